@@ -1,0 +1,27 @@
+"""The test suite: the database comes from DATABASE_URL (SQLite in a temporary file by default,
+PostgreSQL when `make test` runs the suite the second time)."""
+
+import os
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import ALLOWED_HOSTS
+
+if "DATABASE_URL" not in os.environ:
+    from .base import SQLITE_OPTIONS
+
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.path.join(tempfile.gettempdir(), "klantvriend-test.sqlite3"),
+            "OPTIONS": SQLITE_OPTIONS,
+            "TEST": {"NAME": os.path.join(tempfile.gettempdir(), "klantvriend-test-db.sqlite3")},
+        }
+    }
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

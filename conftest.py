@@ -1,0 +1,23 @@
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium (Playwright cannot download its own browser here); the flags keep it
+    from reaching out to the network, which is closed on these machines."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("KLANTVRIEND_CHROMIUM", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }

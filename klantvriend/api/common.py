@@ -1,0 +1,60 @@
+"""What every API module shares: authentication, error bodies, strict input types, pagination."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.security import HttpBearer
+from pydantic import AwareDatetime, BeforeValidator, Field
+
+from klantvriend.core.models import Membership
+from klantvriend.core.selectors import apitoken_authenticate
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
+        membership = apitoken_authenticate(key=token)
+        if membership is not None:
+            request.membership = membership  # type: ignore[attr-defined]
+            request.business = membership.business  # type: ignore[attr-defined]
+        return membership
+
+
+def business_of(request: HttpRequest):
+    return request.business  # type: ignore[attr-defined]
+
+
+def _iso_text_only(value: Any) -> Any:
+    # Pydantic would also read a number as a Unix timestamp; a number here is far more likely
+    # a mistake than a moment the client meant, so only ISO 8601 text is accepted.
+    if isinstance(value, str | datetime):
+        return value
+    raise ValueError(
+        "Give the moment as ISO 8601 text with a time zone, e.g. 2026-03-01T14:30:00+01:00"
+    )
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_text_only)]
+
+
+class Message(Schema):
+    detail: str
+
+
+class FieldError(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrors(Schema):
+    detail: list[FieldError]
+
+
+class Pagination(Schema):
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+ERRORS = {401: Message, 404: Message, 422: ValidationErrors}

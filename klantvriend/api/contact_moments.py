@@ -1,0 +1,88 @@
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field, StrictInt
+
+from klantvriend.core.errors import NotFound, ValidationError
+from klantvriend.customers import selectors, services
+from klantvriend.customers.models import ContactKind, ContactMoment
+
+from .common import ERRORS, Moment, Pagination, business_of
+
+router = Router(tags=["contact moments"])
+
+Kind = Literal[tuple(ContactKind.values)]  # type: ignore[valid-type]
+
+
+def customer_for_write(request: HttpRequest, customer_id: int):
+    """The customer a new record refers to; another business's customer is "does not exist"."""
+    try:
+        return selectors.customer_get(business=business_of(request), customer_id=customer_id)
+    except NotFound:
+        raise ValidationError(
+            {"customer": ValidationError(_("This customer does not exist."), code="not_found")}
+        ) from None
+
+
+class ContactMomentOut(Schema):
+    id: int
+    customer: int = Field(..., validation_alias="customer_id")
+    kind: str
+    at: datetime
+    summary: str
+    member: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_member(moment: ContactMoment) -> str:
+        return moment.member.get_username() if moment.member else ""
+
+
+class ContactMomentCreate(Schema):
+    customer: StrictInt
+    kind: Kind
+    summary: str = Field(..., max_length=5000)
+    at: Moment | None = None
+
+
+class ContactMomentPage(Schema):
+    items: list[ContactMomentOut]
+    count: int
+
+
+@router.get("", response={200: ContactMomentPage, **ERRORS}, summary="List contact moments")
+def list_contact_moments(
+    request: HttpRequest, page: Query[Pagination], customer: int | None = None
+):
+    moments = selectors.contact_moment_list(business=business_of(request), customer_id=customer)
+    return {
+        "items": list(moments[page.offset : page.offset + page.limit]),
+        "count": moments.count(),
+    }
+
+
+@router.post("", response={201: ContactMomentOut, **ERRORS}, summary="Record a contact moment")
+def create_contact_moment(request: HttpRequest, payload: ContactMomentCreate):
+    customer = customer_for_write(request, payload.customer)
+    moment = services.contact_moment_create(
+        customer=customer,
+        kind=payload.kind,
+        summary=payload.summary,
+        at=payload.at,
+        member=request.membership.user,  # type: ignore[attr-defined]
+    )
+    return 201, moment
+
+
+@router.get(
+    "/{contact_moment_id}",
+    response={200: ContactMomentOut, **ERRORS},
+    summary="Get a contact moment",
+)
+def get_contact_moment(request: HttpRequest, contact_moment_id: int):
+    return selectors.contact_moment_get(
+        business=business_of(request), contact_moment_id=contact_moment_id
+    )

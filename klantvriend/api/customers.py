@@ -1,0 +1,156 @@
+from datetime import date, datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field, StrictBool, StrictInt
+
+from klantvriend.core.errors import NotFound, ValidationError
+from klantvriend.customers import selectors, services
+from klantvriend.customers.models import AcquisitionChannel, Customer, LegalBasis
+
+from .common import ERRORS, Message, Pagination, business_of
+
+router = Router(tags=["customers"])
+
+Channel = Literal[tuple(AcquisitionChannel.values)]  # type: ignore[valid-type]
+Basis = Literal[tuple(LegalBasis.values)]  # type: ignore[valid-type]
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    company: str
+    email: str
+    phone: str
+    street: str
+    postal_code: str
+    city: str
+    preferences: str
+    notes: str
+    birthday: date | None
+    customer_since: date
+    acquisition_channel: str
+    referred_by: int | None = Field(None, validation_alias="referred_by_id")
+    marketing_consent: bool
+    marketing_consent_basis: str
+    marketing_consent_at: datetime | None
+    special_category_consent: bool
+    special_notes: str
+    tags: list[str]
+    external_ref: str
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_tags(customer: Customer) -> list[str]:
+        return sorted(tag.name for tag in customer.tags.all())
+
+
+class CustomerFields(Schema):
+    """Optional fields shared by create and update."""
+
+    company: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=25)
+    street: str | None = Field(None, max_length=200)
+    postal_code: str | None = Field(None, max_length=12)
+    city: str | None = Field(None, max_length=100)
+    preferences: str | None = None
+    notes: str | None = None
+    birthday: date | None = None
+    customer_since: date | None = None
+    acquisition_channel: Channel | None = None
+    referred_by: StrictInt | None = None
+    marketing_consent: StrictBool | None = None
+    marketing_consent_basis: Basis | None = None
+    special_category_consent: StrictBool | None = None
+    special_notes: str | None = None
+    tags: list[str] | None = None
+    external_ref: str | None = Field(None, max_length=100)
+
+
+class CustomerCreate(CustomerFields):
+    name: str = Field(..., max_length=200)
+
+
+class CustomerUpdate(CustomerFields):
+    name: str | None = Field(None, max_length=200)
+
+
+class CustomerPage(Schema):
+    items: list[CustomerOut]
+    count: int
+
+
+def _service_fields(request: HttpRequest, payload: CustomerFields) -> dict:
+    fields = payload.dict(exclude_unset=True)
+    # None for a text field means "empty": the database stores no NULL text.
+    for name, value in list(fields.items()):
+        if value is None and name not in {"birthday", "referred_by", "tags"}:
+            if name in {
+                "customer_since",
+                "acquisition_channel",
+                "marketing_consent",
+                "marketing_consent_basis",
+                "special_category_consent",
+                "name",
+            }:
+                fields.pop(name)
+            else:
+                fields[name] = ""
+    if fields.get("referred_by") is not None:
+        try:
+            fields["referred_by"] = selectors.customer_get(
+                business=business_of(request), customer_id=fields["referred_by"]
+            )
+        except NotFound:
+            raise ValidationError(
+                {
+                    "referred_by": ValidationError(
+                        _("This customer does not exist."), code="not_found"
+                    )
+                }
+            ) from None
+    return fields
+
+
+@router.get("", response={200: CustomerPage, **ERRORS}, summary="List customers")
+def list_customers(request: HttpRequest, page: Query[Pagination], search: str = "", tag: str = ""):
+    customers = selectors.customer_list(business=business_of(request), query=search, tag=tag)
+    items = list(customers.prefetch_related("tags")[page.offset : page.offset + page.limit])
+    return {"items": items, "count": customers.count()}
+
+
+@router.post("", response={201: CustomerOut, **ERRORS}, summary="Create a customer")
+def create_customer(request: HttpRequest, payload: CustomerCreate):
+    fields = _service_fields(request, payload)
+    tags = fields.pop("tags", None)
+    name = fields.pop("name")
+    customer = services.customer_create(
+        business=business_of(request), name=name, tags=tags, **fields
+    )
+    return 201, customer
+
+
+@router.get("/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Get a customer")
+def get_customer(request: HttpRequest, customer_id: int):
+    return selectors.customer_get(business=business_of(request), customer_id=customer_id)
+
+
+@router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Change a customer")
+def update_customer(request: HttpRequest, customer_id: int, payload: CustomerUpdate):
+    customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
+    fields = _service_fields(request, payload)
+    tags = fields.pop("tags", None)
+    return services.customer_update(customer=customer, tags=tags, **fields)
+
+
+@router.delete(
+    "/{customer_id}", response={204: None, 401: Message, 404: Message}, summary="Delete a customer"
+)
+def delete_customer(request: HttpRequest, customer_id: int):
+    customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
+    services.customer_delete(customer=customer)
+    return 204, None

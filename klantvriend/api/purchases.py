@@ -1,0 +1,65 @@
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field, StrictInt
+
+from klantvriend.customers import selectors, services
+
+from .common import ERRORS, Moment, Pagination, business_of
+from .contact_moments import customer_for_write
+
+router = Router(tags=["purchases"])
+
+
+class PurchaseOut(Schema):
+    id: int
+    customer: int = Field(..., validation_alias="customer_id")
+    at: datetime
+    amount_cents: int
+    currency: str
+    description: str
+    external_ref: str
+    created_at: datetime
+
+
+class PurchaseCreate(Schema):
+    customer: StrictInt
+    amount_cents: StrictInt = Field(..., ge=0, description="Amount in cents: 1250 is 12.50")
+    at: Moment | None = None
+    currency: str = Field("", max_length=3)
+    description: str = Field("", max_length=300)
+    external_ref: str = Field("", max_length=100)
+
+
+class PurchasePage(Schema):
+    items: list[PurchaseOut]
+    count: int
+
+
+@router.get("", response={200: PurchasePage, **ERRORS}, summary="List purchases")
+def list_purchases(request: HttpRequest, page: Query[Pagination], customer: int | None = None):
+    purchases = selectors.purchase_list(business=business_of(request), customer_id=customer)
+    return {
+        "items": list(purchases[page.offset : page.offset + page.limit]),
+        "count": purchases.count(),
+    }
+
+
+@router.post("", response={201: PurchaseOut, **ERRORS}, summary="Record a purchase")
+def create_purchase(request: HttpRequest, payload: PurchaseCreate):
+    customer = customer_for_write(request, payload.customer)
+    purchase = services.purchase_create(
+        customer=customer,
+        amount_cents=payload.amount_cents,
+        at=payload.at,
+        currency=payload.currency,
+        description=payload.description,
+        external_ref=payload.external_ref,
+    )
+    return 201, purchase
+
+
+@router.get("/{purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="Get a purchase")
+def get_purchase(request: HttpRequest, purchase_id: int):
+    return selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)

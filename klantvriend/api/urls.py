@@ -1,0 +1,52 @@
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from klantvriend.core.errors import NotFound, OwnerOnly
+
+from . import contact_moments, customers, purchases
+from .common import BearerToken
+
+api = NinjaAPI(
+    title="Klantvriend API",
+    version="1",
+    description="Customers, purchases and contact moments of one business. "
+    "Authenticate with `Authorization: Bearer <token>` (create one with `manage.py apitoken`).",
+    auth=BearerToken(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/customers", customers.router)
+api.add_router("/purchases", purchases.router)
+api.add_router("/contact-moments", contact_moments.router)
+
+
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, exc: NotFound):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(OwnerOnly)
+def owner_only(request: HttpRequest, exc: OwnerOnly):
+    return api.create_response(
+        request, {"detail": _("Only an owner of the business may do this.")}, status=403
+    )
+
+
+@api.exception_handler(ValidationError)
+def domain_validation_error(request: HttpRequest, exc: ValidationError):
+    """The same body shape as the schema validation errors: one entry per field and message."""
+    detail = []
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                message = error.message % error.params if error.params else error.message
+                location = ["body"] if field == "__all__" else ["body", field]
+                detail.append(
+                    {"loc": location, "msg": str(message), "type": error.code or "invalid"}
+                )
+    else:
+        for message in exc.messages:
+            detail.append({"loc": ["body"], "msg": str(message), "type": "invalid"})
+    return api.create_response(request, {"detail": detail}, status=422)

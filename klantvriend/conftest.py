@@ -1,0 +1,75 @@
+"""Fixtures shared by the Django apps' tests: two businesses, so that every test can check that
+the other one's data stays out of reach."""
+
+import pytest
+from django.test import Client
+
+from klantvriend.core.models import Role
+from klantvriend.core.services import (
+    apitoken_create,
+    business_create,
+    membership_create,
+    user_create,
+)
+
+
+@pytest.fixture
+def owner(db):
+    return user_create(username="sanne", password="pw-sanne-123", first_name="Sanne")
+
+
+@pytest.fixture
+def business(owner):
+    return business_create(name="Slagerij Test", owner=owner)
+
+
+@pytest.fixture
+def membership(business, owner):
+    return business.memberships.get(user=owner)
+
+
+@pytest.fixture
+def staff_user(business):
+    user = user_create(username="joris", password="pw-joris-123", first_name="Joris")
+    membership_create(business=business, user=user, role=Role.STAFF)
+    return user
+
+
+@pytest.fixture
+def other_owner(db):
+    return user_create(username="other", password="pw-other-123")
+
+
+@pytest.fixture
+def other_business(other_owner):
+    return business_create(name="Garage Elders", owner=other_owner)
+
+
+@pytest.fixture
+def owner_client(owner, business) -> Client:
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def staff_client(staff_user) -> Client:
+    client = Client()
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def api_key(membership) -> str:
+    return apitoken_create(membership=membership, name="tests")[1]
+
+
+@pytest.fixture
+def api(api_key) -> Client:
+    return Client(headers={"Authorization": f"Bearer {api_key}", "Accept-Language": "en"})
+
+
+@pytest.fixture
+def other_api(other_business, other_owner) -> Client:
+    key = apitoken_create(membership=other_business.memberships.get(user=other_owner))[1]
+    return Client(headers={"Authorization": f"Bearer {key}", "Accept-Language": "en"})

@@ -1,0 +1,130 @@
+"""Tenancy: every piece of business data belongs to one Business, and people reach a business
+only through a Membership. API tokens belong to a membership, so they carry its business and role."""
+
+import zoneinfo
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Length
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# LENGTH() exists on every database; a regex check constraint would need a SQLite function.
+models.CharField.register_lookup(Length)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("Unknown time zone: %(zone)s"), code="time_zone", params={"zone": value}
+        )
+
+
+class Business(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="EUR",
+        validators=[
+            RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter currency code such as EUR."))
+        ],
+    )
+    # Business-specific preferences (targets, rules) that other apps read through typed
+    # accessors with defaults, so that a new setting needs no migration.
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("business")
+        verbose_name_plural = _("businesses")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(currency__length=3), name="business_currency_iso"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self) -> date:
+        """The calendar date it is now where the business is, which decides what "today" means."""
+        return timezone.localdate(timezone=self.tzinfo)
+
+    def local(self, moment: datetime) -> datetime:
+        return timezone.localtime(moment, self.tzinfo)
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("owner")
+    STAFF = "staff", _("staff")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "business"], name="membership_unique_user_business"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.business} ({self.role})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only a SHA-256 hash of the secret is stored; the secret
+    itself is shown once, when the token is created."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.membership})"
+
+
+class BusinessOwned(models.Model):
+    """Base of every model holding business data: the business is part of the row itself, so a
+    query that forgets to filter on it is visible in review and cheap to scope."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,77 @@
+"""Amounts as people type them (12,50 / € 1.234,56 / 12.50) to integer cents, and back."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+_CURRENCY_MARKS = re.compile(r"(?i)(€|eur|euro|\$|usd|£|gbp)")
+
+
+class AmountError(ValueError):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def parse_amount(text: str) -> int:
+    """Cents from a typed amount. Comma or point may be the decimal mark; with both, the last one
+    is. A single point followed by exactly three digits ("1.250") could be either 1250 or 1.25,
+    so it is refused with a question instead of guessed."""
+    cleaned = _CURRENCY_MARKS.sub("", text).replace("\u00a0", " ").replace(" ", "").strip()
+    if not cleaned:
+        raise AmountError(_("Enter an amount."), "required")
+    if cleaned.startswith("-"):
+        raise AmountError(_("The amount cannot be negative."), "negative")
+    if not re.fullmatch(r"[0-9.,]+", cleaned) or not re.search(r"[0-9]", cleaned):
+        raise AmountError(_("Enter the amount as a number, such as 12,50."), "invalid")
+    last_comma, last_point = cleaned.rfind(","), cleaned.rfind(".")
+    if last_comma >= 0 and last_point >= 0:
+        decimal_mark = "," if last_comma > last_point else "."
+    elif last_comma >= 0:
+        decimal_mark = ","
+        if cleaned.count(",") > 1:
+            decimal_mark = ""  # 1,250,000: only thousands separators
+    elif last_point >= 0:
+        decimals = len(cleaned) - last_point - 1
+        if cleaned.count(".") > 1:
+            decimal_mark = ""
+        elif decimals == 3:
+            raise AmountError(
+                _(
+                    "Is %(value)s meant with a thousands separator or with decimals? Write it as 1250 or 1,25."
+                )
+                % {"value": text.strip()},
+                "ambiguous",
+            )
+        else:
+            decimal_mark = "."
+    else:
+        decimal_mark = ""
+    thousands_marks = {",": ".", ".": ","}.get(decimal_mark, ".,")
+    whole = cleaned.rsplit(decimal_mark, 1)[0] if decimal_mark else cleaned
+    groups = re.split(r"[.,]", whole)
+    # Thousands separators stand between groups of exactly three digits ("1.234.567").
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        raise AmountError(_("Enter the amount as a number, such as 12,50."), "invalid")
+    for mark in thousands_marks:
+        cleaned = cleaned.replace(mark, "") if mark != decimal_mark else cleaned
+    if decimal_mark:
+        cleaned = cleaned.replace(decimal_mark, ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise AmountError(_("Enter the amount as a number, such as 12,50."), "invalid") from None
+    if value != value.quantize(Decimal("0.01")):
+        raise AmountError(_("Use at most two decimals."), "precision")
+    return int(value * 100)
+
+
+def format_cents(cents: int, currency: str = "EUR", *, language: str = "nl") -> str:
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    grouped = f"{whole:,}"
+    symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
+    if language.startswith("nl"):
+        return f"{sign}{symbol} {grouped.replace(',', '.')},{rest:02d}"
+    return f"{sign}{symbol}{grouped}.{rest:02d}"

@@ -1,0 +1,59 @@
+import hashlib
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import ApiToken, Business, Membership, Role
+
+TOKEN_PREFIX = "kv_"
+
+
+def business_create(
+    *, name: str, owner, slug: str = "", time_zone: str = "Europe/Amsterdam", currency: str = "EUR"
+) -> Business:
+    base = slugify(slug or name)[:50] or "business"
+    candidate, counter = base, 1
+    while Business.objects.filter(slug=candidate).exists():
+        counter += 1
+        candidate = f"{base}-{counter}"
+    with transaction.atomic():
+        business = Business(name=name, slug=candidate, time_zone=time_zone, currency=currency)
+        business.full_clean()
+        business.save()
+        Membership.objects.create(user=owner, business=business, role=Role.OWNER)
+    return business
+
+
+def membership_create(*, business: Business, user, role: str = Role.STAFF) -> Membership:
+    membership = Membership(business=business, user=user, role=role)
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+def user_create(*, username: str, password: str, email: str = "", first_name: str = ""):
+    return get_user_model().objects.create_user(
+        username=username, password=password, email=email, first_name=first_name
+    )
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def apitoken_create(*, membership: Membership, name: str = "") -> tuple[ApiToken, str]:
+    """Returns the token row and the secret; the secret is not stored and cannot be shown again."""
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        membership=membership, name=name, prefix=key[:10], key_hash=hash_token(key)
+    )
+    return token, key
+
+
+def apitoken_revoke(*, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])

@@ -1,0 +1,44 @@
+import pytest
+
+from klantvriend.core.money import AmountError, format_cents, parse_amount
+
+
+@pytest.mark.parametrize(
+    ("typed", "cents"),
+    [
+        ("12,50", 1250),
+        ("12.50", 1250),
+        ("€ 12,50", 1250),
+        ("12", 1200),
+        ("0,5", 50),
+        ("1.234,56", 123456),
+        ("1,234.56", 123456),
+        ("EUR 7", 700),
+        ("1.250.000", 125000000),
+        ("12,5 ", 1250),
+    ],
+)
+def test_amounts_as_people_type_them(typed, cents):
+    assert parse_amount(typed) == cents
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("-5", "negative"),
+        ("twaalf", "invalid"),
+        ("", "required"),
+        ("1.250", "ambiguous"),
+        ("12,505", "precision"),
+        ("12..5", "invalid"),
+    ],
+)
+def test_amounts_that_are_refused(typed, code):
+    with pytest.raises(AmountError) as refused:
+        parse_amount(typed)
+    assert refused.value.code == code
+
+
+def test_money_is_written_the_dutch_and_the_english_way():
+    assert format_cents(123456, "EUR", language="nl") == "€ 1.234,56"
+    assert format_cents(123456, "EUR", language="en") == "€1,234.56"

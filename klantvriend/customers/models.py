@@ -1,0 +1,322 @@
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from klantvriend.core.models import Business, BusinessOwned
+
+from .text import search_text_for
+
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
+phone_validator = RegexValidator(
+    PHONE_PATTERN,
+    _("Enter a phone number of digits, optionally starting with +, such as 06 12345678."),
+    code="phone",
+)
+
+
+currency_validator = RegexValidator(
+    r"^[A-Z]{3}$", _("Use a three-letter currency code such as EUR."), code="currency"
+)
+
+
+class AcquisitionChannel(models.TextChoices):
+    WALK_IN = "walk_in", _("walk-in")
+    REFERRAL = "referral", _("referral")
+    ONLINE = "online", _("online")
+    ADVERTISEMENT = "advertisement", _("advertisement")
+    OTHER = "other", _("other")
+
+
+class LegalBasis(models.TextChoices):
+    """Grounds of the AVG/GDPR (art. 6) on which marketing messages may be sent."""
+
+    NONE = "", _("none recorded")
+    CONSENT = "consent", _("consent")
+    SOFT_OPT_IN = "soft_opt_in", _("soft opt-in (existing customer)")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("legitimate interest")
+
+
+class Tag(BusinessOwned):
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["business", "name"], name="tag_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(BusinessOwned):
+    name = models.CharField(_("name"), max_length=200)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=25, blank=True, validators=[phone_validator])
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    preferences = models.TextField(
+        _("what matters to this customer"),
+        blank=True,
+        help_text=_("Preferences and wishes, for example: likes the meat lean, always in a hurry."),
+    )
+    notes = models.TextField(
+        _("personal notes"),
+        blank=True,
+        help_text=_(
+            "Something personal to ask about next time, for example: daughter starts school."
+        ),
+    )
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    customer_since = models.DateField(_("customer since"), default=timezone.localdate)
+    acquisition_channel = models.CharField(
+        _("came to us through"),
+        max_length=20,
+        choices=AcquisitionChannel.choices,
+        default=AcquisitionChannel.WALK_IN,
+    )
+    referred_by = models.ForeignKey(
+        "self",
+        verbose_name=_("referred by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+    )
+    marketing_consent = models.BooleanField(_("may receive news and offers"), default=False)
+    marketing_consent_basis = models.CharField(
+        _("legal basis"),
+        max_length=30,
+        choices=LegalBasis.choices,
+        blank=True,
+        default=LegalBasis.NONE,
+    )
+    marketing_consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
+    special_category_consent = models.BooleanField(
+        _("explicit consent for health, diet or allergy notes"), default=False
+    )
+    special_category_consent_at = models.DateTimeField(null=True, blank=True)
+    special_notes = models.TextField(
+        _("health, diet and allergies"),
+        blank=True,
+        help_text=_("Only with the customer's explicit consent (AVG/GDPR art. 9)."),
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+    external_ref = models.CharField(_("customer number"), max_length=100, blank=True)
+    # Folded name, company, e-mail and phone digits: an accent- and case-insensitive search that
+    # works the same on SQLite and PostgreSQL without database extensions.
+    search_text = models.CharField(max_length=700, editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["business", "name"], name="customer_business_name"),
+            models.Index(fields=["business", "search_text"], name="customer_business_search"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(name=""),
+                name="customer_name_not_empty",
+                violation_error_message=_("A customer needs a name."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(special_notes="") | models.Q(special_category_consent=True),
+                name="customer_special_notes_need_consent",
+                violation_error_message=_(
+                    "Health, diet or allergy notes may only be stored with the customer's explicit consent."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(referred_by=models.F("id")),
+                name="customer_not_own_referrer",
+                violation_error_message=_("A customer cannot have referred themselves."),
+            ),
+            models.UniqueConstraint(
+                fields=["business", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="customer_unique_external_ref",
+                violation_error_message=_("Another customer already has this customer number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = self.name.strip()
+        if self.referred_by_id is not None:
+            if self.referred_by.business_id != self.business_id:
+                # Same message as a missing row: another business's customer must not be confirmed.
+                raise ValidationError(
+                    {
+                        "referred_by": ValidationError(
+                            _("This customer does not exist."), code="not_found"
+                        )
+                    }
+                )
+            if self.pk is not None and self.referred_by_id == self.pk:
+                raise ValidationError(
+                    {
+                        "referred_by": ValidationError(
+                            _("A customer cannot have referred themselves."), code="self_referral"
+                        )
+                    }
+                )
+            # A referral chain that leads back to this customer would be a cycle.
+            seen, ancestor = {self.pk}, self.referred_by
+            while ancestor is not None:
+                if ancestor.pk in seen:
+                    raise ValidationError(
+                        {
+                            "referred_by": ValidationError(
+                                _("This would make a circle of referrals."), code="referral_cycle"
+                            )
+                        }
+                    )
+                seen.add(ancestor.pk)
+                ancestor = ancestor.referred_by
+        if self.special_notes.strip() and not self.special_category_consent:
+            raise ValidationError(
+                {
+                    "special_notes": ValidationError(
+                        _(
+                            "Health, diet or allergy notes may only be stored with the customer's explicit consent."
+                        ),
+                        code="special_category_consent",
+                    )
+                }
+            )
+
+    def refresh_search_text(self) -> None:
+        self.search_text = search_text_for(
+            name=self.name, company=self.company, email=self.email, phone=self.phone
+        )
+
+
+class ImportantDate(BusinessOwned):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="important_dates")
+    label = models.CharField(_("what"), max_length=100)
+    date = models.DateField(_("date"))
+    yearly = models.BooleanField(_("every year"), default=True)
+
+    class Meta:
+        verbose_name = _("important date")
+        verbose_name_plural = _("important dates")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.date})"
+
+
+class ContactKind(models.TextChoices):
+    VISIT = "visit", _("visit")
+    CALL = "call", _("call")
+    EMAIL = "email", _("email")
+    MESSAGE = "message", _("message")
+    NOTE = "note", _("note")
+
+
+class ContactMoment(BusinessOwned):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_moments")
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    summary = models.TextField(_("summary"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("contact moment")
+        verbose_name_plural = _("contact moments")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "at"], name="contact_customer_at"),
+            models.Index(fields=["business", "at"], name="contact_business_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ContactKind.values), name="contact_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(summary=""),
+                name="contact_summary_not_empty",
+                violation_error_message=_("Write a short summary."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class Purchase(BusinessOwned):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    # Money in integer cents: exact sums, no floating-point rounding.
+    amount_cents = models.BigIntegerField(
+        _("amount (cents)"),
+        validators=[MinValueValidator(0, message=_("The amount cannot be negative."))],
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", validators=[currency_validator]
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    external_ref = models.CharField(_("receipt number"), max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("purchase")
+        verbose_name_plural = _("purchases")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "at"], name="purchase_customer_at"),
+            models.Index(fields=["business", "at"], name="purchase_business_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_cents__gte=0),
+                name="purchase_amount_not_negative",
+                violation_error_message=_("The amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(currency__length=3), name="purchase_currency_iso"
+            ),
+            models.UniqueConstraint(
+                fields=["business", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="purchase_unique_external_ref",
+                violation_error_message=_("A purchase with this receipt number already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_cents / 100:.2f} {self.currency} {self.at:%Y-%m-%d}"
+
+
+__all__ = [
+    "AcquisitionChannel",
+    "Business",
+    "ContactKind",
+    "ContactMoment",
+    "Customer",
+    "ImportantDate",
+    "LegalBasis",
+    "Purchase",
+    "Tag",
+]

@@ -1,0 +1,162 @@
+"""Reads of customer data. Every function takes the business (directly or through a customer
+that was itself read through the business), so no query can reach another business's rows."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils.translation import gettext as _
+
+from klantvriend.core.errors import NotFound
+from klantvriend.core.models import Business
+from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
+
+from .models import ContactKind, ContactMoment, Customer, Purchase, Tag
+from .text import digits, fold
+
+
+def _search_filter(query: str) -> Q:
+    condition = Q()
+    for word in query.split():
+        word_digits = digits(word)
+        # A word that is mostly a phone number ("06-123", "+31") matches on its digits alone.
+        if word_digits and len(word_digits) * 2 >= len(word.strip("+")):
+            condition &= Q(search_text__contains=word_digits)
+        else:
+            folded = fold(word)
+            if folded:
+                condition &= Q(search_text__contains=folded)
+    return condition
+
+
+def customer_list(
+    *, business: Business, query: str = "", tag: str = "", order: str = "name"
+) -> QuerySet[Customer]:
+    customers = Customer.objects.filter(business=business)
+    if query.strip():
+        customers = customers.filter(_search_filter(query))
+    if tag:
+        customers = customers.filter(tags__business=business, tags__name=tag)
+    last_purchase = (
+        Purchase.objects.filter(customer=OuterRef("pk")).order_by("-at").values("at")[:1]
+    )
+    customers = customers.annotate(last_purchase_at=Subquery(last_purchase))
+    orderings = {
+        "name": ["name", "id"],
+        "-last_purchase": ["-last_purchase_at", "name", "id"],
+        "-customer_since": ["-customer_since", "name", "id"],
+    }
+    return customers.order_by(*orderings.get(order, orderings["name"]))
+
+
+def customer_get(*, business: Business, customer_id: int) -> Customer:
+    try:
+        return Customer.objects.select_related("business", "referred_by").get(
+            business=business, pk=customer_id
+        )
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def tag_list(*, business: Business) -> QuerySet[Tag]:
+    return Tag.objects.filter(business=business).annotate(customer_count=Count("customers"))
+
+
+@dataclass(frozen=True)
+class Briefing:
+    customer_since: date
+    last_visit: datetime | None
+    visit_count: int
+    purchase_count: int
+    total_spend_cents: int
+    open_items: list[OpenItem]
+    referral_count: int
+
+
+def customer_briefing(*, customer: Customer) -> Briefing:
+    """What a staff member should know before they speak to this customer."""
+    business = customer.business
+    purchase_moments = list(customer.purchases.values_list("at", flat=True))
+    visit_moments = list(
+        customer.contact_moments.filter(kind=ContactKind.VISIT).values_list("at", flat=True)
+    )
+    totals = customer.purchases.aggregate(total=Sum("amount_cents"))
+    moments = purchase_moments + visit_moments
+    # A purchase and a visit on the same day are one visit to the shop.
+    visit_days = {business.local(moment).date() for moment in moments}
+    return Briefing(
+        customer_since=customer.customer_since,
+        last_visit=max(moments) if moments else None,
+        visit_count=len(visit_days),
+        purchase_count=len(purchase_moments),
+        total_spend_cents=totals["total"] or 0,
+        open_items=open_items_for(customer=customer),
+        referral_count=customer.referrals.count(),
+    )
+
+
+def customer_timeline(*, customer: Customer, limit: int = 50) -> list[TimelineEntry]:
+    return timeline_for(customer=customer, limit=limit)
+
+
+def purchase_list(*, business: Business, customer_id: int | None = None) -> QuerySet[Purchase]:
+    purchases = Purchase.objects.filter(business=business)
+    if customer_id is not None:
+        purchases = purchases.filter(customer_id=customer_id)
+    return purchases.order_by("-at", "-id")
+
+
+def purchase_get(*, business: Business, purchase_id: int) -> Purchase:
+    try:
+        return Purchase.objects.get(business=business, pk=purchase_id)
+    except (Purchase.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def contact_moment_list(
+    *, business: Business, customer_id: int | None = None
+) -> QuerySet[ContactMoment]:
+    moments = ContactMoment.objects.filter(business=business).select_related("member")
+    if customer_id is not None:
+        moments = moments.filter(customer_id=customer_id)
+    return moments.order_by("-at", "-id")
+
+
+def contact_moment_get(*, business: Business, contact_moment_id: int) -> ContactMoment:
+    try:
+        return ContactMoment.objects.select_related("member").get(
+            business=business, pk=contact_moment_id
+        )
+    except (ContactMoment.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def purchase_timeline(*, customer: Customer, limit: int) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            at=purchase.at,
+            kind="purchase",
+            label=_("purchase"),
+            summary=purchase.description,
+            amount_cents=purchase.amount_cents,
+            currency=purchase.currency,
+        )
+        for purchase in customer.purchases.order_by("-at", "-id")[:limit]
+    ]
+
+
+def contact_moment_timeline(*, customer: Customer, limit: int) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            at=moment.at,
+            kind=moment.kind,
+            label=moment.get_kind_display(),
+            summary=moment.summary,
+            actor=(moment.member.get_full_name() or moment.member.get_username())
+            if moment.member
+            else "",
+        )
+        for moment in customer.contact_moments.select_related("member").order_by("-at", "-id")[
+            :limit
+        ]
+    ]

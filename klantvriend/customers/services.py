@@ -1,0 +1,176 @@
+"""Writes of customers, purchases and contact moments. Every function validates completely
+before it writes, and writes in one transaction: on bad input nothing is stored."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klantvriend.core.errors import ValidationError
+from klantvriend.core.models import Business
+
+from .models import ContactMoment, Customer, LegalBasis, Purchase, Tag
+
+CUSTOMER_EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "company",
+        "email",
+        "phone",
+        "street",
+        "postal_code",
+        "city",
+        "preferences",
+        "notes",
+        "birthday",
+        "customer_since",
+        "acquisition_channel",
+        "referred_by",
+        "marketing_consent",
+        "marketing_consent_basis",
+        "special_category_consent",
+        "special_notes",
+        "external_ref",
+    }
+)
+
+# A clock that is a few minutes fast must not refuse a purchase rung up just now.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def _apply_consent_timestamps(customer: Customer, previous: Customer | None) -> None:
+    now = timezone.now()
+    had_marketing = previous.marketing_consent if previous else False
+    if customer.marketing_consent and not had_marketing:
+        customer.marketing_consent_at = now
+        if not customer.marketing_consent_basis:
+            customer.marketing_consent_basis = LegalBasis.CONSENT
+    elif not customer.marketing_consent and had_marketing:
+        customer.marketing_consent_at = now
+        customer.marketing_consent_basis = LegalBasis.NONE
+    had_special = previous.special_category_consent if previous else False
+    if customer.special_category_consent != had_special:
+        customer.special_category_consent_at = now if customer.special_category_consent else None
+
+
+def _set_tags(customer: Customer, tag_names: list[str]) -> None:
+    names = sorted({name.strip()[:50] for name in tag_names if name.strip()})
+    existing = {
+        tag.name: tag
+        for tag in Tag.objects.filter(business_id=customer.business_id, name__in=names)
+    }
+    missing = [
+        Tag(business_id=customer.business_id, name=name) for name in names if name not in existing
+    ]
+    Tag.objects.bulk_create(missing)
+    tags = list(existing.values()) + list(
+        Tag.objects.filter(business_id=customer.business_id, name__in=[t.name for t in missing])
+    )
+    customer.tags.set(tags)
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - CUSTOMER_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
+
+
+def customer_create(
+    *, business: Business, name: str, tags: list[str] | None = None, **fields: Any
+) -> Customer:
+    _check_fields(fields)
+    customer = Customer(business=business, name=name.strip(), **fields)
+    if "customer_since" not in fields:
+        customer.customer_since = business.today()
+    _apply_consent_timestamps(customer, previous=None)
+    customer.refresh_search_text()
+    customer.full_clean()
+    with transaction.atomic():
+        customer.save()
+        if tags:
+            _set_tags(customer, tags)
+    return customer
+
+
+def customer_update(
+    *, customer: Customer, tags: list[str] | None = None, **fields: Any
+) -> Customer:
+    _check_fields(fields)
+    previous = Customer.objects.get(pk=customer.pk)
+    for name, value in fields.items():
+        setattr(customer, name, value.strip() if name == "name" else value)
+    _apply_consent_timestamps(customer, previous=previous)
+    customer.refresh_search_text()
+    try:
+        customer.full_clean()
+    except ValidationError:
+        customer.refresh_from_db()  # the caller's object must not keep the refused values
+        raise
+    with transaction.atomic():
+        customer.save()
+        if tags is not None:
+            _set_tags(customer, tags)
+    return customer
+
+
+def customer_delete(*, customer: Customer) -> None:
+    customer.delete()
+
+
+def _check_not_future(at: datetime, field: str) -> None:
+    if at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(
+            {field: ValidationError(_("This moment lies in the future."), code="future")}
+        )
+
+
+def purchase_create(
+    *,
+    customer: Customer,
+    amount_cents: int,
+    at: datetime | None = None,
+    currency: str = "",
+    description: str = "",
+    external_ref: str = "",
+) -> Purchase:
+    purchase = Purchase(
+        business_id=customer.business_id,
+        customer=customer,
+        amount_cents=amount_cents,
+        at=at or timezone.now(),
+        currency=currency or customer.business.currency,
+        description=description.strip(),
+        external_ref=external_ref.strip(),
+    )
+    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int):
+        raise ValidationError(
+            {"amount_cents": ValidationError(_("Enter the amount as a number."), code="invalid")}
+        )
+    _check_not_future(purchase.at, "at")
+    purchase.full_clean()
+    purchase.save()
+    return purchase
+
+
+def contact_moment_create(
+    *,
+    customer: Customer,
+    kind: str,
+    summary: str,
+    at: datetime | None = None,
+    member=None,
+) -> ContactMoment:
+    moment = ContactMoment(
+        business_id=customer.business_id,
+        customer=customer,
+        kind=kind,
+        summary=summary.strip(),
+        at=at or timezone.now(),
+        member=member,
+    )
+    _check_not_future(moment.at, "at")
+    moment.full_clean()
+    moment.save()
+    return moment

@@ -1,0 +1,39 @@
+import factory
+from django.utils import timezone
+
+from klantvriend.customers.models import ContactKind, ContactMoment, Customer, Purchase
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"Klant {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        customer = model_class(*args, **kwargs)
+        customer.refresh_search_text()
+        customer.save()
+        return customer
+
+
+class PurchaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Purchase
+
+    customer = factory.SubFactory(CustomerFactory)
+    business = factory.SelfAttribute("customer.business")
+    amount_cents = 1250
+    at = factory.LazyFunction(timezone.now)
+
+
+class ContactMomentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactMoment
+
+    customer = factory.SubFactory(CustomerFactory)
+    business = factory.SelfAttribute("customer.business")
+    kind = ContactKind.CALL
+    summary = "Gebeld over de bestelling"
+    at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,239 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from klantvriend.core.errors import NotFound, ValidationError
+from klantvriend.customers import selectors, services
+from klantvriend.customers.models import ContactKind, ContactMoment, Customer, LegalBasis, Purchase
+
+from .factories import ContactMomentFactory, CustomerFactory, PurchaseFactory
+
+
+def test_a_name_alone_is_enough_for_a_walk_in(business):
+    customer = services.customer_create(business=business, name="  Anna de Vries ")
+
+    assert customer.name == "Anna de Vries"
+    assert customer.customer_since == business.today()
+    assert customer.acquisition_channel == "walk_in"
+    assert Customer.objects.filter(business=business).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "code"),
+    [
+        ({"name": "   "}, "name", "blank"),
+        ({"name": "Anna", "email": "anna@"}, "email", "invalid"),
+        ({"name": "Anna", "phone": "bel me"}, "phone", "phone"),
+        (
+            {"name": "Anna", "special_notes": "Notenallergie"},
+            "special_notes",
+            "special_category_consent",
+        ),
+    ],
+)
+def test_bad_customer_input_is_refused_and_nothing_is_stored(business, fields, field, code):
+    with pytest.raises(ValidationError) as refused:
+        services.customer_create(business=business, **fields)
+
+    assert field in refused.value.error_dict
+    assert refused.value.error_dict[field][0].code == code
+    assert Customer.objects.count() == 0
+
+
+def test_special_notes_are_kept_with_explicit_consent(business):
+    customer = services.customer_create(
+        business=business,
+        name="Anna",
+        special_category_consent=True,
+        special_notes="Glutenallergie",
+    )
+
+    assert customer.special_notes == "Glutenallergie"
+    assert customer.special_category_consent_at is not None
+
+
+def test_marketing_consent_records_its_moment_and_basis(business):
+    customer = services.customer_create(business=business, name="Anna", marketing_consent=True)
+    assert customer.marketing_consent_basis == LegalBasis.CONSENT
+    assert customer.marketing_consent_at is not None
+
+    services.customer_update(customer=customer, marketing_consent=False)
+
+    customer.refresh_from_db()
+    assert customer.marketing_consent_basis == LegalBasis.NONE
+
+
+def test_refused_update_leaves_the_stored_customer_and_the_object_unchanged(business):
+    customer = services.customer_create(business=business, name="Anna", email="anna@example.nl")
+
+    with pytest.raises(ValidationError):
+        services.customer_update(customer=customer, email="not-an-email", name="Bea")
+
+    assert customer.email == "anna@example.nl"
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.name, stored.email) == ("Anna", "anna@example.nl")
+
+
+def test_customer_number_is_unique_per_business_only(business, other_business):
+    services.customer_create(business=business, name="Anna", external_ref="K-1")
+    services.customer_create(business=other_business, name="Anna elders", external_ref="K-1")
+
+    with pytest.raises(ValidationError):
+        services.customer_create(business=business, name="Bea", external_ref="K-1")
+    assert Customer.objects.filter(business=business).count() == 1
+
+
+def test_referrer_of_another_business_is_refused(business, other_business):
+    stranger = CustomerFactory(business=other_business)
+
+    with pytest.raises(ValidationError) as refused:
+        services.customer_create(business=business, name="Anna", referred_by=stranger)
+
+    assert refused.value.error_dict["referred_by"][0].code == "not_found"
+    assert Customer.objects.filter(business=business).count() == 0
+
+
+def test_referral_cycle_and_self_referral_are_refused(business):
+    anna = services.customer_create(business=business, name="Anna")
+    bea = services.customer_create(business=business, name="Bea", referred_by=anna)
+
+    with pytest.raises(ValidationError) as cycle:
+        services.customer_update(customer=anna, referred_by=bea)
+    with pytest.raises(ValidationError) as itself:
+        services.customer_update(customer=anna, referred_by=anna)
+
+    assert cycle.value.error_dict["referred_by"][0].code == "referral_cycle"
+    assert itself.value.error_dict["referred_by"][0].code == "self_referral"
+    anna.refresh_from_db()
+    assert anna.referred_by is None
+
+
+def test_purchase_is_stored_in_cents_with_the_business_currency(business):
+    customer = CustomerFactory(business=business)
+
+    purchase = services.purchase_create(customer=customer, amount_cents=1250, description="Rollade")
+
+    assert (purchase.amount_cents, purchase.currency, purchase.business_id) == (
+        1250,
+        "EUR",
+        business.pk,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"amount_cents": -100}, "amount_cents"),
+        ({"amount_cents": "12,50"}, "amount_cents"),
+        ({"amount_cents": 100, "at": timezone.now() + timedelta(days=2)}, "at"),
+        ({"amount_cents": 100, "currency": "euro"}, "currency"),
+    ],
+)
+def test_bad_purchase_is_refused_and_nothing_is_stored(business, kwargs, field):
+    customer = CustomerFactory(business=business)
+
+    with pytest.raises(ValidationError) as refused:
+        services.purchase_create(customer=customer, **kwargs)
+
+    assert field in refused.value.error_dict
+    assert Purchase.objects.count() == 0
+
+
+def test_receipt_number_makes_a_purchase_import_idempotent(business):
+    customer = CustomerFactory(business=business)
+    services.purchase_create(customer=customer, amount_cents=100, external_ref="BON-7")
+
+    with pytest.raises(ValidationError):
+        services.purchase_create(customer=customer, amount_cents=100, external_ref="BON-7")
+    assert Purchase.objects.count() == 1
+
+
+def test_contact_moment_needs_a_summary_and_a_known_kind(business):
+    customer = CustomerFactory(business=business)
+
+    with pytest.raises(ValidationError):
+        services.contact_moment_create(customer=customer, kind=ContactKind.CALL, summary="  ")
+    with pytest.raises(ValidationError):
+        services.contact_moment_create(customer=customer, kind="telegram", summary="Hallo")
+    assert ContactMoment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("jose", ["José Öztürk"]),
+        ("ÖZTÜRK", ["José Öztürk"]),
+        ("de vries", ["Anna de Vries"]),
+        ("0612", ["Anna de Vries"]),
+        ("06-12 34", ["Anna de Vries"]),
+        ("bakker.nl", ["Kees Bakker"]),
+        ("slagerij", ["Kees Bakker"]),
+        ("nobody", []),
+    ],
+)
+def test_search_ignores_accents_case_and_phone_punctuation(
+    business, other_business, query, expected
+):
+    services.customer_create(business=business, name="José Öztürk")
+    services.customer_create(business=business, name="Anna de Vries", phone="06-12 34 56 78")
+    services.customer_create(
+        business=business, name="Kees Bakker", email="kees@bakker.nl", company="Slagerij"
+    )
+    services.customer_create(business=other_business, name="José Elders", phone="0612345678")
+
+    found = selectors.customer_list(business=business, query=query)
+
+    assert [customer.name for customer in found] == expected
+
+
+def test_another_business_customer_is_not_found(business, other_business):
+    stranger = CustomerFactory(business=other_business)
+
+    with pytest.raises(NotFound):
+        selectors.customer_get(business=business, customer_id=stranger.pk)
+
+
+def test_briefing_sums_up_the_customer(business):
+    customer = CustomerFactory(business=business)
+    day = timezone.now().replace(hour=12) - timedelta(days=10)
+    PurchaseFactory(customer=customer, amount_cents=1000, at=day)
+    PurchaseFactory(customer=customer, amount_cents=2550, at=day + timedelta(hours=1))
+    ContactMomentFactory(customer=customer, kind=ContactKind.VISIT, at=day + timedelta(days=3))
+    ContactMomentFactory(customer=customer, kind=ContactKind.CALL, at=day + timedelta(days=5))
+    services.customer_create(business=business, name="Vriend", referred_by=customer)
+
+    briefing = selectors.customer_briefing(customer=customer)
+
+    assert briefing.total_spend_cents == 3550
+    assert briefing.purchase_count == 2
+    assert briefing.visit_count == 2  # two purchases on one day, plus one visit
+    assert briefing.last_visit == day + timedelta(days=3)
+    assert briefing.referral_count == 1
+
+
+def test_timeline_merges_purchases_and_contact_moments_newest_first(business):
+    customer = CustomerFactory(business=business)
+    now = timezone.now()
+    PurchaseFactory(customer=customer, at=now - timedelta(days=3), description="Rollade")
+    ContactMomentFactory(customer=customer, at=now - timedelta(days=1), summary="Gebeld")
+    PurchaseFactory(customer=customer, at=now - timedelta(days=2), description="Gehakt")
+
+    timeline = selectors.customer_timeline(customer=customer)
+
+    assert [(entry.kind, entry.summary) for entry in timeline] == [
+        ("call", "Gebeld"),
+        ("purchase", "Gehakt"),
+        ("purchase", "Rollade"),
+    ]
+
+
+def test_customer_list_cost_does_not_grow_with_data(business, django_assert_max_num_queries):
+    for index in range(30):
+        customer = CustomerFactory(business=business)
+        PurchaseFactory(customer=customer, amount_cents=index)
+
+    with django_assert_max_num_queries(1):
+        rows = list(selectors.customer_list(business=business, order="-last_purchase")[:50])
+
+    assert len(rows) == 30

@@ -1,0 +1,250 @@
+"""A realistic demo business: a butcher and caterer with regulars, occasional buyers and
+one-off passers-by, two years of purchases, contact moments, notes and preferences.
+
+Purchases follow a repeat-buying process of the kind the CLV models assume (Fader, Hardie & Lee
+2005): each customer buys at their own Poisson rate while "alive" and may drop out after any
+purchase, so that the figures of the insights pages have a real structure to find. Everything is
+drawn from one seeded generator and written with bulk inserts, so that a given seed always gives
+the same shop and 100,000 customers take minutes, not hours."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from klantvriend.core.models import Business, Membership, Role
+from klantvriend.core.services import business_create
+from klantvriend.customers.models import (
+    AcquisitionChannel,
+    ContactKind,
+    ContactMoment,
+    Customer,
+    LegalBasis,
+    Purchase,
+    Tag,
+)
+
+from . import names
+
+BATCH = 5000
+# Share of customers, weekly purchase rate and chance of dropping out after a purchase, per kind.
+SEGMENTS = {
+    "regular": (0.15, 0.9, 0.01),
+    "occasional": (0.45, 0.12, 0.08),
+    "passer_by": (0.40, 0.0, 1.0),
+}
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    business: Business
+    username: str
+    password: str
+    customers: int
+    purchases: int
+    contact_moments: int
+
+
+def _pick(rng: np.random.Generator, items: list):
+    return items[int(rng.integers(len(items)))]
+
+
+def _person(rng: np.random.Generator) -> tuple[str, str, str]:
+    first = _pick(rng, names.FIRST_NAMES)
+    prefix = _pick(rng, names.SURNAME_PREFIXES)
+    surname = _pick(rng, names.SURNAMES)
+    name = f"{first} {prefix}{surname}"
+    mailbox = f"{first}.{prefix}{surname}".lower().replace(" ", "")
+    ascii_mailbox = mailbox.encode("ascii", "ignore").decode() or "klant"
+    return name, ascii_mailbox, surname
+
+
+def _ensure_user(username: str, password: str, first_name: str):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first_name}
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _moment(rng: np.random.Generator, day: date, tz) -> datetime:
+    minutes = int(rng.integers(8 * 60, 18 * 60))
+    return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
+
+
+def _shop_day(day: date) -> date:
+    # The shop is closed on Sunday and Monday: move such a day to the Tuesday after.
+    weekday = day.weekday()
+    if weekday == 6:
+        return day + timedelta(days=2)
+    if weekday == 0:
+        return day + timedelta(days=1)
+    return day
+
+
+def demo_create(
+    *,
+    seed: int = 1,
+    customers: int = 2000,
+    business_name: str = "Slagerij & Traiteur Van der Meer",
+    username: str = "demo",
+    password: str = "demo",
+    today: date | None = None,
+    years: float = 2.0,
+) -> DemoSummary:
+    rng = np.random.default_rng(seed)
+    owner = _ensure_user(username, password, "Sanne")
+    staff = _ensure_user(f"{username}-medewerker", password, "Joris")
+    with transaction.atomic():
+        business = business_create(name=business_name, owner=owner, time_zone="Europe/Amsterdam")
+        Membership.objects.create(user=staff, business=business, role=Role.STAFF)
+        tz = business.tzinfo
+        today = today or business.today()
+        start = today - timedelta(days=int(365 * years))
+        span_days = (today - start).days
+        tags = Tag.objects.bulk_create([Tag(business=business, name=name) for name in names.TAGS])
+
+        kinds = rng.choice(
+            list(SEGMENTS), size=customers, p=[share for share, _, _ in SEGMENTS.values()]
+        )
+        # More customers joined in the first months (the shop's regulars) than later.
+        joined_offsets = np.sort((rng.beta(1.0, 1.6, size=customers) * (span_days - 1)).astype(int))
+        rows: list[Customer] = []
+        for index in range(customers):
+            name, mailbox, _ = _person(rng)
+            kind = kinds[index]
+            phone = f"06-{int(rng.integers(10_000_000, 99_999_999))}" if rng.random() < 0.7 else ""
+            email = f"{mailbox}{int(rng.integers(1, 99))}@example.nl" if rng.random() < 0.55 else ""
+            consent = bool(email) and rng.random() < 0.6
+            special = kind == "regular" and rng.random() < 0.12
+            channel = _pick(
+                rng,
+                [AcquisitionChannel.WALK_IN] * 5
+                + [AcquisitionChannel.REFERRAL] * 2
+                + [AcquisitionChannel.ONLINE, AcquisitionChannel.ADVERTISEMENT],
+            )
+            since = start + timedelta(days=int(joined_offsets[index]))
+            customer = Customer(
+                business=business,
+                name=name,
+                phone=phone,
+                email=email,
+                street=f"{_pick(rng, names.STREETS)} {int(rng.integers(1, 120))}"
+                if rng.random() < 0.4
+                else "",
+                postal_code=f"{names.CITY[1]} {chr(65 + int(rng.integers(26)))}{chr(65 + int(rng.integers(26)))}"
+                if rng.random() < 0.4
+                else "",
+                city=names.CITY[0] if rng.random() < 0.45 else "",
+                preferences=_pick(rng, names.PREFERENCES)
+                if kind != "passer_by" and rng.random() < 0.7
+                else "",
+                notes=_pick(rng, names.NOTES) if kind == "regular" and rng.random() < 0.6 else "",
+                birthday=date(
+                    int(rng.integers(1945, 2005)),
+                    int(rng.integers(1, 13)),
+                    int(rng.integers(1, 29)),
+                )
+                if rng.random() < 0.3
+                else None,
+                customer_since=since,
+                acquisition_channel=channel,
+                marketing_consent=consent,
+                marketing_consent_basis=LegalBasis.CONSENT if consent else LegalBasis.NONE,
+                marketing_consent_at=_moment(rng, since, tz) if consent else None,
+                special_category_consent=special,
+                special_category_consent_at=_moment(rng, since, tz) if special else None,
+                special_notes=_pick(rng, names.SPECIAL_NOTES) if special else "",
+                created_at=_moment(rng, since, tz),
+            )
+            customer.refresh_search_text()
+            rows.append(customer)
+        created = Customer.objects.bulk_create(rows, batch_size=BATCH)
+
+        referred = [c for c in created if c.acquisition_channel == AcquisitionChannel.REFERRAL]
+        for position, customer in enumerate(created):
+            if customer.acquisition_channel == AcquisitionChannel.REFERRAL and position > 10:
+                customer.referred_by = created[int(rng.integers(0, position))]
+        Customer.objects.bulk_update(referred, ["referred_by"], batch_size=BATCH)
+
+        TagLink = Customer.tags.through
+        links = []
+        for customer, kind in zip(created, kinds, strict=True):
+            if kind == "regular":
+                links.append(TagLink(customer_id=customer.pk, tag_id=tags[0].pk))
+            if rng.random() < 0.15:
+                extra = tags[int(rng.integers(1, len(tags)))]
+                links.append(TagLink(customer_id=customer.pk, tag_id=extra.pk))
+        TagLink.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+
+        purchase_count = 0
+        contact_count = 0
+        purchases: list[Purchase] = []
+        moments: list[ContactMoment] = []
+        members = [owner, staff]
+        for customer, kind in zip(created, kinds, strict=True):
+            _, weekly_rate, dropout = SEGMENTS[kind]
+            rate = rng.gamma(2.0, weekly_rate / 2.0) / 7.0 if weekly_rate else 0.0
+            day = customer.customer_since
+            spend_level = rng.lognormal(np.log(2200 if kind == "regular" else 1800), 0.35)
+            while day <= today:
+                shop_day = min(_shop_day(day), today)
+                if rng.random() < 0.04:
+                    description, cents = _pick(rng, names.CATERING)
+                else:
+                    description, base = _pick(rng, names.PRODUCTS)
+                    cents = round(spend_level * base / 1100 / 5) * 5
+                purchases.append(
+                    Purchase(
+                        business=business,
+                        customer=customer,
+                        at=_moment(rng, shop_day, tz),
+                        amount_cents=max(cents, 150),
+                        currency=business.currency,
+                        description=description,
+                    )
+                )
+                if rng.random() < 0.12:
+                    contact_kind = _pick(rng, list(ContactKind.values))
+                    moments.append(
+                        ContactMoment(
+                            business=business,
+                            customer=customer,
+                            kind=contact_kind,
+                            at=_moment(rng, shop_day, tz),
+                            member=_pick(rng, members),
+                            summary=_pick(rng, names.CONTACT_SUMMARIES[contact_kind]),
+                        )
+                    )
+                if rng.random() < dropout or rate == 0.0:
+                    break
+                day = shop_day + timedelta(days=max(1, int(rng.exponential(1.0 / rate))))
+            if len(purchases) >= BATCH:
+                Purchase.objects.bulk_create(purchases, batch_size=BATCH)
+                purchase_count += len(purchases)
+                purchases = []
+            if len(moments) >= BATCH:
+                ContactMoment.objects.bulk_create(moments, batch_size=BATCH)
+                contact_count += len(moments)
+                moments = []
+        Purchase.objects.bulk_create(purchases, batch_size=BATCH)
+        ContactMoment.objects.bulk_create(moments, batch_size=BATCH)
+        purchase_count += len(purchases)
+        contact_count += len(moments)
+    return DemoSummary(
+        business=business,
+        username=username,
+        password=password,
+        customers=len(created),
+        purchases=purchase_count,
+        contact_moments=contact_count,
+    )
+
+
+def demo_needed() -> bool:
+    return not Business.objects.exists()

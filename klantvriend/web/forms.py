@@ -1,0 +1,156 @@
+"""Forms validate what people type and hand clean values to one service call. Labels and
+messages come from the models, in the user's language."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from klantvriend.core.money import AmountError, parse_amount
+from klantvriend.customers.models import ContactKind, ContactMoment, Customer
+
+
+class AmountField(forms.CharField):
+    """An amount as typed (12,50 or € 12.50), cleaned to integer cents."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value)
+        except AmountError as error:
+            raise forms.ValidationError(str(error), code=error.code) from None
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time picked in the browser's datetime-local control."""
+
+    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    default_error_messages = {
+        "invalid": _("Enter a date and time, such as 2026-03-01 14:30."),
+    }
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CustomerForm(forms.ModelForm):
+    tags = forms.CharField(
+        label=_("tags"),
+        required=False,
+        help_text=_("Separated by commas, for example: regular, catering, neighbour."),
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "company",
+            "phone",
+            "email",
+            "street",
+            "postal_code",
+            "city",
+            "preferences",
+            "notes",
+            "birthday",
+            "acquisition_channel",
+            "referred_by",
+            "marketing_consent",
+            "special_category_consent",
+            "special_notes",
+            "external_ref",
+        ]
+        widgets = {
+            "birthday": DateInput(),
+            "preferences": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "special_notes": forms.Textarea(attrs={"rows": 2}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, business, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.business = business
+        referrers = Customer.objects.filter(business=business).only("id", "name")
+        if self.instance.pk:
+            referrers = referrers.exclude(pk=self.instance.pk)
+        self.fields["referred_by"].queryset = referrers
+        # A select of every customer would be unusable (and slow) in a shop with thousands of
+        # them: the referrer is typed as a customer number shown in search results instead.
+        self.fields["referred_by"].widget = forms.NumberInput(attrs={"inputmode": "numeric"})
+        self.fields["referred_by"].help_text = _(
+            "The number of the customer who sent them (see their profile)."
+        )
+        self.fields["referred_by"].error_messages["invalid_choice"] = _(
+            "This customer does not exist."
+        )
+        self.fields["name"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
+        if self.instance.pk:
+            self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("A customer needs a name."), code="required")
+        return name
+
+    def tag_names(self) -> list[str]:
+        return [
+            name.strip() for name in self.cleaned_data.get("tags", "").split(",") if name.strip()
+        ]
+
+    def _post_clean(self):
+        # The service validates the model (with the business set) when it saves; validating the
+        # unsaved instance here, before the business is known, would reject every new customer.
+        self.instance.business = self.business
+        super()._post_clean()
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "name"}
+
+
+class QuickAddForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=200)
+    phone = forms.CharField(label=_("phone"), max_length=25, required=False)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("A customer needs a name."), code="required")
+        return name
+
+
+class PurchaseForm(forms.Form):
+    amount = AmountField(label=_("amount"))
+    description = forms.CharField(label=_("what"), max_length=300, required=False)
+    at = MomentField(label=_("when"), required=False, help_text=_("Leave empty for now."))
+
+
+class ContactMomentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=ContactKind.choices, initial=ContactKind.VISIT
+    )
+    summary = forms.CharField(
+        label=_("summary"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=ContactMoment._meta.get_field("summary").max_length,
+    )
+    at = MomentField(label=_("when"), required=False, help_text=_("Leave empty for now."))
+
+    def clean_summary(self):
+        summary = self.cleaned_data["summary"].strip()
+        if not summary:
+            raise forms.ValidationError(_("Write a short summary."), code="required")
+        return summary

@@ -1,0 +1,42 @@
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from klantvriend.core.errors import NotFound
+from klantvriend.core.selectors import membership_list_for_user
+
+SESSION_KEY = "business_id"
+
+
+class CurrentBusinessMiddleware:
+    """Puts the business the signed-in person works in on the request (request.business and
+    request.membership). A person in several businesses picks one; the choice lives in the session.
+    Also turns NotFound from a selector into the 404 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        request.business = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        request.memberships = []  # type: ignore[attr-defined]
+        if request.user.is_authenticated and not request.path.startswith("/api/"):
+            memberships = list(membership_list_for_user(user=request.user))
+            chosen = request.session.get(SESSION_KEY)
+            current = next((m for m in memberships if m.business_id == chosen), None)
+            if current is None and memberships:
+                current = memberships[0]
+            request.memberships = memberships  # type: ignore[attr-defined]
+            if current is not None:
+                request.membership = current  # type: ignore[attr-defined]
+                request.business = current.business  # type: ignore[attr-defined]
+                # Times are shown and typed in the business's own time zone.
+                timezone.activate(current.business.tzinfo)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, NotFound):
+            raise Http404 from exception
+        return None

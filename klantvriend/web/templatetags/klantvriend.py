@@ -1,0 +1,41 @@
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from klantvriend.core.money import format_cents
+
+register = template.Library()
+
+
+@register.filter
+def money(cents, currency="EUR"):
+    if cents is None:
+        return ""
+    return format_cents(int(cents), currency or "EUR", language=get_language() or "nl")
+
+
+@register.filter
+def days_ago(moment):
+    """ "today", "yesterday", "12 days ago": how staff talk about the last visit."""
+    if moment is None:
+        return ""
+    days = (timezone.localdate() - timezone.localtime(moment).date()).days
+    if days <= 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+
+
+@register.simple_tag(takes_context=True)
+def query_string(context, **changes):
+    """The current query string with some parameters replaced (for sorting and paging links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else ""

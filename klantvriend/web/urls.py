@@ -1,0 +1,24 @@
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("login/", views.KlantvriendLoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("business/switch/", views.switch_business, name="switch_business"),
+    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/new/", views.customer_create, name="customer_create"),
+    path("customers/quick-add/", views.customer_quick_add, name="customer_quick_add"),
+    path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
+    path("customers/<int:customer_id>/delete/", views.customer_delete, name="customer_delete"),
+    path("customers/<int:customer_id>/purchases/", views.purchase_add, name="purchase_add"),
+    path(
+        "customers/<int:customer_id>/contact-moments/",
+        views.contact_moment_add,
+        name="contact_moment_add",
+    ),
+]

@@ -1,0 +1,281 @@
+"""Thin views: check who may do it, validate with a form, call one service or selector, render."""
+
+from datetime import datetime, time
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from klantvriend.core.errors import NotFound, OwnerOnly
+from klantvriend.core.selectors import membership_get
+from klantvriend.customers import selectors, services
+from klantvriend.customers.models import ContactMoment, Customer, Purchase
+
+from .forms import ContactMomentForm, CustomerForm, PurchaseForm, QuickAddForm
+from .middleware import SESSION_KEY
+
+PAGE_SIZE = 50
+
+
+def member_required(view):
+    """Signed in and a member of a business; otherwise the login or the "no business" page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.business is None:
+            return render(request, "web/no_business.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def owner_required(view):
+    @member_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.membership.is_owner:
+            raise OwnerOnly
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Puts a service's refusal on the form, on the field it concerns where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class KlantvriendLoginView(LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+@member_required
+def today(request: HttpRequest) -> HttpResponse:
+    business = request.business
+    day = business.today()
+    start = datetime.combine(day, time.min, tzinfo=business.tzinfo)
+    purchases_today = Purchase.objects.filter(business=business, at__gte=start)
+    totals = purchases_today.aggregate(total=Sum("amount_cents"))
+    recent_contacts = (
+        ContactMoment.objects.filter(business=business)
+        .select_related("customer", "member")
+        .order_by("-at", "-id")[:8]
+    )
+    birthdays = Customer.objects.filter(
+        business=business, birthday__month=day.month, birthday__day=day.day
+    ).order_by("name")[:20]
+    new_customers = Customer.objects.filter(business=business).order_by("-created_at", "-id")[:6]
+    return render(
+        request,
+        "web/today.html",
+        {
+            "day": day,
+            "purchase_count": purchases_today.count(),
+            "revenue_cents": totals["total"] or 0,
+            "recent_contacts": recent_contacts,
+            "birthdays": birthdays,
+            "new_customers": new_customers,
+        },
+    )
+
+
+@member_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    tag = request.GET.get("tag", "")
+    order = request.GET.get("order", "name")
+    customers = selectors.customer_list(
+        business=request.business, query=query, tag=tag, order=order
+    )
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "tag": tag,
+        "order": order,
+        "tags": selectors.tag_list(business=request.business),
+    }
+    if request.htmx and request.htmx.target == "customer-results":
+        return render(request, "web/customer_list.html#results", context)
+    return render(request, "web/customer_list.html", context)
+
+
+@member_required
+def customer_create(request: HttpRequest) -> HttpResponse:
+    form = CustomerForm(request.POST or None, business=request.business)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(
+                business=request.business,
+                name=form.cleaned_data["name"],
+                tags=form.tag_names(),
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Customer %(name)s added.") % {"name": customer.name})
+            return redirect("web:customer_detail", customer_id=customer.pk)
+    return render(request, "web/customer_form.html", {"form": form, "customer": None})
+
+
+@member_required
+@require_POST
+def customer_quick_add(request: HttpRequest) -> HttpResponse:
+    form = QuickAddForm(request.POST)
+    if form.is_valid():
+        try:
+            customer = services.customer_create(
+                business=request.business,
+                name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Walk-in customer %(name)s added.") % {"name": customer.name}
+            )
+            url = reverse("web:customer_detail", args=[customer.pk])
+            if request.htmx:
+                return HttpResponse(status=204, headers={"HX-Redirect": url})
+            return redirect(url)
+    template = "web/partials/quick_add.html" if request.htmx else "web/quick_add_page.html"
+    return render(request, template, {"quick_add_form": form}, status=422)
+
+
+def _profile_context(request: HttpRequest, customer: Customer, **forms) -> dict:
+    return {
+        "customer": customer,
+        "briefing": selectors.customer_briefing(customer=customer),
+        "timeline": selectors.customer_timeline(customer=customer),
+        "tags": list(customer.tags.all()),
+        "purchase_form": forms.get("purchase_form") or PurchaseForm(),
+        "contact_form": forms.get("contact_form") or ContactMomentForm(),
+    }
+
+
+@member_required
+def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    return render(request, "web/customer_detail.html", _profile_context(request, customer))
+
+
+@member_required
+def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    form = CustomerForm(request.POST or None, instance=customer, business=request.business)
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        try:
+            services.customer_update(
+                customer=selectors.customer_get(business=request.business, customer_id=customer_id),
+                name=form.cleaned_data["name"],
+                tags=form.tag_names(),
+                **fields,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("web:customer_detail", customer_id=customer.pk)
+    return render(request, "web/customer_form.html", {"form": form, "customer": customer})
+
+
+@owner_required
+def customer_delete(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    if request.method == "POST":
+        name = customer.name
+        services.customer_delete(customer=customer)
+        messages.success(request, _("Customer %(name)s deleted.") % {"name": name})
+        return redirect("web:customer_list")
+    return render(request, "web/customer_confirm_delete.html", {"customer": customer})
+
+
+def _record(request: HttpRequest, customer_id: int, form_class, create) -> HttpResponse:
+    """Shared by the purchase and contact-moment forms on the profile: validate, call the service,
+    and answer with the refreshed profile sections or the form with its messages."""
+    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            create(customer, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if request.htmx:
+                context = _profile_context(request, customer)
+                return render(request, "web/customer_detail.html#profile-live", context)
+            return redirect("web:customer_detail", customer_id=customer.pk)
+    key = "purchase_form" if form_class is PurchaseForm else "contact_form"
+    context = _profile_context(request, customer, **{key: form})
+    template = (
+        "web/customer_detail.html#profile-live" if request.htmx else "web/customer_detail.html"
+    )
+    return render(request, template, context, status=422)
+
+
+@member_required
+@require_POST
+def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
+    return _record(
+        request,
+        customer_id,
+        PurchaseForm,
+        lambda customer, data: services.purchase_create(
+            customer=customer,
+            amount_cents=data["amount"],
+            description=data["description"],
+            at=data["at"],
+        ),
+    )
+
+
+@member_required
+@require_POST
+def contact_moment_add(request: HttpRequest, customer_id: int) -> HttpResponse:
+    return _record(
+        request,
+        customer_id,
+        ContactMomentForm,
+        lambda customer, data: services.contact_moment_create(
+            customer=customer,
+            kind=data["kind"],
+            summary=data["summary"],
+            at=data["at"],
+            member=request.user,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def switch_business(request: HttpRequest) -> HttpResponse:
+    try:
+        membership = membership_get(
+            user=request.user, business_id=int(request.POST.get("business", ""))
+        )
+    except (NotFound, ValueError):
+        messages.error(request, _("You are not a member of that business."))
+    else:
+        request.session[SESSION_KEY] = membership.business_id
+        messages.success(
+            request, _("You now work in %(name)s.") % {"name": membership.business.name}
+        )
+    return redirect("web:today")

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Idempotent set-up: a .venv with the project (and, with --dev, its test tools) installed,
+# pinned by requirements/constraints.txt. Re-runs only when the inputs changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras=""
+stamp=".venv/.installed"
+if [ "${1:-}" = "--dev" ]; then extras="[dev]"; stamp=".venv/.installed-dev"; fi
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+    python=$(scripts/find-python.sh)
+    echo "Creating .venv with $python"
+    rm -rf .venv
+    "$python" -m venv .venv
+fi
+if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ "$stamp" -nt requirements/constraints.txt ]; then
+    exit 0
+fi
+echo "Installing Klantvriend$extras into .venv"
+.venv/bin/python -m pip install --quiet --upgrade "pip>=24" >/dev/null
+.venv/bin/python -m pip install --quiet -c requirements/constraints.txt -e ".$extras"
+touch "$stamp"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make test: lint, layer contracts, migrations check, translations, deploy check, and the whole
+# pytest suite (browser tests included) on SQLite and then on a throwaway PostgreSQL cluster.
+# Extra arguments go to pytest, e.g. `scripts/test.sh -k customers`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+py=.venv/bin/python
+
+# System packages the tests need, installed on Debian when running as root.
+missing=()
+[ -x "${KLANTVRIEND_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing ${missing[*]} with apt-get"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "Missing system packages: ${missing[*]}. Install them (Debian: apt-get install ${missing[*]})." >&2
+        exit 1
+    fi
+fi
+
+echo "== lint"
+.venv/bin/ruff check .
+echo "== layer contracts"
+.venv/bin/lint-imports --no-cache
+echo "== translations"
+scripts/compile-messages.sh
+echo "== migrations are complete"
+DJANGO_SETTINGS_MODULE=config.settings.test $py manage.py makemigrations --check --dry-run --verbosity 1
+echo "== production settings pass the deployment checks"
+DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY="$($py -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+    ALLOWED_HOSTS=klantvriend.example DATABASE_URL="sqlite:////tmp/klantvriend-deploy-check.sqlite3" \
+    $py manage.py check --deploy --fail-level WARNING
+
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+mkdir -p test-artifacts
+echo "== pytest on SQLite"
+env -u DATABASE_URL $py -m pytest "$@"
+
+echo "== pytest on PostgreSQL"
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+pgroot=$(mktemp -d /tmp/klantvriend-pg.XXXXXX)
+pgport=${KLANTVRIEND_PG_PORT:-54329}
+run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+    run_pg "$pgbin/pg_ctl" -D "$pgroot/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$pgroot"
+}
+trap cleanup EXIT
+mkdir -p "$pgroot/sock"
+[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$pgroot"
+run_pg "$pgbin/initdb" -D "$pgroot/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+run_pg "$pgbin/pg_ctl" -D "$pgroot/data" -l "$pgroot/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $pgport -k $pgroot/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null
+DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/klantvriend" $py -m pytest "$@"
