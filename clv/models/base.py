@@ -1,0 +1,238 @@
+"""Shared maximum-likelihood machinery for the buy-till-you-die models.
+
+Each model supplies the per-row log-likelihood and its analytic gradient with respect to its
+(natural, positive) parameters. The fitter here
+
+- optimises on the log of the parameters, so that positivity needs no bounds and the scales of
+  the parameters are comparable;
+- weights rows, so that models are fitted on distinct (x, t_x, T) rows with counts;
+- adds an optional L2 penalty ``penalizer_coef * sum(theta**2)`` to the mean negative
+  log-likelihood (the penalty lifetimes offered, kept for users who move over);
+- runs L-BFGS-B with the analytic gradient and then polishes with Newton steps on a Hessian
+  obtained by central differences of the analytic gradient, which also gives the standard
+  errors (inverse observed information, delta method back to the natural scale).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize
+
+from clv.exceptions import ConvergenceError, NotFittedError
+
+_GRADIENT_TOLERANCE = 1e-7  # on the mean log-likelihood per customer, log-parameter scale
+
+
+class BaseFitter:
+    """Base of all estimators: options in ``__init__``, learned attributes end in ``_``.
+
+    Parameters
+    ----------
+    penalizer_coef : float, default 0.0
+        Weight of the L2 penalty ``sum(theta**2)`` added to the mean negative log-likelihood.
+        A small value such as 0.001 helps when a parameter runs off to infinity on data that
+        cannot identify it.
+    initial_params : dict, optional
+        Starting values on the natural scale, by paper name. Defaults to the model's own.
+    max_iter : int, default 2000
+        Iteration cap for the quasi-Newton search.
+    """
+
+    parameter_names: tuple[str, ...] = ()
+    default_initial_params: dict[str, float] = {}
+    model_name: str = ""
+
+    def __init__(self, *, penalizer_coef: float = 0.0, initial_params=None, max_iter: int = 2000):
+        self.penalizer_coef = penalizer_coef
+        self.initial_params = initial_params
+        self.max_iter = max_iter
+
+    # --- to be provided by each model -------------------------------------------------------
+    def _row_log_likelihood(self, params: np.ndarray, data: tuple, *, with_gradient: bool):
+        """Return ``(log_likelihood_per_row, gradient_per_row or None)``.
+
+        The gradient has shape ``(n_rows, n_params)`` and is taken with respect to the natural
+        parameters in the order of ``parameter_names``.
+        """
+        raise NotImplementedError
+
+    # --- fitting ----------------------------------------------------------------------------
+    def _initial_log_params(self) -> np.ndarray:
+        initial = dict(self.default_initial_params)
+        if self.initial_params is not None:
+            unknown = set(self.initial_params) - set(self.parameter_names)
+            if unknown:
+                raise ValueError(f"unknown parameters in initial_params: {sorted(unknown)}")
+            initial.update(self.initial_params)
+        values = np.array([initial[name] for name in self.parameter_names], dtype=np.float64)
+        if not np.all(np.isfinite(values)) or np.any(values <= 0):
+            raise ValueError("initial_params must all be positive and finite")
+        return np.log(values)
+
+    def _fit_rows(self, data: tuple, weights: np.ndarray, *, n_customers: float):
+        """Maximise the weighted log-likelihood; set the learned attributes; return self."""
+        if self.penalizer_coef < 0 or not np.isfinite(self.penalizer_coef):
+            raise ValueError("penalizer_coef must be a finite number >= 0")
+        total_weight = float(weights.sum())
+        penalty = float(self.penalizer_coef)
+
+        def objective(log_params):
+            params = np.exp(log_params)
+            log_likelihood, gradient = self._row_log_likelihood(params, data, with_gradient=True)
+            value = -(weights @ log_likelihood) / total_weight + penalty * np.sum(params**2)
+            natural_gradient = -(weights @ gradient) / total_weight + 2.0 * penalty * params
+            if not np.isfinite(value):
+                return np.inf, np.zeros_like(log_params)
+            return value, natural_gradient * params
+
+        start = self._initial_log_params()
+        with np.errstate(all="ignore"):
+            result = optimize.minimize(
+                objective,
+                start,
+                jac=True,
+                method="L-BFGS-B",
+                bounds=[(-30.0, 30.0)] * len(start),
+                options={"maxiter": self.max_iter, "ftol": 1e-15, "gtol": 1e-11, "maxcor": 20},
+            )
+            log_params, value = result.x, result.fun
+            log_params, value, hessian = self._newton_polish(objective, log_params, value)
+        gradient = objective(log_params)[1]
+        if not np.isfinite(value) or np.max(np.abs(gradient)) > _GRADIENT_TOLERANCE:
+            raise ConvergenceError(
+                f"{self.model_name} fit did not converge (optimizer: {result.message}; largest "
+                f"gradient {np.max(np.abs(gradient)):.3g} at parameters "
+                f"{dict(zip(self.parameter_names, np.round(np.exp(log_params), 6)))}). Try: a small "
+                "penalizer_coef such as 0.001; the other time unit (weeks instead of days) so that "
+                "rates are of order one; other initial_params; or check that the data have repeat "
+                "buyers and more than a handful of customers."
+            )
+        params = np.exp(log_params)
+        self.params_ = dict(zip(self.parameter_names, params.tolist()))
+        row_log_likelihood, _ = self._row_log_likelihood(params, data, with_gradient=False)
+        self.log_likelihood_ = float(weights @ row_log_likelihood)
+        self.n_customers_ = int(round(n_customers))
+        self.n_iter_ = int(result.nit)
+        n_params = len(params)
+        self.aic_ = 2.0 * n_params - 2.0 * self.log_likelihood_
+        self.bic_ = n_params * np.log(max(n_customers, 1.0)) - 2.0 * self.log_likelihood_
+        self.standard_errors_ = self._standard_errors(hessian, params, total_weight)
+        return self
+
+    def _numerical_hessian(self, objective, log_params: np.ndarray) -> np.ndarray:
+        """Central differences of the analytic gradient, symmetrised."""
+        n_params = len(log_params)
+        hessian = np.empty((n_params, n_params))
+        step = 1e-5
+        for index in range(n_params):
+            shift = np.zeros(n_params)
+            shift[index] = step
+            hessian[:, index] = (objective(log_params + shift)[1] - objective(log_params - shift)[1]) / (2 * step)
+        return 0.5 * (hessian + hessian.T)
+
+    def _newton_polish(self, objective, log_params, value, *, max_steps: int = 8):
+        """Newton steps with backtracking: L-BFGS-B stops a little short on flat likelihoods."""
+        hessian = self._numerical_hessian(objective, log_params)
+        for _ in range(max_steps):
+            gradient = objective(log_params)[1]
+            if np.max(np.abs(gradient)) < 1e-12:
+                break
+            try:
+                step = -np.linalg.solve(hessian, gradient)
+            except np.linalg.LinAlgError:
+                break
+            if not np.all(np.isfinite(step)) or gradient @ step >= 0:
+                break  # not a descent direction: the Hessian is not positive definite here
+            scale = 1.0
+            improved = False
+            while scale > 1e-4:
+                candidate = log_params + scale * step
+                candidate_value = objective(candidate)[0]
+                if candidate_value <= value:
+                    improved = True
+                    break
+                scale *= 0.5
+            if not improved:
+                break
+            log_params, value = candidate, candidate_value
+            hessian = self._numerical_hessian(objective, log_params)
+        return log_params, value, hessian
+
+    def _standard_errors(self, hessian_log_scale, params, total_weight) -> dict[str, float]:
+        """Standard errors on the natural scale from the observed information.
+
+        The objective is a mean, so the information of the sum is ``total_weight`` times its
+        Hessian; the delta method maps the covariance of log-parameters to the natural scale.
+        """
+        try:
+            covariance_log = np.linalg.inv(hessian_log_scale * total_weight)
+        except np.linalg.LinAlgError:
+            return {name: float("nan") for name in self.parameter_names}
+        variances = np.diag(covariance_log) * params**2
+        with np.errstate(invalid="ignore"):
+            errors = np.where(variances >= 0, np.sqrt(np.abs(variances)), np.nan)
+        return dict(zip(self.parameter_names, errors.tolist()))
+
+    # --- helpers for predictions ------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet: call fit(...) first")
+
+    def _param_values(self) -> tuple[float, ...]:
+        self._check_fitted()
+        return tuple(self.params_[name] for name in self.parameter_names)
+
+    def row_log_likelihood(self, *args, **kwargs) -> np.ndarray:
+        """Log-likelihood of each customer under the fitted parameters."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        if hasattr(self, "params_"):
+            shown = ", ".join(f"{name}={value:.4g}" for name, value in self.params_.items())
+            return f"{type(self).__name__}({shown})"
+        return f"{type(self).__name__}()"
+
+
+class TransactionModel(BaseFitter):
+    """Base of the continuous-time purchase models fitted on (x, t_x, T)."""
+
+    def fit(self, frequency, recency, T, *, weights=None):
+        """Fit by maximum likelihood.
+
+        Parameters
+        ----------
+        frequency, recency, T : array-like
+            Repeat transactions x, recency t_x and age T of each customer (same time unit).
+        weights : array-like, optional
+            Number of customers each row stands for (default one each).
+
+        Returns
+        -------
+        self
+        """
+        # Imported here to keep clv.summary free of model imports and avoid a cycle.
+        from clv._validation import validate_frequency_recency_age
+        from clv.summary import unique_rows
+
+        x, t_x, age, row_weights = validate_frequency_recency_age(frequency, recency, T, weights=weights)
+        compressed = unique_rows(x, t_x, age)
+        # Sum the given weights per distinct row, so weighted input compresses too.
+        distinct_weights = np.bincount(compressed.inverse, weights=row_weights, minlength=len(compressed.weights))
+        used = distinct_weights > 0
+        data = (compressed.frequency[used], compressed.recency[used], compressed.T[used])
+        return self._fit_rows(data, distinct_weights[used], n_customers=float(row_weights.sum()))
+
+    def row_log_likelihood(self, frequency, recency, T) -> np.ndarray:
+        """Log-likelihood of each customer's (x, t_x, T) under the fitted parameters."""
+        from clv._validation import validate_frequency_recency_age
+
+        x, t_x, age, _ = validate_frequency_recency_age(frequency, recency, T)
+        params = np.array(self._param_values())
+        return self._row_log_likelihood(params, (x, t_x, age), with_gradient=False)[0]
+
+    def _validated(self, frequency, recency, T):
+        from clv._validation import validate_frequency_recency_age
+
+        self._check_fitted()
+        x, t_x, age, _ = validate_frequency_recency_age(frequency, recency, T)
+        return x, t_x, age
