@@ -83,9 +83,9 @@ def simulate_bgbb(*, alpha, beta, gamma, delta, n_periods, size, random_state=No
     rng = _rng(random_state)
     p = rng.beta(alpha, beta, size=size)
     theta = rng.beta(gamma, delta, size=size)
-    # Opportunities while alive: she is alive at opportunity 1 and drops out after each
-    # opportunity with probability theta.
-    alive_for = np.minimum(rng.geometric(theta), n_periods)
+    # FHS (2010) section 2: an alive customer becomes inactive at the *start* of each
+    # opportunity with probability theta, so she is alive for Geometric(theta) - 1 of them.
+    alive_for = np.minimum(rng.geometric(theta) - 1, n_periods)
     opportunities = np.arange(1, n_periods + 1)[None, :]
     buys = (rng.random((size, n_periods)) < p[:, None]) & (opportunities <= alive_for[:, None])
     x = buys.sum(axis=1).astype(np.float64)
