@@ -61,7 +61,9 @@ def validate_frequency_recency_age(frequency, recency, T, *, weights=None):
     not_integer = x != np.floor(x)
     if not_integer.any():
         row = _first_row(not_integer)
-        raise ValueError(f"frequency x must be a whole number of repeat purchases, row {row}: {x[row]!r}")
+        raise ValueError(
+            f"frequency x must be a whole number of repeat purchases, row {row}: {x[row]!r}"
+        )
     repeat_without_recency = (x > 0) & (t_x == 0)
     if repeat_without_recency.any():
         row = _first_row(repeat_without_recency)

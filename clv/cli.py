@@ -38,20 +38,31 @@ class _Progress:
 
     def __call__(self, message: str) -> None:
         if self.enabled:
-            print(f"[{time.perf_counter() - self.started:6.1f}s] {message}", file=sys.stderr, flush=True)
+            print(
+                f"[{time.perf_counter() - self.started:6.1f}s] {message}",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def _parse_day(value: str, option: str) -> np.datetime64:
     try:
         return parse_dates(
-            np.array([value.encode()], dtype="S"), line_numbers=np.array([0]), column=option, path="option"
+            np.array([value.encode()], dtype="S"),
+            line_numbers=np.array([0]),
+            column=option,
+            path="option",
         )[0]
     except TransactionFileError:
-        raise argparse.ArgumentTypeError(f"{option}: cannot read the date {value!r} (use yyyy-mm-dd)") from None
+        raise argparse.ArgumentTypeError(
+            f"{option}: cannot read the date {value!r} (use yyyy-mm-dd)"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="klantvriend", description="Klantvriend command-line tools.")
+    parser = argparse.ArgumentParser(
+        prog="klantvriend", description="Klantvriend command-line tools."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     analyse = commands.add_parser(
         "analyse",
@@ -61,28 +72,58 @@ def build_parser() -> argparse.ArgumentParser:
             "risk, from a CSV export with one row per purchase (customer, date, amount)."
         ),
     )
-    analyse.add_argument("file", help="CSV file (delimiter , ; tab or spaces; UTF-8 or Windows-1252)")
-    analyse.add_argument("--customer-col", help="customer column: header name or 1-based number (auto-detected)")
-    analyse.add_argument("--date-col", help="date column: header name or 1-based number (auto-detected)")
-    analyse.add_argument("--amount-col", help="amount column: header name or 1-based number (auto-detected)")
-    analyse.add_argument("--time-unit", choices=("day", "week"), default="week", help="model time unit (default week)")
-    analyse.add_argument("--as-of", help="last day to use, yyyy-mm-dd (default: the last date in the file)")
+    analyse.add_argument(
+        "file", help="CSV file (delimiter , ; tab or spaces; UTF-8 or Windows-1252)"
+    )
+    analyse.add_argument(
+        "--customer-col", help="customer column: header name or 1-based number (auto-detected)"
+    )
+    analyse.add_argument(
+        "--date-col", help="date column: header name or 1-based number (auto-detected)"
+    )
+    analyse.add_argument(
+        "--amount-col", help="amount column: header name or 1-based number (auto-detected)"
+    )
+    analyse.add_argument(
+        "--time-unit",
+        choices=("day", "week"),
+        default="week",
+        help="model time unit (default week)",
+    )
+    analyse.add_argument(
+        "--as-of", help="last day to use, yyyy-mm-dd (default: the last date in the file)"
+    )
     analyse.add_argument(
         "--calibration-end",
         help="fit on purchases up to this day and test the forecast on the rest, up to --as-of",
     )
     analyse.add_argument(
-        "--model", choices=("auto",) + tuple(MODELS_BY_NAME), default="auto",
+        "--model",
+        choices=("auto", *tuple(MODELS_BY_NAME)),
+        default="auto",
         help="purchase model (default auto: best holdout forecast, or lowest BIC without holdout)",
     )
-    analyse.add_argument("--horizon", type=float, default=12, help="CLV horizon in months (default 12)")
     analyse.add_argument(
-        "--discount-rate", type=float, default=0.01, help="discount rate per month for CLV (default 0.01)"
+        "--horizon", type=float, default=12, help="CLV horizon in months (default 12)"
     )
-    analyse.add_argument("--predictions", metavar="OUT.csv", help="write one row per customer to this CSV file")
-    analyse.add_argument("--json", action="store_true", help="print the results as JSON instead of a report")
-    analyse.add_argument("--top", type=int, default=10, help="customers to list as most valuable and at risk")
-    analyse.add_argument("--penalizer", type=float, default=0.0, help="L2 penalty on the model parameters")
+    analyse.add_argument(
+        "--discount-rate",
+        type=float,
+        default=0.01,
+        help="discount rate per month for CLV (default 0.01)",
+    )
+    analyse.add_argument(
+        "--predictions", metavar="OUT.csv", help="write one row per customer to this CSV file"
+    )
+    analyse.add_argument(
+        "--json", action="store_true", help="print the results as JSON instead of a report"
+    )
+    analyse.add_argument(
+        "--top", type=int, default=10, help="customers to list as most valuable and at risk"
+    )
+    analyse.add_argument(
+        "--penalizer", type=float, default=0.0, help="L2 penalty on the model parameters"
+    )
     analyse.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return parser
 
@@ -107,7 +148,9 @@ def main(argv=None) -> int:
     return 2
 
 
-def _fit_models(summary, *, model_name: str, penalizer: float, has_amounts: bool, use_holdout: bool):
+def _fit_models(
+    summary, *, model_name: str, penalizer: float, has_amounts: bool, use_holdout: bool
+):
     """Fit the purchase model (choosing one when asked) and the spend model on one summary."""
     if model_name == "auto":
         selection = select_model(
@@ -129,7 +172,10 @@ def _fit_models(summary, *, model_name: str, penalizer: float, has_amounts: bool
             penalizer_coef=penalizer,
         )
         selection = type(selection)(
-            selection.chosen_name, selection.model, "user", f"{MODEL_LABELS[model_name]} as asked (--model {model_name}).",
+            selection.chosen_name,
+            selection.model,
+            "user",
+            f"{MODEL_LABELS[model_name]} as asked (--model {model_name}).",
             selection.candidates,
         )
     spend_model, spend_note = None, None
@@ -144,7 +190,9 @@ def _fit_models(summary, *, model_name: str, penalizer: float, has_amounts: bool
                     summary.frequency[usable], summary.monetary_value[usable]
                 )
                 if spend_model.params_["q"] <= 1.0:
-                    spend_note = "Gamma-Gamma q <= 1 (no finite mean spend): customers' own means used"
+                    spend_note = (
+                        "Gamma-Gamma q <= 1 (no finite mean spend): customers' own means used"
+                    )
                     spend_model = None
             except ConvergenceError as error:
                 spend_note = f"spend model did not converge ({error}); customers' own means used"
@@ -153,9 +201,13 @@ def _fit_models(summary, *, model_name: str, penalizer: float, has_amounts: bool
 
 def _expected_spend(summary, spend_model):
     if spend_model is not None:
-        return spend_model.expected_spend(summary.frequency, np.where(summary.frequency > 0, summary.monetary_value, 0.0))
+        return spend_model.expected_spend(
+            summary.frequency, np.where(summary.frequency > 0, summary.monetary_value, 0.0)
+        )
     fallback = summary.total_revenue / max(summary.frequency.sum() + summary.n_customers, 1)
-    return np.where(summary.frequency > 0, np.maximum(summary.monetary_value, 0.0), max(fallback, 0.0))
+    return np.where(
+        summary.frequency > 0, np.maximum(summary.monetary_value, 0.0), max(fallback, 0.0)
+    )
 
 
 def _analyse(arguments) -> int:
@@ -166,7 +218,11 @@ def _analyse(arguments) -> int:
     if arguments.discount_rate <= -1:
         raise argparse.ArgumentTypeError("--discount-rate must be greater than -1")
     as_of = _parse_day(arguments.as_of, "--as-of") if arguments.as_of else None
-    calibration_end = _parse_day(arguments.calibration_end, "--calibration-end") if arguments.calibration_end else None
+    calibration_end = (
+        _parse_day(arguments.calibration_end, "--calibration-end")
+        if arguments.calibration_end
+        else None
+    )
 
     progress(f"reading {arguments.file} ({file_size / 1e6:.0f} MB)")
     transactions = read_transactions(
@@ -194,16 +250,22 @@ def _analyse(arguments) -> int:
     use_holdout = calibration_end is not None
     progress(f"{calibration.n_customers:,} customers; fitting models")
     selection, spend_model, spend_note = _fit_models(
-        calibration, model_name=arguments.model, penalizer=arguments.penalizer,
-        has_amounts=has_amounts, use_holdout=use_holdout,
+        calibration,
+        model_name=arguments.model,
+        penalizer=arguments.penalizer,
+        has_amounts=has_amounts,
+        use_holdout=use_holdout,
     )
     # Predictions are made as of the last day, from a refit on all data when there was a holdout.
     if use_holdout:
         progress("refitting the chosen model on all data for the predictions")
         full = summarise(None)
         refit_selection, refit_spend_model, refit_spend_note = _fit_models(
-            full, model_name=selection.chosen_name, penalizer=arguments.penalizer,
-            has_amounts=has_amounts, use_holdout=False,
+            full,
+            model_name=selection.chosen_name,
+            penalizer=arguments.penalizer,
+            has_amounts=has_amounts,
+            use_holdout=False,
         )
         prediction_summary, prediction_model = full, refit_selection.model
         prediction_spend_model, prediction_spend_note = refit_spend_model, refit_spend_note
@@ -217,27 +279,53 @@ def _analyse(arguments) -> int:
     x, t_x, age = prediction_summary.frequency, prediction_summary.recency, prediction_summary.T
     alive = prediction_model.probability_alive(x, t_x, age)
     expected = prediction_model.expected_purchases(horizon_length, x, t_x, age)
-    spend = _expected_spend(prediction_summary, prediction_spend_model) if has_amounts else np.ones(len(x))
+    spend = (
+        _expected_spend(prediction_summary, prediction_spend_model)
+        if has_amounts
+        else np.ones(len(x))
+    )
     value = customer_lifetime_value(
         transaction_model=prediction_model,
-        frequency=x, recency=t_x, T=age,
+        frequency=x,
+        recency=t_x,
+        T=age,
         expected_spend=spend,
         horizon_periods=int(arguments.horizon),
         period_length=DAYS_PER_MONTH / unit_days,
         discount_rate=arguments.discount_rate,
     )
-    ids = np.char.decode(prediction_summary.customer_id, "utf-8" if transactions.encoding == "ascii" else transactions.encoding)
+    ids = np.char.decode(
+        prediction_summary.customer_id,
+        "utf-8" if transactions.encoding == "ascii" else transactions.encoding,
+    )
     if arguments.predictions:
         progress(f"writing {arguments.predictions}")
-        _write_predictions(arguments.predictions, ids, prediction_summary, alive, expected, spend if has_amounts else None, value)
+        _write_predictions(
+            arguments.predictions,
+            ids,
+            prediction_summary,
+            alive,
+            expected,
+            spend if has_amounts else None,
+            value,
+        )
 
     report = _report_data(
-        arguments=arguments, transactions=transactions, calibration=calibration, selection=selection,
-        spend_model=spend_model, spend_note=spend_note, use_holdout=use_holdout,
+        arguments=arguments,
+        transactions=transactions,
+        calibration=calibration,
+        selection=selection,
+        spend_model=spend_model,
+        spend_note=spend_note,
+        use_holdout=use_holdout,
         prediction_model=prediction_model if use_holdout else None,
         prediction_spend_model=prediction_spend_model if use_holdout else None,
         prediction_spend_note=prediction_spend_note,
-        prediction_summary=prediction_summary, ids=ids, alive=alive, expected=expected, value=value,
+        prediction_summary=prediction_summary,
+        ids=ids,
+        alive=alive,
+        expected=expected,
+        value=value,
         has_amounts=has_amounts,
     )
     if arguments.json:
@@ -251,14 +339,32 @@ def _analyse(arguments) -> int:
 def _model_figures(model):
     return {
         "params": {name: round(value, 8) for name, value in model.params_.items()},
-        "standard_errors": {name: round(value, 8) for name, value in model.standard_errors_.items()},
+        "standard_errors": {
+            name: round(value, 8) for name, value in model.standard_errors_.items()
+        },
         "log_likelihood": round(model.log_likelihood_, 6),
     }
 
 
-def _report_data(*, arguments, transactions, calibration, selection, spend_model, spend_note, use_holdout,
-                 prediction_model, prediction_spend_model, prediction_spend_note, prediction_summary, ids,
-                 alive, expected, value, has_amounts):
+def _report_data(
+    *,
+    arguments,
+    transactions,
+    calibration,
+    selection,
+    spend_model,
+    spend_note,
+    use_holdout,
+    prediction_model,
+    prediction_spend_model,
+    prediction_spend_note,
+    prediction_summary,
+    ids,
+    alive,
+    expected,
+    value,
+    has_amounts,
+):
     summary = prediction_summary
     repeat_customers = summary.repeat_customers
     report = {
@@ -276,7 +382,8 @@ def _report_data(*, arguments, transactions, calibration, selection, spend_model
         "repeat_share": round(repeat_customers / summary.n_customers, 6),
         "repeat_revenue_share": (
             round(summary.repeat_revenue / summary.total_revenue, 6)
-            if has_amounts and summary.total_revenue > 0 else None
+            if has_amounts and summary.total_revenue > 0
+            else None
         ),
         "model": selection.chosen_name,
         "model_label": MODEL_LABELS[selection.chosen_name],
@@ -298,9 +405,13 @@ def _report_data(*, arguments, transactions, calibration, selection, spend_model
         "n_customers_fitted": int(selection.model.n_customers_),
         **_model_figures(selection.model),
         "spend_params": (
-            {name: round(v, 8) for name, v in spend_model.params_.items()} if spend_model is not None else None
+            {name: round(v, 8) for name, v in spend_model.params_.items()}
+            if spend_model is not None
+            else None
         ),
-        "spend_log_likelihood": round(spend_model.log_likelihood_, 6) if spend_model is not None else None,
+        "spend_log_likelihood": round(spend_model.log_likelihood_, 6)
+        if spend_model is not None
+        else None,
         "spend_note": spend_note,
         "horizon_months": arguments.horizon,
         "discount_rate": arguments.discount_rate,
@@ -317,7 +428,8 @@ def _report_data(*, arguments, transactions, calibration, selection, spend_model
             **_model_figures(prediction_model),
             "spend_params": (
                 {name: round(v, 8) for name, v in prediction_spend_model.params_.items()}
-                if prediction_spend_model is not None else None
+                if prediction_spend_model is not None
+                else None
             ),
             "spend_note": prediction_spend_note,
         }
@@ -325,7 +437,13 @@ def _report_data(*, arguments, transactions, calibration, selection, spend_model
     report["clv"] = {
         "total": float(value.sum()),
         "mean": float(value.mean()),
-        "quantiles": dict(zip(("min", "p25", "median", "p75", "p90", "p99", "max"), map(float, quantiles))),
+        "quantiles": dict(
+            zip(
+                ("min", "p25", "median", "p75", "p90", "p99", "max"),
+                map(float, quantiles),
+                strict=True,
+            )
+        ),
         "expected_purchases_total": float(expected.sum()),
     }
     top = max(arguments.top, 0)
@@ -349,7 +467,7 @@ def _report_data(*, arguments, transactions, calibration, selection, spend_model
 
     report["most_valuable"] = [row(index) for index in most_valuable]
     report["at_risk"] = [row(index) for index in at_risk]
-    report["n_at_risk"] = int(len(at_risk_pool))
+    report["n_at_risk"] = len(at_risk_pool)
     return report
 
 
@@ -364,19 +482,23 @@ def _format_report(report) -> str:
         f"Repeat share: {report['repeat_share']:.1%} of customers came back"
         + (
             f", bringing {report['repeat_revenue_share']:.1%} of revenue."
-            if report["repeat_revenue_share"] is not None else "."
+            if report["repeat_revenue_share"] is not None
+            else "."
         ),
         "",
         f"Model: {report['model_label']}. {report['selection']['reason']}",
         f"Fitted on {report['n_customers_fitted']:,} customers up to {report['calibration_end']} (time unit: {unit}):",
-        "  " + ", ".join(
-            f"{name} = {value:.4f} (se {report['standard_errors'][name]:.4f})" for name, value in report["params"].items()
+        "  "
+        + ", ".join(
+            f"{name} = {value:.4f} (se {report['standard_errors'][name]:.4f})"
+            for name, value in report["params"].items()
         ),
         f"  log-likelihood {report['log_likelihood']:.2f}",
     ]
     if report["spend_params"]:
         lines.append(
-            "Spend model (Gamma-Gamma): " + ", ".join(f"{k} = {v:.4f}" for k, v in report["spend_params"].items())
+            "Spend model (Gamma-Gamma): "
+            + ", ".join(f"{k} = {v:.4f}" for k, v in report["spend_params"].items())
             + f", log-likelihood {report['spend_log_likelihood']:.2f}"
         )
     elif report["spend_note"]:
@@ -389,7 +511,8 @@ def _format_report(report) -> str:
             f"{holdout['predicted_total']:.1f} repeat transactions, actual {holdout['actual_total']:.0f}; "
             f"mean absolute error per customer {holdout['mae']:.3f}.",
             "Predictions below come from the same model refitted on all data: "
-            + ", ".join(f"{k} = {v:.4f}" for k, v in report["refit"]["params"].items()) + ".",
+            + ", ".join(f"{k} = {v:.4f}" for k, v in report["refit"]["params"].items())
+            + ".",
         ]
     clv = report["clv"]
     quantiles = clv["quantiles"]
@@ -416,7 +539,7 @@ def _table(rows) -> str:
         f"{row['probability_alive']:>9.3f} {row['expected_purchases']:>9.3f} {row['clv']:>12,.2f}"
         for row in rows
     ]
-    return "\n".join([header] + body)
+    return "\n".join([header, *body])
 
 
 def _format_column(values: np.ndarray, decimals: int) -> np.ndarray:
@@ -432,7 +555,10 @@ def _write_predictions(path, ids, summary, alive, expected, spend, value) -> Non
         ("T", _format_column(summary.T, 6)),
         ("probability_alive", _format_column(alive, 6)),
         ("expected_purchases", _format_column(expected, 6)),
-        ("expected_spend", _format_column(spend, 4) if spend is not None else np.full(len(ids), "")),
+        (
+            "expected_spend",
+            _format_column(spend, 4) if spend is not None else np.full(len(ids), ""),
+        ),
         ("clv", _format_column(value, 4)),
     ]
     # Identifiers with a delimiter or quote are quoted as CSV requires.

@@ -22,20 +22,77 @@ from dataclasses import dataclass
 import numpy as np
 
 CUSTOMER_HEADERS = (
-    "klant", "klantnummer", "klantnr", "klantid", "klantcode", "klantnaam", "customer", "customerid",
-    "customernumber", "customerno", "customercode", "client", "clientid", "debiteur", "debiteurnummer",
-    "debiteurnr", "relatie", "relatienummer", "relatienr", "lid", "lidnummer", "member", "memberid",
-    "userid", "masterid", "id",
+    "klant",
+    "klantnummer",
+    "klantnr",
+    "klantid",
+    "klantcode",
+    "klantnaam",
+    "customer",
+    "customerid",
+    "customernumber",
+    "customerno",
+    "customercode",
+    "client",
+    "clientid",
+    "debiteur",
+    "debiteurnummer",
+    "debiteurnr",
+    "relatie",
+    "relatienummer",
+    "relatienr",
+    "lid",
+    "lidnummer",
+    "member",
+    "memberid",
+    "userid",
+    "masterid",
+    "id",
 )
 DATE_HEADERS = (
-    "datum", "date", "transactiedatum", "aankoopdatum", "orderdatum", "besteldatum", "factuurdatum",
-    "verkoopdatum", "kassadatum", "transactiondate", "purchasedate", "orderdate", "invoicedate",
-    "saledate", "datetime", "timestamp", "tijdstip", "moment", "dag", "day",
+    "datum",
+    "date",
+    "transactiedatum",
+    "aankoopdatum",
+    "orderdatum",
+    "besteldatum",
+    "factuurdatum",
+    "verkoopdatum",
+    "kassadatum",
+    "transactiondate",
+    "purchasedate",
+    "orderdate",
+    "invoicedate",
+    "saledate",
+    "datetime",
+    "timestamp",
+    "tijdstip",
+    "moment",
+    "dag",
+    "day",
 )
 AMOUNT_HEADERS = (
-    "bedrag", "bedraginclbtw", "totaalbedrag", "totaal", "totaalinclbtw", "omzet", "waarde", "prijs",
-    "amount", "total", "totalamount", "revenue", "value", "price", "sales", "spend", "monetaryvalue",
-    "dollars", "sum", "bon", "bonbedrag",
+    "bedrag",
+    "bedraginclbtw",
+    "totaalbedrag",
+    "totaal",
+    "totaalinclbtw",
+    "omzet",
+    "waarde",
+    "prijs",
+    "amount",
+    "total",
+    "totalamount",
+    "revenue",
+    "value",
+    "price",
+    "sales",
+    "spend",
+    "monetaryvalue",
+    "dollars",
+    "sum",
+    "bon",
+    "bonbedrag",
 )
 
 
@@ -63,11 +120,15 @@ class Transactions:
 
     def decoded_ids(self) -> np.ndarray:
         """Identifiers as text (for reports and output files)."""
-        return np.char.decode(self.customer_ids, self.encoding if self.encoding != "ascii" else "utf-8")
+        return np.char.decode(
+            self.customer_ids, self.encoding if self.encoding != "ascii" else "utf-8"
+        )
 
 
 def _normalise_header(name: str) -> str:
-    return re.sub(r"[\s_\-./()]+", "", name.strip().strip('"').strip("'").lower().replace("\ufeff", ""))
+    return re.sub(
+        r"[\s_\-./()]+", "", name.strip().strip('"').strip("'").lower().replace("\ufeff", "")
+    )
 
 
 def _decode(raw: bytes, path: str) -> tuple[str, str, bytes]:
@@ -120,11 +181,15 @@ def _looks_like_header(fields: list[str]) -> bool:
     if any(_normalise_header(field) in known for field in fields):
         return True
     # A data row is made of numbers and dates; anything with letters in every field is a header.
-    numeric = [bool(re.fullmatch(r"[\d\s.,:/+\-€$]*", field.strip().strip('"'))) for field in fields]
+    numeric = [
+        bool(re.fullmatch(r"[\d\s.,:/+\-€$]*", field.strip().strip('"'))) for field in fields
+    ]
     return not any(numeric)
 
 
-def _pick_column(option: str | None, header: list[str] | None, known: tuple[str, ...], role: str, path: str):
+def _pick_column(
+    option: str | None, header: list[str] | None, known: tuple[str, ...], role: str, path: str
+):
     """Index of the column for ``role``: by name, by 1-based number, or auto-detected."""
     if option is not None:
         if header is not None:
@@ -136,10 +201,14 @@ def _pick_column(option: str | None, header: list[str] | None, known: tuple[str,
             index = int(option) - 1
             width = len(header) if header is not None else None
             if index < 0 or (width is not None and index >= width):
-                raise TransactionFileError(f"{path}: column number {option} for the {role} does not exist")
+                raise TransactionFileError(
+                    f"{path}: column number {option} for the {role} does not exist"
+                )
             return index
         shown = ", ".join(header) if header else "(no header row)"
-        raise TransactionFileError(f"{path}: no column named {option!r} for the {role}; the columns are: {shown}")
+        raise TransactionFileError(
+            f"{path}: no column named {option!r} for the {role}; the columns are: {shown}"
+        )
     if header is None:
         return None
     normalised = [_normalise_header(name) for name in header]
@@ -181,7 +250,9 @@ def _fast_fields(raw: bytes, delimiter: str, columns: list[int], n_columns: int,
         token_starts = np.flatnonzero(token & ~previous_token)
         token_ends = np.flatnonzero(token & ~next_token) + 1
         line_of_token = np.cumsum(newline)[token_starts]  # 0-based line index
-        lines, first_token, tokens_per_line = np.unique(line_of_token, return_index=True, return_counts=True)
+        lines, first_token, tokens_per_line = np.unique(
+            line_of_token, return_index=True, return_counts=True
+        )
         bad = tokens_per_line != n_columns
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
@@ -189,7 +260,9 @@ def _fast_fields(raw: bytes, delimiter: str, columns: list[int], n_columns: int,
                 f"{path}: line {int(lines[row]) + 1} has {int(tokens_per_line[row])} fields, expected {n_columns}"
             )
         fields = [
-            _field_matrix(data, token_starts[first_token + column], token_ends[first_token + column])
+            _field_matrix(
+                data, token_starts[first_token + column], token_ends[first_token + column]
+            )
             for column in columns
         ]
         return fields, lines + 1
@@ -219,14 +292,20 @@ def _fast_fields(raw: bytes, delimiter: str, columns: list[int], n_columns: int,
     fields = []
     for column in columns:
         ends = separator_positions[first_separator + column]
-        starts = line_starts[keep] if column == 0 else separator_positions[first_separator + column - 1] + 1
+        starts = (
+            line_starts[keep]
+            if column == 0
+            else separator_positions[first_separator + column - 1] + 1
+        )
         # Drop a carriage return before the newline.
         ends = ends - ((ends > starts) & (data[np.maximum(ends - 1, 0)] == 13))
         fields.append(_field_matrix(data, starts, ends))
     return fields, line_numbers[keep]
 
 
-def _csv_module_fields(text: str, delimiter: str, columns: list[int], n_columns: int, path: str, encoding: str):
+def _csv_module_fields(
+    text: str, delimiter: str, columns: list[int], n_columns: int, path: str, encoding: str
+):
     """Quote-aware fallback through the csv module."""
     reader = csv.reader(_io.StringIO(text), delimiter=delimiter)
     values = [[] for _ in columns]
@@ -239,7 +318,7 @@ def _csv_module_fields(text: str, delimiter: str, columns: list[int], n_columns:
                 f"{path}: line {reader.line_num} has {len(record)} fields, expected {n_columns}"
             )
         line_numbers.append(reader.line_num)
-        for target, column in zip(values, columns):
+        for target, column in zip(values, columns, strict=True):
             target.append(record[column].encode(encoding if encoding != "ascii" else "utf-8"))
     return [np.array(column_values, dtype="S") for column_values in values], np.array(line_numbers)
 
@@ -267,7 +346,9 @@ def _group_value(matrix: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np
     return value
 
 
-def parse_dates(fields: np.ndarray, *, line_numbers: np.ndarray, column: str, path: str) -> np.ndarray:
+def parse_dates(
+    fields: np.ndarray, *, line_numbers: np.ndarray, column: str, path: str
+) -> np.ndarray:
     """Parse byte fields into datetime64[D]; one format per file, detected from the values."""
     fields = _strip_matrix(fields)
     if len(fields) == 0:
@@ -299,11 +380,15 @@ def parse_dates(fields: np.ndarray, *, line_numbers: np.ndarray, column: str, pa
         group_three = (second_separator + 1, lengths)
         if first_separator[0] == 4:
             date_format = "yyyy-mm-dd"
-            year, month, day = (_group_value(matrix, *group) for group in (group_one, group_two, group_three))
+            year, month, day = (
+                _group_value(matrix, *group) for group in (group_one, group_two, group_three)
+            )
             year_width = first_separator
         else:
             date_format = "dd-mm-yyyy"
-            day, month, year = (_group_value(matrix, *group) for group in (group_one, group_two, group_three))
+            day, month, year = (
+                _group_value(matrix, *group) for group in (group_one, group_two, group_three)
+            )
             year_width = lengths - second_separator - 1
         well_formed = (
             (separator_count == 2)
@@ -314,11 +399,24 @@ def parse_dates(fields: np.ndarray, *, line_numbers: np.ndarray, column: str, pa
             & (lengths - second_separator >= 2)
         )
     month_ok = (month >= 1) & (month <= 12)
-    year_start = (np.clip(year, 1900, 2200) - 1970).astype("timedelta64[Y]") + np.datetime64("1970", "Y")
-    month_start = year_start.astype("datetime64[M]") + (np.clip(month, 1, 12) - 1).astype("timedelta64[M]")
+    year_start = (np.clip(year, 1900, 2200) - 1970).astype("timedelta64[Y]") + np.datetime64(
+        "1970", "Y"
+    )
+    month_start = year_start.astype("datetime64[M]") + (np.clip(month, 1, 12) - 1).astype(
+        "timedelta64[M]"
+    )
     next_month = month_start + np.timedelta64(1, "M")
-    days_in_month = (next_month.astype("datetime64[D]") - month_start.astype("datetime64[D]")).astype(np.int64)
-    valid = well_formed & month_ok & (day >= 1) & (day <= days_in_month) & (year >= 1900) & (year <= 2200)
+    days_in_month = (
+        next_month.astype("datetime64[D]") - month_start.astype("datetime64[D]")
+    ).astype(np.int64)
+    valid = (
+        well_formed
+        & month_ok
+        & (day >= 1)
+        & (day <= days_in_month)
+        & (year >= 1900)
+        & (year <= 2200)
+    )
     if not valid.all():
         row = int(np.flatnonzero(~valid)[0])
         raise TransactionFileError(
@@ -328,7 +426,9 @@ def parse_dates(fields: np.ndarray, *, line_numbers: np.ndarray, column: str, pa
     return month_start.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
 
 
-def parse_amounts(fields: np.ndarray, *, line_numbers: np.ndarray, column: str, path: str) -> np.ndarray:
+def parse_amounts(
+    fields: np.ndarray, *, line_numbers: np.ndarray, column: str, path: str
+) -> np.ndarray:
     """Parse byte fields into floats, with decimal point or decimal comma and currency signs."""
     fields = _strip_matrix(fields)
     if len(fields) == 0:
@@ -429,7 +529,10 @@ def read_transactions(
             f"{path}: the file has no header row; name the columns by number, for example "
             "--customer-col 2 --date-col 3 --amount-col 5"
         )
-    for index, role, option in ((customer_index, "customer", "--customer-col"), (date_index, "date", "--date-col")):
+    for index, role, option in (
+        (customer_index, "customer", "--customer-col"),
+        (date_index, "date", "--date-col"),
+    ):
         if index is None:
             raise TransactionFileError(
                 f"{path}: no {role} column found among {', '.join(header)}; name it with {option}"
@@ -438,12 +541,16 @@ def read_transactions(
         raise TransactionFileError(f"{path}: no amount column found; name it with --amount-col")
     for index in (customer_index, date_index, amount_index):
         if index is not None and index >= n_columns:
-            raise TransactionFileError(f"{path}: column number {index + 1} does not exist (the file has {n_columns})")
+            raise TransactionFileError(
+                f"{path}: column number {index + 1} does not exist (the file has {n_columns})"
+            )
 
     wanted = [customer_index, date_index] + ([amount_index] if amount_index is not None else [])
     if delimiter != "whitespace" and b'"' in raw:
         text = raw.decode(encoding if encoding != "ascii" else "utf-8")
-        fields, line_numbers = _csv_module_fields(text, delimiter, wanted, n_columns, path, encoding)
+        fields, line_numbers = _csv_module_fields(
+            text, delimiter, wanted, n_columns, path, encoding
+        )
     else:
         fields, line_numbers = _fast_fields(raw, delimiter, wanted, n_columns, path)
     if has_header:
@@ -451,7 +558,10 @@ def read_transactions(
         line_numbers = line_numbers[1:]
     if len(line_numbers) == 0:
         raise TransactionFileError(f"{path}: the file has a header but no transactions")
-    column_name = (lambda index: header[index] if header is not None else f"column {index + 1}")
+
+    def column_name(index):
+        return header[index] if header is not None else f"column {index + 1}"
+
     customer_ids = _strip_matrix(fields[0])
     empty_id = np.char.str_len(customer_ids) == 0
     if empty_id.any():
@@ -459,10 +569,14 @@ def read_transactions(
         raise TransactionFileError(
             f"{path}: line {int(line_numbers[row])}, column {column_name(customer_index)!r}: the customer is empty"
         )
-    dates = parse_dates(fields[1], line_numbers=line_numbers, column=column_name(date_index), path=path)
+    dates = parse_dates(
+        fields[1], line_numbers=line_numbers, column=column_name(date_index), path=path
+    )
     amounts = None
     if amount_index is not None:
-        amounts = parse_amounts(fields[2], line_numbers=line_numbers, column=column_name(amount_index), path=path)
+        amounts = parse_amounts(
+            fields[2], line_numbers=line_numbers, column=column_name(amount_index), path=path
+        )
     return Transactions(
         customer_ids=customer_ids,
         dates=dates,

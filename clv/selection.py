@@ -45,7 +45,9 @@ class SelectionResult:
 
     @property
     def chosen(self) -> CandidateResult:
-        return next(candidate for candidate in self.candidates if candidate.name == self.chosen_name)
+        return next(
+            candidate for candidate in self.candidates if candidate.name == self.chosen_name
+        )
 
 
 def select_model(
@@ -76,7 +78,9 @@ def select_model(
     SelectionResult
         ``reason`` is a sentence for people; ``candidates`` holds the figures of every model.
     """
-    use_holdout = holdout_frequency is not None and holdout_duration is not None and holdout_duration > 0
+    use_holdout = (
+        holdout_frequency is not None and holdout_duration is not None and holdout_duration > 0
+    )
     if use_holdout:
         actual = np.asarray(holdout_frequency, dtype=np.float64)
     results = []
@@ -98,7 +102,9 @@ def select_model(
                 holdout_actual_total=float(actual.sum()),
             )
         results.append(
-            CandidateResult(name, label, model, model.log_likelihood_, model.bic_, model.aic_, **figures)
+            CandidateResult(
+                name, label, model, model.log_likelihood_, model.bic_, model.aic_, **figures
+            )
         )
     fitted = [result for result in results if result.model is not None]
     if not fitted:
@@ -109,7 +115,9 @@ def select_model(
         best = min(fitted, key=lambda result: result.holdout_mae)
         others = ", ".join(f"{r.label} {r.holdout_mae:.4f}" for r in fitted if r is not best)
         total_gap = best.holdout_predicted_total - best.holdout_actual_total
-        relative_gap = total_gap / best.holdout_actual_total if best.holdout_actual_total else float("nan")
+        relative_gap = (
+            total_gap / best.holdout_actual_total if best.holdout_actual_total else float("nan")
+        )
         reason = (
             f"{best.label} predicts the holdout period best: mean absolute error per customer "
             f"{best.holdout_mae:.4f}" + (f" (vs {others})" if others else "") + "; it predicts "
@@ -121,7 +129,8 @@ def select_model(
         best = min(fitted, key=lambda result: result.bic)
         others = ", ".join(f"{r.label} {r.bic:.2f}" for r in fitted if r is not best)
         reason = (
-            f"{best.label} has the lowest BIC, {best.bic:.2f}" + (f" (vs {others})" if others else "")
+            f"{best.label} has the lowest BIC, {best.bic:.2f}"
+            + (f" (vs {others})" if others else "")
             + "; with no holdout period, fit penalised for size decides (give --calibration-end to "
             "compare forecasts instead)."
         )

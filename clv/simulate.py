@@ -13,7 +13,11 @@ import numpy as np
 
 
 def _rng(random_state):
-    return random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
+    return (
+        random_state
+        if isinstance(random_state, np.random.Generator)
+        else np.random.default_rng(random_state)
+    )
 
 
 def _last_of_uniform_order(rng, count, window):

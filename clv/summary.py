@@ -133,7 +133,9 @@ def summarise_transactions(
     CustomerSummary
     """
     if time_unit not in DAYS_PER_TIME_UNIT:
-        raise ValueError(f"time_unit must be one of {sorted(DAYS_PER_TIME_UNIT)}, got {time_unit!r}")
+        raise ValueError(
+            f"time_unit must be one of {sorted(DAYS_PER_TIME_UNIT)}, got {time_unit!r}"
+        )
     ids = np.asarray(customer_ids)
     days = np.asarray(dates)
     if ids.ndim != 1 or days.ndim != 1:
@@ -156,11 +158,15 @@ def summarise_transactions(
             raise ValueError(f"amounts has {len(values)} entries but customer_ids has {len(ids)}")
         not_finite = ~np.isfinite(values)
         if not_finite.any():
-            raise ValueError(f"amount is not a finite number at row {int(np.flatnonzero(not_finite)[0])}")
+            raise ValueError(
+                f"amount is not a finite number at row {int(np.flatnonzero(not_finite)[0])}"
+            )
 
     day_numbers = days.astype(np.int64)
     last_observed = (
-        int(day_numbers.max()) if observation_end is None else int(to_day(observation_end).astype(np.int64))
+        int(day_numbers.max())
+        if observation_end is None
+        else int(to_day(observation_end).astype(np.int64))
     )
     calibration_last = (
         last_observed if calibration_end is None else int(to_day(calibration_end).astype(np.int64))
@@ -215,11 +221,15 @@ def summarise_transactions(
 
     repeat_in_calibration = in_calibration & ~is_first_day
     repeat_value = np.bincount(
-        day_customer[repeat_in_calibration], weights=day_value[repeat_in_calibration], minlength=n_all
+        day_customer[repeat_in_calibration],
+        weights=day_value[repeat_in_calibration],
+        minlength=n_all,
     )
     in_holdout = ~in_calibration
     holdout_days = np.bincount(day_customer[in_holdout], minlength=n_all)
-    holdout_value = np.bincount(day_customer[in_holdout], weights=day_value[in_holdout], minlength=n_all)
+    holdout_value = np.bincount(
+        day_customer[in_holdout], weights=day_value[in_holdout], minlength=n_all
+    )
 
     total_days = np.bincount(day_customer, minlength=n_all)
     repeat_value_all = np.bincount(
@@ -281,7 +291,9 @@ def unique_rows(frequency, recency, T) -> UniqueRows:
     starts_group = np.empty(len(x), dtype=bool)
     starts_group[0] = True
     starts_group[1:] = (
-        (x_sorted[1:] != x_sorted[:-1]) | (t_sorted[1:] != t_sorted[:-1]) | (age_sorted[1:] != age_sorted[:-1])
+        (x_sorted[1:] != x_sorted[:-1])
+        | (t_sorted[1:] != t_sorted[:-1])
+        | (age_sorted[1:] != age_sorted[:-1])
     )
     group_of_sorted = np.cumsum(starts_group) - 1
     inverse = np.empty(len(x), dtype=np.intp)

@@ -63,7 +63,9 @@ def customer_lifetime_value(
     value = np.zeros(x.shape)
     previous = np.zeros(x.shape)
     for period in range(1, int(horizon_periods) + 1):
-        cumulative = transaction_model.expected_purchases(period * period_length, frequency, recency, T)
+        cumulative = transaction_model.expected_purchases(
+            period * period_length, frequency, recency, T
+        )
         # The cumulative expectation is non-decreasing; clip rounding noise so value never drops.
         increment = np.maximum(cumulative - previous, 0.0)
         value += increment / (1.0 + discount_rate) ** period

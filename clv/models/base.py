@@ -102,16 +102,16 @@ class BaseFitter:
             raise ConvergenceError(
                 f"{self.model_name} fit did not converge (optimizer: {result.message}; largest "
                 f"gradient {np.max(np.abs(gradient)):.3g} at parameters "
-                f"{dict(zip(self.parameter_names, np.round(np.exp(log_params), 6)))}). Try: a small "
+                f"{dict(zip(self.parameter_names, np.round(np.exp(log_params), 6), strict=True))}). Try: a small "
                 "penalizer_coef such as 0.001; the other time unit (weeks instead of days) so that "
                 "rates are of order one; other initial_params; or check that the data have repeat "
                 "buyers and more than a handful of customers."
             )
         params = np.exp(log_params)
-        self.params_ = dict(zip(self.parameter_names, params.tolist()))
+        self.params_ = dict(zip(self.parameter_names, params.tolist(), strict=True))
         row_log_likelihood, _ = self._row_log_likelihood(params, data, with_gradient=False)
         self.log_likelihood_ = float(weights @ row_log_likelihood)
-        self.n_customers_ = int(round(n_customers))
+        self.n_customers_ = round(n_customers)
         self.n_iter_ = int(result.nit)
         n_params = len(params)
         self.aic_ = 2.0 * n_params - 2.0 * self.log_likelihood_
@@ -127,7 +127,9 @@ class BaseFitter:
         for index in range(n_params):
             shift = np.zeros(n_params)
             shift[index] = step
-            hessian[:, index] = (objective(log_params + shift)[1] - objective(log_params - shift)[1]) / (2 * step)
+            hessian[:, index] = (
+                objective(log_params + shift)[1] - objective(log_params - shift)[1]
+            ) / (2 * step)
         return 0.5 * (hessian + hessian.T)
 
     def _newton_polish(self, objective, log_params, value, *, max_steps: int = 8):
@@ -171,12 +173,14 @@ class BaseFitter:
         variances = np.diag(covariance_log) * params**2
         with np.errstate(invalid="ignore"):
             errors = np.where(variances >= 0, np.sqrt(np.abs(variances)), np.nan)
-        return dict(zip(self.parameter_names, errors.tolist()))
+        return dict(zip(self.parameter_names, errors.tolist(), strict=True))
 
     # --- helpers for predictions ------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet: call fit(...) first")
+            raise NotFittedError(
+                f"this {type(self).__name__} is not fitted yet: call fit(...) first"
+            )
 
     def _param_values(self) -> tuple[float, ...]:
         self._check_fitted()
@@ -214,10 +218,22 @@ class TransactionModel(BaseFitter):
         from clv._validation import validate_frequency_recency_age
         from clv.summary import unique_rows
 
-        x, t_x, age, row_weights = validate_frequency_recency_age(frequency, recency, T, weights=weights)
+        x, t_x, age, row_weights = validate_frequency_recency_age(
+            frequency, recency, T, weights=weights
+        )
+        if self.penalizer_coef == 0 and not np.any((x > 0) & (row_weights > 0)):
+            # Without any repeat purchase the likelihood keeps rising as the purchase rate goes
+            # to zero: there is no maximum to report, only a boundary.
+            raise ConvergenceError(
+                f"{self.model_name} cannot be estimated: no customer made a repeat purchase, so the "
+                "likelihood has no maximum (the purchase rate runs to zero). Try: a longer period "
+                "of data, or a penalizer_coef such as 0.01 to get regularised estimates."
+            )
         compressed = unique_rows(x, t_x, age)
         # Sum the given weights per distinct row, so weighted input compresses too.
-        distinct_weights = np.bincount(compressed.inverse, weights=row_weights, minlength=len(compressed.weights))
+        distinct_weights = np.bincount(
+            compressed.inverse, weights=row_weights, minlength=len(compressed.weights)
+        )
         used = distinct_weights > 0
         data = (compressed.frequency[used], compressed.recency[used], compressed.T[used])
         return self._fit_rows(data, distinct_weights[used], n_customers=float(row_weights.sum()))

@@ -13,7 +13,12 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from clv._validation import as_float_array, check_finite_nonnegative, check_same_length, validate_weights
+from clv._validation import (
+    as_float_array,
+    check_finite_nonnegative,
+    check_same_length,
+    validate_weights,
+)
 from clv.models.base import BaseFitter
 
 
@@ -31,7 +36,9 @@ def _validate_discrete(frequency, recency, n_periods):
         not_integer = array != np.floor(array)
         if not_integer.any():
             row = int(np.flatnonzero(not_integer)[0])
-            raise ValueError(f"{name} must be a whole number in the BG/BB model, row {row}: {array[row]!r}")
+            raise ValueError(
+                f"{name} must be a whole number in the BG/BB model, row {row}: {array[row]!r}"
+            )
     checks = (
         (x > t_x, "frequency x exceeds recency t_x (x transactions need at least x opportunities)"),
         ((x == 0) & (t_x > 0), "frequency x=0 but recency t_x > 0"),
@@ -41,7 +48,9 @@ def _validate_discrete(frequency, recency, n_periods):
     for mask, problem in checks:
         if mask.any():
             row = int(np.flatnonzero(mask)[0])
-            raise ValueError(f"inconsistent row {row}: {problem} (x={x[row]:g}, t_x={t_x[row]:g}, n={n[row]:g})")
+            raise ValueError(
+                f"inconsistent row {row}: {problem} (x={x[row]:g}, t_x={t_x[row]:g}, n={n[row]:g})"
+            )
     return x, t_x, n
 
 
@@ -94,7 +103,9 @@ class BetaGeometricBetaBinomial(BaseFitter):
         x, t_x, n = _validate_discrete(frequency, recency, n_periods)
         row_weights = validate_weights(weights, length=len(x))
         used = row_weights > 0
-        return self._fit_rows((x[used], t_x[used], n[used]), row_weights[used], n_customers=float(row_weights.sum()))
+        return self._fit_rows(
+            (x[used], t_x[used], n[used]), row_weights[used], n_customers=float(row_weights.sum())
+        )
 
     def _log_terms(self, params, data, *, with_gradient):
         """Log of each term of the likelihood, eq. (5), as a (rows, terms) array (-inf = absent).
@@ -110,19 +121,28 @@ class BetaGeometricBetaBinomial(BaseFitter):
         purchase_base = _log_beta(alpha, beta)
         dropout_base = _log_beta(gamma, delta)
         log_terms = np.empty((len(x), 1 + n_dropout_terms))
-        log_terms[:, 0] = _log_beta(alpha + x, beta + n - x) - purchase_base + _log_beta(gamma, delta + n) - dropout_base
+        log_terms[:, 0] = (
+            _log_beta(alpha + x, beta + n - x)
+            - purchase_base
+            + _log_beta(gamma, delta + n)
+            - dropout_base
+        )
         misses = (t_x - x)[:, None] + index
         opportunities = t_x[:, None] + index
         dropout_terms = (
-            _log_beta(alpha + x[:, None], beta + misses) - purchase_base
-            + _log_beta(gamma + 1.0, delta + opportunities) - dropout_base
+            _log_beta(alpha + x[:, None], beta + misses)
+            - purchase_base
+            + _log_beta(gamma + 1.0, delta + opportunities)
+            - dropout_base
         )
         log_terms[:, 1:] = np.where(present, dropout_terms, -np.inf)
         if not with_gradient:
             return log_terms, None
-        gradients = np.empty(log_terms.shape + (4,))
+        gradients = np.empty((*log_terms.shape, 4))
         gradients[:, 0, :] = _term_gradient(alpha, beta, gamma, delta, x, n - x, 0.0, n)
-        gradients[:, 1:, :] = _term_gradient(alpha, beta, gamma, delta, x[:, None], misses, 1.0, opportunities)
+        gradients[:, 1:, :] = _term_gradient(
+            alpha, beta, gamma, delta, x[:, None], misses, 1.0, opportunities
+        )
         return log_terms, gradients
 
     def _row_log_likelihood(self, params, data, *, with_gradient):
@@ -135,19 +155,27 @@ class BetaGeometricBetaBinomial(BaseFitter):
 
     def row_log_likelihood(self, frequency, recency, n_periods) -> np.ndarray:
         data = _validate_discrete(frequency, recency, n_periods)
-        return self._row_log_likelihood(np.array(self._param_values()), data, with_gradient=False)[0]
+        return self._row_log_likelihood(np.array(self._param_values()), data, with_gradient=False)[
+            0
+        ]
 
-    def probability_alive(self, frequency, recency, n_periods, *, periods_ahead: int = 1) -> np.ndarray:
+    def probability_alive(
+        self, frequency, recency, n_periods, *, periods_ahead: int = 1
+    ) -> np.ndarray:
         """P(alive at opportunity n + periods_ahead | x, t_x, n), eq. (11) (periods_ahead = 1).
 
         ``B(alpha+x, beta+n-x)/B(alpha,beta) * B(gamma, delta+n+m)/B(gamma,delta) / L``.
         """
         alpha, beta, gamma, delta = self._param_values()
         x, t_x, n = _validate_discrete(frequency, recency, n_periods)
-        log_likelihood = self._row_log_likelihood(np.array(self._param_values()), (x, t_x, n), with_gradient=False)[0]
+        log_likelihood = self._row_log_likelihood(
+            np.array(self._param_values()), (x, t_x, n), with_gradient=False
+        )[0]
         log_alive = (
-            _log_beta(alpha + x, beta + n - x) - _log_beta(alpha, beta)
-            + _log_beta(gamma, delta + n + periods_ahead) - _log_beta(gamma, delta)
+            _log_beta(alpha + x, beta + n - x)
+            - _log_beta(alpha, beta)
+            + _log_beta(gamma, delta + n + periods_ahead)
+            - _log_beta(gamma, delta)
         )
         return np.exp(log_alive - log_likelihood)
 
@@ -163,10 +191,16 @@ class BetaGeometricBetaBinomial(BaseFitter):
         alpha, beta, gamma, delta = self._param_values()
         x, t_x, n = _validate_discrete(frequency, recency, n_periods)
         ahead = np.asarray(n_ahead, dtype=np.float64)
-        log_likelihood = self._row_log_likelihood(np.array(self._param_values()), (x, t_x, n), with_gradient=False)[0]
+        log_likelihood = self._row_log_likelihood(
+            np.array(self._param_values()), (x, t_x, n), with_gradient=False
+        )[0]
         log_front = (
-            _log_beta(alpha + x + 1.0, beta + n - x) - _log_beta(alpha, beta) - log_likelihood
-            + np.log(delta) + special.gammaln(gamma + delta) - special.gammaln(1.0 + delta)
+            _log_beta(alpha + x + 1.0, beta + n - x)
+            - _log_beta(alpha, beta)
+            - log_likelihood
+            + np.log(delta)
+            + special.gammaln(gamma + delta)
+            - special.gammaln(1.0 + delta)
         )
         bracket = _gamma_ratio_difference(gamma, delta, n, n + ahead)
         return np.maximum(np.exp(log_front) * bracket, 0.0)
@@ -175,21 +209,39 @@ class BetaGeometricBetaBinomial(BaseFitter):
         """E[X(n)], eq. (9): alpha/(alpha+beta) delta/(gamma-1) [1 - G(gamma+delta)/G(gamma+delta+n) G(1+delta+n)/G(1+delta)]."""
         alpha, beta, gamma, delta = self._param_values()
         n = np.asarray(n_periods, dtype=np.float64)
-        log_front = np.log(alpha) - np.log(alpha + beta) + np.log(delta) + special.gammaln(gamma + delta) - special.gammaln(1.0 + delta)
+        log_front = (
+            np.log(alpha)
+            - np.log(alpha + beta)
+            + np.log(delta)
+            + special.gammaln(gamma + delta)
+            - special.gammaln(1.0 + delta)
+        )
         return np.exp(log_front) * _gamma_ratio_difference(gamma, delta, 0.0, n)
 
     def probability_of_purchases(self, n_periods, x) -> np.ndarray:
         """P(X(n) = x), eq. (7): binomial-mixture terms for alive and for dropped-out customers."""
         alpha, beta, gamma, delta = self._param_values()
-        n, count = np.broadcast_arrays(np.asarray(n_periods, dtype=np.float64), np.asarray(x, dtype=np.float64))
+        n, count = np.broadcast_arrays(
+            np.asarray(n_periods, dtype=np.float64), np.asarray(x, dtype=np.float64)
+        )
         if np.any(count < 0) or np.any(count > n) or np.any(count != np.floor(count)):
             raise ValueError("x must be whole numbers between 0 and n")
-        log_choose = lambda top, bottom: special.gammaln(top + 1) - special.gammaln(bottom + 1) - special.gammaln(top - bottom + 1)  # noqa: E731
+
+        def log_choose(top, bottom):
+            return (
+                special.gammaln(top + 1)
+                - special.gammaln(bottom + 1)
+                - special.gammaln(top - bottom + 1)
+            )
+
         purchase_base = _log_beta(alpha, beta)
         dropout_base = _log_beta(gamma, delta)
         alive = np.exp(
-            log_choose(n, count) + _log_beta(alpha + count, beta + n - count) - purchase_base
-            + _log_beta(gamma, delta + n) - dropout_base
+            log_choose(n, count)
+            + _log_beta(alpha + count, beta + n - count)
+            - purchase_base
+            + _log_beta(gamma, delta + n)
+            - dropout_base
         )
         max_n = int(np.max(n)) if n.size else 0
         index = np.arange(max_n, dtype=np.float64).reshape((1,) * n.ndim + (-1,))
@@ -197,8 +249,11 @@ class BetaGeometricBetaBinomial(BaseFitter):
         present = (index >= count_e) & (index < n_e)
         safe_index = np.maximum(index, count_e)
         dropped_terms = np.exp(
-            log_choose(safe_index, count_e) + _log_beta(alpha + count_e, beta + safe_index - count_e) - purchase_base
-            + _log_beta(gamma + 1.0, delta + safe_index) - dropout_base
+            log_choose(safe_index, count_e)
+            + _log_beta(alpha + count_e, beta + safe_index - count_e)
+            - purchase_base
+            + _log_beta(gamma + 1.0, delta + safe_index)
+            - dropout_base
         )
         return alive + np.sum(np.where(present, dropped_terms, 0.0), axis=-1)
 

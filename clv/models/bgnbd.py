@@ -81,13 +81,21 @@ def beta_geometric_row_log_likelihood(params, data, *, with_gradient, modified: 
     digamma_abx = special.digamma(a + b + x + shift)
     gradient = np.empty((len(x), 4))
     gradient[:, 0] = (
-        special.digamma(r + x) - special.digamma(r) + np.log(alpha)
-        - alive_share * log_alpha_t - dropout_share * log_alpha_tx
+        special.digamma(r + x)
+        - special.digamma(r)
+        + np.log(alpha)
+        - alive_share * log_alpha_t
+        - dropout_share * log_alpha_tx
     )
-    gradient[:, 1] = r / alpha - (r + x) * (alive_share / (alpha + age) + dropout_share / (alpha + t_x))
+    gradient[:, 1] = r / alpha - (r + x) * (
+        alive_share / (alpha + age) + dropout_share / (alpha + t_x)
+    )
     gradient[:, 2] = digamma_ab - digamma_abx + dropout_share / a
     gradient[:, 3] = (
-        digamma_ab + special.digamma(b + x + shift) - special.digamma(b) - digamma_abx
+        digamma_ab
+        + special.digamma(b + x + shift)
+        - special.digamma(b)
+        - digamma_abx
         - dropout_share / dropout_denominator
     )
     return log_likelihood, gradient
@@ -143,7 +151,9 @@ class BetaGeometricNBD(TransactionModel):
     _modified = False
 
     def _row_log_likelihood(self, params, data, *, with_gradient):
-        return beta_geometric_row_log_likelihood(params, data, with_gradient=with_gradient, modified=self._modified)
+        return beta_geometric_row_log_likelihood(
+            params, data, with_gradient=with_gradient, modified=self._modified
+        )
 
     def _posterior_b(self, b, x):
         return b + x
@@ -164,7 +174,8 @@ class BetaGeometricNBD(TransactionModel):
         with np.errstate(divide="ignore"):
             log_odds_dead = np.where(
                 x > 0,
-                np.log(a) - np.log(np.where(x > 0, b + x - 1.0, 1.0))
+                np.log(a)
+                - np.log(np.where(x > 0, b + x - 1.0, 1.0))
                 + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x)),
                 -np.inf,
             )
@@ -188,7 +199,9 @@ class BetaGeometricNBD(TransactionModel):
         z = horizon / (alpha + age + horizon)
         b_posterior = self._posterior_b(b, x)
         bracket = one_minus_scaled_hypergeometric(r, a, b_posterior, x, z)
-        expected = (a + b_posterior - 1.0) / (a - 1.0) * bracket * self.probability_alive(x, t_x, age)
+        expected = (
+            (a + b_posterior - 1.0) / (a - 1.0) * bracket * self.probability_alive(x, t_x, age)
+        )
         return np.maximum(expected, 0.0)
 
     def expected_purchases_unconditional(self, t) -> np.ndarray:
@@ -223,8 +236,11 @@ class BetaGeometricNBD(TransactionModel):
         with np.errstate(divide="ignore"):
             log_q = np.log(horizon) - np.log(alpha + horizon)
         log_nbd = (
-            special.gammaln(r + count) - special.gammaln(r) - special.gammaln(count + 1.0)
-            + r * log_p + np.where(count > 0, count * log_q, 0.0)
+            special.gammaln(r + count)
+            - special.gammaln(r)
+            - special.gammaln(count + 1.0)
+            + r * log_p
+            + np.where(count > 0, count * log_q, 0.0)
         )
         stays = np.exp(_log_beta(a, b + count) - _log_beta(a, b) + log_nbd)
         safe_count = np.maximum(count, 1.0)

@@ -14,7 +14,12 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from clv._validation import as_float_array, check_finite_nonnegative, check_same_length, validate_weights
+from clv._validation import (
+    as_float_array,
+    check_finite_nonnegative,
+    check_same_length,
+    validate_weights,
+)
 from clv.models.base import BaseFitter
 
 
@@ -83,7 +88,9 @@ class GammaGamma(BaseFitter):
         x, spend = _validate_spend(frequency, monetary_value, require_repeat=True)
         row_weights = validate_weights(weights, length=len(x))
         used = row_weights > 0
-        return self._fit_rows((x[used], spend[used]), row_weights[used], n_customers=float(row_weights.sum()))
+        return self._fit_rows(
+            (x[used], spend[used]), row_weights[used], n_customers=float(row_weights.sum())
+        )
 
     def _row_log_likelihood(self, params, data, *, with_gradient):
         """Log density of zbar given x, the Fader & Hardie (2013) note, eq. (4):
@@ -98,8 +105,13 @@ class GammaGamma(BaseFitter):
         log_total = np.log(total)
         log_gamma_total = np.log(gamma + total)
         log_likelihood = (
-            special.gammaln(p * x + q) - special.gammaln(p * x) - special.gammaln(q)
-            + q * np.log(gamma) + (p * x - 1.0) * log_total + np.log(x) - (p * x + q) * log_gamma_total
+            special.gammaln(p * x + q)
+            - special.gammaln(p * x)
+            - special.gammaln(q)
+            + q * np.log(gamma)
+            + (p * x - 1.0) * log_total
+            + np.log(x)
+            - (p * x + q) * log_gamma_total
         )
         if not with_gradient:
             return log_likelihood, None
@@ -135,4 +147,6 @@ class GammaGamma(BaseFitter):
 
     def row_log_likelihood(self, frequency, monetary_value) -> np.ndarray:
         x, spend = _validate_spend(frequency, monetary_value, require_repeat=True)
-        return self._row_log_likelihood(np.array(self._param_values()), (x, spend), with_gradient=False)[0]
+        return self._row_log_likelihood(
+            np.array(self._param_values()), (x, spend), with_gradient=False
+        )[0]

@@ -44,7 +44,9 @@ class ModifiedBetaGeometricNBD(BetaGeometricNBD):
         """P(alive at T | x, t_x, T) = 1 / (1 + a/(b+x) ((alpha+T)/(alpha+t_x))^(r+x))."""
         r, alpha, a, b = self._param_values()
         x, t_x, age = self._validated(frequency, recency, T)
-        log_odds_dead = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x))
+        log_odds_dead = (
+            np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x))
+        )
         return special.expit(-log_odds_dead)
 
     def expected_purchases_unconditional(self, t) -> np.ndarray:

@@ -99,7 +99,11 @@ def hypergeometric_one_b_c(b, c, z, *, with_derivatives: bool = True):
             active = active[keep]
             b_active, c_active, z_active = b_active[keep], c_active[keep], z_active[keep]
             term, total_active = term[keep], total_active[keep]
-            d_b_active, d_c_active, d_z_active = d_b_active[keep], d_c_active[keep], d_z_active[keep]
+            d_b_active, d_c_active, d_z_active = (
+                d_b_active[keep],
+                d_c_active[keep],
+                d_z_active[keep],
+            )
             reciprocal_b_sum, reciprocal_c_sum = reciprocal_b_sum[keep], reciprocal_c_sum[keep]
         k += 1
     if with_derivatives:
@@ -130,12 +134,16 @@ def log_tail_integral(r, alpha, s, beta, x, t, *, with_gradient: bool):
     else:
         z = (beta - alpha) / (beta + t)
         series_b = s + 1.0 + np.zeros_like(x)
-    series, d_b, d_c, d_z = hypergeometric_one_b_c(series_b, n + 1.0, z, with_derivatives=with_gradient)
+    series, d_b, d_c, d_z = hypergeometric_one_b_c(
+        series_b, n + 1.0, z, with_derivatives=with_gradient
+    )
     log_series = np.log(series)
     if alpha_is_larger:
         log_integral = -(r + x) * log_alpha_t - s * log_beta_t + log_series - np.log(n)
     else:
-        log_integral = -(r + x - 1.0) * log_alpha_t - (s + 1.0) * log_beta_t + log_series - np.log(n)
+        log_integral = (
+            -(r + x - 1.0) * log_alpha_t - (s + 1.0) * log_beta_t + log_series - np.log(n)
+        )
     if not with_gradient:
         return log_integral, None
     d_log_b, d_log_c, d_log_z = d_b / series, d_c / series, d_z / series
@@ -157,17 +165,30 @@ def _likelihood_parts(params, data, *, with_gradient):
     """Log of the prefactor and of the three bracket terms (alive, dead after t_x, dead after T)."""
     r, alpha, s, beta = params
     x, t_x, age = data
-    log_prefactor = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    log_prefactor = (
+        special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    )
     log_alive = -(r + x) * np.log(alpha + age) - s * np.log(beta + age)
-    log_integral_tx, gradient_tx = log_tail_integral(r, alpha, s, beta, x, t_x, with_gradient=with_gradient)
-    log_integral_T, gradient_T = log_tail_integral(r, alpha, s, beta, x, age, with_gradient=with_gradient)
-    return log_prefactor, log_alive, np.log(s) + log_integral_tx, np.log(s) + log_integral_T, gradient_tx, gradient_T
+    log_integral_tx, gradient_tx = log_tail_integral(
+        r, alpha, s, beta, x, t_x, with_gradient=with_gradient
+    )
+    log_integral_T, gradient_T = log_tail_integral(
+        r, alpha, s, beta, x, age, with_gradient=with_gradient
+    )
+    return (
+        log_prefactor,
+        log_alive,
+        np.log(s) + log_integral_tx,
+        np.log(s) + log_integral_T,
+        gradient_tx,
+        gradient_T,
+    )
 
 
 def pareto_nbd_row_log_likelihood(params, data, *, with_gradient):
     """Per-row log-likelihood of Pareto/NBD (Fader & Hardie note, eq. 18) and its gradient."""
     r, alpha, s, beta = params
-    x, t_x, age = data
+    x, _t_x, age = data
     log_prefactor, log_alive, log_dead_tx, log_dead_T, gradient_tx, gradient_T = _likelihood_parts(
         params, data, with_gradient=with_gradient
     )
@@ -233,7 +254,9 @@ class ParetoNBD(TransactionModel):
         """P(alive at T | x, t_x, T): the alive term's share of the likelihood (note, eq. 19)."""
         params = np.array(self._param_values())
         x, t_x, age = self._validated(frequency, recency, T)
-        _, log_alive, log_dead_tx, log_dead_T, _, _ = _likelihood_parts(params, (x, t_x, age), with_gradient=False)
+        _, log_alive, log_dead_tx, log_dead_T, _, _ = _likelihood_parts(
+            params, (x, t_x, age), with_gradient=False
+        )
         # log(e^a - e^b) = a + log(1 - e^(b-a)); P(alive) = expit(log_alive - log_dead).
         with np.errstate(divide="ignore"):
             log_dead = log_dead_tx + np.log(-np.expm1(np.minimum(log_dead_T - log_dead_tx, 0.0)))
@@ -254,7 +277,13 @@ class ParetoNBD(TransactionModel):
         horizon = validate_horizon(t)
         growth = np.log1p(horizon / (beta + age))
         lifetime_factor = _one_minus_power_over(s - 1.0, growth)
-        expected = (r + x) * (beta + age) / (alpha + age) * lifetime_factor * self.probability_alive(x, t_x, age)
+        expected = (
+            (r + x)
+            * (beta + age)
+            / (alpha + age)
+            * lifetime_factor
+            * self.probability_alive(x, t_x, age)
+        )
         return np.maximum(expected, 0.0)
 
     def expected_purchases_unconditional(self, t) -> np.ndarray:
@@ -287,18 +316,28 @@ class ParetoNBD(TransactionModel):
         def log_nbd(k, tau):
             log_tau_share = np.log(tau) - np.log(alpha + tau) if tau > 0 else -np.inf
             return (
-                special.gammaln(r + k) - special.gammaln(r) - special.gammaln(k + 1.0)
-                + r * (np.log(alpha) - np.log(alpha + tau)) + (k * log_tau_share if k > 0 else 0.0)
+                special.gammaln(r + k)
+                - special.gammaln(r)
+                - special.gammaln(k + 1.0)
+                + r * (np.log(alpha) - np.log(alpha + tau))
+                + (k * log_tau_share if k > 0 else 0.0)
             )
 
         result = np.empty(horizon.shape)
-        pairs, inverse = np.unique(np.column_stack((horizon.ravel(), count.ravel())), axis=0, return_inverse=True)
+        pairs, inverse = np.unique(
+            np.column_stack((horizon.ravel(), count.ravel())), axis=0, return_inverse=True
+        )
         values = np.empty(len(pairs))
         for index, (tau_end, k) in enumerate(pairs):
             alive = np.exp(log_nbd(k, tau_end) + s * (np.log(beta) - np.log(beta + tau_end)))
             if tau_end > 0:
                 died, _ = integrate.quad(
-                    lambda tau, k=k: np.exp(log_nbd(k, tau) + np.log(s) + s * np.log(beta) - (s + 1.0) * np.log(beta + tau)),
+                    lambda tau, k=k: np.exp(
+                        log_nbd(k, tau)
+                        + np.log(s)
+                        + s * np.log(beta)
+                        - (s + 1.0) * np.log(beta + tau)
+                    ),
                     0.0,
                     tau_end,
                     epsabs=1e-14,

@@ -16,7 +16,9 @@ CDNOW_CALIBRATION_END = "1997-09-30"
 @pytest.fixture(scope="session")
 def cdnow_transactions():
     # The raw file is whitespace separated without header: master_id sample_id yyyymmdd n_cds dollars.
-    return read_transactions(str(CDNOW_RAW), customer_column="2", date_column="3", amount_column="5")
+    return read_transactions(
+        str(CDNOW_RAW), customer_column="2", date_column="3", amount_column="5"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -32,5 +34,13 @@ def cdnow_summary(cdnow_transactions):
 
 @pytest.fixture(scope="session")
 def cdnow_reference_summary():
-    table = np.loadtxt(DATA / "cdnow_customers_summary_with_transactions.csv", delimiter=",", skiprows=1)
-    return {"ID": table[:, 0], "x": table[:, 1], "t_x": table[:, 2], "T": table[:, 3], "zbar": table[:, 4]}
+    table = np.loadtxt(
+        DATA / "cdnow_customers_summary_with_transactions.csv", delimiter=",", skiprows=1
+    )
+    return {
+        "ID": table[:, 0],
+        "x": table[:, 1],
+        "t_x": table[:, 2],
+        "T": table[:, 3],
+        "zbar": table[:, 4],
+    }

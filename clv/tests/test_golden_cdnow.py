@@ -40,7 +40,11 @@ def test_gamma_gamma_reproduces_published_parameters(cdnow_summary):
     model = GammaGamma().fit(cdnow_summary.frequency[repeat], cdnow_summary.monetary_value[repeat])
     # Published to two decimals; half a unit of the last digit of q (0.005) is 0.13% of it, so
     # agreement is checked to the printed precision (ours: p=6.2496, q=3.7442, gamma=15.4435).
-    assert {name: round(value, 2) for name, value in model.params_.items()} == {"p": 6.25, "q": 3.74, "gamma": 15.44}
+    assert {name: round(value, 2) for name, value in model.params_.items()} == {
+        "p": 6.25,
+        "q": 3.74,
+        "gamma": 15.44,
+    }
     assert_params_close(model.params_, {"p": 6.25, "gamma": 15.44})
     assert model.log_likelihood_ == pytest.approx(-4055.92, abs=0.01)
 

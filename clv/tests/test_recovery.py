@@ -6,7 +6,13 @@ Sample sizes are moderate (tests run in seconds); tolerances are a few standard 
 import numpy as np
 import pytest
 
-from clv import BetaGeometricBetaBinomial, BetaGeometricNBD, GammaGamma, ModifiedBetaGeometricNBD, ParetoNBD
+from clv import (
+    BetaGeometricBetaBinomial,
+    BetaGeometricNBD,
+    GammaGamma,
+    ModifiedBetaGeometricNBD,
+    ParetoNBD,
+)
 from clv.simulate import simulate_bgbb, simulate_bgnbd, simulate_pareto_nbd, simulate_spend
 
 
@@ -14,7 +20,12 @@ def assert_recovered(model, truth, *, max_standard_errors=4.0):
     for name, true_value in truth.items():
         estimate = model.params_[name]
         error = model.standard_errors_[name]
-        assert abs(estimate - true_value) <= max_standard_errors * error, (name, estimate, true_value, error)
+        assert abs(estimate - true_value) <= max_standard_errors * error, (
+            name,
+            estimate,
+            true_value,
+            error,
+        )
 
 
 def ages(size, rng):
@@ -57,9 +68,13 @@ def test_gamma_gamma_recovers_parameters():
 
 
 def test_simulation_is_reproducible_with_a_seed():
-    first = simulate_pareto_nbd(r=0.5, alpha=10, s=0.6, beta=12, T=np.full(50, 30.0), random_state=3)
-    second = simulate_pareto_nbd(r=0.5, alpha=10, s=0.6, beta=12, T=np.full(50, 30.0), random_state=3)
-    for a, b in zip(first, second):
+    first = simulate_pareto_nbd(
+        r=0.5, alpha=10, s=0.6, beta=12, T=np.full(50, 30.0), random_state=3
+    )
+    second = simulate_pareto_nbd(
+        r=0.5, alpha=10, s=0.6, beta=12, T=np.full(50, 30.0), random_state=3
+    )
+    for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -12,7 +12,11 @@ def naive_summary(ids, days, amounts, calibration_end, observation_end, unit):
     """Readable reference: one customer at a time, as the literature defines the summary."""
     result = {}
     for customer in sorted(set(ids)):
-        mine = [(d, a) for i, d, a in zip(ids, days, amounts) if i == customer and d <= observation_end]
+        mine = [
+            (d, a)
+            for i, d, a in zip(ids, days, amounts, strict=True)
+            if i == customer and d <= observation_end
+        ]
         if not mine:
             continue
         per_day = {}
@@ -39,7 +43,9 @@ def naive_summary(ids, days, amounts, calibration_end, observation_end, unit):
 @settings(max_examples=80, deadline=None)
 @given(
     transactions=st.lists(
-        st.tuples(st.integers(0, 6), st.integers(0, 60), st.floats(0.5, 100.0)), min_size=1, max_size=60
+        st.tuples(st.integers(0, 6), st.integers(0, 60), st.floats(0.5, 100.0)),
+        min_size=1,
+        max_size=60,
     ),
     calibration_offset=st.integers(0, 60),
     unit=st.sampled_from(["day", "week"]),
@@ -51,29 +57,56 @@ def test_vectorised_summary_equals_per_customer_definition(transactions, calibra
     dates = np.datetime64("2024-01-01") + day_numbers.astype("timedelta64[D]")
     observation_end = int(day_numbers.max())
     calibration_end = min(calibration_offset, observation_end)
-    expected = naive_summary(list(ids), list(day_numbers), list(amounts), calibration_end, observation_end,
-                             7.0 if unit == "week" else 1.0)
+    expected = naive_summary(
+        list(ids),
+        list(day_numbers),
+        list(amounts),
+        calibration_end,
+        observation_end,
+        7.0 if unit == "week" else 1.0,
+    )
     if not expected:
         with pytest.raises(ValueError, match="no customer made a first purchase"):
-            summarise_transactions(customer_ids=ids, dates=dates, amounts=amounts,
-                                   calibration_end=np.datetime64("2024-01-01") + np.timedelta64(calibration_end, "D"), time_unit=unit)
+            summarise_transactions(
+                customer_ids=ids,
+                dates=dates,
+                amounts=amounts,
+                calibration_end=np.datetime64("2024-01-01") + np.timedelta64(calibration_end, "D"),
+                time_unit=unit,
+            )
         return
     summary = summarise_transactions(
-        customer_ids=ids, dates=dates, amounts=amounts,
-        calibration_end=np.datetime64("2024-01-01") + np.timedelta64(calibration_end, "D"), time_unit=unit,
+        customer_ids=ids,
+        dates=dates,
+        amounts=amounts,
+        calibration_end=np.datetime64("2024-01-01") + np.timedelta64(calibration_end, "D"),
+        time_unit=unit,
     )
     assert list(summary.customer_id) == list(expected)
-    got = np.column_stack((summary.frequency, summary.recency, summary.T, summary.monetary_value,
-                           summary.holdout_frequency, summary.holdout_monetary_value))
+    got = np.column_stack(
+        (
+            summary.frequency,
+            summary.recency,
+            summary.T,
+            summary.monetary_value,
+            summary.holdout_frequency,
+            summary.holdout_monetary_value,
+        )
+    )
     np.testing.assert_allclose(got, np.array(list(expected.values())), rtol=1e-12, atol=1e-12)
     assert np.all(summary.recency <= summary.T)
 
 
 def test_same_day_purchases_merge_and_first_purchase_is_not_spend():
     ids = np.array(["a", "a", "a", "a", "b"])
-    dates = np.array(["2024-01-01", "2024-01-01", "2024-01-08", "2024-01-08T17:30", "2024-01-05"], dtype="datetime64[m]")
+    dates = np.array(
+        ["2024-01-01", "2024-01-01", "2024-01-08", "2024-01-08T17:30", "2024-01-05"],
+        dtype="datetime64[m]",
+    )
     amounts = np.array([10.0, 5.0, 20.0, 2.0, 7.0])
-    summary = summarise_transactions(customer_ids=ids, dates=dates, amounts=amounts, time_unit="day")
+    summary = summarise_transactions(
+        customer_ids=ids, dates=dates, amounts=amounts, time_unit="day"
+    )
     assert summary.frequency.tolist() == [1.0, 0.0]
     assert summary.recency.tolist() == [7.0, 0.0]
     assert summary.T.tolist() == [7.0, 3.0]
@@ -86,10 +119,17 @@ def test_same_day_purchases_merge_and_first_purchase_is_not_spend():
 
 def test_calibration_split_excludes_later_customers_and_counts_holdout():
     ids = np.array([1, 1, 1, 2, 3])
-    dates = np.array(["2024-01-01", "2024-01-15", "2024-02-10", "2024-01-20", "2024-02-01"], dtype="datetime64[D]")
+    dates = np.array(
+        ["2024-01-01", "2024-01-15", "2024-02-10", "2024-01-20", "2024-02-01"],
+        dtype="datetime64[D]",
+    )
     summary = summarise_transactions(
-        customer_ids=ids, dates=dates, amounts=[1.0, 2.0, 3.0, 4.0, 5.0],
-        calibration_end="2024-01-31", observation_end="2024-02-29", time_unit="week",
+        customer_ids=ids,
+        dates=dates,
+        amounts=[1.0, 2.0, 3.0, 4.0, 5.0],
+        calibration_end="2024-01-31",
+        observation_end="2024-02-29",
+        time_unit="week",
     )
     assert summary.customer_id.tolist() == [1, 2]
     assert summary.frequency.tolist() == [1.0, 0.0]
@@ -103,11 +143,17 @@ def test_calibration_split_excludes_later_customers_and_counts_holdout():
     ("kwargs", "message"),
     [
         ({"amounts": [1.0, np.nan]}, "amount is not a finite number at row 1"),
-        ({"dates": np.array(["2024-01-01", "NaT"], dtype="datetime64[D]")}, "date is missing at row 1"),
+        (
+            {"dates": np.array(["2024-01-01", "NaT"], dtype="datetime64[D]")},
+            "date is missing at row 1",
+        ),
         ({"dates": np.array([1, 2])}, "dates must be datetime64"),
         ({"customer_ids": [1]}, "customer_ids has 1 entries but dates has 2"),
         ({"time_unit": "month"}, "time_unit must be one of"),
-        ({"calibration_end": "2025-01-01", "observation_end": "2024-06-01"}, "calibration_end lies after"),
+        (
+            {"calibration_end": "2025-01-01", "observation_end": "2024-06-01"},
+            "calibration_end lies after",
+        ),
     ],
 )
 def test_summary_input_errors(kwargs, message):

@@ -1,0 +1,294 @@
+"""`klantvriend analyse` end to end through main([...]), and the file reader's formats and errors."""
+
+import json
+
+import numpy as np
+import pytest
+
+from clv.cli import main
+from clv.io import TransactionFileError, read_transactions
+from clv.simulate import simulate_transactions
+from clv.tests.conftest import CDNOW_RAW
+
+
+def run_json(capsys, *arguments):
+    status = main(["analyse", *map(str, arguments), "--json", "--quiet"])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    return json.loads(captured.out)
+
+
+def test_analyse_cdnow_reproduces_the_papers(capsys, tmp_path):
+    # Given the raw CDNOW file (no header; customer, date and amount in columns 2, 3 and 5)
+    predictions = tmp_path / "predictions.csv"
+    # When analysed in weeks with the papers' calibration period, as BG/NBD
+    report = run_json(
+        capsys,
+        CDNOW_RAW,
+        "--customer-col",
+        2,
+        "--date-col",
+        3,
+        "--amount-col",
+        5,
+        "--time-unit",
+        "week",
+        "--calibration-end",
+        "1997-09-30",
+        "--model",
+        "bgnbd",
+        "--predictions",
+        predictions,
+    )
+    # Then the published BG/NBD and Gamma-Gamma figures come out
+    assert report["n_customers"] == 2357
+    assert report["n_transactions"] == 6919
+    assert report["model"] == "bgnbd"
+    for name, value in {"r": 0.2426, "alpha": 4.4136, "a": 0.7929, "b": 2.4259}.items():
+        assert report["params"][name] == pytest.approx(value, rel=1e-3)
+    assert report["log_likelihood"] == pytest.approx(-9582.43, abs=0.01)
+    assert {k: round(v, 2) for k, v in report["spend_params"].items()} == {
+        "p": 6.25,
+        "q": 3.74,
+        "gamma": 15.44,
+    }
+    assert 0 < report["repeat_share"] < 1
+    holdout = report["holdout"]
+    assert holdout["actual_total"] == 1882
+    assert holdout["predicted_total"] > 0
+    assert holdout["mae"] > 0
+    lines = predictions.read_text().splitlines()
+    assert (
+        lines[0]
+        == "customer_id,frequency,recency,T,probability_alive,expected_purchases,expected_spend,clv"
+    )
+    assert len(lines) == 2358
+    values = np.array([line.split(",")[1:] for line in lines[1:]], dtype=float)
+    assert np.all(np.isfinite(values))
+    assert np.all(values[:, -1] >= 0)
+
+
+def test_analyse_auto_chooses_on_holdout_and_reports_pareto_nbd(capsys):
+    report = run_json(
+        capsys,
+        CDNOW_RAW,
+        "--customer-col",
+        2,
+        "--date-col",
+        3,
+        "--amount-col",
+        5,
+        "--calibration-end",
+        "1997-09-30",
+        "--model",
+        "pnbd",
+    )
+    for name, value in {"r": 0.5532, "alpha": 10.5763, "s": 0.6062, "beta": 11.6715}.items():
+        assert report["params"][name] == pytest.approx(value, rel=1e-3)
+    assert report["log_likelihood"] == pytest.approx(-9594.98, abs=0.01)
+    auto = run_json(
+        capsys,
+        CDNOW_RAW,
+        "--customer-col",
+        2,
+        "--date-col",
+        3,
+        "--amount-col",
+        5,
+        "--calibration-end",
+        "1997-09-30",
+    )
+    assert auto["selection"]["criterion"] == "holdout_mae"
+    assert len(auto["selection"]["candidates"]) == 3
+    assert auto["model"] in {"bgnbd", "mbgnbd", "pnbd"}
+
+
+def write_dutch_export(
+    path, *, encoding="cp1252", delimiter=";", bom=False, date_style="dd-mm-yyyy"
+):
+    customers, dates, amounts = simulate_transactions(
+        n_customers=150,
+        r=0.8,
+        alpha=20.0,
+        s=0.5,
+        beta=60.0,
+        p=6.0,
+        q=4.0,
+        gamma=60.0,
+        days=400,
+        random_state=5,
+    )
+    years, months, days = (
+        dates.astype("datetime64[Y]").astype(int) + 1970,
+        dates.astype("datetime64[M]").astype(int) % 12 + 1,
+        (dates - dates.astype("datetime64[M]")).astype(int) + 1,
+    )
+    rows = []
+    for customer, year, month, day, amount in zip(
+        customers, years, months, days, amounts, strict=True
+    ):
+        date_text = {
+            "dd-mm-yyyy": f"{day:02d}-{month:02d}-{year}",
+            "dd/mm/yyyy": f"{day}/{month}/{year}",
+            "iso": f"{year}-{month:02d}-{day:02d} 12:30:00",
+            "yyyymmdd": f"{year}{month:02d}{day:02d}",
+        }[date_style]
+        amount_text = f"€ {amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        rows.append(delimiter.join([f"K{customer:04d}", date_text, amount_text, "Café Één"]))
+    header = delimiter.join(["Klantnummer", "Datum", "Bedrag", "Omschrijving"])
+    text = "\r\n".join([header, *rows]) + "\r\n"
+    data = text.encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return customers, dates, amounts
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "bom", "date_style"),
+    [
+        ("cp1252", ";", False, "dd-mm-yyyy"),
+        ("utf-8", ";", True, "dd/mm/yyyy"),
+        ("utf-8", "\t", False, "iso"),
+        ("utf-8", ";", False, "yyyymmdd"),
+    ],
+)
+def test_reader_handles_dutch_exports(tmp_path, encoding, delimiter, bom, date_style):
+    path = tmp_path / "export.csv"
+    customers, dates, amounts = write_dutch_export(
+        path, encoding=encoding, delimiter=delimiter, bom=bom, date_style=date_style
+    )
+    transactions = read_transactions(str(path))
+    assert transactions.customer_column == "Klantnummer"
+    assert transactions.date_column == "Datum"
+    assert transactions.amount_column == "Bedrag"
+    np.testing.assert_array_equal(transactions.dates, dates)
+    np.testing.assert_allclose(transactions.amounts, amounts, atol=1e-9)
+    assert transactions.decoded_ids()[0] == f"K{customers[0]:04d}"
+
+
+def test_analyse_dutch_export_text_report(tmp_path, capsys):
+    path = tmp_path / "kassa.csv"
+    write_dutch_export(path)
+    predictions = tmp_path / "out.csv"
+    status = main(
+        [
+            "analyse",
+            str(path),
+            "--time-unit",
+            "day",
+            "--predictions",
+            str(predictions),
+            "--horizon",
+            "6",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "Repeat share:" in out
+    assert "Model:" in out
+    assert "lowest BIC" in out
+    assert "Most valuable customers:" in out
+    assert "At risk" in out
+    assert "Customer lifetime value over 6 months" in out
+    assert predictions.read_text().count("\n") == 151
+
+
+def test_reader_quoted_fields_and_comma_csv(tmp_path):
+    path = tmp_path / "shop.csv"
+    path.write_text(
+        "customer_id,name,order_date,total\n"
+        '"C1","Jansen, Piet",2024-01-05,"1,234.50"\n'
+        '"C1","Jansen, Piet",2024-02-05,10.00\n'
+        '"C2","De Vries ""Bakker""",2024-01-09,7.25\n',
+        encoding="utf-8",
+    )
+    transactions = read_transactions(str(path))
+    assert transactions.decoded_ids().tolist() == ["C1", "C1", "C2"]
+    np.testing.assert_allclose(transactions.amounts, [1234.5, 10.0, 7.25])
+    assert transactions.dates[2] == np.datetime64("2024-01-09")
+
+
+@pytest.mark.parametrize(
+    ("content", "arguments", "message"),
+    [
+        (b"", [], "the file is empty"),
+        (b"klant;datum;bedrag\n", [], "header but no transactions"),
+        (
+            b"klant;datum;bedrag\n1;2024-01-01;5,00\n2;2024-13-01;5,00\n",
+            [],
+            "line 3, column 'datum': cannot read the date '2024-13-01'",
+        ),
+        (
+            b"klant;datum;bedrag\n1;31-02-2024;5,00\n",
+            [],
+            "line 2, column 'datum': cannot read the date '31-02-2024'",
+        ),
+        (
+            b"klant;datum;bedrag\n1;01-02-2024;5,00\n2;01-02-2024;vijf\n",
+            [],
+            "line 3, column 'bedrag': cannot read the amount 'vijf'",
+        ),
+        (
+            b"klant;datum;bedrag\n1;01-02-2024;5,00\n2;01-02-2024\n",
+            [],
+            "line 3 has 2 fields, expected 3",
+        ),
+        (
+            b"klant;datum;bedrag\n1;01-02-2024;5,00\n",
+            ["--customer-col", "klantcode"],
+            "no column named 'klantcode'",
+        ),
+        (b"naam;wanneer\nPiet;01-02-2024\n", [], "no customer column found among naam, wanneer"),
+        (b"1 20240101 5.0\n2 20240102 6.0\n", [], "no header row; name the columns by number"),
+        (b"klant;datum;bedrag\n\x81\x8d;01-02-2024;5\n", [], "neither UTF-8 nor Windows-1252"),
+        (
+            b"klant;datum;bedrag\n;01-02-2024;5\n",
+            [],
+            "line 2, column 'klant': the customer is empty",
+        ),
+    ],
+)
+def test_bad_files_end_with_a_clear_message_and_nonzero_status(
+    tmp_path, capsys, content, arguments, message
+):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    status = main(["analyse", str(path), *arguments])
+    error = capsys.readouterr().err
+    assert status != 0
+    assert message in error
+    assert "Traceback" not in error
+
+
+def test_missing_file_and_bad_options(tmp_path, capsys):
+    assert main(["analyse", str(tmp_path / "nope.csv")]) == 2
+    assert "cannot open the file" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "analyse",
+                str(CDNOW_RAW),
+                "--customer-col",
+                "2",
+                "--date-col",
+                "3",
+                "--as-of",
+                "gisteren",
+            ]
+        )
+        == 2
+    )
+    assert "cannot read the date 'gisteren'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["analyse", str(CDNOW_RAW), "--model", "magic"])
+
+
+def test_reader_whitespace_file_by_column_numbers():
+    transactions = read_transactions(
+        str(CDNOW_RAW), customer_column="2", date_column="3", amount_column="5"
+    )
+    assert transactions.n_transactions == 6919
+    assert transactions.delimiter == "whitespace"
+    assert transactions.dates.min() == np.datetime64("1997-01-01")
+    assert transactions.amounts.sum() == pytest.approx(np.loadtxt(CDNOW_RAW, usecols=4).sum())
+    with pytest.raises(TransactionFileError, match="column number 9 does not exist"):
+        read_transactions(str(CDNOW_RAW), customer_column="2", date_column="9")
