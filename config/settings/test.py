@@ -21,6 +21,11 @@ if "DATABASE_URL" not in os.environ:
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Static files straight from the apps (no collectstatic in tests), also for the live server.
+STATIC_ROOT = os.path.join(tempfile.gettempdir(), "klantvriend-static")
+os.makedirs(STATIC_ROOT, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -3,7 +3,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.core.errors import NotFound, ValidationError
@@ -74,7 +74,7 @@ def create_contact_moment(request: HttpRequest, payload: ContactMomentCreate):
         at=payload.at,
         member=request.membership.user,  # type: ignore[attr-defined]
     )
-    return 201, moment
+    return Status(201, moment)
 
 
 @router.get(

@@ -3,14 +3,14 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import AcquisitionChannel, Customer, LegalBasis
 
-from .common import ERRORS, Message, Pagination, business_of
+from .common import ERRORS, Pagination, business_of
 
 router = Router(tags=["customers"])
 
@@ -131,7 +131,7 @@ def create_customer(request: HttpRequest, payload: CustomerCreate):
     customer = services.customer_create(
         business=business_of(request), name=name, tags=tags, **fields
     )
-    return 201, customer
+    return Status(201, customer)
 
 
 @router.get("/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Get a customer")
@@ -147,10 +147,8 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerUpd
     return services.customer_update(customer=customer, tags=tags, **fields)
 
 
-@router.delete(
-    "/{customer_id}", response={204: None, 401: Message, 404: Message}, summary="Delete a customer"
-)
+@router.delete("/{customer_id}", response={204: None, **ERRORS}, summary="Delete a customer")
 def delete_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
     services.customer_delete(customer=customer)
-    return 204, None
+    return Status(204, None)

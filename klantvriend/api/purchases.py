@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.customers import selectors, services
@@ -57,7 +57,7 @@ def create_purchase(request: HttpRequest, payload: PurchaseCreate):
         description=payload.description,
         external_ref=payload.external_ref,
     )
-    return 201, purchase
+    return Status(201, purchase)
 
 
 @router.get("/{purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="Get a purchase")

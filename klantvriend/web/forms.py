@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from klantvriend.core.money import AmountError, parse_amount
 from klantvriend.customers.models import ContactKind, ContactMoment, Customer
 
+NAME_REQUIRED = {"required": _("A customer needs a name.")}
+
 
 class AmountField(forms.CharField):
     """An amount as typed (12,50 or € 12.50), cleaned to integer cents."""
@@ -97,14 +99,9 @@ class CustomerForm(forms.ModelForm):
             "This customer does not exist."
         )
         self.fields["name"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
+        self.fields["name"].error_messages.update(NAME_REQUIRED)
         if self.instance.pk:
             self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(_("A customer needs a name."), code="required")
-        return name
 
     def tag_names(self) -> list[str]:
         return [
@@ -122,14 +119,8 @@ class CustomerForm(forms.ModelForm):
 
 
 class QuickAddForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=200)
+    name = forms.CharField(label=_("name"), max_length=200, error_messages=NAME_REQUIRED)
     phone = forms.CharField(label=_("phone"), max_length=25, required=False)
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(_("A customer needs a name."), code="required")
-        return name
 
 
 class PurchaseForm(forms.Form):

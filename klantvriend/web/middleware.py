@@ -1,4 +1,5 @@
 from django.http import Http404, HttpRequest
+from django.middleware.locale import LocaleMiddleware
 from django.utils import timezone
 
 from klantvriend.core.errors import NotFound
@@ -40,3 +41,14 @@ class CurrentBusinessMiddleware:
         if isinstance(exception, NotFound):
             raise Http404 from exception
         return None
+
+
+class DutchFirstLocaleMiddleware(LocaleMiddleware):
+    """The UI speaks Dutch until someone chooses English (a cookie set by the language switch):
+    a shop's counter tablet with an English browser should still show the shop's language.
+    API clients still get their Accept-Language."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)

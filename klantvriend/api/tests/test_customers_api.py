@@ -1,0 +1,241 @@
+import json
+
+import pytest
+
+from klantvriend.core.services import apitoken_revoke
+from klantvriend.customers.models import ContactMoment, Customer, Purchase
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+
+
+def post(client, url, data):
+    return client.post(url, data=json.dumps(data), content_type="application/json")
+
+
+def patch(client, url, data):
+    return client.patch(url, data=json.dumps(data), content_type="application/json")
+
+
+def snapshot(customer: Customer) -> dict:
+    return {
+        field.name: getattr(customer, field.attname) for field in Customer._meta.concrete_fields
+    }
+
+
+def test_requests_without_a_valid_token_are_refused(db, client, business):
+    assert client.get("/api/v1/customers").status_code == 401
+    bad = client.get("/api/v1/customers", headers={"Authorization": "Bearer kv_nonsense"})
+    assert bad.status_code == 401
+
+
+def test_revoked_token_is_refused(api, membership):
+    assert api.get("/api/v1/customers").status_code == 200
+    apitoken_revoke(token=membership.api_tokens.get())
+    assert api.get("/api/v1/customers").status_code == 401
+
+
+def test_list_is_paginated_and_searchable(api, business, other_business):
+    for name in ["Anna de Vries", "José Öztürk", "Kees Bakker"]:
+        CustomerFactory(business=business, name=name)
+    CustomerFactory(business=other_business, name="José Elders")
+
+    page = api.get("/api/v1/customers?limit=2&offset=0").json()
+    found = api.get("/api/v1/customers?search=jose").json()
+
+    assert page["count"] == 3
+    assert [c["name"] for c in page["items"]] == ["Anna de Vries", "José Öztürk"]
+    assert found == {"count": 1, "items": [found["items"][0]]}
+    assert found["items"][0]["name"] == "José Öztürk"
+
+
+def test_create_get_patch_and_delete_a_customer(api, business):
+    created = post(
+        api, "/api/v1/customers", {"name": "Anna", "phone": "06-12345678", "tags": ["buurt"]}
+    )
+    assert created.status_code == 201, created.content
+    customer_id = created.json()["id"]
+    assert created.json()["tags"] == ["buurt"]
+
+    changed = patch(api, f"/api/v1/customers/{customer_id}", {"email": "anna@example.nl"})
+    assert changed.status_code == 200
+    assert changed.json()["email"] == "anna@example.nl"
+    assert changed.json()["phone"] == "06-12345678"
+    assert api.get(f"/api/v1/customers/{customer_id}").json()["email"] == "anna@example.nl"
+
+    assert api.delete(f"/api/v1/customers/{customer_id}").status_code == 204
+    assert not Customer.objects.filter(pk=customer_id).exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "location", "message"),
+    [
+        ({"name": ""}, ["body", "name"], "This field cannot be blank."),
+        ({"name": "Anna", "email": "anna@"}, ["body", "email"], "Enter a valid email address."),
+        (
+            {"name": "Anna", "phone": "bel me"},
+            ["body", "phone"],
+            "Enter a phone number of digits, optionally starting with +, such as 06 12345678.",
+        ),
+        (
+            {"name": "Anna", "special_notes": "Notenallergie"},
+            ["body", "special_notes"],
+            "Health, diet or allergy notes may only be stored with the customer's explicit consent.",
+        ),
+        (
+            {"name": "Anna", "referred_by": 999999},
+            ["body", "referred_by"],
+            "This customer does not exist.",
+        ),
+    ],
+)
+def test_wrong_customer_input_gets_field_messages_and_stores_nothing(
+    api, business, payload, location, message
+):
+    response = post(api, "/api/v1/customers", payload)
+
+    assert response.status_code == 422
+    assert {"loc": location, "msg": message} in [
+        {"loc": error["loc"], "msg": error["msg"]} for error in response.json()["detail"]
+    ]
+    assert Customer.objects.count() == 0
+
+
+def test_wrong_types_are_refused_not_coerced(api, business):
+    response = post(api, "/api/v1/customers", {"name": "Anna", "marketing_consent": "yes"})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "marketing_consent"
+    assert Customer.objects.count() == 0
+
+
+def test_messages_follow_the_requested_language(api, business):
+    response = api.post(
+        "/api/v1/customers",
+        data=json.dumps({"name": "Anna", "email": "x@"}),
+        content_type="application/json",
+        headers={"Accept-Language": "nl"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == "Voer een geldig e-mailadres in."
+
+
+def test_another_business_customer_is_not_found_and_untouched(api, other_business):
+    stranger = CustomerFactory(business=other_business, name="Geheim", email="geheim@example.nl")
+    before = snapshot(stranger)
+    url = f"/api/v1/customers/{stranger.pk}"
+
+    responses = [api.get(url), patch(api, url, {"name": "Overgenomen"}), api.delete(url)]
+
+    assert [r.status_code for r in responses] == [404, 404, 404]
+    assert all(r.json() == {"detail": "Not found."} for r in responses)
+    stranger.refresh_from_db()
+    assert snapshot(stranger) == before
+
+
+def test_purchases_are_created_listed_and_filtered(api, business):
+    anna = CustomerFactory(business=business)
+    bea = CustomerFactory(business=business)
+    PurchaseFactory(customer=bea, amount_cents=500)
+
+    created = post(
+        api,
+        "/api/v1/purchases",
+        {
+            "customer": anna.pk,
+            "amount_cents": 1250,
+            "description": "Rollade",
+            "at": "2026-03-01T14:30:00+01:00",
+            "external_ref": "BON-1",
+        },
+    )
+    listed = api.get(f"/api/v1/purchases?customer={anna.pk}").json()
+
+    assert created.status_code == 201, created.content
+    assert created.json()["currency"] == "EUR"
+    assert listed["count"] == 1
+    assert listed["items"][0]["amount_cents"] == 1250
+    assert listed["items"][0]["at"] == "2026-03-01T13:30:00Z"
+    assert api.get(f"/api/v1/purchases/{created.json()['id']}").json()["description"] == "Rollade"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount_cents": -1}, "amount_cents"),
+        ({"amount_cents": "12,50"}, "amount_cents"),
+        ({"amount_cents": 12.5}, "amount_cents"),
+        ({"at": "01-03-2026"}, "at"),
+        ({"at": "2026-03-01T14:30:00"}, "at"),
+        ({"at": 1767225600}, "at"),
+        ({"at": "2099-01-01T00:00:00+00:00"}, "at"),
+    ],
+)
+def test_wrong_purchases_are_refused_and_nothing_is_stored(api, business, change, field):
+    customer = CustomerFactory(business=business)
+
+    response = post(
+        api, "/api/v1/purchases", {"customer": customer.pk, "amount_cents": 100, **change}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == field
+    assert Purchase.objects.count() == 0
+
+
+def test_records_for_another_business_customer_are_refused(api, other_business):
+    stranger = CustomerFactory(business=other_business)
+
+    purchase = post(api, "/api/v1/purchases", {"customer": stranger.pk, "amount_cents": 100})
+    moment = post(
+        api, "/api/v1/contact-moments", {"customer": stranger.pk, "kind": "call", "summary": "x"}
+    )
+
+    assert purchase.status_code == moment.status_code == 422
+    assert purchase.json()["detail"] == [
+        {"loc": ["body", "customer"], "msg": "This customer does not exist.", "type": "not_found"}
+    ]
+    assert Purchase.objects.count() == ContactMoment.objects.count() == 0
+
+
+def test_another_business_records_are_not_found(api, other_business):
+    purchase = PurchaseFactory(customer=CustomerFactory(business=other_business))
+
+    assert api.get(f"/api/v1/purchases/{purchase.pk}").status_code == 404
+    assert api.get(f"/api/v1/purchases?customer={purchase.customer_id}").json() == {
+        "items": [],
+        "count": 0,
+    }
+
+
+def test_contact_moments_record_who_made_them(api, business, owner):
+    customer = CustomerFactory(business=business)
+
+    created = post(
+        api,
+        "/api/v1/contact-moments",
+        {"customer": customer.pk, "kind": "call", "summary": "Gebeld"},
+    )
+    refused = post(
+        api,
+        "/api/v1/contact-moments",
+        {"customer": customer.pk, "kind": "telegram", "summary": "x"},
+    )
+
+    assert created.status_code == 201
+    assert created.json()["member"] == owner.username
+    assert refused.status_code == 422
+    assert ContactMoment.objects.count() == 1
+    listed = api.get(f"/api/v1/contact-moments?customer={customer.pk}").json()
+    assert [m["summary"] for m in listed["items"]] == ["Gebeld"]
+
+
+def test_schema_declares_every_response(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "401" in codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if method in {"post", "patch"} or operation.get("parameters"):
+                assert "422" in codes, (method, path)

@@ -1,0 +1,113 @@
+"""The main flows of a shopkeeper, in a real Chromium. Screenshots go to test-artifacts/."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from klantvriend.customers.models import ContactMoment, Purchase
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Goedendag")
+
+
+def test_counter_flow_search_quick_add_record_and_switch_language(
+    page: Page, live_server, business
+):
+    CustomerFactory(business=business, name="José Öztürk", phone="06-11112222")
+    PurchaseFactory(
+        customer=CustomerFactory(business=business, name="Anna de Vries"), amount_cents=995
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/login/")
+    shot(page, "foundation-01-login")
+
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    shot(page, "foundation-02-today")
+
+    # Search from the top bar, without accents, and open the customer.
+    page.get_by_placeholder("Klant zoeken: naam, telefoon of e-mail").fill("jose")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="José Öztürk")).to_be_visible()
+    expect(page.get_by_role("link", name="Anna de Vries")).to_have_count(0)
+    shot(page, "foundation-03-search")
+    page.get_by_role("link", name="José Öztürk").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("José Öztürk")
+
+    # Quick-add a walk-in from anywhere: a name is enough.
+    page.get_by_text("+ Nieuwe klant").click()
+    page.locator(".quick-add-panel").get_by_label("Naam").fill("Willem Wandelaar")
+    shot(page, "foundation-04-quick-add")
+    page.get_by_role("button", name="Klant toevoegen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Willem Wandelaar")
+
+    # A refused amount keeps the form with its message and stores nothing.
+    purchase_form = page.get_by_test_id("purchase-form")
+    purchase_form.get_by_label("Bedrag").fill("twaalf")
+    purchase_form.get_by_role("button", name="Aankoop opslaan").click()
+    expect(page.get_by_text("Vul het bedrag in als getal, zoals 12,50.")).to_be_visible()
+    assert Purchase.objects.filter(customer__name="Willem Wandelaar").count() == 0
+
+    # Record a purchase and a contact moment; both appear on the timeline.
+    purchase_form = page.get_by_test_id("purchase-form")
+    purchase_form.get_by_label("Bedrag").fill("12,50")
+    purchase_form.get_by_label("Wat").fill("Rollade")
+    purchase_form.get_by_role("button", name="Aankoop opslaan").click()
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline).to_contain_text("€ 12,50")
+    expect(timeline).to_contain_text("Rollade")
+    expect(page.get_by_test_id("total-spend")).to_have_text("€ 12,50")
+
+    contact_form = page.get_by_test_id("contact-form")
+    contact_form.get_by_label("Soort").select_option("call")
+    contact_form.get_by_label("Samenvatting").fill("Gebeld over de bestelling voor zaterdag")
+    contact_form.get_by_role("button", name="Contactmoment opslaan").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text(
+        "Gebeld over de bestelling voor zaterdag"
+    )
+    expect(page.get_by_test_id("timeline").locator(".timeline-entry")).to_have_count(2)
+    shot(page, "foundation-05-profile")
+    assert ContactMoment.objects.get().member.username == "sanne"
+
+    # Switch to English.
+    page.locator(".usermenu summary").click()
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    expect(page.get_by_test_id("timeline")).to_contain_text(
+        "Gebeld over de bestelling voor zaterdag"
+    )
+    shot(page, "foundation-06-english")
+
+
+def test_profile_reads_well_on_a_phone(page: Page, live_server, business):
+    customer = CustomerFactory(
+        business=business,
+        name="Anna de Vries",
+        phone="06-12345678",
+        preferences="Wil het vlees mager; komt op zaterdag.",
+        notes="Dochter begint na de zomer op school.",
+    )
+    PurchaseFactory(customer=customer, amount_cents=1250, description="Biefstuk")
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+
+    expect(page.get_by_text("Wil het vlees mager; komt op zaterdag.")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    shot(page, "foundation-07-phone-profile")

@@ -1,0 +1,299 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from klantvriend.core.services import membership_create
+from klantvriend.customers.models import ContactMoment, Customer, Purchase
+from klantvriend.customers.tests.factories import (
+    ContactMomentFactory,
+    CustomerFactory,
+    PurchaseFactory,
+)
+
+
+def test_pages_need_a_login(db):
+    response = Client().get(reverse("web:customer_list"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("web:login"))
+
+
+def test_login_page_is_dutch_by_default_and_logs_in(owner, business):
+    client = Client()
+    page = client.get(reverse("web:login"))
+    assert "Inloggen" in page.content.decode()
+
+    response = client.post(reverse("web:login"), {"username": "sanne", "password": "pw-sanne-123"})
+
+    assert response.status_code == 302
+    assert client.get(reverse("web:today")).status_code == 200
+
+
+def test_wrong_password_is_refused_with_a_message(owner, business):
+    response = Client().post(reverse("web:login"), {"username": "sanne", "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "Voer een juiste gebruikersnaam en wachtwoord in" in response.content.decode()
+
+
+def test_every_page_sends_a_strict_content_security_policy(owner_client):
+    response = owner_client.get(reverse("web:today"))
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_customer_search_finds_by_name_without_accents(owner_client, business, other_business):
+    CustomerFactory(business=business, name="José Öztürk")
+    CustomerFactory(business=business, name="Anna de Vries")
+    CustomerFactory(business=other_business, name="José Elders")
+
+    page = owner_client.get(reverse("web:customer_list"), {"q": "jose"}).content.decode()
+
+    assert "José Öztürk" in page
+    assert "Anna de Vries" not in page
+    assert "José Elders" not in page
+
+
+def test_live_search_answers_with_the_results_fragment_only(owner_client, business):
+    CustomerFactory(business=business, name="José Öztürk")
+
+    response = owner_client.get(
+        reverse("web:customer_list"),
+        {"q": "oztu"},
+        headers={"HX-Request": "true", "HX-Target": "customer-results"},
+    )
+
+    body = response.content.decode()
+    assert "José Öztürk" in body
+    assert "<html" not in body
+
+
+def test_customer_list_and_profile_cost_a_constant_number_of_queries(
+    owner_client, business, django_assert_max_num_queries
+):
+    customer = CustomerFactory(business=business)
+    for index in range(40):
+        other = CustomerFactory(business=business)
+        PurchaseFactory(customer=other, amount_cents=index + 1)
+        PurchaseFactory(customer=customer, amount_cents=index + 1)
+        ContactMomentFactory(customer=customer)
+
+    with django_assert_max_num_queries(12):
+        assert owner_client.get(reverse("web:customer_list")).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert (
+            owner_client.get(reverse("web:customer_detail", args=[customer.pk])).status_code == 200
+        )
+
+
+def test_quick_add_creates_a_walk_in_and_opens_the_profile(owner_client, business):
+    response = owner_client.post(
+        reverse("web:customer_quick_add"), {"name": "Wandelaar", "phone": ""}
+    )
+
+    customer = Customer.objects.get(business=business)
+    assert customer.name == "Wandelaar"
+    assert response.status_code == 302
+    assert response.url == reverse("web:customer_detail", args=[customer.pk])
+
+
+def test_quick_add_with_htmx_redirects_the_page(owner_client, business):
+    response = owner_client.post(
+        reverse("web:customer_quick_add"), {"name": "Wandelaar"}, headers={"HX-Request": "true"}
+    )
+
+    customer = Customer.objects.get(business=business)
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == reverse("web:customer_detail", args=[customer.pk])
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "  "}, "Een klant heeft een naam nodig."),
+        ({"name": "Anna", "phone": "bel me"}, "Vul een telefoonnummer in cijfers in"),
+    ],
+)
+def test_quick_add_refuses_bad_input_in_dutch_and_stores_nothing(
+    owner_client, business, data, message
+):
+    response = owner_client.post(
+        reverse("web:customer_quick_add"), data, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert Customer.objects.count() == 0
+
+
+def test_full_customer_form_creates_with_tags_and_consent(owner_client, business):
+    response = owner_client.post(
+        reverse("web:customer_create"),
+        {
+            "name": "Anna de Vries",
+            "email": "anna@example.nl",
+            "tags": "buurt, vaste klant",
+            "acquisition_channel": "walk_in",
+            "marketing_consent": "on",
+        },
+    )
+
+    customer = Customer.objects.get(business=business)
+    assert response.status_code == 302
+    assert sorted(tag.name for tag in customer.tags.all()) == ["buurt", "vaste klant"]
+    assert customer.marketing_consent_at is not None
+
+
+def test_customer_form_refuses_allergy_notes_without_consent(owner_client, business):
+    response = owner_client.post(
+        reverse("web:customer_create"),
+        {
+            "name": "Anna",
+            "acquisition_channel": "walk_in",
+            "special_notes": "Notenallergie",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "uitdrukkelijke toestemming" in response.content.decode()
+    assert Customer.objects.count() == 0
+
+
+def test_referrer_of_another_business_cannot_be_chosen(owner_client, business, other_business):
+    stranger = CustomerFactory(business=other_business)
+
+    response = owner_client.post(
+        reverse("web:customer_create"),
+        {
+            "name": "Anna",
+            "acquisition_channel": "referral",
+            "referred_by": stranger.pk,
+        },
+    )
+
+    assert "Deze klant bestaat niet." in response.content.decode()
+    assert Customer.objects.filter(business=business).count() == 0
+
+
+def test_purchase_typed_with_a_decimal_comma_lands_on_the_timeline(owner_client, business):
+    customer = CustomerFactory(business=business)
+
+    response = owner_client.post(
+        reverse("web:purchase_add", args=[customer.pk]),
+        {"amount": "€ 12,50", "description": "Rollade"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    purchase = Purchase.objects.get()
+    assert (purchase.amount_cents, purchase.description) == (1250, "Rollade")
+    assert "€ 12,50" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"amount": "-5"}, "Het bedrag kan niet negatief zijn."),
+        ({"amount": "twaalf"}, "Vul het bedrag in als getal, zoals 12,50."),
+        (
+            {"amount": "1.250"},
+            "Is 1.250 bedoeld met een scheidingsteken voor duizendtallen of met decimalen?",
+        ),
+        (
+            {"amount": "5", "at": "05-03-2026 14:00"},
+            "Vul een datum en tijd in, zoals 2026-03-01 14:30.",
+        ),
+        ({"amount": "5", "at": "2099-01-01T10:00"}, "Dit moment ligt in de toekomst."),
+    ],
+)
+def test_bad_purchase_input_is_refused_in_dutch_and_nothing_is_stored(
+    owner_client, business, data, message
+):
+    customer = CustomerFactory(business=business)
+
+    response = owner_client.post(
+        reverse("web:purchase_add", args=[customer.pk]), data, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert Purchase.objects.count() == 0
+
+
+def test_contact_moment_is_recorded_with_the_member(owner_client, business, owner):
+    customer = CustomerFactory(business=business)
+
+    owner_client.post(
+        reverse("web:contact_moment_add", args=[customer.pk]),
+        {"kind": "call", "summary": "Teruggebeld"},
+    )
+
+    moment = ContactMoment.objects.get()
+    assert (moment.kind, moment.summary, moment.member) == ("call", "Teruggebeld", owner)
+
+
+def test_another_business_customer_is_a_404_everywhere(owner_client, other_business):
+    stranger = CustomerFactory(business=other_business, name="Geheim")
+    urls = [
+        reverse(name, args=[stranger.pk])
+        for name in ["web:customer_detail", "web:customer_edit", "web:customer_delete"]
+    ]
+
+    assert [owner_client.get(url).status_code for url in urls] == [404, 404, 404]
+    assert (
+        owner_client.post(
+            reverse("web:purchase_add", args=[stranger.pk]), {"amount": "5"}
+        ).status_code
+        == 404
+    )
+    assert owner_client.post(reverse("web:customer_delete", args=[stranger.pk])).status_code == 404
+    assert Purchase.objects.count() == 0
+    assert Customer.objects.filter(pk=stranger.pk, name="Geheim").exists()
+
+
+def test_staff_cannot_delete_customers(staff_client, business):
+    customer = CustomerFactory(business=business)
+
+    response = staff_client.post(reverse("web:customer_delete", args=[customer.pk]))
+
+    assert response.status_code == 403
+    assert Customer.objects.filter(pk=customer.pk).exists()
+
+
+def test_owner_deletes_after_confirmation(owner_client, business):
+    customer = CustomerFactory(business=business)
+
+    assert owner_client.get(reverse("web:customer_delete", args=[customer.pk])).status_code == 200
+    assert Customer.objects.filter(pk=customer.pk).exists()
+    owner_client.post(reverse("web:customer_delete", args=[customer.pk]))
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+
+
+def test_a_member_of_two_businesses_can_switch(owner_client, owner, business, other_business):
+    membership_create(business=other_business, user=owner)
+    CustomerFactory(business=other_business, name="Klant van de garage")
+
+    owner_client.post(reverse("web:switch_business"), {"business": other_business.pk})
+    page = owner_client.get(reverse("web:customer_list")).content.decode()
+
+    assert "Klant van de garage" in page
+
+
+def test_switching_to_a_business_one_is_not_in_is_refused(owner_client, business, other_business):
+    CustomerFactory(business=other_business, name="Klant van de garage")
+
+    owner_client.post(reverse("web:switch_business"), {"business": other_business.pk})
+    page = owner_client.get(reverse("web:customer_list")).content.decode()
+
+    assert "Klant van de garage" not in page
+
+
+def test_language_switches_to_english(owner_client):
+    owner_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    page = owner_client.get(reverse("web:customer_list")).content.decode()
+
+    assert "Customers" in page
+    assert 'lang="en"' in page
