@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs page from its own static files, not a CDN
     "klantvriend.core",
     "klantvriend.customers",
     "klantvriend.api",

@@ -239,3 +239,10 @@ def test_schema_declares_every_response(client, db):
                 assert "404" in codes, (method, path)
             if method in {"post", "patch"} or operation.get("parameters"):
                 assert "422" in codes, (method, path)
+
+
+def test_docs_page_uses_no_cdn(client, db):
+    page = client.get("/api/v1/docs").content.decode()
+
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
