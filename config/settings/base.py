@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs page from its own static files, not a CDN
     "klantvriend.core",
     "klantvriend.customers",
+    "klantvriend.promises",
+    "klantvriend.complaints",
+    "klantvriend.aftercare",
+    "klantvriend.gestures",
     "klantvriend.api",
     "klantvriend.web",
     "klantvriend.demo",

@@ -128,3 +128,65 @@ class BusinessOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, and what changed. Generic on purpose (object type and id
+    rather than a foreign key per model), so promises, complaints, follow-ups and later privacy
+    requests all write to the same trail that an owner can show an inspector."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=30)
+    object_type = models.CharField(_("object type"), max_length=40)
+    object_id = models.BigIntegerField(_("object id"))
+    # Kept (as NULL) when the customer is erased, so the trail outlives the personal data.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["business", "object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["customer", "at"], name="audit_customer_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} #{self.object_id}"
+
+
+class CalendarToken(models.Model):
+    """The secret in a member's calendar-feed URL. Calendar apps cannot send a bearer header, so
+    the secret lives in the URL; only its hash is stored, and revoking it kills the old URL."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="calendar_tokens"
+    )
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.membership})"

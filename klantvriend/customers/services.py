@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
 from klantvriend.core.models import Business
 
 from .models import ContactMoment, Customer, LegalBasis, Purchase, Tag
@@ -151,6 +152,8 @@ def purchase_create(
     _check_not_future(purchase.at, "at")
     purchase.full_clean()
     purchase.save()
+    # Aftercare rules (a follow-up after a large purchase) run once the purchase is committed.
+    run_after_commit(PURCHASE_RECORDED, purchase=purchase)
     return purchase
 
 

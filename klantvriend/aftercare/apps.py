@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AftercareConfig(AppConfig):
+    name = "klantvriend.aftercare"
+    label = "aftercare"
+    verbose_name = _("Aftercare")
+
+    def ready(self) -> None:
+        from klantvriend.core import hooks
+        from klantvriend.core.timeline import register_open_item_source, register_timeline_source
+
+        from . import services
+        from .selectors import follow_up_open_items, follow_up_timeline
+
+        register_timeline_source(follow_up_timeline)
+        register_open_item_source(follow_up_open_items)
+        # The rules of the owner: plan a follow-up after a kept delivery or repair, a resolved
+        # complaint, a large purchase. Run after the triggering write has been committed.
+        hooks.register_hook(hooks.PROMISE_KEPT, services.follow_up_plan_for_promise)
+        hooks.register_hook(hooks.COMPLAINT_RESOLVED, services.follow_up_plan_for_complaint)
+        hooks.register_hook(hooks.PURCHASE_RECORDED, services.follow_up_plan_for_purchase)

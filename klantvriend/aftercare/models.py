@@ -1,0 +1,118 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from klantvriend.core.models import BusinessOwned
+
+
+class Reason(models.TextChoices):
+    DELIVERY = "delivery", _("after a delivery")
+    REPAIR = "repair", _("after a repair")
+    COMPLAINT = "complaint", _("after a complaint")
+    PURCHASE = "purchase", _("after a large purchase")
+    MANUAL = "manual", _("planned by hand")
+
+
+class Outcome(models.TextChoices):
+    CONTENT = "content", _("content")
+    NOT_CONTENT = "not_content", _("not content")
+
+
+class FollowUp(BusinessOwned):
+    """A planned check with the customer after something ended: is everything all right?
+
+    "Not reached" is not an outcome: the follow-up is planned again and `attempts` counts the
+    tries, so one follow-up stays one row however often the customer did not answer."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+    )
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=Reason.choices, default=Reason.MANUAL
+    )
+    note = models.CharField(_("what to ask"), max_length=300)
+    due_on = models.DateField(_("planned for"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("planned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # What the follow-up is about; one follow-up per promise, complaint or purchase, so a rule
+    # that runs twice plans once.
+    promise = models.OneToOneField(
+        "promises.Promise",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_up",
+    )
+    complaint = models.OneToOneField(
+        "complaints.Complaint",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_up",
+    )
+    purchase = models.OneToOneField(
+        "customers.Purchase",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_up",
+    )
+    attempts = models.PositiveSmallIntegerField(_("times not reached"), default=0)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("what the customer said"), blank=True)
+    raised_complaint = models.OneToOneField(
+        "complaints.Complaint",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="raised_by_follow_up",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["business", "done_at", "due_on"], name="followup_business_due"),
+            models.Index(fields=["customer", "due_on"], name="followup_customer_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reason__in=Reason.values), name="followup_reason_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(note=""),
+                name="followup_note_not_empty",
+                violation_error_message=_("Say what to ask the customer."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(done_at__isnull=True, outcome="")
+                | models.Q(done_at__isnull=False, outcome__in=Outcome.values),
+                name="followup_done_has_outcome",
+                violation_error_message=_("A finished follow-up needs its outcome."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.note

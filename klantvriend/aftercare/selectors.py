@@ -1,0 +1,169 @@
+"""Reads of follow-ups: lists, what is due, the coverage figure, timeline and open items."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from klantvriend.complaints.models import Complaint
+from klantvriend.core.care_settings import DEFAULTS, care_settings
+from klantvriend.core.errors import NotFound
+from klantvriend.core.models import Business
+from klantvriend.core.timeline import OpenItem, TimelineEntry
+from klantvriend.promises.models import Promise, PromiseKind
+
+from .models import FollowUp
+
+COVERAGE_PERIOD = timedelta(days=90)
+# A follow-up a couple of days after its planned day (a weekend, a busy Saturday) still counts.
+COVERAGE_TOLERANCE = timedelta(days=2)
+
+
+class FollowUpStatus(models.TextChoices):
+    PLANNED = "planned", gettext_lazy("planned")
+    DUE = "due", gettext_lazy("due")
+    DONE = "done", gettext_lazy("done")
+
+
+def follow_up_status(follow_up: FollowUp, *, today: date) -> FollowUpStatus:
+    if follow_up.done_at is not None:
+        return FollowUpStatus.DONE
+    return FollowUpStatus.DUE if follow_up.due_on <= today else FollowUpStatus.PLANNED
+
+
+def follow_up_list(
+    *, business: Business, customer_id: int | None = None, status: str | None = None
+) -> QuerySet[FollowUp]:
+    follow_ups = FollowUp.objects.filter(business=business)
+    if customer_id is not None:
+        follow_ups = follow_ups.filter(customer_id=customer_id)
+    today = business.today()
+    if status:
+        follow_ups = follow_ups.filter(
+            {
+                FollowUpStatus.PLANNED: Q(done_at__isnull=True, due_on__gt=today),
+                FollowUpStatus.DUE: Q(done_at__isnull=True, due_on__lte=today),
+                FollowUpStatus.DONE: Q(done_at__isnull=False),
+            }[FollowUpStatus(status)]
+        )
+    return follow_ups.select_related("customer", "assigned_to").order_by("due_on", "id")
+
+
+def follow_up_get(*, business: Business, follow_up_id: int) -> FollowUp:
+    try:
+        return FollowUp.objects.select_related("business", "customer", "assigned_to").get(
+            business=business, pk=follow_up_id
+        )
+    except (FollowUp.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def follow_ups_due(*, business: Business, limit: int = 50) -> list[FollowUp]:
+    """Open follow-ups planned for today or earlier, the longest waiting first. One query."""
+    return list(
+        FollowUp.objects.filter(
+            business=business, done_at__isnull=True, due_on__lte=business.today()
+        )
+        .select_related("customer", "assigned_to")
+        .order_by("due_on", "id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Share of kept deliveries and repairs and resolved complaints of the last 90 days whose
+    follow-up was done within a few days of its planned day. Events whose follow-up day has not
+    yet come (plus the tolerance) are not judged yet."""
+
+    judged: int
+    covered: int
+
+    @property
+    def share(self) -> float | None:
+        return self.covered / self.judged if self.judged else None
+
+
+def follow_up_coverage(*, business: Business) -> Coverage:
+    """Two queries. A rule switched off still counts its events with the default number of
+    days: switching aftercare off must not make the figure look better."""
+    rules = care_settings(business)
+    today = business.today()
+    since = today - COVERAGE_PERIOD
+    days_after = {
+        PromiseKind.DELIVERY: rules.aftercare_delivery_days
+        if rules.aftercare_delivery_days is not None
+        else DEFAULTS.aftercare_delivery_days,
+        PromiseKind.REPAIR: rules.aftercare_repair_days
+        if rules.aftercare_repair_days is not None
+        else DEFAULTS.aftercare_repair_days,
+    }
+    complaint_days = (
+        rules.aftercare_complaint_days
+        if rules.aftercare_complaint_days is not None
+        else DEFAULTS.aftercare_complaint_days
+    )
+    events: list[tuple[date, object]] = []
+    for kind, done_on, due_on, done_at in Promise.objects.filter(
+        business=business,
+        kind__in=list(days_after),
+        done_on__gte=since,
+    ).values_list("kind", "done_on", "follow_up__due_on", "follow_up__done_at"):
+        events.append((due_on or done_on + timedelta(days=days_after[kind]), done_at))
+    for resolved_at, due_on, done_at in Complaint.objects.filter(
+        business=business,
+        resolved_at__gte=datetime.combine(since, time.min, tzinfo=business.tzinfo),
+    ).values_list("resolved_at", "follow_up__due_on", "follow_up__done_at"):
+        resolved_on = business.local(resolved_at).date()
+        events.append((due_on or resolved_on + timedelta(days=complaint_days), done_at))
+    judged = covered = 0
+    for due_on, done_at in events:
+        if due_on + COVERAGE_TOLERANCE >= today and done_at is None:
+            continue  # its time has not passed yet
+        judged += 1
+        if done_at is not None and business.local(done_at).date() <= due_on + COVERAGE_TOLERANCE:
+            covered += 1
+    return Coverage(judged=judged, covered=covered)
+
+
+def follow_up_timeline(*, customer, limit: int) -> list[TimelineEntry]:
+    entries = []
+    for follow_up in customer.follow_ups.select_related("assigned_to").order_by("-due_on", "-id")[
+        :limit
+    ]:
+        if follow_up.done_at is None:
+            continue  # a plan is an open item, not something that happened
+        entries.append(
+            TimelineEntry(
+                at=follow_up.done_at,
+                kind="follow_up",
+                label=_("follow-up"),
+                summary=f"{follow_up.note} · {follow_up.get_outcome_display()}"
+                + (f": {follow_up.outcome_note}" if follow_up.outcome_note else ""),
+                actor=(
+                    follow_up.assigned_to.get_full_name() or follow_up.assigned_to.get_username()
+                )
+                if follow_up.assigned_to
+                else "",
+                extra={"outcome": follow_up.outcome, "follow_up_id": follow_up.pk},
+            )
+        )
+    return entries
+
+
+def follow_up_open_items(*, customer) -> list[OpenItem]:
+    today = customer.business.today()
+    return [
+        OpenItem(
+            kind="follow_up",
+            label=_("follow-up"),
+            summary=follow_up.note,
+            due=None,
+            overdue=follow_up.due_on < today,
+        )
+        for follow_up in customer.follow_ups.filter(done_at__isnull=True).order_by("due_on", "id")[
+            :20
+        ]
+    ]

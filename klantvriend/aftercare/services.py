@@ -1,0 +1,256 @@
+"""Writes of follow-ups: planned by hand or by the owner's rules, done with an outcome."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klantvriend.complaints.models import Channel, Complaint
+from klantvriend.complaints.services import complaint_create
+from klantvriend.core.audit import AuditAction, audit_diff, audit_record
+from klantvriend.core.care_settings import care_settings
+from klantvriend.core.errors import ValidationError
+from klantvriend.promises.models import Promise, PromiseKind
+
+from .models import FollowUp, Outcome, Reason
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+NOT_REACHED = "not_reached"
+OUTCOMES = (Outcome.CONTENT.value, Outcome.NOT_CONTENT.value, NOT_REACHED)
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _snapshot(follow_up: FollowUp) -> dict[str, Any]:
+    return {
+        "reason": follow_up.reason,
+        "note": follow_up.note,
+        "due_on": follow_up.due_on,
+        "assigned_to": follow_up.assigned_to_id,
+        "attempts": follow_up.attempts,
+        "done_at": follow_up.done_at,
+        "outcome": follow_up.outcome,
+        "outcome_note": follow_up.outcome_note,
+    }
+
+
+def _member_or_none(business, user):
+    """A follow-up is only assigned to someone who works in this business."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not business.memberships.filter(user=user).exists():
+        raise _error("assigned_to", _("This person does not work here."), "not_member")
+    return user
+
+
+def follow_up_create(
+    *,
+    business,
+    customer,
+    note: str,
+    due_on: date,
+    reason: str = Reason.MANUAL,
+    assigned_to=None,
+    created_by=None,
+    promise: Promise | None = None,
+    complaint: Complaint | None = None,
+    purchase=None,
+) -> FollowUp:
+    if customer.business_id != business.pk:
+        # The same answer as for a customer that does not exist: nothing about another business
+        # may be confirmed.
+        raise _error("customer", _("This customer does not exist."), "not_found")
+    for name, source in (("promise", promise), ("complaint", complaint), ("purchase", purchase)):
+        if source is not None and source.customer_id != customer.pk:
+            raise _error(name, _("This belongs to another customer."), "other_customer")
+    if reason == Reason.MANUAL and due_on < business.today():
+        raise _error("due_on", _("A follow-up cannot be planned in the past."), "past")
+    follow_up = FollowUp(
+        business=business,
+        customer=customer,
+        note=note.strip(),
+        due_on=due_on,
+        reason=reason,
+        assigned_to=_member_or_none(business, assigned_to),
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        promise=promise,
+        complaint=complaint,
+        purchase=purchase,
+    )
+    follow_up.full_clean(validate_unique=False, validate_constraints=True)
+    with transaction.atomic():
+        follow_up.save()
+        audit_record(
+            business=business,
+            actor=created_by,
+            action=AuditAction.CREATED if reason == Reason.MANUAL else AuditAction.PLANNED,
+            obj=follow_up,
+            customer=customer,
+            changes=audit_diff({}, _snapshot(follow_up)),
+        )
+    return follow_up
+
+
+def _plan_once(**kwargs) -> FollowUp | None:
+    """Rules may fire twice (a retried request); the one-to-one link keeps it one follow-up."""
+    try:
+        with transaction.atomic():
+            return follow_up_create(**kwargs)
+    except IntegrityError:
+        return None
+
+
+def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
+    rules = care_settings(promise.business)
+    days = {
+        PromiseKind.DELIVERY: rules.aftercare_delivery_days,
+        PromiseKind.REPAIR: rules.aftercare_repair_days,
+    }.get(promise.kind)
+    if days is None or promise.done_on is None or FollowUp.objects.filter(promise=promise).exists():
+        return None
+    return _plan_once(
+        business=promise.business,
+        customer=promise.customer,
+        note=_("Is everything all right after: %(what)s?") % {"what": promise.description},
+        due_on=promise.done_on + timedelta(days=days),
+        reason=Reason.DELIVERY if promise.kind == PromiseKind.DELIVERY else Reason.REPAIR,
+        assigned_to=promise.made_by,
+        promise=promise,
+    )
+
+
+def follow_up_plan_for_complaint(*, complaint: Complaint) -> FollowUp | None:
+    days = care_settings(complaint.business).aftercare_complaint_days
+    if days is None or complaint.resolved_at is None:
+        return None
+    if FollowUp.objects.filter(complaint=complaint).exists():
+        return None
+    return _plan_once(
+        business=complaint.business,
+        customer=complaint.customer,
+        note=_("Is the customer content again after the complaint: %(what)s?")
+        % {"what": complaint.description[:200]},
+        due_on=complaint.business.local(complaint.resolved_at).date() + timedelta(days=days),
+        reason=Reason.COMPLAINT,
+        assigned_to=complaint.received_by,
+        complaint=complaint,
+    )
+
+
+def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
+    business = purchase.customer.business
+    rules = care_settings(business)
+    minimum = rules.aftercare_purchase_min_cents
+    if minimum is None or purchase.amount_cents < minimum:
+        return None
+    if FollowUp.objects.filter(purchase=purchase).exists():
+        return None
+    return _plan_once(
+        business=business,
+        customer=purchase.customer,
+        note=_("Was everything to their liking: %(what)s?")
+        % {"what": purchase.description or _("their purchase")},
+        due_on=business.local(purchase.at).date() + timedelta(days=rules.aftercare_purchase_days),
+        reason=Reason.PURCHASE,
+        purchase=purchase,
+    )
+
+
+def follow_up_complete(
+    *,
+    follow_up: FollowUp,
+    actor,
+    outcome: str,
+    note: str = "",
+    at: datetime | None = None,
+    now: datetime | None = None,
+) -> FollowUp:
+    """Content or not content closes the follow-up (not content opens a complaint at once, so
+    the unhappy customer lands in the complaint queue with its clocks); not reached plans it
+    again a few days later."""
+    now = now or timezone.now()
+    at = at or now
+    business = follow_up.business
+    if outcome not in OUTCOMES:
+        raise _error("outcome", _("Choose content, not content or not reached."), "invalid_choice")
+    if follow_up.done_at is not None:
+        raise _error("outcome", _("This follow-up is already done."), "finished")
+    if at > now + FUTURE_TOLERANCE:
+        raise _error("done_at", _("This moment lies in the future."), "future")
+    if at < follow_up.created_at:
+        raise _error("done_at", _("This lies before the follow-up was planned."), "before_planned")
+    before = _snapshot(follow_up)
+    with transaction.atomic():
+        locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if locked.done_at is not None:
+            raise _error("outcome", _("This follow-up is already done."), "finished")
+        if outcome == NOT_REACHED:
+            locked.attempts += 1
+            locked.due_on = business.local(at).date() + timedelta(
+                days=care_settings(business).aftercare_replan_days
+            )
+            if note.strip():
+                locked.outcome_note = note.strip()
+            action = AuditAction.REPLANNED
+        else:
+            locked.done_at = at
+            locked.outcome = outcome
+            locked.outcome_note = note.strip()
+            action = AuditAction.COMPLETED
+            if outcome == Outcome.NOT_CONTENT:
+                locked.raised_complaint = complaint_create(
+                    customer=follow_up.customer,
+                    description=note.strip()
+                    or _("Not content at the follow-up: %(what)s") % {"what": follow_up.note},
+                    channel=Channel.PHONE,
+                    public=False,
+                    received_at=at,
+                    received_by=actor,
+                    now=now,
+                )
+        locked.save()
+        audit_record(
+            business=business,
+            actor=actor,
+            action=action,
+            obj=locked,
+            customer=locked.customer,
+            changes=audit_diff(before, _snapshot(locked)),
+        )
+    return locked
+
+
+def follow_up_update(*, follow_up: FollowUp, actor, **fields: Any) -> FollowUp:
+    unknown = set(fields) - {"note", "due_on", "assigned_to"}
+    if unknown:
+        raise TypeError(f"Unknown follow-up fields: {sorted(unknown)}")
+    business = follow_up.business
+    changed = FollowUp.objects.get(pk=follow_up.pk)
+    before = _snapshot(changed)
+    if "note" in fields:
+        changed.note = fields["note"].strip()
+    if "due_on" in fields:
+        if fields["due_on"] < business.today() and changed.done_at is None:
+            raise _error("due_on", _("A follow-up cannot be planned in the past."), "past")
+        changed.due_on = fields["due_on"]
+    if "assigned_to" in fields:
+        changed.assigned_to = _member_or_none(business, fields["assigned_to"])
+    changed.full_clean(validate_unique=False)
+    changes = audit_diff(before, _snapshot(changed))
+    if not changes:
+        return follow_up
+    with transaction.atomic():
+        changed.save()
+        audit_record(
+            business=business,
+            actor=actor,
+            action=AuditAction.CHANGED,
+            obj=changed,
+            customer=changed.customer,
+            changes=changes,
+        )
+    return changed

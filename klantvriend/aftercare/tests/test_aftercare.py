@@ -1,0 +1,294 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from klantvriend.aftercare import services
+from klantvriend.aftercare.models import FollowUp, Outcome, Reason
+from klantvriend.aftercare.selectors import follow_up_coverage, follow_ups_due
+from klantvriend.complaints.models import Complaint
+from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.care_settings import care_settings_update
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers.services import purchase_create
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.models import PromiseKind
+from klantvriend.promises.services import promise_mark_kept
+from klantvriend.promises.tests.factories import PromiseFactory
+
+from .factories import FollowUpFactory
+
+
+@pytest.fixture
+def customer(business):
+    return CustomerFactory(business=business, name="Carla Peters")
+
+
+def test_a_follow_up_by_hand_is_planned_and_audited(customer, owner, staff_user):
+    day = customer.business.today() + timedelta(days=2)
+
+    follow_up = services.follow_up_create(
+        business=customer.business,
+        customer=customer,
+        note="Bellen of het feest geslaagd was",
+        due_on=day,
+        assigned_to=staff_user,
+        created_by=owner,
+    )
+
+    assert (follow_up.reason, follow_up.due_on, follow_up.assigned_to) == (
+        Reason.MANUAL,
+        day,
+        staff_user,
+    )
+    assert AuditEvent.objects.get().action == "created"
+
+
+def test_a_follow_up_for_another_business_customer_is_refused(business, other_business, owner):
+    stranger = CustomerFactory(business=other_business)
+
+    with translation.override("en"), pytest.raises(services.ValidationError) as refused:
+        services.follow_up_create(
+            business=business,
+            customer=stranger,
+            note="Even bellen",
+            due_on=business.today(),
+            created_by=owner,
+        )
+
+    assert refused.value.error_dict["customer"][0].code == "not_found"
+    assert str(refused.value.error_dict["customer"][0].message) == "This customer does not exist."
+    assert FollowUp.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_a_follow_up_by_hand_in_the_past_or_for_an_outsider_is_refused(
+    customer, owner, other_owner
+):
+    with pytest.raises(services.ValidationError) as past:
+        services.follow_up_create(
+            business=customer.business,
+            customer=customer,
+            note="Even bellen",
+            due_on=customer.business.today() - timedelta(days=1),
+        )
+    with pytest.raises(services.ValidationError) as outsider:
+        services.follow_up_create(
+            business=customer.business,
+            customer=customer,
+            note="Even bellen",
+            due_on=customer.business.today(),
+            assigned_to=other_owner,
+        )
+
+    assert past.value.error_dict["due_on"][0].code == "past"
+    assert outsider.value.error_dict["assigned_to"][0].code == "not_member"
+    assert FollowUp.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "days"),
+    [(PromiseKind.DELIVERY, 3), (PromiseKind.REPAIR, 7), (PromiseKind.CALLBACK, None)],
+)
+def test_keeping_a_delivery_or_repair_plans_a_follow_up_after_commit(
+    customer, staff_user, django_capture_on_commit_callbacks, kind, days
+):
+    promise = PromiseFactory(customer=customer, kind=kind, made_by=staff_user)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        promise_mark_kept(promise=promise, actor=staff_user)
+
+    assert len(callbacks) == 1
+    if days is None:
+        assert FollowUp.objects.count() == 0
+        return
+    follow_up = FollowUp.objects.get()
+    assert (follow_up.promise, follow_up.assigned_to, follow_up.due_on) == (
+        promise,
+        staff_user,
+        customer.business.today() + timedelta(days=days),
+    )
+
+
+def test_without_commit_no_follow_up_is_planned(customer, staff_user):
+    promise = PromiseFactory(customer=customer, kind=PromiseKind.DELIVERY)
+
+    promise_mark_kept(promise=promise, actor=staff_user)  # the test transaction never commits
+
+    assert FollowUp.objects.count() == 0
+
+
+def test_a_rule_that_fires_twice_plans_once(customer):
+    promise = PromiseFactory(
+        customer=customer, kind=PromiseKind.DELIVERY, done_at=timezone.now() - timedelta(hours=1)
+    )
+
+    first = services.follow_up_plan_for_promise(promise=promise)
+    second = services.follow_up_plan_for_promise(promise=promise)
+
+    assert first is not None
+    assert second is None
+    assert FollowUp.objects.count() == 1
+
+
+def test_a_large_purchase_plans_a_follow_up_and_a_small_one_does_not(
+    customer, django_capture_on_commit_callbacks
+):
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        purchase_create(customer=customer, amount_cents=24999, description="Gourmetschotel")
+        large = purchase_create(customer=customer, amount_cents=25000, description="Buffet 30 p.")
+
+    follow_up = FollowUp.objects.get()
+    assert (follow_up.purchase, follow_up.reason) == (large, Reason.PURCHASE)
+    assert follow_up.due_on == customer.business.local(large.at).date() + timedelta(days=3)
+    assert follow_up.note == "Was everything to their liking: Buffet 30 p.?"
+
+
+def test_the_purchase_amount_is_an_owner_setting(
+    customer, owner, django_capture_on_commit_callbacks
+):
+    care_settings_update(business=customer.business, actor=owner, aftercare_purchase_min_cents=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_create(customer=customer, amount_cents=900000)
+
+    assert FollowUp.objects.count() == 0
+
+
+def test_content_closes_the_follow_up(customer, staff_user):
+    follow_up = FollowUpFactory(customer=customer)
+
+    services.follow_up_complete(
+        follow_up=follow_up, actor=staff_user, outcome=Outcome.CONTENT, note="Heel tevreden"
+    )
+
+    stored = FollowUp.objects.get()
+    assert (stored.outcome, stored.outcome_note, stored.raised_complaint) == (
+        "content",
+        "Heel tevreden",
+        None,
+    )
+    assert stored.done_at is not None
+    assert AuditEvent.objects.get().action == "completed"
+
+
+def test_not_content_opens_a_complaint_in_one_step(customer, staff_user):
+    follow_up = FollowUpFactory(customer=customer, note="Smaakte het buffet?")
+
+    services.follow_up_complete(
+        follow_up=follow_up, actor=staff_user, outcome=Outcome.NOT_CONTENT, note="Te zout"
+    )
+
+    complaint = Complaint.objects.get()
+    stored = FollowUp.objects.get()
+    assert stored.raised_complaint == complaint
+    assert (complaint.customer, complaint.description, complaint.received_by) == (
+        customer,
+        "Te zout",
+        staff_user,
+    )
+    assert stored.outcome == "not_content"
+
+
+def test_not_reached_plans_it_again(customer, staff_user):
+    follow_up = FollowUpFactory(customer=customer)
+
+    services.follow_up_complete(follow_up=follow_up, actor=staff_user, outcome="not_reached")
+
+    stored = FollowUp.objects.get()
+    assert (stored.done_at, stored.outcome, stored.attempts) == (None, "", 1)
+    assert stored.due_on == customer.business.today() + timedelta(days=2)
+    assert AuditEvent.objects.get().action == "replanned"
+
+
+def test_a_finished_follow_up_or_a_future_moment_is_refused(customer, staff_user):
+    done = FollowUpFactory(customer=customer, done_at=timezone.now(), outcome=Outcome.CONTENT)
+    open_one = FollowUpFactory(customer=customer)
+
+    with pytest.raises(services.ValidationError) as finished:
+        services.follow_up_complete(follow_up=done, actor=staff_user, outcome="not_content")
+    with pytest.raises(services.ValidationError) as future:
+        services.follow_up_complete(
+            follow_up=open_one,
+            actor=staff_user,
+            outcome="content",
+            at=timezone.now() + timedelta(hours=1),
+        )
+    with pytest.raises(services.ValidationError) as bad:
+        services.follow_up_complete(follow_up=open_one, actor=staff_user, outcome="happy")
+
+    assert finished.value.error_dict["outcome"][0].code == "finished"
+    assert future.value.error_dict["done_at"][0].code == "future"
+    assert bad.value.error_dict["outcome"][0].code == "invalid_choice"
+    assert Complaint.objects.count() == 0
+    assert FollowUp.objects.get(pk=open_one.pk).done_at is None
+
+
+def test_due_follow_ups_are_those_planned_until_today_oldest_first(
+    customer, other_business, django_assert_max_num_queries
+):
+    today = customer.business.today()
+    older = FollowUpFactory(customer=customer, due_on=today - timedelta(days=3))
+    current = FollowUpFactory(customer=customer, due_on=today)
+    FollowUpFactory(customer=customer, due_on=today + timedelta(days=1))
+    FollowUpFactory(customer=customer, due_on=today, done_at=timezone.now(), outcome="content")
+    FollowUpFactory(customer=CustomerFactory(business=other_business), due_on=today)
+
+    with django_assert_max_num_queries(1):
+        due = follow_ups_due(business=customer.business)
+
+    assert due == [older, current]
+
+
+def test_coverage_is_the_share_of_deliveries_and_complaints_followed_up_in_time(customer):
+    business = customer.business
+    now = timezone.now()
+    today = business.today()
+
+    def delivery(days_ago):
+        done = now - timedelta(days=days_ago)
+        return PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.DELIVERY,
+            made_at=done - timedelta(days=1),
+            due_at=done,
+            done_at=done,
+        )
+
+    covered = delivery(20)
+    FollowUpFactory(
+        customer=customer,
+        promise=covered,
+        due_on=covered.done_on + timedelta(days=3),
+        done_at=now - timedelta(days=16),
+        outcome="content",
+    )
+    late = delivery(30)
+    FollowUpFactory(
+        customer=customer,
+        promise=late,
+        due_on=late.done_on + timedelta(days=3),
+        done_at=now - timedelta(days=10),
+        outcome="content",
+    )
+    delivery(40)  # never followed up
+    delivery(1)  # its follow-up day has not come yet: not judged
+    resolved = ComplaintFactory(
+        customer=customer,
+        received_at=now - timedelta(days=30),
+        first_response_at=now - timedelta(days=30),
+        resolved_at=now - timedelta(days=29),
+        resolution="Opgelost",
+    )
+    FollowUpFactory(
+        customer=customer,
+        complaint=resolved,
+        due_on=today - timedelta(days=22),
+        done_at=now - timedelta(days=21),
+        outcome="content",
+    )
+
+    coverage = follow_up_coverage(business=business)
+
+    assert (coverage.judged, coverage.covered) == (4, 2)
+    assert coverage.share == 0.5

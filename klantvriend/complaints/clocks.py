@@ -1,0 +1,87 @@
+"""The two clocks of a complaint: first response and resolution, against the business targets.
+A public complaint's response clock runs in clock hours (a post on social media is read in the
+evening too); a private one's in working hours."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from klantvriend.core.care_settings import CareSettings
+from klantvriend.core.working_hours import add_working_hours
+
+
+class Stage(models.TextChoices):
+    RESPONSE = "response", _("awaiting first response")
+    RESOLUTION = "resolution", _("awaiting resolution")
+    RESOLVED = "resolved", _("resolved")
+
+
+@dataclass(frozen=True)
+class Clock:
+    stage: Stage
+    response_deadline: datetime
+    resolution_deadline: datetime
+    deadline: datetime | None  # of the running clock; None once resolved
+    time_left: timedelta | None  # negative when breached
+    response_in_time: bool | None  # None while no response yet and not late
+    resolution_in_time: bool | None
+
+    @property
+    def breached(self) -> bool:
+        return self.time_left is not None and self.time_left < timedelta(0)
+
+
+def response_deadline(complaint, *, settings: CareSettings, tz) -> datetime:
+    if complaint.public:
+        return complaint.received_at + timedelta(hours=settings.complaint_public_response_hours)
+    return add_working_hours(
+        complaint.received_at,
+        settings.complaint_response_working_hours,
+        tz=tz,
+        working_days=settings.working_days,
+        opening=settings.opening_time,
+        closing=settings.closing_time,
+    )
+
+
+def complaint_clock(complaint, *, settings: CareSettings, tz, now: datetime) -> Clock:
+    respond_by = response_deadline(complaint, settings=settings, tz=tz)
+    resolve_by = complaint.received_at + timedelta(days=settings.complaint_resolution_days)
+    responded = complaint.first_response_at
+    response_in_time = (
+        responded <= respond_by if responded is not None else (False if now > respond_by else None)
+    )
+    if complaint.resolved_at is not None:
+        return Clock(
+            Stage.RESOLVED,
+            respond_by,
+            resolve_by,
+            None,
+            None,
+            response_in_time,
+            complaint.resolved_at <= resolve_by,
+        )
+    resolution_in_time = False if now > resolve_by else None
+    if responded is None:
+        # Both clocks run; the one that ends first is what staff must beat.
+        deadline = min(respond_by, resolve_by)
+        return Clock(
+            Stage.RESPONSE,
+            respond_by,
+            resolve_by,
+            deadline,
+            deadline - now,
+            response_in_time,
+            resolution_in_time,
+        )
+    return Clock(
+        Stage.RESOLUTION,
+        respond_by,
+        resolve_by,
+        resolve_by,
+        resolve_by - now,
+        response_in_time,
+        resolution_in_time,
+    )

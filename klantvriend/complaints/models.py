@@ -1,0 +1,121 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from klantvriend.core.models import BusinessOwned
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("at the counter")
+    PHONE = "phone", _("phone")
+    EMAIL = "email", _("email")
+    SOCIAL_MEDIA = "social_media", _("social media")
+    REVIEW_SITE = "review_site", _("review site")
+    OTHER = "other", _("other")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("low")
+    MEDIUM = "medium", _("medium")
+    HIGH = "high", _("high")
+
+
+class Driver(models.TextChoices):
+    """The satisfaction driver a complaint concerns (PRODUCT.md, idea 7)."""
+
+    CERTAINTY = "certainty", _("certainty")
+    FLEXIBILITY = "flexibility", _("flexibility")
+    RELIABILITY = "reliability", _("reliability")
+    CUSTOMISATION = "customisation", _("customisation")
+    COMPLAINT_HANDLING = "complaint_handling", _("complaint handling")
+    OTHER = "other", _("other")
+
+
+class Complaint(BusinessOwned):
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="complaints",
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.COUNTER
+    )
+    public = models.BooleanField(
+        _("public"), default=False, help_text=_("Posted where others can read it.")
+    )
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM
+    )
+    description = models.TextField(_("what is the complaint"))
+    driver = models.CharField(
+        _("concerns"), max_length=20, choices=Driver.choices, default=Driver.OTHER
+    )
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    recovery_gesture = models.CharField(_("recovery gesture"), max_length=300, blank=True)
+    satisfaction_after = models.PositiveSmallIntegerField(
+        _("satisfaction after recovery (1-5)"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["business", "resolved_at"], name="complaint_business_resolved"),
+            models.Index(fields=["business", "received_at"], name="complaint_business_received"),
+            models.Index(fields=["customer", "received_at"], name="complaint_customer_received"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=Channel.values), name="complaint_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=Severity.values), name="complaint_severity_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(driver__in=Driver.values), name="complaint_driver_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(description=""),
+                name="complaint_description_not_empty",
+                violation_error_message=_("Describe the complaint."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_response_at__isnull=True)
+                | models.Q(first_response_at__gte=models.F("received_at")),
+                name="complaint_response_after_received",
+                violation_error_message=_("A complaint cannot be answered before it was received."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True)
+                | models.Q(
+                    resolved_at__gte=models.F("received_at"), first_response_at__isnull=False
+                ),
+                name="complaint_resolved_after_received",
+                violation_error_message=_("A complaint cannot be resolved before it was received."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction_after__isnull=True)
+                | models.Q(satisfaction_after__gte=1, satisfaction_after__lte=5),
+                name="complaint_satisfaction_1_to_5",
+                violation_error_message=_("Satisfaction is a number from 1 to 5."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]

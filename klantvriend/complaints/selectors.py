@@ -1,0 +1,180 @@
+"""Reads of complaints: lists, the queue by remaining time, figures, timeline and open items."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from klantvriend.core.care_settings import care_settings
+from klantvriend.core.errors import NotFound
+from klantvriend.core.models import Business
+from klantvriend.core.timeline import OpenItem, TimelineEntry
+
+from .clocks import Clock, complaint_clock
+from .models import Complaint
+
+FIGURES_PERIOD = timedelta(days=90)
+QUEUE_LIMIT = 100
+
+
+class ComplaintStatus(models.TextChoices):
+    OPEN = "open", gettext_lazy("awaiting first response")
+    RESPONDED = "responded", gettext_lazy("answered, not resolved")
+    RESOLVED = "resolved", gettext_lazy("resolved")
+
+
+def complaint_status(complaint: Complaint) -> ComplaintStatus:
+    if complaint.resolved_at is not None:
+        return ComplaintStatus.RESOLVED
+    if complaint.first_response_at is not None:
+        return ComplaintStatus.RESPONDED
+    return ComplaintStatus.OPEN
+
+
+_STATUS_CONDITIONS = {
+    ComplaintStatus.OPEN: Q(first_response_at__isnull=True, resolved_at__isnull=True),
+    ComplaintStatus.RESPONDED: Q(first_response_at__isnull=False, resolved_at__isnull=True),
+    ComplaintStatus.RESOLVED: Q(resolved_at__isnull=False),
+}
+
+
+def complaint_list(
+    *, business: Business, customer_id: int | None = None, status: str | None = None
+) -> QuerySet[Complaint]:
+    complaints = Complaint.objects.filter(business=business)
+    if customer_id is not None:
+        complaints = complaints.filter(customer_id=customer_id)
+    if status:
+        complaints = complaints.filter(_STATUS_CONDITIONS[ComplaintStatus(status)])
+    return complaints.select_related("customer", "received_by").order_by("-received_at", "-id")
+
+
+def complaint_get(*, business: Business, complaint_id: int) -> Complaint:
+    try:
+        return Complaint.objects.select_related("business", "customer", "received_by").get(
+            business=business, pk=complaint_id
+        )
+    except (Complaint.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+@dataclass(frozen=True)
+class ComplaintView:
+    complaint: Complaint
+    clock: Clock
+
+    @property
+    def status(self) -> ComplaintStatus:
+        return complaint_status(self.complaint)
+
+
+def complaint_views(
+    *, business: Business, complaints, now: datetime | None = None
+) -> list[ComplaintView]:
+    now = now or timezone.now()
+    settings = care_settings(business)
+    return [
+        ComplaintView(
+            complaint, complaint_clock(complaint, settings=settings, tz=business.tzinfo, now=now)
+        )
+        for complaint in complaints
+    ]
+
+
+def complaint_queue(
+    *, business: Business, now: datetime | None = None, customer_id: int | None = None
+) -> list[ComplaintView]:
+    """Unresolved complaints, breached first (longest breached on top), then by time left. The
+    deadlines depend on working hours, so they are ordered here rather than in SQL; unresolved
+    complaints are few. One query."""
+    now = now or timezone.now()
+    complaints = Complaint.objects.filter(business=business, resolved_at__isnull=True)
+    if customer_id is not None:
+        complaints = complaints.filter(customer_id=customer_id)
+    views = complaint_views(
+        business=business,
+        complaints=complaints.select_related("customer").order_by("received_at")[:QUEUE_LIMIT],
+        now=now,
+    )
+    return sorted(views, key=lambda view: (view.clock.time_left, not view.complaint.public))
+
+
+@dataclass(frozen=True)
+class ComplaintFigures:
+    received: int
+    responded_in_time_share: float | None
+    resolved_in_time_share: float | None
+    median_response_hours: float | None
+    open_breached: int
+
+
+def complaint_figures(*, business: Business, now: datetime | None = None) -> ComplaintFigures:
+    """Over the complaints received in the last 90 days. One query."""
+    now = now or timezone.now()
+    views = complaint_views(
+        business=business,
+        complaints=Complaint.objects.filter(
+            business=business, received_at__gte=now - FIGURES_PERIOD
+        ).only("received_at", "public", "first_response_at", "resolved_at"),
+        now=now,
+    )
+    responses = [v.clock.response_in_time for v in views if v.clock.response_in_time is not None]
+    resolutions = [
+        v.clock.resolution_in_time for v in views if v.clock.resolution_in_time is not None
+    ]
+    hours = [
+        (v.complaint.first_response_at - v.complaint.received_at).total_seconds() / 3600
+        for v in views
+        if v.complaint.first_response_at is not None
+    ]
+    return ComplaintFigures(
+        received=len(views),
+        responded_in_time_share=sum(responses) / len(responses) if responses else None,
+        resolved_in_time_share=sum(resolutions) / len(resolutions) if resolutions else None,
+        median_response_hours=round(statistics.median(hours), 1) if hours else None,
+        open_breached=sum(1 for v in views if v.clock.breached),
+    )
+
+
+def complaint_timeline(*, customer, limit: int) -> list[TimelineEntry]:
+    entries = []
+    for complaint in customer.complaints.select_related("received_by").order_by(
+        "-received_at", "-id"
+    )[:limit]:
+        status = complaint_status(complaint)
+        entries.append(
+            TimelineEntry(
+                at=complaint.resolved_at or complaint.received_at,
+                kind="complaint",
+                label=_("complaint"),
+                summary=_("%(what)s (%(status)s)")
+                % {"what": complaint.description, "status": status.label}
+                + (f" · {complaint.resolution}" if complaint.resolution else ""),
+                actor=(
+                    complaint.received_by.get_full_name() or complaint.received_by.get_username()
+                )
+                if complaint.received_by
+                else "",
+                extra={"status": status.value, "complaint_id": complaint.pk},
+            )
+        )
+    return entries
+
+
+def complaint_open_items(*, customer) -> list[OpenItem]:
+    views = complaint_queue(business=customer.business, customer_id=customer.pk)
+    return [
+        OpenItem(
+            kind="complaint",
+            label=_("public complaint") if view.complaint.public else _("complaint"),
+            summary=view.complaint.description[:120],
+            due=view.clock.deadline,
+            overdue=view.clock.breached,
+        )
+        for view in views
+    ]

@@ -1,0 +1,229 @@
+"""Writes of complaints: full validation first, then one transaction with the audit event."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klantvriend.core.audit import AuditAction, audit_diff, audit_record
+from klantvriend.core.errors import ValidationError
+from klantvriend.core.hooks import COMPLAINT_RESOLVED, run_after_commit
+
+from .models import Channel, Complaint, Driver, Severity
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+PUBLIC_CHANNELS = frozenset({Channel.SOCIAL_MEDIA, Channel.REVIEW_SITE})
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _check_moment(
+    at: datetime, *, complaint: Complaint, field: str, now: datetime, code: str
+) -> None:
+    if at > now + FUTURE_TOLERANCE:
+        raise _error(field, _("This moment lies in the future."), "future")
+    if at < complaint.received_at:
+        raise _error(field, _("This lies before the complaint was received."), code)
+
+
+def _snapshot(complaint: Complaint) -> dict[str, Any]:
+    return {
+        name: getattr(complaint, name)
+        for name in (
+            "received_at",
+            "channel",
+            "public",
+            "severity",
+            "description",
+            "driver",
+            "first_response_at",
+            "resolved_at",
+            "resolution",
+            "recovery_gesture",
+            "satisfaction_after",
+        )
+    }
+
+
+def complaint_create(
+    *,
+    customer,
+    description: str,
+    channel: str = Channel.COUNTER,
+    public: bool | None = None,
+    severity: str = Severity.MEDIUM,
+    driver: str = Driver.OTHER,
+    received_at: datetime | None = None,
+    received_by=None,
+    now: datetime | None = None,
+) -> Complaint:
+    now = now or timezone.now()
+    complaint = Complaint(
+        business=customer.business,
+        customer=customer,
+        description=description.strip(),
+        channel=channel,
+        # Social media and review sites are public by nature unless said otherwise.
+        public=channel in PUBLIC_CHANNELS if public is None else public,
+        severity=severity,
+        driver=driver,
+        received_at=received_at or now,
+        received_by=received_by if getattr(received_by, "is_authenticated", False) else None,
+    )
+    if complaint.received_at > now + FUTURE_TOLERANCE:
+        raise _error("received_at", _("This moment lies in the future."), "future")
+    complaint.full_clean()
+    with transaction.atomic():
+        complaint.save()
+        audit_record(
+            business=complaint.business,
+            actor=received_by,
+            action=AuditAction.CREATED,
+            obj=complaint,
+            customer=customer,
+            changes=audit_diff({}, _snapshot(complaint)),
+        )
+    return complaint
+
+
+def complaint_respond(
+    *, complaint: Complaint, actor, at: datetime | None = None, now: datetime | None = None
+) -> Complaint:
+    now = now or timezone.now()
+    at = at or now
+    if complaint.first_response_at is not None:
+        raise _error("first_response_at", _("This complaint was already answered."), "responded")
+    _check_moment(
+        at, complaint=complaint, field="first_response_at", now=now, code="response_before_received"
+    )
+    with transaction.atomic():
+        updated = Complaint.objects.filter(pk=complaint.pk, first_response_at__isnull=True).update(
+            first_response_at=at, updated_at=now
+        )
+        if not updated:
+            raise _error(
+                "first_response_at", _("This complaint was already answered."), "responded"
+            )
+        complaint.first_response_at = at
+        audit_record(
+            business=complaint.business,
+            actor=actor,
+            action=AuditAction.RESPONDED,
+            obj=complaint,
+            customer=complaint.customer,
+            changes=audit_diff({"first_response_at": None}, {"first_response_at": at}),
+        )
+    return complaint
+
+
+def complaint_resolve(
+    *,
+    complaint: Complaint,
+    actor,
+    resolution: str,
+    at: datetime | None = None,
+    recovery_gesture: str = "",
+    satisfaction_after: int | None = None,
+    now: datetime | None = None,
+) -> Complaint:
+    now = now or timezone.now()
+    at = at or now
+    if complaint.resolved_at is not None:
+        raise _error("resolved_at", _("This complaint is already resolved."), "resolved")
+    if not resolution.strip():
+        raise _error("resolution", _("Say how the complaint was resolved."), "required")
+    _check_moment(
+        at, complaint=complaint, field="resolved_at", now=now, code="resolved_before_received"
+    )
+    if satisfaction_after is not None and not 1 <= satisfaction_after <= 5:
+        raise _error("satisfaction_after", _("Satisfaction is a number from 1 to 5."), "range")
+    before = _snapshot(complaint)
+    resolved = Complaint.objects.get(pk=complaint.pk)
+    resolved.resolved_at = at
+    # Resolving is itself an answer to the customer.
+    if resolved.first_response_at is None or resolved.first_response_at > at:
+        resolved.first_response_at = at
+    resolved.resolution = resolution.strip()
+    if recovery_gesture.strip():
+        resolved.recovery_gesture = recovery_gesture.strip()
+    if satisfaction_after is not None:
+        resolved.satisfaction_after = satisfaction_after
+    resolved.full_clean()
+    with transaction.atomic():
+        updated = Complaint.objects.filter(pk=complaint.pk, resolved_at__isnull=True).update(
+            resolved_at=resolved.resolved_at,
+            first_response_at=resolved.first_response_at,
+            resolution=resolved.resolution,
+            recovery_gesture=resolved.recovery_gesture,
+            satisfaction_after=resolved.satisfaction_after,
+            updated_at=now,
+        )
+        if not updated:
+            raise _error("resolved_at", _("This complaint is already resolved."), "resolved")
+        audit_record(
+            business=resolved.business,
+            actor=actor,
+            action=AuditAction.RESOLVED,
+            obj=resolved,
+            customer=resolved.customer,
+            changes=audit_diff(before, _snapshot(resolved)),
+        )
+        run_after_commit(COMPLAINT_RESOLVED, complaint=resolved)
+    return resolved
+
+
+EDITABLE = frozenset(
+    {
+        "description",
+        "channel",
+        "public",
+        "severity",
+        "driver",
+        "received_at",
+        "recovery_gesture",
+        "satisfaction_after",
+        "resolution",
+    }
+)
+
+
+def complaint_update(
+    *, complaint: Complaint, actor, now: datetime | None = None, **fields: Any
+) -> Complaint:
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise TypeError(f"Unknown complaint fields: {sorted(unknown)}")
+    now = now or timezone.now()
+    changed = Complaint.objects.get(pk=complaint.pk)
+    before = _snapshot(changed)
+    for name, value in fields.items():
+        setattr(changed, name, value.strip() if isinstance(value, str) else value)
+    if changed.received_at > now + FUTURE_TOLERANCE:
+        raise _error("received_at", _("This moment lies in the future."), "future")
+    if changed.first_response_at is not None and changed.first_response_at < changed.received_at:
+        raise _error(
+            "received_at",
+            _("The complaint was answered before this moment."),
+            "response_before_received",
+        )
+    if changed.resolved_at is not None and not changed.resolution:
+        raise _error("resolution", _("Say how the complaint was resolved."), "required")
+    changed.full_clean()
+    changes = audit_diff(before, _snapshot(changed))
+    if not changes:
+        return complaint
+    with transaction.atomic():
+        changed.save()
+        audit_record(
+            business=changed.business,
+            actor=actor,
+            action=AuditAction.CHANGED,
+            obj=changed,
+            customer=changed.customer,
+            changes=changes,
+        )
+    return changed

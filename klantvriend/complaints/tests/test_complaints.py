@@ -1,0 +1,251 @@
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from klantvriend.aftercare.models import FollowUp, Reason
+from klantvriend.complaints import services
+from klantvriend.complaints.clocks import Stage
+from klantvriend.complaints.models import Channel, Complaint
+from klantvriend.complaints.selectors import complaint_figures, complaint_queue, complaint_views
+from klantvriend.core.care_settings import care_settings_update
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers.tests.factories import CustomerFactory
+
+from .factories import ComplaintFactory
+
+
+@pytest.fixture
+def customer(business):
+    return CustomerFactory(business=business, name="Bas Jansen")
+
+
+def test_a_complaint_from_social_media_is_public_and_audited(customer, staff_user):
+    complaint = services.complaint_create(
+        customer=customer,
+        description="Slechte ervaring, gedeeld op Facebook",
+        channel=Channel.SOCIAL_MEDIA,
+        received_by=staff_user,
+    )
+
+    assert (complaint.public, complaint.received_by, complaint.severity) == (
+        True,
+        staff_user,
+        "medium",
+    )
+    assert AuditEvent.objects.get().action == "created"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "code"),
+    [
+        ({"description": "  "}, "description", "blank"),
+        ({"received_at": timezone.now() + timedelta(days=1)}, "received_at", "future"),
+        ({"channel": "pigeon"}, "channel", "invalid_choice"),
+    ],
+)
+def test_bad_complaints_are_refused_and_nothing_is_stored(customer, fields, field, code):
+    with pytest.raises(services.ValidationError) as refused:
+        services.complaint_create(customer=customer, **{"description": "Te laat", **fields})
+
+    assert refused.value.error_dict[field][0].code == code
+    assert Complaint.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_responding_or_resolving_before_the_complaint_was_received_is_refused(customer, owner):
+    complaint = ComplaintFactory(customer=customer, received_at=timezone.now() - timedelta(hours=2))
+    before = complaint.received_at - timedelta(minutes=1)
+
+    with pytest.raises(services.ValidationError) as respond:
+        services.complaint_respond(complaint=complaint, actor=owner, at=before)
+    with pytest.raises(services.ValidationError) as resolve:
+        services.complaint_resolve(
+            complaint=complaint, actor=owner, resolution="Geld terug", at=before
+        )
+    with pytest.raises(services.ValidationError) as future:
+        services.complaint_resolve(
+            complaint=complaint,
+            actor=owner,
+            resolution="Geld terug",
+            at=timezone.now() + timedelta(hours=1),
+        )
+
+    assert respond.value.error_dict["first_response_at"][0].code == "response_before_received"
+    assert resolve.value.error_dict["resolved_at"][0].code == "resolved_before_received"
+    assert future.value.error_dict["resolved_at"][0].code == "future"
+    stored = Complaint.objects.get()
+    assert (stored.first_response_at, stored.resolved_at, stored.resolution) == (None, None, "")
+    assert AuditEvent.objects.count() == 0
+
+
+def test_a_resolution_needs_words(customer, owner):
+    complaint = ComplaintFactory(customer=customer)
+
+    with pytest.raises(services.ValidationError) as refused:
+        services.complaint_resolve(complaint=complaint, actor=owner, resolution=" ")
+
+    assert refused.value.error_dict["resolution"][0].code == "required"
+    assert Complaint.objects.get().resolved_at is None
+
+
+def test_resolving_counts_as_the_first_response_and_plans_the_follow_up_after_commit(
+    customer, owner, django_capture_on_commit_callbacks
+):
+    complaint = ComplaintFactory(customer=customer, received_at=timezone.now() - timedelta(days=1))
+    resolved_at = timezone.now() - timedelta(hours=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complaint_resolve(
+            complaint=complaint,
+            actor=owner,
+            resolution="Nieuw stuk vlees meegegeven",
+            recovery_gesture="Fles wijn",
+            satisfaction_after=4,
+            at=resolved_at,
+        )
+
+    stored = Complaint.objects.get()
+    assert (stored.first_response_at, stored.resolved_at, stored.satisfaction_after) == (
+        resolved_at,
+        resolved_at,
+        4,
+    )
+    follow_up = FollowUp.objects.get()
+    assert (follow_up.reason, follow_up.complaint, follow_up.customer) == (
+        Reason.COMPLAINT,
+        stored,
+        customer,
+    )
+    assert follow_up.due_on == customer.business.local(resolved_at).date() + timedelta(days=7)
+    assert [event.action for event in AuditEvent.objects.order_by("id")] == ["resolved", "planned"]
+
+
+def test_the_follow_up_rule_for_complaints_can_be_switched_off(
+    customer, owner, django_capture_on_commit_callbacks
+):
+    care_settings_update(business=customer.business, actor=owner, aftercare_complaint_days=None)
+    complaint = ComplaintFactory(customer=customer, received_at=timezone.now() - timedelta(days=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complaint_resolve(complaint=complaint, actor=owner, resolution="Excuses gemaakt")
+
+    assert FollowUp.objects.count() == 0
+
+
+def _amsterdam(business, *args):
+    return datetime(*args, tzinfo=business.tzinfo)
+
+
+def test_a_private_complaint_must_be_answered_within_four_working_hours(customer):
+    business = customer.business
+    # Saturday 17:00: one working hour left that day, closed on Sunday, three more on Monday.
+    saturday = _amsterdam(business, 2026, 3, 7, 17, 0)
+    complaint = ComplaintFactory(customer=customer, received_at=saturday)
+
+    view = complaint_views(
+        business=business, complaints=[complaint], now=saturday + timedelta(hours=1)
+    )[0]
+
+    assert view.clock.stage == Stage.RESPONSE
+    assert view.clock.response_deadline == _amsterdam(business, 2026, 3, 9, 12, 0)
+    assert view.clock.resolution_deadline == saturday + timedelta(days=3)
+    assert view.clock.time_left == view.clock.response_deadline - (saturday + timedelta(hours=1))
+    assert view.clock.breached is False
+
+
+def test_a_public_complaint_must_be_answered_within_one_clock_hour(customer):
+    saturday_evening = _amsterdam(customer.business, 2026, 3, 7, 21, 0)
+    complaint = ComplaintFactory(customer=customer, received_at=saturday_evening, public=True)
+
+    view = complaint_views(
+        business=customer.business,
+        complaints=[complaint],
+        now=saturday_evening + timedelta(minutes=90),
+    )[0]
+
+    assert view.clock.response_deadline == saturday_evening + timedelta(hours=1)
+    assert view.clock.time_left == timedelta(minutes=-30)
+    assert view.clock.breached is True
+
+
+def test_targets_are_business_settings(customer, owner):
+    care_settings_update(
+        business=customer.business,
+        actor=owner,
+        complaint_public_response_hours=2,
+        complaint_resolution_days=5,
+    )
+    received = timezone.now()
+    complaint = ComplaintFactory(customer=customer, received_at=received, public=True)
+
+    clock = complaint_views(business=customer.business, complaints=[complaint])[0].clock
+
+    assert clock.response_deadline == received + timedelta(hours=2)
+    assert clock.resolution_deadline == received + timedelta(days=5)
+
+
+def test_the_queue_puts_breaches_first_then_the_least_time_left(
+    customer, other_business, django_assert_max_num_queries
+):
+    now = timezone.now()
+    answered_late = ComplaintFactory(
+        customer=customer,
+        received_at=now - timedelta(days=4),
+        first_response_at=now - timedelta(days=4),
+    )
+    public_breached = ComplaintFactory(
+        customer=customer, received_at=now - timedelta(hours=3), public=True
+    )
+    answered = ComplaintFactory(
+        customer=customer, received_at=now - timedelta(days=1), first_response_at=now
+    )
+    fresh_public = ComplaintFactory(customer=customer, received_at=now, public=True)
+    ComplaintFactory(
+        customer=customer,
+        received_at=now - timedelta(days=1),
+        first_response_at=now,
+        resolved_at=now,
+        resolution="Opgelost",
+    )
+    ComplaintFactory(customer=CustomerFactory(business=other_business))
+
+    with django_assert_max_num_queries(2):
+        queue = complaint_queue(business=customer.business, now=now)
+
+    assert [view.complaint for view in queue] == [
+        answered_late,
+        public_breached,
+        fresh_public,
+        answered,
+    ]
+    assert [view.clock.breached for view in queue] == [True, True, False, False]
+
+
+def test_figures_count_answers_and_resolutions_within_target(customer):
+    now = timezone.now()
+    ComplaintFactory(
+        customer=customer,
+        public=True,
+        received_at=now - timedelta(days=5),
+        first_response_at=now - timedelta(days=5) + timedelta(minutes=30),
+        resolved_at=now - timedelta(days=4),
+        resolution="Opgelost",
+    )
+    ComplaintFactory(
+        customer=customer,
+        public=True,
+        received_at=now - timedelta(days=10),
+        first_response_at=now - timedelta(days=10) + timedelta(hours=3),
+        resolved_at=now - timedelta(days=2),
+        resolution="Opgelost",
+    )
+    ComplaintFactory(customer=customer, public=True, received_at=now - timedelta(hours=2))
+
+    figures = complaint_figures(business=customer.business, now=now)
+
+    assert figures.received == 3
+    assert figures.responded_in_time_share == pytest.approx(1 / 3)
+    assert figures.resolved_in_time_share == 0.5
+    assert figures.median_response_hours == 1.8
+    assert figures.open_breached == 1

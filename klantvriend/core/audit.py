@@ -1,0 +1,84 @@
+"""The audit trail: one service to record an event, two selectors to read it back.
+
+Domain services call `audit_record` inside the same transaction as the write it describes, so a
+refused or rolled-back write leaves no trail and a stored write always has one."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import models
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, Business
+
+
+class AuditAction(models.TextChoices):
+    CREATED = "created", _("created")
+    CHANGED = "changed", _("changed")
+    COMPLETED = "completed", _("completed")
+    CANCELLED = "cancelled", _("cancelled")
+    RESPONDED = "responded", _("responded")
+    RESOLVED = "resolved", _("resolved")
+    REPLANNED = "replanned", _("re-planned")
+    PLANNED = "planned", _("planned automatically")
+    SETTINGS = "settings", _("settings changed")
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe form of a field value (moments in ISO 8601 with their offset)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def audit_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields whose value differs."""
+    return {
+        name: [_plain(before.get(name)), _plain(value)]
+        for name, value in after.items()
+        if _plain(before.get(name)) != _plain(value)
+    }
+
+
+def audit_record(
+    *,
+    business: Business,
+    actor,
+    action: str,
+    obj: models.Model,
+    customer=None,
+    changes: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        business=business,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        customer=customer,
+        at=at or timezone.now(),
+        changes={name: value for name, value in (changes or {}).items()},
+    )
+
+
+def audit_for_object(*, business: Business, obj: models.Model) -> QuerySet[AuditEvent]:
+    return (
+        AuditEvent.objects.filter(
+            business=business, object_type=obj._meta.model_name, object_id=obj.pk
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+
+
+def audit_for_customer(*, business: Business, customer, limit: int = 30) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(business=business, customer=customer)
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )

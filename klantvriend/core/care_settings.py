@@ -1,0 +1,143 @@
+"""The business's own targets and aftercare rules, kept in Business.settings["care"].
+
+Read through `care_settings(business)`, which fills in the defaults, so that a business that
+never opened the settings page works with sensible values and a new setting needs no migration.
+Written only through `care_settings_update`, which validates everything first."""
+
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import time
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .audit import AuditAction, audit_diff, audit_record
+from .errors import ValidationError
+from .models import Business
+
+SETTINGS_KEY = "care"
+
+
+@dataclass(frozen=True)
+class CareSettings:
+    # Promises: an open promise this long after its due moment counts as broken.
+    promise_grace_hours: int = 24
+    # Complaints: first response in working hours, resolution in calendar days; a public
+    # complaint (social media, review site) gets a first response within clock hours.
+    complaint_response_working_hours: int = 4
+    complaint_public_response_hours: int = 1
+    complaint_resolution_days: int = 3
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
+    opening_time: time = time(9, 0)
+    closing_time: time = time(18, 0)
+    # Aftercare rules; None switches a rule off.
+    aftercare_delivery_days: int | None = 3
+    aftercare_repair_days: int | None = 7
+    aftercare_complaint_days: int | None = 7
+    aftercare_purchase_min_cents: int | None = 25000
+    aftercare_purchase_days: int = 3
+    # A follow-up not reached is planned again this many days later.
+    aftercare_replan_days: int = 2
+
+
+DEFAULTS = CareSettings()
+_LIMITS: dict[str, tuple[int, int]] = {
+    "promise_grace_hours": (0, 24 * 60),
+    "complaint_response_working_hours": (1, 24 * 10),
+    "complaint_public_response_hours": (1, 24 * 7),
+    "complaint_resolution_days": (1, 365),
+    "aftercare_delivery_days": (0, 365),
+    "aftercare_repair_days": (0, 365),
+    "aftercare_complaint_days": (0, 365),
+    "aftercare_purchase_min_cents": (0, 10**11),
+    "aftercare_purchase_days": (0, 365),
+    "aftercare_replan_days": (1, 60),
+}
+_OPTIONAL = {
+    "aftercare_delivery_days",
+    "aftercare_repair_days",
+    "aftercare_complaint_days",
+    "aftercare_purchase_min_cents",
+}
+
+
+def _decode(stored: dict[str, Any]) -> CareSettings:
+    values: dict[str, Any] = {}
+    for item in fields(CareSettings):
+        if item.name not in stored:
+            continue
+        raw = stored[item.name]
+        try:
+            if item.name in {"opening_time", "closing_time"}:
+                values[item.name] = time.fromisoformat(raw)
+            elif item.name == "working_days":
+                values[item.name] = tuple(sorted({int(day) for day in raw if 0 <= int(day) <= 6}))
+            elif raw is None and item.name in _OPTIONAL:
+                values[item.name] = None
+            else:
+                values[item.name] = int(raw)
+        except (TypeError, ValueError):
+            continue  # a damaged value falls back to its default rather than breaking pages
+    return replace(DEFAULTS, **values)
+
+
+def _encode(settings: CareSettings) -> dict[str, Any]:
+    data = asdict(settings)
+    data["opening_time"] = settings.opening_time.strftime("%H:%M")
+    data["closing_time"] = settings.closing_time.strftime("%H:%M")
+    data["working_days"] = list(settings.working_days)
+    return data
+
+
+def care_settings(business: Business) -> CareSettings:
+    return _decode((business.settings or {}).get(SETTINGS_KEY, {}))
+
+
+def _validate(settings: CareSettings) -> None:
+    errors: dict[str, ValidationError] = {}
+    for name, (low, high) in _LIMITS.items():
+        value = getattr(settings, name)
+        if value is None and name in _OPTIONAL:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[name] = ValidationError(
+                _("Enter a whole number from %(low)s to %(high)s."),
+                code="out_of_range",
+                params={"low": low, "high": high},
+            )
+    if not settings.working_days:
+        errors["working_days"] = ValidationError(
+            _("Choose at least one working day."), code="required"
+        )
+    if settings.opening_time >= settings.closing_time:
+        errors["closing_time"] = ValidationError(
+            _("Closing time must be later than opening time."), code="closing_before_opening"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def care_settings_update(*, business: Business, actor, **values: Any) -> CareSettings:
+    unknown = set(values) - {item.name for item in fields(CareSettings)}
+    if unknown:
+        raise TypeError(f"Unknown care settings: {sorted(unknown)}")
+    current = care_settings(business)
+    if "working_days" in values:
+        values["working_days"] = tuple(sorted({int(day) for day in values["working_days"]}))
+    updated = replace(current, **values)
+    _validate(updated)
+    with transaction.atomic():
+        locked = Business.objects.select_for_update().get(pk=business.pk)
+        stored = dict(locked.settings or {})
+        stored[SETTINGS_KEY] = _encode(updated)
+        locked.settings = stored
+        locked.save(update_fields=["settings"])
+        audit_record(
+            business=business,
+            actor=actor,
+            action=AuditAction.SETTINGS,
+            obj=business,
+            changes=audit_diff(_encode(current), _encode(updated)),
+        )
+    business.settings = stored
+    return updated

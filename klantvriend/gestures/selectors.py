@@ -1,0 +1,149 @@
+"""Reads of gestures, the repeat warning and today's occasions."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klantvriend.core.errors import NotFound
+from klantvriend.core.models import Business
+from klantvriend.core.timeline import TimelineEntry
+from klantvriend.customers.models import Customer
+
+from .models import Gesture, Occasion
+
+# The same gesture within half a year starts to feel mechanical rather than personal.
+REPEAT_WINDOW = timedelta(days=180)
+
+
+def gesture_list(
+    *, business: Business, customer_id: int | None = None, occasion: str | None = None
+) -> QuerySet[Gesture]:
+    gestures = Gesture.objects.filter(business=business)
+    if customer_id is not None:
+        gestures = gestures.filter(customer_id=customer_id)
+    if occasion:
+        gestures = gestures.filter(occasion=occasion)
+    return gestures.select_related("customer", "given_by").order_by("-given_at", "-id")
+
+
+def gesture_get(*, business: Business, gesture_id: int) -> Gesture:
+    try:
+        return Gesture.objects.select_related("business", "customer", "given_by").get(
+            business=business, pk=gesture_id
+        )
+    except (Gesture.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def gesture_recent_repeats(*, customer, what: str, now: datetime | None = None) -> list[Gesture]:
+    """Earlier gestures with the same description to this customer in the last half year."""
+    what = what.strip()
+    if not what:
+        return []
+    now = now or timezone.now()
+    return list(
+        Gesture.objects.filter(
+            business_id=customer.business_id,
+            customer=customer,
+            what__iexact=what,
+            given_at__gte=now - REPEAT_WINDOW,
+        ).order_by("-given_at")[:5]
+    )
+
+
+@dataclass(frozen=True)
+class OccasionToday:
+    customer: Customer
+    occasion: str  # Occasion.BIRTHDAY or Occasion.ANNIVERSARY
+    label: str
+    years: int | None
+    congratulated: bool
+
+
+def _celebrated_on(day: date) -> set[tuple[int, int]]:
+    """(month, day) pairs celebrated on `day`: someone born on 29 February is celebrated on
+    28 February in other years."""
+    pairs = {(day.month, day.day)}
+    if (day.month, day.day) == (2, 28):
+        try:
+            date(day.year, 2, 29)
+        except ValueError:
+            pairs.add((2, 29))
+    return pairs
+
+
+def _day_condition(field: str, day: date) -> Q:
+    condition = Q()
+    for month, day_of_month in _celebrated_on(day):
+        condition |= Q(**{f"{field}__month": month, f"{field}__day": day_of_month})
+    return condition
+
+
+def occasions_today(*, business: Business, limit: int = 30) -> list[OccasionToday]:
+    """Birthdays and customer-since anniversaries of today, for customers who agreed to hear from
+    the business (marketing consent): a personal date is not used without it. One query."""
+    day = business.today()
+    start = datetime.combine(day, time.min, tzinfo=business.tzinfo)
+    given_today = Gesture.objects.filter(
+        customer=OuterRef("pk"),
+        occasion__in=[Occasion.BIRTHDAY, Occasion.ANNIVERSARY],
+        given_at__gte=start,
+    )
+    customers = (
+        Customer.objects.filter(business=business, marketing_consent=True)
+        .filter(
+            (Q(birthday__isnull=False) & _day_condition("birthday", day))
+            | (_day_condition("customer_since", day) & Q(customer_since__lt=day))
+        )
+        .annotate(congratulated=Exists(given_today))
+        .order_by("name", "id")[:limit]
+    )
+    celebrated = _celebrated_on(day)
+    occasions = []
+    for customer in customers:
+        birthday = customer.birthday
+        if birthday and (birthday.month, birthday.day) in celebrated:
+            occasions.append(
+                OccasionToday(
+                    customer,
+                    Occasion.BIRTHDAY,
+                    _("birthday"),
+                    day.year - birthday.year,
+                    customer.congratulated,
+                )
+            )
+        since = customer.customer_since
+        if since < day and (since.month, since.day) in celebrated:
+            occasions.append(
+                OccasionToday(
+                    customer,
+                    Occasion.ANNIVERSARY,
+                    _("customer anniversary"),
+                    day.year - since.year,
+                    customer.congratulated,
+                )
+            )
+    return occasions
+
+
+def gesture_timeline(*, customer, limit: int) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            at=gesture.given_at,
+            kind="gesture",
+            label=_("gesture"),
+            summary=f"{gesture.what} ({gesture.get_occasion_display()})",
+            actor=(gesture.given_by.get_full_name() or gesture.given_by.get_username())
+            if gesture.given_by
+            else "",
+            amount_cents=gesture.value_cents,
+            currency=customer.business.currency if gesture.value_cents is not None else "",
+            extra={"gesture_id": gesture.pk},
+        )
+        for gesture in customer.gestures.select_related("given_by").order_by("-given_at", "-id")[
+            :limit
+        ]
+    ]

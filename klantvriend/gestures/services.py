@@ -1,0 +1,99 @@
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klantvriend.core.audit import AuditAction, audit_diff, audit_record
+from klantvriend.core.errors import ValidationError
+
+from .models import Gesture, Occasion
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def _snapshot(gesture: Gesture) -> dict[str, Any]:
+    return {
+        "what": gesture.what,
+        "value_cents": gesture.value_cents,
+        "occasion": gesture.occasion,
+        "given_at": gesture.given_at,
+    }
+
+
+def _validate(gesture: Gesture, now: datetime) -> None:
+    value = gesture.value_cents
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValidationError(
+            {"value_cents": ValidationError(_("Enter the value as a number."), code="invalid")}
+        )
+    if gesture.given_at > now + FUTURE_TOLERANCE:
+        raise ValidationError(
+            {"given_at": ValidationError(_("This moment lies in the future."), code="future")}
+        )
+    gesture.full_clean()
+
+
+def gesture_create(
+    *,
+    customer,
+    what: str,
+    occasion: str = Occasion.JUST_BECAUSE,
+    value_cents: int | None = None,
+    given_at: datetime | None = None,
+    given_by=None,
+    now: datetime | None = None,
+) -> Gesture:
+    """Records the gesture. A repeat of a recent gesture is allowed (the form warns first, see
+    selectors.gesture_recent_repeats): sometimes the same treat is exactly right."""
+    now = now or timezone.now()
+    gesture = Gesture(
+        business=customer.business,
+        customer=customer,
+        what=what.strip(),
+        occasion=occasion,
+        value_cents=value_cents,
+        given_at=given_at or now,
+        given_by=given_by if getattr(given_by, "is_authenticated", False) else None,
+    )
+    _validate(gesture, now)
+    with transaction.atomic():
+        gesture.save()
+        audit_record(
+            business=gesture.business,
+            actor=given_by,
+            action=AuditAction.CREATED,
+            obj=gesture,
+            customer=customer,
+            changes=audit_diff({}, _snapshot(gesture)),
+        )
+    return gesture
+
+
+def gesture_update(
+    *, gesture: Gesture, actor, now: datetime | None = None, **fields: Any
+) -> Gesture:
+    unknown = set(fields) - {"what", "value_cents", "occasion", "given_at"}
+    if unknown:
+        raise TypeError(f"Unknown gesture fields: {sorted(unknown)}")
+    now = now or timezone.now()
+    changed = Gesture.objects.get(pk=gesture.pk)
+    before = _snapshot(changed)
+    for name, value in fields.items():
+        setattr(changed, name, value.strip() if isinstance(value, str) else value)
+    _validate(changed, now)
+    changes = audit_diff(before, _snapshot(changed))
+    if not changes:
+        return gesture
+    with transaction.atomic():
+        changed.save()
+        audit_record(
+            business=changed.business,
+            actor=actor,
+            action=AuditAction.CHANGED,
+            obj=changed,
+            customer=changed.customer,
+            changes=changes,
+        )
+    return changed

@@ -1,0 +1,108 @@
+from datetime import date, timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.gestures import services
+from klantvriend.gestures.models import Gesture, Occasion
+from klantvriend.gestures.selectors import gesture_recent_repeats, occasions_today
+
+
+@pytest.fixture
+def customer(business):
+    return CustomerFactory(business=business, name="Dirk Bakker")
+
+
+def test_a_gesture_is_recorded_with_its_value_and_giver(customer, staff_user):
+    gesture = services.gesture_create(
+        customer=customer,
+        what=" Bakje huisgemaakte paté ",
+        value_cents=450,
+        occasion=Occasion.JUST_BECAUSE,
+        given_by=staff_user,
+    )
+
+    assert (gesture.what, gesture.value_cents, gesture.given_by) == (
+        "Bakje huisgemaakte paté",
+        450,
+        staff_user,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "code"),
+    [
+        ({"what": ""}, "what", "blank"),
+        ({"value_cents": -1}, "value_cents", "min_value"),
+        ({"value_cents": 4.5}, "value_cents", "invalid"),
+        ({"given_at": timezone.now() + timedelta(days=1)}, "given_at", "future"),
+        ({"occasion": "wedding"}, "occasion", "invalid_choice"),
+    ],
+)
+def test_bad_gestures_are_refused_and_nothing_is_stored(customer, fields, field, code):
+    with pytest.raises(services.ValidationError) as refused:
+        services.gesture_create(customer=customer, **{"what": "Bloemetje", **fields})
+
+    assert refused.value.error_dict[field][0].code == code
+    assert Gesture.objects.count() == 0
+
+
+def test_the_same_gesture_to_the_same_customer_recently_is_found(customer, business):
+    services.gesture_create(
+        customer=customer,
+        what="Worstje voor de kleine",
+        given_at=timezone.now() - timedelta(days=20),
+    )
+    services.gesture_create(
+        customer=customer, what="Bloemetje", given_at=timezone.now() - timedelta(days=200)
+    )
+    other = CustomerFactory(business=business)
+    services.gesture_create(customer=other, what="Worstje voor de kleine")
+
+    repeats = gesture_recent_repeats(customer=customer, what="worstje voor de KLEINE ")
+
+    assert [gesture.what for gesture in repeats] == ["Worstje voor de kleine"]
+    assert gesture_recent_repeats(customer=customer, what="Bloemetje") == []
+    assert gesture_recent_repeats(customer=other, what="Bloemetje") == []
+
+
+def test_occasions_today_are_birthdays_and_anniversaries_of_consenting_customers(
+    business, django_assert_max_num_queries
+):
+    today = business.today()
+    birthday = CustomerFactory(
+        business=business,
+        name="Anna",
+        birthday=today.replace(year=1980),
+        marketing_consent=True,
+    )
+    anniversary = CustomerFactory(
+        business=business,
+        name="Bea",
+        customer_since=today.replace(year=today.year - 3),
+        marketing_consent=True,
+    )
+    CustomerFactory(business=business, name="Cor", birthday=today.replace(year=1970))  # no consent
+    CustomerFactory(business=business, name="Dani", customer_since=today, marketing_consent=True)
+    services.gesture_create(customer=birthday, what="Kaartje", occasion=Occasion.BIRTHDAY)
+
+    with django_assert_max_num_queries(1):
+        occasions = occasions_today(business=business)
+
+    assert [(o.customer, o.occasion, o.years, o.congratulated) for o in occasions] == [
+        (birthday, Occasion.BIRTHDAY, today.year - 1980, True),
+        (anniversary, Occasion.ANNIVERSARY, 3, False),
+    ]
+
+
+def test_a_29_february_birthday_is_celebrated_on_28_february_in_other_years(business):
+    leapling = CustomerFactory(
+        business=business, birthday=date(1996, 2, 29), marketing_consent=True
+    )
+
+    with mock.patch.object(type(business), "today", return_value=date(2027, 2, 28)):
+        occasions = occasions_today(business=business)
+
+    assert [(o.customer, o.years) for o in occasions] == [(leapling, 31)]

@@ -1,0 +1,101 @@
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from klantvriend.core.models import BusinessOwned
+
+# A promise "for Friday" is due at the end of Friday in the business's time zone.
+END_OF_DAY = time(23, 59, 59)
+
+
+def due_moment_for_day(*, business, day: date) -> datetime:
+    return datetime.combine(day, END_OF_DAY, tzinfo=business.tzinfo)
+
+
+class PromiseKind(models.TextChoices):
+    DELIVERY = "delivery", _("delivery")
+    CALLBACK = "callback", _("callback")
+    REPAIR = "repair", _("repair")
+    QUOTE = "quote", _("quote")
+    ORDER_READY = "order_ready", _("order ready")
+    OTHER = "other", _("other")
+
+
+class Promise(BusinessOwned):
+    """Something promised to a customer, with its due moment and what became of it.
+
+    The status (open, overdue, kept late, broken, ...) is never stored: it follows from these
+    moments and the clock (see status.py), so it can never disagree with them. `due_on` and
+    `done_on` are the business-local dates of the moments, stored so that "kept early" (done on
+    an earlier day than promised) can be filtered in SQL on any database."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="promises",
+    )
+    description = models.CharField(_("what was promised"), max_length=300)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=PromiseKind.choices, default=PromiseKind.OTHER
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    made_at = models.DateTimeField(_("made at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due at"))
+    # A promise for a day ("on Friday") rather than a moment: due at the end of that day.
+    due_all_day = models.BooleanField(_("due some time that day"), default=False)
+    due_on = models.DateField(_("due on"), editable=False)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("promise")
+        verbose_name_plural = _("promises")
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["business", "due_at"], name="promise_business_due"),
+            models.Index(fields=["business", "kind", "made_at"], name="promise_business_kind"),
+            models.Index(fields=["customer", "due_at"], name="promise_customer_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PromiseKind.values), name="promise_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(description=""),
+                name="promise_description_not_empty",
+                violation_error_message=_("Say what was promised."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_at__gte=models.F("made_at")),
+                name="promise_due_after_made",
+                violation_error_message=_("A promise cannot be due before it was made."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(done_at__isnull=True)
+                | models.Q(done_at__gte=models.F("made_at")),
+                name="promise_done_after_made",
+                violation_error_message=_("A promise cannot be kept before it was made."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(done_at__isnull=True) | models.Q(cancelled_at__isnull=True),
+                name="promise_done_or_cancelled",
+                violation_error_message=_("A promise is either kept or cancelled, not both."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description

@@ -1,0 +1,208 @@
+"""Writes of promises. Every function validates completely before it writes and writes in one
+transaction together with its audit event: on bad input nothing is stored."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klantvriend.core.audit import AuditAction, audit_diff, audit_record
+from klantvriend.core.errors import ValidationError
+from klantvriend.core.hooks import PROMISE_KEPT, run_after_commit
+
+from .models import Promise, PromiseKind, due_moment_for_day
+
+# A clock that is a few minutes fast must not refuse a promise kept just now.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _resolve_due(business, due_at: datetime | None, due_date: date | None) -> tuple[datetime, bool]:
+    if due_at is not None and due_date is not None:
+        raise _error("due_at", _("Give either a due moment or a due day, not both."), "ambiguous")
+    if due_date is not None:
+        return due_moment_for_day(business=business, day=due_date), True
+    if due_at is None:
+        raise _error("due_at", _("When is it due? Give a day or a moment."), "required")
+    return due_at, False
+
+
+def _check_moments(promise: Promise, now: datetime) -> None:
+    if promise.made_at > now + FUTURE_TOLERANCE:
+        raise _error("made_at", _("A promise cannot be made in the future."), "future")
+    if promise.due_at < promise.made_at:
+        raise _error(
+            "due_at",
+            _("The due moment lies before the moment the promise was made."),
+            "due_before_made",
+        )
+
+
+def _snapshot(promise: Promise) -> dict[str, Any]:
+    return {
+        "description": promise.description,
+        "kind": promise.kind,
+        "made_at": promise.made_at,
+        "due_at": promise.due_at,
+        "due_all_day": promise.due_all_day,
+        "done_at": promise.done_at,
+        "cancelled_at": promise.cancelled_at,
+    }
+
+
+def promise_create(
+    *,
+    customer,
+    description: str,
+    kind: str = PromiseKind.OTHER,
+    due_at: datetime | None = None,
+    due_date: date | None = None,
+    made_by=None,
+    made_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Promise:
+    business = customer.business
+    now = now or timezone.now()
+    due_moment, all_day = _resolve_due(business, due_at, due_date)
+    promise = Promise(
+        business=business,
+        customer=customer,
+        description=description.strip(),
+        kind=kind,
+        made_by=made_by if getattr(made_by, "is_authenticated", False) else None,
+        made_at=made_at or now,
+        due_at=due_moment,
+        due_all_day=all_day,
+        due_on=business.local(due_moment).date(),
+    )
+    _check_moments(promise, now)
+    promise.full_clean()
+    with transaction.atomic():
+        promise.save()
+        audit_record(
+            business=business,
+            actor=made_by,
+            action=AuditAction.CREATED,
+            obj=promise,
+            customer=customer,
+            changes=audit_diff({}, _snapshot(promise)),
+        )
+    return promise
+
+
+EDITABLE = frozenset({"description", "kind", "due_at", "due_date", "made_at"})
+
+
+def promise_update(
+    *, promise: Promise, actor, now: datetime | None = None, **fields: Any
+) -> Promise:
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise TypeError(f"Unknown promise fields: {sorted(unknown)}")
+    now = now or timezone.now()
+    business = promise.business
+    before = _snapshot(promise)
+    changed = Promise.objects.get(pk=promise.pk)
+    if "description" in fields:
+        changed.description = fields["description"].strip()
+    if "kind" in fields:
+        changed.kind = fields["kind"]
+    if "made_at" in fields and fields["made_at"] is not None:
+        changed.made_at = fields["made_at"]
+    if fields.get("due_at") is not None or fields.get("due_date") is not None:
+        changed.due_at, changed.due_all_day = _resolve_due(
+            business, fields.get("due_at"), fields.get("due_date")
+        )
+        changed.due_on = business.local(changed.due_at).date()
+    _check_moments(changed, now)
+    if changed.done_at is not None and changed.done_at < changed.made_at:
+        raise _error("made_at", _("The promise was kept before this moment."), "done_before_made")
+    changed.full_clean()
+    changes = audit_diff(before, _snapshot(changed))
+    if not changes:
+        return promise
+    with transaction.atomic():
+        changed.save()
+        audit_record(
+            business=business,
+            actor=actor,
+            action=AuditAction.CHANGED,
+            obj=changed,
+            customer=changed.customer,
+            changes=changes,
+        )
+    return changed
+
+
+def _check_open(promise: Promise) -> None:
+    if promise.done_at is not None or promise.cancelled_at is not None:
+        raise _error("done_at", _("This promise is already finished."), "finished")
+
+
+def promise_mark_kept(
+    *, promise: Promise, actor, at: datetime | None = None, now: datetime | None = None
+) -> Promise:
+    now = now or timezone.now()
+    at = at or now
+    _check_open(promise)
+    if at > now + FUTURE_TOLERANCE:
+        raise _error("done_at", _("A promise cannot be kept in the future."), "future")
+    if at < promise.made_at:
+        raise _error(
+            "done_at", _("A promise cannot be kept before it was made."), "done_before_made"
+        )
+    with transaction.atomic():
+        # Only an open promise is updated: a double click or two members at once keep it once.
+        updated = Promise.objects.filter(
+            pk=promise.pk, done_at__isnull=True, cancelled_at__isnull=True
+        ).update(done_at=at, done_on=promise.business.local(at).date(), updated_at=now)
+        if not updated:
+            raise _error("done_at", _("This promise is already finished."), "finished")
+        promise.refresh_from_db()
+        audit_record(
+            business=promise.business,
+            actor=actor,
+            action=AuditAction.COMPLETED,
+            obj=promise,
+            customer=promise.customer,
+            changes=audit_diff({"done_at": None}, {"done_at": at}),
+        )
+        run_after_commit(PROMISE_KEPT, promise=promise)
+    return promise
+
+
+def promise_cancel(
+    *, promise: Promise, actor, at: datetime | None = None, now: datetime | None = None
+) -> Promise:
+    now = now or timezone.now()
+    at = at or now
+    _check_open(promise)
+    if at > now + FUTURE_TOLERANCE:
+        raise _error("cancelled_at", _("A promise cannot be cancelled in the future."), "future")
+    if at < promise.made_at:
+        raise _error(
+            "cancelled_at",
+            _("A promise cannot be cancelled before it was made."),
+            "cancelled_before_made",
+        )
+    with transaction.atomic():
+        updated = Promise.objects.filter(
+            pk=promise.pk, done_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=at, updated_at=now)
+        if not updated:
+            raise _error("cancelled_at", _("This promise is already finished."), "finished")
+        promise.refresh_from_db()
+        audit_record(
+            business=promise.business,
+            actor=actor,
+            action=AuditAction.CANCELLED,
+            obj=promise,
+            customer=promise.customer,
+            changes=audit_diff({"cancelled_at": None}, {"cancelled_at": at}),
+        )
+    return promise

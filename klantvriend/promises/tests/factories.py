@@ -1,0 +1,27 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.models import Promise, PromiseKind
+
+
+class PromiseFactory(factory.django.DjangoModelFactory):
+    """A promise as stored; `due_on`/`done_on` follow from the moments like the service does."""
+
+    class Meta:
+        model = Promise
+
+    customer = factory.SubFactory(CustomerFactory)
+    business = factory.SelfAttribute("customer.business")
+    description = factory.Sequence(lambda n: f"Bestelling {n} klaarzetten")
+    kind = PromiseKind.ORDER_READY
+    made_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
+    due_at = factory.LazyAttribute(lambda promise: promise.made_at + timedelta(days=1))
+    done_at = None
+    cancelled_at = None
+    due_on = factory.LazyAttribute(lambda promise: promise.business.local(promise.due_at).date())
+    done_on = factory.LazyAttribute(
+        lambda promise: promise.business.local(promise.done_at).date() if promise.done_at else None
+    )

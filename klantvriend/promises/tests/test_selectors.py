@@ -1,0 +1,189 @@
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.models import PromiseKind
+from klantvriend.promises.selectors import promise_advice, promise_agenda, promise_reliability
+from klantvriend.promises.status import PromiseStatus
+
+from .factories import PromiseFactory
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.get_fixed_timezone(60))
+
+
+@pytest.fixture
+def customer(business):
+    return CustomerFactory(business=business)
+
+
+def _promise(customer, *, due_days_ago: float, late_hours: float | None, **fields):
+    due = NOW - timedelta(days=due_days_ago)
+    done = None if late_hours is None else due + timedelta(hours=late_hours)
+    return PromiseFactory(
+        customer=customer, made_at=due - timedelta(days=3), due_at=due, done_at=done, **fields
+    )
+
+
+def test_reliability_counts_kept_on_time_lateness_and_the_90_day_trend(customer, owner, staff_user):
+    # Last 90 days: on time (owner), 2 h late (owner), 10 h late, broken, kept a day early.
+    _promise(customer, due_days_ago=10, late_hours=-1, made_by=owner)
+    _promise(customer, due_days_ago=11, late_hours=2, made_by=owner, kind=PromiseKind.DELIVERY)
+    _promise(customer, due_days_ago=12, late_hours=10, made_by=staff_user)
+    _promise(customer, due_days_ago=13, late_hours=None, made_by=staff_user)
+    _promise(customer, due_days_ago=14, late_hours=-30, made_by=staff_user)
+    # The 90 days before: one on time, one 5 h late.
+    _promise(customer, due_days_ago=120, late_hours=0, made_by=staff_user)
+    _promise(customer, due_days_ago=121, late_hours=5, made_by=staff_user)
+    # Not judged: cancelled in time, not yet due, overdue within the grace, older than a year.
+    PromiseFactory(
+        customer=customer,
+        made_at=NOW - timedelta(days=5),
+        due_at=NOW - timedelta(days=2),
+        cancelled_at=NOW - timedelta(days=4),
+    )
+    PromiseFactory(
+        customer=customer, made_at=NOW - timedelta(days=1), due_at=NOW + timedelta(days=1)
+    )
+    PromiseFactory(
+        customer=customer, made_at=NOW - timedelta(days=1), due_at=NOW - timedelta(hours=3)
+    )
+    _promise(customer, due_days_ago=400, late_hours=None)
+
+    figures = promise_reliability(business=customer.business, now=NOW)
+
+    overall = figures.overall
+    assert (overall.judged, overall.kept_on_time, overall.kept_late, overall.broken) == (7, 3, 3, 1)
+    assert overall.kept_on_time_share == pytest.approx(3 / 7)
+    # Lateness of the six done promises: 0, 0, 0, 2, 5, 10 hours.
+    assert (overall.median_lateness_hours, overall.p90_lateness_hours) == (1.0, 10.0)
+    assert figures.trend.last_90_days == pytest.approx(2 / 5)
+    assert figures.trend.previous_90_days == pytest.approx(1 / 2)
+    assert figures.trend.change == pytest.approx(2 / 5 - 1 / 2)
+    by_member = {name: member.kept_on_time_share for name, member in figures.by_member}
+    assert by_member == {"Sanne": 0.5, "Joris": pytest.approx(2 / 5)}
+    by_kind = {kind: item.judged for kind, _, item in figures.by_kind}
+    assert by_kind == {"delivery": 1, "order_ready": 6}
+
+
+def test_reliability_of_another_business_is_not_mixed_in(customer, other_business):
+    _promise(CustomerFactory(business=other_business), due_days_ago=3, late_hours=None)
+
+    assert promise_reliability(business=customer.business, now=NOW).overall.judged == 0
+    assert (
+        promise_reliability(business=customer.business, now=NOW).overall.kept_on_time_share is None
+    )
+
+
+def _repair_history(customer, durations_in_days):
+    for index, days in enumerate(durations_in_days):
+        made = NOW - timedelta(days=60) + timedelta(hours=index)
+        PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.REPAIR,
+            made_at=made,
+            due_at=made + timedelta(days=2),
+            done_at=None if days is None else made + timedelta(days=days),
+        )
+
+
+def test_advice_gives_the_on_time_chance_and_the_earliest_safe_due_moment(customer):
+    # 20 repairs: 3 took a day, 7 two days, 8 three days, 1 four days, 1 was never done.
+    _repair_history(customer, [1] * 3 + [2] * 7 + [3] * 8 + [4] + [None])
+
+    advice = promise_advice(
+        business=customer.business,
+        kind=PromiseKind.REPAIR,
+        due_at=NOW + timedelta(days=2),
+        made_at=NOW,
+        now=NOW,
+    )
+
+    assert (advice.enough_history, advice.history, advice.kind_label) == (True, 20, "repair")
+    assert advice.on_time_probability == 0.5
+    assert advice.suggested_due_at == NOW + timedelta(days=3)
+    assert advice.suggested_probability == 0.9
+    assert advice.safe is False
+
+
+def test_advice_for_a_day_suggests_the_end_of_a_day(customer):
+    _repair_history(customer, [1] * 3 + [2] * 7 + [3] * 8 + [4] + [None])
+    tz = customer.business.tzinfo
+
+    advice = promise_advice(
+        business=customer.business,
+        kind=PromiseKind.REPAIR,
+        due_at=datetime(2026, 3, 14, 23, 59, 59, tzinfo=tz),
+        all_day=True,
+        made_at=NOW,
+        now=NOW,
+    )
+
+    assert advice.suggested_due_at == datetime(2026, 3, 13, 23, 59, 59, tzinfo=tz)
+    assert advice.on_time_probability == 0.95
+    assert advice.safe is True
+
+
+def test_with_little_history_the_advice_says_so_instead_of_guessing(customer):
+    _repair_history(customer, [1] * 9)
+
+    advice = promise_advice(
+        business=customer.business,
+        kind=PromiseKind.REPAIR,
+        due_at=NOW + timedelta(days=2),
+        made_at=NOW,
+        now=NOW,
+    )
+
+    assert (advice.enough_history, advice.history) == (False, 9)
+    assert (advice.on_time_probability, advice.suggested_due_at) == (None, None)
+
+
+def test_advice_looks_only_at_the_kind_and_the_business(customer, other_business):
+    _repair_history(CustomerFactory(business=other_business), [1] * 20)
+    _repair_history(customer, [])
+    for _ in range(12):
+        PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.CALLBACK,
+            made_at=NOW - timedelta(days=3),
+            done_at=NOW - timedelta(days=1),
+        )
+
+    advice = promise_advice(
+        business=customer.business, kind=PromiseKind.REPAIR, due_at=NOW + timedelta(days=1), now=NOW
+    )
+
+    assert (advice.enough_history, advice.history) == (False, 0)
+
+
+def test_agenda_lists_overdue_oldest_first_and_due_today_with_constant_queries(
+    customer, django_assert_max_num_queries
+):
+    now = timezone.now()
+    late = PromiseFactory(
+        customer=customer, made_at=now - timedelta(days=3), due_at=now - timedelta(days=2)
+    )
+    later = PromiseFactory(
+        customer=customer, made_at=now - timedelta(days=3), due_at=now - timedelta(hours=1)
+    )
+    today_end = customer.business.local(now).replace(hour=23, minute=59, second=0)
+    due_today = PromiseFactory(customer=customer, made_at=now - timedelta(days=1), due_at=today_end)
+    PromiseFactory(
+        customer=customer, made_at=now - timedelta(days=1), due_at=now + timedelta(days=2)
+    )
+    PromiseFactory(
+        customer=customer,
+        made_at=now - timedelta(days=3),
+        due_at=now - timedelta(days=1),
+        done_at=now - timedelta(days=1, hours=1),
+    )
+
+    with django_assert_max_num_queries(3):
+        agenda = promise_agenda(business=customer.business, now=now)
+
+    assert [view.promise for view in agenda.overdue] == [late, later]
+    assert [view.status for view in agenda.overdue] == [PromiseStatus.BROKEN, PromiseStatus.OVERDUE]
+    if today_end > now:
+        assert [view.promise for view in agenda.due_today] == [due_today]

@@ -1,0 +1,240 @@
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises import services
+from klantvriend.promises.models import Promise, PromiseKind
+from klantvriend.promises.selectors import promise_with_status
+from klantvriend.promises.status import PromiseStatus
+
+from .factories import PromiseFactory
+
+
+@pytest.fixture
+def customer(business):
+    return CustomerFactory(business=business, name="Anna de Vries")
+
+
+def test_a_promise_for_a_moment_is_stored_with_its_maker_and_audited(customer, owner):
+    now = timezone.now()
+    due = now + timedelta(minutes=15)
+
+    promise = services.promise_create(
+        customer=customer,
+        description=" Rollade klaarzetten ",
+        kind=PromiseKind.ORDER_READY,
+        due_at=due,
+        made_by=owner,
+        now=now,
+    )
+
+    assert (promise.description, promise.made_at, promise.due_at, promise.due_all_day) == (
+        "Rollade klaarzetten",
+        now,
+        due,
+        False,
+    )
+    assert promise.made_by == owner
+    event = AuditEvent.objects.get()
+    assert (event.action, event.object_type, event.object_id, event.actor, event.customer) == (
+        "created",
+        "promise",
+        promise.pk,
+        owner,
+        customer,
+    )
+    assert event.changes["description"] == [None, "Rollade klaarzetten"]
+
+
+def test_a_promise_for_a_day_is_due_at_the_end_of_that_day_in_the_business_time_zone(customer):
+    promise = services.promise_create(
+        customer=customer,
+        description="Bezorgen",
+        kind=PromiseKind.DELIVERY,
+        due_date=date(2099, 3, 6),
+    )
+
+    assert promise.due_all_day is True
+    assert promise.due_on == date(2099, 3, 6)
+    assert promise.due_at == datetime(2099, 3, 6, 23, 59, 59, tzinfo=customer.business.tzinfo)
+
+
+def test_a_promise_made_in_the_past_may_be_recorded(customer):
+    made = timezone.now() - timedelta(days=3)
+
+    promise = services.promise_create(
+        customer=customer, description="Terugbellen", due_at=made + timedelta(hours=2), made_at=made
+    )
+
+    assert promise.made_at == made
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "code"),
+    [
+        (
+            {"due_at_offset": timedelta(hours=-1)},
+            "due_at",
+            "due_before_made",
+        ),
+        ({"made_at_offset": timedelta(days=1)}, "made_at", "future"),
+        ({"description": "   "}, "description", "blank"),
+        ({"no_due": True}, "due_at", "required"),
+        ({"kind": "haircut"}, "kind", "invalid_choice"),
+    ],
+)
+def test_bad_promises_are_refused_and_nothing_is_stored(customer, fields, field, code):
+    now = timezone.now()
+    made_at = now + fields.get("made_at_offset", timedelta(0))
+    arguments = {
+        "customer": customer,
+        "description": fields.get("description", "Bezorgen"),
+        "kind": fields.get("kind", PromiseKind.DELIVERY),
+        "made_at": made_at,
+        "now": now,
+    }
+    if not fields.get("no_due"):
+        arguments["due_at"] = made_at + fields.get("due_at_offset", timedelta(hours=4))
+
+    with pytest.raises(services.ValidationError) as refused:
+        services.promise_create(**arguments)
+
+    assert refused.value.error_dict[field][0].code == code
+    assert Promise.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_marking_a_promise_kept_records_the_moment_and_the_local_day(customer, staff_user):
+    promise = PromiseFactory(customer=customer)
+    done = timezone.now() - timedelta(hours=1)
+
+    services.promise_mark_kept(promise=promise, actor=staff_user, at=done)
+
+    promise.refresh_from_db()
+    assert promise.done_at == done
+    assert promise.done_on == customer.business.local(done).date()
+    event = AuditEvent.objects.get(action="completed")
+    assert (event.actor, event.object_id) == (staff_user, promise.pk)
+
+
+@pytest.mark.parametrize(
+    ("offset", "code"),
+    [(timedelta(hours=2), "future"), (timedelta(days=-5), "done_before_made")],
+)
+def test_a_done_moment_in_the_future_or_before_the_promise_is_refused(
+    customer, owner, offset, code
+):
+    promise = PromiseFactory(customer=customer)
+
+    with pytest.raises(services.ValidationError) as refused:
+        services.promise_mark_kept(promise=promise, actor=owner, at=timezone.now() + offset)
+
+    assert refused.value.error_dict["done_at"][0].code == code
+    promise.refresh_from_db()
+    assert (promise.done_at, promise.done_on) == (None, None)
+    assert AuditEvent.objects.count() == 0
+
+
+def test_a_finished_promise_cannot_be_kept_or_cancelled_again(customer, owner):
+    promise = PromiseFactory(customer=customer)
+    services.promise_mark_kept(promise=promise, actor=owner)
+    kept_at = Promise.objects.get().done_at
+
+    with pytest.raises(services.ValidationError) as again:
+        services.promise_mark_kept(promise=promise, actor=owner)
+    with pytest.raises(services.ValidationError) as cancel:
+        services.promise_cancel(promise=promise, actor=owner)
+
+    assert again.value.error_dict["done_at"][0].code == "finished"
+    assert cancel.value.error_dict["done_at"][0].code == "finished"
+    stored = Promise.objects.get()
+    assert (stored.done_at, stored.cancelled_at) == (kept_at, None)
+
+
+def test_a_stale_copy_cannot_keep_a_promise_twice(customer, owner):
+    promise = PromiseFactory(customer=customer)
+    stale = Promise.objects.get(pk=promise.pk)
+    services.promise_mark_kept(promise=promise, actor=owner)
+
+    with pytest.raises(services.ValidationError):
+        services.promise_mark_kept(promise=stale, actor=owner)
+
+    assert AuditEvent.objects.filter(action="completed").count() == 1
+
+
+def test_changing_the_due_moment_is_audited_with_old_and_new_value(customer, owner):
+    promise = PromiseFactory(customer=customer)
+    old_due = promise.due_at
+    new_due = old_due + timedelta(days=1)
+
+    changed = services.promise_update(promise=promise, actor=owner, due_at=new_due)
+
+    assert changed.due_at == new_due
+    event = AuditEvent.objects.get(action="changed")
+    assert event.changes == {"due_at": [old_due.isoformat(), new_due.isoformat()]}
+
+
+def test_moving_the_due_moment_before_the_promise_was_made_is_refused(customer, owner):
+    promise = PromiseFactory(customer=customer)
+    old_due = promise.due_at
+
+    with pytest.raises(services.ValidationError) as refused:
+        services.promise_update(
+            promise=promise, actor=owner, due_at=promise.made_at - timedelta(minutes=1)
+        )
+
+    assert refused.value.error_dict["due_at"][0].code == "due_before_made"
+    assert Promise.objects.get().due_at == old_due
+    assert AuditEvent.objects.count() == 0
+
+
+# Status: a fixed clock at Tuesday 10 March 2026, 12:00 in Amsterdam.
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.get_fixed_timezone(60))
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(date(2026, 3, day), time(hour, minute), tzinfo=NOW.tzinfo)
+
+
+@pytest.mark.parametrize(
+    ("due", "done", "cancelled", "expected"),
+    [
+        (_at(12, 17), None, None, PromiseStatus.OPEN),
+        (_at(10, 17), None, None, PromiseStatus.DUE_TODAY),
+        (_at(10, 11), None, None, PromiseStatus.OVERDUE),
+        (_at(9, 12, 30), None, None, PromiseStatus.OVERDUE),  # 23.5 hours late: within the grace
+        (_at(9, 11), None, None, PromiseStatus.BROKEN),  # 25 hours late, grace is 24 hours
+        (_at(9, 17), _at(9, 16), None, PromiseStatus.KEPT),
+        (_at(9, 17), _at(8, 16), None, PromiseStatus.KEPT_EARLY),
+        (_at(9, 17), _at(9, 17, 1), None, PromiseStatus.KEPT_LATE),
+        (_at(9, 17), None, _at(9, 10), PromiseStatus.CANCELLED),
+        (_at(9, 17), None, _at(9, 18), PromiseStatus.BROKEN),
+    ],
+)
+def test_status_is_derived_from_the_moments_and_the_list_filter_agrees(
+    customer, due, done, cancelled, expected
+):
+    from klantvriend.promises.selectors import promise_list
+
+    promise = PromiseFactory(
+        customer=customer, made_at=_at(1, 9), due_at=due, done_at=done, cancelled_at=cancelled
+    )
+
+    assert promise_with_status(promise=promise, now=NOW).status == expected
+    api_status = "open" if expected == PromiseStatus.DUE_TODAY else expected.value
+    assert list(promise_list(business=customer.business, status=api_status, now=NOW)) == [promise]
+    others = {status.value for status in PromiseStatus} - {expected.value, "open", "due_today"}
+    for other in others:
+        assert not promise_list(business=customer.business, status=other, now=NOW).exists()
+
+
+def test_the_grace_period_is_a_business_setting(customer, owner):
+    from klantvriend.core.care_settings import care_settings_update
+
+    promise = PromiseFactory(customer=customer, made_at=_at(1, 9), due_at=_at(9, 11))
+    care_settings_update(business=customer.business, actor=owner, promise_grace_hours=48)
+
+    assert promise_with_status(promise=promise, now=NOW).status == PromiseStatus.OVERDUE
