@@ -17,6 +17,14 @@ if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ "$stamp" -nt requirem
     exit 0
 fi
 echo "Installing Klantvriend$extras into .venv"
-.venv/bin/python -m pip install --quiet --upgrade "pip>=24" >/dev/null
-.venv/bin/python -m pip install --quiet -c requirements/constraints.txt -e ".$extras"
+log=$(mktemp)
+# pip's output goes to a log that is shown only when the installation fails.
+if ! { .venv/bin/python -m pip install --quiet --upgrade "pip>=24" &&
+       .venv/bin/python -m pip install --quiet -c requirements/constraints.txt -e ".$extras"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "Installing Klantvriend failed (see above)." >&2
+    rm -f "$log"
+    exit 1
+fi
+rm -f "$log"
 touch "$stamp"

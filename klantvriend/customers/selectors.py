@@ -11,7 +11,7 @@ from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
 
-from .models import ContactKind, ContactMoment, Customer, Purchase, Tag
+from .models import ContactKind, ContactMoment, Customer, ImportantDate, Purchase, Tag
 from .text import digits, fold
 
 
@@ -160,3 +160,10 @@ def contact_moment_timeline(*, customer: Customer, limit: int) -> list[TimelineE
             :limit
         ]
     ]
+
+
+def important_date_get(*, business: Business, important_date_id: int) -> ImportantDate:
+    try:
+        return ImportantDate.objects.get(business=business, pk=important_date_id)
+    except (ImportantDate.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None

@@ -12,7 +12,7 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
 from klantvriend.core.models import Business
 
-from .models import ContactMoment, Customer, LegalBasis, Purchase, Tag
+from .models import ContactMoment, Customer, ImportantDate, LegalBasis, Purchase, Tag
 
 CUSTOMER_EDITABLE_FIELDS = frozenset(
     {
@@ -177,3 +177,22 @@ def contact_moment_create(
     moment.full_clean()
     moment.save()
     return moment
+
+
+def important_date_add(
+    *, customer: Customer, label: str, date, yearly: bool = True
+) -> ImportantDate:
+    important = ImportantDate(
+        business_id=customer.business_id,
+        customer=customer,
+        label=label.strip(),
+        date=date,
+        yearly=yearly,
+    )
+    important.full_clean()
+    important.save()
+    return important
+
+
+def important_date_delete(*, important_date: ImportantDate) -> None:
+    important_date.delete()

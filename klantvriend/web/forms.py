@@ -145,3 +145,13 @@ class ContactMomentForm(forms.Form):
         if not summary:
             raise forms.ValidationError(_("Write a short summary."), code="required")
         return summary
+
+
+class ImportantDateForm(forms.Form):
+    label = forms.CharField(
+        label=_("what"),
+        max_length=100,
+        help_text=_("For example: wedding anniversary, shop opening."),
+    )
+    date = forms.DateField(label=_("date"), widget=DateInput())
+    yearly = forms.BooleanField(label=_("every year"), required=False, initial=True)

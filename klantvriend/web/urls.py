@@ -17,6 +17,16 @@ urlpatterns = [
     path("customers/<int:customer_id>/delete/", views.customer_delete, name="customer_delete"),
     path("customers/<int:customer_id>/purchases/", views.purchase_add, name="purchase_add"),
     path(
+        "customers/<int:customer_id>/important-dates/",
+        views.important_date_add,
+        name="important_date_add",
+    ),
+    path(
+        "customers/<int:customer_id>/important-dates/<int:important_date_id>/delete/",
+        views.important_date_delete,
+        name="important_date_delete",
+    ),
+    path(
         "customers/<int:customer_id>/contact-moments/",
         views.contact_moment_add,
         name="contact_moment_add",

@@ -20,7 +20,7 @@ from klantvriend.core.selectors import membership_get
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ContactMoment, Customer, Purchase
 
-from .forms import ContactMomentForm, CustomerForm, PurchaseForm, QuickAddForm
+from .forms import ContactMomentForm, CustomerForm, ImportantDateForm, PurchaseForm, QuickAddForm
 from .middleware import SESSION_KEY
 
 PAGE_SIZE = 50
@@ -159,14 +159,22 @@ def customer_quick_add(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"quick_add_form": form}, status=422)
 
 
-def _profile_context(request: HttpRequest, customer: Customer, **forms) -> dict:
+PROFILE_FORMS = {
+    "purchase_form": PurchaseForm,
+    "contact_form": ContactMomentForm,
+    "important_date_form": ImportantDateForm,
+}
+
+
+def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) -> dict:
+    forms = {key: bound_forms.get(key) or form_class() for key, form_class in PROFILE_FORMS.items()}
     return {
         "customer": customer,
         "briefing": selectors.customer_briefing(customer=customer),
         "timeline": selectors.customer_timeline(customer=customer),
         "tags": list(customer.tags.all()),
-        "purchase_form": forms.get("purchase_form") or PurchaseForm(),
-        "contact_form": forms.get("contact_form") or ContactMomentForm(),
+        "important_dates": list(customer.important_dates.all()),
+        **forms,
     }
 
 
@@ -208,11 +216,11 @@ def customer_delete(request: HttpRequest, customer_id: int) -> HttpResponse:
     return render(request, "web/customer_confirm_delete.html", {"customer": customer})
 
 
-def _record(request: HttpRequest, customer_id: int, form_class, create) -> HttpResponse:
-    """Shared by the purchase and contact-moment forms on the profile: validate, call the service,
-    and answer with the refreshed profile sections or the form with its messages."""
+def _record(request: HttpRequest, customer_id: int, form_key: str, create) -> HttpResponse:
+    """Shared by the forms on the profile: validate, call the service, and answer with the
+    refreshed profile (htmx) or a redirect, or with the form and its messages."""
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
-    form = form_class(request.POST)
+    form = PROFILE_FORMS[form_key](request.POST)
     if form.is_valid():
         try:
             create(customer, form.cleaned_data)
@@ -223,8 +231,7 @@ def _record(request: HttpRequest, customer_id: int, form_class, create) -> HttpR
                 context = _profile_context(request, customer)
                 return render(request, "web/customer_detail.html#profile-live", context)
             return redirect("web:customer_detail", customer_id=customer.pk)
-    key = "purchase_form" if form_class is PurchaseForm else "contact_form"
-    context = _profile_context(request, customer, **{key: form})
+    context = _profile_context(request, customer, **{form_key: form})
     template = (
         "web/customer_detail.html#profile-live" if request.htmx else "web/customer_detail.html"
     )
@@ -237,7 +244,7 @@ def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _record(
         request,
         customer_id,
-        PurchaseForm,
+        "purchase_form",
         lambda customer, data: services.purchase_create(
             customer=customer,
             amount_cents=data["amount"],
@@ -253,7 +260,7 @@ def contact_moment_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _record(
         request,
         customer_id,
-        ContactMomentForm,
+        "contact_form",
         lambda customer, data: services.contact_moment_create(
             customer=customer,
             kind=data["kind"],
@@ -262,6 +269,38 @@ def contact_moment_add(request: HttpRequest, customer_id: int) -> HttpResponse:
             member=request.user,
         ),
     )
+
+
+@member_required
+@require_POST
+def important_date_add(request: HttpRequest, customer_id: int) -> HttpResponse:
+    return _record(
+        request,
+        customer_id,
+        "important_date_form",
+        lambda customer, data: services.important_date_add(
+            customer=customer, label=data["label"], date=data["date"], yearly=data["yearly"]
+        ),
+    )
+
+
+@member_required
+@require_POST
+def important_date_delete(
+    request: HttpRequest, customer_id: int, important_date_id: int
+) -> HttpResponse:
+    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    important = selectors.important_date_get(
+        business=request.business, important_date_id=important_date_id
+    )
+    if important.customer_id != customer.pk:
+        raise NotFound
+    services.important_date_delete(important_date=important)
+    if request.htmx:
+        return render(
+            request, "web/customer_detail.html#profile-live", _profile_context(request, customer)
+        )
+    return redirect("web:customer_detail", customer_id=customer.pk)
 
 
 @login_required

@@ -1,0 +1,83 @@
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from klantvriend.core.models import ApiToken
+from klantvriend.core.services import membership_create
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_apitoken_prints_a_working_token_and_stores_only_its_hash(membership):
+    out = StringIO()
+    call_command("apitoken", "sanne", stdout=out)
+    key = out.getvalue().strip()
+
+    token = ApiToken.objects.get()
+    assert key.startswith("kv_")
+    assert key not in token.key_hash
+    response = Client(headers={"Authorization": f"Bearer {key}"}).get("/api/v1/customers")
+    assert response.status_code == 200
+
+
+def test_apitoken_needs_a_business_when_the_user_has_several(owner, business, other_business):
+    membership_create(business=other_business, user=owner)
+
+    with pytest.raises(CommandError, match="several businesses"):
+        call_command("apitoken", "sanne")
+    call_command("apitoken", "sanne", "--business", other_business.slug, stdout=StringIO())
+
+    assert ApiToken.objects.get().membership.business == other_business
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["nobody"], "No user named"), (["sanne", "--business", "elders"], "is not a member")],
+)
+def test_apitoken_refuses_unknown_users_and_businesses(business, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("apitoken", *args)
+    assert ApiToken.objects.count() == 0
+
+
+def _production_settings(**env: str) -> subprocess.CompletedProcess:
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}
+    }
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS must list"),
+        ({"SECRET_KEY": "x" * 60, "DEBUG": "true"}, "DEBUG must not be on"),
+    ],
+)
+def test_production_settings_refuse_unsafe_values(env, complaint):
+    result = _production_settings(**env)
+
+    assert result.returncode != 0
+    assert complaint in result.stderr
+
+
+def test_production_settings_start_with_safe_values():
+    result = _production_settings(SECRET_KEY="k" * 60, ALLOWED_HOSTS="shop.example")
+
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,65 @@
+from datetime import date
+from io import StringIO
+
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from klantvriend.core.models import Business
+from klantvriend.customers.models import ContactMoment, Customer, Purchase
+
+
+def _fingerprint(business: Business) -> list:
+    customers = Customer.objects.filter(business=business).order_by("id")
+    return [
+        (
+            c.name,
+            c.phone,
+            c.customer_since,
+            list(c.purchases.order_by("at").values_list("at", "amount_cents")),
+        )
+        for c in customers
+    ]
+
+
+def test_demo_is_a_realistic_shop_and_the_same_for_the_same_seed(db):
+    out = StringIO()
+    call_command("demo", "--customers", "120", "--seed", "7", "--today", "2026-06-30", stdout=out)
+    first = Business.objects.get()
+    call_command(
+        "demo",
+        "--customers",
+        "120",
+        "--seed",
+        "7",
+        "--today",
+        "2026-06-30",
+        "--business-name",
+        "Tweede",
+        stdout=StringIO(),
+    )
+    second = Business.objects.get(name="Tweede")
+
+    assert "Created Slagerij & Traiteur Van der Meer" in out.getvalue()
+    assert "demo / demo" in out.getvalue()
+    assert _fingerprint(first) == [
+        (name, phone, since, purchases) for name, phone, since, purchases in _fingerprint(second)
+    ]
+    customers = Customer.objects.filter(business=first)
+    assert customers.count() == 120
+    repeaters = sum(1 for c in customers if c.purchases.count() > 1)
+    one_off = sum(1 for c in customers if c.purchases.count() == 1)
+    assert repeaters > 20
+    assert one_off > 20
+    assert Purchase.objects.filter(business=first, at__date__gt=date(2026, 6, 30)).count() == 0
+    assert ContactMoment.objects.filter(business=first).exists()
+    assert customers.exclude(preferences="").exists()
+    assert not customers.filter(special_category_consent=False).exclude(special_notes="").exists()
+    assert authenticate(username="demo", password="demo") is not None
+
+
+def test_demo_if_empty_leaves_an_existing_database_alone(business):
+    out = StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+
+    assert Business.objects.count() == 1
+    assert "already holds a business" in out.getvalue()
