@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "klantvriend.complaints",
     "klantvriend.aftercare",
     "klantvriend.gestures",
+    "klantvriend.today",
     "klantvriend.api",
     "klantvriend.web",
     "klantvriend.demo",

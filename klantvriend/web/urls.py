@@ -2,10 +2,11 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from . import views
+from .care_urls import care_urlpatterns, today_view
 
 app_name = "web"
 urlpatterns = [
-    path("", views.today, name="today"),
+    path("", today_view, name="today"),
     path("login/", views.KlantvriendLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("business/switch/", views.switch_business, name="switch_business"),
@@ -32,3 +33,4 @@ urlpatterns = [
         name="contact_moment_add",
     ),
 ]
+urlpatterns += care_urlpatterns

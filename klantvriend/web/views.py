@@ -1,6 +1,5 @@
 """Thin views: check who may do it, validate with a form, call one service or selector, render."""
 
-from datetime import datetime, time
 from functools import wraps
 
 from django.contrib import messages
@@ -8,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +16,9 @@ from django.views.decorators.http import require_POST
 from klantvriend.core.errors import NotFound, OwnerOnly
 from klantvriend.core.selectors import membership_get
 from klantvriend.customers import selectors, services
-from klantvriend.customers.models import ContactMoment, Customer, Purchase
+from klantvriend.customers.models import Customer
 
+from .care import care_profile_context
 from .forms import ContactMomentForm, CustomerForm, ImportantDateForm, PurchaseForm, QuickAddForm
 from .middleware import SESSION_KEY
 
@@ -62,36 +61,6 @@ def add_service_errors(form, error: ValidationError) -> None:
 class KlantvriendLoginView(LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
-
-
-@member_required
-def today(request: HttpRequest) -> HttpResponse:
-    business = request.business
-    day = business.today()
-    start = datetime.combine(day, time.min, tzinfo=business.tzinfo)
-    purchases_today = Purchase.objects.filter(business=business, at__gte=start)
-    totals = purchases_today.aggregate(total=Sum("amount_cents"))
-    recent_contacts = (
-        ContactMoment.objects.filter(business=business)
-        .select_related("customer", "member")
-        .order_by("-at", "-id")[:8]
-    )
-    birthdays = Customer.objects.filter(
-        business=business, birthday__month=day.month, birthday__day=day.day
-    ).order_by("name")[:20]
-    new_customers = Customer.objects.filter(business=business).order_by("-created_at", "-id")[:6]
-    return render(
-        request,
-        "web/today.html",
-        {
-            "day": day,
-            "purchase_count": purchases_today.count(),
-            "revenue_cents": totals["total"] or 0,
-            "recent_contacts": recent_contacts,
-            "birthdays": birthdays,
-            "new_customers": new_customers,
-        },
-    )
 
 
 @member_required
@@ -175,6 +144,8 @@ def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) ->
         "tags": list(customer.tags.all()),
         "important_dates": list(customer.important_dates.all()),
         **forms,
+        # Promises, complaints, follow-ups and gestures (web/care.py).
+        **care_profile_context(request, customer, bound_forms),
     }
 
 

@@ -1,0 +1,96 @@
+from datetime import date, datetime, timedelta
+from io import StringIO
+
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.services import membership_create, user_create
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.today.ics import calendar_text
+from klantvriend.today.selectors import CalendarItem, today_list
+
+
+def test_the_today_list_gathers_every_kind_of_work(business, other_business):
+    now = timezone.now()
+    customer = CustomerFactory(business=business, name="Anna")
+    overdue = PromiseFactory(
+        customer=customer, made_at=now - timedelta(days=2), due_at=now - timedelta(hours=1)
+    )
+    complaint = ComplaintFactory(customer=customer)
+    follow_up = FollowUpFactory(customer=customer, due_on=business.today())
+    PromiseFactory(
+        customer=CustomerFactory(business=other_business),
+        made_at=now - timedelta(days=2),
+        due_at=now - timedelta(hours=1),
+    )
+
+    today = today_list(business=business, now=now)
+
+    assert [view.promise for view in today.overdue] == [overdue]
+    assert [view.complaint for view in today.complaints] == [complaint]
+    assert today.follow_ups == [follow_up]
+    assert today.count == 3
+
+
+def test_the_digest_mails_each_owner_with_an_address(business, owner, settings):
+    settings.LANGUAGE_CODE = "en"
+    owner.email = "sanne@example.nl"
+    owner.save()
+    second_owner = user_create(username="piet", password="pw-piet-123", email="piet@example.nl")
+    membership_create(business=business, user=second_owner, role="owner")
+    staff = user_create(username="kees", password="pw-kees-123", email="kees@example.nl")
+    membership_create(business=business, user=staff, role="staff")
+    now = timezone.now()
+    PromiseFactory(
+        customer=CustomerFactory(business=business, name="Anna de Vries"),
+        description="Rollade klaarzetten",
+        made_at=now - timedelta(days=2),
+        due_at=now - timedelta(hours=3),
+    )
+
+    call_command("digest", "--business", business.slug, stdout=StringIO())
+
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "piet@example.nl",
+        "sanne@example.nl",
+    ]
+    body = mail.outbox[0].body
+    assert mail.outbox[0].subject == "Today at Slagerij Test: 1 thing to do"
+    assert "Anna de Vries: Rollade klaarzetten" in body
+
+
+def test_ics_escapes_text_and_folds_long_lines():
+    text = calendar_text(
+        name="Klantvriend",
+        items=[
+            CalendarItem(
+                uid="promise-1@shop.klantvriend",
+                summary="Anna, de Vries: taart; " + "lang " * 30,
+                description="bezorging",
+                start=date(2026, 3, 10),
+                all_day=True,
+            ),
+            CalendarItem(
+                uid="promise-2@shop.klantvriend",
+                summary="Bellen",
+                description="",
+                start=datetime(2026, 3, 10, 14, 30, tzinfo=timezone.get_fixed_timezone(60)),
+                all_day=False,
+            ),
+        ],
+        stamp=datetime(2026, 3, 1, 8, 0, tzinfo=timezone.get_fixed_timezone(0)),
+    )
+
+    lines = text.split("\r\n")
+    assert "DTSTART;VALUE=DATE:20260310" in lines
+    assert "DTEND;VALUE=DATE:20260311" in lines
+    assert "DTSTART:20260310T133000Z" in lines
+    assert lines[0] == "BEGIN:VCALENDAR"
+    assert all(len(line.encode()) <= 75 for line in lines)
+    summary = next(index for index, line in enumerate(lines) if line.startswith("SUMMARY:Anna"))
+    assert lines[summary].startswith("SUMMARY:Anna\\, de Vries: taart\\; lang")
+    assert lines[summary + 1].startswith(" ")

@@ -1,0 +1,45 @@
+"""What the customer profile shows of promises, complaints, follow-ups and gestures, and the
+forms to record them. Kept apart from views.py so the profile view only merges it in; a fixed
+number of queries whatever the customer's history."""
+
+from django.utils import timezone
+
+from klantvriend.aftercare.selectors import follow_up_list
+from klantvriend.complaints.selectors import complaint_list, complaint_views
+from klantvriend.core.audit import audit_for_customer
+from klantvriend.gestures.selectors import gesture_list
+from klantvriend.promises.selectors import promise_list, promise_views
+
+from .care_forms import ComplaintForm, FollowUpForm, GestureForm, PromiseForm, ResolveForm
+
+RECENT = 10
+
+
+def care_profile_context(request, customer, forms: dict) -> dict:
+    business = request.business
+    now = timezone.now()
+    promises = list(
+        promise_list(business=business, customer_id=customer.pk).order_by("-due_at")[:RECENT]
+    )
+    complaints = list(complaint_list(business=business, customer_id=customer.pk)[:RECENT])
+    follow_ups = list(
+        follow_up_list(business=business, customer_id=customer.pk).order_by("-due_on")[:RECENT]
+    )
+    return {
+        "promise_views": promise_views(business=business, promises=promises, now=now),
+        "complaint_views": complaint_views(business=business, complaints=complaints, now=now),
+        "follow_ups": follow_ups,
+        "gestures": list(gesture_list(business=business, customer_id=customer.pk)[:RECENT]),
+        "audit_events": audit_for_customer(business=business, customer=customer, limit=20),
+        "today": business.local(now).date(),
+        "promise_form": forms.get("promise_form")
+        or PromiseForm(initial={"due_date": business.local(now).date()}),
+        "complaint_form": forms.get("complaint_form") or ComplaintForm(),
+        "resolve_form": ResolveForm(),
+        "follow_up_form": forms.get("follow_up_form")
+        or FollowUpForm(business=business, initial={"due_on": business.local(now).date()}),
+        "gesture_form": forms.get("gesture_form") or GestureForm(),
+        "gesture_repeats": forms.get("gesture_repeats", []),
+        "open_form": forms.get("open_form", ""),
+        "care_error": forms.get("care_error", ""),
+    }

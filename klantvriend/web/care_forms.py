@@ -1,0 +1,233 @@
+"""Forms of promises, complaints, follow-ups, gestures and the owner's care settings. They only
+turn typed text into clean values; the services decide what is allowed."""
+
+from datetime import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
+from klantvriend.core.care_settings import CareSettings
+from klantvriend.gestures.models import Gesture, Occasion
+from klantvriend.promises.models import PromiseKind
+
+from .forms import AmountField, DateInput, MomentField
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class PromiseForm(forms.Form):
+    description = forms.CharField(
+        label=_("what was promised"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=PromiseKind.choices, initial=PromiseKind.ORDER_READY
+    )
+    due_date = forms.DateField(label=_("due on"), widget=DateInput())
+    due_time = forms.TimeField(
+        label=_("at"),
+        required=False,
+        widget=TimeInput(),
+        help_text=_("Leave empty for some time that day."),
+    )
+    made_at = MomentField(
+        label=_("promised at"), required=False, help_text=_("Leave empty for now.")
+    )
+
+    def clean_description(self):
+        description = self.cleaned_data["description"].strip()
+        if not description:
+            raise forms.ValidationError(_("Say what was promised."), code="required")
+        return description
+
+    def due(self, business) -> dict:
+        """The due moment for the service: a moment when a time was given, else the day."""
+        day, at = self.cleaned_data["due_date"], self.cleaned_data.get("due_time")
+        if at is None:
+            return {"due_date": day}
+        return {"due_at": datetime.combine(day, at, tzinfo=business.tzinfo)}
+
+
+class ComplaintForm(forms.Form):
+    description = forms.CharField(
+        label=_("what is the complaint"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    channel = forms.ChoiceField(
+        label=_("channel"), choices=Channel.choices, initial=Channel.COUNTER
+    )
+    public = forms.BooleanField(
+        label=_("public (social media, review site)"),
+        required=False,
+        help_text=_("Public complaints get the shortest response target."),
+    )
+    severity = forms.ChoiceField(
+        label=_("severity"), choices=Severity.choices, initial=Severity.MEDIUM
+    )
+    driver = forms.ChoiceField(label=_("concerns"), choices=Driver.choices, initial=Driver.OTHER)
+    received_at = MomentField(
+        label=_("received at"), required=False, help_text=_("Leave empty for now.")
+    )
+
+    def clean_description(self):
+        description = self.cleaned_data["description"].strip()
+        if not description:
+            raise forms.ValidationError(_("Describe the complaint."), code="required")
+        return description
+
+
+SATISFACTION_CHOICES = [("", "—")] + [(str(score), str(score)) for score in range(1, 6)]
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("how was it resolved"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    recovery_gesture = forms.CharField(
+        label=Complaint._meta.get_field("recovery_gesture").verbose_name,
+        max_length=300,
+        required=False,
+    )
+    satisfaction_after = forms.TypedChoiceField(
+        label=_("satisfaction afterwards (1-5)"),
+        choices=SATISFACTION_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+class FollowUpForm(forms.Form):
+    note = forms.CharField(
+        label=FollowUp._meta.get_field("note").verbose_name,
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    due_on = forms.DateField(label=_("planned for"), widget=DateInput())
+    assigned_to = forms.ModelChoiceField(
+        label=_("who calls"), queryset=None, required=False, empty_label=_("anyone")
+    )
+
+    def __init__(self, *args, business, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["assigned_to"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__business=business)
+            .order_by("first_name", "username")
+        )
+        self.fields["assigned_to"].label_from_instance = lambda user: (
+            user.get_full_name() or user.get_username()
+        )
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError(_("Say what to ask the customer."), code="required")
+        return note
+
+
+class GestureForm(forms.Form):
+    what = forms.CharField(
+        label=Gesture._meta.get_field("what").verbose_name,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    value = AmountField(label=_("value"), required=False)
+    occasion = forms.ChoiceField(
+        label=_("occasion"), choices=Occasion.choices, initial=Occasion.JUST_BECAUSE
+    )
+    confirm_repeat = forms.BooleanField(label=_("Give it anyway"), required=False)
+
+    def clean_what(self):
+        what = self.cleaned_data["what"].strip()
+        if not what:
+            raise forms.ValidationError(_("Say what the gesture was."), code="required")
+        return what
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+def _days(label, help_text="", required=False):
+    return forms.IntegerField(
+        label=label, min_value=0, max_value=365, required=required, help_text=help_text
+    )
+
+
+class CareSettingsForm(forms.Form):
+    promise_grace_hours = forms.IntegerField(
+        label=_("a promise is broken when still open this many hours after it was due"),
+        min_value=0,
+        max_value=24 * 60,
+    )
+    complaint_response_working_hours = forms.IntegerField(
+        label=_("first response to a complaint within (working hours)"), min_value=1, max_value=240
+    )
+    complaint_public_response_hours = forms.IntegerField(
+        label=_("first response to a public complaint within (hours)"), min_value=1, max_value=168
+    )
+    complaint_resolution_days = forms.IntegerField(
+        label=_("complaint resolved within (days)"), min_value=1, max_value=365
+    )
+    working_days = forms.TypedMultipleChoiceField(
+        label=_("working days"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    opening_time = forms.TimeField(label=_("opens at"), widget=TimeInput())
+    closing_time = forms.TimeField(label=_("closes at"), widget=TimeInput())
+    aftercare_delivery_days = _days(
+        _("follow up a kept delivery after (days)"), _("Leave empty to switch this rule off.")
+    )
+    aftercare_repair_days = _days(
+        _("follow up a kept repair after (days)"), _("Leave empty to switch this rule off.")
+    )
+    aftercare_complaint_days = _days(
+        _("follow up a resolved complaint after (days)"), _("Leave empty to switch this rule off.")
+    )
+    aftercare_purchase_min = AmountField(
+        label=_("follow up purchases from this amount"),
+        required=False,
+        help_text=_("Leave empty to switch this rule off."),
+    )
+    aftercare_purchase_days = _days(_("follow up such a purchase after (days)"), required=True)
+    aftercare_replan_days = forms.IntegerField(
+        label=_("try again after (days) when the customer was not reached"),
+        min_value=1,
+        max_value=60,
+    )
+
+    @classmethod
+    def initial_from(cls, settings: CareSettings) -> dict:
+        initial = {
+            name: getattr(settings, name) for name in cls.base_fields if hasattr(settings, name)
+        }
+        initial["working_days"] = list(settings.working_days)
+        minimum = settings.aftercare_purchase_min_cents
+        initial["aftercare_purchase_min"] = (
+            f"{minimum // 100},{minimum % 100:02d}" if minimum is not None else ""
+        )
+        return initial
+
+    def service_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        values["aftercare_purchase_min_cents"] = values.pop("aftercare_purchase_min")
+        return values

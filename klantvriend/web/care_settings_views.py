@@ -1,0 +1,87 @@
+"""The owner's care settings (targets, grace, aftercare rules) and each member's calendar link."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from klantvriend.core.audit import audit_for_object
+from klantvriend.core.calendar import (
+    calendar_membership,
+    calendar_token_active,
+    calendar_token_create,
+    calendar_token_revoke,
+)
+from klantvriend.core.care_settings import care_settings, care_settings_update
+from klantvriend.today.ics import calendar_text
+from klantvriend.today.selectors import calendar_items
+
+from .care_forms import CareSettingsForm
+from .views import add_service_errors, member_required, owner_required
+
+
+@owner_required
+def care_settings_edit(request: HttpRequest) -> HttpResponse:
+    business = request.business
+    current = care_settings(business)
+    form = CareSettingsForm(request.POST or None, initial=CareSettingsForm.initial_from(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            care_settings_update(business=business, actor=request.user, **form.service_values())
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "aftercare_purchase_min_cents" in error.error_dict:
+                error.error_dict["aftercare_purchase_min"] = error.error_dict.pop(
+                    "aftercare_purchase_min_cents"
+                )
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("web:care_settings")
+    history = list(audit_for_object(business=business, obj=business)[:10])
+    return render(
+        request,
+        "web/care_settings.html",
+        {"form": form, "history": history},
+        status=422 if form.errors else 200,
+    )
+
+
+@member_required
+def calendar_link(request: HttpRequest) -> HttpResponse:
+    """The secret URL is shown once, right after it is made; only its hash is kept."""
+    membership = request.membership
+    new_url = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            calendar_token_revoke(membership=membership)
+            messages.success(request, _("Your calendar link no longer works."))
+            return redirect("web:calendar_link")
+        _token, key = calendar_token_create(membership=membership)
+        new_url = request.build_absolute_uri(reverse("web:calendar_feed", args=[key]))
+    return render(
+        request,
+        "web/calendar_link.html",
+        {"active": calendar_token_active(membership=membership), "new_url": new_url},
+    )
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
+    """No login: calendar apps cannot log in. The unguessable key is the only credential, and an
+    unknown or revoked one is a plain 404."""
+    membership = calendar_membership(key=key)
+    if membership is None:
+        raise Http404
+    business = membership.business
+    text = calendar_text(
+        name=f"Klantvriend · {business.name}",
+        items=calendar_items(business=business, user=membership.user),
+        stamp=timezone.now(),
+    )
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,56 @@
+"""URLs of the Today page, promises, complaints, follow-ups, gestures and care settings; added
+to the web app's urlpatterns in urls.py."""
+
+from django.urls import path
+
+from . import (
+    care_settings_views,
+    complaint_views,
+    follow_up_views,
+    gesture_views,
+    promise_views,
+    today_views,
+)
+
+care_urlpatterns = [
+    path("customers/<int:customer_id>/promises/", promise_views.promise_add, name="promise_add"),
+    path("promises/advice/", promise_views.promise_advice, name="promise_advice"),
+    path("promises/reliability/", promise_views.promise_reliability, name="promise_reliability"),
+    path("promises/<int:promise_id>/kept/", promise_views.promise_keep, name="promise_keep"),
+    path("promises/<int:promise_id>/cancel/", promise_views.promise_cancel, name="promise_cancel"),
+    path(
+        "customers/<int:customer_id>/complaints/",
+        complaint_views.complaint_add,
+        name="complaint_add",
+    ),
+    path(
+        "complaints/<int:complaint_id>/respond/",
+        complaint_views.complaint_respond,
+        name="complaint_respond",
+    ),
+    path(
+        "complaints/<int:complaint_id>/resolve/",
+        complaint_views.complaint_resolve,
+        name="complaint_resolve",
+    ),
+    path(
+        "customers/<int:customer_id>/follow-ups/",
+        follow_up_views.follow_up_add,
+        name="follow_up_add",
+    ),
+    path(
+        "follow-ups/<int:follow_up_id>/outcome/",
+        follow_up_views.follow_up_outcome,
+        name="follow_up_outcome",
+    ),
+    path("customers/<int:customer_id>/gestures/", gesture_views.gesture_add, name="gesture_add"),
+    path(
+        "customers/<int:customer_id>/congratulate/",
+        gesture_views.occasion_congratulate,
+        name="occasion_congratulate",
+    ),
+    path("settings/", care_settings_views.care_settings_edit, name="care_settings"),
+    path("calendar/", care_settings_views.calendar_link, name="calendar_link"),
+    path("calendar/<str:key>.ics", care_settings_views.calendar_feed, name="calendar_feed"),
+]
+today_view = today_views.today

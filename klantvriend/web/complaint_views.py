@@ -1,0 +1,77 @@
+"""Complaints: log one, answer it in one click, resolve it with a few words."""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+
+from klantvriend.complaints import selectors, services
+from klantvriend.customers import selectors as customer_selectors
+
+from .care_forms import ComplaintForm, ResolveForm
+from .care_responses import first_error, from_today, profile_response, today_row_response
+from .views import add_service_errors, member_required
+
+
+@member_required
+@require_POST
+def complaint_add(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = customer_selectors.customer_get(business=request.business, customer_id=customer_id)
+    form = ComplaintForm(request.POST)
+    if form.is_valid():
+        try:
+            fields = dict(form.cleaned_data)
+            # An unticked box means "not said": social media and review sites are public anyway.
+            fields["public"] = fields["public"] or None
+            services.complaint_create(customer=customer, received_by=request.user, **fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return profile_response(request, customer)
+    return profile_response(
+        request, customer, status=422, complaint_form=form, open_form="complaint"
+    )
+
+
+def _answer(request: HttpRequest, complaint, error: str, form=None) -> HttpResponse:
+    if from_today(request):
+        view = selectors.complaint_views(business=request.business, complaints=[complaint])[0]
+        return today_row_response(
+            request,
+            "complaint-row",
+            {"view": view, "error": error, "resolve_form": form or ResolveForm()},
+            status=422 if error else 200,
+        )
+    if error:
+        return profile_response(request, complaint.customer, status=422, care_error=error)
+    return profile_response(request, complaint.customer)
+
+
+@member_required
+@require_POST
+def complaint_respond(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    complaint = selectors.complaint_get(business=request.business, complaint_id=complaint_id)
+    error = ""
+    try:
+        complaint = services.complaint_respond(complaint=complaint, actor=request.user)
+    except ValidationError as refused:
+        error = first_error(refused)
+    return _answer(request, complaint, error)
+
+
+@member_required
+@require_POST
+def complaint_resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    complaint = selectors.complaint_get(business=request.business, complaint_id=complaint_id)
+    form = ResolveForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            complaint = services.complaint_resolve(
+                complaint=complaint, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as refused:
+            add_service_errors(form, refused)
+            error = first_error(refused)
+    else:
+        error = first_error(next(iter(form.errors.values())))
+    return _answer(request, complaint, error, form if error else None)

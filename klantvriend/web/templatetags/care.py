@@ -1,0 +1,86 @@
+"""Filters for the care pages: time left on a clock, shares as percentages, lateness."""
+
+from datetime import timedelta
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}
+
+
+@register.filter
+def span(delta):
+    """ "3 d 4 h", "2 h 15 min", "40 min"."""
+    if delta is None:
+        return ""
+    return _span(delta)
+
+
+@register.filter
+def timeleft(delta):
+    """ "2 h 15 min left" or "30 min late" for a clock."""
+    if delta is None:
+        return ""
+    if delta < timedelta(0):
+        return _("%(span)s late") % {"span": _span(delta)}
+    return _("%(span)s left") % {"span": _span(delta)}
+
+
+@register.filter
+def percent(share):
+    if share is None:
+        return "—"
+    return f"{round(share * 100)}%"
+
+
+@register.filter
+def signed_points(change):
+    """A change of a share in percentage points: "+5", "−12", "0"."""
+    if change is None:
+        return ""
+    points = round(change * 100)
+    if points > 0:
+        return f"+{points}"
+    if points < 0:
+        return f"−{abs(points)}"
+    return "0"
+
+
+@register.filter
+def hours(value):
+    if value is None:
+        return "—"
+    return _span(timedelta(hours=value)) if value else _("0 min")
+
+
+@register.filter
+def audit_action(value):
+    from klantvriend.core.audit import AuditAction
+
+    try:
+        return AuditAction(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def audit_object(value):
+    labels = {
+        "promise": _("promise"),
+        "complaint": _("complaint"),
+        "followup": _("follow-up"),
+        "gesture": _("gesture"),
+        "business": _("settings"),
+    }
+    return labels.get(value, value)

@@ -1,0 +1,434 @@
+"""The care pages: Today, the profile sections, one-click actions, settings and calendar."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.complaints.models import Complaint
+from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.care_settings import care_settings
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.gestures.models import Gesture
+from klantvriend.gestures.services import gesture_create
+from klantvriend.promises.models import Promise, PromiseKind
+from klantvriend.promises.tests.factories import PromiseFactory
+
+HTMX = {"HX-Request": "true"}
+
+
+def _busy_customer(business, owner, index):
+    now = timezone.now()
+    customer = CustomerFactory(
+        business=business, marketing_consent=True, birthday=business.today().replace(year=1980)
+    )
+    PurchaseFactory(customer=customer)
+    PromiseFactory(
+        customer=customer,
+        made_by=owner,
+        made_at=now - timedelta(days=3),
+        due_at=now - timedelta(hours=index + 1),
+    )
+    PromiseFactory(
+        customer=customer,
+        made_by=owner,
+        made_at=now - timedelta(days=3),
+        due_at=now + timedelta(minutes=index + 1),
+    )
+    ComplaintFactory(
+        customer=customer, received_at=now - timedelta(hours=index), public=index % 2 == 0
+    )
+    FollowUpFactory(
+        customer=customer, due_on=business.today() - timedelta(days=index % 3), assigned_to=owner
+    )
+    gesture_create(customer=customer, what=f"Worstje {index}", given_by=owner)
+    return customer
+
+
+def test_today_costs_a_constant_number_of_queries(
+    owner_client, business, owner, django_assert_max_num_queries
+):
+    _busy_customer(business, owner, 0)
+    with django_assert_max_num_queries(40) as few:
+        owner_client.get(reverse("web:today"))
+    for index in range(1, 25):
+        _busy_customer(business, owner, index)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = owner_client.get(reverse("web:today"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('id="complaint-') == 25
+    assert page.count('id="follow-up-') == 25
+    assert page.count('id="occasion-') == 25
+
+
+def test_the_profile_costs_a_constant_number_of_queries(
+    owner_client, business, owner, django_assert_max_num_queries
+):
+    customer = _busy_customer(business, owner, 0)
+    url = reverse("web:customer_detail", args=[customer.pk])
+    with django_assert_max_num_queries(60) as few:
+        owner_client.get(url)
+    now = timezone.now()
+    for index in range(30):
+        PromiseFactory(
+            customer=customer, made_at=now - timedelta(days=3), due_at=now + timedelta(days=index)
+        )
+        ComplaintFactory(customer=customer, received_at=now - timedelta(days=index))
+        FollowUpFactory(customer=customer, due_on=business.today() + timedelta(days=index))
+        gesture_create(customer=customer, what=f"Bloemetje {index}", given_by=owner)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert owner_client.get(url).status_code == 200
+
+
+def test_today_lists_breached_complaints_first_and_overdue_promises(
+    owner_client, business, other_business
+):
+    now = timezone.now()
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    ComplaintFactory(customer=customer, description="Rustig aan", received_at=now)
+    ComplaintFactory(
+        customer=customer,
+        description="Boze review",
+        public=True,
+        received_at=now - timedelta(hours=2),
+    )
+    PromiseFactory(
+        customer=customer,
+        description="Terugbellen over taart",
+        made_at=now - timedelta(days=1),
+        due_at=now - timedelta(hours=2),
+    )
+    stranger = CustomerFactory(business=other_business, name="Elders")
+    PromiseFactory(
+        customer=stranger,
+        description="Niet van ons",
+        made_at=now - timedelta(days=1),
+        due_at=now - timedelta(hours=2),
+    )
+
+    page = owner_client.get(
+        reverse("web:today"), headers={"Accept-Language": "en"}
+    ).content.decode()
+
+    assert page.index("Boze review") < page.index("Rustig aan")
+    assert "Terugbellen over taart" in page
+    assert "Niet van ons" not in page
+
+
+def test_keeping_a_promise_from_today_answers_with_its_row_and_the_figures(
+    owner_client, business, owner
+):
+    now = timezone.now()
+    promise = PromiseFactory(
+        customer=CustomerFactory(business=business),
+        made_at=now - timedelta(days=1),
+        due_at=now - timedelta(hours=1),
+    )
+
+    response = owner_client.post(
+        reverse("web:promise_keep", args=[promise.pk]), {"from": "today"}, headers=HTMX
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="promise-{promise.pk}"' in page
+    assert '<section id="today-figures" class="stats" hx-swap-oob="true"' in page
+    assert "0%" in page  # one promise, kept late
+    promise.refresh_from_db()
+    assert promise.done_at is not None
+    assert AuditEvent.objects.get(action="completed").actor == owner
+
+
+def test_a_promise_of_another_business_is_not_found(owner_client, other_business):
+    promise = PromiseFactory(customer=CustomerFactory(business=other_business))
+
+    response = owner_client.post(reverse("web:promise_keep", args=[promise.pk]), {"from": "today"})
+
+    assert response.status_code == 404
+    assert Promise.objects.get().done_at is None
+
+
+def test_making_a_promise_on_the_profile(staff_client, business, staff_user):
+    customer = CustomerFactory(business=business)
+    day = business.today() + timedelta(days=2)
+
+    response = staff_client.post(
+        reverse("web:promise_add", args=[customer.pk]),
+        {
+            "description": "Taart bezorgen",
+            "kind": "delivery",
+            "due_date": day.isoformat(),
+            "due_time": "14:30",
+        },
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    promise = Promise.objects.get()
+    assert (promise.kind, promise.made_by, promise.due_all_day) == ("delivery", staff_user, False)
+    assert business.local(promise.due_at).strftime("%Y-%m-%d %H:%M") == f"{day.isoformat()} 14:30"
+    assert "Taart bezorgen" in response.content.decode()
+
+
+def test_a_promise_due_before_it_was_made_is_refused_on_the_form(owner_client, business):
+    customer = CustomerFactory(business=business)
+    yesterday = business.today() - timedelta(days=1)
+
+    response = owner_client.post(
+        reverse("web:promise_add", args=[customer.pk]),
+        {"description": "Offerte sturen", "kind": "quote", "due_date": yesterday.isoformat()},
+        headers={**HTMX, "Accept-Language": "en"},
+    )
+
+    assert response.status_code == 422
+    assert (
+        "The due moment lies before the moment the promise was made." in response.content.decode()
+    )
+    assert Promise.objects.count() == 0
+
+
+def test_the_advice_says_when_history_is_too_short(owner_client, business):
+    response = owner_client.get(
+        reverse("web:promise_advice"),
+        {"kind": "repair", "due_date": (business.today() + timedelta(days=2)).isoformat()},
+        headers={**HTMX, "Accept-Language": "en"},
+    )
+
+    assert response.status_code == 200
+    assert (
+        "Too little history to advise on 'repair' yet: 0 earlier promises."
+        in response.content.decode()
+    )
+
+
+def test_the_advice_gives_the_chance_from_history(owner_client, business):
+    customer = CustomerFactory(business=business)
+    now = timezone.now()
+    for index in range(10):
+        made = now - timedelta(days=30, hours=index)
+        PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.REPAIR,
+            made_at=made,
+            due_at=made + timedelta(days=1),
+            done_at=made + timedelta(hours=20 if index < 7 else 40),
+        )
+
+    response = owner_client.get(
+        reverse("web:promise_advice"),
+        {
+            "kind": "repair",
+            "due_date": business.local(now + timedelta(days=1)).date().isoformat(),
+            "due_time": business.local(now + timedelta(days=1)).strftime("%H:%M"),
+        },
+        headers={**HTMX, "Accept-Language": "en"},
+    )
+
+    page = response.content.decode()
+    assert "on time 70% of the time" in page
+    assert "you make it 100% of the time" in page
+
+
+def test_logging_answering_and_resolving_a_complaint_on_the_profile(owner_client, business, owner):
+    customer = CustomerFactory(business=business)
+
+    owner_client.post(
+        reverse("web:complaint_add", args=[customer.pk]),
+        {
+            "description": "Review: te lang gewacht",
+            "channel": "review_site",
+            "severity": "high",
+            "driver": "reliability",
+        },
+        headers=HTMX,
+    )
+    complaint = Complaint.objects.get()
+    owner_client.post(reverse("web:complaint_respond", args=[complaint.pk]), headers=HTMX)
+    response = owner_client.post(
+        reverse("web:complaint_resolve", args=[complaint.pk]),
+        {"resolution": "Excuses en een taart", "satisfaction_after": "4"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    complaint.refresh_from_db()
+    assert complaint.public is True
+    assert (complaint.resolution, complaint.satisfaction_after) == ("Excuses en een taart", 4)
+    assert list(
+        AuditEvent.objects.filter(object_type="complaint")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == [
+        "created",
+        "responded",
+        "resolved",
+    ]
+
+
+def test_not_content_from_today_opens_a_complaint(owner_client, business):
+    follow_up = FollowUpFactory(customer=CustomerFactory(business=business), note="Smaakte het?")
+
+    response = owner_client.post(
+        reverse("web:follow_up_outcome", args=[follow_up.pk]),
+        {"from": "today", "outcome": "not_content"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    follow_up.refresh_from_db()
+    assert follow_up.raised_complaint == Complaint.objects.get()
+
+
+def test_a_repeated_gesture_warns_first_and_is_recorded_when_confirmed(
+    owner_client, business, owner
+):
+    customer = CustomerFactory(business=business)
+    gesture_create(customer=customer, what="Worstje", given_by=owner)
+    url = reverse("web:gesture_add", args=[customer.pk])
+
+    warned = owner_client.post(url, {"what": "worstje", "occasion": "just_because"}, headers=HTMX)
+    confirmed = owner_client.post(
+        url, {"what": "worstje", "occasion": "just_because", "confirm_repeat": "on"}, headers=HTMX
+    )
+
+    assert warned.status_code == 422
+    assert 'data-testid="gesture-repeat-warning"' in warned.content.decode()
+    assert confirmed.status_code == 200
+    assert Gesture.objects.count() == 2
+
+
+def test_congratulating_on_an_occasion_records_a_gesture(owner_client, business):
+    customer = CustomerFactory(
+        business=business, marketing_consent=True, birthday=business.today().replace(year=1990)
+    )
+
+    response = owner_client.post(
+        reverse("web:occasion_congratulate", args=[customer.pk]),
+        {"from": "today", "occasion": "birthday"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert Gesture.objects.get().occasion == "birthday"
+    assert "✓" in response.content.decode()
+
+
+def test_only_an_owner_changes_the_settings(owner_client, staff_client, business):
+    data = {
+        "promise_grace_hours": "48",
+        "complaint_response_working_hours": "2",
+        "complaint_public_response_hours": "1",
+        "complaint_resolution_days": "5",
+        "working_days": ["1", "2", "3", "4", "5"],
+        "opening_time": "08:30",
+        "closing_time": "17:30",
+        "aftercare_delivery_days": "2",
+        "aftercare_repair_days": "",
+        "aftercare_complaint_days": "10",
+        "aftercare_purchase_min": "150",
+        "aftercare_purchase_days": "4",
+        "aftercare_replan_days": "1",
+    }
+
+    refused = staff_client.post(reverse("web:care_settings"), data)
+    saved = owner_client.post(reverse("web:care_settings"), data)
+
+    assert refused.status_code == 403
+    assert saved.status_code == 302
+    business.refresh_from_db()
+    settings = care_settings(business)
+    assert (
+        settings.promise_grace_hours,
+        settings.working_days,
+        settings.aftercare_repair_days,
+    ) == (
+        48,
+        (1, 2, 3, 4, 5),
+        None,
+    )
+    assert settings.aftercare_purchase_min_cents == 15000
+
+
+def test_bad_settings_are_shown_on_the_form_and_not_stored(owner_client, business):
+    response = owner_client.post(
+        reverse("web:care_settings"),
+        {
+            "promise_grace_hours": "24",
+            "complaint_response_working_hours": "4",
+            "complaint_public_response_hours": "1",
+            "complaint_resolution_days": "3",
+            "working_days": ["0"],
+            "opening_time": "18:00",
+            "closing_time": "09:00",
+            "aftercare_purchase_days": "3",
+            "aftercare_replan_days": "2",
+        },
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 422
+    assert "Closing time must be later than opening time." in response.content.decode()
+    business.refresh_from_db()
+    assert business.settings == {}
+
+
+def test_the_calendar_feed_lists_my_promises_and_follow_ups_until_revoked(
+    owner_client, business, owner, client
+):
+    customer = CustomerFactory(business=business, name="Anna, de Vries")
+    PromiseFactory(
+        customer=customer,
+        made_by=owner,
+        description="Taart; bezorgen",
+        due_at=timezone.now() + timedelta(days=1),
+        made_at=timezone.now(),
+    )
+    FollowUpFactory(customer=customer, assigned_to=owner, note="Smaakte de taart?")
+    FollowUpFactory(customer=customer, note="Niet voor mij")
+
+    page = owner_client.post(reverse("web:calendar_link"), {"action": "create"}).content.decode()
+    url = page.split('data-testid="calendar-url"')[0].rsplit('value="', 1)[1].split('"')[0]
+    path = url.split("testserver", 1)[1]
+    feed = client.get(path)
+
+    text = feed.content.decode()
+    assert feed["Content-Type"] == "text/calendar; charset=utf-8"
+    assert text.count("BEGIN:VEVENT") == 2
+    assert "SUMMARY:Anna\\, de Vries: Taart\\; bezorgen" in text
+    assert "Niet voor mij" not in text
+
+    owner_client.post(reverse("web:calendar_link"), {"action": "revoke"})
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["today", "promise_reliability", "calendar_link"])
+def test_care_pages_need_a_login(client, name):
+    response = client.get(reverse(f"web:{name}"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("web:login"))
+
+
+def test_a_follow_up_by_hand_on_the_profile(staff_client, business, staff_user):
+    customer = CustomerFactory(business=business)
+
+    response = staff_client.post(
+        reverse("web:follow_up_add", args=[customer.pk]),
+        {
+            "note": "Bellen na het feest",
+            "due_on": business.today().isoformat(),
+            "assigned_to": staff_user.pk,
+        },
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert FollowUp.objects.get().assigned_to == staff_user
