@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from clv.exceptions import ConvergenceError
-from clv.io import TransactionFileError, parse_dates, read_transactions
+from clv.io import TransactionFileError, parse_dates, read_transactions, write_csv
 from clv.models import MODELS_BY_NAME, GammaGamma
 from clv.selection import MODEL_LABELS, select_model
 from clv.summary import DAYS_PER_TIME_UNIT, summarise_transactions
@@ -542,38 +542,21 @@ def _table(rows) -> str:
     return "\n".join([header, *body])
 
 
-def _format_column(values: np.ndarray, decimals: int) -> np.ndarray:
-    """Vectorised number formatting (no Python loop per customer)."""
-    return np.round(values, decimals).astype(str)
-
-
 def _write_predictions(path, ids, summary, alive, expected, spend, value) -> None:
-    columns = [
-        ("customer_id", ids.astype(str)),
-        ("frequency", _format_column(summary.frequency, 0)),
-        ("recency", _format_column(summary.recency, 6)),
-        ("T", _format_column(summary.T, 6)),
-        ("probability_alive", _format_column(alive, 6)),
-        ("expected_purchases", _format_column(expected, 6)),
-        (
-            "expected_spend",
-            _format_column(spend, 4) if spend is not None else np.full(len(ids), ""),
-        ),
-        ("clv", _format_column(value, 4)),
-    ]
-    # Identifiers with a delimiter or quote are quoted as CSV requires.
-    needs_quotes = np.char.find(columns[0][1], ",") >= 0
-    needs_quotes |= np.char.find(columns[0][1], '"') >= 0
-    if needs_quotes.any():
-        quoted = np.char.add(np.char.add('"', np.char.replace(columns[0][1], '"', '""')), '"')
-        columns[0] = ("customer_id", np.where(needs_quotes, quoted, columns[0][1]))
-    line = columns[0][1]
-    for _, column in columns[1:]:
-        line = np.char.add(np.char.add(line, ","), column)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(",".join(name for name, _ in columns) + "\n")
-        handle.write("\n".join(line.tolist()))
-        handle.write("\n")
+    write_csv(
+        path,
+        {
+            "customer_id": ids,
+            "frequency": summary.frequency,
+            "recency": summary.recency,
+            "T": summary.T,
+            "probability_alive": alive,
+            "expected_purchases": expected,
+            "expected_spend": spend if spend is not None else np.zeros(len(ids)),
+            "clv": value,
+        },
+        decimals={"frequency": 0, "expected_spend": 4, "clv": 4},
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

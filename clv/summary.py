@@ -181,13 +181,22 @@ def summarise_transactions(
         ids, day_numbers, values = ids[observed], day_numbers[observed], values[observed]
     n_transactions = len(ids)
 
-    unique_ids, customer_codes = np.unique(ids, return_inverse=True)
-    customer_codes = customer_codes.reshape(-1)
-    n_all = len(unique_ids)
-
     # Sort by customer, then day, so that each customer's days form one contiguous run.
-    order = np.lexsort((day_numbers, customer_codes))
-    codes_sorted = customer_codes[order]
+    sort_keys = _integer_sort_keys(ids)
+    if sort_keys is not None:
+        order = np.lexsort((day_numbers, sort_keys))
+        keys_sorted = sort_keys[order]
+        starts_customer = np.empty(len(order), dtype=bool)
+        starts_customer[0] = True
+        np.not_equal(keys_sorted[1:], keys_sorted[:-1], out=starts_customer[1:])
+        codes_sorted = np.cumsum(starts_customer) - 1
+        unique_ids = ids[order[starts_customer]]
+        del keys_sorted, starts_customer
+    else:
+        unique_ids, customer_codes = np.unique(ids, return_inverse=True)
+        order = np.lexsort((day_numbers, customer_codes.reshape(-1)))
+        codes_sorted = customer_codes.reshape(-1)[order]
+    n_all = len(unique_ids)
     days_sorted = day_numbers[order]
     values_sorted = values[order]
 
@@ -251,7 +260,7 @@ def summarise_transactions(
             holdout_count > 0, holdout_value[in_cohort] / np.maximum(holdout_count, 1), 0.0
         )
     n_transactions_cohort = (
-        n_transactions if in_cohort.all() else int(np.count_nonzero(in_cohort[customer_codes]))
+        n_transactions if in_cohort.all() else int(np.count_nonzero(in_cohort[codes_sorted]))
     )
     return CustomerSummary(
         customer_id=unique_ids[in_cohort],
@@ -271,6 +280,19 @@ def summarise_transactions(
         repeat_revenue=float(repeat_value_all[in_cohort].sum()),
         repeat_customers=int(np.count_nonzero(total_days[in_cohort] > 1)),
     )
+
+
+def _integer_sort_keys(ids: np.ndarray) -> np.ndarray | None:
+    """Integers that sort like the identifiers, or None.
+
+    Byte strings of up to 8 bytes, NUL padded, read as big-endian 64-bit integers compare
+    exactly as the strings do, and integers sort several times faster than strings.
+    """
+    if ids.dtype.kind in "iu":
+        return ids
+    if ids.dtype.kind == "S" and ids.dtype.itemsize <= 8:
+        return np.ascontiguousarray(ids.astype("S8")).view(">u8").astype(np.uint64)
+    return None
 
 
 def unique_rows(frequency, recency, T) -> UniqueRows:

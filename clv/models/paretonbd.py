@@ -36,6 +36,7 @@ from scipy import integrate, special
 
 from clv._validation import validate_horizon
 from clv.models.base import TransactionModel
+from clv.models.bgnbd import on_count_grid
 
 _SERIES_MAX_TERMS = 20000
 _SERIES_RELATIVE_TOLERANCE = 1e-16
@@ -161,34 +162,63 @@ def log_tail_integral(r, alpha, s, beta, x, t, *, with_gradient: bool):
     return log_integral, gradient
 
 
+def distinct_count_time_pairs(x, t_x, age):
+    """Distinct (x, t) pairs among (x, t_x) and (x, T), and where each row's pairs are.
+
+    The integral I(t) depends on a customer only through x and t, and a data set has far fewer
+    distinct pairs than customers (whole counts times a few hundred distinct days), so the
+    hypergeometric series is summed once per pair. Returns ``(pair_x, pair_t, index_tx,
+    index_T)``.
+    """
+    both_x = np.concatenate((x, x))
+    both_t = np.concatenate((t_x, age))
+    order = np.lexsort((both_t, both_x))
+    x_sorted, t_sorted = both_x[order], both_t[order]
+    new_pair = np.empty(len(order), dtype=bool)
+    new_pair[:1] = True
+    new_pair[1:] = (x_sorted[1:] != x_sorted[:-1]) | (t_sorted[1:] != t_sorted[:-1])
+    pair_of_sorted = np.cumsum(new_pair) - 1
+    pair_index = np.empty(len(order), dtype=np.intp)
+    pair_index[order] = pair_of_sorted
+    starts = np.flatnonzero(new_pair)
+    return x_sorted[starts], t_sorted[starts], pair_index[: len(x)], pair_index[len(x) :]
+
+
 def _likelihood_parts(params, data, *, with_gradient):
-    """Log of the prefactor and of the three bracket terms (alive, dead after t_x, dead after T)."""
+    """Log of the prefactor and of the three bracket terms (alive, dead after t_x, dead after T).
+
+    ``data`` is (x, t_x, T), optionally followed by the output of
+    :func:`distinct_count_time_pairs` computed once per fit.
+    """
     r, alpha, s, beta = params
-    x, t_x, age = data
+    x, t_x, age = data[:3]
+    pairs = data[3] if len(data) > 3 else distinct_count_time_pairs(x, t_x, age)
+    pair_x, pair_t, index_tx, index_T = pairs
     log_prefactor = (
-        special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+        on_count_grid(special.gammaln, r, x)
+        - special.gammaln(r)
+        + r * np.log(alpha)
+        + s * np.log(beta)
     )
     log_alive = -(r + x) * np.log(alpha + age) - s * np.log(beta + age)
-    log_integral_tx, gradient_tx = log_tail_integral(
-        r, alpha, s, beta, x, t_x, with_gradient=with_gradient
+    log_integral, gradient = log_tail_integral(
+        r, alpha, s, beta, pair_x, pair_t, with_gradient=with_gradient
     )
-    log_integral_T, gradient_T = log_tail_integral(
-        r, alpha, s, beta, x, age, with_gradient=with_gradient
-    )
+    log_s = np.log(s)
     return (
         log_prefactor,
         log_alive,
-        np.log(s) + log_integral_tx,
-        np.log(s) + log_integral_T,
-        gradient_tx,
-        gradient_T,
+        log_s + log_integral[index_tx],
+        log_s + log_integral[index_T],
+        gradient[index_tx] if with_gradient else None,
+        gradient[index_T] if with_gradient else None,
     )
 
 
 def pareto_nbd_row_log_likelihood(params, data, *, with_gradient):
     """Per-row log-likelihood of Pareto/NBD (Fader & Hardie note, eq. 18) and its gradient."""
     r, alpha, s, beta = params
-    x, _t_x, age = data
+    x, age = data[0], data[2]
     log_prefactor, log_alive, log_dead_tx, log_dead_T, gradient_tx, gradient_T = _likelihood_parts(
         params, data, with_gradient=with_gradient
     )
@@ -217,7 +247,7 @@ def pareto_nbd_row_log_likelihood(params, data, *, with_gradient):
         + dead_tx_weight[:, None] * dead_gradient_tx
         - dead_T_weight[:, None] * dead_gradient_T
     ) / bracket[:, None]
-    gradient[:, 0] = special.digamma(r + x) - special.digamma(r) + np.log(alpha)
+    gradient[:, 0] = on_count_grid(special.digamma, r, x) - special.digamma(r) + np.log(alpha)
     gradient[:, 1] = r / alpha
     gradient[:, 2] = np.log(beta)
     gradient[:, 3] = s / beta
@@ -249,6 +279,10 @@ class ParetoNBD(TransactionModel):
 
     def _row_log_likelihood(self, params, data, *, with_gradient):
         return pareto_nbd_row_log_likelihood(params, data, with_gradient=with_gradient)
+
+    def _prepare_rows(self, data):
+        # The distinct (x, t) pairs do not change during a fit: find them once.
+        return (*data, distinct_count_time_pairs(*data))
 
     def probability_alive(self, frequency, recency, T) -> np.ndarray:
         """P(alive at T | x, t_x, T): the alive term's share of the likelihood (note, eq. 19)."""

@@ -292,3 +292,45 @@ def test_reader_whitespace_file_by_column_numbers():
     assert transactions.amounts.sum() == pytest.approx(np.loadtxt(CDNOW_RAW, usecols=4).sum())
     with pytest.raises(TransactionFileError, match="column number 9 does not exist"):
         read_transactions(str(CDNOW_RAW), customer_column="2", date_column="9")
+
+
+def test_reading_in_small_blocks_gives_the_same_result_and_line_numbers(tmp_path, monkeypatch):
+    # Given a Dutch export read once whole and once in blocks of a few hundred bytes
+    path = tmp_path / "export.csv"
+    write_dutch_export(path)
+    whole = read_transactions(str(path))
+    monkeypatch.setattr("clv.io.BLOCK_BYTES", 300)
+    in_blocks = read_transactions(str(path))
+    # Then the parsed columns are identical
+    np.testing.assert_array_equal(whole.customer_ids, in_blocks.customer_ids)
+    np.testing.assert_array_equal(whole.dates, in_blocks.dates)
+    np.testing.assert_array_equal(whole.amounts, in_blocks.amounts)
+    # And an error deep in the file names its true line
+    lines = path.read_bytes().split(b"\r\n")
+    lines[400] = lines[400].split(b";")[0] + b";31-02-2024;1,00;x"
+    path.write_bytes(b"\r\n".join(lines))
+    with pytest.raises(TransactionFileError, match="line 401, column 'Datum'"):
+        read_transactions(str(path))
+
+
+def test_write_csv_formats_numbers_exactly(tmp_path):
+    from clv.io import write_csv
+
+    path = tmp_path / "out.csv"
+    write_csv(
+        str(path),
+        {
+            "id": np.array(["a", "b,c", 'd"e']),
+            "value": np.array([0.0, -1.25, 123456.0000004]),
+            "count": np.array([0.0, 3.0, 12.0]),
+        },
+        decimals={"count": 0},
+    )
+    assert path.read_text().splitlines() == [
+        "id,value,count",
+        "a,0.000000,0",
+        '"b,c",-1.250000,3',
+        '"d""e",123456.000000,12',
+    ]
+    with pytest.raises(ValueError, match="'value' has a value that is not a finite number"):
+        write_csv(str(path), {"value": np.array([np.nan])})
