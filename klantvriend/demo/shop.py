@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from klantvriend.core.models import Business, Membership, Role
 from klantvriend.core.services import business_create
@@ -105,6 +106,8 @@ def demo_create(
         Membership.objects.create(user=staff, business=business, role=Role.STAFF)
         tz = business.tzinfo
         today = today or business.today()
+        # Nothing in the future: a demo made in the morning has no purchases this afternoon.
+        cutoff = min(datetime.combine(today, time(23, 59), tzinfo=tz), timezone.now())
         start = today - timedelta(days=int(365 * years))
         span_days = (today - start).days
         tags = Tag.objects.bulk_create([Tag(business=business, name=name) for name in names.TAGS])
@@ -193,7 +196,10 @@ def demo_create(
             day = customer.customer_since
             spend_level = rng.lognormal(np.log(2200 if kind == "regular" else 1800), 0.35)
             while day <= today:
-                shop_day = min(_shop_day(day), today)
+                shop_day = _shop_day(day)
+                at = _moment(rng, shop_day, tz)
+                if at > cutoff:
+                    break
                 if rng.random() < 0.04:
                     description, cents = _pick(rng, names.CATERING)
                 else:
@@ -203,7 +209,7 @@ def demo_create(
                     Purchase(
                         business=business,
                         customer=customer,
-                        at=_moment(rng, shop_day, tz),
+                        at=at,
                         amount_cents=max(cents, 150),
                         currency=business.currency,
                         description=description,
@@ -216,7 +222,7 @@ def demo_create(
                             business=business,
                             customer=customer,
                             kind=contact_kind,
-                            at=_moment(rng, shop_day, tz),
+                            at=at,
                             member=_pick(rng, members),
                             summary=_pick(rng, names.CONTACT_SUMMARIES[contact_kind]),
                         )
