@@ -5,13 +5,22 @@ from ninja import NinjaAPI
 
 from klantvriend.core.errors import NotFound, OwnerOnly
 
-from . import contact_moments, customers, purchases
+from . import (
+    complaints,
+    contact_moments,
+    customers,
+    follow_ups,
+    gestures,
+    promises,
+    purchases,
+    today,
+)
 from .common import BearerToken
 
 api = NinjaAPI(
     title="Klantvriend API",
     version="1",
-    description="Customers, purchases and contact moments of one business. "
+    description="Customers, purchases, contact moments, promises, complaints, follow-ups and gestures of one business. "
     "Authenticate with `Authorization: Bearer <token>` (create one with `manage.py apitoken`).",
     auth=BearerToken(),
     urls_namespace="api",
@@ -20,6 +29,11 @@ api = NinjaAPI(
 api.add_router("/customers", customers.router)
 api.add_router("/purchases", purchases.router)
 api.add_router("/contact-moments", contact_moments.router)
+api.add_router("/promises", promises.router)
+api.add_router("/complaints", complaints.router)
+api.add_router("/follow-ups", follow_ups.router)
+api.add_router("/gestures", gestures.router)
+api.add_router("/today", today.router)
 
 
 @api.exception_handler(NotFound)

@@ -1,0 +1,183 @@
+from datetime import datetime
+from typing import Literal
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field, StrictBool, StrictInt
+
+from klantvriend.complaints import selectors, services
+from klantvriend.complaints.models import Channel, Driver, Severity
+from klantvriend.complaints.selectors import ComplaintStatus, ComplaintView
+from klantvriend.core.errors import ValidationError
+
+from .common import ERRORS, Moment, Pagination, business_of
+from .contact_moments import customer_for_write
+
+router = Router(tags=["complaints"])
+
+ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+SeverityName = Literal[tuple(Severity.values)]  # type: ignore[valid-type]
+DriverName = Literal[tuple(Driver.values)]  # type: ignore[valid-type]
+StatusName = Literal[tuple(ComplaintStatus.values)]  # type: ignore[valid-type]
+
+
+class ComplaintOut(Schema):
+    id: int
+    customer: int
+    received_at: datetime
+    received_by: str
+    channel: str
+    public: bool
+    severity: str
+    description: str
+    driver: str
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    resolution: str
+    recovery_gesture: str
+    satisfaction_after: int | None
+    status: StatusName
+    response_deadline: datetime
+    resolution_deadline: datetime
+    seconds_left: int | None = Field(
+        ..., description="Of the running clock; negative when its target is missed."
+    )
+    breached: bool
+
+
+def complaint_out(view: ComplaintView) -> dict:
+    complaint, clock = view.complaint, view.clock
+    return {
+        "id": complaint.pk,
+        "customer": complaint.customer_id,
+        "received_at": complaint.received_at,
+        "received_by": complaint.received_by.get_username() if complaint.received_by else "",
+        "channel": complaint.channel,
+        "public": complaint.public,
+        "severity": complaint.severity,
+        "description": complaint.description,
+        "driver": complaint.driver,
+        "first_response_at": complaint.first_response_at,
+        "resolved_at": complaint.resolved_at,
+        "resolution": complaint.resolution,
+        "recovery_gesture": complaint.recovery_gesture,
+        "satisfaction_after": complaint.satisfaction_after,
+        "status": view.status.value,
+        "response_deadline": clock.response_deadline,
+        "resolution_deadline": clock.resolution_deadline,
+        "seconds_left": int(clock.time_left.total_seconds())
+        if clock.time_left is not None
+        else None,
+        "breached": clock.breached,
+    }
+
+
+def _out(request: HttpRequest, complaint) -> dict:
+    return complaint_out(
+        selectors.complaint_views(business=business_of(request), complaints=[complaint])[0]
+    )
+
+
+class ComplaintCreate(Schema):
+    customer: StrictInt
+    description: str = Field(..., max_length=5000)
+    channel: ChannelName = Channel.COUNTER.value
+    public: StrictBool | None = Field(
+        None, description="Defaults to true for social media and review sites."
+    )
+    severity: SeverityName = Severity.MEDIUM.value
+    driver: DriverName = Driver.OTHER.value
+    received_at: Moment | None = None
+
+
+class ComplaintUpdate(Schema):
+    description: str | None = Field(None, max_length=5000)
+    channel: ChannelName | None = None
+    public: StrictBool | None = None
+    severity: SeverityName | None = None
+    driver: DriverName | None = None
+    received_at: Moment | None = None
+    recovery_gesture: str | None = Field(None, max_length=300)
+    satisfaction_after: StrictInt | None = Field(None, ge=1, le=5)
+    resolution: str | None = Field(None, max_length=5000)
+    first_response_at: Moment | None = Field(None, description="Set to record the first response.")
+    resolved_at: Moment | None = Field(None, description="Set (with a resolution) to resolve.")
+
+
+class ComplaintPage(Schema):
+    items: list[ComplaintOut]
+    count: int
+
+
+@router.get("", response={200: ComplaintPage, **ERRORS}, summary="List complaints")
+def list_complaints(
+    request: HttpRequest,
+    page: Query[Pagination],
+    customer: int | None = None,
+    status: StatusName | None = None,
+):
+    business = business_of(request)
+    complaints = selectors.complaint_list(business=business, customer_id=customer, status=status)
+    views = selectors.complaint_views(
+        business=business, complaints=complaints[page.offset : page.offset + page.limit]
+    )
+    return {"items": [complaint_out(view) for view in views], "count": complaints.count()}
+
+
+@router.post("", response={201: ComplaintOut, **ERRORS}, summary="Log a complaint")
+def create_complaint(request: HttpRequest, payload: ComplaintCreate):
+    customer = customer_for_write(request, payload.customer)
+    complaint = services.complaint_create(
+        customer=customer,
+        received_by=request.membership.user,  # type: ignore[attr-defined]
+        **payload.dict(exclude={"customer"}),
+    )
+    return Status(201, _out(request, complaint))
+
+
+@router.get("/{complaint_id}", response={200: ComplaintOut, **ERRORS}, summary="Get a complaint")
+def get_complaint(request: HttpRequest, complaint_id: int):
+    return _out(
+        request, selectors.complaint_get(business=business_of(request), complaint_id=complaint_id)
+    )
+
+
+@router.patch(
+    "/{complaint_id}",
+    response={200: ComplaintOut, **ERRORS},
+    summary="Change a complaint, record its first response or resolve it",
+)
+def update_complaint(request: HttpRequest, complaint_id: int, payload: ComplaintUpdate):
+    actor = request.membership.user  # type: ignore[attr-defined]
+    complaint = selectors.complaint_get(business=business_of(request), complaint_id=complaint_id)
+    fields = {
+        name: value for name, value in payload.dict(exclude_unset=True).items() if value is not None
+    }
+    responded_at = fields.pop("first_response_at", None)
+    resolved_at = fields.pop("resolved_at", None)
+    resolution = fields.pop("resolution", None)
+    if resolution is not None and resolved_at is None:
+        if complaint.resolved_at is None:
+            raise ValidationError(
+                {
+                    "resolved_at": ValidationError(
+                        _("Give the moment the complaint was resolved."), code="required"
+                    )
+                }
+            )
+        fields["resolution"] = resolution  # rewording the resolution of a resolved complaint
+    # One transaction: a refused step also undoes the changes sent with it.
+    with transaction.atomic():
+        if fields:
+            complaint = services.complaint_update(complaint=complaint, actor=actor, **fields)
+        if responded_at is not None:
+            complaint = services.complaint_respond(
+                complaint=complaint, actor=actor, at=responded_at
+            )
+        if resolved_at is not None:
+            complaint = services.complaint_resolve(
+                complaint=complaint, actor=actor, resolution=resolution or "", at=resolved_at
+            )
+    return _out(request, complaint)

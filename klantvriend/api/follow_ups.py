@@ -1,0 +1,163 @@
+from datetime import date, datetime
+from typing import Literal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field, StrictInt
+
+from klantvriend.aftercare import selectors, services
+from klantvriend.aftercare.selectors import FollowUpStatus, follow_up_status
+from klantvriend.core.errors import ValidationError
+
+from .common import ERRORS, Pagination, business_of
+from .contact_moments import customer_for_write
+
+router = Router(tags=["follow-ups"])
+
+StatusName = Literal[tuple(FollowUpStatus.values)]  # type: ignore[valid-type]
+OutcomeName = Literal[services.OUTCOMES]  # type: ignore[valid-type]
+
+
+class FollowUpOut(Schema):
+    id: int
+    customer: int
+    reason: str
+    note: str
+    due_on: date
+    assigned_to: int | None
+    promise: int | None
+    complaint: int | None
+    purchase: int | None
+    attempts: int
+    done_at: datetime | None
+    outcome: str
+    outcome_note: str
+    raised_complaint: int | None
+    status: StatusName
+
+
+def follow_up_out(follow_up, *, today: date) -> dict:
+    return {
+        "id": follow_up.pk,
+        "customer": follow_up.customer_id,
+        "reason": follow_up.reason,
+        "note": follow_up.note,
+        "due_on": follow_up.due_on,
+        "assigned_to": follow_up.assigned_to_id,
+        "promise": follow_up.promise_id,
+        "complaint": follow_up.complaint_id,
+        "purchase": follow_up.purchase_id,
+        "attempts": follow_up.attempts,
+        "done_at": follow_up.done_at,
+        "outcome": follow_up.outcome,
+        "outcome_note": follow_up.outcome_note,
+        "raised_complaint": follow_up.raised_complaint_id,
+        "status": follow_up_status(follow_up, today=today).value,
+    }
+
+
+class FollowUpCreate(Schema):
+    customer: StrictInt
+    note: str = Field(..., max_length=300)
+    due_on: date
+    assigned_to: StrictInt | None = Field(None, description="User id of a member.")
+
+
+class FollowUpUpdate(Schema):
+    note: str | None = Field(None, max_length=300)
+    due_on: date | None = None
+    assigned_to: StrictInt | None = None
+    outcome: OutcomeName | None = Field(
+        None, description="content, not_content (opens a complaint) or not_reached (re-plans)."
+    )
+    outcome_note: str = Field("", max_length=5000)
+
+
+class FollowUpPage(Schema):
+    items: list[FollowUpOut]
+    count: int
+
+
+def _member(request: HttpRequest, user_id: int | None):
+    if user_id is None:
+        return None
+    user = (
+        get_user_model()
+        .objects.filter(pk=user_id, memberships__business=business_of(request))
+        .first()
+    )
+    if user is None:
+        raise ValidationError(
+            {
+                "assigned_to": ValidationError(
+                    _("This person does not work here."), code="not_member"
+                )
+            }
+        )
+    return user
+
+
+@router.get("", response={200: FollowUpPage, **ERRORS}, summary="List follow-ups")
+def list_follow_ups(
+    request: HttpRequest,
+    page: Query[Pagination],
+    customer: int | None = None,
+    status: StatusName | None = None,
+):
+    business = business_of(request)
+    follow_ups = selectors.follow_up_list(business=business, customer_id=customer, status=status)
+    today = business.today()
+    return {
+        "items": [
+            follow_up_out(item, today=today)
+            for item in follow_ups[page.offset : page.offset + page.limit]
+        ],
+        "count": follow_ups.count(),
+    }
+
+
+@router.post("", response={201: FollowUpOut, **ERRORS}, summary="Plan a follow-up")
+def create_follow_up(request: HttpRequest, payload: FollowUpCreate):
+    business = business_of(request)
+    follow_up = services.follow_up_create(
+        business=business,
+        customer=customer_for_write(request, payload.customer),
+        note=payload.note,
+        due_on=payload.due_on,
+        assigned_to=_member(request, payload.assigned_to),
+        created_by=request.membership.user,  # type: ignore[attr-defined]
+    )
+    return Status(201, follow_up_out(follow_up, today=business.today()))
+
+
+@router.get("/{follow_up_id}", response={200: FollowUpOut, **ERRORS}, summary="Get a follow-up")
+def get_follow_up(request: HttpRequest, follow_up_id: int):
+    business = business_of(request)
+    follow_up = selectors.follow_up_get(business=business, follow_up_id=follow_up_id)
+    return follow_up_out(follow_up, today=business.today())
+
+
+@router.patch(
+    "/{follow_up_id}",
+    response={200: FollowUpOut, **ERRORS},
+    summary="Change a follow-up or record its outcome",
+)
+def update_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpUpdate):
+    business = business_of(request)
+    actor = request.membership.user  # type: ignore[attr-defined]
+    follow_up = selectors.follow_up_get(business=business, follow_up_id=follow_up_id)
+    sent = payload.dict(exclude_unset=True)
+    changes = {name: sent[name] for name in ("note", "due_on") if sent.get(name) is not None}
+    if "assigned_to" in sent:
+        changes["assigned_to"] = _member(request, sent["assigned_to"])
+    with transaction.atomic():
+        if changes:
+            follow_up = services.follow_up_update(follow_up=follow_up, actor=actor, **changes)
+        if sent.get("outcome"):
+            follow_up = services.follow_up_complete(
+                follow_up=follow_up, actor=actor, outcome=sent["outcome"], note=payload.outcome_note
+            )
+    return follow_up_out(follow_up, today=business.today())

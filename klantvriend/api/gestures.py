@@ -1,0 +1,104 @@
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field, StrictInt
+
+from klantvriend.gestures import selectors, services
+from klantvriend.gestures.models import Occasion
+
+from .common import ERRORS, Moment, Pagination, business_of
+from .contact_moments import customer_for_write
+
+router = Router(tags=["gestures"])
+
+OccasionName = Literal[tuple(Occasion.values)]  # type: ignore[valid-type]
+
+
+class GestureOut(Schema):
+    id: int
+    customer: int = Field(..., validation_alias="customer_id")
+    what: str
+    value_cents: int | None
+    occasion: str
+    given_at: datetime
+    given_by: str
+    repeated_recently: bool = Field(
+        False, description="On create: the same gesture went to this customer in the last 180 days."
+    )
+
+    @staticmethod
+    def resolve_given_by(gesture) -> str:
+        return gesture.given_by.get_username() if gesture.given_by else ""
+
+
+class GestureCreate(Schema):
+    customer: StrictInt
+    what: str = Field(..., max_length=200)
+    value_cents: StrictInt | None = Field(None, ge=0)
+    occasion: OccasionName = Occasion.JUST_BECAUSE.value
+    given_at: Moment | None = None
+
+
+class GestureUpdate(Schema):
+    what: str | None = Field(None, max_length=200)
+    value_cents: StrictInt | None = Field(None, ge=0)
+    occasion: OccasionName | None = None
+    given_at: Moment | None = None
+
+
+class GesturePage(Schema):
+    items: list[GestureOut]
+    count: int
+
+
+@router.get("", response={200: GesturePage, **ERRORS}, summary="List gestures")
+def list_gestures(
+    request: HttpRequest,
+    page: Query[Pagination],
+    customer: int | None = None,
+    occasion: OccasionName | None = None,
+):
+    gestures = selectors.gesture_list(
+        business=business_of(request), customer_id=customer, occasion=occasion
+    )
+    return {
+        "items": list(gestures[page.offset : page.offset + page.limit]),
+        "count": gestures.count(),
+    }
+
+
+@router.post("", response={201: GestureOut, **ERRORS}, summary="Record a gesture")
+def create_gesture(request: HttpRequest, payload: GestureCreate):
+    customer = customer_for_write(request, payload.customer)
+    # The API records a repeat (an integration may have good reason) but says so.
+    repeated = bool(selectors.gesture_recent_repeats(customer=customer, what=payload.what))
+    gesture = services.gesture_create(
+        customer=customer,
+        what=payload.what,
+        value_cents=payload.value_cents,
+        occasion=payload.occasion,
+        given_at=payload.given_at,
+        given_by=request.membership.user,  # type: ignore[attr-defined]
+    )
+    gesture.repeated_recently = repeated
+    return Status(201, gesture)
+
+
+@router.get("/{gesture_id}", response={200: GestureOut, **ERRORS}, summary="Get a gesture")
+def get_gesture(request: HttpRequest, gesture_id: int):
+    return selectors.gesture_get(business=business_of(request), gesture_id=gesture_id)
+
+
+@router.patch("/{gesture_id}", response={200: GestureOut, **ERRORS}, summary="Change a gesture")
+def update_gesture(request: HttpRequest, gesture_id: int, payload: GestureUpdate):
+    gesture = selectors.gesture_get(business=business_of(request), gesture_id=gesture_id)
+    changes = {
+        name: value for name, value in payload.dict(exclude_unset=True).items() if value is not None
+    }
+    return services.gesture_update(
+        gesture=gesture,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+        **changes,
+    )

@@ -1,0 +1,184 @@
+from datetime import date, datetime
+from typing import Literal
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field, StrictInt
+
+from klantvriend.core.errors import ValidationError
+from klantvriend.promises import selectors, services
+from klantvriend.promises.models import PromiseKind
+from klantvriend.promises.selectors import PromiseView
+from klantvriend.promises.status import API_STATUSES, api_status
+
+from .common import ERRORS, Moment, Pagination, business_of
+from .contact_moments import customer_for_write
+
+router = Router(tags=["promises"])
+
+Kind = Literal[tuple(PromiseKind.values)]  # type: ignore[valid-type]
+StatusName = Literal[API_STATUSES]  # type: ignore[valid-type]
+
+
+class PromiseOut(Schema):
+    id: int
+    customer: int
+    description: str
+    kind: str
+    made_by: str
+    made_at: datetime
+    due_at: datetime
+    due_all_day: bool
+    done_at: datetime | None
+    cancelled_at: datetime | None
+    status: StatusName = Field(..., description="Derived from the moments, never stored.")
+    created_at: datetime
+    updated_at: datetime
+
+
+def promise_out(view: PromiseView) -> dict:
+    promise = view.promise
+    return {
+        "id": promise.pk,
+        "customer": promise.customer_id,
+        "description": promise.description,
+        "kind": promise.kind,
+        "made_by": promise.made_by.get_username() if promise.made_by else "",
+        "made_at": promise.made_at,
+        "due_at": promise.due_at,
+        "due_all_day": promise.due_all_day,
+        "done_at": promise.done_at,
+        "cancelled_at": promise.cancelled_at,
+        "status": api_status(view.status),
+        "created_at": promise.created_at,
+        "updated_at": promise.updated_at,
+    }
+
+
+class PromiseCreate(Schema):
+    customer: StrictInt
+    description: str = Field(..., max_length=300)
+    kind: Kind = PromiseKind.OTHER.value
+    due_at: Moment | None = Field(None, description="A due moment; or give due_date.")
+    due_date: date | None = Field(None, description="A due day (due by its end); or give due_at.")
+    made_at: Moment | None = Field(None, description="Defaults to now; may lie in the past.")
+
+
+class PromiseUpdate(Schema):
+    description: str | None = Field(None, max_length=300)
+    kind: Kind | None = None
+    due_at: Moment | None = None
+    due_date: date | None = None
+    made_at: Moment | None = None
+    done_at: Moment | None = Field(None, description="Set to mark the promise kept.")
+    cancelled_at: Moment | None = Field(None, description="Set to cancel the promise.")
+
+
+class PromisePage(Schema):
+    items: list[PromiseOut]
+    count: int
+
+
+class FiguresOut(Schema):
+    judged: int
+    kept_on_time: int
+    kept_late: int
+    broken: int
+    kept_on_time_share: float | None
+    median_lateness_hours: float | None
+    p90_lateness_hours: float | None
+
+
+class NamedFigures(FiguresOut):
+    name: str
+
+
+class ReliabilityOut(FiguresOut):
+    since: datetime
+    trend_last_90_days: float | None
+    trend_previous_90_days: float | None
+    by_kind: list[NamedFigures]
+    by_member: list[NamedFigures]
+
+
+@router.get("", response={200: PromisePage, **ERRORS}, summary="List promises")
+def list_promises(
+    request: HttpRequest,
+    page: Query[Pagination],
+    customer: int | None = None,
+    status: StatusName | None = None,
+):
+    business = business_of(request)
+    promises = selectors.promise_list(business=business, customer_id=customer, status=status)
+    views = selectors.promise_views(
+        business=business, promises=promises[page.offset : page.offset + page.limit]
+    )
+    return {"items": [promise_out(view) for view in views], "count": promises.count()}
+
+
+@router.get(
+    "/reliability",
+    response={200: ReliabilityOut, **ERRORS},
+    summary="Reliability figures: share kept on time, lateness, trend",
+)
+def reliability(request: HttpRequest):
+    figures = selectors.promise_reliability(business=business_of(request))
+    return {
+        **vars(figures.overall),
+        "since": figures.since,
+        "trend_last_90_days": figures.trend.last_90_days,
+        "trend_previous_90_days": figures.trend.previous_90_days,
+        "by_kind": [{"name": kind, **vars(item)} for kind, _label, item in figures.by_kind],
+        "by_member": [{"name": name, **vars(item)} for name, item in figures.by_member],
+    }
+
+
+@router.post("", response={201: PromiseOut, **ERRORS}, summary="Record a promise")
+def create_promise(request: HttpRequest, payload: PromiseCreate):
+    customer = customer_for_write(request, payload.customer)
+    promise = services.promise_create(
+        customer=customer,
+        description=payload.description,
+        kind=payload.kind,
+        due_at=payload.due_at,
+        due_date=payload.due_date,
+        made_at=payload.made_at,
+        made_by=request.membership.user,  # type: ignore[attr-defined]
+    )
+    return Status(201, promise_out(selectors.promise_with_status(promise=promise)))
+
+
+@router.get("/{promise_id}", response={200: PromiseOut, **ERRORS}, summary="Get a promise")
+def get_promise(request: HttpRequest, promise_id: int):
+    promise = selectors.promise_get(business=business_of(request), promise_id=promise_id)
+    return promise_out(selectors.promise_with_status(promise=promise))
+
+
+@router.patch(
+    "/{promise_id}",
+    response={200: PromiseOut, **ERRORS},
+    summary="Change a promise, mark it kept (done_at) or cancel it (cancelled_at)",
+)
+def update_promise(request: HttpRequest, promise_id: int, payload: PromiseUpdate):
+    business = business_of(request)
+    actor = request.membership.user  # type: ignore[attr-defined]
+    promise = selectors.promise_get(business=business, promise_id=promise_id)
+    fields = payload.dict(exclude_unset=True)
+    for name in ("done_at", "cancelled_at"):
+        if name in fields and fields[name] is None and getattr(promise, name) is not None:
+            raise ValidationError(
+                {name: ValidationError(_("A finished promise cannot be reopened."), code="reopen")}
+            )
+    done_at, cancelled_at = fields.pop("done_at", None), fields.pop("cancelled_at", None)
+    changes = {name: value for name, value in fields.items() if value is not None}
+    # One transaction: a refused completion also undoes the field changes sent with it.
+    with transaction.atomic():
+        if changes:
+            promise = services.promise_update(promise=promise, actor=actor, **changes)
+        if done_at is not None:
+            promise = services.promise_mark_kept(promise=promise, actor=actor, at=done_at)
+        if cancelled_at is not None:
+            promise = services.promise_cancel(promise=promise, actor=actor, at=cancelled_at)
+    return promise_out(selectors.promise_with_status(promise=promise))

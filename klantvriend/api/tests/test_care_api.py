@@ -1,0 +1,276 @@
+"""API v1 of promises, complaints, follow-ups, gestures and Today."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.complaints.models import Complaint
+from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.gestures.models import Gesture
+from klantvriend.promises.models import Promise
+from klantvriend.promises.tests.factories import PromiseFactory
+
+
+def post(client, url, data):
+    return client.post(url, data=json.dumps(data), content_type="application/json")
+
+
+def patch(client, url, data):
+    return client.patch(url, data=json.dumps(data), content_type="application/json")
+
+
+def iso(moment):
+    return moment.isoformat()
+
+
+@pytest.fixture
+def customer(business):
+    return CustomerFactory(business=business, name="Anna de Vries")
+
+
+def test_a_promise_made_earlier_is_recorded_and_kept_late(api, customer, owner):
+    now = timezone.now()
+    made = now - timedelta(days=2)
+    due = now - timedelta(hours=20)
+
+    created = post(
+        api,
+        "/api/v1/promises",
+        {
+            "customer": customer.pk,
+            "description": "Offerte sturen",
+            "kind": "quote",
+            "made_at": iso(made),
+            "due_at": iso(due),
+        },
+    )
+    body = created.json()
+    kept = patch(api, f"/api/v1/promises/{body['id']}", {"done_at": iso(now - timedelta(hours=1))})
+
+    assert created.status_code == 201
+    assert (body["status"], body["made_by"], body["kind"]) == ("overdue", "sanne", "quote")
+    assert kept.status_code == 200
+    assert kept.json()["status"] == "kept_late"
+    reliability = api.get("/api/v1/promises/reliability").json()
+    assert (reliability["judged"], reliability["kept_on_time_share"]) == (1, 0.0)
+    assert reliability["by_kind"][0]["name"] == "quote"
+
+
+def test_made_at_defaults_to_now_and_a_due_day_is_open(api, customer, business):
+    response = post(
+        api,
+        "/api/v1/promises",
+        {
+            "customer": customer.pk,
+            "description": "Bezorgen",
+            "kind": "delivery",
+            "due_date": (business.today() + timedelta(days=3)).isoformat(),
+        },
+    )
+
+    body = response.json()
+    assert response.status_code == 201
+    assert body["status"] == "open"
+    assert body["due_all_day"] is True
+    assert abs(timezone.now() - Promise.objects.get().made_at) < timedelta(seconds=10)
+
+
+def test_list_filters_on_customer_and_derived_status(api, customer, business):
+    now = timezone.now()
+    overdue = PromiseFactory(
+        customer=customer, made_at=now - timedelta(days=2), due_at=now - timedelta(hours=2)
+    )
+    PromiseFactory(
+        customer=customer, made_at=now - timedelta(days=2), due_at=now + timedelta(days=2)
+    )
+    PromiseFactory(
+        customer=CustomerFactory(business=business),
+        made_at=now - timedelta(days=2),
+        due_at=now - timedelta(hours=2),
+    )
+
+    by_status = api.get("/api/v1/promises", {"status": "overdue", "customer": customer.pk}).json()
+    everything = api.get("/api/v1/promises").json()
+    unknown = api.get("/api/v1/promises", {"status": "due_today"})
+
+    assert [item["id"] for item in by_status["items"]] == [overdue.pk]
+    assert by_status["count"] == 1
+    assert everything["count"] == 3
+    assert {item["status"] for item in everything["items"]} <= {
+        "open",
+        "overdue",
+        "kept",
+        "kept_early",
+        "kept_late",
+        "broken",
+        "cancelled",
+    }
+    assert unknown.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "code"),
+    [
+        ({"due_at_hours": -1}, "due_at", "due_before_made"),
+        ({"description": ""}, "description", "blank"),
+    ],
+)
+def test_bad_promises_are_refused_with_422_and_nothing_stored(api, customer, payload, field, code):
+    made = timezone.now() - timedelta(hours=3)
+    data = {
+        "customer": customer.pk,
+        "description": payload.get("description", "Terugbellen"),
+        "made_at": iso(made),
+        "due_at": iso(made + timedelta(hours=payload.get("due_at_hours", 2))),
+    }
+
+    response = post(api, "/api/v1/promises", data)
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", field]
+    assert response.json()["detail"][0]["type"] == code
+    assert Promise.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_a_done_moment_in_the_future_is_refused_and_other_changes_are_undone(api, customer):
+    promise = PromiseFactory(customer=customer, description="Taart")
+
+    response = patch(
+        api,
+        f"/api/v1/promises/{promise.pk}",
+        {"description": "Grote taart", "done_at": iso(timezone.now() + timedelta(days=1))},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", "done_at"],
+            "msg": "A promise cannot be kept in the future.",
+            "type": "future",
+        }
+    ]
+    stored = Promise.objects.get()
+    assert (stored.description, stored.done_at) == ("Taart", None)
+    assert AuditEvent.objects.count() == 0
+
+
+def test_a_moment_as_a_number_is_refused(api, customer):
+    response = post(
+        api,
+        "/api/v1/promises",
+        {"customer": customer.pk, "description": "Bellen", "due_at": 1767225600},
+    )
+
+    assert response.status_code == 422
+    assert Promise.objects.count() == 0
+
+
+def test_another_business_rows_are_not_found(api, other_business):
+    stranger = CustomerFactory(business=other_business)
+    promise = PromiseFactory(customer=stranger)
+    complaint = ComplaintFactory(customer=stranger)
+    follow_up = FollowUpFactory(customer=stranger)
+
+    assert api.get(f"/api/v1/promises/{promise.pk}").status_code == 404
+    assert api.get(f"/api/v1/complaints/{complaint.pk}").status_code == 404
+    assert api.get(f"/api/v1/follow-ups/{follow_up.pk}").status_code == 404
+    assert patch(api, f"/api/v1/promises/{promise.pk}", {"description": "x"}).status_code == 404
+    assert api.get("/api/v1/promises").json()["count"] == 0
+
+
+def test_a_follow_up_for_another_business_customer_is_refused(api, other_business):
+    stranger = CustomerFactory(business=other_business)
+
+    response = post(
+        api,
+        "/api/v1/follow-ups",
+        {
+            "customer": stranger.pk,
+            "note": "Even bellen",
+            "due_on": timezone.localdate().isoformat(),
+        },
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"loc": ["body", "customer"], "msg": "This customer does not exist.", "type": "not_found"}
+    ]
+    assert FollowUp.objects.count() == 0
+
+
+def test_a_complaint_is_answered_and_resolved_but_not_before_it_was_received(api, customer):
+    received = timezone.now() - timedelta(hours=5)
+    created = post(
+        api,
+        "/api/v1/complaints",
+        {
+            "customer": customer.pk,
+            "description": "Boze tweet",
+            "channel": "social_media",
+            "received_at": iso(received),
+        },
+    ).json()
+    url = f"/api/v1/complaints/{created['id']}"
+
+    too_early = patch(
+        api, url, {"resolved_at": iso(received - timedelta(minutes=5)), "resolution": "Excuses"}
+    )
+    answered = patch(api, url, {"first_response_at": iso(received + timedelta(minutes=30))})
+    resolved = patch(api, url, {"resolved_at": iso(timezone.now()), "resolution": "Excuses en bon"})
+
+    assert (created["public"], created["status"], created["breached"]) == (True, "open", True)
+    assert too_early.status_code == 422
+    assert too_early.json()["detail"][0]["type"] == "resolved_before_received"
+    assert answered.json()["status"] == "responded"
+    assert resolved.json()["status"] == "resolved"
+    assert resolved.json()["resolution"] == "Excuses en bon"
+    assert api.get("/api/v1/complaints", {"status": "resolved"}).json()["count"] == 1
+
+
+def test_a_follow_up_outcome_not_content_opens_a_complaint(api, customer):
+    follow_up = FollowUpFactory(customer=customer)
+
+    response = patch(
+        api,
+        f"/api/v1/follow-ups/{follow_up.pk}",
+        {"outcome": "not_content", "outcome_note": "Te zout"},
+    )
+
+    body = response.json()
+    assert (body["status"], body["outcome"]) == ("done", "not_content")
+    assert body["raised_complaint"] == Complaint.objects.get().pk
+
+
+def test_a_repeated_gesture_is_recorded_and_flagged(api, customer):
+    first = post(
+        api, "/api/v1/gestures", {"customer": customer.pk, "what": "Worstje", "value_cents": 150}
+    )
+    second = post(api, "/api/v1/gestures", {"customer": customer.pk, "what": "worstje"})
+
+    assert first.json()["repeated_recently"] is False
+    assert second.json()["repeated_recently"] is True
+    assert Gesture.objects.count() == 2
+    assert api.get("/api/v1/gestures", {"customer": customer.pk}).json()["count"] == 2
+
+
+def test_today_returns_the_lists(api, customer, business):
+    now = timezone.now()
+    promise = PromiseFactory(
+        customer=customer, made_at=now - timedelta(days=1), due_at=now - timedelta(hours=1)
+    )
+    complaint = ComplaintFactory(customer=customer)
+    follow_up = FollowUpFactory(customer=customer, due_on=business.today())
+
+    body = api.get("/api/v1/today").json()
+
+    assert [item["id"] for item in body["overdue"]] == [promise.pk]
+    assert [item["id"] for item in body["complaints"]] == [complaint.pk]
+    assert [item["id"] for item in body["follow_ups"]] == [follow_up.pk]
+    assert body["day"] == business.today().isoformat()

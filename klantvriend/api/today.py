@@ -1,0 +1,56 @@
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from klantvriend.today.selectors import today_list
+
+from .common import ERRORS, business_of
+from .complaints import ComplaintOut, complaint_out
+from .follow_ups import FollowUpOut, follow_up_out
+from .promises import PromiseOut, promise_out
+
+router = Router(tags=["today"])
+
+
+class OccasionOut(Schema):
+    customer: int
+    customer_name: str
+    occasion: str
+    years: int | None
+    congratulated: bool
+
+
+class TodayOut(Schema):
+    day: date
+    overdue: list[PromiseOut]
+    due_today: list[PromiseOut]
+    follow_ups: list[FollowUpOut]
+    complaints: list[ComplaintOut]
+    occasions: list[OccasionOut]
+
+
+@router.get(
+    "",
+    response={200: TodayOut, **ERRORS},
+    summary="What needs doing today: the lists of the Today page",
+)
+def today(request: HttpRequest):
+    listing = today_list(business=business_of(request))
+    return {
+        "day": listing.day,
+        "overdue": [promise_out(view) for view in listing.overdue],
+        "due_today": [promise_out(view) for view in listing.due_today],
+        "follow_ups": [follow_up_out(item, today=listing.day) for item in listing.follow_ups],
+        "complaints": [complaint_out(view) for view in listing.complaints],
+        "occasions": [
+            {
+                "customer": item.customer.pk,
+                "customer_name": item.customer.name,
+                "occasion": str(item.occasion),
+                "years": item.years,
+                "congratulated": item.congratulated,
+            }
+            for item in listing.occasions
+        ],
+    }
