@@ -28,6 +28,7 @@ from klantvriend.customers.models import (
 )
 
 from . import names
+from .promises import care_demo_create
 
 BATCH = 5000
 # Share of customers, weekly purchase rate and chance of dropping out after a purchase, per kind.
@@ -242,6 +243,8 @@ def demo_create(
         ContactMoment.objects.bulk_create(moments, batch_size=BATCH)
         purchase_count += len(purchases)
         contact_count += len(moments)
+        # Promises, complaints, follow-ups and gestures on top of the shop (demo/promises.py).
+        care_demo_create(business=business, members=members, seed=seed, today=today)
     return DemoSummary(
         business=business,
         username=username,

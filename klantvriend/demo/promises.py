@@ -1,0 +1,448 @@
+"""Demo history of promises, complaints, follow-ups and gestures for the demo shop, so that its
+Today page, reliability figures, complaint clocks and aftercare coverage are alive.
+
+Drawn from its own seeded generator (independent of the shop's, so adding this did not change the
+shop's customers and purchases) and written with bulk inserts. The story it tells: staff keep most
+promises, deliveries run late more often than counter orders, reliability improved over the last
+three months, public complaints are answered fast, and most follow-ups happen in time."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+from django.utils import timezone
+
+from klantvriend.aftercare.models import FollowUp, Outcome, Reason
+from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
+from klantvriend.core.care_settings import DEFAULTS
+from klantvriend.customers.models import Customer, Purchase
+from klantvriend.gestures.models import Gesture, Occasion
+from klantvriend.promises.models import Promise, PromiseKind, due_moment_for_day
+
+BATCH = 5000
+HISTORY_DAYS = 270
+
+# kind: (share, descriptions, lead time range in hours, promised for a day rather than a moment)
+KINDS = {
+    PromiseKind.ORDER_READY: (
+        0.42,
+        [
+            "Rollade klaarzetten",
+            "Gehakt vers draaien en klaarleggen",
+            "Kerstpakket vlees klaarzetten",
+            "Ossenhaas op maat snijden",
+            "Bestelling voor het weekend inpakken",
+        ],
+        (1, 30),
+        False,
+    ),
+    PromiseKind.CALLBACK: (
+        0.2,
+        [
+            "Terugbellen over de levertijd van lamsvlees",
+            "Terugbellen over het buffet",
+            "Terugbellen over allergenen in de worst",
+            "Terugbellen met prijs voor halve varken",
+        ],
+        (2, 26),
+        False,
+    ),
+    PromiseKind.DELIVERY: (
+        0.16,
+        [
+            "Koud buffet bezorgen",
+            "BBQ-pakket bezorgen",
+            "Broodjeslunch op kantoor bezorgen",
+            "Hapjesschalen bezorgen voor verjaardag",
+        ],
+        (48, 168),
+        True,
+    ),
+    PromiseKind.QUOTE: (
+        0.1,
+        [
+            "Offerte bruiloftsbuffet sturen",
+            "Offerte bedrijfsborrel sturen",
+            "Offerte BBQ 40 personen",
+        ],
+        (48, 120),
+        True,
+    ),
+    PromiseKind.REPAIR: (
+        0.04,
+        ["Messen slijpen", "Vleesmolen van klant nakijken"],
+        (72, 240),
+        True,
+    ),
+    PromiseKind.OTHER: (
+        0.08,
+        ["Recept voor stoofvlees mailen", "Vragen of de poelier eenden heeft"],
+        (24, 96),
+        True,
+    ),
+}
+# How often each kind is done late, and how late (median hours): deliveries are the weak spot.
+LATE_RISK = {
+    PromiseKind.ORDER_READY: (0.12, 0.5),
+    PromiseKind.CALLBACK: (0.2, 3.0),
+    PromiseKind.DELIVERY: (0.3, 6.0),
+    PromiseKind.QUOTE: (0.25, 30.0),
+    PromiseKind.REPAIR: (0.3, 40.0),
+    PromiseKind.OTHER: (0.2, 20.0),
+}
+COMPLAINTS = [
+    ("Vlees was taai, niet wat we gewend zijn.", Driver.RELIABILITY),
+    ("Buffet kwam een uur te laat op het feest.", Driver.RELIABILITY),
+    ("Bestelling was niet klaar toen ik kwam.", Driver.CERTAINTY),
+    ("Kon de bestelling niet meer wijzigen.", Driver.FLEXIBILITY),
+    ("Worst had te veel zout, terwijl ik zoutarm vroeg.", Driver.CUSTOMISATION),
+    ("Niet teruggebeld na mijn vraag.", Driver.COMPLAINT_HANDLING),
+    ("Te lang moeten wachten aan de toonbank.", Driver.OTHER),
+]
+PUBLIC_COMPLAINTS = [
+    "Review: besteld buffet was incompleet, geen reactie op mijn mail.",
+    "Facebook: 'nooit meer bij deze slager', over een te laat bezorgd BBQ-pakket.",
+    "Google-review: onvriendelijk geholpen op zaterdag.",
+]
+RESOLUTIONS = [
+    ("Excuses gemaakt en nieuw stuk meegegeven.", "Stuk rollade"),
+    ("Geld teruggegeven voor het ontbrekende deel.", "Fles wijn"),
+    ("Persoonlijk gebeld en uitgelegd; volgende bestelling gratis bezorgd.", "Gratis bezorging"),
+    ("Recept aangepast en voortaan apart gemaakt.", ""),
+]
+GESTURES = [
+    ("Worstje voor de kinderen", 0, Occasion.JUST_BECAUSE),
+    ("Bakje huisgemaakte paté", 450, Occasion.JUST_BECAUSE),
+    ("Extra portie saté bij het buffet", 900, Occasion.JUST_BECAUSE),
+    ("Verjaardagskaart en rookworst", 550, Occasion.BIRTHDAY),
+    ("Fles wijn als dank voor de doorverwijzing", 1250, Occasion.REFERRAL_THANKS),
+    ("Gratis bezorging", 750, Occasion.OTHER),
+]
+
+
+@dataclass(frozen=True)
+class CareDemoSummary:
+    promises: int
+    complaints: int
+    follow_ups: int
+    gestures: int
+
+
+def _pick(rng: np.random.Generator, items):
+    return items[int(rng.integers(len(items)))]
+
+
+def _shop_moment(rng: np.random.Generator, day: date, tz) -> datetime:
+    minutes = int(rng.integers(9 * 60, 17 * 60 + 30))
+    return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
+
+
+def care_demo_create(*, business, members, seed: int, today: date) -> CareDemoSummary:
+    rng = np.random.default_rng([seed, 4])  # its own stream: the shop's draws stay as they were
+    tz = business.tzinfo
+    # "Now" is the real moment when the demo ends today, else the end of the demo's last day.
+    now = (
+        timezone.now()
+        if today == business.today()
+        else datetime.combine(today, time(17), tzinfo=tz)
+    )
+    customers = list(
+        Customer.objects.filter(business=business)
+        .order_by("id")
+        .values_list("id", "customer_since", "marketing_consent")
+    )
+    if not customers:
+        return CareDemoSummary(0, 0, 0, 0)
+    start = today - timedelta(days=HISTORY_DAYS)
+    kinds = list(KINDS)
+    shares = np.array([KINDS[kind][0] for kind in kinds])
+    # Each member has their own reliability; the business got better in the last three months.
+    member_skill = {member.pk: skill for member, skill in zip(members, [1.0, 1.4], strict=False)}
+
+    def customer_on(day: date) -> int:
+        for _ in range(20):
+            customer_id, since, _consent = _pick(rng, customers)
+            if since <= day:
+                return customer_id
+        return customers[0][0]
+
+    promises: list[Promise] = []
+    count = max(12, len(customers) * 3 // 5)
+    for _ in range(count):
+        kind = kinds[int(rng.choice(len(kinds), p=shares / shares.sum()))]
+        _share, descriptions, (low, high), all_day = KINDS[kind]
+        made_day = start + timedelta(days=int(rng.integers(0, HISTORY_DAYS)))
+        made_at = min(_shop_moment(rng, made_day, tz), now - timedelta(minutes=5))
+        member = _pick(rng, members)
+        due_at = made_at + timedelta(hours=float(rng.uniform(low, high)))
+        if all_day:
+            due_at = due_moment_for_day(business=business, day=business.local(due_at).date())
+        late_chance, late_hours = LATE_RISK[kind]
+        if made_at > now - timedelta(days=90):
+            late_chance *= 0.6  # the better recent quarter the trend shows
+        late_chance *= member_skill.get(member.pk, 1.0)
+        draw = rng.random()
+        done_at = cancelled_at = None
+        if draw < 0.03:
+            cancelled_at = made_at + (due_at - made_at) * float(rng.uniform(0.1, 0.9))
+        elif draw < 0.05:
+            pass  # never done: broken once past the grace
+        elif rng.random() < late_chance:
+            done_at = due_at + timedelta(hours=float(rng.lognormal(np.log(late_hours), 0.8)))
+        else:
+            # On time: somewhere between a third of the lead time and the due moment.
+            done_at = made_at + (due_at - made_at) * float(rng.uniform(0.35, 1.0))
+            if all_day and rng.random() < 0.5:
+                done_at = min(done_at, _shop_moment(rng, business.local(due_at).date(), tz))
+        if done_at is not None and done_at > now:
+            done_at = None  # still open: the future has not happened yet
+        if cancelled_at is not None and cancelled_at > now:
+            cancelled_at = None
+        promises.append(
+            Promise(
+                business=business,
+                customer_id=customer_on(made_day),
+                description=_pick(rng, descriptions),
+                kind=kind,
+                made_by=member,
+                made_at=made_at,
+                due_at=due_at,
+                due_all_day=all_day,
+                due_on=business.local(due_at).date(),
+                done_at=done_at,
+                done_on=business.local(done_at).date() if done_at else None,
+                cancelled_at=cancelled_at,
+                created_at=made_at,
+            )
+        )
+    # A few open promises for Today: overdue this morning and due later today.
+    for hours_ago in (26, 5, 2):
+        made_at = now - timedelta(days=1, hours=hours_ago)
+        promises.append(
+            _open_promise(
+                rng, business, members, customers, made_at, now - timedelta(hours=hours_ago)
+            )
+        )
+    end_of_day = datetime.combine(business.local(now).date(), time(17, 30), tzinfo=tz)
+    for minutes in (45, 120, 240):
+        due = min(
+            now + timedelta(minutes=minutes), max(end_of_day, now + timedelta(minutes=minutes))
+        )
+        promises.append(
+            _open_promise(rng, business, members, customers, now - timedelta(hours=3), due)
+        )
+    promises = Promise.objects.bulk_create(promises, batch_size=BATCH)
+
+    complaints = _complaints(rng, business, members, customers, start, now)
+    follow_ups = _follow_ups(rng, business, promises, complaints, now)
+    gestures = _gestures(rng, business, members, customers, complaints, start, now)
+    _birthdays_today(rng, business, customers, today)
+    return CareDemoSummary(len(promises), len(complaints), len(follow_ups), len(gestures))
+
+
+def _open_promise(rng, business, members, customers, made_at, due_at) -> Promise:
+    kind = _pick(rng, [PromiseKind.ORDER_READY, PromiseKind.CALLBACK])
+    return Promise(
+        business=business,
+        customer_id=_pick(rng, customers)[0],
+        description=_pick(rng, KINDS[kind][1]),
+        kind=kind,
+        made_by=_pick(rng, members),
+        made_at=made_at,
+        due_at=due_at,
+        due_on=business.local(due_at).date(),
+        created_at=made_at,
+    )
+
+
+def _complaints(rng, business, members, customers, start, now) -> list[Complaint]:
+    tz = business.tzinfo
+    rows: list[Complaint] = []
+    for _ in range(max(6, len(customers) // 35)):
+        received = _shop_moment(
+            rng, start + timedelta(days=int(rng.integers(0, HISTORY_DAYS - 5))), tz
+        )
+        public = rng.random() < 0.15
+        # Public complaints are answered within the hour nearly always; others within hours.
+        response_hours = float(rng.exponential(0.4 if public else 3.0))
+        first_response = received + timedelta(hours=response_hours)
+        resolved = first_response + timedelta(hours=float(rng.exponential(40.0)))
+        # Whatever would lie after "now" has not happened yet.
+        first_response = first_response if first_response <= now else None
+        resolved = resolved if first_response is not None and resolved <= now else None
+        resolution, gesture = _pick(rng, RESOLUTIONS)
+        description, driver = (
+            (_pick(rng, PUBLIC_COMPLAINTS), Driver.COMPLAINT_HANDLING)
+            if public
+            else _pick(rng, COMPLAINTS)
+        )
+        rows.append(
+            Complaint(
+                business=business,
+                customer_id=_pick(rng, customers)[0],
+                received_at=received,
+                received_by=_pick(rng, members),
+                channel=_pick(rng, [Channel.SOCIAL_MEDIA, Channel.REVIEW_SITE])
+                if public
+                else _pick(rng, [Channel.COUNTER, Channel.COUNTER, Channel.PHONE, Channel.EMAIL]),
+                public=public,
+                severity=_pick(
+                    rng, [Severity.LOW, Severity.MEDIUM, Severity.MEDIUM, Severity.HIGH]
+                ),
+                description=description,
+                driver=driver,
+                first_response_at=first_response,
+                resolved_at=resolved,
+                resolution=resolution if resolved else "",
+                recovery_gesture=gesture if resolved else "",
+                satisfaction_after=int(rng.choice([3, 4, 4, 5, 5])) if resolved else None,
+                created_at=received,
+            )
+        )
+    # Open ones for Today: a public one waiting too long, one answered yesterday, a fresh one.
+    for hours_ago, public, answered in ((2.5, True, False), (26, False, True), (0.5, False, False)):
+        received = now - timedelta(hours=hours_ago)
+        description, driver = (
+            (PUBLIC_COMPLAINTS[0], Driver.COMPLAINT_HANDLING) if public else _pick(rng, COMPLAINTS)
+        )
+        rows.append(
+            Complaint(
+                business=business,
+                customer_id=_pick(rng, customers)[0],
+                received_at=received,
+                received_by=_pick(rng, members),
+                channel=Channel.REVIEW_SITE if public else Channel.COUNTER,
+                public=public,
+                severity=Severity.HIGH if public else Severity.MEDIUM,
+                description=description,
+                driver=driver,
+                first_response_at=received + timedelta(hours=1) if answered else None,
+                created_at=received,
+            )
+        )
+    return Complaint.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
+    today = business.local(now).date()
+    rows: list[FollowUp] = []
+
+    def plan(*, customer_id, reason, note, due_on, assigned, **source):
+        if due_on > today + timedelta(days=14):
+            return
+        done_at = outcome = None
+        attempts = 0
+        if due_on < today and rng.random() < 0.9:
+            late_days = int(rng.choice([0, 0, 0, 0, 0, 1, 1, 2, 4]))
+            done_day = min(due_on + timedelta(days=late_days), today - timedelta(days=1))
+            done_at = _shop_moment(rng, done_day, business.tzinfo)
+            outcome = Outcome.CONTENT if rng.random() < 0.92 else Outcome.NOT_CONTENT
+            attempts = int(rng.random() < 0.15)
+        rows.append(
+            FollowUp(
+                business=business,
+                customer_id=customer_id,
+                reason=reason,
+                note=note,
+                due_on=due_on,
+                assigned_to_id=assigned,
+                attempts=attempts,
+                done_at=done_at,
+                outcome=outcome or "",
+                created_at=now - timedelta(days=max(0, (today - due_on).days) + 3),
+                **source,
+            )
+        )
+
+    for promise in promises:
+        if promise.done_on is None or promise.kind not in (
+            PromiseKind.DELIVERY,
+            PromiseKind.REPAIR,
+        ):
+            continue
+        days = (
+            DEFAULTS.aftercare_delivery_days
+            if promise.kind == PromiseKind.DELIVERY
+            else DEFAULTS.aftercare_repair_days
+        )
+        plan(
+            customer_id=promise.customer_id,
+            reason=Reason.DELIVERY if promise.kind == PromiseKind.DELIVERY else Reason.REPAIR,
+            note=f"Is everything all right after: {promise.description}?",
+            due_on=promise.done_on + timedelta(days=days),
+            assigned=promise.made_by_id,
+            promise_id=promise.pk,
+        )
+    for complaint in complaints:
+        if complaint.resolved_at is None:
+            continue
+        plan(
+            customer_id=complaint.customer_id,
+            reason=Reason.COMPLAINT,
+            note=f"Is the customer content again after the complaint: {complaint.description[:120]}?",
+            due_on=business.local(complaint.resolved_at).date()
+            + timedelta(days=DEFAULTS.aftercare_complaint_days),
+            assigned=complaint.received_by_id,
+            complaint_id=complaint.pk,
+        )
+    large = Purchase.objects.filter(
+        business=business,
+        amount_cents__gte=DEFAULTS.aftercare_purchase_min_cents,
+        at__gte=now - timedelta(days=30),
+    ).values_list("id", "customer_id", "at", "description")
+    for purchase_id, customer_id, at, description in large:
+        plan(
+            customer_id=customer_id,
+            reason=Reason.PURCHASE,
+            note=f"Was everything to their liking: {description}?",
+            due_on=business.local(at).date() + timedelta(days=DEFAULTS.aftercare_purchase_days),
+            assigned=None,
+            purchase_id=purchase_id,
+        )
+    return FollowUp.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _gestures(rng, business, members, customers, complaints, start, now) -> list[Gesture]:
+    tz = business.tzinfo
+    rows = [
+        Gesture(
+            business=business,
+            customer_id=complaint.customer_id,
+            what=complaint.recovery_gesture,
+            value_cents=int(rng.choice([750, 1250, 1500])),
+            occasion=Occasion.COMPLAINT_RECOVERY,
+            given_at=complaint.resolved_at,
+            given_by_id=complaint.received_by_id,
+        )
+        for complaint in complaints
+        if complaint.resolved_at is not None and complaint.recovery_gesture
+    ]
+    for _ in range(max(5, len(customers) // 12)):
+        what, value, occasion = _pick(rng, GESTURES)
+        given_at = _shop_moment(rng, start + timedelta(days=int(rng.integers(0, HISTORY_DAYS))), tz)
+        rows.append(
+            Gesture(
+                business=business,
+                customer_id=_pick(rng, customers)[0],
+                what=what,
+                value_cents=value or None,
+                occasion=occasion,
+                given_at=min(given_at, now),
+                given_by=_pick(rng, members),
+            )
+        )
+    return Gesture.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _birthdays_today(rng, business, customers, today: date) -> None:
+    """Two consenting customers have their birthday on the demo's last day, so the Today page
+    always shows the occasions part at work."""
+    consenting = [customer_id for customer_id, _since, consent in customers if consent]
+    chosen = [
+        consenting[int(index)]
+        for index in rng.choice(len(consenting), size=min(2, len(consenting)), replace=False)
+    ]
+    for position, customer_id in enumerate(chosen):
+        Customer.objects.filter(pk=customer_id).update(
+            birthday=date((1964, 1980)[position], today.month, today.day)  # leap years: 29 Feb too
+        )

@@ -1,0 +1,64 @@
+from datetime import date
+
+from django.utils import timezone
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.aftercare.selectors import follow_up_coverage
+from klantvriend.complaints.models import Complaint
+from klantvriend.demo.shop import demo_create
+from klantvriend.gestures.models import Gesture
+from klantvriend.promises.models import Promise
+from klantvriend.promises.selectors import promise_reliability
+from klantvriend.promises.status import PromiseStatus
+from klantvriend.today.selectors import today_list
+
+
+def _fingerprint(business):
+    return list(
+        Promise.objects.filter(business=business)
+        .order_by("made_at", "description")
+        .values_list("kind", "description", "made_at", "due_at", "done_at", "cancelled_at")
+    )
+
+
+def test_the_demo_shop_has_promises_complaints_aftercare_and_gestures_alive_today(db):
+    summary = demo_create(customers=300, seed=3)
+    business = summary.business
+
+    today = today_list(business=business)
+    reliability = promise_reliability(business=business)
+
+    assert len(today.overdue) >= 2
+    assert len(today.complaints) >= 3
+    assert today.complaints[0].clock.breached is True
+    assert len(today.occasions) >= 2
+    assert 0.6 < reliability.overall.kept_on_time_share < 0.95
+    assert reliability.trend.change > 0  # the better last quarter
+    statuses = {view.status for view in _views(business)}
+    assert {
+        PromiseStatus.KEPT,
+        PromiseStatus.KEPT_LATE,
+        PromiseStatus.BROKEN,
+        PromiseStatus.CANCELLED,
+    } <= statuses
+    assert Complaint.objects.filter(business=business, public=True).exists()
+    assert FollowUp.objects.filter(business=business, done_at__isnull=False).exists()
+    assert follow_up_coverage(business=business).share > 0.5
+    assert Gesture.objects.filter(business=business).count() >= 5
+    assert not Promise.objects.filter(business=business, done_at__gt=timezone.now()).exists()
+
+
+def _views(business):
+    from klantvriend.promises.selectors import promise_views
+
+    return promise_views(business=business, promises=Promise.objects.filter(business=business))
+
+
+def test_the_same_seed_gives_the_same_history(db):
+    first = demo_create(customers=60, seed=5, today=date(2026, 6, 30), username="a")
+    second = demo_create(
+        customers=60, seed=5, today=date(2026, 6, 30), username="b", business_name="Tweede"
+    )
+
+    assert _fingerprint(first.business) == _fingerprint(second.business)
+    assert len(_fingerprint(first.business)) > 30
