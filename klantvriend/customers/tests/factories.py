@@ -1,7 +1,13 @@
 import factory
 from django.utils import timezone
 
-from klantvriend.customers.models import ContactKind, ContactMoment, Customer, Purchase
+from klantvriend.customers.models import (
+    ContactKind,
+    ContactMoment,
+    Customer,
+    ImportantDate,
+    Purchase,
+)
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -37,3 +43,13 @@ class ContactMomentFactory(factory.django.DjangoModelFactory):
     kind = ContactKind.CALL
     summary = "Gebeld over de bestelling"
     at = factory.LazyFunction(timezone.now)
+
+
+class ImportantDateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportantDate
+
+    customer = factory.SubFactory(CustomerFactory)
+    business = factory.SelfAttribute("customer.business")
+    label = "Trouwdag"
+    date = factory.LazyFunction(timezone.localdate)

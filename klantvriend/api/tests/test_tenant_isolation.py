@@ -1,0 +1,72 @@
+"""Every route of the API, read from its OpenAPI schema, tried with a token of one business and
+the ids of another: always 404, nothing changed, nothing of the other business in the answer."""
+
+import json
+import re
+
+import pytest
+
+from klantvriend.api.urls import api as ninja_api
+from klantvriend.isolation import (
+    FOREIGN_NAME,
+    FOREIGN_TEXT,
+    create_foreign_rows,
+    model_for_parameter,
+    snapshot,
+)
+
+SCHEMA = ninja_api.get_openapi_schema()
+OPERATIONS = sorted(
+    (path, method) for path, operations in SCHEMA["paths"].items() for method in operations
+)
+PARAMETER = re.compile(r"\{(\w+)\}")
+
+
+@pytest.fixture
+def foreign(other_business):
+    return create_foreign_rows(other_business)
+
+
+def _call(client, method: str, url: str, **query):
+    if method in {"post", "patch", "put"}:
+        return getattr(client, method)(url, data=json.dumps({}), content_type="application/json")
+    return getattr(client, method)(url, query)
+
+
+def _assert_no_leak(response) -> None:
+    body = response.content.decode(errors="replace")
+    assert FOREIGN_NAME not in body
+    assert FOREIGN_TEXT not in body
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=[f"{m} {p}" for p, m in OPERATIONS])
+def test_foreign_ids_are_not_found_and_change_nothing(api, business, foreign, path, method):
+    names = PARAMETER.findall(path)
+    values = {}
+    for name in names:
+        model = model_for_parameter(name)
+        assert model is not None, f"{path}: no model found for the path parameter {name!r}"
+        assert model in foreign, (
+            f"{path}: no foreign {model.__name__} row; add a factory in its app's tests"
+        )
+        values[name] = foreign[model].pk
+    before = snapshot()
+
+    if names:
+        response = _call(api, method, path.format(**values))
+        assert response.status_code == 404, (
+            f"{method.upper()} {path} answered {response.status_code}"
+        )
+        assert response.json() == {"detail": "Not found."}
+        assert snapshot() == before
+        _assert_no_leak(response)
+    elif method == "get":
+        customer = foreign[model_for_parameter("customer_id")]
+        for query in ({}, {"customer": customer.pk}, {"search": FOREIGN_NAME}):
+            response = _call(api, method, path, **query)
+            assert response.status_code in {200, 404, 422}, (
+                f"GET {path} {query} answered {response.status_code}"
+            )
+            _assert_no_leak(response)
+            if response.status_code == 200 and "count" in response.json() and query:
+                assert response.json()["count"] == 0, f"GET {path} {query} counted foreign rows"

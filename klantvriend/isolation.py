@@ -1,0 +1,82 @@
+"""Support for the tenant-isolation tests of the web and API layers (klantvriend/*/tests/
+test_tenant_isolation.py): rows of every kind in a foreign business, the id to try for each URL
+parameter, and a snapshot of all data to prove that a refused request changed nothing.
+
+It lives outside the tests folders because both layers use it and they must not import each
+other; it imports only domain code and the factories of the domain apps' tests."""
+
+import importlib
+import re
+
+import factory
+from django.apps import apps
+from django.db import models
+
+from klantvriend.core.models import Business, BusinessOwned
+
+# Strings that must never show up in the other business's pages or API answers.
+FOREIGN_NAME = "Geheime Klant Elders"
+FOREIGN_TEXT = "zeer-geheime-notitie-elders"
+
+
+def _factories() -> dict[type[models.Model], type[factory.django.DjangoModelFactory]]:
+    found = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("klantvriend."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.factories")
+        except ModuleNotFoundError:
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, factory.django.DjangoModelFactory):
+                model = value._meta.model
+                if model is not None:
+                    found.setdefault(model, value)
+    return found
+
+
+def business_owned_models() -> list[type[models.Model]]:
+    return [model for model in apps.get_models() if issubclass(model, BusinessOwned)]
+
+
+def create_foreign_rows(business: Business) -> dict[type[models.Model], models.Model]:
+    """One row of every kind that has a factory, in `business`, all about one customer."""
+    factories = _factories()
+    customer_model = apps.get_model("customers", "Customer")
+    customer = factories[customer_model](
+        business=business, name=FOREIGN_NAME, notes=FOREIGN_TEXT, email="geheim@elders.example"
+    )
+    rows: dict[type[models.Model], models.Model] = {customer_model: customer}
+    for model, model_factory in factories.items():
+        if model is customer_model:
+            continue
+        field_names = {field.name for field in model._meta.get_fields()}
+        kwargs = {"customer": customer} if "customer" in field_names else {"business": business}
+        rows[model] = model_factory(**kwargs)
+    return rows
+
+
+def model_for_parameter(name: str) -> type[models.Model] | None:
+    """`follow_up_id` -> FollowUp: the model whose id a URL parameter carries."""
+    match = re.fullmatch(r"(\w+)_id", name)
+    if not match:
+        return None
+    wanted = match.group(1).replace("_", "")
+    for model in business_owned_models():
+        if model.__name__.lower() == wanted:
+            return model
+    return None
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table of the project, to compare before and after a request."""
+    data = {}
+    for model in apps.get_models():
+        if model._meta.app_label in {"sessions", "admin"} or model.__name__ in {"ApiToken", "User"}:
+            continue  # sessions and last-use stamps change by design on every request
+        columns = [field.attname for field in model._meta.concrete_fields]
+        data[model._meta.label] = sorted(
+            model.objects.order_by("pk").values_list(*columns), key=repr
+        )
+    return data
