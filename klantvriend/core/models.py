@@ -190,3 +190,18 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.membership})"
+
+
+class LoginFailure(models.Model):
+    """A failed log-in, kept briefly to slow down password guessing (see core.selectors.login_wait)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed log-in")
+        verbose_name_plural = _("failed log-ins")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

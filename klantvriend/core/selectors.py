@@ -1,8 +1,10 @@
+from datetime import timedelta
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from .errors import NotFound
-from .models import ApiToken, Business, Membership
+from .models import ApiToken, Business, LoginFailure, Membership
 from .services import hash_token
 
 
@@ -48,3 +50,31 @@ def apitoken_authenticate(*, key: str) -> Membership | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.membership
+
+
+# Five wrong passwords for one user name, or twenty from one address, within a quarter of an hour
+# lock further attempts until a quarter of an hour after the last failure: enough for a person
+# who mistypes, far too few for guessing.
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USERNAME = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+def login_wait(*, username: str, ip_address: str | None) -> timedelta:
+    """How long log-ins for this user name (or from this address) are refused; zero when allowed."""
+    since = timezone.now() - LOGIN_WINDOW
+    recent = LoginFailure.objects.filter(at__gte=since)
+    by_name = recent.filter(username=username.strip().lower())
+    last = None
+    if by_name.count() >= MAX_FAILURES_PER_USERNAME:
+        last = by_name.order_by("-at").values_list("at", flat=True).first()
+    elif ip_address and recent.filter(ip_address=ip_address).count() >= MAX_FAILURES_PER_ADDRESS:
+        last = (
+            recent.filter(ip_address=ip_address)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+    if last is None:
+        return timedelta(0)
+    return max(timedelta(0), last + LOGIN_WINDOW - timezone.now())

@@ -1,14 +1,16 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import ApiToken, Business, Membership, Role
+from .models import ApiToken, Business, LoginFailure, Membership, Role
 
 TOKEN_PREFIX = "kv_"
+LOGIN_FAILURE_MEMORY = timedelta(hours=1)
 
 
 def business_create(
@@ -57,3 +59,15 @@ def apitoken_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+
+
+def login_failure_record(*, username: str, ip_address: str | None) -> None:
+    LoginFailure.objects.create(
+        username=username.strip().lower()[:150], ip_address=ip_address or None
+    )
+    # Old failures say nothing any more; dropping them here keeps the table small without a job.
+    LoginFailure.objects.filter(at__lt=timezone.now() - LOGIN_FAILURE_MEMORY).delete()
+
+
+def login_failures_clear(*, username: str) -> None:
+    LoginFailure.objects.filter(username=username.strip().lower()).delete()

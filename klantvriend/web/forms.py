@@ -1,10 +1,16 @@
 """Forms validate what people type and hand clean values to one service call. Labels and
 messages come from the models, in the user's language."""
 
+import math
+
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from klantvriend.core.money import AmountError, parse_amount
+from klantvriend.core.selectors import login_wait
+from klantvriend.core.services import login_failure_record, login_failures_clear
 from klantvriend.customers.models import ContactKind, ContactMoment, Customer
 
 NAME_REQUIRED = {"required": _("A customer needs a name.")}
@@ -155,3 +161,30 @@ class ImportantDateForm(forms.Form):
     )
     date = forms.DateField(label=_("date"), widget=DateInput())
     yearly = forms.BooleanField(label=_("every year"), required=False, initial=True)
+
+
+class ThrottledLoginForm(AuthenticationForm):
+    """Django's log-in form, refusing further attempts for a while after repeated failures."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        ip_address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        wait = login_wait(username=username, ip_address=ip_address)
+        if wait:
+            minutes = max(1, math.ceil(wait.total_seconds() / 60))
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many failed attempts. Wait %(minutes)d minute and try again.",
+                    "Too many failed attempts. Wait %(minutes)d minutes and try again.",
+                    minutes,
+                ),
+                code="throttled",
+                params={"minutes": minutes},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            login_failure_record(username=username, ip_address=ip_address)
+            raise
+        login_failures_clear(username=username)
+        return cleaned

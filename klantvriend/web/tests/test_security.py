@@ -1,0 +1,101 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from klantvriend.core.models import LoginFailure
+from klantvriend.isolation import create_foreign_rows, model_for_parameter, snapshot
+
+
+def _login(client: Client, password: str, username: str = "sanne"):
+    return client.post(reverse("web:login"), {"username": username, "password": password})
+
+
+def test_login_is_refused_for_a_while_after_five_wrong_passwords(owner, business):
+    client = Client()
+    for _ in range(5):
+        assert _login(client, "wrong").status_code == 200
+
+    refused = _login(client, "pw-sanne-123")
+
+    assert refused.status_code == 200
+    assert (
+        "Te veel mislukte pogingen. Wacht 15 minuten en probeer het opnieuw."
+        in refused.content.decode()
+    )
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_works_again_after_the_wait_and_clears_the_failures(owner, business):
+    client = Client()
+    for _ in range(5):
+        _login(client, "wrong")
+    LoginFailure.objects.update(at=timezone.now() - timedelta(minutes=16))
+
+    response = _login(client, "pw-sanne-123")
+
+    assert response.status_code == 302
+    assert LoginFailure.objects.filter(username="sanne").count() == 0
+
+
+def test_failures_for_one_user_do_not_lock_out_another(owner, business, staff_user):
+    client = Client()
+    for _ in range(5):
+        _login(client, "wrong")
+
+    assert _login(Client(), "pw-joris-123", username="joris").status_code == 302
+
+
+def test_forms_need_a_csrf_token(owner, business):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+
+    response = client.post(reverse("web:customer_quick_add"), {"name": "Zonder token"})
+
+    assert response.status_code == 403
+
+
+def test_session_expires_after_a_working_day(settings):
+    assert settings.SESSION_COOKIE_AGE == 12 * 60 * 60
+
+
+def test_weak_passwords_are_refused_by_the_validators():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("12345678")
+
+
+def _owner_only_routes(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _owner_only_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and getattr(pattern.callback, "owner_only", False):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+OWNER_ONLY = sorted(set(_owner_only_routes(get_resolver().url_patterns)))
+
+
+def test_there_are_owner_only_routes_to_check():
+    assert len(OWNER_ONLY) >= 2
+
+
+@pytest.mark.parametrize(("route", "name"), OWNER_ONLY, ids=[name for _, name in OWNER_ONLY])
+def test_staff_cannot_reach_owner_only_actions(staff_client, business, route, name):
+    own = create_foreign_rows(business)  # rows of the staff member's own business
+
+    def fill(match_name: str) -> str:
+        return str(own[model_for_parameter(match_name)].pk)
+
+    url = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: fill(match.group(1)), route)
+    before = snapshot()
+
+    statuses = [staff_client.get(url).status_code, staff_client.post(url, {}).status_code]
+
+    assert statuses == [403, 403], f"{url} answered {statuses}"
+    assert snapshot() == before
