@@ -7,6 +7,7 @@ from .care_urls import care_urlpatterns, today_view
 app_name = "web"
 urlpatterns = [
     path("", today_view, name="today"),
+    path("health/", views.health, name="health"),
     path("login/", views.KlantvriendLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("business/switch/", views.switch_business, name="switch_business"),

@@ -66,6 +66,12 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitoring: the process answers. Touches no database on purpose,
+    which also makes it the floor that bench/web_bench.py measures the pages against."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 class KlantvriendLoginView(LoginView):
     template_name = "web/login.html"
     authentication_form = ThrottledLoginForm

@@ -352,3 +352,10 @@ def test_another_business_important_date_cannot_be_removed(owner_client, busines
 
     assert response.status_code == 404
     assert stranger.important_dates.count() == 1
+
+
+def test_health_answers_without_login_or_database(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("web:health"))
+
+    assert (response.status_code, response.content) == (200, b"ok")

@@ -1,0 +1,163 @@
+"""Latency of the main pages with a large shop, against a bare Django view in the same run.
+
+    .venv/bin/python manage.py demo --customers 100000      # into the database given below
+    .venv/bin/python bench/web_bench.py --database-url sqlite:////tmp/perf100k.sqlite3
+
+Starts gunicorn on 127.0.0.1 (bounded: a fixed number of sequential requests per page), logs in
+as the demo owner, and requests every page in turn, interleaved with the floor (`/health/`, a view
+that touches no database), so that machine noise hits all of them alike. Prints median and 95th
+percentile per page and the ratio of each 95th percentile to the floor's. Not part of the test run."""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="sqlite:////tmp/perf100k.sqlite3")
+    parser.add_argument("--requests", type=int, default=200, help="requests per page")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--username", default="demo")
+    parser.add_argument("--password", default="demo")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    options = parser.parse_args()
+
+    environment = {
+        **os.environ,
+        "DATABASE_URL": options.database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    python = sys.executable
+    token = subprocess.run(
+        [python, "manage.py", "apitoken", options.username, "--name", "web_bench"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    probe = (
+        "import django; django.setup();"
+        "from django.db.models import Count;"
+        "from klantvriend.customers.models import Customer;"
+        "c = Customer.objects.annotate(n=Count('purchases')).order_by('-n').first();"
+        "print(c.pk, c.name.split()[0], Customer.objects.count())"
+    )
+    customer_id, first_name, customer_count = subprocess.run(
+        [python, "-c", probe], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+    ).stdout.split()
+    server = subprocess.Popen(
+        [
+            str(Path(python).parent / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{options.port}",
+            "--workers",
+            str(options.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=environment,
+    )
+    base = f"http://127.0.0.1:{options.port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/health/", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        browser = requests.Session()
+        login_page = browser.get(f"{base}/login/", timeout=10)
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)
+        logged_in = browser.post(
+            f"{base}/login/",
+            data={
+                "username": options.username,
+                "password": options.password,
+                "csrfmiddlewaretoken": csrf,
+            },
+            headers={"Referer": f"{base}/login/"},
+            timeout=10,
+            allow_redirects=False,
+        )
+        if logged_in.status_code != 302:
+            raise SystemExit("Log-in failed: is the demo shop in this database?")
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {token}"
+        pages = {
+            "floor (bare view)": (requests.Session(), "/health/"),
+            "Today": (browser, "/"),
+            "customer search": (browser, f"/customers/?q={first_name}"),
+            "customer list": (browser, "/customers/"),
+            "customer profile": (browser, f"/customers/{customer_id}/"),
+            "API customer list": (api, "/api/v1/customers?limit=50"),
+        }
+        for extra, path in (("scorecard", "/insights/scorecard/"),):
+            if browser.get(f"{base}{path}", timeout=30).status_code == 200:
+                pages[extra] = (browser, path)
+        timings: dict[str, list[float]] = {name: [] for name in pages}
+        for name, (session, path) in pages.items():  # warm-up
+            assert session.get(f"{base}{path}", timeout=30).status_code == 200, name
+        for _ in range(options.requests):
+            for name, (session, path) in pages.items():
+                started = time.perf_counter()
+                response = session.get(f"{base}{path}", timeout=30)
+                timings[name].append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{name} answered {response.status_code}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    floor_p95 = percentile(timings["floor (bare view)"], 0.95)
+    results = []
+    print(
+        f"{customer_count} customers, {options.requests} requests per page, {options.workers} gunicorn workers"
+    )
+    print(f"{'page':<22}{'median ms':>11}{'p95 ms':>9}{'p95 / floor':>13}")
+    for name, values in timings.items():
+        median, p95 = statistics.median(values), percentile(values, 0.95)
+        results.append(
+            {
+                "page": name,
+                "median_ms": round(median, 1),
+                "p95_ms": round(p95, 1),
+                "p95_ratio_to_floor": round(p95 / floor_p95, 1),
+            }
+        )
+        print(f"{name:<22}{median:>11.1f}{p95:>9.1f}{p95 / floor_p95:>13.1f}")
+    if options.json:
+        options.json.write_text(
+            json.dumps({"customers": int(customer_count), "results": results}, indent=2)
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
