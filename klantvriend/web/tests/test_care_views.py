@@ -432,3 +432,20 @@ def test_a_follow_up_by_hand_on_the_profile(staff_client, business, staff_user):
 
     assert response.status_code == 200
     assert FollowUp.objects.get().assigned_to == staff_user
+
+
+def test_the_profile_shows_automatic_steps_in_the_audit_trail(owner_client, business):
+    from klantvriend.aftercare.services import follow_up_plan_for_promise
+
+    customer = CustomerFactory(business=business)
+    promise = PromiseFactory(
+        customer=customer, kind=PromiseKind.DELIVERY, done_at=timezone.now() - timedelta(hours=1)
+    )
+    follow_up_plan_for_promise(promise=promise)
+
+    response = owner_client.get(
+        reverse("web:customer_detail", args=[customer.pk]), headers={"Accept-Language": "en"}
+    )
+
+    assert response.status_code == 200
+    assert "Klantvriend (automatic)" in response.content.decode()

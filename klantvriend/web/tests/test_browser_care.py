@@ -1,0 +1,150 @@
+"""Promises, complaints and aftercare in a real Chromium. Screenshots go to test-artifacts/."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db.models import F
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.complaints.models import Complaint
+from klantvriend.core.care_settings import care_settings
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.models import Promise, PromiseKind
+from klantvriend.promises.tests.factories import PromiseFactory
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("input[name=password]").press("Enter")
+    expect(page.locator("#today-figures")).to_be_visible()
+
+
+def test_a_promise_with_advice_kept_late_changes_the_reliability_figure(
+    page: Page, live_server, business, owner
+):
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    now = timezone.now()
+    # Ten earlier repairs, each done within two days of being promised: all on time.
+    for index in range(10):
+        made = now - timedelta(days=20 + index)
+        PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.REPAIR,
+            description="Messen slijpen",
+            made_by=owner,
+            made_at=made,
+            due_at=made + timedelta(days=3),
+            done_at=made + timedelta(days=1 + index % 2, hours=2),
+        )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/promises/reliability/")
+    expect(page.get_by_test_id("reliability-share")).to_have_text("100%")
+
+    # A promise recorded afterwards: made three days ago, due two hours ago.
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    promises = page.get_by_test_id("profile-promises")
+    promises.locator("details.record-form > summary").click()
+    form = page.get_by_test_id("promise-form")
+    form.locator("[name=description]").fill("Vleesmolen nakijken")
+    made = business.local(now - timedelta(days=3))
+    due = business.local(now - timedelta(hours=2))
+    form.locator("[name=made_at]").fill(made.strftime("%Y-%m-%dT%H:%M"))
+    form.locator("[name=kind]").select_option("repair")
+    form.locator("[name=due_date]").fill(due.strftime("%Y-%m-%d"))
+    form.locator("[name=due_time]").fill(due.strftime("%H:%M"))
+    advice = page.get_by_test_id("promise-advice")
+    expect(advice).to_contain_text("100%")
+    shot(page, "care-01-promise-advice")
+
+    form.locator("button[type=submit]").click()
+    expect(promises.locator(".badge-overdue")).to_have_count(1)
+    shot(page, "care-02-promise-overdue")
+    promises.get_by_test_id("promise-done").click()
+    expect(promises.locator(".badge-kept_late")).to_have_count(1)
+    shot(page, "care-03-promise-kept-late")
+    stored = Promise.objects.get(description="Vleesmolen nakijken")
+    assert stored.done_at > stored.due_at
+
+    page.goto(f"{live_server.url}/promises/reliability/")
+    expect(page.get_by_test_id("reliability-share")).to_have_text("91%")  # 10 of 11
+    shot(page, "care-04-reliability")
+
+
+def test_a_public_complaint_answered_resolved_and_followed_up_on_today(
+    page: Page, live_server, business, owner
+):
+    customer = CustomerFactory(business=business, name="Bas Jansen", phone="06-12345678")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    # The owner plans complaint follow-ups two days after resolution.
+    page.goto(f"{live_server.url}/settings/")
+    page.locator("[name=aftercare_complaint_days]").fill("2")
+    page.get_by_test_id("care-settings-form").locator("button[type=submit]").click()
+    expect(page.locator(".message")).to_be_visible()
+    assert (
+        care_settings(business.__class__.objects.get(pk=business.pk)).aftercare_complaint_days == 2
+    )
+
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    complaints = page.get_by_test_id("profile-complaints")
+    complaints.locator("details.record-form > summary").click()
+    form = page.get_by_test_id("complaint-form")
+    form.locator("[name=description]").fill("Boze review: buffet kwam te laat")
+    form.locator("[name=channel]").select_option("review_site")
+    form.locator("[name=public]").check()
+    form.locator("button[type=submit]").click()
+    expect(complaints.locator(".badge-public")).to_have_count(1)
+    expect(complaints.locator(".clock")).to_contain_text("min")
+    shot(page, "care-05-public-complaint")
+
+    complaints.locator("form[action$='/respond/'] button").click()
+    expect(complaints.locator("form[action$='/respond/']")).to_have_count(0)
+    complaints.locator("details.inline-form > summary").click()
+    complaints.locator("[name=resolution]").fill(
+        "Excuses gemaakt, volgende bestelling gratis bezorgd"
+    )
+    complaints.locator("[name=satisfaction_after]").select_option("4")
+    complaints.locator("form[action$='/resolve/'] button[type=submit]").click()
+    expect(complaints.locator("details.inline-form")).to_have_count(0)
+    follow_ups = page.get_by_test_id("profile-follow-ups")
+    expect(follow_ups.locator(".care-row")).to_have_count(1)
+    shot(page, "care-06-complaint-resolved")
+    complaint = Complaint.objects.get()
+    follow_up = FollowUp.objects.get()
+    assert follow_up.due_on == business.local(complaint.resolved_at).date() + timedelta(days=2)
+
+    # Two days pass: move every moment of this story two days back.
+    page.goto(f"{live_server.url}/")
+    expect(page.locator(f"#follow-up-{follow_up.pk}")).to_have_count(0)
+    shift = timedelta(days=2)
+    Complaint.objects.update(
+        received_at=F("received_at") - shift,
+        first_response_at=F("first_response_at") - shift,
+        resolved_at=F("resolved_at") - shift,
+    )
+    FollowUp.objects.update(due_on=F("due_on") - shift, created_at=F("created_at") - shift)
+
+    page.goto(f"{live_server.url}/")
+    row = page.locator(f"#follow-up-{follow_up.pk}")
+    expect(row).to_contain_text("Bas Jansen")
+    shot(page, "care-07-today-follow-up")
+    row.locator("button[value=content]").click()
+    expect(page.locator(f"#follow-up-{follow_up.pk} .done-note")).to_be_visible()
+    shot(page, "care-08-today-follow-up-content")
+    follow_up.refresh_from_db()
+    assert (follow_up.outcome, follow_up.done_at is not None) == ("content", True)
