@@ -31,7 +31,7 @@ def gesture_add(request: HttpRequest, customer_id: int) -> HttpResponse:
                 "what",
                 ValidationError(
                     _(
-                        "This customer got the same recently. Tick \u201cGive it anyway\u201d to record it."
+                        "This customer got the same recently. Tick “Give it anyway” to record it."
                     ),
                     code="repeat",
                 ),
