@@ -86,12 +86,12 @@ def main() -> int:
     )
     base = f"http://127.0.0.1:{options.port}"
     try:
-        for _ in range(100):
+        for _ in range(300):  # up to a minute for the workers to boot on a busy machine
             try:
-                requests.get(f"{base}/health/", timeout=1)
+                requests.get(f"{base}/health/", timeout=5)
                 break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+            except requests.RequestException:
+                time.sleep(0.2)
         browser = requests.Session()
         login_page = browser.get(f"{base}/login/", timeout=10)
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)

@@ -1,0 +1,194 @@
+"""Concurrency and durability under load: gunicorn with several workers, 32 concurrent clients
+doing a realistic mix of reads and writes through the API for a bounded time, on 127.0.0.1.
+Afterwards every acknowledged write must be in the database, counted one by one.
+
+    .venv/bin/python bench/load_test.py --database-url sqlite:////tmp/load.sqlite3
+    .venv/bin/python bench/load_test.py --database-url postgres://postgres@127.0.0.1:54330/load
+
+The database is created (migrated) and filled with a small demo shop when empty. Exits non-zero
+on any error or lost write. Not part of the test run."""
+
+import argparse
+import os
+import random
+import secrets
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8766)
+    options = parser.parse_args()
+
+    environment = {
+        **os.environ,
+        "DATABASE_URL": options.database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    python = sys.executable
+
+    def manage(*args: str) -> str:
+        return subprocess.run(
+            [python, "manage.py", *args],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    manage("migrate", "--verbosity", "0")
+    manage("demo", "--if-empty", "--customers", "500", "--username", "load")
+    token = manage("apitoken", "load", "--name", "load_test").strip()
+    server = subprocess.Popen(
+        [
+            str(Path(python).parent / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{options.port}",
+            "--workers",
+            str(options.workers),
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=environment,
+    )
+    base = f"http://127.0.0.1:{options.port}/api/v1"
+    run_id = uuid.uuid4().hex[:8]
+    acknowledged: list[str] = []
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+    deadline = 0.0
+
+    def client(number: int) -> None:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        rng = random.Random(number)
+        customer_ids = [
+            c["id"] for c in session.get(f"{base}/customers?limit=200", timeout=30).json()["items"]
+        ]
+        sequence = 0
+        while time.monotonic() < deadline:
+            roll = rng.random()
+            try:
+                if roll < 0.35:  # a purchase rung up at the till
+                    sequence += 1
+                    reference = f"load-{run_id}-{number}-{sequence}"
+                    response = session.post(
+                        f"{base}/purchases",
+                        json={
+                            "customer": rng.choice(customer_ids),
+                            "amount_cents": rng.randint(100, 9000),
+                            "description": "Belasting",
+                            "external_ref": reference,
+                        },
+                        timeout=30,
+                    )
+                    kind = "write"
+                    if response.status_code == 201:
+                        with lock:
+                            acknowledged.append(reference)
+                elif roll < 0.45:  # a contact moment
+                    response = session.post(
+                        f"{base}/contact-moments",
+                        json={
+                            "customer": rng.choice(customer_ids),
+                            "kind": "call",
+                            "summary": f"load {run_id}",
+                        },
+                        timeout=30,
+                    )
+                    kind = "write"
+                elif roll < 0.75:
+                    response = session.get(
+                        f"{base}/customers/{rng.choice(customer_ids)}", timeout=30
+                    )
+                    kind = "read"
+                else:
+                    response = session.get(f"{base}/customers?search=an&limit=20", timeout=30)
+                    kind = "read"
+                expected = 201 if kind == "write" else 200
+                outcome = (
+                    "ok" if response.status_code == expected else f"HTTP {response.status_code}"
+                )
+            except requests.RequestException as error:
+                outcome = type(error).__name__
+            with lock:
+                outcomes[f"{kind if outcome == 'ok' else 'error'}: {outcome}"] += 1
+
+    try:
+        for _ in range(300):  # up to a minute for the workers to boot on a busy machine
+            try:
+                requests.get(f"http://127.0.0.1:{options.port}/health/", timeout=5)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        deadline = time.monotonic() + options.seconds
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(options.clients)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    probe = (
+        "import django, sys; django.setup();"
+        "from klantvriend.customers.models import Purchase;"
+        f"refs = set(Purchase.objects.filter(external_ref__startswith='load-{run_id}-')"
+        ".values_list('external_ref', flat=True));"
+        "wanted = set(sys.stdin.read().split());"
+        "print(len(wanted), len(wanted & refs), len(refs - wanted))"
+    )
+    counted = subprocess.run(
+        [python, "-c", probe],
+        cwd=ROOT,
+        env=environment,
+        input="\n".join(acknowledged),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    acknowledged_count, found, unacknowledged_extra = map(int, counted)
+    total = sum(outcomes.values())
+    errors = sum(count for name, count in outcomes.items() if name.startswith("error"))
+    print(
+        f"{options.database_url.split(':')[0]}: {options.clients} clients, {options.workers} workers, "
+        f"{elapsed:.0f} s, {total} requests ({total / elapsed:.0f}/s)"
+    )
+    for name, count in sorted(outcomes.items()):
+        print(f"  {name:<24}{count:>8}")
+    print(
+        f"  acknowledged purchases {acknowledged_count}, found in the database {found}, "
+        f"lost {acknowledged_count - found}, stored without acknowledgement {unacknowledged_extra}"
+    )
+    return 0 if errors == 0 and found == acknowledged_count else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
