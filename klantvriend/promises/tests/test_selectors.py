@@ -100,7 +100,7 @@ def test_advice_gives_the_on_time_chance_and_the_earliest_safe_due_moment(custom
         now=NOW,
     )
 
-    assert (advice.enough_history, advice.history, advice.kind_label) == (True, 20, "repair")
+    assert (advice.enough_history, advice.history, advice.kind) == (True, 20, "repair")
     assert advice.on_time_probability == 0.5
     assert advice.suggested_due_at == NOW + timedelta(days=3)
     assert advice.suggested_probability == 0.9

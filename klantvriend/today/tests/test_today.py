@@ -94,3 +94,13 @@ def test_ics_escapes_text_and_folds_long_lines():
     summary = next(index for index, line in enumerate(lines) if line.startswith("SUMMARY:Anna"))
     assert lines[summary].startswith("SUMMARY:Anna\\, de Vries: taart\\; lang")
     assert lines[summary + 1].startswith(" ")
+
+
+def test_the_digest_is_written_in_the_site_language_dutch(business, owner):
+    owner.email = "sanne@example.nl"
+    owner.save()
+
+    call_command("digest", stdout=StringIO())
+
+    assert mail.outbox[0].subject == "Vandaag bij Slagerij Test: 0 dingen te doen"
+    assert "Vandaag hoeft er niets. Geniet van de dag." in mail.outbox[0].body

@@ -114,9 +114,7 @@ def test_today_lists_breached_complaints_first_and_overdue_promises(
         due_at=now - timedelta(hours=2),
     )
 
-    page = owner_client.get(
-        reverse("web:today"), headers={"Accept-Language": "en"}
-    ).content.decode()
+    page = owner_client.get(reverse("web:today")).content.decode()
 
     assert page.index("Boze review") < page.index("Rustig aan")
     assert "Terugbellen over taart" in page
@@ -185,12 +183,13 @@ def test_a_promise_due_before_it_was_made_is_refused_on_the_form(owner_client, b
     response = owner_client.post(
         reverse("web:promise_add", args=[customer.pk]),
         {"description": "Offerte sturen", "kind": "quote", "due_date": yesterday.isoformat()},
-        headers={**HTMX, "Accept-Language": "en"},
+        headers=HTMX,
     )
 
     assert response.status_code == 422
     assert (
-        "The due moment lies before the moment the promise was made." in response.content.decode()
+        "Het afgesproken moment ligt vóór het moment waarop de belofte gedaan werd."
+        in response.content.decode()
     )
     assert Promise.objects.count() == 0
 
@@ -199,12 +198,12 @@ def test_the_advice_says_when_history_is_too_short(owner_client, business):
     response = owner_client.get(
         reverse("web:promise_advice"),
         {"kind": "repair", "due_date": (business.today() + timedelta(days=2)).isoformat()},
-        headers={**HTMX, "Accept-Language": "en"},
+        headers=HTMX,
     )
 
     assert response.status_code == 200
     assert (
-        "Too little history to advise on 'repair' yet: 0 earlier promises."
+        "Nog te weinig geschiedenis voor advies over 'reparatie': 0 eerdere beloften."
         in response.content.decode()
     )
 
@@ -229,12 +228,12 @@ def test_the_advice_gives_the_chance_from_history(owner_client, business):
             "due_date": business.local(now + timedelta(days=1)).date().isoformat(),
             "due_time": business.local(now + timedelta(days=1)).strftime("%H:%M"),
         },
-        headers={**HTMX, "Accept-Language": "en"},
+        headers=HTMX,
     )
 
     page = response.content.decode()
-    assert "on time 70% of the time" in page
-    assert "you make it 100% of the time" in page
+    assert "in 70% van de gevallen binnen" in page
+    assert "je haalt het in 100% van de gevallen" in page
 
 
 def test_logging_answering_and_resolving_a_complaint_on_the_profile(owner_client, business, owner):
@@ -371,11 +370,10 @@ def test_bad_settings_are_shown_on_the_form_and_not_stored(owner_client, busines
             "aftercare_purchase_days": "3",
             "aftercare_replan_days": "2",
         },
-        headers={"Accept-Language": "en"},
     )
 
     assert response.status_code == 422
-    assert "Closing time must be later than opening time." in response.content.decode()
+    assert "De sluitingstijd moet later zijn dan de openingstijd." in response.content.decode()
     business.refresh_from_db()
     assert business.settings == {}
 
@@ -443,9 +441,7 @@ def test_the_profile_shows_automatic_steps_in_the_audit_trail(owner_client, busi
     )
     follow_up_plan_for_promise(promise=promise)
 
-    response = owner_client.get(
-        reverse("web:customer_detail", args=[customer.pk]), headers={"Accept-Language": "en"}
-    )
+    response = owner_client.get(reverse("web:customer_detail", args=[customer.pk]))
 
     assert response.status_code == 200
-    assert "Klantvriend (automatic)" in response.content.decode()
+    assert "Klantvriend (automatisch)" in response.content.decode()
