@@ -87,7 +87,7 @@ print(json.dumps({"fit": t_fit - t_start, "params": {k: float(v) for k, v in mod
 def klantvriend_pipeline(csv_path: str, out_path: str, horizon: float) -> dict:
     """The same pipeline with clv (runs in a child process)."""
     t0 = time.perf_counter()
-    from clv.io import read_transactions
+    from clv.io import read_transactions, write_csv
     from clv.models import BetaGeometricNBD
     from clv.summary import summarise_transactions
 
@@ -109,7 +109,7 @@ def klantvriend_pipeline(csv_path: str, out_path: str, horizon: float) -> dict:
     write_csv(
         out_path,
         {
-            "customer_id": np.char.decode(summary.customer_id, "utf-8"),
+            "customer_id": summary.customer_id,
             "frequency": summary.frequency,
             "recency": summary.recency,
             "T": summary.T,
@@ -130,21 +130,6 @@ def klantvriend_pipeline(csv_path: str, out_path: str, horizon: float) -> dict:
         "params": model.params_,
         "n_customers": summary.n_customers,
     }
-
-
-def write_csv(path: str, columns: dict) -> None:
-    """Vectorised CSV writing: numbers formatted by numpy, lines joined once."""
-    text_columns = [
-        values if values.dtype.kind == "U" else np.round(values, 6).astype(str)
-        for values in columns.values()
-    ]
-    line = text_columns[0]
-    for column in text_columns[1:]:
-        line = np.char.add(np.char.add(line, ","), column)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(",".join(columns) + "\n")
-        handle.write("\n".join(line.tolist()))
-        handle.write("\n")
 
 
 def klantvriend_pareto_fit(summary_path: str) -> dict:

@@ -295,6 +295,13 @@ def _fast_fields(
         ]
         return fields, lines + 1 + line_offset
     separator = newline | (data == ord(delimiter))
+    separator_positions = np.flatnonzero(separator)
+    if len(data) and not newline[-1]:
+        separator_positions = np.append(separator_positions, len(data))
+    regular = _regular_field_bounds(data, separator_positions, n_columns, columns)
+    if regular is not None:
+        fields = [_field_matrix(data, *_trim_spaces(data, *bounds)) for bounds in regular]
+        return fields, np.arange(1, len(separator_positions) // n_columns + 1) + line_offset
     line_ends = np.flatnonzero(newline)
     if len(data) and not newline[-1]:
         line_ends = np.append(line_ends, len(data))
@@ -303,9 +310,6 @@ def _fast_fields(
     line_lengths = line_ends - line_starts
     blank = line_lengths == 0
     blank |= (line_lengths == 1) & (data[np.minimum(line_starts, len(data) - 1)] == 13)
-    separator_positions = np.flatnonzero(separator)
-    if len(data) and not newline[-1]:
-        separator_positions = np.append(separator_positions, len(data))
     # Each line contributes n_columns separators (n_columns - 1 delimiters and its newline).
     per_line = np.diff(np.searchsorted(separator_positions, np.append(line_starts, len(data) + 1)))
     line_numbers = np.arange(1, len(line_starts) + 1)
@@ -326,10 +330,53 @@ def _fast_fields(
             if column == 0
             else separator_positions[first_separator + column - 1] + 1
         )
-        # Drop a carriage return before the newline.
-        ends = ends - ((ends > starts) & (data[np.maximum(ends - 1, 0)] == 13))
-        fields.append(_field_matrix(data, starts, ends))
+        fields.append(_field_matrix(data, *_trim_spaces(data, starts, ends)))
     return fields, line_numbers[keep] + line_offset
+
+
+def _regular_field_bounds(data, separator_positions, n_columns, columns):
+    """Field bounds when every line has exactly ``n_columns`` fields and none is blank.
+
+    Then the separators come in groups of n_columns per line, the last of each group being a
+    newline, and the bounds of column k are every n_columns-th separator: no search needed.
+    Returns None when the block is not that regular (blank or malformed lines).
+    """
+    count = len(separator_positions)
+    if count == 0 or count % n_columns:
+        return None
+    line_ends = separator_positions[n_columns - 1 :: n_columns]
+    at_end = line_ends == len(data)
+    is_newline = np.where(at_end, True, data[np.minimum(line_ends, len(data) - 1)] == 10)
+    if not is_newline.all():
+        return None
+    if n_columns > 1:
+        inner = separator_positions.reshape(-1, n_columns)[:, :-1]
+        if np.any(data[inner] == 10):
+            return None
+    line_starts = np.concatenate(([0], line_ends[:-1] + 1))
+    if np.any(line_starts >= line_ends):
+        return None  # a blank line
+    bounds = []
+    for column in columns:
+        starts = line_starts if column == 0 else separator_positions[column - 1 :: n_columns] + 1
+        bounds.append((starts, separator_positions[column::n_columns]))
+    return bounds
+
+
+def _trim_spaces(data, starts, ends):
+    """Move field bounds past surrounding spaces and a carriage return (rarely needed)."""
+    for _ in range(64):
+        last = data[np.maximum(ends - 1, 0)]
+        trailing = (ends > starts) & ((last == 13) | (last == 32) | (last == 9))
+        leading = (starts < ends) & (
+            (data[np.minimum(starts, len(data) - 1)] == 32)
+            | (data[np.minimum(starts, len(data) - 1)] == 9)
+        )
+        if not (trailing.any() or leading.any()):
+            break
+        ends = ends - trailing
+        starts = starts + leading
+    return starts, ends
 
 
 def _csv_module_fields(
@@ -355,7 +402,8 @@ def _csv_module_fields(
             )
         line_numbers.append(line_offset + reader.line_num)
         for target, column in zip(values, columns, strict=True):
-            target.append(record[column].encode(encoding if encoding != "ascii" else "utf-8"))
+            value = record[column].strip()
+            target.append(value.encode(encoding if encoding != "ascii" else "utf-8"))
     return [np.array(column_values, dtype="S") for column_values in values], np.array(line_numbers)
 
 
@@ -383,10 +431,14 @@ def _group_value(matrix: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np
 
 
 def parse_dates(
-    fields: np.ndarray, *, line_numbers: np.ndarray, column: str, path: str
+    fields: np.ndarray, *, line_numbers: np.ndarray, column: str, path: str, strip: bool = True
 ) -> np.ndarray:
-    """Parse byte fields into datetime64[D]; one format per file, detected from the values."""
-    fields = _strip_matrix(fields)
+    """Parse byte fields into datetime64[D]; one format per file, detected from the values.
+
+    ``strip=False`` when the fields are already trimmed (the reader trims at the byte level).
+    """
+    if strip:
+        fields = _strip_matrix(fields)
     if len(fields) == 0:
         return np.array([], dtype="datetime64[D]")
     matrix = _bytes_matrix(fields)
@@ -533,14 +585,18 @@ def _assemble_dates(
 
 
 def parse_amounts(
-    fields: np.ndarray, *, line_numbers: np.ndarray, column: str, path: str
+    fields: np.ndarray, *, line_numbers: np.ndarray, column: str, path: str, strip: bool = True
 ) -> np.ndarray:
     """Parse byte fields into floats, with decimal point or decimal comma and currency signs."""
-    fields = _strip_matrix(fields)
+    if strip:
+        fields = _strip_matrix(fields)
     if len(fields) == 0:
         return np.array([], dtype=np.float64)
+    plain = _plain_decimals(_bytes_matrix(fields))
+    if plain is not None:
+        return plain
     if not np.any(np.char.find(fields, b",") >= 0):
-        # The common case, plain decimal points: numpy's own string-to-float cast.
+        # Plain decimal points in other notations (exponents): numpy's string-to-float cast.
         try:
             values = fields.astype(np.float64)
         except ValueError:
@@ -593,6 +649,38 @@ def parse_amounts(
                 f"{fields[row].decode('latin-1')!r}"
             ) from None
     raise TransactionFileError(f"{path}: column {column!r}: cannot read the amounts")
+
+
+def _plain_decimals(matrix: np.ndarray) -> np.ndarray | None:
+    """Parse ``-123.45``-style fields by integer arithmetic on byte columns, or return None.
+
+    The digits form an exact integer mantissa (up to 17 digits) that is divided by a power of
+    ten, both exact in binary, so the division rounds exactly as parsing the text would.
+    """
+    n_rows, width = matrix.shape
+    if width > 17 or n_rows == 0:
+        return None
+    mantissa = np.zeros(n_rows, dtype=np.int64)
+    decimals = np.zeros(n_rows, dtype=np.int64)
+    points = np.zeros(n_rows, dtype=np.int64)
+    digits = np.zeros(n_rows, dtype=np.int64)
+    negative = matrix[:, 0] == ord("-")
+    for column in range(width):
+        byte = matrix[:, column]
+        digit = byte - np.uint8(48)
+        is_digit = digit < 10
+        is_point = byte == ord(".")
+        allowed = is_digit | is_point | (byte == 0) | ((byte == ord("-")) & (column == 0))
+        if not allowed.all():
+            return None
+        mantissa = np.where(is_digit, mantissa * 10 + digit, mantissa)
+        decimals += is_digit & (points > 0)
+        points += is_point
+        digits += is_digit
+    if np.any(points > 1) or np.any(digits == 0):
+        return None
+    values = mantissa / 10.0**decimals
+    return np.where(negative, -values, values)
 
 
 def read_transactions(
@@ -716,7 +804,7 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
         line_offset += block.count(b"\n")
         if len(line_numbers) == 0:
             continue
-        customer_ids = _strip_matrix(fields[0])
+        customer_ids = fields[0]
         empty_id = np.char.str_len(customer_ids) == 0
         if empty_id.any():
             row = int(np.flatnonzero(empty_id)[0])
@@ -727,7 +815,11 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
         id_blocks.append(customer_ids)
         date_blocks.append(
             parse_dates(
-                fields[1], line_numbers=line_numbers, column=column_name(date_index), path=path
+                fields[1],
+                line_numbers=line_numbers,
+                column=column_name(date_index),
+                path=path,
+                strip=False,
             )
         )
         if amount_index is not None:
@@ -737,6 +829,7 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
                     line_numbers=line_numbers,
                     column=column_name(amount_index),
                     path=path,
+                    strip=False,
                 )
             )
     if not id_blocks:

@@ -182,20 +182,40 @@ def summarise_transactions(
     n_transactions = len(ids)
 
     # Sort by customer, then day, so that each customer's days form one contiguous run.
-    sort_keys = _integer_sort_keys(ids)
-    if sort_keys is not None:
-        order = np.lexsort((day_numbers, sort_keys))
-        keys_sorted = sort_keys[order]
-        starts_customer = np.empty(len(order), dtype=bool)
-        starts_customer[0] = True
-        np.not_equal(keys_sorted[1:], keys_sorted[:-1], out=starts_customer[1:])
-        codes_sorted = np.cumsum(starts_customer) - 1
-        unique_ids = ids[order[starts_customer]]
-        del keys_sorted, starts_customer
+    dense = _dense_customer_codes(ids)
+    day_span = int(day_numbers.max() - day_numbers.min()) + 1
+    if dense is not None and (dense[1].max() + 1) * day_span < 2**62:
+        # Customer numbers without gaps to speak of: codes by table look-up, then a single
+        # sort on one integer key (customer code, day) instead of a two-key lexsort.
+        unique_ids, customer_codes = dense
+        composite = customer_codes * day_span + (day_numbers - day_numbers.min())
+        row_bits = max(int(len(ids) - 1).bit_length(), 1)
+        if int(composite.max()).bit_length() + row_bits <= 63:
+            # Sorting plain integers is faster than an argsort: carry the row number in the
+            # low bits of the key, which also keeps equal keys in file order.
+            composite <<= row_bits
+            composite |= np.arange(len(ids), dtype=np.int64)
+            composite.sort()
+            order = composite & ((1 << row_bits) - 1)
+        else:
+            order = np.argsort(composite, kind="stable")
+        del composite
+        codes_sorted = customer_codes[order]
     else:
-        unique_ids, customer_codes = np.unique(ids, return_inverse=True)
-        order = np.lexsort((day_numbers, customer_codes.reshape(-1)))
-        codes_sorted = customer_codes.reshape(-1)[order]
+        sort_keys = _integer_sort_keys(ids)
+        if sort_keys is not None:
+            order = np.lexsort((day_numbers, sort_keys))
+            keys_sorted = sort_keys[order]
+            starts_customer = np.empty(len(order), dtype=bool)
+            starts_customer[0] = True
+            np.not_equal(keys_sorted[1:], keys_sorted[:-1], out=starts_customer[1:])
+            codes_sorted = np.cumsum(starts_customer) - 1
+            unique_ids = ids[order[starts_customer]]
+            del keys_sorted, starts_customer
+        else:
+            unique_ids, customer_codes = np.unique(ids, return_inverse=True)
+            order = np.lexsort((day_numbers, customer_codes.reshape(-1)))
+            codes_sorted = customer_codes.reshape(-1)[order]
     n_all = len(unique_ids)
     days_sorted = day_numbers[order]
     values_sorted = values[order]
@@ -280,6 +300,51 @@ def summarise_transactions(
         repeat_revenue=float(repeat_value_all[in_cohort].sum()),
         repeat_customers=int(np.count_nonzero(total_days[in_cohort] > 1)),
     )
+
+
+def _dense_customer_codes(ids: np.ndarray):
+    """(sorted unique ids, code per row) without sorting, for numbered customers; else None.
+
+    Till exports usually number customers: integers, or fixed-width strings of a common
+    prefix and digits ("K000123"). Their numeric value then orders them exactly as the
+    identifiers sort, and when the numbers are dense enough a presence table gives each row
+    its rank directly (no comparison sort).
+    """
+    if ids.dtype.kind in "iu":
+        numbers = ids.astype(np.int64)
+    elif ids.dtype.kind == "S" and 0 < ids.dtype.itemsize <= 18:
+        width = ids.dtype.itemsize
+        matrix = np.frombuffer(np.ascontiguousarray(ids).tobytes(), dtype=np.uint8).reshape(
+            -1, width
+        )
+        if not np.all(matrix[:, -1]):
+            return None  # identifiers of different lengths: "7" and "007" must stay apart
+        # The prefix is what precedes the first row's digits; it must be the same everywhere.
+        first_digits = (matrix[0] - np.uint8(48)) < 10
+        prefix = int(np.argmax(first_digits)) if first_digits.any() else width
+        if prefix == width or not first_digits[prefix:].all():
+            return None
+        for column in range(prefix):
+            if not np.all(matrix[:, column] == matrix[0, column]):
+                return None
+        numbers = np.zeros(len(ids), dtype=np.int64)
+        for column in range(prefix, width):
+            digit = matrix[:, column] - np.uint8(48)
+            if not np.all(digit < 10):
+                return None
+            numbers = numbers * 10 + digit
+    else:
+        return None
+    low, high = int(numbers.min()), int(numbers.max())
+    if high - low > 4 * len(ids) + 1_000_000:
+        return None  # too sparse for a table
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[numbers - low] = True
+    rank = np.cumsum(present) - 1
+    codes = rank[numbers - low]
+    first_row = np.full(int(rank[-1]) + 1, -1, dtype=np.int64)
+    first_row[codes] = np.arange(len(ids))  # any row of each customer will do
+    return ids[first_row], codes
 
 
 def _integer_sort_keys(ids: np.ndarray) -> np.ndarray | None:

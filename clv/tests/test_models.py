@@ -304,3 +304,16 @@ def test_clv_discounting_and_horizon():
     )
     assert 0 < discounted[0] < undiscounted[0]
     assert customer_lifetime_value(**args, horizon_periods=0, discount_rate=0.01)[0] == 0.0
+
+
+@pytest.mark.parametrize("model_class", TRANSACTION_MODELS)
+def test_warm_start_from_a_subsample_reaches_the_same_optimum(
+    cdnow_summary, model_class, monkeypatch
+):
+    data = (cdnow_summary.frequency, cdnow_summary.recency, cdnow_summary.T)
+    cold = model_class().fit(*data)
+    monkeypatch.setattr("clv.models.base._WARM_START_ROWS", 200)
+    warm = model_class().fit(*data)
+    for name in cold.params_:
+        assert warm.params_[name] == pytest.approx(cold.params_[name], rel=1e-5)
+    assert warm.log_likelihood_ == pytest.approx(cold.log_likelihood_, abs=1e-6)
