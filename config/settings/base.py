@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "klantvriend.aftercare",
     "klantvriend.gestures",
     "klantvriend.today",
+    "klantvriend.importers",
     "klantvriend.api",
     "klantvriend.web",
     "klantvriend.demo",

@@ -113,6 +113,9 @@ class Customer(BusinessOwned):
     # Folded name, company, e-mail and phone digits: an accent- and case-insensitive search that
     # works the same on SQLite and PostgreSQL without database extensions.
     search_text = models.CharField(max_length=700, editable=False, default="")
+    # Set when the person's data was erased (AVG/GDPR art. 17): the row stays for the purchases
+    # the business must keep for seven years, with nothing left that identifies the person.
+    erased_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -202,6 +205,39 @@ class Customer(BusinessOwned):
         self.search_text = search_text_for(
             name=self.name, company=self.company, email=self.email, phone=self.phone
         )
+
+
+class ConsentKind(models.TextChoices):
+    MARKETING = "marketing", _("news and offers")
+    SPECIAL_CATEGORY = "special_category", _("health, diet or allergy notes")
+
+
+class ConsentRecord(BusinessOwned):
+    """One change of a customer's consent, with its legal basis: the history an inspector (or the
+    customer) may ask for. Written by the customer services on every change, never edited."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consent_records")
+    kind = models.CharField(_("consent for"), max_length=20, choices=ConsentKind.choices)
+    given = models.BooleanField(_("given"))
+    basis = models.CharField(
+        _("legal basis"), max_length=30, choices=LegalBasis.choices, blank=True, default=""
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    source = models.CharField(_("recorded through"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["customer", "at"], name="consent_customer_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ConsentKind.values), name="consent_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {'+' if self.given else '-'} {self.at:%Y-%m-%d}"
 
 
 class ImportantDate(BusinessOwned):
@@ -312,6 +348,8 @@ class Purchase(BusinessOwned):
 __all__ = [
     "AcquisitionChannel",
     "Business",
+    "ConsentKind",
+    "ConsentRecord",
     "ContactKind",
     "ContactMoment",
     "Customer",

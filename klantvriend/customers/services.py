@@ -12,7 +12,16 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
 from klantvriend.core.models import Business
 
-from .models import ContactMoment, Customer, ImportantDate, LegalBasis, Purchase, Tag
+from .models import (
+    ConsentKind,
+    ConsentRecord,
+    ContactMoment,
+    Customer,
+    ImportantDate,
+    LegalBasis,
+    Purchase,
+    Tag,
+)
 
 CUSTOMER_EDITABLE_FIELDS = frozenset(
     {
@@ -41,7 +50,48 @@ CUSTOMER_EDITABLE_FIELDS = frozenset(
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
-def _apply_consent_timestamps(customer: Customer, previous: Customer | None) -> None:
+def consent_changes(customer: Customer, previous: Customer | None) -> list[ConsentRecord]:
+    """The consent history rows for what changed between `previous` and `customer` (unsaved)."""
+    records = []
+    if customer.marketing_consent != (previous.marketing_consent if previous else False) or (
+        customer.marketing_consent
+        and previous is not None
+        and customer.marketing_consent_basis != previous.marketing_consent_basis
+    ):
+        records.append(
+            ConsentRecord(
+                business_id=customer.business_id,
+                customer=customer,
+                kind=ConsentKind.MARKETING,
+                given=customer.marketing_consent,
+                basis=customer.marketing_consent_basis,
+                at=timezone.now(),
+            )
+        )
+    if customer.special_category_consent != (
+        previous.special_category_consent if previous else False
+    ):
+        records.append(
+            ConsentRecord(
+                business_id=customer.business_id,
+                customer=customer,
+                kind=ConsentKind.SPECIAL_CATEGORY,
+                given=customer.special_category_consent,
+                basis=LegalBasis.CONSENT if customer.special_category_consent else "",
+                at=timezone.now(),
+            )
+        )
+    return records
+
+
+def consent_records_save(records: list[ConsentRecord], source: str) -> None:
+    for record in records:
+        record.customer_id = record.customer.pk
+        record.source = source
+    ConsentRecord.objects.bulk_create(records)
+
+
+def apply_consent_timestamps(customer: Customer, previous: Customer | None) -> None:
     now = timezone.now()
     had_marketing = previous.marketing_consent if previous else False
     if customer.marketing_consent and not had_marketing:
@@ -79,30 +129,40 @@ def _check_fields(fields: dict[str, Any]) -> None:
 
 
 def customer_create(
-    *, business: Business, name: str, tags: list[str] | None = None, **fields: Any
+    *,
+    business: Business,
+    name: str,
+    tags: list[str] | None = None,
+    consent_source: str = "",
+    **fields: Any,
 ) -> Customer:
     _check_fields(fields)
     customer = Customer(business=business, name=name.strip(), **fields)
     if "customer_since" not in fields:
         customer.customer_since = business.today()
-    _apply_consent_timestamps(customer, previous=None)
+    apply_consent_timestamps(customer, previous=None)
     customer.refresh_search_text()
     customer.full_clean()
     with transaction.atomic():
         customer.save()
+        consent_records_save(consent_changes(customer, None), consent_source)
         if tags:
             _set_tags(customer, tags)
     return customer
 
 
 def customer_update(
-    *, customer: Customer, tags: list[str] | None = None, **fields: Any
+    *,
+    customer: Customer,
+    tags: list[str] | None = None,
+    consent_source: str = "",
+    **fields: Any,
 ) -> Customer:
     _check_fields(fields)
     previous = Customer.objects.get(pk=customer.pk)
     for name, value in fields.items():
         setattr(customer, name, value.strip() if name == "name" else value)
-    _apply_consent_timestamps(customer, previous=previous)
+    apply_consent_timestamps(customer, previous=previous)
     customer.refresh_search_text()
     try:
         customer.full_clean()
@@ -111,6 +171,7 @@ def customer_update(
         raise
     with transaction.atomic():
         customer.save()
+        consent_records_save(consent_changes(customer, previous), consent_source)
         if tags is not None:
             _set_tags(customer, tags)
     return customer

@@ -1,0 +1,99 @@
+"""What the customer and the purchase importer share: the columns a row is read from, and the
+two passes over the file (validate everything, then write everything in one transaction)."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .reading import TableFormat, iter_rows
+from .results import ImportResult, RowError
+from .values import AmountColumn, CellError, DateColumn
+
+# Rows written per bulk insert: large enough to amortise the round trip, small enough that one
+# batch of parsed rows stays a few megabytes.
+BATCH_SIZE = 2000
+
+
+@dataclass
+class Columns:
+    """Column positions of the mapped fields and the per-column decisions of the file."""
+
+    table: TableFormat
+    mapping: dict[str, str]
+    date_order: str | None = None
+    index: dict[str, int] = field(init=False)
+    dates: dict[str, DateColumn] = field(init=False)
+    amounts: dict[str, AmountColumn] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = {
+            name: self.table.headers.index(header) for name, header in self.mapping.items()
+        }
+        self.dates = {}
+        self.amounts = {}
+
+    def date_column(self, name: str) -> DateColumn:
+        if name not in self.dates:
+            self.dates[name] = DateColumn(forced=self.date_order)
+        return self.dates[name]
+
+    def amount_column(self, name: str) -> AmountColumn:
+        if name not in self.amounts:
+            self.amounts[name] = AmountColumn()
+        return self.amounts[name]
+
+    def cell(self, cells: list[str], name: str) -> str:
+        position = self.index.get(name)
+        return cells[position] if position is not None else ""
+
+    def has(self, name: str) -> bool:
+        return name in self.index
+
+    def header(self, name: str) -> str:
+        return self.mapping.get(name, name)
+
+    def column_problems(self, result: ImportResult) -> None:
+        """Report the columns whose dates or amounts the whole file did not decide."""
+        for name, column in [*self.dates.items(), *self.amounts.items()]:
+            problem = column.problem()
+            if problem:
+                line, message, code = problem
+                value = getattr(column, "open_value", "") if code != "mixed_date_order" else ""
+                result.add_error(RowError(line, self.header(name), value, message, code))
+
+
+class RowProblems:
+    """The errors of one row, each with its column and value."""
+
+    def __init__(self, line: int, columns: Columns, cells: list[str]) -> None:
+        self.line, self.columns, self.cells = line, columns, cells
+        self.errors: list[RowError] = []
+
+    def add(self, name: str, message: str, code: str, value: str | None = None) -> None:
+        self.errors.append(
+            RowError(
+                self.line,
+                self.columns.header(name),
+                self.columns.cell(self.cells, name) if value is None else value,
+                str(message),
+                code,
+            )
+        )
+
+    def cell_error(self, name: str, error: CellError) -> None:
+        self.add(name, error.message, error.code)
+
+
+def rows(path: Path, columns: Columns) -> Iterator[tuple[int, list[str]]]:
+    return iter_rows(path, columns.table)
+
+
+def batched(items, size: int = BATCH_SIZE):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,313 @@
+"""Importing customers: matched on customer number, else on email address; updated where the
+file says something new, created otherwise. An empty cell never wipes what is already stored."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klantvriend.core.models import Business
+from klantvriend.customers.models import Customer, LegalBasis, Tag
+from klantvriend.customers.services import (
+    apply_consent_timestamps,
+    consent_changes,
+    consent_records_save,
+)
+
+from .common import Columns, RowProblems, batched, rows
+from .results import ImportResult, RowError
+from .values import CellError, read_bool, read_date
+
+TEXT_FIELDS = ("company", "email", "phone", "postal_code", "city", "notes", "preferences")
+DATE_FIELDS = ("birthday", "customer_since")
+_BASES = {
+    "toestemming": LegalBasis.CONSENT,
+    "consent": LegalBasis.CONSENT,
+    "softoptin": LegalBasis.SOFT_OPT_IN,
+    "bestaandeklant": LegalBasis.SOFT_OPT_IN,
+    "soft_opt_in": LegalBasis.SOFT_OPT_IN,
+    "gerechtvaardigdbelang": LegalBasis.LEGITIMATE_INTEREST,
+    "legitimateinterest": LegalBasis.LEGITIMATE_INTEREST,
+    "legitimate_interest": LegalBasis.LEGITIMATE_INTEREST,
+}
+# Checked here with the model's own validators; the rest (dates, consent) is read above.
+_CHECKED = {"name", "company", "email", "phone", "street", "postal_code", "city", "external_ref"}
+
+
+@dataclass
+class CustomerRow:
+    line: int
+    number: str
+    email: str
+    values: dict[str, Any]
+    tags: list[str] | None
+
+
+def _basis(text: str) -> str:
+    key = "".join(ch for ch in text.lower() if ch.isalnum() or ch == "_")
+    if not key:
+        return ""
+    if key in _BASES:
+        return _BASES[key]
+    raise CellError(
+        _("Write the legal basis as toestemming, soft opt-in or gerechtvaardigd belang."),
+        "invalid_basis",
+    )
+
+
+def parse_customer(
+    line: int, cells: list[str], columns: Columns, business: Business, *, deciding: bool
+) -> tuple[CustomerRow | None, list[RowError]]:
+    problems = RowProblems(line, columns, cells)
+    cell = lambda name: columns.cell(cells, name)  # noqa: E731
+    values: dict[str, Any] = {}
+    name = cell("name")
+    if not name and (columns.has("first_name") or columns.has("last_name")):
+        name = " ".join(
+            part for part in (cell("first_name"), cell("name_infix"), cell("last_name")) if part
+        )
+    if not name:
+        problems.add(
+            "name" if columns.has("name") else "last_name",
+            _("A customer needs a name."),
+            "required",
+        )
+    values["name"] = name
+    for text_field in TEXT_FIELDS:
+        if columns.has(text_field) and cell(text_field):
+            values[text_field] = cell(text_field)
+    street = " ".join(part for part in (cell("street"), cell("house_number")) if part)
+    if street:
+        values["street"] = street
+    number = cell("customer_number")
+    if number:
+        values["external_ref"] = number
+    for date_field in DATE_FIELDS:
+        text = cell(date_field)
+        if not text:
+            continue
+        try:
+            parsed = read_date(text)
+            column = columns.date_column(date_field)
+            if deciding:
+                column.see(parsed, line, text)
+                values[date_field] = None  # decided after the whole file was read
+            else:
+                values[date_field] = parsed.dated(column.decide())
+        except CellError as error:
+            problems.cell_error(date_field, error)
+    if columns.has("marketing_consent") and cell("marketing_consent"):
+        try:
+            values["marketing_consent"] = read_bool(cell("marketing_consent"))
+        except CellError as error:
+            problems.cell_error("marketing_consent", error)
+    if cell("marketing_consent_basis"):
+        try:
+            basis = _basis(cell("marketing_consent_basis"))
+            if values.get("marketing_consent"):
+                values["marketing_consent_basis"] = basis
+        except CellError as error:
+            problems.cell_error("marketing_consent_basis", error)
+    tags = None
+    if columns.has("tags"):
+        tags = [tag.strip() for tag in cell("tags").replace(";", ",").split(",") if tag.strip()]
+    candidate = Customer(business=business, **{k: v for k, v in values.items() if k in _CHECKED})
+    try:
+        candidate.clean_fields(exclude={f.name for f in Customer._meta.fields} - _CHECKED)
+    except ValidationError as error:
+        field_to_column = {"external_ref": "customer_number"}
+        for field_name, messages in error.message_dict.items():
+            column = field_to_column.get(field_name, field_name)
+            if field_name == "street" and not columns.has("street"):
+                column = "house_number"
+            if field_name == "name" and not columns.has("name"):
+                column = "last_name"
+            if field_name == "name" and not name:
+                continue  # already reported
+            for message in messages:
+                problems.add(column, message, "invalid", value=str(values.get(field_name, "")))
+    if problems.errors:
+        return None, problems.errors
+    return (
+        CustomerRow(line, number, (values.get("email") or "").lower(), values, tags),
+        [],
+    )
+
+
+def validate(path: Path, columns: Columns, business: Business, result: ImportResult) -> None:
+    """Reads every row once; rows are not kept, only what later rows are checked against."""
+    numbers: dict[str, int] = {}
+    emails: dict[str, int] = {}
+    for line, cells in rows(path, columns):
+        result.rows += 1
+        row, errors = parse_customer(line, cells, columns, business, deciding=True)
+        for error in errors:
+            result.add_error(error)
+        if row and not row.number and row.email:
+            first = emails.setdefault(row.email, line)
+            if first != line:
+                result.add_error(
+                    RowError(
+                        line,
+                        columns.header("email"),
+                        row.email,
+                        _(
+                            "This email address is also on line %(line)s; give each customer a "
+                            "customer number, or keep one row per customer."
+                        )
+                        % {"line": first},
+                        "duplicate",
+                    )
+                )
+        if row and row.number:
+            first = numbers.setdefault(row.number.casefold(), line)
+            if first != line:
+                result.add_error(
+                    RowError(
+                        line,
+                        columns.header("customer_number"),
+                        row.number,
+                        _("This customer number is also on line %(line)s.") % {"line": first},
+                        "duplicate",
+                    )
+                )
+    columns.column_problems(result)
+
+
+def _changed(customer: Customer, values: dict[str, Any]) -> list[str]:
+    return [name for name, value in values.items() if getattr(customer, name) != value]
+
+
+def write(path: Path, columns: Columns, business: Business, result: ImportResult) -> None:
+    """Runs inside the caller's transaction."""
+    now = timezone.now()
+    for batch in batched(rows(path, columns)):
+        parsed = []
+        for line, cells in batch:
+            row, errors = parse_customer(line, cells, columns, business, deciding=False)
+            if errors or row is None:  # validated before; a change in between is still refused
+                for error in errors:
+                    result.add_error(error)
+                continue
+            parsed.append(row)
+        by_number = {
+            customer.external_ref.casefold(): customer
+            for customer in Customer.objects.filter(
+                business=business, external_ref__in=[row.number for row in parsed if row.number]
+            )
+        }
+        emails = [row.email for row in parsed if row.email and not row.number]
+        by_email: dict[str, list[Customer]] = {}
+        if emails:
+            for customer in Customer.objects.annotate(lower_email=Lower("email")).filter(
+                business=business, lower_email__in=emails
+            ):
+                by_email.setdefault(customer.email.lower(), []).append(customer)
+        new, changed, consents, tag_rows = [], [], [], []
+        for row in parsed:
+            existing = by_number.get(row.number.casefold()) if row.number else None
+            if existing is None and not row.number and row.email:
+                matches = by_email.get(row.email, [])
+                if len(matches) > 1:
+                    result.add_error(
+                        RowError(
+                            row.line,
+                            columns.header("email"),
+                            row.email,
+                            _(
+                                "Several customers have this email address; add a customer "
+                                "number to say which one is meant."
+                            ),
+                            "ambiguous_match",
+                        )
+                    )
+                    continue
+                existing = matches[0] if matches else None
+            if existing is None:
+                customer = Customer(business=business, **row.values)
+                if customer.customer_since is None:
+                    customer.customer_since = business.today()
+                customer.created_at = now
+                apply_consent_timestamps(customer, None)
+                customer.refresh_search_text()
+                new.append(customer)
+                consents.extend(consent_changes(customer, None))
+                if row.number:
+                    by_number[row.number.casefold()] = customer
+                elif row.email:
+                    by_email[row.email] = [customer]
+                if row.tags:
+                    tag_rows.append((customer, row.tags))
+                continue
+            previous = Customer(
+                marketing_consent=existing.marketing_consent,
+                marketing_consent_basis=existing.marketing_consent_basis,
+                special_category_consent=existing.special_category_consent,
+            )
+            fields = _changed(existing, row.values)
+            for name in fields:
+                setattr(existing, name, row.values[name])
+            if fields:
+                apply_consent_timestamps(existing, previous)
+                consents.extend(consent_changes(existing, previous))
+                existing.refresh_search_text()
+                changed.append(existing)
+            else:
+                result.skipped += 1
+            if row.tags:
+                tag_rows.append((existing, row.tags))
+        Customer.objects.bulk_create(new)
+        result.created += len(new)
+        if changed:
+            for customer in changed:
+                customer.updated_at = now
+            Customer.objects.bulk_update(changed, _UPDATE_FIELDS)
+            result.updated += len(changed)
+        consent_records_save(consents, "import")
+        _add_tags(business, tag_rows)
+
+
+def _add_tags(business: Business, tag_rows: list[tuple[Customer, list[str]]]) -> None:
+    """Adds the file's tags to the customers; tags they already have stay."""
+    if not tag_rows:
+        return
+    names = sorted({name[:50] for _customer, tags in tag_rows for name in tags})
+    existing = {tag.name: tag for tag in Tag.objects.filter(business=business, name__in=names)}
+    Tag.objects.bulk_create(
+        [Tag(business=business, name=name) for name in names if name not in existing]
+    )
+    tags = {tag.name: tag for tag in Tag.objects.filter(business=business, name__in=names)}
+    link = Customer.tags.through
+    link.objects.bulk_create(
+        [
+            link(customer_id=customer.pk, tag_id=tags[name[:50]].pk)
+            for customer, names_of_customer in tag_rows
+            for name in dict.fromkeys(names_of_customer)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+_UPDATE_FIELDS = [
+    "name",
+    "company",
+    "email",
+    "phone",
+    "street",
+    "postal_code",
+    "city",
+    "notes",
+    "preferences",
+    "birthday",
+    "customer_since",
+    "external_ref",
+    "marketing_consent",
+    "marketing_consent_basis",
+    "marketing_consent_at",
+    "search_text",
+    "updated_at",
+]

@@ -1,0 +1,111 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from klantvriend.core.errors import NotFound
+from klantvriend.core.models import Business
+from klantvriend.core.selectors import business_get_by_slug
+from klantvriend.importers.mapping import FIELDS, KINDS, MappingError, parse_overrides
+from klantvriend.importers.service import data_import
+from klantvriend.importers.values import DATE_ORDERS
+
+
+def business_from_option(slug: str | None) -> Business:
+    """The business named by --business, or the only one in the database."""
+    if slug:
+        try:
+            return business_get_by_slug(slug=slug)
+        except NotFound:
+            raise CommandError(_("There is no business %(slug)s.") % {"slug": slug}) from None
+    businesses = list(Business.objects.order_by("slug")[:2])
+    if len(businesses) == 1:
+        return businesses[0]
+    if not businesses:
+        raise CommandError(_("The database holds no business yet."))
+    slugs = ", ".join(Business.objects.order_by("slug").values_list("slug", flat=True))
+    raise CommandError(
+        _("The database holds several businesses; choose one with --business (%(slugs)s).")
+        % {"slugs": slugs}
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Import customers or purchases from a CSV file (Excel or till export). Validates every "
+        "row first; a file with any error changes nothing and the command exits with status 1."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--business", metavar="SLUG")
+        parser.add_argument("--dry-run", action="store_true", help="check and count, store nothing")
+        parser.add_argument(
+            "--column",
+            action="append",
+            default=[],
+            metavar="FIELD=HEADER",
+            help="which column holds a field, e.g. --column email=Mailadres; "
+            "an empty HEADER ignores the field",
+        )
+        parser.add_argument(
+            "--date-order",
+            choices=DATE_ORDERS,
+            help="dmy (25-04-2026) or mdy (04-25-2026) when the file does not make it clear",
+        )
+
+    def handle(self, *args, kind, file, business, dry_run, column, date_order, **options):
+        if not file.is_file():
+            raise CommandError(_("File not found: %(path)s") % {"path": file})
+        target = business_from_option(business)
+        try:
+            overrides = parse_overrides(column)
+        except MappingError as error:
+            raise CommandError(str(error)) from None
+        result = data_import(
+            business=target,
+            kind=kind,
+            path=file,
+            columns=overrides,
+            dry_run=dry_run,
+            date_order=date_order,
+        )
+        if result.table:
+            self.stdout.write(
+                _("File: %(encoding)s, separator %(delimiter)s, %(rows)s rows")
+                % {
+                    "encoding": result.table.encoding_label,
+                    "delimiter": result.table.delimiter_label,
+                    "rows": result.rows,
+                }
+            )
+        if result.mapping:
+            labels = {item.name: str(item.label) for item in FIELDS[kind]}
+            for field, header in result.mapping.items():
+                self.stdout.write(f"  {labels[field]} ← {header}")
+        if not result.ok:
+            for error in result.errors:
+                where = _("line %(line)s") % {"line": error.line} if error.line else _("file")
+                column_text = f", {error.column}" if error.column else ""
+                value_text = f" ({error.value!r})" if error.value else ""
+                self.stderr.write(f"{where}{column_text}{value_text}: {error.message}")
+            if result.error_count > len(result.errors):
+                self.stderr.write(
+                    _("… and %(count)s more errors.")
+                    % {"count": result.error_count - len(result.errors)}
+                )
+            raise CommandError(
+                _("%(count)s errors; nothing was imported.") % {"count": result.error_count},
+                returncode=1,
+            )
+        summary = _("%(created)s created, %(updated)s updated, %(skipped)s already present") % {
+            "created": result.created,
+            "updated": result.updated,
+            "skipped": result.skipped,
+        }
+        if result.customers_created:
+            summary += _("; %(count)s new customers") % {"count": result.customers_created}
+        if dry_run:
+            summary = _("Dry run, nothing stored: ") + summary
+        self.stdout.write(self.style.SUCCESS(summary))

@@ -1,0 +1,266 @@
+"""Which column of the file holds which field: found from Dutch or English headers, and
+overridden per field (`--column email=Mailadres`, or the choices on the preview page)."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .reading import TableFormat, header_key
+
+CUSTOMERS, PURCHASES = "customers", "purchases"
+KINDS = (CUSTOMERS, PURCHASES)
+
+_NUMBER = [
+    "customer_number",
+    "klantnummer",
+    "klantnr",
+    "klantcode",
+    "klantid",
+    "relatienummer",
+    "relatienr",
+    "debiteurnummer",
+    "debiteurnr",
+    "lidnummer",
+    "customernumber",
+    "customerno",
+    "customerid",
+    "customerref",
+    "clientnumber",
+]
+_NAME = ["naam", "klantnaam", "volledigenaam", "name", "fullname", "customername", "klant"]
+_EMAIL = ["email", "emailadres", "mail", "mailadres", "emailaddress"]
+_PHONE = [
+    "telefoon",
+    "telefoonnummer",
+    "tel",
+    "telnr",
+    "mobiel",
+    "mobielnummer",
+    "gsm",
+    "phone",
+    "phonenumber",
+    "mobile",
+    "telephone",
+]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: object  # lazy translated text
+    synonyms: tuple[str, ...]
+    required: bool = False
+
+
+def _field(name, label, synonyms, required=False) -> Field:
+    return Field(name, label, tuple(header_key(s) for s in [name, *synonyms]), required)
+
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    CUSTOMERS: (
+        _field("customer_number", _("customer number"), _NUMBER),
+        _field("name", _("name"), _NAME),
+        _field("first_name", _("first name"), ["voornaam", "firstname", "givenname", "roepnaam"]),
+        _field("name_infix", _("infix"), ["tussenvoegsel", "tussenvoegsels", "infix"]),
+        _field("last_name", _("last name"), ["achternaam", "lastname", "surname", "familienaam"]),
+        _field(
+            "company", _("company"), ["bedrijf", "bedrijfsnaam", "firma", "organisatie", "company"]
+        ),
+        _field("email", _("email"), _EMAIL),
+        _field("phone", _("phone"), _PHONE),
+        _field("street", _("street and number"), ["straat", "adres", "straatnaam", "address"]),
+        _field("house_number", _("house number"), ["huisnummer", "huisnr", "nr", "housenumber"]),
+        _field("postal_code", _("postal code"), ["postcode", "zip", "zipcode", "postalcode"]),
+        _field("city", _("city"), ["plaats", "woonplaats", "stad", "gemeente", "city", "town"]),
+        _field(
+            "birthday", _("birthday"), ["geboortedatum", "verjaardag", "dateofbirth", "birthdate"]
+        ),
+        _field("customer_since", _("customer since"), ["klantsinds", "sinds", "inschrijfdatum"]),
+        _field(
+            "notes",
+            _("personal notes"),
+            ["notities", "notitie", "opmerkingen", "opmerking", "note", "remarks"],
+        ),
+        _field("preferences", _("preferences"), ["voorkeuren", "voorkeur", "wensen"]),
+        _field(
+            "marketing_consent",
+            _("marketing consent"),
+            ["nieuwsbrief", "marketing", "toestemmingmarketing", "newsletter", "optin"],
+        ),
+        _field(
+            "marketing_consent_basis",
+            _("legal basis"),
+            ["grondslag", "legalbasis", "grondslagmarketing"],
+        ),
+        _field("tags", _("tags"), ["labels", "groepen", "groep", "kenmerken"]),
+    ),
+    PURCHASES: (
+        _field("customer_number", _("customer number"), _NUMBER),
+        _field("name", _("name"), _NAME),
+        _field("email", _("email"), _EMAIL),
+        _field("phone", _("phone"), _PHONE),
+        _field(
+            "date",
+            _("date"),
+            [
+                "datum",
+                "aankoopdatum",
+                "bondatum",
+                "transactiedatum",
+                "datumtijd",
+                "at",
+                "moment",
+                "purchasedate",
+                "datetime",
+            ],
+            required=True,
+        ),
+        _field("time", _("time"), ["tijd", "tijdstip"]),
+        _field(
+            "amount",
+            _("amount"),
+            [
+                "bedrag",
+                "totaal",
+                "totaalbedrag",
+                "bedraginclbtw",
+                "bedragincl",
+                "totaalincl",
+                "totaalinclbtw",
+                "omzet",
+                "prijs",
+                "total",
+                "price",
+            ],
+            required=True,
+        ),
+        _field("currency", _("currency"), ["valuta", "munt"]),
+        _field(
+            "description",
+            _("description"),
+            ["omschrijving", "artikel", "artikelen", "product", "producten", "item", "items"],
+        ),
+        _field(
+            "receipt_number",
+            _("receipt number"),
+            [
+                "bonnummer",
+                "bonnr",
+                "bon",
+                "kassabon",
+                "factuurnummer",
+                "transactienummer",
+                "receipt",
+                "receiptno",
+                "invoicenumber",
+                "external_ref",
+            ],
+        ),
+    ),
+}
+
+
+def field_names(kind: str) -> list[str]:
+    return [item.name for item in FIELDS[kind]]
+
+
+class MappingError(ValueError):
+    def __init__(self, messages: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(message for _field, message in messages))
+        self.messages = messages  # (field or "", message)
+
+
+def detect_mapping(kind: str, table: TableFormat) -> dict[str, str]:
+    """{field: header} for every field whose header the file has; the first matching header
+    wins, and a header is used for one field only."""
+    keys = {}
+    for header in table.headers:
+        keys.setdefault(header_key(header), header)
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for item in FIELDS[kind]:
+        for synonym in item.synonyms:
+            header = keys.get(synonym)
+            if header is not None and header not in used:
+                mapping[item.name] = header
+                used.add(header)
+                break
+    return mapping
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        field, separator, header = pair.partition("=")
+        if not separator or not field.strip():
+            raise MappingError(
+                [("", str(_("Write a column choice as FIELD=HEADER.")) + f" ({pair})")]
+            )
+        overrides[field.strip()] = header.strip()
+    return overrides
+
+
+def build_mapping(
+    kind: str, table: TableFormat, overrides: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The detected mapping with the user's choices applied; an empty header means "not in this
+    file". Refuses unknown fields, headers the file lacks, and missing required fields."""
+    mapping = detect_mapping(kind, table)
+    problems: list[tuple[str, str]] = []
+    names = set(field_names(kind))
+    for field, header in (overrides or {}).items():
+        if field not in names:
+            problems.append(
+                (
+                    field,
+                    str(_("There is no field %(field)s; choose from: %(fields)s."))
+                    % {"field": field, "fields": ", ".join(field_names(kind))},
+                )
+            )
+            continue
+        if not header:
+            mapping.pop(field, None)
+            continue
+        if header not in table.headers:
+            matches = [h for h in table.headers if header_key(h) == header_key(header)]
+            if not matches:
+                problems.append(
+                    (
+                        field,
+                        str(_("The file has no column %(header)s.")) % {"header": header},
+                    )
+                )
+                continue
+            header = matches[0]
+        for other, chosen in list(mapping.items()):
+            if chosen == header and other != field and other not in (overrides or {}):
+                del mapping[other]
+        mapping[field] = header
+    for item in FIELDS[kind]:
+        if item.required and item.name not in mapping:
+            problems.append(
+                (
+                    item.name,
+                    str(_("No column for %(field)s was found; choose one."))
+                    % {"field": item.label},
+                )
+            )
+    if kind == CUSTOMERS and not ({"name", "first_name", "last_name"} & set(mapping)):
+        problems.append(
+            ("name", str(_("No column with the customer's name was found; choose one.")))
+        )
+    if kind == PURCHASES and not ({"customer_number", "email"} & set(mapping)):
+        problems.append(
+            (
+                "customer_number",
+                str(
+                    _(
+                        "A purchase must be linked to a customer: choose the column with the "
+                        "customer number or the email address."
+                    )
+                ),
+            )
+        )
+    if problems:
+        raise MappingError(problems)
+    return mapping

@@ -1,0 +1,364 @@
+"""Importing purchases from a till export, a million rows in minutes: streamed twice (validate,
+then write in batches with bulk inserts), customers matched on customer number, else email
+address, and created when unknown.
+
+Idempotent: a purchase is identified by its receipt number, or, when the file has none, by a
+stable key stored as its receipt number ("kv-" and a hash of customer, date, time, amount,
+currency, description and how many identical rows came before it in the file), so importing
+the same file again adds nothing."""
+
+import hashlib
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
+from functools import lru_cache
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klantvriend.core.models import Business
+from klantvriend.customers.models import PHONE_PATTERN, Customer, Purchase
+
+from .common import Columns, RowProblems, batched, rows
+from .results import ImportResult, RowError
+from .values import CellError, read_amount, read_date, read_time, resolve_amount
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+HASH_PREFIX = "kv-"
+# A date without a time is taken as noon in the business's time zone: far from midnight, so
+# the purchase stays on its day whatever the time zone, and a report by day counts it right.
+NOON = time(12, 0)
+
+_read_date = lru_cache(maxsize=1 << 16)(read_date)
+_read_amount = lru_cache(maxsize=1 << 16)(read_amount)
+_read_time = lru_cache(maxsize=1 << 12)(read_time)
+
+
+@dataclass(slots=True)
+class PurchaseRow:
+    line: int
+    number: str
+    email: str
+    name: str
+    phone: str
+    day: date | None
+    clock: time | None
+    offset: str | None
+    cents: int | None
+    currency: str
+    description: str
+    receipt: str
+
+
+@lru_cache(maxsize=1 << 16)
+def _moment(day: date, clock: time | None, offset: str | None, zone_name: str) -> datetime:
+    if offset:
+        if offset == "Z":
+            zone = UTC
+        else:
+            sign = 1 if offset[0] == "+" else -1
+            digits = offset[1:].replace(":", "")
+            zone = dt_timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+        return datetime.combine(day, clock or NOON, tzinfo=zone)
+    return datetime.combine(day, clock or NOON, tzinfo=zoneinfo.ZoneInfo(zone_name))
+
+
+def moment_of(row: PurchaseRow, business: Business, now: datetime) -> datetime:
+    assert row.day is not None
+    moment = _moment(row.day, row.clock, row.offset, business.time_zone)
+    if row.clock is None and moment > now and row.day == business.today():
+        moment = now  # rung up this morning: noon would lie in the future
+    return moment
+
+
+def parse_purchase(
+    line: int, cells: list[str], columns: Columns, business: Business, *, deciding: bool
+) -> tuple[PurchaseRow | None, list[RowError]]:
+    problems = RowProblems(line, columns, cells)
+    cell = lambda name: columns.cell(cells, name)  # noqa: E731
+    number, email, name, phone = cell("customer_number"), cell("email"), cell("name"), cell("phone")
+    if not number and not email:
+        problems.add(
+            "customer_number" if columns.has("customer_number") else "email",
+            _("Give the customer number or the email address of the customer."),
+            "no_customer",
+        )
+    if len(number) > 100:
+        problems.add("customer_number", _("Use at most 100 characters."), "max_length")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.add("email", _("Enter a valid email address."), "invalid")
+    if phone and not PHONE_PATTERN.match(phone):
+        problems.add(
+            "phone",
+            _("Enter a phone number of digits, optionally starting with +, such as 06 12345678."),
+            "phone",
+        )
+    if len(name) > 200:
+        problems.add("name", _("Use at most 200 characters."), "max_length")
+    day = clock = offset = None
+    text = cell("date")
+    if not text:
+        problems.add("date", _("Enter the date of the purchase."), "required")
+    else:
+        try:
+            parsed = _read_date(text)
+            column = columns.date_column("date")
+            if deciding:
+                column.see(parsed, line, text)
+            order = column.decide()
+            if not deciding or parsed.iso or order is not None:
+                day = parsed.dated(order)
+            clock, offset = parsed.clock, parsed.offset
+        except CellError as error:
+            problems.cell_error("date", error)
+    if cell("time"):
+        try:
+            clock = _read_time(cell("time"))
+        except CellError as error:
+            problems.cell_error("time", error)
+    cents = None
+    text = cell("amount")
+    if not text:
+        problems.add("amount", _("Enter an amount."), "required")
+    else:
+        try:
+            value = _read_amount(text)
+            column = columns.amount_column("amount")
+            if deciding:
+                column.see(value, line, text)
+            else:
+                cents = resolve_amount(value, column.decide())
+        except CellError as error:
+            problems.cell_error("amount", error)
+    currency = (cell("currency") or business.currency).upper()
+    if len(currency) != 3 or not currency.isalpha():
+        problems.add("currency", _("Use a three-letter currency code such as EUR."), "currency")
+    description = cell("description")
+    if len(description) > 300:
+        problems.add("description", _("Use at most 300 characters."), "max_length")
+    receipt = cell("receipt_number")
+    if len(receipt) > 100:
+        problems.add("receipt_number", _("Use at most 100 characters."), "max_length")
+    if day is not None and not problems.errors:
+        zone = business.time_zone
+        if _moment(day, clock, offset, zone) > timezone.now() + FUTURE_TOLERANCE and (
+            clock is not None or day > business.today()
+        ):
+            problems.add("date", _("This moment lies in the future."), "future")
+    if problems.errors:
+        return None, problems.errors
+    return (
+        PurchaseRow(
+            line,
+            number,
+            email.lower(),
+            name,
+            phone,
+            day,
+            clock,
+            offset,
+            cents,
+            currency,
+            description,
+            receipt,
+        ),
+        [],
+    )
+
+
+def validate(path: Path, columns: Columns, business: Business, result: ImportResult) -> None:
+    receipts: dict[str, int] = {}
+    for line, cells in rows(path, columns):
+        result.rows += 1
+        row, errors = parse_purchase(line, cells, columns, business, deciding=True)
+        for error in errors:
+            result.add_error(error)
+        if row and row.receipt:
+            first = receipts.setdefault(row.receipt, line)
+            if first != line:
+                result.add_error(
+                    RowError(
+                        line,
+                        columns.header("receipt_number"),
+                        row.receipt,
+                        _("This receipt number is also on line %(line)s.") % {"line": first},
+                        "duplicate",
+                    )
+                )
+    columns.column_problems(result)
+
+
+class _Keys:
+    """Stable keys for purchases without a receipt number. Identical rows (two coffees rung up
+    in the same minute) get their own key through the count of identical rows before them."""
+
+    def __init__(self) -> None:
+        self.seen: dict[bytes, int] = {}
+
+    def key(self, row: PurchaseRow, customer_key: str) -> str:
+        text = "|".join(
+            [
+                customer_key,
+                row.day.isoformat() if row.day else "",
+                row.clock.isoformat() if row.clock else "",
+                row.offset or "",
+                str(row.cents),
+                row.currency,
+                row.description,
+            ]
+        )
+        digest = hashlib.sha256(text.encode()).digest()
+        count = self.seen.get(digest[:12], 0)
+        self.seen[digest[:12]] = count + 1
+        if count:
+            digest = hashlib.sha256(f"{text}|{count}".encode()).digest()
+        return HASH_PREFIX + digest.hex()[:32]
+
+
+def write(path: Path, columns: Columns, business: Business, result: ImportResult) -> None:
+    now = timezone.now()
+    by_number: dict[str, int] = {}
+    by_email: dict[str, int] = {}
+    first_day: dict[int, date] = {}  # customers made by this import: their first purchase day
+    keys = _Keys()
+    for batch in batched(rows(path, columns)):
+        parsed: list[PurchaseRow] = []
+        for line, cells in batch:
+            row, errors = parse_purchase(line, cells, columns, business, deciding=False)
+            for error in errors:
+                result.add_error(error)
+            if row is not None:
+                parsed.append(row)
+        _resolve_customers(parsed, business, by_number, by_email, first_day, columns, result)
+        purchases: list[Purchase] = []
+        for row in parsed:
+            customer_id = by_number.get(row.number) if row.number else None
+            if customer_id is None:
+                customer_id = by_email.get(row.email)
+            if customer_id is None:
+                continue  # reported by _resolve_customers
+            key = row.receipt or keys.key(row, row.number or row.email)
+            moment = moment_of(row, business, now)
+            if customer_id in first_day:
+                local_day = business.local(moment).date()
+                if local_day < first_day[customer_id]:
+                    first_day[customer_id] = local_day
+            purchases.append(
+                Purchase(
+                    business_id=business.pk,
+                    customer_id=customer_id,
+                    at=moment,
+                    amount_cents=row.cents,
+                    currency=row.currency,
+                    description=row.description,
+                    external_ref=key,
+                    created_at=now,
+                )
+            )
+        existing = set(
+            Purchase.objects.filter(
+                business=business, external_ref__in=[p.external_ref for p in purchases]
+            ).values_list("external_ref", flat=True)
+        )
+        new = [purchase for purchase in purchases if purchase.external_ref not in existing]
+        Purchase.objects.bulk_create(new)
+        result.created += len(new)
+        result.skipped += len(purchases) - len(new)
+    changed = [
+        Customer(pk=pk, customer_since=day) for pk, day in first_day.items() if day is not None
+    ]
+    Customer.objects.bulk_update(changed, ["customer_since"], batch_size=1000)
+
+
+def _resolve_customers(
+    rows_: list[PurchaseRow],
+    business: Business,
+    by_number: dict[str, int],
+    by_email: dict[str, int],
+    first_day: dict[int, date],
+    columns: Columns,
+    result: ImportResult,
+) -> None:
+    """Fills the caches with the batch's customers: found by number, else by email, else made."""
+    numbers = {row.number for row in rows_ if row.number and row.number not in by_number}
+    if numbers:
+        by_number.update(
+            Customer.objects.filter(business=business, external_ref__in=numbers).values_list(
+                "external_ref", "id"
+            )
+        )
+    emails = {
+        row.email
+        for row in rows_
+        if row.email
+        and row.email not in by_email
+        and (not row.number or row.number not in by_number)
+    }
+    ambiguous: set[str] = set()
+    if emails:
+        found: dict[str, list[int]] = {}
+        for email, pk in (
+            Customer.objects.annotate(lower_email=Lower("email"))
+            .filter(business=business, lower_email__in=emails)
+            .values_list("lower_email", "id")
+        ):
+            found.setdefault(email, []).append(pk)
+        for email, pks in found.items():
+            if len(pks) == 1:
+                by_email[email] = pks[0]
+            else:
+                ambiguous.add(email)
+    new: dict[str, Customer] = {}
+    for row in rows_:
+        if row.number and row.number in by_number:
+            continue
+        if row.email in ambiguous and not row.number:
+            result.add_error(
+                RowError(
+                    row.line,
+                    columns.header("email"),
+                    row.email,
+                    _(
+                        "Several customers have this email address; add a customer number to "
+                        "say which one is meant."
+                    ),
+                    "ambiguous_match",
+                )
+            )
+            continue
+        if row.email and row.email in by_email:
+            if row.number:
+                by_number[row.number] = by_email[row.email]
+            continue
+        cache_key = row.number or row.email
+        if cache_key in new:
+            continue
+        day = row.day
+        customer = Customer(
+            business=business,
+            name=row.name
+            or (_("Customer %(number)s") % {"number": row.number} if row.number else row.email),
+            email=row.email,
+            phone=row.phone,
+            external_ref=row.number,
+            customer_since=day or business.today(),
+        )
+        customer.refresh_search_text()
+        new[cache_key] = customer
+    if new:
+        Customer.objects.bulk_create(list(new.values()))
+        result.customers_created += len(new)
+        for customer in new.values():
+            if customer.external_ref:
+                by_number[customer.external_ref] = customer.pk
+            if customer.email:
+                by_email.setdefault(customer.email, customer.pk)
+            first_day[customer.pk] = customer.customer_since

@@ -1,0 +1,52 @@
+from dataclasses import dataclass, field
+
+from .reading import TableFormat
+
+# The error list shown to a person stops here; the count still covers every error.
+MAX_LISTED_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int | None  # None for a problem of the whole file or column
+    column: str
+    value: str
+    message: str
+    code: str
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    dry_run: bool
+    table: TableFormat | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    customers_created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append(error)
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "customers_created": self.customers_created,
+            "error_count": self.error_count,
+            "errors": [error.__dict__ for error in self.errors],
+        }

@@ -1,0 +1,90 @@
+"""The one entry point of both importers, used by the command and the web page alike."""
+
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from klantvriend.core.audit import audit_record
+from klantvriend.core.hooks import run_after_commit
+from klantvriend.core.models import Business
+
+from . import customer_import, purchase_import
+from .common import Columns
+from .mapping import CUSTOMERS, KINDS, MappingError, build_mapping
+from .reading import FileFormatError, detect_format
+from .results import ImportResult, RowError
+
+# Announced after a committed import, so that insights (when they exist) can refresh.
+DATA_IMPORTED = "data_imported"
+
+_MODULES = {CUSTOMERS: customer_import, "purchases": purchase_import}
+
+
+def file_format_message(code: str) -> str:
+    return {
+        "empty": _("The file is empty."),
+        "binary": _(
+            "This is not a CSV file. In Excel, choose Save as → CSV (semicolon-separated)."
+        ),
+        "no_header": _("The first line must name the columns."),
+    }.get(code, _("The file cannot be read."))
+
+
+def data_import(
+    *,
+    business: Business,
+    kind: str,
+    path: Path,
+    columns: dict[str, str] | None = None,
+    dry_run: bool = False,
+    date_order: str | None = None,
+    actor=None,
+) -> ImportResult:
+    """Validates the whole file, then writes it in one transaction, or writes nothing at all when
+    any row is refused (or when `dry_run`: the writes are made and rolled back, so the counts are
+    exactly what a real import would do)."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown import kind {kind!r}")
+    result = ImportResult(kind=kind, dry_run=dry_run)
+    try:
+        table = detect_format(Path(path))
+    except FileFormatError as error:
+        result.add_error(RowError(None, "", "", file_format_message(error.code), error.code))
+        return result
+    result.table = table
+    try:
+        mapping = build_mapping(kind, table, columns)
+    except MappingError as error:
+        for field, message in error.messages:
+            result.add_error(RowError(None, field, "", message, "mapping"))
+        return result
+    result.mapping = mapping
+    module = _MODULES[kind]
+    layout = Columns(table=table, mapping=mapping, date_order=date_order)
+    module.validate(Path(path), layout, business, result)
+    if not result.ok:
+        return result
+    with transaction.atomic():
+        module.write(Path(path), layout, business, result)
+        if not result.ok or dry_run:
+            transaction.set_rollback(True)
+        else:
+            audit_record(
+                business=business,
+                actor=actor,
+                action="imported",
+                obj=business,
+                changes={
+                    "kind": kind,
+                    "rows": result.rows,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "skipped": result.skipped,
+                    "customers_created": result.customers_created,
+                },
+            )
+            run_after_commit(DATA_IMPORTED, business=business, kind=kind)
+    if not result.ok:
+        result.created = result.updated = result.skipped = result.customers_created = 0
+    return result

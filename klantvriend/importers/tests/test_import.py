@@ -1,0 +1,353 @@
+"""Imports of files as Dutch and Belgian tills and Excel write them, and of broken ones."""
+
+from datetime import date, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers.models import ConsentRecord, Customer, LegalBasis, Purchase
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.importers.service import data_import
+
+
+def write(tmp_path, name: str, text: str, encoding: str = "utf-8", bom: bool = False):
+    path = tmp_path / name
+    data = text.replace("\n", "\r\n").encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def snapshot(business):
+    return (
+        list(Customer.objects.filter(business=business).values().order_by("id")),
+        list(Purchase.objects.filter(business=business).values().order_by("id")),
+    )
+
+
+EXCEL_CUSTOMERS = """Klantnummer;Voornaam;Tussenvoegsel;Achternaam;E-mailadres;Telefoon;Adres;Postcode;Woonplaats;Geboortedatum;Nieuwsbrief;Opmerkingen
+1001;José;van der;Müller;jose@example.nl;06-12345678;Dorpsstraat 1;1234 AB;Zoetermeer;03-11-1985;ja;Houdt van rundvlees, niet te vet
+1002;Ans;;Bakker;;010 1234567;;;Delft;25-04-1962;nee;
+1003;Kévin;;Dubois;kevin@example.be;;Grote Markt 3;9000;Gent;;;Klant uit Gent
+"""
+
+
+def test_an_excel_customer_file_in_windows_1252_with_semicolons_is_imported(tmp_path, business):
+    path = write(tmp_path, "klanten.csv", EXCEL_CUSTOMERS, encoding="cp1252")
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert result.ok, result.errors
+    assert (result.created, result.updated, result.skipped) == (3, 0, 0)
+    assert result.table.encoding == "cp1252"
+    assert result.table.delimiter == ";"
+    jose = Customer.objects.get(business=business, external_ref="1001")
+    assert jose.name == "José van der Müller"
+    assert jose.email == "jose@example.nl"
+    assert jose.street == "Dorpsstraat 1"
+    assert jose.birthday == date(1985, 11, 3)
+    assert jose.marketing_consent is True
+    assert jose.marketing_consent_basis == LegalBasis.CONSENT
+    assert jose.notes == "Houdt van rundvlees, niet te vet"
+    assert "muller" in jose.search_text
+    record = ConsentRecord.objects.get(customer=jose)
+    assert (record.kind, record.given, record.basis, record.source) == (
+        "marketing",
+        True,
+        "consent",
+        "import",
+    )
+    assert Customer.objects.get(external_ref="1002").marketing_consent is False
+    assert AuditEvent.objects.filter(business=business, action="imported").count() == 1
+
+
+def test_reimporting_a_customer_file_updates_what_changed_and_adds_nobody(tmp_path, business):
+    path = write(tmp_path, "klanten.csv", EXCEL_CUSTOMERS, encoding="cp1252")
+    data_import(business=business, kind="customers", path=path)
+    changed = EXCEL_CUSTOMERS.replace("Delft", "Rijswijk").replace(";Klant uit Gent", ";")
+
+    result = data_import(
+        business=business, kind="customers", path=write(tmp_path, "b.csv", changed)
+    )
+
+    assert (result.created, result.updated, result.skipped) == (0, 1, 2)
+    assert Customer.objects.filter(business=business).count() == 3
+    assert Customer.objects.get(external_ref="1002").city == "Rijswijk"
+    # An empty cell keeps what is stored.
+    assert Customer.objects.get(external_ref="1003").notes == "Klant uit Gent"
+
+
+def test_customers_without_a_number_are_matched_on_email(tmp_path, business):
+    existing = CustomerFactory(business=business, name="Anna de Vries", email="Anna@Example.nl")
+    path = write(
+        tmp_path,
+        "c.csv",
+        "name,email,phone\nAnna de Vries,anna@example.nl,0612345678\nBert,bert@example.nl,\n",
+    )
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert (result.created, result.updated) == (1, 1)
+    existing.refresh_from_db()
+    assert existing.phone == "0612345678"
+
+
+TILL_EXPORT = """Bonnummer;Datum;Tijd;Klantnummer;Naam;Omschrijving;Bedrag
+B-0001;02-01-2025;09:14;1001;José van der Müller;Rollade 1 kg;€ 1.234,56
+B-0002;15-01-2025;16:02;1002;Ans Bakker;Gehakt;12,50
+B-0003;15-01-2025;16:05;2001;Nieuwe Klant;Worst;3,95
+B-0004;28-02-2025;11:30;1001;José van der Müller;Biefstuk;€ 24,00
+"""
+
+
+def test_a_till_export_with_bom_semicolons_and_decimal_commas_is_imported(tmp_path, business):
+    CustomerFactory(business=business, name="José van der Müller", external_ref="1001")
+    CustomerFactory(business=business, name="Ans Bakker", external_ref="1002")
+    path = write(tmp_path, "kassa.csv", TILL_EXPORT, bom=True)
+
+    result = data_import(business=business, kind="purchases", path=path)
+
+    assert result.ok, result.errors
+    assert result.table.encoding == "utf-8-sig"
+    assert (result.created, result.skipped, result.customers_created) == (4, 0, 1)
+    first = Purchase.objects.get(business=business, external_ref="B-0001")
+    assert first.amount_cents == 123456
+    assert first.currency == "EUR"
+    assert first.description == "Rollade 1 kg"
+    assert first.at == datetime(2025, 1, 2, 9, 14, tzinfo=business.tzinfo)
+    assert first.customer.external_ref == "1001"
+    newcomer = Customer.objects.get(business=business, external_ref="2001")
+    assert newcomer.name == "Nieuwe Klant"
+    assert newcomer.customer_since == date(2025, 1, 15)
+
+
+def test_reimporting_the_same_till_export_creates_no_duplicates(tmp_path, business):
+    path = write(tmp_path, "kassa.csv", TILL_EXPORT, bom=True)
+    data_import(business=business, kind="purchases", path=path)
+    before = snapshot(business)
+
+    again = data_import(business=business, kind="purchases", path=path)
+
+    assert (again.created, again.skipped, again.customers_created) == (0, 4, 0)
+    assert snapshot(business) == before
+
+
+def test_purchases_without_receipt_numbers_get_a_stable_key(tmp_path, business):
+    # Two identical coffees in the same minute are two purchases, also on the second import.
+    text = (
+        "customer number\tdate\tamount\tdescription\n"
+        "7\t2025-03-01 10:00\t2.80\tcoffee\n"
+        "7\t2025-03-01 10:00\t2.80\tcoffee\n"
+        "8\t2025-03-02\t1,234.50\tcatering\n"
+    )
+    path = write(tmp_path, "till.tsv", text)
+
+    first = data_import(business=business, kind="purchases", path=path)
+    second = data_import(business=business, kind="purchases", path=path)
+
+    assert first.table.delimiter == "\t"
+    assert (first.created, second.created, second.skipped) == (3, 0, 3)
+    keys = list(Purchase.objects.filter(business=business).values_list("external_ref", flat=True))
+    assert len(set(keys)) == 3
+    assert all(key.startswith("kv-") for key in keys)
+    assert sorted(Purchase.objects.values_list("amount_cents", flat=True)) == [280, 280, 123450]
+    catering = Purchase.objects.get(amount_cents=123450)
+    assert business.local(catering.at).date() == date(2025, 3, 2)
+
+
+def test_customers_in_a_purchases_file_are_matched_by_email(tmp_path, business):
+    anna = CustomerFactory(business=business, name="Anna", email="anna@example.nl")
+    path = write(
+        tmp_path,
+        "p.csv",
+        "e-mail;datum;bedrag\nANNA@example.nl;13-3-25;10\nnew@example.nl;14-3-25;5\n",
+    )
+
+    result = data_import(business=business, kind="purchases", path=path)
+
+    assert (result.created, result.customers_created) == (2, 1)
+    purchase = Purchase.objects.get(amount_cents=1000)
+    assert purchase.customer == anna
+    assert business.local(purchase.at).date() == date(2025, 3, 13)
+    assert Customer.objects.get(email="new@example.nl").name == "new@example.nl"
+
+
+def test_a_file_with_errors_is_refused_whole_with_line_column_value_and_reason(tmp_path, business):
+    CustomerFactory(business=business, name="Bestaand", external_ref="1001")
+    before = snapshot(business)
+    text = (
+        "Bonnummer;Datum;Klantnummer;Bedrag;E-mail\n"
+        "B1;13-01-2025;1001;12,50;\n"  # fine, but the file as a whole is refused
+        "B2;31-02-2025;1001;12,50;\n"  # no such date
+        "B3;14-01-2025;1001;-5,00;\n"  # negative
+        "B4;15-01-2025;;7,00;\n"  # no customer
+        "B5;16-01-2025;1002;twaalf;\n"  # not an amount
+        "B6;17-01-2025;1003;1,00;geen-mail\n"  # bad email
+        "B1;18-01-2025;1001;1,00;\n"  # receipt number twice
+        "B8;19-01-2099;1001;1,00;\n"  # in the future
+    )
+
+    result = data_import(
+        business=business, kind="purchases", path=write(tmp_path, "fout.csv", text)
+    )
+
+    assert not result.ok
+    assert [(e.line, e.column, e.value, e.code) for e in result.errors] == [
+        (3, "Datum", "31-02-2025", "invalid_date"),
+        (4, "Bedrag", "-5,00", "negative"),
+        (5, "Klantnummer", "", "no_customer"),
+        (6, "Bedrag", "twaalf", "invalid"),
+        (7, "E-mail", "geen-mail", "invalid"),
+        (8, "Bonnummer", "B1", "duplicate"),
+        (9, "Datum", "19-01-2099", "future"),
+    ]
+    assert all(error.message for error in result.errors)
+    assert result.created == 0
+    assert snapshot(business) == before
+
+
+def test_errors_are_reported_in_the_users_language(tmp_path, business):
+    from django.utils import translation
+
+    path = write(tmp_path, "f.csv", "klantnummer;datum;bedrag\n1;gisteren;5\n")
+    with translation.override("nl"):
+        dutch = data_import(business=business, kind="purchases", path=path)
+    with translation.override("en"):
+        english = data_import(business=business, kind="purchases", path=path)
+
+    assert english.errors[0].message.startswith("Write the date as")
+    assert dutch.errors[0].message != english.errors[0].message
+
+
+def test_dates_that_read_both_ways_are_reported_not_guessed(tmp_path, business):
+    path = write(tmp_path, "d.csv", "klantnummer;datum;bedrag\n1;03-04-2025;5\n2;05-06-2025;6\n")
+
+    refused = data_import(business=business, kind="purchases", path=path)
+    chosen = data_import(business=business, kind="purchases", path=path, date_order="mdy")
+
+    assert [(e.line, e.column, e.code) for e in refused.errors] == [
+        (2, "datum", "ambiguous_date_order")
+    ]
+    assert chosen.ok
+    purchase = Purchase.objects.get(amount_cents=500)
+    assert business.local(purchase.at).date() == date(2025, 3, 4)
+
+
+def test_the_whole_column_decides_the_date_order(tmp_path, business):
+    # 03-04 alone is open; 25-04 in the same column shows the day comes first.
+    text = "klantnummer;datum;bedrag\n1;03-04-2025;5\n2;25-04-2025;6\n"
+
+    result = data_import(business=business, kind="purchases", path=write(tmp_path, "d.csv", text))
+
+    assert result.ok
+    purchase = Purchase.objects.get(amount_cents=500)
+    assert business.local(purchase.at).date() == date(2025, 4, 3)
+
+
+def test_a_column_mixing_day_month_and_month_day_is_refused(tmp_path, business):
+    text = "klantnummer;datum;bedrag\n1;25-04-2025;5\n2;04-25-2025;6\n"
+
+    result = data_import(business=business, kind="purchases", path=write(tmp_path, "d.csv", text))
+
+    assert [e.code for e in result.errors] == ["mixed_date_order"]
+    assert Purchase.objects.count() == 0
+
+
+def test_an_amount_with_three_decimals_is_decided_by_its_column(tmp_path, business):
+    decided = "klantnummer;datum;bedrag\n1;2025-01-01;1.250\n1;2025-01-02;12,50\n"
+    open_ = "klantnummer;datum;bedrag\n1;2025-01-01;1.250\n1;2025-01-02;12\n"
+
+    refused = data_import(business=business, kind="purchases", path=write(tmp_path, "o.csv", open_))
+    result = data_import(
+        business=business, kind="purchases", path=write(tmp_path, "d.csv", decided)
+    )
+
+    assert [(e.line, e.value, e.code) for e in refused.errors] == [(2, "1.250", "ambiguous")]
+    assert result.ok
+    assert sorted(Purchase.objects.values_list("amount_cents", flat=True)) == [1250, 125000]
+
+
+def test_a_dry_run_counts_but_stores_nothing(tmp_path, business):
+    before = snapshot(business)
+
+    result = data_import(
+        business=business,
+        kind="purchases",
+        path=write(tmp_path, "kassa.csv", TILL_EXPORT),
+        dry_run=True,
+    )
+
+    assert (result.created, result.customers_created) == (4, 3)
+    assert snapshot(business) == before
+
+
+def test_a_column_can_be_chosen_by_hand(tmp_path, business):
+    text = "Relatie;Wanneer;Totaal incl.;Mailadres\n11;13-02-2025;9,99;x@example.nl\n"
+    path = write(tmp_path, "k.csv", text)
+
+    missing = data_import(business=business, kind="purchases", path=path)
+    result = data_import(
+        business=business,
+        kind="purchases",
+        path=path,
+        columns={"date": "Wanneer", "customer_number": "Relatie", "email": ""},
+    )
+
+    assert {e.column for e in missing.errors} == {"date"}
+    assert result.ok
+    assert result.mapping == {
+        "customer_number": "Relatie",
+        "date": "Wanneer",
+        "amount": "Totaal incl.",
+    }
+    assert Purchase.objects.get().customer.external_ref == "11"
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [(b"", "empty"), (b"\x00\x01PK\x03\x04", "binary"), (b";;;\r\n", "empty")],
+)
+def test_unreadable_files_are_refused_with_a_reason(tmp_path, business, content, code):
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert [e.code for e in result.errors] == [code]
+
+
+def test_the_command_imports_and_exits_non_zero_on_errors(tmp_path, business):
+    good = write(tmp_path, "g.csv", TILL_EXPORT)
+    bad = write(tmp_path, "b.csv", "klantnummer;datum;bedrag\n1;morgen;5\n")
+    out, err = StringIO(), StringIO()
+
+    call_command("import_data", "purchases", str(good), stdout=out)
+    with pytest.raises(CommandError) as failed:
+        call_command("import_data", "purchases", str(bad), "--business", business.slug, stderr=err)
+
+    assert "4" in out.getvalue()
+    assert failed.value.returncode == 1
+    assert "morgen" in err.getvalue()
+    assert Purchase.objects.count() == 4
+
+
+def test_the_command_needs_business_when_there_are_several(tmp_path, business, other_business):
+    path = write(tmp_path, "g.csv", TILL_EXPORT)
+
+    with pytest.raises(CommandError, match=business.slug):
+        call_command("import_data", "purchases", str(path))
+
+    assert Purchase.objects.count() == 0
+
+
+def test_two_digit_years_and_a_purchase_rung_up_this_morning(tmp_path, business):
+    today = business.today()
+    text = f"klantnummer;datum;bedrag\n1;1-2-24;5\n1;{today:%d-%m-%Y};6\n"
+
+    result = data_import(business=business, kind="purchases", path=write(tmp_path, "t.csv", text))
+
+    assert result.ok, result.errors
+    assert business.local(Purchase.objects.get(amount_cents=500).at).date() == date(2024, 2, 1)
+    assert Purchase.objects.get(amount_cents=600).at <= timezone.now()
