@@ -20,6 +20,7 @@ from .models import FollowUp
 COVERAGE_PERIOD = timedelta(days=90)
 # A follow-up a couple of days after its planned day (a weekend, a busy Saturday) still counts.
 COVERAGE_TOLERANCE = timedelta(days=2)
+DUE_WINDOW = timedelta(days=14)
 
 
 class FollowUpStatus(models.TextChoices):
@@ -62,10 +63,16 @@ def follow_up_get(*, business: Business, follow_up_id: int) -> FollowUp:
 
 
 def follow_ups_due(*, business: Business, limit: int = 50) -> list[FollowUp]:
-    """Open follow-ups planned for today or earlier, the longest waiting first. One query."""
+    """Open follow-ups planned for today or the last two weeks, the longest waiting first: a
+    check-up call months late helps no one (it counts as missed in the coverage figure). One
+    query."""
+    today = business.today()
     return list(
         FollowUp.objects.filter(
-            business=business, done_at__isnull=True, due_on__lte=business.today()
+            business=business,
+            done_at__isnull=True,
+            due_on__lte=today,
+            due_on__gte=today - DUE_WINDOW,
         )
         .select_related("customer", "assigned_to")
         .order_by("due_on", "id")[:limit]

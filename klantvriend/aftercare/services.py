@@ -115,7 +115,8 @@ def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
     return _plan_once(
         business=promise.business,
         customer=promise.customer,
-        note=_("Is everything all right after: %(what)s?") % {"what": promise.description},
+        note=_("Is everything all right after: %(what)s?")
+        % {"what": promise.description.rstrip(".!? ")},
         due_on=promise.done_on + timedelta(days=days),
         reason=Reason.DELIVERY if promise.kind == PromiseKind.DELIVERY else Reason.REPAIR,
         assigned_to=promise.made_by,
@@ -133,7 +134,7 @@ def follow_up_plan_for_complaint(*, complaint: Complaint) -> FollowUp | None:
         business=complaint.business,
         customer=complaint.customer,
         note=_("Is the customer content again after the complaint: %(what)s?")
-        % {"what": complaint.description[:200]},
+        % {"what": complaint.description[:200].rstrip(".!? ")},
         due_on=complaint.business.local(complaint.resolved_at).date() + timedelta(days=days),
         reason=Reason.COMPLAINT,
         assigned_to=complaint.received_by,

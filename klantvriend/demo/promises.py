@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.models import FollowUp, Outcome, Reason
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
@@ -138,6 +139,12 @@ def _shop_moment(rng: np.random.Generator, day: date, tz) -> datetime:
 
 
 def care_demo_create(*, business, members, seed: int, today: date) -> CareDemoSummary:
+    # The demo shop is Dutch: texts it writes into the data (follow-up questions) are too.
+    with translation.override("nl"):
+        return _care_demo_create(business=business, members=members, seed=seed, today=today)
+
+
+def _care_demo_create(*, business, members, seed: int, today: date) -> CareDemoSummary:
     rng = np.random.default_rng([seed, 4])  # its own stream: the shop's draws stay as they were
     tz = business.tzinfo
     # "Now" is the real moment when the demo ends today, else the end of the demo's last day.
@@ -160,7 +167,7 @@ def care_demo_create(*, business, members, seed: int, today: date) -> CareDemoSu
     member_skill = {member.pk: skill for member, skill in zip(members, [1.0, 1.4], strict=False)}
 
     def customer_on(day: date) -> int:
-        for _ in range(20):
+        for _number in range(20):
             customer_id, since, _consent = _pick(rng, customers)
             if since <= day:
                 return customer_id
@@ -168,7 +175,7 @@ def care_demo_create(*, business, members, seed: int, today: date) -> CareDemoSu
 
     promises: list[Promise] = []
     count = max(12, len(customers) * 3 // 5)
-    for _ in range(count):
+    for _number in range(count):
         kind = kinds[int(rng.choice(len(kinds), p=shares / shares.sum()))]
         _share, descriptions, (low, high), all_day = KINDS[kind]
         made_day = start + timedelta(days=int(rng.integers(0, HISTORY_DAYS)))
@@ -258,7 +265,7 @@ def _open_promise(rng, business, members, customers, made_at, due_at) -> Promise
 def _complaints(rng, business, members, customers, start, now) -> list[Complaint]:
     tz = business.tzinfo
     rows: list[Complaint] = []
-    for _ in range(max(6, len(customers) // 35)):
+    for _number in range(max(6, len(customers) // 35)):
         received = _shop_moment(
             rng, start + timedelta(days=int(rng.integers(0, HISTORY_DAYS - 5))), tz
         )
@@ -368,7 +375,7 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
         plan(
             customer_id=promise.customer_id,
             reason=Reason.DELIVERY if promise.kind == PromiseKind.DELIVERY else Reason.REPAIR,
-            note=f"Is everything all right after: {promise.description}?",
+            note=_("Is everything all right after: %(what)s?") % {"what": promise.description},
             due_on=promise.done_on + timedelta(days=days),
             assigned=promise.made_by_id,
             promise_id=promise.pk,
@@ -379,7 +386,8 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
         plan(
             customer_id=complaint.customer_id,
             reason=Reason.COMPLAINT,
-            note=f"Is the customer content again after the complaint: {complaint.description[:120]}?",
+            note=_("Is the customer content again after the complaint: %(what)s?")
+            % {"what": complaint.description[:200].rstrip(".!? ")},
             due_on=business.local(complaint.resolved_at).date()
             + timedelta(days=DEFAULTS.aftercare_complaint_days),
             assigned=complaint.received_by_id,
@@ -394,7 +402,8 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
         plan(
             customer_id=customer_id,
             reason=Reason.PURCHASE,
-            note=f"Was everything to their liking: {description}?",
+            note=_("Was everything to their liking: %(what)s?")
+            % {"what": description or _("their purchase")},
             due_on=business.local(at).date() + timedelta(days=DEFAULTS.aftercare_purchase_days),
             assigned=None,
             purchase_id=purchase_id,
@@ -417,7 +426,7 @@ def _gestures(rng, business, members, customers, complaints, start, now) -> list
         for complaint in complaints
         if complaint.resolved_at is not None and complaint.recovery_gesture
     ]
-    for _ in range(max(5, len(customers) // 12)):
+    for _number in range(max(5, len(customers) // 12)):
         what, value, occasion = _pick(rng, GESTURES)
         given_at = _shop_moment(rng, start + timedelta(days=int(rng.integers(0, HISTORY_DAYS))), tz)
         rows.append(

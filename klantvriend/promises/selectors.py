@@ -25,6 +25,7 @@ TREND_WINDOW = timedelta(days=90)
 ADVICE_SAMPLE = 200
 ADVICE_MIN_HISTORY = 10
 ADVICE_TARGET = 0.9
+AGENDA_OVERDUE_WINDOW = timedelta(days=7)
 
 
 def promise_grace(business: Business) -> timedelta:
@@ -106,7 +107,11 @@ def promise_agenda(
     open_promises = Promise.objects.filter(
         business=business, done_at__isnull=True, cancelled_at__isnull=True
     ).select_related("customer", "made_by")
-    overdue = open_promises.filter(due_at__lt=now).order_by("due_at", "id")[:limit]
+    # A promise forgotten for weeks is history (broken, in the figures and on the profile), not
+    # something to do this morning: Today shows the last week's.
+    overdue = open_promises.filter(
+        due_at__lt=now, due_at__gte=now - AGENDA_OVERDUE_WINDOW
+    ).order_by("due_at", "id")[:limit]
     due_today = open_promises.filter(due_at__gte=now, due_on__lte=today).order_by("due_at", "id")[
         :limit
     ]

@@ -224,13 +224,14 @@ def test_a_finished_follow_up_or_a_future_moment_is_refused(customer, staff_user
     assert FollowUp.objects.get(pk=open_one.pk).done_at is None
 
 
-def test_due_follow_ups_are_those_planned_until_today_oldest_first(
+def test_due_follow_ups_are_those_of_the_last_two_weeks_oldest_first(
     customer, other_business, django_assert_max_num_queries
 ):
     today = customer.business.today()
     older = FollowUpFactory(customer=customer, due_on=today - timedelta(days=3))
     current = FollowUpFactory(customer=customer, due_on=today)
     FollowUpFactory(customer=customer, due_on=today + timedelta(days=1))
+    FollowUpFactory(customer=customer, due_on=today - timedelta(days=15))  # missed long ago
     FollowUpFactory(customer=customer, due_on=today, done_at=timezone.now(), outcome="content")
     FollowUpFactory(customer=CustomerFactory(business=other_business), due_on=today)
 

@@ -173,6 +173,8 @@ def test_agenda_lists_overdue_oldest_first_and_due_today_with_constant_queries(
     PromiseFactory(
         customer=customer, made_at=now - timedelta(days=1), due_at=now + timedelta(days=2)
     )
+    forgotten = now - timedelta(days=8)  # more than a week past: history, not today's work
+    PromiseFactory(customer=customer, made_at=forgotten - timedelta(days=1), due_at=forgotten)
     PromiseFactory(
         customer=customer,
         made_at=now - timedelta(days=3),
