@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import os
 import re
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,6 +101,7 @@ AMOUNT_HEADERS = (
 
 HEAD_BYTES = 1 << 16
 BLOCK_BYTES = 1 << 22
+PARSE_THREADS = min(2, os.cpu_count() or 1)
 
 
 class TransactionFileError(ValueError):
@@ -778,12 +782,8 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
                 break
         head = head[position:]
 
-    # The file is parsed in blocks of whole lines so that memory stays a small multiple of the
-    # block size plus the parsed columns, whatever the file size.
-    id_blocks, date_blocks, amount_blocks = [], [], []
-    line_offset = skipped_lines
-    file_encoding = encoding
-    for block in _chunks(handle, head, BLOCK_BYTES):
+    def parse_block(block: bytes, line_offset: int):
+        """Parse one block of whole lines into (ids, dates, amounts, encoding) or None."""
         block_encoding = "ascii" if block.isascii() else None
         text = None
         needs_text = delimiter != "whitespace" and b'"' in block
@@ -791,19 +791,16 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
             block_encoding, text = _decode_text(block)
             if block_encoding is None:
                 raise _encoding_error(block, path, line_offset)
-        if block_encoding == "cp1252" or (block_encoding == "utf-8" and file_encoding == "ascii"):
-            file_encoding = block_encoding
         if needs_text:
             fields, line_numbers = _csv_module_fields(
-                text, delimiter, wanted, n_columns, path, file_encoding, line_offset
+                text, delimiter, wanted, n_columns, path, block_encoding, line_offset
             )
         else:
             fields, line_numbers = _fast_fields(
                 block, delimiter, wanted, n_columns, path, line_offset
             )
-        line_offset += block.count(b"\n")
         if len(line_numbers) == 0:
-            continue
+            return None
         customer_ids = fields[0]
         empty_id = np.char.str_len(customer_ids) == 0
         if empty_id.any():
@@ -812,32 +809,48 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
                 f"{path}: line {int(line_numbers[row])}, column "
                 f"{column_name(customer_index)!r}: the customer is empty"
             )
-        id_blocks.append(customer_ids)
-        date_blocks.append(
-            parse_dates(
-                fields[1],
+        dates = parse_dates(
+            fields[1],
+            line_numbers=line_numbers,
+            column=column_name(date_index),
+            path=path,
+            strip=False,
+        )
+        amounts = None
+        if amount_index is not None:
+            amounts = parse_amounts(
+                fields[2],
                 line_numbers=line_numbers,
-                column=column_name(date_index),
+                column=column_name(amount_index),
                 path=path,
                 strip=False,
             )
-        )
-        if amount_index is not None:
-            amount_blocks.append(
-                parse_amounts(
-                    fields[2],
-                    line_numbers=line_numbers,
-                    column=column_name(amount_index),
-                    path=path,
-                    strip=False,
-                )
-            )
-    if not id_blocks:
+        return customer_ids, dates, amounts, block_encoding
+
+    # The file is parsed in blocks of whole lines so that memory stays a small multiple of the
+    # block size plus the parsed columns, whatever the file size. numpy releases the GIL in
+    # its loops, so two threads parse two blocks at once; results are taken in file order, so
+    # the first error in the file is the one reported.
+    parsed = []
+    line_offset = skipped_lines
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+        pending = deque()
+        for block in _chunks(handle, head, BLOCK_BYTES):
+            pending.append(pool.submit(parse_block, block, line_offset))
+            line_offset += block.count(b"\n")
+            while len(pending) > PARSE_THREADS:
+                parsed.append(pending.popleft().result())
+        while pending:
+            parsed.append(pending.popleft().result())
+    parsed = [result for result in parsed if result is not None]
+    if not parsed:
         raise TransactionFileError(f"{path}: the file has a header but no transactions")
-    customer_ids = np.concatenate(id_blocks)
-    dates = np.concatenate(date_blocks)
-    amounts = np.concatenate(amount_blocks) if amount_index is not None else None
-    encoding = file_encoding
+    customer_ids = np.concatenate([result[0] for result in parsed])
+    dates = np.concatenate([result[1] for result in parsed])
+    amounts = np.concatenate([result[2] for result in parsed]) if amount_index is not None else None
+    block_encodings = {result[3] for result in parsed} | {encoding}
+    encoding = next((name for name in ("cp1252", "utf-8") if name in block_encodings), "ascii")
+    del parsed
     return Transactions(
         customer_ids=customer_ids,
         dates=dates,

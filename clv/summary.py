@@ -146,10 +146,11 @@ def summarise_transactions(
         raise ValueError("no transactions given")
     if not np.issubdtype(days.dtype, np.datetime64):
         raise ValueError(f"dates must be datetime64, got dtype {days.dtype}")
-    days = days.astype("datetime64[D]")
+    days = days.astype("datetime64[D]", copy=False)
     missing_date = np.isnat(days)
     if missing_date.any():
         raise ValueError(f"date is missing at row {int(np.flatnonzero(missing_date)[0])}")
+    del missing_date
     if amounts is None:
         values = np.zeros(len(ids))
     else:
@@ -161,8 +162,9 @@ def summarise_transactions(
             raise ValueError(
                 f"amount is not a finite number at row {int(np.flatnonzero(not_finite)[0])}"
             )
+        del not_finite
 
-    day_numbers = days.astype(np.int64)
+    day_numbers = days.view(np.int64)
     last_observed = (
         int(day_numbers.max())
         if observation_end is None
@@ -179,16 +181,24 @@ def summarise_transactions(
         raise ValueError("no transactions on or before the observation end")
     if not observed.all():
         ids, day_numbers, values = ids[observed], day_numbers[observed], values[observed]
+    del observed
     n_transactions = len(ids)
 
+    # Memory matters here (a million customers, several million rows): codes and days are
+    # kept as 32-bit integers and every intermediate is released as soon as it is used.
+    first_observed_day = int(day_numbers.min())
+    day_span = last_observed - first_observed_day + 1
     # Sort by customer, then day, so that each customer's days form one contiguous run.
     dense = _dense_customer_codes(ids)
-    day_span = int(day_numbers.max() - day_numbers.min()) + 1
-    if dense is not None and (dense[1].max() + 1) * day_span < 2**62:
+    if dense is not None and len(dense[0]) * day_span < 2**62:
         # Customer numbers without gaps to speak of: codes by table look-up, then a single
         # sort on one integer key (customer code, day) instead of a two-key lexsort.
         unique_ids, customer_codes = dense
-        composite = customer_codes * day_span + (day_numbers - day_numbers.min())
+        del dense
+        composite = customer_codes.astype(np.int64)
+        composite *= day_span
+        composite += day_numbers
+        composite -= first_observed_day
         row_bits = max(int(len(ids) - 1).bit_length(), 1)
         if int(composite.max()).bit_length() + row_bits <= 63:
             # Sorting plain integers is faster than an argsort: carry the row number in the
@@ -196,91 +206,118 @@ def summarise_transactions(
             composite <<= row_bits
             composite |= np.arange(len(ids), dtype=np.int64)
             composite.sort()
-            order = composite & ((1 << row_bits) - 1)
+            composite &= (1 << row_bits) - 1
+            order = composite
         else:
             order = np.argsort(composite, kind="stable")
         del composite
         codes_sorted = customer_codes[order]
+        del customer_codes
     else:
         sort_keys = _integer_sort_keys(ids)
         if sort_keys is not None:
             order = np.lexsort((day_numbers, sort_keys))
             keys_sorted = sort_keys[order]
+            del sort_keys
             starts_customer = np.empty(len(order), dtype=bool)
             starts_customer[0] = True
             np.not_equal(keys_sorted[1:], keys_sorted[:-1], out=starts_customer[1:])
-            codes_sorted = np.cumsum(starts_customer) - 1
+            del keys_sorted
+            codes_sorted = (np.cumsum(starts_customer) - 1).astype(np.int32)
             unique_ids = ids[order[starts_customer]]
-            del keys_sorted, starts_customer
+            del starts_customer
         else:
             unique_ids, customer_codes = np.unique(ids, return_inverse=True)
-            order = np.lexsort((day_numbers, customer_codes.reshape(-1)))
-            codes_sorted = customer_codes.reshape(-1)[order]
+            customer_codes = customer_codes.reshape(-1).astype(np.int32)
+            order = np.lexsort((day_numbers, customer_codes))
+            codes_sorted = customer_codes[order]
+            del customer_codes
     n_all = len(unique_ids)
-    days_sorted = day_numbers[order]
+    days_sorted = (day_numbers[order] - first_observed_day).astype(np.int32)
     values_sorted = values[order]
+    del order
 
     # Merge same-day purchases: a new transaction day starts where the customer or day changes.
-    starts_new_day = np.empty(len(order), dtype=bool)
+    starts_new_day = np.empty(len(days_sorted), dtype=bool)
     starts_new_day[0] = True
     np.not_equal(codes_sorted[1:], codes_sorted[:-1], out=starts_new_day[1:])
     starts_new_day[1:] |= days_sorted[1:] != days_sorted[:-1]
     day_starts = np.flatnonzero(starts_new_day)
-    day_customer = codes_sorted[day_starts]
-    day_number = days_sorted[day_starts]
+    del starts_new_day
     day_value = np.add.reduceat(values_sorted, day_starts)
+    del values_sorted
+    day_customer = codes_sorted[day_starts]
+    rows_per_customer = np.bincount(codes_sorted, minlength=n_all)
+    del codes_sorted
+    day_number = days_sorted[day_starts]  # days since the first observed day
+    del days_sorted, day_starts
+    calibration_offset = calibration_last - first_observed_day
 
-    is_first_day = np.empty(len(day_starts), dtype=bool)
+    is_first_day = np.empty(len(day_customer), dtype=bool)
     is_first_day[0] = True
     np.not_equal(day_customer[1:], day_customer[:-1], out=is_first_day[1:])
-    first_day = day_number[is_first_day]  # one per customer, in customer-code order
-
-    in_calibration = day_number <= calibration_last
-    calibration_days = np.bincount(day_customer[in_calibration], minlength=n_all)
-    # The last calibration day of each customer: days are sorted within a customer, so it is
-    # the calibration day whose successor belongs to another customer or lies after the end.
-    calibration_index = np.flatnonzero(in_calibration)
-    calibration_customer = day_customer[calibration_index]
-    is_last = np.empty(len(calibration_index), dtype=bool)
-    if len(calibration_index):
-        is_last[-1] = True
-        np.not_equal(calibration_customer[1:], calibration_customer[:-1], out=is_last[:-1])
-    last_day = first_day.copy()
-    last_day[calibration_customer[is_last]] = day_number[calibration_index[is_last]]
-
-    repeat_in_calibration = in_calibration & ~is_first_day
-    repeat_value = np.bincount(
-        day_customer[repeat_in_calibration],
-        weights=day_value[repeat_in_calibration],
-        minlength=n_all,
-    )
-    in_holdout = ~in_calibration
-    holdout_days = np.bincount(day_customer[in_holdout], minlength=n_all)
-    holdout_value = np.bincount(
-        day_customer[in_holdout], weights=day_value[in_holdout], minlength=n_all
-    )
+    first_day = day_number[is_first_day].astype(np.int64)  # one per customer, in code order
 
     total_days = np.bincount(day_customer, minlength=n_all)
-    repeat_value_all = np.bincount(
-        day_customer[~is_first_day], weights=day_value[~is_first_day], minlength=n_all
-    )
     revenue_all = np.bincount(day_customer, weights=day_value, minlength=n_all)
+    is_repeat_day = ~is_first_day
+    repeat_value_all = np.bincount(
+        day_customer[is_repeat_day], weights=day_value[is_repeat_day], minlength=n_all
+    )
+    # The last day of each customer: days are sorted within a customer, so it is the day whose
+    # successor belongs to another customer.
+    is_last_day = np.empty(len(day_customer), dtype=bool)
+    is_last_day[-1] = True
+    np.not_equal(day_customer[1:], day_customer[:-1], out=is_last_day[:-1])
+    if calibration_offset >= int(day_number.max()):
+        # No holdout period: the calibration figures are the figures of all days.
+        calibration_days, repeat_value = total_days, repeat_value_all
+        last_day = day_number[is_last_day].astype(np.int64)
+        holdout_days = np.zeros(n_all, dtype=np.int64)
+        holdout_value = np.zeros(n_all)
+    else:
+        in_calibration = day_number <= calibration_offset
+        calibration_days = np.bincount(day_customer[in_calibration], minlength=n_all)
+        # The last calibration day: the calibration day whose successor belongs to another
+        # customer or lies after the end.
+        calibration_index = np.flatnonzero(in_calibration)
+        calibration_customer = day_customer[calibration_index]
+        is_last = np.empty(len(calibration_index), dtype=bool)
+        if len(calibration_index):
+            is_last[-1] = True
+            np.not_equal(calibration_customer[1:], calibration_customer[:-1], out=is_last[:-1])
+        last_day = first_day.copy()
+        last_day[calibration_customer[is_last]] = day_number[calibration_index[is_last]]
+        del calibration_index, calibration_customer, is_last
+        repeat_in_calibration = in_calibration & is_repeat_day
+        repeat_value = np.bincount(
+            day_customer[repeat_in_calibration],
+            weights=day_value[repeat_in_calibration],
+            minlength=n_all,
+        )
+        in_holdout = ~in_calibration
+        holdout_days = np.bincount(day_customer[in_holdout], minlength=n_all)
+        holdout_value = np.bincount(
+            day_customer[in_holdout], weights=day_value[in_holdout], minlength=n_all
+        )
+    del day_customer, day_number, day_value, is_first_day, is_repeat_day, is_last_day
 
-    in_cohort = first_day <= calibration_last
+    in_cohort = first_day <= calibration_offset
     if not in_cohort.any():
         raise ValueError("no customer made a first purchase on or before the calibration end")
     scale = DAYS_PER_TIME_UNIT[time_unit]
     frequency = (calibration_days - 1).astype(np.float64)[in_cohort]
     recency = (last_day - first_day)[in_cohort] / scale
-    age = (calibration_last - first_day)[in_cohort] / scale
+    age = (calibration_offset - first_day)[in_cohort] / scale
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, repeat_value[in_cohort] / np.maximum(frequency, 1), 0.0)
         holdout_count = holdout_days[in_cohort].astype(np.float64)
         holdout_monetary = np.where(
             holdout_count > 0, holdout_value[in_cohort] / np.maximum(holdout_count, 1), 0.0
         )
+    # Transactions of the cohort: all, or the rows of customers who joined in time.
     n_transactions_cohort = (
-        n_transactions if in_cohort.all() else int(np.count_nonzero(in_cohort[codes_sorted]))
+        n_transactions if in_cohort.all() else int(rows_per_customer[in_cohort].sum())
     )
     return CustomerSummary(
         customer_id=unique_ids[in_cohort],
@@ -291,7 +328,7 @@ def summarise_transactions(
         holdout_frequency=holdout_count,
         holdout_monetary_value=holdout_monetary,
         holdout_duration=(last_observed - calibration_last) / scale,
-        first_purchase=first_day[in_cohort].astype("datetime64[D]"),
+        first_purchase=(first_day[in_cohort] + first_observed_day).astype("datetime64[D]"),
         time_unit=time_unit,
         calibration_end=np.datetime64(calibration_last, "D"),
         observation_end=np.datetime64(last_observed, "D"),
@@ -314,9 +351,7 @@ def _dense_customer_codes(ids: np.ndarray):
         numbers = ids.astype(np.int64)
     elif ids.dtype.kind == "S" and 0 < ids.dtype.itemsize <= 18:
         width = ids.dtype.itemsize
-        matrix = np.frombuffer(np.ascontiguousarray(ids).tobytes(), dtype=np.uint8).reshape(
-            -1, width
-        )
+        matrix = np.ascontiguousarray(ids).view(np.uint8).reshape(-1, width)
         if not np.all(matrix[:, -1]):
             return None  # identifiers of different lengths: "7" and "007" must stay apart
         # The prefix is what precedes the first row's digits; it must be the same everywhere.
@@ -332,16 +367,19 @@ def _dense_customer_codes(ids: np.ndarray):
             digit = matrix[:, column] - np.uint8(48)
             if not np.all(digit < 10):
                 return None
-            numbers = numbers * 10 + digit
+            numbers *= 10
+            numbers += digit
     else:
         return None
     low, high = int(numbers.min()), int(numbers.max())
     if high - low > 4 * len(ids) + 1_000_000:
         return None  # too sparse for a table
+    numbers -= low
     present = np.zeros(high - low + 1, dtype=bool)
-    present[numbers - low] = True
-    rank = np.cumsum(present) - 1
-    codes = rank[numbers - low]
+    present[numbers] = True
+    rank = np.cumsum(present, dtype=np.int32) - 1
+    codes = rank[numbers]
+    del numbers
     first_row = np.full(int(rank[-1]) + 1, -1, dtype=np.int64)
     first_row[codes] = np.arange(len(ids))  # any row of each customer will do
     return ids[first_row], codes
