@@ -398,6 +398,35 @@ def _integer_sort_keys(ids: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def _integer_composite_key(x, t_x, age):
+    """One int64 key ordered as (x, t_x, T), when the times are whole days or weeks of days.
+
+    Summaries in days hold whole numbers and in weeks multiples of 1/7; scaled to whole
+    numbers, the three columns pack into one integer when their ranges allow. None otherwise.
+    """
+    for steps_per_unit in (1.0, 7.0):
+        scaled_t = t_x * steps_per_unit
+        scaled_age = age * steps_per_unit
+        t_integer = np.rint(scaled_t)
+        age_integer = np.rint(scaled_age)
+        # A tolerance, since d/7*7 need not round back to d exactly; rows are still grouped by
+        # exact equality of their values afterwards, so the key only has to order them.
+        if not np.allclose(t_integer, scaled_t, rtol=0, atol=1e-9):
+            continue
+        if not np.allclose(age_integer, scaled_age, rtol=0, atol=1e-9):
+            continue
+        t_range = int(t_integer.max()) + 1
+        age_range = int(age_integer.max()) + 1
+        x_range = int(x.max()) + 1
+        if x_range * t_range * age_range >= 2**62:
+            return None
+        key = x.astype(np.int64) * (t_range * age_range)
+        key += t_integer.astype(np.int64) * age_range
+        key += age_integer.astype(np.int64)
+        return key
+    return None
+
+
 def unique_rows(frequency, recency, T) -> UniqueRows:
     """Collapse customers to distinct (x, t_x, T) rows with counts as weights.
 
@@ -411,7 +440,13 @@ def unique_rows(frequency, recency, T) -> UniqueRows:
         raise ValueError("frequency, recency and T must have the same length")
     if len(x) == 0:
         raise ValueError("no customers given")
-    order = np.lexsort((age, t_x, x))
+    composite = _integer_composite_key(x, t_x, age)
+    if composite is not None:
+        # One integer sort instead of a three-key lexsort (several times faster).
+        order = np.argsort(composite, kind="stable")
+        del composite
+    else:
+        order = np.lexsort((age, t_x, x))
     x_sorted, t_sorted, age_sorted = x[order], t_x[order], age[order]
     starts_group = np.empty(len(x), dtype=bool)
     starts_group[0] = True

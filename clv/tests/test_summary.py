@@ -177,3 +177,23 @@ def test_unique_rows_round_trip_and_counts():
     np.testing.assert_array_equal(rows.T[rows.inverse], T)
     assert rows.weights.sum() == 6
     assert len(rows.weights) == 4
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 30), st.integers(0, 30)),
+        min_size=1,
+        max_size=80,
+    ),
+    divisor=st.sampled_from([1.0, 7.0, 3.3]),
+)
+def test_unique_rows_equal_numpy_unique_for_days_weeks_and_arbitrary_floats(rows, divisor):
+    table = np.array(rows, dtype=float)
+    x, t_x, T = table[:, 0], table[:, 1] / divisor, table[:, 2] / divisor
+    result = unique_rows(x, t_x, T)
+    expected, counts = np.unique(np.column_stack((x, t_x, T)), axis=0, return_counts=True)
+    got = np.column_stack((result.frequency, result.recency, result.T))
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(result.weights, counts)
+    np.testing.assert_array_equal(got[result.inverse], np.column_stack((x, t_x, T)))
