@@ -3,7 +3,10 @@ two passes over the file (validate everything, then write everything in one tran
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from django.utils import timezone
 
 from .reading import TableFormat, iter_rows
 from .results import ImportResult, RowError
@@ -22,10 +25,13 @@ class Columns:
     mapping: dict[str, str]
     date_order: str | None = None
     index: dict[str, int] = field(init=False)
+    # Later than this is "in the future" (a till clock a few minutes fast is tolerated).
+    latest_moment: datetime = field(init=False)
     dates: dict[str, DateColumn] = field(init=False)
     amounts: dict[str, AmountColumn] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.latest_moment = timezone.now() + timedelta(minutes=5)
         self.index = {
             name: self.table.headers.index(header) for name, header in self.mapping.items()
         }

@@ -3,6 +3,7 @@ from django.urls import path
 
 from . import views
 from .care_urls import care_urlpatterns, today_view
+from .data_urls import data_urlpatterns
 
 app_name = "web"
 urlpatterns = [
@@ -35,3 +36,4 @@ urlpatterns = [
     ),
 ]
 urlpatterns += care_urlpatterns
+urlpatterns += data_urlpatterns

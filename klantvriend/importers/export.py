@@ -1,0 +1,338 @@
+"""Everything of one business, out and back in.
+
+`business_export` writes one zip: a CSV file per kind of record (customers.csv, purchases.csv,
+…) and `klantvriend.json` with the same data in one document. Every model holding business data
+(a subclass of `BusinessOwned`, in whatever app) is included automatically, so a new app's data
+is exported without changes here. Foreign keys are written as the id of the referenced row in
+the same export, people (who made a promise) as their user name.
+
+`business_restore` reads the JSON document back into an empty business: the round trip that
+proves nothing is lost when a shop moves to another server."""
+
+import csv
+import io
+import json
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klantvriend.core.audit import audit_record
+from klantvriend.core.errors import ValidationError
+from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
+from klantvriend.customers.models import Customer
+
+FORMAT = "klantvriend-export"
+VERSION = 1
+JSON_NAME = "klantvriend.json"
+# Derived from other fields and written again on restore.
+_SKIPPED_FIELDS = {"business", "search_text"}
+_FRIENDLY = {
+    "customers.tag": "tags",
+    "customers.customer": "customers",
+    "customers.consentrecord": "consent_records",
+    "customers.importantdate": "important_dates",
+    "customers.contactmoment": "contact_moments",
+    "customers.purchase": "purchases",
+    "promises.promise": "promises",
+    "complaints.complaint": "complaints",
+    "aftercare.followup": "follow_ups",
+    "gestures.gesture": "gestures",
+}
+
+
+def _business_models() -> list[type[models.Model]]:
+    """Every concrete BusinessOwned model, ordered so that a model comes after the models its
+    foreign keys point to (a referrer inside the same model is handled on restore)."""
+    found = [
+        model
+        for model in apps.get_models()
+        if issubclass(model, BusinessOwned) and not model._meta.abstract
+    ]
+    ordered: list[type[models.Model]] = []
+    pending = sorted(found, key=lambda model: model._meta.label_lower)
+    while pending:
+        for model in pending:
+            targets = {
+                field.related_model
+                for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
+                if field.is_relation
+                and field.related_model in found
+                and field.related_model is not model
+            }
+            if targets <= set(ordered):
+                ordered.append(model)
+                pending.remove(model)
+                break
+        else:  # a cycle between models: keep the rest in name order
+            ordered.extend(pending)
+            break
+    return ordered
+
+
+def section_name(model: type[models.Model]) -> str:
+    return _FRIENDLY.get(model._meta.label_lower, model._meta.label_lower.replace(".", "_"))
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if field.name not in _SKIPPED_FIELDS]
+
+
+def _m2m(model: type[models.Model]) -> list[models.ManyToManyField]:
+    return list(model._meta.many_to_many)
+
+
+def _is_user(field: models.Field) -> bool:
+    return field.is_relation and field.related_model is apps.get_model(settings.AUTH_USER_MODEL)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _rows(business: Business, model: type[models.Model]) -> Iterator[dict[str, Any]]:
+    fields = _fields(model)
+    user_fields = [field for field in fields if _is_user(field)]
+    usernames = {}
+    if user_fields:
+        user_model = apps.get_model(settings.AUTH_USER_MODEL)
+        usernames = dict(
+            user_model.objects.filter(memberships__business=business).values_list(
+                "pk", user_model.USERNAME_FIELD
+            )
+        )
+    names = [field.attname for field in fields]
+    many = _m2m(model)
+    queryset = model.objects.filter(business=business).order_by("pk")
+    last = 0  # keyset pagination: bounded memory whatever the size
+    while True:
+        chunk = list(queryset.filter(pk__gt=last).values_list(*names)[:2000])
+        if not chunk:
+            return
+        links: dict[str, dict[int, list[int]]] = {}
+        for field in many:
+            through = field.remote_field.through
+            source = field.m2m_field_name() + "_id"
+            target = field.m2m_reverse_field_name() + "_id"
+            links[field.name] = {}
+            for left, right in (
+                through.objects.filter(
+                    **{f"{source}__in": [row[names.index("id")] for row in chunk]}
+                )
+                .values_list(source, target)
+                .order_by(source, target)
+            ):
+                links[field.name].setdefault(left, []).append(right)
+        for values in chunk:
+            row = {}
+            for field, value in zip(fields, values, strict=True):
+                if _is_user(field):
+                    value = usernames.get(value) if value is not None else None
+                row[field.name] = _plain(value)
+            for field in many:
+                row[field.name] = links[field.name].get(row["id"], [])
+            yield row
+        last = chunk[-1][names.index("id")]
+
+
+def _extra_sections(business: Business) -> dict[str, Iterator[dict[str, Any]]]:
+    """Exported for completeness, not restored: who worked here and the audit trail."""
+
+    def members():
+        for membership in Membership.objects.filter(business=business).select_related("user"):
+            yield {
+                "username": membership.user.get_username(),
+                "name": membership.user.get_full_name(),
+                "role": membership.role,
+                "since": _plain(membership.created_at),
+            }
+
+    def audit_events():
+        for event in (
+            AuditEvent.objects.filter(business=business)
+            .select_related("actor")
+            .order_by("pk")
+            .iterator(2000)
+        ):
+            yield {
+                "id": event.pk,
+                "at": _plain(event.at),
+                "actor": event.actor.get_username() if event.actor else None,
+                "action": event.action,
+                "object_type": event.object_type,
+                "object_id": event.object_id,
+                "customer": event.customer_id,
+                "changes": event.changes,
+            }
+
+    return {"members": members(), "audit_events": audit_events()}
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def business_export(
+    *, business: Business, out: Path | io.BufferedIOBase, actor=None
+) -> dict[str, int]:
+    """Writes the zip; returns the number of rows per section. The JSON document is written as
+    a stream, so the size of the business does not decide the memory used."""
+    counts: dict[str, int] = {}
+    # A zip takes one open entry at a time: the CSV files wait in a temporary folder while the
+    # JSON document is streamed into the archive, and are added after it.
+    with (
+        tempfile.TemporaryDirectory(prefix="klantvriend-export-") as folder,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
+        with archive.open(JSON_NAME, "w", force_zip64=True) as raw:
+            document = io.TextIOWrapper(raw, encoding="utf-8")
+            head = {
+                "format": FORMAT,
+                "version": VERSION,
+                "exported_at": _plain(timezone.now()),
+                "business": {
+                    "name": business.name,
+                    "slug": business.slug,
+                    "time_zone": business.time_zone,
+                    "currency": business.currency,
+                    "settings": business.settings,
+                },
+            }
+            document.write(json.dumps(head, ensure_ascii=False)[:-1])
+            sections: list[tuple[str, list[str], Iterator[dict[str, Any]]]] = []
+            for model in _business_models():
+                columns = [field.name for field in _fields(model)] + [f.name for f in _m2m(model)]
+                sections.append((section_name(model), columns, _rows(business, model)))
+            for name, rows in _extra_sections(business).items():
+                sections.append((name, [], rows))
+            for name, columns, rows in sections:
+                document.write(f', "{name}": [')
+                count = 0
+                with (Path(folder) / f"{name}.csv").open("w", encoding="utf-8", newline="") as text:
+                    writer = csv.writer(text)
+                    header_written = False
+                    for row in rows:
+                        if not header_written:
+                            columns = columns or list(row)
+                            writer.writerow(columns)
+                            header_written = True
+                        writer.writerow([_csv_value(row.get(column)) for column in columns])
+                        document.write(("," if count else "") + json.dumps(row, ensure_ascii=False))
+                        count += 1
+                    if not header_written:
+                        writer.writerow(columns)
+                document.write("]")
+                counts[name] = count
+            document.write("}")
+            document.flush()
+            document.detach()
+        for name in counts:
+            archive.write(Path(folder) / f"{name}.csv", f"{name}.csv")
+    audit_record(
+        business=business, actor=actor, action="exported", obj=business, changes={"rows": counts}
+    )
+    return counts
+
+
+# Restore ---------------------------------------------------------------------------------------
+
+
+def _empty(business: Business) -> bool:
+    return not any(model.objects.filter(business=business).exists() for model in _business_models())
+
+
+def business_restore(*, business: Business, path: Path, actor=None) -> dict[str, int]:
+    """Loads an export into an empty business, in one transaction; ids are new, links kept."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(JSON_NAME) as raw:
+            document = json.load(raw)
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError):
+        raise ValidationError(
+            {"file": ValidationError(_("This is not a Klantvriend export."), code="invalid")}
+        ) from None
+    if document.get("format") != FORMAT or document.get("version") != VERSION:
+        raise ValidationError(
+            {"file": ValidationError(_("This is not a Klantvriend export."), code="invalid")}
+        )
+    if not _empty(business):
+        raise ValidationError(
+            {
+                "business": ValidationError(
+                    _("An export can only be restored into an empty business."), code="not_empty"
+                )
+            }
+        )
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    users = {
+        getattr(user, user_model.USERNAME_FIELD): user.pk
+        for user in user_model.objects.filter(memberships__business=business)
+    }
+    id_maps: dict[type[models.Model], dict[int, int]] = {}
+    counts = {}
+    with transaction.atomic():
+        for model in _business_models():
+            rows = document.get(section_name(model), [])
+            id_maps[model] = {}
+            deferred: list[tuple[models.Model, str, int]] = []
+            for row in rows:
+                instance = model(business=business)
+                for field in _fields(model):
+                    if field.name == "id" or field.name not in row:
+                        continue
+                    value = row[field.name]
+                    if _is_user(field):
+                        setattr(instance, field.attname, users.get(value))
+                    elif field.is_relation:
+                        if value is None:
+                            setattr(instance, field.attname, None)
+                        elif field.related_model is model:
+                            deferred.append((instance, field.attname, value))
+                        else:
+                            setattr(instance, field.attname, id_maps[field.related_model][value])
+                    else:
+                        setattr(instance, field.attname, field.to_python(value))
+                if isinstance(instance, Customer):
+                    instance.refresh_search_text()
+                instance.save(force_insert=True)
+                id_maps[model][row["id"]] = instance.pk
+                for field in _m2m(model):
+                    targets = [
+                        id_maps[field.related_model][target] for target in row.get(field.name, [])
+                    ]
+                    if targets:
+                        getattr(instance, field.name).set(targets)
+            for instance, attname, old in deferred:
+                setattr(instance, attname, id_maps[model][old])
+                instance.save(update_fields=[attname.removesuffix("_id")])
+            counts[section_name(model)] = len(rows)
+        audit_record(
+            business=business,
+            actor=actor,
+            action="restored",
+            obj=business,
+            changes={"rows": counts},
+        )
+    return counts

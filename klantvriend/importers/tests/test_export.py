@@ -1,0 +1,194 @@
+"""Everything out and back in: the round trip that proves an export loses nothing."""
+
+import io
+import json
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.errors import ValidationError
+from klantvriend.core.services import business_create, user_create
+from klantvriend.customers import services
+from klantvriend.customers.models import Customer, Purchase
+from klantvriend.gestures.tests.factories import GestureFactory
+from klantvriend.importers.export import JSON_NAME, business_export, business_restore
+from klantvriend.promises.tests.factories import PromiseFactory
+
+# Derived on writing, so they differ between two databases without any data being lost.
+VOLATILE = {"updated_at"}
+
+
+def fill(business, owner):
+    anna = services.customer_create(
+        business=business,
+        name="Anna de Vries",
+        email="anna@example.nl",
+        phone="06 12345678",
+        notes="Dochter begint op school",
+        marketing_consent=True,
+        special_category_consent=True,
+        special_notes="Notenallergie",
+        external_ref="K-1",
+        tags=["vaste klant", "catering"],
+        birthday=date(1980, 5, 17),
+    )
+    bert = services.customer_create(business=business, name="Bert Smit", referred_by=anna)
+    services.important_date_add(customer=anna, label="Trouwdag", date=date(2005, 6, 1))
+    services.purchase_create(
+        customer=anna, amount_cents=123456, description="Rollade", external_ref="B1"
+    )
+    services.purchase_create(
+        customer=bert, amount_cents=995, at=timezone.now() - timedelta(days=40)
+    )
+    services.contact_moment_create(
+        customer=anna, kind="call", summary="Gebeld over het feest", member=owner
+    )
+    promise = PromiseFactory(customer=anna, made_by=owner)
+    complaint = ComplaintFactory(customer=bert, received_by=owner, resolution="Nieuwe geleverd")
+    FollowUpFactory(customer=bert, complaint=complaint, assigned_to=owner)
+    FollowUpFactory(customer=anna, promise=promise)
+    GestureFactory(customer=anna, given_by=owner, value_cents=250)
+    return anna, bert
+
+
+def export_document(business) -> dict:
+    buffer = io.BytesIO()
+    business_export(business=business, out=buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        return json.loads(archive.read(JSON_NAME))
+
+
+def normalised(document: dict) -> dict:
+    """Ids replaced by their position in the export, so two databases compare equal."""
+    sections = {
+        name: rows
+        for name, rows in document.items()
+        if isinstance(rows, list) and name not in {"members", "audit_events"}
+    }
+    positions = {
+        name: {row["id"]: index for index, row in enumerate(rows)}
+        for name, rows in sections.items()
+    }
+    targets = {
+        "customer": "customers",
+        "referred_by": "customers",
+        "promise": "promises",
+        "complaint": "complaints",
+        "purchase": "purchases",
+        "raised_complaint": "complaints",
+        "tags": "tags",
+    }
+    result = {}
+    for name, rows in sections.items():
+        clean = []
+        for row in rows:
+            row = {key: value for key, value in row.items() if key not in VOLATILE}
+            row["id"] = positions[name][row["id"]]
+            for key, target in targets.items():
+                if key in row and row[key] is not None:
+                    if isinstance(row[key], list):
+                        row[key] = sorted(positions[target][value] for value in row[key])
+                    else:
+                        row[key] = positions[target][row[key]]
+            clean.append(row)
+        result[name] = clean
+    return result
+
+
+def test_export_holds_every_kind_of_record_as_csv_and_json(business, owner):
+    fill(business, owner)
+    buffer = io.BytesIO()
+
+    counts = business_export(business=business, out=buffer)
+
+    with zipfile.ZipFile(buffer) as archive:
+        names = set(archive.namelist())
+        customers_csv = archive.read("customers.csv").decode()
+    assert {
+        "klantvriend.json",
+        "customers.csv",
+        "purchases.csv",
+        "contact_moments.csv",
+        "important_dates.csv",
+        "consent_records.csv",
+        "tags.csv",
+        "promises.csv",
+        "complaints.csv",
+        "follow_ups.csv",
+        "gestures.csv",
+        "members.csv",
+        "audit_events.csv",
+    } <= names
+    assert counts["customers"] == 2
+    assert counts["purchases"] == 2
+    assert counts["promises"] == 1
+    assert "Anna de Vries" in customers_csv
+    assert customers_csv.splitlines()[0].startswith("id,name,company,email")
+
+
+def test_the_round_trip_into_an_empty_business_compares_equal(business, owner):
+    fill(business, owner)
+    original = export_document(business)
+    empty = business_create(name="Nieuwe Server", owner=owner)
+    buffer = io.BytesIO()
+    business_export(business=business, out=buffer)
+
+    business_restore(business=empty, path=buffer)
+
+    restored = export_document(empty)
+    assert normalised(restored) == normalised(original)
+    assert normalised(original)["customers"][1]["referred_by"] == 0
+    assert Customer.objects.get(business=empty, name="Anna de Vries").search_text
+
+
+def test_restore_refuses_a_business_that_has_data(business, other_business, owner):
+    fill(business, owner)
+    services.customer_create(business=other_business, name="Al Aanwezig")
+    buffer = io.BytesIO()
+    business_export(business=business, out=buffer)
+
+    with pytest.raises(ValidationError):
+        business_restore(business=other_business, path=buffer)
+
+    assert Customer.objects.filter(business=other_business).count() == 1
+    assert Purchase.objects.filter(business=other_business).count() == 0
+
+
+def test_restore_refuses_a_file_that_is_not_an_export(business, tmp_path):
+    path = tmp_path / "x.zip"
+    path.write_bytes(b"not a zip")
+
+    with pytest.raises(ValidationError):
+        business_restore(business=business, path=path)
+
+
+def test_the_commands_export_and_restore(business, owner, tmp_path):
+    fill(business, owner)
+    target = business_create(name="Elders", owner=user_create(username="x", password="pw-x-12345"))
+    out = tmp_path / "export.zip"
+
+    call_command("export_business", business.slug, str(out), stdout=io.StringIO())
+    call_command("restore_business", target.slug, str(out), stdout=io.StringIO())
+
+    assert Purchase.objects.filter(business=target).count() == 2
+    # The members of the other server are other people: who made a promise is kept only when
+    # that user is a member there too.
+    assert export_document(target)["promises"][0]["made_by"] is None
+
+
+def test_only_owners_download_the_export(owner_client, staff_client, business, owner):
+    fill(business, owner)
+
+    refused = staff_client.post("/data/export/")
+    response = owner_client.post("/data/export/")
+
+    assert refused.status_code == 403
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        assert "Anna de Vries" in archive.read("customers.csv").decode()
