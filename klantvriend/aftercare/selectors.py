@@ -58,7 +58,7 @@ def follow_up_get(*, business: Business, follow_up_id: int) -> FollowUp:
         return FollowUp.objects.select_related("business", "customer", "assigned_to").get(
             business=business, pk=follow_up_id
         )
-    except (FollowUp.DoesNotExist, ValueError, TypeError):
+    except (FollowUp.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound from None
 
 

@@ -14,6 +14,7 @@ from klantvriend.core.errors import ValidationError
 
 from .common import ERRORS, Moment, Pagination, business_of
 from .contact_moments import customer_for_write
+from .promises import ObjectId, utc
 
 router = Router(tags=["complaints"])
 
@@ -65,8 +66,8 @@ def complaint_out(view: ComplaintView) -> dict:
         "recovery_gesture": complaint.recovery_gesture,
         "satisfaction_after": complaint.satisfaction_after,
         "status": view.status.value,
-        "response_deadline": clock.response_deadline,
-        "resolution_deadline": clock.resolution_deadline,
+        "response_deadline": utc(clock.response_deadline),
+        "resolution_deadline": utc(clock.resolution_deadline),
         "seconds_left": int(clock.time_left.total_seconds())
         if clock.time_left is not None
         else None,
@@ -115,7 +116,7 @@ class ComplaintPage(Schema):
 def list_complaints(
     request: HttpRequest,
     page: Query[Pagination],
-    customer: int | None = None,
+    customer: ObjectId | None = None,
     status: StatusName | None = None,
 ):
     business = business_of(request)

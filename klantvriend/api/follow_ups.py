@@ -14,6 +14,7 @@ from klantvriend.core.errors import ValidationError
 
 from .common import ERRORS, Pagination, business_of
 from .contact_moments import customer_for_write
+from .promises import ObjectId
 
 router = Router(tags=["follow-ups"])
 
@@ -104,7 +105,7 @@ def _member(request: HttpRequest, user_id: int | None):
 def list_follow_ups(
     request: HttpRequest,
     page: Query[Pagination],
-    customer: int | None = None,
+    customer: ObjectId | None = None,
     status: StatusName | None = None,
 ):
     business = business_of(request)

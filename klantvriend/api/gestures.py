@@ -10,6 +10,7 @@ from klantvriend.gestures.models import Occasion
 
 from .common import ERRORS, Moment, Pagination, business_of
 from .contact_moments import customer_for_write
+from .promises import ObjectId
 
 router = Router(tags=["gestures"])
 
@@ -57,7 +58,7 @@ class GesturePage(Schema):
 def list_gestures(
     request: HttpRequest,
     page: Query[Pagination],
-    customer: int | None = None,
+    customer: ObjectId | None = None,
     occasion: OccasionName | None = None,
 ):
     gestures = selectors.gesture_list(

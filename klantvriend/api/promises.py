@@ -1,5 +1,5 @@
-from datetime import date, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -17,6 +17,16 @@ from .common import ERRORS, Moment, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["promises"])
+
+# Ids as the database can hold them: a larger number is refused as input, not a server error.
+ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """Moments leave the API in UTC: a business-local moment in a far year would carry a
+    local-mean-time offset with seconds, which is not RFC 3339."""
+    return moment.astimezone(UTC) if moment is not None else None
+
 
 Kind = Literal[tuple(PromiseKind.values)]  # type: ignore[valid-type]
 StatusName = Literal[API_STATUSES]  # type: ignore[valid-type]
@@ -46,14 +56,14 @@ def promise_out(view: PromiseView) -> dict:
         "description": promise.description,
         "kind": promise.kind,
         "made_by": promise.made_by.get_username() if promise.made_by else "",
-        "made_at": promise.made_at,
-        "due_at": promise.due_at,
+        "made_at": utc(promise.made_at),
+        "due_at": utc(promise.due_at),
         "due_all_day": promise.due_all_day,
-        "done_at": promise.done_at,
-        "cancelled_at": promise.cancelled_at,
+        "done_at": utc(promise.done_at),
+        "cancelled_at": utc(promise.cancelled_at),
         "status": api_status(view.status),
-        "created_at": promise.created_at,
-        "updated_at": promise.updated_at,
+        "created_at": utc(promise.created_at),
+        "updated_at": utc(promise.updated_at),
     }
 
 
@@ -107,7 +117,7 @@ class ReliabilityOut(FiguresOut):
 def list_promises(
     request: HttpRequest,
     page: Query[Pagination],
-    customer: int | None = None,
+    customer: ObjectId | None = None,
     status: StatusName | None = None,
 ):
     business = business_of(request)

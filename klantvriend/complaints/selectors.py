@@ -59,7 +59,7 @@ def complaint_get(*, business: Business, complaint_id: int) -> Complaint:
         return Complaint.objects.select_related("business", "customer", "received_by").get(
             business=business, pk=complaint_id
         )
-    except (Complaint.DoesNotExist, ValueError, TypeError):
+    except (Complaint.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound from None
 
 

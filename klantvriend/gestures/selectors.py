@@ -34,7 +34,7 @@ def gesture_get(*, business: Business, gesture_id: int) -> Gesture:
         return Gesture.objects.select_related("business", "customer", "given_by").get(
             business=business, pk=gesture_id
         )
-    except (Gesture.DoesNotExist, ValueError, TypeError):
+    except (Gesture.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound from None
 
 

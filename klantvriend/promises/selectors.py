@@ -60,7 +60,7 @@ def promise_get(*, business: Business, promise_id: int) -> Promise:
         return Promise.objects.select_related("business", "customer", "made_by").get(
             business=business, pk=promise_id
         )
-    except (Promise.DoesNotExist, ValueError, TypeError):
+    except (Promise.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound from None
 
 

@@ -274,3 +274,22 @@ def test_today_returns_the_lists(api, customer, business):
     assert [item["id"] for item in body["complaints"]] == [complaint.pk]
     assert [item["id"] for item in body["follow_ups"]] == [follow_up.pk]
     assert body["day"] == business.today().isoformat()
+
+
+def test_out_of_range_ids_are_refused_or_not_found_never_a_server_error(api):
+    huge = 2**70
+
+    assert api.get("/api/v1/promises", {"customer": huge}).status_code == 422
+    assert api.get("/api/v1/complaints", {"customer": huge}).status_code == 422
+    assert api.get(f"/api/v1/promises/{huge}").status_code == 404
+    assert api.get(f"/api/v1/follow-ups/{huge}").status_code == 404
+
+
+def test_moments_leave_the_api_in_utc(api, customer):
+    long_ago = timezone.datetime(1850, 3, 1, 12, 0, tzinfo=customer.business.tzinfo)
+    complaint = ComplaintFactory(customer=customer, received_at=long_ago)
+
+    body = api.get(f"/api/v1/complaints/{complaint.pk}").json()
+
+    assert body["response_deadline"].endswith("Z")
+    assert body["resolution_deadline"] == "1850-03-04T11:40:28Z"
