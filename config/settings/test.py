@@ -10,12 +10,15 @@ from .base import ALLOWED_HOSTS
 if "DATABASE_URL" not in os.environ:
     from .base import SQLITE_OPTIONS
 
+    # A directory of this run's own: test runs side by side on one machine must not share (and
+    # delete) each other's database file.
+    _run_directory = tempfile.mkdtemp(prefix="klantvriend-test-")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.path.join(tempfile.gettempdir(), "klantvriend-test.sqlite3"),
+            "NAME": os.path.join(_run_directory, "main.sqlite3"),
             "OPTIONS": SQLITE_OPTIONS,
-            "TEST": {"NAME": os.path.join(tempfile.gettempdir(), "klantvriend-test-db.sqlite3")},
+            "TEST": {"NAME": os.path.join(_run_directory, "test.sqlite3")},
         }
     }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
