@@ -12,6 +12,7 @@ import argparse
 import os
 import random
 import secrets
+import socket
 import subprocess
 import sys
 import threading
@@ -33,8 +34,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     options = parser.parse_args()
+    if not options.port:
+        with socket.socket() as probe_socket:
+            probe_socket.bind(("127.0.0.1", 0))
+            options.port = probe_socket.getsockname()[1]
 
     environment = {
         **os.environ,

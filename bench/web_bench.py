@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import statistics
 import subprocess
 import sys
@@ -36,12 +37,16 @@ def main() -> int:
     )
     parser.add_argument("--database-url", default="sqlite:////tmp/perf100k.sqlite3")
     parser.add_argument("--requests", type=int, default=200, help="requests per page")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--username", default="demo")
     parser.add_argument("--password", default="demo")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     options = parser.parse_args()
+    if not options.port:
+        with socket.socket() as probe_socket:
+            probe_socket.bind(("127.0.0.1", 0))
+            options.port = probe_socket.getsockname()[1]
 
     environment = {
         **os.environ,
@@ -52,6 +57,7 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1",
     }
     python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT, env=environment, check=True)
     token = subprocess.run(
         [python, "manage.py", "apitoken", options.username, "--name", "web_bench"],
         cwd=ROOT,
