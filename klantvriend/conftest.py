@@ -2,6 +2,7 @@
 the other one's data stays out of reach."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from klantvriend.core.models import Role
@@ -11,6 +12,12 @@ from klantvriend.core.services import (
     membership_create,
     user_create,
 )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached figures must not outlive the test (and the rows) they were computed for."""
+    cache.clear()
 
 
 @pytest.fixture
