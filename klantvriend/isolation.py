@@ -12,7 +12,7 @@ import factory
 from django.apps import apps
 from django.db import models
 
-from klantvriend.core.models import Business, BusinessOwned
+from klantvriend.core.models import ApiToken, Business, BusinessOwned, Membership
 
 # Strings that must never show up in the other business's pages or API answers.
 FOREIGN_NAME = "Geheime Klant Elders"
@@ -48,6 +48,12 @@ def create_foreign_rows(business: Business) -> dict[type[models.Model], models.M
         business=business, name=FOREIGN_NAME, notes=FOREIGN_TEXT, email="geheim@elders.example"
     )
     rows: dict[type[models.Model], models.Model] = {customer_model: customer}
+    membership = Membership.objects.filter(business=business).order_by("pk").first()
+    if membership is not None:
+        rows[Membership] = membership
+        rows[ApiToken] = ApiToken.objects.create(
+            membership=membership, name="foreign", prefix="kv_foreign", key_hash="f" * 64
+        )
     for model, model_factory in factories.items():
         if model is customer_model:
             continue
@@ -66,7 +72,8 @@ def model_for_parameter(name: str) -> type[models.Model] | None:
     for model in business_owned_models():
         if model.__name__.lower() == wanted:
             return model
-    return None
+    # Rows of the tenancy itself, reached through their business as well.
+    return {"membership": Membership, "token": ApiToken}.get(wanted)
 
 
 def snapshot() -> dict[str, list[tuple]]:

@@ -9,6 +9,7 @@ from pydantic import Field, StrictBool, StrictInt
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import AcquisitionChannel, Customer, LegalBasis
+from klantvriend.importers.privacy import audit_personal_data_viewed
 
 from .common import ERRORS, Pagination, business_of
 
@@ -129,14 +130,21 @@ def create_customer(request: HttpRequest, payload: CustomerCreate):
     tags = fields.pop("tags", None)
     name = fields.pop("name")
     customer = services.customer_create(
-        business=business_of(request), name=name, tags=tags, **fields
+        business=business_of(request),
+        name=name,
+        tags=tags,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+        consent_source="api",
+        **fields,
     )
     return Status(201, customer)
 
 
 @router.get("/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Get a customer")
 def get_customer(request: HttpRequest, customer_id: int):
-    return selectors.customer_get(business=business_of(request), customer_id=customer_id)
+    customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
+    audit_personal_data_viewed(customer=customer, actor=request.membership.user, how="api")  # type: ignore[attr-defined]
+    return customer
 
 
 @router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Change a customer")
@@ -144,7 +152,13 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerUpd
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
     fields = _service_fields(request, payload)
     tags = fields.pop("tags", None)
-    return services.customer_update(customer=customer, tags=tags, **fields)
+    return services.customer_update(
+        customer=customer,
+        tags=tags,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+        consent_source="api",
+        **fields,
+    )
 
 
 @router.delete("/{customer_id}", response={204: None, **ERRORS}, summary="Delete a customer")

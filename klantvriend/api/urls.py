@@ -11,6 +11,7 @@ from . import (
     customers,
     follow_ups,
     gestures,
+    privacy,
     promises,
     purchases,
     today,
@@ -27,6 +28,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/customers", customers.router)
+api.add_router("/customers", privacy.router)
 api.add_router("/purchases", purchases.router)
 api.add_router("/contact-moments", contact_moments.router)
 api.add_router("/promises", promises.router)

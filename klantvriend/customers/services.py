@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
 from klantvriend.core.models import Business
@@ -134,6 +135,7 @@ def customer_create(
     name: str,
     tags: list[str] | None = None,
     consent_source: str = "",
+    actor=None,
     **fields: Any,
 ) -> Customer:
     _check_fields(fields)
@@ -148,7 +150,23 @@ def customer_create(
         consent_records_save(consent_changes(customer, None), consent_source)
         if tags:
             _set_tags(customer, tags)
+        _audit_customer(customer, actor, AuditAction.CREATED, {}, fields)
     return customer
+
+
+def _audit_customer(customer: Customer, actor, action: str, before: dict, fields: dict) -> None:
+    """Who changed which personal data: the field names and values, erased with the person."""
+    after = {"name": customer.name, **{name: getattr(customer, name) for name in fields}}
+    changes = audit_diff(before, after)
+    if changes or action == AuditAction.CREATED:
+        audit_record(
+            business=customer.business,
+            actor=actor,
+            action=action,
+            obj=customer,
+            customer=customer,
+            changes=changes,
+        )
 
 
 def customer_update(
@@ -156,10 +174,12 @@ def customer_update(
     customer: Customer,
     tags: list[str] | None = None,
     consent_source: str = "",
+    actor=None,
     **fields: Any,
 ) -> Customer:
     _check_fields(fields)
     previous = Customer.objects.get(pk=customer.pk)
+    before = {name: getattr(previous, name) for name in [*fields, "name"]}
     for name, value in fields.items():
         setattr(customer, name, value.strip() if name == "name" else value)
     apply_consent_timestamps(customer, previous=previous)
@@ -174,6 +194,7 @@ def customer_update(
         consent_records_save(consent_changes(customer, previous), consent_source)
         if tags is not None:
             _set_tags(customer, tags)
+        _audit_customer(customer, actor, AuditAction.CHANGED, before, fields)
     return customer
 
 

@@ -2,10 +2,34 @@
 
 from django.urls import path
 
-from . import data_views
+from . import data_views, privacy_views
 
 data_urlpatterns = [
     path("data/import/", data_views.import_start, name="import_start"),
     path("data/import/<str:token>/", data_views.import_preview, name="import_preview"),
     path("data/export/", data_views.data_export, name="data_export"),
+    path(
+        "customers/<int:customer_id>/personal-data/",
+        privacy_views.customer_personal_data_view,
+        name="customer_personal_data",
+    ),
+    path(
+        "customers/<int:customer_id>/erase/",
+        privacy_views.customer_erase_view,
+        name="customer_erase",
+    ),
+    path("privacy/audit/", privacy_views.audit_log, name="audit_log"),
+    path("privacy/settings/", privacy_views.privacy_settings_view, name="privacy_settings"),
+    path("privacy/register/", privacy_views.processing_register, name="processing_register"),
+    path("members/", privacy_views.members, name="members"),
+    path(
+        "members/<int:membership_id>/remove/",
+        privacy_views.member_remove_view,
+        name="member_remove",
+    ),
+    path(
+        "members/tokens/<int:token_id>/revoke/",
+        privacy_views.token_revoke_view,
+        name="token_revoke",
+    ),
 ]

@@ -17,6 +17,7 @@ from klantvriend.core.errors import NotFound, OwnerOnly
 from klantvriend.core.selectors import membership_get
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer
+from klantvriend.importers.privacy import audit_personal_data_viewed
 
 from .care import care_profile_context
 from .forms import (
@@ -108,6 +109,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 business=request.business,
                 name=form.cleaned_data["name"],
                 tags=form.tag_names(),
+                actor=request.user,
                 **form.service_fields(),
             )
         except ValidationError as error:
@@ -128,6 +130,7 @@ def customer_quick_add(request: HttpRequest) -> HttpResponse:
                 business=request.business,
                 name=form.cleaned_data["name"],
                 phone=form.cleaned_data["phone"],
+                actor=request.user,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -167,6 +170,7 @@ def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) ->
 @member_required
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    audit_personal_data_viewed(customer=customer, actor=request.user)
     return render(request, "web/customer_detail.html", _profile_context(request, customer))
 
 
@@ -181,6 +185,7 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
                 customer=selectors.customer_get(business=request.business, customer_id=customer_id),
                 name=form.cleaned_data["name"],
                 tags=form.tag_names(),
+                actor=request.user,
                 **fields,
             )
         except ValidationError as error:

@@ -1,0 +1,89 @@
+"""The privacy duties through the API: an access request (everything about one person), erasure,
+and the consent history. Export and erasure are for owners only."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from klantvriend.core.audit import audit_record
+from klantvriend.core.errors import OwnerOnly
+from klantvriend.customers import selectors
+from klantvriend.customers.models import ConsentRecord
+from klantvriend.importers.privacy import AlreadyErased, customer_erase, customer_personal_data
+
+from .common import ERRORS, Message, business_of
+
+router = Router(tags=["privacy"])
+OWNER_ERRORS = {**ERRORS, 403: Message}
+
+
+class ErasedOut(Schema):
+    id: int
+    name: str
+    erased_at: datetime
+
+
+class ConsentOut(Schema):
+    kind: str
+    given: bool
+    basis: str
+    at: datetime
+    source: str
+
+
+class ConsentPage(Schema):
+    items: list[ConsentOut]
+    count: int
+
+
+def _owner(request: HttpRequest) -> None:
+    if not request.membership.is_owner:  # type: ignore[attr-defined]
+        raise OwnerOnly
+
+
+@router.get(
+    "/{customer_id}/export",
+    response={200: dict[str, Any], **OWNER_ERRORS},
+    summary="Everything stored about one customer (access request, AVG art. 15/20)",
+)
+def export_customer(request: HttpRequest, customer_id: int):
+    customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
+    _owner(request)
+    document = customer_personal_data(customer=customer)
+    audit_record(
+        business=customer.business,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+        action="exported",
+        obj=customer,
+        customer=customer,
+        changes={"format": "api"},
+    )
+    return document
+
+
+@router.post(
+    "/{customer_id}/erase",
+    response={200: ErasedOut, 409: Message, **OWNER_ERRORS},
+    summary="Anonymise a customer everywhere (erasure, AVG art. 17); purchases keep date and amount",
+)
+def erase_customer(request: HttpRequest, customer_id: int):
+    customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
+    _owner(request)
+    try:
+        erased = customer_erase(customer=customer, actor=request.membership.user)  # type: ignore[attr-defined]
+    except AlreadyErased as refused:
+        return Status(409, {"detail": refused.messages[0]})
+    return erased
+
+
+@router.get(
+    "/{customer_id}/consents",
+    response={200: ConsentPage, **ERRORS},
+    summary="History of a customer's consent, with legal basis and moments",
+)
+def list_consents(request: HttpRequest, customer_id: int):
+    customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
+    records = list(ConsentRecord.objects.filter(customer=customer).order_by("-at", "-id"))
+    return {"items": records, "count": len(records)}

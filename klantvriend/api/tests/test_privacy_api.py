@@ -1,0 +1,78 @@
+from django.test import Client
+
+from klantvriend.core.models import Role
+from klantvriend.core.services import apitoken_create, membership_create, user_create
+from klantvriend.customers import services
+from klantvriend.customers.models import Customer
+
+
+def test_owner_gets_everything_about_one_customer(api, business):
+    customer = services.customer_create(business=business, name="Anna", email="anna@example.nl")
+    services.purchase_create(customer=customer, amount_cents=1250)
+
+    response = api.get(f"/api/v1/customers/{customer.pk}/export")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["customer"]["email"] == "anna@example.nl"
+    assert body["purchases"][0]["amount_cents"] == 1250
+
+
+def test_export_of_another_businesss_customer_is_not_found(api, other_business):
+    stranger = services.customer_create(business=other_business, name="Elders")
+
+    assert api.get(f"/api/v1/customers/{stranger.pk}/export").status_code == 404
+    assert api.post(f"/api/v1/customers/{stranger.pk}/erase").status_code == 404
+    assert Customer.objects.get(pk=stranger.pk).name == "Elders"
+
+
+def staff_api(business) -> Client:
+    user = user_create(username="kees", password="pw-kees-12345")
+    membership = membership_create(business=business, user=user, role=Role.STAFF)
+    key = apitoken_create(membership=membership)[1]
+    return Client(headers={"Authorization": f"Bearer {key}", "Accept-Language": "en"})
+
+
+def test_staff_may_not_export_or_erase(business):
+    customer = services.customer_create(business=business, name="Anna")
+    client = staff_api(business)
+
+    assert client.get(f"/api/v1/customers/{customer.pk}/export").status_code == 403
+    assert client.post(f"/api/v1/customers/{customer.pk}/erase").status_code == 403
+    assert Customer.objects.get(pk=customer.pk).erased_at is None
+
+
+def test_erase_then_erase_again_gets_a_clear_answer(api, business):
+    customer = services.customer_create(business=business, name="Anna", email="anna@example.nl")
+
+    first = api.post(f"/api/v1/customers/{customer.pk}/erase")
+    before = Customer.objects.filter(pk=customer.pk).values().get()
+    second = api.post(f"/api/v1/customers/{customer.pk}/erase")
+
+    assert first.status_code == 200
+    assert first.json()["erased_at"]
+    assert second.status_code == 409
+    assert "already anonymised" in second.json()["detail"]
+    assert Customer.objects.filter(pk=customer.pk).values().get() == before
+
+
+def test_consent_history_through_the_api(api, business):
+    customer = services.customer_create(business=business, name="Anna", marketing_consent=True)
+
+    response = api.get(f"/api/v1/customers/{customer.pk}/consents")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    assert response.json()["items"][0]["basis"] == "consent"
+
+
+def test_a_removed_members_token_is_refused(business, owner):
+    from klantvriend.core.members import member_remove
+
+    client = staff_api(business)
+    assert client.get("/api/v1/customers").status_code == 200
+    membership = business.memberships.get(user__username="kees")
+
+    member_remove(membership=membership, actor=owner)
+
+    assert client.get("/api/v1/customers").status_code == 401

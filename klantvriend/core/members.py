@@ -1,0 +1,124 @@
+"""Members of a business and their API tokens. Owners add and remove staff; every member makes
+and revokes their own tokens. A removed member's tokens die with the membership."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from .audit import audit_record
+from .errors import NotFound, ValidationError
+from .models import ApiToken, Business, Membership, Role
+from .services import apitoken_create, apitoken_revoke
+
+
+def membership_list(*, business: Business) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(business=business)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+
+
+def membership_get_in_business(*, business: Business, membership_id: int) -> Membership:
+    try:
+        return Membership.objects.select_related("user").get(business=business, pk=membership_id)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+@transaction.atomic
+def member_add(
+    *,
+    business: Business,
+    actor,
+    username: str,
+    first_name: str = "",
+    password: str = "",
+    role: str = Role.STAFF,
+) -> Membership:
+    """Adds an existing user by user name, or makes a new one when a password is given."""
+    username = username.strip()
+    if role not in Role.values:
+        raise ValidationError(
+            {"role": ValidationError(_("Choose owner or staff."), code="invalid")}
+        )
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        if not username:
+            raise ValidationError(
+                {"username": ValidationError(_("Enter a user name."), code="required")}
+            )
+        if not password:
+            raise ValidationError(
+                {"password": ValidationError(_("A new person needs a password."), code="required")}
+            )
+        candidate = user_model(username=username, first_name=first_name.strip())
+        try:
+            candidate.full_clean(exclude=["password"])
+            validate_password(password, candidate)
+        except ValidationError as error:
+            raise ValidationError(
+                error.error_dict if hasattr(error, "error_dict") else {"password": error}
+            ) from None
+        candidate.set_password(password)
+        candidate.save()
+        user = candidate
+    if Membership.objects.filter(business=business, user=user).exists():
+        raise ValidationError(
+            {"username": ValidationError(_("This person is already a member."), code="duplicate")}
+        )
+    membership = Membership.objects.create(business=business, user=user, role=role)
+    audit_record(
+        business=business,
+        actor=actor,
+        action="created",
+        obj=membership,
+        changes={"user": user.get_username(), "role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership, actor) -> None:
+    """Removes the membership and so every API token of it. The last owner cannot go."""
+    if (
+        membership.role == Role.OWNER
+        and not Membership.objects.filter(business=membership.business, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise ValidationError(_("A business needs at least one owner."), code="last_owner")
+    audit_record(
+        business=membership.business,
+        actor=actor,
+        action="removed",
+        obj=membership,
+        changes={"user": membership.user.get_username(), "role": membership.role},
+    )
+    membership.delete()
+
+
+def token_list(*, membership: Membership) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(membership=membership).order_by("-created_at")
+
+
+def token_create(*, membership: Membership, name: str) -> tuple[ApiToken, str]:
+    name = name.strip()
+    if len(name) > 100:
+        raise ValidationError(
+            {"name": ValidationError(_("Use at most 100 characters."), code="max_length")}
+        )
+    return apitoken_create(membership=membership, name=name)
+
+
+def token_revoke(*, membership: Membership, token_id: int) -> ApiToken:
+    """Only the member's own token; anyone else's is "not found"."""
+    try:
+        token = ApiToken.objects.get(membership=membership, pk=token_id)
+    except (ApiToken.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+    apitoken_revoke(token=token)
+    return token

@@ -1,0 +1,35 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from klantvriend.core.models import Business
+from klantvriend.importers.management.commands.import_data import business_from_option
+from klantvriend.importers.privacy import apply_retention
+
+
+class Command(BaseCommand):
+    help = (
+        "Anonymise customers inactive for longer than the business's retention period "
+        "(privacy settings). Try --dry-run first: it lists who would be anonymised."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--business", metavar="SLUG", help="default: every business")
+        parser.add_argument("--dry-run", action="store_true", help="only show who")
+
+    def handle(self, *args, business: str | None, dry_run: bool, **options):
+        businesses = [business_from_option(business)] if business else list(Business.objects.all())
+        for target in businesses:
+            outcome = apply_retention(business=target, dry_run=dry_run)
+            if outcome.years is None:
+                self.stdout.write(
+                    _("%(business)s: no retention period set.") % {"business": target.slug}
+                )
+                continue
+            for customer in outcome.customers:
+                self.stdout.write(f"  {customer.pk}\t{customer.name}")
+            message = (
+                _("%(business)s: %(count)s customers would be anonymised (dry run).")
+                if dry_run
+                else _("%(business)s: %(count)s customers anonymised.")
+            )
+            self.stdout.write(message % {"business": target.slug, "count": len(outcome.customers)})

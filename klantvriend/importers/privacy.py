@@ -1,0 +1,312 @@
+"""The AVG/GDPR duties towards one person: access (everything stored about them), erasure
+(anonymise everywhere, keep the purchases for the seven-year fiscal duty), retention (anonymise
+who has been inactive too long), and the audit of who viewed their data.
+
+Other apps' rows are found generically: every business model with a foreign key to Customer,
+so a new app's descriptions and notes are covered without a change here."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from klantvriend.core.audit import audit_record
+from klantvriend.core.errors import ValidationError
+from klantvriend.core.models import AuditEvent, Business, BusinessOwned
+from klantvriend.customers.models import (
+    ConsentKind,
+    ConsentRecord,
+    ContactMoment,
+    Customer,
+    ImportantDate,
+    LegalBasis,
+    Purchase,
+    Tag,
+)
+
+from .export import _fields, _plain, section_name
+from .privacy_settings import privacy_settings
+
+ERASED_TEXT = "[…]"
+VIEWED = "viewed"
+ERASED = "erased"
+EXPORTED = "exported"
+
+# Customer fields that identify or describe the person; all of them are emptied on erasure.
+PERSONAL_FIELDS = (
+    "name",
+    "company",
+    "email",
+    "phone",
+    "street",
+    "postal_code",
+    "city",
+    "preferences",
+    "notes",
+    "special_notes",
+    "external_ref",
+)
+
+
+class AlreadyErased(ValidationError):
+    pass
+
+
+def _customer_models() -> list[tuple[type[models.Model], models.ForeignKey]]:
+    """(model, foreign key) of every business model whose rows belong to one customer."""
+    found = []
+    for model in apps.get_models():
+        if not issubclass(model, BusinessOwned) or model is Customer:
+            continue
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is Customer and field.name == "customer":
+                found.append((model, field))
+    return sorted(found, key=lambda pair: pair[0]._meta.label_lower)
+
+
+def _is_free_text(field: models.Field) -> bool:
+    return (
+        isinstance(field, models.CharField | models.TextField)
+        and not field.choices
+        and (field.name not in {"external_ref", "currency", "prefix", "key_hash"})
+    )
+
+
+def _row(obj: models.Model) -> dict[str, Any]:
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    row = {}
+    for field in _fields(type(obj)):
+        value = getattr(obj, field.attname)
+        if field.is_relation and field.related_model is user_model and value is not None:
+            user = getattr(obj, field.name)
+            value = user.get_full_name() or user.get_username()
+        row[field.name] = _plain(value)
+    return row
+
+
+def customer_personal_data(*, customer: Customer) -> dict[str, Any]:
+    """Everything stored about one person (AVG art. 15 and 20), as one JSON-ready document."""
+    document: dict[str, Any] = {
+        "business": customer.business.name,
+        "generated_at": _plain(timezone.now()),
+        "customer": {**_row(customer), "tags": sorted(tag.name for tag in customer.tags.all())},
+    }
+    for model, field in _customer_models():
+        document[section_name(model)] = [
+            _row(obj) for obj in model.objects.filter(**{field.name: customer}).order_by("pk")
+        ]
+    document["referrals"] = customer.referrals.count()
+    document["audit_trail"] = [
+        {
+            "at": _plain(event.at),
+            "by": (event.actor.get_full_name() or event.actor.get_username())
+            if event.actor
+            else "",
+            "action": event.action,
+            "object_type": event.object_type,
+            "fields": sorted(event.changes) if isinstance(event.changes, dict) else [],
+        }
+        for event in AuditEvent.objects.filter(business=customer.business, customer=customer)
+        .select_related("actor")
+        .order_by("at", "pk")
+    ]
+    return document
+
+
+def audit_personal_data_viewed(*, customer: Customer, actor, how: str = "profile") -> None:
+    """Logs that `actor` looked at this person's data: every opening of the profile, one insert,
+    so that the trail is complete and the cost of a page does not depend on the history."""
+    if getattr(actor, "is_authenticated", False):
+        audit_record(
+            business=customer.business,
+            actor=actor,
+            action=VIEWED,
+            obj=customer,
+            customer=customer,
+            changes={"via": how},
+        )
+
+
+def _person_strings(customer: Customer) -> list[str]:
+    """What identifies the person, longest first, to be cut out of free text elsewhere."""
+    strings = {getattr(customer, name).strip() for name in PERSONAL_FIELDS}
+    strings |= {part for part in customer.name.split() if len(part) >= 3}
+    strings |= {label for label in customer.important_dates.values_list("label", flat=True)}
+    return sorted((text for text in strings if len(text) >= 3), key=len, reverse=True)
+
+
+def _scrub(text: str, strings: list[str]) -> str:
+    for personal in strings:
+        if personal in text:
+            text = text.replace(personal, ERASED_TEXT)
+        lowered = text.lower()
+        needle = personal.lower()
+        while needle in lowered:  # the same words typed in another case
+            start = lowered.index(needle)
+            text = text[:start] + ERASED_TEXT + text[start + len(needle) :]
+            lowered = text.lower()
+    return text
+
+
+def _scrub_json(value: Any, strings: list[str]) -> Any:
+    if isinstance(value, str):
+        return ERASED_TEXT if value else value
+    if isinstance(value, list):
+        return [_scrub_json(item, strings) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub_json(item, strings) for key, item in value.items()}
+    return value
+
+
+@transaction.atomic
+def customer_erase(*, customer: Customer, actor=None, reason: str = "request") -> Customer:
+    """Anonymises the person everywhere (AVG art. 17). Purchases keep their date, amount and
+    receipt number for the fiscal duty; their descriptions lose every personal string. Every
+    other row that belongs to the customer keeps its dates and choices and loses its text.
+    Refuses an already erased customer and changes nothing then."""
+    locked = Customer.objects.select_for_update().get(
+        pk=customer.pk, business_id=customer.business_id
+    )
+    if locked.erased_at is not None:
+        raise AlreadyErased(
+            _("This customer was already anonymised on %(date)s; nothing was changed.")
+            % {
+                "date": timezone.localtime(locked.erased_at, customer.business.tzinfo).strftime(
+                    "%d-%m-%Y"
+                )
+            },
+            code="already_erased",
+        )
+    strings = _person_strings(locked)
+    now = timezone.now()
+    for model, field in _customer_models():
+        rows = model.objects.filter(**{field.name: locked})
+        if model is ImportantDate:
+            rows.delete()
+            continue
+        if model is ConsentRecord:
+            continue  # no personal text; the history of what was allowed stays provable
+        text_fields = [f for f in model._meta.concrete_fields if _is_free_text(f)]
+        changed = []
+        for obj in rows.only("pk", *[f.attname for f in text_fields]):
+            for text_field in text_fields:
+                value = getattr(obj, text_field.attname)
+                if not value:
+                    continue
+                if model is Purchase:
+                    setattr(
+                        obj, text_field.attname, _scrub(value, strings)[: text_field.max_length]
+                    )
+                else:
+                    setattr(obj, text_field.attname, ERASED_TEXT)
+            changed.append(obj)
+        if changed and text_fields:
+            model.objects.bulk_update(changed, [f.name for f in text_fields], batch_size=500)
+    # The audit trail keeps who did what and when, not what was written.
+    events = AuditEvent.objects.filter(business_id=locked.business_id).filter(
+        models.Q(customer=locked) | models.Q(object_type="customer", object_id=locked.pk)
+    )
+    scrubbed = []
+    for event in events.only("pk", "changes"):
+        event.changes = _scrub_json(event.changes, strings)
+        scrubbed.append(event)
+    AuditEvent.objects.bulk_update(scrubbed, ["changes"], batch_size=500)
+    tag_ids = list(locked.tags.values_list("pk", flat=True))
+    locked.tags.clear()
+    Tag.objects.filter(pk__in=tag_ids, customers__isnull=True).delete()
+    consents = []
+    if locked.marketing_consent:
+        consents.append(ConsentKind.MARKETING)
+    if locked.special_category_consent:
+        consents.append(ConsentKind.SPECIAL_CATEGORY)
+    ConsentRecord.objects.bulk_create(
+        [
+            ConsentRecord(
+                business_id=locked.business_id,
+                customer=locked,
+                kind=kind,
+                given=False,
+                basis="",
+                at=now,
+                source="erasure",
+            )
+            for kind in consents
+        ]
+    )
+    for name in PERSONAL_FIELDS:
+        setattr(locked, name, "")
+    with translation.override(settings.LANGUAGE_CODE):
+        locked.name = _("Anonymised customer %(number)s") % {"number": locked.pk}
+    locked.birthday = None
+    locked.marketing_consent = False
+    locked.marketing_consent_basis = LegalBasis.NONE
+    locked.marketing_consent_at = now if consents else locked.marketing_consent_at
+    locked.special_category_consent = False
+    locked.special_category_consent_at = None
+    locked.erased_at = now
+    locked.refresh_search_text()
+    locked.save()
+    audit_record(
+        business=locked.business,
+        actor=actor,
+        action=ERASED,
+        obj=locked,
+        customer=locked,
+        changes={"reason": reason},
+        at=now,
+    )
+    for name in [
+        *PERSONAL_FIELDS,
+        "birthday",
+        "erased_at",
+        "search_text",
+        "marketing_consent",
+        "marketing_consent_basis",
+        "special_category_consent",
+    ]:
+        setattr(customer, name, getattr(locked, name))
+    return locked
+
+
+# Retention -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionOutcome:
+    years: int | None
+    cutoff: datetime | None
+    customers: list[Customer]
+    applied: bool
+
+
+def retention_candidates(*, business: Business, years: int, now: datetime | None = None):
+    """Customers with no purchase, contact moment or change in the last `years` years."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=round(365.25 * years))
+    recent_purchase = Purchase.objects.filter(customer=OuterRef("pk"), at__gte=cutoff)
+    recent_contact = ContactMoment.objects.filter(customer=OuterRef("pk"), at__gte=cutoff)
+    return cutoff, (
+        Customer.objects.filter(business=business, erased_at__isnull=True, created_at__lt=cutoff)
+        .filter(customer_since__lt=cutoff.date())
+        .exclude(Exists(recent_purchase))
+        .exclude(Exists(recent_contact))
+        .order_by("name", "pk")
+    )
+
+
+def apply_retention(*, business: Business, dry_run: bool = True, actor=None) -> RetentionOutcome:
+    years = privacy_settings(business).retention_years
+    if years is None:
+        return RetentionOutcome(None, None, [], False)
+    cutoff, candidates = retention_candidates(business=business, years=years)
+    customers = list(candidates)
+    if not dry_run:
+        for customer in customers:
+            customer_erase(customer=customer, actor=actor, reason="retention")
+    return RetentionOutcome(years, cutoff, customers, not dry_run)

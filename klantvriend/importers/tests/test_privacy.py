@@ -1,0 +1,231 @@
+"""AVG/GDPR duties: erasure leaves no personal string anywhere, access requests, consent history,
+retention, the audit of views, and who may do what."""
+
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.audit import audit_record
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers import services
+from klantvriend.customers.models import ConsentRecord, ContactMoment, Customer, Purchase, Tag
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.gestures.tests.factories import GestureFactory
+from klantvriend.importers.privacy import AlreadyErased, apply_retention, customer_erase
+from klantvriend.importers.privacy_settings import privacy_settings_update
+from klantvriend.promises.tests.factories import PromiseFactory
+
+PERSONAL = [
+    "Annemieke",
+    "Zonneveld-Bakker",
+    "annemieke@zonneveld.example",
+    "0687654321",
+    "Lindelaan 77",
+    "9999 ZZ",
+    "Bloemendaalderveen",
+    "Zonneveld Catering BV",
+    "dochter Fleur begint in groep drie",
+    "hazelnootallergie ernstig",
+    "graag extra mager gesneden",
+    "ZV-4711",
+    "fam-zonneveld",
+    "trouwdag Zonneveld",
+    "belde over taart voor Fleur",
+    "taart voor Fleur klaarzetten",
+    "klaagde over de taart van Fleur",
+    "vroeg hoe de taart van Fleur smaakte",
+    "bloemetje voor Fleur",
+]
+
+
+def rich_customer(business, owner):
+    customer = services.customer_create(
+        business=business,
+        name="Annemieke Zonneveld-Bakker",
+        email="annemieke@zonneveld.example",
+        phone="0687654321",
+        street="Lindelaan 77",
+        postal_code="9999 ZZ",
+        city="Bloemendaalderveen",
+        company="Zonneveld Catering BV",
+        notes="dochter Fleur begint in groep drie",
+        special_category_consent=True,
+        special_notes="hazelnootallergie ernstig",
+        preferences="graag extra mager gesneden",
+        external_ref="ZV-4711",
+        marketing_consent=True,
+        tags=["fam-zonneveld", "vaste klant"],
+        birthday=date(1979, 3, 14),
+        actor=owner,
+    )
+    services.customer_update(
+        customer=customer,
+        city="Bloemendaalderveen",
+        actor=owner,
+        notes="dochter Fleur begint in groep drie",
+    )
+    services.important_date_add(
+        customer=customer, label="trouwdag Zonneveld", date=date(2004, 9, 9)
+    )
+    services.contact_moment_create(
+        customer=customer, kind="call", summary="belde over taart voor Fleur", member=owner
+    )
+    services.purchase_create(
+        customer=customer,
+        amount_cents=4250,
+        description="Taart voor Annemieke",
+        external_ref="B-77",
+    )
+    PromiseFactory(customer=customer, description="taart voor Fleur klaarzetten", made_by=owner)
+    complaint = ComplaintFactory(
+        customer=customer,
+        description="klaagde over de taart van Fleur",
+        resolution="Nieuwe taart voor Annemieke",
+    )
+    FollowUpFactory(
+        customer=customer, complaint=complaint, note="vroeg hoe de taart van Fleur smaakte"
+    )
+    GestureFactory(customer=customer, what="bloemetje voor Fleur")
+    audit_record(
+        business=business,
+        actor=owner,
+        action="changed",
+        obj=complaint,
+        customer=customer,
+        changes={"description": ["", "klaagde over de taart van Fleur"]},
+    )
+    return customer
+
+
+def database_text() -> str:
+    """Every text-like value of every table, as a dump would show it."""
+    parts = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT * FROM {quoted}")
+            for row in cursor.fetchall():
+                parts.extend(str(value) for value in row if value is not None)
+    return "\n".join(parts)
+
+
+def test_after_erasure_no_personal_string_remains_anywhere(business, owner):
+    customer = rich_customer(business, owner)
+    other = services.customer_create(business=business, name="Karel Appel", notes="buurman")
+    assert all(text in database_text() for text in PERSONAL)
+
+    customer_erase(customer=customer, actor=owner)
+
+    dump = database_text()
+    left = [text for text in PERSONAL if text.lower() in dump.lower()]
+    assert left == []
+    customer.refresh_from_db()
+    assert customer.erased_at is not None
+    assert customer.name == f"Geanonimiseerde klant {customer.pk}"
+    purchase = Purchase.objects.get(customer=customer)
+    assert (purchase.amount_cents, purchase.external_ref) == (4250, "B-77")
+    assert purchase.description == "Taart voor […]"
+    assert ContactMoment.objects.get(customer=customer).kind == "call"
+    assert Tag.objects.filter(business=business, name="fam-zonneveld").count() == 0
+    other.refresh_from_db()
+    assert other.notes == "buurman"
+    assert AuditEvent.objects.filter(customer=customer, action="erased").count() == 1
+    withdrawn = ConsentRecord.objects.filter(customer=customer, source="erasure")
+    assert sorted(withdrawn.values_list("kind", "given")) == [
+        ("marketing", False),
+        ("special_category", False),
+    ]
+
+
+def snapshot():
+    return database_text()
+
+
+def test_erasing_twice_is_refused_and_changes_nothing(business, owner):
+    customer = rich_customer(business, owner)
+    customer_erase(customer=customer, actor=owner)
+    before = snapshot()
+
+    with pytest.raises(AlreadyErased) as refused:
+        customer_erase(customer=customer, actor=owner)
+
+    assert "already anonymised" in refused.value.messages[0] or "al" in refused.value.messages[0]
+    assert snapshot() == before
+
+
+def test_consent_changes_are_kept_with_basis_and_moment(business):
+    customer = services.customer_create(
+        business=business,
+        name="Piet",
+        marketing_consent=True,
+        marketing_consent_basis="soft_opt_in",
+    )
+    services.customer_update(customer=customer, marketing_consent=False)
+    services.customer_update(customer=customer, marketing_consent=True)
+
+    history = list(
+        ConsentRecord.objects.filter(customer=customer)
+        .order_by("at", "id")
+        .values_list("kind", "given", "basis")
+    )
+    assert history == [
+        ("marketing", True, "soft_opt_in"),
+        ("marketing", False, ""),
+        ("marketing", True, "consent"),
+    ]
+
+
+def test_retention_dry_run_shows_who_and_apply_anonymises_only_them(business, owner):
+    long_ago = timezone.now() - timedelta(days=365 * 4)
+    sleeper = CustomerFactory(
+        business=business, name="Oude Slaper", customer_since=long_ago.date(), created_at=long_ago
+    )
+    PurchaseFactory(customer=sleeper, at=long_ago, amount_cents=999)
+    active = CustomerFactory(
+        business=business, name="Trouwe Klant", customer_since=long_ago.date(), created_at=long_ago
+    )
+    PurchaseFactory(customer=active, at=timezone.now() - timedelta(days=30))
+    newcomer = CustomerFactory(business=business, name="Nieuw")
+    assert apply_retention(business=business).years is None
+    privacy_settings_update(business=business, actor=owner, retention_years=3)
+
+    preview = apply_retention(business=business, dry_run=True)
+    assert [c.name for c in preview.customers] == ["Oude Slaper"]
+    assert Customer.objects.get(pk=sleeper.pk).erased_at is None
+
+    out = StringIO()
+    call_command("apply_retention", "--business", business.slug, stdout=out)
+
+    assert Customer.objects.get(pk=sleeper.pk).erased_at is not None
+    assert Customer.objects.get(pk=active.pk).erased_at is None
+    assert Customer.objects.get(pk=newcomer.pk).erased_at is None
+    assert Purchase.objects.get(customer=sleeper).amount_cents == 999
+    assert "1" in out.getvalue()
+
+
+def test_retention_command_dry_run_changes_nothing(business, owner):
+    long_ago = timezone.now() - timedelta(days=365 * 4)
+    CustomerFactory(
+        business=business, name="Oude Slaper", customer_since=long_ago.date(), created_at=long_ago
+    )
+    privacy_settings_update(business=business, actor=owner, retention_years=2)
+    out = StringIO()
+
+    call_command("apply_retention", "--dry-run", stdout=out)
+
+    assert "Oude Slaper" in out.getvalue()
+    assert Customer.objects.filter(erased_at__isnull=False).count() == 0
+
+
+def test_retention_setting_refuses_nonsense(business, owner):
+    from klantvriend.core.errors import ValidationError
+
+    with pytest.raises(ValidationError):
+        privacy_settings_update(business=business, actor=owner, retention_years=0)
+    assert "privacy" not in business.settings

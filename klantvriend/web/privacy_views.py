@@ -1,0 +1,261 @@
+"""Privacy pages (owners): one person's data, erasure with confirmation, the audit trail, the
+privacy settings with the retention rule, the processing register; and members and tokens."""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from klantvriend.core.audit import audit_record
+from klantvriend.core.members import (
+    member_add,
+    member_remove,
+    membership_get_in_business,
+    membership_list,
+    token_create,
+    token_list,
+    token_revoke,
+)
+from klantvriend.core.models import AuditEvent, Role
+from klantvriend.customers import selectors
+from klantvriend.importers.privacy import (
+    AlreadyErased,
+    apply_retention,
+    customer_erase,
+    customer_personal_data,
+)
+from klantvriend.importers.privacy_settings import privacy_settings, privacy_settings_update
+
+from .views import add_service_errors, member_required, owner_required
+
+AUDIT_PAGE_SIZE = 50
+
+
+@owner_required
+def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """An access request (AVG art. 15): readable here, or as JSON to hand over (art. 20)."""
+    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    document = customer_personal_data(customer=customer)
+    audit_record(
+        business=request.business,
+        actor=request.user,
+        action="exported",
+        obj=customer,
+        customer=customer,
+        changes={"format": request.GET.get("format", "html")},
+    )
+    if request.GET.get("format") == "json":
+        response = HttpResponse(
+            json.dumps(document, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
+        return response
+    sections = [
+        (name, rows)
+        for name, rows in document.items()
+        if isinstance(rows, list) and name != "audit_trail"
+    ]
+    return render(
+        request,
+        "web/personal_data.html",
+        {"customer": customer, "document": document, "sections": sections},
+    )
+
+
+@owner_required
+def customer_erase_view(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    if request.method == "POST":
+        try:
+            customer_erase(customer=customer, actor=request.user)
+        except AlreadyErased as refused:
+            messages.error(request, refused.messages[0])
+            return render(request, "web/customer_erase.html", {"customer": customer}, status=409)
+        messages.success(request, _("The customer's personal data has been anonymised."))
+        return redirect("web:customer_detail", customer_id=customer.pk)
+    return render(request, "web/customer_erase.html", {"customer": customer})
+
+
+@owner_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = (
+        AuditEvent.objects.filter(business=request.business, customer__isnull=False)
+        .select_related("actor", "customer")
+        .order_by("-at", "-id")
+    )
+    customer = None
+    if request.GET.get("customer", "").isdigit():
+        customer = selectors.customer_get(
+            business=request.business, customer_id=int(request.GET["customer"])
+        )
+        events = events.filter(customer=customer)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/audit_log.html", {"page": page, "filter_customer": customer})
+
+
+class PrivacySettingsForm(forms.Form):
+    retention_years = forms.IntegerField(
+        label=gettext_lazy("anonymise customers inactive for (years)"),
+        required=False,
+        min_value=1,
+        max_value=50,
+        help_text=gettext_lazy(
+            "Empty: keep customers until you erase them. Purchases stay anonymised for the seven-year fiscal duty."
+        ),
+    )
+    contact_name = forms.CharField(
+        label=gettext_lazy("privacy contact"), required=False, max_length=2000
+    )
+    contact_email = forms.EmailField(label=gettext_lazy("privacy contact email"), required=False)
+    processors = forms.CharField(
+        label=gettext_lazy("processors (hosting, email, bookkeeping)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    security_measures = forms.CharField(
+        label=gettext_lazy("security measures"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@owner_required
+def privacy_settings_view(request: HttpRequest) -> HttpResponse:
+    business = request.business
+    current = privacy_settings(business)
+    form = PrivacySettingsForm(
+        request.POST if request.POST.get("action") == "save" else None,
+        initial=current.__dict__,
+    )
+    if request.method == "POST" and request.POST.get("action") == "save" and form.is_valid():
+        try:
+            privacy_settings_update(business=business, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("web:privacy_settings")
+    if request.method == "POST" and request.POST.get("action") == "apply_retention":
+        outcome = apply_retention(business=business, dry_run=False, actor=request.user)
+        messages.success(
+            request,
+            _("%(count)s customers anonymised under the retention rule.")
+            % {"count": len(outcome.customers)},
+        )
+        return redirect("web:privacy_settings")
+    preview = apply_retention(business=business, dry_run=True)
+    return render(
+        request,
+        "web/privacy_settings.html",
+        {"form": form, "preview": preview, "settings": current},
+        status=422 if form.errors else 200,
+    )
+
+
+@owner_required
+def processing_register(request: HttpRequest) -> HttpResponse:
+    """AVG art. 30, generated from what Klantvriend stores and the business's settings."""
+    return render(
+        request,
+        "web/processing_register.html",
+        {
+            "settings": privacy_settings(request.business),
+            "owners": [
+                m for m in membership_list(business=request.business) if m.role == Role.OWNER
+            ],
+        },
+    )
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("user name"), max_length=150)
+    first_name = forms.CharField(label=gettext_lazy("name"), max_length=150, required=False)
+    password = forms.CharField(
+        label=gettext_lazy("password (for a new person)"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+    role = forms.ChoiceField(label=gettext_lazy("role"), choices=Role.choices, initial=Role.STAFF)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("what the token is for"), max_length=100, required=False
+    )
+
+
+@member_required
+def members(request: HttpRequest) -> HttpResponse:
+    """Owners manage the members; every member manages their own API tokens."""
+    is_owner = request.membership.is_owner
+    member_form = MemberForm(request.POST if request.POST.get("action") == "add_member" else None)
+    token_form = TokenForm(request.POST if request.POST.get("action") == "create_token" else None)
+    new_secret = ""
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "add_member":
+            if not is_owner:
+                return HttpResponse(status=403)
+            if member_form.is_valid():
+                try:
+                    member_add(
+                        business=request.business, actor=request.user, **member_form.cleaned_data
+                    )
+                except ValidationError as error:
+                    add_service_errors(member_form, error)
+                else:
+                    messages.success(request, _("Member added."))
+                    return redirect("web:members")
+            status = 422
+        elif action == "create_token":
+            if token_form.is_valid():
+                _token, new_secret = token_create(
+                    membership=request.membership, name=token_form.cleaned_data["name"]
+                )
+                token_form = TokenForm()
+            else:
+                status = 422
+    return render(
+        request,
+        "web/members.html",
+        {
+            "members": membership_list(business=request.business) if is_owner else [],
+            "member_form": member_form,
+            "token_form": token_form,
+            "tokens": token_list(membership=request.membership),
+            "new_secret": new_secret,
+        },
+        status=status,
+    )
+
+
+@owner_required
+@require_POST
+def member_remove_view(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = membership_get_in_business(business=request.business, membership_id=membership_id)
+    try:
+        member_remove(membership=membership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Member removed; their API tokens no longer work."))
+    return redirect("web:members")
+
+
+@member_required
+@require_POST
+def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token_revoke(membership=request.membership, token_id=token_id)
+    messages.success(request, _("The token no longer works."))
+    return redirect("web:members")

@@ -1,0 +1,146 @@
+"""Privacy pages and members: owners only where the law and the product say so."""
+
+import json
+
+from django.test import Client
+
+from klantvriend.core.models import ApiToken, AuditEvent, Membership
+from klantvriend.customers import services
+from klantvriend.customers.models import Customer
+
+
+def test_viewing_a_profile_is_logged_and_shown_on_the_audit_page(
+    owner_client, staff_client, business
+):
+    customer = services.customer_create(business=business, name="Anna de Vries")
+
+    staff_client.get(f"/customers/{customer.pk}/")
+    staff_client.get(f"/customers/{customer.pk}/")
+    page = owner_client.get("/privacy/audit/")
+
+    assert AuditEvent.objects.filter(customer=customer, action="viewed").count() == 2
+    assert page.status_code == 200
+    assert "Anna de Vries" in page.content.decode()
+    assert "joris" in page.content.decode().lower()
+    assert staff_client.get("/privacy/audit/").status_code == 403
+
+
+def test_owner_reads_and_downloads_a_persons_data(owner_client, staff_client, business):
+    customer = services.customer_create(
+        business=business, name="Anna de Vries", email="a@example.nl"
+    )
+
+    page = owner_client.get(f"/customers/{customer.pk}/personal-data/")
+    download = owner_client.get(f"/customers/{customer.pk}/personal-data/?format=json")
+
+    assert page.status_code == 200
+    assert "a@example.nl" in page.content.decode()
+    assert json.loads(download.content)["customer"]["name"] == "Anna de Vries"
+    assert staff_client.get(f"/customers/{customer.pk}/personal-data/").status_code == 403
+
+
+def test_erasure_asks_for_confirmation_and_then_anonymises(owner_client, staff_client, business):
+    customer = services.customer_create(business=business, name="Anna de Vries")
+
+    assert staff_client.post(f"/customers/{customer.pk}/erase/").status_code == 403
+    confirm = owner_client.get(f"/customers/{customer.pk}/erase/")
+    assert Customer.objects.get(pk=customer.pk).erased_at is None
+    done = owner_client.post(f"/customers/{customer.pk}/erase/")
+    again = owner_client.post(f"/customers/{customer.pk}/erase/")
+
+    assert confirm.status_code == 200
+    assert done.status_code == 302
+    assert Customer.objects.get(pk=customer.pk).erased_at is not None
+    assert again.status_code == 409
+
+
+def test_another_businesss_customer_is_not_found(owner_client, other_business):
+    stranger = services.customer_create(business=other_business, name="Elders")
+
+    assert owner_client.get(f"/customers/{stranger.pk}/personal-data/").status_code == 404
+    assert owner_client.post(f"/customers/{stranger.pk}/erase/").status_code == 404
+    assert Customer.objects.get(pk=stranger.pk).erased_at is None
+
+
+def test_privacy_settings_and_register(owner_client, staff_client, business):
+    response = owner_client.post(
+        "/privacy/settings/",
+        {
+            "action": "save",
+            "retention_years": "5",
+            "contact_name": "Sanne",
+            "contact_email": "privacy@example.nl",
+            "processors": "Hostingbedrijf BV",
+        },
+    )
+    register = owner_client.get("/privacy/register/")
+
+    assert response.status_code == 302
+    business.refresh_from_db()
+    assert business.settings["privacy"]["retention_years"] == 5
+    assert "Hostingbedrijf BV" in register.content.decode()
+    assert staff_client.get("/privacy/settings/").status_code == 403
+    assert staff_client.get("/privacy/register/").status_code == 403
+
+
+def test_owner_adds_and_removes_staff_whose_tokens_then_stop(
+    owner_client, staff_client, business, staff_user
+):
+    added = owner_client.post(
+        "/members/",
+        {
+            "action": "add_member",
+            "username": "nieuw",
+            "first_name": "Nina",
+            "password": "een-lang-wachtwoord-42",
+            "role": "staff",
+        },
+    )
+    assert added.status_code == 302
+    assert Membership.objects.filter(business=business, user__username="nieuw").exists()
+    assert (
+        staff_client.post(
+            "/members/",
+            {
+                "action": "add_member",
+                "username": "x",
+                "password": "een-lang-wachtwoord-42",
+                "role": "owner",
+            },
+        ).status_code
+        == 403
+    )
+
+    made = staff_client.post("/members/", {"action": "create_token", "name": "kassa"})
+    secret = made.context["new_secret"]
+    assert secret.startswith("kv_")
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    assert api.get("/api/v1/customers").status_code == 200
+
+    staff_membership = Membership.objects.get(business=business, user=staff_user)
+    owner_client.post(f"/members/{staff_membership.pk}/remove/")
+
+    assert api.get("/api/v1/customers").status_code == 401
+    assert not Membership.objects.filter(pk=staff_membership.pk).exists()
+
+
+def test_members_revoke_only_their_own_tokens(owner_client, staff_client, business):
+    staff_client.post("/members/", {"action": "create_token", "name": "kassa"})
+    token = ApiToken.objects.get(name="kassa")
+    owner_client.post("/members/", {"action": "create_token", "name": "boekhouding"})
+    owners = ApiToken.objects.get(name="boekhouding")
+
+    assert staff_client.post(f"/members/tokens/{owners.pk}/revoke/").status_code == 404
+    assert staff_client.post(f"/members/tokens/{token.pk}/revoke/").status_code == 302
+    token.refresh_from_db()
+    owners.refresh_from_db()
+    assert token.revoked_at is not None
+    assert owners.revoked_at is None
+
+
+def test_the_last_owner_cannot_be_removed(owner_client, business, owner):
+    membership = Membership.objects.get(business=business, user=owner)
+
+    owner_client.post(f"/members/{membership.pk}/remove/")
+
+    assert Membership.objects.filter(pk=membership.pk).exists()
