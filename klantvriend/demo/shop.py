@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business, Membership, Role
 from klantvriend.core.services import business_create
 from klantvriend.customers.models import (
@@ -31,11 +32,22 @@ from . import names
 from .promises import care_demo_create
 
 BATCH = 5000
+PURCHASE_FIELDS = (
+    "business",
+    "customer",
+    "at",
+    "amount_cents",
+    "currency",
+    "description",
+    "external_ref",
+    "created_at",
+)
+CONTACT_FIELDS = ("business", "customer", "kind", "at", "member", "summary", "created_at")
 # Share of customers, weekly purchase rate and chance of dropping out after a purchase, per kind.
 SEGMENTS = {
-    "regular": (0.15, 0.9, 0.01),
-    "occasional": (0.45, 0.12, 0.08),
-    "passer_by": (0.40, 0.0, 1.0),
+    "regular": (0.25, 1.3, 0.01),
+    "occasional": (0.45, 0.2, 0.04),
+    "passer_by": (0.30, 0.0, 1.0),
 }
 
 
@@ -186,63 +198,63 @@ def demo_create(
                 links.append(TagLink(customer_id=customer.pk, tag_id=extra.pk))
         TagLink.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
 
-        purchase_count = 0
-        contact_count = 0
-        purchases: list[Purchase] = []
-        moments: list[ContactMoment] = []
         members = [owner, staff]
-        for customer, kind in zip(created, kinds, strict=True):
-            _, weekly_rate, dropout = SEGMENTS[kind]
-            rate = rng.gamma(2.0, weekly_rate / 2.0) / 7.0 if weekly_rate else 0.0
-            day = customer.customer_since
-            spend_level = rng.lognormal(np.log(2200 if kind == "regular" else 1800), 0.35)
-            while day <= today:
-                shop_day = _shop_day(day)
-                at = _moment(rng, shop_day, tz)
-                if at > cutoff:
-                    break
-                if rng.random() < 0.04:
-                    description, cents = _pick(rng, names.CATERING)
-                else:
-                    description, base = _pick(rng, names.PRODUCTS)
-                    cents = round(spend_level * base / 1100 / 5) * 5
-                purchases.append(
-                    Purchase(
-                        business=business,
-                        customer=customer,
-                        at=at,
-                        amount_cents=max(cents, 150),
-                        currency=business.currency,
-                        description=description,
+
+        def history():
+            """(purchase, contact moment or None) rows, customer after customer."""
+            for customer, kind in zip(created, kinds, strict=True):
+                _, weekly_rate, dropout = SEGMENTS[kind]
+                rate = rng.gamma(2.0, weekly_rate / 2.0) / 7.0 if weekly_rate else 0.0
+                day = customer.customer_since
+                spend_level = rng.lognormal(np.log(2200 if kind == "regular" else 1800), 0.35)
+                while day <= today:
+                    shop_day = _shop_day(day)
+                    at = _moment(rng, shop_day, tz)
+                    if at > cutoff:
+                        break
+                    if rng.random() < 0.04:
+                        description, cents = _pick(rng, names.CATERING)
+                    else:
+                        description, base = _pick(rng, names.PRODUCTS)
+                        cents = round(spend_level * base / 1100 / 5) * 5
+                    purchase = (
+                        business.pk,
+                        customer.pk,
+                        at,
+                        max(cents, 150),
+                        business.currency,
+                        description,
+                        "",
+                        at,
                     )
-                )
-                if rng.random() < 0.12:
-                    contact_kind = _pick(rng, list(ContactKind.values))
-                    moments.append(
-                        ContactMoment(
-                            business=business,
-                            customer=customer,
-                            kind=contact_kind,
-                            at=at,
-                            member=_pick(rng, members),
-                            summary=_pick(rng, names.CONTACT_SUMMARIES[contact_kind]),
+                    moment = None
+                    if rng.random() < 0.12:
+                        contact_kind = _pick(rng, list(ContactKind.values))
+                        moment = (
+                            business.pk,
+                            customer.pk,
+                            contact_kind,
+                            at,
+                            _pick(rng, members).pk,
+                            _pick(rng, names.CONTACT_SUMMARIES[contact_kind]),
+                            at,
                         )
-                    )
-                if rng.random() < dropout or rate == 0.0:
-                    break
-                day = shop_day + timedelta(days=max(1, int(rng.exponential(1.0 / rate))))
-            if len(purchases) >= BATCH:
-                Purchase.objects.bulk_create(purchases, batch_size=BATCH)
-                purchase_count += len(purchases)
-                purchases = []
-            if len(moments) >= BATCH:
-                ContactMoment.objects.bulk_create(moments, batch_size=BATCH)
-                contact_count += len(moments)
-                moments = []
-        Purchase.objects.bulk_create(purchases, batch_size=BATCH)
-        ContactMoment.objects.bulk_create(moments, batch_size=BATCH)
-        purchase_count += len(purchases)
-        contact_count += len(moments)
+                    yield purchase, moment
+                    if rng.random() < dropout or rate == 0.0:
+                        break
+                    day = shop_day + timedelta(days=max(1, int(rng.exponential(1.0 / rate))))
+
+        moments: list[tuple] = []
+
+        def purchases_collecting_moments():
+            for purchase, moment in history():
+                if moment is not None:
+                    moments.append(moment)
+                yield purchase
+
+        # Plain INSERTs (core.bulk): two million purchases in minutes rather than in an hour.
+        purchase_count = insert_rows(Purchase, PURCHASE_FIELDS, purchases_collecting_moments())
+        contact_count = insert_rows(ContactMoment, CONTACT_FIELDS, moments)
         # Promises, complaints, follow-ups and gestures on top of the shop (demo/promises.py).
         care_demo_create(business=business, members=members, seed=seed, today=today)
     return DemoSummary(
