@@ -9,21 +9,14 @@ The database is created (migrated) and filled with a small demo shop when empty.
 on any error or lost write. Not part of the test run."""
 
 import argparse
-import os
 import random
-import secrets
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import requests
-
-ROOT = Path(__file__).resolve().parent.parent
+from server import Instance
 
 
 def main() -> int:
@@ -36,51 +29,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     options = parser.parse_args()
-    if not options.port:
-        with socket.socket() as probe_socket:
-            probe_socket.bind(("127.0.0.1", 0))
-            options.port = probe_socket.getsockname()[1]
-
-    environment = {
-        **os.environ,
-        "DATABASE_URL": options.database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    python = sys.executable
-
-    def manage(*args: str) -> str:
-        return subprocess.run(
-            [python, "manage.py", *args],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+    instance = Instance(options.database_url)
+    manage = instance.manage
 
     manage("migrate", "--verbosity", "0")
     manage("demo", "--if-empty", "--customers", "500", "--username", "load")
     token = manage("apitoken", "load", "--name", "load_test").strip()
-    server = subprocess.Popen(
-        [
-            str(Path(python).parent / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{options.port}",
-            "--workers",
-            str(options.workers),
-            "--log-level",
-            "warning",
-            "--timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        env=environment,
-    )
-    base = f"http://127.0.0.1:{options.port}/api/v1"
     run_id = uuid.uuid4().hex[:8]
     acknowledged: list[str] = []
     outcomes: Counter[str] = Counter()
@@ -143,13 +97,8 @@ def main() -> int:
             with lock:
                 outcomes[f"{kind if outcome == 'ok' else 'error'}: {outcome}"] += 1
 
-    try:
-        for _ in range(300):  # up to a minute for the workers to boot on a busy machine
-            try:
-                requests.get(f"http://127.0.0.1:{options.port}/health/", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
+    with instance.serving(workers=options.workers, port=options.port) as root_url:
+        base = f"{root_url}/api/v1"
         deadline = time.monotonic() + options.seconds
         threads = [threading.Thread(target=client, args=(n,)) for n in range(options.clients)]
         started = time.monotonic()
@@ -158,9 +107,6 @@ def main() -> int:
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     probe = (
         "import django, sys; django.setup();"
@@ -170,15 +116,7 @@ def main() -> int:
         "wanted = set(sys.stdin.read().split());"
         "print(len(wanted), len(wanted & refs), len(refs - wanted))"
     )
-    counted = subprocess.run(
-        [python, "-c", probe],
-        cwd=ROOT,
-        env=environment,
-        input="\n".join(acknowledged),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    counted = instance.python("-c", probe, stdin="\n".join(acknowledged)).split()
     acknowledged_count, found, unacknowledged_extra = map(int, counted)
     total = sum(outcomes.values())
     errors = sum(count for name, count in outcomes.items() if name.startswith("error"))

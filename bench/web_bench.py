@@ -10,19 +10,13 @@ percentile per page and the ratio of each 95th percentile to the floor's. Not pa
 
 import argparse
 import json
-import os
 import re
-import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import requests
-
-ROOT = Path(__file__).resolve().parent.parent
+from server import Instance
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -43,29 +37,9 @@ def main() -> int:
     parser.add_argument("--password", default="demo")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     options = parser.parse_args()
-    if not options.port:
-        with socket.socket() as probe_socket:
-            probe_socket.bind(("127.0.0.1", 0))
-            options.port = probe_socket.getsockname()[1]
-
-    environment = {
-        **os.environ,
-        "DATABASE_URL": options.database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT, env=environment, check=True)
-    token = subprocess.run(
-        [python, "manage.py", "apitoken", options.username, "--name", "web_bench"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    instance = Instance(options.database_url)
+    instance.manage("migrate", "--verbosity", "0")
+    token = instance.manage("apitoken", options.username, "--name", "web_bench").strip()
     probe = (
         "import django; django.setup();"
         "from django.db.models import Count;"
@@ -73,31 +47,8 @@ def main() -> int:
         "c = Customer.objects.annotate(n=Count('purchases')).order_by('-n').first();"
         "print(c.pk, c.name.split()[0], Customer.objects.count())"
     )
-    customer_id, first_name, customer_count = subprocess.run(
-        [python, "-c", probe], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
-    ).stdout.split()
-    server = subprocess.Popen(
-        [
-            str(Path(python).parent / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{options.port}",
-            "--workers",
-            str(options.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=environment,
-    )
-    base = f"http://127.0.0.1:{options.port}"
-    try:
-        for _ in range(300):  # up to a minute for the workers to boot on a busy machine
-            try:
-                requests.get(f"{base}/health/", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
+    customer_id, first_name, customer_count = instance.python("-c", probe).split()
+    with instance.serving(workers=options.workers, port=options.port) as base:
         browser = requests.Session()
         login_page = browser.get(f"{base}/login/", timeout=10)
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)
@@ -137,9 +88,6 @@ def main() -> int:
                 timings[name].append((time.perf_counter() - started) * 1000)
                 if response.status_code != 200:
                     raise SystemExit(f"{name} answered {response.status_code}")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     floor_p95 = percentile(timings["floor (bare view)"], 0.95)
     results = []

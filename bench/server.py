@@ -1,0 +1,81 @@
+"""What the HTTP benchmarks share: a project instance on its own database, run by gunicorn on a
+free port of 127.0.0.1, and its management commands."""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+class Instance:
+    def __init__(self, database_url: str) -> None:
+        self.environment = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1",
+        }
+
+    def manage(self, *args: str) -> str:
+        return self.python("manage.py", *args)
+
+    def python(self, *args: str, stdin: str | None = None) -> str:
+        result = subprocess.run(
+            [PYTHON, *args],
+            cwd=ROOT,
+            env=self.environment,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise SystemExit(f"{' '.join(args[:2])} failed:\n{result.stderr}")
+        return result.stdout
+
+    @contextmanager
+    def serving(self, *, workers: int, port: int = 0):
+        """Yields the base URL while gunicorn runs; stops it afterwards."""
+        if not port:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        server = subprocess.Popen(
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=self.environment,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):  # up to a minute for the workers to boot on a busy machine
+                try:
+                    requests.get(f"{base}/health/", timeout=5)
+                    break
+                except requests.RequestException:
+                    time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
