@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clv._memory import release_free_memory
+
 CUSTOMER_HEADERS = (
     "klant",
     "klantnummer",
@@ -100,7 +102,7 @@ AMOUNT_HEADERS = (
 
 
 HEAD_BYTES = 1 << 16
-BLOCK_BYTES = 1 << 22
+BLOCK_BYTES = 1 << 21
 PARSE_THREADS = min(2, os.cpu_count() or 1)
 
 
@@ -851,6 +853,7 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
     block_encodings = {result[3] for result in parsed} | {encoding}
     encoding = next((name for name in ("cp1252", "utf-8") if name in block_encodings), "ascii")
     del parsed
+    release_free_memory()
     return Transactions(
         customer_ids=customer_ids,
         dates=dates,

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clv._memory import release_free_memory
+
 DAYS_PER_TIME_UNIT = {"day": 1.0, "week": 7.0}
 
 
@@ -301,6 +303,7 @@ def summarise_transactions(
             day_customer[in_holdout], weights=day_value[in_holdout], minlength=n_all
         )
     del day_customer, day_number, day_value, is_first_day, is_repeat_day, is_last_day
+    release_free_memory()
 
     in_cohort = first_day <= calibration_offset
     if not in_cohort.any():

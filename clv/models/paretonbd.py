@@ -32,7 +32,7 @@ gives the analytic gradient.
 from __future__ import annotations
 
 import numpy as np
-from scipy import integrate, special
+from scipy import special
 
 from clv._validation import validate_horizon
 from clv.models.base import TransactionModel
@@ -340,6 +340,8 @@ class ParetoNBD(TransactionModel):
         The second term is integrated adaptively to near machine precision for each distinct
         (t, n); the result does not depend on customers.
         """
+        from scipy import integrate  # only needed here; keeps the package import light
+
         r, alpha, s, beta = self._param_values()
         horizon = validate_horizon(t)
         count = np.asarray(n, dtype=np.float64)

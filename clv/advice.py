@@ -1,0 +1,193 @@
+"""The attention advisor: does personal attention pay for this business, and on whom?
+
+Pure numpy, shared by ``klantvriend analyse`` and the web app's insights. The reasoning and the
+thresholds are written out for owners in docs/advisor.md; keep the two in step.
+
+The verdict rests on the repeat share of revenue (how much of the money comes from customers
+coming back), checked against the repeat share of customers (how many come back at all):
+
+- ``relationship``: at least ``RELATIONSHIP_REVENUE_SHARE`` of revenue is repeat revenue and at
+  least ``RELATIONSHIP_CUSTOMER_SHARE`` of customers came back; keeping customers is the business.
+- ``stream``: less than ``STREAM_REVENUE_SHARE`` of revenue is repeat revenue; the business lives
+  on a stream of one-off customers and attention pays only at the moment of purchase.
+- ``mixed``: everything in between.
+
+What attention is worth follows Blattberg & Deighton (1996, "Manage marketing by the customer
+equity test") in its simplest form: attention that raises a customer's next-year value by a
+fraction ``uplift`` is worth, at most, ``uplift x margin x expected 12-month value`` a year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+RELATIONSHIP_REVENUE_SHARE = 0.50
+RELATIONSHIP_CUSTOMER_SHARE = 0.20
+STREAM_REVENUE_SHARE = 0.20
+# Share of revenue brought by the top fifth of customers above which revenue counts as
+# concentrated on few customers (the "80/20" of Pareto would be 0.8).
+CONCENTRATED_TOP_SHARE = 0.60
+# Assumed effect of well-spent personal attention on a customer's next-year value.
+DEFAULT_UPLIFT = 0.10
+DEFAULT_MARGIN = 0.30
+
+VERDICTS = ("relationship", "mixed", "stream")
+
+
+@dataclass(frozen=True)
+class SegmentWorth:
+    segment: str
+    customers: int
+    mean_value: float
+    attention_worth_per_year: float
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The verdict, the figures behind it and the attention worth per segment.
+
+    Money figures are in the currency units of the amounts given (cents in, cents out)."""
+
+    verdict: str
+    repeat_customer_share: float
+    repeat_revenue_share: float
+    top_fifth_revenue_share: float
+    concentrated: bool
+    n_customers: int
+    total_revenue: float
+    margin: float
+    uplift: float
+    expected_purchases_per_customer: float | None = None
+    mean_value: float | None = None
+    attention_worth_per_customer: float | None = None
+    by_segment: list[SegmentWorth] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def verdict_for(*, repeat_customer_share: float, repeat_revenue_share: float) -> str:
+    """The place on the scale relationship / mixed / stream (see the module docstring)."""
+    if repeat_revenue_share < STREAM_REVENUE_SHARE:
+        return "stream"
+    if (
+        repeat_revenue_share >= RELATIONSHIP_REVENUE_SHARE
+        and repeat_customer_share >= RELATIONSHIP_CUSTOMER_SHARE
+    ):
+        return "relationship"
+    return "mixed"
+
+
+def top_share(revenue_per_customer, fraction: float = 0.2) -> float:
+    """Share of total revenue brought by the ``fraction`` of customers who spend most."""
+    revenue = np.sort(np.asarray(revenue_per_customer, dtype=np.float64))[::-1]
+    total = revenue.sum()
+    if len(revenue) == 0 or total <= 0:
+        return 0.0
+    top = max(1, int(np.ceil(fraction * len(revenue))))
+    return float(revenue[:top].sum() / total)
+
+
+def attention_advice(
+    *,
+    transaction_days,
+    revenue,
+    repeat_revenue,
+    expected_value=None,
+    expected_purchases=None,
+    segments=None,
+    margin: float = DEFAULT_MARGIN,
+    uplift: float = DEFAULT_UPLIFT,
+) -> Advice:
+    """Advice from per-customer arrays.
+
+    Parameters
+    ----------
+    transaction_days : array-like of int
+        Distinct purchase days of each customer (1 = bought once).
+    revenue : array-like of float
+        Total revenue of each customer.
+    repeat_revenue : array-like of float or float
+        Revenue of each customer on every purchase day but their first (or the total of it).
+    expected_value : array-like of float, optional
+        Predicted 12-month value of each customer (from a fitted model); without it the
+        attention worth is based on each customer's revenue of the period observed.
+    expected_purchases : array-like of float, optional
+        Expected purchases of each customer in the next year.
+    segments : array-like of str, optional
+        Segment of each customer, for the attention worth per segment.
+    margin : float
+        Gross margin as a fraction of revenue (0.3 = 30%).
+    uplift : float
+        Assumed effect of attention on next-year value.
+    """
+    if not 0.0 <= margin <= 1.0:
+        raise ValueError(f"margin must lie between 0 and 1, got {margin!r}")
+    days = np.asarray(transaction_days, dtype=np.int64)
+    revenue = np.asarray(revenue, dtype=np.float64)
+    n_customers = len(days)
+    if n_customers == 0:
+        raise ValueError("no customers given")
+    total = float(revenue.sum())
+    repeat_total = float(np.sum(repeat_revenue))
+    repeat_customer_share = float(np.count_nonzero(days >= 2) / n_customers)
+    repeat_revenue_share = repeat_total / total if total > 0 else 0.0
+    top_fifth = top_share(revenue)
+    verdict = verdict_for(
+        repeat_customer_share=repeat_customer_share, repeat_revenue_share=repeat_revenue_share
+    )
+    base = np.asarray(expected_value, dtype=np.float64) if expected_value is not None else revenue
+    worth = uplift * margin * base
+    by_segment = []
+    if segments is not None:
+        labels = np.asarray(segments)
+        for segment in np.unique(labels):
+            members = labels == segment
+            by_segment.append(
+                SegmentWorth(
+                    segment=str(segment),
+                    customers=int(members.sum()),
+                    mean_value=float(base[members].mean()),
+                    attention_worth_per_year=float(worth[members].mean()),
+                )
+            )
+        by_segment.sort(key=lambda item: -item.attention_worth_per_year)
+    reasons = [
+        f"repeat revenue share {repeat_revenue_share:.0%} "
+        + (
+            f"< {STREAM_REVENUE_SHARE:.0%}"
+            if verdict == "stream"
+            else f">= {RELATIONSHIP_REVENUE_SHARE:.0%}"
+            if repeat_revenue_share >= RELATIONSHIP_REVENUE_SHARE
+            else f"between {STREAM_REVENUE_SHARE:.0%} and {RELATIONSHIP_REVENUE_SHARE:.0%}"
+        ),
+        f"repeat customer share {repeat_customer_share:.0%} "
+        + (
+            f">= {RELATIONSHIP_CUSTOMER_SHARE:.0%}"
+            if repeat_customer_share >= RELATIONSHIP_CUSTOMER_SHARE
+            else f"< {RELATIONSHIP_CUSTOMER_SHARE:.0%}"
+        ),
+        f"top fifth of customers bring {top_fifth:.0%} of revenue"
+        + (" (concentrated)" if top_fifth >= CONCENTRATED_TOP_SHARE else ""),
+    ]
+    return Advice(
+        verdict=verdict,
+        repeat_customer_share=repeat_customer_share,
+        repeat_revenue_share=repeat_revenue_share,
+        top_fifth_revenue_share=top_fifth,
+        concentrated=top_fifth >= CONCENTRATED_TOP_SHARE,
+        n_customers=n_customers,
+        total_revenue=total,
+        margin=margin,
+        uplift=uplift,
+        expected_purchases_per_customer=(
+            float(np.mean(expected_purchases)) if expected_purchases is not None else None
+        ),
+        mean_value=float(base.mean()),
+        attention_worth_per_customer=float(worth.mean()),
+        by_segment=by_segment,
+        reasons=reasons,
+    )

@@ -1,0 +1,131 @@
+"""Figures behind the charts, from a transaction log: revenue of new and returning customers per
+month, cohort retention and the distribution of customer value.
+
+Pure numpy (no loop per customer or transaction), shared by ``klantvriend analyse --report`` and
+the web app's insight charts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class MonthlyRevenue:
+    months: list[str]  # "2025-01"
+    new: np.ndarray  # revenue on customers' first purchase day
+    returning: np.ndarray  # revenue of customers who had bought before
+
+
+@dataclass(frozen=True)
+class CohortRetention:
+    cohorts: list[str]  # month of first purchase
+    sizes: np.ndarray  # customers in each cohort
+    shares: np.ndarray  # [cohort, months after the first] share buying again; nan = not yet
+
+
+@dataclass(frozen=True)
+class Distribution:
+    edges: np.ndarray  # bin edges, len(counts) + 1
+    counts: np.ndarray
+
+
+def _month_index(days: np.ndarray) -> np.ndarray:
+    return days.astype("datetime64[M]").astype(np.int64)
+
+
+def _month_label(index: int) -> str:
+    return str(np.datetime64(int(index), "M"))
+
+
+def _first_day_per_customer(codes: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """The first purchase day of each transaction's customer."""
+    first = np.full(codes.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, codes, days)
+    return first[codes]
+
+
+def _codes(customer_ids) -> np.ndarray:
+    return np.unique(np.asarray(customer_ids), return_inverse=True)[1].reshape(-1)
+
+
+def monthly_revenue(*, customer_ids, dates, amounts, months: int = 12, end=None) -> MonthlyRevenue:
+    """Revenue per calendar month of the last ``months`` months up to ``end`` (default: the last
+    date), split into new customers (their first purchase day) and returning ones."""
+    days = np.asarray(dates).astype("datetime64[D]").astype(np.int64)
+    amounts = np.asarray(amounts, dtype=np.float64)
+    if len(days) == 0:
+        return MonthlyRevenue([], np.zeros(0), np.zeros(0))
+    codes = _codes(customer_ids)
+    is_new = days == _first_day_per_customer(codes, days)
+    month = _month_index(days.astype("datetime64[D]"))
+    last = _month_index(np.datetime64(end, "D")) if end is not None else month.max()
+    first = last - months + 1
+    inside = (month >= first) & (month <= last)
+    position = month[inside] - first
+    new = np.bincount(
+        position, weights=np.where(is_new[inside], amounts[inside], 0), minlength=months
+    )
+    returning = np.bincount(
+        position, weights=np.where(is_new[inside], 0, amounts[inside]), minlength=months
+    )
+    return MonthlyRevenue([_month_label(first + i) for i in range(months)], new, returning)
+
+
+def cohort_retention(
+    *, customer_ids, dates, cohorts: int = 12, periods: int = 12, end=None
+) -> CohortRetention:
+    """For each of the last ``cohorts`` months of first purchase: the share of its customers who
+    bought again 1, 2, … ``periods`` months after their first month."""
+    days = np.asarray(dates).astype("datetime64[D]")
+    if len(days) == 0:
+        return CohortRetention([], np.zeros(0, dtype=np.int64), np.zeros((0, periods)))
+    codes = _codes(customer_ids)
+    month = _month_index(days)
+    last = _month_index(np.datetime64(end, "D")) if end is not None else month.max()
+    first_month = np.full(codes.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_month, codes, month)
+    # One entry per (customer, month bought in).
+    pairs = np.unique(codes * (1 << 24) + (month - month.min()))
+    pair_customer = pairs >> 24
+    pair_month = (pairs & ((1 << 24) - 1)) + month.min()
+    cohort_of_pair = first_month[pair_customer]
+    offset = pair_month - cohort_of_pair
+    first_cohort = last - cohorts + 1
+    in_range = (first_month >= first_cohort) & (first_month <= last)
+    sizes = np.bincount(first_month[in_range] - first_cohort, minlength=cohorts)[:cohorts]
+    keep = (cohort_of_pair >= first_cohort) & (offset >= 1) & (offset <= periods)
+    counts = np.zeros((cohorts, periods))
+    np.add.at(counts, (cohort_of_pair[keep] - first_cohort, offset[keep] - 1), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(sizes[:, None] > 0, counts / sizes[:, None], np.nan)
+    # Months that have not come yet are unknown, not zero.
+    for row in range(cohorts):
+        shares[row, max(0, last - (first_cohort + row)) :] = np.nan
+    return CohortRetention([_month_label(first_cohort + i) for i in range(cohorts)], sizes, shares)
+
+
+def value_distribution(values, bins: int = 10) -> Distribution:
+    """Histogram of customer values on round bin edges (the top bin holds the rest: at most the
+    99th percentile sets the scale, so one very large customer does not squash the others)."""
+    values = np.asarray(values, dtype=np.float64)
+    if len(values) == 0:
+        return Distribution(np.zeros(1), np.zeros(0, dtype=np.int64))
+    top = float(np.quantile(values, 0.99)) if len(values) >= 100 else float(values.max())
+    step = nice_step(top / bins) if top > 0 else 1.0
+    edges = np.arange(bins + 1) * step
+    counts = np.bincount(np.clip((values // step).astype(np.int64), 0, bins - 1), minlength=bins)
+    return Distribution(edges, counts)
+
+
+def nice_step(raw: float) -> float:
+    """The smallest of 1, 2, 2.5 and 5 times a power of ten that is at least ``raw``."""
+    if raw <= 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(raw))
+    for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if factor * power >= raw:
+            return float(factor * power)
+    return float(10 * power)

@@ -1,0 +1,108 @@
+"""The attention advisor: a tourist restaurant is a stream business, a neighbourhood butcher a
+relationship business, and the thresholds in between decide exactly as docs/advisor.md says."""
+
+import numpy as np
+import pytest
+
+from clv.advice import (
+    RELATIONSHIP_CUSTOMER_SHARE,
+    RELATIONSHIP_REVENUE_SHARE,
+    STREAM_REVENUE_SHARE,
+    attention_advice,
+    top_share,
+    verdict_for,
+)
+from clv.summary import summarise_transactions
+from clv.tests.shops import neighbourhood_butcher, tourist_restaurant
+
+
+def advice_for(ids, dates, amounts, **options):
+    summary = summarise_transactions(customer_ids=ids, dates=dates, amounts=amounts)
+    codes = np.searchsorted(summary.customer_id, ids)
+    revenue = np.bincount(codes, weights=amounts)
+    return attention_advice(
+        transaction_days=summary.frequency + 1,
+        revenue=revenue,
+        repeat_revenue=summary.repeat_revenue,
+        **options,
+    )
+
+
+def test_tourist_restaurant_is_a_stream_business():
+    # Given 30,000 guests of whom 3% came back once
+    ids, dates, amounts = tourist_restaurant()
+    # When advised
+    advice = advice_for(ids, dates, amounts)
+    # Then it is a stream business: few come back and little revenue is repeat revenue
+    assert advice.verdict == "stream"
+    assert advice.n_customers == 30_000
+    assert advice.repeat_customer_share == pytest.approx(0.03, abs=0.005)
+    assert advice.repeat_revenue_share < STREAM_REVENUE_SHARE
+    assert not advice.concentrated
+
+
+def test_neighbourhood_butcher_is_a_relationship_business():
+    # Given 300 weekly regulars and 150 passers-by
+    ids, dates, amounts = neighbourhood_butcher()
+    # When advised, with a 25% margin and segments
+    segments = np.where(np.arange(450) < 300, "regular", "lost")
+    advice = advice_for(ids, dates, amounts, margin=0.25, segments=segments)
+    # Then it is a relationship business, and attention is worth most on the regulars
+    assert advice.verdict == "relationship"
+    assert advice.repeat_customer_share == pytest.approx(300 / 450)
+    assert advice.repeat_revenue_share > 0.95
+    assert [worth.segment for worth in advice.by_segment] == ["regular", "lost"]
+    regular = advice.by_segment[0]
+    assert regular.customers == 300
+    assert regular.attention_worth_per_year == pytest.approx(0.10 * 0.25 * regular.mean_value)
+
+
+@pytest.mark.parametrize(
+    ("customer_share", "revenue_share", "verdict"),
+    [
+        (0.05, STREAM_REVENUE_SHARE - 0.001, "stream"),
+        (0.05, STREAM_REVENUE_SHARE, "mixed"),
+        (0.90, STREAM_REVENUE_SHARE - 0.001, "stream"),
+        (0.60, RELATIONSHIP_REVENUE_SHARE - 0.001, "mixed"),
+        (0.60, RELATIONSHIP_REVENUE_SHARE, "relationship"),
+        (RELATIONSHIP_CUSTOMER_SHARE - 0.001, 0.80, "mixed"),
+        (RELATIONSHIP_CUSTOMER_SHARE, 0.80, "relationship"),
+    ],
+)
+def test_verdict_borders(customer_share, revenue_share, verdict):
+    assert (
+        verdict_for(repeat_customer_share=customer_share, repeat_revenue_share=revenue_share)
+        == verdict
+    )
+
+
+def test_a_business_on_the_border_between_stream_and_mixed():
+    # Given 10 customers of 100 each; two came back once, bringing just under 20% of revenue
+    transaction_days = np.array([2, 2] + [1] * 8)
+    revenue = np.array([150.0, 150.0] + [100.0] * 8)
+    repeat = np.array([100.0, 100.0] + [0.0] * 8)
+    # When the repeat share of revenue is 200 / 1100 (< 20%), it is a stream business
+    assert (
+        attention_advice(
+            transaction_days=transaction_days, revenue=revenue, repeat_revenue=repeat
+        ).verdict
+        == "stream"
+    )
+    # And when a third visit of 25 each lifts it above 20%, it is mixed
+    more = attention_advice(
+        transaction_days=np.array([3, 3] + [1] * 8),
+        revenue=np.array([175.0, 175.0] + [100.0] * 8),
+        repeat_revenue=np.array([125.0, 125.0] + [0.0] * 8),
+    )
+    assert more.repeat_revenue_share == pytest.approx(250 / 1150)
+    assert more.verdict == "mixed"
+
+
+def test_revenue_concentration_and_refusals():
+    assert top_share([100, 0, 0, 0, 0]) == 1.0
+    assert top_share([1, 1, 1, 1, 1]) == pytest.approx(0.2)
+    assert top_share([]) == 0.0
+    with pytest.raises(ValueError, match="margin"):
+        attention_advice(transaction_days=[1], revenue=[1.0], repeat_revenue=0.0, margin=1.5)
+    with pytest.raises(ValueError, match="no customers"):
+        attention_advice(transaction_days=[], revenue=[], repeat_revenue=0.0)
