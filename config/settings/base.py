@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "klantvriend.aftercare",
     "klantvriend.gestures",
     "klantvriend.today",
+    "klantvriend.surveys",
+    "klantvriend.referrals",
     "klantvriend.importers",
     "klantvriend.api",
     "klantvriend.web",
@@ -181,6 +183,9 @@ def mailers_from_env() -> dict:
 
 MAILERS = mailers_from_env()
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "klantvriend@localhost")
+# Where customers reach the public pages (survey links in e-mails and QR codes), without a
+# trailing slash: links made outside a request (aftercare's invitations) need it.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,

@@ -21,3 +21,5 @@ class AftercareConfig(AppConfig):
         hooks.register_hook(hooks.PROMISE_KEPT, services.follow_up_plan_for_promise)
         hooks.register_hook(hooks.COMPLAINT_RESOLVED, services.follow_up_plan_for_complaint)
         hooks.register_hook(hooks.PURCHASE_RECORDED, services.follow_up_plan_for_purchase)
+        # A referred customer's first purchase: thank the referrer.
+        hooks.register_hook(hooks.PURCHASE_RECORDED, services.follow_up_plan_referral_thanks)

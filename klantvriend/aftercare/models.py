@@ -12,6 +12,8 @@ class Reason(models.TextChoices):
     COMPLAINT = "complaint", _("after a complaint")
     PURCHASE = "purchase", _("after a large purchase")
     MANUAL = "manual", _("planned by hand")
+    REFERRAL = "referral", _("to thank for a referral")
+    SURVEY = "survey", _("after a survey answer")
 
 
 class Outcome(models.TextChoices):
@@ -74,6 +76,14 @@ class FollowUp(BusinessOwned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="follow_up",
+    )
+    # A thank-you to the referrer for this customer's first purchase: one per referred customer.
+    referred_customer = models.OneToOneField(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referral_thanks",
     )
     attempts = models.PositiveSmallIntegerField(_("times not reached"), default=0)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)

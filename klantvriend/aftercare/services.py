@@ -59,6 +59,7 @@ def follow_up_create(
     promise: Promise | None = None,
     complaint: Complaint | None = None,
     purchase=None,
+    referred_customer=None,
 ) -> FollowUp:
     if customer.business_id != business.pk:
         # The same answer as for a customer that does not exist: nothing about another business
@@ -80,6 +81,7 @@ def follow_up_create(
         promise=promise,
         complaint=complaint,
         purchase=purchase,
+        referred_customer=referred_customer,
     )
     follow_up.full_clean(validate_unique=False, validate_constraints=True)
     with transaction.atomic():
@@ -158,6 +160,29 @@ def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
         due_on=business.local(purchase.at).date() + timedelta(days=rules.aftercare_purchase_days),
         reason=Reason.PURCHASE,
         purchase=purchase,
+    )
+
+
+def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:
+    """When a referred customer makes their first purchase, the referrer is thanked (PRODUCT.md,
+    idea 6): a follow-up for the referrer, due today. A later purchase, or a purchase recorded
+    after an earlier one, plans nothing; the one-to-one link keeps it one thank-you per referral."""
+    customer = purchase.customer
+    referrer = customer.referred_by
+    if referrer is None or referrer.erased_at is not None:
+        return None
+    if customer.purchases.exclude(pk=purchase.pk).exists():
+        return None
+    if FollowUp.objects.filter(referred_customer=customer).exists():
+        return None
+    return _plan_once(
+        business=referrer.business,
+        customer=referrer,
+        note=_("Thank them for referring %(name)s, who just made a first purchase.")
+        % {"name": customer.name},
+        due_on=referrer.business.today(),
+        reason=Reason.REFERRAL,
+        referred_customer=customer,
     )
 
 

@@ -11,6 +11,7 @@ from klantvriend.gestures.selectors import gesture_list
 from klantvriend.promises.selectors import promise_list, promise_views
 
 from .care_forms import ComplaintForm, FollowUpForm, GestureForm, PromiseForm, ResolveForm
+from .referral_profile import referral_survey_profile_context
 
 RECENT = 10
 
@@ -42,4 +43,6 @@ def care_profile_context(request, customer, forms: dict) -> dict:
         "gesture_repeats": forms.get("gesture_repeats", []),
         "open_form": forms.get("open_form", ""),
         "care_error": forms.get("care_error", ""),
+        # Referrals and surveys (web/referral_profile.py).
+        **referral_survey_profile_context(request, customer),
     }

@@ -52,6 +52,37 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class ReferrerPicker(forms.Widget):
+    """Search-as-you-type for the referrer (web/partials/referrer_picker.html): the chosen
+    customer travels as a hidden id, so the form validates it like any foreign key."""
+
+    template_name = "web/partials/referrer_picker.html"
+
+    def __init__(self, *, business, exclude=None, attrs=None):
+        super().__init__(attrs)
+        self.business = business
+        self.exclude = exclude
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen = None
+        if value not in (None, ""):
+            try:
+                chosen = Customer.objects.filter(business=self.business, pk=int(value)).first()
+            except (TypeError, ValueError):
+                chosen = None
+        context.update(
+            {
+                "chosen": chosen,
+                "name": name,
+                "field_id": (attrs or {}).get("id", f"id_{name}"),
+                "exclude": self.exclude,
+                "placeholder": _("Type a name, phone or e-mail"),
+            }
+        )
+        return context
+
+
 class CustomerForm(forms.ModelForm):
     tags = forms.CharField(
         label=_("tags"),
@@ -96,10 +127,12 @@ class CustomerForm(forms.ModelForm):
             referrers = referrers.exclude(pk=self.instance.pk)
         self.fields["referred_by"].queryset = referrers
         # A select of every customer would be unusable (and slow) in a shop with thousands of
-        # them: the referrer is typed as a customer number shown in search results instead.
-        self.fields["referred_by"].widget = forms.NumberInput(attrs={"inputmode": "numeric"})
+        # them: the referrer is found by typing (htmx search) and sent as a hidden id.
+        self.fields["referred_by"].widget = ReferrerPicker(
+            business=business, exclude=self.instance.pk
+        )
         self.fields["referred_by"].help_text = _(
-            "The number of the customer who sent them (see their profile)."
+            "Type a few letters of the name, phone or e-mail of the customer who sent them."
         )
         self.fields["referred_by"].error_messages["invalid_choice"] = _(
             "This customer does not exist."

@@ -49,6 +49,7 @@ class DutchFirstLocaleMiddleware(LocaleMiddleware):
     API clients still get their Accept-Language."""
 
     def process_request(self, request: HttpRequest) -> None:
-        if not request.path.startswith("/api/"):
+        # The public survey page (/s/<key>/) speaks the customer's language: their own phone's.
+        if not request.path.startswith(("/api/", "/s/")):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)

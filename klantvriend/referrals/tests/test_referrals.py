@@ -1,0 +1,135 @@
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from klantvriend.aftercare.models import FollowUp, Reason
+from klantvriend.core.errors import ValidationError
+from klantvriend.customers.models import AcquisitionChannel, Customer
+from klantvriend.customers.services import customer_create, customer_update, purchase_create
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.referrals import selectors
+from klantvriend.surveys.tests.factories import SurveyResponseFactory
+
+
+@pytest.fixture
+def anna(business):
+    return CustomerFactory(business=business, name="Anna de Vries")
+
+
+def test_a_referred_customers_first_purchase_plans_a_thank_you_for_the_referrer(
+    business, anna, django_capture_on_commit_callbacks
+):
+    bram = customer_create(
+        business=business,
+        name="Bram Bakker",
+        acquisition_channel=AcquisitionChannel.REFERRAL,
+        referred_by=anna,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = purchase_create(customer=bram, amount_cents=1500)
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_create(customer=bram, amount_cents=2500)
+
+    follow_up = FollowUp.objects.get(reason=Reason.REFERRAL)
+    assert follow_up.customer == anna
+    assert follow_up.referred_customer == bram
+    assert follow_up.due_on == business.today()
+    assert "Bram Bakker" in follow_up.note
+    assert first.pk  # the second purchase planned nothing more
+    assert FollowUp.objects.filter(reason=Reason.REFERRAL).count() == 1
+
+
+def test_a_customer_without_referrer_plans_no_thank_you(
+    business, django_capture_on_commit_callbacks
+):
+    walk_in = CustomerFactory(business=business)
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_create(customer=walk_in, amount_cents=1500)
+    assert not FollowUp.objects.filter(reason=Reason.REFERRAL).exists()
+
+
+def test_self_referral_and_cycles_are_refused_and_nothing_changes(business, anna):
+    bram = customer_create(business=business, name="Bram", referred_by=anna)
+
+    with pytest.raises(ValidationError) as refused:
+        customer_update(customer=anna, referred_by=anna)
+    assert refused.value.error_dict["referred_by"][0].code == "self_referral"
+    with pytest.raises(ValidationError) as refused:
+        customer_update(customer=anna, referred_by=bram)
+    assert refused.value.error_dict["referred_by"][0].code == "referral_cycle"
+    anna.refresh_from_db()
+    assert anna.referred_by is None
+
+
+def test_a_referrer_of_another_business_is_not_found(business, other_business):
+    stranger = CustomerFactory(business=other_business)
+    with pytest.raises(ValidationError) as refused:
+        customer_create(business=business, name="Cor", referred_by=stranger)
+    assert refused.value.error_dict["referred_by"][0].code == "not_found"
+    assert not Customer.objects.filter(name="Cor").exists()
+
+
+def test_profile_summary_shows_whom_they_brought_in_and_what_they_bought(business, anna):
+    bram = CustomerFactory(business=business, name="Bram", referred_by=anna)
+    cor = CustomerFactory(business=business, name="Cor", referred_by=anna)
+    PurchaseFactory(customer=bram, amount_cents=1000)
+    PurchaseFactory(customer=bram, amount_cents=500)
+    PurchaseFactory(customer=cor, amount_cents=250)
+    PurchaseFactory(customer=anna, amount_cents=99999)  # her own purchases do not count
+
+    summary = selectors.customer_referrals(customer=anna)
+
+    assert summary.count == 2
+    assert summary.value_cents == 1750
+    assert {c.name: c.spend_cents for c in summary.customers} == {"Bram": 1500, "Cor": 250}
+
+
+def test_ambassadors_are_ranked_by_the_value_of_whom_they_referred_then_promoters(
+    business, anna, django_assert_max_num_queries
+):
+    kees = CustomerFactory(business=business, name="Kees")
+    promoter = CustomerFactory(business=business, name="Pien")
+    PurchaseFactory(customer=CustomerFactory(business=business, referred_by=anna), amount_cents=100)
+    big = CustomerFactory(business=business, referred_by=kees)
+    PurchaseFactory(customer=big, amount_cents=5000)
+    SurveyResponseFactory(customer=promoter, nps=10)
+    SurveyResponseFactory(customer=anna, nps=9)
+
+    with django_assert_max_num_queries(4):
+        ranking = selectors.ambassador_ranking(business=business)
+
+    assert [(r.customer.name, r.referred, r.referred_value_cents) for r in ranking] == [
+        ("Kees", 1, 5000),
+        ("Anna de Vries", 1, 100),
+        ("Pien", 0, 0),
+    ]
+    assert [r.promoter for r in ranking] == [False, True, True]
+    assert ranking[1].promoter_answers == 1
+
+
+def test_acquisition_report_counts_new_customers_per_channel_per_month(business):
+    today = business.today()
+    this_month = today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    for channel, since in [
+        (AcquisitionChannel.REFERRAL, this_month),
+        (AcquisitionChannel.REFERRAL, this_month),
+        (AcquisitionChannel.WALK_IN, this_month),
+        (AcquisitionChannel.ONLINE, this_month),
+        (AcquisitionChannel.WALK_IN, last_month),
+        (AcquisitionChannel.WALK_IN, date(2000, 1, 1)),  # outside the report
+    ]:
+        CustomerFactory(business=business, acquisition_channel=channel, customer_since=since)
+
+    months = selectors.acquisition_report(business=business, now=timezone.now())
+
+    assert len(months) == 12
+    assert months[-1].month == this_month
+    assert months[-1].counts["referral"] == 2
+    assert months[-1].total == 4
+    assert months[-1].referral_share == 0.5
+    assert months[-2].month == last_month
+    assert months[-2].referral_share == 0.0
+    assert months[0].referral_share is None

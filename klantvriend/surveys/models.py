@@ -1,0 +1,247 @@
+"""Surveys: one definition per business, personal invitations, and the answers.
+
+What is measured (PRODUCT.md, idea 7): the Net Promoter Score question (0-10) and the five
+drivers of customer satisfaction, each on a 1-5 scale, plus an open comment."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from klantvriend.core.models import BusinessOwned
+
+NPS_MIN, NPS_MAX = 0, 10
+DRIVER_MIN, DRIVER_MAX = 1, 5
+PROMOTER_MIN = 9  # 9 and 10
+DETRACTOR_MAX = 6  # 0 to 6
+
+
+class DriverName(models.TextChoices):
+    CERTAINTY = "certainty", _("certainty")
+    FLEXIBILITY = "flexibility", _("flexibility")
+    RELIABILITY = "reliability", _("reliability")
+    CUSTOMISATION = "customisation", _("customisation")
+    COMPLAINT_HANDLING = "complaint_handling", _("complaint handling")
+
+
+DRIVERS: tuple[str, ...] = tuple(DriverName.values)
+QUESTION_KEYS: tuple[str, ...] = ("nps", *DRIVERS, "comment")
+SURVEY_LANGUAGES = ("nl", "en")
+
+# The texts a new survey starts with; the owner may reword every one of them, in both languages.
+DEFAULT_QUESTIONS: dict[str, dict[str, str]] = {
+    "nps": {
+        "nl": "Hoe waarschijnlijk is het dat u ons aanbeveelt bij vrienden, familie of collega's?",
+        "en": "How likely are you to recommend us to friends, family or colleagues?",
+    },
+    "certainty": {
+        "nl": "U wist vooraf waar u aan toe was (prijs, tijd, resultaat).",
+        "en": "You knew in advance what to expect (price, time, result).",
+    },
+    "flexibility": {
+        "nl": "We gingen flexibel om met uw wensen.",
+        "en": "We were flexible about your wishes.",
+    },
+    "reliability": {
+        "nl": "We deden wat we beloofden, op tijd.",
+        "en": "We did what we promised, on time.",
+    },
+    "customisation": {
+        "nl": "We hebben het afgestemd op u persoonlijk.",
+        "en": "We tailored it to you personally.",
+    },
+    "complaint_handling": {
+        "nl": "Als er iets misging, losten we het snel en goed op.",
+        "en": "When something went wrong, we put it right quickly and well.",
+    },
+    "comment": {
+        "nl": "Wat kunnen we beter doen? Of wat deden we goed?",
+        "en": "What could we do better? Or what did we do well?",
+    },
+}
+
+
+class Survey(BusinessOwned):
+    """The business's one survey: its question texts and the invitation rules."""
+
+    questions = models.JSONField(_("questions"), default=dict, blank=True)
+    # Never more than one invitation per customer within this many days.
+    invitation_interval_days = models.PositiveSmallIntegerField(
+        _("days between invitations to the same customer"), default=90
+    )
+    invitation_valid_days = models.PositiveSmallIntegerField(
+        _("days an invitation link stays valid"), default=14
+    )
+    invite_after_delivery = models.BooleanField(_("invite after a kept delivery"), default=True)
+    invite_after_complaint = models.BooleanField(
+        _("invite after a resolved complaint"), default=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [
+            models.UniqueConstraint(fields=["business"], name="survey_one_per_business"),
+            models.CheckConstraint(
+                condition=models.Q(invitation_valid_days__gte=1),
+                name="survey_valid_days_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Survey"))
+
+    def question(self, key: str, language: str) -> str:
+        language = language if language in SURVEY_LANGUAGES else "nl"
+        stored = (self.questions or {}).get(key) or {}
+        return stored.get(language) or DEFAULT_QUESTIONS[key][language]
+
+
+class InvitationChannel(models.TextChoices):
+    EMAIL = "email", _("email")
+    COUNTER = "counter", _("QR code at the counter")
+    LINK = "link", _("link (API)")
+
+
+class InvitationTrigger(models.TextChoices):
+    DELIVERY = "delivery", _("after a kept delivery")
+    COMPLAINT = "complaint", _("after a resolved complaint")
+    MANUAL = "manual", _("by hand")
+
+
+class SurveyInvitation(BusinessOwned):
+    """A personal, single-use, expiring link to the survey. Only a SHA-256 hash of its secret is
+    stored: the link can be shown or sent once, and a database leak reveals no usable link."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="survey_invitations",
+    )
+    channel = models.CharField(_("sent by"), max_length=10, choices=InvitationChannel.choices)
+    trigger = models.CharField(
+        _("occasion"),
+        max_length=10,
+        choices=InvitationTrigger.choices,
+        default=InvitationTrigger.MANUAL,
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "created_at"], name="invitation_customer_created"),
+            models.Index(fields=["business", "created_at"], name="invitation_business_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=InvitationChannel.values),
+                name="invitation_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(trigger__in=InvitationTrigger.values),
+                name="invitation_trigger_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="invitation_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.created_at:%Y-%m-%d}"
+
+
+def _range(field: str, low: int, high: int, name: str, nullable: bool) -> models.CheckConstraint:
+    condition = models.Q(**{f"{field}__gte": low, f"{field}__lte": high})
+    if nullable:
+        condition |= models.Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+class SurveyResponse(BusinessOwned):
+    """One answered invitation. The one-to-one link makes a second answer impossible even if two
+    submissions race; a driver left unanswered ("no opinion") is NULL, not a score."""
+
+    invitation = models.OneToOneField(
+        SurveyInvitation, on_delete=models.CASCADE, related_name="response"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="survey_responses",
+    )
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    language = models.CharField(_("language"), max_length=5, default="nl")
+    nps = models.PositiveSmallIntegerField(_("recommendation (0-10)"))
+    certainty = models.PositiveSmallIntegerField(_("certainty"), null=True, blank=True)
+    flexibility = models.PositiveSmallIntegerField(_("flexibility"), null=True, blank=True)
+    reliability = models.PositiveSmallIntegerField(_("reliability"), null=True, blank=True)
+    customisation = models.PositiveSmallIntegerField(_("customisation"), null=True, blank=True)
+    complaint_handling = models.PositiveSmallIntegerField(
+        _("complaint handling"), null=True, blank=True
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    # What the answer set in motion for the owner: a follow-up (detractor) or a complaint.
+    follow_up = models.OneToOneField(
+        "aftercare.FollowUp",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_response",
+    )
+    complaint = models.OneToOneField(
+        "complaints.Complaint",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_response",
+    )
+
+    class Meta:
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        ordering = ["-answered_at", "-id"]
+        indexes = [
+            models.Index(fields=["business", "answered_at"], name="response_business_answered"),
+            models.Index(fields=["customer", "answered_at"], name="response_customer_answered"),
+        ]
+        constraints = [
+            _range("nps", NPS_MIN, NPS_MAX, "response_nps_range", nullable=False),
+            *[
+                _range(name, DRIVER_MIN, DRIVER_MAX, f"response_{name}_range", nullable=True)
+                for name in DRIVERS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"NPS {self.nps} ({self.answered_at:%Y-%m-%d})"
+
+    @property
+    def category(self) -> str:
+        return nps_category(self.nps)
+
+
+def nps_category(score: int) -> str:
+    if score >= PROMOTER_MIN:
+        return "promoter"
+    if score <= DETRACTOR_MAX:
+        return "detractor"
+    return "passive"

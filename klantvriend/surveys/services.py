@@ -1,0 +1,533 @@
+"""Writes of surveys: the definition, invitations and answers.
+
+Consent (AVG/GDPR and the Dutch Telecommunicatiewet, art. 11.7). An e-mailed survey invitation
+is an unsolicited electronic message; the Dutch regulator (ACM) treats customer-satisfaction
+e-mails like direct marketing. So Klantvriend e-mails an invitation only to a customer with
+`marketing_consent` on record, whose legal basis is consent, the soft opt-in for existing
+customers, or legitimate interest (the basis is kept with the consent history); every
+invitation e-mail says how to opt out. Without that, the customer can still be invited in
+person: a QR code shown at the counter (or a link printed by another system through the API)
+sends nothing, and the customer decides to scan it. The answers themselves are processed on the
+legitimate interest of improving the service (art. 6(1)(f)); they hold no special-category data.
+An erased (anonymised) customer is never invited."""
+
+import hashlib
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from klantvriend.aftercare.models import Reason
+from klantvriend.aftercare.services import follow_up_create
+from klantvriend.complaints.models import Channel, Driver
+from klantvriend.complaints.services import complaint_create
+from klantvriend.core.audit import AuditAction, audit_diff, audit_record
+from klantvriend.core.errors import ValidationError
+from klantvriend.core.models import Business, Role
+from klantvriend.customers.models import Customer, LegalBasis
+from klantvriend.customers.text import fold
+from klantvriend.promises.models import PromiseKind
+
+from .models import (
+    DEFAULT_QUESTIONS,
+    DETRACTOR_MAX,
+    DRIVER_MAX,
+    DRIVER_MIN,
+    DRIVERS,
+    NPS_MAX,
+    NPS_MIN,
+    QUESTION_KEYS,
+    SURVEY_LANGUAGES,
+    InvitationChannel,
+    InvitationTrigger,
+    Survey,
+    SurveyInvitation,
+    SurveyResponse,
+)
+
+logger = logging.getLogger(__name__)
+
+COMMENT_MAX = 2000
+QUESTION_MAX = 300
+EMAIL_BASES = {LegalBasis.CONSENT, LegalBasis.SOFT_OPT_IN, LegalBasis.LEGITIMATE_INTEREST}
+
+# A detractor whose comment contains one of these (folded: case and accents ignored, matched at
+# the start of a word) has made a complaint in so many words: it goes to the complaint queue with
+# its response clocks instead of becoming a follow-up. Kept short and explicit on purpose: a
+# false alarm costs a complaint that is resolved in a minute, a missed one costs a customer.
+COMPLAINT_WORDS = (
+    # Dutch
+    "klacht",
+    "klagen",
+    "boos",
+    "teleurgesteld",
+    "schandalig",
+    "onbeschoft",
+    "geld terug",
+    "nooit meer",
+    # English
+    "complain",
+    "angry",
+    "disappointed",
+    "outrageous",
+    "rude",
+    "refund",
+    "never again",
+)
+_COMPLAINT_PATTERN = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in COMPLAINT_WORDS) + ")")
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def comment_is_complaint(comment: str) -> bool:
+    return bool(_COMPLAINT_PATTERN.search(fold(comment)))
+
+
+# --- the definition -----------------------------------------------------------------------
+
+
+def _survey_for_write(business: Business) -> Survey:
+    survey, _created = Survey.objects.get_or_create(business=business)
+    return survey
+
+
+def survey_update(
+    *,
+    business: Business,
+    actor,
+    questions: dict[str, dict[str, str]] | None = None,
+    invitation_interval_days: int | None = None,
+    invitation_valid_days: int | None = None,
+    invite_after_delivery: bool | None = None,
+    invite_after_complaint: bool | None = None,
+) -> Survey:
+    """Validates every value before writing; an empty question text falls back to the default."""
+    survey = _survey_for_write(business)
+    before = _survey_snapshot(survey)
+    if questions is not None:
+        cleaned: dict[str, dict[str, str]] = {}
+        for key, texts in questions.items():
+            if key not in QUESTION_KEYS:
+                raise _error("questions", _("Unknown question: %(key)s") % {"key": key}, "unknown")
+            for language, text in texts.items():
+                if language not in SURVEY_LANGUAGES:
+                    raise _error("questions", _("Unknown language."), "language")
+                text = (text or "").strip()
+                if len(text) > QUESTION_MAX:
+                    raise _error(
+                        f"{key}_{language}",
+                        _("Keep a question under %(max)d characters.") % {"max": QUESTION_MAX},
+                        "max_length",
+                    )
+                if text and text != DEFAULT_QUESTIONS[key][language]:
+                    cleaned.setdefault(key, {})[language] = text
+        survey.questions = cleaned
+    for name, value, low, high in (
+        ("invitation_interval_days", invitation_interval_days, 0, 3650),
+        ("invitation_valid_days", invitation_valid_days, 1, 365),
+    ):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _error(
+                name,
+                _("Choose a number from %(low)d to %(high)d.") % {"low": low, "high": high},
+                "range",
+            )
+        setattr(survey, name, value)
+    if invite_after_delivery is not None:
+        survey.invite_after_delivery = bool(invite_after_delivery)
+    if invite_after_complaint is not None:
+        survey.invite_after_complaint = bool(invite_after_complaint)
+    changes = audit_diff(before, _survey_snapshot(survey))
+    with transaction.atomic():
+        survey.save()
+        if changes:
+            audit_record(
+                business=business,
+                actor=actor,
+                action=AuditAction.SETTINGS,
+                obj=survey,
+                changes=changes,
+            )
+    return survey
+
+
+def _survey_snapshot(survey: Survey) -> dict[str, Any]:
+    return {
+        "questions": survey.questions,
+        "invitation_interval_days": survey.invitation_interval_days,
+        "invitation_valid_days": survey.invitation_valid_days,
+        "invite_after_delivery": survey.invite_after_delivery,
+        "invite_after_complaint": survey.invite_after_complaint,
+    }
+
+
+# --- invitations --------------------------------------------------------------------------
+
+
+def public_path(key: str) -> str:
+    return reverse("web:survey_answer", kwargs={"key": key})
+
+
+def public_url(key: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + public_path(key)
+
+
+def may_email(customer: Customer) -> bool:
+    """See the module docstring: an address, consent on record, and a basis that allows it."""
+    return bool(
+        customer.email
+        and customer.marketing_consent
+        and customer.marketing_consent_basis in EMAIL_BASES
+        and customer.erased_at is None
+    )
+
+
+@dataclass(frozen=True)
+class CreatedInvitation:
+    invitation: SurveyInvitation
+    key: str  # the secret of the link: shown or sent now, never stored
+
+    @property
+    def path(self) -> str:
+        return public_path(self.key)
+
+    @property
+    def url(self) -> str:
+        return public_url(self.key)
+
+
+def survey_invitation_create(
+    *,
+    business: Business,
+    customer: Customer,
+    channel: str,
+    trigger: str = InvitationTrigger.MANUAL,
+    actor=None,
+    now: datetime | None = None,
+) -> CreatedInvitation:
+    """A personal single-use link for `customer`. Refused (nothing stored, nothing sent) for a
+    customer of another business, an anonymised customer, an e-mail without consent or address,
+    or a customer invited within the survey's interval."""
+    now = now or timezone.now()
+    if customer.business_id != business.pk:
+        raise _error("customer", _("This customer does not exist."), "not_found")
+    if channel not in InvitationChannel.values:
+        raise _error("channel", _("Choose e-mail, the counter or a link."), "invalid_choice")
+    if trigger not in InvitationTrigger.values:
+        raise _error("trigger", _("Unknown occasion."), "invalid_choice")
+    if customer.erased_at is not None:
+        raise _error("customer", _("This customer has been anonymised."), "erased")
+    if channel == InvitationChannel.EMAIL:
+        if not customer.email:
+            raise _error("channel", _("This customer has no e-mail address."), "no_email")
+        if not may_email(customer):
+            raise _error(
+                "channel",
+                _(
+                    "This customer has not agreed to receive e-mail from you. "
+                    "Show the QR code at the counter instead."
+                ),
+                "no_consent",
+            )
+    survey = Survey.objects.filter(business=business).first() or Survey(business=business)
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        # Lock the customer so that two invitations at the same moment cannot both pass the
+        # interval check.
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        interval = timedelta(days=survey.invitation_interval_days)
+        last = (
+            SurveyInvitation.objects.filter(business=business, customer=customer)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if last is not None and interval and last > now - interval:
+            next_day = business.local(last + interval).date()
+            raise _error(
+                "customer",
+                _(
+                    "This customer was invited recently; the next invitation is possible from %(day)s."
+                )
+                % {"day": next_day.strftime("%d-%m-%Y")},
+                "too_soon",
+            )
+        invitation = SurveyInvitation.objects.create(
+            business=business,
+            customer=customer,
+            channel=channel,
+            trigger=trigger,
+            token_hash=hash_key(key),
+            created_at=now,
+            expires_at=now + timedelta(days=survey.invitation_valid_days),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            business=business,
+            actor=actor,
+            action=AuditAction.CREATED
+            if trigger == InvitationTrigger.MANUAL
+            else AuditAction.PLANNED,
+            obj=invitation,
+            customer=customer,
+            changes={"channel": [None, channel], "trigger": [None, trigger]},
+        )
+        if channel == InvitationChannel.EMAIL:
+            transaction.on_commit(lambda: _send_invitation_email(invitation, key))
+    return CreatedInvitation(invitation=invitation, key=key)
+
+
+def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
+    """Dutch first with the English text below it: the customer's language is not known until
+    they open the page (which then follows their browser)."""
+    business = invitation.business
+    context = {
+        "business": business,
+        "customer": invitation.customer,
+        "url": public_url(key),
+        "valid_until": business.local(invitation.expires_at),
+    }
+    parts = []
+    for language in SURVEY_LANGUAGES:
+        with translation.override(language):
+            parts.append(render_to_string("surveys/invitation_email.txt", context))
+    with translation.override("nl"):
+        subject = _("How did we do? A short question from %(business)s") % {
+            "business": business.name
+        }
+    EmailMultiAlternatives(
+        subject, "\n-----\n\n".join(parts), settings.DEFAULT_FROM_EMAIL, [invitation.customer.email]
+    ).send()
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+
+
+def _invite_automatically(*, business: Business, customer: Customer, trigger: str):
+    """Aftercare's invitations: by e-mail where allowed, otherwise none (the period rule and the
+    consent rule are not errors here, just reasons not to invite)."""
+    if not may_email(customer):
+        return None
+    try:
+        return survey_invitation_create(
+            business=business,
+            customer=customer,
+            channel=InvitationChannel.EMAIL,
+            trigger=trigger,
+        )
+    except ValidationError:
+        return None
+
+
+def survey_invite_after_promise(*, promise) -> CreatedInvitation | None:
+    if promise.kind != PromiseKind.DELIVERY:
+        return None
+    survey = Survey.objects.filter(business_id=promise.business_id).first()
+    if survey is not None and not survey.invite_after_delivery:
+        return None
+    return _invite_automatically(
+        business=promise.business, customer=promise.customer, trigger=InvitationTrigger.DELIVERY
+    )
+
+
+def survey_invite_after_complaint(*, complaint) -> CreatedInvitation | None:
+    survey = Survey.objects.filter(business_id=complaint.business_id).first()
+    if survey is not None and not survey.invite_after_complaint:
+        return None
+    return _invite_automatically(
+        business=complaint.business,
+        customer=complaint.customer,
+        trigger=InvitationTrigger.COMPLAINT,
+    )
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+def invitation_for_key(*, key: str) -> SurveyInvitation | None:
+    """The invitation behind a link, or None for a secret that matches none (mistyped, tampered).
+    Looked up by hash only: the secret is never compared as text."""
+    if not key or len(key) > 100:
+        return None
+    return (
+        SurveyInvitation.objects.select_related("business", "customer")
+        .filter(token_hash=hash_key(key))
+        .first()
+    )
+
+
+def invitation_state(invitation: SurveyInvitation | None, *, now: datetime | None = None) -> str:
+    """ "open", "answered", "expired" or "invalid" (no such link)."""
+    now = now or timezone.now()
+    if invitation is None or invitation.customer.erased_at is not None:
+        return "invalid"
+    if invitation.answered_at is not None:
+        return "answered"
+    if invitation.expires_at <= now:
+        return "expired"
+    return "open"
+
+
+def _score(answers: dict[str, Any], name: str, low: int, high: int, required: bool) -> int | None:
+    value = answers.get(name)
+    if value in (None, "") and not required:
+        return None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        if value in (None, ""):
+            raise _error(name, _("Choose a score."), "required")
+        raise _error(name, _("Choose a whole number."), "invalid")
+    if not low <= value <= high:
+        raise _error(
+            name,
+            _("Choose a score from %(low)d to %(high)d.") % {"low": low, "high": high},
+            "range",
+        )
+    return value
+
+
+def _validate_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[ValidationError]] = {}
+    cleaned: dict[str, Any] = {}
+    checks = [("nps", NPS_MIN, NPS_MAX, True)] + [
+        (name, DRIVER_MIN, DRIVER_MAX, False) for name in DRIVERS
+    ]
+    for name, low, high, required in checks:
+        try:
+            cleaned[name] = _score(answers, name, low, high, required)
+        except ValidationError as error:
+            errors.update(error.error_dict)
+    comment = answers.get("comment") or ""
+    if not isinstance(comment, str):
+        errors["comment"] = [ValidationError(_("Write the comment as text."), code="invalid")]
+    elif len(comment.strip()) > COMMENT_MAX:
+        errors["comment"] = [
+            ValidationError(
+                _("Keep the comment under %(max)d characters.") % {"max": COMMENT_MAX},
+                code="max_length",
+            )
+        ]
+    else:
+        cleaned["comment"] = comment.strip()
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _owner_of(business: Business):
+    membership = (
+        business.memberships.filter(role=Role.OWNER, user__is_active=True)
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def _weakest_driver(response: SurveyResponse) -> str:
+    scored = [(getattr(response, name), name) for name in DRIVERS if getattr(response, name)]
+    if not scored:
+        return Driver.OTHER
+    score, name = min(scored)
+    return name if score <= 2 else Driver.OTHER
+
+
+def survey_answer(
+    *, key: str, answers: dict[str, Any], language: str = "nl", now: datetime | None = None
+) -> SurveyResponse:
+    """Stores the answer to the invitation behind `key`. A link that is unknown, expired or
+    already used, and any score out of its range, is refused and nothing is stored.
+
+    A detractor (0-6) is acted on at once: a follow-up for the owner due today, or, when the
+    comment complains in so many words (COMPLAINT_WORDS), a complaint with its clocks."""
+    now = now or timezone.now()
+    invitation = invitation_for_key(key=key)
+    state = invitation_state(invitation, now=now)
+    if state != "open":
+        raise _error("key", _STATE_MESSAGES[state](), state)
+    cleaned = _validate_answers(answers)
+    assert invitation is not None
+    try:
+        with transaction.atomic():
+            locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
+            if locked.answered_at is not None:
+                raise _error("key", _STATE_MESSAGES["answered"](), "answered")
+            response = SurveyResponse(
+                business_id=locked.business_id,
+                invitation=locked,
+                customer_id=locked.customer_id,
+                answered_at=now,
+                language=language if language in SURVEY_LANGUAGES else "nl",
+                **cleaned,
+            )
+            response.full_clean(validate_unique=False)
+            response.save()
+            locked.answered_at = now
+            locked.save(update_fields=["answered_at"])
+            if response.nps <= DETRACTOR_MAX:
+                _act_on_detractor(response, invitation.business, invitation.customer, now)
+    except IntegrityError:
+        # Two submissions raced; the one-to-one link let only the first one in.
+        raise _error("key", _STATE_MESSAGES["answered"](), "answered") from None
+    return response
+
+
+def _act_on_detractor(response: SurveyResponse, business: Business, customer, now) -> None:
+    owner = _owner_of(business)
+    if response.comment and comment_is_complaint(response.comment):
+        response.complaint = complaint_create(
+            customer=customer,
+            description=_("In the survey (score %(score)d): %(comment)s")
+            % {"score": response.nps, "comment": response.comment},
+            channel=Channel.OTHER,
+            public=False,
+            driver=_weakest_driver(response),
+            received_at=now,
+            now=now,
+        )
+        response.save(update_fields=["complaint"])
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Gave %(score)d out of 10 in the survey: %(comment)s") % {
+            "score": response.nps,
+            "comment": response.comment or _("no comment"),
+        }
+    response.follow_up = follow_up_create(
+        business=business,
+        customer=customer,
+        note=note[:300],
+        due_on=business.local(now).date(),
+        reason=Reason.SURVEY,
+        assigned_to=owner,
+    )
+    response.save(update_fields=["follow_up"])
+
+
+_STATE_MESSAGES = {
+    "invalid": lambda: _(
+        "This link is not valid. Please check that you opened the whole link from the message."
+    ),
+    "expired": lambda: _("This survey link has expired. Thank you for your interest all the same."),
+    "answered": lambda: _("You have already answered this survey. Thank you!"),
+}
+
+
+def state_message(state: str) -> str:
+    return _STATE_MESSAGES[state]()

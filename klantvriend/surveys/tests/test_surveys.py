@@ -1,0 +1,334 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone, translation
+
+from klantvriend.aftercare.models import FollowUp, Reason
+from klantvriend.complaints.models import Complaint
+from klantvriend.complaints.services import complaint_create, complaint_resolve
+from klantvriend.core.errors import ValidationError
+from klantvriend.customers.models import LegalBasis
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.models import PromiseKind
+from klantvriend.promises.services import promise_create, promise_mark_kept
+from klantvriend.surveys import selectors, services
+from klantvriend.surveys.models import (
+    InvitationChannel,
+    InvitationTrigger,
+    SurveyInvitation,
+    SurveyResponse,
+)
+from klantvriend.surveys.tests.factories import SurveyResponseFactory
+
+GOOD = {
+    "nps": "9",
+    "certainty": "4",
+    "flexibility": "5",
+    "reliability": "5",
+    "customisation": "4",
+    "complaint_handling": "",
+    "comment": "Prima geholpen",
+}
+
+
+@pytest.fixture
+def customer(business):
+    return CustomerFactory(business=business, name="Anna de Vries", email="anna@example.nl")
+
+
+@pytest.fixture
+def consenting(business):
+    return CustomerFactory(
+        business=business,
+        name="Bram Bakker",
+        email="bram@example.nl",
+        marketing_consent=True,
+        marketing_consent_basis=LegalBasis.SOFT_OPT_IN,
+    )
+
+
+def _invite(business, customer, channel=InvitationChannel.COUNTER, **kwargs):
+    return services.survey_invitation_create(
+        business=business, customer=customer, channel=channel, **kwargs
+    )
+
+
+def test_an_invitation_stores_only_a_hash_of_its_secret(business, customer, owner):
+    created = _invite(business, customer, actor=owner)
+
+    invitation = SurveyInvitation.objects.get()
+    assert invitation.token_hash == services.hash_key(created.key)
+    assert created.key not in invitation.token_hash
+    assert len(created.key) >= 40
+    assert created.url.endswith(f"/s/{created.key}/")
+    assert invitation.expires_at - invitation.created_at == timedelta(days=14)
+    assert services.invitation_for_key(key=created.key) == invitation
+
+
+def test_email_needs_consent_and_an_address_and_without_it_nothing_is_stored(business, customer):
+    with pytest.raises(ValidationError) as refused:
+        _invite(business, customer, channel=InvitationChannel.EMAIL)
+    assert refused.value.error_dict["channel"][0].code == "no_consent"
+    no_email = CustomerFactory(
+        business=business, marketing_consent=True, marketing_consent_basis=LegalBasis.CONSENT
+    )
+    with pytest.raises(ValidationError) as refused:
+        _invite(business, no_email, channel=InvitationChannel.EMAIL)
+    assert refused.value.error_dict["channel"][0].code == "no_email"
+    assert SurveyInvitation.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_email_with_consent_is_sent_after_commit_in_dutch_and_english(
+    business, consenting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = _invite(business, consenting, channel=InvitationChannel.EMAIL)
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["bram@example.nl"]
+    assert created.url in message.body
+    assert "Slagerij Test" in message.subject
+    assert "Thank you for coming to Slagerij Test" in message.body
+    assert "afmelden" in message.body.lower() or "stop" in message.body.lower()
+    assert SurveyInvitation.objects.get().sent_at is not None
+
+
+def test_one_invitation_per_customer_per_period(business, customer):
+    now = timezone.now()
+    _invite(business, customer, now=now - timedelta(days=89))
+
+    with pytest.raises(ValidationError) as refused:
+        _invite(business, customer, now=now)
+    assert refused.value.error_dict["customer"][0].code == "too_soon"
+    assert SurveyInvitation.objects.count() == 1
+
+    _invite(business, customer, now=now + timedelta(days=2))
+    assert SurveyInvitation.objects.count() == 2
+
+
+def test_a_customer_of_another_business_or_anonymised_is_not_invited(
+    business, other_business, customer
+):
+    with pytest.raises(ValidationError) as refused:
+        _invite(other_business, customer)
+    assert refused.value.error_dict["customer"][0].code == "not_found"
+    erased = CustomerFactory(business=business, erased_at=timezone.now())
+    with pytest.raises(ValidationError):
+        _invite(business, erased)
+    assert SurveyInvitation.objects.count() == 0
+
+
+def test_an_answer_is_stored_once_and_the_link_is_then_used(business, customer):
+    created = _invite(business, customer)
+
+    response = services.survey_answer(key=created.key, answers=GOOD, language="en")
+
+    assert (response.nps, response.certainty, response.complaint_handling) == (9, 4, None)
+    assert response.language == "en"
+    assert response.comment == "Prima geholpen"
+    assert response.follow_up is None
+    assert response.complaint is None
+    with pytest.raises(ValidationError) as refused:
+        services.survey_answer(key=created.key, answers={**GOOD, "nps": "2"})
+    assert refused.value.error_dict["key"][0].code == "answered"
+    assert SurveyResponse.objects.get().nps == 9
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("nps", "11", "range"),
+        ("nps", "-1", "range"),
+        ("nps", "", "required"),
+        ("nps", "zeven", "invalid"),
+        ("certainty", "0", "range"),
+        ("reliability", "6", "range"),
+        ("comment", "x" * 2001, "max_length"),
+    ],
+)
+def test_scores_out_of_range_are_refused_and_nothing_is_stored(
+    business, customer, field, value, code
+):
+    created = _invite(business, customer)
+
+    with pytest.raises(ValidationError) as refused:
+        services.survey_answer(key=created.key, answers={**GOOD, field: value})
+
+    assert refused.value.error_dict[field][0].code == code
+    assert SurveyResponse.objects.count() == 0
+    assert SurveyInvitation.objects.get().answered_at is None
+
+
+def test_a_tampered_or_expired_link_is_refused_and_nothing_is_stored(business, customer):
+    created = _invite(business, customer, now=timezone.now() - timedelta(days=15))
+    tampered = created.key[:-1] + ("A" if created.key[-1] != "A" else "B")
+
+    for key, code in ((tampered, "invalid"), ("", "invalid"), (created.key, "expired")):
+        with pytest.raises(ValidationError) as refused:
+            services.survey_answer(key=key, answers=GOOD)
+        assert refused.value.error_dict["key"][0].code == code
+    assert SurveyResponse.objects.count() == 0
+
+
+def test_a_detractor_gets_a_follow_up_for_the_owner_today(business, customer, owner):
+    created = _invite(business, customer)
+
+    with translation.override("en"):
+        response = services.survey_answer(
+            key=created.key, answers={**GOOD, "nps": "4", "comment": "Lang moeten wachten"}
+        )
+
+    follow_up = FollowUp.objects.get()
+    assert response.follow_up == follow_up
+    assert follow_up.reason == Reason.SURVEY
+    assert follow_up.customer == customer
+    assert follow_up.assigned_to == owner
+    assert follow_up.due_on == business.today()
+    assert "4" in follow_up.note
+    assert "Lang moeten wachten" in follow_up.note
+    assert Complaint.objects.count() == 0
+
+
+def test_a_detractor_who_complains_in_words_opens_a_complaint(business, customer):
+    created = _invite(business, customer)
+
+    response = services.survey_answer(
+        key=created.key,
+        answers={**GOOD, "nps": "2", "reliability": "1", "comment": "Ik ben erg TELEURGESTELD"},
+    )
+
+    complaint = Complaint.objects.get()
+    assert response.complaint == complaint
+    assert complaint.driver == "reliability"
+    assert "TELEURGESTELD" in complaint.description
+    assert FollowUp.objects.count() == 0
+
+
+def test_complaint_words_are_matched_at_word_starts_without_accents():
+    assert services.comment_is_complaint("Wéér een klacht over de bezorging")
+    assert services.comment_is_complaint("I want a refund")
+    assert not services.comment_is_complaint("Alles prima, geen opmerkingen")
+    assert not services.comment_is_complaint("brood")  # "rude" inside a word does not count
+
+
+def test_a_kept_delivery_and_a_resolved_complaint_invite_by_email_only_with_consent(
+    business, consenting, customer, owner, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    for person in (consenting, customer):
+        promise = promise_create(
+            customer=person,
+            description="Koud buffet bezorgen",
+            kind=PromiseKind.DELIVERY,
+            due_at=now + timedelta(hours=2),
+            made_by=owner,
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            promise_mark_kept(promise=promise, actor=owner)
+
+    invitation = SurveyInvitation.objects.get()
+    assert invitation.customer == consenting
+    assert invitation.trigger == InvitationTrigger.DELIVERY
+    assert len(mail.outbox) == 1
+
+    # The complaint resolved the same week: the period rule keeps it one invitation.
+    complaint = complaint_create(customer=consenting, description="Te laat")
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_resolve(complaint=complaint, actor=owner, resolution="Excuses en korting")
+    assert SurveyInvitation.objects.count() == 1
+
+
+def test_nps_with_confidence_interval(business, customer):
+    # 6 promoters, 2 passives, 2 detractors: NPS 40; variance 0.8 - 0.16 = 0.64; SE = 0.253.
+    for score in [10, 9, 9, 10, 9, 9, 7, 8, 3, 6]:
+        SurveyResponseFactory(customer=customer, nps=score, comment="")
+
+    summary = selectors.nps_summary(business=business)
+
+    assert (summary.answers, summary.promoters, summary.passives, summary.detractors) == (
+        10,
+        6,
+        2,
+        2,
+    )
+    assert summary.score == pytest.approx(40.0)
+    assert summary.standard_error == pytest.approx(100 * (0.64 / 10) ** 0.5)
+    low, high = summary.interval
+    assert low == pytest.approx(40 - 1.959964 * 25.298221, abs=1e-3)
+    assert high == pytest.approx(40 + 1.959964 * 25.298221, abs=1e-3)
+
+
+def test_no_interval_below_two_answers_and_clipped_to_the_scale(business, customer):
+    assert selectors.nps_summary(business=business).score is None
+    SurveyResponseFactory(customer=customer, nps=10)
+    assert selectors.nps_summary(business=business).interval is None
+    SurveyResponseFactory(customer=customer, nps=10)
+    assert selectors.nps_summary(business=business).interval == (100.0, 100.0)
+
+
+def test_the_driver_that_separates_detractors_from_promoters(business, customer):
+    SurveyResponseFactory(customer=customer, nps=10, reliability=5, flexibility=4)
+    SurveyResponseFactory(customer=customer, nps=9, reliability=5, flexibility=4)
+    SurveyResponseFactory(customer=customer, nps=2, reliability=1, flexibility=3)
+
+    drivers = {d.name: d for d in selectors.driver_results(business=business)}
+    separating = selectors.most_separating_driver(list(drivers.values()))
+
+    assert drivers["reliability"].average == pytest.approx(11 / 3)
+    assert drivers["reliability"].gap == pytest.approx(4.0)
+    assert drivers["flexibility"].gap == pytest.approx(1.0)
+    assert separating.name == "reliability"
+
+
+def test_trend_has_one_entry_per_month(business, customer):
+    now = timezone.now()
+    SurveyResponseFactory(customer=customer, nps=10, answered_at=now)
+    SurveyResponseFactory(customer=customer, nps=0, answered_at=now - timedelta(days=70))
+
+    trend = selectors.nps_trend(business=business, now=now)
+
+    assert len(trend) == 12
+    assert trend[-1].month == business.local(now).date().replace(day=1)
+    assert trend[-1].summary.score == 100
+    assert sum(m.summary.answers for m in trend) == 2
+
+
+def test_promoters_are_customers_whose_latest_answer_is_9_or_10(business, customer):
+    now = timezone.now()
+    became_unhappy = CustomerFactory(business=business)
+    SurveyResponseFactory(customer=customer, nps=9, answered_at=now - timedelta(days=3))
+    SurveyResponseFactory(customer=became_unhappy, nps=10, answered_at=now - timedelta(days=40))
+    SurveyResponseFactory(customer=became_unhappy, nps=5, answered_at=now - timedelta(days=2))
+
+    assert selectors.promoter_customer_ids(business=business) == {customer.pk}
+
+
+def test_results_page_selector_costs_a_fixed_number_of_queries(
+    business, customer, django_assert_max_num_queries
+):
+    for score in range(11):
+        SurveyResponseFactory(customer=CustomerFactory(business=business), nps=score)
+    with django_assert_max_num_queries(5):
+        results = selectors.survey_results(business=business)
+    assert results.summary.answers == 11
+    assert len(results.comments) == 11
+
+
+def test_question_texts_are_editable_per_language_and_validated(business, owner):
+    survey = services.survey_update(
+        business=business,
+        actor=owner,
+        questions={"nps": {"nl": "Zou u ons aanraden?", "en": ""}},
+        invitation_interval_days=30,
+    )
+    assert survey.question("nps", "nl") == "Zou u ons aanraden?"
+    assert survey.question("nps", "en").startswith("How likely")
+    assert survey.invitation_interval_days == 30
+    with pytest.raises(ValidationError):
+        services.survey_update(business=business, actor=owner, invitation_valid_days=0)
+    with pytest.raises(ValidationError):
+        services.survey_update(business=business, actor=owner, questions={"nps": {"nl": "x" * 301}})
+    assert selectors.survey_get(business=business).invitation_valid_days == 14

@@ -1,0 +1,21 @@
+"""What the customer profile shows of referrals and surveys; merged in by web/care.py."""
+
+from klantvriend.referrals.selectors import customer_referrals
+from klantvriend.surveys.selectors import survey_invitation_list, survey_response_list
+
+from .survey_forms import SurveyInviteForm
+
+
+def referral_survey_profile_context(request, customer) -> dict:
+    """The profile's referral and survey section; four queries whatever the history."""
+    business = request.business
+    return {
+        "referrals": customer_referrals(customer=customer),
+        "survey_responses": list(
+            survey_response_list(business=business, customer_id=customer.pk)[:5]
+        ),
+        "survey_invitations": list(
+            survey_invitation_list(business=business, customer_id=customer.pk)[:5]
+        ),
+        "survey_invite_form": SurveyInviteForm(),
+    }

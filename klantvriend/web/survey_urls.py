@@ -1,0 +1,22 @@
+"""URLs of surveys, referrals and the acquisition report; added to the web app's urlpatterns in
+urls.py. The public answer page carries the invitation's secret as `key`, which the
+tenant-isolation matrix knows to be a secret rather than an id."""
+
+from django.urls import path
+
+from . import referral_views, survey_views
+
+survey_urlpatterns = [
+    path("s/<str:key>/", survey_views.survey_answer, name="survey_answer"),
+    path("surveys/", survey_views.survey_results, name="survey_results"),
+    path("surveys/settings/", survey_views.survey_settings, name="survey_settings"),
+    path(
+        "customers/<int:customer_id>/survey-invitations/",
+        survey_views.survey_invite,
+        name="survey_invite",
+    ),
+    path("ambassadors/", referral_views.ambassadors, name="ambassadors"),
+    path("reports/acquisition/", referral_views.acquisition, name="acquisition"),
+    path("customers/referrer-search/", referral_views.referrer_search, name="referrer_search"),
+    path("customers/referrer-pick/", referral_views.referrer_pick, name="referrer_pick"),
+]

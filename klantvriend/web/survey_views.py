@@ -1,0 +1,181 @@
+"""Survey pages: the public answer page (no account), the results, the settings, and inviting
+a customer from the profile (by e-mail, or a QR code to scan at the counter)."""
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from klantvriend.customers.selectors import customer_get
+from klantvriend.surveys import selectors, services
+from klantvriend.surveys.models import SURVEY_LANGUAGES, InvitationChannel
+
+from .survey_forms import SurveyAnswerForm, SurveyInviteForm, SurveySettingsForm
+from .views import add_service_errors, member_required, owner_required
+
+STATE_STATUS = {"invalid": 404, "expired": 410, "answered": 200}
+
+
+def _public_language(request: HttpRequest) -> str:
+    """The switch on the page (?lang= or the form's hidden field) wins; otherwise the browser's
+    language, which the locale middleware honours on these pages."""
+    chosen = request.POST.get("lang") or request.GET.get("lang") or ""
+    if chosen in SURVEY_LANGUAGES:
+        return chosen
+    current = (translation.get_language() or "nl")[:2]
+    return current if current in SURVEY_LANGUAGES else "nl"
+
+
+def survey_answer(request: HttpRequest, key: str) -> HttpResponse:
+    """Public: whoever holds the link may answer once. An unknown, expired or used link gets a
+    friendly page and stores nothing."""
+    language = _public_language(request)
+    with translation.override(language):
+        invitation = services.invitation_for_key(key=key)
+        state = services.invitation_state(invitation)
+        context = {"language": language, "key": key, "invitation": invitation}
+        if state != "open":
+            context["message"] = services.state_message(state)
+            context["state"] = state
+            return render(request, "web/survey_public.html", context, status=STATE_STATUS[state])
+        survey = selectors.survey_get(business=invitation.business)
+        form = SurveyAnswerForm(request.POST or None, survey=survey, language=language)
+        status = 200
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    services.survey_answer(key=key, answers=form.cleaned_data, language=language)
+                except ValidationError as error:
+                    if "key" in getattr(error, "error_dict", {}):
+                        context["message"] = error.error_dict["key"][0].messages[0]
+                        context["state"] = error.error_dict["key"][0].code
+                        return render(request, "web/survey_public.html", context, status=409)
+                    add_service_errors(form, error)
+                else:
+                    context["state"] = "thanks"
+                    return render(request, "web/survey_public.html", context)
+            status = 422
+        context.update({"form": form, "survey": survey, "state": "open"})
+        return render(request, "web/survey_public.html", context, status=status)
+
+
+@member_required
+def survey_results(request: HttpRequest) -> HttpResponse:
+    results = selectors.survey_results(business=request.business)
+    return render(
+        request,
+        "web/survey_results.html",
+        {"results": results, "trend_chart": trend_chart(results.trend)},
+    )
+
+
+def trend_chart(trend, width: int = 640, height: int = 200) -> dict:
+    """Coordinates of the monthly NPS for an inline SVG: -100 at the bottom, +100 at the top;
+    months without answers leave a gap. Drawn on the server, no script."""
+    left, right, top, bottom = 40, 10, 10, 30
+    inner_w, inner_h = width - left - right, height - top - bottom
+    step = inner_w / max(1, len(trend) - 1)
+
+    def y(score: float) -> float:
+        return round(top + inner_h * (100 - score) / 200, 1)
+
+    points = []
+    for index, month in enumerate(trend):
+        x = round(left + index * step, 1)
+        score = month.summary.score
+        points.append(
+            {
+                "x": x,
+                "y": y(score) if score is not None else None,
+                "score": None if score is None else round(score),
+                "answers": month.summary.answers,
+                "month": month.month,
+            }
+        )
+    segments, current = [], []
+    for point in points:
+        if point["y"] is None:
+            if current:
+                segments.append(current)
+            current = []
+        else:
+            current.append(f"{point['x']},{point['y']}")
+    if current:
+        segments.append(current)
+    return {
+        "width": width,
+        "height": height,
+        "points": points,
+        "lines": [" ".join(segment) for segment in segments],
+        "gridlines": [{"y": y(value), "label": value} for value in (100, 50, 0, -50, -100)],
+        "left": left,
+        "right": width - right,
+        "label_y": height - 8,
+    }
+
+
+@owner_required
+def survey_settings(request: HttpRequest) -> HttpResponse:
+    survey = selectors.survey_get(business=request.business)
+    form = SurveySettingsForm(request.POST or None, survey=survey)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_update(
+                business=request.business,
+                actor=request.user,
+                questions=form.questions(),
+                invitation_interval_days=form.cleaned_data["invitation_interval_days"],
+                invitation_valid_days=form.cleaned_data["invitation_valid_days"],
+                invite_after_delivery=form.cleaned_data["invite_after_delivery"],
+                invite_after_complaint=form.cleaned_data["invite_after_complaint"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Survey saved."))
+            return redirect("web:survey_settings")
+    return render(request, "web/survey_settings.html", {"form": form})
+
+
+def qr_svg(url: str) -> str:
+    """The link as an inline SVG QR code (no style attributes or scripts: strict CSP)."""
+    svg = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code of the survey link"))
+    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+@member_required
+@require_POST
+def survey_invite(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = customer_get(business=request.business, customer_id=customer_id)
+    form = SurveyInviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how to invite the customer."))
+        return redirect("web:customer_detail", customer_id=customer.pk)
+    try:
+        created = services.survey_invitation_create(
+            business=request.business,
+            customer=customer,
+            channel=form.cleaned_data["channel"],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("web:customer_detail", customer_id=customer.pk)
+    if created.invitation.channel == InvitationChannel.EMAIL:
+        messages.success(
+            request, _("Survey invitation sent to %(email)s.") % {"email": customer.email}
+        )
+        return redirect("web:customer_detail", customer_id=customer.pk)
+    # The secret exists only now: the QR code is shown in this answer and cannot be shown again.
+    url = request.build_absolute_uri(created.path)
+    return render(
+        request,
+        "web/survey_qr.html",
+        {"customer": customer, "invitation": created.invitation, "url": url, "qr": qr_svg(url)},
+    )

@@ -1,0 +1,204 @@
+"""Surveys, referrals and the acquisition report in the web UI (the Dutch UI is the default)."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.customers.models import Customer, LegalBasis
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.surveys.models import SurveyInvitation, SurveyResponse
+from klantvriend.surveys.services import survey_invitation_create
+from klantvriend.surveys.tests.factories import SurveyResponseFactory
+
+ANSWER = {
+    "nps": "3",
+    "certainty": "2",
+    "flexibility": "4",
+    "reliability": "1",
+    "customisation": "",
+    "complaint_handling": "",
+    "comment": "Lang moeten wachten",
+}
+
+
+@pytest.fixture
+def customer(business):
+    return CustomerFactory(business=business, name="Anna de Vries", email="anna@example.nl")
+
+
+@pytest.fixture
+def link(business, customer):
+    return survey_invitation_create(business=business, customer=customer, channel="counter").path
+
+
+def test_the_public_page_needs_no_account_and_follows_the_browser_language(link):
+    english = Client(headers={"Accept-Language": "en-GB,en;q=0.9"})
+    page = english.get(link)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert '<html lang="en">' in body
+    assert "How likely are you to recommend us" in body
+    assert "<fieldset" in body
+    assert "<legend>" in body
+    dutch = Client(headers={"Accept-Language": "nl"}).get(link)
+    assert "Hoe waarschijnlijk" in dutch.content.decode()
+    switched = english.get(link, {"lang": "nl"})
+    assert '<html lang="nl">' in switched.content.decode()
+
+
+def test_answering_stores_once_and_a_detractor_lands_on_today(link, customer, owner_client, owner):
+    public = Client()
+    answered = public.post(link, {**ANSWER, "lang": "en"})
+    assert answered.status_code == 200
+    assert "Thank you!" in answered.content.decode()
+    again = public.post(link, {**ANSWER, "nps": "10", "lang": "en"})
+    assert again.status_code == 200
+    assert "already answered" in again.content.decode()
+    assert SurveyResponse.objects.get().nps == 3
+
+    follow_up = FollowUp.objects.get()
+    assert follow_up.assigned_to == owner
+    today = owner_client.get("/").content.decode()
+    assert "Lang moeten wachten" in today
+    assert "Anna de Vries" in today
+
+
+def test_a_score_out_of_range_keeps_the_form_and_stores_nothing(link):
+    page = Client().post(link, {**ANSWER, "nps": "11", "lang": "en"})
+    assert page.status_code == 422
+    assert "Choose a score from 0 to 10." in page.content.decode()
+    assert 'value="Lang moeten wachten"' in page.content.decode() or "Lang moeten wachten" in (
+        page.content.decode()
+    )
+    assert SurveyResponse.objects.count() == 0
+
+
+def test_a_tampered_link_is_a_friendly_not_found_and_stores_nothing(link):
+    tampered = link[:-3] + ("x" if link[-2] != "x" else "y") + "/"
+    page = Client().post(tampered, {**ANSWER, "lang": "en"})
+    assert page.status_code == 404
+    assert "This link is not valid" in page.content.decode()
+    assert SurveyResponse.objects.count() == 0
+
+
+def test_results_show_nps_interval_drivers_and_comments(owner_client, business, customer):
+    for score in [10, 9, 9, 3]:
+        SurveyResponseFactory(customer=customer, nps=score, comment="Heerlijke rollade")
+    page = owner_client.get("/surveys/", headers={"Accept-Language": "en"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="nps-score">50<' in body
+    assert "Heerlijke rollade" in body
+    assert "<svg" in body
+
+
+def test_results_cost_a_fixed_number_of_queries(
+    owner_client, business, django_assert_max_num_queries
+):
+    for score in range(11):
+        SurveyResponseFactory(customer=CustomerFactory(business=business), nps=score)
+    with django_assert_max_num_queries(14):
+        assert owner_client.get("/surveys/").status_code == 200
+
+
+def test_invite_from_the_profile_shows_a_qr_code_once(owner_client, customer):
+    page = owner_client.post(
+        f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"}
+    )
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "<svg" in body
+    assert "style=" not in body.split('data-testid="survey-qr"')[1][:2000]
+    invitation = SurveyInvitation.objects.get()
+    assert invitation.token_hash not in body
+    # Within the period a second invitation is refused with a message, nothing stored.
+    again = owner_client.post(
+        f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"}, follow=True
+    )
+    assert "recent" in again.content.decode() or "onlangs" in again.content.decode()
+    assert SurveyInvitation.objects.count() == 1
+
+
+def test_email_invitation_without_consent_is_refused_from_the_profile(owner_client, customer):
+    page = owner_client.post(
+        f"/customers/{customer.pk}/survey-invitations/", {"channel": "email"}, follow=True
+    )
+    assert page.status_code == 200
+    assert SurveyInvitation.objects.count() == 0
+
+
+def test_email_invitation_with_consent_is_sent(owner_client, business, mailoutbox):
+    bram = CustomerFactory(
+        business=business,
+        email="bram@example.nl",
+        marketing_consent=True,
+        marketing_consent_basis=LegalBasis.CONSENT,
+    )
+    owner_client.post(f"/customers/{bram.pk}/survey-invitations/", {"channel": "email"})
+    assert SurveyInvitation.objects.get().channel == "email"
+
+
+def test_the_referrer_picker_searches_this_business_only(owner_client, business, other_business):
+    CustomerFactory(business=business, name="Anna de Vries")
+    CustomerFactory(business=other_business, name="Anna Elders")
+    page = owner_client.get("/customers/referrer-search/", {"referred_by_query": "anna"})
+    body = page.content.decode()
+    assert "Anna de Vries" in body
+    assert "Anna Elders" not in body
+
+
+def test_picking_and_saving_a_referrer_on_the_customer_form(owner_client, business):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    picked = owner_client.get("/customers/referrer-pick/", {"customer": anna.pk})
+    assert f'name="referred_by" value="{anna.pk}"' in picked.content.decode()
+    response = owner_client.post(
+        "/customers/new/",
+        {"name": "Bram", "acquisition_channel": "referral", "referred_by": anna.pk},
+    )
+    assert response.status_code == 302
+    assert Customer.objects.get(name="Bram").referred_by == anna
+    form = owner_client.get(f"/customers/{anna.pk}/edit/").content.decode()
+    assert "referrer-picker" in form
+
+
+def test_a_cycle_on_the_form_is_refused_with_a_message(owner_client, business):
+    anna = CustomerFactory(business=business, name="Anna")
+    bram = CustomerFactory(business=business, name="Bram", referred_by=anna)
+    response = owner_client.post(
+        f"/customers/{anna.pk}/edit/",
+        {"name": "Anna", "acquisition_channel": "walk_in", "referred_by": bram.pk},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    anna.refresh_from_db()
+    assert anna.referred_by is None
+
+
+def test_profile_ambassadors_and_acquisition_pages(owner_client, business):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    bram = CustomerFactory(
+        business=business, name="Bram", referred_by=anna, acquisition_channel="referral"
+    )
+    PurchaseFactory(customer=bram, amount_cents=4200, at=timezone.now())
+    profile = owner_client.get(f"/customers/{anna.pk}/").content.decode()
+    assert "Bram" in profile
+    assert "42,00" in profile
+    ranking = owner_client.get("/ambassadors/").content.decode()
+    assert "Anna de Vries" in ranking
+    assert "42,00" in ranking
+    report = owner_client.get("/reports/acquisition/")
+    assert report.status_code == 200
+    assert "<svg" in report.content.decode()
+
+
+def test_survey_settings_are_for_owners(owner_client, staff_client):
+    assert staff_client.get("/surveys/settings/").status_code == 403
+    page = owner_client.get("/surveys/settings/")
+    assert page.status_code == 200
+    data = {
+        "invitation_interval_days": "30",
+        "invitation_valid_days": "7",
+        "nps_nl": "Raadt u ons aan?",
+    }
+    assert owner_client.post("/surveys/settings/", data).status_code == 302
