@@ -11,9 +11,12 @@ from . import (
     customers,
     follow_ups,
     gestures,
+    nps,
     privacy,
     promises,
     purchases,
+    referrals,
+    surveys,
     today,
 )
 from .common import BearerToken
@@ -36,6 +39,11 @@ api.add_router("/complaints", complaints.router)
 api.add_router("/follow-ups", follow_ups.router)
 api.add_router("/gestures", gestures.router)
 api.add_router("/today", today.router)
+api.add_router("/referrals", referrals.router)
+api.add_router("/survey-invitations", surveys.invitations_router)
+api.add_router("/survey-responses", surveys.responses_router)
+# Insight routes share the /insights prefix; each module adds its own router here.
+api.add_router("/insights", nps.router)
 
 
 @api.exception_handler(NotFound)

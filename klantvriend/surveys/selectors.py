@@ -64,7 +64,7 @@ def survey_invitation_get(*, business: Business, survey_invitation_id: int) -> S
         return SurveyInvitation.objects.select_related("customer", "response").get(
             business=business, pk=survey_invitation_id
         )
-    except (SurveyInvitation.DoesNotExist, ValueError, TypeError):
+    except (SurveyInvitation.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound from None
 
 
@@ -94,7 +94,7 @@ def survey_response_get(*, business: Business, survey_response_id: int) -> Surve
         return SurveyResponse.objects.select_related("customer").get(
             business=business, pk=survey_response_id
         )
-    except (SurveyResponse.DoesNotExist, ValueError, TypeError):
+    except (SurveyResponse.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound from None
 
 

@@ -1,0 +1,179 @@
+"""Survey invitations (create returns the public link, once) and survey answers (read only:
+customers answer on the public page, not through the API)."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field, StrictInt
+
+from klantvriend.surveys import selectors, services
+from klantvriend.surveys.models import InvitationChannel
+
+from .common import ERRORS, Pagination, business_of
+from .contact_moments import customer_for_write
+from .promises import ObjectId, utc
+
+invitations_router = Router(tags=["surveys"])
+responses_router = Router(tags=["surveys"])
+
+ChannelName = Literal[tuple(InvitationChannel.values)]  # type: ignore[valid-type]
+Category = Literal["promoter", "passive", "detractor"]
+
+
+class InvitationOut(Schema):
+    id: int
+    customer: int
+    channel: str
+    trigger: str
+    created_at: datetime
+    expires_at: datetime
+    sent_at: datetime | None
+    answered_at: datetime | None
+    response: int | None
+
+
+class InvitationCreated(InvitationOut):
+    url: str = Field(
+        ..., description="The public answer link. Shown only now: only a hash is stored."
+    )
+
+
+class InvitationCreate(Schema):
+    customer: StrictInt
+    channel: ChannelName = Field(
+        "link",
+        description="email (needs the customer's consent to e-mail), counter (QR code) or link "
+        "(you deliver the link yourself).",
+    )
+
+
+class InvitationPage(Schema):
+    items: list[InvitationOut]
+    count: int
+
+
+def invitation_out(invitation) -> dict:
+    response = getattr(invitation, "response", None) if invitation.answered_at else None
+    return {
+        "id": invitation.pk,
+        "customer": invitation.customer_id,
+        "channel": invitation.channel,
+        "trigger": invitation.trigger,
+        "created_at": utc(invitation.created_at),
+        "expires_at": utc(invitation.expires_at),
+        "sent_at": utc(invitation.sent_at),
+        "answered_at": utc(invitation.answered_at),
+        "response": response.pk if response is not None else None,
+    }
+
+
+@invitations_router.get("", response={200: InvitationPage, **ERRORS}, summary="List invitations")
+def list_invitations(
+    request: HttpRequest, page: Query[Pagination], customer: ObjectId | None = None
+):
+    invitations = selectors.survey_invitation_list(
+        business=business_of(request), customer_id=customer
+    )
+    return {
+        "items": [
+            invitation_out(item) for item in invitations[page.offset : page.offset + page.limit]
+        ],
+        "count": invitations.count(),
+    }
+
+
+@invitations_router.post(
+    "", response={201: InvitationCreated, **ERRORS}, summary="Invite a customer to the survey"
+)
+def create_invitation(request: HttpRequest, payload: InvitationCreate):
+    business = business_of(request)
+    created = services.survey_invitation_create(
+        business=business,
+        customer=customer_for_write(request, payload.customer),
+        channel=payload.channel,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+    )
+    return Status(201, {**invitation_out(created.invitation), "url": created.url})
+
+
+@invitations_router.get(
+    "/{survey_invitation_id}", response={200: InvitationOut, **ERRORS}, summary="Get an invitation"
+)
+def get_invitation(request: HttpRequest, survey_invitation_id: int):
+    return invitation_out(
+        selectors.survey_invitation_get(
+            business=business_of(request), survey_invitation_id=survey_invitation_id
+        )
+    )
+
+
+class ResponseOut(Schema):
+    id: int
+    customer: int
+    invitation: int
+    answered_at: datetime
+    language: str
+    nps: int
+    category: Category
+    certainty: int | None
+    flexibility: int | None
+    reliability: int | None
+    customisation: int | None
+    complaint_handling: int | None
+    comment: str
+    follow_up: int | None
+    complaint: int | None
+
+
+class ResponsePage(Schema):
+    items: list[ResponseOut]
+    count: int
+
+
+def response_out(response) -> dict:
+    return {
+        "id": response.pk,
+        "customer": response.customer_id,
+        "invitation": response.invitation_id,
+        "answered_at": utc(response.answered_at),
+        "language": response.language,
+        "nps": response.nps,
+        "category": response.category,
+        "certainty": response.certainty,
+        "flexibility": response.flexibility,
+        "reliability": response.reliability,
+        "customisation": response.customisation,
+        "complaint_handling": response.complaint_handling,
+        "comment": response.comment,
+        "follow_up": response.follow_up_id,
+        "complaint": response.complaint_id,
+    }
+
+
+@responses_router.get("", response={200: ResponsePage, **ERRORS}, summary="List survey answers")
+def list_responses(
+    request: HttpRequest,
+    page: Query[Pagination],
+    customer: ObjectId | None = None,
+    category: Category | None = None,
+):
+    responses = selectors.survey_response_list(
+        business=business_of(request), customer_id=customer, category=category
+    )
+    return {
+        "items": [response_out(item) for item in responses[page.offset : page.offset + page.limit]],
+        "count": responses.count(),
+    }
+
+
+@responses_router.get(
+    "/{survey_response_id}", response={200: ResponseOut, **ERRORS}, summary="Get a survey answer"
+)
+def get_response(request: HttpRequest, survey_response_id: int):
+    return response_out(
+        selectors.survey_response_get(
+            business=business_of(request), survey_response_id=survey_response_id
+        )
+    )
