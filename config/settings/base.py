@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "klantvriend.aftercare",
     "klantvriend.gestures",
     "klantvriend.today",
+    "klantvriend.insights",
     "klantvriend.surveys",
     "klantvriend.referrals",
     "klantvriend.importers",

@@ -18,6 +18,8 @@ logger = logging.getLogger(__name__)
 PURCHASE_RECORDED = "purchase_recorded"
 PROMISE_KEPT = "promise_kept"
 COMPLAINT_RESOLVED = "complaint_resolved"
+# Announced by the importers after a committed import (insights refresh on it).
+DATA_IMPORTED = "data_imported"
 
 _handlers: dict[str, list[Callable[..., object]]] = defaultdict(list)
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InsightsConfig(AppConfig):
+    name = "klantvriend.insights"
+    label = "insights"
+    verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from klantvriend.core import hooks
+
+        from . import services
+
+        # A committed import changes purchases wholesale: refresh the business's insights.
+        hooks.register_hook(hooks.DATA_IMPORTED, services.insights_refresh_after_import)

@@ -1,0 +1,120 @@
+"""Per-customer insight (value, probability alive, segment, stage), kept as a current row for
+fast lists and as dated snapshots for trends; and one run row per refresh with the business's
+figures (advice, model, or why there is not enough data yet)."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from klantvriend.core.models import BusinessOwned
+
+
+class Segment(models.TextChoices):
+    """RFM segments with plain names; the order is from best to worst."""
+
+    CHAMPION = "champion", _("champion")
+    REGULAR = "regular", _("regular")
+    NEW = "new", _("new")
+    NEEDS_ATTENTION = "needs_attention", _("needs attention")
+    AT_RISK = "at_risk", _("at risk")
+    CANT_LOSE = "cant_lose", _("can't lose")
+    HIBERNATING = "hibernating", _("hibernating")
+    LOST = "lost", _("lost")
+
+
+class Stage(models.TextChoices):
+    """From passer-by to ambassador (idea 6 of the product brief)."""
+
+    PASSER_BY = "passer_by", _("passer-by")
+    CUSTOMER = "customer", _("customer")
+    REGULAR = "regular", _("regular")
+    AMBASSADOR = "ambassador", _("ambassador")
+
+
+class InsightRun(BusinessOwned):
+    """One refresh of a business's insights."""
+
+    computed_at = models.DateTimeField(default=timezone.now)
+    as_of = models.DateField()
+    customers = models.PositiveIntegerField(default=0)
+    purchases = models.PositiveIntegerField(default=0)
+    # Empty when the model could be fitted; otherwise the honest reason for owners.
+    not_enough_data = models.CharField(max_length=300, blank=True)
+    model_name = models.CharField(max_length=20, blank=True)
+    # Advice, model parameters and the figures behind the charts, as plain JSON.
+    figures = models.JSONField(default=dict, blank=True)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("insight refresh")
+        verbose_name_plural = _("insight refreshes")
+        ordering = ["-computed_at", "-id"]
+        indexes = [models.Index(fields=["business", "-computed_at"], name="insightrun_latest")]
+
+
+class CustomerInsight(BusinessOwned):
+    """The latest insight of one customer: one row per customer with purchases, replaced on
+    every refresh, indexed for filtering and sorting the customer list."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, related_name="insight"
+    )
+    as_of = models.DateField()
+    purchase_days = models.PositiveIntegerField()
+    days_since_last = models.PositiveIntegerField()
+    # Median days between purchase days; null with fewer than two.
+    usual_interval_days = models.FloatField(null=True)
+    spend_cents = models.BigIntegerField()
+    # Model figures: null when there is not enough data to fit a model.
+    probability_alive = models.FloatField(null=True)
+    # Probability alive 30 days earlier with the same history: how fast it is falling.
+    probability_alive_30_days_ago = models.FloatField(null=True)
+    expected_purchases_90 = models.FloatField(null=True)
+    expected_purchases_365 = models.FloatField(null=True)
+    value_cents = models.BigIntegerField(null=True)
+    segment = models.CharField(max_length=20, choices=Segment.choices)
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+
+    class Meta:
+        verbose_name = _("customer insight")
+        verbose_name_plural = _("customer insights")
+        indexes = [
+            models.Index(fields=["business", "segment"], name="insight_business_segment"),
+            models.Index(fields=["business", "stage"], name="insight_business_stage"),
+            models.Index(fields=["business", "value_cents"], name="insight_business_value"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(segment__in=Segment.values), name="insight_segment_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stage__in=Stage.values), name="insight_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(probability_alive__isnull=True)
+                | models.Q(probability_alive__gte=0, probability_alive__lte=1),
+                name="insight_probability_alive_range",
+            ),
+        ]
+
+
+class InsightSnapshot(BusinessOwned):
+    """A customer's insight on one day, kept so that trends can be shown. One row per customer
+    per day: refreshing twice on a day replaces that day's row."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="insight_snapshots"
+    )
+    as_of = models.DateField()
+    probability_alive = models.FloatField(null=True)
+    value_cents = models.BigIntegerField(null=True)
+    segment = models.CharField(max_length=20, choices=Segment.choices)
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+
+    class Meta:
+        verbose_name = _("insight snapshot")
+        verbose_name_plural = _("insight snapshots")
+        indexes = [models.Index(fields=["business", "as_of"], name="snapshot_business_as_of")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "as_of"], name="snapshot_unique_day"),
+        ]

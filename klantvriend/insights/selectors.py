@@ -1,0 +1,187 @@
+"""Reads of insights. Every function takes the business (or a customer read through it)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.core.models import Business
+from klantvriend.customers.models import Customer
+from klantvriend.promises.models import Promise
+from klantvriend.surveys.selectors import promoter_customer_ids
+
+from .models import CustomerInsight, InsightRun, Segment, Stage
+
+SLIPPING_AWAY_LIMIT = 8
+# Probability alive below which a valuable customer is shown as slipping away, and the fall
+# over 30 days that counts as falling.
+SLIPPING_ALIVE_BELOW = 0.6
+SLIPPING_FALL_AT_LEAST = 0.02
+
+
+def ambassador_customer_ids(business: Business) -> set[int]:
+    """Customers who brought in others (the referrers of the business's customers), and those
+    whose latest survey answer of the last year is a promoter's (NPS 9 or 10).
+
+    The one place that decides who counts as an ambassador."""
+    referrers = set(
+        Customer.objects.filter(business=business, referred_by__isnull=False)
+        .order_by()
+        .values_list("referred_by_id", flat=True)
+        .distinct()
+    )
+    return referrers | promoter_customer_ids(business=business)
+
+
+def insight_run_latest(*, business: Business) -> InsightRun | None:
+    return InsightRun.objects.filter(business=business).order_by("-computed_at", "-id").first()
+
+
+def customer_insight_get(*, customer: Customer) -> CustomerInsight | None:
+    return CustomerInsight.objects.filter(
+        business_id=customer.business_id, customer=customer
+    ).first()
+
+
+LIST_ORDERINGS = {
+    "-value": [F("insight__value_cents").desc(nulls_last=True), "name", "id"],
+    "value": [F("insight__value_cents").asc(nulls_last=True), "name", "id"],
+    "-alive": [F("insight__probability_alive").desc(nulls_last=True), "name", "id"],
+    "alive": [F("insight__probability_alive").asc(nulls_last=True), "name", "id"],
+    "-spend": [F("insight__spend_cents").desc(nulls_last=True), "name", "id"],
+}
+
+
+def customers_with_insight(
+    customers: QuerySet[Customer],
+    *,
+    segment: str = "",
+    stage: str = "",
+    min_value_cents: int | None = None,
+    order: str = "",
+) -> QuerySet[Customer]:
+    """Filters and sorts a customer list (already scoped to a business) on the insight, and
+    joins the insight in the same query, so a page of the list costs no extra queries."""
+    customers = customers.select_related("insight")
+    if segment in Segment.values:
+        customers = customers.filter(insight__segment=segment)
+    if stage in Stage.values:
+        customers = customers.filter(insight__stage=stage)
+    if min_value_cents is not None:
+        customers = customers.filter(insight__value_cents__gte=min_value_cents)
+    if order in LIST_ORDERINGS:
+        customers = customers.order_by(*LIST_ORDERINGS[order])
+    return customers
+
+
+def _no_contact_planned() -> Q:
+    open_follow_up = FollowUp.objects.filter(customer=OuterRef("customer"), done_at__isnull=True)
+    open_promise = Promise.objects.filter(
+        customer=OuterRef("customer"), done_at__isnull=True, cancelled_at__isnull=True
+    )
+    return ~Q(Exists(open_follow_up)) & ~Q(Exists(open_promise))
+
+
+def slipping_away(*, business: Business, limit: int = SLIPPING_AWAY_LIMIT) -> list[CustomerInsight]:
+    """Valuable customers (spend in the top half of those with three or more purchase days)
+    whose probability alive is low and falling, with no follow-up or promise open: the ones a
+    call now may keep. Two queries."""
+    run = insight_run_latest(business=business)
+    threshold = (run.figures or {}).get("valuable_spend_cents") if run else None
+    if threshold is None:
+        return []
+    return list(
+        CustomerInsight.objects.filter(
+            business=business,
+            purchase_days__gte=3,
+            spend_cents__gte=threshold,
+            probability_alive__lt=SLIPPING_ALIVE_BELOW,
+            probability_alive_30_days_ago__gte=F("probability_alive") + SLIPPING_FALL_AT_LEAST,
+        )
+        .filter(_no_contact_planned())
+        .select_related("customer")
+        .order_by("-spend_cents", "customer_id")[:limit]
+    )
+
+
+SEGMENT_EXPLANATIONS = {
+    Segment.CHAMPION: lambda: _("buys often and much, and came recently"),
+    Segment.REGULAR: lambda: _("comes back regularly"),
+    Segment.NEW: lambda: _("first purchase less than three months ago"),
+    Segment.NEEDS_ATTENTION: lambda: _("came recently, but buys seldom or little"),
+    Segment.AT_RISK: lambda: _("used to buy often, but not lately"),
+    Segment.CANT_LOSE: lambda: _(
+        "one of the best customers, but has not been back for a long time"
+    ),
+    Segment.HIBERNATING: lambda: _("bought seldom, and not lately"),
+    Segment.LOST: lambda: _("bought seldom, long ago"),
+}
+
+
+@dataclass(frozen=True)
+class InsightCard:
+    """What the briefing card shows: each figure with its one-line explanation."""
+
+    insight: CustomerInsight
+    history: str
+    value: str
+    alive: str
+    segment: str
+    stage: str
+    falling: bool
+
+
+def _days(count: int) -> str:
+    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+
+
+def insight_card(*, insight: CustomerInsight, referral_count: int = 0) -> InsightCard:
+    purchase_days = insight.purchase_days
+    history = ngettext(
+        "bought once, %(ago)s ago",
+        "bought %(count)d times, last %(ago)s ago",
+        purchase_days,
+    ) % {"count": purchase_days, "ago": _days(insight.days_since_last)}
+    if insight.usual_interval_days:
+        history += ", " + _("usually every %(days)s") % {
+            "days": _days(max(1, round(insight.usual_interval_days)))
+        }
+    if insight.value_cents is None:
+        value = _("not enough data yet to predict")
+        alive = _("not enough data yet to predict")
+    else:
+        expected = insight.expected_purchases_365 or 0
+        value = _("expected over the next 12 months, from about %(count)s purchases") % {
+            "count": f"{expected:.1f}".rstrip("0").rstrip(".")
+        }
+        alive = _("chance this customer still buys here, given %(history)s") % {"history": history}
+    stage = {
+        Stage.PASSER_BY: lambda: _("bought once so far"),
+        Stage.CUSTOMER: lambda: _("has come back, not yet in a rhythm"),
+        Stage.REGULAR: lambda: _("comes back in a steady rhythm"),
+        Stage.AMBASSADOR: lambda: (
+            ngettext(
+                "brought in %(count)d customer", "brought in %(count)d customers", referral_count
+            )
+            % {"count": referral_count}
+            if referral_count
+            else _("recommends us")
+        ),
+    }[Stage(insight.stage)]()
+    falling = (
+        insight.probability_alive is not None
+        and insight.probability_alive_30_days_ago is not None
+        and insight.probability_alive_30_days_ago - insight.probability_alive
+        >= SLIPPING_FALL_AT_LEAST
+    )
+    return InsightCard(
+        insight=insight,
+        history=history,
+        value=value,
+        alive=alive,
+        segment=SEGMENT_EXPLANATIONS[Segment(insight.segment)](),
+        stage=stage,
+        falling=falling,
+    )

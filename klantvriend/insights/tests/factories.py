@@ -1,0 +1,46 @@
+import datetime as dt
+
+import factory
+import numpy as np
+from django.utils import timezone
+
+from clv.tests.shops import neighbourhood_butcher
+from klantvriend.customers.models import Customer, Purchase
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.insights.models import CustomerInsight, Segment, Stage
+
+
+class CustomerInsightFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerInsight
+
+    customer = factory.SubFactory(CustomerFactory)
+    business = factory.SelfAttribute("customer.business")
+    as_of = factory.LazyFunction(timezone.localdate)
+    purchase_days = 1
+    days_since_last = 10
+    spend_cents = 2500
+    segment = Segment.NEW
+    stage = Stage.PASSER_BY
+
+
+def butcher_history(business, *, regulars: int = 40, passers_by: int = 20, seed: int = 2):
+    """A small neighbourhood butcher: customers and purchases written in bulk, the last day of
+    the generated history being yesterday. Returns the customers in generation order."""
+    ids, dates, amounts = neighbourhood_butcher(regulars=regulars, passers_by=passers_by, seed=seed)
+    customers = Customer.objects.bulk_create(
+        Customer(business=business, name=f"Klant {index}", search_text=f"klant {index}")
+        for index in range(regulars + passers_by)
+    )
+    shift = (timezone.localdate() - dt.timedelta(days=1)) - dates.max().astype(dt.date)
+    purchases = [
+        Purchase(
+            business=business,
+            customer=customers[int(customer)],
+            at=dt.datetime.combine(day.astype(dt.date) + shift, dt.time(11), tzinfo=dt.UTC),
+            amount_cents=round(amount * 100),
+        )
+        for customer, day, amount in zip(ids, dates, amounts, strict=True)
+    ]
+    Purchase.objects.bulk_create(purchases, batch_size=2000)
+    return customers, np.asarray(ids)

@@ -1,0 +1,138 @@
+"""Refreshing insights: honest "not enough data" for tiny businesses, fitted figures for a real
+one, snapshots per day, the import hook and the command."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from klantvriend.core import hooks
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.insights.models import CustomerInsight, InsightRun, InsightSnapshot, Stage
+from klantvriend.insights.selectors import insight_card, slipping_away
+from klantvriend.insights.services import insights_refresh
+
+from .factories import butcher_history
+
+
+def test_no_purchases_gives_an_honest_message(business):
+    # Given a business without purchases; when refreshed
+    run = insights_refresh(business=business)
+    # Then there is no figure, only the honest reason
+    assert run.not_enough_data == "Not enough data yet: no purchases have been recorded."
+    assert run.customers == 0
+    assert CustomerInsight.objects.count() == 0
+
+
+def test_one_customer_gets_segment_and_stage_but_no_predicted_value(business):
+    # Given one customer who bought once, ten days ago
+    customer = CustomerFactory(business=business)
+    PurchaseFactory(customer=customer, at=timezone.now() - dt.timedelta(days=10))
+    # When refreshed
+    run = insights_refresh(business=business)
+    # Then the reason names what is missing, and no value is made up
+    assert run.not_enough_data == (
+        "Not enough data yet: 3 more months and 19 more customers and "
+        "5 more returning customers needed."
+    )
+    insight = CustomerInsight.objects.get(customer=customer)
+    assert (insight.purchase_days, insight.days_since_last) == (1, 10)
+    assert insight.value_cents is None
+    assert insight.probability_alive is None
+    assert (insight.segment, insight.stage) == ("new", "passer_by")
+    assert insight_card(insight=insight).value == "not enough data yet to predict"
+
+
+def test_butcher_gets_fitted_values_segments_stages_and_snapshots(business, other_business):
+    # Given a butcher with 40 regulars and 20 passers-by over two years, one regular referred
+    customers, _ids = butcher_history(business)
+    customers[5].referred_by = customers[0]
+    customers[5].save(update_fields=["referred_by"])
+    CustomerFactory(business=other_business)
+    # When refreshed
+    run = insights_refresh(business=business)
+    # Then the model is fitted and every customer has figures
+    assert run.not_enough_data == ""
+    assert run.model_name in {"bgnbd", "mbgnbd", "pnbd"}
+    assert run.customers == 60
+    assert run.figures["advice"]["verdict"] == "relationship"
+    insights = {i.customer_id: i for i in CustomerInsight.objects.filter(business=business)}
+    assert len(insights) == 60
+    for insight in insights.values():
+        assert 0 <= insight.probability_alive <= 1
+        assert insight.value_cents >= 0
+        assert insight.expected_purchases_365 >= insight.expected_purchases_90 >= 0
+    # Regulars buying weekly are worth more than passers-by, and have a weekly rhythm
+    regular, passer_by = insights[customers[1].pk], insights[customers[50].pk]
+    assert regular.value_cents > passer_by.value_cents
+    assert 5 <= regular.usual_interval_days <= 10
+    assert passer_by.stage == Stage.PASSER_BY
+    assert insights[customers[0].pk].stage == Stage.AMBASSADOR
+    assert {i.stage for i in insights.values()} >= {"regular", "passer_by", "ambassador"}
+    card = insight_card(insight=regular)
+    assert card.history.startswith(f"bought {regular.purchase_days} times, last ")
+    assert "usually every" in card.history
+    # And a second refresh the same day keeps one snapshot per customer and day
+    insights_refresh(business=business)
+    assert InsightSnapshot.objects.filter(business=business).count() == 60
+    assert InsightRun.objects.filter(business=business).count() == 2
+    assert not CustomerInsight.objects.filter(business=other_business).exists()
+
+
+def test_refresh_cost_does_not_grow_with_customers(
+    business, other_business, django_assert_max_num_queries
+):
+    butcher_history(business, regulars=10, passers_by=10)
+    butcher_history(other_business, regulars=60, passers_by=40, seed=3)
+    # Bulk writes are batched: a small business and a five times larger one cost the same.
+    with django_assert_max_num_queries(14):
+        insights_refresh(business=business)
+    with django_assert_max_num_queries(14):
+        insights_refresh(business=other_business)
+
+
+def test_slipping_away_lists_valuable_customers_without_planned_contact(business):
+    # Given a butcher whose regulars 0-9 stopped coming 70 days ago
+    customers, _ids = butcher_history(business)
+    from klantvriend.customers.models import Purchase
+
+    cut = timezone.now() - dt.timedelta(days=70)
+    Purchase.objects.filter(customer__in=customers[:10], at__gte=cut).delete()
+    insights_refresh(business=business)
+    # When the slipping-away list is read
+    names = {insight.customer.name for insight in slipping_away(business=business)}
+    # Then it holds some of them, and nobody who still comes every week
+    assert names
+    assert names <= {f"Klant {index}" for index in range(10)}
+    # And they are at risk (or can't be lost) now, not regulars
+    assert set(
+        CustomerInsight.objects.filter(customer__in=customers[:10]).values_list(
+            "segment", flat=True
+        )
+    ) <= {"at_risk", "cant_lose"}
+    # And planning a follow-up for one takes them off the list
+    from klantvriend.aftercare.services import follow_up_create
+
+    first = slipping_away(business=business)[0]
+    follow_up_create(
+        business=business, customer=first.customer, note="Bellen", due_on=business.today()
+    )
+    assert first.customer.name not in {i.customer.name for i in slipping_away(business=business)}
+
+
+def test_import_hook_refreshes(business, django_capture_on_commit_callbacks):
+    PurchaseFactory(customer=CustomerFactory(business=business))
+    with django_capture_on_commit_callbacks(execute=True):
+        hooks.run_after_commit(hooks.DATA_IMPORTED, business=business, kind="purchases")
+    assert InsightRun.objects.filter(business=business).count() == 1
+
+
+def test_command_refreshes_one_or_all_businesses(business, other_business, capsys):
+    call_command("refresh_insights", "--business", business.slug)
+    assert InsightRun.objects.filter(business=business).count() == 1
+    assert not InsightRun.objects.filter(business=other_business).exists()
+    call_command("refresh_insights")
+    assert InsightRun.objects.count() == 3
+    with pytest.raises(CommandError, match="No business"):
+        call_command("refresh_insights", "--business", "nope")
