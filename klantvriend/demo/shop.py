@@ -30,6 +30,7 @@ from klantvriend.customers.models import (
 
 from . import names
 from .promises import care_demo_create
+from .surveys import survey_demo_create
 
 BATCH = 5000
 PURCHASE_FIELDS = (
@@ -257,6 +258,8 @@ def demo_create(
         contact_count = insert_rows(ContactMoment, CONTACT_FIELDS, moments)
         # Promises, complaints, follow-ups and gestures on top of the shop (demo/promises.py).
         care_demo_create(business=business, members=members, seed=seed, today=today)
+        # A year of survey answers on top (demo/surveys.py); the referral network is drawn above.
+        survey_demo_create(business=business, seed=seed, today=today)
     return DemoSummary(
         business=business,
         username=username,
