@@ -1,0 +1,96 @@
+"""Crash safety of imports: `kill -9` in the middle of a large import leaves no partial import
+and a consistent database; running the import again completes it, and a third run adds nothing.
+
+    .venv/bin/python bench/crash_test.py                                   # SQLite, temporary file
+    .venv/bin/python bench/crash_test.py --database-url postgres://postgres@127.0.0.1:54330/crash
+
+The PostgreSQL database must exist and be empty (createdb crash). Exits non-zero on any
+partial import, inconsistency or missing row. Not part of the test run."""
+
+import argparse
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from import_bench import generate
+from server import PYTHON, ROOT, Instance
+
+COUNT_PURCHASES = (
+    "import django; django.setup();"
+    "from klantvriend.customers.models import Purchase; print(Purchase.objects.count())"
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--rows", type=int, default=300_000)
+    parser.add_argument(
+        "--kill-after", type=float, default=0.5, help="share of a full import's time"
+    )
+    options = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="klantvriend-crash-"))
+    sqlite_path = workdir / "crash.sqlite3"
+    instance = Instance(options.database_url or f"sqlite:///{sqlite_path}")
+    instance.manage("migrate", "--verbosity", "0")
+    instance.manage("demo", "--customers", "10", "--username", "crash")
+    export = workdir / "kassa.csv"
+    generate(export, options.rows, customers=options.rows // 20)
+    before = int(instance.python("-c", COUNT_PURCHASES))
+    command = [PYTHON, "manage.py", "import_data", "purchases", str(export)]
+
+    # A full run on a copy would be the cleanest way to time it; the import's own speed is known
+    # from bench/import_bench.py, so the kill moment is a share of a measured dry run instead.
+    started = time.monotonic()
+    subprocess.run(
+        [*command, "--dry-run"], cwd=ROOT, env=instance.environment, capture_output=True, check=True
+    )
+    kill_at = max(1.0, (time.monotonic() - started) * options.kill_after)
+
+    victim = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=instance.environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(kill_at)
+    still_running = victim.poll() is None
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    after_kill = int(instance.python("-c", COUNT_PURCHASES))
+    consistent = True
+    if not options.database_url:
+        with sqlite3.connect(sqlite_path) as check:
+            consistent = check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    instance.manage("import_data", "purchases", str(export))
+    completed = int(instance.python("-c", COUNT_PURCHASES))
+    instance.manage("import_data", "purchases", str(export))
+    repeated = int(instance.python("-c", COUNT_PURCHASES))
+
+    engine = "postgresql" if options.database_url.startswith("postgres") else "sqlite"
+    print(
+        f"{engine}: {options.rows} rows, killed after {kill_at:.1f} s (import still running: {still_running})"
+    )
+    print(
+        f"  purchases before {before}, after the kill {after_kill} (partial rows: {after_kill - before})"
+    )
+    print(f"  integrity check: {'ok' if consistent else 'FAILED'}")
+    print(
+        f"  after a second run {completed} (missing: {before + options.rows - completed}), "
+        f"after a third run {repeated} (duplicates: {repeated - completed})"
+    )
+    ok = (
+        still_running and consistent and after_kill == before and completed == before + options.rows
+    )
+    return 0 if ok and repeated == completed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
