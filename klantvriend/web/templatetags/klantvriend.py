@@ -10,7 +10,7 @@ register = template.Library()
 
 @register.filter
 def money(cents, currency="EUR"):
-    if cents is None:
+    if cents is None or cents == "":  # "" is what a template gives for a missing value
         return ""
     return format_cents(int(cents), currency or "EUR", language=get_language() or "nl")
 
