@@ -97,10 +97,10 @@ class BaseFitter:
             result = None
             if warm_start is not None:
                 # Near the optimum Newton's method converges in a few steps.
-                log_params, value, hessian = self._newton_polish(
-                    objective, start, objective(start)[0], max_steps=12
+                log_params, value, gradient, hessian = self._newton_polish(
+                    objective, start, max_steps=12
                 )
-                converged = np.max(np.abs(objective(log_params)[1])) <= _GRADIENT_TOLERANCE
+                converged = np.max(np.abs(gradient)) <= _GRADIENT_TOLERANCE
             if warm_start is None or not converged:
                 result = optimize.minimize(
                     objective,
@@ -110,8 +110,7 @@ class BaseFitter:
                     bounds=[(-30.0, 30.0)] * len(start),
                     options={"maxiter": self.max_iter, "ftol": 1e-15, "gtol": 1e-11, "maxcor": 20},
                 )
-                log_params, value = result.x, result.fun
-                log_params, value, hessian = self._newton_polish(objective, log_params, value)
+                log_params, value, gradient, hessian = self._newton_polish(objective, result.x)
         return self._finish_fit(
             data,
             weights,
@@ -119,6 +118,7 @@ class BaseFitter:
             result,
             log_params,
             value,
+            gradient,
             hessian,
             total_weight=total_weight,
             n_customers=n_customers,
@@ -155,12 +155,12 @@ class BaseFitter:
         result,
         log_params,
         value,
+        gradient,
         hessian,
         *,
         total_weight,
         n_customers,
     ):
-        gradient = objective(log_params)[1]
         if not np.isfinite(value) or np.max(np.abs(gradient)) > _GRADIENT_TOLERANCE:
             raise ConvergenceError(
                 f"{self.model_name} fit did not converge (optimizer: "
@@ -173,8 +173,10 @@ class BaseFitter:
             )
         params = np.exp(log_params)
         self.params_ = dict(zip(self.parameter_names, params.tolist(), strict=True))
-        row_log_likelihood, _ = self._row_log_likelihood(params, data, with_gradient=False)
-        self.log_likelihood_ = float(np.einsum("i,i->", weights, row_log_likelihood))
+        # The objective is the weighted mean negative log-likelihood plus the penalty: undo both
+        # rather than evaluate the likelihood once more.
+        penalty = float(self.penalizer_coef) * float(np.sum(params**2))
+        self.log_likelihood_ = -(float(value) - penalty) * total_weight
         self.n_customers_ = round(n_customers)
         self.n_iter_ = int(result.nit) if result is not None else 0
         n_params = len(params)
@@ -184,7 +186,7 @@ class BaseFitter:
         return self
 
     def _numerical_hessian(self, objective, log_params: np.ndarray) -> np.ndarray:
-        """Forward differences of the analytic gradient, symmetrised.
+        """Forward differences of the analytic gradient, symmetrised; also the value and gradient.
 
         k + 1 gradient evaluations; the O(step) error (about 1e-6 relative) is far below what
         standard errors or a final Newton step need.
@@ -192,22 +194,21 @@ class BaseFitter:
         n_params = len(log_params)
         hessian = np.empty((n_params, n_params))
         step = 1e-6
-        base = objective(log_params)[1]
+        value, base = objective(log_params)
         for index in range(n_params):
             shift = np.zeros(n_params)
             shift[index] = step
             hessian[:, index] = (objective(log_params + shift)[1] - base) / step
-        return 0.5 * (hessian + hessian.T)
+        return 0.5 * (hessian + hessian.T), value, base
 
-    def _newton_polish(self, objective, log_params, value, *, max_steps: int = 6):
+    def _newton_polish(self, objective, log_params, *, max_steps: int = 6):
         """Newton steps with backtracking: L-BFGS-B stops a little short on flat likelihoods.
 
         The Hessian (2k gradient evaluations) is computed once at the quasi-Newton solution and
         reused: there the remaining steps are tiny and the quadratic model is accurate. It also
-        gives the standard errors.
+        gives the standard errors. Returns (log_params, value, gradient, hessian).
         """
-        hessian = self._numerical_hessian(objective, log_params)
-        value, gradient = objective(log_params)
+        hessian, value, gradient = self._numerical_hessian(objective, log_params)
         for _ in range(max_steps):
             if np.max(np.abs(gradient)) < 1e-12:
                 break
@@ -228,7 +229,7 @@ class BaseFitter:
             else:
                 break
             log_params, value, gradient = candidate, candidate_value, candidate_gradient
-        return log_params, value, hessian
+        return log_params, value, gradient, hessian
 
     def _standard_errors(self, hessian_log_scale, params, total_weight) -> dict[str, float]:
         """Standard errors on the natural scale from the observed information.
