@@ -90,7 +90,8 @@ def test_email_with_consent_is_sent_after_commit_in_dutch_and_english(
     message = mail.outbox[0]
     assert message.to == ["bram@example.nl"]
     assert created.url in message.body
-    assert "Slagerij Test" in message.subject
+    assert message.subject == "Hoe hebben we het gedaan? Een korte vraag van Slagerij Test"
+    assert "Beste Bram Bakker" in message.body
     assert "Thank you for coming to Slagerij Test" in message.body
     assert "afmelden" in message.body.lower() or "stop" in message.body.lower()
     assert SurveyInvitation.objects.get().sent_at is not None

@@ -1,0 +1,138 @@
+"""Surveys and referrals in a real Chromium: a customer answers on a phone from the invitation
+link, the owner sees the NPS and the drivers move and the detractor's follow-up on Today; the
+referrer is picked by typing on the customer form. Screenshots go to test-artifacts/."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from klantvriend.customers.models import Customer
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.surveys.models import SurveyResponse
+from klantvriend.surveys.tests.factories import SurveyResponseFactory
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 390, "height": 844}
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("input[name=password]").press("Enter")
+    expect(page.locator("#today-figures")).to_be_visible()
+
+
+def test_a_customer_answers_on_a_phone_and_the_owner_sees_nps_drivers_and_follow_up(
+    page: Page, browser: Browser, live_server, business
+):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    # Three earlier promoters: NPS 100, reliability 5.0.
+    for _number in range(3):
+        SurveyResponseFactory(
+            customer=CustomerFactory(business=business), nps=10, reliability=5, comment=""
+        )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/surveys/")
+    expect(page.get_by_test_id("nps-score")).to_have_text("100")
+    expect(page.get_by_test_id("driver-reliability").get_by_test_id("driver-average")).to_have_text(
+        "5,0"
+    )
+
+    # At the counter: invite Anna with a QR code; the page shows it once, with its link.
+    page.goto(f"{live_server.url}/customers/{anna.pk}/")
+    invite = page.get_by_test_id("survey-invite-form")
+    invite.get_by_label("QR-code nu tonen").check()
+    invite.get_by_role("button", name="Uitnodigen").click()
+    expect(page.get_by_test_id("survey-qr").locator("svg")).to_be_visible()
+    shot(page, "surveys-01-qr-at-the-counter")
+    link = page.get_by_test_id("survey-link").get_attribute("href")
+    assert link
+    assert "/s/" in link
+
+    # Anna's phone speaks English: the page follows it.
+    phone_context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB", device_scale_factor=2
+    )
+    phone = phone_context.new_page()
+    phone.goto(link)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("How did we do?")
+    recommend = phone.get_by_role("group", name="How likely are you to recommend us")
+    recommend.get_by_text("3", exact=True).click()
+    reliability = phone.get_by_role("group", name="We did what we promised, on time.")
+    reliability.get_by_text("1", exact=True).click()
+    # The scales work with the keyboard too: arrows move within a group of radio buttons.
+    flexibility = phone.get_by_role("group", name="We were flexible about your wishes.")
+    flexibility.get_by_text("3", exact=True).click()
+    phone.keyboard.press("ArrowRight")
+    expect(flexibility.get_by_role("radio", name="4")).to_be_checked()
+    phone.get_by_label("What could we do better?").fill("Waited forty minutes for my order.")
+    shot(phone, "surveys-02-phone-answer")
+    phone.get_by_role("button", name="Send my answers").click()
+    expect(phone.get_by_test_id("survey-thanks")).to_be_visible()
+    shot(phone, "surveys-03-phone-thanks")
+
+    # Opening the link again stores nothing and says so kindly.
+    phone.goto(link)
+    expect(phone.get_by_test_id("survey-message")).to_contain_text("already answered")
+    assert SurveyResponse.objects.filter(customer=anna).count() == 1
+    phone_context.close()
+
+    # The owner: the NPS fell to 50 (3 promoters, 1 detractor), reliability to 4.0.
+    page.goto(f"{live_server.url}/surveys/")
+    expect(page.get_by_test_id("nps-score")).to_have_text("50")
+    expect(page.get_by_test_id("driver-reliability").get_by_test_id("driver-average")).to_have_text(
+        "4,0"
+    )
+    expect(page.get_by_test_id("survey-comments")).to_contain_text("Waited forty minutes")
+    expect(page.get_by_test_id("separating-driver")).to_contain_text("Betrouwbaarheid")
+    shot(page, "surveys-04-results")
+
+    # Today: the detractor's follow-up, at once.
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_text("Waited forty minutes for my order.")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Anna de Vries")
+    shot(page, "surveys-05-today-follow-up")
+
+
+def test_the_referrer_is_picked_by_typing_and_the_ambassadors_page_ranks_them(
+    page: Page, live_server, business
+):
+    anna = CustomerFactory(business=business, name="Anna de Vries", phone="06-11112222")
+    CustomerFactory(business=business, name="Bert Jansen")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.goto(f"{live_server.url}/customers/new/")
+    page.get_by_role("group", name="Wie").locator("input[name=name]").fill("Cor Visser")
+    page.get_by_label("Bij ons gekomen via").select_option("referral")
+    page.get_by_label("Doorverwezen door").fill("ann")
+    option = page.get_by_role("button", name="Anna de Vries")
+    expect(option).to_be_visible()
+    shot(page, "surveys-06-referrer-search")
+    option.click()
+    expect(page.get_by_test_id("referrer-chosen")).to_have_value(
+        f"Anna de Vries (klantnummer {anna.pk})"
+    )
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cor Visser")
+    cor = Customer.objects.get(name="Cor Visser")
+    assert cor.referred_by == anna
+
+    PurchaseFactory(customer=cor, amount_cents=12345)
+    page.goto(f"{live_server.url}/ambassadors/")
+    expect(page.get_by_test_id("ambassadors")).to_contain_text("Anna de Vries")
+    expect(page.get_by_test_id("ambassadors")).to_contain_text("123,45")
+    shot(page, "surveys-07-ambassadors")
+    page.goto(f"{live_server.url}/customers/{anna.pk}/")
+    expect(page.get_by_test_id("profile-referrals")).to_contain_text("Cor Visser")
+    page.goto(f"{live_server.url}/reports/acquisition/")
+    shot(page, "surveys-08-acquisition")
