@@ -6,12 +6,13 @@ oneself, no circle) and the purchases; promoter answers come from the surveys ap
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from klantvriend.core.models import Business
 from klantvriend.customers.models import AcquisitionChannel, Customer, Purchase
+from klantvriend.insights.models import CustomerInsight
 from klantvriend.surveys.selectors import promoter_answer_counts, promoter_customer_ids
 
 
@@ -29,33 +30,48 @@ def _spend_subquery(**filters) -> Subquery:
 def referred_customer_list(
     *, business: Business, referrer_id: int | None = None
 ) -> QuerySet[Customer]:
-    """Referred customers, each with `spend_cents` (the sum of their purchases). One query."""
+    """Referred customers, each with `spend_cents` (the sum of their purchases) and
+    `predicted_value_cents` (the insights' expected value over the next 12 months, None before
+    the first insight refresh). One query."""
     customers = Customer.objects.filter(business=business, referred_by__isnull=False)
     if referrer_id is not None:
         customers = customers.filter(referred_by_id=referrer_id)
     return (
         customers.select_related("referred_by")
-        .annotate(spend_cents=Coalesce(_spend_subquery(customer=OuterRef("pk")), Value(0)))
+        .annotate(
+            spend_cents=Coalesce(_spend_subquery(customer=OuterRef("pk")), Value(0)),
+            predicted_value_cents=F("insight__value_cents"),
+        )
         .order_by("-customer_since", "-id")
     )
 
 
 @dataclass(frozen=True)
 class ReferralSummary:
-    customers: list[Customer]  # with spend_cents
+    customers: list[Customer]  # with spend_cents and predicted_value_cents
     count: int
     value_cents: int
+    predicted_value_cents: int | None  # None when no insight has been computed for them
 
 
 def customer_referrals(*, customer: Customer, limit: int = 20) -> ReferralSummary:
-    """Whom the customer brought in and what those customers bought. Two queries."""
+    """Whom the customer brought in, what those customers bought and are expected to buy in
+    the next 12 months. Three queries."""
     referred = referred_customer_list(business=customer.business, referrer_id=customer.pk)
     totals = Purchase.objects.filter(
         business_id=customer.business_id, customer__referred_by=customer
     ).aggregate(total=Sum("amount_cents"))
+    predicted = CustomerInsight.objects.filter(
+        business_id=customer.business_id, customer__referred_by=customer
+    ).aggregate(total=Sum("value_cents"))
     shown = list(referred[:limit])
     count = len(shown) if len(shown) < limit else referred.count()
-    return ReferralSummary(customers=shown, count=count, value_cents=totals["total"] or 0)
+    return ReferralSummary(
+        customers=shown,
+        count=count,
+        value_cents=totals["total"] or 0,
+        predicted_value_cents=predicted["total"],
+    )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.customers.models import AcquisitionChannel, Customer
 from klantvriend.customers.services import customer_create, customer_update, purchase_create
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.referrals import selectors
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
 
@@ -84,6 +85,22 @@ def test_profile_summary_shows_whom_they_brought_in_and_what_they_bought(busines
     assert summary.count == 2
     assert summary.value_cents == 1750
     assert {c.name: c.spend_cents for c in summary.customers} == {"Bram": 1500, "Cor": 250}
+    assert summary.predicted_value_cents is None  # no insights computed yet
+
+
+def test_profile_summary_adds_the_predicted_value_once_insights_exist(business, anna):
+    bram = CustomerFactory(business=business, name="Bram", referred_by=anna)
+    cor = CustomerFactory(business=business, name="Cor", referred_by=anna)
+    CustomerInsightFactory(customer=bram, value_cents=8000)
+    CustomerInsightFactory(customer=cor, value_cents=None)
+
+    summary = selectors.customer_referrals(customer=anna)
+
+    assert summary.predicted_value_cents == 8000
+    assert {c.name: c.predicted_value_cents for c in summary.customers} == {
+        "Bram": 8000,
+        "Cor": None,
+    }
 
 
 def test_ambassadors_are_ranked_by_the_value_of_whom_they_referred_then_promoters(
