@@ -58,12 +58,17 @@ def customer_referrals(*, customer: Customer, limit: int = 20) -> ReferralSummar
     """Whom the customer brought in, what those customers bought and are expected to buy in
     the next 12 months. Three queries."""
     referred = referred_customer_list(business=customer.business, referrer_id=customer.pk)
-    totals = Purchase.objects.filter(
-        business_id=customer.business_id, customer__referred_by=customer
-    ).aggregate(total=Sum("amount_cents"))
-    predicted = CustomerInsight.objects.filter(
-        business_id=customer.business_id, customer__referred_by=customer
-    ).aggregate(total=Sum("value_cents"))
+    # Through the referred customers' ids: filtering on the joined customer made SQLite walk
+    # every purchase of the business (over a second with a hundred thousand customers).
+    referred_ids = Customer.objects.filter(
+        business_id=customer.business_id, referred_by=customer
+    ).values("pk")
+    totals = Purchase.objects.filter(customer_id__in=referred_ids).aggregate(
+        total=Sum("amount_cents")
+    )
+    predicted = CustomerInsight.objects.filter(customer_id__in=referred_ids).aggregate(
+        total=Sum("value_cents")
+    )
     shown = list(referred[:limit])
     count = len(shown) if len(shown) < limit else referred.count()
     return ReferralSummary(
