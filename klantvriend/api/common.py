@@ -57,4 +57,5 @@ class Pagination(Schema):
     offset: int = Field(0, ge=0)
 
 
-ERRORS = {401: Message, 404: Message, 422: ValidationErrors}
+# 400: a body that is not JSON at all (ninja answers before any schema is applied).
+ERRORS = {400: Message, 401: Message, 404: Message, 422: ValidationErrors}

@@ -86,3 +86,34 @@ def get_contact_moment(request: HttpRequest, contact_moment_id: int):
     return selectors.contact_moment_get(
         business=business_of(request), contact_moment_id=contact_moment_id
     )
+
+
+class ContactMomentUpdate(Schema):
+    kind: Kind | None = None
+    summary: str | None = Field(None, max_length=5000)
+    at: Moment | None = None
+
+
+@router.patch(
+    "/{contact_moment_id}",
+    response={200: ContactMomentOut, **ERRORS},
+    summary="Change a contact moment",
+)
+def update_contact_moment(
+    request: HttpRequest, contact_moment_id: int, payload: ContactMomentUpdate
+):
+    moment = selectors.contact_moment_get(
+        business=business_of(request), contact_moment_id=contact_moment_id
+    )
+    return services.contact_moment_update(moment=moment, **payload.dict(exclude_unset=True))
+
+
+@router.delete(
+    "/{contact_moment_id}", response={204: None, **ERRORS}, summary="Delete a contact moment"
+)
+def delete_contact_moment(request: HttpRequest, contact_moment_id: int):
+    moment = selectors.contact_moment_get(
+        business=business_of(request), contact_moment_id=contact_moment_id
+    )
+    services.contact_moment_delete(moment=moment)
+    return Status(204, None)

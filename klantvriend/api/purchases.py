@@ -63,3 +63,23 @@ def create_purchase(request: HttpRequest, payload: PurchaseCreate):
 @router.get("/{purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="Get a purchase")
 def get_purchase(request: HttpRequest, purchase_id: int):
     return selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
+
+
+class PurchaseUpdate(Schema):
+    amount_cents: StrictInt | None = Field(None, ge=0)
+    at: Moment | None = None
+    description: str | None = Field(None, max_length=300)
+    external_ref: str | None = Field(None, max_length=100)
+
+
+@router.patch("/{purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="Correct a purchase")
+def update_purchase(request: HttpRequest, purchase_id: int, payload: PurchaseUpdate):
+    purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
+    return services.purchase_update(purchase=purchase, **payload.dict(exclude_unset=True))
+
+
+@router.delete("/{purchase_id}", response={204: None, **ERRORS}, summary="Delete a purchase")
+def delete_purchase(request: HttpRequest, purchase_id: int):
+    purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
+    services.purchase_delete(purchase=purchase)
+    return Status(204, None)

@@ -11,6 +11,7 @@ from . import (
     customers,
     follow_ups,
     gestures,
+    important_dates,
     nps,
     privacy,
     promises,
@@ -32,6 +33,8 @@ api = NinjaAPI(
 )
 api.add_router("/customers", customers.router)
 api.add_router("/customers", privacy.router)
+api.add_router("/important-dates", important_dates.router)
+api.add_router("/tags", important_dates.tags_router)
 api.add_router("/purchases", purchases.router)
 api.add_router("/contact-moments", contact_moments.router)
 api.add_router("/promises", promises.router)

@@ -278,3 +278,73 @@ def important_date_add(
 
 def important_date_delete(*, important_date: ImportantDate) -> None:
     important_date.delete()
+
+
+def purchase_update(
+    *,
+    purchase: Purchase,
+    amount_cents: int | None = None,
+    at: datetime | None = None,
+    description: str | None = None,
+    external_ref: str | None = None,
+) -> Purchase:
+    """Corrects a purchase typed wrongly; what is not given stays as it is."""
+    previous = Purchase.objects.get(pk=purchase.pk)
+    if amount_cents is not None:
+        if isinstance(amount_cents, bool) or not isinstance(amount_cents, int):
+            raise ValidationError(
+                {
+                    "amount_cents": ValidationError(
+                        _("Enter the amount as a number."), code="invalid"
+                    )
+                }
+            )
+        purchase.amount_cents = amount_cents
+    if at is not None:
+        _check_not_future(at, "at")
+        purchase.at = at
+    if description is not None:
+        purchase.description = description.strip()
+    if external_ref is not None:
+        purchase.external_ref = external_ref.strip()
+    try:
+        purchase.full_clean()
+    except ValidationError:
+        for name in ("amount_cents", "at", "description", "external_ref"):
+            setattr(purchase, name, getattr(previous, name))
+        raise
+    purchase.save(update_fields=["amount_cents", "at", "description", "external_ref"])
+    return purchase
+
+
+def purchase_delete(*, purchase: Purchase) -> None:
+    purchase.delete()
+
+
+def contact_moment_update(
+    *,
+    moment: ContactMoment,
+    kind: str | None = None,
+    summary: str | None = None,
+    at: datetime | None = None,
+) -> ContactMoment:
+    previous = ContactMoment.objects.get(pk=moment.pk)
+    if kind is not None:
+        moment.kind = kind
+    if summary is not None:
+        moment.summary = summary.strip()
+    if at is not None:
+        _check_not_future(at, "at")
+        moment.at = at
+    try:
+        moment.full_clean()
+    except ValidationError:
+        for name in ("kind", "summary", "at"):
+            setattr(moment, name, getattr(previous, name))
+        raise
+    moment.save(update_fields=["kind", "summary", "at"])
+    return moment
+
+
+def contact_moment_delete(*, moment: ContactMoment) -> None:
+    moment.delete()

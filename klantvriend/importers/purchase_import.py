@@ -250,9 +250,9 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                 result.add_error(error)
             if row is not None:
                 parsed.append(row)
-        _resolve_customers(parsed, business, by_number, by_email, first_day, columns, result)
-        for pk, day in first_day.items():
-            made_on.setdefault(pk, day)
+        _resolve_customers(
+            parsed, business, by_number, by_email, first_day, made_on, columns, result
+        )
         purchases: list[tuple] = []
         for row in parsed:
             customer_id = by_number.get(row.number) if row.number else None
@@ -262,10 +262,9 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                 continue  # reported by _resolve_customers
             key = row.receipt or keys.key(row, row.number or row.email)
             moment = moment_of(row, business, now)
-            if customer_id in first_day:
-                local_day = business.local(moment).date()
-                if local_day < first_day[customer_id]:
-                    first_day[customer_id] = local_day
+            # The file's own date (the business's local day, or the day written with an offset).
+            if customer_id in first_day and row.day < first_day[customer_id]:
+                first_day[customer_id] = row.day
             purchases.append(
                 (
                     business.pk,
@@ -328,6 +327,7 @@ def _resolve_customers(
     by_number: dict[str, int],
     by_email: dict[str, int],
     first_day: dict[int, date],
+    made_on: dict[int, date],
     columns: Columns,
     result: ImportResult,
 ) -> None:
@@ -405,4 +405,4 @@ def _resolve_customers(
                 by_number[customer.external_ref] = customer.pk
             if customer.email:
                 by_email.setdefault(customer.email, customer.pk)
-            first_day[customer.pk] = customer.customer_since
+            first_day[customer.pk] = made_on[customer.pk] = customer.customer_since

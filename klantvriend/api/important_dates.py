@@ -1,0 +1,93 @@
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field, StrictBool, StrictInt
+
+from klantvriend.customers import selectors, services
+from klantvriend.customers.models import ImportantDate
+
+from .common import ERRORS, Pagination, business_of
+from .contact_moments import customer_for_write
+
+router = Router(tags=["important dates"])
+tags_router = Router(tags=["tags"])
+
+
+class ImportantDateOut(Schema):
+    id: int
+    customer: int = Field(..., validation_alias="customer_id")
+    label: str
+    date: date
+    yearly: bool
+
+
+class ImportantDateCreate(Schema):
+    customer: StrictInt
+    label: str = Field(..., min_length=1, max_length=100)
+    date: date
+    yearly: StrictBool = True
+
+
+class ImportantDatePage(Schema):
+    items: list[ImportantDateOut]
+    count: int
+
+
+@router.get("", response={200: ImportantDatePage, **ERRORS}, summary="List important dates")
+def list_important_dates(
+    request: HttpRequest, page: Query[Pagination], customer: int | None = None
+):
+    dates = ImportantDate.objects.filter(business=business_of(request)).order_by("date", "id")
+    if customer is not None:
+        dates = dates.filter(customer_id=customer)
+    return {"items": list(dates[page.offset : page.offset + page.limit]), "count": dates.count()}
+
+
+@router.post("", response={201: ImportantDateOut, **ERRORS}, summary="Add an important date")
+def create_important_date(request: HttpRequest, payload: ImportantDateCreate):
+    customer = customer_for_write(request, payload.customer)
+    important = services.important_date_add(
+        customer=customer, label=payload.label, date=payload.date, yearly=payload.yearly
+    )
+    return Status(201, important)
+
+
+@router.get(
+    "/{important_date_id}",
+    response={200: ImportantDateOut, **ERRORS},
+    summary="Get an important date",
+)
+def get_important_date(request: HttpRequest, important_date_id: int):
+    return selectors.important_date_get(
+        business=business_of(request), important_date_id=important_date_id
+    )
+
+
+@router.delete(
+    "/{important_date_id}", response={204: None, **ERRORS}, summary="Delete an important date"
+)
+def delete_important_date(request: HttpRequest, important_date_id: int):
+    important = selectors.important_date_get(
+        business=business_of(request), important_date_id=important_date_id
+    )
+    services.important_date_delete(important_date=important)
+    return Status(204, None)
+
+
+class TagOut(Schema):
+    name: str
+    customer_count: int
+
+
+class TagPage(Schema):
+    items: list[TagOut]
+    count: int
+
+
+@tags_router.get(
+    "", response={200: TagPage, **ERRORS}, summary="List tags with their customer count"
+)
+def list_tags(request: HttpRequest, page: Query[Pagination]):
+    tags = selectors.tag_list(business=business_of(request)).order_by("name")
+    return {"items": list(tags[page.offset : page.offset + page.limit]), "count": tags.count()}

@@ -1,0 +1,74 @@
+"""The resources added for a complete API: corrections and deletions, important dates, tags."""
+
+from datetime import date
+
+from klantvriend.customers import services
+from klantvriend.customers.models import ContactMoment, ImportantDate, Purchase
+
+
+def test_a_purchase_is_corrected_and_deleted(api, business):
+    customer = services.customer_create(business=business, name="Anna")
+    purchase = services.purchase_create(customer=customer, amount_cents=1250)
+
+    corrected = api.patch(
+        f"/api/v1/purchases/{purchase.pk}", {"amount_cents": 1520}, content_type="application/json"
+    )
+    refused = api.patch(
+        f"/api/v1/purchases/{purchase.pk}", {"amount_cents": "15"}, content_type="application/json"
+    )
+    deleted = api.delete(f"/api/v1/purchases/{purchase.pk}")
+
+    assert corrected.status_code == 200
+    assert corrected.json()["amount_cents"] == 1520
+    assert refused.status_code == 422
+    assert deleted.status_code == 204
+    assert not Purchase.objects.filter(pk=purchase.pk).exists()
+
+
+def test_a_future_moment_is_refused_and_nothing_changes(api, business):
+    customer = services.customer_create(business=business, name="Anna")
+    moment = services.contact_moment_create(customer=customer, kind="call", summary="Gebeld")
+
+    response = api.patch(
+        f"/api/v1/contact-moments/{moment.pk}",
+        {"summary": "Anders", "at": "2099-01-01T10:00:00+01:00"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert ContactMoment.objects.get(pk=moment.pk).summary == "Gebeld"
+
+
+def test_another_businesss_rows_cannot_be_changed(api, other_business):
+    stranger = services.customer_create(business=other_business, name="Elders")
+    purchase = services.purchase_create(customer=stranger, amount_cents=100)
+
+    assert api.delete(f"/api/v1/purchases/{purchase.pk}").status_code == 404
+    assert (
+        api.post(
+            "/api/v1/important-dates",
+            {"customer": stranger.pk, "label": "Trouwdag", "date": "2000-01-01"},
+            content_type="application/json",
+        ).status_code
+        == 422
+    )
+    assert Purchase.objects.filter(pk=purchase.pk).exists()
+    assert ImportantDate.objects.count() == 0
+
+
+def test_important_dates_and_tags(api, business):
+    customer = services.customer_create(business=business, name="Anna", tags=["vaste klant"])
+
+    created = api.post(
+        "/api/v1/important-dates",
+        {"customer": customer.pk, "label": "Trouwdag", "date": "2005-06-01"},
+        content_type="application/json",
+    )
+    listed = api.get(f"/api/v1/important-dates?customer={customer.pk}")
+    tags = api.get("/api/v1/tags")
+
+    assert created.status_code == 201
+    assert listed.json()["count"] == 1
+    assert ImportantDate.objects.get().date == date(2005, 6, 1)
+    assert tags.json() == {"items": [{"name": "vaste klant", "customer_count": 1}], "count": 1}
+    assert api.delete(f"/api/v1/important-dates/{created.json()['id']}").status_code == 204
