@@ -199,6 +199,8 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             for customer in Customer.objects.filter(
                 business=business, external_ref__in=[row.number for row in parsed if row.number]
             )
+            .exclude(external_ref="")  # the partial unique index's condition: an index lookup
+            .order_by()
         }
         emails = [row.email for row in parsed if row.email and not row.number]
         by_email: dict[str, list[Customer]] = {}

@@ -277,10 +277,14 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                     created_at,
                 )
             )
+        # The excluded empty reference repeats the condition of the partial unique index on
+        # (business, external_ref), so the database looks the keys up in that index instead of
+        # scanning every purchase of the business once per batch.
         existing = set(
-            Purchase.objects.filter(
-                business=business, external_ref__in=[p[6] for p in purchases]
-            ).values_list("external_ref", flat=True)
+            Purchase.objects.filter(business=business, external_ref__in=[p[6] for p in purchases])
+            .exclude(external_ref="")
+            .order_by()  # the model's ordering would make the planner pick the (business, at) index
+            .values_list("external_ref", flat=True)
         )
         new = [purchase for purchase in purchases if purchase[6] not in existing]
         _insert_purchases(new)
@@ -335,9 +339,10 @@ def _resolve_customers(
     numbers = {row.number for row in rows_ if row.number and row.number not in by_number}
     if numbers:
         by_number.update(
-            Customer.objects.filter(business=business, external_ref__in=numbers).values_list(
-                "external_ref", "id"
-            )
+            Customer.objects.filter(business=business, external_ref__in=numbers)
+            .exclude(external_ref="")  # uses the partial unique index, see above
+            .order_by()
+            .values_list("external_ref", "id")
         )
     emails = {
         row.email
