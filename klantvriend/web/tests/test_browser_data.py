@@ -1,0 +1,51 @@
+"""The owner's data flows in a real Chromium: import a till export with a preview and a dry run,
+and anonymise a customer after confirming. Screenshots go to test-artifacts/."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from klantvriend.customers.models import Customer, Purchase
+
+from .test_browser import log_in, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TILL = (
+    "Bonnummer;Datum;Klantnummer;Naam;Bedrag\r\n"
+    "B1;13-01-2025;1001;José Müller;€ 12,50\r\n"
+    "B2;14-01-2025;1002;Ans Bakker;1.234,56\r\n"
+).encode("cp1252")
+
+
+def test_owner_imports_a_till_export_then_anonymises_a_customer(
+    page: Page, live_server, business, tmp_path
+):
+    path = tmp_path / "kassa.csv"
+    path.write_bytes(TILL)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.goto(f"{live_server.url}/data/import/")
+    page.get_by_label("Aankopen").check()
+    page.get_by_label("CSV-bestand").set_input_files(str(path))
+    page.get_by_role("button", name="Uploaden en bekijken").click()
+    expect(page.get_by_test_id("import-preview")).to_contain_text("José Müller")
+    shot(page, "data-01-import-preview")
+
+    page.get_by_role("button", name="Proefdraai (niets opslaan)").click()
+    expect(page.get_by_test_id("import-result")).to_contain_text("niets opgeslagen")
+    assert Purchase.objects.count() == 0
+    page.get_by_role("button", name="Importeren", exact=True).click()
+    expect(page.get_by_test_id("import-result")).to_contain_text("Geïmporteerd")
+    shot(page, "data-02-import-done")
+    assert Purchase.objects.filter(business=business).count() == 2
+
+    jose = Customer.objects.get(business=business, external_ref="1001")
+    page.goto(f"{live_server.url}/customers/{jose.pk}/")
+    page.get_by_test_id("erase").click()
+    shot(page, "data-03-erase-confirm")
+    page.get_by_test_id("erase-confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Geanonimiseerde klant")
+    jose.refresh_from_db()
+    assert jose.erased_at is not None
+    assert Purchase.objects.get(customer=jose).amount_cents == 1250
