@@ -102,3 +102,42 @@ def test_staff_cannot_reach_owner_only_actions(staff_client, business, route, na
 
     assert statuses == [403, 403], f"{url} answered {statuses}"
     assert snapshot() == before
+
+
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.IGNORECASE
+)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle=\"", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"\son(click|load|change|submit|input)=", re.IGNORECASE)
+
+
+def _pages_without_parameters(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if not str(pattern.pattern).startswith("api/"):
+                yield from _pages_without_parameters(
+                    pattern.url_patterns, prefix + str(pattern.pattern)
+                )
+        elif isinstance(pattern, URLPattern) and "<" not in str(pattern.pattern):
+            yield "/" + prefix + str(pattern.pattern)
+
+
+def test_no_page_needs_inline_script_or_style(owner_client, business):
+    """The Content-Security-Policy forbids inline code; a page that used some would break."""
+    rows = create_foreign_rows(business)
+    customer = rows[model_for_parameter("customer_id")]
+    urls = sorted(set(_pages_without_parameters(get_resolver().url_patterns)))
+    urls.append(reverse("web:customer_detail", args=[customer.pk]))
+    checked = 0
+    for url in urls:
+        response = owner_client.get(url)
+        if response.status_code != 200 or "text/html" not in response.headers.get(
+            "Content-Type", ""
+        ):
+            continue
+        body = response.content.decode()
+        assert not INLINE_SCRIPT.search(body), f"{url} has an inline script"
+        assert not INLINE_STYLE.search(body), f"{url} has an inline style"
+        assert not EVENT_HANDLER.search(body), f"{url} has an inline event handler"
+        checked += 1
+    assert checked >= 5
