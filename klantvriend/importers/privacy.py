@@ -71,11 +71,13 @@ def _customer_models() -> list[tuple[type[models.Model], models.ForeignKey]]:
 
 
 def _is_free_text(field: models.Field) -> bool:
-    return (
-        isinstance(field, models.CharField | models.TextField)
-        and not field.choices
-        and (field.name not in {"external_ref", "currency", "prefix", "key_hash"})
-    )
+    """Text a person typed: any TextField, or a CharField long enough for a sentence. Codes,
+    hashes, references and languages (short, unique, choices or not editable) are kept."""
+    if field.choices or field.unique or not field.editable or field.name == "external_ref":
+        return False
+    if isinstance(field, models.TextField):
+        return True
+    return isinstance(field, models.CharField) and (field.max_length or 0) >= 100
 
 
 def _row(obj: models.Model) -> dict[str, Any]:

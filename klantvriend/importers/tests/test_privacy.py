@@ -20,6 +20,7 @@ from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.importers.privacy import AlreadyErased, apply_retention, customer_erase
 from klantvriend.importers.privacy_settings import privacy_settings_update
 from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.surveys.tests.factories import SurveyResponseFactory
 
 PERSONAL = [
     "Annemieke",
@@ -41,6 +42,7 @@ PERSONAL = [
     "klaagde over de taart van Fleur",
     "vroeg hoe de taart van Fleur smaakte",
     "bloemetje voor Fleur",
+    "de taart voor Fleur was heerlijk",
 ]
 
 
@@ -92,6 +94,9 @@ def rich_customer(business, owner):
         customer=customer, complaint=complaint, note="vroeg hoe de taart van Fleur smaakte"
     )
     GestureFactory(customer=customer, what="bloemetje voor Fleur")
+    # Two survey answers: hashes and other unique codes of their rows must survive the erasure.
+    SurveyResponseFactory(customer=customer, comment="de taart voor Fleur was heerlijk")
+    SurveyResponseFactory(customer=customer, comment="")
     audit_record(
         business=business,
         actor=owner,
