@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import audit_record
-from klantvriend.core.hooks import run_after_commit
+from klantvriend.core.hooks import DATA_IMPORTED, run_after_commit
 from klantvriend.core.models import Business
 
 from . import customer_import, purchase_import
@@ -14,9 +14,6 @@ from .common import Columns
 from .mapping import CUSTOMERS, KINDS, MappingError, build_mapping
 from .reading import FileFormatError, detect_format
 from .results import ImportResult, RowError
-
-# Announced after a committed import, so that insights (when they exist) can refresh.
-DATA_IMPORTED = "data_imported"
 
 _MODULES = {CUSTOMERS: customer_import, "purchases": purchase_import}
 

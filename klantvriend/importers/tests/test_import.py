@@ -351,3 +351,26 @@ def test_two_digit_years_and_a_purchase_rung_up_this_morning(tmp_path, business)
     assert result.ok, result.errors
     assert business.local(Purchase.objects.get(amount_cents=500).at).date() == date(2024, 2, 1)
     assert Purchase.objects.get(amount_cents=600).at <= timezone.now()
+
+
+def test_a_committed_import_announces_itself_and_a_dry_run_does_not(
+    tmp_path, business, django_capture_on_commit_callbacks
+):
+    from klantvriend.core import hooks
+
+    seen = []
+
+    def handler(**kwargs):
+        seen.append(kwargs["kind"])
+
+    hooks.register_hook(hooks.DATA_IMPORTED, handler)
+    path = write(tmp_path, "kassa.csv", TILL_EXPORT)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            data_import(business=business, kind="purchases", path=path, dry_run=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            data_import(business=business, kind="purchases", path=path)
+    finally:
+        hooks._handlers[hooks.DATA_IMPORTED].remove(handler)
+
+    assert seen == ["purchases"]
