@@ -134,5 +134,9 @@ def test_the_referrer_is_picked_by_typing_and_the_ambassadors_page_ranks_them(
     shot(page, "surveys-07-ambassadors")
     page.goto(f"{live_server.url}/customers/{anna.pk}/")
     expect(page.get_by_test_id("profile-referrals")).to_contain_text("Cor Visser")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.get_by_test_id("profile-referrals").locator("..").screenshot(
+        path=str(ARTIFACTS / "surveys-09-profile-referrals-and-surveys.png")
+    )
     page.goto(f"{live_server.url}/reports/acquisition/")
     shot(page, "surveys-08-acquisition")
