@@ -10,8 +10,10 @@ from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import AcquisitionChannel, Customer, LegalBasis
 from klantvriend.importers.privacy import audit_personal_data_viewed
+from klantvriend.insights.selectors import customer_insight_get
 
 from .common import ERRORS, Pagination, business_of
+from .insights import CustomerInsightOut
 
 router = Router(tags=["customers"])
 
@@ -140,7 +142,17 @@ def create_customer(request: HttpRequest, payload: CustomerCreate):
     return Status(201, customer)
 
 
-@router.get("/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Get a customer")
+class CustomerDetailOut(CustomerOut):
+    insight: CustomerInsightOut | None = Field(
+        None, description="Value, probability alive, segment and stage; null before a refresh."
+    )
+
+    @staticmethod
+    def resolve_insight(customer: Customer):
+        return customer_insight_get(customer=customer)
+
+
+@router.get("/{customer_id}", response={200: CustomerDetailOut, **ERRORS}, summary="Get a customer")
 def get_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
     audit_personal_data_viewed(customer=customer, actor=request.membership.user, how="api")  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from . import (
     follow_ups,
     gestures,
     important_dates,
+    insights,
     nps,
     privacy,
     promises,
@@ -47,6 +48,7 @@ api.add_router("/survey-invitations", surveys.invitations_router)
 api.add_router("/survey-responses", surveys.responses_router)
 # Insight routes share the /insights prefix; each module adds its own router here.
 api.add_router("/insights", nps.router)
+api.add_router("/insights", insights.router)
 
 
 @api.exception_handler(NotFound)

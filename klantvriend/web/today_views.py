@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from klantvriend.insights.selectors import slipping_away
 from klantvriend.today.selectors import today_list
 
 from .care_forms import ResolveForm
@@ -19,6 +20,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "today": today_list(business=business),
         "resolve_form": ResolveForm(),
         **today_figures(business),
+        "slipping_away": slipping_away(business=business),
     }
     context["day"] = context["today"].day
     return render(request, "web/today.html", context)

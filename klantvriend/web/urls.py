@@ -4,6 +4,7 @@ from django.urls import path
 from . import views
 from .care_urls import care_urlpatterns, today_view
 from .data_urls import data_urlpatterns
+from .insights_urls import insights_urlpatterns
 from .survey_urls import survey_urlpatterns
 
 app_name = "web"
@@ -39,3 +40,4 @@ urlpatterns = [
 urlpatterns += care_urlpatterns
 urlpatterns += data_urlpatterns
 urlpatterns += survey_urlpatterns
+urlpatterns += insights_urlpatterns

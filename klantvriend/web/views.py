@@ -18,6 +18,8 @@ from klantvriend.core.selectors import membership_get
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer
 from klantvriend.importers.privacy import audit_personal_data_viewed
+from klantvriend.insights.models import Segment, Stage
+from klantvriend.insights.selectors import customers_with_insight
 
 from .care import care_profile_context
 from .forms import (
@@ -84,15 +86,23 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     tag = request.GET.get("tag", "")
     order = request.GET.get("order", "name")
+    segment = request.GET.get("segment", "")
+    stage = request.GET.get("stage", "")
     customers = selectors.customer_list(
         business=request.business, query=query, tag=tag, order=order
     )
+    # Segment, stage and value come from the insights app, joined in the same query.
+    customers = customers_with_insight(customers, segment=segment, stage=stage, order=order)
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "query": query,
         "tag": tag,
         "order": order,
+        "segment": segment,
+        "stage": stage,
+        "segments": Segment.choices,
+        "stages": Stage.choices,
         "tags": selectors.tag_list(business=request.business),
     }
     if request.htmx and request.htmx.target == "customer-results":

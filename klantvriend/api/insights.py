@@ -1,0 +1,130 @@
+"""/insights/scorecard and /insights/advice: the customer-centricity scorecard and the attention
+advisor, the same figures as the web pages (registered under /insights beside /insights/nps)."""
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from klantvriend.insights.models import CustomerInsight
+from klantvriend.insights.scorecard import customer_scorecard
+from klantvriend.insights.selectors import insight_run_latest
+
+from .common import ERRORS, business_of
+
+router = Router(tags=["insights"])
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    value: float | None = Field(..., description="Null when not measured yet.")
+    kind: str = Field(..., description="share (0-1), points (NPS) or score (1-5).")
+    light: str = Field(..., description="green, amber, red, or grey when not measured.")
+    target: float
+    last_90_days: float | None
+    previous_90_days: float | None
+    change: float | None
+    detail: str
+
+
+class ScorecardOut(Schema):
+    figures: list[FigureOut]
+    weakest: str | None = Field(..., description="Key of the figure furthest below target.")
+    next_action: str
+
+
+class SegmentWorthOut(Schema):
+    segment: str
+    customers: int
+    mean_value_cents: float
+    attention_worth_per_year_cents: float
+
+
+class AdviceOut(Schema):
+    verdict: str | None = Field(
+        ..., description="relationship, mixed or stream; null without data."
+    )
+    repeat_customer_share: float | None
+    repeat_revenue_share: float | None
+    top_fifth_revenue_share: float | None
+    margin: float | None
+    uplift: float | None
+    expected_purchases_per_customer: float | None
+    attention_worth_per_customer_cents: float | None
+    by_segment: list[SegmentWorthOut]
+    based_on_model: bool
+    not_enough_data: str = Field(
+        ..., description="Why there is no prediction yet; empty if there is."
+    )
+    computed_at: str | None
+
+
+class CustomerInsightOut(Schema):
+    as_of: str
+    purchase_days: int
+    days_since_last: int
+    usual_interval_days: float | None
+    spend_cents: int
+    probability_alive: float | None
+    expected_purchases_90: float | None
+    expected_purchases_365: float | None
+    value_cents: int | None
+    segment: str
+    stage: str
+
+    @staticmethod
+    def resolve_as_of(insight: CustomerInsight) -> str:
+        return insight.as_of.isoformat()
+
+
+@router.get("/scorecard", response={200: ScorecardOut, **ERRORS}, summary="Scorecard")
+def scorecard(request: HttpRequest):
+    card = customer_scorecard(business=business_of(request))
+    return {
+        "figures": [
+            {
+                "key": f.key,
+                "label": f.label,
+                "value": f.value,
+                "kind": f.kind,
+                "light": f.light,
+                "target": f.target,
+                "last_90_days": f.last_90_days,
+                "previous_90_days": f.previous_90_days,
+                "change": f.change,
+                "detail": f.detail,
+            }
+            for f in card.figures
+        ],
+        "weakest": card.weakest.key if card.weakest else None,
+        "next_action": card.next_action,
+    }
+
+
+@router.get("/advice", response={200: AdviceOut, **ERRORS}, summary="Attention advice")
+def advice(request: HttpRequest):
+    run = insight_run_latest(business=business_of(request))
+    figures = (run.figures or {}).get("advice") if run else None
+    figures = figures or {}
+    return {
+        "verdict": figures.get("verdict"),
+        "repeat_customer_share": figures.get("repeat_customer_share"),
+        "repeat_revenue_share": figures.get("repeat_revenue_share"),
+        "top_fifth_revenue_share": figures.get("top_fifth_revenue_share"),
+        "margin": figures.get("margin"),
+        "uplift": figures.get("uplift"),
+        "expected_purchases_per_customer": figures.get("expected_purchases_per_customer"),
+        "attention_worth_per_customer_cents": figures.get("attention_worth_per_customer"),
+        "by_segment": [
+            {
+                "segment": row["segment"],
+                "customers": row["customers"],
+                "mean_value_cents": row["mean_value"],
+                "attention_worth_per_year_cents": row["attention_worth_per_year"],
+            }
+            for row in figures.get("by_segment", [])
+        ],
+        "based_on_model": bool(figures.get("based_on_model")),
+        "not_enough_data": run.not_enough_data if run else "No insights computed yet.",
+        "computed_at": run.computed_at.isoformat() if run else None,
+    }

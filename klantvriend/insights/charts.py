@@ -1,0 +1,190 @@
+"""The data behind the insight charts, each with the table that is drawn. The purchase charts
+come from the latest refresh (computed there in numpy); promises and complaints are counted in
+the database. A fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klantvriend.complaints.models import Complaint
+from klantvriend.core.models import Business
+from klantvriend.promises.models import Promise
+
+from .models import InsightRun
+
+MONTHS = 12
+RESPONSE_BUCKETS = [(0, 1), (1, 4), (4, 8), (8, 24), (24, 72), (72, None)]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    key: str
+    title: str
+    labels: list[str]
+    series: list[tuple[str, list, str]]  # (name, values, css class)
+    value_kind: str  # "money" (cents), "count", "share"
+    table_headers: list[str]
+    table_rows: list[list[str]]
+    kind: str = "bars"  # or "heatmap"
+
+
+def _month_starts(business: Business, now: datetime) -> list[datetime]:
+    today = business.local(now).date()
+    index = today.year * 12 + today.month - 1
+    return [
+        datetime(year=(i // 12), month=i % 12 + 1, day=1, tzinfo=business.tzinfo)
+        for i in range(index - MONTHS + 1, index + 1)
+    ]
+
+
+def _money(cents: float) -> str:
+    return f"{cents / 100:,.0f}".replace(",", ".")
+
+
+def revenue_chart(run: InsightRun | None) -> ChartData | None:
+    data = (run.figures or {}).get("monthly_revenue") if run else None
+    if not data:
+        return None
+    new, returning = data["new_cents"], data["returning_cents"]
+    return ChartData(
+        "revenue",
+        _("Revenue from returning and new customers per month"),
+        data["months"],
+        [(_("returning"), returning, "returning"), (_("new"), new, "new")],
+        "money",
+        [_("month"), _("returning"), _("new"), _("share returning")],
+        [
+            [month, _money(r), _money(n), f"{r / (r + n):.0%}" if r + n else "—"]
+            for month, r, n in zip(data["months"], returning, new, strict=True)
+        ],
+    )
+
+
+def cohort_chart(run: InsightRun | None) -> ChartData | None:
+    data = (run.figures or {}).get("cohorts") if run else None
+    if not data:
+        return None
+    periods = len(data["shares"][0]) if data["shares"] else 0
+    columns = [_("+%(months)d mo") % {"months": k + 1} for k in range(periods)]
+    return ChartData(
+        "cohorts",
+        _("Cohort retention: share buying again, by month of first purchase"),
+        columns,
+        [
+            (cohort, shares, "")
+            for cohort, shares in zip(data["cohorts"], data["shares"], strict=True)
+        ],
+        "share",
+        [_("first purchase"), _("customers"), *columns],
+        [
+            [cohort, str(size), *("" if v is None else f"{v:.0%}" for v in shares)]
+            for cohort, size, shares in zip(
+                data["cohorts"], data["sizes"], data["shares"], strict=True
+            )
+        ],
+        kind="heatmap",
+    )
+
+
+def value_chart(run: InsightRun | None) -> ChartData | None:
+    data = (run.figures or {}).get("value_distribution") if run else None
+    if not data or not data["counts"]:
+        return None
+    edges = data["edges"]
+    labels = [f"{edges[i]:,.0f}".replace(",", ".") for i in range(len(data["counts"]))]
+    labels[-1] += "+"
+    based_on_model = (run.figures.get("advice") or {}).get("based_on_model")
+    title = (
+        _("Distribution of predicted 12-month customer value")
+        if based_on_model
+        else _("Distribution of customer spend so far")
+    )
+    return ChartData(
+        "value",
+        title,
+        labels,
+        [(_("customers"), data["counts"], "value")],
+        "count",
+        [_("value from"), _("customers")],
+        [[label, str(count)] for label, count in zip(labels, data["counts"], strict=True)],
+    )
+
+
+def promise_chart(business: Business, now: datetime) -> ChartData:
+    months = _month_starts(business, now)
+    rows = (
+        Promise.objects.filter(business=business, done_at__gte=months[0], done_at__lte=now)
+        .annotate(month=TruncMonth("done_at", tzinfo=business.tzinfo))
+        .values("month")
+        .annotate(done=Count("id"), on_time=Count("id", filter=Q(done_at__lte=F("due_at"))))
+        .order_by()
+    )
+    by_month = {
+        (row["month"].date() if isinstance(row["month"], datetime) else row["month"]): row
+        for row in rows
+    }
+    labels, on_time, late, table = [], [], [], []
+    for start in months:
+        row = by_month.get(start.date(), {"done": 0, "on_time": 0})
+        label = start.strftime("%Y-%m")
+        labels.append(label)
+        on_time.append(row["on_time"])
+        late.append(row["done"] - row["on_time"])
+        table.append(
+            [
+                label,
+                str(row["on_time"]),
+                str(row["done"] - row["on_time"]),
+                f"{row['on_time'] / row['done']:.0%}" if row["done"] else "—",
+            ]
+        )
+    return ChartData(
+        "promises",
+        _("Promises kept on time per month"),
+        labels,
+        [(_("on time"), on_time, "on-time"), (_("late"), late, "late")],
+        "count",
+        [_("month"), _("on time"), _("late"), _("share on time")],
+        table,
+    )
+
+
+def complaint_chart(business: Business, now: datetime) -> ChartData:
+    moments = Complaint.objects.filter(
+        business=business,
+        received_at__gte=now - timedelta(days=365),
+        first_response_at__isnull=False,
+    ).values_list("received_at", "first_response_at")
+    counts = [0] * len(RESPONSE_BUCKETS)
+    for received, responded in moments:
+        hours = (responded - received).total_seconds() / 3600
+        for index, (low, high) in enumerate(RESPONSE_BUCKETS):
+            if hours >= low and (high is None or hours < high):
+                counts[index] += 1
+                break
+    labels = [
+        (_("%(low)d-%(high)d h") % {"low": low, "high": high})
+        if high is not None
+        else _("%(low)d h or more") % {"low": low}
+        for low, high in RESPONSE_BUCKETS
+    ]
+    return ChartData(
+        "complaints",
+        _("Complaint first-response times (last 12 months)"),
+        labels,
+        [(_("complaints"), counts, "complaints")],
+        "count",
+        [_("first response within"), _("complaints")],
+        [[label, str(count)] for label, count in zip(labels, counts, strict=True)],
+    )
+
+
+def insight_charts(*, business: Business, run: InsightRun | None, now=None) -> list[ChartData]:
+    now = now or timezone.now()
+    charts = [revenue_chart(run), cohort_chart(run), value_chart(run)]
+    charts += [promise_chart(business, now), complaint_chart(business, now)]
+    return [chart for chart in charts if chart is not None]

@@ -1,0 +1,192 @@
+"""What each scorecard figure is made of: the rows of the last 90 days, newest first (at most
+ROW_LIMIT), each linked to its customer. One query per table."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.complaints.models import Complaint
+from klantvriend.core.models import Business
+from klantvriend.customers.models import Customer, Purchase
+from klantvriend.promises.models import Promise
+from klantvriend.surveys.models import SurveyResponse
+
+ROW_LIMIT = 200
+WINDOW = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class RowTable:
+    title: str
+    headers: list[str]
+    rows: list[tuple[int | None, str, list[str]]]  # (customer id, customer name, cells)
+
+
+def _moment(business: Business, value) -> str:
+    if value is None:
+        return "—"
+    return formats.date_format(business.local(value), "SHORT_DATETIME_FORMAT")
+
+
+def _promises(business, now):
+    promises = (
+        Promise.objects.filter(business=business, due_at__gte=now - WINDOW, due_at__lt=now)
+        .select_related("customer")
+        .order_by("-due_at", "-id")[:ROW_LIMIT]
+    )
+
+    def outcome(promise):
+        if promise.cancelled_at:
+            return _("cancelled")
+        if promise.done_at is None:
+            return _("open")
+        return _("on time") if promise.done_at <= promise.due_at else _("late")
+
+    return RowTable(
+        _("Promises due in the last 90 days"),
+        [_("promise"), _("due"), _("done"), _("outcome")],
+        [
+            (
+                p.customer_id,
+                p.customer.name,
+                [
+                    p.description,
+                    _moment(business, p.due_at),
+                    _moment(business, p.done_at),
+                    outcome(p),
+                ],
+            )
+            for p in promises
+        ],
+    )
+
+
+def _complaints(business, now):
+    complaints = (
+        Complaint.objects.filter(business=business, received_at__gte=now - WINDOW)
+        .select_related("customer")
+        .order_by("-received_at", "-id")[:ROW_LIMIT]
+    )
+    return RowTable(
+        _("Complaints received in the last 90 days"),
+        [_("complaint"), _("received"), _("first response"), _("resolved")],
+        [
+            (
+                c.customer_id,
+                c.customer.name,
+                [
+                    c.description[:80],
+                    _moment(business, c.received_at),
+                    _moment(business, c.first_response_at),
+                    _moment(business, c.resolved_at),
+                ],
+            )
+            for c in complaints
+        ],
+    )
+
+
+def _aftercare(business, now):
+    today = business.local(now).date()
+    follow_ups = (
+        FollowUp.objects.filter(business=business, due_on__gte=today - WINDOW, due_on__lte=today)
+        .select_related("customer")
+        .order_by("-due_on", "-id")[:ROW_LIMIT]
+    )
+    return RowTable(
+        _("Follow-ups planned in the last 90 days"),
+        [_("reason"), _("planned for"), _("done"), _("outcome")],
+        [
+            (
+                f.customer_id,
+                f.customer.name,
+                [
+                    f.get_reason_display(),
+                    formats.date_format(f.due_on, "SHORT_DATE_FORMAT"),
+                    _moment(business, f.done_at),
+                    f.get_outcome_display() or "—",
+                ],
+            )
+            for f in follow_ups
+        ],
+    )
+
+
+def _surveys(business, now):
+    responses = (
+        SurveyResponse.objects.filter(business=business, answered_at__gte=now - WINDOW)
+        .select_related("customer")
+        .order_by("-answered_at", "-id")[:ROW_LIMIT]
+    )
+    return RowTable(
+        _("Survey answers of the last 90 days"),
+        [_("answered"), _("recommendation (0-10)"), _("comment")],
+        [
+            (
+                r.customer_id,
+                r.customer.name if r.customer_id else _("anonymous"),
+                [_moment(business, r.answered_at), str(r.nps), r.comment[:80]],
+            )
+            for r in responses
+        ],
+    )
+
+
+def _repeat(business, now):
+    start = now - WINDOW
+    customers = (
+        Customer.objects.filter(business=business)
+        .filter(Exists(Purchase.objects.filter(customer=OuterRef("pk"), at__gte=start, at__lt=now)))
+        .annotate(returning=Exists(Purchase.objects.filter(customer=OuterRef("pk"), at__lt=start)))
+        .order_by("name", "id")[:ROW_LIMIT]
+    )
+    return RowTable(
+        _("Customers who bought in the last 90 days"),
+        [_("had bought before")],
+        [(c.pk, c.name, [_("yes") if c.returning else _("no, new")]) for c in customers],
+    )
+
+
+def _referrals(business, now):
+    since = business.local(now - WINDOW).date()
+    customers = (
+        Customer.objects.filter(business=business, customer_since__gte=since)
+        .select_related("referred_by")
+        .order_by("-customer_since", "-id")[:ROW_LIMIT]
+    )
+    return RowTable(
+        _("New customers of the last 90 days"),
+        [_("customer since"), _("came to us through"), _("referred by")],
+        [
+            (
+                c.pk,
+                c.name,
+                [
+                    formats.date_format(c.customer_since, "SHORT_DATE_FORMAT"),
+                    c.get_acquisition_channel_display(),
+                    c.referred_by.name if c.referred_by else "—",
+                ],
+            )
+            for c in customers
+        ],
+    )
+
+
+SCORECARD_ROWS = {
+    "promises": _promises,
+    "complaint_response": _complaints,
+    "complaint_resolution": _complaints,
+    "aftercare": _aftercare,
+    "nps": _surveys,
+    "drivers": _surveys,
+    "repeat_rate": _repeat,
+    "referrals": _referrals,
+}
+
+
+def scorecard_rows(*, business: Business, figure: str, now: datetime) -> RowTable:
+    return SCORECARD_ROWS[figure](business, now)

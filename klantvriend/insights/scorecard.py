@@ -1,0 +1,246 @@
+"""The customer-centricity scorecard: is it true of us that we put the customer first?
+
+Every figure comes from the business's own records, with a traffic light against a target, the
+trend (last 90 days against the 90 before), the rows it is made of, and one next action for the
+weakest figure. A fixed number of queries whatever the size of the business.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klantvriend.aftercare.selectors import follow_up_coverage
+from klantvriend.complaints.selectors import complaint_figures
+from klantvriend.core.models import Business
+from klantvriend.customers.models import AcquisitionChannel, Customer, Purchase
+from klantvriend.promises.selectors import promise_reliability
+from klantvriend.surveys.selectors import driver_results, nps_summary
+
+WINDOW = timedelta(days=90)
+GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
+
+# (green from, amber from) per figure; shares are fractions, NPS points, drivers on 1-5.
+THRESHOLDS = {
+    "promises": (0.90, 0.75),
+    "complaint_response": (0.90, 0.70),
+    "complaint_resolution": (0.85, 0.65),
+    "aftercare": (0.80, 0.50),
+    "nps": (30.0, 0.0),
+    "drivers": (4.0, 3.5),
+    "repeat_rate": (0.50, 0.30),
+    "referrals": (0.30, 0.10),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    value: float | None
+    kind: str  # "share", "points" or "score"
+    last_90_days: float | None = None
+    previous_90_days: float | None = None
+    detail: str = ""
+    parts: list[tuple[str, float | None]] = field(default_factory=list)
+
+    @property
+    def measured(self) -> bool:
+        return self.value is not None
+
+    @property
+    def light(self) -> str:
+        if self.value is None:
+            return GREY
+        green, amber = THRESHOLDS[self.key]
+        return GREEN if self.value >= green else AMBER if self.value >= amber else RED
+
+    @property
+    def target(self) -> float:
+        return THRESHOLDS[self.key][0]
+
+    @property
+    def change(self) -> float | None:
+        if self.last_90_days is None or self.previous_90_days is None:
+            return None
+        return self.last_90_days - self.previous_90_days
+
+    @property
+    def shortfall(self) -> float:
+        """How far below its green target, relative to the width of the amber band."""
+        green, amber = THRESHOLDS[self.key]
+        return (green - self.value) / (green - amber) if self.value is not None else 0.0
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    figures: list[Figure]
+    weakest: Figure | None
+    next_action: str
+
+
+def _repeat_rate(business: Business, start: datetime, end: datetime) -> float | None:
+    """Of the customers who bought in [start, end), the share who had bought before start."""
+    earlier = Purchase.objects.filter(customer=OuterRef("pk"), at__lt=start)
+    in_window = Purchase.objects.filter(customer=OuterRef("pk"), at__gte=start, at__lt=end)
+    row = (
+        Customer.objects.filter(business=business)
+        .filter(Exists(in_window))
+        .aggregate(buyers=Count("id"), returning=Count("id", filter=Q(Exists(earlier))))
+    )
+    return row["returning"] / row["buyers"] if row["buyers"] else None
+
+
+def _referral_share(business: Business, start: datetime, end: datetime) -> float | None:
+    tz = business.tzinfo
+    row = Customer.objects.filter(
+        business=business,
+        customer_since__gte=timezone.localtime(start, tz).date(),
+        customer_since__lt=timezone.localtime(end, tz).date(),
+    ).aggregate(
+        new=Count("id"),
+        referred=Count(
+            "id",
+            filter=Q(acquisition_channel=AcquisitionChannel.REFERRAL)
+            | Q(referred_by__isnull=False),
+        ),
+    )
+    return row["referred"] / row["new"] if row["new"] else None
+
+
+NEXT_ACTIONS = {
+    "promises": lambda: _(
+        "Promise less, deliver more: use the suggested due moment when you make a promise, "
+        "and mark promises done the moment they are kept."
+    ),
+    "complaint_response": lambda: _(
+        "Answer every complaint within the target: open Today first thing and answer the "
+        "public complaints before anything else."
+    ),
+    "complaint_resolution": lambda: _(
+        "Resolve complaints within the target: agree a solution in the first conversation and "
+        "offer a recovery gesture."
+    ),
+    "aftercare": lambda: _(
+        "Do the follow-ups on the day they are planned: they are on Today; a call of two "
+        "minutes is enough."
+    ),
+    "nps": lambda: _(
+        "Call the customers who gave a low score, and fix the driver that separates them most "
+        "from the enthusiasts."
+    ),
+    "drivers": lambda: _("Work on the driver with the lowest score first."),
+    "repeat_rate": lambda: _(
+        "Bring first-time customers back: a personal thank-you after their first purchase, and "
+        "a call to the valuable customers slipping away on Today."
+    ),
+    "referrals": lambda: _(
+        "Ask your most content customers to recommend you, and thank every referrer."
+    ),
+    "measure": lambda: _(
+        "Start measuring: record promises and complaints, and send the survey after a purchase."
+    ),
+}
+
+
+def customer_scorecard(*, business: Business, now: datetime | None = None) -> Scorecard:
+    now = now or timezone.now()
+    start, previous_start = now - WINDOW, now - 2 * WINDOW
+    reliability = promise_reliability(business=business, now=now)
+    complaints = complaint_figures(business=business, now=now)
+    complaints_before = complaint_figures(business=business, now=start)
+    coverage = follow_up_coverage(business=business)
+    nps = nps_summary(business=business, since=start, until=now)
+    nps_before = nps_summary(business=business, since=previous_start, until=start)
+    drivers = [d for d in driver_results(business=business, since=now - 4 * WINDOW) if d.answers]
+    repeat_now = _repeat_rate(business, start, now)
+    repeat_before = _repeat_rate(business, previous_start, start)
+    referral_now = _referral_share(business, start, now)
+    referral_before = _referral_share(business, previous_start, start)
+    weakest_driver = min(drivers, key=lambda d: d.average) if drivers else None
+    figures = [
+        Figure(
+            "promises",
+            _("Promises kept on time"),
+            reliability.trend.last_90_days,
+            "share",
+            reliability.trend.last_90_days,
+            reliability.trend.previous_90_days,
+            _("%(judged)d promises judged in the last year")
+            % {"judged": reliability.overall.judged},
+        ),
+        Figure(
+            "complaint_response",
+            _("Complaints answered within the target"),
+            complaints.responded_in_time_share,
+            "share",
+            complaints.responded_in_time_share,
+            complaints_before.responded_in_time_share,
+            _("%(received)d complaints in the last 90 days; median first response %(hours)s h")
+            % {
+                "received": complaints.received,
+                "hours": "—"
+                if complaints.median_response_hours is None
+                else f"{complaints.median_response_hours:g}",
+            },
+        ),
+        Figure(
+            "complaint_resolution",
+            _("Complaints resolved within the target"),
+            complaints.resolved_in_time_share,
+            "share",
+            complaints.resolved_in_time_share,
+            complaints_before.resolved_in_time_share,
+        ),
+        Figure(
+            "aftercare",
+            _("Aftercare done in time"),
+            coverage.share,
+            "share",
+            coverage.share,
+            None,
+            _("%(covered)d of %(judged)d follow-ups in the last 90 days")
+            % {"covered": coverage.covered, "judged": coverage.judged},
+        ),
+        Figure(
+            "nps",
+            _("Net Promoter Score"),
+            nps.score,
+            "points",
+            nps.score,
+            nps_before.score,
+            _("%(answers)d answers in the last 90 days") % {"answers": nps.answers},
+        ),
+        Figure(
+            "drivers",
+            _("Satisfaction drivers (weakest)"),
+            weakest_driver.average if weakest_driver else None,
+            "score",
+            detail=weakest_driver.label if weakest_driver else "",
+            parts=[(d.label, d.average) for d in drivers],
+        ),
+        Figure(
+            "repeat_rate",
+            _("Returning customers"),
+            repeat_now,
+            "share",
+            repeat_now,
+            repeat_before,
+            _("share of the customers who bought in the last 90 days who had bought before"),
+        ),
+        Figure(
+            "referrals",
+            _("New customers through a referral"),
+            referral_now,
+            "share",
+            referral_now,
+            referral_before,
+        ),
+    ]
+    measured = [figure for figure in figures if figure.measured]
+    # The weakest is the furthest below its target, measured in widths of its amber band.
+    weakest = max(measured, key=lambda figure: figure.shortfall) if measured else None
+    next_action = NEXT_ACTIONS[weakest.key if weakest else "measure"]()
+    return Scorecard(figures=figures, weakest=weakest, next_action=next_action)

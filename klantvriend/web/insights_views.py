@@ -1,0 +1,132 @@
+"""Insights pages: the attention advisor, the customer-centricity scorecard (with the rows behind
+each figure), the charts, and the one-click action on a valuable customer slipping away."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from klantvriend.aftercare.services import follow_up_create
+from klantvriend.customers.selectors import customer_get
+from klantvriend.insights.charts import insight_charts
+from klantvriend.insights.models import Segment
+from klantvriend.insights.rows import SCORECARD_ROWS, scorecard_rows
+from klantvriend.insights.scorecard import customer_scorecard
+from klantvriend.insights.selectors import customer_insight_get, insight_run_latest
+from klantvriend.insights.services import insight_settings, insight_settings_update
+
+from .views import add_service_errors, member_required, owner_required
+
+
+class MarginForm(forms.Form):
+    margin_percent = forms.IntegerField(
+        label=_lazy("Gross margin (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_lazy("What is left of a euro of revenue after the cost of the goods sold."),
+    )
+
+
+def _advice_context(request: HttpRequest) -> dict:
+    run = insight_run_latest(business=request.business)
+    advice = (run.figures or {}).get("advice") if run else None
+    labels = dict(Segment.choices)
+    by_segment = [
+        {**row, "label": labels.get(row["segment"], row["segment"])}
+        for row in (advice or {}).get("by_segment", [])
+    ]
+    return {"run": run, "advice": advice, "by_segment": by_segment}
+
+
+@member_required
+def insights_advice(request: HttpRequest) -> HttpResponse:
+    form = MarginForm(initial={"margin_percent": insight_settings(request.business).margin_percent})
+    return render(
+        request, "web/insights_advice.html", {**_advice_context(request), "margin_form": form}
+    )
+
+
+@owner_required
+@require_POST
+def insights_margin(request: HttpRequest) -> HttpResponse:
+    """The owner's margin: saved, then the advice is recomputed with it straight away."""
+    from klantvriend.insights.services import insights_refresh
+
+    form = MarginForm(request.POST)
+    if form.is_valid():
+        try:
+            insight_settings_update(
+                business=request.business, margin_percent=form.cleaned_data["margin_percent"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            insights_refresh(business=request.business)
+            messages.success(request, _("Margin saved; the advice is recomputed."))
+            return redirect("web:insights_advice")
+    context = {**_advice_context(request), "margin_form": form}
+    return render(request, "web/insights_advice.html", context, status=422)
+
+
+@member_required
+def insights_advice_why(request: HttpRequest) -> HttpResponse:
+    from clv import advice
+
+    return render(request, "web/insights_advice_why.html", {"thresholds": advice})
+
+
+@member_required
+def insights_scorecard(request: HttpRequest) -> HttpResponse:
+    scorecard = customer_scorecard(business=request.business)
+    return render(request, "web/insights_scorecard.html", {"scorecard": scorecard})
+
+
+@member_required
+def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
+    figure = request.GET.get("figure", "promises")
+    if figure not in SCORECARD_ROWS:
+        raise Http404
+    table = scorecard_rows(business=request.business, figure=figure, now=timezone.now())
+    return render(request, "web/insights_rows.html", {"table": table, "figure": figure})
+
+
+@member_required
+def insights_charts(request: HttpRequest) -> HttpResponse:
+    run = insight_run_latest(business=request.business)
+    charts = insight_charts(business=request.business, run=run)
+    return render(request, "web/insights_charts.html", {"run": run, "charts": charts})
+
+
+@member_required
+@require_POST
+def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """One click on Today: plan a call for today with the reason written out."""
+    customer = customer_get(business=request.business, customer_id=customer_id)
+    insight = customer_insight_get(customer=customer)
+    days = insight.days_since_last if insight else None
+    note = (
+        _("Call: valuable customer, not seen for %(days)d days. Ask how they are.") % {"days": days}
+        if days is not None
+        else _("Call: valuable customer slipping away. Ask how they are.")
+    )
+    follow_up_create(
+        business=request.business,
+        customer=customer,
+        note=note[:300],
+        due_on=request.business.today(),
+        assigned_to=request.user,
+        created_by=request.user,
+    )
+    if request.htmx:
+        return render(
+            request,
+            "web/today.html#slipping-row",
+            {"insight": insight, "customer": customer, "planned": True},
+        )
+    messages.success(request, _("Call planned for today."))
+    return redirect("web:today")

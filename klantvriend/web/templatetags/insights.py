@@ -1,0 +1,83 @@
+"""Template helpers of the insight pages: the profile's insight card and server-drawn charts."""
+
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from clv import charts
+from klantvriend.core.money import format_cents
+from klantvriend.insights.selectors import customer_insight_get, insight_card
+
+register = template.Library()
+
+
+@register.inclusion_tag("web/partials/insight_card.html", takes_context=True)
+def customer_insight_card(context, customer, referral_count=0):
+    """Value, probability alive, segment and stage of the profile's customer (one query)."""
+    insight = customer_insight_get(customer=customer)
+    return {
+        "card": insight_card(insight=insight, referral_count=referral_count) if insight else None,
+        "business": context.get("business"),
+        "customer": customer,
+    }
+
+
+def _formatter(chart, currency):
+    if chart.value_kind == "money":
+        return lambda cents: format_cents(round(cents), currency).split(",")[0]
+    if chart.value_kind == "share":
+        return lambda value: f"{value:.0%}"
+    return lambda value: f"{value:.0f}"
+
+
+@register.simple_tag
+def svg_chart(chart, currency="EUR"):
+    """The chart drawn as inline SVG (escaped in clv.charts; styled by classes)."""
+    if chart.kind == "heatmap":
+        svg = charts.heatmap(
+            row_labels=[name for name, _values, _css in chart.series],
+            column_labels=chart.labels,
+            values=[values for _name, values, _css in chart.series],
+            title=chart.title,
+        )
+    else:
+        svg = charts.bar_chart(
+            labels=chart.labels,
+            series=chart.series,
+            title=chart.title,
+            value_format=_formatter(chart, currency),
+        )
+    # Built from escaped parts in clv.charts.
+    return mark_safe(svg)
+
+
+@register.filter
+def share(value):
+    return "—" if value is None else f"{value:.0%}"
+
+
+@register.filter
+def figure_value(figure):
+    if figure.value is None:
+        return _("not measured yet")
+    if figure.kind == "share":
+        return f"{figure.value:.0%}"
+    if figure.kind == "points":
+        return f"{figure.value:+.0f}"
+    return f"{figure.value:.1f}"
+
+
+@register.filter
+def figure_change(figure):
+    change = figure.change
+    if change is None:
+        return ""
+    if figure.kind == "share":
+        return _("%(sign)s%(points).0f pts vs. the 90 days before") % {
+            "sign": "+" if change >= 0 else "−",
+            "points": abs(change) * 100,
+        }
+    return _("%(sign)s%(points).0f vs. the 90 days before") % {
+        "sign": "+" if change >= 0 else "−",
+        "points": abs(change),
+    }

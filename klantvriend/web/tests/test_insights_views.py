@@ -1,0 +1,137 @@
+"""Insight pages: the profile card, the list filters, Today's slipping-away list with its
+one-click call, advice, scorecard (with its rows), charts; query counts do not grow with data."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.customers.models import Purchase
+from klantvriend.insights.models import CustomerInsight
+from klantvriend.insights.services import insights_refresh
+from klantvriend.insights.tests.factories import butcher_history
+
+
+@pytest.fixture
+def butcher(business):
+    customers, _ids = butcher_history(business)
+    # Regulars 0-9 stopped coming 70 days ago: valuable customers slipping away.
+    Purchase.objects.filter(
+        customer__in=customers[:10], at__gte=timezone.now() - dt.timedelta(days=70)
+    ).delete()
+    insights_refresh(business=business)
+    return customers
+
+
+def test_profile_card_shows_value_alive_segment_and_stage(owner_client, butcher):
+    regular = butcher[20]
+    insight = CustomerInsight.objects.get(customer=regular)
+    response = owner_client.get(reverse("web:customer_detail", args=[regular.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="insight-card"' in html
+    assert f"{insight.purchase_days} keer gekocht" in html or "bought" in html
+    assert insight.get_segment_display() in html
+
+
+def test_customer_list_filters_and_sorts_by_insight(owner_client, butcher):
+    at_risk = set(
+        CustomerInsight.objects.filter(segment="at_risk").values_list("customer__name", flat=True)
+    )
+    response = owner_client.get(reverse("web:customer_list"), {"segment": "at_risk"})
+    names = {c.name for c in response.context["page"].object_list}
+    assert names == at_risk
+    assert names
+    response = owner_client.get(reverse("web:customer_list"), {"order": "-value"})
+    values = [c.insight.value_cents for c in response.context["page"].object_list]
+    assert values == sorted(values, reverse=True)
+    response = owner_client.get(reverse("web:customer_list"), {"stage": "passer_by"})
+    assert {c.insight.stage for c in response.context["page"].object_list} == {"passer_by"}
+
+
+def test_today_lists_slipping_away_and_plans_a_call_in_one_click(owner_client, business, butcher):
+    response = owner_client.get(reverse("web:today"))
+    slipping = response.context["slipping_away"]
+    assert slipping
+    first = slipping[0].customer
+    response = owner_client.post(
+        reverse("web:slipping_away_plan_call", args=[first.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    follow_up = FollowUp.objects.get(customer=first)
+    assert follow_up.due_on == business.today()
+    assert "not seen for" in follow_up.note or "niet gezien" in follow_up.note
+    response = owner_client.get(reverse("web:today"))
+    assert first not in [i.customer for i in response.context["slipping_away"]]
+
+
+def test_advice_scorecard_rows_and_charts_render(owner_client, butcher):
+    response = owner_client.get(reverse("web:insights_advice"))
+    assert response.status_code == 200
+    assert 'data-verdict="relationship"' in response.content.decode()
+    assert owner_client.get(reverse("web:insights_advice_why")).status_code == 200
+    response = owner_client.get(reverse("web:insights_scorecard"))
+    assert response.status_code == 200
+    scorecard = response.context["scorecard"]
+    assert scorecard.next_action
+    assert {f.key for f in scorecard.figures} >= {"promises", "nps", "repeat_rate", "referrals"}
+    for figure in scorecard.figures:
+        rows = owner_client.get(reverse("web:insights_scorecard_rows"), {"figure": figure.key})
+        assert rows.status_code == 200
+    rows = owner_client.get(reverse("web:insights_scorecard_rows"), {"figure": "nope"})
+    assert rows.status_code == 404
+    response = owner_client.get(reverse("web:insights_charts"))
+    html = response.content.decode()
+    assert [c.key for c in response.context["charts"]] == [
+        "revenue",
+        "cohorts",
+        "value",
+        "promises",
+        "complaints",
+    ]
+    assert html.count("<svg") == 5
+    assert 'style="' not in html.split("<main", 1)[-1]
+
+
+def test_margin_is_owner_only_and_recomputes(owner_client, staff_client, business, butcher):
+    url = reverse("web:insights_margin")
+    assert staff_client.post(url, {"margin_percent": 40}).status_code == 403
+    response = owner_client.post(url, {"margin_percent": 140})
+    assert response.status_code == 422
+    business.refresh_from_db()
+    assert "insights" not in business.settings
+    assert owner_client.post(url, {"margin_percent": 40}).status_code == 302
+    business.refresh_from_db()
+    assert business.settings["insights"]["margin_percent"] == 40
+
+
+def test_pages_without_any_data_say_so(owner_client):
+    for name in ("insights_advice", "insights_charts", "insights_scorecard"):
+        response = owner_client.get(reverse(name.join(["web:", ""])))
+        assert response.status_code == 200
+    html = owner_client.get(reverse("web:insights_advice")).content.decode()
+    assert 'data-testid="not-enough-data"' in html
+
+
+@pytest.mark.parametrize(
+    "name", ["insights_advice", "insights_scorecard", "insights_charts", "customer_list", "today"]
+)
+def test_query_counts_do_not_grow_with_data(
+    owner_client, business, name, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    butcher_history(business, regulars=10, passers_by=5)
+    insights_refresh(business=business)
+    owner_client.get(reverse(f"web:{name}"))  # Today caches its figures for a minute
+    with CaptureQueriesContext(connection) as small:
+        assert owner_client.get(reverse(f"web:{name}")).status_code == 200
+    butcher_history(business, regulars=40, passers_by=30, seed=5)
+    insights_refresh(business=business)
+    owner_client.get(reverse(f"web:{name}"))
+    with CaptureQueriesContext(connection) as large:
+        assert owner_client.get(reverse(f"web:{name}")).status_code == 200
+    assert len(large) == len(small)
