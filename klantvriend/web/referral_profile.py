@@ -2,6 +2,7 @@
 
 from klantvriend.referrals.selectors import customer_referrals
 from klantvriend.surveys.selectors import survey_invitation_list, survey_response_list
+from klantvriend.surveys.services import may_email
 
 from .survey_forms import SurveyInviteForm
 
@@ -18,4 +19,5 @@ def referral_survey_profile_context(request, customer) -> dict:
             survey_invitation_list(business=business, customer_id=customer.pk)[:5]
         ),
         "survey_invite_form": SurveyInviteForm(),
+        "survey_may_email": may_email(customer),
     }

@@ -202,3 +202,23 @@ def test_survey_settings_are_for_owners(owner_client, staff_client):
         "nps_nl": "Raadt u ons aan?",
     }
     assert owner_client.post("/surveys/settings/", data).status_code == 302
+
+
+def test_an_expired_link_gets_a_friendly_page_and_stores_nothing(business, customer):
+    from datetime import timedelta
+
+    created = survey_invitation_create(
+        business=business,
+        customer=customer,
+        channel="counter",
+        now=timezone.now() - timedelta(days=20),
+    )
+    page = Client(headers={"Accept-Language": "nl"}).post(created.path, ANSWER)
+    assert page.status_code == 410
+    assert "Deze enquêtelink is verlopen" in page.content.decode()
+    assert SurveyResponse.objects.count() == 0
+
+
+def test_the_email_choice_is_disabled_without_consent(owner_client, customer):
+    profile = owner_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert 'value="email" id="id_channel_1" disabled' in profile
