@@ -191,3 +191,47 @@ def attention_advice(
         by_segment=by_segment,
         reasons=reasons,
     )
+
+
+def advice_from_transactions(
+    *,
+    customer_ids,
+    dates,
+    amounts=None,
+    observation_end=None,
+    expected_value=None,
+    expected_purchases=None,
+    margin: float = DEFAULT_MARGIN,
+) -> Advice:
+    """Advice straight from a transaction log (as ``klantvriend analyse`` reads it).
+
+    ``expected_value`` and ``expected_purchases``, when given, are per customer in the sorted
+    order of the distinct customer ids (the order of ``clv.summary``). Without amounts every
+    purchase day counts as one unit of revenue."""
+    ids = np.asarray(customer_ids)
+    days = np.asarray(dates).astype("datetime64[D]")
+    values = np.ones(len(ids)) if amounts is None else np.asarray(amounts, dtype=np.float64)
+    if observation_end is not None:
+        keep = days <= np.datetime64(observation_end, "D")
+        ids, days, values = ids[keep], days[keep], values[keep]
+    unique_ids, codes = np.unique(ids, return_inverse=True)
+    codes = codes.reshape(-1)
+    n = len(unique_ids)
+    day_numbers = days.astype(np.int64)
+    first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first, codes, day_numbers)
+    # Distinct purchase days per customer: sort (customer, day) pairs once.
+    pairs = np.unique(codes.astype(np.int64) * (1 << 32) + (day_numbers - day_numbers.min()))
+    transaction_days = np.bincount(pairs >> 32, minlength=n)
+    revenue = np.bincount(codes, weights=values, minlength=n)
+    repeat = np.bincount(
+        codes, weights=np.where(day_numbers == first[codes], 0.0, values), minlength=n
+    )
+    return attention_advice(
+        transaction_days=transaction_days,
+        revenue=revenue,
+        repeat_revenue=repeat,
+        expected_value=expected_value,
+        expected_purchases=expected_purchases,
+        margin=margin,
+    )

@@ -17,9 +17,11 @@ import time
 
 import numpy as np
 
+from clv.advice import advice_from_transactions
 from clv.exceptions import ConvergenceError
 from clv.io import TransactionFileError, parse_dates, read_transactions, write_csv
 from clv.models import MODELS_BY_NAME, GammaGamma
+from clv.report import render_report
 from clv.selection import MODEL_LABELS, select_model
 from clv.summary import DAYS_PER_TIME_UNIT, summarise_transactions
 from clv.value import customer_lifetime_value
@@ -123,6 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyse.add_argument(
         "--penalizer", type=float, default=0.0, help="L2 penalty on the model parameters"
+    )
+    analyse.add_argument(
+        "--margin",
+        type=float,
+        default=30,
+        help="gross margin in percent, for what attention is worth (default 30)",
+    )
+    analyse.add_argument(
+        "--report", metavar="REPORT.html", help="write a standalone HTML report with charts"
     )
     analyse.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return parser
@@ -328,6 +339,29 @@ def _analyse(arguments) -> int:
         value=value,
         has_amounts=has_amounts,
     )
+    if not 0 <= arguments.margin <= 100:
+        raise argparse.ArgumentTypeError("--margin must lie between 0 and 100 (percent)")
+    report["advice"] = advice_from_transactions(
+        customer_ids=transactions.customer_ids,
+        dates=transactions.dates,
+        amounts=transactions.amounts,
+        observation_end=prediction_summary.observation_end,
+        expected_value=value,
+        expected_purchases=expected if arguments.horizon == 12 else None,
+        margin=arguments.margin / 100,
+    ).as_dict()
+    if arguments.report:
+        progress(f"writing {arguments.report}")
+        with open(arguments.report, "w", encoding="utf-8") as out:
+            out.write(
+                render_report(
+                    report=report,
+                    customer_ids=transactions.customer_ids,
+                    dates=transactions.dates,
+                    amounts=transactions.amounts,
+                    values=value,
+                )
+            )
     if arguments.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
@@ -529,6 +563,15 @@ def _format_report(report) -> str:
         f"At risk ({report['n_at_risk']:,} repeat buyers with probability alive below 50%), by past spend:",
         _table(report["at_risk"]) if report["at_risk"] else "  none",
     ]
+    advice = report.get("advice")
+    if advice:
+        lines += [
+            "",
+            f"Attention advice: {advice['verdict']} business ({'; '.join(advice['reasons'])}).",
+            f"  Attention worth up to {advice['attention_worth_per_customer']:,.2f} per customer "
+            f"per year at a {advice['margin']:.0%} margin (if it lifts next-year value by "
+            f"{advice['uplift']:.0%}); thresholds in docs/advisor.md.",
+        ]
     return "\n".join(lines)
 
 

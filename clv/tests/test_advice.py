@@ -106,3 +106,62 @@ def test_revenue_concentration_and_refusals():
         attention_advice(transaction_days=[1], revenue=[1.0], repeat_revenue=0.0, margin=1.5)
     with pytest.raises(ValueError, match="no customers"):
         attention_advice(transaction_days=[], revenue=[], repeat_revenue=0.0)
+
+
+def test_analyse_says_stream_for_the_tourist_restaurant(tmp_path, capsys):
+    from clv.cli import main
+    from clv.tests.shops import write_csv
+
+    # Given a till export of 20,000 guests, nearly all eating there once
+    path = tmp_path / "restaurant.csv"
+    write_csv(path, *tourist_restaurant(guests=20_000))
+    report_path = tmp_path / "report.html"
+    # When analysed with --json and --report
+    status = main(
+        [
+            "analyse",
+            str(path),
+            "--json",
+            "--quiet",
+            "--penalizer",
+            "0.001",
+            "--report",
+            str(report_path),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    import json
+
+    advice = json.loads(captured.out)["advice"]
+    # Then the advice is a stream business, and the report holds the charts and their tables
+    assert advice["verdict"] == "stream"
+    assert advice["repeat_customer_share"] == pytest.approx(0.03, abs=0.005)
+    assert advice["repeat_revenue_share"] < 0.2
+    html = report_path.read_text()
+    assert html.count("<svg") == 3 and "<script" not in html and "stream" in html
+
+
+def test_analyse_says_relationship_for_the_butcher_in_text_too(tmp_path, capsys):
+    from clv.cli import main
+    from clv.tests.shops import write_csv
+
+    path = tmp_path / "butcher.csv"
+    write_csv(path, *neighbourhood_butcher())
+    status = main(
+        [
+            "analyse",
+            str(path),
+            "--quiet",
+            "--margin",
+            "25",
+            "--model",
+            "bgnbd",
+            "--penalizer",
+            "0.01",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "Attention advice: relationship business" in out
+    assert "at a 25% margin" in out
