@@ -27,6 +27,7 @@ from klantvriend.customers.models import (
     Purchase,
     Tag,
 )
+from klantvriend.insights.services import insights_refresh
 
 from . import names
 from .promises import care_demo_create
@@ -260,6 +261,8 @@ def demo_create(
         care_demo_create(business=business, members=members, seed=seed, today=today)
         # A year of survey answers on top (demo/surveys.py); the referral network is drawn above.
         survey_demo_create(business=business, seed=seed, today=today)
+    # Value, segments, advice and charts from the start, so the demo's insight pages are alive.
+    insights_refresh(business=business)
     return DemoSummary(
         business=business,
         username=username,
