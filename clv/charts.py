@@ -23,7 +23,7 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _default_format(value: float) -> str:
+def default_format(value: float) -> str:
     if abs(value) >= 1_000_000:
         return f"{value / 1_000_000:.1f}M"
     if abs(value) >= 10_000:
@@ -49,7 +49,7 @@ def bar_chart(
     series: Sequence[tuple[str, Sequence[float], str]],
     title: str,
     stacked: bool = True,
-    value_format: Callable[[float], str] = _default_format,
+    value_format: Callable[[float], str] = default_format,
     y_max: float | None = None,
 ) -> str:
     """Vertical bars, one group per label; ``series`` holds (name, values, css class suffix).

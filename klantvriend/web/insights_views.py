@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klantvriend.aftercare.services import follow_up_create
@@ -25,10 +25,12 @@ from .views import add_service_errors, member_required, owner_required
 
 class MarginForm(forms.Form):
     margin_percent = forms.IntegerField(
-        label=_lazy("Gross margin (%)"),
+        label=gettext_lazy("Gross margin (%)"),
         min_value=0,
         max_value=100,
-        help_text=_lazy("What is left of a euro of revenue after the cost of the goods sold."),
+        help_text=gettext_lazy(
+            "What is left of a euro of revenue after the cost of the goods sold."
+        ),
     )
 
 

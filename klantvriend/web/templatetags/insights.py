@@ -1,6 +1,7 @@
 """Template helpers of the insight pages: the profile's insight card and server-drawn charts."""
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,7 @@ def _formatter(chart, currency):
         return lambda cents: format_cents(round(cents), currency).split(",")[0]
     if chart.value_kind == "share":
         return lambda value: f"{value:.0%}"
-    return lambda value: f"{value:.0f}"
+    return charts.default_format
 
 
 @register.simple_tag
@@ -64,7 +65,7 @@ def figure_value(figure):
         return f"{figure.value:.0%}"
     if figure.kind == "points":
         return f"{figure.value:+.0f}"
-    return f"{figure.value:.1f}"
+    return number_format(figure.value, 1)
 
 
 @register.filter

@@ -1,0 +1,60 @@
+"""Insights in a real Chromium on the demo shop: the scorecard, the advice with its why-page, the
+charts, a profile's insight card, the customer list by value, and Today's customers slipping
+away with the one-click call. Screenshots go to test-artifacts/."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from klantvriend.demo.shop import demo_create
+
+from .test_browser import log_in, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_demo_insights_scorecard_advice_charts_profile_and_today(page: Page, live_server):
+    summary = demo_create(customers=400)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, summary.username, summary.password)
+
+    # Today: valuable customers slipping away, each with a one-click call.
+    slipping = page.get_by_test_id("today-slipping-away")
+    expect(slipping).to_be_visible()
+    shot(page, "insights-01-today")
+    first_row = slipping.locator("li").first
+    first_row.get_by_role("button", name="Plan een belletje").click()
+    expect(first_row).to_contain_text("belletje gepland voor vandaag")
+
+    # The scorecard: every figure with a light, the weakest with the next action.
+    page.get_by_role("link", name="Inzichten").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Klantgerichtheidsscan")
+    expect(page.get_by_test_id("next-action")).to_be_visible()
+    expect(page.locator(".score")).to_have_count(8)
+    shot(page, "insights-02-scorecard")
+    page.get_by_test_id("score-promises").click()
+    expect(page.get_by_test_id("figure-rows")).to_be_visible()
+    shot(page, "insights-03-scorecard-rows")
+
+    # The advice, its figures, the attention worth per segment, and why.
+    page.goto(f"{live_server.url}/insights/advice/")
+    expect(page.get_by_test_id("advice-verdict")).to_be_visible()
+    expect(page.get_by_test_id("attention-worth").locator("tbody tr").first).to_be_visible()
+    shot(page, "insights-04-advice")
+    page.get_by_role("link", name="waarom?").click()
+    expect(page.get_by_test_id("advice-why")).to_contain_text("Relatiebedrijf")
+    shot(page, "insights-05-why")
+
+    # The charts, each with its table.
+    page.goto(f"{live_server.url}/insights/charts/")
+    expect(page.locator("svg.chart")).to_have_count(5)
+    page.get_by_test_id("chart-revenue").get_by_text("Toon de tabel").click()
+    shot(page, "insights-06-charts")
+
+    # The customer list by value, and a profile's insight card.
+    page.goto(f"{live_server.url}/customers/?order=-value")
+    shot(page, "insights-07-customers-by-value")
+    page.locator("table.table tbody tr").first.get_by_role("link").first.click()
+    card = page.get_by_test_id("insight-card")
+    expect(card).to_contain_text("Klantwaarde")
+    expect(card).to_contain_text("keer gekocht")
+    shot(page, "insights-08-profile")
