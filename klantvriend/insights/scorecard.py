@@ -148,7 +148,7 @@ NEXT_ACTIONS = {
 def customer_scorecard(*, business: Business, now: datetime | None = None) -> Scorecard:
     now = now or timezone.now()
     start, previous_start = now - WINDOW, now - 2 * WINDOW
-    reliability = promise_reliability(business=business, now=now)
+    reliability = promise_reliability(business=business, now=now, detail=False)
     complaints = complaint_figures(business=business, now=now)
     complaints_before = complaint_figures(business=business, now=start)
     coverage = follow_up_coverage(business=business)

@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from django.db.models import (
     Case,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
     Q,
     QuerySet,
@@ -21,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.core.care_settings import care_settings
+from klantvriend.core.db import SecondsBetween
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.timeline import OpenItem, TimelineEntry
@@ -184,7 +183,7 @@ class _Tally:
         return self.on_time / self.judged if self.judged else None
 
 
-_LATENESS = ExpressionWrapper(F("done_at") - F("due_at"), output_field=DurationField())
+_LATENESS = SecondsBetween("done_at", "due_at")
 
 
 def _lateness_at_rank(late_promises: QuerySet[Promise], tally: _Tally, rank: int) -> float:
@@ -197,10 +196,10 @@ def _lateness_at_rank(late_promises: QuerySet[Promise], tally: _Tally, rank: int
         .order_by("lateness", "id")
         .values_list("lateness", flat=True)[rank - tally.on_time]
     )
-    return value.total_seconds() / 3600
+    return float(value) / 3600
 
 
-def _figures(tally: _Tally, late_promises: QuerySet[Promise]) -> Figures:
+def _figures(tally: _Tally, late_promises: QuerySet[Promise] | None) -> Figures:
     """Shares from the counts; the median (interpolated between the middle two, as
     statistics.median does) and the nearest-rank 90th percentile of lateness from at most three
     indexed single-row queries, so the cost does not grow with the number of promises."""
@@ -208,7 +207,7 @@ def _figures(tally: _Tally, late_promises: QuerySet[Promise]) -> Figures:
         return Figures()
     done = tally.on_time + tally.late
     median = p90 = None
-    if done:
+    if done and late_promises is not None:
         middle = [(done - 1) // 2, done // 2]
         median = sum(_lateness_at_rank(late_promises, tally, rank) for rank in set(middle))
         median = round(median / len(set(middle)), 1)
@@ -225,12 +224,17 @@ def _figures(tally: _Tally, late_promises: QuerySet[Promise]) -> Figures:
 
 
 def promise_reliability(
-    *, business: Business, now: datetime | None = None, made_by_id: int | None = None
+    *,
+    business: Business,
+    now: datetime | None = None,
+    made_by_id: int | None = None,
+    detail: bool = True,
 ) -> Reliability:
     """Share kept on time, median and 90th-percentile lateness, per business, member and kind,
     over the promises whose outcome became known in the last year; the trend compares the last
     90 days with the 90 before. Cancelled-in-time promises are left out: cancelling by agreement
-    is not failing. Counted in the database (one grouped query, plus a few single-row queries per
+    is not failing. Without `detail` only the shares and counts (no lateness, no breakdown per
+    member and kind): what Today and the scorecard show, in one query. Counted in the database (one grouped query, plus a few single-row queries per
     group for the lateness percentiles), so the Today page stays fast with years of promises."""
     now = now or timezone.now()
     grace = promise_grace(business)
@@ -279,6 +283,12 @@ def promise_reliability(
             recent.add(outcome, count)
         elif window == "previous":
             previous.add(outcome, count)
+    if not detail:
+        return Reliability(
+            overall=_figures(overall, None),
+            trend=Trend(last_90_days=recent.share, previous_90_days=previous.share),
+            since=since,
+        )
     late = judged.filter(done_at__gt=F("due_at"))
     members = {
         membership.user_id: membership.user.get_full_name() or membership.user.get_username()

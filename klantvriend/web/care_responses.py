@@ -44,7 +44,7 @@ def today_figures(business, *, fresh: bool = False) -> dict:
             return cached
     now = timezone.now()
     figures = {
-        "reliability": promise_reliability(business=business, now=now),
+        "reliability": promise_reliability(business=business, now=now, detail=False),
         "complaint_figures": complaint_figures(business=business, now=now),
         "coverage": follow_up_coverage(business=business),
     }

@@ -189,3 +189,20 @@ def test_agenda_lists_overdue_oldest_first_and_due_today_with_constant_queries(
     assert [view.status for view in agenda.overdue] == [PromiseStatus.BROKEN, PromiseStatus.OVERDUE]
     if today_end > now:
         assert [view.promise for view in agenda.due_today] == [due_today]
+
+
+def test_reliability_without_detail_counts_the_same_and_skips_lateness(customer, owner):
+    _promise(customer, due_days_ago=10, late_hours=-1, made_by=owner)
+    _promise(customer, due_days_ago=11, late_hours=2, made_by=owner)
+
+    full = promise_reliability(business=customer.business, now=NOW)
+    summary = promise_reliability(business=customer.business, now=NOW, detail=False)
+
+    assert summary.overall.kept_on_time_share == full.overall.kept_on_time_share == 0.5
+    assert summary.trend == full.trend
+    assert (summary.overall.median_lateness_hours, summary.by_member, summary.by_kind) == (
+        None,
+        [],
+        [],
+    )
+    assert full.overall.median_lateness_hours == 1.0
