@@ -6,7 +6,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from klantvriend.insights.models import CustomerInsight
-from klantvriend.insights.scorecard import customer_scorecard
+from klantvriend.insights.scorecard import customer_scorecard_recent
 from klantvriend.insights.selectors import insight_run_latest
 
 from .common import ERRORS, business_of
@@ -79,7 +79,7 @@ class CustomerInsightOut(Schema):
 
 @router.get("/scorecard", response={200: ScorecardOut, **ERRORS}, summary="Scorecard")
 def scorecard(request: HttpRequest):
-    card = customer_scorecard(business=business_of(request))
+    card = customer_scorecard_recent(business=business_of(request))
     return {
         "figures": [
             {

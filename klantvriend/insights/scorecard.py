@@ -8,8 +8,10 @@ weakest figure. A fixed number of queries whatever the size of the business.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.selectors import follow_up_coverage
@@ -143,6 +145,21 @@ NEXT_ACTIONS = {
         "Start measuring: record promises and complaints, and send the survey after a purchase."
     ),
 }
+
+
+# The scorecard compares 90-day windows: a card a few minutes old tells the same story, and a
+# business with years of history would otherwise wait a second for every look at it.
+SCORECARD_CACHE_SECONDS = 300
+
+
+def customer_scorecard_recent(*, business: Business) -> Scorecard:
+    """The scorecard as computed at most a few minutes ago (per language: it holds sentences)."""
+    key = f"scorecard:{business.pk}:{get_language()}"
+    card = cache.get(key)
+    if card is None:
+        card = customer_scorecard(business=business)
+        cache.set(key, card, SCORECARD_CACHE_SECONDS)
+    return card
 
 
 def customer_scorecard(*, business: Business, now: datetime | None = None) -> Scorecard:

@@ -16,7 +16,7 @@ from klantvriend.customers.selectors import customer_get
 from klantvriend.insights.charts import insight_charts
 from klantvriend.insights.models import Segment
 from klantvriend.insights.rows import SCORECARD_ROWS, scorecard_rows
-from klantvriend.insights.scorecard import customer_scorecard
+from klantvriend.insights.scorecard import customer_scorecard_recent
 from klantvriend.insights.selectors import customer_insight_get, insight_run_latest
 from klantvriend.insights.services import insight_settings, insight_settings_update
 
@@ -84,7 +84,7 @@ def insights_advice_why(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def insights_scorecard(request: HttpRequest) -> HttpResponse:
-    scorecard = customer_scorecard(business=request.business)
+    scorecard = customer_scorecard_recent(business=request.business)
     return render(request, "web/insights_scorecard.html", {"scorecard": scorecard})
 
 
