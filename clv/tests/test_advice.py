@@ -139,7 +139,9 @@ def test_analyse_says_stream_for_the_tourist_restaurant(tmp_path, capsys):
     assert advice["repeat_customer_share"] == pytest.approx(0.03, abs=0.005)
     assert advice["repeat_revenue_share"] < 0.2
     html = report_path.read_text()
-    assert html.count("<svg") == 3 and "<script" not in html and "stream" in html
+    assert html.count("<svg") == 3
+    assert "<script" not in html
+    assert "stream" in html
 
 
 def test_analyse_says_relationship_for_the_butcher_in_text_too(tmp_path, capsys):

@@ -45,6 +45,15 @@ class InsightRun(BusinessOwned):
     figures = models.JSONField(default=dict, blank=True)
     seconds = models.FloatField(default=0)
 
+    def not_enough_data_text(self) -> str:
+        """The reason in the active language (from the counts), or the stored one."""
+        counts = (self.figures or {}).get("not_enough")
+        if not counts or not self.not_enough_data:
+            return self.not_enough_data
+        from .messages import not_enough_data
+
+        return not_enough_data(**counts)
+
     class Meta:
         verbose_name = _("insight refresh")
         verbose_name_plural = _("insight refreshes")

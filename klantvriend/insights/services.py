@@ -15,9 +15,8 @@ import numpy as np
 from django.db import connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from clv import figures as clv_figures
 from clv.advice import DEFAULT_MARGIN, attention_advice
@@ -30,6 +29,7 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import Business
 from klantvriend.customers.models import Purchase
 
+from .messages import not_enough_data
 from .models import CustomerInsight, InsightRun, InsightSnapshot
 from .segments import rfm_segments, stages
 from .selectors import ambassador_customer_ids
@@ -38,9 +38,6 @@ logger = logging.getLogger(__name__)
 
 SETTINGS_KEY = "insights"
 # Below these the models are not fitted and owners are told what is missing.
-MIN_CUSTOMERS = 20
-MIN_REPEAT_CUSTOMERS = 5
-MIN_DAYS_OF_HISTORY = 90
 MIN_REPEAT_BUYERS_FOR_SPEND_MODEL = 10
 SNAPSHOT_KEEP_DAYS = 400
 DAYS_PER_WEEK = 7.0
@@ -121,32 +118,10 @@ def _purchase_arrays(business: Business, end: datetime):
     )
 
 
-def _not_enough_data(*, customers: int, repeat: int, history_days: int) -> str:
-    """The honest sentence for a business whose data cannot carry a model yet."""
-    if customers == 0:
-        return _("Not enough data yet: no purchases have been recorded.")
-    needs = []
-    if history_days < MIN_DAYS_OF_HISTORY:
-        months = max(1, int(np.ceil((MIN_DAYS_OF_HISTORY - history_days) / DAYS_PER_MONTH)))
-        needs.append(
-            ngettext("%(count)d more month", "%(count)d more months", months) % {"count": months}
-        )
-    if customers < MIN_CUSTOMERS:
-        more = MIN_CUSTOMERS - customers
-        needs.append(
-            ngettext("%(count)d more customer", "%(count)d more customers", more) % {"count": more}
-        )
-    if repeat < MIN_REPEAT_CUSTOMERS:
-        more = MIN_REPEAT_CUSTOMERS - repeat
-        needs.append(
-            ngettext(
-                "%(count)d more returning customer", "%(count)d more returning customers", more
-            )
-            % {"count": more}
-        )
-    if not needs:
-        return ""
-    return _("Not enough data yet: %(needs)s needed.") % {"needs": _(" and ").join(needs)}
+def _in_english(**counts) -> str:
+    """The stored reason, for logs, the command and the API; pages build it in their language."""
+    with translation.override("en"):
+        return not_enough_data(**counts)
 
 
 def _expected_spend(summary) -> np.ndarray:
@@ -255,8 +230,8 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
             now=now,
             rows=None,
             run_fields={
-                "not_enough_data": _not_enough_data(customers=0, repeat=0, history_days=0),
-                "figures": figures,
+                "not_enough_data": _in_english(customers=0, repeat=0, history_days=0),
+                "figures": {"not_enough": {"customers": 0, "repeat": 0, "history_days": 0}},
             },
             started=started,
         )
@@ -294,17 +269,16 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
 
     history_days = int(days_since_first.max())
     repeat_customers = int(np.count_nonzero(x > 0))
-    reason = _not_enough_data(customers=n, repeat=repeat_customers, history_days=history_days)
+    counts = {"customers": n, "repeat": repeat_customers, "history_days": history_days}
+    reason = _in_english(**counts)
     alive = alive_before = expected_90 = expected_365 = value = None
     if not reason:
         try:
             chosen, predictions = _fit_and_predict(summary)
         except ConvergenceError as error:
             logger.info("Insights of %s: no model fits: %s", business.slug, error)
-            reason = _(
-                "Not enough data yet: the purchases do not show a pattern the models can fit; "
-                "a few more months of purchases are needed."
-            )
+            counts["unfittable"] = True
+            reason = _in_english(**counts)
         else:
             alive, alive_before = predictions["alive"], predictions["alive_before"]
             expected_90, expected_365 = predictions["expected_90"], predictions["expected_365"]
@@ -332,6 +306,8 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
         margin=margin,
     )
     figures["advice"] = advice.as_dict()
+    if reason:
+        figures["not_enough"] = counts
     figures["advice"]["based_on_model"] = value is not None
     figures.update(
         _chart_figures(codes, days, cents, as_of, value if value is not None else spend_cents / 100)

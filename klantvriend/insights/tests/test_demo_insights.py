@@ -10,7 +10,8 @@ def test_demo_shop_has_insights(db):
     summary = demo_create(customers=400)
     business = summary.business
     run = insight_run_latest(business=business)
-    assert run is not None and run.not_enough_data == ""
+    assert run is not None
+    assert run.not_enough_data == ""
     assert run.figures["advice"]["verdict"] in {"relationship", "mixed"}
     assert slipping_away(business=business)
     card = customer_scorecard(business=business)

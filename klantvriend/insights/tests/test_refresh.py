@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from klantvriend.core import hooks
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
@@ -41,7 +41,11 @@ def test_one_customer_gets_segment_and_stage_but_no_predicted_value(business):
     assert insight.value_cents is None
     assert insight.probability_alive is None
     assert (insight.segment, insight.stage) == ("new", "passer_by")
-    assert insight_card(insight=insight).value == "not enough data yet to predict"
+    with translation.override("en"):
+        assert insight_card(insight=insight).value == "not enough data yet to predict"
+    # And the pages say it in the reader's language
+    with translation.override("nl"):
+        assert run.not_enough_data_text().startswith("Nog niet genoeg gegevens: nog 3 maanden")
 
 
 def test_butcher_gets_fitted_values_segments_stages_and_snapshots(business, other_business):
@@ -70,7 +74,8 @@ def test_butcher_gets_fitted_values_segments_stages_and_snapshots(business, othe
     assert passer_by.stage == Stage.PASSER_BY
     assert insights[customers[0].pk].stage == Stage.AMBASSADOR
     assert {i.stage for i in insights.values()} >= {"regular", "passer_by", "ambassador"}
-    card = insight_card(insight=regular)
+    with translation.override("en"):
+        card = insight_card(insight=regular)
     assert card.history.startswith(f"bought {regular.purchase_days} times, last ")
     assert "usually every" in card.history
     # And a second refresh the same day keeps one snapshot per customer and day
