@@ -79,7 +79,16 @@ def insights_margin(request: HttpRequest) -> HttpResponse:
 def insights_advice_why(request: HttpRequest) -> HttpResponse:
     from clv import advice
 
-    return render(request, "web/insights_advice_why.html", {"thresholds": advice})
+    percent = {
+        name: f"{getattr(advice, name):.0%}"
+        for name in (
+            "RELATIONSHIP_REVENUE_SHARE",
+            "RELATIONSHIP_CUSTOMER_SHARE",
+            "STREAM_REVENUE_SHARE",
+            "DEFAULT_UPLIFT",
+        )
+    }
+    return render(request, "web/insights_advice_why.html", {"thresholds": percent})
 
 
 @member_required
