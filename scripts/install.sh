@@ -13,7 +13,10 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
     rm -rf .venv
     "$python" -m venv .venv
 fi
-if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ "$stamp" -nt requirements/constraints.txt ]; then
+# Up to date when nothing changed since the last install and the console script finds its
+# package (an editable install made before a package existed does not know it).
+if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ "$stamp" -nt requirements/constraints.txt ] \
+    && .venv/bin/klantvriend --help >/dev/null 2>&1; then
     exit 0
 fi
 echo "Installing Klantvriend$extras into .venv"
