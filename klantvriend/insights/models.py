@@ -83,6 +83,10 @@ class CustomerInsight(BusinessOwned):
     value_cents = models.BigIntegerField(null=True)
     segment = models.CharField(max_length=20, choices=Segment.choices)
     stage = models.CharField(max_length=20, choices=Stage.choices)
+    # Valuable (spend in the top half of customers with three or more purchase days) with a low
+    # and falling probability alive: Today's candidates, decided at the refresh so that Today
+    # reads a handful of indexed rows instead of judging every customer on every visit.
+    slipping_away = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("customer insight")
@@ -91,6 +95,7 @@ class CustomerInsight(BusinessOwned):
             models.Index(fields=["business", "segment"], name="insight_business_segment"),
             models.Index(fields=["business", "stage"], name="insight_business_stage"),
             models.Index(fields=["business", "value_cents"], name="insight_business_value"),
+            models.Index(fields=["business", "slipping_away"], name="insight_business_slipping"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -86,20 +86,10 @@ def _no_contact_planned() -> Q:
 
 def slipping_away(*, business: Business, limit: int = SLIPPING_AWAY_LIMIT) -> list[CustomerInsight]:
     """Valuable customers (spend in the top half of those with three or more purchase days)
-    whose probability alive is low and falling, with no follow-up or promise open: the ones a
-    call now may keep. Two queries."""
-    run = insight_run_latest(business=business)
-    threshold = (run.figures or {}).get("valuable_spend_cents") if run else None
-    if threshold is None:
-        return []
+    whose probability alive is low and falling (decided at the refresh), with no follow-up or
+    promise open: the ones a call now may keep. One query."""
     return list(
-        CustomerInsight.objects.filter(
-            business=business,
-            purchase_days__gte=3,
-            spend_cents__gte=threshold,
-            probability_alive__lt=SLIPPING_ALIVE_BELOW,
-            probability_alive_30_days_ago__gte=F("probability_alive") + SLIPPING_FALL_AT_LEAST,
-        )
+        CustomerInsight.objects.filter(business=business, slipping_away=True)
         .filter(_no_contact_planned())
         .select_related("customer")
         .order_by("-spend_cents", "customer_id")[:limit]

@@ -32,7 +32,7 @@ from klantvriend.customers.models import Purchase
 from .messages import not_enough_data
 from .models import CustomerInsight, InsightRun, InsightSnapshot
 from .segments import rfm_segments, stages
-from .selectors import ambassador_customer_ids
+from .selectors import SLIPPING_ALIVE_BELOW, SLIPPING_FALL_AT_LEAST, ambassador_customer_ids
 
 logger = logging.getLogger(__name__)
 
@@ -314,6 +314,15 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     )
     repeaters = spend_cents[purchase_days >= 3]
     figures["valuable_spend_cents"] = int(np.quantile(repeaters, 0.5)) if len(repeaters) else None
+    slipping = np.zeros(n, dtype=bool)
+    if alive is not None and figures["valuable_spend_cents"] is not None:
+        with np.errstate(invalid="ignore"):
+            slipping = (
+                (purchase_days >= 3)
+                & (spend_cents >= figures["valuable_spend_cents"])
+                & (alive < SLIPPING_ALIVE_BELOW)
+                & (alive_before >= alive + SLIPPING_FALL_AT_LEAST)
+            )
     rows = {
         "customer_id": ids,
         "purchase_days": purchase_days,
@@ -327,6 +336,7 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
         "value_cents": np.rint(value * 100) if value is not None else None,
         "segment": segment,
         "stage": stage,
+        "slipping_away": slipping,
     }
     return _save(
         business=business,
@@ -434,6 +444,7 @@ def _save(*, business, as_of, now, rows, run_fields, started) -> InsightRun:
                     "value_cents",
                     "segment",
                     "stage",
+                    "slipping_away",
                 ],
                 list(
                     zip(
@@ -451,6 +462,7 @@ def _save(*, business, as_of, now, rows, run_fields, started) -> InsightRun:
                         value,
                         segment,
                         stage,
+                        rows["slipping_away"].tolist(),
                         strict=True,
                     )
                 ),
