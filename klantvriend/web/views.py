@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -81,6 +82,21 @@ class KlantvriendLoginView(LoginView):
     redirect_authenticated_user = True
 
 
+class SearchPaginator(Paginator):
+    """Counts the matches of a search only up to a cap: counting them all means reading every
+    customer, and past a few hundred matches people type more rather than page on."""
+
+    cap = 500
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
 @member_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
@@ -93,7 +109,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
     # Segment, stage and value come from the insights app, joined in the same query.
     customers = customers_with_insight(customers, segment=segment, stage=stage, order=order)
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = SearchPaginator(customers, PAGE_SIZE) if query else Paginator(customers, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "query": query,

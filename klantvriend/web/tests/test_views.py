@@ -359,3 +359,19 @@ def test_health_answers_without_login_or_database(client, db, django_assert_num_
         response = client.get(reverse("web:health"))
 
     assert (response.status_code, response.content) == (200, b"ok")
+
+
+def test_search_counts_matches_only_up_to_a_cap(owner_client, business, monkeypatch):
+    from klantvriend.web.views import SearchPaginator
+
+    monkeypatch.setattr(SearchPaginator, "cap", 3)
+    for index in range(5):
+        CustomerFactory(business=business, name=f"Jansen {index}")
+    CustomerFactory(business=business, name="Pietersen")
+
+    many = owner_client.get(reverse("web:customer_list"), {"q": "jansen"}).content.decode()
+    few = owner_client.get(reverse("web:customer_list"), {"q": "pieter"}).content.decode()
+
+    assert "Meer dan 3 klanten gevonden; typ verder om ze te beperken." in many
+    assert many.count(">Jansen ") >= 3
+    assert "1 klant" in few
