@@ -249,14 +249,17 @@ def _analyse(arguments) -> int:
             f"--calibration-end {calibration_end} must lie before the end of the data ({observation_end})"
         )
     has_amounts = transactions.amounts is not None
-    summarise = lambda end: summarise_transactions(  # noqa: E731
-        customer_ids=transactions.customer_ids,
-        dates=transactions.dates,
-        amounts=transactions.amounts,
-        calibration_end=end,
-        observation_end=observation_end,
-        time_unit=arguments.time_unit,
-    )
+
+    def summarise(end):
+        return summarise_transactions(
+            customer_ids=transactions.customer_ids,
+            dates=transactions.dates,
+            amounts=transactions.amounts,
+            calibration_end=end,
+            observation_end=observation_end,
+            time_unit=arguments.time_unit,
+        )
+
     calibration = summarise(calibration_end)
     use_holdout = calibration_end is not None
     progress(f"{calibration.n_customers:,} customers; fitting models")

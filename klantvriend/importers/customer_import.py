@@ -63,7 +63,10 @@ def parse_customer(
     line: int, cells: list[str], columns: Columns, business: Business, *, deciding: bool
 ) -> tuple[CustomerRow | None, list[RowError]]:
     problems = RowProblems(line, columns, cells)
-    cell = lambda name: columns.cell(cells, name)  # noqa: E731
+
+    def cell(name: str) -> str:
+        return columns.cell(cells, name)
+
     values: dict[str, Any] = {}
     name = cell("name")
     if not name and (columns.has("first_name") or columns.has("last_name")):
