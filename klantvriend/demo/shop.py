@@ -47,7 +47,7 @@ PURCHASE_FIELDS = (
 CONTACT_FIELDS = ("business", "customer", "kind", "at", "member", "summary", "created_at")
 # Share of customers, weekly purchase rate and chance of dropping out after a purchase, per kind.
 SEGMENTS = {
-    "regular": (0.25, 1.3, 0.01),
+    "regular": (0.25, 2.1, 0.01),
     "occasional": (0.45, 0.2, 0.04),
     "passer_by": (0.30, 0.0, 1.0),
 }
