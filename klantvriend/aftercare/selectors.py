@@ -12,6 +12,7 @@ from klantvriend.complaints.models import Complaint
 from klantvriend.core.care_settings import DEFAULTS, care_settings
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
+from klantvriend.core.rows import Rows, first_rows
 from klantvriend.core.timeline import OpenItem, TimelineEntry
 from klantvriend.promises.models import Promise, PromiseKind
 
@@ -62,12 +63,12 @@ def follow_up_get(*, business: Business, follow_up_id: int) -> FollowUp:
         raise NotFound from None
 
 
-def follow_ups_due(*, business: Business, limit: int = 50) -> list[FollowUp]:
+def follow_ups_due(*, business: Business, limit: int = 50) -> Rows[FollowUp]:
     """Open follow-ups planned for today or the last two weeks, the longest waiting first: a
     check-up call months late helps no one (it counts as missed in the coverage figure). One
-    query."""
+    query, two when there are more than `limit`."""
     today = business.today()
-    return list(
+    return first_rows(
         FollowUp.objects.filter(
             business=business,
             done_at__isnull=True,
@@ -75,7 +76,8 @@ def follow_ups_due(*, business: Business, limit: int = 50) -> list[FollowUp]:
             due_on__gte=today - DUE_WINDOW,
         )
         .select_related("customer", "assigned_to")
-        .order_by("due_on", "id")[:limit]
+        .order_by("due_on", "id"),
+        limit,
     )
 
 

@@ -3,7 +3,7 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from klantvriend.today.selectors import today_list
+from klantvriend.today.selectors import LISTS, today_list
 
 from .common import ERRORS, business_of
 from .complaints import ComplaintOut, complaint_out
@@ -21,8 +21,19 @@ class OccasionOut(Schema):
     congratulated: bool
 
 
+class TodayTotalsOut(Schema):
+    """How long each list is; the lists themselves hold at most 50 items."""
+
+    overdue: int
+    due_today: int
+    follow_ups: int
+    complaints: int
+    occasions: int
+
+
 class TodayOut(Schema):
     day: date
+    totals: TodayTotalsOut
     overdue: list[PromiseOut]
     due_today: list[PromiseOut]
     follow_ups: list[FollowUpOut]
@@ -39,10 +50,11 @@ def today(request: HttpRequest):
     listing = today_list(business=business_of(request))
     return {
         "day": listing.day,
-        "overdue": [promise_out(view) for view in listing.overdue],
-        "due_today": [promise_out(view) for view in listing.due_today],
-        "follow_ups": [follow_up_out(item, today=listing.day) for item in listing.follow_ups],
-        "complaints": [complaint_out(view) for view in listing.complaints],
+        "totals": {name: getattr(listing, name).total for name in LISTS},
+        "overdue": [promise_out(view) for view in listing.overdue.items],
+        "due_today": [promise_out(view) for view in listing.due_today.items],
+        "follow_ups": [follow_up_out(item, today=listing.day) for item in listing.follow_ups.items],
+        "complaints": [complaint_out(view) for view in listing.complaints.items],
         "occasions": [
             {
                 "customer": item.customer.pk,
@@ -51,6 +63,6 @@ def today(request: HttpRequest):
                 "years": item.years,
                 "congratulated": item.congratulated,
             }
-            for item in listing.occasions
+            for item in listing.occasions.items
         ],
     }

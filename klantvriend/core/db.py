@@ -3,7 +3,8 @@
 Django's own datetime subtraction works everywhere, but on SQLite it calls back into Python
 for every row, which made a year of reliability figures take seconds."""
 
-from django.db.models import FloatField, Func
+from django.db import connection
+from django.db.models import FloatField, Func, IntegerField
 
 
 class SecondsBetween(Func):
@@ -31,3 +32,39 @@ class SecondsBetween(Func):
             arg_joiner=" - ",
             **extra_context,
         )
+
+
+class MonthDay(Func):
+    """A date's month and day as one number (29 November is 1129), so that birthdays and
+    anniversaries are found through an index on it instead of by reading every customer.
+    Both spellings are immutable expressions, as an index needs; SQLite keeps dates as
+    'YYYY-MM-DD' text."""
+
+    output_field = IntegerField()
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(substr(%(expressions)s, 6, 2) || substr(%(expressions)s, 9, 2) AS INTEGER)",
+            **extra_context,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(MONTH FROM %(expressions)s) * 100 + EXTRACT(DAY FROM %(expressions)s))::integer",
+            **extra_context,
+        )
+
+
+def refresh_planner_statistics() -> None:
+    """SQLite chooses its indexes from statistics that only ANALYZE gathers; without them it
+    guesses, and with a large business it then walks the whole name index to find today's
+    birthdays or a search's matches. Run after bulk changes (demo, import, the nightly insight
+    refresh). PostgreSQL's autovacuum keeps its own statistics."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

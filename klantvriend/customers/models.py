@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from klantvriend.core.db import MonthDay
 from klantvriend.core.models import Business, BusinessOwned
 
 from .text import search_text_for
@@ -111,7 +112,7 @@ class Customer(BusinessOwned):
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     external_ref = models.CharField(_("customer number"), max_length=100, blank=True)
     # Folded name, company, e-mail and phone digits: an accent- and case-insensitive search that
-    # works the same on SQLite and PostgreSQL without database extensions.
+    # works the same on SQLite and PostgreSQL, through a trigram index (migration 0005).
     search_text = models.CharField(max_length=700, editable=False, default="")
     # Set when the person's data was erased (AVG/GDPR art. 17): the row stays for the purchases
     # the business must keep for seven years, with nothing left that identifies the person.
@@ -126,6 +127,11 @@ class Customer(BusinessOwned):
         indexes = [
             models.Index(fields=["business", "name"], name="customer_business_name"),
             models.Index(fields=["business", "search_text"], name="customer_business_search"),
+            # Today's birthdays and customer anniversaries (gestures.selectors.occasions_today).
+            models.Index(models.F("business"), MonthDay("birthday"), name="customer_birthday_day"),
+            models.Index(
+                models.F("business"), MonthDay("customer_since"), name="customer_since_day"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

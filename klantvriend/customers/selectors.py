@@ -4,7 +4,10 @@ that was itself read through the business), so no query can reach another busine
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from klantvriend.core.errors import NotFound
@@ -14,18 +17,33 @@ from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, t
 from .models import ContactKind, ContactMoment, Customer, ImportantDate, Purchase, Tag
 from .text import digits, fold
 
+# Words of three characters or more are looked up in the trigram index of migration 0005: on
+# SQLite an FTS5 table matched by phrase (a phrase of trigrams is a substring), on PostgreSQL a
+# pg_trgm index that serves "contains" as it is. Shorter words are compared row by row.
+_TRIGRAM = 3
+_SQLITE_MATCHES = (
+    "SELECT rowid FROM customers_customer_search WHERE customers_customer_search MATCH %s"
+)
+
 
 def _search_filter(query: str) -> Q:
     condition = Q()
+    phrases = []
     for word in query.split():
         word_digits = digits(word)
         # A word that is mostly a phone number ("06-123", "+31") matches on its digits alone.
         if word_digits and len(word_digits) * 2 >= len(word.strip("+")):
-            condition &= Q(search_text__contains=word_digits)
+            term = word_digits
         else:
-            folded = fold(word)
-            if folded:
-                condition &= Q(search_text__contains=folded)
+            term = fold(word)
+        if not term:
+            continue
+        if connection.vendor == "sqlite" and len(term) >= _TRIGRAM:
+            phrases.append('"' + term.replace('"', '""') + '"')
+        else:
+            condition &= Q(search_text__contains=term)
+    if phrases:
+        condition &= Q(pk__in=RawSQL(_SQLITE_MATCHES, [" AND ".join(phrases)]))
     return condition
 
 
@@ -59,7 +77,17 @@ def customer_get(*, business: Business, customer_id: int) -> Customer:
 
 
 def tag_list(*, business: Business) -> QuerySet[Tag]:
-    return Tag.objects.filter(business=business).annotate(customer_count=Count("customers"))
+    # Counted per tag in its index of the links, a few times faster than grouping a join.
+    links = (
+        Customer.tags.through.objects.filter(tag_id=OuterRef("pk"))
+        .order_by()
+        .values("tag_id")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    return Tag.objects.filter(business=business).annotate(
+        customer_count=Coalesce(Subquery(links), 0)
+    )
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from klantvriend.core.db import MonthDay
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
+from klantvriend.core.rows import Rows
 from klantvriend.core.timeline import TimelineEntry
 from klantvriend.customers.models import Customer
 
@@ -75,16 +77,13 @@ def _celebrated_on(day: date) -> set[tuple[int, int]]:
     return pairs
 
 
-def _day_condition(field: str, day: date) -> Q:
-    condition = Q()
-    for month, day_of_month in _celebrated_on(day):
-        condition |= Q(**{f"{field}__month": month, f"{field}__day": day_of_month})
-    return condition
-
-
-def occasions_today(*, business: Business, limit: int = 30) -> list[OccasionToday]:
-    """Birthdays and customer-since anniversaries of today, for customers who agreed to hear from
-    the business (marketing consent): a personal date is not used without it. One query."""
+def occasions_today(
+    *, business: Business, limit: int = 30, customer_id: int | None = None
+) -> Rows[OccasionToday]:
+    """Birthdays and customer-since anniversaries of today (of one customer, given
+    `customer_id`), for customers who agreed to hear from the business (marketing consent): a
+    personal date is not used without it. One query, two when more than `limit` customers
+    celebrate (then the occasions are counted)."""
     day = business.today()
     start = datetime.combine(day, time.min, tzinfo=business.tzinfo)
     given_today = Gesture.objects.filter(
@@ -92,26 +91,33 @@ def occasions_today(*, business: Business, limit: int = 30) -> list[OccasionToda
         occasion__in=[Occasion.BIRTHDAY, Occasion.ANNIVERSARY],
         given_at__gte=start,
     )
-    customers = (
-        Customer.objects.filter(business=business, marketing_consent=True)
-        .filter(
-            (Q(birthday__isnull=False) & _day_condition("birthday", day))
-            | (_day_condition("customer_since", day) & Q(customer_since__lt=day))
-        )
-        .annotate(congratulated=Exists(given_today))
-        .order_by("name", "id")[:limit]
-    )
     celebrated = _celebrated_on(day)
+    days = sorted(month * 100 + day_of_month for month, day_of_month in celebrated)
+    # Through the indexes on the month and day of both dates (customers.Customer.Meta).
+    birthday = Q(birthday_day__in=days)
+    anniversary = Q(since_day__in=days, customer_since__lt=day)
+    celebrating = (
+        Customer.objects.alias(
+            birthday_day=MonthDay("birthday"), since_day=MonthDay("customer_since")
+        )
+        .filter(business=business, marketing_consent=True)
+        .filter(birthday | anniversary)
+    )
+    if customer_id is not None:
+        celebrating = celebrating.filter(pk=customer_id)
+    customers = list(
+        celebrating.annotate(congratulated=Exists(given_today)).order_by("name", "id")[:limit]
+    )
     occasions = []
     for customer in customers:
-        birthday = customer.birthday
-        if birthday and (birthday.month, birthday.day) in celebrated:
+        birthday_date = customer.birthday
+        if birthday_date and (birthday_date.month, birthday_date.day) in celebrated:
             occasions.append(
                 OccasionToday(
                     customer,
                     Occasion.BIRTHDAY,
                     _("birthday"),
-                    day.year - birthday.year,
+                    day.year - birthday_date.year,
                     customer.congratulated,
                 )
             )
@@ -126,7 +132,13 @@ def occasions_today(*, business: Business, limit: int = 30) -> list[OccasionToda
                     customer.congratulated,
                 )
             )
-    return occasions
+    total = len(occasions)
+    if len(customers) == limit:
+        counts = celebrating.aggregate(
+            birthdays=Count("pk", filter=birthday), anniversaries=Count("pk", filter=anniversary)
+        )
+        total = counts["birthdays"] + counts["anniversaries"]
+    return Rows(occasions, total)
 
 
 def gesture_timeline(*, customer, limit: int) -> list[TimelineEntry]:

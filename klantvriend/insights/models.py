@@ -95,7 +95,10 @@ class CustomerInsight(BusinessOwned):
             models.Index(fields=["business", "segment"], name="insight_business_segment"),
             models.Index(fields=["business", "stage"], name="insight_business_stage"),
             models.Index(fields=["business", "value_cents"], name="insight_business_value"),
-            models.Index(fields=["business", "slipping_away"], name="insight_business_slipping"),
+            models.Index(
+                fields=["business", "slipping_away", "-spend_cents", "customer"],
+                name="insight_slipping_by_spend",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -25,6 +25,7 @@ from clv.models import GammaGamma
 from clv.selection import select_model
 from clv.summary import summarise_transactions
 from clv.value import customer_lifetime_value
+from klantvriend.core.db import refresh_planner_statistics
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import Business
 from klantvriend.customers.models import Purchase
@@ -487,6 +488,9 @@ def _save(*, business, as_of, now, rows, run_fields, started) -> InsightRun:
             seconds=time.perf_counter() - started,
             **run_fields,
         )
+    # The refresh follows every import and runs nightly: the moment to bring the database's
+    # query statistics up to date with what was added.
+    refresh_planner_statistics()
     return run
 
 

@@ -67,6 +67,12 @@ class Promise(BusinessOwned):
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["business", "due_at"], name="promise_business_due"),
+            # Today's agenda and its counts read only the open promises of a few days.
+            models.Index(
+                fields=["business", "due_at"],
+                condition=models.Q(done_at__isnull=True, cancelled_at__isnull=True),
+                name="promise_open_due",
+            ),
             models.Index(fields=["business", "kind", "made_at"], name="promise_business_kind"),
             models.Index(fields=["customer", "due_at"], name="promise_customer_due"),
         ]

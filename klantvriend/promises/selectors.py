@@ -22,6 +22,7 @@ from klantvriend.core.care_settings import care_settings
 from klantvriend.core.db import SecondsBetween
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
+from klantvriend.core.rows import Rows, first_rows
 from klantvriend.core.timeline import OpenItem, TimelineEntry
 
 from .models import Promise, PromiseKind, due_moment_for_day
@@ -101,15 +102,15 @@ def promise_with_status(*, promise: Promise, now: datetime | None = None) -> Pro
 
 @dataclass(frozen=True)
 class PromiseAgenda:
-    overdue: list[PromiseView]
-    due_today: list[PromiseView]
+    overdue: Rows[PromiseView]
+    due_today: Rows[PromiseView]
 
 
 def promise_agenda(
     *, business: Business, now: datetime | None = None, limit: int = 50
 ) -> PromiseAgenda:
-    """Open promises past their due moment (oldest first) and those still due today: two
-    queries whatever the number of promises."""
+    """Open promises past their due moment (oldest first) and those still due today, at most
+    `limit` of each with their totals: two to four queries whatever the number of promises."""
     now = now or timezone.now()
     today = business.local(now).date()
     open_promises = Promise.objects.filter(
@@ -117,15 +118,22 @@ def promise_agenda(
     ).select_related("customer", "made_by")
     # A promise forgotten for weeks is history (broken, in the figures and on the profile), not
     # something to do this morning: Today shows the last week's.
-    overdue = open_promises.filter(
-        due_at__lt=now, due_at__gte=now - AGENDA_OVERDUE_WINDOW
-    ).order_by("due_at", "id")[:limit]
-    due_today = open_promises.filter(due_at__gte=now, due_on__lte=today).order_by("due_at", "id")[
-        :limit
-    ]
+    overdue = first_rows(
+        open_promises.filter(due_at__lt=now, due_at__gte=now - AGENDA_OVERDUE_WINDOW).order_by(
+            "due_at", "id"
+        ),
+        limit,
+    )
+    due_today = first_rows(
+        open_promises.filter(due_at__gte=now, due_on__lte=today).order_by("due_at", "id"), limit
+    )
     return PromiseAgenda(
-        overdue=promise_views(business=business, promises=overdue, now=now),
-        due_today=promise_views(business=business, promises=due_today, now=now),
+        overdue=Rows(
+            promise_views(business=business, promises=overdue.items, now=now), overdue.total
+        ),
+        due_today=Rows(
+            promise_views(business=business, promises=due_today.items, now=now), due_today.total
+        ),
     )
 
 

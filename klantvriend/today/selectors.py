@@ -10,50 +10,64 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.selectors import follow_ups_due
 from klantvriend.complaints.selectors import ComplaintView, complaint_queue
 from klantvriend.core.models import Business
+from klantvriend.core.rows import Rows
 from klantvriend.gestures.selectors import OccasionToday, occasions_today
 from klantvriend.promises.models import Promise
 from klantvriend.promises.selectors import PromiseView, promise_agenda
 
+# The most rows of one list (the API, the digest, a list shown whole on the page).
 LIMIT = 50
+# The rows of each list the Today page shows at first: a morning's glance, not a report.
+SHOWN = 10
+LISTS = ("overdue", "due_today", "follow_ups", "complaints", "occasions")
 
 
 @dataclass(frozen=True)
 class TodayList:
     day: date
     now: datetime
-    overdue: list[PromiseView]
-    due_today: list[PromiseView]
-    follow_ups: list[FollowUp]
-    complaints: list[ComplaintView]
-    occasions: list[OccasionToday]
+    overdue: Rows[PromiseView]
+    due_today: Rows[PromiseView]
+    follow_ups: Rows[FollowUp]
+    complaints: Rows[ComplaintView]
+    occasions: Rows[OccasionToday]
 
     @property
     def promise_count(self) -> int:
-        return len(self.overdue) + len(self.due_today)
+        return self.overdue.total + self.due_today.total
 
     @property
     def count(self) -> int:
-        return (
-            len(self.overdue)
-            + len(self.due_today)
-            + len(self.follow_ups)
-            + len(self.complaints)
-            + len(self.occasions)
-        )
+        return sum(getattr(self, name).total for name in LISTS)
 
 
-def today_list(*, business: Business, now: datetime | None = None) -> TodayList:
+def today_list(
+    *, business: Business, now: datetime | None = None, rows: int = LIMIT, whole: str = ""
+) -> TodayList:
+    """At most `rows` of each list, and LIMIT of the list named `whole` (one of LISTS), each
+    with its total."""
+
+    def limit(name: str) -> int:
+        return LIMIT if name == whole else rows
+
     now = now or timezone.now()
-    agenda = promise_agenda(business=business, now=now, limit=LIMIT)
+    agenda = promise_agenda(
+        business=business, now=now, limit=max(limit("overdue"), limit("due_today"))
+    )
+    complaints = complaint_queue(business=business, now=now)
     return TodayList(
         day=business.local(now).date(),
         now=now,
-        overdue=agenda.overdue,
-        due_today=agenda.due_today,
-        follow_ups=follow_ups_due(business=business, limit=LIMIT),
-        complaints=complaint_queue(business=business, now=now),
-        occasions=occasions_today(business=business),
+        overdue=_first(agenda.overdue, limit("overdue")),
+        due_today=_first(agenda.due_today, limit("due_today")),
+        follow_ups=follow_ups_due(business=business, limit=limit("follow_ups")),
+        complaints=Rows(complaints[: limit("complaints")], len(complaints)),
+        occasions=occasions_today(business=business, limit=limit("occasions")),
     )
+
+
+def _first(rows: Rows, limit: int) -> Rows:
+    return Rows(rows.items[:limit], rows.total)
 
 
 @dataclass(frozen=True)

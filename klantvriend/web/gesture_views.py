@@ -30,9 +30,7 @@ def gesture_add(request: HttpRequest, customer_id: int) -> HttpResponse:
             form.add_error(
                 "what",
                 ValidationError(
-                    _(
-                        "This customer got the same recently. Tick “Give it anyway” to record it."
-                    ),
+                    _("This customer got the same recently. Tick “Give it anyway” to record it."),
                     code="repeat",
                 ),
             )
@@ -88,8 +86,10 @@ def occasion_congratulate(request: HttpRequest, customer_id: int) -> HttpRespons
     occasion_today = next(
         (
             item
-            for item in selectors.occasions_today(business=request.business)
-            if item.customer.pk == customer.pk and item.occasion == occasion
+            for item in selectors.occasions_today(
+                business=request.business, customer_id=customer.pk
+            ).items
+            if item.occasion == occasion
         ),
         None,
     )

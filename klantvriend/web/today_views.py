@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from klantvriend.insights.selectors import slipping_away
-from klantvriend.today.selectors import today_list
+from klantvriend.today.selectors import LISTS, SHOWN, today_list
 
 from .care_forms import ResolveForm
 from .care_responses import today_figures
@@ -16,8 +16,12 @@ def today(request: HttpRequest) -> HttpResponse:
     """A fixed number of queries whatever the size of the business: each list is one query with
     its customers joined, and each figure one or two."""
     business = request.business
+    # ?show=overdue shows that list whole (up to its limit) instead of its first rows.
+    whole = request.GET.get("show", "")
+    whole = whole if whole in LISTS else ""
     context = {
-        "today": today_list(business=business),
+        "today": today_list(business=business, rows=SHOWN, whole=whole),
+        "whole": whole,
         "resolve_form": ResolveForm(),
         **today_figures(business),
         "slipping_away": slipping_away(business=business),

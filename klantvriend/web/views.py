@@ -90,7 +90,8 @@ class SearchPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Only the matches' ids: the list's joins and per-row figures are not needed to count.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -180,12 +181,24 @@ PROFILE_FORMS = {
 }
 
 
+# The profile opens with the recent history; ?timeline=all shows the long one.
+TIMELINE_SHORT = 20
+TIMELINE_LONG = 200
+
+
+def _timeline(request: HttpRequest, customer: Customer) -> dict:
+    whole = request.method == "GET" and request.GET.get("timeline") == "all"
+    limit = TIMELINE_LONG if whole else TIMELINE_SHORT
+    entries = selectors.customer_timeline(customer=customer, limit=limit + 1)
+    return {"timeline": entries[:limit], "timeline_more": len(entries) > limit and not whole}
+
+
 def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) -> dict:
     forms = {key: bound_forms.get(key) or form_class() for key, form_class in PROFILE_FORMS.items()}
     return {
         "customer": customer,
         "briefing": selectors.customer_briefing(customer=customer),
-        "timeline": selectors.customer_timeline(customer=customer),
+        **_timeline(request, customer),
         "tags": list(customer.tags.all()),
         "important_dates": list(customer.important_dates.all()),
         **forms,

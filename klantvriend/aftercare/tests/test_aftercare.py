@@ -238,7 +238,7 @@ def test_due_follow_ups_are_those_of_the_last_two_weeks_oldest_first(
     with django_assert_max_num_queries(1):
         due = follow_ups_due(business=customer.business)
 
-    assert due == [older, current]
+    assert (due.items, due.total) == ([older, current], 2)
 
 
 def test_coverage_is_the_share_of_deliveries_and_complaints_followed_up_in_time(customer):

@@ -91,10 +91,35 @@ def test_occasions_today_are_birthdays_and_anniversaries_of_consenting_customers
     with django_assert_max_num_queries(1):
         occasions = occasions_today(business=business)
 
-    assert [(o.customer, o.occasion, o.years, o.congratulated) for o in occasions] == [
+    assert [(o.customer, o.occasion, o.years, o.congratulated) for o in occasions.items] == [
         (birthday, Occasion.BIRTHDAY, today.year - 1980, True),
         (anniversary, Occasion.ANNIVERSARY, 3, False),
     ]
+
+
+def test_occasions_past_the_limit_are_counted_each(business, django_assert_max_num_queries):
+    today = business.today()
+    both = CustomerFactory(
+        business=business,
+        name="Anna",
+        birthday=today.replace(year=1980),
+        customer_since=today.replace(year=today.year - 2),
+        marketing_consent=True,
+    )
+    bea = CustomerFactory(
+        business=business, name="Bea", birthday=today.replace(year=1990), marketing_consent=True
+    )
+
+    with django_assert_max_num_queries(2):
+        occasions = occasions_today(business=business, limit=1)
+
+    assert [(o.customer, o.occasion) for o in occasions.items] == [
+        (both, Occasion.BIRTHDAY),
+        (both, Occasion.ANNIVERSARY),
+    ]
+    assert (occasions.total, occasions.hidden) == (3, 1)
+    only_bea = occasions_today(business=business, customer_id=bea.pk)
+    assert [o.customer.name for o in only_bea.items] == ["Bea"]
 
 
 def test_a_29_february_birthday_is_celebrated_on_28_february_in_other_years(business):
@@ -105,4 +130,4 @@ def test_a_29_february_birthday_is_celebrated_on_28_february_in_other_years(busi
     with mock.patch.object(type(business), "today", return_value=date(2027, 2, 28)):
         occasions = occasions_today(business=business)
 
-    assert [(o.customer, o.years) for o in occasions] == [(leapling, 31)]
+    assert [(o.customer, o.years) for o in occasions.items] == [(leapling, 31)]

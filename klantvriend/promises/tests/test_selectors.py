@@ -185,10 +185,14 @@ def test_agenda_lists_overdue_oldest_first_and_due_today_with_constant_queries(
     with django_assert_max_num_queries(3):
         agenda = promise_agenda(business=customer.business, now=now)
 
-    assert [view.promise for view in agenda.overdue] == [late, later]
-    assert [view.status for view in agenda.overdue] == [PromiseStatus.BROKEN, PromiseStatus.OVERDUE]
+    assert [view.promise for view in agenda.overdue.items] == [late, later]
+    assert agenda.overdue.total == 2
+    assert [view.status for view in agenda.overdue.items] == [
+        PromiseStatus.BROKEN,
+        PromiseStatus.OVERDUE,
+    ]
     if today_end > now:
-        assert [view.promise for view in agenda.due_today] == [due_today]
+        assert [view.promise for view in agenda.due_today.items] == [due_today]
 
 
 def test_reliability_without_detail_counts_the_same_and_skips_lateness(customer, owner):

@@ -30,9 +30,10 @@ def test_the_today_list_gathers_every_kind_of_work(business, other_business):
 
     today = today_list(business=business, now=now)
 
-    assert [view.promise for view in today.overdue] == [overdue]
-    assert [view.complaint for view in today.complaints] == [complaint]
-    assert today.follow_ups == [follow_up]
+    assert [view.promise for view in today.overdue.items] == [overdue]
+    assert [view.complaint for view in today.complaints.items] == [complaint]
+    assert today.follow_ups.items == [follow_up]
+    assert (today.overdue.total, today.complaints.total, today.follow_ups.total) == (1, 1, 1)
     assert today.count == 3
 
 

@@ -17,6 +17,7 @@ from klantvriend.gestures.models import Gesture
 from klantvriend.gestures.services import gesture_create
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.today.selectors import SHOWN
 
 HTMX = {"HX-Request": "true"}
 
@@ -52,10 +53,12 @@ def _busy_customer(business, owner, index):
 def test_today_costs_a_constant_number_of_queries(
     owner_client, business, owner, django_assert_max_num_queries
 ):
-    _busy_customer(business, owner, 0)
+    # Past the rows shown, each list is also counted: compare two sizes that are both past it.
+    for index in range(SHOWN + 1):
+        _busy_customer(business, owner, index)
     with django_assert_max_num_queries(40) as few:
         owner_client.get(reverse("web:today"))
-    for index in range(1, 25):
+    for index in range(SHOWN + 1, 25):
         _busy_customer(business, owner, index)
 
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -63,9 +66,27 @@ def test_today_costs_a_constant_number_of_queries(
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count('id="complaint-') == 25
-    assert page.count('id="follow-up-') == 25
-    assert page.count('id="occasion-') == 25
+    for row, name in (("complaint", "complaints"), ("follow-up", "follow_ups")):
+        assert page.count(f'id="{row}-') == SHOWN
+        assert f'href="?show={name}#' in page
+    assert page.count('id="occasion-') == SHOWN
+    assert page.count('data-testid="show-all-') == 5
+    assert "Toon alle 25" in page
+
+
+def test_today_shows_one_list_whole_on_request(owner_client, business, owner):
+    for index in range(SHOWN + 2):
+        _busy_customer(business, owner, index)
+
+    page = owner_client.get(reverse("web:today"), {"show": "follow_ups"}).content.decode()
+
+    assert page.count('id="follow-up-') == SHOWN + 2
+    assert page.count('id="complaint-') == SHOWN
+    assert 'data-testid="show-all-follow_ups"' not in page
+    assert 'data-testid="show-all-complaints"' in page
+    # An unknown list name shows the page as usual.
+    page = owner_client.get(reverse("web:today"), {"show": "everything"}).content.decode()
+    assert page.count('id="follow-up-') == SHOWN
 
 
 def test_the_profile_costs_a_constant_number_of_queries(

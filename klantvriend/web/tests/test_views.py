@@ -11,6 +11,7 @@ from klantvriend.customers.tests.factories import (
     CustomerFactory,
     PurchaseFactory,
 )
+from klantvriend.web.views import TIMELINE_SHORT
 
 
 def test_pages_need_a_login(db):
@@ -375,3 +376,17 @@ def test_search_counts_matches_only_up_to_a_cap(owner_client, business, monkeypa
     assert "Meer dan 3 klanten gevonden; typ verder om ze te beperken." in many
     assert many.count(">Jansen ") >= 3
     assert "1 klant" in few
+
+
+def test_the_profile_opens_with_recent_history_and_shows_all_on_request(owner_client, business):
+    customer = CustomerFactory(business=business)
+    PurchaseFactory.create_batch(TIMELINE_SHORT + 5, customer=customer)
+    url = reverse("web:customer_detail", args=[customer.pk])
+
+    page = owner_client.get(url).content.decode()
+    assert page.count('class="timeline-entry') == TIMELINE_SHORT
+    assert 'data-testid="timeline-all"' in page
+
+    page = owner_client.get(url, {"timeline": "all"}).content.decode()
+    assert page.count('class="timeline-entry') == TIMELINE_SHORT + 5
+    assert 'data-testid="timeline-all"' not in page

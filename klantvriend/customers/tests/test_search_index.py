@@ -1,0 +1,94 @@
+"""The trigram index behind the customer search (migration 0005): kept up to date by every write,
+safe against query syntax, and the same answers as reading every row."""
+
+import pytest
+from django.db import connection
+
+from klantvriend.customers import selectors, services
+from klantvriend.customers.models import Customer
+
+from .factories import CustomerFactory
+
+TRIGGERS = {
+    "customers_customer_search_insert",
+    "customers_customer_search_update",
+    "customers_customer_search_delete",
+}
+
+
+def _names(business, query):
+    return [customer.name for customer in selectors.customer_list(business=business, query=query)]
+
+
+def _assert_index_consistent():
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # Raises when the FTS table and the customers table disagree.
+            cursor.execute(
+                "INSERT INTO customers_customer_search(customers_customer_search, rank) "
+                "VALUES ('integrity-check', 1)"
+            )
+
+
+def test_the_index_is_in_place_after_all_migrations(db):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            assert TRIGGERS <= {row[0] for row in cursor.fetchall()}
+        else:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'customer_search_trigram'"
+            )
+            assert "gin_trgm_ops" in cursor.fetchone()[0]
+
+
+def test_writes_keep_the_index_up_to_date(business):
+    anna = services.customer_create(business=business, name="Anna de Vries")
+    CustomerFactory(business=business, name="Bram Vriesema")
+    assert _names(business, "vries") == ["Anna de Vries", "Bram Vriesema"]
+
+    services.customer_update(customer=anna, name="Anna Jansen")
+    assert _names(business, "vries") == ["Bram Vriesema"]
+    assert _names(business, "jansen") == ["Anna Jansen"]
+
+    Customer.objects.filter(name="Bram Vriesema").delete()
+    assert _names(business, "vries") == []
+    _assert_index_consistent()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("nna de", ["Anna de Vries"]),  # a two-letter word next to an indexed one
+        ("de", ["Anna de Vries", "Ferdinand Dekker"]),  # short words are compared row by row
+        ('"vries', []),  # the query language of the index is not exposed: text is text
+        ("vries*", []),
+        ("vries OR dekker", []),
+        ("NEAR(anna dekker)", []),
+        ("anna:", []),
+        ("ann^", []),
+        ("AND", ["Ferdinand Dekker"]),
+        ("-", []),
+    ],
+)
+def test_query_syntax_is_searched_for_as_text(business, query, expected):
+    services.customer_create(business=business, name="Anna de Vries")
+    services.customer_create(business=business, name="Ferdinand Dekker")
+
+    assert _names(business, query) == expected
+
+
+def test_the_index_answers_like_reading_every_row(business, other_business):
+    names = ["Thijs de Jong", "Mathijs Bakker", "Thijsje Öztürk", "Anna Thijssen", "Kees Jong"]
+    for name in names:
+        services.customer_create(business=business, name=name)
+    services.customer_create(business=other_business, name="Thijs Elders")
+
+    for query in ["thijs", "THIJS jong", "ijs", "öz", "jong thijs", "thij ssen", "xyz"]:
+        words = [word.casefold().replace("ö", "o") for word in query.split()]
+        expected = sorted(name for name in names if all(w in _fold(name) for w in words))
+        assert _names(business, query) == expected, query
+
+
+def _fold(name):
+    return name.casefold().replace("ö", "o").replace("ü", "u")
