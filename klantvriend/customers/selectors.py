@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
 from klantvriend.core.errors import NotFound
@@ -102,22 +102,27 @@ class Briefing:
 
 
 def customer_briefing(*, customer: Customer) -> Briefing:
-    """What a staff member should know before they speak to this customer."""
+    """What a staff member should know before they speak to this customer. Counted by the
+    database, so a customer of twenty years costs what a new one does: five queries."""
     business = customer.business
-    purchase_moments = list(customer.purchases.values_list("at", flat=True))
-    visit_moments = list(
-        customer.contact_moments.filter(kind=ContactKind.VISIT).values_list("at", flat=True)
+    purchases = customer.purchases.order_by()
+    visits = customer.contact_moments.filter(kind=ContactKind.VISIT).order_by()
+    totals = purchases.aggregate(count=Count("pk"), spend=Sum("amount_cents"), last=Max("at"))
+    last_visit = visits.aggregate(last=Max("at"))["last"]
+    # A purchase and a visit on the same (local) day are one visit to the shop.
+    tz = business.tzinfo
+    visit_days = (
+        purchases.annotate(day=TruncDate("at", tzinfo=tz))
+        .values("day")
+        .union(visits.annotate(day=TruncDate("at", tzinfo=tz)).values("day"))
     )
-    totals = customer.purchases.aggregate(total=Sum("amount_cents"))
-    moments = purchase_moments + visit_moments
-    # A purchase and a visit on the same day are one visit to the shop.
-    visit_days = {business.local(moment).date() for moment in moments}
+    moments = [moment for moment in (totals["last"], last_visit) if moment is not None]
     return Briefing(
         customer_since=customer.customer_since,
         last_visit=max(moments) if moments else None,
-        visit_count=len(visit_days),
-        purchase_count=len(purchase_moments),
-        total_spend_cents=totals["total"] or 0,
+        visit_count=visit_days.count(),
+        purchase_count=totals["count"],
+        total_spend_cents=totals["spend"] or 0,
         open_items=open_items_for(customer=customer),
         referral_count=customer.referrals.count(),
     )

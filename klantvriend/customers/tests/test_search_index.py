@@ -34,7 +34,7 @@ def test_the_index_is_in_place_after_all_migrations(db):
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            assert TRIGGERS <= {row[0] for row in cursor.fetchall()}
+            assert {row[0] for row in cursor.fetchall()} >= TRIGGERS
         else:
             cursor.execute(
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'customer_search_trigram'"
