@@ -10,7 +10,7 @@ from klantvriend.core.audit import audit_for_customer
 from klantvriend.gestures.selectors import gesture_list
 from klantvriend.promises.selectors import promise_list, promise_views
 
-from .care_forms import ComplaintForm, FollowUpForm, GestureForm, PromiseForm, ResolveForm
+from .care_forms import ComplaintForm, FollowUpForm, GestureForm, PromiseForm
 from .referral_profile import referral_survey_profile_context
 
 RECENT = 10
@@ -36,7 +36,6 @@ def care_profile_context(request, customer, forms: dict) -> dict:
         "promise_form": forms.get("promise_form")
         or PromiseForm(initial={"due_date": business.local(now).date()}),
         "complaint_form": forms.get("complaint_form") or ComplaintForm(),
-        "resolve_form": ResolveForm(),
         "follow_up_form": forms.get("follow_up_form")
         or FollowUpForm(business=business, initial={"due_on": business.local(now).date()}),
         "gesture_form": forms.get("gesture_form") or GestureForm(),

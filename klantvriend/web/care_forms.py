@@ -12,7 +12,7 @@ from klantvriend.core.care_settings import CareSettings
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import PromiseKind
 
-from .forms import AmountField, DateInput, MomentField
+from .forms import AmountField, DateInput, MomentField, OwnIds
 
 
 class TimeInput(forms.TimeInput):
@@ -22,7 +22,9 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class PromiseForm(forms.Form):
+class PromiseForm(OwnIds, forms.Form):
+    id_prefix = "promise"
+
     description = forms.CharField(
         label=_("what was promised"),
         max_length=300,
@@ -56,7 +58,9 @@ class PromiseForm(forms.Form):
         return {"due_at": datetime.combine(day, at, tzinfo=business.tzinfo)}
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(OwnIds, forms.Form):
+    id_prefix = "complaint"
+
     description = forms.CharField(
         label=_("what is the complaint"), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -104,7 +108,14 @@ class ResolveForm(forms.Form):
     )
 
 
-class FollowUpForm(forms.Form):
+def resolve_form_for(complaint, data=None) -> ResolveForm:
+    """A complaint row's resolve form, with ids of its own: a page lists several complaints."""
+    return ResolveForm(data, auto_id=f"resolve-{complaint.pk}-%s")
+
+
+class FollowUpForm(OwnIds, forms.Form):
+    id_prefix = "follow-up"
+
     note = forms.CharField(
         label=FollowUp._meta.get_field("note").verbose_name,
         max_length=300,
@@ -135,7 +146,9 @@ class FollowUpForm(forms.Form):
         return note
 
 
-class GestureForm(forms.Form):
+class GestureForm(OwnIds, forms.Form):
+    id_prefix = "gesture"
+
     what = forms.CharField(
         label=Gesture._meta.get_field("what").verbose_name,
         max_length=200,

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from klantvriend.complaints import selectors, services
 from klantvriend.customers import selectors as customer_selectors
 
-from .care_forms import ComplaintForm, ResolveForm
+from .care_forms import ComplaintForm, resolve_form_for
 from .care_responses import first_error, from_today, profile_response, today_row_response
 from .views import add_service_errors, member_required
 
@@ -38,7 +38,7 @@ def _answer(request: HttpRequest, complaint, error: str, form=None) -> HttpRespo
         return today_row_response(
             request,
             "complaint-row",
-            {"view": view, "error": error, "resolve_form": form or ResolveForm()},
+            {"view": view, "error": error, "refused_form": form},
             status=422 if error else 200,
         )
     if error:
@@ -62,7 +62,7 @@ def complaint_respond(request: HttpRequest, complaint_id: int) -> HttpResponse:
 @require_POST
 def complaint_resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
     complaint = selectors.complaint_get(business=request.business, complaint_id=complaint_id)
-    form = ResolveForm(request.POST)
+    form = resolve_form_for(complaint, request.POST)
     error = ""
     if form.is_valid():
         try:

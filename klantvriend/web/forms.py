@@ -157,18 +157,35 @@ class CustomerForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "name"}
 
 
-class QuickAddForm(forms.Form):
+class OwnIds:
+    """For forms that share a page with others (the profile holds eight): element ids start with
+    the form's own prefix, so that each label points at its own field."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class QuickAddForm(OwnIds, forms.Form):
+    id_prefix = "quick-add"
+
     name = forms.CharField(label=_("name"), max_length=200, error_messages=NAME_REQUIRED)
     phone = forms.CharField(label=_("phone"), max_length=25, required=False)
 
 
-class PurchaseForm(forms.Form):
+class PurchaseForm(OwnIds, forms.Form):
+    id_prefix = "purchase"
+
     amount = AmountField(label=_("amount"))
     description = forms.CharField(label=_("what"), max_length=300, required=False)
     at = MomentField(label=_("when"), required=False, help_text=_("Leave empty for now."))
 
 
-class ContactMomentForm(forms.Form):
+class ContactMomentForm(OwnIds, forms.Form):
+    id_prefix = "contact"
+
     kind = forms.ChoiceField(
         label=_("kind"), choices=ContactKind.choices, initial=ContactKind.VISIT
     )
@@ -186,7 +203,9 @@ class ContactMomentForm(forms.Form):
         return summary
 
 
-class ImportantDateForm(forms.Form):
+class ImportantDateForm(OwnIds, forms.Form):
+    id_prefix = "important-date"
+
     label = forms.CharField(
         label=_("what"),
         max_length=100,

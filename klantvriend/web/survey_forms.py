@@ -12,6 +12,8 @@ from klantvriend.surveys.models import (
     InvitationChannel,
 )
 
+from .forms import OwnIds
+
 NPS_CHOICES = [(str(score), str(score)) for score in range(0, 11)]
 DRIVER_CHOICES = [(str(score), str(score)) for score in range(1, 6)] + [("", _("no opinion"))]
 
@@ -46,7 +48,9 @@ class SurveyAnswerForm(forms.Form):
         return [self[name] for name in DRIVERS]
 
 
-class SurveyInviteForm(forms.Form):
+class SurveyInviteForm(OwnIds, forms.Form):
+    id_prefix = "survey-invite"
+
     channel = forms.ChoiceField(
         label=_("how"),
         choices=[

@@ -6,7 +6,6 @@ from django.shortcuts import render
 from klantvriend.insights.selectors import slipping_away
 from klantvriend.today.selectors import LISTS, SHOWN, today_list
 
-from .care_forms import ResolveForm
 from .care_responses import today_figures
 from .views import member_required
 
@@ -22,7 +21,6 @@ def today(request: HttpRequest) -> HttpResponse:
     context = {
         "today": today_list(business=business, rows=SHOWN, whole=whole),
         "whole": whole,
-        "resolve_form": ResolveForm(),
         **today_figures(business),
         "slipping_away": slipping_away(business=business),
     }

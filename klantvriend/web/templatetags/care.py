@@ -5,6 +5,8 @@ from datetime import timedelta
 from django import template
 from django.utils.translation import gettext as _
 
+from klantvriend.web.care_forms import resolve_form_for
+
 register = template.Library()
 
 
@@ -84,3 +86,10 @@ def audit_object(value):
         "business": _("settings"),
     }
     return labels.get(value, value)
+
+
+@register.simple_tag(takes_context=True)
+def resolve_form(context, complaint):
+    """The resolve form of a complaint row: the one just refused (`refused_form`, with what was
+    typed and why it was refused) or an empty one."""
+    return context.get("refused_form") or resolve_form_for(complaint)

@@ -1,5 +1,6 @@
 """The care pages: Today, the profile sections, one-click actions, settings and calendar."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -466,3 +467,35 @@ def test_the_profile_shows_automatic_steps_in_the_audit_trail(owner_client, busi
 
     assert response.status_code == 200
     assert "Klantvriend (automatisch)" in response.content.decode()
+
+
+def test_each_complaint_row_has_a_resolve_form_with_ids_of_its_own(owner_client, business, owner):
+    first, second = _busy_customer(business, owner, 1), _busy_customer(business, owner, 2)
+    ComplaintFactory(customer=first)
+
+    for url in (reverse("web:today"), reverse("web:customer_detail", args=[first.pk])):
+        page = owner_client.get(url).content.decode()
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        assert duplicated == [], url
+        assert f'for="resolve-{second.complaints.get().pk}-resolution"' in page or url != reverse(
+            "web:today"
+        )
+
+
+def test_a_refused_resolution_from_today_keeps_what_was_typed(owner_client, business, owner):
+    customer = _busy_customer(business, owner, 1)
+    complaint = customer.complaints.get()
+
+    response = owner_client.post(
+        reverse("web:complaint_resolve", args=[complaint.pk]),
+        {"from": "today", "resolution": "", "recovery_gesture": "Gratis worst"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert f'id="resolve-{complaint.pk}-recovery_gesture"' in page
+    assert 'value="Gratis worst"' in page
+    complaint.refresh_from_db()
+    assert complaint.resolved_at is None

@@ -108,6 +108,7 @@ INLINE_SCRIPT = re.compile(
     r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.IGNORECASE
 )
 INLINE_STYLE = re.compile(r"<style\b|\sstyle=\"", re.IGNORECASE)
+ELEMENT_ID = re.compile(r'\sid="([^"]+)"')
 EVENT_HANDLER = re.compile(r"\son(click|load|change|submit|input)=", re.IGNORECASE)
 
 
@@ -122,22 +123,36 @@ def _pages_without_parameters(patterns, prefix=""):
             yield "/" + prefix + str(pattern.pattern)
 
 
-def test_no_page_needs_inline_script_or_style(owner_client, business):
-    """The Content-Security-Policy forbids inline code; a page that used some would break."""
+def _html_pages(client, business):
+    """Every page without parameters, and a customer profile: (url, body) of the HTML ones."""
     rows = create_foreign_rows(business)
     customer = rows[model_for_parameter("customer_id")]
     urls = sorted(set(_pages_without_parameters(get_resolver().url_patterns)))
     urls.append(reverse("web:customer_detail", args=[customer.pk]))
-    checked = 0
     for url in urls:
-        response = owner_client.get(url)
-        if response.status_code != 200 or "text/html" not in response.headers.get(
+        response = client.get(url)
+        if response.status_code == 200 and "text/html" in response.headers.get(
             "Content-Type", ""
         ):
-            continue
-        body = response.content.decode()
+            yield url, response.content.decode()
+
+
+def test_no_page_needs_inline_script_or_style(owner_client, business):
+    """The Content-Security-Policy forbids inline code; a page that used some would break."""
+    checked = 0
+    for url, body in _html_pages(owner_client, business):
         assert not INLINE_SCRIPT.search(body), f"{url} has an inline script"
         assert not INLINE_STYLE.search(body), f"{url} has an inline style"
         assert not EVENT_HANDLER.search(body), f"{url} has an inline event handler"
+        checked += 1
+    assert checked >= 5
+
+
+def test_no_page_repeats_an_element_id(owner_client, business):
+    """A repeated id sends a label, a link or a screen reader to the wrong element."""
+    checked = 0
+    for url, body in _html_pages(owner_client, business):
+        ids = ELEMENT_ID.findall(body)
+        assert sorted({i for i in ids if ids.count(i) > 1}) == [], url
         checked += 1
     assert checked >= 5

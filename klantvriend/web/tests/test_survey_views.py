@@ -221,4 +221,4 @@ def test_an_expired_link_gets_a_friendly_page_and_stores_nothing(business, custo
 
 def test_the_email_choice_is_disabled_without_consent(owner_client, customer):
     profile = owner_client.get(f"/customers/{customer.pk}/").content.decode()
-    assert 'value="email" id="id_channel_1" disabled' in profile
+    assert 'value="email" id="survey-invite-channel_1" disabled' in profile
