@@ -131,9 +131,7 @@ def _html_pages(client, business):
     urls.append(reverse("web:customer_detail", args=[customer.pk]))
     for url in urls:
         response = client.get(url)
-        if response.status_code == 200 and "text/html" in response.headers.get(
-            "Content-Type", ""
-        ):
+        if response.status_code == 200 and "text/html" in response.headers.get("Content-Type", ""):
             yield url, response.content.decode()
 
 
