@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.utils.translation import gettext as _
 
 from klantvriend.core.errors import NotFound
@@ -64,6 +64,11 @@ def customer_list(
         "-last_purchase": ["-last_purchase_at", "name", "id"],
         "-customer_since": ["-customer_since", "name", "id"],
     }
+    if query.strip():
+        # Matches sort case-insensitively, an order no index serves: so both databases read the
+        # matches through the trigram index and sort them, instead of walking the name index in
+        # the hope of meeting matches early (a first name's matches all sit under one letter).
+        orderings["name"] = [Lower("name"), "id"]
     return customers.order_by(*orderings.get(order, orderings["name"]))
 
 
