@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from klantvriend.complaints.models import Channel, Complaint
 from klantvriend.complaints.services import complaint_create
-from klantvriend.core.audit import AuditAction, audit_diff, audit_record
+from klantvriend.core.audit import AuditAction, audit_customer_row, audit_diff
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import ValidationError
 from klantvriend.promises.models import Promise, PromiseKind
@@ -86,12 +86,10 @@ def follow_up_create(
     follow_up.full_clean(validate_unique=False, validate_constraints=True)
     with transaction.atomic():
         follow_up.save()
-        audit_record(
-            business=business,
+        audit_customer_row(
+            follow_up,
             actor=created_by,
             action=AuditAction.CREATED if reason == Reason.MANUAL else AuditAction.PLANNED,
-            obj=follow_up,
-            customer=customer,
             changes=audit_diff({}, _snapshot(follow_up)),
         )
     return follow_up
@@ -239,12 +237,10 @@ def follow_up_complete(
                     now=now,
                 )
         locked.save()
-        audit_record(
-            business=business,
+        audit_customer_row(
+            locked,
             actor=actor,
             action=action,
-            obj=locked,
-            customer=locked.customer,
             changes=audit_diff(before, _snapshot(locked)),
         )
     return locked
@@ -271,12 +267,10 @@ def follow_up_update(*, follow_up: FollowUp, actor, **fields: Any) -> FollowUp:
         return follow_up
     with transaction.atomic():
         changed.save()
-        audit_record(
-            business=business,
+        audit_customer_row(
+            changed,
             actor=actor,
             action=AuditAction.CHANGED,
-            obj=changed,
-            customer=changed.customer,
             changes=changes,
         )
     return changed

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import AuditAction, audit_diff, audit_record
+from klantvriend.core.audit import AuditAction, audit_customer_row, audit_diff
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import COMPLAINT_RESOLVED, run_after_commit
 
@@ -79,12 +79,10 @@ def complaint_create(
     complaint.full_clean()
     with transaction.atomic():
         complaint.save()
-        audit_record(
-            business=complaint.business,
+        audit_customer_row(
+            complaint,
             actor=received_by,
             action=AuditAction.CREATED,
-            obj=complaint,
-            customer=customer,
             changes=audit_diff({}, _snapshot(complaint)),
         )
     return complaint
@@ -109,12 +107,10 @@ def complaint_respond(
                 "first_response_at", _("This complaint was already answered."), "responded"
             )
         complaint.first_response_at = at
-        audit_record(
-            business=complaint.business,
+        audit_customer_row(
+            complaint,
             actor=actor,
             action=AuditAction.RESPONDED,
-            obj=complaint,
-            customer=complaint.customer,
             changes=audit_diff({"first_response_at": None}, {"first_response_at": at}),
         )
     return complaint
@@ -164,12 +160,10 @@ def complaint_resolve(
         )
         if not updated:
             raise _error("resolved_at", _("This complaint is already resolved."), "resolved")
-        audit_record(
-            business=resolved.business,
+        audit_customer_row(
+            resolved,
             actor=actor,
             action=AuditAction.RESOLVED,
-            obj=resolved,
-            customer=resolved.customer,
             changes=audit_diff(before, _snapshot(resolved)),
         )
         run_after_commit(COMPLAINT_RESOLVED, complaint=resolved)
@@ -218,12 +212,10 @@ def complaint_update(
         return complaint
     with transaction.atomic():
         changed.save()
-        audit_record(
-            business=changed.business,
+        audit_customer_row(
+            changed,
             actor=actor,
             action=AuditAction.CHANGED,
-            obj=changed,
-            customer=changed.customer,
             changes=changes,
         )
     return changed

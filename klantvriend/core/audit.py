@@ -54,13 +54,40 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
+    return _create(
+        business_id=business.pk,
+        actor=actor,
+        action=action,
+        obj=obj,
+        customer_id=customer.pk if customer is not None else None,
+        changes=changes,
+        at=at,
+    )
+
+
+def audit_customer_row(
+    row: models.Model, *, actor, action: str, changes: dict | None = None
+) -> AuditEvent:
+    """audit_record for a row of one customer (a promise, a complaint, a follow-up, a gesture):
+    the business and the customer are the row's own."""
+    return _create(
+        business_id=row.business_id,  # type: ignore[attr-defined]
+        actor=actor,
+        action=action,
+        obj=row,
+        customer_id=row.customer_id,  # type: ignore[attr-defined]
+        changes=changes,
+    )
+
+
+def _create(*, business_id, actor, action, obj, customer_id, changes, at=None) -> AuditEvent:
     return AuditEvent.objects.create(
-        business=business,
+        business_id=business_id,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         object_type=obj._meta.model_name,
         object_id=obj.pk,
-        customer=customer,
+        customer_id=customer_id,
         at=at or timezone.now(),
         changes={name: value for name, value in (changes or {}).items()},
     )

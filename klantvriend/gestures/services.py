@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import AuditAction, audit_diff, audit_record
+from klantvriend.core.audit import AuditAction, audit_customer_row, audit_diff
 from klantvriend.core.errors import ValidationError
 
 from .models import Gesture, Occasion
@@ -60,12 +60,10 @@ def gesture_create(
     _validate(gesture, now)
     with transaction.atomic():
         gesture.save()
-        audit_record(
-            business=gesture.business,
+        audit_customer_row(
+            gesture,
             actor=given_by,
             action=AuditAction.CREATED,
-            obj=gesture,
-            customer=customer,
             changes=audit_diff({}, _snapshot(gesture)),
         )
     return gesture
@@ -88,12 +86,10 @@ def gesture_update(
         return gesture
     with transaction.atomic():
         changed.save()
-        audit_record(
-            business=changed.business,
+        audit_customer_row(
+            changed,
             actor=actor,
             action=AuditAction.CHANGED,
-            obj=changed,
-            customer=changed.customer,
             changes=changes,
         )
     return changed

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import AuditAction, audit_diff, audit_record
+from klantvriend.core.audit import AuditAction, audit_customer_row, audit_diff
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import PROMISE_KEPT, run_after_commit
 
@@ -84,12 +84,10 @@ def promise_create(
     promise.full_clean()
     with transaction.atomic():
         promise.save()
-        audit_record(
-            business=business,
+        audit_customer_row(
+            promise,
             actor=made_by,
             action=AuditAction.CREATED,
-            obj=promise,
-            customer=customer,
             changes=audit_diff({}, _snapshot(promise)),
         )
     return promise
@@ -128,12 +126,10 @@ def promise_update(
         return promise
     with transaction.atomic():
         changed.save()
-        audit_record(
-            business=business,
+        audit_customer_row(
+            changed,
             actor=actor,
             action=AuditAction.CHANGED,
-            obj=changed,
-            customer=changed.customer,
             changes=changes,
         )
     return changed
@@ -164,12 +160,10 @@ def promise_mark_kept(
         if not updated:
             raise _error("done_at", _("This promise is already finished."), "finished")
         promise.refresh_from_db()
-        audit_record(
-            business=promise.business,
+        audit_customer_row(
+            promise,
             actor=actor,
             action=AuditAction.COMPLETED,
-            obj=promise,
-            customer=promise.customer,
             changes=audit_diff({"done_at": None}, {"done_at": at}),
         )
         run_after_commit(PROMISE_KEPT, promise=promise)
@@ -197,12 +191,10 @@ def promise_cancel(
         if not updated:
             raise _error("cancelled_at", _("This promise is already finished."), "finished")
         promise.refresh_from_db()
-        audit_record(
-            business=promise.business,
+        audit_customer_row(
+            promise,
             actor=actor,
             action=AuditAction.CANCELLED,
-            obj=promise,
-            customer=promise.customer,
             changes=audit_diff({"cancelled_at": None}, {"cancelled_at": at}),
         )
     return promise
