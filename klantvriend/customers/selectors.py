@@ -4,9 +4,7 @@ that was itself read through the business), so no query can reach another busine
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import connection
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.utils.translation import gettext as _
 
@@ -15,36 +13,7 @@ from klantvriend.core.models import Business
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
 
 from .models import ContactKind, ContactMoment, Customer, ImportantDate, Purchase, Tag
-from .text import digits, fold
-
-# Words of three characters or more are looked up in the trigram index of migration 0005: on
-# SQLite an FTS5 table matched by phrase (a phrase of trigrams is a substring), on PostgreSQL a
-# pg_trgm index that serves "contains" as it is. Shorter words are compared row by row.
-_TRIGRAM = 3
-_SQLITE_MATCHES = (
-    "SELECT rowid FROM customers_customer_search WHERE customers_customer_search MATCH %s"
-)
-
-
-def _search_filter(query: str) -> Q:
-    condition = Q()
-    phrases = []
-    for word in query.split():
-        word_digits = digits(word)
-        # A word that is mostly a phone number ("06-123", "+31") matches on its digits alone.
-        if word_digits and len(word_digits) * 2 >= len(word.strip("+")):
-            term = word_digits
-        else:
-            term = fold(word)
-        if not term:
-            continue
-        if connection.vendor == "sqlite" and len(term) >= _TRIGRAM:
-            phrases.append('"' + term.replace('"', '""') + '"')
-        else:
-            condition &= Q(search_text__contains=term)
-    if phrases:
-        condition &= Q(pk__in=RawSQL(_SQLITE_MATCHES, [" AND ".join(phrases)]))
-    return condition
+from .search import search_filter
 
 
 def customer_list(
@@ -52,7 +21,7 @@ def customer_list(
 ) -> QuerySet[Customer]:
     customers = Customer.objects.filter(business=business)
     if query.strip():
-        customers = customers.filter(_search_filter(query))
+        customers = customers.filter(search_filter(query))
     if tag:
         customers = customers.filter(tags__business=business, tags__name=tag)
     last_purchase = (

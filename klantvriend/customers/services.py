@@ -23,6 +23,7 @@ from .models import (
     Purchase,
     Tag,
 )
+from .search import search_index_forget
 
 CUSTOMER_EDITABLE_FIELDS = frozenset(
     {
@@ -199,7 +200,9 @@ def customer_update(
 
 
 def customer_delete(*, customer: Customer) -> None:
-    customer.delete()
+    with transaction.atomic():
+        customer.delete()
+        transaction.on_commit(search_index_forget)
 
 
 def _check_not_future(at: datetime, field: str) -> None:

@@ -29,6 +29,7 @@ from klantvriend.customers.models import (
     Purchase,
     Tag,
 )
+from klantvriend.customers.search import search_index_forget
 
 from .export import _fields, _plain, section_name
 from .privacy_settings import privacy_settings
@@ -167,11 +168,14 @@ def _scrub_json(value: Any, strings: list[str]) -> Any:
 
 
 @transaction.atomic
-def customer_erase(*, customer: Customer, actor=None, reason: str = "request") -> Customer:
+def customer_erase(
+    *, customer: Customer, actor=None, reason: str = "request", forget_now: bool = True
+) -> Customer:
     """Anonymises the person everywhere (AVG art. 17). Purchases keep their date, amount and
     receipt number for the fiscal duty; their descriptions lose every personal string. Every
     other row that belongs to the customer keeps its dates and choices and loses its text.
-    Refuses an already erased customer and changes nothing then."""
+    Refuses an already erased customer and changes nothing then. After the commit the search
+    index forgets the old text (`forget_now=False`: the caller does that once for a batch)."""
     locked = Customer.objects.select_for_update().get(
         pk=customer.pk, business_id=customer.business_id
     )
@@ -273,6 +277,8 @@ def customer_erase(*, customer: Customer, actor=None, reason: str = "request") -
         "special_category_consent",
     ]:
         setattr(customer, name, getattr(locked, name))
+    if forget_now:
+        transaction.on_commit(search_index_forget)
     return locked
 
 
@@ -310,5 +316,7 @@ def apply_retention(*, business: Business, dry_run: bool = True, actor=None) -> 
     customers = list(candidates)
     if not dry_run:
         for customer in customers:
-            customer_erase(customer=customer, actor=actor, reason="retention")
+            customer_erase(customer=customer, actor=actor, reason="retention", forget_now=False)
+        if customers:
+            search_index_forget()
     return RetentionOutcome(years, cutoff, customers, not dry_run)
