@@ -110,7 +110,7 @@ def test_occasions_past_the_limit_are_counted_each(business, django_assert_max_n
         business=business, name="Bea", birthday=today.replace(year=1990), marketing_consent=True
     )
 
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         occasions = occasions_today(business=business, limit=1)
 
     assert [(o.customer, o.occasion) for o in occasions.items] == [
