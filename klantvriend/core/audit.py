@@ -65,17 +65,15 @@ def audit_record(
     )
 
 
-def audit_customer_row(
-    row: models.Model, *, actor, action: str, changes: dict | None = None
-) -> AuditEvent:
+def audit_customer_row(row, *, actor, action: str, changes: dict | None = None) -> AuditEvent:
     """audit_record for a row of one customer (a promise, a complaint, a follow-up, a gesture):
-    the business and the customer are the row's own."""
+    the business and the customer are the row's own (`business_id`, `customer_id`)."""
     return _create(
-        business_id=row.business_id,  # type: ignore[attr-defined]
+        business_id=row.business_id,
         actor=actor,
         action=action,
         obj=row,
-        customer_id=row.customer_id,  # type: ignore[attr-defined]
+        customer_id=row.customer_id,
         changes=changes,
     )
 

@@ -62,9 +62,9 @@ class MonthDay(Func):
 
 def refresh_planner_statistics() -> None:
     """SQLite chooses its indexes from statistics that only ANALYZE gathers; without them it
-    guesses, and with a large business it then walks the whole name index to find today's
-    birthdays or a search's matches. Run after bulk changes (demo, import, the nightly insight
-    refresh). PostgreSQL's autovacuum keeps its own statistics."""
+    guesses. The search and today's occasions are written not to depend on them, but other
+    plans do. Run by every insight refresh (after each import, and nightly). PostgreSQL's
+    autovacuum keeps its own statistics."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -107,10 +107,14 @@ class PromiseAgenda:
 
 
 def promise_agenda(
-    *, business: Business, now: datetime | None = None, limit: int = 50
+    *,
+    business: Business,
+    now: datetime | None = None,
+    overdue_limit: int = 50,
+    due_today_limit: int = 50,
 ) -> PromiseAgenda:
-    """Open promises past their due moment (oldest first) and those still due today, at most
-    `limit` of each with their totals: two to four queries whatever the number of promises."""
+    """Open promises past their due moment (oldest first) and those still due today, the first
+    rows of each with their totals: two to four queries whatever the number of promises."""
     now = now or timezone.now()
     today = business.local(now).date()
     open_promises = Promise.objects.filter(
@@ -122,10 +126,11 @@ def promise_agenda(
         open_promises.filter(due_at__lt=now, due_at__gte=now - AGENDA_OVERDUE_WINDOW).order_by(
             "due_at", "id"
         ),
-        limit,
+        overdue_limit,
     )
     due_today = first_rows(
-        open_promises.filter(due_at__gte=now, due_on__lte=today).order_by("due_at", "id"), limit
+        open_promises.filter(due_at__gte=now, due_on__lte=today).order_by("due_at", "id"),
+        due_today_limit,
     )
     return PromiseAgenda(
         overdue=Rows(

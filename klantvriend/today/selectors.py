@@ -52,22 +52,21 @@ def today_list(
 
     now = now or timezone.now()
     agenda = promise_agenda(
-        business=business, now=now, limit=max(limit("overdue"), limit("due_today"))
+        business=business,
+        now=now,
+        overdue_limit=limit("overdue"),
+        due_today_limit=limit("due_today"),
     )
     complaints = complaint_queue(business=business, now=now)
     return TodayList(
         day=business.local(now).date(),
         now=now,
-        overdue=_first(agenda.overdue, limit("overdue")),
-        due_today=_first(agenda.due_today, limit("due_today")),
+        overdue=agenda.overdue,
+        due_today=agenda.due_today,
         follow_ups=follow_ups_due(business=business, limit=limit("follow_ups")),
         complaints=Rows(complaints[: limit("complaints")], len(complaints)),
         occasions=occasions_today(business=business, limit=limit("occasions")),
     )
-
-
-def _first(rows: Rows, limit: int) -> Rows:
-    return Rows(rows.items[:limit], rows.total)
 
 
 @dataclass(frozen=True)
