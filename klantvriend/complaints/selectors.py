@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
+from klantvriend.core.rows import Rows, first_rows
 from klantvriend.core.timeline import OpenItem, TimelineEntry
 
 from .clocks import Clock, complaint_clock
@@ -87,21 +88,26 @@ def complaint_views(
 
 
 def complaint_queue(
-    *, business: Business, now: datetime | None = None, customer_id: int | None = None
-) -> list[ComplaintView]:
-    """Unresolved complaints, breached first (longest breached on top), then by time left. The
-    deadlines depend on working hours, so they are ordered here rather than in SQL; unresolved
-    complaints are few. One query."""
+    *,
+    business: Business,
+    now: datetime | None = None,
+    customer_id: int | None = None,
+    limit: int = QUEUE_LIMIT,
+) -> Rows[ComplaintView]:
+    """Unresolved complaints, breached first (longest breached on top), then by time left, with
+    how many there are. The deadlines depend on working hours, so they are ordered here rather
+    than in SQL, over the `limit` oldest (the ones whose time runs out first). One query, two
+    when there are more than `limit`."""
     now = now or timezone.now()
     complaints = Complaint.objects.filter(business=business, resolved_at__isnull=True)
     if customer_id is not None:
         complaints = complaints.filter(customer_id=customer_id)
-    views = complaint_views(
-        business=business,
-        complaints=complaints.select_related("customer").order_by("received_at")[:QUEUE_LIMIT],
-        now=now,
+    oldest = first_rows(complaints.select_related("customer").order_by("received_at", "id"), limit)
+    views = complaint_views(business=business, complaints=oldest.items, now=now)
+    return Rows(
+        sorted(views, key=lambda view: (view.clock.time_left, not view.complaint.public)),
+        oldest.total,
     )
-    return sorted(views, key=lambda view: (view.clock.time_left, not view.complaint.public))
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,7 @@ def complaint_timeline(*, customer, limit: int) -> list[TimelineEntry]:
 
 
 def complaint_open_items(*, customer) -> list[OpenItem]:
-    views = complaint_queue(business=customer.business, customer_id=customer.pk)
+    views = complaint_queue(business=customer.business, customer_id=customer.pk).items
     return [
         OpenItem(
             kind="complaint",

@@ -64,7 +64,7 @@ def today_list(
         overdue=agenda.overdue,
         due_today=agenda.due_today,
         follow_ups=follow_ups_due(business=business, limit=limit("follow_ups")),
-        complaints=Rows(complaints[: limit("complaints")], len(complaints)),
+        complaints=Rows(complaints.items[: limit("complaints")], complaints.total),
         occasions=occasions_today(business=business, limit=limit("occasions")),
     )
 

@@ -213,13 +213,31 @@ def test_the_queue_puts_breaches_first_then_the_least_time_left(
     with django_assert_max_num_queries(2):
         queue = complaint_queue(business=customer.business, now=now)
 
-    assert [view.complaint for view in queue] == [
+    assert [view.complaint for view in queue.items] == [
         answered_late,
         public_breached,
         fresh_public,
         answered,
     ]
-    assert [view.clock.breached for view in queue] == [True, True, False, False]
+    assert [view.clock.breached for view in queue.items] == [True, True, False, False]
+    assert queue.total == 4
+
+
+def test_a_queue_longer_than_its_limit_shows_the_oldest_and_counts_them_all(
+    customer, django_assert_num_queries
+):
+    now = timezone.now()
+    oldest, older, newest = (
+        ComplaintFactory(customer=customer, received_at=now - timedelta(hours=hours))
+        for hours in (30, 20, 1)
+    )
+
+    with django_assert_num_queries(2):
+        queue = complaint_queue(business=customer.business, now=now, limit=2)
+
+    assert [view.complaint for view in queue.items] == [oldest, older]
+    assert (queue.total, queue.hidden) == (3, 1)
+    assert newest not in [view.complaint for view in queue.items]
 
 
 def test_figures_count_answers_and_resolutions_within_target(customer):
