@@ -190,7 +190,13 @@ def _timeline(request: HttpRequest, customer: Customer) -> dict:
     whole = request.method == "GET" and request.GET.get("timeline") == "all"
     limit = TIMELINE_LONG if whole else TIMELINE_SHORT
     entries = selectors.customer_timeline(customer=customer, limit=limit + 1)
-    return {"timeline": entries[:limit], "timeline_more": len(entries) > limit and not whole}
+    longer = len(entries) > limit
+    return {
+        "timeline": entries[:limit],
+        "timeline_more": longer and not whole,
+        # The long view has an end too; the whole history is in the personal-data export.
+        "timeline_cut": longer and whole,
+    }
 
 
 def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) -> dict:

@@ -403,3 +403,23 @@ def test_the_profile_opens_with_recent_history_and_shows_all_on_request(owner_cl
     page = owner_client.get(url, {"timeline": "all"}).content.decode()
     assert page.count('class="timeline-entry') == TIMELINE_SHORT + 5
     assert 'data-testid="timeline-all"' not in page
+    assert 'data-testid="timeline-cut"' not in page
+
+
+def test_the_long_timeline_says_where_it_ends_and_where_the_rest_is(
+    owner_client, staff_client, business, monkeypatch
+):
+    monkeypatch.setattr("klantvriend.web.views.TIMELINE_LONG", TIMELINE_SHORT + 2)
+    customer = CustomerFactory(business=business)
+    PurchaseFactory.create_batch(TIMELINE_SHORT + 3, customer=customer)
+    url = reverse("web:customer_detail", args=[customer.pk])
+    export = reverse("web:customer_personal_data", args=[customer.pk])
+
+    page = owner_client.get(url, {"timeline": "all"}).content.decode()
+    assert page.count('class="timeline-entry') == TIMELINE_SHORT + 2
+    assert f"Alleen de nieuwste {TIMELINE_SHORT + 2} gebeurtenissen staan hier." in page
+    assert f'<a href="{export}">' in page
+
+    page = staff_client.get(url, {"timeline": "all"}).content.decode()
+    assert f"Alleen de nieuwste {TIMELINE_SHORT + 2} gebeurtenissen staan hier." in page
+    assert f'<a href="{export}">' not in page
