@@ -3,6 +3,7 @@ only through a Membership. API tokens belong to a membership, so they carry its 
 
 import zoneinfo
 from datetime import date, datetime
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 # LENGTH() exists on every database; a regex check constraint would need a SQLite function.
@@ -128,6 +130,18 @@ class BusinessOwned(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field):
+        # Django builds the value-to-label dict anew on every get_FOO_display() call; list
+        # pages call it for every row, so each field keeps its dict (labels stay lazy, so the
+        # language is still the request's).
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field).get(value, value), strings_only=True)
+
+
+@cache
+def _choice_labels(field: models.Field) -> dict:
+    return dict(field.flatchoices)
 
 
 class AuditEvent(models.Model):
