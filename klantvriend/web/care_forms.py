@@ -113,6 +113,21 @@ def resolve_form_for(complaint, data=None) -> ResolveForm:
     return ResolveForm(data, auto_id=f"resolve-{complaint.pk}-%s")
 
 
+class _TeamChoices(forms.models.ModelChoiceIterator):
+    """A team is a handful of people: read them with one plain query. (Django's default
+    iterates a server-side cursor, three round trips on PostgreSQL for every form shown.)"""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for member in self.queryset:
+            yield self.choice(member)
+
+
+class TeamMemberField(forms.ModelChoiceField):
+    iterator = _TeamChoices
+
+
 class FollowUpForm(OwnIds, forms.Form):
     id_prefix = "follow-up"
 
@@ -122,7 +137,7 @@ class FollowUpForm(OwnIds, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     due_on = forms.DateField(label=_("planned for"), widget=DateInput())
-    assigned_to = forms.ModelChoiceField(
+    assigned_to = TeamMemberField(
         label=_("who calls"), queryset=None, required=False, empty_label=_("anyone")
     )
 
@@ -133,6 +148,7 @@ class FollowUpForm(OwnIds, forms.Form):
         self.fields["assigned_to"].queryset = (
             get_user_model()
             .objects.filter(memberships__business=business)
+            .only("first_name", "last_name", "username")
             .order_by("first_name", "username")
         )
         self.fields["assigned_to"].label_from_instance = lambda user: (

@@ -4,6 +4,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,12 +16,14 @@ from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.models import AuditEvent
+from klantvriend.core.services import membership_create
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.gestures.models import Gesture
 from klantvriend.gestures.services import gesture_create
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.today.selectors import SHOWN
+from klantvriend.web.care_forms import FollowUpForm
 
 HTMX = {"HX-Request": "true"}
 
@@ -452,6 +457,22 @@ def test_a_follow_up_by_hand_on_the_profile(staff_client, business, staff_user):
 
     assert response.status_code == 200
     assert FollowUp.objects.get().assigned_to == staff_user
+
+
+def test_the_team_to_call_is_read_with_one_plain_query(business, owner, staff_user, other_business):
+    outsider = get_user_model().objects.create_user("buiten", password="pw-buiten-123")
+    membership_create(business=other_business, user=outsider, role="owner")
+    form = FollowUpForm(business=business)
+
+    with CaptureQueriesContext(connection) as queries:
+        choices = [str(label) for _, label in form.fields["assigned_to"].choices]
+
+    assert len(queries) == 1
+    assert "DECLARE" not in queries[0]["sql"]  # no server-side cursor on PostgreSQL
+    assert sorted(choices[1:]) == sorted(
+        [owner.get_full_name() or owner.username, staff_user.get_full_name() or staff_user.username]
+    )
+    assert choices[0] == "iedereen"
 
 
 def test_the_profile_shows_automatic_steps_in_the_audit_trail(owner_client, business):
