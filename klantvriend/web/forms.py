@@ -5,6 +5,8 @@ import math
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -81,6 +83,13 @@ class ReferrerPicker(forms.Widget):
             }
         )
         return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # Written in Django's template language ({% url %}, {% translate %}), unlike the widgets
+        # drawn by FORM_RENDERER.
+        return mark_safe(
+            render_to_string(self.template_name, self.get_context(name, value, attrs))
+        )
 
 
 class CustomerForm(forms.ModelForm):
