@@ -123,7 +123,11 @@ def _service_fields(request: HttpRequest, payload: CustomerFields) -> dict:
 def list_customers(request: HttpRequest, page: Query[Pagination], search: str = "", tag: str = ""):
     customers = selectors.customer_list(business=business_of(request), query=search, tag=tag)
     items = list(customers.prefetch_related("tags")[page.offset : page.offset + page.limit])
-    return {"items": items, "count": customers.count()}
+    if search or tag:
+        count = customers.count()
+    else:
+        count = selectors.customer_count(business=business_of(request))
+    return {"items": items, "count": count}
 
 
 @router.post("", response={201: CustomerOut, **ERRORS}, summary="Create a customer")

@@ -213,6 +213,20 @@ class Customer(BusinessOwned):
         )
 
 
+class CustomerCount(models.Model):
+    """How many customers a business has, kept by the database itself (triggers of migration
+    0006), so that the customer list shows its total without counting every customer again on
+    every page: a count grows with the shop, this read does not."""
+
+    business = models.OneToOneField(
+        Business, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    customers = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.business_id}: {self.customers}"
+
+
 class ConsentKind(models.TextChoices):
     MARKETING = "marketing", _("news and offers")
     SPECIAL_CATEGORY = "special_category", _("health, diet or allergy notes")

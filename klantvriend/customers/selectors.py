@@ -12,7 +12,15 @@ from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
 
-from .models import ContactKind, ContactMoment, Customer, ImportantDate, Purchase, Tag
+from .models import (
+    ContactKind,
+    ContactMoment,
+    Customer,
+    CustomerCount,
+    ImportantDate,
+    Purchase,
+    Tag,
+)
 from .search import search_filter
 
 
@@ -39,6 +47,13 @@ def customer_list(
         # the hope of meeting matches early (a first name's matches all sit under one letter).
         orderings["name"] = [Lower("name"), "id"]
     return customers.order_by(*orderings.get(order, orderings["name"]))
+
+
+def customer_count(*, business: Business) -> int:
+    """All customers of the business, as the database keeps count (migration 0006): one row
+    read, however many customers there are."""
+    counted = CustomerCount.objects.filter(business=business).values_list("customers", flat=True)
+    return counted.first() or 0
 
 
 def customer_get(*, business: Business, customer_id: int) -> Customer:

@@ -87,9 +87,7 @@ class ReferrerPicker(forms.Widget):
     def render(self, name, value, attrs=None, renderer=None):
         # Written in Django's template language ({% url %}, {% translate %}), unlike the widgets
         # drawn by FORM_RENDERER.
-        return mark_safe(
-            render_to_string(self.template_name, self.get_context(name, value, attrs))
-        )
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
 
 
 class CustomerForm(forms.ModelForm):

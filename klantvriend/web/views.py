@@ -98,6 +98,18 @@ class SearchPaginator(Paginator):
         return self.count > self.cap
 
 
+class CountedPaginator(Paginator):
+    """Pages through a list whose size is already known, instead of counting it again."""
+
+    def __init__(self, object_list, per_page: int, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 @member_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
@@ -110,7 +122,13 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
     # Segment, stage and value come from the insights app, joined in the same query.
     customers = customers_with_insight(customers, segment=segment, stage=stage, order=order)
-    paginator = SearchPaginator(customers, PAGE_SIZE) if query else Paginator(customers, PAGE_SIZE)
+    if query:
+        paginator = SearchPaginator(customers, PAGE_SIZE)
+    elif tag or segment or stage:
+        paginator = Paginator(customers, PAGE_SIZE)
+    else:
+        total = selectors.customer_count(business=request.business)
+        paginator = CountedPaginator(customers, PAGE_SIZE, count=total)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,

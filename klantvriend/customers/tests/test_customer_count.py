@@ -1,0 +1,95 @@
+"""Each business's number of customers, kept by triggers (migration 0006): right after every kind
+of write, and read by the customer list and the API instead of counting every customer."""
+
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from klantvriend.core.models import Business
+from klantvriend.customers import selectors, services
+from klantvriend.customers.models import Customer, CustomerCount, Tag
+
+from .factories import CustomerFactory
+
+TRIGGERS = {"customers_customer_count_insert", "customers_customer_count_delete"}
+
+
+def _kept() -> dict[int, int]:
+    return dict(CustomerCount.objects.values_list("business_id", "customers"))
+
+
+def _counted() -> dict[int, int]:
+    rows = Customer.objects.order_by().values("business_id").annotate(n=Count("pk"))
+    return {row["business_id"]: row["n"] for row in rows}
+
+
+def test_the_triggers_are_in_place_after_all_migrations(db):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        assert {row[0] for row in cursor.fetchall()} >= TRIGGERS
+
+
+def test_every_kind_of_write_keeps_the_count(business, other_business):
+    anna = services.customer_create(business=business, name="Anna de Vries")
+    CustomerFactory.create_batch(3, business=business)
+    Customer.objects.bulk_create(
+        [Customer(business=other_business, name=f"Klant {index}") for index in range(5)]
+    )
+    assert _kept() == _counted() == {business.pk: 4, other_business.pk: 5}
+
+    services.customer_delete(customer=anna)
+    Customer.objects.filter(business=other_business, name__in=["Klant 1", "Klant 2"]).delete()
+    assert _kept() == _counted() == {business.pk: 3, other_business.pk: 3}
+
+    Customer.objects.filter(business=other_business).delete()
+    assert selectors.customer_count(business=other_business) == 0
+    assert selectors.customer_count(business=business) == 3
+
+
+def test_a_deleted_business_takes_its_count_along(business, other_business):
+    CustomerFactory.create_batch(2, business=other_business)
+    CustomerFactory(business=business)
+
+    Business.objects.filter(pk=other_business.pk).delete()
+
+    assert _kept() == {business.pk: 1}
+
+
+def test_a_business_without_customers_counts_none(business):
+    assert selectors.customer_count(business=business) == 0
+
+
+def test_the_whole_list_shows_the_kept_count_and_a_filtered_one_counts(
+    owner_client, business, other_business
+):
+    regular = Tag.objects.create(business=business, name="vaste klant")
+    for index in range(3):
+        customer = CustomerFactory(business=business, name=f"Klant {index}")
+    customer.tags.add(regular)
+    CustomerFactory.create_batch(4, business=other_business)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = owner_client.get(reverse("web:customer_list")).content.decode()
+    counts = [
+        q["sql"] for q in queries if 'COUNT(*) AS "__count" FROM "customers_customer"' in q["sql"]
+    ]
+    tagged = owner_client.get(reverse("web:customer_list"), {"tag": "vaste klant"}).content.decode()
+
+    assert "3 klanten" in page
+    assert counts == []
+    assert "1 klant<" in tagged
+
+
+def test_the_api_gives_the_kept_count_and_counts_a_search(business, api):
+    CustomerFactory.create_batch(3, business=business)
+    CustomerFactory(business=business, name="Bram Visser")
+
+    whole = api.get("/api/v1/customers").json()
+    searched = api.get("/api/v1/customers", {"search": "visser"}).json()
+
+    assert (whole["count"], len(whole["items"])) == (4, 4)
+    assert (searched["count"], [item["name"] for item in searched["items"]]) == (1, ["Bram Visser"])
