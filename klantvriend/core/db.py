@@ -68,3 +68,11 @@ def refresh_planner_statistics() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def run_for_database(schema_editor, statements: dict[str, list[str]]) -> None:
+    """In a migration: runs the statements written for the database being migrated (keys are
+    Django's vendor names, "sqlite" and "postgresql"), such as triggers spelled per database."""
+    with schema_editor.connection.cursor() as cursor:
+        for statement in statements[schema_editor.connection.vendor]:
+            cursor.execute(statement)

@@ -227,6 +227,20 @@ class CustomerCount(models.Model):
         return f"{self.business_id}: {self.customers}"
 
 
+class TagCount(models.Model):
+    """How many customers carry a tag, kept by triggers on the tag links (migration 0007) for
+    the tag filter's counts, as CustomerCount is for the list's total. A row of its own rather
+    than a column of Tag, so that saving a tag can never write back a stale count."""
+
+    tag = models.OneToOneField(
+        Tag, primary_key=True, on_delete=models.CASCADE, related_name="counted"
+    )
+    customers = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.tag_id}: {self.customers}"
+
+
 class ConsentKind(models.TextChoices):
     MARKETING = "marketing", _("news and offers")
     SPECIAL_CATEGORY = "special_category", _("health, diet or allergy notes")

@@ -66,16 +66,9 @@ def customer_get(*, business: Business, customer_id: int) -> Customer:
 
 
 def tag_list(*, business: Business) -> QuerySet[Tag]:
-    # Counted per tag in its index of the links, a few times faster than grouping a join.
-    links = (
-        Customer.tags.through.objects.filter(tag_id=OuterRef("pk"))
-        .order_by()
-        .values("tag_id")
-        .annotate(count=Count("*"))
-        .values("count")
-    )
+    """With each tag's number of customers, as the database keeps count (migration 0007)."""
     return Tag.objects.filter(business=business).annotate(
-        customer_count=Coalesce(Subquery(links), 0)
+        customer_count=Coalesce("counted__customers", 0)
     )
 
 

@@ -13,6 +13,8 @@ triggers and must create them again: customers/tests/test_customer_count.py fail
 import django.db.models.deletion
 from django.db import migrations, models
 
+from klantvriend.core.db import run_for_database
+
 COUNT_EXISTING = """
     INSERT INTO customers_customercount (business_id, customers)
     SELECT business_id, COUNT(*) FROM customers_customer GROUP BY business_id
@@ -65,20 +67,12 @@ POSTGRESQL_DROP = [
 ]
 
 
-def _run(schema_editor, statements):
-    with schema_editor.connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
 def create_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    _run(schema_editor, {"sqlite": SQLITE_CREATE, "postgresql": POSTGRESQL_CREATE}[vendor])
+    run_for_database(schema_editor, {"sqlite": SQLITE_CREATE, "postgresql": POSTGRESQL_CREATE})
 
 
 def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    _run(schema_editor, {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}[vendor])
+    run_for_database(schema_editor, {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP})
 
 
 class Migration(migrations.Migration):

@@ -1,5 +1,6 @@
-"""Each business's number of customers, kept by triggers (migration 0006): right after every kind
-of write, and read by the customer list and the API instead of counting every customer."""
+"""The numbers of customers per business and per tag, kept by triggers (migrations 0006 and
+0007): right after every kind of write, and read by the customer list and the API instead of
+counting every customer."""
 
 from django.db import connection
 from django.db.models import Count
@@ -8,11 +9,16 @@ from django.urls import reverse
 
 from klantvriend.core.models import Business
 from klantvriend.customers import selectors, services
-from klantvriend.customers.models import Customer, CustomerCount, Tag
+from klantvriend.customers.models import Customer, CustomerCount, Tag, TagCount
 
 from .factories import CustomerFactory
 
-TRIGGERS = {"customers_customer_count_insert", "customers_customer_count_delete"}
+TRIGGERS = {
+    "customers_customer_count_insert",
+    "customers_customer_count_delete",
+    "customers_tag_count_insert",
+    "customers_tag_count_delete",
+}
 
 
 def _kept() -> dict[int, int]:
@@ -57,6 +63,32 @@ def test_a_deleted_business_takes_its_count_along(business, other_business):
     Business.objects.filter(pk=other_business.pk).delete()
 
     assert _kept() == {business.pk: 1}
+
+
+def _tags_kept(business) -> dict[str, int]:
+    return {tag.name: tag.customer_count for tag in selectors.tag_list(business=business)}
+
+
+def _tags_counted() -> dict[str, int]:
+    return dict(Tag.objects.annotate(n=Count("customers")).values_list("name", "n"))
+
+
+def test_every_change_of_tags_keeps_their_counts(business):
+    anna = services.customer_create(business=business, name="Anna", tags=["vaste klant", "buurt"])
+    bram = services.customer_create(business=business, name="Bram", tags=["vaste klant"])
+    assert _tags_kept(business) == _tags_counted() == {"vaste klant": 2, "buurt": 1}
+
+    services.customer_update(customer=anna, name="Anna", tags=["catering"])
+    assert _tags_kept(business) == _tags_counted() == {"vaste klant": 1, "buurt": 0, "catering": 1}
+
+    services.customer_delete(customer=bram)
+    anna.tags.clear()
+    assert _tags_kept(business) == _tags_counted() == {"vaste klant": 0, "buurt": 0, "catering": 0}
+
+    services.customer_update(customer=anna, name="Anna", tags=["buurt"])
+    Tag.objects.filter(name="catering").delete()
+    assert _tags_kept(business) == _tags_counted() == {"vaste klant": 0, "buurt": 1}
+    assert TagCount.objects.count() == 2  # the deleted tag's count went with it
 
 
 def test_a_business_without_customers_counts_none(business):
