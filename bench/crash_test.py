@@ -1,5 +1,6 @@
 """Crash safety of imports: `kill -9` in the middle of a large import leaves no partial import
-and a consistent database; running the import again completes it, and a third run adds nothing.
+and a consistent database (SQLite's integrity check, the search index, the kept counts); running
+the import again completes it, and a third run adds nothing.
 
     .venv/bin/python bench/crash_test.py                                   # SQLite, temporary file
     .venv/bin/python bench/crash_test.py --database-url postgres://postgres@127.0.0.1:54330/crash
@@ -22,6 +23,23 @@ COUNT_PURCHASES = (
     "import django; django.setup();"
     "from klantvriend.customers.models import Purchase; print(Purchase.objects.count())"
 )
+
+# The numbers of customers per business and per tag that triggers keep (migrations customers
+# 0006 and 0007) must agree with real counts, after a kill as after a completed import.
+COUNTS_AGREE = (
+    "import django; django.setup();"
+    "from django.db.models import Count;"
+    "from klantvriend.customers.models import Customer, CustomerCount, Tag, TagCount;"
+    "real = dict(Customer.objects.order_by().values_list('business_id').annotate(n=Count('pk')));"
+    "kept = dict(CustomerCount.objects.filter(customers__gt=0).values_list('business_id', 'customers'));"
+    "tags = {t: n for t, n in Tag.objects.annotate(n=Count('customers')).values_list('pk', 'n') if n};"
+    "kept_tags = dict(TagCount.objects.filter(customers__gt=0).values_list('tag_id', 'customers'));"
+    "print(real == kept and tags == kept_tags)"
+)
+
+
+def counts_agree(instance: Instance) -> bool:
+    return instance.python("-c", COUNTS_AGREE).strip() == "True"
 
 
 def main() -> int:
@@ -64,10 +82,10 @@ def main() -> int:
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     after_kill = int(instance.python("-c", COUNT_PURCHASES))
-    consistent = True
+    consistent = counts_agree(instance)
     if not options.database_url:
         with sqlite3.connect(sqlite_path) as check:
-            consistent = check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            consistent &= check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             try:  # the customer search index (an FTS5 table) raises when it disagrees
                 check.execute(
                     "INSERT INTO customers_customer_search(customers_customer_search)"
@@ -80,6 +98,7 @@ def main() -> int:
     completed = int(instance.python("-c", COUNT_PURCHASES))
     instance.manage("import_data", "purchases", str(export))
     repeated = int(instance.python("-c", COUNT_PURCHASES))
+    consistent = consistent and counts_agree(instance)
 
     engine = "postgresql" if options.database_url.startswith("postgres") else "sqlite"
     print(
@@ -88,7 +107,7 @@ def main() -> int:
     print(
         f"  purchases before {before}, after the kill {after_kill} (partial rows: {after_kill - before})"
     )
-    print(f"  integrity check: {'ok' if consistent else 'FAILED'}")
+    print(f"  integrity check and kept counts: {'ok' if consistent else 'FAILED'}")
     print(
         f"  after a second run {completed} (missing: {before + options.rows - completed}), "
         f"after a third run {repeated} (duplicates: {repeated - completed})"

@@ -36,7 +36,7 @@ def main() -> int:
     manage("demo", "--if-empty", "--customers", "500", "--username", "load")
     token = manage("apitoken", "load", "--name", "load_test").strip()
     run_id = uuid.uuid4().hex[:8]
-    acknowledged: list[str] = []
+    acknowledged: list[str] = []  # purchases' and new customers' references
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()
     deadline = 0.0
@@ -80,7 +80,19 @@ def main() -> int:
                         timeout=30,
                     )
                     kind = "write"
-                elif roll < 0.75:
+                elif roll < 0.50:  # a walk-in customer added at the counter
+                    sequence += 1
+                    reference = f"load-{run_id}-{number}-{sequence}"
+                    response = session.post(
+                        f"{base}/customers",
+                        json={"name": f"Loop Klant {number}-{sequence}", "external_ref": reference},
+                        timeout=30,
+                    )
+                    kind = "write"
+                    if response.status_code == 201:
+                        with lock:
+                            acknowledged.append(reference)
+                elif roll < 0.77:
                     response = session.get(
                         f"{base}/customers/{rng.choice(customer_ids)}", timeout=30
                     )
@@ -108,16 +120,21 @@ def main() -> int:
             thread.join()
         elapsed = time.monotonic() - started
 
+    # Every acknowledged purchase and new customer is looked up by its reference; the kept
+    # number of customers (migration customers 0006) must equal a real count afterwards.
     probe = (
         "import django, sys; django.setup();"
-        "from klantvriend.customers.models import Purchase;"
+        "from klantvriend.customers.models import Customer, CustomerCount, Purchase;"
         f"refs = set(Purchase.objects.filter(external_ref__startswith='load-{run_id}-')"
         ".values_list('external_ref', flat=True));"
+        f"refs |= set(Customer.objects.filter(external_ref__startswith='load-{run_id}-')"
+        ".values_list('external_ref', flat=True));"
         "wanted = set(sys.stdin.read().split());"
-        "print(len(wanted), len(wanted & refs), len(refs - wanted))"
+        "kept = sum(CustomerCount.objects.values_list('customers', flat=True));"
+        "print(len(wanted), len(wanted & refs), len(refs - wanted), kept, Customer.objects.count())"
     )
     counted = instance.python("-c", probe, stdin="\n".join(acknowledged)).split()
-    acknowledged_count, found, unacknowledged_extra = map(int, counted)
+    acknowledged_count, found, unacknowledged_extra, kept, customers = map(int, counted)
     total = sum(outcomes.values())
     errors = sum(count for name, count in outcomes.items() if name.startswith("error"))
     print(
@@ -127,10 +144,12 @@ def main() -> int:
     for name, count in sorted(outcomes.items()):
         print(f"  {name:<24}{count:>8}")
     print(
-        f"  acknowledged purchases {acknowledged_count}, found in the database {found}, "
-        f"lost {acknowledged_count - found}, stored without acknowledgement {unacknowledged_extra}"
+        f"  acknowledged purchases and new customers {acknowledged_count}, found in the database "
+        f"{found}, lost {acknowledged_count - found}, stored without acknowledgement "
+        f"{unacknowledged_extra}"
     )
-    return 0 if errors == 0 and found == acknowledged_count else 1
+    print(f"  customers counted {customers}, kept count {kept}")
+    return 0 if errors == 0 and found == acknowledged_count and kept == customers else 1
 
 
 if __name__ == "__main__":
