@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klantvriend.core.errors import NotFound, OwnerOnly
+from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer
@@ -84,14 +85,15 @@ class KlantvriendLoginView(LoginView):
 
 class SearchPaginator(Paginator):
     """Counts the matches of a search only up to a cap: counting them all means reading every
-    customer, and past a few hundred matches people type more rather than page on."""
+    customer, and past a few hundred matches people type more rather than page on. Pages
+    through IdsFirst: matches are sorted by name before a page is cut."""
 
     cap = 500
 
     @cached_property
     def count(self) -> int:
         # Only the matches' ids: the list's joins and per-row figures are not needed to count.
-        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        return self.object_list.ids.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -123,7 +125,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     # Segment, stage and value come from the insights app, joined in the same query.
     customers = customers_with_insight(customers, segment=segment, stage=stage, order=order)
     if query:
-        paginator = SearchPaginator(customers, PAGE_SIZE)
+        paginator = SearchPaginator(IdsFirst(customers), PAGE_SIZE)
     elif tag or segment or stage:
         paginator = Paginator(customers, PAGE_SIZE)
     else:

@@ -1,13 +1,17 @@
 """The trigram index behind the customer search (migration 0005): kept up to date by every write,
 safe against query syntax, and the same answers as reading every row."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from klantvriend.core.rows import IdsFirst
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer
 
-from .factories import CustomerFactory
+from .factories import CustomerFactory, PurchaseFactory
 
 TRIGGERS = {
     "customers_customer_search_insert",
@@ -92,3 +96,19 @@ def test_the_index_answers_like_reading_every_row(business, other_business):
 
 def _fold(name):
     return name.casefold().replace("ö", "o").replace("ü", "u")
+
+
+def test_a_page_of_matches_is_cut_from_the_ids_then_built(business, django_assert_num_queries):
+    names = ["Jansen Erik", "jansen anna", "Jansen Daan", "Jansen Bram", "Jansen Cor"]
+    for index, name in enumerate(names):
+        customer = CustomerFactory(business=business, name=name)
+        PurchaseFactory(customer=customer, at=timezone.now() - timedelta(days=index + 1))
+    CustomerFactory(business=business, name="Pietersen")
+    matches = IdsFirst(selectors.customer_list(business=business, query="jansen"))
+
+    with django_assert_num_queries(2):
+        page = matches[1:4]
+
+    assert [customer.name for customer in page] == ["Jansen Bram", "Jansen Cor", "Jansen Daan"]
+    assert [(timezone.now() - customer.last_purchase_at).days for customer in page] == [4, 5, 3]
+    assert (matches.count(), len(matches[4:10])) == (5, 1)
