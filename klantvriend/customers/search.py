@@ -16,18 +16,28 @@ _SQLITE_MATCHES = (
 )
 
 
-def search_filter(query: str) -> Q:
-    condition = Q()
-    phrases = []
+def _terms(query: str) -> list[str]:
+    terms = []
     for word in query.split():
         word_digits = digits(word)
         # A word that is mostly a phone number ("06-123", "+31") matches on its digits alone.
         if word_digits and len(word_digits) * 2 >= len(word.strip("+")):
-            term = word_digits
-        else:
-            term = fold(word)
-        if not term:
-            continue
+            terms.append(word_digits)
+        elif fold(word):
+            terms.append(fold(word))
+    return terms
+
+
+def search_is_indexed(query: str) -> bool:
+    """Whether the index narrows this search down: some word has three characters or more. A
+    search of only shorter words ("an") matches a good share of all customers."""
+    return any(len(term) >= _TRIGRAM for term in _terms(query))
+
+
+def search_filter(query: str) -> Q:
+    condition = Q()
+    phrases = []
+    for term in _terms(query):
         if connection.vendor == "sqlite" and len(term) >= _TRIGRAM:
             phrases.append('"' + term.replace('"', '""') + '"')
         else:

@@ -21,7 +21,7 @@ from .models import (
     Purchase,
     Tag,
 )
-from .search import search_filter
+from .search import search_filter, search_is_indexed
 
 
 def customer_list(
@@ -41,10 +41,12 @@ def customer_list(
         "-last_purchase": ["-last_purchase_at", "name", "id"],
         "-customer_since": ["-customer_since", "name", "id"],
     }
-    if query.strip():
+    if search_is_indexed(query):
         # Matches sort case-insensitively, an order no index serves: so both databases read the
         # matches through the trigram index and sort them, instead of walking the name index in
         # the hope of meeting matches early (a first name's matches all sit under one letter).
+        # Words too short for the index ("an") match so many customers that walking the name
+        # index meets fifty of them at once, where sorting them all took 38 ms in SQLite.
         orderings["name"] = [Lower("name"), "id"]
     return customers.order_by(*orderings.get(order, orderings["name"]))
 

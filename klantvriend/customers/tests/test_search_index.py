@@ -10,6 +10,7 @@ from django.utils import timezone
 from klantvriend.core.rows import IdsFirst
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer
+from klantvriend.customers.search import search_is_indexed
 
 from .factories import CustomerFactory, PurchaseFactory
 
@@ -112,3 +113,26 @@ def test_a_page_of_matches_is_cut_from_the_ids_then_built(business, django_asser
     assert [customer.name for customer in page] == ["Jansen Bram", "Jansen Cor", "Jansen Daan"]
     assert [(timezone.now() - customer.last_purchase_at).days for customer in page] == [4, 5, 3]
     assert (matches.count(), len(matches[4:10])) == (5, 1)
+
+
+@pytest.mark.parametrize(
+    ("query", "indexed"),
+    [
+        ("an", False),
+        ("an de", False),
+        ("ann", True),
+        ("an vries", True),
+        ("06-12", True),
+        ("", False),
+    ],
+)
+def test_only_words_of_three_characters_or_more_use_the_index(query, indexed):
+    assert search_is_indexed(query) is indexed
+
+
+def test_a_search_of_short_words_finds_them_anywhere_in_name_order(business):
+    for name in ["Sanne Bakker", "Daan Visser", "Bram Jansen", "Piet Vos"]:
+        CustomerFactory(business=business, name=name)
+
+    assert _names(business, "an") == ["Bram Jansen", "Daan Visser", "Sanne Bakker"]
+    assert _names(business, "an ba") == ["Sanne Bakker"]
