@@ -4,6 +4,7 @@ import pytest
 
 from klantvriend.core.services import apitoken_revoke
 from klantvriend.customers.models import ContactMoment, Customer, Purchase
+from klantvriend.customers.services import customer_create
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 
 
@@ -45,6 +46,28 @@ def test_list_is_paginated_and_searchable(api, business, other_business):
     assert [c["name"] for c in page["items"]] == ["Anna de Vries", "José Öztürk"]
     assert found == {"count": 1, "items": [found["items"][0]]}
     assert found["items"][0]["name"] == "José Öztürk"
+
+
+def test_a_page_of_customers_carries_each_ones_tags_at_a_constant_cost(
+    api, business, django_assert_num_queries
+):
+    customer_create(business=business, name="Anna", tags=["vaste klant", "buurt"])
+    customer_create(business=business, name="Bram")
+    customer_create(business=business, name="Cor", tags=["catering"])
+    api.get("/api/v1/customers")  # the token's last use is written at most once a minute
+
+    with django_assert_num_queries(4):  # token, page, tag links, kept count
+        page = api.get("/api/v1/customers").json()
+    for index in range(10):
+        customer_create(business=business, name=f"Klant {index}", tags=["buurt", "catering"])
+    with django_assert_num_queries(4):
+        api.get("/api/v1/customers")
+
+    assert [(c["name"], c["tags"]) for c in page["items"]] == [
+        ("Anna", ["buurt", "vaste klant"]),
+        ("Bram", []),
+        ("Cor", ["catering"]),
+    ]
 
 
 def test_create_get_patch_and_delete_a_customer(api, business):
