@@ -32,10 +32,8 @@ def customer_list(
         customers = customers.filter(search_filter(query))
     if tag:
         customers = customers.filter(tags__business=business, tags__name=tag)
-    last_purchase = (
-        Purchase.objects.filter(customer=OuterRef("pk")).order_by("-at").values("at")[:1]
-    )
-    customers = customers.annotate(last_purchase_at=Subquery(last_purchase))
+    if order == "-last_purchase":
+        customers = with_last_purchase(customers)
     orderings = {
         "name": ["name", "id"],
         "-last_purchase": ["-last_purchase_at", "name", "id"],
@@ -49,6 +47,16 @@ def customer_list(
         # index meets fifty of them at once, where sorting them all took 38 ms in SQLite.
         orderings["name"] = [Lower("name"), "id"]
     return customers.order_by(*orderings.get(order, orderings["name"]))
+
+
+def with_last_purchase(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Each customer's last purchase moment (`last_purchase_at`), for the lists that show it."""
+    if "last_purchase_at" in customers.query.annotations:
+        return customers
+    last_purchase = (
+        Purchase.objects.filter(customer=OuterRef("pk")).order_by("-at").values("at")[:1]
+    )
+    return customers.annotate(last_purchase_at=Subquery(last_purchase))
 
 
 def customer_count(*, business: Business) -> int:

@@ -119,8 +119,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     order = request.GET.get("order", "name")
     segment = request.GET.get("segment", "")
     stage = request.GET.get("stage", "")
-    customers = selectors.customer_list(
-        business=request.business, query=query, tag=tag, order=order
+    customers = selectors.with_last_purchase(
+        selectors.customer_list(business=request.business, query=query, tag=tag, order=order)
     )
     # Segment, stage and value come from the insights app, joined in the same query.
     customers = customers_with_insight(customers, segment=segment, stage=stage, order=order)

@@ -105,7 +105,9 @@ def test_a_page_of_matches_is_cut_from_the_ids_then_built(business, django_asser
         customer = CustomerFactory(business=business, name=name)
         PurchaseFactory(customer=customer, at=timezone.now() - timedelta(days=index + 1))
     CustomerFactory(business=business, name="Pietersen")
-    matches = IdsFirst(selectors.customer_list(business=business, query="jansen"))
+    matches = IdsFirst(
+        selectors.with_last_purchase(selectors.customer_list(business=business, query="jansen"))
+    )
 
     with django_assert_num_queries(2):
         page = matches[1:4]
