@@ -8,7 +8,8 @@ from .survey_forms import SurveyInviteForm
 
 
 def referral_survey_profile_context(request, customer) -> dict:
-    """The profile's referral and survey section; four queries whatever the history."""
+    """The profile's referral and survey section: five or six queries whatever the history,
+    three for a customer who brought in nobody."""
     business = request.business
     return {
         "referrals": customer_referrals(customer=customer),

@@ -88,6 +88,18 @@ def test_profile_summary_shows_whom_they_brought_in_and_what_they_bought(busines
     assert summary.predicted_value_cents is None  # no insights computed yet
 
 
+def test_a_customer_who_brought_in_nobody_costs_one_query(
+    business, anna, django_assert_num_queries
+):
+    CustomerFactory(business=business, name="Bram")  # not referred by Anna
+
+    with django_assert_num_queries(1):
+        summary = selectors.customer_referrals(customer=anna)
+
+    assert (summary.customers, summary.count, summary.value_cents) == ([], 0, 0)
+    assert summary.predicted_value_cents is None
+
+
 def test_profile_summary_adds_the_predicted_value_once_insights_exist(business, anna):
     bram = CustomerFactory(business=business, name="Bram", referred_by=anna)
     cor = CustomerFactory(business=business, name="Cor", referred_by=anna)
