@@ -13,7 +13,7 @@ from klantvriend.core.care_settings import DEFAULTS, care_settings
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows, first_rows
-from klantvriend.core.timeline import OpenItem, TimelineEntry
+from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 from klantvriend.promises.models import Promise, PromiseKind
 
 from .models import FollowUp
@@ -138,6 +138,8 @@ def follow_up_coverage(*, business: Business) -> Coverage:
 
 
 def follow_up_timeline(*, customer, limit: int) -> list[TimelineEntry]:
+    if known_none(customer, "follow_ups"):
+        return []
     entries = []
     for follow_up in customer.follow_ups.select_related("assigned_to").order_by("-due_on", "-id")[
         :limit
@@ -163,6 +165,8 @@ def follow_up_timeline(*, customer, limit: int) -> list[TimelineEntry]:
 
 
 def follow_up_open_items(*, customer) -> list[OpenItem]:
+    if known_none(customer, "follow_ups"):
+        return []
     today = customer.business.today()
     return [
         OpenItem(

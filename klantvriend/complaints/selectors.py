@@ -14,7 +14,7 @@ from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows, first_rows
-from klantvriend.core.timeline import OpenItem, TimelineEntry
+from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 
 from .clocks import Clock, complaint_clock
 from .models import Complaint
@@ -148,6 +148,8 @@ def complaint_figures(*, business: Business, now: datetime | None = None) -> Com
 
 
 def complaint_timeline(*, customer, limit: int) -> list[TimelineEntry]:
+    if known_none(customer, "complaints"):
+        return []
     entries = []
     for complaint in customer.complaints.select_related("received_by").order_by(
         "-received_at", "-id"
@@ -173,6 +175,8 @@ def complaint_timeline(*, customer, limit: int) -> list[TimelineEntry]:
 
 
 def complaint_open_items(*, customer) -> list[OpenItem]:
+    if known_none(customer, "complaints"):
+        return []
     views = complaint_queue(business=customer.business, customer_id=customer.pk).items
     return [
         OpenItem(

@@ -31,6 +31,25 @@ class OpenItem:
     overdue: bool = False
 
 
+# The kinds of records the customer profile asks about in the query that reads the customer
+# (web/views.py): whether the customer has any at all. A section skips its query for a kind the
+# customer has none of, which is most kinds for most customers. Where the customer was read
+# without asking, nothing is known and every section asks the database.
+PROFILE_KINDS = (
+    "promises",
+    "complaints",
+    "follow_ups",
+    "gestures",
+    "survey_responses",
+    "survey_invitations",
+)
+
+
+def known_none(customer, kind: str) -> bool:
+    """Whether the customer is known to have no records of this kind (one of PROFILE_KINDS)."""
+    return getattr(customer, f"has_{kind}", None) is False
+
+
 TimelineSource = Callable[..., list[TimelineEntry]]
 OpenItemSource = Callable[..., list[OpenItem]]
 

@@ -66,11 +66,14 @@ def customer_count(*, business: Business) -> int:
     return counted.first() or 0
 
 
-def customer_get(*, business: Business, customer_id: int) -> Customer:
+def customer_get(
+    *, business: Business, customer_id: int, annotations: dict | None = None
+) -> Customer:
+    """`annotations`: figures read in the same query (the profile asks which kinds of records
+    the customer has, core/timeline.py PROFILE_KINDS)."""
+    customers = Customer.objects.select_related("business", "referred_by")
     try:
-        return Customer.objects.select_related("business", "referred_by").get(
-            business=business, pk=customer_id
-        )
+        return customers.annotate(**(annotations or {})).get(business=business, pk=customer_id)
     except (Customer.DoesNotExist, ValueError, TypeError):
         raise NotFound from None
 

@@ -12,7 +12,7 @@ from klantvriend.core.db import MonthDay
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows
-from klantvriend.core.timeline import TimelineEntry
+from klantvriend.core.timeline import TimelineEntry, known_none
 from klantvriend.customers.models import Customer
 
 from .models import Gesture, Occasion
@@ -140,6 +140,8 @@ def occasions_today(
 
 
 def gesture_timeline(*, customer, limit: int) -> list[TimelineEntry]:
+    if known_none(customer, "gestures"):
+        return []
     return [
         TimelineEntry(
             at=gesture.given_at,

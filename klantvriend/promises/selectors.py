@@ -23,7 +23,7 @@ from klantvriend.core.db import SecondsBetween
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows, first_rows
-from klantvriend.core.timeline import OpenItem, TimelineEntry
+from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 
 from .models import Promise, PromiseKind, due_moment_for_day
 from .status import PromiseStatus, promise_status, status_condition
@@ -427,6 +427,8 @@ def _due_text(promise: Promise) -> str:
 
 
 def promise_timeline(*, customer, limit: int) -> list[TimelineEntry]:
+    if known_none(customer, "promises"):
+        return []
     promises = list(customer.promises.select_related("made_by").order_by("-made_at", "-id")[:limit])
     views = promise_views(business=customer.business, promises=promises)
     return [
@@ -450,6 +452,8 @@ def promise_timeline(*, customer, limit: int) -> list[TimelineEntry]:
 
 
 def promise_open_items(*, customer) -> list[OpenItem]:
+    if known_none(customer, "promises"):
+        return []
     now = timezone.now()
     return [
         OpenItem(

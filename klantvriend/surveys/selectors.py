@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
-from klantvriend.core.timeline import TimelineEntry
+from klantvriend.core.timeline import TimelineEntry, known_none
 
 from .models import (
     DETRACTOR_MAX,
@@ -300,6 +300,8 @@ def promoter_answer_counts(*, business: Business, customer_ids: list[int]) -> di
 
 
 def survey_response_timeline(*, customer, limit: int) -> list[TimelineEntry]:
+    if known_none(customer, "survey_responses"):
+        return []
     responses = SurveyResponse.objects.filter(
         business_id=customer.business_id, customer=customer
     ).order_by("-answered_at")[:limit]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from klantvriend.aftercare.selectors import follow_up_list
 from klantvriend.complaints.selectors import complaint_list, complaint_views
 from klantvriend.core.audit import audit_for_customer
+from klantvriend.core.timeline import known_none
 from klantvriend.gestures.selectors import gesture_list
 from klantvriend.promises.selectors import promise_list, promise_views
 
@@ -16,21 +17,36 @@ from .referral_profile import referral_survey_profile_context
 RECENT = 10
 
 
+def _recent(customer, kind: str, rows) -> list:
+    """The first RECENT rows, unless the customer is known to have none of this kind."""
+    return [] if known_none(customer, kind) else list(rows[:RECENT])
+
+
 def care_profile_context(request, customer, forms: dict) -> dict:
     business = request.business
     now = timezone.now()
-    promises = list(
-        promise_list(business=business, customer_id=customer.pk).order_by("-due_at")[:RECENT]
+    customer_id = customer.pk
+    promises = _recent(
+        customer,
+        "promises",
+        promise_list(business=business, customer_id=customer_id).order_by("-due_at"),
     )
-    complaints = list(complaint_list(business=business, customer_id=customer.pk)[:RECENT])
-    follow_ups = list(
-        follow_up_list(business=business, customer_id=customer.pk).order_by("-due_on")[:RECENT]
+    complaints = _recent(
+        customer, "complaints", complaint_list(business=business, customer_id=customer_id)
+    )
+    follow_ups = _recent(
+        customer,
+        "follow_ups",
+        follow_up_list(business=business, customer_id=customer_id).order_by("-due_on"),
+    )
+    gestures = _recent(
+        customer, "gestures", gesture_list(business=business, customer_id=customer_id)
     )
     return {
         "promise_views": promise_views(business=business, promises=promises, now=now),
         "complaint_views": complaint_views(business=business, complaints=complaints, now=now),
         "follow_ups": follow_ups,
-        "gestures": list(gesture_list(business=business, customer_id=customer.pk)[:RECENT]),
+        "gestures": gestures,
         "audit_events": audit_for_customer(business=business, customer=customer, limit=20),
         "today": business.local(now).date(),
         "promise_form": forms.get("promise_form")

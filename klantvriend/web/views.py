@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from klantvriend.core.errors import NotFound, OwnerOnly
 from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
+from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer
 from klantvriend.importers.privacy import audit_personal_data_viewed
@@ -233,9 +235,24 @@ def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) ->
     }
 
 
+def _profile_customer(request: HttpRequest, customer_id: int) -> Customer:
+    """The customer, with whether they have any records of each of PROFILE_KINDS, in the same
+    query: the profile's sections skip theirs for the kinds the customer has none of. Only for
+    showing the profile: after a write in the same request these answers could be stale."""
+    has_any = {
+        f"has_{kind}": Exists(
+            Customer._meta.get_field(kind).related_model.objects.filter(customer=OuterRef("pk"))
+        )
+        for kind in PROFILE_KINDS
+    }
+    return selectors.customer_get(
+        business=request.business, customer_id=customer_id, annotations=has_any
+    )
+
+
 @member_required
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
-    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    customer = _profile_customer(request, customer_id)
     audit_personal_data_viewed(customer=customer, actor=request.user)
     return render(request, "web/customer_detail.html", _profile_context(request, customer))
 

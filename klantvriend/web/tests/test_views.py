@@ -5,6 +5,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.services import membership_create
 from klantvriend.customers.models import ContactMoment, Customer, Purchase
 from klantvriend.customers.tests.factories import (
@@ -12,6 +14,9 @@ from klantvriend.customers.tests.factories import (
     CustomerFactory,
     PurchaseFactory,
 )
+from klantvriend.gestures.tests.factories import GestureFactory
+from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.surveys.tests.factories import SurveyResponseFactory
 from klantvriend.web.views import TIMELINE_SHORT
 
 
@@ -108,6 +113,31 @@ def test_the_benchmarked_pages_cost_a_constant_number_of_queries(owner_client, a
 
     assert large == small
     assert small[0] <= 12
+
+
+def test_the_profile_skips_the_queries_of_kinds_the_customer_has_none_of(owner_client, business):
+    plain = CustomerFactory(business=business, name="Alleen Aankopen")
+    PurchaseFactory(customer=plain)
+    busy = CustomerFactory(business=business, name="Van Alles")
+    PromiseFactory(customer=busy, description="Rollade klaarzetten")
+    ComplaintFactory(customer=busy, description="Vlees was taai")
+    FollowUpFactory(customer=busy, note="Smaakte het?")
+    GestureFactory(customer=busy, what="Gratis worst")
+    SurveyResponseFactory(customer=busy, nps=7)
+    owner_client.get(reverse("web:customer_detail", args=[plain.pk]))
+
+    with CaptureQueriesContext(connection) as for_plain:
+        plain_page = owner_client.get(reverse("web:customer_detail", args=[plain.pk]))
+    with CaptureQueriesContext(connection) as for_busy:
+        busy_page = owner_client.get(reverse("web:customer_detail", args=[busy.pk])).content
+    busy_page = busy_page.decode()
+
+    # Promises, complaints and follow-ups: timeline, open items, card; gestures and survey
+    # answers: timeline and card; survey invitations: card; each skipped for "plain".
+    assert len(for_busy) - len(for_plain) == 3 * 3 + 2 * 2 + 1
+    assert plain_page.status_code == 200
+    for text in ["Rollade klaarzetten", "Vlees was taai", "Smaakte het?", "Gratis worst", "7/10"]:
+        assert text in busy_page
 
 
 def test_quick_add_creates_a_walk_in_and_opens_the_profile(owner_client, business):
