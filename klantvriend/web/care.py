@@ -17,36 +17,29 @@ from .referral_profile import referral_survey_profile_context
 RECENT = 10
 
 
-def _recent(customer, kind: str, rows) -> list:
-    """The first RECENT rows, unless the customer is known to have none of this kind."""
-    return [] if known_none(customer, kind) else list(rows[:RECENT])
-
-
 def care_profile_context(request, customer, forms: dict) -> dict:
     business = request.business
     now = timezone.now()
-    customer_id = customer.pk
-    promises = _recent(
-        customer,
-        "promises",
-        promise_list(business=business, customer_id=customer_id).order_by("-due_at"),
-    )
-    complaints = _recent(
-        customer, "complaints", complaint_list(business=business, customer_id=customer_id)
-    )
-    follow_ups = _recent(
-        customer,
-        "follow_ups",
-        follow_up_list(business=business, customer_id=customer_id).order_by("-due_on"),
-    )
-    gestures = _recent(
-        customer, "gestures", gesture_list(business=business, customer_id=customer_id)
-    )
+    lists = {
+        "promises": promise_list(business=business, customer_id=customer.pk).order_by("-due_at"),
+        "complaints": complaint_list(business=business, customer_id=customer.pk),
+        "follow_ups": follow_up_list(business=business, customer_id=customer.pk).order_by(
+            "-due_on"
+        ),
+        "gestures": gesture_list(business=business, customer_id=customer.pk),
+    }
+    # The first rows of each, unless the customer is known to have none of that kind.
+    recent = {
+        kind: [] if known_none(customer, kind) else list(rows[:RECENT])
+        for kind, rows in lists.items()
+    }
     return {
-        "promise_views": promise_views(business=business, promises=promises, now=now),
-        "complaint_views": complaint_views(business=business, complaints=complaints, now=now),
-        "follow_ups": follow_ups,
-        "gestures": gestures,
+        "promise_views": promise_views(business=business, promises=recent["promises"], now=now),
+        "complaint_views": complaint_views(
+            business=business, complaints=recent["complaints"], now=now
+        ),
+        "follow_ups": recent["follow_ups"],
+        "gestures": recent["gestures"],
         "audit_events": audit_for_customer(business=business, customer=customer, limit=20),
         "today": business.local(now).date(),
         "promise_form": forms.get("promise_form")
