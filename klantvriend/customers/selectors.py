@@ -82,15 +82,14 @@ def with_tag_names(customers: list[Customer]) -> list[Customer]:
     """Gives each customer of a page its sorted tag names (`tag_names`), all in one query of
     the tag links: a third of what prefetching the tags costs (0.6 against 2.3 ms for fifty)."""
     names: dict[int, list[str]] = {customer.pk: [] for customer in customers}
-    links = (
-        Customer.tags.through.objects.filter(customer_id__in=names)
-        .order_by("tag__name")
-        .values_list("customer_id", "tag__name")
+    links = Customer.tags.through.objects.filter(customer_id__in=names).values_list(
+        "customer_id", "tag__name"
     )
     for customer_id, name in links:
         names[customer_id].append(name)
     for customer in customers:
-        customer.tag_names = names[customer.pk]
+        # Sorted here, as for a single customer: a database's collation may order otherwise.
+        customer.tag_names = sorted(names[customer.pk])
     return customers
 
 
