@@ -38,9 +38,6 @@ class IdsFirst:
     def count(self) -> int:
         return self.ids.order_by().count()
 
-    def __len__(self) -> int:
-        return self.count()
-
     def __getitem__(self, page: slice) -> list:
         ids = list(self.ids[page])
         built = {row.pk: row for row in self.rows.order_by().filter(pk__in=ids)}
