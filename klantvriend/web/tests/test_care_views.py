@@ -459,6 +459,24 @@ def test_a_follow_up_by_hand_on_the_profile(staff_client, business, staff_user):
     assert FollowUp.objects.get().assigned_to == staff_user
 
 
+def test_a_follow_up_for_someone_outside_the_team_is_refused(
+    staff_client, business, other_business
+):
+    outsider = get_user_model().objects.create_user("buiten", password="pw-buiten-123")
+    membership_create(business=other_business, user=outsider, role="owner")
+    customer = CustomerFactory(business=business)
+
+    response = staff_client.post(
+        reverse("web:follow_up_add", args=[customer.pk]),
+        {"note": "Bellen", "due_on": business.today().isoformat(), "assigned_to": outsider.pk},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert "Selecteer een geldige keuze" in response.content.decode()
+    assert not FollowUp.objects.exists()
+
+
 def test_the_team_to_call_is_read_with_one_plain_query(business, owner, staff_user, other_business):
     outsider = get_user_model().objects.create_user("buiten", password="pw-buiten-123")
     membership_create(business=other_business, user=outsider, role="owner")
