@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "klantvriend.web.context_processors.current_business",
             ],
+            "builtins": ["klantvriend.web.templatetags.links"],
         },
     },
 ]
