@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 
 from klantvriend.complaints.models import Channel, Complaint
 from klantvriend.complaints.services import complaint_create
-from klantvriend.core.audit import AuditAction, audit_customer_row, audit_diff
+from klantvriend.core.audit import (
+    AuditAction,
+    audit_customer_row,
+    audit_diff,
+    save_changed_customer_row,
+    save_new_customer_row,
+)
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import ValidationError
 from klantvriend.promises.models import Promise, PromiseKind
@@ -84,14 +90,12 @@ def follow_up_create(
         referred_customer=referred_customer,
     )
     follow_up.full_clean(validate_unique=False, validate_constraints=True)
-    with transaction.atomic():
-        follow_up.save()
-        audit_customer_row(
-            follow_up,
-            actor=created_by,
-            action=AuditAction.CREATED if reason == Reason.MANUAL else AuditAction.PLANNED,
-            changes=audit_diff({}, _snapshot(follow_up)),
-        )
+    save_new_customer_row(
+        follow_up,
+        actor=created_by,
+        snapshot=_snapshot,
+        action=AuditAction.CREATED if reason == Reason.MANUAL else AuditAction.PLANNED,
+    )
     return follow_up
 
 
@@ -262,15 +266,6 @@ def follow_up_update(*, follow_up: FollowUp, actor, **fields: Any) -> FollowUp:
     if "assigned_to" in fields:
         changed.assigned_to = _member_or_none(business, fields["assigned_to"])
     changed.full_clean(validate_unique=False)
-    changes = audit_diff(before, _snapshot(changed))
-    if not changes:
+    if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
         return follow_up
-    with transaction.atomic():
-        changed.save()
-        audit_customer_row(
-            changed,
-            actor=actor,
-            action=AuditAction.CHANGED,
-            changes=changes,
-        )
     return changed

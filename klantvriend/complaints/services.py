@@ -7,7 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import AuditAction, audit_customer_row, audit_diff
+from klantvriend.core.audit import (
+    AuditAction,
+    audit_customer_row,
+    audit_diff,
+    save_changed_customer_row,
+    save_new_customer_row,
+)
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import COMPLAINT_RESOLVED, run_after_commit
 
@@ -77,14 +83,7 @@ def complaint_create(
     if complaint.received_at > now + FUTURE_TOLERANCE:
         raise _error("received_at", _("This moment lies in the future."), "future")
     complaint.full_clean()
-    with transaction.atomic():
-        complaint.save()
-        audit_customer_row(
-            complaint,
-            actor=received_by,
-            action=AuditAction.CREATED,
-            changes=audit_diff({}, _snapshot(complaint)),
-        )
+    save_new_customer_row(complaint, actor=received_by, snapshot=_snapshot)
     return complaint
 
 
@@ -207,15 +206,6 @@ def complaint_update(
     if changed.resolved_at is not None and not changed.resolution:
         raise _error("resolution", _("Say how the complaint was resolved."), "required")
     changed.full_clean()
-    changes = audit_diff(before, _snapshot(changed))
-    if not changes:
+    if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
         return complaint
-    with transaction.atomic():
-        changed.save()
-        audit_customer_row(
-            changed,
-            actor=actor,
-            action=AuditAction.CHANGED,
-            changes=changes,
-        )
     return changed

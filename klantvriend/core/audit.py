@@ -1,12 +1,15 @@
 """The audit trail: one service to record an event, two selectors to read it back.
 
 Domain services call `audit_record` inside the same transaction as the write it describes, so a
-refused or rolled-back write leaves no trail and a stored write always has one."""
+refused or rolled-back write leaves no trail and a stored write always has one. The rows of one
+customer (promises, complaints, follow-ups, gestures) are saved and audited in one call,
+`save_new_customer_row` or `save_changed_customer_row`."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +79,30 @@ def audit_customer_row(row, *, actor, action: str, changes: dict | None = None) 
         customer_id=row.customer_id,
         changes=changes,
     )
+
+
+def save_new_customer_row(
+    row, *, actor, snapshot: Callable[[Any], dict], action: str = AuditAction.CREATED
+) -> None:
+    """Save a new row of one customer and record it with all its values (`snapshot(row)`), in
+    one transaction."""
+    with transaction.atomic():
+        row.save()
+        audit_customer_row(row, actor=actor, action=action, changes=audit_diff({}, snapshot(row)))
+
+
+def save_changed_customer_row(
+    row, *, actor, before: dict[str, Any], snapshot: Callable[[Any], dict]
+) -> bool:
+    """Save a changed row of one customer and record what changed since `before`, in one
+    transaction. Nothing is written when nothing changed; returns whether something did."""
+    changes = audit_diff(before, snapshot(row))
+    if not changes:
+        return False
+    with transaction.atomic():
+        row.save()
+        audit_customer_row(row, actor=actor, action=AuditAction.CHANGED, changes=changes)
+    return True
 
 
 def _create(*, business_id, actor, action, obj, customer_id, changes, at=None) -> AuditEvent:

@@ -1,11 +1,10 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import AuditAction, audit_customer_row, audit_diff
+from klantvriend.core.audit import save_changed_customer_row, save_new_customer_row
 from klantvriend.core.errors import ValidationError
 
 from .models import Gesture, Occasion
@@ -58,14 +57,7 @@ def gesture_create(
         given_by=given_by if getattr(given_by, "is_authenticated", False) else None,
     )
     _validate(gesture, now)
-    with transaction.atomic():
-        gesture.save()
-        audit_customer_row(
-            gesture,
-            actor=given_by,
-            action=AuditAction.CREATED,
-            changes=audit_diff({}, _snapshot(gesture)),
-        )
+    save_new_customer_row(gesture, actor=given_by, snapshot=_snapshot)
     return gesture
 
 
@@ -81,15 +73,6 @@ def gesture_update(
     for name, value in fields.items():
         setattr(changed, name, value.strip() if isinstance(value, str) else value)
     _validate(changed, now)
-    changes = audit_diff(before, _snapshot(changed))
-    if not changes:
+    if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
         return gesture
-    with transaction.atomic():
-        changed.save()
-        audit_customer_row(
-            changed,
-            actor=actor,
-            action=AuditAction.CHANGED,
-            changes=changes,
-        )
     return changed

@@ -8,7 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import AuditAction, audit_customer_row, audit_diff
+from klantvriend.core.audit import (
+    AuditAction,
+    audit_customer_row,
+    audit_diff,
+    save_changed_customer_row,
+    save_new_customer_row,
+)
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import PROMISE_KEPT, run_after_commit
 
@@ -82,14 +88,7 @@ def promise_create(
     )
     _check_moments(promise, now)
     promise.full_clean()
-    with transaction.atomic():
-        promise.save()
-        audit_customer_row(
-            promise,
-            actor=made_by,
-            action=AuditAction.CREATED,
-            changes=audit_diff({}, _snapshot(promise)),
-        )
+    save_new_customer_row(promise, actor=made_by, snapshot=_snapshot)
     return promise
 
 
@@ -121,17 +120,8 @@ def promise_update(
     if changed.done_at is not None and changed.done_at < changed.made_at:
         raise _error("made_at", _("The promise was kept before this moment."), "done_before_made")
     changed.full_clean()
-    changes = audit_diff(before, _snapshot(changed))
-    if not changes:
+    if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
         return promise
-    with transaction.atomic():
-        changed.save()
-        audit_customer_row(
-            changed,
-            actor=actor,
-            action=AuditAction.CHANGED,
-            changes=changes,
-        )
     return changed
 
 

@@ -4,6 +4,8 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from klantvriend.core.audit import save_changed_customer_row, save_new_customer_row
+from klantvriend.core.models import AuditEvent
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.gestures import services
 from klantvriend.gestures.models import Gesture, Occasion
@@ -131,3 +133,63 @@ def test_a_29_february_birthday_is_celebrated_on_28_february_in_other_years(busi
         occasions = occasions_today(business=business)
 
     assert [(o.customer, o.years) for o in occasions.items] == [(leapling, 31)]
+
+
+def _what_and_value(gesture):
+    return {"what": gesture.what, "value_cents": gesture.value_cents}
+
+
+def _gesture(customer, **fields):
+    return Gesture(
+        business=customer.business,
+        customer=customer,
+        occasion=Occasion.JUST_BECAUSE,
+        given_at=timezone.now(),
+        **fields,
+    )
+
+
+def test_a_new_row_is_stored_with_its_audit_event_or_not_at_all(customer, owner):
+    failing_audit = mock.patch.object(AuditEvent.objects, "create", side_effect=RuntimeError)
+    with failing_audit, pytest.raises(RuntimeError):
+        save_new_customer_row(
+            _gesture(customer, what="Bloemen", value_cents=1200),
+            actor=owner,
+            snapshot=_what_and_value,
+        )
+    assert not Gesture.objects.exists()
+
+    gesture = _gesture(customer, what="Bloemen", value_cents=1200)
+    save_new_customer_row(gesture, actor=owner, snapshot=_what_and_value)
+
+    event = AuditEvent.objects.get()
+    assert (event.action, event.object_id, event.customer_id, event.actor, event.changes) == (
+        "created",
+        gesture.pk,
+        customer.pk,
+        owner,
+        {"what": [None, "Bloemen"], "value_cents": [None, 1200]},
+    )
+
+
+def test_a_changed_row_is_stored_with_what_changed_and_an_unchanged_one_not_at_all(customer, owner):
+    gesture = _gesture(customer, what="Bloemen", value_cents=1200)
+    save_new_customer_row(gesture, actor=owner, snapshot=_what_and_value)
+    before = _what_and_value(gesture)
+
+    with mock.patch.object(Gesture, "save") as save:
+        changed = save_changed_customer_row(
+            gesture, actor=owner, before=before, snapshot=_what_and_value
+        )
+    assert (changed, save.called, AuditEvent.objects.count()) == (False, False, 1)
+
+    gesture.value_cents = 1500
+    failing_audit = mock.patch.object(AuditEvent.objects, "create", side_effect=RuntimeError)
+    with failing_audit, pytest.raises(RuntimeError):
+        save_changed_customer_row(gesture, actor=owner, before=before, snapshot=_what_and_value)
+    assert Gesture.objects.get().value_cents == 1200
+
+    assert save_changed_customer_row(gesture, actor=owner, before=before, snapshot=_what_and_value)
+    assert Gesture.objects.get().value_cents == 1500
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.changes) == ("changed", {"value_cents": [1200, 1500]})
