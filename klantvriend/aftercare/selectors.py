@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy
 
 from klantvriend.complaints.models import Complaint
 from klantvriend.core.care_settings import DEFAULTS, care_settings
-from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows, first_rows
+from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 from klantvriend.promises.models import Promise, PromiseKind
 
@@ -55,12 +55,11 @@ def follow_up_list(
 
 
 def follow_up_get(*, business: Business, follow_up_id: int) -> FollowUp:
-    try:
-        return FollowUp.objects.select_related("business", "customer", "assigned_to").get(
-            business=business, pk=follow_up_id
-        )
-    except (FollowUp.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound from None
+    return owned_get(
+        FollowUp.objects.select_related("business", "customer", "assigned_to"),
+        business=business,
+        pk=follow_up_id,
+    )
 
 
 def follow_ups_due(*, business: Business, limit: int = 50) -> Rows[FollowUp]:

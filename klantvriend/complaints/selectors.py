@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klantvriend.core.care_settings import care_settings
-from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows, first_rows
+from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 
 from .clocks import Clock, complaint_clock
@@ -56,12 +56,11 @@ def complaint_list(
 
 
 def complaint_get(*, business: Business, complaint_id: int) -> Complaint:
-    try:
-        return Complaint.objects.select_related("business", "customer", "received_by").get(
-            business=business, pk=complaint_id
-        )
-    except (Complaint.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound from None
+    return owned_get(
+        Complaint.objects.select_related("business", "customer", "received_by"),
+        business=business,
+        pk=complaint_id,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,21 @@
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from .errors import NotFound
 from .models import ApiToken, Business, LoginFailure, Membership
 from .services import hash_token
+
+
+def owned_get[Row: Model](rows: QuerySet[Row], *, business: Business, pk) -> Row:
+    """The row `pk` of `rows` if it belongs to `business`; NotFound if it belongs to another
+    business, does not exist, or `pk` is no id at all (text, or a number too large for the
+    database: callers pass what a request gave them)."""
+    try:
+        return rows.get(business=business, pk=pk)
+    except (rows.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound from None
 
 
 def membership_list_for_user(*, user) -> QuerySet[Membership]:

@@ -8,8 +8,8 @@ from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.utils.translation import gettext as _
 
-from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
+from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
 
 from .models import (
@@ -72,10 +72,7 @@ def customer_get(
     """`annotations`: figures read in the same query (the profile asks which kinds of records
     the customer has, core/timeline.py PROFILE_KINDS)."""
     customers = Customer.objects.select_related("business", "referred_by")
-    try:
-        return customers.annotate(**(annotations or {})).get(business=business, pk=customer_id)
-    except (Customer.DoesNotExist, ValueError, TypeError):
-        raise NotFound from None
+    return owned_get(customers.annotate(**(annotations or {})), business=business, pk=customer_id)
 
 
 def with_tag_names(customers: list[Customer]) -> list[Customer]:
@@ -150,10 +147,7 @@ def purchase_list(*, business: Business, customer_id: int | None = None) -> Quer
 
 
 def purchase_get(*, business: Business, purchase_id: int) -> Purchase:
-    try:
-        return Purchase.objects.get(business=business, pk=purchase_id)
-    except (Purchase.DoesNotExist, ValueError, TypeError):
-        raise NotFound from None
+    return owned_get(Purchase.objects.all(), business=business, pk=purchase_id)
 
 
 def contact_moment_list(
@@ -166,12 +160,9 @@ def contact_moment_list(
 
 
 def contact_moment_get(*, business: Business, contact_moment_id: int) -> ContactMoment:
-    try:
-        return ContactMoment.objects.select_related("member").get(
-            business=business, pk=contact_moment_id
-        )
-    except (ContactMoment.DoesNotExist, ValueError, TypeError):
-        raise NotFound from None
+    return owned_get(
+        ContactMoment.objects.select_related("member"), business=business, pk=contact_moment_id
+    )
 
 
 def purchase_timeline(*, customer: Customer, limit: int) -> list[TimelineEntry]:
@@ -206,7 +197,4 @@ def contact_moment_timeline(*, customer: Customer, limit: int) -> list[TimelineE
 
 
 def important_date_get(*, business: Business, important_date_id: int) -> ImportantDate:
-    try:
-        return ImportantDate.objects.get(business=business, pk=important_date_id)
-    except (ImportantDate.DoesNotExist, ValueError, TypeError):
-        raise NotFound from None
+    return owned_get(ImportantDate.objects.all(), business=business, pk=important_date_id)

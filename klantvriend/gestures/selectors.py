@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klantvriend.core.db import MonthDay
-from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows
+from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import TimelineEntry, known_none
 from klantvriend.customers.models import Customer
 
@@ -33,12 +33,11 @@ def gesture_list(
 
 
 def gesture_get(*, business: Business, gesture_id: int) -> Gesture:
-    try:
-        return Gesture.objects.select_related("business", "customer", "given_by").get(
-            business=business, pk=gesture_id
-        )
-    except (Gesture.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound from None
+    return owned_get(
+        Gesture.objects.select_related("business", "customer", "given_by"),
+        business=business,
+        pk=gesture_id,
+    )
 
 
 def gesture_recent_repeats(*, customer, what: str, now: datetime | None = None) -> list[Gesture]:

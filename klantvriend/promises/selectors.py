@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.db import SecondsBetween
-from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows, first_rows
+from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 
 from .models import Promise, PromiseKind, due_moment_for_day
@@ -65,12 +65,11 @@ def promise_list(
 
 
 def promise_get(*, business: Business, promise_id: int) -> Promise:
-    try:
-        return Promise.objects.select_related("business", "customer", "made_by").get(
-            business=business, pk=promise_id
-        )
-    except (Promise.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound from None
+    return owned_get(
+        Promise.objects.select_related("business", "customer", "made_by"),
+        business=business,
+        pk=promise_id,
+    )
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
+from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import TimelineEntry, known_none
 
 from .models import (
@@ -60,12 +60,11 @@ def survey_invitation_list(
 
 
 def survey_invitation_get(*, business: Business, survey_invitation_id: int) -> SurveyInvitation:
-    try:
-        return SurveyInvitation.objects.select_related("customer", "response").get(
-            business=business, pk=survey_invitation_id
-        )
-    except (SurveyInvitation.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound from None
+    return owned_get(
+        SurveyInvitation.objects.select_related("customer", "response"),
+        business=business,
+        pk=survey_invitation_id,
+    )
 
 
 def survey_response_list(
@@ -90,12 +89,9 @@ def survey_response_list(
 
 
 def survey_response_get(*, business: Business, survey_response_id: int) -> SurveyResponse:
-    try:
-        return SurveyResponse.objects.select_related("customer").get(
-            business=business, pk=survey_response_id
-        )
-    except (SurveyResponse.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound from None
+    return owned_get(
+        SurveyResponse.objects.select_related("customer"), business=business, pk=survey_response_id
+    )
 
 
 @dataclass(frozen=True)
