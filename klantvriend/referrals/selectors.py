@@ -4,16 +4,16 @@ Everything reads `Customer.referred_by` (validated by the customer services: sam
 oneself, no circle) and the purchases; promoter answers come from the surveys app."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from klantvriend.core.models import Business
 from klantvriend.customers.models import AcquisitionChannel, Customer, Purchase
 from klantvriend.insights.models import CustomerInsight
-from klantvriend.surveys.selectors import promoter_answer_counts, promoter_customer_ids
+from klantvriend.surveys.models import PROMOTER_MIN, SurveyResponse
 
 
 def _spend_subquery(**filters) -> Subquery:
@@ -90,41 +90,78 @@ class Ambassador:
     promoter: bool
 
 
+# As surveys.selectors.promoter_customer_ids: a promoter is a customer whose latest answer of
+# the last year is a 9 or 10.
+PROMOTER_WINDOW = timedelta(days=365)
+
+
 def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassador]:
-    """Customers ranked by the value of the customers they referred, then by how many, then by
-    their promoter answers; promoters who referred nobody yet follow. Four queries."""
-    referrers = (
-        Customer.objects.filter(business=business, referrals__isnull=False)
+    """Customers ranked by what the customers they referred have bought, then by how many they
+    referred, then by their promoter answers; promoters who referred nobody yet follow, by name.
+    Four queries.
+
+    What each customer has bought is kept by the database (CustomerSpend): summing the
+    purchases of every referred customer read 440,000 of them at 100,000 customers (a second on
+    PostgreSQL). The referred customers are grouped by referrer on their ids alone: of
+    referrers with equal figures, the one who came first makes the cut."""
+    ranked = list(
+        Customer.objects.filter(business=business, referred_by__isnull=False)
+        .values("referred_by_id")
         .annotate(
-            referred=Count("referrals", distinct=True),
-            referred_value_cents=Coalesce(
-                _spend_subquery(customer__referred_by=OuterRef("pk")), Value(0)
-            ),
+            referred=Count("id"),
+            value=Coalesce(Sum("spend__cents"), 0, output_field=IntegerField()),
         )
-        .order_by("-referred_value_cents", "-referred", "name")[:limit]
+        .order_by("-value", "-referred", "referred_by_id")[:limit]
     )
-    referrers = list(referrers)
-    promoters = promoter_customer_ids(business=business)
-    missing = [pk for pk in promoters if pk not in {c.pk for c in referrers}]
-    extra = list(
-        Customer.objects.filter(business=business, pk__in=missing, erased_at__isnull=True).order_by(
-            "name"
-        )[: max(0, limit - len(referrers))]
-    )
-    everyone = referrers + extra
-    answers = promoter_answer_counts(business=business, customer_ids=[c.pk for c in everyone])
+    figures = {row["referred_by_id"]: row for row in ranked}
+    since = timezone.now() - PROMOTER_WINDOW
+    ids = list(figures)
+    if len(ranked) < limit:
+        # Every referrer is ranked: fill up with promoters who referred nobody.
+        ids += list(
+            Customer.objects.filter(
+                business=business,
+                erased_at__isnull=True,
+                pk__in=SurveyResponse.objects.filter(
+                    business=business, answered_at__gte=since, nps__gte=PROMOTER_MIN
+                ).values("customer_id"),
+            )
+            .exclude(pk__in=ids)
+            .annotate(latest_nps=Subquery(_latest_answer(since).values("nps")[:1]))
+            .filter(latest_nps__gte=PROMOTER_MIN)
+            .order_by("name", "id")
+            .values_list("pk", flat=True)[: limit - len(ranked)]
+        )
+    customers = Customer.objects.in_bulk(ids)
+    promoter_answers: dict[int, int] = {}
+    latest: dict[int, tuple] = {}
+    answers = SurveyResponse.objects.filter(business=business, customer_id__in=ids)
+    for customer_id, answered_at, pk, nps in answers.values_list(
+        "customer_id", "answered_at", "pk", "nps"
+    ):
+        if nps >= PROMOTER_MIN:
+            promoter_answers[customer_id] = promoter_answers.get(customer_id, 0) + 1
+        if answered_at >= since and (answered_at, pk) > latest.get(customer_id, (since, 0))[:2]:
+            latest[customer_id] = (answered_at, pk, nps)
     ranking = [
         Ambassador(
-            customer=customer,
-            referred=getattr(customer, "referred", 0),
-            referred_value_cents=getattr(customer, "referred_value_cents", 0),
-            promoter_answers=answers.get(customer.pk, 0),
-            promoter=customer.pk in promoters,
+            customer=customers[pk],
+            referred=figures[pk]["referred"] if pk in figures else 0,
+            referred_value_cents=int(figures[pk]["value"]) if pk in figures else 0,
+            promoter_answers=promoter_answers.get(pk, 0),
+            promoter=pk in latest and latest[pk][2] >= PROMOTER_MIN,
         )
-        for customer in everyone
+        for pk in ids
     ]
     ranking.sort(key=lambda row: (-row.referred_value_cents, -row.referred, -row.promoter_answers))
     return ranking
+
+
+def _latest_answer(since: datetime) -> QuerySet[SurveyResponse]:
+    """The customer's (OuterRef "pk") answers since `since`, the latest first."""
+    return SurveyResponse.objects.filter(customer=OuterRef("pk"), answered_at__gte=since).order_by(
+        "-answered_at", "-id"
+    )
 
 
 @dataclass(frozen=True)
@@ -155,17 +192,19 @@ def acquisition_report(
     """New customers per month (by `customer_since`) and channel, oldest first. One query."""
     today = business.local(now or timezone.now()).date()
     first = _month_start(today, months - 1)
+    # Counted per day and channel through the index of (business, customer since, channel),
+    # and the days added up per month here: truncating each date to its month in the query
+    # is a function call per customer on SQLite (85 ms for 32,000 new customers).
     rows = (
         Customer.objects.filter(business=business, customer_since__gte=first)
-        .annotate(month=TruncMonth("customer_since"))
-        .values("month", "acquisition_channel")
+        .values_list("customer_since", "acquisition_channel")
         .annotate(count=Count("id"))
         .order_by()
     )
     counts: dict[date, dict[str, int]] = {}
-    for row in rows:
-        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
-        counts.setdefault(month, {})[row["acquisition_channel"]] = row["count"]
+    for day, channel, count in rows:
+        by_channel = counts.setdefault(day.replace(day=1), {})
+        by_channel[channel] = by_channel.get(channel, 0) + count
     result = []
     for offset in range(months):
         month = _month_start(first, -offset)

@@ -1,15 +1,24 @@
-"""The numbers of customers per business and per tag, kept by triggers (migrations 0006 and
-0007): right after every kind of write, and read by the customer list and the API instead of
-counting every customer."""
+"""The numbers of customers per business and per tag, and what each customer has bought, kept by
+triggers (migrations 0006, 0007 and 0009): right after every kind of write, and read by the
+customer list, the API and the ambassador ranking instead of counting or summing every row."""
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business
 from klantvriend.customers import selectors, services
-from klantvriend.customers.models import Customer, CustomerCount, Tag, TagCount
+from klantvriend.customers.models import (
+    Customer,
+    CustomerCount,
+    CustomerSpend,
+    Purchase,
+    Tag,
+    TagCount,
+)
 
 from .factories import CustomerFactory
 
@@ -18,6 +27,9 @@ TRIGGERS = {
     "customers_customer_count_delete",
     "customers_tag_count_insert",
     "customers_tag_count_delete",
+    "customers_purchase_spend_insert",
+    "customers_purchase_spend_delete",
+    "customers_purchase_spend_update",
 }
 
 
@@ -125,3 +137,50 @@ def test_the_api_gives_the_kept_count_and_counts_a_search(business, api):
 
     assert (whole["count"], len(whole["items"])) == (4, 4)
     assert (searched["count"], [item["name"] for item in searched["items"]]) == (1, ["Bram Visser"])
+
+
+def _spend_kept() -> dict[int, int]:
+    return dict(CustomerSpend.objects.exclude(cents=0).values_list("customer_id", "cents"))
+
+
+def _spend_summed() -> dict[int, int]:
+    rows = Purchase.objects.order_by().values("customer_id").annotate(cents=Sum("amount_cents"))
+    return {row["customer_id"]: row["cents"] for row in rows if row["cents"]}
+
+
+def test_every_kind_of_purchase_write_keeps_what_the_customer_bought(business, other_business):
+    anna = CustomerFactory(business=business)
+    bram = CustomerFactory(business=business)
+    kees = CustomerFactory(business=other_business)
+    first = services.purchase_create(customer=anna, amount_cents=1250)
+    services.purchase_create(customer=anna, amount_cents=800)
+    now = timezone.now()
+    insert_rows(  # as the demo writes its purchases
+        Purchase,
+        ["business", "customer", "at", "amount_cents", "currency", "description", "external_ref"]
+        + ["created_at"],
+        [
+            (business.pk, bram.pk, now, 300, "EUR", "", "", now),
+            (other_business.pk, kees.pk, now, 99, "EUR", "", "", now),
+        ],
+    )
+    Purchase.objects.bulk_create(
+        [Purchase(business=business, customer=bram, at=now, amount_cents=cents) for cents in (1, 2)]
+    )
+    assert _spend_kept() == _spend_summed() == {anna.pk: 2050, bram.pk: 303, kees.pk: 99}
+
+    services.purchase_update(purchase=first, amount_cents=1000)
+    Purchase.objects.filter(customer=bram).update(amount_cents=10)
+    assert _spend_kept() == _spend_summed() == {anna.pk: 1800, bram.pk: 30, kees.pk: 99}
+
+    # A purchase booked on the wrong customer and moved to the right one.
+    Purchase.objects.filter(pk=first.pk).update(customer=bram)
+    assert _spend_kept() == _spend_summed() == {anna.pk: 800, bram.pk: 1030, kees.pk: 99}
+
+    services.purchase_delete(purchase=Purchase.objects.get(pk=first.pk))
+    Purchase.objects.filter(customer=kees).delete()
+    assert _spend_kept() == _spend_summed() == {anna.pk: 800, bram.pk: 30}
+
+    services.customer_delete(customer=bram)
+    assert _spend_kept() == _spend_summed() == {anna.pk: 800}
+    assert set(CustomerSpend.objects.values_list("customer_id", flat=True)) == {anna.pk, kees.pk}

@@ -162,3 +162,44 @@ def test_acquisition_report_counts_new_customers_per_channel_per_month(business)
     assert months[-2].month == last_month
     assert months[-2].referral_share == 0.0
     assert months[0].referral_share is None
+
+
+def test_a_promoter_is_one_whose_latest_answer_of_the_year_is_a_9_or_10(business, anna):
+    now = timezone.now()
+    referred_by_anna = CustomerFactory(business=business, referred_by=anna)
+    PurchaseFactory(customer=referred_by_anna, amount_cents=700)
+    changed_mind = CustomerFactory(business=business, name="Bea")
+    SurveyResponseFactory(customer=changed_mind, nps=10, answered_at=now - timedelta(days=30))
+    SurveyResponseFactory(customer=changed_mind, nps=3, answered_at=now - timedelta(days=2))
+    long_ago = CustomerFactory(business=business, name="Cas")
+    SurveyResponseFactory(customer=long_ago, nps=10, answered_at=now - timedelta(days=400))
+    came_round = CustomerFactory(business=business, name="Dirk")
+    SurveyResponseFactory(customer=came_round, nps=2, answered_at=now - timedelta(days=30))
+    SurveyResponseFactory(customer=came_round, nps=9, answered_at=now - timedelta(days=1))
+    SurveyResponseFactory(customer=anna, nps=4, answered_at=now - timedelta(days=1))
+    SurveyResponseFactory(customer=anna, nps=10, answered_at=now - timedelta(days=500))
+
+    ranking = selectors.ambassador_ranking(business=business)
+
+    assert [
+        (r.customer.name, r.referred_value_cents, r.promoter, r.promoter_answers) for r in ranking
+    ] == [
+        ("Anna de Vries", 700, False, 1),  # her 10 is older than a year, her latest is a 4
+        ("Dirk", 0, True, 1),
+    ]
+
+
+def test_when_the_referrers_fill_the_ranking_no_promoter_is_added(business, anna):
+    bram = CustomerFactory(business=business, name="Bram")
+    for referrer, cents in ((anna, 100), (bram, 300)):
+        PurchaseFactory(
+            customer=CustomerFactory(business=business, referred_by=referrer), amount_cents=cents
+        )
+    SurveyResponseFactory(customer=CustomerFactory(business=business, name="Aad"), nps=10)
+
+    ranking = selectors.ambassador_ranking(business=business, limit=2)
+
+    assert [(r.customer.name, r.referred, r.referred_value_cents) for r in ranking] == [
+        ("Bram", 1, 300),
+        ("Anna de Vries", 1, 100),
+    ]
