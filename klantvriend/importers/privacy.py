@@ -31,7 +31,7 @@ from klantvriend.customers.models import (
 )
 from klantvriend.customers.search import search_index_forget
 
-from .export import _fields, _plain, section_name
+from .export import _fields, _is_user, _plain, section_name
 from .privacy_settings import privacy_settings
 
 ERASED_TEXT = "[…]"
@@ -82,11 +82,10 @@ def _is_free_text(field: models.Field) -> bool:
 
 
 def _row(obj: models.Model) -> dict[str, Any]:
-    user_model = apps.get_model(settings.AUTH_USER_MODEL)
     row = {}
     for field in _fields(type(obj)):
         value = getattr(obj, field.attname)
-        if field.is_relation and field.related_model is user_model and value is not None:
+        if _is_user(field) and value is not None:
             user = getattr(obj, field.name)
             value = user.get_full_name() or user.get_username()
         row[field.name] = _plain(value)
@@ -101,9 +100,13 @@ def customer_personal_data(*, customer: Customer) -> dict[str, Any]:
         "customer": {**_row(customer), "tags": sorted(tag.name for tag in customer.tags.all())},
     }
     for model, field in _customer_models():
-        document[section_name(model)] = [
-            _row(obj) for obj in model.objects.filter(**{field.name: customer}).order_by("pk")
-        ]
+        # The staff named in the rows (who made a promise, took a complaint) come with them:
+        # one query per kind of record, however long the customer's history.
+        staff = [f.name for f in _fields(model) if _is_user(f)]
+        rows = model.objects.filter(**{field.name: customer})
+        if staff:
+            rows = rows.select_related(*staff)
+        document[section_name(model)] = [_row(obj) for obj in rows.order_by("pk")]
     document["referrals"] = customer.referrals.count()
     document["audit_trail"] = [
         {

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
@@ -17,7 +18,12 @@ from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ConsentRecord, ContactMoment, Customer, Purchase, Tag
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.gestures.tests.factories import GestureFactory
-from klantvriend.importers.privacy import AlreadyErased, apply_retention, customer_erase
+from klantvriend.importers.privacy import (
+    AlreadyErased,
+    apply_retention,
+    customer_erase,
+    customer_personal_data,
+)
 from klantvriend.importers.privacy_settings import privacy_settings_update
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
@@ -264,3 +270,27 @@ def test_retention_setting_refuses_nonsense(business, owner):
     with pytest.raises(ValidationError):
         privacy_settings_update(business=business, actor=owner, retention_years=0)
     assert "privacy" not in business.settings
+
+
+def test_the_personal_data_overview_reads_each_kind_once_however_long_the_history(
+    business, owner, staff_user
+):
+    customer = CustomerFactory(business=business)
+    PromiseFactory(customer=customer, made_by=owner)
+    ComplaintFactory(customer=customer, received_by=staff_user)
+    with CaptureQueriesContext(connection) as few:
+        customer_personal_data(customer=customer)
+
+    PromiseFactory.create_batch(4, customer=customer, made_by=staff_user)
+    ComplaintFactory.create_batch(3, customer=customer, received_by=owner)
+    with CaptureQueriesContext(connection) as many:
+        document = customer_personal_data(customer=customer)
+
+    assert len(many) == len(few)
+    names = {user.pk: user.get_full_name() or user.get_username() for user in (owner, staff_user)}
+    assert [row["made_by"] for row in document["promises"]] == [names[owner.pk]] + 4 * [
+        names[staff_user.pk]
+    ]
+    assert [row["received_by"] for row in document["complaints"]] == [names[staff_user.pk]] + 3 * [
+        names[owner.pk]
+    ]
