@@ -148,6 +148,12 @@ def _spend_summed() -> dict[int, int]:
     return {row["customer_id"]: row["cents"] for row in rows if row["cents"]}
 
 
+PURCHASE_COLUMNS = (
+    *("business", "customer", "at", "amount_cents", "currency", "description", "external_ref"),
+    "created_at",
+)
+
+
 def test_every_kind_of_purchase_write_keeps_what_the_customer_bought(business, other_business):
     anna = CustomerFactory(business=business)
     bram = CustomerFactory(business=business)
@@ -157,8 +163,7 @@ def test_every_kind_of_purchase_write_keeps_what_the_customer_bought(business, o
     now = timezone.now()
     insert_rows(  # as the demo writes its purchases
         Purchase,
-        ["business", "customer", "at", "amount_cents", "currency", "description", "external_ref"]
-        + ["created_at"],
+        PURCHASE_COLUMNS,
         [
             (business.pk, bram.pk, now, 300, "EUR", "", "", now),
             (other_business.pk, kees.pk, now, 99, "EUR", "", "", now),

@@ -28,9 +28,12 @@ def _routes(patterns, prefix=""):
         if isinstance(pattern, URLResolver):
             if not str(pattern.pattern).startswith("api/"):
                 yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern) and pattern.name not in SKIPPED:
-            if PARAMETER.findall(str(pattern.pattern)) in ([], ["customer_id"]):
-                yield prefix + str(pattern.pattern), pattern.name
+        elif (
+            isinstance(pattern, URLPattern)
+            and pattern.name not in SKIPPED
+            and PARAMETER.findall(str(pattern.pattern)) in ([], ["customer_id"])
+        ):
+            yield prefix + str(pattern.pattern), pattern.name
 
 
 ROUTES = sorted(set(_routes(get_resolver().url_patterns)))
