@@ -149,7 +149,13 @@ def _spend_summed() -> dict[int, int]:
 
 
 PURCHASE_COLUMNS = (
-    *("business", "customer", "at", "amount_cents", "currency", "description", "external_ref"),
+    "business",
+    "customer",
+    "at",
+    "amount_cents",
+    "currency",
+    "description",
+    "external_ref",
     "created_at",
 )
 
