@@ -19,10 +19,9 @@ detractor who scored it."""
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
-from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, Count, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -137,15 +136,21 @@ def _summary(row: dict) -> NpsSummary:
     return NpsSummary(answers, promoters, answers - promoters - detractors, detractors)
 
 
-def nps_summary(
+def _answers(
     *, business: Business, since: datetime | None = None, until: datetime | None = None
-) -> NpsSummary:
+) -> QuerySet[SurveyResponse]:
     responses = SurveyResponse.objects.filter(business=business)
     if since is not None:
         responses = responses.filter(answered_at__gte=since)
     if until is not None:
         responses = responses.filter(answered_at__lt=until)
-    return _summary(responses.aggregate(**_counts()))
+    return responses
+
+
+def nps_summary(
+    *, business: Business, since: datetime | None = None, until: datetime | None = None
+) -> NpsSummary:
+    return _summary(_answers(business=business, since=since, until=until).aggregate(**_counts()))
 
 
 @dataclass(frozen=True)
@@ -159,29 +164,44 @@ def _month_start(day: date, months_back: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def _month_begins(first: date, months: int, tz: tzinfo) -> list[datetime]:
+    """The moments the months from `first` on begin in the business's time zone, and the moment
+    the last one ends: midnight on the first. Where a clock jumps forward at midnight that
+    midnight does not exist, and the earlier offset (fold=0) gives the moment of the jump: the
+    first moment of that day, just as the answer's local date would have it."""
+    return [
+        datetime(month.year, month.month, 1, tzinfo=tz)
+        for month in (_month_start(first, -offset) for offset in range(months + 1))
+    ]
+
+
 def nps_trend(
     *, business: Business, months: int = 12, now: datetime | None = None
 ) -> list[MonthNps]:
     """One entry per calendar month (in the business's time zone), oldest first, the current
-    month included; a month without answers has an empty summary. One query."""
+    month included; a month without answers has an empty summary. One query.
+
+    Each month is a range of answered_at between two precomputed moments, one part of a UNION
+    ALL. Grouping by the answer's local month made SQLite call Python per row to convert its
+    time zone (0.3 s for 60,000 answers); a CASE per row or one filtered count per month costs
+    a pass with a dozen comparisons per answer. A range is read straight from the index on
+    (business, answered_at, ...) with the scores in it, and each answer is counted once."""
     now = now or timezone.now()
-    tz = business.tzinfo
     first = _month_start(business.local(now).date(), months - 1)
-    since = datetime(first.year, first.month, 1, tzinfo=tz)
-    rows = (
-        SurveyResponse.objects.filter(business=business, answered_at__gte=since)
-        .annotate(month=TruncMonth("answered_at", tzinfo=tz))
+    begins = _month_begins(first, months, business.tzinfo)
+    parts = [
+        _answers(business=business, since=begins[index], until=begins[index + 1])
+        .order_by()
+        .annotate(month=Value(index))
         .values("month")
         .annotate(**_counts())
-        .order_by("month")
-    )
-    by_month = {
-        (row["month"].date() if isinstance(row["month"], datetime) else row["month"]): _summary(row)
-        for row in rows
-    }
+        for index in range(months)
+    ]
+    rows = parts[0].union(*parts[1:], all=True).order_by() if parts else []
+    by_month = {row["month"]: _summary(row) for row in rows}
     return [
-        MonthNps(month, by_month.get(month, NpsSummary(0, 0, 0, 0)))
-        for month in (_month_start(first, -offset) for offset in range(months))
+        MonthNps(_month_start(first, -index), by_month.get(index, NpsSummary(0, 0, 0, 0)))
+        for index in range(months)
     ]
 
 
@@ -201,18 +221,22 @@ class DriverResult:
         return self.promoter_average - self.detractor_average
 
 
-def driver_results(*, business: Business, since: datetime | None = None) -> list[DriverResult]:
-    """Average of each driver overall, among promoters and among detractors. One query."""
-    responses = SurveyResponse.objects.filter(business=business)
-    if since is not None:
-        responses = responses.filter(answered_at__gte=since)
+def _driver_aggregates() -> dict:
     aggregates = {}
     for name in DRIVERS:
         aggregates[f"{name}_avg"] = Avg(name)
         aggregates[f"{name}_n"] = Count(name)
         aggregates[f"{name}_promoters"] = Avg(name, filter=Q(nps__gte=PROMOTER_MIN))
         aggregates[f"{name}_detractors"] = Avg(name, filter=Q(nps__lte=DETRACTOR_MAX))
-    row = responses.aggregate(**aggregates)
+    return aggregates
+
+
+def driver_results(*, business: Business, since: datetime | None = None) -> list[DriverResult]:
+    """Average of each driver overall, among promoters and among detractors. One query."""
+    return _drivers(_answers(business=business, since=since).aggregate(**_driver_aggregates()))
+
+
+def _drivers(row: dict) -> list[DriverResult]:
     labels = dict(DriverName.choices)
 
     def plain(value) -> float | None:
@@ -250,13 +274,15 @@ class SurveyResults:
 def survey_results(
     *, business: Business, days: int = 365, now: datetime | None = None, comments: int = 20
 ) -> SurveyResults:
-    """Everything on the results page in a fixed number of queries (five)."""
+    """Everything on the results page in a fixed number of queries (four)."""
     now = now or timezone.now()
     since = now - timedelta(days=days)
-    drivers = driver_results(business=business, since=since)
+    # The score and the drivers cover the same answers: one pass over them, not two.
+    row = _answers(business=business, since=since).aggregate(**_counts(), **_driver_aggregates())
+    drivers = _drivers(row)
     return SurveyResults(
         since=since,
-        summary=nps_summary(business=business, since=since),
+        summary=_summary(row),
         trend=nps_trend(business=business, now=now),
         drivers=drivers,
         separating=most_separating_driver(drivers),
