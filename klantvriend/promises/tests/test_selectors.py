@@ -210,3 +210,51 @@ def test_reliability_without_detail_counts_the_same_and_skips_lateness(customer,
         [],
     )
     assert full.overall.median_lateness_hours == 1.0
+
+
+def test_reliability_trend_places_each_promise_where_its_outcome_became_known(
+    customer, owner, staff_user
+):
+    # Recent: cancelled a day after it was due (broken) and done 5 h late.
+    PromiseFactory(
+        customer=customer,
+        made_at=NOW - timedelta(days=20),
+        due_at=NOW - timedelta(days=11),
+        cancelled_at=NOW - timedelta(days=10),
+        made_by=staff_user,
+    )
+    _promise(customer, due_days_ago=10, late_hours=5, made_by=owner, kind=PromiseKind.DELIVERY)
+    # The 90 days before: cancelled late, forgotten (due 100 days ago, the grace long over) and
+    # kept on time.
+    PromiseFactory(
+        customer=customer,
+        made_at=NOW - timedelta(days=110),
+        due_at=NOW - timedelta(days=101),
+        cancelled_at=NOW - timedelta(days=100),
+        made_by=staff_user,
+    )
+    _promise(customer, due_days_ago=100, late_hours=None, made_by=staff_user)
+    _promise(customer, due_days_ago=100, late_hours=-2, made_by=owner)
+    # Older than 180 days: in the year's figures, not in the trend.
+    _promise(
+        customer, due_days_ago=200, late_hours=0, made_by=staff_user, kind=PromiseKind.DELIVERY
+    )
+    # Done an hour late more than a year ago: not judged, so not the least late promise either.
+    _promise(customer, due_days_ago=400, late_hours=1, made_by=owner, kind=PromiseKind.DELIVERY)
+
+    figures = promise_reliability(business=customer.business, now=NOW)
+
+    overall = figures.overall
+    assert (overall.judged, overall.kept_on_time, overall.kept_late, overall.broken) == (6, 2, 1, 3)
+    assert (overall.median_lateness_hours, overall.p90_lateness_hours) == (0.0, 5.0)
+    assert figures.trend.last_90_days == 0.0
+    assert figures.trend.previous_90_days == pytest.approx(1 / 3)
+    by_member = {
+        name: (member.judged, member.p90_lateness_hours) for name, member in figures.by_member
+    }
+    assert by_member == {"Sanne": (2, 5.0), "Joris": (4, 0.0)}
+    by_kind = {
+        kind: (item.judged, item.median_lateness_hours, item.p90_lateness_hours)
+        for kind, _, item in figures.by_kind
+    }
+    assert by_kind == {"delivery": (2, 2.5, 5.0), "order_ready": (4, 0.0, 0.0)}
