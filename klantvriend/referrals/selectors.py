@@ -4,7 +4,7 @@ Everything reads `Customer.referred_by` (validated by the customer services: sam
 oneself, no circle) and the purchases; promoter answers come from the surveys app."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -13,7 +13,7 @@ from django.utils import timezone
 from klantvriend.core.models import Business
 from klantvriend.customers.models import AcquisitionChannel, Customer, Purchase
 from klantvriend.insights.models import CustomerInsight
-from klantvriend.surveys.models import PROMOTER_MIN, SurveyResponse
+from klantvriend.surveys.models import PROMOTER_MIN, PROMOTER_WINDOW, SurveyResponse
 
 
 def _spend_subquery(**filters) -> Subquery:
@@ -88,11 +88,6 @@ class Ambassador:
     referred_value_cents: int
     promoter_answers: int
     promoter: bool
-
-
-# As surveys.selectors.promoter_customer_ids: a promoter is a customer whose latest answer of
-# the last year is a 9 or 10.
-PROMOTER_WINDOW = timedelta(days=365)
 
 
 def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassador]:

@@ -3,6 +3,8 @@
 What is measured (PRODUCT.md, idea 7): the Net Promoter Score question (0-10) and the five
 drivers of customer satisfaction, each on a 1-5 scale, plus an open comment."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -13,6 +15,9 @@ from klantvriend.core.models import BusinessOwned
 NPS_MIN, NPS_MAX = 0, 10
 DRIVER_MIN, DRIVER_MAX = 1, 5
 PROMOTER_MIN = 9  # 9 and 10
+# A promoter (an ambassador, as are those who referred others) is a customer whose latest answer
+# within this window is a 9 or 10: one who has since scored lower, or not answered for a year, is not.
+PROMOTER_WINDOW = timedelta(days=365)
 DETRACTOR_MAX = 6  # 0 to 6
 
 

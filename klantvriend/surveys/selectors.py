@@ -33,6 +33,7 @@ from .models import (
     DETRACTOR_MAX,
     DRIVERS,
     PROMOTER_MIN,
+    PROMOTER_WINDOW,
     DriverName,
     Survey,
     SurveyInvitation,
@@ -295,10 +296,10 @@ def survey_results(
     )
 
 
-def promoter_customer_ids(*, business: Business, days: int = 365) -> set[int]:
-    """Customers whose latest answer within `days` is a promoter's (9-10). Counts toward the
-    ambassador stage: a promoter who has since become a detractor is no ambassador."""
-    since = timezone.now() - timedelta(days=days)
+def promoter_customer_ids(*, business: Business) -> set[int]:
+    """Customers whose latest answer within PROMOTER_WINDOW is a promoter's (9-10). Counts
+    toward the ambassador stage: a promoter who has since become a detractor is no ambassador."""
+    since = timezone.now() - PROMOTER_WINDOW
     latest: dict[int, int] = {}
     rows = (
         SurveyResponse.objects.filter(business=business, answered_at__gte=since)
