@@ -25,6 +25,7 @@ from clv.models import GammaGamma
 from clv.selection import select_model
 from clv.summary import summarise_transactions
 from clv.value import customer_lifetime_value
+from klantvriend.core.bulk import insert_rows
 from klantvriend.core.db import refresh_planner_statistics
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import Business
@@ -43,7 +44,6 @@ MIN_REPEAT_BUYERS_FOR_SPEND_MODEL = 10
 SNAPSHOT_KEEP_DAYS = 400
 DAYS_PER_WEEK = 7.0
 DAYS_PER_MONTH = 30.4375
-BATCH_SIZE = 2000
 CANDIDATE_MODELS = ("bgnbd", "mbgnbd")
 PENALIZERS = (0.0, 0.001, 0.01)
 
@@ -392,21 +392,6 @@ def _column(values, *, integer: bool = False) -> list:
     return [None if v != v else v for v in np.asarray(values, dtype=np.float64).tolist()]
 
 
-def _insert(model, columns: list[str], rows: list[tuple]) -> None:
-    """Plain multi-row INSERTs through the connection: a fifth of the time bulk_create needs to
-    build and prepare 100,000 model instances, and the same standard SQL on every database."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # SQLite allows 32,766 parameters per statement; PostgreSQL 65,535.
-    per_statement = max(1, min(BATCH_SIZE, 30_000 // len(columns)))
-    with connection.cursor() as cursor:
-        for begin in range(0, len(rows), per_statement):
-            batch = rows[begin : begin + per_statement]
-            sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([placeholders] * len(batch))
-            cursor.execute(sql, [value for row in batch for value in row])
-
-
 def _save(*, business, as_of, now, rows, run_fields, started) -> InsightRun:
     with transaction.atomic():
         CustomerInsight.objects.filter(business=business).delete()
@@ -428,7 +413,7 @@ def _save(*, business, as_of, now, rows, run_fields, started) -> InsightRun:
             stage = rows["stage"].tolist()
             business_ids = [business.pk] * count
             days = [connection.ops.adapt_datefield_value(as_of)] * count
-            _insert(
+            insert_rows(
                 CustomerInsight,
                 [
                     "business",
@@ -468,7 +453,7 @@ def _save(*, business, as_of, now, rows, run_fields, started) -> InsightRun:
                     )
                 ),
             )
-            _insert(
+            insert_rows(
                 InsightSnapshot,
                 [
                     "business",

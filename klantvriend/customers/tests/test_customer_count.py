@@ -195,3 +195,20 @@ def test_every_kind_of_purchase_write_keeps_what_the_customer_bought(business, o
     services.customer_delete(customer=bram)
     assert _spend_kept() == _spend_summed() == {anna.pk: 800}
     assert set(CustomerSpend.objects.values_list("customer_id", flat=True)) == {anna.pk, kees.pk}
+
+
+def test_bulk_rows_go_in_statements_of_many_rows_all_of_them(business, monkeypatch):
+    monkeypatch.setattr("klantvriend.core.bulk.ROWS_PER_STATEMENT", 3)
+    anna = CustomerFactory(business=business)
+    at = timezone.now().replace(microsecond=0)
+    rows = [(business.pk, anna.pk, at, cents, "EUR", "", "", at) for cents in range(1, 8)]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert insert_rows(Purchase, PURCHASE_COLUMNS, iter(rows)) == 7
+
+    assert len(queries) == 3  # 3 + 3 + 1 rows
+    stored = Purchase.objects.filter(customer=anna).order_by("amount_cents")
+    assert [(p.amount_cents, p.at, p.created_at) for p in stored] == [
+        (cents, at, at) for cents in range(1, 8)
+    ]
+    assert _spend_kept() == {anna.pk: 28}
