@@ -1,10 +1,12 @@
-"""Plain multi-row INSERTs for bulk loading (the demo generator, the insights refresh).
+"""Plain multi-row INSERTs for bulk loading (the demo generator, the purchase import, the
+insights refresh).
 
 Building a model instance and compiling bulk_create for every row costs several times more than
 the database's own work once there are millions of rows. The values must already be valid (the
 caller validated them as the services do); no model methods, defaults or hooks run here."""
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from itertools import islice
 
 from django.db import connection, models
@@ -30,7 +32,8 @@ def insert_rows(
     head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
     per_statement = max(1, min(ROWS_PER_STATEMENT, PARAMETERS_PER_STATEMENT // len(fields)))
     # Only moments need converting for the database (SQLite stores them as UTC text); every
-    # other value the drivers take as it is.
+    # other value the drivers take as it is, and so a moment the caller converted already
+    # (the purchase import converts the one moment of its run once, not per row).
     moment_positions = [
         position for position, field in enumerate(fields) if isinstance(field, models.DateTimeField)
     ]
@@ -44,7 +47,8 @@ def insert_rows(
                 if moment_positions:
                     row = list(row)
                     for position in moment_positions:
-                        row[position] = adapt(row[position])
+                        if isinstance(row[position], datetime):
+                            row[position] = adapt(row[position])
                 parameters.extend(row)
             cursor.execute(head + ", ".join([one_row] * len(batch)), parameters)
             count += len(batch)

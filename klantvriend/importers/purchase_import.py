@@ -22,6 +22,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business
 from klantvriend.customers.models import PHONE_PATTERN, Customer, Purchase
 
@@ -287,7 +288,8 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             .values_list("external_ref", flat=True)
         )
         new = [purchase for purchase in purchases if purchase[6] not in existing]
-        _insert_purchases(new)
+        # Validated like `purchase_create` does; the aftercare hook is not run for history.
+        insert_rows(Purchase, _INSERT_FIELDS, new)
         result.created += len(new)
         result.skipped += len(purchases) - len(new)
     # Customers made from a file that is not in date order: their first purchase decides.
@@ -309,20 +311,6 @@ _INSERT_FIELDS = (
     "external_ref",
     "created_at",
 )
-
-
-def _insert_purchases(values: list[tuple]) -> None:
-    """One plain multi-row INSERT per batch through the connection: building a model instance
-    and compiling a bulk_create per row costs more than the import's own work. The values were
-    validated like `purchase_create` does; the aftercare hook is not run for history."""
-    if not values:
-        return
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(Purchase._meta.get_field(name).column) for name in _INSERT_FIELDS)
-    placeholders = ", ".join(["%s"] * len(_INSERT_FIELDS))
-    sql = f"INSERT INTO {quote(Purchase._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
 
 
 def _resolve_customers(
