@@ -13,13 +13,11 @@ are listed apart. Not part of the test run."""
 
 import argparse
 import json
-import re
 import statistics
 import time
 from pathlib import Path
 
-import requests
-from server import Instance
+from server import Instance, logged_in
 from web_bench import percentile
 
 TARGET_MS = 100
@@ -68,19 +66,7 @@ def main() -> int:
     instance.manage("migrate", "--verbosity", "0")
     paths = instance.python("-c", PROBE).split()
     with instance.serving(workers=options.workers) as base:
-        browser = requests.Session()
-        login_page = browser.get(f"{base}/login/", timeout=10)
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)
-        browser.post(
-            f"{base}/login/",
-            data={
-                "username": options.username,
-                "password": options.password,
-                "csrfmiddlewaretoken": csrf,
-            },
-            headers={"Referer": f"{base}/login/"},
-            timeout=10,
-        )
+        browser = logged_in(base, options.username, options.password)
         pages, not_pages = [], []
         for path in paths:  # also the warm-up
             status = browser.get(f"{base}{path}", timeout=60, allow_redirects=False).status_code

@@ -2,6 +2,7 @@
 free port of 127.0.0.1, and its management commands."""
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -79,3 +80,20 @@ class Instance:
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def logged_in(base: str, username: str, password: str) -> requests.Session:
+    """A browser-like session logged in through the login form (with its CSRF token)."""
+    session = requests.Session()
+    login_page = session.get(f"{base}/login/", timeout=10)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)
+    answer = session.post(
+        f"{base}/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": csrf},
+        headers={"Referer": f"{base}/login/"},
+        timeout=10,
+        allow_redirects=False,
+    )
+    if answer.status_code != 302:
+        raise SystemExit("Log-in failed: is the demo shop in this database?")
+    return session

@@ -10,13 +10,12 @@ percentile per page and the ratio of each 95th percentile to the floor's. Not pa
 
 import argparse
 import json
-import re
 import statistics
 import time
 from pathlib import Path
 
 import requests
-from server import Instance
+from server import Instance, logged_in
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -55,22 +54,7 @@ def main() -> int:
     )
     customer_id, first_name, customer_count, full_id = instance.python("-c", probe).split()
     with instance.serving(workers=options.workers, port=options.port) as base:
-        browser = requests.Session()
-        login_page = browser.get(f"{base}/login/", timeout=10)
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)
-        logged_in = browser.post(
-            f"{base}/login/",
-            data={
-                "username": options.username,
-                "password": options.password,
-                "csrfmiddlewaretoken": csrf,
-            },
-            headers={"Referer": f"{base}/login/"},
-            timeout=10,
-            allow_redirects=False,
-        )
-        if logged_in.status_code != 302:
-            raise SystemExit("Log-in failed: is the demo shop in this database?")
+        browser = logged_in(base, options.username, options.password)
         api = requests.Session()
         api.headers["Authorization"] = f"Bearer {token}"
         pages = {

@@ -359,6 +359,20 @@ class ContactMoment(BusinessOwned):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
 
 
+# The columns of a purchase that bulk loaders (the demo, the purchase import) write, in this
+# order, through core.bulk.insert_rows.
+PURCHASE_ROW_FIELDS = (
+    "business",
+    "customer",
+    "at",
+    "amount_cents",
+    "currency",
+    "description",
+    "external_ref",
+    "created_at",
+)
+
+
 class Purchase(BusinessOwned):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases")
     at = models.DateTimeField(_("when"), default=timezone.now)

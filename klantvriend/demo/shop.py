@@ -19,6 +19,7 @@ from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business, Membership, Role
 from klantvriend.core.services import business_create
 from klantvriend.customers.models import (
+    PURCHASE_ROW_FIELDS,
     AcquisitionChannel,
     ContactKind,
     ContactMoment,
@@ -34,16 +35,6 @@ from .promises import care_demo_create
 from .surveys import survey_demo_create
 
 BATCH = 5000
-PURCHASE_FIELDS = (
-    "business",
-    "customer",
-    "at",
-    "amount_cents",
-    "currency",
-    "description",
-    "external_ref",
-    "created_at",
-)
 CONTACT_FIELDS = ("business", "customer", "kind", "at", "member", "summary", "created_at")
 # Share of customers, weekly purchase rate and chance of dropping out after a purchase, per kind.
 SEGMENTS = {
@@ -255,7 +246,7 @@ def demo_create(
                 yield purchase
 
         # Plain INSERTs (core.bulk): two million purchases in minutes rather than in an hour.
-        purchase_count = insert_rows(Purchase, PURCHASE_FIELDS, purchases_collecting_moments())
+        purchase_count = insert_rows(Purchase, PURCHASE_ROW_FIELDS, purchases_collecting_moments())
         contact_count = insert_rows(ContactMoment, CONTACT_FIELDS, moments)
         # Promises, complaints, follow-ups and gestures on top of the shop (demo/promises.py).
         care_demo_create(business=business, members=members, seed=seed, today=today)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business
-from klantvriend.customers.models import PHONE_PATTERN, Customer, Purchase
+from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Customer, Purchase
 
 from .common import Columns, RowProblems, batched, rows
 from .results import ImportResult, RowError
@@ -289,7 +289,7 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
         )
         new = [purchase for purchase in purchases if purchase[6] not in existing]
         # Validated like `purchase_create` does; the aftercare hook is not run for history.
-        insert_rows(Purchase, _INSERT_FIELDS, new)
+        insert_rows(Purchase, PURCHASE_ROW_FIELDS, new)
         result.created += len(new)
         result.skipped += len(purchases) - len(new)
     # Customers made from a file that is not in date order: their first purchase decides.
@@ -299,18 +299,6 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             by_day.setdefault(day, []).append(pk)
     for day, pks in by_day.items():
         Customer.objects.filter(business=business, pk__in=pks).update(customer_since=day)
-
-
-_INSERT_FIELDS = (
-    "business",
-    "customer",
-    "at",
-    "amount_cents",
-    "currency",
-    "description",
-    "external_ref",
-    "created_at",
-)
 
 
 def _resolve_customers(

@@ -12,6 +12,7 @@ from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import (
+    PURCHASE_ROW_FIELDS,
     Customer,
     CustomerCount,
     CustomerSpend,
@@ -148,18 +149,6 @@ def _spend_summed() -> dict[int, int]:
     return {row["customer_id"]: row["cents"] for row in rows if row["cents"]}
 
 
-PURCHASE_COLUMNS = (
-    "business",
-    "customer",
-    "at",
-    "amount_cents",
-    "currency",
-    "description",
-    "external_ref",
-    "created_at",
-)
-
-
 def test_every_kind_of_purchase_write_keeps_what_the_customer_bought(business, other_business):
     anna = CustomerFactory(business=business)
     bram = CustomerFactory(business=business)
@@ -169,7 +158,7 @@ def test_every_kind_of_purchase_write_keeps_what_the_customer_bought(business, o
     now = timezone.now()
     insert_rows(  # as the demo writes its purchases
         Purchase,
-        PURCHASE_COLUMNS,
+        PURCHASE_ROW_FIELDS,
         [
             (business.pk, bram.pk, now, 300, "EUR", "", "", now),
             (other_business.pk, kees.pk, now, 99, "EUR", "", "", now),
@@ -204,7 +193,7 @@ def test_bulk_rows_go_in_statements_of_many_rows_all_of_them(business, monkeypat
     rows = [(business.pk, anna.pk, at, cents, "EUR", "", "", at) for cents in range(1, 8)]
 
     with CaptureQueriesContext(connection) as queries:
-        assert insert_rows(Purchase, PURCHASE_COLUMNS, iter(rows)) == 7
+        assert insert_rows(Purchase, PURCHASE_ROW_FIELDS, iter(rows)) == 7
 
     assert len(queries) == 3  # 3 + 3 + 1 rows
     stored = Purchase.objects.filter(customer=anna).order_by("amount_cents")
