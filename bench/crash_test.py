@@ -1,6 +1,6 @@
 """Crash safety of imports: `kill -9` in the middle of a large import leaves no partial import
-and a consistent database (SQLite's integrity check, the search index, the kept counts); running
-the import again completes it, and a third run adds nothing.
+and a consistent database (SQLite's integrity check, the search index, the kept counts and
+spend); running the import again completes it, and a third run adds nothing.
 
     .venv/bin/python bench/crash_test.py                                   # SQLite, temporary file
     .venv/bin/python bench/crash_test.py --database-url postgres://postgres@127.0.0.1:54330/crash
@@ -24,17 +24,22 @@ COUNT_PURCHASES = (
     "from klantvriend.customers.models import Purchase; print(Purchase.objects.count())"
 )
 
-# The numbers of customers per business and per tag that triggers keep (migrations customers
-# 0006 and 0007) must agree with real counts, after a kill as after a completed import.
+# The numbers of customers per business and per tag and each customer's spend that triggers
+# keep (migrations customers 0006, 0007 and 0009) must agree with real counts and sums, after a
+# kill as after a completed import.
 COUNTS_AGREE = (
     "import django; django.setup();"
-    "from django.db.models import Count;"
-    "from klantvriend.customers.models import Customer, CustomerCount, Tag, TagCount;"
+    "from django.db.models import Count, Sum;"
+    "from klantvriend.customers.models import"
+    " Customer, CustomerCount, CustomerSpend, Purchase, Tag, TagCount;"
     "real = dict(Customer.objects.order_by().values_list('business_id').annotate(n=Count('pk')));"
     "kept = dict(CustomerCount.objects.filter(customers__gt=0).values_list('business_id', 'customers'));"
     "tags = {t: n for t, n in Tag.objects.annotate(n=Count('customers')).values_list('pk', 'n') if n};"
     "kept_tags = dict(TagCount.objects.filter(customers__gt=0).values_list('tag_id', 'customers'));"
-    "print(real == kept and tags == kept_tags)"
+    "summed = {c: n for c, n in Purchase.objects.order_by().values_list('customer_id')"
+    ".annotate(n=Sum('amount_cents')) if n};"
+    "spent = dict(CustomerSpend.objects.exclude(cents=0).values_list('customer_id', 'cents'));"
+    "print(real == kept and tags == kept_tags and summed == spent)"
 )
 
 
@@ -107,7 +112,7 @@ def main() -> int:
     print(
         f"  purchases before {before}, after the kill {after_kill} (partial rows: {after_kill - before})"
     )
-    print(f"  integrity check and kept counts: {'ok' if consistent else 'FAILED'}")
+    print(f"  integrity check, kept counts and spend: {'ok' if consistent else 'FAILED'}")
     print(
         f"  after a second run {completed} (missing: {before + options.rows - completed}), "
         f"after a third run {repeated} (duplicates: {repeated - completed})"

@@ -121,20 +121,28 @@ def main() -> int:
         elapsed = time.monotonic() - started
 
     # Every acknowledged purchase and new customer is looked up by its reference; the kept
-    # number of customers (migration customers 0006) must equal a real count afterwards.
+    # number of customers (migration customers 0006) must equal a real count afterwards, and
+    # each customer's kept spend (0009) the sum of their purchases.
     probe = (
         "import django, sys; django.setup();"
-        "from klantvriend.customers.models import Customer, CustomerCount, Purchase;"
+        "from django.db.models import Sum;"
+        "from klantvriend.customers.models import Customer, CustomerCount, CustomerSpend, Purchase;"
         f"refs = set(Purchase.objects.filter(external_ref__startswith='load-{run_id}-')"
         ".values_list('external_ref', flat=True));"
         f"refs |= set(Customer.objects.filter(external_ref__startswith='load-{run_id}-')"
         ".values_list('external_ref', flat=True));"
         "wanted = set(sys.stdin.read().split());"
         "kept = sum(CustomerCount.objects.values_list('customers', flat=True));"
-        "print(len(wanted), len(wanted & refs), len(refs - wanted), kept, Customer.objects.count())"
+        "summed = {c: n for c, n in Purchase.objects.order_by().values_list('customer_id')"
+        ".annotate(n=Sum('amount_cents')) if n};"
+        "spent = dict(CustomerSpend.objects.exclude(cents=0).values_list('customer_id', 'cents'));"
+        "print(len(wanted), len(wanted & refs), len(refs - wanted), kept, Customer.objects.count(),"
+        " len(summed), int(summed == spent))"
     )
     counted = instance.python("-c", probe, stdin="\n".join(acknowledged)).split()
-    acknowledged_count, found, unacknowledged_extra, kept, customers = map(int, counted)
+    acknowledged_count, found, unacknowledged_extra, kept, customers, buyers, spend_agrees = map(
+        int, counted
+    )
     total = sum(outcomes.values())
     errors = sum(count for name, count in outcomes.items() if name.startswith("error"))
     print(
@@ -149,7 +157,11 @@ def main() -> int:
         f"{unacknowledged_extra}"
     )
     print(f"  customers counted {customers}, kept count {kept}")
-    return 0 if errors == 0 and found == acknowledged_count and kept == customers else 1
+    print(
+        f"  kept spend of the {buyers} customers with purchases: {'ok' if spend_agrees else 'WRONG'}"
+    )
+    consistent = kept == customers and spend_agrees
+    return 0 if errors == 0 and found == acknowledged_count and consistent else 1
 
 
 if __name__ == "__main__":
