@@ -127,26 +127,27 @@ def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassado
             .order_by("name", "id")
             .values_list("pk", flat=True)[: limit - len(ranked)]
         )
-    customers = Customer.objects.in_bulk(ids)
+    customers = Customer.objects.filter(business=business).in_bulk(ids)
     promoter_answers: dict[int, int] = {}
-    latest: dict[int, tuple] = {}
+    latest_score: dict[int, int] = {}  # of the answers within the window, the last one's
     answers = SurveyResponse.objects.filter(business=business, customer_id__in=ids)
-    for customer_id, answered_at, pk, nps in answers.values_list(
-        "customer_id", "answered_at", "pk", "nps"
+    for customer_id, answered_at, nps in answers.order_by("answered_at", "id").values_list(
+        "customer_id", "answered_at", "nps"
     ):
         if nps >= PROMOTER_MIN:
             promoter_answers[customer_id] = promoter_answers.get(customer_id, 0) + 1
-        if answered_at >= since and (answered_at, pk) > latest.get(customer_id, (since, 0))[:2]:
-            latest[customer_id] = (answered_at, pk, nps)
+        if answered_at >= since:
+            latest_score[customer_id] = nps
     ranking = [
         Ambassador(
             customer=customers[pk],
             referred=figures[pk]["referred"] if pk in figures else 0,
             referred_value_cents=int(figures[pk]["value"]) if pk in figures else 0,
             promoter_answers=promoter_answers.get(pk, 0),
-            promoter=pk in latest and latest[pk][2] >= PROMOTER_MIN,
+            promoter=latest_score.get(pk, 0) >= PROMOTER_MIN,
         )
         for pk in ids
+        if pk in customers
     ]
     ranking.sort(key=lambda row: (-row.referred_value_cents, -row.referred, -row.promoter_answers))
     return ranking
