@@ -72,7 +72,9 @@ def test_a_referrer_of_another_business_is_not_found(business, other_business):
     assert not Customer.objects.filter(name="Cor").exists()
 
 
-def test_profile_summary_shows_whom_they_brought_in_and_what_they_bought(business, anna):
+def test_profile_summary_shows_whom_they_brought_in_and_what_they_bought(
+    business, anna, django_assert_num_queries
+):
     bram = CustomerFactory(business=business, name="Bram", referred_by=anna)
     cor = CustomerFactory(business=business, name="Cor", referred_by=anna)
     PurchaseFactory(customer=bram, amount_cents=1000)
@@ -80,7 +82,8 @@ def test_profile_summary_shows_whom_they_brought_in_and_what_they_bought(busines
     PurchaseFactory(customer=cor, amount_cents=250)
     PurchaseFactory(customer=anna, amount_cents=99999)  # her own purchases do not count
 
-    summary = selectors.customer_referrals(customer=anna)
+    with django_assert_num_queries(2):
+        summary = selectors.customer_referrals(customer=anna)
 
     assert summary.count == 2
     assert summary.value_cents == 1750
