@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 _CURRENCY_MARKS = re.compile(r"(?i)(€|eur|euro|\$|usd|£|gbp)")
+# The most the database stores: amounts are 64-bit integers of cents.
+MAX_CENTS = 2**63 - 1
 
 
 class AmountError(ValueError):
@@ -62,6 +64,8 @@ def parse_amount(text: str) -> int:
         value = Decimal(cleaned)
     except InvalidOperation:
         raise AmountError(_("Enter the amount as a number, such as 12,50."), "invalid") from None
+    if value * 100 > MAX_CENTS:
+        raise AmountError(_("This amount is too large."), "too_large")
     if value != value.quantize(Decimal("0.01")):
         raise AmountError(_("Use at most two decimals."), "precision")
     return int(value * 100)

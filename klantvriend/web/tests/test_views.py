@@ -258,6 +258,7 @@ def test_purchase_typed_with_a_decimal_comma_lands_on_the_timeline(owner_client,
             "Vul een datum en tijd in, zoals 2026-03-01 14:30.",
         ),
         ({"amount": "5", "at": "2099-01-01T10:00"}, "Dit moment ligt in de toekomst."),
+        ({"amount": "100000000000000000000000000"}, "Dit bedrag is te groot."),
     ],
 )
 def test_bad_purchase_input_is_refused_in_dutch_and_nothing_is_stored(
