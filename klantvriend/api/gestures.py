@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
 
+from klantvriend.core.money import MAX_CENTS
 from klantvriend.gestures import selectors, services
 from klantvriend.gestures.models import Occasion
 
@@ -37,14 +38,14 @@ class GestureOut(Schema):
 class GestureCreate(Schema):
     customer: StrictInt
     what: str = Field(..., max_length=200)
-    value_cents: StrictInt | None = Field(None, ge=0)
+    value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
     occasion: OccasionName = Occasion.JUST_BECAUSE.value
     given_at: Moment | None = None
 
 
 class GestureUpdate(Schema):
     what: str | None = Field(None, max_length=200)
-    value_cents: StrictInt | None = Field(None, ge=0)
+    value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
     occasion: OccasionName | None = None
     given_at: Moment | None = None
 

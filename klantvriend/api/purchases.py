@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
 
+from klantvriend.core.money import MAX_CENTS
 from klantvriend.customers import selectors, services
 
 from .common import ERRORS, Moment, Pagination, business_of
@@ -25,7 +26,9 @@ class PurchaseOut(Schema):
 
 class PurchaseCreate(Schema):
     customer: StrictInt
-    amount_cents: StrictInt = Field(..., ge=0, description="Amount in cents: 1250 is 12.50")
+    amount_cents: StrictInt = Field(
+        ..., ge=0, le=MAX_CENTS, description="Amount in cents: 1250 is 12.50"
+    )
     at: Moment | None = None
     currency: str = Field("", max_length=3)
     description: str = Field("", max_length=300)
@@ -66,7 +69,7 @@ def get_purchase(request: HttpRequest, purchase_id: int):
 
 
 class PurchaseUpdate(Schema):
-    amount_cents: StrictInt | None = Field(None, ge=0)
+    amount_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
     at: Moment | None = None
     description: str | None = Field(None, max_length=300)
     external_ref: str | None = Field(None, max_length=100)

@@ -6,8 +6,11 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 _CURRENCY_MARKS = re.compile(r"(?i)(€|eur|euro|\$|usd|£|gbp)")
-# The most the database stores: amounts are 64-bit integers of cents.
-MAX_CENTS = 2**63 - 1
+# The largest amount of one purchase or gesture: ten billion euros less a cent, far above what a
+# shop sells at once (so a typo is not refused), far below the 64-bit integer of cents the
+# database stores, so that a customer's total kept by the database (CustomerSpend) cannot
+# overflow: it would take nearly a million purchases of this size.
+MAX_CENTS = 10**12 - 1
 
 
 class AmountError(ValueError):

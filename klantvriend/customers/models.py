@@ -2,13 +2,14 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klantvriend.core.db import MonthDay
 from klantvriend.core.models import Business, BusinessOwned
+from klantvriend.core.money import MAX_CENTS
 
 from .text import search_text_for
 
@@ -379,7 +380,10 @@ class Purchase(BusinessOwned):
     # Money in integer cents: exact sums, no floating-point rounding.
     amount_cents = models.BigIntegerField(
         _("amount (cents)"),
-        validators=[MinValueValidator(0, message=_("The amount cannot be negative."))],
+        validators=[
+            MinValueValidator(0, message=_("The amount cannot be negative.")),
+            MaxValueValidator(MAX_CENTS, message=_("This amount is too large.")),
+        ],
     )
     currency = models.CharField(
         _("currency"), max_length=3, default="EUR", validators=[currency_validator]

@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klantvriend.core.models import BusinessOwned
+from klantvriend.core.money import MAX_CENTS
 
 
 class Occasion(models.TextChoices):
@@ -30,7 +31,10 @@ class Gesture(BusinessOwned):
         _("value (cents)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(0, message=_("The value cannot be negative."))],
+        validators=[
+            MinValueValidator(0, message=_("The value cannot be negative.")),
+            MaxValueValidator(MAX_CENTS, message=_("This amount is too large.")),
+        ],
     )
     occasion = models.CharField(
         _("occasion"), max_length=20, choices=Occasion.choices, default=Occasion.JUST_BECAUSE

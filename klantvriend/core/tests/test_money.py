@@ -16,7 +16,7 @@ from klantvriend.core.money import AmountError, format_cents, parse_amount
         ("EUR 7", 700),
         ("1.250.000", 125000000),
         ("12,5 ", 1250),
-        ("92233720368547758,07", 2**63 - 1),  # the most the database stores
+        ("9.999.999.999,99", 999_999_999_999),  # the largest amount taken
     ],
 )
 def test_amounts_as_people_type_them(typed, cents):
@@ -32,8 +32,8 @@ def test_amounts_as_people_type_them(typed, cents):
         ("1.250", "ambiguous"),
         ("12,505", "precision"),
         ("12..5", "invalid"),
-        # More than the database stores, and far more (found by the fuzz test: 1e26).
-        ("92233720368547758,08", "too_large"),
+        # More than the largest amount, and far more (found by the fuzz test: 1e26).
+        ("10.000.000.000", "too_large"),
         ("100000000000000000000000000", "too_large"),
         ("1" + "0" * 100, "too_large"),
     ],

@@ -2,14 +2,17 @@
 triggers (migrations 0006, 0007 and 0009): right after every kind of write, and read by the
 customer list, the API and the ambassador ranking instead of counting or summing every row."""
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business
+from klantvriend.core.money import MAX_CENTS
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import (
     PURCHASE_ROW_FIELDS,
@@ -201,3 +204,19 @@ def test_bulk_rows_go_in_statements_of_many_rows_all_of_them(business, monkeypat
         (cents, at, at) for cents in range(1, 8)
     ]
     assert _spend_kept() == {anna.pk: 28}
+
+
+def test_the_largest_amounts_add_up_and_a_larger_one_is_refused(business):
+    anna = CustomerFactory(business=business)
+    for _ in range(2):
+        services.purchase_create(customer=anna, amount_cents=MAX_CENTS)
+    assert _spend_kept() == {anna.pk: 2 * MAX_CENTS}
+
+    with translation.override("nl"):
+        with pytest.raises(ValidationError) as refused:
+            services.purchase_create(customer=anna, amount_cents=MAX_CENTS + 1)
+        message = str(refused.value.error_dict["amount_cents"][0].message)
+
+    assert message == "Dit bedrag is te groot."
+    assert Purchase.objects.count() == 2
+    assert _spend_kept() == {anna.pk: 2 * MAX_CENTS}
