@@ -4,6 +4,7 @@ the other one's data stays out of reach."""
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from klantvriend.core.models import Role
 from klantvriend.core.services import (
@@ -18,6 +19,16 @@ from klantvriend.core.services import (
 def _empty_cache():
     """Cached figures must not outlive the test (and the rows) they were computed for."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Dutch): a request leaves the language it was
+    answered in active in the thread (the API answers in English unless asked otherwise), and
+    a later test's messages would otherwise depend on which test ran before it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
