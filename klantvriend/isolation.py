@@ -19,7 +19,7 @@ FOREIGN_NAME = "Geheime Klant Elders"
 FOREIGN_TEXT = "zeer-geheime-notitie-elders"
 
 
-def _factories() -> dict[type[models.Model], type[factory.django.DjangoModelFactory]]:
+def model_factories() -> dict[type[models.Model], type[factory.django.DjangoModelFactory]]:
     found = {}
     for config in apps.get_app_configs():
         if not config.name.startswith("klantvriend."):
@@ -42,7 +42,7 @@ def business_owned_models() -> list[type[models.Model]]:
 
 def create_foreign_rows(business: Business) -> dict[type[models.Model], models.Model]:
     """One row of every kind that has a factory, in `business`, all about one customer."""
-    factories = _factories()
+    factories = model_factories()
     customer_model = apps.get_model("customers", "Customer")
     customer = factories[customer_model](
         business=business, name=FOREIGN_NAME, notes=FOREIGN_TEXT, email="geheim@elders.example"

@@ -260,6 +260,16 @@ def test_a_repeated_gesture_is_recorded_and_flagged(api, customer):
     assert api.get("/api/v1/gestures", {"customer": customer.pk}).json()["count"] == 2
 
 
+def test_a_gesture_worth_more_than_any_amount_is_refused_and_nothing_is_stored(api, customer):
+    response = post(
+        api, "/api/v1/gestures", {"customer": customer.pk, "what": "Worst", "value_cents": 10**12}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "value_cents"
+    assert Gesture.objects.count() == 0
+
+
 def test_today_returns_the_lists(api, customer, business):
     now = timezone.now()
     promise = PromiseFactory(

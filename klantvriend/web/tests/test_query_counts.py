@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from klantvriend.customers.models import Customer
-from klantvriend.isolation import _factories
+from klantvriend.isolation import model_factories
 
 # Pages that write on every view (an audit event per profile view) write the same once per
 # request however much data there is, so they are measured like the others.
@@ -42,7 +42,7 @@ def _add_records(business, customer, member, count: int) -> None:
     """`count` more rows of every kind: about `customer`, and new customers (referred by
     `customer`) with one row of every kind each; every row that names a member of staff (who
     made a promise, who took a complaint) names `member`."""
-    factories = _factories()
+    factories = model_factories()
     for _ in range(count):
         other = factories[Customer](business=business, referred_by=customer)
         for model, model_factory in factories.items():
