@@ -8,6 +8,7 @@ from ninja import Schema
 from ninja.security import HttpBearer
 from pydantic import AwareDatetime, BeforeValidator, Field
 
+from klantvriend.core.errors import OwnerOnly
 from klantvriend.core.models import Membership
 from klantvriend.core.selectors import apitoken_authenticate
 
@@ -23,6 +24,12 @@ class BearerToken(HttpBearer):
 
 def business_of(request: HttpRequest):
     return request.business  # type: ignore[attr-defined]
+
+
+def require_owner(request: HttpRequest) -> None:
+    """For what only an owner may do, as in the web interface: export, erase, delete."""
+    if not request.membership.is_owner:  # type: ignore[attr-defined]
+        raise OwnerOnly
 
 
 def _iso_text_only(value: Any) -> Any:
@@ -59,3 +66,4 @@ class Pagination(Schema):
 
 # 400: a body that is not JSON at all (ninja answers before any schema is applied).
 ERRORS = {400: Message, 401: Message, 404: Message, 422: ValidationErrors}
+OWNER_ERRORS = {**ERRORS, 403: Message}

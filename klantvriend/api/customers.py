@@ -9,10 +9,10 @@ from pydantic import Field, StrictBool, StrictInt
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import AcquisitionChannel, Customer, LegalBasis
-from klantvriend.importers.privacy import audit_personal_data_viewed
+from klantvriend.importers.privacy import HasPurchases, audit_personal_data_viewed, customer_delete
 from klantvriend.insights.selectors import customer_insight_get
 
-from .common import ERRORS, Pagination, business_of
+from .common import ERRORS, OWNER_ERRORS, Message, Pagination, business_of, require_owner
 from .insights import CustomerInsightOut
 
 router = Router(tags=["customers"])
@@ -179,8 +179,16 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerUpd
     )
 
 
-@router.delete("/{customer_id}", response={204: None, **ERRORS}, summary="Delete a customer")
+@router.delete(
+    "/{customer_id}",
+    response={204: None, 409: Message, **OWNER_ERRORS},
+    summary="Delete a customer entered by mistake (owners; one with purchases is anonymised instead)",
+)
 def delete_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
-    services.customer_delete(customer=customer)
+    require_owner(request)
+    try:
+        customer_delete(customer=customer, actor=request.membership.user)  # type: ignore[attr-defined]
+    except HasPurchases as refused:
+        return Status(409, {"detail": refused.messages[0]})
     return Status(204, None)

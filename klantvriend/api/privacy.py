@@ -7,16 +7,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from klantvriend.core.audit import audit_record
-from klantvriend.core.errors import OwnerOnly
+from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.customers import selectors
 from klantvriend.customers.models import ConsentRecord
 from klantvriend.importers.privacy import AlreadyErased, customer_erase, customer_personal_data
 
-from .common import ERRORS, Message, business_of
+from .common import ERRORS, OWNER_ERRORS, Message, business_of, require_owner
 
 router = Router(tags=["privacy"])
-OWNER_ERRORS = {**ERRORS, 403: Message}
 
 
 class ErasedOut(Schema):
@@ -38,11 +36,6 @@ class ConsentPage(Schema):
     count: int
 
 
-def _owner(request: HttpRequest) -> None:
-    if not request.membership.is_owner:  # type: ignore[attr-defined]
-        raise OwnerOnly
-
-
 @router.get(
     "/{customer_id}/export",
     response={200: dict[str, Any], **OWNER_ERRORS},
@@ -50,12 +43,12 @@ def _owner(request: HttpRequest) -> None:
 )
 def export_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
-    _owner(request)
+    require_owner(request)
     document = customer_personal_data(customer=customer)
     audit_record(
         business=customer.business,
         actor=request.membership.user,  # type: ignore[attr-defined]
-        action="exported",
+        action=AuditAction.EXPORTED,
         obj=customer,
         customer=customer,
         changes={"format": "api"},
@@ -70,7 +63,7 @@ def export_customer(request: HttpRequest, customer_id: int):
 )
 def erase_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
-    _owner(request)
+    require_owner(request)
     try:
         erased = customer_erase(customer=customer, actor=request.membership.user)  # type: ignore[attr-defined]
     except AlreadyErased as refused:

@@ -27,6 +27,11 @@ class AuditAction(models.TextChoices):
     REPLANNED = "replanned", _("re-planned")
     PLANNED = "planned", _("planned automatically")
     SETTINGS = "settings", _("settings changed")
+    # The privacy duties (importers/privacy.py): who looked at, handed out or removed whose data.
+    VIEWED = "viewed", _("viewed")
+    EXPORTED = "exported", _("exported")
+    ERASED = "erased", _("anonymised")
+    DELETED = "deleted", _("deleted")
 
 
 def _plain(value: Any) -> Any:

@@ -23,7 +23,6 @@ from .models import (
     Purchase,
     Tag,
 )
-from .search import search_index_forget
 
 CUSTOMER_EDITABLE_FIELDS = frozenset(
     {
@@ -197,12 +196,6 @@ def customer_update(
             _set_tags(customer, tags)
         _audit_customer(customer, actor, AuditAction.CHANGED, before, fields)
     return customer
-
-
-def customer_delete(*, customer: Customer) -> None:
-    with transaction.atomic():
-        customer.delete()
-        transaction.on_commit(search_index_forget)
 
 
 def _check_not_future(at: datetime, field: str) -> None:

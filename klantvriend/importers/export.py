@@ -26,7 +26,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import audit_record
+from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
 from klantvriend.customers.models import Customer
@@ -252,7 +252,11 @@ def business_export(
         for name in counts:
             archive.write(Path(folder) / f"{name}.csv", f"{name}.csv")
     audit_record(
-        business=business, actor=actor, action="exported", obj=business, changes={"rows": counts}
+        business=business,
+        actor=actor,
+        action=AuditAction.EXPORTED,
+        obj=business,
+        changes={"rows": counts},
     )
     return counts
 

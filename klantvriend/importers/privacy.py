@@ -5,6 +5,8 @@ who has been inactive too long), and the audit of who viewed their data.
 Other apps' rows are found generically: every business model with a foreign key to Customer,
 so a new app's descriptions and notes are covered without a change here."""
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,11 +14,11 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import audit_record
+from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned
 from klantvriend.customers.models import (
@@ -35,9 +37,6 @@ from .export import _fields, _is_user, _plain, section_name
 from .privacy_settings import privacy_settings
 
 ERASED_TEXT = "[…]"
-VIEWED = "viewed"
-ERASED = "erased"
-EXPORTED = "exported"
 
 # Customer fields that identify or describe the person; all of them are emptied on erasure.
 PERSONAL_FIELDS = (
@@ -59,16 +58,32 @@ class AlreadyErased(ValidationError):
     pass
 
 
-def _customer_models() -> list[tuple[type[models.Model], models.ForeignKey]]:
-    """(model, foreign key) of every business model whose rows belong to one customer."""
+class HasPurchases(ValidationError):
+    pass
+
+
+def _customer_relations() -> list[tuple[type[models.Model], models.ForeignKey]]:
+    """(model, foreign key) of every business model with a foreign key to Customer."""
     found = []
     for model in apps.get_models():
         if not issubclass(model, BusinessOwned) or model is Customer:
             continue
         for field in model._meta.concrete_fields:
-            if field.is_relation and field.related_model is Customer and field.name == "customer":
+            if field.is_relation and field.related_model is Customer:
                 found.append((model, field))
-    return sorted(found, key=lambda pair: pair[0]._meta.label_lower)
+    return sorted(found, key=lambda pair: (pair[0]._meta.label_lower, pair[1].name))
+
+
+def _customer_models() -> list[tuple[type[models.Model], models.ForeignKey]]:
+    """(model, foreign key) of every business model whose rows belong to one customer."""
+    return [(model, field) for model, field in _customer_relations() if field.name == "customer"]
+
+
+def _mentioning_models() -> list[tuple[type[models.Model], models.ForeignKey]]:
+    """(model, foreign key) of the business models whose rows belong to someone else but point
+    at a customer, and so may name them: the thank-you follow-up planned for a referrer names
+    the customer they brought in (`referred_customer`)."""
+    return [(model, field) for model, field in _customer_relations() if field.name != "customer"]
 
 
 def _is_free_text(field: models.Field) -> bool:
@@ -107,6 +122,9 @@ def customer_personal_data(*, customer: Customer) -> dict[str, Any]:
         if staff:
             rows = rows.select_related(*staff)
         document[section_name(model)] = [_row(obj) for obj in rows.order_by("pk")]
+    for model, field in _mentioning_models():
+        rows = model.objects.filter(**{field.name: customer}).order_by("pk")
+        document[f"{section_name(model)}_naming_them"] = [_row(obj) for obj in rows]
     document["referrals"] = customer.referrals.count()
     document["audit_trail"] = [
         {
@@ -132,7 +150,7 @@ def audit_personal_data_viewed(*, customer: Customer, actor, how: str = "profile
         audit_record(
             business=customer.business,
             actor=actor,
-            action=VIEWED,
+            action=AuditAction.VIEWED,
             obj=customer,
             customer=customer,
             changes={"via": how},
@@ -147,27 +165,83 @@ def _person_strings(customer: Customer) -> list[str]:
     return sorted((text for text in strings if len(text) >= 3), key=len, reverse=True)
 
 
-def _scrub(text: str, strings: list[str]) -> str:
-    for personal in strings:
-        if personal in text:
-            text = text.replace(personal, ERASED_TEXT)
-        lowered = text.lower()
-        needle = personal.lower()
-        while needle in lowered:  # the same words typed in another case
-            start = lowered.index(needle)
-            text = text[:start] + ERASED_TEXT + text[start + len(needle) :]
-            lowered = text.lower()
-    return text
+def _scrubber(strings: list[str]) -> Callable[[str], str]:
+    """Cuts the person's strings out of a text as whole words, in any case: "Jan" goes,
+    "januari" stays. Longest first, so a full name goes before its parts."""
+    if not strings:
+        return lambda text: text
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(text) for text in strings) + r")(?!\w)",
+        re.IGNORECASE,
+    )
+    return lambda text: pattern.sub(ERASED_TEXT, text)
 
 
-def _scrub_json(value: Any, strings: list[str]) -> Any:
+def _blank(text: str) -> str:
+    return ERASED_TEXT if text else text
+
+
+def _scrub_json(value: Any, scrub: Callable[[str], str]) -> Any:
+    """The recorded values with every text passed through `scrub`; keys and numbers stay."""
     if isinstance(value, str):
-        return ERASED_TEXT if value else value
+        return scrub(value)
     if isinstance(value, list):
-        return [_scrub_json(item, strings) for item in value]
+        return [_scrub_json(item, scrub) for item in value]
     if isinstance(value, dict):
-        return {key: _scrub_json(item, strings) for key, item in value.items()}
+        return {key: _scrub_json(item, scrub) for key, item in value.items()}
     return value
+
+
+def _scrub_audit_trail(events: QuerySet[AuditEvent], scrub: Callable[[str], str]) -> None:
+    scrubbed = []
+    for event in events.only("pk", "changes"):
+        event.changes = _scrub_json(event.changes, scrub)
+        scrubbed.append(event)
+    AuditEvent.objects.bulk_update(scrubbed, ["changes"], batch_size=500)
+
+
+def _rewrite_texts(rows: QuerySet, rewrite: Callable[[str], str]) -> list[int]:
+    """Passes every free text of the rows through `rewrite`; returns the rows' ids."""
+    text_fields = [f for f in rows.model._meta.concrete_fields if _is_free_text(f)]
+    changed = list(rows.only("pk", *[f.attname for f in text_fields]))
+    for row in changed:
+        for field in text_fields:
+            value = getattr(row, field.attname)
+            if value:
+                setattr(row, field.attname, rewrite(value)[: field.max_length])
+    if changed and text_fields:
+        rows.model.objects.bulk_update(changed, [f.name for f in text_fields], batch_size=500)
+    return [row.pk for row in changed]
+
+
+def _forget_person(customer: Customer, scrub: Callable[[str], str]) -> None:
+    """What the audit trail and other people's rows say about the person: the trail of their
+    own records keeps who did what and when, not what was written; rows of others that point
+    at them (and those rows' trail) lose the person's names and details, and keep the rest."""
+    _scrub_audit_trail(
+        AuditEvent.objects.filter(business_id=customer.business_id).filter(
+            models.Q(customer=customer) | models.Q(object_type="customer", object_id=customer.pk)
+        ),
+        _blank,
+    )
+    for model, field in _mentioning_models():
+        ids = _rewrite_texts(model.objects.filter(**{field.name: customer}), scrub)
+        _scrub_audit_trail(
+            AuditEvent.objects.filter(
+                business_id=customer.business_id,
+                object_type=model._meta.model_name,
+                object_id__in=ids,
+            ),
+            scrub,
+        )
+
+
+def _unlink_tags(customer: Customer) -> None:
+    """Takes the customer's tags off them, and removes tags nobody carries any more: a tag can
+    be as personal as a note ("Jan's mother")."""
+    tag_ids = list(customer.tags.values_list("pk", flat=True))
+    customer.tags.clear()
+    Tag.objects.filter(pk__in=tag_ids, customers__isnull=True).delete()
 
 
 @transaction.atomic
@@ -192,43 +266,16 @@ def customer_erase(
             },
             code="already_erased",
         )
-    strings = _person_strings(locked)
+    scrub = _scrubber(_person_strings(locked))
     now = timezone.now()
     for model, field in _customer_models():
         rows = model.objects.filter(**{field.name: locked})
         if model is ImportantDate:
             rows.delete()
-            continue
-        if model is ConsentRecord:
-            continue  # no personal text; the history of what was allowed stays provable
-        text_fields = [f for f in model._meta.concrete_fields if _is_free_text(f)]
-        changed = []
-        for obj in rows.only("pk", *[f.attname for f in text_fields]):
-            for text_field in text_fields:
-                value = getattr(obj, text_field.attname)
-                if not value:
-                    continue
-                if model is Purchase:
-                    setattr(
-                        obj, text_field.attname, _scrub(value, strings)[: text_field.max_length]
-                    )
-                else:
-                    setattr(obj, text_field.attname, ERASED_TEXT)
-            changed.append(obj)
-        if changed and text_fields:
-            model.objects.bulk_update(changed, [f.name for f in text_fields], batch_size=500)
-    # The audit trail keeps who did what and when, not what was written.
-    events = AuditEvent.objects.filter(business_id=locked.business_id).filter(
-        models.Q(customer=locked) | models.Q(object_type="customer", object_id=locked.pk)
-    )
-    scrubbed = []
-    for event in events.only("pk", "changes"):
-        event.changes = _scrub_json(event.changes, strings)
-        scrubbed.append(event)
-    AuditEvent.objects.bulk_update(scrubbed, ["changes"], batch_size=500)
-    tag_ids = list(locked.tags.values_list("pk", flat=True))
-    locked.tags.clear()
-    Tag.objects.filter(pk__in=tag_ids, customers__isnull=True).delete()
+        elif model is not ConsentRecord:  # no personal text; what was allowed stays provable
+            _rewrite_texts(rows, scrub if model is Purchase else _blank)
+    _forget_person(locked, scrub)
+    _unlink_tags(locked)
     consents = []
     if locked.marketing_consent:
         consents.append(ConsentKind.MARKETING)
@@ -264,7 +311,7 @@ def customer_erase(
     audit_record(
         business=locked.business,
         actor=actor,
-        action=ERASED,
+        action=AuditAction.ERASED,
         obj=locked,
         customer=locked,
         changes={"reason": reason},
@@ -283,6 +330,31 @@ def customer_erase(
     if forget_now:
         transaction.on_commit(search_index_forget)
     return locked
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer, actor=None) -> None:
+    """Removes a customer entered by mistake, with every record of theirs. Refused for a
+    customer with purchases, which are fiscal records kept for seven years: such a customer is
+    anonymised instead (customer_erase). What the audit trail and other people's rows say of
+    the person goes as on erasure, and the trail records that the customer was deleted."""
+    locked = Customer.objects.select_for_update().get(
+        pk=customer.pk, business_id=customer.business_id
+    )
+    if locked.purchases.exists():
+        raise HasPurchases(
+            _(
+                "This customer has purchases, which are kept for seven years for the tax "
+                "authorities. Anonymise the customer instead: that removes their personal data "
+                "and keeps the purchases."
+            ),
+            code="has_purchases",
+        )
+    _forget_person(locked, _scrubber(_person_strings(locked)))
+    _unlink_tags(locked)
+    audit_record(business=locked.business, actor=actor, action=AuditAction.DELETED, obj=locked)
+    locked.delete()
+    transaction.on_commit(search_index_forget)
 
 
 # Retention -------------------------------------------------------------------------------------

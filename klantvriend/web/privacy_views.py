@@ -7,13 +7,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from klantvriend.core.audit import audit_record
+from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.members import (
     member_add,
     member_remove,
@@ -46,7 +47,7 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
     audit_record(
         business=request.business,
         actor=request.user,
-        action="exported",
+        action=AuditAction.EXPORTED,
         obj=customer,
         customer=customer,
         changes={"format": request.GET.get("format", "html")},
@@ -87,7 +88,9 @@ def customer_erase_view(request: HttpRequest, customer_id: int) -> HttpResponse:
 @owner_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     events = (
-        AuditEvent.objects.filter(business=request.business, customer__isnull=False)
+        AuditEvent.objects.filter(business=request.business)
+        # The customer's events, and the deletions, which outlive the customer they name.
+        .filter(Q(customer__isnull=False) | Q(action=AuditAction.DELETED, object_type="customer"))
         .select_related("actor", "customer")
         .order_by("-at", "-id")
     )

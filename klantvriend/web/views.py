@@ -21,6 +21,7 @@ from klantvriend.core.selectors import membership_get
 from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer
+from klantvriend.importers import privacy
 from klantvriend.importers.privacy import audit_personal_data_viewed
 from klantvriend.insights.models import Segment, Stage
 from klantvriend.insights.selectors import customers_with_insight
@@ -282,12 +283,16 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
 @owner_required
 def customer_delete(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    context = {"customer": customer, "has_purchases": customer.purchases.exists()}
     if request.method == "POST":
         name = customer.name
-        services.customer_delete(customer=customer)
+        try:
+            privacy.customer_delete(customer=customer, actor=request.user)
+        except privacy.HasPurchases:
+            return render(request, "web/customer_confirm_delete.html", context, status=409)
         messages.success(request, _("Customer %(name)s deleted.") % {"name": name})
         return redirect("web:customer_list")
-    return render(request, "web/customer_confirm_delete.html", {"customer": customer})
+    return render(request, "web/customer_confirm_delete.html", context)
 
 
 def _record(request: HttpRequest, customer_id: int, form_key: str, create) -> HttpResponse:

@@ -3,7 +3,7 @@ from django.test import Client
 from klantvriend.core.models import Role
 from klantvriend.core.services import apitoken_create, membership_create, user_create
 from klantvriend.customers import services
-from klantvriend.customers.models import Customer
+from klantvriend.customers.models import Customer, Purchase
 
 
 def test_owner_gets_everything_about_one_customer(api, business):
@@ -40,6 +40,30 @@ def test_staff_may_not_export_or_erase(business):
     assert client.get(f"/api/v1/customers/{customer.pk}/export").status_code == 403
     assert client.post(f"/api/v1/customers/{customer.pk}/erase").status_code == 403
     assert Customer.objects.get(pk=customer.pk).erased_at is None
+
+
+def test_staff_may_not_delete_a_customer(business):
+    customer = services.customer_create(business=business, name="Anna")
+    client = staff_api(business)
+
+    response = client.delete(f"/api/v1/customers/{customer.pk}")
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only an owner of the business may do this."}
+    assert Customer.objects.filter(pk=customer.pk, name="Anna").exists()
+
+
+def test_a_customer_with_purchases_is_not_deleted_but_pointed_to_erasure(api, business):
+    customer = services.customer_create(business=business, name="Anna", email="anna@example.nl")
+    services.purchase_create(customer=customer, amount_cents=1250)
+    before = Customer.objects.filter(pk=customer.pk).values().get()
+
+    response = api.delete(f"/api/v1/customers/{customer.pk}")
+
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("This customer has purchases, which are kept")
+    assert Customer.objects.filter(pk=customer.pk).values().get() == before
+    assert Purchase.objects.filter(customer=customer).count() == 1
 
 
 def test_erase_then_erase_again_gets_a_clear_answer(api, business):

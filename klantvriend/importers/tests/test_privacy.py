@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.audit import audit_record
@@ -20,7 +21,9 @@ from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFacto
 from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.importers.privacy import (
     AlreadyErased,
+    HasPurchases,
     apply_retention,
+    customer_delete,
     customer_erase,
     customer_personal_data,
 )
@@ -178,10 +181,96 @@ def test_an_erased_or_deleted_name_leaves_the_search_index(
         if removal == "erase":
             customer_erase(customer=customer, actor=owner)
         else:
-            services.customer_delete(customer=customer)
+            customer_delete(customer=customer, actor=owner)
 
     assert list(selectors.customer_list(business=business, query="qwxzy")) == []
     assert "qwx" not in _search_index_text()
+
+
+def test_deleting_a_customer_with_purchases_is_refused_and_changes_nothing(business, owner):
+    customer = rich_customer(business, owner)
+    before = database_text()
+
+    with pytest.raises(HasPurchases) as refused:
+        customer_delete(customer=customer, actor=owner)
+
+    assert refused.value.code == "has_purchases"
+    assert database_text() == before
+
+
+def test_deleting_a_customer_forgets_them_in_the_trail_and_records_the_deletion(business, owner):
+    customer = services.customer_create(
+        business=business,
+        name="Anna Verborgen",
+        email="anna@verborgen.example",
+        notes="zoon heet Tim",
+        actor=owner,
+    )
+    services.customer_update(customer=customer, phone="0612345678", actor=owner)
+    promise = PromiseFactory(customer=customer, description="belt Anna terug", made_by=owner)
+    audit_record(
+        business=business,
+        actor=owner,
+        action="created",
+        obj=promise,
+        customer=customer,
+        changes={"description": [None, "belt Anna terug"]},
+    )
+    customer_id = customer.pk
+
+    customer_delete(customer=customer, actor=owner)
+
+    dump = database_text()
+    assert [
+        text for text in ["Verborgen", "anna@verborgen", "Tim", "0612345678"] if text in dump
+    ] == []
+    assert "belt Anna" not in dump
+    deleted = AuditEvent.objects.get(action="deleted")
+    assert (deleted.object_type, deleted.object_id, deleted.actor) == (
+        "customer",
+        customer_id,
+        owner,
+    )
+    assert deleted.changes == {}
+    assert not Customer.objects.filter(pk=customer_id).exists()
+
+
+def test_erasing_a_referred_customer_cuts_their_name_from_the_referrers_thanks(
+    business, owner, django_capture_on_commit_callbacks
+):
+    referrer = services.customer_create(business=business, name="Piet Aanbrenger")
+    referred = services.customer_create(
+        business=business, name="Marieke Geheimnaam", referred_by=referrer
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.purchase_create(customer=referred, amount_cents=1000)
+    thanks = FollowUp.objects.get(referred_customer=referred)
+    assert "Marieke Geheimnaam" in thanks.note
+    assert (
+        "Marieke Geheimnaam"
+        in customer_personal_data(customer=referred)["follow_ups_naming_them"][0]["note"]
+    )
+    untouched = thanks.note.replace("Marieke Geheimnaam", "[…]")
+
+    customer_erase(customer=referred, actor=owner)
+
+    thanks.refresh_from_db()
+    assert thanks.note == untouched
+    assert thanks.customer == referrer
+    assert "Geheimnaam" not in database_text()
+    assert "Piet Aanbrenger" in database_text()
+
+
+def test_erasure_cuts_the_persons_words_not_words_that_contain_them(business, owner):
+    customer = services.customer_create(business=business, name="Jan Berg")
+    services.purchase_create(
+        customer=customer, amount_cents=900, description="Rollade voor JAN, besteld in januari"
+    )
+
+    customer_erase(customer=customer, actor=owner)
+
+    purchase = Purchase.objects.get(customer=customer)
+    assert purchase.description == "Rollade voor […], besteld in januari"
 
 
 def snapshot():

@@ -1,8 +1,10 @@
 """Filters for the care pages: time left on a clock, shares as percentages, lateness."""
 
 from datetime import timedelta
+from functools import cache
 
 from django import template
+from django.apps import apps
 from django.utils.translation import gettext as _
 
 from klantvriend.web.care_forms import resolve_form_for
@@ -78,14 +80,16 @@ def audit_action(value):
 
 @register.filter
 def audit_object(value):
-    labels = {
-        "promise": _("promise"),
-        "complaint": _("complaint"),
-        "followup": _("follow-up"),
-        "gesture": _("gesture"),
-        "business": _("settings"),
-    }
-    return labels.get(value, value)
+    """The kind of record an audit event is about (its model name), in the reader's language."""
+    if value == "business":
+        return _("settings")
+    model = _models_by_name().get(value)
+    return model._meta.verbose_name if model is not None else value
+
+
+@cache
+def _models_by_name() -> dict[str, type]:
+    return {model._meta.model_name: model for model in apps.get_models()}
 
 
 @register.simple_tag(takes_context=True)

@@ -23,6 +23,21 @@ def test_viewing_a_profile_is_logged_and_shown_on_the_audit_page(
     assert "Anna de Vries" in page.content.decode()
     assert "joris" in page.content.decode().lower()
     assert staff_client.get("/privacy/audit/").status_code == 403
+    assert page.content.decode().count("<td>Klant: bekeken</td>") == 2
+
+
+def test_a_deleted_customer_stays_in_the_audit_page_by_number_only(owner_client, business):
+    customer = services.customer_create(business=business, name="Bram Vergeten")
+    number = customer.pk
+
+    deleted = owner_client.post(f"/customers/{number}/delete/")
+    owner_client.get("/customers/")  # where the "deleted" message is shown
+    page = owner_client.get("/privacy/audit/").content.decode()
+
+    assert deleted.status_code == 302
+    assert "<td>Klant: verwijderd</td>" in page
+    assert f"klantnummer {number} (verwijderd)" in page
+    assert "Vergeten" not in page
 
 
 def test_owner_reads_and_downloads_a_persons_data(owner_client, staff_client, business):

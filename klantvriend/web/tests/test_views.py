@@ -324,6 +324,23 @@ def test_owner_deletes_after_confirmation(owner_client, business):
     assert not Customer.objects.filter(pk=customer.pk).exists()
 
 
+def test_a_customer_with_purchases_cannot_be_deleted_only_anonymised(owner_client, business):
+    customer = CustomerFactory(business=business, name="Anna Hendriks")
+    PurchaseFactory(customer=customer, amount_cents=1250)
+    url = reverse("web:customer_delete", args=[customer.pk])
+
+    page = owner_client.get(url)
+    refused = owner_client.post(url)
+
+    assert page.status_code == 200
+    assert "kan de klant niet worden verwijderd" in page.text
+    assert reverse("web:customer_erase", args=[customer.pk]) in page.text
+    assert "Ja, verwijderen" not in page.text
+    assert refused.status_code == 409
+    assert Customer.objects.filter(pk=customer.pk, name="Anna Hendriks").exists()
+    assert Purchase.objects.filter(customer=customer).count() == 1
+
+
 def test_a_member_of_two_businesses_can_switch(owner_client, owner, business, other_business):
     membership_create(business=other_business, user=owner)
     CustomerFactory(business=other_business, name="Klant van de garage")
