@@ -33,6 +33,8 @@ class FollowUp(BusinessOwned):
         on_delete=models.CASCADE,
         related_name="follow_ups",
     )
+    # Planned for a recent or coming day, or done recently: the business is (or was) in touch.
+    activity_fields = ("due_on", "done_at")
     reason = models.CharField(
         _("reason"), max_length=20, choices=Reason.choices, default=Reason.MANUAL
     )

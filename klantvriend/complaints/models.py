@@ -39,6 +39,8 @@ class Complaint(BusinessOwned):
         on_delete=models.CASCADE,
         related_name="complaints",
     )
+    # Received, answered or resolved: a complaint of long ago still being handled is contact.
+    activity_fields = ("received_at", "first_response_at", "resolved_at")
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

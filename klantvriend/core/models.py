@@ -4,6 +4,7 @@ only through a Membership. API tokens belong to a membership, so they carry its 
 import zoneinfo
 from datetime import date, datetime
 from functools import cache
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -127,6 +128,12 @@ class BusinessOwned(models.Model):
     query that forgets to filter on it is visible in review and cheap to scope."""
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+
+    # In a model with a `customer` key: the date fields that say when something happened with or
+    # about the customer. The retention rule (importers.privacy) keeps every customer with a row
+    # dated on or after its cutoff in one of them. There is no default: each such model decides,
+    # `()` saying on purpose that its rows are no sign of life, and a test holds every model to it.
+    activity_fields: ClassVar[tuple[str, ...]]
 
     class Meta:
         abstract = True

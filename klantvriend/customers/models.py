@@ -276,6 +276,8 @@ class ConsentRecord(BusinessOwned):
     customer) may ask for. Written by the customer services on every change, never edited."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consent_records")
+    # Giving or withdrawing consent is the customer telling the business something.
+    activity_fields = ("at",)
     kind = models.CharField(_("consent for"), max_length=20, choices=ConsentKind.choices)
     given = models.BooleanField(_("given"))
     basis = models.CharField(
@@ -301,6 +303,9 @@ class ConsentRecord(BusinessOwned):
 
 class ImportantDate(BusinessOwned):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="important_dates")
+    # None: the date is one of the person's life (a birthday, a wedding day), not of contact with
+    # the business, and a yearly one would keep the customer for ever.
+    activity_fields = ()
     label = models.CharField(_("what"), max_length=100)
     date = models.DateField(_("date"))
     yearly = models.BooleanField(_("every year"), default=True)
@@ -324,6 +329,8 @@ class ContactKind(models.TextChoices):
 
 class ContactMoment(BusinessOwned):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_moments")
+    # When the contact took place, not when it was typed in.
+    activity_fields = ("at",)
     kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
     at = models.DateTimeField(_("when"), default=timezone.now)
     member = models.ForeignKey(
@@ -376,6 +383,8 @@ PURCHASE_ROW_FIELDS = (
 
 class Purchase(BusinessOwned):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases")
+    # When it was bought: importing an old till file today is no sign of life.
+    activity_fields = ("at",)
     at = models.DateTimeField(_("when"), default=timezone.now)
     # Money in integer cents: exact sums, no floating-point rounding.
     amount_cents = models.BigIntegerField(

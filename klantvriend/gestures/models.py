@@ -26,6 +26,7 @@ class Gesture(BusinessOwned):
         on_delete=models.CASCADE,
         related_name="gestures",
     )
+    activity_fields = ("given_at",)
     what = models.CharField(_("what"), max_length=200)
     value_cents = models.BigIntegerField(
         _("value (cents)"),

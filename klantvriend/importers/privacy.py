@@ -3,18 +3,20 @@
 who has been inactive too long), and the audit of who viewed their data.
 
 Other apps' rows are found generically: every business model with a foreign key to Customer,
-so a new app's descriptions and notes are covered without a change here."""
+so a new app's descriptions and notes are covered without a change here, and its dates count as
+activity for retention as the model declares them (`activity_fields`)."""
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,7 +26,6 @@ from klantvriend.core.models import AuditEvent, Business, BusinessOwned
 from klantvriend.customers.models import (
     ConsentKind,
     ConsentRecord,
-    ContactMoment,
     Customer,
     ImportantDate,
     LegalBasis,
@@ -368,19 +369,70 @@ class RetentionOutcome:
     applied: bool
 
 
+# Audit actions that only read the person's data: looking at a customer is no sign of life.
+READ_ACTIONS = (AuditAction.VIEWED, AuditAction.EXPORTED)
+
+
+def _activity_models() -> list[tuple[type[models.Model], tuple[str, ...]]]:
+    """(model, activity fields) of every customer model whose rows date activity. A model that
+    has not declared its `activity_fields` stops retention: better no one anonymised than an
+    active customer whose new kind of row was overlooked."""
+    found = []
+    for model, _field in _customer_models():
+        names = getattr(model, "activity_fields", None)
+        if names is None:
+            raise ImproperlyConfigured(
+                f"{model._meta.label} belongs to a customer but declares no activity_fields: "
+                "name the date fields that say when something happened with the customer, "
+                "or () for none (see BusinessOwned)."
+            )
+        if names:
+            found.append((model, names))
+    return found
+
+
+def retention_activity_kinds() -> list[str]:
+    """The kinds of record that keep a customer, named for the owner (translated lazily)."""
+    return [model._meta.verbose_name_plural for model, _names in _activity_models()]
+
+
+def _activity_since(model, names: tuple[str, ...], cutoff: datetime, cutoff_day: date) -> Exists:
+    since = Q()
+    for name in names:
+        # A plain date (the day a follow-up is planned for) is compared with the business's day.
+        moment = isinstance(model._meta.get_field(name), models.DateTimeField)
+        since |= Q(**{f"{name}__gte": cutoff if moment else cutoff_day})
+    return Exists(model.objects.filter(since, customer=OuterRef("pk")))
+
+
 def retention_candidates(*, business: Business, years: int, now: datetime | None = None):
-    """Customers with no purchase, contact moment or change in the last `years` years."""
+    """The business's customers, not anonymised yet, who became customers before the cutoff
+    (`years` years ago) and with whom nothing has happened since: no row of any app dated at or
+    after the cutoff in one of the fields its model declares as activity (a purchase, a contact
+    moment, a promise made, due, kept or cancelled, a complaint, a follow-up, a gesture, a survey
+    invitation or answer, a consent change, ...), and no change by a person to the customer or
+    their rows in the audit trail (viewing or exporting their data does not count). One query,
+    however many apps and customers.
+
+    Not `Customer.updated_at`: restoring a backup writes every customer anew and sets it to that
+    day for all of them. Audit events without a person are left out: what the system plans by
+    itself (a follow-up, a survey invitation) is dated in its own row. A customer import records
+    one event for the whole file, so what it changes in a customer's own record does not count."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=round(365.25 * years))
-    recent_purchase = Purchase.objects.filter(customer=OuterRef("pk"), at__gte=cutoff)
-    recent_contact = ContactMoment.objects.filter(customer=OuterRef("pk"), at__gte=cutoff)
-    return cutoff, (
-        Customer.objects.filter(business=business, erased_at__isnull=True, created_at__lt=cutoff)
-        .filter(customer_since__lt=cutoff.date())
-        .exclude(Exists(recent_purchase))
-        .exclude(Exists(recent_contact))
-        .order_by("name", "pk")
-    )
+    cutoff_day = business.local(cutoff).date()
+    changed_by_person = AuditEvent.objects.filter(
+        customer=OuterRef("pk"), at__gte=cutoff, actor__isnull=False
+    ).exclude(action__in=READ_ACTIONS)
+    candidates = Customer.objects.filter(
+        business=business,
+        erased_at__isnull=True,
+        created_at__lt=cutoff,
+        customer_since__lt=cutoff_day,
+    ).exclude(Exists(changed_by_person))
+    for model, names in _activity_models():
+        candidates = candidates.exclude(_activity_since(model, names, cutoff, cutoff_day))
+    return cutoff, candidates.order_by("name", "pk")
 
 
 def apply_retention(*, business: Business, dry_run: bool = True, actor=None) -> RetentionOutcome:

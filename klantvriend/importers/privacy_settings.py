@@ -17,8 +17,8 @@ SETTINGS_KEY = "privacy"
 
 @dataclass(frozen=True)
 class PrivacySettings:
-    # Customers without a purchase or contact for this many years are anonymised by
-    # `manage.py apply_retention`; None switches the rule off.
+    # Customers inactive for this many years (privacy.retention_candidates says what counts) are
+    # anonymised by `manage.py apply_retention`; None switches the rule off.
     retention_years: int | None = None
     contact_name: str = ""
     contact_email: str = ""

@@ -68,6 +68,9 @@ class CustomerInsight(BusinessOwned):
     customer = models.OneToOneField(
         "customers.Customer", on_delete=models.CASCADE, related_name="insight"
     )
+    # None: computed from the purchases by the refresh (after an import, and nightly), so its
+    # dates are the job's, not the customer's.
+    activity_fields = ()
     as_of = models.DateField()
     purchase_days = models.PositiveIntegerField()
     days_since_last = models.PositiveIntegerField()
@@ -122,6 +125,8 @@ class InsightSnapshot(BusinessOwned):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="insight_snapshots"
     )
+    # None: written by the refresh, like CustomerInsight.
+    activity_fields = ()
     as_of = models.DateField()
     probability_alive = models.FloatField(null=True)
     value_cents = models.BigIntegerField(null=True)

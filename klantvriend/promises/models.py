@@ -39,6 +39,9 @@ class Promise(BusinessOwned):
         on_delete=models.CASCADE,
         related_name="promises",
     )
+    # Made, kept or cancelled recently; and a promise due recently or still ahead, because the
+    # business still owes the customer something.
+    activity_fields = ("made_at", "due_at", "done_at", "cancelled_at")
     description = models.CharField(_("what was promised"), max_length=300)
     kind = models.CharField(
         _("kind"), max_length=20, choices=PromiseKind.choices, default=PromiseKind.OTHER

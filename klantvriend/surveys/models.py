@@ -125,6 +125,8 @@ class SurveyInvitation(BusinessOwned):
         on_delete=models.CASCADE,
         related_name="survey_invitations",
     )
+    # Invited (at the counter, by e-mail or after a delivery or complaint) or answered.
+    activity_fields = ("created_at", "answered_at")
     channel = models.CharField(_("sent by"), max_length=10, choices=InvitationChannel.choices)
     trigger = models.CharField(
         _("occasion"),
@@ -193,6 +195,7 @@ class SurveyResponse(BusinessOwned):
         on_delete=models.CASCADE,
         related_name="survey_responses",
     )
+    activity_fields = ("answered_at",)
     answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
     language = models.CharField(_("language"), max_length=5, default="nl")
     nps = models.PositiveSmallIntegerField(_("recommendation (0-10)"))
