@@ -31,6 +31,7 @@ from klantvriend.importers.privacy import (
     apply_retention,
     customer_erase,
     customer_personal_data,
+    retention_activity_kinds,
 )
 from klantvriend.importers.privacy_settings import privacy_settings, privacy_settings_update
 
@@ -160,7 +161,12 @@ def privacy_settings_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/privacy_settings.html",
-        {"form": form, "preview": preview, "settings": current},
+        {
+            "form": form,
+            "preview": preview,
+            "settings": current,
+            "activity_kinds": retention_activity_kinds(),
+        },
         status=422 if form.errors else 200,
     )
 
@@ -176,6 +182,7 @@ def processing_register(request: HttpRequest) -> HttpResponse:
             "owners": [
                 m for m in membership_list(business=request.business) if m.role == Role.OWNER
             ],
+            "activity_kinds": retention_activity_kinds(),
         },
     )
 

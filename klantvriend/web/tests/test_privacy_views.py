@@ -1,12 +1,18 @@
 """Privacy pages and members: owners only where the law and the product say so."""
 
+import html
 import json
+from datetime import timedelta
 
 from django.test import Client
+from django.utils import timezone
 
+from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.models import ApiToken, AuditEvent, Membership
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.importers.privacy_settings import privacy_settings_update
 
 
 def test_viewing_a_profile_is_logged_and_shown_on_the_audit_page(
@@ -96,6 +102,46 @@ def test_privacy_settings_and_register(owner_client, staff_client, business):
     assert "Hostingbedrijf BV" in register.content.decode()
     assert staff_client.get("/privacy/settings/").status_code == 403
     assert staff_client.get("/privacy/register/").status_code == 403
+
+
+def test_retention_preview_says_what_counts_and_anonymises_only_the_inactive(
+    owner_client, owner, business
+):
+    # Given two customers of four years, one of whom complained last month.
+    long_ago = timezone.now() - timedelta(days=4 * 365)
+    sleeper, active = (
+        CustomerFactory(
+            business=business, name=name, customer_since=long_ago.date(), created_at=long_ago
+        )
+        for name in ("Oude Slaper", "Nog Actief")
+    )
+    ComplaintFactory(customer=active, received_at=timezone.now() - timedelta(days=30))
+    privacy_settings_update(business=business, actor=owner, retention_years=2)
+
+    # When the owner opens the settings and the register, and applies the rule.
+    page = owner_client.get("/privacy/settings/").content.decode()
+    register = owner_client.get("/privacy/register/").content.decode()
+    applied = owner_client.post("/privacy/settings/", {"action": "apply_retention"})
+
+    # Then both pages say what counts as activity, the preview lists only the sleeper, and only
+    # the sleeper is anonymised.
+    rule = (
+        "Telt als activiteit: nazorg, klachten, toestemmingsregistraties, contactmomenten, "
+        "aankopen, attenties, beloften, uitnodigingen voor de enquête, antwoorden op de "
+        "enquête uit die periode of daarna gepland, en elke wijziging aan de klant of diens "
+        "gegevens door iemand van de zaak. De gegevens van een klant bekijken of exporteren "
+        "telt niet mee."
+    )
+    assert rule in html.unescape(page)
+    assert rule in html.unescape(register)
+    assert "1 klant is al 2 jaar inactief en zou worden geanonimiseerd:" in page
+    assert "Oude Slaper" in page
+    assert "Nog Actief" not in page
+    assert "Klanten die 2 jaar inactief zijn, worden geanonimiseerd." in register
+    assert applied.status_code == 302
+    assert Customer.objects.get(pk=sleeper.pk).erased_at is not None
+    assert Customer.objects.get(pk=active.pk).name == "Nog Actief"
+    assert Customer.objects.get(pk=active.pk).erased_at is None
 
 
 def test_owner_adds_and_removes_staff_whose_tokens_then_stop(
