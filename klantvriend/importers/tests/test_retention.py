@@ -24,7 +24,6 @@ from klantvriend.gestures.models import Gesture
 from klantvriend.gestures.services import gesture_update
 from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.importers.privacy import (
-    EXPORTED,
     _customer_models,
     apply_retention,
     audit_personal_data_viewed,
@@ -243,7 +242,9 @@ def test_exporting_their_data_or_a_change_by_no_person_does_not_keep_a_customer(
     # Given an old customer whose data was exported today (an access request) and a change
     # that no person made (a script), and nothing else.
     sleeper = old_customer(business, "Oude Slaper")
-    audit_record(business=business, actor=owner, action=EXPORTED, obj=sleeper, customer=sleeper)
+    audit_record(
+        business=business, actor=owner, action=AuditAction.EXPORTED, obj=sleeper, customer=sleeper
+    )
     audit_record(
         business=business, actor=None, action=AuditAction.CHANGED, obj=sleeper, customer=sleeper
     )
