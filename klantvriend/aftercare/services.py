@@ -71,6 +71,7 @@ def follow_up_create(
         # The same answer as for a customer that does not exist: nothing about another business
         # may be confirmed.
         raise _error("customer", _("This customer does not exist."), "not_found")
+    customer.refuse_if_anonymised()
     for name, source in (("promise", promise), ("complaint", complaint), ("purchase", purchase)):
         if source is not None and source.customer_id != customer.pk:
             raise _error(name, _("This belongs to another customer."), "other_customer")
@@ -100,7 +101,10 @@ def follow_up_create(
 
 
 def _plan_once(**kwargs) -> FollowUp | None:
-    """Rules may fire twice (a retried request); the one-to-one link keeps it one follow-up."""
+    """Rules may fire twice (a retried request); the one-to-one link keeps it one follow-up.
+    Nothing is planned for an anonymised customer: there is nobody left to ask."""
+    if kwargs["customer"].erased_at is not None:
+        return None
     try:
         with transaction.atomic():
             return follow_up_create(**kwargs)

@@ -67,6 +67,7 @@ def complaint_create(
     received_by=None,
     now: datetime | None = None,
 ) -> Complaint:
+    customer.refuse_if_anonymised()
     now = now or timezone.now()
     complaint = Complaint(
         business=customer.business,

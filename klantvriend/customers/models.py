@@ -216,6 +216,17 @@ class Customer(BusinessOwned):
                 }
             )
 
+    def refuse_if_anonymised(self) -> None:
+        """Nothing new is recorded about a person who was anonymised at their request (AVG art.
+        17): no change to their record and no new record of theirs, which would hold personal
+        data again that a second erasure could not reach. What was left open can still be closed
+        (a promise kept, a complaint resolved)."""
+        if self.erased_at is not None:
+            raise ValidationError(
+                _("This customer has been anonymised: nothing new can be recorded about them."),
+                code="anonymised",
+            )
+
     def refresh_search_text(self) -> None:
         self.search_text = search_text_for(
             name=self.name, company=self.company, email=self.email, phone=self.phone

@@ -179,6 +179,7 @@ def customer_update(
 ) -> Customer:
     _check_fields(fields)
     previous = Customer.objects.get(pk=customer.pk)
+    previous.refuse_if_anonymised()
     before = {name: getattr(previous, name) for name in [*fields, "name"]}
     for name, value in fields.items():
         setattr(customer, name, value.strip() if name == "name" else value)
@@ -214,6 +215,7 @@ def purchase_create(
     description: str = "",
     external_ref: str = "",
 ) -> Purchase:
+    customer.refuse_if_anonymised()
     purchase = Purchase(
         business_id=customer.business_id,
         customer=customer,
@@ -243,6 +245,7 @@ def contact_moment_create(
     at: datetime | None = None,
     member=None,
 ) -> ContactMoment:
+    customer.refuse_if_anonymised()
     moment = ContactMoment(
         business_id=customer.business_id,
         customer=customer,
@@ -260,6 +263,7 @@ def contact_moment_create(
 def important_date_add(
     *, customer: Customer, label: str, date, yearly: bool = True
 ) -> ImportantDate:
+    customer.refuse_if_anonymised()
     important = ImportantDate(
         business_id=customer.business_id,
         customer=customer,

@@ -46,6 +46,7 @@ def gesture_create(
 ) -> Gesture:
     """Records the gesture. A repeat of a recent gesture is allowed (the form warns first, see
     selectors.gesture_recent_repeats): sometimes the same treat is exactly right."""
+    customer.refuse_if_anonymised()
     now = now or timezone.now()
     gesture = Gesture(
         business=customer.business,

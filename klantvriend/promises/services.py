@@ -72,6 +72,7 @@ def promise_create(
     made_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Promise:
+    customer.refuse_if_anonymised()
     business = customer.business
     now = now or timezone.now()
     due_moment, all_day = _resolve_due(business, due_at, due_date)

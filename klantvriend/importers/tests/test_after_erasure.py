@@ -1,0 +1,110 @@
+"""After erasure nothing new is recorded about the person: no change to their record and no new
+record of theirs, by hand, through the API or by an automatic rule; what was left open can still
+be closed."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.aftercare.services import follow_up_create, follow_up_plan_for_purchase
+from klantvriend.complaints.services import complaint_create
+from klantvriend.customers import services
+from klantvriend.customers.models import Customer
+from klantvriend.gestures.services import gesture_create
+from klantvriend.importers.privacy import customer_erase
+from klantvriend.importers.tests.test_privacy import database_text
+from klantvriend.promises.services import promise_create, promise_mark_kept
+from klantvriend.promises.tests.factories import PromiseFactory
+
+NEW_RECORDS = {
+    "edit": lambda c: services.customer_update(customer=c, name="Anna Nieuw", notes="zoon Tim"),
+    "purchase": lambda c: services.purchase_create(customer=c, amount_cents=500),
+    "contact moment": lambda c: services.contact_moment_create(
+        customer=c, kind="call", summary="belde over Tim"
+    ),
+    "important date": lambda c: services.important_date_add(
+        customer=c, label="verjaardag Tim", date=date(2020, 5, 1)
+    ),
+    "promise": lambda c: promise_create(customer=c, description="taart voor Tim"),
+    "complaint": lambda c: complaint_create(customer=c, description="Tim was ontevreden"),
+    "follow-up": lambda c: follow_up_create(
+        business=c.business, customer=c, note="Tim bellen", due_on=c.business.today()
+    ),
+    "gesture": lambda c: gesture_create(customer=c, what="bloemen voor Tim"),
+}
+
+
+@pytest.fixture
+def anonymised(business, owner):
+    customer = services.customer_create(business=business, name="Anna Oud", email="a@oud.example")
+    customer_erase(customer=customer, actor=owner)
+    return Customer.objects.get(pk=customer.pk)
+
+
+@pytest.mark.parametrize("record", NEW_RECORDS)
+def test_nothing_new_is_recorded_about_an_anonymised_customer(anonymised, record):
+    before = database_text()
+
+    with pytest.raises(ValidationError) as refused:
+        NEW_RECORDS[record](anonymised)
+
+    assert refused.value.code == "anonymised"
+    assert refused.value.messages == [
+        "Deze klant is geanonimiseerd: er kan niets nieuws over worden vastgelegd."
+    ]
+    assert database_text() == before
+
+
+def test_what_was_left_open_can_still_be_closed(business, owner):
+    customer = services.customer_create(business=business, name="Anna Oud")
+    promise = PromiseFactory(customer=customer, description="taart bezorgen")
+    customer_erase(customer=customer, actor=owner)
+    promise.refresh_from_db()
+
+    promise_mark_kept(promise=promise, actor=owner)
+
+    promise.refresh_from_db()
+    assert promise.done_at is not None
+
+
+def test_no_follow_up_is_planned_for_an_anonymised_customer(business, anonymised):
+    bram = services.customer_create(business=business, name="Bram")
+    large = services.purchase_create(customer=bram, amount_cents=30000)  # over the default minimum
+    assert follow_up_plan_for_purchase(purchase=large) is not None  # the rule fires for Bram
+    till = services.purchase_create(customer=bram, amount_cents=30000)
+    till.customer = anonymised  # as an import attaches a till's purchase to them
+
+    assert follow_up_plan_for_purchase(purchase=till) is None
+    assert FollowUp.objects.filter(customer=anonymised).count() == 0
+
+
+def test_the_api_and_the_profile_refuse_new_records_and_offer_no_forms(
+    api, owner_client, anonymised
+):
+    url = f"/api/v1/customers/{anonymised.pk}"
+    before = database_text()
+
+    changed = api.patch(url, {"notes": "zoon Tim"}, content_type="application/json")
+    moment = api.post(
+        "/api/v1/contact-moments",
+        {"customer_id": anonymised.pk, "kind": "call", "summary": "Tim"},
+        content_type="application/json",
+    )
+    purchase = owner_client.post(
+        f"/customers/{anonymised.pk}/purchases/", {"amount": "5"}, HTTP_HX_REQUEST="true"
+    )
+    profile = owner_client.get(f"/customers/{anonymised.pk}/").content.decode()
+
+    assert changed.status_code == 422
+    assert moment.status_code == 422
+    assert purchase.status_code == 422
+    assert "er wordt niets nieuws over vastgelegd" in purchase.content.decode()
+    assert database_text().count("Tim") == before.count("Tim") == 0
+    assert 'data-testid="anonymised-note"' in profile
+    for form in ["purchase-form", "contact-form", "promise-form", "complaint-form", "gesture-form"]:
+        assert f'data-testid="{form}"' not in profile
+    assert f"/customers/{anonymised.pk}/edit/" not in profile
+    assert timezone.now() - anonymised.erased_at < timedelta(minutes=1)
