@@ -471,3 +471,26 @@ def test_the_long_timeline_says_where_it_ends_and_where_the_rest_is(
     page = staff_client.get(url, {"timeline": "all"}).content.decode()
     assert f"Alleen de nieuwste {TIMELINE_SHORT + 2} gebeurtenissen staan hier." in page
     assert f'<a href="{export}">' not in page
+
+
+def test_error_pages_speak_the_users_language_and_lead_back(staff_client, client, db):
+    missing = staff_client.get("/customers/999999/")
+    owners_only = staff_client.get(reverse("web:privacy_settings"))
+    anonymous = client.get("/no-such-page/")
+
+    assert missing.status_code == 404
+    assert "Deze pagina bestaat niet" in missing.text
+    assert reverse("web:today") in missing.text
+    assert owners_only.status_code == 403
+    assert "Dit is voor de eigenaar van de zaak" in owners_only.text
+    assert anonymous.status_code == 404
+    assert reverse("web:login") in anonymous.text
+
+
+def test_a_server_error_page_stands_on_its_own(client):
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+
+    assert "Er ging aan onze kant iets mis" in page
+    assert reverse("web:today") in page
