@@ -4,7 +4,7 @@ Django's own datetime subtraction works everywhere, but on SQLite it calls back 
 for every row, which made a year of reliability figures take seconds."""
 
 from django.db import connection
-from django.db.models import FloatField, Func, IntegerField
+from django.db.models import CharField, FloatField, Func, IntegerField
 
 
 class SecondsBetween(Func):
@@ -56,6 +56,29 @@ class MonthDay(Func):
             compiler,
             connection,
             template="(EXTRACT(MONTH FROM %(expressions)s) * 100 + EXTRACT(DAY FROM %(expressions)s))::integer",
+            **extra_context,
+        )
+
+
+class AsciiLower(Func):
+    """The text with the letters A-Z in lower case and every other character as it is, the same
+    on both databases: SQLite's built-in lower() folds only A-Z, PostgreSQL's lower() also folds
+    Ä and É (by the collation), so PostgreSQL spells it out with translate(). Customer numbers
+    are compared through it (customers.identity.customer_number_key is the same fold in Python),
+    also in an index, which both spellings allow: they are immutable."""
+
+    output_field = CharField()
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="lower(%(expressions)s)", **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="translate(%(expressions)s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+            "'abcdefghijklmnopqrstuvwxyz')",
             **extra_context,
         )
 

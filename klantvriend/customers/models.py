@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from klantvriend.core.db import MonthDay
+from klantvriend.core.db import AsciiLower, MonthDay
 from klantvriend.core.models import Business, BusinessOwned
 from klantvriend.core.money import MAX_CENTS
 
@@ -140,6 +140,14 @@ class Customer(BusinessOwned):
             models.Index(models.F("business"), MonthDay("birthday"), name="customer_birthday_day"),
             models.Index(
                 models.F("business"), MonthDay("customer_since"), name="customer_since_day"
+            ),
+            # The importers find customers by their number whatever its case
+            # (identity.customer_number_key); the condition is the unique constraint's.
+            models.Index(
+                models.F("business"),
+                AsciiLower("external_ref"),
+                condition=~models.Q(external_ref=""),
+                name="customer_number_key",
             ),
         ]
         constraints = [

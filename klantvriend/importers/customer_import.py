@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klantvriend.core.models import Business
+from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import Customer, LegalBasis, Tag
 from klantvriend.customers.services import (
     apply_consent_timestamps,
@@ -19,6 +20,13 @@ from klantvriend.customers.services import (
 )
 
 from .common import Columns, RowProblems, batched, rows
+from .matching import (
+    AmbiguousMatch,
+    ambiguous_error,
+    by_number_key,
+    customers_numbered,
+    match_number,
+)
 from .results import ImportResult, RowError
 from .values import CellError, read_bool, read_date
 
@@ -136,7 +144,7 @@ def parse_customer(
     if problems.errors:
         return None, problems.errors
     return (
-        CustomerRow(line, number, (values.get("email") or "").lower(), values, tags),
+        CustomerRow(line, number, email_key(values.get("email") or ""), values, tags),
         [],
     )
 
@@ -167,7 +175,7 @@ def validate(path: Path, columns: Columns, business: Business, result: ImportRes
                     )
                 )
         if row and row.number:
-            first = numbers.setdefault(row.number.casefold(), line)
+            first = numbers.setdefault(customer_number_key(row.number), line)
             if first != line:
                 result.add_error(
                     RowError(
@@ -197,41 +205,30 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                     result.add_error(error)
                 continue
             parsed.append(row)
-        by_number = {
-            customer.external_ref.casefold(): customer
-            for customer in Customer.objects.filter(
-                business=business, external_ref__in=[row.number for row in parsed if row.number]
-            )
-            .exclude(external_ref="")  # the partial unique index's condition: an index lookup
-            .order_by()
-        }
+        numbered = customers_numbered(
+            business=business, numbers=[row.number for row in parsed if row.number]
+        )
+        by_number = by_number_key((customer.external_ref, customer) for customer in numbered)
         emails = [row.email for row in parsed if row.email and not row.number]
         by_email: dict[str, list[Customer]] = {}
         if emails:
             for customer in Customer.objects.annotate(lower_email=Lower("email")).filter(
                 business=business, lower_email__in=emails
             ):
-                by_email.setdefault(customer.email.lower(), []).append(customer)
+                by_email.setdefault(email_key(customer.email), []).append(customer)
         new, changed, consents, tag_rows = [], [], [], []
         for row in parsed:
-            existing = by_number.get(row.number.casefold()) if row.number else None
-            if existing is None and not row.number and row.email:
-                matches = by_email.get(row.email, [])
-                if len(matches) > 1:
-                    result.add_error(
-                        RowError(
-                            row.line,
-                            columns.header("email"),
-                            row.email,
-                            _(
-                                "Several customers have this email address; add a customer "
-                                "number to say which one is meant."
-                            ),
-                            "ambiguous_match",
-                        )
-                    )
-                    continue
-                existing = matches[0] if matches else None
+            try:
+                existing = match_number(by_number, row.number) if row.number else None
+                if not row.number and row.email:
+                    matches = by_email.get(row.email, [])
+                    if len(matches) > 1:
+                        raise AmbiguousMatch("email")
+                    existing = matches[0] if matches else None
+            except AmbiguousMatch as ambiguous:
+                value = row.number if ambiguous.column == "customer_number" else row.email
+                result.add_error(ambiguous_error(row.line, columns, ambiguous.column, value))
+                continue
             if existing is None:
                 customer = Customer(business=business, **row.values)
                 if customer.customer_since is None:
@@ -242,7 +239,7 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                 new.append(customer)
                 consents.extend(consent_changes(customer, None))
                 if row.number:
-                    by_number[row.number.casefold()] = customer
+                    by_number[customer_number_key(row.number)] = {row.number: customer}
                 elif row.email:
                     by_email[row.email] = [customer]
                 if row.tags:
@@ -253,9 +250,12 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                 marketing_consent_basis=existing.marketing_consent_basis,
                 special_category_consent=existing.special_category_consent,
             )
-            fields = _changed(existing, row.values)
+            # The number found it, so it is the same number, perhaps in other capitals: the
+            # spelling stored stays.
+            values = {name: value for name, value in row.values.items() if name != "external_ref"}
+            fields = _changed(existing, values)
             for name in fields:
-                setattr(existing, name, row.values[name])
+                setattr(existing, name, values[name])
             if fields:
                 apply_consent_timestamps(existing, previous)
                 consents.extend(consent_changes(existing, previous))

@@ -1,6 +1,6 @@
 """Importing purchases from a till export, a million rows in minutes: streamed twice (validate,
-then write in batches with bulk inserts), customers matched on customer number, else email
-address, and created when unknown.
+then write in batches with bulk inserts), customers matched on customer number (whatever its
+case), else email address, and created when unknown.
 
 Idempotent: a purchase is identified by its receipt number, or, when the file has none, by a
 stable key stored as its receipt number ("kv-" and a hash of customer, date, time, amount,
@@ -24,9 +24,17 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business
+from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Customer, Purchase
 
 from .common import Columns, RowProblems, batched, rows
+from .matching import (
+    AmbiguousMatch,
+    ambiguous_error,
+    by_number_key,
+    customers_numbered,
+    match_number,
+)
 from .results import ImportResult, RowError
 from .values import CellError, read_amount, read_date, read_time, resolve_amount
 
@@ -171,7 +179,7 @@ def parse_purchase(
         PurchaseRow(
             line,
             number,
-            email.lower(),
+            email_key(email),
             name,
             phone,
             day,
@@ -238,10 +246,7 @@ class _Keys:
 def write(path: Path, columns: Columns, business: Business, result: ImportResult) -> None:
     now = timezone.now()
     created_at = adapt_moment(now)
-    made_on: dict[int, date] = {}
-    by_number: dict[str, int] = {}
-    by_email: dict[str, int] = {}
-    first_day: dict[int, date] = {}  # customers made by this import: their first purchase day
+    customers = _Customers(business, columns, result)
     keys = _Keys()
     for batch in batched(rows(path, columns)):
         parsed: list[PurchaseRow] = []
@@ -251,19 +256,16 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                 result.add_error(error)
             if row is not None:
                 parsed.append(row)
-        _resolve_customers(
-            parsed, business, by_number, by_email, first_day, made_on, columns, result
-        )
+        customers.resolve(parsed)
         purchases: list[tuple] = []
         for row in parsed:
-            customer_id = by_number.get(row.number) if row.number else None
+            customer_id = customers.id_of(row)
             if customer_id is None:
-                customer_id = by_email.get(row.email)
-            if customer_id is None:
-                continue  # reported by _resolve_customers
+                continue  # reported by _Customers.resolve
             key = row.receipt or keys.key(row, row.number or row.email)
             moment = moment_of(row, business, now)
             # The file's own date (the business's local day, or the day written with an offset).
+            first_day = customers.first_day
             if customer_id in first_day and row.day < first_day[customer_id]:
                 first_day[customer_id] = row.day
             purchases.append(
@@ -294,96 +296,113 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
         result.skipped += len(purchases) - len(new)
     # Customers made from a file that is not in date order: their first purchase decides.
     by_day: dict[date, list[int]] = {}
-    for pk, day in first_day.items():
-        if day != made_on.get(pk):
+    for pk, day in customers.first_day.items():
+        if day != customers.made_on.get(pk):
             by_day.setdefault(day, []).append(pk)
     for day, pks in by_day.items():
         Customer.objects.filter(business=business, pk__in=pks).update(customer_since=day)
 
 
-def _resolve_customers(
-    rows_: list[PurchaseRow],
-    business: Business,
-    by_number: dict[str, int],
-    by_email: dict[str, int],
-    first_day: dict[int, date],
-    made_on: dict[int, date],
-    columns: Columns,
-    result: ImportResult,
-) -> None:
-    """Fills the caches with the batch's customers: found by number, else by email, else made."""
-    numbers = {row.number for row in rows_ if row.number and row.number not in by_number}
-    if numbers:
-        by_number.update(
-            Customer.objects.filter(business=business, external_ref__in=numbers)
-            .exclude(external_ref="")  # uses the partial unique index, see above
-            .order_by()
-            .values_list("external_ref", "id")
-        )
-    emails = {
-        row.email
-        for row in rows_
-        if row.email
-        and row.email not in by_email
-        and (not row.number or row.number not in by_number)
-    }
-    ambiguous: set[str] = set()
-    if emails:
-        found: dict[str, list[int]] = {}
-        for email, pk in (
-            Customer.objects.annotate(lower_email=Lower("email"))
-            .filter(business=business, lower_email__in=emails)
-            .values_list("lower_email", "id")
-        ):
-            found.setdefault(email, []).append(pk)
-        for email, pks in found.items():
-            if len(pks) == 1:
-                by_email[email] = pks[0]
-            else:
-                ambiguous.add(email)
-    new: dict[str, Customer] = {}
-    for row in rows_:
-        if row.number and row.number in by_number:
-            continue
-        if row.email in ambiguous and not row.number:
-            result.add_error(
-                RowError(
-                    row.line,
-                    columns.header("email"),
-                    row.email,
-                    _(
-                        "Several customers have this email address; add a customer number to "
-                        "say which one is meant."
-                    ),
-                    "ambiguous_match",
+class _Customers:
+    """The customers of the file's rows, looked up a batch at a time and remembered for the rest
+    of the file: found by customer number (whatever its case), else by email address, else
+    made."""
+
+    def __init__(self, business: Business, columns: Columns, result: ImportResult) -> None:
+        self.business, self.columns, self.result = business, columns, result
+        self.by_number: dict[str, dict[str, int]] = {}  # number key -> {stored number: id}
+        self.by_email: dict[str, int] = {}
+        self.made_on: dict[int, date] = {}
+        self.first_day: dict[int, date] = {}  # customers made by this import: first purchase
+
+    def _by_number(self, row: PurchaseRow) -> int | None:
+        """Raises AmbiguousMatch when two customers' numbers differ from the row's in case."""
+        return match_number(self.by_number, row.number) if row.number else None
+
+    def id_of(self, row: PurchaseRow) -> int | None:
+        try:
+            found = self._by_number(row)
+        except AmbiguousMatch:
+            return None  # reported by resolve
+        return found if found is not None else self.by_email.get(row.email)
+
+    def resolve(self, rows_: list[PurchaseRow]) -> None:
+        """Looks up the batch's customers that are not known yet, and makes the missing ones."""
+        business, columns, result = self.business, self.columns, self.result
+        numbers = {
+            row.number
+            for row in rows_
+            if row.number and customer_number_key(row.number) not in self.by_number
+        }
+        if numbers:
+            self.by_number.update(
+                by_number_key(
+                    customers_numbered(business=business, numbers=numbers).values_list(
+                        "external_ref", "id"
+                    )
                 )
             )
-            continue
-        if row.email and row.email in by_email:
-            if row.number:
-                by_number[row.number] = by_email[row.email]
-            continue
-        cache_key = row.number or row.email
-        if cache_key in new:
-            continue
-        day = row.day
-        customer = Customer(
-            business=business,
-            name=row.name
-            or (_("Customer %(number)s") % {"number": row.number} if row.number else row.email),
-            email=row.email,
-            phone=row.phone,
-            external_ref=row.number,
-            customer_since=day or business.today(),
-        )
-        customer.refresh_search_text()
-        new[cache_key] = customer
-    if new:
-        Customer.objects.bulk_create(list(new.values()))
-        result.customers_created += len(new)
-        for customer in new.values():
-            if customer.external_ref:
-                by_number[customer.external_ref] = customer.pk
-            if customer.email:
-                by_email.setdefault(customer.email, customer.pk)
-            first_day[customer.pk] = made_on[customer.pk] = customer.customer_since
+        emails = {
+            row.email
+            for row in rows_
+            if row.email
+            and row.email not in self.by_email
+            and (not row.number or customer_number_key(row.number) not in self.by_number)
+        }
+        ambiguous: set[str] = set()
+        if emails:
+            found: dict[str, list[int]] = {}
+            for email, pk in (
+                Customer.objects.annotate(lower_email=Lower("email"))
+                .filter(business=business, lower_email__in=emails)
+                .values_list("lower_email", "id")
+            ):
+                found.setdefault(email, []).append(pk)
+            for email, pks in found.items():
+                if len(pks) == 1:
+                    self.by_email[email] = pks[0]
+                else:
+                    ambiguous.add(email)
+        new: dict[str, Customer] = {}
+        for row in rows_:
+            try:
+                if self._by_number(row) is not None:
+                    continue
+                if row.email in ambiguous and not row.number:
+                    raise AmbiguousMatch("email")
+            except AmbiguousMatch as refused:
+                value = row.number if refused.column == "customer_number" else row.email
+                result.add_error(ambiguous_error(row.line, columns, refused.column, value))
+                continue
+            if row.email and row.email in self.by_email:
+                if row.number:
+                    self.by_number[customer_number_key(row.number)] = {
+                        row.number: self.by_email[row.email]
+                    }
+                continue
+            cache_key = customer_number_key(row.number) if row.number else row.email
+            if cache_key in new:
+                continue
+            day = row.day
+            customer = Customer(
+                business=business,
+                name=row.name
+                or (_("Customer %(number)s") % {"number": row.number} if row.number else row.email),
+                email=row.email,
+                phone=row.phone,
+                external_ref=row.number,
+                customer_since=day or business.today(),
+            )
+            customer.refresh_search_text()
+            new[cache_key] = customer
+        if new:
+            Customer.objects.bulk_create(list(new.values()))
+            result.customers_created += len(new)
+            for customer in new.values():
+                if customer.external_ref:
+                    self.by_number[customer_number_key(customer.external_ref)] = {
+                        customer.external_ref: customer.pk
+                    }
+                if customer.email:
+                    self.by_email.setdefault(customer.email, customer.pk)
+                self.first_day[customer.pk] = self.made_on[customer.pk] = customer.customer_since

@@ -7,7 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from klantvriend.core.db import AsciiLower
 from klantvriend.core.models import AuditEvent
+from klantvriend.customers.identity import customer_number_key
 from klantvriend.customers.models import ConsentRecord, Customer, LegalBasis, Purchase
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers.service import data_import
@@ -376,3 +378,87 @@ def test_a_committed_import_announces_itself_and_a_dry_run_does_not(
         hooks._handlers[hooks.DATA_IMPORTED].remove(handler)
 
     assert seen == ["purchases"]
+
+
+def test_a_customer_number_in_other_capitals_is_the_same_customer_in_the_customer_import(
+    tmp_path, business
+):
+    existing = CustomerFactory(business=business, name="Anna", external_ref="ab1")
+    path = write(tmp_path, "c.csv", "klantnummer;naam;woonplaats\nAB1;Anna;Delft\n")
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert (result.created, result.updated, result.skipped) == (0, 1, 0)
+    assert list(Customer.objects.filter(business=business).values_list("pk", flat=True)) == [
+        existing.pk
+    ]
+    existing.refresh_from_db()
+    assert (existing.external_ref, existing.city) == ("ab1", "Delft")
+
+
+def test_a_customer_number_in_other_capitals_is_the_same_customer_in_the_purchase_import(
+    tmp_path, business
+):
+    existing = CustomerFactory(business=business, name="Anna", external_ref="ab1")
+    path = write(
+        tmp_path,
+        "p.csv",
+        "klantnummer;datum;bedrag;bonnummer\nAB1;13-3-25;10;B1\nzz9;14-3-25;5;B2\nZZ9;15-3-25;7;B3\n",
+    )
+
+    result = data_import(business=business, kind="purchases", path=path)
+
+    assert (result.created, result.customers_created) == (3, 1)
+    assert Purchase.objects.get(external_ref="B1").customer == existing
+    assert list(
+        Customer.objects.filter(business=business)
+        .order_by("pk")
+        .values_list("external_ref", flat=True)
+    ) == ["ab1", "zz9"]
+    newcomer = Customer.objects.get(business=business, external_ref="zz9")
+    assert sorted(newcomer.purchases.values_list("external_ref", flat=True)) == ["B2", "B3"]
+
+
+@pytest.mark.parametrize("kind", ["customers", "purchases"])
+def test_two_customers_whose_numbers_differ_only_in_capitals_are_told_apart_by_spelling(
+    tmp_path, business, kind
+):
+    lower = CustomerFactory(business=business, name="Klein", external_ref="ab1")
+    upper = CustomerFactory(business=business, name="Groot", external_ref="AB1")
+    exact = write(tmp_path, "exact.csv", "klantnummer;naam;datum;bedrag\nAB1;Groot;13-3-25;10\n")
+    third = write(tmp_path, "third.csv", "klantnummer;naam;datum;bedrag\nAb1;Groot;13-3-25;10\n")
+
+    found = data_import(business=business, kind=kind, path=exact)
+    before = snapshot(business)
+    refused = data_import(business=business, kind=kind, path=third)
+
+    assert found.ok, found.errors
+    assert found.customers_created == 0
+    assert found.created == (1 if kind == "purchases" else 0)
+    if kind == "purchases":
+        assert Purchase.objects.get(business=business).customer == upper
+    assert [(error.line, error.column, error.value, error.code) for error in refused.errors] == [
+        (2, "klantnummer", "Ab1", "ambiguous_match")
+    ]
+    assert refused.errors[0].message == (
+        "Meerdere klanten hebben dit klantnummer, met andere hoofdletters geschreven; geef ze "
+        "eerst verschillende nummers."
+    )
+    assert snapshot(business) == before
+    assert Customer.objects.filter(business=business).count() == 2
+    assert lower.purchases.count() == 0
+
+
+def test_the_database_folds_customer_numbers_exactly_as_the_importers_do(business):
+    numbers = ["AB-1", "ÄBc-É1", "straße-ẞ"]
+    for number in numbers:
+        CustomerFactory(business=business, external_ref=number)
+
+    folded = dict(
+        Customer.objects.filter(business=business)
+        .annotate(key=AsciiLower("external_ref"))
+        .values_list("external_ref", "key")
+    )
+
+    assert folded == {number: customer_number_key(number) for number in numbers}
+    assert folded["ÄBc-É1"] == "Äbc-É1"

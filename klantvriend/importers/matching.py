@@ -1,0 +1,68 @@
+"""How both importers find the customer a row is about: by customer number, whatever its case
+(customers.identity.customer_number_key), else by e-mail address."""
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from klantvriend.core.db import AsciiLower
+from klantvriend.core.models import Business
+from klantvriend.customers.identity import customer_number_key
+from klantvriend.customers.models import Customer
+
+from .common import Columns
+from .results import RowError
+
+
+class AmbiguousMatch(Exception):
+    """More than one customer fits the row; it says which column to make more precise."""
+
+    def __init__(self, column: str) -> None:
+        super().__init__(column)
+        self.column = column
+
+
+def customers_numbered(*, business: Business, numbers: Iterable[str]) -> QuerySet[Customer]:
+    """The customers whose number is one of `numbers` but for case."""
+    keys = {customer_number_key(number) for number in numbers if number}
+    return (
+        Customer.objects.annotate(number_key=AsciiLower("external_ref"))
+        .filter(business=business, number_key__in=keys)
+        .exclude(external_ref="")  # the condition of the index on the key: an index lookup
+        .order_by()
+    )
+
+
+def by_number_key[T](pairs: Iterable[tuple[str, T]]) -> dict[str, dict[str, T]]:
+    """(stored customer number, customer) pairs grouped by the number's key."""
+    grouped: dict[str, dict[str, T]] = {}
+    for number, customer in pairs:
+        grouped.setdefault(customer_number_key(number), {})[number] = customer
+    return grouped
+
+
+def match_number[T](found: dict[str, dict[str, T]], number: str) -> T | None:
+    """The customer with this number. Two customers whose numbers differ only in case (typed
+    by hand before numbers were compared this way) are told apart by the exact spelling; a
+    third spelling fits both and is refused."""
+    candidates = found.get(customer_number_key(number), {})
+    if len(candidates) > 1 and number not in candidates:
+        raise AmbiguousMatch("customer_number")
+    if number in candidates:
+        return candidates[number]
+    return next(iter(candidates.values()), None)
+
+
+def ambiguous_error(line: int, columns: Columns, column: str, value: str) -> RowError:
+    messages = {
+        "email": _(
+            "Several customers have this email address; add a customer number to say which one "
+            "is meant."
+        ),
+        "customer_number": _(
+            "Several customers have this customer number, written with other capitals; give "
+            "them different numbers first."
+        ),
+    }
+    return RowError(line, columns.header(column), value, messages[column], "ambiguous_match")
