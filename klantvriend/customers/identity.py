@@ -1,6 +1,10 @@
 """How a customer is recognised in a file: by customer number, else by e-mail address. Both
-importers match with these keys, so that they cannot disagree on who is who."""
+importers match with these keys, and erasure remembers an erased person's identifiers by them
+(`ErasedIdentity`), so that what an import compares and what erasure remembers cannot drift
+apart."""
 
+import hashlib
+import secrets
 import string
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -16,3 +20,25 @@ def customer_number_key(number: str) -> str:
 def email_key(email: str) -> str:
     """An e-mail address as the importers match it: lower-cased, without surrounding spaces."""
     return email.strip().lower()
+
+
+CUSTOMER_NUMBER = "customer_number"
+EMAIL = "email"
+_KEYS = {CUSTOMER_NUMBER: customer_number_key, EMAIL: email_key}
+
+
+def identifier_key(kind: str, value: str) -> str:
+    return _KEYS[kind](value)
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def identity_digest(*, salt: str, kind: str, value: str) -> str:
+    """A one-way SHA-256 digest of an identifier, normalised as the importers match it. The salt
+    is random per business: the same e-mail address gets another digest in another business, so
+    the digests of two businesses cannot be linked, and, unlike the business's id, it travels
+    with an export, so a restored business still recognises its erased customers."""
+    text = f"{salt}|{kind}|{identifier_key(kind, value)}"
+    return hashlib.sha256(text.encode()).hexdigest()

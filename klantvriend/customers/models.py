@@ -11,6 +11,7 @@ from klantvriend.core.db import AsciiLower, MonthDay
 from klantvriend.core.models import Business, BusinessOwned
 from klantvriend.core.money import MAX_CENTS
 
+from . import identity
 from .text import search_text_for
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
@@ -449,6 +450,44 @@ class Purchase(BusinessOwned):
         return f"{self.amount_cents / 100:.2f} {self.currency} {self.at:%Y-%m-%d}"
 
 
+class IdentifierKind(models.TextChoices):
+    CUSTOMER_NUMBER = identity.CUSTOMER_NUMBER, _("customer number")
+    EMAIL = identity.EMAIL, _("email")
+
+
+class ErasedIdentity(BusinessOwned):
+    """A customer number or e-mail address of a person whose data was erased, kept only as a
+    salted one-way digest (identity.identity_digest), so that an import of a file that still
+    holds it (a till exports its whole history again) puts the rows on the anonymised customer
+    instead of bringing the person back. The digest cannot be read back; it only matches an
+    identifier someone already has. Written by erasure, never edited."""
+
+    # The anonymised customer; when that row is deleted the memory stays, so the person still
+    # does not come back (their rows are then left out of an import).
+    customer = models.ForeignKey(
+        Customer, null=True, on_delete=models.SET_NULL, related_name="erased_identities"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=IdentifierKind.choices)
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("erased identifier")
+        verbose_name_plural = _("erased identifiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "digest"], name="erased_identity_unique_digest"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=IdentifierKind.values), name="erased_identity_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.digest[:12]}…"
+
+
 __all__ = [
     "AcquisitionChannel",
     "Business",
@@ -457,6 +496,8 @@ __all__ = [
     "ContactKind",
     "ContactMoment",
     "Customer",
+    "ErasedIdentity",
+    "IdentifierKind",
     "ImportantDate",
     "LegalBasis",
     "Purchase",

@@ -1,6 +1,7 @@
 """Reads of customer data. Every function takes the business (directly or through a customer
 that was itself read through the business), so no query can reach another business's rows."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,11 +13,13 @@ from klantvriend.core.models import Business
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
 
+from .identity import identifier_key, identity_digest
 from .models import (
     ContactKind,
     ContactMoment,
     Customer,
     CustomerCount,
+    ErasedIdentity,
     ImportantDate,
     Purchase,
     Tag,
@@ -198,3 +201,36 @@ def contact_moment_timeline(*, customer: Customer, limit: int) -> list[TimelineE
 
 def important_date_get(*, business: Business, important_date_id: int) -> ImportantDate:
     return owned_get(ImportantDate.objects.all(), business=business, pk=important_date_id)
+
+
+def erased_identity_salts(*, business: Business) -> list[str]:
+    """The salts of the business's remembered identifiers: one, or none before its first
+    erasure (then nothing needs to be looked up at all)."""
+    return sorted(
+        ErasedIdentity.objects.filter(business=business)
+        .order_by()
+        .values_list("salt", flat=True)
+        .distinct()
+    )
+
+
+def erased_identity_find(
+    *, business: Business, salts: list[str], identifiers: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int | None]:
+    """Which of the (kind, value) identifiers belonged to an erased customer of this business:
+    (kind, normalised value) -> the anonymised customer's id, or None when that customer has
+    been deleted since. Identifiers that never belonged to an erased customer are absent."""
+    wanted = {
+        identity_digest(salt=salt, kind=kind, value=value): (kind, identifier_key(kind, value))
+        for kind, value in identifiers
+        if value
+        for salt in salts
+    }
+    if not wanted:
+        return {}
+    return {
+        wanted[digest]: customer_id
+        for digest, customer_id in ErasedIdentity.objects.filter(
+            business=business, digest__in=list(wanted)
+        ).values_list("digest", "customer_id")
+    }

@@ -13,11 +13,13 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
 from klantvriend.core.models import Business
 
+from .identity import CUSTOMER_NUMBER, EMAIL, identity_digest, new_salt
 from .models import (
     ConsentKind,
     ConsentRecord,
     ContactMoment,
     Customer,
+    ErasedIdentity,
     ImportantDate,
     LegalBasis,
     Purchase,
@@ -197,6 +199,43 @@ def customer_update(
             _set_tags(customer, tags)
         _audit_customer(customer, actor, AuditAction.CHANGED, before, fields)
     return customer
+
+
+def erased_identity_remember(*, customer: Customer) -> None:
+    """Remembers the customer's number and e-mail address as digests (see ErasedIdentity), to be
+    called by erasure in its transaction before it empties them. Another erased customer may
+    have left the same digest (two customers with one address); the first one keeps it."""
+    identifiers = [
+        (kind, value)
+        for kind, value in (
+            (CUSTOMER_NUMBER, customer.external_ref),
+            (EMAIL, customer.email),
+        )
+        if value.strip()
+    ]
+    if not identifiers:
+        return
+    # One salt per business, made by its first erasure (two erasures that both were the first
+    # make two; the importers try every salt of the business).
+    salt = (
+        ErasedIdentity.objects.filter(business_id=customer.business_id)
+        .order_by("pk")
+        .values_list("salt", flat=True)
+        .first()
+    ) or new_salt()
+    ErasedIdentity.objects.bulk_create(
+        [
+            ErasedIdentity(
+                business_id=customer.business_id,
+                customer=customer,
+                kind=kind,
+                salt=salt,
+                digest=identity_digest(salt=salt, kind=kind, value=value),
+            )
+            for kind, value in identifiers
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _check_not_future(at: datetime, field: str) -> None:

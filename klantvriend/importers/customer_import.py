@@ -1,5 +1,6 @@
-"""Importing customers: matched on customer number, else on email address; updated where the
-file says something new, created otherwise. An empty cell never wipes what is already stored."""
+"""Importing customers: matched on customer number (whatever its case), else on email address;
+updated where the file says something new, created otherwise. An empty cell never wipes what is
+already stored. A row of a person whose data was erased is skipped: it would bring them back."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from klantvriend.customers.services import (
 from .common import Columns, RowProblems, batched, rows
 from .matching import (
     AmbiguousMatch,
+    ErasedCustomers,
     ambiguous_error,
     by_number_key,
     customers_numbered,
@@ -196,6 +198,7 @@ def _changed(customer: Customer, values: dict[str, Any]) -> list[str]:
 def write(path: Path, columns: Columns, business: Business, result: ImportResult) -> None:
     """Runs inside the caller's transaction."""
     now = timezone.now()
+    erased = ErasedCustomers(business)
     for batch in batched(rows(path, columns)):
         parsed = []
         for line, cells in batch:
@@ -216,6 +219,7 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                 business=business, lower_email__in=emails
             ):
                 by_email.setdefault(email_key(customer.email), []).append(customer)
+        erased.look_up((row.number, row.email) for row in parsed)
         new, changed, consents, tag_rows = [], [], [], []
         for row in parsed:
             try:
@@ -228,6 +232,11 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             except AmbiguousMatch as ambiguous:
                 value = row.number if ambiguous.column == "customer_number" else row.email
                 result.add_error(ambiguous_error(row.line, columns, ambiguous.column, value))
+                continue
+            if existing is None and erased.match(row.number, row.email)[0]:
+                # A person whose data was erased: nothing of the row is stored again.
+                result.anonymised += 1
+                result.skipped += 1
                 continue
             if existing is None:
                 customer = Customer(business=business, **row.values)

@@ -43,6 +43,7 @@ _FRIENDLY = {
     "customers.importantdate": "important_dates",
     "customers.contactmoment": "contact_moments",
     "customers.purchase": "purchases",
+    "customers.erasedidentity": "erased_identities",
     "promises.promise": "promises",
     "complaints.complaint": "complaints",
     "aftercare.followup": "follow_ups",

@@ -1,5 +1,7 @@
 """How both importers find the customer a row is about: by customer number, whatever its case
-(customers.identity.customer_number_key), else by e-mail address."""
+(customers.identity.customer_number_key), else by e-mail address; and, for a row of nobody
+known, whether it is about a person whose data was erased, so that no import brings them
+back."""
 
 from collections.abc import Iterable
 
@@ -8,8 +10,14 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.db import AsciiLower
 from klantvriend.core.models import Business
-from klantvriend.customers.identity import customer_number_key
+from klantvriend.customers.identity import (
+    CUSTOMER_NUMBER,
+    EMAIL,
+    customer_number_key,
+    identifier_key,
+)
 from klantvriend.customers.models import Customer
+from klantvriend.customers.selectors import erased_identity_find, erased_identity_salts
 
 from .common import Columns
 from .results import RowError
@@ -66,3 +74,48 @@ def ambiguous_error(line: int, columns: Columns, column: str, value: str) -> Row
         ),
     }
     return RowError(line, columns.header(column), value, messages[column], "ambiguous_match")
+
+
+class ErasedCustomers:
+    """The erased customers that the rows of one import name: looked up a batch at a time by
+    digest (customers.selectors.erased_identity_find) and kept for the rest of the file. A
+    business that never erased anyone costs one query per import."""
+
+    def __init__(self, business: Business) -> None:
+        self.business = business
+        self.salts = erased_identity_salts(business=business)
+        self.found: dict[tuple[str, str], int | None] = {}
+        self.asked: set[tuple[str, str]] = set()
+
+    @staticmethod
+    def _identifiers(number: str, email: str) -> list[tuple[str, str]]:
+        pairs = [(CUSTOMER_NUMBER, number), (EMAIL, email)]
+        return [(kind, identifier_key(kind, value)) for kind, value in pairs if value]
+
+    def look_up(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Asks about the (customer number, e-mail address) of rows not asked about before."""
+        if not self.salts:
+            return
+        wanted = {
+            identifier
+            for number, email in rows
+            for identifier in self._identifiers(number, email)
+            if identifier not in self.asked
+        }
+        self.asked |= wanted
+        self.found.update(
+            erased_identity_find(business=self.business, salts=self.salts, identifiers=wanted)
+        )
+
+    def match(self, number: str, email: str) -> tuple[bool, int | None]:
+        """Whether the row belongs to an erased person, and their anonymised customer (None when
+        it was deleted since). The row's other identifier then leads there too for the rest of
+        the file: a new e-mail address next to an erased number is the same person."""
+        identifiers = self._identifiers(number, email)
+        for identifier in identifiers:
+            if identifier in self.found:
+                customer_id = self.found[identifier]
+                for other in identifiers:
+                    self.found.setdefault(other, customer_id)
+                return True, customer_id
+        return False, None

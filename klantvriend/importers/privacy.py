@@ -1,13 +1,14 @@
 """The AVG/GDPR duties towards one person: access (everything stored about them), erasure
-(anonymise everywhere, keep the purchases for the seven-year fiscal duty), retention (anonymise
-who has been inactive too long), and the audit of who viewed their data.
+(anonymise everywhere, keep the purchases for the seven-year fiscal duty, remember the customer
+number and e-mail address only as digests so that no import brings the person back), retention
+(anonymise who has been inactive too long), and the audit of who viewed their data.
 
 Other apps' rows are found generically: every business model with a foreign key to Customer,
 so a new app's descriptions and notes are covered without a change here, and its dates count as
 activity for retention as the model declares them (`activity_fields`)."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,12 +28,14 @@ from klantvriend.customers.models import (
     ConsentKind,
     ConsentRecord,
     Customer,
+    ErasedIdentity,
     ImportantDate,
     LegalBasis,
     Purchase,
     Tag,
 )
 from klantvriend.customers.search import search_index_forget
+from klantvriend.customers.services import erased_identity_remember
 
 from .export import _fields, _is_user, _plain, section_name
 from .privacy_settings import privacy_settings
@@ -67,7 +70,11 @@ def _customer_relations() -> list[tuple[type[models.Model], models.ForeignKey]]:
     """(model, foreign key) of every business model with a foreign key to Customer."""
     found = []
     for model in apps.get_models():
-        if not issubclass(model, BusinessOwned) or model is Customer:
+        # The erased identifiers are left out: they exist only once the person is anonymised,
+        # erasure writes them rather than empties them, and in an access request (art. 15) a
+        # salted digest is nothing the person can read; it would only hand out what to test
+        # guessed e-mail addresses against.
+        if not issubclass(model, BusinessOwned) or model in (Customer, ErasedIdentity):
             continue
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model is Customer:
@@ -158,15 +165,25 @@ def audit_personal_data_viewed(*, customer: Customer, actor, how: str = "profile
         )
 
 
-def _person_strings(customer: Customer) -> list[str]:
-    """What identifies the person, longest first, to be cut out of free text elsewhere."""
-    strings = {getattr(customer, name).strip() for name in PERSONAL_FIELDS}
-    strings |= {part for part in customer.name.split() if len(part) >= 3}
-    strings |= {label for label in customer.important_dates.values_list("label", flat=True)}
+def personal_strings(*, name: str, others: Iterable[str]) -> list[str]:
+    """What identifies a person, longest first, to be cut out of free text elsewhere: the name,
+    each of its words, and the other texts given."""
+    strings = {text.strip() for text in (name, *others)}
+    strings |= {part for part in name.split() if len(part) >= 3}
     return sorted((text for text in strings if len(text) >= 3), key=len, reverse=True)
 
 
-def _scrubber(strings: list[str]) -> Callable[[str], str]:
+def _person_strings(customer: Customer) -> list[str]:
+    return personal_strings(
+        name=customer.name,
+        others=[
+            *(getattr(customer, field) for field in PERSONAL_FIELDS),
+            *customer.important_dates.values_list("label", flat=True),
+        ],
+    )
+
+
+def scrubber(strings: list[str]) -> Callable[[str], str]:
     """Cuts the person's strings out of a text as whole words, in any case: "Jan" goes,
     "januari" stays. Longest first, so a full name goes before its parts."""
     if not strings:
@@ -251,7 +268,9 @@ def customer_erase(
 ) -> Customer:
     """Anonymises the person everywhere (AVG art. 17). Purchases keep their date, amount and
     receipt number for the fiscal duty; their descriptions lose every personal string. Every
-    other row that belongs to the customer keeps its dates and choices and loses its text.
+    other row that belongs to the customer keeps its dates and choices and loses its text. The
+    customer number and e-mail address are remembered only as digests (ErasedIdentity), so that
+    importing a file that still holds them does not bring the person back.
     Refuses an already erased customer and changes nothing then. After the commit the search
     index forgets the old text (`forget_now=False`: the caller does that once for a batch)."""
     locked = Customer.objects.select_for_update().get(
@@ -267,7 +286,7 @@ def customer_erase(
             },
             code="already_erased",
         )
-    scrub = _scrubber(_person_strings(locked))
+    scrub = scrubber(_person_strings(locked))
     now = timezone.now()
     for model, field in _customer_models():
         rows = model.objects.filter(**{field.name: locked})
@@ -296,6 +315,9 @@ def customer_erase(
             for kind in consents
         ]
     )
+    # Before the number and address are emptied: an import of a file that still holds them
+    # puts the rows on this anonymised customer instead of bringing the person back.
+    erased_identity_remember(customer=locked)
     for name in PERSONAL_FIELDS:
         setattr(locked, name, "")
     with translation.override(settings.LANGUAGE_CODE):
@@ -351,7 +373,7 @@ def customer_delete(*, customer: Customer, actor=None) -> None:
             ),
             code="has_purchases",
         )
-    _forget_person(locked, _scrubber(_person_strings(locked)))
+    _forget_person(locked, scrubber(_person_strings(locked)))
     _unlink_tags(locked)
     audit_record(business=locked.business, actor=actor, action=AuditAction.DELETED, obj=locked)
     locked.delete()

@@ -1,6 +1,7 @@
 """Importing purchases from a till export, a million rows in minutes: streamed twice (validate,
 then write in batches with bulk inserts), customers matched on customer number (whatever its
-case), else email address, and created when unknown.
+case), else email address, and created when unknown, unless the row names a person whose data
+was erased: then the purchase goes to their anonymised customer, without their personal data.
 
 Idempotent: a purchase is identified by its receipt number, or, when the file has none, by a
 stable key stored as its receipt number ("kv-" and a hash of customer, date, time, amount,
@@ -30,11 +31,13 @@ from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Cus
 from .common import Columns, RowProblems, batched, rows
 from .matching import (
     AmbiguousMatch,
+    ErasedCustomers,
     ambiguous_error,
     by_number_key,
     customers_numbered,
     match_number,
 )
+from .privacy import personal_strings, scrubber
 from .results import ImportResult, RowError
 from .values import CellError, read_amount, read_date, read_time, resolve_amount
 
@@ -259,10 +262,16 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
         customers.resolve(parsed)
         purchases: list[tuple] = []
         for row in parsed:
-            customer_id = customers.id_of(row)
+            anonymised, customer_id = customers.id_of(row)
+            if anonymised:
+                result.anonymised += 1
             if customer_id is None:
-                continue  # reported by _Customers.resolve
+                if anonymised:  # the anonymised customer was deleted: nowhere to put it
+                    result.skipped += 1
+                continue  # otherwise reported by _Customers.resolve
+            # The key hashes the description as the file has it, so it stays the same key.
             key = row.receipt or keys.key(row, row.number or row.email)
+            description = _without_person(row) if anonymised else row.description
             moment = moment_of(row, business, now)
             # The file's own date (the business's local day, or the day written with an offset).
             first_day = customers.first_day
@@ -275,7 +284,7 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                     adapt_moment(moment),
                     row.cents,
                     row.currency,
-                    row.description,
+                    description,
                     key,
                     created_at,
                 )
@@ -303,6 +312,14 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
         Customer.objects.filter(business=business, pk__in=pks).update(customer_since=day)
 
 
+def _without_person(row: PurchaseRow) -> str:
+    """The description of a purchase of an erased person, scrubbed as erasure scrubs the ones
+    it keeps: what was sold stays (the fiscal record), who bought it goes, as far as the row
+    names them."""
+    strings = personal_strings(name=row.name, others=(row.email, row.phone, row.number))
+    return scrubber(strings)(row.description)
+
+
 class _Customers:
     """The customers of the file's rows, looked up a batch at a time and remembered for the rest
     of the file: found by customer number (whatever its case), else by email address, else
@@ -314,17 +331,24 @@ class _Customers:
         self.by_email: dict[str, int] = {}
         self.made_on: dict[int, date] = {}
         self.first_day: dict[int, date] = {}  # customers made by this import: first purchase
+        self.erased = ErasedCustomers(business)
 
     def _by_number(self, row: PurchaseRow) -> int | None:
         """Raises AmbiguousMatch when two customers' numbers differ from the row's in case."""
         return match_number(self.by_number, row.number) if row.number else None
 
-    def id_of(self, row: PurchaseRow) -> int | None:
+    def id_of(self, row: PurchaseRow) -> tuple[bool, int | None]:
+        """Whether the row is about an erased person, and its customer: theirs the anonymised
+        one (None when it was deleted since); None as well for a row refused by resolve."""
         try:
             found = self._by_number(row)
         except AmbiguousMatch:
-            return None  # reported by resolve
-        return found if found is not None else self.by_email.get(row.email)
+            return False, None  # reported by resolve
+        if found is None:
+            found = self.by_email.get(row.email)
+        if found is not None:
+            return False, found
+        return self.erased.match(row.number, row.email)
 
     def resolve(self, rows_: list[PurchaseRow]) -> None:
         """Looks up the batch's customers that are not known yet, and makes the missing ones."""
@@ -363,7 +387,7 @@ class _Customers:
                     self.by_email[email] = pks[0]
                 else:
                     ambiguous.add(email)
-        new: dict[str, Customer] = {}
+        unknown: list[PurchaseRow] = []
         for row in rows_:
             try:
                 if self._by_number(row) is not None:
@@ -379,6 +403,14 @@ class _Customers:
                     self.by_number[customer_number_key(row.number)] = {
                         row.number: self.by_email[row.email]
                     }
+                continue
+            unknown.append(row)
+        # Nobody known: an erased person's rows go to their anonymised customer; only the rest
+        # make new customers.
+        self.erased.look_up((row.number, row.email) for row in unknown)
+        new: dict[str, Customer] = {}
+        for row in unknown:
+            if self.erased.match(row.number, row.email)[0]:
                 continue
             cache_key = customer_number_key(row.number) if row.number else row.email
             if cache_key in new:

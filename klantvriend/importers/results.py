@@ -26,6 +26,9 @@ class ImportResult:
     updated: int = 0
     skipped: int = 0
     customers_created: int = 0
+    # Rows about a person whose data was erased: their purchases went to the anonymised customer
+    # (counted in created or skipped as any other), nothing of their person was stored again.
+    anonymised: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
 
@@ -47,6 +50,7 @@ class ImportResult:
             "updated": self.updated,
             "skipped": self.skipped,
             "customers_created": self.customers_created,
+            "anonymised": self.anonymised,
             "error_count": self.error_count,
             "errors": [error.__dict__ for error in self.errors],
         }

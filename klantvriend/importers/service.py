@@ -79,9 +79,11 @@ def data_import(
                     "updated": result.updated,
                     "skipped": result.skipped,
                     "customers_created": result.customers_created,
+                    "anonymised": result.anonymised,
                 },
             )
             run_after_commit(DATA_IMPORTED, business=business, kind=kind)
     if not result.ok:
-        result.created = result.updated = result.skipped = result.customers_created = 0
+        result.created = result.updated = result.skipped = 0
+        result.customers_created = result.anonymised = 0
     return result

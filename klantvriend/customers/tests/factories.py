@@ -5,6 +5,8 @@ from klantvriend.customers.models import (
     ContactKind,
     ContactMoment,
     Customer,
+    ErasedIdentity,
+    IdentifierKind,
     ImportantDate,
     Purchase,
 )
@@ -53,3 +55,14 @@ class ImportantDateFactory(factory.django.DjangoModelFactory):
     business = factory.SelfAttribute("customer.business")
     label = "Trouwdag"
     date = factory.LazyFunction(timezone.localdate)
+
+
+class ErasedIdentityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ErasedIdentity
+
+    customer = factory.SubFactory(CustomerFactory)
+    business = factory.SelfAttribute("customer.business")
+    kind = IdentifierKind.EMAIL
+    salt = "0" * 32
+    digest = factory.Sequence(lambda n: f"{n:064x}")

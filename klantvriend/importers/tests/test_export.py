@@ -14,9 +14,11 @@ from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.services import business_create, user_create
 from klantvriend.customers import services
-from klantvriend.customers.models import Customer, Purchase
+from klantvriend.customers.models import Customer, ErasedIdentity, Purchase
 from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.importers.export import JSON_NAME, business_export, business_restore
+from klantvriend.importers.privacy import customer_erase
+from klantvriend.importers.service import data_import
 from klantvriend.promises.tests.factories import PromiseFactory
 
 # Derived on writing, so they differ between two databases without any data being lost.
@@ -144,6 +146,35 @@ def test_the_round_trip_into_an_empty_business_compares_equal(business, owner):
     assert normalised(restored) == normalised(original)
     assert normalised(original)["customers"][1]["referred_by"] == 0
     assert Customer.objects.get(business=empty, name="Anna de Vries").search_text
+
+
+def test_a_restored_business_still_recognises_its_erased_customers(business, owner, tmp_path):
+    till = tmp_path / "kassa.csv"
+    till.write_text(
+        "klantnummer;naam;email;datum;bedrag;bonnummer\n"
+        "K7;Anna Verborgen;anna@example.nl;13-03-2026;12,50;B1\n"
+    )
+    data_import(business=business, kind="purchases", path=till)
+    customer_erase(customer=Customer.objects.get(business=business, external_ref="K7"))
+    original = export_document(business)
+    empty = business_create(name="Nieuwe Server", owner=owner)
+    buffer = io.BytesIO()
+    business_export(business=business, out=buffer)
+
+    business_restore(business=empty, path=buffer)
+    again = data_import(business=empty, kind="purchases", path=till)
+
+    assert len(original["erased_identities"]) == 2
+    assert (
+        normalised(export_document(empty))["erased_identities"]
+        == normalised(original)["erased_identities"]
+    )
+    assert (again.customers_created, again.created, again.skipped, again.anonymised) == (0, 0, 1, 1)
+    anonymised = Customer.objects.get(business=empty)
+    assert anonymised.erased_at is not None
+    assert list(
+        ErasedIdentity.objects.filter(business=empty).values_list("customer_id", flat=True)
+    ) == [anonymised.pk, anonymised.pk]
 
 
 def test_restore_refuses_a_business_that_has_data(business, other_business, owner):

@@ -1,8 +1,11 @@
 """Import and export pages: owners only; upload, preview with the columns found, dry run, import."""
 
+import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from klantvriend.customers.models import Customer, Purchase
+from klantvriend.importers.privacy import customer_erase
 
 TILL = (
     "Bonnummer;Datum;Klantnummer;Naam;Bedrag\r\n"
@@ -39,22 +42,24 @@ def test_upload_shows_a_preview_with_the_columns_found(owner_client):
     assert Purchase.objects.count() == 0
 
 
+MAPPING = {
+    "column_date": "Datum",
+    "column_amount": "Bedrag",
+    "column_customer_number": "Klantnummer",
+    "column_name": "Naam",
+    "column_receipt_number": "Bonnummer",
+}
+
+
 def test_a_dry_run_counts_and_the_import_stores(owner_client, business):
     url = upload(owner_client)["Location"]
-    mapping = {
-        "column_date": "Datum",
-        "column_amount": "Bedrag",
-        "column_customer_number": "Klantnummer",
-        "column_name": "Naam",
-        "column_receipt_number": "Bonnummer",
-    }
 
-    dry = owner_client.post(url, {**mapping, "action": "dry_run"}, headers={"HX-Request": "true"})
+    dry = owner_client.post(url, {**MAPPING, "action": "dry_run"}, headers={"HX-Request": "true"})
     assert dry.status_code == 200
     assert Purchase.objects.count() == 0
     assert 'data-testid="import-result"' in dry.content.decode()
 
-    done = owner_client.post(url, {**mapping, "action": "import"})
+    done = owner_client.post(url, {**MAPPING, "action": "import"})
 
     assert done.status_code == 200
     assert Purchase.objects.filter(business=business).count() == 2
@@ -93,3 +98,25 @@ def test_another_session_cannot_use_an_upload(owner_client, other_owner, other_b
 
     assert stranger.get(url).status_code == 404
     assert stranger.post(url, {"action": "import"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("nl", "1 rijen van geanonimiseerde klanten: hun persoonsgegevens zijn niet opnieuw"),
+        ("en", "1 rows of anonymised customers: their personal data was not imported again"),
+    ],
+)
+def test_a_dry_run_reports_the_rows_of_anonymised_customers(
+    owner_client, business, owner, language, line
+):
+    owner_client.post(upload(owner_client)["Location"], {**MAPPING, "action": "import"})
+    customer_erase(customer=Customer.objects.get(business=business, external_ref="1001"))
+    url = upload(owner_client)["Location"]
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # as the language switch sets
+
+    dry = owner_client.post(url, {**MAPPING, "action": "dry_run"}, headers={"HX-Request": "true"})
+
+    assert dry.status_code == 200
+    assert line in dry.content.decode()
+    assert Customer.objects.filter(business=business, name="José Müller").count() == 0

@@ -106,6 +106,11 @@ class Command(BaseCommand):
         }
         if result.customers_created:
             summary += _("; %(count)s new customers") % {"count": result.customers_created}
+        if result.anonymised:
+            summary += _(
+                "; %(count)s rows of anonymised customers: their personal data was not imported "
+                "again"
+            ) % {"count": result.anonymised}
         if dry_run:
             summary = _("Dry run, nothing stored: ") + summary
         self.stdout.write(self.style.SUCCESS(summary))
