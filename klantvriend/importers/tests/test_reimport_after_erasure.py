@@ -8,7 +8,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from klantvriend.customers import services
 from klantvriend.customers.models import Customer, ErasedIdentity, Purchase
 from klantvriend.importers.privacy import apply_retention, customer_erase, customer_personal_data
 from klantvriend.importers.privacy_settings import privacy_settings_update
@@ -188,7 +187,9 @@ def test_erasure_remembers_number_and_address_only_as_digests(tmp_path, business
 
 def test_the_rows_of_an_erased_and_then_deleted_customer_stay_out(tmp_path, business, owner):
     anonymised = imported_and_erased(tmp_path, business, owner)
-    services.customer_delete(customer=anonymised)
+    # The service refuses to delete a customer with purchases; removed all the same (by hand in
+    # the database), the remembered digests keep the rows out.
+    anonymised.delete()
 
     again = data_import(business=business, kind="purchases", path=write(tmp_path, "b.csv", TILL))
 
