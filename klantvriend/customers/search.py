@@ -1,6 +1,8 @@
 """The customer search: its query, through the trigram index of migration 0005, and the upkeep
 that index needs when a person is erased or deleted."""
 
+from difflib import SequenceMatcher
+
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -45,6 +47,64 @@ def search_filter(query: str) -> Q:
     if phrases:
         condition &= Q(pk__in=RawSQL(_SQLITE_MATCHES, [" AND ".join(phrases)]))
     return condition
+
+
+# A typo is looked for only in words of four characters or more: shorter ones resemble too much.
+_TYPO_MIN = 4
+# How close a word must come to what was typed (difflib's ratio: 2 x matching / both lengths):
+# "bakkr" or "bakeer" for "bakker" is 0.91 or 0.83, "jansen" for "bakker" 0.33.
+SIMILAR_ENOUGH = 0.75
+# Candidates read from the index, the ones sharing the most of the typed trigrams first.
+_CANDIDATES = 200
+_SQLITE_SHARING = (
+    "SELECT s.rowid FROM customers_customer_search AS s"
+    " JOIN customers_customer AS c ON c.id = s.rowid"
+    " WHERE customers_customer_search MATCH %s AND c.business_id = %s"
+    " ORDER BY s.rank LIMIT %s"
+)
+_POSTGRESQL_SHARING = (
+    "SELECT id FROM customers_customer WHERE business_id = %s AND ({likes})"
+    " ORDER BY word_similarity(%s, search_text) DESC LIMIT %s"
+)
+
+
+def typo_terms(query: str) -> list[str]:
+    """The words of a search that a typo could hide in: long enough, and not a phone number."""
+    terms = _terms(query)
+    if not any(len(term) >= _TYPO_MIN and not term.isdigit() for term in terms):
+        return []
+    return terms
+
+
+def sharing_trigrams(business_id: int, terms: list[str]) -> Q:
+    """Customers whose search text shares a trigram with one of the terms (the candidates of a
+    search with a typo), at most _CANDIDATES of them, through the trigram index of 0005."""
+    trigrams = sorted({term[i : i + 3] for term in terms for i in range(len(term) - 2)})
+    if not trigrams:
+        return Q(pk__in=[])
+    if connection.vendor == "sqlite":
+        match = " OR ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
+        return Q(pk__in=RawSQL(_SQLITE_SHARING, [match, business_id, _CANDIDATES]))
+    likes = " OR ".join(["search_text LIKE %s"] * len(trigrams))
+    patterns = [
+        "%" + trigram.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for trigram in trigrams
+    ]
+    return Q(
+        pk__in=RawSQL(
+            _POSTGRESQL_SHARING.format(likes=likes),
+            [business_id, *patterns, " ".join(terms), _CANDIDATES],
+        )
+    )
+
+
+def resemblance(terms: list[str], search_text: str) -> float:
+    """How well the customer's words match what was typed: every typed term must come close to
+    one of them, so the least close term decides ("thijs de jnog" is not Thijs de Kok)."""
+    words = search_text.split()
+    if not words:
+        return 0.0
+    return min(max(SequenceMatcher(None, term, word).ratio() for word in words) for term in terms)
 
 
 def search_index_forget() -> None:

@@ -24,7 +24,14 @@ from .models import (
     Purchase,
     Tag,
 )
-from .search import search_filter, search_is_indexed
+from .search import (
+    SIMILAR_ENOUGH,
+    resemblance,
+    search_filter,
+    search_is_indexed,
+    sharing_trigrams,
+    typo_terms,
+)
 
 
 def customer_list(
@@ -50,6 +57,24 @@ def customer_list(
         # index meets fifty of them at once, where sorting them all took 38 ms in SQLite.
         orderings["name"] = [Lower("name"), "id"]
     return customers.order_by(*orderings.get(order, orderings["name"]))
+
+
+def customer_suggestions(*, business: Business, query: str, limit: int = 5) -> list[Customer]:
+    """Customers who come close to a search that found nobody, closest first: "Bakkr" or
+    "Bakeer" finds Bakker, so that a typo at the counter does not end in a second record of the
+    same person. One query, on the candidates the trigram index gives."""
+    terms = typo_terms(query)
+    if not terms:
+        return []
+    candidates = (
+        Customer.objects.filter(business=business)
+        .filter(sharing_trigrams(business.pk, terms))
+        .only("pk", "name", "company", "phone", "email", "search_text")
+    )
+    scored = [(resemblance(terms, customer.search_text), customer) for customer in candidates]
+    close = [pair for pair in scored if pair[0] >= SIMILAR_ENOUGH]
+    close.sort(key=lambda pair: (-pair[0], pair[1].name.casefold(), pair[1].pk))
+    return [customer for _score, customer in close[:limit]]
 
 
 def with_last_purchase(customers: QuerySet[Customer]) -> QuerySet[Customer]:

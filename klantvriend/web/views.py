@@ -137,6 +137,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
+        # A search that found nobody may hold a typo: whom it may have meant.
+        "suggestions": selectors.customer_suggestions(business=request.business, query=query)
+        if query and not page.object_list
+        else [],
         "query": query,
         "tag": tag,
         "order": order,

@@ -138,3 +138,44 @@ def test_a_search_of_short_words_finds_them_anywhere_in_name_order(business):
 
     assert _names(business, "an") == ["Bram Jansen", "Daan Visser", "Sanne Bakker"]
     assert _names(business, "an ba") == ["Sanne Bakker"]
+
+
+def test_letters_without_a_mark_to_drop_are_searched_plainly(business):
+    services.customer_create(business=business, name="Ayşe Yılmaz")
+    services.customer_create(business=business, name="Søren Łukasz")
+
+    assert _names(business, "yilmaz") == ["Ayşe Yılmaz"]
+    assert _names(business, "YILMAZ ayse") == ["Ayşe Yılmaz"]
+    assert _names(business, "soren lukasz") == ["Søren Łukasz"]
+
+
+def _suggested(business, query):
+    return [c.name for c in selectors.customer_suggestions(business=business, query=query)]
+
+
+def test_a_search_with_a_typo_suggests_whom_it_may_have_meant(business, other_business):
+    for name in ["Noëlle Bakker", "Anouk Bakker", "Kees Jansen", "Thijs de Kok"]:
+        services.customer_create(business=business, name=name)
+    services.customer_create(business=other_business, name="Noëlle Bakker")
+
+    assert _suggested(business, "Noelle Bakkr") == ["Noëlle Bakker"]
+    assert _suggested(business, "bakeer") == ["Anouk Bakker", "Noëlle Bakker"]
+    assert _suggested(business, "jansn") == ["Kees Jansen"]
+    # Every typed word must come close: "Thijs de Jnog" is not Thijs de Kok.
+    assert _suggested(business, "Thijs de Jnog") == []
+    assert _suggested(business, "xqzwv") == []
+    assert _suggested(business, "bak") == []  # too short to guess at
+    assert _suggested(business, "06-1234") == []  # a phone number is not a typo
+
+
+def test_the_customer_list_offers_the_suggestions_only_when_nothing_matched(owner_client, business):
+    anna = services.customer_create(business=business, name="Anna Bakker", phone="06-12345678")
+
+    typo = owner_client.get("/customers/", {"q": "bakkr"}).content.decode()
+    found = owner_client.get("/customers/", {"q": "bakker"}).content.decode()
+
+    assert 'data-testid="suggestions"' in typo
+    assert f'href="/customers/{anna.pk}/">Anna Bakker</a>' in typo
+    assert "Bedoelde u:" in typo
+    assert "06-12345678" in typo
+    assert 'data-testid="suggestions"' not in found
