@@ -111,3 +111,41 @@ def test_profile_reads_well_on_a_phone(page: Page, live_server, business):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
     shot(page, "foundation-07-phone-profile")
+
+
+PANEL_BOX = "e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }"
+
+
+@pytest.mark.parametrize("width", [390, 1024, 1280, 1440])
+def test_top_bar_panels_open_inside_the_screen(page: Page, live_server, business, width):
+    # A long shop name, as in the walk-through that found the panels opening off-screen.
+    business.name = "Slagerij & Traiteur Van der Meer"
+    business.save(update_fields=["name"])
+    page.set_viewport_size({"width": width, "height": 844 if width < 500 else 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    topbar = page.locator(".topbar")
+    if width >= 1280:
+        height = topbar.evaluate("e => e.getBoundingClientRect().height")
+        assert height < 90, f"the top bar wraps onto a second row at {width}px ({height}px)"
+    if width < 500:
+        # On a phone the bar scrolls away and every menu item is in sight.
+        assert topbar.evaluate("e => getComputedStyle(e).position") != "sticky"
+        nav = page.locator(".mainnav")
+        assert nav.evaluate("e => e.scrollWidth <= e.clientWidth")
+        expect(nav.get_by_role("link", name="Inzichten")).to_be_in_viewport()
+
+    for details, panel in (
+        ("details.quick-add", ".quick-add-panel"),
+        ("details.usermenu", ".usermenu-panel"),
+    ):
+        page.locator(f"{details} > summary").click()
+        expect(page.locator(panel)).to_be_visible()
+        left, right = page.locator(panel).evaluate(PANEL_BOX)
+        where = f"{panel} at {width}px runs from {left} to {right}"
+        assert left >= 0, where
+        assert right <= width, where
+        page.locator(f"{details} > summary").click()
+    page.locator("details.usermenu > summary").click()
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_in_viewport()
+    shot(page, f"foundation-08-usermenu-{width}")
