@@ -115,24 +115,45 @@ def _row(obj: models.Model) -> dict[str, Any]:
     return row
 
 
-def customer_personal_data(*, customer: Customer) -> dict[str, Any]:
-    """Everything stored about one person (AVG art. 15 and 20), as one JSON-ready document."""
+@dataclass(frozen=True)
+class PersonalRecords:
+    """One kind of record about the person: its key in the access document, its model, and its
+    rows; `naming_them` for rows of someone else that name the person."""
+
+    key: str
+    model: type[models.Model]
+    rows: list[models.Model]
+    naming_them: bool = False
+
+
+def personal_records(*, customer: Customer) -> list[PersonalRecords]:
+    """Every row that belongs to the person or names them, by kind, for an access request. The
+    staff named in the rows (who made a promise, took a complaint) come with them: one query per
+    kind of record, however long the customer's history."""
+    found = []
+    for model, field in _customer_relations():
+        naming_them = field.name != "customer"
+        staff = [f.name for f in _fields(model) if _is_user(f)]
+        rows = model.objects.filter(**{field.name: customer})
+        if staff:
+            rows = rows.select_related(*staff)
+        key = section_name(model) + ("_naming_them" if naming_them else "")
+        found.append(PersonalRecords(key, model, list(rows.order_by("pk")), naming_them))
+    return found
+
+
+def customer_personal_data(
+    *, customer: Customer, records: list[PersonalRecords] | None = None
+) -> dict[str, Any]:
+    """Everything stored about one person (AVG art. 15 and 20), as one JSON-ready document;
+    from `records` (personal_records) when the caller has read them already."""
     document: dict[str, Any] = {
         "business": customer.business.name,
         "generated_at": _plain(timezone.now()),
         "customer": {**_row(customer), "tags": sorted(tag.name for tag in customer.tags.all())},
     }
-    for model, field in _customer_models():
-        # The staff named in the rows (who made a promise, took a complaint) come with them:
-        # one query per kind of record, however long the customer's history.
-        staff = [f.name for f in _fields(model) if _is_user(f)]
-        rows = model.objects.filter(**{field.name: customer})
-        if staff:
-            rows = rows.select_related(*staff)
-        document[section_name(model)] = [_row(obj) for obj in rows.order_by("pk")]
-    for model, field in _mentioning_models():
-        rows = model.objects.filter(**{field.name: customer}).order_by("pk")
-        document[f"{section_name(model)}_naming_them"] = [_row(obj) for obj in rows]
+    for kind in records if records is not None else personal_records(customer=customer):
+        document[kind.key] = [_row(obj) for obj in kind.rows]
     document["referrals"] = customer.referrals.count()
     document["audit_trail"] = [
         {

@@ -31,10 +31,12 @@ from klantvriend.importers.privacy import (
     apply_retention,
     customer_erase,
     customer_personal_data,
+    personal_records,
     retention_activity_kinds,
 )
 from klantvriend.importers.privacy_settings import privacy_settings, privacy_settings_update
 
+from .personal_data import customer_facts, moment, record_table
 from .views import add_service_errors, member_required, owner_required
 
 AUDIT_PAGE_SIZE = 50
@@ -44,7 +46,8 @@ AUDIT_PAGE_SIZE = 50
 def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     """An access request (AVG art. 15): readable here, or as JSON to hand over (art. 20)."""
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
-    document = customer_personal_data(customer=customer)
+    records_found = personal_records(customer=customer)
+    document = customer_personal_data(customer=customer, records=records_found)
     audit_record(
         business=request.business,
         actor=request.user,
@@ -60,15 +63,19 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
         )
         response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
         return response
-    sections = [
-        (name, rows)
-        for name, rows in document.items()
-        if isinstance(rows, list) and name != "audit_trail"
-    ]
+    business = request.business
     return render(
         request,
         "web/personal_data.html",
-        {"customer": customer, "document": document, "sections": sections},
+        {
+            "customer": customer,
+            "facts": customer_facts(customer, document["customer"]["tags"]),
+            "tables": [record_table(records, business) for records in records_found],
+            "referrals": document["referrals"],
+            "audit_trail": [
+                {**event, "at": moment(event["at"], business)} for event in document["audit_trail"]
+            ],
+        },
     )
 
 

@@ -2,7 +2,7 @@
 
 import html
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.test import Client
 from django.utils import timezone
@@ -58,6 +58,31 @@ def test_owner_reads_and_downloads_a_persons_data(owner_client, staff_client, bu
     assert "a@example.nl" in page.content.decode()
     assert json.loads(download.content)["customer"]["name"] == "Anna de Vries"
     assert staff_client.get(f"/customers/{customer.pk}/personal-data/").status_code == 403
+
+
+def test_the_access_page_reads_as_a_letter_not_a_database_dump(owner_client, business, owner):
+    customer = services.customer_create(
+        business=business, name="Anna de Vries", marketing_consent=True, city="Zwolle"
+    )
+    services.purchase_create(
+        customer=customer,
+        amount_cents=123456,
+        description="Kerstpakket",
+        at=datetime(2026, 3, 1, 11, 30, tzinfo=UTC),
+    )
+
+    page = owner_client.get(f"/customers/{customer.pk}/personal-data/").content.decode()
+
+    # The fields' own names in Dutch, not the columns of the database.
+    assert "<dt>Plaats</dt><dd>Zwolle</dd>" in page
+    assert "<dt>Mag nieuws en aanbiedingen ontvangen</dt><dd>ja</dd>" in page
+    assert "postal_code" not in page
+    assert "marketing_consent" not in page
+    # Each kind of record one table, with only the columns that hold something.
+    assert '<h2 class="h3">Aankopen (1)</h2>' in page
+    assert "<td>1 maart 2026, 12:30</td><td>€ 1.234,56</td><td>EUR</td>" in page
+    assert "Kerstpakket" in page
+    assert "+00:00" not in page
 
 
 def test_erasure_asks_for_confirmation_and_then_anonymises(owner_client, staff_client, business):
