@@ -6,6 +6,7 @@ the plain document of importers/privacy.py."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
@@ -42,10 +43,10 @@ def readable(obj: models.Model, field: models.Field, business: Business) -> str:
     if isinstance(value, date):
         return date_format(value, "j F Y")
     if field.is_relation:
-        related = getattr(obj, field.name)
-        if hasattr(related, "get_full_name"):  # a member of staff
-            return related.get_full_name() or related.get_username()
-        return f"#{value}"
+        if field.related_model is get_user_model():  # a member of staff, read with the rows
+            user = getattr(obj, field.name)
+            return user.get_full_name() or user.get_username()
+        return f"#{value}"  # another record, by its number: not read again
     if field.name.endswith("_cents"):
         currency = getattr(obj, "currency", "") or business.currency
         return format_cents(int(value), currency, language=get_language() or "nl")
