@@ -51,10 +51,13 @@ def bar_chart(
     stacked: bool = True,
     value_format: Callable[[float], str] = default_format,
     y_max: float | None = None,
+    whole_numbers: bool = False,
 ) -> str:
     """Vertical bars, one group per label; ``series`` holds (name, values, css class suffix).
 
-    With ``stacked`` the series are drawn on top of each other, otherwise side by side."""
+    With ``stacked`` the series are drawn on top of each other, otherwise side by side. With
+    ``whole_numbers`` (counts) the axis is divided into whole steps: 7, 14, 21, 28 rather than
+    6.25, 12.5, 18.75, 25."""
     count = len(labels)
     totals = [
         sum(values[index] or 0 for _, values, _ in series)
@@ -63,6 +66,8 @@ def bar_chart(
         for index in range(count)
     ]
     top = y_max if y_max is not None else _nice_max(max(totals, default=0))
+    if whole_numbers:
+        top = max(4, math.ceil(top / 4) * 4)
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     slot = plot_width / max(count, 1)

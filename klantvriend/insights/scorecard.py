@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -200,7 +201,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
                 "received": complaints.received,
                 "hours": "—"
                 if complaints.median_response_hours is None
-                else f"{complaints.median_response_hours:g}",
+                else number_format(complaints.median_response_hours, 1),
             },
         ),
         Figure(

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -144,7 +145,7 @@ def insight_card(*, insight: CustomerInsight, referral_count: int = 0) -> Insigh
     else:
         expected = insight.expected_purchases_365 or 0
         value = _("expected over the next 12 months, from about %(count)s purchases") % {
-            "count": f"{expected:.1f}".rstrip("0").rstrip(".")
+            "count": number_format(expected, 0 if round(expected, 1).is_integer() else 1)
         }
         alive = _("chance this customer still buys here, given %(history)s") % {"history": history}
     stage = {

@@ -28,7 +28,8 @@ def _formatter(chart, currency):
         return lambda cents: format_cents(round(cents), currency).split(",")[0]
     if chart.value_kind == "share":
         return lambda value: f"{value:.0%}"
-    return charts.default_format
+    # Counts, whole on their axis: 2.000 in Dutch, 2,000 in English.
+    return lambda value: number_format(round(value), 0, force_grouping=True)
 
 
 @register.simple_tag
@@ -47,6 +48,7 @@ def svg_chart(chart, currency="EUR"):
             series=chart.series,
             title=chart.title,
             value_format=_formatter(chart, currency),
+            whole_numbers=chart.value_kind == "count",
         )
     # Built from escaped parts in clv.charts.
     return mark_safe(svg)
