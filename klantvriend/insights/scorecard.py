@@ -186,8 +186,8 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             "share",
             reliability.trend.last_90_days,
             reliability.trend.previous_90_days,
-            _("%(judged)d promises judged in the last year")
-            % {"judged": reliability.overall.judged},
+            _("%(judged)d promises judged in the last 90 days")
+            % {"judged": reliability.trend.judged_last_90_days},
         ),
         Figure(
             "complaint_response",

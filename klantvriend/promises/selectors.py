@@ -152,6 +152,7 @@ class Figures:
 class Trend:
     last_90_days: float | None
     previous_90_days: float | None
+    judged_last_90_days: int = 0
 
     @property
     def change(self) -> float | None:
@@ -324,6 +325,7 @@ def promise_reliability(
             windows["since_previous_on_time"] - windows["recent_on_time"],
             windows["since_previous"] - windows["recent"],
         ),
+        judged_last_90_days=windows["recent"],
     )
     if not detail:
         return Reliability(overall=_figures(overall, None), trend=trend, since=since)

@@ -1,9 +1,9 @@
-"""The promise chart counts promises per month of the business's time zone."""
+"""The insight charts: promises counted per month of the business's time zone, count axes."""
 
 from datetime import datetime, timedelta
 
 from klantvriend.customers.tests.factories import CustomerFactory
-from klantvriend.insights.charts import promise_chart
+from klantvriend.insights.charts import ChartData, promise_chart
 from klantvriend.promises.tests.factories import PromiseFactory
 
 
@@ -53,3 +53,20 @@ def test_promise_chart_counts_per_month_of_the_business_time_zone(business, othe
         ["2026-03", "1", "0", "100%"],
         ["2026-04", "0", "0", "—"],
     ]
+
+
+def test_count_charts_step_in_whole_numbers_written_the_readers_way():
+    from django.utils import translation
+
+    from clv.charts import bar_chart
+    from klantvriend.web.templatetags.insights import svg_chart
+
+    plain = bar_chart(labels=["a"], series=[("n", [25], "")], title="t", whole_numbers=True)
+    ticks = [part.split(">")[1] for part in plain.split('class="chart-tick"')[1:]]
+    chart = ChartData("c", "t", ["a"], [("n", [2500], "")], "count", [], [])
+    with translation.override("nl"):
+        dutch = svg_chart(chart)
+
+    assert ticks[:5] == ["0</text", "7</text", "14</text", "21</text", "28</text"]
+    assert ">1.250</text>" in dutch
+    assert ">2.500</text>" in dutch

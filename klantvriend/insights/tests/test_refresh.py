@@ -13,7 +13,7 @@ from klantvriend.insights.models import CustomerInsight, InsightRun, InsightSnap
 from klantvriend.insights.selectors import insight_card, slipping_away
 from klantvriend.insights.services import insights_refresh
 
-from .factories import butcher_history
+from .factories import CustomerInsightFactory, butcher_history
 
 
 def test_no_purchases_gives_an_honest_message(business):
@@ -141,3 +141,22 @@ def test_command_refreshes_one_or_all_businesses(business, other_business, capsy
     assert InsightRun.objects.count() == 3
     with pytest.raises(CommandError, match="No business"):
         call_command("refresh_insights", "--business", "nope")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "text"),
+    [
+        ("nl", 106.94, "ongeveer 106,9 aankopen"),
+        ("nl", 3.02, "ongeveer 3 aankopen"),
+        ("en", 106.94, "about 106.9 purchases"),
+    ],
+)
+def test_the_card_writes_expected_purchases_the_readers_way(business, language, expected, text):
+    insight = CustomerInsightFactory(
+        customer__business=business, value_cents=12000, expected_purchases_365=expected
+    )
+
+    with translation.override(language):
+        card = insight_card(insight=insight)
+
+    assert text in card.value
