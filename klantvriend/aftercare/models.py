@@ -60,6 +60,7 @@ class FollowUp(BusinessOwned):
     # that runs twice plans once.
     promise = models.OneToOneField(
         "promises.Promise",
+        verbose_name=_("promise"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -67,6 +68,7 @@ class FollowUp(BusinessOwned):
     )
     complaint = models.OneToOneField(
         "complaints.Complaint",
+        verbose_name=_("complaint"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -74,6 +76,7 @@ class FollowUp(BusinessOwned):
     )
     purchase = models.OneToOneField(
         "customers.Purchase",
+        verbose_name=_("purchase"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -82,6 +85,7 @@ class FollowUp(BusinessOwned):
     # A thank-you to the referrer for this customer's first purchase: one per referred customer.
     referred_customer = models.OneToOneField(
         "customers.Customer",
+        verbose_name=_("referred customer"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -93,13 +97,14 @@ class FollowUp(BusinessOwned):
     outcome_note = models.TextField(_("what the customer said"), blank=True)
     raised_complaint = models.OneToOneField(
         "complaints.Complaint",
+        verbose_name=_("complaint raised"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="raised_by_follow_up",
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
 
     class Meta:
         verbose_name = _("follow-up")

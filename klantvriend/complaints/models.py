@@ -70,8 +70,8 @@ class Complaint(BusinessOwned):
     satisfaction_after = models.PositiveSmallIntegerField(
         _("satisfaction after recovery (1-5)"), null=True, blank=True
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
 
     class Meta:
         verbose_name = _("complaint")

@@ -105,7 +105,9 @@ class Customer(BusinessOwned):
     special_category_consent = models.BooleanField(
         _("explicit consent for health, diet or allergy notes"), default=False
     )
-    special_category_consent_at = models.DateTimeField(null=True, blank=True)
+    special_category_consent_at = models.DateTimeField(
+        _("explicit consent recorded at"), null=True, blank=True
+    )
     special_notes = models.TextField(
         _("health, diet and allergies"),
         blank=True,
@@ -119,8 +121,8 @@ class Customer(BusinessOwned):
     # Set when the person's data was erased (AVG/GDPR art. 17): the row stays for the purchases
     # the business must keep for seven years, with nothing left that identifies the person.
     erased_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
 
     class Meta:
         verbose_name = _("customer")
@@ -266,7 +268,7 @@ class CustomerSpend(models.Model):
     customer = models.OneToOneField(
         Customer, primary_key=True, on_delete=models.CASCADE, related_name="spend"
     )
-    cents = models.BigIntegerField(default=0)
+    cents = models.BigIntegerField(_("total spend"), default=0)
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.cents}"
@@ -362,7 +364,7 @@ class ContactMoment(BusinessOwned):
         related_name="+",
     )
     summary = models.TextField(_("summary"))
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("contact moment")
@@ -408,7 +410,7 @@ class Purchase(BusinessOwned):
     at = models.DateTimeField(_("when"), default=timezone.now)
     # Money in integer cents: exact sums, no floating-point rounding.
     amount_cents = models.BigIntegerField(
-        _("amount (cents)"),
+        _("amount"),
         validators=[
             MinValueValidator(0, message=_("The amount cannot be negative.")),
             MaxValueValidator(MAX_CENTS, message=_("This amount is too large.")),
@@ -419,7 +421,7 @@ class Purchase(BusinessOwned):
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
     external_ref = models.CharField(_("receipt number"), max_length=100, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("purchase")
@@ -468,9 +470,9 @@ class ErasedIdentity(BusinessOwned):
         Customer, null=True, on_delete=models.SET_NULL, related_name="erased_identities"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=IdentifierKind.choices)
-    salt = models.CharField(max_length=32)
-    digest = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    salt = models.CharField(_("random salt"), max_length=32)
+    digest = models.CharField(_("identifier (hashed)"), max_length=64)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("erased identifier")

@@ -29,7 +29,7 @@ class Gesture(BusinessOwned):
     activity_fields = ("given_at",)
     what = models.CharField(_("what"), max_length=200)
     value_cents = models.BigIntegerField(
-        _("value (cents)"),
+        _("value"),
         null=True,
         blank=True,
         validators=[
@@ -49,7 +49,7 @@ class Gesture(BusinessOwned):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("gesture")

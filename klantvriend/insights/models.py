@@ -71,25 +71,31 @@ class CustomerInsight(BusinessOwned):
     # None: computed from the purchases by the refresh (after an import, and nightly), so its
     # dates are the job's, not the customer's.
     activity_fields = ()
-    as_of = models.DateField()
-    purchase_days = models.PositiveIntegerField()
-    days_since_last = models.PositiveIntegerField()
+    as_of = models.DateField(_("computed on"))
+    purchase_days = models.PositiveIntegerField(_("days with a purchase"))
+    days_since_last = models.PositiveIntegerField(_("days since last purchase"))
     # Median days between purchase days; null with fewer than two.
-    usual_interval_days = models.FloatField(null=True)
-    spend_cents = models.BigIntegerField()
+    usual_interval_days = models.FloatField(_("usual days between visits"), null=True)
+    spend_cents = models.BigIntegerField(_("spend so far"))
     # Model figures: null when there is not enough data to fit a model.
-    probability_alive = models.FloatField(null=True)
+    probability_alive = models.FloatField(_("chance still a customer"), null=True)
     # Probability alive 30 days earlier with the same history: how fast it is falling.
-    probability_alive_30_days_ago = models.FloatField(null=True)
-    expected_purchases_90 = models.FloatField(null=True)
-    expected_purchases_365 = models.FloatField(null=True)
-    value_cents = models.BigIntegerField(null=True)
-    segment = models.CharField(max_length=20, choices=Segment.choices)
-    stage = models.CharField(max_length=20, choices=Stage.choices)
+    probability_alive_30_days_ago = models.FloatField(
+        _("chance still a customer 30 days earlier"), null=True
+    )
+    expected_purchases_90 = models.FloatField(
+        _("expected purchases in the next 90 days"), null=True
+    )
+    expected_purchases_365 = models.FloatField(
+        _("expected purchases in the next 365 days"), null=True
+    )
+    value_cents = models.BigIntegerField(_("predicted 12-month value"), null=True)
+    segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     # Valuable (spend in the top half of customers with three or more purchase days) with a low
     # and falling probability alive: Today's candidates, decided at the refresh so that Today
     # reads a handful of indexed rows instead of judging every customer on every visit.
-    slipping_away = models.BooleanField(default=False)
+    slipping_away = models.BooleanField(_("slipping away"), default=False)
 
     class Meta:
         verbose_name = _("customer insight")
@@ -127,11 +133,11 @@ class InsightSnapshot(BusinessOwned):
     )
     # None: written by the refresh, like CustomerInsight.
     activity_fields = ()
-    as_of = models.DateField()
-    probability_alive = models.FloatField(null=True)
-    value_cents = models.BigIntegerField(null=True)
-    segment = models.CharField(max_length=20, choices=Segment.choices)
-    stage = models.CharField(max_length=20, choices=Stage.choices)
+    as_of = models.DateField(_("computed on"))
+    probability_alive = models.FloatField(_("chance still a customer"), null=True)
+    value_cents = models.BigIntegerField(_("predicted 12-month value"), null=True)
+    segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
 
     class Meta:
         verbose_name = _("insight snapshot")

@@ -60,10 +60,10 @@ class Promise(BusinessOwned):
     due_all_day = models.BooleanField(_("due some time that day"), default=False)
     due_on = models.DateField(_("due on"), editable=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    done_on = models.DateField(null=True, blank=True, editable=False)
+    done_on = models.DateField(_("kept on"), null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
 
     class Meta:
         verbose_name = _("promise")

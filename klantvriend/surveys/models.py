@@ -134,7 +134,9 @@ class SurveyInvitation(BusinessOwned):
         choices=InvitationTrigger.choices,
         default=InvitationTrigger.MANUAL,
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(
+        _("link code (hashed)"), max_length=64, unique=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("valid until"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -187,7 +189,10 @@ class SurveyResponse(BusinessOwned):
     submissions race; a driver left unanswered ("no opinion") is NULL, not a score."""
 
     invitation = models.OneToOneField(
-        SurveyInvitation, on_delete=models.CASCADE, related_name="response"
+        SurveyInvitation,
+        verbose_name=_("survey invitation"),
+        on_delete=models.CASCADE,
+        related_name="response",
     )
     customer = models.ForeignKey(
         "customers.Customer",
@@ -210,6 +215,7 @@ class SurveyResponse(BusinessOwned):
     # What the answer set in motion for the owner: a follow-up (detractor) or a complaint.
     follow_up = models.OneToOneField(
         "aftercare.FollowUp",
+        verbose_name=_("follow-up"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -217,6 +223,7 @@ class SurveyResponse(BusinessOwned):
     )
     complaint = models.OneToOneField(
         "complaints.Complaint",
+        verbose_name=_("complaint"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
