@@ -83,6 +83,8 @@ def test_the_access_page_reads_as_a_letter_not_a_database_dump(owner_client, bus
     assert "<td>1 maart 2026, 12:30</td><td>€ 1.234,56</td><td>EUR</td>" in page
     assert "Kerstpakket" in page
     assert "+00:00" not in page
+    assert "<th>Wanneer</th><th>Bedrag</th><th>Valuta</th><th>Omschrijving</th>" in page
+    assert "<dt>Laatst gewijzigd op</dt>" in page
 
 
 def test_erasure_asks_for_confirmation_and_then_anonymises(owner_client, staff_client, business):
