@@ -172,7 +172,7 @@ class DateColumn:
             self.open_line,
             _(
                 "Every date in this column can be read as day-month and as month-day. "
-                "Choose the order (for example --date-order dmy for 03-04-2026 = 3 April 2026)."
+                "Say which order the file uses (day-month: 03-04-2026 is 3 April 2026)."
             ),
             "ambiguous_date_order",
         )

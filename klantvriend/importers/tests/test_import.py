@@ -337,6 +337,18 @@ def test_the_command_imports_and_exits_non_zero_on_errors(tmp_path, business):
     assert Purchase.objects.count() == 4
 
 
+def test_the_command_names_its_option_for_dates_that_read_both_ways(tmp_path, business):
+    path = write(tmp_path, "d.csv", "klantnummer;datum;bedrag\n1;03-04-2025;5\n")
+    err = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_data", "purchases", str(path), stderr=err)
+
+    assert "Geef aan welke volgorde het bestand gebruikt" in err.getvalue()
+    assert "--date-order dmy of --date-order mdy" in err.getvalue()
+    assert Purchase.objects.count() == 0
+
+
 def test_the_command_needs_business_when_there_are_several(tmp_path, business, other_business):
     path = write(tmp_path, "g.csv", TILL_EXPORT)
 

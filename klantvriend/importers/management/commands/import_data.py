@@ -95,6 +95,8 @@ class Command(BaseCommand):
                     _("… and %(count)s more errors.")
                     % {"count": result.error_count - len(result.errors)}
                 )
+            if any(error.code == "ambiguous_date_order" for error in result.errors):
+                self.stderr.write(_("Give the order with --date-order dmy or --date-order mdy."))
             raise CommandError(
                 _("%(count)s errors; nothing was imported.") % {"count": result.error_count},
                 returncode=1,
