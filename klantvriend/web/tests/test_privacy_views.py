@@ -42,7 +42,7 @@ def test_a_deleted_customer_stays_in_the_audit_page_by_number_only(owner_client,
 
     assert deleted.status_code == 302
     assert "<td>Klant: verwijderd</td>" in page
-    assert f"klantnummer {number} (verwijderd)" in page
+    assert f"verwijderde klant (registratie {number})" in page
     assert "Vergeten" not in page
 
 

@@ -494,3 +494,17 @@ def test_a_server_error_page_stands_on_its_own(client):
 
     assert "Er ging aan onze kant iets mis" in page
     assert reverse("web:today") in page
+
+
+def test_the_profile_shows_the_customer_number_the_shop_gave_not_the_database_id(
+    owner_client, business
+):
+    numbered = CustomerFactory(business=business, name="Anna", external_ref="K-17")
+    unnumbered = CustomerFactory(business=business, name="Bram")
+
+    with_number = owner_client.get(reverse("web:customer_detail", args=[numbered.pk])).text
+    without = owner_client.get(reverse("web:customer_detail", args=[unnumbered.pk])).text
+
+    assert "klantnummer K-17" in with_number
+    assert f"klantnummer {numbered.pk}" not in with_number
+    assert "klantnummer" not in without.split("<h1>")[1].split("</p>")[0]
