@@ -5,7 +5,9 @@ from functools import cache
 
 from django import template
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from klantvriend.web.care_forms import resolve_form_for
 
@@ -85,6 +87,29 @@ def audit_object(value):
         return _("settings")
     model = _models_by_name().get(value)
     return model._meta.verbose_name if model is not None else value
+
+
+# What the privacy events record besides fields (importers/privacy.py and the export views).
+_EVENT_DETAILS = {
+    "via": gettext_lazy("how"),
+    "format": gettext_lazy("format"),
+    "reason": gettext_lazy("reason"),
+    "rows": gettext_lazy("rows"),
+}
+
+
+@register.filter
+def audit_fields(event):
+    """The names of what an audit event records, in the reader's language: the changed fields
+    by their labels, as the forms call them."""
+    model = _models_by_name().get(event.object_type)
+    names = []
+    for key in event.changes if isinstance(event.changes, dict) else []:
+        try:
+            names.append(str(model._meta.get_field(key).verbose_name))
+        except (AttributeError, FieldDoesNotExist):  # no such model or field: an event's detail
+            names.append(str(_EVENT_DETAILS.get(key, key)))
+    return ", ".join(names)
 
 
 @cache

@@ -30,6 +30,7 @@ def test_viewing_a_profile_is_logged_and_shown_on_the_audit_page(
     assert "joris" in page.content.decode().lower()
     assert staff_client.get("/privacy/audit/").status_code == 403
     assert page.content.decode().count("<td>Klant: bekeken</td>") == 2
+    assert page.content.decode().count('<td class="subtle">hoe</td>') == 2
 
 
 def test_a_deleted_customer_stays_in_the_audit_page_by_number_only(owner_client, business):
@@ -232,3 +233,15 @@ def test_the_last_owner_cannot_be_removed(owner_client, business, owner):
     owner_client.post(f"/members/{membership.pk}/remove/")
 
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_profiles_trail_names_changed_fields_as_the_forms_do(owner_client, business, owner):
+    customer = services.customer_create(business=business, name="Anna", actor=owner)
+    services.customer_update(customer=customer, city="Zwolle", phone="06 12345678", actor=owner)
+
+    page = owner_client.get(f"/customers/{customer.pk}/").content.decode()
+    trail = page.split('data-testid="audit-trail"')[1].split("</table>")[0]
+
+    assert '<td class="subtle">plaats, telefoon</td>' in trail
+    assert ">phone<" not in trail
+    assert ">city<" not in trail

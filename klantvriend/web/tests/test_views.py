@@ -333,6 +333,7 @@ def test_a_customer_with_purchases_cannot_be_deleted_only_anonymised(owner_clien
     refused = owner_client.post(url)
 
     assert page.status_code == 200
+    assert "Anna Hendriks kan niet worden verwijderd</h1>" in page.text
     assert "kan de klant niet worden verwijderd" in page.text
     assert reverse("web:customer_erase", args=[customer.pk]) in page.text
     assert "Ja, verwijderen" not in page.text
