@@ -20,7 +20,12 @@ from klantvriend.complaints.selectors import complaint_figures
 from klantvriend.core.models import Business
 from klantvriend.customers.models import AcquisitionChannel, Customer, Purchase
 from klantvriend.promises.selectors import promise_reliability
-from klantvriend.surveys.selectors import driver_results, nps_summary
+from klantvriend.surveys.selectors import (
+    RESULTS_DAYS,
+    driver_results,
+    most_separating_driver,
+    nps_summary,
+)
 
 WINDOW = timedelta(days=90)
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
@@ -134,7 +139,6 @@ NEXT_ACTIONS = {
         "Call the customers who gave a low score, and fix the driver that separates them most "
         "from the enthusiasts."
     ),
-    "drivers": lambda: _("Work on the driver with the lowest score first."),
     "repeat_rate": lambda: _(
         "Bring first-time customers back: a personal thank-you after their first purchase, and "
         "a call to the valuable customers slipping away on Today."
@@ -151,6 +155,21 @@ NEXT_ACTIONS = {
 # The scorecard compares 90-day windows: a card a few minutes old tells the same story, and a
 # business with years of history would otherwise wait a second for every look at it.
 SCORECARD_CACHE_SECONDS = 300
+
+
+def _driver_action(drivers) -> str:
+    """Which driver to work on first: the one that separates detractors from promoters most,
+    as the survey results page says; without enough of both, the lowest."""
+    separating = most_separating_driver(drivers)
+    if separating is not None:
+        return _(
+            "Work first on %(driver)s: it separates the detractors from the promoters most "
+            "(see the survey results)."
+        ) % {"driver": separating.label}
+    lowest = min(drivers, key=lambda driver: driver.average)
+    return _("Work first on %(driver)s, the driver with the lowest score.") % {
+        "driver": lowest.label
+    }
 
 
 def customer_scorecard_recent(*, business: Business) -> Scorecard:
@@ -172,7 +191,11 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
     coverage = follow_up_coverage(business=business)
     nps = nps_summary(business=business, since=start, until=now)
     nps_before = nps_summary(business=business, since=previous_start, until=start)
-    drivers = [d for d in driver_results(business=business, since=now - 4 * WINDOW) if d.answers]
+    drivers = [
+        d
+        for d in driver_results(business=business, since=now - timedelta(days=RESULTS_DAYS))
+        if d.answers
+    ]
     repeat_now = _repeat_rate(business, start, now)
     repeat_before = _repeat_rate(business, previous_start, start)
     referral_now = _referral_share(business, start, now)
@@ -236,7 +259,9 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             _("Satisfaction drivers (weakest)"),
             weakest_driver.average if weakest_driver else None,
             "score",
-            detail=weakest_driver.label if weakest_driver else "",
+            detail=_("%(driver)s; answers of the last 12 months") % {"driver": weakest_driver.label}
+            if weakest_driver
+            else "",
             parts=[(d.label, d.average) for d in drivers],
         ),
         Figure(
@@ -260,5 +285,8 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
     measured = [figure for figure in figures if figure.measured]
     # The weakest is the furthest below its target, measured in widths of its amber band.
     weakest = max(measured, key=lambda figure: figure.shortfall) if measured else None
-    next_action = NEXT_ACTIONS[weakest.key if weakest else "measure"]()
+    if weakest is not None and weakest.key == "drivers":
+        next_action = _driver_action(drivers)
+    else:
+        next_action = NEXT_ACTIONS[weakest.key if weakest else "measure"]()
     return Scorecard(figures=figures, weakest=weakest, next_action=next_action)

@@ -272,8 +272,13 @@ class SurveyResults:
     invitations_sent: int = 0
 
 
+# The survey results and the scorecard's drivers look at a year of answers: a few a week make
+# too few in 90 days to tell five drivers apart.
+RESULTS_DAYS = 365
+
+
 def survey_results(
-    *, business: Business, days: int = 365, now: datetime | None = None, comments: int = 20
+    *, business: Business, days: int = RESULTS_DAYS, now: datetime | None = None, comments: int = 20
 ) -> SurveyResults:
     """Everything on the results page in a fixed number of queries (four)."""
     now = now or timezone.now()
