@@ -176,6 +176,6 @@ def test_the_customer_list_offers_the_suggestions_only_when_nothing_matched(owne
 
     assert 'data-testid="suggestions"' in typo
     assert f'href="/customers/{anna.pk}/">Anna Bakker</a>' in typo
-    assert "Bedoelde u:" in typo
+    assert "Bedoelde je:" in typo
     assert "06-12345678" in typo
     assert 'data-testid="suggestions"' not in found
