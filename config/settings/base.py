@@ -144,6 +144,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "klantvriend" / "locale"]
+# Named date formats per language (Dutch months in lower case): config/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

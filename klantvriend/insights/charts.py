@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F, Q, Value
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.complaints.models import Complaint
@@ -41,6 +42,15 @@ def _month_starts(business: Business, now: datetime) -> list[datetime]:
     ]
 
 
+def month_label(month: date | str) -> str:
+    """A month as every chart shows it, on its axis and in its table: "dec 2025" in Dutch,
+    "Dec 2025" in English (config/formats). Takes a date or a refresh's "2025-12"."""
+    if isinstance(month, str):
+        year, number = month.split("-")[:2]
+        month = date(int(year), int(number), 1)
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
 def _money(cents: float) -> str:
     return f"{cents / 100:,.0f}".replace(",", ".")
 
@@ -50,16 +60,17 @@ def revenue_chart(run: InsightRun | None) -> ChartData | None:
     if not data:
         return None
     new, returning = data["new_cents"], data["returning_cents"]
+    months = [month_label(month) for month in data["months"]]
     return ChartData(
         "revenue",
         _("Revenue from returning and new customers per month"),
-        data["months"],
+        months,
         [(_("returning"), returning, "returning"), (_("new"), new, "new")],
         "money",
         [_("month"), _("returning"), _("new"), _("share returning")],
         [
             [month, _money(r), _money(n), f"{r / (r + n):.0%}" if r + n else "—"]
-            for month, r, n in zip(data["months"], returning, new, strict=True)
+            for month, r, n in zip(months, returning, new, strict=True)
         ],
     )
 
@@ -70,21 +81,17 @@ def cohort_chart(run: InsightRun | None) -> ChartData | None:
         return None
     periods = len(data["shares"][0]) if data["shares"] else 0
     columns = [_("+%(months)d mo") % {"months": k + 1} for k in range(periods)]
+    cohorts = [month_label(cohort) for cohort in data["cohorts"]]
     return ChartData(
         "cohorts",
         _("Cohort retention: share buying again, by month of first purchase"),
         columns,
-        [
-            (cohort, shares, "")
-            for cohort, shares in zip(data["cohorts"], data["shares"], strict=True)
-        ],
+        [(cohort, shares, "") for cohort, shares in zip(cohorts, data["shares"], strict=True)],
         "share",
         [_("first purchase"), _("customers"), *columns],
         [
             [cohort, str(size), *("" if v is None else f"{v:.0%}" for v in shares)]
-            for cohort, size, shares in zip(
-                data["cohorts"], data["sizes"], data["shares"], strict=True
-            )
+            for cohort, size, shares in zip(cohorts, data["sizes"], data["shares"], strict=True)
         ],
         kind="heatmap",
     )
@@ -137,7 +144,7 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
     labels, on_time, late, table = [], [], [], []
     for start in months:
         row = by_month.get(start.date(), {"done": 0, "on_time": 0})
-        label = start.strftime("%Y-%m")
+        label = month_label(start.date())
         labels.append(label)
         on_time.append(row["on_time"])
         late.append(row["done"] - row["on_time"])

@@ -456,9 +456,8 @@ def promise_advice(
 
 def _due_text(promise: Promise) -> str:
     local = timezone.localtime(promise.due_at)
-    if promise.due_all_day:
-        return date_format(local.date(), "j M")
-    return date_format(local, "j M H:i")
+    day = date_format(local.date(), "MONTH_DAY_FORMAT")  # 24 nov (Dutch), 24 Nov (English)
+    return day if promise.due_all_day else f"{day} {date_format(local, 'H:i')}"
 
 
 def promise_timeline(*, customer, limit: int) -> list[TimelineEntry]:

@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from django.utils import translation
+
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.insights.charts import ChartData, promise_chart
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -38,20 +40,22 @@ def test_promise_chart_counts_per_month_of_the_business_time_zone(business, othe
         due=local(2026, 1, 20),
     )
 
-    chart = promise_chart(business, now)
+    with translation.override("nl"):
+        chart = promise_chart(business, now)
 
-    assert chart.labels == [f"2025-{m:02d}" for m in range(5, 13)] + [
-        f"2026-{m:02d}" for m in range(1, 5)
+    assert chart.labels == [
+        *(f"{m} 2025" for m in ["mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]),
+        *(f"{m} 2026" for m in ["jan", "feb", "mrt", "apr"]),
     ]
     (_, on_time, _), (_, late, _) = chart.series
     assert on_time == [1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0]
     assert late == [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]
-    assert chart.table_rows[0] == ["2025-05", "1", "0", "100%"]
+    assert chart.table_rows[0] == ["mei 2025", "1", "0", "100%"]
     assert chart.table_rows[8:] == [
-        ["2026-01", "1", "0", "100%"],
-        ["2026-02", "0", "1", "0%"],
-        ["2026-03", "1", "0", "100%"],
-        ["2026-04", "0", "0", "—"],
+        ["jan 2026", "1", "0", "100%"],
+        ["feb 2026", "0", "1", "0%"],
+        ["mrt 2026", "1", "0", "100%"],
+        ["apr 2026", "0", "0", "—"],
     ]
 
 

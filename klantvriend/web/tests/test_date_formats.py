@@ -1,0 +1,62 @@
+"""Dates in the language of the page: Dutch month abbreviations in lower case ("28 mrt 2025",
+"di 25 nov 14:30"), English ones capitalised; the named formats live in config/formats."""
+
+from datetime import date, datetime
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+
+from config.formats.en import formats as en_formats
+from config.formats.nl import formats as nl_formats
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.tests.factories import PromiseFactory
+
+
+def _names(module):
+    return {name for name in vars(module) if name.isupper()}
+
+
+def test_every_named_format_is_defined_for_every_language():
+    # A name missing for the active language would be printed as a format string of letters.
+    assert _names(nl_formats) == _names(en_formats)
+    assert {code for code, _name in settings.LANGUAGES} == {"nl", "en"}
+
+
+@pytest.mark.parametrize(
+    ("language", "since", "due"),
+    [("nl", "28 mrt 2025", "di 25 nov 14:30"), ("en", "28 Mar 2025", "Tue 25 Nov 14:30")],
+)
+def test_the_customer_list_and_profile_write_dates_the_language_s_way(
+    owner_client, business, language, since, due
+):
+    customer = CustomerFactory(business=business, name="Ria Mol", customer_since=date(2025, 3, 28))
+    made = datetime(2025, 11, 20, 10, 0, tzinfo=business.tzinfo)
+    PromiseFactory(
+        customer=customer,
+        made_at=made,
+        due_at=datetime(2025, 11, 25, 14, 30, tzinfo=business.tzinfo),
+        done_at=None,
+    )
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # as the language switch sets
+
+    listing = owner_client.get(reverse("web:customer_list")).content.decode()
+    profile = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    assert since in listing
+    assert since in profile
+    assert due in profile
+
+
+def test_month_names_stay_capitalised_in_english_only():
+    moment = date(2025, 3, 28)
+    with translation.override("nl"):
+        assert date_format(moment, "SHORT_DATE_FORMAT") == "28 mrt 2025"
+        assert date_format(moment, "YEAR_MONTH_FORMAT") == "mrt 2025"
+        assert date_format(moment, "MONTH_DAY_FORMAT") == "28 mrt"
+    with translation.override("en"):
+        assert date_format(moment, "SHORT_DATE_FORMAT") == "28 Mar 2025"
+        assert date_format(moment, "YEAR_MONTH_FORMAT") == "Mar 2025"
+        assert date_format(moment, "WEEKDAY_DATE_FORMAT") == "Fri 28 Mar"
