@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.utils import translation
 
 from klantvriend.customers.tests.factories import CustomerFactory
-from klantvriend.insights.charts import ChartData, promise_chart
+from klantvriend.insights.charts import promise_chart
 from klantvriend.promises.tests.factories import PromiseFactory
 
 
@@ -57,20 +57,3 @@ def test_promise_chart_counts_per_month_of_the_business_time_zone(business, othe
         ["mrt 2026", "1", "0", "100%"],
         ["apr 2026", "0", "0", "—"],
     ]
-
-
-def test_count_charts_step_in_whole_numbers_written_the_readers_way():
-    from django.utils import translation
-
-    from clv.charts import bar_chart
-    from klantvriend.web.templatetags.insights import svg_chart
-
-    plain = bar_chart(labels=["a"], series=[("n", [25], "")], title="t", whole_numbers=True)
-    ticks = [part.split(">")[1] for part in plain.split('class="chart-tick"')[1:]]
-    chart = ChartData("c", "t", ["a"], [("n", [2500], "")], "count", [], [])
-    with translation.override("nl"):
-        dutch = svg_chart(chart)
-
-    assert ticks[:5] == ["0</text", "7</text", "14</text", "21</text", "28</text"]
-    assert ">1.250</text>" in dutch
-    assert ">2.500</text>" in dutch
