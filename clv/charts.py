@@ -13,7 +13,7 @@ from html import escape
 
 WIDTH = 640
 HEIGHT = 240
-LEFT = 56
+LEFT = 72  # room for "€ 100.000" beside the axis
 RIGHT = 12
 TOP = 12
 BOTTOM = 40
@@ -52,12 +52,14 @@ def bar_chart(
     value_format: Callable[[float], str] = default_format,
     y_max: float | None = None,
     whole_numbers: bool = False,
+    axis_labels: Sequence[str] | None = None,
 ) -> str:
     """Vertical bars, one group per label; ``series`` holds (name, values, css class suffix).
 
     With ``stacked`` the series are drawn on top of each other, otherwise side by side. With
     ``whole_numbers`` (counts) the axis is divided into whole steps: 7, 14, 21, 28 rather than
-    6.25, 12.5, 18.75, 25."""
+    6.25, 12.5, 18.75, 25. ``axis_labels`` (default ``labels``) are written under the bars, a
+    line break starting a second line ("dec\n2025"); ``labels`` name the bars when pointed at."""
     count = len(labels)
     totals = [
         sum(values[index] or 0 for _, values, _ in series)
@@ -104,9 +106,12 @@ def bar_chart(
             if stacked:
                 base += value
         if index % label_every == 0:
+            x = _number(LEFT + slot * index + slot / 2)
+            first, *more = (axis_labels[index] if axis_labels else label).split("\n")
+            below = "".join(f'<tspan x="{x}" dy="13">{escape(line)}</tspan>' for line in more)
             parts.append(
-                f'<text class="chart-label" x="{_number(LEFT + slot * index + slot / 2)}" '
-                f'y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">{escape(label)}</text>'
+                f'<text class="chart-label" x="{x}" y="{HEIGHT - BOTTOM + 16}" '
+                f'text-anchor="middle">{escape(first)}{below}</text>'
             )
     legend_x = LEFT
     for name, _, css in series:

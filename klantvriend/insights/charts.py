@@ -31,6 +31,7 @@ class ChartData:
     table_headers: list[str]
     table_rows: list[list[str]]
     kind: str = "bars"  # or "heatmap"
+    axis_labels: list[str] | None = None  # under the bars, when shorter than `labels`
 
 
 def _month_starts(business: Business, now: datetime) -> list[datetime]:
@@ -49,6 +50,17 @@ def month_label(month: date | str) -> str:
         year, number = month.split("-")[:2]
         month = date(int(year), int(number), 1)
     return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def month_axis(labels: list[str]) -> list[str]:
+    """Month labels short enough for twelve under one chart: the month, and its year below it
+    for the first month and each January ("dec\n2025", "jan\n2026", "feb", ...)."""
+    shown = []
+    for index, label in enumerate(labels):
+        month, _space, year = label.partition(" ")
+        new_year = index == 0 or year != labels[index - 1].partition(" ")[2]
+        shown.append(f"{month}\n{year}" if new_year and year else month)
+    return shown
 
 
 def _money(cents: float) -> str:
@@ -72,6 +84,7 @@ def revenue_chart(run: InsightRun | None) -> ChartData | None:
             [month, _money(r), _money(n), f"{r / (r + n):.0%}" if r + n else "—"]
             for month, r, n in zip(months, returning, new, strict=True)
         ],
+        axis_labels=month_axis(months),
     )
 
 
@@ -164,6 +177,7 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
         "count",
         [_("month"), _("on time"), _("late"), _("share on time")],
         table,
+        axis_labels=month_axis(labels),
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from klantvriend.core.errors import NotFound
 from klantvriend.customers.models import AcquisitionChannel
 from klantvriend.customers.selectors import customer_get, customer_list
+from klantvriend.insights.charts import month_axis, month_label
 from klantvriend.referrals.selectors import acquisition_report, ambassador_ranking
 
 from .views import member_required
@@ -32,10 +33,11 @@ def ambassadors(request: HttpRequest) -> HttpResponse:
 def acquisition_chart(months, width: int = 640, height: int = 220) -> dict:
     """Stacked bars of the channel shares per month, referral at the bottom so that its share
     reads straight off the axis. Coordinates for an inline SVG; no script."""
-    left, right, top, bottom = 40, 10, 10, 30
+    left, right, top, bottom = 40, 10, 10, 42
     inner_w, inner_h = width - left - right, height - top - bottom
     slot = inner_w / max(1, len(months))
     bar = slot * 0.7
+    axis = month_axis([month_label(month.month) for month in months])
     order = [AcquisitionChannel.REFERRAL] + [
         channel for channel in AcquisitionChannel.values if channel != AcquisitionChannel.REFERRAL
     ]
@@ -65,6 +67,7 @@ def acquisition_chart(months, width: int = 640, height: int = 220) -> dict:
                 "rects": rects,
                 "month": month.month,
                 "label_x": round(x + bar / 2, 1),
+                "axis_lines": axis[index].split("\n"),
             }
         )
     return {
@@ -77,7 +80,7 @@ def acquisition_chart(months, width: int = 640, height: int = 220) -> dict:
         ],
         "left": left,
         "right": width - right,
-        "label_y": height - 8,
+        "label_y": height - bottom + 16,
     }
 
 

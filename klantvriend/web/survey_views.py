@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klantvriend.customers.selectors import customer_get
+from klantvriend.insights.charts import month_axis, month_label
 from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import SURVEY_LANGUAGES, InvitationChannel
 
@@ -77,9 +78,10 @@ def survey_results(request: HttpRequest) -> HttpResponse:
 def trend_chart(trend, width: int = 640, height: int = 200) -> dict:
     """Coordinates of the monthly NPS for an inline SVG: -100 at the bottom, +100 at the top;
     months without answers leave a gap. Drawn on the server, no script."""
-    left, right, top, bottom = 40, 10, 10, 30
+    left, right, top, bottom = 40, 10, 10, 42
     inner_w, inner_h = width - left - right, height - top - bottom
     step = inner_w / max(1, len(trend) - 1)
+    axis = month_axis([month_label(month.month) for month in trend])
 
     def y(score: float) -> float:
         return round(top + inner_h * (100 - score) / 200, 1)
@@ -95,6 +97,7 @@ def trend_chart(trend, width: int = 640, height: int = 200) -> dict:
                 "score": None if score is None else round(score),
                 "answers": month.summary.answers,
                 "month": month.month,
+                "axis_lines": axis[index].split("\n"),
             }
         )
     segments, current = [], []
@@ -115,7 +118,7 @@ def trend_chart(trend, width: int = 640, height: int = 200) -> dict:
         "gridlines": [{"y": y(value), "label": value} for value in (100, 50, 0, -50, -100)],
         "left": left,
         "right": width - right,
-        "label_y": height - 8,
+        "label_y": height - bottom + 16,
     }
 
 

@@ -57,3 +57,11 @@ def test_promise_chart_counts_per_month_of_the_business_time_zone(business, othe
         ["mrt 2026", "1", "0", "100%"],
         ["apr 2026", "0", "0", "—"],
     ]
+
+
+def test_month_axes_name_the_year_once_and_at_each_new_year():
+    from klantvriend.insights.charts import month_axis
+
+    labels = ["nov 2025", "dec 2025", "jan 2026", "feb 2026"]
+
+    assert month_axis(labels) == ["nov\n2025", "dec", "jan\n2026", "feb"]

@@ -49,6 +49,7 @@ def svg_chart(chart, currency="EUR"):
             title=chart.title,
             value_format=_formatter(chart, currency),
             whole_numbers=chart.value_kind == "count",
+            axis_labels=chart.axis_labels,
         )
     # Built from escaped parts in clv.charts.
     return mark_safe(svg)
