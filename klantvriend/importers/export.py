@@ -22,7 +22,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -290,6 +290,27 @@ def business_restore(*, business: Business, path: Path, actor=None) -> dict[str,
                 )
             }
         )
+    try:
+        return _restore(business, document, actor)
+    except IntegrityError:
+        # Rows that must be unique on the whole server (the codes of the survey links) are here
+        # already: the exported business, or an earlier restore of it, lives on this server.
+        # Nothing was written (one transaction).
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    _(
+                        "This export's survey links exist on this server already (its business, "
+                        "or an earlier restore of it, is here): restore it on another server. "
+                        "Nothing was changed."
+                    ),
+                    code="already_here",
+                )
+            }
+        ) from None
+
+
+def _restore(business: Business, document: dict, actor) -> dict[str, int]:
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     users = {
         getattr(user, user_model.USERNAME_FIELD): user.pk

@@ -20,6 +20,7 @@ from klantvriend.importers.export import JSON_NAME, business_export, business_re
 from klantvriend.importers.privacy import customer_erase
 from klantvriend.importers.service import data_import
 from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.surveys.tests.factories import SurveyInvitationFactory
 
 # Derived on writing, so they differ between two databases without any data being lost.
 VOLATILE = {"updated_at"}
@@ -188,6 +189,19 @@ def test_restore_refuses_a_business_that_has_data(business, other_business, owne
 
     assert Customer.objects.filter(business=other_business).count() == 1
     assert Purchase.objects.filter(business=other_business).count() == 0
+
+
+def test_a_copy_on_the_same_server_is_refused_clearly_and_writes_nothing(business, owner):
+    SurveyInvitationFactory(customer=services.customer_create(business=business, name="Anna"))
+    buffer = io.BytesIO()
+    business_export(business=business, out=buffer)
+    copy = business_create(name="Kopie", owner=owner)
+
+    with pytest.raises(ValidationError) as refused:
+        business_restore(business=copy, path=buffer)
+
+    assert refused.value.error_dict["file"][0].code == "already_here"
+    assert Customer.objects.filter(business=copy).count() == 0
 
 
 def test_restore_refuses_a_file_that_is_not_an_export(business, tmp_path):
