@@ -454,8 +454,10 @@ def promise_advice(
     )
 
 
-def _due_text(promise: Promise) -> str:
-    local = timezone.localtime(promise.due_at)
+def _due_text(promise: Promise, business) -> str:
+    """When the promise is due, in the business's time zone (not the request's: the API and the
+    digest have none of their own)."""
+    local = business.local(promise.due_at)
     day = date_format(local.date(), "MONTH_DAY_FORMAT")  # 24 nov (Dutch), 24 Nov (English)
     return day if promise.due_all_day else f"{day} {date_format(local, 'H:i')}"
 
@@ -473,7 +475,7 @@ def promise_timeline(*, customer, limit: int) -> list[TimelineEntry]:
             summary=_("%(what)s (due %(due)s): %(status)s")
             % {
                 "what": view.promise.description,
-                "due": _due_text(view.promise),
+                "due": _due_text(view.promise, customer.business),
                 "status": view.status.label,
             },
             actor=(view.promise.made_by.get_full_name() or view.promise.made_by.get_username())
@@ -494,7 +496,7 @@ def promise_open_items(*, customer) -> list[OpenItem]:
             kind="promise",
             label=_("promise"),
             summary=_("%(what)s, due %(due)s")
-            % {"what": promise.description, "due": _due_text(promise)},
+            % {"what": promise.description, "due": _due_text(promise, customer.business)},
             due=promise.due_at,
             overdue=promise.due_at < now,
         )

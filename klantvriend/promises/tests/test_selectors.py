@@ -1,11 +1,16 @@
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.models import PromiseKind
-from klantvriend.promises.selectors import promise_advice, promise_agenda, promise_reliability
+from klantvriend.promises.selectors import (
+    promise_advice,
+    promise_agenda,
+    promise_open_items,
+    promise_reliability,
+)
 from klantvriend.promises.status import PromiseStatus
 
 from .factories import PromiseFactory
@@ -258,3 +263,16 @@ def test_reliability_trend_places_each_promise_where_its_outcome_became_known(
         for kind, _, item in figures.by_kind
     }
     assert by_kind == {"delivery": (2, 2.5, 5.0), "order_ready": (4, 0.0, 0.0)}
+
+
+def test_open_promises_say_when_they_are_due_in_the_businesss_time_zone(business):
+    business.time_zone = "America/Curacao"  # UTC-4 all year
+    business.save(update_fields=["time_zone"])
+    customer = CustomerFactory(business=business)
+    due = datetime(2026, 12, 24, 18, 0, tzinfo=UTC)
+    PromiseFactory(customer=customer, description="Taart", due_at=due, due_all_day=False)
+
+    with translation.override("nl"), timezone.override("Europe/Amsterdam"):
+        items = promise_open_items(customer=customer)
+
+    assert [item.summary for item in items] == ["Taart, uiterlijk 24 dec 14:00"]
