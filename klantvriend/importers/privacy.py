@@ -142,19 +142,47 @@ def personal_records(*, customer: Customer) -> list[PersonalRecords]:
     return found
 
 
+@dataclass(frozen=True)
+class PersonalData:
+    """Everything stored about one person, read once: for the access document (JSON) and for
+    the page an owner prints (web/personal_data.py)."""
+
+    customer: Customer
+    tags: list[str]
+    records: list[PersonalRecords]
+    referrals: int
+    audit_trail: list[AuditEvent]
+
+
+def personal_data(*, customer: Customer) -> PersonalData:
+    """A fixed number of queries: one per kind of record, and three more."""
+    return PersonalData(
+        customer=customer,
+        tags=sorted(tag.name for tag in customer.tags.all()),
+        records=personal_records(customer=customer),
+        referrals=customer.referrals.count(),
+        audit_trail=list(
+            AuditEvent.objects.filter(business=customer.business, customer=customer)
+            .select_related("actor")
+            .order_by("at", "pk")
+        ),
+    )
+
+
 def customer_personal_data(
-    *, customer: Customer, records: list[PersonalRecords] | None = None
+    *, customer: Customer, data: PersonalData | None = None
 ) -> dict[str, Any]:
     """Everything stored about one person (AVG art. 15 and 20), as one JSON-ready document;
-    from `records` (personal_records) when the caller has read them already."""
+    from `data` when the caller has read it already."""
+    data = data or personal_data(customer=customer)
     document: dict[str, Any] = {
         "business": customer.business.name,
         "generated_at": _plain(timezone.now()),
-        "customer": {**_row(customer), "tags": sorted(tag.name for tag in customer.tags.all())},
+        "customer": {**_row(customer), "tags": data.tags},
     }
-    for kind in records if records is not None else personal_records(customer=customer):
+    for kind in data.records:
         document[kind.key] = [_row(obj) for obj in kind.rows]
-    document["referrals"] = customer.referrals.count()
+    document["referrals"] = data.referrals
     document["audit_trail"] = [
         {
             "at": _plain(event.at),
@@ -165,9 +193,7 @@ def customer_personal_data(
             "object_type": event.object_type,
             "fields": sorted(event.changes) if isinstance(event.changes, dict) else [],
         }
-        for event in AuditEvent.objects.filter(business=customer.business, customer=customer)
-        .select_related("actor")
-        .order_by("at", "pk")
+        for event in data.audit_trail
     ]
     return document
 

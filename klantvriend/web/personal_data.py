@@ -1,75 +1,120 @@
 """The access request (AVG art. 15) as the person reads it on paper: each kind of record one
 table, headed by the fields' own names in the reader's language, with moments in the business's
 time, yes and no, choices by their label and amounts as money. The JSON download (art. 20) stays
-the plain document of importers/privacy.py."""
+the plain document of importers/privacy.py.
 
+A long-standing customer has a thousand rows or more here, so each column gets its formatter
+once and the table body is written in Python (escaped), not cell by cell in a template."""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klantvriend.core.models import Business
 from klantvriend.core.money import format_cents
-from klantvriend.importers.privacy import PersonalRecords
+from klantvriend.importers.privacy import PersonalData, PersonalRecords
+
+from .templatetags.care import audit_action, audit_object
 
 NOTHING = "—"
 # Keys of the database and of the page's own customer: not about the person.
 _HIDDEN = {"id", "business", "customer", "search_text"}
+
+Formatter = Callable[[models.Model, object], str]
 
 
 @dataclass(frozen=True)
 class Table:
     title: str
     headers: list[str]
-    rows: list[list[str]]
+    body: SafeString  # the rows, escaped
+    count: int
 
 
-def readable(obj: models.Model, field: models.Field, business: Business) -> str:
-    value = getattr(obj, field.attname)
-    if value is None or value == "":
-        return NOTHING
+def _months() -> list[str]:
+    """The month names in the reader's language, looked up once per page ("j F Y" below)."""
+    return [""] + [str(MONTHS[number]) for number in range(1, 13)]
+
+
+def _day(value: date, months: list[str]) -> str:
+    return f"{value.day} {months[value.month]} {value.year}"  # "j F Y", as date_format writes it
+
+
+def _moment(value: datetime, business: Business, months: list[str]) -> str:
+    local = business.local(value)
+    return f"{_day(local, months)}, {local:%H:%M}"
+
+
+def _formatter(field: models.Field, business: Business, months: list[str]) -> Formatter:
+    """How one column's values read (given a non-empty value and its row)."""
     if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+        labels = {key: str(label) for key, label in field.flatchoices}
+        return lambda row, value: labels.get(value, str(value))
     if isinstance(field, models.BooleanField):
-        return _("yes") if value else _("no")
-    if isinstance(value, datetime):
-        return date_format(business.local(value), "j F Y, H:i")
-    if isinstance(value, date):
-        return date_format(value, "j F Y")
-    if field.is_relation:
-        if field.related_model is get_user_model():  # a member of staff, read with the rows
-            user = getattr(obj, field.name)
+        yes, no = _("yes"), _("no")
+        return lambda row, value: yes if value else no
+    if isinstance(field, models.DateTimeField):
+        return lambda row, value: _moment(value, business, months)
+    if isinstance(field, models.DateField):
+        return lambda row, value: _day(value, months)
+    if field.is_relation and field.related_model is get_user_model():  # read with the rows
+
+        def member(row, value):
+            user = getattr(row, field.name)
             return user.get_full_name() or user.get_username()
-        return f"#{value}"  # another record, by its number: not read again
+
+        return member
+    if field.is_relation:
+        return lambda row, value: f"#{value}"  # another record, by its number: not read again
     if field.name.endswith("_cents"):
-        currency = getattr(obj, "currency", "") or business.currency
-        return format_cents(int(value), currency, language=get_language() or "nl")
-    return str(value)
+        language = get_language() or "nl"
+        return lambda row, value: format_cents(
+            int(value), getattr(row, "currency", "") or business.currency, language=language
+        )
+    return lambda row, value: str(value)
 
 
-def _shown_fields(model: type[models.Model]) -> list[models.Field]:
-    return [field for field in model._meta.concrete_fields if field.name not in _HIDDEN]
-
-
-def customer_facts(customer, tags: list[str]) -> list[tuple[str, str]]:
-    facts = [
-        (capfirst(field.verbose_name), readable(customer, field, customer.business))
-        for field in _shown_fields(type(customer))
+def _columns(model: type[models.Model], business: Business, months: list[str]):
+    return [
+        (field, _formatter(field, business, months))
+        for field in model._meta.concrete_fields
+        if field.name not in _HIDDEN
     ]
-    return [*facts, (_("Tags"), ", ".join(tags) or NOTHING)]
 
 
-def record_table(records: PersonalRecords, business: Business) -> Table:
+def _values(row: models.Model, columns) -> list[str]:
+    values = []
+    for field, formatter in columns:
+        value = getattr(row, field.attname)
+        values.append(NOTHING if value is None or value == "" else formatter(row, value))
+    return values
+
+
+def customer_facts(data: PersonalData) -> list[tuple[str, str]]:
+    columns = _columns(type(data.customer), data.customer.business, _months())
+    facts = [
+        (capfirst(field.verbose_name), value)
+        for (field, _formatter_), value in zip(
+            columns, _values(data.customer, columns), strict=True
+        )
+    ]
+    return [*facts, (_("Tags"), ", ".join(data.tags) or NOTHING)]
+
+
+def record_table(records: PersonalRecords, business: Business, months: list[str]) -> Table:
     """The rows as a table, with only the columns that hold something for this person."""
-    fields = _shown_fields(records.model)
-    values = [[readable(row, field, business) for field in fields] for row in records.rows]
-    kept = [i for i in range(len(fields)) if any(row[i] != NOTHING for row in values)]
+    columns = _columns(records.model, business, months)
+    values = [_values(row, columns) for row in records.rows]
+    kept = [i for i in range(len(columns)) if any(row[i] != NOTHING for row in values)]
     kind = capfirst(records.model._meta.verbose_name_plural)
     title = (
         _("%(records)s of other customers that name this customer") % {"records": kind}
@@ -78,12 +123,41 @@ def record_table(records: PersonalRecords, business: Business) -> Table:
     )
     return Table(
         title,
-        [capfirst(fields[i].verbose_name) for i in kept],
-        [[row[i] for i in kept] for row in values],
+        [capfirst(columns[i][0].verbose_name) for i in kept],
+        _body([[row[i] for i in kept] for row in values]),
+        len(values),
     )
 
 
-def moment(iso: str, business: Business) -> str:
-    """A moment of the access document (ISO 8601) in the business's time."""
-    parsed = parse_datetime(iso)
-    return date_format(business.local(parsed), "j F Y, H:i") if parsed else iso
+def _body(rows: list[list[str]]) -> SafeString:
+    return mark_safe(  # every value escaped here
+        "".join(
+            "<tr>" + "".join(f"<td>{escape(value)}</td>" for value in row) + "</tr>" for row in rows
+        )
+    )
+
+
+def personal_tables(data: PersonalData) -> list[Table]:
+    """Every kind of record, and last the trail of who viewed or changed the data."""
+    business = data.customer.business
+    months = _months()
+    tables = [record_table(records, business, months) for records in data.records]
+    what: dict[tuple[str, str], str] = {}  # a few kinds of event, often hundreds of views
+    trail = []
+    for event in data.audit_trail:
+        kind = (event.object_type, event.action)
+        if kind not in what:
+            what[kind] = f"{capfirst(audit_object(kind[0]))}: {audit_action(kind[1])}"
+        who = (
+            (event.actor.get_full_name() or event.actor.get_username()) if event.actor else NOTHING
+        )
+        trail.append([_moment(event.at, business, months), who, what[kind]])
+    tables.append(
+        Table(
+            _("Who viewed or changed this data"),
+            [_("When"), _("Who"), _("What")],
+            _body(trail),
+            len(trail),
+        )
+    )
+    return tables

@@ -31,12 +31,12 @@ from klantvriend.importers.privacy import (
     apply_retention,
     customer_erase,
     customer_personal_data,
-    personal_records,
+    personal_data,
     retention_activity_kinds,
 )
 from klantvriend.importers.privacy_settings import privacy_settings, privacy_settings_update
 
-from .personal_data import customer_facts, moment, record_table
+from .personal_data import customer_facts, personal_tables
 from .views import add_service_errors, member_required, owner_required
 
 AUDIT_PAGE_SIZE = 50
@@ -46,8 +46,7 @@ AUDIT_PAGE_SIZE = 50
 def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     """An access request (AVG art. 15): readable here, or as JSON to hand over (art. 20)."""
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
-    records_found = personal_records(customer=customer)
-    document = customer_personal_data(customer=customer, records=records_found)
+    data = personal_data(customer=customer)
     audit_record(
         business=request.business,
         actor=request.user,
@@ -57,24 +56,21 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
         changes={"format": request.GET.get("format", "html")},
     )
     if request.GET.get("format") == "json":
+        document = customer_personal_data(customer=customer, data=data)
         response = HttpResponse(
             json.dumps(document, ensure_ascii=False, indent=2),
             content_type="application/json; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
         return response
-    business = request.business
     return render(
         request,
         "web/personal_data.html",
         {
             "customer": customer,
-            "facts": customer_facts(customer, document["customer"]["tags"]),
-            "tables": [record_table(records, business) for records in records_found],
-            "referrals": document["referrals"],
-            "audit_trail": [
-                {**event, "at": moment(event["at"], business)} for event in document["audit_trail"]
-            ],
+            "facts": customer_facts(data),
+            "tables": personal_tables(data),
+            "referrals": data.referrals,
         },
     )
 

@@ -86,6 +86,9 @@ def test_the_access_page_reads_as_a_letter_not_a_database_dump(owner_client, bus
     assert "+00:00" not in page
     assert "<th>Wanneer</th><th>Bedrag</th><th>Valuta</th><th>Omschrijving</th>" in page
     assert "<dt>Laatst gewijzigd op</dt>" in page
+    # Last, who viewed or changed the data: this very look included.
+    assert "<th>Wanneer</th><th>Wie</th><th>Wat</th>" in page
+    assert "<td>Klant: aangemaakt</td>" in page
 
 
 def test_erasure_asks_for_confirmation_and_then_anonymises(owner_client, staff_client, business):
