@@ -248,3 +248,15 @@ def test_the_profiles_trail_names_changed_fields_as_the_forms_do(owner_client, b
     assert '<td class="subtle">plaats, telefoon</td>' in trail
     assert ">phone<" not in trail
     assert ">city<" not in trail
+
+
+def test_the_access_pages_tables_escape_what_was_typed(owner_client, business):
+    customer = services.customer_create(business=business, name="Anna")
+    services.contact_moment_create(
+        customer=customer, kind="call", summary='<script>alert("x")</script> & co'
+    )
+
+    page = owner_client.get(f"/customers/{customer.pk}/personal-data/").content.decode()
+
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
