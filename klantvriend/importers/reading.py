@@ -22,11 +22,13 @@ csv.field_size_limit(1 << 20)
 
 
 class FileFormatError(ValueError):
-    """The file as a whole cannot be read (empty, no header, not text)."""
+    """The file as a whole cannot be read (empty, no header, not text), or its quoting breaks
+    at `line` so that no line after it can be trusted."""
 
-    def __init__(self, message: str, code: str) -> None:
+    def __init__(self, message: str, code: str, line: int | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -120,9 +122,19 @@ def iter_rows(path: Path, table: TableFormat) -> Iterator[tuple[int, list[str]]]
     padded to the header's width."""
     width = len(table.headers)
     with _open_text(path, table.encoding) as text:
-        reader = csv.reader(text, delimiter=table.delimiter)
+        # Strict: a quote that is opened and never closed would otherwise swallow every line
+        # after it into one value, silently (a customer lost, another one named after them).
+        reader = csv.reader(text, delimiter=table.delimiter, strict=True)
         header_seen = False
-        for cells in reader:
+        while True:
+            starts = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                code = "unclosed_quote" if "end of data" in str(error) else "stray_quote"
+                raise FileFormatError(code, code, line=starts) from None
             if not any(cell.strip() for cell in cells):
                 continue
             if not header_seen:

@@ -25,6 +25,14 @@ def file_format_message(code: str) -> str:
             "This is not a CSV file. In Excel, choose Save as → CSV (semicolon-separated)."
         ),
         "no_header": _("The first line must name the columns."),
+        "unclosed_quote": _(
+            'A quote (") opens a value on this line and is never closed, so every line after '
+            "it would be read as part of that value. Close the quote, or remove it."
+        ),
+        "stray_quote": _(
+            'A value on this line starts with a quote (") and goes on after the closing quote. '
+            'Put the whole value between quotes, with any quote inside it doubled ("").'
+        ),
     }.get(code, _("The file cannot be read."))
 
 
@@ -59,7 +67,10 @@ def data_import(
     result.mapping = mapping
     module = _MODULES[kind]
     layout = Columns(table=table, mapping=mapping, date_order=date_order)
-    module.validate(Path(path), layout, business, result)
+    try:
+        module.validate(Path(path), layout, business, result)
+    except FileFormatError as error:
+        result.add_error(RowError(error.line, "", "", file_format_message(error.code), error.code))
     if not result.ok:
         return result
     with transaction.atomic():

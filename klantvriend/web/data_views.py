@@ -151,6 +151,19 @@ def import_start(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _preview(path, table) -> list[list[str]]:
+    """The first rows as read; up to a broken quote, which the import itself reports."""
+    rows: list[list[str]] = []
+    if not path.exists():
+        return rows
+    try:
+        for _line, cells in islice(iter_rows(path, table), PREVIEW_ROWS):
+            rows.append(cells)
+    except FileFormatError:
+        pass
+    return rows
+
+
 @owner_required
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     kind, name, path = _upload(request, token)
@@ -185,9 +198,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     context.update(
         {
             "table": table,
-            "preview": [cells for _line, cells in islice(iter_rows(path, table), PREVIEW_ROWS)]
-            if path.exists()
-            else [],
+            "preview": _preview(path, table),
             "form": form,
             "result": result,
             "date_orders": DATE_ORDERS,

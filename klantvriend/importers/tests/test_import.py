@@ -474,3 +474,43 @@ def test_the_database_folds_customer_numbers_exactly_as_the_importers_do(busines
 
     assert folded == {number: customer_number_key(number) for number in numbers}
     assert folded["ÄBc-É1"] == "Äbc-É1"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "code"),
+    [
+        # The quote before Dirk is never closed: Eva's line would become part of Dirk's name.
+        (
+            'naam;telefoon\nAnna;0612345678\n"Dirk ""Quote;06-1\nEva Laatst;06-3333\n',
+            3,
+            "unclosed_quote",
+        ),
+        ('naam;telefoon\nAnna;0612345678\n"Dirk" Jansen;06-1\n', 3, "stray_quote"),
+    ],
+)
+def test_a_broken_quote_is_refused_with_its_line_and_nothing_is_stored(
+    tmp_path, business, text, line, code
+):
+    path = write(tmp_path, "q.csv", text)
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert [(error.line, error.code) for error in result.errors] == [(line, code)]
+    assert result.errors[0].message.startswith(
+        "Een aanhalingsteken" if code == "unclosed_quote" else "Een waarde op deze regel"
+    )
+    assert Customer.objects.count() == 0
+
+
+def test_quoted_values_with_line_breaks_and_doubled_quotes_still_import(tmp_path, business):
+    text = 'naam;notities\n"Anna ""Ans"" de Vries";"belt graag;\nna vijven"\n'
+    path = write(tmp_path, "ok.csv", text)
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert result.ok
+    anna = Customer.objects.get()
+    assert (anna.name, anna.notes) == (
+        'Anna "Ans" de Vries',
+        "belt graag;\r\nna vijven",
+    )  # as Excel writes it
