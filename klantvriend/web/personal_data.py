@@ -13,6 +13,7 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.dates import MONTHS
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -75,6 +76,10 @@ def _formatter(field: models.Field, business: Business, months: list[str]) -> Fo
         return member
     if field.is_relation:
         return lambda row, value: f"#{value}"  # another record, by its number: not read again
+    if isinstance(field, models.FloatField):
+        if field.name.startswith("probability"):  # a chance, shown as on the profile
+            return lambda row, value: f"{round(100 * value)}%"
+        return lambda row, value: number_format(value, 1)
     if field.name.endswith("_cents"):
         language = get_language() or "nl"
         return lambda row, value: format_cents(
@@ -83,11 +88,26 @@ def _formatter(field: models.Field, business: Business, months: list[str]) -> Fo
     return lambda row, value: str(value)
 
 
+def _shown(field: models.Field, model: type[models.Model]) -> bool:
+    """Not the keys, not codes nobody can read (hashes), and not the day a moment beside it
+    already gives (a promise's `due_on` is its `due_at` as a date, kept for an index)."""
+    if field.name in _HIDDEN or field.name.endswith("_hash"):
+        return False
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        stem = field.name.removesuffix("_on")
+        return stem == field.name or not _has_field(model, f"{stem}_at")
+    return True
+
+
+def _has_field(model: type[models.Model], name: str) -> bool:
+    return any(field.name == name for field in model._meta.concrete_fields)
+
+
 def _columns(model: type[models.Model], business: Business, months: list[str]):
     return [
         (field, _formatter(field, business, months))
         for field in model._meta.concrete_fields
-        if field.name not in _HIDDEN
+        if _shown(field, model)
     ]
 
 
@@ -142,8 +162,23 @@ def personal_tables(data: PersonalData) -> list[Table]:
     business = data.customer.business
     months = _months()
     tables = [record_table(records, business, months) for records in data.records]
-    what: dict[tuple[str, str], str] = {}  # a few kinds of event, often hundreds of views
-    trail = []
+    tables.append(
+        Table(
+            _("Who viewed or changed this data"),
+            [_("When"), _("Who"), _("What")],
+            _body(_trail(data, months)),
+            len(data.audit_trail),
+        )
+    )
+    return tables
+
+
+def _trail(data: PersonalData, months: list[str]) -> list[list[str]]:
+    """One row per event, except that the same person doing the same thing again on the same
+    day (opening the profile forty times) is one row: the first and last time, and how often."""
+    business = data.customer.business
+    what: dict[tuple[str, str], str] = {}
+    runs: list[list] = []  # [first, last, who, kind, count]
     for event in data.audit_trail:
         kind = (event.object_type, event.action)
         if kind not in what:
@@ -151,13 +186,17 @@ def personal_tables(data: PersonalData) -> list[Table]:
         who = (
             (event.actor.get_full_name() or event.actor.get_username()) if event.actor else NOTHING
         )
-        trail.append([_moment(event.at, business, months), who, what[kind]])
-    tables.append(
-        Table(
-            _("Who viewed or changed this data"),
-            [_("When"), _("Who"), _("What")],
-            _body(trail),
-            len(trail),
-        )
-    )
-    return tables
+        local = business.local(event.at)
+        last = runs[-1] if runs else None
+        if last and (last[2], last[3]) == (who, kind) and last[1].date() == local.date():
+            last[1] = local
+            last[4] += 1
+        else:
+            runs.append([local, local, who, kind, 1])
+    rows = []
+    for first, last, who, kind, count in runs:
+        when = f"{_day(first, months)}, {first:%H:%M}"
+        if count > 1:
+            when += f"–{last:%H:%M} ({count}×)"
+        rows.append([when, who, what[kind]])
+    return rows

@@ -13,6 +13,9 @@ from klantvriend.customers import services
 from klantvriend.customers.models import Customer
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers.privacy_settings import privacy_settings_update
+from klantvriend.insights.tests.factories import CustomerInsightFactory
+from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.surveys.tests.factories import SurveyInvitationFactory
 
 
 def test_viewing_a_profile_is_logged_and_shown_on_the_audit_page(
@@ -260,3 +263,20 @@ def test_the_access_pages_tables_escape_what_was_typed(owner_client, business):
 
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
+
+
+def test_the_access_page_leaves_out_codes_and_repeats_and_writes_chances(owner_client, business):
+    customer = services.customer_create(business=business, name="Anna")
+    CustomerInsightFactory(customer=customer, probability_alive=0.9877975)
+    PromiseFactory(customer=customer, description="Taart")
+    SurveyInvitationFactory(customer=customer)
+    for _look in range(3):
+        owner_client.get(f"/customers/{customer.pk}/")
+
+    page = owner_client.get(f"/customers/{customer.pk}/personal-data/").content.decode()
+
+    assert "<td>99%</td>" in page
+    assert "0.98" not in page
+    assert "(als hash)" not in page  # the link's code: nothing a person can read
+    assert page.count("<th>Klaar op</th>") == 1  # the due moment, not also its day
+    assert "(3×)</td>" in page  # three looks at the profile, one row
