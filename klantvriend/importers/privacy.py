@@ -414,6 +414,11 @@ def customer_delete(*, customer: Customer, actor=None) -> None:
     if locked.purchases.exists():
         raise HasPurchases(
             _(
+                "This customer's personal data has been anonymised already; their purchases "
+                "are kept for seven years for the tax authorities."
+            )
+            if locked.erased_at
+            else _(
                 "This customer has purchases, which are kept for seven years for the tax "
                 "authorities. Anonymise the customer instead: that removes their personal data "
                 "and keeps the purchases."

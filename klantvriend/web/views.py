@@ -265,6 +265,11 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
 @member_required
 def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    try:
+        customer.refuse_if_anonymised()
+    except ValidationError as refused:
+        messages.error(request, refused.messages[0])
+        return redirect("web:customer_detail", customer_id=customer.pk)
     form = CustomerForm(request.POST or None, instance=customer, business=request.business)
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()

@@ -40,6 +40,7 @@ NEW_RECORDS = {
 @pytest.fixture
 def anonymised(business, owner):
     customer = services.customer_create(business=business, name="Anna Oud", email="a@oud.example")
+    services.purchase_create(customer=customer, amount_cents=1250)  # kept for the tax authorities
     customer_erase(customer=customer, actor=owner)
     return Customer.objects.get(pk=customer.pk)
 
@@ -107,4 +108,11 @@ def test_the_api_and_the_profile_refuse_new_records_and_offer_no_forms(
     for form in ["purchase-form", "contact-form", "promise-form", "complaint-form", "gesture-form"]:
         assert f'data-testid="{form}"' not in profile
     assert f"/customers/{anonymised.pk}/edit/" not in profile
+    assert f"/customers/{anonymised.pk}/delete/" not in profile
+    edit = owner_client.get(f"/customers/{anonymised.pk}/edit/")
+    assert edit.status_code == 302
+    assert edit.url == f"/customers/{anonymised.pk}/"
+    delete = owner_client.get(f"/customers/{anonymised.pk}/delete/").content.decode()
+    assert "zijn al geanonimiseerd" in delete
+    assert "Anonimiseer de klant" not in delete
     assert timezone.now() - anonymised.erased_at < timedelta(minutes=1)
