@@ -66,6 +66,16 @@ class Figure:
         return GREEN if self.value >= green else AMBER if self.value >= amber else RED
 
     @property
+    def light_label(self) -> str:
+        """What the light says, for those who do not see its colour."""
+        return {
+            GREEN: _("on target"),
+            AMBER: _("close to the target"),
+            RED: _("well below the target"),
+            GREY: _("not measured yet"),
+        }[self.light]
+
+    @property
     def target(self) -> float:
         return THRESHOLDS[self.key][0]
 
@@ -161,12 +171,17 @@ def _driver_action(drivers) -> str:
     """Which driver to work on first: the one that separates detractors from promoters most,
     as the survey results page says; without enough of both, the lowest."""
     separating = most_separating_driver(drivers)
-    if separating is not None:
+    lowest = min(drivers, key=lambda driver: driver.average)
+    if separating is not None and separating.name != lowest.name:
         return _(
             "Work first on %(driver)s: it separates the detractors from the promoters most "
-            "(see the survey results)."
+            "(see the survey results), more than %(lowest)s, which scores lowest."
+        ) % {"driver": separating.label, "lowest": lowest.label}
+    if separating is not None:
+        return _(
+            "Work first on %(driver)s: it scores lowest and separates the detractors from the "
+            "promoters most (see the survey results)."
         ) % {"driver": separating.label}
-    lowest = min(drivers, key=lambda driver: driver.average)
     return _("Work first on %(driver)s, the driver with the lowest score.") % {
         "driver": lowest.label
     }

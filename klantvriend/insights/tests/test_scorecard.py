@@ -29,9 +29,10 @@ def test_the_scorecard_and_the_survey_results_advise_the_same_driver(business):
 
     drivers = next(figure for figure in card.figures if figure.key == "drivers")
     assert card.weakest.key == "drivers"
+    assert drivers.light_label == "ver onder het doel"  # what the red light says, read aloud
     assert drivers.detail == "flexibility; answers of the last 12 months"
     assert results.separating.name == "reliability"
     assert card.next_action == (
         "Work first on reliability: it separates the detractors from the promoters most "
-        "(see the survey results)."
+        "(see the survey results), more than flexibility, which scores lowest."
     )
