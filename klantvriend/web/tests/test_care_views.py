@@ -538,3 +538,28 @@ def test_a_refused_resolution_from_today_keeps_what_was_typed(owner_client, busi
     assert 'value="Gratis worst"' in page
     complaint.refresh_from_db()
     assert complaint.resolved_at is None
+
+
+def test_today_and_the_scorecard_show_one_share_of_promises_kept_on_time(owner_client, business):
+    customer = CustomerFactory(business=business)
+    now = timezone.now()
+    # In the last 90 days one of two on time; half a year ago one late promise.
+    for done, due in [
+        (now - timedelta(days=10), now - timedelta(days=9)),
+        (now - timedelta(days=20), now - timedelta(days=21)),
+        (now - timedelta(days=180), now - timedelta(days=181)),
+    ]:
+        PromiseFactory(
+            customer=customer, made_at=done - timedelta(days=3), due_at=due, done_at=done
+        )
+
+    today = owner_client.get(reverse("web:today")).content.decode()
+    card = owner_client.get(reverse("web:insights_scorecard")).context["scorecard"]
+
+    promises = next(figure for figure in card.figures if figure.key == "promises")
+    assert promises.value == 0.5
+    assert re.search(
+        r'<span class="stat-value">50\s?%</span>\s*<span class="stat-label">'
+        r"beloften op tijd nagekomen \(90 dagen\)",
+        today,
+    )
