@@ -74,11 +74,17 @@ def parse_amount(text: str) -> int:
     return int(value * 100)
 
 
-def format_cents(cents: int, currency: str = "EUR", *, language: str = "nl") -> str:
+def format_cents(
+    cents: int, currency: str = "EUR", *, language: str = "nl", whole: bool = False
+) -> str:
+    """€ 1.234,56 in Dutch, €1,234.56 in English; `whole`: rounded to € 1.235 / €1,235."""
     sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    grouped = f"{whole:,}"
+    units, rest = divmod(abs(cents), 100)
+    if whole:
+        units, rest = (abs(cents) + 50) // 100, None
+    grouped = f"{units:,}"
     symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
     if language.startswith("nl"):
-        return f"{sign}{symbol} {grouped.replace(',', '.')},{rest:02d}"
-    return f"{sign}{symbol}{grouped}.{rest:02d}"
+        decimals = "" if rest is None else f",{rest:02d}"
+        return f"{sign}{symbol} {grouped.replace(',', '.')}{decimals}"
+    return f"{sign}{symbol}{grouped}{'' if rest is None else f'.{rest:02d}'}"

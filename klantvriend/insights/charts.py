@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F, Q, Value
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from klantvriend.complaints.models import Complaint
@@ -63,8 +63,13 @@ def month_axis(labels: list[str]) -> list[str]:
     return shown
 
 
+def _whole(amount: float) -> str:
+    """1.234 in Dutch, 1,234 in English."""
+    return number_format(round(amount), 0, force_grouping=True)
+
+
 def _money(cents: float) -> str:
-    return f"{cents / 100:,.0f}".replace(",", ".")
+    return _whole(cents / 100)
 
 
 def revenue_chart(run: InsightRun | None) -> ChartData | None:
@@ -115,7 +120,7 @@ def value_chart(run: InsightRun | None) -> ChartData | None:
     if not data or not data["counts"]:
         return None
     edges = data["edges"]
-    labels = [f"{edges[i]:,.0f}".replace(",", ".") for i in range(len(data["counts"]))]
+    labels = [_whole(edges[i]) for i in range(len(data["counts"]))]
     labels[-1] += "+"
     based_on_model = (run.figures.get("advice") or {}).get("based_on_model")
     title = (

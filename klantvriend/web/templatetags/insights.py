@@ -3,6 +3,7 @@
 from django import template
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clv import charts
@@ -25,7 +26,8 @@ def customer_insight_card(context, customer, referral_count=0):
 
 def _formatter(chart, currency):
     if chart.value_kind == "money":
-        return lambda cents: format_cents(round(cents), currency).split(",")[0]
+        language = get_language() or "nl"
+        return lambda cents: format_cents(round(cents), currency, language=language, whole=True)
     if chart.value_kind == "share":
         return lambda value: f"{value:.0%}"
     # Counts, whole on their axis: 2.000 in Dutch, 2,000 in English.

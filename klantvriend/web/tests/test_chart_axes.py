@@ -22,3 +22,14 @@ def test_count_charts_step_in_whole_numbers_written_the_readers_way():
     assert _ticks(plain)[:5] == ["0", "7", "14", "21", "28"]
     assert _ticks(dutch)[:5] == ["0", "625", "1.250", "1.875", "2.500"]
     assert _ticks(english)[:5] == ["0", "625", "1,250", "1,875", "2,500"]
+
+
+def test_the_money_axis_is_written_the_readers_way():
+    chart = ChartData("r", "t", ["a"], [("n", [10_000_000], "")], "money", [], [])
+    with translation.override("nl"):
+        dutch = svg_chart(chart)
+    with translation.override("en"):
+        english = svg_chart(chart)
+
+    assert _ticks(dutch)[-1] == "€ 100.000"
+    assert _ticks(english)[-1] == "€100,000"
