@@ -47,3 +47,6 @@ def test_amounts_that_are_refused(typed, code):
 def test_money_is_written_the_dutch_and_the_english_way():
     assert format_cents(123456, "EUR", language="nl") == "€ 1.234,56"
     assert format_cents(123456, "EUR", language="en") == "€1,234.56"
+    assert format_cents(123456, "EUR", language="nl", whole=True) == "€ 1.235"
+    assert format_cents(123449, "EUR", language="en", whole=True) == "€1,234"
+    assert format_cents(-150, "EUR", language="nl", whole=True) == "-€ 2"
