@@ -38,6 +38,7 @@ from .forms import (
 from .middleware import SESSION_KEY
 
 PAGE_SIZE = 50
+SUGGESTIONS = 8
 
 
 def member_required(view):
@@ -137,10 +138,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
-        # A search that found nobody may hold a typo: whom it may have meant.
-        "suggestions": selectors.customer_suggestions(business=request.business, query=query)
+        # A search that found nobody may hold a typo: whom it may have meant (one more than
+        # shown, to know whether to say there are more).
+        "suggestions": selectors.customer_suggestions(
+            business=request.business, query=query, limit=SUGGESTIONS + 1
+        )
         if query and not page.object_list
         else [],
+        "suggestions_shown": SUGGESTIONS,
         "query": query,
         "tag": tag,
         "order": order,

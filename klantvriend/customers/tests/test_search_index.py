@@ -179,3 +179,14 @@ def test_the_customer_list_offers_the_suggestions_only_when_nothing_matched(owne
     assert "Bedoelde je:" in typo
     assert "06-12345678" in typo
     assert 'data-testid="suggestions"' not in found
+
+
+def test_the_list_shows_eight_suggestions_and_says_when_there_are_more(owner_client, business):
+    for first in ["Anna", "Bram", "Cees", "Dirk", "Eva", "Fleur", "Gert", "Hans", "Ilse"]:
+        services.customer_create(business=business, name=f"{first} Bakker")
+
+    typo = owner_client.get("/customers/", {"q": "bakkr"}).content.decode()
+    suggestions = typo.split('data-testid="suggestions"')[1].split("</ul>")[0]
+
+    assert suggestions.count("<li>") == 8
+    assert "Meer klanten komen in de buurt: typ meer van de naam." in typo
