@@ -230,13 +230,23 @@ def _person_strings(customer: Customer) -> list[str]:
     )
 
 
+def _as_typed(text: str) -> str:
+    """A pattern for one of the person's strings. A phone number matches however it is written
+    again ("06-12345678", "06 1234 5678", "0612345678"): its digits, with spaces, dots, dashes
+    or slashes between them."""
+    number = re.sub(r"\D", "", text)
+    if len(number) >= 6 and len(number) * 10 >= len(re.sub(r"\s", "", text)) * 6:
+        return r"[\s./-]*".join(number)
+    return re.escape(text)
+
+
 def scrubber(strings: list[str]) -> Callable[[str], str]:
     """Cuts the person's strings out of a text as whole words, in any case: "Jan" goes,
     "januari" stays. Longest first, so a full name goes before its parts."""
     if not strings:
         return lambda text: text
     pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(text) for text in strings) + r")(?!\w)",
+        r"(?<!\w)(?:" + "|".join(_as_typed(text) for text in strings) + r")(?!\w)",
         re.IGNORECASE,
     )
     return lambda text: pattern.sub(ERASED_TEXT, text)

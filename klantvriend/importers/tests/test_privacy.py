@@ -261,6 +261,20 @@ def test_erasing_a_referred_customer_cuts_their_name_from_the_referrers_thanks(
     assert "Piet Aanbrenger" in database_text()
 
 
+def test_erasure_cuts_a_phone_number_however_it_was_typed(business, owner):
+    customer = services.customer_create(business=business, name="Jan Berg", phone="06-12345678")
+    services.purchase_create(
+        customer=customer,
+        amount_cents=900,
+        description="Bellen op 0612345678 of 06 1234 5678; bon 1061234567890",
+    )
+
+    customer_erase(customer=customer, actor=owner)
+
+    purchase = Purchase.objects.get(customer=customer)
+    assert purchase.description == "Bellen op […] of […]; bon 1061234567890"
+
+
 def test_erasure_cuts_the_persons_words_not_words_that_contain_them(business, owner):
     customer = services.customer_create(business=business, name="Jan Berg")
     services.purchase_create(
