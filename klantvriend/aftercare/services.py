@@ -177,7 +177,9 @@ def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:
     referrer = customer.referred_by
     if referrer is None or referrer.erased_at is not None:
         return None
-    if customer.purchases.exclude(pk=purchase.pk).exists():
+    # The first purchase recorded is the one that thanks: asking "is there any other purchase"
+    # instead would plan nothing when two first purchases are committed at the same moment.
+    if customer.purchases.filter(pk__lt=purchase.pk).exists():
         return None
     if FollowUp.objects.filter(referred_customer=customer).exists():
         return None

@@ -42,6 +42,20 @@ def test_a_referred_customers_first_purchase_plans_a_thank_you_for_the_referrer(
     assert FollowUp.objects.filter(reason=Reason.REFERRAL).count() == 1
 
 
+def test_two_first_purchases_committed_together_still_thank_the_referrer_once(
+    business, anna, django_capture_on_commit_callbacks
+):
+    bram = customer_create(business=business, name="Bram Bakker", referred_by=anna)
+
+    # Both purchases are stored before either one's after-commit rules run, as when two tills
+    # record a first purchase in the same instant.
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_create(customer=bram, amount_cents=1500)
+        purchase_create(customer=bram, amount_cents=2500)
+
+    assert FollowUp.objects.filter(reason=Reason.REFERRAL, referred_customer=bram).count() == 1
+
+
 def test_a_customer_without_referrer_plans_no_thank_you(
     business, django_capture_on_commit_callbacks
 ):
