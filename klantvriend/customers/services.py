@@ -245,6 +245,15 @@ def _check_not_future(at: datetime, field: str) -> None:
         )
 
 
+def currency_refusal(*, business, currency: str) -> str:
+    """Why an amount in another currency than the business's is refused: every total, the
+    spend kept per customer and the value models count amounts in the business's currency."""
+    return _(
+        "This business keeps its amounts in %(currency)s; an amount in %(other)s would be "
+        "counted as %(currency)s."
+    ) % {"currency": business.currency, "other": currency}
+
+
 def purchase_create(
     *,
     customer: Customer,
@@ -269,6 +278,9 @@ def purchase_create(
             {"amount_cents": ValidationError(_("Enter the amount as a number."), code="invalid")}
         )
     _check_not_future(purchase.at, "at")
+    if purchase.currency != customer.business.currency:
+        refusal = currency_refusal(business=customer.business, currency=purchase.currency)
+        raise ValidationError({"currency": ValidationError(refusal, code="other_currency")})
     purchase.full_clean()
     purchase.save()
     # Aftercare rules (a follow-up after a large purchase) run once the purchase is committed.

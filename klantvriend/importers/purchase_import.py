@@ -27,6 +27,7 @@ from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business
 from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Customer, Purchase
+from klantvriend.customers.services import currency_refusal
 
 from .common import Columns, RowProblems, batched, rows
 from .matching import (
@@ -164,6 +165,9 @@ def parse_purchase(
     currency = (cell("currency") or business.currency).upper()
     if len(currency) != 3 or not currency.isalpha():
         problems.add("currency", _("Use a three-letter currency code such as EUR."), "currency")
+    elif currency != business.currency:
+        refusal = currency_refusal(business=business, currency=currency)
+        problems.add("currency", refusal, "other_currency")
     description = cell("description")
     if len(description) > 300:
         problems.add("description", _("Use at most 300 characters."), "max_length")

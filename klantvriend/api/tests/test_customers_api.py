@@ -189,6 +189,7 @@ def test_purchases_are_created_listed_and_filtered(api, business):
         ({"amount_cents": "12,50"}, "amount_cents"),
         ({"amount_cents": 12.5}, "amount_cents"),
         ({"amount_cents": 10**12}, "amount_cents"),  # more than MAX_CENTS
+        ({"currency": "USD"}, "currency"),  # the business keeps its amounts in EUR
         ({"at": "01-03-2026"}, "at"),
         ({"at": "2026-03-01T14:30:00"}, "at"),
         ({"at": 1767225600}, "at"),

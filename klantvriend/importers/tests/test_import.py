@@ -514,3 +514,19 @@ def test_quoted_values_with_line_breaks_and_doubled_quotes_still_import(tmp_path
         'Anna "Ans" de Vries',
         "belt graag;\r\nna vijven",
     )  # as Excel writes it
+
+
+def test_amounts_in_another_currency_than_the_business_keeps_are_refused(tmp_path, business):
+    CustomerFactory(business=business, name="Bestaand", external_ref="1001")
+    before = snapshot(business)
+    text = "Klantnummer;Datum;Bedrag;Valuta\n1001;13-01-2025;12,50;EUR\n1001;14-01-2025;9,00;usd\n"
+
+    result = data_import(business=business, kind="purchases", path=write(tmp_path, "v.csv", text))
+
+    assert [(e.line, e.column, e.value, e.code) for e in result.errors] == [
+        (3, "Valuta", "usd", "other_currency")
+    ]
+    assert result.errors[0].message == (
+        "Dit bedrijf houdt zijn bedragen bij in EUR; een bedrag in USD zou als EUR worden geteld."
+    )
+    assert snapshot(business) == before
