@@ -2,11 +2,14 @@
 that index needs when a person is erased or deleted."""
 
 from difflib import SequenceMatcher
+from functools import reduce
+from operator import or_
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, FloatField, Func, Q, Value
 from django.db.models.expressions import RawSQL
 
+from .models import Customer
 from .text import digits, fold
 
 # Words of three characters or more are looked up in the index: on SQLite an FTS5 table matched
@@ -62,10 +65,6 @@ _SQLITE_SHARING = (
     " WHERE customers_customer_search MATCH %s AND c.business_id = %s"
     " ORDER BY s.rank LIMIT %s"
 )
-_POSTGRESQL_SHARING = (
-    "SELECT id FROM customers_customer WHERE business_id = %s AND ({likes})"
-    " ORDER BY word_similarity(%s, search_text) DESC LIMIT %s"
-)
 
 
 def typo_terms(query: str) -> list[str]:
@@ -85,17 +84,20 @@ def sharing_trigrams(business_id: int, terms: list[str]) -> Q:
     if connection.vendor == "sqlite":
         match = " OR ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
         return Q(pk__in=RawSQL(_SQLITE_SHARING, [match, business_id, _CANDIDATES]))
-    likes = " OR ".join(["search_text LIKE %s"] * len(trigrams))
-    patterns = [
-        "%" + trigram.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        for trigram in trigrams
-    ]
-    return Q(
-        pk__in=RawSQL(
-            _POSTGRESQL_SHARING.format(likes=likes),
-            [business_id, *patterns, " ".join(terms), _CANDIDATES],
-        )
+    # pg_trgm's GIN index serves "contains"; its word_similarity ranks the candidates.
+    similarity = Func(
+        Value(" ".join(terms)),
+        F("search_text"),
+        function="word_similarity",
+        output_field=FloatField(),
     )
+    nearest = (
+        Customer.objects.filter(reduce(or_, (Q(search_text__contains=t) for t in trigrams)))
+        .filter(business_id=business_id)
+        .order_by(similarity.desc())
+        .values("pk")[:_CANDIDATES]
+    )
+    return Q(pk__in=nearest)
 
 
 def resemblance(terms: list[str], search_text: str) -> float:

@@ -295,7 +295,7 @@ def _forget_person(customer: Customer, scrub: Callable[[str], str]) -> None:
     at them (and those rows' trail) lose the person's names and details, and keep the rest."""
     _scrub_audit_trail(
         AuditEvent.objects.filter(business_id=customer.business_id).filter(
-            models.Q(customer=customer) | models.Q(object_type="customer", object_id=customer.pk)
+            Q(customer=customer) | Q(object_type="customer", object_id=customer.pk)
         ),
         _blank,
     )

@@ -50,9 +50,12 @@ def _day(value: date, months: list[str]) -> str:
     return f"{value.day} {months[value.month]} {value.year}"  # "j F Y", as date_format writes it
 
 
-def _moment(value: datetime, business: Business, months: list[str]) -> str:
-    local = business.local(value)
+def _clock(local: datetime, months: list[str]) -> str:
     return f"{_day(local, months)}, {local:%H:%M}"
+
+
+def _moment(value: datetime, business: Business, months: list[str]) -> str:
+    return _clock(business.local(value), months)
 
 
 def _formatter(field: models.Field, business: Business, months: list[str]) -> Formatter:
@@ -195,7 +198,7 @@ def _trail(data: PersonalData, months: list[str]) -> list[list[str]]:
             runs.append([local, local, who, kind, 1])
     rows = []
     for first, last, who, kind, count in runs:
-        when = f"{_day(first, months)}, {first:%H:%M}"
+        when = _clock(first, months)
         if count > 1:
             when += f"–{last:%H:%M} ({count}×)"
         rows.append([when, who, what[kind]])
