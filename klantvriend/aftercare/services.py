@@ -18,6 +18,7 @@ from klantvriend.core.audit import (
 )
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.language import shop_language
 from klantvriend.promises.models import Promise, PromiseKind
 
 from .models import FollowUp, Outcome, Reason
@@ -120,11 +121,14 @@ def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
     }.get(promise.kind)
     if days is None or promise.done_on is None or FollowUp.objects.filter(promise=promise).exists():
         return None
+    with shop_language():
+        note = _("Is everything all right after: %(what)s?") % {
+            "what": promise.description.rstrip(".!? ")
+        }
     return _plan_once(
         business=promise.business,
         customer=promise.customer,
-        note=_("Is everything all right after: %(what)s?")
-        % {"what": promise.description.rstrip(".!? ")},
+        note=note,
         due_on=promise.done_on + timedelta(days=days),
         reason=Reason.DELIVERY if promise.kind == PromiseKind.DELIVERY else Reason.REPAIR,
         assigned_to=promise.made_by,
@@ -138,11 +142,14 @@ def follow_up_plan_for_complaint(*, complaint: Complaint) -> FollowUp | None:
         return None
     if FollowUp.objects.filter(complaint=complaint).exists():
         return None
+    with shop_language():
+        note = _("Is the customer content again after the complaint: %(what)s?") % {
+            "what": complaint.description[:200].rstrip(".!? ")
+        }
     return _plan_once(
         business=complaint.business,
         customer=complaint.customer,
-        note=_("Is the customer content again after the complaint: %(what)s?")
-        % {"what": complaint.description[:200].rstrip(".!? ")},
+        note=note,
         due_on=complaint.business.local(complaint.resolved_at).date() + timedelta(days=days),
         reason=Reason.COMPLAINT,
         assigned_to=complaint.received_by,
@@ -158,11 +165,14 @@ def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
         return None
     if FollowUp.objects.filter(purchase=purchase).exists():
         return None
+    with shop_language():
+        note = _("Was everything to their liking: %(what)s?") % {
+            "what": purchase.description or _("their purchase")
+        }
     return _plan_once(
         business=business,
         customer=purchase.customer,
-        note=_("Was everything to their liking: %(what)s?")
-        % {"what": purchase.description or _("their purchase")},
+        note=note,
         due_on=business.local(purchase.at).date() + timedelta(days=rules.aftercare_purchase_days),
         reason=Reason.PURCHASE,
         purchase=purchase,
@@ -183,11 +193,14 @@ def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:
         return None
     if FollowUp.objects.filter(referred_customer=customer).exists():
         return None
+    with shop_language():
+        note = _("Thank them for referring %(name)s, who just made a first purchase.") % {
+            "name": customer.name
+        }
     return _plan_once(
         business=referrer.business,
         customer=referrer,
-        note=_("Thank them for referring %(name)s, who just made a first purchase.")
-        % {"name": customer.name},
+        note=note,
         due_on=referrer.business.today(),
         reason=Reason.REFERRAL,
         referred_customer=customer,
@@ -236,10 +249,13 @@ def follow_up_complete(
             locked.outcome_note = note.strip()
             action = AuditAction.COMPLETED
             if outcome == Outcome.NOT_CONTENT:
+                with shop_language():
+                    said = note.strip() or _("Not content at the follow-up: %(what)s") % {
+                        "what": follow_up.note
+                    }
                 locked.raised_complaint = complaint_create(
                     customer=follow_up.customer,
-                    description=note.strip()
-                    or _("Not content at the follow-up: %(what)s") % {"what": follow_up.note},
+                    description=said,
                     channel=Channel.PHONE,
                     public=False,
                     received_at=at,

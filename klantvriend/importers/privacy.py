@@ -14,15 +14,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.language import shop_language
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned
 from klantvriend.customers.models import (
     ConsentKind,
@@ -377,7 +377,7 @@ def customer_erase(
     erased_identity_remember(customer=locked)
     for name in PERSONAL_FIELDS:
         setattr(locked, name, "")
-    with translation.override(settings.LANGUAGE_CODE):
+    with shop_language():
         locked.name = _("Anonymised customer %(number)s") % {"number": locked.pk}
     locked.birthday = None
     locked.marketing_consent = False

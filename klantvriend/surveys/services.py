@@ -33,6 +33,7 @@ from klantvriend.complaints.models import Channel, Driver
 from klantvriend.complaints.services import complaint_create
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.language import shop_language
 from klantvriend.core.models import Business, Role
 from klantvriend.customers.models import Customer, LegalBasis
 from klantvriend.customers.text import fold
@@ -309,7 +310,7 @@ def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
     for language in SURVEY_LANGUAGES:
         with translation.override(language):
             parts.append(render_to_string("surveys/invitation_email.txt", context))
-    with translation.override("nl"):
+    with shop_language():
         subject = _("How did we do? A short question from %(business)s") % {
             "business": business.name
         }
@@ -492,10 +493,15 @@ def survey_answer(
 def _act_on_detractor(response: SurveyResponse, business: Business, customer, now) -> None:
     owner = _owner_of(business)
     if response.comment and comment_is_complaint(response.comment):
+        # The customer answered in their own language; the shop reads the complaint in its own.
+        with shop_language():
+            description = _("In the survey (score %(score)d): %(comment)s") % {
+                "score": response.nps,
+                "comment": response.comment,
+            }
         response.complaint = complaint_create(
             customer=customer,
-            description=_("In the survey (score %(score)d): %(comment)s")
-            % {"score": response.nps, "comment": response.comment},
+            description=description,
             channel=Channel.OTHER,
             public=False,
             driver=_weakest_driver(response),
@@ -504,7 +510,7 @@ def _act_on_detractor(response: SurveyResponse, business: Business, customer, no
         )
         response.save(update_fields=["complaint"])
         return
-    with translation.override(settings.LANGUAGE_CODE):
+    with shop_language():
         note = _("Gave %(score)d out of 10 in the survey: %(comment)s") % {
             "score": response.nps,
             "comment": response.comment or _("no comment"),

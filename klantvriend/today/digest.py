@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import ngettext
 
+from klantvriend.core.language import shop_language
 from klantvriend.core.models import Business, Role
 
 from .selectors import today_list
@@ -32,7 +33,7 @@ def digest_send(*, businesses=None, now=None) -> DigestResult:
                 role=Role.OWNER, user__is_active=True
             ).select_related("user")
         ]
-        with translation.override(settings.LANGUAGE_CODE), timezone.override(business.tzinfo):
+        with shop_language(), timezone.override(business.tzinfo):
             today = today_list(business=business, now=now)
             context = {"business": business, "today": today}
             body = render_to_string("today/digest.txt", context)

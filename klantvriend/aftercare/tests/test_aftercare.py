@@ -108,6 +108,18 @@ def test_keeping_a_delivery_or_repair_plans_a_follow_up_after_commit(
         staff_user,
         customer.business.today() + timedelta(days=days),
     )
+    assert follow_up.note == f"Is alles naar wens na: {promise.description.rstrip('.!? ')}?"
+
+
+def test_a_follow_up_planned_through_the_english_api_is_in_the_shops_language(
+    customer, staff_user, django_capture_on_commit_callbacks
+):
+    promise = PromiseFactory(customer=customer, kind=PromiseKind.REPAIR, description="Fiets.")
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        promise_mark_kept(promise=promise, actor=staff_user)
+
+    assert FollowUp.objects.get().note == "Is alles naar wens na: Fiets?"
 
 
 def test_without_commit_no_follow_up_is_planned(customer, staff_user):
@@ -141,7 +153,8 @@ def test_a_large_purchase_plans_a_follow_up_and_a_small_one_does_not(
     follow_up = FollowUp.objects.get()
     assert (follow_up.purchase, follow_up.reason) == (large, Reason.PURCHASE)
     assert follow_up.due_on == customer.business.local(large.at).date() + timedelta(days=3)
-    assert follow_up.note == "Was everything to their liking: Buffet 30 p.?"
+    # Planned by an English-speaking user, read by the whole shop: in the shop's language.
+    assert follow_up.note == "Was alles naar wens: Buffet 30 p.?"
 
 
 def test_the_purchase_amount_is_an_owner_setting(
@@ -188,6 +201,19 @@ def test_not_content_opens_a_complaint_in_one_step(customer, staff_user):
         staff_user,
     )
     assert stored.outcome == "not_content"
+
+
+def test_not_content_without_words_opens_a_complaint_in_the_shops_language(customer, staff_user):
+    follow_up = FollowUpFactory(customer=customer, note="Smaakte het buffet?")
+
+    with translation.override("en"):
+        services.follow_up_complete(
+            follow_up=follow_up, actor=staff_user, outcome=Outcome.NOT_CONTENT, note=" "
+        )
+
+    assert Complaint.objects.get().description == (
+        "Niet tevreden bij de nazorg: Smaakte het buffet?"
+    )
 
 
 def test_not_reached_plans_it_again(customer, staff_user):

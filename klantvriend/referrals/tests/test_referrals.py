@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from klantvriend.aftercare.models import FollowUp, Reason
 from klantvriend.core.errors import ValidationError
@@ -28,7 +28,7 @@ def test_a_referred_customers_first_purchase_plans_a_thank_you_for_the_referrer(
         referred_by=anna,
     )
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         first = purchase_create(customer=bram, amount_cents=1500)
     with django_capture_on_commit_callbacks(execute=True):
         purchase_create(customer=bram, amount_cents=2500)
@@ -37,7 +37,9 @@ def test_a_referred_customers_first_purchase_plans_a_thank_you_for_the_referrer(
     assert follow_up.customer == anna
     assert follow_up.referred_customer == bram
     assert follow_up.due_on == business.today()
-    assert "Bram Bakker" in follow_up.note
+    assert follow_up.note == (
+        "Bedank voor het doorverwijzen van Bram Bakker, die net voor het eerst iets kocht."
+    )
     assert first.pk  # the second purchase planned nothing more
     assert FollowUp.objects.filter(reason=Reason.REFERRAL).count() == 1
 
