@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from klantvriend.complaints.models import Complaint
 from klantvriend.core.care_settings import DEFAULTS, care_settings
+from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows, first_rows
 from klantvriend.core.selectors import owned_get
@@ -152,11 +153,7 @@ def follow_up_timeline(*, customer, limit: int) -> list[TimelineEntry]:
                 label=_("follow-up"),
                 summary=f"{follow_up.note} · {follow_up.get_outcome_display()}"
                 + (f": {follow_up.outcome_note}" if follow_up.outcome_note else ""),
-                actor=(
-                    follow_up.assigned_to.get_full_name() or follow_up.assigned_to.get_username()
-                )
-                if follow_up.assigned_to
-                else "",
+                actor=staff_name(follow_up.assigned_to) if follow_up.assigned_to else "",
                 extra={"outcome": follow_up.outcome, "follow_up_id": follow_up.pk},
             )
         )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klantvriend.core.care_settings import care_settings
+from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows, first_rows
 from klantvriend.core.selectors import owned_get
@@ -162,11 +163,7 @@ def complaint_timeline(*, customer, limit: int) -> list[TimelineEntry]:
                 summary=_("%(what)s (%(status)s)")
                 % {"what": complaint.description, "status": status.label}
                 + (f" · {complaint.resolution}" if complaint.resolution else ""),
-                actor=(
-                    complaint.received_by.get_full_name() or complaint.received_by.get_username()
-                )
-                if complaint.received_by
-                else "",
+                actor=staff_name(complaint.received_by) if complaint.received_by else "",
                 extra={"status": status.value, "complaint_id": complaint.pk},
             )
         )

@@ -13,6 +13,12 @@ from .models import ApiToken, Business, Membership, Role
 from .services import apitoken_create, apitoken_revoke
 
 
+def staff_name(user) -> str:
+    """The name a member of staff goes by on pages, in documents and audit trails: their full
+    name, or the name they log in with when they gave none."""
+    return user.get_full_name() or user.get_username()
+
+
 def membership_list(*, business: Business) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(business=business)

@@ -9,6 +9,7 @@ from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.utils.translation import gettext as _
 
+from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
@@ -214,9 +215,7 @@ def contact_moment_timeline(*, customer: Customer, limit: int) -> list[TimelineE
             kind=moment.kind,
             label=moment.get_kind_display(),
             summary=moment.summary,
-            actor=(moment.member.get_full_name() or moment.member.get_username())
-            if moment.member
-            else "",
+            actor=staff_name(moment.member) if moment.member else "",
         )
         for moment in customer.contact_moments.select_related("member").order_by("-at", "-id")[
             :limit

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klantvriend.core.db import MonthDay
+from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows
 from klantvriend.core.selectors import owned_get
@@ -147,9 +148,7 @@ def gesture_timeline(*, customer, limit: int) -> list[TimelineEntry]:
             kind="gesture",
             label=_("gesture"),
             summary=f"{gesture.what} ({gesture.get_occasion_display()})",
-            actor=(gesture.given_by.get_full_name() or gesture.given_by.get_username())
-            if gesture.given_by
-            else "",
+            actor=staff_name(gesture.given_by) if gesture.given_by else "",
             amount_cents=gesture.value_cents,
             currency=customer.business.currency if gesture.value_cents is not None else "",
             extra={"gesture_id": gesture.pk},

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.language import shop_language
+from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned
 from klantvriend.customers.models import (
     ConsentKind,
@@ -110,7 +111,7 @@ def _row(obj: models.Model) -> dict[str, Any]:
         value = getattr(obj, field.attname)
         if _is_user(field) and value is not None:
             user = getattr(obj, field.name)
-            value = user.get_full_name() or user.get_username()
+            value = staff_name(user)
         row[field.name] = _plain(value)
     return row
 
@@ -186,9 +187,7 @@ def customer_personal_data(
     document["audit_trail"] = [
         {
             "at": _plain(event.at),
-            "by": (event.actor.get_full_name() or event.actor.get_username())
-            if event.actor
-            else "",
+            "by": staff_name(event.actor) if event.actor else "",
             "action": event.action,
             "object_type": event.object_type,
             "fields": sorted(event.changes) if isinstance(event.changes, dict) else [],

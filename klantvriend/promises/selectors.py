@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.db import SecondsBetween
+from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows, first_rows
 from klantvriend.core.selectors import owned_get
@@ -335,7 +336,7 @@ def promise_reliability(
     if made_by_id is not None:
         late_promises = late_promises.filter(made_by_id=made_by_id)
     members = {
-        membership.user_id: membership.user.get_full_name() or membership.user.get_username()
+        membership.user_id: staff_name(membership.user)
         for membership in business.memberships.select_related("user")
     }
     kind_labels = dict(PromiseKind.choices)
@@ -478,9 +479,7 @@ def promise_timeline(*, customer, limit: int) -> list[TimelineEntry]:
                 "due": _due_text(view.promise, customer.business),
                 "status": view.status.label,
             },
-            actor=(view.promise.made_by.get_full_name() or view.promise.made_by.get_username())
-            if view.promise.made_by
-            else "",
+            actor=staff_name(view.promise.made_by) if view.promise.made_by else "",
             extra={"status": view.status.value, "promise_id": view.promise.pk},
         )
         for view in views

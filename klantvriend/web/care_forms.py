@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.core.care_settings import CareSettings
+from klantvriend.core.members import staff_name
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import PromiseKind
 
@@ -151,9 +152,7 @@ class FollowUpForm(OwnIds, forms.Form):
             .only("first_name", "last_name", "username")
             .order_by("first_name", "username")
         )
-        self.fields["assigned_to"].label_from_instance = lambda user: (
-            user.get_full_name() or user.get_username()
-        )
+        self.fields["assigned_to"].label_from_instance = staff_name
 
     def clean_note(self):
         note = self.cleaned_data["note"].strip()

@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.money import format_cents
 from klantvriend.importers.privacy import PersonalData, PersonalRecords
@@ -74,7 +75,7 @@ def _formatter(field: models.Field, business: Business, months: list[str]) -> Fo
 
         def member(row, value):
             user = getattr(row, field.name)
-            return user.get_full_name() or user.get_username()
+            return staff_name(user)
 
         return member
     if field.is_relation:
@@ -186,9 +187,7 @@ def _trail(data: PersonalData, months: list[str]) -> list[list[str]]:
         kind = (event.object_type, event.action)
         if kind not in what:
             what[kind] = f"{capfirst(audit_object(kind[0]))}: {audit_action(kind[1])}"
-        who = (
-            (event.actor.get_full_name() or event.actor.get_username()) if event.actor else NOTHING
-        )
+        who = staff_name(event.actor) if event.actor else NOTHING
         local = business.local(event.at)
         last = runs[-1] if runs else None
         if last and (last[2], last[3]) == (who, kind) and last[1].date() == local.date():

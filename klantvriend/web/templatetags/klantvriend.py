@@ -3,9 +3,15 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from klantvriend.core.members import staff_name as _staff_name
 from klantvriend.core.money import format_cents
 
 register = template.Library()
+
+
+@register.filter
+def staff_name(user) -> str:
+    return _staff_name(user)
 
 
 @register.filter
