@@ -450,6 +450,8 @@ class RetentionOutcome:
     cutoff: datetime | None
     customers: list[Customer]
     applied: bool
+    # Candidates left for a later run when `limit` stopped this one.
+    remaining: int = 0
 
 
 # Audit actions that only read the person's data: looking at a customer is no sign of life.
@@ -518,15 +520,22 @@ def retention_candidates(*, business: Business, years: int, now: datetime | None
     return cutoff, candidates.order_by("name", "pk")
 
 
-def apply_retention(*, business: Business, dry_run: bool = True, actor=None) -> RetentionOutcome:
+def apply_retention(
+    *, business: Business, dry_run: bool = True, actor=None, limit: int | None = None
+) -> RetentionOutcome:
+    """Anonymise the retention rule's candidates (or, in a dry run, only list them). Each
+    erasure is its own transaction; `limit` anonymises at most that many (in the candidates'
+    order) and reports how many remain, for a caller that must answer within seconds."""
     years = privacy_settings(business).retention_years
     if years is None:
         return RetentionOutcome(None, None, [], False)
     cutoff, candidates = retention_candidates(business=business, years=years)
     customers = list(candidates)
-    if not dry_run:
-        for customer in customers:
-            customer_erase(customer=customer, actor=actor, reason="retention", forget_now=False)
-        if customers:
-            search_index_forget()
-    return RetentionOutcome(years, cutoff, customers, not dry_run)
+    if dry_run:
+        return RetentionOutcome(years, cutoff, customers, False)
+    erased = customers if limit is None else customers[:limit]
+    for customer in erased:
+        customer_erase(customer=customer, actor=actor, reason="retention", forget_now=False)
+    if erased:
+        search_index_forget()
+    return RetentionOutcome(years, cutoff, erased, True, remaining=len(customers) - len(erased))

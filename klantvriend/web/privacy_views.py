@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from klantvriend.core.audit import AuditAction, audit_record
@@ -40,6 +40,10 @@ from .personal_data import customer_facts, personal_tables
 from .views import add_service_errors, member_required, owner_required
 
 AUDIT_PAGE_SIZE = 50
+# An erasure takes 10 to 25 ms at 100,000 customers (it also scrubs the rows naming the person);
+# a first rule on a shop with ten years of customers finds thousands. This many per click keeps
+# the request within a few seconds, far below a server's timeout; the rest on the next click.
+RETENTION_PER_CLICK = 300
 
 
 @owner_required
@@ -153,12 +157,21 @@ def privacy_settings_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Settings saved."))
             return redirect("web:privacy_settings")
     if request.method == "POST" and request.POST.get("action") == "apply_retention":
-        outcome = apply_retention(business=business, dry_run=False, actor=request.user)
-        messages.success(
-            request,
-            _("%(count)s customers anonymised under the retention rule.")
-            % {"count": len(outcome.customers)},
+        outcome = apply_retention(
+            business=business, dry_run=False, actor=request.user, limit=RETENTION_PER_CLICK
         )
+        done = ngettext(
+            "%(count)s customer anonymised under the retention rule.",
+            "%(count)s customers anonymised under the retention rule.",
+            len(outcome.customers),
+        ) % {"count": len(outcome.customers)}
+        if outcome.remaining:
+            done += " " + ngettext(
+                "%(count)s more remains: choose “Anonymise them now” again.",
+                "%(count)s more remain: choose “Anonymise them now” again.",
+                outcome.remaining,
+            ) % {"count": outcome.remaining}
+        messages.success(request, done)
         return redirect("web:privacy_settings")
     preview = apply_retention(business=business, dry_run=True)
     return render(

@@ -16,6 +16,7 @@ from klantvriend.importers.privacy_settings import privacy_settings_update
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.tests.factories import SurveyInvitationFactory
+from klantvriend.web import privacy_views
 
 
 def test_viewing_a_profile_is_logged_and_shown_on_the_audit_page(
@@ -176,6 +177,41 @@ def test_retention_preview_says_what_counts_and_anonymises_only_the_inactive(
     assert Customer.objects.get(pk=sleeper.pk).erased_at is not None
     assert Customer.objects.get(pk=active.pk).name == "Nog Actief"
     assert Customer.objects.get(pk=active.pk).erased_at is None
+
+
+def test_a_long_retention_list_is_anonymised_a_batch_per_click(
+    owner_client, owner, business, monkeypatch
+):
+    long_ago = timezone.now() - timedelta(days=4 * 365)
+    sleepers = [
+        CustomerFactory(
+            business=business,
+            name=f"Slaper {n}",
+            customer_since=long_ago.date(),
+            created_at=long_ago,
+        )
+        for n in range(53)
+    ]
+    privacy_settings_update(business=business, actor=owner, retention_years=2)
+    monkeypatch.setattr(privacy_views, "RETENTION_PER_CLICK", 50)
+
+    page = owner_client.get("/privacy/settings/").content.decode()
+    first = owner_client.post("/privacy/settings/", {"action": "apply_retention"}, follow=True)
+    erased_after_first = Customer.objects.filter(erased_at__isnull=False).count()
+    second = owner_client.post("/privacy/settings/", {"action": "apply_retention"}, follow=True)
+
+    assert "53 klanten zijn al 2 jaar inactief" in page
+    assert "en nog 3" in page
+    assert erased_after_first == 50
+    assert (
+        "50 klanten geanonimiseerd volgens de bewaartermijn. Er blijven er nog 3 over: kies "
+        "nogmaals “Nu anonimiseren”." in html.unescape(first.content.decode())
+    )
+    assert "3 klanten geanonimiseerd volgens de bewaartermijn." in html.unescape(
+        second.content.decode()
+    )
+    assert "Er blijven" not in html.unescape(second.content.decode())
+    assert Customer.objects.filter(pk__in=[c.pk for c in sleepers], erased_at=None).count() == 0
 
 
 def test_owner_adds_and_removes_staff_whose_tokens_then_stop(
