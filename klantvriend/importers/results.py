@@ -54,3 +54,10 @@ class ImportResult:
             "error_count": self.error_count,
             "errors": [error.__dict__ for error in self.errors],
         }
+
+    @classmethod
+    def from_dict(cls, stored: dict) -> "ImportResult":
+        """The counts and listed errors of `as_dict` back (not the file's format or mapping)."""
+        errors = [RowError(**error) for error in stored["errors"]]
+        counts = {name: stored[name] for name in stored if name != "errors"}
+        return cls(**counts, errors=errors)

@@ -45,13 +45,15 @@ def data_import(
     dry_run: bool = False,
     date_order: str | None = None,
     actor=None,
+    result: ImportResult | None = None,
 ) -> ImportResult:
     """Validates the whole file, then writes it in one transaction, or writes nothing at all when
     any row is refused (or when `dry_run`: the writes are made and rolled back, so the counts are
-    exactly what a real import would do)."""
+    exactly what a real import would do). The counts grow in `result` as the file is read and
+    written, for whoever shows the progress from another thread."""
     if kind not in KINDS:
         raise ValueError(f"Unknown import kind {kind!r}")
-    result = ImportResult(kind=kind, dry_run=dry_run)
+    result = result or ImportResult(kind=kind, dry_run=dry_run)
     try:
         table = detect_format(Path(path))
     except FileFormatError as error:

@@ -25,9 +25,10 @@ from klantvriend.importers.mapping import (
     detect_mapping,
 )
 from klantvriend.importers.reading import FileFormatError, detect_format, iter_rows
-from klantvriend.importers.service import data_import, file_format_message
+from klantvriend.importers.service import file_format_message
 from klantvriend.importers.values import DATE_ORDERS
 
+from . import import_runs
 from .views import owner_required
 
 SESSION_KEY = "klantvriend_imports"
@@ -46,7 +47,7 @@ def upload_dir() -> Path:
 
 def _remove_stale_uploads(folder: Path) -> None:
     limit = time.time() - UPLOAD_LIFETIME_SECONDS
-    for path in folder.glob("*.csv"):
+    for path in [*folder.glob("*.csv"), *folder.glob("*.json")]:
         if path.stat().st_mtime < limit:
             path.unlink(missing_ok=True)
 
@@ -117,13 +118,14 @@ class MappingForm(forms.Form):
 
 
 def _upload(request: HttpRequest, token: str) -> tuple[str, str, Path]:
-    """The kind, original name and path of an upload of this session and business."""
+    """The kind, original name and path of an upload of this session and business; the file
+    itself is gone once it was imported (its run's status stays, to show the outcome)."""
     uploads = request.session.get(SESSION_KEY, {})
     entry = uploads.get(token) if _TOKEN.match(token) else None
     if not entry or entry["business"] != request.business.pk:
         raise Http404
     path = upload_dir() / f"{token}.csv"
-    if not path.exists():
+    if not path.exists() and not import_runs.status_path(path).exists():
         raise Http404
     return entry["kind"], entry["name"], path
 
@@ -166,8 +168,22 @@ def _preview(path, table) -> list[list[str]]:
 
 @owner_required
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """The file's first rows and the columns found; POST starts a dry run or the import in the
+    background (import_runs), and the page then follows it until its outcome is known."""
     kind, name, path = _upload(request, token)
-    context = {"token": token, "kind": kind, "kind_label": KIND_LABELS[kind], "file_name": name}
+    run = import_runs.read(path)
+    context = {
+        "token": token,
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "file_name": name,
+        "run": run,
+        "result": run.result if run else None,
+    }
+    if not path.exists():  # imported: only its outcome is left to show
+        if request.method == "POST":
+            raise Http404
+        return _import_page(request, context)
     try:
         table = detect_format(path)
     except FileFormatError as error:
@@ -178,34 +194,35 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     except MappingError:
         detected = detect_mapping(kind, table)
     form = MappingForm(request.POST or None, kind=kind, headers=table.headers, detected=detected)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        dry_run = request.POST.get("action") != "import"
-        result = data_import(
+    if request.method == "POST" and form.is_valid() and not (run and run.running):
+        import_runs.start(
+            upload=path,
             business=request.business,
-            kind=kind,
-            path=path,
-            columns=form.overrides(),
-            dry_run=dry_run,
-            date_order=form.cleaned_data["date_order"] or None,
             actor=request.user,
+            kind=kind,
+            columns=form.overrides(),
+            dry_run=request.POST.get("action") != "import",
+            date_order=form.cleaned_data["date_order"] or None,
         )
-        if result.ok and not dry_run:
-            path.unlink(missing_ok=True)
-            uploads = request.session.get(SESSION_KEY, {})
-            uploads.pop(token, None)
-            request.session[SESSION_KEY] = uploads
+        if not request.htmx:
+            return redirect("web:import_preview", token=token)
+        run = import_runs.read(path)
+        context.update({"run": run, "result": run.result if run else None})
     context.update(
         {
             "table": table,
             "preview": _preview(path, table),
             "form": form,
-            "result": result,
             "date_orders": DATE_ORDERS,
         }
     )
+    return _import_page(request, context)
+
+
+def _import_page(request: HttpRequest, context: dict) -> HttpResponse:
+    result = context["result"]
     status = 422 if result is not None and not result.ok else 200
-    if request.htmx and result is not None:
+    if request.htmx:
         return render(request, "web/import_preview.html#import-result", context, status=status)
     return render(request, "web/import_preview.html", context, status=status)
 

@@ -6,12 +6,25 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.importers.privacy import customer_erase
+from klantvriend.importers.results import ImportResult
+from klantvriend.web import data_views, import_runs
 
 TILL = (
     "Bonnummer;Datum;Klantnummer;Naam;Bedrag\r\n"
     "B1;13-01-2025;1001;José Müller;€ 12,50\r\n"
     "B2;14-01-2025;1002;Ans Bakker;1.234,56\r\n"
 ).encode("cp1252")
+
+
+REAL_SPAWN = import_runs._spawn
+
+
+@pytest.fixture(autouse=True)
+def imports_run_inline(monkeypatch):
+    """The import runs in the request here, on the test's own connection and transaction (a
+    thread of its own would not see the test's uncommitted rows); one test below uses the
+    real thread."""
+    monkeypatch.setattr(import_runs, "_spawn", lambda work: work())
 
 
 def upload(client, content=TILL, kind="purchases"):
@@ -60,18 +73,24 @@ def test_a_dry_run_counts_and_the_import_stores(owner_client, business):
     assert 'data-testid="import-result"' in dry.content.decode()
 
     done = owner_client.post(url, {**MAPPING, "action": "import"})
+    outcome = owner_client.get(done["Location"])
 
-    assert done.status_code == 200
+    assert done.status_code == 302
+    assert outcome.status_code == 200
+    assert "Geïmporteerd" in outcome.content.decode()
+    assert "2 aangemaakt" in outcome.content.decode()
+    assert 'data-testid="import-mapping"' not in outcome.content.decode()  # the file is gone
     assert Purchase.objects.filter(business=business).count() == 2
     assert Customer.objects.filter(business=business).count() == 2
-    assert owner_client.get(url).status_code == 404  # the upload is gone once imported
+    assert owner_client.post(url, {**MAPPING, "action": "import"}).status_code == 404
+    assert Purchase.objects.filter(business=business).count() == 2
 
 
 def test_a_broken_file_lists_its_errors_and_stores_nothing(owner_client):
     broken = b"Datum;Klantnummer;Bedrag\r\n13-01-2025;1;twaalf\r\n32-01-2025;2;5\r\n"
     url = upload(owner_client, broken)["Location"]
 
-    response = owner_client.post(
+    owner_client.post(
         url,
         {
             "column_date": "Datum",
@@ -80,6 +99,7 @@ def test_a_broken_file_lists_its_errors_and_stores_nothing(owner_client):
             "action": "import",
         },
     )
+    response = owner_client.get(url)
 
     assert response.status_code == 422
     page = response.content.decode()
@@ -120,3 +140,73 @@ def test_a_dry_run_reports_the_rows_of_anonymised_customers(
     assert dry.status_code == 200
     assert line in dry.content.decode()
     assert Customer.objects.filter(business=business, name="José Müller").count() == 0
+
+
+def test_a_long_import_shows_how_far_it_is_and_the_page_asks_again(owner_client, business):
+    url = upload(owner_client)["Location"]
+    upload_path = next(data_views.upload_dir().glob(f"{url.rstrip('/').rsplit('/', 1)[1]}.csv"))
+    running = ImportResult(kind="purchases", dry_run=False, rows=250000, created=120000)
+    import_runs._write(import_runs.status_path(upload_path), import_runs._running(running))
+
+    page = owner_client.get(url).content.decode()
+    again = owner_client.post(url, {**MAPPING, "action": "import"}, headers={"HX-Request": "true"})
+
+    assert "Import bezig" in page
+    assert "120.000 van 250.000 regels opgeslagen…" in page
+    assert f'hx-get="{url}" hx-trigger="every 1s"' in page
+    # Pressing Import again while it runs starts nothing a second time.
+    assert "120.000 van 250.000 regels opgeslagen…" in again.content.decode()
+    assert Purchase.objects.count() == 0
+
+
+def test_an_import_whose_server_stopped_says_so_and_can_be_started_again(
+    owner_client, business, monkeypatch
+):
+    url = upload(owner_client)["Location"]
+    upload_path = next(data_views.upload_dir().glob(f"{url.rstrip('/').rsplit('/', 1)[1]}.csv"))
+    running = ImportResult(kind="purchases", dry_run=False, rows=2)
+    import_runs._write(import_runs.status_path(upload_path), import_runs._running(running))
+    monkeypatch.setattr(import_runs, "STALE_SECONDS", -1.0)  # its renewals stopped long ago
+
+    page = owner_client.get(url).content.decode()
+    restarted = owner_client.post(url, {**MAPPING, "action": "import"})
+
+    assert "De import is onderbroken (de server stopte): er is niets opgeslagen." in page
+    assert 'hx-trigger="every 1s"' not in page
+    assert restarted.status_code == 302
+    assert Purchase.objects.filter(business=business).count() == 2
+
+
+def test_an_import_that_fails_in_the_program_says_so_and_stores_nothing(
+    owner_client, business, monkeypatch
+):
+    def broken(**options):
+        raise RuntimeError("a bug")
+
+    url = upload(owner_client)["Location"]
+    monkeypatch.setattr(import_runs, "data_import", broken)
+
+    owner_client.post(url, {**MAPPING, "action": "import"})
+    page = owner_client.get(url).content.decode()
+
+    assert "De import stopte op een fout in Klantvriend: er is niets opgeslagen." in page
+    assert Purchase.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_import_runs_in_a_thread_of_its_own_and_the_page_shows_its_outcome(
+    owner_client, business, monkeypatch
+):
+    started = []
+    monkeypatch.setattr(import_runs, "_spawn", lambda work: started.append(REAL_SPAWN(work)))
+    url = upload(owner_client)["Location"]
+
+    response = owner_client.post(url, {**MAPPING, "action": "import"})
+    started[0].join(timeout=60)
+    outcome = owner_client.get(url).content.decode()
+
+    assert response.status_code == 302
+    assert not started[0].is_alive()
+    assert "Geïmporteerd" in outcome
+    assert "2 aangemaakt" in outcome
+    assert Purchase.objects.filter(business=business).count() == 2
