@@ -183,6 +183,9 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     if not path.exists():  # imported: only its outcome is left to show
         if request.method == "POST":
             raise Http404
+        if request.htmx:
+            # The page that followed the import still offers its form: load it anew without.
+            return HttpResponse(headers={"HX-Refresh": "true"})
         return _import_page(request, context)
     try:
         table = detect_format(path)

@@ -83,6 +83,8 @@ def test_a_dry_run_counts_and_the_import_stores(owner_client, business):
     assert Purchase.objects.filter(business=business).count() == 2
     assert Customer.objects.filter(business=business).count() == 2
     assert owner_client.post(url, {**MAPPING, "action": "import"}).status_code == 404
+    # The page that followed the import by polling is loaded anew, without the form.
+    assert owner_client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
     assert Purchase.objects.filter(business=business).count() == 2
 
 
@@ -157,6 +159,13 @@ def test_a_long_import_shows_how_far_it_is_and_the_page_asks_again(owner_client,
     # Pressing Import again while it runs starts nothing a second time.
     assert "120.000 van 250.000 regels opgeslagen…" in again.content.decode()
     assert Purchase.objects.count() == 0
+    # A dry run stores nothing, and its page does not say it does.
+    dry = ImportResult(kind="purchases", dry_run=True, rows=250000, created=120000)
+    import_runs._write(import_runs.status_path(upload_path), import_runs._running(dry))
+    dry_page = owner_client.get(url).content.decode()
+    assert "Proefdraai bezig" in dry_page
+    assert "120.000 van 250.000 regels geteld…" in dry_page
+    assert "opgeslagen…" not in dry_page
 
 
 def test_an_import_whose_server_stopped_says_so_and_can_be_started_again(
