@@ -43,6 +43,16 @@ def _nice_max(value: float) -> float:
     return 10 * power
 
 
+def _axis_label(x: float, text: str) -> str:
+    """A label under the plot, centred on x; a line break starts a second line ("dec\n2025")."""
+    first, *more = text.split("\n")
+    below = "".join(f'<tspan x="{_number(x)}" dy="13">{escape(line)}</tspan>' for line in more)
+    return (
+        f'<text class="chart-label" x="{_number(x)}" y="{HEIGHT - BOTTOM + 16}" '
+        f'text-anchor="middle">{escape(first)}{below}</text>'
+    )
+
+
 def bar_chart(
     *,
     labels: Sequence[str],
@@ -106,13 +116,8 @@ def bar_chart(
             if stacked:
                 base += value
         if index % label_every == 0:
-            x = _number(LEFT + slot * index + slot / 2)
-            first, *more = (axis_labels[index] if axis_labels else label).split("\n")
-            below = "".join(f'<tspan x="{x}" dy="13">{escape(line)}</tspan>' for line in more)
-            parts.append(
-                f'<text class="chart-label" x="{x}" y="{HEIGHT - BOTTOM + 16}" '
-                f'text-anchor="middle">{escape(first)}{below}</text>'
-            )
+            x = LEFT + slot * index + slot / 2
+            parts.append(_axis_label(x, axis_labels[index] if axis_labels else label))
     legend_x = LEFT
     for name, _, css in series:
         parts.append(
@@ -168,5 +173,71 @@ def heatmap(
                 f'<text class="chart-cell" x="{_number(x + cell_width / 2)}" y="{y + 14}" '
                 f'text-anchor="middle">{escape(value_format(value))}</text>'
             )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line_chart(
+    *,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    title: str,
+    ticks: Sequence[float],
+    value_format: Callable[[float], str] = default_format,
+    point_titles: Sequence[str] | None = None,
+    axis_labels: Sequence[str] | None = None,
+) -> str:
+    """One line through a value per label, on an axis from the lowest to the highest of
+    ``ticks`` (which may be negative: an NPS runs from -100 to 100; the line at zero is drawn as
+    the axis). A None value leaves a gap in the line: a month without answers is not a zero.
+    ``point_titles`` (default "label: value") name the points when pointed at; ``axis_labels``
+    as in ``bar_chart``."""
+    count = len(labels)
+    low, high = min(ticks), max(ticks)
+    plot_width = WIDTH - LEFT - RIGHT
+    plot_height = HEIGHT - TOP - BOTTOM
+    step = plot_width / max(count - 1, 1)
+
+    def y_of(value: float) -> float:
+        return TOP + plot_height * (high - min(max(value, low), high)) / (high - low)
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in ticks:
+        y = _number(y_of(tick))
+        line = "chart-axis" if tick == 0 else "chart-grid"
+        parts.append(
+            f'<line class="{line}" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>'
+            f'<text class="chart-tick" x="{LEFT - 6}" y="{_number(y_of(tick) + 4)}" '
+            f'text-anchor="end">{escape(value_format(tick))}</text>'
+        )
+    segments: list[list[str]] = [[]]
+    points = []
+    for index, value in enumerate(values):
+        if value is None:
+            segments.append([])
+            continue
+        x, y = _number(LEFT + step * index), _number(y_of(value))
+        segments[-1].append(f"{x},{y}")
+        name = point_titles[index] if point_titles else f"{labels[index]}: {value_format(value)}"
+        points.append(
+            f'<circle class="chart-point" cx="{x}" cy="{y}" r="3.5">'
+            f"<title>{escape(name)}</title></circle>"
+        )
+    parts.extend(
+        f'<polyline class="chart-line" points="{" ".join(segment)}"/>'
+        for segment in segments
+        if segment
+    )
+    parts.extend(points)
+    label_every = max(1, math.ceil(count / 12))
+    parts.extend(
+        _axis_label(LEFT + step * index, axis_labels[index] if axis_labels else label)
+        for index, label in enumerate(labels)
+        if index % label_every == 0
+    )
     parts.append("</svg>")
     return "".join(parts)

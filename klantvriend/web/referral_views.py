@@ -3,8 +3,11 @@ form, and what the profile shows of referrals and surveys."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from clv import charts
 from klantvriend.core.errors import NotFound
 from klantvriend.customers.models import AcquisitionChannel
 from klantvriend.customers.selectors import customer_get, customer_list
@@ -30,70 +33,45 @@ def ambassadors(request: HttpRequest) -> HttpResponse:
     )
 
 
-def acquisition_chart(months, width: int = 640, height: int = 220) -> dict:
+def acquisition_chart(months) -> str:
     """Stacked bars of the channel shares per month, referral at the bottom so that its share
-    reads straight off the axis. Coordinates for an inline SVG; no script."""
-    left, right, top, bottom = 40, 10, 10, 42
-    inner_w, inner_h = width - left - right, height - top - bottom
-    slot = inner_w / max(1, len(months))
-    bar = slot * 0.7
-    axis = month_axis([month_label(month.month) for month in months])
+    reads straight off the axis."""
+    labels = [month_label(month.month) for month in months]
     order = [AcquisitionChannel.REFERRAL] + [
         channel for channel in AcquisitionChannel.values if channel != AcquisitionChannel.REFERRAL
     ]
-    bars = []
-    for index, month in enumerate(months):
-        x = round(left + index * slot + (slot - bar) / 2, 1)
-        base = top + inner_h
-        rects = []
-        for channel in order:
-            share = month.share(channel) or 0
-            if not share:
-                continue
-            h = round(inner_h * share, 1)
-            base -= h
-            rects.append(
-                {
-                    "y": round(base, 1),
-                    "height": h,
-                    "css": CHANNEL_COLOURS[channel],
-                    "title": f"{AcquisitionChannel(channel).label}: {round(100 * share)}%",
-                }
-            )
-        bars.append(
-            {
-                "x": x,
-                "width": round(bar, 1),
-                "rects": rects,
-                "month": month.month,
-                "label_x": round(x + bar / 2, 1),
-                "axis_lines": axis[index].split("\n"),
-            }
+    return mark_safe(  # built from escaped parts in clv.charts
+        charts.bar_chart(
+            labels=labels,
+            series=[
+                (
+                    capfirst(AcquisitionChannel(channel).label),
+                    [month.share(channel) or 0 for month in months],
+                    CHANNEL_COLOURS[channel],
+                )
+                for channel in order
+            ],
+            title=_(
+                "Share of new customers per channel per month; the table below gives the figures."
+            ),
+            y_max=1.0,
+            value_format=lambda share: f"{share:.0%}",
+            axis_labels=month_axis(labels),
         )
-    return {
-        "width": width,
-        "height": height,
-        "bars": bars,
-        "gridlines": [
-            {"y": round(top + inner_h * (1 - share / 100), 1), "label": share}
-            for share in (0, 25, 50, 75, 100)
-        ],
-        "left": left,
-        "right": width - right,
-        "label_y": height - bottom + 16,
-    }
+    )
 
 
 @member_required
 def acquisition(request: HttpRequest) -> HttpResponse:
     months = acquisition_report(business=request.business)
-    channels = [
-        (value, label, CHANNEL_COLOURS[value]) for value, label in AcquisitionChannel.choices
-    ]
     return render(
         request,
         "web/acquisition.html",
-        {"months": months, "channels": channels, "chart": acquisition_chart(months)},
+        {
+            "months": months,
+            "channels": AcquisitionChannel.choices,
+            "chart": acquisition_chart(months),
+        },
     )
 
 

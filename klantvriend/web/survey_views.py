@@ -9,8 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from clv import charts
 from klantvriend.customers.selectors import customer_get
 from klantvriend.insights.charts import month_axis, month_label
 from klantvriend.surveys import selectors, services
@@ -75,51 +77,33 @@ def survey_results(request: HttpRequest) -> HttpResponse:
     )
 
 
-def trend_chart(trend, width: int = 640, height: int = 200) -> dict:
-    """Coordinates of the monthly NPS for an inline SVG: -100 at the bottom, +100 at the top;
-    months without answers leave a gap. Drawn on the server, no script."""
-    left, right, top, bottom = 40, 10, 10, 42
-    inner_w, inner_h = width - left - right, height - top - bottom
-    step = inner_w / max(1, len(trend) - 1)
-    axis = month_axis([month_label(month.month) for month in trend])
-
-    def y(score: float) -> float:
-        return round(top + inner_h * (100 - score) / 200, 1)
-
-    points = []
-    for index, month in enumerate(trend):
-        x = round(left + index * step, 1)
-        score = month.summary.score
-        points.append(
-            {
-                "x": x,
-                "y": y(score) if score is not None else None,
-                "score": None if score is None else round(score),
-                "answers": month.summary.answers,
-                "month": month.month,
-                "axis_lines": axis[index].split("\n"),
-            }
+def trend_chart(trend) -> str:
+    """The monthly NPS as a line from -100 to +100; a month without answers leaves a gap."""
+    labels = [month_label(month.month) for month in trend]
+    scores = [month.summary.score for month in trend]
+    return mark_safe(  # built from escaped parts in clv.charts
+        charts.line_chart(
+            labels=labels,
+            values=scores,
+            title=_("NPS per month; the table below gives the figures."),
+            ticks=(-100, -50, 0, 50, 100),
+            value_format=lambda score: f"{score:.0f}",
+            point_titles=[
+                ngettext(
+                    "%(month)s: NPS %(score).0f (%(count)s answer)",
+                    "%(month)s: NPS %(score).0f (%(count)s answers)",
+                    month.summary.answers,
+                )
+                % {
+                    "month": label,
+                    "score": month.summary.score or 0,
+                    "count": month.summary.answers,
+                }
+                for label, month in zip(labels, trend, strict=True)
+            ],
+            axis_labels=month_axis(labels),
         )
-    segments, current = [], []
-    for point in points:
-        if point["y"] is None:
-            if current:
-                segments.append(current)
-            current = []
-        else:
-            current.append(f"{point['x']},{point['y']}")
-    if current:
-        segments.append(current)
-    return {
-        "width": width,
-        "height": height,
-        "points": points,
-        "lines": [" ".join(segment) for segment in segments],
-        "gridlines": [{"y": y(value), "label": value} for value in (100, 50, 0, -50, -100)],
-        "left": left,
-        "right": width - right,
-        "label_y": height - bottom + 16,
-    }
+    )
 
 
 @owner_required
