@@ -1,6 +1,9 @@
-from django.http import Http404, HttpRequest
+from django.db import OperationalError
+from django.http import Http404, HttpRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from klantvriend.core.errors import NotFound
 from klantvriend.core.selectors import membership_list_for_user
@@ -53,3 +56,33 @@ class DutchFirstLocaleMiddleware(LocaleMiddleware):
         if not request.path.startswith(("/api/", "/s/")):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)
+
+
+# Seconds after which trying again will most likely work (an import writes for tens of seconds).
+BUSY_RETRY_AFTER = 60
+
+
+class BusyDatabaseMiddleware:
+    """SQLite lets one writer at a time; another one waits (the busy timeout, 20 s) and is then
+    refused with "database is locked": in practice only while a large import is being written.
+    That person gets a page saying so (503) rather than the page of a program error: nothing of
+    theirs was stored, and saving again shortly will work. The API answers the same in JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not (isinstance(exception, OperationalError) and "database is locked" in str(exception)):
+            return None
+        if request.path.startswith("/api/"):
+            detail = _(
+                "The database is busy storing something large; nothing was stored. Try again in a minute."
+            )
+            response = JsonResponse({"detail": detail}, status=503)
+        else:
+            response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response

@@ -1,6 +1,6 @@
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -8,6 +8,7 @@ from django.urls import reverse
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.services import membership_create
+from klantvriend.customers import services as customer_services
 from klantvriend.customers.models import ContactMoment, Customer, Purchase
 from klantvriend.customers.tests.factories import (
     ContactMomentFactory,
@@ -495,6 +496,38 @@ def test_a_server_error_page_stands_on_its_own(client):
 
     assert "Er ging aan onze kant iets mis" in page
     assert reverse("web:today") in page
+
+
+def _locked(**kwargs):
+    raise OperationalError("database is locked")
+
+
+def test_a_save_refused_while_sqlite_is_busy_says_so_and_stores_nothing(
+    owner_client, api, business, monkeypatch
+):
+    """SQLite refuses a second writer after its busy timeout, while a large import is written."""
+    customer = CustomerFactory(business=business)
+    monkeypatch.setattr(customer_services, "purchase_create", _locked)
+
+    page = owner_client.post(
+        f"/customers/{customer.pk}/purchases/",
+        {"amount": "12,50", "description": "Rollade", "at": "2026-11-20T10:00"},
+    )
+    answer = api.post(
+        "/api/v1/purchases",
+        {"customer": customer.pk, "amount_cents": 1250, "at": "2026-11-20T10:00:00+01:00"},
+        content_type="application/json",
+    )
+
+    assert page.status_code == 503
+    assert page["Retry-After"] == "60"
+    assert "Klantvriend is bezig iets groots op te slaan" in page.text
+    assert answer.status_code == 503
+    assert answer.json() == {
+        "detail": "The database is busy storing something large; nothing was stored. "
+        "Try again in a minute."
+    }
+    assert Purchase.objects.count() == 0
 
 
 def test_the_profile_shows_the_customer_number_the_shop_gave_not_the_database_id(
