@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
@@ -44,9 +44,15 @@ SUGGESTIONS = 8
 def member_required(view):
     """Signed in and a member of a business; otherwise the login or the "no business" page."""
 
-    @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.htmx:
+                # The session ran out while a page was open: htmx would put the login page
+                # inside the form it sent. The whole page goes there, and back after logging in.
+                back = request.htmx.current_url_abs_path or reverse("web:today")
+                return HttpResponse(headers={"HX-Redirect": redirect_to_login(back).url})
+            return redirect_to_login(request.get_full_path())
         if request.business is None:
             return render(request, "web/no_business.html", status=403)
         return view(request, *args, **kwargs)

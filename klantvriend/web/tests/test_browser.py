@@ -149,3 +149,37 @@ def test_top_bar_panels_open_inside_the_screen(page: Page, live_server, business
     page.locator("details.usermenu > summary").click()
     expect(page.get_by_role("button", name="Uitloggen")).to_be_in_viewport()
     shot(page, f"foundation-08-usermenu-{width}")
+
+
+def test_a_save_that_fails_says_so_instead_of_seeming_to_do_nothing(
+    page: Page, live_server, business
+):
+    customer = CustomerFactory(business=business, name="Bram Bakker")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    purchase_form = page.get_by_test_id("purchase-form")
+    purchase_form.get_by_label("Bedrag").fill("12,50")
+    banner = page.get_by_test_id("request-failed")
+    expect(banner).to_be_hidden()
+
+    # SQLite busy with an import (the server's 503), then no network at all.
+    saving = f"**/customers/{customer.pk}/purchases/"
+    page.route(saving, lambda route: route.fulfill(status=503, body="busy"))
+    purchase_form.get_by_role("button", name="Aankoop opslaan").click()
+    expect(banner).to_have_text(
+        "Klantvriend is bezig iets groots op te slaan (een import): dit is niet opgeslagen. "
+        "Probeer het over een minuut opnieuw."
+    )
+    shot(page, "foundation-10-save-refused-busy")
+    page.unroute(saving)
+    page.route(saving, lambda route: route.abort())
+    purchase_form.get_by_role("button", name="Aankoop opslaan").click()
+    expect(banner).to_contain_text("Geen verbinding met Klantvriend: dit is niet opgeslagen.")
+
+    # Saved again once the server answers: the message goes, the purchase is there.
+    page.unroute(saving)
+    page.get_by_test_id("purchase-form").get_by_role("button", name="Aankoop opslaan").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("12,50")
+    expect(banner).to_be_hidden()
+    assert Purchase.objects.filter(customer=customer).count() == 1

@@ -498,6 +498,26 @@ def test_a_server_error_page_stands_on_its_own(client):
     assert reverse("web:today") in page
 
 
+def test_a_form_sent_after_the_session_ran_out_takes_the_whole_page_to_the_login(client, business):
+    customer = CustomerFactory(business=business)
+    profile = f"http://testserver/customers/{customer.pk}/"
+
+    answer = client.post(
+        f"/customers/{customer.pk}/purchases/",
+        {"amount": "12,50"},
+        headers={"HX-Request": "true", "HX-Current-URL": profile},
+    )
+    plain = client.get(f"/customers/{customer.pk}/")
+
+    # htmx would otherwise put the login page inside the profile's form.
+    assert answer.status_code == 200
+    assert answer["HX-Redirect"] == f"/login/?next=/customers/{customer.pk}/"
+    assert answer.content == b""
+    assert plain.status_code == 302
+    assert plain["Location"] == f"/login/?next=/customers/{customer.pk}/"
+    assert Purchase.objects.count() == 0
+
+
 def _locked(**kwargs):
     raise OperationalError("database is locked")
 

@@ -21,3 +21,21 @@ document.addEventListener("toggle", (event) => {
     if (input) input.focus();
   }
 }, true);
+
+// A request of htmx that fails swaps nothing, so the click would seem to do nothing: say that
+// it was not saved and why (the texts are in the page, in the user's language).
+function showRequestFailed(kind) {
+  const box = document.getElementById("request-failed");
+  if (!box) return;
+  box.textContent = box.dataset[kind];
+  box.hidden = false;
+}
+document.addEventListener("htmx:responseError", (event) => {
+  const status = event.detail.xhr.status;
+  showRequestFailed(status === 503 ? "busy" : status === 403 ? "forbidden" : "failed");
+});
+document.addEventListener("htmx:sendError", () => showRequestFailed("offline"));
+document.addEventListener("htmx:beforeRequest", () => {
+  const box = document.getElementById("request-failed");
+  if (box) box.hidden = true;
+});
