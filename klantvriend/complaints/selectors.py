@@ -120,12 +120,14 @@ class ComplaintFigures:
 
 
 def complaint_figures(*, business: Business, now: datetime | None = None) -> ComplaintFigures:
-    """Over the complaints received in the last 90 days. One query."""
+    """Over the complaints received in the 90 days before `now`. One query. The end is bounded
+    too: the scorecard asks for the 90 days before an earlier moment to show the trend, and
+    those must not include the complaints received since."""
     now = now or timezone.now()
     views = complaint_views(
         business=business,
         complaints=Complaint.objects.filter(
-            business=business, received_at__gte=now - FIGURES_PERIOD
+            business=business, received_at__gte=now - FIGURES_PERIOD, received_at__lt=now
         ).only("received_at", "public", "first_response_at", "resolved_at"),
         now=now,
     )

@@ -1,8 +1,12 @@
-"""The scorecard's next action about the satisfaction drivers names the driver the survey results
-page names, so the two pages give one piece of advice."""
+"""The scorecard: its figures and trends cover the periods they say, and its next action about
+the satisfaction drivers names the driver the survey results page names."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import translation
 
+from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.insights.scorecard import customer_scorecard
 from klantvriend.surveys.selectors import survey_results
@@ -36,3 +40,32 @@ def test_the_scorecard_and_the_survey_results_advise_the_same_driver(business):
         "Work first on reliability: it separates the detractors from the promoters most "
         "(see the survey results), more than flexibility, which scores lowest."
     )
+
+
+def test_the_complaint_trend_compares_the_last_90_days_with_the_90_days_before(business):
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    customer = CustomerFactory(business=business)
+    # The last 90 days: one complaint, answered after three days (late).
+    recent = now - timedelta(days=10)
+    ComplaintFactory(
+        customer=customer,
+        received_at=recent,
+        first_response_at=recent + timedelta(days=3),
+        resolved_at=recent + timedelta(days=4),
+    )
+    # The 90 days before: one complaint, answered within the hour (in time).
+    earlier = now - timedelta(days=120)
+    ComplaintFactory(
+        customer=customer,
+        received_at=earlier,
+        first_response_at=earlier + timedelta(minutes=30),
+        resolved_at=earlier + timedelta(hours=2),
+    )
+
+    card = customer_scorecard(business=business, now=now)
+
+    response = next(figure for figure in card.figures if figure.key == "complaint_response")
+    resolution = next(figure for figure in card.figures if figure.key == "complaint_resolution")
+    assert (response.last_90_days, response.previous_90_days) == (0.0, 1.0)
+    assert (resolution.last_90_days, resolution.previous_90_days) == (0.0, 1.0)
+    assert response.change == -1.0
