@@ -94,6 +94,14 @@ def survey_response_get(*, business: Business, survey_response_id: int) -> Surve
     )
 
 
+def nps_rounded(score: float) -> int:
+    """The score as it is reported: a whole number (Reichheld, "The one number you need to grow",
+    HBR 2003, reports whole points), halves rounded away from zero, 12.5 to 13 and -12.5 to -13,
+    as Django's floatformat and commercial rounding do. Every page rounds through here, so that
+    Python's round-half-to-even (12) and a template filter (13) never show one score two ways."""
+    return int(math.copysign(math.floor(abs(score) + 0.5), score))
+
+
 @dataclass(frozen=True)
 class NpsSummary:
     answers: int
@@ -106,6 +114,10 @@ class NpsSummary:
         if not self.answers:
             return None
         return 100 * (self.promoters - self.detractors) / self.answers
+
+    @property
+    def rounded_score(self) -> int | None:
+        return None if self.score is None else nps_rounded(self.score)
 
     @property
     def standard_error(self) -> float | None:

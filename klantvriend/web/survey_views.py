@@ -96,7 +96,7 @@ def trend_chart(trend) -> str:
                 )
                 % {
                     "month": label,
-                    "score": month.summary.score or 0,
+                    "score": month.summary.rounded_score or 0,
                     "count": month.summary.answers,
                 }
                 for label, month in zip(labels, trend, strict=True)

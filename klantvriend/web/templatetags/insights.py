@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from clv import charts
 from klantvriend.core.money import format_cents
 from klantvriend.insights.selectors import customer_insight_get, insight_card
+from klantvriend.surveys.selectors import nps_rounded
 
 register = template.Library()
 
@@ -69,7 +70,7 @@ def figure_value(figure):
     if figure.kind == "share":
         return f"{figure.value:.0%}"
     if figure.kind == "points":
-        return f"{figure.value:+.0f}"
+        return f"{nps_rounded(figure.value):+d}"
     return number_format(figure.value, 1)
 
 

@@ -222,3 +222,26 @@ def test_an_expired_link_gets_a_friendly_page_and_stores_nothing(business, custo
 def test_the_email_choice_is_disabled_without_consent(owner_client, customer):
     profile = owner_client.get(f"/customers/{customer.pk}/").content.decode()
     assert 'value="email" id="survey-invite-channel_1" disabled' in profile
+
+
+@pytest.mark.parametrize(
+    ("scores", "shown"),
+    [
+        # 3 promoters and 2 detractors of 8 answers: NPS 12.5.
+        ([10, 10, 9, 7, 8, 7, 2, 5], "13"),
+        # 2 promoters and 3 detractors of 8 answers: NPS -12.5.
+        ([10, 9, 7, 8, 7, 2, 5, 0], "-13"),
+    ],
+)
+def test_a_half_point_nps_is_rounded_alike_on_every_page(owner_client, business, scores, shown):
+    for score in scores:
+        SurveyResponseFactory(customer=CustomerFactory(business=business), nps=score)
+
+    results = owner_client.get("/surveys/", headers={"Accept-Language": "en"}).content.decode()
+    scorecard = owner_client.get("/insights/scorecard/").content.decode()
+
+    assert f'data-testid="nps-score">{shown}<' in results
+    # The month in the table and the point of the chart.
+    assert f"<td>{shown}</td><td>8</td>" in results
+    assert f": NPS {shown} (8 antwoorden)</title>" in results
+    assert f'<span class="score-value">{"+" if shown[0] != "-" else ""}{shown}</span>' in scorecard
