@@ -12,6 +12,7 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Complaint
 from klantvriend.core.models import Business
 from klantvriend.customers.models import Customer, Purchase
+from klantvriend.insights.scorecard import new_customers_between
 from klantvriend.promises.models import Promise
 from klantvriend.surveys.models import SurveyResponse
 
@@ -152,9 +153,8 @@ def _repeat(business, now):
 
 
 def _referrals(business, now):
-    since = business.local(now - WINDOW).date()
     customers = (
-        Customer.objects.filter(business=business, customer_since__gte=since)
+        new_customers_between(business, now - WINDOW, now)
         .select_related("referred_by")
         .order_by("-customer_since", "-id")[:ROW_LIMIT]
     )

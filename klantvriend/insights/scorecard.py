@@ -111,13 +111,19 @@ def _repeat_rate(business: Business, start: datetime, end: datetime) -> float | 
     return row["returning"] / row["buyers"] if row["buyers"] else None
 
 
-def _referral_share(business: Business, start: datetime, end: datetime) -> float | None:
-    tz = business.tzinfo
-    row = Customer.objects.filter(
+def new_customers_between(business: Business, start: datetime, end: datetime):
+    """The customers who became customers in the days of (start, end]: `customer_since` is a
+    day, so "the last 90 days" are today and the 89 days before it, and the 90 before those
+    end on the day the last 90 begin. Counted by the figure and listed by its rows."""
+    return Customer.objects.filter(
         business=business,
-        customer_since__gte=timezone.localtime(start, tz).date(),
-        customer_since__lt=timezone.localtime(end, tz).date(),
-    ).aggregate(
+        customer_since__gt=business.local(start).date(),
+        customer_since__lte=business.local(end).date(),
+    )
+
+
+def _referral_share(business: Business, start: datetime, end: datetime) -> float | None:
+    row = new_customers_between(business, start, end).aggregate(
         new=Count("id"),
         referred=Count(
             "id",

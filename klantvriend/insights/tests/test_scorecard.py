@@ -8,6 +8,7 @@ from django.utils import translation
 
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.insights.rows import scorecard_rows
 from klantvriend.insights.scorecard import customer_scorecard
 from klantvriend.surveys.selectors import survey_results
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
@@ -69,3 +70,22 @@ def test_the_complaint_trend_compares_the_last_90_days_with_the_90_days_before(b
     assert (response.last_90_days, response.previous_90_days) == (0.0, 1.0)
     assert (resolution.last_90_days, resolution.previous_90_days) == (0.0, 1.0)
     assert response.change == -1.0
+
+
+def test_the_referral_share_counts_todays_new_customers_as_its_rows_list_them(business):
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    anna = CustomerFactory(business=business, customer_since=datetime(2025, 1, 1).date())
+    # Came in today through Anna, and ten days ago off the street.
+    CustomerFactory(business=business, customer_since=now.date(), referred_by=anna)
+    CustomerFactory(business=business, customer_since=(now - timedelta(days=10)).date())
+    # New exactly 90 days ago: the 91st day back, in the window before.
+    CustomerFactory(
+        business=business, customer_since=(now - timedelta(days=90)).date(), referred_by=anna
+    )
+
+    card = customer_scorecard(business=business, now=now)
+    rows = scorecard_rows(business=business, figure="referrals", now=now)
+
+    referrals = next(figure for figure in card.figures if figure.key == "referrals")
+    assert (referrals.last_90_days, referrals.previous_90_days) == (0.5, 1.0)
+    assert len(rows.rows) == 2
