@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.selectors import complaint_figures
 from klantvriend.core.models import Business
-from klantvriend.customers.models import AcquisitionChannel, Customer, Purchase
+from klantvriend.customers.models import Customer, Purchase
 from klantvriend.promises.selectors import promise_reliability
+from klantvriend.referrals.selectors import came_through_referral
 from klantvriend.surveys.selectors import (
     RESULTS_DAYS,
     driver_results,
@@ -125,11 +126,7 @@ def new_customers_between(business: Business, start: datetime, end: datetime):
 def _referral_share(business: Business, start: datetime, end: datetime) -> float | None:
     row = new_customers_between(business, start, end).aggregate(
         new=Count("id"),
-        referred=Count(
-            "id",
-            filter=Q(acquisition_channel=AcquisitionChannel.REFERRAL)
-            | Q(referred_by__isnull=False),
-        ),
+        referred=Count("id", filter=came_through_referral()),
     )
     return row["referred"] / row["new"] if row["new"] else None
 

@@ -8,6 +8,7 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.customers.models import AcquisitionChannel, Customer
 from klantvriend.customers.services import customer_create, customer_update, purchase_create
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.insights.scorecard import customer_scorecard
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.referrals import selectors
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
@@ -222,3 +223,27 @@ def test_when_the_referrers_fill_the_ranking_no_promoter_is_added(business, anna
         ("Bram", 1, 300),
         ("Anna de Vries", 1, 100),
     ]
+
+
+def test_a_customer_with_a_referrer_counts_as_referred_in_the_report_as_on_the_scorecard(
+    business,
+):
+    today = business.today()
+    anna = CustomerFactory(business=business, name="Anna", customer_since=date(2020, 1, 1))
+    # Bram was brought in by Anna; whoever entered him left "came to us through" at walk-in.
+    CustomerFactory(business=business, name="Bram", customer_since=today, referred_by=anna)
+    CustomerFactory(
+        business=business,
+        name="Cor",
+        customer_since=today,
+        acquisition_channel=AcquisitionChannel.ONLINE,
+    )
+
+    month = selectors.acquisition_report(business=business)[-1]
+    card = customer_scorecard(business=business)
+
+    referrals = next(figure for figure in card.figures if figure.key == "referrals")
+    assert referrals.value == 0.5
+    assert month.counts["referral"] == 1
+    assert month.counts["walk_in"] == 0
+    assert month.referral_share == 0.5
