@@ -13,7 +13,7 @@ from klantvriend.complaints.models import Complaint
 from klantvriend.core.models import Business
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.insights.scorecard import new_customers_between
-from klantvriend.promises.models import Promise
+from klantvriend.promises.selectors import promise_views, promises_judged
 from klantvriend.surveys.models import SurveyResponse
 
 ROW_LIMIT = 200
@@ -34,34 +34,27 @@ def _moment(business: Business, value) -> str:
 
 
 def _promises(business, now):
+    # The promises the figure judged, each with the status it was judged by.
     promises = (
-        Promise.objects.filter(business=business, due_at__gte=now - WINDOW, due_at__lt=now)
+        promises_judged(business=business, since=now - WINDOW, now=now)
         .select_related("customer")
         .order_by("-due_at", "-id")[:ROW_LIMIT]
     )
-
-    def outcome(promise):
-        if promise.cancelled_at:
-            return _("cancelled")
-        if promise.done_at is None:
-            return _("open")
-        return _("on time") if promise.done_at <= promise.due_at else _("late")
-
     return RowTable(
-        _("Promises due in the last 90 days"),
+        _("Promises judged in the last 90 days"),
         [_("promise"), _("due"), _("done"), _("outcome")],
         [
             (
-                p.customer_id,
-                p.customer.name,
+                view.promise.customer_id,
+                view.promise.customer.name,
                 [
-                    p.description,
-                    _moment(business, p.due_at),
-                    _moment(business, p.done_at),
-                    outcome(p),
+                    view.promise.description,
+                    _moment(business, view.promise.due_at),
+                    _moment(business, view.promise.done_at),
+                    str(view.status.label),
                 ],
             )
-            for p in promises
+            for view in promise_views(business=business, promises=promises, now=now)
         ],
     )
 

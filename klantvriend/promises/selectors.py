@@ -240,6 +240,24 @@ def _figures(tally: _Tally, late_promises: QuerySet[Promise] | None) -> Figures:
     )
 
 
+_IS_OPEN = Q(done_at__isnull=True, cancelled_at__isnull=True)
+
+
+def promises_judged(
+    *, business: Business, since: datetime, now: datetime, grace: timedelta | None = None
+) -> QuerySet[Promise]:
+    """The promises whose outcome became known from `since` to `now`: done, cancelled after
+    they were due (broken), or still open at the end of their grace (broken). A promise
+    cancelled in time is never judged. What the reliability figures count and what the
+    scorecard lists under them."""
+    grace = promise_grace(business) if grace is None else grace
+    return Promise.objects.filter(business=business).filter(
+        Q(done_at__gte=since)
+        | Q(cancelled_at__gte=since, cancelled_at__gt=F("due_at"))
+        | (_IS_OPEN & Q(due_at__gte=since - grace, due_at__lt=now - grace))
+    )
+
+
 def promise_reliability(
     *,
     business: Business,
@@ -257,7 +275,7 @@ def promise_reliability(
     now = now or timezone.now()
     grace = promise_grace(business)
     since = now - FIGURES_PERIOD
-    is_open = Q(done_at__isnull=True, cancelled_at__isnull=True)
+    is_open = _IS_OPEN
 
     def known_since(moment: datetime) -> Q:
         # The moment the outcome became known: done, cancelled, or the end of the grace. Done
@@ -265,14 +283,8 @@ def promise_reliability(
         # is the one; comparing that once is cheaper than comparing both for every promise.
         return Q(known_at__gte=moment) | (is_open & Q(due_at__gte=moment - grace))
 
-    judged = (
-        Promise.objects.filter(business=business)
-        .alias(known_at=Coalesce("done_at", "cancelled_at"))
-        .filter(
-            Q(done_at__gte=since)
-            | Q(cancelled_at__gte=since, cancelled_at__gt=F("due_at"))
-            | (is_open & Q(due_at__gte=since - grace, due_at__lt=now - grace))
-        )
+    judged = promises_judged(business=business, since=since, now=now, grace=grace).alias(
+        known_at=Coalesce("done_at", "cancelled_at")
     )
     if made_by_id is not None:
         judged = judged.filter(made_by_id=made_by_id)

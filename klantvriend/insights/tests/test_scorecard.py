@@ -10,6 +10,7 @@ from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.insights.rows import scorecard_rows
 from klantvriend.insights.scorecard import customer_scorecard
+from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.selectors import survey_results
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
 
@@ -89,3 +90,36 @@ def test_the_referral_share_counts_todays_new_customers_as_its_rows_list_them(bu
     referrals = next(figure for figure in card.figures if figure.key == "referrals")
     assert (referrals.last_90_days, referrals.previous_90_days) == (0.5, 1.0)
     assert len(rows.rows) == 2
+
+
+def test_the_promise_rows_are_the_promises_the_figure_judged(business):
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    customer = CustomerFactory(business=business)
+
+    def promise(description, made, due, done=None):
+        PromiseFactory(
+            customer=customer,
+            description=description,
+            made_at=now - made,
+            due_at=now - due,
+            done_at=None if done is None else now - done,
+        )
+
+    day = timedelta(days=1)
+    promise("due long ago, kept late last month", 120 * day, 100 * day, 30 * day)
+    promise("due next week, kept early yesterday", 2 * day, -7 * day, day)
+    promise("due two hours ago, still within the grace", 2 * day, timedelta(hours=2))
+    promise("due yesterday, kept on time", 3 * day, day, 2 * day)
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+    table = scorecard_rows(business=business, figure="promises", now=now)
+
+    figure = next(figure for figure in card.figures if figure.key == "promises")
+    assert figure.value == 2 / 3
+    assert figure.detail == "3 promises judged in the last 90 days"
+    assert sorted(cells[0] for _id, _name, cells in table.rows) == [
+        "due long ago, kept late last month",
+        "due next week, kept early yesterday",
+        "due yesterday, kept on time",
+    ]
