@@ -17,7 +17,7 @@ from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 from klantvriend.promises.models import Promise, PromiseKind
 
-from .models import FollowUp
+from .models import FollowUp, Reason
 
 COVERAGE_PERIOD = timedelta(days=90)
 # A follow-up a couple of days after its planned day (a weekend, a busy Saturday) still counts.
@@ -95,11 +95,27 @@ class Coverage:
         return self.covered / self.judged if self.judged else None
 
 
-def follow_up_coverage(*, business: Business) -> Coverage:
-    """Two queries. A rule switched off still counts its events with the default number of
-    days: switching aftercare off must not make the figure look better."""
+@dataclass(frozen=True)
+class CoverageEvent:
+    """A judged event of the coverage figure: what ended, when its follow-up was due (planned,
+    or the rule's day when none was planned) and when it was done."""
+
+    customer_id: int
+    customer_name: str
+    reason: Reason
+    due_on: date
+    done_at: datetime | None
+    covered: bool
+
+
+def follow_up_coverage_events(
+    *, business: Business, today: date | None = None
+) -> list[CoverageEvent]:
+    """The events the coverage figure judges, the latest follow-up day first. Two queries. A
+    rule switched off still counts its events with the default number of days: switching
+    aftercare off must not make the figure look better."""
     rules = care_settings(business)
-    today = business.today()
+    today = today or business.today()
     since = today - COVERAGE_PERIOD
     days_after = {
         PromiseKind.DELIVERY: rules.aftercare_delivery_days
@@ -114,27 +130,60 @@ def follow_up_coverage(*, business: Business) -> Coverage:
         if rules.aftercare_complaint_days is not None
         else DEFAULTS.aftercare_complaint_days
     )
-    events: list[tuple[date, object]] = []
-    for kind, done_on, due_on, done_at in Promise.objects.filter(
+    events: list[tuple[int, str, Reason, date, datetime | None]] = []
+    for customer_id, name, kind, done_on, due_on, done_at in Promise.objects.filter(
         business=business,
         kind__in=list(days_after),
         done_on__gte=since,
-    ).values_list("kind", "done_on", "follow_up__due_on", "follow_up__done_at"):
-        events.append((due_on or done_on + timedelta(days=days_after[kind]), done_at))
-    for resolved_at, due_on, done_at in Complaint.objects.filter(
+    ).values_list(
+        "customer_id",
+        "customer__name",
+        "kind",
+        "done_on",
+        "follow_up__due_on",
+        "follow_up__done_at",
+    ):
+        events.append(
+            (
+                customer_id,
+                name,
+                Reason(kind),
+                due_on or done_on + timedelta(days=days_after[kind]),
+                done_at,
+            )
+        )
+    for customer_id, name, resolved_at, due_on, done_at in Complaint.objects.filter(
         business=business,
         resolved_at__gte=datetime.combine(since, time.min, tzinfo=business.tzinfo),
-    ).values_list("resolved_at", "follow_up__due_on", "follow_up__done_at"):
+    ).values_list(
+        "customer_id", "customer__name", "resolved_at", "follow_up__due_on", "follow_up__done_at"
+    ):
         resolved_on = business.local(resolved_at).date()
-        events.append((due_on or resolved_on + timedelta(days=complaint_days), done_at))
-    judged = covered = 0
-    for due_on, done_at in events:
+        events.append(
+            (
+                customer_id,
+                name,
+                Reason.COMPLAINT,
+                due_on or resolved_on + timedelta(days=complaint_days),
+                done_at,
+            )
+        )
+    judged = []
+    for customer_id, name, reason, due_on, done_at in events:
         if due_on + COVERAGE_TOLERANCE >= today and done_at is None:
             continue  # its time has not passed yet
-        judged += 1
-        if done_at is not None and business.local(done_at).date() <= due_on + COVERAGE_TOLERANCE:
-            covered += 1
-    return Coverage(judged=judged, covered=covered)
+        covered = (
+            done_at is not None and business.local(done_at).date() <= due_on + COVERAGE_TOLERANCE
+        )
+        judged.append(CoverageEvent(customer_id, name, reason, due_on, done_at, covered))
+    judged.sort(key=lambda event: event.due_on, reverse=True)
+    return judged
+
+
+def follow_up_coverage(*, business: Business, today: date | None = None) -> Coverage:
+    """The coverage figure over follow_up_coverage_events. Two queries."""
+    events = follow_up_coverage_events(business=business, today=today)
+    return Coverage(judged=len(events), covered=sum(event.covered for event in events))
 
 
 def follow_up_timeline(*, customer, limit: int) -> list[TimelineEntry]:

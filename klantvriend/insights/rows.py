@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from klantvriend.aftercare.models import FollowUp
+from klantvriend.aftercare.selectors import follow_up_coverage_events
 from klantvriend.complaints.models import Complaint
 from klantvriend.core.models import Business
 from klantvriend.customers.models import Customer, Purchase
@@ -85,27 +85,22 @@ def _complaints(business, now):
 
 
 def _aftercare(business, now):
-    today = business.local(now).date()
-    follow_ups = (
-        FollowUp.objects.filter(business=business, due_on__gte=today - WINDOW, due_on__lte=today)
-        .select_related("customer")
-        .order_by("-due_on", "-id")[:ROW_LIMIT]
-    )
+    events = follow_up_coverage_events(business=business, today=business.local(now).date())
     return RowTable(
-        _("Follow-ups planned in the last 90 days"),
-        [_("reason"), _("planned for"), _("done"), _("outcome")],
+        _("Deliveries, repairs and complaints of the last 90 days and their follow-up"),
+        [_("reason"), _("planned for"), _("done"), _("in time")],
         [
             (
-                f.customer_id,
-                f.customer.name,
+                event.customer_id,
+                event.customer_name,
                 [
-                    f.get_reason_display(),
-                    formats.date_format(f.due_on, "SHORT_DATE_FORMAT"),
-                    _moment(business, f.done_at),
-                    f.get_outcome_display() or "—",
+                    str(event.reason.label),
+                    formats.date_format(event.due_on, "SHORT_DATE_FORMAT"),
+                    _moment(business, event.done_at),
+                    _("yes") if event.covered else _("no"),
                 ],
             )
-            for f in follow_ups
+            for event in events[:ROW_LIMIT]
         ],
     )
 

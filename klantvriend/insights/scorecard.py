@@ -206,7 +206,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
     reliability = promise_reliability(business=business, now=now, detail=False)
     complaints = complaint_figures(business=business, now=now)
     complaints_before = complaint_figures(business=business, now=start)
-    coverage = follow_up_coverage(business=business)
+    coverage = follow_up_coverage(business=business, today=business.local(now).date())
     nps = nps_summary(business=business, since=start, until=now)
     nps_before = nps_summary(business=business, since=previous_start, until=start)
     drivers = [

@@ -6,10 +6,12 @@ from zoneinfo import ZoneInfo
 
 from django.utils import translation
 
+from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.insights.rows import scorecard_rows
 from klantvriend.insights.scorecard import customer_scorecard
+from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.selectors import survey_results
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
@@ -122,4 +124,49 @@ def test_the_promise_rows_are_the_promises_the_figure_judged(business):
         "due long ago, kept late last month",
         "due next week, kept early yesterday",
         "due yesterday, kept on time",
+    ]
+
+
+def test_the_aftercare_rows_are_the_events_the_figure_judged(business):
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    customer = CustomerFactory(business=business, name="Anna")
+    day = timedelta(days=1)
+
+    def delivery(days_ago):
+        done = now - days_ago * day
+        return PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.DELIVERY,
+            made_at=done - day,
+            due_at=done,
+            done_at=done,
+        )
+
+    followed_up = delivery(20)
+    FollowUpFactory(
+        customer=customer,
+        promise=followed_up,
+        due_on=followed_up.done_on + 3 * day,
+        done_at=now - 16 * day,
+        outcome="content",
+    )
+    delivery(40)  # never followed up: judged, missed
+    delivery(1)  # its follow-up day has not come yet: not judged
+    # A call planned by hand is no delivery, repair or complaint: not in the figure.
+    FollowUpFactory(
+        customer=customer,
+        due_on=(now - 5 * day).date(),
+        done_at=now - 5 * day,
+        outcome="content",
+    )
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+        table = scorecard_rows(business=business, figure="aftercare", now=now)
+
+    figure = next(figure for figure in card.figures if figure.key == "aftercare")
+    assert figure.detail == "1 of 2 follow-ups in the last 90 days"
+    assert [cells for _id, _name, cells in table.rows] == [
+        ["after a delivery", "24 May 2026", "25 May 2026 12:00", "yes"],
+        ["after a delivery", "4 May 2026", "—", "no"],
     ]
