@@ -2,7 +2,7 @@
 arrives on Saturday evening is due on the next working morning, not in the middle of the night."""
 
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 
 def add_working_hours(
@@ -20,19 +20,22 @@ def add_working_hours(
     if not days or opening >= closing:
         return start + timedelta(hours=hours)
     remaining = timedelta(hours=hours)
-    cursor = start.astimezone(tz)
-    day = cursor.date()
+    day = start.astimezone(tz).date()
+    # Days and opening times are local, but the hours are counted in UTC: Python adds to and
+    # subtracts aware datetimes of one zone on the wall clock, so on the night the clocks
+    # change a local working hour would last none or two.
+    cursor = start.astimezone(UTC)
     # A year of days is far more than any target needs; the bound only guards a bad setting.
     for _ in range(370):
         if day.weekday() in days:
-            open_at = datetime.combine(day, opening, tzinfo=tz)
-            close_at = datetime.combine(day, closing, tzinfo=tz)
+            open_at = datetime.combine(day, opening, tzinfo=tz).astimezone(UTC)
+            close_at = datetime.combine(day, closing, tzinfo=tz).astimezone(UTC)
             begin = max(cursor, open_at)
             if begin < close_at:
                 available = close_at - begin
                 if remaining <= available:
-                    return begin + remaining
+                    return (begin + remaining).astimezone(tz)
                 remaining -= available
         day += timedelta(days=1)
-        cursor = datetime.combine(day, time.min, tzinfo=tz)
+        cursor = datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
     return start + timedelta(hours=hours)

@@ -34,6 +34,24 @@ def test_working_hours_skip_evenings_and_closed_days(start, hours, expected):
     )
 
 
+@pytest.mark.parametrize(
+    ("start", "expected_utc"),
+    [
+        # The clocks go forward at 02:00 on 29 March 2026: four hours from 01:00 (00:00 UTC)
+        # end at 04:00 UTC, which reads 06:00.
+        (datetime(2026, 3, 29, 1, 0), datetime(2026, 3, 29, 4, 0)),
+        # And back at 03:00 on 25 October 2026: from 01:00 (23:00 UTC) to 03:00 UTC, 04:00.
+        (datetime(2026, 10, 25, 1, 0), datetime(2026, 10, 25, 3, 0)),
+    ],
+)
+def test_a_working_hour_is_an_hour_on_the_night_the_clocks_change(start, expected_utc):
+    night_shop = {**SHOP, "working_days": range(7), "opening": time(0), "closing": time(12)}
+
+    deadline = add_working_hours(start.replace(tzinfo=AMSTERDAM), 4, **night_shop)
+
+    assert deadline == expected_utc.replace(tzinfo=ZoneInfo("UTC"))
+
+
 def test_without_working_time_clock_hours_are_used():
     start = datetime(2026, 3, 10, 22, 0, tzinfo=AMSTERDAM)
 
