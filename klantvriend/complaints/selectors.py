@@ -120,17 +120,23 @@ class ComplaintFigures:
 
 
 def complaint_figures(*, business: Business, now: datetime | None = None) -> ComplaintFigures:
-    """Over the complaints received in the 90 days before `now`. One query. The end is bounded
-    too: the scorecard asks for the 90 days before an earlier moment to show the trend, and
-    those must not include the complaints received since."""
+    """The shares and the median over the complaints received in the 90 days before `now`, and
+    how many unresolved complaints are past their target, however long ago they came in (the
+    complaints list shows every one of them as late). One query. The end of the period is
+    bounded too: the scorecard asks for the 90 days before an earlier moment to show the
+    trend, and those must not include the complaints received since."""
     now = now or timezone.now()
+    in_period = Q(received_at__gte=now - FIGURES_PERIOD, received_at__lt=now)
     views = complaint_views(
         business=business,
-        complaints=Complaint.objects.filter(
-            business=business, received_at__gte=now - FIGURES_PERIOD, received_at__lt=now
-        ).only("received_at", "public", "first_response_at", "resolved_at"),
+        complaints=Complaint.objects.filter(business=business)
+        .filter(in_period | Q(resolved_at__isnull=True, received_at__lt=now))
+        .only("received_at", "public", "first_response_at", "resolved_at"),
         now=now,
     )
+    breached = sum(1 for v in views if v.clock.breached)
+    since = now - FIGURES_PERIOD
+    views = [v for v in views if v.complaint.received_at >= since]
     responses = [v.clock.response_in_time for v in views if v.clock.response_in_time is not None]
     resolutions = [
         v.clock.resolution_in_time for v in views if v.clock.resolution_in_time is not None
@@ -145,7 +151,7 @@ def complaint_figures(*, business: Business, now: datetime | None = None) -> Com
         responded_in_time_share=sum(responses) / len(responses) if responses else None,
         resolved_in_time_share=sum(resolutions) / len(resolutions) if resolutions else None,
         median_response_hours=round(statistics.median(hours), 1) if hours else None,
-        open_breached=sum(1 for v in views if v.clock.breached),
+        open_breached=breached,
     )
 
 

@@ -267,3 +267,22 @@ def test_figures_count_answers_and_resolutions_within_target(customer):
     assert figures.resolved_in_time_share == 0.5
     assert figures.median_response_hours == 1.8
     assert figures.open_breached == 1
+
+
+def test_complaints_past_their_target_counts_every_open_one_the_queue_shows_late(customer):
+    now = timezone.now()
+    # Forgotten for four months, answered but never resolved, and one received this week.
+    ComplaintFactory(customer=customer, received_at=now - timedelta(days=120))
+    ComplaintFactory(
+        customer=customer,
+        received_at=now - timedelta(days=100),
+        first_response_at=now - timedelta(days=100),
+    )
+    ComplaintFactory(customer=customer, received_at=now - timedelta(days=5))
+
+    figures = complaint_figures(business=customer.business, now=now)
+    queue = complaint_queue(business=customer.business, now=now)
+
+    assert sum(1 for view in queue.items if view.clock.breached) == 3
+    assert figures.open_breached == 3
+    assert figures.received == 1  # the shares still cover the last 90 days only
