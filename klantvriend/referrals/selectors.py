@@ -99,7 +99,10 @@ def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassado
     PostgreSQL). The referred customers are grouped by referrer on their ids alone: of
     referrers with equal figures, the one who came first makes the cut."""
     ranked = list(
-        Customer.objects.filter(business=business, referred_by__isnull=False)
+        # An anonymised customer is no one to thank or to ask again, as a promoter below.
+        Customer.objects.filter(
+            business=business, referred_by__isnull=False, referred_by__erased_at__isnull=True
+        )
         .values("referred_by_id")
         .annotate(
             referred=Count("id"),

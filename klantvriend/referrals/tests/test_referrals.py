@@ -247,3 +247,19 @@ def test_a_customer_with_a_referrer_counts_as_referred_in_the_report_as_on_the_s
     assert month.counts["referral"] == 1
     assert month.counts["walk_in"] == 0
     assert month.referral_share == 0.5
+
+
+def test_an_anonymised_customer_is_no_ambassador_whether_referrer_or_promoter(business, anna):
+    kees = CustomerFactory(business=business, name="Kees")
+    PurchaseFactory(customer=CustomerFactory(business=business, referred_by=anna), amount_cents=900)
+    PurchaseFactory(customer=CustomerFactory(business=business, referred_by=kees), amount_cents=100)
+    promoter = CustomerFactory(business=business, name="Pien")
+    SurveyResponseFactory(customer=promoter, nps=10)
+    # Anonymised at their request (importers.privacy.customer_erase keeps the links).
+    Customer.objects.filter(pk__in=[anna.pk, promoter.pk]).update(erased_at=timezone.now())
+
+    ranking = selectors.ambassador_ranking(business=business)
+
+    assert [(r.customer.name, r.referred, r.referred_value_cents) for r in ranking] == [
+        ("Kees", 1, 100)
+    ]
