@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from klantvriend.complaints.models import Complaint
 from klantvriend.core.models import Business
 from klantvriend.promises.models import Promise
+from klantvriend.promises.selectors import promise_grace, promises_judged
 
 from .models import InsightRun
 
@@ -140,11 +141,15 @@ def value_chart(run: InsightRun | None) -> ChartData | None:
 
 
 def promise_chart(business: Business, now: datetime) -> ChartData:
-    """Promises done per month in the business's time zone, on time and late. Counted per local
-    day done (done_on, stored with the moment, through the promise_done_on index) and summed
-    into months here: truncating done_at to a local month in the database is a time-zone
-    conversion per promise, which SQLite does by calling back into Python for every row. At
-    most a year of days comes back, whatever the number of promises."""
+    """Promises per month in the business's time zone: kept on time, kept late, and broken (in
+    the month it was broken: cancelled after it was due, or still open when its grace ran out),
+    so that the share on time is the reliability figure's: on time among all judged.
+
+    The kept ones are counted per local day done (done_on, stored with the moment, through the
+    promise_done_on index) and summed into months here: truncating done_at to a local month in
+    the database is a time-zone conversion per promise, which SQLite does by calling back into
+    Python for every row. At most a year of days comes back, whatever the number of promises;
+    the broken ones, a small part, are read one by one."""
     months = _month_starts(business, now)
     days = (
         Promise.objects.filter(business=business, done_on__gte=months[0].date(), done_at__lte=now)
@@ -154,33 +159,48 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
         .annotate(done=Count(_ROW), on_time=Count(_ROW, filter=Q(done_at__lte=F("due_at"))))
         .order_by()
     )
+    empty = {"done": 0, "on_time": 0, "broken": 0}
     by_month: dict[date, dict[str, int]] = {}
     for day in days:
-        month = by_month.setdefault(day["done_on"].replace(day=1), {"done": 0, "on_time": 0})
+        month = by_month.setdefault(day["done_on"].replace(day=1), dict(empty))
         month["done"] += day["done"]
         month["on_time"] += day["on_time"]
-    labels, on_time, late, table = [], [], [], []
+    grace = promise_grace(business)
+    broken = promises_judged(business=business, since=months[0], now=now, grace=grace).filter(
+        done_at__isnull=True
+    )
+    for cancelled_at, due_at in broken.values_list("cancelled_at", "due_at"):
+        known = business.local(cancelled_at or due_at + grace).date().replace(day=1)
+        by_month.setdefault(known, dict(empty))["broken"] += 1
+    labels, on_time, late, broken_counts, table = [], [], [], [], []
     for start in months:
-        row = by_month.get(start.date(), {"done": 0, "on_time": 0})
+        row = by_month.get(start.date(), empty)
+        judged = row["done"] + row["broken"]
         label = month_label(start.date())
         labels.append(label)
         on_time.append(row["on_time"])
         late.append(row["done"] - row["on_time"])
+        broken_counts.append(row["broken"])
         table.append(
             [
                 label,
                 str(row["on_time"]),
                 str(row["done"] - row["on_time"]),
-                f"{row['on_time'] / row['done']:.0%}" if row["done"] else "—",
+                str(row["broken"]),
+                f"{row['on_time'] / judged:.0%}" if judged else "—",
             ]
         )
     return ChartData(
         "promises",
         _("Promises kept on time per month"),
         labels,
-        [(_("on time"), on_time, "on-time"), (_("late"), late, "late")],
+        [
+            (_("on time"), on_time, "on-time"),
+            (_("late"), late, "late"),
+            (_("broken"), broken_counts, "broken"),
+        ],
         "count",
-        [_("month"), _("on time"), _("late"), _("share on time")],
+        [_("month"), _("on time"), _("late"), _("broken"), _("share on time")],
         table,
         axis_labels=month_axis(labels),
     )

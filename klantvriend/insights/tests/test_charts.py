@@ -1,4 +1,5 @@
-"""The insight charts: promises counted per month of the business's time zone, count axes."""
+"""The insight charts: promises counted per month of the business's time zone (broken ones
+too), count axes."""
 
 from datetime import datetime, timedelta
 
@@ -6,6 +7,7 @@ from django.utils import translation
 
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.insights.charts import promise_chart
+from klantvriend.promises.selectors import promise_reliability
 from klantvriend.promises.tests.factories import PromiseFactory
 
 
@@ -47,15 +49,16 @@ def test_promise_chart_counts_per_month_of_the_business_time_zone(business, othe
         *(f"{m} 2025" for m in ["mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]),
         *(f"{m} 2026" for m in ["jan", "feb", "mrt", "apr"]),
     ]
-    (_, on_time, _), (_, late, _) = chart.series
+    (_, on_time, _), (_, late, _), (_, broken, _) = chart.series
     assert on_time == [1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0]
     assert late == [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]
-    assert chart.table_rows[0] == ["mei 2025", "1", "0", "100%"]
+    assert broken == [0] * 12
+    assert chart.table_rows[0] == ["mei 2025", "1", "0", "0", "100%"]
     assert chart.table_rows[8:] == [
-        ["jan 2026", "1", "0", "100%"],
-        ["feb 2026", "0", "1", "0%"],
-        ["mrt 2026", "1", "0", "100%"],
-        ["apr 2026", "0", "0", "—"],
+        ["jan 2026", "1", "0", "0", "100%"],
+        ["feb 2026", "0", "1", "0", "0%"],
+        ["mrt 2026", "1", "0", "0", "100%"],
+        ["apr 2026", "0", "0", "0", "—"],
     ]
 
 
@@ -65,3 +68,49 @@ def test_month_axes_name_the_year_once_and_at_each_new_year():
     labels = ["nov 2025", "dec 2025", "jan 2026", "feb 2026"]
 
     assert month_axis(labels) == ["nov\n2025", "dec", "jan\n2026", "feb"]
+
+
+def test_a_broken_promise_counts_against_the_month_it_was_broken_in(business):
+    amsterdam = business.tzinfo
+    now = datetime(2026, 4, 10, 12, 0, tzinfo=amsterdam)
+    customer = CustomerFactory(business=business)
+    _done(
+        customer,
+        done=datetime(2026, 3, 2, 10, tzinfo=amsterdam),
+        due=datetime(2026, 3, 3, tzinfo=amsterdam),
+    )
+    _done(
+        customer,
+        done=datetime(2026, 3, 9, 10, tzinfo=amsterdam),
+        due=datetime(2026, 3, 9, 12, tzinfo=amsterdam),
+    )
+    # Never done: broken when the day of grace ran out, on 13 March.
+    PromiseFactory(
+        customer=customer,
+        made_at=datetime(2026, 3, 10, tzinfo=amsterdam),
+        due_at=datetime(2026, 3, 12, 9, tzinfo=amsterdam),
+    )
+    # Cancelled on 20 March, five days after it was due: broken then.
+    PromiseFactory(
+        customer=customer,
+        made_at=datetime(2026, 3, 10, tzinfo=amsterdam),
+        due_at=datetime(2026, 3, 15, 9, tzinfo=amsterdam),
+        cancelled_at=datetime(2026, 3, 20, 9, tzinfo=amsterdam),
+    )
+    # Due on the last evening of March; its grace ran out on 1 April.
+    PromiseFactory(
+        customer=customer,
+        made_at=datetime(2026, 3, 20, tzinfo=amsterdam),
+        due_at=datetime(2026, 3, 31, 20, tzinfo=amsterdam),
+    )
+
+    with translation.override("nl"):
+        chart = promise_chart(business, now)
+
+    (_, on_time, _), (_, late, _), (_, broken, _) = chart.series
+    assert (on_time[-2:], late[-2:], broken[-2:]) == ([2, 0], [0, 0], [2, 1])
+    assert chart.table_rows[-2:] == [
+        ["mrt 2026", "2", "0", "2", "50%"],
+        ["apr 2026", "0", "0", "1", "0%"],
+    ]
+    assert promise_reliability(business=business, now=now).overall.kept_on_time_share == 2 / 5
