@@ -24,16 +24,24 @@ SLIPPING_FALL_AT_LEAST = 0.02
 
 def ambassador_customer_ids(business: Business) -> set[int]:
     """Customers who brought in others (the referrers of the business's customers), and those
-    whose latest survey answer of the last year is a promoter's (NPS 9 or 10).
+    whose latest survey answer of the last year is a promoter's (NPS 9 or 10); not anyone
+    anonymised, whom the ambassador page leaves out too (referrals.selectors).
 
     The one place that decides who counts as an ambassador."""
     referrers = set(
-        Customer.objects.filter(business=business, referred_by__isnull=False)
+        Customer.objects.filter(
+            business=business, referred_by__isnull=False, referred_by__erased_at__isnull=True
+        )
         .order_by()
         .values_list("referred_by_id", flat=True)
         .distinct()
     )
-    return referrers | promoter_customer_ids(business=business)
+    # The anonymised are few, however many promoters there are.
+    anonymised = Customer.objects.filter(business=business, erased_at__isnull=False)
+    promoters = promoter_customer_ids(business=business) - set(
+        anonymised.values_list("pk", flat=True)
+    )
+    return referrers | promoters
 
 
 def insight_run_latest(*, business: Business) -> InsightRun | None:

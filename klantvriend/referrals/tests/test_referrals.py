@@ -9,6 +9,7 @@ from klantvriend.customers.models import AcquisitionChannel, Customer
 from klantvriend.customers.services import customer_create, customer_update, purchase_create
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.scorecard import customer_scorecard
+from klantvriend.insights.selectors import ambassador_customer_ids
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.referrals import selectors
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
@@ -263,3 +264,16 @@ def test_an_anonymised_customer_is_no_ambassador_whether_referrer_or_promoter(bu
     assert [(r.customer.name, r.referred, r.referred_value_cents) for r in ranking] == [
         ("Kees", 1, 100)
     ]
+
+
+def test_the_ambassador_stage_leaves_out_anonymised_customers_as_the_ranking_does(business, anna):
+    kees = CustomerFactory(business=business, name="Kees")
+    CustomerFactory(business=business, referred_by=anna)
+    CustomerFactory(business=business, referred_by=kees)
+    promoter = CustomerFactory(business=business, name="Pien")
+    SurveyResponseFactory(customer=promoter, nps=10)
+    Customer.objects.filter(pk__in=[anna.pk, promoter.pk]).update(erased_at=timezone.now())
+
+    ranked = {row.customer.pk for row in selectors.ambassador_ranking(business=business)}
+
+    assert ambassador_customer_ids(business) == ranked == {kees.pk}
