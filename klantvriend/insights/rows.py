@@ -15,6 +15,7 @@ from klantvriend.customers.models import Customer, Purchase
 from klantvriend.insights.scorecard import new_customers_between
 from klantvriend.promises.selectors import promise_views, promises_judged
 from klantvriend.surveys.models import SurveyResponse
+from klantvriend.surveys.selectors import RESULTS_DAYS
 
 ROW_LIMIT = 200
 WINDOW = timedelta(days=90)
@@ -105,14 +106,14 @@ def _aftercare(business, now):
     )
 
 
-def _surveys(business, now):
+def _answers(business, since, title):
     responses = (
-        SurveyResponse.objects.filter(business=business, answered_at__gte=now - WINDOW)
+        SurveyResponse.objects.filter(business=business, answered_at__gte=since)
         .select_related("customer")
         .order_by("-answered_at", "-id")[:ROW_LIMIT]
     )
     return RowTable(
-        _("Survey answers of the last 90 days"),
+        title,
         [_("answered"), _("recommendation (0-10)"), _("comment")],
         [
             (
@@ -122,6 +123,17 @@ def _surveys(business, now):
             )
             for r in responses
         ],
+    )
+
+
+def _surveys(business, now):
+    return _answers(business, now - WINDOW, _("Survey answers of the last 90 days"))
+
+
+def _driver_answers(business, now):
+    # The drivers are averaged over a year of answers (surveys.selectors.RESULTS_DAYS).
+    return _answers(
+        business, now - timedelta(days=RESULTS_DAYS), _("Survey answers of the last 12 months")
     )
 
 
@@ -170,7 +182,7 @@ SCORECARD_ROWS = {
     "complaint_resolution": _complaints,
     "aftercare": _aftercare,
     "nps": _surveys,
-    "drivers": _surveys,
+    "drivers": _driver_answers,
     "repeat_rate": _repeat,
     "referrals": _referrals,
 }

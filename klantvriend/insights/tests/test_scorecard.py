@@ -4,7 +4,7 @@ the satisfaction drivers names the driver the survey results page names."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import translation
+from django.utils import timezone, translation
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
@@ -170,3 +170,21 @@ def test_the_aftercare_rows_are_the_events_the_figure_judged(business):
         ["after a delivery", "24 May 2026", "25 May 2026 12:00", "yes"],
         ["after a delivery", "4 May 2026", "—", "no"],
     ]
+
+
+def test_the_driver_rows_are_the_answers_of_the_year_the_figure_averages(business):
+    now = timezone.now()
+    customer = CustomerFactory(business=business)
+    SurveyResponseFactory(customer=customer, answered_at=now - timedelta(days=10), flexibility=4)
+    SurveyResponseFactory(customer=customer, answered_at=now - timedelta(days=200), flexibility=2)
+    SurveyResponseFactory(customer=customer, answered_at=now - timedelta(days=400), flexibility=1)
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+        drivers = scorecard_rows(business=business, figure="drivers", now=now)
+        nps = scorecard_rows(business=business, figure="nps", now=now)
+
+    figure = next(figure for figure in card.figures if figure.key == "drivers")
+    assert dict(figure.parts)["flexibility"] == 3.0
+    assert (drivers.title, len(drivers.rows)) == ("Survey answers of the last 12 months", 2)
+    assert (nps.title, len(nps.rows)) == ("Survey answers of the last 90 days", 1)
