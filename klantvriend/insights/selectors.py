@@ -96,9 +96,12 @@ def _no_contact_planned() -> Q:
 def slipping_away(*, business: Business, limit: int = SLIPPING_AWAY_LIMIT) -> list[CustomerInsight]:
     """Valuable customers (spend in the top half of those with three or more purchase days)
     whose probability alive is low and falling (decided at the refresh), with no follow-up or
-    promise open: the ones a call now may keep. One query."""
+    promise open: the ones a call now may keep. Not an anonymised customer, who has no name or
+    number left to call (and may have been anonymised since the last refresh). One query."""
     return list(
-        CustomerInsight.objects.filter(business=business, slipping_away=True)
+        CustomerInsight.objects.filter(
+            business=business, slipping_away=True, customer__erased_at__isnull=True
+        )
         .filter(_no_contact_planned())
         .select_related("customer")
         .order_by("-spend_cents", "customer_id")[:limit]

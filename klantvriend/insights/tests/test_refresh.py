@@ -160,3 +160,19 @@ def test_the_card_writes_expected_purchases_the_readers_way(business, language, 
         card = insight_card(insight=insight)
 
     assert text in card.value
+
+
+def test_an_anonymised_customer_is_not_offered_as_slipping_away(business):
+    kept = CustomerInsightFactory(
+        customer=CustomerFactory(business=business, name="Bea"), slipping_away=True
+    )
+    erased = CustomerInsightFactory(
+        customer=CustomerFactory(business=business, name="Anoniem", erased_at=timezone.now()),
+        slipping_away=True,
+        spend_cents=90000,
+    )
+
+    listed = [insight.customer_id for insight in slipping_away(business=business)]
+
+    assert listed == [kept.customer_id]
+    assert erased.customer_id not in listed
