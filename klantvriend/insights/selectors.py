@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.models import Business
+from klantvriend.core.rows import Rows, first_rows
 from klantvriend.customers.models import Customer
 from klantvriend.promises.models import Promise
 from klantvriend.surveys.selectors import promoter_customer_ids
@@ -93,18 +94,20 @@ def _no_contact_planned() -> Q:
     return ~Q(Exists(open_follow_up)) & ~Q(Exists(open_promise))
 
 
-def slipping_away(*, business: Business, limit: int = SLIPPING_AWAY_LIMIT) -> list[CustomerInsight]:
+def slipping_away(*, business: Business, limit: int = SLIPPING_AWAY_LIMIT) -> Rows[CustomerInsight]:
     """Valuable customers (spend in the top half of those with three or more purchase days)
     whose probability alive is low and falling (decided at the refresh), with no follow-up or
     promise open: the ones a call now may keep. Not an anonymised customer, who has no name or
-    number left to call (and may have been anonymised since the last refresh). One query."""
-    return list(
+    number left to call (and may have been anonymised since the last refresh). The first
+    `limit` with how many there are: one query, two when there are more."""
+    return first_rows(
         CustomerInsight.objects.filter(
             business=business, slipping_away=True, customer__erased_at__isnull=True
         )
         .filter(_no_contact_planned())
         .select_related("customer")
-        .order_by("-spend_cents", "customer_id")[:limit]
+        .order_by("-spend_cents", "customer_id"),
+        limit,
     )
 
 

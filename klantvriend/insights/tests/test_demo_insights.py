@@ -13,7 +13,7 @@ def test_demo_shop_has_insights(db):
     assert run is not None
     assert run.not_enough_data == ""
     assert run.figures["advice"]["verdict"] in {"relationship", "mixed"}
-    assert slipping_away(business=business)
+    assert slipping_away(business=business).items
     card = customer_scorecard(business=business)
     measured = {figure.key for figure in card.figures if figure.measured}
     assert measured >= {"promises", "complaint_response", "aftercare", "nps", "repeat_rate"}

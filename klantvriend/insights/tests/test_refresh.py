@@ -106,7 +106,7 @@ def test_slipping_away_lists_valuable_customers_without_planned_contact(business
     Purchase.objects.filter(customer__in=customers[:10], at__gte=cut).delete()
     insights_refresh(business=business)
     # When the slipping-away list is read
-    names = {insight.customer.name for insight in slipping_away(business=business)}
+    names = {insight.customer.name for insight in slipping_away(business=business).items}
     # Then it holds some of them, and nobody who still comes every week
     assert names
     assert names <= {f"Klant {index}" for index in range(10)}
@@ -119,11 +119,13 @@ def test_slipping_away_lists_valuable_customers_without_planned_contact(business
     # And planning a follow-up for one takes them off the list
     from klantvriend.aftercare.services import follow_up_create
 
-    first = slipping_away(business=business)[0]
+    first = slipping_away(business=business).items[0]
     follow_up_create(
         business=business, customer=first.customer, note="Bellen", due_on=business.today()
     )
-    assert first.customer.name not in {i.customer.name for i in slipping_away(business=business)}
+    assert first.customer.name not in {
+        i.customer.name for i in slipping_away(business=business).items
+    }
 
 
 def test_import_hook_refreshes(business, django_capture_on_commit_callbacks):
@@ -172,7 +174,7 @@ def test_an_anonymised_customer_is_not_offered_as_slipping_away(business):
         spend_cents=90000,
     )
 
-    listed = [insight.customer_id for insight in slipping_away(business=business)]
+    listed = [insight.customer_id for insight in slipping_away(business=business).items]
 
     assert listed == [kept.customer_id]
     assert erased.customer_id not in listed

@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.customers.models import Purchase
+from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.insights.models import CustomerInsight
+from klantvriend.insights.selectors import SLIPPING_AWAY_LIMIT
 from klantvriend.insights.services import insights_refresh
-from klantvriend.insights.tests.factories import butcher_history
+from klantvriend.insights.tests.factories import CustomerInsightFactory, butcher_history
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ def test_customer_list_filters_and_sorts_by_insight(owner_client, butcher):
 
 def test_today_lists_slipping_away_and_plans_a_call_in_one_click(owner_client, business, butcher):
     response = owner_client.get(reverse("web:today"))
-    slipping = response.context["slipping_away"]
+    slipping = response.context["slipping_away"].items
     assert slipping
     first = slipping[0].customer
     response = owner_client.post(
@@ -64,7 +66,7 @@ def test_today_lists_slipping_away_and_plans_a_call_in_one_click(owner_client, b
     assert follow_up.due_on == business.today()
     assert "not seen for" in follow_up.note or "niet gezien" in follow_up.note
     response = owner_client.get(reverse("web:today"))
-    assert first not in [i.customer for i in response.context["slipping_away"]]
+    assert first not in [i.customer for i in response.context["slipping_away"].items]
 
 
 def test_advice_scorecard_rows_and_charts_render(owner_client, butcher):
@@ -135,3 +137,21 @@ def test_query_counts_do_not_grow_with_data(
     with CaptureQueriesContext(connection) as large:
         assert owner_client.get(reverse(f"web:{name}")).status_code == 200
     assert len(large) == len(small)
+
+
+def test_today_counts_every_customer_slipping_away_not_only_those_shown(owner_client, business):
+    for index in range(SLIPPING_AWAY_LIMIT + 3):
+        CustomerInsightFactory(
+            customer=CustomerFactory(business=business, name=f"Klant {index}"),
+            slipping_away=True,
+            probability_alive=0.4,
+        )
+
+    response = owner_client.get(reverse("web:today"))
+
+    html = response.content.decode()
+    heading = html[html.index('id="slipping-heading"') :]
+    assert heading[: heading.index("</h2>")].endswith(
+        f'<span class="count">{SLIPPING_AWAY_LIMIT + 3}</span>'
+    )
+    assert html.count('id="slipping-') == SLIPPING_AWAY_LIMIT + 1  # the rows and the heading
