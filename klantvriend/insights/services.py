@@ -297,11 +297,16 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
         probability_alive=alive,
     )
     margin = insight_settings(business).margin_percent / 100
+    # Attention is worth a share of a year's value. Without a model to predict the next twelve
+    # months, the last twelve months' spend stands in for it: all the spend so far would count
+    # every year of a long history in one year's worth.
+    year_ago = np.datetime64(as_of - timedelta(days=365), "D")
+    last_year_cents = np.bincount(codes, weights=np.where(days > year_ago, cents, 0), minlength=n)
     advice = attention_advice(
         transaction_days=purchase_days,
         revenue=spend_cents,
         repeat_revenue=repeat_cents,
-        expected_value=value * 100 if value is not None else None,
+        expected_value=value * 100 if value is not None else last_year_cents,
         expected_purchases=expected_365,
         segments=segment,
         margin=margin,
