@@ -3,7 +3,7 @@ A public complaint's response clock runs in clock hours (a post on social media 
 evening too); a private one's in working hours."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -33,9 +33,17 @@ class Clock:
         return self.time_left is not None and self.time_left < timedelta(0)
 
 
+# Python adds a timedelta to an aware datetime on its own wall clock: in UTC that is elapsed
+# time (clock hours), in the business's zone it is calendar time (the same hour N days on, also
+# across a change to or from summer time). The moment may come in either zone (UTC from the
+# database, local from a form), so each deadline says which it means.
+
+
 def response_deadline(complaint, *, settings: CareSettings, tz) -> datetime:
     if complaint.public:
-        return complaint.received_at + timedelta(hours=settings.complaint_public_response_hours)
+        return complaint.received_at.astimezone(UTC) + timedelta(
+            hours=settings.complaint_public_response_hours
+        )
     return add_working_hours(
         complaint.received_at,
         settings.complaint_response_working_hours,
@@ -48,7 +56,9 @@ def response_deadline(complaint, *, settings: CareSettings, tz) -> datetime:
 
 def complaint_clock(complaint, *, settings: CareSettings, tz, now: datetime) -> Clock:
     respond_by = response_deadline(complaint, settings=settings, tz=tz)
-    resolve_by = complaint.received_at + timedelta(days=settings.complaint_resolution_days)
+    resolve_by = complaint.received_at.astimezone(tz) + timedelta(
+        days=settings.complaint_resolution_days
+    )
     responded = complaint.first_response_at
     response_in_time = (
         responded <= respond_by if responded is not None else (False if now > respond_by else None)

@@ -154,6 +154,23 @@ def test_a_private_complaint_must_be_answered_within_four_working_hours(customer
     assert view.clock.breached is False
 
 
+def test_resolution_days_are_calendar_days_across_the_change_to_summer_time(customer):
+    business = customer.business
+    # The clocks go forward on Sunday 29 March 2026; three days after Saturday 10:00 is
+    # Tuesday 10:00 on the shop's clock, 71 hours later.
+    saturday = _amsterdam(business, 2026, 3, 28, 10, 0)
+    # As read from the database, in UTC.
+    complaint = Complaint.objects.get(
+        pk=ComplaintFactory(customer=customer, received_at=saturday).pk
+    )
+
+    clock = complaint_views(business=business, complaints=[complaint], now=saturday)[0].clock
+
+    assert business.local(clock.resolution_deadline).replace(tzinfo=None) == datetime(
+        2026, 3, 31, 10, 0
+    )
+
+
 def test_a_public_complaint_must_be_answered_within_one_clock_hour(customer):
     saturday_evening = _amsterdam(customer.business, 2026, 3, 7, 21, 0)
     complaint = ComplaintFactory(customer=customer, received_at=saturday_evening, public=True)
