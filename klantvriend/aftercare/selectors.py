@@ -116,7 +116,8 @@ def follow_up_coverage_events(
     aftercare off must not make the figure look better."""
     rules = care_settings(business)
     today = today or business.today()
-    since = today - COVERAGE_PERIOD
+    # The last 90 days are today and the 89 days before it, as the other 90-day figures.
+    since = today - COVERAGE_PERIOD + timedelta(days=1)
     days_after = {
         PromiseKind.DELIVERY: rules.aftercare_delivery_days
         if rules.aftercare_delivery_days is not None

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone, translation
@@ -319,3 +319,26 @@ def test_coverage_is_the_share_of_deliveries_and_complaints_followed_up_in_time(
 
     assert (coverage.judged, coverage.covered) == (4, 2)
     assert coverage.share == 0.5
+
+
+def test_coverage_judges_the_events_of_90_days_today_included(customer):
+    business = customer.business
+    today = date(2026, 6, 10)
+
+    def delivery(days_ago):
+        done = datetime.combine(today - timedelta(days=days_ago), time(12), business.tzinfo)
+        return PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.DELIVERY,
+            made_at=done - timedelta(days=1),
+            due_at=done,
+            done_at=done,
+        )
+
+    # Kept on the 90th day back (today being the first) and on the 91st; neither followed up.
+    delivery(89)
+    delivery(90)
+
+    coverage = follow_up_coverage(business=business, today=today)
+
+    assert (coverage.judged, coverage.covered) == (1, 0)
