@@ -51,6 +51,7 @@ def care_profile_context(request, customer, forms: dict) -> dict:
         "gesture_repeats": forms.get("gesture_repeats", []),
         "open_form": forms.get("open_form", ""),
         "care_error": forms.get("care_error", ""),
+        "refused_form": forms.get("refused_form"),
         # Referrals and surveys (web/referral_profile.py).
         **referral_survey_profile_context(request, customer),
     }

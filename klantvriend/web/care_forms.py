@@ -111,7 +111,9 @@ class ResolveForm(forms.Form):
 
 def resolve_form_for(complaint, data=None) -> ResolveForm:
     """A complaint row's resolve form, with ids of its own: a page lists several complaints."""
-    return ResolveForm(data, auto_id=f"resolve-{complaint.pk}-%s")
+    form = ResolveForm(data, auto_id=f"resolve-{complaint.pk}-%s")
+    form.complaint_id = complaint.pk
+    return form
 
 
 class _TeamChoices(forms.models.ModelChoiceIterator):

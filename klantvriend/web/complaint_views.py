@@ -32,17 +32,22 @@ def complaint_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-def _answer(request: HttpRequest, complaint, error: str, form=None) -> HttpResponse:
+def _answer(request: HttpRequest, complaint, error: str = "", form=None) -> HttpResponse:
+    """`error` is a refusal of the row's one-click action; `form` a refused resolve form, shown
+    open with what was typed and each message next to its field."""
+    refused = bool(error) or form is not None
     if from_today(request):
         view = selectors.complaint_views(business=request.business, complaints=[complaint])[0]
         return today_row_response(
             request,
             "complaint-row",
             {"view": view, "error": error, "refused_form": form},
-            status=422 if error else 200,
+            status=422 if refused else 200,
         )
-    if error:
-        return profile_response(request, complaint.customer, status=422, care_error=error)
+    if refused:
+        return profile_response(
+            request, complaint.customer, status=422, care_error=error, refused_form=form
+        )
     return profile_response(request, complaint.customer)
 
 
@@ -63,7 +68,6 @@ def complaint_respond(request: HttpRequest, complaint_id: int) -> HttpResponse:
 def complaint_resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
     complaint = selectors.complaint_get(business=request.business, complaint_id=complaint_id)
     form = resolve_form_for(complaint, request.POST)
-    error = ""
     if form.is_valid():
         try:
             complaint = services.complaint_resolve(
@@ -71,7 +75,4 @@ def complaint_resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
             )
         except ValidationError as refused:
             add_service_errors(form, refused)
-            error = first_error(refused)
-    else:
-        error = first_error(next(iter(form.errors.values())))
-    return _answer(request, complaint, error, form if error else None)
+    return _answer(request, complaint, form=form if form.errors else None)

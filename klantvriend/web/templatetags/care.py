@@ -120,5 +120,9 @@ def _models_by_name() -> dict[str, type]:
 @register.simple_tag(takes_context=True)
 def resolve_form(context, complaint):
     """The resolve form of a complaint row: the one just refused (`refused_form`, with what was
-    typed and why it was refused) or an empty one."""
-    return context.get("refused_form") or resolve_form_for(complaint)
+    typed and why it was refused) or an empty one. A profile lists several complaints: only
+    the refused one's row gets the refused form."""
+    refused = context.get("refused_form")
+    if refused is not None and refused.complaint_id == complaint.pk:
+        return refused
+    return resolve_form_for(complaint)

@@ -563,3 +563,74 @@ def test_today_and_the_scorecard_show_one_share_of_promises_kept_on_time(owner_c
         r"beloften op tijd nagekomen \(90 dagen\)",
         today,
     )
+
+
+def test_a_refused_resolution_on_the_profile_keeps_what_was_typed_next_to_the_field(
+    owner_client, business, owner
+):
+    customer = _busy_customer(business, owner, 1)
+    complaint = customer.complaints.get()
+
+    response = owner_client.post(
+        reverse("web:complaint_resolve", args=[complaint.pk]),
+        {"resolution": "", "recovery_gesture": "Gratis worst"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    # The resolve form stays open with what was typed, the message under the empty field.
+    assert '<details class="inline-form" open>' in page
+    assert f'id="resolve-{complaint.pk}-recovery_gesture"' in page
+    assert 'value="Gratis worst"' in page
+    assert (
+        f'<p class="error" id="resolve-{complaint.pk}-resolution_error" role="alert">'
+        "Dit veld is verplicht.</p>"
+    ) in page
+    # Not also as a bare list at the top of the section.
+    assert 'class="errorlist"' not in page
+    complaint.refresh_from_db()
+    assert complaint.resolved_at is None
+
+
+def test_a_refused_resolution_from_today_opens_the_form_at_the_empty_field(
+    owner_client, business, owner
+):
+    customer = _busy_customer(business, owner, 1)
+    complaint = customer.complaints.get()
+
+    response = owner_client.post(
+        reverse("web:complaint_resolve", args=[complaint.pk]),
+        {"from": "today", "resolution": ""},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert '<details class="inline-form" open>' in page
+    assert (
+        f'id="resolve-{complaint.pk}-resolution_error" role="alert">Dit veld is verplicht.' in page
+    )
+    assert 'class="errorlist"' not in page
+    complaint.refresh_from_db()
+    assert complaint.resolved_at is None
+
+
+def test_a_refused_resolution_opens_only_the_form_of_its_own_complaint(
+    owner_client, business, owner
+):
+    customer = _busy_customer(business, owner, 1)
+    first = customer.complaints.get()
+    second = ComplaintFactory(customer=customer)
+
+    page = owner_client.post(
+        reverse("web:complaint_resolve", args=[second.pk]),
+        {"resolution": "", "recovery_gesture": "Bloemen"},
+        headers=HTMX,
+    ).content.decode()
+
+    assert page.count('<details class="inline-form" open>') == 1
+    assert page.count('value="Bloemen"') == 1
+    assert f'id="resolve-{first.pk}-recovery_gesture"' in page
+    assert f'id="resolve-{second.pk}-resolution_error"' in page
+    assert f'id="resolve-{first.pk}-resolution_error"' not in page
