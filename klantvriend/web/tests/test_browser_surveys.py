@@ -138,3 +138,21 @@ def test_the_referrer_is_picked_by_typing_and_the_ambassadors_page_ranks_them(
     )
     page.goto(f"{live_server.url}/reports/acquisition/")
     shot(page, "surveys-08-acquisition")
+
+
+def test_the_qr_code_page_fits_a_phone_screen(page: Page, live_server, business):
+    """A counter phone or small tablet shows the QR code: its long link must wrap, not push the
+    code and the page out past the right edge."""
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{anna.pk}/")
+    invite = page.get_by_test_id("survey-invite-form")
+    invite.get_by_label("QR-code nu tonen").check()
+    invite.get_by_role("button", name="Uitnodigen").click()
+    expect(page.get_by_test_id("survey-qr").locator("svg")).to_be_visible()
+    shot(page, "surveys-qr-on-a-phone")
+
+    assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
+    link_box = page.get_by_test_id("survey-link").bounding_box()
+    assert link_box["x"] + link_box["width"] <= PHONE["width"]
