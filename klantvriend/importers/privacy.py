@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import AuditAction, audit_record
@@ -336,8 +337,9 @@ def customer_erase(
         raise AlreadyErased(
             _("This customer was already anonymised on %(date)s; nothing was changed.")
             % {
-                "date": timezone.localtime(locked.erased_at, customer.business.tzinfo).strftime(
-                    "%d-%m-%Y"
+                "date": date_format(
+                    timezone.localtime(locked.erased_at, customer.business.tzinfo).date(),
+                    "SHORT_DATE_FORMAT",
                 )
             },
             code="already_erased",

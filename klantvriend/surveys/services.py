@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.models import Reason
@@ -268,7 +269,7 @@ def survey_invitation_create(
                 _(
                     "This customer was invited recently; the next invitation is possible from %(day)s."
                 )
-                % {"day": next_day.strftime("%d-%m-%Y")},
+                % {"day": date_format(next_day, "SHORT_DATE_FORMAT")},
                 "too_soon",
             )
         invitation = SurveyInvitation.objects.create(

@@ -1,14 +1,14 @@
 """AVG/GDPR duties: erasure leaves no personal string anywhere, access requests, consent history,
 retention, the audit of views, and who may do what."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.tests.factories import FollowUpFactory
@@ -301,6 +301,20 @@ def test_erasing_twice_is_refused_and_changes_nothing(business, owner):
 
     assert "already anonymised" in refused.value.messages[0] or "al" in refused.value.messages[0]
     assert snapshot() == before
+
+
+def test_erasing_twice_names_the_day_in_the_readers_language(business, owner):
+    customer = rich_customer(business, owner)
+    Customer.objects.filter(pk=customer.pk).update(
+        erased_at=datetime(2026, 3, 28, 23, 30, tzinfo=UTC)  # 29 March in Amsterdam
+    )
+
+    with translation.override("en"), pytest.raises(AlreadyErased) as refused:
+        customer_erase(customer=customer, actor=owner)
+
+    assert refused.value.messages == [
+        "This customer was already anonymised on 29 Mar 2026; nothing was changed."
+    ]
 
 
 def test_consent_changes_are_kept_with_basis_and_moment(business):

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -108,6 +108,23 @@ def test_one_invitation_per_customer_per_period(business, customer):
 
     _invite(business, customer, now=now + timedelta(days=2))
     assert SurveyInvitation.objects.count() == 2
+
+
+@pytest.mark.parametrize(("language", "day"), [("en", "1 Apr 2026"), ("nl", "1 apr 2026")])
+def test_too_soon_names_the_next_day_in_the_readers_language(business, customer, language, day):
+    first = datetime(2026, 1, 1, 11, tzinfo=UTC)  # 12:00 in Amsterdam; 90 days later: 1 April
+    _invite(business, customer, now=first)
+
+    with translation.override(language), pytest.raises(ValidationError) as refused:
+        _invite(business, customer, now=first + timedelta(days=30))
+
+    assert refused.value.error_dict["customer"][0].messages == [
+        {
+            "en": f"This customer was invited recently; the next invitation is possible from {day}.",
+            "nl": f"Deze klant is onlangs uitgenodigd; een volgende uitnodiging kan vanaf {day}.",
+        }[language]
+    ]
+    assert SurveyInvitation.objects.count() == 1
 
 
 def test_a_customer_of_another_business_or_anonymised_is_not_invited(
