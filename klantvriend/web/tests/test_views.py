@@ -562,3 +562,23 @@ def test_the_profile_shows_the_customer_number_the_shop_gave_not_the_database_id
     assert "klantnummer K-17" in with_number
     assert f"klantnummer {numbered.pk}" not in with_number
     assert "klantnummer" not in without.split("<h1>")[1].split("</p>")[0]
+
+
+@pytest.mark.parametrize(
+    ("street", "postal_code", "city", "shown"),
+    [
+        ("Julianastraat 46", "7201 YT", "", "Julianastraat 46, 7201 YT"),
+        ("Julianastraat 46", "7201 YT", "Zutphen", "Julianastraat 46, 7201 YT Zutphen"),
+        ("Julianastraat 46", "", "Zutphen", "Julianastraat 46, Zutphen"),
+        ("", "7201 YT", "", "7201 YT"),
+        ("", "", "Zutphen", "Zutphen"),
+    ],
+)
+def test_the_profile_writes_the_address_with_its_separators(
+    owner_client, business, street, postal_code, city, shown
+):
+    customer = CustomerFactory(business=business, street=street, postal_code=postal_code, city=city)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    assert f'<li data-testid="address">{shown}</li>' in page
