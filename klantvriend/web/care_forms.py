@@ -42,7 +42,7 @@ class PromiseForm(OwnIds, forms.Form):
         help_text=_("Leave empty for some time that day."),
     )
     made_at = MomentField(
-        label=_("promised at"), required=False, help_text=_("Leave empty for now.")
+        label=_("promised at"), required=False, help_text=_("Empty means now.")
     )
 
     def clean_description(self):
@@ -78,7 +78,7 @@ class ComplaintForm(OwnIds, forms.Form):
     )
     driver = forms.ChoiceField(label=_("concerns"), choices=Driver.choices, initial=Driver.OTHER)
     received_at = MomentField(
-        label=_("received at"), required=False, help_text=_("Leave empty for now.")
+        label=_("received at"), required=False, help_text=_("Empty means now.")
     )
 
     def clean_description(self):

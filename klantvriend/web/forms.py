@@ -187,7 +187,7 @@ class PurchaseForm(OwnIds, forms.Form):
 
     amount = AmountField(label=_("amount"))
     description = forms.CharField(label=_("what"), max_length=300, required=False)
-    at = MomentField(label=_("when"), required=False, help_text=_("Leave empty for now."))
+    at = MomentField(label=_("when"), required=False, help_text=_("Empty means now."))
 
 
 class ContactMomentForm(OwnIds, forms.Form):
@@ -201,7 +201,7 @@ class ContactMomentForm(OwnIds, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=ContactMoment._meta.get_field("summary").max_length,
     )
-    at = MomentField(label=_("when"), required=False, help_text=_("Leave empty for now."))
+    at = MomentField(label=_("when"), required=False, help_text=_("Empty means now."))
 
     def clean_summary(self):
         summary = self.cleaned_data["summary"].strip()

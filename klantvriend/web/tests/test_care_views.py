@@ -634,3 +634,13 @@ def test_a_refused_resolution_opens_only_the_form_of_its_own_complaint(
     assert f'id="resolve-{first.pk}-recovery_gesture"' in page
     assert f'id="resolve-{second.pk}-resolution_error"' in page
     assert f'id="resolve-{first.pk}-resolution_error"' not in page
+
+
+def test_the_moment_fields_say_that_empty_means_now(owner_client, business):
+    customer = CustomerFactory(business=business)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    # Purchase, contact moment, promise ("promised at") and complaint ("received at").
+    assert page.count(">Leeg betekent: nu.</p>") == 4
+    assert "Leeg laten voor nu" not in page
