@@ -41,9 +41,7 @@ class PromiseForm(OwnIds, forms.Form):
         widget=TimeInput(),
         help_text=_("Leave empty for some time that day."),
     )
-    made_at = MomentField(
-        label=_("promised at"), required=False, help_text=_("Empty means now.")
-    )
+    made_at = MomentField(label=_("promised at"), required=False, help_text=_("Empty means now."))
 
     def clean_description(self):
         description = self.cleaned_data["description"].strip()

@@ -5,11 +5,13 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from klantvriend.core.models import ApiToken
+from klantvriend.core.models import ApiToken, Business, Role
 from klantvriend.core.services import membership_create
+from klantvriend.customers.models import Customer
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -81,3 +83,72 @@ def test_production_settings_start_with_safe_values():
     result = _production_settings(SECRET_KEY="k" * 60, ALLOWED_HOSTS="shop.example")
 
     assert result.returncode == 0, result.stderr
+
+
+def test_createbusiness_starts_an_empty_shop_whose_new_owner_can_log_in(db):
+    out = StringIO()
+    call_command(
+        "createbusiness",
+        "Fietsen Jansen",
+        "--owner=piet",
+        "--owner-name=Piet",
+        "--password=trapper-zadel-42",
+        stdout=out,
+    )
+
+    business = Business.objects.get()
+    assert (business.name, business.slug, business.time_zone, business.currency) == (
+        "Fietsen Jansen",
+        "fietsen-jansen",
+        "Europe/Amsterdam",
+        "EUR",
+    )
+    membership = business.memberships.get()
+    assert (membership.user.username, membership.user.first_name, membership.role) == (
+        "piet",
+        "Piet",
+        Role.OWNER,
+    )
+    assert Customer.objects.count() == 0
+    assert "Created Fietsen Jansen (fietsen-jansen) with owner piet." in out.getvalue()
+    client = Client()
+    assert client.login(username="piet", password="trapper-zadel-42")
+    assert client.get("/").status_code == 200
+
+
+def test_createbusiness_makes_an_existing_login_the_owner_of_a_second_business(owner, business):
+    call_command("createbusiness", "Traiteur Test", "--owner=sanne", stdout=StringIO())
+
+    second = Business.objects.get(name="Traiteur Test")
+    assert second.memberships.get().user == owner
+    assert second.memberships.get().role == Role.OWNER
+    assert get_user_model().objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--password=trapper-zadel-42", "--time-zone=Europe/Amsterdm"],
+            "Onbekende tijdzone: Europe/Amsterdm",
+        ),
+        (["--password=12345678"], "te algemeen"),
+        ([], "give a --password"),
+    ],
+)
+def test_createbusiness_refused_creates_neither_login_nor_business(db, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("createbusiness", "Fietsen Jansen", "--owner=piet", *args, stdout=StringIO())
+
+    assert Business.objects.count() == 0
+    assert get_user_model().objects.count() == 0
+
+
+def test_a_login_without_a_business_is_told_how_to_create_one(db):
+    user = get_user_model().objects.create_user(username="piet", password="trapper-zadel-42")
+    client = Client()
+    client.force_login(user)
+
+    page = client.get("/").content.decode()
+
+    assert "manage.py createbusiness &quot;Naam van je bedrijf&quot; --owner piet" in page

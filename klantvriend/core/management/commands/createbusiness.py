@@ -1,0 +1,68 @@
+"""How a real shop starts: `manage.py createbusiness "Fietsen Jansen" --owner piet` creates the
+business, empty, with that person as its owner (and their login when it does not exist yet).
+From there the owner works in the web UI: customers, staff, working hours, privacy."""
+
+import getpass
+import sys
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from klantvriend.core.services import business_create, user_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Create an empty business with its owner, creating the owner's login when it does "
+        "not exist yet (for a demo shop with made-up customers, use `manage.py demo`)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", help="the business's name as its customers know it")
+        parser.add_argument("--owner", required=True, metavar="USERNAME", help="who logs in")
+        parser.add_argument("--owner-name", default="", help="the owner's first name")
+        parser.add_argument("--email", default="", help="the owner's e-mail address")
+        parser.add_argument(
+            "--password", help="for a new login; asked for when left out on a terminal"
+        )
+        parser.add_argument("--time-zone", default="Europe/Amsterdam")
+        parser.add_argument("--currency", default="EUR")
+
+    def handle(self, *args, name, owner, owner_name, email, password, time_zone, currency, **opts):
+        user = get_user_model().objects.filter(username=owner).first()
+        if user is None:
+            password = password or self._ask_password(owner)
+            try:
+                validate_password(
+                    password, get_user_model()(username=owner, first_name=owner_name, email=email)
+                )
+            except ValidationError as refused:
+                raise CommandError(" ".join(refused.messages)) from None
+        try:
+            # One transaction: a refused business (a misspelt time zone) leaves no login behind.
+            with transaction.atomic():
+                if user is None:
+                    user = user_create(
+                        username=owner, password=password, email=email, first_name=owner_name
+                    )
+                business = business_create(
+                    name=name.strip(), owner=user, time_zone=time_zone, currency=currency
+                )
+        except ValidationError as refused:
+            raise CommandError(" ".join(refused.messages)) from None
+        self.stdout.write(
+            f"Created {business.name} ({business.slug}) with owner {user.get_username()}. "
+            "Log in to add customers and staff, and set the working hours under "
+            "'Targets and aftercare'."
+        )
+
+    def _ask_password(self, owner: str) -> str:
+        if not sys.stdin.isatty():
+            raise CommandError(f"{owner} is a new login: give a --password.")
+        first = getpass.getpass(f"Password for {owner}: ")
+        if first != getpass.getpass("The same password again: "):
+            raise CommandError("The two passwords differ; nothing was created.")
+        return first
