@@ -39,3 +39,25 @@ def add_working_hours(
         day += timedelta(days=1)
         cursor = datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
     return start + timedelta(hours=hours)
+
+
+def next_working_moment(
+    moment: datetime,
+    *,
+    tz: tzinfo,
+    working_days: Iterable[int],
+    opening: time,
+    closing: time,
+) -> datetime:
+    """`moment` itself when the business is open then (closing time included: "ready by
+    closing"), else the next opening. A business without any working time keeps the moment."""
+    days = set(working_days)
+    if not days or opening >= closing:
+        return moment
+    local = moment.astimezone(tz)
+    if local.weekday() in days and opening <= local.time() <= closing:
+        return moment
+    day = local.date() if local.time() < opening else local.date() + timedelta(days=1)
+    while day.weekday() not in days:
+        day += timedelta(days=1)
+    return datetime.combine(day, opening, tzinfo=tz)

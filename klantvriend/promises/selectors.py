@@ -19,6 +19,7 @@ from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows, first_rows
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
+from klantvriend.core.working_hours import next_working_moment
 
 from .models import Promise, PromiseKind, due_moment_for_day
 from .status import PromiseStatus, promise_status, status_condition
@@ -417,7 +418,8 @@ def promise_advice(
     94% of the time." For each earlier promise of the kind, the time it really took (made to
     done) is what a new lead time is measured against; a broken promise took "too long" at any
     lead time. The suggestion is the earliest due moment (whole days for a promise for a day,
-    quarter hours otherwise) met at least 90% of the time. One query."""
+    quarter hours otherwise, moved to the next opening when the business is closed then) met at
+    least 90% of the time. One query."""
     now = now or timezone.now()
     made_at = made_at or now
     grace = promise_grace(business)
@@ -452,7 +454,15 @@ def promise_advice(
             suggested_due = due_moment_for_day(business=business, day=day)
         else:
             step = timedelta(minutes=15) if needed < timedelta(hours=6) else timedelta(hours=1)
-            suggested_due = business.local(_round_up(earliest, step))
+            # Never "call back at 22:00" or on the closed Sunday: the first open moment.
+            rules = care_settings(business)
+            suggested_due = next_working_moment(
+                business.local(_round_up(earliest, step)),
+                tz=business.tzinfo,
+                working_days=rules.working_days,
+                opening=rules.opening_time,
+                closing=rules.closing_time,
+            )
     return Advice(
         kind=kind,
         kind_label=label,

@@ -276,3 +276,48 @@ def test_open_promises_say_when_they_are_due_in_the_businesss_time_zone(business
         items = promise_open_items(customer=customer)
 
     assert [item.summary for item in items] == ["Taart, uiterlijk 24 dec 14:00"]
+
+
+def _callback_history(customer, minutes):
+    for index, taken in enumerate(minutes):
+        made = NOW - timedelta(days=30) + timedelta(hours=index)
+        PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.CALLBACK,
+            made_at=made,
+            due_at=made + timedelta(hours=1),
+            done_at=made + timedelta(minutes=taken),
+        )
+
+
+@pytest.mark.parametrize(
+    ("made_at", "suggested"),
+    [
+        # Tuesday 17:00: the safe 19:45 is after closing (18:00): Wednesday at opening.
+        (datetime(2026, 3, 10, 17, 0), datetime(2026, 3, 11, 9, 0)),
+        # Saturday 17:00: the shop is closed on Sunday: Monday at opening.
+        (datetime(2026, 3, 14, 17, 0), datetime(2026, 3, 16, 9, 0)),
+        # Tuesday 6:00, before opening: 8:45 becomes 9:00.
+        (datetime(2026, 3, 10, 6, 0), datetime(2026, 3, 10, 9, 0)),
+        # Tuesday 15:00: 17:45 is within the working hours and stays.
+        (datetime(2026, 3, 10, 15, 0), datetime(2026, 3, 10, 17, 45)),
+    ],
+)
+def test_advice_suggests_a_moment_within_the_working_hours(customer, made_at, suggested):
+    # 20 callbacks: 18 done within 2 h 45 min, 2 after 3 hours.
+    _callback_history(customer, [60] * 10 + [165] * 8 + [180] * 2)
+    tz = customer.business.tzinfo
+    made_at = made_at.replace(tzinfo=tz)
+
+    advice = promise_advice(
+        business=customer.business,
+        kind=PromiseKind.CALLBACK,
+        due_at=made_at + timedelta(hours=1),
+        made_at=made_at,
+        now=made_at,
+    )
+
+    assert advice.suggested_due_at == suggested.replace(tzinfo=tz)
+    assert advice.suggested_probability == (
+        0.9 if suggested - made_at.replace(tzinfo=None) < timedelta(hours=3) else 1.0
+    )
