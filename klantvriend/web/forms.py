@@ -7,13 +7,14 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from klantvriend.core.money import AmountError, parse_amount
 from klantvriend.core.selectors import login_wait
 from klantvriend.core.services import login_failure_record, login_failures_clear
-from klantvriend.customers.models import ContactKind, ContactMoment, Customer
+from klantvriend.customers.models import AcquisitionChannel, ContactKind, ContactMoment, Customer
 
 NAME_REQUIRED = {"required": _("A customer needs a name.")}
 
@@ -153,6 +154,26 @@ class CustomerForm(forms.ModelForm):
         return [
             name.strip() for name in self.cleaned_data.get("tags", "").split(",") if name.strip()
         ]
+
+    def clean(self):
+        cleaned = super().clean()
+        # The acquisition report counts channels, the ambassadors page referrers: a referred
+        # customer left at the default "walk-in" would tell the two pages different stories.
+        if (
+            cleaned.get("referred_by")
+            and cleaned.get("acquisition_channel") != AcquisitionChannel.REFERRAL
+        ):
+            self.add_error(
+                "acquisition_channel",
+                _(
+                    "Someone referred this customer: choose “%(referral)s”, or leave “%(field)s” empty."
+                )
+                % {
+                    "referral": AcquisitionChannel.REFERRAL.label,
+                    "field": capfirst(self.fields["referred_by"].label),
+                },
+            )
+        return cleaned
 
     def _post_clean(self):
         # The service validates the model (with the business set) when it saves; validating the

@@ -245,3 +245,24 @@ def test_a_half_point_nps_is_rounded_alike_on_every_page(owner_client, business,
     assert f"<td>{shown}</td><td>8</td>" in results
     assert f": NPS {shown} (8 antwoorden)</title>" in results
     assert f'<span class="score-value">{"+" if shown[0] != "-" else ""}{shown}</span>' in scorecard
+
+
+def test_a_referrer_with_another_channel_is_refused_and_the_form_kept(owner_client, business):
+    """The acquisition report counts channels: a referred customer saved as a walk-in (the
+    channel's default, easily left as it is) would count as a walk-in there."""
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+
+    response = owner_client.post(
+        "/customers/new/",
+        {"name": "Bram Bakker", "acquisition_channel": "walk_in", "referred_by": anna.pk},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        "Iemand heeft deze klant doorverwezen: kies „doorverwijzing”, "
+        "of laat „Doorverwezen door” leeg."
+    ) in page
+    assert 'value="Bram Bakker"' in page
+    assert f'name="referred_by" value="{anna.pk}"' in page
+    assert not Customer.objects.filter(name="Bram Bakker").exists()
