@@ -201,6 +201,10 @@ class QuickAddForm(OwnIds, forms.Form):
 
     name = forms.CharField(label=_("name"), max_length=200, error_messages=NAME_REQUIRED)
     phone = forms.CharField(label=_("phone"), max_length=25, required=False)
+    # Shown only when customers of the same name exist (see customer_quick_add).
+    confirm_new = forms.BooleanField(
+        label=_("It is someone else: add a new customer"), required=False
+    )
 
 
 class PurchaseForm(OwnIds, forms.Form):

@@ -186,11 +186,24 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     return render(request, "web/customer_form.html", {"form": form, "customer": None})
 
 
+# How many namesakes a walk-in shows before adding: enough for a common name.
+QUICK_ADD_MATCHES = 5
+
+
 @member_required
 @require_POST
 def customer_quick_add(request: HttpRequest) -> HttpResponse:
     form = QuickAddForm(request.POST)
-    if form.is_valid():
+    matches = []
+    if form.is_valid() and not form.cleaned_data["confirm_new"]:
+        # At the counter a regular is easily added a second time: show who is already known
+        # by that name first, and add only when told it is someone else.
+        matches = list(
+            selectors.customer_list(
+                business=request.business, query=form.cleaned_data["name"]
+            ).only("pk", "name", "phone", "city")[:QUICK_ADD_MATCHES]
+        )
+    if form.is_valid() and not matches:
         try:
             customer = services.customer_create(
                 business=request.business,
@@ -209,7 +222,9 @@ def customer_quick_add(request: HttpRequest) -> HttpResponse:
                 return HttpResponse(status=204, headers={"HX-Redirect": url})
             return redirect(url)
     template = "web/partials/quick_add.html" if request.htmx else "web/quick_add_page.html"
-    return render(request, template, {"quick_add_form": form}, status=422)
+    return render(
+        request, template, {"quick_add_form": form, "quick_add_matches": matches}, status=422
+    )
 
 
 PROFILE_FORMS = {

@@ -582,3 +582,35 @@ def test_the_profile_writes_the_address_with_its_separators(
     page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
 
     assert f'<li data-testid="address">{shown}</li>' in page
+
+
+def test_quick_add_of_a_name_already_known_shows_the_customer_instead_of_adding_twice(
+    owner_client, business, other_business
+):
+    known = CustomerFactory(business=business, name="Lieke Groot", phone="06-12345678")
+    CustomerFactory(business=other_business, name="Lieke Groot")
+
+    response = owner_client.post(
+        reverse("web:customer_quick_add"),
+        {"name": "lieke groot", "phone": ""},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert f'<li><a href="/customers/{known.pk}/">Lieke Groot</a> · 06-12345678</li>' in page
+    assert page.count("<li><a href=") == 1  # not the other business's Lieke
+    assert 'value="lieke groot"' in page
+    assert 'name="confirm_new"' in page
+    assert Customer.objects.filter(business=business).count() == 1
+
+
+def test_quick_add_of_a_namesake_goes_ahead_once_confirmed(owner_client, business):
+    CustomerFactory(business=business, name="Lieke Groot")
+
+    response = owner_client.post(
+        reverse("web:customer_quick_add"), {"name": "Lieke Groot", "confirm_new": "on"}
+    )
+
+    assert response.status_code == 302
+    assert Customer.objects.filter(business=business, name="Lieke Groot").count() == 2
