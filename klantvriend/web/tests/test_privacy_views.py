@@ -2,9 +2,12 @@
 
 import html
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from klantvriend.complaints.tests.factories import ComplaintFactory
@@ -316,3 +319,31 @@ def test_the_access_page_leaves_out_codes_and_repeats_and_writes_chances(owner_c
     assert "(als hash)" not in page  # the link's code: nothing a person can read
     assert page.count("<th>Klaar op</th>") == 1  # the due moment, not also its day
     assert "(3×)</td>" in page  # three looks at the profile, one row
+
+
+def test_the_english_privacy_pages_name_the_gdpr_not_the_dutch_avg(owner_client, business):
+    customer = CustomerFactory(business=business)
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pages = {
+        url: re.sub(r"<[^>]+>", " ", owner_client.get(url).content.decode())
+        for url in (
+            reverse("web:privacy_settings"),
+            reverse("web:processing_register"),
+            reverse("web:customer_personal_data", args=[customer.pk]),
+            reverse("web:customer_erase", args=[customer.pk]),
+        )
+    }
+
+    for url, text in pages.items():
+        assert "AVG" not in text, url
+        assert "bewaartermijn" not in text, url
+    assert "Privacy (GDPR)" in pages[reverse("web:privacy_settings")]
+    assert "Retention period" in pages[reverse("web:privacy_settings")]
+    assert "Processing register (GDPR article 30)" in pages[reverse("web:processing_register")]
+
+
+def test_the_dutch_privacy_pages_keep_the_avg(owner_client, business):
+    page = owner_client.get(reverse("web:privacy_settings")).content.decode()
+
+    assert "Privacy (AVG)" in page
+    assert "Bewaartermijn" in page
