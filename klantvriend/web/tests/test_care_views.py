@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,6 +21,7 @@ from klantvriend.core.services import membership_create
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.gestures.models import Gesture
 from klantvriend.gestures.services import gesture_create
+from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.today.selectors import SHOWN
@@ -644,3 +646,18 @@ def test_the_moment_fields_say_that_empty_means_now(owner_client, business):
     # Purchase, contact moment, promise ("promised at") and complaint ("received at").
     assert page.count(">Leeg betekent: nu.</p>") == 4
     assert "Leeg laten voor nu" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "badge"), [("en", "probability alive 40%"), ("nl", "kans actief 40%")]
+)
+def test_today_names_the_probability_alive_as_the_profile_does(
+    owner_client, business, language, badge
+):
+    customer = CustomerFactory(business=business, name="Koen Visser")
+    CustomerInsightFactory(customer=customer, slipping_away=True, probability_alive=0.4)
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    assert f'<span class="badge badge-risk">{badge}</span>' in page
