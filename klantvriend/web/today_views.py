@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from klantvriend.customers.selectors import customer_count
 from klantvriend.insights.selectors import slipping_away
 from klantvriend.today.selectors import LISTS, SHOWN, today_list
 
@@ -23,6 +24,8 @@ def today(request: HttpRequest) -> HttpResponse:
         "whole": whole,
         **today_figures(business),
         "slipping_away": slipping_away(business=business),
+        # A brand-new shop sees only empty cards: say where to begin instead.
+        "getting_started": customer_count(business=business) == 0,
     }
     context["day"] = context["today"].day
     return render(request, "web/today.html", context)

@@ -661,3 +661,37 @@ def test_today_names_the_probability_alive_as_the_profile_does(
     page = owner_client.get(reverse("web:today")).content.decode()
 
     assert f'<span class="badge badge-risk">{badge}</span>' in page
+
+
+def test_a_new_shop_is_shown_how_to_get_started_on_today(owner_client, staff_client, business):
+    owner_page = owner_client.get(reverse("web:today")).content.decode()
+    staff_page = staff_client.get(reverse("web:today")).content.decode()
+
+    starts = {
+        "owner": re.findall(r'<li><a href="([^"]+)">', _between(owner_page, "getting-started")),
+        "staff": re.findall(r'<li><a href="([^"]+)">', _between(staff_page, "getting-started")),
+    }
+    assert starts == {
+        "owner": [
+            reverse("web:customer_create"),
+            reverse("web:import_start"),
+            reverse("web:care_settings"),
+            reverse("web:members"),
+        ],
+        # Staff get only what they may do.
+        "staff": [reverse("web:customer_create")],
+    }
+    assert "Voeg je eerste klant toe" in owner_page
+
+
+def test_the_getting_started_card_goes_once_there_is_a_customer(owner_client, business):
+    CustomerFactory(business=business)
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    assert "getting-started" not in page
+
+
+def _between(page: str, testid: str) -> str:
+    start = page.index(f'data-testid="{testid}"')
+    return page[start : page.index("</section>", start)]
