@@ -29,7 +29,7 @@ def parse_amount(text: str) -> int:
     if cleaned.startswith("-"):
         raise AmountError(_("The amount cannot be negative."), "negative")
     if not re.fullmatch(r"[0-9.,]+", cleaned) or not re.search(r"[0-9]", cleaned):
-        raise AmountError(_("Enter the amount as a number, such as 12,50."), "invalid")
+        raise AmountError(_("Enter the amount as a number, such as 12.50."), "invalid")
     last_comma, last_point = cleaned.rfind(","), cleaned.rfind(".")
     if last_comma >= 0 and last_point >= 0:
         decimal_mark = "," if last_comma > last_point else "."
@@ -44,7 +44,7 @@ def parse_amount(text: str) -> int:
         elif decimals == 3:
             raise AmountError(
                 _(
-                    "Is %(value)s meant with a thousands separator or with decimals? Write it as 1250 or 1,25."
+                    "Is %(value)s meant with a thousands separator or with decimals? Write it as 1250 or 1.25."
                 )
                 % {"value": text.strip()},
                 "ambiguous",
@@ -58,7 +58,7 @@ def parse_amount(text: str) -> int:
     groups = re.split(r"[.,]", whole)
     # Thousands separators stand between groups of exactly three digits ("1.234.567").
     if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
-        raise AmountError(_("Enter the amount as a number, such as 12,50."), "invalid")
+        raise AmountError(_("Enter the amount as a number, such as 12.50."), "invalid")
     for mark in thousands_marks:
         cleaned = cleaned.replace(mark, "") if mark != decimal_mark else cleaned
     if decimal_mark:
@@ -66,7 +66,7 @@ def parse_amount(text: str) -> int:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise AmountError(_("Enter the amount as a number, such as 12,50."), "invalid") from None
+        raise AmountError(_("Enter the amount as a number, such as 12.50."), "invalid") from None
     if value * 100 > MAX_CENTS:
         raise AmountError(_("This amount is too large."), "too_large")
     if value != value.quantize(Decimal("0.01")):

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from klantvriend.core.money import AmountError, format_cents, parse_amount
 
@@ -50,3 +51,32 @@ def test_money_is_written_the_dutch_and_the_english_way():
     assert format_cents(123456, "EUR", language="nl", whole=True) == "€ 1.235"
     assert format_cents(123449, "EUR", language="en", whole=True) == "€1,234"
     assert format_cents(-150, "EUR", language="nl", whole=True) == "-€ 2"
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "message"),
+    [
+        ("en", "twelve", "Enter the amount as a number, such as 12.50."),
+        ("nl", "twaalf", "Vul het bedrag in als getal, zoals 12,50."),
+        (
+            "en",
+            "1.250",
+            "Is 1.250 meant with a thousands separator or with decimals? Write it as 1250 or 1.25.",
+        ),
+        (
+            "nl",
+            "1.250",
+            "Is 1.250 bedoeld met een scheidingsteken voor duizendtallen of met decimalen? "
+            "Schrijf 1250 of 1,25.",
+        ),
+    ],
+)
+def test_the_examples_in_a_refusal_are_written_as_the_reader_writes_amounts(
+    language, typed, message
+):
+    # Both spellings are read (see above); the example follows the language of the page,
+    # which writes amounts as €3.50 in English and € 3,50 in Dutch.
+    with translation.override(language), pytest.raises(AmountError) as refused:
+        parse_amount(typed)
+
+    assert str(refused.value) == message
