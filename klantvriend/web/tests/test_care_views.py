@@ -695,3 +695,16 @@ def test_the_getting_started_card_goes_once_there_is_a_customer(owner_client, bu
 def _between(page: str, testid: str) -> str:
     start = page.index(f'data-testid="{testid}"')
     return page[start : page.index("</section>", start)]
+
+
+def test_the_button_that_cancels_a_promise_says_so(owner_client, business, owner):
+    """Next to "Done", a bare "Cancel" read as "never mind" (as on every form) and called the
+    promise off."""
+    promise = PromiseFactory(customer=CustomerFactory(business=business), made_by=owner)
+
+    page = owner_client.get(
+        reverse("web:customer_detail", args=[promise.customer_id])
+    ).content.decode()
+
+    form = page[page.index(reverse("web:promise_cancel", args=[promise.pk])) :]
+    assert 'type="submit">Belofte annuleren</button>' in form[: form.index("</form>")]
