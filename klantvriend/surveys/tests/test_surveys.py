@@ -224,16 +224,26 @@ def test_a_detractor_who_complains_in_words_opens_a_complaint(business, customer
     assert FollowUp.objects.count() == 0
 
 
-def test_a_complaint_from_an_answer_in_english_is_written_in_the_shops_language(business, customer):
-    """The survey page speaks the customer's phone's language; the complaint is the shop's."""
-    created = _invite(business, customer)
+def test_what_a_detractor_opens_is_written_in_the_shops_language_whatever_the_customers(
+    business, customer
+):
+    """The customer answered on an English phone; the staff who handle the complaint or the
+    follow-up read the shop's language, as for every other record."""
+    complaining, disappointed = (
+        _invite(business, customer),
+        _invite(business, CustomerFactory(business=business)),
+    )
 
     with translation.override("en"):
         services.survey_answer(
-            key=created.key, answers={**GOOD, "nps": "1", "comment": "Very disappointed"}
+            key=complaining.key, answers={**GOOD, "nps": "2", "comment": "I want a refund"}
+        )
+        services.survey_answer(
+            key=disappointed.key, answers={**GOOD, "nps": "5", "comment": "Slow"}
         )
 
-    assert Complaint.objects.get().description == "In de enquête (score 1): Very disappointed"
+    assert Complaint.objects.get().description == "In de enquête (score 2): I want a refund"
+    assert FollowUp.objects.get().note == "Gaf een 5 van 10 in de enquête: Slow"
 
 
 def test_complaint_words_are_matched_at_word_starts_without_accents():
