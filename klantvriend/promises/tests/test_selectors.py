@@ -81,16 +81,22 @@ def test_reliability_of_another_business_is_not_mixed_in(customer, other_busines
     )
 
 
-def _repair_history(customer, durations_in_days):
-    for index, days in enumerate(durations_in_days):
+def _history(customer, kind, durations, *, due_after):
+    """Earlier promises of a kind, each done `duration` after it was made (None: never)."""
+    for index, duration in enumerate(durations):
         made = NOW - timedelta(days=60) + timedelta(hours=index)
         PromiseFactory(
             customer=customer,
-            kind=PromiseKind.REPAIR,
+            kind=kind,
             made_at=made,
-            due_at=made + timedelta(days=2),
-            done_at=None if days is None else made + timedelta(days=days),
+            due_at=made + due_after,
+            done_at=None if duration is None else made + duration,
         )
+
+
+def _repair_history(customer, durations_in_days):
+    days = [None if d is None else timedelta(days=d) for d in durations_in_days]
+    _history(customer, PromiseKind.REPAIR, days, due_after=timedelta(days=2))
 
 
 def test_advice_gives_the_on_time_chance_and_the_earliest_safe_due_moment(customer):
@@ -278,18 +284,6 @@ def test_open_promises_say_when_they_are_due_in_the_businesss_time_zone(business
     assert [item.summary for item in items] == ["Taart, uiterlijk 24 dec 14:00"]
 
 
-def _callback_history(customer, minutes):
-    for index, taken in enumerate(minutes):
-        made = NOW - timedelta(days=30) + timedelta(hours=index)
-        PromiseFactory(
-            customer=customer,
-            kind=PromiseKind.CALLBACK,
-            made_at=made,
-            due_at=made + timedelta(hours=1),
-            done_at=made + timedelta(minutes=taken),
-        )
-
-
 @pytest.mark.parametrize(
     ("made_at", "suggested"),
     [
@@ -305,7 +299,13 @@ def _callback_history(customer, minutes):
 )
 def test_advice_suggests_a_moment_within_the_working_hours(customer, made_at, suggested):
     # 20 callbacks: 18 done within 2 h 45 min, 2 after 3 hours.
-    _callback_history(customer, [60] * 10 + [165] * 8 + [180] * 2)
+    minutes = [60] * 10 + [165] * 8 + [180] * 2
+    _history(
+        customer,
+        PromiseKind.CALLBACK,
+        [timedelta(minutes=m) for m in minutes],
+        due_after=timedelta(hours=1),
+    )
     tz = customer.business.tzinfo
     made_at = made_at.replace(tzinfo=tz)
 
