@@ -267,9 +267,11 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 @owner_required
-@require_POST
 def member_remove_view(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """GET asks first (who loses access, and that their API tokens stop); POST removes."""
     membership = membership_get_in_business(business=request.business, membership_id=membership_id)
+    if request.method != "POST":
+        return render(request, "web/member_confirm_remove.html", {"membership": membership})
     try:
         member_remove(membership=membership, actor=request.user)
     except ValidationError as error:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.models import ApiToken, AuditEvent, Membership
+from klantvriend.core.services import membership_create, user_create
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer
 from klantvriend.customers.tests.factories import CustomerFactory
@@ -252,6 +253,10 @@ def test_owner_adds_and_removes_staff_whose_tokens_then_stop(
     assert api.get("/api/v1/customers").status_code == 200
 
     staff_membership = Membership.objects.get(business=business, user=staff_user)
+    asked = owner_client.get(f"/members/{staff_membership.pk}/remove/")
+    assert asked.status_code == 200
+    assert "Joris verwijderen uit Slagerij Test?" in asked.content.decode()
+    assert api.get("/api/v1/customers").status_code == 200  # asking removed nothing
     owner_client.post(f"/members/{staff_membership.pk}/remove/")
 
     assert api.get("/api/v1/customers").status_code == 401
@@ -347,3 +352,14 @@ def test_the_dutch_privacy_pages_keep_the_avg(owner_client, business):
 
     assert "Privacy (AVG)" in page
     assert "Bewaartermijn" in page
+
+
+def test_a_member_without_a_name_is_listed_once_by_their_login(owner_client, business):
+    membership_create(
+        business=business, user=user_create(username="kassa2", password="pw-kassa-123")
+    )
+
+    page = owner_client.get("/members/").content.decode()
+
+    assert "<td>kassa2</td>" in page
+    assert 'Sanne <span class="subtle">(sanne)</span>' in page
