@@ -19,6 +19,7 @@ from klantvriend.core.audit import (
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.language import shop_language
+from klantvriend.core.working_hours import next_working_day
 from klantvriend.promises.models import Promise, PromiseKind
 
 from .models import FollowUp, Outcome, Reason
@@ -103,9 +104,13 @@ def follow_up_create(
 
 def _plan_once(**kwargs) -> FollowUp | None:
     """Rules may fire twice (a retried request); the one-to-one link keeps it one follow-up.
-    Nothing is planned for an anonymised customer: there is nobody left to ask."""
+    Nothing is planned for an anonymised customer: there is nobody left to ask. A rule's day
+    that falls when the shop is closed moves to its next working day."""
     if kwargs["customer"].erased_at is not None:
         return None
+    kwargs["due_on"] = next_working_day(
+        kwargs["due_on"], working_days=care_settings(kwargs["business"]).working_days
+    )
     try:
         with transaction.atomic():
             return follow_up_create(**kwargs)
@@ -237,8 +242,10 @@ def follow_up_complete(
             raise _error("outcome", _("This follow-up is already done."), "finished")
         if outcome == NOT_REACHED:
             locked.attempts += 1
-            locked.due_on = business.local(at).date() + timedelta(
-                days=care_settings(business).aftercare_replan_days
+            rules = care_settings(business)
+            locked.due_on = next_working_day(
+                business.local(at).date() + timedelta(days=rules.aftercare_replan_days),
+                working_days=rules.working_days,
             )
             if note.strip():
                 locked.outcome_note = note.strip()

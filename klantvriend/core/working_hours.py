@@ -2,7 +2,7 @@
 arrives on Saturday evening is due on the next working morning, not in the middle of the night."""
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 
 def add_working_hours(
@@ -61,3 +61,14 @@ def next_working_moment(
     while day.weekday() not in days:
         day += timedelta(days=1)
     return datetime.combine(day, opening, tzinfo=tz)
+
+
+def next_working_day(day: date, *, working_days: Iterable[int]) -> date:
+    """`day` itself when the business works that weekday, else its next working day; a
+    business without working days keeps the day."""
+    days = set(working_days)
+    if not days:
+        return day
+    while day.weekday() not in days:
+        day += timedelta(days=1)
+    return day

@@ -10,6 +10,7 @@ from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.care_settings import care_settings_update
 from klantvriend.core.models import AuditEvent
+from klantvriend.core.tests.days import open_on
 from klantvriend.customers.services import purchase_create
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.models import PromiseKind
@@ -106,7 +107,7 @@ def test_keeping_a_delivery_or_repair_plans_a_follow_up_after_commit(
     assert (follow_up.promise, follow_up.assigned_to, follow_up.due_on) == (
         promise,
         staff_user,
-        customer.business.today() + timedelta(days=days),
+        open_on(customer.business.today() + timedelta(days=days)),
     )
     assert follow_up.note == f"Is alles naar wens na: {promise.description.rstrip('.!? ')}?"
 
@@ -342,3 +343,33 @@ def test_coverage_judges_the_events_of_90_days_today_included(customer):
     coverage = follow_up_coverage(business=business, today=today)
 
     assert (coverage.judged, coverage.covered) == (1, 0)
+
+
+def test_a_follow_up_a_rule_would_plan_on_a_closed_day_is_planned_on_the_next_working_day(
+    customer, owner, staff_user
+):
+    # Kept on Thursday 26 November 2026; three days later is Sunday, when the shop is closed.
+    thursday = datetime(2026, 11, 26, 12, 0, tzinfo=customer.business.tzinfo)
+    made = thursday - timedelta(days=2)
+    delivery = PromiseFactory(
+        customer=customer, kind=PromiseKind.DELIVERY, made_at=made, done_at=thursday
+    )
+
+    planned = services.follow_up_plan_for_promise(promise=delivery)
+    # A call planned on Thursday, not reached on Friday: planned again two days later, Sunday.
+    call = FollowUpFactory(customer=customer, created_at=thursday)
+    friday = thursday + timedelta(days=1)
+    services.follow_up_complete(
+        follow_up=call, actor=staff_user, outcome=services.NOT_REACHED, at=friday, now=friday
+    )
+
+    assert planned.due_on == date(2026, 11, 30)  # Monday
+    assert FollowUp.objects.get(pk=call.pk).due_on == date(2026, 11, 30)
+    # A shop open on Sundays keeps the day.
+    care_settings_update(
+        business=customer.business, actor=owner, working_days=[0, 1, 2, 3, 4, 5, 6]
+    )
+    sunday_shop = PromiseFactory(
+        customer=customer, kind=PromiseKind.DELIVERY, made_at=made, done_at=thursday
+    )
+    assert services.follow_up_plan_for_promise(promise=sunday_shop).due_on == date(2026, 11, 29)

@@ -10,6 +10,7 @@ from klantvriend.complaints.models import Channel, Complaint
 from klantvriend.complaints.selectors import complaint_figures, complaint_queue, complaint_views
 from klantvriend.core.care_settings import care_settings_update
 from klantvriend.core.models import AuditEvent
+from klantvriend.core.tests.days import open_on
 from klantvriend.customers.tests.factories import CustomerFactory
 
 from .factories import ComplaintFactory
@@ -117,7 +118,9 @@ def test_resolving_counts_as_the_first_response_and_plans_the_follow_up_after_co
         stored,
         customer,
     )
-    assert follow_up.due_on == customer.business.local(resolved_at).date() + timedelta(days=7)
+    assert follow_up.due_on == open_on(
+        customer.business.local(resolved_at).date() + timedelta(days=7)
+    )
     assert [event.action for event in AuditEvent.objects.order_by("id")] == ["resolved", "planned"]
 
 

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ from klantvriend.core.calendar import (
 from klantvriend.core.care_settings import DEFAULTS, care_settings, care_settings_update
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent, Business
-from klantvriend.core.working_hours import add_working_hours
+from klantvriend.core.working_hours import add_working_hours, next_working_day
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SHOP = {"tz": AMSTERDAM, "working_days": range(6), "opening": time(9), "closing": time(18)}
@@ -107,3 +107,16 @@ def test_a_calendar_link_works_until_it_is_replaced_or_revoked(membership):
     calendar_token_revoke(membership=membership)
 
     assert calendar_membership(key=second) is None
+
+
+@pytest.mark.parametrize(
+    ("day", "working_days", "expected"),
+    [
+        (date(2026, 11, 29), (0, 1, 2, 3, 4, 5), date(2026, 11, 30)),  # Sunday -> Monday
+        (date(2026, 11, 28), (0, 1, 2, 3, 4), date(2026, 11, 30)),  # Saturday -> Monday
+        (date(2026, 11, 26), (0, 1, 2, 3, 4, 5), date(2026, 11, 26)),  # Thursday stays
+        (date(2026, 11, 29), (), date(2026, 11, 29)),  # no working days set: unchanged
+    ],
+)
+def test_the_next_working_day_skips_closed_days(day, working_days, expected):
+    assert next_working_day(day, working_days=working_days) == expected

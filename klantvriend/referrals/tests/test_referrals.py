@@ -5,6 +5,7 @@ from django.utils import timezone, translation
 
 from klantvriend.aftercare.models import FollowUp, Reason
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.tests.days import open_on
 from klantvriend.customers.models import AcquisitionChannel, Customer
 from klantvriend.customers.services import customer_create, customer_update, purchase_create
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
@@ -38,7 +39,7 @@ def test_a_referred_customers_first_purchase_plans_a_thank_you_for_the_referrer(
     follow_up = FollowUp.objects.get(reason=Reason.REFERRAL)
     assert follow_up.customer == anna
     assert follow_up.referred_customer == bram
-    assert follow_up.due_on == business.today()
+    assert follow_up.due_on == open_on(business.today())
     assert follow_up.note == (
         "Bedank voor het doorverwijzen van Bram Bakker, die net voor het eerst iets kocht."
     )
