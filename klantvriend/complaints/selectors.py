@@ -96,14 +96,20 @@ def complaint_queue(
 ) -> Rows[ComplaintView]:
     """Unresolved complaints, breached first (longest breached on top), then by time left, with
     how many there are. The deadlines depend on working hours, so they are ordered here rather
-    than in SQL, over the `limit` oldest (the ones whose time runs out first). One query, two
-    when there are more than `limit`."""
+    than in SQL, over the `limit` oldest (the ones whose time runs out first) and, when there
+    are more, the `limit` oldest public ones too: a public complaint's clock runs in one hour,
+    so the newest may be the most urgent. One query, three when there are more than `limit`."""
     now = now or timezone.now()
     complaints = Complaint.objects.filter(business=business, resolved_at__isnull=True)
     if customer_id is not None:
         complaints = complaints.filter(customer_id=customer_id)
-    oldest = first_rows(complaints.select_related("customer").order_by("received_at", "id"), limit)
-    views = complaint_views(business=business, complaints=oldest.items, now=now)
+    ordered = complaints.select_related("customer").order_by("received_at", "id")
+    oldest = first_rows(ordered, limit)
+    candidates = list(oldest.items)
+    if oldest.total > len(candidates):
+        known = {complaint.pk for complaint in candidates}
+        candidates += [c for c in ordered.filter(public=True)[:limit] if c.pk not in known]
+    views = complaint_views(business=business, complaints=candidates, now=now)
     return Rows(
         sorted(views, key=lambda view: (view.clock.time_left, not view.complaint.public)),
         oldest.total,

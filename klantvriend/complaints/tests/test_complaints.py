@@ -252,12 +252,28 @@ def test_a_queue_longer_than_its_limit_shows_the_oldest_and_counts_them_all(
         for hours in (30, 20, 1)
     )
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # the rows, their count, the public ones
         queue = complaint_queue(business=customer.business, now=now, limit=2)
 
     assert [view.complaint for view in queue.items] == [oldest, older]
     assert (queue.total, queue.hidden) == (3, 1)
     assert newest not in [view.complaint for view in queue.items]
+
+
+def test_a_new_public_complaint_is_in_a_queue_longer_than_its_limit(customer):
+    """Its clock runs in one hour: newer than the queue's oldest, it is still the most urgent."""
+    now = timezone.now()
+    for hours in (30, 20):
+        ComplaintFactory(customer=customer, received_at=now - timedelta(hours=hours))
+    public = ComplaintFactory(
+        customer=customer, public=True, received_at=now - timedelta(minutes=5)
+    )
+
+    queue = complaint_queue(business=customer.business, now=now, limit=2)
+
+    # Ordered by time left as ever (a breached one before it); it is no longer left out.
+    assert public in [view.complaint for view in queue.items]
+    assert (len(queue.items), queue.total, queue.hidden) == (3, 3, 0)
 
 
 def test_figures_count_answers_and_resolutions_within_target(customer):
