@@ -59,9 +59,15 @@ class ValidationErrors(Schema):
     detail: list[FieldError]
 
 
+# Ids and offsets as the database can hold them (a signed 64-bit integer): a larger number is
+# refused as input, not a server error.
+DATABASE_INT_MAX = 2**63 - 1
+ObjectId = Annotated[int, Field(ge=1, le=DATABASE_INT_MAX)]
+
+
 class Pagination(Schema):
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=DATABASE_INT_MAX)
 
 
 # 400: a body that is not JSON at all (ninja answers before any schema is applied).

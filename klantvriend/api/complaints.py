@@ -12,9 +12,9 @@ from klantvriend.complaints.models import Channel, Driver, Severity
 from klantvriend.complaints.selectors import ComplaintStatus, ComplaintView
 from klantvriend.core.errors import ValidationError
 
-from .common import ERRORS, Moment, Pagination, business_of
+from .common import ERRORS, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
-from .promises import ObjectId, utc
+from .promises import utc
 
 router = Router(tags=["complaints"])
 

@@ -10,7 +10,7 @@ from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ContactKind, ContactMoment
 
-from .common import ERRORS, Moment, Pagination, business_of
+from .common import ERRORS, Moment, ObjectId, Pagination, business_of
 
 router = Router(tags=["contact moments"])
 
@@ -55,7 +55,7 @@ class ContactMomentPage(Schema):
 
 @router.get("", response={200: ContactMomentPage, **ERRORS}, summary="List contact moments")
 def list_contact_moments(
-    request: HttpRequest, page: Query[Pagination], customer: int | None = None
+    request: HttpRequest, page: Query[Pagination], customer: ObjectId | None = None
 ):
     moments = selectors.contact_moment_list(business=business_of(request), customer_id=customer)
     return {

@@ -12,9 +12,8 @@ from klantvriend.aftercare import selectors, services
 from klantvriend.aftercare.selectors import FollowUpStatus, follow_up_status
 from klantvriend.core.errors import ValidationError
 
-from .common import ERRORS, Pagination, business_of
+from .common import ERRORS, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
-from .promises import ObjectId
 
 router = Router(tags=["follow-ups"])
 

@@ -9,9 +9,8 @@ from klantvriend.core.money import MAX_CENTS
 from klantvriend.gestures import selectors, services
 from klantvriend.gestures.models import Occasion
 
-from .common import ERRORS, Moment, Pagination, business_of
+from .common import ERRORS, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
-from .promises import ObjectId
 
 router = Router(tags=["gestures"])
 

@@ -7,7 +7,7 @@ from pydantic import Field, StrictBool, StrictInt
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ImportantDate
 
-from .common import ERRORS, Pagination, business_of
+from .common import ERRORS, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["important dates"])
@@ -36,7 +36,7 @@ class ImportantDatePage(Schema):
 
 @router.get("", response={200: ImportantDatePage, **ERRORS}, summary="List important dates")
 def list_important_dates(
-    request: HttpRequest, page: Query[Pagination], customer: int | None = None
+    request: HttpRequest, page: Query[Pagination], customer: ObjectId | None = None
 ):
     dates = ImportantDate.objects.filter(business=business_of(request)).order_by("date", "id")
     if customer is not None:

@@ -1,5 +1,5 @@
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -13,13 +13,10 @@ from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.selectors import PromiseView
 from klantvriend.promises.status import API_STATUSES, api_status
 
-from .common import ERRORS, Moment, Pagination, business_of
+from .common import ERRORS, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["promises"])
-
-# Ids as the database can hold them: a larger number is refused as input, not a server error.
-ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def utc(moment: datetime | None) -> datetime | None:

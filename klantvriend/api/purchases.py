@@ -7,7 +7,7 @@ from pydantic import Field, StrictInt
 from klantvriend.core.money import MAX_CENTS
 from klantvriend.customers import selectors, services
 
-from .common import ERRORS, Moment, Pagination, business_of
+from .common import ERRORS, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["purchases"])
@@ -41,7 +41,7 @@ class PurchasePage(Schema):
 
 
 @router.get("", response={200: PurchasePage, **ERRORS}, summary="List purchases")
-def list_purchases(request: HttpRequest, page: Query[Pagination], customer: int | None = None):
+def list_purchases(request: HttpRequest, page: Query[Pagination], customer: ObjectId | None = None):
     purchases = selectors.purchase_list(business=business_of(request), customer_id=customer)
     return {
         "items": list(purchases[page.offset : page.offset + page.limit]),

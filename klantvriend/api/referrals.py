@@ -9,8 +9,7 @@ from ninja import Query, Router, Schema
 
 from klantvriend.referrals.selectors import referred_customer_list
 
-from .common import ERRORS, Pagination, business_of
-from .promises import ObjectId
+from .common import ERRORS, ObjectId, Pagination, business_of
 
 router = Router(tags=["referrals"])
 

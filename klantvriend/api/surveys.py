@@ -11,9 +11,9 @@ from pydantic import Field, StrictInt
 from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import InvitationChannel
 
-from .common import ERRORS, Pagination, business_of
+from .common import ERRORS, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
-from .promises import ObjectId, utc
+from .promises import utc
 
 invitations_router = Router(tags=["surveys"])
 responses_router = Router(tags=["surveys"])

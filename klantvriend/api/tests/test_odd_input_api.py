@@ -1,0 +1,37 @@
+"""Odd input an integration may send (numbers beyond what the database holds, moments at the
+edge of the calendar, control characters): a clear 422 or an empty answer, never a 500."""
+
+import pytest
+from django.test import Client
+
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+
+BEYOND_BIGINT = 2**63  # one more than the largest id a database column holds
+
+
+@pytest.fixture
+def api(api_key) -> Client:
+    # Server errors as answers rather than raised into the test: the status code is the point.
+    return Client(
+        headers={"Authorization": f"Bearer {api_key}", "Accept-Language": "en"},
+        raise_request_exception=False,
+    )
+
+
+@pytest.mark.parametrize("path", ["purchases", "contact-moments", "important-dates"])
+def test_a_customer_filter_beyond_any_id_is_refused_as_input(api, business, path):
+    PurchaseFactory(customer=CustomerFactory(business=business))
+
+    response = api.get(f"/api/v1/{path}?customer={BEYOND_BIGINT}")
+
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [["query", "customer"]]
+
+
+def test_an_offset_beyond_what_the_database_takes_is_refused_as_input(api, business):
+    CustomerFactory(business=business)
+
+    response = api.get(f"/api/v1/customers?offset={10**20}")
+
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [["query", "offset"]]
