@@ -1,12 +1,12 @@
 """What every API module shares: authentication, error bodies, strict input types, pagination."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.security import HttpBearer
-from pydantic import AwareDatetime, BeforeValidator, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
 from klantvriend.core.errors import OwnerOnly
 from klantvriend.core.models import Membership
@@ -42,7 +42,19 @@ def _iso_text_only(value: Any) -> Any:
     )
 
 
-Moment = Annotated[AwareDatetime, BeforeValidator(_iso_text_only)]
+def _within_the_calendar_in_utc(value: datetime) -> datetime:
+    # Moments are stored in UTC: 0001-01-01T00:00+01:00 lies before the first moment Python
+    # (and so the database layer) can hold there.
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("This moment lies outside the calendar (years 1 to 9999).") from None
+    return value
+
+
+Moment = Annotated[
+    AwareDatetime, BeforeValidator(_iso_text_only), AfterValidator(_within_the_calendar_in_utc)
+]
 
 
 class Message(Schema):

@@ -1,9 +1,12 @@
 """Odd input an integration may send (numbers beyond what the database holds, moments at the
 edge of the calendar, control characters): a clear 422 or an empty answer, never a 500."""
 
+import json
+
 import pytest
 from django.test import Client
 
+from klantvriend.customers.models import Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 
 BEYOND_BIGINT = 2**63  # one more than the largest id a database column holds
@@ -35,3 +38,21 @@ def test_an_offset_beyond_what_the_database_takes_is_refused_as_input(api, busin
 
     assert response.status_code == 422
     assert [error["loc"] for error in response.json()["detail"]] == [["query", "offset"]]
+
+
+def post(api, url, data):
+    return api.post(url, data=json.dumps(data), content_type="application/json")
+
+
+def test_a_moment_that_falls_outside_the_calendar_in_utc_is_refused(api, business):
+    customer = CustomerFactory(business=business)
+
+    response = post(
+        api,
+        "/api/v1/purchases",
+        {"customer": customer.pk, "amount_cents": 500, "at": "0001-01-01T00:00:00+01:00"},
+    )
+
+    assert response.status_code == 422
+    assert [error["loc"][-1] for error in response.json()["detail"]] == ["at"]
+    assert Purchase.objects.count() == 0
