@@ -22,6 +22,9 @@ from .models import Promise, PromiseKind, due_moment_for_day
 
 # A clock that is a few minutes fast must not refuse a promise kept just now.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# A due day a century ahead is a mistyped year; one near the end of the calendar could not even
+# be judged (its status adds the grace period to it, beyond the last moment Python holds).
+FURTHEST_DUE = timedelta(days=36525)
 
 
 def _error(field: str, message: str, code: str) -> ValidationError:
@@ -46,6 +49,12 @@ def _check_moments(promise: Promise, now: datetime) -> None:
             "due_at",
             _("The due moment lies before the moment the promise was made."),
             "due_before_made",
+        )
+    if promise.due_at - promise.made_at > FURTHEST_DUE:
+        raise _error(
+            "due_at",
+            _("The due moment lies more than a hundred years ahead; check the year."),
+            "too_far",
         )
 
 

@@ -8,6 +8,7 @@ from django.test import Client
 
 from klantvriend.customers.models import Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.promises.models import Promise
 
 BEYOND_BIGINT = 2**63  # one more than the largest id a database column holds
 
@@ -56,3 +57,24 @@ def test_a_moment_that_falls_outside_the_calendar_in_utc_is_refused(api, busines
     assert response.status_code == 422
     assert [error["loc"][-1] for error in response.json()["detail"]] == ["at"]
     assert Purchase.objects.count() == 0
+
+
+def test_a_promise_due_on_the_last_day_of_the_calendar_is_refused(api, business):
+    customer = CustomerFactory(business=business)
+
+    response = post(
+        api,
+        "/api/v1/promises",
+        {"customer": customer.pk, "description": "Bellen", "due_date": "9999-12-31"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", "due_at"],
+            "msg": "The due moment lies more than a hundred years ahead; check the year.",
+            "type": "too_far",
+        }
+    ]
+    assert Promise.objects.count() == 0
+    assert api.get("/api/v1/promises").status_code == 200

@@ -107,6 +107,30 @@ def test_bad_promises_are_refused_and_nothing_is_stored(customer, fields, field,
     assert AuditEvent.objects.count() == 0
 
 
+def test_a_due_day_past_the_horizon_is_refused_so_the_lists_can_still_judge_every_promise(
+    customer, owner
+):
+    """9999-12-31 was stored, and then every list holding the promise failed: its status adds
+    the grace period to the due moment, beyond the last moment Python can hold."""
+    kept = services.promise_create(
+        customer=customer,
+        description="Bellen",
+        due_date=customer.business.today() + timedelta(days=30),
+    )
+
+    with pytest.raises(services.ValidationError) as refused:
+        services.promise_create(
+            customer=customer, description="Bellen", due_date=date(9999, 12, 31)
+        )
+    with pytest.raises(services.ValidationError) as moved:
+        services.promise_update(promise=kept, actor=owner, due_date=date(9999, 12, 31))
+
+    assert refused.value.error_dict["due_at"][0].code == "too_far"
+    assert moved.value.error_dict["due_at"][0].code == "too_far"
+    assert list(Promise.objects.values_list("pk", "due_at")) == [(kept.pk, kept.due_at)]
+    assert promise_with_status(promise=kept).status == PromiseStatus.OPEN
+
+
 def test_marking_a_promise_kept_records_the_moment_and_the_local_day(customer, staff_user):
     promise = PromiseFactory(customer=customer)
     done = timezone.now() - timedelta(hours=1)
