@@ -23,7 +23,9 @@ _SQLITE_MATCHES = (
 
 def _terms(query: str) -> list[str]:
     terms = []
-    for word in query.split():
+    # A NUL (%00 in a URL) reaches neither database: SQLite's index reads it as the end of the
+    # phrase, PostgreSQL refuses it in any text. No name holds one, so it can only be dropped.
+    for word in query.replace("\x00", "").split():
         word_digits = digits(word)
         # A word that is mostly a phone number ("06-123", "+31") matches on its digits alone.
         if word_digits and len(word_digits) * 2 >= len(word.strip("+")):

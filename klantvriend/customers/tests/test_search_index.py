@@ -83,6 +83,19 @@ def test_query_syntax_is_searched_for_as_text(business, query, expected):
     assert _names(business, query) == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "suggested"), [("Vr\x00ies", ["Anna de Vries"]), ("\x00", []), ("de\x00", [])]
+)
+def test_a_nul_character_in_the_search_is_ignored_not_a_server_error(business, query, suggested):
+    """A NUL cannot be passed to either database (SQLite's index reads it as the end of the
+    phrase, PostgreSQL refuses it in any text); only a tool sends one, e.g. as %00 in a URL."""
+    services.customer_create(business=business, name="Anna de Vries")
+
+    assert _names(business, query) == ["Anna de Vries"]
+    suggestions = selectors.customer_suggestions(business=business, query=query)
+    assert [customer.name for customer in suggestions] == suggested
+
+
 def test_the_index_answers_like_reading_every_row(business, other_business):
     names = ["Thijs de Jong", "Mathijs Bakker", "Thijsje Öztürk", "Anna Thijssen", "Kees Jong"]
     for name in names:
