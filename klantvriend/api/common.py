@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
@@ -38,7 +39,7 @@ def _iso_text_only(value: Any) -> Any:
     if isinstance(value, str | datetime):
         return value
     raise ValueError(
-        "Give the moment as ISO 8601 text with a time zone, e.g. 2026-03-01T14:30:00+01:00"
+        _("Give the moment as ISO 8601 text with a time zone, e.g. 2026-03-01T14:30:00+01:00.")
     )
 
 
@@ -48,7 +49,7 @@ def _within_the_calendar_in_utc(value: datetime) -> datetime:
     try:
         value.astimezone(UTC)
     except OverflowError:
-        raise ValueError("This moment lies outside the calendar (years 1 to 9999).") from None
+        raise ValueError(_("This moment lies outside the calendar (years 1 to 9999).")) from None
     return value
 
 

@@ -1,7 +1,12 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.errors import ValidationErrorContext
 
 from klantvriend.core.errors import NotFound, OwnerOnly
 
@@ -23,7 +28,87 @@ from . import (
 )
 from .common import BearerToken
 
-api = NinjaAPI(
+_DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing"}
+_DATE_ERRORS |= {"date_from_datetime_inexact"}
+_MOMENT_ERRORS = {"datetime_type", "datetime_parsing", "datetime_from_date_parsing"}
+_NUMBER_ERRORS = {"int_type", "int_parsing", "int_from_float", "int_parsing_size"}
+
+
+def schema_message(error: dict[str, Any]) -> str:
+    """A refusal of the schema in the request's language. Pydantic's own messages are English
+    only; where Django words the same refusal (a form field), its translated message is used."""
+    kind, context = error["type"], error.get("ctx", {})
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "string_too_long":
+        limit = context["max_length"]
+        return ngettext(
+            "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+            "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+            limit,
+        ) % {"limit_value": limit, "show_value": len(error["input"])}
+    if kind == "string_too_short":
+        return _("This field cannot be blank.")
+    if kind == "less_than_equal":
+        return _("Ensure this value is less than or equal to %(limit_value)s.") % {
+            "limit_value": context["le"]
+        }
+    if kind == "greater_than_equal":
+        return _("Ensure this value is greater than or equal to %(limit_value)s.") % {
+            "limit_value": context["ge"]
+        }
+    if kind in _NUMBER_ERRORS:
+        return _("Enter a whole number.")
+    if kind in _DATE_ERRORS:
+        return _("Enter a valid date.")
+    if kind in _MOMENT_ERRORS:
+        return _("Enter a valid date/time.")
+    if kind == "timezone_aware":
+        return _("Give the moment with its time zone, e.g. 2026-03-01T14:30:00+01:00.")
+    if kind in {"bool_type", "bool_parsing"}:
+        return _("Enter true or false.")
+    if kind == "string_type":
+        return _("Enter text.")
+    if kind == "list_type":
+        return _("Enter a list of values.")
+    if kind in {"model_attributes_type", "dict_type", "model_type"}:
+        return _("Send a JSON object.")
+    if kind == "literal_error":
+        # Pydantic lists the choices as "'a', 'b' or 'c'": the "or" is English.
+        return _("Choose one of: %(choices)s.") % {
+            "choices": context["expected"].replace(" or ", ", ")
+        }
+    if kind == "value_error":
+        return str(context["error"])  # raised by our own validators, translated there
+    return error["msg"]
+
+
+class KlantvriendAPI(NinjaAPI):
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> SchemaValidationError:
+        """Schema refusals in the shape of the domain's (`domain_validation_error`): a body
+        field's location is ["body", field], without the name of the view's parameter
+        (ninja writes ["body", "payload", field]), and the message in the request's language."""
+        errors = []
+        for context in error_contexts:
+            model = context.model
+            source = model.__ninja_param_source__
+            for error in context.pydantic_validation_error.errors(include_url=False):
+                location = model.__ninja_flatten_map_reverse__.get(error["loc"], error["loc"])
+                if source == "body":
+                    location = location[1:]
+                errors.append(
+                    {
+                        "loc": [source, *location],
+                        "msg": schema_message(error),
+                        "type": error["type"],
+                    }
+                )
+        return SchemaValidationError(errors)
+
+
+api = KlantvriendAPI(
     title="Klantvriend API",
     version="1",
     description="Customers, purchases, contact moments, promises, complaints, follow-ups and gestures of one business. "

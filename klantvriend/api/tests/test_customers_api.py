@@ -143,6 +143,57 @@ def test_messages_follow_the_requested_language(api, business):
     assert response.json()["detail"][0]["msg"] == "Voer een geldig e-mailadres in."
 
 
+@pytest.mark.parametrize(
+    ("payload", "language", "expected"),
+    [
+        ({}, "en", {"loc": ["body", "name"], "msg": "This field is required.", "type": "missing"}),
+        ({}, "nl", {"loc": ["body", "name"], "msg": "Dit veld is verplicht.", "type": "missing"}),
+        (
+            {"name": "A" * 201},
+            "nl",
+            {
+                "loc": ["body", "name"],
+                "msg": "Zorg dat deze waarde niet meer dan 200 tekens bevat (het zijn er nu 201).",
+                "type": "string_too_long",
+            },
+        ),
+        (
+            {"name": "Anna", "birthday": "2020-02-30"},
+            "nl",
+            {
+                "loc": ["body", "birthday"],
+                "msg": "Voer een geldige datum in.",
+                "type": "date_from_datetime_parsing",
+            },
+        ),
+        (
+            {"name": "Anna", "acquisition_channel": "radio"},
+            "nl",
+            {
+                "loc": ["body", "acquisition_channel"],
+                "msg": "Kies een van: 'walk_in', 'referral', 'online', 'advertisement', 'other'.",
+                "type": "literal_error",
+            },
+        ),
+    ],
+)
+def test_schema_refusals_name_the_field_as_other_refusals_do_in_the_requested_language(
+    api, business, payload, language, expected
+):
+    """An integration maps every refusal to its field the same way, whichever check refused it
+    (the schema here, the domain for a bad e-mail address): no "payload" in between."""
+    response = api.post(
+        "/api/v1/customers",
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers={"Accept-Language": language},
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {"detail": [expected]}
+    assert Customer.objects.count() == 0
+
+
 def test_another_business_customer_is_not_found_and_untouched(api, other_business):
     stranger = CustomerFactory(business=other_business, name="Geheim", email="geheim@example.nl")
     before = snapshot(stranger)
