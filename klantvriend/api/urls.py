@@ -26,7 +26,7 @@ from . import (
     surveys,
     today,
 )
-from .common import BearerToken
+from .common import BearerToken, QueryParser
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing"}
 _DATE_ERRORS |= {"date_from_datetime_inexact"}
@@ -114,6 +114,7 @@ api = KlantvriendAPI(
     description="Customers, purchases, contact moments, promises, complaints, follow-ups and gestures of one business. "
     "Authenticate with `Authorization: Bearer <token>` (create one with `manage.py apitoken`).",
     auth=BearerToken(),
+    parser=QueryParser(),
     urls_namespace="api",
     docs_url="/docs",
 )

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -123,6 +123,14 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.membership})"
 
 
+_NO_NULL_CHARACTERS = ProhibitNullCharactersValidator()
+
+
+def refuse_null_characters(value) -> None:
+    if isinstance(value, str):
+        _NO_NULL_CHARACTERS(value)
+
+
 class BusinessOwned(models.Model):
     """Base of every model holding business data: the business is part of the row itself, so a
     query that forgets to filter on it is visible in review and cheap to scope."""
@@ -137,6 +145,28 @@ class BusinessOwned(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None):
+        """Also refuses a NUL character in any text, as Django's form fields do: PostgreSQL
+        cannot store one, and input that skips the forms (the API) would fail on saving."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as refused:
+            errors = refused.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            # Not the fields derived from others (search_text): the refusal names the input.
+            if not isinstance(field, models.CharField | models.TextField) or not field.editable:
+                continue
+            if field.name in (exclude or ()):
+                continue
+            if field.name not in errors:
+                try:
+                    refuse_null_characters(getattr(self, field.attname))
+                except ValidationError as refused:
+                    errors[field.name] = refused.error_list
+        if errors:
+            raise ValidationError(errors)
 
     def _get_FIELD_display(self, field):
         # Django builds the value-to-label dict anew on every get_FOO_display() call; list

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
-from klantvriend.core.models import Business
+from klantvriend.core.models import Business, refuse_null_characters
 
 from .identity import CUSTOMER_NUMBER, EMAIL, identity_digest, new_salt
 from .models import (
@@ -131,6 +131,15 @@ def _check_fields(fields: dict[str, Any]) -> None:
         raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
 
 
+def _check_tags(tags: list[str] | None) -> None:
+    """Tags are not fields of the customer, so its full_clean does not see them."""
+    for name in tags or ():
+        try:
+            refuse_null_characters(name)
+        except ValidationError as refused:
+            raise ValidationError({"tags": refused.error_list}) from None
+
+
 def customer_create(
     *,
     business: Business,
@@ -141,6 +150,7 @@ def customer_create(
     **fields: Any,
 ) -> Customer:
     _check_fields(fields)
+    _check_tags(tags)
     customer = Customer(business=business, name=name.strip(), **fields)
     if "customer_since" not in fields:
         customer.customer_since = business.today()
@@ -180,6 +190,7 @@ def customer_update(
     **fields: Any,
 ) -> Customer:
     _check_fields(fields)
+    _check_tags(tags)
     previous = Customer.objects.get(pk=customer.pk)
     previous.refuse_if_anonymised()
     before = {name: getattr(previous, name) for name in [*fields, "name"]}

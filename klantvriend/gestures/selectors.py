@@ -44,7 +44,8 @@ def gesture_get(*, business: Business, gesture_id: int) -> Gesture:
 def gesture_recent_repeats(*, customer, what: str, now: datetime | None = None) -> list[Gesture]:
     """Earlier gestures with the same description to this customer in the last half year."""
     what = what.strip()
-    if not what:
+    # No stored gesture holds a NUL (refused on saving), and PostgreSQL takes none in a query.
+    if not what or "\x00" in what:
         return []
     now = now or timezone.now()
     return list(

@@ -6,8 +6,10 @@ import json
 import pytest
 from django.test import Client
 
-from klantvriend.customers.models import Purchase
+from klantvriend.complaints.models import Complaint
+from klantvriend.customers.models import ContactMoment, Customer, Purchase, Tag
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.gestures.models import Gesture
 from klantvriend.promises.models import Promise
 
 BEYOND_BIGINT = 2**63  # one more than the largest id a database column holds
@@ -78,3 +80,60 @@ def test_a_promise_due_on_the_last_day_of_the_calendar_is_refused(api, business)
     ]
     assert Promise.objects.count() == 0
     assert api.get("/api/v1/promises").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "field"),
+    [
+        ("customers", {"name": "An\u0000na"}, "name"),
+        ("customers", {"name": "Bea", "tags": ["buurt\u0000"]}, "tags"),
+        ("contact-moments", {"kind": "call", "summary": "Gebeld\u0000"}, "summary"),
+        ("complaints", {"description": "Te\u0000laat"}, "description"),
+        ("gestures", {"what": "\u0000koffie"}, "what"),
+        ("promises", {"description": "Bel\u0000len", "due_date": "2099-01-01"}, "description"),
+    ],
+)
+def test_a_nul_character_in_a_text_is_refused_on_its_field_and_nothing_is_stored(
+    api, business, path, fields, field
+):
+    """PostgreSQL cannot store a NUL in text; it was a server error there (and stored on
+    SQLite). The web forms refuse it with the same message."""
+    customer = CustomerFactory(business=business, name="Anna")
+    before = counts()
+
+    response = post(api, f"/api/v1/{path}", {"customer": customer.pk, **fields})
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", field],
+            "msg": "Null characters are not allowed.",
+            "type": "null_characters_not_allowed",
+        }
+    ]
+    assert counts() == before
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Customer, Tag, ContactMoment, Complaint, Gesture, Promise)
+    }
+
+
+@pytest.mark.parametrize("parameter", ["search", "tag"])
+def test_a_nul_character_in_a_query_parameter_is_refused_on_that_parameter(
+    api, business, parameter
+):
+    CustomerFactory(business=business, name="Anna")
+
+    response = api.get(f"/api/v1/customers?{parameter}=An%00na")
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["query", parameter],
+            "msg": "Null characters are not allowed.",
+            "type": "null_characters_not_allowed",
+        }
+    ]
