@@ -9,7 +9,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
-from django.db import models
+from django.db import models, router
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -165,6 +165,34 @@ class BusinessOwned(models.Model):
                     refuse_null_characters(getattr(self, field.attname))
                 except ValidationError as refused:
                     errors[field.name] = refused.error_list
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        """As Django's, except that a unique constraint over the business and one field (a
+        customer number, a receipt number) is refused on that field, with the code "unique":
+        Django names the field only for a constraint of one field, and the business is never
+        input. So an API client or a form learns which value is taken."""
+        using = router.db_for_write(self.__class__, instance=self)
+        errors: dict = {}
+        for model_class, model_constraints in self.get_constraints():
+            for constraint in model_constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as refused:
+                    fields = [
+                        name for name in getattr(constraint, "fields", ()) if name != "business"
+                    ]
+                    if isinstance(constraint, models.UniqueConstraint) and len(fields) == 1:
+                        errors.setdefault(fields[0], []).append(
+                            ValidationError(
+                                refused.message,
+                                code=refused.code or "unique",
+                                params=refused.params,
+                            )
+                        )
+                    else:
+                        errors = refused.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 

@@ -137,3 +137,40 @@ def test_a_nul_character_in_a_query_parameter_is_refused_on_that_parameter(
             "type": "null_characters_not_allowed",
         }
     ]
+
+
+def test_a_retried_purchase_with_its_receipt_number_is_refused_on_that_field(api, business):
+    """A network retry of the same POST must not count the sale twice; the integration reads
+    from the answer that the receipt number is why."""
+    customer = CustomerFactory(business=business)
+    sale = {"customer": customer.pk, "amount_cents": 1250, "external_ref": "BON-7"}
+
+    first = post(api, "/api/v1/purchases", sale)
+    retried = post(api, "/api/v1/purchases", sale)
+
+    assert first.status_code == 201
+    assert retried.status_code == 422
+    assert retried.json()["detail"] == [
+        {
+            "loc": ["body", "external_ref"],
+            "msg": "A purchase with this receipt number already exists.",
+            "type": "unique",
+        }
+    ]
+    assert list(Purchase.objects.values_list("external_ref", "amount_cents")) == [("BON-7", 1250)]
+
+
+def test_a_retried_customer_with_its_customer_number_is_refused_on_that_field(api, business):
+    first = post(api, "/api/v1/customers", {"name": "Anna", "external_ref": "K-1"})
+    retried = post(api, "/api/v1/customers", {"name": "Anna", "external_ref": "K-1"})
+
+    assert first.status_code == 201
+    assert retried.status_code == 422
+    assert retried.json()["detail"] == [
+        {
+            "loc": ["body", "external_ref"],
+            "msg": "Another customer already has this customer number.",
+            "type": "unique",
+        }
+    ]
+    assert list(Customer.objects.values_list("name", "external_ref")) == [("Anna", "K-1")]
