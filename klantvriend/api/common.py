@@ -9,12 +9,29 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
 from klantvriend.core.errors import OwnerOnly
 from klantvriend.core.models import Membership, refuse_null_characters
 from klantvriend.core.selectors import apitoken_authenticate
+
+
+class UtcJSONEncoder(NinjaJSONEncoder):
+    """Every moment leaves the API in UTC ("Z"), whatever offset it came in with or is held in:
+    a purchase created at 14:30+01:00 reads back as 13:30Z from every route, and a moment in a
+    far year never carries a business-local mean-time offset with seconds (not RFC 3339)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime) and o.tzinfo is not None:
+            o = o.astimezone(UTC)
+        return super().default(o)
+
+
+class UtcJSONRenderer(JSONRenderer):
+    encoder_class = UtcJSONEncoder
 
 
 class QueryParser(Parser):

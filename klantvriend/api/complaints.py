@@ -14,7 +14,6 @@ from klantvriend.core.errors import ValidationError
 
 from .common import ERRORS, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
-from .promises import utc
 
 router = Router(tags=["complaints"])
 
@@ -66,8 +65,8 @@ def complaint_out(view: ComplaintView) -> dict:
         "recovery_gesture": complaint.recovery_gesture,
         "satisfaction_after": complaint.satisfaction_after,
         "status": view.status.value,
-        "response_deadline": utc(clock.response_deadline),
-        "resolution_deadline": utc(clock.resolution_deadline),
+        "response_deadline": clock.response_deadline,
+        "resolution_deadline": clock.resolution_deadline,
         "seconds_left": int(clock.time_left.total_seconds())
         if clock.time_left is not None
         else None,

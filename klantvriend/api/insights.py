@@ -1,6 +1,8 @@
 """/insights/scorecard and /insights/advice: the customer-centricity scorecard and the attention
 advisor, the same figures as the web pages (registered under /insights beside /insights/nps)."""
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
@@ -56,7 +58,7 @@ class AdviceOut(Schema):
     not_enough_data: str = Field(
         ..., description="Why there is no prediction yet; empty if there is."
     )
-    computed_at: str | None
+    computed_at: datetime | None
 
 
 class CustomerInsightOut(Schema):
@@ -126,5 +128,5 @@ def advice(request: HttpRequest):
         ],
         "based_on_model": bool(figures.get("based_on_model")),
         "not_enough_data": run.not_enough_data if run else "No insights computed yet.",
-        "computed_at": run.computed_at.isoformat() if run else None,
+        "computed_at": run.computed_at if run else None,
     }

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal
 
 from django.db import transaction
@@ -17,12 +17,6 @@ from .common import ERRORS, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["promises"])
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    """Moments leave the API in UTC: a business-local moment in a far year would carry a
-    local-mean-time offset with seconds, which is not RFC 3339."""
-    return moment.astimezone(UTC) if moment is not None else None
 
 
 Kind = Literal[tuple(PromiseKind.values)]  # type: ignore[valid-type]
@@ -53,14 +47,14 @@ def promise_out(view: PromiseView) -> dict:
         "description": promise.description,
         "kind": promise.kind,
         "made_by": promise.made_by.get_username() if promise.made_by else "",
-        "made_at": utc(promise.made_at),
-        "due_at": utc(promise.due_at),
+        "made_at": promise.made_at,
+        "due_at": promise.due_at,
         "due_all_day": promise.due_all_day,
-        "done_at": utc(promise.done_at),
-        "cancelled_at": utc(promise.cancelled_at),
+        "done_at": promise.done_at,
+        "cancelled_at": promise.cancelled_at,
         "status": api_status(view.status),
-        "created_at": utc(promise.created_at),
-        "updated_at": utc(promise.updated_at),
+        "created_at": promise.created_at,
+        "updated_at": promise.updated_at,
     }
 
 

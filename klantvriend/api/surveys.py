@@ -13,7 +13,6 @@ from klantvriend.surveys.models import InvitationChannel
 
 from .common import ERRORS, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
-from .promises import utc
 
 invitations_router = Router(tags=["surveys"])
 responses_router = Router(tags=["surveys"])
@@ -61,10 +60,10 @@ def invitation_out(invitation) -> dict:
         "customer": invitation.customer_id,
         "channel": invitation.channel,
         "trigger": invitation.trigger,
-        "created_at": utc(invitation.created_at),
-        "expires_at": utc(invitation.expires_at),
-        "sent_at": utc(invitation.sent_at),
-        "answered_at": utc(invitation.answered_at),
+        "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
+        "sent_at": invitation.sent_at,
+        "answered_at": invitation.answered_at,
         "response": response.pk if response is not None else None,
     }
 
@@ -137,7 +136,7 @@ def response_out(response) -> dict:
         "id": response.pk,
         "customer": response.customer_id,
         "invitation": response.invitation_id,
-        "answered_at": utc(response.answered_at),
+        "answered_at": response.answered_at,
         "language": response.language,
         "nps": response.nps,
         "category": response.category,

@@ -26,7 +26,7 @@ from . import (
     surveys,
     today,
 )
-from .common import BearerToken, QueryParser
+from .common import BearerToken, QueryParser, UtcJSONRenderer
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing"}
 _DATE_ERRORS |= {"date_from_datetime_inexact"}
@@ -115,6 +115,7 @@ api = KlantvriendAPI(
     "Authenticate with `Authorization: Bearer <token>` (create one with `manage.py apitoken`).",
     auth=BearerToken(),
     parser=QueryParser(),
+    renderer=UtcJSONRenderer(),
     urls_namespace="api",
     docs_url="/docs",
 )

@@ -174,3 +174,29 @@ def test_a_retried_customer_with_its_customer_number_is_refused_on_that_field(ap
         }
     ]
     assert list(Customer.objects.values_list("name", "external_ref")) == [("Anna", "K-1")]
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "moment_field"),
+    [
+        ("purchases", {"amount_cents": 1250}, "at"),
+        ("contact-moments", {"kind": "call", "summary": "Gebeld"}, "at"),
+        ("complaints", {"description": "Te laat"}, "received_at"),
+        ("gestures", {"what": "Koffie"}, "given_at"),
+    ],
+)
+def test_a_moment_comes_back_in_utc_as_every_read_gives_it_not_in_the_offset_sent(
+    api, business, path, fields, moment_field
+):
+    customer = CustomerFactory(business=business)
+
+    created = post(
+        api,
+        f"/api/v1/{path}",
+        {"customer": customer.pk, moment_field: "2026-03-01T14:30:00+01:00", **fields},
+    )
+    read = api.get(f"/api/v1/{path}/{created.json()['id']}")
+
+    assert created.status_code == 201, created.content
+    assert created.json()[moment_field] == "2026-03-01T13:30:00Z"
+    assert read.json()[moment_field] == "2026-03-01T13:30:00Z"
