@@ -232,8 +232,12 @@ def business_export(
             for name, columns, rows in sections:
                 document.write(f', "{name}": [')
                 count = 0
-                with (Path(folder) / f"{name}.csv").open("w", encoding="utf-8", newline="") as text:
-                    writer = csv.writer(text)
+                # For Excel, which the owner opens them in: a byte order mark, or it reads
+                # UTF-8 as Windows-1252; semicolons, the only separator a Dutch Excel splits on
+                # (the importers read both back).
+                csv_path = Path(folder) / f"{name}.csv"
+                with csv_path.open("w", encoding="utf-8-sig", newline="") as text:
+                    writer = csv.writer(text, delimiter=";")
                     header_written = False
                     for row in rows:
                         if not header_written:

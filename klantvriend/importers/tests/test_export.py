@@ -131,7 +131,32 @@ def test_export_holds_every_kind_of_record_as_csv_and_json(business, owner):
     assert counts["purchases"] == 2
     assert counts["promises"] == 1
     assert "Anna de Vries" in customers_csv
-    assert customers_csv.splitlines()[0].startswith("id,name,company,email")
+    assert customers_csv.splitlines()[0].startswith("\ufeffid;name;company;email;")
+
+
+def test_the_csv_files_open_in_a_dutch_excel_with_accents_and_columns_intact(business):
+    """Excel reads a CSV file without a byte order mark as Windows-1252 ("JosÃ©"), and a Dutch
+    Excel splits columns on semicolons only: a comma-separated file opened in one column."""
+    services.customer_create(business=business, name="José Öztürk", city="Den Haag, Centrum")
+    buffer = io.BytesIO()
+
+    business_export(business=business, out=buffer)
+
+    with zipfile.ZipFile(buffer) as archive:
+        raw = {name: archive.read(name) for name in archive.namelist() if name.endswith(".csv")}
+    assert all(content.startswith(b"\xef\xbb\xbf") for content in raw.values())
+    header, row = raw["customers.csv"].decode("utf-8-sig").splitlines()
+    assert header.split(";")[:8] == [
+        "id",
+        "name",
+        "company",
+        "email",
+        "phone",
+        "street",
+        "postal_code",
+        "city",
+    ]
+    assert row.split(";")[1:8] == ["José Öztürk", "", "", "", "", "", "Den Haag, Centrum"]
 
 
 def test_the_round_trip_into_an_empty_business_compares_equal(business, owner):
