@@ -31,6 +31,8 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
 from klantvriend.customers.models import Customer
 
+from .spreadsheet import cell_for_spreadsheet
+
 FORMAT = "klantvriend-export"
 VERSION = 1
 JSON_NAME = "klantvriend.json"
@@ -190,9 +192,11 @@ def _csv_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ";".join(str(item) for item in value)
+        return cell_for_spreadsheet(";".join(str(item) for item in value))
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return cell_for_spreadsheet(value)
     return str(value)
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from klantvriend.customers.text import fold
 
+from .spreadsheet import text_from_spreadsheet
+
 # Excel's "CSV (gescheiden door lijstscheidingsteken)" writes Windows-1252 on Dutch Windows;
 # newer versions and most tills write UTF-8, sometimes with a byte-order mark.
 UTF8_BOM = codecs.BOM_UTF8
@@ -142,7 +144,7 @@ def iter_rows(path: Path, table: TableFormat) -> Iterator[tuple[int, list[str]]]
                 continue
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
-            yield reader.line_num, [cell.strip() for cell in cells]
+            yield reader.line_num, [text_from_spreadsheet(cell.strip()) for cell in cells]
 
 
 def header_key(header: str) -> str:

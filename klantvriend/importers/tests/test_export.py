@@ -1,5 +1,6 @@
 """Everything out and back in: the round trip that proves an export loses nothing."""
 
+import csv
 import io
 import json
 import zipfile
@@ -262,3 +263,36 @@ def test_only_owners_download_the_export(owner_client, staff_client, business, o
     assert response["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         assert "Anna de Vries" in archive.read("customers.csv").decode()
+
+
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_exported_inert_and_reimported_as_is(
+    business, other_business, tmp_path
+):
+    """A name typed as =HYPERLINK(...) on a public survey or by a careless integration must not
+    become a live formula in the owner's Excel (CSV injection): a leading apostrophe makes the
+    cell text there, and the importers take it off again, so the data makes the round trip."""
+    risky = {
+        "name": '=HYPERLINK("http://example.com","klik")',
+        "city": "@SUM(A1:A9)",
+        "phone": "+31 6 12345678",
+        "notes": "-mager vlees",
+        "preferences": "+1 extra saus",
+    }
+    services.customer_create(business=business, **risky)
+    buffer = io.BytesIO()
+    business_export(business=business, out=buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        exported = archive.read("customers.csv")
+    header, row = csv.reader(io.StringIO(exported.decode("utf-8-sig")), delimiter=";")
+    cells = dict(zip(header, row, strict=True))
+    path = tmp_path / "customers.csv"
+    path.write_bytes(exported)
+
+    result = data_import(business=other_business, kind="customers", path=path)
+
+    assert {name: cells[name] for name in risky} == {
+        name: "'" + value for name, value in risky.items()
+    }
+    assert result.ok, result.errors
+    again = Customer.objects.get(business=other_business)
+    assert {name: getattr(again, name) for name in risky} == risky
