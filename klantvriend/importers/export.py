@@ -186,6 +186,26 @@ def _extra_sections(business: Business) -> dict[str, Iterator[dict[str, Any]]]:
     return {"members": members(), "audit_events": audit_events()}
 
 
+def _link_labels(business: Business, model: type[models.Model]) -> dict[str, dict[int, str]]:
+    """For the CSV files, which people read: a customer's tags by name rather than by the ids
+    of tags.csv (the JSON document keeps the ids, to restore the links)."""
+    return {
+        field.name: {
+            linked.pk: str(linked)
+            for linked in field.related_model.objects.filter(business=business)
+        }
+        for field in _m2m(model)
+        if issubclass(field.related_model, BusinessOwned)
+    }
+
+
+def _labelled(row: dict[str, Any], column: str, labels: dict[str, dict[int, str]]) -> Any:
+    value = row.get(column)
+    if column in labels:
+        return sorted(labels[column][pk] for pk in value)
+    return value
+
+
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
@@ -227,13 +247,14 @@ def business_export(
                 },
             }
             document.write(json.dumps(head, ensure_ascii=False)[:-1])
-            sections: list[tuple[str, list[str], Iterator[dict[str, Any]]]] = []
+            sections: list[tuple[str, list[str], Iterator[dict[str, Any]], dict]] = []
             for model in _business_models():
                 columns = [field.name for field in _fields(model)] + [f.name for f in _m2m(model)]
-                sections.append((section_name(model), columns, _rows(business, model)))
+                labels = _link_labels(business, model)
+                sections.append((section_name(model), columns, _rows(business, model), labels))
             for name, rows in _extra_sections(business).items():
-                sections.append((name, [], rows))
-            for name, columns, rows in sections:
+                sections.append((name, [], rows, {}))
+            for name, columns, rows, labels in sections:
                 document.write(f', "{name}": [')
                 count = 0
                 # For Excel, which the owner opens them in: a byte order mark, or it reads
@@ -248,7 +269,9 @@ def business_export(
                             columns = columns or list(row)
                             writer.writerow(columns)
                             header_written = True
-                        writer.writerow([_csv_value(row.get(column)) for column in columns])
+                        writer.writerow(
+                            [_csv_value(_labelled(row, column, labels)) for column in columns]
+                        )
                         document.write(("," if count else "") + json.dumps(row, ensure_ascii=False))
                         count += 1
                     if not header_written:

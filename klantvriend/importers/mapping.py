@@ -58,7 +58,8 @@ def _field(name, label, synonyms, required=False) -> Field:
 
 FIELDS: dict[str, tuple[Field, ...]] = {
     CUSTOMERS: (
-        _field("customer_number", _("customer number"), _NUMBER),
+        # "external_ref": the column of the export's own customers.csv (and of the API).
+        _field("customer_number", _("customer number"), [*_NUMBER, "external_ref"]),
         _field("name", _("name"), _NAME),
         _field("first_name", _("first name"), ["voornaam", "firstname", "givenname", "roepnaam"]),
         _field("name_infix", _("infix"), ["tussenvoegsel", "tussenvoegsels", "infix"]),

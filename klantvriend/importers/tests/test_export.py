@@ -296,3 +296,36 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_exported_inert_and_re
     assert result.ok, result.errors
     again = Customer.objects.get(business=other_business)
     assert {name: getattr(again, name) for name in risky} == risky
+
+
+def test_an_exported_customers_file_imports_back_with_its_numbers_and_tags(
+    business, other_business, tmp_path
+):
+    """The CSV files are for people (Excel, another tool): a tag is its name there, not the id
+    of a row of tags.csv, and the customers importer knows the export's own column names."""
+    services.customer_create(
+        business=business,
+        name='Jan "de Slager"; Öztürk',
+        external_ref="K-001",
+        tags=["vaste klant", "bbq"],
+        notes="regel 1\nregel 2; met, komma",
+    )
+    buffer = io.BytesIO()
+    business_export(business=business, out=buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        exported = archive.read("customers.csv")
+    header, row = csv.reader(io.StringIO(exported.decode("utf-8-sig")), delimiter=";")
+    path = tmp_path / "customers.csv"
+    path.write_bytes(exported)
+
+    result = data_import(business=other_business, kind="customers", path=path)
+
+    assert dict(zip(header, row, strict=True))["tags"] == "bbq;vaste klant"
+    assert result.ok, result.errors
+    again = Customer.objects.get(business=other_business)
+    assert (again.name, again.external_ref, again.notes) == (
+        'Jan "de Slager"; Öztürk',
+        "K-001",
+        "regel 1\nregel 2; met, komma",
+    )
+    assert sorted(again.tags.values_list("name", flat=True)) == ["bbq", "vaste klant"]
