@@ -50,7 +50,7 @@ def _check_moments(promise: Promise, now: datetime) -> None:
             _("The due moment lies before the moment the promise was made."),
             "due_before_made",
         )
-    if promise.due_at - promise.made_at > FURTHEST_DUE:
+    if promise.due_at - now > FURTHEST_DUE:
         raise _error(
             "due_at",
             _("The due moment lies more than a hundred years ahead; check the year."),

@@ -125,9 +125,15 @@ def test_a_due_day_past_the_horizon_is_refused_so_the_lists_can_still_judge_ever
     with pytest.raises(services.ValidationError) as moved:
         services.promise_update(promise=kept, actor=owner, due_date=date(9999, 12, 31))
 
+    # Ahead of now, not of the moment it was made: a promise recorded as made long ago is
+    # refused (if at all) for its own moment, not for a due day that is not far off.
+    services.promise_update(promise=kept, actor=owner, made_at=kept.made_at.replace(year=1900))
+
     assert refused.value.error_dict["due_at"][0].code == "too_far"
     assert moved.value.error_dict["due_at"][0].code == "too_far"
-    assert list(Promise.objects.values_list("pk", "due_at")) == [(kept.pk, kept.due_at)]
+    assert list(Promise.objects.values_list("pk", "due_at", "made_at__year")) == [
+        (kept.pk, kept.due_at, 1900)
+    ]
     assert promise_with_status(promise=kept).status == PromiseStatus.OPEN
 
 
