@@ -1,6 +1,8 @@
 from datetime import date, datetime
 from typing import Literal
 
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -149,6 +151,11 @@ def create_customer(request: HttpRequest, payload: CustomerCreate):
 
 
 class CustomerDetailOut(CustomerOut):
+    total_spend_cents: int = Field(
+        ...,
+        description="Every purchase so far, as the profile shows it (insight.spend_cents is "
+        "as of the insight's last refresh).",
+    )
     insight: CustomerInsightOut | None = Field(
         None, description="Value, probability alive, segment and stage; null before a refresh."
     )
@@ -160,7 +167,11 @@ class CustomerDetailOut(CustomerOut):
 
 @router.get("/{customer_id}", response={200: CustomerDetailOut, **ERRORS}, summary="Get a customer")
 def get_customer(request: HttpRequest, customer_id: int):
-    customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
+    customer = selectors.customer_get(
+        business=business_of(request),
+        customer_id=customer_id,
+        annotations={"total_spend_cents": Coalesce(F("spend__cents"), 0)},
+    )
     audit_personal_data_viewed(customer=customer, actor=request.membership.user, how="api")  # type: ignore[attr-defined]
     return customer
 

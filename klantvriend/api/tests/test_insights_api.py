@@ -1,7 +1,12 @@
 """/insights/scorecard, /insights/advice and the insight fields of /customers/{id}."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from klantvriend.customers.selectors import customer_briefing
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.services import insights_refresh
 from klantvriend.insights.tests.factories import butcher_history
 
@@ -52,3 +57,26 @@ def test_scorecard_lists_every_figure_with_a_light(api):
     nps = card["figures"][4]
     assert (nps["value"], nps["light"]) == (None, "grey")
     assert card["next_action"]
+
+
+def test_a_customer_carries_the_total_spend_the_profile_shows_not_only_the_last_refresh(
+    api, business
+):
+    """The insight's spend is as of its refresh (nightly); the profile's "Total spend" counts
+    every purchase now. The API gives both, so an integration shows what the counter sees."""
+    anna = CustomerFactory(business=business)
+    PurchaseFactory(customer=anna, amount_cents=1250, at=timezone.now() - timedelta(days=40))
+    PurchaseFactory(customer=anna, amount_cents=800, at=timezone.now() - timedelta(days=20))
+    insights_refresh(business=business)
+    PurchaseFactory(customer=anna, amount_cents=499)
+
+    body = api.get(f"/api/v1/customers/{anna.pk}").json()
+
+    assert body["total_spend_cents"] == customer_briefing(customer=anna).total_spend_cents == 2549
+    assert body["insight"]["spend_cents"] == 2050
+    assert (
+        api.get(f"/api/v1/customers/{CustomerFactory(business=business).pk}").json()[
+            "total_spend_cents"
+        ]
+        == 0
+    )
