@@ -32,7 +32,12 @@ class PurchaseCreate(Schema):
     at: Moment | None = None
     currency: str = Field("", max_length=3)
     description: str = Field("", max_length=300)
-    external_ref: str = Field("", max_length=100)
+    external_ref: str = Field(
+        "",
+        max_length=100,
+        description="Receipt number. Send one to make a retry safe: a second purchase with the "
+        "same number is refused (422, type unique, on external_ref), so a sale is counted once.",
+    )
 
 
 class PurchasePage(Schema):
