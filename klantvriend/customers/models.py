@@ -184,6 +184,16 @@ class Customer(BusinessOwned):
 
     def clean(self) -> None:
         self.name = self.name.strip()
+        if self.birthday is not None and self.birthday > self.business.today():
+            # A year typed wrongly; on its day the customer would be congratulated on a
+            # negative age.
+            raise ValidationError(
+                {
+                    "birthday": ValidationError(
+                        _("A birthday cannot lie in the future."), code="future"
+                    )
+                }
+            )
         if self.referred_by_id is not None:
             if self.referred_by.business_id != self.business_id:
                 # Same message as a missing row: another business's customer must not be confirmed.

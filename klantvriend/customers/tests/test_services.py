@@ -6,6 +6,7 @@ from django.utils import timezone
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ContactKind, ContactMoment, Customer, LegalBasis, Purchase
+from klantvriend.gestures.selectors import occasions_today
 
 from .factories import ContactMomentFactory, CustomerFactory, PurchaseFactory
 
@@ -39,6 +40,30 @@ def test_bad_customer_input_is_refused_and_nothing_is_stored(business, fields, f
     assert field in refused.value.error_dict
     assert refused.value.error_dict[field][0].code == code
     assert Customer.objects.count() == 0
+
+
+def test_a_birthday_in_the_future_is_refused_and_today_never_celebrates_a_negative_age(
+    business,
+):
+    """A birthday typed in a year to come (2030 for 2003) was stored, and on its day the Today
+    page and the API congratulated the customer on turning -4."""
+    today = business.today()
+    anna = services.customer_create(business=business, name="Anna", marketing_consent=True)
+
+    with pytest.raises(ValidationError) as created:
+        services.customer_create(
+            business=business,
+            name="Bram",
+            marketing_consent=True,
+            birthday=today.replace(year=today.year + 4),  # four: today may be 29 February
+        )
+    with pytest.raises(ValidationError) as changed:
+        services.customer_update(customer=anna, birthday=today + timedelta(days=1))
+
+    assert created.value.error_dict["birthday"][0].code == "future"
+    assert changed.value.error_dict["birthday"][0].code == "future"
+    assert list(Customer.objects.values_list("name", "birthday")) == [("Anna", None)]
+    assert occasions_today(business=business).items == []
 
 
 def test_special_notes_are_kept_with_explicit_consent(business):
