@@ -1,4 +1,5 @@
 import re
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +43,13 @@ class LegalBasis(models.TextChoices):
     CONSENT = "consent", _("consent")
     SOFT_OPT_IN = "soft_opt_in", _("soft opt-in (existing customer)")
     LEGITIMATE_INTEREST = "legitimate_interest", _("legitimate interest")
+
+
+def refuse_future_birthday(birthday: date | None, *, today: date) -> None:
+    """A birthday after today is a year typed wrongly; on its day the Today page would
+    congratulate the customer on a negative age. (The forms, the API and the importer.)"""
+    if birthday is not None and birthday > today:
+        raise ValidationError(_("A birthday cannot lie in the future."), code="future")
 
 
 class Tag(BusinessOwned):
@@ -184,16 +192,10 @@ class Customer(BusinessOwned):
 
     def clean(self) -> None:
         self.name = self.name.strip()
-        if self.birthday is not None and self.birthday > self.business.today():
-            # A year typed wrongly; on its day the customer would be congratulated on a
-            # negative age.
-            raise ValidationError(
-                {
-                    "birthday": ValidationError(
-                        _("A birthday cannot lie in the future."), code="future"
-                    )
-                }
-            )
+        try:
+            refuse_future_birthday(self.birthday, today=self.business.today())
+        except ValidationError as refused:
+            raise ValidationError({"birthday": refused}) from None
         if self.referred_by_id is not None:
             if self.referred_by.business_id != self.business_id:
                 # Same message as a missing row: another business's customer must not be confirmed.

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.models import Business
 from klantvriend.customers.identity import customer_number_key, email_key
-from klantvriend.customers.models import Customer, LegalBasis, Tag
+from klantvriend.customers.models import Customer, LegalBasis, Tag, refuse_future_birthday
 from klantvriend.customers.services import (
     apply_consent_timestamps,
     consent_changes,
@@ -113,6 +113,11 @@ def parse_customer(
                 values[date_field] = parsed.dated(column.decide())
         except CellError as error:
             problems.cell_error(date_field, error)
+    if values.get("birthday"):  # known on the writing pass, once the date order is decided
+        try:
+            refuse_future_birthday(values["birthday"], today=business.today())
+        except ValidationError as refused:
+            problems.add("birthday", refused.message, refused.code)
     if columns.has("marketing_consent") and cell("marketing_consent"):
         try:
             values["marketing_consent"] = read_bool(cell("marketing_consent"))

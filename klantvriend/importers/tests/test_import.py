@@ -212,6 +212,31 @@ def test_a_file_with_errors_is_refused_whole_with_line_column_value_and_reason(t
     assert snapshot(business) == before
 
 
+def test_a_birthday_in_the_future_is_refused_with_its_line_and_nothing_is_imported(
+    tmp_path, business
+):
+    """As by hand: a birthday typed in a year to come would be congratulated on a negative age."""
+    before = snapshot(business)
+    text = "Naam;Geboortedatum\nAnna;03-11-1985\nBram;25-04-2099\n"
+
+    result = data_import(
+        business=business, kind="customers", path=write(tmp_path, "klanten.csv", text)
+    )
+
+    assert not result.ok
+    assert [(e.line, e.column, e.value, e.code, e.message) for e in result.errors] == [
+        (
+            3,
+            "Geboortedatum",
+            "25-04-2099",
+            "future",
+            "Een verjaardag kan niet in de toekomst liggen.",
+        )
+    ]
+    assert result.created == 0
+    assert snapshot(business) == before
+
+
 def test_errors_are_reported_in_the_users_language(tmp_path, business):
     from django.utils import translation
 
