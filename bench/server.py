@@ -46,8 +46,9 @@ class Instance:
         return result.stdout
 
     @contextmanager
-    def serving(self, *, workers: int, port: int = 0):
-        """Yields the base URL while gunicorn runs; stops it afterwards."""
+    def serving(self, *, workers: int, port: int = 0, timeout: int = 60):
+        """Yields the base URL while gunicorn runs (a worker is stopped after `timeout` seconds
+        on one request); stops it afterwards."""
         if not port:
             with socket.socket() as probe:
                 probe.bind(("127.0.0.1", 0))
@@ -63,7 +64,7 @@ class Instance:
                 "--log-level",
                 "warning",
                 "--timeout",
-                "60",
+                str(timeout),
             ],
             cwd=ROOT,
             env=self.environment,
