@@ -113,6 +113,12 @@ class FollowUp(BusinessOwned):
         indexes = [
             models.Index(fields=["business", "done_at", "due_on"], name="followup_business_due"),
             models.Index(fields=["customer", "due_on"], name="followup_customer_due"),
+            # "Does this customer have a follow-up open?" (Today's customers slipping away).
+            models.Index(
+                fields=["customer"],
+                condition=models.Q(done_at__isnull=True),
+                name="followup_customer_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

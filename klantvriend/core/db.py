@@ -93,6 +93,20 @@ def refresh_planner_statistics() -> None:
             cursor.execute("ANALYZE")
 
 
+def statistics_refresher(*tables: str):
+    """For a migration that adds an index to a large table (RunPython): on SQLite a new index
+    has no statistics until the next ANALYZE (the nightly refresh), and a planner holding
+    statistics for the table's other indexes passes it over until then."""
+
+    def refresh(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            with schema_editor.connection.cursor() as cursor:
+                for table in tables:
+                    cursor.execute(f'ANALYZE "{table}"')
+
+    return refresh
+
+
 def run_for_database(schema_editor, statements: dict[str, list[str]]) -> None:
     """In a migration: runs the statements written for the database being migrated (keys are
     Django's vendor names, "sqlite" and "postgresql"), such as triggers spelled per database."""
