@@ -141,6 +141,13 @@ class Customer(BusinessOwned):
             models.Index(fields=["business", "search_text"], name="customer_business_search"),
             # The ambassador ranking groups the referred customers of a business by referrer.
             models.Index(fields=["business", "referred_by"], name="customer_business_referrer"),
+            # The few anonymised customers, whom rankings and Today's lists leave out
+            # (selectors.anonymised_customer_ids).
+            models.Index(
+                fields=["business"],
+                condition=models.Q(erased_at__isnull=False),
+                name="customer_business_anonymised",
+            ),
             # The acquisition report (new customers per month and channel) and the list sorted
             # by newest customers.
             models.Index(

@@ -258,3 +258,11 @@ def erased_identity_find(
             business=business, digest__in=list(wanted)
         ).values_list("digest", "customer_id")
     }
+
+
+def anonymised_customer_ids(*, business: Business) -> QuerySet:
+    """The ids of the business's anonymised customers, as a subquery to leave them out with
+    (`.exclude(customer__in=...)`): they are few and have an index of their own, where a
+    condition on the customer's `erased_at` would make PostgreSQL read every customer to join
+    them (37 ms for Today's customers slipping away at 100,000 customers)."""
+    return Customer.objects.filter(business=business, erased_at__isnull=False).values("id")

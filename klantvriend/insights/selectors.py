@@ -11,6 +11,7 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows, first_rows
 from klantvriend.customers.models import Customer
+from klantvriend.customers.selectors import anonymised_customer_ids
 from klantvriend.promises.models import Promise
 from klantvriend.surveys.selectors import promoter_customer_ids
 
@@ -29,18 +30,17 @@ def ambassador_customer_ids(business: Business) -> set[int]:
     anonymised, whom the ambassador page leaves out too (referrals.selectors).
 
     The one place that decides who counts as an ambassador."""
+    anonymised = anonymised_customer_ids(business=business)
     referrers = set(
-        Customer.objects.filter(
-            business=business, referred_by__isnull=False, referred_by__erased_at__isnull=True
-        )
+        Customer.objects.filter(business=business, referred_by__isnull=False)
+        .exclude(referred_by__in=anonymised)
         .order_by()
         .values_list("referred_by_id", flat=True)
         .distinct()
     )
     # The anonymised are few, however many promoters there are.
-    anonymised = Customer.objects.filter(business=business, erased_at__isnull=False)
     promoters = promoter_customer_ids(business=business) - set(
-        anonymised.values_list("pk", flat=True)
+        anonymised.values_list("id", flat=True)
     )
     return referrers | promoters
 
@@ -101,9 +101,8 @@ def slipping_away(*, business: Business, limit: int = SLIPPING_AWAY_LIMIT) -> Ro
     number left to call (and may have been anonymised since the last refresh). The first
     `limit` with how many there are: one query, two when there are more."""
     return first_rows(
-        CustomerInsight.objects.filter(
-            business=business, slipping_away=True, customer__erased_at__isnull=True
-        )
+        CustomerInsight.objects.filter(business=business, slipping_away=True)
+        .exclude(customer__in=anonymised_customer_ids(business=business))
         .filter(_no_contact_planned())
         .select_related("customer")
         .order_by("-spend_cents", "customer_id"),

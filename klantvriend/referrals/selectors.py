@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from klantvriend.core.models import Business
 from klantvriend.customers.models import AcquisitionChannel, Customer
+from klantvriend.customers.selectors import anonymised_customer_ids
 from klantvriend.surveys.models import PROMOTER_MIN, PROMOTER_WINDOW, SurveyResponse
 
 
@@ -100,9 +101,8 @@ def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassado
     referrers with equal figures, the one who came first makes the cut."""
     ranked = list(
         # An anonymised customer is no one to thank or to ask again, as a promoter below.
-        Customer.objects.filter(
-            business=business, referred_by__isnull=False, referred_by__erased_at__isnull=True
-        )
+        Customer.objects.filter(business=business, referred_by__isnull=False)
+        .exclude(referred_by__in=anonymised_customer_ids(business=business))
         .values("referred_by_id")
         .annotate(
             referred=Count("id"),
