@@ -52,8 +52,22 @@ def refuse_future_birthday(birthday: date | None, *, today: date) -> None:
         raise ValidationError(_("A birthday cannot lie in the future."), code="future")
 
 
+TAG_MAX_LENGTH = 50
+
+
+def refuse_long_tag(name: str) -> None:
+    """A tag longer than its column is refused rather than cut short without a word (the
+    forms, the API and the importer)."""
+    if len(name) > TAG_MAX_LENGTH:
+        raise ValidationError(
+            _("A tag can be at most %(max)d characters long: %(tag)s")
+            % {"max": TAG_MAX_LENGTH, "tag": name},
+            code="too_long",
+        )
+
+
 class Tag(BusinessOwned):
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name"), max_length=TAG_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("tag")

@@ -24,6 +24,7 @@ from .models import (
     LegalBasis,
     Purchase,
     Tag,
+    refuse_long_tag,
 )
 
 CUSTOMER_EDITABLE_FIELDS = frozenset(
@@ -110,7 +111,7 @@ def apply_consent_timestamps(customer: Customer, previous: Customer | None) -> N
 
 
 def _set_tags(customer: Customer, tag_names: list[str]) -> None:
-    names = sorted({name.strip()[:50] for name in tag_names if name.strip()})
+    names = sorted({name.strip() for name in tag_names if name.strip()})
     existing = {
         tag.name: tag
         for tag in Tag.objects.filter(business_id=customer.business_id, name__in=names)
@@ -136,6 +137,7 @@ def _check_tags(tags: list[str] | None) -> None:
     for name in tags or ():
         try:
             refuse_null_characters(name)
+            refuse_long_tag(name.strip())
         except ValidationError as refused:
             raise ValidationError({"tags": refused.error_list}) from None
 

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.models import Business
 from klantvriend.customers.identity import customer_number_key, email_key
-from klantvriend.customers.models import Customer, LegalBasis, Tag, refuse_future_birthday
+from klantvriend.customers.models import (
+    Customer,
+    LegalBasis,
+    Tag,
+    refuse_future_birthday,
+    refuse_long_tag,
+)
 from klantvriend.customers.services import (
     apply_consent_timestamps,
     consent_changes,
@@ -133,6 +139,11 @@ def parse_customer(
     tags = None
     if columns.has("tags"):
         tags = [tag.strip() for tag in cell("tags").replace(";", ",").split(",") if tag.strip()]
+        for tag in tags:
+            try:
+                refuse_long_tag(tag)
+            except ValidationError as error:
+                problems.add("tags", error.messages[0], error.code, value=tag)
     candidate = Customer(business=business, **{k: v for k, v in values.items() if k in _CHECKED})
     try:
         candidate.clean_fields(exclude={f.name for f in Customer._meta.fields} - _CHECKED)
@@ -294,7 +305,7 @@ def _add_tags(business: Business, tag_rows: list[tuple[Customer, list[str]]]) ->
     """Adds the file's tags to the customers; tags they already have stay."""
     if not tag_rows:
         return
-    names = sorted({name[:50] for _customer, tags in tag_rows for name in tags})
+    names = sorted({name for _customer, tags in tag_rows for name in tags})
     existing = {tag.name: tag for tag in Tag.objects.filter(business=business, name__in=names)}
     Tag.objects.bulk_create(
         [Tag(business=business, name=name) for name in names if name not in existing]
@@ -303,7 +314,7 @@ def _add_tags(business: Business, tag_rows: list[tuple[Customer, list[str]]]) ->
     link = Customer.tags.through
     link.objects.bulk_create(
         [
-            link(customer_id=customer.pk, tag_id=tags[name[:50]].pk)
+            link(customer_id=customer.pk, tag_id=tags[name].pk)
             for customer, names_of_customer in tag_rows
             for name in dict.fromkeys(names_of_customer)
         ],

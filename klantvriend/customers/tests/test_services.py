@@ -262,3 +262,15 @@ def test_customer_list_cost_does_not_grow_with_data(business, django_assert_max_
         rows = list(selectors.customer_list(business=business, order="-last_purchase")[:50])
 
     assert len(rows) == 30
+
+
+def test_a_tag_longer_than_its_column_is_refused_not_cut_short(business):
+    long_tag = "x" * 51
+
+    with pytest.raises(ValidationError) as refused:
+        services.customer_create(business=business, name="Anna", tags=["bbq", long_tag])
+
+    assert refused.value.error_dict["tags"][0].code == "too_long"
+    assert not Customer.objects.filter(name="Anna").exists()
+    exact = services.customer_create(business=business, name="Bram", tags=["y" * 50])
+    assert [tag.name for tag in exact.tags.all()] == ["y" * 50]

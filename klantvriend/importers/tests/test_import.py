@@ -237,6 +237,29 @@ def test_a_birthday_in_the_future_is_refused_with_its_line_and_nothing_is_import
     assert snapshot(business) == before
 
 
+def test_a_tag_longer_than_fifty_characters_is_refused_with_its_line_not_cut_short(
+    tmp_path, business
+):
+    long_tag = "vaste klant sinds de opening van de winkel in de Dorpsstraat"  # 61 characters
+    before = snapshot(business)
+    text = f"Naam;Labels\nAnna;bbq\nBram;bbq, {long_tag}\n"
+
+    result = data_import(
+        business=business, kind="customers", path=write(tmp_path, "klanten.csv", text)
+    )
+
+    assert [(e.line, e.column, e.value, e.code, e.message) for e in result.errors] == [
+        (
+            3,
+            "Labels",
+            long_tag,
+            "too_long",
+            f"Een label mag hoogstens 50 tekens lang zijn: {long_tag}",
+        )
+    ]
+    assert snapshot(business) == before
+
+
 def test_errors_are_reported_in_the_users_language(tmp_path, business):
     from django.utils import translation
 
