@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .audit import AuditAction, audit_diff, audit_record
 from .models import ApiToken, Business, LoginFailure, Membership, Role
 
 TOKEN_PREFIX = "kv_"
@@ -26,6 +27,26 @@ def business_create(
         business.full_clean()
         business.save()
         Membership.objects.create(user=owner, business=business, role=Role.OWNER)
+    return business
+
+
+def business_update(*, business: Business, actor, name: str, time_zone: str) -> Business:
+    """The owner renames the business or moves its clock (a shop in another time zone). The
+    currency stays: every stored amount is in it. Refused whole on a bad value; audited."""
+    before = {"name": business.name, "time_zone": business.time_zone}
+    with transaction.atomic():
+        locked = Business.objects.select_for_update().get(pk=business.pk)
+        locked.name, locked.time_zone = name.strip(), time_zone
+        locked.full_clean()
+        locked.save(update_fields=["name", "time_zone"])
+        audit_record(
+            business=locked,
+            actor=actor,
+            action=AuditAction.SETTINGS,
+            obj=locked,
+            changes=audit_diff(before, {"name": locked.name, "time_zone": locked.time_zone}),
+        )
+    business.name, business.time_zone = locked.name, locked.time_zone
     return business
 
 

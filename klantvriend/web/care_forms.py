@@ -1,6 +1,7 @@
 """Forms of promises, complaints, follow-ups, gestures and the owner's care settings. They only
 turn typed text into clean values; the services decide what is allowed."""
 
+import zoneinfo
 from datetime import datetime
 
 from django import forms
@@ -196,6 +197,17 @@ WEEKDAYS = [
 def _days(label, help_text="", required=False):
     return forms.IntegerField(
         label=label, min_value=0, max_value=365, required=required, help_text=help_text
+    )
+
+
+class BusinessForm(forms.Form):
+    """The business's name and time zone (the currency stays: every amount is kept in it)."""
+
+    name = forms.CharField(label=_("name of the business"), max_length=200)
+    time_zone = forms.ChoiceField(
+        label=_("time zone"),
+        help_text=_("Decides what 'today' is, and the times on every page."),
+        choices=lambda: [(zone, zone) for zone in sorted(zoneinfo.available_timezones())],
     )
 
 

@@ -17,19 +17,38 @@ from klantvriend.core.calendar import (
     calendar_token_revoke,
 )
 from klantvriend.core.care_settings import care_settings, care_settings_update
+from klantvriend.core.services import business_update
 from klantvriend.today.ics import calendar_text
 from klantvriend.today.selectors import calendar_items
 
-from .care_forms import CareSettingsForm
+from .care_forms import BusinessForm, CareSettingsForm
 from .views import add_service_errors, member_required, owner_required
 
 
 @owner_required
 def care_settings_edit(request: HttpRequest) -> HttpResponse:
+    """The business itself (name, time zone) and its targets: two forms, each saved alone."""
     business = request.business
     current = care_settings(business)
-    form = CareSettingsForm(request.POST or None, initial=CareSettingsForm.initial_from(current))
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    saving_business = posted is not None and posted.get("action") == "business"
+    business_form = BusinessForm(
+        posted if saving_business else None,
+        initial={"name": business.name, "time_zone": business.time_zone},
+        prefix="business",
+    )
+    form = CareSettingsForm(
+        None if saving_business else posted, initial=CareSettingsForm.initial_from(current)
+    )
+    if saving_business and business_form.is_valid():
+        try:
+            business_update(business=business, actor=request.user, **business_form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(business_form, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("web:care_settings")
+    if posted is not None and not saving_business and form.is_valid():
         try:
             care_settings_update(business=business, actor=request.user, **form.service_values())
         except ValidationError as error:
@@ -45,8 +64,8 @@ def care_settings_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/care_settings.html",
-        {"form": form, "history": history},
-        status=422 if form.errors else 200,
+        {"form": form, "business_form": business_form, "history": history},
+        status=422 if form.errors or business_form.errors else 200,
     )
 
 

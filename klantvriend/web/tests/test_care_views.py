@@ -407,6 +407,54 @@ def test_bad_settings_are_shown_on_the_form_and_not_stored(owner_client, busines
     assert business.settings == {}
 
 
+def test_the_owner_renames_the_business_and_moves_its_clock_and_it_is_audited(
+    owner_client, staff_client, business, owner
+):
+    data = {
+        "action": "business",
+        "business-name": "Slagerij De Wit",
+        "business-time_zone": "Europe/Lisbon",
+    }
+
+    refused = staff_client.post(reverse("web:care_settings"), data)
+    saved = owner_client.post(reverse("web:care_settings"), data)
+
+    assert refused.status_code == 403
+    assert saved.status_code == 302
+    business.refresh_from_db()
+    assert (business.name, business.time_zone, business.currency) == (
+        "Slagerij De Wit",
+        "Europe/Lisbon",
+        "EUR",
+    )
+    event = AuditEvent.objects.get(action="settings")
+    assert (event.actor, event.changes) == (
+        owner,
+        {
+            "name": ["Slagerij Test", "Slagerij De Wit"],
+            "time_zone": ["Europe/Amsterdam", "Europe/Lisbon"],
+        },
+    )
+    assert care_settings(business) == care_settings(business.__class__())  # the targets untouched
+
+
+def test_a_business_without_a_name_or_with_an_unknown_zone_is_refused_and_kept(
+    owner_client, business
+):
+    response = owner_client.post(
+        reverse("web:care_settings"),
+        {"action": "business", "business-name": " ", "business-time_zone": "Mars/Olympus"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Dit veld is verplicht." in page
+    assert "Mars/Olympus" in page  # named in the refusal of the choice
+    business.refresh_from_db()
+    assert (business.name, business.time_zone) == ("Slagerij Test", "Europe/Amsterdam")
+    assert not AuditEvent.objects.exists()
+
+
 def test_the_calendar_feed_lists_my_promises_and_follow_ups_until_revoked(
     owner_client, business, owner, client
 ):
