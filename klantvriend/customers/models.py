@@ -211,12 +211,33 @@ class Customer(BusinessOwned):
     def __str__(self) -> str:
         return self.name
 
+    def _number_taken_in_other_capitals(self) -> bool:
+        return (
+            Customer.objects.filter(business_id=self.business_id)
+            .exclude(external_ref="")
+            .exclude(external_ref=self.external_ref)  # the same spelling: the unique constraint's
+            .exclude(pk=self.pk)
+            .annotate(number_key=AsciiLower("external_ref"))
+            .filter(number_key=identity.customer_number_key(self.external_ref))
+            .exists()
+        )
+
     def clean(self) -> None:
         self.name = self.name.strip()
         try:
             refuse_future_birthday(self.birthday, today=self.business.today())
         except ValidationError as refused:
             raise ValidationError({"birthday": refused}) from None
+        if self.external_ref and self._number_taken_in_other_capitals():
+            # The importers take "K1" and "k1" for one customer (identity.customer_number_key):
+            # by hand or through the API they must not become two.
+            raise ValidationError(
+                {
+                    "external_ref": ValidationError(
+                        _("Another customer already has this customer number."), code="unique"
+                    )
+                }
+            )
         if self.referred_by_id is not None:
             if self.referred_by.business_id != self.business_id:
                 # Same message as a missing row: another business's customer must not be confirmed.

@@ -274,3 +274,21 @@ def test_a_tag_longer_than_its_column_is_refused_not_cut_short(business):
     assert not Customer.objects.filter(name="Anna").exists()
     exact = services.customer_create(business=business, name="Bram", tags=["y" * 50])
     assert [tag.name for tag in exact.tags.all()] == ["y" * 50]
+
+
+def test_a_customer_number_in_other_capitals_is_refused_as_taken(business):
+    """The importers take K-1001 and k-1001 for one customer; by hand they must not become two."""
+    services.customer_create(business=business, name="Anna", external_ref="K-1001")
+    other = services.customer_create(business=business, name="Bram", external_ref="B-7")
+
+    with pytest.raises(ValidationError) as refused_new:
+        services.customer_create(business=business, name="Kees", external_ref="k-1001")
+    with pytest.raises(ValidationError) as refused_change:
+        services.customer_update(customer=other, external_ref="k-1001")
+
+    assert refused_new.value.error_dict["external_ref"][0].code == "unique"
+    assert refused_change.value.error_dict["external_ref"][0].code == "unique"
+    assert sorted(Customer.objects.values_list("external_ref", flat=True)) == ["B-7", "K-1001"]
+    # A customer keeps their own number in other capitals.
+    anna = Customer.objects.get(name="Anna")
+    assert services.customer_update(customer=anna, external_ref="k-1001").external_ref == "k-1001"
