@@ -5,8 +5,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationErrorContext
 from ninja.errors import ValidationError as SchemaValidationError
-from ninja.errors import ValidationErrorContext
 
 from klantvriend.core.errors import NotFound, OwnerOnly
 
@@ -141,6 +141,16 @@ api.add_router("/insights", insights.router)
 @api.exception_handler(NotFound)
 def not_found(request: HttpRequest, exc: NotFound):
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request: HttpRequest, exc: AuthenticationError):
+    """No token, an unknown one or a revoked one: said in the language asked for, with how."""
+    return api.create_response(
+        request,
+        {"detail": _("A valid API token is needed, sent as 'Authorization: Bearer <token>'.")},
+        status=401,
+    )
 
 
 @api.exception_handler(OwnerOnly)

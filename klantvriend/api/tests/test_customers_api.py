@@ -24,8 +24,18 @@ def snapshot(customer: Customer) -> dict:
 
 def test_requests_without_a_valid_token_are_refused(db, client, business):
     assert client.get("/api/v1/customers").status_code == 401
-    bad = client.get("/api/v1/customers", headers={"Authorization": "Bearer kv_nonsense"})
+    bad = client.get(
+        "/api/v1/customers",
+        headers={"Authorization": "Bearer kv_nonsense", "Accept-Language": "en"},
+    )
     assert bad.status_code == 401
+    assert bad.json() == {
+        "detail": "A valid API token is needed, sent as 'Authorization: Bearer <token>'."
+    }
+    dutch = client.get("/api/v1/customers")  # the shop's language unless another is asked for
+    assert dutch.json() == {
+        "detail": "Een geldig API-token is nodig, meegestuurd als 'Authorization: Bearer <token>'."
+    }
 
 
 def test_revoked_token_is_refused(api, membership):
