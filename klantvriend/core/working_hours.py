@@ -58,9 +58,7 @@ def next_working_moment(
     if local.weekday() in days and opening <= local.time() <= closing:
         return moment
     day = local.date() if local.time() < opening else local.date() + timedelta(days=1)
-    while day.weekday() not in days:
-        day += timedelta(days=1)
-    return datetime.combine(day, opening, tzinfo=tz)
+    return datetime.combine(next_working_day(day, working_days=days), opening, tzinfo=tz)
 
 
 def next_working_day(day: date, *, working_days: Iterable[int]) -> date:
