@@ -36,14 +36,14 @@ class GestureOut(Schema):
 
 class GestureCreate(Schema):
     customer: StrictInt
-    what: str = Field(..., max_length=200)
+    what: str = Field(..., max_length=300)
     value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
     occasion: OccasionName = Occasion.JUST_BECAUSE.value
     given_at: Moment | None = None
 
 
 class GestureUpdate(Schema):
-    what: str | None = Field(None, max_length=200)
+    what: str | None = Field(None, max_length=300)
     value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
     occasion: OccasionName | None = None
     given_at: Moment | None = None

@@ -15,7 +15,7 @@ from klantvriend.core.audit import (
     save_new_customer_row,
 )
 from klantvriend.core.errors import ValidationError
-from klantvriend.core.hooks import COMPLAINT_RESOLVED, run_after_commit
+from klantvriend.core.hooks import COMPLAINT_RESOLVED, RECOVERY_GESTURE_WRITTEN, run_after_commit
 
 from .models import Channel, Complaint, Driver, Severity
 
@@ -167,6 +167,8 @@ def complaint_resolve(
             changes=audit_diff(before, _snapshot(resolved)),
         )
         run_after_commit(COMPLAINT_RESOLVED, complaint=resolved)
+        if resolved.recovery_gesture:
+            run_after_commit(RECOVERY_GESTURE_WRITTEN, complaint=resolved, actor=actor)
     return resolved
 
 
@@ -207,6 +209,12 @@ def complaint_update(
     if changed.resolved_at is not None and not changed.resolution:
         raise _error("resolution", _("Say how the complaint was resolved."), "required")
     changed.full_clean()
-    if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
-        return complaint
+    with transaction.atomic():
+        if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
+            return complaint
+        if changed.resolved_at is not None and changed.recovery_gesture not in (
+            "",
+            before["recovery_gesture"],
+        ):
+            run_after_commit(RECOVERY_GESTURE_WRITTEN, complaint=changed, actor=actor)
     return changed

@@ -18,6 +18,8 @@ logger = logging.getLogger(__name__)
 PURCHASE_RECORDED = "purchase_recorded"
 PROMISE_KEPT = "promise_kept"
 COMPLAINT_RESOLVED = "complaint_resolved"
+# A resolved complaint's recovery gesture was written or reworded (the gestures log it).
+RECOVERY_GESTURE_WRITTEN = "recovery_gesture_written"
 # Announced by the importers after a committed import (insights refresh on it).
 DATA_IMPORTED = "data_imported"
 

@@ -422,6 +422,7 @@ def _gestures(rng, business, members, customers, complaints, start, now) -> list
             occasion=Occasion.COMPLAINT_RECOVERY,
             given_at=complaint.resolved_at,
             given_by_id=complaint.received_by_id,
+            complaint_id=complaint.pk,
         )
         for complaint in complaints
         if complaint.resolved_at is not None and complaint.recovery_gesture

@@ -8,8 +8,11 @@ class GesturesConfig(AppConfig):
     verbose_name = _("Gestures")
 
     def ready(self) -> None:
+        from klantvriend.core import hooks
         from klantvriend.core.timeline import register_timeline_source
 
         from .selectors import gesture_timeline
+        from .services import gesture_log_recovery
 
         register_timeline_source(gesture_timeline)
+        hooks.register_hook(hooks.RECOVERY_GESTURE_WRITTEN, gesture_log_recovery)

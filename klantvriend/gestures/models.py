@@ -27,7 +27,8 @@ class Gesture(BusinessOwned):
         related_name="gestures",
     )
     activity_fields = ("given_at",)
-    what = models.CharField(_("what"), max_length=200)
+    # As long as a complaint's recovery gesture, which is logged here too.
+    what = models.CharField(_("what"), max_length=300)
     value_cents = models.BigIntegerField(
         _("value"),
         null=True,
@@ -48,6 +49,15 @@ class Gesture(BusinessOwned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # Set on the gesture logged from a resolved complaint's recovery gesture: one per complaint.
+    complaint = models.OneToOneField(
+        "complaints.Complaint",
+        verbose_name=_("complaint"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="logged_gesture",
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 

@@ -42,6 +42,7 @@ def gesture_create(
     value_cents: int | None = None,
     given_at: datetime | None = None,
     given_by=None,
+    complaint=None,
     now: datetime | None = None,
 ) -> Gesture:
     """Records the gesture. A repeat of a recent gesture is allowed (the form warns first, see
@@ -56,6 +57,7 @@ def gesture_create(
         value_cents=value_cents,
         given_at=given_at or now,
         given_by=given_by if getattr(given_by, "is_authenticated", False) else None,
+        complaint=complaint,
     )
     _validate(gesture, now)
     save_new_customer_row(gesture, actor=given_by, snapshot=_snapshot)
@@ -77,3 +79,24 @@ def gesture_update(
     if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
         return gesture
     return changed
+
+
+def gesture_log_recovery(*, complaint, actor=None) -> Gesture | None:
+    """Logs the recovery gesture written at a complaint's resolution among the gestures, given
+    when the complaint was resolved, so that the log shows every gesture the customer received;
+    a later rewording on the complaint rewords the logged gesture. Once per complaint; nothing
+    for an anonymised customer, of whom nothing new is recorded."""
+    what = complaint.recovery_gesture.strip()
+    if not what or complaint.resolved_at is None or complaint.customer.erased_at is not None:
+        return None
+    logged = Gesture.objects.filter(complaint=complaint).first()
+    if logged is not None:
+        return gesture_update(gesture=logged, actor=actor, what=what)
+    return gesture_create(
+        customer=complaint.customer,
+        what=what,
+        occasion=Occasion.COMPLAINT_RECOVERY,
+        given_at=complaint.resolved_at,
+        given_by=actor,
+        complaint=complaint,
+    )

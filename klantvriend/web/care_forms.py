@@ -98,6 +98,7 @@ class ResolveForm(forms.Form):
         label=Complaint._meta.get_field("recovery_gesture").verbose_name,
         max_length=300,
         required=False,
+        help_text=_("It is also logged among the customer's gestures."),
     )
     satisfaction_after = forms.TypedChoiceField(
         label=_("satisfaction afterwards (1-5)"),
@@ -167,7 +168,7 @@ class GestureForm(OwnIds, forms.Form):
 
     what = forms.CharField(
         label=Gesture._meta.get_field("what").verbose_name,
-        max_length=200,
+        max_length=Gesture._meta.get_field("what").max_length,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     value = AmountField(label=_("value"), required=False)

@@ -121,7 +121,12 @@ def test_resolving_counts_as_the_first_response_and_plans_the_follow_up_after_co
     assert follow_up.due_on == open_on(
         customer.business.local(resolved_at).date() + timedelta(days=7)
     )
-    assert [event.action for event in AuditEvent.objects.order_by("id")] == ["resolved", "planned"]
+    # The recovery gesture is logged among the gestures too (gestures/tests).
+    assert [(event.object_type, event.action) for event in AuditEvent.objects.order_by("id")] == [
+        ("complaint", "resolved"),
+        ("followup", "planned"),
+        ("gesture", "created"),
+    ]
 
 
 def test_the_follow_up_rule_for_complaints_can_be_switched_off(

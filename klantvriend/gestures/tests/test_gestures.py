@@ -193,3 +193,156 @@ def test_a_changed_row_is_stored_with_what_changed_and_an_unchanged_one_not_at_a
     assert Gesture.objects.get().value_cents == 1500
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.changes) == ("changed", {"value_cents": [1200, 1500]})
+
+
+# --- recovery gestures written on complaints ---------------------------------------------------
+
+
+def test_the_recovery_gesture_of_a_resolved_complaint_is_logged_as_a_gesture(
+    customer, staff_user, django_capture_on_commit_callbacks
+):
+    from klantvriend.complaints import services as complaint_services
+    from klantvriend.complaints.tests.factories import ComplaintFactory
+
+    complaint = ComplaintFactory(customer=customer, received_at=timezone.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        resolved = complaint_services.complaint_resolve(
+            complaint=complaint,
+            actor=staff_user,
+            resolution="Nieuw stuk vlees meegegeven",
+            recovery_gesture=" Gratis rollade ",
+        )
+
+    gesture = Gesture.objects.get()
+    assert (
+        gesture.customer,
+        gesture.what,
+        gesture.occasion,
+        gesture.given_at,
+        gesture.given_by,
+        gesture.complaint,
+    ) == (
+        customer,
+        "Gratis rollade",
+        Occasion.COMPLAINT_RECOVERY,
+        resolved.resolved_at,
+        staff_user,
+        resolved,
+    )
+    assert AuditEvent.objects.filter(object_type="gesture", action="created").count() == 1
+
+
+def test_rewording_the_recovery_gesture_rewords_the_logged_one_and_logs_no_second(
+    customer, staff_user, owner, django_capture_on_commit_callbacks
+):
+    from klantvriend.complaints import services as complaint_services
+    from klantvriend.complaints.tests.factories import ComplaintFactory
+
+    complaint = ComplaintFactory(customer=customer, received_at=timezone.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = complaint_services.complaint_resolve(
+            complaint=complaint, actor=staff_user, resolution="Excuses", recovery_gesture="Bloemen"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = complaint_services.complaint_update(
+            complaint=complaint, actor=owner, recovery_gesture="Bos bloemen en een taart"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_services.complaint_update(complaint=complaint, actor=owner, description="Taai")
+
+    assert list(Gesture.objects.values_list("what", "complaint_id")) == [
+        ("Bos bloemen en een taart", complaint.pk)
+    ]
+    change = AuditEvent.objects.get(object_type="gesture", action="changed")
+    assert change.actor == owner
+
+
+def test_a_gesture_written_later_on_a_resolved_complaint_is_logged(
+    customer, owner, django_capture_on_commit_callbacks
+):
+    from klantvriend.complaints import services as complaint_services
+    from klantvriend.complaints.tests.factories import ComplaintFactory
+
+    complaint = ComplaintFactory(customer=customer, received_at=timezone.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = complaint_services.complaint_resolve(
+            complaint=complaint, actor=owner, resolution="Excuses"
+        )
+    assert Gesture.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_services.complaint_update(
+            complaint=complaint, actor=owner, recovery_gesture="Kaart met excuses"
+        )
+
+    gesture = Gesture.objects.get()
+    assert (gesture.what, gesture.given_at, gesture.given_by) == (
+        "Kaart met excuses",
+        complaint.resolved_at,
+        owner,
+    )
+
+
+def test_an_open_complaints_gesture_or_an_anonymised_customers_is_not_logged(
+    customer, owner, django_capture_on_commit_callbacks
+):
+    from klantvriend.complaints import services as complaint_services
+    from klantvriend.complaints.tests.factories import ComplaintFactory
+
+    open_complaint = ComplaintFactory(customer=customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_services.complaint_update(
+            complaint=open_complaint, actor=owner, recovery_gesture="Gratis koffie"
+        )
+    erased = CustomerFactory(business=customer.business, erased_at=timezone.now())
+    complaint = ComplaintFactory(customer=erased, received_at=timezone.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_services.complaint_resolve(
+            complaint=complaint, actor=owner, resolution="Excuses", recovery_gesture="Taart"
+        )
+
+    assert Gesture.objects.count() == 0
+
+
+def test_the_upgrade_logs_recovery_gestures_written_before_once(customer):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from klantvriend.complaints.tests.factories import ComplaintFactory
+
+    upgrade = import_module("klantvriend.gestures.migrations.0004_recovery_gestures_logged")
+    resolved_at = timezone.now() - timedelta(days=3)
+    earlier = {
+        "received_at": resolved_at - timedelta(days=1),
+        "first_response_at": resolved_at,
+        "resolution": "Excuses",
+    }
+    with_gesture = ComplaintFactory(
+        customer=customer, resolved_at=resolved_at, recovery_gesture="Taart", **earlier
+    )
+    already_logged = Gesture.objects.create(
+        business=customer.business,
+        customer=customer,
+        what="Taart",
+        occasion=Occasion.COMPLAINT_RECOVERY,
+        given_at=resolved_at,
+        value_cents=1250,
+    )
+    not_logged = ComplaintFactory(
+        customer=customer, resolved_at=resolved_at, recovery_gesture="Bloemen", **earlier
+    )
+    ComplaintFactory(customer=customer, resolved_at=resolved_at, **earlier)  # no gesture
+    ComplaintFactory(customer=customer, recovery_gesture="Koffie")  # still open
+    erased = CustomerFactory(business=customer.business, erased_at=timezone.now())
+    ComplaintFactory(customer=erased, resolved_at=resolved_at, recovery_gesture="Wijn", **earlier)
+
+    upgrade.log_recovery_gestures(apps, None)
+    upgrade.log_recovery_gestures(apps, None)
+
+    assert sorted(
+        Gesture.objects.values_list("id", "what", "complaint_id", "given_at", "value_cents")
+    ) == [
+        (already_logged.pk, "Taart", with_gesture.pk, resolved_at, 1250),
+        (already_logged.pk + 1, "Bloemen", not_logged.pk, resolved_at, None),
+    ]
