@@ -33,6 +33,7 @@ class ChartData:
     table_rows: list[list[str]]
     kind: str = "bars"  # or "heatmap"
     axis_labels: list[str] | None = None  # under the bars, when shorter than `labels`
+    per_month: bool = False  # months along the axis, the newest last
 
 
 def _month_starts(business: Business, now: datetime) -> list[datetime]:
@@ -91,6 +92,7 @@ def revenue_chart(run: InsightRun | None) -> ChartData | None:
             for month, r, n in zip(months, returning, new, strict=True)
         ],
         axis_labels=month_axis(months),
+        per_month=True,
     )
 
 
@@ -203,6 +205,7 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
         [_("month"), _("on time"), _("late"), _("broken"), _("share on time")],
         table,
         axis_labels=month_axis(labels),
+        per_month=True,
     )
 
 

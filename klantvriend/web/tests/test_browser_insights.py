@@ -50,6 +50,18 @@ def test_demo_insights_scorecard_advice_charts_profile_and_today(page: Page, liv
     page.get_by_test_id("chart-revenue").get_by_text("Toon de tabel").click()
     shot(page, "insights-06-charts")
 
+    # On a phone a chart scrolls sideways inside its card, a chart per month opened at its
+    # newest months, another (the distribution of customer value) at its start.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    scrolled = "box => [box.scrollLeft, box.scrollWidth - box.clientWidth]"
+    left, room = page.get_by_test_id("chart-revenue").locator(".chart-scroll").evaluate(scrolled)
+    assert (left, room > 0) == (room, True)
+    left, room = page.get_by_test_id("chart-value").locator(".chart-scroll").evaluate(scrolled)
+    assert (left, room > 0) == (0, True)
+    shot(page, "insights-06b-charts-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     # The customer list by value, and a profile's insight card.
     page.goto(f"{live_server.url}/customers/?order=-value")
     shot(page, "insights-07-customers-by-value")

@@ -39,3 +39,13 @@ document.addEventListener("htmx:beforeRequest", () => {
   const box = document.getElementById("request-failed");
   if (box) box.hidden = true;
 });
+
+// On a phone a chart scrolls sideways; one along which time runs opens at its newest months,
+// the ones a shopkeeper looks for, instead of the oldest.
+function showNewestMonths(root) {
+  root.querySelectorAll(".chart-scroll-end").forEach((box) => {
+    box.scrollLeft = box.scrollWidth;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => showNewestMonths(document));
+document.addEventListener("htmx:afterSwap", (event) => showNewestMonths(event.target));
