@@ -8,6 +8,7 @@ weakest figure. A fixed number of queries whatever the size of the business.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -165,9 +166,10 @@ NEXT_ACTIONS = {
 }
 
 
-# The scorecard compares 90-day windows: a card a few minutes old tells the same story, and a
-# business with years of history would otherwise wait a second for every look at it.
-SCORECARD_CACHE_SECONDS = 300
+# The figures of the scorecard and of Today look at a year of history: with a big business that
+# is too much work for every look, and a figure a minute old tells the same story. One lifetime
+# for both, so that the two pages never tell different stories for longer than that.
+FIGURES_CACHE_SECONDS = 60
 
 
 def _driver_action(drivers) -> str:
@@ -190,14 +192,23 @@ def _driver_action(drivers) -> str:
     }
 
 
+def _scorecard_key(business: Business, language: str) -> str:
+    return f"scorecard:{business.pk}:{language}"
+
+
 def customer_scorecard_recent(*, business: Business) -> Scorecard:
-    """The scorecard as computed at most a few minutes ago (per language: it holds sentences)."""
-    key = f"scorecard:{business.pk}:{get_language()}"
+    """The scorecard as computed at most a minute ago (per language: it holds sentences)."""
+    key = _scorecard_key(business, get_language())
     card = cache.get(key)
     if card is None:
         card = customer_scorecard(business=business)
-        cache.set(key, card, SCORECARD_CACHE_SECONDS)
+        cache.set(key, card, FIGURES_CACHE_SECONDS)
     return card
+
+
+def customer_scorecard_forget(*, business: Business) -> None:
+    """Drops the scorecard computed before an action whose effect the user looks for at once."""
+    cache.delete_many([_scorecard_key(business, code) for code, _name in settings.LANGUAGES])
 
 
 def customer_scorecard(*, business: Business, now: datetime | None = None) -> Scorecard:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.selectors import complaint_figures
+from klantvriend.insights.scorecard import FIGURES_CACHE_SECONDS, customer_scorecard_forget
 from klantvriend.promises.selectors import promise_reliability
 
 from .views import _profile_context
@@ -30,15 +31,14 @@ def profile_response(request: HttpRequest, customer, *, status: int = 200, **for
     return render(request, template, context, status=status)
 
 
-# The figures look at a year of history: with a big business that is too much work for every
-# look at Today, and a figure a minute old tells the same story. After an action the figures
-# are computed afresh, so whoever just kept a promise sees it counted at once.
-FIGURES_CACHE_SECONDS = 60
-
-
 def today_figures(business, *, fresh: bool = False) -> dict:
+    """Today's figures as computed at most a minute ago (FIGURES_CACHE_SECONDS). After an action
+    they are computed afresh, and the scorecard's forgotten, so whoever just kept a promise sees
+    it counted at once on both pages."""
     key = f"today-figures:{business.pk}"
-    if not fresh:
+    if fresh:
+        customer_scorecard_forget(business=business)
+    else:
         cached = cache.get(key)
         if cached is not None:
             return cached

@@ -756,3 +756,26 @@ def test_the_button_that_cancels_a_promise_says_so(owner_client, business, owner
 
     form = page[page.index(reverse("web:promise_cancel", args=[promise.pk])) :]
     assert 'type="submit">Belofte annuleren</button>' in form[: form.index("</form>")]
+
+
+def test_a_promise_kept_from_today_counts_on_the_scorecard_at_once(owner_client, business):
+    from klantvriend.insights.scorecard import customer_scorecard_recent
+
+    def promises_figure():
+        card = customer_scorecard_recent(business=business)
+        return next(figure.value for figure in card.figures if figure.key == "promises")
+
+    now = timezone.now()
+    promise = PromiseFactory(
+        customer=CustomerFactory(business=business),
+        made_at=now - timedelta(days=1),
+        due_at=now + timedelta(hours=1),
+    )
+    owner_client.get(reverse("web:insights_scorecard"))
+    assert promises_figure() is None  # nothing judged yet, and so remembered for a minute
+
+    owner_client.post(
+        reverse("web:promise_keep", args=[promise.pk]), {"from": "today"}, headers=HTMX
+    )
+
+    assert promises_figure() == 1.0

@@ -101,7 +101,7 @@ def test_the_benchmarked_pages_cost_a_constant_number_of_queries(owner_client, a
     def counts():
         for client, url in pages:  # once first: an API token notes when it was last used
             client.get(url)
-        cache.clear()  # the scorecard keeps its figures for a few minutes
+        cache.clear()  # the scorecard keeps its figures for a minute
         return [_queries(client, url) for client, url in pages]
 
     small = counts()
