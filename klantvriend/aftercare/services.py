@@ -19,12 +19,12 @@ from klantvriend.core.audit import (
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.language import shop_language
+from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.working_hours import next_working_day
 from klantvriend.promises.models import Promise, PromiseKind
 
 from .models import FollowUp, Outcome, Reason
 
-FUTURE_TOLERANCE = timedelta(minutes=5)
 NOT_REACHED = "not_reached"
 OUTCOMES = (Outcome.CONTENT.value, Outcome.NOT_CONTENT.value, NOT_REACHED)
 
@@ -231,8 +231,7 @@ def follow_up_complete(
         raise _error("outcome", _("Choose content, not content or not reached."), "invalid_choice")
     if follow_up.done_at is not None:
         raise _error("outcome", _("This follow-up is already done."), "finished")
-    if at > now + FUTURE_TOLERANCE:
-        raise _error("done_at", _("This moment lies in the future."), "future")
+    refuse_unlikely_moment(at, field="done_at", now=now)
     if at < follow_up.created_at:
         raise _error("done_at", _("This lies before the follow-up was planned."), "before_planned")
     before = _snapshot(follow_up)

@@ -1,6 +1,6 @@
 """Writes of complaints: full validation first, then one transaction with the audit event."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -16,10 +16,10 @@ from klantvriend.core.audit import (
 )
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import COMPLAINT_RESOLVED, RECOVERY_GESTURE_WRITTEN, run_after_commit
+from klantvriend.core.moments import refuse_unlikely_moment
 
 from .models import Channel, Complaint, Driver, Severity
 
-FUTURE_TOLERANCE = timedelta(minutes=5)
 PUBLIC_CHANNELS = frozenset({Channel.SOCIAL_MEDIA, Channel.REVIEW_SITE})
 
 
@@ -30,8 +30,7 @@ def _error(field: str, message: str, code: str) -> ValidationError:
 def _check_moment(
     at: datetime, *, complaint: Complaint, field: str, now: datetime, code: str
 ) -> None:
-    if at > now + FUTURE_TOLERANCE:
-        raise _error(field, _("This moment lies in the future."), "future")
+    refuse_unlikely_moment(at, field=field, now=now)
     if at < complaint.received_at:
         raise _error(field, _("This lies before the complaint was received."), code)
 
@@ -81,8 +80,7 @@ def complaint_create(
         received_at=received_at or now,
         received_by=received_by if getattr(received_by, "is_authenticated", False) else None,
     )
-    if complaint.received_at > now + FUTURE_TOLERANCE:
-        raise _error("received_at", _("This moment lies in the future."), "future")
+    refuse_unlikely_moment(complaint.received_at, field="received_at", now=now)
     complaint.full_clean()
     save_new_customer_row(complaint, actor=received_by, snapshot=_snapshot)
     return complaint
@@ -198,8 +196,7 @@ def complaint_update(
     before = _snapshot(changed)
     for name, value in fields.items():
         setattr(changed, name, value.strip() if isinstance(value, str) else value)
-    if changed.received_at > now + FUTURE_TOLERANCE:
-        raise _error("received_at", _("This moment lies in the future."), "future")
+    refuse_unlikely_moment(changed.received_at, field="received_at", now=now)
     if changed.first_response_at is not None and changed.first_response_at < changed.received_at:
         raise _error(
             "received_at",

@@ -1,7 +1,7 @@
 """Writes of customers, purchases and contact moments. Every function validates completely
 before it writes, and writes in one transaction: on bad input nothing is stored."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +12,7 @@ from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
 from klantvriend.core.models import Business, refuse_null_characters
+from klantvriend.core.moments import refuse_unlikely_moment
 
 from .identity import CUSTOMER_NUMBER, EMAIL, identity_digest, new_salt
 from .models import (
@@ -51,7 +52,6 @@ CUSTOMER_EDITABLE_FIELDS = frozenset(
 )
 
 # A clock that is a few minutes fast must not refuse a purchase rung up just now.
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def consent_changes(customer: Customer, previous: Customer | None) -> list[ConsentRecord]:
@@ -251,13 +251,6 @@ def erased_identity_remember(*, customer: Customer) -> None:
     )
 
 
-def _check_not_future(at: datetime, field: str) -> None:
-    if at > timezone.now() + FUTURE_TOLERANCE:
-        raise ValidationError(
-            {field: ValidationError(_("This moment lies in the future."), code="future")}
-        )
-
-
 def currency_refusal(*, business, currency: str) -> str:
     """Why an amount in another currency than the business's is refused: every total, the
     spend kept per customer and the value models count amounts in the business's currency."""
@@ -290,7 +283,7 @@ def purchase_create(
         raise ValidationError(
             {"amount_cents": ValidationError(_("Enter the amount as a number."), code="invalid")}
         )
-    _check_not_future(purchase.at, "at")
+    refuse_unlikely_moment(purchase.at, field="at")
     if purchase.currency != customer.business.currency:
         refusal = currency_refusal(business=customer.business, currency=purchase.currency)
         raise ValidationError({"currency": ValidationError(refusal, code="other_currency")})
@@ -318,7 +311,7 @@ def contact_moment_create(
         at=at or timezone.now(),
         member=member,
     )
-    _check_not_future(moment.at, "at")
+    refuse_unlikely_moment(moment.at, field="at")
     moment.full_clean()
     moment.save()
     return moment
@@ -365,7 +358,7 @@ def purchase_update(
             )
         purchase.amount_cents = amount_cents
     if at is not None:
-        _check_not_future(at, "at")
+        refuse_unlikely_moment(at, field="at")
         purchase.at = at
     if description is not None:
         purchase.description = description.strip()
@@ -398,7 +391,7 @@ def contact_moment_update(
     if summary is not None:
         moment.summary = summary.strip()
     if at is not None:
-        _check_not_future(at, "at")
+        refuse_unlikely_moment(at, field="at")
         moment.at = at
     try:
         moment.full_clean()

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -6,10 +6,9 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import save_changed_customer_row, save_new_customer_row
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.moments import refuse_unlikely_moment
 
 from .models import Gesture, Occasion
-
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def _snapshot(gesture: Gesture) -> dict[str, Any]:
@@ -27,10 +26,7 @@ def _validate(gesture: Gesture, now: datetime) -> None:
         raise ValidationError(
             {"value_cents": ValidationError(_("Enter the value as a number."), code="invalid")}
         )
-    if gesture.given_at > now + FUTURE_TOLERANCE:
-        raise ValidationError(
-            {"given_at": ValidationError(_("This moment lies in the future."), code="future")}
-        )
+    refuse_unlikely_moment(gesture.given_at, field="given_at", now=now)
     gesture.full_clean()
 
 

@@ -3,10 +3,12 @@ two passes over the file (validate everything, then write everything in one tran
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from django.utils import timezone
+
+from klantvriend.core.moments import FUTURE_TOLERANCE
 
 from .reading import TableFormat, iter_rows
 from .results import ImportResult, RowError
@@ -31,7 +33,7 @@ class Columns:
     amounts: dict[str, AmountColumn] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.latest_moment = timezone.now() + timedelta(minutes=5)
+        self.latest_moment = timezone.now() + FUTURE_TOLERANCE
         self.index = {
             name: self.table.headers.index(header) for name, header in self.mapping.items()
         }

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business
+from klantvriend.core.moments import EARLIEST, moment_problem
 from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Customer, Purchase
 from klantvriend.customers.services import currency_refusal
@@ -42,7 +43,6 @@ from .privacy import personal_strings, scrubber
 from .results import ImportResult, RowError
 from .values import CellError, read_amount, read_date, read_time, resolve_amount
 
-FUTURE_TOLERANCE = timedelta(minutes=5)
 HASH_PREFIX = "kv-"
 # A date without a time is taken as noon in the business's time zone: far from midnight, so
 # the purchase stays on its day whatever the time zone, and a report by day counts it right.
@@ -176,10 +176,11 @@ def parse_purchase(
         problems.add("receipt_number", _("Use at most 100 characters."), "max_length")
     if day is not None and not problems.errors:
         zone = business.time_zone
-        if _moment(day, clock, offset, zone) > columns.latest_moment and (
-            clock is not None or day > business.today()
-        ):
+        moment = _moment(day, clock, offset, zone)
+        if moment > columns.latest_moment and (clock is not None or day > business.today()):
             problems.add("date", _("This moment lies in the future."), "future")
+        elif moment < EARLIEST:
+            problems.add("date", *moment_problem(moment))
     if problems.errors:
         return None, problems.errors
     return (

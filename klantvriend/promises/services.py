@@ -17,11 +17,11 @@ from klantvriend.core.audit import (
 )
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import PROMISE_KEPT, run_after_commit
+from klantvriend.core.moments import refuse_unlikely_moment
 
 from .models import Promise, PromiseKind, due_moment_for_day
 
 # A clock that is a few minutes fast must not refuse a promise kept just now.
-FUTURE_TOLERANCE = timedelta(minutes=5)
 # A due day a century ahead is a mistyped year; one near the end of the calendar could not even
 # be judged (its status adds the grace period to it, beyond the last moment Python holds).
 FURTHEST_DUE = timedelta(days=36525)
@@ -42,8 +42,12 @@ def _resolve_due(business, due_at: datetime | None, due_date: date | None) -> tu
 
 
 def _check_moments(promise: Promise, now: datetime) -> None:
-    if promise.made_at > now + FUTURE_TOLERANCE:
-        raise _error("made_at", _("A promise cannot be made in the future."), "future")
+    refuse_unlikely_moment(
+        promise.made_at,
+        field="made_at",
+        now=now,
+        future=_("A promise cannot be made in the future."),
+    )
     if promise.due_at < promise.made_at:
         raise _error(
             "due_at",
@@ -146,8 +150,9 @@ def promise_mark_kept(
     now = now or timezone.now()
     at = at or now
     _check_open(promise)
-    if at > now + FUTURE_TOLERANCE:
-        raise _error("done_at", _("A promise cannot be kept in the future."), "future")
+    refuse_unlikely_moment(
+        at, field="done_at", now=now, future=_("A promise cannot be kept in the future.")
+    )
     if at < promise.made_at:
         raise _error(
             "done_at", _("A promise cannot be kept before it was made."), "done_before_made"
@@ -176,8 +181,9 @@ def promise_cancel(
     now = now or timezone.now()
     at = at or now
     _check_open(promise)
-    if at > now + FUTURE_TOLERANCE:
-        raise _error("cancelled_at", _("A promise cannot be cancelled in the future."), "future")
+    refuse_unlikely_moment(
+        at, field="cancelled_at", now=now, future=_("A promise cannot be cancelled in the future.")
+    )
     if at < promise.made_at:
         raise _error(
             "cancelled_at",

@@ -190,6 +190,7 @@ def test_a_file_with_errors_is_refused_whole_with_line_column_value_and_reason(t
         "B1;18-01-2025;1001;1,00;\n"  # receipt number twice
         "B8;19-01-2099;1001;1,00;\n"  # in the future
         "B9;20-01-2025;1001;100000000000000000000000000;\n"  # more than any purchase can be
+        "B10;21-01-0025;1001;1,00;\n"  # "0025" typed for "2025"
     )
 
     result = data_import(
@@ -206,6 +207,7 @@ def test_a_file_with_errors_is_refused_whole_with_line_column_value_and_reason(t
         (8, "Bonnummer", "B1", "duplicate"),
         (9, "Datum", "19-01-2099", "future"),
         (10, "Bedrag", "100000000000000000000000000", "too_large"),
+        (11, "Datum", "21-01-0025", "too_early"),
     ]
     assert all(error.message for error in result.errors)
     assert result.created == 0
