@@ -78,7 +78,8 @@ def cohort_retention(
     *, customer_ids, dates, cohorts: int = 12, periods: int = 12, end=None
 ) -> CohortRetention:
     """For each of the last ``cohorts`` months of first purchase: the share of its customers who
-    bought again 1, 2, … ``periods`` months after their first month."""
+    bought again 1, 2, … ``periods`` months after their first month, as of ``end`` (a day; by
+    default the last purchase's), counting only months that are over by then."""
     days = np.asarray(dates).astype("datetime64[D]")
     if len(days) == 0:
         return CohortRetention([], np.zeros(0, dtype=np.int64), np.zeros((0, periods)))
@@ -101,9 +102,13 @@ def cohort_retention(
     np.add.at(counts, (cohort_of_pair[keep] - first_cohort, offset[keep] - 1), 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(sizes[:, None] > 0, counts / sizes[:, None], np.nan)
-    # Months that have not come yet are unknown, not zero.
+    # Months that have not come yet are unknown, not zero; so is the month under way, in which
+    # a cohort's customers may still come back (its share would only be a part of the month's).
+    end_day = np.datetime64(end, "D") if end is not None else days.max()
+    month_is_over = _month_index(end_day + np.timedelta64(1, "D")) > last
+    last_over = last if month_is_over else last - 1
     for row in range(cohorts):
-        shares[row, max(0, last - (first_cohort + row)) :] = np.nan
+        shares[row, max(0, last_over - (first_cohort + row)) :] = np.nan
     return CohortRetention([_month_label(first_cohort + i) for i in range(cohorts)], sizes, shares)
 
 
