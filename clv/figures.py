@@ -1,5 +1,6 @@
 """Figures behind the charts, from a transaction log: revenue of new and returning customers per
-month, cohort retention and the distribution of customer value.
+month, cohort retention, the distribution of customer value, and the buying around events
+(a gesture, a resolved complaint).
 
 Pure numpy (no loop per customer or transaction), shared by ``klantvriend analyse --report`` and
 the web app's insight charts.
@@ -30,6 +31,17 @@ class CohortRetention:
 class Distribution:
     edges: np.ndarray  # bin edges, len(counts) + 1
     counts: np.ndarray
+
+
+@dataclass(frozen=True)
+class AroundEvents:
+    """Per event, what its customer bought in the ``window`` days before the event's day and in
+    the ``window`` days after it (the day itself in neither)."""
+
+    bought_before: np.ndarray  # bool
+    bought_after: np.ndarray  # bool
+    spend_before: np.ndarray
+    spend_after: np.ndarray
 
 
 def _month_index(days: np.ndarray) -> np.ndarray:
@@ -134,3 +146,45 @@ def nice_step(raw: float) -> float:
         if factor * power >= raw:
             return float(factor * power)
     return float(10 * power)
+
+
+class BuyingIndex:
+    """A transaction log sorted once by (customer, day) with running amounts, to ask for many
+    events (a customer and a day) what the customer bought in the days before and after: four
+    binary searches an event. Customer ids are non-negative integers (database keys)."""
+
+    def __init__(self, *, customer_ids, dates, amounts) -> None:
+        days = np.asarray(dates).astype("datetime64[D]").astype(np.int64)
+        self._first_day = int(days.min(initial=0))
+        self._span = int(days.max(initial=0)) - self._first_day + 1
+        keys = self._key(np.asarray(customer_ids, dtype=np.int64), days)
+        # Any order among equal keys will do: only the sums between keys are read.
+        order = np.argsort(keys)
+        self._keys = keys[order]
+        amounts = np.asarray(amounts, dtype=np.float64)[order]
+        self._running = np.concatenate([[0.0], np.cumsum(amounts)])
+
+    def _key(self, customer_ids: np.ndarray, days: np.ndarray) -> np.ndarray:
+        return customer_ids * self._span + (days - self._first_day)
+
+    def around(self, *, customer_ids, dates, window: int = 90) -> AroundEvents:
+        """For each event, whether its customer bought, and how much, in the ``window`` days
+        before its day and in the ``window`` days after it. The day itself counts in neither: a
+        purchase on it may be what the event answered, or what answered the event."""
+        event_days = np.asarray(dates).astype("datetime64[D]").astype(np.int64)
+        base = self._key(
+            np.asarray(customer_ids, dtype=np.int64), np.full(len(event_days), self._first_day)
+        )
+        relative = event_days - self._first_day
+
+        def between(first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+            # Clipped to the log's days, so that a window never reaches another customer's keys.
+            low = base + np.clip(relative + first, 0, self._span)
+            high = base + np.clip(relative + last, -1, self._span - 1)
+            start = np.searchsorted(self._keys, low, side="left")
+            end = np.maximum(np.searchsorted(self._keys, high, side="right"), start)
+            return end > start, self._running[end] - self._running[start]
+
+        bought_before, spend_before = between(-window, -1)
+        bought_after, spend_after = between(1, window)
+        return AroundEvents(bought_before, bought_after, spend_before, spend_after)

@@ -52,3 +52,51 @@ def test_a_month_still_under_way_is_not_counted_as_a_months_retention(end):
 
     assert result.sizes.tolist() == [2, 1, 0]
     assert shares(result) == [[0.5, None], [None, None], [None, None]]
+
+
+def test_buying_around_events_counts_each_window_apart_and_not_the_day_itself():
+    from clv.figures import BuyingIndex
+
+    index = BuyingIndex(
+        customer_ids=[2, 1, 1, 1, 1, 2],
+        dates=np.array(
+            ["2026-07-01", "2026-01-01", "2026-03-20", "2026-04-01", "2026-04-02", "2026-04-01"],
+            dtype="datetime64[D]",
+        ),
+        amounts=[8.0, 10.0, 20.0, 99.0, 5.0, 7.0],
+    )
+    # Customer 1 on 1 April; customer 2 on 1 April; customer 3 bought nothing.
+    result = index.around(
+        customer_ids=[1, 2, 3],
+        dates=np.array(["2026-04-01", "2026-04-01", "2026-04-01"], dtype="datetime64[D]"),
+        window=90,
+    )
+
+    # Customer 1: 20 on 20 March within the 90 days before (1 January is 90 days before: in),
+    # 99 on the day itself in neither window, 5 the day after.
+    assert result.bought_before.tolist() == [True, False, False]
+    assert result.spend_before.tolist() == [30.0, 0.0, 0.0]
+    # Customer 2: 1 July is 91 days after 1 April, outside the window.
+    assert result.bought_after.tolist() == [True, False, False]
+    assert result.spend_after.tolist() == [5.0, 0.0, 0.0]
+
+
+def test_a_window_reaching_past_the_log_stays_with_its_own_customer():
+    """Customer 1's window after 1 July reaches beyond the last day of the log: it must not
+    count customer 2's first purchase, the next key in the sorted log."""
+    from clv.figures import BuyingIndex
+
+    index = BuyingIndex(
+        customer_ids=[1, 2, 2],
+        dates=np.array(["2026-06-01", "2026-06-01", "2026-07-02"], dtype="datetime64[D]"),
+        amounts=[4.0, 6.0, 9.0],
+    )
+
+    result = index.around(
+        customer_ids=[1, 2, 2],
+        dates=np.array(["2026-07-01", "2026-05-01", "2026-01-01"], dtype="datetime64[D]"),
+        window=90,
+    )
+
+    assert result.spend_before.tolist() == [4.0, 0.0, 0.0]
+    assert result.spend_after.tolist() == [0.0, 15.0, 0.0]

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from klantvriend.complaints.models import Complaint
 from klantvriend.core.db import MonthDay
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
@@ -158,3 +159,23 @@ def gesture_timeline(*, customer, limit: int) -> list[TimelineEntry]:
             :limit
         ]
     ]
+
+
+def gestures_given_between(*, business: Business, since: datetime, until: datetime):
+    """(customer id, given at, occasion, value in cents or None) of the gestures given in
+    [since, until): what the insights refresh weighs against the customers' buying."""
+    return Gesture.objects.filter(
+        business=business, given_at__gte=since, given_at__lt=until
+    ).values_list("customer_id", "given_at", "occasion", "value_cents")
+
+
+def complaints_resolved_without_gesture(*, business: Business, since: datetime, until: datetime):
+    """(customer id, resolved at) of the complaints resolved in [since, until) without a
+    recovery gesture: the customers the gestures that made up for a complaint are compared with."""
+    return Complaint.objects.filter(
+        business=business,
+        resolved_at__gte=since,
+        resolved_at__lt=until,
+        recovery_gesture="",
+        logged_gesture__isnull=True,
+    ).values_list("customer_id", "resolved_at")

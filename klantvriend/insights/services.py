@@ -30,6 +30,11 @@ from klantvriend.core.db import refresh_planner_statistics
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import Business
 from klantvriend.customers.models import Purchase
+from klantvriend.gestures.models import Occasion
+from klantvriend.gestures.selectors import (
+    complaints_resolved_without_gesture,
+    gestures_given_between,
+)
 
 from .messages import not_enough_data
 from .models import CustomerInsight, InsightRun, InsightSnapshot
@@ -318,6 +323,7 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     figures.update(
         _chart_figures(codes, days, cents, as_of, value if value is not None else spend_cents / 100)
     )
+    figures["gesture_effects"] = _gesture_effects(business, as_of, customer_ids, days, cents)
     repeaters = spend_cents[purchase_days >= 3]
     figures["valuable_spend_cents"] = int(np.quantile(repeaters, 0.5)) if len(repeaters) else None
     slipping = np.zeros(n, dtype=bool)
@@ -385,6 +391,77 @@ def _chart_figures(codes, days, cents, as_of, value) -> dict:
             "edges": [float(v) for v in distribution.edges],
             "counts": [int(v) for v in distribution.counts],
         },
+    }
+
+
+# Buying is looked at in the quarter before and after a gesture, the window of the scorecard's
+# figures; the gestures are those of the year whose quarter afterwards is over.
+EFFECT_WINDOW_DAYS = 90
+EFFECT_YEAR_DAYS = 365
+
+
+def _gesture_effects(business, as_of, customer_ids, days, cents) -> dict:
+    """Per occasion, the gestures of a year whose quarter afterwards is over: how many of their
+    customers bought in the quarter before the gesture and in the quarter after it, and what
+    they spent (a mean per gesture, in cents); and the same of the complaints resolved without
+    a gesture, which the gestures that made up for a complaint can be held against."""
+    until_day = as_of - timedelta(days=EFFECT_WINDOW_DAYS)
+    since_day = until_day - timedelta(days=EFFECT_YEAR_DAYS)
+    since, until = (
+        datetime.combine(day, clock_time.min, tzinfo=business.tzinfo)
+        for day in (since_day, until_day)
+    )
+    gestures = list(gestures_given_between(business=business, since=since, until=until))
+    complaints = list(
+        complaints_resolved_without_gesture(business=business, since=since, until=until)
+    )
+
+    buying = clv_figures.BuyingIndex(customer_ids=customer_ids, dates=days, amounts=cents)
+
+    def around(events) -> clv_figures.AroundEvents:
+        return buying.around(
+            customer_ids=np.array([row[0] for row in events], dtype=np.int64),
+            dates=np.array(
+                [business.local(row[1]).date() for row in events], dtype="datetime64[D]"
+            ),
+            window=EFFECT_WINDOW_DAYS,
+        )
+
+    def summary(chosen: np.ndarray, around_events: clv_figures.AroundEvents) -> dict:
+        count = int(np.count_nonzero(chosen))
+        return {
+            "gestures": count,
+            "bought_before": round(float(around_events.bought_before[chosen].mean()), 4),
+            "bought_after": round(float(around_events.bought_after[chosen].mean()), 4),
+            "spend_before_cents": int(np.rint(around_events.spend_before[chosen].mean())),
+            "spend_after_cents": int(np.rint(around_events.spend_after[chosen].mean())),
+        }
+
+    occasions = []
+    if gestures:
+        around_gestures = around(gestures)
+        kinds = np.array([row[2] for row in gestures])
+        values = np.array([row[3] or 0 for row in gestures], dtype=np.int64)
+        for occasion in Occasion.values:  # in the order the forms list them
+            chosen = kinds == occasion
+            if not chosen.any():
+                continue
+            occasions.append(
+                {
+                    "occasion": occasion,
+                    "value_cents": int(values[chosen].sum()),
+                    **summary(chosen, around_gestures),
+                }
+            )
+    without = None
+    if complaints:
+        without = summary(np.ones(len(complaints), dtype=bool), around(complaints))
+    return {
+        "since": since_day.isoformat(),
+        "until": until_day.isoformat(),
+        "window_days": EFFECT_WINDOW_DAYS,
+        "occasions": occasions,
+        "complaints_without_gesture": without,
     }
 
 

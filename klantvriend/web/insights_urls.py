@@ -15,6 +15,7 @@ insights_urlpatterns = [
         name="insights_scorecard_rows",
     ),
     path("insights/charts/", insights_views.insights_charts, name="insights_charts"),
+    path("insights/gestures/", insights_views.insights_gestures, name="insights_gestures"),
     path(
         "customers/<int:customer_id>/slipping-away/call/",
         insights_views.slipping_away_plan_call,

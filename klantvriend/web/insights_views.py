@@ -1,9 +1,13 @@
 """Insights pages: the attention advisor, the customer-centricity scorecard (with the rows behind
-each figure), the charts, and the one-click action on a valuable customer slipping away."""
+each figure), the charts, what gestures do, and the one-click action on a valuable customer
+slipping away."""
+
+from datetime import date
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from klantvriend.aftercare.services import follow_up_create
 from klantvriend.customers.selectors import customer_get
+from klantvriend.gestures.models import Occasion
+from klantvriend.gestures.selectors import gesture_list
 from klantvriend.insights.charts import insight_charts
 from klantvriend.insights.models import Segment
 from klantvriend.insights.rows import SCORECARD_ROWS, scorecard_rows
@@ -111,6 +117,39 @@ def insights_charts(request: HttpRequest) -> HttpResponse:
     run = insight_run_latest(business=request.business)
     charts = insight_charts(business=request.business, run=run)
     return render(request, "web/insights_charts.html", {"run": run, "charts": charts})
+
+
+GESTURES_PER_PAGE = 50
+
+
+@member_required
+def insights_gestures(request: HttpRequest) -> HttpResponse:
+    """The gestures given, and per occasion what their customers bought in the quarter before
+    and after (computed by the nightly insights refresh)."""
+    run = insight_run_latest(business=request.business)
+    effects = (run.figures or {}).get("gesture_effects") if run else None
+    labels = dict(Occasion.choices)
+    occasion = request.GET.get("occasion", "")
+    if occasion not in labels:
+        occasion = ""
+    gestures = gesture_list(business=request.business, occasion=occasion or None)
+    return render(
+        request,
+        "web/insights_gestures.html",
+        {
+            "run": run,
+            "effects": effects,
+            "since": date.fromisoformat(effects["since"]) if effects else None,
+            "until": date.fromisoformat(effects["until"]) if effects else None,
+            "effect_rows": [
+                {**row, "label": labels.get(row["occasion"], row["occasion"])}
+                for row in (effects or {}).get("occasions", [])
+            ],
+            "occasions": Occasion.choices,
+            "occasion": occasion,
+            "page": Paginator(gestures, GESTURES_PER_PAGE).get_page(request.GET.get("page")),
+        },
+    )
 
 
 @member_required

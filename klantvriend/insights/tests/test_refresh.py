@@ -90,10 +90,11 @@ def test_refresh_cost_does_not_grow_with_customers(
 ):
     butcher_history(business, regulars=10, passers_by=10)
     butcher_history(other_business, regulars=60, passers_by=40, seed=3)
-    # Bulk writes are batched: a small business and a five times larger one cost the same.
-    with django_assert_max_num_queries(14):
+    # Bulk writes are batched: a small business and a five times larger one cost the same
+    # (two of the queries read the gestures and complaints weighed against the buying).
+    with django_assert_max_num_queries(16):
         insights_refresh(business=business)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         insights_refresh(business=other_business)
 
 
@@ -199,3 +200,99 @@ def test_without_a_model_attention_is_worth_a_share_of_a_years_spend_not_of_all_
     assert advice["based_on_model"] is False
     assert advice["mean_value"] == 10000
     assert advice["attention_worth_per_customer"] == pytest.approx(300)
+
+
+def test_the_refresh_weighs_gestures_against_the_buying_around_them(business):
+    from klantvriend.complaints.tests.factories import ComplaintFactory
+    from klantvriend.gestures.models import Gesture, Occasion
+
+    # Given, at noon in the shop, gestures of 200 days ago (their quarter afterwards is over)
+    now = dt.datetime(2026, 6, 15, 12, tzinfo=business.tzinfo)
+    given = now - dt.timedelta(days=200)
+    anna, bram, cor, dirk = (
+        CustomerFactory(business=business, name=name) for name in ("Anna", "Bram", "Cor", "Dirk")
+    )
+    for customer, days, cents in [
+        (anna, -30, 2000),  # a month before her birthday gesture
+        (anna, 0, 9900),  # on its day: in neither quarter
+        (anna, 40, 3000),
+        (anna, 80, 1000),  # twice in the quarter after
+        (bram, 60, 4500),  # only after
+        (cor, -10, 1200),  # only before
+        (dirk, 100, 700),  # after the quarter after
+    ]:
+        PurchaseFactory(customer=customer, amount_cents=cents, at=given + dt.timedelta(days=days))
+    Gesture.objects.create(
+        business=business,
+        customer=anna,
+        what="Taart",
+        occasion=Occasion.BIRTHDAY,
+        given_at=given,
+        value_cents=1500,
+    )
+    Gesture.objects.create(
+        business=business,
+        customer=bram,
+        what="Bloemen",
+        occasion=Occasion.BIRTHDAY,
+        given_at=given,
+        value_cents=None,
+    )
+    Gesture.objects.create(
+        business=business,
+        customer=cor,
+        what="Koffie",
+        occasion=Occasion.JUST_BECAUSE,
+        given_at=given,
+    )
+    Gesture.objects.create(  # too recent: its quarter afterwards is not over
+        business=business,
+        customer=dirk,
+        what="Wijn",
+        occasion=Occasion.JUST_BECAUSE,
+        given_at=now - dt.timedelta(days=30),
+    )
+    ComplaintFactory(  # resolved without a gesture, Dirk came back after 100 days: not within 90
+        customer=dirk,
+        received_at=given - dt.timedelta(days=1),
+        first_response_at=given,
+        resolved_at=given,
+        resolution="Excuses",
+    )
+
+    # When refreshed
+    effects = insights_refresh(business=business, now=now).figures["gesture_effects"]
+
+    # Then per occasion: how many bought in the 90 days before and after, and spent on average
+    assert effects == {
+        "since": "2025-03-17",
+        "until": "2026-03-17",
+        "window_days": 90,
+        "occasions": [
+            {
+                "occasion": "birthday",
+                "value_cents": 1500,
+                "gestures": 2,
+                "bought_before": 0.5,
+                "bought_after": 1.0,
+                "spend_before_cents": 1000,
+                "spend_after_cents": 4250,
+            },
+            {
+                "occasion": "just_because",
+                "value_cents": 0,
+                "gestures": 1,
+                "bought_before": 1.0,
+                "bought_after": 0.0,
+                "spend_before_cents": 1200,
+                "spend_after_cents": 0,
+            },
+        ],
+        "complaints_without_gesture": {
+            "gestures": 1,
+            "bought_before": 0.0,
+            "bought_after": 0.0,
+            "spend_before_cents": 0,
+            "spend_after_cents": 0,
+        },
+    }

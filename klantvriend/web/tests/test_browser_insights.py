@@ -62,6 +62,13 @@ def test_demo_insights_scorecard_advice_charts_profile_and_today(page: Page, liv
     shot(page, "insights-06b-charts-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
 
+    # What gestures do: per occasion the buying before and after, and the log of them.
+    page.get_by_role("link", name="Attenties").click()
+    expect(page.get_by_test_id("effect-complaint_recovery")).to_be_visible()
+    expect(page.get_by_test_id("effect-complaints-without-gesture")).to_be_visible()
+    expect(page.get_by_test_id("gesture-log").locator("tbody tr").first).to_be_visible()
+    shot(page, "insights-06c-gestures")
+
     # The customer list by value, and a profile's insight card.
     page.goto(f"{live_server.url}/customers/?order=-value")
     shot(page, "insights-07-customers-by-value")

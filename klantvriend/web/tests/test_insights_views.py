@@ -155,3 +155,47 @@ def test_today_counts_every_customer_slipping_away_not_only_those_shown(owner_cl
         f'<span class="count">{SLIPPING_AWAY_LIMIT + 3}</span>'
     )
     assert html.count('id="slipping-') == SLIPPING_AWAY_LIMIT + 1  # the rows and the heading
+
+
+def test_the_gestures_page_shows_their_effect_and_the_log_in_a_few_queries(
+    owner_client, business, owner, django_assert_max_num_queries
+):
+    from klantvriend.gestures.models import Gesture, Occasion
+
+    now = timezone.now()
+    customers = [CustomerFactory(business=business, name=f"Klant {i}") for i in range(3)]
+    for index, customer in enumerate(customers):
+        Purchase.objects.create(
+            business=business,
+            customer=customer,
+            amount_cents=2500,
+            currency="EUR",
+            at=now - dt.timedelta(days=150),
+        )
+        Gesture.objects.create(
+            business=business,
+            customer=customer,
+            what=f"Taart {index}",
+            occasion=Occasion.BIRTHDAY if index else Occasion.REFERRAL_THANKS,
+            value_cents=1000,
+            given_at=now - dt.timedelta(days=200),
+            given_by=owner,
+        )
+    insights_refresh(business=business)
+
+    with django_assert_max_num_queries(8):
+        page = owner_client.get(reverse("web:insights_gestures")).content.decode()
+    filtered = owner_client.get(reverse("web:insights_gestures") + "?occasion=birthday")
+
+    birthday = page.split('data-testid="effect-birthday"')[1].split("</tr>")[0]
+    assert [cell.split("<")[0] for cell in birthday.split('class="number">')[1:]] == [
+        "2",
+        "€ 20,00",
+        "0%",
+        "100%",
+        "€ 0,00",
+        "€ 25,00",
+    ]
+    assert 'data-testid="effect-referral_thanks"' in page
+    assert page.count("Taart ") == 3
+    assert filtered.content.decode().count("Taart ") == 2
