@@ -32,6 +32,7 @@ from .matching import (
     ErasedCustomers,
     ambiguous_error,
     by_number_key,
+    customers_keyed,
     customers_numbered,
     match_number,
 )
@@ -224,10 +225,16 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                     result.add_error(error)
                 continue
             parsed.append(row)
-        numbered = customers_numbered(
-            business=business, numbers=[row.number for row in parsed if row.number]
-        )
+        numbers = {row.number for row in parsed if row.number}
+        numbered = customers_numbered(business=business, numbers=numbers)
         by_number = by_number_key((customer.external_ref, customer) for customer in numbered)
+        keyed = customers_keyed(
+            business=business,
+            numbers=[n for n in numbers if customer_number_key(n) not in by_number],
+        )
+        if keyed:
+            customers = Customer.objects.in_bulk(keyed.values())
+            by_number.update(by_number_key((key, customers[pk]) for key, pk in keyed.items()))
         emails = [row.email for row in parsed if row.email and not row.number]
         by_email: dict[str, list[Customer]] = {}
         if emails:

@@ -6,6 +6,12 @@
 is exported without changes here. Foreign keys are written as the id of the referenced row in
 the same export, people (who made a promise) as their user name.
 
+customers.csv and purchases.csv are also written for the ordinary importers, so that a shop can
+read its own data back, into another business or into this one, with `import_data` or the
+import page: a purchase names its customer by customer number (with name and e-mail address),
+its amount in euros with a decimal comma and its moment in the business's time zone; a customer
+without a number and a purchase without a receipt number get a key instead (export_keys).
+
 `business_restore` reads the JSON document back into an empty business: the round trip that
 proves nothing is lost when a shop moves to another server."""
 
@@ -19,6 +25,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
@@ -31,6 +38,7 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
 from klantvriend.customers.models import Customer
 
+from .export_keys import CUSTOMER, PURCHASE, export_key
 from .spreadsheet import cell_for_spreadsheet
 
 FORMAT = "klantvriend-export"
@@ -220,6 +228,116 @@ def _csv_value(value: Any) -> str:
     return str(value)
 
 
+class _CsvView:
+    """How the rows of one section read in its CSV file: every column as in the JSON document,
+    linked rows by name."""
+
+    def __init__(self, business: Business, model: type[models.Model] | None, columns: list[str]):
+        self.business = business
+        self.columns = columns
+        self.labels = _link_labels(business, model) if model is not None else {}
+
+    def header(self, first: dict[str, Any] | None) -> list[str]:
+        # The sections that are not models (members, audit events) take their first row's keys.
+        if not self.columns and first is not None:
+            self.columns = list(first)
+        return self.columns
+
+    def rows(self, chunk: list[dict[str, Any]]) -> Iterator[list[str]]:
+        for row in chunk:
+            yield [_csv_value(_labelled(row, column, self.labels)) for column in self.columns]
+
+
+class _CustomersCsv(_CsvView):
+    """A customer without a number gets the key that purchases.csv names them by."""
+
+    def rows(self, chunk: list[dict[str, Any]]) -> Iterator[list[str]]:
+        business_id = self.business.pk
+        keyed = [
+            row
+            if row["external_ref"]
+            else {
+                **row,
+                "external_ref": export_key(
+                    business_id=business_id,
+                    kind=CUSTOMER,
+                    pk=row["id"],
+                    recorded_at=row["created_at"],
+                ),
+            }
+            for row in chunk
+        ]
+        return super().rows(keyed)
+
+
+# The purchase importer's own field names (importers.mapping), so that it finds every column.
+PURCHASE_CSV_COLUMNS = [
+    "customer_number",
+    "name",
+    "email",
+    "date",
+    "amount",
+    "currency",
+    "description",
+    "receipt_number",
+]
+
+
+class _PurchasesCsv(_CsvView):
+    """A purchase as a till export has it, for the purchase importer: the customer by number,
+    name and e-mail address, the moment in the business's time zone, the amount in euros."""
+
+    def header(self, first: dict[str, Any] | None) -> list[str]:
+        return PURCHASE_CSV_COLUMNS
+
+    def rows(self, chunk: list[dict[str, Any]]) -> Iterator[list[str]]:
+        business_id = self.business.pk
+        zone = ZoneInfo(self.business.time_zone)
+        customers = {
+            pk: (
+                number
+                or export_key(
+                    business_id=business_id, kind=CUSTOMER, pk=pk, recorded_at=_plain(recorded_at)
+                ),
+                name,
+                email,
+            )
+            for pk, number, recorded_at, name, email in Customer.objects.filter(
+                business=self.business, pk__in={row["customer"] for row in chunk}
+            )
+            .order_by()
+            .values_list("pk", "external_ref", "created_at", "name", "email")
+        }
+        for row in chunk:
+            number, name, email = customers[row["customer"]]
+            units, cents = divmod(row["amount_cents"], 100)
+            # To the second: the importers read no fractions of a second.
+            moment = datetime.fromisoformat(row["at"]).astimezone(zone).replace(microsecond=0)
+            receipt = row["external_ref"] or export_key(
+                business_id=business_id, kind=PURCHASE, pk=row["id"], recorded_at=row["created_at"]
+            )
+            yield [
+                _csv_value(value)
+                for value in (
+                    number,
+                    name,
+                    email,
+                    moment.isoformat(),
+                    f"{units},{cents:02d}",
+                    row["currency"],
+                    row["description"],
+                    receipt,
+                )
+            ]
+
+
+_CSV_VIEWS: dict[str, type[_CsvView]] = {
+    "customers.customer": _CustomersCsv,
+    "customers.purchase": _PurchasesCsv,
+}
+_CSV_CHUNK = 2000
+
+
 def business_export(
     *, business: Business, out: Path | io.BufferedIOBase, actor=None
 ) -> dict[str, int]:
@@ -247,14 +365,14 @@ def business_export(
                 },
             }
             document.write(json.dumps(head, ensure_ascii=False)[:-1])
-            sections: list[tuple[str, list[str], Iterator[dict[str, Any]], dict]] = []
+            sections: list[tuple[str, Iterator[dict[str, Any]], _CsvView]] = []
             for model in _business_models():
                 columns = [field.name for field in _fields(model)] + [f.name for f in _m2m(model)]
-                labels = _link_labels(business, model)
-                sections.append((section_name(model), columns, _rows(business, model), labels))
+                view = _CSV_VIEWS.get(model._meta.label_lower, _CsvView)(business, model, columns)
+                sections.append((section_name(model), _rows(business, model), view))
             for name, rows in _extra_sections(business).items():
-                sections.append((name, [], rows, {}))
-            for name, columns, rows, labels in sections:
+                sections.append((name, rows, _CsvView(business, None, [])))
+            for name, rows, view in sections:
                 document.write(f', "{name}": [')
                 count = 0
                 # For Excel, which the owner opens them in: a byte order mark, or it reads
@@ -263,19 +381,19 @@ def business_export(
                 csv_path = Path(folder) / f"{name}.csv"
                 with csv_path.open("w", encoding="utf-8-sig", newline="") as text:
                     writer = csv.writer(text, delimiter=";")
-                    header_written = False
+                    chunk: list[dict[str, Any]] = []
                     for row in rows:
-                        if not header_written:
-                            columns = columns or list(row)
-                            writer.writerow(columns)
-                            header_written = True
-                        writer.writerow(
-                            [_csv_value(_labelled(row, column, labels)) for column in columns]
-                        )
+                        if count == 0:
+                            writer.writerow(view.header(row))
                         document.write(("," if count else "") + json.dumps(row, ensure_ascii=False))
                         count += 1
-                    if not header_written:
-                        writer.writerow(columns)
+                        chunk.append(row)
+                        if len(chunk) == _CSV_CHUNK:
+                            writer.writerows(view.rows(chunk))
+                            chunk = []
+                    if count == 0:
+                        writer.writerow(view.header(None))
+                    writer.writerows(view.rows(chunk))
                 document.write("]")
                 counts[name] = count
             document.write("}")

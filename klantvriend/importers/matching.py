@@ -20,6 +20,7 @@ from klantvriend.customers.models import Customer
 from klantvriend.customers.selectors import erased_identity_find, erased_identity_salts
 
 from .common import Columns
+from .export_keys import CUSTOMER, rows_keyed
 from .results import RowError
 
 
@@ -39,6 +40,15 @@ def customers_numbered(*, business: Business, numbers: Iterable[str]) -> QuerySe
         .filter(business=business, number_key__in=keys)
         .exclude(external_ref="")  # the condition of the index on the key: an index lookup
         .order_by()
+    )
+
+
+def customers_keyed(*, business: Business, numbers: Iterable[str]) -> dict[str, int]:
+    """{number: customer id} for the numbers that are the export's keys of customers of this
+    business without a number of their own (export_keys): the export read back into the
+    business it came from."""
+    return rows_keyed(
+        business=business, model=Customer, kind=CUSTOMER, own_field="external_ref", texts=numbers
     )
 
 

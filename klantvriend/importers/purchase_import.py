@@ -31,11 +31,13 @@ from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Cus
 from klantvriend.customers.services import currency_refusal
 
 from .common import Columns, RowProblems, batched, rows
+from .export_keys import PURCHASE, rows_keyed
 from .matching import (
     AmbiguousMatch,
     ErasedCustomers,
     ambiguous_error,
     by_number_key,
+    customers_keyed,
     customers_numbered,
     match_number,
 )
@@ -303,6 +305,17 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             .order_by()  # the model's ordering would make the planner pick the (business, at) index
             .values_list("external_ref", flat=True)
         )
+        # The export's keys of purchases without a receipt number (export_keys): the export
+        # read back into the business it came from.
+        existing.update(
+            rows_keyed(
+                business=business,
+                model=Purchase,
+                kind=PURCHASE,
+                own_field="external_ref",
+                texts=[p[6] for p in purchases if p[6] not in existing],
+            )
+        )
         new = [purchase for purchase in purchases if purchase[6] not in existing]
         # Validated like `purchase_create` does; the aftercare hook is not run for history.
         insert_rows(Purchase, PURCHASE_ROW_FIELDS, new)
@@ -371,6 +384,11 @@ class _Customers:
                     )
                 )
             )
+            keyed = customers_keyed(
+                business=business,
+                numbers=[n for n in numbers if customer_number_key(n) not in self.by_number],
+            )
+            self.by_number.update(by_number_key(keyed.items()))
         emails = {
             row.email
             for row in rows_

@@ -1,5 +1,7 @@
 """Import and export pages: owners only; upload, preview with the columns found, dry run, import."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -219,3 +221,36 @@ def test_the_import_runs_in_a_thread_of_its_own_and_the_page_shows_its_outcome(
     assert "Geïmporteerd" in outcome
     assert "2 aangemaakt" in outcome
     assert Purchase.objects.filter(business=business).count() == 2
+
+
+def test_the_exported_customers_and_purchases_files_import_on_the_page_as_they_are(
+    business, other_business, other_owner, tmp_path
+):
+    """Every column of the export's purchases.csv is found without choosing one by hand."""
+    from django.test import Client
+
+    from klantvriend.importers.export import PURCHASE_CSV_COLUMNS
+    from klantvriend.importers.tests.test_export_reimport import exported, shop, totals
+
+    shop(business)
+    customers_csv, purchases_csv = exported(business, tmp_path)
+    client = Client()
+    client.force_login(other_owner)
+    for kind, path in (("customers", customers_csv), ("purchases", purchases_csv)):
+        url = upload(client, path.read_bytes(), kind=kind)["Location"]
+        preview = client.get(url).content.decode()
+        # What the page chose, posted back as the owner's browser does.
+        chosen = dict(
+            re.findall(
+                r'<select name="(column_\w+)"[^>]*>.*?<option value="([^"]*)" selected>',
+                preview,
+                re.S,
+            )
+        )
+        if kind == "purchases":
+            found = {name: header for name, header in chosen.items() if header}
+            assert found == {f"column_{name}": name for name in PURCHASE_CSV_COLUMNS}
+        client.post(url, {**chosen, "action": "import"})
+
+    assert Purchase.objects.filter(business=other_business).count() == 7
+    assert totals(other_business) == totals(business)
