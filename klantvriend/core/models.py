@@ -2,6 +2,8 @@
 only through a Membership. API tokens belong to a membership, so they carry its business and role."""
 
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
 from typing import ClassVar
@@ -9,7 +11,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
-from django.db import models, router
+from django.db import IntegrityError, models, router
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -170,7 +172,8 @@ class BusinessOwned(models.Model):
 
     def validate_constraints(self, exclude=None):
         """As Django's, except that a unique constraint over the business and one field (a
-        customer number, a receipt number) is refused on that field, with the code "unique":
+        customer number, a receipt number), or an expression of one field (a customer number
+        whatever its capitals), is refused on that field, with the code "unique":
         Django names the field only for a constraint of one field, and the business is never
         input. So an API client or a form learns which value is taken."""
         using = router.db_for_write(self.__class__, instance=self)
@@ -180,9 +183,7 @@ class BusinessOwned(models.Model):
                 try:
                     constraint.validate(model_class, self, exclude=exclude, using=using)
                 except ValidationError as refused:
-                    fields = [
-                        name for name in getattr(constraint, "fields", ()) if name != "business"
-                    ]
+                    fields = [name for name in _fields_of(constraint) if name != "business"]
                     if isinstance(constraint, models.UniqueConstraint) and len(fields) == 1:
                         errors.setdefault(fields[0], []).append(
                             ValidationError(
@@ -202,6 +203,36 @@ class BusinessOwned(models.Model):
         # language is still the request's).
         value = getattr(self, field.attname)
         return force_str(_choice_labels(field).get(value, value), strings_only=True)
+
+
+@contextmanager
+def refused_when_taken(instance: BusinessOwned) -> Iterator[None]:
+    """Around the transaction that saves `instance` after its full_clean passed: when another
+    request saved the same customer number or receipt number in between (a race that no check
+    before the save can close), the database's unique constraint refuses the save, and this
+    refuses it as full_clean would have ("unique", on the field, in the user's language)
+    instead of a server error. The transaction must have been rolled back already, so put it
+    outside `transaction.atomic()`."""
+    try:
+        yield
+    except IntegrityError:
+        instance.validate_constraints()  # raises the ValidationError of the constraint hit
+        raise
+
+
+def _fields_of(constraint: models.BaseConstraint) -> list[str]:
+    """The fields a constraint is over: its `fields`, else the fields its expressions read."""
+    if getattr(constraint, "fields", ()):
+        return list(constraint.fields)
+    names: list[str] = []
+    pending = list(getattr(constraint, "expressions", ()))
+    while pending:
+        expression = pending.pop(0)
+        if isinstance(expression, models.F):
+            names.append(expression.name)
+        elif hasattr(expression, "get_source_expressions"):
+            pending.extend(expression.get_source_expressions())
+    return names
 
 
 @cache

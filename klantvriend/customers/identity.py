@@ -13,8 +13,36 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 def customer_number_key(number: str) -> str:
     """AB-1 and ab-1 are one customer number. Only the letters A-Z are folded: that is what
     the database folds the same way on SQLite and PostgreSQL (core.db.AsciiLower, used in the
-    lookup and its index), so Python and the database agree on every number."""
+    lookup and in the unique constraint), so Python and the database agree on every number.
+    Numbers are stored without surrounding spaces (customers.services), so the key of a stored
+    number is exactly what the constraint compares."""
     return number.strip().translate(_ASCII_LOWER)
+
+
+def renumbering(numbers: list[tuple[int, str]], *, max_length: int = 100) -> dict[int, str]:
+    """For the numbered customers of one business, (id, number) in the order they were
+    recorded: {id: new number} for each customer whose number an earlier one has in other
+    capitals (K-1001 beside k-1001, made before the database refused it). The first one keeps
+    the number; each later one gets it with "-2", "-3", … after it, the first suffix that no
+    customer's number has in any capitals. Used by migration 0016, which records each change."""
+    taken = {number.translate(_ASCII_LOWER) for _pk, number in numbers}
+    kept: set[str] = set()
+    renamed: dict[int, str] = {}
+    for pk, number in numbers:
+        key = number.translate(_ASCII_LOWER)
+        if key not in kept:
+            kept.add(key)
+            continue
+        suffix = 2
+        while True:
+            ending = f"-{suffix}"
+            candidate = number[: max_length - len(ending)] + ending
+            if candidate.translate(_ASCII_LOWER) not in taken:
+                break
+            suffix += 1
+        taken.add(candidate.translate(_ASCII_LOWER))
+        renamed[pk] = candidate
+    return renamed
 
 
 def email_key(email: str) -> str:

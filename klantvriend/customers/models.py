@@ -173,14 +173,6 @@ class Customer(BusinessOwned):
             models.Index(
                 models.F("business"), MonthDay("customer_since"), name="customer_since_day"
             ),
-            # The importers find customers by their number whatever its case
-            # (identity.customer_number_key); the condition is the unique constraint's.
-            models.Index(
-                models.F("business"),
-                AsciiLower("external_ref"),
-                condition=~models.Q(external_ref=""),
-                name="customer_number_key",
-            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -200,10 +192,16 @@ class Customer(BusinessOwned):
                 name="customer_not_own_referrer",
                 violation_error_message=_("A customer cannot have referred themselves."),
             ),
+            # K-1001 and k-1001 are one customer number (identity.customer_number_key): two
+            # customers cannot have it, however their saves interleave. Customers without a
+            # number do not collide. The importers find customers by their number through its
+            # index. Migration 0016 renumbered pairs that were there before.
             models.UniqueConstraint(
-                fields=["business", "external_ref"],
+                models.F("business"),
+                AsciiLower("external_ref"),
                 condition=~models.Q(external_ref=""),
-                name="customer_unique_external_ref",
+                name="customer_unique_number_key",
+                violation_error_code="unique",
                 violation_error_message=_("Another customer already has this customer number."),
             ),
         ]
@@ -211,33 +209,12 @@ class Customer(BusinessOwned):
     def __str__(self) -> str:
         return self.name
 
-    def _number_taken_in_other_capitals(self) -> bool:
-        return (
-            Customer.objects.filter(business_id=self.business_id)
-            .exclude(external_ref="")
-            .exclude(external_ref=self.external_ref)  # the same spelling: the unique constraint's
-            .exclude(pk=self.pk)
-            .annotate(number_key=AsciiLower("external_ref"))
-            .filter(number_key=identity.customer_number_key(self.external_ref))
-            .exists()
-        )
-
     def clean(self) -> None:
         self.name = self.name.strip()
         try:
             refuse_future_birthday(self.birthday, today=self.business.today())
         except ValidationError as refused:
             raise ValidationError({"birthday": refused}) from None
-        if self.external_ref and self._number_taken_in_other_capitals():
-            # The importers take "K1" and "k1" for one customer (identity.customer_number_key):
-            # by hand or through the API they must not become two.
-            raise ValidationError(
-                {
-                    "external_ref": ValidationError(
-                        _("Another customer already has this customer number."), code="unique"
-                    )
-                }
-            )
         if self.referred_by_id is not None:
             if self.referred_by.business_id != self.business_id:
                 # Same message as a missing row: another business's customer must not be confirmed.

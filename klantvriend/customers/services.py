@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
-from klantvriend.core.models import Business, refuse_null_characters
+from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
 from klantvriend.core.moments import refuse_unlikely_moment
 
 from .identity import CUSTOMER_NUMBER, EMAIL, identity_digest, new_salt
@@ -153,13 +153,13 @@ def customer_create(
 ) -> Customer:
     _check_fields(fields)
     _check_tags(tags)
-    customer = Customer(business=business, name=name.strip(), **fields)
+    customer = Customer(business=business, name=name.strip(), **_stripped(fields))
     if "customer_since" not in fields:
         customer.customer_since = business.today()
     apply_consent_timestamps(customer, previous=None)
     customer.refresh_search_text()
     customer.full_clean()
-    with transaction.atomic():
+    with refused_when_taken(customer), transaction.atomic():
         customer.save()
         consent_records_save(consent_changes(customer, None), consent_source)
         if tags:
@@ -196,22 +196,30 @@ def customer_update(
     previous = Customer.objects.get(pk=customer.pk)
     previous.refuse_if_anonymised()
     before = {name: getattr(previous, name) for name in [*fields, "name"]}
-    for name, value in fields.items():
+    for name, value in _stripped(fields).items():
         setattr(customer, name, value.strip() if name == "name" else value)
     apply_consent_timestamps(customer, previous=previous)
     customer.refresh_search_text()
     try:
         customer.full_clean()
+        with refused_when_taken(customer), transaction.atomic():
+            customer.save()
+            consent_records_save(consent_changes(customer, previous), consent_source)
+            if tags is not None:
+                _set_tags(customer, tags)
+            _audit_customer(customer, actor, AuditAction.CHANGED, before, fields)
     except ValidationError:
         customer.refresh_from_db()  # the caller's object must not keep the refused values
         raise
-    with transaction.atomic():
-        customer.save()
-        consent_records_save(consent_changes(customer, previous), consent_source)
-        if tags is not None:
-            _set_tags(customer, tags)
-        _audit_customer(customer, actor, AuditAction.CHANGED, before, fields)
     return customer
+
+
+def _stripped(fields: dict[str, Any]) -> dict[str, Any]:
+    """A customer number is stored without surrounding spaces: the unique constraint on it
+    compares what is stored, the importers compare it stripped (identity.customer_number_key)."""
+    if isinstance(fields.get("external_ref"), str):
+        return {**fields, "external_ref": fields["external_ref"].strip()}
+    return fields
 
 
 def erased_identity_remember(*, customer: Customer) -> None:
@@ -288,7 +296,8 @@ def purchase_create(
         refusal = currency_refusal(business=customer.business, currency=purchase.currency)
         raise ValidationError({"currency": ValidationError(refusal, code="other_currency")})
     purchase.full_clean()
-    purchase.save()
+    with refused_when_taken(purchase), transaction.atomic():
+        purchase.save()
     # Aftercare rules (a follow-up after a large purchase) run once the purchase is committed.
     run_after_commit(PURCHASE_RECORDED, purchase=purchase)
     return purchase
@@ -366,11 +375,12 @@ def purchase_update(
         purchase.external_ref = external_ref.strip()
     try:
         purchase.full_clean()
+        with refused_when_taken(purchase), transaction.atomic():
+            purchase.save(update_fields=["amount_cents", "at", "description", "external_ref"])
     except ValidationError:
         for name in ("amount_cents", "at", "description", "external_ref"):
             setattr(purchase, name, getattr(previous, name))
         raise
-    purchase.save(update_fields=["amount_cents", "at", "description", "external_ref"])
     return purchase
 
 

@@ -28,9 +28,8 @@ from klantvriend.customers.services import (
 
 from .common import Columns, RowProblems, batched, rows
 from .matching import (
-    AmbiguousMatch,
     ErasedCustomers,
-    ambiguous_error,
+    ambiguous_email_error,
     by_number_key,
     customers_keyed,
     customers_numbered,
@@ -245,17 +244,13 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
         erased.look_up((row.number, row.email) for row in parsed)
         new, changed, consents, tag_rows = [], [], [], []
         for row in parsed:
-            try:
-                existing = match_number(by_number, row.number) if row.number else None
-                if not row.number and row.email:
-                    matches = by_email.get(row.email, [])
-                    if len(matches) > 1:
-                        raise AmbiguousMatch("email")
-                    existing = matches[0] if matches else None
-            except AmbiguousMatch as ambiguous:
-                value = row.number if ambiguous.column == "customer_number" else row.email
-                result.add_error(ambiguous_error(row.line, columns, ambiguous.column, value))
-                continue
+            existing = match_number(by_number, row.number) if row.number else None
+            if not row.number and row.email:
+                matches = by_email.get(row.email, [])
+                if len(matches) > 1:
+                    result.add_error(ambiguous_email_error(row.line, columns, row.email))
+                    continue
+                existing = matches[0] if matches else None
             if existing is None and erased.match(row.number, row.email)[0]:
                 # A person whose data was erased: nothing of the row is stored again.
                 result.anonymised += 1

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
+from klantvriend.customers.identity import renumbering
 from klantvriend.customers.models import Customer
 
 from .export_keys import CUSTOMER, PURCHASE, export_key
@@ -459,6 +460,17 @@ def business_restore(*, business: Business, path: Path, actor=None) -> dict[str,
         ) from None
 
 
+def _renumbered(rows: list[dict]) -> dict[int, str]:
+    """An export made before customer numbers were unique in any capitals may hold K-1 beside
+    k-1, which the database now refuses: the later customer is renumbered as migration
+    customers 0016 renumbers them (identity.renumbering) and the change is audited."""
+    numbered = sorted(
+        (row for row in rows if row.get("external_ref")),
+        key=lambda row: (row.get("created_at") or "", row["id"]),
+    )
+    return renumbering([(row["id"], row["external_ref"]) for row in numbered])
+
+
 def _restore(business: Business, document: dict, actor) -> dict[str, int]:
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     users = {
@@ -472,7 +484,12 @@ def _restore(business: Business, document: dict, actor) -> dict[str, int]:
             rows = document.get(section_name(model), [])
             id_maps[model] = {}
             deferred: list[tuple[models.Model, str, int]] = []
+            renumbered = _renumbered(rows) if model is Customer else {}
             for row in rows:
+                old_number = None
+                if row.get("id") in renumbered:
+                    old_number = row["external_ref"]
+                    row = {**row, "external_ref": renumbered[row["id"]]}
                 instance = model(business=business)
                 for field in _fields(model):
                     if field.name == "id" or field.name not in row:
@@ -493,6 +510,15 @@ def _restore(business: Business, document: dict, actor) -> dict[str, int]:
                     instance.refresh_search_text()
                 instance.save(force_insert=True)
                 id_maps[model][row["id"]] = instance.pk
+                if old_number is not None:
+                    audit_record(
+                        business=business,
+                        actor=None,
+                        action=AuditAction.CHANGED,
+                        obj=instance,
+                        customer=instance,
+                        changes={"external_ref": [old_number, row["external_ref"]]},
+                    )
                 for field in _m2m(model):
                     targets = [
                         id_maps[field.related_model][target] for target in row.get(field.name, [])

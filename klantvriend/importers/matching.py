@@ -24,14 +24,6 @@ from .export_keys import CUSTOMER, rows_keyed
 from .results import RowError
 
 
-class AmbiguousMatch(Exception):
-    """More than one customer fits the row; it says which column to make more precise."""
-
-    def __init__(self, column: str) -> None:
-        super().__init__(column)
-        self.column = column
-
-
 def customers_numbered(*, business: Business, numbers: Iterable[str]) -> QuerySet[Customer]:
     """The customers whose number is one of `numbers` but for case."""
     keys = {customer_number_key(number) for number in numbers if number}
@@ -61,29 +53,22 @@ def by_number_key[T](pairs: Iterable[tuple[str, T]]) -> dict[str, dict[str, T]]:
 
 
 def match_number[T](found: dict[str, dict[str, T]], number: str) -> T | None:
-    """The customer with this number. Two customers whose numbers differ only in case (typed
-    by hand before numbers were compared this way) are told apart by the exact spelling; a
-    third spelling fits both and is refused."""
-    candidates = found.get(customer_number_key(number), {})
-    if len(candidates) > 1 and number not in candidates:
-        raise AmbiguousMatch("customer_number")
-    if number in candidates:
-        return candidates[number]
-    return next(iter(candidates.values()), None)
+    """The customer with this number, in whatever capitals: the database holds one at most
+    (the constraint customer_unique_number_key)."""
+    return next(iter(found.get(customer_number_key(number), {}).values()), None)
 
 
-def ambiguous_error(line: int, columns: Columns, column: str, value: str) -> RowError:
-    messages = {
-        "email": _(
+def ambiguous_email_error(line: int, columns: Columns, value: str) -> RowError:
+    return RowError(
+        line,
+        columns.header("email"),
+        value,
+        _(
             "Several customers have this email address; add a customer number to say which one "
             "is meant."
         ),
-        "customer_number": _(
-            "Several customers have this customer number, written with other capitals; give "
-            "them different numbers first."
-        ),
-    }
-    return RowError(line, columns.header(column), value, messages[column], "ambiguous_match")
+        "ambiguous_match",
+    )
 
 
 class ErasedCustomers:

@@ -33,9 +33,8 @@ from klantvriend.customers.services import currency_refusal
 from .common import Columns, RowProblems, batched, rows
 from .export_keys import PURCHASE, rows_keyed
 from .matching import (
-    AmbiguousMatch,
     ErasedCustomers,
-    ambiguous_error,
+    ambiguous_email_error,
     by_number_key,
     customers_keyed,
     customers_numbered,
@@ -352,16 +351,12 @@ class _Customers:
         self.erased = ErasedCustomers(business)
 
     def _by_number(self, row: PurchaseRow) -> int | None:
-        """Raises AmbiguousMatch when two customers' numbers differ from the row's in case."""
         return match_number(self.by_number, row.number) if row.number else None
 
     def id_of(self, row: PurchaseRow) -> tuple[bool, int | None]:
         """Whether the row is about an erased person, and its customer: theirs the anonymised
         one (None when it was deleted since); None as well for a row refused by resolve."""
-        try:
-            found = self._by_number(row)
-        except AmbiguousMatch:
-            return False, None  # reported by resolve
+        found = self._by_number(row)
         if found is None:
             found = self.by_email.get(row.email)
         if found is not None:
@@ -412,14 +407,10 @@ class _Customers:
                     ambiguous.add(email)
         unknown: list[PurchaseRow] = []
         for row in rows_:
-            try:
-                if self._by_number(row) is not None:
-                    continue
-                if row.email in ambiguous and not row.number:
-                    raise AmbiguousMatch("email")
-            except AmbiguousMatch as refused:
-                value = row.number if refused.column == "customer_number" else row.email
-                result.add_error(ambiguous_error(row.line, columns, refused.column, value))
+            if self._by_number(row) is not None:
+                continue
+            if row.email in ambiguous and not row.number:
+                result.add_error(ambiguous_email_error(row.line, columns, row.email))
                 continue
             if row.email and row.email in self.by_email:
                 if row.number:

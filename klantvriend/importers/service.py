@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import audit_record
@@ -75,8 +75,34 @@ def data_import(
         result.add_error(RowError(error.line, "", "", file_format_message(error.code), error.code))
     if not result.ok:
         return result
+    try:
+        _write(module, Path(path), layout, business, result, dry_run, kind, actor)
+    except IntegrityError:
+        # Someone saved a customer number or receipt number of the file (by hand, through the
+        # API, or in another import) between the check and the write: the database's unique
+        # constraints refused it, and the transaction wrote nothing. Importing again finds it.
+        result.add_error(
+            RowError(
+                None,
+                "",
+                "",
+                _(
+                    "While this file was being imported, someone else saved a customer number "
+                    "or receipt number that is in it. Nothing was imported; import the file "
+                    "again."
+                ),
+                "taken",
+            )
+        )
+    if not result.ok:
+        result.created = result.updated = result.skipped = 0
+        result.customers_created = result.anonymised = 0
+    return result
+
+
+def _write(module, path, layout, business, result, dry_run, kind, actor) -> None:
     with transaction.atomic():
-        module.write(Path(path), layout, business, result)
+        module.write(path, layout, business, result)
         if not result.ok or dry_run:
             transaction.set_rollback(True)
         else:
@@ -96,7 +122,3 @@ def data_import(
                 },
             )
             run_after_commit(DATA_IMPORTED, business=business, kind=kind)
-    if not result.ok:
-        result.created = result.updated = result.skipped = 0
-        result.customers_created = result.anonymised = 0
-    return result

@@ -13,6 +13,7 @@ from django.utils import timezone
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.models import AuditEvent
 from klantvriend.core.services import business_create, user_create
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer, ErasedIdentity, Purchase
@@ -329,3 +330,27 @@ def test_an_exported_customers_file_imports_back_with_its_numbers_and_tags(
         "regel 1\nregel 2; met, komma",
     )
     assert sorted(again.tags.values_list("name", flat=True)) == ["bbq", "vaste klant"]
+
+
+def test_an_export_from_before_numbers_were_unique_in_any_capitals_restores_renumbered(
+    business, owner, other_business
+):
+    """An old export may hold K-1 beside k-1, which the database now refuses: the customer
+    recorded later is renumbered as the upgrade renumbers them, and the change is audited."""
+    fill(business, owner)
+    document = export_document(business)
+    later = {**document["customers"][0], "id": 999_999, "name": "Kees", "external_ref": "k-1"}
+    later["created_at"] = "2999-01-01T00:00:00+00:00"
+    document["customers"].append(later)
+    path = io.BytesIO()
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(JSON_NAME, json.dumps(document))
+
+    counts = business_restore(business=other_business, path=path)
+
+    assert counts["customers"] == 3
+    assert sorted(
+        Customer.objects.filter(business=other_business).values_list("name", "external_ref")
+    ) == [("Anna de Vries", "K-1"), ("Bert Smit", ""), ("Kees", "k-1-2")]
+    kees = Customer.objects.get(business=other_business, name="Kees")
+    assert AuditEvent.objects.get(customer=kees).changes == {"external_ref": ["k-1", "k-1-2"]}
