@@ -195,7 +195,7 @@ class Customer(BusinessOwned):
             # K-1001 and k-1001 are one customer number (identity.customer_number_key): two
             # customers cannot have it, however their saves interleave. Customers without a
             # number do not collide. The importers find customers by their number through its
-            # index. Migration 0016 renumbered pairs that were there before.
+            # index. Migration 0016 renumbered pairs that were there before, 0017 added it.
             models.UniqueConstraint(
                 models.F("business"),
                 AsciiLower("external_ref"),

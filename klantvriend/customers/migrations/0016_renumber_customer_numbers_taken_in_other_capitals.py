@@ -1,5 +1,4 @@
-"""K-1001 and k-1001 become one customer number in the database too: a unique constraint on the
-number folded as the importers fold it (core.db.AsciiLower), which also serves their lookups.
+"""Makes way for the unique constraint on customer numbers in any capitals (migration 0017).
 
 Before, only the forms, the API and the importers refused a number that another customer has in
 other capitals, and not two saves at the same moment, nor numbers typed before that check
@@ -11,11 +10,10 @@ on their profile), and listed on the console of whoever runs the migration. A ti
 still names the later customer by the old spelling now finds the first one: the owner gives the
 later customer its new number in the till as well."""
 
-from django.db import migrations, models
+from django.db import migrations
 from django.db.models import Count
 from django.utils import timezone
 
-import klantvriend.core.db
 from klantvriend.core.db import AsciiLower
 from klantvriend.customers.identity import renumbering
 
@@ -67,27 +65,8 @@ class Migration(migrations.Migration):
         ("customers", "0015_anonymised_customers_index"),
     ]
 
+    # The constraint is added by the next migration, in a transaction of its own: PostgreSQL
+    # does not build an index on a table with row changes of the same transaction pending.
     operations = [
         migrations.RunPython(renumber_numbers_taken_in_other_capitals, migrations.RunPython.noop),
-        # Both are part of the new constraint: the same spelling is one of the capitals, and
-        # the constraint's index serves the importers' lookups by number.
-        migrations.RemoveConstraint(
-            model_name="customer",
-            name="customer_unique_external_ref",
-        ),
-        migrations.RemoveIndex(
-            model_name="customer",
-            name="customer_number_key",
-        ),
-        migrations.AddConstraint(
-            model_name="customer",
-            constraint=models.UniqueConstraint(
-                models.F("business"),
-                klantvriend.core.db.AsciiLower("external_ref"),
-                condition=models.Q(("external_ref", ""), _negated=True),
-                name="customer_unique_number_key",
-                violation_error_code="unique",
-                violation_error_message="Another customer already has this customer number.",
-            ),
-        ),
     ]
