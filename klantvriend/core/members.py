@@ -44,7 +44,12 @@ def member_add(
     password: str = "",
     role: str = Role.STAFF,
 ) -> Membership:
-    """Adds an existing user by user name, or makes a new one when a password is given."""
+    """Adds an existing user by user name, or makes a new one when a password is given.
+
+    User names are shared by every business on the server, so an existing user is added only
+    when they already work in a business that `actor` owns (one owner's chain of shops): the
+    owner of another business could otherwise pull anyone into theirs, where the person might
+    type their customers unawares (a person lands in their first business by name)."""
     username = username.strip()
     if role not in Role.values:
         raise ValidationError(
@@ -72,9 +77,21 @@ def member_add(
         candidate.set_password(password)
         candidate.save()
         user = candidate
-    if Membership.objects.filter(business=business, user=user).exists():
+    elif Membership.objects.filter(business=business, user=user).exists():
         raise ValidationError(
             {"username": ValidationError(_("This person is already a member."), code="duplicate")}
+        )
+    elif not _works_for_an_owner(user=user, owner=actor):
+        raise ValidationError(
+            {
+                "username": ValidationError(
+                    _(
+                        "This user name is already taken by someone outside your businesses. "
+                        "Choose another user name for a new person."
+                    ),
+                    code="taken",
+                )
+            }
         )
     membership = Membership.objects.create(business=business, user=user, role=role)
     audit_record(
@@ -85,6 +102,17 @@ def member_add(
         changes={"user": user.get_username(), "role": role},
     )
     return membership
+
+
+def _works_for_an_owner(*, user, owner) -> bool:
+    """Whether `user` is a member of a business in which `owner` is an owner."""
+    if owner is None or not owner.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user,
+        business__memberships__user=owner,
+        business__memberships__role=Role.OWNER,
+    ).exists()
 
 
 @transaction.atomic

@@ -6,7 +6,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from klantvriend.core.models import LoginFailure
+from klantvriend.core.models import LoginFailure, Membership, Role
+from klantvriend.core.services import business_create
 from klantvriend.isolation import create_foreign_rows, model_for_parameter, snapshot
 
 
@@ -154,3 +155,44 @@ def test_no_page_repeats_an_element_id(owner_client, business):
         assert sorted({i for i in ids if ids.count(i) > 1}) == [], url
         checked += 1
     assert checked >= 5
+
+
+def _add_member(client: Client, username: str, role: str = "staff"):
+    return client.post(
+        reverse("web:members"), {"action": "add_member", "username": username, "role": role}
+    )
+
+
+def test_an_owner_cannot_pull_another_businesss_user_into_their_own(
+    owner, business, other_owner, other_business
+):
+    """User names are shared by every business on a server: without this, the owner of
+    "Garage Elders" could add Sanne of "Slagerij Test" to the garage, which sorts first, so that
+    her next log-in opens the garage and what she types lands there."""
+    attacker = Client()
+    attacker.force_login(other_owner)
+    before = snapshot()
+
+    response = _add_member(attacker, "sanne", role="owner")
+
+    assert response.status_code == 422
+    assert (
+        "Deze gebruikersnaam is al in gebruik door iemand buiten jouw zaken. Kies een andere "
+        "gebruikersnaam voor een nieuwe persoon."
+    ) in response.content.decode()
+    assert snapshot() == before
+    victim = Client()
+    assert _login(victim, "pw-sanne-123").status_code == 302
+    assert victim.get(reverse("web:today")).context["business"] == business
+
+
+def test_an_owner_of_two_businesses_adds_a_member_of_one_to_the_other(owner, business, staff_user):
+    second = business_create(name="Slagerij Tweede", owner=owner)
+    client = Client()
+    client.force_login(owner)
+    client.post(reverse("web:switch_business"), {"business": second.pk})
+
+    response = _add_member(client, "joris")
+
+    assert response.status_code == 302
+    assert Membership.objects.get(business=second, user=staff_user).role == Role.STAFF
