@@ -1,20 +1,23 @@
 """A minimal iCalendar (RFC 5545) writer: enough for a read-only feed of events, without a
 dependency. Text is escaped (section 3.3.11) and lines are folded at 75 octets (3.1)."""
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from .selectors import CalendarItem
 
+# Every character that some reader takes for the end of a line (a calendar app may end one at
+# a bare CR, Python's splitlines at any of these): each becomes an escaped line break, so that
+# text typed by a person can never start a line, and so a property or an event, of its own.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# Other control characters are not allowed in text at all (3.3.11); the tab is.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+
 
 def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _LINE_BREAK.sub("\\\\n", _CONTROL.sub("", text))
 
 
 def _fold(line: str) -> str:

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 from django.core import mail
@@ -95,6 +95,21 @@ def test_ics_escapes_text_and_folds_long_lines():
     summary = next(index for index, line in enumerate(lines) if line.startswith("SUMMARY:Anna"))
     assert lines[summary].startswith("SUMMARY:Anna\\, de Vries: taart\\; lang")
     assert lines[summary + 1].startswith(" ")
+
+
+def test_ics_text_keeps_every_line_break_and_no_control_character_of_its_own():
+    item = CalendarItem(
+        uid="follow-up-1@shop.klantvriend",
+        summary="a\rb\nc\r\nd\x0be\x85f\u2028g\x07h\x1bi\tj",
+        description="",
+        start=date(2026, 3, 10),
+        all_day=True,
+    )
+
+    text = calendar_text(name="x", items=[item], stamp=datetime(2026, 3, 1, tzinfo=UTC))
+
+    assert "SUMMARY:a\\nb\\nc\\nd\\ne\\nf\\nghi\tj" in text.split("\r\n")
+    assert len(text.splitlines()) == len(text.split("\r\n")) - 1
 
 
 def test_the_digest_is_written_in_the_site_language_dutch(business, owner):

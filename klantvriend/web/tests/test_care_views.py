@@ -15,6 +15,7 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.calendar import calendar_token_create
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.services import membership_create
@@ -482,6 +483,35 @@ def test_the_calendar_feed_lists_my_promises_and_follow_ups_until_revoked(
 
     owner_client.post(reverse("web:calendar_link"), {"action": "revoke"})
     assert client.get(path).status_code == 404
+
+
+def test_a_note_cannot_add_events_to_a_colleagues_calendar_feed(
+    staff_client, business, owner, membership, client
+):
+    """A note typed with bare carriage returns (a form or API request sent by hand) stays one
+    line of the event: calendar apps also end a line at a bare CR, so it could otherwise write
+    events of its own into the feed of the colleague it is assigned to."""
+    customer = CustomerFactory(business=business, name="Anna\rBEGIN:VALARM")
+    injected = "Bellen\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:Bel 0900-1234 voor je geld\rEND:VEVENT"
+    staff_client.post(
+        reverse("web:follow_up_add", args=[customer.pk]),
+        {"note": injected, "due_on": business.today().isoformat(), "assigned_to": owner.pk},
+        headers=HTMX,
+    )
+    _token, key = calendar_token_create(membership=membership)
+
+    text = client.get(reverse("web:calendar_feed", args=[key])).content.decode()
+
+    assert "\r" not in text.replace("\r\n", "")
+    lines = text.splitlines()
+    assert [line for line in lines if line.startswith("BEGIN:")] == [
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT",
+    ]
+    assert (
+        "SUMMARY:Anna\\nBEGIN:VALARM: Bellen\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:Bel 0900-1234 "
+        "voor je geld\\nEND:VEVENT"
+    ) in text.replace("\r\n ", "").split("\r\n")
 
 
 @pytest.mark.parametrize("name", ["today", "promise_reliability", "calendar_link"])
