@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "klantvriend.web.middleware.NeverStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "klantvriend.web.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

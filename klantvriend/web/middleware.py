@@ -3,6 +3,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from klantvriend.core.errors import NotFound
@@ -85,4 +86,21 @@ class BusyDatabaseMiddleware:
         else:
             response = render(request, "503.html", status=503)
         response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
+
+
+class NeverStoreMiddleware:
+    """Every page and API answer is about a business and its customers (even a refusal names
+    what was asked for), so none may be kept by a cache: not by a shared proxy, and not by the
+    browser of a shop's tablet, where the next person would find a customer's page with Back
+    after the last one logged out. A view that may be cached says so itself (the calendar feed);
+    static files are answered before this middleware by WhiteNoise, with their own lifetime."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
         return response

@@ -2,13 +2,17 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.templatetags.static import static
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from klantvriend.core.calendar import calendar_token_create
 from klantvriend.core.models import LoginFailure, Membership, Role
-from klantvriend.core.services import business_create
+from klantvriend.core.services import apitoken_create, business_create
+from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.isolation import create_foreign_rows, model_for_parameter, snapshot
+from klantvriend.surveys.services import survey_invitation_create
 
 
 def _login(client: Client, password: str, username: str = "sanne"):
@@ -196,3 +200,49 @@ def test_an_owner_of_two_businesses_adds_a_member_of_one_to_the_other(owner, bus
 
     assert response.status_code == 302
     assert Membership.objects.get(business=second, user=staff_user).role == Role.STAFF
+
+
+NEVER_STORED = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def test_pages_with_personal_data_are_never_stored_by_a_cache(owner_client, owner, business):
+    """Not by a shared proxy, nor by the browser of the shop's tablet, where the next person
+    would otherwise find a customer's page with Back after the last one logged out."""
+    customer = CustomerFactory(business=business)
+    token = apitoken_create(membership=business.memberships.get(user=owner), name="kassa")[1]
+    invitation = survey_invitation_create(business=business, customer=customer, channel="link")
+
+    responses = {
+        "profile": owner_client.get(reverse("web:customer_detail", args=[customer.pk])),
+        "profile part": owner_client.get(
+            reverse("web:customer_detail", args=[customer.pk]), headers={"HX-Request": "true"}
+        ),
+        "access request": owner_client.get(
+            reverse("web:customer_personal_data", args=[customer.pk]), {"format": "json"}
+        ),
+        "export": owner_client.post(reverse("web:data_export")),
+        "api": Client().get(
+            f"/api/v1/customers/{customer.pk}", headers={"Authorization": f"Bearer {token}"}
+        ),
+        "survey": Client().get(invitation.path),
+        "refusal": owner_client.get(reverse("web:customer_detail", args=[customer.pk + 1000])),
+    }
+
+    assert {name: r.status_code for name, r in responses.items()} == {
+        **dict.fromkeys(responses, 200),
+        "refusal": 404,
+    }
+    assert {name: r.headers.get("Cache-Control") for name, r in responses.items()} == dict.fromkeys(
+        responses, NEVER_STORED
+    )
+
+
+def test_static_files_and_the_calendar_feed_keep_their_own_caching(client, membership):
+    _token, key = calendar_token_create(membership=membership)
+
+    feed = client.get(reverse("web:calendar_feed", args=[key]))
+    script = client.get(static("klantvriend/app.js"))
+
+    assert feed.headers["Cache-Control"] == "private, max-age=300"
+    assert script.status_code == 200
+    assert "no-store" not in script.headers.get("Cache-Control", "")
