@@ -25,6 +25,7 @@ from klantvriend.gestures.services import gesture_create
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.surveys.services import survey_invitation_create
 from klantvriend.today.selectors import SHOWN
 from klantvriend.web.care_forms import FollowUpForm
 
@@ -512,6 +513,26 @@ def test_a_note_cannot_add_events_to_a_colleagues_calendar_feed(
         "SUMMARY:Anna\\nBEGIN:VALARM: Bellen\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:Bel 0900-1234 "
         "voor je geld\\nEND:VEVENT"
     ) in text.replace("\r\n ", "").split("\r\n")
+
+
+def test_a_survey_comment_cannot_add_events_to_the_owners_calendar_feed(
+    business, owner, membership, client
+):
+    """A low score plans a call for the owner with the customer's own words in its note: what a
+    customer types on the public page must not become events in the owner's calendar."""
+    customer = CustomerFactory(business=business, name="Anna")
+    link = survey_invitation_create(business=business, customer=customer, channel="counter")
+    client.post(link.path, {"nps": "3", "comment": "Matig\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:x"})
+    _token, key = calendar_token_create(membership=membership)
+
+    text = client.get(reverse("web:calendar_feed", args=[key])).content.decode()
+
+    unfolded = text.replace("\r\n ", "")
+    assert [line for line in unfolded.splitlines() if line.startswith(("BEGIN:", "SUMMARY:"))] == [
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT",
+        "SUMMARY:Anna: Gaf een 3 van 10 in de enquête: Matig\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:x",
+    ]
 
 
 @pytest.mark.parametrize("name", ["today", "promise_reliability", "calendar_link"])
