@@ -16,6 +16,8 @@ from klantvriend.core.selectors import login_wait
 from klantvriend.core.services import login_failure_record, login_failures_clear
 from klantvriend.customers.models import AcquisitionChannel, ContactKind, ContactMoment, Customer
 
+from .addresses import client_address
+
 NAME_REQUIRED = {"required": _("A customer needs a name.")}
 
 
@@ -252,7 +254,7 @@ class ThrottledLoginForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        ip_address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        ip_address = client_address(self.request) if self.request else None
         wait = login_wait(username=username, ip_address=ip_address)
         if wait:
             minutes = max(1, math.ceil(wait.total_seconds() / 60))

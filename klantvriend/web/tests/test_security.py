@@ -54,6 +54,48 @@ def test_failures_for_one_user_do_not_lock_out_another(owner, business, staff_us
     assert _login(Client(), "pw-joris-123", username="joris").status_code == 302
 
 
+PROXY = "127.0.0.1"  # the web server in front of gunicorn (docs/deploy.md)
+
+
+def _login_through_proxy(client_address: str, username: str, password: str, proxy=PROXY):
+    return Client(REMOTE_ADDR=proxy).post(
+        reverse("web:login"),
+        {"username": username, "password": password},
+        headers={"X-Forwarded-For": client_address},
+    )
+
+
+def test_one_visitor_guessing_cannot_lock_everyone_out_behind_the_proxy(owner, business):
+    """Behind the web server every request comes from its address: counting failures per
+    address would let one anonymous visitor shut out every member of every business."""
+    for attempt in range(25):
+        _login_through_proxy("203.0.113.9", f"naam{attempt}", "wrong")
+
+    response = _login_through_proxy("198.51.100.7", "sanne", "pw-sanne-123")
+
+    assert response.status_code == 302
+
+
+def test_the_guessing_address_itself_is_refused_behind_the_proxy(owner, business, staff_user):
+    for attempt in range(20):
+        _login_through_proxy("10.0.0.1, 203.0.113.9", f"naam{attempt}", "wrong")
+
+    refused = _login_through_proxy("203.0.113.9", "joris", "pw-joris-123")
+
+    assert refused.status_code == 200
+    assert "Te veel mislukte pogingen" in refused.content.decode()
+    assert LoginFailure.objects.filter(ip_address="203.0.113.9").count() == 20
+
+
+def test_a_forwarded_address_from_a_client_that_is_no_proxy_is_not_believed(owner, business):
+    for attempt in range(3):
+        _login_through_proxy(f"192.0.2.{attempt}", "sanne", "wrong", proxy="198.51.100.20")
+
+    assert (
+        sorted(LoginFailure.objects.values_list("ip_address", flat=True)) == ["198.51.100.20"] * 3
+    )
+
+
 def test_forms_need_a_csrf_token(owner, business):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
