@@ -12,7 +12,7 @@ from klantvriend.complaints.models import Channel, Driver, Severity
 from klantvriend.complaints.selectors import ComplaintStatus, ComplaintView
 from klantvriend.core.errors import ValidationError
 
-from .common import ERRORS, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, Input, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["complaints"])
@@ -80,7 +80,7 @@ def _out(request: HttpRequest, complaint) -> dict:
     )
 
 
-class ComplaintCreate(Schema):
+class ComplaintCreate(Input):
     customer: StrictInt
     description: str = Field(..., max_length=5000)
     channel: ChannelName = Channel.COUNTER.value
@@ -92,7 +92,7 @@ class ComplaintCreate(Schema):
     received_at: Moment | None = None
 
 
-class ComplaintUpdate(Schema):
+class ComplaintUpdate(Input):
     description: str | None = Field(None, max_length=5000)
     channel: ChannelName | None = None
     public: StrictBool | None = None

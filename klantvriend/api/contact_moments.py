@@ -10,7 +10,7 @@ from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ContactKind, ContactMoment
 
-from .common import ERRORS, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, Input, Moment, ObjectId, Pagination, business_of
 
 router = Router(tags=["contact moments"])
 
@@ -41,7 +41,7 @@ class ContactMomentOut(Schema):
         return moment.member.get_username() if moment.member else ""
 
 
-class ContactMomentCreate(Schema):
+class ContactMomentCreate(Input):
     customer: StrictInt
     kind: Kind
     summary: str = Field(..., max_length=5000)
@@ -88,7 +88,7 @@ def get_contact_moment(request: HttpRequest, contact_moment_id: int):
     )
 
 
-class ContactMomentUpdate(Schema):
+class ContactMomentUpdate(Input):
     kind: Kind | None = None
     summary: str | None = Field(None, max_length=5000)
     at: Moment | None = None

@@ -14,7 +14,7 @@ from klantvriend.customers.models import AcquisitionChannel, Customer, LegalBasi
 from klantvriend.importers.privacy import HasPurchases, audit_personal_data_viewed, customer_delete
 from klantvriend.insights.selectors import customer_insight_get
 
-from .common import ERRORS, OWNER_ERRORS, Message, Pagination, business_of, require_owner
+from .common import ERRORS, OWNER_ERRORS, Input, Message, Pagination, business_of, require_owner
 from .insights import CustomerInsightOut
 
 router = Router(tags=["customers"])
@@ -55,7 +55,7 @@ class CustomerOut(Schema):
         return names if names is not None else sorted(tag.name for tag in customer.tags.all())
 
 
-class CustomerFields(Schema):
+class CustomerFields(Input):
     """Optional fields shared by create and update."""
 
     company: str | None = Field(None, max_length=200)

@@ -12,7 +12,7 @@ from klantvriend.aftercare import selectors, services
 from klantvriend.aftercare.selectors import FollowUpStatus, follow_up_status
 from klantvriend.core.errors import ValidationError
 
-from .common import ERRORS, ObjectId, Pagination, business_of
+from .common import ERRORS, Input, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["follow-ups"])
@@ -59,14 +59,14 @@ def follow_up_out(follow_up, *, today: date) -> dict:
     }
 
 
-class FollowUpCreate(Schema):
+class FollowUpCreate(Input):
     customer: StrictInt
     note: str = Field(..., max_length=300)
     due_on: date
     assigned_to: StrictInt | None = Field(None, description="User id of a member.")
 
 
-class FollowUpUpdate(Schema):
+class FollowUpUpdate(Input):
     note: str | None = Field(None, max_length=300)
     due_on: date | None = None
     assigned_to: StrictInt | None = None

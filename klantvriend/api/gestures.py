@@ -9,7 +9,7 @@ from klantvriend.core.money import MAX_CENTS
 from klantvriend.gestures import selectors, services
 from klantvriend.gestures.models import Occasion
 
-from .common import ERRORS, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, Input, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["gestures"])
@@ -34,7 +34,7 @@ class GestureOut(Schema):
         return gesture.given_by.get_username() if gesture.given_by else ""
 
 
-class GestureCreate(Schema):
+class GestureCreate(Input):
     customer: StrictInt
     what: str = Field(..., max_length=300)
     value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
@@ -42,7 +42,7 @@ class GestureCreate(Schema):
     given_at: Moment | None = None
 
 
-class GestureUpdate(Schema):
+class GestureUpdate(Input):
     what: str | None = Field(None, max_length=300)
     value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
     occasion: OccasionName | None = None

@@ -7,7 +7,7 @@ from pydantic import Field, StrictBool, StrictInt
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ImportantDate
 
-from .common import ERRORS, ObjectId, Pagination, business_of
+from .common import ERRORS, Input, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["important dates"])
@@ -22,7 +22,7 @@ class ImportantDateOut(Schema):
     yearly: bool
 
 
-class ImportantDateCreate(Schema):
+class ImportantDateCreate(Input):
     customer: StrictInt
     label: str = Field(..., min_length=1, max_length=100)
     date: date

@@ -13,7 +13,7 @@ from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.selectors import PromiseView
 from klantvriend.promises.status import API_STATUSES, api_status
 
-from .common import ERRORS, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, Input, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["promises"])
@@ -58,7 +58,7 @@ def promise_out(view: PromiseView) -> dict:
     }
 
 
-class PromiseCreate(Schema):
+class PromiseCreate(Input):
     customer: StrictInt
     description: str = Field(..., max_length=300)
     kind: Kind = PromiseKind.OTHER.value
@@ -67,7 +67,7 @@ class PromiseCreate(Schema):
     made_at: Moment | None = Field(None, description="Defaults to now; may lie in the past.")
 
 
-class PromiseUpdate(Schema):
+class PromiseUpdate(Input):
     description: str | None = Field(None, max_length=300)
     kind: Kind | None = None
     due_at: Moment | None = None

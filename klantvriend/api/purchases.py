@@ -7,7 +7,7 @@ from pydantic import Field, StrictInt
 from klantvriend.core.money import MAX_CENTS
 from klantvriend.customers import selectors, services
 
-from .common import ERRORS, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, Input, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["purchases"])
@@ -24,7 +24,7 @@ class PurchaseOut(Schema):
     created_at: datetime
 
 
-class PurchaseCreate(Schema):
+class PurchaseCreate(Input):
     customer: StrictInt
     amount_cents: StrictInt = Field(
         ..., ge=0, le=MAX_CENTS, description="Amount in cents: 1250 is 12.50"
@@ -73,7 +73,7 @@ def get_purchase(request: HttpRequest, purchase_id: int):
     return selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
 
 
-class PurchaseUpdate(Schema):
+class PurchaseUpdate(Input):
     amount_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
     at: Moment | None = None
     description: str | None = Field(None, max_length=300)

@@ -11,7 +11,7 @@ from pydantic import Field, StrictInt
 from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import InvitationChannel
 
-from .common import ERRORS, ObjectId, Pagination, business_of
+from .common import ERRORS, Input, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 invitations_router = Router(tags=["surveys"])
@@ -39,7 +39,7 @@ class InvitationCreated(InvitationOut):
     )
 
 
-class InvitationCreate(Schema):
+class InvitationCreate(Input):
     customer: StrictInt
     channel: ChannelName = Field(
         "link",

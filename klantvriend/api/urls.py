@@ -40,6 +40,8 @@ def schema_message(error: dict[str, Any]) -> str:
     kind, context = error["type"], error.get("ctx", {})
     if kind == "missing":
         return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("Unknown field: %(name)s.") % {"name": error["loc"][-1]}
     if kind == "string_too_long":
         limit = context["max_length"]
         return ngettext(
