@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
+from klantvriend.core.money import whole_cents
 from klantvriend.insights.models import CustomerInsight
 from klantvriend.insights.scorecard import customer_scorecard_recent
 from klantvriend.insights.selectors import insight_run_latest
@@ -38,8 +39,8 @@ class ScorecardOut(Schema):
 class SegmentWorthOut(Schema):
     segment: str
     customers: int
-    mean_value_cents: float
-    attention_worth_per_year_cents: float
+    mean_value_cents: int
+    attention_worth_per_year_cents: int
 
 
 class AdviceOut(Schema):
@@ -52,7 +53,9 @@ class AdviceOut(Schema):
     margin: float | None
     uplift: float | None
     expected_purchases_per_customer: float | None
-    attention_worth_per_customer_cents: float | None
+    attention_worth_per_customer_cents: int | None = Field(
+        ..., description="Whole cents, rounded half to even, as every amount of the advice."
+    )
     by_segment: list[SegmentWorthOut]
     based_on_model: bool
     not_enough_data: str = Field(
@@ -103,6 +106,10 @@ def scorecard(request: HttpRequest):
     }
 
 
+def _whole_cents(cents: float | None) -> int | None:
+    return None if cents is None else whole_cents(cents)
+
+
 @router.get("/advice", response={200: AdviceOut, **ERRORS}, summary="Attention advice")
 def advice(request: HttpRequest):
     run = insight_run_latest(business=business_of(request))
@@ -116,13 +123,15 @@ def advice(request: HttpRequest):
         "margin": figures.get("margin"),
         "uplift": figures.get("uplift"),
         "expected_purchases_per_customer": figures.get("expected_purchases_per_customer"),
-        "attention_worth_per_customer_cents": figures.get("attention_worth_per_customer"),
+        "attention_worth_per_customer_cents": _whole_cents(
+            figures.get("attention_worth_per_customer")
+        ),
         "by_segment": [
             {
                 "segment": row["segment"],
                 "customers": row["customers"],
-                "mean_value_cents": row["mean_value"],
-                "attention_worth_per_year_cents": row["attention_worth_per_year"],
+                "mean_value_cents": whole_cents(row["mean_value"]),
+                "attention_worth_per_year_cents": whole_cents(row["attention_worth_per_year"]),
             }
             for row in figures.get("by_segment", [])
         ],

@@ -74,6 +74,14 @@ def parse_amount(text: str) -> int:
     return int(value * 100)
 
 
+def whole_cents(cents: float) -> int:
+    """An amount computed in fractional cents (a mean over customers, a share of a value) as
+    whole cents, rounded half to even (Python's round, numpy's rint): ties go to the even cent,
+    so a column of rounded figures is not pushed up. How the API gives such amounts, the pages
+    show them and the insights store a customer's value."""
+    return round(cents)
+
+
 def format_cents(
     cents: int, currency: str = "EUR", *, language: str = "nl", whole: bool = False
 ) -> str:

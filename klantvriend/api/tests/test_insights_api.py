@@ -1,12 +1,13 @@
 """/insights/scorecard, /insights/advice and the insight fields of /customers/{id}."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from klantvriend.customers.selectors import customer_briefing
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.insights.models import InsightRun
 from klantvriend.insights.services import insights_refresh
 from klantvriend.insights.tests.factories import butcher_history
 
@@ -80,3 +81,62 @@ def test_a_customer_carries_the_total_spend_the_profile_shows_not_only_the_last_
         ]
         == 0
     )
+
+
+def test_advice_amounts_are_whole_cents_rounded_half_to_even(api, business):
+    """The advisor computes means (fractional cents); an amount in cents is a whole number, as
+    purchases and customer values are. Ties go to the even cent, as np.rint stores a customer's
+    value and the advice page shows it."""
+    InsightRun.objects.create(
+        business=business,
+        as_of=date(2026, 3, 1),
+        figures={
+            "advice": {
+                "verdict": "relationship",
+                "attention_worth_per_customer": 1234.5,
+                "by_segment": [
+                    {
+                        "segment": "champion",
+                        "customers": 3,
+                        "mean_value": 98765.4321,
+                        "attention_worth_per_year": 1235.5,
+                    },
+                    {
+                        "segment": "regular",
+                        "customers": 7,
+                        "mean_value": 0.5,
+                        "attention_worth_per_year": 2.5000001,
+                    },
+                ],
+            }
+        },
+    )
+
+    advice = api.get("/api/v1/insights/advice").json()
+
+    assert advice["attention_worth_per_customer_cents"] == 1234
+    assert advice["by_segment"] == [
+        {
+            "segment": "champion",
+            "customers": 3,
+            "mean_value_cents": 98765,
+            "attention_worth_per_year_cents": 1236,
+        },
+        {
+            "segment": "regular",
+            "customers": 7,
+            "mean_value_cents": 0,
+            "attention_worth_per_year_cents": 3,
+        },
+    ]
+    assert isinstance(advice["attention_worth_per_customer_cents"], int)
+    schema = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert schema["SegmentWorthOut"]["properties"]["mean_value_cents"]["type"] == "integer"
+
+
+def test_advice_without_an_amount_gives_null(api, business):
+    InsightRun.objects.create(
+        business=business, as_of=date(2026, 3, 1), figures={"advice": {"verdict": None}}
+    )
+
+    assert api.get("/api/v1/insights/advice").json()["attention_worth_per_customer_cents"] is None

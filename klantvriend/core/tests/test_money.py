@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 
-from klantvriend.core.money import AmountError, format_cents, parse_amount
+from klantvriend.core.money import AmountError, format_cents, parse_amount, whole_cents
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,11 @@ def test_the_examples_in_a_refusal_are_written_as_the_reader_writes_amounts(
         parse_amount(typed)
 
     assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("cents", "whole"), [(1234.5, 1234), (1235.5, 1236), (0.5, 0), (98765.4321, 98765), (7, 7)]
+)
+def test_fractional_cents_are_rounded_half_to_even(cents, whole):
+    assert whole_cents(cents) == whole
+    assert isinstance(whole_cents(cents), int)

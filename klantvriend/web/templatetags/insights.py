@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clv import charts
-from klantvriend.core.money import format_cents
+from klantvriend.core.money import format_cents, whole_cents
 from klantvriend.insights.selectors import customer_insight_get, insight_card
 from klantvriend.surveys.selectors import nps_rounded
 
@@ -28,7 +28,9 @@ def customer_insight_card(context, customer, referral_count=0):
 def _formatter(chart, currency):
     if chart.value_kind == "money":
         language = get_language() or "nl"
-        return lambda cents: format_cents(round(cents), currency, language=language, whole=True)
+        return lambda cents: format_cents(
+            whole_cents(cents), currency, language=language, whole=True
+        )
     if chart.value_kind == "share":
         return lambda value: f"{value:.0%}"
     # Counts, whole on their axis: 2.000 in Dutch, 2,000 in English.

@@ -4,7 +4,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from klantvriend.core.members import staff_name as _staff_name
-from klantvriend.core.money import format_cents
+from klantvriend.core.money import format_cents, whole_cents
 
 register = template.Library()
 
@@ -18,7 +18,9 @@ def staff_name(user) -> str:
 def money(cents, currency="EUR"):
     if cents is None or cents == "":  # "" is what a template gives for a missing value
         return ""
-    return format_cents(int(cents), currency or "EUR", language=get_language() or "nl")
+    # The advice's means are fractional cents: rounded as the API gives them, not cut off.
+    cents = whole_cents(cents) if isinstance(cents, float) else int(cents)
+    return format_cents(cents, currency or "EUR", language=get_language() or "nl")
 
 
 @register.filter
