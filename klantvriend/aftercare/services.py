@@ -17,7 +17,7 @@ from klantvriend.core.audit import (
     save_new_customer_row,
 )
 from klantvriend.core.care_settings import care_settings
-from klantvriend.core.errors import ValidationError
+from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.language import shop_language
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.working_hours import next_working_day
@@ -27,6 +27,12 @@ from .models import FollowUp, Outcome, Reason
 
 NOT_REACHED = "not_reached"
 OUTCOMES = (Outcome.CONTENT.value, Outcome.NOT_CONTENT.value, NOT_REACHED)
+
+
+def _already_done() -> Conflict:
+    return Conflict(
+        {"outcome": ValidationError(_("This follow-up is already done."), code="finished")}
+    )
 
 
 def _error(field: str, message: str, code: str) -> ValidationError:
@@ -230,7 +236,7 @@ def follow_up_complete(
     if outcome not in OUTCOMES:
         raise _error("outcome", _("Choose content, not content or not reached."), "invalid_choice")
     if follow_up.done_at is not None:
-        raise _error("outcome", _("This follow-up is already done."), "finished")
+        raise _already_done()
     refuse_unlikely_moment(at, field="done_at", now=now)
     if at < follow_up.created_at:
         raise _error("done_at", _("This lies before the follow-up was planned."), "before_planned")
@@ -238,7 +244,7 @@ def follow_up_complete(
     with transaction.atomic():
         locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         if locked.done_at is not None:
-            raise _error("outcome", _("This follow-up is already done."), "finished")
+            raise _already_done()
         if outcome == NOT_REACHED:
             locked.attempts += 1
             rules = care_settings(business)

@@ -116,6 +116,13 @@ class Message(Schema):
     detail: str
 
 
+class Conflict(Schema):
+    """A refusal because of a record's state (core.errors.Conflict): 409, with a stable code."""
+
+    detail: str
+    code: str = Field(..., description="resolved, finished, anonymised, has_purchases, …")
+
+
 class FieldError(Schema):
     loc: list[str | int]
     msg: str
@@ -140,3 +147,6 @@ class Pagination(Schema):
 # 400: a body that is not JSON at all (ninja answers before any schema is applied).
 ERRORS = {400: Message, 401: Message, 404: Message, 422: ValidationErrors}
 OWNER_ERRORS = {**ERRORS, 403: Message}
+# A write may meet a record whose state forbids it (409); a read never does.
+WRITE_ERRORS = {**ERRORS, 409: Conflict}
+OWNER_WRITE_ERRORS = {**OWNER_ERRORS, 409: Conflict}

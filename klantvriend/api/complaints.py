@@ -12,7 +12,7 @@ from klantvriend.complaints.models import Channel, Driver, Severity
 from klantvriend.complaints.selectors import ComplaintStatus, ComplaintView
 from klantvriend.core.errors import ValidationError
 
-from .common import ERRORS, Input, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["complaints"])
@@ -126,7 +126,7 @@ def list_complaints(
     return {"items": [complaint_out(view) for view in views], "count": complaints.count()}
 
 
-@router.post("", response={201: ComplaintOut, **ERRORS}, summary="Log a complaint")
+@router.post("", response={201: ComplaintOut, **WRITE_ERRORS}, summary="Log a complaint")
 def create_complaint(request: HttpRequest, payload: ComplaintCreate):
     customer = customer_for_write(request, payload.customer)
     complaint = services.complaint_create(
@@ -146,7 +146,7 @@ def get_complaint(request: HttpRequest, complaint_id: int):
 
 @router.patch(
     "/{complaint_id}",
-    response={200: ComplaintOut, **ERRORS},
+    response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Change a complaint, record its first response or resolve it",
 )
 def update_complaint(request: HttpRequest, complaint_id: int, payload: ComplaintUpdate):

@@ -10,7 +10,7 @@ from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ContactKind, ContactMoment
 
-from .common import ERRORS, Input, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, business_of
 
 router = Router(tags=["contact moments"])
 
@@ -64,7 +64,9 @@ def list_contact_moments(
     }
 
 
-@router.post("", response={201: ContactMomentOut, **ERRORS}, summary="Record a contact moment")
+@router.post(
+    "", response={201: ContactMomentOut, **WRITE_ERRORS}, summary="Record a contact moment"
+)
 def create_contact_moment(request: HttpRequest, payload: ContactMomentCreate):
     customer = customer_for_write(request, payload.customer)
     moment = services.contact_moment_create(
@@ -96,7 +98,7 @@ class ContactMomentUpdate(Input):
 
 @router.patch(
     "/{contact_moment_id}",
-    response={200: ContactMomentOut, **ERRORS},
+    response={200: ContactMomentOut, **WRITE_ERRORS},
     summary="Change a contact moment",
 )
 def update_contact_moment(
@@ -109,7 +111,7 @@ def update_contact_moment(
 
 
 @router.delete(
-    "/{contact_moment_id}", response={204: None, **ERRORS}, summary="Delete a contact moment"
+    "/{contact_moment_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a contact moment"
 )
 def delete_contact_moment(request: HttpRequest, contact_moment_id: int):
     moment = selectors.contact_moment_get(

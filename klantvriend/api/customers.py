@@ -11,10 +11,18 @@ from pydantic import Field, StrictBool, StrictInt
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import AcquisitionChannel, Customer, LegalBasis
-from klantvriend.importers.privacy import HasPurchases, audit_personal_data_viewed, customer_delete
+from klantvriend.importers.privacy import audit_personal_data_viewed, customer_delete
 from klantvriend.insights.selectors import customer_insight_get
 
-from .common import ERRORS, OWNER_ERRORS, Input, Message, Pagination, business_of, require_owner
+from .common import (
+    ERRORS,
+    OWNER_WRITE_ERRORS,
+    WRITE_ERRORS,
+    Input,
+    Pagination,
+    business_of,
+    require_owner,
+)
 from .insights import CustomerInsightOut
 
 router = Router(tags=["customers"])
@@ -134,7 +142,7 @@ def list_customers(request: HttpRequest, page: Query[Pagination], search: str = 
     return {"items": items, "count": count}
 
 
-@router.post("", response={201: CustomerOut, **ERRORS}, summary="Create a customer")
+@router.post("", response={201: CustomerOut, **WRITE_ERRORS}, summary="Create a customer")
 def create_customer(request: HttpRequest, payload: CustomerCreate):
     fields = _service_fields(request, payload)
     tags = fields.pop("tags", None)
@@ -176,7 +184,9 @@ def get_customer(request: HttpRequest, customer_id: int):
     return customer
 
 
-@router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Change a customer")
+@router.patch(
+    "/{customer_id}", response={200: CustomerOut, **WRITE_ERRORS}, summary="Change a customer"
+)
 def update_customer(request: HttpRequest, customer_id: int, payload: CustomerUpdate):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
     fields = _service_fields(request, payload)
@@ -192,14 +202,11 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerUpd
 
 @router.delete(
     "/{customer_id}",
-    response={204: None, 409: Message, **OWNER_ERRORS},
+    response={204: None, **OWNER_WRITE_ERRORS},
     summary="Delete a customer entered by mistake (owners; one with purchases is anonymised instead)",
 )
 def delete_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
     require_owner(request)
-    try:
-        customer_delete(customer=customer, actor=request.membership.user)  # type: ignore[attr-defined]
-    except HasPurchases as refused:
-        return Status(409, {"detail": refused.messages[0]})
+    customer_delete(customer=customer, actor=request.membership.user)  # type: ignore[attr-defined]
     return Status(204, None)

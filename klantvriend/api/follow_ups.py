@@ -12,7 +12,7 @@ from klantvriend.aftercare import selectors, services
 from klantvriend.aftercare.selectors import FollowUpStatus, follow_up_status
 from klantvriend.core.errors import ValidationError
 
-from .common import ERRORS, Input, ObjectId, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["follow-ups"])
@@ -119,7 +119,7 @@ def list_follow_ups(
     }
 
 
-@router.post("", response={201: FollowUpOut, **ERRORS}, summary="Plan a follow-up")
+@router.post("", response={201: FollowUpOut, **WRITE_ERRORS}, summary="Plan a follow-up")
 def create_follow_up(request: HttpRequest, payload: FollowUpCreate):
     business = business_of(request)
     follow_up = services.follow_up_create(
@@ -142,7 +142,7 @@ def get_follow_up(request: HttpRequest, follow_up_id: int):
 
 @router.patch(
     "/{follow_up_id}",
-    response={200: FollowUpOut, **ERRORS},
+    response={200: FollowUpOut, **WRITE_ERRORS},
     summary="Change a follow-up or record its outcome",
 )
 def update_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpUpdate):

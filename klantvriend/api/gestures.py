@@ -9,7 +9,7 @@ from klantvriend.core.money import MAX_CENTS
 from klantvriend.gestures import selectors, services
 from klantvriend.gestures.models import Occasion
 
-from .common import ERRORS, Input, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["gestures"])
@@ -70,7 +70,7 @@ def list_gestures(
     }
 
 
-@router.post("", response={201: GestureOut, **ERRORS}, summary="Record a gesture")
+@router.post("", response={201: GestureOut, **WRITE_ERRORS}, summary="Record a gesture")
 def create_gesture(request: HttpRequest, payload: GestureCreate):
     customer = customer_for_write(request, payload.customer)
     # The API records a repeat (an integration may have good reason) but says so.
@@ -92,7 +92,9 @@ def get_gesture(request: HttpRequest, gesture_id: int):
     return selectors.gesture_get(business=business_of(request), gesture_id=gesture_id)
 
 
-@router.patch("/{gesture_id}", response={200: GestureOut, **ERRORS}, summary="Change a gesture")
+@router.patch(
+    "/{gesture_id}", response={200: GestureOut, **WRITE_ERRORS}, summary="Change a gesture"
+)
 def update_gesture(request: HttpRequest, gesture_id: int, payload: GestureUpdate):
     gesture = selectors.gesture_get(business=business_of(request), gesture_id=gesture_id)
     changes = {

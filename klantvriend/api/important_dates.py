@@ -7,7 +7,7 @@ from pydantic import Field, StrictBool, StrictInt
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ImportantDate
 
-from .common import ERRORS, Input, ObjectId, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["important dates"])
@@ -44,7 +44,7 @@ def list_important_dates(
     return {"items": list(dates[page.offset : page.offset + page.limit]), "count": dates.count()}
 
 
-@router.post("", response={201: ImportantDateOut, **ERRORS}, summary="Add an important date")
+@router.post("", response={201: ImportantDateOut, **WRITE_ERRORS}, summary="Add an important date")
 def create_important_date(request: HttpRequest, payload: ImportantDateCreate):
     customer = customer_for_write(request, payload.customer)
     important = services.important_date_add(
@@ -65,7 +65,7 @@ def get_important_date(request: HttpRequest, important_date_id: int):
 
 
 @router.delete(
-    "/{important_date_id}", response={204: None, **ERRORS}, summary="Delete an important date"
+    "/{important_date_id}", response={204: None, **WRITE_ERRORS}, summary="Delete an important date"
 )
 def delete_important_date(request: HttpRequest, important_date_id: int):
     important = selectors.important_date_get(

@@ -5,14 +5,14 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 
 from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.customers import selectors
 from klantvriend.customers.models import ConsentRecord
-from klantvriend.importers.privacy import AlreadyErased, customer_erase, customer_personal_data
+from klantvriend.importers.privacy import customer_erase, customer_personal_data
 
-from .common import ERRORS, OWNER_ERRORS, Message, business_of, require_owner
+from .common import ERRORS, OWNER_ERRORS, OWNER_WRITE_ERRORS, business_of, require_owner
 
 router = Router(tags=["privacy"])
 
@@ -58,17 +58,13 @@ def export_customer(request: HttpRequest, customer_id: int):
 
 @router.post(
     "/{customer_id}/erase",
-    response={200: ErasedOut, 409: Message, **OWNER_ERRORS},
+    response={200: ErasedOut, **OWNER_WRITE_ERRORS},
     summary="Anonymise a customer everywhere (erasure, AVG art. 17); purchases keep date and amount",
 )
 def erase_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
     require_owner(request)
-    try:
-        erased = customer_erase(customer=customer, actor=request.membership.user)  # type: ignore[attr-defined]
-    except AlreadyErased as refused:
-        return Status(409, {"detail": refused.messages[0]})
-    return erased
+    return customer_erase(customer=customer, actor=request.membership.user)  # type: ignore[attr-defined]
 
 
 @router.get(

@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
 
-from klantvriend.core.errors import ValidationError
+from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.promises import selectors, services
 from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.selectors import PromiseView
 from klantvriend.promises.status import API_STATUSES, api_status
 
-from .common import ERRORS, Input, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["promises"])
@@ -136,7 +136,7 @@ def reliability(request: HttpRequest):
     }
 
 
-@router.post("", response={201: PromiseOut, **ERRORS}, summary="Record a promise")
+@router.post("", response={201: PromiseOut, **WRITE_ERRORS}, summary="Record a promise")
 def create_promise(request: HttpRequest, payload: PromiseCreate):
     customer = customer_for_write(request, payload.customer)
     promise = services.promise_create(
@@ -159,7 +159,7 @@ def get_promise(request: HttpRequest, promise_id: int):
 
 @router.patch(
     "/{promise_id}",
-    response={200: PromiseOut, **ERRORS},
+    response={200: PromiseOut, **WRITE_ERRORS},
     summary="Change a promise, mark it kept (done_at) or cancel it (cancelled_at)",
 )
 def update_promise(request: HttpRequest, promise_id: int, payload: PromiseUpdate):
@@ -169,7 +169,7 @@ def update_promise(request: HttpRequest, promise_id: int, payload: PromiseUpdate
     fields = payload.dict(exclude_unset=True)
     for name in ("done_at", "cancelled_at"):
         if name in fields and fields[name] is None and getattr(promise, name) is not None:
-            raise ValidationError(
+            raise Conflict(
                 {name: ValidationError(_("A finished promise cannot be reopened."), code="reopen")}
             )
     done_at, cancelled_at = fields.pop("done_at", None), fields.pop("cancelled_at", None)

@@ -7,7 +7,7 @@ from pydantic import Field, StrictInt
 from klantvriend.core.money import MAX_CENTS
 from klantvriend.customers import selectors, services
 
-from .common import ERRORS, Input, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["purchases"])
@@ -54,7 +54,7 @@ def list_purchases(request: HttpRequest, page: Query[Pagination], customer: Obje
     }
 
 
-@router.post("", response={201: PurchaseOut, **ERRORS}, summary="Record a purchase")
+@router.post("", response={201: PurchaseOut, **WRITE_ERRORS}, summary="Record a purchase")
 def create_purchase(request: HttpRequest, payload: PurchaseCreate):
     customer = customer_for_write(request, payload.customer)
     purchase = services.purchase_create(
@@ -80,13 +80,15 @@ class PurchaseUpdate(Input):
     external_ref: str | None = Field(None, max_length=100)
 
 
-@router.patch("/{purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="Correct a purchase")
+@router.patch(
+    "/{purchase_id}", response={200: PurchaseOut, **WRITE_ERRORS}, summary="Correct a purchase"
+)
 def update_purchase(request: HttpRequest, purchase_id: int, payload: PurchaseUpdate):
     purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
     return services.purchase_update(purchase=purchase, **payload.dict(exclude_unset=True))
 
 
-@router.delete("/{purchase_id}", response={204: None, **ERRORS}, summary="Delete a purchase")
+@router.delete("/{purchase_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a purchase")
 def delete_purchase(request: HttpRequest, purchase_id: int):
     purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
     services.purchase_delete(purchase=purchase)

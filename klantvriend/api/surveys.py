@@ -11,7 +11,7 @@ from pydantic import Field, StrictInt
 from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import InvitationChannel
 
-from .common import ERRORS, Input, ObjectId, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
 
 invitations_router = Router(tags=["surveys"])
@@ -84,7 +84,7 @@ def list_invitations(
 
 
 @invitations_router.post(
-    "", response={201: InvitationCreated, **ERRORS}, summary="Invite a customer to the survey"
+    "", response={201: InvitationCreated, **WRITE_ERRORS}, summary="Invite a customer to the survey"
 )
 def create_invitation(request: HttpRequest, payload: InvitationCreate):
     business = business_of(request)

@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationErrorContext
 from ninja.errors import ValidationError as SchemaValidationError
 
-from klantvriend.core.errors import NotFound, OwnerOnly
+from klantvriend.core.errors import Conflict, NotFound, OwnerOnly
 
 from . import (
     complaints,
@@ -159,6 +159,23 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError):
 def owner_only(request: HttpRequest, exc: OwnerOnly):
     return api.create_response(
         request, {"detail": _("Only an owner of the business may do this.")}, status=403
+    )
+
+
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Conflict):
+    """The record's state forbids it (docs/api.md): one message and its code, whatever field
+    the domain hung it on. A Conflict is a ValidationError, so this handler must come first in
+    the lookup, which ninja does by the exception's class hierarchy."""
+    errors = (
+        [error for errors in exc.error_dict.values() for error in errors]
+        if hasattr(exc, "error_dict")
+        else exc.error_list
+    )
+    first = errors[0]
+    message = first.message % first.params if first.params else first.message
+    return api.create_response(
+        request, {"detail": str(message), "code": first.code or "conflict"}, status=409
     )
 
 

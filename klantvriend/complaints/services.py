@@ -14,7 +14,7 @@ from klantvriend.core.audit import (
     save_changed_customer_row,
     save_new_customer_row,
 )
-from klantvriend.core.errors import ValidationError
+from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.hooks import COMPLAINT_RESOLVED, RECOVERY_GESTURE_WRITTEN, run_after_commit
 from klantvriend.core.moments import refuse_unlikely_moment
 
@@ -25,6 +25,10 @@ PUBLIC_CHANNELS = frozenset({Channel.SOCIAL_MEDIA, Channel.REVIEW_SITE})
 
 def _error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _conflict(field: str, message: str, code: str) -> Conflict:
+    return Conflict({field: ValidationError(message, code=code)})
 
 
 def _check_moment(
@@ -92,7 +96,7 @@ def complaint_respond(
     now = now or timezone.now()
     at = at or now
     if complaint.first_response_at is not None:
-        raise _error("first_response_at", _("This complaint was already answered."), "responded")
+        raise _conflict("first_response_at", _("This complaint was already answered."), "responded")
     _check_moment(
         at, complaint=complaint, field="first_response_at", now=now, code="response_before_received"
     )
@@ -101,7 +105,7 @@ def complaint_respond(
             first_response_at=at, updated_at=now
         )
         if not updated:
-            raise _error(
+            raise _conflict(
                 "first_response_at", _("This complaint was already answered."), "responded"
             )
         complaint.first_response_at = at
@@ -127,7 +131,7 @@ def complaint_resolve(
     now = now or timezone.now()
     at = at or now
     if complaint.resolved_at is not None:
-        raise _error("resolved_at", _("This complaint is already resolved."), "resolved")
+        raise _conflict("resolved_at", _("This complaint is already resolved."), "resolved")
     if not resolution.strip():
         raise _error("resolution", _("Say how the complaint was resolved."), "required")
     _check_moment(
@@ -157,7 +161,7 @@ def complaint_resolve(
             updated_at=now,
         )
         if not updated:
-            raise _error("resolved_at", _("This complaint is already resolved."), "resolved")
+            raise _conflict("resolved_at", _("This complaint is already resolved."), "resolved")
         audit_customer_row(
             resolved,
             actor=actor,

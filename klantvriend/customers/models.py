@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klantvriend.core.db import AsciiLower, MonthDay
+from klantvriend.core.errors import Conflict
 from klantvriend.core.models import Business, BusinessOwned
 from klantvriend.core.money import MAX_CENTS
 
@@ -264,7 +265,7 @@ class Customer(BusinessOwned):
         data again that a second erasure could not reach. What was left open can still be closed
         (a promise kept, a complaint resolved)."""
         if self.erased_at is not None:
-            raise ValidationError(
+            raise Conflict(
                 _("This customer has been anonymised: nothing new can be recorded about them."),
                 code="anonymised",
             )

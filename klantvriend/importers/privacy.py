@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import AuditAction, audit_record
-from klantvriend.core.errors import ValidationError
+from klantvriend.core.errors import Conflict
 from klantvriend.core.language import shop_language
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned
@@ -60,11 +60,11 @@ PERSONAL_FIELDS = (
 )
 
 
-class AlreadyErased(ValidationError):
+class AlreadyErased(Conflict):
     pass
 
 
-class HasPurchases(ValidationError):
+class HasPurchases(Conflict):
     pass
 
 

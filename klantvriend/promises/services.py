@@ -15,7 +15,7 @@ from klantvriend.core.audit import (
     save_changed_customer_row,
     save_new_customer_row,
 )
-from klantvriend.core.errors import ValidationError
+from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.hooks import PROMISE_KEPT, run_after_commit
 from klantvriend.core.moments import refuse_unlikely_moment
 
@@ -29,6 +29,12 @@ FURTHEST_DUE = timedelta(days=36525)
 
 def _error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _finished(field: str) -> Conflict:
+    return Conflict(
+        {field: ValidationError(_("This promise is already finished."), code="finished")}
+    )
 
 
 def _resolve_due(business, due_at: datetime | None, due_date: date | None) -> tuple[datetime, bool]:
@@ -141,7 +147,7 @@ def promise_update(
 
 def _check_open(promise: Promise) -> None:
     if promise.done_at is not None or promise.cancelled_at is not None:
-        raise _error("done_at", _("This promise is already finished."), "finished")
+        raise _finished("done_at")
 
 
 def promise_mark_kept(
@@ -163,7 +169,7 @@ def promise_mark_kept(
             pk=promise.pk, done_at__isnull=True, cancelled_at__isnull=True
         ).update(done_at=at, done_on=promise.business.local(at).date(), updated_at=now)
         if not updated:
-            raise _error("done_at", _("This promise is already finished."), "finished")
+            raise _finished("done_at")
         promise.refresh_from_db()
         audit_customer_row(
             promise,
@@ -195,7 +201,7 @@ def promise_cancel(
             pk=promise.pk, done_at__isnull=True, cancelled_at__isnull=True
         ).update(cancelled_at=at, updated_at=now)
         if not updated:
-            raise _error("cancelled_at", _("This promise is already finished."), "finished")
+            raise _finished("cancelled_at")
         promise.refresh_from_db()
         audit_customer_row(
             promise,

@@ -33,7 +33,7 @@ from klantvriend.aftercare.services import follow_up_create
 from klantvriend.complaints.models import Channel, Driver
 from klantvriend.complaints.services import complaint_create
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
-from klantvriend.core.errors import ValidationError
+from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.language import shop_language
 from klantvriend.core.models import Business, Role
 from klantvriend.customers.models import Customer, LegalBasis
@@ -235,8 +235,7 @@ def survey_invitation_create(
         raise _error("channel", _("Choose e-mail, the counter or a link."), "invalid_choice")
     if trigger not in InvitationTrigger.values:
         raise _error("trigger", _("Unknown occasion."), "invalid_choice")
-    if customer.erased_at is not None:
-        raise _error("customer", _("This customer has been anonymised."), "erased")
+    customer.refuse_if_anonymised()
     if channel == InvitationChannel.EMAIL:
         if not customer.email:
             raise _error("channel", _("This customer has no e-mail address."), "no_email")
@@ -264,13 +263,18 @@ def survey_invitation_create(
         )
         if last is not None and interval and last > now - interval:
             next_day = business.local(last + interval).date()
-            raise _error(
-                "customer",
-                _(
-                    "This customer was invited recently; the next invitation is possible from %(day)s."
-                )
-                % {"day": date_format(next_day, "SHORT_DATE_FORMAT")},
-                "too_soon",
+            # The customer's state, not a value sent: a conflict, as every such refusal.
+            raise Conflict(
+                {
+                    "customer": ValidationError(
+                        _(
+                            "This customer was invited recently; the next invitation is "
+                            "possible from %(day)s."
+                        )
+                        % {"day": date_format(next_day, "SHORT_DATE_FORMAT")},
+                        code="too_soon",
+                    )
+                }
             )
         invitation = SurveyInvitation.objects.create(
             business=business,

@@ -41,8 +41,9 @@ def test_email_without_consent_and_a_second_invitation_are_refused(api, anna, bu
     assert "QR code" in refused.json()["detail"][0]["msg"]
     assert _post(api, "/api/v1/survey-invitations", {"customer": anna.pk}).status_code == 201
     again = _post(api, "/api/v1/survey-invitations", {"customer": anna.pk})
-    assert again.status_code == 422
-    assert again.json()["detail"][0]["type"] == "too_soon"
+    # The customer's state, not the input: a conflict (docs/api.md).
+    assert again.status_code == 409
+    assert again.json()["code"] == "too_soon"
     assert SurveyInvitation.objects.count() == 1
 
 
