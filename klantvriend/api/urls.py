@@ -27,6 +27,7 @@ from . import (
     today,
 )
 from .common import BearerToken, QueryParser, UtcJSONRenderer
+from .idempotency import OPENAPI_PARAMETER, WRITE_METHODS, idempotent
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing"}
 _DATE_ERRORS |= {"date_from_datetime_inexact"}
@@ -86,6 +87,18 @@ def schema_message(error: dict[str, Any]) -> str:
 
 
 class KlantvriendAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Every write takes the Idempotency-Key header (api/idempotency.py, applied to every
+        operation): said once here rather than on each route."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                if method.upper() in WRITE_METHODS:
+                    parameters = operation.setdefault("parameters", [])
+                    if OPENAPI_PARAMETER not in parameters:
+                        parameters.append(OPENAPI_PARAMETER)
+        return schema
+
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext]
     ) -> SchemaValidationError:
@@ -121,6 +134,7 @@ api = KlantvriendAPI(
     urls_namespace="api",
     docs_url="/docs",
 )
+api.add_decorator(idempotent(api), mode="view")
 api.add_router("/customers", customers.router)
 api.add_router("/customers", privacy.router)
 api.add_router("/important-dates", important_dates.router)

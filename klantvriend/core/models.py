@@ -315,3 +315,32 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class IdempotentRequest(models.Model):
+    """A write sent to the API with an Idempotency-Key header and the answer it got (docs/api.md),
+    kept for a day: a client that retries it (after a time-out, a dropped connection) gets the
+    same answer again instead of a second record. Tied to the token, so one integration's keys
+    never meet another's; the unique key is what lets only one of two simultaneous requests
+    with the same key through."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, the path and the body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    # Empty only inside the transaction of the first request, which fills it before it commits.
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("repeatable API request")
+        verbose_name_plural = _("repeatable API requests")
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="idempotentrequest_token_key")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotentrequest_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

@@ -45,13 +45,18 @@ def business_get_by_slug(*, slug: str) -> Business:
         raise NotFound from None
 
 
-def apitoken_authenticate(*, key: str) -> Membership | None:
-    """The membership behind a live token, or None for an unknown or revoked one."""
-    token = (
+def apitoken_live(*, key: str) -> ApiToken | None:
+    """The token of this secret if it may be used: not revoked, its member still active."""
+    return (
         ApiToken.objects.select_related("membership__business", "membership__user")
         .filter(key_hash=hash_token(key), revoked_at__isnull=True, membership__user__is_active=True)
         .first()
     )
+
+
+def apitoken_authenticate(*, key: str) -> Membership | None:
+    """The membership behind a live token, or None for an unknown or revoked one."""
+    token = apitoken_live(key=key)
     if token is None:
         return None
     now = timezone.now()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import Conflict
+from klantvriend.core.idempotency import idempotent_requests_forget_business
 from klantvriend.core.language import shop_language
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned
@@ -309,6 +310,7 @@ def _forget_person(customer: Customer, scrub: Callable[[str], str]) -> None:
             ),
             scrub,
         )
+    idempotent_requests_forget_business(business=customer.business)
 
 
 def _unlink_tags(customer: Customer) -> None:

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from klantvriend.core.idempotency import idempotent_requests_forget_expired
 from klantvriend.core.models import Business
 from klantvriend.insights.services import insights_refresh
 
@@ -7,7 +8,8 @@ from klantvriend.insights.services import insights_refresh
 class Command(BaseCommand):
     help = (
         "Recompute customer value, probability alive, segments, stages and advice "
-        "(run it every night, e.g. from cron; imports refresh on their own)."
+        "(run it every night, e.g. from cron; imports refresh on their own). Also forgets the "
+        "API's idempotency keys older than a day."
     )
 
     def add_arguments(self, parser):
@@ -26,3 +28,7 @@ class Command(BaseCommand):
                 f"{business.slug}: {run.customers} customers, {run.purchases} purchases "
                 f"in {run.seconds:.1f} s; {outcome}"
             )
+        # The nightly run is the one job every installation schedules; expired keys are
+        # refused no matter when this runs, so it only keeps the table small.
+        forgotten = idempotent_requests_forget_expired()
+        self.stdout.write(f"{forgotten} expired API idempotency keys forgotten")
