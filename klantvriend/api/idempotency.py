@@ -67,10 +67,12 @@ def idempotent(api):
         @wraps(run)
         def wrapper(request: HttpRequest, *args, **kwargs):
             key = request.headers.get(HEADER)
+            if request.method not in WRITE_METHODS or key is None:
+                return run(request, *args, **kwargs)
             secret = _bearer_secret(request)
-            token = apitoken_live(key=secret) if key is not None and secret else None
-            if request.method not in WRITE_METHODS or key is None or token is None:
-                # Without a live token the authentication answers 401, as without a key.
+            token = apitoken_live(key=secret) if secret else None
+            if token is None:
+                # The authentication answers 401, as it would without the key.
                 return run(request, *args, **kwargs)
             if not KEY_PATTERN.fullmatch(key):
                 return _refusal(
