@@ -4,6 +4,7 @@ advisor, the same figures as the web pages (registered under /insights beside /i
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -136,6 +137,12 @@ def advice(request: HttpRequest):
             for row in figures.get("by_segment", [])
         ],
         "based_on_model": bool(figures.get("based_on_model")),
-        "not_enough_data": run.not_enough_data if run else "No insights computed yet.",
+        # In the language asked for, as the advice page says it (not the stored shop language).
+        "not_enough_data": run.not_enough_data_text()
+        if run
+        else _(
+            "Not enough data yet: the insights have not been computed. They are refreshed "
+            "every night and after every import."
+        ),
         "computed_at": run.computed_at if run else None,
     }

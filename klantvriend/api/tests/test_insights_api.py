@@ -140,3 +140,17 @@ def test_advice_without_an_amount_gives_null(api, business):
     )
 
     assert api.get("/api/v1/insights/advice").json()["attention_worth_per_customer_cents"] is None
+
+
+@pytest.mark.parametrize(
+    ("language", "start"),
+    [("en", "Not enough data yet: the insights"), ("nl", "Nog niet genoeg gegevens")],
+)
+def test_why_there_is_no_advice_is_said_in_the_language_asked_for(api, business, language, start):
+    before = api.get("/api/v1/insights/advice", headers={"Accept-Language": language}).json()
+    PurchaseFactory(customer=CustomerFactory(business=business))
+    insights_refresh(business=business)
+    after = api.get("/api/v1/insights/advice", headers={"Accept-Language": language}).json()
+
+    assert before["not_enough_data"].startswith(start)
+    assert after["not_enough_data"].startswith(start.split(":")[0])
