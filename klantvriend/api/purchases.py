@@ -7,7 +7,17 @@ from pydantic import Field, StrictInt
 from klantvriend.core.money import MAX_CENTS
 from klantvriend.customers import selectors, services
 
-from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, business_of
+from .common import (
+    ERRORS,
+    OWNER_WRITE_ERRORS,
+    WRITE_ERRORS,
+    Input,
+    Moment,
+    ObjectId,
+    Pagination,
+    business_of,
+    require_owner,
+)
 from .contact_moments import customer_for_write
 
 router = Router(tags=["purchases"])
@@ -85,11 +95,20 @@ class PurchaseUpdate(Input):
 )
 def update_purchase(request: HttpRequest, purchase_id: int, payload: PurchaseUpdate):
     purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
-    return services.purchase_update(purchase=purchase, **payload.dict(exclude_unset=True))
+    return services.purchase_update(
+        purchase=purchase,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+        **payload.dict(exclude_unset=True),
+    )
 
 
-@router.delete("/{purchase_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a purchase")
+@router.delete(
+    "/{purchase_id}",
+    response={204: None, **OWNER_WRITE_ERRORS},
+    summary="Delete a purchase recorded by mistake (owners)",
+)
 def delete_purchase(request: HttpRequest, purchase_id: int):
     purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
-    services.purchase_delete(purchase=purchase)
+    require_owner(request)
+    services.purchase_delete(purchase=purchase, actor=request.membership.user)  # type: ignore[attr-defined]
     return Status(204, None)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import AuditAction, audit_diff, audit_record
+from klantvriend.core.audit import AuditAction, audit_customer_row, audit_diff, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
 from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
@@ -346,15 +346,24 @@ def important_date_delete(*, important_date: ImportantDate) -> None:
     important_date.delete()
 
 
+def _purchase_snapshot(purchase: Purchase) -> dict[str, Any]:
+    return {
+        name: getattr(purchase, name)
+        for name in ("amount_cents", "at", "description", "external_ref")
+    }
+
+
 def purchase_update(
     *,
     purchase: Purchase,
+    actor,
     amount_cents: int | None = None,
     at: datetime | None = None,
     description: str | None = None,
     external_ref: str | None = None,
 ) -> Purchase:
-    """Corrects a purchase typed wrongly; what is not given stays as it is."""
+    """Corrects a purchase typed wrongly; what is not given stays as it is. A purchase is a fiscal
+    record: who changed what is kept in the audit trail."""
     previous = Purchase.objects.get(pk=purchase.pk)
     if amount_cents is not None:
         if isinstance(amount_cents, bool) or not isinstance(amount_cents, int):
@@ -376,7 +385,12 @@ def purchase_update(
     try:
         purchase.full_clean()
         with refused_when_taken(purchase), transaction.atomic():
-            purchase.save(update_fields=["amount_cents", "at", "description", "external_ref"])
+            changes = audit_diff(_purchase_snapshot(previous), _purchase_snapshot(purchase))
+            if changes:
+                purchase.save(update_fields=["amount_cents", "at", "description", "external_ref"])
+                audit_customer_row(
+                    purchase, actor=actor, action=AuditAction.CHANGED, changes=changes
+                )
     except ValidationError:
         for name in ("amount_cents", "at", "description", "external_ref"):
             setattr(purchase, name, getattr(previous, name))
@@ -384,8 +398,18 @@ def purchase_update(
     return purchase
 
 
-def purchase_delete(*, purchase: Purchase) -> None:
-    purchase.delete()
+def purchase_delete(*, purchase: Purchase, actor) -> None:
+    """Removes a purchase recorded by mistake (owners only, as deleting a customer), keeping
+    what it was in the audit trail: a purchase is a fiscal record."""
+    was = _purchase_snapshot(purchase)
+    with transaction.atomic():
+        audit_customer_row(
+            purchase,
+            actor=actor,
+            action=AuditAction.DELETED,
+            changes=audit_diff(was, dict.fromkeys(was)),
+        )
+        purchase.delete()
 
 
 def contact_moment_update(

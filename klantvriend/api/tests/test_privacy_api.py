@@ -100,3 +100,32 @@ def test_a_removed_members_token_is_refused(business, owner):
     member_remove(membership=membership, actor=owner)
 
     assert client.get("/api/v1/customers").status_code == 401
+
+
+def test_staff_may_correct_a_purchase_but_not_delete_it_and_both_are_audited(api, business):
+    """A purchase is a fiscal record: a correction names who made it and what it was, and only
+    an owner removes one, which the audit trail keeps."""
+    from klantvriend.core.models import AuditEvent
+
+    customer = services.customer_create(business=business, name="Anna")
+    purchase = services.purchase_create(customer=customer, amount_cents=1250)
+    client = staff_api(business)
+
+    corrected = client.patch(
+        f"/api/v1/purchases/{purchase.pk}", {"amount_cents": 1520}, content_type="application/json"
+    )
+    refused = client.delete(f"/api/v1/purchases/{purchase.pk}")
+
+    assert (corrected.status_code, refused.status_code) == (200, 403)
+    assert Purchase.objects.get(pk=purchase.pk).amount_cents == 1520
+    change = AuditEvent.objects.get(object_type="purchase")
+    assert (change.action, change.actor.username, change.changes["amount_cents"]) == (
+        "changed",
+        "kees",
+        [1250, 1520],
+    )
+
+    assert api.delete(f"/api/v1/purchases/{purchase.pk}").status_code == 204
+    deleted = AuditEvent.objects.get(object_type="purchase", action="deleted")
+    assert (deleted.customer_id, deleted.changes["amount_cents"]) == (customer.pk, [1520, None])
+    assert not Purchase.objects.filter(pk=purchase.pk).exists()

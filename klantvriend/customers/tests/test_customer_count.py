@@ -172,7 +172,7 @@ def test_every_kind_of_purchase_write_keeps_what_the_customer_bought(business, o
     )
     assert _spend_kept() == _spend_summed() == {anna.pk: 2050, bram.pk: 303, kees.pk: 99}
 
-    services.purchase_update(purchase=first, amount_cents=1000)
+    services.purchase_update(purchase=first, actor=None, amount_cents=1000)
     Purchase.objects.filter(customer=bram).update(amount_cents=10)
     assert _spend_kept() == _spend_summed() == {anna.pk: 1800, bram.pk: 30, kees.pk: 99}
 
@@ -180,7 +180,7 @@ def test_every_kind_of_purchase_write_keeps_what_the_customer_bought(business, o
     Purchase.objects.filter(pk=first.pk).update(customer=bram)
     assert _spend_kept() == _spend_summed() == {anna.pk: 800, bram.pk: 1030, kees.pk: 99}
 
-    services.purchase_delete(purchase=Purchase.objects.get(pk=first.pk))
+    services.purchase_delete(purchase=Purchase.objects.get(pk=first.pk), actor=None)
     Purchase.objects.filter(customer=kees).delete()
     assert _spend_kept() == _spend_summed() == {anna.pk: 800, bram.pk: 30}
 
