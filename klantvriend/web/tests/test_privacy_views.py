@@ -363,3 +363,16 @@ def test_a_member_without_a_name_is_listed_once_by_their_login(owner_client, bus
 
     assert "<td>kassa2</td>" in page
     assert 'Sanne <span class="subtle">(sanne)</span>' in page
+
+
+def test_the_audit_pages_of_one_customer_page_on_within_that_customer(
+    owner_client, business, owner
+):
+    anna = CustomerFactory(business=business, name="Anna")
+    for index in range(privacy_views.AUDIT_PAGE_SIZE + 1):
+        services.customer_update(customer=anna, actor=owner, notes=f"notitie {index}")
+
+    page = owner_client.get(reverse("web:audit_log") + f"?customer={anna.pk}").content.decode()
+
+    assert "Pagina 1 van 2" in page
+    assert f'href="?customer={anna.pk}&amp;page=2"' in page
