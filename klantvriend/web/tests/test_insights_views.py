@@ -94,6 +94,8 @@ def test_advice_scorecard_rows_and_charts_render(owner_client, butcher):
         "complaints",
     ]
     assert html.count("<svg") == 5
+    # Under the two charts per month (revenue, promises): their last month is not over yet.
+    assert html.count("De laatste maand is nog niet om.") == 2
     assert 'style="' not in html.split("<main", 1)[-1]
 
 
