@@ -1,7 +1,7 @@
 """Reads of follow-ups: lists, what is due, the coverage figure, timeline and open items."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -155,7 +155,7 @@ def follow_up_coverage_events(
         )
     for customer_id, name, resolved_at, due_on, done_at in Complaint.objects.filter(
         business=business,
-        resolved_at__gte=datetime.combine(since, time.min, tzinfo=business.tzinfo),
+        resolved_at__gte=business.start_of(since),
     ).values_list(
         "customer_id", "customer__name", "resolved_at", "follow_up__due_on", "follow_up__done_at"
     ):

@@ -4,7 +4,7 @@ only through a Membership. API tokens belong to a membership, so they carry its 
 import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from typing import ClassVar
 
@@ -70,6 +70,10 @@ class Business(models.Model):
 
     def local(self, moment: datetime) -> datetime:
         return timezone.localtime(moment, self.tzinfo)
+
+    def start_of(self, day: date) -> datetime:
+        """The first moment of a calendar day where the business is."""
+        return datetime.combine(day, time.min, tzinfo=self.tzinfo)
 
 
 class Role(models.TextChoices):

@@ -1,7 +1,7 @@
 """Reads of gestures, the repeat warning and today's occasions."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
@@ -24,13 +24,24 @@ REPEAT_WINDOW = timedelta(days=180)
 
 
 def gesture_list(
-    *, business: Business, customer_id: int | None = None, occasion: str | None = None
+    *,
+    business: Business,
+    customer_id: int | None = None,
+    occasion: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> QuerySet[Gesture]:
+    """The gestures, newest first; those of one customer, one occasion, or given in [since,
+    until) when given."""
     gestures = Gesture.objects.filter(business=business)
     if customer_id is not None:
         gestures = gestures.filter(customer_id=customer_id)
     if occasion:
         gestures = gestures.filter(occasion=occasion)
+    if since is not None:
+        gestures = gestures.filter(given_at__gte=since)
+    if until is not None:
+        gestures = gestures.filter(given_at__lt=until)
     return gestures.select_related("customer", "given_by").order_by("-given_at", "-id")
 
 
@@ -88,7 +99,7 @@ def occasions_today(
     personal date is not used without it. One query, three when more than `limit` customers
     celebrate (then the occasions are counted)."""
     day = business.today()
-    start = datetime.combine(day, time.min, tzinfo=business.tzinfo)
+    start = business.start_of(day)
     given_today = Gesture.objects.filter(
         customer=OuterRef("pk"),
         occasion__in=[Occasion.BIRTHDAY, Occasion.ANNIVERSARY],

@@ -9,7 +9,6 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from datetime import time as clock_time
 
 import numpy as np
 from django.db import connection, transaction
@@ -226,7 +225,7 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     started = time.perf_counter()
     now = now or timezone.now()
     as_of = timezone.localdate(now, timezone=business.tzinfo)
-    end = datetime.combine(as_of + timedelta(days=1), clock_time.min, tzinfo=business.tzinfo)
+    end = business.start_of(as_of + timedelta(days=1))
     customer_ids, days, cents = _purchase_arrays(business, end)
     figures: dict = {}
     if len(customer_ids) == 0:
@@ -407,10 +406,7 @@ def _gesture_effects(business, as_of, customer_ids, days, cents) -> dict:
     a gesture, which the gestures that made up for a complaint can be held against."""
     until_day = as_of - timedelta(days=EFFECT_WINDOW_DAYS)
     since_day = until_day - timedelta(days=EFFECT_YEAR_DAYS)
-    since, until = (
-        datetime.combine(day, clock_time.min, tzinfo=business.tzinfo)
-        for day in (since_day, until_day)
-    )
+    since, until = business.start_of(since_day), business.start_of(until_day)
     gestures = list(gestures_given_between(business=business, since=since, until=until))
     complaints = list(
         complaints_resolved_without_gesture(business=business, since=since, until=until)

@@ -122,31 +122,48 @@ def insights_charts(request: HttpRequest) -> HttpResponse:
 GESTURES_PER_PAGE = 50
 
 
+def _day_or_none(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 @member_required
 def insights_gestures(request: HttpRequest) -> HttpResponse:
     """The gestures given, and per occasion what their customers bought in the quarter before
-    and after (computed by the nightly insights refresh)."""
-    run = insight_run_latest(business=request.business)
+    and after (computed by the nightly insights refresh). Each occasion opens the gestures it
+    counts: the log filtered by occasion and by the days the figures cover."""
+    business = request.business
+    run = insight_run_latest(business=business)
     effects = (run.figures or {}).get("gesture_effects") if run else None
     labels = dict(Occasion.choices)
     occasion = request.GET.get("occasion", "")
     if occasion not in labels:
         occasion = ""
-    gestures = gesture_list(business=request.business, occasion=occasion or None)
+    since, until = _day_or_none(request.GET.get("since")), _day_or_none(request.GET.get("until"))
+    gestures = gesture_list(
+        business=business,
+        occasion=occasion or None,
+        since=business.start_of(since) if since else None,
+        until=business.start_of(until) if until else None,
+    )
     return render(
         request,
         "web/insights_gestures.html",
         {
             "run": run,
             "effects": effects,
-            "since": date.fromisoformat(effects["since"]) if effects else None,
-            "until": date.fromisoformat(effects["until"]) if effects else None,
             "effect_rows": [
                 {**row, "label": labels.get(row["occasion"], row["occasion"])}
                 for row in (effects or {}).get("occasions", [])
             ],
+            "effects_since": date.fromisoformat(effects["since"]) if effects else None,
+            "effects_until": date.fromisoformat(effects["until"]) if effects else None,
             "occasions": Occasion.choices,
             "occasion": occasion,
+            "since": since,
+            "until": until,
             "page": Paginator(gestures, GESTURES_PER_PAGE).get_page(request.GET.get("page")),
         },
     )

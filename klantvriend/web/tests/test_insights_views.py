@@ -188,6 +188,13 @@ def test_the_gestures_page_shows_their_effect_and_the_log_in_a_few_queries(
     with django_assert_max_num_queries(8):
         page = owner_client.get(reverse("web:insights_gestures")).content.decode()
     filtered = owner_client.get(reverse("web:insights_gestures") + "?occasion=birthday")
+    Gesture.objects.create(  # given after the year the figures count
+        business=business,
+        customer=customers[1],
+        what="Taart 3",
+        occasion=Occasion.BIRTHDAY,
+        given_at=now - dt.timedelta(days=10),
+    )
 
     birthday = page.split('data-testid="effect-birthday"')[1].split("</tr>")[0]
     assert [cell.split("<")[0] for cell in birthday.split('class="number">')[1:]] == [
@@ -199,5 +206,10 @@ def test_the_gestures_page_shows_their_effect_and_the_log_in_a_few_queries(
         "€ 25,00",
     ]
     assert 'data-testid="effect-referral_thanks"' in page
+    # Each occasion opens the gestures it counts: of that occasion, given in the year counted.
+    link = birthday.split('<a href="')[1].split('"')[0].replace("&amp;", "&")
+    counted = owner_client.get(link).content.decode()
+    assert counted.count("Taart ") == 2
+    assert 'data-testid="gesture-log-days"' in counted
     assert page.count("Taart ") == 3
     assert filtered.content.decode().count("Taart ") == 2
