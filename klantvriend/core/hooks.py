@@ -1,10 +1,12 @@
-"""Explicit after-commit hooks between domain apps.
+"""Explicit hooks between domain apps: after commit, or inside the transaction of the write.
 
 A lower app (customers, promises, complaints) announces that something happened by calling
 `run_after_commit(EVENT, ...)` from its service; a higher app (aftercare) registers a handler in
 its AppConfig.ready(). The lower app never imports the higher one, and unlike Django signals the
 call is visible in the service that causes it. Handlers run only once the write is committed, so
-a rolled-back purchase plans no follow-up."""
+a rolled-back purchase plans no follow-up. A write that other apps must follow within its own
+transaction (`run_in_transaction`) runs their handlers at once instead, and fails as a whole
+when one of them fails."""
 
 import logging
 from collections import defaultdict
@@ -22,6 +24,11 @@ COMPLAINT_RESOLVED = "complaint_resolved"
 RECOVERY_GESTURE_WRITTEN = "recovery_gesture_written"
 # Announced by the importers after a committed import (insights refresh on it).
 DATA_IMPORTED = "data_imported"
+# The business moved to another time zone (core.services.business_update). Apps that store
+# business-local days re-derive them in the same transaction, so no reader ever sees a day of
+# the old zone beside the new zone. Handlers take `business` (already in the new zone) and return
+# a dict of counts for the audit trail.
+BUSINESS_TIME_ZONE_CHANGED = "business_time_zone_changed"
 
 _handlers: dict[str, list[Callable[..., object]]] = defaultdict(list)
 
@@ -43,3 +50,14 @@ def _run(event: str, kwargs: dict) -> None:
 
 def run_after_commit(event: str, **kwargs: object) -> None:
     transaction.on_commit(partial(_run, event, kwargs))
+
+
+def run_in_transaction(event: str, **kwargs: object) -> dict[str, object]:
+    """Run the handlers now, inside the caller's transaction; an error in one rolls back the
+    whole write. Returns what the handlers report, merged (for the audit trail)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"{event} must be announced inside the transaction of its write")
+    report: dict[str, object] = {}
+    for handler in list(_handlers[event]):
+        report.update(handler(**kwargs) or {})
+    return report

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .audit import AuditAction, audit_diff, audit_record
+from .hooks import BUSINESS_TIME_ZONE_CHANGED, run_in_transaction
 from .models import ApiToken, Business, LoginFailure, Membership, Role
 
 TOKEN_PREFIX = "kv_"
@@ -32,19 +33,25 @@ def business_create(
 
 def business_update(*, business: Business, actor, name: str, time_zone: str) -> Business:
     """The owner renames the business or moves its clock (a shop in another time zone). The
-    currency stays: every stored amount is in it. Refused whole on a bad value; audited."""
-    before = {"name": business.name, "time_zone": business.time_zone}
+    currency stays: every stored amount is in it. Refused whole on a bad value; audited.
+
+    A new time zone re-dates what is stored as a business-local day in the same transaction
+    (BUSINESS_TIME_ZONE_CHANGED: the promises' days and all-day due moments); the audit event
+    says how many rows each app re-dated."""
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
+        before = {"name": locked.name, "time_zone": locked.time_zone}
         locked.name, locked.time_zone = name.strip(), time_zone
         locked.full_clean()
         locked.save(update_fields=["name", "time_zone"])
+        changes = audit_diff(before, {"name": locked.name, "time_zone": locked.time_zone})
+        if "time_zone" in changes:
+            redated = run_in_transaction(
+                BUSINESS_TIME_ZONE_CHANGED, business=locked, old_time_zone=before["time_zone"]
+            )
+            changes.update({name: [None, count] for name, count in redated.items()})
         audit_record(
-            business=locked,
-            actor=actor,
-            action=AuditAction.SETTINGS,
-            obj=locked,
-            changes=audit_diff(before, {"name": locked.name, "time_zone": locked.time_zone}),
+            business=locked, actor=actor, action=AuditAction.SETTINGS, obj=locked, changes=changes
         )
     business.name, business.time_zone = locked.name, locked.time_zone
     return business

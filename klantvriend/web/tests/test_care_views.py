@@ -435,6 +435,7 @@ def test_the_owner_renames_the_business_and_moves_its_clock_and_it_is_audited(
         {
             "name": ["Slagerij Test", "Slagerij De Wit"],
             "time_zone": ["Europe/Amsterdam", "Europe/Lisbon"],
+            "promises_redated": [None, 0],
         },
     )
     assert care_settings(business) == care_settings(business.__class__())  # the targets untouched

@@ -1,0 +1,210 @@
+"""A business that moves to another time zone keeps its promises' days and moments straight."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from klantvriend.core import hooks
+from klantvriend.core.models import AuditEvent, Business
+from klantvriend.core.services import business_update
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises import services
+from klantvriend.promises.models import Promise, PromiseKind
+from klantvriend.promises.selectors import promise_list, promise_with_status
+from klantvriend.promises.status import PromiseStatus
+
+AMSTERDAM, LONDON = ZoneInfo("Europe/Amsterdam"), ZoneInfo("Europe/London")
+THURSDAY, FRIDAY = date(2024, 1, 11), date(2024, 1, 12)
+MONDAY_MORNING = datetime(2024, 1, 8, 9, 0, tzinfo=AMSTERDAM)
+# Half past midnight on Friday in Amsterdam is half past eleven on Thursday in London.
+FRIDAY_HALF_PAST_MIDNIGHT = datetime(2024, 1, 12, 0, 30, tzinfo=AMSTERDAM)
+NOW = datetime(2024, 1, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def customer(business):
+    return CustomerFactory(business=business, name="Anna de Vries")
+
+
+def _promise(customer, owner, *, kept_at=None, **due):
+    promise = services.promise_create(
+        customer=customer,
+        description="Bezorgen",
+        kind=PromiseKind.DELIVERY,
+        made_at=MONDAY_MORNING,
+        made_by=owner,
+        now=NOW,
+        **due,
+    )
+    if kept_at is not None:
+        services.promise_mark_kept(promise=promise, actor=owner, at=kept_at, now=NOW)
+    return Promise.objects.get(pk=promise.pk)
+
+
+def _state(promise_id):
+    promise = Promise.objects.get(pk=promise_id)
+    status = promise_with_status(promise=promise, now=NOW).status
+    return promise.due_at, promise.due_on, promise.done_on, status
+
+
+def _move_to_london(business, owner):
+    return business_update(
+        business=business, actor=owner, name=business.name, time_zone="Europe/London"
+    )
+
+
+def test_a_new_time_zone_keeps_a_promised_day_and_a_promised_moment(business, owner, customer):
+    # Given a promise for Thursday kept at half past midnight on Friday, Amsterdam time (late),
+    # and one due Friday 09:00 Amsterdam, kept at the same moment (on the day, on time)
+    for_the_day = _promise(customer, owner, due_date=THURSDAY, kept_at=FRIDAY_HALF_PAST_MIDNIGHT)
+    for_a_moment = _promise(
+        customer,
+        owner,
+        due_at=datetime(2024, 1, 12, 9, 0, tzinfo=AMSTERDAM),
+        kept_at=FRIDAY_HALF_PAST_MIDNIGHT,
+    )
+    assert _state(for_the_day.pk) == (
+        datetime(2024, 1, 11, 23, 59, 59, tzinfo=AMSTERDAM),
+        THURSDAY,
+        FRIDAY,
+        PromiseStatus.KEPT_LATE,
+    )
+    assert _state(for_a_moment.pk) == (
+        datetime(2024, 1, 12, 9, 0, tzinfo=AMSTERDAM),
+        FRIDAY,
+        FRIDAY,
+        PromiseStatus.KEPT,
+    )
+
+    # When the business moves to London
+    _move_to_london(business, owner)
+
+    # Then the promise for Thursday is still for Thursday, due at the end of Thursday in London,
+    # and was kept on Thursday at 23:30 London time: on time
+    assert _state(for_the_day.pk) == (
+        datetime(2024, 1, 11, 23, 59, 59, tzinfo=LONDON),
+        THURSDAY,
+        THURSDAY,
+        PromiseStatus.KEPT,
+    )
+    # and the promise for Friday 09:00 Amsterdam keeps its moment (08:00 London) but was kept
+    # on Thursday, London time: a day early
+    assert _state(for_a_moment.pk) == (
+        datetime(2024, 1, 12, 8, 0, tzinfo=LONDON),
+        FRIDAY,
+        THURSDAY,
+        PromiseStatus.KEPT_EARLY,
+    )
+    # and the lists that filter on the status in SQL agree
+    business = Business.objects.get(pk=business.pk)
+    assert list(promise_list(business=business, status="kept", now=NOW)) == [for_the_day]
+    assert list(promise_list(business=business, status="kept_early", now=NOW)) == [for_a_moment]
+    assert list(promise_list(business=business, status="kept_late", now=NOW)) == []
+
+
+def test_a_moment_due_just_after_midnight_moves_to_the_day_before(business, owner, customer):
+    # Given an open promise due at a quarter past midnight on Friday, Amsterdam time
+    promise = _promise(customer, owner, due_at=datetime(2099, 1, 16, 0, 15, tzinfo=AMSTERDAM))
+    assert promise.due_on == date(2099, 1, 16)
+
+    _move_to_london(business, owner)
+
+    promise.refresh_from_db()
+    assert (promise.due_at, promise.due_on, promise.done_on) == (
+        datetime(2099, 1, 15, 23, 15, tzinfo=LONDON),
+        date(2099, 1, 15),
+        None,
+    )
+
+
+def test_a_day_that_ends_before_the_promise_was_made_is_due_when_it_was_made(owner, customer):
+    # Given a London shop that promised at 23:30 on Thursday "today"
+    business = customer.business
+    business.time_zone = "Europe/London"
+    business.save(update_fields=["time_zone"])
+    made = datetime(2024, 1, 11, 23, 30, tzinfo=LONDON)
+    promise = services.promise_create(
+        customer=customer, description="Terugbellen", due_date=THURSDAY, made_at=made, now=NOW
+    )
+
+    # When it moves to Amsterdam, where Thursday ended half an hour before the promise was made
+    business_update(
+        business=business, actor=owner, name=business.name, time_zone="Europe/Amsterdam"
+    )
+
+    # Then the promise is due when it was made (never before), on that moment's day
+    promise.refresh_from_db()
+    assert (promise.due_at, promise.due_on, promise.due_all_day) == (made, FRIDAY, True)
+
+
+def test_the_time_zone_change_is_audited_with_the_number_of_promises_redated(
+    business, owner, customer
+):
+    _promise(customer, owner, due_date=THURSDAY)
+    # A moment whose day is the same in both zones is not re-dated.
+    _promise(customer, owner, due_at=datetime(2024, 1, 12, 9, 0, tzinfo=AMSTERDAM))
+    AuditEvent.objects.all().delete()
+
+    _move_to_london(business, owner)
+
+    event = AuditEvent.objects.get()
+    assert (event.action, event.object_type, event.object_id, event.actor) == (
+        "settings",
+        "business",
+        business.pk,
+        owner,
+    )
+    assert event.changes == {
+        "time_zone": ["Europe/Amsterdam", "Europe/London"],
+        "promises_redated": [None, 1],
+    }
+
+
+def test_a_rename_alone_redates_nothing(business, owner, customer):
+    promise = _promise(customer, owner, due_date=THURSDAY)
+    AuditEvent.objects.all().delete()
+
+    business_update(
+        business=business, actor=owner, name="Slagerij Nieuw", time_zone=business.time_zone
+    )
+
+    assert Promise.objects.get(pk=promise.pk).due_at == promise.due_at
+    assert AuditEvent.objects.get().changes == {"name": ["Slagerij Test", "Slagerij Nieuw"]}
+
+
+def test_a_refused_time_zone_changes_no_promise(business, owner, customer):
+    promise = _promise(customer, owner, due_date=THURSDAY, kept_at=FRIDAY_HALF_PAST_MIDNIGHT)
+    audited = AuditEvent.objects.count()
+
+    with pytest.raises(ValidationError):
+        business_update(
+            business=business, actor=owner, name=business.name, time_zone="Mars/Olympus"
+        )
+
+    assert Business.objects.get(pk=business.pk).time_zone == "Europe/Amsterdam"
+    assert _state(promise.pk) == (
+        datetime(2024, 1, 11, 23, 59, 59, tzinfo=AMSTERDAM),
+        THURSDAY,
+        FRIDAY,
+        PromiseStatus.KEPT_LATE,
+    )
+    assert AuditEvent.objects.count() == audited
+
+
+def test_a_failing_redate_rolls_back_the_time_zone_change(business, owner, customer, monkeypatch):
+    promise = _promise(customer, owner, due_date=THURSDAY)
+
+    def failing(**kwargs):
+        services.promises_redate(**kwargs)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(hooks._handlers, hooks.BUSINESS_TIME_ZONE_CHANGED, [failing])
+    with pytest.raises(RuntimeError):
+        _move_to_london(business, owner)
+
+    assert Business.objects.get(pk=business.pk).time_zone == "Europe/Amsterdam"
+    assert Promise.objects.get(pk=promise.pk).due_at == datetime(
+        2024, 1, 11, 23, 59, 59, tzinfo=AMSTERDAM
+    )
