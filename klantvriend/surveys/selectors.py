@@ -48,6 +48,36 @@ def survey_get(*, business: Business) -> Survey:
     return Survey.objects.filter(business=business).first() or Survey(business=business)
 
 
+def survey_next_invitation_at(
+    *, business: Business, customer, survey: Survey | None = None, now: datetime | None = None
+) -> datetime | None:
+    """When `customer` may be invited again under the survey's interval; None: now."""
+    survey = survey or survey_get(business=business)
+    interval = timedelta(days=survey.invitation_interval_days)
+    last = (
+        SurveyInvitation.objects.filter(business=business, customer=customer)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is None or not interval or last + interval <= (now or timezone.now()):
+        return None
+    return last + interval
+
+
+def survey_invitations_open(*, business: Business, ids, now: datetime | None = None) -> set[int]:
+    """Which of these invitations can still be answered (not answered, not expired)."""
+    return set(
+        SurveyInvitation.objects.filter(
+            business=business,
+            pk__in=ids,
+            answered_at__isnull=True,
+            expires_at__gt=now or timezone.now(),
+            customer__erased_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+
+
 def survey_invitation_list(
     *, business: Business, customer_id: int | None = None
 ) -> QuerySet[SurveyInvitation]:

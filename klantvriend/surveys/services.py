@@ -56,6 +56,7 @@ from .models import (
     SurveyInvitation,
     SurveyResponse,
 )
+from .selectors import survey_next_invitation_at
 
 logger = logging.getLogger(__name__)
 
@@ -254,15 +255,11 @@ def survey_invitation_create(
         # Lock the customer so that two invitations at the same moment cannot both pass the
         # interval check.
         Customer.objects.select_for_update().filter(pk=customer.pk).first()
-        interval = timedelta(days=survey.invitation_interval_days)
-        last = (
-            SurveyInvitation.objects.filter(business=business, customer=customer)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
+        possible_from = survey_next_invitation_at(
+            business=business, customer=customer, survey=survey, now=now
         )
-        if last is not None and interval and last > now - interval:
-            next_day = business.local(last + interval).date()
+        if possible_from is not None:
+            next_day = business.local(possible_from).date()
             # The customer's state, not a value sent: a conflict, as every such refusal.
             raise Conflict(
                 {

@@ -15,6 +15,11 @@ survey_urlpatterns = [
         survey_views.survey_invite,
         name="survey_invite",
     ),
+    path(
+        "survey-invitations/<int:survey_invitation_id>/qr/",
+        survey_views.survey_qr,
+        name="survey_qr",
+    ),
     path("ambassadors/", referral_views.ambassadors, name="ambassadors"),
     path("reports/acquisition/", referral_views.acquisition, name="acquisition"),
     path("customers/referrer-search/", referral_views.referrer_search, name="referrer_search"),

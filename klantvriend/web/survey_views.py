@@ -4,13 +4,13 @@ a customer from the profile (by e-mail, or a QR code to scan at the counter)."""
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from clv import charts
 from klantvriend.customers.selectors import customer_get
@@ -135,6 +135,32 @@ def qr_svg(url: str) -> str:
     return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))
 
 
+# The one-time links this session made at the counter (invitation id -> URL), so that the QR page
+# can be shown again after a refresh: the secret is stored nowhere else (the database keeps its
+# hash). A link is dropped once its invitation is answered or has expired, and only the newest
+# few are kept.
+QR_LINKS = "survey_qr_links"
+QR_LINKS_KEPT = 5
+
+
+def _remember_qr_link(request: HttpRequest, invitation_id: int, url: str) -> None:
+    links: dict[str, str] = request.session.get(QR_LINKS, {})
+    still_open = selectors.survey_invitations_open(
+        business=request.business, ids=[int(pk) for pk in links]
+    )
+    kept = {pk: link for pk, link in links.items() if int(pk) in still_open}
+    kept[str(invitation_id)] = url
+    request.session[QR_LINKS] = dict(list(kept.items())[-QR_LINKS_KEPT:])
+
+
+def _forget_qr_link(request: HttpRequest, invitation_id: int) -> None:
+    links: dict[str, str] = request.session.get(QR_LINKS, {})
+    if str(invitation_id) in links:
+        request.session[QR_LINKS] = {
+            pk: link for pk, link in links.items() if pk != str(invitation_id)
+        }
+
+
 @member_required
 @require_POST
 def survey_invite(request: HttpRequest, customer_id: int) -> HttpResponse:
@@ -159,10 +185,33 @@ def survey_invite(request: HttpRequest, customer_id: int) -> HttpResponse:
             request, _("Survey invitation sent to %(email)s.") % {"email": customer.email}
         )
         return redirect("web:customer_detail", customer_id=customer.pk)
-    # The secret exists only now: the QR code is shown in this answer and cannot be shown again.
-    url = request.build_absolute_uri(created.path)
-    return render(
-        request,
-        "web/survey_qr.html",
-        {"customer": customer, "invitation": created.invitation, "url": url, "qr": qr_svg(url)},
+    # Post/redirect/get: a refresh of the QR page shows the same code instead of inviting again.
+    _remember_qr_link(request, created.invitation.pk, request.build_absolute_uri(created.path))
+    return redirect("web:survey_qr", survey_invitation_id=created.invitation.pk)
+
+
+@member_required
+@require_GET
+def survey_qr(request: HttpRequest, survey_invitation_id: int) -> HttpResponse:
+    """The QR code of an invitation made in this session, while it can be answered; once it is
+    answered or expired, says so (to anyone of the business: it reveals no link)."""
+    invitation = selectors.survey_invitation_get(
+        business=request.business, survey_invitation_id=survey_invitation_id
     )
+    customer = invitation.customer
+    state = services.invitation_state(invitation)
+    context = {"customer": customer, "invitation": invitation, "state": state}
+    if state == "open":
+        url = request.session.get(QR_LINKS, {}).get(str(invitation.pk))
+        if url is None:
+            # Only the session that made the link holds its secret.
+            raise Http404
+        context.update(url=url, qr=qr_svg(url))
+    else:
+        _forget_qr_link(request, invitation.pk)
+        if state != "invalid":
+            possible_from = selectors.survey_next_invitation_at(
+                business=request.business, customer=customer
+            )
+            context["invite_again_from"] = possible_from and request.business.local(possible_from)
+    return render(request, "web/survey_qr.html", context)

@@ -1,15 +1,20 @@
 """Surveys, referrals and the acquisition report in the web UI (the Dutch UI is the default)."""
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.customers.models import Customer, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
-from klantvriend.surveys.models import SurveyInvitation, SurveyResponse
-from klantvriend.surveys.services import survey_invitation_create
+from klantvriend.surveys.models import Survey, SurveyInvitation, SurveyResponse
+from klantvriend.surveys.services import invitation_for_key, survey_invitation_create
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
+from klantvriend.web.survey_views import QR_LINKS, QR_LINKS_KEPT
 
 ANSWER = {
     "nps": "3",
@@ -104,7 +109,7 @@ def test_results_cost_a_fixed_number_of_queries(
 
 def test_invite_from_the_profile_shows_a_qr_code_once(owner_client, customer):
     page = owner_client.post(
-        f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"}
+        f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"}, follow=True
     )
     body = page.content.decode()
     assert page.status_code == 200
@@ -118,6 +123,119 @@ def test_invite_from_the_profile_shows_a_qr_code_once(owner_client, customer):
     )
     assert "recent" in again.content.decode() or "onlangs" in again.content.decode()
     assert SurveyInvitation.objects.count() == 1
+
+
+def _link_on(page) -> str:
+    return re.search(r'data-testid="survey-link"[^>]*>([^<]+)<', page.content.decode()).group(1)
+
+
+def test_the_qr_page_is_a_get_after_the_post_and_a_refresh_shows_the_same_link(
+    owner_client, customer
+):
+    # When the QR code is asked for at the counter
+    posted = owner_client.post(
+        f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"}
+    )
+
+    # Then the answer is a redirect to a page of its own that shows the link
+    invitation = SurveyInvitation.objects.get()
+    qr_page = f"/survey-invitations/{invitation.pk}/qr/"
+    assert (posted.status_code, posted["Location"]) == (302, qr_page)
+    shown = owner_client.get(qr_page)
+    assert shown.status_code == 200
+    link = _link_on(shown)
+    assert link.startswith("http://testserver/s/")
+    assert invitation_for_key(key=link.rsplit("/", 2)[1]) == invitation
+    # and a refresh shows the same link and QR code, and invites nobody again
+    refreshed = owner_client.get(qr_page)
+    assert (refreshed.status_code, _link_on(refreshed)) == (200, link)
+    qr = shown.content.decode().split('data-testid="survey-qr"')[1].split("</div>")[0]
+    assert qr in refreshed.content.decode()
+    assert SurveyInvitation.objects.count() == 1
+
+
+def test_another_session_cannot_see_the_qr_code(owner_client, staff_client, owner, customer):
+    owner_client.post(f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"})
+    qr_page = f"/survey-invitations/{SurveyInvitation.objects.get().pk}/qr/"
+    other_session = Client()
+    other_session.force_login(owner)
+
+    for client in (other_session, staff_client):
+        page = client.get(qr_page)
+        assert page.status_code == 404
+        assert "/s/" not in page.content.decode()
+    assert owner_client.get(qr_page).status_code == 200
+
+
+def test_the_qr_page_says_when_the_survey_was_answered_and_forgets_the_link(
+    owner_client, business, customer
+):
+    owner_client.post(f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"})
+    invitation = SurveyInvitation.objects.get()
+    qr_page = f"/survey-invitations/{invitation.pk}/qr/"
+    link = _link_on(owner_client.get(qr_page))
+    Client().post(link.removeprefix("http://testserver"), {**ANSWER, "lang": "en"})
+
+    page = owner_client.get(qr_page)
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    invitation.refresh_from_db()
+    answered = formats.date_format(business.local(invitation.answered_at), "SHORT_DATETIME_FORMAT")
+    again = formats.date_format(
+        business.local(invitation.created_at + timedelta(days=90)), "SHORT_DATE_FORMAT"
+    )
+    assert (
+        f"Anna de Vries heeft deze enquête op {answered} ingevuld: de QR-code werkt niet meer."
+        in body
+    )
+    assert 'data-testid="survey-qr"' not in body
+    assert "/s/" not in body
+    # Within the survey's interval (90 days) no new invitation: the page says from when.
+    assert f"Een nieuwe uitnodiging voor deze klant kan vanaf {again}." in body
+    assert 'data-testid="survey-qr-again"' not in body
+    assert owner_client.session[QR_LINKS] == {}
+    assert SurveyInvitation.objects.count() == 1
+
+
+def test_an_expired_qr_code_says_so_and_offers_a_new_one(owner_client, business, customer):
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    Survey.objects.create(business=business, invitation_interval_days=0, invitation_valid_days=1)
+    owner_client.post(f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"})
+    invitation = SurveyInvitation.objects.get()
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - timedelta(days=3),
+        expires_at=timezone.now() - timedelta(days=2),
+    )
+    invitation.refresh_from_db()
+
+    page = owner_client.get(f"/survey-invitations/{invitation.pk}/qr/")
+
+    body = page.content.decode()
+    expired = formats.date_format(business.local(invitation.expires_at), "SHORT_DATE_FORMAT")
+    assert page.status_code == 200
+    assert f"This QR code expired on {expired} without an answer." in body
+    assert 'data-testid="survey-qr"' not in body
+    assert 'data-testid="survey-qr-again"' in body
+    made_again = owner_client.post(
+        f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"}, follow=True
+    )
+    newest = SurveyInvitation.objects.order_by("-id").first()
+    assert SurveyInvitation.objects.count() == 2
+    assert made_again.redirect_chain == [(f"/survey-invitations/{newest.pk}/qr/", 302)]
+    assert 'data-testid="survey-qr"' in made_again.content.decode()
+    assert list(owner_client.session[QR_LINKS]) == [str(newest.pk)]
+
+
+def test_the_session_keeps_only_the_newest_open_links(owner_client, business):
+    Survey.objects.create(business=business, invitation_interval_days=0)
+    customers = [CustomerFactory(business=business) for _number in range(QR_LINKS_KEPT + 2)]
+    for customer in customers:
+        owner_client.post(f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"})
+
+    invitations = list(SurveyInvitation.objects.order_by("id").values_list("pk", flat=True))
+    assert list(owner_client.session[QR_LINKS]) == [str(pk) for pk in invitations[-QR_LINKS_KEPT:]]
+    assert owner_client.get(f"/survey-invitations/{invitations[0]}/qr/").status_code == 404
 
 
 def test_email_invitation_without_consent_is_refused_from_the_profile(owner_client, customer):
