@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from config.log_filters import SECRET_PARAMETERS
 from klantvriend.isolation import (
     FOREIGN_NAME,
     FOREIGN_TEXT,
@@ -18,7 +19,6 @@ from klantvriend.isolation import (
 # Routes that are not about business data, or whose parameter is a secret of its own (a
 # calendar feed token: whoever holds it may read the feed, so there is nothing to isolate).
 NOT_BUSINESS_DATA = {"set_language", "login", "logout", "switch_business"}
-SECRET_PARAMETERS = {"key", "token"}  # "token": an upload waiting for its import, per session
 
 
 def _routes(patterns, prefix=""):

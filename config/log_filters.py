@@ -1,0 +1,81 @@
+"""Keep the secrets carried in URL paths out of the logs.
+
+A survey link (`/s/<key>/`) and a calendar feed (`/calendar/<key>.ics`) are bearer secrets:
+whoever reads them in a log can answer a customer's survey or read a member's agenda. Django
+writes the path of a request that fails ("Unprocessable Content: /s/<key>/") to `django.request`
+and every request to `django.server` (runserver). `SecretPathFilter`, attached to those loggers in
+the settings, writes "…" in place of each secret. The secret routes are found in the URL
+configuration by their parameter name, so a new route with a `key` or `token` is covered the day
+it is added. The web server's own access log must do the same (docs/deploy.md)."""
+
+import logging
+import re
+from functools import cache
+
+# URL parameters that are secrets rather than ids ("token": an upload waiting for its import).
+SECRET_PARAMETERS = frozenset({"key", "token"})
+HIDDEN = "…"
+_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def secret_routes() -> list[str]:
+    """The routes (as written in the URL configuration, with their prefixes) with a secret."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix: str):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern)
+
+    return sorted(
+        route
+        for route in set(walk(get_resolver().url_patterns, ""))
+        if SECRET_PARAMETERS & set(_PARAMETER.findall(route))
+    )
+
+
+def _route_regex(route: str) -> str:
+    r""" "s/<str:key>/" -> "/s/([^/?#\s]+?)/?(?=[?#\s"']|$)": each secret becomes a group, the
+    rest must match literally, and another parameter (an id) matches any one path segment. A
+    final slash may be missing: Django logs "Not Found: /s/<key>" before it would redirect."""
+    parts, position = ["/"], 0
+    for match in _PARAMETER.finditer(route):
+        parts.append(re.escape(route[position : match.start()]))
+        parts.append(r"([^/?#\s]+?)" if match.group(1) in SECRET_PARAMETERS else r"[^/?#\s]+?")
+        position = match.end()
+    rest = route[position:]
+    if rest in ("", "/"):
+        parts.append(r"/?(?=[?#\s\"']|$)")
+    else:
+        parts.append(re.escape(rest))
+    return "".join(parts)
+
+
+@cache
+def _secret_paths() -> re.Pattern[str]:
+    return re.compile("|".join(_route_regex(route) for route in secret_routes()) or r"(?!)")
+
+
+def hide_secrets(text: str) -> str:
+    def hide(match: re.Match) -> str:
+        found, offset, position, pieces = match.group(0), match.start(), 0, []
+        for group in range(1, len(match.groups()) + 1):
+            if match.group(group) is not None:
+                pieces += [found[position : match.start(group) - offset], HIDDEN]
+                position = match.end(group) - offset
+        return "".join(pieces) + found[position:]
+
+    return _secret_paths().sub(hide, text)
+
+
+class SecretPathFilter(logging.Filter):
+    """Rewrites the record's message with the secrets in its paths hidden; drops nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = hide_secrets(message)
+        if hidden != message:
+            record.msg, record.args = hidden, None
+        return True
