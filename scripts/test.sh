@@ -46,7 +46,7 @@ echo "== migrations are complete"
 DJANGO_SETTINGS_MODULE=config.settings.test $py manage.py makemigrations --check --dry-run --verbosity 1
 echo "== production settings pass the deployment checks"
 DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY="$($py -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-    ALLOWED_HOSTS=klantvriend.example EMAIL_HOST=smtp.klantvriend.example DATABASE_URL="sqlite:////tmp/klantvriend-deploy-check.sqlite3" \
+    ALLOWED_HOSTS=klantvriend.example PUBLIC_BASE_URL=https://klantvriend.example EMAIL_HOST=smtp.klantvriend.example DATABASE_URL="sqlite:////tmp/klantvriend-deploy-check.sqlite3" \
     $py manage.py check --deploy --fail-level WARNING
 
 export DJANGO_ALLOW_ASYNC_UNSAFE=true

@@ -17,6 +17,12 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this site answers to.")
 if env_bool("DEBUG"):
     raise ImproperlyConfigured("DEBUG must not be on in production.")
+# Survey links in e-mails and QR codes are opened on customers' phones: not on this machine.
+if not os.environ.get("PUBLIC_BASE_URL", "").startswith("https://"):
+    raise ImproperlyConfigured(
+        "PUBLIC_BASE_URL must be the https:// address customers open survey links on, "
+        "for example https://klanten.slagerij-voorbeeld.nl"
+    )
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

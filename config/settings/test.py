@@ -23,6 +23,9 @@ if "DATABASE_URL" not in os.environ:
     }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+# Not the address the tests' requests come in on, so that a link built from the request's host
+# instead of the public address shows.
+PUBLIC_BASE_URL = "https://klanten.example"
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Static files straight from the apps (no collectstatic in tests), also for the live server.
 STATIC_ROOT = os.path.join(tempfile.gettempdir(), "klantvriend-static")

@@ -186,7 +186,9 @@ def survey_invite(request: HttpRequest, customer_id: int) -> HttpResponse:
         )
         return redirect("web:customer_detail", customer_id=customer.pk)
     # Post/redirect/get: a refresh of the QR page shows the same code instead of inviting again.
-    _remember_qr_link(request, created.invitation.pk, request.build_absolute_uri(created.path))
+    # The public address, as in e-mails: the customer's phone must open what the counter's
+    # tablet may reach by an address of the shop's own network.
+    _remember_qr_link(request, created.invitation.pk, created.url)
     return redirect("web:survey_qr", survey_invitation_id=created.invitation.pk)
 
 

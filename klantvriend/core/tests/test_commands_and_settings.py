@@ -50,7 +50,9 @@ def test_apitoken_refuses_unknown_users_and_businesses(business, args, message):
 
 def _production_settings(**env: str) -> subprocess.CompletedProcess:
     environment = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "PUBLIC_BASE_URL"}
     }
     environment.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env)
     return subprocess.run(
@@ -70,6 +72,16 @@ def _production_settings(**env: str) -> subprocess.CompletedProcess:
         ({"SECRET_KEY": "short"}, "SECRET_KEY must be set"),
         ({"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS must list"),
         ({"SECRET_KEY": "x" * 60, "DEBUG": "true"}, "DEBUG must not be on"),
+        # Survey links built on this machine's own address would not open on a customer's phone.
+        ({"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "shop.example"}, "PUBLIC_BASE_URL must be"),
+        (
+            {
+                "SECRET_KEY": "x" * 60,
+                "ALLOWED_HOSTS": "shop.example",
+                "PUBLIC_BASE_URL": "http://localhost:8000",
+            },
+            "PUBLIC_BASE_URL must be",
+        ),
     ],
 )
 def test_production_settings_refuse_unsafe_values(env, complaint):
@@ -80,7 +92,9 @@ def test_production_settings_refuse_unsafe_values(env, complaint):
 
 
 def test_production_settings_start_with_safe_values():
-    result = _production_settings(SECRET_KEY="k" * 60, ALLOWED_HOSTS="shop.example")
+    result = _production_settings(
+        SECRET_KEY="k" * 60, ALLOWED_HOSTS="shop.example", PUBLIC_BASE_URL="https://shop.example"
+    )
 
     assert result.returncode == 0, result.stderr
 

@@ -31,7 +31,7 @@ def log_in(page: Page, live_server, username: str, password: str) -> None:
 
 
 def test_a_customer_answers_on_a_phone_and_the_owner_sees_nps_drivers_and_follow_up(
-    page: Page, browser: Browser, live_server, business
+    page: Page, browser: Browser, live_server, business, settings
 ):
     anna = CustomerFactory(business=business, name="Anna de Vries")
     # Three earlier promoters: NPS 100, reliability 5.0.
@@ -47,7 +47,9 @@ def test_a_customer_answers_on_a_phone_and_the_owner_sees_nps_drivers_and_follow
         "5,0"
     )
 
-    # At the counter: invite Anna with a QR code; the page shows it once, with its link.
+    # At the counter: invite Anna with a QR code; the page shows it once, with its link on the
+    # public address (here the test's server).
+    settings.PUBLIC_BASE_URL = live_server.url
     page.goto(f"{live_server.url}/customers/{anna.pk}/")
     invite = page.get_by_test_id("survey-invite-form")
     invite.get_by_label("QR-code nu tonen").check()

@@ -144,7 +144,7 @@ def test_the_qr_page_is_a_get_after_the_post_and_a_refresh_shows_the_same_link(
     shown = owner_client.get(qr_page)
     assert shown.status_code == 200
     link = _link_on(shown)
-    assert link.startswith("http://testserver/s/")
+    assert link.startswith("https://klanten.example/s/")  # settings.PUBLIC_BASE_URL (test)
     assert invitation_for_key(key=link.rsplit("/", 2)[1]) == invitation
     # and a refresh shows the same link and QR code, and invites nobody again
     refreshed = owner_client.get(qr_page)
