@@ -32,6 +32,7 @@ from klantvriend.aftercare.models import Reason
 from klantvriend.aftercare.services import follow_up_create
 from klantvriend.complaints.models import Channel, Driver
 from klantvriend.complaints.services import complaint_create
+from klantvriend.core import links
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.language import shop_language
@@ -190,7 +191,7 @@ def public_path(key: str) -> str:
 
 
 def public_url(key: str) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + public_path(key)
+    return links.public_url(public_path(key))
 
 
 def may_email(customer: Customer) -> bool:

@@ -17,6 +17,7 @@ from klantvriend.core.calendar import (
     calendar_token_revoke,
 )
 from klantvriend.core.care_settings import care_settings, care_settings_update
+from klantvriend.core.links import public_url
 from klantvriend.core.services import business_update
 from klantvriend.today.ics import calendar_text
 from klantvriend.today.selectors import calendar_items
@@ -80,7 +81,7 @@ def calendar_link(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your calendar link no longer works."))
             return redirect("web:calendar_link")
         _token, key = calendar_token_create(membership=membership)
-        new_url = request.build_absolute_uri(reverse("web:calendar_feed", args=[key]))
+        new_url = public_url(reverse("web:calendar_feed", args=[key]))
     return render(
         request,
         "web/calendar_link.html",

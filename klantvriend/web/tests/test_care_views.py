@@ -474,7 +474,7 @@ def test_the_calendar_feed_lists_my_promises_and_follow_ups_until_revoked(
 
     page = owner_client.post(reverse("web:calendar_link"), {"action": "create"}).content.decode()
     url = page.split('data-testid="calendar-url"')[0].rsplit('value="', 1)[1].split('"')[0]
-    path = url.split("testserver", 1)[1]
+    path = url.split("https://klanten.example", 1)[1]  # the public address (PUBLIC_BASE_URL)
     feed = client.get(path)
 
     text = feed.content.decode()
