@@ -27,6 +27,7 @@ from . import (
     today,
 )
 from .common import BearerToken, QueryParser, UtcJSONRenderer
+from .declared import declared_only
 from .idempotency import OPENAPI_PARAMETER, WRITE_METHODS, idempotent
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing"}
@@ -135,6 +136,7 @@ api = KlantvriendAPI(
     docs_url="/docs",
 )
 api.add_decorator(idempotent(api), mode="view")
+api.add_decorator(declared_only, mode="operation")
 api.add_router("/customers", customers.router)
 api.add_router("/customers", privacy.router)
 api.add_router("/important-dates", important_dates.router)

@@ -1,0 +1,96 @@
+"""A request is refused for what its route would otherwise ignore: a query parameter the route
+does not declare (`GET /customers?serach=anna` would list everyone and answer 200), and a body
+sent to a route that takes none (`POST /customers/{id}/erase` with `{"keep": …}` would erase
+and drop the wish). The client would believe its request was carried out as written.
+
+Applied to every operation by `api.add_decorator` in urls.py, so a new route has it without
+asking. Mode "operation": it runs after authentication (401 comes first, as for any other
+refusal) and after the declared parameters' own checks, before the route does anything."""
+
+import json
+from functools import wraps
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.errors import ValidationError as SchemaValidationError
+
+_BODY_SOURCES = frozenset({"body", "form", "file"})
+_FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
+def _query_names(operation) -> frozenset[str]:
+    """The names a client may send in the query string: ninja flattens a `Query[Pagination]`
+    into `limit` and `offset`, and keeps that mapping on the operation's query model."""
+    names: set[str] = set()
+    for model in operation.models:
+        if model.__ninja_param_source__ == "query":
+            names.update(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+    return frozenset(names)
+
+
+def _takes_body(operation) -> bool:
+    return any(model.__ninja_param_source__ in _BODY_SOURCES for model in operation.models)
+
+
+def unknown_parameter_refusals(request: HttpRequest, declared: frozenset[str]) -> list[dict]:
+    return [
+        {
+            "loc": ["query", name],
+            "msg": _("Unknown parameter: %(name)s.") % {"name": name},
+            "type": "extra_forbidden",
+        }
+        for name in request.GET
+        if name not in declared
+    ]
+
+
+def unexpected_body_refusals(request: HttpRequest) -> list[dict]:
+    """None for no body, an empty JSON object or an empty form (what many clients send with
+    every POST); each field of another object or form as an unknown field, as a route with a
+    body refuses it; anything else as a body the route does not take."""
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        # A form, as some clients (and Django's test client) send with a bare POST: an empty
+        # one is no body, its fields are unknown fields.
+        sent = {name: None for name in [*request.POST, *request.FILES]}
+    elif not request.body.strip():
+        return []
+    else:
+        try:
+            sent = json.loads(request.body)
+        except ValueError:
+            sent = None
+    if isinstance(sent, dict):
+        return [
+            {
+                "loc": ["body", name],
+                "msg": _("Unknown field: %(name)s.") % {"name": name},
+                "type": "extra_forbidden",
+            }
+            for name in sent
+        ]
+    return [
+        {
+            "loc": ["body"],
+            "msg": _("This request takes no body: send none, or {}."),
+            "type": "no_body",
+        }
+    ]
+
+
+def declared_only(view_func):
+    """A ninja "operation" decorator: it wraps the route's function, which ninja marks with its
+    operation (the declared parameters and body)."""
+    operation = view_func._ninja_operation
+    declared = _query_names(operation)
+    takes_body = _takes_body(operation)
+
+    @wraps(view_func)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        refusals = unknown_parameter_refusals(request, declared)
+        if not takes_body:
+            refusals += unexpected_body_refusals(request)
+        if refusals:
+            raise SchemaValidationError(refusals)
+        return view_func(request, *args, **kwargs)
+
+    return wrapper
