@@ -1,9 +1,11 @@
 """What every API module shares: authentication, error bodies, strict input types, pagination."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -12,8 +14,18 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from klantvriend.core.errors import Conflict as ConflictError
 from klantvriend.core.errors import OwnerOnly
 from klantvriend.core.models import Membership, refuse_null_characters
 from klantvriend.core.selectors import apitoken_authenticate
@@ -110,6 +122,74 @@ class Input(Schema):
     schema of the OpenAPI document to it."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Input):
+    """Base of every PATCH body: a field left out stays as it is, and a field sent as null is
+    emptied where the record can be without it, refused where it cannot. Without this an
+    explicit null was dropped and the PATCH answered 200 with the field unchanged.
+
+    What null means follows the model the body changes (`edits`), so there is one rule for
+    every route: a nullable column (a gesture's value, a birthday, a referrer, a moment still
+    to come) becomes null; a text column that may be blank becomes "" and a many-to-many that
+    may be blank []; anything else (a description, a required moment, a choice, a yes/no, a
+    field that is not a column) is refused with 422, type "null", at ["body", field]. The
+    OpenAPI schema says the same: a refused field does not take null there."""
+
+    edits: ClassVar[type[models.Model]]
+
+    @classmethod
+    def emptied(cls, name: str) -> Any:
+        """What null stands for in the field `name`; raises when it cannot be emptied."""
+        try:
+            field = cls.edits._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if field is not None and field.many_to_many and field.blank:
+            return []
+        if field is not None and field.null:
+            return None
+        if (
+            field is not None
+            and field.blank
+            and isinstance(field, models.CharField | models.TextField)
+        ):
+            return ""
+        raise PydanticCustomError(
+            "null", _("This field cannot be emptied; leave it out to keep its value.")
+        )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _null_empties_or_is_refused(cls, value: Any, info: ValidationInfo) -> Any:
+        # Only a value that was sent is validated: a field left out keeps its default, unset.
+        # After the field's own type: "" is no choice of a choice field, yet empties it.
+        return cls.emptied(info.field_name) if value is None else value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler):
+        schema = handler(core_schema)
+        properties = handler.resolve_ref_schema(schema).get("properties", {})
+        for name, prop in properties.items():
+            prop.pop("default", None)  # left out means unchanged, not null
+            try:
+                cls.emptied(name)
+            except PydanticCustomError:
+                options = [option for option in prop.pop("anyOf", []) if option != {"type": "null"}]
+                if len(options) == 1:
+                    prop.update(options[0])
+                elif options:
+                    prop["anyOf"] = options
+        return schema
+
+
+def refuse_undoing(record: models.Model, sent: dict, names: tuple[str, ...], message) -> None:
+    """A PATCH that empties what records a step taken (a promise kept, a complaint answered, a
+    follow-up's outcome) cannot undo the step: 409, code "reopen". Emptying what is empty
+    already is no change and passes."""
+    for name in names:
+        if name in sent and not sent[name] and getattr(record, name):
+            raise ConflictError({name: DjangoValidationError(message, code="reopen")})
 
 
 class Message(Schema):

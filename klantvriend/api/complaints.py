@@ -8,11 +8,21 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.complaints import selectors, services
-from klantvriend.complaints.models import Channel, Driver, Severity
+from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.complaints.selectors import ComplaintStatus, ComplaintView
 from klantvriend.core.errors import ValidationError
 
-from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, business_of
+from .common import (
+    ERRORS,
+    WRITE_ERRORS,
+    Input,
+    Moment,
+    ObjectId,
+    Pagination,
+    Patch,
+    business_of,
+    refuse_undoing,
+)
 from .contact_moments import customer_for_write
 
 router = Router(tags=["complaints"])
@@ -92,7 +102,9 @@ class ComplaintCreate(Input):
     received_at: Moment | None = None
 
 
-class ComplaintUpdate(Input):
+class ComplaintUpdate(Patch):
+    edits = Complaint
+
     description: str | None = Field(None, max_length=5000)
     channel: ChannelName | None = None
     public: StrictBool | None = None
@@ -152,22 +164,28 @@ def get_complaint(request: HttpRequest, complaint_id: int):
 def update_complaint(request: HttpRequest, complaint_id: int, payload: ComplaintUpdate):
     actor = request.membership.user  # type: ignore[attr-defined]
     complaint = selectors.complaint_get(business=business_of(request), complaint_id=complaint_id)
-    fields = {
-        name: value for name, value in payload.dict(exclude_unset=True).items() if value is not None
-    }
+    fields = payload.dict(exclude_unset=True)
+    refuse_undoing(
+        complaint,
+        fields,
+        ("first_response_at", "resolved_at"),
+        _("A complaint's response or resolution cannot be undone."),
+    )
     responded_at = fields.pop("first_response_at", None)
     resolved_at = fields.pop("resolved_at", None)
     resolution = fields.pop("resolution", None)
-    if resolution is not None and resolved_at is None:
-        if complaint.resolved_at is None:
-            raise ValidationError(
-                {
-                    "resolved_at": ValidationError(
-                        _("Give the moment the complaint was resolved."), code="required"
-                    )
-                }
-            )
-        fields["resolution"] = resolution  # rewording the resolution of a resolved complaint
+    if resolved_at is None and complaint.resolved_at is None and resolution:
+        raise ValidationError(
+            {
+                "resolved_at": ValidationError(
+                    _("Give the moment the complaint was resolved."), code="required"
+                )
+            }
+        )
+    if resolved_at is None and complaint.resolved_at is not None and resolution is not None:
+        # Rewording the resolution of a resolved complaint (complaint_update refuses it empty);
+        # an open complaint's empty resolution is empty already.
+        fields["resolution"] = resolution
     # One transaction: a refused step also undoes the changes sent with it.
     with transaction.atomic():
         if fields:

@@ -10,7 +10,7 @@ from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ContactKind, ContactMoment
 
-from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, Patch, business_of
 
 router = Router(tags=["contact moments"])
 
@@ -90,7 +90,9 @@ def get_contact_moment(request: HttpRequest, contact_moment_id: int):
     )
 
 
-class ContactMomentUpdate(Input):
+class ContactMomentUpdate(Patch):
+    edits = ContactMoment
+
     kind: Kind | None = None
     summary: str | None = Field(None, max_length=5000)
     at: Moment | None = None

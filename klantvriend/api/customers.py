@@ -20,6 +20,7 @@ from .common import (
     WRITE_ERRORS,
     Input,
     Pagination,
+    Patch,
     business_of,
     require_owner,
 )
@@ -90,7 +91,9 @@ class CustomerCreate(CustomerFields):
     name: str = Field(..., max_length=200)
 
 
-class CustomerUpdate(CustomerFields):
+class CustomerUpdate(CustomerFields, Patch):
+    edits = Customer
+
     name: str | None = Field(None, max_length=200)
 
 
@@ -99,22 +102,8 @@ class CustomerPage(Schema):
     count: int
 
 
-def _service_fields(request: HttpRequest, payload: CustomerFields) -> dict:
-    fields = payload.dict(exclude_unset=True)
-    # None for a text field means "empty": the database stores no NULL text.
-    for name, value in list(fields.items()):
-        if value is None and name not in {"birthday", "referred_by", "tags"}:
-            if name in {
-                "customer_since",
-                "acquisition_channel",
-                "marketing_consent",
-                "marketing_consent_basis",
-                "special_category_consent",
-                "name",
-            }:
-                fields.pop(name)
-            else:
-                fields[name] = ""
+def _service_fields(request: HttpRequest, fields: dict) -> dict:
+    """The fields for the customer services, with the referrer read in this business."""
     if fields.get("referred_by") is not None:
         try:
             fields["referred_by"] = selectors.customer_get(
@@ -144,7 +133,8 @@ def list_customers(request: HttpRequest, page: Query[Pagination], search: str = 
 
 @router.post("", response={201: CustomerOut, **WRITE_ERRORS}, summary="Create a customer")
 def create_customer(request: HttpRequest, payload: CustomerCreate):
-    fields = _service_fields(request, payload)
+    # On a create, null is "not given": the field takes its default.
+    fields = _service_fields(request, payload.dict(exclude_none=True))
     tags = fields.pop("tags", None)
     name = fields.pop("name")
     customer = services.customer_create(
@@ -189,7 +179,7 @@ def get_customer(request: HttpRequest, customer_id: int):
 )
 def update_customer(request: HttpRequest, customer_id: int, payload: CustomerUpdate):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
-    fields = _service_fields(request, payload)
+    fields = _service_fields(request, payload.dict(exclude_unset=True))
     tags = fields.pop("tags", None)
     return services.customer_update(
         customer=customer,

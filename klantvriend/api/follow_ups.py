@@ -9,10 +9,20 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.aftercare import selectors, services
+from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.selectors import FollowUpStatus, follow_up_status
-from klantvriend.core.errors import ValidationError
+from klantvriend.core.errors import Conflict, ValidationError
 
-from .common import ERRORS, WRITE_ERRORS, Input, ObjectId, Pagination, business_of
+from .common import (
+    ERRORS,
+    WRITE_ERRORS,
+    Input,
+    ObjectId,
+    Pagination,
+    Patch,
+    business_of,
+    refuse_undoing,
+)
 from .contact_moments import customer_for_write
 
 router = Router(tags=["follow-ups"])
@@ -66,14 +76,16 @@ class FollowUpCreate(Input):
     assigned_to: StrictInt | None = Field(None, description="User id of a member.")
 
 
-class FollowUpUpdate(Input):
+class FollowUpUpdate(Patch):
+    edits = FollowUp
+
     note: str | None = Field(None, max_length=300)
     due_on: date | None = None
     assigned_to: StrictInt | None = None
     outcome: OutcomeName | None = Field(
         None, description="content, not_content (opens a complaint) or not_reached (re-plans)."
     )
-    outcome_note: str = Field("", max_length=5000)
+    outcome_note: str | None = Field(None, max_length=5000, description="Sent with the outcome.")
 
 
 class FollowUpPage(Schema):
@@ -98,6 +110,17 @@ def _member(request: HttpRequest, user_id: int | None):
             }
         )
     return user
+
+
+def _refuse_note_without_outcome(follow_up) -> None:
+    """An outcome's note is written with the outcome; there is no changing it on its own."""
+    if follow_up.done_at is not None:
+        raise Conflict(
+            {"outcome_note": ValidationError(_("This follow-up is already done."), code="finished")}
+        )
+    raise ValidationError(
+        {"outcome": ValidationError(_("Give the outcome this note belongs to."), code="required")}
+    )
 
 
 @router.get("", response={200: FollowUpPage, **ERRORS}, summary="List follow-ups")
@@ -149,15 +172,21 @@ def update_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpU
     business = business_of(request)
     actor = request.membership.user  # type: ignore[attr-defined]
     follow_up = selectors.follow_up_get(business=business, follow_up_id=follow_up_id)
-    sent = payload.dict(exclude_unset=True)
-    changes = {name: sent[name] for name in ("note", "due_on") if sent.get(name) is not None}
-    if "assigned_to" in sent:
-        changes["assigned_to"] = _member(request, sent["assigned_to"])
+    changes = payload.dict(exclude_unset=True)
+    refuse_undoing(
+        follow_up, changes, ("outcome",), _("A follow-up that is done cannot be reopened.")
+    )
+    outcome = changes.pop("outcome", "")
+    note = changes.pop("outcome_note", follow_up.outcome_note if not outcome else "")
+    if not outcome and note != follow_up.outcome_note:
+        _refuse_note_without_outcome(follow_up)
+    if "assigned_to" in changes:
+        changes["assigned_to"] = _member(request, changes["assigned_to"])
     with transaction.atomic():
         if changes:
             follow_up = services.follow_up_update(follow_up=follow_up, actor=actor, **changes)
-        if sent.get("outcome"):
+        if outcome:
             follow_up = services.follow_up_complete(
-                follow_up=follow_up, actor=actor, outcome=sent["outcome"], note=payload.outcome_note
+                follow_up=follow_up, actor=actor, outcome=outcome, note=note
             )
     return follow_up_out(follow_up, today=business.today())

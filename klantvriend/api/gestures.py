@@ -7,9 +7,9 @@ from pydantic import Field, StrictInt
 
 from klantvriend.core.money import MAX_CENTS
 from klantvriend.gestures import selectors, services
-from klantvriend.gestures.models import Occasion
+from klantvriend.gestures.models import Gesture, Occasion
 
-from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, Patch, business_of
 from .contact_moments import customer_for_write
 
 router = Router(tags=["gestures"])
@@ -42,7 +42,9 @@ class GestureCreate(Input):
     given_at: Moment | None = None
 
 
-class GestureUpdate(Input):
+class GestureUpdate(Patch):
+    edits = Gesture
+
     what: str | None = Field(None, max_length=300)
     value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
     occasion: OccasionName | None = None
@@ -97,11 +99,8 @@ def get_gesture(request: HttpRequest, gesture_id: int):
 )
 def update_gesture(request: HttpRequest, gesture_id: int, payload: GestureUpdate):
     gesture = selectors.gesture_get(business=business_of(request), gesture_id=gesture_id)
-    changes = {
-        name: value for name, value in payload.dict(exclude_unset=True).items() if value is not None
-    }
     return services.gesture_update(
         gesture=gesture,
         actor=request.membership.user,  # type: ignore[attr-defined]
-        **changes,
+        **payload.dict(exclude_unset=True),
     )

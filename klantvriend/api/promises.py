@@ -7,13 +7,22 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
 
-from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.promises import selectors, services
-from klantvriend.promises.models import PromiseKind
+from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.selectors import PromiseView
 from klantvriend.promises.status import API_STATUSES, api_status
 
-from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, business_of
+from .common import (
+    ERRORS,
+    WRITE_ERRORS,
+    Input,
+    Moment,
+    ObjectId,
+    Pagination,
+    Patch,
+    business_of,
+    refuse_undoing,
+)
 from .contact_moments import customer_for_write
 
 router = Router(tags=["promises"])
@@ -67,7 +76,9 @@ class PromiseCreate(Input):
     made_at: Moment | None = Field(None, description="Defaults to now; may lie in the past.")
 
 
-class PromiseUpdate(Input):
+class PromiseUpdate(Patch):
+    edits = Promise
+
     description: str | None = Field(None, max_length=300)
     kind: Kind | None = None
     due_at: Moment | None = None
@@ -166,14 +177,11 @@ def update_promise(request: HttpRequest, promise_id: int, payload: PromiseUpdate
     business = business_of(request)
     actor = request.membership.user  # type: ignore[attr-defined]
     promise = selectors.promise_get(business=business, promise_id=promise_id)
-    fields = payload.dict(exclude_unset=True)
-    for name in ("done_at", "cancelled_at"):
-        if name in fields and fields[name] is None and getattr(promise, name) is not None:
-            raise Conflict(
-                {name: ValidationError(_("A finished promise cannot be reopened."), code="reopen")}
-            )
-    done_at, cancelled_at = fields.pop("done_at", None), fields.pop("cancelled_at", None)
-    changes = {name: value for name, value in fields.items() if value is not None}
+    changes = payload.dict(exclude_unset=True)
+    refuse_undoing(
+        promise, changes, ("done_at", "cancelled_at"), _("A finished promise cannot be reopened.")
+    )
+    done_at, cancelled_at = changes.pop("done_at", None), changes.pop("cancelled_at", None)
     # One transaction: a refused completion also undoes the field changes sent with it.
     with transaction.atomic():
         if changes:

@@ -6,6 +6,7 @@ from pydantic import Field, StrictInt
 
 from klantvriend.core.money import MAX_CENTS
 from klantvriend.customers import selectors, services
+from klantvriend.customers.models import Purchase
 
 from .common import (
     ERRORS,
@@ -15,6 +16,7 @@ from .common import (
     Moment,
     ObjectId,
     Pagination,
+    Patch,
     business_of,
     require_owner,
 )
@@ -83,7 +85,9 @@ def get_purchase(request: HttpRequest, purchase_id: int):
     return selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
 
 
-class PurchaseUpdate(Input):
+class PurchaseUpdate(Patch):
+    edits = Purchase
+
     amount_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
     at: Moment | None = None
     description: str | None = Field(None, max_length=300)
