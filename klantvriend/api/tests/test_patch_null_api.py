@@ -322,3 +322,17 @@ def test_the_schema_offers_null_only_where_it_empties_the_field():
     assert properties["what"]["type"] == "string"
     assert "anyOf" not in properties["what"]
     assert {"type": "null"} in properties["value_cents"]["anyOf"]
+
+
+def test_an_outcome_note_of_a_done_follow_up_is_a_conflict(api, business, owner):
+    follow_up = _follow_up(business, owner)
+    aftercare_services.follow_up_complete(
+        follow_up=follow_up, actor=owner, outcome="content", note="Heel tevreden"
+    )
+    before = snapshot()
+
+    response = patch(api, f"/api/v1/follow-ups/{follow_up.pk}", {"outcome_note": None})
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This follow-up is already done.", "code": "finished"}
+    assert snapshot() == before
