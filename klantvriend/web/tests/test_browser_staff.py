@@ -1,0 +1,34 @@
+"""A staff member's Saturday at the counter, on the shop's tablet (768 x 1024, portrait) and on a
+phone: what the walk-through of a newcomer tripped over."""
+
+import pytest
+from playwright.sync_api import Page
+
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+
+from .test_browser import log_in, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TABLET = {"width": 768, "height": 1024}
+
+# The right edges of a card and of every field and button in it that sticks out of it.
+STICKING_OUT = """card => {
+  const edge = card.getBoundingClientRect().right;
+  return [...card.querySelectorAll('input, select, textarea, button')]
+    .filter(e => e.getBoundingClientRect().width && e.getBoundingClientRect().right > edge)
+    .map(e => (e.name || e.textContent.trim()) + ' ends at ' + e.getBoundingClientRect().right
+              + ', the card at ' + edge);
+}"""
+
+
+def test_the_record_forms_fit_their_card_on_a_tablet(page: Page, live_server, business, staff_user):
+    customer = CustomerFactory(business=business, name="Koen Kuipers")
+    PurchaseFactory(customer=customer, amount_cents=1625)
+    page.set_viewport_size(TABLET)
+    log_in(page, live_server, "joris", "pw-joris-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+
+    record_card = page.locator("section[aria-labelledby='record-heading']")
+    assert record_card.evaluate(STICKING_OUT) == []
+    shot(page, "staff-01-tablet-record-forms")
