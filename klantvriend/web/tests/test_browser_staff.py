@@ -2,7 +2,7 @@
 phone: what the walk-through of a newcomer tripped over."""
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 
@@ -32,3 +32,23 @@ def test_the_record_forms_fit_their_card_on_a_tablet(page: Page, live_server, bu
     record_card = page.locator("section[aria-labelledby='record-heading']")
     assert record_card.evaluate(STICKING_OUT) == []
     shot(page, "staff-01-tablet-record-forms")
+
+
+def test_saving_a_visit_keeps_the_form_in_sight(page: Page, live_server, business, staff_user):
+    # A customer with a long profile below the forms (promises, complaints, surveys...).
+    customer = CustomerFactory(business=business, name="Koen Kuipers")
+    PurchaseFactory(customer=customer, amount_cents=1625)
+    page.set_viewport_size(TABLET)
+    log_in(page, live_server, "joris", "pw-joris-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+
+    contact_form = page.get_by_test_id("contact-form")
+    contact_form.get_by_label("Samenvatting").fill("Kwam langs voor de rollade")
+    save = contact_form.get_by_role("button", name="Contactmoment opslaan")
+    save.scroll_into_view_if_needed()
+    save.click()
+
+    # The page stays where the staff member was, instead of jumping to its bottom.
+    expect(page.get_by_test_id("timeline")).to_contain_text("Kwam langs voor de rollade")
+    expect(page.get_by_test_id("contact-form").get_by_label("Samenvatting")).to_be_in_viewport()
+    shot(page, "staff-02-tablet-visit-saved")
