@@ -135,13 +135,20 @@ class InsightCard:
     segment: str
     stage: str
     falling: bool
+    # Purchases were recorded or corrected after the refresh: the figures describe the
+    # customer as they were then ("bought once, 382 days ago" beside "last visit: today").
+    outdated: bool = False
 
 
 def _days(count: int) -> str:
     return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
 
 
-def insight_card(*, insight: CustomerInsight, referral_count: int = 0) -> InsightCard:
+def insight_card(
+    *, insight: CustomerInsight, referral_count: int = 0, spend_cents: int | None = None
+) -> InsightCard:
+    """The card's figures with their explanations; `spend_cents`, the customer's spend now,
+    tells whether purchases changed since the insight was computed (its `spend_cents`)."""
     purchase_days = insight.purchase_days
     history = ngettext(
         "bought once, %(ago)s ago",
@@ -188,4 +195,5 @@ def insight_card(*, insight: CustomerInsight, referral_count: int = 0) -> Insigh
         segment=SEGMENT_EXPLANATIONS[Segment(insight.segment)](),
         stage=stage,
         falling=falling,
+        outdated=spend_cents is not None and spend_cents != insight.spend_cents,
     )

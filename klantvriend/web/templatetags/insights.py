@@ -15,11 +15,14 @@ register = template.Library()
 
 
 @register.inclusion_tag("web/partials/insight_card.html", takes_context=True)
-def customer_insight_card(context, customer, referral_count=0):
+def customer_insight_card(context, customer, referral_count=0, spend_cents=None):
     """Value, probability alive, segment and stage of the profile's customer (one query)."""
     insight = customer_insight_get(customer=customer)
+    card = None
+    if insight:
+        card = insight_card(insight=insight, referral_count=referral_count, spend_cents=spend_cents)
     return {
-        "card": insight_card(insight=insight, referral_count=referral_count) if insight else None,
+        "card": card,
         "business": context.get("business"),
         "customer": customer,
     }

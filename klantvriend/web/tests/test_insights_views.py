@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.customers.models import Purchase
-from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.models import CustomerInsight
 from klantvriend.insights.selectors import SLIPPING_AWAY_LIMIT
 from klantvriend.insights.services import insights_refresh
@@ -36,6 +36,35 @@ def test_profile_card_shows_value_alive_segment_and_stage(owner_client, butcher)
     assert 'data-testid="insight-card"' in html
     assert f"{insight.purchase_days} keer gekocht" in html or "bought" in html
     assert insight.get_segment_display() in html
+
+
+def test_profile_card_says_its_figures_predate_a_purchase_just_recorded(staff_client, business):
+    # The insight was computed when the customer had bought once, for 16,25.
+    customer = CustomerFactory(business=business, name="Koen Kuipers")
+    PurchaseFactory(customer=customer, amount_cents=1625)
+    CustomerInsightFactory(
+        customer=customer,
+        as_of=dt.date(2026, 11, 28),
+        purchase_days=1,
+        days_since_last=382,
+        spend_cents=1625,
+    )
+    profile = reverse("web:customer_detail", args=[customer.pk])
+    note = (
+        "Berekend op 28 nov 2026, vóór de laatste aankoop: "
+        "dit wordt bij de volgende berekening (meestal 's nachts) bijgewerkt."
+    )
+    assert "bijgewerkt" not in staff_client.get(profile).content.decode()
+
+    # At the counter the staff member records today's purchase: the card still says
+    # "bought once, 382 days ago" next to "last visit: today", and now says why.
+    staff_client.post(
+        reverse("web:purchase_add", args=[customer.pk]),
+        {"amount": "23,40", "description": "Rollade"},
+    )
+    html = staff_client.get(profile).content.decode()
+    assert "één keer gekocht, 382 dagen geleden" in html
+    assert note in html
 
 
 def test_customer_list_filters_and_sorts_by_insight(owner_client, butcher):
