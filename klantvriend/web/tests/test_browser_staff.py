@@ -52,3 +52,20 @@ def test_saving_a_visit_keeps_the_form_in_sight(page: Page, live_server, busines
     expect(page.get_by_test_id("timeline")).to_contain_text("Kwam langs voor de rollade")
     expect(page.get_by_test_id("contact-form").get_by_label("Samenvatting")).to_be_in_viewport()
     shot(page, "staff-02-tablet-visit-saved")
+
+
+def test_a_search_on_a_phone_shows_the_customers_found_without_scrolling(
+    page: Page, live_server, business, staff_user
+):
+    for name in ("Koen Kuipers", "Daan Koster", "Gerda Kok"):
+        CustomerFactory(business=business, name=name)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "joris", "pw-joris-123")
+
+    page.get_by_role("searchbox", name="Klant zoeken").fill("ko")
+    page.keyboard.press("Enter")
+
+    # The filters (tag, segment, stage, order) used to fill the screen above the results.
+    expect(page.get_by_role("link", name="Daan Koster")).to_be_in_viewport()
+    expect(page.get_by_role("link", name="Gerda Kok")).to_be_in_viewport()
+    shot(page, "staff-03-phone-search")
