@@ -376,3 +376,21 @@ def test_the_audit_pages_of_one_customer_page_on_within_that_customer(
 
     assert "Pagina 1 van 2" in page
     assert f'href="?customer={anna.pk}&amp;page=2"' in page
+
+
+def test_a_new_members_too_short_password_is_refused_in_dutch(owner_client, business):
+    # Django 6.1's own Dutch catalogue lacks its new wording of this message: it came out in
+    # English, between two Dutch ones.
+    response = owner_client.post(
+        reverse("web:members"),
+        {"action": "add_member", "username": "fleur", "password": "1234", "role": "staff"},
+    )
+
+    assert response.status_code == 422
+    errors = response.context["member_form"].errors["password"]
+    assert errors == [
+        "Dit wachtwoord is te kort: gebruik minstens 8 tekens.",
+        "Dit wachtwoord is te algemeen.",
+        "Dit wachtwoord bevat alleen cijfers.",
+    ]
+    assert not Membership.objects.filter(user__username="fleur").exists()
