@@ -358,6 +358,23 @@ def test_congratulating_on_an_occasion_records_a_gesture(owner_client, business)
     assert "✓" in response.content.decode()
 
 
+def test_the_birthday_button_says_it_records_the_congratulation(staff_client, business):
+    """A bare "Gefeliciteerd" on a button reads as "Congratulations!": a newcomer wonders
+    whether it sends the customer a message. It only records that they were congratulated."""
+    CustomerFactory(
+        business=business,
+        name="Lieke de Sluis",
+        marketing_consent=True,
+        birthday=business.today().replace(year=1964),
+    )
+
+    page = staff_client.get(reverse("web:today")).content.decode()
+
+    assert (
+        '<button class="button button-small" type="submit">Felicitatie vastleggen</button>' in page
+    )
+
+
 def test_only_an_owner_changes_the_settings(owner_client, staff_client, business):
     data = {
         "promise_grace_hours": "48",
