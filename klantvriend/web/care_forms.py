@@ -1,7 +1,6 @@
 """Forms of promises, complaints, follow-ups, gestures and the owner's care settings. They only
 turn typed text into clean values; the services decide what is allowed."""
 
-import zoneinfo
 from datetime import datetime
 
 from django import forms
@@ -11,6 +10,7 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.core.care_settings import CareSettings
 from klantvriend.core.members import staff_name
+from klantvriend.core.models import time_zones
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import PromiseKind
 
@@ -208,7 +208,7 @@ class BusinessForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("time zone"),
         help_text=_("Decides what 'today' is, and the times on every page."),
-        choices=lambda: [(zone, zone) for zone in sorted(zoneinfo.available_timezones())],
+        choices=lambda: [(zone, zone) for zone in time_zones()],
     )
 
 
