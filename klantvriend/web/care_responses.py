@@ -57,7 +57,12 @@ def today_row_response(
 ) -> HttpResponse:
     if not request.htmx:
         return redirect("web:today")
-    context = {**context, **today_figures(request.business, fresh=True), "oob": True}
+    context = {
+        **context,
+        **today_figures(request.business, fresh=True),
+        "day": request.business.today(),
+        "oob": True,
+    }
     html = render_to_string(f"web/today.html#{row}", context, request=request)
     html += render_to_string("web/today.html#figures", context, request=request)
     return HttpResponse(html, status=status)

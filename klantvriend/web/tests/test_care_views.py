@@ -855,3 +855,22 @@ def test_a_promise_kept_from_today_counts_on_the_scorecard_at_once(owner_client,
     )
 
     assert promises_figure() == 1.0
+
+
+def test_a_follow_up_left_over_from_an_earlier_day_says_when_it_was_planned(owner_client, business):
+    from django.utils import formats, translation
+
+    late_day = business.today() - timedelta(days=5)
+    FollowUpFactory(customer=CustomerFactory(business=business, name="Anna"), due_on=late_day)
+    FollowUpFactory(customer=CustomerFactory(business=business, name="Bram"))  # due today
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    rows = page.split('data-testid="today-follow-ups"')[1].split("</ul>")[0].split("<li ")[1:]
+    anna, bram = sorted(rows, key=lambda row: "Bram" in row)
+    with translation.override("nl"):
+        planned = formats.date_format(late_day, "WEEKDAY_DATE_FORMAT")
+    assert (
+        f'<span class="overdue" data-testid="late-follow-up">gepland voor {planned}</span>' in anna
+    )
+    assert "gepland voor" not in bram
