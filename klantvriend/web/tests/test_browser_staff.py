@@ -69,3 +69,25 @@ def test_a_search_on_a_phone_shows_the_customers_found_without_scrolling(
     expect(page.get_by_role("link", name="Daan Koster")).to_be_in_viewport()
     expect(page.get_by_role("link", name="Gerda Kok")).to_be_in_viewport()
     shot(page, "staff-03-phone-search")
+
+
+def test_opening_a_complaints_resolve_form_keeps_its_buttons_level(
+    page: Page, live_server, business, staff_user
+):
+    from klantvriend.complaints.tests.factories import ComplaintFactory
+
+    customer = CustomerFactory(business=business, name="Koen Kuipers")
+    ComplaintFactory(customer=customer, description="Gehakt was te vet")
+    page.set_viewport_size(TABLET)
+    log_in(page, live_server, "joris", "pw-joris-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+
+    resolve = page.get_by_text("Oplossen", exact=True)
+    resolve.click()
+    expect(page.get_by_label("Hoe is het opgelost")).to_be_visible()
+
+    # "Beantwoord" stays level with "Oplossen" instead of floating halfway down the open form.
+    answered = page.get_by_role("button", name="Beantwoord").bounding_box()
+    assert answered is not None
+    assert abs(answered["y"] - resolve.bounding_box()["y"]) < 2
+    shot(page, "staff-08-tablet-resolve-form")
