@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_record
 from .errors import NotFound, ValidationError
-from .models import ApiToken, Business, Membership, Role
+from .models import ApiToken, AuditEvent, Business, Membership, Role
 from .services import apitoken_create, apitoken_revoke
 
 
@@ -47,9 +47,11 @@ def member_add(
     """Adds an existing user by user name, or makes a new one when a password is given.
 
     User names are shared by every business on the server, so an existing user is added only
-    when they already work in a business that `actor` owns (one owner's chain of shops): the
-    owner of another business could otherwise pull anyone into theirs, where the person might
-    type their customers unawares (a person lands in their first business by name)."""
+    when they already work in a business that `actor` owns (one owner's chain of shops), or
+    worked in this very business before and an owner of it takes them back (seasonal staff):
+    the owner of another business could otherwise pull anyone into theirs, where the person
+    might type their customers unawares (a person lands in their first business by name). The
+    refusal is the same whatever else is true of the user, so it tells nothing about them."""
     username = username.strip()
     if role not in Role.values:
         raise ValidationError(
@@ -81,7 +83,9 @@ def member_add(
         raise ValidationError(
             {"username": ValidationError(_("This person is already a member."), code="duplicate")}
         )
-    elif not _works_for_an_owner(user=user, owner=actor):
+    elif not _works_for_an_owner(user=user, owner=actor) and not _returns_to_their_business(
+        user=user, business=business, owner=actor
+    ):
         raise ValidationError(
             {
                 "username": ValidationError(
@@ -99,7 +103,7 @@ def member_add(
         actor=actor,
         action="created",
         obj=membership,
-        changes={"user": user.get_username(), "role": role},
+        changes={"user": user.get_username(), "user_id": user.pk, "role": role},
     )
     return membership
 
@@ -113,6 +117,26 @@ def _works_for_an_owner(*, user, owner) -> bool:
         business__memberships__user=owner,
         business__memberships__role=Role.OWNER,
     ).exists()
+
+
+def _returns_to_their_business(*, user, business: Business, owner) -> bool:
+    """Whether `owner` owns `business` and `user` was removed from it before, as its audit trail
+    records (member_remove). Removals recorded before the trail held the user's id name only the
+    user name; they count only for an account that existed at the time of the removal, so that
+    a later account that took a freed name is not mistaken for the person who left."""
+    if owner is None or not owner.is_authenticated:
+        return False
+    if not Membership.objects.filter(business=business, user=owner, role=Role.OWNER).exists():
+        return False
+    removals = AuditEvent.objects.filter(
+        business=business, object_type=Membership._meta.model_name, action="removed"
+    )
+    return (
+        removals.filter(changes__user_id=user.pk).exists()
+        or removals.exclude(changes__has_key="user_id")
+        .filter(changes__user=user.get_username(), at__gte=user.date_joined)
+        .exists()
+    )
 
 
 @transaction.atomic
@@ -130,7 +154,13 @@ def member_remove(*, membership: Membership, actor) -> None:
         actor=actor,
         action="removed",
         obj=membership,
-        changes={"user": membership.user.get_username(), "role": membership.role},
+        # The user's id identifies them for good (a user name can be freed and taken by someone
+        # else): _returns_to_their_business reads it to let an owner take them back.
+        changes={
+            "user": membership.user.get_username(),
+            "user_id": membership.user_id,
+            "role": membership.role,
+        },
     )
     membership.delete()
 

@@ -8,8 +8,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from klantvriend.core.calendar import calendar_token_create
-from klantvriend.core.models import LoginFailure, Membership, Role
-from klantvriend.core.services import apitoken_create, business_create
+from klantvriend.core.models import AuditEvent, LoginFailure, Membership, Role
+from klantvriend.core.services import (
+    apitoken_create,
+    business_create,
+    membership_create,
+    user_create,
+)
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.isolation import create_foreign_rows, model_for_parameter, snapshot
 from klantvriend.surveys.services import survey_invitation_create
@@ -222,10 +227,7 @@ def test_an_owner_cannot_pull_another_businesss_user_into_their_own(
     response = _add_member(attacker, "sanne", role="owner")
 
     assert response.status_code == 422
-    assert (
-        "Deze gebruikersnaam is al in gebruik door iemand buiten jouw zaken. Kies een andere "
-        "gebruikersnaam voor een nieuwe persoon."
-    ) in response.content.decode()
+    assert TAKEN in response.content.decode()
     assert snapshot() == before
     victim = Client()
     assert _login(victim, "pw-sanne-123").status_code == 302
@@ -242,6 +244,92 @@ def test_an_owner_of_two_businesses_adds_a_member_of_one_to_the_other(owner, bus
 
     assert response.status_code == 302
     assert Membership.objects.get(business=second, user=staff_user).role == Role.STAFF
+
+
+TAKEN = (
+    "Deze gebruikersnaam is al in gebruik door iemand buiten jouw zaken. Kies een andere "
+    "gebruikersnaam voor een nieuwe persoon."
+)
+
+
+def _remove_member(client: Client, business, user) -> None:
+    membership = Membership.objects.get(business=business, user=user)
+    response = client.post(reverse("web:member_remove", args=[membership.pk]))
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_an_owner_adds_back_a_member_they_removed_last_season(owner_client, business, staff_user):
+    _remove_member(owner_client, business, staff_user)
+
+    response = _add_member(owner_client, "joris")
+
+    assert response.status_code == 302
+    assert Membership.objects.get(business=business, user=staff_user).role == Role.STAFF
+    assert list(Membership.objects.filter(user=staff_user).values_list("business", flat=True)) == [
+        business.pk
+    ]
+
+
+def test_a_removal_recorded_before_the_trail_held_the_user_id_still_counts(
+    owner_client, business, staff_user
+):
+    _remove_member(owner_client, business, staff_user)
+    AuditEvent.objects.filter(object_type="membership", action="removed").update(
+        changes={"user": "joris", "role": "staff"}
+    )
+
+    response = _add_member(owner_client, "joris")
+
+    assert response.status_code == 302
+    assert Membership.objects.filter(business=business, user=staff_user).exists()
+
+
+def test_a_freed_user_name_taken_by_someone_new_is_not_their_predecessor(
+    owner_client, business, staff_user, other_business
+):
+    """A removal recorded by name only must not let the owner pull in a later account that took
+    the name after the person who left was deleted."""
+    _remove_member(owner_client, business, staff_user)
+    AuditEvent.objects.filter(object_type="membership", action="removed").update(
+        changes={"user": "joris", "role": "staff"}
+    )
+    staff_user.delete()
+    newcomer = user_create(username="joris", password="pw-joris-456")
+    membership_create(business=other_business, user=newcomer, role=Role.STAFF)
+    before = snapshot()
+
+    response = _add_member(owner_client, "joris")
+
+    assert response.status_code == 422
+    assert response.context["member_form"].errors["username"] == [TAKEN]
+    assert snapshot() == before
+
+
+def test_only_the_business_the_user_left_may_take_them_back(
+    owner, business, staff_user, other_owner, other_business
+):
+    """Joris left Slagerij Test; the owner of Garage Elders, where he never worked, is refused
+    just as for anyone else's user, and the refusal says nothing about him."""
+    owner_client = Client()
+    owner_client.force_login(owner)
+    _remove_member(owner_client, business, staff_user)
+    attacker = Client()
+    attacker.force_login(other_owner)
+    before = snapshot()
+
+    refusals = {name: _add_member(attacker, name) for name in ["joris", "sanne"]}
+
+    assert {name: r.status_code for name, r in refusals.items()} == {"joris": 422, "sanne": 422}
+    assert refusals["joris"].context["member_form"].errors.get_json_data() == {
+        "username": [{"message": TAKEN, "code": "taken"}]
+    }
+    assert refusals["sanne"].context["member_form"].errors.get_json_data() == {
+        "username": [{"message": TAKEN, "code": "taken"}]
+    }
+    for name in ["Joris", "Slagerij Test"]:
+        assert name not in refusals["joris"].content.decode()
+    assert snapshot() == before
 
 
 NEVER_STORED = "max-age=0, no-cache, no-store, must-revalidate, private"
