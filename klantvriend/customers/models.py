@@ -53,6 +53,20 @@ def refuse_future_birthday(birthday: date | None, *, today: date) -> None:
         raise ValidationError(_("A birthday cannot lie in the future."), code="future")
 
 
+def refuse_marketing_consent_without_basis(consent: bool, basis: str) -> None:
+    """Consent must be demonstrable (AVG/GDPR art. 7(1)): news and offers go out only on a
+    recorded legal basis, so consent on record with none is refused. (The model, and so the
+    forms and the API, and the importer's lines.)"""
+    if consent and not basis:
+        raise ValidationError(
+            _(
+                "News and offers need a legal basis: consent, soft opt-in or legitimate "
+                "interest. Withdraw the consent instead of emptying its basis."
+            ),
+            code="basis_required",
+        )
+
+
 TAG_MAX_LENGTH = 50
 
 
@@ -247,6 +261,12 @@ class Customer(BusinessOwned):
                     )
                 seen.add(ancestor.pk)
                 ancestor = ancestor.referred_by
+        try:
+            refuse_marketing_consent_without_basis(
+                self.marketing_consent, self.marketing_consent_basis
+            )
+        except ValidationError as refused:
+            raise ValidationError({"marketing_consent_basis": refused}) from None
         if self.special_notes.strip() and not self.special_category_consent:
             raise ValidationError(
                 {

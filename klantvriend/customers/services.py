@@ -95,13 +95,20 @@ def consent_records_save(records: list[ConsentRecord], source: str) -> None:
     ConsentRecord.objects.bulk_create(records)
 
 
+def default_marketing_consent_basis(customer: Customer, *, had_marketing: bool) -> None:
+    """Consent given just now without a stated basis (a ticked box in the shop, a "ja" in an
+    imported file) is the customer's own consent, and is recorded as such. Consent that was
+    already there keeps its basis: emptying it is refused (Customer.clean)."""
+    if customer.marketing_consent and not had_marketing and not customer.marketing_consent_basis:
+        customer.marketing_consent_basis = LegalBasis.CONSENT
+
+
 def apply_consent_timestamps(customer: Customer, previous: Customer | None) -> None:
     now = timezone.now()
     had_marketing = previous.marketing_consent if previous else False
+    default_marketing_consent_basis(customer, had_marketing=had_marketing)
     if customer.marketing_consent and not had_marketing:
         customer.marketing_consent_at = now
-        if not customer.marketing_consent_basis:
-            customer.marketing_consent_basis = LegalBasis.CONSENT
     elif not customer.marketing_consent and had_marketing:
         customer.marketing_consent_at = now
         customer.marketing_consent_basis = LegalBasis.NONE

@@ -19,6 +19,7 @@ from klantvriend.customers.models import (
     Tag,
     refuse_future_birthday,
     refuse_long_tag,
+    refuse_marketing_consent_without_basis,
 )
 from klantvriend.customers.services import (
     apply_consent_timestamps,
@@ -133,9 +134,15 @@ def parse_customer(
         try:
             basis = _basis(cell("marketing_consent_basis"))
             if values.get("marketing_consent"):
+                # A cell that names no basis ("-") would empty the basis of a customer whose
+                # consent is on record; a blank cell leaves it (or, for consent given just now,
+                # records the customer's consent: services.default_marketing_consent_basis).
+                refuse_marketing_consent_without_basis(True, basis)
                 values["marketing_consent_basis"] = basis
         except CellError as error:
             problems.cell_error("marketing_consent_basis", error)
+        except ValidationError as refused:
+            problems.add("marketing_consent_basis", refused.message, refused.code)
     tags = None
     if columns.has("tags"):
         tags = [tag.strip() for tag in cell("tags").replace(";", ",").split(",") if tag.strip()]

@@ -5,6 +5,7 @@ import math
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -15,6 +16,7 @@ from klantvriend.core.money import AmountError, parse_amount
 from klantvriend.core.selectors import login_wait
 from klantvriend.core.services import login_failure_record, login_failures_clear
 from klantvriend.customers.models import AcquisitionChannel, ContactKind, ContactMoment, Customer
+from klantvriend.customers.services import default_marketing_consent_basis
 
 from .addresses import client_address
 
@@ -181,7 +183,25 @@ class CustomerForm(forms.ModelForm):
         # The service validates the model (with the business set) when it saves; validating the
         # unsaved instance here, before the business is known, would reject every new customer.
         self.instance.business = self.business
+        # The form has no basis field: consent ticked just now gets the basis the service gives
+        # it, so that the model's check (consent needs a basis) sees what will be stored.
+        self.instance.marketing_consent = bool(self.cleaned_data.get("marketing_consent"))
+        default_marketing_consent_basis(
+            self.instance, had_marketing=bool(self.initial.get("marketing_consent"))
+        )
         super()._post_clean()
+
+    def _update_errors(self, errors):
+        # A refusal of a field the form does not show (a customer whose consent lost its basis
+        # before the model refused that) goes above the form rather than failing the page.
+        if hasattr(errors, "error_dict"):
+            shown: dict[str, list] = {}
+            for name, messages in errors.error_dict.items():
+                shown.setdefault(name if name in self.fields else NON_FIELD_ERRORS, []).extend(
+                    messages
+                )
+            errors = ValidationError(shown)
+        super()._update_errors(errors)
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "name"}

@@ -334,3 +334,42 @@ def test_docs_page_uses_no_cdn(client, db):
 
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
+
+
+def test_emptying_the_basis_of_consent_on_record_is_refused_on_that_field(api, business):
+    customer = customer_create(
+        business=business, name="Anna", marketing_consent=True, marketing_consent_basis="consent"
+    )
+    before = snapshot(customer)
+
+    response = patch(api, f"/api/v1/customers/{customer.pk}", {"marketing_consent_basis": None})
+
+    assert response.status_code == 422
+    assert [(error["loc"], error["msg"]) for error in response.json()["detail"]] == [
+        (
+            ["body", "marketing_consent_basis"],
+            "News and offers need a legal basis: consent, soft opt-in or legitimate interest. "
+            "Withdraw the consent instead of emptying its basis.",
+        )
+    ]
+    customer.refresh_from_db()
+    assert snapshot(customer) == before
+    assert customer.consent_records.count() == 1
+
+
+def test_withdrawing_consent_and_its_basis_together_is_accepted(api, business):
+    customer = customer_create(
+        business=business, name="Anna", marketing_consent=True, marketing_consent_basis="consent"
+    )
+
+    response = patch(
+        api,
+        f"/api/v1/customers/{customer.pk}",
+        {"marketing_consent": False, "marketing_consent_basis": None},
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["marketing_consent"], response.json()["marketing_consent_basis"]) == (
+        False,
+        "",
+    )

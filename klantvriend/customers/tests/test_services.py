@@ -292,3 +292,36 @@ def test_a_customer_number_in_other_capitals_is_refused_as_taken(business):
     # A customer keeps their own number in other capitals.
     anna = Customer.objects.get(name="Anna")
     assert services.customer_update(customer=anna, external_ref="k-1001").external_ref == "k-1001"
+
+
+BASIS_REQUIRED_NL = (
+    "Nieuws en aanbiedingen hebben een grondslag nodig: toestemming, soft opt-in of "
+    "gerechtvaardigd belang. Trek de toestemming in in plaats van de grondslag leeg te maken."
+)
+
+
+def test_consent_on_record_keeps_its_basis_and_emptying_it_is_refused(business):
+    """Consent must be demonstrable (AVG art. 7): news and offers on no recorded basis are not."""
+    customer = services.customer_create(
+        business=business,
+        name="Anna",
+        marketing_consent=True,
+        marketing_consent_basis=LegalBasis.SOFT_OPT_IN,
+    )
+    before = Customer.objects.filter(pk=customer.pk).values().get()
+    records = list(customer.consent_records.values_list("given", "basis"))
+
+    with pytest.raises(ValidationError) as refused:
+        services.customer_update(customer=customer, marketing_consent_basis=LegalBasis.NONE)
+
+    assert refused.value.message_dict == {"marketing_consent_basis": [BASIS_REQUIRED_NL]}
+    assert [error.code for error in refused.value.error_dict["marketing_consent_basis"]] == [
+        "basis_required"
+    ]
+    assert Customer.objects.filter(pk=customer.pk).values().get() == before
+    assert customer.marketing_consent_basis == LegalBasis.SOFT_OPT_IN
+    assert (
+        list(customer.consent_records.values_list("given", "basis"))
+        == records
+        == [(True, "soft_opt_in")]
+    )

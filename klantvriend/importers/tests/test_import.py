@@ -595,3 +595,56 @@ def test_an_import_that_races_with_a_save_of_one_of_its_numbers_writes_nothing_a
     assert (result.created, result.customers_created) == (0, 0)
     # The other save ran inside the import's transaction here, so it went with it.
     assert not Customer.objects.exists()
+
+
+def test_a_basis_cell_naming_no_basis_for_consent_is_refused_with_its_line(tmp_path, business):
+    """A "-" would empty the basis of a customer whose consent is on record."""
+    CustomerFactory(
+        business=business,
+        external_ref="1001",
+        marketing_consent=True,
+        marketing_consent_basis=LegalBasis.SOFT_OPT_IN,
+    )
+    before = snapshot(business)
+    text = "Klantnummer;Naam;Nieuwsbrief;Grondslag\n1002;Bram;ja;toestemming\n1001;Anna;ja;-\n"
+
+    result = data_import(
+        business=business, kind="customers", path=write(tmp_path, "klanten.csv", text)
+    )
+
+    assert not result.ok
+    assert [(e.line, e.column, e.value, e.code, e.message) for e in result.errors] == [
+        (
+            3,
+            "Grondslag",
+            "-",
+            "basis_required",
+            "Nieuws en aanbiedingen hebben een grondslag nodig: toestemming, soft opt-in of "
+            "gerechtvaardigd belang. Trek de toestemming in in plaats van de grondslag leeg te "
+            "maken.",
+        )
+    ]
+    assert snapshot(business) == before
+
+
+def test_consent_imported_without_a_basis_is_recorded_as_the_customers_consent(tmp_path, business):
+    """A till's newsletter column holds only yes or no: those files keep importing, and the
+    consent they give is recorded with the basis "consent" and the source "import"."""
+    CustomerFactory(
+        business=business,
+        external_ref="1001",
+        marketing_consent=True,
+        marketing_consent_basis=LegalBasis.SOFT_OPT_IN,
+    )
+    text = "Klantnummer;Naam;Nieuwsbrief;Grondslag\n1001;Anna;ja;\n1002;Bram;ja;\n"
+
+    result = data_import(
+        business=business, kind="customers", path=write(tmp_path, "klanten.csv", text)
+    )
+
+    assert result.ok, result.errors
+    assert dict(
+        Customer.objects.filter(business=business).values_list(
+            "external_ref", "marketing_consent_basis"
+        )
+    ) == {"1001": "soft_opt_in", "1002": "consent"}

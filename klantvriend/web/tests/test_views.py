@@ -614,3 +614,62 @@ def test_quick_add_of_a_namesake_goes_ahead_once_confirmed(owner_client, busines
 
     assert response.status_code == 302
     assert Customer.objects.filter(business=business, name="Lieke Groot").count() == 2
+
+
+def test_consent_ticked_in_the_shop_is_recorded_as_consent_and_kept_on_later_edits(
+    owner_client, business
+):
+    owner_client.post(
+        reverse("web:customer_create"),
+        {"name": "Anna", "acquisition_channel": "walk_in", "marketing_consent": "on"},
+    )
+    anna = Customer.objects.get(business=business)
+    Customer.objects.filter(pk=anna.pk).update(marketing_consent_basis="soft_opt_in")
+
+    response = owner_client.post(
+        reverse("web:customer_edit", args=[anna.pk]),
+        {
+            "name": "Anna",
+            "phone": "0612345678",
+            "acquisition_channel": "walk_in",
+            "marketing_consent": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    anna.refresh_from_db()
+    assert (anna.phone, anna.marketing_consent, anna.marketing_consent_basis) == (
+        "0612345678",
+        True,
+        "soft_opt_in",
+    )
+    assert list(anna.consent_records.values_list("given", "basis")) == [(True, "consent")]
+
+
+def test_consent_on_record_without_a_basis_is_shown_above_the_form_and_nothing_is_saved(
+    owner_client, business
+):
+    """Rows the API emptied before the model refused it: the page names the problem instead of
+    failing, and unticking the consent is the way out."""
+    anna = CustomerFactory(business=business, name="Anna", marketing_consent=True)
+    Customer.objects.filter(pk=anna.pk).update(marketing_consent_basis="")
+    before = Customer.objects.filter(pk=anna.pk).values().get()
+    form = {"name": "Anna", "phone": "0612345678", "acquisition_channel": "walk_in"}
+
+    refused = owner_client.post(
+        reverse("web:customer_edit", args=[anna.pk]), {**form, "marketing_consent": "on"}
+    )
+
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {
+        "__all__": [
+            "Nieuws en aanbiedingen hebben een grondslag nodig: toestemming, soft opt-in of "
+            "gerechtvaardigd belang. Trek de toestemming in in plaats van de grondslag leeg te "
+            "maken."
+        ]
+    }
+    assert Customer.objects.filter(pk=anna.pk).values().get() == before
+    withdrawn = owner_client.post(reverse("web:customer_edit", args=[anna.pk]), form)
+    assert withdrawn.status_code == 302
+    anna.refresh_from_db()
+    assert (anna.phone, anna.marketing_consent) == ("0612345678", False)
