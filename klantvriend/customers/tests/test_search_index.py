@@ -203,3 +203,51 @@ def test_the_list_shows_eight_suggestions_and_says_when_there_are_more(owner_cli
 
     assert suggestions.count("<li>") == 8
     assert "Meer klanten komen in de buurt: typ meer van de naam." in typo
+
+
+def _make_search_shop(business, other_business):
+    """Matches on the name, the company, the e-mail address and the phone number; two people of
+    one name (their ids order them); one customer who matches nothing; another business's."""
+    people = [
+        ("Thijs Bakker", {"email": "thijs@example.nl"}),
+        ("Anna Smit", {"company": "Smith & Zonen"}),
+        ("Thijs Bakker", {"phone": "06 1234 5678"}),
+        ("Martha de Wit", {}),
+        ("Bram Vos", {"email": "bram@thuis.nl"}),
+        ("Kees Jong", {"email": "kees@jong.nl"}),
+        ("Zoë Terhorst", {}),
+        ("Eva Thuis", {}),
+    ]
+    ids = [services.customer_create(business=business, name=n, **f).pk for n, f in people]
+    services.customer_create(business=other_business, name="Thijs Elders", phone="06 9999")
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("t", [1, 4, 7, 3, 0, 2, 6]),
+        ("T", [1, 4, 7, 3, 0, 2, 6]),
+        ("th", [1, 4, 7, 3, 0, 2]),
+        ("t h", [1, 4, 7, 3, 0, 2, 6]),
+        ("th ba", [0, 2]),
+        ("06", [2]),
+        ("thu", [4, 7]),
+        ("thi", [0, 2]),
+        ("smi", [1]),
+        ("jo", [5]),
+        ("q", []),
+    ],
+)
+def test_short_and_indexed_searches_find_these_customers_in_this_order(
+    business, other_business, query, expected
+):
+    """Pins what searches of one, two and three letters find and in which order, whatever way
+    the database is asked to find them."""
+    ids = _make_search_shop(business, other_business)
+
+    found = list(
+        selectors.customer_list(business=business, query=query).values_list("pk", flat=True)
+    )
+
+    assert found == [ids[index] for index in expected]
