@@ -166,7 +166,13 @@ class Customer(BusinessOwned):
         verbose_name_plural = _("customers")
         ordering = ["name", "id"]
         indexes = [
-            models.Index(fields=["business", "name"], name="customer_business_name"),
+            # The list in name order; with the search text in it, a search too short for the
+            # trigram index ("th") finds its page of matches in the index alone, without
+            # visiting the customer rows it passes (20,000 of them for "th" at 100,000).
+            models.Index(
+                fields=["business", "name", "id", "search_text"],
+                name="customer_business_name_search",
+            ),
             models.Index(fields=["business", "search_text"], name="customer_business_search"),
             # The ambassador ranking groups the referred customers of a business by referrer.
             models.Index(fields=["business", "referred_by"], name="customer_business_referrer"),
