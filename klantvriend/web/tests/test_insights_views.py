@@ -242,3 +242,22 @@ def test_the_gestures_page_shows_their_effect_and_the_log_in_a_few_queries(
     assert 'data-testid="gesture-log-days"' in counted
     assert page.count("Taart ") == 3
     assert filtered.content.decode().count("Taart ") == 2
+
+
+def test_the_gestures_page_reads_a_mistyped_filter_as_no_filter(owner_client, business):
+    from klantvriend.gestures.models import Gesture, Occasion
+
+    customer = CustomerFactory(business=business, name="Anna")
+    for what, occasion in (("Taart", Occasion.BIRTHDAY), ("Koffie", Occasion.JUST_BECAUSE)):
+        Gesture.objects.create(business=business, customer=customer, what=what, occasion=occasion)
+
+    response = owner_client.get(
+        reverse("web:insights_gestures"),
+        {"occasion": "bogus", "since": "2025-13-45", "until": "gisteren", "page": "zz"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert (page.count("Taart"), page.count("Koffie")) == (1, 1)
+    assert 'data-testid="gesture-log-days"' not in page
+    assert Gesture.objects.count() == 2
