@@ -44,6 +44,8 @@ AUDIT_PAGE_SIZE = 50
 # a first rule on a shop with ten years of customers finds thousands. This many per click keeps
 # the request within a few seconds, far below a server's timeout; the rest on the next click.
 RETENTION_PER_CLICK = 300
+# The preview names this many of the rule's candidates and counts the rest.
+RETENTION_LISTED = 50
 
 
 @owner_required
@@ -173,7 +175,7 @@ def privacy_settings_view(request: HttpRequest) -> HttpResponse:
             ) % {"count": outcome.remaining}
         messages.success(request, done)
         return redirect("web:privacy_settings")
-    preview = apply_retention(business=business, dry_run=True)
+    preview = apply_retention(business=business, dry_run=True, limit=RETENTION_LISTED)
     return render(
         request,
         "web/privacy_settings.html",

@@ -344,3 +344,38 @@ def test_retention_refuses_and_changes_nothing_while_a_model_has_not_declared_it
         "BusinessOwned)."
     )
     assert stored(sleeper) == before
+
+
+def test_a_limit_names_the_first_candidates_by_name_and_counts_the_rest(business, owner):
+    # Given three sleepers and an active customer.
+    sleepers = [old_customer(business, name) for name in ("Cor", "Anna", "Bram")]
+    activity = old_customer(business, "Actief")
+    PurchaseFactory(customer=activity, at=_ago(RECENT))
+    privacy_settings_update(business=business, actor=owner, retention_years=YEARS)
+
+    # When the rule is previewed with limits below, at and above their number.
+    below = apply_retention(business=business, dry_run=True, limit=2)
+    at = apply_retention(business=business, dry_run=True, limit=3)
+    above = apply_retention(business=business, dry_run=True, limit=50)
+
+    # Then each names at most the limit, in name order, and counts all three.
+    assert [c.name for c in below.customers] == ["Anna", "Bram"]
+    assert (below.remaining, below.count) == (1, 3)
+    assert [c.name for c in at.customers] == ["Anna", "Bram", "Cor"]
+    assert (at.remaining, at.count) == (0, 3)
+    assert [c.name for c in above.customers] == ["Anna", "Bram", "Cor"]
+    assert (above.remaining, above.count) == (0, 3)
+    assert (
+        Customer.objects.filter(pk__in=[s.pk for s in sleepers], erased_at__isnull=False).count()
+        == 0
+    )
+
+    # And applied with a limit of two, the first two are anonymised and one remains.
+    applied = apply_retention(business=business, dry_run=False, actor=owner, limit=2)
+    assert [c.pk for c in applied.customers] == [sleepers[1].pk, sleepers[2].pk]
+    assert (applied.remaining, applied.count) == (1, 3)
+    assert list(
+        Customer.objects.filter(erased_at__isnull=True)
+        .order_by("pk")
+        .values_list("name", flat=True)
+    ) == ["Cor", "Actief"]
