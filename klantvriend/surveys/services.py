@@ -186,12 +186,14 @@ def _survey_snapshot(survey: Survey) -> dict[str, Any]:
 # --- invitations --------------------------------------------------------------------------
 
 
-def public_path(key: str) -> str:
+def survey_path(key: str) -> str:
+    """Where a customer answers the survey with this invitation's key."""
     return reverse("web:survey_answer", kwargs={"key": key})
 
 
-def public_url(key: str) -> str:
-    return links.public_url(public_path(key))
+def survey_url(key: str) -> str:
+    """The same, whole (`PUBLIC_BASE_URL`): for an e-mail or a QR code."""
+    return links.public_url(survey_path(key))
 
 
 def may_email(customer: Customer) -> bool:
@@ -211,11 +213,11 @@ class CreatedInvitation:
 
     @property
     def path(self) -> str:
-        return public_path(self.key)
+        return survey_path(self.key)
 
     @property
     def url(self) -> str:
-        return public_url(self.key)
+        return survey_url(self.key)
 
 
 def survey_invitation_create(
@@ -306,7 +308,7 @@ def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
     context = {
         "business": business,
         "customer": invitation.customer,
-        "url": public_url(key),
+        "url": survey_url(key),
         "valid_until": business.local(invitation.expires_at),
     }
     parts = []
