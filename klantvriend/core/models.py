@@ -355,3 +355,20 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"
+
+
+class PasswordResetRequest(models.Model):
+    """A "forgot your password" request, kept for a day to limit how many reset e-mails one
+    address receives and one visitor can ask for (core.accounts.password_reset_allowed). The
+    typed e-mail address is kept only as a keyed digest: whoever typed it may be anyone."""
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self) -> str:
+        return f"{self.email_digest[:8]}… {self.at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import views
+from . import account_views, views
 from .care_urls import care_urlpatterns, today_view
 from .data_urls import data_urlpatterns
 from .insights_urls import insights_urlpatterns
@@ -13,6 +13,28 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("login/", views.KlantvriendLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("account/", account_views.account, name="account"),
+    path("password/forgotten/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/sent/",
+        account_views.PasswordResetSentView.as_view(),
+        name="password_reset_sent",
+    ),
+    path(
+        "password/new/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/done/",
+        account_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "members/<int:membership_id>/password/",
+        account_views.member_password,
+        name="member_password",
+    ),
     path("business/switch/", views.switch_business, name="switch_business"),
     path("customers/", views.customer_list, name="customer_list"),
     path("customers/new/", views.customer_create, name="customer_create"),

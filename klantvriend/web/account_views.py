@@ -1,0 +1,192 @@
+"""Your account (name, e-mail address, password), an owner's new password for a member, and
+"forgot your password?" by e-mail. The checks are Django's (old password, password rules,
+one-time reset links); the limits and the owner's rights are core.accounts."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from klantvriend.core.accounts import account_update, member_password_set, password_reset_allowed
+from klantvriend.core.links import public_url
+from klantvriend.core.members import membership_get_in_business, staff_name
+from klantvriend.core.passwords import password_help_text
+from klantvriend.core.services import login_failures_clear
+
+from .addresses import client_address
+from .views import add_service_errors, member_required, owner_required
+
+
+class AccountForm(forms.Form):
+    first_name = forms.CharField(label=gettext_lazy("first name"), max_length=150, required=False)
+    last_name = forms.CharField(label=gettext_lazy("last name"), max_length=150, required=False)
+    # Checked by account_update, which says what is wrong in the shop's words.
+    email = forms.CharField(
+        label=gettext_lazy("e-mail address"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=gettext_lazy(
+            "For a link to a new password when you forget yours; an owner also gets the "
+            "morning e-mail here."
+        ),
+    )
+
+
+class NewPasswordFields:
+    """Django's password forms in the interface's own words: their Dutch addresses the reader
+    as "u" and lists the password rules as a bulleted help text; staff are "je" here."""
+
+    error_messages = {
+        "password_mismatch": gettext_lazy("The two new passwords differ: type the same one twice."),
+        "password_incorrect": gettext_lazy("Your current password is not right: type it again."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = password_help_text()
+        self.fields["new_password2"].label = gettext_lazy("new password, once more")
+        self.fields["new_password2"].help_text = ""
+        if "old_password" in self.fields:
+            self.fields["old_password"].label = gettext_lazy("current password")
+
+
+class AccountPasswordForm(NewPasswordFields, PasswordChangeForm):
+    pass
+
+
+@member_required
+def account(request: HttpRequest) -> HttpResponse:
+    """Every member's own name, e-mail address and password, on one page."""
+    user = request.user
+    action = request.POST.get("action")
+    details = AccountForm(
+        request.POST if action == "details" else None,
+        initial={"first_name": user.first_name, "last_name": user.last_name, "email": user.email},
+    )
+    password = AccountPasswordForm(user, request.POST if action == "password" else None)
+    if action == "details" and details.is_valid():
+        try:
+            account_update(user=user, **details.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(details, error)
+        else:
+            messages.success(request, _("Your details are saved."))
+            return redirect("web:account")
+    if action == "password" and password.is_valid():
+        password.save()
+        # Keeps this session; every other one (another device) must log in with the new one.
+        update_session_auth_hash(request, password.user)
+        messages.success(request, _("Your password is changed. Other devices must log in again."))
+        return redirect("web:account")
+    invalid = details.errors or password.errors
+    return render(
+        request,
+        "web/account.html",
+        {"details": details, "password": password},
+        status=422 if invalid else 200,
+    )
+
+
+class MemberPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("new password"),
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = password_help_text()
+
+
+@owner_required
+def member_password(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """An owner gives a member who forgot their password a new one (core.accounts says whose)."""
+    membership = membership_get_in_business(business=request.business, membership_id=membership_id)
+    form = MemberPasswordForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            member_password_set(
+                membership=membership, actor=request.user, password=form.cleaned_data["password"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            login_failures_clear(username=membership.user.get_username())
+            messages.success(
+                request,
+                _("%(name)s can log in with the new password; tell it to them in person.")
+                % {"name": staff_name(membership.user)},
+            )
+            return redirect("web:members")
+    return render(
+        request,
+        "web/member_password.html",
+        {"form": form, "member": membership},
+        status=422 if form.errors else 200,
+    )
+
+
+class ResetForm(PasswordResetForm):
+    """Django's form, with the link built on PUBLIC_BASE_URL (as every link the system sends:
+    behind a proxy the request's own host may be an internal one) and a limit on how often."""
+
+    def __init__(self, *args, request: HttpRequest | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.fields["email"].label = gettext_lazy("e-mail address")
+
+    def save(self, **kwargs) -> None:
+        email = self.cleaned_data["email"]
+        ip_address = client_address(self.request) if self.request else None
+        if password_reset_allowed(email=email, ip_address=ip_address):
+            super().save(**kwargs)
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        path = reverse(
+            "web:password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        context["reset_url"] = public_url(path)
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ResetForm
+    template_name = "web/password_reset.html"
+    subject_template_name = "web/password_reset_subject.txt"
+    email_template_name = "web/password_reset_email.txt"
+    success_url = reverse_lazy("web:password_reset_sent")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "web/password_reset_sent.html"
+
+
+class ResetSetPasswordForm(NewPasswordFields, SetPasswordForm):
+    def save(self, commit: bool = True):
+        user = super().save(commit)
+        # A member locked out by wrong guesses can log in at once with the password just chosen.
+        login_failures_clear(username=user.get_username())
+        return user
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = ResetSetPasswordForm
+    template_name = "web/password_reset_confirm.html"
+    success_url = reverse_lazy("web:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "web/password_reset_complete.html"
