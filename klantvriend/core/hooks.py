@@ -26,8 +26,9 @@ RECOVERY_GESTURE_WRITTEN = "recovery_gesture_written"
 DATA_IMPORTED = "data_imported"
 # The business moved to another time zone (core.services.business_update). Apps that store
 # business-local days re-derive them in the same transaction, so no reader ever sees a day of
-# the old zone beside the new zone. Handlers take `business` (already in the new zone) and return
-# a dict of counts for the audit trail.
+# the old zone beside the new zone; their own writes of such days read the zone with
+# core.services.business_lock_time_zone, so none slips in meanwhile. Handlers take `business`
+# (already in the new zone) and return a dict of counts for the audit trail.
 BUSINESS_TIME_ZONE_CHANGED = "business_time_zone_changed"
 
 _handlers: dict[str, list[Callable[..., object]]] = defaultdict(list)

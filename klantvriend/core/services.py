@@ -37,7 +37,8 @@ def business_update(*, business: Business, actor, name: str, time_zone: str) -> 
 
     A new time zone re-dates what is stored as a business-local day in the same transaction
     (BUSINESS_TIME_ZONE_CHANGED: the promises' days and all-day due moments); the audit event
-    says how many rows each app re-dated."""
+    says how many rows each app re-dated. The business row stays locked until then, and every
+    write of such days reads the zone under the same lock (business_lock_time_zone)."""
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
         before = {"name": locked.name, "time_zone": locked.time_zone}
@@ -55,6 +56,22 @@ def business_update(*, business: Business, actor, name: str, time_zone: str) -> 
         )
     business.name, business.time_zone = locked.name, locked.time_zone
     return business
+
+
+def business_lock_time_zone(*, business: Business) -> Business:
+    """The business as it is now, its time zone fixed until the caller's transaction ends: for
+    a write that stores what it derives from the zone (a promise's local day). The zone the
+    request read when it came in may be outdated by then, or be changing: a change of zone
+    (business_update) holds this row's lock while it re-dates, so the write waits for it and
+    reads the new zone, and a change that comes later re-dates what the write stored.
+
+    FOR NO KEY UPDATE: it conflicts with the change and with other such writes, not with rows
+    that merely refer to the business (a purchase, an audit event). SQLite has no row locks,
+    but its IMMEDIATE transactions (config/settings) hold every other writer off from BEGIN,
+    so reading the row inside the transaction is enough there."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("the time zone must be read inside the transaction of the write")
+    return Business.objects.select_for_update(no_key=True).get(pk=business.pk)
 
 
 def membership_create(*, business: Business, user, role: str = Role.STAFF) -> Membership:

@@ -1,5 +1,10 @@
 """Writes of promises. Every function validates completely before it writes and writes in one
-transaction together with its audit event: on bad input nothing is stored."""
+transaction together with its audit event: on bad input nothing is stored.
+
+What a promise stores in business-local time (an all-day due moment, `due_on`, `done_on`) is
+derived from the time zone read inside that transaction under the business's lock
+(core.services.business_lock_time_zone), never from the business the request read when it came
+in: a move to another zone (promises_redate) either re-dates the promise or comes before it."""
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -19,6 +24,7 @@ from klantvriend.core.audit import (
 from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.hooks import PROMISE_KEPT, run_after_commit
 from klantvriend.core.moments import refuse_unlikely_moment
+from klantvriend.core.services import business_lock_time_zone
 
 from .models import Promise, PromiseKind, due_moment_for_day
 
@@ -93,23 +99,24 @@ def promise_create(
     now: datetime | None = None,
 ) -> Promise:
     customer.refuse_if_anonymised()
-    business = customer.business
     now = now or timezone.now()
-    due_moment, all_day = _resolve_due(business, due_at, due_date)
-    promise = Promise(
-        business=business,
-        customer=customer,
-        description=description.strip(),
-        kind=kind,
-        made_by=made_by if getattr(made_by, "is_authenticated", False) else None,
-        made_at=made_at or now,
-        due_at=due_moment,
-        due_all_day=all_day,
-        due_on=business.local(due_moment).date(),
-    )
-    _check_moments(promise, now)
-    promise.full_clean()
-    save_new_customer_row(promise, actor=made_by, snapshot=_snapshot)
+    with transaction.atomic():
+        business = business_lock_time_zone(business=customer.business)
+        due_moment, all_day = _resolve_due(business, due_at, due_date)
+        promise = Promise(
+            business=business,
+            customer=customer,
+            description=description.strip(),
+            kind=kind,
+            made_by=made_by if getattr(made_by, "is_authenticated", False) else None,
+            made_at=made_at or now,
+            due_at=due_moment,
+            due_all_day=all_day,
+            due_on=business.local(due_moment).date(),
+        )
+        _check_moments(promise, now)
+        promise.full_clean()
+        save_new_customer_row(promise, actor=made_by, snapshot=_snapshot)
     return promise
 
 
@@ -123,26 +130,30 @@ def promise_update(
     if unknown:
         raise TypeError(f"Unknown promise fields: {sorted(unknown)}")
     now = now or timezone.now()
-    business = promise.business
-    before = _snapshot(promise)
-    changed = Promise.objects.get(pk=promise.pk)
-    if "description" in fields:
-        changed.description = fields["description"].strip()
-    if "kind" in fields:
-        changed.kind = fields["kind"]
-    if "made_at" in fields and fields["made_at"] is not None:
-        changed.made_at = fields["made_at"]
-    if fields.get("due_at") is not None or fields.get("due_date") is not None:
-        changed.due_at, changed.due_all_day = _resolve_due(
-            business, fields.get("due_at"), fields.get("due_date")
-        )
-        changed.due_on = business.local(changed.due_at).date()
-    _check_moments(changed, now)
-    if changed.done_at is not None and changed.done_at < changed.made_at:
-        raise _error("made_at", _("The promise was kept before this moment."), "done_before_made")
-    changed.full_clean()
-    if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
-        return promise
+    with transaction.atomic():
+        business = business_lock_time_zone(business=promise.business)
+        # Read under the lock: the whole row is saved, and a move to another zone may have
+        # re-dated it since the request read it.
+        changed = Promise.objects.get(pk=promise.pk)
+        before = _snapshot(changed)
+        if "description" in fields:
+            changed.description = fields["description"].strip()
+        if "kind" in fields:
+            changed.kind = fields["kind"]
+        if "made_at" in fields and fields["made_at"] is not None:
+            changed.made_at = fields["made_at"]
+        if fields.get("due_at") is not None or fields.get("due_date") is not None:
+            changed.due_at, changed.due_all_day = _resolve_due(
+                business, fields.get("due_at"), fields.get("due_date")
+            )
+            changed.due_on = business.local(changed.due_at).date()
+        _check_moments(changed, now)
+        if changed.done_at is not None and changed.done_at < changed.made_at:
+            raise _error(
+                "made_at", _("The promise was kept before this moment."), "done_before_made"
+            )
+        changed.full_clean()
+        save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot)
     return changed
 
 
@@ -165,10 +176,11 @@ def promise_mark_kept(
             "done_at", _("A promise cannot be kept before it was made."), "done_before_made"
         )
     with transaction.atomic():
+        business = business_lock_time_zone(business=promise.business)
         # Only an open promise is updated: a double click or two members at once keep it once.
         updated = Promise.objects.filter(
             pk=promise.pk, done_at__isnull=True, cancelled_at__isnull=True
-        ).update(done_at=at, done_on=promise.business.local(at).date(), updated_at=now)
+        ).update(done_at=at, done_on=business.local(at).date(), updated_at=now)
         if not updated:
             raise _finished("done_at")
         promise.refresh_from_db()
