@@ -2,9 +2,10 @@
 
 A survey link (`/s/<key>/`) and a calendar feed (`/calendar/<key>.ics`) are bearer secrets:
 whoever reads them in a log can answer a customer's survey or read a member's agenda. Django
-writes the path of a request that fails ("Unprocessable Content: /s/<key>/") to `django.request`
-and every request to `django.server` (runserver). `SecretPathFilter`, attached to those loggers in
-the settings, writes "…" in place of each secret. The secret routes are found in the URL
+writes the path of a request that fails ("Unprocessable Content: /s/<key>/") to `django.request`,
+with the traceback of a server error, and every request to `django.server` (runserver).
+`SecretPathFilter`, attached to those loggers in the settings, writes "…" in place of each
+secret in the message, the traceback and the stack. The secret routes are found in the URL
 configuration by their parameter name, so a new route with a `key` or `token` is covered the day
 it is added. The web server's own access log must do the same (docs/deploy.md)."""
 
@@ -70,12 +71,30 @@ def hide_secrets(text: str) -> str:
     return _secret_paths().sub(hide, text)
 
 
+# Formats a record's exception as a handler's default formatter would: the traceback with its
+# causes. logging.Formatter writes the exc_text it finds on a record instead of formatting again.
+_EXCEPTION_FORMAT = logging.Formatter()
+
+
 class SecretPathFilter(logging.Filter):
-    """Rewrites the record's message with the secrets in its paths hidden; drops nothing."""
+    """Rewrites the record with the secrets in its paths hidden; lets every record through.
+
+    The message is the one formatted with its arguments. An exception (a 500's traceback may
+    name the link in its message or its cause's) is formatted here once, cleaned and kept as
+    the record's `exc_text`; its `exc_info` is dropped, so that no handler or formatter that
+    formats `exc_info` itself (structured formatters do) writes the raw traceback. The stack of
+    `stack_info=True` is cleaned too."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         hidden = hide_secrets(message)
         if hidden != message:
             record.msg, record.args = hidden, None
+        if record.exc_info:
+            record.exc_text = record.exc_text or _EXCEPTION_FORMAT.formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = hide_secrets(record.exc_text)
+        if record.stack_info:
+            record.stack_info = hide_secrets(record.stack_info)
         return True

@@ -1,13 +1,15 @@
 """The secrets in survey and calendar links never reach the logs (config/log_filters.py)."""
 
+import io
 import logging
 
 import pytest
 from django.test import Client
 
-from config.log_filters import hide_secrets, secret_routes
+from config.log_filters import SecretPathFilter, hide_secrets, secret_routes
 from klantvriend.core.calendar import calendar_token_create, calendar_token_revoke
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.surveys import services as survey_services
 from klantvriend.surveys.services import survey_invitation_create
 
 
@@ -15,6 +17,111 @@ from klantvriend.surveys.services import survey_invitation_create
 def survey_key(business):
     customer = CustomerFactory(business=business)
     return survey_invitation_create(business=business, customer=customer, channel="counter").key
+
+
+@pytest.fixture
+def console():
+    """What the console handler of the settings (LOGGING, on the root logger) writes: the log
+    of a server running Klantvriend."""
+    handler = logging.getHandlerByName("console")
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+def test_a_server_error_on_a_survey_link_logs_its_traceback_without_the_key(
+    survey_key, console, monkeypatch
+):
+    # Given a survey page that fails with the link in the exception's message
+    def unreadable(*, key):
+        raise RuntimeError(f"No invitation could be read for '/s/{key}/'")
+
+    monkeypatch.setattr(survey_services, "invitation_for_key", unreadable)
+
+    # When a customer opens the link
+    page = Client(raise_request_exception=False).get(f"/s/{survey_key}/")
+
+    # Then the log holds the whole traceback, with "…" in place of the key
+    assert page.status_code == 500
+    written = console.getvalue()
+    assert survey_key not in written
+    assert written.startswith("Internal Server Error: /s/…/\nTraceback (most recent call last):\n")
+    assert ", in unreadable\n" in written
+    assert written.endswith("RuntimeError: No invitation could be read for '/s/…/'\n")
+
+
+class ExceptionFromRecord(logging.Formatter):
+    """Formats the exception from the record's exc_info whenever it has one, before the text
+    cached in exc_text, as structured (JSON) formatters such as python-json-logger do."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        exception = self.formatException(record.exc_info) if record.exc_info else record.exc_text
+        return f"{record.levelname} {record.getMessage()}\n{exception}\n"
+
+
+@pytest.fixture
+def filtered_logger():
+    """A logger with the filter, and what two handlers with different formatters write."""
+    logger = logging.getLogger("klantvriend.tests.secret_paths")
+    plain, structured = io.StringIO(), io.StringIO()
+    handlers = [logging.StreamHandler(plain), logging.StreamHandler(structured)]
+    handlers[1].setFormatter(ExceptionFromRecord())
+    secret_paths = SecretPathFilter()
+    logger.addFilter(secret_paths)
+    for handler in handlers:
+        logger.addHandler(handler)
+    logger.propagate = False
+    yield logger, plain, structured
+    logger.propagate = True
+    for handler in handlers:
+        logger.removeHandler(handler)
+    logger.removeFilter(secret_paths)
+
+
+def test_a_logged_exception_its_cause_and_the_stack_are_written_without_the_key(
+    survey_key, filtered_logger
+):
+    logger, plain, structured = filtered_logger
+
+    # When an exception caused by another, both naming the link, is logged with the stack
+    try:
+        try:
+            raise KeyError(f"/s/{survey_key}/")
+        except KeyError as error:
+            raise RuntimeError(f"No answer stored for /s/{survey_key}/?lang=en") from error
+    except RuntimeError:
+        logger.exception("Survey %s failed", f"/s/{survey_key}/", stack_info=True)
+
+    # Then every handler writes the message, both exceptions and the stack, without the key
+    written = plain.getvalue()
+    assert survey_key not in written
+    assert written.startswith("Survey /s/…/ failed\nTraceback (most recent call last):\n")
+    assert "KeyError: '/s/…/'\n" in written
+    assert "The above exception was the direct cause of the following exception:" in written
+    assert "RuntimeError: No answer stored for /s/…/?lang=en\nStack (most recent call last):\n" in (
+        written
+    )
+    assert "in test_a_logged_exception_its_cause_and_the_stack_are_written_without_the_key\n" in (
+        written
+    )
+    structured_text = structured.getvalue()
+    assert survey_key not in structured_text
+    assert structured_text.startswith("ERROR Survey /s/…/ failed\nTraceback")
+    assert "RuntimeError: No answer stored for /s/…/?lang=en\n" in structured_text
+
+
+def test_an_exception_without_a_secret_is_written_as_it_was(filtered_logger):
+    logger, plain, _structured = filtered_logger
+
+    try:
+        raise ValueError("Customer 12 has no e-mail address")
+    except ValueError:
+        logger.exception("Invitation for /customers/%s/ failed", 12)
+
+    written = plain.getvalue()
+    assert written.startswith("Invitation for /customers/12/ failed\nTraceback")
+    assert written.endswith("ValueError: Customer 12 has no e-mail address\n")
 
 
 def test_a_survey_answer_refused_for_a_missing_score_logs_its_path_without_the_key(
