@@ -38,9 +38,12 @@ def secret_routes() -> list[str]:
 
 
 def _route_regex(route: str) -> str:
-    r""" "s/<str:key>/" -> "/s/([^/?#\s]+?)/?(?=[?#\s"']|$)": each secret becomes a group, the
+    r""" "s/<str:key>/" -> "/s/([^/?#\s]+?)/?(?=[^\w-]|$)": each secret becomes a group, the
     rest must match literally, and another parameter (an id) matches any one path segment. A
-    final slash may be missing: Django logs "Not Found: /s/<key>" before it would redirect."""
+    final slash may be missing: Django logs "Not Found: /s/<key>" before it would redirect. The
+    path ends at the first character that cannot be part of a key (letters, digits, "_" and
+    "-", from secrets.token_urlsafe and token_hex), so a link at the end of a sentence, in
+    brackets or in a list is found too ("… for /s/<key>/.")."""
     parts, position = ["/"], 0
     for match in _PARAMETER.finditer(route):
         parts.append(re.escape(route[position : match.start()]))
@@ -48,7 +51,7 @@ def _route_regex(route: str) -> str:
         position = match.end()
     rest = route[position:]
     if rest in ("", "/"):
-        parts.append(r"/?(?=[?#\s\"']|$)")
+        parts.append(r"/?(?=[^\w-]|$)")
     else:
         parts.append(re.escape(rest))
     return "".join(parts)

@@ -183,3 +183,16 @@ def test_every_route_with_a_secret_is_covered_and_ids_are_kept():
         "Not Found: /data/import/…/ and /customers/12/"
     )
     assert hide_secrets("Forbidden: /surveys/settings/") == "Forbidden: /surveys/settings/"
+
+
+def test_a_key_followed_by_punctuation_is_hidden(survey_key):
+    # Exception messages put a link in a sentence, in brackets or in a list.
+    text = (
+        f"No answer stored for /s/{survey_key}/. Tried (/s/{survey_key}), /s/{survey_key}/;"
+        f" <https://klanten.example/s/{survey_key}/> and /calendar/cal_{survey_key}.ics."
+    )
+
+    assert hide_secrets(text) == (
+        "No answer stored for /s/…/. Tried (/s/…), /s/…/;"
+        " <https://klanten.example/s/…/> and /calendar/….ics."
+    )
