@@ -3,11 +3,12 @@
 A survey link (`/s/<key>/`) and a calendar feed (`/calendar/<key>.ics`) are bearer secrets:
 whoever reads them in a log can answer a customer's survey or read a member's agenda. Django
 writes the path of a request that fails ("Unprocessable Content: /s/<key>/") to `django.request`,
-with the traceback of a server error, and every request to `django.server` (runserver).
-`SecretPathFilter`, attached to those loggers in the settings, writes "…" in place of each
-secret in the message, the traceback and the stack. The secret routes are found in the URL
-configuration by their parameter name, so a new route with a `key` or `token` is covered the day
-it is added. The web server's own access log must do the same (docs/deploy.md)."""
+with the traceback of a server error, the path of a refused CSRF token to `django.security.csrf`,
+and every request to `django.server` (runserver). `SecretPathFilter`, attached to those loggers
+and to the handlers in the settings, writes "…" in place of each secret in the message, the
+traceback and the stack. The secret routes are found in the URL configuration by their
+parameter name, so a new route with a `key` or `token` is covered the day it is added. The web
+server's own access log must do the same (docs/deploy.md)."""
 
 import logging
 import re

@@ -218,15 +218,24 @@ LOGGING = {
             "style": "{",
         }
     },
+    # On the handlers, the filter cleans every record they write, whichever logger it comes from
+    # (a refused CSRF token is logged with its path by django.security.csrf); on the loggers, it
+    # cleans the request logs before any other handler (pytest's, an error tracker's) sees them.
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {"class": "logging.StreamHandler", "filters": ["secret_paths"]},
         "django.server": {
             "level": "INFO",
             "class": "logging.StreamHandler",
             "formatter": "django.server",
+            "filters": ["secret_paths"],
         },
     },
     "loggers": {
+        # Named to drop the handlers Django's default logging puts here, which the filter does
+        # not reach: a console handler under DEBUG (that wrote every line twice, beside the root
+        # logger's) and the error e-mail to ADMINS (none are set; it would carry the request's
+        # path). Django's records go to the root logger's console handler.
+        "django": {"level": "INFO"},
         "django.request": {"filters": ["secret_paths"]},
         "django.server": {
             "handlers": ["django.server"],

@@ -21,13 +21,20 @@ def survey_key(business):
 
 @pytest.fixture
 def console():
-    """What the console handler of the settings (LOGGING, on the root logger) writes: the log
-    of a server running Klantvriend."""
-    handler = logging.getHandlerByName("console")
+    """What the handlers on the root logger and on Django's own logger write to the console: the
+    log of a server running Klantvriend (pytest's capturing handlers are subclasses, left out)."""
     stream = io.StringIO()
-    previous = handler.setStream(stream)
+    handlers = [
+        handler
+        for name in ("", "django")
+        for handler in logging.getLogger(name).handlers
+        if type(handler) is logging.StreamHandler
+    ]
+    assert logging.getHandlerByName("console") in handlers
+    previous = [handler.setStream(stream) for handler in handlers]
     yield stream
-    handler.setStream(previous)
+    for handler, earlier in zip(handlers, previous, strict=True):
+        handler.setStream(earlier)
 
 
 def test_a_server_error_on_a_survey_link_logs_its_traceback_without_the_key(
@@ -49,6 +56,21 @@ def test_a_server_error_on_a_survey_link_logs_its_traceback_without_the_key(
     assert written.startswith("Internal Server Error: /s/…/\nTraceback (most recent call last):\n")
     assert ", in unreadable\n" in written
     assert written.endswith("RuntimeError: No invitation could be read for '/s/…/'\n")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_survey_answer_refused_for_its_csrf_token_logs_its_path_once_without_the_key(
+    survey_key, console, settings, debug
+):
+    # Given a server with or without DEBUG (runserver on a developer's machine)
+    settings.DEBUG = debug
+
+    # When a customer's phone sends the survey form without the cookie it was given
+    page = Client(enforce_csrf_checks=True).post(f"/s/{survey_key}/", {"nps": "9"})
+
+    # Then Django's security log (not django.request) writes the refusal once, without the key
+    assert page.status_code == 403
+    assert console.getvalue() == "Forbidden (CSRF cookie not set.): /s/…/\n"
 
 
 class ExceptionFromRecord(logging.Formatter):
