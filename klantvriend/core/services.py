@@ -40,7 +40,9 @@ def business_update(*, business: Business, actor, name: str, time_zone: str) -> 
     says how many rows each app re-dated. The business row stays locked until then, and every
     write of such days reads the zone under the same lock (business_lock_time_zone)."""
     with transaction.atomic():
-        locked = Business.objects.select_for_update().get(pk=business.pk)
+        # NO KEY: rows that only refer to the business (a purchase, an audit event) are not held
+        # up while promises are re-dated; writes that read the zone (business_lock_time_zone) are.
+        locked = Business.objects.select_for_update(no_key=True).get(pk=business.pk)
         before = {"name": locked.name, "time_zone": locked.time_zone}
         locked.name, locked.time_zone = name.strip(), time_zone
         locked.full_clean()
