@@ -95,12 +95,16 @@ def consent_records_save(records: list[ConsentRecord], source: str) -> None:
     ConsentRecord.objects.bulk_create(records)
 
 
+# The basis of consent given without a stated one; the web form offers it first too.
+MARKETING_CONSENT_DEFAULT_BASIS = LegalBasis.CONSENT
+
+
 def default_marketing_consent_basis(customer: Customer, *, had_marketing: bool) -> None:
     """Consent given just now without a stated basis (a ticked box in the shop, a "ja" in an
     imported file) is the customer's own consent, and is recorded as such. Consent that was
     already there keeps its basis: emptying it is refused (Customer.clean)."""
     if customer.marketing_consent and not had_marketing and not customer.marketing_consent_basis:
-        customer.marketing_consent_basis = LegalBasis.CONSENT
+        customer.marketing_consent_basis = MARKETING_CONSENT_DEFAULT_BASIS
 
 
 def apply_consent_timestamps(customer: Customer, previous: Customer | None) -> None:

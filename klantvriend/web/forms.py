@@ -5,7 +5,6 @@ import math
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -15,8 +14,17 @@ from django.utils.translation import ngettext
 from klantvriend.core.money import AmountError, parse_amount
 from klantvriend.core.selectors import login_wait
 from klantvriend.core.services import login_failure_record, login_failures_clear
-from klantvriend.customers.models import AcquisitionChannel, ContactKind, ContactMoment, Customer
-from klantvriend.customers.services import default_marketing_consent_basis
+from klantvriend.customers.models import (
+    AcquisitionChannel,
+    ContactKind,
+    ContactMoment,
+    Customer,
+    LegalBasis,
+)
+from klantvriend.customers.services import (
+    MARKETING_CONSENT_DEFAULT_BASIS,
+    default_marketing_consent_basis,
+)
 
 from .addresses import client_address
 
@@ -118,6 +126,7 @@ class CustomerForm(forms.ModelForm):
             "acquisition_channel",
             "referred_by",
             "marketing_consent",
+            "marketing_consent_basis",
             "special_category_consent",
             "special_notes",
             "external_ref",
@@ -153,6 +162,49 @@ class CustomerForm(forms.ModelForm):
         self.fields["name"].error_messages.update(NAME_REQUIRED)
         if self.instance.pk:
             self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
+        self._init_marketing_consent_basis()
+
+    def _init_marketing_consent_basis(self) -> None:
+        self.had_marketing_consent = bool(self.instance.pk and self.instance.marketing_consent)
+        # Consent on record without a basis: stored before the model refused that (the
+        # privacy page lists these customers). The business must choose the basis it can show.
+        self.basis_missing = (
+            self.had_marketing_consent and not self.instance.marketing_consent_basis
+        )
+        consent = self["marketing_consent"]
+        basis = self.fields["marketing_consent_basis"]
+        # "None recorded" is offered only where it is the truth; elsewhere choosing it would
+        # either be refused (consent on record keeps a basis) or mean the default basis.
+        basis.choices = [
+            (value, label) for value, label in LegalBasis.choices if value or self.basis_missing
+        ]
+        if not self.had_marketing_consent:
+            # What a fresh tick records when no basis is stated, shown before it is ticked.
+            self.initial["marketing_consent_basis"] = MARKETING_CONSENT_DEFAULT_BASIS
+        basis.help_text = _(
+            "Only counts when “%(consent)s” is ticked. Soft opt-in: an existing customer, about "
+            "similar products, with a way to opt out in every message."
+        ) % {"consent": capfirst(consent.label)}
+        # app.js hides the basis while consent is not ticked; without it the help text says so.
+        basis.widget.attrs["data-shown-with"] = consent.id_for_label
+        self.basis_notice = ""
+        if self.basis_missing:
+            missing = _(
+                "No legal basis is on record for this consent. Choose the basis you can show, "
+                "or untick “%(consent)s”."
+            ) % {"consent": capfirst(consent.label)}
+            # Saving it so is refused by the model (basis_required): said in these words here.
+            basis.error_messages = {**basis.error_messages, "basis_required": missing}
+            if not self.is_bound:
+                self.basis_notice = missing
+                # Read out with the field, as its error would be (web/partials/field.html).
+                field_id = self["marketing_consent_basis"].auto_id
+                basis.widget.attrs.update(
+                    {
+                        "aria-invalid": "true",
+                        "aria-describedby": f"{field_id}_helptext {field_id}_notice",
+                    }
+                )
 
     def tag_names(self) -> list[str]:
         return [
@@ -177,31 +229,24 @@ class CustomerForm(forms.ModelForm):
                     "field": capfirst(self.fields["referred_by"].label),
                 },
             )
+        if not cleaned.get("marketing_consent"):
+            # The basis counts only with consent (without JavaScript the choice is shown all the
+            # same): a customer who may not receive news and offers has none on record.
+            cleaned["marketing_consent_basis"] = LegalBasis.NONE
+        elif "marketing_consent_basis" in cleaned:
+            # Consent ticked just now without a basis (a page opened before the form had the
+            # field) gets the service's default, so that the model's check sees what is stored.
+            self.instance.marketing_consent = True
+            self.instance.marketing_consent_basis = cleaned["marketing_consent_basis"]
+            default_marketing_consent_basis(self.instance, had_marketing=self.had_marketing_consent)
+            cleaned["marketing_consent_basis"] = self.instance.marketing_consent_basis
         return cleaned
 
     def _post_clean(self):
         # The service validates the model (with the business set) when it saves; validating the
         # unsaved instance here, before the business is known, would reject every new customer.
         self.instance.business = self.business
-        # The form has no basis field: consent ticked just now gets the basis the service gives
-        # it, so that the model's check (consent needs a basis) sees what will be stored.
-        self.instance.marketing_consent = bool(self.cleaned_data.get("marketing_consent"))
-        default_marketing_consent_basis(
-            self.instance, had_marketing=bool(self.initial.get("marketing_consent"))
-        )
         super()._post_clean()
-
-    def _update_errors(self, errors):
-        # A refusal of a field the form does not show (a customer whose consent lost its basis
-        # before the model refused that) goes above the form rather than failing the page.
-        if hasattr(errors, "error_dict"):
-            shown: dict[str, list] = {}
-            for name, messages in errors.error_dict.items():
-                shown.setdefault(name if name in self.fields else NON_FIELD_ERRORS, []).extend(
-                    messages
-                )
-            errors = ValidationError(shown)
-        super()._update_errors(errors)
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "name"}

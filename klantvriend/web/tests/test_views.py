@@ -616,7 +616,7 @@ def test_quick_add_of_a_namesake_goes_ahead_once_confirmed(owner_client, busines
     assert Customer.objects.filter(business=business, name="Lieke Groot").count() == 2
 
 
-def test_consent_ticked_in_the_shop_is_recorded_as_consent_and_kept_on_later_edits(
+def test_consent_ticked_in_the_shop_is_recorded_as_consent_and_its_basis_kept_on_later_edits(
     owner_client, business
 ):
     owner_client.post(
@@ -625,6 +625,7 @@ def test_consent_ticked_in_the_shop_is_recorded_as_consent_and_kept_on_later_edi
     )
     anna = Customer.objects.get(business=business)
     Customer.objects.filter(pk=anna.pk).update(marketing_consent_basis="soft_opt_in")
+    page = owner_client.get(reverse("web:customer_edit", args=[anna.pk]))
 
     response = owner_client.post(
         reverse("web:customer_edit", args=[anna.pk]),
@@ -633,6 +634,7 @@ def test_consent_ticked_in_the_shop_is_recorded_as_consent_and_kept_on_later_edi
             "phone": "0612345678",
             "acquisition_channel": "walk_in",
             "marketing_consent": "on",
+            "marketing_consent_basis": page.context["form"]["marketing_consent_basis"].value(),
         },
     )
 
@@ -646,29 +648,30 @@ def test_consent_ticked_in_the_shop_is_recorded_as_consent_and_kept_on_later_edi
     assert list(anna.consent_records.values_list("given", "basis")) == [(True, "consent")]
 
 
-def test_consent_on_record_without_a_basis_is_shown_above_the_form_and_nothing_is_saved(
+def test_consent_on_record_without_a_basis_is_refused_on_the_basis_field_and_nothing_is_saved(
     owner_client, business
 ):
-    """Rows the API emptied before the model refused it: the page names the problem instead of
-    failing, and unticking the consent is the way out."""
+    """Rows the API emptied before the model refused it: the basis field names the problem,
+    and choosing a basis or unticking the consent is the way out."""
     anna = CustomerFactory(business=business, name="Anna", marketing_consent=True)
     Customer.objects.filter(pk=anna.pk).update(marketing_consent_basis="")
     before = Customer.objects.filter(pk=anna.pk).values().get()
     form = {"name": "Anna", "phone": "0612345678", "acquisition_channel": "walk_in"}
 
     refused = owner_client.post(
-        reverse("web:customer_edit", args=[anna.pk]), {**form, "marketing_consent": "on"}
+        reverse("web:customer_edit", args=[anna.pk]),
+        {**form, "marketing_consent": "on", "marketing_consent_basis": ""},
     )
 
     assert refused.status_code == 200
     assert refused.context["form"].errors == {
-        "__all__": [
-            "Nieuws en aanbiedingen hebben een grondslag nodig: toestemming, soft opt-in of "
-            "gerechtvaardigd belang. Trek de toestemming in in plaats van de grondslag leeg te "
-            "maken."
+        "marketing_consent_basis": [
+            "Er is geen grondslag vastgelegd voor deze toestemming. Kies de grondslag die je "
+            "kunt aantonen, of vink “Mag nieuws en aanbiedingen ontvangen” uit."
         ]
     }
     assert Customer.objects.filter(pk=anna.pk).values().get() == before
+    assert not anna.consent_records.exists()
     withdrawn = owner_client.post(reverse("web:customer_edit", args=[anna.pk]), form)
     assert withdrawn.status_code == 302
     anna.refresh_from_db()

@@ -49,3 +49,19 @@ function showNewestMonths(root) {
 }
 document.addEventListener("DOMContentLoaded", () => showNewestMonths(document));
 document.addEventListener("htmx:afterSwap", (event) => showNewestMonths(event.target));
+
+// A field that counts only while a box is ticked (the legal basis of news and offers) is shown
+// only then. Without this file it is always shown, and its help text says when it counts.
+function showFieldsWithTheirBox(root) {
+  root.querySelectorAll("[data-shown-with]").forEach((input) => {
+    const box = document.getElementById(input.dataset.shownWith);
+    const field = input.closest(".field");
+    if (box instanceof HTMLInputElement && field) field.hidden = !box.checked;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => showFieldsWithTheirBox(document));
+document.addEventListener("change", (event) => {
+  if (event.target instanceof HTMLInputElement && event.target.type === "checkbox") {
+    showFieldsWithTheirBox(document);
+  }
+});
