@@ -183,6 +183,14 @@ class Customer(BusinessOwned):
                 condition=models.Q(erased_at__isnull=False),
                 name="customer_business_anonymised",
             ),
+            # Consent on record without a legal basis, stored before the model refused that: the
+            # privacy page counts and lists these few customers by name, from an index that
+            # holds only them (selectors.customers_with_consent_without_basis).
+            models.Index(
+                fields=["business", "name", "id"],
+                condition=models.Q(marketing_consent=True, marketing_consent_basis=""),
+                name="customer_consent_no_basis",
+            ),
             # The acquisition report (new customers per month and channel) and the list sorted
             # by newest customers.
             models.Index(

@@ -22,6 +22,7 @@ from .models import (
     CustomerCount,
     ErasedIdentity,
     ImportantDate,
+    LegalBasis,
     Purchase,
     Tag,
 )
@@ -93,6 +94,15 @@ def customer_count(*, business: Business) -> int:
     read, however many customers there are."""
     counted = CustomerCount.objects.filter(business=business).values_list("customers", flat=True)
     return counted.first() or 0
+
+
+def customers_with_consent_without_basis(*, business: Business) -> QuerySet[Customer]:
+    """Customers who may receive news and offers on no recorded legal basis: stored before the
+    model refused that, and left so, since only the business can say which basis it can show.
+    In name order, read from their own index (customer_consent_no_basis)."""
+    return Customer.objects.filter(
+        business=business, marketing_consent=True, marketing_consent_basis=LegalBasis.NONE
+    ).order_by("name", "id")
 
 
 def customer_get(

@@ -46,6 +46,9 @@ AUDIT_PAGE_SIZE = 50
 RETENTION_PER_CLICK = 300
 # The preview names this many of the rule's candidates and counts the rest.
 RETENTION_LISTED = 50
+# Customers with consent but no legal basis listed by name on the privacy page; the next ones
+# appear as these are fixed.
+CONSENT_WITHOUT_BASIS_SHOWN = 50
 
 
 @owner_required
@@ -176,12 +179,24 @@ def privacy_settings_view(request: HttpRequest) -> HttpResponse:
         messages.success(request, done)
         return redirect("web:privacy_settings")
     preview = apply_retention(business=business, dry_run=True, limit=RETENTION_LISTED)
+    without_basis = selectors.customers_with_consent_without_basis(business=business)
+    without_basis_count = without_basis.count()
+    without_basis_first = (
+        list(without_basis.only("id", "name")[:CONSENT_WITHOUT_BASIS_SHOWN])
+        if without_basis_count
+        else []
+    )
     return render(
         request,
         "web/privacy_settings.html",
         {
             "form": form,
             "preview": preview,
+            "consent_without_basis": {
+                "count": without_basis_count,
+                "customers": without_basis_first,
+                "more": without_basis_count - len(without_basis_first),
+            },
             "settings": current,
             "activity_kinds": retention_activity_kinds(),
         },

@@ -1,4 +1,5 @@
-"""The legal basis of marketing consent on the customer form."""
+"""The legal basis of marketing consent on the customer form, and the privacy page's list of
+customers whose consent has none on record."""
 
 import html
 import re
@@ -6,10 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from klantvriend.customers.models import ConsentRecord, Customer, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.web import privacy_views
 
 BASES = [LegalBasis.CONSENT, LegalBasis.SOFT_OPT_IN, LegalBasis.LEGITIMATE_INTEREST]
 MISSING_NL = (
@@ -267,3 +271,103 @@ def test_the_basis_field_speaks_english_when_asked(owner_client, business):
     ]
     assert page.context["form"].basis_notice == MISSING_EN
     assert refused.context["form"].errors == {"marketing_consent_basis": [MISSING_EN]}
+
+
+# The privacy page
+
+
+def test_the_privacy_page_lists_the_customers_with_consent_but_no_basis(
+    owner_client, business, other_business, django_assert_max_num_queries
+):
+    for name in ("Cor", "Anna", "Bram"):
+        _with_consent(business, LegalBasis.NONE, name=name)
+    _with_consent(business, LegalBasis.SOFT_OPT_IN, name="Dirk Heeft Grondslag")
+    CustomerFactory(business=business, name="Eva Zonder Toestemming")
+    _with_consent(other_business, LegalBasis.NONE, name="Frits Andere Zaak")
+
+    with django_assert_max_num_queries(12):
+        page = owner_client.get(reverse("web:privacy_settings"))
+
+    text = _text(page)
+    assert (
+        "3 klanten mogen nieuws en aanbiedingen ontvangen, maar er is geen grondslag voor "
+        "vastgelegd:" in text
+    )
+    section = page.content.decode().split('data-testid="consent-without-basis"')[1]
+    section = section.split("</section>")[0]
+    links = re.findall(
+        r'<a href="/customers/(\d+)/edit/#id_marketing_consent">([^<]+)</a>', section
+    )
+    assert [name for _pk, name in links] == ["Anna", "Bram", "Cor"]
+    assert {int(pk) for pk, _name in links} == set(
+        Customer.objects.filter(name__in=["Anna", "Bram", "Cor"]).values_list("pk", flat=True)
+    )
+    for name in ("Dirk Heeft Grondslag", "Eva Zonder Toestemming", "Frits Andere Zaak"):
+        assert name not in text
+    assert "Open elke klant en kies de grondslag die je kunt aantonen" in text
+    assert "en nog" not in section
+
+
+def test_the_privacy_page_costs_the_same_queries_for_one_or_many_without_a_basis(
+    owner_client, business
+):
+    _with_consent(business, LegalBasis.NONE, name="Anna")
+    with CaptureQueriesContext(connection) as one:
+        owner_client.get(reverse("web:privacy_settings"))
+    for number in range(20):
+        _with_consent(business, LegalBasis.NONE, name=f"Klant {number}")
+    with CaptureQueriesContext(connection) as many:
+        owner_client.get(reverse("web:privacy_settings"))
+
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_the_privacy_page_shows_the_first_ones_and_how_many_more(
+    owner_client, business, monkeypatch
+):
+    monkeypatch.setattr(privacy_views, "CONSENT_WITHOUT_BASIS_SHOWN", 2)
+    for name in ("Anna", "Bram", "Cor", "Dirk"):
+        _with_consent(business, LegalBasis.NONE, name=name)
+
+    text = _text(owner_client.get(reverse("web:privacy_settings")))
+
+    assert "4 klanten mogen nieuws en aanbiedingen ontvangen" in text
+    assert "Anna Bram en nog 2" in text
+    assert "Cor" not in text
+
+
+def test_the_privacy_page_says_when_every_consent_has_its_basis(owner_client, business):
+    _with_consent(business, LegalBasis.CONSENT)
+
+    text = _text(owner_client.get(reverse("web:privacy_settings")))
+
+    assert "Toestemming voor nieuws en aanbiedingen" in text
+    assert (
+        "Elke klant die nieuws en aanbiedingen mag ontvangen, heeft een vastgelegde grondslag."
+        in text
+    )
+    assert "geen grondslag voor vastgelegd" not in text
+
+
+def test_the_privacy_page_names_consent_without_a_basis_in_english(owner_client, business):
+    _with_consent(business, LegalBasis.NONE, name="Anna")
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    text = _text(owner_client.get(reverse("web:privacy_settings")))
+
+    assert "Consent for news and offers" in text
+    assert (
+        "1 customer may receive news and offers, but no legal basis is on record for it: Anna"
+        in text
+    )
+    assert (
+        "This consent was stored before Klantvriend asked for its basis. Open each customer and "
+        "choose the basis you can show (consent, soft opt-in or legitimate interest), or untick "
+        "the consent if you cannot. Until then they are not invited to surveys by e-mail." in text
+    )
+
+
+def test_staff_do_not_see_the_privacy_page(staff_client, business):
+    _with_consent(business, LegalBasis.NONE, name="Anna")
+
+    assert staff_client.get(reverse("web:privacy_settings")).status_code == 403
