@@ -21,6 +21,8 @@ from klantvriend.core.moments import refuse_unlikely_moment
 from .models import Channel, Complaint, Driver, Severity
 
 PUBLIC_CHANNELS = frozenset({Channel.SOCIAL_MEDIA, Channel.REVIEW_SITE})
+# Written channels: the customer was not there to be answered while they complained.
+NOT_ANSWERABLE_ON_THE_SPOT = frozenset({Channel.EMAIL, *PUBLIC_CHANNELS})
 
 
 def _error(field: str, message: str, code: str) -> ValidationError:
@@ -68,10 +70,24 @@ def complaint_create(
     driver: str = Driver.OTHER,
     received_at: datetime | None = None,
     received_by=None,
+    answered_on_the_spot: bool = False,
     now: datetime | None = None,
 ) -> Complaint:
+    """`answered_on_the_spot`: the person logging it answered the customer there and then (at
+    the counter, on the phone), so its first response is the moment it was received and no
+    response clock runs for it."""
     customer.refuse_if_anonymised()
     now = now or timezone.now()
+    if answered_on_the_spot and channel in NOT_ANSWERABLE_ON_THE_SPOT:
+        raise _error(
+            "answered_on_the_spot",
+            _(
+                "Only a complaint made in person or by phone can have been answered on the "
+                "spot; this one came in via %(channel)s."
+            )
+            % {"channel": Channel(channel).label},
+            "not_in_person",
+        )
     complaint = Complaint(
         business=customer.business,
         customer=customer,
@@ -86,7 +102,12 @@ def complaint_create(
     )
     refuse_unlikely_moment(complaint.received_at, field="received_at", now=now)
     complaint.full_clean()
-    save_new_customer_row(complaint, actor=received_by, snapshot=_snapshot)
+    with transaction.atomic():
+        save_new_customer_row(complaint, actor=received_by, snapshot=_snapshot)
+        if answered_on_the_spot:
+            complaint_respond(
+                complaint=complaint, actor=received_by, at=complaint.received_at, now=now
+            )
     return complaint
 
 

@@ -8,6 +8,7 @@ from klantvriend.complaints import services
 from klantvriend.complaints.clocks import Stage
 from klantvriend.complaints.models import Channel, Complaint
 from klantvriend.complaints.selectors import complaint_figures, complaint_queue, complaint_views
+from klantvriend.core.audit import audit_customer_row
 from klantvriend.core.care_settings import care_settings_update
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.tests.days import open_on
@@ -327,3 +328,130 @@ def test_complaints_past_their_target_counts_every_open_one_the_queue_shows_late
     assert sum(1 for view in queue.items if view.clock.breached) == 3
     assert figures.open_breached == 3
     assert figures.received == 1  # the shares still cover the last 90 days only
+
+
+def test_a_complaint_answered_on_the_spot_is_answered_the_moment_it_was_received(
+    customer, staff_user
+):
+    received = timezone.now() - timedelta(hours=2)
+
+    complaint = services.complaint_create(
+        customer=customer,
+        description="Gehakt was grijs",
+        received_at=received,
+        received_by=staff_user,
+        answered_on_the_spot=True,
+    )
+
+    stored = Complaint.objects.get()
+    assert stored == complaint
+    assert (stored.first_response_at, stored.resolved_at) == (received, None)
+    assert complaint.first_response_at == received
+    # Audited as the respond action is: created, then answered by the person who logged it.
+    events = AuditEvent.objects.order_by("id")
+    assert [(event.action, event.actor) for event in events] == [
+        ("created", staff_user),
+        ("responded", staff_user),
+    ]
+    assert events[1].changes == {"first_response_at": [None, received.isoformat()]}
+
+
+@pytest.mark.parametrize("channel", [Channel.COUNTER, Channel.PHONE, Channel.OTHER])
+def test_a_complaint_made_in_person_or_by_phone_can_be_answered_on_the_spot(customer, channel):
+    complaint = services.complaint_create(
+        customer=customer, description="Te lang gewacht", channel=channel, answered_on_the_spot=True
+    )
+
+    assert Complaint.objects.get().first_response_at == complaint.received_at
+
+
+@pytest.mark.parametrize(
+    ("channel", "said"),
+    [
+        (Channel.EMAIL, "e-mail"),
+        (Channel.SOCIAL_MEDIA, "sociale media"),
+        (Channel.REVIEW_SITE, "reviewsite"),
+    ],
+)
+def test_a_written_complaint_cannot_have_been_answered_on_the_spot_and_nothing_is_stored(
+    customer, channel, said
+):
+    with pytest.raises(services.ValidationError) as refused:
+        services.complaint_create(
+            customer=customer,
+            description="Te lang gewacht",
+            channel=channel,
+            answered_on_the_spot=True,
+        )
+
+    error = refused.value.error_dict["answered_on_the_spot"][0]
+    assert error.code == "not_in_person"
+    assert error.messages == [
+        "Alleen een klacht die persoonlijk of telefonisch binnenkwam, kan ter plekke "
+        f"beantwoord zijn; deze kwam via {said}."
+    ]
+    assert Complaint.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_a_complaint_answered_on_the_spot_is_stored_with_its_answer_or_not_at_all(
+    customer, staff_user, monkeypatch
+):
+    def refuse_the_answer(row, *, action, **kwargs):
+        if action == "responded":
+            raise RuntimeError("the audit trail is unreachable")
+        return audit_customer_row(row, action=action, **kwargs)
+
+    monkeypatch.setattr(services, "audit_customer_row", refuse_the_answer)
+
+    with pytest.raises(RuntimeError):
+        services.complaint_create(
+            customer=customer,
+            description="Gehakt was grijs",
+            received_by=staff_user,
+            answered_on_the_spot=True,
+        )
+
+    assert Complaint.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("answered_on_the_spot", "stage", "waiting", "in_time", "median_hours", "breached"),
+    [
+        # Answered at the counter: only the resolution clock runs; nothing is late.
+        (True, Stage.RESOLUTION, [], 1.0, 0.0, 0),
+        # Logged without saying so, it waits for an answer the customer already had.
+        (False, Stage.RESPONSE, ["Gehakt was grijs"], 0.0, None, 1),
+    ],
+)
+def test_the_clocks_the_queue_and_the_figures_count_an_answer_on_the_spot(
+    customer, answered_on_the_spot, stage, waiting, in_time, median_hours, breached
+):
+    business = customer.business
+    # Tuesday 10:00; looked at on Wednesday 17:00, past the four working hours to answer.
+    received = _amsterdam(business, 2026, 3, 10, 10, 0)
+    now = _amsterdam(business, 2026, 3, 11, 17, 0)
+    services.complaint_create(
+        customer=customer,
+        description="Gehakt was grijs",
+        received_at=received,
+        answered_on_the_spot=answered_on_the_spot,
+        now=received,
+    )
+
+    queue = complaint_queue(business=business, now=now)
+    figures = complaint_figures(business=business, now=now)
+
+    (view,) = queue.items
+    assert view.clock.stage == stage
+    assert view.clock.resolution_deadline == received + timedelta(days=3)
+    assert [
+        v.complaint.description for v in queue.items if v.clock.stage == Stage.RESPONSE
+    ] == waiting
+    assert (
+        figures.received,
+        figures.responded_in_time_share,
+        figures.median_response_hours,
+        figures.open_breached,
+    ) == (1, in_time, median_hours, breached)
