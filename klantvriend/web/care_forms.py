@@ -79,6 +79,19 @@ class ComplaintForm(OwnIds, forms.Form):
     received_at = MomentField(
         label=_("received at"), required=False, help_text=_("Empty means now.")
     )
+    # Ticked for the default channel, the counter: whoever logs a complaint made there has just
+    # heard the customer out and answered them. app.js ticks it again when the counter is chosen
+    # and unticks it for any other channel; a phone call can be ticked by hand.
+    answered_on_the_spot = forms.BooleanField(
+        label=_("answered on the spot"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "You answered the customer there and then, in person or on the phone: the "
+            "complaint counts as answered at the moment it was received."
+        ),
+        widget=forms.CheckboxInput(attrs={"data-ticked-for-channel": Channel.COUNTER}),
+    )
 
     def clean_description(self):
         description = self.cleaned_data["description"].strip()

@@ -160,3 +160,39 @@ def test_a_public_complaint_answered_resolved_and_followed_up_on_today(
     shot(page, "care-08-today-follow-up-content")
     follow_up.refresh_from_db()
     assert (follow_up.outcome, follow_up.done_at is not None) == ("content", True)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_complaint_answered_at_the_counter_is_logged_as_answered(
+    page: Page, live_server, business, owner, width
+):
+    customer = CustomerFactory(business=business, name="Bas Jansen")
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    complaints = page.get_by_test_id("profile-complaints")
+    complaints.locator("details.record-form > summary").click()
+    form = page.get_by_test_id("complaint-form")
+    box = form.locator("[name=answered_on_the_spot]")
+
+    # Ticked for the counter, unticked for a channel where the customer was not there, and for
+    # the phone until ticked by hand.
+    expect(box).to_be_checked()
+    form.locator("[name=channel]").select_option("email")
+    expect(box).not_to_be_checked()
+    form.locator("[name=channel]").select_option("phone")
+    expect(box).not_to_be_checked()
+    form.locator("[name=channel]").select_option("counter")
+    expect(box).to_be_checked()
+    form.locator("[name=description]").fill("Gehakt was grijs")
+    shot(page, f"care-09-complaint-on-the-spot-{width}")
+    form.locator("button[type=submit]").click()
+
+    row = complaints.locator(".care-row")
+    expect(row).to_contain_text("beantwoord, niet opgelost")
+    expect(row.locator("form[action$='/respond/']")).to_have_count(0)
+    complaint = Complaint.objects.get()
+    assert complaint.first_response_at == complaint.received_at
+    page.goto(f"{live_server.url}/")
+    expect(page.locator(f"#complaint-{complaint.pk}")).to_contain_text("beantwoord, niet opgelost")
+    expect(page.locator(f"#complaint-{complaint.pk} form[action$='/respond/']")).to_have_count(0)

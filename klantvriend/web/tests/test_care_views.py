@@ -310,6 +310,104 @@ def test_logging_answering_and_resolving_a_complaint_on_the_profile(owner_client
     ]
 
 
+def _log_complaint(client, customer, **fields):
+    """Posts the profile's complaint form as a browser sends it: an unticked box is left out."""
+    return client.post(
+        reverse("web:complaint_add", args=[customer.pk]),
+        {"severity": "medium", "driver": "other", **fields},
+        headers=HTMX,
+    )
+
+
+def test_the_complaint_form_ticks_answered_on_the_spot_for_the_counter(staff_client, business):
+    customer = CustomerFactory(business=business)
+
+    page = staff_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    assert '<option value="counter" selected>aan de toonbank</option>' in page
+    assert (
+        '<input type="checkbox" name="answered_on_the_spot" data-ticked-for-channel="counter" '
+        'aria-describedby="complaint-answered_on_the_spot_helptext" '
+        'id="complaint-answered_on_the_spot" checked> '
+        '<label for="complaint-answered_on_the_spot">Ter plekke beantwoord</label>'
+    ) in page
+
+
+def test_a_complaint_answered_at_the_counter_is_not_waiting_for_an_answer_on_today(
+    staff_client, business, staff_user
+):
+    customer = CustomerFactory(business=business, name="Bas Jansen")
+
+    response = _log_complaint(
+        staff_client,
+        customer,
+        description="Gehakt was grijs",
+        channel="counter",
+        answered_on_the_spot="on",
+    )
+
+    assert response.status_code == 200
+    complaint = Complaint.objects.get()
+    assert complaint.first_response_at == complaint.received_at
+    assert complaint.resolved_at is None
+    assert list(AuditEvent.objects.order_by("id").values_list("action", "actor", "object_id")) == [
+        ("created", staff_user.pk, complaint.pk),
+        ("responded", staff_user.pk, complaint.pk),
+    ]
+    today = staff_client.get(reverse("web:today")).content.decode()
+    # Still to be resolved, so on Today, but answered: no "Answered" button, no response clock.
+    row = today[today.index(f'id="complaint-{complaint.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert '<span class="badge">beantwoord, niet opgelost</span>' in row
+    assert reverse("web:complaint_respond", args=[complaint.pk]) not in today
+    assert "wacht op eerste reactie" not in today
+    assert (
+        '<span class="stat-value">100%</span>'
+        '<span class="stat-label">klachten op tijd beantwoord (90 dagen)</span>'
+    ) in today
+    assert (
+        '<div class="stat"><span class="stat-value">0</span>'
+        '<span class="stat-label">klachten over de termijn</span>'
+    ) in today
+
+
+def test_a_complaint_logged_with_the_box_unticked_waits_for_its_answer(staff_client, business):
+    customer = CustomerFactory(business=business)
+
+    _log_complaint(staff_client, customer, description="Telefoon niet opgenomen", channel="phone")
+
+    complaint = Complaint.objects.get()
+    assert complaint.first_response_at is None
+    today = staff_client.get(reverse("web:today")).content.decode()
+    assert '<span class="badge">wacht op eerste reactie</span>' in today
+    assert reverse("web:complaint_respond", args=[complaint.pk]) in today
+
+
+def test_an_email_complaint_answered_on_the_spot_is_refused_next_to_the_box(staff_client, business):
+    customer = CustomerFactory(business=business)
+
+    response = _log_complaint(
+        staff_client,
+        customer,
+        description="Mail over de rekening",
+        channel="email",
+        answered_on_the_spot="on",
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    # The form stays open with what was typed and the message under the box.
+    assert '<details class="record-form" open>' in page
+    assert "Mail over de rekening</textarea>" in page
+    assert (
+        '<p class="error" id="complaint-answered_on_the_spot_error" role="alert">'
+        "Alleen een klacht die persoonlijk of telefonisch binnenkwam, kan ter plekke "
+        "beantwoord zijn; deze kwam via e-mail.</p>"
+    ) in page
+    assert Complaint.objects.count() == 0
+    assert AuditEvent.objects.filter(object_type="complaint").count() == 0
+
+
 def test_not_content_from_today_opens_a_complaint(owner_client, business):
     follow_up = FollowUpFactory(customer=CustomerFactory(business=business), note="Smaakte het?")
 

@@ -22,6 +22,16 @@ document.addEventListener("toggle", (event) => {
   }
 }, true);
 
+// A box that goes with a channel (a complaint answered on the spot, ticked for the counter)
+// follows the channel chosen in its form; it can still be ticked or unticked by hand after.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (!(select instanceof HTMLSelectElement) || select.name !== "channel" || !select.form) return;
+  select.form.querySelectorAll("input[data-ticked-for-channel]").forEach((box) => {
+    box.checked = box.dataset.tickedForChannel === select.value;
+  });
+});
+
 // A request of htmx that fails swaps nothing, so the click would seem to do nothing: say that
 // it was not saved and why (the texts are in the page, in the user's language).
 function showRequestFailed(kind) {
