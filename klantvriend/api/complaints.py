@@ -100,6 +100,15 @@ class ComplaintCreate(Input):
     severity: SeverityName = Severity.MEDIUM.value
     driver: DriverName = Driver.OTHER.value
     received_at: Moment | None = None
+    answered_on_the_spot: StrictBool = Field(
+        False,
+        description=(
+            "The customer was answered there and then, in person or by phone: the first "
+            "response is recorded at `received_at` in the same request, audited as a `PATCH` "
+            "with `first_response_at` is. Refused (422, type `not_in_person`) with the channels "
+            "email, social_media and review_site."
+        ),
+    )
 
 
 class ComplaintUpdate(Patch):

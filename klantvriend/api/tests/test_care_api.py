@@ -234,6 +234,98 @@ def test_a_complaint_is_answered_and_resolved_but_not_before_it_was_received(api
     assert api.get("/api/v1/complaints", {"status": "resolved"}).json()["count"] == 1
 
 
+def test_a_complaint_answered_on_the_spot_is_answered_when_received_and_on_no_waiting_list(
+    api, customer, owner
+):
+    received = timezone.now() - timedelta(hours=1)
+
+    response = post(
+        api,
+        "/api/v1/complaints",
+        {
+            "customer": customer.pk,
+            "description": "Gehakt was grijs",
+            "received_at": iso(received),
+            "answered_on_the_spot": True,
+        },
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["channel"], body["status"], body["breached"]) == ("counter", "responded", False)
+    assert body["first_response_at"] == body["received_at"]
+    complaint = Complaint.objects.get()
+    assert complaint.first_response_at == received
+    assert list(AuditEvent.objects.order_by("id").values_list("action", "actor", "object_id")) == [
+        ("created", owner.pk, complaint.pk),
+        ("responded", owner.pk, complaint.pk),
+    ]
+    # On Today until resolved, answered; the scorecard counts a response of 0 hours.
+    today = api.get("/api/v1/today").json()
+    assert [(item["id"], item["status"]) for item in today["complaints"]] == [
+        (complaint.pk, "responded")
+    ]
+    scorecard = api.get("/api/v1/insights/scorecard").json()
+    response_figure = next(f for f in scorecard["figures"] if f["key"] == "complaint_response")
+    assert response_figure["last_90_days"] == 1.0
+    assert response_figure["detail"] == (
+        "1 complaints in the last 90 days; median first response 0.0 h"
+    )
+
+
+def test_a_complaint_is_open_unless_said_to_be_answered_on_the_spot(api, customer):
+    body = post(
+        api, "/api/v1/complaints", {"customer": customer.pk, "description": "Te lang gewacht"}
+    ).json()
+
+    assert (body["channel"], body["status"], body["first_response_at"]) == ("counter", "open", None)
+    assert AuditEvent.objects.filter(action="responded").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            {"channel": "review_site", "answered_on_the_spot": True},
+            {
+                "loc": ["body", "answered_on_the_spot"],
+                "msg": "Only a complaint made in person or by phone can have been answered "
+                "on the spot; this one came in via review site.",
+                "type": "not_in_person",
+            },
+        ),
+        (
+            {"answered_on_the_spot": "yes"},
+            {
+                "loc": ["body", "answered_on_the_spot"],
+                "msg": "Enter true or false.",
+                "type": "bool_type",
+            },
+        ),
+    ],
+)
+def test_a_refused_answer_on_the_spot_stores_nothing(api, customer, extra, expected):
+    response = post(
+        api,
+        "/api/v1/complaints",
+        {"customer": customer.pk, "description": "Boze review", **extra},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [expected]
+    assert Complaint.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_the_schema_documents_answered_on_the_spot(api):
+    schemas = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
+
+    field = schemas["ComplaintCreate"]["properties"]["answered_on_the_spot"]
+    assert (field["type"], field["default"]) == ("boolean", False)
+    assert field["description"].startswith("The customer was answered there and then")
+    assert "answered_on_the_spot" not in schemas["ComplaintUpdate"]["properties"]
+
+
 def test_a_follow_up_outcome_not_content_opens_a_complaint(api, customer):
     follow_up = FollowUpFactory(customer=customer)
 
