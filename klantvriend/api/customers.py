@@ -80,7 +80,11 @@ class CustomerFields(Input):
     acquisition_channel: Channel | None = None
     referred_by: StrictInt | None = None
     marketing_consent: StrictBool | None = None
-    marketing_consent_basis: Basis | None = None
+    marketing_consent_basis: Basis | None = Field(
+        None,
+        description="Counts only with marketing_consent; without it no basis is stored "
+        "(docs/api.md, Marketing consent and its legal basis).",
+    )
     special_category_consent: StrictBool | None = None
     special_notes: str | None = None
     tags: list[str] | None = None

@@ -111,10 +111,14 @@ def apply_consent_timestamps(customer: Customer, previous: Customer | None) -> N
     now = timezone.now()
     had_marketing = previous.marketing_consent if previous else False
     default_marketing_consent_basis(customer, had_marketing=had_marketing)
-    if customer.marketing_consent and not had_marketing:
+    if customer.marketing_consent != had_marketing:  # given or withdrawn just now
         customer.marketing_consent_at = now
-    elif not customer.marketing_consent and had_marketing:
-        customer.marketing_consent_at = now
+    if not customer.marketing_consent:
+        # The basis counts only with consent, on every route: the form sends its choice with
+        # the box unticked, an import's basis column may be filled beside "nee", an API client
+        # may send back a whole record. It is not stored (rather than refused, which would
+        # refuse those ordinary forms and files); a basis left on record would otherwise
+        # become the basis of consent given later without a stated one.
         customer.marketing_consent_basis = LegalBasis.NONE
     had_special = previous.special_category_consent if previous else False
     if customer.special_category_consent != had_special:

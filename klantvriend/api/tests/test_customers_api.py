@@ -373,3 +373,47 @@ def test_withdrawing_consent_and_its_basis_together_is_accepted(api, business):
         False,
         "",
     )
+
+
+def test_a_basis_sent_without_consent_is_not_stored_as_in_the_web_form_and_the_import(
+    api, business
+):
+    """The basis counts only with consent: a customer who may not receive news and offers
+    has none on record, whichever way they were entered."""
+    response = post(
+        api,
+        "/api/v1/customers",
+        {"name": "Anna", "marketing_consent": False, "marketing_consent_basis": "soft_opt_in"},
+    )
+
+    assert response.status_code == 201
+    assert (response.json()["marketing_consent"], response.json()["marketing_consent_basis"]) == (
+        False,
+        "",
+    )
+    customer = Customer.objects.get()
+    assert (customer.marketing_consent, customer.marketing_consent_basis) == (False, "")
+    assert customer.consent_records.count() == 0
+
+
+def test_a_basis_patched_onto_a_customer_without_consent_is_not_stored(api, business):
+    customer = customer_create(business=business, name="Anna")
+
+    response = patch(
+        api, f"/api/v1/customers/{customer.pk}", {"marketing_consent_basis": "soft_opt_in"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["marketing_consent_basis"] == ""
+    customer.refresh_from_db()
+    assert (customer.marketing_consent, customer.marketing_consent_basis) == (False, "")
+    assert customer.consent_records.count() == 0
+
+    # Consent given later without a stated basis is the customer's own, not the basis sent before.
+    patch(api, f"/api/v1/customers/{customer.pk}", {"marketing_consent": True})
+
+    customer.refresh_from_db()
+    assert (customer.marketing_consent, customer.marketing_consent_basis) == (True, "consent")
+    assert list(customer.consent_records.values_list("given", "basis", "source")) == [
+        (True, "consent", "api")
+    ]

@@ -1,6 +1,9 @@
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from django.utils import timezone
 
 from klantvriend.core.errors import NotFound, ValidationError
@@ -87,6 +90,24 @@ def test_marketing_consent_records_its_moment_and_basis(business):
 
     customer.refresh_from_db()
     assert customer.marketing_consent_basis == LegalBasis.NONE
+
+
+def test_a_basis_without_consent_is_not_stored(business):
+    """The basis counts only with consent, on every route (the form, the import, the API): a
+    basis left from before would otherwise become the basis of consent given later without one."""
+    customer = services.customer_create(
+        business=business,
+        name="Anna",
+        marketing_consent=False,
+        marketing_consent_basis=LegalBasis.SOFT_OPT_IN,
+    )
+    assert customer.marketing_consent_basis == LegalBasis.NONE
+
+    services.customer_update(customer=customer, marketing_consent_basis=LegalBasis.SOFT_OPT_IN)
+
+    customer.refresh_from_db()
+    assert (customer.marketing_consent, customer.marketing_consent_basis) == (False, "")
+    assert not customer.consent_records.exists()
 
 
 def test_refused_update_leaves_the_stored_customer_and_the_object_unchanged(business):
@@ -325,3 +346,25 @@ def test_consent_on_record_keeps_its_basis_and_emptying_it_is_refused(business):
         == records
         == [(True, "soft_opt_in")]
     )
+
+
+def test_the_migration_empties_a_basis_stored_without_consent_and_keeps_the_others(
+    business,
+):
+    """The API stored one before the services refused to (migration customers 0020)."""
+    migration = importlib.import_module(
+        "klantvriend.customers.migrations.0020_no_marketing_basis_without_consent"
+    )
+    stale = CustomerFactory(
+        business=business, marketing_consent=False, marketing_consent_basis=LegalBasis.SOFT_OPT_IN
+    )
+    kept = CustomerFactory(
+        business=business, marketing_consent=True, marketing_consent_basis=LegalBasis.SOFT_OPT_IN
+    )
+
+    migration.empty_basis_without_consent(django_apps, connection.schema_editor())
+
+    stale.refresh_from_db()
+    kept.refresh_from_db()
+    assert (stale.marketing_consent, stale.marketing_consent_basis) == (False, "")
+    assert (kept.marketing_consent, kept.marketing_consent_basis) == (True, "soft_opt_in")

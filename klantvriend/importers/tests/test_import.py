@@ -648,3 +648,20 @@ def test_consent_imported_without_a_basis_is_recorded_as_the_customers_consent(t
             "external_ref", "marketing_consent_basis"
         )
     ) == {"1001": "soft_opt_in", "1002": "consent"}
+
+
+def test_a_basis_without_consent_is_not_stored_as_in_the_form_and_the_api(tmp_path, business):
+    """The basis counts only with consent (services.apply_consent_timestamps)."""
+    text = "Klantnummer;Naam;Nieuwsbrief;Grondslag\n1001;Anna;nee;soft opt-in\n1002;Bram;;soft opt-in\n"
+
+    result = data_import(
+        business=business, kind="customers", path=write(tmp_path, "klanten.csv", text)
+    )
+
+    assert result.ok, result.errors
+    assert list(
+        Customer.objects.filter(business=business)
+        .order_by("external_ref")
+        .values_list("external_ref", "marketing_consent", "marketing_consent_basis")
+    ) == [("1001", False, ""), ("1002", False, "")]
+    assert not ConsentRecord.objects.exists()
