@@ -10,7 +10,7 @@ from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
-from klantvriend.customers.models import AcquisitionChannel, Customer, LegalBasis
+from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer, LegalBasis
 from klantvriend.importers.privacy import audit_personal_data_viewed, customer_delete
 from klantvriend.insights.selectors import customer_insight_get
 
@@ -146,7 +146,7 @@ def create_customer(request: HttpRequest, payload: CustomerCreate):
         name=name,
         tags=tags,
         actor=request.membership.user,  # type: ignore[attr-defined]
-        consent_source="api",
+        consent_source=ConsentSource.API,
         **fields,
     )
     return Status(201, customer)
@@ -189,7 +189,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerUpd
         customer=customer,
         tags=tags,
         actor=request.membership.user,  # type: ignore[attr-defined]
-        consent_source="api",
+        consent_source=ConsentSource.API,
         **fields,
     )
 

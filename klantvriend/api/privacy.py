@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import Field
 
 from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.customers import selectors
@@ -28,7 +29,11 @@ class ConsentOut(Schema):
     given: bool
     basis: str
     at: datetime
-    source: str
+    source: str = Field(
+        ...,
+        description="Where it was recorded: web (the customer form), api, import or erasure; "
+        "empty on records the customer form made before it named itself.",
+    )
 
 
 class ConsentPage(Schema):

@@ -46,6 +46,17 @@ class LegalBasis(models.TextChoices):
     LEGITIMATE_INTEREST = "legitimate_interest", _("legitimate interest")
 
 
+class ConsentSource(models.TextChoices):
+    """Where a change of consent was recorded: shown in the consent history (the access page)
+    and given by the API as its code. Records from before the customer form named itself have
+    none."""
+
+    WEB = "web", _("customer form")
+    API = "api", _("API (a linked system)")
+    IMPORT = "import", _("file import")
+    ERASURE = "erasure", _("anonymisation")
+
+
 def refuse_future_birthday(birthday: date | None, *, today: date) -> None:
     """A birthday after today is a year typed wrongly; on its day the Today page would
     congratulate the customer on a negative age. (The forms, the API and the importer.)"""
@@ -372,7 +383,9 @@ class ConsentRecord(BusinessOwned):
         _("legal basis"), max_length=30, choices=LegalBasis.choices, blank=True, default=""
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
-    source = models.CharField(_("recorded through"), max_length=20, blank=True)
+    source = models.CharField(
+        _("recorded through"), max_length=20, choices=ConsentSource.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("consent record")
@@ -561,6 +574,7 @@ __all__ = [
     "Business",
     "ConsentKind",
     "ConsentRecord",
+    "ConsentSource",
     "ContactKind",
     "ContactMoment",
     "Customer",

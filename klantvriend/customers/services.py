@@ -18,6 +18,7 @@ from .identity import CUSTOMER_NUMBER, EMAIL, identity_digest, new_salt
 from .models import (
     ConsentKind,
     ConsentRecord,
+    ConsentSource,
     ContactMoment,
     Customer,
     ErasedIdentity,
@@ -88,7 +89,7 @@ def consent_changes(customer: Customer, previous: Customer | None) -> list[Conse
     return records
 
 
-def consent_records_save(records: list[ConsentRecord], source: str) -> None:
+def consent_records_save(records: list[ConsentRecord], source: ConsentSource | str) -> None:
     for record in records:
         record.customer_id = record.customer.pk
         record.source = source

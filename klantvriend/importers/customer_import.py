@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from klantvriend.core.models import Business
 from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import (
+    ConsentSource,
     Customer,
     LegalBasis,
     Tag,
@@ -306,7 +307,7 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                 customer.updated_at = now
             Customer.objects.bulk_update(changed, _UPDATE_FIELDS)
             result.updated += len(changed)
-        consent_records_save(consents, "import")
+        consent_records_save(consents, ConsentSource.IMPORT)
         _add_tags(business, tag_rows)
 
 

@@ -31,6 +31,7 @@ from klantvriend.core.models import AuditEvent, Business, BusinessOwned
 from klantvriend.customers.models import (
     ConsentKind,
     ConsentRecord,
+    ConsentSource,
     Customer,
     ErasedIdentity,
     ImportantDate,
@@ -383,7 +384,7 @@ def customer_erase(
                 given=False,
                 basis="",
                 at=now,
-                source="erasure",
+                source=ConsentSource.ERASURE,
             )
             for kind in consents
         ]

@@ -20,7 +20,7 @@ from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
 from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.customers import selectors, services
-from klantvriend.customers.models import Customer
+from klantvriend.customers.models import ConsentSource, Customer
 from klantvriend.importers import privacy
 from klantvriend.importers.privacy import audit_personal_data_viewed
 from klantvriend.insights.models import Segment, Stage
@@ -176,6 +176,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 tags=form.tag_names(),
                 actor=request.user,
+                consent_source=ConsentSource.WEB,
                 **form.service_fields(),
             )
         except ValidationError as error:

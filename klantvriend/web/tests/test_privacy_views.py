@@ -16,6 +16,7 @@ from klantvriend.core.services import membership_create, user_create
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.importers.privacy import customer_erase
 from klantvriend.importers.privacy_settings import privacy_settings_update
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -97,6 +98,54 @@ def test_the_access_page_reads_as_a_letter_not_a_database_dump(owner_client, bus
     # Last, who viewed or changed the data: this very look included.
     assert "<th>Wanneer</th><th>Wie</th><th>Wat</th>" in page
     assert "<td>Klant: aangemaakt</td>" in page
+
+
+def _consent_rows(page: str, header: str) -> list[list[str]]:
+    """The consent history table's rows, found by the header of its last column."""
+    body = page.split(f"<th>{header}</th></tr></thead>")[1].split("</tbody>")[0]
+    return [re.findall(r"<td>(.*?)</td>", row) for row in body.split("</tr>") if "<td>" in row]
+
+
+def test_the_consent_history_says_where_each_change_was_recorded(owner_client, business):
+    """The customer form records its own source, as the API and the import do theirs, and the
+    access page names each in the reader's language."""
+    owner_client.post(
+        reverse("web:customer_create"),
+        {
+            "name": "Anna",
+            "acquisition_channel": "walk_in",
+            "marketing_consent": "on",
+            "marketing_consent_basis": "consent",
+        },
+    )
+    anna = Customer.objects.get(business=business)
+    services.customer_update(customer=anna, marketing_consent=False, consent_source="api")
+    services.customer_update(customer=anna, marketing_consent=True, consent_source="import")
+    customer_erase(customer=anna, actor=None)
+    url = reverse("web:customer_personal_data", args=[anna.pk])
+
+    dutch = owner_client.get(url).content.decode()
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = owner_client.get(url).content.decode()
+
+    assert list(anna.consent_records.order_by("pk").values_list("source", flat=True)) == [
+        "web",
+        "api",
+        "import",
+        "erasure",
+    ]
+    assert [row[-1] for row in _consent_rows(dutch, "Vastgelegd via")] == [
+        "klantformulier",
+        "API (gekoppeld systeem)",
+        "import van een bestand",
+        "anonimisering",
+    ]
+    assert [row[-1] for row in _consent_rows(english, "Recorded through")] == [
+        "customer form",
+        "API (a linked system)",
+        "file import",
+        "anonymisation",
+    ]
 
 
 def test_erasure_asks_for_confirmation_and_then_anonymises(owner_client, staff_client, business):
