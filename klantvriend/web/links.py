@@ -9,7 +9,9 @@ model) goes through `reverse` as before.
 """
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 
 # Digits only, so that any converter that accepts an id accepts them, and long enough that no
@@ -77,3 +79,22 @@ def _split(
         start = position + len(placeholders[index])
     texts.append(url[start:])
     return tuple(texts), tuple(order)
+
+
+def safe_next(request: HttpRequest, *, default: str) -> str:
+    """Where a form returns after saving or cancelling: the `next` of its address when that is
+    a path of this site (the page that sent the user to the form, such as the privacy page's
+    list of customers to fix, adds it to the link), else `default`.
+
+    Only a path ("/privacy/settings/"): an address with a scheme or a host, even this site's
+    own, is refused, so that a link made elsewhere cannot send someone who saved on to another
+    site (an open redirect). A form posts to its own address, so the `next` it was opened with
+    is read from the query string on the POST too."""
+    target = request.GET.get("next", "")
+    if (
+        target.startswith("/")
+        and target.isprintable()  # no line breaks or control characters in a Location header
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=None)
+    ):
+        return target
+    return default

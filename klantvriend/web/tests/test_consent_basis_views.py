@@ -295,8 +295,11 @@ def test_the_privacy_page_lists_the_customers_with_consent_but_no_basis(
     )
     section = page.content.decode().split('data-testid="consent-without-basis"')[1]
     section = section.split("</section>")[0]
+    # Each edit form returns here after saving (links.safe_next), to fix the next one.
     links = re.findall(
-        r'<a href="/customers/(\d+)/edit/#id_marketing_consent">([^<]+)</a>', section
+        r'<a href="/customers/(\d+)/edit/\?next=/privacy/settings/#id_marketing_consent">'
+        r"([^<]+)</a>",
+        section,
     )
     assert [name for _pk, name in links] == ["Anna", "Bram", "Cor"]
     assert {int(pk) for pk, _name in links} == set(
@@ -306,6 +309,19 @@ def test_the_privacy_page_lists_the_customers_with_consent_but_no_basis(
         assert name not in text
     assert "Open elke klant en kies de grondslag die je kunt aantonen" in text
     assert "en nog" not in section
+
+
+def test_the_edit_form_opened_from_the_privacy_page_cancels_back_to_it(owner_client, business):
+    anna = _with_consent(business, LegalBasis.NONE)
+    edit = reverse("web:customer_edit", args=[anna.pk])
+
+    from_privacy = owner_client.get(edit, {"next": reverse("web:privacy_settings")})
+    from_elsewhere = owner_client.get(edit, {"next": "https://evil.example/"})
+
+    cancel = r'<a class="button" href="([^"]*)">Annuleren</a>'
+    assert re.findall(cancel, from_privacy.content.decode()) == ["/privacy/settings/"]
+    assert re.findall(cancel, from_elsewhere.content.decode()) == [f"/customers/{anna.pk}/"]
+    assert re.findall(cancel, owner_client.get(edit).content.decode()) == [f"/customers/{anna.pk}/"]
 
 
 def test_the_privacy_page_costs_the_same_queries_for_one_or_many_without_a_basis(

@@ -14,7 +14,7 @@ from django.urls import (
 )
 from django.urls.base import set_script_prefix
 
-from klantvriend.web.links import link
+from klantvriend.web.links import link, safe_next
 
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 SAMPLES = {"int": [0, 7, 90731648250, 123456789012345], "str": ["k3y", "a b?c&é#"], "slug": ["a-b"]}
@@ -113,3 +113,61 @@ def test_the_url_tag_of_every_template_is_this_one():
     from klantvriend.web.templatetags.links import LinkNode
 
     assert isinstance(Template("{% url 'web:today' %}").nodelist[0], LinkNode)
+
+
+# Where a form returns after saving (?next=): only a path of this site.
+
+PROFILE = "/customers/7/"
+
+
+@pytest.mark.parametrize(
+    "next_path",
+    ["/privacy/settings/", "/customers/?tag=vast&page=2", "/today/#open"],
+)
+def test_a_path_of_this_site_is_where_the_form_returns(next_path):
+    request = RequestFactory().get("/customers/7/edit/", {"next": next_path})
+
+    assert safe_next(request, default=PROFILE) == next_path
+
+
+@pytest.mark.parametrize(
+    "next_path",
+    [
+        "",
+        "https://evil.example/privacy/settings/",
+        "//evil.example/privacy/settings/",
+        "/\\evil.example/",
+        "\\\\evil.example/",
+        "http:/evil.example/",
+        "javascript:alert(1)",
+        "https://testserver/privacy/settings/",  # this host, but a whole address: not a path
+        "privacy/settings/",  # relative to the form's own address
+        " /privacy/settings/",
+        "/privacy/\nsettings/",
+    ],
+)
+def test_anything_but_a_path_of_this_site_returns_to_the_default(next_path):
+    request = RequestFactory().get("/customers/7/edit/", {"next": next_path})
+
+    assert safe_next(request, default=PROFILE) == PROFILE
+
+
+def test_without_next_the_form_returns_to_the_default():
+    assert safe_next(RequestFactory().get("/customers/7/edit/"), default=PROFILE) == PROFILE
+
+
+def test_the_next_of_the_address_is_kept_when_the_form_is_posted_to_it():
+    """The edit form posts to its own address, query string included."""
+    request = RequestFactory().post("/customers/7/edit/?next=/privacy/settings/", {"name": "A"})
+
+    assert safe_next(request, default=PROFILE) == "/privacy/settings/"
+
+
+def test_the_back_to_tag_writes_the_safe_next_or_the_default():
+    template = Template("{% back_to default %}")
+    fine = RequestFactory().get("/customers/7/edit/", {"next": "/privacy/settings/"})
+    evil = RequestFactory().get("/customers/7/edit/", {"next": "//evil.example/"})
+
+    assert template.render(Context({"request": fine, "default": PROFILE})) == "/privacy/settings/"
+    assert template.render(Context({"request": evil, "default": PROFILE})) == PROFILE
+    assert template.render(Context({"default": PROFILE})) == PROFILE  # no request: the default
