@@ -1,10 +1,12 @@
 from datetime import date
 
+from django.db.models import F
 from django.utils import timezone
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.selectors import follow_up_coverage
-from klantvriend.complaints.models import Complaint
+from klantvriend.complaints.models import Channel, Complaint
+from klantvriend.complaints.services import NOT_ANSWERABLE_ON_THE_SPOT
 from klantvriend.demo.shop import demo_create
 from klantvriend.gestures.models import Gesture
 from klantvriend.promises.models import Promise
@@ -46,6 +48,25 @@ def test_the_demo_shop_has_promises_complaints_aftercare_and_gestures_alive_toda
     assert follow_up_coverage(business=business).share > 0.5
     assert Gesture.objects.filter(business=business).count() >= 5
     assert not Promise.objects.filter(business=business, done_at__gt=timezone.now()).exists()
+
+
+def test_most_counter_complaints_of_the_demo_were_answered_on_the_spot(db):
+    """As staff log them (complaint_create(answered_on_the_spot=...)): most complaints made at
+    the counter are answered there and then; what waits for a first response came in where the
+    customer was not there to be answered."""
+    business = demo_create(customers=1000, seed=3, today=date(2026, 6, 30)).business
+    complaints = Complaint.objects.filter(business=business)
+    counter = complaints.filter(channel=Channel.COUNTER)
+    on_the_spot = complaints.filter(first_response_at=F("received_at"))
+
+    assert (counter.count(), on_the_spot.filter(channel=Channel.COUNTER).count()) == (12, 11)
+    assert on_the_spot.filter(channel=Channel.PHONE).count() == 2  # of 5
+    assert not on_the_spot.filter(channel__in=NOT_ANSWERABLE_ON_THE_SPOT).exists()
+    # The other one at the counter was answered later.
+    assert counter.filter(first_response_at__gt=F("received_at")).count() == 1
+    assert set(
+        complaints.filter(first_response_at__isnull=True).values_list("channel", flat=True)
+    ) == {Channel.REVIEW_SITE, Channel.EMAIL}
 
 
 def _views(business):
