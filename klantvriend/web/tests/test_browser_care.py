@@ -196,3 +196,38 @@ def test_a_complaint_answered_at_the_counter_is_logged_as_answered(
     page.goto(f"{live_server.url}/")
     expect(page.locator(f"#complaint-{complaint.pk}")).to_contain_text("beantwoord, niet opgelost")
     expect(page.locator(f"#complaint-{complaint.pk} form[action$='/respond/']")).to_have_count(0)
+
+
+# Each visible choice whose box is narrower than its longest option: [name, box, needed].
+CUT_CHOICES = """() => [...document.querySelectorAll('select')]
+  .filter((select) => select.offsetParent !== null)
+  .map((select) => {
+    const box = select.getBoundingClientRect().width;
+    const width = select.style.width;
+    select.style.width = 'auto';  // as wide as its longest option
+    const needed = select.getBoundingClientRect().width;
+    select.style.width = width;
+    return [select.name, Math.round(box), Math.round(needed)];
+  })
+  .filter(([name, box, needed]) => needed > box + 1)"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_choice_in_the_profiles_forms_is_cut_short(
+    page: Page, live_server, business, owner, width
+):
+    """ "aan de toonbank" was cut short in the complaint form, beside the severity, in the
+    profile's third column at 1280 px and on a phone: the row wraps instead (app.css)."""
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.evaluate(
+        "() => document.querySelectorAll('details.record-form').forEach((d) => (d.open = true))"
+    )
+    channel = page.get_by_test_id("complaint-form").locator("[name=channel]")
+    expect(channel).to_have_value("counter")
+    channel.scroll_into_view_if_needed()
+    shot(page, f"care-complaint-form-{width}")
+
+    assert page.evaluate(CUT_CHOICES) == []
