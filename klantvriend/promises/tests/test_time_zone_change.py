@@ -1,7 +1,6 @@
 """A business that moves to another time zone keeps its promises' days and moments straight."""
 
 import threading
-import time
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +11,7 @@ from django.db import connection
 from klantvriend.core import hooks
 from klantvriend.core.models import AuditEvent, Business
 from klantvriend.core.services import business_update
+from klantvriend.core.tests.waiting import wait_until_blocked_or_done
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises import services
 from klantvriend.promises.models import Promise, PromiseKind
@@ -298,23 +298,6 @@ def test_a_promise_reworded_with_the_old_zone_in_hand_keeps_its_new_zone_dates(
     assert AuditEvent.objects.get().changes == {"description": ["Bezorgen", "Ophalen"]}
 
 
-def _wait_until_blocked_or_done(writer: threading.Thread) -> None:
-    """Until the writer waits for a lock (or has finished, if nothing made it wait). SQLite
-    needs no wait: its IMMEDIATE transactions wait for the move whenever they begin."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for _attempt in range(3000):
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0] or not writer.is_alive():
-                return
-            time.sleep(0.01)
-    raise AssertionError("the promise's writer neither waited nor finished")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_promise_saved_while_the_time_zone_changes_is_dated_in_the_new_zone(
     business, owner, customer, monkeypatch
@@ -356,7 +339,7 @@ def test_a_promise_saved_while_the_time_zone_changes_is_dated_in_the_new_zone(
 
     writer = in_thread(make_promise)
     assert read.wait(timeout=30)
-    _wait_until_blocked_or_done(writer)
+    wait_until_blocked_or_done(writer, what="the promise's writer")
     commit.set()
     mover.join(timeout=60)
     writer.join(timeout=60)
