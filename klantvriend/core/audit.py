@@ -133,6 +133,30 @@ def audit_for_object(*, business: Business, obj: models.Model) -> QuerySet[Audit
     )
 
 
+def audit_last_change(*, obj: models.Model, field: str, value: Any) -> AuditEvent | None:
+    """The latest event of the trail that changed `field` of `obj` (a row of a business), when it
+    changed it to `value`: who made what is stored now. None when the trail holds no change of
+    the field, or when its latest one made another value (a write that keeps no trail of each
+    field, such as an import, came after it): then the trail cannot say who it was."""
+    event = (
+        AuditEvent.objects.filter(
+            business_id=obj.business_id,
+            object_type=obj._meta.model_name,
+            object_id=obj.pk,
+            changes__has_key=field,
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if event is None:
+        return None
+    change = event.changes[field]
+    if not isinstance(change, list) or len(change) != 2 or change[1] != _plain(value):
+        return None
+    return event
+
+
 def audit_for_customer(*, business: Business, customer, limit: int = 30) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(business=business, customer=customer)

@@ -7,7 +7,7 @@ the two apart. The web layer maps NotFound to a 404 page, the API to a 404 JSON 
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 
-__all__ = ["Conflict", "NotFound", "OwnerOnly", "ValidationError"]
+__all__ = ["ChangedMeanwhile", "Conflict", "NotFound", "OwnerOnly", "ValidationError"]
 
 
 class NotFound(ObjectDoesNotExist):
@@ -19,6 +19,18 @@ class Conflict(ValidationError):
     resolved, a promise already finished, a customer anonymised or with purchases. The same
     request with other values would be refused too. Still a ValidationError (with a code, per
     field or not), so forms show it as before; the API answers 409 instead of 422."""
+
+
+class ChangedMeanwhile(Conflict):
+    """Refused because someone else changed the record since the caller read it, to something
+    other than what the caller sends: saving would silently undo their change. Per field where
+    the caller said what it saw (a form), else for the whole record (the API's If-Match).
+    `stored` holds what is stored now, per field, so that the caller can show it and base a
+    deliberate second attempt on it. The API answers 412 Precondition Failed, the web form 409."""
+
+    def __init__(self, message, code=None, params=None, *, stored=None):
+        super().__init__(message, code, params)
+        self.stored = stored or {}
 
 
 class OwnerOnly(PermissionDenied):

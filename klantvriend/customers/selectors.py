@@ -1,9 +1,11 @@
 """Reads of customer data. Every function takes the business (directly or through a customer
 that was itself read through the business), so no query can reach another business's rows."""
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower, TruncDate
@@ -112,6 +114,32 @@ def customer_get(
     the customer has, core/timeline.py PROFILE_KINDS)."""
     customers = Customer.objects.select_related("business", "referred_by")
     return owned_get(customers.annotate(**(annotations or {})), business=business, pk=customer_id)
+
+
+# Derived from the other fields, or when it was last saved: saving nothing new keeps the version.
+_UNVERSIONED_FIELDS = frozenset({"search_text", "updated_at"})
+
+
+def _version_text(value) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return str(value)
+
+
+def customer_version(*, customer: Customer) -> str:
+    """A digest of what is stored of the customer themselves, their tags included: it changes
+    with every change of it (a field, a tag, consent, anonymisation) and with nothing else (a
+    purchase, a contact moment, an insight refresh). The API hands it out as the ETag of a
+    customer and compares it under the row's lock for If-Match (services.customer_update).
+    Reads the tags, unless they were prefetched."""
+    values = {
+        field.attname: getattr(customer, field.attname)
+        for field in Customer._meta.concrete_fields
+        if field.name not in _UNVERSIONED_FIELDS
+    }
+    values["tags"] = sorted(tag.name for tag in customer.tags.all())
+    text = json.dumps(values, sort_keys=True, default=_version_text, ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def with_tag_names(customers: list[Customer]) -> list[Customer]:

@@ -1,16 +1,26 @@
 """Writes of customers, purchases and contact moments. Every function validates completely
 before it writes, and writes in one transaction: on bad input nothing is stored."""
 
-from datetime import datetime
+import copy
+from collections.abc import Collection
+from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import AuditAction, audit_customer_row, audit_diff, audit_record
-from klantvriend.core.errors import ValidationError
+from klantvriend.core.audit import (
+    AuditAction,
+    audit_customer_row,
+    audit_diff,
+    audit_last_change,
+    audit_record,
+)
+from klantvriend.core.errors import ChangedMeanwhile, NotFound, ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
+from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
 from klantvriend.core.moments import refuse_unlikely_moment
 
@@ -28,6 +38,7 @@ from .models import (
     Tag,
     refuse_long_tag,
 )
+from .selectors import customer_version
 
 CUSTOMER_EDITABLE_FIELDS = frozenset(
     {
@@ -203,31 +214,214 @@ def customer_update(
     *,
     customer: Customer,
     tags: list[str] | None = None,
+    seen: dict[str, Any] | None = None,
+    expected_versions: Collection[str] | None = None,
     consent_source: str = "",
     actor=None,
     **fields: Any,
 ) -> Customer:
+    """Changes the fields given (and the tags, when given) of the customer as stored now. The
+    row is read again under a lock in the transaction that writes it: what others saved in the
+    meantime stays unless it is given here, and the caller's object, however long ago it was
+    read, writes back nothing that was not given. That object gets what was stored.
+
+    `seen`: what the caller based its change on, per field given (a form's hidden `initial-`
+    values). A field given as it was seen is no change and keeps what is stored now; a field
+    someone else changed meanwhile to another value than the one given is refused with
+    ChangedMeanwhile, for all such fields at once, and nothing is stored. Given the same value
+    as they did, it is no conflict.
+    `expected_versions`: refused with ChangedMeanwhile unless the stored customer's
+    `selectors.customer_version` is one of these (the API's If-Match)."""
     _check_fields(fields)
     _check_tags(tags)
-    previous = Customer.objects.get(pk=customer.pk)
-    previous.refuse_if_anonymised()
-    before = {name: getattr(previous, name) for name in [*fields, "name"]}
-    for name, value in _stripped(fields).items():
-        setattr(customer, name, value.strip() if name == "name" else value)
-    apply_consent_timestamps(customer, previous=previous)
-    customer.refresh_search_text()
-    try:
-        customer.full_clean()
-        with refused_when_taken(customer), transaction.atomic():
-            customer.save()
-            consent_records_save(consent_changes(customer, previous), consent_source)
-            if tags is not None:
-                _set_tags(customer, tags)
-            _audit_customer(customer, actor, AuditAction.CHANGED, before, fields)
-    except ValidationError:
-        customer.refresh_from_db()  # the caller's object must not keep the refused values
-        raise
+    seen = seen or {}
+    unknown = set(seen) - set(fields) - ({"tags"} if tags is not None else set())
+    if unknown:
+        raise TypeError(f"Seen values of customer fields not given: {sorted(unknown)}")
+    given = {
+        name: value.strip() if name == "name" else value
+        for name, value in _stripped(fields).items()
+    }
+    if tags is not None:
+        given["tags"] = _tag_set(tags)
+    row = Customer(pk=customer.pk, business_id=customer.business_id)
+    with refused_when_taken(row), transaction.atomic():
+        _read_locked(row, business=customer.business)
+        row.refuse_if_anonymised()
+        if expected_versions is not None and customer_version(customer=row) not in set(
+            expected_versions
+        ):
+            raise ChangedMeanwhile(
+                _(
+                    "This customer was changed since you read it: read it again and make your "
+                    "change to what is stored now."
+                ),
+                code="changed_meanwhile",
+            )
+        stored_tags = _stored_tags(row) if tags is not None else None
+        changes = _changes_against_stored(row, given, seen, stored_tags)
+        new_tags = changes.pop("tags", None)
+        previous = copy.copy(row)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        apply_consent_timestamps(row, previous=previous)
+        row.refresh_search_text()
+        row.full_clean()
+        row.save(update_fields=[*changes, *_DERIVED_FIELDS])
+        consent_records_save(consent_changes(row, previous), consent_source)
+        if new_tags is not None:
+            _set_tags(row, new_tags)
+        audit_changes = audit_diff(
+            _audit_snapshot(previous, stored_tags),
+            _audit_snapshot(row, stored_tags if new_tags is None else new_tags),
+        )
+        if audit_changes:
+            audit_record(
+                business=row.business,
+                actor=actor,
+                action=AuditAction.CHANGED,
+                obj=row,
+                customer=row,
+                changes=audit_changes,
+            )
+    _take_stored(customer, row, tags_changed=new_tags is not None)
     return customer
+
+
+# What a change of a customer writes besides the fields given: the search text made of them,
+# consent's moment and basis (apply_consent_timestamps), and when it was saved.
+_DERIVED_FIELDS = (
+    "search_text",
+    "marketing_consent_at",
+    "marketing_consent_basis",
+    "special_category_consent_at",
+    "updated_at",
+)
+
+
+def _tag_set(names: list[str]) -> list[str]:
+    """Tag names as stored: without surrounding spaces, each once, sorted."""
+    return sorted({name.strip() for name in names if name.strip()})
+
+
+def _stored_tags(customer: Customer) -> list[str]:
+    return sorted(Tag.objects.filter(customers=customer).values_list("name", flat=True))
+
+
+def _read_locked(row: Customer, *, business: Business) -> None:
+    """Fills `row` with the customer as stored now, locking it until the transaction ends, so
+    that two changes of one customer follow each other (SQLite: the IMMEDIATE transaction
+    holds the write lock already)."""
+    try:
+        row.refresh_from_db(from_queryset=Customer.objects.select_for_update())
+    except Customer.DoesNotExist:
+        raise NotFound from None  # deleted since the caller read it
+    row._state.adding = False  # a stored row: its own id and number are no one else's
+    row.business = business
+
+
+def _stored_value(row: Customer, name: str, stored_tags: list[str] | None) -> Any:
+    if name == "tags":
+        return stored_tags
+    return getattr(row, Customer._meta.get_field(name).attname)  # a referrer as its id
+
+
+def _comparable(value: Any) -> Any:
+    """A value as compared with what was seen and what is stored: a customer as their id, text
+    without surrounding spaces and with one kind of line break (a browser sends CRLF), tags as
+    a sorted set."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted({_comparable(item) for item in value} - {""})
+    return value
+
+
+def _changes_against_stored(
+    row: Customer, given: dict[str, Any], seen: dict[str, Any], stored_tags: list[str] | None
+) -> dict[str, Any]:
+    """The values given that change something, judged against what the caller saw (`seen`):
+    left as seen, a field keeps what is stored; changed by the caller, it is written unless
+    someone else changed it meanwhile to something else (ChangedMeanwhile)."""
+    changes, conflicts = {}, []
+    for name, value in given.items():
+        if name in seen:
+            was, now = _comparable(seen[name]), _comparable(_stored_value(row, name, stored_tags))
+            if _comparable(value) in (was, now):
+                continue  # left as seen, or made what someone else made it meanwhile
+            if now != was:
+                conflicts.append(name)
+                continue
+        changes[name] = value
+    if conflicts:
+        stored_tags = stored_tags if stored_tags is not None else _stored_tags(row)
+        stored = {
+            name: _stored_value(row, name, stored_tags)
+            for name in [*sorted(CUSTOMER_EDITABLE_FIELDS), "tags"]
+        }
+        raise ChangedMeanwhile(
+            {
+                name: ValidationError(
+                    _changed_meanwhile_message(row, name, stored[name]), code="changed_meanwhile"
+                )
+                for name in conflicts
+            },
+            stored=stored,
+        )
+    return changes
+
+
+def _changed_meanwhile_message(row: Customer, name: str, value: Any) -> str:
+    """What a field holds now that someone else changed it, and who, when the audit trail knows."""
+    event = audit_last_change(obj=row, field=name, value=value)
+    who = staff_name(event.actor) if event is not None and event.actor is not None else ""
+    shown = _shown(name, value)
+    if not shown:
+        if who:
+            return _("Emptied meanwhile by %(who)s.") % {"who": who}
+        return _("Emptied meanwhile.")
+    if who:
+        return _("Changed meanwhile by %(who)s to: “%(value)s”") % {"who": who, "value": shown}
+    return _("Changed meanwhile to: “%(value)s”") % {"value": shown}
+
+
+def _shown(name: str, value: Any) -> str:
+    """A stored value as the edit form shows it, in the reader's language; "" when empty."""
+    if name == "tags":
+        return ", ".join(value)
+    if isinstance(value, bool):
+        return _("ticked") if value else _("not ticked")
+    if value in (None, ""):
+        return ""
+    field = Customer._meta.get_field(name)
+    if field.is_relation:
+        return Customer.objects.filter(pk=value).values_list("name", flat=True).first() or ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, date):
+        return date_format(value)
+    return str(value)
+
+
+def _audit_snapshot(customer: Customer, tags: list[str] | None) -> dict[str, Any]:
+    """What the audit trail compares: every field a person can change (a referrer as its id),
+    and the tags when they were given."""
+    values = {
+        name: _stored_value(customer, name, None) for name in sorted(CUSTOMER_EDITABLE_FIELDS)
+    }
+    if tags is not None:
+        values["tags"] = tags
+    return values
+
+
+def _take_stored(customer: Customer, row: Customer, *, tags_changed: bool) -> None:
+    """The caller's object takes what was stored, so that it shows what is true now."""
+    for field in Customer._meta.concrete_fields:
+        setattr(customer, field.attname, getattr(row, field.attname))
+    if tags_changed:
+        getattr(customer, "_prefetched_objects_cache", {}).pop("tags", None)
 
 
 def _stripped(fields: dict[str, Any]) -> dict[str, Any]:

@@ -2,15 +2,18 @@
 record of theirs, by hand, through the API or by an automatic rule; what was left open can still
 be closed."""
 
+import threading
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.services import follow_up_create, follow_up_plan_for_purchase
 from klantvriend.complaints.services import complaint_create
+from klantvriend.core.tests.waiting import wait_until_blocked_or_done
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer
 from klantvriend.gestures.services import gesture_create
@@ -117,3 +120,42 @@ def test_the_api_and_the_profile_refuse_new_records_and_offer_no_forms(
     assert "zijn al geanonimiseerd" in delete
     assert "Anonimiseer de klant" not in delete
     assert timezone.now() - anonymised.erased_at < timedelta(minutes=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_read_before_an_erasure_committed_writes_nothing_back(business, owner):
+    """Two connections: an edit of the customer reads them while their erasure is being written.
+    It used to pass the anonymised check on that read, wait for the erasure's lock to save, and
+    then write its whole object over the anonymised row: the name, phone number and notes back,
+    and the customer no longer anonymised. It reads the row under the lock now, after the
+    erasure, and is refused."""
+    anna = services.customer_create(
+        business=business, name="Anna de Vries", phone="0612345678", notes="zoon Tim"
+    )
+    outcome = {}
+
+    def edit():
+        try:
+            services.customer_update(customer=Customer.objects.get(pk=anna.pk), city="Zwolle")
+            outcome["edit"] = "saved"
+        except ValidationError as refused:
+            outcome["edit"] = refused.code
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        customer_erase(customer=anna, actor=owner)
+        editor = threading.Thread(target=edit)
+        editor.start()
+        wait_until_blocked_or_done(editor, what="the edit")
+    editor.join(timeout=60)
+
+    assert outcome == {"edit": "anonymised"}
+    stored = Customer.objects.get(pk=anna.pk)
+    assert stored.erased_at is not None
+    assert (stored.name, stored.phone, stored.notes, stored.city) == (
+        f"Geanonimiseerde klant {anna.pk}",
+        "",
+        "",
+        "",
+    )
