@@ -2,6 +2,7 @@
 messages come from the models, in the user's language."""
 
 import math
+from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -11,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.core.money import AmountError, parse_amount
 from klantvriend.core.selectors import login_wait
 from klantvriend.core.services import login_failure_record, login_failures_clear
@@ -103,8 +105,42 @@ class ReferrerPicker(forms.Widget):
         return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
 
 
+class TagsField(forms.CharField):
+    """Tags typed separated by commas, cleaned to their names, each once and sorted: "buurt,
+    vaste klant" and "vaste klant ,buurt" are the same tags, so retyping them is no change."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return sorted({name.strip() for name in text.split(",") if name.strip()})
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+
+def shown_marketing_consent_basis(*, consent: bool, basis: str) -> str:
+    """The basis the form shows: without consent, what a fresh tick records when no basis is
+    chosen, shown before it is ticked."""
+    return basis if consent else MARKETING_CONSENT_DEFAULT_BASIS
+
+
+# A field whose value seen on the page did not come along (CustomerForm.seen_value).
+UNSEEN = object()
+
+
+def _as_sent(field: forms.Field, value: Any, *, hidden: bool = False) -> str | None:
+    """A stored value as a browser sends it in the field's input, or in its hidden initial-
+    input; None for a box left unticked, which sends nothing."""
+    if isinstance(field, forms.BooleanField):
+        return str(bool(value)) if hidden else ("on" if value else None)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 class CustomerForm(forms.ModelForm):
-    tags = forms.CharField(
+    tags = TagsField(
         label=_("tags"),
         required=False,
         help_text=_("Separated by commas, for example: regular, catering, neighbour."),
@@ -161,7 +197,12 @@ class CustomerForm(forms.ModelForm):
         self.fields["name"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
         self.fields["name"].error_messages.update(NAME_REQUIRED)
         if self.instance.pk:
-            self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
+            self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
+            # The page carries what its user saw in each field (hidden initial-<name> inputs):
+            # saving writes only what they changed, and what someone else saved meanwhile in a
+            # field they left alone stays (edits(), services.customer_update).
+            for field in self.fields.values():
+                field.show_hidden_initial = True
         self._init_marketing_consent_basis()
 
     def _init_marketing_consent_basis(self) -> None:
@@ -178,9 +219,9 @@ class CustomerForm(forms.ModelForm):
         basis.choices = [
             (value, label) for value, label in LegalBasis.choices if value or self.basis_missing
         ]
-        if not self.had_marketing_consent:
-            # What a fresh tick records when no basis is stated, shown before it is ticked.
-            self.initial["marketing_consent_basis"] = MARKETING_CONSENT_DEFAULT_BASIS
+        self.initial["marketing_consent_basis"] = shown_marketing_consent_basis(
+            consent=self.had_marketing_consent, basis=self.instance.marketing_consent_basis
+        )
         basis.help_text = _(
             "Only counts when “%(consent)s” is ticked. Soft opt-in: an existing customer, about "
             "similar products, with a way to opt out in every message."
@@ -207,9 +248,7 @@ class CustomerForm(forms.ModelForm):
                 )
 
     def tag_names(self) -> list[str]:
-        return [
-            name.strip() for name in self.cleaned_data.get("tags", "").split(",") if name.strip()
-        ]
+        return self.cleaned_data.get("tags", [])
 
     def clean(self):
         cleaned = super().clean()
@@ -250,6 +289,64 @@ class CustomerForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "name"}
+
+    def seen_value(self, name: str) -> Any:
+        """What the page showed in field `name` when it was drawn, as its cleaned value (a
+        referrer as their id), from the hidden initial-<name> input; UNSEEN when that did not
+        come along (a page drawn before the form sent them) or is not a value of the field."""
+        field, sent = self.fields[name], self.data.get(self[name].html_initial_name)
+        if sent is None:
+            return UNSEEN
+        try:
+            if isinstance(field, forms.ModelChoiceField):
+                return int(sent) if sent else None
+            value = field.to_python(sent)
+        except (ValueError, forms.ValidationError):
+            return UNSEEN
+        if name == "marketing_consent_basis" and self.seen_value("marketing_consent") is False:
+            # The basis counts only with consent (clean()): without it, none was seen.
+            return LegalBasis.NONE
+        return value
+
+    def edits(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The fields this person changed, with their cleaned values, and what they saw in them
+        (seen_value). Django's changed_data compares with the seen values the page sent along
+        (show_hidden_initial), not with what is stored now, so a field someone else changed
+        meanwhile is not taken for a change of this person's. A field whose seen value did not
+        come along is saved as typed."""
+        changed, seen = {}, {}
+        for name in self.fields:
+            was = self.seen_value(name)
+            if was is UNSEEN or name in self.changed_data:
+                changed[name] = self.cleaned_data[name]
+                if was is not UNSEEN:
+                    seen[name] = was
+        return changed, seen
+
+    def show_stored(self, conflict: ChangedMeanwhile) -> None:
+        """After a refusal because others changed the customer meanwhile (`conflict.stored`):
+        a field this person changed keeps their input, and counts as having seen what is stored
+        now, so that saving again replaces that deliberately; a field they left alone shows
+        what is stored now, so that the form holds what saving again would store."""
+        mine = set(self.edits()[0])
+        stored = dict(conflict.stored)
+        if "marketing_consent_basis" in stored:
+            stored["marketing_consent_basis"] = shown_marketing_consent_basis(
+                consent=stored.get("marketing_consent", False),
+                basis=stored["marketing_consent_basis"],
+            )
+        data = self.data.copy()
+        for name, field in self.fields.items():
+            if name not in stored:
+                continue
+            data[self[name].html_initial_name] = _as_sent(field, stored[name], hidden=True)
+            if name not in mine:
+                typed = _as_sent(field, stored[name])
+                if typed is None:
+                    data.pop(name, None)
+                else:
+                    data[name] = typed
+        self.data = data
 
 
 class OwnIds:

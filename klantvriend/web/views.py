@@ -13,9 +13,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from klantvriend.core.errors import NotFound, OwnerOnly
+from klantvriend.core.errors import ChangedMeanwhile, NotFound, OwnerOnly
 from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
 from klantvriend.core.timeline import PROFILE_KINDS
@@ -39,6 +40,11 @@ from .middleware import SESSION_KEY
 
 PAGE_SIZE = 50
 SUGGESTIONS = 8
+CHANGED_MEANWHILE = gettext_lazy(
+    "Someone else saved this customer while you were editing it. Their changes are in the form "
+    "now. Where you both changed the same field, your input is in the field and what is stored "
+    "now is below it: check those fields and save again to keep your input."
+)
 
 
 def member_required(view):
@@ -298,22 +304,32 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
         messages.error(request, refused.messages[0])
         return redirect("web:customer_detail", customer_id=customer.pk)
     form = CustomerForm(request.POST or None, instance=customer, business=request.business)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        fields = form.service_fields()
+        # Only what this person changed, judged against what they saw: the service reads the
+        # customer again under a lock, so what someone else saved meanwhile stays.
+        fields, seen = form.edits()
         try:
             services.customer_update(
-                customer=selectors.customer_get(business=request.business, customer_id=customer_id),
-                name=form.cleaned_data["name"],
-                tags=form.tag_names(),
+                customer=customer,
+                tags=fields.pop("tags", None),
+                seen=seen,
                 actor=request.user,
                 **fields,
             )
+        except ChangedMeanwhile as conflict:
+            form.show_stored(conflict)
+            add_service_errors(form, conflict)
+            form.add_error(None, CHANGED_MEANWHILE)
+            status = 409
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("web:customer_detail", customer_id=customer.pk)
-    return render(request, "web/customer_form.html", {"form": form, "customer": customer})
+    return render(
+        request, "web/customer_form.html", {"form": form, "customer": customer}, status=status
+    )
 
 
 @owner_required
