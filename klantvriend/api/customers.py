@@ -1,11 +1,11 @@
 from datetime import date, datetime
 from typing import Literal
 
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.core.errors import NotFound, ValidationError
@@ -18,6 +18,7 @@ from .common import (
     ERRORS,
     OWNER_WRITE_ERRORS,
     WRITE_ERRORS,
+    Conflict,
     Input,
     Pagination,
     Patch,
@@ -25,6 +26,7 @@ from .common import (
     require_owner,
 )
 from .insights import CustomerInsightOut
+from .versions import IF_MATCH, IF_MATCH_DESCRIPTION, expected_versions, set_etag
 
 router = Router(tags=["customers"])
 
@@ -135,8 +137,15 @@ def list_customers(request: HttpRequest, page: Query[Pagination], search: str = 
     return {"items": items, "count": count}
 
 
+def _with_version(response: HttpResponse, customer: Customer) -> Customer:
+    """The customer with their tags read once, for the body and for the ETag of their version."""
+    prefetch_related_objects([customer], "tags")
+    set_etag(response, selectors.customer_version(customer=customer))
+    return customer
+
+
 @router.post("", response={201: CustomerOut, **WRITE_ERRORS}, summary="Create a customer")
-def create_customer(request: HttpRequest, payload: CustomerCreate):
+def create_customer(request: HttpRequest, payload: CustomerCreate, response: HttpResponse):
     # On a create, null is "not given": the field takes its default.
     fields = _service_fields(request, payload.dict(exclude_none=True))
     tags = fields.pop("tags", None)
@@ -149,7 +158,7 @@ def create_customer(request: HttpRequest, payload: CustomerCreate):
         consent_source=ConsentSource.API,
         **fields,
     )
-    return Status(201, customer)
+    return Status(201, _with_version(response, customer))
 
 
 class CustomerDetailOut(CustomerOut):
@@ -168,30 +177,41 @@ class CustomerDetailOut(CustomerOut):
 
 
 @router.get("/{customer_id}", response={200: CustomerDetailOut, **ERRORS}, summary="Get a customer")
-def get_customer(request: HttpRequest, customer_id: int):
+def get_customer(request: HttpRequest, customer_id: int, response: HttpResponse):
     customer = selectors.customer_get(
         business=business_of(request),
         customer_id=customer_id,
         annotations={"total_spend_cents": Coalesce(F("spend__cents"), 0)},
     )
     audit_personal_data_viewed(customer=customer, actor=request.membership.user, how="api")  # type: ignore[attr-defined]
-    return customer
+    return _with_version(response, customer)
 
 
 @router.patch(
-    "/{customer_id}", response={200: CustomerOut, **WRITE_ERRORS}, summary="Change a customer"
+    "/{customer_id}",
+    response={200: CustomerOut, 412: Conflict, **WRITE_ERRORS},
+    summary="Change a customer",
 )
-def update_customer(request: HttpRequest, customer_id: int, payload: CustomerUpdate):
+def update_customer(
+    request: HttpRequest,
+    customer_id: int,
+    payload: CustomerUpdate,
+    response: HttpResponse,
+    if_match: str | None = Header(None, alias=IF_MATCH, description=IF_MATCH_DESCRIPTION),
+):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
+    versions = expected_versions(if_match)
     fields = _service_fields(request, payload.dict(exclude_unset=True))
     tags = fields.pop("tags", None)
-    return services.customer_update(
+    customer = services.customer_update(
         customer=customer,
         tags=tags,
+        expected_versions=versions,
         actor=request.membership.user,  # type: ignore[attr-defined]
         consent_source=ConsentSource.API,
         **fields,
     )
+    return _with_version(response, customer)
 
 
 @router.delete(

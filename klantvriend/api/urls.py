@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationErrorContext
 from ninja.errors import ValidationError as SchemaValidationError
 
-from klantvriend.core.errors import Conflict, NotFound, OwnerOnly
+from klantvriend.core.errors import ChangedMeanwhile, Conflict, NotFound, OwnerOnly
 
 from . import (
     complaints,
@@ -178,11 +178,8 @@ def owner_only(request: HttpRequest, exc: OwnerOnly):
     )
 
 
-@api.exception_handler(Conflict)
-def conflict(request: HttpRequest, exc: Conflict):
-    """The record's state forbids it (docs/api.md): one message and its code, whatever field
-    the domain hung it on. A Conflict is a ValidationError, so this handler must come first in
-    the lookup, which ninja does by the exception's class hierarchy."""
+def _refusal_body(exc: Conflict) -> dict:
+    """One message and its code, whatever field the domain hung it on."""
     errors = (
         [error for errors in exc.error_dict.values() for error in errors]
         if hasattr(exc, "error_dict")
@@ -190,9 +187,22 @@ def conflict(request: HttpRequest, exc: Conflict):
     )
     first = errors[0]
     message = first.message % first.params if first.params else first.message
-    return api.create_response(
-        request, {"detail": str(message), "code": first.code or "conflict"}, status=409
-    )
+    return {"detail": str(message), "code": first.code or "conflict"}
+
+
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Conflict):
+    """The record's state forbids it (docs/api.md). A Conflict is a ValidationError, so this
+    handler must come first in the lookup, which ninja does by the exception's class
+    hierarchy."""
+    return api.create_response(request, _refusal_body(exc), status=409)
+
+
+@api.exception_handler(ChangedMeanwhile)
+def changed_meanwhile(request: HttpRequest, exc: ChangedMeanwhile):
+    """The record was changed since the version the request's If-Match named (api/versions.py):
+    412 Precondition Failed, nothing done."""
+    return api.create_response(request, _refusal_body(exc), status=412)
 
 
 @api.exception_handler(ValidationError)
