@@ -36,6 +36,7 @@ from .forms import (
     QuickAddForm,
     ThrottledLoginForm,
 )
+from .links import safe_next
 from .middleware import SESSION_KEY
 
 PAGE_SIZE = 50
@@ -314,6 +315,7 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
                 customer=customer,
                 tags=fields.pop("tags", None),
                 seen=seen,
+                consent_source=ConsentSource.WEB,
                 actor=request.user,
                 **fields,
             )
@@ -326,7 +328,13 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
-            return redirect("web:customer_detail", customer_id=customer.pk)
+            # Back where the edit was opened from when that is a page of this site (the
+            # privacy page's list of customers to fix), else to the profile.
+            return redirect(
+                safe_next(request, default=reverse("web:customer_detail", args=[customer.pk]))
+            )
+    if form.errors and status == 200:
+        status = 422
     return render(
         request, "web/customer_form.html", {"form": form, "customer": customer}, status=status
     )

@@ -209,7 +209,7 @@ def test_a_refused_basis_is_named_on_its_field_and_nothing_is_saved(
         {**FORM, "marketing_consent": "on", "marketing_consent_basis": basis},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].errors == {"marketing_consent_basis": [message]}
     assert Customer.objects.filter(pk=anna.pk).values().get() == before
     assert _marketing_records(anna) == []
@@ -387,3 +387,24 @@ def test_staff_do_not_see_the_privacy_page(staff_client, business):
     _with_consent(business, LegalBasis.NONE, name="Anna")
 
     assert staff_client.get(reverse("web:privacy_settings")).status_code == 403
+
+
+def test_saving_the_basis_from_the_privacy_page_returns_to_it(owner_client, business):
+    anna = _with_consent(business, LegalBasis.NONE)
+    edit = reverse("web:customer_edit", args=[anna.pk])
+
+    saved = owner_client.post(
+        f"{edit}?next=/privacy/settings/",
+        {**FORM, "marketing_consent": "on", "marketing_consent_basis": "soft_opt_in"},
+    )
+    elsewhere = owner_client.post(
+        f"{edit}?next=https://evil.example/",
+        {**FORM, "marketing_consent": "on", "marketing_consent_basis": "consent"},
+    )
+
+    assert (saved.status_code, saved["Location"]) == (302, "/privacy/settings/")
+    assert (elsewhere.status_code, elsewhere["Location"]) == (302, f"/customers/{anna.pk}/")
+    assert list(anna.consent_records.order_by("pk").values_list("basis", "source")) == [
+        ("soft_opt_in", "web"),
+        ("consent", "web"),
+    ]

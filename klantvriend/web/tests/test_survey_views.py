@@ -288,7 +288,7 @@ def test_a_cycle_on_the_form_is_refused_with_a_message(owner_client, business):
         {"name": "Anna", "acquisition_channel": "walk_in", "referred_by": bram.pk},
         headers={"Accept-Language": "en"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     anna.refresh_from_db()
     assert anna.referred_by is None
 

@@ -663,7 +663,7 @@ def test_consent_on_record_without_a_basis_is_refused_on_the_basis_field_and_not
         {**form, "marketing_consent": "on", "marketing_consent_basis": ""},
     )
 
-    assert refused.status_code == 200
+    assert refused.status_code == 422
     assert refused.context["form"].errors == {
         "marketing_consent_basis": [
             "Er is geen grondslag vastgelegd voor deze toestemming. Kies de grondslag die je "
