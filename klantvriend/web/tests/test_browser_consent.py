@@ -2,6 +2,8 @@
 fixed from the privacy page for a customer whose consent has none. Screenshots go to
 test-artifacts/."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -60,13 +62,16 @@ def test_consent_without_a_basis_is_fixed_from_the_privacy_page(
     basis.select_option(label="gerechtvaardigd belang")
     page.get_by_role("button", name="Opslaan").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Anna de Vries")
+    # Saved, the owner is back at the list, where Anna is no longer one to fix.
+    # (The browser keeps the link's #fragment through the redirect; nothing bears that id here.)
+    expect(page).to_have_url(
+        re.compile(re.escape(f"{live_server.url}/privacy/settings/") + "(#.*)?$")
+    )
     anna.refresh_from_db()
     assert anna.marketing_consent_basis == "legitimate_interest"
     assert list(ConsentRecord.objects.filter(customer=anna).values_list("given", "basis")) == [
         (True, "legitimate_interest")
     ]
-    page.goto(f"{live_server.url}/privacy/settings/")
     expect(missing).to_contain_text(
         "Elke klant die nieuws en aanbiedingen mag ontvangen, heeft een vastgelegde grondslag."
     )
