@@ -984,3 +984,29 @@ def test_a_follow_up_left_over_from_an_earlier_day_says_when_it_was_planned(owne
         f'<span class="overdue" data-testid="late-follow-up">gepland voor {planned}</span>' in anna
     )
     assert "gepland voor" not in bram
+
+
+@pytest.mark.parametrize(
+    ("language", "breached", "label"),
+    [
+        ("en", 1, "complaint past its target"),
+        ("en", 2, "complaints past their target"),
+        ("nl", 1, "klacht over de termijn"),
+        ("nl", 2, "klachten over de termijn"),
+    ],
+)
+def test_today_counts_the_complaints_past_their_target_in_good_grammar(
+    owner_client, business, language, breached, label
+):
+    customer = CustomerFactory(business=business)
+    for _ in range(breached):  # a public complaint gets its first response within an hour
+        ComplaintFactory(
+            customer=customer, public=True, received_at=timezone.now() - timedelta(hours=2)
+        )
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    assert (
+        f'<span class="stat-value">{breached}</span><span class="stat-label">{label}</span>' in page
+    )
