@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.selectors import follow_up_coverage
@@ -238,7 +238,11 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             "share",
             reliability.trend.last_90_days,
             reliability.trend.previous_90_days,
-            _("%(judged)d promises judged in the last 90 days")
+            ngettext(
+                "%(judged)d promise judged in the last 90 days",
+                "%(judged)d promises judged in the last 90 days",
+                reliability.trend.judged_last_90_days,
+            )
             % {"judged": reliability.trend.judged_last_90_days},
         ),
         Figure(
@@ -248,7 +252,11 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             "share",
             complaints.responded_in_time_share,
             complaints_before.responded_in_time_share,
-            _("%(received)d complaints in the last 90 days; median first response %(hours)s h")
+            ngettext(
+                "%(received)d complaint in the last 90 days; median first response %(hours)s h",
+                "%(received)d complaints in the last 90 days; median first response %(hours)s h",
+                complaints.received,
+            )
             % {
                 "received": complaints.received,
                 "hours": "—"
@@ -281,7 +289,12 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             "points",
             nps.score,
             nps_before.score,
-            _("%(answers)d answers in the last 90 days") % {"answers": nps.answers},
+            ngettext(
+                "%(answers)d answer in the last 90 days",
+                "%(answers)d answers in the last 90 days",
+                nps.answers,
+            )
+            % {"answers": nps.answers},
         ),
         Figure(
             "drivers",

@@ -269,7 +269,7 @@ def test_a_complaint_answered_on_the_spot_is_answered_when_received_and_on_no_wa
     response_figure = next(f for f in scorecard["figures"] if f["key"] == "complaint_response")
     assert response_figure["last_90_days"] == 1.0
     assert response_figure["detail"] == (
-        "1 complaints in the last 90 days; median first response 0.0 h"
+        "1 complaint in the last 90 days; median first response 0.0 h"
     )
 
 

@@ -188,3 +188,43 @@ def test_the_driver_rows_are_the_answers_of_the_year_the_figure_averages(busines
     assert dict(figure.parts)["flexibility"] == 3.0
     assert (drivers.title, len(drivers.rows)) == ("Survey answers of the last 12 months", 2)
     assert (nps.title, len(nps.rows)) == ("Survey answers of the last 90 days", 1)
+
+
+def test_the_figures_count_one_promise_complaint_and_answer_in_the_singular(business):
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    customer = CustomerFactory(business=business)
+    PromiseFactory(
+        customer=customer,
+        made_at=now - timedelta(days=3),
+        due_at=now - timedelta(days=2),
+        done_at=now - timedelta(days=2, hours=1),
+    )
+    ComplaintFactory(
+        customer=customer,
+        received_at=now - timedelta(days=5),
+        first_response_at=now - timedelta(days=5) + timedelta(minutes=30),
+    )
+    SurveyResponseFactory(customer=customer, nps=9, answered_at=now - timedelta(days=4))
+
+    details = {}
+    for language in ("en", "nl"):
+        with translation.override(language):
+            card = customer_scorecard(business=business, now=now)
+        details[language] = {
+            figure.key: figure.detail
+            for figure in card.figures
+            if figure.key in ("promises", "complaint_response", "nps")
+        }
+
+    assert details == {
+        "en": {
+            "promises": "1 promise judged in the last 90 days",
+            "complaint_response": "1 complaint in the last 90 days; median first response 0.5 h",
+            "nps": "1 answer in the last 90 days",
+        },
+        "nl": {
+            "promises": "1 belofte beoordeeld in de afgelopen 90 dagen",
+            "complaint_response": "1 klacht in de laatste 90 dagen; mediaan eerste reactie 0,5 u",
+            "nps": "1 antwoord in de laatste 90 dagen",
+        },
+    }

@@ -4,13 +4,14 @@ one-click call, advice, scorecard (with its rows), charts; query counts do not g
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.customers.models import Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
-from klantvriend.insights.models import CustomerInsight
+from klantvriend.insights.models import CustomerInsight, InsightRun
 from klantvriend.insights.selectors import SLIPPING_AWAY_LIMIT
 from klantvriend.insights.services import insights_refresh
 from klantvriend.insights.tests.factories import CustomerInsightFactory, butcher_history
@@ -261,3 +262,27 @@ def test_the_gestures_page_reads_a_mistyped_filter_as_no_filter(owner_client, bu
     assert (page.count("Taart"), page.count("Koffie")) == (1, 1)
     assert 'data-testid="gesture-log-days"' not in page
     assert Gesture.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "customers", "text"),
+    [
+        ("en", 1, "Computed 3 Nov 2026 06:00 from 1 customer with purchases."),
+        ("en", 2, "Computed 3 Nov 2026 06:00 from 2 customers with purchases."),
+        ("nl", 1, "Berekend 3 nov 2026 06:00 uit 1 klant met aankopen."),
+    ],
+)
+def test_the_advice_counts_the_customers_it_was_computed_from_in_good_grammar(
+    owner_client, business, language, customers, text
+):
+    InsightRun.objects.create(
+        business=business,
+        computed_at=dt.datetime(2026, 11, 3, 5, 0, tzinfo=dt.UTC),
+        as_of=dt.date(2026, 11, 3),
+        customers=customers,
+    )
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = owner_client.get(reverse("web:insights_advice")).content.decode()
+
+    assert f'<p class="subtle">{text}</p>' in page
