@@ -127,8 +127,8 @@ def test_another_session_cannot_use_an_upload(owner_client, other_owner, other_b
 @pytest.mark.parametrize(
     ("language", "line"),
     [
-        ("nl", "1 rijen van geanonimiseerde klanten: hun persoonsgegevens zijn niet opnieuw"),
-        ("en", "1 rows of anonymised customers: their personal data was not imported again"),
+        ("nl", "1 rij van een geanonimiseerde klant: de persoonsgegevens zijn niet opnieuw"),
+        ("en", "1 row of an anonymised customer: their personal data was not imported again"),
     ],
 )
 def test_a_dry_run_reports_the_rows_of_anonymised_customers(
@@ -144,6 +144,49 @@ def test_a_dry_run_reports_the_rows_of_anonymised_customers(
     assert dry.status_code == 200
     assert line in dry.content.decode()
     assert Customer.objects.filter(business=business, name="José Müller").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        ("en", ["<li>1 row read</li>", "<li>1 created</li>", "<li>1 new customer</li>"]),
+        ("nl", ["<li>1 regel gelezen</li>", "<li>1 aangemaakt</li>", "<li>1 nieuwe klant</li>"]),
+    ],
+)
+def test_a_dry_run_of_one_row_counts_it_in_the_singular(owner_client, language, lines):
+    one_row = "Datum;Klantnummer;Naam;Bedrag\r\n13-01-2025;1001;José Müller;12,50\r\n"
+    url = upload(owner_client, one_row.encode())["Location"]
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    dry = owner_client.post(
+        url,
+        {
+            "column_date": "Datum",
+            "column_amount": "Bedrag",
+            "column_customer_number": "Klantnummer",
+            "column_name": "Naam",
+            "action": "dry_run",
+        },
+        headers={"HX-Request": "true"},
+    )
+
+    page = dry.content.decode()
+    assert [line for line in lines if line in page] == lines
+
+
+@pytest.mark.parametrize(
+    ("language", "progress"), [("en", "1 row checked…"), ("nl", "1 regel gecontroleerd…")]
+)
+def test_the_progress_of_an_import_counts_one_row_in_the_singular(owner_client, language, progress):
+    url = upload(owner_client)["Location"]
+    upload_path = next(data_views.upload_dir().glob(f"{url.rstrip('/').rsplit('/', 1)[1]}.csv"))
+    running = ImportResult(kind="purchases", dry_run=False, rows=1)
+    import_runs._write(import_runs.status_path(upload_path), import_runs._running(running))
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = owner_client.get(url).content.decode()
+
+    assert f"<progress></progress> {progress}</p>" in page
 
 
 def test_a_long_import_shows_how_far_it_is_and_the_page_asks_again(owner_client, business):
