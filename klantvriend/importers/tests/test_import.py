@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from klantvriend.core.db import AsciiLower
 from klantvriend.core.models import AuditEvent
@@ -386,6 +386,40 @@ def test_the_command_imports_and_exits_non_zero_on_errors(tmp_path, business):
     assert failed.value.returncode == 1
     assert "morgen" in err.getvalue()
     assert Purchase.objects.count() == 4
+
+
+@pytest.mark.parametrize(
+    ("language", "read", "failed", "done"),
+    [
+        (
+            "en",
+            "File: UTF-8, separator ;, 1 row",
+            "1 error; nothing was imported.",
+            "1 created, 0 updated, 0 already present; 1 new customer",
+        ),
+        (
+            "nl",
+            "Bestand: UTF-8, scheidingsteken ;, 1 regel",
+            "1 fout; er is niets geïmporteerd.",
+            "1 aangemaakt, 0 bijgewerkt, 0 al aanwezig; 1 nieuwe klant",
+        ),
+    ],
+)
+def test_the_command_counts_one_row_error_and_customer_in_the_singular(
+    tmp_path, business, language, read, failed, done
+):
+    good = write(tmp_path, "g.csv", "klantnummer;naam;datum;bedrag\n1;Ans Bakker;13-01-2025;5\n")
+    bad = write(tmp_path, "b.csv", "klantnummer;datum;bedrag\n1;morgen;5\n")
+    out = StringIO()
+
+    with translation.override(language):
+        call_command("import_data", "purchases", str(good), stdout=out)
+        with pytest.raises(CommandError) as refused:
+            call_command("import_data", "purchases", str(bad), stderr=StringIO())
+
+    assert out.getvalue().splitlines()[0] == read
+    assert out.getvalue().splitlines()[-1] == done
+    assert str(refused.value) == failed
 
 
 def test_the_command_names_its_option_for_dates_that_read_both_ways(tmp_path, business):

@@ -367,6 +367,29 @@ def test_retention_dry_run_shows_who_and_apply_anonymises_only_them(business, ow
     assert "1" in out.getvalue()
 
 
+@pytest.mark.parametrize(
+    ("language", "dry_run", "line"),
+    [
+        ("en", True, "slagerij-test: 1 customer would be anonymised (dry run)."),
+        ("en", False, "slagerij-test: 1 customer anonymised."),
+        ("nl", True, "slagerij-test: 1 klant zou worden geanonimiseerd (proefdraai)."),
+        ("nl", False, "slagerij-test: 1 klant geanonimiseerd."),
+    ],
+)
+def test_the_retention_command_counts_one_customer_in_the_singular(
+    business, owner, language, dry_run, line
+):
+    long_ago = timezone.now() - timedelta(days=365 * 4)
+    CustomerFactory(business=business, customer_since=long_ago.date(), created_at=long_ago)
+    privacy_settings_update(business=business, actor=owner, retention_years=2)
+    out = StringIO()
+
+    with translation.override(language):
+        call_command("apply_retention", *(["--dry-run"] if dry_run else []), stdout=out)
+
+    assert out.getvalue().splitlines()[-1] == line
+
+
 def test_retention_command_dry_run_changes_nothing(business, owner):
     long_ago = timezone.now() - timedelta(days=365 * 4)
     CustomerFactory(

@@ -226,4 +226,4 @@ def test_the_command_reports_the_rows_of_anonymised_customers(tmp_path, business
 
     call_command("import_data", "purchases", str(write(tmp_path, "b.csv", TILL)), stdout=out)
 
-    assert "1 rijen van geanonimiseerde klanten" in out.getvalue()
+    assert "1 rij van een geanonimiseerde klant" in out.getvalue()

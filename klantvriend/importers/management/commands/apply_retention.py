@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from klantvriend.core.models import Business
 from klantvriend.importers.management.commands.import_data import business_from_option
@@ -27,9 +28,18 @@ class Command(BaseCommand):
                 continue
             for customer in outcome.customers:
                 self.stdout.write(f"  {customer.pk}\t{customer.name}")
+            count = len(outcome.customers)
             message = (
-                _("%(business)s: %(count)s customers would be anonymised (dry run).")
+                ngettext(
+                    "%(business)s: %(count)s customer would be anonymised (dry run).",
+                    "%(business)s: %(count)s customers would be anonymised (dry run).",
+                    count,
+                )
                 if dry_run
-                else _("%(business)s: %(count)s customers anonymised.")
+                else ngettext(
+                    "%(business)s: %(count)s customer anonymised.",
+                    "%(business)s: %(count)s customers anonymised.",
+                    count,
+                )
             )
-            self.stdout.write(message % {"business": target.slug, "count": len(outcome.customers)})
+            self.stdout.write(message % {"business": target.slug, "count": count})

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
@@ -73,7 +74,11 @@ class Command(BaseCommand):
         )
         if result.table:
             self.stdout.write(
-                _("File: %(encoding)s, separator %(delimiter)s, %(rows)s rows")
+                ngettext(
+                    "File: %(encoding)s, separator %(delimiter)s, %(rows)s row",
+                    "File: %(encoding)s, separator %(delimiter)s, %(rows)s rows",
+                    result.rows,
+                )
                 % {
                     "encoding": result.table.encoding_label,
                     "delimiter": result.table.delimiter_label,
@@ -91,14 +96,20 @@ class Command(BaseCommand):
                 value_text = f" ({error.value!r})" if error.value else ""
                 self.stderr.write(f"{where}{column_text}{value_text}: {error.message}")
             if result.error_count > len(result.errors):
+                more = result.error_count - len(result.errors)
                 self.stderr.write(
-                    _("… and %(count)s more errors.")
-                    % {"count": result.error_count - len(result.errors)}
+                    ngettext("… and %(count)s more error.", "… and %(count)s more errors.", more)
+                    % {"count": more}
                 )
             if any(error.code == "ambiguous_date_order" for error in result.errors):
                 self.stderr.write(_("Give the order with --date-order dmy or --date-order mdy."))
             raise CommandError(
-                _("%(count)s errors; nothing was imported.") % {"count": result.error_count},
+                ngettext(
+                    "%(count)s error; nothing was imported.",
+                    "%(count)s errors; nothing was imported.",
+                    result.error_count,
+                )
+                % {"count": result.error_count},
                 returncode=1,
             )
         summary = _("%(created)s created, %(updated)s updated, %(skipped)s already present") % {
@@ -107,11 +118,16 @@ class Command(BaseCommand):
             "skipped": result.skipped,
         }
         if result.customers_created:
-            summary += _("; %(count)s new customers") % {"count": result.customers_created}
+            summary += ngettext(
+                "; %(count)s new customer", "; %(count)s new customers", result.customers_created
+            ) % {"count": result.customers_created}
         if result.anonymised:
-            summary += _(
+            summary += ngettext(
+                "; %(count)s row of an anonymised customer: their personal data was not imported "
+                "again",
                 "; %(count)s rows of anonymised customers: their personal data was not imported "
-                "again"
+                "again",
+                result.anonymised,
             ) % {"count": result.anonymised}
         if dry_run:
             summary = _("Dry run, nothing stored: ") + summary
