@@ -72,7 +72,7 @@ def _basis(text: str) -> str:
     if key in _BASES:
         return _BASES[key]
     raise CellError(
-        _("Write the legal basis as toestemming, soft opt-in or gerechtvaardigd belang."),
+        _("Write the legal basis as consent, soft opt-in or legitimate interest."),
         "invalid_basis",
     )
 

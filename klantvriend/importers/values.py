@@ -241,7 +241,7 @@ class AmountColumn:
             self.open_line,
             _(
                 "Is %(value)s meant with a thousands separator or with decimals? No other amount "
-                "in this column tells; write it as 1250 or 1,25."
+                "in this column tells; write it as 1250 or 1.25."
             )
             % {"value": self.open_value},
             "ambiguous",
@@ -258,4 +258,4 @@ def read_bool(text: str) -> bool:
         return True
     if value in _NO:
         return False
-    raise CellError(_("Write ja or nee (yes or no)."), "invalid_boolean")
+    raise CellError(_("Write yes or no."), "invalid_boolean")

@@ -276,6 +276,58 @@ def test_errors_are_reported_in_the_users_language(tmp_path, business):
     assert dutch.errors[0].message != english.errors[0].message
 
 
+@pytest.mark.parametrize(
+    ("language", "consent", "basis"),
+    [
+        (
+            "en",
+            "Write yes or no.",
+            "Write the legal basis as consent, soft opt-in or legitimate interest.",
+        ),
+        (
+            "nl",
+            "Schrijf ja of nee.",
+            "Schrijf de rechtsgrond als toestemming, soft opt-in of gerechtvaardigd belang.",
+        ),
+    ],
+)
+def test_consent_and_its_legal_basis_are_asked_for_in_words_of_the_users_language(
+    tmp_path, business, language, consent, basis
+):
+    text = (
+        "name;email;marketing consent;legal basis\n"
+        "Ans Bakker;ans@example.nl;maybe;consent\n"
+        "Kees Kok;kees@example.nl;yes;agreed at the counter\n"
+    )
+    path = write(tmp_path, "c.csv", text)
+
+    with translation.override(language):
+        result = data_import(business=business, kind="customers", path=path)
+
+    assert [(e.line, e.column, e.message) for e in result.errors] == [
+        (2, "marketing consent", consent),
+        (3, "legal basis", basis),
+    ]
+    assert Customer.objects.filter(business=business).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "ending"),
+    [("en", "write it as 1250 or 1.25."), ("nl", "schrijf 1250 of 1,25.")],
+)
+def test_an_amount_that_reads_both_ways_is_asked_for_as_the_user_writes_decimals(
+    tmp_path, business, language, ending
+):
+    path = write(tmp_path, "k.csv", "klantnummer;datum;bedrag\n1;13-01-2025;1.250\n")
+
+    with translation.override(language):
+        result = data_import(business=business, kind="purchases", path=path)
+
+    assert [(e.line, e.code) for e in result.errors] == [(2, "ambiguous")]
+    assert result.errors[0].message.endswith(ending)
+    assert Purchase.objects.count() == 0
+
+
 def test_dates_that_read_both_ways_are_reported_not_guessed(tmp_path, business):
     path = write(tmp_path, "d.csv", "klantnummer;datum;bedrag\n1;03-04-2025;5\n2;05-06-2025;6\n")
 
