@@ -96,3 +96,12 @@ def format_cents(
         decimals = "" if rest is None else f",{rest:02d}"
         return f"{sign}{symbol} {grouped.replace(',', '.')}{decimals}"
     return f"{sign}{symbol}{grouped}{'' if rest is None else f'.{rest:02d}'}"
+
+
+def cents_for_typing(cents: int, *, language: str = "nl") -> str:
+    """An amount to edit in a form, as the reader types amounts: 1234,50 in Dutch, 1234.50 in
+    English. No currency sign and no thousands separator, so that saving it unchanged reads
+    back the same amount through parse_amount."""
+    units, rest = divmod(cents, 100)
+    mark = "," if language.startswith("nl") else "."
+    return f"{units}{mark}{rest:02d}"

@@ -4,6 +4,7 @@ turn typed text into clean values; the services decide what is allowed."""
 from datetime import datetime
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from klantvriend.aftercare.models import FollowUp
@@ -11,6 +12,7 @@ from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.core.care_settings import CareSettings
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import time_zones
+from klantvriend.core.money import cents_for_typing
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import PromiseKind
 
@@ -277,7 +279,9 @@ class CareSettingsForm(forms.Form):
         initial["working_days"] = list(settings.working_days)
         minimum = settings.aftercare_purchase_min_cents
         initial["aftercare_purchase_min"] = (
-            f"{minimum // 100},{minimum % 100:02d}" if minimum is not None else ""
+            cents_for_typing(minimum, language=get_language() or "nl")
+            if minimum is not None
+            else ""
         )
         return initial
 

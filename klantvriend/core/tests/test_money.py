@@ -1,7 +1,13 @@
 import pytest
 from django.utils import translation
 
-from klantvriend.core.money import AmountError, format_cents, parse_amount, whole_cents
+from klantvriend.core.money import (
+    AmountError,
+    cents_for_typing,
+    format_cents,
+    parse_amount,
+    whole_cents,
+)
 
 
 @pytest.mark.parametrize(
@@ -88,3 +94,14 @@ def test_the_examples_in_a_refusal_are_written_as_the_reader_writes_amounts(
 def test_fractional_cents_are_rounded_half_to_even(cents, whole):
     assert whole_cents(cents) == whole
     assert isinstance(whole_cents(cents), int)
+
+
+@pytest.mark.parametrize("cents", [0, 5, 1250, 123450, 10**11])
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_an_amount_put_in_a_form_reads_back_as_the_same_amount(cents, language):
+    assert parse_amount(cents_for_typing(cents, language=language)) == cents
+
+
+def test_an_amount_put_in_a_form_has_the_readers_decimal_mark():
+    assert cents_for_typing(123450, language="nl") == "1234,50"
+    assert cents_for_typing(123450, language="en") == "1234.50"

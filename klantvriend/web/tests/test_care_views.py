@@ -1010,3 +1010,19 @@ def test_today_counts_the_complaints_past_their_target_in_good_grammar(
     assert (
         f'<span class="stat-value">{breached}</span><span class="stat-label">{label}</span>' in page
     )
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "1234.50"), ("nl", "1234,50")])
+def test_the_purchase_amount_for_aftercare_is_shown_as_the_reader_writes_amounts(
+    owner_client, business, language, shown
+):
+    """An English reader saw "250,00", a decimal comma: saved unchanged it stayed 250 euros,
+    but read as English it looks like twenty-five thousand."""
+    business.settings = {"care": {"aftercare_purchase_min_cents": 123450}}
+    business.save(update_fields=["settings"])
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = owner_client.get(reverse("web:care_settings")).content.decode()
+
+    field = re.search(r'<input[^>]*name="aftercare_purchase_min"[^>]*>', page).group()
+    assert f'value="{shown}"' in field
