@@ -159,7 +159,7 @@ class Customer(BusinessOwned):
     special_notes = models.TextField(
         _("health, diet and allergies"),
         blank=True,
-        help_text=_("Only with the customer's explicit consent (AVG/GDPR art. 9)."),
+        help_text=_("Only with the customer's explicit consent (GDPR art. 9)."),
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     external_ref = models.CharField(_("customer number"), max_length=100, blank=True)

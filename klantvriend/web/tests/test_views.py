@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.test import Client
@@ -676,3 +677,21 @@ def test_consent_on_record_without_a_basis_is_refused_on_the_basis_field_and_not
     assert withdrawn.status_code == 302
     anna.refresh_from_db()
     assert (anna.phone, anna.marketing_consent) == ("0612345678", False)
+
+
+@pytest.mark.parametrize(
+    ("language", "hint"),
+    [
+        ("en", "Only with the customer&#x27;s explicit consent (GDPR art. 9)."),
+        ("nl", "Alleen met uitdrukkelijke toestemming van de klant (AVG art. 9)."),
+    ],
+)
+def test_the_customer_form_names_the_privacy_law_as_the_reader_knows_it(
+    owner_client, language, hint
+):
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = owner_client.get(reverse("web:customer_create")).content.decode()
+
+    assert hint in page
+    assert ("AVG" in page) == (language == "nl")
