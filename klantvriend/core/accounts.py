@@ -33,7 +33,7 @@ def account_update(*, user, first_name: str, last_name: str, email: str):
             validate_email(user.email)
         except ValidationError:
             errors["email"] = ValidationError(
-                _("Enter an e-mail address such as name@example.nl."), code="invalid"
+                _("Enter an email address such as name@example.nl."), code="invalid"
             )
     for field in ("first_name", "last_name"):
         limit = user._meta.get_field(field).max_length

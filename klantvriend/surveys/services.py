@@ -236,18 +236,18 @@ def survey_invitation_create(
     if customer.business_id != business.pk:
         raise _error("customer", _("This customer does not exist."), "not_found")
     if channel not in InvitationChannel.values:
-        raise _error("channel", _("Choose e-mail, the counter or a link."), "invalid_choice")
+        raise _error("channel", _("Choose email, the counter or a link."), "invalid_choice")
     if trigger not in InvitationTrigger.values:
         raise _error("trigger", _("Unknown occasion."), "invalid_choice")
     customer.refuse_if_anonymised()
     if channel == InvitationChannel.EMAIL:
         if not customer.email:
-            raise _error("channel", _("This customer has no e-mail address."), "no_email")
+            raise _error("channel", _("This customer has no email address."), "no_email")
         if not may_email(customer):
             raise _error(
                 "channel",
                 _(
-                    "This customer has not agreed to receive e-mail from you. "
+                    "This customer has not agreed to receive email from you. "
                     "Show the QR code at the counter instead."
                 ),
                 "no_consent",

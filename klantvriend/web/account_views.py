@@ -29,13 +29,13 @@ class AccountForm(forms.Form):
     last_name = forms.CharField(label=gettext_lazy("last name"), max_length=150, required=False)
     # Checked by account_update, which says what is wrong in the shop's words.
     email = forms.CharField(
-        label=gettext_lazy("e-mail address"),
+        label=gettext_lazy("email address"),
         max_length=254,
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=gettext_lazy(
             "For a link to a new password when you forget yours; an owner also gets the "
-            "morning e-mail here."
+            "morning email here."
         ),
     )
 
@@ -142,7 +142,7 @@ class ResetForm(PasswordResetForm):
     def __init__(self, *args, request: HttpRequest | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
-        self.fields["email"].label = gettext_lazy("e-mail address")
+        self.fields["email"].label = gettext_lazy("email address")
 
     def save(self, **kwargs) -> None:
         email = self.cleaned_data["email"]

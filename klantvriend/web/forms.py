@@ -94,7 +94,7 @@ class ReferrerPicker(forms.Widget):
                 "name": name,
                 "field_id": (attrs or {}).get("id", f"id_{name}"),
                 "exclude": self.exclude,
-                "placeholder": _("Type a name, phone or e-mail"),
+                "placeholder": _("Type a name, phone or email"),
             }
         )
         return context
@@ -189,7 +189,7 @@ class CustomerForm(forms.ModelForm):
             business=business, exclude=self.instance.pk
         )
         self.fields["referred_by"].help_text = _(
-            "Type a few letters of the name, phone or e-mail of the customer who sent them."
+            "Type a few letters of the name, phone or email of the customer who sent them."
         )
         self.fields["referred_by"].error_messages["invalid_choice"] = _(
             "This customer does not exist."

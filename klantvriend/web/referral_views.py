@@ -119,6 +119,6 @@ def referrer_pick(request: HttpRequest) -> HttpResponse:
             "exclude": exclude,
             "name": "referred_by",
             "field_id": "id_referred_by",
-            "placeholder": _("Type a name, phone or e-mail"),
+            "placeholder": _("Type a name, phone or email"),
         },
     )

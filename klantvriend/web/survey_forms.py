@@ -55,7 +55,7 @@ class SurveyInviteForm(OwnIds, forms.Form):
         label=_("how"),
         choices=[
             (InvitationChannel.COUNTER, _("show a QR code now")),
-            (InvitationChannel.EMAIL, _("send by e-mail")),
+            (InvitationChannel.EMAIL, _("send by email")),
         ],
         initial=InvitationChannel.COUNTER,
         widget=forms.RadioSelect,
@@ -70,10 +70,10 @@ class SurveySettingsForm(forms.Form):
         label=_("Days an invitation link stays valid"), min_value=1, max_value=365
     )
     invite_after_delivery = forms.BooleanField(
-        label=_("Invite by e-mail after a kept delivery (with consent)"), required=False
+        label=_("Invite by email after a kept delivery (with consent)"), required=False
     )
     invite_after_complaint = forms.BooleanField(
-        label=_("Invite by e-mail after a resolved complaint (with consent)"), required=False
+        label=_("Invite by email after a resolved complaint (with consent)"), required=False
     )
 
     QUESTION_LABELS = {

@@ -379,7 +379,7 @@ def test_the_privacy_page_names_consent_without_a_basis_in_english(owner_client,
     assert (
         "This consent was stored before Klantvriend asked for its basis. Open each customer and "
         "choose the basis you can show (consent, soft opt-in or legitimate interest), or untick "
-        "the consent if you cannot. Until then they are not invited to surveys by e-mail." in text
+        "the consent if you cannot. Until then they are not invited to surveys by email." in text
     )
 
 
