@@ -286,3 +286,31 @@ def test_the_advice_counts_the_customers_it_was_computed_from_in_good_grammar(
     page = owner_client.get(reverse("web:insights_advice")).content.decode()
 
     assert f'<p class="subtle">{text}</p>' in page
+
+
+def test_the_gestures_page_explains_its_figures_in_plain_english(owner_client, business, owner):
+    from klantvriend.gestures.models import Gesture, Occasion
+
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    customer = CustomerFactory(business=business)
+    PurchaseFactory(customer=customer, at=timezone.now() - dt.timedelta(days=150))
+    gesture = Gesture.objects.create(
+        business=business, customer=customer, what="Cake", occasion=Occasion.BIRTHDAY
+    )
+    insights_refresh(business=business)
+    too_recent = owner_client.get(reverse("web:insights_gestures")).content.decode()
+    Gesture.objects.filter(pk=gesture.pk).update(given_at=timezone.now() - dt.timedelta(days=200))
+    insights_refresh(business=business)
+
+    page = owner_client.get(reverse("web:insights_gestures")).content.decode()
+
+    assert (
+        "No gestures old enough yet: the figures need the three months after a gesture. "
+        "Log a gesture on the customer's profile."
+    ) in too_recent
+    assert ", so that the 90 days after each have passed: the share of their customers" in page
+    assert "(not counting the day itself)" in page
+    assert (
+        "a difference is a sign, not proof. A gesture to make up for a complaint follows a bad "
+        "moment; compare it with the complaints resolved without one."
+    ) in page
