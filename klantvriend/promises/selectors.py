@@ -414,7 +414,7 @@ def promise_advice(
     made_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Advice:
-    """ "You finished 'repair' on time 71% of the time at 2 days; promise 3 days and you make it
+    """ "71% of earlier 'repair' promises were done within 2 d; promise 3 days and you make it
     94% of the time." For each earlier promise of the kind, the time it really took (made to
     done) is what a new lead time is measured against; a broken promise took "too long" at any
     lead time. The suggestion is the earliest due moment (whole days for a promise for a day,

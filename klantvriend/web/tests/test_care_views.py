@@ -286,6 +286,40 @@ def test_the_advice_gives_the_chance_from_history(owner_client, business):
     assert "je haalt het in 100% van de gevallen" in page
 
 
+def test_the_advice_says_in_english_how_often_earlier_promises_were_done_in_time(
+    owner_client, business
+):
+    customer = CustomerFactory(business=business)
+    now = timezone.now()
+    for index in range(10):
+        made = now - timedelta(days=30, hours=index)
+        PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.REPAIR,
+            made_at=made,
+            due_at=made + timedelta(days=1),
+            done_at=made + timedelta(hours=20 if index < 7 else 40),
+        )
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = owner_client.get(
+        reverse("web:promise_advice"),
+        {
+            "kind": "repair",
+            "due_date": business.local(now + timedelta(days=1)).date().isoformat(),
+            "due_time": business.local(now + timedelta(days=1)).strftime("%H:%M"),
+        },
+        headers=HTMX,
+    )
+
+    # Not "You finished 'repair' on time 70% of the time within 1 d.", which said "on time"
+    # and "within" of one span.
+    assert re.search(
+        r"70% of earlier 'repair' promises were done within (23 h 59 min|1 d)\.",
+        response.content.decode(),
+    )
+
+
 def test_logging_answering_and_resolving_a_complaint_on_the_profile(owner_client, business, owner):
     customer = CustomerFactory(business=business)
 
