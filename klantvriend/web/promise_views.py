@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from klantvriend.core.care_settings import care_settings
 from klantvriend.customers import selectors as customer_selectors
 from klantvriend.promises import selectors, services
 from klantvriend.promises.models import PromiseKind, due_moment_for_day
@@ -119,4 +120,7 @@ def promise_cancel(request: HttpRequest, promise_id: int) -> HttpResponse:
 @member_required
 def promise_reliability(request: HttpRequest) -> HttpResponse:
     figures = selectors.promise_reliability(business=request.business)
-    return render(request, "web/promise_reliability.html", {"figures": figures})
+    grace_hours = care_settings(request.business).promise_grace_hours
+    return render(
+        request, "web/promise_reliability.html", {"figures": figures, "grace_hours": grace_hours}
+    )

@@ -1060,3 +1060,28 @@ def test_the_purchase_amount_for_aftercare_is_shown_as_the_reader_writes_amounts
 
     field = re.search(r'<input[^>]*name="aftercare_purchase_min"[^>]*>', page).group()
     assert f'value="{shown}"' in field
+
+
+@pytest.mark.parametrize(
+    ("language", "hours", "rule"),
+    [
+        ("en", 48, "a promise still open 48 hours after it was due counts as broken"),
+        ("en", 1, "a promise still open 1 hour after it was due counts as broken"),
+        (
+            "nl",
+            48,
+            "een belofte die 48 uur na de afgesproken tijd nog openstaat, telt als gebroken",
+        ),
+    ],
+)
+def test_the_promises_kept_page_states_the_grace_the_settings_give(
+    owner_client, business, language, hours, rule
+):
+    """It said "a day after it was due" whatever the owner had set."""
+    business.settings = {"care": {"promise_grace_hours": hours}}
+    business.save(update_fields=["settings"])
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = owner_client.get(reverse("web:promise_reliability")).content.decode()
+
+    assert rule in page
