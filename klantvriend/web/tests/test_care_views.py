@@ -1085,3 +1085,17 @@ def test_the_promises_kept_page_states_the_grace_the_settings_give(
     page = owner_client.get(reverse("web:promise_reliability")).content.decode()
 
     assert rule in page
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting"), [("en", "Hello, Sanne"), ("nl", "Goedendag, Sanne")]
+)
+def test_today_greets_the_reader_as_people_do_in_their_language(
+    owner_client, business, language, greeting
+):
+    """The Dutch "Goedendag" said word for word, "Good day", sounds stiff or dated in English."""
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    assert f"<h1>{greeting}</h1>" in page
