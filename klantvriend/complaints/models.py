@@ -61,7 +61,7 @@ class Complaint(BusinessOwned):
     )
     description = models.TextField(_("what is the complaint"))
     driver = models.CharField(
-        _("concerns"), max_length=20, choices=Driver.choices, default=Driver.OTHER
+        _("what it is about"), max_length=20, choices=Driver.choices, default=Driver.OTHER
     )
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)

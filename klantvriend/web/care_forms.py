@@ -77,7 +77,9 @@ class ComplaintForm(OwnIds, forms.Form):
     severity = forms.ChoiceField(
         label=_("severity"), choices=Severity.choices, initial=Severity.MEDIUM
     )
-    driver = forms.ChoiceField(label=_("concerns"), choices=Driver.choices, initial=Driver.OTHER)
+    driver = forms.ChoiceField(
+        label=_("what it is about"), choices=Driver.choices, initial=Driver.OTHER
+    )
     received_at = MomentField(
         label=_("received at"), required=False, help_text=_("Empty means now.")
     )

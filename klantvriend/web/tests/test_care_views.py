@@ -1099,3 +1099,18 @@ def test_today_greets_the_reader_as_people_do_in_their_language(
     page = owner_client.get(reverse("web:today")).content.decode()
 
     assert f"<h1>{greeting}</h1>" in page
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "What it is about"), ("nl", "Gaat over")])
+def test_the_complaint_form_asks_what_the_complaint_is_about(
+    owner_client, business, language, label
+):
+    """The English label was "Concerns", which above a list of satisfaction drivers reads as
+    a noun (worries) rather than as "it concerns"."""
+    customer = CustomerFactory(business=business)
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    form = page[page.index('data-testid="complaint-form"') :]
+    assert re.search(rf'<label for="complaint-driver"[^>]*>{label}', form)
