@@ -199,6 +199,9 @@ def _trail(data: PersonalData, months: list[str]) -> list[list[str]]:
     for first, last, who, kind, count in runs:
         when = _clock(first, months)
         if count > 1:
-            when += f"–{last:%H:%M} ({count}×)"
+            # Within one minute a span would read "10:00–10:00": the count says enough.
+            if f"{last:%H:%M}" != f"{first:%H:%M}":
+                when += f"–{last:%H:%M}"
+            when += f" ({count}×)"
         rows.append([when, who, what[kind]])
     return rows

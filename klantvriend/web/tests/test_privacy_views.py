@@ -443,3 +443,22 @@ def test_a_new_members_too_short_password_is_refused_in_dutch(owner_client, busi
         "Dit wachtwoord bevat alleen cijfers.",
     ]
     assert not Membership.objects.filter(user__username="fleur").exists()
+
+
+def test_the_access_page_gives_repeated_looks_a_span_only_when_they_span_minutes(
+    owner_client, business
+):
+    customer = services.customer_create(business=business, name="Anna")
+    for _look in range(2):
+        owner_client.get(f"/customers/{customer.pk}/")
+    first, last = AuditEvent.objects.filter(customer=customer, action="viewed").order_by("pk")
+    ten = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
+    AuditEvent.objects.filter(pk=first.pk).update(at=ten + timedelta(seconds=5))
+    AuditEvent.objects.filter(pk=last.pk).update(at=ten + timedelta(seconds=40))
+
+    within_a_minute = owner_client.get(f"/customers/{customer.pk}/personal-data/")
+    AuditEvent.objects.filter(pk=last.pk).update(at=ten + timedelta(minutes=25))
+    spanning = owner_client.get(f"/customers/{customer.pk}/personal-data/")
+
+    assert "<td>2 maart 2026, 10:00 (2×)</td>" in within_a_minute.content.decode()
+    assert "<td>2 maart 2026, 10:00–10:25 (2×)</td>" in spanning.content.decode()
