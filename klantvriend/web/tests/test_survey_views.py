@@ -52,6 +52,14 @@ def test_the_public_page_needs_no_account_and_follows_the_browser_language(link)
     assert '<html lang="nl">' in switched.content.decode()
 
 
+def test_the_public_page_names_its_icon_so_the_phone_asks_for_no_missing_favicon(link):
+    """Without an icon link a browser asks for /favicon.ico, which is not there: a 404 on the
+    customer's phone for every survey opened."""
+    body = Client().get(link).content.decode()
+
+    assert re.search(r'<link rel="icon" href="/static/klantvriend/icon[^"]*\.svg"', body)
+
+
 def test_answering_stores_once_and_a_detractor_lands_on_today(link, customer, owner_client, owner):
     public = Client()
     answered = public.post(link, {**ANSWER, "lang": "en"})
