@@ -172,6 +172,23 @@ NEXT_ACTIONS = {
 FIGURES_CACHE_SECONDS = 60
 
 
+def _complaints_detail(received: int, median_hours: float | None) -> str:
+    """How many complaints came in, and how soon they were answered once any was."""
+    if median_hours is not None:
+        return ngettext(
+            "%(received)d complaint in the last 90 days; median first response %(hours)s h",
+            "%(received)d complaints in the last 90 days; median first response %(hours)s h",
+            received,
+        ) % {"received": received, "hours": number_format(median_hours, 1)}
+    if received:
+        return ngettext(
+            "%(received)d complaint in the last 90 days, none answered yet",
+            "%(received)d complaints in the last 90 days, none answered yet",
+            received,
+        ) % {"received": received}
+    return _("0 complaints in the last 90 days")
+
+
 def _driver_action(drivers) -> str:
     """Which driver to work on first: the one that separates detractors from promoters most,
     as the survey results page says; without enough of both, the lowest."""
@@ -252,17 +269,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             "share",
             complaints.responded_in_time_share,
             complaints_before.responded_in_time_share,
-            ngettext(
-                "%(received)d complaint in the last 90 days; median first response %(hours)s h",
-                "%(received)d complaints in the last 90 days; median first response %(hours)s h",
-                complaints.received,
-            )
-            % {
-                "received": complaints.received,
-                "hours": "—"
-                if complaints.median_response_hours is None
-                else number_format(complaints.median_response_hours, 1),
-            },
+            _complaints_detail(complaints.received, complaints.median_response_hours),
         ),
         Figure(
             "complaint_resolution",

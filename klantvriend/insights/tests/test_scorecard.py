@@ -4,6 +4,7 @@ the satisfaction drivers names the driver the survey results page names."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.utils import timezone, translation
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
@@ -228,3 +229,34 @@ def test_the_figures_count_one_promise_complaint_and_answer_in_the_singular(busi
             "nps": "1 antwoord in de laatste 90 dagen",
         },
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("en", "1 complaint in the last 90 days, none answered yet"),
+        ("nl", "1 klacht in de laatste 90 dagen, nog geen beantwoord"),
+    ],
+)
+def test_the_complaint_figure_names_no_median_response_before_any_answer(
+    business, language, detail
+):
+    """It said "median first response — h" when no complaint had been answered yet."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    ComplaintFactory(
+        customer=CustomerFactory(business=business), received_at=now - timedelta(days=2)
+    )
+
+    with translation.override(language):
+        card = customer_scorecard(business=business, now=now)
+
+    figure = next(figure for figure in card.figures if figure.key == "complaint_response")
+    assert figure.detail == detail
+
+
+def test_the_complaint_figure_of_a_shop_without_complaints_counts_none(business):
+    with translation.override("en"):
+        card = customer_scorecard(business=business)
+
+    figure = next(figure for figure in card.figures if figure.key == "complaint_response")
+    assert figure.detail == "0 complaints in the last 90 days"
