@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from klantvriend.core.models import ApiToken, Business, Role
 from klantvriend.core.services import membership_create
@@ -124,10 +125,46 @@ def test_createbusiness_starts_an_empty_shop_whose_new_owner_can_log_in(db):
         Role.OWNER,
     )
     assert Customer.objects.count() == 0
-    assert "Created Fietsen Jansen (fietsen-jansen) with owner piet." in out.getvalue()
+    assert "Fietsen Jansen (fietsen-jansen) aangemaakt met eigenaar piet." in out.getvalue()
     client = Client()
     assert client.login(username="piet", password="trapper-zadel-42")
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            "Created Fietsen Jansen (fietsen-jansen) with owner piet. Log in to add customers "
+            "and staff, and set the working hours under “Business and targets” in the user "
+            "menu.",
+        ),
+        (
+            "nl",
+            "Fietsen Jansen (fietsen-jansen) aangemaakt met eigenaar piet. Log in om klanten "
+            "en medewerkers toe te voegen, en stel de openingstijden in onder “Zaak en "
+            "termijnen” in het gebruikersmenu.",
+        ),
+    ],
+)
+def test_createbusiness_names_the_menu_item_of_the_settings_as_the_owner_will_see_it(
+    db, language, said
+):
+    """It sent the owner to "'Targets and aftercare'", a menu item that does not exist, in
+    English while the shop's pages and the command's own refusals speak Dutch."""
+    out = StringIO()
+
+    with translation.override(language):
+        call_command(
+            "createbusiness",
+            "Fietsen Jansen",
+            "--owner=piet",
+            "--password=trapper-zadel-42",
+            stdout=out,
+        )
+
+    assert out.getvalue().strip() == said
 
 
 def test_createbusiness_makes_an_existing_login_the_owner_of_a_second_business(owner, business):

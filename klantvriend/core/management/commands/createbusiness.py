@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from klantvriend.core.services import business_create, user_create
 
@@ -53,10 +54,19 @@ class Command(BaseCommand):
                 )
         except ValidationError as refused:
             raise CommandError(" ".join(refused.messages)) from None
+        # In the language of the shop's pages (and of the refusals above), naming the menu item
+        # as the owner will find it there.
         self.stdout.write(
-            f"Created {business.name} ({business.slug}) with owner {user.get_username()}. "
-            "Log in to add customers and staff, and set the working hours under "
-            "'Targets and aftercare'."
+            _(
+                "Created %(business)s (%(slug)s) with owner %(owner)s. Log in to add customers "
+                "and staff, and set the working hours under “%(menu)s” in the user menu."
+            )
+            % {
+                "business": business.name,
+                "slug": business.slug,
+                "owner": user.get_username(),
+                "menu": _("Business and targets"),
+            }
         )
 
     def _ask_password(self, owner: str) -> str:
