@@ -21,11 +21,16 @@ from django.utils.translation import gettext_lazy as _
 models.CharField.register_lookup(Length)
 
 
+# Files of the zone database that name no place: "localtime" is whatever zone the server is set
+# to (another on the next server), "Factory" a placeholder, "posixrules" a default for rules.
+NOT_A_PLACE = frozenset({"localtime", "Factory", "posixrules"})
+
+
 @cache
 def time_zones() -> tuple[str, ...]:
     """Every time zone name, sorted. Read once: the zone database is walked on disk for it
     (15 ms, twice for every look at the settings page)."""
-    return tuple(sorted(zoneinfo.available_timezones()))
+    return tuple(sorted(zoneinfo.available_timezones() - NOT_A_PLACE))
 
 
 def validate_time_zone(value: str) -> None:

@@ -183,6 +183,8 @@ def test_createbusiness_makes_an_existing_login_the_owner_of_a_second_business(o
             ["--password=trapper-zadel-42", "--time-zone=Europe/Amsterdm"],
             "Onbekende tijdzone: Europe/Amsterdm",
         ),
+        # The server's own zone, whatever it is, is no place a shop is in.
+        (["--password=trapper-zadel-42", "--time-zone=localtime"], "Onbekende tijdzone: localtime"),
         (["--password=12345678"], "te algemeen"),
         ([], "give a --password"),
     ],
