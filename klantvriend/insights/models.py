@@ -78,10 +78,10 @@ class CustomerInsight(BusinessOwned):
     usual_interval_days = models.FloatField(_("usual days between visits"), null=True)
     spend_cents = models.BigIntegerField(_("spend so far"))
     # Model figures: null when there is not enough data to fit a model.
-    probability_alive = models.FloatField(_("chance still a customer"), null=True)
+    probability_alive = models.FloatField(_("probability alive"), null=True)
     # Probability alive 30 days earlier with the same history: how fast it is falling.
     probability_alive_30_days_ago = models.FloatField(
-        _("chance still a customer 30 days earlier"), null=True
+        _("probability alive 30 days earlier"), null=True
     )
     expected_purchases_90 = models.FloatField(
         _("expected purchases in the next 90 days"), null=True
@@ -134,7 +134,7 @@ class InsightSnapshot(BusinessOwned):
     # None: written by the refresh, like CustomerInsight.
     activity_fields = ()
     as_of = models.DateField(_("computed on"))
-    probability_alive = models.FloatField(_("chance still a customer"), null=True)
+    probability_alive = models.FloatField(_("probability alive"), null=True)
     value_cents = models.BigIntegerField(_("predicted 12-month value"), null=True)
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)

@@ -370,6 +370,8 @@ def test_the_access_page_leaves_out_codes_and_repeats_and_writes_chances(owner_c
 
     assert "<td>99%</td>" in page
     assert "0.98" not in page
+    # The figure goes by one name everywhere (glossary: kans actief / probability alive).
+    assert "<th>Kans actief</th>" in page
     assert "(als hash)" not in page  # the link's code: nothing a person can read
     assert page.count("<th>Klaar op</th>") == 1  # the due moment, not also its day
     assert "(3×)</td>" in page  # three looks at the profile, one row
