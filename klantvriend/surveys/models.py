@@ -32,6 +32,8 @@ class DriverName(models.TextChoices):
 DRIVERS: tuple[str, ...] = tuple(DriverName.values)
 QUESTION_KEYS: tuple[str, ...] = ("nps", *DRIVERS, "comment")
 SURVEY_LANGUAGES = ("nl", "en")
+# The language a customer answered in, named for the shop (the personal-data overview).
+SURVEY_LANGUAGE_CHOICES = [("nl", _("Dutch")), ("en", _("English"))]
 
 # The texts a new survey starts with; the owner may reword every one of them, in both languages.
 DEFAULT_QUESTIONS: dict[str, dict[str, str]] = {
@@ -202,7 +204,9 @@ class SurveyResponse(BusinessOwned):
     )
     activity_fields = ("answered_at",)
     answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
-    language = models.CharField(_("language"), max_length=5, default="nl")
+    language = models.CharField(
+        _("language"), max_length=5, choices=SURVEY_LANGUAGE_CHOICES, default="nl"
+    )
     nps = models.PositiveSmallIntegerField(_("recommendation (0-10)"))
     certainty = models.PositiveSmallIntegerField(_("certainty"), null=True, blank=True)
     flexibility = models.PositiveSmallIntegerField(_("flexibility"), null=True, blank=True)

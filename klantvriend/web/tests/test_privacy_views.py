@@ -20,7 +20,7 @@ from klantvriend.importers.privacy import customer_erase
 from klantvriend.importers.privacy_settings import privacy_settings_update
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.promises.tests.factories import PromiseFactory
-from klantvriend.surveys.tests.factories import SurveyInvitationFactory
+from klantvriend.surveys.tests.factories import SurveyInvitationFactory, SurveyResponseFactory
 from klantvriend.web import privacy_views
 
 
@@ -363,6 +363,7 @@ def test_the_access_page_leaves_out_codes_and_repeats_and_writes_chances(owner_c
     CustomerInsightFactory(customer=customer, probability_alive=0.9877975)
     PromiseFactory(customer=customer, description="Taart")
     SurveyInvitationFactory(customer=customer)
+    SurveyResponseFactory(customer=customer, language="en")
     for _look in range(3):
         owner_client.get(f"/customers/{customer.pk}/")
 
@@ -372,6 +373,7 @@ def test_the_access_page_leaves_out_codes_and_repeats_and_writes_chances(owner_c
     assert "0.98" not in page
     # The figure goes by one name everywhere (glossary: kans actief / probability alive).
     assert "<th>Kans actief</th>" in page
+    assert "<td>Engels</td>" in page  # the language of the survey answer, not "en"
     assert "(als hash)" not in page  # the link's code: nothing a person can read
     assert page.count("<th>Klaar op</th>") == 1  # the due moment, not also its day
     assert "(3×)</td>" in page  # three looks at the profile, one row
