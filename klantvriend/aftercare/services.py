@@ -132,7 +132,7 @@ def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
     }.get(promise.kind)
     if days is None or promise.done_on is None or FollowUp.objects.filter(promise=promise).exists():
         return None
-    with shop_language():
+    with shop_language(promise.business):
         note = _("Is everything all right after: %(what)s?") % {
             "what": promise.description.rstrip(".!? ")
         }
@@ -153,7 +153,7 @@ def follow_up_plan_for_complaint(*, complaint: Complaint) -> FollowUp | None:
         return None
     if FollowUp.objects.filter(complaint=complaint).exists():
         return None
-    with shop_language():
+    with shop_language(complaint.business):
         note = _("Is the customer content again after the complaint: %(what)s?") % {
             "what": complaint.description[:200].rstrip(".!? ")
         }
@@ -176,7 +176,7 @@ def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
         return None
     if FollowUp.objects.filter(purchase=purchase).exists():
         return None
-    with shop_language():
+    with shop_language(business):
         note = _("Was everything to their liking: %(what)s?") % {
             "what": purchase.description or _("their purchase")
         }
@@ -204,7 +204,7 @@ def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:
         return None
     if FollowUp.objects.filter(referred_customer=customer).exists():
         return None
-    with shop_language():
+    with shop_language(referrer.business):
         note = _("Thank them for referring %(name)s, who just made a first purchase.") % {
             "name": customer.name
         }
@@ -261,7 +261,7 @@ def follow_up_complete(
             locked.outcome_note = note.strip()
             action = AuditAction.COMPLETED
             if outcome == Outcome.NOT_CONTENT:
-                with shop_language():
+                with shop_language(business):
                     said = note.strip() or _("Not content at the follow-up: %(what)s") % {
                         "what": follow_up.note
                     }

@@ -54,6 +54,16 @@ class Business(models.Model):
             RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter currency code such as EUR."))
         ],
     )
+    language = models.CharField(
+        _("language of the business"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The texts Klantvriend writes for you are in it: planned follow-ups, complaints "
+            "from the survey, the morning email. Texts written earlier stay as they are."
+        ),
+    )
     # Business-specific preferences (targets, rules) that other apps read through typed
     # accessors with defaults, so that a new setting needs no migration.
     settings = models.JSONField(_("settings"), default=dict, blank=True)

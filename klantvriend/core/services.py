@@ -2,6 +2,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -16,38 +17,55 @@ LOGIN_FAILURE_MEMORY = timedelta(hours=1)
 
 
 def business_create(
-    *, name: str, owner, slug: str = "", time_zone: str = "Europe/Amsterdam", currency: str = "EUR"
+    *,
+    name: str,
+    owner,
+    slug: str = "",
+    time_zone: str = "Europe/Amsterdam",
+    currency: str = "EUR",
+    language: str | None = None,
 ) -> Business:
+    """A new business writes its own texts in `language`, by default in the server's."""
     base = slugify(slug or name)[:50] or "business"
     candidate, counter = base, 1
     while Business.objects.filter(slug=candidate).exists():
         counter += 1
         candidate = f"{base}-{counter}"
     with transaction.atomic():
-        business = Business(name=name, slug=candidate, time_zone=time_zone, currency=currency)
+        business = Business(
+            name=name,
+            slug=candidate,
+            time_zone=time_zone,
+            currency=currency,
+            language=language or settings.LANGUAGE_CODE,
+        )
         business.full_clean()
         business.save()
         Membership.objects.create(user=owner, business=business, role=Role.OWNER)
     return business
 
 
-def business_update(*, business: Business, actor, name: str, time_zone: str) -> Business:
-    """The owner renames the business or moves its clock (a shop in another time zone). The
+def business_update(
+    *, business: Business, actor, name: str, time_zone: str, language: str
+) -> Business:
+    """The owner renames the business, moves its clock (a shop in another time zone) or changes
+    the language it writes its own texts in (texts stored before stay as they are). The
     currency stays: every stored amount is in it. Refused whole on a bad value; audited.
 
     A new time zone re-dates what is stored as a business-local day in the same transaction
     (BUSINESS_TIME_ZONE_CHANGED: the promises' days and all-day due moments); the audit event
     says how many rows each app re-dated. The business row stays locked until then, and every
     write of such days reads the zone under the same lock (business_lock_time_zone)."""
+    fields = ["name", "time_zone", "language"]
     with transaction.atomic():
         # NO KEY: rows that only refer to the business (a purchase, an audit event) are not held
         # up while promises are re-dated; writes that read the zone (business_lock_time_zone) are.
         locked = Business.objects.select_for_update(no_key=True).get(pk=business.pk)
-        before = {"name": locked.name, "time_zone": locked.time_zone}
-        locked.name, locked.time_zone = name.strip(), time_zone
+        before = {field: getattr(locked, field) for field in fields}
+        locked.name, locked.time_zone, locked.language = name.strip(), time_zone, language
         locked.full_clean()
-        locked.save(update_fields=["name", "time_zone"])
-        changes = audit_diff(before, {"name": locked.name, "time_zone": locked.time_zone})
+        locked.save(update_fields=fields)
+        changes = audit_diff(before, {field: getattr(locked, field) for field in fields})
         if "time_zone" in changes:
             redated = run_in_transaction(
                 BUSINESS_TIME_ZONE_CHANGED, business=locked, old_time_zone=before["time_zone"]
@@ -56,7 +74,8 @@ def business_update(*, business: Business, actor, name: str, time_zone: str) -> 
         audit_record(
             business=locked, actor=actor, action=AuditAction.SETTINGS, obj=locked, changes=changes
         )
-    business.name, business.time_zone = locked.name, locked.time_zone
+    for field in fields:
+        setattr(business, field, getattr(locked, field))
     return business
 
 

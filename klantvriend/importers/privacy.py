@@ -394,7 +394,7 @@ def customer_erase(
     erased_identity_remember(customer=locked)
     for name in PERSONAL_FIELDS:
         setattr(locked, name, "")
-    with shop_language():
+    with shop_language(locked.business):
         locked.name = _("Anonymised customer %(number)s") % {"number": locked.pk}
     locked.birthday = None
     locked.marketing_consent = False

@@ -315,7 +315,7 @@ def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
     for language in SURVEY_LANGUAGES:
         with translation.override(language):
             parts.append(render_to_string("surveys/invitation_email.txt", context))
-    with shop_language():
+    with shop_language(business):
         subject = _("How did we do? A short question from %(business)s") % {
             "business": business.name
         }
@@ -499,7 +499,7 @@ def _act_on_detractor(response: SurveyResponse, business: Business, customer, no
     owner = _owner_of(business)
     if response.comment and comment_is_complaint(response.comment):
         # The customer answered in their own language; the shop reads the complaint in its own.
-        with shop_language():
+        with shop_language(business):
             description = _("In the survey (score %(score)d): %(comment)s") % {
                 "score": response.nps,
                 "comment": response.comment,
@@ -515,7 +515,7 @@ def _act_on_detractor(response: SurveyResponse, business: Business, customer, no
         )
         response.save(update_fields=["complaint"])
         return
-    with shop_language():
+    with shop_language(business):
         note = _("Gave %(score)d out of 10 in the survey: %(comment)s") % {
             "score": response.nps,
             "comment": response.comment or _("no comment"),

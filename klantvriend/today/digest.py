@@ -21,7 +21,7 @@ class DigestResult:
 
 
 def digest_send(*, businesses=None, now=None) -> DigestResult:
-    """One message per owner and business, in the site language and the business time zone.
+    """One message per owner and business, in the business's language and time zone.
     An owner without an email address is counted, not an error."""
     now = now or timezone.now()
     sent = skipped = 0
@@ -33,7 +33,7 @@ def digest_send(*, businesses=None, now=None) -> DigestResult:
                 role=Role.OWNER, user__is_active=True
             ).select_related("user")
         ]
-        with shop_language(), timezone.override(business.tzinfo):
+        with shop_language(business), timezone.override(business.tzinfo):
             today = today_list(business=business, now=now)
             context = {"business": business, "today": today}
             body = render_to_string("today/digest.txt", context)

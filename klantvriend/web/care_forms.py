@@ -11,7 +11,7 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.core.care_settings import CareSettings
 from klantvriend.core.members import staff_name
-from klantvriend.core.models import time_zones
+from klantvriend.core.models import Business, time_zones
 from klantvriend.core.money import cents_for_typing
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import PromiseKind
@@ -219,13 +219,19 @@ def _days(label, help_text="", required=False):
 
 
 class BusinessForm(forms.Form):
-    """The business's name and time zone (the currency stays: every amount is kept in it)."""
+    """The business's name, time zone and language (the currency stays: every amount is kept in
+    it)."""
 
     name = forms.CharField(label=_("name of the business"), max_length=200)
     time_zone = forms.ChoiceField(
         label=_("time zone"),
         help_text=_("Decides what 'today' is, and the times on every page."),
         choices=lambda: [(zone, zone) for zone in time_zones()],
+    )
+    language = forms.ChoiceField(
+        label=Business._meta.get_field("language").verbose_name,
+        help_text=Business._meta.get_field("language").help_text,
+        choices=Business._meta.get_field("language").choices,
     )
 
 

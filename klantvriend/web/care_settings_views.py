@@ -28,14 +28,18 @@ from .views import add_service_errors, member_required, owner_required
 
 @owner_required
 def care_settings_edit(request: HttpRequest) -> HttpResponse:
-    """The business itself (name, time zone) and its targets: two forms, each saved alone."""
+    """The business itself (name, time zone, language) and its targets: two forms, each saved alone."""
     business = request.business
     current = care_settings(business)
     posted = request.POST if request.method == "POST" else None
     saving_business = posted is not None and posted.get("action") == "business"
     business_form = BusinessForm(
         posted if saving_business else None,
-        initial={"name": business.name, "time_zone": business.time_zone},
+        initial={
+            "name": business.name,
+            "time_zone": business.time_zone,
+            "language": business.language,
+        },
         prefix="business",
     )
     form = CareSettingsForm(

@@ -13,7 +13,7 @@ from klantvriend.core.models import AuditEvent
 from klantvriend.core.tests.days import open_on
 from klantvriend.customers.services import purchase_create
 from klantvriend.customers.tests.factories import CustomerFactory
-from klantvriend.promises.models import PromiseKind
+from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.services import promise_mark_kept
 from klantvriend.promises.tests.factories import PromiseFactory
 
@@ -373,3 +373,66 @@ def test_a_follow_up_a_rule_would_plan_on_a_closed_day_is_planned_on_the_next_wo
         customer=customer, kind=PromiseKind.DELIVERY, made_at=made, done_at=thursday
     )
     assert services.follow_up_plan_for_promise(promise=sunday_shop).due_on == date(2026, 11, 29)
+
+
+# Each rule writes in the language of the business, whoever's action (or Accept-Language) set it
+# off: an English shop on a Dutch server reads English, a Dutch shop with an English user Dutch.
+@pytest.mark.parametrize(
+    ("language", "reader", "promised", "complained", "bought", "not_content"),
+    [
+        (
+            "en",
+            "nl",
+            "Is everything all right after: Beef wellington?",
+            "Is the customer content again after the complaint: Cold soup?",
+            "Was everything to their liking: Buffet 30 p.?",
+            "Not content at the follow-up: Did they like the buffet?",
+        ),
+        (
+            "nl",
+            "en",
+            "Is alles naar wens na: Beef wellington?",
+            "Is de klant weer tevreden na de klacht: Cold soup?",
+            "Was alles naar wens: Buffet 30 p.?",
+            "Niet tevreden bij de nazorg: Did they like the buffet?",
+        ),
+    ],
+)
+def test_every_planned_follow_up_is_written_in_the_language_of_the_business(
+    customer, staff_user, language, reader, promised, complained, bought, not_content
+):
+    business = customer.business
+    business.language = language
+    business.save(update_fields=["language"])
+    promise = PromiseFactory(
+        customer=customer, kind=PromiseKind.DELIVERY, description="Beef wellington."
+    )
+    now = timezone.now()
+    complaint = ComplaintFactory(
+        customer=customer,
+        description="Cold soup!",
+        received_at=now - timedelta(days=1),
+        first_response_at=now - timedelta(days=1),
+        resolved_at=now,
+    )
+    done = FollowUpFactory(customer=customer, note="Did they like the buffet?")
+
+    with translation.override(reader):
+        promise_mark_kept(promise=promise, actor=staff_user)
+        services.follow_up_plan_for_promise(promise=Promise.objects.get(pk=promise.pk))
+        services.follow_up_plan_for_complaint(complaint=complaint)
+        purchase = purchase_create(
+            customer=customer, amount_cents=25000, description="Buffet 30 p."
+        )
+        services.follow_up_plan_for_purchase(purchase=purchase)
+        services.follow_up_complete(
+            follow_up=done, actor=staff_user, outcome=Outcome.NOT_CONTENT, note=""
+        )
+
+    notes = dict(FollowUp.objects.exclude(pk=done.pk).values_list("reason", "note"))
+    assert notes == {
+        Reason.DELIVERY: promised,
+        Reason.COMPLAINT: complained,
+        Reason.PURCHASE: bought,
+    }
+    assert Complaint.objects.exclude(pk=complaint.pk).get().description == not_content

@@ -167,6 +167,18 @@ def test_createbusiness_names_the_menu_item_of_the_settings_as_the_owner_will_se
     assert out.getvalue().strip() == said
 
 
+def test_createbusiness_sets_the_language_the_business_writes_in(owner):
+    call_command("createbusiness", "Deli Test", "--owner=sanne", stdout=StringIO())
+    call_command(
+        "createbusiness", "Corner Deli", "--owner=sanne", "--language=en", stdout=StringIO()
+    )
+
+    assert dict(Business.objects.values_list("name", "language")) == {
+        "Deli Test": "nl",
+        "Corner Deli": "en",
+    }
+
+
 def test_createbusiness_makes_an_existing_login_the_owner_of_a_second_business(owner, business):
     call_command("createbusiness", "Traiteur Test", "--owner=sanne", stdout=StringIO())
 
@@ -185,6 +197,7 @@ def test_createbusiness_makes_an_existing_login_the_owner_of_a_second_business(o
         ),
         # The server's own zone, whatever it is, is no place a shop is in.
         (["--password=trapper-zadel-42", "--time-zone=localtime"], "Onbekende tijdzone: localtime"),
+        (["--password=trapper-zadel-42", "--language=fy"], "'fy' is geen geldige keuze"),
         (["--password=12345678"], "te algemeen"),
         ([], "give a --password"),
     ],

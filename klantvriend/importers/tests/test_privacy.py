@@ -434,3 +434,20 @@ def test_the_personal_data_overview_reads_each_kind_once_however_long_the_histor
     assert [row["received_by"] for row in document["complaints"]] == [names[staff_user.pk]] + 3 * [
         names[owner.pk]
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "reader", "name"),
+    [("en", "nl", "Anonymised customer {pk}"), ("nl", "en", "Geanonimiseerde klant {pk}")],
+)
+def test_an_erased_customer_is_named_in_the_language_of_the_business(
+    business, owner, language, reader, name
+):
+    business.language = language
+    business.save(update_fields=["language"])
+    customer = CustomerFactory(business=business, name="Marieke Jansen")
+
+    with translation.override(reader):
+        customer_erase(customer=customer, actor=owner)
+
+    assert Customer.objects.get(pk=customer.pk).name == name.format(pk=customer.pk)

@@ -54,7 +54,11 @@ def _state(promise_id):
 
 def _move_to_london(business, owner):
     return business_update(
-        business=business, actor=owner, name=business.name, time_zone="Europe/London"
+        business=business,
+        actor=owner,
+        name=business.name,
+        time_zone="Europe/London",
+        language=business.language,
     )
 
 
@@ -134,7 +138,11 @@ def test_a_day_that_ends_before_the_promise_was_made_is_due_when_it_was_made(own
 
     # When it moves to Amsterdam, where Thursday ended half an hour before the promise was made
     business_update(
-        business=business, actor=owner, name=business.name, time_zone="Europe/Amsterdam"
+        business=business,
+        actor=owner,
+        name=business.name,
+        time_zone="Europe/Amsterdam",
+        language=business.language,
     )
 
     # Then the promise is due when it was made (never before), on that moment's day
@@ -170,7 +178,11 @@ def test_a_rename_alone_redates_nothing(business, owner, customer):
     AuditEvent.objects.all().delete()
 
     business_update(
-        business=business, actor=owner, name="Slagerij Nieuw", time_zone=business.time_zone
+        business=business,
+        actor=owner,
+        name="Slagerij Nieuw",
+        time_zone=business.time_zone,
+        language=business.language,
     )
 
     assert Promise.objects.get(pk=promise.pk).due_at == promise.due_at
@@ -183,7 +195,11 @@ def test_a_refused_time_zone_changes_no_promise(business, owner, customer):
 
     with pytest.raises(ValidationError):
         business_update(
-            business=business, actor=owner, name=business.name, time_zone="Mars/Olympus"
+            business=business,
+            actor=owner,
+            name=business.name,
+            time_zone="Mars/Olympus",
+            language=business.language,
         )
 
     assert Business.objects.get(pk=business.pk).time_zone == "Europe/Amsterdam"

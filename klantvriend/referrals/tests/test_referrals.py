@@ -278,3 +278,27 @@ def test_the_ambassador_stage_leaves_out_anonymised_customers_as_the_ranking_doe
     ranked = {row.customer.pk for row in selectors.ambassador_ranking(business=business)}
 
     assert ambassador_customer_ids(business) == ranked == {kees.pk}
+
+
+@pytest.mark.parametrize(
+    ("language", "reader", "note"),
+    [
+        ("en", "nl", "Thank them for referring Bram Bakker, who just made a first purchase."),
+        (
+            "nl",
+            "en",
+            "Bedank voor het doorverwijzen van Bram Bakker, die net voor het eerst iets kocht.",
+        ),
+    ],
+)
+def test_the_thank_you_is_written_in_the_language_of_the_business(
+    business, anna, django_capture_on_commit_callbacks, language, reader, note
+):
+    business.language = language
+    business.save(update_fields=["language"])
+    bram = customer_create(business=business, name="Bram Bakker", referred_by=anna)
+
+    with translation.override(reader), django_capture_on_commit_callbacks(execute=True):
+        purchase_create(customer=bram, amount_cents=1500)
+
+    assert FollowUp.objects.get(reason=Reason.REFERRAL).note == note

@@ -371,3 +371,51 @@ def test_question_texts_are_editable_per_language_and_validated(business, owner)
     with pytest.raises(ValidationError):
         services.survey_update(business=business, actor=owner, questions={"nps": {"nl": "x" * 301}})
     assert selectors.survey_get(business=business).invitation_valid_days == 14
+
+
+@pytest.mark.parametrize(
+    ("language", "reader", "subject", "complaint", "note"),
+    [
+        (
+            "en",
+            "nl",
+            "How did we do? A short question from Slagerij Test",
+            "In the survey (score 2): I want a refund",
+            "Gave 5 out of 10 in the survey: no comment",
+        ),
+        (
+            "nl",
+            "en",
+            "Hoe hebben we het gedaan? Een korte vraag van Slagerij Test",
+            "In de enquête (score 2): I want a refund",
+            "Gaf een 5 van 10 in de enquête: geen opmerking",
+        ),
+    ],
+)
+def test_the_invitation_and_what_a_detractor_opens_are_in_the_language_of_the_business(
+    business,
+    customer,
+    consenting,
+    django_capture_on_commit_callbacks,
+    language,
+    reader,
+    subject,
+    complaint,
+    note,
+):
+    business.language = language
+    business.save(update_fields=["language"])
+
+    with translation.override(reader):
+        with django_capture_on_commit_callbacks(execute=True):
+            _invite(business, consenting, channel=InvitationChannel.EMAIL)
+        complaining = _invite(business, customer)
+        disappointed = _invite(business, CustomerFactory(business=business))
+        services.survey_answer(
+            key=complaining.key, answers={**GOOD, "nps": "2", "comment": "I want a refund"}
+        )
+        services.survey_answer(key=disappointed.key, answers={**GOOD, "nps": "5", "comment": ""})
+
+    assert [message.subject for message in mail.outbox] == [subject]
+    assert Complaint.objects.get().description == complaint
+    assert FollowUp.objects.get().note == note

@@ -1,9 +1,10 @@
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
+import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
@@ -37,8 +38,18 @@ def test_the_today_list_gathers_every_kind_of_work(business, other_business):
     assert today.count == 3
 
 
-def test_the_digest_mails_each_owner_with_an_address(business, owner, settings):
-    settings.LANGUAGE_CODE = "en"
+@pytest.mark.parametrize(
+    ("language", "subject", "heading"),
+    [
+        ("en", "Today at Slagerij Test: 1 thing to do", "Overdue promises"),
+        ("nl", "Vandaag bij Slagerij Test: 1 ding te doen", "Beloften over tijd"),
+    ],
+)
+def test_the_digest_mails_each_owner_with_an_address_in_the_language_of_the_business(
+    business, owner, language, subject, heading
+):
+    business.language = language
+    business.save(update_fields=["language"])
     owner.email = "sanne@example.nl"
     owner.save()
     second_owner = user_create(username="piet", password="pw-piet-123", email="piet@example.nl")
@@ -53,15 +64,17 @@ def test_the_digest_mails_each_owner_with_an_address(business, owner, settings):
         due_at=now - timedelta(hours=3),
     )
 
-    call_command("digest", "--business", business.slug, stdout=StringIO())
+    # Sent from a server (or a terminal) in the other language.
+    with translation.override("nl" if language == "en" else "en"):
+        call_command("digest", "--business", business.slug, stdout=StringIO())
 
     assert sorted(message.to[0] for message in mail.outbox) == [
         "piet@example.nl",
         "sanne@example.nl",
     ]
     body = mail.outbox[0].body
-    assert mail.outbox[0].subject == "Today at Slagerij Test: 1 thing to do"
-    assert "Anna de Vries: Rollade klaarzetten" in body
+    assert mail.outbox[0].subject == subject
+    assert f"\n{heading}\n- Anna de Vries: Rollade klaarzetten (" in body
 
 
 def test_ics_escapes_text_and_folds_long_lines():

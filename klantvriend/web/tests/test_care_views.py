@@ -577,13 +577,14 @@ def test_bad_settings_are_shown_on_the_form_and_not_stored(owner_client, busines
     assert business.settings == {}
 
 
-def test_the_owner_renames_the_business_and_moves_its_clock_and_it_is_audited(
+def test_the_owner_renames_the_business_moves_its_clock_and_changes_its_language_audited(
     owner_client, staff_client, business, owner
 ):
     data = {
         "action": "business",
         "business-name": "Slagerij De Wit",
         "business-time_zone": "Europe/Lisbon",
+        "business-language": "en",
     }
 
     refused = staff_client.post(reverse("web:care_settings"), data)
@@ -592,9 +593,10 @@ def test_the_owner_renames_the_business_and_moves_its_clock_and_it_is_audited(
     assert refused.status_code == 403
     assert saved.status_code == 302
     business.refresh_from_db()
-    assert (business.name, business.time_zone, business.currency) == (
+    assert (business.name, business.time_zone, business.language, business.currency) == (
         "Slagerij De Wit",
         "Europe/Lisbon",
+        "en",
         "EUR",
     )
     event = AuditEvent.objects.get(action="settings")
@@ -603,26 +605,37 @@ def test_the_owner_renames_the_business_and_moves_its_clock_and_it_is_audited(
         {
             "name": ["Slagerij Test", "Slagerij De Wit"],
             "time_zone": ["Europe/Amsterdam", "Europe/Lisbon"],
+            "language": ["nl", "en"],
             "promises_redated": [None, 0],
         },
     )
     assert care_settings(business) == care_settings(business.__class__())  # the targets untouched
 
 
-def test_a_business_without_a_name_or_with_an_unknown_zone_is_refused_and_kept(
+def test_a_business_without_a_name_or_with_an_unknown_zone_or_language_is_refused_and_kept(
     owner_client, business
 ):
     response = owner_client.post(
         reverse("web:care_settings"),
-        {"action": "business", "business-name": " ", "business-time_zone": "Mars/Olympus"},
+        {
+            "action": "business",
+            "business-name": " ",
+            "business-time_zone": "Mars/Olympus",
+            "business-language": "fy",
+        },
     )
 
     page = response.content.decode()
     assert response.status_code == 422
     assert "Dit veld is verplicht." in page
     assert "Mars/Olympus" in page  # named in the refusal of the choice
+    assert "Selecteer een geldige keuze. fy is geen beschikbare keuze." in page
     business.refresh_from_db()
-    assert (business.name, business.time_zone) == ("Slagerij Test", "Europe/Amsterdam")
+    assert (business.name, business.time_zone, business.language) == (
+        "Slagerij Test",
+        "Europe/Amsterdam",
+        "nl",
+    )
     assert not AuditEvent.objects.exists()
 
 
@@ -1114,3 +1127,13 @@ def test_the_complaint_form_asks_what_the_complaint_is_about(
 
     form = page[page.index('data-testid="complaint-form"') :]
     assert re.search(rf'<label for="complaint-driver"[^>]*>{label}', form)
+
+
+def test_the_settings_page_offers_the_language_of_the_business_chosen(owner_client, business):
+    business.language = "en"
+    business.save(update_fields=["language"])
+
+    page = owner_client.get(reverse("web:care_settings")).content.decode()
+
+    assert "Taal van de zaak" in page
+    assert '<option value="en" selected>Engels</option>' in page

@@ -5,6 +5,7 @@ From there the owner works in the web UI: customers, staff, working hours, priva
 import getpass
 import sys
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -31,8 +32,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--time-zone", default="Europe/Amsterdam")
         parser.add_argument("--currency", default="EUR")
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            help="the language the business's own texts are written in: "
+            + ", ".join(code for code, _name in settings.LANGUAGES),
+        )
 
-    def handle(self, *args, name, owner, owner_name, email, password, time_zone, currency, **opts):
+    def handle(
+        self, *args, name, owner, owner_name, email, password, time_zone, currency, language, **opts
+    ):
         user = get_user_model().objects.filter(username=owner).first()
         if user is None:
             password = password or self._ask_password(owner)
@@ -50,7 +59,11 @@ class Command(BaseCommand):
                         username=owner, password=password, email=email, first_name=owner_name
                     )
                 business = business_create(
-                    name=name.strip(), owner=user, time_zone=time_zone, currency=currency
+                    name=name.strip(),
+                    owner=user,
+                    time_zone=time_zone,
+                    currency=currency,
+                    language=language,
                 )
         except ValidationError as refused:
             raise CommandError(" ".join(refused.messages)) from None
