@@ -13,7 +13,9 @@ class Segment(models.TextChoices):
     """RFM segments with plain names; the order is from best to worst."""
 
     CHAMPION = "champion", _("champion")
-    REGULAR = "regular", _("regular")
+    # "loyal", not "regular": the stage of the same customer is often "regular" (vaste klant),
+    # and the list shows both side by side.
+    REGULAR = "regular", _("loyal")
     NEW = "new", _("new")
     NEEDS_ATTENTION = "needs_attention", _("needs attention")
     AT_RISK = "at_risk", _("at risk")

@@ -695,3 +695,20 @@ def test_the_customer_form_names_the_privacy_law_as_the_reader_knows_it(
 
     assert hint in page
     assert ("AVG" in page) == (language == "nl")
+
+
+def test_the_list_names_the_segment_apart_from_the_stage(owner_client, business):
+    # A loyal customer (the RFM segment) who is a regular (the stage) read "vaste klant · vaste
+    # klant": two figures with one name.
+    from klantvriend.insights.models import Segment, Stage
+    from klantvriend.insights.tests.factories import CustomerInsightFactory
+
+    anna = CustomerFactory(business=business, name="Anna")
+    CustomerInsightFactory(customer=anna, segment=Segment.REGULAR, stage=Stage.REGULAR)
+
+    page = owner_client.get(reverse("web:customer_list")).content.decode()
+
+    assert (
+        '<span class="segment segment-regular">trouw</span> '
+        '<span class="subtle">· vaste klant</span>' in page
+    )
