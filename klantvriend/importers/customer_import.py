@@ -233,20 +233,25 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                 continue
             parsed.append(row)
         numbers = {row.number for row in parsed if row.number}
-        numbered = customers_numbered(business=business, numbers=numbers)
+        # Read under a lock (the caller's transaction holds it to the end): the rows found are
+        # written back whole (bulk_update), so an edit committed between this read and that
+        # write would otherwise be undone. An edit under way is waited for and read.
+        numbered = customers_numbered(business=business, numbers=numbers).select_for_update()
         by_number = by_number_key((customer.external_ref, customer) for customer in numbered)
         keyed = customers_keyed(
             business=business,
             numbers=[n for n in numbers if customer_number_key(n) not in by_number],
         )
         if keyed:
-            customers = Customer.objects.in_bulk(keyed.values())
+            customers = Customer.objects.select_for_update().in_bulk(keyed.values())
             by_number.update(by_number_key((key, customers[pk]) for key, pk in keyed.items()))
         emails = [row.email for row in parsed if row.email and not row.number]
         by_email: dict[str, list[Customer]] = {}
         if emails:
-            for customer in Customer.objects.annotate(lower_email=Lower("email")).filter(
-                business=business, lower_email__in=emails
+            for customer in (
+                Customer.objects.annotate(lower_email=Lower("email"))
+                .filter(business=business, lower_email__in=emails)
+                .select_for_update()
             ):
                 by_email.setdefault(email_key(customer.email), []).append(customer)
         erased.look_up((row.number, row.email) for row in parsed)
