@@ -98,17 +98,31 @@ _EVENT_DETAILS = {
 }
 
 
+# How a look or an erasure happened, said instead of the bare "how: profile" of the record.
+_EVENT_DETAIL_VALUES = {
+    ("via", "profile"): gettext_lazy("on the profile"),
+    ("via", "api"): gettext_lazy("through the API"),
+    ("format", "html"): gettext_lazy("as a page"),
+    ("format", "json"): gettext_lazy("as a JSON file"),
+    ("format", "api"): gettext_lazy("through the API"),
+    ("reason", "request"): gettext_lazy("at the customer's request"),
+    ("reason", "retention"): gettext_lazy("under the retention period"),
+}
+
+
 @register.filter
 def audit_fields(event):
     """The names of what an audit event records, in the reader's language: the changed fields
-    by their labels, as the forms call them."""
+    by their labels, as the forms call them; for a look, an export or an erasure, how."""
     model = _models_by_name().get(event.object_type)
     names = []
-    for key in event.changes if isinstance(event.changes, dict) else []:
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    for key, value in changes.items():
         try:
             names.append(str(model._meta.get_field(key).verbose_name))
         except (AttributeError, FieldDoesNotExist):  # no such model or field: an event's detail
-            names.append(str(_EVENT_DETAILS.get(key, key)))
+            told = _EVENT_DETAIL_VALUES.get((key, value)) if isinstance(value, str) else None
+            names.append(str(told or _EVENT_DETAILS.get(key, key)))
     return ", ".join(names)
 
 

@@ -39,7 +39,7 @@ def test_viewing_a_profile_is_logged_and_shown_on_the_audit_page(
     assert "joris" in page.content.decode().lower()
     assert staff_client.get("/privacy/audit/").status_code == 403
     assert page.content.decode().count("<td>Klant: bekeken</td>") == 2
-    assert page.content.decode().count('<td class="subtle">hoe</td>') == 2
+    assert page.content.decode().count('<td class="subtle">op de klantkaart</td>') == 2
 
 
 def test_a_deleted_customer_stays_in_the_audit_page_by_number_only(owner_client, business):
