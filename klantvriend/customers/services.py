@@ -2,7 +2,7 @@
 before it writes, and writes in one transaction: on bad input nothing is stored."""
 
 import copy
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -138,7 +138,7 @@ def apply_consent_timestamps(customer: Customer, previous: Customer | None) -> N
 
 
 def _set_tags(customer: Customer, tag_names: list[str]) -> None:
-    names = sorted({name.strip() for name in tag_names if name.strip()})
+    names = tag_set(tag_names)
     existing = {
         tag.name: tag
         for tag in Tag.objects.filter(business_id=customer.business_id, name__in=names)
@@ -243,7 +243,7 @@ def customer_update(
         for name, value in _stripped(fields).items()
     }
     if tags is not None:
-        given["tags"] = _tag_set(tags)
+        given["tags"] = tag_set(tags)
     row = Customer(pk=customer.pk, business_id=customer.business_id)
     with refused_when_taken(row), transaction.atomic():
         _read_locked(row, business=customer.business)
@@ -299,7 +299,7 @@ _DERIVED_FIELDS = (
 )
 
 
-def _tag_set(names: list[str]) -> list[str]:
+def tag_set(names: Iterable[str]) -> list[str]:
     """Tag names as stored: without surrounding spaces, each once, sorted."""
     return sorted({name.strip() for name in names if name.strip()})
 

@@ -26,6 +26,7 @@ from klantvriend.customers.models import (
 from klantvriend.customers.services import (
     MARKETING_CONSENT_DEFAULT_BASIS,
     default_marketing_consent_basis,
+    tag_set,
 )
 
 from .addresses import client_address
@@ -110,8 +111,7 @@ class TagsField(forms.CharField):
     vaste klant" and "vaste klant ,buurt" are the same tags, so retyping them is no change."""
 
     def to_python(self, value):
-        text = super().to_python(value)
-        return sorted({name.strip() for name in text.split(",") if name.strip()})
+        return tag_set(super().to_python(value).split(","))
 
     def prepare_value(self, value):
         return ", ".join(value) if isinstance(value, list) else value
