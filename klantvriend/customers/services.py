@@ -111,27 +111,32 @@ def consent_records_save(records: list[ConsentRecord], source: ConsentSource | s
 MARKETING_CONSENT_DEFAULT_BASIS = LegalBasis.CONSENT
 
 
-def default_marketing_consent_basis(customer: Customer, *, had_marketing: bool) -> None:
-    """Consent given just now without a stated basis (a ticked box in the shop, a "ja" in an
-    imported file) is the customer's own consent, and is recorded as such. Consent that was
-    already there keeps its basis: emptying it is refused (Customer.clean)."""
-    if customer.marketing_consent and not had_marketing and not customer.marketing_consent_basis:
-        customer.marketing_consent_basis = MARKETING_CONSENT_DEFAULT_BASIS
+def marketing_consent_basis_stored(*, consent: bool, basis: str, had_consent: bool) -> str:
+    """The legal basis stored beside a marketing-consent choice, on every route (form, API,
+    import). Without consent there is none: the form sends its choice with the box unticked, an
+    import's basis column may be filled beside "nee", an API client may send back a whole
+    record; such a basis is not stored (rather than refused, which would refuse those ordinary
+    forms and files), as it would otherwise become the basis of consent given later without a
+    stated one. Consent given just now without a stated basis (a ticked box in the shop, a "ja"
+    in an imported file) is the customer's own consent. Consent that was already there keeps the
+    basis it is sent with: emptying it is refused (Customer.clean)."""
+    if not consent:
+        return LegalBasis.NONE
+    if not had_consent and not basis:
+        return MARKETING_CONSENT_DEFAULT_BASIS
+    return basis
 
 
 def apply_consent_timestamps(customer: Customer, previous: Customer | None) -> None:
     now = timezone.now()
     had_marketing = previous.marketing_consent if previous else False
-    default_marketing_consent_basis(customer, had_marketing=had_marketing)
+    customer.marketing_consent_basis = marketing_consent_basis_stored(
+        consent=customer.marketing_consent,
+        basis=customer.marketing_consent_basis,
+        had_consent=had_marketing,
+    )
     if customer.marketing_consent != had_marketing:  # given or withdrawn just now
         customer.marketing_consent_at = now
-    if not customer.marketing_consent:
-        # The basis counts only with consent, on every route: the form sends its choice with
-        # the box unticked, an import's basis column may be filled beside "nee", an API client
-        # may send back a whole record. It is not stored (rather than refused, which would
-        # refuse those ordinary forms and files); a basis left on record would otherwise
-        # become the basis of consent given later without a stated one.
-        customer.marketing_consent_basis = LegalBasis.NONE
     had_special = previous.special_category_consent if previous else False
     if customer.special_category_consent != had_special:
         customer.special_category_consent_at = now if customer.special_category_consent else None

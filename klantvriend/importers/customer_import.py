@@ -137,7 +137,7 @@ def parse_customer(
             if values.get("marketing_consent"):
                 # A cell that names no basis ("-") would empty the basis of a customer whose
                 # consent is on record; a blank cell leaves it (or, for consent given just now,
-                # records the customer's consent: services.default_marketing_consent_basis).
+                # records the customer's consent: services.marketing_consent_basis_stored).
                 refuse_marketing_consent_without_basis(True, basis)
                 values["marketing_consent_basis"] = basis
         except CellError as error:

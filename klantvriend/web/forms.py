@@ -25,7 +25,7 @@ from klantvriend.customers.models import (
 )
 from klantvriend.customers.services import (
     MARKETING_CONSENT_DEFAULT_BASIS,
-    default_marketing_consent_basis,
+    marketing_consent_basis_stored,
     tag_set,
 )
 
@@ -268,17 +268,15 @@ class CustomerForm(forms.ModelForm):
                     "field": capfirst(self.fields["referred_by"].label),
                 },
             )
-        if not cleaned.get("marketing_consent"):
-            # The basis counts only with consent (without JavaScript the choice is shown all the
-            # same): a customer who may not receive news and offers has none on record.
-            cleaned["marketing_consent_basis"] = LegalBasis.NONE
-        elif "marketing_consent_basis" in cleaned:
-            # Consent ticked just now without a basis (a page opened before the form had the
-            # field) gets the service's default, so that the model's check sees what is stored.
-            self.instance.marketing_consent = True
-            self.instance.marketing_consent_basis = cleaned["marketing_consent_basis"]
-            default_marketing_consent_basis(self.instance, had_marketing=self.had_marketing_consent)
-            cleaned["marketing_consent_basis"] = self.instance.marketing_consent_basis
+        if "marketing_consent_basis" in cleaned:
+            # What the service will store (no basis without consent, the default for consent
+            # ticked just now without one), so that the model's check and the comparison with
+            # what the page showed (edits) see that.
+            cleaned["marketing_consent_basis"] = marketing_consent_basis_stored(
+                consent=bool(cleaned.get("marketing_consent")),
+                basis=cleaned["marketing_consent_basis"],
+                had_consent=self.had_marketing_consent,
+            )
         return cleaned
 
     def _post_clean(self):

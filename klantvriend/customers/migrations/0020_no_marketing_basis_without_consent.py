@@ -3,7 +3,7 @@
 The API stored a basis sent without consent (the form and the import did not); the services now
 store none (services.apply_consent_timestamps). A basis left on such a customer had no effect
 while consent was absent, but would become the recorded basis of consent given later without a
-stated one (services.default_marketing_consent_basis), so it goes. Consent was never given on
+stated one (services.marketing_consent_basis_stored), so it goes. Consent was never given on
 it, so the consent history has nothing to add."""
 
 from django.db import migrations
