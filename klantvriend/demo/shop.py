@@ -21,6 +21,8 @@ from klantvriend.core.services import business_create
 from klantvriend.customers.models import (
     PURCHASE_ROW_FIELDS,
     AcquisitionChannel,
+    ConsentKind,
+    ConsentSource,
     ContactKind,
     ContactMoment,
     Customer,
@@ -28,6 +30,7 @@ from klantvriend.customers.models import (
     Purchase,
     Tag,
 )
+from klantvriend.customers.services import consent_changes, consent_records_save
 from klantvriend.insights.services import insights_refresh
 
 from . import names
@@ -56,6 +59,21 @@ class DemoSummary:
 
 def _pick(rng: np.random.Generator, items: list):
     return items[int(rng.integers(len(items)))]
+
+
+def _consent_history_create(customers: list[Customer]) -> None:
+    """The consent each customer gave, in their consent history as the customer form records
+    it, on the day they gave it: the access page and the privacy export show where it came from."""
+    records = []
+    for customer in customers:
+        for record in consent_changes(customer, None):
+            record.at = (
+                customer.marketing_consent_at
+                if record.kind == ConsentKind.MARKETING
+                else customer.special_category_consent_at
+            )
+            records.append(record)
+    consent_records_save(records, ConsentSource.WEB)
 
 
 def _person(rng: np.random.Generator) -> tuple[str, str, str]:
@@ -174,6 +192,7 @@ def demo_create(
             customer.refresh_search_text()
             rows.append(customer)
         created = Customer.objects.bulk_create(rows, batch_size=BATCH)
+        _consent_history_create(created)
 
         referred = [c for c in created if c.acquisition_channel == AcquisitionChannel.REFERRAL]
         for position, customer in enumerate(created):

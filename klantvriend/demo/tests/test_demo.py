@@ -5,7 +5,14 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from klantvriend.core.models import Business
-from klantvriend.customers.models import ContactMoment, Customer, Purchase
+from klantvriend.customers.models import (
+    ConsentKind,
+    ConsentRecord,
+    ContactMoment,
+    Customer,
+    LegalBasis,
+    Purchase,
+)
 
 
 def _fingerprint(business: Business) -> list:
@@ -54,6 +61,26 @@ def test_demo_is_a_realistic_shop_and_the_same_for_the_same_seed(db):
     assert ContactMoment.objects.filter(business=first).exists()
     assert customers.exclude(preferences="").exists()
     assert not customers.filter(special_category_consent=False).exclude(special_notes="").exists()
+    # Each consent given has its row in the consent history, on the day it was given.
+    history = {
+        (r.customer_id, r.kind): (r.given, r.basis, r.at, r.source)
+        for r in ConsentRecord.objects.filter(business=first)
+    }
+    given = {
+        (c.pk, ConsentKind.MARKETING): (True, LegalBasis.CONSENT, c.marketing_consent_at, "web")
+        for c in customers.filter(marketing_consent=True)
+    } | {
+        (c.pk, ConsentKind.SPECIAL_CATEGORY): (
+            True,
+            LegalBasis.CONSENT,
+            c.special_category_consent_at,
+            "web",
+        )
+        for c in customers.filter(special_category_consent=True)
+    }
+    assert len(given) > 10
+    assert history == given
+    assert ConsentRecord.objects.filter(business=first).count() == len(given)
     assert authenticate(username="demo", password="demo") is not None
 
 
