@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
@@ -27,13 +26,12 @@ from klantvriend.core.errors import Conflict
 from klantvriend.core.idempotency import idempotent_requests_forget_business
 from klantvriend.core.language import shop_language
 from klantvriend.core.members import staff_name
-from klantvriend.core.models import AuditEvent, Business, BusinessOwned
+from klantvriend.core.models import AuditEvent, Business
 from klantvriend.customers.models import (
     ConsentKind,
     ConsentRecord,
     ConsentSource,
     Customer,
-    ErasedIdentity,
     ImportantDate,
     LegalBasis,
     Purchase,
@@ -44,6 +42,7 @@ from klantvriend.customers.services import erased_identity_remember
 
 from .export import _fields, _is_user, _plain, section_name
 from .privacy_settings import privacy_settings
+from .relations import customer_models, customer_relations, mentioning_models
 
 ERASED_TEXT = "[…]"
 
@@ -69,34 +68,6 @@ class AlreadyErased(Conflict):
 
 class HasPurchases(Conflict):
     pass
-
-
-def _customer_relations() -> list[tuple[type[models.Model], models.ForeignKey]]:
-    """(model, foreign key) of every business model with a foreign key to Customer."""
-    found = []
-    for model in apps.get_models():
-        # The erased identifiers are left out: they exist only once the person is anonymised,
-        # erasure writes them rather than empties them, and in an access request (art. 15) a
-        # salted digest is nothing the person can read; it would only hand out what to test
-        # guessed e-mail addresses against.
-        if not issubclass(model, BusinessOwned) or model in (Customer, ErasedIdentity):
-            continue
-        for field in model._meta.concrete_fields:
-            if field.is_relation and field.related_model is Customer:
-                found.append((model, field))
-    return sorted(found, key=lambda pair: (pair[0]._meta.label_lower, pair[1].name))
-
-
-def _customer_models() -> list[tuple[type[models.Model], models.ForeignKey]]:
-    """(model, foreign key) of every business model whose rows belong to one customer."""
-    return [(model, field) for model, field in _customer_relations() if field.name == "customer"]
-
-
-def _mentioning_models() -> list[tuple[type[models.Model], models.ForeignKey]]:
-    """(model, foreign key) of the business models whose rows belong to someone else but point
-    at a customer, and so may name them: the thank-you follow-up planned for a referrer names
-    the customer they brought in (`referred_customer`)."""
-    return [(model, field) for model, field in _customer_relations() if field.name != "customer"]
 
 
 def _is_free_text(field: models.Field) -> bool:
@@ -136,7 +107,7 @@ def personal_records(*, customer: Customer) -> list[PersonalRecords]:
     staff named in the rows (who made a promise, took a complaint) come with them: one query per
     kind of record, however long the customer's history."""
     found = []
-    for model, field in _customer_relations():
+    for model, field in customer_relations():
         naming_them = field.name != "customer"
         staff = [f.name for f in _fields(model) if _is_user(f)]
         rows = model.objects.filter(**{field.name: customer})
@@ -314,7 +285,7 @@ def _forget_person(customer: Customer, scrub: Callable[[str], str]) -> None:
         ),
         _blank,
     )
-    for model, field in _mentioning_models():
+    for model, field in mentioning_models():
         ids = _rewrite_texts(model.objects.filter(**{field.name: customer}), scrub)
         _scrub_audit_trail(
             AuditEvent.objects.filter(
@@ -362,7 +333,7 @@ def customer_erase(
         )
     scrub = scrubber(_person_strings(locked))
     now = timezone.now()
-    for model, field in _customer_models():
+    for model, field in customer_models():
         rows = model.objects.filter(**{field.name: locked})
         if model is ImportantDate:
             rows.delete()
@@ -487,7 +458,7 @@ def _activity_models() -> list[tuple[type[models.Model], tuple[str, ...]]]:
     has not declared its `activity_fields` stops retention: better no one anonymised than an
     active customer whose new kind of row was overlooked."""
     found = []
-    for model, _field in _customer_models():
+    for model, _field in customer_models():
         names = getattr(model, "activity_fields", None)
         if names is None:
             raise ImproperlyConfigured(

@@ -24,13 +24,13 @@ from klantvriend.gestures.models import Gesture
 from klantvriend.gestures.services import gesture_update
 from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.importers.privacy import (
-    _customer_models,
     apply_retention,
     audit_personal_data_viewed,
     customer_personal_data,
     retention_candidates,
 )
 from klantvriend.importers.privacy_settings import privacy_settings_update
+from klantvriend.importers.relations import customer_models
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.tests.factories import SurveyInvitationFactory, SurveyResponseFactory
@@ -310,7 +310,7 @@ def test_the_candidates_are_one_query_however_many_customers_and_records(
 
 def test_every_model_of_a_customer_declares_which_of_its_dates_are_activity():
     # Given every model whose rows belong to one customer (a new app's too),
-    found = _customer_models()
+    found = customer_models()
     # then each says which of its fields date activity (`()` for none), and each is a date.
     undeclared = [
         model._meta.label for model, _key in found if not hasattr(model, "activity_fields")
