@@ -32,6 +32,8 @@ class AuditAction(models.TextChoices):
     EXPORTED = "exported", _("exported")
     ERASED = "erased", _("anonymised")
     DELETED = "deleted", _("deleted")
+    # Two records of one person made one (importers/merge.py); the other record is deleted.
+    MERGED = "merged", _("merged")
 
 
 def _plain(value: Any) -> Any:

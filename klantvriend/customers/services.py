@@ -382,7 +382,7 @@ def _changed_meanwhile_message(row: Customer, name: str, value: Any) -> str:
     """What a field holds now that someone else changed it, and who, when the audit trail knows."""
     event = audit_last_change(obj=row, field=name, value=value)
     who = staff_name(event.actor) if event is not None and event.actor is not None else ""
-    shown = _shown(name, value)
+    shown = shown_value(name, value)
     if not shown:
         if who:
             return _("Emptied meanwhile by %(who)s.") % {"who": who}
@@ -392,7 +392,7 @@ def _changed_meanwhile_message(row: Customer, name: str, value: Any) -> str:
     return _("Changed meanwhile to: “%(value)s”") % {"value": shown}
 
 
-def _shown(name: str, value: Any) -> str:
+def shown_value(name: str, value: Any) -> str:
     """A stored value as the edit form shows it, in the reader's language; "" when empty."""
     if name == "tags":
         return ", ".join(value)

@@ -95,6 +95,7 @@ _EVENT_DETAILS = {
     "format": gettext_lazy("format"),
     "reason": gettext_lazy("reason"),
     "rows": gettext_lazy("rows"),
+    "merged_with": gettext_lazy("merged with another record"),
 }
 
 

@@ -1,0 +1,273 @@
+"""Two records of one person merged into one: a customer added twice at the counter (once as
+"Jan Bakker", once as "J. Bakker" with a phone number), or once by hand and once from the till.
+One record is kept; everything of the other moves onto it: purchases, contact moments, promises,
+complaints, follow-ups, gestures, surveys, consent history, important dates, tags, the customers
+they referred and their audit trail. The other record is then deleted. This cannot be undone.
+
+The kept record keeps its own details; an empty one is filled from the other (the address as a
+whole, never a street of one with the town of the other), and notes and preferences are joined.
+Consent follows the person's latest decision, so a withdrawal on either record stays withdrawn.
+Two different customer numbers are refused: the till knows the person as two customers, and its
+next export would bring the second back. The rows the insights refresh computes (predictions,
+snapshots) go with the other record; the kept record's are computed again at the next refresh.
+
+Rows are found as privacy.py finds them (relations.py), so a new app's rows move without a
+change here."""
+
+import copy
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from klantvriend.core.audit import AuditAction, audit_diff, audit_record
+from klantvriend.core.errors import ChangedMeanwhile, Conflict, NotFound
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers.identity import customer_number_key
+from klantvriend.customers.models import ConsentKind, ConsentRecord, Customer
+from klantvriend.customers.search import search_index_forget
+from klantvriend.customers.selectors import customer_version
+
+from .relations import customer_relations
+
+# Filled from the other record when the kept one has none.
+FILLED_FIELDS = ("company", "email", "phone", "birthday", "external_ref")
+# Taken from the other record as a whole when the kept one has no part of it.
+ADDRESS_FIELDS = ("street", "postal_code", "city")
+# Texts people typed about the customer: both kept, the kept record's first.
+JOINED_FIELDS = ("preferences", "notes")
+# Computed from the other rows by the insights refresh: the other record's go with it.
+RECOMPUTED_MODELS = ("insights.CustomerInsight", "insights.InsightSnapshot")
+
+
+class CannotMerge(Conflict):
+    pass
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What merging `other` into `keep` does: the kept record's fields that change (name:
+    value), how many rows move per kind of record (its name, singular or plural, and the
+    count), and whether health notes cannot be kept because the person's latest decision
+    withdrew that consent."""
+
+    keep: Customer
+    other: Customer
+    fields: dict[str, Any]
+    moving: list[tuple[str, int]]
+    special_notes_dropped: bool
+
+    @property
+    def tags_added(self) -> list[str]:
+        kept = {tag.name for tag in self.keep.tags.all()}
+        return sorted(tag.name for tag in self.other.tags.all() if tag.name not in kept)
+
+
+def _joined(first: str, second: str) -> str:
+    first, second = first.strip(), second.strip()
+    if not second or second in first:
+        return first
+    if not first or first in second:
+        return second
+    return f"{first}\n{second}"
+
+
+def _latest_decision(keep: Customer, other: Customer, kind: str, moment: str) -> Customer:
+    """The record on which the person decided last about a kind of consent: the one with the
+    latest row of that kind in the consent history; without history (consent recorded before
+    it was kept), the later `moment` (`..._consent_at`). The kept record when neither says."""
+    latest = (
+        ConsentRecord.objects.filter(customer__in=[keep, other], kind=kind)
+        .order_by("-at", "-id")
+        .values_list("customer_id", flat=True)
+        .first()
+    )
+    if latest is not None:
+        return other if latest == other.pk else keep
+    mine, theirs = getattr(keep, moment), getattr(other, moment)
+    return other if theirs is not None and (mine is None or theirs > mine) else keep
+
+
+def merged_fields(keep: Customer, other: Customer) -> tuple[dict[str, Any], bool]:
+    """The kept record's fields that change when `other` is merged into it, and whether health
+    notes are dropped (with consent withdrawn last). Refuses what cannot be merged."""
+    _refuse(keep, other)
+    fields: dict[str, Any] = {}
+    for name in FILLED_FIELDS:
+        if not getattr(keep, name) and getattr(other, name):
+            fields[name] = getattr(other, name)
+    if not any(getattr(keep, name) for name in ADDRESS_FIELDS):
+        fields.update(
+            {name: getattr(other, name) for name in ADDRESS_FIELDS if getattr(other, name)}
+        )
+    for name in JOINED_FIELDS:
+        joined = _joined(getattr(keep, name), getattr(other, name))
+        if joined != getattr(keep, name):
+            fields[name] = joined
+    if other.customer_since < keep.customer_since:
+        fields["customer_since"] = other.customer_since
+    if other.created_at < keep.created_at:
+        fields["created_at"] = other.created_at
+    referrer = keep.referred_by_id
+    if referrer == other.pk:  # the other record "referred" the kept one: the same person
+        referrer = other.referred_by_id if other.referred_by_id != keep.pk else None
+    elif referrer is None and other.referred_by_id not in (None, keep.pk):
+        referrer = other.referred_by_id
+        fields["acquisition_channel"] = other.acquisition_channel
+    if referrer != keep.referred_by_id:
+        fields["referred_by_id"] = referrer
+
+    marketing = _latest_decision(keep, other, ConsentKind.MARKETING, "marketing_consent_at")
+    if marketing is other:
+        fields["marketing_consent"] = other.marketing_consent
+        fields["marketing_consent_basis"] = other.marketing_consent_basis
+        fields["marketing_consent_at"] = other.marketing_consent_at
+    special = _latest_decision(
+        keep, other, ConsentKind.SPECIAL_CATEGORY, "special_category_consent_at"
+    )
+    consent = special.special_category_consent
+    if special is other:
+        fields["special_category_consent"] = consent
+        fields["special_category_consent_at"] = other.special_category_consent_at
+    notes = [c.special_notes for c in (keep, other) if c.special_category_consent]
+    kept_notes = _joined(*notes) if consent and len(notes) == 2 else (notes[0] if consent else "")
+    if kept_notes != keep.special_notes:
+        fields["special_notes"] = kept_notes
+    dropped = any(c.special_notes.strip() for c in (keep, other)) and not consent
+    return {name: value for name, value in fields.items() if getattr(keep, name) != value}, dropped
+
+
+def _refuse(keep: Customer, other: Customer) -> None:
+    if keep.pk == other.pk:
+        raise CannotMerge(
+            _("Choose another customer: a record cannot be merged with itself."), code="same"
+        )
+    if keep.erased_at or other.erased_at:
+        raise CannotMerge(
+            _(
+                "An anonymised customer cannot be merged: their personal data was removed at "
+                "their request or under the retention period."
+            ),
+            code="anonymised",
+        )
+    if (
+        keep.external_ref
+        and other.external_ref
+        and customer_number_key(keep.external_ref) != customer_number_key(other.external_ref)
+    ):
+        raise CannotMerge(
+            _(
+                "Both have a customer number (%(kept)s and %(other)s): the till knows them as two "
+                "customers and its next export would bring the second back. Merge them in the "
+                "till first, then import its customers again."
+            )
+            % {"kept": keep.external_ref, "other": other.external_ref},
+            code="two_numbers",
+        )
+
+
+def _moving_rows(other: Customer):
+    """(model, foreign key, rows of `other`) of every kind of record that moves."""
+    for model, field in customer_relations():
+        if model._meta.label not in RECOMPUTED_MODELS:
+            yield model, field, model.objects.filter(**{field.name: other})
+
+
+def merge_plan(*, keep: Customer, other: Customer) -> MergePlan:
+    """What merging would do, for the page that asks to confirm it. One count per kind."""
+    fields, dropped = merged_fields(keep, other)
+    moving = []
+    for model, field, rows in _moving_rows(other):
+        if field.name == "customer" and (count := rows.count()):
+            meta = model._meta
+            moving.append(
+                (str(meta.verbose_name if count == 1 else meta.verbose_name_plural), count)
+            )
+    referred = Customer.objects.filter(referred_by=other).exclude(pk=keep.pk).count()
+    if referred:
+        moving.append(
+            (ngettext("customer they referred", "customers they referred", referred), referred)
+        )
+    return MergePlan(keep, other, fields, moving, dropped)
+
+
+def merge_versions(keep: Customer, other: Customer) -> str:
+    """Both records' versions as one, for a confirmation page: merging is refused when either
+    changed after the page showed what the merge would do."""
+    return f"{customer_version(customer=keep)}-{customer_version(customer=other)}"
+
+
+def customer_merge(
+    *,
+    keep: Customer,
+    other: Customer,
+    actor=None,
+    expected_versions: Collection[str] | None = None,
+) -> MergePlan:
+    """Merge `other` into `keep` (both of one business) in one transaction, both read again
+    under a lock; `expected_versions`: refused with ChangedMeanwhile unless merge_versions of the
+    two as stored is one of these. Returns the plan carried out."""
+    business = keep.business
+    with transaction.atomic():
+        # Locked in id order, so two merges of the same pair cannot wait on each other.
+        locked = {
+            row.pk: row
+            for row in Customer.objects.select_for_update()
+            .filter(business=business, pk__in=[keep.pk, other.pk])
+            .order_by("pk")
+        }
+        if len(locked) < len({keep.pk, other.pk}):
+            raise NotFound  # deleted since the caller read it
+        keep, other = locked[keep.pk], locked[other.pk]
+        keep.business = other.business = business
+        _refuse(keep, other)
+        if expected_versions is not None and merge_versions(keep, other) not in set(
+            expected_versions
+        ):
+            raise ChangedMeanwhile(
+                _(
+                    "One of the two customers was changed since this page was opened: check "
+                    "again what merging does."
+                ),
+                code="changed_meanwhile",
+            )
+        plan = merge_plan(keep=keep, other=other)
+        tags_added = plan.tags_added
+        for model, field, rows in _moving_rows(other):
+            if field.unique and model.objects.filter(**{field.name: keep}).exists():
+                # One per customer (the thank-you to their referrer): the kept record's stays.
+                rows.update(**{field.name: None})
+            else:
+                rows.update(**{field.name: keep})
+        Customer.objects.filter(referred_by=other).exclude(pk=keep.pk).update(referred_by=keep)
+        AuditEvent.objects.filter(customer=other).update(customer=keep)
+        keep.tags.add(*other.tags.filter(name__in=tags_added))
+        previous = copy.copy(keep)
+        other_id, other_name = other.pk, other.name
+        # Deleted first: the number it may hand to the kept record is unique in the business.
+        other.delete()
+        for name, value in plan.fields.items():
+            setattr(keep, name, value)
+        keep.refresh_search_text()
+        keep.full_clean()
+        keep.save()
+        changes = audit_diff(
+            {name: getattr(previous, name) for name in plan.fields},
+            {name: getattr(keep, name) for name in plan.fields},
+        )
+        if tags_added:
+            changes["tags"] = [[], tags_added]
+        audit_record(
+            business=business,
+            actor=actor,
+            action=AuditAction.MERGED,
+            obj=keep,
+            customer=keep,
+            changes={"merged_with": [other_id, other_name], **changes},
+        )
+        # The deleted record's words leave SQLite's search index (privacy.py does the same).
+        transaction.on_commit(search_index_forget)
+    return plan

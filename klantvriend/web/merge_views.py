@@ -1,0 +1,97 @@
+"""Merging two records of one person (owners): choose the other record, see what merging does,
+confirm. The work is importers/merge.py's."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from klantvriend.core.errors import ChangedMeanwhile
+from klantvriend.customers import selectors
+from klantvriend.customers.models import Customer
+from klantvriend.customers.services import CUSTOMER_EDITABLE_FIELDS, shown_value
+from klantvriend.importers.merge import CannotMerge, customer_merge, merge_plan, merge_versions
+
+from .views import owner_required
+
+# Records offered to choose from: a search's first matches, or those resembling the customer.
+CHOICES = 10
+
+
+def _choices(business, customer: Customer, query: str) -> list[Customer]:
+    """Records to merge into `customer`: a search's first matches, else the records whose name
+    resembles theirs (closest first). Never the customer themselves or an anonymised record."""
+    if query:
+        found = selectors.customer_list(business=business, query=query)
+        return list(found.filter(erased_at__isnull=True).exclude(pk=customer.pk)[:CHOICES])
+    resembling = [
+        c.pk
+        for c in selectors.customer_suggestions(
+            business=business, query=customer.name, limit=CHOICES + 1
+        )
+    ]
+    candidates = Customer.objects.filter(business=business, erased_at__isnull=True)
+    found = candidates.exclude(pk=customer.pk).in_bulk(resembling)
+    return [found[pk] for pk in resembling if pk in found][:CHOICES]
+
+
+def _changes(plan) -> list[tuple[str, str, str]]:
+    """(label, now, after) of each field of the kept record that merging changes and a person
+    could have typed or chosen (not the moments the system keeps beside them), in form order."""
+    rows = []
+    for field in Customer._meta.concrete_fields:
+        if field.name in CUSTOMER_EDITABLE_FIELDS and field.attname in plan.fields:
+            rows.append(
+                (
+                    capfirst(field.verbose_name),
+                    shown_value(field.name, getattr(plan.keep, field.attname)) or "—",
+                    shown_value(field.name, plan.fields[field.attname]) or "—",
+                )
+            )
+    return rows
+
+
+@owner_required
+def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    other_id = request.POST.get("other") or request.GET.get("other")
+    if not (other_id or "").isdigit():
+        query = request.GET.get("q", "").strip()
+        context = {
+            "customer": customer,
+            "query": query,
+            "choices": [] if customer.erased_at else _choices(request.business, customer, query),
+        }
+        return render(request, "web/customer_merge_choose.html", context)
+    other = selectors.customer_get(business=request.business, customer_id=int(other_id))
+    context = {"customer": customer, "other": other}
+    status = 200
+    try:
+        if request.method == "POST":
+            plan = customer_merge(
+                keep=customer,
+                other=other,
+                actor=request.user,
+                expected_versions=[request.POST.get("versions", "")],
+            )
+            messages.success(
+                request,
+                _("%(other)s and %(name)s are one customer now.")
+                % {"other": plan.other.name, "name": plan.keep.name},
+            )
+            return redirect("web:customer_detail", customer_id=customer.pk)
+    except (CannotMerge, ChangedMeanwhile) as refused:
+        context["refusal"] = refused.messages[0]
+        status = 409
+    try:
+        plan = merge_plan(keep=customer, other=other)
+    except CannotMerge as refused:
+        context["refusal"] = refused.messages[0]
+        return render(request, "web/customer_merge_confirm.html", context, status=409)
+    context |= {
+        "plan": plan,
+        "changes": _changes(plan),
+        "versions": merge_versions(customer, other),
+    }
+    return render(request, "web/customer_merge_confirm.html", context, status=status)

@@ -1,0 +1,129 @@
+"""The owner's pages for merging two records of one person."""
+
+from django.urls import reverse
+
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers import services
+from klantvriend.customers.models import Customer, Purchase
+from klantvriend.customers.tests.factories import PurchaseFactory
+from klantvriend.importers.merge import merge_versions
+
+
+def _url(customer, **params) -> str:
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return reverse("web:customer_merge", args=[customer.pk]) + (f"?{query}" if query else "")
+
+
+def test_the_profile_offers_the_owner_to_merge(owner_client, business):
+    jan = services.customer_create(business=business, name="Jan Bakker")
+
+    page = owner_client.get(reverse("web:customer_detail", args=[jan.pk])).content.decode()
+
+    assert f'href="{_url(jan)}" data-testid="merge">Samenvoegen</a>' in page
+
+
+def test_the_choice_offers_names_that_look_alike_and_search_results(owner_client, business):
+    jan = services.customer_create(business=business, name="Jan Bakker")
+    twin = services.customer_create(business=business, name="Jan Bakkr", phone="0612345678")
+    services.customer_create(business=business, name="Petra Visser", city="Haarlem")
+
+    alike = owner_client.get(_url(jan)).content.decode()
+    found = owner_client.get(_url(jan, q="Visser")).content.decode()
+
+    assert "Staat Jan Bakker twee keer in de lijst?" in alike
+    assert f'<li><a href="?other={twin.pk}">Jan Bakkr</a> · 0612345678</li>' in alike
+    assert "Petra Visser" not in alike
+    assert "Petra Visser</a> · Haarlem</li>" in found
+    assert "Jan Bakkr" not in found
+
+
+def test_the_confirmation_says_what_moves_and_what_changes_and_merging_changes_nothing_yet(
+    owner_client, business
+):
+    jan = services.customer_create(business=business, name="Jan Bakker", tags=["buurt"])
+    twin = services.customer_create(
+        business=business, name="J. Bakker", phone="0612345678", tags=["bbq"]
+    )
+    PurchaseFactory(customer=twin)
+    PurchaseFactory(customer=twin)
+
+    response = owner_client.get(_url(jan, other=twin.pk))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "J. Bakker samenvoegen met Jan Bakker?" in page
+    assert "<li>2 aankopen</li>" in page
+    assert '<dt>Telefoon</dt><dd>0612345678<br><span class="hint">nu: —</span></dd>' in page
+    assert "<dt>Labels</dt><dd>erbij: bbq</dd>" in page
+    assert Customer.objects.filter(pk=twin.pk).exists()
+    assert Purchase.objects.filter(customer=twin).count() == 2
+
+
+def test_confirming_merges_and_returns_to_the_kept_profile(owner_client, business, owner):
+    jan = services.customer_create(business=business, name="Jan Bakker")
+    twin = services.customer_create(business=business, name="J. Bakker", phone="0612345678")
+    PurchaseFactory(customer=twin)
+
+    response = owner_client.post(
+        _url(jan), {"other": twin.pk, "versions": merge_versions(jan, twin)}, follow=True
+    )
+
+    assert response.redirect_chain == [(reverse("web:customer_detail", args=[jan.pk]), 302)]
+    assert "J. Bakker en Jan Bakker zijn nu één klant." in response.content.decode()
+    assert not Customer.objects.filter(pk=twin.pk).exists()
+    assert Purchase.objects.filter(customer=jan).count() == 1
+    assert AuditEvent.objects.get(customer=jan, action="merged").actor == owner
+
+
+def test_a_change_since_the_confirmation_was_shown_is_refused_and_shown_again(
+    owner_client, business
+):
+    jan = services.customer_create(business=business, name="Jan Bakker")
+    twin = services.customer_create(business=business, name="J. Bakker")
+    shown = merge_versions(jan, twin)
+    services.customer_update(customer=twin, phone="0699999999")
+
+    response = owner_client.post(_url(jan), {"other": twin.pk, "versions": shown})
+
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Een van de twee klanten is gewijzigd sinds deze pagina werd geopend" in page
+    assert '<dt>Telefoon</dt><dd>0699999999<br><span class="hint">nu: —</span></dd>' in page
+    assert Customer.objects.filter(pk=twin.pk).exists()
+
+
+def test_two_customer_numbers_are_refused_with_the_reason(owner_client, business):
+    jan = services.customer_create(business=business, name="Jan Bakker", external_ref="K-1")
+    twin = services.customer_create(business=business, name="J. Bakker", external_ref="K-2")
+
+    shown = owner_client.get(_url(jan, other=twin.pk))
+    posted = owner_client.post(_url(jan), {"other": twin.pk, "versions": "x"})
+
+    assert shown.status_code == posted.status_code == 409
+    assert "Beide hebben een klantnummer (K-1 en K-2)" in shown.content.decode()
+    assert 'data-testid="merge-confirm"' not in shown.content.decode()
+    assert Customer.objects.filter(pk=twin.pk).exists()
+
+
+def test_a_record_of_another_business_is_not_found(owner_client, business, other_business):
+    jan = services.customer_create(business=business, name="Jan Bakker")
+    stranger = services.customer_create(business=other_business, name="Geheime Klant")
+
+    shown = owner_client.get(_url(jan, other=stranger.pk))
+    posted = owner_client.post(_url(jan), {"other": stranger.pk, "versions": "x"})
+
+    assert shown.status_code == posted.status_code == 404
+    assert "Geheime Klant" not in shown.content.decode() + posted.content.decode()
+    assert Customer.objects.filter(pk=stranger.pk).exists()
+
+
+def test_staff_cannot_merge(staff_client, business):
+    jan = services.customer_create(business=business, name="Jan Bakker")
+    twin = services.customer_create(business=business, name="J. Bakker")
+
+    response = staff_client.post(
+        _url(jan), {"other": twin.pk, "versions": merge_versions(jan, twin)}
+    )
+
+    assert response.status_code == 403
+    assert Customer.objects.filter(pk=twin.pk).exists()
