@@ -59,6 +59,8 @@ class MergePlan:
     fields: dict[str, Any]
     moving: list[tuple[str, int]]
     special_notes_dropped: bool
+    # Details of the other record that the kept one has its own of: (field name, value).
+    not_taken: list[tuple[str, Any]]
 
     @property
     def tags_added(self) -> list[str]:
@@ -191,7 +193,20 @@ def merge_plan(*, keep: Customer, other: Customer) -> MergePlan:
         moving.append(
             (ngettext("customer they referred", "customers they referred", referred), referred)
         )
-    return MergePlan(keep, other, fields, moving, dropped)
+    return MergePlan(keep, other, fields, moving, dropped, _not_taken(keep, other, fields))
+
+
+def _not_taken(keep: Customer, other: Customer, fields: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The other record's details that merging does not keep, because the kept record has its
+    own: shown before merging, so that a second phone number or e-mail address is not lost
+    unnoticed (an import would no longer know the person by it)."""
+    return [
+        (name, getattr(other, name))
+        for name in (*FILLED_FIELDS, *ADDRESS_FIELDS)
+        if name not in fields
+        and getattr(other, name)
+        and getattr(other, name) != getattr(keep, name)
+    ]
 
 
 def merge_versions(keep: Customer, other: Customer) -> str:

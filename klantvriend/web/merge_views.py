@@ -52,6 +52,14 @@ def _changes(plan) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _not_taken(plan) -> list[tuple[str, str]]:
+    """(label, value) of the other record's details that merging does not keep."""
+    return [
+        (capfirst(Customer._meta.get_field(name).verbose_name), shown_value(name, value))
+        for name, value in plan.not_taken
+    ]
+
+
 @owner_required
 def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
@@ -92,6 +100,7 @@ def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     context |= {
         "plan": plan,
         "changes": _changes(plan),
+        "not_taken": _not_taken(plan),
         "versions": merge_versions(customer, other),
     }
     return render(request, "web/customer_merge_confirm.html", context, status=status)

@@ -185,6 +185,13 @@ def test_the_kept_record_keeps_its_own_details_and_fills_only_what_it_lacks(busi
         "customer_since": date(2020, 1, 1),
     }
     assert dropped is False
+    # What the kept record has its own of is shown as not kept.
+    assert merge_plan(keep=keep, other=other).not_taken == [
+        ("phone", "0622222222"),
+        ("street", "Lindelaan 7"),
+        ("postal_code", "2011 AB"),
+        ("city", "Amsterdam"),
+    ]
     customer_merge(keep=keep, other=other)
     keep.refresh_from_db()
     assert (keep.external_ref, keep.street, keep.city, keep.phone) == (

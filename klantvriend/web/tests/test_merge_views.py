@@ -40,9 +40,15 @@ def test_the_choice_offers_names_that_look_alike_and_search_results(owner_client
 def test_the_confirmation_says_what_moves_and_what_changes_and_merging_changes_nothing_yet(
     owner_client, business
 ):
-    jan = services.customer_create(business=business, name="Jan Bakker", tags=["buurt"])
+    jan = services.customer_create(
+        business=business, name="Jan Bakker", email="jan@bakker.example", tags=["buurt"]
+    )
     twin = services.customer_create(
-        business=business, name="J. Bakker", phone="0612345678", tags=["bbq"]
+        business=business,
+        name="J. Bakker",
+        phone="0612345678",
+        email="j.bakker@werk.example",
+        tags=["bbq"],
     )
     PurchaseFactory(customer=twin)
     PurchaseFactory(customer=twin)
@@ -55,6 +61,10 @@ def test_the_confirmation_says_what_moves_and_what_changes_and_merging_changes_n
     assert "<li>2 aankopen</li>" in page
     assert '<dt>Telefoon</dt><dd>0612345678<br><span class="hint">nu: —</span></dd>' in page
     assert "<dt>Labels</dt><dd>erbij: bbq</dd>" in page
+    assert (
+        '<dl class="data-list" data-testid="merge-not-taken"><dt>E-mail</dt>'
+        "<dd>j.bakker@werk.example</dd></dl>"
+    ) in page
     assert Customer.objects.filter(pk=twin.pk).exists()
     assert Purchase.objects.filter(customer=twin).count() == 2
 
