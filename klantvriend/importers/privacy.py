@@ -198,22 +198,54 @@ def audit_personal_data_viewed(*, customer: Customer, actor, how: str = "profile
         )
 
 
-def personal_strings(*, name: str, others: Iterable[str]) -> list[str]:
-    """What identifies a person, longest first, to be cut out of free text elsewhere: the name,
-    each of its words, and the other texts given."""
-    strings = {text.strip() for text in (name, *others)}
-    strings |= {part for part in name.split() if len(part) >= 3}
+def personal_strings(
+    *, name: str, others: Iterable[str], earlier_names: Iterable[str] = ()
+) -> list[str]:
+    """What identifies a person, longest first, to be cut out of free text elsewhere: the name
+    and any name they had before, each of their words (each half of a double surname too:
+    "Zonneveld-Bakker" is written "Zonneveld" as well), and the other texts given."""
+    names = [name, *earlier_names]
+    strings = {text.strip() for text in (*names, *others)}
+    strings |= {part for each in names for part in re.split(r"[\s-]+", each) if len(part) >= 3}
     return sorted((text for text in strings if len(text) >= 3), key=len, reverse=True)
 
 
 def _person_strings(customer: Customer) -> list[str]:
+    earlier_names, earlier_others = _earlier_details(customer)
     return personal_strings(
         name=customer.name,
+        earlier_names=earlier_names,
         others=[
             *(getattr(customer, field) for field in PERSONAL_FIELDS),
             *customer.important_dates.values_list("label", flat=True),
+            *earlier_others,
         ],
     )
+
+
+def _earlier_details(customer: Customer) -> tuple[set[str], set[str]]:
+    """The names and other personal details the person had before, as the audit trail of their
+    record holds them: a name changed since, or the details of a second record merged into this
+    one (importers/merge.py moves its trail here). A purchase described with an earlier name
+    must lose it too."""
+    names: set[str] = set()
+    others: set[str] = set()
+    events = AuditEvent.objects.filter(customer=customer, object_type="customer").exclude(
+        action__in=READ_ACTIONS  # looks and exports record how, not what
+    )
+    for changes in events.values_list("changes", flat=True):
+        if not isinstance(changes, dict):
+            continue
+        for key, values in changes.items():
+            # [old, new] of a changed field; [id, name] of a merged record.
+            if not isinstance(values, list):
+                continue
+            texts = [value for value in values if isinstance(value, str)]
+            if key in ("name", "merged_with"):
+                names.update(texts)
+            elif key in PERSONAL_FIELDS:
+                others.update(texts)
+    return names, others
 
 
 def _as_typed(text: str) -> str:

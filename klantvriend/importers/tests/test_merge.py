@@ -38,7 +38,9 @@ from klantvriend.importers.merge import (
     merge_versions,
     merged_fields,
 )
+from klantvriend.importers.privacy import customer_erase
 from klantvriend.importers.relations import customer_relations
+from klantvriend.importers.tests.test_privacy import database_text
 from klantvriend.insights.models import CustomerInsight
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.promises.models import Promise
@@ -399,3 +401,22 @@ def test_every_kind_of_row_of_a_customer_is_known_to_the_merge():
         "surveys.SurveyInvitation",
         "surveys.SurveyResponse",
     }
+
+
+def test_erasing_the_kept_record_leaves_nothing_of_the_merged_one(business, owner):
+    keep = customer(business, name="Jan Bakker", actor=owner)
+    other = customer(
+        business,
+        name="Jantje Zwanenburg-Bakker",
+        phone="0698765432",
+        notes="tweeling Zwanenburg",
+        actor=owner,
+    )
+    PurchaseFactory(customer=other, description="rollade Zwanenburg")
+    customer_merge(keep=keep, other=other, actor=owner)
+    assert "Zwanenburg" in database_text()
+
+    customer_erase(customer=keep, actor=owner)
+
+    assert "Zwanenburg" not in database_text()
+    assert "0698765432" not in database_text()
