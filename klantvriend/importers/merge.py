@@ -209,22 +209,18 @@ def _not_taken(keep: Customer, other: Customer, fields: dict[str, Any]) -> list[
     ]
 
 
-def merge_versions(keep: Customer, other: Customer) -> str:
-    """Both records' versions as one, for a confirmation page: merging is refused when either
-    changed after the page showed what the merge would do."""
-    return f"{customer_version(customer=keep)}-{customer_version(customer=other)}"
-
-
 def customer_merge(
     *,
     keep: Customer,
     other: Customer,
     actor=None,
-    expected_versions: Collection[str] | None = None,
+    keep_versions: Collection[str] | None = None,
+    other_versions: Collection[str] | None = None,
 ) -> MergePlan:
     """Merge `other` into `keep` (both of one business) in one transaction, both read again
-    under a lock; `expected_versions`: refused with ChangedMeanwhile unless merge_versions of the
-    two as stored is one of these. Returns the plan carried out."""
+    under a lock. `keep_versions`, `other_versions`: refused with ChangedMeanwhile unless the
+    record's selectors.customer_version as stored is one of these (what a confirmation page
+    showed, the API's If-Match). Returns the plan carried out."""
     business = keep.business
     with transaction.atomic():
         # Locked in id order, so two merges of the same pair cannot wait on each other.
@@ -239,13 +235,14 @@ def customer_merge(
         keep, other = locked[keep.pk], locked[other.pk]
         keep.business = other.business = business
         _refuse(keep, other)
-        if expected_versions is not None and merge_versions(keep, other) not in set(
-            expected_versions
+        if any(
+            versions is not None and customer_version(customer=row) not in set(versions)
+            for row, versions in ((keep, keep_versions), (other, other_versions))
         ):
             raise ChangedMeanwhile(
                 _(
-                    "One of the two customers was changed since this page was opened: check "
-                    "again what merging does."
+                    "One of the two customers was changed since you read it: check again what "
+                    "merging does."
                 ),
                 code="changed_meanwhile",
             )

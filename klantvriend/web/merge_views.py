@@ -11,7 +11,7 @@ from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.customers import selectors
 from klantvriend.customers.models import Customer
 from klantvriend.customers.services import CUSTOMER_EDITABLE_FIELDS, shown_value
-from klantvriend.importers.merge import CannotMerge, customer_merge, merge_plan, merge_versions
+from klantvriend.importers.merge import CannotMerge, customer_merge, merge_plan
 
 from .views import owner_required
 
@@ -81,7 +81,8 @@ def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
                 keep=customer,
                 other=other,
                 actor=request.user,
-                expected_versions=[request.POST.get("versions", "")],
+                keep_versions=[request.POST.get("keep_version", "")],
+                other_versions=[request.POST.get("other_version", "")],
             )
             messages.success(
                 request,
@@ -101,6 +102,7 @@ def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
         "plan": plan,
         "changes": _changes(plan),
         "not_taken": _not_taken(plan),
-        "versions": merge_versions(customer, other),
+        "keep_version": selectors.customer_version(customer=customer),
+        "other_version": selectors.customer_version(customer=other),
     }
     return render(request, "web/customer_merge_confirm.html", context, status=status)

@@ -22,7 +22,7 @@ from klantvriend.customers.models import (
     LegalBasis,
     Purchase,
 )
-from klantvriend.customers.selectors import customer_list
+from klantvriend.customers.selectors import customer_list, customer_version
 from klantvriend.customers.tests.factories import (
     ContactMomentFactory,
     CustomerFactory,
@@ -35,7 +35,6 @@ from klantvriend.importers.merge import (
     CannotMerge,
     customer_merge,
     merge_plan,
-    merge_versions,
     merged_fields,
 )
 from klantvriend.importers.privacy import customer_erase
@@ -359,17 +358,38 @@ def test_a_record_is_not_merged_with_itself(business):
 def test_a_change_since_the_page_was_shown_is_refused(business):
     keep = customer(business, name="Jan")
     other = customer(business, name="Jan B")
-    shown = merge_versions(keep, other)
+    shown = customer_version(customer=other)
     services.customer_update(customer=other, phone="0699999999")
     before = state(keep, other)
 
     with pytest.raises(ChangedMeanwhile):
-        customer_merge(keep=keep, other=other, expected_versions=[shown])
+        customer_merge(keep=keep, other=other, other_versions=[shown])
 
     assert state(keep, other) == before
     other.refresh_from_db()
-    customer_merge(keep=keep, other=other, expected_versions=[merge_versions(keep, other)])
+    customer_merge(
+        keep=keep,
+        other=other,
+        keep_versions=[customer_version(customer=keep)],
+        other_versions=[customer_version(customer=other)],
+    )
     assert not Customer.objects.filter(pk=other.pk).exists()
+
+
+def test_a_change_of_the_kept_record_since_it_was_read_is_refused(business):
+    keep = customer(business, name="Jan")
+    other = customer(business, name="Jan B")
+    read = customer_version(customer=keep)
+    services.customer_update(customer=keep, notes="belt liever 's ochtends")
+    before = state(keep, other)
+
+    with pytest.raises(ChangedMeanwhile) as refused:
+        customer_merge(keep=keep, other=other, keep_versions=[read])
+
+    assert refused.value.messages == [
+        "Een van de twee klanten is intussen gewijzigd: kijk opnieuw wat samenvoegen doet."
+    ]
+    assert state(keep, other) == before
 
 
 def test_a_record_of_another_business_is_not_found(business, other_business):

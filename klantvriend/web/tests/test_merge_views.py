@@ -5,13 +5,21 @@ from django.urls import reverse
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer, Purchase
+from klantvriend.customers.selectors import customer_version
 from klantvriend.customers.tests.factories import PurchaseFactory
-from klantvriend.importers.merge import merge_versions
 
 
 def _url(customer, **params) -> str:
     query = "&".join(f"{key}={value}" for key, value in params.items())
     return reverse("web:customer_merge", args=[customer.pk]) + (f"?{query}" if query else "")
+
+
+def _versions(keep, other) -> dict[str, str]:
+    """What the confirmation page sends along: the versions of both records it showed."""
+    return {
+        "keep_version": customer_version(customer=keep),
+        "other_version": customer_version(customer=other),
+    }
 
 
 def test_the_profile_offers_the_owner_to_merge(owner_client, business):
@@ -74,9 +82,7 @@ def test_confirming_merges_and_returns_to_the_kept_profile(owner_client, busines
     twin = services.customer_create(business=business, name="J. Bakker", phone="0612345678")
     PurchaseFactory(customer=twin)
 
-    response = owner_client.post(
-        _url(jan), {"other": twin.pk, "versions": merge_versions(jan, twin)}, follow=True
-    )
+    response = owner_client.post(_url(jan), {"other": twin.pk, **_versions(jan, twin)}, follow=True)
 
     assert response.redirect_chain == [(reverse("web:customer_detail", args=[jan.pk]), 302)]
     assert "J. Bakker en Jan Bakker zijn nu één klant." in response.content.decode()
@@ -90,14 +96,14 @@ def test_a_change_since_the_confirmation_was_shown_is_refused_and_shown_again(
 ):
     jan = services.customer_create(business=business, name="Jan Bakker")
     twin = services.customer_create(business=business, name="J. Bakker")
-    shown = merge_versions(jan, twin)
+    shown = _versions(jan, twin)
     services.customer_update(customer=twin, phone="0699999999")
 
-    response = owner_client.post(_url(jan), {"other": twin.pk, "versions": shown})
+    response = owner_client.post(_url(jan), {"other": twin.pk, **shown})
 
     page = response.content.decode()
     assert response.status_code == 409
-    assert "Een van de twee klanten is gewijzigd sinds deze pagina werd geopend" in page
+    assert "Een van de twee klanten is intussen gewijzigd" in page
     assert '<dt>Telefoon</dt><dd>0699999999<br><span class="hint">nu: —</span></dd>' in page
     assert Customer.objects.filter(pk=twin.pk).exists()
 
@@ -107,7 +113,9 @@ def test_two_customer_numbers_are_refused_with_the_reason(owner_client, business
     twin = services.customer_create(business=business, name="J. Bakker", external_ref="K-2")
 
     shown = owner_client.get(_url(jan, other=twin.pk))
-    posted = owner_client.post(_url(jan), {"other": twin.pk, "versions": "x"})
+    posted = owner_client.post(
+        _url(jan), {"other": twin.pk, "keep_version": "x", "other_version": "x"}
+    )
 
     assert shown.status_code == posted.status_code == 409
     assert "Beide hebben een klantnummer (K-1 en K-2)" in shown.content.decode()
@@ -120,7 +128,9 @@ def test_a_record_of_another_business_is_not_found(owner_client, business, other
     stranger = services.customer_create(business=other_business, name="Geheime Klant")
 
     shown = owner_client.get(_url(jan, other=stranger.pk))
-    posted = owner_client.post(_url(jan), {"other": stranger.pk, "versions": "x"})
+    posted = owner_client.post(
+        _url(jan), {"other": stranger.pk, "keep_version": "x", "other_version": "x"}
+    )
 
     assert shown.status_code == posted.status_code == 404
     assert "Geheime Klant" not in shown.content.decode() + posted.content.decode()
@@ -131,9 +141,7 @@ def test_staff_cannot_merge(staff_client, business):
     jan = services.customer_create(business=business, name="Jan Bakker")
     twin = services.customer_create(business=business, name="J. Bakker")
 
-    response = staff_client.post(
-        _url(jan), {"other": twin.pk, "versions": merge_versions(jan, twin)}
-    )
+    response = staff_client.post(_url(jan), {"other": twin.pk, **_versions(jan, twin)})
 
     assert response.status_code == 403
     assert Customer.objects.filter(pk=twin.pk).exists()
