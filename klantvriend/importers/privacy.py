@@ -121,48 +121,67 @@ def personal_records(*, customer: Customer) -> list[PersonalRecords]:
 @dataclass(frozen=True)
 class PersonalData:
     """Everything stored about one person, read once: for the access document (JSON) and for
-    the page an owner prints (web/personal_data.py)."""
+    the page an owner prints (web/personal_data.py). `audit_trail` holds the customer's audit
+    events oldest first: all `audit_events` of them, or, read for the page, only the newest."""
 
     customer: Customer
     tags: list[str]
     records: list[PersonalRecords]
     referrals: int
     audit_trail: list[AuditEvent]
+    audit_events: int
+
+    @property
+    def whole_audit_trail(self) -> bool:
+        return len(self.audit_trail) == self.audit_events
 
 
-def personal_data(*, customer: Customer) -> PersonalData:
-    """A fixed number of queries: one per kind of record, and four more."""
+def personal_data(*, customer: Customer, newest_events: int | None = None) -> PersonalData:
+    """A fixed number of queries: one per kind of record, and four or five more. With
+    `newest_events` only that many of the newest audit events are read (and all are counted):
+    a regular's trail grows by a view at every visit, thousands in a few years."""
+    trail, events = _audit_trail(customer, newest_events)
     return PersonalData(
         customer=customer,
         tags=sorted(tag.name for tag in customer.tags.all()),
         records=personal_records(customer=customer),
         referrals=customer.referrals.count(),
-        audit_trail=_audit_trail(customer),
+        audit_trail=trail,
+        audit_events=events,
     )
 
 
-def _audit_trail(customer: Customer) -> list[AuditEvent]:
-    """The customer's audit events, oldest first, each with its member. A regular's profile is
-    opened at every visit, so the trail runs into thousands of views by a handful of members:
-    the members are read once each instead of joined to every event (two queries)."""
-    events = list(
-        AuditEvent.objects.filter(business=customer.business, customer=customer).order_by(
-            "at", "pk"
-        )
-    )
+def _audit_trail(customer: Customer, newest: int | None) -> tuple[list[AuditEvent], int]:
+    """The customer's audit events (all, or the `newest`), oldest first, each with its member,
+    and how many there are in all. A regular's profile is opened at every visit, so the trail
+    runs into thousands of views by a handful of members: the members are read once each
+    instead of joined to every event (two queries, and a count when the newest fill the
+    limit)."""
+    all_events = AuditEvent.objects.filter(business=customer.business, customer=customer)
+    if newest is None:
+        events = list(all_events.order_by("at", "pk"))
+        count = len(events)
+    else:
+        events = list(all_events.order_by("-at", "-pk")[:newest])[::-1]
+        count = len(events) if len(events) < newest else all_events.count()
     user_model = get_user_model()
     members = user_model.objects.in_bulk({event.actor_id for event in events} - {None})
     for event in events:
         event.actor = members.get(event.actor_id)
-    return events
+    return events, count
 
 
 def customer_personal_data(
     *, customer: Customer, data: PersonalData | None = None
 ) -> dict[str, Any]:
     """Everything stored about one person (AVG art. 15 and 20), as one JSON-ready document;
-    from `data` when the caller has read it already."""
+    from `data` when the caller has read it already, with the whole audit trail: the document
+    is the legal answer to an access request, and a page's newest events are not it."""
     data = data or personal_data(customer=customer)
+    if not data.whole_audit_trail:
+        raise ValueError(
+            "The access document needs the whole audit trail: read it without a limit."
+        )
     document: dict[str, Any] = {
         "business": customer.business.name,
         "generated_at": _plain(timezone.now()),

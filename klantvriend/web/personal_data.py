@@ -40,6 +40,7 @@ class Table:
     headers: list[str]
     body: SafeString  # the rows, escaped
     count: int
+    newest: int | None = None  # below `count`: the rows are only the newest this many
 
 
 def _months() -> list[str]:
@@ -162,7 +163,8 @@ def _body(rows: list[list[str]]) -> SafeString:
 
 
 def personal_tables(data: PersonalData) -> list[Table]:
-    """Every kind of record, and last the trail of who viewed or changed the data."""
+    """Every kind of record, and last the trail of who viewed or changed the data, newest
+    first: the events `data` holds (on the page only the newest) under the count of them all."""
     business = data.customer.business
     months = _months()
     tables = [record_table(records, business, months) for records in data.records]
@@ -170,16 +172,18 @@ def personal_tables(data: PersonalData) -> list[Table]:
         Table(
             _("Who viewed or changed this data"),
             [_("When"), _("Who"), _("What")],
-            _body(_trail(data, months)),
-            len(data.audit_trail),
+            _body(_trail(data, months)[::-1]),
+            data.audit_events,
+            newest=len(data.audit_trail),
         )
     )
     return tables
 
 
 def _trail(data: PersonalData, months: list[str]) -> list[list[str]]:
-    """One row per event, except that the same person doing the same thing again on the same
-    day (opening the profile forty times) is one row: the first and last time, and how often."""
+    """Oldest first, one row per event, except that the same person doing the same thing again
+    on the same day (opening the profile forty times) is one row: the first and last time, and
+    how often."""
     business = data.customer.business
     what: dict[tuple[str, str], str] = {}
     runs: list[list] = []  # [first, last, who, kind, count]

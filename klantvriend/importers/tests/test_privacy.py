@@ -26,6 +26,7 @@ from klantvriend.importers.privacy import (
     customer_delete,
     customer_erase,
     customer_personal_data,
+    personal_data,
 )
 from klantvriend.importers.privacy_settings import privacy_settings_update
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -451,3 +452,25 @@ def test_an_erased_customer_is_named_in_the_language_of_the_business(
         customer_erase(customer=customer, actor=owner)
 
     assert Customer.objects.get(pk=customer.pk).name == name.format(pk=customer.pk)
+
+
+def test_the_access_document_is_never_made_from_only_the_newest_events(business, owner):
+    customer = CustomerFactory(business=business)
+    for index in range(3):
+        audit_record(
+            business=business,
+            actor=owner,
+            action="viewed",
+            obj=customer,
+            customer=customer,
+            at=datetime(2026, 3, 1, 9, index, tzinfo=UTC),
+        )
+
+    newest = personal_data(customer=customer, newest_events=2)
+
+    assert [event.at.minute for event in newest.audit_trail] == [1, 2]
+    assert newest.audit_events == 3
+    with pytest.raises(ValueError, match="whole audit trail"):
+        customer_personal_data(customer=customer, data=newest)
+    whole = customer_personal_data(customer=customer, data=personal_data(customer=customer))
+    assert [event["at"][14:16] for event in whole["audit_trail"]] == ["00", "01", "02"]

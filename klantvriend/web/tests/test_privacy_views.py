@@ -6,7 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -466,3 +468,97 @@ def test_the_access_page_gives_repeated_looks_a_span_only_when_they_span_minutes
 
     assert "<td>2 maart 2026, 10:00 (2×)</td>" in within_a_minute.content.decode()
     assert "<td>2 maart 2026, 10:00–10:25 (2×)</td>" in spanning.content.decode()
+
+
+def _looks(customer, members, count: int) -> None:
+    """`count` looks at the profile on 5 January 2026 from 09:00 (Amsterdam), a minute apart,
+    by `members` in turn: no two in a row by the same member, so each is a row of its own."""
+    start = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            business=customer.business,
+            customer=customer,
+            actor=members[minute % len(members)],
+            action="viewed",
+            object_type="customer",
+            object_id=customer.pk,
+            at=start + timedelta(minutes=minute),
+            changes={"via": "profile"},
+        )
+        for minute in range(count)
+    )
+
+
+def _trail_rows(page: str) -> list[str]:
+    trail = page.split("Wie deze gegevens heeft bekeken of gewijzigd")[1]
+    body = trail.split("<tbody>")[1].split("</tbody>")[0]
+    return re.findall(r"<tr>(.*?)</tr>", body)
+
+
+def test_the_access_page_shows_the_newest_fifty_looks_and_links_to_all_of_them(
+    owner_client, business, owner, staff_user
+):
+    customer = CustomerFactory(business=business, name="Anna")
+    _looks(customer, [owner, staff_user], 120)
+
+    page = owner_client.get(f"/customers/{customer.pk}/personal-data/").content.decode()
+
+    assert privacy_views.TRAIL_SHOWN == 50
+    assert '<h2 class="h3">Wie deze gegevens heeft bekeken of gewijzigd (120)</h2>' in page
+    assert _trail_rows(page) == [
+        f"<td>5 januari 2026, {9 + minute // 60:02}:{minute % 60:02}</td>"
+        f"<td>{'Joris' if minute % 2 else 'Sanne'}</td><td>Klant: bekeken</td>"
+        for minute in range(119, 69, -1)
+    ]
+    link = f'<a href="/privacy/audit/?customer={customer.pk}">logboek van deze klant</a>'
+    assert (
+        f"De nieuwste 50 van 120 gebeurtenissen, de nieuwste bovenaan. Alle staan in het {link}"
+        in page
+    )
+    log = owner_client.get(f"/privacy/audit/?customer={customer.pk}").content.decode()
+    assert "Alleen Anna." in log
+    # The 120 looks and this page's own: 121 on three pages.
+    assert "Pagina 1 van 3" in log
+
+
+def test_a_short_trail_is_shown_whole_without_a_link(owner_client, business, owner, staff_user):
+    customer = CustomerFactory(business=business, name="Anna")
+    _looks(customer, [owner, staff_user], 50)
+
+    page = owner_client.get(f"/customers/{customer.pk}/personal-data/").content.decode()
+
+    assert '<h2 class="h3">Wie deze gegevens heeft bekeken of gewijzigd (50)</h2>' in page
+    assert len(_trail_rows(page)) == 50
+    assert "/privacy/audit/" not in page.split("<main")[1]
+
+
+def test_the_json_file_holds_every_look_however_many(owner_client, business, owner, staff_user):
+    customer = CustomerFactory(business=business, name="Anna")
+    _looks(customer, [owner, staff_user], 120)
+
+    download = owner_client.get(f"/customers/{customer.pk}/personal-data/?format=json")
+
+    trail = json.loads(download.content)["audit_trail"]
+    assert len(trail) == 120
+    assert [event["at"] for event in trail] == [
+        (datetime(2026, 1, 5, 8, 0, tzinfo=UTC) + timedelta(minutes=minute)).isoformat()
+        for minute in range(120)
+    ]
+    assert [event["by"] for event in trail[:3]] == ["Sanne", "Joris", "Sanne"]
+
+
+def test_the_access_page_reads_as_often_with_thousands_of_looks(
+    owner_client, business, owner, staff_user, django_assert_max_num_queries
+):
+    customer = CustomerFactory(business=business, name="Anna")
+    url = f"/customers/{customer.pk}/personal-data/"
+    _looks(customer, [owner, staff_user], privacy_views.TRAIL_SHOWN + 1)
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(url)
+
+    _looks(customer, [owner, staff_user], 2000)
+
+    with django_assert_max_num_queries(len(few)):
+        page = owner_client.get(url).content.decode()
+    assert '<h2 class="h3">Wie deze gegevens heeft bekeken of gewijzigd (2052)</h2>' in page
+    assert len(_trail_rows(page)) == 50
