@@ -121,3 +121,9 @@ class Complaint(BusinessOwned):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    @property
+    def answered_on_the_spot(self) -> bool:
+        """First answered at the moment it was received: at the counter or on the phone, as
+        `complaint_create(answered_on_the_spot=True)` records it."""
+        return self.first_response_at is not None and self.first_response_at == self.received_at

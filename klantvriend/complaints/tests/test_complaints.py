@@ -305,6 +305,7 @@ def test_figures_count_answers_and_resolutions_within_target(customer):
     figures = complaint_figures(business=customer.business, now=now)
 
     assert figures.received == 3
+    assert (figures.answered_on_the_spot, figures.answered_later) == (0, 2)
     assert figures.responded_in_time_share == pytest.approx(1 / 3)
     assert figures.resolved_in_time_share == 0.5
     assert figures.median_response_hours == 1.8
@@ -417,16 +418,17 @@ def test_a_complaint_answered_on_the_spot_is_stored_with_its_answer_or_not_at_al
 
 
 @pytest.mark.parametrize(
-    ("answered_on_the_spot", "stage", "waiting", "in_time", "median_hours", "breached"),
+    ("answered_on_the_spot", "stage", "waiting", "on_the_spot", "in_time", "breached"),
     [
-        # Answered at the counter: only the resolution clock runs; nothing is late.
-        (True, Stage.RESOLUTION, [], 1.0, 0.0, 0),
+        # Answered at the counter: only the resolution clock runs; nothing is late. It counts
+        # as answered in time, and not in the median wait of those not answered at once.
+        (True, Stage.RESOLUTION, [], 1, 1.0, 0),
         # Logged without saying so, it waits for an answer the customer already had.
-        (False, Stage.RESPONSE, ["Gehakt was grijs"], 0.0, None, 1),
+        (False, Stage.RESPONSE, ["Gehakt was grijs"], 0, 0.0, 1),
     ],
 )
 def test_the_clocks_the_queue_and_the_figures_count_an_answer_on_the_spot(
-    customer, answered_on_the_spot, stage, waiting, in_time, median_hours, breached
+    customer, answered_on_the_spot, stage, waiting, on_the_spot, in_time, breached
 ):
     business = customer.business
     # Tuesday 10:00; looked at on Wednesday 17:00, past the four working hours to answer.
@@ -451,7 +453,9 @@ def test_the_clocks_the_queue_and_the_figures_count_an_answer_on_the_spot(
     ] == waiting
     assert (
         figures.received,
+        figures.answered_on_the_spot,
+        figures.answered_later,
         figures.responded_in_time_share,
         figures.median_response_hours,
         figures.open_breached,
-    ) == (1, in_time, median_hours, breached)
+    ) == (1, on_the_spot, 0, in_time, None, breached)

@@ -220,12 +220,12 @@ def test_the_figures_count_one_promise_complaint_and_answer_in_the_singular(busi
     assert details == {
         "en": {
             "promises": "1 promise judged in the last 90 days",
-            "complaint_response": "1 complaint in the last 90 days; median first response 0.5 h",
+            "complaint_response": "1 complaint in the last 90 days; first response after 0.5 h",
             "nps": "1 answer in the last 90 days",
         },
         "nl": {
             "promises": "1 belofte beoordeeld in de afgelopen 90 dagen",
-            "complaint_response": "1 klacht in de laatste 90 dagen; mediaan eerste reactie 0,5 u",
+            "complaint_response": "1 klacht in de laatste 90 dagen; eerste reactie na 0,5 u",
             "nps": "1 antwoord in de laatste 90 dagen",
         },
     }
@@ -234,8 +234,8 @@ def test_the_figures_count_one_promise_complaint_and_answer_in_the_singular(busi
 @pytest.mark.parametrize(
     ("language", "detail"),
     [
-        ("en", "1 complaint in the last 90 days, none answered yet"),
-        ("nl", "1 klacht in de laatste 90 dagen, nog geen beantwoord"),
+        ("en", "1 complaint in the last 90 days; not answered yet"),
+        ("nl", "1 klacht in de laatste 90 dagen; nog niet beantwoord"),
     ],
 )
 def test_the_complaint_figure_names_no_median_response_before_any_answer(
@@ -260,3 +260,117 @@ def test_the_complaint_figure_of_a_shop_without_complaints_counts_none(business)
 
     figure = next(figure for figure in card.figures if figure.key == "complaint_response")
     assert figure.detail == "0 complaints in the last 90 days"
+
+
+ON_THE_SPOT = "on the spot"
+
+
+@pytest.mark.parametrize(
+    ("answers", "english", "dutch"),
+    [
+        (
+            8 * [ON_THE_SPOT] + [1.0, 3.0, 4.0, 6.0],
+            "12 complaints in the last 90 days; 8 answered on the spot, the other 4 got a first "
+            "response in a median of 3.5 h",
+            "12 klachten in de laatste 90 dagen; 8 ter plekke beantwoord, de andere 4 kregen een "
+            "eerste reactie na een mediaan van 3,5 u",
+        ),
+        (
+            3 * [ON_THE_SPOT],
+            "3 complaints in the last 90 days; all answered on the spot",
+            "3 klachten in de laatste 90 dagen; alle ter plekke beantwoord",
+        ),
+        (
+            [1.0, 2.0],
+            "2 complaints in the last 90 days; first response in a median of 1.5 h",
+            "2 klachten in de laatste 90 dagen; eerste reactie na een mediaan van 1,5 u",
+        ),
+        (
+            [None, None],
+            "2 complaints in the last 90 days; none answered yet",
+            "2 klachten in de laatste 90 dagen; nog geen beantwoord",
+        ),
+        ([], "0 complaints in the last 90 days", "0 klachten in de laatste 90 dagen"),
+        (
+            [ON_THE_SPOT],
+            "1 complaint in the last 90 days; answered on the spot",
+            "1 klacht in de laatste 90 dagen; ter plekke beantwoord",
+        ),
+        (
+            [2.0],
+            "1 complaint in the last 90 days; first response after 2.0 h",
+            "1 klacht in de laatste 90 dagen; eerste reactie na 2,0 u",
+        ),
+        (
+            3 * [ON_THE_SPOT] + [2.0],
+            "4 complaints in the last 90 days; 3 answered on the spot, the other one got a first "
+            "response after 2.0 h",
+            "4 klachten in de laatste 90 dagen; 3 ter plekke beantwoord, de andere kreeg een "
+            "eerste reactie na 2,0 u",
+        ),
+        (
+            2 * [ON_THE_SPOT] + [1.0, None],
+            "4 complaints in the last 90 days; 2 answered on the spot, 1 got a first response "
+            "after 1.0 h, 1 not answered yet",
+            "4 klachten in de laatste 90 dagen; 2 ter plekke beantwoord, 1 kreeg een eerste "
+            "reactie na 1,0 u, 1 nog niet beantwoord",
+        ),
+        (
+            [ON_THE_SPOT, None, None],
+            "3 complaints in the last 90 days; 1 answered on the spot, the other 2 not answered yet",
+            "3 klachten in de laatste 90 dagen; 1 ter plekke beantwoord, de andere 2 nog niet "
+            "beantwoord",
+        ),
+        (
+            [1.0, 3.0, None],
+            "3 complaints in the last 90 days; 2 got a first response in a median of 2.0 h, "
+            "1 not answered yet",
+            "3 klachten in de laatste 90 dagen; 2 kregen een eerste reactie na een mediaan van "
+            "2,0 u, 1 nog niet beantwoord",
+        ),
+    ],
+)
+def test_the_complaint_figure_says_which_were_answered_on_the_spot_and_how_soon_the_others(
+    business, answers, english, dutch
+):
+    """It said "median first response 0,0 u" when most were answered at the counter."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    customer = CustomerFactory(business=business)
+    for day, answer in enumerate(answers, start=1):
+        received = now - timedelta(days=day)
+        ComplaintFactory(
+            customer=customer,
+            received_at=received,
+            first_response_at=None
+            if answer is None
+            else received
+            if answer == ON_THE_SPOT
+            else received + timedelta(hours=answer),
+        )
+
+    details = {}
+    for language in ("en", "nl"):
+        with translation.override(language):
+            card = customer_scorecard(business=business, now=now)
+        figure = next(figure for figure in card.figures if figure.key == "complaint_response")
+        details[language] = figure.detail
+
+    assert details == {"en": english, "nl": dutch}
+
+
+def test_complaints_answered_on_the_spot_count_as_answered_in_time_in_the_score(business):
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    customer = CustomerFactory(business=business)
+    for day in (1, 2, 3):
+        received = now - timedelta(days=day)
+        ComplaintFactory(customer=customer, received_at=received, first_response_at=received)
+    # Answered after four days: far past the target of four working hours.
+    received = now - timedelta(days=10)
+    ComplaintFactory(
+        customer=customer, received_at=received, first_response_at=received + timedelta(days=4)
+    )
+
+    card = customer_scorecard(business=business, now=now)
+
+    figure = next(figure for figure in card.figures if figure.key == "complaint_response")
+    assert figure.value == 0.75
