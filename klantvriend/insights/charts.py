@@ -210,24 +210,31 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
 
 
 def complaint_chart(business: Business, now: datetime) -> ChartData:
+    """How long complaints waited for a first response, in buckets of hours; those answered
+    on the spot (at the counter, on the phone) in a bar of their own, not in "0-1 h"."""
     moments = Complaint.objects.filter(
         business=business,
         received_at__gte=now - timedelta(days=365),
         first_response_at__isnull=False,
     ).values_list("received_at", "first_response_at")
+    on_the_spot = 0
     counts = [0] * len(RESPONSE_BUCKETS)
     for received, responded in moments:
+        if responded == received:  # Complaint.answered_on_the_spot
+            on_the_spot += 1
+            continue
         hours = (responded - received).total_seconds() / 3600
         for index, (low, high) in enumerate(RESPONSE_BUCKETS):
             if hours >= low and (high is None or hours < high):
                 counts[index] += 1
                 break
-    labels = [
+    labels = [_("on the spot")] + [
         (_("%(low)d-%(high)d h") % {"low": low, "high": high})
         if high is not None
         else _("%(low)d h or more") % {"low": low}
         for low, high in RESPONSE_BUCKETS
     ]
+    counts = [on_the_spot, *counts]
     return ChartData(
         "complaints",
         _("Complaint first-response times (last 12 months)"),

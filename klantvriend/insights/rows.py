@@ -76,7 +76,9 @@ def _complaints(business, now):
                 [
                     c.description[:80],
                     _moment(business, c.received_at),
-                    _moment(business, c.first_response_at),
+                    _("on the spot")
+                    if c.answered_on_the_spot
+                    else _moment(business, c.first_response_at),
                     _moment(business, c.resolved_at),
                 ],
             )

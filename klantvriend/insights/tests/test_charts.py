@@ -3,10 +3,12 @@ too), count axes."""
 
 from datetime import datetime, timedelta
 
-from django.utils import translation
+from django.utils import timezone, translation
 
+from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers.tests.factories import CustomerFactory
-from klantvriend.insights.charts import promise_chart
+from klantvriend.insights.charts import complaint_chart, promise_chart
+from klantvriend.insights.rows import scorecard_rows
 from klantvriend.promises.selectors import promise_reliability
 from klantvriend.promises.tests.factories import PromiseFactory
 
@@ -114,3 +116,35 @@ def test_a_broken_promise_counts_against_the_month_it_was_broken_in(business):
         ["apr 2026", "0", "0", "1", "0%"],
     ]
     assert promise_reliability(business=business, now=now).overall.kept_on_time_share == 2 / 5
+
+
+def test_complaints_answered_on_the_spot_have_a_bar_and_a_word_of_their_own(business):
+    now = timezone.now()
+    customer = CustomerFactory(business=business)
+    received = now - timedelta(days=2)
+    ComplaintFactory(customer=customer, received_at=received, first_response_at=received)
+    ComplaintFactory(customer=customer, received_at=received, first_response_at=received)
+    ComplaintFactory(
+        customer=customer, received_at=received, first_response_at=received + timedelta(minutes=30)
+    )
+    ComplaintFactory(
+        customer=customer, received_at=received, first_response_at=received + timedelta(hours=5)
+    )
+
+    with translation.override("en"):
+        chart = complaint_chart(business, now)
+        rows = scorecard_rows(business=business, figure="complaint_response", now=now)
+
+    assert chart.table_rows == [
+        ["on the spot", "2"],
+        ["0-1 h", "1"],
+        ["1-4 h", "0"],
+        ["4-8 h", "1"],
+        ["8-24 h", "0"],
+        ["24-72 h", "0"],
+        ["72 h or more", "0"],
+    ]
+    assert sorted(cells[2] for _id, _name, cells in rows.rows)[-2:] == [
+        "on the spot",
+        "on the spot",
+    ]
