@@ -1,9 +1,10 @@
-"""A member's own account (name, e-mail address, password) and the ways back in after a
+"""A member's own account (name, e-mail address, password, language) and the ways back in after a
 forgotten password: an owner sets a new one for a member, or the member asks for a reset link
 by e-mail (the views are Django's, in web/account_views.py; the limits are here)."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.validators import validate_email
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .audit import AuditAction, audit_record
 from .errors import ValidationError
-from .models import Membership, PasswordResetRequest, Role
+from .models import Membership, PasswordResetRequest, Profile, Role
 
 # Reset e-mails: at most this many to one address, and requests from one visitor, per window.
 RESET_WINDOW = timedelta(hours=1)
@@ -46,6 +47,27 @@ def account_update(*, user, first_name: str, last_name: str, email: str):
         raise ValidationError(errors)
     user.save(update_fields=["first_name", "last_name", "email"])
     return user
+
+
+def account_language_set(*, user, language: str) -> None:
+    """The language the member reads Klantvriend in, on every device: one of settings.LANGUAGES,
+    or "" for the language of the business they work in (core.language.reader_language).
+    Refused whole on any other value."""
+    known = [code for code, _name in settings.LANGUAGES]
+    if language not in ("", *known):
+        raise ValidationError(
+            {
+                "language": ValidationError(
+                    _(
+                        "Klantvriend does not speak “%(language)s”: choose the language of the "
+                        "business or one of the languages in the list."
+                    )
+                    % {"language": language},
+                    code="invalid_choice",
+                )
+            }
+        )
+    Profile.objects.update_or_create(user=user, defaults={"language": language})
 
 
 @transaction.atomic

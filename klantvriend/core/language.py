@@ -1,13 +1,39 @@
-"""The shop's language: the one the system writes in when it stores a text of its own."""
+"""Which language Klantvriend speaks: the shop's, for the texts it stores for everyone, and the
+reader's, for what one person reads (their screens, their morning e-mail)."""
 
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import translation
+
+from .models import Profile
+
+# On a query of memberships (or of anything with a `user`): the language the person chose for
+# themselves, "" when they chose none (they have no Profile row). Read as a column of a query
+# that is made anyway, so knowing it costs no query of its own.
+OWN_LANGUAGE = Coalesce(F("user__profile__language"), Value(""))
 
 
 def shop_language(business) -> translation.override:
     """For texts the system writes for the shop rather than for the reader in front of it: a
     planned follow-up's question, a complaint opened from a survey answer, the name an
-    anonymised customer keeps, the owner's morning e-mail. Everyone in the shop reads the stored
-    ones later, so they are in the language the business chose (Business.language), not in that
-    of whoever's click, API call (its Accept-Language) or survey answer (the customer's phone)
-    happened to write them, nor in the server's. Labels shown on a page follow the reader."""
+    anonymised customer keeps. Everyone in the shop reads the stored ones later, so they are in
+    the language the business chose (Business.language), not in that of whoever's click, API
+    call (its Accept-Language) or survey answer (the customer's phone) happened to write them,
+    nor in the server's. Labels shown on a page follow the reader (reader_language)."""
     return translation.override(business.language)
+
+
+def reader_language(*, own: str, business) -> str | None:
+    """The language one person reads Klantvriend in, on every device: their own choice
+    (Profile.language) if they made one, else the language of the business they are working
+    in. None for a person with neither (someone in no business who never chose): the caller
+    decides (the web interface speaks as to a visitor who is not signed in)."""
+    if own:
+        return own
+    return business.language if business is not None else None
+
+
+def own_language(*, user) -> str:
+    """The language `user` chose for themselves, "" for none. One query: where memberships are
+    read anyway, read OWN_LANGUAGE with them instead."""
+    return Profile.objects.filter(user=user).values_list("language", flat=True).first() or ""

@@ -61,7 +61,9 @@ class Business(models.Model):
         default=settings.LANGUAGE_CODE,
         help_text=_(
             "The texts Klantvriend writes for you are in it: planned follow-ups, complaints "
-            "from the survey, the morning email. Texts written earlier stay as they are."
+            "from the survey (texts written earlier stay as they are). So are the screens and "
+            "the morning email of every member who did not choose a language on their account "
+            "page."
         ),
     )
     # Business-specific preferences (targets, rules) that other apps read through typed
@@ -129,6 +131,36 @@ class Membership(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == Role.OWNER
+
+
+class Profile(models.Model):
+    """What a person sets for themselves, whatever business they work in and whichever device
+    they use: kept with the person rather than in a cookie, so it follows them from the counter
+    tablet to their phone and does not pass to the next person at the tablet. A person who never
+    chose anything has no row."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    # Empty: the language of the business the person is working in (core.language).
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    language__in=["", *(code for code, _name in settings.LANGUAGES)]
+                ),
+                name="profile_language_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class ApiToken(models.Model):

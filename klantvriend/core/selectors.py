@@ -4,6 +4,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from .errors import NotFound
+from .language import OWN_LANGUAGE
 from .models import ApiToken, Business, LoginFailure, Membership
 from .services import hash_token
 
@@ -19,8 +20,14 @@ def owned_get[Row: Model](rows: QuerySet[Row], *, business: Business, pk) -> Row
 
 
 def membership_list_for_user(*, user) -> QuerySet[Membership]:
+    """The businesses a person works in, by name. Each row also carries the language the person
+    chose for themselves (`own_language`, "" for none), read in the same query: the web
+    interface needs both on every request."""
     return (
-        Membership.objects.filter(user=user).select_related("business").order_by("business__name")
+        Membership.objects.filter(user=user)
+        .select_related("business")
+        .annotate(own_language=OWN_LANGUAGE)
+        .order_by("business__name")
     )
 
 

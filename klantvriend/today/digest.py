@@ -1,14 +1,15 @@
 """The daily digest: each owner gets the Today list of their business by email."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from klantvriend.core.language import shop_language
+from klantvriend.core.language import OWN_LANGUAGE, reader_language
 from klantvriend.core.models import Business, Role
 
 from .selectors import today_list
@@ -21,31 +22,39 @@ class DigestResult:
 
 
 def digest_send(*, businesses=None, now=None) -> DigestResult:
-    """One message per owner and business, in the business's language and time zone.
-    An owner without an email address is counted, not an error."""
+    """One message per owner and business, in the business's time zone and in the language the
+    owner reads Klantvriend in (their own choice, else the business's: core.language), like
+    their screens: the message is theirs alone, not a text stored for the whole shop. The stored
+    texts it quotes (a promise, a follow-up's question) stay as they were written. Written once
+    per language. An owner without an email address is counted, not an error."""
     now = now or timezone.now()
     sent = skipped = 0
     businesses = businesses if businesses is not None else Business.objects.all()
     for business in businesses:
-        owners = [
-            membership.user
-            for membership in business.memberships.filter(
-                role=Role.OWNER, user__is_active=True
-            ).select_related("user")
-        ]
-        with shop_language(business), timezone.override(business.tzinfo):
-            today = today_list(business=business, now=now)
-            context = {"business": business, "today": today}
-            body = render_to_string("today/digest.txt", context)
-            subject = ngettext(
-                "Today at %(business)s: %(count)d thing to do",
-                "Today at %(business)s: %(count)d things to do",
-                today.count,
-            ) % {"business": business.name, "count": today.count}
+        addresses_by_language: dict[str, list[str]] = defaultdict(list)
+        owners = (
+            business.memberships.filter(role=Role.OWNER, user__is_active=True)
+            .select_related("user")
+            .annotate(own_language=OWN_LANGUAGE)
+        )
         for owner in owners:
-            if not owner.email:
+            if not owner.user.email:
                 skipped += 1
                 continue
-            EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email]).send()
-            sent += 1
+            language = reader_language(own=owner.own_language, business=business)
+            addresses_by_language[language].append(owner.user.email)
+        for language, addresses in addresses_by_language.items():
+            with translation.override(language), timezone.override(business.tzinfo):
+                # Read per language: some of its labels (an occasion's) are translated as read.
+                today = today_list(business=business, now=now)
+                context = {"business": business, "today": today}
+                body = render_to_string("today/digest.txt", context)
+                subject = ngettext(
+                    "Today at %(business)s: %(count)d thing to do",
+                    "Today at %(business)s: %(count)d things to do",
+                    today.count,
+                ) % {"business": business.name, "count": today.count}
+            for address in addresses:
+                EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [address]).send()
+                sent += 1
     return DigestResult(sent=sent, skipped_without_email=skipped)

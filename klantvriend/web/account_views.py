@@ -1,8 +1,9 @@
-"""Your account (name, e-mail address, password), an owner's new password for a member, and
-"forgot your password?" by e-mail. The checks are Django's (old password, password rules,
+"""Your account (name, e-mail address, password, language), the language switch, an owner's new
+password for a member, and "forgot your password?" by e-mail. The checks are Django's (old password, password rules,
 one-time reset links); the limits and the owner's rights are core.accounts."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -11,10 +12,20 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
-from klantvriend.core.accounts import account_update, member_password_set, password_reset_allowed
+from klantvriend.core.accounts import (
+    account_language_set,
+    account_update,
+    member_password_set,
+    password_reset_allowed,
+)
+from klantvriend.core.language import reader_language
 from klantvriend.core.links import public_url
 from klantvriend.core.members import membership_get_in_business, staff_name
 from klantvriend.core.passwords import password_help_text
@@ -38,6 +49,36 @@ class AccountForm(forms.Form):
             "morning email here."
         ),
     )
+
+
+def _in_own_words(code: str) -> str:
+    """A language named in itself ("Nederlands", "English"): whoever cannot read the screen's
+    language finds their own."""
+    return translation.get_language_info(code)["name_local"]
+
+
+class LanguageForm(forms.Form):
+    # A text field drawn as a list: account_language_set checks the value and says what is wrong.
+    language = forms.CharField(
+        label=gettext_lazy("language of your screens"),
+        required=False,
+        widget=forms.Select,
+        help_text=gettext_lazy(
+            "On every device you log in on, and in your morning email. The language of the "
+            "business is the one its owner chose under “Business and targets”."
+        ),
+    )
+
+    def __init__(self, *args, business, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].widget.choices = [
+            (
+                "",
+                _("The language of the business (%(language)s)")
+                % {"language": _in_own_words(business.language)},
+            ),
+            *((code, _in_own_words(code)) for code, _name in settings.LANGUAGES),
+        ]
 
 
 class NewPasswordFields:
@@ -64,7 +105,7 @@ class AccountPasswordForm(NewPasswordFields, PasswordChangeForm):
 
 @member_required
 def account(request: HttpRequest) -> HttpResponse:
-    """Every member's own name, e-mail address and password, on one page."""
+    """Every member's own name, e-mail address, password and language, on one page."""
     user = request.user
     action = request.POST.get("action")
     details = AccountForm(
@@ -72,6 +113,11 @@ def account(request: HttpRequest) -> HttpResponse:
         initial={"first_name": user.first_name, "last_name": user.last_name, "email": user.email},
     )
     password = AccountPasswordForm(user, request.POST if action == "password" else None)
+    language = LanguageForm(
+        request.POST if action == "language" else None,
+        initial={"language": request.own_language},
+        business=request.business,
+    )
     if action == "details" and details.is_valid():
         try:
             account_update(user=user, **details.cleaned_data)
@@ -80,19 +126,53 @@ def account(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your details are saved."))
             return redirect("web:account")
+    if action == "language" and language.is_valid():
+        chosen = language.cleaned_data["language"]
+        try:
+            account_language_set(user=user, language=chosen)
+        except ValidationError as error:
+            add_service_errors(language, error)
+        else:
+            # Said in the language chosen, which the next page speaks.
+            translation.activate(reader_language(own=chosen, business=request.business))
+            messages.success(request, _("Klantvriend speaks this language to you from now on."))
+            return redirect("web:account")
     if action == "password" and password.is_valid():
         password.save()
         # Keeps this session; every other one (another device) must log in with the new one.
         update_session_auth_hash(request, password.user)
         messages.success(request, _("Your password is changed. Other devices must log in again."))
         return redirect("web:account")
-    invalid = details.errors or password.errors
+    invalid = details.errors or password.errors or language.errors
     return render(
         request,
         "web/account.html",
-        {"details": details, "password": password},
+        {"details": details, "password": password, "language": language},
         status=422 if invalid else 200,
     )
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The language switch. For a signed-in person it is their own choice, stored with them
+    (account_language_set), so it follows them to every device and does not stay behind on a
+    shared one for the next person. For a visitor not signed in (the log-in page) it is
+    Django's cookie on this device."""
+    if not request.user.is_authenticated:
+        return set_language(request)
+    if "language" in request.POST:
+        try:
+            account_language_set(user=request.user, language=request.POST["language"])
+        except ValidationError as error:
+            for refusals in error.message_dict.values():
+                for refusal in refusals:
+                    messages.error(request, refusal)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("web:today")
+    return redirect(back)
 
 
 class MemberPasswordForm(forms.Form):

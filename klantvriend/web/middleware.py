@@ -2,20 +2,27 @@ from django.db import OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from klantvriend.core.errors import NotFound
+from klantvriend.core.language import own_language, reader_language
 from klantvriend.core.selectors import membership_list_for_user
 
 SESSION_KEY = "business_id"
+# Paths that speak the language of the device that asks (its Accept-Language), whoever is
+# signed in: API clients, and the public survey page that a customer opens on their own phone.
+DEVICE_LANGUAGE_PATHS = ("/api/", "/s/")
 
 
 class CurrentBusinessMiddleware:
     """Puts the business the signed-in person works in on the request (request.business and
     request.membership). A person in several businesses picks one; the choice lives in the session.
-    Also turns NotFound from a selector into the 404 page."""
+    Activates the business's time zone and the language the person reads (core.language:
+    their own choice, else the business's), which replaces the visitor's language chosen by
+    DutchFirstLocaleMiddleware before anyone was known. Also turns NotFound from a selector
+    into the 404 page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,6 +31,7 @@ class CurrentBusinessMiddleware:
         request.business = None  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
         request.memberships = []  # type: ignore[attr-defined]
+        request.own_language = ""  # type: ignore[attr-defined]
         if request.user.is_authenticated and not request.path.startswith("/api/"):
             memberships = list(membership_list_for_user(user=request.user))
             chosen = request.session.get(SESSION_KEY)
@@ -36,6 +44,15 @@ class CurrentBusinessMiddleware:
                 request.business = current.business  # type: ignore[attr-defined]
                 # Times are shown and typed in the business's own time zone.
                 timezone.activate(current.business.tzinfo)
+            # Read with the memberships; only a person in no business costs a query for it.
+            own = memberships[0].own_language if memberships else own_language(user=request.user)
+            request.own_language = own  # type: ignore[attr-defined]
+            language = reader_language(own=own, business=request.business)  # type: ignore[attr-defined]
+            if language and not request.path.startswith(DEVICE_LANGUAGE_PATHS):
+                # Not undone after the response: LocaleMiddleware, outside this one, names the
+                # language in the response's Content-Language, and activates anew per request.
+                translation.activate(language)
+                request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         try:
             return self.get_response(request)
         finally:
@@ -48,13 +65,14 @@ class CurrentBusinessMiddleware:
 
 
 class DutchFirstLocaleMiddleware(LocaleMiddleware):
-    """The UI speaks Dutch until someone chooses English (a cookie set by the language switch):
-    a shop's counter tablet with an English browser should still show the shop's language.
-    API clients still get their Accept-Language."""
+    """The language for a visitor nobody knows yet (the log-in and password-reset pages): Dutch
+    until they choose English with the switch (a cookie on that device); a shop's counter tablet
+    with an English browser should still show Dutch. Once someone is signed in,
+    CurrentBusinessMiddleware replaces it with the language that person reads, and the cookie
+    no longer counts. API clients and the public survey page get their Accept-Language."""
 
     def process_request(self, request: HttpRequest) -> None:
-        # The public survey page (/s/<key>/) speaks the customer's language: their own phone's.
-        if not request.path.startswith(("/api/", "/s/")):
+        if not request.path.startswith(DEVICE_LANGUAGE_PATHS):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)
 

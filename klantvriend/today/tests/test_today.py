@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.accounts import account_language_set
 from klantvriend.core.services import membership_create, user_create
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -75,6 +76,36 @@ def test_the_digest_mails_each_owner_with_an_address_in_the_language_of_the_busi
     body = mail.outbox[0].body
     assert mail.outbox[0].subject == subject
     assert f"\n{heading}\n- Anna de Vries: Rollade klaarzetten (" in body
+
+
+def test_the_digest_goes_to_each_owner_in_the_language_they_read(business, owner):
+    """The morning e-mail is one person's, like their screens: an owner who chose English reads
+    it in English in a Dutch business; the texts it quotes stay as the shop wrote them."""
+    owner.email = "sanne@example.nl"
+    owner.save()
+    account_language_set(user=owner, language="en")
+    second_owner = user_create(username="piet", password="pw-piet-123", email="piet@example.nl")
+    membership_create(business=business, user=second_owner, role="owner")
+    now = timezone.now()
+    PromiseFactory(
+        customer=CustomerFactory(business=business, name="Anna de Vries"),
+        description="Rollade klaarzetten",
+        made_at=now - timedelta(days=2),
+        due_at=now - timedelta(hours=3),
+    )
+
+    call_command("digest", "--business", business.slug, stdout=StringIO())
+
+    sent = {message.to[0]: message for message in mail.outbox}
+    assert sorted(sent) == ["piet@example.nl", "sanne@example.nl"]
+    assert sent["sanne@example.nl"].subject == "Today at Slagerij Test: 1 thing to do"
+    assert "\nOverdue promises\n- Anna de Vries: Rollade klaarzetten (due " in (
+        sent["sanne@example.nl"].body
+    )
+    assert sent["piet@example.nl"].subject == "Vandaag bij Slagerij Test: 1 ding te doen"
+    assert "\nBeloften over tijd\n- Anna de Vries: Rollade klaarzetten (" in (
+        sent["piet@example.nl"].body
+    )
 
 
 def test_ics_escapes_text_and_folds_long_lines():

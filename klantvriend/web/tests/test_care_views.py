@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +14,7 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.accounts import account_language_set
 from klantvriend.core.calendar import calendar_token_create
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.models import AuditEvent, Business
@@ -287,7 +287,7 @@ def test_the_advice_gives_the_chance_from_history(owner_client, business):
 
 
 def test_the_advice_says_in_english_how_often_earlier_promises_were_done_in_time(
-    owner_client, business
+    owner_client, owner, business
 ):
     customer = CustomerFactory(business=business)
     now = timezone.now()
@@ -300,7 +300,7 @@ def test_the_advice_says_in_english_how_often_earlier_promises_were_done_in_time
             due_at=made + timedelta(days=1),
             done_at=made + timedelta(hours=20 if index < 7 else 40),
         )
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    account_language_set(user=owner, language="en")
 
     response = owner_client.get(
         reverse("web:promise_advice"),
@@ -933,11 +933,11 @@ def test_the_moment_fields_say_that_empty_means_now(owner_client, business):
     ("language", "badge"), [("en", "probability alive 40%"), ("nl", "kans actief 40%")]
 )
 def test_today_names_the_probability_alive_as_the_profile_does(
-    owner_client, business, language, badge
+    owner_client, owner, business, language, badge
 ):
     customer = CustomerFactory(business=business, name="Koen Visser")
     CustomerInsightFactory(customer=customer, slipping_away=True, probability_alive=0.4)
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    account_language_set(user=owner, language=language)
 
     page = owner_client.get(reverse("web:today")).content.decode()
 
@@ -1043,14 +1043,14 @@ def test_a_follow_up_left_over_from_an_earlier_day_says_when_it_was_planned(owne
     ],
 )
 def test_today_counts_the_complaints_past_their_target_in_good_grammar(
-    owner_client, business, language, breached, label
+    owner_client, owner, business, language, breached, label
 ):
     customer = CustomerFactory(business=business)
     for _ in range(breached):  # a public complaint gets its first response within an hour
         ComplaintFactory(
             customer=customer, public=True, received_at=timezone.now() - timedelta(hours=2)
         )
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    account_language_set(user=owner, language=language)
 
     page = owner_client.get(reverse("web:today")).content.decode()
 
@@ -1061,13 +1061,13 @@ def test_today_counts_the_complaints_past_their_target_in_good_grammar(
 
 @pytest.mark.parametrize(("language", "shown"), [("en", "1234.50"), ("nl", "1234,50")])
 def test_the_purchase_amount_for_aftercare_is_shown_as_the_reader_writes_amounts(
-    owner_client, business, language, shown
+    owner_client, owner, business, language, shown
 ):
     """An English reader saw "250,00", a decimal comma: saved unchanged it stayed 250 euros,
     but read as English it looks like twenty-five thousand."""
     business.settings = {"care": {"aftercare_purchase_min_cents": 123450}}
     business.save(update_fields=["settings"])
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    account_language_set(user=owner, language=language)
 
     page = owner_client.get(reverse("web:care_settings")).content.decode()
 
@@ -1088,12 +1088,12 @@ def test_the_purchase_amount_for_aftercare_is_shown_as_the_reader_writes_amounts
     ],
 )
 def test_the_promises_kept_page_states_the_grace_the_settings_give(
-    owner_client, business, language, hours, rule
+    owner_client, owner, business, language, hours, rule
 ):
     """It said "a day after it was due" whatever the owner had set."""
     business.settings = {"care": {"promise_grace_hours": hours}}
     business.save(update_fields=["settings"])
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    account_language_set(user=owner, language=language)
 
     page = owner_client.get(reverse("web:promise_reliability")).content.decode()
 
@@ -1104,10 +1104,10 @@ def test_the_promises_kept_page_states_the_grace_the_settings_give(
     ("language", "greeting"), [("en", "Hello, Sanne"), ("nl", "Goedendag, Sanne")]
 )
 def test_today_greets_the_reader_as_people_do_in_their_language(
-    owner_client, business, language, greeting
+    owner_client, owner, business, language, greeting
 ):
     """The Dutch "Goedendag" said word for word, "Good day", sounds stiff or dated in English."""
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    account_language_set(user=owner, language=language)
 
     page = owner_client.get(reverse("web:today")).content.decode()
 
@@ -1116,12 +1116,12 @@ def test_today_greets_the_reader_as_people_do_in_their_language(
 
 @pytest.mark.parametrize(("language", "label"), [("en", "What it is about"), ("nl", "Gaat over")])
 def test_the_complaint_form_asks_what_the_complaint_is_about(
-    owner_client, business, language, label
+    owner_client, owner, business, language, label
 ):
     """The English label was "Concerns", which above a list of satisfaction drivers reads as
     a noun (worries) rather than as "it concerns"."""
     customer = CustomerFactory(business=business)
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    account_language_set(user=owner, language=language)
 
     page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
 
@@ -1129,9 +1129,13 @@ def test_the_complaint_form_asks_what_the_complaint_is_about(
     assert re.search(rf'<label for="complaint-driver"[^>]*>{label}', form)
 
 
-def test_the_settings_page_offers_the_language_of_the_business_chosen(owner_client, business):
+def test_the_settings_page_offers_the_language_of_the_business_chosen(
+    owner_client, owner, business
+):
     business.language = "en"
     business.save(update_fields=["language"])
+    # The owner reads Dutch themselves, whatever the business writes in.
+    account_language_set(user=owner, language="nl")
 
     page = owner_client.get(reverse("web:care_settings")).content.decode()
 

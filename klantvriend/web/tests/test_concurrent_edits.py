@@ -5,9 +5,9 @@ field both changed to different values comes back to be decided."""
 from datetime import date
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
+from klantvriend.core.accounts import account_language_set
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers.models import ConsentRecord, Customer, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory
@@ -209,9 +209,9 @@ def test_the_same_change_made_by_both_is_no_conflict(owner_client, staff_client,
 
 
 def test_a_conflict_is_said_in_english_to_whoever_works_in_english(
-    owner_client, staff_client, marieke
+    owner_client, owner, staff_client, marieke
 ):
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    account_language_set(user=owner, language="en")
     anna, bram = _open(owner_client, marieke), _open(staff_client, marieke)
     staff_client.post(_edit_url(marieke), {**bram, "notes": ""})
 

@@ -6,11 +6,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import ConsentRecord, Customer, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.web import privacy_views
@@ -250,9 +250,9 @@ def test_consent_without_a_basis_is_fixed_by_choosing_one(owner_client, business
     assert _marketing_records(anna) == [(True, basis)]
 
 
-def test_the_basis_field_speaks_english_when_asked(owner_client, business):
+def test_the_basis_field_speaks_english_when_asked(owner_client, owner, business):
     anna = _with_consent(business, LegalBasis.NONE)
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    account_language_set(user=owner, language="en")
 
     page = owner_client.get(reverse("web:customer_edit", args=[anna.pk]))
     refused = owner_client.post(
@@ -365,9 +365,9 @@ def test_the_privacy_page_says_when_every_consent_has_its_basis(owner_client, bu
     assert "geen grondslag voor vastgelegd" not in text
 
 
-def test_the_privacy_page_names_consent_without_a_basis_in_english(owner_client, business):
+def test_the_privacy_page_names_consent_without_a_basis_in_english(owner_client, owner, business):
     _with_consent(business, LegalBasis.NONE, name="Anna")
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    account_language_set(user=owner, language="en")
 
     text = _text(owner_client.get(reverse("web:privacy_settings")))
 

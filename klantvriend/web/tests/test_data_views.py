@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.importers.privacy import customer_erase
 from klantvriend.importers.results import ImportResult
@@ -137,7 +137,8 @@ def test_a_dry_run_reports_the_rows_of_anonymised_customers(
     owner_client.post(upload(owner_client)["Location"], {**MAPPING, "action": "import"})
     customer_erase(customer=Customer.objects.get(business=business, external_ref="1001"))
     url = upload(owner_client)["Location"]
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # as the language switch sets
+    # As the account page or the language switch stores it.
+    account_language_set(user=owner, language=language)
 
     dry = owner_client.post(url, {**MAPPING, "action": "dry_run"}, headers={"HX-Request": "true"})
 
@@ -153,10 +154,10 @@ def test_a_dry_run_reports_the_rows_of_anonymised_customers(
         ("nl", ["<li>1 regel gelezen</li>", "<li>1 aangemaakt</li>", "<li>1 nieuwe klant</li>"]),
     ],
 )
-def test_a_dry_run_of_one_row_counts_it_in_the_singular(owner_client, language, lines):
+def test_a_dry_run_of_one_row_counts_it_in_the_singular(owner_client, owner, language, lines):
     one_row = "Datum;Klantnummer;Naam;Bedrag\r\n13-01-2025;1001;José Müller;12,50\r\n"
     url = upload(owner_client, one_row.encode())["Location"]
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    account_language_set(user=owner, language=language)
 
     dry = owner_client.post(
         url,
@@ -177,12 +178,14 @@ def test_a_dry_run_of_one_row_counts_it_in_the_singular(owner_client, language, 
 @pytest.mark.parametrize(
     ("language", "progress"), [("en", "1 row checked…"), ("nl", "1 regel gecontroleerd…")]
 )
-def test_the_progress_of_an_import_counts_one_row_in_the_singular(owner_client, language, progress):
+def test_the_progress_of_an_import_counts_one_row_in_the_singular(
+    owner_client, owner, language, progress
+):
     url = upload(owner_client)["Location"]
     upload_path = next(data_views.upload_dir().glob(f"{url.rstrip('/').rsplit('/', 1)[1]}.csv"))
     running = ImportResult(kind="purchases", dry_run=False, rows=1)
     import_runs._write(import_runs.status_path(upload_path), import_runs._running(running))
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    account_language_set(user=owner, language=language)
 
     page = owner_client.get(url).content.decode()
 

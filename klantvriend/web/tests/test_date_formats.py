@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 
 from config.formats.en import formats as en_formats
 from config.formats.nl import formats as nl_formats
+from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.tests.factories import PromiseFactory
 
@@ -30,7 +31,7 @@ def test_every_named_format_is_defined_for_every_language():
     [("nl", "28 mrt 2025", "di 25 nov 14:30"), ("en", "28 Mar 2025", "Tue 25 Nov 14:30")],
 )
 def test_the_customer_list_and_profile_write_dates_the_language_s_way(
-    owner_client, business, language, since, due
+    owner_client, owner, business, language, since, due
 ):
     customer = CustomerFactory(business=business, name="Ria Mol", customer_since=date(2025, 3, 28))
     made = datetime(2025, 11, 20, 10, 0, tzinfo=business.tzinfo)
@@ -40,7 +41,8 @@ def test_the_customer_list_and_profile_write_dates_the_language_s_way(
         due_at=datetime(2025, 11, 25, 14, 30, tzinfo=business.tzinfo),
         done_at=None,
     )
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # as the language switch sets
+    # As the account page or the language switch stores it.
+    account_language_set(user=owner, language=language)
 
     listing = owner_client.get(reverse("web:customer_list")).content.decode()
     profile = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()

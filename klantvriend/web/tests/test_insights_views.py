@@ -4,11 +4,11 @@ one-click call, advice, scorecard (with its rows), charts; query counts do not g
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from klantvriend.aftercare.models import FollowUp
+from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.models import CustomerInsight, InsightRun
@@ -273,7 +273,7 @@ def test_the_gestures_page_reads_a_mistyped_filter_as_no_filter(owner_client, bu
     ],
 )
 def test_the_advice_counts_the_customers_it_was_computed_from_in_good_grammar(
-    owner_client, business, language, customers, text
+    owner_client, owner, business, language, customers, text
 ):
     InsightRun.objects.create(
         business=business,
@@ -281,7 +281,7 @@ def test_the_advice_counts_the_customers_it_was_computed_from_in_good_grammar(
         as_of=dt.date(2026, 11, 3),
         customers=customers,
     )
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    account_language_set(user=owner, language=language)
 
     page = owner_client.get(reverse("web:insights_advice")).content.decode()
 
@@ -291,7 +291,7 @@ def test_the_advice_counts_the_customers_it_was_computed_from_in_good_grammar(
 def test_the_gestures_page_explains_its_figures_in_plain_english(owner_client, business, owner):
     from klantvriend.gestures.models import Gesture, Occasion
 
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    account_language_set(user=owner, language="en")
     customer = CustomerFactory(business=business)
     PurchaseFactory(customer=customer, at=timezone.now() - dt.timedelta(days=150))
     gesture = Gesture.objects.create(

@@ -5,7 +5,6 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.accounts import account_language_set
 from klantvriend.core.models import ApiToken, AuditEvent, Membership
 from klantvriend.core.services import membership_create, user_create
 from klantvriend.customers import services
@@ -108,7 +108,7 @@ def _consent_rows(page: str, header: str) -> list[list[str]]:
     return [re.findall(r"<td>(.*?)</td>", row) for row in body.split("</tr>") if "<td>" in row]
 
 
-def test_the_consent_history_says_where_each_change_was_recorded(owner_client, business):
+def test_the_consent_history_says_where_each_change_was_recorded(owner_client, owner, business):
     """The customer form records its own source, as the API and the import do theirs, and the
     access page names each in the reader's language."""
     owner_client.post(
@@ -127,7 +127,7 @@ def test_the_consent_history_says_where_each_change_was_recorded(owner_client, b
     url = reverse("web:customer_personal_data", args=[anna.pk])
 
     dutch = owner_client.get(url).content.decode()
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    account_language_set(user=owner, language="en")
     english = owner_client.get(url).content.decode()
 
     assert list(anna.consent_records.order_by("pk").values_list("source", flat=True)) == [
@@ -381,9 +381,9 @@ def test_the_access_page_leaves_out_codes_and_repeats_and_writes_chances(owner_c
     assert "(3×)</td>" in page  # three looks at the profile, one row
 
 
-def test_the_english_privacy_pages_name_the_gdpr_not_the_dutch_avg(owner_client, business):
+def test_the_english_privacy_pages_name_the_gdpr_not_the_dutch_avg(owner_client, owner, business):
     customer = CustomerFactory(business=business)
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    account_language_set(user=owner, language="en")
     pages = {
         url: re.sub(r"<[^>]+>", " ", owner_client.get(url).content.decode())
         for url in (

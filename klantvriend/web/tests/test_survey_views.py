@@ -4,11 +4,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import formats, timezone
 
 from klantvriend.aftercare.models import FollowUp
+from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import Customer, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.surveys.models import Survey, SurveyInvitation, SurveyResponse
@@ -206,8 +206,8 @@ def test_the_qr_page_says_when_the_survey_was_answered_and_forgets_the_link(
     assert SurveyInvitation.objects.count() == 1
 
 
-def test_an_expired_qr_code_says_so_and_offers_a_new_one(owner_client, business, customer):
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+def test_an_expired_qr_code_says_so_and_offers_a_new_one(owner_client, owner, business, customer):
+    account_language_set(user=owner, language="en")
     Survey.objects.create(business=business, invitation_interval_days=0, invitation_valid_days=1)
     owner_client.post(f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"})
     invitation = SurveyInvitation.objects.get()

@@ -1,5 +1,4 @@
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.test import Client
@@ -8,6 +7,7 @@ from django.urls import reverse
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.accounts import account_language_set
 from klantvriend.core.services import membership_create
 from klantvriend.customers import services as customer_services
 from klantvriend.customers.models import ContactMoment, Customer, Purchase
@@ -687,9 +687,9 @@ def test_consent_on_record_without_a_basis_is_refused_on_the_basis_field_and_not
     ],
 )
 def test_the_customer_form_names_the_privacy_law_as_the_reader_knows_it(
-    owner_client, language, hint
+    owner_client, owner, language, hint
 ):
-    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    account_language_set(user=owner, language=language)
 
     page = owner_client.get(reverse("web:customer_create")).content.decode()
 

@@ -1,0 +1,223 @@
+"""Which language the screens speak: a signed-in person's own choice, else the language of the
+business they work in; a visitor nobody knows yet gets Dutch or the language switch's cookie;
+API clients and the public survey page get the language of the device that asks."""
+
+import json
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from klantvriend.core.accounts import account_language_set
+from klantvriend.core.models import Profile
+from klantvriend.core.services import user_create
+from klantvriend.customers.models import Customer
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.surveys.services import survey_invitation_create
+
+
+def _english_business(business):
+    business.language = "en"
+    business.save(update_fields=["language"])
+
+
+def test_a_person_who_never_chose_reads_the_language_of_the_business(owner_client, business):
+    _english_business(business)
+    CustomerFactory(business=business, name="Ria Mol", customer_since=date(2025, 3, 28))
+
+    response = owner_client.get(reverse("web:customer_list"))
+
+    page = response.content.decode()
+    assert '<html lang="en">' in page
+    assert ">Customers</a>" in page
+    assert "28 Mar 2025" in page  # the dates as English writes them, too
+    assert response["Content-Language"] == "en"
+
+
+def test_a_person_s_own_choice_wins_over_the_language_of_the_business(
+    owner_client, owner, business
+):
+    _english_business(business)
+    account_language_set(user=owner, language="nl")
+    CustomerFactory(business=business, name="Ria Mol", customer_since=date(2025, 3, 28))
+
+    response = owner_client.get(reverse("web:customer_list"))
+
+    page = response.content.decode()
+    assert '<html lang="nl">' in page
+    assert ">Klanten</a>" in page
+    assert "28 mrt 2025" in page
+    assert response["Content-Language"] == "nl"
+
+
+def test_the_language_a_device_chose_does_not_pass_to_the_next_person_on_it(owner, business):
+    tablet = Client()
+    tablet.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    assert tablet.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+    tablet.force_login(owner)
+    page = tablet.get(reverse("web:customer_list")).content.decode()
+
+    assert '<html lang="nl">' in page
+    assert ">Klanten</a>" in page
+
+
+def test_the_switch_stores_a_signed_in_person_s_choice_for_every_device(owner_client, owner):
+    response = owner_client.post(
+        reverse("set_language"), {"language": "en", "next": "/customers/?q=anna"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/customers/?q=anna"
+    assert Profile.objects.get(user=owner).language == "en"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies  # the device keeps no trace
+    phone = Client()
+    phone.force_login(owner)
+    page = phone.get(reverse("web:today")).content.decode()
+    assert '<html lang="en">' in page
+    assert ">Customers</a>" in page
+
+
+def test_the_switch_refuses_a_language_klantvriend_does_not_speak(owner_client, owner):
+    account_language_set(user=owner, language="en")
+
+    response = owner_client.post(
+        reverse("set_language"), {"language": "fr", "next": "/customers/"}, follow=True
+    )
+
+    assert Profile.objects.get(user=owner).language == "en"
+    assert (
+        "Klantvriend does not speak “fr”: choose the language of the business or one of the "
+        "languages in the list."
+    ) in response.content.decode()
+
+
+def test_the_switch_goes_back_only_to_a_page_of_this_site(owner_client, owner):
+    response = owner_client.post(
+        reverse("set_language"), {"language": "en", "next": "https://evil.example/"}
+    )
+
+    assert response["Location"] == reverse("web:today")
+    assert Profile.objects.get(user=owner).language == "en"
+
+
+def test_a_visitor_not_signed_in_reads_dutch_until_the_switch_sets_a_cookie(db):
+    visitor = Client(headers={"Accept-Language": "en-GB,en;q=0.9"})
+
+    before = visitor.get(reverse("web:login")).content.decode()
+    switched = visitor.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    after = visitor.get(reverse("web:login")).content.decode()
+    reset = visitor.get(reverse("web:password_reset")).content.decode()
+
+    assert '<html lang="nl">' in before
+    assert "Inloggen" in before
+    assert switched["Location"] == "/login/"
+    assert switched.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert '<html lang="en">' in after
+    assert "Forgot your password?" in after
+    assert '<html lang="en">' in reset
+    assert not Profile.objects.exists()
+
+
+def test_a_person_in_no_business_reads_their_own_choice(db):
+    loner = user_create(username="ria", password="pw-ria-12345")
+    account_language_set(user=loner, language="en")
+    client = Client()
+    client.force_login(loner)
+
+    page = client.get(reverse("web:today")).content.decode()
+
+    assert '<html lang="en">' in page
+    assert "You are not a member of any business yet" in page
+
+
+def test_the_api_answers_in_the_language_its_client_asks_for(owner, api, business):
+    account_language_set(user=owner, language="nl")  # the token's person reads Dutch
+
+    response = api.post(
+        "/api/v1/customers",
+        data=json.dumps({"name": "Anna", "email": "x@"}),
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == "Enter a valid email address."
+    assert response["Content-Language"] == "en"
+    assert Customer.objects.count() == 0
+
+
+def test_the_survey_page_speaks_the_language_of_the_phone_even_to_a_signed_in_person(
+    owner_client, owner, business
+):
+    account_language_set(user=owner, language="nl")
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    link = survey_invitation_create(business=business, customer=customer, channel="counter").path
+
+    page = owner_client.get(link, headers={"Accept-Language": "en"}).content.decode()
+
+    assert '<html lang="en">' in page
+    assert "How likely are you to recommend us" in page
+
+
+def test_the_account_page_offers_the_language_of_the_business_first(owner_client, business):
+    _english_business(business)
+
+    page = owner_client.get(reverse("web:account")).content.decode()
+
+    assert '<option value="" selected>The language of the business (English)</option>' in page
+    assert '<option value="nl">Nederlands</option>' in page
+    assert '<option value="en">English</option>' in page
+
+
+@pytest.mark.parametrize(
+    ("chosen", "language", "notice"),
+    [
+        ("en", "en", "Klantvriend speaks this language to you from now on."),
+        ("", "nl", "Klantvriend spreekt je vanaf nu in deze taal aan."),
+    ],
+)
+def test_the_account_page_stores_the_choice_and_says_so_in_it(
+    owner_client, owner, chosen, language, notice
+):
+    account_language_set(user=owner, language="en" if chosen == "" else "nl")
+
+    response = owner_client.post(
+        reverse("web:account"), {"action": "language", "language": chosen}, follow=True
+    )
+
+    page = response.content.decode()
+    assert Profile.objects.get(user=owner).language == chosen
+    assert f'<html lang="{language}">' in page
+    assert notice in page
+    assert f'<option value="{chosen}" selected>' in page
+
+
+def test_the_account_page_refuses_a_language_it_does_not_offer(owner_client, owner):
+    account_language_set(user=owner, language="nl")
+
+    response = owner_client.post(reverse("web:account"), {"action": "language", "language": "fr"})
+
+    assert response.status_code == 422
+    assert (
+        "Klantvriend spreekt geen “fr”: kies de taal van de zaak of een van de talen in de lijst."
+    ) in response.content.decode()
+    assert Profile.objects.get(user=owner).language == "nl"
+
+
+def test_the_person_s_language_is_read_with_the_memberships_not_on_its_own(owner_client, owner):
+    with CaptureQueriesContext(connection) as before:
+        owner_client.get(reverse("web:account"))
+    account_language_set(user=owner, language="en")
+
+    with CaptureQueriesContext(connection) as after:
+        page = owner_client.get(reverse("web:account")).content.decode()
+
+    assert '<html lang="en">' in page
+    assert len(after) == len(before)
+    profile = Profile._meta.db_table
+    assert not [q["sql"] for q in after if f'FROM "{profile}"' in q["sql"]]
