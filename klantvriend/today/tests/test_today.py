@@ -39,18 +39,9 @@ def test_the_today_list_gathers_every_kind_of_work(business, other_business):
     assert today.count == 3
 
 
-@pytest.mark.parametrize(
-    ("language", "subject", "heading"),
-    [
-        ("en", "Today at Slagerij Test: 1 thing to do", "Overdue promises"),
-        ("nl", "Vandaag bij Slagerij Test: 1 ding te doen", "Beloften over tijd"),
-    ],
-)
-def test_the_digest_mails_each_owner_with_an_address_in_the_language_of_the_business(
-    business, owner, language, subject, heading
-):
-    business.language = language
-    business.save(update_fields=["language"])
+def _two_owners_a_staff_member_and_an_overdue_promise(business, owner) -> None:
+    """Owners Sanne and Piet and staff member Kees, all with an e-mail address; one promise of
+    Anna de Vries's overdue."""
     owner.email = "sanne@example.nl"
     owner.save()
     second_owner = user_create(username="piet", password="pw-piet-123", email="piet@example.nl")
@@ -64,6 +55,21 @@ def test_the_digest_mails_each_owner_with_an_address_in_the_language_of_the_busi
         made_at=now - timedelta(days=2),
         due_at=now - timedelta(hours=3),
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "heading"),
+    [
+        ("en", "Today at Slagerij Test: 1 thing to do", "Overdue promises"),
+        ("nl", "Vandaag bij Slagerij Test: 1 ding te doen", "Beloften over tijd"),
+    ],
+)
+def test_the_digest_mails_each_owner_with_an_address_in_the_language_of_the_business(
+    business, owner, language, subject, heading
+):
+    business.language = language
+    business.save(update_fields=["language"])
+    _two_owners_a_staff_member_and_an_overdue_promise(business, owner)
 
     # Sent from a server (or a terminal) in the other language.
     with translation.override("nl" if language == "en" else "en"):
@@ -81,18 +87,8 @@ def test_the_digest_mails_each_owner_with_an_address_in_the_language_of_the_busi
 def test_the_digest_goes_to_each_owner_in_the_language_they_read(business, owner):
     """The morning e-mail is one person's, like their screens: an owner who chose English reads
     it in English in a Dutch business; the texts it quotes stay as the shop wrote them."""
-    owner.email = "sanne@example.nl"
-    owner.save()
+    _two_owners_a_staff_member_and_an_overdue_promise(business, owner)
     account_language_set(user=owner, language="en")
-    second_owner = user_create(username="piet", password="pw-piet-123", email="piet@example.nl")
-    membership_create(business=business, user=second_owner, role="owner")
-    now = timezone.now()
-    PromiseFactory(
-        customer=CustomerFactory(business=business, name="Anna de Vries"),
-        description="Rollade klaarzetten",
-        made_at=now - timedelta(days=2),
-        due_at=now - timedelta(hours=3),
-    )
 
     call_command("digest", "--business", business.slug, stdout=StringIO())
 
