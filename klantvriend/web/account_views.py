@@ -100,7 +100,11 @@ class NewPasswordFields:
 
 
 class AccountPasswordForm(NewPasswordFields, PasswordChangeForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's form puts the cursor here; it is the last of three forms on the account page,
+        # and a phone would scroll past the notice at the top and open its keyboard.
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
 
 @member_required

@@ -57,6 +57,15 @@ def test_a_member_saves_their_name_and_email_address(staff_client, staff_user):
     assert "Joris de Vries" in page(response)  # the user menu goes by the new name at once
 
 
+def test_the_account_page_opens_at_its_top_with_the_saved_message_in_view(staff_client):
+    """Django's password form puts the cursor in the current password: a phone then scrolls
+    the page past the notice that the name or language was saved, and opens its keyboard."""
+    response = staff_client.post("/account/", {"action": "language", "language": "en"}, follow=True)
+
+    assert "Klantvriend speaks this language to you from now on." in page(response)
+    assert "autofocus" not in page(response)
+
+
 def test_a_mistyped_email_address_is_refused_and_nothing_is_saved(staff_client, staff_user):
     response = staff_client.post(
         "/account/",
