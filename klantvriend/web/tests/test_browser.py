@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from klantvriend.customers.models import ContactMoment, Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
@@ -91,6 +91,32 @@ def test_counter_flow_search_quick_add_record_and_switch_language(
         "Gebeld over de bestelling voor zaterdag"
     )
     shot(page, "foundation-06-english")
+
+
+def test_a_language_chosen_on_the_phone_follows_the_person_to_the_tablet(
+    page: Page, browser: Browser, live_server, business
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/account/")
+    page.get_by_label("Taal van je schermen").select_option(label="English")
+    page.get_by_role("button", name="Taal opslaan").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Klantvriend speaks this language to you from now on."
+    )
+    expect(page.get_by_label("Language of your screens")).to_have_value("en")
+    shot(page, "language-01-account-phone")
+
+    tablet = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    counter = tablet.new_page()
+    counter.goto(f"{live_server.url}/login/")
+    expect(counter.locator("html")).to_have_attribute("lang", "nl")  # nobody known yet
+    counter.get_by_label("Gebruikersnaam").fill("sanne")
+    counter.get_by_label("Wachtwoord").fill("pw-sanne-123")
+    counter.get_by_role("button", name="Inloggen").click()
+    expect(counter.locator("html")).to_have_attribute("lang", "en")
+    expect(counter.get_by_role("navigation", name="Main")).to_contain_text("Customers")
+    tablet.close()
 
 
 def test_profile_reads_well_on_a_phone(page: Page, live_server, business):
