@@ -20,9 +20,9 @@ class CurrentBusinessMiddleware:
     """Puts the business the signed-in person works in on the request (request.business and
     request.membership). A person in several businesses picks one; the choice lives in the session.
     Activates the business's time zone and the language the person reads (core.language:
-    their own choice, else the business's), which replaces the visitor's language chosen by
-    DutchFirstLocaleMiddleware before anyone was known. Also turns NotFound from a selector
-    into the 404 page."""
+    their own choice, request.own_language, "" for none; else the business's), which replaces
+    the visitor's language chosen by DutchFirstLocaleMiddleware before anyone was known. Also
+    turns NotFound from a selector into the 404 page."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from klantvriend.core.accounts import account_language_set
 from klantvriend.core.models import Profile
-from klantvriend.core.services import user_create
+from klantvriend.core.services import business_create, user_create
 from klantvriend.customers.models import Customer
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.surveys.services import survey_invitation_create
@@ -64,6 +64,20 @@ def test_the_language_a_device_chose_does_not_pass_to_the_next_person_on_it(owne
 
     assert '<html lang="nl">' in page
     assert ">Klanten</a>" in page
+
+
+def test_a_person_who_never_chose_reads_the_language_of_the_business_they_switch_to(
+    owner_client, owner, business
+):
+    garage = business_create(name="Garage Elders", owner=owner, language="en")
+
+    owner_client.post(reverse("web:switch_business"), {"business": business.pk})
+    before = owner_client.get(reverse("web:today")).content.decode()
+    owner_client.post(reverse("web:switch_business"), {"business": garage.pk})
+    after = owner_client.get(reverse("web:today")).content.decode()
+
+    assert '<html lang="nl">' in before
+    assert '<html lang="en">' in after
 
 
 def test_the_switch_stores_a_signed_in_person_s_choice_for_every_device(owner_client, owner):
