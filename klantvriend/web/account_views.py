@@ -1,6 +1,7 @@
 """Your account (name, e-mail address, password, language), the language switch, an owner's new
-password for a member, and "forgot your password?" by e-mail. The checks are Django's (old password, password rules,
-one-time reset links); the limits and the owner's rights are core.accounts."""
+password for a member, and "forgot your password?" by e-mail. The checks are Django's (old
+password, password rules, one-time reset links); the limits, the languages and the owner's
+rights are core.accounts."""
 
 from django import forms
 from django.conf import settings
