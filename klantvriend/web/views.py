@@ -355,9 +355,13 @@ def customer_delete(request: HttpRequest, customer_id: int) -> HttpResponse:
     return render(request, "web/customer_confirm_delete.html", context)
 
 
-def _record(request: HttpRequest, customer_id: int, form_key: str, create) -> HttpResponse:
+def _record(
+    request: HttpRequest, customer_id: int, form_key: str, create, *, saved: str
+) -> HttpResponse:
     """Shared by the forms on the profile: validate, call the service, and answer with the
-    refreshed profile (htmx) or a redirect, or with the form and its messages."""
+    refreshed profile (htmx) or a redirect, or with the form and its messages. `saved` says
+    that it worked: next to the emptied form, as what was recorded shows elsewhere on the page
+    (the timeline, below it on a phone)."""
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
     form = PROFILE_FORMS[form_key](request.POST)
     if form.is_valid():
@@ -367,8 +371,9 @@ def _record(request: HttpRequest, customer_id: int, form_key: str, create) -> Ht
             add_service_errors(form, error)
         else:
             if request.htmx:
-                context = _profile_context(request, customer)
+                context = {**_profile_context(request, customer), "record_saved": saved}
                 return render(request, "web/customer_detail.html#profile-live", context)
+            messages.success(request, saved)
             return redirect("web:customer_detail", customer_id=customer.pk)
     context = _profile_context(request, customer, **{form_key: form})
     template = (
@@ -390,6 +395,7 @@ def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
             description=data["description"],
             at=data["at"],
         ),
+        saved=_("Purchase saved."),
     )
 
 
@@ -407,6 +413,7 @@ def contact_moment_add(request: HttpRequest, customer_id: int) -> HttpResponse:
             at=data["at"],
             member=request.user,
         ),
+        saved=_("Contact moment saved."),
     )
 
 
@@ -420,6 +427,7 @@ def important_date_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         lambda customer, data: services.important_date_add(
             customer=customer, label=data["label"], date=data["date"], yearly=data["yearly"]
         ),
+        saved=_("Date saved."),
     )
 
 

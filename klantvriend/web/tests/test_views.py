@@ -247,6 +247,38 @@ def test_purchase_typed_with_a_decimal_comma_lands_on_the_timeline(owner_client,
 
 
 @pytest.mark.parametrize(
+    ("url_name", "data", "message"),
+    [
+        ("web:purchase_add", {"amount": "12,50"}, "Aankoop opgeslagen."),
+        (
+            "web:contact_moment_add",
+            {"kind": "call", "summary": "Gebeld"},
+            "Contactmoment opgeslagen.",
+        ),
+        (
+            "web:important_date_add",
+            {"label": "Trouwdag", "date": "2020-06-12"},
+            "Datum opgeslagen.",
+        ),
+    ],
+)
+def test_a_record_saved_on_the_profile_says_so_next_to_its_form(
+    owner_client, business, url_name, data, message
+):
+    # On a phone the timeline, where the record shows, is a screen further down.
+    customer = CustomerFactory(business=business)
+    url = reverse(url_name, args=[customer.pk])
+
+    fragment = owner_client.post(url, data, headers={"HX-Request": "true"}).content.decode()
+    refused = owner_client.post(url, {}, headers={"HX-Request": "true"}).content.decode()
+    page = owner_client.post(url, data, follow=True).content.decode()
+
+    assert f'data-testid="record-saved">{message}</p>' in fragment
+    assert "record-saved" not in refused
+    assert f'<p class="message message-success">{message}</p>' in page
+
+
+@pytest.mark.parametrize(
     ("data", "message"),
     [
         ({"amount": "-5"}, "Het bedrag kan niet negatief zijn."),
