@@ -142,6 +142,34 @@ def test_the_referrer_is_picked_by_typing_and_the_ambassadors_page_ranks_them(
     shot(page, "surveys-08-acquisition")
 
 
+def test_picking_a_referrer_sets_how_the_customer_came_unless_chosen_otherwise(
+    page: Page, live_server, business
+):
+    """The channel's default "walk-in", left as it is, refused a picked referrer: the
+    shopkeeper had to find the select and change it after the error."""
+    CustomerFactory(business=business, name="Anna de Vries", phone="06-11112222")
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.goto(f"{live_server.url}/customers/new/")
+    page.get_by_role("group", name="Wie").locator("input[name=name]").fill("Cor Visser")
+    page.get_by_label("Doorverwezen door").fill("ann")
+    page.get_by_role("button", name="Anna de Vries").click()
+    expect(page.get_by_test_id("referrer-chosen")).to_have_value("Anna de Vries · 06-11112222")
+    expect(page.get_by_label("Bij ons gekomen via")).to_have_value("referral")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cor Visser")
+    assert Customer.objects.get(name="Cor Visser").acquisition_channel == "referral"
+
+    # A channel chosen on purpose stays: the form's message asks which of the two is right.
+    page.goto(f"{live_server.url}/customers/new/")
+    page.get_by_label("Bij ons gekomen via").select_option("online")
+    page.get_by_label("Doorverwezen door").fill("ann")
+    page.get_by_role("button", name="Anna de Vries").click()
+    expect(page.get_by_test_id("referrer-chosen")).to_be_visible()
+    expect(page.get_by_label("Bij ons gekomen via")).to_have_value("online")
+
+
 def test_the_qr_code_page_fits_a_phone_screen(page: Page, live_server, business):
     """A counter phone or small tablet shows the QR code: its long link must wrap, not push the
     code and the page out past the right edge."""

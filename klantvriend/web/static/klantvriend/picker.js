@@ -14,3 +14,16 @@ document.addEventListener("keydown", (event) => {
     options[0].focus();
   }
 });
+
+// Picking who sent a customer also says how they came: "came to us through" follows when it
+// still shows what the page was drawn with (the default "walk-in" for a new customer). The
+// form refuses a referrer beside another channel (web/forms.py); a channel someone chose on
+// purpose is left for that message to question.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const picker = event.target.closest?.(".referrer-picker");
+  if (!picker || !picker.querySelector("[data-testid=referrer-chosen]")) return;
+  const channel = picker.closest("form")?.elements.namedItem("acquisition_channel");
+  if (!(channel instanceof HTMLSelectElement)) return;
+  const drawn = Array.from(channel.options).find((option) => option.defaultSelected);
+  if (!drawn || channel.value === drawn.value) channel.value = "referral";
+});
