@@ -288,6 +288,23 @@ def test_picking_and_saving_a_referrer_on_the_customer_form(owner_client, busine
     assert "referrer-picker" in form
 
 
+def test_a_profile_without_referrals_says_where_a_referral_is_recorded(owner_client, business):
+    # Referrals are recorded on the referred customer's form, which the referrer's profile
+    # did not say: its empty section was a dead end.
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    bram = CustomerFactory(business=business, name="Bram", referred_by=anna)
+
+    empty = owner_client.get(f"/customers/{bram.pk}/").content.decode()
+    filled = owner_client.get(f"/customers/{anna.pk}/").content.decode()
+
+    how = (
+        '<p class="help" data-testid="referral-how">Kwam er iemand via deze klant? Kies bij die '
+        "nieuwe klant „Bewerken” en vul „Doorverwezen door” in.</p>"
+    )
+    assert how in empty
+    assert 'data-testid="referral-how"' not in filled
+
+
 def test_a_cycle_on_the_form_is_refused_with_a_message(owner_client, business):
     anna = CustomerFactory(business=business, name="Anna")
     bram = CustomerFactory(business=business, name="Bram", referred_by=anna)
