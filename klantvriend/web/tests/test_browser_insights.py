@@ -60,6 +60,14 @@ def test_demo_insights_scorecard_advice_charts_profile_and_today(page: Page, liv
     left, room = page.get_by_test_id("chart-value").locator(".chart-scroll").evaluate(scrolled)
     assert (left, room > 0) == (0, True)
     shot(page, "insights-06b-charts-phone")
+    # The advice's answer, what attention is worth, is in sight on a phone without scrolling
+    # the table sideways (the average value it is computed from is left out there).
+    page.goto(f"{live_server.url}/insights/advice/")
+    worth = page.get_by_test_id("attention-worth").locator("tbody tr td:last-child").first
+    assert worth.evaluate("cell => cell.getBoundingClientRect().right") <= 390
+    table = page.get_by_test_id("attention-worth")
+    assert table.evaluate("table => table.scrollWidth <= table.clientWidth")
+    shot(page, "insights-06d-advice-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # What gestures do: per occasion the buying before and after, and the log of them.
