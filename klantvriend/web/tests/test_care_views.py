@@ -219,6 +219,16 @@ def test_making_a_promise_on_the_profile(staff_client, business, staff_user):
     assert "Taart bezorgen" in response.content.decode()
 
 
+def test_the_promise_form_asks_by_when_in_plain_dutch(staff_client, business):
+    # "Klaar op" (ready on) read oddly for a callback; the lists say "uiterlijk" (at the latest).
+    customer = CustomerFactory(business=business)
+
+    page = staff_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    assert '<label for="promise-due_date">Uiterlijk op <span class="required"' in page
+    assert "Klaar op" not in page
+
+
 def test_a_promise_due_before_it_was_made_is_refused_on_the_form(owner_client, business):
     customer = CustomerFactory(business=business)
     yesterday = business.today() - timedelta(days=1)

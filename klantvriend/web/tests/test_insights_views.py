@@ -2,6 +2,7 @@
 one-click call, advice, scorecard (with its rows), charts; query counts do not grow with data."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -66,6 +67,24 @@ def test_profile_card_says_its_figures_predate_a_purchase_just_recorded(staff_cl
     html = staff_client.get(profile).content.decode()
     assert "één keer gekocht, 382 dagen geleden" in html
     assert note in html
+
+
+def test_a_new_customer_card_says_when_its_insight_comes_without_jargon(owner_client, business):
+    customer = CustomerFactory(business=business)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    assert (
+        "Nog geen inzicht: dat verschijnt na de eerste aankoop, zodra de cijfers opnieuw zijn "
+        "berekend."
+    ) in page
+
+
+def test_today_says_what_a_customer_slipping_away_spent_in_plain_dutch(owner_client, butcher):
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    assert re.search(r"Heeft tot nu toe € [\d.]+,\d\d besteed; \d+ dagen niet gezien\.", page)
+    assert "Besteedde" not in page
 
 
 def test_customer_list_filters_and_sorts_by_insight(owner_client, butcher):
