@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.tests.factories import FollowUpFactory
@@ -364,6 +364,30 @@ def test_logging_answering_and_resolving_a_complaint_on_the_profile(owner_client
         "responded",
         "resolved",
     ]
+
+
+@pytest.mark.django_db(transaction=True)  # the follow-up is planned after the commit
+def test_resolving_a_complaint_from_today_says_when_its_aftercare_is_planned(
+    staff_client, business
+):
+    # Today's row said only "resolved": whoever resolved it at the counter did not learn that
+    # a check whether the customer is content again was planned, nor when.
+    complaint = ComplaintFactory(customer=CustomerFactory(business=business))
+
+    response = staff_client.post(
+        reverse("web:complaint_resolve", args=[complaint.pk]),
+        {"from": "today", "resolution": "Nieuw pond gehakt meegegeven"},
+        headers=HTMX,
+    )
+
+    follow_up = FollowUp.objects.get(complaint=complaint)
+    with translation.override("nl"):
+        day = formats.date_format(follow_up.due_on, "WEEKDAY_DATE_FORMAT")
+    assert response.status_code == 200
+    assert (
+        f'<span class="done-note">✓ opgelost · nazorg gepland voor {day}</span>'
+        in response.content.decode()
+    )
 
 
 def _log_complaint(client, customer, **fields):
