@@ -1,12 +1,16 @@
 """The main flows of a shopkeeper, in a real Chromium. Screenshots go to test-artifacts/."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from klantvriend.customers.models import ContactMoment, Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.insights.models import Segment
+from klantvriend.insights.tests.factories import CustomerInsightFactory
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -137,6 +141,25 @@ def test_profile_reads_well_on_a_phone(page: Page, live_server, business):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
     shot(page, "foundation-07-phone-profile")
+
+
+def test_search_results_fit_a_phone_without_scrolling_sideways(page: Page, live_server, business):
+    # At the counter the list is for finding and opening a customer: name, phone and last
+    # purchase. Segment and value ran off the right edge; they are on the profile.
+    for name in ("Bram van de Kuipers", "Eloïse Kuipers"):
+        customer = CustomerFactory(business=business, name=name, phone="06-47823592")
+        PurchaseFactory(customer=customer, at=timezone.now() - timedelta(days=376))
+        CustomerInsightFactory(customer=customer, segment=Segment.AT_RISK, value_cents=123456)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.goto(f"{live_server.url}/customers/?q=kuip")
+
+    results = page.locator("#customer-results .table-wrap")
+    expect(results.get_by_role("link", name="Eloïse Kuipers")).to_be_visible()
+    assert results.evaluate("e => e.scrollWidth <= e.clientWidth")
+    expect(results.get_by_text("376 dagen geleden").first).to_be_in_viewport()
+    shot(page, "foundation-09-phone-search")
 
 
 PANEL_BOX = "e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }"
