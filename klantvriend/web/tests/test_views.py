@@ -744,3 +744,15 @@ def test_the_list_names_the_segment_apart_from_the_stage(owner_client, business)
         '<span class="segment segment-regular">trouw</span> '
         '<span class="subtle">· vaste klant</span>' in page
     )
+
+
+def test_the_token_page_says_what_a_token_is_for(staff_client):
+    # Staff find "API tokens" in their menu: a word a butcher's assistant does not know, on a
+    # page that did not say what it is for or that they can leave it alone.
+    page = staff_client.get(reverse("web:members")).content.decode()
+
+    assert (
+        '<p class="help" data-testid="tokens-what">Met een token kan een ander programma, '
+        "zoals een kassasysteem, namens jou met Klantvriend werken. Zonder zo'n programma hoef "
+        "je hier niets te doen.</p>"
+    ) in page
