@@ -68,6 +68,12 @@ def test_a_customer_answers_on_a_phone_and_the_owner_sees_nps_drivers_and_follow
     phone.goto(link)
     expect(phone.get_by_role("heading", level=1)).to_have_text("How did we do?")
     recommend = phone.get_by_role("group", name="How likely are you to recommend us")
+    # Each question sits inside its box: a legend of two lines on a phone was drawn across
+    # the box's top border, half outside it.
+    inside = (
+        "f => f.querySelector('legend').getBoundingClientRect().top > f.getBoundingClientRect().top"
+    )
+    assert recommend.evaluate(inside)
     recommend.get_by_text("3", exact=True).click()
     reliability = phone.get_by_role("group", name="We did what we promised, on time.")
     reliability.get_by_text("1", exact=True).click()
