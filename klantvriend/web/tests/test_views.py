@@ -649,6 +649,24 @@ def test_quick_add_of_a_namesake_goes_ahead_once_confirmed(owner_client, busines
     assert Customer.objects.filter(business=business, name="Lieke Groot").count() == 2
 
 
+def test_a_namesake_confirmed_keeps_the_tick_when_the_phone_is_refused(owner_client, business):
+    # The tick vanished with the phone's message: after fixing the number the shopkeeper was
+    # asked again whether this was someone else.
+    CustomerFactory(business=business, name="Lieke Groot")
+
+    response = owner_client.post(
+        reverse("web:customer_quick_add"),
+        {"name": "Lieke Groot", "phone": "abc", "confirm_new": "on"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Vul een telefoonnummer in cijfers in" in page
+    assert '<input type="checkbox" name="confirm_new" id="quick-add-confirm_new" checked>' in page
+    assert Customer.objects.filter(business=business).count() == 1
+
+
 def test_consent_ticked_in_the_shop_is_recorded_as_consent_and_its_basis_kept_on_later_edits(
     owner_client, business
 ):
