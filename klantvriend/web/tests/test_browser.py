@@ -183,6 +183,13 @@ def test_top_bar_panels_open_inside_the_screen(page: Page, live_server, business
         nav = page.locator(".mainnav")
         assert nav.evaluate("e => e.scrollWidth <= e.clientWidth")
         expect(nav.get_by_role("link", name="Inzichten")).to_be_in_viewport()
+        # The user menu's links are a thumb high, not a line of text high (24 px).
+        page.locator("details.usermenu > summary").click()
+        heights = page.locator(".usermenu-panel nav a").evaluate_all(
+            "links => links.map(a => a.getBoundingClientRect().height)"
+        )
+        assert min(heights) >= 40, heights
+        page.locator("details.usermenu > summary").click()
 
     for details, panel in (
         ("details.quick-add", ".quick-add-panel"),
