@@ -176,6 +176,27 @@ def test_picking_a_referrer_sets_how_the_customer_came_unless_chosen_otherwise(
     expect(page.get_by_label("Bij ons gekomen via")).to_have_value("online")
 
 
+def test_the_ambassadors_fit_a_phone_with_what_their_referrals_bought(
+    page: Page, live_server, business
+):
+    # What the ranking goes by, the referred customers' purchases, ran off the right edge.
+    anna = CustomerFactory(business=business, name="Zoë van den Öztürk")
+    PurchaseFactory(
+        customer=CustomerFactory(business=business, referred_by=anna), amount_cents=559125
+    )
+    SurveyResponseFactory(customer=anna, nps=10)
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.goto(f"{live_server.url}/ambassadors/")
+
+    ranking = page.get_by_test_id("ambassadors")
+    spent = ranking.get_by_text("€ 5.591,25")
+    assert spent.evaluate("e => e.getBoundingClientRect().right") <= 390
+    shot(page, "surveys-10-ambassadors-phone")
+    assert ranking.locator("xpath=..").evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
 def test_the_qr_code_page_fits_a_phone_screen(page: Page, live_server, business):
     """A counter phone or small tablet shows the QR code: its long link must wrap, not push the
     code and the page out past the right edge."""
