@@ -360,8 +360,8 @@ def _record(
 ) -> HttpResponse:
     """Shared by the forms on the profile: validate, call the service, and answer with the
     refreshed profile (htmx) or a redirect, or with the form and its messages. `saved` says
-    that it worked: next to the emptied form, as what was recorded shows elsewhere on the page
-    (the timeline, below it on a phone)."""
+    that it worked, inside the form just used (where the person is looking): what was recorded
+    shows elsewhere on the page, the timeline, a screen further down on a phone."""
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
     form = PROFILE_FORMS[form_key](request.POST)
     if form.is_valid():
@@ -371,7 +371,7 @@ def _record(
             add_service_errors(form, error)
         else:
             if request.htmx:
-                context = {**_profile_context(request, customer), "record_saved": saved}
+                context = {**_profile_context(request, customer), "record_saved": {form_key: saved}}
                 return render(request, "web/customer_detail.html#profile-live", context)
             messages.success(request, saved)
             return redirect("web:customer_detail", customer_id=customer.pk)
