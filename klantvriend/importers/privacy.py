@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import AuditAction, audit_record
+from klantvriend.core.audit import READ_ACTIONS, AuditAction, audit_record
 from klantvriend.core.errors import Conflict
 from klantvriend.core.idempotency import idempotent_requests_forget_business
 from klantvriend.core.language import shop_language
@@ -498,10 +498,6 @@ class RetentionOutcome:
     def count(self) -> int:
         """All the rule's candidates at the time of the run."""
         return len(self.customers) + self.remaining
-
-
-# Audit actions that only read the person's data: looking at a customer is no sign of life.
-READ_ACTIONS = (AuditAction.VIEWED, AuditAction.EXPORTED)
 
 
 def _activity_models() -> list[tuple[type[models.Model], tuple[str, ...]]]:

@@ -6,6 +6,7 @@ from functools import cache
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -87,6 +88,18 @@ def audit_object(value):
         return _("settings")
     model = _models_by_name().get(value)
     return model._meta.verbose_name if model is not None else value
+
+
+@register.filter
+def audit_what(event):
+    """What an event on a customer's profile was about, in words a shopkeeper reads: "customer
+    details: changed", "promise: kept"; no record numbers."""
+    kind = (
+        _("customer details")
+        if event.object_type == "customer"
+        else audit_object(event.object_type)
+    )
+    return f"{capfirst(kind)}: {audit_action(event.action)}"
 
 
 # What the privacy events record besides fields (importers/privacy.py and the export views).
