@@ -1,5 +1,6 @@
 """Writes of follow-ups: planned by hand or by the owner's rules, done with an outcome."""
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.language import shop_language
 from klantvriend.core.moments import refuse_unlikely_moment
+from klantvriend.core.versions import record_changing
 from klantvriend.core.working_hours import next_working_day
 from klantvriend.promises.models import Promise, PromiseKind
 
@@ -303,3 +305,27 @@ def follow_up_update(*, follow_up: FollowUp, actor, **fields: Any) -> FollowUp:
     if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
         return follow_up
     return changed
+
+
+def follow_up_change(
+    *,
+    follow_up: FollowUp,
+    actor,
+    fields: dict[str, Any],
+    outcome: str = "",
+    note: str = "",
+    expected_versions: Collection[str] | None = None,
+) -> FollowUp:
+    """The API's PATCH of a follow-up as one change: the `fields` (follow_up_update), then the
+    `outcome` with its `note` (follow_up_complete), in one transaction, so a refused outcome
+    also undoes the changes sent with it. `expected_versions`: the versions the caller read
+    (If-Match, core.versions); refused with ChangedMeanwhile and nothing changed unless one is
+    stored."""
+    with record_changing(follow_up, expected_versions=expected_versions) as follow_up:
+        if fields:
+            follow_up = follow_up_update(follow_up=follow_up, actor=actor, **fields)
+        if outcome:
+            follow_up = follow_up_complete(
+                follow_up=follow_up, actor=actor, outcome=outcome, note=note
+            )
+    return follow_up

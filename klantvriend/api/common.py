@@ -230,3 +230,6 @@ OWNER_ERRORS = {**ERRORS, 403: Message}
 # A write may meet a record whose state forbids it (409); a read never does.
 WRITE_ERRORS = {**ERRORS, 409: Conflict}
 OWNER_WRITE_ERRORS = {**OWNER_ERRORS, 409: Conflict}
+# A change of one record may be made conditional on the version read (If-Match, versions.py).
+CHANGE_ERRORS = {**WRITE_ERRORS, 412: Conflict}
+OWNER_CHANGE_ERRORS = {**OWNER_WRITE_ERRORS, 412: Conflict}

@@ -1,8 +1,7 @@
 from datetime import datetime
 from typing import Literal
 
-from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt
@@ -13,6 +12,7 @@ from klantvriend.complaints.selectors import ComplaintStatus, ComplaintView
 from klantvriend.core.errors import ValidationError
 
 from .common import (
+    CHANGE_ERRORS,
     ERRORS,
     WRITE_ERRORS,
     Input,
@@ -24,6 +24,7 @@ from .common import (
     refuse_undoing,
 )
 from .contact_moments import customer_for_write
+from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["complaints"])
 
@@ -84,7 +85,9 @@ def complaint_out(view: ComplaintView) -> dict:
     }
 
 
-def _out(request: HttpRequest, complaint) -> dict:
+def _out(request: HttpRequest, response: HttpResponse, complaint: Complaint) -> dict:
+    """The complaint with its status and clock, and its version as the ETag."""
+    with_etag(response, complaint)
     return complaint_out(
         selectors.complaint_views(business=business_of(request), complaints=[complaint])[0]
     )
@@ -148,31 +151,36 @@ def list_complaints(
 
 
 @router.post("", response={201: ComplaintOut, **WRITE_ERRORS}, summary="Log a complaint")
-def create_complaint(request: HttpRequest, payload: ComplaintCreate):
+def create_complaint(request: HttpRequest, payload: ComplaintCreate, response: HttpResponse):
     customer = customer_for_write(request, payload.customer)
     complaint = services.complaint_create(
         customer=customer,
         received_by=request.membership.user,  # type: ignore[attr-defined]
         **payload.dict(exclude={"customer"}),
     )
-    return Status(201, _out(request, complaint))
+    return Status(201, _out(request, response, complaint))
 
 
 @router.get("/{complaint_id}", response={200: ComplaintOut, **ERRORS}, summary="Get a complaint")
-def get_complaint(request: HttpRequest, complaint_id: int):
-    return _out(
-        request, selectors.complaint_get(business=business_of(request), complaint_id=complaint_id)
-    )
+def get_complaint(request: HttpRequest, complaint_id: int, response: HttpResponse):
+    complaint = selectors.complaint_get(business=business_of(request), complaint_id=complaint_id)
+    return _out(request, response, complaint)
 
 
 @router.patch(
     "/{complaint_id}",
-    response={200: ComplaintOut, **WRITE_ERRORS},
+    response={200: ComplaintOut, **CHANGE_ERRORS},
     summary="Change a complaint, record its first response or resolve it",
 )
-def update_complaint(request: HttpRequest, complaint_id: int, payload: ComplaintUpdate):
-    actor = request.membership.user  # type: ignore[attr-defined]
+def update_complaint(
+    request: HttpRequest,
+    complaint_id: int,
+    payload: ComplaintUpdate,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+):
     complaint = selectors.complaint_get(business=business_of(request), complaint_id=complaint_id)
+    versions = expected_versions(if_match)
     fields = payload.dict(exclude_unset=True)
     refuse_undoing(
         complaint,
@@ -195,16 +203,13 @@ def update_complaint(request: HttpRequest, complaint_id: int, payload: Complaint
         # Rewording the resolution of a resolved complaint (complaint_update refuses it empty);
         # an open complaint's empty resolution is empty already.
         fields["resolution"] = resolution
-    # One transaction: a refused step also undoes the changes sent with it.
-    with transaction.atomic():
-        if fields:
-            complaint = services.complaint_update(complaint=complaint, actor=actor, **fields)
-        if responded_at is not None:
-            complaint = services.complaint_respond(
-                complaint=complaint, actor=actor, at=responded_at
-            )
-        if resolved_at is not None:
-            complaint = services.complaint_resolve(
-                complaint=complaint, actor=actor, resolution=resolution or "", at=resolved_at
-            )
-    return _out(request, complaint)
+    complaint = services.complaint_change(
+        complaint=complaint,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+        fields=fields,
+        responded_at=responded_at,
+        resolved_at=resolved_at,
+        resolution=resolution or "",
+        expected_versions=versions,
+    )
+    return _out(request, response, complaint)

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
@@ -10,7 +10,18 @@ from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ContactKind, ContactMoment
 
-from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, Patch, business_of
+from .common import (
+    CHANGE_ERRORS,
+    ERRORS,
+    WRITE_ERRORS,
+    Input,
+    Moment,
+    ObjectId,
+    Pagination,
+    Patch,
+    business_of,
+)
+from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["contact moments"])
 
@@ -67,7 +78,9 @@ def list_contact_moments(
 @router.post(
     "", response={201: ContactMomentOut, **WRITE_ERRORS}, summary="Record a contact moment"
 )
-def create_contact_moment(request: HttpRequest, payload: ContactMomentCreate):
+def create_contact_moment(
+    request: HttpRequest, payload: ContactMomentCreate, response: HttpResponse
+):
     customer = customer_for_write(request, payload.customer)
     moment = services.contact_moment_create(
         customer=customer,
@@ -76,7 +89,7 @@ def create_contact_moment(request: HttpRequest, payload: ContactMomentCreate):
         at=payload.at,
         member=request.membership.user,  # type: ignore[attr-defined]
     )
-    return Status(201, moment)
+    return Status(201, with_etag(response, moment))
 
 
 @router.get(
@@ -84,10 +97,11 @@ def create_contact_moment(request: HttpRequest, payload: ContactMomentCreate):
     response={200: ContactMomentOut, **ERRORS},
     summary="Get a contact moment",
 )
-def get_contact_moment(request: HttpRequest, contact_moment_id: int):
-    return selectors.contact_moment_get(
+def get_contact_moment(request: HttpRequest, contact_moment_id: int, response: HttpResponse):
+    moment = selectors.contact_moment_get(
         business=business_of(request), contact_moment_id=contact_moment_id
     )
+    return with_etag(response, moment)
 
 
 class ContactMomentUpdate(Patch):
@@ -100,24 +114,35 @@ class ContactMomentUpdate(Patch):
 
 @router.patch(
     "/{contact_moment_id}",
-    response={200: ContactMomentOut, **WRITE_ERRORS},
+    response={200: ContactMomentOut, **CHANGE_ERRORS},
     summary="Change a contact moment",
 )
 def update_contact_moment(
-    request: HttpRequest, contact_moment_id: int, payload: ContactMomentUpdate
+    request: HttpRequest,
+    contact_moment_id: int,
+    payload: ContactMomentUpdate,
+    response: HttpResponse,
+    if_match: IfMatch = None,
 ):
     moment = selectors.contact_moment_get(
         business=business_of(request), contact_moment_id=contact_moment_id
     )
-    return services.contact_moment_update(moment=moment, **payload.dict(exclude_unset=True))
+    moment = services.contact_moment_update(
+        moment=moment,
+        expected_versions=expected_versions(if_match),
+        **payload.dict(exclude_unset=True),
+    )
+    return with_etag(response, moment)
 
 
 @router.delete(
-    "/{contact_moment_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a contact moment"
+    "/{contact_moment_id}",
+    response={204: None, **CHANGE_ERRORS},
+    summary="Delete a contact moment",
 )
-def delete_contact_moment(request: HttpRequest, contact_moment_id: int):
+def delete_contact_moment(request: HttpRequest, contact_moment_id: int, if_match: IfMatch = None):
     moment = selectors.contact_moment_get(
         business=business_of(request), contact_moment_id=contact_moment_id
     )
-    services.contact_moment_delete(moment=moment)
+    services.contact_moment_delete(moment=moment, expected_versions=expected_versions(if_match))
     return Status(204, None)

@@ -5,7 +5,7 @@ from django.db.models import F, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.core.errors import NotFound, ValidationError
@@ -15,10 +15,10 @@ from klantvriend.importers.privacy import audit_personal_data_viewed, customer_d
 from klantvriend.insights.selectors import customer_insight_get
 
 from .common import (
+    CHANGE_ERRORS,
     ERRORS,
-    OWNER_WRITE_ERRORS,
+    OWNER_CHANGE_ERRORS,
     WRITE_ERRORS,
-    Conflict,
     Input,
     Pagination,
     Patch,
@@ -26,7 +26,7 @@ from .common import (
     require_owner,
 )
 from .insights import CustomerInsightOut
-from .versions import IF_MATCH, IF_MATCH_DESCRIPTION, expected_versions, set_etag
+from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["customers"])
 
@@ -140,8 +140,11 @@ def list_customers(request: HttpRequest, page: Query[Pagination], search: str = 
 def _with_version(response: HttpResponse, customer: Customer) -> Customer:
     """The customer with their tags read once, for the body and for the ETag of their version."""
     prefetch_related_objects([customer], "tags")
-    set_etag(response, selectors.customer_version(customer=customer))
-    return customer
+    return with_etag(response, customer, _version)
+
+
+def _version(customer: Customer) -> str:
+    return selectors.customer_version(customer=customer)
 
 
 @router.post("", response={201: CustomerOut, **WRITE_ERRORS}, summary="Create a customer")
@@ -189,7 +192,7 @@ def get_customer(request: HttpRequest, customer_id: int, response: HttpResponse)
 
 @router.patch(
     "/{customer_id}",
-    response={200: CustomerOut, 412: Conflict, **WRITE_ERRORS},
+    response={200: CustomerOut, **CHANGE_ERRORS},
     summary="Change a customer",
 )
 def update_customer(
@@ -197,7 +200,7 @@ def update_customer(
     customer_id: int,
     payload: CustomerUpdate,
     response: HttpResponse,
-    if_match: str | None = Header(None, alias=IF_MATCH, description=IF_MATCH_DESCRIPTION),
+    if_match: IfMatch = None,
 ):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
     versions = expected_versions(if_match)
@@ -216,11 +219,15 @@ def update_customer(
 
 @router.delete(
     "/{customer_id}",
-    response={204: None, **OWNER_WRITE_ERRORS},
+    response={204: None, **OWNER_CHANGE_ERRORS},
     summary="Delete a customer entered by mistake (owners; one with purchases is anonymised instead)",
 )
-def delete_customer(request: HttpRequest, customer_id: int):
+def delete_customer(request: HttpRequest, customer_id: int, if_match: IfMatch = None):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
     require_owner(request)
-    customer_delete(customer=customer, actor=request.membership.user)  # type: ignore[attr-defined]
+    customer_delete(
+        customer=customer,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+        expected_versions=expected_versions(if_match),
+    )
     return Status(204, None)

@@ -2,8 +2,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
@@ -14,6 +13,7 @@ from klantvriend.aftercare.selectors import FollowUpStatus, follow_up_status
 from klantvriend.core.errors import Conflict, ValidationError
 
 from .common import (
+    CHANGE_ERRORS,
     ERRORS,
     WRITE_ERRORS,
     Input,
@@ -24,6 +24,7 @@ from .common import (
     refuse_undoing,
 )
 from .contact_moments import customer_for_write
+from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["follow-ups"])
 
@@ -142,8 +143,14 @@ def list_follow_ups(
     }
 
 
+def _out(request: HttpRequest, response: HttpResponse, follow_up: FollowUp) -> dict:
+    """The follow-up with its status, and its version as the ETag."""
+    with_etag(response, follow_up)
+    return follow_up_out(follow_up, today=business_of(request).today())
+
+
 @router.post("", response={201: FollowUpOut, **WRITE_ERRORS}, summary="Plan a follow-up")
-def create_follow_up(request: HttpRequest, payload: FollowUpCreate):
+def create_follow_up(request: HttpRequest, payload: FollowUpCreate, response: HttpResponse):
     business = business_of(request)
     follow_up = services.follow_up_create(
         business=business,
@@ -153,25 +160,29 @@ def create_follow_up(request: HttpRequest, payload: FollowUpCreate):
         assigned_to=_member(request, payload.assigned_to),
         created_by=request.membership.user,  # type: ignore[attr-defined]
     )
-    return Status(201, follow_up_out(follow_up, today=business.today()))
+    return Status(201, _out(request, response, follow_up))
 
 
 @router.get("/{follow_up_id}", response={200: FollowUpOut, **ERRORS}, summary="Get a follow-up")
-def get_follow_up(request: HttpRequest, follow_up_id: int):
-    business = business_of(request)
-    follow_up = selectors.follow_up_get(business=business, follow_up_id=follow_up_id)
-    return follow_up_out(follow_up, today=business.today())
+def get_follow_up(request: HttpRequest, follow_up_id: int, response: HttpResponse):
+    follow_up = selectors.follow_up_get(business=business_of(request), follow_up_id=follow_up_id)
+    return _out(request, response, follow_up)
 
 
 @router.patch(
     "/{follow_up_id}",
-    response={200: FollowUpOut, **WRITE_ERRORS},
+    response={200: FollowUpOut, **CHANGE_ERRORS},
     summary="Change a follow-up or record its outcome",
 )
-def update_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpUpdate):
-    business = business_of(request)
-    actor = request.membership.user  # type: ignore[attr-defined]
-    follow_up = selectors.follow_up_get(business=business, follow_up_id=follow_up_id)
+def update_follow_up(
+    request: HttpRequest,
+    follow_up_id: int,
+    payload: FollowUpUpdate,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+):
+    follow_up = selectors.follow_up_get(business=business_of(request), follow_up_id=follow_up_id)
+    versions = expected_versions(if_match)
     changes = payload.dict(exclude_unset=True)
     refuse_undoing(
         follow_up, changes, ("outcome",), _("A follow-up that is done cannot be reopened.")
@@ -182,11 +193,12 @@ def update_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpU
         _refuse_note_without_outcome(follow_up)
     if "assigned_to" in changes:
         changes["assigned_to"] = _member(request, changes["assigned_to"])
-    with transaction.atomic():
-        if changes:
-            follow_up = services.follow_up_update(follow_up=follow_up, actor=actor, **changes)
-        if outcome:
-            follow_up = services.follow_up_complete(
-                follow_up=follow_up, actor=actor, outcome=outcome, note=note
-            )
-    return follow_up_out(follow_up, today=business.today())
+    follow_up = services.follow_up_change(
+        follow_up=follow_up,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+        fields=changes,
+        outcome=outcome,
+        note=note,
+        expected_versions=versions,
+    )
+    return _out(request, response, follow_up)

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
 
@@ -9,8 +9,19 @@ from klantvriend.core.money import MAX_CENTS
 from klantvriend.gestures import selectors, services
 from klantvriend.gestures.models import Gesture, Occasion
 
-from .common import ERRORS, WRITE_ERRORS, Input, Moment, ObjectId, Pagination, Patch, business_of
+from .common import (
+    CHANGE_ERRORS,
+    ERRORS,
+    WRITE_ERRORS,
+    Input,
+    Moment,
+    ObjectId,
+    Pagination,
+    Patch,
+    business_of,
+)
 from .contact_moments import customer_for_write
+from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["gestures"])
 
@@ -73,7 +84,7 @@ def list_gestures(
 
 
 @router.post("", response={201: GestureOut, **WRITE_ERRORS}, summary="Record a gesture")
-def create_gesture(request: HttpRequest, payload: GestureCreate):
+def create_gesture(request: HttpRequest, payload: GestureCreate, response: HttpResponse):
     customer = customer_for_write(request, payload.customer)
     # The API records a repeat (an integration may have good reason) but says so.
     repeated = bool(selectors.gesture_recent_repeats(customer=customer, what=payload.what))
@@ -86,21 +97,30 @@ def create_gesture(request: HttpRequest, payload: GestureCreate):
         given_by=request.membership.user,  # type: ignore[attr-defined]
     )
     gesture.repeated_recently = repeated
-    return Status(201, gesture)
+    return Status(201, with_etag(response, gesture))
 
 
 @router.get("/{gesture_id}", response={200: GestureOut, **ERRORS}, summary="Get a gesture")
-def get_gesture(request: HttpRequest, gesture_id: int):
-    return selectors.gesture_get(business=business_of(request), gesture_id=gesture_id)
+def get_gesture(request: HttpRequest, gesture_id: int, response: HttpResponse):
+    gesture = selectors.gesture_get(business=business_of(request), gesture_id=gesture_id)
+    return with_etag(response, gesture)
 
 
 @router.patch(
-    "/{gesture_id}", response={200: GestureOut, **WRITE_ERRORS}, summary="Change a gesture"
+    "/{gesture_id}", response={200: GestureOut, **CHANGE_ERRORS}, summary="Change a gesture"
 )
-def update_gesture(request: HttpRequest, gesture_id: int, payload: GestureUpdate):
+def update_gesture(
+    request: HttpRequest,
+    gesture_id: int,
+    payload: GestureUpdate,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+):
     gesture = selectors.gesture_get(business=business_of(request), gesture_id=gesture_id)
-    return services.gesture_update(
+    gesture = services.gesture_update(
         gesture=gesture,
         actor=request.membership.user,  # type: ignore[attr-defined]
+        expected_versions=expected_versions(if_match),
         **payload.dict(exclude_unset=True),
     )
+    return with_etag(response, gesture)

@@ -1,14 +1,15 @@
 from datetime import date
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ImportantDate
 
-from .common import ERRORS, WRITE_ERRORS, Input, ObjectId, Pagination, business_of
+from .common import CHANGE_ERRORS, ERRORS, WRITE_ERRORS, Input, ObjectId, Pagination, business_of
 from .contact_moments import customer_for_write
+from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["important dates"])
 tags_router = Router(tags=["tags"])
@@ -45,12 +46,14 @@ def list_important_dates(
 
 
 @router.post("", response={201: ImportantDateOut, **WRITE_ERRORS}, summary="Add an important date")
-def create_important_date(request: HttpRequest, payload: ImportantDateCreate):
+def create_important_date(
+    request: HttpRequest, payload: ImportantDateCreate, response: HttpResponse
+):
     customer = customer_for_write(request, payload.customer)
     important = services.important_date_add(
         customer=customer, label=payload.label, date=payload.date, yearly=payload.yearly
     )
-    return Status(201, important)
+    return Status(201, with_etag(response, important))
 
 
 @router.get(
@@ -58,20 +61,25 @@ def create_important_date(request: HttpRequest, payload: ImportantDateCreate):
     response={200: ImportantDateOut, **ERRORS},
     summary="Get an important date",
 )
-def get_important_date(request: HttpRequest, important_date_id: int):
-    return selectors.important_date_get(
-        business=business_of(request), important_date_id=important_date_id
-    )
-
-
-@router.delete(
-    "/{important_date_id}", response={204: None, **WRITE_ERRORS}, summary="Delete an important date"
-)
-def delete_important_date(request: HttpRequest, important_date_id: int):
+def get_important_date(request: HttpRequest, important_date_id: int, response: HttpResponse):
     important = selectors.important_date_get(
         business=business_of(request), important_date_id=important_date_id
     )
-    services.important_date_delete(important_date=important)
+    return with_etag(response, important)
+
+
+@router.delete(
+    "/{important_date_id}",
+    response={204: None, **CHANGE_ERRORS},
+    summary="Delete an important date",
+)
+def delete_important_date(request: HttpRequest, important_date_id: int, if_match: IfMatch = None):
+    important = selectors.important_date_get(
+        business=business_of(request), important_date_id=important_date_id
+    )
+    services.important_date_delete(
+        important_date=important, expected_versions=expected_versions(if_match)
+    )
     return Status(204, None)
 
 

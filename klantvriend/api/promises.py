@@ -1,8 +1,7 @@
 from datetime import date, datetime
 from typing import Literal
 
-from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
@@ -13,6 +12,7 @@ from klantvriend.promises.selectors import PromiseView
 from klantvriend.promises.status import API_STATUSES, api_status
 
 from .common import (
+    CHANGE_ERRORS,
     ERRORS,
     WRITE_ERRORS,
     Input,
@@ -24,6 +24,7 @@ from .common import (
     refuse_undoing,
 )
 from .contact_moments import customer_for_write
+from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["promises"])
 
@@ -147,8 +148,14 @@ def reliability(request: HttpRequest):
     }
 
 
+def _out(response: HttpResponse, promise: Promise) -> dict:
+    """The promise with its status, and its version as the ETag."""
+    with_etag(response, promise)
+    return promise_out(selectors.promise_with_status(promise=promise))
+
+
 @router.post("", response={201: PromiseOut, **WRITE_ERRORS}, summary="Record a promise")
-def create_promise(request: HttpRequest, payload: PromiseCreate):
+def create_promise(request: HttpRequest, payload: PromiseCreate, response: HttpResponse):
     customer = customer_for_write(request, payload.customer)
     promise = services.promise_create(
         customer=customer,
@@ -159,35 +166,40 @@ def create_promise(request: HttpRequest, payload: PromiseCreate):
         made_at=payload.made_at,
         made_by=request.membership.user,  # type: ignore[attr-defined]
     )
-    return Status(201, promise_out(selectors.promise_with_status(promise=promise)))
+    return Status(201, _out(response, promise))
 
 
 @router.get("/{promise_id}", response={200: PromiseOut, **ERRORS}, summary="Get a promise")
-def get_promise(request: HttpRequest, promise_id: int):
+def get_promise(request: HttpRequest, promise_id: int, response: HttpResponse):
     promise = selectors.promise_get(business=business_of(request), promise_id=promise_id)
-    return promise_out(selectors.promise_with_status(promise=promise))
+    return _out(response, promise)
 
 
 @router.patch(
     "/{promise_id}",
-    response={200: PromiseOut, **WRITE_ERRORS},
+    response={200: PromiseOut, **CHANGE_ERRORS},
     summary="Change a promise, mark it kept (done_at) or cancel it (cancelled_at)",
 )
-def update_promise(request: HttpRequest, promise_id: int, payload: PromiseUpdate):
-    business = business_of(request)
+def update_promise(
+    request: HttpRequest,
+    promise_id: int,
+    payload: PromiseUpdate,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+):
     actor = request.membership.user  # type: ignore[attr-defined]
-    promise = selectors.promise_get(business=business, promise_id=promise_id)
+    promise = selectors.promise_get(business=business_of(request), promise_id=promise_id)
+    versions = expected_versions(if_match)
     changes = payload.dict(exclude_unset=True)
     refuse_undoing(
         promise, changes, ("done_at", "cancelled_at"), _("A finished promise cannot be reopened.")
     )
-    done_at, cancelled_at = changes.pop("done_at", None), changes.pop("cancelled_at", None)
-    # One transaction: a refused completion also undoes the field changes sent with it.
-    with transaction.atomic():
-        if changes:
-            promise = services.promise_update(promise=promise, actor=actor, **changes)
-        if done_at is not None:
-            promise = services.promise_mark_kept(promise=promise, actor=actor, at=done_at)
-        if cancelled_at is not None:
-            promise = services.promise_cancel(promise=promise, actor=actor, at=cancelled_at)
-    return promise_out(selectors.promise_with_status(promise=promise))
+    promise = services.promise_change(
+        promise=promise,
+        actor=actor,
+        done_at=changes.pop("done_at", None),
+        cancelled_at=changes.pop("cancelled_at", None),
+        fields=changes,
+        expected_versions=versions,
+    )
+    return _out(response, promise)

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
 
@@ -9,8 +9,9 @@ from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Purchase
 
 from .common import (
+    CHANGE_ERRORS,
     ERRORS,
-    OWNER_WRITE_ERRORS,
+    OWNER_CHANGE_ERRORS,
     WRITE_ERRORS,
     Input,
     Moment,
@@ -21,6 +22,7 @@ from .common import (
     require_owner,
 )
 from .contact_moments import customer_for_write
+from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["purchases"])
 
@@ -67,7 +69,7 @@ def list_purchases(request: HttpRequest, page: Query[Pagination], customer: Obje
 
 
 @router.post("", response={201: PurchaseOut, **WRITE_ERRORS}, summary="Record a purchase")
-def create_purchase(request: HttpRequest, payload: PurchaseCreate):
+def create_purchase(request: HttpRequest, payload: PurchaseCreate, response: HttpResponse):
     customer = customer_for_write(request, payload.customer)
     purchase = services.purchase_create(
         customer=customer,
@@ -77,12 +79,13 @@ def create_purchase(request: HttpRequest, payload: PurchaseCreate):
         description=payload.description,
         external_ref=payload.external_ref,
     )
-    return Status(201, purchase)
+    return Status(201, with_etag(response, purchase))
 
 
 @router.get("/{purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="Get a purchase")
-def get_purchase(request: HttpRequest, purchase_id: int):
-    return selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
+def get_purchase(request: HttpRequest, purchase_id: int, response: HttpResponse):
+    purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
+    return with_etag(response, purchase)
 
 
 class PurchaseUpdate(Patch):
@@ -95,24 +98,36 @@ class PurchaseUpdate(Patch):
 
 
 @router.patch(
-    "/{purchase_id}", response={200: PurchaseOut, **WRITE_ERRORS}, summary="Correct a purchase"
+    "/{purchase_id}", response={200: PurchaseOut, **CHANGE_ERRORS}, summary="Correct a purchase"
 )
-def update_purchase(request: HttpRequest, purchase_id: int, payload: PurchaseUpdate):
+def update_purchase(
+    request: HttpRequest,
+    purchase_id: int,
+    payload: PurchaseUpdate,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+):
     purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
-    return services.purchase_update(
+    purchase = services.purchase_update(
         purchase=purchase,
         actor=request.membership.user,  # type: ignore[attr-defined]
+        expected_versions=expected_versions(if_match),
         **payload.dict(exclude_unset=True),
     )
+    return with_etag(response, purchase)
 
 
 @router.delete(
     "/{purchase_id}",
-    response={204: None, **OWNER_WRITE_ERRORS},
+    response={204: None, **OWNER_CHANGE_ERRORS},
     summary="Delete a purchase recorded by mistake (owners)",
 )
-def delete_purchase(request: HttpRequest, purchase_id: int):
+def delete_purchase(request: HttpRequest, purchase_id: int, if_match: IfMatch = None):
     purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
     require_owner(request)
-    services.purchase_delete(purchase=purchase, actor=request.membership.user)  # type: ignore[attr-defined]
+    services.purchase_delete(
+        purchase=purchase,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+        expected_versions=expected_versions(if_match),
+    )
     return Status(204, None)

@@ -1,23 +1,40 @@
-"""Changing a record safely when others may change it too (docs/api.md, "Changing a customer
-safely"): a read hands out the record's version as its ETag, and a write sent with If-Match is
-done only while that version is still the one stored. The service compares it under the row's
-lock, in the transaction that writes (customers.services.customer_update), and refuses with
-ChangedMeanwhile, which api/urls.py answers with 412 Precondition Failed."""
+"""Changing a record safely when others may change it too (docs/api.md, "Changing a record
+safely"): a read hands out the record's version as its ETag, and a PATCH or DELETE sent with
+If-Match is done only while that version is still the one stored. The service compares it
+under the row's lock, in the transaction that writes (core.versions.record_changing), and
+refuses with ChangedMeanwhile, which api/urls.py answers with 412 Precondition Failed."""
 
+from collections.abc import Callable
+from typing import Annotated
+
+from django.db.models import Model
 from django.http import HttpResponse
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
+from ninja import Header
 from ninja.errors import ValidationError as SchemaValidationError
+
+from klantvriend.core.versions import record_version
 
 IF_MATCH = "If-Match"
 IF_MATCH_DESCRIPTION = (
     "Makes the change only if the record is still as you read it: send the ETag of your GET. "
     "When it was changed since, nothing is changed and the answer is 412."
 )
+# The If-Match header of a route that changes or deletes one record.
+IfMatch = Annotated[str | None, Header(alias=IF_MATCH, description=IF_MATCH_DESCRIPTION)]
 
 
 def set_etag(response: HttpResponse, version: str) -> None:
     response["ETag"] = f'"{version}"'
+
+
+def with_etag[Row: Model](
+    response: HttpResponse, record: Row, version: Callable[[Row], str] = record_version
+) -> Row:
+    """`record`, its version set as the response's ETag."""
+    set_etag(response, version(record))
+    return record
 
 
 def expected_versions(if_match: str | None) -> list[str] | None:

@@ -1,5 +1,6 @@
 """Writes of complaints: full validation first, then one transaction with the audit event."""
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from klantvriend.core.audit import (
 from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.hooks import COMPLAINT_RESOLVED, RECOVERY_GESTURE_WRITTEN, run_after_commit
 from klantvriend.core.moments import refuse_unlikely_moment
+from klantvriend.core.versions import record_changing
 
 from .models import Channel, Complaint, Driver, Severity
 
@@ -240,3 +242,30 @@ def complaint_update(
         ):
             run_after_commit(RECOVERY_GESTURE_WRITTEN, complaint=changed, actor=actor)
     return changed
+
+
+def complaint_change(
+    *,
+    complaint: Complaint,
+    actor,
+    fields: dict[str, Any],
+    responded_at: datetime | None = None,
+    resolved_at: datetime | None = None,
+    resolution: str = "",
+    expected_versions: Collection[str] | None = None,
+) -> Complaint:
+    """The API's PATCH of a complaint as one change: the `fields` (complaint_update), then the
+    first response at `responded_at`, then resolved at `resolved_at` with the `resolution`, in
+    one transaction, so a refused step also undoes the changes sent with it.
+    `expected_versions`: the versions the caller read (If-Match, core.versions); refused with
+    ChangedMeanwhile and nothing changed unless one is stored."""
+    with record_changing(complaint, expected_versions=expected_versions) as complaint:
+        if fields:
+            complaint = complaint_update(complaint=complaint, actor=actor, **fields)
+        if responded_at is not None:
+            complaint = complaint_respond(complaint=complaint, actor=actor, at=responded_at)
+        if resolved_at is not None:
+            complaint = complaint_resolve(
+                complaint=complaint, actor=actor, resolution=resolution, at=resolved_at
+            )
+    return complaint

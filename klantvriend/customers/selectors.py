@@ -1,11 +1,9 @@
 """Reads of customer data. Every function takes the business (directly or through a customer
 that was itself read through the business), so no query can reach another business's rows."""
 
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower, TruncDate
@@ -15,6 +13,7 @@ from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
+from klantvriend.core.versions import record_version
 
 from .identity import identifier_key, identity_digest
 from .models import (
@@ -116,30 +115,18 @@ def customer_get(
     return owned_get(customers.annotate(**(annotations or {})), business=business, pk=customer_id)
 
 
-# Derived from the other fields, or when it was last saved: saving nothing new keeps the version.
-_UNVERSIONED_FIELDS = frozenset({"search_text", "updated_at"})
-
-
-def _version_text(value) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    return str(value)
-
-
 def customer_version(*, customer: Customer) -> str:
-    """A digest of what is stored of the customer themselves, their tags included: it changes
-    with every change of it (a field, a tag, consent, anonymisation) and with nothing else (a
-    purchase, a contact moment, an insight refresh). The API hands it out as the ETag of a
-    customer and compares it under the row's lock for If-Match (services.customer_update).
+    """What is stored of the customer themselves, their tags included (core.versions): it
+    changes with every change of it (a field, a tag, consent, anonymisation) and with nothing
+    else (a purchase, a contact moment, an insight refresh). The API hands it out as the ETag of
+    a customer and compares it under the row's lock for If-Match (services.customer_update).
     Reads the tags, unless they were prefetched."""
-    values = {
-        field.attname: getattr(customer, field.attname)
-        for field in Customer._meta.concrete_fields
-        if field.name not in _UNVERSIONED_FIELDS
-    }
-    values["tags"] = sorted(tag.name for tag in customer.tags.all())
-    text = json.dumps(values, sort_keys=True, default=_version_text, ensure_ascii=False)
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    # The search text is derived from the other fields.
+    return record_version(
+        customer,
+        leave_out={"search_text"},
+        also={"tags": sorted(tag.name for tag in customer.tags.all())},
+    )
 
 
 def with_tag_names(customers: list[Customer]) -> list[Customer]:

@@ -23,6 +23,7 @@ from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
 from klantvriend.core.moments import refuse_unlikely_moment
+from klantvriend.core.versions import record_changing, refuse_if_changed
 
 from .identity import CUSTOMER_NUMBER, EMAIL, identity_digest, new_salt
 from .models import (
@@ -253,16 +254,7 @@ def customer_update(
     with refused_when_taken(row), transaction.atomic():
         _read_locked(row, business=customer.business)
         row.refuse_if_anonymised()
-        if expected_versions is not None and customer_version(customer=row) not in set(
-            expected_versions
-        ):
-            raise ChangedMeanwhile(
-                _(
-                    "This customer was changed since you read it: read it again and make your "
-                    "change to what is stored now."
-                ),
-                code="changed_meanwhile",
-            )
+        customer_refuse_if_changed(row, expected_versions=expected_versions)
         stored_tags = _stored_tags(row) if tags is not None else None
         changes = _changes_against_stored(row, given, seen, stored_tags)
         new_tags = changes.pop("tags", None)
@@ -291,6 +283,22 @@ def customer_update(
             )
     _take_stored(customer, row, tags_changed=new_tags is not None)
     return customer
+
+
+def customer_refuse_if_changed(
+    stored: Customer, *, expected_versions: Collection[str] | None
+) -> None:
+    """ChangedMeanwhile unless the customer's version (read under their lock) is one of
+    `expected_versions` (core.versions; None: no condition), said of the customer."""
+    refuse_if_changed(
+        stored,
+        expected_versions=expected_versions,
+        version=lambda customer: customer_version(customer=customer),
+        message=_(
+            "This customer was changed since you read it: read it again and make your change "
+            "to what is stored now."
+        ),
+    )
 
 
 # What a change of a customer writes besides the fields given: the search text made of them,
@@ -557,15 +565,23 @@ def important_date_add(
     return important
 
 
-def important_date_delete(*, important_date: ImportantDate) -> None:
-    important_date.delete()
+# `expected_versions` below: the versions (core.versions.record_version) the caller read, the
+# API's If-Match. The change is made only while one of them is stored; otherwise it is refused
+# with ChangedMeanwhile and nothing is changed. None sets no condition.
+
+
+def important_date_delete(
+    *, important_date: ImportantDate, expected_versions: Collection[str] | None = None
+) -> None:
+    with record_changing(important_date, expected_versions=expected_versions) as stored:
+        stored.delete()
+
+
+PURCHASE_FIELDS = ("amount_cents", "at", "description", "external_ref")
 
 
 def _purchase_snapshot(purchase: Purchase) -> dict[str, Any]:
-    return {
-        name: getattr(purchase, name)
-        for name in ("amount_cents", "at", "description", "external_ref")
-    }
+    return {name: getattr(purchase, name) for name in PURCHASE_FIELDS}
 
 
 def purchase_update(
@@ -576,55 +592,67 @@ def purchase_update(
     at: datetime | None = None,
     description: str | None = None,
     external_ref: str | None = None,
+    expected_versions: Collection[str] | None = None,
 ) -> Purchase:
-    """Corrects a purchase typed wrongly; what is not given stays as it is. A purchase is a fiscal
-    record: who changed what is kept in the audit trail."""
-    previous = Purchase.objects.get(pk=purchase.pk)
-    if amount_cents is not None:
-        if isinstance(amount_cents, bool) or not isinstance(amount_cents, int):
-            raise ValidationError(
-                {
-                    "amount_cents": ValidationError(
-                        _("Enter the amount as a number."), code="invalid"
-                    )
-                }
-            )
-        purchase.amount_cents = amount_cents
+    """Corrects a purchase typed wrongly; what is not given stays as it is stored now, however
+    long ago the caller read it. A purchase is a fiscal record: who changed what is kept in the
+    audit trail."""
+    if amount_cents is not None and (
+        isinstance(amount_cents, bool) or not isinstance(amount_cents, int)
+    ):
+        raise ValidationError(
+            {"amount_cents": ValidationError(_("Enter the amount as a number."), code="invalid")}
+        )
     if at is not None:
         refuse_unlikely_moment(at, field="at")
-        purchase.at = at
-    if description is not None:
-        purchase.description = description.strip()
-    if external_ref is not None:
-        purchase.external_ref = external_ref.strip()
+    given = {
+        "amount_cents": amount_cents,
+        "at": at,
+        "description": description.strip() if description is not None else None,
+        "external_ref": external_ref.strip() if external_ref is not None else None,
+    }
+    previous: dict[str, Any] = {}
     try:
-        purchase.full_clean()
-        with refused_when_taken(purchase), transaction.atomic():
-            changes = audit_diff(_purchase_snapshot(previous), _purchase_snapshot(purchase))
+        with (
+            refused_when_taken(purchase),
+            record_changing(purchase, expected_versions=expected_versions) as stored,
+        ):
+            previous = _purchase_snapshot(stored)
+            _take_given(purchase, previous, given)
+            purchase.full_clean()
+            changes = audit_diff(previous, _purchase_snapshot(purchase))
             if changes:
-                purchase.save(update_fields=["amount_cents", "at", "description", "external_ref"])
+                purchase.save(update_fields=list(PURCHASE_FIELDS))
                 audit_customer_row(
                     purchase, actor=actor, action=AuditAction.CHANGED, changes=changes
                 )
     except ValidationError:
-        for name in ("amount_cents", "at", "description", "external_ref"):
-            setattr(purchase, name, getattr(previous, name))
+        _take_given(purchase, previous, {})
         raise
     return purchase
 
 
-def purchase_delete(*, purchase: Purchase, actor) -> None:
+def _take_given(record: models.Model, stored: dict[str, Any], given: dict[str, Any]) -> None:
+    """The caller's object gets what is stored now, with the values given (not None) over it:
+    a field it read long ago is not written back over someone else's change."""
+    for name, value in stored.items():
+        setattr(record, name, value if given.get(name) is None else given[name])
+
+
+def purchase_delete(
+    *, purchase: Purchase, actor, expected_versions: Collection[str] | None = None
+) -> None:
     """Removes a purchase recorded by mistake (owners only, as deleting a customer), keeping
     what it was in the audit trail: a purchase is a fiscal record."""
-    was = _purchase_snapshot(purchase)
-    with transaction.atomic():
+    with record_changing(purchase, expected_versions=expected_versions) as stored:
+        was = _purchase_snapshot(stored)
         audit_customer_row(
-            purchase,
+            stored,
             actor=actor,
             action=AuditAction.DELETED,
             changes=audit_diff(was, dict.fromkeys(was)),
         )
-        purchase.delete()
+        stored.delete()
 
 
 def contact_moment_update(
@@ -633,24 +661,26 @@ def contact_moment_update(
     kind: str | None = None,
     summary: str | None = None,
     at: datetime | None = None,
+    expected_versions: Collection[str] | None = None,
 ) -> ContactMoment:
-    previous = ContactMoment.objects.get(pk=moment.pk)
-    if kind is not None:
-        moment.kind = kind
-    if summary is not None:
-        moment.summary = summary.strip()
     if at is not None:
         refuse_unlikely_moment(at, field="at")
-        moment.at = at
+    given = {"kind": kind, "summary": summary.strip() if summary is not None else None, "at": at}
+    previous: dict[str, Any] = {}
     try:
-        moment.full_clean()
+        with record_changing(moment, expected_versions=expected_versions) as stored:
+            previous = {name: getattr(stored, name) for name in given}
+            _take_given(moment, previous, given)
+            moment.full_clean()
+            moment.save(update_fields=list(given))
     except ValidationError:
-        for name in ("kind", "summary", "at"):
-            setattr(moment, name, getattr(previous, name))
+        _take_given(moment, previous, {})
         raise
-    moment.save(update_fields=["kind", "summary", "at"])
     return moment
 
 
-def contact_moment_delete(*, moment: ContactMoment) -> None:
-    moment.delete()
+def contact_moment_delete(
+    *, moment: ContactMoment, expected_versions: Collection[str] | None = None
+) -> None:
+    with record_changing(moment, expected_versions=expected_versions) as stored:
+        stored.delete()

@@ -1,3 +1,4 @@
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 from klantvriend.core.audit import save_changed_customer_row, save_new_customer_row
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.moments import refuse_unlikely_moment
+from klantvriend.core.versions import record_changing
 
 from .models import Gesture, Occasion
 
@@ -61,19 +63,26 @@ def gesture_create(
 
 
 def gesture_update(
-    *, gesture: Gesture, actor, now: datetime | None = None, **fields: Any
+    *,
+    gesture: Gesture,
+    actor,
+    now: datetime | None = None,
+    expected_versions: Collection[str] | None = None,
+    **fields: Any,
 ) -> Gesture:
+    """Changes the fields given of the gesture as stored now. `expected_versions`: the versions
+    the caller read (the API's If-Match, core.versions); refused with ChangedMeanwhile and
+    nothing changed unless one of them is stored."""
     unknown = set(fields) - {"what", "value_cents", "occasion", "given_at"}
     if unknown:
         raise TypeError(f"Unknown gesture fields: {sorted(unknown)}")
     now = now or timezone.now()
-    changed = Gesture.objects.get(pk=gesture.pk)
-    before = _snapshot(changed)
-    for name, value in fields.items():
-        setattr(changed, name, value.strip() if isinstance(value, str) else value)
-    _validate(changed, now)
-    if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
-        return gesture
+    with record_changing(gesture, expected_versions=expected_versions) as changed:
+        before = _snapshot(changed)
+        for name, value in fields.items():
+            setattr(changed, name, value.strip() if isinstance(value, str) else value)
+        _validate(changed, now)
+        save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot)
     return changed
 
 

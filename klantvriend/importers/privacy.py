@@ -8,7 +8,7 @@ so a new app's descriptions and notes are covered without a change here, and its
 activity for retention as the model declares them (`activity_fields`)."""
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -38,7 +38,7 @@ from klantvriend.customers.models import (
     Tag,
 )
 from klantvriend.customers.search import search_index_forget
-from klantvriend.customers.services import erased_identity_remember
+from klantvriend.customers.services import customer_refuse_if_changed, erased_identity_remember
 
 from .export import _fields, _is_user, _plain, section_name
 from .privacy_settings import privacy_settings
@@ -452,14 +452,19 @@ def customer_erase(
 
 
 @transaction.atomic
-def customer_delete(*, customer: Customer, actor=None) -> None:
+def customer_delete(
+    *, customer: Customer, actor=None, expected_versions: Collection[str] | None = None
+) -> None:
     """Removes a customer entered by mistake, with every record of theirs. Refused for a
     customer with purchases, which are fiscal records kept for seven years: such a customer is
     anonymised instead (customer_erase). What the audit trail and other people's rows say of
-    the person goes as on erasure, and the trail records that the customer was deleted."""
+    the person goes as on erasure, and the trail records that the customer was deleted.
+    `expected_versions`: the versions the caller read (the API's If-Match); refused with
+    ChangedMeanwhile and nothing removed unless one of them is stored."""
     locked = Customer.objects.select_for_update().get(
         pk=customer.pk, business_id=customer.business_id
     )
+    customer_refuse_if_changed(locked, expected_versions=expected_versions)
     if locked.purchases.exists():
         raise HasPurchases(
             _(

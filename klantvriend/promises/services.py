@@ -7,6 +7,7 @@ derived from the time zone read inside that transaction under the business's loc
 in: a move to another zone (promises_redate) either re-dates the promise or comes before it."""
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.hooks import PROMISE_KEPT, run_after_commit
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.services import business_lock_time_zone
+from klantvriend.core.versions import record_changing
 
 from .models import Promise, PromiseKind, due_moment_for_day
 
@@ -222,6 +224,33 @@ def promise_cancel(
             action=AuditAction.CANCELLED,
             changes=audit_diff({"cancelled_at": None}, {"cancelled_at": at}),
         )
+    return promise
+
+
+def promise_change(
+    *,
+    promise: Promise,
+    actor,
+    fields: dict[str, Any],
+    done_at: datetime | None = None,
+    cancelled_at: datetime | None = None,
+    expected_versions: Collection[str] | None = None,
+) -> Promise:
+    """The API's PATCH of a promise as one change: the `fields` (promise_update), then kept at
+    `done_at` or cancelled at `cancelled_at`, in one transaction, so a refused step also undoes
+    the changes sent with it. `expected_versions`: the versions the caller read (If-Match,
+    core.versions); refused with ChangedMeanwhile and nothing changed unless one is stored."""
+    with transaction.atomic():
+        # The business first, as every write of a promise locks it (business_lock_time_zone):
+        # locking the promise before it could deadlock with one of those.
+        business_lock_time_zone(business=promise.business)
+        with record_changing(promise, expected_versions=expected_versions) as promise:
+            if fields:
+                promise = promise_update(promise=promise, actor=actor, **fields)
+            if done_at is not None:
+                promise = promise_mark_kept(promise=promise, actor=actor, at=done_at)
+            if cancelled_at is not None:
+                promise = promise_cancel(promise=promise, actor=actor, at=cancelled_at)
     return promise
 
 
