@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import READ_ACTIONS, AuditAction, audit_record
-from klantvriend.core.errors import Conflict
+from klantvriend.core.errors import Conflict, NotFound
 from klantvriend.core.idempotency import idempotent_requests_forget_business
 from klantvriend.core.language import shop_language
 from klantvriend.core.members import staff_name
@@ -461,9 +461,12 @@ def customer_delete(
     the person goes as on erasure, and the trail records that the customer was deleted.
     `expected_versions`: the versions the caller read (the API's If-Match); refused with
     ChangedMeanwhile and nothing removed unless one of them is stored."""
-    locked = Customer.objects.select_for_update().get(
-        pk=customer.pk, business_id=customer.business_id
-    )
+    try:
+        locked = Customer.objects.select_for_update().get(
+            pk=customer.pk, business_id=customer.business_id
+        )
+    except Customer.DoesNotExist:
+        raise NotFound from None  # deleted since the caller read it
     customer_refuse_if_changed(locked, expected_versions=expected_versions)
     if locked.purchases.exists():
         raise HasPurchases(

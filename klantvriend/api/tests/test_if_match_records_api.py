@@ -168,6 +168,17 @@ def test_a_change_with_the_current_etag_is_made_and_answers_the_new_one(api, cus
 
 
 @pytest.mark.parametrize("route", PATCHED, ids=str)
+def test_a_change_to_the_values_stored_keeps_the_etag(api, customer, route):
+    url, _etag = _create(api, route, customer)
+    changed = _send(api, "patch", url, route.patch)
+
+    again = _send(api, "patch", url, route.patch, **{"If-Match": changed["ETag"]})
+
+    assert again.status_code == 200
+    assert again["ETag"] == changed["ETag"] == api.get(url)["ETag"]
+
+
+@pytest.mark.parametrize("route", PATCHED, ids=str)
 def test_a_change_based_on_an_old_read_is_refused_with_412_and_nothing_is_stored(
     api, customer, route
 ):

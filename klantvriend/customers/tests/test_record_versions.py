@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection, transaction
 
-from klantvriend.core.errors import ChangedMeanwhile
+from klantvriend.core.errors import ChangedMeanwhile, NotFound
 from klantvriend.core.tests.waiting import wait_until_blocked_or_done
 from klantvriend.core.versions import record_version
 from klantvriend.customers import services
@@ -60,6 +60,15 @@ def test_a_refused_correction_leaves_the_callers_object_as_stored(marieke, owner
         "amount_cents", "description"
     ).get() == (1250, "Rollade")
     assert purchase.amount_cents == 1250
+
+
+def test_a_record_deleted_since_it_was_read_is_not_found(marieke, owner):
+    """Deleted between the caller's read and the change: NotFound (404), not a server error."""
+    purchase = services.purchase_create(customer=marieke, amount_cents=1250)
+    Purchase.objects.filter(pk=purchase.pk).delete()
+
+    with pytest.raises(NotFound):
+        services.purchase_delete(purchase=purchase, actor=owner)
 
 
 @pytest.mark.django_db(transaction=True)

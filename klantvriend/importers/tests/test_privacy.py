@@ -14,6 +14,7 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.audit import audit_record
+from klantvriend.core.errors import NotFound
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ConsentRecord, ContactMoment, Customer, Purchase, Tag
@@ -474,3 +475,13 @@ def test_the_access_document_is_never_made_from_only_the_newest_events(business,
         customer_personal_data(customer=customer, data=newest)
     whole = customer_personal_data(customer=customer, data=personal_data(customer=customer))
     assert [event["at"][14:16] for event in whole["audit_trail"]] == ["00", "01", "02"]
+
+
+def test_deleting_a_customer_deleted_since_it_was_read_is_not_found(business, owner):
+    """Deleted between the caller's read and the service's lock: NotFound (404), not a server
+    error."""
+    customer = CustomerFactory(business=business)
+    Customer.objects.filter(pk=customer.pk).delete()
+
+    with pytest.raises(NotFound):
+        customer_delete(customer=customer, actor=owner)
