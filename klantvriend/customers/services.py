@@ -286,15 +286,17 @@ def customer_update(
 
 
 def customer_refuse_if_changed(
-    stored: Customer, *, expected_versions: Collection[str] | None
+    stored: Customer, *, expected_versions: Collection[str] | None, message: str | None = None
 ) -> None:
     """ChangedMeanwhile unless the customer's version (read under their lock) is one of
-    `expected_versions` (core.versions; None: no condition), said of the customer."""
+    `expected_versions` (core.versions; None: no condition), said of the customer unless the
+    caller has its own `message`."""
     refuse_if_changed(
         stored,
         expected_versions=expected_versions,
         version=lambda customer: customer_version(customer=customer),
-        message=_(
+        message=message
+        or _(
             "This customer was changed since you read it: read it again and make your change "
             "to what is stored now."
         ),

@@ -24,12 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
-from klantvriend.core.errors import ChangedMeanwhile, Conflict, NotFound
+from klantvriend.core.errors import Conflict, NotFound
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers.identity import customer_number_key
 from klantvriend.customers.models import ConsentKind, ConsentRecord, Customer
 from klantvriend.customers.search import search_index_forget
-from klantvriend.customers.selectors import customer_version
+from klantvriend.customers.services import customer_refuse_if_changed
 
 from .relations import customer_relations
 
@@ -235,16 +235,14 @@ def customer_merge(
         keep, other = locked[keep.pk], locked[other.pk]
         keep.business = other.business = business
         _refuse(keep, other)
-        if any(
-            versions is not None and customer_version(customer=row) not in set(versions)
-            for row, versions in ((keep, keep_versions), (other, other_versions))
-        ):
-            raise ChangedMeanwhile(
-                _(
+        for row, versions in ((keep, keep_versions), (other, other_versions)):
+            customer_refuse_if_changed(
+                row,
+                expected_versions=versions,
+                message=_(
                     "One of the two customers was changed since you read it: check again what "
                     "merging does."
                 ),
-                code="changed_meanwhile",
             )
         plan = merge_plan(keep=keep, other=other)
         tags_added = plan.tags_added
