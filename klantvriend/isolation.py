@@ -64,8 +64,9 @@ def create_foreign_rows(business: Business) -> dict[type[models.Model], models.M
 
 
 def model_for_parameter(name: str) -> type[models.Model] | None:
-    """`follow_up_id` -> FollowUp: the model whose id a URL parameter carries."""
-    match = re.fullmatch(r"(\w+)_id", name)
+    """`follow_up_id` -> FollowUp: the model whose id a URL parameter carries; `other_...`
+    a second row of that model (the record merged into a customer: `other_customer_id`)."""
+    match = re.fullmatch(r"(?:other_)?(\w+)_id", name)
     if not match:
         return None
     wanted = match.group(1).replace("_", "")

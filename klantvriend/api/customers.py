@@ -11,6 +11,7 @@ from pydantic import Field, StrictBool, StrictInt
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer, LegalBasis
+from klantvriend.importers.merge import customer_merge
 from klantvriend.importers.privacy import audit_personal_data_viewed, customer_delete
 from klantvriend.insights.selectors import customer_insight_get
 
@@ -220,7 +221,7 @@ def update_customer(
 @router.delete(
     "/{customer_id}",
     response={204: None, **OWNER_CHANGE_ERRORS},
-    summary="Delete a customer entered by mistake (owners; one with purchases is anonymised instead)",
+    summary="Delete a customer entered by mistake (owners; one with purchases is refused: anonymise them instead)",
 )
 def delete_customer(request: HttpRequest, customer_id: int, if_match: IfMatch = None):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
@@ -231,3 +232,45 @@ def delete_customer(request: HttpRequest, customer_id: int, if_match: IfMatch = 
         expected_versions=expected_versions(if_match),
     )
     return Status(204, None)
+
+
+class CustomerMerge(Input):
+    other_etag: str | None = Field(
+        None,
+        description="The other record's ETag as its GET gave it: the merge is refused (412) "
+        "when that record changed since. The If-Match header does the same for this customer.",
+    )
+
+
+@router.post(
+    "/{customer_id}/merge/{other_customer_id}",
+    response={200: CustomerOut, **OWNER_CHANGE_ERRORS},
+    summary="Merge another record of the same person into this customer (owners)",
+    description="Everything of the other record (purchases, promises, complaints, consent "
+    "history, audit trail, ...) moves to this customer, and the other record is deleted. This "
+    "customer keeps its details; empty ones are filled from the other, notes are joined, and "
+    "consent follows the person's latest decision. Two different customer numbers are refused "
+    "(409). Cannot be undone. Send `{}` as the body, or the other record's ETag.",
+)
+def merge_customer(
+    request: HttpRequest,
+    customer_id: int,
+    other_customer_id: int,
+    payload: CustomerMerge,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+):
+    business = business_of(request)
+    customer = selectors.customer_get(business=business, customer_id=customer_id)
+    other = selectors.customer_get(business=business, customer_id=other_customer_id)
+    require_owner(request)
+    other_etag = payload.other_etag
+    customer_merge(
+        keep=customer,
+        other=other,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+        keep_versions=expected_versions(if_match),
+        other_versions=None if other_etag is None else [other_etag.strip('" ')],
+    )
+    customer.refresh_from_db()
+    return _with_version(response, customer)
