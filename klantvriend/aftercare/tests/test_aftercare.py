@@ -153,7 +153,7 @@ def test_a_large_purchase_plans_a_follow_up_and_a_small_one_does_not(
 
     follow_up = FollowUp.objects.get()
     assert (follow_up.purchase, follow_up.reason) == (large, Reason.PURCHASE)
-    assert follow_up.due_on == customer.business.local(large.at).date() + timedelta(days=3)
+    assert follow_up.due_on == open_on(customer.business.local(large.at).date() + timedelta(days=3))
     # Planned by an English-speaking user, read by the whole shop: in the shop's language.
     assert follow_up.note == "Was alles naar wens: Buffet 30 p.?"
 
@@ -224,7 +224,7 @@ def test_not_reached_plans_it_again(customer, staff_user):
 
     stored = FollowUp.objects.get()
     assert (stored.done_at, stored.outcome, stored.attempts) == (None, "", 1)
-    assert stored.due_on == customer.business.today() + timedelta(days=2)
+    assert stored.due_on == open_on(customer.business.today() + timedelta(days=2))
     assert AuditEvent.objects.get().action == "replanned"
 
 
