@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -202,13 +202,15 @@ def test_targets_are_business_settings(customer, owner):
         complaint_public_response_hours=2,
         complaint_resolution_days=5,
     )
-    received = timezone.now()
+    # A week without a change to or from summer time, when five calendar days are 120 hours
+    # (run in the days before the change, one hour was missing; the change has its own test).
+    received = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)
     complaint = ComplaintFactory(customer=customer, received_at=received, public=True)
 
     clock = complaint_views(business=customer.business, complaints=[complaint])[0].clock
 
-    assert clock.response_deadline == received + timedelta(hours=2)
-    assert clock.resolution_deadline == received + timedelta(days=5)
+    assert clock.response_deadline == datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+    assert clock.resolution_deadline == datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 
 
 def test_the_queue_puts_breaches_first_then_the_least_time_left(
