@@ -277,7 +277,15 @@ def test_open_promises_say_when_they_are_due_in_the_businesss_time_zone(business
     business.save(update_fields=["time_zone"])
     customer = CustomerFactory(business=business)
     due = datetime(2026, 12, 24, 18, 0, tzinfo=UTC)
-    PromiseFactory(customer=customer, description="Taart", due_at=due, due_all_day=False)
+    # Made before it is due whenever the suite runs (the factory makes it two days ago, which
+    # from 26 December 2026 on was after the day it was due).
+    PromiseFactory(
+        customer=customer,
+        description="Taart",
+        made_at=due - timedelta(days=1),
+        due_at=due,
+        due_all_day=False,
+    )
 
     with translation.override("nl"), timezone.override("Europe/Amsterdam"):
         items = promise_open_items(customer=customer)
