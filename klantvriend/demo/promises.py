@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.models import FollowUp, Outcome, Reason
@@ -144,21 +144,22 @@ def _shop_moment(rng: np.random.Generator, day: date, tz) -> datetime:
     return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
 
 
-def care_demo_create(*, business, members, seed: int, today: date) -> CareDemoSummary:
+def care_demo_create(
+    *, business, members, seed: int, today: date, now: datetime
+) -> CareDemoSummary:
+    """`now` is the moment the demo's history ends (demo_create)."""
     # The demo shop is Dutch: texts it writes into the data (follow-up questions) are too.
     with translation.override("nl"):
-        return _care_demo_create(business=business, members=members, seed=seed, today=today)
+        return _care_demo_create(
+            business=business, members=members, seed=seed, today=today, now=now
+        )
 
 
-def _care_demo_create(*, business, members, seed: int, today: date) -> CareDemoSummary:
+def _care_demo_create(
+    *, business, members, seed: int, today: date, now: datetime
+) -> CareDemoSummary:
     rng = np.random.default_rng([seed, 4])  # its own stream: the shop's draws stay as they were
     tz = business.tzinfo
-    # "Now" is the real moment when the demo ends today, else the end of the demo's last day.
-    now = (
-        timezone.now()
-        if today == business.today()
-        else datetime.combine(today, time(17), tzinfo=tz)
-    )
     customers = list(
         Customer.objects.filter(business=business)
         .order_by("id")
@@ -236,11 +237,11 @@ def _care_demo_create(*, business, members, seed: int, today: date) -> CareDemoS
                 rng, business, members, customers, made_at, now - timedelta(hours=hours_ago)
             )
         )
-    end_of_day = datetime.combine(business.local(now).date(), time(17, 30), tzinfo=tz)
+    # Later today, so no later than the day's last moment: a demo made in the evening has them
+    # due at 23:59:59 rather than tomorrow.
+    end_of_day = due_moment_for_day(business=business, day=business.local(now).date())
     for minutes in (45, 120, 240):
-        due = min(
-            now + timedelta(minutes=minutes), max(end_of_day, now + timedelta(minutes=minutes))
-        )
+        due = min(now + timedelta(minutes=minutes), end_of_day)
         promises.append(
             _open_promise(rng, business, members, customers, now - timedelta(hours=3), due)
         )

@@ -121,7 +121,10 @@ def demo_create(
     password: str = "demo",
     today: date | None = None,
     years: float = 2.0,
+    now: datetime | None = None,
 ) -> DemoSummary:
+    """A demo shop whose history ends `today` (by default the day it is now where the shop is).
+    `now` is the moment it is made, the real clock unless a test fixes it."""
     rng = np.random.default_rng(seed)
     owner = _ensure_user(username, password, "Sanne")
     staff = _ensure_user(f"{username}-medewerker", password, "Joris")
@@ -129,9 +132,14 @@ def demo_create(
         business = business_create(name=business_name, owner=owner, time_zone="Europe/Amsterdam")
         Membership.objects.create(user=staff, business=business, role=Role.STAFF)
         tz = business.tzinfo
-        today = today or business.today()
+        now = now or timezone.now()
+        today = today or business.local(now).date()
         # Nothing in the future: a demo made in the morning has no purchases this afternoon.
-        cutoff = min(datetime.combine(today, time(23, 59), tzinfo=tz), timezone.now())
+        cutoff = min(datetime.combine(today, time(23, 59), tzinfo=tz), now)
+        # Promises, complaints and surveys end now when the demo ends today, else at the end of
+        # its last day: decided once, here, not again after minutes of writing purchases.
+        if today != business.local(now).date():
+            now = datetime.combine(today, time(17), tzinfo=tz)
         start = today - timedelta(days=int(365 * years))
         span_days = (today - start).days
         tags = Tag.objects.bulk_create([Tag(business=business, name=name) for name in names.TAGS])
@@ -268,9 +276,9 @@ def demo_create(
         purchase_count = insert_rows(Purchase, PURCHASE_ROW_FIELDS, purchases_collecting_moments())
         contact_count = insert_rows(ContactMoment, CONTACT_FIELDS, moments)
         # Promises, complaints, follow-ups and gestures on top of the shop (demo/promises.py).
-        care_demo_create(business=business, members=members, seed=seed, today=today)
+        care_demo_create(business=business, members=members, seed=seed, today=today, now=now)
         # A year of survey answers on top (demo/surveys.py); the referral network is drawn above.
-        survey_demo_create(business=business, seed=seed, today=today)
+        survey_demo_create(business=business, seed=seed, today=today, now=now)
     # Value, segments, advice and charts from the start, so the demo's insight pages are alive.
     insights_refresh(business=business)
     return DemoSummary(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.models import FollowUp, Outcome, Reason
@@ -72,10 +72,11 @@ class SurveyDemoSummary:
     follow_ups: int
 
 
-def survey_demo_create(*, business, seed: int, today: date) -> SurveyDemoSummary:
+def survey_demo_create(*, business, seed: int, today: date, now: datetime) -> SurveyDemoSummary:
+    """`now` is the moment the demo's history ends (demo_create)."""
     # The demo shop is Dutch: the follow-up questions it writes are too.
     with translation.override("nl"):
-        return _survey_demo_create(business=business, seed=seed, today=today)
+        return _survey_demo_create(business=business, seed=seed, today=today, now=now)
 
 
 def _category(score: int) -> str:
@@ -86,14 +87,9 @@ def _category(score: int) -> str:
     return "passive"
 
 
-def _survey_demo_create(*, business, seed: int, today: date) -> SurveyDemoSummary:
+def _survey_demo_create(*, business, seed: int, today: date, now: datetime) -> SurveyDemoSummary:
     rng = np.random.default_rng([seed, 6])
     tz = business.tzinfo
-    now = (
-        timezone.now()
-        if today == business.today()
-        else datetime.combine(today, time(17), tzinfo=tz)
-    )
     Survey.objects.get_or_create(business=business)
     rows = list(
         Customer.objects.filter(business=business)

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.db.models import F
 from django.utils import timezone
@@ -48,6 +48,20 @@ def test_the_demo_shop_has_promises_complaints_aftercare_and_gestures_alive_toda
     assert follow_up_coverage(business=business).share > 0.5
     assert Gesture.objects.filter(business=business).count() >= 5
     assert not Promise.objects.filter(business=business, done_at__gt=timezone.now()).exists()
+
+
+def test_a_demo_made_late_in_the_evening_still_has_promises_due_later_today(db):
+    """Today's page of a demo shown in the evening: its promises "due later today" were due
+    45 minutes to 4 hours on, so after 20:00 some, and after 23:15 all, fell on tomorrow."""
+    now = datetime(2026, 6, 30, 21, 30, tzinfo=UTC)  # 23:30 in Amsterdam
+
+    business = demo_create(customers=60, seed=5, now=now).business
+
+    due_today = today_list(business=business, now=now).due_today
+    assert due_today.total == 3
+    assert [view.promise.due_at for view in due_today.items] == [
+        datetime(2026, 6, 30, 21, 59, 59, tzinfo=UTC)  # 23:59:59 in Amsterdam
+    ] * 3
 
 
 def test_most_counter_complaints_of_the_demo_were_answered_on_the_spot(db):
