@@ -110,15 +110,19 @@ def follow_up_create(
     return follow_up
 
 
+def rule_day(*, business, day: date) -> date:
+    """The day a follow-up that a rule plans for `day` is due: that day, or the shop's next
+    working day when it is closed then (a call planned for a Sunday is made on Monday)."""
+    return next_working_day(day, working_days=care_settings(business).working_days)
+
+
 def _plan_once(**kwargs) -> FollowUp | None:
     """Rules may fire twice (a retried request); the one-to-one link keeps it one follow-up.
     Nothing is planned for an anonymised customer: there is nobody left to ask. A rule's day
     that falls when the shop is closed moves to its next working day."""
     if kwargs["customer"].erased_at is not None:
         return None
-    kwargs["due_on"] = next_working_day(
-        kwargs["due_on"], working_days=care_settings(kwargs["business"]).working_days
-    )
+    kwargs["due_on"] = rule_day(business=kwargs["business"], day=kwargs["due_on"])
     try:
         with transaction.atomic():
             return follow_up_create(**kwargs)
@@ -249,10 +253,10 @@ def follow_up_complete(
             raise _already_done()
         if outcome == NOT_REACHED:
             locked.attempts += 1
-            rules = care_settings(business)
-            locked.due_on = next_working_day(
-                business.local(at).date() + timedelta(days=rules.aftercare_replan_days),
-                working_days=rules.working_days,
+            locked.due_on = rule_day(
+                business=business,
+                day=business.local(at).date()
+                + timedelta(days=care_settings(business).aftercare_replan_days),
             )
             if note.strip():
                 locked.outcome_note = note.strip()

@@ -29,7 +29,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.models import Reason
-from klantvriend.aftercare.services import follow_up_create
+from klantvriend.aftercare.services import follow_up_create, rule_day
 from klantvriend.complaints.models import Channel, Driver
 from klantvriend.complaints.services import complaint_create
 from klantvriend.core import links
@@ -461,8 +461,9 @@ def survey_answer(
     """Stores the answer to the invitation behind `key`. A link that is unknown, expired or
     already used, and any score out of its range, is refused and nothing is stored.
 
-    A detractor (0-6) is acted on at once: a follow-up for the owner due today, or, when the
-    comment complains in so many words (COMPLAINT_WORDS), a complaint with its clocks."""
+    A detractor (0-6) is acted on at once: a follow-up for the owner due today (the next working
+    day when the shop is closed today), or, when the comment complains in so many words
+    (COMPLAINT_WORDS), a complaint with its clocks."""
     now = now or timezone.now()
     invitation = invitation_for_key(key=key)
     state = invitation_state(invitation, now=now)
@@ -524,7 +525,7 @@ def _act_on_detractor(response: SurveyResponse, business: Business, customer, no
         business=business,
         customer=customer,
         note=note[:300],
-        due_on=business.local(now).date(),
+        due_on=rule_day(business=business, day=business.local(now).date()),
         reason=Reason.SURVEY,
         assigned_to=owner,
     )

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -8,6 +8,7 @@ from klantvriend.aftercare.models import FollowUp, Reason
 from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.services import complaint_create, complaint_resolve
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.tests.days import open_on
 from klantvriend.customers.models import LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.models import PromiseKind
@@ -204,9 +205,24 @@ def test_a_detractor_gets_a_follow_up_for_the_owner_today(business, customer, ow
     assert follow_up.reason == Reason.SURVEY
     assert follow_up.customer == customer
     assert follow_up.assigned_to == owner
-    assert follow_up.due_on == business.today()
+    assert follow_up.due_on == open_on(business.today())
     assert follow_up.note == "Gaf een 4 van 10 in de enquête: Lang moeten wachten"
     assert Complaint.objects.count() == 0
+
+
+def test_a_detractor_answering_on_sunday_gets_a_follow_up_on_monday(business, customer):
+    """As every follow-up a rule plans: the shop is closed on Sunday (the default working days),
+    and a call planned for a Sunday showed as late on Monday morning."""
+    saturday = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+    created = _invite(business, customer, now=saturday)
+
+    services.survey_answer(
+        key=created.key,
+        answers={**GOOD, "nps": "5", "comment": "Lang moeten wachten"},
+        now=saturday + timedelta(days=1),
+    )
+
+    assert FollowUp.objects.get().due_on == date(2026, 11, 30)
 
 
 def test_a_detractor_who_complains_in_words_opens_a_complaint(business, customer):
