@@ -309,11 +309,13 @@ def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
         "business": business,
         "customer": invitation.customer,
         "url": survey_url(key),
-        "valid_until": business.local(invitation.expires_at),
+        "valid_until": invitation.expires_at,
     }
     parts = []
+    # Dates in the shop's time zone: a template shows a moment in the active zone, which is the
+    # shop's only on its own pages, not in a request to the API.
     for language in SURVEY_LANGUAGES:
-        with translation.override(language):
+        with translation.override(language), timezone.override(business.tzinfo):
             parts.append(render_to_string("surveys/invitation_email.txt", context))
     with shop_language(business):
         subject = _("How did we do? A short question from %(business)s") % {

@@ -98,6 +98,24 @@ def test_email_with_consent_is_sent_after_commit_in_dutch_and_english(
     assert SurveyInvitation.objects.get().sent_at is not None
 
 
+def test_the_email_says_until_which_day_the_link_is_valid_in_the_shops_time_zone(
+    business, consenting, django_capture_on_commit_callbacks
+):
+    """Outside a page of the shop (the API, an invitation after a kept delivery) the server's
+    zone was active, and a link sent in the evening on Curaçao said it was valid a day longer."""
+    business.time_zone = "America/Curacao"  # UTC-4 all year
+    business.save(update_fields=["time_zone"])
+    evening = datetime(2026, 12, 2, 0, 30, tzinfo=UTC)  # 1 December, 20:30 on Curaçao
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(business, consenting, channel=InvitationChannel.EMAIL, now=evening)
+
+    body = mail.outbox[0].body
+    # Fourteen days on: 15 December, 20:30 there (16 December, 1:30 in Amsterdam).
+    assert "geldig tot 15 december 2026" in body
+    assert "valid until 15 December 2026" in body
+
+
 def test_one_invitation_per_customer_per_period(business, customer):
     now = timezone.now()
     _invite(business, customer, now=now - timedelta(days=89))
