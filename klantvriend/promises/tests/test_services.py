@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -127,7 +127,9 @@ def test_a_due_day_past_the_horizon_is_refused_so_the_lists_can_still_judge_ever
 
     # Ahead of now, not of the moment it was made: a promise recorded as made long ago is
     # refused (if at all) for its own moment, not for a due day that is not far off.
-    services.promise_update(promise=kept, actor=owner, made_at=kept.made_at.replace(year=1900))
+    services.promise_update(
+        promise=kept, actor=owner, made_at=datetime(1900, 6, 1, 12, 0, tzinfo=UTC)
+    )
 
     assert refused.value.error_dict["due_at"][0].code == "too_far"
     assert moved.value.error_dict["due_at"][0].code == "too_far"

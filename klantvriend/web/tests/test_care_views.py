@@ -522,7 +522,10 @@ def test_a_repeated_gesture_warns_first_and_is_recorded_when_confirmed(
 
 def test_congratulating_on_an_occasion_records_a_gesture(owner_client, business):
     customer = CustomerFactory(
-        business=business, marketing_consent=True, birthday=business.today().replace(year=1990)
+        business=business,
+        marketing_consent=True,
+        # Born in a leap year: a date also on 29 February.
+        birthday=business.today().replace(year=1992),
     )
 
     response = owner_client.post(
