@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from clv import charts
 from klantvriend.core.money import format_cents, whole_cents
-from klantvriend.insights.selectors import customer_insight_get, insight_card
+from klantvriend.insights.selectors import alive_figure, customer_insight_get, insight_card
 from klantvriend.surveys.selectors import nps_rounded
 
 register = template.Library()
@@ -61,6 +61,9 @@ def svg_chart(chart, currency="EUR"):
         )
     # Built from escaped parts in clv.charts.
     return mark_safe(svg)
+
+
+register.filter("alive_figure", alive_figure)
 
 
 @register.filter

@@ -973,7 +973,10 @@ def test_today_names_the_probability_alive_as_the_profile_does(
     owner_client, owner, business, language, badge
 ):
     customer = CustomerFactory(business=business, name="Koen Visser")
-    CustomerInsightFactory(customer=customer, slipping_away=True, probability_alive=0.4)
+    # Only customers with three or more purchase days are ever slipping away.
+    CustomerInsightFactory(
+        customer=customer, slipping_away=True, purchase_days=3, probability_alive=0.4
+    )
     account_language_set(user=owner, language=language)
 
     page = owner_client.get(reverse("web:today")).content.decode()

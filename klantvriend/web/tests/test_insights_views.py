@@ -69,6 +69,39 @@ def test_profile_card_says_its_figures_predate_a_purchase_just_recorded(staff_cl
     assert note in html
 
 
+@pytest.mark.parametrize(
+    ("language", "purchase_days", "alive", "alive_before", "shown"),
+    [
+        # A regular away for seven weeks: the model's 0% stands, falling since a month ago.
+        ("nl", 146, 9.8e-07, 0.03, "0% ↓"),
+        ("en", 146, 9.8e-07, 0.03, "0% ↓"),
+        ("nl", 2, 0.4, 0.41, "40%"),
+        # A one-off customer gets MBG/NBD's 92% whether they came last week or two years ago
+        # (and 100% from BG/NBD): words instead of a figure that outranks the regular's.
+        ("nl", 1, 0.88, 0.92, "tot nu toe eenmalig"),
+        ("en", 1, 0.88, 0.92, "one-off so far"),
+    ],
+)
+def test_the_card_shows_a_probability_alive_only_where_it_says_something(
+    owner_client, owner, business, language, purchase_days, alive, alive_before, shown
+):
+    customer = CustomerFactory(business=business)
+    CustomerInsightFactory(
+        customer=customer,
+        purchase_days=purchase_days,
+        days_since_last=53,
+        probability_alive=alive,
+        probability_alive_30_days_ago=alive_before,
+        value_cents=1000,
+        expected_purchases_365=1.0,
+    )
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    assert f'data-testid="insight-alive">{shown}</span>' in page
+
+
 def test_a_new_customer_card_says_when_its_insight_comes_without_jargon(owner_client, business):
     customer = CustomerFactory(business=business)
 
