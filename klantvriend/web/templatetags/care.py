@@ -1,4 +1,4 @@
-"""Filters for the care pages: time left on a clock, shares as percentages, lateness."""
+"""Filters for the care pages: what a complaint clock counts down to, shares as percentages, lateness."""
 
 from datetime import timedelta
 from functools import cache
@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from klantvriend.complaints.clocks import Stage
 from klantvriend.web.care_forms import resolve_form_for
 
 register = template.Library()
@@ -35,13 +36,19 @@ def span(delta):
 
 
 @register.filter
-def timeleft(delta):
-    """ "2 h 15 min left" or "30 min late" for a clock."""
-    if delta is None:
+def clock_due(clock):
+    """What a complaint's running clock counts down to and how long: "answer within 2 h 15 min",
+    "resolution 30 min late". A bare "2 d 23 h left" left staff guessing which target it was."""
+    if clock is None or clock.time_left is None:
         return ""
-    if delta < timedelta(0):
-        return _("%(span)s late") % {"span": _span(delta)}
-    return _("%(span)s left") % {"span": _span(delta)}
+    span = _span(clock.time_left)
+    # Before the first response both clocks run and the earlier deadline is shown.
+    answer = clock.stage == Stage.RESPONSE and clock.deadline == clock.response_deadline
+    if clock.breached:
+        text = _("answer %(span)s late") if answer else _("resolution %(span)s late")
+    else:
+        text = _("answer within %(span)s") if answer else _("resolve within %(span)s")
+    return text % {"span": span}
 
 
 @register.filter

@@ -12,6 +12,8 @@ from django.utils import formats, timezone, translation
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.complaints.clocks import Clock
+from klantvriend.complaints.clocks import Stage as ClockStage
 from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
@@ -28,6 +30,7 @@ from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.services import survey_invitation_create
 from klantvriend.today.selectors import SHOWN
 from klantvriend.web.care_forms import FollowUpForm
+from klantvriend.web.templatetags.care import clock_due
 
 HTMX = {"HX-Request": "true"}
 
@@ -447,7 +450,7 @@ def test_a_complaint_answered_at_the_counter_is_not_waiting_for_an_answer_on_tod
     ) in today
     assert (
         '<div class="stat"><span class="stat-value">0</span>'
-        '<span class="stat-label">klachten over de termijn</span>'
+        '<span class="stat-label">klachten te laat</span>'
     ) in today
 
 
@@ -1076,10 +1079,10 @@ def test_a_follow_up_left_over_from_an_earlier_day_says_when_it_was_planned(owne
 @pytest.mark.parametrize(
     ("language", "breached", "label"),
     [
-        ("en", 1, "complaint past its target"),
-        ("en", 2, "complaints past their target"),
-        ("nl", 1, "klacht over de termijn"),
-        ("nl", 2, "klachten over de termijn"),
+        ("en", 1, "complaint late"),
+        ("en", 2, "complaints late"),
+        ("nl", 1, "klacht te laat"),
+        ("nl", 2, "klachten te laat"),
     ],
 )
 def test_today_counts_the_complaints_past_their_target_in_good_grammar(
@@ -1181,3 +1184,69 @@ def test_the_settings_page_offers_the_language_of_the_business_chosen(
 
     assert "Taal van de zaak" in page
     assert '<option value="en" selected>Engels</option>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "stage", "deadline_is_response", "time_left", "label"),
+    [
+        ("nl", "response", True, timedelta(hours=2, minutes=15), "beantwoorden binnen 2 u 15 min"),
+        ("en", "response", True, timedelta(hours=2, minutes=15), "answer within 2 h 15 min"),
+        ("nl", "response", True, -timedelta(minutes=30), "antwoord 30 min te laat"),
+        ("en", "response", True, -timedelta(minutes=30), "answer 30 min late"),
+        # Not yet answered, but the resolution target comes first: that is what is shown.
+        ("nl", "response", False, timedelta(minutes=40), "oplossen binnen 40 min"),
+        ("nl", "resolution", False, timedelta(days=2, hours=23), "oplossen binnen 2 d 23 u"),
+        ("en", "resolution", False, timedelta(days=2, hours=23), "resolve within 2 d 23 h"),
+        ("nl", "resolution", False, -timedelta(days=1, hours=2), "oplossing 1 d 2 u te laat"),
+        ("en", "resolution", False, -timedelta(days=1, hours=2), "resolution 1 d 2 h late"),
+    ],
+)
+def test_a_complaint_clock_says_what_it_counts_down_to(
+    language, stage, deadline_is_response, time_left, label
+):
+    now = timezone.now()
+    respond_by, resolve_by = now + timedelta(hours=1), now + timedelta(days=3)
+    clock = Clock(
+        stage=ClockStage(stage),
+        response_deadline=respond_by,
+        resolution_deadline=resolve_by,
+        deadline=respond_by if deadline_is_response else resolve_by,
+        time_left=time_left,
+        response_in_time=None,
+        resolution_in_time=None,
+    )
+
+    with translation.override(language):
+        assert clock_due(clock) == label
+
+
+@pytest.mark.parametrize(
+    ("language", "responded", "clock"),
+    [
+        # A public complaint is answered within an hour (clock hours), resolved within 3 days.
+        ("nl", False, "beantwoorden binnen 45 min"),
+        ("en", False, "answer within 45 min"),
+        ("nl", True, r"oplossen binnen 2 d 23 u"),
+        ("en", True, r"resolve within 2 d 23 h"),
+    ],
+)
+def test_today_and_the_profile_say_what_a_complaint_clock_counts_down_to(
+    owner_client, owner, business, language, responded, clock
+):
+    # Half a minute to spare either way: the clock shows whole minutes, rounded down.
+    received = timezone.now() - timedelta(minutes=14, seconds=30)
+    complaint = ComplaintFactory(
+        customer=CustomerFactory(business=business),
+        public=True,
+        received_at=received,
+        first_response_at=received + timedelta(minutes=5) if responded else None,
+    )
+    account_language_set(user=owner, language=language)
+
+    today = owner_client.get(reverse("web:today")).content.decode()
+    profile = owner_client.get(
+        reverse("web:customer_detail", args=[complaint.customer_id])
+    ).content.decode()
+
+    for page in (today, profile):
+        assert f'<span class="clock">{clock}</span>' in page
