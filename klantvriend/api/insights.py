@@ -71,7 +71,12 @@ class CustomerInsightOut(Schema):
     days_since_last: int
     usual_interval_days: float | None
     spend_cents: int
-    probability_alive: float | None
+    probability_alive: float | None = Field(
+        None,
+        description="The model's probability that the customer still buys here (0-1). With "
+        "purchase_days 1 it says little: no model sees a one-off customer leave, so it stays "
+        "high (docs/advisor.md); the web interface shows 'one-off so far' instead.",
+    )
     expected_purchases_90: float | None
     expected_purchases_365: float | None
     value_cents: int | None
