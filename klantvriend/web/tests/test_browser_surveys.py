@@ -197,6 +197,31 @@ def test_the_ambassadors_fit_a_phone_with_what_their_referrals_bought(
     assert ranking.locator("xpath=..").evaluate("e => e.scrollWidth <= e.clientWidth")
 
 
+def test_the_five_drivers_fit_a_phone_each_with_its_scores_and_answers(
+    page: Page, live_server, business
+):
+    # Six columns needed about 470 px: on a phone each driver is a block of its own.
+    SurveyResponseFactory(customer=CustomerFactory(business=business), nps=10, reliability=5)
+    SurveyResponseFactory(customer=CustomerFactory(business=business), nps=3, reliability=2)
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.goto(f"{live_server.url}/surveys/")
+
+    reliability = page.get_by_test_id("driver-reliability")
+    expect(reliability).to_contain_text("Betrouwbaarheid")
+    expect(reliability.get_by_test_id("driver-average")).to_have_text("3,5")
+    answers = reliability.locator("td").last
+    expect(answers).to_have_text("2")
+    # The promoters', the detractors' figure and the number of answers, in sight.
+    for cell in (reliability.get_by_text("5,0"), reliability.get_by_text("2,0"), answers):
+        assert cell.evaluate("e => e.getBoundingClientRect().right") <= PHONE["width"]
+    shot(page, "surveys-11-drivers-phone")
+    table = page.get_by_test_id("drivers").locator(".table-wrap")
+    assert table.evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
 def test_the_qr_code_page_fits_a_phone_screen(page: Page, live_server, business):
     """A counter phone or small tablet shows the QR code: its long link must wrap, not push the
     code and the page out past the right edge."""
