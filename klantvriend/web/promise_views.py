@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_POST
 
 from klantvriend.core.care_settings import care_settings
@@ -121,6 +122,10 @@ def promise_cancel(request: HttpRequest, promise_id: int) -> HttpResponse:
 def promise_reliability(request: HttpRequest) -> HttpResponse:
     figures = selectors.promise_reliability(business=request.business)
     grace_hours = care_settings(request.business).promise_grace_hours
+    # Named rows as the shared table takes them, the kind's label starting with a capital.
+    kinds = [(capfirst(label), row) for _kind, label, row in figures.by_kind]
     return render(
-        request, "web/promise_reliability.html", {"figures": figures, "grace_hours": grace_hours}
+        request,
+        "web/promise_reliability.html",
+        {"figures": figures, "kinds": kinds, "grace_hours": grace_hours},
     )

@@ -1,5 +1,6 @@
 """Promises, complaints and aftercare in a real Chromium. Screenshots go to test-artifacts/."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -95,6 +96,43 @@ def test_a_promise_with_advice_kept_late_changes_the_reliability_figure(
     page.goto(f"{live_server.url}/promises/reliability/")
     expect(page.get_by_test_id("reliability-share")).to_have_text("91%")  # 10 of 11
     shot(page, "care-04-reliability")
+
+
+def test_the_promises_kept_fit_a_phone_with_on_time_late_and_broken(
+    page: Page, live_server, business, owner
+):
+    # The seven columns scrolled sideways on a phone; the lateness columns are left out there.
+    customer = CustomerFactory(business=business)
+    made = timezone.now() - timedelta(days=10)
+    for kind, done in ((PromiseKind.ORDER_READY, 1), (PromiseKind.ORDER_READY, 4)):
+        PromiseFactory(
+            customer=customer,
+            kind=kind,
+            made_by=owner,
+            made_at=made,
+            due_at=made + timedelta(days=2),
+            done_at=made + timedelta(days=done),
+        )
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.goto(f"{live_server.url}/promises/reliability/")
+
+    for table in (
+        page.get_by_test_id("reliability-by-member"),
+        page.get_by_test_id("reliability-by-kind"),
+    ):
+        row = table.locator("tbody tr")
+        expect(row).to_have_count(1)
+        # The name, the share on time, the late and the broken ones.
+        expect(row.locator("td:visible")).to_have_text(
+            [re.compile(r"Sanne|Bestelling klaar"), "50%", "1", "0"]
+        )
+        # On a phone the table itself is the box that scrolls.
+        for box in (table, table.locator("table")):
+            assert box.evaluate("e => e.scrollWidth <= e.clientWidth")
+    shot(page, "care-05-reliability-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_a_public_complaint_answered_resolved_and_followed_up_on_today(
