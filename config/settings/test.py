@@ -1,24 +1,31 @@
 """The test suite: the database comes from DATABASE_URL (SQLite in a temporary file by default,
 PostgreSQL when `make test` runs the suite the second time)."""
 
+import atexit
 import os
+import shutil
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import ALLOWED_HOSTS
 
+# A directory of this run's own, removed when the run ends: test runs side by side on one
+# machine must not share (and delete) each other's database file or uploads. The uploads went to
+# the checkout's var/imports, where a run under a faked clock removed another run's as stale.
+_run_directory = Path(tempfile.mkdtemp(prefix="klantvriend-test-"))
+atexit.register(shutil.rmtree, _run_directory, ignore_errors=True)
+VAR_DIR = _run_directory / "var"
+
 if "DATABASE_URL" not in os.environ:
     from .base import SQLITE_OPTIONS
 
-    # A directory of this run's own: test runs side by side on one machine must not share (and
-    # delete) each other's database file.
-    _run_directory = tempfile.mkdtemp(prefix="klantvriend-test-")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.path.join(_run_directory, "main.sqlite3"),
+            "NAME": str(_run_directory / "main.sqlite3"),
             "OPTIONS": SQLITE_OPTIONS,
-            "TEST": {"NAME": os.path.join(_run_directory, "test.sqlite3")},
+            "TEST": {"NAME": str(_run_directory / "test.sqlite3")},
         }
     }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only

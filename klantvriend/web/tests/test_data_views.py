@@ -1,8 +1,13 @@
 """Import and export pages: owners only; upload, preview with the columns found, dry run, import."""
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from klantvriend.core.accounts import account_language_set
@@ -34,6 +39,27 @@ def upload(client, content=TILL, kind="purchases"):
         "/data/import/",
         {"kind": kind, "file": SimpleUploadedFile("kassa.csv", content, "text/csv")},
     )
+
+
+def test_a_test_run_keeps_its_uploads_in_a_directory_of_its_own_removed_when_it_ends():
+    """Uploads went to the checkout's var/imports, shared by every test run and the development
+    server: a run under a faked clock removed another run's uploads as a day old."""
+    other_run = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.VAR_DIR)"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    other_var = Path(other_run.stdout.strip())
+
+    ours = data_views.upload_dir()
+    assert ours == Path(settings.VAR_DIR) / "imports"
+    assert ours.is_dir()
+    assert not ours.is_relative_to(settings.BASE_DIR)
+    assert other_var != Path(settings.VAR_DIR)
+    assert not other_var.is_relative_to(settings.BASE_DIR)
+    assert not other_var.parent.exists()  # the other run's directory went when it ended
 
 
 def test_staff_cannot_import_or_export(staff_client):
