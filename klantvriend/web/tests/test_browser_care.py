@@ -96,6 +96,13 @@ def test_a_promise_with_advice_kept_late_changes_the_reliability_figure(
     page.goto(f"{live_server.url}/promises/reliability/")
     expect(page.get_by_test_id("reliability-share")).to_have_text("91%")  # 10 of 11
     shot(page, "care-04-reliability")
+    # Both tables whole on a wide screen: the one per member scrolled, in the narrower column.
+    for table in (
+        page.get_by_test_id("reliability-by-member"),
+        page.get_by_test_id("reliability-by-kind"),
+    ):
+        expect(table.locator("th")).to_have_count(7)
+        assert table.evaluate("e => e.scrollWidth <= e.clientWidth")
 
 
 def test_the_promises_kept_fit_a_phone_with_on_time_late_and_broken(
