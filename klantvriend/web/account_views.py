@@ -26,10 +26,11 @@ from klantvriend.core.accounts import (
     member_password_set,
     password_reset_allowed,
 )
-from klantvriend.core.language import reader_language
+from klantvriend.core.language import own_language, reader_language
 from klantvriend.core.links import public_url
 from klantvriend.core.members import membership_get_in_business, staff_name
 from klantvriend.core.passwords import password_help_text
+from klantvriend.core.selectors import membership_list_for_user
 from klantvriend.core.services import login_failures_clear
 
 from .addresses import client_address
@@ -241,7 +242,19 @@ class ResetForm(PasswordResetForm):
             kwargs={"uidb64": context["uid"], "token": context["token"]},
         )
         context["reset_url"] = public_url(path)
-        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+        # Written for the member, who may not be the one at the keyboard: in the language they
+        # read Klantvriend in, not in that of the page the link was asked for on.
+        with translation.override(_reader_language(context["user"])):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+def _reader_language(user) -> str:
+    """The language `user` reads Klantvriend in when signed in (as the middleware decides it,
+    in the business they see first), else the one of this page."""
+    first = membership_list_for_user(user=user).first()
+    if first is None:
+        return own_language(user=user) or translation.get_language()
+    return reader_language(own=first.own_language, business=first.business)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

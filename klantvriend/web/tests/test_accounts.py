@@ -294,3 +294,27 @@ def test_reset_requests_from_one_visitor_are_limited(db, staff_user, mailoutbox)
     Client(REMOTE_ADDR="198.51.100.4").post("/password/forgotten/", {"email": "joris@slagerij.nl"})
 
     assert len(mailoutbox) == 1  # only the request from another visitor
+
+
+@pytest.mark.parametrize(
+    ("own", "shop", "subject"),
+    [
+        ("en", "nl", "A new password for Klantvriend"),
+        ("", "en", "A new password for Klantvriend"),
+        ("nl", "en", "Een nieuw wachtwoord voor Klantvriend"),
+    ],
+)
+def test_the_reset_email_is_in_the_language_the_member_reads(
+    staff_user, business, mailoutbox, own, shop, subject
+):
+    staff_user.email = "joris@slagerij.nl"
+    staff_user.save()
+    accounts.account_language_set(user=staff_user, language=own)
+    business.language = shop
+    business.save()
+
+    # Asked for on the Dutch log-in page of the shop's tablet.
+    Client().post("/password/forgotten/", {"email": "joris@slagerij.nl"})
+
+    [message] = mailoutbox
+    assert message.subject == subject
