@@ -63,11 +63,13 @@ def follow_up_get(*, business: Business, follow_up_id: int) -> FollowUp:
     )
 
 
-def follow_ups_due(*, business: Business, limit: int = 50) -> Rows[FollowUp]:
-    """Open follow-ups planned for today or the last two weeks, the longest waiting first: a
-    check-up call months late helps no one (it counts as missed in the coverage figure). One
-    query, two when there are more than `limit`."""
-    today = business.today()
+def follow_ups_due(
+    *, business: Business, limit: int = 50, today: date | None = None
+) -> Rows[FollowUp]:
+    """Open follow-ups planned for `today` (the business's, unless given) or the two weeks
+    before, the longest waiting first: a check-up call months late helps no one (it counts as
+    missed in the coverage figure). One query, two when there are more than `limit`."""
+    today = today or business.today()
     return first_rows(
         FollowUp.objects.filter(
             business=business,

@@ -92,13 +92,17 @@ def _celebrated_on(day: date) -> set[tuple[int, int]]:
 
 
 def occasions_today(
-    *, business: Business, limit: int = 30, customer_id: int | None = None
+    *,
+    business: Business,
+    limit: int = 30,
+    customer_id: int | None = None,
+    day: date | None = None,
 ) -> Rows[OccasionToday]:
-    """Birthdays and customer-since anniversaries of today (of one customer, given
+    """Birthdays and customer-since anniversaries of today, or of `day` (of one customer, given
     `customer_id`), for customers who agreed to hear from the business (marketing consent): a
     personal date is not used without it. One query, three when more than `limit` customers
     celebrate (then the occasions are counted)."""
-    day = business.today()
+    day = day or business.today()
     start = business.start_of(day)
     given_today = Gesture.objects.filter(
         customer=OuterRef("pk"),

@@ -58,14 +58,15 @@ def today_list(
         due_today_limit=limit("due_today"),
     )
     complaints = complaint_queue(business=business, now=now)
+    day = business.local(now).date()
     return TodayList(
-        day=business.local(now).date(),
+        day=day,
         now=now,
         overdue=agenda.overdue,
         due_today=agenda.due_today,
-        follow_ups=follow_ups_due(business=business, limit=limit("follow_ups")),
+        follow_ups=follow_ups_due(business=business, limit=limit("follow_ups"), today=day),
         complaints=Rows(complaints.items[: limit("complaints")], complaints.total),
-        occasions=occasions_today(business=business, limit=limit("occasions")),
+        occasions=occasions_today(business=business, limit=limit("occasions"), day=day),
     )
 
 

@@ -160,3 +160,24 @@ def test_the_digest_is_written_in_the_site_language_dutch(business, owner):
 
     assert mail.outbox[0].subject == "Vandaag bij Slagerij Test: 0 dingen te doen"
     assert "Vandaag hoeft er niets. Geniet van de dag." in mail.outbox[0].body
+
+
+def test_the_today_list_of_another_moment_is_that_days_list_throughout(business):
+    """The morning e-mail and a test ask about a given moment: every list is of that day, not
+    some of the clock's day."""
+    then = datetime(2026, 3, 2, 9, 0, tzinfo=business.tzinfo)
+    customer = CustomerFactory(
+        business=business,
+        name="Jarige Job",
+        marketing_consent=True,
+        birthday=date(1980, 3, 2),
+        customer_since=date(2020, 1, 1),
+    )
+    FollowUpFactory(customer=customer, due_on=date(2026, 3, 2), note="Smaakte de taart?")
+    FollowUpFactory(customer=customer, due_on=date(2026, 3, 3), note="Nog niet aan de beurt")
+
+    today = today_list(business=business, now=then)
+
+    assert today.day == date(2026, 3, 2)
+    assert [f.note for f in today.follow_ups.items] == ["Smaakte de taart?"]
+    assert [(o.customer.name, o.years) for o in today.occasions.items] == [("Jarige Job", 46)]
