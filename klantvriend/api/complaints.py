@@ -24,7 +24,7 @@ from .common import (
     refuse_undoing,
 )
 from .contact_moments import customer_for_write
-from .versions import IfMatch, expected_versions, with_etag
+from .versions import IfMatch, expected_versions_of, with_etag
 
 router = Router(tags=["complaints"])
 
@@ -180,7 +180,7 @@ def update_complaint(
     if_match: IfMatch = None,
 ):
     complaint = selectors.complaint_get(business=business_of(request), complaint_id=complaint_id)
-    versions = expected_versions(if_match)
+    versions = expected_versions_of(complaint, if_match)
     fields = payload.dict(exclude_unset=True)
     refuse_undoing(
         complaint,

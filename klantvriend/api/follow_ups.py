@@ -24,7 +24,7 @@ from .common import (
     refuse_undoing,
 )
 from .contact_moments import customer_for_write
-from .versions import IfMatch, expected_versions, with_etag
+from .versions import IfMatch, expected_versions_of, with_etag
 
 router = Router(tags=["follow-ups"])
 
@@ -182,7 +182,7 @@ def update_follow_up(
     if_match: IfMatch = None,
 ):
     follow_up = selectors.follow_up_get(business=business_of(request), follow_up_id=follow_up_id)
-    versions = expected_versions(if_match)
+    versions = expected_versions_of(follow_up, if_match)
     changes = payload.dict(exclude_unset=True)
     refuse_undoing(
         follow_up, changes, ("outcome",), _("A follow-up that is done cannot be reopened.")

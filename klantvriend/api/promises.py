@@ -24,7 +24,7 @@ from .common import (
     refuse_undoing,
 )
 from .contact_moments import customer_for_write
-from .versions import IfMatch, expected_versions, with_etag
+from .versions import IfMatch, expected_versions_of, with_etag
 
 router = Router(tags=["promises"])
 
@@ -189,7 +189,7 @@ def update_promise(
 ):
     actor = request.membership.user  # type: ignore[attr-defined]
     promise = selectors.promise_get(business=business_of(request), promise_id=promise_id)
-    versions = expected_versions(if_match)
+    versions = expected_versions_of(promise, if_match)
     changes = payload.dict(exclude_unset=True)
     refuse_undoing(
         promise, changes, ("done_at", "cancelled_at"), _("A finished promise cannot be reopened.")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Header
 from ninja.errors import ValidationError as SchemaValidationError
 
-from klantvriend.core.versions import record_version
+from klantvriend.core.versions import record_version, refuse_if_changed
 
 IF_MATCH = "If-Match"
 IF_MATCH_DESCRIPTION = (
@@ -55,3 +55,14 @@ def expected_versions(if_match: str | None) -> list[str] | None:
             ]
         )
     return [tag[1:-1] for tag in tags if not tag.startswith("W/")]
+
+
+def expected_versions_of(record: Model, if_match: str | None) -> list[str] | None:
+    """expected_versions, for a change whose route checks the record as read before its service
+    writes (a finished promise is not reopened, an outcome note needs an outcome): a condition
+    that the record as read already fails is answered 412 before those checks, as preconditions
+    come first (RFC 9110, 13.2.2), rather than with their 409 or 422 about a record the client
+    has not seen. The service compares again under the row's lock."""
+    versions = expected_versions(if_match)
+    refuse_if_changed(record, expected_versions=versions)
+    return versions

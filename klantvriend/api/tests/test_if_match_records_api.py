@@ -311,6 +311,31 @@ def test_finishing_a_record_changed_since_is_refused_too(api, customer, route, m
     assert _stored(route, url) != before
 
 
+@pytest.mark.parametrize(
+    ("route", "finish", "body"),
+    [
+        # Kept meanwhile by someone else; this client, having read it open, sends it back open.
+        ("promises", {"done_at": "2026-11-29T10:00:00+01:00"}, {"done_at": None}),
+        # An outcome recorded meanwhile; this client sends a note without one.
+        ("follow-ups", {"outcome": "content"}, {"outcome_note": "Belt terug."}),
+    ],
+)
+def test_a_change_refused_by_what_happened_meanwhile_answers_412_not_409_or_422(
+    api, customer, route, finish, body
+):
+    """Preconditions come first (RFC 9110): the client learns that the record changed since
+    its read, not a refusal about a state it has not seen."""
+    route = next(item for item in ROUTES if item.path == route)
+    url, etag = _create(api, route, customer)
+    _send(api, "patch", url, finish)
+    before = _stored(route, url)
+
+    refused = _send(api, "patch", url, body, **{"If-Match": etag})
+
+    assert (refused.status_code, refused.json()) == (412, CHANGED_EN)
+    assert _stored(route, url) == before
+
+
 def test_a_customer_is_deleted_only_as_read(api, customer):
     url = f"/api/v1/customers/{customer.pk}"
     etag = api.get(url)["ETag"]
