@@ -17,6 +17,7 @@ change here."""
 import copy
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.db import transaction
@@ -61,11 +62,8 @@ class MergePlan:
     special_notes_dropped: bool
     # Details of the other record that the kept one has its own of: (field name, value).
     not_taken: list[tuple[str, Any]]
-
-    @property
-    def tags_added(self) -> list[str]:
-        kept = {tag.name for tag in self.keep.tags.all()}
-        return sorted(tag.name for tag in self.other.tags.all() if tag.name not in kept)
+    # The other record's tags that the kept one lacks, by name.
+    tags_added: list[str]
 
 
 def _joined(first: str, second: str) -> str:
@@ -134,8 +132,9 @@ def merged_fields(keep: Customer, other: Customer) -> tuple[dict[str, Any], bool
     if special is other:
         fields["special_category_consent"] = consent
         fields["special_category_consent_at"] = other.special_category_consent_at
+    # With consent, the notes of each record that had it (at least the deciding one).
     notes = [c.special_notes for c in (keep, other) if c.special_category_consent]
-    kept_notes = _joined(*notes) if consent and len(notes) == 2 else (notes[0] if consent else "")
+    kept_notes = reduce(_joined, notes) if consent else ""
     if kept_notes != keep.special_notes:
         fields["special_notes"] = kept_notes
     dropped = any(c.special_notes.strip() for c in (keep, other)) and not consent
@@ -193,7 +192,11 @@ def merge_plan(*, keep: Customer, other: Customer) -> MergePlan:
         moving.append(
             (ngettext("customer they referred", "customers they referred", referred), referred)
         )
-    return MergePlan(keep, other, fields, moving, dropped, _not_taken(keep, other, fields))
+    kept_tags = set(keep.tags.values_list("name", flat=True))
+    tags_added = sorted(set(other.tags.values_list("name", flat=True)) - kept_tags)
+    return MergePlan(
+        keep, other, fields, moving, dropped, _not_taken(keep, other, fields), tags_added
+    )
 
 
 def _not_taken(keep: Customer, other: Customer, fields: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -234,7 +237,8 @@ def customer_merge(
             raise NotFound  # deleted since the caller read it
         keep, other = locked[keep.pk], locked[other.pk]
         keep.business = other.business = business
-        _refuse(keep, other)
+        # The versions first, as every change checks its precondition before its own rules;
+        # the plan then refuses what cannot be merged.
         for row, versions in ((keep, keep_versions), (other, other_versions)):
             customer_refuse_if_changed(
                 row,
