@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import F, prefetch_related_objects
 from django.db.models.functions import Coalesce
@@ -11,7 +11,7 @@ from pydantic import Field, StrictBool, StrictInt
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer, LegalBasis
-from klantvriend.importers.merge import customer_merge
+from klantvriend.importers.merge import REFERRED_KEY, customer_merge, merge_plan
 from klantvriend.importers.privacy import audit_personal_data_viewed, customer_delete
 from klantvriend.insights.selectors import customer_insight_get
 
@@ -19,6 +19,7 @@ from .common import (
     CHANGE_ERRORS,
     ERRORS,
     OWNER_CHANGE_ERRORS,
+    OWNER_WRITE_ERRORS,
     WRITE_ERRORS,
     Input,
     Pagination,
@@ -232,6 +233,84 @@ def delete_customer(request: HttpRequest, customer_id: int, if_match: IfMatch = 
         expected_versions=expected_versions(if_match),
     )
     return Status(204, None)
+
+
+class MergeChangeOut(Schema):
+    field: str = Field(..., description="As in the customer's own fields.")
+    now: Any
+    after: Any
+
+
+class MergeMovingOut(Schema):
+    kind: str = Field(
+        ...,
+        description='The kind of record, as "app.model" ("customers.purchase", '
+        f'"promises.promise"); "{REFERRED_KEY}" for the customers the other record referred.',
+    )
+    name: str = Field(..., description="The kind in the language of the request.")
+    count: int
+
+
+class MergeDetailOut(Schema):
+    field: str
+    value: Any
+
+
+class MergePreviewOut(Schema):
+    etag: str = Field(
+        ...,
+        description="This customer's ETag: send it as If-Match with the merge to be sure "
+        "that what merging does is what this preview said.",
+    )
+    other_etag: str = Field(..., description="The other record's: the merge's `other_etag`.")
+    changes: list[MergeChangeOut] = Field(
+        ..., description="This customer's fields that change: filled, joined, or consent."
+    )
+    moving: list[MergeMovingOut]
+    not_kept: list[MergeDetailOut] = Field(
+        ...,
+        description="The other record's details that are not kept, because this customer has "
+        "its own (a second phone number).",
+    )
+    tags_added: list[str]
+    health_notes_dropped: bool = Field(
+        ...,
+        description="The health, diet or allergy notes are removed: the person's latest "
+        "decision withdrew that consent.",
+    )
+
+
+# The API's name of a stored column ("referred_by" for "referred_by_id").
+_FIELD_NAMES = {field.attname: field.name for field in Customer._meta.concrete_fields}
+
+
+@router.get(
+    "/{customer_id}/merge/{other_customer_id}",
+    response={200: MergePreviewOut, **OWNER_WRITE_ERRORS},
+    summary="What merging another record into this customer would do (owners)",
+    description="Changes nothing. The answer of the merge's refusals is the same 409 "
+    "(`two_numbers`, `anonymised`, `same`).",
+)
+def preview_merge(request: HttpRequest, customer_id: int, other_customer_id: int):
+    business = business_of(request)
+    customer = selectors.customer_get(business=business, customer_id=customer_id)
+    other = selectors.customer_get(business=business, customer_id=other_customer_id)
+    require_owner(request)
+    plan = merge_plan(keep=customer, other=other)
+    return {
+        "etag": f'"{_version(customer)}"',
+        "other_etag": f'"{_version(other)}"',
+        "changes": [
+            {"field": _FIELD_NAMES[name], "now": getattr(customer, name), "after": value}
+            for name, value in plan.fields.items()
+        ],
+        "moving": [
+            {"kind": kind, "name": name, "count": count} for kind, name, count in plan.moving
+        ],
+        "not_kept": [{"field": name, "value": value} for name, value in plan.not_taken],
+        "tags_added": plan.tags_added,
+        "health_notes_dropped": plan.special_notes_dropped,
+    }
 
 
 class CustomerMerge(Input):

@@ -42,6 +42,8 @@ ADDRESS_FIELDS = ("street", "postal_code", "city")
 JOINED_FIELDS = ("preferences", "notes")
 # Computed from the other rows by the insights refresh: the other record's go with it.
 RECOMPUTED_MODELS = ("insights.CustomerInsight", "insights.InsightSnapshot")
+# MergePlan.moving's key of the customers the other record referred (their `referred_by`).
+REFERRED_KEY = "customers.customer.referred_by"
 
 
 class CannotMerge(Conflict):
@@ -51,14 +53,14 @@ class CannotMerge(Conflict):
 @dataclass(frozen=True)
 class MergePlan:
     """What merging `other` into `keep` does: the kept record's fields that change (name:
-    value), how many rows move per kind of record (its name, singular or plural, and the
-    count), and whether health notes cannot be kept because the person's latest decision
+    value), how many rows move per kind of record (its key, e.g. "customers.purchase", its name
+    in the reader's language, singular or plural, and the count), and whether health notes cannot be kept because the person's latest decision
     withdrew that consent."""
 
     keep: Customer
     other: Customer
     fields: dict[str, Any]
-    moving: list[tuple[str, int]]
+    moving: list[tuple[str, str, int]]
     special_notes_dropped: bool
     # Details of the other record that the kept one has its own of: (field name, value).
     not_taken: list[tuple[str, Any]]
@@ -184,14 +186,12 @@ def merge_plan(*, keep: Customer, other: Customer) -> MergePlan:
     for model, field, rows in _moving_rows(other):
         if field.name == "customer" and (count := rows.count()):
             meta = model._meta
-            moving.append(
-                (str(meta.verbose_name if count == 1 else meta.verbose_name_plural), count)
-            )
+            name = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            moving.append((meta.label_lower, str(name), count))
     referred = Customer.objects.filter(referred_by=other).exclude(pk=keep.pk).count()
     if referred:
-        moving.append(
-            (ngettext("customer they referred", "customers they referred", referred), referred)
-        )
+        name = ngettext("customer they referred", "customers they referred", referred)
+        moving.append((REFERRED_KEY, name, referred))
     kept_tags = set(keep.tags.values_list("name", flat=True))
     tags_added = sorted(set(other.tags.values_list("name", flat=True)) - kept_tags)
     return MergePlan(

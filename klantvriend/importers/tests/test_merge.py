@@ -32,6 +32,7 @@ from klantvriend.customers.tests.factories import (
 from klantvriend.gestures.models import Gesture
 from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.importers.merge import (
+    REFERRED_KEY,
     CannotMerge,
     customer_merge,
     merge_plan,
@@ -141,16 +142,16 @@ def test_everything_of_the_other_record_moves_to_the_kept_one(business, owner):
         "tags": [[], ["bbq"]],
     }
     assert plan.moving == [
-        ("nazorg", 1),
-        ("klacht", 1),
-        ("contactmoment", 1),
-        ("belangrijke datum", 1),
-        ("aankopen", 2),
-        ("attentie", 1),
-        ("belofte", 1),
-        ("uitnodiging voor de enquête", 1),
-        ("antwoord op de enquête", 1),
-        ("klant die via deze klant kwam", 1),
+        ("aftercare.followup", "nazorg", 1),
+        ("complaints.complaint", "klacht", 1),
+        ("customers.contactmoment", "contactmoment", 1),
+        ("customers.importantdate", "belangrijke datum", 1),
+        ("customers.purchase", "aankopen", 2),
+        ("gestures.gesture", "attentie", 1),
+        ("promises.promise", "belofte", 1),
+        ("surveys.surveyinvitation", "uitnodiging voor de enquête", 1),
+        ("surveys.surveyresponse", "antwoord op de enquête", 1),
+        (REFERRED_KEY, "klant die via deze klant kwam", 1),
     ]
 
 

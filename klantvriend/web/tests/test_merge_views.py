@@ -149,6 +149,24 @@ def test_a_record_of_another_business_is_not_found(owner_client, business, other
     assert Customer.objects.filter(pk=stranger.pk).exists()
 
 
+def test_a_record_deleted_meanwhile_is_not_found_and_the_kept_one_is_untouched(
+    owner_client, business
+):
+    jan = services.customer_create(business=business, name="Jan Bakker")
+    twin = services.customer_create(business=business, name="J. Bakker", phone="0612345678")
+    versions = _versions(jan, twin)
+    twin_id = twin.pk
+    Customer.objects.filter(pk=twin_id).delete()
+
+    shown = owner_client.get(_url(jan, other=twin_id))
+    posted = owner_client.post(_url(jan), {"other": twin_id, **versions})
+
+    assert shown.status_code == posted.status_code == 404
+    jan.refresh_from_db()
+    assert customer_version(customer=jan) == versions["keep_version"]
+    assert not AuditEvent.objects.filter(customer=jan, action="merged").exists()
+
+
 def test_staff_cannot_merge(staff_client, business):
     jan = services.customer_create(business=business, name="Jan Bakker")
     twin = services.customer_create(business=business, name="J. Bakker")
