@@ -10,7 +10,7 @@ from django.db.models import F, FloatField, Func, Q, Value
 from django.db.models.expressions import RawSQL
 
 from .models import Customer
-from .text import digits, fold
+from .text import digits, fold, phone_digits
 
 # Words of three characters or more are looked up in the index: on SQLite an FTS5 table matched
 # by phrase (a phrase of trigrams is a substring), on PostgreSQL a pg_trgm index that serves
@@ -21,16 +21,27 @@ _SQLITE_MATCHES = (
 )
 
 
+def _is_number(word: str) -> bool:
+    """Mostly a phone number ("06-123", "+31", "(0)6"): matched on its digits alone."""
+    word_digits = digits(word)
+    return bool(word_digits) and len(word_digits) * 2 >= len(word.strip("+"))
+
+
 def _terms(query: str) -> list[str]:
     terms = []
     # A NUL (%00 in a URL) reaches neither database: SQLite's index reads it as the end of the
     # phrase, PostgreSQL refuses it in any text. No name holds one, so it can only be dropped.
-    for word in query.replace("\x00", "").split():
-        word_digits = digits(word)
-        # A word that is mostly a phone number ("06-123", "+31") matches on its digits alone.
-        if word_digits and len(word_digits) * 2 >= len(word.strip("+")):
-            terms.append(word_digits)
-        elif fold(word):
+    words = query.replace("\x00", "").split()
+    number: list[str] = []
+    for word in [*words, ""]:
+        if word and _is_number(word):
+            number.append(word)  # "+31 6 1234": one number written in parts
+            continue
+        if number:
+            # A home country's number in its national form ("+31 6123" as "06123"), as stored.
+            terms.append(phone_digits("".join(number)))
+            number = []
+        if fold(word):
             terms.append(fold(word))
     return terms
 

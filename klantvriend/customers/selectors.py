@@ -62,6 +62,21 @@ def customer_list(
     return customers.order_by(*orderings.get(order, orderings["name"]))
 
 
+def customers_alike(
+    *, business: Business, details: Iterable[str], limit: int = 10
+) -> list[Customer]:
+    """Customers who may be the person with these details (a name, a phone number, an e-mail
+    address): those the search finds by each, in the order given, each once ("+31 6 1234 5678"
+    is found as "06-12345678"), never an anonymised one. Asked before adding a walk-in and when
+    merging: one query per detail given, through the search's index."""
+    found: dict[int, Customer] = {}
+    for detail in filter(None, (text.strip() for text in details)):
+        matches = customer_list(business=business, query=detail).filter(erased_at__isnull=True)
+        for match in matches[:limit]:
+            found.setdefault(match.pk, match)
+    return list(found.values())[:limit]
+
+
 def customer_suggestions(*, business: Business, query: str, limit: int = 5) -> list[Customer]:
     """Customers who come close to a search that found nobody, closest first: "Bakkr" or
     "Bakeer" finds Bakker, so that a typo at the counter does not end in a second record of the

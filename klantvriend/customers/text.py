@@ -1,6 +1,6 @@
 """Search normalisation shared by writes (the stored search text) and reads (the query), so that
-"Jose" finds "José", "Yilmaz" finds "Yılmaz", "DE VRIES" finds "de Vries" and "0612" finds
-"06-12 34 56 78"."""
+"Jose" finds "José", "Yilmaz" finds "Yılmaz", "DE VRIES" finds "de Vries", "0612" finds
+"06-12 34 56 78" and "0612345678" finds "+31 6 12345678"."""
 
 import re
 import unicodedata
@@ -26,6 +26,31 @@ def digits(text: str) -> str:
     return _NON_DIGITS.sub("", text)
 
 
+# The dialling codes of the countries Klantvriend is made for first (the Netherlands, Belgium):
+# "+31 6 12345678" and "0031 (0)6-12345678" are the number people type at the counter as
+# "06 12345678". Elsewhere the national form would need each country's own rules.
+_HOME_DIALLING_CODES = ("31", "32")
+
+
+def phone_digits(text: str) -> str:
+    """The digits of a phone number, a home country's number in its national form with its 0
+    ("+31 6 1234 5678" as "0612345678"), another country's without the 00 or + before its
+    dialling code ("0049 30 1234" and "+49 30 1234" both as "49301234")."""
+    number = digits(text)
+    international = text.strip().startswith("+")
+    if not international and number.startswith("00"):
+        number, international = number[2:], True
+    if international:
+        for code in _HOME_DIALLING_CODES:
+            rest = number.removeprefix(code)
+            if rest != number and rest:
+                # "+31 (0)6 …": the 0 written in brackets is the national one.
+                return rest if rest.startswith("0") else "0" + rest
+    return number
+
+
 def search_text_for(*, name: str, company: str, email: str, phone: str) -> str:
-    parts = [fold(name), fold(company), fold(email), digits(phone)]
+    # The number as written too ("31612345678"), so that typing what one reads finds it.
+    numbers = dict.fromkeys([phone_digits(phone), digits(phone)])
+    parts = [fold(name), fold(company), fold(email), *numbers]
     return " ".join(part for part in parts if part)

@@ -27,10 +27,11 @@ from django.utils.translation import ngettext
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import Conflict, NotFound
 from klantvriend.core.models import AuditEvent
-from klantvriend.customers.identity import customer_number_key
+from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import ConsentKind, ConsentRecord, Customer
 from klantvriend.customers.search import search_index_forget
 from klantvriend.customers.services import customer_refuse_if_changed
+from klantvriend.customers.text import phone_digits
 
 from .relations import customer_relations
 
@@ -208,8 +209,17 @@ def _not_taken(keep: Customer, other: Customer, fields: dict[str, Any]) -> list[
         for name in (*FILLED_FIELDS, *ADDRESS_FIELDS)
         if name not in fields
         and getattr(other, name)
-        and getattr(other, name) != getattr(keep, name)
+        and not _same(name, getattr(other, name), getattr(keep, name))
     ]
+
+
+# Details written in more than one way: "+31 6 12345678" is the kept "06-12345678".
+_COMPARED_AS = {"phone": phone_digits, "email": email_key, "external_ref": customer_number_key}
+
+
+def _same(name: str, value: Any, kept: Any) -> bool:
+    compared_as = _COMPARED_AS.get(name)
+    return compared_as(value) == compared_as(kept) if compared_as else value == kept
 
 
 def customer_merge(

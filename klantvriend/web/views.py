@@ -205,11 +205,11 @@ def customer_quick_add(request: HttpRequest) -> HttpResponse:
     matches = []
     if form.is_valid() and not form.cleaned_data["confirm_new"]:
         # At the counter a regular is easily added a second time: show who is already known
-        # by that name first, and add only when told it is someone else.
-        matches = list(
-            selectors.customer_list(
-                business=request.business, query=form.cleaned_data["name"]
-            ).only("pk", "name", "phone", "city")[:QUICK_ADD_MATCHES]
+        # by that name or phone number first, and add only when told it is someone else.
+        matches = selectors.customers_alike(
+            business=request.business,
+            details=[form.cleaned_data["name"], form.cleaned_data["phone"]],
+            limit=QUICK_ADD_MATCHES,
         )
     if form.is_valid() and not matches:
         try:

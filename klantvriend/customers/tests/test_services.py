@@ -9,6 +9,7 @@ from django.utils import timezone
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ContactKind, ContactMoment, Customer, LegalBasis, Purchase
+from klantvriend.customers.text import phone_digits
 from klantvriend.gestures.selectors import occasions_today
 
 from .factories import ContactMomentFactory, CustomerFactory, PurchaseFactory
@@ -233,6 +234,54 @@ def test_search_ignores_accents_case_and_phone_punctuation(
     assert [customer.name for customer in found] == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Written at home, typed from the international form, and the other way round.
+        ("+31 6 12345678", ["Anna de Vries", "Piet Bos"]),
+        ("+31612345678", ["Anna de Vries", "Piet Bos"]),
+        ("0612345678", ["Anna de Vries", "Piet Bos"]),
+        ("00316123", ["Anna de Vries", "Piet Bos"]),
+        # As the number was written: its digits with the dialling code.
+        ("310612345678", ["Piet Bos"]),
+        ("32470123456", ["Lotte Claes"]),
+        ("+32 470 12 34 56", ["Lotte Claes"]),
+        ("0470123456", ["Lotte Claes"]),
+        # Another country's number is compared without its 00 or +, never made national.
+        ("0049 30 1234567", ["Hans Müller"]),
+        ("030 1234567", []),
+    ],
+)
+def test_a_phone_number_is_found_written_at_home_or_internationally(business, query, expected):
+    services.customer_create(business=business, name="Anna de Vries", phone="06-12 34 56 78")
+    services.customer_create(business=business, name="Piet Bos", phone="+31 (0)6 1234 5678")
+    services.customer_create(business=business, name="Lotte Claes", phone="+32 470 123456")
+    services.customer_create(business=business, name="Hans Müller", phone="+49 30 1234567")
+
+    found = selectors.customer_list(business=business, query=query)
+
+    assert sorted(customer.name for customer in found) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "national"),
+    [
+        ("06-12 34 56 78", "0612345678"),
+        ("+31 6 12345678", "0612345678"),
+        ("+31 (0)6 12345678", "0612345678"),
+        ("0031 6 12345678", "0612345678"),
+        ("+32 470 12 34 56", "0470123456"),
+        ("0032 (0)470 123456", "0470123456"),
+        ("+49 30 1234567", "49301234567"),
+        ("0049 30 1234567", "49301234567"),
+        ("+31", "31"),
+        ("", ""),
+    ],
+)
+def test_phone_digits_are_a_home_numbers_national_form(written, national):
+    assert phone_digits(written) == national
+
+
 def test_another_business_customer_is_not_found(business, other_business):
     stranger = CustomerFactory(business=other_business)
 
@@ -368,3 +417,22 @@ def test_the_migration_empties_a_basis_stored_without_consent_and_keeps_the_othe
     kept.refresh_from_db()
     assert (stale.marketing_consent, stale.marketing_consent_basis) == (False, "")
     assert (kept.marketing_consent, kept.marketing_consent_basis) == (True, "soft_opt_in")
+
+
+def test_the_migration_gives_numbers_written_internationally_their_national_form(business):
+    """Stored before the search text held it (migration customers 0023)."""
+    migration = importlib.import_module(
+        "klantvriend.customers.migrations.0023_search_text_phone_national_form"
+    )
+    piet = services.customer_create(business=business, name="Piet Bos", phone="+31 6 12345678")
+    anna = services.customer_create(business=business, name="Anna Bos", phone="06-87654321")
+    Customer.objects.filter(pk=piet.pk).update(search_text="piet bos 31612345678")
+
+    migration.refresh_search_text(django_apps, connection.schema_editor())
+
+    assert dict(Customer.objects.values_list("name", "search_text")) == {
+        "Piet Bos": "piet bos 0612345678 31612345678",
+        "Anna Bos": "anna bos 0687654321",
+    }
+    assert list(selectors.customer_list(business=business, query="0612345678")) == [piet]
+    assert anna.pk not in {c.pk for c in selectors.customer_list(business=business, query="06123")}

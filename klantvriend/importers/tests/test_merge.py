@@ -441,3 +441,14 @@ def test_erasing_the_kept_record_leaves_nothing_of_the_merged_one(business, owne
 
     assert "Zwanenburg" not in database_text()
     assert "0698765432" not in database_text()
+
+
+def test_the_same_number_or_address_written_otherwise_is_not_shown_as_lost(business):
+    keep = customer(business, name="Ahmed Bos", phone="06-86871078", email="ahmed@bos.example")
+    other = customer(
+        business, name="A. Bos", phone="+31 6 8687 1078", email="Ahmed@Bos.example", city="Ede"
+    )
+    second = customer(business, name="A. Bos", phone="+31 6 1111 2222")
+
+    assert merge_plan(keep=keep, other=other).not_taken == []
+    assert merge_plan(keep=keep, other=second).not_taken == [("phone", "+31 6 1111 2222")]

@@ -647,6 +647,25 @@ def test_quick_add_of_a_name_already_known_shows_the_customer_instead_of_adding_
     assert Customer.objects.filter(business=business).count() == 1
 
 
+def test_quick_add_of_a_known_phone_number_under_another_name_shows_its_customer(
+    owner_client, business
+):
+    known = CustomerFactory(business=business, name="Ahmed Bos", phone="06-86871078")
+    CustomerFactory(business=business, name="Lieke Groot", phone="06-11112222")
+
+    response = owner_client.post(
+        reverse("web:customer_quick_add"),
+        {"name": "A. Bos", "phone": "+31 6 8687 1078"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert f'<li><a href="/customers/{known.pk}/">Ahmed Bos</a> · 06-86871078</li>' in page
+    assert page.count("<li><a href=") == 1
+    assert Customer.objects.filter(business=business).count() == 2
+
+
 def test_quick_add_of_a_namesake_goes_ahead_once_confirmed(owner_client, business):
     CustomerFactory(business=business, name="Lieke Groot")
 
