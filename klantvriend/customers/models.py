@@ -14,7 +14,7 @@ from klantvriend.core.models import Business, BusinessOwned
 from klantvriend.core.money import MAX_CENTS
 
 from . import identity
-from .text import search_text_for
+from .text import SEARCH_TEXT_LENGTH, search_text_for
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 phone_validator = RegexValidator(
@@ -165,7 +165,7 @@ class Customer(BusinessOwned):
     external_ref = models.CharField(_("customer number"), max_length=100, blank=True)
     # Folded name, company, e-mail and phone digits: an accent- and case-insensitive search that
     # works the same on SQLite and PostgreSQL, through a trigram index (migration 0005).
-    search_text = models.CharField(max_length=700, editable=False, default="")
+    search_text = models.CharField(max_length=SEARCH_TEXT_LENGTH, editable=False, default="")
     # Set when the person's data was erased (AVG/GDPR art. 17): the row stays for the purchases
     # the business must keep for seven years, with nothing left that identifies the person.
     erased_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)

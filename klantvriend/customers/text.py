@@ -49,8 +49,17 @@ def phone_digits(text: str) -> str:
     return number
 
 
+# Customer.search_text's length: every part at its longest (name 200, company 200, e-mail
+# address 254, phone number 25) fits with room to spare.
+SEARCH_TEXT_LENGTH = 700
+
+
 def search_text_for(*, name: str, company: str, email: str, phone: str) -> str:
-    # The number as written too ("31612345678"), so that typing what one reads finds it.
-    numbers = dict.fromkeys([phone_digits(phone), digits(phone)])
-    parts = [fold(name), fold(company), fold(email), *numbers]
-    return " ".join(part for part in parts if part)
+    parts = [fold(name), fold(company), fold(email), phone_digits(phone)]
+    text = " ".join(part for part in parts if part)
+    # The number as written too ("31612345678"), so that typing what one reads finds it; left
+    # out only where it would not fit (every other part at its longest).
+    written = digits(phone)
+    if written != parts[-1] and len(text) + 1 + len(written) <= SEARCH_TEXT_LENGTH:
+        text = f"{text} {written}".lstrip()
+    return text

@@ -436,3 +436,19 @@ def test_the_migration_gives_numbers_written_internationally_their_national_form
     }
     assert list(selectors.customer_list(business=business, query="0612345678")) == [piet]
     assert anna.pk not in {c.pk for c in selectors.customer_list(business=business, query="06123")}
+
+
+def test_a_customer_with_every_detail_at_its_longest_fits_the_search_text(business):
+    # On PostgreSQL a longer text than the column allows is refused and the customer not saved.
+    customer = services.customer_create(
+        business=business,
+        name="N" * 200,
+        company="C" * 200,
+        email="e" * 64 + "@" + ("d" * 61 + ".") * 3 + "com",
+        phone="+310612345678901234567890",
+    )
+
+    stored = Customer.objects.values_list("search_text", flat=True).get(pk=customer.pk)
+    # Without the digits as written (24 more and a space), which would not fit.
+    assert (len(stored), stored[-23:]) == (679, " 0612345678901234567890")
+    assert list(selectors.customer_list(business=business, query="06123456789012")) == [customer]
