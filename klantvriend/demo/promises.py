@@ -23,6 +23,7 @@ from klantvriend.promises.models import Promise, PromiseKind, due_moment_for_day
 
 BATCH = 5000
 HISTORY_DAYS = 270
+SUNDAY = 6
 
 # kind: (share, descriptions, lead time range in hours, promised for a day rather than a moment)
 KINDS = {
@@ -139,8 +140,29 @@ def _pick(rng: np.random.Generator, items):
     return items[int(rng.integers(len(items)))]
 
 
+OPENS, CLOSES = time(9), time(17, 30)
+
+
 def _shop_moment(rng: np.random.Generator, day: date, tz) -> datetime:
     minutes = int(rng.integers(9 * 60, 17 * 60 + 30))
+    return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
+
+
+def _while_open(moment: datetime, tz) -> datetime:
+    """When a promise made for `moment` is due: a quarter of an hour while the shop is open (a
+    butcher promises "half past three", not 15:37, and no call at 02:38 or on Sunday). A moment
+    outside opening hours moves to the next morning the shop opens, keeping its minutes past
+    the hour apart (9:00 to 10:45). Drawn from nothing, so the demo's other draws stay."""
+    local = moment.astimezone(tz)
+    day, minutes = local.date(), local.hour * 60 + local.minute
+    opens, closes = OPENS.hour * 60 + OPENS.minute, CLOSES.hour * 60 + CLOSES.minute
+    if not opens <= minutes < closes or day.weekday() == SUNDAY:
+        if minutes >= closes:
+            day += timedelta(days=1)
+        minutes = opens + local.minute % 8 * 15
+        while day.weekday() == SUNDAY:
+            day += timedelta(days=1)
+    minutes -= minutes % 15
     return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
 
 
@@ -188,7 +210,7 @@ def _care_demo_create(
         made_day = start + timedelta(days=int(rng.integers(0, HISTORY_DAYS)))
         made_at = min(_shop_moment(rng, made_day, tz), now - timedelta(minutes=5))
         member = _pick(rng, members)
-        due_at = made_at + timedelta(hours=float(rng.uniform(low, high)))
+        due_at = _while_open(made_at + timedelta(hours=float(rng.uniform(low, high))), tz)
         if all_day:
             due_at = due_moment_for_day(business=business, day=business.local(due_at).date())
         late_chance, late_hours = LATE_RISK[kind]

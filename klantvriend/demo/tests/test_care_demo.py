@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import F
 from django.utils import timezone
@@ -97,3 +97,19 @@ def test_the_same_seed_gives_the_same_history(db):
 
     assert _fingerprint(first.business) == _fingerprint(second.business)
     assert len(_fingerprint(first.business)) > 30
+
+
+def test_the_demo_promises_a_moment_while_the_shop_is_open_on_the_quarter_hour(db):
+    business = demo_create(customers=300, seed=3).business
+
+    moments = [
+        business.local(due_at)
+        for due_at in Promise.objects.filter(business=business, due_all_day=False)
+        .filter(made_at__lt=timezone.now() - timedelta(days=3))  # not Today's own few
+        .values_list("due_at", flat=True)
+    ]
+
+    assert len(moments) > 100
+    assert {(moment.minute % 15, moment.second) for moment in moments} == {(0, 0)}
+    assert all(time(9) <= moment.time() < time(17, 30) for moment in moments)
+    assert 6 not in {moment.weekday() for moment in moments}  # closed on Sunday
