@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from klantvriend.aftercare.models import FollowUp, Outcome, Reason
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.core.care_settings import DEFAULTS
+from klantvriend.core.working_hours import next_working_day, next_working_moment
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import Promise, PromiseKind, due_moment_for_day
 
 BATCH = 5000
 HISTORY_DAYS = 270
-SUNDAY = 6
 
 # kind: (share, descriptions, lead time range in hours, promised for a day rather than a moment)
 KINDS = {
@@ -140,9 +140,6 @@ def _pick(rng: np.random.Generator, items):
     return items[int(rng.integers(len(items)))]
 
 
-OPENS, CLOSES = time(9), time(17, 30)
-
-
 def _shop_moment(rng: np.random.Generator, day: date, tz) -> datetime:
     minutes = int(rng.integers(9 * 60, 17 * 60 + 30))
     return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
@@ -151,19 +148,19 @@ def _shop_moment(rng: np.random.Generator, day: date, tz) -> datetime:
 def _while_open(moment: datetime, tz) -> datetime:
     """When a promise made for `moment` is due: a quarter of an hour while the shop is open (a
     butcher promises "half past three", not 15:37, and no call at 02:38 or on Sunday). A moment
-    outside opening hours moves to the next morning the shop opens, keeping its minutes past
-    the hour apart (9:00 to 10:45). Drawn from nothing, so the demo's other draws stay."""
-    local = moment.astimezone(tz)
-    day, minutes = local.date(), local.hour * 60 + local.minute
-    opens, closes = OPENS.hour * 60 + OPENS.minute, CLOSES.hour * 60 + CLOSES.minute
-    if not opens <= minutes < closes or day.weekday() == SUNDAY:
-        if minutes >= closes:
-            day += timedelta(days=1)
-        minutes = opens + local.minute % 8 * 15
-        while day.weekday() == SUNDAY:
-            day += timedelta(days=1)
-    minutes -= minutes % 15
-    return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
+    when the shop is closed moves to its next opening (core.working_hours), its minutes past
+    the hour kept apart as quarters after it (9:00 to 10:45). Drawn from nothing, so the demo's
+    other draws stay as they were."""
+    opening = next_working_moment(
+        moment,
+        tz=tz,
+        working_days=DEFAULTS.working_days,
+        opening=DEFAULTS.opening_time,
+        closing=DEFAULTS.closing_time,
+    ).astimezone(tz)
+    if opening != moment:
+        opening += timedelta(minutes=moment.astimezone(tz).minute % 8 * 15)
+    return opening.replace(minute=opening.minute - opening.minute % 15, second=0, microsecond=0)
 
 
 def care_demo_create(
@@ -379,6 +376,8 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
     rows: list[FollowUp] = []
 
     def plan(*, customer_id, reason, note, due_on, assigned, **source):
+        # As aftercare's rules plan them (rule_day): on the shop's next working day.
+        due_on = next_working_day(due_on, working_days=DEFAULTS.working_days)
         if due_on > today + timedelta(days=14):
             return
         done_at = outcome = None

@@ -16,7 +16,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.models import FollowUp, Outcome, Reason
+from klantvriend.core.care_settings import DEFAULTS
 from klantvriend.core.models import Role
+from klantvriend.core.working_hours import next_working_day
 from klantvriend.customers.models import Customer
 from klantvriend.surveys.models import (
     DETRACTOR_MAX,
@@ -193,7 +195,8 @@ def _survey_demo_create(*, business, seed: int, today: date, now: datetime) -> S
                     _("Gave %(score)d out of 10 in the survey: %(comment)s")
                     % {"score": response.nps, "comment": response.comment or _("no comment")}
                 )[:300],
-                due_on=answered_day,
+                # As the survey service plans it (aftercare.services.rule_day).
+                due_on=next_working_day(answered_day, working_days=DEFAULTS.working_days),
                 assigned_to_id=owner_id,
                 created_at=response.answered_at,
                 done_at=None if open_still else response.answered_at + timedelta(days=1),

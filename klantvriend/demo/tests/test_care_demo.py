@@ -111,5 +111,14 @@ def test_the_demo_promises_a_moment_while_the_shop_is_open_on_the_quarter_hour(d
 
     assert len(moments) > 100
     assert {(moment.minute % 15, moment.second) for moment in moments} == {(0, 0)}
-    assert all(time(9) <= moment.time() < time(17, 30) for moment in moments)
+    assert all(time(9) <= moment.time() <= time(18) for moment in moments)
     assert 6 not in {moment.weekday() for moment in moments}  # closed on Sunday
+
+
+def test_the_demo_plans_aftercare_on_working_days_as_the_rules_do(db):
+    business = demo_create(customers=300, seed=3).business
+
+    days = FollowUp.objects.filter(business=business).values_list("due_on", flat=True)
+
+    assert len(days) > 20
+    assert 6 not in {day.weekday() for day in days}
