@@ -16,6 +16,7 @@ from klantvriend.promises.models import Promise
 from klantvriend.surveys.selectors import promoter_customer_ids
 
 from .models import CustomerInsight, InsightRun, Segment, Stage
+from .segments import REGULAR_MIN_PURCHASE_DAYS
 
 SLIPPING_AWAY_LIMIT = 8
 # Probability alive below which a valuable customer is shown as slipping away, and the fall
@@ -192,7 +193,13 @@ def insight_card(
         alive = _("chance this customer still buys here, given %(history)s") % {"history": history}
     stage = {
         Stage.PASSER_BY: lambda: _("bought once so far"),
-        Stage.CUSTOMER: lambda: _("has come back, not yet in a rhythm"),
+        # A customer who bought often enough to be a regular is one no longer because they
+        # stay away (segments.stages): not someone "not yet in a rhythm".
+        Stage.CUSTOMER: lambda: (
+            _("had a steady rhythm, but has stayed away for more than twice as long")
+            if purchase_days >= REGULAR_MIN_PURCHASE_DAYS
+            else _("has come back, not yet in a rhythm")
+        ),
         Stage.REGULAR: lambda: _("comes back in a steady rhythm"),
         Stage.AMBASSADOR: lambda: (
             ngettext(

@@ -85,6 +85,29 @@ def test_butcher_gets_fitted_values_segments_stages_and_snapshots(business, othe
     assert not CustomerInsight.objects.filter(business=other_business).exists()
 
 
+@pytest.mark.parametrize(
+    ("purchase_days", "days_since_last", "explained"),
+    [
+        (3, 20, "is teruggekomen, nog zonder vast ritme"),
+        # Bought often enough to be a regular, but away for far longer than their rhythm.
+        (44, 597, "had een vast ritme, maar blijft nu meer dan twee keer zo lang weg"),
+    ],
+)
+def test_the_card_says_why_a_customer_is_no_regular(
+    business, purchase_days, days_since_last, explained
+):
+    insight = CustomerInsightFactory(
+        customer=CustomerFactory(business=business),
+        stage=Stage.CUSTOMER,
+        purchase_days=purchase_days,
+        days_since_last=days_since_last,
+        usual_interval_days=3.0,
+    )
+
+    with translation.override("nl"):
+        assert insight_card(insight=insight).stage == explained
+
+
 def test_refresh_cost_does_not_grow_with_customers(
     business, other_business, django_assert_max_num_queries
 ):
