@@ -125,8 +125,20 @@ class ComplaintFigures:
     answered_later: int
     responded_in_time_share: float | None
     resolved_in_time_share: float | None
+    # The complaints whose resolution is judged (resolved, or past their time) and of those
+    # the ones resolved in time: what the resolution share is the quotient of.
+    resolutions_judged: int
+    resolved_in_time: int
     median_response_hours: float | None
     open_breached: int
+
+
+def complaints_received(*, business: Business, now: datetime) -> QuerySet[Complaint]:
+    """The complaints the figures of the 90 days before `now` are made of: counted by
+    complaint_figures and listed under them on the scorecard."""
+    return Complaint.objects.filter(
+        business=business, received_at__gte=now - FIGURES_PERIOD, received_at__lt=now
+    )
 
 
 def complaint_figures(*, business: Business, now: datetime | None = None) -> ComplaintFigures:
@@ -140,12 +152,14 @@ def complaint_figures(*, business: Business, now: datetime | None = None) -> Com
     median: that says how long the customers wait whose complaint was not answered at once,
     which a median of mostly zeros would hide."""
     now = now or timezone.now()
-    in_period = Q(received_at__gte=now - FIGURES_PERIOD, received_at__lt=now)
+    unresolved = Complaint.objects.filter(
+        business=business, resolved_at__isnull=True, received_at__lt=now
+    )
     views = complaint_views(
         business=business,
-        complaints=Complaint.objects.filter(business=business)
-        .filter(in_period | Q(resolved_at__isnull=True, received_at__lt=now))
-        .only("received_at", "public", "first_response_at", "resolved_at"),
+        complaints=(complaints_received(business=business, now=now) | unresolved).only(
+            "received_at", "public", "first_response_at", "resolved_at"
+        ),
         now=now,
     )
     breached = sum(1 for v in views if v.clock.breached)
@@ -167,6 +181,8 @@ def complaint_figures(*, business: Business, now: datetime | None = None) -> Com
         answered_later=len(hours),
         responded_in_time_share=sum(responses) / len(responses) if responses else None,
         resolved_in_time_share=sum(resolutions) / len(resolutions) if resolutions else None,
+        resolutions_judged=len(resolutions),
+        resolved_in_time=sum(resolutions),
         median_response_hours=round(statistics.median(hours), 1) if hours else None,
         open_breached=breached,
     )

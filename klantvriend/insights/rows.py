@@ -1,21 +1,36 @@
-"""What each scorecard figure is made of: the rows of the last 90 days, newest first (at most
-ROW_LIMIT), each linked to its customer. One query per table."""
+"""What each scorecard figure is made of: the rows of the last 90 days, newest first, a page of
+ROW_LIMIT at a time, each linked to its customer, with a sentence saying how the figure follows
+from them. The rows and that sentence come from the same selector as the figure itself, so that
+the list cannot count by another rule than the figure. A fixed number of queries per page."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Count, ExpressionWrapper
+from django.template.defaultfilters import floatformat
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from klantvriend.aftercare.selectors import follow_up_coverage_events
-from klantvriend.complaints.models import Complaint
+from klantvriend.complaints.selectors import complaint_views, complaints_received
 from klantvriend.core.models import Business
-from klantvriend.customers.models import Customer, Purchase
-from klantvriend.insights.scorecard import new_customers_between
-from klantvriend.promises.selectors import promise_views, promises_judged
-from klantvriend.surveys.models import SurveyResponse
-from klantvriend.surveys.selectors import RESULTS_DAYS
+from klantvriend.insights.scorecard import (
+    new_customers_between,
+    referral_counts,
+    repeat_buyers,
+    repeat_counts,
+)
+from klantvriend.promises.selectors import KEPT_ON_TIME, promise_views, promises_judged
+from klantvriend.referrals.selectors import came_through_referral
+from klantvriend.surveys.models import DETRACTOR_MAX, DRIVERS, PROMOTER_MIN, DriverName
+from klantvriend.surveys.selectors import (
+    RESULTS_DAYS,
+    driver_results,
+    nps_rounded,
+    nps_summary,
+    survey_answers,
+)
 
 ROW_LIMIT = 200
 WINDOW = timedelta(days=90)
@@ -26,6 +41,10 @@ class RowTable:
     title: str
     headers: list[str]
     rows: list[tuple[int | None, str, list[str]]]  # (customer id, customer name, cells)
+    # How the figure follows from all its rows (of every page), in numbers one can check.
+    summary: str = ""
+    total: int = 0  # the rows of every page
+    offset: int = 0  # the rows on the pages before this one
 
 
 def _moment(business: Business, value) -> str:
@@ -34,13 +53,19 @@ def _moment(business: Business, value) -> str:
     return formats.date_format(business.local(value), "SHORT_DATETIME_FORMAT")
 
 
-def _promises(business, now):
+def _yes_no(value: bool | None, not_yet: str = "") -> str:
+    if value is None:
+        return not_yet
+    return _("yes") if value else _("no")
+
+
+def _promises(business, now, offset):
     # The promises the figure judged, each with the status it was judged by.
-    promises = (
-        promises_judged(business=business, since=now - WINDOW, now=now)
-        .select_related("customer")
-        .order_by("-due_at", "-id")[:ROW_LIMIT]
-    )
+    judged = promises_judged(business=business, since=now - WINDOW, now=now)
+    counts = judged.aggregate(judged=Count("id"), on_time=Count("id", filter=KEPT_ON_TIME))
+    promises = judged.select_related("customer").order_by("-due_at", "-id")[
+        offset : offset + ROW_LIMIT
+    ]
     return RowTable(
         _("Promises judged in the last 90 days"),
         [_("promise"), _("due"), _("done"), _("outcome")],
@@ -57,38 +82,97 @@ def _promises(business, now):
             )
             for view in promise_views(business=business, promises=promises, now=now)
         ],
+        ngettext(
+            "%(on_time)d of this %(judged)d promise was kept on time or early.",
+            "%(on_time)d of these %(judged)d promises were kept on time or early.",
+            counts["judged"],
+        )
+        % counts,
+        counts["judged"],
+        offset,
     )
 
 
-def _complaints(business, now):
+def _complaint_views(business, now):
+    # The few complaints of 90 days are judged in Python, by the clocks the figure uses.
     complaints = (
-        Complaint.objects.filter(business=business, received_at__gte=now - WINDOW)
+        complaints_received(business=business, now=now)
         .select_related("customer")
-        .order_by("-received_at", "-id")[:ROW_LIMIT]
+        .order_by("-received_at", "-id")
     )
+    return complaint_views(business=business, complaints=complaints, now=now)
+
+
+def _complaint_rows(business, now, offset, *, resolution: bool):
+    """The complaints with what the response (or resolution) figure counts each as."""
+    views = _complaint_views(business, now)
+
+    def in_time(view) -> bool | None:
+        return view.clock.resolution_in_time if resolution else view.clock.response_in_time
+
+    def moment(complaint) -> str:
+        if resolution:
+            return _moment(business, complaint.resolved_at)
+        if complaint.answered_on_the_spot:
+            return _("on the spot")
+        return _moment(business, complaint.first_response_at)
+
+    judged = [in_time(view) for view in views if in_time(view) is not None]
+    if resolution:
+        headers = [_("resolved"), _("resolved within the target")]
+        sentence = ngettext(
+            "%(yes)d of the %(judged)d complaint judged was resolved within the target.",
+            "%(yes)d of the %(judged)d complaints judged were resolved within the target.",
+            len(judged),
+        )
+    else:
+        headers = [_("first response"), _("answered within the target")]
+        sentence = ngettext(
+            "%(yes)d of the %(judged)d complaint judged was answered within the target.",
+            "%(yes)d of the %(judged)d complaints judged were answered within the target.",
+            len(judged),
+        )
+    summary = sentence % {"yes": sum(judged), "judged": len(judged)}
+    waiting = len(views) - len(judged)
+    if waiting:
+        summary += " " + ngettext(
+            "The other one is not judged yet: its time is still running.",
+            "The other %(count)d are not judged yet: their time is still running.",
+            waiting,
+        ) % {"count": waiting}
     return RowTable(
         _("Complaints received in the last 90 days"),
-        [_("complaint"), _("received"), _("first response"), _("resolved")],
+        [_("complaint"), _("received"), *headers],
         [
             (
-                c.customer_id,
-                c.customer.name,
+                view.complaint.customer_id,
+                view.complaint.customer.name,
                 [
-                    c.description[:80],
-                    _moment(business, c.received_at),
-                    _("on the spot")
-                    if c.answered_on_the_spot
-                    else _moment(business, c.first_response_at),
-                    _moment(business, c.resolved_at),
+                    view.complaint.description[:80],
+                    _moment(business, view.complaint.received_at),
+                    moment(view.complaint),
+                    _yes_no(in_time(view), _("not yet: its time is still running")),
                 ],
             )
-            for c in complaints
+            for view in views[offset : offset + ROW_LIMIT]
         ],
+        summary,
+        len(views),
+        offset,
     )
 
 
-def _aftercare(business, now):
+def _complaint_response(business, now, offset):
+    return _complaint_rows(business, now, offset, resolution=False)
+
+
+def _complaint_resolution(business, now, offset):
+    return _complaint_rows(business, now, offset, resolution=True)
+
+
+def _aftercare(business, now, offset):
     events = follow_up_coverage_events(business=business, today=business.local(now).date())
+    covered = sum(event.covered for event in events)
     return RowTable(
         _("Deliveries, repairs and complaints of the last 90 days and their follow-up"),
         [_("reason"), _("planned for"), _("done"), _("in time")],
@@ -100,69 +184,160 @@ def _aftercare(business, now):
                     str(event.reason.label),
                     formats.date_format(event.due_on, "SHORT_DATE_FORMAT"),
                     _moment(business, event.done_at),
-                    _("yes") if event.covered else _("no"),
+                    _yes_no(event.covered),
                 ],
             )
-            for event in events[:ROW_LIMIT]
+            for event in events[offset : offset + ROW_LIMIT]
         ],
+        ngettext(
+            "The follow-up of %(covered)d of this %(judged)d was done in time.",
+            "The follow-up of %(covered)d of these %(judged)d was done in time.",
+            len(events),
+        )
+        % {"covered": covered, "judged": len(events)},
+        len(events),
+        offset,
     )
 
 
-def _answers(business, since, title):
-    responses = (
-        SurveyResponse.objects.filter(business=business, answered_at__gte=since)
-        .select_related("customer")
-        .order_by("-answered_at", "-id")[:ROW_LIMIT]
-    )
-    return RowTable(
-        title,
-        [_("answered"), _("recommendation (0-10)"), _("comment")],
-        [
+def _answer_kind(nps: int) -> str:
+    if nps >= PROMOTER_MIN:
+        return _("promoter")
+    if nps <= DETRACTOR_MAX:
+        return _("detractor")
+    return _("passive")
+
+
+def _answer_rows(business, answers, offset, drivers: bool):
+    """The answers, newest first, each with what it counts as in the score and, for the drivers,
+    its score of each driver (empty where it gave none: it does not count in that average)."""
+    rows = []
+    for answer in answers.select_related("customer").order_by("-answered_at", "-id")[
+        offset : offset + ROW_LIMIT
+    ]:
+        cells = [_moment(business, answer.answered_at), str(answer.nps), _answer_kind(answer.nps)]
+        if drivers:
+            cells += [
+                "" if getattr(answer, name) is None else str(getattr(answer, name))
+                for name in DRIVERS
+            ]
+        cells.append(answer.comment[:80])
+        rows.append(
             (
-                r.customer_id,
-                r.customer.name if r.customer_id else _("anonymous"),
-                [_moment(business, r.answered_at), str(r.nps), r.comment[:80]],
+                answer.customer_id,
+                answer.customer.name if answer.customer_id else _("anonymous"),
+                cells,
             )
-            for r in responses
-        ],
+        )
+    return rows
+
+
+def _answer_headers(drivers: bool) -> list[str]:
+    labels = dict(DriverName.choices)
+    return (
+        [_("answered"), _("recommendation (0-10)"), _("counts as")]
+        + ([str(labels[name]) + " (1-5)" for name in DRIVERS] if drivers else [])
+        + [_("comment")]
     )
 
 
-def _surveys(business, now):
-    return _answers(business, now - WINDOW, _("Survey answers of the last 90 days"))
+def _surveys(business, now, offset):
+    since = now - WINDOW
+    summary = nps_summary(business=business, since=since, until=now)
+    return RowTable(
+        _("Survey answers of the last 90 days"),
+        _answer_headers(drivers=False),
+        _answer_rows(
+            business, survey_answers(business=business, since=since, until=now), offset, False
+        ),
+        _(
+            "%(promoters)d promoters (9-10) and %(detractors)d detractors (0-6) among "
+            "%(answers)d answers: the score is the share of promoters minus the share of "
+            "detractors, %(score)s."
+        )
+        % {
+            "promoters": summary.promoters,
+            "detractors": summary.detractors,
+            "answers": summary.answers,
+            "score": "—" if summary.score is None else f"{nps_rounded(summary.score):+d}",
+        },
+        summary.answers,
+        offset,
+    )
 
 
-def _driver_answers(business, now):
+def _driver_answers(business, now, offset):
     # The drivers are averaged over a year of answers (surveys.selectors.RESULTS_DAYS).
-    return _answers(
-        business, now - timedelta(days=RESULTS_DAYS), _("Survey answers of the last 12 months")
+    since = now - timedelta(days=RESULTS_DAYS)
+    # As driver_results reads them: every answer since then.
+    answers = survey_answers(business=business, since=since)
+    averages = [
+        ngettext(
+            "%(driver)s %(average)s over %(answers)d answer",
+            "%(driver)s %(average)s over %(answers)d answers",
+            driver.answers,
+        )
+        % {
+            "driver": driver.label,
+            # Rounded as the scorecard shows it.
+            "average": floatformat(driver.average, 1),
+            "answers": driver.answers,
+        }
+        for driver in driver_results(business=business, since=since)
+        if driver.answers
+    ]
+    total = answers.count()
+    return RowTable(
+        _("Survey answers of the last 12 months"),
+        _answer_headers(drivers=True),
+        _answer_rows(business, answers, offset, True),
+        _("Each driver's score is the average of the answers that scored it: %(averages)s.")
+        % {"averages": "; ".join(averages)}
+        if averages
+        else "",
+        total,
+        offset,
     )
 
 
-def _repeat(business, now):
+def _repeat(business, now, offset):
     start = now - WINDOW
-    customers = (
-        Customer.objects.filter(business=business)
-        .filter(Exists(Purchase.objects.filter(customer=OuterRef("pk"), at__gte=start, at__lt=now)))
-        .annotate(returning=Exists(Purchase.objects.filter(customer=OuterRef("pk"), at__lt=start)))
-        .order_by("name", "id")[:ROW_LIMIT]
-    )
+    counts = repeat_counts(business, start, now)
+    customers = repeat_buyers(business, start, now).order_by("name", "id")[
+        offset : offset + ROW_LIMIT
+    ]
     return RowTable(
         _("Customers who bought in the last 90 days"),
         [_("had bought before")],
         [(c.pk, c.name, [_("yes") if c.returning else _("no, new")]) for c in customers],
+        ngettext(
+            "%(returning)d of this %(buyers)d customer had bought before.",
+            "%(returning)d of these %(buyers)d customers had bought before.",
+            counts["buyers"],
+        )
+        % counts,
+        counts["buyers"],
+        offset,
     )
 
 
-def _referrals(business, now):
+def _referrals(business, now, offset):
+    start = now - WINDOW
+    counts = referral_counts(business, start, now)
     customers = (
-        new_customers_between(business, now - WINDOW, now)
+        new_customers_between(business, start, now)
         .select_related("referred_by")
-        .order_by("-customer_since", "-id")[:ROW_LIMIT]
+        .annotate(referral=ExpressionWrapper(came_through_referral(), BooleanField()))
+        .order_by("-customer_since", "-id")[offset : offset + ROW_LIMIT]
     )
     return RowTable(
         _("New customers of the last 90 days"),
-        [_("customer since"), _("came to us through"), _("referred by")],
+        [
+            _("customer since"),
+            _("came to us through"),
+            _("referred by"),
+            _("counts as a referral"),
+        ],
         [
             (
                 c.pk,
@@ -171,17 +346,28 @@ def _referrals(business, now):
                     formats.date_format(c.customer_since, "SHORT_DATE_FORMAT"),
                     c.get_acquisition_channel_display(),
                     c.referred_by.name if c.referred_by else "—",
+                    _yes_no(c.referral),
                 ],
             )
             for c in customers
         ],
+        ngettext(
+            "%(referred)d of this %(new)d new customer came through a referral: the channel "
+            "says so, or a referrer is recorded.",
+            "%(referred)d of these %(new)d new customers came through a referral: the channel "
+            "says so, or a referrer is recorded.",
+            counts["new"],
+        )
+        % counts,
+        counts["new"],
+        offset,
     )
 
 
 SCORECARD_ROWS = {
     "promises": _promises,
-    "complaint_response": _complaints,
-    "complaint_resolution": _complaints,
+    "complaint_response": _complaint_response,
+    "complaint_resolution": _complaint_resolution,
     "aftercare": _aftercare,
     "nps": _surveys,
     "drivers": _driver_answers,
@@ -190,5 +376,6 @@ SCORECARD_ROWS = {
 }
 
 
-def scorecard_rows(*, business: Business, figure: str, now: datetime) -> RowTable:
-    return SCORECARD_ROWS[figure](business, now)
+def scorecard_rows(*, business: Business, figure: str, now: datetime, page: int = 1) -> RowTable:
+    """The rows of `figure` on `page` (from 1), with the sentence that adds them up."""
+    return SCORECARD_ROWS[figure](business, now, (max(page, 1) - 1) * ROW_LIMIT)

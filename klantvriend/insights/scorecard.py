@@ -101,16 +101,29 @@ class Scorecard:
     next_action: str
 
 
-def _repeat_rate(business: Business, start: datetime, end: datetime) -> float | None:
-    """Of the customers who bought in [start, end), the share who had bought before start."""
-    earlier = Purchase.objects.filter(customer=OuterRef("pk"), at__lt=start)
+def _bought_before(start: datetime) -> Exists:
+    return Exists(Purchase.objects.filter(customer=OuterRef("pk"), at__lt=start))
+
+
+def repeat_buyers(business: Business, start: datetime, end: datetime):
+    """The customers who bought in [start, end), each with `returning`: whether they had bought
+    before start. Counted by the returning-customers figure and listed by its rows."""
     in_window = Purchase.objects.filter(customer=OuterRef("pk"), at__gte=start, at__lt=end)
-    row = (
+    return (
         Customer.objects.filter(business=business)
         .filter(Exists(in_window))
-        .aggregate(buyers=Count("id"), returning=Count("id", filter=Q(Exists(earlier))))
+        .annotate(returning=_bought_before(start))
     )
-    return row["returning"] / row["buyers"] if row["buyers"] else None
+
+
+def repeat_counts(business: Business, start: datetime, end: datetime) -> dict[str, int]:
+    """How many customers bought in [start, end) (`buyers`) and how many of them had bought
+    before (`returning`)."""
+    # The condition itself, not the annotation: Django leaves an annotation that only a
+    # filtered aggregate reads out of the inner query, and the filter then compares nothing.
+    return repeat_buyers(business, start, end).aggregate(
+        buyers=Count("id"), returning=Count("id", filter=Q(_bought_before(start)))
+    )
 
 
 def new_customers_between(business: Business, start: datetime, end: datetime):
@@ -124,12 +137,17 @@ def new_customers_between(business: Business, start: datetime, end: datetime):
     )
 
 
-def _referral_share(business: Business, start: datetime, end: datetime) -> float | None:
-    row = new_customers_between(business, start, end).aggregate(
+def referral_counts(business: Business, start: datetime, end: datetime) -> dict[str, int]:
+    """How many customers became customers in the days of (start, end] (`new`), and how many of
+    them came through a referral (`referred`)."""
+    return new_customers_between(business, start, end).aggregate(
         new=Count("id"),
         referred=Count("id", filter=came_through_referral()),
     )
-    return row["referred"] / row["new"] if row["new"] else None
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
 NEXT_ACTIONS = {
@@ -304,10 +322,14 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
         for d in driver_results(business=business, since=now - timedelta(days=RESULTS_DAYS))
         if d.answers
     ]
-    repeat_now = _repeat_rate(business, start, now)
-    repeat_before = _repeat_rate(business, previous_start, start)
-    referral_now = _referral_share(business, start, now)
-    referral_before = _referral_share(business, previous_start, start)
+    repeat = repeat_counts(business, start, now)
+    repeat_now = _share(repeat["returning"], repeat["buyers"])
+    repeat_before_counts = repeat_counts(business, previous_start, start)
+    repeat_before = _share(repeat_before_counts["returning"], repeat_before_counts["buyers"])
+    referrals = referral_counts(business, start, now)
+    referral_now = _share(referrals["referred"], referrals["new"])
+    referrals_before = referral_counts(business, previous_start, start)
+    referral_before = _share(referrals_before["referred"], referrals_before["new"])
     weakest_driver = min(drivers, key=lambda d: d.average) if drivers else None
     figures = [
         Figure(
@@ -340,6 +362,12 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             "share",
             complaints.resolved_in_time_share,
             complaints_before.resolved_in_time_share,
+            ngettext(
+                "%(resolved)d of %(judged)d complaint judged in the last 90 days",
+                "%(resolved)d of %(judged)d complaints judged in the last 90 days",
+                complaints.resolutions_judged,
+            )
+            % {"resolved": complaints.resolved_in_time, "judged": complaints.resolutions_judged},
         ),
         Figure(
             "aftercare",
@@ -382,7 +410,14 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             "share",
             repeat_now,
             repeat_before,
-            _("share of the customers who bought in the last 90 days who had bought before"),
+            ngettext(
+                "%(returning)d of the %(buyers)d customer who bought in the last 90 days had "
+                "bought before",
+                "%(returning)d of the %(buyers)d customers who bought in the last 90 days had "
+                "bought before",
+                repeat["buyers"],
+            )
+            % repeat,
         ),
         Figure(
             "referrals",
@@ -391,6 +426,12 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             "share",
             referral_now,
             referral_before,
+            ngettext(
+                "%(referred)d of %(new)d new customer in the last 90 days",
+                "%(referred)d of %(new)d new customers in the last 90 days",
+                referrals["new"],
+            )
+            % referrals,
         ),
     ]
     measured = [figure for figure in figures if figure.measured]

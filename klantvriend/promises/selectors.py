@@ -242,6 +242,9 @@ def _figures(tally: _Tally, late_promises: QuerySet[Promise] | None) -> Figures:
 
 
 _IS_OPEN = Q(done_at__isnull=True, cancelled_at__isnull=True)
+# Of the judged promises, those kept on time (early included): what every reliability figure
+# counts as kept, and what the scorecard's list of promises counts under its figure.
+KEPT_ON_TIME = Q(done_at__lte=F("due_at"))
 
 
 def promises_judged(
@@ -291,7 +294,7 @@ def promise_reliability(
         judged = judged.filter(made_by_id=made_by_id)
     # A comparison with a missing done_at is not true, so an open or cancelled promise is in
     # neither; what is judged and in neither is broken.
-    on_time, late = Q(done_at__lte=F("due_at")), Q(done_at__gt=F("due_at"))
+    on_time, late = KEPT_ON_TIME, Q(done_at__gt=F("due_at"))
     recent, recent_and_previous = (
         known_since(now - TREND_WINDOW),
         known_since(now - 2 * TREND_WINDOW),

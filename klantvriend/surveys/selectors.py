@@ -179,9 +179,11 @@ def _summary(row: dict) -> NpsSummary:
     return NpsSummary(answers, promoters, answers - promoters - detractors, detractors)
 
 
-def _answers(
+def survey_answers(
     *, business: Business, since: datetime | None = None, until: datetime | None = None
 ) -> QuerySet[SurveyResponse]:
+    """The answers of [since, until): what the score and the drivers of that period average,
+    and what the scorecard lists under them."""
     responses = SurveyResponse.objects.filter(business=business)
     if since is not None:
         responses = responses.filter(answered_at__gte=since)
@@ -193,7 +195,9 @@ def _answers(
 def nps_summary(
     *, business: Business, since: datetime | None = None, until: datetime | None = None
 ) -> NpsSummary:
-    return _summary(_answers(business=business, since=since, until=until).aggregate(**_counts()))
+    return _summary(
+        survey_answers(business=business, since=since, until=until).aggregate(**_counts())
+    )
 
 
 @dataclass(frozen=True)
@@ -233,7 +237,7 @@ def nps_trend(
     first = _month_start(business.local(now).date(), months - 1)
     begins = _month_begins(first, months, business.tzinfo)
     parts = [
-        _answers(business=business, since=begins[index], until=begins[index + 1])
+        survey_answers(business=business, since=begins[index], until=begins[index + 1])
         .order_by()
         .annotate(month=Value(index))
         .values("month")
@@ -276,7 +280,9 @@ def _driver_aggregates() -> dict:
 
 def driver_results(*, business: Business, since: datetime | None = None) -> list[DriverResult]:
     """Average of each driver overall, among promoters and among detractors. One query."""
-    return _drivers(_answers(business=business, since=since).aggregate(**_driver_aggregates()))
+    return _drivers(
+        survey_answers(business=business, since=since).aggregate(**_driver_aggregates())
+    )
 
 
 def _drivers(row: dict) -> list[DriverResult]:
@@ -326,7 +332,9 @@ def survey_results(
     now = now or timezone.now()
     since = now - timedelta(days=days)
     # The score and the drivers cover the same answers: one pass over them, not two.
-    row = _answers(business=business, since=since).aggregate(**_counts(), **_driver_aggregates())
+    row = survey_answers(business=business, since=since).aggregate(
+        **_counts(), **_driver_aggregates()
+    )
     drivers = _drivers(row)
     return SurveyResults(
         since=since,

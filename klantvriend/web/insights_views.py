@@ -19,6 +19,7 @@ from klantvriend.aftercare.services import follow_up_create
 from klantvriend.customers.selectors import customer_get
 from klantvriend.gestures.models import Occasion
 from klantvriend.gestures.selectors import gesture_list
+from klantvriend.insights import rows as figure_rows
 from klantvriend.insights.charts import insight_charts
 from klantvriend.insights.models import Segment
 from klantvriend.insights.rows import SCORECARD_ROWS, scorecard_rows
@@ -108,8 +109,19 @@ def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
     figure = request.GET.get("figure", "promises")
     if figure not in SCORECARD_ROWS:
         raise Http404
-    table = scorecard_rows(business=request.business, figure=figure, now=timezone.now())
-    return render(request, "web/insights_rows.html", {"table": table, "figure": figure})
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    # A page far past the end is simply empty; bounded so that its offset stays a number
+    # every database takes.
+    page = min(max(page, 1), 1_000_000)
+    table = scorecard_rows(business=request.business, figure=figure, now=timezone.now(), page=page)
+    # The pager counts the rows the figure is made of, which the table already knows.
+    pages = Paginator(range(table.total), figure_rows.ROW_LIMIT).get_page(page)
+    return render(
+        request, "web/insights_rows.html", {"table": table, "figure": figure, "page": pages}
+    )
 
 
 @member_required

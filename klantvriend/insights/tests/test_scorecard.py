@@ -1,7 +1,7 @@
 """The scorecard: its figures and trends cover the periods they say, and its next action about
 the satisfaction drivers names the driver the survey results page names."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +9,9 @@ from django.utils import timezone, translation
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
-from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.customers.models import AcquisitionChannel
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.insights import rows as rows_module
 from klantvriend.insights.rows import scorecard_rows
 from klantvriend.insights.scorecard import customer_scorecard
 from klantvriend.promises.models import PromiseKind
@@ -374,3 +376,198 @@ def test_complaints_answered_on_the_spot_count_as_answered_in_time_in_the_score(
 
     figure = next(figure for figure in card.figures if figure.key == "complaint_response")
     assert figure.value == 0.75
+
+
+def _figure(card, key):
+    return next(figure for figure in card.figures if figure.key == key)
+
+
+def test_the_returning_customers_open_to_the_buyers_the_figure_counts(business):
+    """The figure said "share of the customers who bought ... who had bought before" without
+    a number, and its rows did not add it up."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    regular, newcomer, gone = (
+        CustomerFactory(business=business, name=name) for name in ("Anna", "Bram", "Cor")
+    )
+    PurchaseFactory(customer=regular, at=now - timedelta(days=200))
+    PurchaseFactory(customer=regular, at=now - timedelta(days=10))
+    PurchaseFactory(customer=newcomer, at=now - timedelta(days=5))
+    PurchaseFactory(customer=gone, at=now - timedelta(days=200))
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+        table = scorecard_rows(business=business, figure="repeat_rate", now=now)
+
+    figure = _figure(card, "repeat_rate")
+    assert figure.value == 0.5
+    assert figure.detail == "1 of the 2 customers who bought in the last 90 days had bought before"
+    assert [(name, cells) for _id, name, cells in table.rows] == [
+        ("Anna", ["yes"]),
+        ("Bram", ["no, new"]),
+    ]
+    assert (table.summary, table.total) == ("1 of these 2 customers had bought before.", 2)
+
+
+def test_the_complaint_rows_say_which_complaints_the_shares_count_in_time(business):
+    """The rows listed the complaints without saying which of them the figure counted as in
+    time, late or not judged yet, so "75%" could not be checked against them."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))  # a Wednesday
+    customer = CustomerFactory(business=business, name="Anna")
+    on_the_spot = now - timedelta(days=20)
+    ComplaintFactory(
+        customer=customer,
+        description="on the spot",
+        received_at=on_the_spot,
+        first_response_at=on_the_spot,
+        resolved_at=on_the_spot + timedelta(hours=1),
+    )
+    late = now - timedelta(days=30)
+    ComplaintFactory(
+        customer=customer,
+        description="answered after four days",
+        received_at=late,
+        first_response_at=late + timedelta(days=4),
+    )
+    ComplaintFactory(
+        customer=customer, description="just in", received_at=now - timedelta(minutes=5)
+    )
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+        response = scorecard_rows(business=business, figure="complaint_response", now=now)
+        resolution = scorecard_rows(business=business, figure="complaint_resolution", now=now)
+
+    assert _figure(card, "complaint_response").value == 0.5
+    assert [(cells[0], cells[3]) for _id, _name, cells in response.rows] == [
+        ("just in", "not yet: its time is still running"),
+        ("on the spot", "yes"),
+        ("answered after four days", "no"),
+    ]
+    assert response.summary == (
+        "1 of the 2 complaints judged were answered within the target. The other one is not "
+        "judged yet: its time is still running."
+    )
+    resolution_figure = _figure(card, "complaint_resolution")
+    assert resolution_figure.value == 0.5
+    assert resolution_figure.detail == "1 of 2 complaints judged in the last 90 days"
+    assert [cells[3] for _id, _name, cells in resolution.rows] == [
+        "not yet: its time is still running",
+        "yes",
+        "no",
+    ]
+    assert resolution.summary.startswith("1 of the 2 complaints judged were resolved within")
+
+
+def test_the_survey_rows_add_up_to_the_score_and_show_each_drivers_answers(business):
+    """The driver rows showed only the recommendation, not the driver scores averaged."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    customer = CustomerFactory(business=business, name="Anna")
+    for days, nps, handling in [(1, 10, 5), (2, 7, None), (3, 3, 2), (4, 9, None)]:
+        SurveyResponseFactory(
+            customer=customer,
+            answered_at=now - timedelta(days=days),
+            nps=nps,
+            certainty=4,
+            flexibility=3,
+            reliability=5,
+            customisation=4,
+            complaint_handling=handling,
+            comment="",
+        )
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+        nps = scorecard_rows(business=business, figure="nps", now=now)
+        drivers = scorecard_rows(business=business, figure="drivers", now=now)
+
+    assert _figure(card, "nps").value == 25.0
+    assert [cells[1:3] for _id, _name, cells in nps.rows] == [
+        ["10", "promoter"],
+        ["7", "passive"],
+        ["3", "detractor"],
+        ["9", "promoter"],
+    ]
+    assert nps.summary == (
+        "2 promoters (9-10) and 1 detractors (0-6) among 4 answers: the score is the share of "
+        "promoters minus the share of detractors, +25."
+    )
+    assert drivers.headers[3:8] == [
+        "certainty (1-5)",
+        "flexibility (1-5)",
+        "reliability (1-5)",
+        "customisation (1-5)",
+        "complaint handling (1-5)",
+    ]
+    assert [cells[7] for _id, _name, cells in drivers.rows] == ["5", "", "2", ""]
+    assert dict(_figure(card, "drivers").parts)["complaint handling"] == 3.5
+    assert drivers.summary == (
+        "Each driver's score is the average of the answers that scored it: certainty 4.0 over "
+        "4 answers; flexibility 3.0 over 4 answers; reliability 5.0 over 4 answers; "
+        "customisation 4.0 over 4 answers; complaint handling 3.5 over 2 answers."
+    )
+
+
+def test_the_referral_rows_say_which_new_customers_count_as_referred(business):
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    anna = CustomerFactory(business=business, name="Anna", customer_since=date(2025, 1, 1))
+    CustomerFactory(business=business, name="Bram", customer_since=now.date(), referred_by=anna)
+    CustomerFactory(
+        business=business,
+        name="Cor",
+        customer_since=now.date() - timedelta(days=3),
+        acquisition_channel=AcquisitionChannel.REFERRAL,
+    )
+    CustomerFactory(business=business, name="Dirk", customer_since=now.date() - timedelta(days=5))
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+        table = scorecard_rows(business=business, figure="referrals", now=now)
+
+    figure = _figure(card, "referrals")
+    assert figure.value == 2 / 3
+    assert figure.detail == "2 of 3 new customers in the last 90 days"
+    assert [(name, cells[3]) for _id, name, cells in table.rows] == [
+        ("Bram", "yes"),
+        ("Cor", "yes"),
+        ("Dirk", "no"),
+    ]
+    assert table.summary.startswith("2 of these 3 new customers came through a referral")
+
+
+def test_the_promise_rows_count_the_promises_kept_on_time_as_the_figure(business):
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    customer = CustomerFactory(business=business)
+    for due_days, done_days in [(5, 6), (4, 4), (3, 2), (2, None)]:
+        PromiseFactory(
+            customer=customer,
+            made_at=now - timedelta(days=10),
+            due_at=now - timedelta(days=due_days),
+            done_at=None if done_days is None else now - timedelta(days=done_days),
+        )
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+        table = scorecard_rows(business=business, figure="promises", now=now)
+
+    assert _figure(card, "promises").value == 0.5
+    assert (table.summary, table.total) == (
+        "2 of these 4 promises were kept on time or early.",
+        4,
+    )
+
+
+def test_the_rows_of_a_figure_come_a_page_at_a_time_and_count_them_all(business, monkeypatch):
+    """Beyond ROW_LIMIT rows the rest were cut off without a word; the figure counted them."""
+    monkeypatch.setattr(rows_module, "ROW_LIMIT", 2)
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    for name in ("Anna", "Bram", "Cor"):
+        PurchaseFactory(
+            customer=CustomerFactory(business=business, name=name), at=now - timedelta(hours=1)
+        )
+
+    first = scorecard_rows(business=business, figure="repeat_rate", now=now)
+    second = scorecard_rows(business=business, figure="repeat_rate", now=now, page=2)
+
+    assert [name for _id, name, _cells in first.rows] == ["Anna", "Bram"]
+    assert [name for _id, name, _cells in second.rows] == ["Cor"]
+    assert (first.total, second.total, second.offset) == (3, 3, 2)

@@ -366,3 +366,30 @@ def test_the_gestures_page_explains_its_figures_in_plain_english(owner_client, b
         "a difference is a sign, not proof. A gesture to make up for a complaint follows a bad "
         "moment; compare it with the complaints resolved without one."
     ) in page
+
+
+def test_the_rows_of_a_figure_say_how_they_add_up_and_page_through_all_of_them(
+    owner_client, business, monkeypatch
+):
+    from klantvriend.insights import rows as figure_rows
+
+    monkeypatch.setattr(figure_rows, "ROW_LIMIT", 2)
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    for name in ("Anna", "Bram", "Cor"):
+        PurchaseFactory(customer=CustomerFactory(business=business, name=name), at=an_hour_ago)
+    url = reverse("web:insights_scorecard_rows")
+
+    first = owner_client.get(url, {"figure": "repeat_rate"}).content.decode()
+    second = owner_client.get(url, {"figure": "repeat_rate", "page": "2"}).content.decode()
+    beyond = owner_client.get(url, {"figure": "repeat_rate", "page": "99999999999999999999"})
+
+    assert "0 van deze 3 klanten had al eerder gekocht." in first
+    assert ("Anna" in first, "Cor" in first, "Anna" in second, "Cor" in second) == (
+        True,
+        False,
+        False,
+        True,
+    )
+    assert "Pagina 1 van 2" in first
+    assert "?figure=repeat_rate&amp;page=2" in first
+    assert beyond.status_code == 200

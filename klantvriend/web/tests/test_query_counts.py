@@ -89,3 +89,22 @@ def test_no_page_reads_the_database_once_per_row(owner_client, owner, business):
     pages = {"/", "/customers/", f"/customers/{customer.pk}/", "/ambassadors/", "/surveys/"}
     assert pages <= set(before)
     assert len(before) == len(after) > 25
+
+
+def test_the_rows_behind_every_scorecard_figure_read_the_database_a_fixed_number_of_times(
+    owner_client, owner, business
+):
+    """The scorecard's figures open to their rows (`?figure=`), each a query of its own."""
+    from klantvriend.insights.rows import SCORECARD_ROWS
+
+    customer = Customer.objects.create(business=business, name="Anna de Vries")
+    paths = [f"/insights/scorecard/rows/?figure={figure}" for figure in SCORECARD_ROWS]
+    _add_records(business, customer, owner, 1)
+    _queries(owner_client, paths)
+    before = _queries(owner_client, paths)
+
+    _add_records(business, customer, owner, 2)
+
+    after = _queries(owner_client, paths)
+    assert {path: after[path] for path in before if after[path] != before[path]} == {}
+    assert len(before) == len(SCORECARD_ROWS) == 8
