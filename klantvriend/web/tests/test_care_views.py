@@ -449,8 +449,7 @@ def test_a_complaint_answered_at_the_counter_is_not_waiting_for_an_answer_on_tod
         '<span class="stat-label">klachten op tijd beantwoord (90 dagen)</span>'
     ) in today
     assert (
-        '<div class="stat"><span class="stat-value">0</span>'
-        '<span class="stat-label">klachten te laat</span>'
+        '<span class="stat-value">0</span><span class="stat-label">klachten te laat</span>'
     ) in today
 
 
@@ -1250,3 +1249,46 @@ def test_today_and_the_profile_say_what_a_complaint_clock_counts_down_to(
 
     for page in (today, profile):
         assert f'<span class="clock">{clock}</span>' in page
+
+
+def test_todays_figures_open_to_the_rows_they_count(owner_client, business):
+    """Only the promise figure opened to anything; the complaint and aftercare figures and the
+    count of late complaints were plain numbers."""
+    customer = CustomerFactory(business=business)
+    long_ago = timezone.now() - timedelta(days=10)
+    ComplaintFactory(customer=customer, received_at=long_ago)  # never answered: late
+    ComplaintFactory(
+        customer=customer,
+        received_at=long_ago,
+        first_response_at=long_ago,
+        resolved_at=long_ago + timedelta(minutes=5),
+    )
+    ComplaintFactory(customer=customer, received_at=timezone.now() - timedelta(minutes=1))
+
+    today = owner_client.get(reverse("web:today"))
+    html = today.content.decode()
+    in_time = re.search(r'<a [^>]*href="([^"]+)" data-testid="complaints-in-time"', html)
+    late = re.search(r'<a [^>]*href="([^"]+)" data-testid="complaints-late"', html)
+    aftercare = re.search(r'<a [^>]*href="([^"]+)" data-testid="aftercare-in-time"', html)
+    rows = owner_client.get(in_time[1].replace("&amp;", "&")).content.decode()
+    listed = owner_client.get(reverse("web:today") + late[1].split("#")[0])
+
+    assert today.context["complaint_figures"].responded_in_time_share == 0.5
+    assert "1 van de 2 beoordeelde klachten zijn binnen de norm beantwoord." in rows
+    assert today.context["complaint_figures"].open_breached == 1
+    assert [
+        view.complaint.received_at
+        for view in listed.context["today"].complaints.items
+        if view.clock.breached
+    ] == [long_ago]
+    assert aftercare[1] == reverse("web:insights_scorecard_rows") + "?figure=aftercare"
+
+
+def test_the_reliability_of_the_last_90_days_opens_to_the_promises_it_judged(owner_client):
+    html = owner_client.get(reverse("web:promise_reliability")).content.decode()
+
+    assert re.search(
+        r'<a class="stat stat-link" href="/insights/scorecard/rows/\?figure=promises" '
+        r'data-testid="reliability-last-90-days">',
+        html,
+    )
