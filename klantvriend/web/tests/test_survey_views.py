@@ -409,3 +409,39 @@ def test_a_referrer_with_another_channel_is_refused_and_the_form_kept(owner_clie
     assert 'value="Bram Bakker"' in page
     assert f'name="referred_by" value="{anna.pk}"' in page
     assert not Customer.objects.filter(name="Bram Bakker").exists()
+
+
+def test_the_score_opens_to_the_answers_it_is_made_of(owner_client, business, customer):
+    """ "Answers: 4 · promoters: 3 …" could not be opened to see those answers."""
+    long_ago = timezone.now() - timedelta(days=400)  # before the year the score covers
+    SurveyResponseFactory(customer=customer, nps=0, answered_at=long_ago)
+    for score in [10, 9, 9, 3]:
+        SurveyResponseFactory(customer=customer, nps=score)
+
+    results = owner_client.get("/surveys/").content.decode()
+    link = re.search(r'href="([^"]+)" data-testid="nps-answers"', results)[1]
+    answers = owner_client.get(link.replace("&amp;", "&"))
+
+    assert "Antwoorden: 4 · promotors: 3 · passief: 0 · criticasters: 1" in results
+    assert [cells[1:3] for _id, _name, cells in answers.context["table"].rows] == [
+        ["3", "criticaster"],
+        ["9", "promotor"],
+        ["9", "promotor"],
+        ["10", "promotor"],
+    ]
+    assert answers.context["table"].total == 4
+
+
+def test_an_ambassadors_figures_open_to_the_customers_they_referred(owner_client, business):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    for name, cents in [("Bram", 4200), ("Cor", 800)]:
+        referred = CustomerFactory(business=business, name=name, referred_by=anna)
+        PurchaseFactory(customer=referred, amount_cents=cents)
+
+    ranking = owner_client.get("/ambassadors/").content.decode()
+    profile = owner_client.get(f"/customers/{anna.pk}/")
+
+    links = re.findall(rf'<a href="/customers/{anna.pk}/#referrals-heading">([^<]+)</a>', ranking)
+    assert links == ["2", "€ 50,00"]
+    referrals = profile.context["referrals"]
+    assert ([c.name for c in referrals.customers], referrals.value_cents) == (["Cor", "Bram"], 5000)
