@@ -48,6 +48,39 @@ class BaseFitter:
         self.initial_params = initial_params
         self.max_iter = max_iter
 
+    @classmethod
+    def from_params(cls, params, **options):
+        """A model fitted earlier, rebuilt from its ``params_`` (stored as plain numbers).
+
+        Predictions need only the parameters, so a fit can be kept (in a database, a report)
+        and used again without the data it was fitted on; the other learned attributes
+        (``log_likelihood_``, ``standard_errors_``) describe the fit and are not restored.
+
+        Parameters
+        ----------
+        params : mapping of str to float
+            Every one of ``parameter_names``, on the natural scale, positive and finite.
+        **options
+            As for ``__init__``.
+
+        Returns
+        -------
+        model
+            A model whose predictions equal those of the model the parameters came from.
+        """
+        names = set(params)
+        if names != set(cls.parameter_names):
+            raise ValueError(
+                f"{cls.model_name} needs the parameters {list(cls.parameter_names)}, "
+                f"got {sorted(names)}"
+            )
+        values = {name: float(params[name]) for name in cls.parameter_names}
+        if not all(np.isfinite(value) and value > 0 for value in values.values()):
+            raise ValueError(f"{cls.model_name} parameters must be positive and finite: {values}")
+        model = cls(**options)
+        model.params_ = values
+        return model
+
     # --- to be provided by each model -------------------------------------------------------
     def _row_log_likelihood(self, params: np.ndarray, data: tuple, *, with_gradient: bool):
         """Return ``(log_likelihood_per_row, gradient_per_row or None)``.

@@ -1,5 +1,7 @@
 """Behaviour of the estimators: gradients, edge cases, validation, scikit-learn conventions."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -218,6 +220,31 @@ def test_estimators_follow_scikit_learn_conventions(model_class):
     assert set(vars(model)) == {"penalizer_coef", "initial_params", "max_iter"}
     with pytest.raises(NotFittedError):
         model._param_values()
+
+
+@pytest.mark.parametrize("model_class", TRANSACTION_MODELS)
+def test_a_model_rebuilt_from_its_parameters_predicts_as_the_fitted_one(model_class, cdnow_summary):
+    x, t_x, T = cdnow_summary.frequency, cdnow_summary.recency, cdnow_summary.T
+    model = model_class().fit(x, t_x, T)
+
+    # The parameters as a database's JSON gives them back: plain floats by name.
+    rebuilt = model_class.from_params(json.loads(json.dumps(model.params_)))
+
+    assert rebuilt.params_ == model.params_
+    assert np.array_equal(rebuilt.probability_alive(x, t_x, T), model.probability_alive(x, t_x, T))
+    assert np.array_equal(
+        rebuilt.expected_purchases(10, x, t_x, T), model.expected_purchases(10, x, t_x, T)
+    )
+
+
+def test_a_model_is_not_rebuilt_from_missing_or_impossible_parameters():
+    with pytest.raises(ValueError, match=r"BG/NBD needs the parameters \['r', 'alpha', 'a', 'b'\]"):
+        BetaGeometricNBD.from_params({"r": 1.0, "alpha": 1.0, "a": 1.0})
+    with pytest.raises(ValueError, match="Gamma-Gamma parameters must be positive and finite"):
+        GammaGamma.from_params({"p": 1.0, "q": -2.0, "gamma": 1.0})
+    assert GammaGamma.from_params({"p": 6.25, "q": 3.74, "gamma": 15.44}).expected_spend(
+        [0], [0.0]
+    )[0] == pytest.approx(15.44 * 6.25 / 2.74)
 
 
 def test_fit_returns_self_keeps_no_data_and_weights_equal_repeated_rows():
