@@ -2,11 +2,11 @@
 
 Recency (R) and frequency-and-monetary (FM) get a score from 1 to 5: the customer's quintile in
 their own business. Ties share the lowest score, so when nearly everybody bought once, nobody
-scores high on frequency merely by sorting order. See docs/advisor.md for the table in words.
+scores high on frequency merely by sorting order. The quintile borders are kept with each
+refresh, so that a customer computed again between refreshes is scored among the same others. See docs/advisor.md for the table in words.
 """
 
 import numpy as np
-from scipy.stats import rankdata
 
 from .models import Segment, Stage
 
@@ -15,12 +15,42 @@ REGULAR_MIN_PURCHASE_DAYS = 4
 ALIVE_COUNTS_AS_RECENT = 0.5
 
 
-def quintile_score(values: np.ndarray) -> np.ndarray:
-    """1 … 5 by quintile of ``values`` (higher is better); equal values share the lower score."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.int64)
-    below = rankdata(values, method="min") - 1  # how many customers are strictly below
-    return 1 + np.minimum(4, (5 * below // len(values)).astype(np.int64))
+def quintile_cuts(values: np.ndarray) -> np.ndarray:
+    """The four values a score must be above to reach 2, 3, 4 and 5: the business's quintile
+    borders, kept with the refresh so that one customer can be scored among the others later.
+
+    A value's score is one more than the number of borders strictly below it, which is the
+    quintile of the value among ``values`` with equal values sharing the lower score: with
+    ``below`` customers strictly below it, 1 + min(4, floor(5 * below / n)). The border for
+    score k + 1 is therefore the value with ceil(k * n / 5) values at or below it."""
+    ordered = np.sort(np.asarray(values, dtype=np.float64))
+    at_or_below = (np.arange(1, 5) * len(ordered) + 4) // 5
+    return ordered[at_or_below - 1]
+
+
+def quintile_score(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """1 … 5 by quintile (higher is better), from the borders of ``quintile_cuts``."""
+    return 1 + np.searchsorted(np.asarray(cuts, dtype=np.float64), values, side="left")
+
+
+def rfm_cuts(
+    *, days_since_last: np.ndarray, purchase_days: np.ndarray, spend: np.ndarray
+) -> dict[str, list[float]]:
+    """The quintile borders of recency, frequency and spend among a business's customers, as
+    plain numbers (stored with the refresh's run)."""
+    return {
+        name: quintile_cuts(values.astype(np.float64)).tolist()
+        for name, values in _rfm_values(days_since_last, purchase_days, spend).items()
+    }
+
+
+def _rfm_values(days_since_last, purchase_days, spend) -> dict[str, np.ndarray]:
+    """What each score ranks, higher being better."""
+    return {
+        "recency": -days_since_last.astype(np.float64),
+        "frequency": purchase_days.astype(np.float64),
+        "monetary": spend.astype(np.float64),
+    }
 
 
 def rfm_segments(
@@ -29,20 +59,23 @@ def rfm_segments(
     purchase_days: np.ndarray,
     spend: np.ndarray,
     days_since_first: np.ndarray,
+    cuts: dict[str, list[float]],
     probability_alive: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The segment value (``Segment``) of every customer.
+    """The segment value (``Segment``) of every customer, scored against the quintile borders
+    ``cuts`` of their business (``rfm_cuts``: of these same customers in a refresh).
 
     With a fitted model, a customer whose probability alive fell below one half counts as not
     recent (R at most 2) however recent their last purchase is among all customers: a weekly
     buyer away for two months is at risk even when most customers came longer ago."""
-    recency = quintile_score(-days_since_last.astype(np.float64))
+    values = _rfm_values(days_since_last, purchase_days, spend)
+    recency = quintile_score(values["recency"], cuts["recency"])
     if probability_alive is not None:
         recency = np.where(
             probability_alive < ALIVE_COUNTS_AS_RECENT, np.minimum(recency, 2), recency
         )
-    frequency = quintile_score(purchase_days.astype(np.float64))
-    monetary = quintile_score(spend.astype(np.float64))
+    frequency = quintile_score(values["frequency"], cuts["frequency"])
+    monetary = quintile_score(values["monetary"], cuts["monetary"])
     value = np.floor((frequency + monetary) / 2 + 0.5).astype(np.int64)
     conditions = [
         (days_since_first <= NEW_CUSTOMER_DAYS) & (purchase_days <= 2),

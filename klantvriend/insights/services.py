@@ -23,7 +23,6 @@ from clv.exceptions import ConvergenceError
 from clv.models import GammaGamma
 from clv.selection import select_model
 from clv.summary import summarise_transactions
-from clv.value import customer_lifetime_value
 from klantvriend.core.bulk import insert_rows
 from klantvriend.core.db import refresh_planner_statistics
 from klantvriend.core.errors import ValidationError
@@ -37,8 +36,8 @@ from klantvriend.gestures.selectors import (
 
 from .messages import not_enough_data
 from .models import CustomerInsight, InsightRun, InsightSnapshot
-from .segments import rfm_segments, stages
-from .selectors import SLIPPING_ALIVE_BELOW, SLIPPING_FALL_AT_LEAST, ambassador_customer_ids
+from .prediction import Fit, SpendFit, customer_history, customer_rows
+from .selectors import ambassador_customer_ids, insight_run_latest
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +45,6 @@ SETTINGS_KEY = "insights"
 # Below these the models are not fitted and owners are told what is missing.
 MIN_REPEAT_BUYERS_FOR_SPEND_MODEL = 10
 SNAPSHOT_KEEP_DAYS = 400
-DAYS_PER_WEEK = 7.0
-DAYS_PER_MONTH = 30.4375
 CANDIDATE_MODELS = ("bgnbd", "mbgnbd")
 PENALIZERS = (0.0, 0.001, 0.01)
 
@@ -88,15 +85,18 @@ def insight_settings_update(*, business: Business, margin_percent: int) -> Insig
     return insight_settings(business)
 
 
-def _purchase_arrays(business: Business, end: datetime):
-    """Customer ids, local purchase days and amounts in cents of every purchase before `end`.
+def _purchase_arrays(business: Business, end: datetime, *, customer_id: int | None = None):
+    """Customer ids, local purchase days and amounts in cents of every purchase before `end`
+    (of one customer, with `customer_id`).
 
     The moment is read as text (a plain CAST, the same on SQLite and PostgreSQL, both of which
     write UTC as "yyyy-mm-dd hh:mm:ss..."): turning 2,000,000 values into Python datetimes first
     would take most of the refresh; numpy parses the first 19 characters in C instead."""
+    purchases = Purchase.objects.filter(business=business, at__lt=end)
+    if customer_id is not None:
+        purchases = purchases.filter(customer_id=customer_id)
     rows = list(
-        Purchase.objects.filter(business=business, at__lt=end)
-        .order_by()
+        purchases.order_by()
         .annotate(at_text=Cast("at", output_field=TextField()))
         .values_list("customer_id", "at_text", "amount_cents")
     )
@@ -129,79 +129,40 @@ def _in_english(**counts) -> str:
         return not_enough_data(**counts)
 
 
-def _expected_spend(summary) -> np.ndarray:
-    """Expected value per purchase: Gamma-Gamma when it fits, else the customer's own mean."""
+def _fit_spend(summary) -> SpendFit:
+    """Gamma-Gamma when it fits with a finite population mean, else the customers' own means."""
     usable = (summary.frequency > 0) & (summary.monetary_value > 0)
     fallback = summary.total_revenue / max(summary.frequency.sum() + summary.n_customers, 1)
-    spend = np.where(summary.frequency > 0, summary.monetary_value, fallback)
     if usable.sum() >= MIN_REPEAT_BUYERS_FOR_SPEND_MODEL:
         try:
             spend_model = GammaGamma().fit(
                 summary.frequency[usable], summary.monetary_value[usable]
             )
-            if spend_model.params_["q"] > 1.0:
-                spend = spend_model.expected_spend(
-                    summary.frequency, np.where(summary.frequency > 0, summary.monetary_value, 0.0)
-                )
         except ConvergenceError:
             pass  # the customers' own mean spend stays, which is honest if less smooth
-    return np.maximum(spend, 0.0)
+        else:
+            if spend_model.params_["q"] > 1.0:
+                return SpendFit(spend_model.params_, float(fallback))
+    return SpendFit(None, float(fallback))
 
 
-def _predict(model, spend, x, t_x, age) -> dict | None:
-    """Every customer's figures from one fitted model; None when any is not a finite number
-    (a model at the edge of its parameter space), so that the next candidate is tried."""
-    earlier = age - 30 / DAYS_PER_WEEK
-    known_before = t_x <= earlier
-    alive_before = np.full(len(x), np.nan)
-    with np.errstate(all="ignore"):
-        if known_before.any():
-            alive_before[known_before] = model.probability_alive(
-                x[known_before], t_x[known_before], earlier[known_before]
-            )
-        predictions = {
-            "alive": model.probability_alive(x, t_x, age),
-            "alive_before": alive_before,
-            "expected_90": model.expected_purchases(90 / DAYS_PER_WEEK, x, t_x, age),
-            "expected_365": model.expected_purchases(365 / DAYS_PER_WEEK, x, t_x, age),
-        }
-        try:
-            predictions["value"] = customer_lifetime_value(
-                transaction_model=model,
-                frequency=x,
-                recency=t_x,
-                T=age,
-                expected_spend=spend,
-                horizon_periods=12,
-                period_length=DAYS_PER_MONTH / DAYS_PER_WEEK,
-                discount_rate=0.01,
-            )
-        except ValueError:
-            return None
-    for key, values in predictions.items():
-        finite = np.isfinite(values) if key != "alive_before" else np.isfinite(values[known_before])
-        if not finite.all():
-            return None
-    return predictions
-
-
-def _fit_and_predict(summary) -> tuple[object, dict]:
-    """The chosen purchase model and its predictions, or ConvergenceError.
+def _fit_models(summary, history, is_ambassador, fit: Fit) -> tuple[Fit, dict, str]:
+    """`fit` with the chosen purchase and spend models, every customer's rows from it and why
+    the model was chosen; or ConvergenceError.
 
     Pareto/NBD is left out: on small, homogeneous data (a butcher's weekly regulars) its fit
     can take minutes and still fail, while BG/NBD and MBG/NBD take well under a second. When the
     heterogeneity parameters run off to infinity (everyone buying at the same rate), a small L2
     penalty keeps them finite; each penalty is tried in turn, and each converged candidate in
     the order of the selection, until one gives finite figures for every customer."""
-    x, t_x, age = summary.frequency, summary.recency, summary.T
-    spend = _expected_spend(summary)
+    spend = _fit_spend(summary)
     error: Exception = ConvergenceError("no model was tried")
     for penalizer in PENALIZERS:
         try:
             selection = select_model(
-                frequency=x,
-                recency=t_x,
-                T=age,
+                frequency=summary.frequency,
+                recency=summary.recency,
+                T=summary.T,
                 candidates=CANDIDATE_MODELS,
                 penalizer_coef=penalizer,
             )
@@ -213,9 +174,10 @@ def _fit_and_predict(summary) -> tuple[object, dict]:
             key=lambda c: c.name != selection.chosen_name,
         )
         for candidate in fitted:
-            predictions = _predict(candidate.model, spend, x, t_x, age)
-            if predictions is not None:
-                return candidate, predictions | {"reason": selection.reason}
+            chosen = fit.with_model(candidate.name, candidate.model.params_, spend)
+            rows = customer_rows(history=history, is_ambassador=is_ambassador, fit=chosen)
+            if rows is not None:
+                return chosen, rows, selection.reason
         error = ConvergenceError("the fitted models give no finite predictions")
     raise error
 
@@ -227,7 +189,6 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     as_of = timezone.localdate(now, timezone=business.tzinfo)
     end = business.start_of(as_of + timedelta(days=1))
     customer_ids, days, cents = _purchase_arrays(business, end)
-    figures: dict = {}
     if len(customer_ids) == 0:
         return _save(
             business=business,
@@ -240,66 +201,41 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
             },
             started=started,
         )
-    summary = summarise_transactions(
-        customer_ids=customer_ids,
-        dates=days,
-        amounts=cents / 100.0,
-        observation_end=np.datetime64(as_of, "D"),
-        time_unit="week",
-    )
+    summary = _summary(customer_ids, days, cents, as_of)
     ids = summary.customer_id
     codes = np.searchsorted(ids, customer_ids)
     n = len(ids)
-    x, t_x, age = summary.frequency, summary.recency, summary.T
-    purchase_days = (x + 1).astype(np.int64)
-    days_since_last = np.rint((age - t_x) * DAYS_PER_WEEK).astype(np.int64)
-    days_since_first = np.rint(age * DAYS_PER_WEEK).astype(np.int64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        usual_interval = np.where(x > 0, t_x * DAYS_PER_WEEK / x, np.nan)
-    spend_cents = np.bincount(codes, weights=cents, minlength=n).astype(np.int64)
+    history = customer_history(summary, np.bincount(codes, weights=cents, minlength=n))
+    purchase_days, spend_cents = history.purchase_days, history.spend_cents
     # Revenue on each customer's first purchase day, to tell new from repeat revenue.
     first_day = np.full(n, np.iinfo(np.int64).max)
     day_numbers = days.astype(np.int64)
     np.minimum.at(first_day, codes, day_numbers)
     on_first_day = day_numbers == first_day[codes]
     repeat_cents = np.bincount(codes, weights=np.where(on_first_day, 0, cents), minlength=n)
-
     ambassadors = np.isin(ids, np.fromiter(ambassador_customer_ids(business), dtype=np.int64))
-    stage = stages(
-        purchase_days=purchase_days,
-        days_since_last=days_since_last,
-        usual_interval_days=usual_interval,
-        is_ambassador=ambassadors,
-    )
 
-    history_days = int(days_since_first.max())
-    repeat_customers = int(np.count_nonzero(x > 0))
-    counts = {"customers": n, "repeat": repeat_customers, "history_days": history_days}
+    counts = {
+        "customers": n,
+        "repeat": int(np.count_nonzero(summary.frequency > 0)),
+        "history_days": int(history.days_since_first.max()),
+    }
     reason = _in_english(**counts)
-    alive = alive_before = expected_90 = expected_365 = value = None
+    fit = Fit.of_customers(history)
+    rows, model_reason = None, ""
     if not reason:
         try:
-            chosen, predictions = _fit_and_predict(summary)
+            fit, rows, model_reason = _fit_models(summary, history, ambassadors, fit)
         except ConvergenceError as error:
             logger.info("Insights of %s: no model fits: %s", business.slug, error)
             counts["unfittable"] = True
             reason = _in_english(**counts)
-        else:
-            alive, alive_before = predictions["alive"], predictions["alive_before"]
-            expected_90, expected_365 = predictions["expected_90"], predictions["expected_365"]
-            value = predictions["value"]
-            figures["model"] = {
-                "name": chosen.name,
-                "reason": predictions["reason"],
-                "params": {key: float(val) for key, val in chosen.model.params_.items()},
-            }
-    segment = rfm_segments(
-        days_since_last=days_since_last,
-        purchase_days=purchase_days,
-        spend=spend_cents,
-        days_since_first=days_since_first,
-        probability_alive=alive,
-    )
+    if rows is None:
+        rows = customer_rows(history=history, is_ambassador=ambassadors, fit=fit)
+    figures = fit.as_figures()
+    if fit.model_name:
+        figures["model"]["reason"] = model_reason
+    value = rows["value"]
     margin = insight_settings(business).margin_percent / 100
     # Attention is worth a share of a year's value. Without a model to predict the next twelve
     # months, the last twelve months' spend stands in for it: all the spend so far would count
@@ -311,8 +247,8 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
         revenue=spend_cents,
         repeat_revenue=repeat_cents,
         expected_value=value * 100 if value is not None else last_year_cents,
-        expected_purchases=expected_365,
-        segments=segment,
+        expected_purchases=rows["expected_purchases_365"],
+        segments=rows["segment"],
         margin=margin,
     )
     figures["advice"] = advice.as_dict()
@@ -323,32 +259,6 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
         _chart_figures(codes, days, cents, as_of, value if value is not None else spend_cents / 100)
     )
     figures["gesture_effects"] = _gesture_effects(business, as_of, customer_ids, days, cents)
-    repeaters = spend_cents[purchase_days >= 3]
-    figures["valuable_spend_cents"] = int(np.quantile(repeaters, 0.5)) if len(repeaters) else None
-    slipping = np.zeros(n, dtype=bool)
-    if alive is not None and figures["valuable_spend_cents"] is not None:
-        with np.errstate(invalid="ignore"):
-            slipping = (
-                (purchase_days >= 3)
-                & (spend_cents >= figures["valuable_spend_cents"])
-                & (alive < SLIPPING_ALIVE_BELOW)
-                & (alive_before >= alive + SLIPPING_FALL_AT_LEAST)
-            )
-    rows = {
-        "customer_id": ids,
-        "purchase_days": purchase_days,
-        "days_since_last": days_since_last,
-        "usual_interval_days": usual_interval,
-        "spend_cents": spend_cents,
-        "probability_alive": alive,
-        "probability_alive_30_days_ago": alive_before,
-        "expected_purchases_90": expected_90,
-        "expected_purchases_365": expected_365,
-        "value_cents": np.rint(value * 100) if value is not None else None,
-        "segment": segment,
-        "stage": stage,
-        "slipping_away": slipping,
-    }
     return _save(
         business=business,
         as_of=as_of,
@@ -358,10 +268,21 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
             "customers": n,
             "purchases": len(customer_ids),
             "not_enough_data": reason,
-            "model_name": figures.get("model", {}).get("name", ""),
+            "model_name": fit.model_name,
             "figures": figures,
         },
         started=started,
+    )
+
+
+def _summary(customer_ids, days, cents, as_of):
+    """Each customer's (x, t_x, T, spend) in weeks as of the end of `as_of`."""
+    return summarise_transactions(
+        customer_ids=customer_ids,
+        dates=days,
+        amounts=cents / 100.0,
+        observation_end=np.datetime64(as_of, "D"),
+        time_unit="week",
     )
 
 
@@ -461,13 +382,45 @@ def _gesture_effects(business, as_of, customer_ids, days, cents) -> dict:
     }
 
 
-def _column(values, *, integer: bool = False) -> list:
-    """A numpy column as plain Python values for the database, NaN as NULL."""
-    if values is None:
-        return [None] * 0
-    if integer:
-        return [None if v != v else int(v) for v in values.tolist()]
-    return [None if v != v else v for v in np.asarray(values, dtype=np.float64).tolist()]
+# The columns of an insight row, in this order in `_insight_values`; a snapshot keeps some.
+INSIGHT_FIELDS = (
+    "purchase_days",
+    "days_since_last",
+    "usual_interval_days",
+    "spend_cents",
+    "probability_alive",
+    "probability_alive_30_days_ago",
+    "expected_purchases_90",
+    "expected_purchases_365",
+    "value_cents",
+    "segment",
+    "stage",
+    "slipping_away",
+)
+SNAPSHOT_FIELDS = ("probability_alive", "value_cents", "segment", "stage")
+_INTEGER_FIELDS = {"purchase_days", "days_since_last", "spend_cents", "value_cents"}
+
+
+def _insight_values(rows: dict) -> list[tuple]:
+    """`prediction.customer_rows` as plain Python values per customer for the database: NaN
+    and a column without a model as NULL."""
+    count = len(rows["customer_id"])
+    columns = []
+    for name in INSIGHT_FIELDS:
+        values = rows[name]
+        if values is None:
+            columns.append([None] * count)
+        elif name in _INTEGER_FIELDS:
+            columns.append([None if v != v else int(v) for v in values.tolist()])
+        elif values.dtype.kind == "f":
+            columns.append([None if v != v else v for v in values.tolist()])
+        else:
+            columns.append(values.tolist())
+    return list(zip(*columns, strict=True))
+
+
+def _snapshot_values(row: tuple) -> tuple:
+    return tuple(row[INSIGHT_FIELDS.index(name)] for name in SNAPSHOT_FIELDS)
 
 
 def _save(*, business, as_of, now, rows, run_fields, started) -> InsightRun:
@@ -478,71 +431,21 @@ def _save(*, business, as_of, now, rows, run_fields, started) -> InsightRun:
             business=business, as_of__lt=as_of - timedelta(days=SNAPSHOT_KEEP_DAYS)
         ).delete()
         if rows is not None:
-            count = len(rows["customer_id"])
-            nothing = [None] * count
-
-            def optional(key, integer=False):
-                return _column(rows[key], integer=integer) if rows[key] is not None else nothing
-
+            values = _insight_values(rows)
             ids = rows["customer_id"].tolist()
-            alive = optional("probability_alive")
-            value = optional("value_cents", integer=True)
-            segment = rows["segment"].tolist()
-            stage = rows["stage"].tolist()
-            business_ids = [business.pk] * count
-            days = [connection.ops.adapt_datefield_value(as_of)] * count
+            day = connection.ops.adapt_datefield_value(as_of)
             insert_rows(
                 CustomerInsight,
-                [
-                    "business",
-                    "customer",
-                    "as_of",
-                    "purchase_days",
-                    "days_since_last",
-                    "usual_interval_days",
-                    "spend_cents",
-                    "probability_alive",
-                    "probability_alive_30_days_ago",
-                    "expected_purchases_90",
-                    "expected_purchases_365",
-                    "value_cents",
-                    "segment",
-                    "stage",
-                    "slipping_away",
-                ],
-                list(
-                    zip(
-                        business_ids,
-                        ids,
-                        days,
-                        rows["purchase_days"].tolist(),
-                        rows["days_since_last"].tolist(),
-                        optional("usual_interval_days"),
-                        rows["spend_cents"].tolist(),
-                        alive,
-                        optional("probability_alive_30_days_ago"),
-                        optional("expected_purchases_90"),
-                        optional("expected_purchases_365"),
-                        value,
-                        segment,
-                        stage,
-                        rows["slipping_away"].tolist(),
-                        strict=True,
-                    )
-                ),
+                ["business", "customer", "as_of", *INSIGHT_FIELDS],
+                [(business.pk, pk, day, *row) for pk, row in zip(ids, values, strict=True)],
             )
             insert_rows(
                 InsightSnapshot,
+                ["business", "customer", "as_of", *SNAPSHOT_FIELDS],
                 [
-                    "business",
-                    "customer",
-                    "as_of",
-                    "probability_alive",
-                    "value_cents",
-                    "segment",
-                    "stage",
+                    (business.pk, pk, day, *_snapshot_values(row))
+                    for pk, row in zip(ids, values, strict=True)
                 ],
-                list(zip(business_ids, ids, days, alive, value, segment, stage, strict=True)),
             )
         run = InsightRun.objects.create(
             business=business,
@@ -560,3 +463,71 @@ def _save(*, business, as_of, now, rows, run_fields, started) -> InsightRun:
 def insights_refresh_after_import(*, business: Business, **_ignored) -> None:
     """Hook handler: the importers announce a committed import."""
     insights_refresh(business=business)
+
+
+def customer_insight_recompute(*, business: Business, customer_id: int) -> CustomerInsight | None:
+    """One customer's insight computed again from their purchases, as the latest refresh
+    computed every customer's: by the same rules (`prediction.customer_rows`) with what it
+    learned about the business (the models it fitted, the segments' quintile borders, the spend
+    that counts as valuable), as of its day, so that the row sits among the others' as if the
+    refresh had seen this history. The models are not fitted again: that is the refresh's work,
+    far too slow for one customer at a hundred thousand.
+
+    For a customer whose purchases changed wholesale (two records of one person merged). The
+    business's own figures (advice, charts) wait for the next refresh. Without a refresh that
+    kept its fit (none yet, or one from before fits were kept) nothing is computed: the next
+    refresh does. A customer without purchases up to that day has no insight, as after a
+    refresh."""
+    run = insight_run_latest(business=business)
+    fit = Fit.from_figures(run.figures) if run is not None else None
+    if fit is None:
+        logger.info(
+            "Insights of %s: no kept fit to compute customer %s with; the next refresh will",
+            business.slug,
+            customer_id,
+        )
+        return None
+    as_of = run.as_of
+    customer_ids, days, cents = _purchase_arrays(
+        business, business.start_of(as_of + timedelta(days=1)), customer_id=customer_id
+    )
+    rows = None
+    if len(customer_ids):
+        history = customer_history(
+            _summary(customer_ids, days, cents, as_of), np.array([cents.sum()], dtype=np.int64)
+        )
+        is_ambassador = np.array([customer_id in ambassador_customer_ids(business)])
+        rows = customer_rows(history=history, is_ambassador=is_ambassador, fit=fit)
+        if rows is None:
+            # The refresh would have tried its next candidate model; one customer cannot choose.
+            raise ConvergenceError(
+                f"the {fit.model_name} fit of {as_of} gives customer {customer_id} a figure that "
+                "is not a finite number; the next refresh computes them"
+            )
+    with transaction.atomic():
+        kept = CustomerInsight.objects.filter(business=business, customer_id=customer_id)
+        snapshot = InsightSnapshot.objects.filter(
+            business=business, customer_id=customer_id, as_of=as_of
+        )
+        if rows is None:
+            kept.delete()
+            snapshot.delete()
+            return None
+        values = _insight_values(rows)[0]
+        insight, _created = CustomerInsight.objects.update_or_create(
+            business=business,
+            customer_id=customer_id,
+            defaults={"as_of": as_of, **dict(zip(INSIGHT_FIELDS, values, strict=True))},
+        )
+        InsightSnapshot.objects.update_or_create(
+            business=business,
+            customer_id=customer_id,
+            as_of=as_of,
+            defaults=dict(zip(SNAPSHOT_FIELDS, _snapshot_values(values), strict=True)),
+        )
+    return insight
+
+
+def customer_insight_recompute_after_merge(*, business: Business, customer, **_ignored) -> None:
+    """Hook handler: two records of one person were merged into `customer`."""
+    customer_insight_recompute(business=business, customer_id=customer.pk)
