@@ -24,6 +24,9 @@ COMPLAINT_RESOLVED = "complaint_resolved"
 RECOVERY_GESTURE_WRITTEN = "recovery_gesture_written"
 # Announced by the importers after a committed import (insights refresh on it).
 DATA_IMPORTED = "data_imported"
+# Two records of one person were merged into `customer` (importers.merge), after commit: the
+# insights app computes the kept customer's figures again from the purchases of both.
+CUSTOMERS_MERGED = "customers_merged"
 # The business moved to another time zone (core.services.business_update). Apps that store
 # business-local days re-derive them in the same transaction, so no reader ever sees a day of
 # the old zone beside the new zone; their own writes of such days read the zone with

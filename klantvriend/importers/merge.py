@@ -9,7 +9,8 @@ whole, never a street of one with the town of the other), and notes and preferen
 Consent follows the person's latest decision, so a withdrawal on either record stays withdrawn.
 Two different customer numbers are refused: the till knows the person as two customers, and its
 next export would bring the second back. The rows the insights refresh computes (predictions,
-snapshots) go with the other record; the kept record's are computed again at the next refresh.
+snapshots) go with the other record; once the merge is committed, the insights app computes the
+kept record's again from the purchases of both (`core.hooks.CUSTOMERS_MERGED`).
 
 Rows are found as privacy.py finds them (relations.py), so a new app's rows move without a
 change here."""
@@ -26,6 +27,7 @@ from django.utils.translation import ngettext
 
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import Conflict, NotFound
+from klantvriend.core.hooks import CUSTOMERS_MERGED, run_after_commit
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import ConsentKind, ConsentRecord, Customer
@@ -41,7 +43,8 @@ FILLED_FIELDS = ("company", "email", "phone", "birthday", "external_ref")
 ADDRESS_FIELDS = ("street", "postal_code", "city")
 # Texts people typed about the customer: both kept, the kept record's first.
 JOINED_FIELDS = ("preferences", "notes")
-# Computed from the other rows by the insights refresh: the other record's go with it.
+# Computed from the other rows by the insights: the other record's go with it, the kept
+# record's are computed again after the merge.
 RECOMPUTED_MODELS = ("insights.CustomerInsight", "insights.InsightSnapshot")
 # MergePlan.moving's key of the customers the other record referred (their `referred_by`).
 REFERRED_KEY = "customers.customer.referred_by"
@@ -294,4 +297,7 @@ def customer_merge(
         )
         # The deleted record's words leave SQLite's search index (privacy.py does the same).
         transaction.on_commit(search_index_forget)
+        # After commit, like every side effect: a failing recompute is logged and the merge
+        # stands, the kept record showing its old figures until the next refresh.
+        run_after_commit(CUSTOMERS_MERGED, business=business, customer=keep)
     return plan

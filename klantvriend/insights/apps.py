@@ -14,3 +14,6 @@ class InsightsConfig(AppConfig):
 
         # A committed import changes purchases wholesale: refresh the business's insights.
         hooks.register_hook(hooks.DATA_IMPORTED, services.insights_refresh_after_import)
+        # A merge gives the kept customer the other record's purchases: their figures are
+        # computed again at once, with the latest refresh's fit (not the whole refresh).
+        hooks.register_hook(hooks.CUSTOMERS_MERGED, services.customer_insight_recompute_after_merge)
