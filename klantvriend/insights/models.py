@@ -106,6 +106,13 @@ class CustomerInsight(BusinessOwned):
             models.Index(fields=["business", "segment"], name="insight_business_segment"),
             models.Index(fields=["business", "stage"], name="insight_business_stage"),
             models.Index(fields=["business", "value_cents"], name="insight_business_value"),
+            # The list sorted by probability alive: those with two or more purchase days by
+            # it, then the one-off customers by days since their purchase (selectors).
+            models.Index(fields=["business", "probability_alive"], name="insight_business_alive"),
+            models.Index(
+                fields=["business", "purchase_days", "days_since_last"],
+                name="insight_business_days_since",
+            ),
             models.Index(
                 fields=["business", "slipping_away", "-spend_cents", "customer"],
                 name="insight_slipping_by_spend",

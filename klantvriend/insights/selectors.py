@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -56,12 +56,43 @@ def customer_insight_get(*, customer: Customer) -> CustomerInsight | None:
     ).first()
 
 
+# A customer with one purchase day: no model sees them leave (`alive_figure`).
+ONE_OFF_PURCHASE_DAYS = 1
+
+
+def _by_figure(field: str, *, descending: bool = False):
+    """By the figure, then name (through the figure's index)."""
+    sign = "-" if descending else ""
+    return field, lambda with_figure: [
+        with_figure.order_by(f"{sign}insight__{field}", "name", "id")
+    ]
+
+
+def _by_probability_alive(*, descending: bool = False):
+    """The customers whose probability alive means something (two or more purchase days) by it;
+    then the one-off customers, whose figure is the model's and says little ("one-off so far"
+    on the pages): the longest away first (the most recent first, descending). docs/advisor.md.
+    Each part has its index: insight_business_alive, insight_business_days_since."""
+    sign = "-" if descending else ""
+    longest_away = "" if descending else "-"
+    return "probability_alive", lambda with_figure: [
+        with_figure.filter(insight__purchase_days__gt=ONE_OFF_PURCHASE_DAYS).order_by(
+            f"{sign}insight__probability_alive", "name", "id"
+        ),
+        with_figure.filter(insight__purchase_days=ONE_OFF_PURCHASE_DAYS).order_by(
+            f"{longest_away}insight__days_since_last", "name", "id"
+        ),
+    ]
+
+
+# The customer list's orders on an insight figure: the figure it needs, and the parts of the
+# customers with it, one after the other (`customer_order_parts`).
 LIST_ORDERINGS = {
-    "-value": [F("insight__value_cents").desc(nulls_last=True), "name", "id"],
-    "value": [F("insight__value_cents").asc(nulls_last=True), "name", "id"],
-    "-alive": [F("insight__probability_alive").desc(nulls_last=True), "name", "id"],
-    "alive": [F("insight__probability_alive").asc(nulls_last=True), "name", "id"],
-    "-spend": [F("insight__spend_cents").desc(nulls_last=True), "name", "id"],
+    "-value": _by_figure("value_cents", descending=True),
+    "value": _by_figure("value_cents"),
+    "-alive": _by_probability_alive(descending=True),
+    "alive": _by_probability_alive(),
+    "-spend": _by_figure("spend_cents", descending=True),
 }
 
 
@@ -71,10 +102,9 @@ def customers_with_insight(
     segment: str = "",
     stage: str = "",
     min_value_cents: int | None = None,
-    order: str = "",
 ) -> QuerySet[Customer]:
-    """Filters and sorts a customer list (already scoped to a business) on the insight, and
-    joins the insight in the same query, so a page of the list costs no extra queries."""
+    """Filters a customer list (already scoped to a business) on the insight, and joins the
+    insight in the same query, so a page of the list costs no extra queries."""
     customers = customers.select_related("insight")
     if segment in Segment.values:
         customers = customers.filter(insight__segment=segment)
@@ -82,9 +112,29 @@ def customers_with_insight(
         customers = customers.filter(insight__stage=stage)
     if min_value_cents is not None:
         customers = customers.filter(insight__value_cents__gte=min_value_cents)
-    if order in LIST_ORDERINGS:
-        customers = customers.order_by(*LIST_ORDERINGS[order])
     return customers
+
+
+def customer_order_parts(
+    customers: QuerySet[Customer], *, business: Business, order: str
+) -> list[QuerySet[Customer]] | None:
+    """A list sorted on an insight figure (`order` of LIST_ORDERINGS) as its parts one after
+    the other, for `core.rows.IdsFirst`: the customers with the figure in the order's parts,
+    then those whose insight lacks it (no model) by name, then those without an insight (no
+    purchase yet, or since the last refresh) by name. Sorting every customer by a figure of the
+    joined insight read all 100,000 of a large shop (227 ms in SQLite); each part but the last
+    is read through an index of the insights, and the last is read only on the pages it fills.
+    None for an order that is not on an insight figure."""
+    if order not in LIST_ORDERINGS:
+        return None
+    field, parts = LIST_ORDERINGS[order]
+    # The insight's own business too, for its indexes (business first) to serve the order.
+    with_insight = customers.filter(insight__business=business)
+    return [
+        *parts(with_insight.filter(**{f"insight__{field}__isnull": False})),
+        with_insight.filter(**{f"insight__{field}__isnull": True}).order_by("name", "id"),
+        customers.filter(insight__isnull=True).order_by("name", "id"),
+    ]
 
 
 def _no_contact_planned() -> Q:
@@ -158,7 +208,7 @@ def alive_figure(insight: CustomerInsight) -> str:
     "the one-off customer is the likelier to come back"."""
     if insight.probability_alive is None:
         return "—"
-    if insight.purchase_days < 2:
+    if insight.purchase_days <= ONE_OFF_PURCHASE_DAYS:
         return _("one-off so far")
     return f"{round(insight.probability_alive * 100)}%"
 

@@ -25,7 +25,7 @@ from klantvriend.customers.models import ConsentSource, Customer
 from klantvriend.importers import privacy
 from klantvriend.importers.privacy import audit_personal_data_viewed
 from klantvriend.insights.models import Segment, Stage
-from klantvriend.insights.selectors import customers_with_insight
+from klantvriend.insights.selectors import customer_order_parts, customers_with_insight
 
 from .care import care_profile_context
 from .forms import (
@@ -140,14 +140,17 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         selectors.customer_list(business=request.business, query=query, tag=tag, order=order)
     )
     # Segment, stage and value come from the insights app, joined in the same query.
-    customers = customers_with_insight(customers, segment=segment, stage=stage, order=order)
+    customers = customers_with_insight(customers, segment=segment, stage=stage)
+    # Sorted on an insight figure: read part by part, each through an index of the insights.
+    parts = customer_order_parts(customers, business=request.business, order=order)
+    listed = IdsFirst(customers, parts=parts) if query or parts else customers
     if query:
-        paginator = SearchPaginator(IdsFirst(customers), PAGE_SIZE)
+        paginator = SearchPaginator(listed, PAGE_SIZE)
     elif tag or segment or stage:
-        paginator = Paginator(customers, PAGE_SIZE)
+        paginator = Paginator(listed, PAGE_SIZE)
     else:
         total = selectors.customer_count(business=request.business)
-        paginator = CountedPaginator(customers, PAGE_SIZE, count=total)
+        paginator = CountedPaginator(listed, PAGE_SIZE, count=total)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,

@@ -1,0 +1,122 @@
+"""The customer list sorted on an insight figure: by lowest probability alive, the customers
+whose figure means something come first, then the one-off customers (longest away first), then
+those without a figure and those without an insight; read page by page through the parts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from klantvriend.core.rows import IdsFirst
+from klantvriend.customers.models import Customer
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.insights.selectors import customer_order_parts, customers_with_insight
+
+from .factories import CustomerInsightFactory
+
+# name: (purchase days, days since last, probability alive, predicted value), or None for a
+# customer without an insight (no purchase yet).
+SHOP = {
+    "Bram": (3, 90, 0.05, 1000),
+    "Anna": (5, 40, 0.40, 9000),
+    "Aart": (4, 30, 0.40, 12000),
+    "Eva": (2, 10, 0.80, 3000),
+    "Hugo": (6, 5, 0.97, 20000),
+    "Cor": (1, 400, 0.91, 500),  # one-off, over a year ago
+    "Dirk": (1, 20, 0.95, 800),  # one-off, three weeks ago
+    "Gijs": (2, 60, None, None),  # computed without a model
+    "Fleur": None,
+}
+
+
+ALIVE = ["Bram", "Aart", "Anna", "Eva", "Hugo", "Cor", "Dirk", "Gijs", "Fleur"]
+
+
+@pytest.fixture
+def shop(business, other_business):
+    for name, figures in SHOP.items():
+        customer = CustomerFactory(business=business, name=name)
+        if figures is not None:
+            purchase_days, days_since_last, alive, value = figures
+            CustomerInsightFactory(
+                customer=customer,
+                purchase_days=purchase_days,
+                days_since_last=days_since_last,
+                probability_alive=alive,
+                value_cents=value,
+            )
+    # Another business's customer, lowest of all, is never listed
+    CustomerInsightFactory(
+        customer=CustomerFactory(business=other_business, name="Aaron"),
+        purchase_days=9,
+        probability_alive=0.01,
+    )
+    return business
+
+
+def listed(business, order: str) -> IdsFirst:
+    customers = customers_with_insight(Customer.objects.filter(business=business))
+    return IdsFirst(
+        customers, parts=customer_order_parts(customers, business=business, order=order)
+    )
+
+
+def names(rows) -> list[str]:
+    return [customer.name for customer in rows]
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        # Lowest first, equal figures by name; then the one-offs, longest away first
+        ("alive", ALIVE),
+        # Highest first; then the one-offs, most recent first
+        ("-alive", ["Hugo", "Eva", "Aart", "Anna", "Bram", "Dirk", "Cor", "Gijs", "Fleur"]),
+        ("-value", ["Hugo", "Aart", "Anna", "Eva", "Bram", "Dirk", "Cor", "Gijs", "Fleur"]),
+        ("value", ["Cor", "Dirk", "Bram", "Eva", "Anna", "Aart", "Hugo", "Gijs", "Fleur"]),
+    ],
+)
+def test_the_list_sorted_on_a_figure_puts_those_without_it_last(shop, order, expected):
+    rows = listed(shop, order)
+
+    assert names(rows[0:9]) == expected
+    assert rows.count() == 9
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5])
+def test_pages_of_any_size_follow_on_across_the_parts(shop, size):
+    rows = listed(shop, "alive")
+
+    pages = [names(rows[start : min(start + size, 9)]) for start in range(0, 9, size)]
+
+    assert [name for page in pages for name in page] == ALIVE
+
+
+def test_the_customer_list_page_shows_that_order(shop, owner_client):
+    response = owner_client.get(reverse("web:customer_list"), {"order": "alive"})
+
+    assert names(response.context["page"].object_list) == ALIVE
+    assert "9 klanten" in response.content.decode()
+
+
+def test_a_first_page_is_read_with_the_same_queries_however_many_customers(business):
+    def queries() -> int:
+        rows = listed(business, "alive")
+        with CaptureQueriesContext(connection) as captured:
+            names(rows[0:3])
+        return len(captured)
+
+    for index in range(3):
+        CustomerInsightFactory(
+            customer__business=business, purchase_days=3, probability_alive=index / 10
+        )
+    few = queries()
+    for index in range(40):
+        CustomerInsightFactory(
+            customer__business=business, purchase_days=3, probability_alive=index / 50
+        )
+        CustomerInsightFactory(customer__business=business, purchase_days=1)
+        CustomerFactory(business=business)
+
+    # The ids of the page from its part, then its rows
+    assert few == queries() == 2
