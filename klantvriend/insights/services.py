@@ -496,7 +496,9 @@ def customer_insight_recompute(*, business: Business, customer_id: int) -> Custo
         history = customer_history(
             _summary(customer_ids, days, cents, as_of), np.array([cents.sum()], dtype=np.int64)
         )
-        is_ambassador = np.array([customer_id in ambassador_customer_ids(business)])
+        is_ambassador = np.array(
+            [customer_id in ambassador_customer_ids(business, among=[customer_id])]
+        )
         rows = customer_rows(history=history, is_ambassador=is_ambassador, fit=fit)
         if rows is None:
             # The refresh would have tried its next candidate model; one customer cannot choose.

@@ -18,6 +18,7 @@ differ most from enthusiasts: the first place to look. A gap needs at least one 
 detractor who scored it."""
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
@@ -351,16 +352,16 @@ def survey_results(
     )
 
 
-def promoter_customer_ids(*, business: Business) -> set[int]:
+def promoter_customer_ids(*, business: Business, among: Collection[int] | None = None) -> set[int]:
     """Customers whose latest answer within PROMOTER_WINDOW is a promoter's (9-10). Counts
-    toward the ambassador stage: a promoter who has since become a detractor is no ambassador."""
+    toward the ambassador stage: a promoter who has since become a detractor is no ambassador.
+    `among`: only these customers are looked at."""
     since = timezone.now() - PROMOTER_WINDOW
     latest: dict[int, int] = {}
-    rows = (
-        SurveyResponse.objects.filter(business=business, answered_at__gte=since)
-        .order_by("answered_at", "id")
-        .values_list("customer_id", "nps")
-    )
+    answers = SurveyResponse.objects.filter(business=business, answered_at__gte=since)
+    if among is not None:
+        answers = answers.filter(customer_id__in=among)
+    rows = answers.order_by("answered_at", "id").values_list("customer_id", "nps")
     for customer_id, score in rows:
         latest[customer_id] = score
     return {customer_id for customer_id, score in latest.items() if score >= PROMOTER_MIN}

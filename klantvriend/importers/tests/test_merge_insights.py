@@ -216,3 +216,24 @@ def test_the_web_merge_shows_the_new_figures_on_the_kept_profile(
 
     assert "8 keer gekocht, laatst 20 dagen geleden" in page
     assert "5 keer gekocht" not in page
+
+
+def test_a_customer_the_other_record_brought_in_makes_the_kept_one_an_ambassador(
+    business, now, django_capture_on_commit_callbacks
+):
+    # Given "Jan de Vries" brought in his neighbour, who bought once; a promoter elsewhere
+    kept, other = de_vries_twice(business, now)
+    neighbour = customer_create(
+        business=business, name="Buurman", referred_by=other, acquisition_channel="referral"
+    )
+    PurchaseFactory(customer=neighbour, at=now - dt.timedelta(days=5))
+    insights_refresh(business=business, now=now)
+    assert figures(kept)["stage"] == "regular"
+    assert CustomerInsight.objects.get(customer=other).stage == "ambassador"
+
+    # When the records are merged
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_merge(keep=kept, other=other)
+
+    # Then the kept customer is the ambassador now
+    assert figures(kept)["stage"] == "ambassador"

@@ -319,3 +319,19 @@ def test_the_refresh_weighs_gestures_against_the_buying_around_them(business):
             "spend_after_cents": 0,
         },
     }
+
+
+def test_ambassadors_among_some_customers_are_those_of_all_among_them(business):
+    from klantvriend.insights.selectors import ambassador_customer_ids
+    from klantvriend.surveys.tests.factories import SurveyResponseFactory
+
+    referrer, promoter, plain = (
+        CustomerFactory(business=business, name=name) for name in ("Ria", "Piet", "Gewoon")
+    )
+    CustomerFactory(business=business, referred_by=referrer)
+    SurveyResponseFactory(customer=promoter, nps=10)
+
+    assert ambassador_customer_ids(business) == {referrer.pk, promoter.pk}
+    assert ambassador_customer_ids(business, among=[referrer.pk, plain.pk]) == {referrer.pk}
+    assert ambassador_customer_ids(business, among=[promoter.pk]) == {promoter.pk}
+    assert ambassador_customer_ids(business, among=[plain.pk]) == set()
