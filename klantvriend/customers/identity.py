@@ -1,11 +1,14 @@
 """How a customer is recognised in a file: by customer number, else by e-mail address. Both
 importers match with these keys, and erasure remembers an erased person's identifiers by them
 (`ErasedIdentity`), so that what an import compares and what erasure remembers cannot drift
-apart."""
+apart. The list of possible duplicates compares customers by the same e-mail key, and by keys
+of their phone number and name (`match_keys`)."""
 
 import hashlib
 import secrets
 import string
+
+from .text import digits, fold
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
@@ -70,3 +73,47 @@ def identity_digest(*, salt: str, kind: str, value: str) -> str:
     with an export, so a restored business still recognises its erased customers."""
     text = f"{salt}|{kind}|{identifier_key(kind, value)}"
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# The longest match key stored (Customer.match_*): a folded name can be longer than the name
+# ("æ" becomes "ae"), and a key cut short still matches the same name cut short.
+MATCH_KEY_LENGTH = 300
+
+
+def phone_key(phone: str) -> str:
+    """A phone number as the list of possible duplicates compares it: its digits, whatever was
+    written between them, so that 06-12345678, 0612345678 and 06 1234 5678 are one number. A
+    Dutch number written internationally (+31 6 1234 5678, 0031 6 ..., +31 (0)6 ...) is
+    compared as it is dialled at home, 0612345678. Another country's number keeps its code
+    after a "+" ("+32470123456"), so it never equals a national number's digits."""
+    written = phone.strip()
+    number = digits(written)
+    if written.startswith("+"):
+        international = number
+    elif number.startswith("00"):
+        international = number[2:]
+    else:
+        return number
+    if international.startswith("31"):
+        # "+31 (0)6": the trunk 0 in brackets is not dialled from abroad, nor twice at home.
+        return "0" + international[2:].removeprefix("0")
+    return "+" + international if international else ""
+
+
+def name_key(name: str) -> str:
+    """A name as the list of possible duplicates compares it: "José de Vries", "JOSE  DE VRIES"
+    and "jose de vries" are one name (the search's fold: accents, capitals, spaces)."""
+    return fold(name)[:MATCH_KEY_LENGTH]
+
+
+def match_keys(*, name: str, email: str, phone: str, anonymised: bool) -> dict[str, str]:
+    """The keys a customer is stored with for the list of possible duplicates (the model's
+    match_name, match_email, match_phone; "" for no key). An anonymised customer has none:
+    nothing of theirs is to be merged."""
+    if anonymised:
+        return {"match_name": "", "match_email": "", "match_phone": ""}
+    return {
+        "match_name": name_key(name),
+        "match_email": email_key(email)[:MATCH_KEY_LENGTH],
+        "match_phone": phone_key(phone),
+    }

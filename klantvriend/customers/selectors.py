@@ -17,6 +17,7 @@ from klantvriend.core.versions import record_version
 
 from .identity import identifier_key, identity_digest
 from .models import (
+    DERIVED_FIELDS,
     ContactKind,
     ContactMoment,
     Customer,
@@ -136,10 +137,10 @@ def customer_version(*, customer: Customer) -> str:
     else (a purchase, a contact moment, an insight refresh). The API hands it out as the ETag of
     a customer and compares it under the row's lock for If-Match (services.customer_update).
     Reads the tags, unless they were prefetched."""
-    # The search text is derived from the other fields.
+    # The search text and the match keys are derived from the other fields.
     return record_version(
         customer,
-        leave_out={"search_text"},
+        leave_out=set(DERIVED_FIELDS),
         also={"tags": sorted(tag.name for tag in customer.tags.all())},
     )
 

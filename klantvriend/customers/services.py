@@ -27,6 +27,7 @@ from klantvriend.core.versions import record_changing, refuse_if_changed
 
 from .identity import CUSTOMER_NUMBER, EMAIL, identity_digest, new_salt
 from .models import (
+    DERIVED_FIELDS,
     ConsentKind,
     ConsentRecord,
     ConsentSource,
@@ -190,7 +191,7 @@ def customer_create(
     if "customer_since" not in fields:
         customer.customer_since = business.today()
     apply_consent_timestamps(customer, previous=None)
-    customer.refresh_search_text()
+    customer.refresh_derived_fields()
     customer.full_clean()
     with refused_when_taken(customer), transaction.atomic():
         customer.save()
@@ -262,7 +263,7 @@ def customer_update(
         for name, value in changes.items():
             setattr(row, name, value)
         apply_consent_timestamps(row, previous=previous)
-        row.refresh_search_text()
+        row.refresh_derived_fields()
         row.full_clean()
         row.save(update_fields=[*changes, *_DERIVED_FIELDS])
         consent_records_save(consent_changes(row, previous), consent_source)
@@ -303,10 +304,10 @@ def customer_refuse_if_changed(
     )
 
 
-# What a change of a customer writes besides the fields given: the search text made of them,
-# consent's moment and basis (apply_consent_timestamps), and when it was saved.
+# What a change of a customer writes besides the fields given: the search text and match keys
+# made of them, consent's moment and basis (apply_consent_timestamps), and when it was saved.
 _DERIVED_FIELDS = (
-    "search_text",
+    *DERIVED_FIELDS,
     "marketing_consent_at",
     "marketing_consent_basis",
     "special_category_consent_at",

@@ -197,7 +197,7 @@ def demo_create(
                 special_notes=_pick(rng, names.SPECIAL_NOTES) if special else "",
                 created_at=_moment(rng, since, tz),
             )
-            customer.refresh_search_text()
+            customer.refresh_derived_fields()
             rows.append(customer)
         created = Customer.objects.bulk_create(rows, batch_size=BATCH)
         _consent_history_create(created)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from klantvriend.core.models import Business
 from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import (
+    DERIVED_FIELDS,
     ConsentSource,
     Customer,
     LegalBasis,
@@ -275,7 +276,7 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                     customer.customer_since = business.today()
                 customer.created_at = now
                 apply_consent_timestamps(customer, None)
-                customer.refresh_search_text()
+                customer.refresh_derived_fields()
                 new.append(customer)
                 consents.extend(consent_changes(customer, None))
                 if row.number:
@@ -299,7 +300,7 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             if fields:
                 apply_consent_timestamps(existing, previous)
                 consents.extend(consent_changes(existing, previous))
-                existing.refresh_search_text()
+                existing.refresh_derived_fields()
                 changed.append(existing)
             else:
                 result.skipped += 1
@@ -353,6 +354,6 @@ _UPDATE_FIELDS = [
     "marketing_consent",
     "marketing_consent_basis",
     "marketing_consent_at",
-    "search_text",
+    *DERIVED_FIELDS,
     "updated_at",
 ]

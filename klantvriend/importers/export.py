@@ -37,7 +37,7 @@ from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
 from klantvriend.customers.identity import renumbering
-from klantvriend.customers.models import Customer
+from klantvriend.customers.models import DERIVED_FIELDS, Customer
 
 from .export_keys import CUSTOMER, PURCHASE, export_key
 from .spreadsheet import cell_for_spreadsheet
@@ -46,7 +46,7 @@ FORMAT = "klantvriend-export"
 VERSION = 1
 JSON_NAME = "klantvriend.json"
 # Derived from other fields and written again on restore.
-_SKIPPED_FIELDS = {"business", "search_text"}
+_SKIPPED_FIELDS = {"business", *DERIVED_FIELDS}
 _FRIENDLY = {
     "customers.tag": "tags",
     "customers.customer": "customers",
@@ -507,7 +507,7 @@ def _restore(business: Business, document: dict, actor) -> dict[str, int]:
                     else:
                         setattr(instance, field.attname, field.to_python(value))
                 if isinstance(instance, Customer):
-                    instance.refresh_search_text()
+                    instance.refresh_derived_fields()
                 instance.save(force_insert=True)
                 id_maps[model][row["id"]] = instance.pk
                 if old_number is not None:

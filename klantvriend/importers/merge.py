@@ -278,7 +278,7 @@ def customer_merge(
         other.delete()
         for name, value in plan.fields.items():
             setattr(keep, name, value)
-        keep.refresh_search_text()
+        keep.refresh_derived_fields()
         keep.full_clean()
         keep.save()
         changes = audit_diff(

@@ -28,6 +28,7 @@ from klantvriend.core.language import shop_language
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business
 from klantvriend.customers.models import (
+    DERIVED_FIELDS,
     ConsentKind,
     ConsentRecord,
     ConsentSource,
@@ -425,7 +426,7 @@ def customer_erase(
     locked.special_category_consent = False
     locked.special_category_consent_at = None
     locked.erased_at = now
-    locked.refresh_search_text()
+    locked.refresh_derived_fields()
     locked.save()
     audit_record(
         business=locked.business,
@@ -440,7 +441,7 @@ def customer_erase(
         *PERSONAL_FIELDS,
         "birthday",
         "erased_at",
-        "search_text",
+        *DERIVED_FIELDS,
         "marketing_consent",
         "marketing_consent_basis",
         "special_category_consent",

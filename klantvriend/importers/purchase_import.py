@@ -439,7 +439,7 @@ class _Customers:
                 external_ref=row.number,
                 customer_since=day or business.today(),
             )
-            customer.refresh_search_text()
+            customer.refresh_derived_fields()
             new[cache_key] = customer
         if new:
             Customer.objects.bulk_create(list(new.values()))

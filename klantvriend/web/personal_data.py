@@ -23,13 +23,14 @@ from django.utils.translation import gettext as _
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.money import format_cents
+from klantvriend.customers.models import DERIVED_FIELDS
 from klantvriend.importers.privacy import PersonalData, PersonalRecords
 
 from .templatetags.care import audit_action, audit_object
 
 NOTHING = "—"
 # Keys of the database and of the page's own customer: not about the person.
-_HIDDEN = {"id", "business", "customer", "search_text"}
+_HIDDEN = {"id", "business", "customer", *DERIVED_FIELDS}
 
 Formatter = Callable[[models.Model, object], str]
 

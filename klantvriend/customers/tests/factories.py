@@ -21,7 +21,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         customer = model_class(*args, **kwargs)
-        customer.refresh_search_text()
+        customer.refresh_derived_fields()
         customer.save()
         return customer
 

@@ -1,5 +1,5 @@
 """The numbers of customers per business and per tag, and what each customer has bought, kept by
-triggers (migrations 0006, 0007 and 0009): right after every kind of write, and read by the
+triggers (migrations 0006, 0007 and 0009; those of the match keys, 0023, in test_match_keys.py): right after every kind of write, and read by the
 customer list, the API and the ambassador ranking instead of counting or summing every row."""
 
 import pytest
@@ -34,6 +34,9 @@ TRIGGERS = {
     "customers_purchase_spend_insert",
     "customers_purchase_spend_delete",
     "customers_purchase_spend_update",
+    "customers_match_count_insert",
+    "customers_match_count_delete",
+    "customers_match_count_update",
 }
 
 

@@ -17,7 +17,14 @@ from klantvriend.core.audit import audit_record
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers import selectors, services
-from klantvriend.customers.models import ConsentRecord, ContactMoment, Customer, Purchase, Tag
+from klantvriend.customers.models import (
+    ConsentRecord,
+    ContactMoment,
+    Customer,
+    MatchCount,
+    Purchase,
+    Tag,
+)
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.importers.privacy import (
@@ -485,3 +492,19 @@ def test_deleting_a_customer_deleted_since_it_was_read_is_not_found(business, ow
 
     with pytest.raises(NotFound):
         customer_delete(customer=customer, actor=owner)
+
+
+def test_an_anonymised_customer_leaves_no_key_for_the_duplicates_list_behind(business, owner):
+    anna = services.customer_create(
+        business=business, name="Anna de Vries", email="anna@example.nl", phone="0612345678"
+    )
+    services.customer_create(business=business, name="Bram", phone="06-12345678")
+
+    customer_erase(customer=anna, actor=owner)
+
+    anna.refresh_from_db()
+    assert (anna.match_name, anna.match_email, anna.match_phone) == ("", "", "")
+    assert set(MatchCount.objects.values_list("kind", "key", "customers")) == {
+        ("name", "bram", 1),
+        ("phone", "0612345678", 1),
+    }
