@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, Lower, TruncDate
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, Lower, RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
 from klantvriend.core.members import staff_name
@@ -25,6 +25,8 @@ from .models import (
     ErasedIdentity,
     ImportantDate,
     LegalBasis,
+    MatchCount,
+    MatchKind,
     Purchase,
     Tag,
 )
@@ -307,3 +309,90 @@ def anonymised_customer_ids(*, business: Business) -> QuerySet:
     condition on the customer's `erased_at` would make PostgreSQL read every customer to join
     them (37 ms for Today's customers slipping away at 100,000 customers)."""
     return Customer.objects.filter(business=business, erased_at__isnull=False).values("id")
+
+
+# Customers shown of one group of possible duplicates: a name that twenty customers share is
+# most likely twenty people, and the page stays readable.
+DUPLICATES_SHOWN_PER_GROUP = 6
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Customers of one business who share a match key (Customer.match_<kind>): the first
+    DUPLICATES_SHOWN_PER_GROUP of `size`, oldest record first, each with `purchase_count`.
+    `also`: the other kinds of key that all of them share as well."""
+
+    kind: str
+    size: int
+    customers: list[Customer]
+    also: list[str]
+
+    @property
+    def label(self) -> str:
+        """What they share, in the reader's language ("the same e-mail address")."""
+        return str(MatchKind(self.kind).label)
+
+    @property
+    def not_shown(self) -> int:
+        return self.size - len(self.customers)
+
+
+def duplicate_counts(*, business: Business) -> dict[str, int]:
+    """How many keys of each kind (MatchKind) more than one customer of the business shares:
+    from the counts the database keeps (MatchCount) through an index that holds only these."""
+    rows = (
+        MatchCount.objects.filter(business=business, customers__gt=1)
+        .order_by()
+        .values_list("kind")
+        .annotate(groups=Count("pk"))
+    )
+    return {kind: 0 for kind in MatchKind.values} | dict(rows)
+
+
+def duplicate_keys(*, business: Business, kind: str) -> QuerySet[MatchCount]:
+    """The keys of a kind that more than one customer of the business shares, in key order
+    (a name's alphabet), to be cut into pages."""
+    return MatchCount.objects.filter(business=business, kind=kind, customers__gt=1).order_by("key")
+
+
+def duplicate_groups(
+    *, business: Business, kind: str, keys: list[MatchCount]
+) -> list[DuplicateGroup]:
+    """The customers who share each of `keys` (of one kind, read by duplicate_keys), in the
+    same order. Two queries, however many groups: the customers, through the index of their
+    key, and their numbers of purchases."""
+    column = f"match_{kind}"
+    customers = (
+        Customer.objects.filter(business=business, **{f"{column}__in": [row.key for row in keys]})
+        .annotate(position=Window(RowNumber(), partition_by=F(column), order_by=F("id").asc()))
+        .filter(position__lte=DUPLICATES_SHOWN_PER_GROUP)
+        .order_by(column, "id")
+    )
+    by_key: dict[str, list[Customer]] = {row.key: [] for row in keys}
+    for customer in customers:
+        by_key[getattr(customer, column)].append(customer)
+    purchases = dict(
+        Purchase.objects.filter(customer__in=[c.pk for group in by_key.values() for c in group])
+        .order_by()
+        .values_list("customer")
+        .annotate(count=Count("pk"))
+    )
+    groups = []
+    for row in keys:
+        members = by_key[row.key]
+        if len(members) < 2:  # a key that changed between the two reads: no group any more
+            continue
+        for customer in members:
+            customer.purchase_count = purchases.get(customer.pk, 0)
+        size = max(row.customers, len(members))
+        # Said only of a group shown whole: of the others, only some are seen.
+        also = [
+            other
+            for other in MatchKind.values
+            if other != kind
+            and size == len(members)
+            and getattr(members[0], f"match_{other}")
+            and len({getattr(customer, f"match_{other}") for customer in members}) == 1
+        ]
+        groups.append(DuplicateGroup(kind, size, members, also))
+    return groups

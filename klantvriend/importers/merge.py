@@ -176,6 +176,17 @@ def _refuse(keep: Customer, other: Customer) -> None:
         )
 
 
+def merge_refusal(*, keep: Customer, other: Customer) -> str | None:
+    """Why merging `other` into `keep` would be refused, in the reader's language, without
+    reading anything more of them; None when it would not be. The list of possible duplicates
+    offers only merges that can be done and says why the others cannot."""
+    try:
+        _refuse(keep, other)
+    except CannotMerge as refused:
+        return refused.messages[0]
+    return None
+
+
 def _moving_rows(other: Customer):
     """(model, foreign key, rows of `other`) of every kind of record that moves."""
     for model, field in customer_relations():

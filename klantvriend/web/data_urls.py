@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import data_views, merge_views, privacy_views
+from . import data_views, duplicate_views, merge_views, privacy_views
 
 data_urlpatterns = [
     path("data/import/", data_views.import_start, name="import_start"),
@@ -17,6 +17,11 @@ data_urlpatterns = [
         "customers/<int:customer_id>/erase/",
         privacy_views.customer_erase_view,
         name="customer_erase",
+    ),
+    path(
+        "customers/duplicates/",
+        duplicate_views.customer_duplicates_view,
+        name="customer_duplicates",
     ),
     path(
         "customers/<int:customer_id>/merge/",

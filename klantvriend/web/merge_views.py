@@ -4,12 +4,13 @@ confirm. The work is importers/merge.py's."""
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.customers import selectors
-from klantvriend.customers.models import Customer
+from klantvriend.customers.models import Customer, MatchKind
 from klantvriend.customers.services import CUSTOMER_EDITABLE_FIELDS, shown_value
 from klantvriend.importers.merge import CannotMerge, customer_merge, merge_plan
 
@@ -54,10 +55,20 @@ def _not_taken(plan) -> list[tuple[str, str]]:
     ]
 
 
+def _from_duplicates(request: HttpRequest) -> tuple[str, str]:
+    """The tab of the list of possible duplicates the owner came from (`duplicates`: its kind)
+    and its address, to go back to after merging or cancelling; ("", "") from elsewhere."""
+    kind = request.POST.get("duplicates") or request.GET.get("duplicates") or ""
+    if kind not in MatchKind.values:
+        return "", ""
+    return kind, reverse("web:customer_duplicates") + f"?kind={kind}"
+
+
 @owner_required
 def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
     other_id = request.POST.get("other") or request.GET.get("other")
+    duplicates, back = _from_duplicates(request)
     if not (other_id or "").isdigit():
         query = request.GET.get("q", "").strip()
         context = {
@@ -67,7 +78,7 @@ def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
         }
         return render(request, "web/customer_merge_choose.html", context)
     other = selectors.customer_get(business=request.business, customer_id=int(other_id))
-    context = {"customer": customer, "other": other}
+    context = {"customer": customer, "other": other, "duplicates": duplicates, "back": back}
     status = 200
     try:
         if request.method == "POST":
@@ -83,7 +94,7 @@ def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
                 _("%(other)s and %(name)s are one customer now.")
                 % {"other": plan.other.name, "name": plan.keep.name},
             )
-            return redirect("web:customer_detail", customer_id=customer.pk)
+            return redirect(back or reverse("web:customer_detail", args=[customer.pk]))
     except (CannotMerge, ChangedMeanwhile) as refused:
         context["refusal"] = refused.messages[0]
         status = 409

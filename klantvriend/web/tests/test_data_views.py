@@ -107,6 +107,10 @@ def test_a_dry_run_counts_and_the_import_stores(owner_client, business):
     assert outcome.status_code == 200
     assert "Geïmporteerd" in outcome.content.decode()
     assert "2 aangemaakt" in outcome.content.decode()
+    # Customers the file brought in may be on the list already: the owner can check at once.
+    assert '<a class="button" href="/customers/duplicates/">Zoek mogelijk dubbele klanten</a>' in (
+        outcome.content.decode()
+    )
     assert 'data-testid="import-mapping"' not in outcome.content.decode()  # the file is gone
     assert Purchase.objects.filter(business=business).count() == 2
     assert Customer.objects.filter(business=business).count() == 2

@@ -108,3 +108,37 @@ def test_the_rows_behind_every_scorecard_figure_read_the_database_a_fixed_number
     after = _queries(owner_client, paths)
     assert {path: after[path] for path in before if after[path] != before[path]} == {}
     assert len(before) == len(SCORECARD_ROWS) == 8
+
+
+def _add_duplicates(business, first: int, count: int) -> None:
+    """`count` more groups of possible duplicates of every kind, with a purchase each: two
+    customers sharing an e-mail address, two a phone number, three a name."""
+    from klantvriend.customers.services import customer_create
+    from klantvriend.customers.tests.factories import PurchaseFactory
+
+    for number in range(first, first + count):
+        for twin in range(2):
+            PurchaseFactory(
+                customer=customer_create(
+                    business=business, name=f"E{number}-{twin}", email=f"klant{number}@example.nl"
+                )
+            )
+            customer_create(business=business, name=f"P{number}-{twin}", phone=f"06-1{number:07}")
+        for _ in range(3):
+            customer_create(business=business, name=f"Klant {number}")
+
+
+def test_the_list_of_possible_duplicates_reads_the_same_for_more_groups(owner_client, business):
+    # The page's own counts are read from the database's counts (MatchCount), its groups and
+    # their purchases in one query each, whatever the number of groups and records shown.
+    paths = [f"/customers/duplicates/?kind={kind}" for kind in ("email", "phone", "name")]
+    _add_duplicates(business, 1, 2)
+    _queries(owner_client, paths)
+    before = _queries(owner_client, paths)
+
+    _add_duplicates(business, 3, 4)
+
+    after = _queries(owner_client, paths)
+    assert after == before
+    page = owner_client.get(paths[2]).content.decode()
+    assert page.count('data-testid="duplicate-group"') == 6

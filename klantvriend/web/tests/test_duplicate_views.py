@@ -1,0 +1,252 @@
+"""The owner's list of possible duplicate customers: who is grouped, why, what can be merged,
+and the way back after merging."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from klantvriend.customers import services
+from klantvriend.customers.models import Customer
+from klantvriend.customers.selectors import customer_version
+from klantvriend.customers.tests.factories import PurchaseFactory
+from klantvriend.importers.privacy import customer_erase
+
+URL = reverse("web:customer_duplicates")
+GROUP = re.compile(r'<section class="card duplicate-group".*?</section>', re.S)
+TAGS = re.compile(r"<[^>]+>")
+
+
+def _merge_url(keep, other, kind) -> str:
+    return (
+        reverse("web:customer_merge", args=[keep.pk]) + f"?other={other.pk}&amp;duplicates={kind}"
+    )
+
+
+def _groups(page: str) -> list[list[str]]:
+    """Each group shown, as the lines of its text: why, then per record its name and facts."""
+    return [
+        [line.strip() for line in TAGS.sub("\n", group).splitlines() if line.strip()]
+        for group in GROUP.findall(page)
+    ]
+
+
+def _tabs(page: str) -> list[str]:
+    nav = page.split('data-testid="duplicate-kinds">')[1].split("</nav>")[0]
+    return [line.strip() for line in TAGS.sub("\n", nav).splitlines() if line.strip()]
+
+
+def test_customers_sharing_an_address_a_number_or_a_name_are_grouped_with_the_reason(
+    owner_client, business, other_business, owner
+):
+    jan = services.customer_create(
+        business=business,
+        name="Jan de Vries",
+        email="Jan@Vries.example",
+        phone="06-12345678",
+        city="Haarlem",
+        customer_since="2024-03-01",
+    )
+    PurchaseFactory(customer=jan)
+    PurchaseFactory(customer=jan)
+    twin = services.customer_create(
+        business=business,
+        name="J. de Vries",
+        email="jan@vries.example",
+        phone="+31 6 1234 5678",
+        customer_since="2025-11-02",
+    )
+    services.customer_create(business=business, name="José Bakker", customer_since="2025-01-01")
+    namesake = services.customer_create(
+        business=business, name="jose  BAKKER", customer_since="2025-02-01"
+    )
+    erased = services.customer_create(business=business, name="Piet", email="jan@vries.example")
+    customer_erase(customer=erased, actor=owner)
+    services.customer_create(business=other_business, name="Jan de Vries", phone="0612345678")
+    services.customer_create(business=business, name="Anna", email="anna@example.nl")
+
+    by_email = owner_client.get(URL).content.decode()
+    by_phone = owner_client.get(URL, {"kind": "phone"}).content.decode()
+    by_name = owner_client.get(URL, {"kind": "name"}).content.decode()
+
+    assert "<h1>Mogelijk dubbele klanten</h1>" in by_email
+    assert _tabs(by_email) == [
+        "Hetzelfde e-mailadres (1)",
+        "Hetzelfde telefoonnummer (1)",
+        "Dezelfde naam (1)",
+    ]
+    assert '<a href="?kind=email" aria-current="page">' in by_email
+    assert _groups(by_email) == [
+        [
+            "Hetzelfde e-mailadres",
+            "ook hetzelfde telefoonnummer",
+            "Jan de Vries",
+            "Telefoon", "06-12345678",
+            "E-mail", "Jan@Vries.example",
+            "Plaats", "Haarlem",
+            "Klant sinds", "1 mrt 2024",
+            "Aankopen", "2",
+            "J. de Vries",
+            "Telefoon", "+31 6 1234 5678",
+            "E-mail", "jan@vries.example",
+            "Plaats", "—",
+            "Klant sinds", "2 nov 2025",
+            "Aankopen", "0",
+            "Samenvoegen met Jan de Vries…",
+        ]
+    ]  # fmt: skip
+    assert f'href="{_merge_url(jan, twin, "email")}" data-testid="duplicate-merge"' in by_email
+    assert [group[:3] for group in _groups(by_phone)] == [
+        ["Hetzelfde telefoonnummer", "ook hetzelfde e-mailadres", "Jan de Vries"]
+    ]
+    assert f'href="{_merge_url(jan, twin, "phone")}"' in by_phone
+    assert [(group[0], group[1], group[-1]) for group in _groups(by_name)] == [
+        ("Dezelfde naam", "José Bakker", "Samenvoegen met José Bakker…")
+    ]
+    assert 'data-testid="duplicate-merge"' in by_name
+    assert namesake.name in by_name
+    assert "Anonieme klant" not in by_email + by_name
+    assert "Anna" not in by_email
+
+
+def test_records_with_two_customer_numbers_say_why_they_cannot_be_merged(owner_client, business):
+    services.customer_create(business=business, name="Jan Bakker", external_ref="K-1")
+    services.customer_create(business=business, name="Jan Bakker", external_ref="K-2")
+
+    page = owner_client.get(URL).content.decode()
+
+    assert _tabs(page)[2] == "Dezelfde naam (1)"
+    assert '<a href="?kind=name" aria-current="page">' in page  # the first kind with a group
+    assert 'data-testid="duplicate-merge"' not in page
+    refused = page.split('data-testid="duplicate-refused">')[1].split("</p>")[0]
+    assert refused.startswith("Beide hebben een klantnummer (K-1 en K-2)")
+
+
+def test_a_third_record_is_offered_to_the_first_earlier_record_that_can_take_it(
+    owner_client, business
+):
+    first = services.customer_create(business=business, name="Jan Bakker", external_ref="K-1")
+    numbered = services.customer_create(business=business, name="Jan Bakker", external_ref="K-2")
+    plain = services.customer_create(business=business, name="Jan Bakker")
+
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+
+    assert 'data-testid="duplicate-refused">Beide hebben een klantnummer (K-1 en K-2)' in page
+    assert f'href="{_merge_url(first, plain, "name")}"' in page
+    assert page.count('data-testid="duplicate-merge"') == 1
+    assert numbered.pk != plain.pk
+
+
+def test_a_name_many_share_shows_the_first_records_and_how_many_more(owner_client, business):
+    for _ in range(8):
+        services.customer_create(business=business, name="Jan Smit")
+
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+
+    assert page.count('data-testid="duplicate-record"') == 6
+    assert (
+        'data-testid="duplicate-not-shown">Nog 2 klanten hebben dit ook; waarschijnlijk '
+        "verschillende mensen.</p>"
+    ) in page
+    assert "ook hetzelfde" not in page
+
+
+def test_groups_come_in_pages_in_alphabetical_order(owner_client, business, monkeypatch):
+    monkeypatch.setattr("klantvriend.web.duplicate_views.GROUPS_PER_PAGE", 2)
+    for name in ["Cor", "Anna", "Bram", "Cor", "Anna", "Bram"]:
+        services.customer_create(business=business, name=name)
+
+    first = owner_client.get(URL, {"kind": "name"}).content.decode()
+    second = owner_client.get(URL, {"kind": "name", "page": 2}).content.decode()
+
+    assert [group[1] for group in _groups(first)] == ["Anna", "Bram"]
+    assert [group[1] for group in _groups(second)] == ["Cor"]
+    assert '<p class="subtle" data-testid="duplicate-count">3 groepen · 1–2 getoond</p>' in first
+    assert "Pagina 2 van 2" in second
+
+
+def test_without_duplicates_the_page_says_so(owner_client, business):
+    services.customer_create(business=business, name="Anna", email="anna@example.nl")
+
+    page = owner_client.get(URL, {"kind": "unknown"}).content.decode()
+
+    assert _tabs(page) == [
+        "Hetzelfde e-mailadres (0)",
+        "Hetzelfde telefoonnummer (0)",
+        "Dezelfde naam (0)",
+    ]
+    assert "Geen twee klanten hebben hetzelfde e-mailadres." in page
+
+
+def test_merging_from_the_list_returns_to_it_without_the_pair(owner_client, business):
+    jan = services.customer_create(business=business, name="Jan de Vries", phone="0612345678")
+    twin = services.customer_create(business=business, name="J. de Vries", phone="06-12345678")
+    services.customer_create(business=business, name="Anna", phone="0201234567")
+    services.customer_create(business=business, name="Anna Visser", phone="020-1234567")
+    confirm = owner_client.get(_merge_url(jan, twin, "phone").replace("&amp;", "&"))
+
+    response = owner_client.post(
+        reverse("web:customer_merge", args=[jan.pk]),
+        {
+            "other": twin.pk,
+            "duplicates": "phone",
+            "keep_version": customer_version(customer=jan),
+            "other_version": customer_version(customer=twin),
+        },
+        follow=True,
+    )
+
+    shown = confirm.content.decode()
+    assert '<input type="hidden" name="duplicates" value="phone">' in shown
+    assert f'href="{URL}?kind=phone">Annuleren</a>' in shown
+    page = response.content.decode()
+    assert response.redirect_chain == [(f"{URL}?kind=phone", 302)]
+    assert "J. de Vries en Jan de Vries zijn nu één klant." in page
+    assert [group[1] for group in _groups(page)] == ["Anna"]
+    assert not Customer.objects.filter(pk=twin.pk).exists()
+
+
+def test_only_owners_see_the_list_and_its_links(owner_client, staff_client, business):
+    services.customer_create(business=business, name="Jan")
+    services.customer_create(business=business, name="Jan")
+
+    refused = staff_client.get(URL)
+    staff_list = staff_client.get(reverse("web:customer_list")).content.decode()
+    owner_list = owner_client.get(reverse("web:customer_list")).content.decode()
+
+    assert refused.status_code == 403
+    assert "Jan" not in refused.content.decode()
+    assert f'href="{URL}"' not in staff_list
+    assert f'href="{URL}" data-testid="duplicates-link">Mogelijk dubbele klanten</a>' in owner_list
+
+
+def test_another_business_s_records_are_never_grouped_with_or_shown(
+    owner_client, business, other_business
+):
+    services.customer_create(business=business, name="Jan", email="jan@example.nl")
+    services.customer_create(business=other_business, name="Geheim", email="jan@example.nl")
+    services.customer_create(business=other_business, name="Geheim", email="geheim@example.nl")
+
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+
+    assert _tabs(page) == [
+        "Hetzelfde e-mailadres (0)",
+        "Hetzelfde telefoonnummer (0)",
+        "Dezelfde naam (0)",
+    ]
+    assert "Geheim" not in page
+
+
+@pytest.mark.parametrize("language", ["en"])
+def test_the_list_speaks_english_to_who_reads_english(owner_client, business, owner, language):
+    from klantvriend.core.accounts import account_language_set
+
+    account_language_set(user=owner, language=language)
+    services.customer_create(business=business, name="Jan", phone="0612345678")
+    services.customer_create(business=business, name="Piet", phone="06 1234 5678")
+
+    page = owner_client.get(URL).content.decode()
+
+    assert "<h1>Possible duplicates</h1>" in page
+    assert _tabs(page)[1] == "The same phone number (1)"
+    assert "Merge into Jan…" in page
