@@ -320,12 +320,15 @@ DUPLICATES_SHOWN_PER_GROUP = 6
 class DuplicateGroup:
     """Customers of one business who share a match key (Customer.match_<kind>): the first
     DUPLICATES_SHOWN_PER_GROUP of `size`, oldest record first, each with `purchase_count`.
-    `also`: the other kinds of key that all of them share as well."""
+    `also`: the other kinds of key that all of them share as well; `differs`: the e-mail
+    address or phone number if two of them have different ones, a sign of two people (two
+    spellings of a name are not)."""
 
     kind: str
     size: int
     customers: list[Customer]
     also: list[str]
+    differs: list[str]
 
     @property
     def label(self) -> str:
@@ -394,5 +397,10 @@ def duplicate_groups(
             and getattr(members[0], f"match_{other}")
             and len({getattr(customer, f"match_{other}") for customer in members}) == 1
         ]
-        groups.append(DuplicateGroup(kind, size, members, also))
+        differs = [
+            other
+            for other in (MatchKind.EMAIL, MatchKind.PHONE)
+            if len({getattr(customer, f"match_{other}") for customer in members} - {""}) > 1
+        ]
+        groups.append(DuplicateGroup(kind, size, members, also, differs))
     return groups

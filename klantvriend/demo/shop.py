@@ -112,6 +112,44 @@ def _shop_day(day: date) -> date:
     return day
 
 
+def _doubles_made(rows: list[Customer], kinds) -> None:
+    """Makes a few of the newest passers-by second records of regulars, as a shop gets them: a
+    regular added again at the counter ("J. de Vries", the phone number written another way),
+    an e-mail address typed with capitals, a name without its accent, and a regular whom the
+    till knows under two customer numbers (which cannot be merged). The list of possible
+    duplicates then has something to show. Nothing random is drawn: the rest of the shop stays
+    as the seed makes it."""
+    regulars = [
+        row
+        for row, kind in zip(rows, kinds, strict=True)
+        if kind == "regular" and row.phone and row.email
+    ]
+    passers_by = [row for row, kind in zip(rows, kinds, strict=True) if kind == "passer_by"]
+    if len(regulars) < 4 or len(passers_by) < 8:
+        return
+    pairs = list(zip(regulars[:4], passers_by[-4:], strict=True))
+    for _original, double in pairs:
+        double.company = double.street = double.postal_code = double.city = ""
+        double.email = double.phone = ""
+        double.marketing_consent = False
+        double.marketing_consent_basis = LegalBasis.NONE
+        double.marketing_consent_at = None
+    (walk_in, walk_in_again), (mailed, mailed_again), (plain, plain_again), (till, till_again) = (
+        pairs
+    )
+    first, _, surname = walk_in.name.partition(" ")
+    walk_in_again.name = f"{first[0]}. {surname}"
+    walk_in_again.phone = "+31 6 " + walk_in.phone.removeprefix("06-")
+    mailed_again.name = mailed.name
+    mailed_again.email = mailed.email[0].upper() + mailed.email[1:].replace("@e", "@E")
+    plain_again.name = plain.name.upper() if plain.name.isascii() else plain.name.lower()
+    till.external_ref, till_again.external_ref = "K-1001", "K-2417"
+    till_again.name = till.name
+    till_again.email = till.email
+    for double in (walk_in_again, mailed_again, plain_again, till_again):
+        double.refresh_derived_fields()
+
+
 def demo_create(
     *,
     seed: int = 1,
@@ -199,6 +237,7 @@ def demo_create(
             )
             customer.refresh_derived_fields()
             rows.append(customer)
+        _doubles_made(rows, kinds)
         created = Customer.objects.bulk_create(rows, batch_size=BATCH)
         _consent_history_create(created)
 

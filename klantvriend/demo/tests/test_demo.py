@@ -13,6 +13,7 @@ from klantvriend.customers.models import (
     LegalBasis,
     Purchase,
 )
+from klantvriend.demo.shop import demo_create
 
 
 def _fingerprint(business: Business) -> list:
@@ -90,3 +91,44 @@ def test_demo_if_empty_leaves_an_existing_database_alone(business):
 
     assert Business.objects.count() == 1
     assert "already holds a business" in out.getvalue()
+
+
+def test_the_demo_has_a_few_second_records_of_regulars_to_merge(db):
+    from klantvriend.customers.selectors import duplicate_counts, duplicate_groups, duplicate_keys
+
+    business = demo_create(customers=120, seed=7, today=date(2026, 6, 30)).business
+
+    counts = duplicate_counts(business=business)
+    groups = {
+        kind: [
+            [(c.name, c.email, c.phone, c.external_ref) for c in group.customers]
+            for group in duplicate_groups(
+                business=business,
+                kind=kind,
+                keys=list(duplicate_keys(business=business, kind=kind)),
+            )
+        ]
+        for kind in counts
+    }
+    assert counts == {"email": 2, "phone": 1, "name": 3}
+    assert groups["email"] == [
+        [
+            ("Ahmed Hoekstra", "ahmed.hoekstra35@example.nl", "06-87946868", "K-1001"),
+            ("Ahmed Hoekstra", "ahmed.hoekstra35@example.nl", "", "K-2417"),
+        ],
+        [
+            ("Mohammed Maas", "mohammed.maas85@example.nl", "06-22520666", ""),
+            ("Mohammed Maas", "Mohammed.maas85@Example.nl", "", ""),
+        ],
+    ]
+    assert groups["phone"] == [
+        [
+            ("Emma den Berg", "emma.denberg39@example.nl", "06-36022426", ""),
+            ("E. den Berg", "", "+31 6 36022426", ""),
+        ]
+    ]
+    assert groups["name"][1] == [
+        ("Esther van de Hoekstra", "esther.vandehoekstra13@example.nl", "06-67665371", ""),
+        ("ESTHER VAN DE HOEKSTRA", "", "", ""),
+    ]
+    assert Customer.objects.filter(business=business).count() == 120

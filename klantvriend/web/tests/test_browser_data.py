@@ -49,3 +49,38 @@ def test_owner_imports_a_till_export_then_anonymises_a_customer(
     jose.refresh_from_db()
     assert jose.erased_at is not None
     assert Purchase.objects.get(customer=jose).amount_cents == 1250
+
+
+def test_owner_finds_a_customer_entered_twice_merges_them_and_returns_to_the_list(
+    page: Page, live_server, business
+):
+    from klantvriend.customers import services
+
+    jan = services.customer_create(business=business, name="Jan de Vries", phone="06-12345678")
+    services.customer_create(business=business, name="J. de Vries", phone="+31 6 1234 5678")
+    services.customer_create(business=business, name="Anna Visser", phone="020-1234567")
+    services.customer_create(business=business, name="Anna", phone="0201234567")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.goto(f"{live_server.url}/customers/")
+    page.get_by_test_id("duplicates-link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mogelijk dubbele klanten")
+    expect(page.get_by_test_id("duplicate-group")).to_have_count(2)
+    shot(page, "data-04-duplicates-phone")
+    page.get_by_role("link", name="Samenvoegen met Jan de Vries…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "J. de Vries samenvoegen met Jan de Vries?"
+    )
+    page.get_by_test_id("merge-confirm").click()
+
+    expect(page.get_by_role("status")).to_contain_text(
+        "J. de Vries en Jan de Vries zijn nu één klant."
+    )
+    expect(page.get_by_test_id("duplicate-group")).to_have_count(1)
+    expect(page.get_by_test_id("duplicate-group")).to_contain_text("Anna Visser")
+    assert page.url.endswith("/customers/duplicates/?kind=phone")
+    assert list(
+        Customer.objects.filter(name__endswith="de Vries").values_list("pk", flat=True)
+    ) == [jan.pk]
+    shot(page, "data-05-duplicates-merged")

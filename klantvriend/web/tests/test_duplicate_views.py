@@ -250,3 +250,18 @@ def test_the_list_speaks_english_to_who_reads_english(owner_client, business, ow
     assert "<h1>Possible duplicates</h1>" in page
     assert _tabs(page)[1] == "The same phone number (1)"
     assert "Merge into Jan…" in page
+
+
+def test_a_group_whose_phone_numbers_or_addresses_differ_says_so(owner_client, business):
+    services.customer_create(business=business, name="Ahmed Bos", phone="06-86871078")
+    services.customer_create(business=business, name="Ahmed Bos", phone="06-40057440")
+    services.customer_create(business=business, name="Bram", email="bram@example.nl")
+    services.customer_create(business=business, name="bram", email="b@example.nl")
+
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+
+    assert [group[:2] for group in _groups(page)] == [
+        ["Dezelfde naam", "verschillende telefoonnummers"],
+        ["Dezelfde naam", "verschillende e-mailadressen"],
+    ]
+    assert '<p class="hint" data-testid="duplicate-name-hint">Twee mensen kunnen' in page
