@@ -312,8 +312,8 @@ def anonymised_customer_ids(*, business: Business) -> QuerySet:
 
 
 # Customers shown of one group of possible duplicates: a name that twenty customers share is
-# most likely twenty people, and the page stays readable.
-DUPLICATES_SHOWN_PER_GROUP = 6
+# most likely twenty people, and the page stays readable (and quick to draw).
+DUPLICATES_SHOWN_PER_GROUP = 4
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,10 @@ from klantvriend.importers.merge import merge_refusal
 from .views import CountedPaginator, owner_required
 
 GROUPS_PER_PAGE = 20
+# Pages that can be opened: the first 200 groups, what an owner works through in a sitting;
+# merging them brings the next ones up. A page further on would make the database skip all
+# groups before it (90 ms for the 963rd page of names on PostgreSQL at 100,000 customers).
+PAGES = 10
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,8 @@ def customer_duplicates_view(request: HttpRequest) -> HttpResponse:
         # The first kind that has groups, the strongest sign first (MatchKind's order).
         kind = next((kind for kind in MatchKind.values if counts[kind]), MatchKind.EMAIL)
     keys = selectors.duplicate_keys(business=request.business, kind=kind)
-    page = CountedPaginator(keys, GROUPS_PER_PAGE, count=counts[kind]).get_page(
+    browsable = min(counts[kind], GROUPS_PER_PAGE * PAGES)
+    page = CountedPaginator(keys, GROUPS_PER_PAGE, count=browsable).get_page(
         request.GET.get("page")
     )
     groups = selectors.duplicate_groups(
@@ -58,6 +63,8 @@ def customer_duplicates_view(request: HttpRequest) -> HttpResponse:
         "kind_label": MatchKind(kind).label,
         "kinds": [(value, label, counts[value]) for value, label in MatchKind.choices],
         "page": page,
+        "total": counts[kind],
+        "browsable": browsable,
         "groups": [(group, _records(group.customers)) for group in groups],
         "shown_per_group": selectors.DUPLICATES_SHOWN_PER_GROUP,
     }

@@ -144,9 +144,9 @@ def test_a_name_many_share_shows_the_first_records_and_how_many_more(owner_clien
 
     page = owner_client.get(URL, {"kind": "name"}).content.decode()
 
-    assert page.count('data-testid="duplicate-record"') == 6
+    assert page.count('data-testid="duplicate-record"') == 4
     assert (
-        'data-testid="duplicate-not-shown">Nog 2 klanten hebben dit ook; waarschijnlijk '
+        'data-testid="duplicate-not-shown">Nog 4 klanten hebben dit ook; waarschijnlijk '
         "verschillende mensen.</p>"
     ) in page
     assert "ook hetzelfde" not in page
@@ -164,6 +164,22 @@ def test_groups_come_in_pages_in_alphabetical_order(owner_client, business, monk
     assert [group[1] for group in _groups(second)] == ["Cor"]
     assert '<p class="subtle" data-testid="duplicate-count">3 groepen · 1–2 getoond</p>' in first
     assert "Pagina 2 van 2" in second
+
+
+def test_only_the_first_pages_of_groups_can_be_opened(owner_client, business, monkeypatch):
+    monkeypatch.setattr("klantvriend.web.duplicate_views.GROUPS_PER_PAGE", 2)
+    monkeypatch.setattr("klantvriend.web.duplicate_views.PAGES", 1)
+    for name in ["Cor", "Anna", "Bram", "Cor", "Anna", "Bram"]:
+        services.customer_create(business=business, name=name)
+
+    page = owner_client.get(URL, {"kind": "name", "page": 2}).content.decode()
+
+    assert [group[1] for group in _groups(page)] == ["Anna", "Bram"]
+    assert (
+        '<p class="subtle" data-testid="duplicate-count">3 groepen · alleen de eerste 2 staan hier; '
+        "voeg die samen en de volgende komen erbij</p>"
+    ) in page
+    assert _tabs(page)[2] == "Dezelfde naam (3)"
 
 
 def test_without_duplicates_the_page_says_so(owner_client, business):
