@@ -367,7 +367,7 @@ class CustomerCount(models.Model):
 class MatchKind(models.TextChoices):
     """What customers listed as possible duplicates share (Customer.match_<kind>)."""
 
-    EMAIL = "email", _("the same e-mail address")
+    EMAIL = "email", _("the same email address")
     PHONE = "phone", _("the same phone number")
     NAME = "name", _("the same name")
 

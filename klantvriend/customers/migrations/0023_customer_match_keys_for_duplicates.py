@@ -244,7 +244,7 @@ class Migration(migrations.Migration):
                     "kind",
                     models.CharField(
                         choices=[
-                            ("email", "the same e-mail address"),
+                            ("email", "the same email address"),
                             ("phone", "the same phone number"),
                             ("name", "the same name"),
                         ],
