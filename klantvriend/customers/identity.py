@@ -8,7 +8,7 @@ import hashlib
 import secrets
 import string
 
-from .text import digits, fold
+from .text import dialled_at_home, fold
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
@@ -81,23 +81,12 @@ MATCH_KEY_LENGTH = 300
 
 
 def phone_key(phone: str) -> str:
-    """A phone number as the list of possible duplicates compares it: its digits, whatever was
-    written between them, so that 06-12345678, 0612345678 and 06 1234 5678 are one number. A
-    Dutch number written internationally (+31 6 1234 5678, 0031 6 ..., +31 (0)6 ...) is
-    compared as it is dialled at home, 0612345678. Another country's number keeps its code
-    after a "+" ("+32470123456"), so it never equals a national number's digits."""
-    written = phone.strip()
-    number = digits(written)
-    if written.startswith("+"):
-        international = number
-    elif number.startswith("00"):
-        international = number[2:]
-    else:
-        return number
-    if international.startswith("31"):
-        # "+31 (0)6": the trunk 0 in brackets is not dialled from abroad, nor twice at home.
-        return "0" + international[2:].removeprefix("0")
-    return "+" + international if international else ""
+    """A phone number as the list of possible duplicates compares it: as dialled at home
+    (text.dialled_at_home: 06-12345678, 06 1234 5678, +31 6 1234 5678 and +31 (0)6 12345678 are
+    one number), another country's number with a "+" before its dialling code ("+4930123"), so
+    that it never equals a national number's digits."""
+    number, foreign = dialled_at_home(phone)
+    return f"+{number}" if foreign else number
 
 
 def name_key(name: str) -> str:

@@ -168,7 +168,7 @@ class Customer(BusinessOwned):
     search_text = models.CharField(max_length=SEARCH_TEXT_LENGTH, editable=False, default="")
     # The name, e-mail address and phone number as the list of possible duplicates compares
     # them (identity.match_keys), so that it groups customers through an index instead of
-    # normalising 100,000 of them on every view; "" for none (migration 0023).
+    # normalising 100,000 of them on every view; "" for none (migration 0024).
     match_name = models.CharField(
         max_length=identity.MATCH_KEY_LENGTH, editable=False, default="", db_default=""
     )
@@ -374,7 +374,7 @@ class MatchKind(models.TextChoices):
 
 class MatchCount(models.Model):
     """How many customers of a business share one match key (Customer.match_email, match_phone,
-    match_name), kept by triggers on the customers table (migration 0023) as CustomerCount is:
+    match_name), kept by triggers on the customers table (migration 0024) as CustomerCount is:
     the list of possible duplicates reads the keys shared by more than one customer from an
     index that holds only those, instead of grouping every customer on every view (12 to 40 ms
     per key at 100,000 customers on SQLite). A key that no customer has any more has no row."""

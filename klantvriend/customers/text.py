@@ -32,10 +32,11 @@ def digits(text: str) -> str:
 _HOME_DIALLING_CODES = ("31", "32")
 
 
-def phone_digits(text: str) -> str:
-    """The digits of a phone number, a home country's number in its national form with its 0
-    ("+31 6 1234 5678" as "0612345678"), another country's without the 00 or + before its
-    dialling code ("0049 30 1234" and "+49 30 1234" both as "49301234")."""
+def dialled_at_home(text: str) -> tuple[str, bool]:
+    """The digits of a phone number as dialled at home, and whether it is another country's.
+    A home country's number is in its national form with its 0 ("+31 6 1234 5678" as
+    "0612345678"); another country's starts with its dialling code, without the 00 or + before
+    it ("0049 30 1234" and "+49 30 1234" both as "49301234")."""
     number = digits(text)
     international = text.strip().startswith("+")
     if not international and number.startswith("00"):
@@ -45,8 +46,14 @@ def phone_digits(text: str) -> str:
             rest = number.removeprefix(code)
             if rest != number and rest:
                 # "+31 (0)6 …": the 0 written in brackets is the national one.
-                return rest if rest.startswith("0") else "0" + rest
-    return number
+                return (rest if rest.startswith("0") else "0" + rest), False
+    return number, international and bool(number)
+
+
+def phone_digits(text: str) -> str:
+    """The digits of a phone number as dialled at home (dialled_at_home), as the search
+    compares them."""
+    return dialled_at_home(text)[0]
 
 
 # Customer.search_text's length: every part at its longest (name 200, company 200, e-mail

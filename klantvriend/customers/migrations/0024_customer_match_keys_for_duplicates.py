@@ -209,7 +209,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0008_audit_customer_changes"),
-        ("customers", "0022_special_notes_help_names_the_gdpr"),
+        ("customers", "0023_search_text_phone_national_form"),
     ]
 
     operations = [
