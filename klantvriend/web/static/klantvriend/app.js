@@ -75,3 +75,18 @@ document.addEventListener("change", (event) => {
     showFieldsWithTheirBox(document);
   }
 });
+
+// A table or chart wider than its box scrolls sideways inside it (the boxes app.css lets
+// scroll). A keyboard user scrolls such a box with the arrow keys once it has the focus, so a
+// box that scrolls takes its place in the Tab order; one that fits adds no stop.
+const SCROLLING_BOXES = ".table-wrap, .chart-scroll, .card .table";
+function letScrollingBoxesTakeFocus() {
+  document.querySelectorAll(SCROLLING_BOXES).forEach((box) => {
+    if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
+  });
+}
+document.addEventListener("DOMContentLoaded", letScrollingBoxesTakeFocus);
+window.addEventListener("resize", letScrollingBoxesTakeFocus);
+document.addEventListener("htmx:afterSettle", letScrollingBoxesTakeFocus);
+document.addEventListener("toggle", letScrollingBoxesTakeFocus, true);

@@ -1,0 +1,171 @@
+"""Accessibility (WCAG 2.1 A and AA) of every main page, checked by the axe-core engine in a real
+Chromium: what a shopkeeper opens on the counter tablet, and, on a phone's width, Today, the
+search, the profile and the survey a customer answers on their own phone. One live server, one
+demo shop, one page reused; a failure lists every violation with what to fix and where."""
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.tokens import default_token_generator
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import Page, expect
+
+from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.customers.models import Customer
+from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
+from klantvriend.demo.shop import demo_create
+from klantvriend.gestures.tests.factories import GestureFactory
+from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.surveys.models import InvitationChannel
+from klantvriend.surveys.services import survey_invitation_create
+from klantvriend.surveys.tests.factories import SurveyResponseFactory
+
+from .test_browser import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+TABLET = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE = Axe()
+
+
+def violations(page: Page, what: str) -> list[str]:
+    """axe's violations of WCAG 2.1 A and AA on the page as it is now, one readable line per rule
+    and one per element: the rule, its impact, what it asks, and the elements that break it."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
+    found = AXE.run(page, options=options).response["violations"]
+    width = page.viewport_size["width"]
+    lines = []
+    for rule in found:
+        lines.append(
+            f"{what} at {width} px: {rule['id']} ({rule['impact']}): {rule['help']} "
+            f"<{rule['helpUrl'].split('?')[0]}>"
+        )
+        for node in rule["nodes"]:
+            summary = " ".join(node["failureSummary"].split())
+            lines.append(f"    {' '.join(node['target'])}: {summary}")
+    return lines
+
+
+def open_every_section(page: Page) -> None:
+    """The forms folded away in the page's <details> are checked too, not only their titles. The
+    top bar's panels are left shut: they lie over the page, and are checked on their own."""
+    page.evaluate(
+        "document.querySelectorAll('main details').forEach((details) => { details.open = true; })"
+    )
+
+
+def profile_customer(business) -> Customer:
+    """A demo regular with every section of the profile filled in: an open promise, a complaint,
+    an aftercare call, a gesture, an important date, a referrer, a survey answer."""
+    customers = Customer.objects.filter(business=business)
+    customer = customers.filter(purchases__isnull=False, email__gt="").first()
+    referrer = customers.exclude(pk=customer.pk).first()
+    customer.referred_by = referrer
+    customer.save(update_fields=["referred_by"])
+    now = timezone.now()
+    PromiseFactory(customer=customer, description="Rollade op vrijdag", made_at=now)
+    PromiseFactory(customer=customer, description="Terugbellen over de prijs")  # overdue
+    ComplaintFactory(customer=customer, description="Het gehakt was niet vers", public=True)
+    FollowUpFactory(customer=customer, due_on=timezone.localdate() - timedelta(days=1))
+    GestureFactory(customer=customer)
+    ImportantDateFactory(customer=customer, label="Verjaardag")
+    SurveyResponseFactory(customer=customer, nps=6, comment="Lang gewacht aan de toonbank")
+    return customer
+
+
+def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(page: Page, live_server):
+    summary = demo_create(customers=150)
+    business = summary.business
+    customer = profile_customer(business)
+    # A record of the same person typed in again at the counter, to merge.
+    double = CustomerFactory(business=business, name=customer.name, phone=customer.phone)
+    survey_key = survey_invitation_create(
+        business=business, customer=double, channel=InvitationChannel.COUNTER
+    ).key
+    owner = business.memberships.get(role="owner").user
+    reset = (
+        f"/password/new/{urlsafe_base64_encode(force_bytes(owner.pk))}/"
+        f"{default_token_generator.make_token(owner)}/"
+    )
+    found: list[str] = []
+
+    def check(path: str, what: str, *, sections: bool = True) -> None:
+        page.goto(f"{live_server.url}{path}")
+        if sections:
+            open_every_section(page)
+        found.extend(violations(page, what))
+
+    # Before logging in: the login, the password reset, and the customer's survey.
+    page.set_viewport_size(TABLET)
+    check("/login/", "Login")
+    check("/password/forgotten/", "Password forgotten")
+    check("/password/sent/", "Password reset sent")
+    check(reset, "New password")
+    check("/password/done/", "Password changed")
+    check("/s/not-a-key/", "Survey with an unknown link")
+    page.set_viewport_size(PHONE)
+    check(f"/s/{survey_key}/", "Survey answer page")
+    # Sent without a score: the messages beside the questions.
+    page.get_by_role("button", name="Mijn antwoorden versturen").click()
+    expect(page.locator(".error").first).to_be_visible()
+    found.extend(violations(page, "Survey answer page with a missing answer"))
+    check("/login/", "Login")
+
+    log_in(page, live_server, summary.username, summary.password)
+    found.extend(violations(page, "Today"))
+    check("/customers/?q=jan", "Customer search")
+    check(f"/customers/{customer.pk}/", "Customer profile")
+
+    page.set_viewport_size(TABLET)
+    check("/", "Today")
+    check("/customers/", "Customer list")
+    check("/customers/?q=jan", "Customer search")
+    check(f"/customers/{customer.pk}/", "Customer profile")
+    check(f"/customers/{customer.pk}/edit/", "Customer form")
+    check("/customers/new/", "New customer")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator(".error").first).to_be_visible()
+    found.extend(violations(page, "New customer without a name"))
+    check(f"/customers/{customer.pk}/merge/", "Merge: choose")
+    check(f"/customers/{customer.pk}/merge/?other={double.pk}", "Merge: confirm")
+    check(f"/customers/{customer.pk}/personal-data/", "Personal data")
+    check(f"/customers/{customer.pk}/erase/", "Anonymise")
+    check(f"/customers/{customer.pk}/delete/", "Delete")
+    check("/insights/scorecard/", "Scorecard")
+    check("/insights/scorecard/rows/?figure=promises", "Scorecard rows")
+    check("/insights/advice/", "Advice")
+    check("/insights/advice/why/", "Advice: why")
+    check("/insights/charts/", "Charts")
+    check("/insights/gestures/", "Gestures")
+    check("/surveys/", "Survey results")
+    check("/surveys/settings/", "Survey settings")
+    check("/ambassadors/", "Ambassadors")
+    check("/reports/acquisition/", "Acquisition")
+    check("/promises/reliability/", "Promise reliability")
+    check("/privacy/settings/", "Privacy settings")
+    check("/privacy/register/", "Processing register")
+    check("/privacy/audit/", "Audit log")
+    check("/data/import/", "Import")
+    check("/data/export/", "Export")
+    check("/members/", "Members")
+    check("/account/", "Account")
+    check("/settings/", "Care settings")
+    check("/calendar/", "Calendar link")
+
+    # The top bar's panels, open: the walk-in form (with the customers it resembles) and the menu.
+    page.goto(f"{live_server.url}/")
+    page.get_by_text("+ Nieuwe klant").click()
+    page.locator(".quick-add-panel").get_by_label("Naam").fill(customer.name)
+    page.get_by_role("button", name="Klant toevoegen").click()
+    expect(page.get_by_test_id("quick-add-matches")).to_be_visible()
+    found.extend(violations(page, "Quick add with matches"))
+    page.goto(f"{live_server.url}/")
+    page.locator(".usermenu summary").click()
+    found.extend(violations(page, "User menu"))
+
+    assert not found, "Accessibility violations (WCAG 2.1 A/AA):\n" + "\n".join(found)
