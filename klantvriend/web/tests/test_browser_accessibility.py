@@ -169,3 +169,38 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(page: Page
     found.extend(violations(page, "User menu"))
 
     assert not found, "Accessibility violations (WCAG 2.1 A/AA):\n" + "\n".join(found)
+
+
+def focused(page: Page) -> dict:
+    return page.evaluate(
+        """() => { const element = document.activeElement; const style = getComputedStyle(element);
+        return {tag: element.tagName, text: element.innerText.trim().split("\\n")[0],
+                id: element.id, outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`}; }"""
+    )
+
+
+FOCUS_RING = "solid 3px rgb(47, 138, 108)"
+
+
+def test_the_first_tab_offers_a_skip_to_the_content_past_the_menu_and_every_focus_shows(
+    page: Page, live_server, business
+):
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    PromiseFactory(customer=customer, description="Rollade klaarzetten")  # overdue
+    page.set_viewport_size(TABLET)
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.keyboard.press("Tab")
+    assert focused(page) == {"tag": "A", "text": "Naar de inhoud", "id": "", "outline": FOCUS_RING}
+    expect(page.get_by_role("link", name="Naar de inhoud")).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    # The first link of the content, not the brand or the main menu.
+    expect(page.get_by_test_id("kept-on-time")).to_be_focused()
+    assert focused(page)["outline"] == FOCUS_RING
+    # A folded form's title and the user menu show the same ring as links and buttons.
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.locator("summary", has_text="+ Belofte").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert focused(page) == {"tag": "SUMMARY", "text": "+ Belofte", "id": "", "outline": FOCUS_RING}
