@@ -204,3 +204,66 @@ def test_the_first_tab_offers_a_skip_to_the_content_past_the_menu_and_every_focu
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Tab")
     assert focused(page) == {"tag": "SUMMARY", "text": "+ Belofte", "id": "", "outline": FOCUS_RING}
+
+
+def test_the_walk_in_panel_works_with_the_keyboard_alone_and_escape_shuts_it(
+    page: Page, live_server, business
+):
+    page.set_viewport_size(TABLET)
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    panel = page.locator("details.quick-add")
+    summary = panel.locator("summary")
+
+    # Opened with Enter, the cursor is in the name; Escape shuts it and gives the focus back.
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(panel.get_by_label("Naam")).to_be_focused()
+    page.keyboard.type("Willem")
+    page.keyboard.press("Escape")
+    expect(panel).not_to_have_attribute("open", "")
+    assert focused(page)["text"] == "+ Nieuwe klant"
+
+    # Tabbing on past its last button shuts it: the focus does not go on hidden behind it.
+    page.keyboard.press("Enter")
+    expect(panel.get_by_label("Naam")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(panel.get_by_role("button", name="Klant toevoegen")).to_be_focused()
+    expect(panel).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    expect(panel).not_to_have_attribute("open", "")
+    assert focused(page)["text"] == "Sanne · Slagerij Test"
+
+    # And a walk-in is added with the keyboard alone.
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(panel.get_by_label("Naam")).to_be_focused()
+    page.keyboard.type(" Wandelaar")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Willem Wandelaar")
+    assert Customer.objects.get(business=business).name == "Willem Wandelaar"
+
+
+def test_a_row_of_today_keeps_the_focus_when_its_button_is_done(page: Page, live_server, business):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    bert = CustomerFactory(business=business, name="Bert Bakker")
+    # Both overdue, Anna's the longest: hers comes first.
+    promise = PromiseFactory(
+        customer=anna,
+        description="Rollade klaarzetten",
+        made_at=timezone.now() - timedelta(days=3),
+    )
+    PromiseFactory(customer=bert, description="Worst bestellen")
+    page.set_viewport_size(TABLET)
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    row = page.locator(f"#promise-{promise.pk}")
+    row.get_by_role("button", name="Gedaan").focus()
+    page.keyboard.press("Enter")
+
+    expect(row).to_contain_text("gedaan om")
+    expect(row).to_be_focused()
+    # Tab goes on from the row (its customer, then the next row), not from the top of the page.
+    page.keyboard.press("Tab")
+    expect(row.get_by_role("link", name="Anna de Vries")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Bert Bakker")).to_be_focused()

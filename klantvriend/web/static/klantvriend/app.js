@@ -90,3 +90,36 @@ document.addEventListener("DOMContentLoaded", letScrollingBoxesTakeFocus);
 window.addEventListener("resize", letScrollingBoxesTakeFocus);
 document.addEventListener("htmx:afterSettle", letScrollingBoxesTakeFocus);
 document.addEventListener("toggle", letScrollingBoxesTakeFocus, true);
+
+// The walk-in panel and the user menu lie over the page. Escape shuts the open one and gives the
+// focus back to the button that opened it; tabbing out of one shuts it, so that the focus never
+// goes on behind it where nobody can see it.
+const TOPBAR_PANELS = "details.quick-add, details.usermenu";
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const panel = document.querySelector(`:is(${TOPBAR_PANELS})[open]`);
+  if (!panel) return;
+  panel.open = false;
+  panel.querySelector("summary").focus();
+});
+document.addEventListener("focusout", (event) => {
+  const panel = event.target instanceof Element ? event.target.closest(TOPBAR_PANELS) : null;
+  const to = event.relatedTarget;
+  if (panel && panel.open && to instanceof Node && !panel.contains(to)) panel.open = false;
+});
+
+// A row of Today that htmx replaces (a promise marked done, a call planned) takes over the focus
+// its button had: the button is gone, and the focus would fall back to the top of the page. A
+// keyboard user goes on from the row; a screen reader reads out what became of it.
+let swappedRowId = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const row = event.detail.target;
+  swappedRowId = row && row.matches(".care-row[id]") && row.contains(document.activeElement) ? row.id : null;
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const row = swappedRowId && document.getElementById(swappedRowId);
+  swappedRowId = null;
+  if (!row || (document.activeElement && document.activeElement !== document.body)) return;
+  row.tabIndex = -1;
+  row.focus({ preventScroll: true });
+});
