@@ -133,6 +133,8 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(page: Page
     found.extend(violations(page, "New customer without a name"))
     check(f"/customers/{customer.pk}/merge/", "Merge: choose")
     check(f"/customers/{customer.pk}/merge/?other={double.pk}", "Merge: confirm")
+    check("/customers/duplicates/", "Possible duplicates")
+    check("/customers/duplicates/?kind=name", "Possible duplicates by name")
     check(f"/customers/{customer.pk}/personal-data/", "Personal data")
     check(f"/customers/{customer.pk}/erase/", "Anonymise")
     check(f"/customers/{customer.pk}/delete/", "Delete")
