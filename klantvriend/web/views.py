@@ -165,6 +165,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "tag": tag,
         "order": order,
+        # Sorted by it, the list shows the figure it is sorted by.
+        "shows_alive": order in ("alive", "-alive"),
         "segment": segment,
         "stage": stage,
         "segments": Segment.choices,

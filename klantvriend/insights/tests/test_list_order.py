@@ -2,6 +2,8 @@
 whose figure means something come first, then the one-off customers (longest away first), then
 those without a figure and those without an insight; read page by page through the parts."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -97,6 +99,16 @@ def test_the_customer_list_page_shows_that_order(shop, owner_client):
 
     assert names(response.context["page"].object_list) == ALIVE
     assert "9 klanten" in response.content.decode()
+    # The figure it is sorted by is shown: a one-off customer's in words, as on the profile.
+    shown = re.findall(r'data-testid="list-alive">([^<]*)</td>', response.content.decode())
+    assert shown == ["5%", "40%", "40%", "80%", "97%"] + ["tot nu toe eenmalig"] * 2 + ["—"] * 2
+
+
+def test_the_list_in_another_order_has_no_probability_column(shop, owner_client):
+    page = owner_client.get(reverse("web:customer_list"), {"order": "-value"}).content.decode()
+
+    assert 'data-testid="list-alive"' not in page
+    assert "Kans actief" not in page
 
 
 def test_a_first_page_is_read_with_the_same_queries_however_many_customers(business):
