@@ -5,7 +5,8 @@
 web_bench.py measures the main pages many times against the framework's floor; this one goes
 through all of them: every URL pattern of the web interface that takes no parameter or only a
 customer's id (filled with the customer who has every kind of record and the most purchases),
-read from the URL configuration so that a new page is measured without being listed here.
+read from the URL configuration so that a new page is measured without being listed here, and
+a few pages with a query string (VARIANTS).
 Starts gunicorn on 127.0.0.1, logs in as the demo owner, requests each page a fixed number of
 times in turn and prints the median and 95th percentile, slowest first, marking those over the
 100 ms target. Pages that do not answer a GET with 200 (forms that only take a POST, redirects)
@@ -21,6 +22,14 @@ from server import Instance, logged_in
 from web_bench import percentile
 
 TARGET_MS = 100
+# Pages whose query string makes them read other rows than their default: the list sorted on a
+# figure of the insights, the possible duplicates by phone number and by name (the most groups).
+VARIANTS = (
+    "/customers/?order=alive",
+    "/customers/?order=-value",
+    "/customers/duplicates/?kind=phone",
+    "/customers/duplicates/?kind=name",
+)
 # Routes with only a customer's id are measured for one customer; routes that log out, switch
 # language or have no database behind them are left out.
 PROBE = """
@@ -64,7 +73,7 @@ def main() -> int:
 
     instance = Instance(options.database_url)
     instance.manage("migrate", "--verbosity", "0")
-    paths = instance.python("-c", PROBE).split()
+    paths = [*instance.python("-c", PROBE).split(), *VARIANTS]
     with instance.serving(workers=options.workers) as base:
         browser = logged_in(base, options.username, options.password)
         pages, not_pages = [], []
