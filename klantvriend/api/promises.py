@@ -144,7 +144,7 @@ def reliability(request: HttpRequest):
         "trend_last_90_days": figures.trend.last_90_days,
         "trend_previous_90_days": figures.trend.previous_90_days,
         "by_kind": [{"name": kind, **vars(item)} for kind, _label, item in figures.by_kind],
-        "by_member": [{"name": name, **vars(item)} for name, item in figures.by_member],
+        "by_member": [{"name": name, **vars(item)} for _member, name, item in figures.by_member],
     }
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Case, Count, F, Q, QuerySet, TextChoices, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,7 +16,7 @@ from klantvriend.core.care_settings import care_settings
 from klantvriend.core.db import SecondsBetween
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
-from klantvriend.core.rows import Rows, first_rows
+from klantvriend.core.rows import IdsFirst, Rows, first_rows
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 from klantvriend.core.working_hours import next_working_moment
@@ -167,7 +167,7 @@ class Trend:
 class Reliability:
     overall: Figures
     trend: Trend
-    by_member: list[tuple[str, Figures]] = field(default_factory=list)
+    by_member: list[tuple[int, str, Figures]] = field(default_factory=list)
     by_kind: list[tuple[str, str, Figures]] = field(default_factory=list)
     since: datetime | None = None
 
@@ -245,6 +245,8 @@ _IS_OPEN = Q(done_at__isnull=True, cancelled_at__isnull=True)
 # Of the judged promises, those kept on time (early included): what every reliability figure
 # counts as kept, and what the scorecard's list of promises counts under its figure.
 KEPT_ON_TIME = Q(done_at__lte=F("due_at"))
+# Of the judged promises, those done after their due moment.
+KEPT_LATE = Q(done_at__gt=F("due_at"))
 
 
 def promises_judged(
@@ -294,7 +296,7 @@ def promise_reliability(
         judged = judged.filter(made_by_id=made_by_id)
     # A comparison with a missing done_at is not true, so an open or cancelled promise is in
     # neither; what is judged and in neither is broken.
-    on_time, late = KEPT_ON_TIME, Q(done_at__gt=F("due_at"))
+    on_time, late = KEPT_ON_TIME, KEPT_LATE
     recent, recent_and_previous = (
         known_since(now - TREND_WINDOW),
         known_since(now - 2 * TREND_WINDOW),
@@ -346,11 +348,7 @@ def promise_reliability(
     )
     if not detail:
         return Reliability(overall=_figures(overall, None), trend=trend, since=since)
-    # A late promise is done, so it was judged exactly when it was done in the period (done and
-    # cancelled exclude each other); the condition and order match the promise_late indexes.
-    late_promises = Promise.objects.filter(business=business, done_at__gte=since).filter(late)
-    if made_by_id is not None:
-        late_promises = late_promises.filter(made_by_id=made_by_id)
+    late_promises = _late_promises(business=business, since=since, made_by_id=made_by_id, kind=None)
     members = {
         membership.user_id: staff_name(membership.user)
         for membership in business.memberships.select_related("user")
@@ -362,12 +360,16 @@ def promise_reliability(
         by_member=sorted(
             (
                 (
-                    members.get(member_id, _("former member")),
+                    # The key the promises list filters by (MADE_BY_NOBODY for none recorded).
+                    MADE_BY_NOBODY if member_id is None else member_id,
+                    _("nobody recorded")
+                    if member_id is None
+                    else members.get(member_id, _("former member")),
                     _figures(tally, late_promises.filter(made_by_id=member_id)),
                 )
                 for member_id, tally in per_member.items()
             ),
-            key=lambda item: item[0],
+            key=lambda item: item[1],
         ),
         by_kind=[
             (
@@ -378,6 +380,184 @@ def promise_reliability(
             for kind in PromiseKind.values
             if kind in per_kind
         ],
+        since=since,
+    )
+
+
+# The list of promises behind the reliability figures ------------------------------------------
+
+# Who made a promise, as the list filters it: a member's user id, or this for promises that
+# name nobody (made before members were recorded, or by a member whose account was deleted).
+MADE_BY_NOBODY = 0
+# The windows of the reliability page: its year, and the last 90 days of its trend.
+PERIODS = {"12m": FIGURES_PERIOD, "90d": TREND_WINDOW}
+
+
+class Outcome(TextChoices):
+    """What became of a promise, as the reliability figures count it. Judged promises are kept
+    on time, kept late or broken; a promise cancelled in time and one still open (within its
+    grace) are not judged."""
+
+    JUDGED = "judged", _("judged: on time, late or broken")
+    KEPT = "kept", _("kept: on time or late")
+    ON_TIME = "on_time", _("on time")
+    LATE = "late", _("late")
+    BROKEN = "broken", _("broken")
+    CANCELLED = "cancelled", _("cancelled in time")
+    OPEN = "open", _("open")
+
+
+def _outcome_conditions(*, now: datetime, today, grace: timedelta) -> dict[str, Q]:
+    """Each outcome as a filter, from the statuses' own rules (status.py) and the figures'
+    KEPT_ON_TIME and KEPT_LATE, so that the list cannot count by another rule than the page."""
+
+    def status(name: PromiseStatus) -> Q:
+        return status_condition(name, now=now, today=today, grace=grace)
+
+    broken = status(PromiseStatus.BROKEN)
+    return {
+        Outcome.JUDGED: KEPT_ON_TIME | KEPT_LATE | broken,
+        Outcome.KEPT: KEPT_ON_TIME | KEPT_LATE,
+        Outcome.ON_TIME: KEPT_ON_TIME,
+        Outcome.LATE: KEPT_LATE,
+        Outcome.BROKEN: broken,
+        Outcome.CANCELLED: status(PromiseStatus.CANCELLED),
+        # Overdue but within its grace is still open: not yet judged.
+        Outcome.OPEN: status(PromiseStatus.OPEN) | status(PromiseStatus.OVERDUE),
+    }
+
+
+@dataclass(frozen=True)
+class OutcomeTally:
+    """How many promises of a list have each outcome (open ones and cancelled-in-time ones
+    beside the judged), and the figures of its judged ones as the reliability page gives them."""
+
+    on_time: int
+    late: int
+    broken: int
+    cancelled: int
+    open: int
+    figures: Figures
+
+    @property
+    def judged(self) -> int:
+        return self.on_time + self.late + self.broken
+
+    @property
+    def kept(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def total(self) -> int:
+        return self.judged + self.cancelled + self.open
+
+    def count(self, outcome: str) -> int:
+        return self.total if not outcome else getattr(self, Outcome(outcome).name.lower())
+
+
+@dataclass(frozen=True)
+class PromiseOutcomes:
+    # Ordered, with customer and maker and `lateness` (seconds, for those kept late): a
+    # queryset, or for the order by lateness an IdsFirst of two parts; both take a slice.
+    promises: QuerySet[Promise] | IdsFirst
+    tally: OutcomeTally
+    since: datetime
+
+
+ORDERS = {
+    "-due": ("-due_at", "-id"),
+    "due": ("due_at", "id"),
+    # The most late first, then the others newest due first (see promise_outcomes).
+    "-lateness": (),
+}
+
+
+def _late_promises(
+    *, business: Business, since: datetime, made_by_id: int | None, kind: str | None
+) -> QuerySet[Promise]:
+    """The promises kept late whose outcome became known since `since` (a late promise is
+    done, so it was judged exactly when it was done then), for the lateness percentiles; the
+    condition and order match the promise_late indexes."""
+    late = Promise.objects.filter(business=business, done_at__gte=since).filter(KEPT_LATE)
+    if made_by_id is not None:
+        late = late.filter(made_by_id=None if made_by_id == MADE_BY_NOBODY else made_by_id)
+    if kind:
+        late = late.filter(kind=kind)
+    return late
+
+
+def promise_outcomes(
+    *,
+    business: Business,
+    period: str = "12m",
+    outcome: str = "",
+    made_by_id: int | None = None,
+    kind: str = "",
+    order: str = "-due",
+    now: datetime | None = None,
+) -> PromiseOutcomes:
+    """The promises whose outcome became known in `period` (a key of PERIODS, the reliability
+    page's windows), with those still open, by maker, kind and outcome (a value of Outcome, or
+    every one): what each reliability figure is made of. The tally counts the outcomes of the
+    period, maker and kind in one query, as promise_reliability does, and gives the share and
+    lateness percentiles of their judged promises by the same function."""
+    now = now or timezone.now()
+    grace = promise_grace(business)
+    since = now - PERIODS[period]
+    conditions = _outcome_conditions(now=now, today=business.local(now).date(), grace=grace)
+    # The outcome became known when the promise was done or cancelled, or at the end of its
+    # grace; an open promise within its grace is in every period.
+    promises = Promise.objects.filter(business=business).filter(
+        Q(done_at__gte=since)
+        | Q(cancelled_at__gte=since)
+        | (_IS_OPEN & Q(due_at__gte=since - grace))
+    )
+    if made_by_id is not None:
+        promises = promises.filter(made_by_id=None if made_by_id == MADE_BY_NOBODY else made_by_id)
+    if kind:
+        promises = promises.filter(kind=kind)
+    counts = promises.aggregate(
+        **{
+            name: Count(_ROW, filter=conditions[name])
+            for name in (
+                Outcome.ON_TIME,
+                Outcome.LATE,
+                Outcome.BROKEN,
+                Outcome.CANCELLED,
+                Outcome.OPEN,
+            )
+        }
+    )
+    tally = _Tally(counts[Outcome.ON_TIME], counts[Outcome.LATE], counts[Outcome.BROKEN])
+    late = _late_promises(business=business, since=since, made_by_id=made_by_id, kind=kind)
+    if outcome:
+        promises = promises.filter(conditions[Outcome(outcome)])
+    rows = promises.select_related("customer", "made_by").annotate(
+        lateness=Case(When(KEPT_LATE, then=_LATENESS))
+    )
+    if order == "-lateness":
+        # Sorting a year of promises by a computed lateness took 150 ms at 60,000 promises: the
+        # late ones come in the order of the promise_late index instead, and the rest by due
+        # moment, each part read only as far as the page needs.
+        listed = IdsFirst(
+            rows,
+            parts=[
+                promises.filter(KEPT_LATE).order_by(_LATENESS.desc(), "-id"),
+                promises.exclude(KEPT_LATE).order_by(*ORDERS["-due"]),
+            ],
+        )
+    else:
+        listed = rows.order_by(*ORDERS[order])
+    return PromiseOutcomes(
+        promises=listed,
+        tally=OutcomeTally(
+            on_time=tally.on_time,
+            late=tally.late,
+            broken=tally.broken,
+            cancelled=counts[Outcome.CANCELLED],
+            open=counts[Outcome.OPEN],
+            figures=_figures(tally, late),
+        ),
         since=since,
     )
 

@@ -14,6 +14,7 @@ from . import (
 
 care_urlpatterns = [
     path("customers/<int:customer_id>/promises/", promise_views.promise_add, name="promise_add"),
+    path("promises/", promise_views.promise_list, name="promise_list"),
     path("promises/advice/", promise_views.promise_advice, name="promise_advice"),
     path("promises/reliability/", promise_views.promise_reliability, name="promise_reliability"),
     path("promises/<int:promise_id>/kept/", promise_views.promise_keep, name="promise_keep"),

@@ -1,21 +1,25 @@
 """Promises on the profile and the Today page: make one (with the on-time advice), keep it,
-cancel it; and the reliability figures."""
+cancel it; the reliability figures, and the list of promises each figure opens to."""
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from klantvriend.core.care_settings import care_settings
+from klantvriend.core.members import membership_list, staff_name
 from klantvriend.customers import selectors as customer_selectors
 from klantvriend.promises import selectors, services
 from klantvriend.promises.models import PromiseKind, due_moment_for_day
 
 from .care_forms import PromiseForm
 from .care_responses import first_error, from_today, profile_response, today_row_response
-from .views import add_service_errors, member_required
+from .views import CountedPaginator, add_service_errors, member_required
+
+PROMISES_PER_PAGE = 50
 
 
 @member_required
@@ -123,9 +127,76 @@ def promise_reliability(request: HttpRequest) -> HttpResponse:
     figures = selectors.promise_reliability(business=request.business)
     grace_hours = care_settings(request.business).promise_grace_hours
     # Named rows as the shared table takes them, the kind's label starting with a capital.
-    kinds = [(capfirst(label), row) for _kind, label, row in figures.by_kind]
+    # Named rows as the shared table takes them, with the filter of the list each row opens to.
+    members = [(name, row, f"member={member}") for member, name, row in figures.by_member]
+    kinds = [(capfirst(label), row, f"kind={kind}") for kind, label, row in figures.by_kind]
     return render(
         request,
         "web/promise_reliability.html",
-        {"figures": figures, "kinds": kinds, "grace_hours": grace_hours},
+        {"figures": figures, "members": members, "kinds": kinds, "grace_hours": grace_hours},
+    )
+
+
+def _choice(request: HttpRequest, name: str, allowed, default: str = "") -> str:
+    """A filter of the address, or its default when it is not one of the choices (a link
+    edited by hand shows the whole list rather than an error page)."""
+    value = request.GET.get(name, default)
+    return value if value in allowed else default
+
+
+@member_required
+def promise_list(request: HttpRequest) -> HttpResponse:
+    """Every promise whose outcome became known in the period, and those still open, by member,
+    kind and outcome: what each figure on the reliability page is made of, and the shop's list
+    of promises to look through."""
+    business = request.business
+    period = _choice(request, "period", selectors.PERIODS, "12m")
+    outcome = _choice(request, "outcome", selectors.Outcome.values)
+    kind = _choice(request, "kind", PromiseKind.values)
+    order = _choice(request, "order", selectors.ORDERS, "-due")
+    member = request.GET.get("member", "")
+    made_by_id = int(member) if member.isdigit() and len(member) < 10 else None
+    members = [(m.user_id, staff_name(m.user)) for m in membership_list(business=business)]
+    if made_by_id is not None and made_by_id not in dict(members):
+        members.append(
+            (
+                made_by_id,
+                _("nobody recorded")
+                if made_by_id == selectors.MADE_BY_NOBODY
+                else _("former member"),
+            )
+        )
+    now = timezone.now()
+    listed = selectors.promise_outcomes(
+        business=business,
+        now=now,
+        period=period,
+        outcome=outcome,
+        made_by_id=made_by_id,
+        kind=kind,
+        order=order,
+    )
+    # The pager counts the rows the tally has counted already, by the same conditions.
+    paginator = CountedPaginator(
+        listed.promises, PROMISES_PER_PAGE, count=listed.tally.count(outcome)
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/promise_list.html",
+        {
+            "page": page,
+            "views": selectors.promise_views(business=business, promises=page.object_list, now=now),
+            "tally": listed.tally,
+            "since": listed.since,
+            "period": period,
+            "outcome": outcome,
+            "kind": kind,
+            "order": order,
+            "member": made_by_id,
+            "members": members,
+            "periods": [("12m", _("last 12 months")), ("90d", _("last 90 days"))],
+            "outcomes": selectors.Outcome.choices,
+            "kinds": PromiseKind.choices,
+        },
     )

@@ -66,7 +66,7 @@ def test_reliability_counts_kept_on_time_lateness_and_the_90_day_trend(customer,
     assert figures.trend.last_90_days == pytest.approx(2 / 5)
     assert figures.trend.previous_90_days == pytest.approx(1 / 2)
     assert figures.trend.change == pytest.approx(2 / 5 - 1 / 2)
-    by_member = {name: member.kept_on_time_share for name, member in figures.by_member}
+    by_member = {name: member.kept_on_time_share for _id, name, member in figures.by_member}
     assert by_member == {"Sanne": 0.5, "Joris": pytest.approx(2 / 5)}
     by_kind = {kind: item.judged for kind, _, item in figures.by_kind}
     assert by_kind == {"delivery": 1, "order_ready": 6}
@@ -262,7 +262,7 @@ def test_reliability_trend_places_each_promise_where_its_outcome_became_known(
     assert figures.trend.last_90_days == 0.0
     assert figures.trend.previous_90_days == pytest.approx(1 / 3)
     by_member = {
-        name: (member.judged, member.p90_lateness_hours) for name, member in figures.by_member
+        name: (member.judged, member.p90_lateness_hours) for _id, name, member in figures.by_member
     }
     assert by_member == {"Sanne": (2, 5.0), "Joris": (4, 0.0)}
     by_kind = {

@@ -36,6 +36,15 @@ def span(delta):
 
 
 @register.filter
+def seconds_span(seconds):
+    """A number of seconds as a span ("2 h 15 min"); empty for none."""
+    if seconds is None:
+        return ""
+    # Rounded: SQLite computes seconds from julianday(), a hair under the whole second.
+    return _span(timedelta(seconds=round(seconds)))
+
+
+@register.filter
 def clock_due(clock):
     """What a complaint's running clock counts down to and how long: "answer within 2 h 15 min",
     "resolution 30 min late". A bare "2 d 23 h left" left staff guessing which target it was."""

@@ -1284,11 +1284,124 @@ def test_todays_figures_open_to_the_rows_they_count(owner_client, business):
     assert aftercare[1] == reverse("web:insights_scorecard_rows") + "?figure=aftercare"
 
 
-def test_the_reliability_of_the_last_90_days_opens_to_the_promises_it_judged(owner_client):
-    html = owner_client.get(reverse("web:promise_reliability")).content.decode()
+def _reliability_history(business, owner, staff_user):
+    """Promises of every outcome in both windows, by two members and of two kinds."""
+    customer = CustomerFactory(business=business)
+    now = timezone.now()
 
-    assert re.search(
-        r'<a class="stat stat-link" href="/insights/scorecard/rows/\?figure=promises" '
-        r'data-testid="reliability-last-90-days">',
-        html,
+    def promise(days_ago, late_hours, **fields):
+        due = now - timedelta(days=days_ago)
+        PromiseFactory(
+            customer=customer,
+            made_at=due - timedelta(days=2),
+            due_at=due,
+            done_at=None if late_hours is None else due + timedelta(hours=late_hours),
+            **fields,
+        )
+
+    delivery = {"kind": PromiseKind.DELIVERY}
+    for days_ago, late_hours, maker, fields in [
+        (3, -2, owner, {}),
+        (4, 3, owner, delivery),
+        (5, None, staff_user, {}),  # broken: left open
+        (6, 0, staff_user, delivery),
+        (7, 26, staff_user, {}),
+        (100, -1, owner, {}),
+        (101, 5, staff_user, delivery),
+        (200, None, owner, {}),  # broken
+        (400, 1, owner, {}),  # more than a year ago: in no figure
+    ]:
+        promise(days_ago, late_hours, made_by=maker, **fields)
+    PromiseFactory(customer=customer, made_by=owner, due_at=now + timedelta(days=1))  # open
+
+
+def _linked_list(client, href):
+    response = client.get(href.replace("&amp;", "&"))
+    rows = re.findall(r"<tr>\s*<td><a href=\"/customers/", response.content.decode())
+    assert len(rows) == response.context["page"].paginator.count
+    return response.context
+
+
+def test_every_reliability_figure_opens_to_as_many_promises_as_it_counts(
+    owner_client, owner, business, staff_user
+):
+    """The year's share, the lateness and the per-member and per-kind counts were plain
+    numbers; only the last 90 days opened to anything."""
+    _reliability_history(business, owner, staff_user)
+
+    page = owner_client.get(reverse("web:promise_reliability"))
+    html = page.content.decode()
+    figures = page.context["figures"]
+    rows = {filter: row for _name, row, filter in page.context["members"] + page.context["kinds"]}
+
+    year = _linked_list(
+        owner_client, re.search(r'href="([^"]+)" data-testid="reliability-year"', html)[1]
+    )
+    assert (year["page"].paginator.count, year["tally"].on_time) == (8, 3)
+    assert (figures.overall.judged, figures.overall.kept_on_time) == (8, 3)
+    recent = _linked_list(
+        owner_client, re.search(r'href="([^"]+)" data-testid="reliability-last-90-days"', html)[1]
+    )
+    assert figures.trend.last_90_days == 2 / 5
+    assert (recent["page"].paginator.count, recent["tally"].on_time) == (5, 2)
+    for testid in ("reliability-median", "reliability-p90"):
+        kept = _linked_list(
+            owner_client, re.search(rf'href="([^"]+)" data-testid="{testid}"', html)[1]
+        )
+        assert kept["page"].paginator.count == 6
+        assert kept["tally"].figures == figures.overall
+    links = re.findall(
+        r'<a href="(/promises/\?([^"&]+)&amp;[^"]*)" data-testid="(\w+)">([^<]+)</a>', html
+    )
+    assert len(links) == 6 * (2 + 2)  # six figures for each of two members and two kinds
+    expected = {
+        "judged": lambda row: row.judged,
+        "on_time": lambda row: row.kept_on_time,
+        "late": lambda row: row.kept_late,
+        "broken": lambda row: row.broken,
+        "median": lambda row: row.kept_on_time + row.kept_late,
+        "p90": lambda row: row.kept_on_time + row.kept_late,
+    }
+    for href, filter, testid, text in links:
+        row = rows[filter]
+        listed = _linked_list(owner_client, href)
+        assert listed["page"].paginator.count == expected[testid](row), (filter, testid)
+        if testid in ("judged", "late", "broken"):
+            assert int(text) == listed["page"].paginator.count
+        if testid in ("median", "p90"):
+            assert listed["tally"].figures == row
+    assert {filter: row.judged for filter, row in rows.items()} == {
+        f"member={owner.pk}": 4,
+        f"member={staff_user.pk}": 4,
+        "kind=delivery": 3,
+        "kind=order_ready": 5,
+    }
+
+
+def test_staff_see_the_list_of_promises_as_they_see_the_reliability_page(
+    client, business, staff_user
+):
+    client.force_login(staff_user)
+
+    assert client.get(reverse("web:promise_reliability")).status_code == 200
+    assert client.get(reverse("web:promise_list")).status_code == 200
+
+
+def test_the_list_of_promises_takes_only_the_filters_it_offers(
+    owner_client, owner, business, staff_user
+):
+    """A link edited by hand shows the whole list of the year, not an error page."""
+    _reliability_history(business, owner, staff_user)
+
+    listed = owner_client.get(
+        reverse("web:promise_list")
+        + "?period=5y&outcome=lost&kind=gift&order=name&member=99999999999999999999&page=x"
+    )
+
+    assert listed.status_code == 200
+    assert listed.context["page"].paginator.count == 8 + 1  # judged, and the one open
+    assert (listed.context["period"], listed.context["outcome"], listed.context["member"]) == (
+        "12m",
+        "",
+        None,
     )

@@ -1,0 +1,189 @@
+"""The list of promises behind the reliability figures: for every figure, the promises listed
+with its filters are exactly as many as the figure counts."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from klantvriend.core.services import user_create
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.models import PromiseKind
+from klantvriend.promises.selectors import (
+    MADE_BY_NOBODY,
+    Outcome,
+    promise_outcomes,
+    promise_reliability,
+)
+
+from .factories import PromiseFactory
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.get_fixed_timezone(60))
+
+
+def _promise(customer, *, due_days_ago: float, late_hours: float | None, **fields):
+    due = NOW - timedelta(days=due_days_ago)
+    done = None if late_hours is None else due + timedelta(hours=late_hours)
+    return PromiseFactory(
+        customer=customer, made_at=due - timedelta(days=3), due_at=due, done_at=done, **fields
+    )
+
+
+@pytest.fixture
+def history(business, owner, staff_user):
+    """Promises of every outcome, both windows and beyond, by two members, a former member
+    (their account kept, their membership gone) and nobody recorded."""
+    customer = CustomerFactory(business=business)
+    former = user_create(username="kees", password="pw-kees-123", first_name="Kees")
+    delivery = {"kind": PromiseKind.DELIVERY}
+    _promise(customer, due_days_ago=10, late_hours=-1, made_by=owner)  # on time
+    _promise(customer, due_days_ago=11, late_hours=2, made_by=owner, **delivery)  # late
+    _promise(customer, due_days_ago=12, late_hours=10, made_by=staff_user)  # late
+    _promise(customer, due_days_ago=13, late_hours=None, made_by=staff_user)  # broken: open
+    _promise(customer, due_days_ago=14, late_hours=-30, made_by=former)  # early
+    _promise(customer, due_days_ago=120, late_hours=0, made_by=None, **delivery)  # on time
+    _promise(customer, due_days_ago=121, late_hours=5, made_by=staff_user)  # late, 90 days ago+
+    _promise(customer, due_days_ago=400, late_hours=1, made_by=owner)  # more than a year ago
+    # Cancelled after it was due (broken) and in time (not judged), both recent.
+    PromiseFactory(
+        customer=customer,
+        made_by=owner,
+        made_at=NOW - timedelta(days=20),
+        due_at=NOW - timedelta(days=11),
+        cancelled_at=NOW - timedelta(days=10),
+    )
+    PromiseFactory(
+        customer=customer,
+        made_at=NOW - timedelta(days=5),
+        due_at=NOW - timedelta(days=2),
+        cancelled_at=NOW - timedelta(days=4),
+        made_by=staff_user,
+    )
+    # Open: not yet due, and overdue within the grace.
+    PromiseFactory(
+        customer=customer,
+        made_by=owner,
+        made_at=NOW - timedelta(days=1),
+        due_at=NOW + timedelta(days=1),
+        **delivery,
+    )
+    PromiseFactory(
+        customer=customer,
+        made_by=staff_user,
+        made_at=NOW - timedelta(days=1),
+        due_at=NOW - timedelta(hours=3),
+    )
+    return customer
+
+
+def _listed(business, **filters) -> int:
+    listed = promise_outcomes(business=business, now=NOW, **filters)
+    rows = len(listed.promises[0:1000])
+    assert rows == listed.tally.count(filters.get("outcome", ""))
+    return rows
+
+
+def test_every_figure_of_the_reliability_page_lists_as_many_promises_as_it_counts(
+    business, history
+):
+    with translation.override("en"):
+        figures = promise_reliability(business=business, now=NOW)
+
+    overall = figures.overall
+    assert (overall.judged, overall.kept_on_time, overall.kept_late, overall.broken) == (8, 3, 3, 2)
+    assert _listed(business, outcome=Outcome.JUDGED) == 8
+    assert _listed(business, outcome=Outcome.ON_TIME) == 3
+    assert _listed(business, outcome=Outcome.LATE) == 3
+    assert _listed(business, outcome=Outcome.BROKEN) == 2
+    assert _listed(business, outcome=Outcome.KEPT) == 6
+    # Beside the judged ones: one cancelled in time, two still open.
+    assert _listed(business, outcome=Outcome.CANCELLED) == 1
+    assert _listed(business, outcome=Outcome.OPEN) == 2
+    assert _listed(business) == 11
+    # The trend's last 90 days.
+    assert figures.trend.judged_last_90_days == _listed(business, period="90d", outcome="judged")
+    assert _listed(business, period="90d", outcome="judged") == 6
+    assert _listed(business, period="90d", outcome="on_time") == 2  # 2 of 6: 33%
+    assert figures.trend.last_90_days == pytest.approx(2 / 6)
+    # Per member (the former member and nobody recorded are rows of their own) and per kind.
+    assert len(figures.by_member) == 4
+    for member, _name, row in figures.by_member:
+        counts = [
+            _listed(business, made_by_id=member, outcome=outcome)
+            for outcome in ("judged", "on_time", "late", "broken")
+        ]
+        assert counts == [row.judged, row.kept_on_time, row.kept_late, row.broken]
+    assert [(name, row.judged) for _member, name, row in figures.by_member] == [
+        ("Joris", 3),
+        ("Sanne", 3),
+        ("former member", 1),
+        ("nobody recorded", 1),
+    ]
+    for kind, _label, row in figures.by_kind:
+        counts = [
+            _listed(business, kind=kind, outcome=outcome)
+            for outcome in ("judged", "on_time", "late", "broken")
+        ]
+        assert counts == [row.judged, row.kept_on_time, row.kept_late, row.broken]
+    assert [(kind, row.judged) for kind, _label, row in figures.by_kind] == [
+        ("delivery", 2),
+        ("order_ready", 6),
+    ]
+
+
+def test_the_list_gives_the_share_and_lateness_as_the_page_does(business, history, staff_user):
+    figures = promise_reliability(business=business, now=NOW)
+    listed = promise_outcomes(business=business, now=NOW)
+    joris = promise_outcomes(business=business, now=NOW, made_by_id=staff_user.pk)
+
+    assert listed.tally.figures == figures.overall
+    # Lateness of the six kept: 0, 0, 0, 2, 5, 10 hours.
+    assert (
+        listed.tally.figures.median_lateness_hours,
+        listed.tally.figures.p90_lateness_hours,
+    ) == (
+        1.0,
+        10.0,
+    )
+    assert joris.tally.figures == next(
+        row for member, _name, row in figures.by_member if member == staff_user.pk
+    )
+
+
+def test_the_list_is_sorted_most_late_first_for_the_lateness_figures(business, history):
+    listed = promise_outcomes(business=business, now=NOW, outcome="kept", order="-lateness")
+    # A page that begins in the late ones and goes on into the others.
+    second_page = listed.promises[2:5]
+
+    assert [round(promise.lateness or 0) for promise in second_page] == [2 * 3600, 0, 0]
+    assert [promise.due_at for promise in listed.promises[3:6]] == [
+        NOW - timedelta(days=days) for days in (10, 14, 120)
+    ]
+
+    # julianday() on SQLite is exact to a millisecond or so: whole seconds.
+    assert [
+        None if promise.lateness is None else round(promise.lateness)
+        for promise in listed.promises[0:50]
+    ] == [
+        10 * 3600,
+        5 * 3600,
+        2 * 3600,
+        None,
+        None,
+        None,
+    ]
+
+
+def test_promises_that_name_nobody_are_listed_under_nobody(business, history):
+    listed = promise_outcomes(business=business, now=NOW, made_by_id=MADE_BY_NOBODY)
+
+    assert [promise.made_by_id for promise in listed.promises[0:50]] == [None]
+
+
+def test_another_businesss_promises_are_not_listed(business, history, other_business):
+    _promise(CustomerFactory(business=other_business), due_days_ago=10, late_hours=1)
+
+    listed = promise_outcomes(business=other_business, now=NOW)
+
+    assert listed.tally.judged == len(listed.promises[0:50]) == 1
+    assert _listed(business) == 11
