@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from klantvriend.aftercare.selectors import follow_up_coverage_events
 from klantvriend.complaints.selectors import complaint_views, complaints_received
 from klantvriend.core.models import Business
+from klantvriend.customers.selectors import came_through_referral
 from klantvriend.insights.scorecard import (
     new_customers_between,
     referral_counts,
@@ -22,7 +23,6 @@ from klantvriend.insights.scorecard import (
     repeat_counts,
 )
 from klantvriend.promises.selectors import KEPT_ON_TIME, promise_views, promises_judged
-from klantvriend.referrals.selectors import came_through_referral
 from klantvriend.surveys.models import DETRACTOR_MAX, DRIVERS, PROMOTER_MIN, DriverName
 from klantvriend.surveys.selectors import (
     RESULTS_DAYS,

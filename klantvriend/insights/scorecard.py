@@ -20,8 +20,8 @@ from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.selectors import ComplaintFigures, complaint_figures
 from klantvriend.core.models import Business
 from klantvriend.customers.models import Customer, Purchase
+from klantvriend.customers.selectors import came_through_referral
 from klantvriend.promises.selectors import promise_reliability
-from klantvriend.referrals.selectors import came_through_referral
 from klantvriend.surveys.selectors import (
     RESULTS_DAYS,
     driver_results,

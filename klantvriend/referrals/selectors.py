@@ -4,7 +4,7 @@ Everything reads `Customer.referred_by` (validated by the customer services: sam
 oneself, no circle) and the purchases; promoter answers come from the surveys app."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -12,7 +12,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -24,15 +23,8 @@ from django.utils import timezone
 
 from klantvriend.core.models import Business
 from klantvriend.customers.models import AcquisitionChannel, Customer
-from klantvriend.customers.selectors import anonymised_customer_ids
+from klantvriend.customers.selectors import anonymised_customer_ids, came_through_referral
 from klantvriend.surveys.models import PROMOTER_MIN, PROMOTER_WINDOW, SurveyResponse
-
-
-def came_through_referral() -> Q:
-    """The one definition of a customer brought in by a referral, for every figure: the
-    channel says so, or a referrer is recorded (the channel is a separate field on the form
-    and often left at its default when the referrer is picked)."""
-    return Q(acquisition_channel=AcquisitionChannel.REFERRAL) | Q(referred_by__isnull=False)
 
 
 def referred_customer_list(
@@ -177,6 +169,10 @@ class AcquisitionMonth:
     @property
     def referral_share(self) -> float | None:
         return self.share(AcquisitionChannel.REFERRAL)
+
+    @property
+    def last_day(self) -> date:
+        return _month_start(self.month, -1) - timedelta(days=1)
 
 
 def _month_start(day: date, months_back: int) -> date:

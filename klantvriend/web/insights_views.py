@@ -27,7 +27,7 @@ from klantvriend.insights.scorecard import customer_scorecard_recent
 from klantvriend.insights.selectors import customer_insight_get, insight_run_latest
 from klantvriend.insights.services import insight_settings, insight_settings_update
 
-from .views import add_service_errors, member_required, owner_required
+from .views import add_service_errors, day_or_none, member_required, owner_required
 
 
 class MarginForm(forms.Form):
@@ -134,13 +134,6 @@ def insights_charts(request: HttpRequest) -> HttpResponse:
 GESTURES_PER_PAGE = 50
 
 
-def _day_or_none(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 @member_required
 def insights_gestures(request: HttpRequest) -> HttpResponse:
     """The gestures given, and per occasion what their customers bought in the quarter before
@@ -153,7 +146,7 @@ def insights_gestures(request: HttpRequest) -> HttpResponse:
     occasion = request.GET.get("occasion", "")
     if occasion not in labels:
         occasion = ""
-    since, until = _day_or_none(request.GET.get("since")), _day_or_none(request.GET.get("until"))
+    since, until = day_or_none(request.GET.get("since")), day_or_none(request.GET.get("until"))
     gestures = gesture_list(
         business=business,
         occasion=occasion or None,

@@ -1,5 +1,6 @@
 """Thin views: check who may do it, validate with a form, call one service or selector, render."""
 
+from datetime import date
 from functools import wraps
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
 from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.customers import selectors, services
-from klantvriend.customers.models import ConsentSource, Customer
+from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer
 from klantvriend.importers import privacy
 from klantvriend.importers.privacy import audit_personal_data_viewed
 from klantvriend.insights.models import Segment, Stage
@@ -129,6 +130,14 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
+def day_or_none(text: str | None) -> date | None:
+    """A day of the address (2026-03-31), or None when there is none or it is no day."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 @member_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
@@ -136,8 +145,24 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     order = request.GET.get("order", "name")
     segment = request.GET.get("segment", "")
     stage = request.GET.get("stage", "")
+    channel = request.GET.get("channel", "")
+    channel = channel if channel in AcquisitionChannel.values else ""
+    # The days a customer became one, from and until (both included): a month of the
+    # acquisition report opens here with its first and last day.
+    since_from, since_until = (
+        day_or_none(request.GET.get("since_from")),
+        day_or_none(request.GET.get("since_until")),
+    )
     customers = selectors.with_last_purchase(
-        selectors.customer_list(business=request.business, query=query, tag=tag, order=order)
+        selectors.customer_list(
+            business=request.business,
+            query=query,
+            tag=tag,
+            order=order,
+            channel=channel,
+            since_from=since_from,
+            since_until=since_until,
+        )
     )
     # Segment, stage and value come from the insights app, joined in the same query.
     customers = customers_with_insight(customers, segment=segment, stage=stage)
@@ -146,7 +171,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     listed = IdsFirst(customers, parts=parts) if query or parts else customers
     if query:
         paginator = SearchPaginator(listed, PAGE_SIZE)
-    elif tag or segment or stage:
+    elif tag or segment or stage or channel or since_from or since_until:
         paginator = Paginator(listed, PAGE_SIZE)
     else:
         total = selectors.customer_count(business=request.business)
@@ -169,6 +194,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "shows_alive": order in ("alive", "-alive"),
         "segment": segment,
         "stage": stage,
+        "channel": channel,
+        "since_from": since_from,
+        "since_until": since_until,
+        "channels": AcquisitionChannel.choices,
         "segments": Segment.choices,
         "stages": Stage.choices,
         "tags": selectors.tag_list(business=request.business),

@@ -445,3 +445,86 @@ def test_an_ambassadors_figures_open_to_the_customers_they_referred(owner_client
     assert links == ["2", "€ 50,00"]
     referrals = profile.context["referrals"]
     assert ([c.name for c in referrals.customers], referrals.value_cents) == (["Cor", "Bram"], 5000)
+
+
+def test_every_cell_of_the_acquisition_report_opens_to_as_many_customers(owner_client, business):
+    """The monthly counts per channel and the referral share were plain numbers."""
+    today = business.today()
+    first = today.replace(day=1)
+    last_month_end = first - timedelta(days=1)
+    referrer = CustomerFactory(business=business, customer_since=first - timedelta(days=800))
+    for since, channel, referred_by in [
+        (first, "walk_in", None),
+        (today, "walk_in", None),
+        (first, "walk_in", referrer),  # a referrer recorded: counted as a referral
+        (today, "referral", None),
+        (today, "online", None),
+        (last_month_end, "online", None),  # the last day of the month before
+        (last_month_end.replace(day=1), "advertisement", referrer),
+        (first - timedelta(days=500), "walk_in", None),  # before the report's year
+    ]:
+        CustomerFactory(
+            business=business,
+            customer_since=since,
+            acquisition_channel=channel,
+            referred_by=referred_by,
+        )
+
+    html = owner_client.get("/reports/acquisition/").content.decode()
+
+    links = re.findall(r'<a href="(/customers/\?[^"]+)" data-testid="([\w-]+)">([\d%]+)</a>', html)
+    checked = {}
+    for href, testid, text in links:
+        listed = owner_client.get(href.replace("&amp;", "&"))
+        count = listed.context["page"].paginator.count
+        if testid == "referral-share":
+            checked[href] = count
+        else:
+            assert count == int(text), (href, text)
+            checked[testid, href.split("since_from=")[1][:7]] = count
+    month, before = first.strftime("%Y-%m"), last_month_end.strftime("%Y-%m")
+    assert {key: count for key, count in checked.items() if isinstance(key, tuple)} == {
+        ("walk_in", month): 2,
+        ("referral", month): 2,
+        ("online", month): 1,
+        ("total", month): 5,
+        ("online", before): 1,
+        ("referral", before): 1,
+        ("total", before): 2,
+    }
+    # The share of a month opens to its referrals: 2 of the 5 (40%) and 1 of 2 (50%).
+    assert sorted(count for key, count in checked.items() if isinstance(key, str)) == [1, 2]
+    assert re.search(r'data-testid="referral-share">40%</a>', html)
+
+
+def test_the_customer_list_filters_by_channel_and_the_days_customers_came(owner_client, business):
+    day = business.today() - timedelta(days=40)
+    anna = CustomerFactory(
+        business=business, name="Anna", customer_since=day, acquisition_channel="online"
+    )
+    CustomerFactory(
+        business=business, name="Bram", customer_since=day, acquisition_channel="walk_in"
+    )
+    CustomerFactory(
+        business=business,
+        name="Cor",
+        customer_since=day - timedelta(days=1),
+        acquisition_channel="online",
+    )
+    CustomerFactory(
+        business=business,
+        name="Dirk",
+        customer_since=day,
+        acquisition_channel="online",
+        referred_by=anna,
+    )
+
+    listed = owner_client.get(
+        f"/customers/?channel=online&since_from={day.isoformat()}&since_until={day.isoformat()}"
+    )
+    unfiltered_by_bad_days = owner_client.get("/customers/?since_from=31-12-2026&since_until=x")
+
+    assert [customer.name for customer in listed.context["page"]] == ["Anna"]
+    assert listed.context["page"].paginator.count == 1
+    assert f'value="{day.isoformat()}"' in listed.content.decode()
+    assert unfiltered_by_bad_days.context["page"].paginator.count == 4
