@@ -215,11 +215,22 @@ def _answer_rows(business, answers, offset, drivers: bool):
     for answer in answers.select_related("customer").order_by("-answered_at", "-id")[
         offset : offset + ROW_LIMIT
     ]:
-        cells = [_moment(business, answer.answered_at), str(answer.nps), _answer_kind(answer.nps)]
         if drivers:
+            # The recommendation and what it counts as in one cell, so that the five drivers
+            # and the comment fit beside them on a 1280-pixel screen.
+            cells = [
+                _moment(business, answer.answered_at),
+                f"{answer.nps} ({_answer_kind(answer.nps)})",
+            ]
             cells += [
                 "" if getattr(answer, name) is None else str(getattr(answer, name))
                 for name in DRIVERS
+            ]
+        else:
+            cells = [
+                _moment(business, answer.answered_at),
+                str(answer.nps),
+                _answer_kind(answer.nps),
             ]
         cells.append(answer.comment[:80])
         rows.append(
@@ -234,11 +245,16 @@ def _answer_rows(business, answers, offset, drivers: bool):
 
 def _answer_headers(drivers: bool) -> list[str]:
     labels = dict(DriverName.choices)
-    return (
-        [_("answered"), _("recommendation (0-10)"), _("counts as")]
-        + ([str(labels[name]) + " (1-5)" for name in DRIVERS] if drivers else [])
-        + [_("comment")]
-    )
+    if drivers:
+        # The scale of the drivers is in the summary above the table: "(1-5)" after each of
+        # the five labels made the table wider than the screen.
+        return [
+            _("answered"),
+            _("recommendation (0-10)"),
+            *(str(labels[name]) for name in DRIVERS),
+            _("comment"),
+        ]
+    return [_("answered"), _("recommendation (0-10)"), _("counts as"), _("comment")]
 
 
 def _surveys(business, now, offset):
@@ -291,7 +307,10 @@ def _driver_answers(business, now, offset):
         _("Survey answers of the last 12 months"),
         _answer_headers(drivers=True),
         _answer_rows(business, answers, offset, True),
-        _("Each driver's score is the average of the answers that scored it: %(averages)s.")
+        _(
+            "Each driver's score (1 to 5) is the average of the answers that scored it: "
+            "%(averages)s."
+        )
         % {"averages": "; ".join(averages)}
         if averages
         else "",

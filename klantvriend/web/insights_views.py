@@ -104,6 +104,14 @@ def insights_scorecard(request: HttpRequest) -> HttpResponse:
     return render(request, "web/insights_scorecard.html", {"scorecard": scorecard})
 
 
+# The pages besides the scorecard whose figures open to these rows, for the link back: the
+# address names the page (`from`), and only these are taken.
+ROWS_OPENED_FROM = {
+    "surveys": ("web:survey_results", gettext_lazy("Survey results")),
+    "today": ("web:today", gettext_lazy("Today")),
+}
+
+
 @member_required
 def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
     figure = request.GET.get("figure", "promises")
@@ -119,8 +127,20 @@ def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
     table = scorecard_rows(business=request.business, figure=figure, now=timezone.now(), page=page)
     # The pager counts the rows the figure is made of, which the table already knows.
     pages = Paginator(range(table.total), figure_rows.ROW_LIMIT).get_page(page)
+    back_to, back_label = ROWS_OPENED_FROM.get(
+        request.GET.get("from", ""),
+        ("web:insights_scorecard", gettext_lazy("Customer-centricity scorecard")),
+    )
     return render(
-        request, "web/insights_rows.html", {"table": table, "figure": figure, "page": pages}
+        request,
+        "web/insights_rows.html",
+        {
+            "table": table,
+            "figure": figure,
+            "page": pages,
+            "back_to": back_to,
+            "back_label": back_label,
+        },
     )
 
 

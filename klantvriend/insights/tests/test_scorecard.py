@@ -491,17 +491,24 @@ def test_the_survey_rows_add_up_to_the_score_and_show_each_drivers_answers(busin
         "2 promoters (9-10) and 1 detractors (0-6) among 4 answers: the score is the share of "
         "promoters minus the share of detractors, +25."
     )
-    assert drivers.headers[3:8] == [
-        "certainty (1-5)",
-        "flexibility (1-5)",
-        "reliability (1-5)",
-        "customisation (1-5)",
-        "complaint handling (1-5)",
+    assert drivers.headers[2:7] == [
+        "certainty",
+        "flexibility",
+        "reliability",
+        "customisation",
+        "complaint handling",
     ]
-    assert [cells[7] for _id, _name, cells in drivers.rows] == ["5", "", "2", ""]
+    assert [cells[1] for _id, _name, cells in drivers.rows] == [
+        "10 (promoter)",
+        "7 (passive)",
+        "3 (detractor)",
+        "9 (promoter)",
+    ]
+    assert [cells[6] for _id, _name, cells in drivers.rows] == ["5", "", "2", ""]
     assert dict(_figure(card, "drivers").parts)["complaint handling"] == 3.5
     assert drivers.summary == (
-        "Each driver's score is the average of the answers that scored it: certainty 4.0 over "
+        "Each driver's score (1 to 5) is the average of the answers that scored it: certainty "
+        "4.0 over "
         "4 answers; flexibility 3.0 over 4 answers; reliability 5.0 over 4 answers; "
         "customisation 4.0 over 4 answers; complaint handling 3.5 over 2 answers."
     )

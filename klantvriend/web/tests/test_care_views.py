@@ -1281,7 +1281,10 @@ def test_todays_figures_open_to_the_rows_they_count(owner_client, business):
         for view in listed.context["today"].complaints.items
         if view.clock.breached
     ] == [long_ago]
-    assert aftercare[1] == reverse("web:insights_scorecard_rows") + "?figure=aftercare"
+    assert (
+        aftercare[1] == reverse("web:insights_scorecard_rows") + "?figure=aftercare&amp;from=today"
+    )
+    assert re.search(r'<a href="/" data-testid="rows-back">← Vandaag</a>', rows)
 
 
 def _reliability_history(business, owner, staff_user):

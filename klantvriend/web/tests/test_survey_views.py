@@ -423,13 +423,17 @@ def test_the_score_opens_to_the_answers_it_is_made_of(owner_client, business, cu
     answers = owner_client.get(link.replace("&amp;", "&"))
 
     assert "Antwoorden: 4 · promotors: 3 · passief: 0 · criticasters: 1" in results
-    assert [cells[1:3] for _id, _name, cells in answers.context["table"].rows] == [
-        ["3", "criticaster"],
-        ["9", "promotor"],
-        ["9", "promotor"],
-        ["10", "promotor"],
+    assert [cells[1] for _id, _name, cells in answers.context["table"].rows] == [
+        "3 (criticaster)",
+        "9 (promotor)",
+        "9 (promotor)",
+        "10 (promotor)",
     ]
     assert answers.context["table"].total == 4
+    # Back to where it was opened, not to the scorecard.
+    assert '<a href="/surveys/" data-testid="rows-back">← Enquêteresultaten</a>' in (
+        answers.content.decode()
+    )
 
 
 def test_an_ambassadors_figures_open_to_the_customers_they_referred(owner_client, business):
