@@ -149,6 +149,8 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(page: Page
     check("/ambassadors/", "Ambassadors")
     check("/reports/acquisition/", "Acquisition")
     check("/promises/reliability/", "Promise reliability")
+    check("/promises/?outcome=judged", "Promises judged")
+    check("/customers/?channel=referral", "Customers by channel")
     check("/privacy/settings/", "Privacy settings")
     check("/privacy/register/", "Processing register")
     check("/privacy/audit/", "Audit log")
