@@ -23,10 +23,13 @@ from web_bench import percentile
 
 TARGET_MS = 100
 # Pages whose query string makes them read other rows than their default: the list sorted on a
-# figure of the insights, the possible duplicates by phone number and by name (the most groups).
+# figure of the insights or filtered by channel, the promises kept sorted by lateness, the
+# possible duplicates by phone number and by name (the most groups).
 VARIANTS = (
     "/customers/?order=alive",
     "/customers/?order=-value",
+    "/customers/?channel=referral",
+    "/promises/?outcome=kept&order=-lateness",
     "/customers/duplicates/?kind=phone",
     "/customers/duplicates/?kind=name",
 )
