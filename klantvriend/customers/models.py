@@ -377,27 +377,76 @@ class MatchCount(models.Model):
     match_name), kept by triggers on the customers table (migration 0024) as CustomerCount is:
     the list of possible duplicates reads the keys shared by more than one customer from an
     index that holds only those, instead of grouping every customer on every view (12 to 40 ms
-    per key at 100,000 customers on SQLite). A key that no customer has any more has no row."""
+    per key at 100,000 customers on SQLite). A key that no customer has any more has no row.
+    `apart`: how many pairs of the customers who share the key the owner marked as different
+    people (DistinctPair), kept by the triggers of migration 0025; the key is no group to list
+    once every pair of its customers is (`OPEN`)."""
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=MatchKind.choices)
     key = models.CharField(max_length=identity.MATCH_KEY_LENGTH)
     customers = models.IntegerField(default=0)
+    apart = models.IntegerField(default=0)
+
+    # Shared by more than one customer, some two of whom are not marked as different people:
+    # n customers make n(n-1)/2 pairs.
+    OPEN = models.Q(customers__gt=1) & models.Q(
+        apart__lt=models.F("customers") * (models.F("customers") - 1) / 2
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["business", "kind", "key"], name="match_count_key"),
         ]
         indexes = [
+            # The counts and pairs in the index itself: the tabs' counts and the list's keys
+            # are read from it alone.
             models.Index(
-                fields=["business", "kind", "key"],
+                fields=["business", "kind", "key", "customers", "apart"],
                 condition=models.Q(customers__gt=1),
-                name="match_count_shared",
+                name="match_count_shared_pairs",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.business_id} {self.kind} {self.key}: {self.customers}"
+
+
+class DistinctPair(BusinessOwned):
+    """Two customers the owner said are not the same person, for the list of possible
+    duplicates to stop offering them as one (their other pairs stay on it). The lower id is
+    `first`. Ids only, no key or name: whatever they share may change or be erased. Goes with
+    either customer when deleted or anonymised; a merge moves it onto the kept record
+    (customers.services.distinct_pairs_move). The triggers of migration 0025 count the pairs
+    of each shared key (MatchCount.apart): rows are only inserted and deleted, never updated."""
+
+    first = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("not the same person")
+        verbose_name_plural = _("not the same person")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="distinct_pair_unique"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="distinct_pair_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["business", "-decided_at"], name="distinct_pair_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"
 
 
 class CustomerSpend(models.Model):
@@ -643,6 +692,7 @@ __all__ = [
     "ContactKind",
     "ContactMoment",
     "Customer",
+    "DistinctPair",
     "ErasedIdentity",
     "IdentifierKind",
     "ImportantDate",

@@ -23,6 +23,7 @@ from .models import (
     ContactMoment,
     Customer,
     CustomerCount,
+    DistinctPair,
     ErasedIdentity,
     ImportantDate,
     LegalBasis,
@@ -364,6 +365,8 @@ class DuplicateGroup:
     customers: list[Customer]
     also: list[str]
     differs: list[str]
+    # (lower id, higher id) of the pairs of `customers` marked as different people.
+    apart: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def label(self) -> str:
@@ -376,10 +379,11 @@ class DuplicateGroup:
 
 
 def duplicate_counts(*, business: Business) -> dict[str, int]:
-    """How many keys of each kind (MatchKind) more than one customer of the business shares:
-    from the counts the database keeps (MatchCount) through an index that holds only these."""
+    """How many keys of each kind (MatchKind) more than one customer of the business shares,
+    leaving out those whose customers are all marked as different people: from the counts the
+    database keeps (MatchCount) through an index that holds only shared keys."""
     rows = (
-        MatchCount.objects.filter(business=business, customers__gt=1)
+        MatchCount.objects.filter(MatchCount.OPEN, business=business)
         .order_by()
         .values_list("kind")
         .annotate(groups=Count("pk"))
@@ -388,17 +392,17 @@ def duplicate_counts(*, business: Business) -> dict[str, int]:
 
 
 def duplicate_keys(*, business: Business, kind: str) -> QuerySet[MatchCount]:
-    """The keys of a kind that more than one customer of the business shares, in key order
-    (a name's alphabet), to be cut into pages."""
-    return MatchCount.objects.filter(business=business, kind=kind, customers__gt=1).order_by("key")
+    """The keys of a kind that more than one customer of the business shares, some two of them
+    not marked as different people, in key order (a name's alphabet), to be cut into pages."""
+    return MatchCount.objects.filter(MatchCount.OPEN, business=business, kind=kind).order_by("key")
 
 
 def duplicate_groups(
     *, business: Business, kind: str, keys: list[MatchCount]
 ) -> list[DuplicateGroup]:
     """The customers who share each of `keys` (of one kind, read by duplicate_keys), in the
-    same order. Two queries, however many groups: the customers, through the index of their
-    key, and their numbers of purchases."""
+    same order. Three queries, however many groups: the customers, through the index of their
+    key, their numbers of purchases, and the pairs of them marked as different people."""
     column = f"match_{kind}"
     customers = (
         Customer.objects.filter(business=business, **{f"{column}__in": [row.key for row in keys]})
@@ -414,6 +418,9 @@ def duplicate_groups(
         .order_by()
         .values_list("customer")
         .annotate(count=Count("pk"))
+    )
+    apart = distinct_pairs_among(
+        business=business, customer_ids=[c.pk for group in by_key.values() for c in group]
     )
     groups = []
     for row in keys:
@@ -437,5 +444,32 @@ def duplicate_groups(
             for other in (MatchKind.EMAIL, MatchKind.PHONE)
             if len({getattr(customer, f"match_{other}") for customer in members} - {""}) > 1
         ]
-        groups.append(DuplicateGroup(kind, size, members, also, differs))
+        ids = {customer.pk for customer in members}
+        pairs = frozenset(pair for pair in apart if pair[0] in ids and pair[1] in ids)
+        groups.append(DuplicateGroup(kind, size, members, also, differs, pairs))
     return groups
+
+
+def distinct_pairs_among(*, business: Business, customer_ids: list[int]) -> set[tuple[int, int]]:
+    """(lower id, higher id) of the pairs of these customers marked as different people."""
+    if not customer_ids:
+        return set()
+    return set(
+        DistinctPair.objects.filter(
+            business=business, first__in=customer_ids, second__in=customer_ids
+        ).values_list("first", "second")
+    )
+
+
+def distinct_pair_count(*, business: Business) -> int:
+    return DistinctPair.objects.filter(business=business).count()
+
+
+def distinct_pair_list(*, business: Business) -> QuerySet[DistinctPair]:
+    """The pairs of customers marked as different people, the latest decision first, with both
+    customers and who decided."""
+    return (
+        DistinctPair.objects.filter(business=business)
+        .select_related("first", "second", "decided_by")
+        .order_by("-decided_at", "-pk")
+    )

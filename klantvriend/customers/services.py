@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from klantvriend.core.audit import (
     audit_last_change,
     audit_record,
 )
-from klantvriend.core.errors import ChangedMeanwhile, NotFound, ValidationError
+from klantvriend.core.errors import ChangedMeanwhile, Conflict, NotFound, ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
@@ -33,6 +34,7 @@ from .models import (
     ConsentSource,
     ContactMoment,
     Customer,
+    DistinctPair,
     ErasedIdentity,
     ImportantDate,
     LegalBasis,
@@ -687,3 +689,93 @@ def contact_moment_delete(
 ) -> None:
     with record_changing(moment, expected_versions=expected_versions) as stored:
         stored.delete()
+
+
+# Customers marked as not the same person (DistinctPair) ---------------------------------------
+
+
+def _audit_pair(pair: DistinctPair, *, actor, action: str) -> None:
+    """One event on each customer's trail, naming the other by id only."""
+    for customer_id, other_id in ((pair.first_id, pair.second_id), (pair.second_id, pair.first_id)):
+        audit_record(
+            business=pair.business,
+            actor=actor,
+            action=action,
+            obj=pair,
+            customer=Customer(pk=customer_id),
+            changes={"not_same_as": other_id},
+        )
+
+
+@transaction.atomic
+def distinct_pair_create(
+    *, business: Business, customer_id: int, other_id: int, actor=None
+) -> DistinctPair:
+    """Marks two customers of the business as different people, so the list of possible
+    duplicates stops offering them as one. Marking them again changes nothing."""
+    first_id, second_id = sorted((customer_id, other_id))
+    customers = list(
+        Customer.objects.select_for_update()
+        .filter(business=business, pk__in=[first_id, second_id])
+        .order_by("pk")
+    )
+    if len(customers) != 2:
+        raise NotFound  # one of them is of another business, deleted, or both are one
+    if any(customer.erased_at for customer in customers):
+        raise Conflict(
+            _("An anonymised customer is nobody's duplicate any more; nothing was changed."),
+            code="anonymised",
+        )
+    pair, created = DistinctPair.objects.get_or_create(
+        business=business,
+        first_id=first_id,
+        second_id=second_id,
+        defaults={"decided_by": actor if getattr(actor, "is_authenticated", False) else None},
+    )
+    if created:
+        _audit_pair(pair, actor=actor, action=AuditAction.CREATED)
+    return pair
+
+
+@transaction.atomic
+def distinct_pair_undo(*, business: Business, pair_id: int, actor=None) -> None:
+    """Takes back the decision: the two are offered as possible duplicates again."""
+    pair = DistinctPair.objects.select_for_update().filter(business=business, pk=pair_id).first()
+    if pair is None:
+        raise NotFound
+    _audit_pair(pair, actor=actor, action=AuditAction.CANCELLED)
+    pair.delete()
+
+
+def distinct_pairs_move(*, other: Customer, keep: Customer) -> None:
+    """In a merge of `other` into `keep`: whoever `other` was not is not `keep` either (they are
+    one person), so its pairs become the kept record's, with their decision's who and when. A
+    pair of the two themselves goes (the merge overrules it), and one the kept record has
+    already stays as it was."""
+    pairs = DistinctPair.objects.filter(Q(first=other) | Q(second=other))
+    kept_partners = set(
+        DistinctPair.objects.filter(first=keep).values_list("second", flat=True)
+    ) | set(DistinctPair.objects.filter(second=keep).values_list("first", flat=True))
+    moved = []
+    for pair in pairs:
+        partner = pair.second_id if pair.first_id == other.pk else pair.first_id
+        if partner != keep.pk and partner not in kept_partners:
+            first_id, second_id = sorted((keep.pk, partner))
+            moved.append(
+                DistinctPair(
+                    business_id=pair.business_id,
+                    first_id=first_id,
+                    second_id=second_id,
+                    decided_by_id=pair.decided_by_id,
+                    decided_at=pair.decided_at,
+                )
+            )
+    # Deleted and written again rather than updated: the triggers count pairs in and out.
+    pairs.delete()
+    DistinctPair.objects.bulk_create(moved)
+
+
+def distinct_pairs_forget(*, customer: Customer) -> None:
+    """On erasure: the anonymised customer is nobody's possible duplicate any more, and no row
+    links them to the records they were told apart from."""
+    DistinctPair.objects.filter(Q(first=customer) | Q(second=customer)).delete()

@@ -2,7 +2,7 @@
 "Jan Bakker", once as "J. Bakker" with a phone number), or once by hand and once from the till.
 One record is kept; everything of the other moves onto it: purchases, contact moments, promises,
 complaints, follow-ups, gestures, surveys, consent history, important dates, tags, the customers
-they referred and their audit trail. The other record is then deleted. This cannot be undone.
+they referred, the records they were marked as not being, and their audit trail. The other record is then deleted. This cannot be undone.
 
 The kept record keeps its own details; an empty one is filled from the other (the address as a
 whole, never a street of one with the town of the other), and notes and preferences are joined.
@@ -32,7 +32,7 @@ from klantvriend.core.models import AuditEvent
 from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import ConsentKind, ConsentRecord, Customer
 from klantvriend.customers.search import search_index_forget
-from klantvriend.customers.services import customer_refuse_if_changed
+from klantvriend.customers.services import customer_refuse_if_changed, distinct_pairs_move
 from klantvriend.customers.text import phone_digits
 
 from .relations import customer_relations
@@ -282,6 +282,7 @@ def customer_merge(
                 rows.update(**{field.name: keep})
         Customer.objects.filter(referred_by=other).exclude(pk=keep.pk).update(referred_by=keep)
         AuditEvent.objects.filter(customer=other).update(customer=keep)
+        distinct_pairs_move(other=other, keep=keep)
         keep.tags.add(*other.tags.filter(name__in=tags_added))
         previous = copy.copy(keep)
         other_id, other_name = other.pk, other.name

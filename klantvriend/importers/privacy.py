@@ -39,7 +39,11 @@ from klantvriend.customers.models import (
     Tag,
 )
 from klantvriend.customers.search import search_index_forget
-from klantvriend.customers.services import customer_refuse_if_changed, erased_identity_remember
+from klantvriend.customers.services import (
+    customer_refuse_if_changed,
+    distinct_pairs_forget,
+    erased_identity_remember,
+)
 
 from .export import _fields, _is_user, _plain, section_name
 from .privacy_settings import privacy_settings
@@ -393,6 +397,7 @@ def customer_erase(
             _rewrite_texts(rows, scrub if model is Purchase else _blank)
     _forget_person(locked, scrub)
     _unlink_tags(locked)
+    distinct_pairs_forget(customer=locked)
     consents = []
     if locked.marketing_consent:
         consents.append(ConsentKind.MARKETING)

@@ -6,7 +6,7 @@ from django.apps import apps
 from django.db import models
 
 from klantvriend.core.models import BusinessOwned
-from klantvriend.customers.models import Customer, ErasedIdentity
+from klantvriend.customers.models import Customer, DistinctPair, ErasedIdentity
 
 
 def customer_relations() -> list[tuple[type[models.Model], models.ForeignKey]]:
@@ -16,8 +16,15 @@ def customer_relations() -> list[tuple[type[models.Model], models.ForeignKey]]:
         # The erased identifiers are left out: they exist only once the person is anonymised,
         # erasure writes them rather than empties them, and in an access request (art. 15) a
         # salted digest is nothing the person can read; it would only hand out what to test
-        # guessed e-mail addresses against.
-        if not issubclass(model, BusinessOwned) or model in (Customer, ErasedIdentity):
+        # guessed e-mail addresses against. The pairs marked as different people are the
+        # owner's bookkeeping of two records, ids only: a merge moves them by a rule of their
+        # own (customers.services.distinct_pairs_move), never as rows of one customer, which
+        # would leave a pair of the kept record with itself; erasure deletes them.
+        if not issubclass(model, BusinessOwned) or model in (
+            Customer,
+            DistinctPair,
+            ErasedIdentity,
+        ):
             continue
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model is Customer:

@@ -5,6 +5,7 @@ from klantvriend.customers.models import (
     ContactKind,
     ContactMoment,
     Customer,
+    DistinctPair,
     ErasedIdentity,
     IdentifierKind,
     ImportantDate,
@@ -66,3 +67,17 @@ class ErasedIdentityFactory(factory.django.DjangoModelFactory):
     kind = IdentifierKind.EMAIL
     salt = "0" * 32
     digest = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class DistinctPairFactory(factory.django.DjangoModelFactory):
+    """Two customers of `business` marked as not the same person."""
+
+    class Meta:
+        model = DistinctPair
+
+    @classmethod
+    def _create(cls, model_class, *args, business, **kwargs):
+        first = kwargs.pop("first", None) or CustomerFactory(business=business)
+        second = kwargs.pop("second", None) or CustomerFactory(business=business)
+        first, second = sorted((first, second), key=lambda customer: customer.pk)
+        return model_class.objects.create(business=business, first=first, second=second, **kwargs)

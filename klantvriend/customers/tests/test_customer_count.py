@@ -37,6 +37,9 @@ TRIGGERS = {
     "customers_match_count_insert",
     "customers_match_count_delete",
     "customers_match_count_update",
+    "customers_distinct_pair_insert",
+    "customers_distinct_pair_delete",
+    "customers_match_pairs_update",
 }
 
 
