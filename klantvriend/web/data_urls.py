@@ -24,6 +24,21 @@ data_urlpatterns = [
         name="customer_duplicates",
     ),
     path(
+        "customers/duplicates/apart/",
+        duplicate_views.distinct_pair_list_view,
+        name="distinct_pairs",
+    ),
+    path(
+        "customers/duplicates/apart/<int:distinct_pair_id>/undo/",
+        duplicate_views.distinct_pair_undo_view,
+        name="distinct_pair_undo",
+    ),
+    path(
+        "customers/<int:customer_id>/not-same/<int:other_customer_id>/",
+        duplicate_views.customer_not_same_view,
+        name="customer_not_same",
+    ),
+    path(
         "customers/<int:customer_id>/merge/",
         merge_views.customer_merge_view,
         name="customer_merge",

@@ -2,12 +2,18 @@
 e-mail address, a phone number or a name, each group with the merges it can take (the merge
 pages of merge_views.py do the rest, and come back here)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from klantvriend.customers import selectors
+from klantvriend.core.errors import Conflict
+from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer, MatchKind
 from klantvriend.importers.merge import merge_refusal
 
@@ -23,23 +29,32 @@ PAGES = 10
 @dataclass(frozen=True)
 class Record:
     """A customer of a group, with what can be done with them: merged into `into` (an earlier
-    record of the group), or not, for the reason `refusal`; the group's first record neither."""
+    record of the group), or not, for the reason `refusal`; marked as not the same person as
+    `partner` (`into`, or the record merging was refused with); the group's first record none
+    of these. `apart_from`: the earlier records they were marked as not being."""
 
     customer: Customer
     into: Customer | None = None
     refusal: str | None = None
+    partner: Customer | None = None
+    apart_from: list[Customer] = field(default_factory=list)
 
 
-def _records(customers: list[Customer]) -> list[Record]:
+def _records(customers: list[Customer], apart: frozenset[tuple[int, int]]) -> list[Record]:
     """Each later record is offered to be merged into the first earlier one that can take it,
-    the oldest first: most often the record with the history. Merging refused with all of them
+    the oldest first: most often the record with the history, leaving out those it was marked
+    as not being (`apart`: pairs of ids, the lower first). Merging refused with all of them
     (each has its own customer number) says why, of the oldest."""
     records = [Record(customers[0])]
     for position, customer in enumerate(customers[1:], start=1):
-        earlier = customers[:position]
+        earlier, apart_from = [], []
+        for other in customers[:position]:
+            pair = (min(other.pk, customer.pk), max(other.pk, customer.pk))
+            (apart_from if pair in apart else earlier).append(other)
         into = next((e for e in earlier if merge_refusal(keep=e, other=customer) is None), None)
-        refusal = None if into else merge_refusal(keep=customers[0], other=customer)
-        records.append(Record(customer, into, refusal))
+        refusal = None if into or not earlier else merge_refusal(keep=earlier[0], other=customer)
+        partner = into or (earlier[0] if earlier else None)
+        records.append(Record(customer, into, refusal, partner, apart_from))
     return records
 
 
@@ -65,7 +80,66 @@ def customer_duplicates_view(request: HttpRequest) -> HttpResponse:
         "page": page,
         "total": counts[kind],
         "browsable": browsable,
-        "groups": [(group, _records(group.customers)) for group in groups],
+        "groups": [(group, _records(group.customers, group.apart)) for group in groups],
         "shown_per_group": selectors.DUPLICATES_SHOWN_PER_GROUP,
+        "apart_count": selectors.distinct_pair_count(business=request.business),
     }
     return render(request, "web/customer_duplicates.html", context)
+
+
+def _back(request: HttpRequest, name: str) -> str:
+    """The page of the list the owner acted on (`name`: the list of groups or of pairs), its
+    tab and page number as the form sent them, checked."""
+    query = {}
+    if (kind := request.POST.get("kind", "")) in MatchKind.values:
+        query["kind"] = kind
+    if (page := request.POST.get("page", "")).isdigit():
+        query["page"] = page
+    return reverse(name) + (f"?{urlencode(query)}" if query else "")
+
+
+@require_POST
+@owner_required
+def customer_not_same_view(
+    request: HttpRequest, customer_id: int, other_customer_id: int
+) -> HttpResponse:
+    """The owner says two records of the list are different people: the list stops offering
+    them as one, and says how to take it back."""
+    try:
+        pair = services.distinct_pair_create(
+            business=request.business,
+            customer_id=customer_id,
+            other_id=other_customer_id,
+            actor=request.user,
+        )
+    except Conflict as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(
+            request,
+            _("%(first)s and %(second)s are marked as different people.")
+            % {"first": pair.first.name, "second": pair.second.name},
+        )
+    return redirect(_back(request, "web:customer_duplicates"))
+
+
+PAIRS_PER_PAGE = 50
+
+
+@owner_required
+def distinct_pair_list_view(request: HttpRequest) -> HttpResponse:
+    """The pairs of customers marked as different people, the latest first, each to undo."""
+    count = selectors.distinct_pair_count(business=request.business)
+    pairs = selectors.distinct_pair_list(business=request.business)
+    page = CountedPaginator(pairs, PAIRS_PER_PAGE, count=count).get_page(request.GET.get("page"))
+    return render(request, "web/distinct_pairs.html", {"page": page, "count": count})
+
+
+@require_POST
+@owner_required
+def distinct_pair_undo_view(request: HttpRequest, distinct_pair_id: int) -> HttpResponse:
+    services.distinct_pair_undo(
+        business=request.business, pair_id=distinct_pair_id, actor=request.user
+    )
+    messages.success(request, _("The two are offered as possible duplicates again."))
+    return redirect(_back(request, "web:distinct_pairs"))

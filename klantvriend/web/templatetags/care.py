@@ -125,6 +125,7 @@ _EVENT_DETAILS = {
     "reason": gettext_lazy("reason"),
     "rows": gettext_lazy("rows"),
     "merged_with": gettext_lazy("merged with another record"),
+    "not_same_as": gettext_lazy("another record"),
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from klantvriend.customers import services
-from klantvriend.customers.models import Customer
+from klantvriend.customers.models import Customer, DistinctPair
 from klantvriend.customers.selectors import customer_version
 from klantvriend.customers.tests.factories import PurchaseFactory
 from klantvriend.importers.privacy import customer_erase
@@ -94,6 +94,7 @@ def test_customers_sharing_an_address_a_number_or_a_name_are_grouped_with_the_re
             "Klant sinds", "2 nov 2025",
             "Aankopen", "0",
             "Samenvoegen met Jan de Vries…",
+            "Niet dezelfde persoon als Jan de Vries",
         ]
     ]  # fmt: skip
     assert f'href="{_merge_url(jan, twin, "email")}" data-testid="duplicate-merge"' in by_email
@@ -101,7 +102,7 @@ def test_customers_sharing_an_address_a_number_or_a_name_are_grouped_with_the_re
         ["Hetzelfde telefoonnummer", "ook hetzelfde e-mailadres", "Jan de Vries"]
     ]
     assert f'href="{_merge_url(jan, twin, "phone")}"' in by_phone
-    assert [(group[0], group[1], group[-1]) for group in _groups(by_name)] == [
+    assert [(group[0], group[1], group[-2]) for group in _groups(by_name)] == [
         ("Dezelfde naam", "José Bakker", "Samenvoegen met José Bakker…")
     ]
     assert 'data-testid="duplicate-merge"' in by_name
@@ -274,3 +275,140 @@ def test_a_group_whose_phone_numbers_or_addresses_differ_says_so(owner_client, b
         ["Dezelfde naam", "verschillende e-mailadressen"],
     ]
     assert '<p class="hint" data-testid="duplicate-name-hint">Twee mensen kunnen' in page
+
+
+def _not_same_url(customer, other) -> str:
+    return reverse("web:customer_not_same", args=[customer.pk, other.pk])
+
+
+APART_URL = reverse("web:distinct_pairs")
+
+
+def test_not_the_same_person_takes_the_group_off_its_tab_until_undone(owner_client, business):
+    # Given two groups of a name,
+    jan = services.customer_create(business=business, name="Jan de Vries", city="Haarlem")
+    namesake = services.customer_create(business=business, name="Jan de Vries", city="Delft")
+    services.customer_create(business=business, name="Piet Bakker")
+    services.customer_create(business=business, name="Piet Bakker")
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+    assert _tabs(page)[2] == "Dezelfde naam (2)"
+    form = f'<form method="post" action="{_not_same_url(namesake, jan)}">'
+    assert form in page
+    assert 'data-testid="duplicates-apart"' not in page
+
+    # when the owner says the two Jans are different people,
+    response = owner_client.post(
+        _not_same_url(namesake, jan), {"kind": "name", "page": "1"}, follow=True
+    )
+
+    # then the list comes back on its tab and page without them, one group fewer,
+    page = response.content.decode()
+    assert response.redirect_chain == [(f"{URL}?kind=name&page=1", 302)]
+    assert "Jan de Vries en Jan de Vries zijn gemarkeerd als verschillende personen." in page
+    assert _tabs(page)[2] == "Dezelfde naam (1)"
+    assert [group[1] for group in _groups(page)] == ["Piet Bakker"]
+    link = f'<a href="{APART_URL}">1 keer als verschillend gemarkeerd — bekijk</a>'
+    assert link in page
+
+    # and the decision can be seen, with who took it, and undone.
+    listed = owner_client.get(APART_URL).content.decode()
+    rows = listed.split('data-testid="distinct-pair">')[1:]
+    assert len(rows) == 1
+    assert [line.strip() for line in TAGS.sub("\n", rows[0]).splitlines() if line.strip()][:6] == [
+        "Jan de Vries",
+        "Haarlem",
+        "Jan de Vries",
+        "Delft",
+        "Sanne",
+        ANY_MOMENT,
+    ]
+    pair = DistinctPair.objects.get()
+    undone = owner_client.post(
+        reverse("web:distinct_pair_undo", args=[pair.pk]), {"page": "1"}, follow=True
+    )
+    assert undone.redirect_chain == [(f"{APART_URL}?page=1", 302)]
+    assert "De twee staan weer bij de mogelijk dubbele klanten." in undone.content.decode()
+    assert 'data-testid="distinct-pairs-none"' in undone.content.decode()
+    assert DistinctPair.objects.count() == 0
+    assert _tabs(owner_client.get(URL).content.decode())[2] == "Dezelfde naam (2)"
+
+
+class _AnyMoment:
+    """Equal to any date and time as the Dutch list writes it ("30-11-2026 04:40")."""
+
+    def __eq__(self, other) -> bool:
+        return bool(re.fullmatch(r"\d{1,2}[-\s]\S+[-\s]\d{4}\s\d{1,2}:\d{2}", str(other)))
+
+
+ANY_MOMENT = _AnyMoment()
+
+
+def test_a_third_record_comes_back_with_the_records_it_was_not_told_apart_from(
+    owner_client, business
+):
+    first = services.customer_create(business=business, name="Jan de Vries")
+    second = services.customer_create(business=business, name="Jan de Vries")
+    owner_client.post(_not_same_url(second, first), {"kind": "name"})
+    assert _tabs(owner_client.get(URL).content.decode())[2] == "Dezelfde naam (0)"
+
+    third = services.customer_create(business=business, name="Jan de Vries")
+
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+    assert _tabs(page)[2] == "Dezelfde naam (1)"
+    [group] = _groups(page)
+    assert "Gemarkeerd als niet dezelfde persoon als de klant ervoor." in group
+    # The second record offers nothing more; the third is offered to the first.
+    assert f'href="{_merge_url(first, third, "name")}"' in page
+    assert page.count('data-testid="duplicate-merge"') == 1
+    assert page.count('data-testid="duplicate-not-same"') == 1
+    assert f'action="{_not_same_url(third, first)}"' in page
+
+
+def test_staff_cannot_mark_see_or_undo_and_nothing_changes(staff_client, business):
+    jan = services.customer_create(business=business, name="Jan")
+    namesake = services.customer_create(business=business, name="Jan")
+    pair = services.distinct_pair_create(
+        business=business, customer_id=jan.pk, other_id=namesake.pk
+    )
+    other = services.customer_create(business=business, name="Jan")
+
+    responses = [
+        staff_client.post(_not_same_url(other, jan)),
+        staff_client.get(APART_URL),
+        staff_client.post(reverse("web:distinct_pair_undo", args=[pair.pk])),
+    ]
+
+    assert [response.status_code for response in responses] == [403, 403, 403]
+    assert list(DistinctPair.objects.values_list("first", "second")) == [(jan.pk, namesake.pk)]
+
+
+def test_marking_needs_a_post_with_the_form_s_token(owner, business):
+    from django.test import Client
+
+    jan = services.customer_create(business=business, name="Jan")
+    namesake = services.customer_create(business=business, name="Jan")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+
+    responses = [
+        client.get(_not_same_url(namesake, jan)),
+        client.post(_not_same_url(namesake, jan)),
+    ]
+
+    assert [response.status_code for response in responses] == [405, 403]
+    assert DistinctPair.objects.count() == 0
+
+
+def test_an_anonymised_record_is_refused_with_a_message(owner_client, business, owner):
+    jan = services.customer_create(business=business, name="Jan")
+    namesake = services.customer_create(business=business, name="Jan")
+    customer_erase(customer=namesake, actor=owner)
+
+    response = owner_client.post(_not_same_url(namesake, jan), {"kind": "name"}, follow=True)
+
+    assert response.redirect_chain == [(f"{URL}?kind=name", 302)]
+    assert (
+        "Een geanonimiseerde klant is van niemand meer een dubbele; er is niets veranderd."
+        in response.content.decode()
+    )
+    assert DistinctPair.objects.count() == 0

@@ -112,8 +112,9 @@ def test_the_rows_behind_every_scorecard_figure_read_the_database_a_fixed_number
 
 def _add_duplicates(business, first: int, count: int) -> None:
     """`count` more groups of possible duplicates of every kind, with a purchase each: two
-    customers sharing an e-mail address, two a phone number, three a name."""
-    from klantvriend.customers.services import customer_create
+    customers sharing an e-mail address, two a phone number, three a name (two of them marked
+    as different people)."""
+    from klantvriend.customers.services import customer_create, distinct_pair_create
     from klantvriend.customers.tests.factories import PurchaseFactory
 
     for number in range(first, first + count):
@@ -124,14 +125,19 @@ def _add_duplicates(business, first: int, count: int) -> None:
                 )
             )
             customer_create(business=business, name=f"P{number}-{twin}", phone=f"06-1{number:07}")
-        for _ in range(3):
-            customer_create(business=business, name=f"Klant {number}")
+        namesakes = [customer_create(business=business, name=f"Klant {number}") for _ in range(3)]
+        # Two of the three told apart: the group stays, offering the third.
+        distinct_pair_create(
+            business=business, customer_id=namesakes[0].pk, other_id=namesakes[1].pk
+        )
 
 
 def test_the_list_of_possible_duplicates_reads_the_same_for_more_groups(owner_client, business):
-    # The page's own counts are read from the database's counts (MatchCount), its groups and
-    # their purchases in one query each, whatever the number of groups and records shown.
+    # The page's own counts are read from the database's counts (MatchCount), its groups, their
+    # purchases and the pairs marked apart in one query each, whatever the number of groups and
+    # records shown; so is the list of those pairs.
     paths = [f"/customers/duplicates/?kind={kind}" for kind in ("email", "phone", "name")]
+    paths.append("/customers/duplicates/apart/")
     _add_duplicates(business, 1, 2)
     _queries(owner_client, paths)
     before = _queries(owner_client, paths)
