@@ -84,3 +84,43 @@ def test_owner_finds_a_customer_entered_twice_merges_them_and_returns_to_the_lis
         Customer.objects.filter(name__endswith="de Vries").values_list("pk", flat=True)
     ) == [jan.pk]
     shot(page, "data-05-duplicates-merged")
+
+
+def test_owner_says_two_namesakes_are_different_people_and_takes_it_back(
+    page: Page, live_server, business
+):
+    from klantvriend.customers import services
+    from klantvriend.customers.models import DistinctPair
+
+    services.customer_create(business=business, name="Jan de Vries", city="Haarlem")
+    services.customer_create(business=business, name="Jan de Vries", city="Delft")
+    services.customer_create(business=business, name="Piet Bakker")
+    services.customer_create(business=business, name="Piet Bakker")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.goto(f"{live_server.url}/customers/duplicates/?kind=name")
+    tabs = page.get_by_test_id("duplicate-kinds")
+    expect(tabs).to_contain_text("Dezelfde naam (2)")
+    page.get_by_role("button", name="Niet dezelfde persoon als Jan de Vries").click()
+
+    expect(page.get_by_role("status")).to_contain_text(
+        "Jan de Vries en Jan de Vries zijn gemarkeerd als verschillende personen."
+    )
+    expect(tabs).to_contain_text("Dezelfde naam (1)")
+    expect(page.get_by_test_id("duplicate-group")).to_have_count(1)
+    expect(page.get_by_test_id("duplicate-group")).to_contain_text("Piet Bakker")
+    shot(page, "data-06-duplicates-not-same")
+
+    page.get_by_role("link", name="1 keer als verschillend gemarkeerd — bekijk").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Gemarkeerd als verschillende personen"
+    )
+    expect(page.get_by_test_id("distinct-pair")).to_contain_text("Haarlem")
+    shot(page, "data-07-distinct-pairs")
+    page.get_by_test_id("distinct-pair-undo").click()
+
+    expect(page.get_by_test_id("distinct-pairs-none")).to_be_visible()
+    assert DistinctPair.objects.count() == 0
+    page.get_by_role("link", name="Terug naar de mogelijk dubbele klanten").click()
+    expect(page.get_by_test_id("duplicate-kinds")).to_contain_text("Dezelfde naam (2)")
