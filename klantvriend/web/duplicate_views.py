@@ -98,8 +98,9 @@ def _back(request: HttpRequest, name: str) -> str:
     return reverse(name) + (f"?{urlencode(query)}" if query else "")
 
 
-@require_POST
+# Owners only before the method: staff get the owner refusal whatever they send.
 @owner_required
+@require_POST
 def customer_not_same_view(
     request: HttpRequest, customer_id: int, other_customer_id: int
 ) -> HttpResponse:
@@ -135,8 +136,9 @@ def distinct_pair_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "web/distinct_pairs.html", {"page": page, "count": count})
 
 
-@require_POST
+# Owners only before the method: staff get the owner refusal whatever they send.
 @owner_required
+@require_POST
 def distinct_pair_undo_view(request: HttpRequest, distinct_pair_id: int) -> HttpResponse:
     services.distinct_pair_undo(
         business=request.business, pair_id=distinct_pair_id, actor=request.user
