@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers.models import Customer
+from klantvriend.customers.services import distinct_pair_create
 from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
 from klantvriend.demo.shop import demo_create
 from klantvriend.gestures.tests.factories import GestureFactory
@@ -84,6 +85,9 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(page: Page
     customer = profile_customer(business)
     # A record of the same person typed in again at the counter, to merge.
     double = CustomerFactory(business=business, name=customer.name, phone=customer.phone)
+    # Two namesakes told apart, for the list of those decisions.
+    namesake = CustomerFactory(business=business, name=customer.name)
+    distinct_pair_create(business=business, customer_id=customer.pk, other_id=namesake.pk)
     survey_key = survey_invitation_create(
         business=business, customer=double, channel=InvitationChannel.COUNTER
     ).key
@@ -135,6 +139,7 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(page: Page
     check(f"/customers/{customer.pk}/merge/?other={double.pk}", "Merge: confirm")
     check("/customers/duplicates/", "Possible duplicates")
     check("/customers/duplicates/?kind=name", "Possible duplicates by name")
+    check("/customers/duplicates/apart/", "Marked as different people")
     check(f"/customers/{customer.pk}/personal-data/", "Personal data")
     check(f"/customers/{customer.pk}/erase/", "Anonymise")
     check(f"/customers/{customer.pk}/delete/", "Delete")
