@@ -17,7 +17,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from klantvriend.core.db import run_for_database
+from klantvriend.core.db import run_for_database, statistics_refresher
 
 KINDS = {"email": "match_email", "phone": "match_phone", "name": "match_name"}
 
@@ -93,11 +93,13 @@ def _postgresql_pairs(rows: str, n: int) -> str:
 _POSTGRESQL_TOUCHED_PAIRS = f"""
     SELECT first.business_id,
         {", ".join(f"first.{c} AS first_{c}, second.{c} AS second_{c}" for c in KINDS.values())},
-        {", ".join(
-            f"COALESCE(first_was.{c}, first.{c}) AS first_was_{c}, "
-            f"COALESCE(second_was.{c}, second.{c}) AS second_was_{c}"
-            for c in KINDS.values()
-        )}
+        {
+    ", ".join(
+        f"COALESCE(first_was.{c}, first.{c}) AS first_was_{c}, "
+        f"COALESCE(second_was.{c}, second.{c}) AS second_was_{c}"
+        for c in KINDS.values()
+    )
+}
     FROM (
         SELECT pair.first_id, pair.second_id FROM customers_distinctpair AS pair
         WHERE pair.first_id IN (SELECT id FROM changed)
@@ -267,4 +269,8 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(create_triggers, drop_triggers),
+        # The replaced index gets its statistics at once (core.db.statistics_refresher).
+        migrations.RunPython(
+            statistics_refresher("customers_matchcount"), migrations.RunPython.noop
+        ),
     ]
