@@ -9,8 +9,15 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.core.errors import NotFound, ValidationError
+from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors, services
-from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer, LegalBasis
+from klantvriend.customers.models import (
+    AcquisitionChannel,
+    ConsentSource,
+    Customer,
+    LegalBasis,
+    MatchKind,
+)
 from klantvriend.importers.merge import REFERRED_KEY, customer_merge, merge_plan
 from klantvriend.importers.privacy import audit_personal_data_viewed, customer_delete
 from klantvriend.insights.selectors import customer_insight_get
@@ -19,6 +26,7 @@ from .common import (
     CHANGE_ERRORS,
     ERRORS,
     OWNER_CHANGE_ERRORS,
+    OWNER_ERRORS,
     OWNER_WRITE_ERRORS,
     WRITE_ERRORS,
     Input,
@@ -28,7 +36,7 @@ from .common import (
     require_owner,
 )
 from .insights import CustomerInsightOut
-from .versions import IfMatch, expected_versions, with_etag
+from .versions import IfMatch, expected_versions, set_etag, with_etag
 
 router = Router(tags=["customers"])
 
@@ -126,6 +134,132 @@ def _service_fields(request: HttpRequest, fields: dict) -> dict:
                 }
             ) from None
     return fields
+
+
+class DuplicateCustomerOut(Schema):
+    id: int
+    name: str
+    phone: str
+    email: str
+    city: str
+    external_ref: str
+    customer_since: date
+    purchase_count: int
+
+
+class DuplicateGroupOut(Schema):
+    kind: str
+    key: str = Field(
+        ...,
+        description="What they share, as compared: the e-mail address in lower case, the phone "
+        "number's digits as dialled at home (a Dutch or Belgian number with its 0, another "
+        'country\'s with "+" and its code), the name without accents, capitals or extra spaces.',
+    )
+    size: int = Field(..., description="How many customers share it.")
+    customers: list[DuplicateCustomerOut] = Field(
+        ...,
+        description=f"The first {selectors.DUPLICATES_SHOWN_PER_GROUP}, oldest record first.",
+    )
+    also: list[str] = Field(..., description="Other kinds of key all of them share too.")
+    differs: list[str] = Field(
+        ..., description="Details two of them have different ones of (a sign of two people)."
+    )
+    apart: list[tuple[int, int]] = Field(
+        ..., description="Pairs of them (lower id first) marked as not the same person."
+    )
+
+
+class DuplicatePage(Schema):
+    items: list[DuplicateGroupOut]
+    count: int = Field(..., description="Groups of this kind.")
+    readable: int = Field(
+        ...,
+        description=f"Groups that can be paged to: the first "
+        f"{selectors.DUPLICATE_GROUPS_READABLE}; merging or telling them apart brings the next.",
+    )
+
+
+class DuplicatePagination(Schema):
+    kind: Literal[tuple(MatchKind.values)] = "email"  # type: ignore[valid-type]
+    limit: int = Field(20, ge=1, le=50)
+    offset: int = Field(0, ge=0, le=selectors.DUPLICATE_GROUPS_READABLE)
+
+
+@router.get(
+    "/duplicates",
+    response={200: DuplicatePage, **OWNER_ERRORS},
+    summary="Possible duplicates: customers sharing an e-mail address, phone number or name",
+    description="Groups of customers who share a key of the kind asked for, in key order, "
+    "leaving out those whose customers are all marked as not the same person. Merge two with "
+    "`POST /customers/{id}/merge/{other_customer_id}`, or mark them with `PUT "
+    "/customers/{id}/not-the-same/{other_customer_id}` (owners).",
+)
+def list_duplicates(request: HttpRequest, page: Query[DuplicatePagination]):
+    business = business_of(request)
+    require_owner(request)
+    count = selectors.duplicate_counts(business=business)[page.kind]
+    readable = min(count, selectors.DUPLICATE_GROUPS_READABLE)
+    end = min(page.offset + page.limit, readable)
+    keys = list(selectors.duplicate_keys(business=business, kind=page.kind)[page.offset : end])
+    groups = selectors.duplicate_groups(business=business, kind=page.kind, keys=keys)
+    items = [
+        {
+            "kind": group.kind,
+            "key": getattr(group.customers[0], f"match_{group.kind}"),
+            "size": group.size,
+            "customers": group.customers,
+            "also": group.also,
+            "differs": group.differs,
+            "apart": sorted(group.apart),
+        }
+        for group in groups
+    ]
+    return {"items": items, "count": count, "readable": readable}
+
+
+@router.put(
+    "/{customer_id}/not-the-same/{other_customer_id}",
+    response={204: None, **OWNER_WRITE_ERRORS},
+    summary="Mark two customers as not the same person (owners)",
+    description="The list of possible duplicates stops offering them as one. Marking them "
+    "again changes nothing. An anonymised customer is refused (409, `anonymised`). The "
+    "answer's ETag is the decision's, for the If-Match of taking it back.",
+)
+def mark_not_the_same(
+    request: HttpRequest, customer_id: int, other_customer_id: int, response: HttpResponse
+):
+    business = business_of(request)
+    require_owner(request)
+    pair = services.distinct_pair_create(
+        business=business,
+        customer_id=customer_id,
+        other_id=other_customer_id,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+    )
+    set_etag(response, record_version(pair))
+    return Status(204, None)
+
+
+@router.delete(
+    "/{customer_id}/not-the-same/{other_customer_id}",
+    response={204: None, **OWNER_CHANGE_ERRORS},
+    summary="Take back that two customers are not the same person (owners)",
+)
+def unmark_not_the_same(
+    request: HttpRequest, customer_id: int, other_customer_id: int, if_match: IfMatch = None
+):
+    business = business_of(request)
+    require_owner(request)
+    pair = selectors.distinct_pair_get(
+        business=business, customer_id=customer_id, other_id=other_customer_id
+    )
+    services.distinct_pair_undo(
+        business=business,
+        pair_id=pair.pk,
+        actor=request.membership.user,  # type: ignore[attr-defined]
+        expected_versions=expected_versions(if_match),
+    )
+    return Status(204, None)
 
 
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="List customers")

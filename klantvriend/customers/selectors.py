@@ -9,6 +9,7 @@ from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower, RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
+from klantvriend.core.errors import NotFound
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.selectors import owned_get
@@ -350,6 +351,10 @@ def anonymised_customer_ids(*, business: Business) -> QuerySet:
 # Customers shown of one group of possible duplicates: a name that twenty customers share is
 # most likely twenty people, and the page stays readable (and quick to draw).
 DUPLICATES_SHOWN_PER_GROUP = 4
+# Groups of one kind that can be paged to: what an owner works through in a sitting (merging them
+# brings the next ones up). Further on, the database would skip every group before the page
+# (90 ms for the 963rd page of names on PostgreSQL at 100,000 customers).
+DUPLICATE_GROUPS_READABLE = 200
 
 
 @dataclass(frozen=True)
@@ -459,6 +464,17 @@ def distinct_pairs_among(*, business: Business, customer_ids: list[int]) -> set[
             business=business, first__in=customer_ids, second__in=customer_ids
         ).values_list("first", "second")
     )
+
+
+def distinct_pair_get(*, business: Business, customer_id: int, other_id: int) -> DistinctPair:
+    """The decision that these two customers of the business are different people."""
+    first_id, second_id = sorted((customer_id, other_id))
+    pair = DistinctPair.objects.filter(
+        business=business, first_id=first_id, second_id=second_id
+    ).first()
+    if pair is None:
+        raise NotFound
+    return pair
 
 
 def distinct_pair_count(*, business: Business) -> int:

@@ -738,11 +738,20 @@ def distinct_pair_create(
 
 
 @transaction.atomic
-def distinct_pair_undo(*, business: Business, pair_id: int, actor=None) -> None:
-    """Takes back the decision: the two are offered as possible duplicates again."""
+def distinct_pair_undo(
+    *,
+    business: Business,
+    pair_id: int,
+    actor=None,
+    expected_versions: Collection[str] | None = None,
+) -> None:
+    """Takes back the decision: the two are offered as possible duplicates again.
+    `expected_versions`: refused with ChangedMeanwhile unless it is the decision as read (the
+    API's If-Match; a decision taken back and taken again since is another one)."""
     pair = DistinctPair.objects.select_for_update().filter(business=business, pk=pair_id).first()
     if pair is None:
         raise NotFound
+    refuse_if_changed(pair, expected_versions=expected_versions)
     _audit_pair(pair, actor=actor, action=AuditAction.CANCELLED)
     pair.delete()
 
