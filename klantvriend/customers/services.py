@@ -719,8 +719,13 @@ def distinct_pair_create(
         .filter(business=business, pk__in=[first_id, second_id])
         .order_by("pk")
     )
-    if len(customers) != 2:
-        raise NotFound  # one of them is of another business, deleted, or both are one
+    if len(customers) != len({first_id, second_id}):
+        raise NotFound  # one of them is of another business, or deleted
+    if first_id == second_id:
+        raise Conflict(
+            _("Choose another customer: a customer cannot be told apart from themselves."),
+            code="same",
+        )
     if any(customer.erased_at for customer in customers):
         raise Conflict(
             _("An anonymised customer is nobody's duplicate any more; nothing was changed."),

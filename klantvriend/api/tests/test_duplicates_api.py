@@ -76,9 +76,10 @@ def test_another_business_or_an_anonymised_customer_is_refused_and_nothing_store
 
     foreign = api.put(f"/api/v1/customers/{jan.pk}/not-the-same/{stranger.pk}")
     erased = api.put(f"/api/v1/customers/{jan.pk}/not-the-same/{anonymised.pk}")
+    themselves = api.put(f"/api/v1/customers/{jan.pk}/not-the-same/{jan.pk}")
 
-    assert (foreign.status_code, erased.status_code) == (404, 409)
-    assert erased.json()["code"] == "anonymised"
+    assert (foreign.status_code, erased.status_code, themselves.status_code) == (404, 409, 409)
+    assert (erased.json()["code"], themselves.json()["code"]) == ("anonymised", "same")
     assert not DistinctPair.objects.exists()
 
 

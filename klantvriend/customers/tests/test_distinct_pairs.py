@@ -5,7 +5,7 @@ kind of write, and what the list of possible duplicates then counts and offers."
 import pytest
 
 from klantvriend.core.audit import AuditAction
-from klantvriend.core.errors import NotFound
+from klantvriend.core.errors import Conflict, NotFound
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer, DistinctPair, MatchCount
@@ -158,7 +158,9 @@ def test_a_pair_of_another_business_is_not_found_and_stays(business, other_busin
         services.distinct_pair_undo(business=business, pair_id=theirs.pk)
     with pytest.raises(NotFound):
         _mark(business, mine, theirs.first)
-    with pytest.raises(NotFound):
+    # A customer with themselves is no pair: refused with its reason.
+    with pytest.raises(Conflict) as themselves:
         _mark(business, mine, mine)
 
+    assert themselves.value.code == "same"
     assert list(DistinctPair.objects.values_list("pk", flat=True)) == [theirs.pk]
