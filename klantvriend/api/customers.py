@@ -205,7 +205,7 @@ def list_duplicates(request: HttpRequest, page: Query[DuplicatePagination]):
     items = [
         {
             "kind": group.kind,
-            "key": getattr(group.customers[0], f"match_{group.kind}"),
+            "key": group.key,
             "size": group.size,
             "customers": group.customers,
             "also": group.also,
@@ -222,7 +222,8 @@ def list_duplicates(request: HttpRequest, page: Query[DuplicatePagination]):
     response={204: None, **OWNER_WRITE_ERRORS},
     summary="Mark two customers as not the same person (owners)",
     description="The list of possible duplicates stops offering them as one. Marking them "
-    "again changes nothing. An anonymised customer is refused (409, `anonymised`). The "
+    "again changes nothing. An anonymised customer is refused (409, `anonymised`), and a "
+    "customer with themselves (409, `same`). The "
     "answer's ETag is the decision's, for the If-Match of taking it back.",
 )
 def mark_not_the_same(

@@ -199,8 +199,8 @@ class Customer(BusinessOwned):
             models.Index(fields=["business", "search_text"], name="customer_business_search"),
             # The ambassador ranking groups the referred customers of a business by referrer.
             models.Index(fields=["business", "referred_by"], name="customer_business_referrer"),
-            # The list of possible duplicates groups the customers of a business by each key
-            # (selectors.customer_duplicates), newest first: with the id, from the index alone.
+            # The list of possible duplicates reads the customers of a business by each key
+            # (selectors.duplicate_groups), oldest record first: with the id, from the index.
             models.Index(fields=["business", "match_email", "id"], name="customer_match_email"),
             models.Index(fields=["business", "match_phone", "id"], name="customer_match_phone"),
             models.Index(fields=["business", "match_name", "id"], name="customer_match_name"),

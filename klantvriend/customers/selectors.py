@@ -366,6 +366,8 @@ class DuplicateGroup:
     spellings of a name are not)."""
 
     kind: str
+    # What they share, as compared (Customer.match_<kind>).
+    key: str
     size: int
     customers: list[Customer]
     also: list[str]
@@ -451,7 +453,7 @@ def duplicate_groups(
         ]
         ids = {customer.pk for customer in members}
         pairs = frozenset(pair for pair in apart if pair[0] in ids and pair[1] in ids)
-        groups.append(DuplicateGroup(kind, size, members, also, differs, pairs))
+        groups.append(DuplicateGroup(kind, row.key, size, members, also, differs, pairs))
     return groups
 
 

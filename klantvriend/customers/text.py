@@ -57,7 +57,7 @@ def phone_digits(text: str) -> str:
 
 
 # Customer.search_text's length: every part at its longest (name 200, company 200, e-mail
-# address 254, phone number 25) fits with room to spare.
+# address 254, phone number 25) fits; the phone's digits as written too only when shorter.
 SEARCH_TEXT_LENGTH = 700
 
 

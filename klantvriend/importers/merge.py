@@ -2,7 +2,8 @@
 "Jan Bakker", once as "J. Bakker" with a phone number), or once by hand and once from the till.
 One record is kept; everything of the other moves onto it: purchases, contact moments, promises,
 complaints, follow-ups, gestures, surveys, consent history, important dates, tags, the customers
-they referred, the records they were marked as not being, and their audit trail. The other record is then deleted. This cannot be undone.
+they referred, the records they were marked as not being, and their audit trail. The other
+record is then deleted. This cannot be undone.
 
 The kept record keeps its own details; an empty one is filled from the other (the address as a
 whole, never a street of one with the town of the other), and notes and preferences are joined.
@@ -29,11 +30,10 @@ from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import Conflict, NotFound
 from klantvriend.core.hooks import CUSTOMERS_MERGED, run_after_commit
 from klantvriend.core.models import AuditEvent
-from klantvriend.customers.identity import customer_number_key, email_key
+from klantvriend.customers.identity import customer_number_key, email_key, phone_key
 from klantvriend.customers.models import ConsentKind, ConsentRecord, Customer
 from klantvriend.customers.search import search_index_forget
 from klantvriend.customers.services import customer_refuse_if_changed, distinct_pairs_move
-from klantvriend.customers.text import phone_digits
 
 from .relations import customer_relations
 
@@ -58,8 +58,8 @@ class CannotMerge(Conflict):
 class MergePlan:
     """What merging `other` into `keep` does: the kept record's fields that change (name:
     value), how many rows move per kind of record (its key, e.g. "customers.purchase", its name
-    in the reader's language, singular or plural, and the count), and whether health notes cannot be kept because the person's latest decision
-    withdrew that consent."""
+    in the reader's language, singular or plural, and the count), and whether health notes
+    cannot be kept because the person's latest decision withdrew that consent."""
 
     keep: Customer
     other: Customer
@@ -227,8 +227,9 @@ def _not_taken(keep: Customer, other: Customer, fields: dict[str, Any]) -> list[
     ]
 
 
-# Details written in more than one way: "+31 6 12345678" is the kept "06-12345678".
-_COMPARED_AS = {"phone": phone_digits, "email": email_key, "external_ref": customer_number_key}
+# Details written in more than one way, compared as the list of possible duplicates and the
+# importers compare them: "+31 6 12345678" is the kept "06-12345678".
+_COMPARED_AS = {"phone": phone_key, "email": email_key, "external_ref": customer_number_key}
 
 
 def _same(name: str, value: Any, kept: Any) -> bool:

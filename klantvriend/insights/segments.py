@@ -3,7 +3,8 @@
 Recency (R) and frequency-and-monetary (FM) get a score from 1 to 5: the customer's quintile in
 their own business. Ties share the lowest score, so when nearly everybody bought once, nobody
 scores high on frequency merely by sorting order. The quintile borders are kept with each
-refresh, so that a customer computed again between refreshes is scored among the same others. See docs/advisor.md for the table in words.
+refresh, so that a customer computed again between refreshes is scored among the same others.
+See docs/advisor.md for the table in words.
 """
 
 import numpy as np

@@ -126,8 +126,8 @@ def promise_cancel(request: HttpRequest, promise_id: int) -> HttpResponse:
 def promise_reliability(request: HttpRequest) -> HttpResponse:
     figures = selectors.promise_reliability(business=request.business)
     grace_hours = care_settings(request.business).promise_grace_hours
-    # Named rows as the shared table takes them, the kind's label starting with a capital.
-    # Named rows as the shared table takes them, with the filter of the list each row opens to.
+    # Named rows as the shared table takes them (a kind's label starting with a capital), with
+    # the filter of the list each row opens to.
     members = [(name, row, f"member={member}") for member, name, row in figures.by_member]
     kinds = [(capfirst(label), row, f"kind={kind}") for kind, label, row in figures.by_kind]
     return render(

@@ -1,5 +1,6 @@
 """The numbers of customers per business and per tag, and what each customer has bought, kept by
-triggers (migrations 0006, 0007 and 0009; those of the match keys, 0023, in test_match_keys.py): right after every kind of write, and read by the
+triggers (migrations 0006, 0007 and 0009; those of the match keys, 0024 and 0025, in
+test_match_keys.py and test_distinct_pairs.py): right after every kind of write, and read by the
 customer list, the API and the ambassador ranking instead of counting or summing every row."""
 
 import pytest
