@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test: lint, layer contracts, migrations check, translations, deploy check, and the whole
-# pytest suite (browser tests included) on SQLite and then on a throwaway PostgreSQL cluster.
+# pytest suite (browser tests included) on SQLite and on a throwaway PostgreSQL cluster.
 # Extra arguments go to pytest, e.g. `scripts/test.sh -k customers`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,15 +51,14 @@ DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY="$($py -c 'import s
 
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 mkdir -p test-artifacts
-echo "== pytest on SQLite"
-env -u DATABASE_URL $py -m pytest "$@"
 
-echo "== pytest on PostgreSQL"
+# A throwaway PostgreSQL cluster of this run's own, stopped and removed when the script ends.
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 pgroot=$(mktemp -d /tmp/klantvriend-pg.XXXXXX)
 pgport=${KLANTVRIEND_PG_PORT:-54329}
 run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
+    if [ -n "${pg_tests:-}" ]; then pkill -P "$pg_tests" 2>/dev/null || true; fi
     run_pg "$pgbin/pg_ctl" -D "$pgroot/data" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$pgroot"
 }
@@ -70,4 +69,31 @@ run_pg "$pgbin/initdb" -D "$pgroot/data" -U postgres -A trust -E UTF8 --locale=C
 run_pg "$pgbin/pg_ctl" -D "$pgroot/data" -l "$pgroot/log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $pgport -k $pgroot/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     start >/dev/null
-DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/klantvriend" $py -m pytest "$@"
+on_postgresql() { DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/klantvriend" $py -m pytest "$@"; }
+
+# The two runs share nothing (config/settings/test.py gives each its own directory), so on a
+# machine with more than one core they run side by side: the suite's time is then the slower
+# run's instead of the sum of both. The PostgreSQL run's output follows the SQLite run's.
+# KLANTVRIEND_TEST_SERIAL=1 runs them one after the other.
+if [ "${KLANTVRIEND_TEST_SERIAL:-}" = 1 ] || [ "$(nproc)" -lt 2 ]; then
+    echo "== pytest on SQLite"
+    env -u DATABASE_URL $py -m pytest "$@"
+    echo "== pytest on PostgreSQL"
+    on_postgresql "$@"
+    exit 0
+fi
+pg_output="$pgroot/pytest.log"
+on_postgresql "$@" >"$pg_output" 2>&1 &
+pg_tests=$!
+echo "== pytest on SQLite (PostgreSQL runs alongside)"
+sqlite_status=0
+env -u DATABASE_URL $py -m pytest "$@" || sqlite_status=$?
+pg_status=0
+wait "$pg_tests" || pg_status=$?
+pg_tests=
+echo "== pytest on PostgreSQL"
+cat "$pg_output"
+if [ "$sqlite_status" != 0 ] || [ "$pg_status" != 0 ]; then
+    echo "pytest failed: SQLite exit status $sqlite_status, PostgreSQL exit status $pg_status" >&2
+    exit 1
+fi
