@@ -168,7 +168,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     customers = customers_with_insight(customers, segment=segment, stage=stage)
     # Sorted on an insight figure: read part by part, each through an index of the insights.
     parts = customer_order_parts(customers, business=request.business, order=order)
-    listed = IdsFirst(customers, parts=parts) if query or parts else customers
+    # A page's ids first, through the order's index alone, then its fifty rows: cut from the
+    # whole rows' query, a deep page joined the insight of every row it skipped (the last
+    # page of 100,000 by name took 44 ms in SQLite, its ids alone 4).
+    listed = IdsFirst(customers, parts=parts)
     if query:
         paginator = SearchPaginator(listed, PAGE_SIZE)
     elif tag or segment or stage or channel or since_from or since_until:
