@@ -197,7 +197,10 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     except MappingError:
         detected = detect_mapping(kind, table)
     form = MappingForm(request.POST or None, kind=kind, headers=table.headers, detected=detected)
-    if request.method == "POST" and form.is_valid() and not (run and run.running):
+    # One run of a file at a time: a button pressed while one runs starts nothing, and says so
+    # (Import pressed during the dry run would otherwise seem to do nothing).
+    context["pressed_while_running"] = request.method == "POST" and run is not None and run.running
+    if request.method == "POST" and form.is_valid() and not context["pressed_while_running"]:
         import_runs.start(
             upload=path,
             business=request.business,

@@ -234,8 +234,13 @@ def test_a_long_import_shows_how_far_it_is_and_the_page_asks_again(owner_client,
     assert "Import bezig" in page
     assert "120.000 van 250.000 regels opgeslagen…" in page
     assert f'hx-get="{url}" hx-trigger="every 1s"' in page
-    # Pressing Import again while it runs starts nothing a second time.
+    # Pressing Import again while it runs starts nothing a second time, and says so.
     assert "120.000 van 250.000 regels opgeslagen…" in again.content.decode()
+    assert (
+        "Dit bestand wordt al geïmporteerd: de import is niet nog eens gestart."
+        in again.content.decode()
+    )
+    assert "niet nog eens gestart" not in page
     assert Purchase.objects.count() == 0
     # A dry run stores nothing, and its page does not say it does.
     dry = ImportResult(kind="purchases", dry_run=True, rows=250000, created=120000)
@@ -244,6 +249,31 @@ def test_a_long_import_shows_how_far_it_is_and_the_page_asks_again(owner_client,
     assert "Proefdraai bezig" in dry_page
     assert "120.000 van 250.000 regels geteld…" in dry_page
     assert "opgeslagen…" not in dry_page
+
+
+def test_import_pressed_while_the_dry_run_is_under_way_starts_nothing_and_says_why(
+    owner_client, business
+):
+    url = upload(owner_client)["Location"]
+    upload_path = next(data_views.upload_dir().glob(f"{url.rstrip('/').rsplit('/', 1)[1]}.csv"))
+    status = import_runs.status_path(upload_path)
+    dry = ImportResult(kind="purchases", dry_run=True, rows=1)
+    import_runs._write(status, import_runs._running(dry))
+    before = status.read_text(encoding="utf-8")
+
+    pressed = owner_client.post(
+        url, {**MAPPING, "action": "import"}, headers={"HX-Request": "true"}
+    )
+
+    page = pressed.content.decode()
+    assert pressed.status_code == 200
+    assert "Proefdraai bezig" in page
+    assert (
+        "De proefdraai van dit bestand loopt nog, dus er is niets anders gestart: druk nogmaals "
+        "op de knop als die klaar is."
+    ) in page
+    assert status.read_text(encoding="utf-8") == before
+    assert Purchase.objects.count() == 0
 
 
 def test_an_import_whose_server_stopped_says_so_and_can_be_started_again(
