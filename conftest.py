@@ -1,6 +1,12 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
+
+# How long a browser test waits for the page to show what it expects before failing. Playwright's
+# five seconds were too short on a loaded machine (make test runs the SQLite and PostgreSQL runs
+# side by side, each with its own Chromium): a passing test waits no longer for a larger bound.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
