@@ -31,6 +31,7 @@ from klantvriend.customers.models import (
     Tag,
 )
 from klantvriend.customers.services import consent_changes, consent_records_save
+from klantvriend.customers.text import fold
 from klantvriend.insights.services import insights_refresh
 
 from . import names
@@ -81,7 +82,8 @@ def _person(rng: np.random.Generator) -> tuple[str, str, str]:
     prefix = _pick(rng, names.SURNAME_PREFIXES)
     surname = _pick(rng, names.SURNAMES)
     name = f"{first} {prefix}{surname}"
-    mailbox = f"{first}.{prefix}{surname}".lower().replace(" ", "")
+    # As people write their name in an e-mail address: José Müller as jose.muller, not jos.mller.
+    mailbox = fold(f"{first}.{prefix}{surname}").replace(" ", "")
     ascii_mailbox = mailbox.encode("ascii", "ignore").decode() or "klant"
     return name, ascii_mailbox, surname
 

@@ -83,6 +83,9 @@ def test_demo_is_a_realistic_shop_and_the_same_for_the_same_seed(db):
     assert history == given
     assert ConsentRecord.objects.filter(business=first).count() == len(given)
     assert authenticate(username="demo", password="demo") is not None
+    # An address is written as people write their name in one: without accents, no letter lost.
+    assert customers.get(name="Henk Öztürk").email == "henk.ozturk33@example.nl"
+    assert customers.get(name="René van den Schouten").email == "rene.vandenschouten31@example.nl"
 
 
 def test_demo_if_empty_leaves_an_existing_database_alone(business):
