@@ -217,6 +217,42 @@ def test_customer_form_refuses_allergy_notes_without_consent(owner_client, busin
     assert Customer.objects.count() == 0
 
 
+def test_a_refused_customer_form_names_the_fields_to_fix_at_its_top(staff_client, business):
+    """On a phone the form is four screens long: a message beside the allergy notes at its
+    bottom went unseen, and the page, drawn again at its top, looked as if nothing had happened."""
+    anna = CustomerFactory(business=business, name="Anna", email="anna@example.nl")
+    before = Customer.objects.filter(pk=anna.pk).values().get()
+
+    response = staff_client.post(
+        reverse("web:customer_edit", args=[anna.pk]),
+        {
+            "name": "Anna",
+            "email": "anna@@example",
+            "acquisition_channel": "walk_in",
+            "special_notes": "Notenallergie",
+        },
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    summary = page[page.index('data-testid="form-error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert "Niet opgeslagen. Kijk bij:" in summary
+    assert re.findall(r'<a href="#(\w+)">([^<]+)</a>', summary) == [
+        ("id_email", "E-mail"),
+        ("id_special_notes", "Gezondheid, dieet en allergieën"),
+    ]
+    # Above the first field, where the page opens.
+    assert page.index('data-testid="form-error-summary"') < page.index('id="id_name"')
+    assert Customer.objects.filter(pk=anna.pk).values().get() == before
+
+
+def test_a_customer_form_without_errors_shows_no_summary(staff_client, business):
+    page = staff_client.get(reverse("web:customer_create")).content.decode()
+
+    assert "form-error-summary" not in page
+
+
 def test_referrer_of_another_business_cannot_be_chosen(owner_client, business, other_business):
     stranger = CustomerFactory(business=other_business)
 
