@@ -2,6 +2,7 @@
 phone: what the walk-through of a newcomer tripped over."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
@@ -11,6 +12,7 @@ from .test_browser import log_in, shot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TABLET = {"width": 768, "height": 1024}
+PHONE = {"width": 390, "height": 844}
 
 # The right edges of a card and of every field and button in it that sticks out of it.
 STICKING_OUT = """card => {
@@ -20,6 +22,43 @@ STICKING_OUT = """card => {
     .map(e => (e.name || e.textContent.trim()) + ' ends at ' + e.getBoundingClientRect().right
               + ', the card at ' + edge);
 }"""
+
+
+# What a thumb taps on a page, each shorter than 44 px (Apple's and WCAG 2.5.5's touch target),
+# as "text: height".
+TOO_SMALL_TO_TAP = """() => [...document.querySelectorAll(
+    'main button, main a.button, main summary.button, .mainnav a, .usermenu > summary, '
+    + 'main .contact a, main a[href^="tel:"]')]
+  .filter(e => e.checkVisibility() && e.getBoundingClientRect().height < 43.5)
+  .map(e => (e.innerText || e.getAttribute('aria-label')).trim() + ': '
+            + Math.round(e.getBoundingClientRect().height))"""
+
+
+def test_on_a_phone_every_button_of_today_and_the_profile_is_a_thumb_high(
+    page: Page, live_server, business, staff_user
+):
+    from klantvriend.aftercare.tests.factories import FollowUpFactory
+    from klantvriend.complaints.tests.factories import ComplaintFactory
+    from klantvriend.promises.tests.factories import PromiseFactory
+
+    customer = CustomerFactory(business=business, name="Koen Kuipers", phone="06-12345678")
+    PurchaseFactory(customer=customer, amount_cents=1625)
+    PromiseFactory(customer=customer, description="Rollade klaarzetten")  # overdue
+    ComplaintFactory(customer=customer, description="Gehakt was te vet")
+    FollowUpFactory(customer=customer, due_on=timezone.localdate())
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "joris", "pw-joris-123")
+
+    # "Gedaan", "Beantwoord", "Oplossen", "Tevreden"... were 36 px high, the menu's links 34,
+    # the phone number of a follow-up to call 24.
+    expect(page.get_by_role("button", name="Beantwoord")).to_be_visible()
+    assert page.evaluate(TOO_SMALL_TO_TAP) == []
+    shot(page, "staff-09-phone-today-buttons")
+
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    expect(page.get_by_test_id("promise-done")).to_be_visible()
+    # The phone number (to call the customer) was a line of text, 19 px high.
+    assert page.evaluate(TOO_SMALL_TO_TAP) == []
 
 
 def test_the_record_forms_fit_their_card_on_a_tablet(page: Page, live_server, business, staff_user):
