@@ -61,6 +61,22 @@ def test_on_a_phone_every_button_of_today_and_the_profile_is_a_thumb_high(
     assert page.evaluate(TOO_SMALL_TO_TAP) == []
 
 
+def test_on_a_phone_today_opens_with_the_first_complaint_to_answer_in_sight(
+    page: Page, live_server, business, staff_user
+):
+    from klantvriend.complaints.tests.factories import ComplaintFactory
+
+    customer = CustomerFactory(business=business, name="Koen Kuipers")
+    ComplaintFactory(customer=customer, description="Gehakt was te vet")
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "joris", "pw-joris-123")
+
+    # The four figures, one under the other, filled the first screen; two by two they leave
+    # room for the work of the day.
+    expect(page.get_by_role("button", name="Beantwoord")).to_be_in_viewport()
+    shot(page, "staff-10-phone-today-first-screen")
+
+
 def test_the_record_forms_fit_their_card_on_a_tablet(page: Page, live_server, business, staff_user):
     customer = CustomerFactory(business=business, name="Koen Kuipers")
     PurchaseFactory(customer=customer, amount_cents=1625)
