@@ -1,6 +1,8 @@
 """A staff member's Saturday at the counter, on the shop's tablet (768 x 1024, portrait) and on a
 phone: what the walk-through of a newcomer tripped over."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -75,6 +77,28 @@ def test_on_a_phone_today_opens_with_the_first_complaint_to_answer_in_sight(
     # room for the work of the day.
     expect(page.get_by_role("button", name="Beantwoord")).to_be_in_viewport()
     shot(page, "staff-10-phone-today-first-screen")
+
+
+def test_on_a_phone_a_promise_is_made_from_the_top_of_the_profile(
+    page: Page, live_server, business, staff_user
+):
+    customer = CustomerFactory(business=business, name="Koen Kuipers")
+    for days in range(1, 26):
+        PurchaseFactory(customer=customer, at=timezone.now() - timedelta(days=7 * days))
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "joris", "pw-joris-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+
+    # The promise form was below twenty entries of timeline, three screens down; the card
+    # where purchases and visits are recorded now leads to it, unfolded, the cursor in it.
+    page.get_by_test_id("record-more").get_by_role("link", name="+ Belofte").click()
+    description = page.get_by_test_id("promise-form").get_by_label("Wat is er beloofd")
+    expect(description).to_be_focused()
+    expect(description).to_be_in_viewport()
+    shot(page, "staff-11-phone-promise-from-the-top")
+    page.keyboard.type("Rollade klaarzetten")
+    page.get_by_role("button", name="Belofte opslaan").click()
+    expect(page.get_by_test_id("profile-promises")).to_contain_text("Rollade klaarzetten")
 
 
 def test_the_record_forms_fit_their_card_on_a_tablet(page: Page, live_server, business, staff_user):

@@ -479,7 +479,7 @@ def test_an_email_complaint_answered_on_the_spot_is_refused_next_to_the_box(staf
     assert response.status_code == 422
     page = response.content.decode()
     # The form stays open with what was typed and the message under the box.
-    assert '<details class="record-form" open>' in page
+    assert '<details class="record-form" id="new-complaint" open>' in page
     assert "Mail over de rekening</textarea>" in page
     assert (
         '<p class="error" id="complaint-answered_on_the_spot_error" role="alert">'

@@ -22,6 +22,20 @@ document.addEventListener("toggle", (event) => {
   }
 }, true);
 
+// A link to a folded form further down the page (the profile's "+ Promise" beside the forms at
+// its top) unfolds it and puts the cursor in its first field: on a phone the form was below a
+// screen or two of timeline. Without this file the link still leads to the form's title.
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element ? event.target.closest("a[href^='#']") : null;
+  const details = link ? document.getElementById(link.hash.slice(1)) : null;
+  if (!(details instanceof HTMLDetailsElement)) return;
+  event.preventDefault();
+  details.open = true;
+  details.scrollIntoView({ block: "start" });
+  const field = details.querySelector("input:not([type=hidden]), textarea, select");
+  if (field) field.focus({ preventScroll: true });
+});
+
 // A box that goes with a channel (a complaint answered on the spot, ticked for the counter)
 // follows the channel chosen in its form; it can still be ticked or unticked by hand after.
 document.addEventListener("change", (event) => {
