@@ -1030,7 +1030,25 @@ def test_the_button_that_cancels_a_promise_says_so(owner_client, business, owner
     ).content.decode()
 
     form = page[page.index(reverse("web:promise_cancel", args=[promise.pk])) :]
-    assert 'type="submit">Belofte annuleren</button>' in form[: form.index("</form>")]
+    assert 'type="submit">Ja, belofte annuleren</button>' in form[: form.index("</form>")]
+
+
+def test_cancelling_a_promise_on_the_profile_takes_a_second_tap(owner_client, business, owner):
+    """On a phone "Belofte annuleren" sat a thumb's width from "Gedaan", and one tap called the
+    promise off for good: it now unfolds the button that does it, as "Oplossen" does."""
+    promise = PromiseFactory(customer=CustomerFactory(business=business), made_by=owner)
+
+    page = owner_client.get(
+        reverse("web:customer_detail", args=[promise.customer_id])
+    ).content.decode()
+
+    actions = _between(page, "profile-promises")
+    folded = actions[: actions.index(reverse("web:promise_cancel", args=[promise.pk]))]
+    assert folded.endswith(
+        '<details class="inline-form">\n'
+        '            <summary class="button button-quiet button-small">Belofte annuleren</summary>\n'
+        '            <form class="stack" method="post" action="'
+    )
 
 
 def test_a_promise_kept_from_today_counts_on_the_scorecard_at_once(owner_client, business):
