@@ -52,14 +52,29 @@ def search_is_indexed(query: str) -> bool:
     return any(len(term) >= _TRIGRAM for term in _terms(query))
 
 
+def _spellings(term: str) -> list[str]:
+    """The term as typed and with the Dutch "ij" written as "y" or the other way round: a name
+    heard at the counter ("Meijer", "Bijl") is typed either way. Only for words the index
+    serves, and only spellings it serves too: "ij" or "by" alone would match too much."""
+    if len(term) < _TRIGRAM or term.isdigit():
+        return [term]
+    swapped = {term.replace("ij", "y"), term.replace("y", "ij")} - {term}
+    return [term, *sorted(spelling for spelling in swapped if len(spelling) >= _TRIGRAM)]
+
+
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
 def search_filter(query: str) -> Q:
     condition = Q()
     phrases = []
     for term in _terms(query):
+        spellings = _spellings(term)
         if connection.vendor == "sqlite" and len(term) >= _TRIGRAM:
-            phrases.append('"' + term.replace('"', '""') + '"')
+            phrases.append("(" + " OR ".join(map(_phrase, spellings)) + ")")
         else:
-            condition &= Q(search_text__contains=term)
+            condition &= reduce(or_, (Q(search_text__contains=s) for s in spellings))
     if phrases:
         condition &= Q(pk__in=RawSQL(_SQLITE_MATCHES, [" AND ".join(phrases)]))
     return condition
@@ -95,7 +110,7 @@ def sharing_trigrams(business_id: int, terms: list[str]) -> Q:
     if not trigrams:
         return Q(pk__in=[])
     if connection.vendor == "sqlite":
-        match = " OR ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
+        match = " OR ".join(map(_phrase, trigrams))
         return Q(pk__in=RawSQL(_SQLITE_SHARING, [match, business_id, _CANDIDATES]))
     # pg_trgm's GIN index serves "contains"; its word_similarity ranks the candidates.
     similarity = Func(

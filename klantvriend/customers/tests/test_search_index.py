@@ -163,6 +163,26 @@ def test_letters_without_a_mark_to_drop_are_searched_plainly(business):
     assert _names(business, "soren lukasz") == ["Søren Łukasz"]
 
 
+def test_ij_and_y_find_each_other_as_dutch_names_are_written_both_ways(business, other_business):
+    """At the counter "Meijer" is heard and "Meyer" typed (or the other way round): nobody was
+    found, and the customer was easily added a second time."""
+    for name in ["Vera Meijer", "Piet Meyer", "Joost van Bijl", "Anna Byl", "Mees Maas"]:
+        services.customer_create(business=business, name=name)
+    services.customer_create(business=other_business, name="Kees Meijer")
+
+    assert _names(business, "meyer") == ["Piet Meyer", "Vera Meijer"]
+    assert _names(business, "Vera Meyer") == ["Vera Meijer"]
+    assert _names(business, "MEIJER") == ["Piet Meyer", "Vera Meijer"]
+    assert _names(business, "mey") == ["Piet Meyer", "Vera Meijer"]  # typed so far
+    assert _names(business, "byl") == ["Anna Byl", "Joost van Bijl"]
+    assert _names(business, "meij piet") == ["Piet Meyer"]
+    # Too short to tell a spelling from any "y" or "ij" anywhere: as typed.
+    assert _names(business, "ij") == ["Joost van Bijl", "Vera Meijer"]
+    assert selectors.customers_alike(business=business, details=["Vera Meyer"]) == list(
+        Customer.objects.filter(business=business, name="Vera Meijer")
+    )
+
+
 def _suggested(business, query):
     return [c.name for c in selectors.customer_suggestions(business=business, query=query)]
 
