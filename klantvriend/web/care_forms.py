@@ -33,11 +33,16 @@ class PromiseForm(OwnIds, forms.Form):
         label=_("what was promised"),
         max_length=300,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Say what was promised.")},
     )
     kind = forms.ChoiceField(
         label=_("kind"), choices=PromiseKind.choices, initial=PromiseKind.ORDER_READY
     )
-    due_date = forms.DateField(label=_("due on"), widget=DateInput())
+    due_date = forms.DateField(
+        label=_("due on"),
+        widget=DateInput(),
+        error_messages={"required": _("Fill in when it is due.")},
+    )
     due_time = forms.TimeField(
         label=_("at"),
         required=False,
@@ -45,12 +50,6 @@ class PromiseForm(OwnIds, forms.Form):
         help_text=_("Leave empty for some time that day."),
     )
     made_at = MomentField(label=_("promised at"), required=False, help_text=_("Empty means now."))
-
-    def clean_description(self):
-        description = self.cleaned_data["description"].strip()
-        if not description:
-            raise forms.ValidationError(_("Say what was promised."), code="required")
-        return description
 
     def due(self, business) -> dict:
         """The due moment for the service: a moment when a time was given, else the day."""
@@ -64,7 +63,9 @@ class ComplaintForm(OwnIds, forms.Form):
     id_prefix = "complaint"
 
     description = forms.CharField(
-        label=_("what is the complaint"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("what is the complaint"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Describe the complaint.")},
     )
     channel = forms.ChoiceField(
         label=_("channel"), choices=Channel.choices, initial=Channel.COUNTER
@@ -97,19 +98,15 @@ class ComplaintForm(OwnIds, forms.Form):
         widget=forms.CheckboxInput(attrs={"data-ticked-for-channel": Channel.COUNTER}),
     )
 
-    def clean_description(self):
-        description = self.cleaned_data["description"].strip()
-        if not description:
-            raise forms.ValidationError(_("Describe the complaint."), code="required")
-        return description
-
 
 SATISFACTION_CHOICES = [("", "—")] + [(str(score), str(score)) for score in range(1, 6)]
 
 
 class ResolveForm(forms.Form):
     resolution = forms.CharField(
-        label=_("how was it resolved"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("how was it resolved"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say how the complaint was resolved.")},
     )
     recovery_gesture = forms.CharField(
         label=Complaint._meta.get_field("recovery_gesture").verbose_name,
@@ -155,8 +152,13 @@ class FollowUpForm(OwnIds, forms.Form):
         label=FollowUp._meta.get_field("note").verbose_name,
         max_length=300,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Say what to ask the customer.")},
     )
-    due_on = forms.DateField(label=_("planned for"), widget=DateInput())
+    due_on = forms.DateField(
+        label=_("planned for"),
+        widget=DateInput(),
+        error_messages={"required": _("Fill in the day it is planned for.")},
+    )
     assigned_to = TeamMemberField(
         label=_("who calls"), queryset=None, required=False, empty_label=_("anyone")
     )
@@ -173,12 +175,6 @@ class FollowUpForm(OwnIds, forms.Form):
         )
         self.fields["assigned_to"].label_from_instance = staff_name
 
-    def clean_note(self):
-        note = self.cleaned_data["note"].strip()
-        if not note:
-            raise forms.ValidationError(_("Say what to ask the customer."), code="required")
-        return note
-
 
 class GestureForm(OwnIds, forms.Form):
     id_prefix = "gesture"
@@ -187,18 +183,13 @@ class GestureForm(OwnIds, forms.Form):
         label=Gesture._meta.get_field("what").verbose_name,
         max_length=Gesture._meta.get_field("what").max_length,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Say what the gesture was.")},
     )
     value = AmountField(label=_("value"), required=False)
     occasion = forms.ChoiceField(
         label=_("occasion"), choices=Occasion.choices, initial=Occasion.JUST_BECAUSE
     )
     confirm_repeat = forms.BooleanField(label=_("Give it anyway"), required=False)
-
-    def clean_what(self):
-        what = self.cleaned_data["what"].strip()
-        if not what:
-            raise forms.ValidationError(_("Say what the gesture was."), code="required")
-        return what
 
 
 WEEKDAYS = [

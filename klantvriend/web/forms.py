@@ -372,7 +372,7 @@ class QuickAddForm(OwnIds, forms.Form):
 class PurchaseForm(OwnIds, forms.Form):
     id_prefix = "purchase"
 
-    amount = AmountField(label=_("amount"))
+    amount = AmountField(label=_("amount"), error_messages={"required": _("Enter an amount.")})
     description = forms.CharField(label=_("what"), max_length=300, required=False)
     at = MomentField(label=_("when"), required=False, help_text=_("Empty means now."))
 
@@ -387,14 +387,9 @@ class ContactMomentForm(OwnIds, forms.Form):
         label=_("summary"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=ContactMoment._meta.get_field("summary").max_length,
+        error_messages={"required": _("Write a short summary.")},
     )
     at = MomentField(label=_("when"), required=False, help_text=_("Empty means now."))
-
-    def clean_summary(self):
-        summary = self.cleaned_data["summary"].strip()
-        if not summary:
-            raise forms.ValidationError(_("Write a short summary."), code="required")
-        return summary
 
 
 class ImportantDateForm(OwnIds, forms.Form):
@@ -404,8 +399,11 @@ class ImportantDateForm(OwnIds, forms.Form):
         label=_("what"),
         max_length=100,
         help_text=_("For example: wedding anniversary, shop opening."),
+        error_messages={"required": _("Say what day it is, for example: wedding anniversary.")},
     )
-    date = forms.DateField(label=_("date"), widget=DateInput())
+    date = forms.DateField(
+        label=_("date"), widget=DateInput(), error_messages={"required": _("Fill in the date.")}
+    )
     yearly = forms.BooleanField(label=_("every year"), required=False, initial=True)
 
 

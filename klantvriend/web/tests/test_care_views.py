@@ -907,7 +907,7 @@ def test_a_refused_resolution_on_the_profile_keeps_what_was_typed_next_to_the_fi
     assert 'value="Gratis worst"' in page
     assert (
         f'<p class="error" id="resolve-{complaint.pk}-resolution_error" role="alert">'
-        "Dit veld is verplicht.</p>"
+        "Zeg hoe de klacht is opgelost.</p>"
     ) in page
     # Not also as a bare list at the top of the section.
     assert 'class="errorlist"' not in page
@@ -931,7 +931,8 @@ def test_a_refused_resolution_from_today_opens_the_form_at_the_empty_field(
     page = response.content.decode()
     assert '<details class="inline-form" open>' in page
     assert (
-        f'id="resolve-{complaint.pk}-resolution_error" role="alert">Dit veld is verplicht.' in page
+        f'id="resolve-{complaint.pk}-resolution_error" role="alert">Zeg hoe de klacht is opgelost.'
+        in page
     )
     assert 'class="errorlist"' not in page
     complaint.refresh_from_db()
@@ -1426,3 +1427,92 @@ def test_the_list_of_promises_takes_only_the_filters_it_offers(
         "",
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("url_name", "sent", "field_id", "message"),
+    [
+        ("web:purchase_add", {}, "purchase-amount", "Vul een bedrag in."),
+        (
+            "web:contact_moment_add",
+            {"kind": "visit", "summary": "  "},
+            "contact-summary",
+            "Schrijf een korte samenvatting.",
+        ),
+        (
+            "web:important_date_add",
+            {"date": "2020-06-12"},
+            "important-date-label",
+            "Zeg wat voor dag het is, bijvoorbeeld: trouwdag.",
+        ),
+        (
+            "web:important_date_add",
+            {"label": "Trouwdag"},
+            "important-date-date",
+            "Vul de datum in.",
+        ),
+        (
+            "web:promise_add",
+            {"kind": "order_ready", "due_date": "2099-01-01"},
+            "promise-description",
+            "Zeg wat er beloofd is.",
+        ),
+        (
+            "web:promise_add",
+            {"kind": "order_ready", "description": "Rollade"},
+            "promise-due_date",
+            "Vul in wanneer het uiterlijk klaar is.",
+        ),
+        (
+            "web:complaint_add",
+            {"channel": "counter", "severity": "medium", "driver": "other"},
+            "complaint-description",
+            "Beschrijf de klacht.",
+        ),
+        (
+            "web:follow_up_add",
+            {"due_on": "2099-01-01"},
+            "follow-up-note",
+            "Zeg wat je de klant wilt vragen.",
+        ),
+        (
+            "web:follow_up_add",
+            {"note": "Smaakte het?"},
+            "follow-up-due_on",
+            "Vul in voor welke dag het gepland is.",
+        ),
+        (
+            "web:gesture_add",
+            {"occasion": "just_because"},
+            "gesture-what",
+            "Zeg wat de attentie was.",
+        ),
+    ],
+)
+def test_a_form_of_the_profile_sent_empty_says_what_to_fill_in(
+    staff_client, business, url_name, sent, field_id, message
+):
+    """Each form had a message of its own for an empty field, which only whitespace reached:
+    an empty one got Django's "Dit veld is verplicht.", read out without its field."""
+    customer = CustomerFactory(business=business)
+    before = {kind: getattr(customer, kind).count() for kind in RECORDS}
+
+    response = staff_client.post(reverse(url_name, args=[customer.pk]), sent, headers=HTMX)
+
+    assert response.status_code == 422
+    assert (
+        f'<p class="error" id="{field_id}_error" role="alert">{message}</p>'
+        in response.content.decode()
+    )
+    assert {kind: getattr(customer, kind).count() for kind in RECORDS} == before
+
+
+RECORDS = [
+    "purchases",
+    "contact_moments",
+    "important_dates",
+    "promises",
+    "complaints",
+    "follow_ups",
+    "gestures",
+]
