@@ -7,7 +7,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.promises.tests.factories import PromiseFactory
 
 from .test_browser import log_in, shot
 
@@ -39,10 +42,6 @@ TOO_SMALL_TO_TAP = """() => [...document.querySelectorAll(
 def test_on_a_phone_every_button_of_today_and_the_profile_is_a_thumb_high(
     page: Page, live_server, business, staff_user
 ):
-    from klantvriend.aftercare.tests.factories import FollowUpFactory
-    from klantvriend.complaints.tests.factories import ComplaintFactory
-    from klantvriend.promises.tests.factories import PromiseFactory
-
     customer = CustomerFactory(business=business, name="Koen Kuipers", phone="06-12345678")
     PurchaseFactory(customer=customer, amount_cents=1625)
     PromiseFactory(customer=customer, description="Rollade klaarzetten")  # overdue
@@ -66,8 +65,6 @@ def test_on_a_phone_every_button_of_today_and_the_profile_is_a_thumb_high(
 def test_on_a_phone_today_opens_with_the_first_complaint_to_answer_in_sight(
     page: Page, live_server, business, staff_user
 ):
-    from klantvriend.complaints.tests.factories import ComplaintFactory
-
     customer = CustomerFactory(business=business, name="Koen Kuipers")
     ComplaintFactory(customer=customer, description="Gehakt was te vet")
     page.set_viewport_size(PHONE)
@@ -153,8 +150,6 @@ def test_a_search_on_a_phone_shows_the_customers_found_without_scrolling(
 def test_opening_a_complaints_resolve_form_keeps_its_buttons_level(
     page: Page, live_server, business, staff_user
 ):
-    from klantvriend.complaints.tests.factories import ComplaintFactory
-
     customer = CustomerFactory(business=business, name="Koen Kuipers")
     ComplaintFactory(customer=customer, description="Gehakt was te vet")
     page.set_viewport_size(TABLET)
