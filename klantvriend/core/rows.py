@@ -3,7 +3,7 @@ says how many there are, without loading them all."""
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,18 @@ class Rows[T]:
     @property
     def hidden(self) -> int:
         return self.total - len(self.items)
+
+
+def open_first(rows: QuerySet, *, is_open: Q, moment: str) -> QuerySet:
+    """What is still to be done first, the soonest first (as the briefing card lists it), then the
+    rest, the latest first: a profile shows its first rows of each kind, and an open promise
+    older than the ten latest was not among them, so its Done button was not on the profile."""
+    return rows.order_by(
+        Case(When(is_open, then=Value(0)), default=Value(1)),
+        Case(When(is_open, then=F(moment))).asc(),
+        F(moment).desc(),
+        "-id",
+    )
 
 
 def first_rows(queryset: QuerySet, limit: int) -> Rows:

@@ -241,7 +241,8 @@ def _figures(tally: _Tally, late_promises: QuerySet[Promise] | None) -> Figures:
     )
 
 
-_IS_OPEN = Q(done_at__isnull=True, cancelled_at__isnull=True)
+# Neither kept nor cancelled.
+IS_OPEN = Q(done_at__isnull=True, cancelled_at__isnull=True)
 # Of the judged promises, those kept on time (early included): what every reliability figure
 # counts as kept, and what the scorecard's list of promises counts under its figure.
 KEPT_ON_TIME = Q(done_at__lte=F("due_at"))
@@ -260,7 +261,7 @@ def promises_judged(
     return Promise.objects.filter(business=business).filter(
         Q(done_at__gte=since)
         | Q(cancelled_at__gte=since, cancelled_at__gt=F("due_at"))
-        | (_IS_OPEN & Q(due_at__gte=since - grace, due_at__lt=now - grace))
+        | (IS_OPEN & Q(due_at__gte=since - grace, due_at__lt=now - grace))
     )
 
 
@@ -281,7 +282,7 @@ def promise_reliability(
     now = now or timezone.now()
     grace = promise_grace(business)
     since = now - FIGURES_PERIOD
-    is_open = _IS_OPEN
+    is_open = IS_OPEN
 
     def known_since(moment: datetime) -> Q:
         # The moment the outcome became known: done, cancelled, or the end of the grace. Done
@@ -510,7 +511,7 @@ def promise_outcomes(
     promises = Promise.objects.filter(business=business).filter(
         Q(done_at__gte=since)
         | Q(cancelled_at__gte=since)
-        | (_IS_OPEN & Q(due_at__gte=since - grace))
+        | (IS_OPEN & Q(due_at__gte=since - grace))
     )
     if made_by_id is not None:
         promises = promises.filter(made_by_id=None if made_by_id == MADE_BY_NOBODY else made_by_id)

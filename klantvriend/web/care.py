@@ -2,13 +2,16 @@
 forms to record them. Kept apart from views.py so the profile view only merges it in; a fixed
 number of queries whatever the customer's history."""
 
+from django.db.models import Q
 from django.utils import timezone
 
 from klantvriend.aftercare.selectors import follow_up_list
 from klantvriend.complaints.selectors import complaint_list, complaint_views
 from klantvriend.core.audit import audit_for_customer
+from klantvriend.core.rows import open_first
 from klantvriend.core.timeline import known_none
 from klantvriend.gestures.selectors import gesture_list
+from klantvriend.promises.selectors import IS_OPEN as PROMISE_OPEN
 from klantvriend.promises.selectors import promise_list, promise_views
 
 from .care_forms import ComplaintForm, FollowUpForm, GestureForm, PromiseForm
@@ -21,10 +24,20 @@ def care_profile_context(request, customer, forms: dict) -> dict:
     business = request.business
     now = timezone.now()
     lists = {
-        "promises": promise_list(business=business, customer_id=customer.pk).order_by("-due_at"),
-        "complaints": complaint_list(business=business, customer_id=customer.pk),
-        "follow_ups": follow_up_list(business=business, customer_id=customer.pk).order_by(
-            "-due_on"
+        "promises": open_first(
+            promise_list(business=business, customer_id=customer.pk),
+            is_open=PROMISE_OPEN,
+            moment="due_at",
+        ),
+        "complaints": open_first(
+            complaint_list(business=business, customer_id=customer.pk),
+            is_open=Q(resolved_at__isnull=True),
+            moment="received_at",
+        ),
+        "follow_ups": open_first(
+            follow_up_list(business=business, customer_id=customer.pk),
+            is_open=Q(done_at__isnull=True),
+            moment="due_on",
         ),
         "gestures": gesture_list(business=business, customer_id=customer.pk),
     }

@@ -1516,3 +1516,52 @@ RECORDS = [
     "follow_ups",
     "gestures",
 ]
+
+
+def test_the_profile_lists_what_is_still_open_first_the_soonest_first(owner_client, business):
+    """The profile shows the first ten of each kind: an open promise older than the ten latest
+    was not among them, and with it went its Done button; open ones now come first, the soonest
+    due first, then the rest, the latest first."""
+    customer = CustomerFactory(business=business)
+    now = timezone.now()
+    for days_ago in range(1, 13):  # twelve kept, the latest yesterday
+        PromiseFactory(
+            customer=customer,
+            description=f"Kept {days_ago}",
+            made_at=now - timedelta(days=days_ago + 1),
+            done_at=now - timedelta(days=days_ago),
+        )
+    for description, days in [("Open next week", 7), ("Open long overdue", -30), ("Open", 1)]:
+        PromiseFactory(
+            customer=customer,
+            description=description,
+            made_at=now - timedelta(days=40),
+            due_at=now + timedelta(days=days),
+        )
+    today = business.today()
+    FollowUpFactory(
+        customer=customer,
+        note="Done last week",
+        due_on=today - timedelta(days=7),
+        done_at=now - timedelta(days=7),
+        outcome="content",
+    )
+    FollowUpFactory(customer=customer, note="Due in a month", due_on=today + timedelta(days=30))
+    FollowUpFactory(customer=customer, note="Due tomorrow", due_on=today + timedelta(days=1))
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    promises = _between(page, "profile-promises")
+    assert re.findall(r"</span> ((?:Open|Kept)[^\n<]*)\n", promises) == [
+        "Open long overdue",
+        "Open",
+        "Open next week",
+        *[f"Kept {days_ago}" for days_ago in range(1, 8)],
+    ]
+    assert promises.count('data-testid="promise-done"') == 3
+    follow_ups = _between(page, "profile-follow-ups")
+    assert sorted(["Due tomorrow", "Due in a month", "Done last week"], key=follow_ups.index) == [
+        "Due tomorrow",
+        "Due in a month",
+        "Done last week",
+    ]
