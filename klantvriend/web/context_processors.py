@@ -6,5 +6,8 @@ def current_business(request):
         "business": getattr(request, "business", None),
         "membership": getattr(request, "membership", None),
         "memberships": getattr(request, "memberships", []),
-        "quick_add_form": QuickAddForm(),
+        # Not for a page without a business (logged out, or a member of none).
+        "quick_add_form": QuickAddForm(business=request.business)
+        if getattr(request, "business", None)
+        else None,
     }

@@ -363,10 +363,36 @@ class QuickAddForm(OwnIds, forms.Form):
 
     name = forms.CharField(label=_("name"), max_length=200, error_messages=NAME_REQUIRED)
     phone = forms.CharField(label=_("phone"), max_length=25, required=False)
+    # Asked at the counter as often as the name: "my neighbour sent me". Who came through whom
+    # is what the ambassadors and the acquisition report are made of.
+    referred_by = forms.ModelChoiceField(
+        label=_("referred by"),
+        queryset=Customer.objects.none(),
+        required=False,
+        help_text=_(
+            "Type a few letters of the name, phone or email of the customer who sent them."
+        ),
+        error_messages={"invalid_choice": _("This customer does not exist.")},
+    )
     # Shown only when customers of the same name exist (see customer_quick_add).
     confirm_new = forms.BooleanField(
         label=_("It is someone else: add a new customer"), required=False
     )
+
+    def __init__(self, *args, business, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referred_by"].queryset = Customer.objects.filter(
+            business=business, erased_at__isnull=True
+        ).only("id", "name")
+        self.fields["referred_by"].widget = ReferrerPicker(business=business)
+
+    def service_fields(self) -> dict:
+        """What the service stores beyond the name: a referrer also says how they came."""
+        referrer = self.cleaned_data["referred_by"]
+        fields = {"phone": self.cleaned_data["phone"]}
+        if referrer is not None:
+            fields |= {"referred_by": referrer, "acquisition_channel": AcquisitionChannel.REFERRAL}
+        return fields
 
 
 class PurchaseForm(OwnIds, forms.Form):

@@ -17,6 +17,16 @@ from klantvriend.referrals.selectors import acquisition_report, ambassador_ranki
 from .views import member_required
 
 PICKER_RESULTS = 8
+# The referrer pickers' fields: the customer form's and the walk-in panel's (a page may hold
+# both). The field a picker's requests name, if it is one of these; else the customer form's.
+PICKER_FIELDS = ("id_referred_by", "quick-add-referred_by")
+
+
+def _picker_field(request: HttpRequest) -> str:
+    field = request.GET.get("field", "")
+    return field if field in PICKER_FIELDS else PICKER_FIELDS[0]
+
+
 CHANNEL_COLOURS = {
     AcquisitionChannel.REFERRAL: "referral",
     AcquisitionChannel.WALK_IN: "walk-in",
@@ -96,7 +106,12 @@ def referrer_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/partials/referrer_results.html",
-        {"results": results, "query": query, "exclude": exclude, "field_id": "id_referred_by"},
+        {
+            "results": results,
+            "query": query,
+            "exclude": exclude,
+            "field_id": _picker_field(request),
+        },
     )
 
 
@@ -118,7 +133,7 @@ def referrer_pick(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "exclude": exclude,
             "name": "referred_by",
-            "field_id": "id_referred_by",
+            "field_id": _picker_field(request),
             "placeholder": _("Type a name, phone or email"),
         },
     )

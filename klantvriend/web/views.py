@@ -238,7 +238,7 @@ QUICK_ADD_MATCHES = 5
 @member_required
 @require_POST
 def customer_quick_add(request: HttpRequest) -> HttpResponse:
-    form = QuickAddForm(request.POST)
+    form = QuickAddForm(request.POST, business=request.business)
     matches = []
     if form.is_valid() and not form.cleaned_data["confirm_new"]:
         # At the counter a regular is easily added a second time: show who is already known
@@ -253,8 +253,8 @@ def customer_quick_add(request: HttpRequest) -> HttpResponse:
             customer = services.customer_create(
                 business=request.business,
                 name=form.cleaned_data["name"],
-                phone=form.cleaned_data["phone"],
                 actor=request.user,
+                **form.service_fields(),
             )
         except ValidationError as error:
             add_service_errors(form, error)

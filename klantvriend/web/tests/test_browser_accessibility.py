@@ -235,8 +235,8 @@ def test_the_walk_in_panel_works_with_the_keyboard_alone_and_escape_shuts_it(
     # Tabbing on past its last button shuts it: the focus does not go on hidden behind it.
     page.keyboard.press("Enter")
     expect(panel.get_by_label("Naam")).to_be_focused()
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
+    for _field in ("Telefoon", "Doorverwezen door", "Klant toevoegen"):
+        page.keyboard.press("Tab")
     expect(panel.get_by_role("button", name="Klant toevoegen")).to_be_focused()
     expect(panel).to_have_attribute("open", "")
     page.keyboard.press("Tab")

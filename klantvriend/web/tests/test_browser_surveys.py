@@ -122,7 +122,7 @@ def test_the_referrer_is_picked_by_typing_and_the_ambassadors_page_ranks_them(
     page.goto(f"{live_server.url}/customers/new/")
     page.get_by_role("group", name="Wie").locator("input[name=name]").fill("Cor Visser")
     page.get_by_label("Bij ons gekomen via").select_option("referral")
-    page.get_by_label("Doorverwezen door").fill("ann")
+    page.get_by_role("searchbox", name="Doorverwezen door").fill("ann")
     option = page.get_by_role("button", name="Anna de Vries")
     expect(option).to_be_visible()
     shot(page, "surveys-06-referrer-search")
@@ -159,7 +159,7 @@ def test_picking_a_referrer_sets_how_the_customer_came_unless_chosen_otherwise(
 
     page.goto(f"{live_server.url}/customers/new/")
     page.get_by_role("group", name="Wie").locator("input[name=name]").fill("Cor Visser")
-    page.get_by_label("Doorverwezen door").fill("ann")
+    page.get_by_role("searchbox", name="Doorverwezen door").fill("ann")
     page.get_by_role("button", name="Anna de Vries").click()
     expect(page.get_by_test_id("referrer-chosen")).to_have_value("Anna de Vries · 06-11112222")
     expect(page.get_by_label("Bij ons gekomen via")).to_have_value("referral")
@@ -170,7 +170,7 @@ def test_picking_a_referrer_sets_how_the_customer_came_unless_chosen_otherwise(
     # A channel chosen on purpose stays: the form's message asks which of the two is right.
     page.goto(f"{live_server.url}/customers/new/")
     page.get_by_label("Bij ons gekomen via").select_option("online")
-    page.get_by_label("Doorverwezen door").fill("ann")
+    page.get_by_role("searchbox", name="Doorverwezen door").fill("ann")
     page.get_by_role("button", name="Anna de Vries").click()
     expect(page.get_by_test_id("referrer-chosen")).to_be_visible()
     expect(page.get_by_label("Bij ons gekomen via")).to_have_value("online")

@@ -12,7 +12,7 @@ from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
 from klantvriend.core.services import membership_create
 from klantvriend.customers import services as customer_services
-from klantvriend.customers.models import ContactMoment, Customer, Purchase
+from klantvriend.customers.models import AcquisitionChannel, ContactMoment, Customer, Purchase
 from klantvriend.customers.tests.factories import (
     ContactMomentFactory,
     CustomerFactory,
@@ -163,6 +163,57 @@ def test_quick_add_with_htmx_redirects_the_page(owner_client, business):
     customer = Customer.objects.get(business=business)
     assert response.status_code == 204
     assert response.headers["HX-Redirect"] == reverse("web:customer_detail", args=[customer.pk])
+
+
+def test_quick_add_records_who_sent_the_walk_in(owner_client, business):
+    """ "My neighbour sent me" is said at the counter, where the walk-in panel is: the referrer is
+    picked there (the panel's own picker), and the new customer came through a referral."""
+    vera = CustomerFactory(business=business, name="Vera Meijer")
+
+    panel = owner_client.get(reverse("web:today")).content.decode()
+    found = owner_client.get(
+        reverse("web:referrer_search"),
+        {"referred_by_query": "meijer", "field": "quick-add-referred_by", "exclude": ""},
+    ).content.decode()
+    response = owner_client.post(
+        reverse("web:customer_quick_add"),
+        {"name": "Wim Wandelaar", "referred_by": vera.pk},
+        headers={"HX-Request": "true"},
+    )
+
+    assert 'id="quick-add-referred_by_picker"' in panel
+    assert "field=quick-add-referred_by" in panel
+    assert 'hx-target="#quick-add-referred_by_picker"' in found
+    assert f"?customer={vera.pk}&amp;exclude=&amp;field=quick-add-referred_by" in found
+    wim = Customer.objects.get(business=business, name="Wim Wandelaar")
+    assert response.status_code == 204
+    assert wim.referred_by == vera
+    assert wim.acquisition_channel == AcquisitionChannel.REFERRAL
+
+
+def test_quick_add_refuses_a_referrer_of_another_business_and_stores_nothing(
+    owner_client, business, other_business
+):
+    stranger = CustomerFactory(business=other_business, name="Vera Meijer")
+
+    response = owner_client.post(
+        reverse("web:customer_quick_add"),
+        {"name": "Wim Wandelaar", "referred_by": stranger.pk},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 422
+    assert "Deze klant bestaat niet." in response.content.decode()
+    assert not Customer.objects.filter(business=business).exists()
+
+
+def test_a_picker_asked_for_a_field_it_does_not_know_answers_for_the_customer_form(owner_client):
+    page = owner_client.get(
+        reverse("web:referrer_pick"), {"field": 'x" onclick="alert(1)', "exclude": ""}
+    ).content.decode()
+
+    assert 'id="id_referred_by_picker"' in page
+    assert "alert" not in page
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
-// The referrer picker of the customer form: Enter picks the first match instead of submitting
-// the form, and the arrow key moves into the list. Without this file the buttons still work.
+// The referrer pickers (the customer form's, the walk-in panel's): Enter picks the first match
+// instead of submitting the form, and the arrow key moves into the list. Without this file the
+// buttons still work.
 "use strict";
 
 document.addEventListener("keydown", (event) => {
