@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from klantvriend.core.db import DATABASE_INT_MAX
 from klantvriend.core.errors import Conflict as ConflictError
 from klantvriend.core.errors import OwnerOnly
 from klantvriend.core.models import Membership, refuse_null_characters
@@ -213,9 +214,8 @@ class ValidationErrors(Schema):
     detail: list[FieldError]
 
 
-# Ids and offsets as the database can hold them (a signed 64-bit integer): a larger number is
-# refused as input, not a server error.
-DATABASE_INT_MAX = 2**63 - 1
+# Ids and offsets as the database can hold them: a larger number is refused as input, not a
+# server error.
 ObjectId = Annotated[int, Field(ge=1, le=DATABASE_INT_MAX)]
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StrictInt
 
+from klantvriend.core.db import DATABASE_INT_MAX
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors, services
@@ -156,6 +157,10 @@ class DuplicateGroupOut(Schema):
         'country\'s with "+" and its code), the name without accents, capitals or extra spaces.',
     )
     size: int = Field(..., description="How many customers share it.")
+    newest: int = Field(
+        ...,
+        description="The id of its latest customer (shown or not): the groups come latest first.",
+    )
     customers: list[DuplicateCustomerOut] = Field(
         ...,
         description=f"The first {selectors.DUPLICATES_SHOWN_PER_GROUP}, oldest record first.",
@@ -172,25 +177,30 @@ class DuplicateGroupOut(Schema):
 class DuplicatePage(Schema):
     items: list[DuplicateGroupOut]
     count: int = Field(..., description="Groups of this kind.")
-    readable: int = Field(
-        ...,
-        description=f"Groups that can be paged to: the first "
-        f"{selectors.DUPLICATE_GROUPS_READABLE}; merging or telling them apart brings the next.",
+    next_before: int | None = Field(
+        ..., description="The `before` of the next page (older groups); null on the last page."
     )
 
 
 class DuplicatePagination(Schema):
     kind: Literal[tuple(MatchKind.values)] = "email"  # type: ignore[valid-type]
     limit: int = Field(20, ge=1, le=50)
-    offset: int = Field(0, ge=0, le=selectors.DUPLICATE_GROUPS_READABLE)
+    before: int | None = Field(
+        None,
+        ge=1,
+        le=DATABASE_INT_MAX,
+        description="The groups whose latest customer is older than this id: the previous "
+        "page's `next_before`.",
+    )
 
 
 @router.get(
     "/duplicates",
     response={200: DuplicatePage, **OWNER_ERRORS},
     summary="Possible duplicates: customers sharing an e-mail address, phone number or name",
-    description="Groups of customers who share a key of the kind asked for, in key order, "
-    "leaving out those whose customers are all marked as not the same person. Merge two with "
+    description="Groups of customers who share a key of the kind asked for, the group with the "
+    "latest customer first (an import's new doubles on top), leaving out those whose customers "
+    "are all marked as not the same person; page on with `before`. Merge two with "
     "`POST /customers/{id}/merge/{other_customer_id}`, or mark them with `PUT "
     "/customers/{id}/not-the-same/{other_customer_id}` (owners).",
 )
@@ -198,15 +208,16 @@ def list_duplicates(request: HttpRequest, page: Query[DuplicatePagination]):
     business = business_of(request)
     require_owner(request)
     count = selectors.duplicate_counts(business=business)[page.kind]
-    readable = min(count, selectors.DUPLICATE_GROUPS_READABLE)
-    end = min(page.offset + page.limit, readable)
-    keys = list(selectors.duplicate_keys(business=business, kind=page.kind)[page.offset : end])
-    groups = selectors.duplicate_groups(business=business, kind=page.kind, keys=keys)
+    keys = selectors.duplicate_keys(
+        business=business, kind=page.kind, size=page.limit, before=page.before
+    )
+    groups = selectors.duplicate_groups(business=business, kind=page.kind, keys=keys.keys)
     items = [
         {
             "kind": group.kind,
             "key": group.key,
             "size": group.size,
+            "newest": group.newest,
             "customers": group.customers,
             "also": group.also,
             "differs": group.differs,
@@ -214,7 +225,7 @@ def list_duplicates(request: HttpRequest, page: Query[DuplicatePagination]):
         }
         for group in groups
     ]
-    return {"items": items, "count": count, "readable": readable}
+    return {"items": items, "count": count, "next_before": keys.older}
 
 
 @router.put(

@@ -6,6 +6,10 @@ for every row, which made a year of reliability figures take seconds."""
 from django.db import connection
 from django.db.models import CharField, FloatField, Func, IntegerField
 
+# The largest integer both databases hold (signed 64 bits: ids, counts): a larger number typed
+# into an address or sent to the API is no id, not a server error.
+DATABASE_INT_MAX = 2**63 - 1
+
 
 class SecondsBetween(Func):
     """Seconds from `start` to `end` (negative when end is earlier), computed by the database."""

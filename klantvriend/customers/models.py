@@ -380,13 +380,16 @@ class MatchCount(models.Model):
     per key at 100,000 customers on SQLite). A key that no customer has any more has no row.
     `apart`: how many pairs of the customers who share the key the owner marked as different
     people (DistinctPair), kept by the triggers of migration 0025; the key is no group to list
-    once every pair of its customers is (`OPEN`)."""
+    once every pair of its customers is (`OPEN`). `newest`: the id of its latest customer,
+    kept by the triggers of migration 0026; the list shows the groups with the latest records
+    first (an import's new doubles) and pages by it, since no two keys of a kind share it."""
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=MatchKind.choices)
     key = models.CharField(max_length=identity.MATCH_KEY_LENGTH)
     customers = models.IntegerField(default=0)
     apart = models.IntegerField(default=0)
+    newest = models.BigIntegerField(default=0)
 
     # Shared by more than one customer, some two of whom are not marked as different people:
     # n customers make n(n-1)/2 pairs.
@@ -399,12 +402,12 @@ class MatchCount(models.Model):
             models.UniqueConstraint(fields=["business", "kind", "key"], name="match_count_key"),
         ]
         indexes = [
-            # The counts and pairs in the index itself: the tabs' counts and the list's keys
-            # are read from it alone.
+            # The counts and pairs in the index itself: the tabs' counts and the list's pages of
+            # keys, latest first, are read from it alone.
             models.Index(
-                fields=["business", "kind", "key", "customers", "apart"],
+                fields=["business", "kind", "newest", "customers", "apart", "key"],
                 condition=models.Q(customers__gt=1),
-                name="match_count_shared_pairs",
+                name="match_count_shared_newest",
             ),
         ]
 

@@ -351,10 +351,6 @@ def anonymised_customer_ids(*, business: Business) -> QuerySet:
 # Customers shown of one group of possible duplicates: a name that twenty customers share is
 # most likely twenty people, and the page stays readable (and quick to draw).
 DUPLICATES_SHOWN_PER_GROUP = 4
-# Groups of one kind that can be paged to: what an owner works through in a sitting (merging them
-# brings the next ones up). Further on, the database would skip every group before the page
-# (90 ms for the 963rd page of names on PostgreSQL at 100,000 customers).
-DUPLICATE_GROUPS_READABLE = 200
 
 
 @dataclass(frozen=True)
@@ -369,6 +365,8 @@ class DuplicateGroup:
     # What they share, as compared (Customer.match_<kind>).
     key: str
     size: int
+    # The id of the latest customer who has the key (MatchCount.newest), shown or not.
+    newest: int
     customers: list[Customer]
     also: list[str]
     differs: list[str]
@@ -398,16 +396,56 @@ def duplicate_counts(*, business: Business) -> dict[str, int]:
     return {kind: 0 for kind in MatchKind.values} | dict(rows)
 
 
-def duplicate_keys(*, business: Business, kind: str) -> QuerySet[MatchCount]:
-    """The keys of a kind that more than one customer of the business shares, some two of them
-    not marked as different people, in key order (a name's alphabet), to be cut into pages."""
-    return MatchCount.objects.filter(MatchCount.OPEN, business=business, kind=kind).order_by("key")
+@dataclass(frozen=True)
+class DuplicateKeys:
+    """A page of shared keys (duplicate_keys), with where the pages beside it begin: `newer`
+    to ask for as `after`, `older` as `before`; None where there is none."""
+
+    keys: list[MatchCount]
+    newer: int | None
+    older: int | None
+
+
+def duplicate_keys(
+    *,
+    business: Business,
+    kind: str,
+    size: int,
+    before: int | None = None,
+    after: int | None = None,
+) -> DuplicateKeys:
+    """A page of `size` keys of a kind that more than one customer of the business shares, some
+    two of them not marked as different people, the key with the latest customer first
+    (MatchCount.newest: an import's new doubles come on top): those whose latest customer is
+    older than `before` (if there are any), or the page just newer than `after`, or else the
+    first page.
+
+    Keyset paging: no two keys of a kind have one latest customer, so a page starts where the
+    index says (one query; two when `after` is within a page of the first): the last page costs
+    what the first does, where skipping the groups before it grew with them."""
+    shared = MatchCount.objects.filter(MatchCount.OPEN, business=business, kind=kind)
+    if after is not None:
+        rows = list(shared.filter(newest__gt=after).order_by("newest")[: size + 1])
+        if len(rows) > size:
+            keys = rows[:size][::-1]
+            return DuplicateKeys(keys, newer=keys[0].newest, older=keys[-1].newest)
+        before = None  # fewer than a page newer than `after`: the first page
+    if before is not None:
+        shared = shared.filter(newest__lt=before)
+    rows = list(shared.order_by("-newest")[: size + 1])
+    if before is not None and not rows:
+        # Nothing older than `before` any more (its groups merged or told apart): the page
+        # before it.
+        return duplicate_keys(business=business, kind=kind, size=size, after=before)
+    keys = rows[:size]
+    older = keys[-1].newest if len(rows) > size else None
+    return DuplicateKeys(keys, newer=None if before is None else keys[0].newest, older=older)
 
 
 def duplicate_groups(
     *, business: Business, kind: str, keys: list[MatchCount]
 ) -> list[DuplicateGroup]:
-    """The customers who share each of `keys` (of one kind, read by duplicate_keys), in the
+    """The customers who share each of `keys` (of one kind, a page of duplicate_keys), in the
     same order. Three queries, however many groups: the customers, through the index of their
     key, their numbers of purchases, and the pairs of them marked as different people."""
     column = f"match_{kind}"
@@ -453,7 +491,18 @@ def duplicate_groups(
         ]
         ids = {customer.pk for customer in members}
         pairs = frozenset(pair for pair in apart if pair[0] in ids and pair[1] in ids)
-        groups.append(DuplicateGroup(kind, row.key, size, members, also, differs, pairs))
+        groups.append(
+            DuplicateGroup(
+                kind=kind,
+                key=row.key,
+                size=size,
+                newest=row.newest,
+                customers=members,
+                also=also,
+                differs=differs,
+                apart=pairs,
+            )
+        )
     return groups
 
 

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from klantvriend.core.db import DATABASE_INT_MAX
 from klantvriend.core.errors import Conflict
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer, MatchKind
@@ -20,9 +21,19 @@ from klantvriend.importers.merge import merge_refusal
 from .views import CountedPaginator, owner_required
 
 GROUPS_PER_PAGE = 20
-# Pages that can be opened: the groups the database reads without skipping far
-# (selectors.DUPLICATE_GROUPS_READABLE).
-PAGES = selectors.DUPLICATE_GROUPS_READABLE // GROUPS_PER_PAGE
+# Where a page of groups begins (selectors.duplicate_keys): the latest customer of a group.
+CURSORS = ("before", "after")
+
+
+def _cursors(query) -> dict[str, int]:
+    """The page's `before` or `after` as the address or the form gives it; another value (not
+    a number, or beyond any id) is no page: the first."""
+    cursors = {}
+    for name in CURSORS:
+        value = query.get(name, "")
+        if value.isascii() and value.isdigit() and int(value) <= DATABASE_INT_MAX:
+            cursors[name] = int(value)
+    return cursors
 
 
 @dataclass(frozen=True)
@@ -64,21 +75,19 @@ def customer_duplicates_view(request: HttpRequest) -> HttpResponse:
     if kind not in MatchKind.values:
         # The first kind that has groups, the strongest sign first (MatchKind's order).
         kind = next((kind for kind in MatchKind.values if counts[kind]), MatchKind.EMAIL)
-    keys = selectors.duplicate_keys(business=request.business, kind=kind)
-    browsable = min(counts[kind], GROUPS_PER_PAGE * PAGES)
-    page = CountedPaginator(keys, GROUPS_PER_PAGE, count=browsable).get_page(
-        request.GET.get("page")
+    cursors = _cursors(request.GET)
+    page = selectors.duplicate_keys(
+        business=request.business, kind=kind, size=GROUPS_PER_PAGE, **cursors
     )
-    groups = selectors.duplicate_groups(
-        business=request.business, kind=kind, keys=list(page.object_list)
-    )
+    groups = selectors.duplicate_groups(business=request.business, kind=kind, keys=page.keys)
     context = {
         "kind": kind,
         "kind_label": MatchKind(kind).label,
         "kinds": [(value, label, counts[value]) for value, label in MatchKind.choices],
         "page": page,
+        # Where the forms of this page bring the owner back to.
+        "cursors": cursors,
         "total": counts[kind],
-        "browsable": browsable,
         "groups": [(group, _records(group.customers, group.apart)) for group in groups],
         "shown_per_group": selectors.DUPLICATES_SHOWN_PER_GROUP,
         "apart_count": selectors.distinct_pair_count(business=request.business),
@@ -88,10 +97,11 @@ def customer_duplicates_view(request: HttpRequest) -> HttpResponse:
 
 def _back(request: HttpRequest, name: str) -> str:
     """The page of the list the owner acted on (`name`: the list of groups or of pairs), its
-    tab and page number as the form sent them, checked."""
-    query = {}
+    tab and page (the list of groups: where it begins) as the form sent them, checked."""
+    query: dict[str, str | int] = {}
     if (kind := request.POST.get("kind", "")) in MatchKind.values:
         query["kind"] = kind
+    query |= _cursors(request.POST)
     if (page := request.POST.get("page", "")).isdigit():
         query["page"] = page
     return reverse(name) + (f"?{urlencode(query)}" if query else "")

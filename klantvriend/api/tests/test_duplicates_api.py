@@ -8,7 +8,7 @@ from klantvriend.core.models import AuditEvent, Role
 from klantvriend.core.services import apitoken_create, membership_create, user_create
 from klantvriend.customers.models import DistinctPair
 from klantvriend.customers.services import customer_create
-from klantvriend.customers.tests.factories import PurchaseFactory
+from klantvriend.customers.tests.factories import PurchaseFactory, customers_bulk_create
 
 
 @pytest.fixture
@@ -34,9 +34,14 @@ def test_the_groups_of_a_kind_with_what_they_share(api, doubles, other_business)
 
     body = _groups(api, "phone")
 
-    assert (body["count"], body["readable"]) == (1, 1)
+    assert (body["count"], body["next_before"]) == (1, None)
     [group] = body["items"]
-    assert (group["kind"], group["key"], group["size"]) == ("phone", "0612345678", 2)
+    assert (group["kind"], group["key"], group["size"], group["newest"]) == (
+        "phone",
+        "0612345678",
+        2,
+        walk_in.pk,
+    )
     assert [(c["id"], c["name"], c["phone"], c["purchase_count"]) for c in group["customers"]] == [
         (jan.pk, "Jan Bakker", "06-12345678", 2),
         (walk_in.pk, "J. Bakker", "+31 6 1234 5678", 0),
@@ -98,8 +103,30 @@ def test_staff_may_not_see_or_mark_duplicates(business, doubles):
     assert not DistinctPair.objects.exists()
 
 
+def test_the_latest_groups_come_first_and_every_group_can_be_paged_to(api, business):
+    # Given more than 200 groups of a name (which were as many as the API could page to),
+    customers_bulk_create(
+        business=business, names=[f"Klant {number:03}" for _ in range(2) for number in range(205)]
+    )
+
+    # when a client asks for pages of 50 until there is no next one,
+    pages, before = [], None
+    while not pages or before is not None:
+        pages.append(_groups(api, "name", limit=50, **({"before": before} if before else {})))
+        before = pages[-1]["next_before"]
+
+    # then it had every group once, the one with the latest customer first.
+    names = [group["customers"][0]["name"] for page in pages for group in page["items"]]
+    assert names == [f"Klant {number:03}" for number in reversed(range(205))]
+    assert [page["count"] for page in pages] == [205] * 5
+    assert pages[0]["next_before"] == pages[0]["items"][-1]["newest"]
+
+
+# "offset": the pages are cut by `before` now; a client still paging by offset is told so
+# instead of getting the first page again and again.
 @pytest.mark.parametrize(
-    "query", ["kind=address", "limit=0", "limit=51", "offset=201", "offset=-1"]
+    "query",
+    ["kind=address", "limit=0", "limit=51", "before=0", f"before={2**63}", "before=x", "offset=20"],
 )
 def test_a_page_out_of_bounds_is_refused_with_its_field(api, query):
     response = api.get(f"/api/v1/customers/duplicates?{query}")

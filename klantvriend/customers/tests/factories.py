@@ -27,6 +27,15 @@ class CustomerFactory(factory.django.DjangoModelFactory):
         return customer
 
 
+def customers_bulk_create(*, business, names: list[str]) -> list[Customer]:
+    """Customers of these names written in one statement, as the importers and the demo write
+    many (with their derived fields; the database's triggers count them)."""
+    customers = [Customer(business=business, name=name) for name in names]
+    for customer in customers:
+        customer.refresh_derived_fields()
+    return Customer.objects.bulk_create(customers)
+
+
 class PurchaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Purchase

@@ -1,5 +1,5 @@
 """The numbers of customers per business and per tag, and what each customer has bought, kept by
-triggers (migrations 0006, 0007 and 0009; those of the match keys, 0024 and 0025, in
+triggers (migrations 0006, 0007 and 0009; those of the match keys, 0024 to 0026, in
 test_match_keys.py and test_distinct_pairs.py): right after every kind of write, and read by the
 customer list, the API and the ambassador ranking instead of counting or summing every row."""
 
@@ -41,6 +41,9 @@ TRIGGERS = {
     "customers_distinct_pair_insert",
     "customers_distinct_pair_delete",
     "customers_match_pairs_update",
+    "customers_match_newest_insert",
+    "customers_match_newest_delete",
+    "customers_match_newest_update",
 }
 
 

@@ -3,7 +3,7 @@ stored with every write of a customer, and how many customers share each key (Ma
 kept by the triggers of migration 0024 after every kind of write."""
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Max
 
 from klantvriend.customers import services
 from klantvriend.customers.identity import match_keys, name_key, phone_key
@@ -58,11 +58,14 @@ def test_an_anonymised_customer_has_no_keys():
     }
 
 
-def _kept(business) -> set[tuple[str, str, int]]:
-    return set(MatchCount.objects.filter(business=business).values_list("kind", "key", "customers"))
+def _kept(business, figure: str = "customers") -> set[tuple[str, str, int]]:
+    """(kind, key, figure) of every key the database keeps: how many customers have it, or
+    the latest of them (`newest`)."""
+    return set(MatchCount.objects.filter(business=business).values_list("kind", "key", figure))
 
 
-def _counted(business) -> set[tuple[str, str, int]]:
+def _counted(business, figure=None) -> set[tuple[str, str, int]]:
+    """The same, computed from the customers: `figure` their count, or Max("pk")."""
     counted = set()
     for kind in ("email", "phone", "name"):
         column = f"match_{kind}"
@@ -71,7 +74,7 @@ def _counted(business) -> set[tuple[str, str, int]]:
             .exclude(**{column: ""})
             .order_by()
             .values(column)
-            .annotate(n=Count("pk"))
+            .annotate(n=figure or Count("pk"))
         )
         counted |= {(kind, row[column], row["n"]) for row in rows}
     return counted
@@ -134,3 +137,52 @@ def test_every_kind_of_write_keeps_the_shared_keys(business, other_business):
 def _with_keys(customer: Customer) -> Customer:
     customer.refresh_derived_fields()
     return customer
+
+
+def _newest_kept(business) -> set[tuple[str, str, int]]:
+    return _kept(business, "newest")
+
+
+def _newest_counted(business) -> set[tuple[str, str, int]]:
+    return _counted(business, Max("pk"))
+
+
+def test_every_kind_of_write_keeps_each_key_s_latest_customer(business, other_business):
+    # Given customers written one by one and in bulk (as the importers write them),
+    anna = services.customer_create(business=business, name="Anna", phone="06-12345678")
+    bram = services.customer_create(business=business, name="Bram", phone="0612345678")
+    CustomerFactory(business=other_business, name="Anna")
+    Customer.objects.bulk_create(
+        [_with_keys(Customer(business=business, name=name)) for name in ("Anna", "Bram", "Anna")]
+    )
+    latest_anna = Customer.objects.filter(business=business, name="Anna").latest("pk")
+    assert (
+        _newest_kept(business)
+        == _newest_counted(business)
+        == {
+            ("name", "anna", latest_anna.pk),
+            ("name", "bram", latest_anna.pk - 1),
+            ("phone", "0612345678", bram.pk),
+        }
+    )
+
+    # when a key's latest customer leaves it (a new name; several in one statement), its
+    # latest is the one before, and the key they join gets them if they are later;
+    services.customer_update(customer=latest_anna, name="Cor")
+    assert _newest_kept(business) == _newest_counted(business)
+    assert ("name", "anna", latest_anna.pk - 2) in _newest_kept(business)
+    Customer.objects.filter(business=business, name="Bram").update(match_name="anna")
+    assert _newest_kept(business) == _newest_counted(business)
+    assert ("name", "anna", latest_anna.pk - 1) in _newest_kept(business)
+
+    # and when the latest is deleted, alone or with others.
+    Customer.objects.filter(pk=latest_anna.pk - 1).delete()
+    assert _newest_kept(business) == _newest_counted(business)
+    bram.delete()
+    Customer.objects.filter(pk__in=[anna.pk, latest_anna.pk]).delete()
+    assert (
+        _newest_kept(business)
+        == _newest_counted(business)
+        == {("name", "anna", latest_anna.pk - 2)}
+    )
+    assert _newest_kept(other_business) == _newest_counted(other_business)

@@ -108,7 +108,7 @@ def test_the_demo_has_a_few_second_records_of_regulars_to_merge(db):
             for group in duplicate_groups(
                 business=business,
                 kind=kind,
-                keys=list(duplicate_keys(business=business, kind=kind)),
+                keys=duplicate_keys(business=business, kind=kind, size=20).keys,
             )
         ]
         for kind in counts

@@ -9,7 +9,7 @@ from django.urls import reverse
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer, DistinctPair
 from klantvriend.customers.selectors import customer_version
-from klantvriend.customers.tests.factories import PurchaseFactory
+from klantvriend.customers.tests.factories import PurchaseFactory, customers_bulk_create
 from klantvriend.importers.privacy import customer_erase
 
 URL = reverse("web:customer_duplicates")
@@ -153,34 +153,73 @@ def test_a_name_many_share_shows_the_first_records_and_how_many_more(owner_clien
     assert "ook hetzelfde" not in page
 
 
-def test_groups_come_in_pages_in_alphabetical_order(owner_client, business, monkeypatch):
-    monkeypatch.setattr("klantvriend.web.duplicate_views.GROUPS_PER_PAGE", 2)
-    for name in ["Cor", "Anna", "Bram", "Cor", "Anna", "Bram"]:
+def test_the_groups_with_the_latest_records_come_first(owner_client, business):
+    # Given groups whose latest records came in another order than their names,
+    for name in ["Bram", "Anna", "Cor", "Bram", "Cor", "Anna"]:
         services.customer_create(business=business, name=name)
-
-    first = owner_client.get(URL, {"kind": "name"}).content.decode()
-    second = owner_client.get(URL, {"kind": "name", "page": 2}).content.decode()
-
-    assert [group[1] for group in _groups(first)] == ["Anna", "Bram"]
-    assert [group[1] for group in _groups(second)] == ["Cor"]
-    assert '<p class="subtle" data-testid="duplicate-count">3 groepen · 1–2 getoond</p>' in first
-    assert "Pagina 2 van 2" in second
-
-
-def test_only_the_first_pages_of_groups_can_be_opened(owner_client, business, monkeypatch):
-    monkeypatch.setattr("klantvriend.web.duplicate_views.GROUPS_PER_PAGE", 2)
-    monkeypatch.setattr("klantvriend.web.duplicate_views.PAGES", 1)
-    for name in ["Cor", "Anna", "Bram", "Cor", "Anna", "Bram"]:
-        services.customer_create(business=business, name=name)
-
-    page = owner_client.get(URL, {"kind": "name", "page": 2}).content.decode()
-
-    assert [group[1] for group in _groups(page)] == ["Anna", "Bram"]
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+    assert [group[1] for group in _groups(page)] == ["Anna", "Cor", "Bram"]
     assert (
-        '<p class="subtle" data-testid="duplicate-count">3 groepen · alleen de eerste 2 staan hier; '
-        "voeg die samen en de volgende komen erbij</p>"
+        '<p class="subtle" data-testid="duplicate-count">3 groepen · nieuwste klanten eerst</p>'
     ) in page
-    assert _tabs(page)[2] == "Dezelfde naam (3)"
+
+    # when an import brings a third Bram, the Brams come on top,
+    [bram] = customers_bulk_create(business=business, names=["bram"])
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+    assert [group[1] for group in _groups(page)] == ["Bram", "Anna", "Cor"]
+
+    # and go back to their place when that record is gone again.
+    bram.delete()
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+    assert [group[1] for group in _groups(page)] == ["Anna", "Cor", "Bram"]
+
+
+LINK = re.compile(r'<a class="button" href="\?([^"]*)" data-testid="duplicates-(newer|older)">')
+
+
+def _pages(page: str) -> dict[str, str]:
+    """The links to the newer and the older page, as their query strings."""
+    return {which: query.replace("&amp;", "&") for query, which in LINK.findall(page)}
+
+
+def test_every_group_can_be_paged_to_and_back(owner_client, business, monkeypatch):
+    # Given more than 200 groups of a name (which were as many as the list could page to),
+    monkeypatch.setattr("klantvriend.web.duplicate_views.GROUPS_PER_PAGE", 60)
+    customers_bulk_create(
+        business=business, names=[f"Klant {number:03}" for _ in range(2) for number in range(205)]
+    )
+
+    # when the owner follows "Older groups" from the first page to the last,
+    seen, query, pages = [], "kind=name", []
+    while query:
+        page = owner_client.get(f"{URL}?{query}").content.decode()
+        pages.append(page)
+        seen += [group[1] for group in _groups(page)]
+        query = _pages(page).get("older")
+
+    # then every group was shown once, the latest first,
+    assert seen == [f"Klant {number:03}" for number in reversed(range(205))]
+    assert len(pages) == 4
+    assert '<p class="subtle" data-testid="duplicate-count">205 groepen · ' in pages[-1]
+    assert list(_pages(pages[0])) == ["older"]
+    assert list(_pages(pages[-1])) == ["newer"]
+    # and "Newer groups" leads back page by page.
+    back = owner_client.get(f"{URL}?{_pages(pages[-1])['newer']}").content.decode()
+    assert _groups(back) == _groups(pages[2])
+    first = owner_client.get(f"{URL}?{_pages(pages[1])['newer']}").content.decode()
+    assert _groups(first) == _groups(pages[0])
+    assert list(_pages(first)) == ["older"]
+
+
+@pytest.mark.parametrize("cursor", ["before=x", "after=-1", "before=²", f"before={2**64}"])
+def test_a_page_the_address_does_not_name_well_is_the_first(owner_client, business, cursor):
+    services.customer_create(business=business, name="Anna")
+    services.customer_create(business=business, name="Anna")
+
+    response = owner_client.get(f"{URL}?kind=name&{cursor}")
+
+    assert response.status_code == 200
+    assert [group[1] for group in _groups(response.content.decode())] == ["Anna"]
 
 
 def test_without_duplicates_the_page_says_so(owner_client, business):
@@ -271,8 +310,8 @@ def test_a_group_whose_phone_numbers_or_addresses_differ_says_so(owner_client, b
     page = owner_client.get(URL, {"kind": "name"}).content.decode()
 
     assert [group[:2] for group in _groups(page)] == [
-        ["Dezelfde naam", "verschillende telefoonnummers"],
         ["Dezelfde naam", "verschillende e-mailadressen"],
+        ["Dezelfde naam", "verschillende telefoonnummers"],
     ]
     assert '<p class="hint" data-testid="duplicate-name-hint">Twee mensen kunnen' in page
 
