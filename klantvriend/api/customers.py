@@ -163,7 +163,9 @@ class DuplicateGroupOut(Schema):
     )
     customers: list[DuplicateCustomerOut] = Field(
         ...,
-        description=f"The first {selectors.DUPLICATES_SHOWN_PER_GROUP}, oldest record first.",
+        description=f"At most {selectors.DUPLICATES_SHOWN_PER_GROUP}, oldest record first: the "
+        "first ones, or of a group some of whose pairs are told apart, its first pairs still to "
+        "judge.",
     )
     also: list[str] = Field(..., description="Other kinds of key all of them share too.")
     differs: list[str] = Field(

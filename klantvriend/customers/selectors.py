@@ -5,7 +5,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Lower, RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
@@ -447,11 +460,21 @@ def duplicate_groups(
 ) -> list[DuplicateGroup]:
     """The customers who share each of `keys` (of one kind, a page of duplicate_keys), in the
     same order. Three queries, however many groups: the customers, through the index of their
-    key, their numbers of purchases, and the pairs of them marked as different people."""
+    key, their numbers of purchases, and the pairs of them marked as different people.
+
+    Of a group larger than DUPLICATES_SHOWN_PER_GROUP, those shown begin with its first pair
+    still to judge, so that there is always something to act on while the group is listed (the
+    oldest records may all have been told apart from each other, and a later one not)."""
     column = f"match_{kind}"
+    order = [F("id").asc()]
+    # A group with no pair told apart begins with its first pair anyway (the oldest two), and a
+    # group within the bound is shown whole: only a page with a larger group some of whose
+    # pairs are told apart looks for it (which costs Django a few ms to write).
+    if any(row.customers > DUPLICATES_SHOWN_PER_GROUP and row.apart for row in keys):
+        order.insert(0, _first_open_pair(column).asc(nulls_last=True))
     customers = (
         Customer.objects.filter(business=business, **{f"{column}__in": [row.key for row in keys]})
-        .annotate(position=Window(RowNumber(), partition_by=F(column), order_by=F("id").asc()))
+        .annotate(position=Window(RowNumber(), partition_by=F(column), order_by=order))
         .filter(position__lte=DUPLICATES_SHOWN_PER_GROUP)
         .order_by(column, "id")
     )
@@ -504,6 +527,29 @@ def duplicate_groups(
             )
         )
     return groups
+
+
+def _first_open_pair(column: str) -> Subquery:
+    """For a customer of a group (the customers who share `column`): the lower id of them and
+    the first customer of the group (in id order) they are not marked apart from; None when
+    they are marked apart from everyone. Ordered by it, then by id, a group begins with its
+    first pair still to judge: the lowest customer with such a pair has their own id, and so
+    has the first one not marked apart from them, the lowest of those who share it; any other
+    has a higher one. One subquery per customer of the page's groups, reading the group in id
+    order through the index of their key until someone is not marked apart: most often at
+    once."""
+    marked_apart = DistinctPair.objects.filter(
+        Q(first=OuterRef("pk"), second=OuterRef(OuterRef("pk")))
+        | Q(first=OuterRef(OuterRef("pk")), second=OuterRef("pk"))
+    )
+    partners = (
+        Customer.objects.filter(business=OuterRef("business"), **{column: OuterRef(column)})
+        .exclude(pk=OuterRef("pk"))
+        .filter(~Exists(marked_apart))
+        .order_by("pk")
+    )
+    lower = Case(When(pk__lt=OuterRef("pk"), then=F("pk")), default=OuterRef("pk"))
+    return Subquery(partners.annotate(lower=lower).values("lower")[:1])
 
 
 def distinct_pairs_among(*, business: Business, customer_ids: list[int]) -> set[tuple[int, int]]:

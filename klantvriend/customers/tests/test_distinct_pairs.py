@@ -164,3 +164,26 @@ def test_a_pair_of_another_business_is_not_found_and_stays(business, other_busin
 
     assert themselves.value.code == "same"
     assert list(DistinctPair.objects.values_list("pk", flat=True)) == [theirs.pk]
+
+
+def test_a_large_group_shows_its_first_pairs_still_to_judge(business):
+    # Given eight records of a name, each told apart from all but one of the others: the first
+    # from the fifth, the second from the sixth, and so on,
+    jans = [_jan(business) for _ in range(8)]
+    still_open = {(0, 4), (1, 5), (2, 6), (3, 7)}
+    for one in range(8):
+        for other in range(one + 1, 8):
+            if (one, other) not in still_open:
+                _mark(business, jans[one], jans[other])
+
+    keys = selectors.duplicate_keys(business=business, kind="name", size=20).keys
+    [group] = selectors.duplicate_groups(business=business, kind="name", keys=keys)
+
+    # the four shown (oldest first) are the first two pairs still to judge, not the first four
+    # records, all told apart from each other.
+    assert [c.pk for c in group.customers] == [jans[0].pk, jans[1].pk, jans[4].pk, jans[5].pk]
+    assert (group.size, group.not_shown) == (8, 4)
+    assert group.apart == frozenset(
+        {(jans[0].pk, jans[1].pk), (jans[0].pk, jans[5].pk), (jans[1].pk, jans[4].pk),
+         (jans[4].pk, jans[5].pk)}
+    )  # fmt: skip

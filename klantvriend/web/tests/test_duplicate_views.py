@@ -403,6 +403,32 @@ def test_a_third_record_comes_back_with_the_records_it_was_not_told_apart_from(
     assert f'action="{_not_same_url(third, first)}"' in page
 
 
+def test_a_large_group_shows_a_pair_still_to_judge_first(owner_client, business):
+    # Given five records of a name, the first four told apart from each other,
+    jans = [services.customer_create(business=business, name="Jan de Vries") for _ in range(5)]
+    for index, jan in enumerate(jans[:4]):
+        for other in jans[index + 1 : 4]:
+            services.distinct_pair_create(business=business, customer_id=jan.pk, other_id=other.pk)
+
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+
+    # the group shows the fifth, still to judge with each of them, offered to the first,
+    # beside the oldest others, as many as a group shows;
+    [group] = GROUP.findall(page)
+    shown = re.findall(r'<h3><a href="/customers/(\d+)/">', group)
+    assert shown == [str(jan.pk) for jan in (jans[0], jans[1], jans[2], jans[4])]
+    assert f'href="{_merge_url(jans[0], jans[4], "name")}"' in group
+    assert f'action="{_not_same_url(jans[4], jans[0])}"' in group
+    assert group.count('data-testid="duplicate-not-same"') == 1
+    assert "Nog 1 klant heeft dit ook" in group
+
+    # and once the fifth is told apart from the first, from the second.
+    services.distinct_pair_create(business=business, customer_id=jans[0].pk, other_id=jans[4].pk)
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+    assert f'action="{_not_same_url(jans[4], jans[1])}"' in page
+    assert page.count('data-testid="duplicate-not-same"') == 1
+
+
 def test_staff_cannot_mark_see_or_undo_and_nothing_changes(staff_client, business):
     jan = services.customer_create(business=business, name="Jan")
     namesake = services.customer_create(business=business, name="Jan")
