@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,13 +42,22 @@ class Record:
     """A customer of a group, with what can be done with them: merged into `into` (an earlier
     record of the group), or not, for the reason `refusal`; marked as not the same person as
     `partner` (`into`, or the record merging was refused with); the group's first record none
-    of these. `apart_from`: the earlier records they were marked as not being."""
+    of these. Each is named by its `number` in the group as shown (1 the oldest), which the
+    buttons use: namesakes side by side are not told apart by their names.
+    `apart_from`: the numbers of the earlier records they were marked as not being."""
 
     customer: Customer
+    number: int
     into: Customer | None = None
     refusal: str | None = None
     partner: Customer | None = None
-    apart_from: list[Customer] = field(default_factory=list)
+    partner_number: int | None = None
+    apart_from: list[int] = field(default_factory=list)
+
+    @property
+    def apart_from_numbers(self) -> str:
+        """ "1", "1 and 3", "1, 2 and 3", in the reader's language."""
+        return get_text_list([str(number) for number in self.apart_from], _("and"))
 
 
 def _records(customers: list[Customer], apart: frozenset[tuple[int, int]]) -> list[Record]:
@@ -55,16 +65,30 @@ def _records(customers: list[Customer], apart: frozenset[tuple[int, int]]) -> li
     the oldest first: most often the record with the history, leaving out those it was marked
     as not being (`apart`: pairs of ids, the lower first). Merging refused with all of them
     (each has its own customer number) says why, of the oldest."""
-    records = [Record(customers[0])]
+    numbers = {customer.pk: number for number, customer in enumerate(customers, start=1)}
+    records = [Record(customers[0], number=1)]
     for position, customer in enumerate(customers[1:], start=1):
         earlier, apart_from = [], []
         for other in customers[:position]:
             pair = (min(other.pk, customer.pk), max(other.pk, customer.pk))
-            (apart_from if pair in apart else earlier).append(other)
+            if pair in apart:
+                apart_from.append(numbers[other.pk])
+            else:
+                earlier.append(other)
         into = next((e for e in earlier if merge_refusal(keep=e, other=customer) is None), None)
         refusal = None if into or not earlier else merge_refusal(keep=earlier[0], other=customer)
         partner = into or (earlier[0] if earlier else None)
-        records.append(Record(customer, into, refusal, partner, apart_from))
+        records.append(
+            Record(
+                customer,
+                number=position + 1,
+                into=into,
+                refusal=refusal,
+                partner=partner,
+                partner_number=numbers[partner.pk] if partner else None,
+                apart_from=apart_from,
+            )
+        )
     return records
 
 

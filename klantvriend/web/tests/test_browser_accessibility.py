@@ -79,7 +79,9 @@ def profile_customer(business) -> Customer:
     return customer
 
 
-def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(page: Page, live_server):
+def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
+    page: Page, live_server, monkeypatch
+):
     summary = demo_create(customers=150)
     business = summary.business
     customer = profile_customer(business)
@@ -139,6 +141,15 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(page: Page
     check(f"/customers/{customer.pk}/merge/?other={double.pk}", "Merge: confirm")
     check("/customers/duplicates/", "Possible duplicates")
     check("/customers/duplicates/?kind=name", "Possible duplicates by name")
+    # On a phone, a group a page: the records' numbers, the buttons that name them, the pager.
+    monkeypatch.setattr("klantvriend.web.duplicate_views.GROUPS_PER_PAGE", 1)
+    page.set_viewport_size(PHONE)
+    check("/customers/duplicates/?kind=name", "Possible duplicates by name, paged")
+    expect(page.get_by_test_id("duplicates-older")).to_be_visible()
+    page.get_by_test_id("duplicates-older").click()
+    expect(page.get_by_test_id("duplicates-newer")).to_be_visible()
+    found.extend(violations(page, "Possible duplicates by name, an older page"))
+    page.set_viewport_size(TABLET)
     check("/customers/duplicates/apart/", "Marked as different people")
     check(f"/customers/{customer.pk}/personal-data/", "Personal data")
     check(f"/customers/{customer.pk}/erase/", "Anonymise")

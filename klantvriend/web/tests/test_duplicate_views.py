@@ -81,29 +81,36 @@ def test_customers_sharing_an_address_a_number_or_a_name_are_grouped_with_the_re
         [
             "Hetzelfde e-mailadres",
             "ook hetzelfde telefoonnummer",
-            "Jan de Vries",
+            "Klant 1", "Jan de Vries",
             "Telefoon", "06-12345678",
             "E-mail", "Jan@Vries.example",
             "Plaats", "Haarlem",
             "Klant sinds", "1 mrt 2024",
             "Aankopen", "2",
-            "J. de Vries",
+            "Klant 2", "J. de Vries",
             "Telefoon", "+31 6 1234 5678",
             "E-mail", "jan@vries.example",
             "Plaats", "—",
             "Klant sinds", "2 nov 2025",
             "Aankopen", "0",
-            "Samenvoegen met Jan de Vries…",
-            "Niet dezelfde persoon als Jan de Vries",
+            "Samenvoegen met klant 1…",
+            "Niet dezelfde persoon als klant 1",
         ]
     ]  # fmt: skip
-    assert f'href="{_merge_url(jan, twin, "email")}" data-testid="duplicate-merge"' in by_email
-    assert [group[:3] for group in _groups(by_phone)] == [
-        ["Hetzelfde telefoonnummer", "ook hetzelfde e-mailadres", "Jan de Vries"]
+    assert (
+        f'href="{_merge_url(jan, twin, "email")}" aria-describedby="duplicate-record-{twin.pk}" '
+        'data-testid="duplicate-merge"'
+    ) in by_email
+    # Which record a button is on, for a screen reader: its heading.
+    assert f'<h3 id="duplicate-record-{twin.pk}"><span class="duplicate-number">Klant 2</span>' in (
+        by_email
+    )
+    assert [group[:4] for group in _groups(by_phone)] == [
+        ["Hetzelfde telefoonnummer", "ook hetzelfde e-mailadres", "Klant 1", "Jan de Vries"]
     ]
     assert f'href="{_merge_url(jan, twin, "phone")}"' in by_phone
-    assert [(group[0], group[1], group[-2]) for group in _groups(by_name)] == [
-        ("Dezelfde naam", "José Bakker", "Samenvoegen met José Bakker…")
+    assert [(group[0], group[2], group[-2]) for group in _groups(by_name)] == [
+        ("Dezelfde naam", "José Bakker", "Samenvoegen met klant 1…")
     ]
     assert 'data-testid="duplicate-merge"' in by_name
     assert namesake.name in by_name
@@ -158,7 +165,7 @@ def test_the_groups_with_the_latest_records_come_first(owner_client, business):
     for name in ["Bram", "Anna", "Cor", "Bram", "Cor", "Anna"]:
         services.customer_create(business=business, name=name)
     page = owner_client.get(URL, {"kind": "name"}).content.decode()
-    assert [group[1] for group in _groups(page)] == ["Anna", "Cor", "Bram"]
+    assert [group[2] for group in _groups(page)] == ["Anna", "Cor", "Bram"]
     assert (
         '<p class="subtle" data-testid="duplicate-count">3 groepen · nieuwste klanten eerst</p>'
     ) in page
@@ -166,12 +173,12 @@ def test_the_groups_with_the_latest_records_come_first(owner_client, business):
     # when an import brings a third Bram, the Brams come on top,
     [bram] = customers_bulk_create(business=business, names=["bram"])
     page = owner_client.get(URL, {"kind": "name"}).content.decode()
-    assert [group[1] for group in _groups(page)] == ["Bram", "Anna", "Cor"]
+    assert [group[2] for group in _groups(page)] == ["Bram", "Anna", "Cor"]
 
     # and go back to their place when that record is gone again.
     bram.delete()
     page = owner_client.get(URL, {"kind": "name"}).content.decode()
-    assert [group[1] for group in _groups(page)] == ["Anna", "Cor", "Bram"]
+    assert [group[2] for group in _groups(page)] == ["Anna", "Cor", "Bram"]
 
 
 LINK = re.compile(r'<a class="button" href="\?([^"]*)" data-testid="duplicates-(newer|older)">')
@@ -194,7 +201,7 @@ def test_every_group_can_be_paged_to_and_back(owner_client, business, monkeypatc
     while query:
         page = owner_client.get(f"{URL}?{query}").content.decode()
         pages.append(page)
-        seen += [group[1] for group in _groups(page)]
+        seen += [group[2] for group in _groups(page)]
         query = _pages(page).get("older")
 
     # then every group was shown once, the latest first,
@@ -219,7 +226,7 @@ def test_a_page_the_address_does_not_name_well_is_the_first(owner_client, busine
     response = owner_client.get(f"{URL}?kind=name&{cursor}")
 
     assert response.status_code == 200
-    assert [group[1] for group in _groups(response.content.decode())] == ["Anna"]
+    assert [group[2] for group in _groups(response.content.decode())] == ["Anna"]
 
 
 def test_without_duplicates_the_page_says_so(owner_client, business):
@@ -255,7 +262,7 @@ def test_merging_from_the_list_returns_to_it_without_the_pair(owner_client, busi
     page = response.content.decode()
     assert response.redirect_chain == [(f"{URL}?kind=phone", 302)]
     assert "J. de Vries en Jan de Vries zijn nu één klant." in page
-    assert [group[1] for group in _groups(page)] == ["Anna"]
+    assert [group[2] for group in _groups(page)] == ["Anna"]
     assert not Customer.objects.filter(pk=twin.pk).exists()
 
 
@@ -298,7 +305,7 @@ def test_the_list_speaks_english_to_who_reads_english(owner_client, business, ow
 
     assert "<h1>Possible duplicates</h1>" in page
     assert _tabs(page)[1] == "The same phone number (1)"
-    assert "Merge into Jan…" in page
+    assert "Merge into record 1…" in page
 
 
 def test_a_group_whose_phone_numbers_or_addresses_differ_says_so(owner_client, business):
@@ -345,7 +352,7 @@ def test_not_the_same_person_takes_the_group_off_its_tab_until_undone(owner_clie
     assert response.redirect_chain == [(f"{URL}?kind=name&page=1", 302)]
     assert "Jan de Vries en Jan de Vries zijn gemarkeerd als verschillende personen." in page
     assert _tabs(page)[2] == "Dezelfde naam (1)"
-    assert [group[1] for group in _groups(page)] == ["Piet Bakker"]
+    assert [group[2] for group in _groups(page)] == ["Piet Bakker"]
     link = f'<a href="{APART_URL}">1 keer als verschillend gemarkeerd — bekijk</a>'
     assert link in page
 
@@ -395,7 +402,7 @@ def test_a_third_record_comes_back_with_the_records_it_was_not_told_apart_from(
     page = owner_client.get(URL, {"kind": "name"}).content.decode()
     assert _tabs(page)[2] == "Dezelfde naam (1)"
     [group] = _groups(page)
-    assert "Gemarkeerd als niet dezelfde persoon als de klant ervoor." in group
+    assert "Gemarkeerd als niet dezelfde persoon als klant 1." in group
     # The second record offers nothing more; the third is offered to the first.
     assert f'href="{_merge_url(first, third, "name")}"' in page
     assert page.count('data-testid="duplicate-merge"') == 1
@@ -415,7 +422,7 @@ def test_a_large_group_shows_a_pair_still_to_judge_first(owner_client, business)
     # the group shows the fifth, still to judge with each of them, offered to the first,
     # beside the oldest others, as many as a group shows;
     [group] = GROUP.findall(page)
-    shown = re.findall(r'<h3><a href="/customers/(\d+)/">', group)
+    shown = re.findall(r'<a href="/customers/(\d+)/">', group)
     assert shown == [str(jan.pk) for jan in (jans[0], jans[1], jans[2], jans[4])]
     assert f'href="{_merge_url(jans[0], jans[4], "name")}"' in group
     assert f'action="{_not_same_url(jans[4], jans[0])}"' in group
@@ -427,6 +434,44 @@ def test_a_large_group_shows_a_pair_still_to_judge_first(owner_client, business)
     page = owner_client.get(URL, {"kind": "name"}).content.decode()
     assert f'action="{_not_same_url(jans[4], jans[1])}"' in page
     assert page.count('data-testid="duplicate-not-same"') == 1
+    # Shown now: the second record to the fifth; the fourth, told apart from those before it.
+    assert (
+        'data-testid="duplicate-apart-from">Gemarkeerd als niet dezelfde persoon als klanten '
+        "1 en 2.</p>"
+    ) in page
+
+
+def test_among_namesakes_each_record_and_button_names_a_record_by_its_number(
+    owner_client, business
+):
+    # Given three records of one name, the third told apart from the first,
+    jans = [
+        services.customer_create(business=business, name="Jan de Vries", city=city)
+        for city in ("Haarlem", "Delft", "Ede")
+    ]
+    services.distinct_pair_create(business=business, customer_id=jans[0].pk, other_id=jans[2].pk)
+
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+
+    # each record says its number, and the buttons say which record they mean by it, where
+    # "Jan de Vries" would not tell which Jan de Vries.
+    [group] = _groups(page)
+    headings = [
+        group[at : at + 2] for at, line in enumerate(group) if re.fullmatch(r"Klant \d", line)
+    ]
+    assert headings == [
+        ["Klant 1", "Jan de Vries"],
+        ["Klant 2", "Jan de Vries"],
+        ["Klant 3", "Jan de Vries"],
+    ]
+    assert [line for line in group if "klant " in line] == [
+        "Samenvoegen met klant 1…",
+        "Niet dezelfde persoon als klant 1",
+        "Gemarkeerd als niet dezelfde persoon als klant 1.",
+        "Samenvoegen met klant 2…",
+        "Niet dezelfde persoon als klant 2",
+    ]
+    assert f'action="{_not_same_url(jans[2], jans[1])}"' in page
 
 
 def test_staff_cannot_mark_see_or_undo_and_nothing_changes(staff_client, business):
