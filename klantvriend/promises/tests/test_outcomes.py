@@ -12,6 +12,7 @@ from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.selectors import (
     MADE_BY_NOBODY,
     Outcome,
+    promise_grace,
     promise_outcomes,
     promise_reliability,
 )
@@ -187,3 +188,64 @@ def test_another_businesss_promises_are_not_listed(business, history, other_busi
 
     assert listed.tally.judged == len(listed.promises[0:50]) == 1
     assert _listed(business) == 11
+
+
+def test_the_90_days_before_list_the_promises_the_trend_compares_with(business, history):
+    """The trend's other side, "before: 50%", opened to nothing: the list had only the year and
+    the last 90 days."""
+    figures = promise_reliability(business=business, now=NOW)
+    before = promise_outcomes(business=business, now=NOW, period="90d-before")
+
+    assert figures.trend.previous_90_days == 1 / 2
+    assert (before.tally.judged, before.tally.on_time) == (2, 1)
+    assert _listed(business, period="90d-before", outcome="judged") == 2
+    assert _listed(business, period="90d-before", outcome="on_time") == 1
+    # Nothing of it is still open: the promises open then are broken now.
+    assert _listed(business, period="90d-before") == 2
+    assert (before.since, before.until) == (NOW - timedelta(days=180), NOW - timedelta(days=90))
+    # The lateness of its one promise kept late, as the list's sentence gives it.
+    assert before.tally.figures.median_lateness_hours == 2.5
+    assert before.tally.figures.p90_lateness_hours == 5.0
+
+
+def test_a_promise_on_the_border_of_the_trends_windows_is_on_one_side_in_figure_and_list(
+    business,
+):
+    """Each outcome just before and at the moment the last 90 days begin, and the 180 days: the
+    figures and the lists put each promise on the same side."""
+    customer = CustomerFactory(business=business)
+    grace = promise_grace(business)
+    border, far = NOW - timedelta(days=90), NOW - timedelta(days=180)
+    second = timedelta(seconds=1)
+
+    def promise(due, done=None, cancelled=None):
+        PromiseFactory(
+            customer=customer,
+            made_at=due - timedelta(days=1),
+            due_at=due,
+            done_at=done,
+            cancelled_at=cancelled,
+        )
+
+    hour = timedelta(hours=1)
+    promise(border + hour, done=border)  # on time at the border: the last 90 days
+    promise(border + hour, done=border - second)  # on time, a second before: the 90 before
+    promise(border - grace - second)  # left open: broken a second before the border
+    promise(border - grace)  # left open: broken at the border
+    promise(border - timedelta(days=2), cancelled=border - timedelta(days=1))  # broken
+    promise(border - timedelta(days=1), cancelled=border - timedelta(days=2))  # in time
+    promise(far - hour, done=far)  # late, on the far border: the 90 before
+    promise(far - hour, done=far - second)  # late, a second too early: in neither
+
+    figures = promise_reliability(business=business, now=NOW)
+    before = promise_outcomes(business=business, now=NOW, period="90d-before")
+    recent = promise_outcomes(business=business, now=NOW, period="90d")
+
+    # Before: on time, broken (open), broken (cancelled), late; one cancelled in time.
+    assert (before.tally.on_time, before.tally.late, before.tally.broken) == (1, 1, 2)
+    assert before.tally.cancelled == 1
+    assert figures.trend.previous_90_days == 1 / 4
+    # The last 90 days: on time at the border, broken (open) at the border.
+    assert (recent.tally.on_time, recent.tally.late, recent.tally.broken) == (1, 0, 1)
+    assert figures.trend.last_90_days == 1 / 2
+    assert figures.trend.judged_last_90_days == recent.tally.judged == 2

@@ -1366,6 +1366,13 @@ def test_every_reliability_figure_opens_to_as_many_promises_as_it_counts(
     )
     assert figures.trend.last_90_days == 2 / 5
     assert (recent["page"].paginator.count, recent["tally"].on_time) == (5, 2)
+    # The trend's other side: the 90 days before (the promise broken 200 days ago is older).
+    before = _linked_list(
+        owner_client, re.search(r'href="([^"]+)" data-testid="reliability-before"', html)[1]
+    )
+    assert figures.trend.previous_90_days == 1 / 2
+    assert (before["page"].paginator.count, before["tally"].on_time) == (2, 1)
+    assert before["period"] == "90d-before"
     for testid in ("reliability-median", "reliability-p90"):
         kept = _linked_list(
             owner_client, re.search(rf'href="([^"]+)" data-testid="{testid}"', html)[1]
@@ -1398,6 +1405,27 @@ def test_every_reliability_figure_opens_to_as_many_promises_as_it_counts(
         "kind=delivery": 3,
         "kind=order_ready": 5,
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "period"),
+    [
+        ("nl", "de 90 dagen ervoor: 50%", "De 90 dagen vóór de laatste 90"),
+        ("en", "the 90 days before: 50%", "The 90 days before the last 90"),
+    ],
+)
+def test_the_trends_90_days_before_open_to_their_promises_in_either_language(
+    owner_client, owner, business, staff_user, language, before, period
+):
+    _reliability_history(business, owner, staff_user)
+    account_language_set(user=owner, language=language)
+
+    html = owner_client.get(reverse("web:promise_reliability")).content.decode()
+    link = re.search(r'href="([^"]+)" data-testid="reliability-before">([^<]+)</a>', html)
+    listed = owner_client.get(link[1].replace("&amp;", "&")).content.decode()
+
+    assert link[2] == before
+    assert f'<option value="90d-before" selected>{period}</option>' in listed
 
 
 def test_staff_see_the_list_of_promises_as_they_see_the_reliability_page(
