@@ -1,7 +1,8 @@
 """What each scorecard figure is made of: the rows of the last 90 days, newest first, a page of
 ROW_LIMIT at a time, each linked to its customer, with a sentence saying how the figure follows
-from them. The rows and that sentence come from the same selector as the figure itself, so that
-the list cannot count by another rule than the figure. A fixed number of queries per page."""
+from them; for a figure with a trend also the rows of the 90 days before, the trend's other side.
+The rows and that sentence come from the same selector as the figure itself, so that the list
+cannot count by another rule than the figure. A fixed number of queries per page."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from klantvriend.insights.scorecard import (
     referral_counts,
     repeat_buyers,
     repeat_counts,
+    trend_window,
 )
 from klantvriend.promises.selectors import KEPT_ON_TIME, promise_views, promises_judged
 from klantvriend.surveys.models import DETRACTOR_MAX, DRIVERS, PROMOTER_MIN, DriverName
@@ -33,7 +35,6 @@ from klantvriend.surveys.selectors import (
 )
 
 ROW_LIMIT = 200
-WINDOW = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -59,15 +60,21 @@ def _yes_no(value: bool | None, not_yet: str = "") -> str:
     return _("yes") if value else _("no")
 
 
-def _promises(business, now, offset):
-    # The promises the figure judged, each with the status it was judged by.
-    judged = promises_judged(business=business, since=now - WINDOW, now=now)
+def _promises(business, now, offset, before=False):
+    # The promises the figure judged, each with the status it was judged by. The 90 days before
+    # are judged now too, as the trend judges them (promise_reliability).
+    since, until = trend_window(now, before=before)
+    judged = promises_judged(
+        business=business, since=since, now=now, until=until if before else None
+    )
     counts = judged.aggregate(judged=Count("id"), on_time=Count("id", filter=KEPT_ON_TIME))
     promises = judged.select_related("customer").order_by("-due_at", "-id")[
         offset : offset + ROW_LIMIT
     ]
     return RowTable(
-        _("Promises judged in the last 90 days"),
+        _("Promises judged in the 90 days before the last 90")
+        if before
+        else _("Promises judged in the last 90 days"),
         [_("promise"), _("due"), _("done"), _("outcome")],
         [
             (
@@ -103,9 +110,10 @@ def _complaint_views(business, now):
     return complaint_views(business=business, complaints=complaints, now=now)
 
 
-def _complaint_rows(business, now, offset, *, resolution: bool):
-    """The complaints with what the response (or resolution) figure counts each as."""
-    views = _complaint_views(business, now)
+def _complaint_rows(business, now, offset, *, resolution: bool, before: bool):
+    """The complaints with what the response (or resolution) figure counts each as. The 90 days
+    before are judged as the trend judges them: at their end (complaint_figures)."""
+    views = _complaint_views(business, trend_window(now, before=before)[1])
 
     def in_time(view) -> bool | None:
         return view.clock.resolution_in_time if resolution else view.clock.response_in_time
@@ -134,14 +142,28 @@ def _complaint_rows(business, now, offset, *, resolution: bool):
         )
     summary = sentence % {"yes": sum(judged), "judged": len(judged)}
     waiting = len(views) - len(judged)
-    if waiting:
+    if waiting and before:
+        summary += " " + ngettext(
+            "The other one is not judged: its time was still running when these 90 days ended.",
+            "The other %(count)d are not judged: their time was still running when these 90 "
+            "days ended.",
+            waiting,
+        ) % {"count": waiting}
+    elif waiting:
         summary += " " + ngettext(
             "The other one is not judged yet: its time is still running.",
             "The other %(count)d are not judged yet: their time is still running.",
             waiting,
         ) % {"count": waiting}
+    not_judged = (
+        _("not judged: its time was still running when these 90 days ended")
+        if before
+        else _("not yet: its time is still running")
+    )
     return RowTable(
-        _("Complaints received in the last 90 days"),
+        _("Complaints received in the 90 days before the last 90")
+        if before
+        else _("Complaints received in the last 90 days"),
         [_("complaint"), _("received"), *headers],
         [
             (
@@ -151,7 +173,7 @@ def _complaint_rows(business, now, offset, *, resolution: bool):
                     view.complaint.description[:80],
                     _moment(business, view.complaint.received_at),
                     moment(view.complaint),
-                    _yes_no(in_time(view), _("not yet: its time is still running")),
+                    _yes_no(in_time(view), not_judged),
                 ],
             )
             for view in views[offset : offset + ROW_LIMIT]
@@ -162,12 +184,12 @@ def _complaint_rows(business, now, offset, *, resolution: bool):
     )
 
 
-def _complaint_response(business, now, offset):
-    return _complaint_rows(business, now, offset, resolution=False)
+def _complaint_response(business, now, offset, before=False):
+    return _complaint_rows(business, now, offset, resolution=False, before=before)
 
 
-def _complaint_resolution(business, now, offset):
-    return _complaint_rows(business, now, offset, resolution=True)
+def _complaint_resolution(business, now, offset, before=False):
+    return _complaint_rows(business, now, offset, resolution=True, before=before)
 
 
 def _aftercare(business, now, offset):
@@ -257,14 +279,16 @@ def _answer_headers(drivers: bool) -> list[str]:
     return [_("answered"), _("recommendation (0-10)"), _("counts as"), _("comment")]
 
 
-def _surveys(business, now, offset):
-    since = now - WINDOW
-    summary = nps_summary(business=business, since=since, until=now)
+def _surveys(business, now, offset, before=False):
+    since, until = trend_window(now, before=before)
+    summary = nps_summary(business=business, since=since, until=until)
     return RowTable(
-        _("Survey answers of the last 90 days"),
+        _("Survey answers of the 90 days before the last 90")
+        if before
+        else _("Survey answers of the last 90 days"),
         _answer_headers(drivers=False),
         _answer_rows(
-            business, survey_answers(business=business, since=since, until=now), offset, False
+            business, survey_answers(business=business, since=since, until=until), offset, False
         ),
         _(
             "%(promoters)d promoters (9-10) and %(detractors)d detractors (0-6) among "
@@ -319,14 +343,16 @@ def _driver_answers(business, now, offset):
     )
 
 
-def _repeat(business, now, offset):
-    start = now - WINDOW
-    counts = repeat_counts(business, start, now)
-    customers = repeat_buyers(business, start, now).order_by("name", "id")[
+def _repeat(business, now, offset, before=False):
+    start, end = trend_window(now, before=before)
+    counts = repeat_counts(business, start, end)
+    customers = repeat_buyers(business, start, end).order_by("name", "id")[
         offset : offset + ROW_LIMIT
     ]
     return RowTable(
-        _("Customers who bought in the last 90 days"),
+        _("Customers who bought in the 90 days before the last 90")
+        if before
+        else _("Customers who bought in the last 90 days"),
         [_("had bought before")],
         [(c.pk, c.name, [_("yes") if c.returning else _("no, new")]) for c in customers],
         ngettext(
@@ -340,17 +366,19 @@ def _repeat(business, now, offset):
     )
 
 
-def _referrals(business, now, offset):
-    start = now - WINDOW
-    counts = referral_counts(business, start, now)
+def _referrals(business, now, offset, before=False):
+    start, end = trend_window(now, before=before)
+    counts = referral_counts(business, start, end)
     customers = (
-        new_customers_between(business, start, now)
+        new_customers_between(business, start, end)
         .select_related("referred_by")
         .annotate(referral=ExpressionWrapper(came_through_referral(), BooleanField()))
         .order_by("-customer_since", "-id")[offset : offset + ROW_LIMIT]
     )
     return RowTable(
-        _("New customers of the last 90 days"),
+        _("New customers of the 90 days before the last 90")
+        if before
+        else _("New customers of the last 90 days"),
         [
             _("customer since"),
             _("came to us through"),
@@ -383,6 +411,7 @@ def _referrals(business, now, offset):
     )
 
 
+# Every figure's rows; those of a figure with a trend take `before`, for the 90 days before.
 SCORECARD_ROWS = {
     "promises": _promises,
     "complaint_response": _complaint_response,
@@ -395,6 +424,17 @@ SCORECARD_ROWS = {
 }
 
 
-def scorecard_rows(*, business: Business, figure: str, now: datetime, page: int = 1) -> RowTable:
-    """The rows of `figure` on `page` (from 1), with the sentence that adds them up."""
-    return SCORECARD_ROWS[figure](business, now, (max(page, 1) - 1) * ROW_LIMIT)
+TRENDS = frozenset(
+    {"promises", "complaint_response", "complaint_resolution", "nps", "repeat_rate", "referrals"}
+)
+
+
+def scorecard_rows(
+    *, business: Business, figure: str, now: datetime, page: int = 1, before: bool = False
+) -> RowTable:
+    """The rows of `figure` on `page` (from 1), with the sentence that adds them up; `before`:
+    those of the 90 days before the last 90, for a figure of TRENDS."""
+    offset = (max(page, 1) - 1) * ROW_LIMIT
+    if before:
+        return SCORECARD_ROWS[figure](business, now, offset, before=True)
+    return SCORECARD_ROWS[figure](business, now, offset)

@@ -101,6 +101,13 @@ class Scorecard:
     next_action: str
 
 
+def trend_window(now: datetime, *, before: bool = False) -> tuple[datetime, datetime]:
+    """The last 90 days up to `now`, or (`before`) the 90 days before those: the two sides of
+    every trend of the scorecard, for its figures and for their rows."""
+    end = now - WINDOW if before else now
+    return end - WINDOW, end
+
+
 def _bought_before(start: datetime) -> Exists:
     return Exists(Purchase.objects.filter(customer=OuterRef("pk"), at__lt=start))
 
@@ -310,7 +317,9 @@ def customer_scorecard_forget(*, business: Business) -> None:
 
 def customer_scorecard(*, business: Business, now: datetime | None = None) -> Scorecard:
     now = now or timezone.now()
-    start, previous_start = now - WINDOW, now - 2 * WINDOW
+    # The 90 days before end where the last 90 begin.
+    start, _end = trend_window(now)
+    previous_start, _previous_end = trend_window(now, before=True)
     reliability = promise_reliability(business=business, now=now, detail=False)
     complaints = complaint_figures(business=business, now=now)
     complaints_before = complaint_figures(business=business, now=start)

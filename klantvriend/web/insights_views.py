@@ -22,7 +22,7 @@ from klantvriend.gestures.selectors import gesture_list
 from klantvriend.insights import rows as figure_rows
 from klantvriend.insights.charts import insight_charts
 from klantvriend.insights.models import Segment
-from klantvriend.insights.rows import SCORECARD_ROWS, scorecard_rows
+from klantvriend.insights.rows import SCORECARD_ROWS, TRENDS, scorecard_rows
 from klantvriend.insights.scorecard import customer_scorecard_recent
 from klantvriend.insights.selectors import customer_insight_get, insight_run_latest
 from klantvriend.insights.services import insight_settings, insight_settings_update
@@ -124,7 +124,12 @@ def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
     # A page far past the end is simply empty; bounded so that its offset stays a number
     # every database takes.
     page = min(max(page, 1), 1_000_000)
-    table = scorecard_rows(business=request.business, figure=figure, now=timezone.now(), page=page)
+    # The 90 days before the last 90, the other side of the figure's trend (`period=before`);
+    # a figure without a trend shows its rows.
+    before = request.GET.get("period") == "before" and figure in TRENDS
+    table = scorecard_rows(
+        business=request.business, figure=figure, now=timezone.now(), page=page, before=before
+    )
     # The pager counts the rows the figure is made of, which the table already knows.
     pages = Paginator(range(table.total), figure_rows.ROW_LIMIT).get_page(page)
     back_to, back_label = ROWS_OPENED_FROM.get(
@@ -137,6 +142,8 @@ def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
         {
             "table": table,
             "figure": figure,
+            "has_trend": figure in TRENDS,
+            "before": before,
             "page": pages,
             "back_to": back_to,
             "back_label": back_label,

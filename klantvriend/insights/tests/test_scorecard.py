@@ -12,7 +12,7 @@ from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers.models import AcquisitionChannel
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights import rows as rows_module
-from klantvriend.insights.rows import scorecard_rows
+from klantvriend.insights.rows import TRENDS, scorecard_rows
 from klantvriend.insights.scorecard import customer_scorecard
 from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -578,3 +578,103 @@ def test_the_rows_of_a_figure_come_a_page_at_a_time_and_count_them_all(business,
     assert [name for _id, name, _cells in first.rows] == ["Anna", "Bram"]
     assert [name for _id, name, _cells in second.rows] == ["Cor"]
     assert (first.total, second.total, second.offset) == (3, 3, 2)
+
+
+def _share_of_rows(figure: str, table) -> float | None:
+    """The figure as its rows add it up, read from what each row says it counts as."""
+    cells = [cells for _id, _name, cells in table.rows]
+    if figure == "promises":
+        outcomes = [row[3] for row in cells]
+        on_time = sum(outcome in ("kept on time", "kept early") for outcome in outcomes)
+        return on_time / len(outcomes) if outcomes else None
+    if figure == "nps":
+        kinds = [row[2] for row in cells]
+        return 100 * (kinds.count("promoter") - kinds.count("detractor")) / len(kinds)
+    column = {"complaint_response": 3, "complaint_resolution": 3, "repeat_rate": 0}
+    said = [row[column.get(figure, 3)] for row in cells]
+    judged = [answer for answer in said if answer in ("yes", "no", "no, new")]
+    return judged.count("yes") / len(judged) if judged else None
+
+
+def test_both_sides_of_every_trend_open_to_rows_that_add_up_to_them(business):
+    """The trend "+13 pts vs. the 90 days before" opened to nothing: the 90 days before had no
+    rows, so only one side of the comparison could be checked."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))  # a Wednesday
+    day = timedelta(days=1)
+    anna, bram = (CustomerFactory(business=business, name=name) for name in ("Anna", "Bram"))
+    for customer, days in [(anna, 300), (anna, 150), (bram, 150), (anna, 5), (bram, 10)]:
+        PurchaseFactory(customer=customer, at=now - days * day)
+    for due, done in [(120, 121), (100, 99), (130, None), (10, 11), (20, 20)]:
+        PromiseFactory(
+            customer=anna,
+            made_at=now - (due + 5) * day,
+            due_at=now - due * day,
+            done_at=None if done is None else now - done * day + timedelta(hours=1),
+        )
+    answered = now - 120 * day  # a Friday
+    ComplaintFactory(
+        customer=anna,
+        received_at=answered,
+        first_response_at=answered + timedelta(minutes=30),
+        resolved_at=answered + timedelta(hours=2),
+    )
+    late = now - 100 * day
+    ComplaintFactory(customer=bram, received_at=late, first_response_at=late + 4 * day)
+    ComplaintFactory(customer=bram, received_at=now - 20 * day, first_response_at=now - 19 * day)
+    for days, nps in [(100, 10), (101, 3), (102, 8), (103, 9), (10, 10)]:
+        SurveyResponseFactory(customer=anna, answered_at=now - days * day, nps=nps)
+    for name, days, referred_by in [("Cor", 100, anna), ("Dirk", 120, None), ("Eva", 3, None)]:
+        CustomerFactory(
+            business=business,
+            name=name,
+            customer_since=(now - days * day).date(),
+            referred_by=referred_by,
+        )
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+        for key in TRENDS:
+            figure = _figure(card, key)
+            last = scorecard_rows(business=business, figure=key, now=now)
+            before = scorecard_rows(business=business, figure=key, now=now, before=True)
+
+            assert _share_of_rows(key, last) == figure.last_90_days, key
+            assert _share_of_rows(key, before) == figure.previous_90_days, key
+
+    previous = {key: _figure(card, key).previous_90_days for key in sorted(TRENDS)}
+    assert previous == {
+        "complaint_resolution": 1 / 2,
+        "complaint_response": 1 / 2,
+        "nps": 25.0,
+        # Kept a day early, kept a day late, and one left open: broken.
+        "promises": 1 / 3,
+        "referrals": 1 / 2,
+        "repeat_rate": 1 / 2,
+    }
+    # The figures without a trend have no rows of the 90 days before.
+    assert {figure.key for figure in card.figures if figure.change is not None} == TRENDS
+
+
+def test_the_rows_of_the_90_days_before_say_so_and_judge_complaints_at_their_end(business):
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    # Received an hour before the last 90 days began, and never answered: when those 90 days
+    # ended, its time to answer was still running.
+    ComplaintFactory(
+        customer=CustomerFactory(business=business, name="Anna"),
+        description="never answered",
+        received_at=now - timedelta(days=90, hours=1),
+    )
+
+    with translation.override("en"):
+        table = scorecard_rows(business=business, figure="complaint_response", now=now, before=True)
+        figure = _figure(customer_scorecard(business=business, now=now), "complaint_response")
+
+    assert table.title == "Complaints received in the 90 days before the last 90"
+    assert [cells[3] for _id, _name, cells in table.rows] == [
+        "not judged: its time was still running when these 90 days ended"
+    ]
+    assert table.summary == (
+        "0 of the 0 complaints judged were answered within the target. The other one is not "
+        "judged: its time was still running when these 90 days ended."
+    )
+    assert figure.previous_90_days is None

@@ -60,24 +60,35 @@ def clock_due(clock):
     return text % {"span": span}
 
 
+def percent_points(share: float) -> int:
+    """A share as the whole percent the pages show ("87%"): rounded in this one place, so that
+    the change shown beside two shares is the difference of the two as shown."""
+    return round(share * 100)
+
+
 @register.filter
 def percent(share):
     if share is None:
         return "—"
-    return f"{round(share * 100)}%"
+    return f"{percent_points(share)}%"
 
 
-@register.filter
-def signed_points(change):
-    """A change of a share in percentage points: "+5", "−12", "0"."""
-    if change is None:
-        return ""
-    points = round(change * 100)
+def signed(points: int) -> str:
+    """A change in whole points: "+5", "−12", "0"."""
     if points > 0:
         return f"+{points}"
     if points < 0:
         return f"−{abs(points)}"
     return "0"
+
+
+@register.filter
+def trend_points(trend):
+    """How many percentage points the last 90 days' share differs from the 90 days before, as
+    the two are shown (87% against 74%: "+13"); empty without both."""
+    if trend.last_90_days is None or trend.previous_90_days is None:
+        return ""
+    return signed(percent_points(trend.last_90_days) - percent_points(trend.previous_90_days))
 
 
 @register.filter

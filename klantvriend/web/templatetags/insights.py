@@ -11,6 +11,8 @@ from klantvriend.core.money import format_cents, whole_cents
 from klantvriend.insights.selectors import alive_figure, customer_insight_get, insight_card
 from klantvriend.surveys.selectors import nps_rounded
 
+from .care import percent, percent_points, signed
+
 register = template.Library()
 
 
@@ -71,28 +73,37 @@ def share(value):
     return "—" if value is None else f"{value:.0%}"
 
 
+def _shown(kind: str, value: float) -> str:
+    if kind == "share":
+        return percent(value)
+    if kind == "points":
+        return f"{nps_rounded(value):+d}"
+    return number_format(value, 1)
+
+
 @register.filter
 def figure_value(figure):
     if figure.value is None:
         return _("not measured yet")
-    if figure.kind == "share":
-        return f"{figure.value:.0%}"
-    if figure.kind == "points":
-        return f"{nps_rounded(figure.value):+d}"
-    return number_format(figure.value, 1)
+    return _shown(figure.kind, figure.value)
 
 
 @register.filter
 def figure_change(figure):
-    change = figure.change
-    if change is None:
+    """The trend with the figure of the 90 days before: "+13 pts vs. the 90 days before (74%)",
+    the change being the difference of the two figures as shown, so that it adds up on the page
+    and against the rows of either period."""
+    if figure.change is None:
         return ""
+    before = _shown(figure.kind, figure.previous_90_days)
     if figure.kind == "share":
-        return _("%(sign)s%(points).0f pts vs. the 90 days before") % {
-            "sign": "+" if change >= 0 else "−",
-            "points": abs(change) * 100,
+        points = percent_points(figure.last_90_days) - percent_points(figure.previous_90_days)
+        return _("%(change)s pts vs. the 90 days before (%(before)s)") % {
+            "change": signed(points),
+            "before": before,
         }
-    return _("%(sign)s%(points).0f vs. the 90 days before") % {
-        "sign": "+" if change >= 0 else "−",
-        "points": abs(change),
+    points = nps_rounded(figure.last_90_days) - nps_rounded(figure.previous_90_days)
+    return _("%(change)s vs. the 90 days before (%(before)s)") % {
+        "change": signed(points),
+        "before": before,
     }

@@ -156,6 +156,7 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
     check(f"/customers/{customer.pk}/delete/", "Delete")
     check("/insights/scorecard/", "Scorecard")
     check("/insights/scorecard/rows/?figure=promises", "Scorecard rows")
+    check("/insights/scorecard/rows/?figure=promises&period=before", "Scorecard rows before")
     check("/insights/advice/", "Advice")
     check("/insights/advice/why/", "Advice: why")
     check("/insights/charts/", "Charts")
@@ -166,6 +167,7 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
     check("/reports/acquisition/", "Acquisition")
     check("/promises/reliability/", "Promise reliability")
     check("/promises/?outcome=judged", "Promises judged")
+    check("/promises/?period=90d-before&outcome=judged", "Promises judged, the 90 days before")
     check("/customers/?channel=referral", "Customers by channel")
     check("/privacy/settings/", "Privacy settings")
     check("/privacy/register/", "Processing register")
@@ -287,3 +289,39 @@ def test_a_row_of_today_keeps_the_focus_when_its_button_is_done(page: Page, live
     expect(row.get_by_role("link", name="Anna de Vries")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Bert Bakker")).to_be_focused()
+
+
+def test_a_figures_card_and_its_trend_are_two_stops_of_the_keyboard_each_with_its_ring(
+    page: Page, live_server, business
+):
+    """A scorecard card opens to its rows and its trend to those of the 90 days before: two links
+    in one card, the first drawing its ring around the whole card."""
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    now = timezone.now()
+    for days in (10, 100):  # one promise kept in each of the trend's two periods
+        PromiseFactory(
+            customer=customer,
+            made_at=now - timedelta(days=days + 2),
+            due_at=now - timedelta(days=days),
+            done_at=now - timedelta(days=days, hours=1),
+        )
+    page.set_viewport_size(TABLET)
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/insights/scorecard/")
+    card = page.get_by_test_id("score-promises")
+    ring = "link => getComputedStyle(link, '::after').outline"
+
+    card.focus()
+    # The ring is drawn by the box stretched over the card, not around the link's text.
+    assert card.evaluate(ring) == "rgb(47, 138, 108) solid 3px"
+    assert card.evaluate("link => getComputedStyle(link).outlineStyle") == "none"
+    page.keyboard.press("Tab")
+    trend = page.get_by_test_id("trend-promises")
+    expect(trend).to_be_focused()
+    assert focused(page)["outline"] == FOCUS_RING
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Beloften beoordeeld in de 90 dagen vóór de laatste 90"
+    )
+    expect(page.get_by_test_id("figure-rows").locator("tbody tr")).to_have_count(1)

@@ -393,3 +393,94 @@ def test_the_rows_of_a_figure_say_how_they_add_up_and_page_through_all_of_them(
     assert "Pagina 1 van 2" in first
     assert "?figure=repeat_rate&amp;page=2" in first
     assert beyond.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "trend", "title", "periods"),
+    [
+        (
+            "nl",
+            "+17 ptn t.o.v. de 90 dagen ervoor (33%)",
+            "Klanten die in de 90 dagen vóór de laatste 90 kochten",
+            ["Laatste 90 dagen", "De 90 dagen ervoor"],
+        ),
+        (
+            "en",
+            "+17 pts vs. the 90 days before (33%)",
+            "Customers who bought in the 90 days before the last 90",
+            ["Last 90 days", "The 90 days before"],
+        ),
+    ],
+)
+def test_the_scorecards_trend_opens_to_the_rows_of_the_90_days_before(
+    owner_client, owner, business, language, trend, title, periods
+):
+    """The trend was plain text inside the figure's link: the 90 days it compared with could
+    not be opened, so "+17 pts" could not be checked. It now shows the figure before and opens
+    to its rows, and the change is the difference of the two figures as shown (50% - 33%)."""
+    now, day = timezone.now(), dt.timedelta(days=1)
+    customers = [CustomerFactory(business=business, name=name) for name in "ABCDE"]
+    # The 90 days before: A came back, B and C were new (1 of 3); the last 90: A and B came
+    # back, D and E are new (2 of 4).
+    for customer, days in [
+        (customers[0], 300),
+        (customers[0], 100),
+        (customers[1], 100),
+        (customers[2], 100),
+        (customers[0], 10),
+        (customers[1], 10),
+        (customers[3], 10),
+        (customers[4], 10),
+    ]:
+        PurchaseFactory(customer=customer, at=now - days * day)
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:insights_scorecard")).content.decode()
+    link = re.search(r'href="([^"]+)" data-testid="trend-repeat_rate">([^<]+)</a>', page)
+    rows = owner_client.get(link[1].replace("&amp;", "&"))
+    html = rows.content.decode()
+
+    assert '<span class="score-value">50%</span>' in page
+    assert link[2] == trend
+    assert rows.context["table"].title == title
+    assert [name for _id, name, _cells in rows.context["table"].rows] == ["A", "B", "C"]
+    assert re.findall(r'<a href="\?figure=repeat_rate[^"]*"[^>]*>([^<]+)</a>', html) == periods
+    assert 'aria-current="page">' + periods[1] in html
+
+
+def test_a_figure_without_a_trend_shows_its_rows_whatever_period_is_asked(owner_client):
+    url = reverse("web:insights_scorecard_rows")
+
+    rows = owner_client.get(url, {"figure": "aftercare", "period": "before"})
+
+    assert rows.status_code == 200
+    assert rows.context["before"] is False
+    assert 'data-testid="rows-periods"' not in rows.content.decode()
+
+
+def test_a_trend_is_the_difference_of_the_two_figures_as_shown():
+    """62.5% is shown as 62% and 37.5% as 38%, but the change was rounded on its own: "+25 pts"
+    between 62% and 38%, which the rows of the two periods could not bear out."""
+    from django.utils import translation
+
+    from klantvriend.insights.scorecard import Figure
+    from klantvriend.promises.selectors import Trend
+    from klantvriend.web.templatetags.care import trend_points
+    from klantvriend.web.templatetags.insights import figure_change, figure_value
+
+    promises = Figure("promises", "kept", 5 / 8, "share", 5 / 8, 3 / 8)
+    nps = Figure("nps", "NPS", 12.5, "points", 12.5, -12.5)
+
+    with translation.override("en"):
+        assert (figure_value(promises), figure_change(promises)) == (
+            "62%",
+            "+24 pts vs. the 90 days before (38%)",
+        )
+        # NPS is rounded half away from zero, as on every page: +13 against -13.
+        assert (figure_value(nps), figure_change(nps)) == (
+            "+13",
+            "+26 vs. the 90 days before (-13)",
+        )
+    assert trend_points(Trend(last_90_days=5 / 8, previous_90_days=3 / 8)) == "+24"
+    assert trend_points(Trend(last_90_days=3 / 8, previous_90_days=5 / 8)) == "−24"
+    assert trend_points(Trend(last_90_days=None, previous_90_days=5 / 8)) == ""

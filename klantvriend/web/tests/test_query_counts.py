@@ -7,6 +7,7 @@ must not change. Both amounts stay below every "first rows" limit of the pages (
 that each row added is a row shown. The pages of web_bench have their own tests with data on both
 sides of those limits (test_views.py, test_care_views.py)."""
 
+import datetime as dt
 import re
 
 from django.db import connection
@@ -108,6 +109,60 @@ def test_the_rows_behind_every_scorecard_figure_read_the_database_a_fixed_number
     after = _queries(owner_client, paths)
     assert {path: after[path] for path in before if after[path] != before[path]} == {}
     assert len(before) == len(SCORECARD_ROWS) == 8
+
+
+def _move_back(business, moved: set, days: int) -> None:
+    """Moves every row of `business` not in `moved` (pairs of model and id) `days` into the
+    past, each of its moments and days alike, and adds it to `moved`."""
+    from django.db import models
+
+    from klantvriend.isolation import business_owned_models
+
+    for model in business_owned_models():
+        dated = [
+            field.name
+            for field in model._meta.concrete_fields
+            if isinstance(field, models.DateField)  # a DateTimeField is one too
+        ]
+        for row in model.objects.filter(business=business):
+            if (model, row.pk) in moved or not dated:
+                continue
+            moved.add((model, row.pk))
+            values = {name: getattr(row, name) for name in dated}
+            model.objects.filter(pk=row.pk).update(
+                **{
+                    name: value - dt.timedelta(days=days)
+                    for name, value in values.items()
+                    if value is not None
+                }
+            )
+
+
+def test_the_rows_of_the_90_days_before_read_the_database_a_fixed_number_of_times(
+    owner_client, owner, business
+):
+    """The other side of each trend: the scorecard's rows of the 90 days before and the
+    promises of the reliability page's 90 days before, with records of those days."""
+    from klantvriend.insights.rows import TRENDS
+
+    customer = Customer.objects.create(business=business, name="Anna de Vries")
+    paths = [f"/insights/scorecard/rows/?figure={figure}&period=before" for figure in TRENDS]
+    paths.append("/promises/?period=90d-before")
+    moved: set = set()
+    _add_records(business, customer, owner, 1)
+    _move_back(business, moved, days=100)
+    _queries(owner_client, paths)
+    before = _queries(owner_client, paths)
+
+    _add_records(business, customer, owner, 2)
+    _move_back(business, moved, days=100)
+
+    after = _queries(owner_client, paths)
+    assert {path: after[path] for path in before if after[path] != before[path]} == {}
+    assert len(before) == len(TRENDS) + 1 == 7
+    # Not an empty comparison: the rows are there.
+    rows = owner_client.get("/insights/scorecard/rows/?figure=promises&period=before")
+    assert rows.context["table"].total == 6  # Anna's and a new customer's, three times
 
 
 def _add_duplicates(business, first: int, count: int) -> None:
