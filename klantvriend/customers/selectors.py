@@ -3,7 +3,7 @@ that was itself read through the business), so no query can reach another busine
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -230,30 +230,98 @@ class Briefing:
     referral_count: int
 
 
+def _logged_visits(customer: Customer) -> QuerySet[ContactMoment]:
+    return customer.contact_moments.filter(kind=ContactKind.VISIT).order_by()
+
+
+def _purchase_totals(customer: Customer) -> dict:
+    """How many purchases the customer made (`count`), what they spent in all (`spend`, cents)
+    and when they last bought (`last`): the profile's total spend, and its list adding it up."""
+    totals = customer.purchases.order_by().aggregate(
+        count=Count("pk"), spend=Sum("amount_cents"), last=Max("at")
+    )
+    return {**totals, "spend": totals["spend"] or 0}
+
+
+def visit_days(*, customer: Customer) -> QuerySet:
+    """The days (the business's own) the customer came to the shop, as `day`: each day with a
+    purchase or a logged visit (a contact moment of kind visit) once, however many of either,
+    since a purchase and a visit on the same day are one visit to the shop. What the profile
+    counts as visits, and lists behind that figure."""
+    tz = customer.business.tzinfo
+    return (
+        customer.purchases.order_by()
+        .annotate(day=TruncDate("at", tzinfo=tz))
+        .values("day")
+        .union(_logged_visits(customer).annotate(day=TruncDate("at", tzinfo=tz)).values("day"))
+    )
+
+
 def customer_briefing(*, customer: Customer) -> Briefing:
     """What a staff member should know before they speak to this customer. Counted by the
     database, so a customer of twenty years costs what a new one does: five queries."""
-    business = customer.business
-    purchases = customer.purchases.order_by()
-    visits = customer.contact_moments.filter(kind=ContactKind.VISIT).order_by()
-    totals = purchases.aggregate(count=Count("pk"), spend=Sum("amount_cents"), last=Max("at"))
-    last_visit = visits.aggregate(last=Max("at"))["last"]
-    # A purchase and a visit on the same (local) day are one visit to the shop.
-    tz = business.tzinfo
-    visit_days = (
-        purchases.annotate(day=TruncDate("at", tzinfo=tz))
-        .values("day")
-        .union(visits.annotate(day=TruncDate("at", tzinfo=tz)).values("day"))
-    )
+    totals = _purchase_totals(customer)
+    last_visit = _logged_visits(customer).aggregate(last=Max("at"))["last"]
     moments = [moment for moment in (totals["last"], last_visit) if moment is not None]
     return Briefing(
         customer_since=customer.customer_since,
         last_visit=max(moments) if moments else None,
-        visit_count=visit_days.count(),
+        visit_count=visit_days(customer=customer).count(),
         purchase_count=totals["count"],
-        total_spend_cents=totals["spend"] or 0,
+        total_spend_cents=totals["spend"],
         open_items=open_items_for(customer=customer),
         referral_count=customer.referrals.count(),
+    )
+
+
+@dataclass(frozen=True)
+class VisitDay:
+    day: date
+    purchases: list[Purchase]
+    visits: list[ContactMoment]  # logged visits
+
+    @property
+    def spent_cents(self) -> int:
+        return sum(purchase.amount_cents for purchase in self.purchases)
+
+
+@dataclass(frozen=True)
+class CustomerVisits:
+    """A page of the days a customer came, and the figures of the profile that every page
+    together adds up to: the visits (`day_count`) and the total spend."""
+
+    days: list[VisitDay]
+    day_count: int
+    purchase_count: int
+    total_spend_cents: int
+
+
+def customer_visits(*, customer: Customer, offset: int = 0, limit: int = 50) -> CustomerVisits:
+    """The days the customer came (visit_days), newest first, `limit` from `offset`, each with
+    its purchases and logged visits; with the number of days and the purchases and spend of
+    all of them, counted as the profile counts its visits and total spend. Five queries
+    however long the history."""
+    business = customer.business
+    days = [
+        row["day"]
+        for row in visit_days(customer=customer).order_by("-day")[offset : offset + limit]
+    ]
+    totals = _purchase_totals(customer)
+    listed: dict[date, VisitDay] = {day: VisitDay(day, [], []) for day in days}
+    if days:
+        start = business.start_of(min(days))
+        end = business.start_of(max(days) + timedelta(days=1))
+        purchases = customer.purchases.filter(at__gte=start, at__lt=end).order_by("at", "id")
+        visits = _logged_visits(customer).filter(at__gte=start, at__lt=end)
+        for purchase in purchases:
+            listed[business.local(purchase.at).date()].purchases.append(purchase)
+        for visit in visits.select_related("member").order_by("at", "id"):
+            listed[business.local(visit.at).date()].visits.append(visit)
+    return CustomerVisits(
+        days=list(listed.values()),
+        day_count=visit_days(customer=customer).count(),
+        purchase_count=totals["count"],
+        total_spend_cents=totals["spend"],
     )
 
 

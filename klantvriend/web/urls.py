@@ -40,6 +40,7 @@ urlpatterns = [
     path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/quick-add/", views.customer_quick_add, name="customer_quick_add"),
     path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/visits/", views.customer_visits, name="customer_visits"),
     path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
     path("customers/<int:customer_id>/delete/", views.customer_delete, name="customer_delete"),
     path("customers/<int:customer_id>/purchases/", views.purchase_add, name="purchase_add"),

@@ -333,6 +333,36 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     return render(request, "web/customer_detail.html", _profile_context(request, customer))
 
 
+VISIT_DAYS_PER_PAGE = 50
+
+
+@member_required
+def customer_visits(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The days the customer came, each with its purchases and logged visits: what the
+    profile's visits and total spend are made of, added up."""
+    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    audit_personal_data_viewed(customer=customer, actor=request.user, how="visits")
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    # A page far past the end is simply empty; bounded so that its offset stays a number every
+    # database takes.
+    number = min(max(number, 1), 1_000_000)
+    visits = selectors.customer_visits(
+        customer=customer,
+        offset=(number - 1) * VISIT_DAYS_PER_PAGE,
+        limit=VISIT_DAYS_PER_PAGE,
+    )
+    # The pager counts the days the figure counts, which the selector already knows.
+    page = Paginator(range(visits.day_count), VISIT_DAYS_PER_PAGE).get_page(number)
+    return render(
+        request,
+        "web/customer_visits.html",
+        {"customer": customer, "visits": visits, "page": page},
+    )
+
+
 @member_required
 def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)

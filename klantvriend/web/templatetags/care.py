@@ -144,6 +144,7 @@ _EVENT_DETAILS = {
 _EVENT_DETAIL_VALUES = {
     ("via", "profile"): gettext_lazy("on the profile"),
     ("via", "api"): gettext_lazy("through the API"),
+    ("via", "visits"): gettext_lazy("on the list of their visits and purchases"),
     ("format", "html"): gettext_lazy("as a page"),
     ("format", "json"): gettext_lazy("as a JSON file"),
     ("format", "api"): gettext_lazy("through the API"),

@@ -15,9 +15,13 @@ from playwright.sync_api import Page, expect
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
-from klantvriend.customers.models import Customer
+from klantvriend.customers.models import ContactKind, Customer
 from klantvriend.customers.services import distinct_pair_create
-from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
+from klantvriend.customers.tests.factories import (
+    ContactMomentFactory,
+    CustomerFactory,
+    ImportantDateFactory,
+)
 from klantvriend.demo.shop import demo_create
 from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -62,7 +66,8 @@ def open_every_section(page: Page) -> None:
 
 def profile_customer(business) -> Customer:
     """A demo regular with every section of the profile filled in: an open promise, a complaint,
-    an aftercare call, a gesture, an important date, a referrer, a survey answer."""
+    an aftercare call, a gesture, an important date, a referrer, a survey answer, a logged
+    visit."""
     customers = Customer.objects.filter(business=business)
     customer = customers.filter(purchases__isnull=False, email__gt="").first()
     referrer = customers.exclude(pk=customer.pk).first()
@@ -76,6 +81,7 @@ def profile_customer(business) -> Customer:
     GestureFactory(customer=customer)
     ImportantDateFactory(customer=customer, label="Verjaardag")
     SurveyResponseFactory(customer=customer, nps=6, comment="Lang gewacht aan de toonbank")
+    ContactMomentFactory(customer=customer, kind=ContactKind.VISIT, summary="Even binnengelopen")
     return customer
 
 
@@ -126,12 +132,14 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
     found.extend(violations(page, "Today"))
     check("/customers/?q=jan", "Customer search")
     check(f"/customers/{customer.pk}/", "Customer profile")
+    check(f"/customers/{customer.pk}/visits/", "Visits and purchases")
 
     page.set_viewport_size(TABLET)
     check("/", "Today")
     check("/customers/", "Customer list")
     check("/customers/?q=jan", "Customer search")
     check(f"/customers/{customer.pk}/", "Customer profile")
+    check(f"/customers/{customer.pk}/visits/", "Visits and purchases")
     check(f"/customers/{customer.pk}/edit/", "Customer form")
     check("/customers/new/", "New customer")
     page.get_by_role("button", name="Opslaan").click()

@@ -421,10 +421,15 @@ def test_another_business_customer_is_a_404_everywhere(owner_client, other_busin
     stranger = CustomerFactory(business=other_business, name="Geheim")
     urls = [
         reverse(name, args=[stranger.pk])
-        for name in ["web:customer_detail", "web:customer_edit", "web:customer_delete"]
+        for name in [
+            "web:customer_detail",
+            "web:customer_edit",
+            "web:customer_delete",
+            "web:customer_visits",
+        ]
     ]
 
-    assert [owner_client.get(url).status_code for url in urls] == [404, 404, 404]
+    assert [owner_client.get(url).status_code for url in urls] == [404, 404, 404, 404]
     assert (
         owner_client.post(
             reverse("web:purchase_add", args=[stranger.pk]), {"amount": "5"}
@@ -889,3 +894,73 @@ def test_the_token_page_says_what_a_token_is_for(staff_client):
         "zoals een kassasysteem, namens jou met Klantvriend werken. Zonder zo'n programma hoef "
         "je hier niets te doen.</p>"
     ) in page
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [
+        (
+            "nl",
+            "3 bezoeken: de dagen met een aankoop of een vastgelegd bezoek, elke dag één keer "
+            "(een aankoop en een bezoek op één dag zijn één bezoek). 3 aankopen, samen € 43,49: "
+            "het totaal besteed.",
+        ),
+        (
+            "en",
+            "3 visits: the days with a purchase or a logged visit, each day once (a purchase and "
+            "a visit on one day are one visit). 3 purchases, together €43.49: the total spend.",
+        ),
+    ],
+)
+def test_the_profiles_visits_and_spend_open_to_the_days_that_add_up_to_them(
+    owner_client, owner, business, language, summary
+):
+    """ "Visits 3" and "Total spend € 43,49" on the profile were plain figures."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from klantvriend.customers.models import ContactKind
+
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    noon = timezone.now().replace(hour=11, minute=0) - timedelta(days=20)
+    for days, cents in [(0, 1000), (0, 2550), (7, 799)]:
+        PurchaseFactory(customer=customer, at=noon + timedelta(days=days), amount_cents=cents)
+    ContactMomentFactory(customer=customer, kind=ContactKind.VISIT, at=noon + timedelta(days=7))
+    ContactMomentFactory(customer=customer, kind=ContactKind.VISIT, at=noon + timedelta(days=9))
+    account_language_set(user=owner, language=language)
+
+    profile = owner_client.get(reverse("web:customer_detail", args=[customer.pk]))
+    html = profile.content.decode()
+    links = dict(
+        (testid, (href, text))
+        for href, testid, text in re.findall(
+            r'href="([^"]+)"[^>]*data-testid="(visit-count|total-spend)">([^<]+)</a>', html
+        )
+    )
+    opened = owner_client.get(links["visit-count"][0])
+    visits = opened.context["visits"]
+    rows = re.findall(r"<tr>\s*<td class=\"nowrap\">", opened.content.decode())
+
+    assert links["visit-count"][0] == links["total-spend"][0]
+    assert int(links["visit-count"][1]) == len(rows) == len(visits.days) == 3
+    assert profile.context["briefing"].total_spend_cents == 4349
+    assert sum(day.spent_cents for day in visits.days) == 4349
+    assert (
+        " ".join(
+            re.search(r'data-testid="visits-summary">(.*?)</p>', opened.content.decode(), re.S)[
+                1
+            ].split()
+        )
+        == summary
+    )
+
+
+def test_opening_the_visits_is_in_the_audit_trail(staff_client, business, staff_user):
+    from klantvriend.core.models import AuditEvent
+
+    customer = CustomerFactory(business=business)
+
+    assert staff_client.get(reverse("web:customer_visits", args=[customer.pk])).status_code == 200
+    event = AuditEvent.objects.get(customer_id=customer.pk, actor=staff_user)
+    assert (event.action, event.changes) == ("viewed", {"via": "visits"})
