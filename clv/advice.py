@@ -29,6 +29,9 @@ STREAM_REVENUE_SHARE = 0.20
 # Share of revenue brought by the top fifth of customers above which revenue counts as
 # concentrated on few customers (the "80/20" of Pareto would be 0.8).
 CONCENTRATED_TOP_SHARE = 0.60
+TOP_FRACTION = 0.2
+# A customer with purchases on this many days or more came back (the repeat share of customers).
+CAME_BACK_MIN_DAYS = 2
 # Assumed effect of well-spent personal attention on a customer's next-year value.
 DEFAULT_UPLIFT = 0.10
 DEFAULT_MARGIN = 0.30
@@ -59,6 +62,12 @@ class Advice:
     total_revenue: float
     margin: float
     uplift: float
+    # What the shares are made of: the customers who came back, the revenue of return visits,
+    # and the top fifth of customers by revenue with the revenue they brought.
+    came_back: int = 0
+    repeat_revenue: float = 0.0
+    top_fifth_customers: int = 0
+    top_fifth_revenue: float = 0.0
     expected_purchases_per_customer: float | None = None
     mean_value: float | None = None
     attention_worth_per_customer: float | None = None
@@ -81,14 +90,23 @@ def verdict_for(*, repeat_customer_share: float, repeat_revenue_share: float) ->
     return "mixed"
 
 
-def top_share(revenue_per_customer, fraction: float = 0.2) -> float:
-    """Share of total revenue brought by the ``fraction`` of customers who spend most."""
+def top_count(n_customers: int, fraction: float = TOP_FRACTION) -> int:
+    """How many customers the top ``fraction`` of ``n_customers`` are: at least one."""
+    return max(1, int(np.ceil(fraction * n_customers)))
+
+
+def _top_revenue(revenue_per_customer, fraction: float) -> tuple[float, float]:
+    """The revenue of the ``fraction`` of customers who spend most, and of all."""
     revenue = np.sort(np.asarray(revenue_per_customer, dtype=np.float64))[::-1]
-    total = revenue.sum()
-    if len(revenue) == 0 or total <= 0:
-        return 0.0
-    top = max(1, int(np.ceil(fraction * len(revenue))))
-    return float(revenue[:top].sum() / total)
+    if len(revenue) == 0:
+        return 0.0, 0.0
+    return float(revenue[: top_count(len(revenue), fraction)].sum()), float(revenue.sum())
+
+
+def top_share(revenue_per_customer, fraction: float = TOP_FRACTION) -> float:
+    """Share of total revenue brought by the ``fraction`` of customers who spend most."""
+    top, total = _top_revenue(revenue_per_customer, fraction)
+    return top / total if total > 0 else 0.0
 
 
 def attention_advice(
@@ -133,9 +151,11 @@ def attention_advice(
         raise ValueError("no customers given")
     total = float(revenue.sum())
     repeat_total = float(np.sum(repeat_revenue))
-    repeat_customer_share = float(np.count_nonzero(days >= 2) / n_customers)
+    came_back = int(np.count_nonzero(days >= CAME_BACK_MIN_DAYS))
+    repeat_customer_share = came_back / n_customers
     repeat_revenue_share = repeat_total / total if total > 0 else 0.0
-    top_fifth = top_share(revenue)
+    top_fifth_revenue, _total = _top_revenue(revenue, TOP_FRACTION)
+    top_fifth = top_fifth_revenue / total if total > 0 else 0.0
     verdict = verdict_for(
         repeat_customer_share=repeat_customer_share, repeat_revenue_share=repeat_revenue_share
     )
@@ -183,6 +203,10 @@ def attention_advice(
         total_revenue=total,
         margin=margin,
         uplift=uplift,
+        came_back=came_back,
+        repeat_revenue=repeat_total,
+        top_fifth_customers=top_count(n_customers),
+        top_fifth_revenue=top_fifth_revenue,
         expected_purchases_per_customer=(
             float(np.mean(expected_purchases)) if expected_purchases is not None else None
         ),

@@ -9,6 +9,7 @@ from clv.advice import (
     RELATIONSHIP_REVENUE_SHARE,
     STREAM_REVENUE_SHARE,
     attention_advice,
+    top_count,
     top_share,
     verdict_for,
 )
@@ -167,3 +168,21 @@ def test_analyse_says_relationship_for_the_butcher_in_text_too(tmp_path, capsys)
     assert status == 0
     assert "Attention advice: relationship business" in out
     assert "at a 25% margin" in out
+
+
+def test_the_shares_come_with_what_they_are_made_of():
+    # Given 11 customers: two came back (150 each, 50 of it on return visits), nine bought once
+    # for 100, and one of them for 300
+    advice = attention_advice(
+        transaction_days=np.array([2, 2] + [1] * 9),
+        revenue=np.array([150.0, 150.0, 300.0] + [100.0] * 8),
+        repeat_revenue=np.array([50.0, 50.0] + [0.0] * 9),
+    )
+    # Then each share is its part of the whole, and the top fifth are the three who spent most
+    assert (advice.came_back, advice.n_customers) == (2, 11)
+    assert advice.repeat_customer_share == 2 / 11
+    assert (advice.repeat_revenue, advice.total_revenue) == (100.0, 1400.0)
+    assert advice.repeat_revenue_share == 100 / 1400
+    assert (advice.top_fifth_customers, advice.top_fifth_revenue) == (3, 600.0)
+    assert advice.top_fifth_revenue_share == 600 / 1400
+    assert [top_count(n) for n in (1, 5, 6, 10, 11)] == [1, 1, 2, 2, 3]

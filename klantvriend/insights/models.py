@@ -79,6 +79,9 @@ class CustomerInsight(BusinessOwned):
     # Median days between purchase days; null with fewer than two.
     usual_interval_days = models.FloatField(_("usual days between visits"), null=True)
     spend_cents = models.BigIntegerField(_("spend so far"))
+    # Of it, the spend on the purchase days after the first: what coming back brought. Null in
+    # the rows of refreshes before it was kept, until the next refresh.
+    repeat_spend_cents = models.BigIntegerField(_("spend after the first purchase day"), null=True)
     # Model figures: null when there is not enough data to fit a model.
     probability_alive = models.FloatField(_("probability alive"), null=True)
     # Probability alive 30 days earlier with the same history: how fast it is falling.
@@ -106,6 +109,8 @@ class CustomerInsight(BusinessOwned):
             models.Index(fields=["business", "segment"], name="insight_business_segment"),
             models.Index(fields=["business", "stage"], name="insight_business_stage"),
             models.Index(fields=["business", "value_cents"], name="insight_business_value"),
+            # The list by spend, and the top fifth by spend the advice opens to.
+            models.Index(fields=["business", "spend_cents"], name="insight_business_spend"),
             # The list sorted by probability alive: those with two or more purchase days by
             # it, then the one-off customers by days since their purchase (selectors).
             models.Index(fields=["business", "probability_alive"], name="insight_business_alive"),

@@ -38,13 +38,31 @@ class CustomerHistory:
     # Mean spend of the repeat purchase days, in euros (0 without a repeat).
     monetary_value: np.ndarray
     spend_cents: np.ndarray
+    # Spent on the purchase days after the first: the revenue of coming back.
+    repeat_spend_cents: np.ndarray
     purchase_days: np.ndarray
     days_since_last: np.ndarray
     days_since_first: np.ndarray
     usual_interval_days: np.ndarray
 
 
-def customer_history(summary, spend_cents: np.ndarray) -> CustomerHistory:
+def purchase_spend(codes: np.ndarray, days: np.ndarray, cents: np.ndarray, n: int):
+    """Each of `n` customers' spend in cents, and their spend on the purchase days after their
+    first, from every purchase's customer (its index, `codes`), local day and amount: what the
+    advice's repeat share of revenue adds up, and the customer list with it."""
+    day_numbers = days.astype(np.int64)
+    first_day = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_day, codes, day_numbers)
+    on_first_day = day_numbers == first_day[codes]
+    # Whole cents as float64 are exact up to 2**53: the sums are whole numbers again.
+    spend = np.bincount(codes, weights=cents, minlength=n)
+    repeat = np.bincount(codes, weights=np.where(on_first_day, 0, cents), minlength=n)
+    return spend.astype(np.int64), repeat.astype(np.int64)
+
+
+def customer_history(
+    summary, spend_cents: np.ndarray, repeat_spend_cents: np.ndarray
+) -> CustomerHistory:
     x, t_x, age = summary.frequency, summary.recency, summary.T
     with np.errstate(divide="ignore", invalid="ignore"):
         usual_interval = np.where(x > 0, t_x * DAYS_PER_WEEK / x, np.nan)
@@ -55,6 +73,7 @@ def customer_history(summary, spend_cents: np.ndarray) -> CustomerHistory:
         age=age,
         monetary_value=summary.monetary_value,
         spend_cents=np.asarray(spend_cents, dtype=np.int64),
+        repeat_spend_cents=np.asarray(repeat_spend_cents, dtype=np.int64),
         purchase_days=(x + 1).astype(np.int64),
         days_since_last=np.rint((age - t_x) * DAYS_PER_WEEK).astype(np.int64),
         days_since_first=np.rint(age * DAYS_PER_WEEK).astype(np.int64),
@@ -225,6 +244,7 @@ def customer_rows(
         "days_since_last": days_since_last,
         "usual_interval_days": history.usual_interval_days,
         "spend_cents": spend_cents,
+        "repeat_spend_cents": history.repeat_spend_cents,
         "probability_alive": alive,
         "probability_alive_30_days_ago": alive_before,
         "expected_purchases_90": expected_90,

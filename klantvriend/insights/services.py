@@ -36,7 +36,7 @@ from klantvriend.gestures.selectors import (
 
 from .messages import not_enough_data
 from .models import CustomerInsight, InsightRun, InsightSnapshot
-from .prediction import Fit, SpendFit, customer_history, customer_rows
+from .prediction import Fit, SpendFit, customer_history, customer_rows, purchase_spend
 from .selectors import ambassador_customer_ids, insight_run_latest
 
 logger = logging.getLogger(__name__)
@@ -205,14 +205,8 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     ids = summary.customer_id
     codes = np.searchsorted(ids, customer_ids)
     n = len(ids)
-    history = customer_history(summary, np.bincount(codes, weights=cents, minlength=n))
+    history = customer_history(summary, *purchase_spend(codes, days, cents, n))
     purchase_days, spend_cents = history.purchase_days, history.spend_cents
-    # Revenue on each customer's first purchase day, to tell new from repeat revenue.
-    first_day = np.full(n, np.iinfo(np.int64).max)
-    day_numbers = days.astype(np.int64)
-    np.minimum.at(first_day, codes, day_numbers)
-    on_first_day = day_numbers == first_day[codes]
-    repeat_cents = np.bincount(codes, weights=np.where(on_first_day, 0, cents), minlength=n)
     ambassadors = np.isin(ids, np.fromiter(ambassador_customer_ids(business), dtype=np.int64))
 
     counts = {
@@ -245,8 +239,10 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     advice = attention_advice(
         transaction_days=purchase_days,
         revenue=spend_cents,
-        repeat_revenue=repeat_cents,
-        expected_value=value * 100 if value is not None else last_year_cents,
+        repeat_revenue=history.repeat_spend_cents,
+        # The value in whole cents as each insight keeps it, so that a segment's customers on
+        # the customer list add up to its average exactly.
+        expected_value=rows["value_cents"] if value is not None else last_year_cents,
         expected_purchases=rows["expected_purchases_365"],
         segments=rows["segment"],
         margin=margin,
@@ -388,6 +384,7 @@ INSIGHT_FIELDS = (
     "days_since_last",
     "usual_interval_days",
     "spend_cents",
+    "repeat_spend_cents",
     "probability_alive",
     "probability_alive_30_days_ago",
     "expected_purchases_90",
@@ -398,7 +395,13 @@ INSIGHT_FIELDS = (
     "slipping_away",
 )
 SNAPSHOT_FIELDS = ("probability_alive", "value_cents", "segment", "stage")
-_INTEGER_FIELDS = {"purchase_days", "days_since_last", "spend_cents", "value_cents"}
+_INTEGER_FIELDS = {
+    "purchase_days",
+    "days_since_last",
+    "spend_cents",
+    "repeat_spend_cents",
+    "value_cents",
+}
 
 
 def _insight_values(rows: dict) -> list[tuple]:
@@ -493,8 +496,10 @@ def customer_insight_recompute(*, business: Business, customer_id: int) -> Custo
     )
     rows = None
     if len(customer_ids):
+        # One customer: every purchase is theirs (index 0).
         history = customer_history(
-            _summary(customer_ids, days, cents, as_of), np.array([cents.sum()], dtype=np.int64)
+            _summary(customer_ids, days, cents, as_of),
+            *purchase_spend(np.zeros(len(cents), dtype=np.int64), days, cents, 1),
         )
         is_ambassador = np.array(
             [customer_id in ambassador_customer_ids(business, among=[customer_id])]

@@ -26,7 +26,12 @@ from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Cust
 from klantvriend.importers import privacy
 from klantvriend.importers.privacy import audit_personal_data_viewed
 from klantvriend.insights.models import Segment, Stage
-from klantvriend.insights.selectors import customer_order_parts, customers_with_insight
+from klantvriend.insights.selectors import (
+    Bought,
+    customer_order_parts,
+    customers_with_insight,
+    insight_totals,
+)
 
 from .care import care_profile_context
 from .forms import (
@@ -145,6 +150,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     order = request.GET.get("order", "name")
     segment = request.GET.get("segment", "")
     stage = request.GET.get("stage", "")
+    # The customers the advice's figures count (who bought, who came back, the top fifth).
+    bought = request.GET.get("bought", "")
+    bought = bought if bought in Bought.values else ""
     channel = request.GET.get("channel", "")
     channel = channel if channel in AcquisitionChannel.values else ""
     # The days a customer became one, from and until (both included): a month of the
@@ -165,7 +173,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         )
     )
     # Segment, stage and value come from the insights app, joined in the same query.
-    customers = customers_with_insight(customers, segment=segment, stage=stage)
+    customers = customers_with_insight(
+        customers, business=request.business, segment=segment, stage=stage, bought=bought
+    )
+    # Filtered on the insights, the list adds up what the advice's figures sum over them.
+    by_insight = bool(bought or segment in Segment.values or stage in Stage.values)
+    totals = insight_totals(customers) if by_insight else None
     # Sorted on an insight figure: read part by part, each through an index of the insights.
     parts = customer_order_parts(customers, business=request.business, order=order)
     # A page's ids first, through the order's index alone, then its fifty rows: cut from the
@@ -174,6 +187,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     listed = IdsFirst(customers, parts=parts)
     if query:
         paginator = SearchPaginator(listed, PAGE_SIZE)
+    elif totals is not None:
+        # Every customer listed has an insight: the totals have counted them.
+        paginator = CountedPaginator(listed, PAGE_SIZE, count=totals.customers)
     elif tag or segment or stage or channel or since_from or since_until:
         paginator = Paginator(listed, PAGE_SIZE)
     else:
@@ -195,8 +211,13 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "order": order,
         # Sorted by it, the list shows the figure it is sorted by.
         "shows_alive": order in ("alive", "-alive"),
+        # And what the customers spent, where the advice sums it.
+        "shows_spend": bool(bought) or order == "-spend",
+        "totals": totals,
         "segment": segment,
         "stage": stage,
+        "bought": bought,
+        "boughts": Bought.choices,
         "channel": channel,
         "since_from": since_from,
         "since_until": since_until,

@@ -60,6 +60,7 @@ def test_the_kept_customer_has_the_figures_a_refresh_with_the_same_models_gives(
     assert first.model_name in {"bgnbd", "mbgnbd"}
     before = figures(kept)
     assert (before["purchase_days"], before["spend_cents"]) == (5, 12500)
+    assert before["repeat_spend_cents"] == 10000  # all but the first day's 2500
 
     # When the records are merged
     with django_capture_on_commit_callbacks(execute=True):
@@ -74,6 +75,7 @@ def test_the_kept_customer_has_the_figures_a_refresh_with_the_same_models_gives(
         21500,
     )
     assert merged["usual_interval_days"] == pytest.approx(180 / 7)
+    assert merged["repeat_spend_cents"] == 21500 - 2500
     assert merged["probability_alive"] != before["probability_alive"]
     assert merged["value_cents"] > before["value_cents"]
     assert not CustomerInsight.objects.filter(customer_id=other.pk).exists()
@@ -132,6 +134,7 @@ def test_without_a_fitted_model_the_kept_customer_gets_what_a_refresh_gives(
         "days_since_last": 20,
         "usual_interval_days": pytest.approx(180 / 7),
         "spend_cents": 21500,
+        "repeat_spend_cents": 19000,
         "probability_alive": None,
         "probability_alive_30_days_ago": None,
         "expected_purchases_90": None,

@@ -57,7 +57,9 @@ def shop(business, other_business):
 
 
 def listed(business, order: str) -> IdsFirst:
-    customers = customers_with_insight(Customer.objects.filter(business=business))
+    customers = customers_with_insight(
+        Customer.objects.filter(business=business), business=business
+    )
     return IdsFirst(
         customers, parts=customer_order_parts(customers, business=business, order=order)
     )

@@ -177,6 +177,8 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
     check("/promises/?outcome=judged", "Promises judged")
     check("/promises/?period=90d-before&outcome=judged", "Promises judged, the 90 days before")
     check("/customers/?channel=referral", "Customers by channel")
+    check("/customers/?bought=again&order=-spend", "Customers who came back, by spend")
+    check("/customers/?segment=champion&order=-value", "Customers of a segment")
     check("/privacy/settings/", "Privacy settings")
     check("/privacy/register/", "Processing register")
     check("/privacy/audit/", "Audit log")

@@ -223,6 +223,32 @@ def test_query_counts_do_not_grow_with_data(
     assert len(large) == len(small)
 
 
+def test_the_lists_the_advice_opens_to_do_not_grow_in_queries_with_data(owner_client, business):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = [
+        reverse("web:customer_list") + query
+        for query in ("?bought=any&order=-spend", "?bought=again", "?bought=top", "?segment=lost")
+    ]
+
+    def counts():
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert owner_client.get(url).context["totals"].customers > 0
+            found.append(len(queries))
+        return found
+
+    butcher_history(business, regulars=10, passers_by=5)
+    insights_refresh(business=business)
+    small = counts()
+    butcher_history(business, regulars=40, passers_by=30, seed=5)
+    insights_refresh(business=business)
+
+    assert counts() == small
+
+
 def test_today_counts_every_customer_slipping_away_not_only_those_shown(owner_client, business):
     for index in range(SLIPPING_AWAY_LIMIT + 3):
         CustomerInsightFactory(
@@ -319,9 +345,9 @@ def test_the_gestures_page_reads_a_mistyped_filter_as_no_filter(owner_client, bu
 @pytest.mark.parametrize(
     ("language", "customers", "text"),
     [
-        ("en", 1, "Computed 3 Nov 2026 06:00 from 1 customer with purchases."),
-        ("en", 2, "Computed 3 Nov 2026 06:00 from 2 customers with purchases."),
-        ("nl", 1, "Berekend 3 nov 2026 06:00 uit 1 klant met aankopen."),
+        ("en", 1, "Computed 3 Nov 2026 06:00 from {link}1 customer with purchases</a>."),
+        ("en", 2, "Computed 3 Nov 2026 06:00 from {link}2 customers with purchases</a>."),
+        ("nl", 1, "Berekend 3 nov 2026 06:00 uit {link}1 klant met aankopen</a>."),
     ],
 )
 def test_the_advice_counts_the_customers_it_was_computed_from_in_good_grammar(
@@ -337,7 +363,9 @@ def test_the_advice_counts_the_customers_it_was_computed_from_in_good_grammar(
 
     page = owner_client.get(reverse("web:insights_advice")).content.decode()
 
-    assert f'<p class="subtle">{text}</p>' in page
+    # The customers open to their list.
+    link = '<a href="/customers/?bought=any&amp;order=-spend" data-testid="advice-customers">'
+    assert f'<p class="subtle">{text.format(link=link)}</p>' in page
 
 
 def test_the_gestures_page_explains_its_figures_in_plain_english(owner_client, business, owner):
@@ -484,3 +512,128 @@ def test_a_trend_is_the_difference_of_the_two_figures_as_shown():
     assert trend_points(Trend(last_90_days=5 / 8, previous_90_days=3 / 8)) == "+24"
     assert trend_points(Trend(last_90_days=3 / 8, previous_90_days=5 / 8)) == "−24"
     assert trend_points(Trend(last_90_days=None, previous_90_days=5 / 8)) == ""
+
+
+def _opened(client, html: str, testid: str):
+    """The customer list a figure of the advice opens to: its context."""
+    href = re.search(rf'href="([^"]+)" data-testid="{testid}"', html)[1]
+    response = client.get(href.replace("&amp;", "&"))
+    assert response.status_code == 200
+    return response.context
+
+
+def test_every_count_and_sum_of_the_advice_opens_to_the_customers_that_add_up_to_it(
+    owner_client, business, butcher
+):
+    """The advice's figures were plain text: how many customers came back, how much of the
+    revenue was theirs, the top fifth, the customers per segment and their average value."""
+    from klantvriend.web.templatetags.klantvriend import money
+
+    page = owner_client.get(reverse("web:insights_advice"))
+    html = page.content.decode()
+    advice = page.context["advice"]
+
+    everyone = _opened(owner_client, html, "advice-customers")
+    came_back = _opened(owner_client, html, "open-came-back")
+    returns = _opened(owner_client, html, "open-repeat-revenue")
+    top = _opened(owner_client, html, "open-top-fifth")
+    expected = _opened(owner_client, html, "open-expected-purchases")
+
+    # Counts of customers: as many listed as counted.
+    assert everyone["page"].paginator.count == advice["n_customers"] == 60
+    assert came_back["page"].paginator.count == advice["came_back"] == 40
+    assert advice["repeat_customer_share"] == 40 / 60
+    # Sums over customers: the lists' totals are the parts of the shares, to the cent.
+    assert everyone["totals"].spend_cents == advice["total_revenue"]
+    assert returns["totals"].repeat_spend_cents == advice["repeat_revenue"]
+    assert advice["repeat_revenue_share"] == advice["repeat_revenue"] / advice["total_revenue"]
+    assert top["page"].paginator.count == advice["top_fifth_customers"] == 12
+    assert top["totals"].spend_cents == advice["top_fifth_revenue"]
+    assert (
+        advice["top_fifth_revenue_share"] == advice["top_fifth_revenue"] / advice["total_revenue"]
+    )
+    assert expected["totals"].expected_purchases_each == pytest.approx(
+        advice["expected_purchases_per_customer"], rel=1e-12
+    )
+    # What the page says the parts are is what the lists say.
+    currency = business.currency
+    assert (
+        f"({money(advice['repeat_revenue'], currency)} van {money(advice['total_revenue'], currency)})"
+    ) in html
+    listed = owner_client.get(
+        reverse("web:customer_list") + "?bought=again&order=-spend"
+    ).content.decode()
+    assert money(advice["repeat_revenue"], currency) in listed
+    # Per segment: its customers, and with a model their average value.
+    assert advice["based_on_model"]
+    segments = page.context["by_segment"]
+    counts = re.findall(r'data-testid="segment-customers">(\d+)</a>', html)
+    assert [int(count) for count in counts] == [row["customers"] for row in segments]
+    for row in segments:
+        listed = owner_client.get(reverse("web:customer_list"), {"segment": row["segment"]})
+        totals = listed.context["totals"]
+        assert listed.context["page"].paginator.count == totals.customers == row["customers"]
+        assert totals.mean_value_cents == row["mean_value"]
+        assert money(totals.mean_value_cents, currency) == money(row["mean_value"], currency)
+
+
+@pytest.mark.parametrize(
+    ("language", "parts", "totals"),
+    [
+        (
+            "nl",
+            ["(2 van 3)", "(€ 70,00 van € 100,00)", "(1 klant: € 50,00)"],
+            "Zoals berekend op 2 nov 2026: 2 klanten, die tot nu toe samen € 75,00 besteedden, "
+            "waarvan € 30,00 op de dagen na hun eerste aankoop.",
+        ),
+        (
+            "en",
+            ["(2 of 3)", "(€70.00 of €100.00)", "(1 customer: €50.00)"],
+            "As computed on 2 Nov 2026: 2 customers, who spent €75.00 so far, €30.00 of it on "
+            "the days after their first purchase.",
+        ),
+    ],
+)
+def test_the_advices_parts_and_the_lists_totals_read_in_either_language(
+    owner_client, owner, business, language, parts, totals
+):
+    day = dt.date(2026, 11, 2)
+    for spend, repeat, days in [(5000, 2000, 3), (2500, 1000, 2), (2500, 0, 1)]:
+        CustomerInsightFactory(
+            customer=CustomerFactory(business=business),
+            as_of=day,
+            purchase_days=days,
+            spend_cents=spend,
+            repeat_spend_cents=repeat,
+        )
+    InsightRun.objects.create(
+        business=business,
+        as_of=day,
+        customers=3,
+        figures={
+            "advice": {
+                "verdict": "relationship",
+                "n_customers": 3,
+                "came_back": 2,
+                "repeat_customer_share": 2 / 3,
+                "total_revenue": 10000.0,
+                "repeat_revenue": 7000.0,
+                "repeat_revenue_share": 0.7,
+                "top_fifth_customers": 1,
+                "top_fifth_revenue": 5000.0,
+                "top_fifth_revenue_share": 0.5,
+                "expected_purchases_per_customer": None,
+                "margin": 0.3,
+                "uplift": 0.1,
+                "by_segment": [],
+            }
+        },
+    )
+    account_language_set(user=owner, language=language)
+
+    advice = owner_client.get(reverse("web:insights_advice")).content.decode()
+    listed = owner_client.get(reverse("web:customer_list"), {"bought": "again"}).content.decode()
+
+    assert [part for part in parts if part in advice] == parts
+    shown = re.search(r'data-testid="list-totals">(.*?)</p>', listed, re.S)[1]
+    assert " ".join(shown.split()) == totals
