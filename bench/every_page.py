@@ -23,14 +23,16 @@ from web_bench import percentile
 
 TARGET_MS = 100
 # Pages whose query string makes them read other rows than their default: the list's last page
-# (2,000 at 100,000 customers), the list sorted on a figure of the insights or filtered by channel,
-# the promises kept sorted by lateness, the possible duplicates by phone number and by name (the
-# most groups).
+# (2,000 at 100,000 customers), the list sorted on a figure of the insights, filtered by channel or
+# by the advice's figures, the promises kept sorted by lateness, the possible duplicates by phone
+# number and by name (the most groups).
 VARIANTS = (
     "/customers/?page=1000000",  # past the end: the last page
     "/customers/?order=alive",
     "/customers/?order=-value",
     "/customers/?channel=referral",
+    # The advice's figures opened: the customers who came back (more than half), with their totals.
+    "/customers/?bought=again&order=-spend",
     "/promises/?outcome=kept&order=-lateness",
     "/customers/duplicates/?kind=phone",
     "/customers/duplicates/?kind=name",
