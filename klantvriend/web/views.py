@@ -30,7 +30,7 @@ from klantvriend.insights.selectors import (
     Bought,
     customer_order_parts,
     customers_with_insight,
-    insight_totals,
+    insight_totals_kept,
 )
 
 from .care import care_profile_context
@@ -178,7 +178,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
     # Filtered on the insights, the list adds up what the advice's figures sum over them.
     by_insight = bool(bought or segment in Segment.values or stage in Stage.values)
-    totals = insight_totals(customers) if by_insight else None
+    totals = insight_totals_kept(customers, business=request.business) if by_insight else None
     # Sorted on an insight figure: read part by part, each through an index of the insights.
     parts = customer_order_parts(customers, business=request.business, order=order)
     # A page's ids first, through the order's index alone, then its fifty rows: cut from the
