@@ -289,8 +289,8 @@ def test_picking_and_saving_a_referrer_on_the_customer_form(owner_client, busine
 
 
 def test_a_profile_without_referrals_says_where_a_referral_is_recorded(owner_client, business):
-    # Referrals are recorded on the referred customer's form, which the referrer's profile
-    # did not say: its empty section was a dead end.
+    # Referrals are recorded with the referred customer (the walk-in panel or their form), which
+    # the referrer's profile did not say: its empty section was a dead end.
     anna = CustomerFactory(business=business, name="Anna de Vries")
     bram = CustomerFactory(business=business, name="Bram", referred_by=anna)
 
@@ -298,8 +298,9 @@ def test_a_profile_without_referrals_says_where_a_referral_is_recorded(owner_cli
     filled = owner_client.get(f"/customers/{anna.pk}/").content.decode()
 
     how = (
-        '<p class="help" data-testid="referral-how">Kwam er iemand via deze klant? Kies bij die '
-        "nieuwe klant „Bewerken” en vul „Doorverwezen door” in.</p>"
+        '<p class="help" data-testid="referral-how">Kwam er iemand via deze klant? Vul '
+        "„Doorverwezen door” in bij het toevoegen van de nieuwe klant met „+ Nieuwe klant” "
+        "bovenaan, of later op de kaart van die klant onder „Bewerken”.</p>"
     )
     assert how in empty
     assert 'data-testid="referral-how"' not in filled
