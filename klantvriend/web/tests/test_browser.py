@@ -53,7 +53,7 @@ def test_counter_flow_search_quick_add_record_and_switch_language(
     expect(page.get_by_role("heading", level=1)).to_have_text("José Öztürk")
 
     # Quick-add a walk-in from anywhere: a name is enough.
-    page.get_by_text("+ Nieuwe klant").click()
+    page.get_by_text("+ Nieuwe klant", exact=True).click()
     page.locator(".quick-add-panel").get_by_label("Naam").fill("Willem Wandelaar")
     shot(page, "foundation-04-quick-add")
     page.get_by_role("button", name="Klant toevoegen").click()

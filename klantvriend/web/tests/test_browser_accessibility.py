@@ -191,7 +191,7 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
 
     # The top bar's panels, open: the walk-in form (with the customers it resembles) and the menu.
     page.goto(f"{live_server.url}/")
-    page.get_by_text("+ Nieuwe klant").click()
+    page.get_by_text("+ Nieuwe klant", exact=True).click()
     page.locator(".quick-add-panel").get_by_label("Naam").fill(customer.name)
     page.get_by_role("button", name="Klant toevoegen").click()
     expect(page.get_by_test_id("quick-add-matches")).to_be_visible()
