@@ -468,6 +468,32 @@ class CustomerSpend(models.Model):
         return f"{self.customer_id}: {self.cents}"
 
 
+class ReferrerTally(models.Model):
+    """How many customers each customer referred and what those bought in all (their
+    CustomerSpend added up), kept by triggers on the customers and on CustomerSpend (migration
+    0027): the ambassador ranking grouped every referred customer with their spend on every
+    view, 22,000 of them at 100,000 customers (40 ms on PostgreSQL), and now reads its first
+    rows from an index in ranking order. A row stays, at zero, when its last referred customer
+    goes."""
+
+    referrer = models.OneToOneField(
+        Customer, primary_key=True, on_delete=models.CASCADE, related_name="referred_tally"
+    )
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    referred = models.IntegerField(default=0)
+    cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["business", "-cents", "-referred", "referrer"], name="referrer_tally_rank"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referrer_id}: {self.referred}, {self.cents}"
+
+
 class TagCount(models.Model):
     """How many customers carry a tag, kept by triggers on the tag links (migration 0007) for
     the tag filter's counts, as CustomerCount is for the list's total. A row of its own rather

@@ -10,7 +10,6 @@ from django.db.models import (
     Case,
     Count,
     F,
-    IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
@@ -22,8 +21,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from klantvriend.core.models import Business
-from klantvriend.customers.models import AcquisitionChannel, Customer
-from klantvriend.customers.selectors import anonymised_customer_ids, came_through_referral
+from klantvriend.customers.models import AcquisitionChannel, Customer, ReferrerTally
+from klantvriend.customers.selectors import came_through_referral
 from klantvriend.surveys.models import PROMOTER_MIN, PROMOTER_WINDOW, SurveyResponse
 
 
@@ -87,22 +86,20 @@ def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassado
     referred, then by their promoter answers; promoters who referred nobody yet follow, by name.
     Four queries.
 
-    What each customer has bought is kept by the database (CustomerSpend): summing the
-    purchases of every referred customer read 440,000 of them at 100,000 customers (a second on
-    PostgreSQL). The referred customers are grouped by referrer on their ids alone: of
-    referrers with equal figures, the one who came first makes the cut."""
+    How many customers each referrer brought in and what those bought is kept by the database
+    (ReferrerTally, from CustomerSpend): grouping every referred customer with their spend took
+    40 ms on PostgreSQL at 100,000 customers on every view, the kept tallies are read in ranking
+    order from their index. Of referrers with equal figures, the one who came first makes the
+    cut."""
     ranked = list(
         # An anonymised customer is no one to thank or to ask again, as a promoter below.
-        Customer.objects.filter(business=business, referred_by__isnull=False)
-        .exclude(referred_by__in=anonymised_customer_ids(business=business))
-        .values("referred_by_id")
-        .annotate(
-            referred=Count("id"),
-            value=Coalesce(Sum("spend__cents"), 0, output_field=IntegerField()),
+        ReferrerTally.objects.filter(
+            business=business, referred__gt=0, referrer__erased_at__isnull=True
         )
-        .order_by("-value", "-referred", "referred_by_id")[:limit]
+        .order_by("-cents", "-referred", "referrer_id")
+        .values("referrer_id", "referred", "cents")[:limit]
     )
-    figures = {row["referred_by_id"]: row for row in ranked}
+    figures = {row["referrer_id"]: row for row in ranked}
     since = timezone.now() - PROMOTER_WINDOW
     ids = list(figures)
     if len(ranked) < limit:
@@ -136,7 +133,7 @@ def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassado
         Ambassador(
             customer=customers[pk],
             referred=figures[pk]["referred"] if pk in figures else 0,
-            referred_value_cents=int(figures[pk]["value"]) if pk in figures else 0,
+            referred_value_cents=figures[pk]["cents"] if pk in figures else 0,
             promoter_answers=promoter_answers.get(pk, 0),
             promoter=latest_score.get(pk, 0) >= PROMOTER_MIN,
         )

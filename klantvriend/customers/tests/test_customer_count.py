@@ -1,5 +1,5 @@
 """The numbers of customers per business and per tag, and what each customer has bought, kept by
-triggers (migrations 0006, 0007 and 0009; those of the match keys, 0024 to 0026, in
+triggers (migrations 0006, 0007, 0009 and 0027; those of the match keys, 0024 to 0026, in
 test_match_keys.py and test_distinct_pairs.py): right after every kind of write, and read by the
 customer list, the API and the ambassador ranking instead of counting or summing every row."""
 
@@ -21,6 +21,7 @@ from klantvriend.customers.models import (
     CustomerCount,
     CustomerSpend,
     Purchase,
+    ReferrerTally,
     Tag,
     TagCount,
 )
@@ -44,6 +45,12 @@ TRIGGERS = {
     "customers_match_newest_insert",
     "customers_match_newest_delete",
     "customers_match_newest_update",
+    "customers_referrer_tally_insert",
+    "customers_referrer_tally_delete",
+    "customers_referrer_tally_update",
+    "customers_spend_tally_insert",
+    "customers_spend_tally_delete",
+    "customers_spend_tally_update",
 }
 
 
@@ -230,3 +237,71 @@ def test_the_largest_amounts_add_up_and_a_larger_one_is_refused(business):
     assert message == "Dit bedrag is te groot."
     assert Purchase.objects.count() == 2
     assert _spend_kept() == {anna.pk: 2 * MAX_CENTS}
+
+
+def _tally_kept() -> dict[int, tuple[int, int]]:
+    """Each referrer's kept tally (how many they brought in, what those bought); a row left at
+    zero by the last referred customer going is not a referrer any more."""
+    rows = ReferrerTally.objects.filter(referred__gt=0)
+    return {row.referrer_id: (row.referred, row.cents) for row in rows}
+
+
+def _tally_counted() -> dict[int, tuple[int, int]]:
+    spent = _spend_summed()
+    tally: dict[int, tuple[int, int]] = {}
+    for customer_id, referrer_id in Customer.objects.filter(referred_by__isnull=False).values_list(
+        "pk", "referred_by_id"
+    ):
+        referred, cents = tally.get(referrer_id, (0, 0))
+        tally[referrer_id] = (referred + 1, cents + spent.get(customer_id, 0))
+    return tally
+
+
+def test_every_kind_of_write_keeps_what_each_referrer_brought_in(business, other_business):
+    anna = CustomerFactory(business=business)
+    bram = CustomerFactory(business=business)
+    kees = CustomerFactory(business=other_business)
+    # Referred when added, one by one and in bulk, with purchases of every kind of write.
+    carla = services.customer_create(business=business, name="Carla", referred_by=anna)
+    dirk, eva = Customer.objects.bulk_create(
+        [Customer(business=business, name=name, referred_by=anna) for name in ("Dirk", "Eva")]
+    )
+    lot = CustomerFactory(business=other_business, referred_by=kees)
+    first = services.purchase_create(customer=carla, amount_cents=1250)
+    services.purchase_create(customer=dirk, amount_cents=800)
+    now = timezone.now()
+    insert_rows(
+        Purchase,
+        PURCHASE_ROW_FIELDS,
+        [
+            (business.pk, eva.pk, now, 300, "EUR", "", "", now),
+            (other_business.pk, lot.pk, now, 99, "EUR", "", "", now),
+        ],
+    )
+    services.purchase_create(customer=anna, amount_cents=5000)  # a referrer's own: not counted
+    assert _tally_kept() == _tally_counted() == {anna.pk: (3, 2350), kees.pk: (1, 99)}
+
+    # Amounts changed and a purchase moved from a referred customer to one who was not.
+    services.purchase_update(purchase=first, actor=None, amount_cents=1000)
+    Purchase.objects.filter(customer=eva).update(amount_cents=10)
+    Purchase.objects.filter(customer=dirk).update(customer=bram)
+    assert _tally_kept() == _tally_counted() == {anna.pk: (3, 1010), kees.pk: (1, 99)}
+
+    # Another referrer given in an edit, in bulk, and taken away.
+    services.customer_update(customer=carla, referred_by=bram)
+    assert (
+        _tally_kept()
+        == _tally_counted()
+        == {anna.pk: (2, 10), bram.pk: (1, 1000), kees.pk: (1, 99)}
+    )
+    Customer.objects.filter(pk__in=[dirk.pk, eva.pk]).update(referred_by=bram)
+    services.customer_update(customer=carla, referred_by=None)
+    assert _tally_kept() == _tally_counted() == {bram.pk: (2, 10), kees.pk: (1, 99)}
+
+    # A referred customer deleted with their purchases; a referrer deleted (SET_NULL).
+    services.purchase_delete(purchase=Purchase.objects.get(customer=eva), actor=None)
+    eva.delete()
+    kees.delete()
+    assert _tally_kept() == _tally_counted() == {bram.pk: (1, 0)}
+    assert ReferrerTally.objects.get(pk=bram.pk).business_id == business.pk
+    assert not ReferrerTally.objects.filter(pk=kees.pk).exists()

@@ -21,6 +21,7 @@ from klantvriend.customers.models import (
     ImportantDate,
     LegalBasis,
     Purchase,
+    ReferrerTally,
 )
 from klantvriend.customers.selectors import customer_list, customer_version
 from klantvriend.customers.tests.factories import (
@@ -287,6 +288,25 @@ def test_a_record_that_referred_the_kept_one_is_the_same_person(business):
 
     keep.refresh_from_db()
     assert keep.referred_by_id == referrer.pk
+
+
+def test_what_each_referrer_brought_in_follows_the_merge(business):
+    piet, ria = customer(business, name="Piet"), customer(business, name="Ria")
+    keep = customer(business, name="Jan Bakker", referred_by=piet)
+    other = customer(business, name="J. Bakker", referred_by=ria)
+    dora = customer(business, name="Dora", referred_by=other)
+    for who, cents in ((keep, 10000), (other, 5000), (dora, 700)):
+        services.purchase_create(customer=who, amount_cents=cents)
+    tallies = ReferrerTally.objects.filter(referred__gt=0).order_by("pk")
+
+    customer_merge(keep=keep, other=other)
+
+    # Jan's referrer stays his own and counts what both records bought; Ria brought in no one
+    # left; Dora, whom the merged record referred, counts for Jan.
+    assert list(tallies.values_list("referrer_id", "referred", "cents")) == [
+        (piet.pk, 1, 15000),
+        (keep.pk, 1, 700),
+    ]
 
 
 def test_the_referrers_thank_you_stays_one_per_customer(business):
