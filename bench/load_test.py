@@ -83,11 +83,10 @@ def main() -> int:
                 elif roll < 0.50:  # a walk-in customer added at the counter
                     sequence += 1
                     reference = f"load-{run_id}-{number}-{sequence}"
-                    response = session.post(
-                        f"{base}/customers",
-                        json={"name": f"Loop Klant {number}-{sequence}", "external_ref": reference},
-                        timeout=30,
-                    )
+                    new = {"name": f"Loop Klant {number}-{sequence}", "external_ref": reference}
+                    if rng.random() < 0.5:  # "my neighbour sent me": a tally the database keeps
+                        new["referred_by"] = rng.choice(customer_ids)
+                    response = session.post(f"{base}/customers", json=new, timeout=30)
                     kind = "write"
                     if response.status_code == 201:
                         with lock:
@@ -121,12 +120,14 @@ def main() -> int:
         elapsed = time.monotonic() - started
 
     # Every acknowledged purchase and new customer is looked up by its reference; the kept
-    # number of customers (migration customers 0006) must equal a real count afterwards, and
-    # each customer's kept spend (0009) the sum of their purchases.
+    # number of customers (migration customers 0006) must equal a real count afterwards, each
+    # customer's kept spend (0009) the sum of their purchases, and each referrer's kept tally
+    # (0027) the number of customers they referred and what those bought.
     probe = (
         "import django, sys; django.setup();"
         "from django.db.models import Sum;"
-        "from klantvriend.customers.models import Customer, CustomerCount, CustomerSpend, Purchase;"
+        "from klantvriend.customers.models import Customer, CustomerCount, CustomerSpend, Purchase,"
+        " ReferrerTally;"
         f"refs = set(Purchase.objects.filter(external_ref__startswith='load-{run_id}-')"
         ".values_list('external_ref', flat=True));"
         f"refs |= set(Customer.objects.filter(external_ref__startswith='load-{run_id}-')"
@@ -136,13 +137,27 @@ def main() -> int:
         "summed = {c: n for c, n in Purchase.objects.order_by().values_list('customer_id')"
         ".annotate(n=Sum('amount_cents')) if n};"
         "spent = dict(CustomerSpend.objects.exclude(cents=0).values_list('customer_id', 'cents'));"
+        "tally = {};"
+        "[tally.__setitem__(r, (tally.get(r, (0, 0))[0] + 1, tally.get(r, (0, 0))[1]"
+        " + summed.get(c, 0))) for c, r in"
+        " Customer.objects.filter(referred_by__isnull=False).values_list('pk', 'referred_by_id')];"
+        "kept_tally = {r: (n, cents) for r, n, cents in ReferrerTally.objects.filter(referred__gt=0)"
+        ".values_list('referrer_id', 'referred', 'cents')};"
         "print(len(wanted), len(wanted & refs), len(refs - wanted), kept, Customer.objects.count(),"
-        " len(summed), int(summed == spent))"
+        " len(summed), int(summed == spent), len(tally), int(tally == kept_tally))"
     )
     counted = instance.python("-c", probe, stdin="\n".join(acknowledged)).split()
-    acknowledged_count, found, unacknowledged_extra, kept, customers, buyers, spend_agrees = map(
-        int, counted
-    )
+    (
+        acknowledged_count,
+        found,
+        unacknowledged_extra,
+        kept,
+        customers,
+        buyers,
+        spend_agrees,
+        referrers,
+        tally_agrees,
+    ) = map(int, counted)
     total = sum(outcomes.values())
     errors = sum(count for name, count in outcomes.items() if name.startswith("error"))
     print(
@@ -160,7 +175,8 @@ def main() -> int:
     print(
         f"  kept spend of the {buyers} customers with purchases: {'ok' if spend_agrees else 'WRONG'}"
     )
-    consistent = kept == customers and spend_agrees
+    print(f"  kept tally of the {referrers} referrers: {'ok' if tally_agrees else 'WRONG'}")
+    consistent = kept == customers and spend_agrees and tally_agrees
     return 0 if errors == 0 and found == acknowledged_count and consistent else 1
 
 
