@@ -55,20 +55,25 @@ class ReferralSummary:
 
 def customer_referrals(*, customer: Customer, limit: int = 20) -> ReferralSummary:
     """Whom the customer brought in, what those customers bought and are expected to buy in
-    the next 12 months. Two queries, three when more than `limit` were brought in; one for the
-    many customers who brought in nobody."""
+    the next 12 months. One query; three when more than `limit` were brought in (then they are
+    counted and added up by the database)."""
     referred = referred_customer_list(business=customer.business, referrer_id=customer.pk)
     shown = list(referred[:limit])
-    if not shown:
-        return ReferralSummary(customers=[], count=0, value_cents=0, predicted_value_cents=None)
-    totals = Customer.objects.filter(business_id=customer.business_id, referred_by=customer)
-    totals = totals.aggregate(spent=Sum("spend__cents"), predicted=Sum("insight__value_cents"))
-    count = len(shown) if len(shown) < limit else referred.count()
+    if len(shown) < limit:  # every one of them is shown: their figures add up here
+        spent = sum(row.spend_cents for row in shown)
+        predictions = [row.predicted_value_cents for row in shown]
+        known = [cents for cents in predictions if cents is not None]
+        predicted = sum(known) if known else None
+        count = len(shown)
+    else:
+        totals = Customer.objects.filter(business_id=customer.business_id, referred_by=customer)
+        totals = totals.aggregate(spent=Sum("spend__cents"), predicted=Sum("insight__value_cents"))
+        spent, predicted, count = totals["spent"] or 0, totals["predicted"], referred.count()
     return ReferralSummary(
         customers=shown,
         count=count,
-        value_cents=int(totals["spent"] or 0),
-        predicted_value_cents=None if totals["predicted"] is None else int(totals["predicted"]),
+        value_cents=int(spent),
+        predicted_value_cents=None if predicted is None else int(predicted),
     )
 
 

@@ -101,7 +101,7 @@ def test_profile_summary_shows_whom_they_brought_in_and_what_they_bought(
     PurchaseFactory(customer=cor, amount_cents=250)
     PurchaseFactory(customer=anna, amount_cents=99999)  # her own purchases do not count
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         summary = selectors.customer_referrals(customer=anna)
 
     assert summary.count == 2
@@ -135,6 +135,21 @@ def test_profile_summary_adds_the_predicted_value_once_insights_exist(business, 
         "Bram": 8000,
         "Cor": None,
     }
+
+
+def test_more_referred_than_shown_are_counted_and_added_up_by_the_database(
+    business, anna, django_assert_num_queries
+):
+    for name, cents, value in (("Bram", 1000, 8000), ("Cor", 250, None), ("Dirk", 40, 100)):
+        referred = CustomerFactory(business=business, name=name, referred_by=anna)
+        PurchaseFactory(customer=referred, amount_cents=cents)
+        CustomerInsightFactory(customer=referred, value_cents=value)
+
+    with django_assert_num_queries(3):
+        summary = selectors.customer_referrals(customer=anna, limit=2)
+
+    assert len(summary.customers) == 2
+    assert (summary.count, summary.value_cents, summary.predicted_value_cents) == (3, 1290, 8100)
 
 
 def test_ambassadors_are_ranked_by_the_value_of_whom_they_referred_then_promoters(
