@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from ninja.errors import ValidationError as SchemaValidationError
 from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.core.db import DATABASE_INT_MAX
@@ -180,7 +181,10 @@ class DuplicatePage(Schema):
     items: list[DuplicateGroupOut]
     count: int = Field(..., description="Groups of this kind.")
     next_before: int | None = Field(
-        ..., description="The `before` of the next page (older groups); null on the last page."
+        ..., description="The `before` of the next page; null on the last page."
+    )
+    next_before_size: int | None = Field(
+        ..., description="The `before_size` of the next page; null on the last page."
     )
 
 
@@ -191,8 +195,14 @@ class DuplicatePagination(Schema):
         None,
         ge=1,
         le=DATABASE_INT_MAX,
-        description="The groups whose latest customer is older than this id: the previous "
-        "page's `next_before`.",
+        description="With `before_size`, the groups after the group of that size whose latest "
+        "customer has this id: the previous page's `next_before`.",
+    )
+    before_size: int | None = Field(
+        None,
+        ge=2,
+        le=DATABASE_INT_MAX,
+        description="The previous page's `next_before_size`, given with `before`.",
     )
 
 
@@ -200,18 +210,41 @@ class DuplicatePagination(Schema):
     "/duplicates",
     response={200: DuplicatePage, **OWNER_ERRORS},
     summary="Possible duplicates: customers sharing an e-mail address, phone number or name",
-    description="Groups of customers who share a key of the kind asked for, the group with the "
-    "latest customer first (an import's new doubles on top), leaving out those whose customers "
-    "are all marked as not the same person; page on with `before`. Merge two with "
+    description="Groups of customers who share a key of the kind asked for, the groups that "
+    "fewest customers share first (two records of a name are likelier one person than twenty "
+    "namesakes), of one size the group with the latest customer first (an import's new doubles "
+    "on top), leaving out those whose customers are all marked as not the same person; page on "
+    "with `before` and `before_size`. Merge two with "
     "`POST /customers/{id}/merge/{other_customer_id}`, or mark them with `PUT "
     "/customers/{id}/not-the-same/{other_customer_id}` (owners).",
 )
 def list_duplicates(request: HttpRequest, page: Query[DuplicatePagination]):
     business = business_of(request)
     require_owner(request)
+    if (page.before is None) != (page.before_size is None):
+        # Half a place would be read as another one: a client paging by `before` alone, as the
+        # list once did, is told what it misses instead of getting other groups.
+        missing = "before_size" if page.before_size is None else "before"
+        raise SchemaValidationError(
+            [
+                {
+                    "loc": ["query", missing],
+                    "msg": _(
+                        "Give before and before_size together, as the previous page's "
+                        "next_before and next_before_size."
+                    ),
+                    "type": "missing",
+                }
+            ]
+        )
     count = selectors.duplicate_counts(business=business)[page.kind]
+    before = (
+        None
+        if page.before is None or page.before_size is None
+        else selectors.DuplicatePlace(customers=page.before_size, newest=page.before)
+    )
     keys = selectors.duplicate_keys(
-        business=business, kind=page.kind, size=page.limit, before=page.before
+        business=business, kind=page.kind, size=page.limit, before=before
     )
     groups = selectors.duplicate_groups(business=business, kind=page.kind, keys=keys.keys)
     items = [
@@ -227,7 +260,13 @@ def list_duplicates(request: HttpRequest, page: Query[DuplicatePagination]):
         }
         for group in groups
     ]
-    return {"items": items, "count": count, "next_before": keys.older}
+    older = keys.older
+    return {
+        "items": items,
+        "count": count,
+        "next_before": older.newest if older else None,
+        "next_before_size": older.customers if older else None,
+    }
 
 
 @router.put(

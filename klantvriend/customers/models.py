@@ -381,8 +381,9 @@ class MatchCount(models.Model):
     `apart`: how many pairs of the customers who share the key the owner marked as different
     people (DistinctPair), kept by the triggers of migration 0025; the key is no group to list
     once every pair of its customers is (`OPEN`). `newest`: the id of its latest customer,
-    kept by the triggers of migration 0026; the list shows the groups with the latest records
-    first (an import's new doubles) and pages by it, since no two keys of a kind share it."""
+    kept by the triggers of migration 0026; the list shows the groups of few customers first,
+    of one size those with the latest records first (an import's new doubles), and pages by
+    both (selectors.duplicate_keys), since no two keys of a kind share `newest`."""
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=MatchKind.choices)
@@ -403,11 +404,12 @@ class MatchCount(models.Model):
         ]
         indexes = [
             # The counts and pairs in the index itself: the tabs' counts and the list's pages of
-            # keys, latest first, are read from it alone.
+            # keys, in the list's order (fewest customers first, then the latest), are read from
+            # it alone, forwards or backwards.
             models.Index(
-                fields=["business", "kind", "newest", "customers", "apart", "key"],
+                fields=["business", "kind", "customers", "-newest", "apart", "key"],
                 condition=models.Q(customers__gt=1),
-                name="match_count_shared_newest",
+                name="match_count_shared_fewest",
             ),
         ]
 

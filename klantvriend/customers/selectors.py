@@ -478,13 +478,57 @@ def duplicate_counts(*, business: Business) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
+class DuplicatePlace:
+    """A group's place in the list of possible duplicates (duplicate_keys), where a page begins
+    or ends: the groups with fewer customers come first, and of one size the group with the
+    latest customer first. `customers`: how many share the key; `newest`: its latest customer's
+    id (MatchCount.newest; no two keys of a kind share it)."""
+
+    customers: int
+    newest: int
+
+    @classmethod
+    def of(cls, row: MatchCount) -> "DuplicatePlace":
+        return cls(customers=row.customers, newest=row.newest)
+
+
+@dataclass(frozen=True)
 class DuplicateKeys:
     """A page of shared keys (duplicate_keys), with where the pages beside it begin: `newer`
-    to ask for as `after`, `older` as `before`; None where there is none."""
+    (the page's first group) to ask for as `after`, `older` (its last) as `before`; None where
+    there is none."""
 
     keys: list[MatchCount]
-    newer: int | None
-    older: int | None
+    newer: DuplicatePlace | None
+    older: DuplicatePlace | None
+
+
+# The list's order: a key few customers share first. Two or three records of one name are
+# likelier one person entered twice than twenty namesakes ("Jan de Vries" at 100,000 customers),
+# whose groups came first when the list put the latest records first; so are two records of an
+# e-mail address or a phone number rather than a household's five. Of one size, the group with
+# the latest customer first (an import's new doubles on top of their size).
+DUPLICATES_ORDER = ("customers", "-newest")
+
+
+def _keys_beyond(
+    shared: QuerySet, place: DuplicatePlace, limit: int, *, newer: bool = False
+) -> list[MatchCount]:
+    """Up to `limit` of the `shared` keys that come after `place` in the list's order (with
+    `newer`: before it, the nearest first). Two ranges of the index (those of the same size,
+    then those of other sizes) rather than one condition with OR, which the databases read from
+    the index's start."""
+    if newer:
+        same = shared.filter(customers=place.customers, newest__gt=place.newest)
+        rows = list(same.order_by("newest")[:limit])
+        other = shared.filter(customers__lt=place.customers).order_by("-customers", "newest")
+    else:
+        same = shared.filter(customers=place.customers, newest__lt=place.newest)
+        rows = list(same.order_by("-newest")[:limit])
+        other = shared.filter(customers__gt=place.customers).order_by(*DUPLICATES_ORDER)
+    if len(rows) < limit:
+        rows += other[: limit - len(rows)]
+    return rows
 
 
 def duplicate_keys(
@@ -492,35 +536,40 @@ def duplicate_keys(
     business: Business,
     kind: str,
     size: int,
-    before: int | None = None,
-    after: int | None = None,
+    before: DuplicatePlace | None = None,
+    after: DuplicatePlace | None = None,
 ) -> DuplicateKeys:
     """A page of `size` keys of a kind that more than one customer of the business shares, some
-    two of them not marked as different people, the key with the latest customer first
-    (MatchCount.newest: an import's new doubles come on top): those whose latest customer is
-    older than `before` (if there are any), or the page just newer than `after`, or else the
-    first page.
+    two of them not marked as different people, in the list's order (DUPLICATES_ORDER): those
+    after the place `before` (if there are any), or the page just before the place `after`, or
+    else the first page.
 
-    Keyset paging: no two keys of a kind have one latest customer, so a page starts where the
-    index says (one query; two when `after` is within a page of the first): the last page costs
+    Keyset paging: each key has its own place, so a page starts where the index says (one or
+    two queries; a few more when `after` is within a page of the first): the last page costs
     what the first does, where skipping the groups before it grew with them."""
     shared = MatchCount.objects.filter(MatchCount.OPEN, business=business, kind=kind)
     if after is not None:
-        rows = list(shared.filter(newest__gt=after).order_by("newest")[: size + 1])
+        rows = _keys_beyond(shared, after, size + 1, newer=True)
         if len(rows) > size:
             keys = rows[:size][::-1]
-            return DuplicateKeys(keys, newer=keys[0].newest, older=keys[-1].newest)
-        before = None  # fewer than a page newer than `after`: the first page
+            return DuplicateKeys(
+                keys, newer=DuplicatePlace.of(keys[0]), older=DuplicatePlace.of(keys[-1])
+            )
+        before = None  # fewer than a page before `after`: the first page
     if before is not None:
-        shared = shared.filter(newest__lt=before)
-    rows = list(shared.order_by("-newest")[: size + 1])
-    if before is not None and not rows:
-        # Nothing older than `before` any more (its groups merged or told apart): the page
-        # before it.
-        return duplicate_keys(business=business, kind=kind, size=size, after=before)
+        rows = _keys_beyond(shared, before, size + 1)
+        if not rows:
+            # Nothing after `before` any more (its groups merged or told apart): the page
+            # before it.
+            return duplicate_keys(business=business, kind=kind, size=size, after=before)
+    else:
+        rows = list(shared.order_by(*DUPLICATES_ORDER)[: size + 1])
     keys = rows[:size]
-    older = keys[-1].newest if len(rows) > size else None
-    return DuplicateKeys(keys, newer=None if before is None else keys[0].newest, older=older)
+    return DuplicateKeys(
+        keys,
+        newer=None if before is None else DuplicatePlace.of(keys[0]),
+        older=DuplicatePlace.of(keys[-1]) if len(rows) > size else None,
+    )
 
 
 def duplicate_groups(

@@ -22,19 +22,29 @@ from klantvriend.importers.merge import merge_refusal
 from .views import CountedPaginator, owner_required
 
 GROUPS_PER_PAGE = 20
-# Where a page of groups begins (selectors.duplicate_keys): the latest customer of a group.
-CURSORS = ("before", "after")
+# Where a page of groups begins (selectors.duplicate_keys): after or before the group of `size`
+# customers whose latest customer is `before` or `after`.
+CURSORS = ("before", "after", "size")
 
 
 def _cursors(query) -> dict[str, int]:
-    """The page's `before` or `after` as the address or the form gives it; another value (not
-    a number, or beyond any id) is no page: the first."""
+    """The page's place as the address or the form gives it: `before` or `after`, with `size`.
+    Another value (not a number, or beyond any id), or half a place (an address from before
+    the list had sizes), is no page: the first."""
     cursors = {}
     for name in CURSORS:
         value = query.get(name, "")
         if value.isascii() and value.isdigit() and int(value) <= DATABASE_INT_MAX:
             cursors[name] = int(value)
-    return cursors
+    return cursors if "size" in cursors and len(cursors) > 1 else {}
+
+
+def _places(cursors: dict[str, int]) -> dict[str, selectors.DuplicatePlace]:
+    return {
+        name: selectors.DuplicatePlace(customers=cursors["size"], newest=cursors[name])
+        for name in ("before", "after")
+        if name in cursors
+    }
 
 
 @dataclass(frozen=True)
@@ -101,9 +111,15 @@ def customer_duplicates_view(request: HttpRequest) -> HttpResponse:
         kind = next((kind for kind in MatchKind.values if counts[kind]), MatchKind.EMAIL)
     cursors = _cursors(request.GET)
     page = selectors.duplicate_keys(
-        business=request.business, kind=kind, size=GROUPS_PER_PAGE, **cursors
+        business=request.business, kind=kind, size=GROUPS_PER_PAGE, **_places(cursors)
     )
     groups = selectors.duplicate_groups(business=request.business, kind=kind, keys=page.keys)
+    # The page's first group shared by more customers than a group shows, after those shared
+    # by fewer (DUPLICATES_ORDER): from there on most likely different people, which the page
+    # says before it.
+    namesakes_from = next(
+        (group.key for group in groups if group.size > selectors.DUPLICATES_SHOWN_PER_GROUP), None
+    )
     context = {
         "kind": kind,
         "kind_label": MatchKind(kind).label,
@@ -111,6 +127,7 @@ def customer_duplicates_view(request: HttpRequest) -> HttpResponse:
         "page": page,
         # Where the forms of this page bring the owner back to.
         "cursors": cursors,
+        "namesakes_from": namesakes_from,
         "total": counts[kind],
         "groups": [(group, _records(group.customers, group.apart)) for group in groups],
         "shown_per_group": selectors.DUPLICATES_SHOWN_PER_GROUP,

@@ -103,30 +103,63 @@ def test_staff_may_not_see_or_mark_duplicates(business, doubles):
     assert not DistinctPair.objects.exists()
 
 
-def test_the_latest_groups_come_first_and_every_group_can_be_paged_to(api, business):
-    # Given more than 200 groups of a name (which were as many as the API could page to),
+def test_the_smallest_groups_come_first_and_every_group_can_be_paged_to(api, business):
+    # Given more than 200 groups of a name (which were as many as the API could page to), of
+    # two, three and seven customers in turn, each group's records written together,
+    sizes = (2, 3, 7)
     customers_bulk_create(
-        business=business, names=[f"Klant {number:03}" for _ in range(2) for number in range(205)]
+        business=business,
+        names=[f"Klant {number:03}" for number in range(205) for _ in range(sizes[number % 3])],
     )
 
     # when a client asks for pages of 50 until there is no next one,
-    pages, before = [], None
-    while not pages or before is not None:
-        pages.append(_groups(api, "name", limit=50, **({"before": before} if before else {})))
-        before = pages[-1]["next_before"]
+    pages, place = [], {}
+    while not pages or pages[-1]["next_before"] is not None:
+        pages.append(_groups(api, "name", limit=50, **place))
+        place = {"before": pages[-1]["next_before"], "before_size": pages[-1]["next_before_size"]}
 
-    # then it had every group once, the one with the latest customer first.
+    # then it had every group once, those fewest customers share first, of one size the one
+    # with the latest customer first.
     names = [group["customers"][0]["name"] for page in pages for group in page["items"]]
-    assert names == [f"Klant {number:03}" for number in reversed(range(205))]
+    order = sorted(range(205), key=lambda number: (sizes[number % 3], -number))
+    assert names == [f"Klant {number:03}" for number in order]
     assert [page["count"] for page in pages] == [205] * 5
-    assert pages[0]["next_before"] == pages[0]["items"][-1]["newest"]
+    last = pages[0]["items"][-1]
+    assert (pages[0]["next_before"], pages[0]["next_before_size"]) == (last["newest"], 2)
+    assert (pages[-1]["next_before"], pages[-1]["next_before_size"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Give before and before_size together, as the previous page's next_before and "),
+        ("nl", "Geef before en before_size samen, als next_before en next_before_size van de "),
+    ],
+)
+@pytest.mark.parametrize(
+    ("query", "missing"), [("before=5", "before_size"), ("before_size=2", "before")]
+)
+def test_half_a_page_s_place_is_refused_naming_what_is_missing(
+    api, doubles, query, missing, language, message
+):
+    response = api.get(
+        f"/api/v1/customers/duplicates?kind=name&{query}", headers={"Accept-Language": language}
+    )
+
+    assert response.status_code == 422
+    [refusal] = response.json()["detail"]
+    assert (refusal["loc"], refusal["type"]) == (["query", missing], "missing")
+    assert refusal["msg"].startswith(message)
 
 
 # "offset": the pages are cut by `before` now; a client still paging by offset is told so
 # instead of getting the first page again and again.
 @pytest.mark.parametrize(
     "query",
-    ["kind=address", "limit=0", "limit=51", "before=0", f"before={2**63}", "before=x", "offset=20"],
+    [
+        *("kind=address", "limit=0", "limit=51", "before=0", f"before={2**63}", "before=x"),
+        *("before_size=1", "before_size=x", "offset=20"),
+    ],
 )
 def test_a_page_out_of_bounds_is_refused_with_its_field(api, query):
     response = api.get(f"/api/v1/customers/duplicates?{query}")

@@ -160,25 +160,43 @@ def test_a_name_many_share_shows_the_first_records_and_how_many_more(owner_clien
     assert "ook hetzelfde" not in page
 
 
-def test_the_groups_with_the_latest_records_come_first(owner_client, business):
-    # Given groups whose latest records came in another order than their names,
-    for name in ["Bram", "Anna", "Cor", "Bram", "Cor", "Anna"]:
-        services.customer_create(business=business, name=name)
-    page = owner_client.get(URL, {"kind": "name"}).content.decode()
-    assert [group[2] for group in _groups(page)] == ["Anna", "Cor", "Bram"]
-    assert (
-        '<p class="subtle" data-testid="duplicate-count">3 groepen · nieuwste klanten eerst</p>'
-    ) in page
+NAMESAKES_NOTE = (
+    '<p class="notice" data-testid="duplicate-namesakes">Vanaf hier heeft elke groep meer dan 4 '
+    "klanten: waarschijnlijk verschillende mensen. Voeg alleen samen waar de gegevens één "
+    "persoon laten zien.</p>"
+)
 
-    # when an import brings a third Bram, the Brams come on top,
-    [bram] = customers_bulk_create(business=business, names=["bram"])
+
+def test_groups_few_share_come_first_and_of_one_size_the_latest(owner_client, business):
+    # Given six namesakes, then two pairs and a triple whose latest records came in another
+    # order than their names,
+    customers_bulk_create(business=business, names=["Jan de Vries"] * 6)
+    for name in ["Bram", "Anna", "Cor", "Bram", "Cor", "Anna", "Bram"]:
+        services.customer_create(business=business, name=name)
+
     page = owner_client.get(URL, {"kind": "name"}).content.decode()
-    assert [group[2] for group in _groups(page)] == ["Bram", "Anna", "Cor"]
+
+    # the pairs come first, the one with the latest record first, then the three, then the six
+    # namesakes after a note that says what they most likely are, though they are the oldest;
+    assert [group[2] for group in _groups(page)] == ["Anna", "Cor", "Bram", "Jan de Vries"]
+    assert (
+        '<p class="subtle" data-testid="duplicate-count">4 groepen · kleinste groepen eerst, '
+        "dan de nieuwste klanten</p>"
+    ) in page
+    before_note, after_note = page.split(NAMESAKES_NOTE)
+    assert [group[2] for group in _groups(before_note)] == ["Anna", "Cor", "Bram"]
+    assert [group[2] for group in _groups(after_note)] == ["Jan de Vries"]
+
+    # when an import brings a third Anna, the Annas come after the Cors, before the Brams (of
+    # three, the latest first),
+    [anna] = customers_bulk_create(business=business, names=["anna"])
+    page = owner_client.get(URL, {"kind": "name"}).content.decode()
+    assert [group[2] for group in _groups(page)] == ["Cor", "Anna", "Bram", "Jan de Vries"]
 
     # and go back to their place when that record is gone again.
-    bram.delete()
+    anna.delete()
     page = owner_client.get(URL, {"kind": "name"}).content.decode()
-    assert [group[2] for group in _groups(page)] == ["Anna", "Cor", "Bram"]
+    assert [group[2] for group in _groups(page)] == ["Anna", "Cor", "Bram", "Jan de Vries"]
 
 
 LINK = re.compile(r'<a class="button" href="\?([^"]*)" data-testid="duplicates-(newer|older)">')
@@ -189,11 +207,19 @@ def _pages(page: str) -> dict[str, str]:
     return {which: query.replace("&amp;", "&") for query, which in LINK.findall(page)}
 
 
+def _size(number: int) -> int:
+    """Groups of 2, 3, 4 and 6 customers in turn: the pages below cross from one size to the
+    next within a page, and the last ones hold only groups more than a group shows share."""
+    return (2, 3, 4, 6)[number % 4]
+
+
 def test_every_group_can_be_paged_to_and_back(owner_client, business, monkeypatch):
-    # Given more than 200 groups of a name (which were as many as the list could page to),
+    # Given more than 200 groups of a name (which were as many as the list could page to), of
+    # four sizes, each group's records written together,
     monkeypatch.setattr("klantvriend.web.duplicate_views.GROUPS_PER_PAGE", 60)
     customers_bulk_create(
-        business=business, names=[f"Klant {number:03}" for _ in range(2) for number in range(205)]
+        business=business,
+        names=[f"Klant {number:03}" for number in range(205) for _ in range(_size(number))],
     )
 
     # when the owner follows "Older groups" from the first page to the last,
@@ -204,21 +230,56 @@ def test_every_group_can_be_paged_to_and_back(owner_client, business, monkeypatc
         seen += [group[2] for group in _groups(page)]
         query = _pages(page).get("older")
 
-    # then every group was shown once, the latest first,
-    assert seen == [f"Klant {number:03}" for number in reversed(range(205))]
+    # then every group was shown once, the smallest first, of one size the latest first,
+    order = sorted(range(205), key=lambda number: (_size(number), -number))
+    assert seen == [f"Klant {number:03}" for number in order]
     assert len(pages) == 4
     assert '<p class="subtle" data-testid="duplicate-count">205 groepen · ' in pages[-1]
     assert list(_pages(pages[0])) == ["older"]
     assert list(_pages(pages[-1])) == ["newer"]
+    # the note before the first group of six on the third page, and atop the last,
+    assert [page.count('data-testid="duplicate-namesakes"') for page in pages] == [0, 0, 1, 1]
+    assert len(_groups(pages[2].split(NAMESAKES_NOTE)[0])) == 34
+    assert len(_groups(pages[3].split(NAMESAKES_NOTE)[0])) == 0
     # and "Newer groups" leads back page by page.
-    back = owner_client.get(f"{URL}?{_pages(pages[-1])['newer']}").content.decode()
-    assert _groups(back) == _groups(pages[2])
-    first = owner_client.get(f"{URL}?{_pages(pages[1])['newer']}").content.decode()
-    assert _groups(first) == _groups(pages[0])
-    assert list(_pages(first)) == ["older"]
+    for number in (3, 2, 1):
+        back = owner_client.get(f"{URL}?{_pages(pages[number])['newer']}").content.decode()
+        assert _groups(back) == _groups(pages[number - 1])
+    assert list(_pages(back)) == ["older"]
 
 
-@pytest.mark.parametrize("cursor", ["before=x", "after=-1", "before=²", f"before={2**64}"])
+def test_a_group_gone_from_the_page_before_moves_no_other_group(
+    owner_client, business, monkeypatch
+):
+    # Given the first page of two groups of a name, and three more groups after them,
+    monkeypatch.setattr("klantvriend.web.duplicate_views.GROUPS_PER_PAGE", 2)
+    customers_bulk_create(
+        business=business, names=[f"Klant {n}" for n in (1, 2, 3, 4) for _ in range(2)]
+    )
+    customers_bulk_create(business=business, names=["Klant 5"] * 3)
+    first = owner_client.get(URL, {"kind": "name"}).content.decode()
+    assert [group[2] for group in _groups(first)] == ["Klant 4", "Klant 3"]
+
+    # when the page's last group is merged meanwhile (one record deleted) and the first gains a
+    # record,
+    Customer.objects.filter(name="Klant 3").last().delete()
+    customers_bulk_create(business=business, names=["Klant 4"])
+
+    # then the next page is still the groups after it, none twice and none skipped.
+    page = owner_client.get(f"{URL}?{_pages(first)['older']}").content.decode()
+    assert [group[2] for group in _groups(page)] == ["Klant 2", "Klant 1"]
+    last = owner_client.get(f"{URL}?{_pages(page)['older']}").content.decode()
+    assert [group[2] for group in _groups(last)] == ["Klant 4", "Klant 5"]
+
+
+# "before=1" and "size=2" alone: half a place, as an address from before the list had sizes.
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        *("before=x&size=2", "after=-1&size=2", "before=²&size=2", f"before={2**64}&size=2"),
+        *("before=1&size=x", "before=1", "size=2"),
+    ],
+)
 def test_a_page_the_address_does_not_name_well_is_the_first(owner_client, business, cursor):
     services.customer_create(business=business, name="Anna")
     services.customer_create(business=business, name="Anna")
@@ -264,6 +325,47 @@ def test_merging_from_the_list_returns_to_it_without_the_pair(owner_client, busi
     assert "J. de Vries en Jan de Vries zijn nu één klant." in page
     assert [group[2] for group in _groups(page)] == ["Anna"]
     assert not Customer.objects.filter(pk=twin.pk).exists()
+
+
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def _form(page: str, start: str) -> dict[str, str]:
+    """The hidden fields of the page's form that opens with `start`, as a browser sends them
+    (the test client adds no token)."""
+    form = page.split(start)[1].split("</form>")[0]
+    return {name: value for name, value in HIDDEN.findall(form) if name != "csrfmiddlewaretoken"}
+
+
+def _second_page(owner_client, kind: str, monkeypatch) -> tuple[str, str]:
+    """The list's second page of `kind` at one group a page, and its query."""
+    monkeypatch.setattr("klantvriend.web.duplicate_views.GROUPS_PER_PAGE", 1)
+    query = _pages(owner_client.get(URL, {"kind": kind}).content.decode())["older"]
+    return owner_client.get(f"{URL}?{query}").content.decode(), query
+
+
+def test_telling_namesakes_apart_keeps_the_page(owner_client, business, monkeypatch):
+    # Given two pairs of namesakes, the owner on the second page (one group a page),
+    jan = services.customer_create(business=business, name="Jan de Vries", city="Haarlem")
+    namesake = services.customer_create(business=business, name="Jan de Vries", city="Delft")
+    services.customer_create(business=business, name="Piet Bakker")
+    services.customer_create(business=business, name="Piet Bakker")
+    page, query = _second_page(owner_client, "name", monkeypatch)
+    assert [group[2] for group in _groups(page)] == ["Jan de Vries"]
+
+    # when the owner says the second record is not the same person as the first,
+    action = _not_same_url(namesake, jan)
+    fields = _form(page, f'<form method="post" action="{action}">')
+    response = owner_client.post(action, fields, follow=True)
+
+    # then the form carried the tab and the page,
+    assert fields == {"kind": "name", **dict(pair.split("=") for pair in query.split("&")[1:])}
+    shown = response.content.decode()
+    assert "Jan de Vries en Jan de Vries zijn gemarkeerd als verschillende personen." in shown
+    # and the owner is back on the page they were on (nothing after its place now: the page
+    # before it).
+    assert response.redirect_chain == [(f"{URL}?{query}", 302)]
+    assert [group[2] for group in _groups(shown)] == ["Piet Bakker"]
 
 
 def test_only_owners_see_the_list_and_its_links(owner_client, staff_client, business):
