@@ -47,6 +47,13 @@ def _places(cursors: dict[str, int]) -> dict[str, selectors.DuplicatePlace]:
     }
 
 
+def duplicates_return(query, *, kind_field: str = "kind") -> dict[str, str | int]:
+    """The tab (its kind, in `kind_field`) and page of the list that an address's or a form's
+    `query` names, checked, to come back to after acting on a group: {} without a tab."""
+    kind = query.get(kind_field, "")
+    return {"kind": kind, **_cursors(query)} if kind in MatchKind.values else {}
+
+
 @dataclass(frozen=True)
 class Record:
     """A customer of a group, with what can be done with them: merged into `into` (an earlier
@@ -125,8 +132,9 @@ def customer_duplicates_view(request: HttpRequest) -> HttpResponse:
         "kind_label": MatchKind(kind).label,
         "kinds": [(value, label, counts[value]) for value, label in MatchKind.choices],
         "page": page,
-        # Where the forms of this page bring the owner back to.
+        # Where the forms and links of this page bring the owner back to.
         "cursors": cursors,
+        "merge_query": urlencode({"duplicates": kind, **cursors}),
         "namesakes_from": namesakes_from,
         "total": counts[kind],
         "groups": [(group, _records(group.customers, group.apart)) for group in groups],
@@ -139,10 +147,7 @@ def customer_duplicates_view(request: HttpRequest) -> HttpResponse:
 def _back(request: HttpRequest, name: str) -> str:
     """The page of the list the owner acted on (`name`: the list of groups or of pairs), its
     tab and page (the list of groups: where it begins) as the form sent them, checked."""
-    query: dict[str, str | int] = {}
-    if (kind := request.POST.get("kind", "")) in MatchKind.values:
-        query["kind"] = kind
-    query |= _cursors(request.POST)
+    query = duplicates_return(request.POST)
     if (page := request.POST.get("page", "")).isdigit():
         query["page"] = page
     return reverse(name) + (f"?{urlencode(query)}" if query else "")

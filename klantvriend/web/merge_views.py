@@ -5,15 +5,17 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.customers import selectors
-from klantvriend.customers.models import Customer, MatchKind
+from klantvriend.customers.models import Customer
 from klantvriend.customers.services import CUSTOMER_EDITABLE_FIELDS, shown_value
 from klantvriend.importers.merge import CannotMerge, customer_merge, merge_plan
 
+from .duplicate_views import duplicates_return
 from .views import owner_required
 
 # Records offered to choose from: a search's first matches, or those resembling the customer.
@@ -55,13 +57,16 @@ def _not_taken(plan) -> list[tuple[str, str]]:
     ]
 
 
-def _from_duplicates(request: HttpRequest) -> tuple[str, str]:
-    """The tab of the list of possible duplicates the owner came from (`duplicates`: its kind)
-    and its address, to go back to after merging or cancelling; ("", "") from elsewhere."""
-    kind = request.POST.get("duplicates") or request.GET.get("duplicates") or ""
-    if kind not in MatchKind.values:
-        return "", ""
-    return kind, reverse("web:customer_duplicates") + f"?kind={kind}"
+def _from_duplicates(request: HttpRequest) -> tuple[dict[str, str | int], str]:
+    """The tab and page of the list of possible duplicates the owner came from (`duplicates`:
+    its kind, with where its page begins), to carry on through the confirmation, and the list's
+    address at that page to go back to after merging or cancelling; ({}, "") from elsewhere."""
+    query = request.POST if "duplicates" in request.POST else request.GET
+    place = duplicates_return(query, kind_field="duplicates")
+    if not place:
+        return {}, ""
+    back = reverse("web:customer_duplicates") + "?" + urlencode(place)
+    return {"duplicates": place.pop("kind"), **place}, back
 
 
 @owner_required
@@ -78,7 +83,13 @@ def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
         }
         return render(request, "web/customer_merge_choose.html", context)
     other = selectors.customer_get(business=request.business, customer_id=int(other_id))
-    context = {"customer": customer, "other": other, "duplicates": duplicates, "back": back}
+    context = {
+        "customer": customer,
+        "other": other,
+        "duplicates": duplicates,
+        "duplicates_query": urlencode(duplicates),
+        "back": back,
+    }
     status = 200
     try:
         if request.method == "POST":

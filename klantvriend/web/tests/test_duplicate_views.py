@@ -344,6 +344,37 @@ def _second_page(owner_client, kind: str, monkeypatch) -> tuple[str, str]:
     return owner_client.get(f"{URL}?{query}").content.decode(), query
 
 
+def test_merging_from_a_later_page_returns_to_that_page(owner_client, business, monkeypatch):
+    # Given three groups of a phone number, the owner on the second page (one group a page),
+    for name, phone in [("Anna", "0201111111"), ("Bram", "0202222222"), ("Cor", "0203333333")]:
+        for written in (name, f"{name[0]}."):
+            services.customer_create(business=business, name=written, phone=phone)
+    page, query = _second_page(owner_client, "phone", monkeypatch)
+    assert [group[2] for group in _groups(page)] == ["Bram"]
+    bram, twin = Customer.objects.get(name="Bram"), Customer.objects.get(name="B.")
+
+    # when the owner opens the group's merge and confirms it,
+    link = re.search(r'href="([^"]*)" [^>]*data-testid="duplicate-merge"', page)[1]
+    confirm = owner_client.get(link.replace("&amp;", "&")).content.decode()
+    fields = _form(confirm, '<form method="post" class="actions">')
+    response = owner_client.post(link.split("?")[0], fields, follow=True)
+
+    # then the link, the confirmation's form and its links carried the tab and the page,
+    carried = query.replace("kind=", "duplicates=").replace("&", "&amp;")
+    assert link == reverse("web:customer_merge", args=[bram.pk]) + f"?other={twin.pk}&amp;{carried}"
+    assert {name: fields[name] for name in ("duplicates", "before", "size")} == dict(
+        pair.split("=") for pair in query.replace("kind=", "duplicates=").split("&")
+    )
+    assert f'href="{URL}?{query.replace("&", "&amp;")}">Annuleren</a>' in confirm
+    keep_other = reverse("web:customer_merge", args=[twin.pk]) + f"?other={bram.pk}&amp;{carried}"
+    assert f'href="{keep_other}">' in confirm
+    # and the owner is back on that page, where the next group is now.
+    assert response.redirect_chain == [(f"{URL}?{query}", 302)]
+    assert "B. en Bram zijn nu één klant." in response.content.decode()
+    assert [group[2] for group in _groups(response.content.decode())] == ["Anna"]
+    assert not Customer.objects.filter(pk=twin.pk).exists()
+
+
 def test_telling_namesakes_apart_keeps_the_page(owner_client, business, monkeypatch):
     # Given two pairs of namesakes, the owner on the second page (one group a page),
     jan = services.customer_create(business=business, name="Jan de Vries", city="Haarlem")
