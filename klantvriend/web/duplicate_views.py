@@ -171,12 +171,30 @@ def customer_not_same_view(
     except Conflict as refused:
         messages.error(request, refused.messages[0])
     else:
+        by_id = {pair.first.pk: pair.first, pair.second.pk: pair.second}
+        named = sorted(
+            [
+                _named(by_id[customer_id], request.POST.get("number", "")),
+                _named(by_id[other_customer_id], request.POST.get("partner_number", "")),
+            ]
+        )
         messages.success(
             request,
             _("%(first)s and %(second)s are marked as different people.")
-            % {"first": pair.first.name, "second": pair.second.name},
+            % {"first": named[0][-1], "second": named[1][-1]},
         )
     return redirect(_back(request, "web:customer_duplicates"))
+
+
+def _named(customer: Customer, number: str) -> tuple[int, int, str]:
+    """How the message names the customer: by name and by their number in the group as the
+    form sent it (Record.number, as its buttons say), for namesakes to be told apart; by name
+    alone without one. After what to sort by: the lower number first, else the older record."""
+    shown = selectors.DUPLICATES_SHOWN_PER_GROUP
+    if number.isascii() and number.isdigit() and 1 <= int(number) <= shown:
+        name = _("%(name)s (record %(number)s)") % {"name": customer.name, "number": number}
+        return int(number), customer.pk, name
+    return 0, customer.pk, customer.name
 
 
 PAIRS_PER_PAGE = 50

@@ -109,7 +109,7 @@ def test_owner_says_two_namesakes_are_different_people_and_takes_it_back(
     group.get_by_role("button", name="Niet dezelfde persoon als klant 1").click()
 
     expect(page.get_by_role("status")).to_contain_text(
-        "Jan de Vries en Jan de Vries zijn gemarkeerd als verschillende personen."
+        "Jan de Vries (klant 1) en Jan de Vries (klant 2) zijn gemarkeerd als verschillende personen."
     )
     expect(tabs).to_contain_text("Dezelfde naam (1)")
     expect(page.get_by_test_id("duplicate-group")).to_have_count(1)

@@ -375,7 +375,9 @@ def test_merging_from_a_later_page_returns_to_that_page(owner_client, business, 
     assert not Customer.objects.filter(pk=twin.pk).exists()
 
 
-def test_telling_namesakes_apart_keeps_the_page(owner_client, business, monkeypatch):
+def test_telling_namesakes_apart_names_them_by_number_and_keeps_the_page(
+    owner_client, business, monkeypatch
+):
     # Given two pairs of namesakes, the owner on the second page (one group a page),
     jan = services.customer_create(business=business, name="Jan de Vries", city="Haarlem")
     namesake = services.customer_create(business=business, name="Jan de Vries", city="Delft")
@@ -389,14 +391,49 @@ def test_telling_namesakes_apart_keeps_the_page(owner_client, business, monkeypa
     fields = _form(page, f'<form method="post" action="{action}">')
     response = owner_client.post(action, fields, follow=True)
 
-    # then the form carried the tab and the page,
-    assert fields == {"kind": "name", **dict(pair.split("=") for pair in query.split("&")[1:])}
+    # then the message tells the two apart by their numbers in the group, as its buttons do,
+    assert fields == {
+        "kind": "name",
+        "number": "2",
+        "partner_number": "1",
+        **dict(pair.split("=") for pair in query.split("&")[1:]),
+    }
     shown = response.content.decode()
-    assert "Jan de Vries en Jan de Vries zijn gemarkeerd als verschillende personen." in shown
+    assert (
+        "Jan de Vries (klant 1) en Jan de Vries (klant 2) zijn gemarkeerd als verschillende "
+        "personen."
+    ) in shown
     # and the owner is back on the page they were on (nothing after its place now: the page
     # before it).
     assert response.redirect_chain == [(f"{URL}?{query}", 302)]
     assert [group[2] for group in _groups(shown)] == ["Piet Bakker"]
+
+
+@pytest.mark.parametrize(
+    ("language", "told_apart"),
+    [
+        ("nl", "Jan de Vries (klant 1) en Jan de Vries (klant 2) zijn gemarkeerd als"),
+        ("en", "Jan de Vries (record 1) and Jan de Vries (record 2) are marked as different"),
+    ],
+)
+def test_the_told_apart_message_numbers_them_in_the_reader_s_language(
+    owner_client, business, owner, language, told_apart
+):
+    from klantvriend.core.accounts import account_language_set
+
+    account_language_set(user=owner, language=language)
+    jan = services.customer_create(business=business, name="Jan de Vries")
+    namesake = services.customer_create(business=business, name="Jan de Vries")
+    action = _not_same_url(namesake, jan)
+    fields = _form(
+        owner_client.get(URL, {"kind": "name"}).content.decode(),
+        f'<form method="post" action="{action}">',
+    )
+
+    response = owner_client.post(action, fields, follow=True)
+
+    assert told_apart in response.content.decode()
+    assert DistinctPair.objects.filter(first=jan, second=namesake).count() == 1
 
 
 def test_only_owners_see_the_list_and_its_links(owner_client, staff_client, business):
