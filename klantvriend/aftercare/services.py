@@ -246,11 +246,14 @@ def follow_up_complete(
     refuse_unlikely_moment(at, field="done_at", now=now)
     if at < follow_up.created_at:
         raise _error("done_at", _("This lies before the follow-up was planned."), "before_planned")
-    before = _snapshot(follow_up)
     with transaction.atomic():
         locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         if locked.done_at is not None:
             raise _already_done()
+        # What the row held, read under the lock: the caller's object may be older (a second
+        # try recorded from a page read before the first), and the trail must say what this
+        # step changed.
+        before = _snapshot(locked)
         if outcome == NOT_REACHED:
             locked.attempts += 1
             locked.due_on = rule_day(

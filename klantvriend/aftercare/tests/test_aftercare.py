@@ -436,3 +436,14 @@ def test_every_planned_follow_up_is_written_in_the_language_of_the_business(
         Reason.PURCHASE: bought,
     }
     assert Complaint.objects.exclude(pk=complaint.pk).get().description == not_content
+
+
+def test_a_try_recorded_from_an_older_page_is_audited_with_what_it_changed(customer, staff_user):
+    # The second "not reached" is sent with the follow-up as read before the first: the trail
+    # said [0, 2] tries, as if this step had made two.
+    follow_up = FollowUpFactory(customer=customer)
+    services.follow_up_complete(follow_up=follow_up, actor=staff_user, outcome="not_reached")
+    services.follow_up_complete(follow_up=follow_up, actor=staff_user, outcome="not_reached")
+
+    second = AuditEvent.objects.filter(action="replanned").latest("at", "id")
+    assert second.changes["attempts"] == [1, 2]
