@@ -19,6 +19,8 @@ class AftercareConfig(AppConfig):
         # The rules of the owner: plan a follow-up after a kept delivery or repair, a resolved
         # complaint, a large purchase. Run after the triggering write has been committed.
         hooks.register_hook(hooks.PROMISE_KEPT, services.follow_up_plan_for_promise)
+        # ... and take it back, untouched, when keeping the promise is undone.
+        hooks.register_hook(hooks.PROMISE_REOPENED, services.follow_up_withdraw_for_promise)
         hooks.register_hook(hooks.COMPLAINT_RESOLVED, services.follow_up_plan_for_complaint)
         hooks.register_hook(hooks.PURCHASE_RECORDED, services.follow_up_plan_for_purchase)
         # A referred customer's first purchase: thank the referrer.

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klantvriend.complaints.models import Channel, Complaint
-from klantvriend.complaints.services import complaint_create
+from klantvriend.complaints.services import complaint_create, complaint_withdraw
 from klantvriend.core.audit import (
     AuditAction,
     audit_customer_row,
     audit_diff,
+    audit_for_object,
     save_changed_customer_row,
     save_new_customer_row,
 )
@@ -21,6 +22,7 @@ from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.language import shop_language
 from klantvriend.core.moments import refuse_unlikely_moment
+from klantvriend.core.undo import step_to_undo, values_before
 from klantvriend.core.versions import record_changing
 from klantvriend.core.working_hours import next_working_day
 from klantvriend.promises.models import Promise, PromiseKind
@@ -252,7 +254,7 @@ def follow_up_complete(
             raise _already_done()
         # What the row held, read under the lock: the caller's object may be older (a second
         # try recorded from a page read before the first), and the trail must say what this
-        # step changed.
+        # step changed, as an undo restores it (follow_up_outcome_undo).
         before = _snapshot(locked)
         if outcome == NOT_REACHED:
             locked.attempts += 1
@@ -293,6 +295,72 @@ def follow_up_complete(
     return locked
 
 
+def follow_up_outcome_undo(*, follow_up: FollowUp, actor, now: datetime | None = None) -> FollowUp:
+    """Take back the last outcome recorded by mistake, by the rule of core/undo.py (who may,
+    for how long): content or not content makes the follow-up open again; not reached takes
+    back the try and the day it was planned again for. The complaint that "not content" opened
+    goes with it while nobody has handled it (complaint_withdraw); one that somebody has
+    handled stays, and the outcome that opened it too."""
+    with transaction.atomic():
+        stored = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if stored.done_at is None and stored.attempts == 0:
+            raise Conflict(
+                {"outcome": ValidationError(_("This follow-up has no outcome yet."), code="open")}
+            )
+        event = step_to_undo(
+            row=stored,
+            actions=[AuditAction.COMPLETED, AuditAction.REPLANNED],
+            field="outcome",
+            actor=actor,
+            now=now,
+        )
+        before = _snapshot(stored)
+        raised = stored.raised_complaint if stored.done_at is not None else None
+        for name, value in values_before(stored, event).items():
+            setattr(stored, name, value)
+        stored.raised_complaint = None
+        stored.save()
+        if raised is not None:
+            complaint_withdraw(complaint=raised, actor=actor)
+        audit_customer_row(
+            stored,
+            actor=actor,
+            action=AuditAction.UNDONE,
+            changes=audit_diff(before, _snapshot(stored)),
+        )
+    return stored
+
+
+def follow_up_withdraw_for_promise(*, promise: Promise, actor) -> dict[str, int]:
+    """The follow-up planned for a promise being kept (follow_up_plan_for_promise), removed
+    when the promise is open again (PROMISE_REOPENED, in that transaction) and nobody has
+    worked on it: not done, no try, not changed since it was planned. Keeping the promise again
+    plans it anew. One that somebody has worked on stays, with what the customer said."""
+    follow_up = (
+        FollowUp.objects.select_for_update()
+        .filter(promise=promise)
+        .exclude(reason=Reason.MANUAL)
+        .first()
+    )
+    if follow_up is None or follow_up.done_at is not None or follow_up.attempts:
+        return {}
+    if (
+        audit_for_object(business=promise.business, obj=follow_up)
+        .exclude(action=AuditAction.PLANNED)
+        .exists()
+    ):
+        return {}
+    was = _snapshot(follow_up)
+    audit_customer_row(
+        follow_up,
+        actor=actor,
+        action=AuditAction.DELETED,
+        changes=audit_diff(was, dict.fromkeys(was)),
+    )
+    follow_up.delete()
+    return {"follow_ups_withdrawn": 1}
+
+
 def follow_up_update(*, follow_up: FollowUp, actor, **fields: Any) -> FollowUp:
     unknown = set(fields) - {"note", "due_on", "assigned_to"}
     if unknown:
@@ -321,14 +389,18 @@ def follow_up_change(
     fields: dict[str, Any],
     outcome: str = "",
     note: str = "",
+    undo_outcome: bool = False,
     expected_versions: Collection[str] | None = None,
 ) -> FollowUp:
-    """The API's PATCH of a follow-up as one change: the `fields` (follow_up_update), then the
-    `outcome` with its `note` (follow_up_complete), in one transaction, so a refused outcome
-    also undoes the changes sent with it. `expected_versions`: the versions the caller read
-    (If-Match, core.versions); refused with ChangedMeanwhile and nothing changed unless one is
-    stored."""
+    """The API's PATCH of a follow-up as one change: its outcome taken back first when
+    `undo_outcome` and it is done (follow_up_outcome_undo), then the `fields`
+    (follow_up_update), then the `outcome` with its `note` (follow_up_complete), in one
+    transaction, so a refused outcome also undoes the changes sent with it.
+    `expected_versions`: the versions the caller read (If-Match, core.versions); refused with
+    ChangedMeanwhile and nothing changed unless one is stored."""
     with record_changing(follow_up, expected_versions=expected_versions) as follow_up:
+        if undo_outcome and follow_up.done_at is not None:
+            follow_up = follow_up_outcome_undo(follow_up=follow_up, actor=actor)
         if fields:
             follow_up = follow_up_update(follow_up=follow_up, actor=actor, **fields)
         if outcome:

@@ -12,12 +12,14 @@ from klantvriend.core.audit import (
     AuditAction,
     audit_customer_row,
     audit_diff,
+    audit_for_object,
     save_changed_customer_row,
     save_new_customer_row,
 )
 from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.hooks import COMPLAINT_RESOLVED, RECOVERY_GESTURE_WRITTEN, run_after_commit
 from klantvriend.core.moments import refuse_unlikely_moment
+from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
 
 from .models import Channel, Complaint, Driver, Severity
@@ -141,6 +143,71 @@ def complaint_respond(
     return complaint
 
 
+def complaint_response_undo(
+    *, complaint: Complaint, actor, now: datetime | None = None
+) -> Complaint:
+    """Take back "answered" recorded by mistake, by the rule of core/undo.py (who may, for how
+    long): the complaint waits for its answer again, and its response clock runs from when it
+    was received. A resolved complaint keeps its answer: resolving is itself an answer to the
+    customer (complaint_resolve), and taking it back would silently leave a resolution without
+    one; such a complaint is refused rather than changed."""
+    with transaction.atomic():
+        stored = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if stored.resolved_at is not None:
+            raise _conflict(
+                "first_response_at",
+                _("This complaint is resolved, and its resolution answered the customer."),
+                "resolved",
+            )
+        if stored.first_response_at is None:
+            raise _conflict(
+                "first_response_at", _("This complaint has not been answered yet."), "open"
+            )
+        step_to_undo(
+            row=stored,
+            actions=[AuditAction.RESPONDED],
+            field="first_response_at",
+            actor=actor,
+            now=now,
+        )
+        answered_at = stored.first_response_at
+        stored.first_response_at = None
+        stored.save(update_fields=["first_response_at", "updated_at"])
+        audit_customer_row(
+            stored,
+            actor=actor,
+            action=AuditAction.UNDONE,
+            changes=audit_diff({"first_response_at": answered_at}, {"first_response_at": None}),
+        )
+    return stored
+
+
+def complaint_withdraw(*, complaint: Complaint, actor) -> None:
+    """Remove a complaint that Klantvriend opened itself (a follow-up's "not content") when
+    the step that opened it is undone, while nobody has handled it: not answered, not resolved,
+    not changed since. One that somebody has handled is refused: their work stays, and the
+    step that opened it with it. The trail keeps the complaint's values."""
+    stored = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    handled = (
+        stored.first_response_at is not None
+        or stored.resolved_at is not None
+        or audit_for_object(business=stored.business, obj=stored)
+        .exclude(action=AuditAction.CREATED)
+        .exists()
+    )
+    if handled:
+        raise _conflict(
+            "outcome",
+            _("The complaint this opened is being handled already, so it stays."),
+            "complaint_handled",
+        )
+    was = _snapshot(stored)
+    audit_customer_row(
+        stored, actor=actor, action=AuditAction.DELETED, changes=audit_diff(was, dict.fromkeys(was))
+    )
+    stored.delete()
+
+
 def complaint_resolve(
     *,
     complaint: Complaint,
@@ -252,14 +319,18 @@ def complaint_change(
     responded_at: datetime | None = None,
     resolved_at: datetime | None = None,
     resolution: str = "",
+    undo_response: bool = False,
     expected_versions: Collection[str] | None = None,
 ) -> Complaint:
-    """The API's PATCH of a complaint as one change: the `fields` (complaint_update), then the
-    first response at `responded_at`, then resolved at `resolved_at` with the `resolution`, in
-    one transaction, so a refused step also undoes the changes sent with it.
-    `expected_versions`: the versions the caller read (If-Match, core.versions); refused with
-    ChangedMeanwhile and nothing changed unless one is stored."""
+    """The API's PATCH of a complaint as one change: its answer taken back first when
+    `undo_response` and it is answered (complaint_response_undo), then the `fields`
+    (complaint_update), then the first response at `responded_at`, then resolved at
+    `resolved_at` with the `resolution`, in one transaction, so a refused step also undoes the
+    changes sent with it. `expected_versions`: the versions the caller read (If-Match,
+    core.versions); refused with ChangedMeanwhile and nothing changed unless one is stored."""
     with record_changing(complaint, expected_versions=expected_versions) as complaint:
+        if undo_response and complaint.first_response_at is not None:
+            complaint = complaint_response_undo(complaint=complaint, actor=actor)
         if fields:
             complaint = complaint_update(complaint=complaint, actor=actor, **fields)
         if responded_at is not None:

@@ -28,6 +28,9 @@ class AuditAction(models.TextChoices):
     RESOLVED = "resolved", _("resolved")
     REPLANNED = "replanned", _("re-planned")
     PLANNED = "planned", _("planned automatically")
+    # A step recorded by mistake taken back (core/undo.py): a promise kept, a complaint
+    # answered, a follow-up's outcome.
+    UNDONE = "undone", _("undone")
     SETTINGS = "settings", _("settings changed")
     # The privacy duties (importers/privacy.py): who looked at, handed out or removed whose data.
     VIEWED = "viewed", _("viewed")

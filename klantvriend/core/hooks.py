@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 PURCHASE_RECORDED = "purchase_recorded"
 PROMISE_KEPT = "promise_kept"
 COMPLAINT_RESOLVED = "complaint_resolved"
+# A promise marked kept by mistake is open again (promises.services.promise_reopen), announced
+# inside its transaction: aftercare withdraws the follow-up it planned for the promise being
+# kept, unless someone has worked on it. Handlers take `promise` and `actor`.
+PROMISE_REOPENED = "promise_reopened"
 # A resolved complaint's recovery gesture was written or reworded (the gestures log it).
 RECOVERY_GESTURE_WRITTEN = "recovery_gesture_written"
 # Announced by the importers after a committed import (insights refresh on it).

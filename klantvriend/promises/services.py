@@ -23,9 +23,15 @@ from klantvriend.core.audit import (
     save_new_customer_row,
 )
 from klantvriend.core.errors import Conflict, ValidationError
-from klantvriend.core.hooks import PROMISE_KEPT, run_after_commit
+from klantvriend.core.hooks import (
+    PROMISE_KEPT,
+    PROMISE_REOPENED,
+    run_after_commit,
+    run_in_transaction,
+)
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.services import business_lock_time_zone
+from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
 
 from .models import Promise, PromiseKind, due_moment_for_day
@@ -196,6 +202,44 @@ def promise_mark_kept(
     return promise
 
 
+def promise_reopen(*, promise: Promise, actor, now: datetime | None = None) -> Promise:
+    """Take back "kept" recorded by mistake, by the rule of core/undo.py (who may, for how
+    long): the promise is open again, and counts as open in every figure. The follow-up that
+    aftercare planned for it being kept goes too while nobody has worked on it
+    (PROMISE_REOPENED, in this transaction). A cancelled promise is not reopened: cancelling
+    asks for a second tap and says that it is final. (The survey invitation a kept delivery
+    may have sent stays: an e-mail cannot be taken back, and the customer's answer counts.)"""
+    with transaction.atomic():
+        business_lock_time_zone(business=promise.business)
+        stored = Promise.objects.select_for_update().get(pk=promise.pk)
+        if stored.cancelled_at is not None:
+            raise Conflict(
+                {
+                    "done_at": ValidationError(
+                        _("A cancelled promise cannot be opened again."), code="cancelled"
+                    )
+                }
+            )
+        if stored.done_at is None:
+            raise Conflict(
+                {"done_at": ValidationError(_("This promise is open already."), code="open")}
+            )
+        step_to_undo(
+            row=stored, actions=[AuditAction.COMPLETED], field="done_at", actor=actor, now=now
+        )
+        kept_at = stored.done_at
+        stored.done_at = stored.done_on = None
+        stored.save(update_fields=["done_at", "done_on", "updated_at"])
+        audit_customer_row(
+            stored,
+            actor=actor,
+            action=AuditAction.UNDONE,
+            changes=audit_diff({"done_at": kept_at}, {"done_at": None}),
+        )
+        run_in_transaction(PROMISE_REOPENED, promise=stored, actor=actor)
+    return stored
+
+
 def promise_cancel(
     *, promise: Promise, actor, at: datetime | None = None, now: datetime | None = None
 ) -> Promise:
@@ -234,9 +278,11 @@ def promise_change(
     fields: dict[str, Any],
     done_at: datetime | None = None,
     cancelled_at: datetime | None = None,
+    reopen: bool = False,
     expected_versions: Collection[str] | None = None,
 ) -> Promise:
-    """The API's PATCH of a promise as one change: the `fields` (promise_update), then kept at
+    """The API's PATCH of a promise, and the web's edit, as one change: reopened first when
+    `reopen` and it is kept (promise_reopen), then the `fields` (promise_update), then kept at
     `done_at` or cancelled at `cancelled_at`, in one transaction, so a refused step also undoes
     the changes sent with it. `expected_versions`: the versions the caller read (If-Match,
     core.versions); refused with ChangedMeanwhile and nothing changed unless one is stored."""
@@ -245,6 +291,8 @@ def promise_change(
         # locking the promise before it could deadlock with one of those.
         business_lock_time_zone(business=promise.business)
         with record_changing(promise, expected_versions=expected_versions) as promise:
+            if reopen and promise.done_at is not None:
+                promise = promise_reopen(promise=promise, actor=actor)
             if fields:
                 promise = promise_update(promise=promise, actor=actor, **fields)
             if done_at is not None:

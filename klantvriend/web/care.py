@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from klantvriend.aftercare.selectors import follow_up_list
 from klantvriend.complaints.selectors import complaint_list, complaint_views
-from klantvriend.core.audit import audit_for_customer
+from klantvriend.core.audit import AuditAction, audit_for_customer
 from klantvriend.core.rows import open_first
 from klantvriend.core.timeline import known_none
+from klantvriend.core.undo import Undoable, undoable_rows
 from klantvriend.gestures.selectors import gesture_list
 from klantvriend.promises.selectors import IS_OPEN as PROMISE_OPEN
 from klantvriend.promises.selectors import promise_list, promise_views
@@ -18,6 +19,8 @@ from .care_forms import ComplaintForm, FollowUpForm, GestureForm, PromiseForm
 from .referral_profile import referral_survey_profile_context
 
 RECENT = 10
+# The steps of a row that its undo button takes back (core/undo.py).
+UNDOABLE_STEPS = (AuditAction.COMPLETED, AuditAction.RESPONDED, AuditAction.REPLANNED)
 
 
 def care_profile_context(request, customer, forms: dict) -> dict:
@@ -54,6 +57,17 @@ def care_profile_context(request, customer, forms: dict) -> dict:
         "follow_ups": recent["follow_ups"],
         "gestures": recent["gestures"],
         "audit_events": audit_for_customer(business=business, customer=customer, limit=20),
+        # The rows whose last step the reader may take back now: they show an undo button.
+        "undoable": Undoable({})
+        if all(known_none(customer, kind) for kind in ("promises", "complaints", "follow_ups"))
+        else undoable_rows(
+            business=business,
+            customer=customer,
+            actions=UNDOABLE_STEPS,
+            actor=request.user,
+            actor_is_owner=request.membership.is_owner,
+            now=now,
+        ),
         "today": business.local(now).date(),
         "promise_form": forms.get("promise_form")
         or PromiseForm(initial={"due_date": business.local(now).date()}),

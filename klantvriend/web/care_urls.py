@@ -18,6 +18,7 @@ care_urlpatterns = [
     path("promises/advice/", promise_views.promise_advice, name="promise_advice"),
     path("promises/reliability/", promise_views.promise_reliability, name="promise_reliability"),
     path("promises/<int:promise_id>/kept/", promise_views.promise_keep, name="promise_keep"),
+    path("promises/<int:promise_id>/reopen/", promise_views.promise_reopen, name="promise_reopen"),
     path("promises/<int:promise_id>/cancel/", promise_views.promise_cancel, name="promise_cancel"),
     path(
         "customers/<int:customer_id>/complaints/",
@@ -28,6 +29,11 @@ care_urlpatterns = [
         "complaints/<int:complaint_id>/respond/",
         complaint_views.complaint_respond,
         name="complaint_respond",
+    ),
+    path(
+        "complaints/<int:complaint_id>/respond/undo/",
+        complaint_views.complaint_respond_undo,
+        name="complaint_respond_undo",
     ),
     path(
         "complaints/<int:complaint_id>/resolve/",
@@ -43,6 +49,11 @@ care_urlpatterns = [
         "follow-ups/<int:follow_up_id>/outcome/",
         follow_up_views.follow_up_outcome,
         name="follow_up_outcome",
+    ),
+    path(
+        "follow-ups/<int:follow_up_id>/outcome/undo/",
+        follow_up_views.follow_up_outcome_undo,
+        name="follow_up_outcome_undo",
     ),
     path("customers/<int:customer_id>/gestures/", gesture_views.gesture_add, name="gesture_add"),
     path(

@@ -32,16 +32,19 @@ def complaint_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-def _answer(request: HttpRequest, complaint, error: str = "", form=None) -> HttpResponse:
+def _answer(
+    request: HttpRequest, complaint, error: str = "", form=None, *, undo: bool = False
+) -> HttpResponse:
     """`error` is a refusal of the row's one-click action; `form` a refused resolve form, shown
-    open with what was typed and each message next to its field."""
+    open with what was typed and each message next to its field. `undo`: the row on Today
+    offers to take back the answer just recorded (core/undo.py)."""
     refused = bool(error) or form is not None
     if from_today(request):
         view = selectors.complaint_views(business=request.business, complaints=[complaint])[0]
         return today_row_response(
             request,
             "complaint-row",
-            {"view": view, "error": error, "refused_form": form},
+            {"view": view, "error": error, "refused_form": form, "undo": undo and not refused},
             status=422 if refused else 200,
         )
     if refused:
@@ -58,6 +61,19 @@ def complaint_respond(request: HttpRequest, complaint_id: int) -> HttpResponse:
     error = ""
     try:
         complaint = services.complaint_respond(complaint=complaint, actor=request.user)
+    except ValidationError as refused:
+        error = first_error(refused)
+    return _answer(request, complaint, error, undo=True)
+
+
+@member_required
+@require_POST
+def complaint_respond_undo(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    """ "Answered" tapped by mistake, taken back."""
+    complaint = selectors.complaint_get(business=request.business, complaint_id=complaint_id)
+    error = ""
+    try:
+        complaint = services.complaint_response_undo(complaint=complaint, actor=request.user)
     except ValidationError as refused:
         error = first_error(refused)
     return _answer(request, complaint, error)

@@ -35,27 +35,55 @@ def follow_up_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-@member_required
-@require_POST
-def follow_up_outcome(request: HttpRequest, follow_up_id: int) -> HttpResponse:
-    follow_up = selectors.follow_up_get(business=request.business, follow_up_id=follow_up_id)
+def _answer(request: HttpRequest, follow_up, action, *, undo: bool = False) -> HttpResponse:
+    """The follow-up after `action`: its row on Today (offering to take back the outcome just
+    recorded when `undo`, core/undo.py), or the profile."""
     error = ""
     try:
-        follow_up = services.follow_up_complete(
-            follow_up=follow_up,
-            actor=request.user,
-            outcome=request.POST.get("outcome", ""),
-            note=request.POST.get("note", ""),
-        )
+        follow_up = action(follow_up)
     except ValidationError as refused:
         error = first_error(refused)
     if from_today(request):
         return today_row_response(
             request,
             "follow-up-row",
-            {"follow_up": follow_up, "error": error, "day": request.business.today()},
+            {
+                "follow_up": follow_up,
+                "error": error,
+                "day": request.business.today(),
+                "undo": undo and not error,
+            },
             status=422 if error else 200,
         )
     if error:
         return profile_response(request, follow_up.customer, status=422, care_error=error)
     return profile_response(request, follow_up.customer)
+
+
+@member_required
+@require_POST
+def follow_up_outcome(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+    follow_up = selectors.follow_up_get(business=request.business, follow_up_id=follow_up_id)
+    return _answer(
+        request,
+        follow_up,
+        lambda follow_up: services.follow_up_complete(
+            follow_up=follow_up,
+            actor=request.user,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        ),
+        undo=True,
+    )
+
+
+@member_required
+@require_POST
+def follow_up_outcome_undo(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+    """An outcome tapped by mistake, taken back."""
+    follow_up = selectors.follow_up_get(business=request.business, follow_up_id=follow_up_id)
+    return _answer(
+        request,
+        follow_up,
+        lambda follow_up: services.follow_up_outcome_undo(follow_up=follow_up, actor=request.user),
+    )

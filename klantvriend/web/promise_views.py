@@ -85,7 +85,11 @@ def promise_advice(request: HttpRequest) -> HttpResponse:
     return render(request, "web/partials/promise_advice.html", {"advice": advice})
 
 
-def _promise_action(request: HttpRequest, promise_id: int, action) -> HttpResponse:
+def _promise_action(
+    request: HttpRequest, promise_id: int, action, *, undo: bool = False
+) -> HttpResponse:
+    """`undo`: the row on Today that answers a step taken offers to take it back (core/undo.py);
+    the profile offers it on every row it may (web/care.py)."""
     promise = selectors.promise_get(business=request.business, promise_id=promise_id)
     error = ""
     try:
@@ -95,7 +99,10 @@ def _promise_action(request: HttpRequest, promise_id: int, action) -> HttpRespon
     if from_today(request):
         view = selectors.promise_with_status(promise=promise)
         return today_row_response(
-            request, "promise-row", {"view": view, "error": error}, status=422 if error else 200
+            request,
+            "promise-row",
+            {"view": view, "error": error, "undo": undo and not error},
+            status=422 if error else 200,
         )
     if error:
         return profile_response(request, promise.customer, status=422, care_error=error)
@@ -109,6 +116,18 @@ def promise_keep(request: HttpRequest, promise_id: int) -> HttpResponse:
         request,
         promise_id,
         lambda promise: services.promise_mark_kept(promise=promise, actor=request.user),
+        undo=True,
+    )
+
+
+@member_required
+@require_POST
+def promise_reopen(request: HttpRequest, promise_id: int) -> HttpResponse:
+    """ "Done" tapped by mistake, taken back."""
+    return _promise_action(
+        request,
+        promise_id,
+        lambda promise: services.promise_reopen(promise=promise, actor=request.user),
     )
 
 
