@@ -185,9 +185,10 @@ class Patch(Input):
 
 
 def refuse_undoing(record: models.Model, sent: dict, names: tuple[str, ...], message) -> None:
-    """A PATCH that empties what records a step taken (a promise kept, a complaint answered, a
-    follow-up's outcome) cannot undo the step: 409, code "reopen". Emptying what is empty
-    already is no change and passes."""
+    """A PATCH that empties what records a step that is final (a promise cancelled, a
+    complaint resolved) cannot undo the step: 409, code "reopen". Emptying what is empty
+    already is no change and passes. (A promise kept, a complaint answered and a follow-up's
+    outcome are taken back by their services instead, by the rule of core/undo.py.)"""
     for name in names:
         if name in sent and not sent[name] and getattr(record, name):
             raise ConflictError({name: DjangoValidationError(message, code="reopen")})

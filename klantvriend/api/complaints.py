@@ -126,7 +126,13 @@ class ComplaintUpdate(Patch):
     recovery_gesture: str | None = Field(None, max_length=300)
     satisfaction_after: StrictInt | None = Field(None, ge=1, le=5)
     resolution: str | None = Field(None, max_length=5000)
-    first_response_at: Moment | None = Field(None, description="Set to record the first response.")
+    first_response_at: Moment | None = Field(
+        None,
+        description=(
+            "Set to record the first response; null takes it back, for 24 hours after it was "
+            "recorded, only by whoever did or an owner, and not once resolved (409 otherwise)."
+        ),
+    )
     resolved_at: Moment | None = Field(None, description="Set (with a resolution) to resolve.")
 
 
@@ -183,11 +189,10 @@ def update_complaint(
     versions = expected_versions_of(complaint, if_match)
     fields = payload.dict(exclude_unset=True)
     refuse_undoing(
-        complaint,
-        fields,
-        ("first_response_at", "resolved_at"),
-        _("A complaint's response or resolution cannot be undone."),
+        complaint, fields, ("resolved_at",), _("A complaint's resolution cannot be undone.")
     )
+    # first_response_at: null takes back "answered" by the rule of the web's Undo (core/undo.py).
+    undo_response = "first_response_at" in fields and fields["first_response_at"] is None
     responded_at = fields.pop("first_response_at", None)
     resolved_at = fields.pop("resolved_at", None)
     resolution = fields.pop("resolution", None)
@@ -210,6 +215,7 @@ def update_complaint(
         responded_at=responded_at,
         resolved_at=resolved_at,
         resolution=resolution or "",
+        undo_response=undo_response,
         expected_versions=versions,
     )
     return _out(request, response, complaint)

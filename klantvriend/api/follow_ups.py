@@ -21,7 +21,6 @@ from .common import (
     Pagination,
     Patch,
     business_of,
-    refuse_undoing,
 )
 from .contact_moments import customer_for_write
 from .versions import IfMatch, expected_versions_of, with_etag
@@ -84,7 +83,13 @@ class FollowUpUpdate(Patch):
     due_on: date | None = None
     assigned_to: StrictInt | None = None
     outcome: OutcomeName | None = Field(
-        None, description="content, not_content (opens a complaint) or not_reached (re-plans)."
+        None,
+        description=(
+            "content, not_content (opens a complaint) or not_reached (re-plans). null takes "
+            "back the outcome of a done follow-up, for 24 hours after it was recorded and only "
+            "by whoever did or an owner (409 otherwise); the complaint not_content opened goes "
+            "with it while nobody has handled it."
+        ),
     )
     outcome_note: str | None = Field(None, max_length=5000, description="Sent with the outcome.")
 
@@ -184,10 +189,10 @@ def update_follow_up(
     follow_up = selectors.follow_up_get(business=business_of(request), follow_up_id=follow_up_id)
     versions = expected_versions_of(follow_up, if_match)
     changes = payload.dict(exclude_unset=True)
-    refuse_undoing(
-        follow_up, changes, ("outcome",), _("A follow-up that is done cannot be reopened.")
-    )
-    outcome = changes.pop("outcome", "")
+    # outcome: null (read as "", the column may be blank: api.common.Patch) takes back the
+    # outcome by the rule of the web's Undo (core/undo.py).
+    undo_outcome = "outcome" in changes and not changes["outcome"]
+    outcome = changes.pop("outcome", None) or ""
     note = changes.pop("outcome_note", follow_up.outcome_note if not outcome else "")
     if not outcome and note != follow_up.outcome_note:
         _refuse_note_without_outcome(follow_up)
@@ -199,6 +204,7 @@ def update_follow_up(
         fields=changes,
         outcome=outcome,
         note=note,
+        undo_outcome=undo_outcome,
         expected_versions=versions,
     )
     return _out(request, response, follow_up)

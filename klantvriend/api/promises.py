@@ -85,7 +85,13 @@ class PromiseUpdate(Patch):
     due_at: Moment | None = None
     due_date: date | None = None
     made_at: Moment | None = None
-    done_at: Moment | None = Field(None, description="Set to mark the promise kept.")
+    done_at: Moment | None = Field(
+        None,
+        description=(
+            "Set to mark the promise kept; null reopens a kept promise, for 24 hours after it "
+            "was marked kept and only by whoever did or an owner (409 otherwise)."
+        ),
+    )
     cancelled_at: Moment | None = Field(None, description="Set to cancel the promise.")
 
 
@@ -178,7 +184,7 @@ def get_promise(request: HttpRequest, promise_id: int, response: HttpResponse):
 @router.patch(
     "/{promise_id}",
     response={200: PromiseOut, **CHANGE_ERRORS},
-    summary="Change a promise, mark it kept (done_at) or cancel it (cancelled_at)",
+    summary="Change a promise, mark it kept (done_at) or cancel it (cancelled_at), or reopen it",
 )
 def update_promise(
     request: HttpRequest,
@@ -192,11 +198,14 @@ def update_promise(
     versions = expected_versions_of(promise, if_match)
     changes = payload.dict(exclude_unset=True)
     refuse_undoing(
-        promise, changes, ("done_at", "cancelled_at"), _("A finished promise cannot be reopened.")
+        promise, changes, ("cancelled_at",), _("A cancelled promise cannot be opened again.")
     )
+    # done_at: null takes back "kept" by the rule of the web's Undo (core/undo.py).
+    reopen = "done_at" in changes and changes["done_at"] is None
     promise = services.promise_change(
         promise=promise,
         actor=actor,
+        reopen=reopen,
         done_at=changes.pop("done_at", None),
         cancelled_at=changes.pop("cancelled_at", None),
         fields=changes,

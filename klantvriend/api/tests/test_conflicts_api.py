@@ -101,12 +101,22 @@ STATE_REFUSALS = [
         "finished",
     ),
     (
-        "reopening a kept promise",
+        # Kept without a trail (an import, an old record): nobody can say who may take it back.
+        "reopening a promise kept without a trail",
         _kept_promise,
         "patch",
         "promises/{id}",
         {"done_at": None},
-        "A finished promise cannot be reopened.",
+        "Klantvriend holds no record of who did this and when, so it cannot be undone.",
+        "unrecorded",
+    ),
+    (
+        "reopening a cancelled promise",
+        _cancelled_promise,
+        "patch",
+        "promises/{id}",
+        {"cancelled_at": None},
+        "A cancelled promise cannot be opened again.",
         "reopen",
     ),
     (
