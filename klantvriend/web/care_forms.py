@@ -59,6 +59,54 @@ class PromiseForm(OwnIds, forms.Form):
         return {"due_at": datetime.combine(day, at, tzinfo=business.tzinfo)}
 
 
+class PromiseEditForm(PromiseForm):
+    """A promise changed on the web: what was promised, its kind, when it is due, when it was
+    made. It shows the stored values as typed (whole minutes, local time) and tells the service
+    only what was changed, so that saving an untouched moment never moves it by its seconds;
+    `version` is what the form was filled from (core.versions), so that a change saved
+    meanwhile by someone else is not overwritten unseen."""
+
+    made_at = MomentField(label=_("promised at"))
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each field carries what its user saw (hidden "initial-" inputs), which changed_data
+        # compares with: after someone else's change, a field this person left alone is not
+        # taken for theirs (promise_edit, as the customer form does).
+        for name, field in self.fields.items():
+            field.show_hidden_initial = name != "version"
+
+    def typed(self, name: str) -> str:
+        """The field's initial value as its input shows it (and its hidden initial sends it)."""
+        bound = self[name]
+        shown = bound.field.widget.format_value(bound.initial)
+        return (shown[0] if shown else "") if isinstance(shown, list) else shown or ""
+
+    @classmethod
+    def initial_for(cls, promise, *, version: str) -> dict:
+        local = promise.business.local
+        return {
+            "description": promise.description,
+            "kind": promise.kind,
+            "due_date": local(promise.due_at).date(),
+            "due_time": None
+            if promise.due_all_day
+            else local(promise.due_at).time().replace(second=0, microsecond=0),
+            "made_at": local(promise.made_at).replace(second=0, microsecond=0),
+            "version": version,
+        }
+
+    def changes(self, business) -> dict:
+        """The service's fields for what was changed (promises.services.promise_update)."""
+        changed = set(self.changed_data)
+        fields = {name: self.cleaned_data[name] for name in ("description", "kind", "made_at")}
+        fields = {name: value for name, value in fields.items() if name in changed}
+        if changed & {"due_date", "due_time"}:
+            fields.update(self.due(business))
+        return fields
+
+
 class ComplaintForm(OwnIds, forms.Form):
     id_prefix = "complaint"
 

@@ -17,6 +17,7 @@ care_urlpatterns = [
     path("promises/", promise_views.promise_list, name="promise_list"),
     path("promises/advice/", promise_views.promise_advice, name="promise_advice"),
     path("promises/reliability/", promise_views.promise_reliability, name="promise_reliability"),
+    path("promises/<int:promise_id>/edit/", promise_views.promise_edit, name="promise_edit"),
     path("promises/<int:promise_id>/kept/", promise_views.promise_keep, name="promise_keep"),
     path("promises/<int:promise_id>/reopen/", promise_views.promise_reopen, name="promise_reopen"),
     path("promises/<int:promise_id>/cancel/", promise_views.promise_cancel, name="promise_cancel"),

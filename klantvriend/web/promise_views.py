@@ -1,25 +1,35 @@
 """Promises on the profile and the Today page: make one (with the on-time advice), keep it,
 cancel it; the reliability figures, and the list of promises each figure opens to."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from klantvriend.core.care_settings import care_settings
+from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.core.members import membership_list, staff_name
+from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors as customer_selectors
 from klantvriend.promises import selectors, services
 from klantvriend.promises.models import PromiseKind, due_moment_for_day
 
-from .care_forms import PromiseForm
+from .care_forms import PromiseEditForm, PromiseForm
 from .care_responses import first_error, from_today, profile_response, today_row_response
+from .links import safe_next
 from .views import CountedPaginator, add_service_errors, member_required
 
 PROMISES_PER_PAGE = 50
+PROMISE_CHANGED_MEANWHILE = gettext_lazy(
+    "Someone else changed this promise while you were editing it. The fields you did not "
+    "change show what is stored now; check them and save again to keep your input."
+)
 
 
 @member_required
@@ -38,12 +48,87 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
                 **form.due(request.business),
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict") and "due_at" in error.error_dict:
-                error.error_dict["due_date"] = error.error_dict.pop("due_at")
-            add_service_errors(form, error)
+            _add_errors(form, error)
         else:
             return profile_response(request, customer)
     return profile_response(request, customer, status=422, promise_form=form, open_form="promise")
+
+
+def _add_errors(form: PromiseForm, error: ValidationError) -> None:
+    """A service's refusal on the promise form: the due moment is typed as its day and time."""
+    if hasattr(error, "error_dict") and "due_at" in error.error_dict:
+        error.error_dict["due_date"] = error.error_dict.pop("due_at")
+    add_service_errors(form, error)
+
+
+def _form_over_stored(form: PromiseEditForm, *, business, promise_id: int) -> PromiseEditForm:
+    """The form again after someone else saved the promise meanwhile: what this person changed
+    as they typed it, the other fields as stored now, and the version stored, so that saving
+    again is a deliberate choice."""
+    stored = selectors.promise_get(business=business, promise_id=promise_id)
+    fresh = PromiseEditForm(
+        initial=PromiseEditForm.initial_for(stored, version=record_version(stored))
+    )
+    data = form.data.copy()
+    for name in fresh.fields:
+        shown = fresh.typed(name)
+        if name == "version":
+            data[name] = shown
+            continue
+        if name not in form.changed_data:
+            data[name] = shown
+        data[f"initial-{name}"] = shown
+    again = PromiseEditForm(data, initial=fresh.initial)
+    again.is_valid()
+    again.add_error(None, PROMISE_CHANGED_MEANWHILE)
+    return again
+
+
+@member_required
+def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
+    """Change an open promise: what, its kind, when it is due (the customer agreed to another
+    day, a time was mistyped), when it was made; checked as a new promise is
+    (promises.services._check_moments), with the same advice on what can safely be promised.
+    A finished promise is history and stays as it is: "Done" tapped by mistake is undone first."""
+    promise = selectors.promise_get(business=request.business, promise_id=promise_id)
+    back = safe_next(request, default=reverse("web:customer_detail", args=[promise.customer_id]))
+    if promise.done_at is not None or promise.cancelled_at is not None:
+        messages.error(
+            request,
+            _(
+                "Only an open promise can be changed; undo “Done” first if it was tapped by mistake."
+            ),
+        )
+        return redirect(back)
+    version = record_version(promise)
+    form = PromiseEditForm(
+        request.POST or None, initial=PromiseEditForm.initial_for(promise, version=version)
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.promise_change(
+                promise=promise,
+                actor=request.user,
+                fields=form.changes(request.business),
+                expected_versions=[form.cleaned_data["version"]],
+            )
+        except ChangedMeanwhile:
+            form = _form_over_stored(form, business=request.business, promise_id=promise.pk)
+            status = 409
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Promise changed."))
+            return redirect(back)
+    if form.errors and status == 200:
+        status = 422
+    return render(
+        request,
+        "web/promise_form.html",
+        {"form": form, "promise": promise, "back": back},
+        status=status,
+    )
 
 
 def _advice_input(request: HttpRequest):

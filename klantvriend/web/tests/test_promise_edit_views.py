@@ -1,0 +1,221 @@
+"""Changing a promise on the web, its due moment above all (the customer agreed to another day,
+a time was mistyped): reachable from the profile and the list of promises, checked as a new
+promise is, with the same advice."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.isolation import snapshot
+from klantvriend.promises import services
+from klantvriend.promises.models import Promise, PromiseKind
+from klantvriend.promises.tests.factories import PromiseFactory
+
+
+@pytest.fixture
+def promise(business):
+    # Made at a moment with seconds, as the API or the button "now" records it.
+    made = timezone.now().replace(microsecond=0) - timedelta(days=1, seconds=17)
+    return PromiseFactory(
+        customer=CustomerFactory(business=business, name="Anna de Vries"),
+        description="Taart bezorgen",
+        kind=PromiseKind.DELIVERY,
+        made_at=made,
+        due_at=datetime.combine(
+            business.today() + timedelta(days=2), time(14, 30), tzinfo=business.tzinfo
+        ),
+    )
+
+
+def _edit(promise) -> str:
+    return reverse("web:promise_edit", args=[promise.pk])
+
+
+def _form_data(client, promise, **changes) -> dict:
+    """The form as shown, with `changes` typed into it."""
+    form = client.get(_edit(promise)).context["form"]
+    shown = {name: form.typed(name) for name in form.fields}
+    seen = {f"initial-{name}": value for name, value in shown.items() if name != "version"}
+    return {**shown, **seen, **changes}
+
+
+def test_the_form_shows_the_promise_as_stored_with_the_advice_asked_for_at_once(
+    staff_client, business, promise
+):
+    response = staff_client.get(_edit(promise))
+
+    page = response.content.decode()
+    local_made = business.local(promise.made_at).strftime("%Y-%m-%dT%H:%M")
+    day = (business.today() + timedelta(days=2)).isoformat()
+    assert response.status_code == 200
+    assert 'name="description" value="Taart bezorgen"' in page
+    assert '<option value="delivery" selected>bezorging</option>' in page
+    assert f'name="due_date" value="{day}"' in page
+    assert 'name="due_time" value="14:30"' in page
+    assert f'name="made_at" value="{local_made}"' in page
+    assert 'hx-trigger="change, load"' in page
+    assert 'hx-params="not csrfmiddlewaretoken,version"' in page
+
+
+def test_moving_the_due_moment_changes_only_that_and_is_audited(
+    staff_client, staff_user, business, promise
+):
+    new_day = business.today() + timedelta(days=5)
+    made_at = promise.made_at
+
+    response = staff_client.post(
+        _edit(promise),
+        _form_data(staff_client, promise, due_date=new_day.isoformat(), due_time="09:15"),
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("web:customer_detail", args=[promise.customer_id])
+    stored = Promise.objects.get()
+    assert business.local(stored.due_at).replace(tzinfo=None) == datetime.combine(
+        new_day, time(9, 15)
+    )
+    assert (stored.due_all_day, stored.due_on, stored.made_at) == (False, new_day, made_at)
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, set(event.changes)) == ("changed", staff_user, {"due_at"})
+    assert [datetime.fromisoformat(moment) for moment in event.changes["due_at"]] == [
+        promise.due_at,
+        stored.due_at,
+    ]
+    page = staff_client.get(response.url).content.decode()
+    assert "Belofte gewijzigd." in page
+
+
+def test_a_due_time_left_empty_makes_it_a_promise_for_the_day(staff_client, business, promise):
+    new_day = business.today() + timedelta(days=3)
+
+    staff_client.post(
+        _edit(promise), _form_data(staff_client, promise, due_date=new_day.isoformat(), due_time="")
+    )
+
+    stored = Promise.objects.get()
+    assert (stored.due_all_day, stored.due_on) == (True, new_day)
+    assert business.local(stored.due_at).time() == time(23, 59, 59)
+
+
+@pytest.mark.parametrize(
+    ("due_date", "message"),
+    [
+        (
+            "yesterday",
+            "Het afgesproken moment ligt vóór het moment waarop de belofte gedaan werd.",
+        ),
+        (
+            "2200-01-01",
+            "Het afgesproken moment ligt meer dan honderd jaar vooruit; kijk het jaartal na.",
+        ),
+        ("", "Vul in wanneer het uiterlijk klaar is."),
+    ],
+)
+def test_a_due_moment_refused_as_on_a_new_promise_is_shown_at_its_field_and_nothing_changes(
+    staff_client, business, promise, due_date, message
+):
+    if due_date == "yesterday":
+        due_date = (business.today() - timedelta(days=2)).isoformat()
+    data = _form_data(staff_client, promise, due_date=due_date)
+    before = snapshot()
+
+    response = staff_client.post(_edit(promise), data)
+
+    assert response.status_code == 422
+    assert response.context["form"].errors["due_date"] == [message]
+    assert snapshot() == before
+
+
+def test_a_finished_promise_is_not_changed_here(staff_client, business, promise):
+    services.promise_mark_kept(promise=promise, actor=None)
+    before = snapshot()
+
+    response = staff_client.post(
+        _edit(promise), {"description": "Iets anders", "due_date": "2099-01-01"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("web:customer_detail", args=[promise.customer_id])
+    assert snapshot() == before
+    assert (
+        "Alleen een open belofte kun je wijzigen; maak “Gedaan” eerst ongedaan als je er per "
+        "ongeluk op tikte." in staff_client.get(response.url).content.decode()
+    )
+
+
+def test_a_change_saved_meanwhile_is_not_overwritten_unseen(staff_client, owner, business, promise):
+    new_day = business.today() + timedelta(days=6)
+    data = _form_data(staff_client, promise, due_date=new_day.isoformat())
+    services.promise_update(promise=promise, actor=owner, description="Taart en koffie bezorgen")
+    before = snapshot()
+
+    response = staff_client.post(_edit(promise), data)
+
+    assert response.status_code == 409
+    form = response.context["form"]
+    assert form.non_field_errors() == [
+        "Iemand anders heeft deze belofte gewijzigd terwijl jij haar bewerkte. De velden die "
+        "jij niet wijzigde tonen wat nu is opgeslagen; controleer ze en sla opnieuw op om jouw "
+        "invoer te bewaren."
+    ]
+    assert form["description"].value() == "Taart en koffie bezorgen"
+    assert form["due_date"].value() == new_day.isoformat()
+    assert snapshot() == before
+
+    again = staff_client.post(_edit(promise), form.data)
+
+    assert again.status_code == 302
+    stored = Promise.objects.get()
+    assert (stored.description, stored.due_on) == ("Taart en koffie bezorgen", new_day)
+
+
+def test_the_profile_and_the_list_of_promises_lead_to_the_form_and_back(
+    staff_client, business, promise
+):
+    kept = PromiseFactory(
+        customer=promise.customer, made_at=promise.made_at, done_at=timezone.now()
+    )
+
+    profile = staff_client.get(
+        reverse("web:customer_detail", args=[promise.customer_id])
+    ).content.decode()
+    listed = staff_client.get(reverse("web:promise_list"), {"outcome": "open"})
+
+    assert f'href="{_edit(promise)}" data-testid="promise-edit"' in profile
+    assert _edit(kept) not in profile
+    back = f"{reverse('web:promise_list')}?outcome=open"
+    assert f'href="{_edit(promise)}?next={quote(back, safe="/")}"' in listed.content.decode()
+    response = staff_client.post(
+        f"{_edit(promise)}?next={quote(back, safe='/')}",
+        _form_data(staff_client, promise, description="Taart bezorgen om twee uur"),
+    )
+    assert response.url == back
+
+
+def test_a_promise_of_another_business_is_not_found(owner_client, other_business):
+    promise = PromiseFactory(customer=CustomerFactory(business=other_business))
+    before = snapshot()
+
+    assert owner_client.get(_edit(promise)).status_code == 404
+    assert owner_client.post(_edit(promise), {"description": "Van mij"}).status_code == 404
+    assert snapshot() == before
+
+
+def test_the_day_and_time_are_read_in_the_business_time_zone(staff_client, business, promise):
+    # A moment typed as 09:15 is 09:15 in the shop, whatever the server's clock says.
+    day = date(2099, 3, 6)
+
+    staff_client.post(
+        _edit(promise),
+        _form_data(staff_client, promise, due_date=day.isoformat(), due_time="09:15"),
+    )
+
+    stored = Promise.objects.get()
+    assert stored.due_at == datetime.combine(day, time(9, 15), tzinfo=business.tzinfo).astimezone(
+        UTC
+    )
