@@ -24,6 +24,7 @@ from klantvriend.customers.tests.factories import (
 )
 from klantvriend.demo.shop import demo_create
 from klantvriend.gestures.tests.factories import GestureFactory
+from klantvriend.promises.services import promise_mark_kept
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.models import InvitationChannel
 from klantvriend.surveys.services import survey_invitation_create
@@ -100,6 +101,18 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
         business=business, customer=double, channel=InvitationChannel.COUNTER
     ).key
     owner = business.memberships.get(role="owner").user
+    # A promise still open (its form to change it) and one just marked kept by the owner (its
+    # row on the profile offers to undo that).
+    now = timezone.now()
+    open_promise = PromiseFactory(
+        customer=customer, made_at=now - timedelta(hours=1), due_at=now + timedelta(days=1)
+    )
+    promise_mark_kept(
+        promise=PromiseFactory(
+            customer=customer, made_at=now - timedelta(hours=2), due_at=now + timedelta(hours=3)
+        ),
+        actor=owner,
+    )
     reset = (
         f"/password/new/{urlsafe_base64_encode(force_bytes(owner.pk))}/"
         f"{default_token_generator.make_token(owner)}/"
@@ -133,6 +146,11 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
     check("/customers/?q=jan", "Customer search")
     check(f"/customers/{customer.pk}/", "Customer profile")
     check(f"/customers/{customer.pk}/visits/", "Visits and purchases")
+    check(f"/promises/{open_promise.pk}/edit/", "Promise form")
+    page.locator("[name=due_date]").fill("")
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    expect(page.locator(".error").first).to_be_visible()
+    found.extend(violations(page, "Promise form without a due day"))
 
     page.set_viewport_size(TABLET)
     check("/", "Today")
@@ -176,6 +194,7 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
     check("/promises/reliability/", "Promise reliability")
     check("/promises/?outcome=judged", "Promises judged")
     check("/promises/?period=90d-before&outcome=judged", "Promises judged, the 90 days before")
+    check(f"/promises/{open_promise.pk}/edit/", "Promise form")
     check("/customers/?channel=referral", "Customers by channel")
     check("/customers/?bought=again&order=-spend", "Customers who came back, by spend")
     check("/customers/?segment=champion&order=-value", "Customers of a segment")
@@ -294,11 +313,19 @@ def test_a_row_of_today_keeps_the_focus_when_its_button_is_done(page: Page, live
 
     expect(row).to_contain_text("gedaan om")
     expect(row).to_be_focused()
-    # Tab goes on from the row (its customer, then the next row), not from the top of the page.
+    # Tab goes on from the row (its customer, its undo, then the next row), not from the top of
+    # the page.
     page.keyboard.press("Tab")
     expect(row.get_by_role("link", name="Anna de Vries")).to_be_focused()
     page.keyboard.press("Tab")
+    expect(row.get_by_role("button", name="Ongedaan maken")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Bert Bakker")).to_be_focused()
+    # Undone with the keyboard, the row keeps the focus again, with its button back.
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("button", name="Gedaan")).to_be_visible()
+    expect(row).to_be_focused()
 
 
 def test_a_figures_card_and_its_trend_are_two_stops_of_the_keyboard_each_with_its_ring(

@@ -280,3 +280,90 @@ def test_no_choice_in_the_profiles_forms_is_cut_short(
     shot(page, f"care-complaint-form-{width}")
 
     assert page.evaluate(CUT_CHOICES) == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_done_tapped_by_mistake_on_today_is_undone_and_its_aftercare_goes(
+    page: Page, live_server, business, owner, width
+):
+    # A staff member at the counter on a phone taps "Done" on the wrong delivery.
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    now = timezone.now()
+    wrong = PromiseFactory(
+        customer=customer,
+        kind=PromiseKind.DELIVERY,
+        description="Taart bezorgen",
+        made_by=owner,
+        made_at=now - timedelta(days=1),
+        due_at=now - timedelta(hours=1),
+    )
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    row = page.locator(f"#promise-{wrong.pk}")
+    expect(row.get_by_role("button", name="Gedaan")).to_be_visible()
+
+    row.get_by_role("button", name="Gedaan").click()
+
+    row = page.locator(f"#promise-{wrong.pk}")
+    expect(row.locator(".done-note")).to_contain_text("gedaan om")
+    undo = row.get_by_role("button", name="Ongedaan maken")
+    expect(undo).to_be_visible()
+    expect(page.get_by_test_id("kept-on-time")).to_contain_text("0%")
+    assert FollowUp.objects.filter(promise=wrong).count() == 1  # aftercare planned
+    # The row, its message and its button fit the phone: nothing scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, f"undo-01-today-done-{width}")
+
+    undo.click()
+
+    row = page.locator(f"#promise-{wrong.pk}")
+    expect(row.get_by_role("button", name="Gedaan")).to_be_visible()
+    expect(row.get_by_role("button", name="Ongedaan maken")).to_have_count(0)
+    expect(page.get_by_test_id("kept-on-time")).to_contain_text("—")
+    shot(page, f"undo-02-today-undone-{width}")
+    wrong.refresh_from_db()
+    assert wrong.done_at is None
+    assert FollowUp.objects.filter(promise=wrong).count() == 0
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_promise_moved_to_another_day_from_the_profile_with_the_advice(
+    page: Page, live_server, business, owner, width
+):
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    now = timezone.now()
+    promise = PromiseFactory(
+        customer=customer,
+        kind=PromiseKind.REPAIR,
+        description="Vleesmolen nakijken",
+        made_by=owner,
+        made_at=now - timedelta(hours=2),
+        due_at=now + timedelta(days=1),
+    )
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+
+    page.get_by_test_id("profile-promises").get_by_test_id("promise-edit").click()
+
+    form = page.get_by_test_id("promise-edit-form")
+    expect(form.locator("[name=description]")).to_have_value("Vleesmolen nakijken")
+    # The advice is there at once, for the due moment as it stands.
+    expect(page.get_by_test_id("promise-advice")).to_contain_text("reparatie")
+    new_day = business.today() + timedelta(days=4)
+    form.locator("[name=due_date]").fill(new_day.isoformat())
+    form.locator("[name=due_time]").fill("16:00")
+    form.locator("[name=due_time]").dispatch_event("change")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, f"edit-01-promise-form-{width}")
+
+    form.get_by_role("button", name="Wijzigingen opslaan").click()
+
+    expect(page.locator(".message")).to_contain_text("Belofte gewijzigd.")
+    expect(page.get_by_test_id("profile-promises")).to_contain_text("16:00")
+    shot(page, f"edit-02-promise-moved-{width}")
+    promise.refresh_from_db()
+    assert (promise.due_on, business.local(promise.due_at).strftime("%H:%M")) == (
+        new_day,
+        "16:00",
+    )
