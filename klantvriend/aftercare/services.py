@@ -15,6 +15,7 @@ from klantvriend.core.audit import (
     audit_customer_row,
     audit_diff,
     audit_for_object,
+    delete_customer_row,
     save_changed_customer_row,
     save_new_customer_row,
 )
@@ -350,14 +351,7 @@ def follow_up_withdraw_for_promise(*, promise: Promise, actor) -> dict[str, int]
         .exists()
     ):
         return {}
-    was = _snapshot(follow_up)
-    audit_customer_row(
-        follow_up,
-        actor=actor,
-        action=AuditAction.DELETED,
-        changes=audit_diff(was, dict.fromkeys(was)),
-    )
-    follow_up.delete()
+    delete_customer_row(follow_up, actor=actor, snapshot=_snapshot)
     return {"follow_ups_withdrawn": 1}
 
 

@@ -13,6 +13,7 @@ from klantvriend.core.audit import (
     audit_customer_row,
     audit_diff,
     audit_for_object,
+    delete_customer_row,
     save_changed_customer_row,
     save_new_customer_row,
 )
@@ -201,11 +202,7 @@ def complaint_withdraw(*, complaint: Complaint, actor) -> None:
             _("The complaint this opened is being handled already, so it stays."),
             "complaint_handled",
         )
-    was = _snapshot(stored)
-    audit_customer_row(
-        stored, actor=actor, action=AuditAction.DELETED, changes=audit_diff(was, dict.fromkeys(was))
-    )
-    stored.delete()
+    delete_customer_row(stored, actor=actor, snapshot=_snapshot)
 
 
 def complaint_resolve(

@@ -3,7 +3,8 @@
 Domain services call `audit_record` inside the same transaction as the write it describes, so a
 refused or rolled-back write leaves no trail and a stored write always has one. The rows of one
 customer (promises, complaints, follow-ups, gestures) are saved and audited in one call,
-`save_new_customer_row` or `save_changed_customer_row`."""
+`save_new_customer_row` or `save_changed_customer_row`, and removed with
+`delete_customer_row`."""
 
 from collections.abc import Callable
 from datetime import date, datetime
@@ -125,6 +126,20 @@ def save_changed_customer_row(
         row.save()
         audit_customer_row(row, actor=actor, action=AuditAction.CHANGED, changes=changes)
     return True
+
+
+def delete_customer_row(row, *, actor, snapshot: Callable[[Any], dict]) -> None:
+    """Delete a row of one customer and record what it held (`snapshot(row)`, each value to
+    None), in one transaction: the trail keeps what was removed."""
+    was = snapshot(row)
+    with transaction.atomic():
+        audit_customer_row(
+            row,
+            actor=actor,
+            action=AuditAction.DELETED,
+            changes=audit_diff(was, dict.fromkeys(was)),
+        )
+        row.delete()
 
 
 def _create(*, business_id, actor, action, obj, customer_id, changes, at=None) -> AuditEvent:

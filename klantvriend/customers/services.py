@@ -18,6 +18,7 @@ from klantvriend.core.audit import (
     audit_diff,
     audit_last_change,
     audit_record,
+    delete_customer_row,
 )
 from klantvriend.core.errors import ChangedMeanwhile, Conflict, NotFound, ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
@@ -650,14 +651,7 @@ def purchase_delete(
     """Removes a purchase recorded by mistake (owners only, as deleting a customer), keeping
     what it was in the audit trail: a purchase is a fiscal record."""
     with record_changing(purchase, expected_versions=expected_versions) as stored:
-        was = _purchase_snapshot(stored)
-        audit_customer_row(
-            stored,
-            actor=actor,
-            action=AuditAction.DELETED,
-            changes=audit_diff(was, dict.fromkeys(was)),
-        )
-        stored.delete()
+        delete_customer_row(stored, actor=actor, snapshot=_purchase_snapshot)
 
 
 def contact_moment_update(
