@@ -155,6 +155,24 @@ def promise_update(
                 business, fields.get("due_at"), fields.get("due_date")
             )
             changed.due_on = business.local(changed.due_at).date()
+            moved = (changed.due_at, changed.due_all_day) != (
+                before["due_at"],
+                before["due_all_day"],
+            )
+            if moved and (changed.done_at is not None or changed.cancelled_at is not None):
+                # Its outcome was judged against this moment: moved afterwards, a promise kept
+                # late would count as kept on time. Undo Done first (core/undo.py) to move it.
+                raise Conflict(
+                    {
+                        "due_at": ValidationError(
+                            _(
+                                "A kept or cancelled promise keeps the moment it was due: its "
+                                "outcome was judged against it."
+                            ),
+                            code="finished",
+                        )
+                    }
+                )
         _check_moments(changed, now)
         if changed.done_at is not None and changed.done_at < changed.made_at:
             raise _error(

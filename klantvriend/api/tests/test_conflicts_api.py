@@ -101,6 +101,27 @@ STATE_REFUSALS = [
         "finished",
     ),
     (
+        # Judged against that moment: moved afterwards, kept late would read as kept on time.
+        "moving the due moment of a kept promise",
+        _kept_promise,
+        "patch",
+        "promises/{id}",
+        {"due_at": "2031-03-01T12:00:00+01:00"},
+        "A kept or cancelled promise keeps the moment it was due: its outcome was judged "
+        "against it.",
+        "finished",
+    ),
+    (
+        "moving the due day of a cancelled promise",
+        _cancelled_promise,
+        "patch",
+        "promises/{id}",
+        {"due_date": "2031-03-01"},
+        "A kept or cancelled promise keeps the moment it was due: its outcome was judged "
+        "against it.",
+        "finished",
+    ),
+    (
         # Kept without a trail (an import, an old record): nobody can say who may take it back.
         "reopening a promise kept without a trail",
         _kept_promise,

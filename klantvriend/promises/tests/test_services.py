@@ -270,3 +270,27 @@ def test_the_grace_period_is_a_business_setting(customer, owner):
     care_settings_update(business=customer.business, actor=owner, promise_grace_hours=48)
 
     assert promise_with_status(promise=promise, now=NOW).status == PromiseStatus.OVERDUE
+
+
+def test_a_kept_promise_keeps_its_due_moment_and_may_change_what_it_says(customer, owner):
+    # Given a promise kept a day late
+    due = timezone.now() - timedelta(days=3)
+    kept = services.promise_create(
+        customer=customer, description="Bellen", due_at=due, made_at=due - timedelta(days=1)
+    )
+    kept = services.promise_mark_kept(promise=kept, actor=owner, at=due + timedelta(days=1))
+    events = AuditEvent.objects.count()
+
+    # When its due moment is moved past the moment it was kept
+    with pytest.raises(services.Conflict) as refused:
+        services.promise_update(promise=kept, actor=owner, due_at=due + timedelta(days=2))
+
+    # Then that is refused and nothing changed: it stays kept late
+    assert refused.value.error_dict["due_at"][0].code == "finished"
+    kept.refresh_from_db()
+    assert (kept.due_at, AuditEvent.objects.count()) == (due, events)
+    assert promise_with_status(promise=kept).status == PromiseStatus.KEPT_LATE
+    # while what it says, and the same moment sent again, may still be saved
+    services.promise_update(promise=kept, actor=owner, description="Terugbellen", due_at=due)
+    kept.refresh_from_db()
+    assert (kept.description, kept.due_at) == ("Terugbellen", due)
