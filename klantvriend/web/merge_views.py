@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.customers import selectors
 from klantvriend.customers.models import Customer
+from klantvriend.customers.naming import customer_names_told_apart
 from klantvriend.customers.services import CUSTOMER_EDITABLE_FIELDS, shown_value
 from klantvriend.importers.merge import CannotMerge, customer_merge, merge_plan
 
@@ -83,9 +84,13 @@ def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
         }
         return render(request, "web/customer_merge_choose.html", context)
     other = selectors.customer_get(business=request.business, customer_id=int(other_id))
+    # Both named so that two records of one name can be told apart, as the owner confirmed them.
+    keep_name, other_name = customer_names_told_apart(customer, other)
     context = {
         "customer": customer,
         "other": other,
+        "keep_name": keep_name,
+        "other_name": other_name,
         "duplicates": duplicates,
         "duplicates_query": urlencode(duplicates),
         "back": back,
@@ -102,8 +107,8 @@ def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
             )
             messages.success(
                 request,
-                _("%(other)s and %(name)s are one customer now.")
-                % {"other": plan.other.name, "name": plan.keep.name},
+                _("%(other)s has been merged into %(name)s: they are one customer now.")
+                % {"other": other_name, "name": keep_name},
             )
             return redirect(back or reverse("web:customer_detail", args=[customer.pk]))
     except (CannotMerge, ChangedMeanwhile) as refused:

@@ -78,7 +78,7 @@ def test_owner_finds_a_customer_entered_twice_merges_them_and_returns_to_the_lis
     page.get_by_test_id("merge-confirm").click()
 
     expect(page.get_by_role("status")).to_contain_text(
-        "J. de Vries en Jan de Vries zijn nu één klant."
+        "J. de Vries is opgegaan in Jan de Vries: ze zijn nu één klant."
     )
     expect(page.get_by_test_id("duplicate-group")).to_have_count(1)
     expect(page.get_by_test_id("duplicate-group")).to_contain_text("Anna Visser")

@@ -322,7 +322,7 @@ def test_merging_from_the_list_returns_to_it_without_the_pair(owner_client, busi
     assert f'href="{URL}?kind=phone">Annuleren</a>' in shown
     page = response.content.decode()
     assert response.redirect_chain == [(f"{URL}?kind=phone", 302)]
-    assert "J. de Vries en Jan de Vries zijn nu één klant." in page
+    assert "J. de Vries is opgegaan in Jan de Vries: ze zijn nu één klant." in page
     assert [group[2] for group in _groups(page)] == ["Anna"]
     assert not Customer.objects.filter(pk=twin.pk).exists()
 
@@ -356,7 +356,7 @@ def test_merging_from_a_later_page_returns_to_that_page(owner_client, business, 
     # when the owner opens the group's merge and confirms it,
     link = re.search(r'href="([^"]*)" [^>]*data-testid="duplicate-merge"', page)[1]
     confirm = owner_client.get(link.replace("&amp;", "&")).content.decode()
-    fields = _form(confirm, '<form method="post" class="actions">')
+    fields = _form(confirm, '<form method="post" class="actions merge-actions">')
     response = owner_client.post(link.split("?")[0], fields, follow=True)
 
     # then the link, the confirmation's form and its links carried the tab and the page,
@@ -370,7 +370,7 @@ def test_merging_from_a_later_page_returns_to_that_page(owner_client, business, 
     assert f'href="{keep_other}">' in confirm
     # and the owner is back on that page, where the next group is now.
     assert response.redirect_chain == [(f"{URL}?{query}", 302)]
-    assert "B. en Bram zijn nu één klant." in response.content.decode()
+    assert "B. is opgegaan in Bram: ze zijn nu één klant." in response.content.decode()
     assert [group[2] for group in _groups(response.content.decode())] == ["Anna"]
     assert not Customer.objects.filter(pk=twin.pk).exists()
 
