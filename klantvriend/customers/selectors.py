@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -290,22 +291,31 @@ class CustomerVisits:
     """A page of the days a customer came, and the figures of the profile that every page
     together adds up to: the visits (`day_count`) and the total spend."""
 
-    days: list[VisitDay]
-    day_count: int
+    page: Page  # of VisitDay
     purchase_count: int
     total_spend_cents: int
 
+    @property
+    def days(self) -> list[VisitDay]:
+        return self.page.object_list
 
-def customer_visits(*, customer: Customer, offset: int = 0, limit: int = 50) -> CustomerVisits:
-    """The days the customer came (visit_days), newest first, `limit` from `offset`, each with
-    its purchases and logged visits; with the number of days and the purchases and spend of
-    all of them, counted as the profile counts its visits and total spend. Five queries
-    however long the history."""
+    @property
+    def day_count(self) -> int:
+        return self.page.paginator.count
+
+
+def customer_visits(
+    *, customer: Customer, page: int | str | None = 1, per_page: int = 50
+) -> CustomerVisits:
+    """The days the customer came (visit_days), newest first, a page of `per_page` taken as
+    every list takes its page (Paginator.get_page: past the end the last page, no number the
+    first), each day with its purchases and logged visits; with the number of days and the
+    purchases and spend of all of them, counted as the profile counts its visits and total
+    spend. Five queries however long the history."""
     business = customer.business
-    days = [
-        row["day"]
-        for row in visit_days(customer=customer).order_by("-day")[offset : offset + limit]
-    ]
+    # The days are counted first, so that the page asked for is known to exist before it is cut.
+    shown = Paginator(visit_days(customer=customer).order_by("-day"), per_page).get_page(page)
+    days = [row["day"] for row in shown.object_list]
     totals = _purchase_totals(customer)
     listed: dict[date, VisitDay] = {day: VisitDay(day, [], []) for day in days}
     if days:
@@ -317,9 +327,9 @@ def customer_visits(*, customer: Customer, offset: int = 0, limit: int = 50) -> 
             listed[business.local(purchase.at).date()].purchases.append(purchase)
         for visit in visits.select_related("member").order_by("at", "id"):
             listed[business.local(visit.at).date()].visits.append(visit)
+    shown.object_list = list(listed.values())
     return CustomerVisits(
-        days=list(listed.values()),
-        day_count=visit_days(customer=customer).count(),
+        page=shown,
         purchase_count=totals["count"],
         total_spend_cents=totals["spend"],
     )

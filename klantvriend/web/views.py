@@ -363,24 +363,13 @@ def customer_visits(request: HttpRequest, customer_id: int) -> HttpResponse:
     profile's visits and total spend are made of, added up."""
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
     audit_personal_data_viewed(customer=customer, actor=request.user, how="visits")
-    try:
-        number = int(request.GET.get("page", "1"))
-    except ValueError:
-        number = 1
-    # A page far past the end is simply empty; bounded so that its offset stays a number every
-    # database takes.
-    number = min(max(number, 1), 1_000_000)
     visits = selectors.customer_visits(
-        customer=customer,
-        offset=(number - 1) * VISIT_DAYS_PER_PAGE,
-        limit=VISIT_DAYS_PER_PAGE,
+        customer=customer, page=request.GET.get("page"), per_page=VISIT_DAYS_PER_PAGE
     )
-    # The pager counts the days the figure counts, which the selector already knows.
-    page = Paginator(range(visits.day_count), VISIT_DAYS_PER_PAGE).get_page(number)
     return render(
         request,
         "web/customer_visits.html",
-        {"customer": customer, "visits": visits, "page": page},
+        {"customer": customer, "visits": visits, "page": visits.page},
     )
 
 

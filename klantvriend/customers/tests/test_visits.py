@@ -4,6 +4,8 @@ listed are as many as the visits counted, and their purchases add up to the spen
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from klantvriend.customers import selectors
 from klantvriend.customers.models import ContactKind
 
@@ -66,18 +68,34 @@ def test_the_days_come_a_page_at_a_time_and_every_page_adds_up(business):
     customer = _history(business)
 
     pages = [
-        selectors.customer_visits(customer=customer, offset=offset, limit=3) for offset in (0, 3, 6)
+        selectors.customer_visits(customer=customer, page=number, per_page=3) for number in (1, 2)
     ]
 
-    assert [len(page.days) for page in pages] == [3, 1, 0]
+    assert [len(page.days) for page in pages] == [3, 1]
+    assert [(page.page.number, page.page.paginator.num_pages) for page in pages] == [(1, 2), (2, 2)]
     assert {page.day_count for page in pages} == {4}
     assert sum(day.spent_cents for page in pages for day in page.days) == 8349
+
+
+@pytest.mark.parametrize(("asked", "number"), [(3, 2), ("99", 2), (0, 2), ("many", 1), (None, 1)])
+def test_a_page_past_the_end_is_the_last_and_no_number_the_first(business, asked, number):
+    customer = _history(business)
+
+    visits = selectors.customer_visits(customer=customer, page=asked, per_page=3)
+
+    assert visits.page.number == number
+    assert [day.day for day in visits.days] == [
+        [date(2026, 4, 1), date(2026, 3, 20), date(2026, 3, 9)],
+        [date(2026, 3, 2)],
+    ][number - 1]
+    assert list(visits.page.object_list) == visits.days
 
 
 def test_a_customer_who_never_came_has_no_days(business, django_assert_num_queries):
     customer = CustomerFactory(business=business)
 
-    with django_assert_num_queries(3):
+    # The days counted and the spend; with no day there is no page of days to read.
+    with django_assert_num_queries(2):
         visits = selectors.customer_visits(customer=customer)
 
     assert (visits.days, visits.day_count, visits.total_spend_cents) == ([], 0, 0)
@@ -94,6 +112,6 @@ def test_a_page_of_days_reads_the_database_five_times_however_long_the_history(
         )
 
     with django_assert_num_queries(5):
-        visits = selectors.customer_visits(customer=customer, limit=50)
+        visits = selectors.customer_visits(customer=customer, per_page=50)
 
     assert (len(visits.days), visits.day_count) == (50, 64)

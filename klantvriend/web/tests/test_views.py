@@ -965,3 +965,53 @@ def test_opening_the_visits_is_in_the_audit_trail(staff_client, business, staff_
     assert staff_client.get(reverse("web:customer_visits", args=[customer.pk])).status_code == 200
     event = AuditEvent.objects.get(customer_id=customer.pk, actor=staff_user)
     assert (event.action, event.changes) == ("viewed", {"via": "visits"})
+
+
+def _came_on_days(customer, days, *, after=0):
+    """One purchase a day on `days` days, the newest `after` days before yesterday, at noon."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    for day in range(after + 1, after + days + 1):
+        PurchaseFactory(customer=customer, at=noon - timedelta(days=day), amount_cents=100)
+
+
+@pytest.mark.parametrize(
+    ("asked", "number", "days"),
+    [("2", 2, 10), ("99", 2, 10), ("0", 2, 10), ("-3", 2, 10), ("x", 1, 50), ("", 1, 50)],
+)
+def test_a_page_of_visits_past_the_end_or_no_number_shows_a_page_as_every_list_does(
+    owner_client, business, asked, number, days
+):
+    """Page 99 of two showed no days under a pager saying "page 2 of 2": as on every other
+    list, a page past the end (or before the start) is the last one, and no number the first."""
+    customer = CustomerFactory(business=business)
+    _came_on_days(customer, 60)
+
+    response = owner_client.get(reverse("web:customer_visits", args=[customer.pk]), {"page": asked})
+
+    page = response.context["page"]
+    html = response.content.decode()
+    assert (page.number, page.paginator.num_pages) == (number, 2)
+    assert len(re.findall(r'<tr>\s*<td class="nowrap">', html)) == days
+    assert len(response.context["visits"].days) == days
+    assert f"Pagina {number} van 2" in html
+
+
+def test_the_visits_page_costs_the_same_queries_however_long_the_history(
+    owner_client, business, django_assert_max_num_queries
+):
+    customer = CustomerFactory(business=business)
+    _came_on_days(customer, 60)
+    url = reverse("web:customer_visits", args=[customer.pk])
+    with django_assert_max_num_queries(30) as few:
+        owner_client.get(url, {"page": "99"})
+    _came_on_days(customer, 100, after=60)
+    _came_on_days(CustomerFactory(business=business), 10)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = owner_client.get(url, {"page": "99"})
+
+    assert (response.context["page"].number, len(response.context["visits"].days)) == (4, 10)
