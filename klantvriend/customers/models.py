@@ -560,9 +560,43 @@ class ImportantDate(BusinessOwned):
         verbose_name = _("important date")
         verbose_name_plural = _("important dates")
         ordering = ["date"]
+        constraints = [
+            # The same day twice would be remembered twice (on Today, in the briefing). Exactly
+            # the same "what": capitals compared alike would need a Unicode fold, which SQLite
+            # and PostgreSQL do not share. Migration customers 0029 merged the doubles of before.
+            models.UniqueConstraint(
+                fields=["customer", "label", "date"],
+                name="important_date_unique",
+                violation_error_code="unique",
+                violation_error_message=_("This customer already has this important date."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} ({self.date})"
+
+    def clean(self) -> None:
+        # Said on the date, naming what is there already: Django names no field for a
+        # constraint over several. A save racing another one is still refused by the
+        # constraint (core.models.refused_when_taken), in its words.
+        if (
+            self.customer_id
+            and isinstance(self.date, date)  # not when the date itself was refused
+            and ImportantDate.objects.filter(
+                customer_id=self.customer_id, label=self.label, date=self.date
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        _("This customer already has “%(label)s” on this date."),
+                        code="unique",
+                        params={"label": self.label},
+                    )
+                }
+            )
 
 
 class ContactKind(models.TextChoices):

@@ -567,7 +567,8 @@ def important_date_add(
         yearly=yearly,
     )
     important.full_clean()
-    important.save()
+    with refused_when_taken(important), transaction.atomic():
+        important.save()
     return important
 
 

@@ -37,7 +37,8 @@ from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
 from klantvriend.customers.identity import renumbering
-from klantvriend.customers.models import DERIVED_FIELDS, Customer
+from klantvriend.customers.important_dates import important_date_doubles
+from klantvriend.customers.models import DERIVED_FIELDS, Customer, ImportantDate
 
 from .export_keys import CUSTOMER, PURCHASE, export_key
 from .spreadsheet import cell_for_spreadsheet
@@ -471,6 +472,21 @@ def _renumbered(rows: list[dict]) -> dict[int, str]:
     return renumbering([(row["id"], row["external_ref"]) for row in numbered])
 
 
+def _without_doubles(rows: list[dict]) -> list[dict]:
+    """An export made before a customer's important dates were unique may hold one twice,
+    which the database now refuses: merged as migration customers 0029 merges them."""
+    doubles = important_date_doubles(
+        (row["id"], (row.get("customer"), row.get("label"), row.get("date")), row.get("yearly"))
+        for row in rows
+    )
+    dropped, made_yearly = set(doubles.dropped), set(doubles.made_yearly)
+    return [
+        {**row, "yearly": True} if row["id"] in made_yearly else row
+        for row in rows
+        if row["id"] not in dropped
+    ]
+
+
 def _restore(business: Business, document: dict, actor) -> dict[str, int]:
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     users = {
@@ -485,6 +501,8 @@ def _restore(business: Business, document: dict, actor) -> dict[str, int]:
             id_maps[model] = {}
             deferred: list[tuple[models.Model, str, int]] = []
             renumbered = _renumbered(rows) if model is Customer else {}
+            if model is ImportantDate:
+                rows = _without_doubles(rows)
             for row in rows:
                 old_number = None
                 if row.get("id") in renumbered:

@@ -2,8 +2,9 @@
 "Jan Bakker", once as "J. Bakker" with a phone number), or once by hand and once from the till.
 One record is kept; everything of the other moves onto it: purchases, contact moments, promises,
 complaints, follow-ups, gestures, surveys, consent history, important dates, tags, the customers
-they referred, the records they were marked as not being, and their audit trail. The other
-record is then deleted. This cannot be undone.
+they referred, the records they were marked as not being, and their audit trail; a row the
+kept record has the like of where the database allows one (the same important date) is not
+doubled. The other record is then deleted. This cannot be undone.
 
 The kept record keeps its own details; an empty one is filled from the other (the address as a
 whole, never a street of one with the town of the other), and notes and preferences are joined.
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -187,18 +189,41 @@ def merge_refusal(*, keep: Customer, other: Customer) -> str | None:
     return None
 
 
-def _moving_rows(other: Customer):
-    """(model, foreign key, rows of `other`) of every kind of record that moves."""
+def _moving_rows(other: Customer, keep: Customer):
+    """(model, foreign key, rows of `other` that move, rows of `other` that the kept record
+    has already or None) of every kind of record that moves."""
     for model, field in customer_relations():
         if model._meta.label not in RECOMPUTED_MODELS:
-            yield model, field, model.objects.filter(**{field.name: other})
+            rows = model.objects.filter(**{field.name: other})
+            had = _kept_already(model, field, keep)
+            if had is None:
+                yield model, field, rows, None
+            else:
+                yield model, field, rows.exclude(had), rows.filter(had)
+
+
+def _kept_already(model, field, keep: Customer) -> Q | None:
+    """Which rows the kept record has the like of by a unique constraint over the customer
+    and other fields (the same important date), None for a model without one: they cannot
+    move onto it, and need not; the kept record's own stays, as its details do."""
+    had = None
+    for constraint in model._meta.constraints:
+        if (
+            isinstance(constraint, models.UniqueConstraint)
+            and field.name in constraint.fields
+            and constraint.condition is None
+        ):
+            like = {name: OuterRef(name) for name in constraint.fields if name != field.name}
+            same = Q(Exists(model.objects.filter(**{field.name: keep}, **like)))
+            had = same if had is None else had | same
+    return had
 
 
 def merge_plan(*, keep: Customer, other: Customer) -> MergePlan:
     """What merging would do, for the page that asks to confirm it. One count per kind."""
     fields, dropped = merged_fields(keep, other)
     moving = []
-    for model, field, rows in _moving_rows(other):
+    for model, field, rows, _had in _moving_rows(other, keep):
         if field.name == "customer" and (count := rows.count()):
             meta = model._meta
             name = meta.verbose_name if count == 1 else meta.verbose_name_plural
@@ -275,7 +300,9 @@ def customer_merge(
             )
         plan = merge_plan(keep=keep, other=other)
         tags_added = plan.tags_added
-        for model, field, rows in _moving_rows(other):
+        for model, field, rows, had in _moving_rows(other, keep):
+            if had is not None:
+                had.delete()
             if field.unique and model.objects.filter(**{field.name: keep}).exists():
                 # One per customer (the thank-you to their referrer): the kept record's stays.
                 rows.update(**{field.name: None})

@@ -56,6 +56,30 @@ def test_another_businesss_rows_cannot_be_changed(api, other_business):
     assert ImportantDate.objects.count() == 0
 
 
+def test_the_same_important_date_twice_is_a_422_on_the_date_and_stores_nothing(api, business):
+    customer = services.customer_create(business=business, name="Anna")
+    body = {"customer": customer.pk, "label": "Trouwdag", "date": "2005-06-01"}
+    first = api.post("/api/v1/important-dates", body, content_type="application/json")
+
+    again = api.post(
+        "/api/v1/important-dates", {**body, "yearly": False}, content_type="application/json"
+    )
+
+    assert (first.status_code, again.status_code) == (201, 422)
+    assert again.json() == {
+        "detail": [
+            {
+                "loc": ["body", "date"],
+                "msg": "This customer already has “Trouwdag” on this date.",
+                "type": "unique",
+            }
+        ]
+    }
+    assert list(ImportantDate.objects.values_list("label", "date", "yearly")) == [
+        ("Trouwdag", date(2005, 6, 1), True)
+    ]
+
+
 def test_important_dates_and_tags(api, business):
     customer = services.customer_create(business=business, name="Anna", tags=["vaste klant"])
 

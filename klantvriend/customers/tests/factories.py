@@ -63,7 +63,8 @@ class ImportantDateFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     business = factory.SelfAttribute("customer.business")
-    label = "Trouwdag"
+    # One customer's important dates differ (important_date_unique): each its own "what".
+    label = factory.Sequence(lambda number: f"Jubileum {number}")
     date = factory.LazyFunction(timezone.localdate)
 
 

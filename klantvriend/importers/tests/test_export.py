@@ -16,7 +16,7 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.services import business_create, user_create
 from klantvriend.customers import services
-from klantvriend.customers.models import Customer, ErasedIdentity, Purchase
+from klantvriend.customers.models import Customer, ErasedIdentity, ImportantDate, Purchase
 from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.importers.export import JSON_NAME, business_export, business_restore
 from klantvriend.importers.privacy import customer_erase
@@ -354,3 +354,33 @@ def test_an_export_from_before_numbers_were_unique_in_any_capitals_restores_renu
     ) == [("Anna de Vries", "K-1"), ("Bert Smit", ""), ("Kees", "k-1-2")]
     kees = Customer.objects.get(business=other_business, name="Kees")
     assert AuditEvent.objects.get(customer=kees).changes == {"external_ref": ["k-1", "k-1-2"]}
+
+
+def test_an_export_from_before_important_dates_were_unique_restores_each_once(
+    business, owner, other_business
+):
+    """An old export may hold a customer's important date twice, which the database now
+    refuses: restored once, as the upgrade merges them (every year if either was)."""
+    fill(business, owner)
+    document = export_document(business)
+    wedding = document["important_dates"][0]
+    document["important_dates"] = [
+        {**wedding, "yearly": False},
+        {**wedding, "id": wedding["id"] + 1, "yearly": True},
+        {**wedding, "id": wedding["id"] + 2, "date": "2006-06-01"},
+    ]
+    path = io.BytesIO()
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(JSON_NAME, json.dumps(document))
+
+    counts = business_restore(business=other_business, path=path)
+
+    assert counts["important_dates"] == 2
+    assert sorted(
+        ImportantDate.objects.filter(business=other_business).values_list(
+            "customer__name", "label", "date", "yearly"
+        )
+    ) == [
+        ("Anna de Vries", "Trouwdag", date(2005, 6, 1), True),
+        ("Anna de Vries", "Trouwdag", date(2006, 6, 1), True),
+    ]

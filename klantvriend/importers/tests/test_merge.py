@@ -156,6 +156,30 @@ def test_everything_of_the_other_record_moves_to_the_kept_one(business, owner):
     ]
 
 
+def test_an_important_date_both_records_have_is_kept_once(business, owner):
+    """The database refuses a customer's important date twice: the other record's like of one
+    the kept record has is not moved (nor counted as moving) but dropped."""
+    keep = customer(business, name="Jan Bakker")
+    other = customer(business, name="J. Bakker")
+    wedding = date(2011, 6, 18)
+    ImportantDateFactory(customer=keep, label="Trouwdag", date=wedding)
+    ImportantDateFactory(customer=other, label="Trouwdag", date=wedding, yearly=False)
+    ImportantDateFactory(customer=other, label="Trouwdag", date=date(2012, 6, 18))
+    ImportantDateFactory(customer=other, label="Opening zaak", date=wedding)
+
+    plan = customer_merge(keep=keep, other=other, actor=owner)
+
+    assert ("customers.importantdate", "belangrijke datums", 2) in plan.moving
+    assert sorted(
+        ImportantDate.objects.filter(customer=keep).values_list("label", "date", "yearly")
+    ) == [
+        ("Opening zaak", wedding, True),
+        ("Trouwdag", wedding, True),
+        ("Trouwdag", date(2012, 6, 18), True),
+    ]
+    assert ImportantDate.objects.count() == 3
+
+
 def test_the_kept_record_keeps_its_own_details_and_fills_only_what_it_lacks(business):
     keep = customer(
         business,

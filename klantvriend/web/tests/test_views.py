@@ -1,4 +1,5 @@
 import re
+from datetime import date
 
 import pytest
 from django.core.cache import cache
@@ -363,7 +364,9 @@ def test_a_record_saved_on_the_profile_says_so_next_to_its_form(
 
     fragment = owner_client.post(url, data, headers={"HX-Request": "true"}).content.decode()
     refused = owner_client.post(url, {}, headers={"HX-Request": "true"}).content.decode()
-    page = owner_client.post(url, data, follow=True).content.decode()
+    # Another customer's: the same important date twice is refused.
+    second = reverse(url_name, args=[CustomerFactory(business=business).pk])
+    page = owner_client.post(second, data, follow=True).content.decode()
 
     saved = fragment.index(f'data-testid="record-saved">{message}</p>')
     # Inside the form just used, not at the top of the card, a screen above it on a phone.
@@ -538,6 +541,25 @@ def test_important_date_needs_a_real_date_and_stores_nothing_otherwise(owner_cli
     assert response.status_code == 422
     assert "Voer een geldige datum in." in response.content.decode()
     assert not customer.important_dates.exists()
+
+
+def test_the_same_important_date_twice_is_refused_on_the_date_and_stores_nothing(
+    owner_client, business
+):
+    customer = CustomerFactory(business=business)
+    url = reverse("web:important_date_add", args=[customer.pk])
+    data = {"label": "Trouwdag", "date": "2011-06-18", "yearly": "on"}
+    owner_client.post(url, data, headers={"HX-Request": "true"})
+
+    response = owner_client.post(url, {**data, "yearly": ""}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 422
+    form = response.context["important_date_form"]
+    assert form.errors == {"date": ["Deze klant heeft “Trouwdag” al op deze datum."]}
+    assert "Deze klant heeft “Trouwdag” al op deze datum." in response.content.decode()
+    assert list(customer.important_dates.values_list("label", "date", "yearly")) == [
+        ("Trouwdag", date(2011, 6, 18), True)
+    ]
 
 
 def test_another_business_important_date_cannot_be_removed(owner_client, business, other_business):
