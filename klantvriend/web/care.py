@@ -76,6 +76,7 @@ def care_profile_context(request, customer, forms: dict) -> dict:
         or FollowUpForm(business=business, initial={"due_on": business.local(now).date()}),
         "gesture_form": forms.get("gesture_form") or GestureForm(),
         "gesture_repeats": forms.get("gesture_repeats", []),
+        "promise_advice": forms.get("promise_advice"),
         "open_form": forms.get("open_form", ""),
         "care_error": forms.get("care_error", ""),
         "refused_form": forms.get("refused_form"),

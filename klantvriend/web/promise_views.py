@@ -51,7 +51,16 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
             _add_errors(form, error)
         else:
             return profile_response(request, customer)
-    return profile_response(request, customer, status=422, promise_form=form, open_form="promise")
+    # The form comes back with what was typed, and so with the advice on it: htmx fetches it
+    # only when a field changes.
+    return profile_response(
+        request,
+        customer,
+        status=422,
+        promise_form=form,
+        promise_advice=_advice(request, request.POST),
+        open_form="promise",
+    )
 
 
 def _add_errors(form: PromiseForm, error: ValidationError) -> None:
@@ -131,9 +140,9 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
     )
 
 
-def _advice_input(request: HttpRequest):
+def _advice_input(request: HttpRequest, typed):
     """The due moment typed so far, or None while it is incomplete."""
-    form = PromiseForm(request.GET)
+    form = PromiseForm(typed)
     form.is_valid()
     data = form.cleaned_data
     if "due_date" not in data or data.get("kind") not in PromiseKind.values:
@@ -150,24 +159,28 @@ def _advice_input(request: HttpRequest):
     return data["kind"], due, False, made_at
 
 
+def _advice(request: HttpRequest, typed):
+    """The "promise less, deliver more" advice for the promise form's fields as typed (GET or
+    POST data), or None while the kind or the due moment is missing or before it was made."""
+    found = _advice_input(request, typed)
+    if found is None:
+        return None
+    kind, due_at, all_day, made_at = found
+    if due_at < made_at:
+        return None
+    return selectors.promise_advice(
+        business=request.business, kind=kind, due_at=due_at, all_day=all_day, made_at=made_at
+    )
+
+
 @member_required
 @require_GET
 def promise_advice(request: HttpRequest) -> HttpResponse:
-    """The "promise less, deliver more" hint under the promise form, asked for by htmx each time
-    the kind or the due moment changes."""
-    typed = _advice_input(request)
-    advice = None
-    if typed is not None:
-        kind, due_at, all_day, made_at = typed
-        if due_at >= made_at:
-            advice = selectors.promise_advice(
-                business=request.business,
-                kind=kind,
-                due_at=due_at,
-                all_day=all_day,
-                made_at=made_at,
-            )
-    return render(request, "web/partials/promise_advice.html", {"advice": advice})
+    """The hint under the promise form, asked for by htmx each time the kind or the due moment
+    changes."""
+    return render(
+        request, "web/partials/promise_advice.html", {"advice": _advice(request, request.GET)}
+    )
 
 
 def _promise_action(

@@ -250,6 +250,42 @@ def test_a_promise_due_before_it_was_made_is_refused_on_the_form(owner_client, b
     assert Promise.objects.count() == 0
 
 
+def test_the_advice_stays_under_a_promise_form_sent_back_with_an_error(owner_client, business):
+    """The advice came only when a field changed: a form sent back refused lost it, while the
+    due moment it speaks of was still filled in."""
+    customer = CustomerFactory(business=business)
+    tomorrow = (business.today() + timedelta(days=1)).isoformat()
+
+    response = owner_client.post(
+        reverse("web:promise_add", args=[customer.pk]),
+        {"description": "", "kind": "repair", "due_date": tomorrow},
+        headers=HTMX,
+    )
+
+    page = response.content.decode()
+    advice = re.search(r'<div id="promise-advice" aria-live="polite">(.*?)</div>', page, re.S)
+    assert response.status_code == 422
+    assert " ".join(re.sub(r"<[^>]+>", "", advice[1]).split()) == (
+        "Nog te weinig geschiedenis voor advies over 'reparatie': 0 eerdere beloften. "
+        "Advies vanaf 10."
+    )
+    assert Promise.objects.count() == 0
+
+
+def test_no_advice_under_a_promise_form_sent_back_without_a_due_date(owner_client, business):
+    customer = CustomerFactory(business=business)
+
+    response = owner_client.post(
+        reverse("web:promise_add", args=[customer.pk]),
+        {"description": "Offerte sturen", "kind": "quote", "due_date": ""},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert '<div id="promise-advice" aria-live="polite"></div>' in response.content.decode()
+    assert Promise.objects.count() == 0
+
+
 def test_the_advice_says_when_history_is_too_short(owner_client, business):
     response = owner_client.get(
         reverse("web:promise_advice"),
