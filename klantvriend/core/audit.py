@@ -12,6 +12,7 @@ from functools import reduce
 from operator import and_
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -70,6 +71,30 @@ def audit_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[
     }
 
 
+def audit_created(row: models.Model, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [None, value]} for a row just created: the fields filled in. A field left as
+    it was (empty, or still at its default when that is a "no" or a nought: a box not
+    ticked, a counter at 0) is not listed, or every creation would show as changed the
+    fields nobody touched."""
+    return audit_diff(
+        {}, {name: value for name, value in values.items() if not _left_blank(row, name, value)}
+    )
+
+
+def _left_blank(row: models.Model, name: str, value: Any) -> bool:
+    if value is None or (isinstance(value, str | list | tuple | dict | set) and not value):
+        return True
+    try:
+        field = row._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    # A default computed on creation (now) is a value like any typed one; a 0 typed where the
+    # field holds nothing by default (a gesture's worth) was filled in.
+    return (
+        not value and field.has_default() and not callable(field.default) and value == field.default
+    )
+
+
 def audit_record(
     *,
     business: Business,
@@ -107,11 +132,13 @@ def audit_customer_row(row, *, actor, action: str, changes: dict | None = None) 
 def save_new_customer_row(
     row, *, actor, snapshot: Callable[[Any], dict], action: str = AuditAction.CREATED
 ) -> None:
-    """Save a new row of one customer and record it with all its values (`snapshot(row)`), in
-    one transaction."""
+    """Save a new row of one customer and record it with the values filled in of
+    `snapshot(row)` (audit_created), in one transaction."""
     with transaction.atomic():
         row.save()
-        audit_customer_row(row, actor=actor, action=action, changes=audit_diff({}, snapshot(row)))
+        audit_customer_row(
+            row, actor=actor, action=action, changes=audit_created(row, snapshot(row))
+        )
 
 
 def save_changed_customer_row(

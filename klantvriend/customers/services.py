@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import (
     AuditAction,
+    audit_created,
     audit_customer_row,
     audit_diff,
     audit_last_change,
@@ -208,7 +209,10 @@ def customer_create(
 def _audit_customer(customer: Customer, actor, action: str, before: dict, fields: dict) -> None:
     """Who changed which personal data: the field names and values, erased with the person."""
     after = {"name": customer.name, **{name: getattr(customer, name) for name in fields}}
-    changes = audit_diff(before, after)
+    if action == AuditAction.CREATED:
+        changes = audit_created(customer, after)
+    else:
+        changes = audit_diff(before, after)
     if changes or action == AuditAction.CREATED:
         audit_record(
             business=customer.business,
