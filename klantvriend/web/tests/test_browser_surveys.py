@@ -127,7 +127,7 @@ def test_the_referrer_is_picked_by_typing_and_the_ambassadors_page_ranks_them(
     expect(option).to_be_visible()
     shot(page, "surveys-06-referrer-search")
     option.click()
-    expect(page.get_by_test_id("referrer-chosen")).to_have_value("Anna de Vries · 06-11112222")
+    expect(page.get_by_test_id("referrer-chosen")).to_have_text("Anna de Vries · 06-11112222")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cor Visser")
     cor = Customer.objects.get(name="Cor Visser")
@@ -161,7 +161,7 @@ def test_picking_a_referrer_sets_how_the_customer_came_unless_chosen_otherwise(
     page.get_by_role("group", name="Wie").locator("input[name=name]").fill("Cor Visser")
     page.get_by_role("searchbox", name="Doorverwezen door").fill("ann")
     page.get_by_role("button", name="Anna de Vries").click()
-    expect(page.get_by_test_id("referrer-chosen")).to_have_value("Anna de Vries · 06-11112222")
+    expect(page.get_by_test_id("referrer-chosen")).to_have_text("Anna de Vries · 06-11112222")
     expect(page.get_by_label("Bij ons gekomen via")).to_have_value("referral")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cor Visser")
@@ -174,6 +174,50 @@ def test_picking_a_referrer_sets_how_the_customer_came_unless_chosen_otherwise(
     page.get_by_role("button", name="Anna de Vries").click()
     expect(page.get_by_test_id("referrer-chosen")).to_be_visible()
     expect(page.get_by_label("Bij ons gekomen via")).to_have_value("online")
+
+
+LONG_REFERRER = "Maria Antonia van den Berg-Oudshoorn"
+LONG_CHOSEN = f"{LONG_REFERRER} · 06-11112222 · Sint-Michielsgestel"
+
+
+def _chosen_whole(page: Page, scope, name: str) -> None:
+    """The chosen referrer reads in full inside the screen: no text cut off in its field."""
+    chosen = scope.get_by_test_id("referrer-chosen")
+    chosen.wait_for()
+    shot(page, name)
+    assert chosen.evaluate("e => e.scrollWidth <= e.clientWidth")
+    expect(chosen).to_have_text(LONG_CHOSEN)
+    # It and the button beside it stay within the screen.
+    for part in (chosen, scope.get_by_role("button", name="Wijzigen")):
+        assert part.evaluate("e => e.getBoundingClientRect().right") <= page.viewport_size["width"]
+
+
+@pytest.mark.parametrize("size", [PHONE, {"width": 1280, "height": 900}], ids=["390", "1280"])
+def test_a_long_referrer_chosen_reads_in_full_on_a_phone_and_a_screen(
+    page: Page, live_server, business, size
+):
+    """The chosen referrer sat in a one-line read-only field: on a phone a long name with its
+    phone number and town was cut off, on the customer form and in the walk-in panel."""
+    CustomerFactory(
+        business=business, name=LONG_REFERRER, phone="06-11112222", city="Sint-Michielsgestel"
+    )
+    page.set_viewport_size(size)
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    width = size["width"]
+
+    page.goto(f"{live_server.url}/customers/new/")
+    page.get_by_role("searchbox", name="Doorverwezen door").fill("maria")
+    page.get_by_role("button", name=LONG_REFERRER).click()
+    _chosen_whole(page, page.locator("main"), f"surveys-11-long-referrer-form-{width}")
+    # The field's label still names what is chosen.
+    expect(page.locator("main").get_by_label("Doorverwezen door")).to_have_text(LONG_CHOSEN)
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_text("+ Nieuwe klant", exact=True).click()
+    panel = page.locator(".quick-add-panel")
+    panel.get_by_role("searchbox", name="Doorverwezen door").fill("maria")
+    panel.get_by_role("button", name=LONG_REFERRER).click()
+    _chosen_whole(page, panel, f"surveys-12-long-referrer-walk-in-{width}")
 
 
 def test_the_ambassadors_fit_a_phone_with_what_their_referrals_bought(
