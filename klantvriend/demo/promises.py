@@ -109,7 +109,7 @@ COMPLAINTS = [
 ANSWERED_ON_THE_SPOT = {Channel.COUNTER: 0.8, Channel.PHONE: 0.4}
 PUBLIC_COMPLAINTS = [
     "Review: besteld buffet was incompleet, geen reactie op mijn mail.",
-    "Facebook: 'nooit meer bij deze slager', over een te laat bezorgd BBQ-pakket.",
+    "Facebook: “nooit meer bij deze slager”, over een te laat bezorgd BBQ-pakket.",
     "Google-review: onvriendelijk geholpen op zaterdag.",
 ]
 RESOLUTIONS = [

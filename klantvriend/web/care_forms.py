@@ -264,7 +264,7 @@ class BusinessForm(forms.Form):
     name = forms.CharField(label=_("name of the business"), max_length=200)
     time_zone = forms.ChoiceField(
         label=_("time zone"),
-        help_text=_("Decides what 'today' is, and the times on every page."),
+        help_text=_("Decides what “today” is, and the times on every page."),
         choices=lambda: [(zone, zone) for zone in time_zones()],
     )
     language = forms.ChoiceField(

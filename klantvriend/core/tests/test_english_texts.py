@@ -12,9 +12,18 @@ CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "nl" / "LC_MESSAGES" / "django.po"
 
 def english_texts() -> list[str]:
     """Every msgid and msgid_plural, with its continuation lines joined."""
+    return catalogue_texts(r"msgid|msgid_plural")
+
+
+def dutch_texts() -> list[str]:
+    """Every msgstr (of a plural, each form), with its continuation lines joined."""
+    return catalogue_texts(r"msgstr(?:\[\d\])?")
+
+
+def catalogue_texts(keys: str) -> list[str]:
     texts, current = [], None
     for line in CATALOGUE.read_text(encoding="utf-8").splitlines():
-        start = re.match(r'(msgid|msgid_plural) (".*")$', line)
+        start = re.match(rf'({keys}) (".*")$', line)
         if start:
             current = [ast.literal_eval(start.group(2))]
             texts.append(current)

@@ -266,7 +266,7 @@ def test_the_advice_stays_under_a_promise_form_sent_back_with_an_error(owner_cli
     advice = re.search(r'<div id="promise-advice" aria-live="polite">(.*?)</div>', page, re.S)
     assert response.status_code == 422
     assert " ".join(re.sub(r"<[^>]+>", "", advice[1]).split()) == (
-        "Nog te weinig geschiedenis voor advies over 'reparatie': 0 eerdere beloften. "
+        "Nog te weinig geschiedenis voor advies over “reparatie”: 0 eerdere beloften. "
         "Advies vanaf 10."
     )
     assert Promise.objects.count() == 0
@@ -295,7 +295,7 @@ def test_the_advice_says_when_history_is_too_short(owner_client, business):
 
     assert response.status_code == 200
     assert (
-        "Nog te weinig geschiedenis voor advies over 'reparatie': 0 eerdere beloften."
+        "Nog te weinig geschiedenis voor advies over “reparatie”: 0 eerdere beloften."
         in response.content.decode()
     )
 
@@ -328,7 +328,7 @@ def test_the_advice_gives_the_chance_from_history(owner_client, business):
     # time now being promised (not "you had 'repair' ... on time ready").
     # (The due time is typed in whole minutes: the lead is a day less the current seconds.)
     assert re.search(
-        r"Eerdere beloften van de soort 'reparatie' waren in 70% van de gevallen "
+        r"Eerdere beloften van de soort “reparatie” waren in 70% van de gevallen "
         r"binnen (23 u 59 min|1 d) klaar\.",
         page,
     )
@@ -364,7 +364,7 @@ def test_the_advice_says_in_english_how_often_earlier_promises_were_done_in_time
     # Not "You finished 'repair' on time 70% of the time within 1 d.", which said "on time"
     # and "within" of one span.
     assert re.search(
-        r"70% of earlier 'repair' promises were done within (23 h 59 min|1 d)\.",
+        r"70% of earlier “repair” promises were done within (23 h 59 min|1 d)\.",
         response.content.decode(),
     )
 

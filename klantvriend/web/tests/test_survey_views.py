@@ -299,8 +299,8 @@ def test_a_profile_without_referrals_says_where_a_referral_is_recorded(owner_cli
 
     how = (
         '<p class="help" data-testid="referral-how">Kwam er iemand via deze klant? Vul '
-        "„Doorverwezen door” in bij het toevoegen van de nieuwe klant met „+ Nieuwe klant” "
-        "bovenaan, of later op de kaart van die klant onder „Bewerken”.</p>"
+        "“Doorverwezen door” in bij het toevoegen van de nieuwe klant met “+ Nieuwe klant” "
+        "bovenaan, of later op de kaart van die klant onder “Bewerken”.</p>"
     )
     assert how in empty
     assert 'data-testid="referral-how"' not in filled
@@ -404,8 +404,8 @@ def test_a_referrer_with_another_channel_is_refused_and_the_form_kept(owner_clie
     assert response.status_code == 200
     page = response.content.decode()
     assert (
-        "Iemand heeft deze klant doorverwezen: kies „doorverwijzing”, "
-        "of laat „Doorverwezen door” leeg."
+        "Iemand heeft deze klant doorverwezen: kies “doorverwijzing”, "
+        "of laat “Doorverwezen door” leeg."
     ) in page
     assert 'value="Bram Bakker"' in page
     assert f'name="referred_by" value="{anna.pk}"' in page
