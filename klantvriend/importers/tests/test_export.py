@@ -61,6 +61,14 @@ def fill(business, owner):
     return anna, bert
 
 
+def archived(document: dict) -> io.BytesIO:
+    """An export file holding `document`, as an older version may have written it."""
+    path = io.BytesIO()
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(JSON_NAME, json.dumps(document))
+    return path
+
+
 def export_document(business) -> dict:
     buffer = io.BytesIO()
     business_export(business=business, out=buffer)
@@ -342,11 +350,8 @@ def test_an_export_from_before_numbers_were_unique_in_any_capitals_restores_renu
     later = {**document["customers"][0], "id": 999_999, "name": "Kees", "external_ref": "k-1"}
     later["created_at"] = "2999-01-01T00:00:00+00:00"
     document["customers"].append(later)
-    path = io.BytesIO()
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(JSON_NAME, json.dumps(document))
 
-    counts = business_restore(business=other_business, path=path)
+    counts = business_restore(business=other_business, path=archived(document))
 
     assert counts["customers"] == 3
     assert sorted(
@@ -369,11 +374,8 @@ def test_an_export_from_before_important_dates_were_unique_restores_each_once(
         {**wedding, "id": wedding["id"] + 1, "yearly": True},
         {**wedding, "id": wedding["id"] + 2, "date": "2006-06-01"},
     ]
-    path = io.BytesIO()
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(JSON_NAME, json.dumps(document))
 
-    counts = business_restore(business=other_business, path=path)
+    counts = business_restore(business=other_business, path=archived(document))
 
     assert counts["important_dates"] == 2
     assert sorted(
