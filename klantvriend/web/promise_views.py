@@ -132,10 +132,12 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
             return redirect(back)
     if form.errors and status == 200:
         status = 422
+    # The advice for the moment as shown, with the page (htmx asks again when a field changes).
+    typed = form.data if form.is_bound else {name: form.typed(name) for name in form.fields}
     return render(
         request,
         "web/promise_form.html",
-        {"form": form, "promise": promise, "back": back},
+        {"form": form, "promise": promise, "back": back, "advice": _advice(request, typed)},
         status=status,
     )
 
