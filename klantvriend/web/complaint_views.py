@@ -33,18 +33,30 @@ def complaint_add(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 def _answer(
-    request: HttpRequest, complaint, error: str = "", form=None, *, undo: bool = False
+    request: HttpRequest,
+    complaint,
+    error: str = "",
+    form=None,
+    *,
+    undo: bool = False,
+    undone: bool = False,
 ) -> HttpResponse:
     """`error` is a refusal of the row's one-click action; `form` a refused resolve form, shown
     open with what was typed and each message next to its field. `undo`: the row on Today
-    offers to take back the answer just recorded (core/undo.py)."""
+    offers to take back the answer just recorded (core/undo.py); `undone`: it says it was."""
     refused = bool(error) or form is not None
     if from_today(request):
         view = selectors.complaint_views(business=request.business, complaints=[complaint])[0]
         return today_row_response(
             request,
             "complaint-row",
-            {"view": view, "error": error, "refused_form": form, "undo": undo and not refused},
+            {
+                "view": view,
+                "error": error,
+                "refused_form": form,
+                "undo": undo and not refused,
+                "undone": undone and not refused,
+            },
             status=422 if refused else 200,
         )
     if refused:
@@ -76,7 +88,7 @@ def complaint_respond_undo(request: HttpRequest, complaint_id: int) -> HttpRespo
         complaint = services.complaint_response_undo(complaint=complaint, actor=request.user)
     except ValidationError as refused:
         error = first_error(refused)
-    return _answer(request, complaint, error)
+    return _answer(request, complaint, error, undone=True)
 
 
 @member_required

@@ -35,9 +35,12 @@ def follow_up_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-def _answer(request: HttpRequest, follow_up, action, *, undo: bool = False) -> HttpResponse:
+def _answer(
+    request: HttpRequest, follow_up, action, *, undo: bool = False, undone: bool = False
+) -> HttpResponse:
     """The follow-up after `action`: its row on Today (offering to take back the outcome just
-    recorded when `undo`, core/undo.py), or the profile."""
+    recorded when `undo`, core/undo.py; saying it was taken back when `undone`), or the
+    profile."""
     error = ""
     try:
         follow_up = action(follow_up)
@@ -52,6 +55,7 @@ def _answer(request: HttpRequest, follow_up, action, *, undo: bool = False) -> H
                 "error": error,
                 "day": request.business.today(),
                 "undo": undo and not error,
+                "undone": undone and not error,
             },
             status=422 if error else 200,
         )
@@ -86,4 +90,5 @@ def follow_up_outcome_undo(request: HttpRequest, follow_up_id: int) -> HttpRespo
         request,
         follow_up,
         lambda follow_up: services.follow_up_outcome_undo(follow_up=follow_up, actor=request.user),
+        undone=True,
     )

@@ -186,10 +186,11 @@ def promise_advice(request: HttpRequest) -> HttpResponse:
 
 
 def _promise_action(
-    request: HttpRequest, promise_id: int, action, *, undo: bool = False
+    request: HttpRequest, promise_id: int, action, *, undo: bool = False, undone: bool = False
 ) -> HttpResponse:
     """`undo`: the row on Today that answers a step taken offers to take it back (core/undo.py);
-    the profile offers it on every row it may (web/care.py)."""
+    the profile offers it on every row it may (web/care.py). `undone`: the row says that the
+    step was taken back (it looks as it did before the tap, which alone says nothing)."""
     promise = selectors.promise_get(business=request.business, promise_id=promise_id)
     error = ""
     try:
@@ -201,7 +202,12 @@ def _promise_action(
         return today_row_response(
             request,
             "promise-row",
-            {"view": view, "error": error, "undo": undo and not error},
+            {
+                "view": view,
+                "error": error,
+                "undo": undo and not error,
+                "undone": undone and not error,
+            },
             status=422 if error else 200,
         )
     if error:
@@ -228,6 +234,7 @@ def promise_reopen(request: HttpRequest, promise_id: int) -> HttpResponse:
         request,
         promise_id,
         lambda promise: services.promise_reopen(promise=promise, actor=request.user),
+        undone=True,
     )
 
 

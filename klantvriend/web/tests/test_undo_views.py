@@ -20,6 +20,7 @@ from klantvriend.promises.models import Promise
 from klantvriend.promises.tests.factories import PromiseFactory
 
 HTMX = {"HX-Request": "true"}
+UNDONE = '<span class="done-note" role="status">Ongedaan gemaakt: staat weer open.</span>'
 
 
 @pytest.fixture
@@ -81,6 +82,7 @@ def test_done_on_today_offers_to_undo_it_and_undoing_opens_the_promise_again(sta
     assert (promise.done_at, promise.done_on) == (None, None)
     assert f'hx-post="{reverse("web:promise_keep", args=[promise.pk])}"' in row
     assert 'data-testid="undo"' not in row
+    assert UNDONE in row  # the row looks as before the tap: it says why
     assert '<span class="stat-value">—</span>' in row  # no promise judged any more
     assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
         "completed",
@@ -106,6 +108,8 @@ def test_answered_on_today_offers_to_undo_it(staff_client, customer):
     assert f'hx-post="{reverse("web:complaint_respond", args=[complaint.pk])}"' in (
         undone.content.decode()
     )
+    assert UNDONE in undone.content.decode()
+    assert UNDONE not in answered.content.decode()
 
 
 def test_an_outcome_on_today_offers_to_undo_it(staff_client, customer):
@@ -130,6 +134,7 @@ def test_an_outcome_on_today_offers_to_undo_it(staff_client, customer):
     assert (follow_up.done_at, follow_up.outcome, follow_up.raised_complaint) == (None, "", None)
     assert Complaint.objects.count() == 0
     assert 'name="outcome" value="content"' in undone.content.decode()
+    assert UNDONE in undone.content.decode()
 
 
 def test_a_colleague_cannot_undo_and_is_told_why(staff_client, colleague_client, promise):
@@ -145,6 +150,7 @@ def test_a_colleague_cannot_undo_and_is_told_why(staff_client, colleague_client,
         '<p class="error" role="alert">Alleen wie dit vastlegde, of een eigenaar, kan het '
         "ongedaan maken.</p>" in response.content.decode()
     )
+    assert "Ongedaan gemaakt" not in response.content.decode()
     assert snapshot() == before
 
 
