@@ -46,9 +46,9 @@ def _error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def _finished(field: str) -> Conflict:
+def _finished(field: str, message: str = "") -> Conflict:
     return Conflict(
-        {field: ValidationError(_("This promise is already finished."), code="finished")}
+        {field: ValidationError(message or _("This promise is already finished."), code="finished")}
     )
 
 
@@ -162,16 +162,12 @@ def promise_update(
             if moved and (changed.done_at is not None or changed.cancelled_at is not None):
                 # Its outcome was judged against this moment: moved afterwards, a promise kept
                 # late would count as kept on time. Undo Done first (core/undo.py) to move it.
-                raise Conflict(
-                    {
-                        "due_at": ValidationError(
-                            _(
-                                "A kept or cancelled promise keeps the moment it was due: its "
-                                "outcome was judged against it."
-                            ),
-                            code="finished",
-                        )
-                    }
+                raise _finished(
+                    "due_at",
+                    _(
+                        "A kept or cancelled promise keeps the moment it was due: its outcome "
+                        "was judged against it."
+                    ),
                 )
         _check_moments(changed, now)
         if changed.done_at is not None and changed.done_at < changed.made_at:

@@ -39,6 +39,7 @@ from .models import (
     Survey,
     SurveyInvitation,
     SurveyResponse,
+    nps_category,
 )
 
 Z_95 = 1.959963984540054
@@ -183,25 +184,37 @@ def _per_score_rows(answers: QuerySet[SurveyResponse], *groups: str) -> QuerySet
     return answers.order_by().values(*groups, "nps").annotate(**_per_score())
 
 
+# The answers' categories that the figures are also given among (nps_category), as keys.
+_AMONG = {"promoter": "promoters", "detractor": "detractors"}
+
+
 def _folded(rows: Iterable[dict]) -> dict:
     """The figures of the answers counted per score (_per_score): `answers`, `promoters`,
-    `detractors`, and per driver `<name>_sum` and `<name>_n` overall and with the suffixes
-    `_promoters` and `_detractors`."""
-    figures = dict.fromkeys(("answers", "promoters", "detractors"), 0)
+    `detractors`, and per driver `<name>_sum` and `<name>_n`, overall and among promoters and
+    detractors (`<name>_promoters_sum`, ...)."""
+    groups = ("", *(f"_{among}" for among in _AMONG.values()))
+    figures = dict.fromkeys(
+        (
+            "answers",
+            *_AMONG.values(),
+            *(
+                f"{name}{group}_{total}"
+                for name in DRIVERS
+                for group in groups
+                for total in ("sum", "n")
+            ),
+        ),
+        0,
+    )
     for row in rows:
-        among = [""]
-        if row["nps"] >= PROMOTER_MIN:
-            among.append("_promoters")
-        elif row["nps"] <= DETRACTOR_MAX:
-            among.append("_detractors")
+        among = _AMONG.get(nps_category(row["nps"]))
         figures["answers"] += row["answers"]
-        for group in among[1:]:
-            figures[group[1:]] += row["answers"]
+        if among:
+            figures[among] += row["answers"]
         for name in DRIVERS:
-            for group in among:
-                for total in ("sum", "n"):
-                    key = f"{name}{group}_{total}"
-                    figures[key] = figures.get(key, 0) + (row[f"{name}_{total}"] or 0)
+            for group in ("", f"_{among}") if among else ("",):
+                figures[f"{name}{group}_sum"] += row[f"{name}_sum"] or 0
+                figures[f"{name}{group}_n"] += row[f"{name}_n"]
     return figures
 
 
@@ -340,7 +353,7 @@ def _drivers(figures: dict) -> list[DriverResult]:
     labels = dict(DriverName.choices)
 
     def average(among: str) -> float | None:
-        count = figures.get(f"{among}_n", 0)
+        count = figures[f"{among}_n"]
         return figures[f"{among}_sum"] / count if count else None
 
     return [
@@ -348,7 +361,7 @@ def _drivers(figures: dict) -> list[DriverResult]:
             name=name,
             label=str(labels[name]),
             average=average(name),
-            answers=figures.get(f"{name}_n", 0),
+            answers=figures[f"{name}_n"],
             promoter_average=average(f"{name}_promoters"),
             detractor_average=average(f"{name}_detractors"),
         )
