@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
 
+from klantvriend.core.errors import ValidationError
 from klantvriend.promises import selectors, services
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.selectors import PromiseView
@@ -93,6 +94,13 @@ class PromiseUpdate(Patch):
         ),
     )
     cancelled_at: Moment | None = Field(None, description="Set to cancel the promise.")
+
+
+class PromiseReschedule(Input):
+    due_at: Moment | None = Field(None, description="The new due moment; or give due_date.")
+    due_date: date | None = Field(
+        None, description="The new due day (due by its end); or give due_at."
+    )
 
 
 class PromisePage(Schema):
@@ -212,3 +220,43 @@ def update_promise(
         expected_versions=versions,
     )
     return _out(response, promise)
+
+
+@router.post(
+    "/{promise_id}/reschedule",
+    response={200: PromiseOut, 201: PromiseOut, **CHANGE_ERRORS},
+    summary="Move a promise to the moment the customer agreed to",
+    description=(
+        "While the promise is not due yet, its due moment is moved (200, the same promise). "
+        "Once its due moment has passed unkept that moment stays, so that the figures show it "
+        "was not kept in time: the promise is cancelled, counting as broken, and a new one is "
+        "made for the new moment (201, the new promise; PATCH refuses such a move with 409 "
+        "`overdue`)."
+    ),
+)
+def reschedule_promise(
+    request: HttpRequest,
+    promise_id: int,
+    payload: PromiseReschedule,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+):
+    actor = request.membership.user  # type: ignore[attr-defined]
+    promise = selectors.promise_get(business=business_of(request), promise_id=promise_id)
+    versions = expected_versions_of(promise, if_match)
+    if payload.due_at is None and payload.due_date is None:
+        raise ValidationError(
+            {
+                "due_at": ValidationError(
+                    _("When is it due? Give a day or a moment."), code="required"
+                )
+            }
+        )
+    moved = services.promise_change(
+        promise=promise,
+        actor=actor,
+        fields=payload.dict(exclude_unset=True),
+        reschedule=True,
+        expected_versions=versions,
+    )
+    return Status(200 if moved.pk == promise.pk else 201, _out(response, moved))

@@ -151,3 +151,11 @@ class Promise(BusinessOwned):
 
     def __str__(self) -> str:
         return self.description
+
+    def due_moment_stays(self, now: datetime) -> bool:
+        """Whether the due moment can no longer be moved (promises.services.promise_update):
+        it has passed, and it had not when the promise was recorded. Moved then, a promise the
+        business did not keep in time would count as kept on time once kept by the new moment;
+        the customer's new moment is a new promise (promise_reschedule). A promise recorded
+        after the moment it was due (typed in afterwards) may still have it corrected."""
+        return self.created_at < self.due_at < now

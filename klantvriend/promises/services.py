@@ -150,16 +150,9 @@ def promise_update(
             changed.kind = fields["kind"]
         if "made_at" in fields and fields["made_at"] is not None:
             changed.made_at = fields["made_at"]
-        if fields.get("due_at") is not None or fields.get("due_date") is not None:
-            changed.due_at, changed.due_all_day = _resolve_due(
-                business, fields.get("due_at"), fields.get("due_date")
-            )
-            changed.due_on = business.local(changed.due_at).date()
-            moved = (changed.due_at, changed.due_all_day) != (
-                before["due_at"],
-                before["due_all_day"],
-            )
-            if moved and (changed.done_at is not None or changed.cancelled_at is not None):
+        new_due = _new_due(business, changed, fields)
+        if new_due is not None:
+            if changed.done_at is not None or changed.cancelled_at is not None:
                 # Its outcome was judged against this moment: moved afterwards, a promise kept
                 # late would count as kept on time. Undo Done first (core/undo.py) to move it.
                 raise _finished(
@@ -169,6 +162,22 @@ def promise_update(
                         "was judged against it."
                     ),
                 )
+            if changed.due_moment_stays(now):
+                raise Conflict(
+                    {
+                        "due_at": ValidationError(
+                            _(
+                                "This promise was not kept by the moment it was due, so that "
+                                "moment stays: moved, the promise would count as kept on time. "
+                                "Cancel it (it counts as broken) and make a new promise for "
+                                "the new moment."
+                            ),
+                            code="overdue",
+                        )
+                    }
+                )
+            changed.due_at, changed.due_all_day = new_due
+            changed.due_on = business.local(changed.due_at).date()
         _check_moments(changed, now)
         if changed.done_at is not None and changed.done_at < changed.made_at:
             raise _error(
@@ -177,6 +186,50 @@ def promise_update(
         changed.full_clean()
         save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot)
     return changed
+
+
+def _new_due(business, promise: Promise, fields: dict[str, Any]) -> tuple[datetime, bool] | None:
+    """The due moment and whether it is for the whole day that `fields` (promise_update's) give
+    the promise, if that is another than it has; None if they leave it where it is."""
+    if fields.get("due_at") is None and fields.get("due_date") is None:
+        return None
+    due = _resolve_due(business, fields.get("due_at"), fields.get("due_date"))
+    return None if due == (promise.due_at, promise.due_all_day) else due
+
+
+def promise_reschedule(
+    *, promise: Promise, actor, now: datetime | None = None, **fields: Any
+) -> Promise:
+    """Change a promise (`fields` as promise_update's), its due moment to the one the customer
+    agreed to. While the due moment may move, that is promise_update. Once it stays
+    (Promise.due_moment_stays: it has passed and the promise is still open), the promise is
+    cancelled now, which counts it as broken (cancelled after it was due, status.py), and a new
+    promise is made for the new moment, by `actor`, now, saying what the old one says (after
+    the other changes in `fields`, made to the old one first). Moving the old one would have
+    counted it as kept on time once kept by the new moment: neither the reliability figures nor
+    the advice on what can safely be promised would have seen that it was late. Returns the
+    promise that holds the new moment, in one transaction: a refused step leaves both as they
+    were."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        business = business_lock_time_zone(business=promise.business)
+        old = Promise.objects.select_for_update().get(pk=promise.pk)
+        finished = old.done_at is not None or old.cancelled_at is not None
+        if finished or not old.due_moment_stays(now) or _new_due(business, old, fields) is None:
+            return promise_update(promise=old, actor=actor, now=now, **fields)
+        due = {name: fields.pop(name) for name in ("due_at", "due_date") if name in fields}
+        if fields:
+            old = promise_update(promise=old, actor=actor, now=now, **fields)
+        promise_cancel(promise=old, actor=actor, at=now, now=now)
+        return promise_create(
+            customer=old.customer,
+            description=old.description,
+            kind=old.kind,
+            made_by=actor,
+            made_at=now,
+            now=now,
+            **due,
+        )
 
 
 def _check_open(promise: Promise) -> None:
@@ -293,12 +346,14 @@ def promise_change(
     done_at: datetime | None = None,
     cancelled_at: datetime | None = None,
     reopen: bool = False,
+    reschedule: bool = False,
     expected_versions: Collection[str] | None = None,
 ) -> Promise:
     """The API's PATCH of a promise, and the web's edit, as one change: reopened first when
-    `reopen` and it is kept (promise_reopen), then the `fields` (promise_update), then kept at
-    `done_at` or cancelled at `cancelled_at`, in one transaction, so a refused step also undoes
-    the changes sent with it. `expected_versions`: the versions the caller read (If-Match,
+    `reopen` and it is kept (promise_reopen), then the `fields` (promise_update; with
+    `reschedule`, promise_reschedule, which gives a new promise for a due moment that stays),
+    then kept at `done_at` or cancelled at `cancelled_at`, in one transaction, so a refused
+    step also undoes the changes sent with it. `expected_versions`: the versions the caller read (If-Match,
     core.versions); refused with ChangedMeanwhile and nothing changed unless one is stored."""
     with transaction.atomic():
         # The business first, as every write of a promise locks it (business_lock_time_zone):
@@ -308,7 +363,8 @@ def promise_change(
             if reopen and promise.done_at is not None:
                 promise = promise_reopen(promise=promise, actor=actor)
             if fields:
-                promise = promise_update(promise=promise, actor=actor, **fields)
+                change = promise_reschedule if reschedule else promise_update
+                promise = change(promise=promise, actor=actor, **fields)
             if done_at is not None:
                 promise = promise_mark_kept(promise=promise, actor=actor, at=done_at)
             if cancelled_at is not None:

@@ -98,7 +98,9 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
     """Change an open promise: what, its kind, when it is due (the customer agreed to another
     day, a time was mistyped), when it was made; checked as a new promise is
     (promises.services._check_moments), with the same advice on what can safely be promised.
-    A finished promise is history and stays as it is: "Done" tapped by mistake is undone first."""
+    A new due moment for a promise whose moment passed unkept is a new promise, and the old one
+    counts as broken (promise_reschedule); the page says so beforehand. A finished promise is
+    history and stays as it is: "Done" tapped by mistake is undone first."""
     promise = selectors.promise_get(business=request.business, promise_id=promise_id)
     back = safe_next(request, default=reverse("web:customer_detail", args=[promise.customer_id]))
     if promise.done_at is not None or promise.cancelled_at is not None:
@@ -116,10 +118,11 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.promise_change(
+            changed = services.promise_change(
                 promise=promise,
                 actor=request.user,
                 fields=form.changes(request.business),
+                reschedule=True,
                 expected_versions=[form.cleaned_data["version"]],
             )
         except ChangedMeanwhile:
@@ -128,7 +131,16 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Promise changed."))
+            if changed.pk == promise.pk:
+                messages.success(request, _("Promise changed."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The promise was not kept by the moment it was due: it counts as "
+                        "broken, and a new promise is made for the new moment."
+                    ),
+                )
             return redirect(back)
     if form.errors and status == 200:
         status = 422
@@ -137,7 +149,13 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
     return render(
         request,
         "web/promise_form.html",
-        {"form": form, "promise": promise, "back": back, "advice": _advice(request, typed)},
+        {
+            "form": form,
+            "promise": promise,
+            "back": back,
+            "advice": _advice(request, typed),
+            "due_moment_stays": promise.due_moment_stays(timezone.now()),
+        },
         status=status,
     )
 

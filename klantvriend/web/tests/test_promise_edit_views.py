@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers.tests.factories import CustomerFactory
@@ -222,4 +222,87 @@ def test_the_day_and_time_are_read_in_the_business_time_zone(staff_client, busin
     stored = Promise.objects.get()
     assert stored.due_at == datetime.combine(day, time(9, 15), tzinfo=business.tzinfo).astimezone(
         UTC
+    )
+
+
+@pytest.fixture
+def overdue(business, staff_user):
+    """Recorded on Monday for Wednesday 17:00, for the whole day; now it is two days later."""
+    now = timezone.now().replace(microsecond=0)
+    due_day = business.today() - timedelta(days=2)
+    made = now - timedelta(days=5)
+    return PromiseFactory(
+        customer=CustomerFactory(business=business, name="Bram de Boer"),
+        description="Fiets gerepareerd",
+        kind=PromiseKind.REPAIR,
+        made_by=staff_user,
+        made_at=made,
+        created_at=made,
+        due_at=datetime.combine(due_day, time(17, 0), tzinfo=business.tzinfo),
+    )
+
+
+def test_an_overdue_promise_says_that_a_new_moment_makes_a_new_promise(staff_client, overdue):
+    response = staff_client.get(_edit(overdue))
+
+    page = response.content.decode()
+    notice = re.search(r'data-testid="promise-overdue-notice">(.*?)</p>', page, re.S)
+    with translation.override("nl"):
+        due = formats.date_format(overdue.business.local(overdue.due_at), "WEEKDAY_DATETIME_FORMAT")
+    assert " ".join(re.sub(r"<[^>]+>", "", notice[1]).split()) == (
+        f"Niet op tijd nagekomen (uiterlijk {due}). Een nieuw moment dat je met de klant "
+        "afspreekt wordt een nieuwe belofte, en deze telt als gebroken: de cijfers laten zien "
+        "dat ze niet op tijd is nagekomen."
+    )
+    assert "Verzet het afgesproken moment" not in page
+
+
+def test_a_promise_not_yet_due_says_it_is_judged_by_its_new_moment(staff_client, promise):
+    page = staff_client.get(_edit(promise)).content.decode()
+
+    assert 'data-testid="promise-overdue-notice"' not in page
+    assert "Verzet het afgesproken moment als de klant met een ander instemt" in page
+
+
+def test_a_new_moment_for_an_overdue_promise_makes_a_new_one_and_the_old_counts_broken(
+    staff_client, staff_user, business, overdue
+):
+    new_day = business.today() + timedelta(days=3)
+
+    response = staff_client.post(
+        _edit(overdue),
+        _form_data(staff_client, overdue, due_date=new_day.isoformat(), due_time="12:00"),
+    )
+
+    assert response.status_code == 302
+    old, new = Promise.objects.order_by("pk")
+    now = timezone.now()
+    assert old.pk == overdue.pk
+    assert (old.due_at, old.done_at) == (overdue.due_at, None)
+    assert overdue.due_at < old.cancelled_at <= now
+    assert (new.description, new.kind, new.made_by, new.due_on) == (
+        "Fiets gerepareerd",
+        PromiseKind.REPAIR,
+        staff_user,
+        new_day,
+    )
+    assert business.local(new.due_at).time() == time(12, 0)
+    page = staff_client.get(response.url).content.decode()
+    assert (
+        "De belofte is niet op tijd nagekomen: ze telt als gebroken, en er is een nieuwe "
+        "belofte gemaakt voor het nieuwe moment." in page
+    )
+
+
+def test_what_an_overdue_promise_says_is_changed_in_place(staff_client, overdue):
+    response = staff_client.post(
+        _edit(overdue), _form_data(staff_client, overdue, description="Fiets en bel")
+    )
+
+    assert response.status_code == 302
+    stored = Promise.objects.get()
+    assert (stored.description, stored.due_at, stored.cancelled_at) == (
+        "Fiets en bel",
+        overdue.due_at,
+        None,
     )
