@@ -306,3 +306,24 @@ def test_what_an_overdue_promise_says_is_changed_in_place(staff_client, overdue)
         overdue.due_at,
         None,
     )
+
+
+def test_today_offers_a_new_moment_for_an_overdue_promise_and_comes_back(
+    staff_client, business, overdue
+):
+    due_later = PromiseFactory(
+        customer=overdue.customer,
+        description="Worst bestellen",
+        made_at=timezone.now() - timedelta(hours=1),
+        due_at=timezone.now() + timedelta(minutes=30),
+    )
+
+    page = staff_client.get(reverse("web:today")).content.decode()
+
+    links = re.findall(r'<a [^>]*href="([^"]+)" data-testid="promise-new-moment">', page)
+    assert links == [f"{_edit(overdue)}?next=/"]
+    assert f"{_edit(due_later)}" not in page
+    new_day = business.today() + timedelta(days=2)
+    data = _form_data(staff_client, overdue, due_date=new_day.isoformat(), due_time="")
+    response = staff_client.post(links[0], data)
+    assert (response.status_code, response.url) == (302, reverse("web:today"))
