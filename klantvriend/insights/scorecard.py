@@ -12,13 +12,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext, npgettext
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.selectors import ComplaintFigures, complaint_figures
 from klantvriend.core.models import Business
+from klantvriend.core.numbers import number_rounded
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.customers.selectors import came_through_referral
 from klantvriend.promises.selectors import promise_reliability
@@ -206,7 +206,7 @@ def _complaints_detail(figures: ComplaintFigures) -> str:
         return _("0 complaints in the last 90 days")
     on_the_spot, later = figures.answered_on_the_spot, figures.answered_later
     waiting = received - on_the_spot - later
-    hours = number_format(figures.median_response_hours, 1) if later else ""
+    hours = number_rounded(figures.median_response_hours, 1) if later else ""
     answers = []
     if on_the_spot == received:
         answers.append(

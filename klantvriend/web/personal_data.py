@@ -13,7 +13,6 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.dates import MONTHS
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.money import format_cents
+from klantvriend.core.numbers import number_rounded
 from klantvriend.customers.models import DERIVED_FIELDS
 from klantvriend.importers.privacy import PersonalData, PersonalRecords
 
@@ -85,7 +85,7 @@ def _formatter(field: models.Field, business: Business, months: list[str]) -> Fo
     if isinstance(field, models.FloatField):
         if field.name.startswith("probability"):  # a chance, shown as on the profile
             return lambda row, value: f"{round(100 * value)}%"
-        return lambda row, value: number_format(value, 1)
+        return lambda row, value: number_rounded(value, 1)
     if field.name.endswith("_cents"):
         language = get_language() or "nl"
         return lambda row, value: format_cents(
