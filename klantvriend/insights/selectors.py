@@ -1,19 +1,19 @@
 """Reads of insights. Every function takes the business (or a customer read through it)."""
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum, TextChoices
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from clv.advice import CAME_BACK_MIN_DAYS, top_count
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.models import Business
+from klantvriend.core.numbers import number_rounded
 from klantvriend.core.rows import Rows, first_rows
 from klantvriend.customers.models import Customer
 from klantvriend.customers.selectors import anonymised_customer_ids, customer_count
@@ -93,6 +93,22 @@ def _by_probability_alive(*, descending: bool = False):
             f"{longest_away}insight__days_since_last", "name", "id"
         ),
     ]
+
+
+def one_offs_start(customers: Iterable[Customer]) -> int | None:
+    """In a page of the list sorted by probability alive, the id of the first customer of its
+    one-off part (`_by_probability_alive`), where the page says why they come after everyone's
+    99%; None when the page holds none of them."""
+    for customer in customers:
+        # Those with no purchase yet (no insight) come last, after the one-off customers.
+        insight = getattr(customer, "insight", None)
+        if (
+            insight is not None
+            and insight.probability_alive is not None
+            and insight.purchase_days <= ONE_OFF_PURCHASE_DAYS
+        ):
+            return customer.pk
+    return None
 
 
 # The customer list's orders on an insight figure: the figure it needs, and the parts of the
@@ -339,6 +355,21 @@ def _days(count: int) -> str:
     return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
 
 
+def not_seen_for(insight: CustomerInsight) -> str:
+    """How long a customer has stayed away, beside their usual rhythm where they have one
+    ("usually came every 2 days, not seen for 48 days"): 48 days is nothing for a monthly
+    customer and far too long for one who came every other day, and it is the rhythm that
+    makes their probability alive 0%. For Today's customers slipping away and the call
+    planned for one of them."""
+    away = _days(insight.days_since_last)
+    if not insight.usual_interval_days:
+        return _("not seen for %(away)s") % {"away": away}
+    return _("usually came every %(usual)s, not seen for %(away)s") % {
+        "usual": _days(max(1, round(insight.usual_interval_days))),
+        "away": away,
+    }
+
+
 def insight_card(
     *, insight: CustomerInsight, referral_count: int = 0, spend_cents: int | None = None
 ) -> InsightCard:
@@ -356,19 +387,32 @@ def insight_card(
         }
     if insight.value_cents is None:
         value = _("not enough data yet to predict")
-        alive = _("not enough data yet to predict")
+        # The figure is "—": what it would be computed from is still worth reading.
+        alive = history
     else:
         expected = insight.expected_purchases_365 or 0
-        value = _("expected over the next 12 months, from about %(count)s purchases") % {
-            "count": number_format(expected, 0 if round(expected, 1).is_integer() else 1)
-        }
-        alive = _("chance this customer still buys here, given %(history)s") % {"history": history}
+        if round(expected, 1) == 0:
+            # "From about 0 purchases" beside "€ 0,00" read as a mistake, and as "worth
+            # nothing" beside a segment that calls them one of the best customers: it is
+            # what the model expects if nothing changes.
+            value = _("no purchase expected in the next 12 months, unless they come back")
+        else:
+            value = _("expected over the next 12 months, from about %(count)s purchases") % {
+                "count": number_rounded(expected, 0 if round(expected, 1).is_integer() else 1)
+            }
+        # What the figure is, before what it is computed from: "probability alive" is not a
+        # shopkeeper's word.
+        alive = (
+            _("after one purchase it cannot be told yet whether they come back; %(history)s")
+            if purchase_days <= ONE_OFF_PURCHASE_DAYS
+            else _("chance this customer still buys here; %(history)s")
+        ) % {"history": history}
     stage = {
         Stage.PASSER_BY: lambda: _("bought once so far"),
         # A customer who bought often enough to be a regular is one no longer because they
         # stay away (segments.stages): not someone "not yet in a rhythm".
         Stage.CUSTOMER: lambda: (
-            _("had a steady rhythm, but has stayed away for more than twice as long")
+            _("was a regular, but has stayed away for more than twice as long as usual")
             if purchase_days >= REGULAR_MIN_PURCHASE_DAYS
             else _("has come back, not yet in a rhythm")
         ),

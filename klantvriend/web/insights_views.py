@@ -24,7 +24,11 @@ from klantvriend.insights.charts import insight_charts
 from klantvriend.insights.models import Segment
 from klantvriend.insights.rows import SCORECARD_ROWS, TRENDS, scorecard_rows
 from klantvriend.insights.scorecard import customer_scorecard_recent
-from klantvriend.insights.selectors import customer_insight_get, insight_run_latest
+from klantvriend.insights.selectors import (
+    customer_insight_get,
+    insight_run_latest,
+    not_seen_for,
+)
 from klantvriend.insights.services import insight_settings, insight_settings_update
 
 from .views import add_service_errors, day_or_none, member_required, owner_required
@@ -207,10 +211,9 @@ def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpRespo
     """One click on Today: plan a call for today with the reason written out."""
     customer = customer_get(business=request.business, customer_id=customer_id)
     insight = customer_insight_get(customer=customer)
-    days = insight.days_since_last if insight else None
     note = (
-        _("Call: valuable customer, not seen for %(days)d days. Ask how they are.") % {"days": days}
-        if days is not None
+        _("Call: valuable customer, %(seen)s. Ask how they are.") % {"seen": not_seen_for(insight)}
+        if insight
         else _("Call: valuable customer slipping away. Ask how they are.")
     )
     follow_up_create(

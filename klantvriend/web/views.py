@@ -31,6 +31,7 @@ from klantvriend.insights.selectors import (
     customer_order_parts,
     customers_with_insight,
     insight_totals_kept,
+    one_offs_start,
 )
 
 from .care import care_profile_context
@@ -196,6 +197,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         total = selectors.customer_count(business=request.business)
         paginator = CountedPaginator(listed, PAGE_SIZE, count=total)
     page = paginator.get_page(request.GET.get("page"))
+    shows_alive = order in ("alive", "-alive")
+    shows_spend = bool(bought) or order == "-spend"
     context = {
         "page": page,
         # A search that found nobody may hold a typo: whom it may have meant (one more than
@@ -209,10 +212,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "tag": tag,
         "order": order,
-        # Sorted by it, the list shows the figure it is sorted by.
-        "shows_alive": order in ("alive", "-alive"),
+        # Sorted by it, the list shows the figure it is sorted by, and says where the one-off
+        # customers begin, whose figure says nothing (insights.selectors.alive_figure).
+        "shows_alive": shows_alive,
+        "one_offs_start": one_offs_start(page.object_list) if shows_alive else None,
         # And what the customers spent, where the advice sums it.
-        "shows_spend": bool(bought) or order == "-spend",
+        "shows_spend": shows_spend,
+        # Room for either (at 1280 pixels the probability alive fell off the table's edge).
+        "shows_email": not (shows_alive or shows_spend),
         "totals": totals,
         "segment": segment,
         "stage": stage,

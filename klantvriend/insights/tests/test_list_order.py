@@ -12,7 +12,11 @@ from django.urls import reverse
 from klantvriend.core.rows import IdsFirst
 from klantvriend.customers.models import Customer
 from klantvriend.customers.tests.factories import CustomerFactory
-from klantvriend.insights.selectors import customer_order_parts, customers_with_insight
+from klantvriend.insights.selectors import (
+    customer_order_parts,
+    customers_with_insight,
+    one_offs_start,
+)
 
 from .factories import CustomerInsightFactory
 
@@ -104,6 +108,57 @@ def test_the_customer_list_page_shows_that_order(shop, owner_client):
     # The figure it is sorted by is shown: a one-off customer's in words, as on the profile.
     shown = re.findall(r'data-testid="list-alive">([^<]*)</td>', response.content.decode())
     assert shown == ["5%", "40%", "40%", "80%", "97%"] + ["tot nu toe eenmalig"] * 2 + ["—"] * 2
+
+
+ONE_OFFS_LONGEST_AWAY = (
+    "Kochten tot nu toe één keer: na één aankoop valt nog niet te zeggen of ze terugkomen. "
+    "Langst weggebleven eerst."
+)
+ONE_OFFS_MOST_RECENT = (
+    "Kochten tot nu toe één keer: na één aankoop valt nog niet te zeggen of ze terugkomen. "
+    "Meest recente eerst."
+)
+
+
+@pytest.mark.parametrize(
+    ("order", "said", "first"),
+    [("alive", ONE_OFFS_LONGEST_AWAY, "Cor"), ("-alive", ONE_OFFS_MOST_RECENT, "Dirk")],
+)
+def test_the_list_says_where_the_one_off_customers_begin(shop, owner_client, order, said, first):
+    # When the list is sorted by probability alive
+    page = owner_client.get(reverse("web:customer_list"), {"order": order}).content.decode()
+
+    # Then one line, just above the first one-off customer, says why they come after the 97%
+    lines = re.findall(
+        r'<tr class="list-group" data-testid="one-offs-start"><th colspan="9" '
+        r'scope="rowgroup">([^<]*)</th></tr>\s*<tr>\s*<td><a href="[^"]*">(\w+)</a>',
+        page,
+    )
+    assert lines == [(said, first)]
+    # And the figure has the room of the e-mail address, which fell off a 1280-pixel screen
+    assert "<th>Kans actief</th>" not in page
+    assert '<th class="number">Kans actief</th>' in page
+    assert "E-mail</th>" not in page
+    assert '<th class="number hide-small heading-wraps">Klantwaarde (12 maanden)</th>' in page
+
+
+def test_a_page_of_the_list_finds_where_its_one_off_customers_begin(shop):
+    rows = listed(shop, "alive")
+    cor, dirk = (Customer.objects.get(name=name).pk for name in ("Cor", "Dirk"))
+
+    # A page of those with a figure, one across the border, one within the one-offs, and one
+    # of those without a figure (Gijs: computed without a model) and without an insight
+    assert one_offs_start(rows[0:5]) is None
+    assert one_offs_start(rows[3:6]) == cor
+    assert one_offs_start(rows[6:8]) == dirk
+    assert one_offs_start(rows[7:9]) is None
+
+
+def test_the_list_in_another_order_keeps_the_email_and_says_nothing_of_one_offs(shop, owner_client):
+    page = owner_client.get(reverse("web:customer_list"), {"order": "name"}).content.decode()
+
+    assert '<th class="hide-small">E-mail</th>' in page
+    assert 'data-testid="one-offs-start"' not in page
 
 
 def test_the_list_in_another_order_has_no_probability_column(shop, owner_client):

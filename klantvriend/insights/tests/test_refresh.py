@@ -90,7 +90,8 @@ def test_butcher_gets_fitted_values_segments_stages_and_snapshots(business, othe
     [
         (3, 20, "is teruggekomen, nog zonder vast ritme"),
         # Bought often enough to be a regular, but away for far longer than their rhythm.
-        (44, 597, "had een vast ritme, maar blijft nu meer dan twee keer zo lang weg"),
+        # The shop's own "vaste klant" tag beside the stage "klant" now reads as one story.
+        (44, 597, "was vaste klant, maar blijft nu meer dan twee keer zo lang weg als gewoonlijk"),
     ],
 )
 def test_the_card_says_why_a_customer_is_no_regular(
@@ -106,6 +107,102 @@ def test_the_card_says_why_a_customer_is_no_regular(
 
     with translation.override("nl"):
         assert insight_card(insight=insight).stage == explained
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "alive", "stage"),
+    [
+        (
+            "nl",
+            "geen aankoop meer verwacht in de komende 12 maanden, tenzij deze klant terugkomt",
+            "kans dat deze klant nog bij je koopt; 69 keer gekocht, laatst 559 dagen geleden, "
+            "meestal elke 2 dagen",
+            "was vaste klant, maar blijft nu meer dan twee keer zo lang weg als gewoonlijk",
+        ),
+        (
+            "en",
+            "no purchase expected in the next 12 months, unless they come back",
+            "chance this customer still buys here; bought 69 times, last 559 days ago, "
+            "usually every 2 days",
+            "was a regular, but has stayed away for more than twice as long as usual",
+        ),
+    ],
+)
+def test_the_card_says_why_a_regular_who_stayed_away_is_worth_nothing_now(
+    business, language, value, alive, stage
+):
+    # Given a regular of the demo butcher's kind: every other day, then away for 559 days
+    insight = CustomerInsightFactory(
+        customer=CustomerFactory(business=business),
+        stage=Stage.CUSTOMER,
+        segment="cant_lose",
+        purchase_days=69,
+        days_since_last=559,
+        usual_interval_days=1.75,
+        probability_alive=1e-9,
+        value_cents=0,
+        expected_purchases_365=0.0004,
+    )
+
+    # When the card is read
+    with translation.override(language):
+        card = insight_card(insight=insight)
+        shown = card.alive_figure
+
+    # Then "€ 0,00" is what the model expects if nothing changes, not "from about 0
+    # purchases", and the 0% says what it is a chance of
+    assert (shown, card.value, card.alive, card.stage) == ("0%", value, alive, stage)
+
+
+@pytest.mark.parametrize(
+    ("expected", "value"),
+    [
+        (0.06, "verwacht in de komende 12 maanden, uit ongeveer 0,1 aankopen"),
+        (0.049, "geen aankoop meer verwacht in de komende 12 maanden, tenzij deze klant terugkomt"),
+    ],
+)
+def test_no_purchase_expected_only_where_the_figure_rounds_to_none(business, expected, value):
+    insight = CustomerInsightFactory(
+        customer=CustomerFactory(business=business), value_cents=12, expected_purchases_365=expected
+    )
+
+    with translation.override("nl"):
+        assert insight_card(insight=insight).value == value
+
+
+@pytest.mark.parametrize(
+    ("language", "alive"),
+    [
+        (
+            "nl",
+            "na één aankoop valt nog niet te zeggen of deze klant terugkomt; "
+            "één keer gekocht, 300 dagen geleden",
+        ),
+        (
+            "en",
+            "after one purchase it cannot be told yet whether they come back; "
+            "bought once, 300 days ago",
+        ),
+    ],
+)
+def test_the_card_says_why_a_one_off_customer_has_no_figure(business, language, alive):
+    insight = CustomerInsightFactory(
+        customer=CustomerFactory(business=business),
+        purchase_days=1,
+        days_since_last=300,
+        probability_alive=0.92,
+        value_cents=300,
+        expected_purchases_365=0.1,
+    )
+
+    with translation.override(language):
+        card = insight_card(insight=insight)
+        shown = card.alive_figure
+
+    assert (shown, card.alive) == (
+        "tot nu toe eenmalig" if language == "nl" else "one-off so far",
+        alive,
+    )
 
 
 def test_refresh_cost_does_not_grow_with_customers(

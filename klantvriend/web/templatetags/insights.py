@@ -8,12 +8,20 @@ from django.utils.translation import gettext as _
 
 from clv import charts
 from klantvriend.core.money import format_cents, whole_cents
-from klantvriend.insights.selectors import alive_figure, customer_insight_get, insight_card
+from klantvriend.core.numbers import number_rounded
+from klantvriend.insights.selectors import (
+    alive_figure,
+    customer_insight_get,
+    insight_card,
+    not_seen_for,
+)
 from klantvriend.surveys.selectors import nps_rounded
 
 from .care import percent, percent_points, signed
 
 register = template.Library()
+
+register.filter("not_seen_for", not_seen_for)
 
 
 @register.inclusion_tag("web/partials/insight_card.html", takes_context=True)
@@ -78,7 +86,7 @@ def _shown(kind: str, value: float) -> str:
         return percent(value)
     if kind == "points":
         return f"{nps_rounded(value):+d}"
-    return number_format(value, 1)
+    return number_rounded(value, 1)
 
 
 @register.filter

@@ -116,7 +116,11 @@ def test_a_new_customer_card_says_when_its_insight_comes_without_jargon(owner_cl
 def test_today_says_what_a_customer_slipping_away_spent_in_plain_dutch(owner_client, butcher):
     page = owner_client.get(reverse("web:today")).content.decode()
 
-    assert re.search(r"Heeft tot nu toe € [\d.]+,\d\d besteed; \d+ dagen niet gezien\.", page)
+    assert re.search(
+        r"Heeft tot nu toe € [\d.]+,\d\d besteed; kwam meestal elke \d+ dagen, nu \d+ dagen niet "
+        r"gezien\.",
+        page,
+    )
     assert "Besteedde" not in page
 
 

@@ -1,0 +1,164 @@
+"""What the insight figures say to a shopkeeper who has never seen them: each figure with what
+it means where it stands, in words of the shop, and no two figures on a screen that seem to
+contradict each other."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.core.accounts import account_language_set
+from klantvriend.customers.models import Tag
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.insights.models import Segment, Stage
+from klantvriend.insights.scorecard import Figure
+from klantvriend.insights.services import insights_refresh
+from klantvriend.insights.tests.factories import CustomerInsightFactory, butcher_history
+from klantvriend.web.templatetags.insights import figure_value
+
+
+def _shown(page: str, testid: str) -> str:
+    return re.search(rf'data-testid="{testid}">([^<]*)<', page)[1]
+
+
+@pytest.fixture
+def stayed_away(business):
+    """A regular of the demo butcher's kind, tagged so by the shop: 69 purchase days, usually
+    every other day, and then away for 559 days."""
+    customer = CustomerFactory(business=business, name="Marieke Yılmaz")
+    customer.tags.add(Tag.objects.create(business=business, name="vaste klant"))
+    CustomerInsightFactory(
+        customer=customer,
+        stage=Stage.CUSTOMER,
+        segment=Segment.CANT_LOSE,
+        purchase_days=69,
+        days_since_last=559,
+        usual_interval_days=1.75,
+        spend_cents=113650,
+        probability_alive=1e-9,
+        probability_alive_30_days_ago=1e-9,
+        value_cents=0,
+        expected_purchases_365=0.0004,
+    )
+    return customer
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "alive", "stage"),
+    [
+        (
+            "nl",
+            "geen aankoop meer verwacht in de komende 12 maanden, tenzij deze klant terugkomt",
+            "kans dat deze klant nog bij je koopt; 69 keer gekocht, laatst 559 dagen geleden, "
+            "meestal elke 2 dagen",
+            "was vaste klant, maar blijft nu meer dan twee keer zo lang weg als gewoonlijk",
+        ),
+        (
+            "en",
+            "no purchase expected in the next 12 months, unless they come back",
+            "chance this customer still buys here; bought 69 times, last 559 days ago, "
+            "usually every 2 days",
+            "was a regular, but has stayed away for more than twice as long as usual",
+        ),
+    ],
+)
+def test_the_card_of_a_regular_who_stayed_away_explains_its_zero(
+    owner_client, owner, stayed_away, language, value, alive, stage
+):
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[stayed_away.pk])).content.decode()
+
+    # The value of nothing and the 0% say what they are, and the stage "customer" beside
+    # the shop's own "vaste klant" tag says it was a regular
+    assert _shown(page, "insight-value") == ("€ 0,00" if language == "nl" else "€0.00")
+    assert _shown(page, "insight-value-why") == value
+    assert _shown(page, "insight-alive") == "0%"
+    assert _shown(page, "insight-alive-why") == alive
+    assert _shown(page, "insight-stage") == ("klant" if language == "nl" else "customer")
+    assert _shown(page, "insight-stage-why") == stage
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "note"),
+    [
+        (
+            "nl",
+            "Heeft tot nu toe € 4.940,10 besteed; kwam meestal elke 2 dagen, nu 48 dagen niet "
+            "gezien.",
+            "Bellen: waardevolle klant, kwam meestal elke 2 dagen, nu 48 dagen niet gezien. "
+            "Vraag hoe het gaat.",
+        ),
+        (
+            "en",
+            "Spent €4,940.10 so far; usually came every 2 days, not seen for 48 days.",
+            "Call: valuable customer, usually came every 2 days, not seen for 48 days. "
+            "Ask how they are.",
+        ),
+    ],
+)
+def test_today_says_why_a_customer_away_for_seven_weeks_is_at_0_percent(
+    owner_client, owner, business, language, shown, note
+):
+    # Given a customer who came every other day, away for 48 days: a butcher reads "48 days"
+    # as nothing much, beside "probability alive 0%"
+    customer = CustomerFactory(business=business, name="Ingrid Schouten")
+    CustomerInsightFactory(
+        customer=customer,
+        purchase_days=60,
+        days_since_last=48,
+        usual_interval_days=2.2,
+        spend_cents=494010,
+        probability_alive=0.001,
+        slipping_away=True,
+    )
+    account_language_set(user=owner, language=language)
+
+    # When Today is read
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    # Then the row says the rhythm the 0% comes from
+    assert _shown(page, "why-slipping") == shown
+    # And the call planned from it says the same
+    owner_client.post(reverse("web:slipping_away_plan_call", args=[customer.pk]))
+    assert FollowUp.objects.get(customer=customer).note == note
+
+
+def test_today_says_how_long_away_without_a_rhythm(owner_client, business):
+    CustomerInsightFactory(
+        customer=CustomerFactory(business=business),
+        purchase_days=3,
+        days_since_last=1,
+        usual_interval_days=None,
+        spend_cents=9000,
+        probability_alive=0.3,
+        slipping_away=True,
+    )
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    assert _shown(page, "why-slipping") == "Heeft tot nu toe € 90,00 besteed; 1 dag niet gezien."
+
+
+def test_the_advice_names_the_value_it_averages(owner_client, business):
+    butcher_history(business)
+    insights_refresh(business=business)
+
+    page = owner_client.get(reverse("web:insights_advice")).content.decode()
+
+    assert '<th class="hide-small">gemiddelde klantwaarde (12 maanden)</th>' in page
+
+
+@pytest.mark.parametrize(
+    ("value", "nl", "en"), [(3.66, "3,7", "3.7"), (3.64, "3,6", "3.6"), (3.65, "3,7", "3.7")]
+)
+def test_a_driver_score_is_rounded_as_its_parts_are(value, nl, en):
+    # The weakest driver's 3.66 read "3,6" at the top of its card and "3,7" among the parts
+    drivers = Figure("drivers", "drivers", value, "score", parts=[("zekerheid", value)])
+
+    with translation.override("nl"):
+        assert figure_value(drivers) == nl
+    with translation.override("en"):
+        assert figure_value(drivers) == en
