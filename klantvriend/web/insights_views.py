@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klantvriend.aftercare.services import follow_up_create
+from klantvriend.core.language import shop_language
 from klantvriend.customers.selectors import customer_get
 from klantvriend.gestures.models import Occasion
 from klantvriend.gestures.selectors import gesture_list
@@ -211,11 +212,14 @@ def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpRespo
     """One click on Today: plan a call for today with the reason written out."""
     customer = customer_get(business=request.business, customer_id=customer_id)
     insight = customer_insight_get(customer=customer)
-    note = (
-        _("Call: valuable customer, %(seen)s. Ask how they are.") % {"seen": not_seen_for(insight)}
-        if insight
-        else _("Call: valuable customer slipping away. Ask how they are.")
-    )
+    # Stored for everyone in the shop to read: in the shop's language (core/language.py).
+    with shop_language(request.business):
+        note = (
+            _("Call: valuable customer, %(seen)s. Ask how they are.")
+            % {"seen": not_seen_for(insight)}
+            if insight
+            else _("Call: valuable customer slipping away. Ask how they are.")
+        )
     follow_up_create(
         business=request.business,
         customer=customer,

@@ -94,8 +94,9 @@ def test_the_card_of_a_regular_who_stayed_away_explains_its_zero(
         (
             "en",
             "Spent €4,940.10 so far; usually came every 2 days, not seen for 48 days.",
-            "Call: valuable customer, usually came every 2 days, not seen for 48 days. "
-            "Ask how they are.",
+            # Stored for the whole shop: in its language, whoever planned it (core/language.py)
+            "Bellen: waardevolle klant, kwam meestal elke 2 dagen, nu 48 dagen niet gezien. "
+            "Vraag hoe het gaat.",
         ),
     ],
 )
