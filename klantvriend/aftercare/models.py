@@ -16,6 +16,12 @@ class Reason(models.TextChoices):
     SURVEY = "survey", _("after a survey answer")
 
 
+# The follow-ups the aftercare figure judges by the day they are planned for
+# (selectors.follow_up_coverage_events): once that day has passed, it stays
+# (services.follow_up_update).
+JUDGED_REASONS = frozenset({Reason.DELIVERY, Reason.REPAIR, Reason.COMPLAINT})
+
+
 class Outcome(models.TextChoices):
     CONTENT = "content", _("content")
     NOT_CONTENT = "not_content", _("not content")

@@ -28,16 +28,18 @@ from klantvriend.core.versions import record_changing
 from klantvriend.core.working_hours import next_working_day
 from klantvriend.promises.models import Promise, PromiseKind
 
-from .models import FollowUp, Outcome, Reason
+from .models import JUDGED_REASONS, FollowUp, Outcome, Reason
 
 NOT_REACHED = "not_reached"
 OUTCOMES = (Outcome.CONTENT.value, Outcome.NOT_CONTENT.value, NOT_REACHED)
 
 
+def _conflict(field: str, message: str, code: str) -> Conflict:
+    return Conflict({field: ValidationError(message, code=code)})
+
+
 def _already_done() -> Conflict:
-    return Conflict(
-        {"outcome": ValidationError(_("This follow-up is already done."), code="finished")}
-    )
+    return _conflict("outcome", _("This follow-up is already done."), "finished")
 
 
 def _error(field: str, message: str, code: str) -> ValidationError:
@@ -364,9 +366,31 @@ def follow_up_update(*, follow_up: FollowUp, actor, **fields: Any) -> FollowUp:
     before = _snapshot(changed)
     if "note" in fields:
         changed.note = fields["note"].strip()
-    if "due_on" in fields:
-        if fields["due_on"] < business.today() and changed.done_at is None:
+    if "due_on" in fields and fields["due_on"] != changed.due_on:
+        today = business.today()
+        judged = changed.reason in JUDGED_REASONS
+        # Moved afterwards, a follow-up done late would count as done in time.
+        if changed.done_at is not None and judged:
+            raise _conflict(
+                "due_on",
+                _(
+                    "A follow-up that is done keeps the day it was planned for: the aftercare "
+                    "figure judged it by that day."
+                ),
+                "finished",
+            )
+        if changed.done_at is None and fields["due_on"] < today:
             raise _error("due_on", _("A follow-up cannot be planned in the past."), "past")
+        if changed.done_at is None and judged and changed.due_on < today:
+            raise _conflict(
+                "due_on",
+                _(
+                    "The day this follow-up was planned for has passed, and the aftercare "
+                    "figure judges it by that day, so it stays. Contact the customer now and "
+                    "record what came of it."
+                ),
+                "overdue",
+            )
         changed.due_on = fields["due_on"]
     if "assigned_to" in fields:
         changed.assigned_to = _member_or_none(business, fields["assigned_to"])

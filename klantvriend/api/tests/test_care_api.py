@@ -13,6 +13,7 @@ from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.gestures.models import Gesture
+from klantvriend.isolation import snapshot
 from klantvriend.promises.models import Promise
 from klantvriend.promises.tests.factories import PromiseFactory
 
@@ -393,3 +394,20 @@ def test_moments_leave_the_api_in_utc(api, customer):
 
     assert body["response_deadline"].endswith("Z")
     assert body["resolution_deadline"] == "1850-03-04T11:40:28Z"
+
+
+def test_the_passed_day_of_a_follow_up_after_a_complaint_is_not_moved(api, customer, business):
+    late = FollowUpFactory(
+        customer=customer, reason="complaint", due_on=business.today() - timedelta(days=4)
+    )
+    before = snapshot()
+
+    response = patch(
+        api,
+        f"/api/v1/follow-ups/{late.pk}",
+        {"due_on": (business.today() + timedelta(days=2)).isoformat()},
+    )
+
+    assert (response.status_code, response.json()["code"]) == (409, "overdue")
+    assert response.json()["detail"].startswith("The day this follow-up was planned for has")
+    assert snapshot() == before
