@@ -17,12 +17,14 @@ from klantvriend.core.audit import (
     save_changed_customer_row,
     save_new_customer_row,
 )
+from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.hooks import COMPLAINT_RESOLVED, RECOVERY_GESTURE_WRITTEN, run_after_commit
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
 
+from .clocks import complaint_clock
 from .models import Channel, Complaint, Driver, Severity
 
 PUBLIC_CHANNELS = frozenset({Channel.SOCIAL_MEDIA, Channel.REVIEW_SITE})
@@ -276,6 +278,35 @@ EDITABLE = frozenset(
 )
 
 
+# What a complaint's deadlines are reckoned from (clocks.py).
+CLOCK_FIELDS = ("received_at", "public")
+
+
+def _refuse_moving_judged_clocks(complaint: Complaint, fields: dict[str, Any], *, now) -> None:
+    """When a complaint came in and whether it is public set its deadlines; once it has been
+    judged by them (answered, resolved, or a deadline passed) they stay. Changed afterwards, a
+    complaint answered late could count as answered in time in the complaint figures."""
+    moved = [
+        name for name in CLOCK_FIELDS if name in fields and fields[name] != getattr(complaint, name)
+    ]
+    if not moved:
+        return
+    business = complaint.business
+    clock = complaint_clock(
+        complaint, settings=care_settings(business), tz=business.tzinfo, now=now
+    )
+    if clock.response_in_time is not None or clock.resolution_in_time is not None:
+        raise _conflict(
+            moved[0],
+            _(
+                "When this complaint came in and whether it is public set its deadlines, and it "
+                "has been judged by them (answered, resolved or past a deadline): they stay, so "
+                "that its figures do not change afterwards."
+            ),
+            "judged",
+        )
+
+
 def complaint_update(
     *, complaint: Complaint, actor, now: datetime | None = None, **fields: Any
 ) -> Complaint:
@@ -285,15 +316,11 @@ def complaint_update(
     now = now or timezone.now()
     changed = Complaint.objects.get(pk=complaint.pk)
     before = _snapshot(changed)
+    _refuse_moving_judged_clocks(changed, fields, now=now)
     for name, value in fields.items():
         setattr(changed, name, value.strip() if isinstance(value, str) else value)
+    # (A complaint answered already keeps when it came in: _refuse_moving_judged_clocks.)
     refuse_unlikely_moment(changed.received_at, field="received_at", now=now)
-    if changed.first_response_at is not None and changed.first_response_at < changed.received_at:
-        raise _error(
-            "received_at",
-            _("The complaint was answered before this moment."),
-            "response_before_received",
-        )
     if changed.resolved_at is not None and not changed.resolution:
         raise _error("resolution", _("Say how the complaint was resolved."), "required")
     changed.full_clean()

@@ -411,3 +411,20 @@ def test_the_passed_day_of_a_follow_up_after_a_complaint_is_not_moved(api, custo
     assert (response.status_code, response.json()["code"]) == (409, "overdue")
     assert response.json()["detail"].startswith("The day this follow-up was planned for has")
     assert snapshot() == before
+
+
+def test_an_answered_complaint_keeps_when_it_came_in(api, customer):
+    received = timezone.now() - timedelta(hours=5)
+    answered = ComplaintFactory(
+        customer=customer, received_at=received, first_response_at=received + timedelta(hours=3)
+    )
+    before = snapshot()
+
+    response = patch(
+        api,
+        f"/api/v1/complaints/{answered.pk}",
+        {"received_at": (received + timedelta(hours=2)).isoformat()},
+    )
+
+    assert (response.status_code, response.json()["code"]) == (409, "judged")
+    assert snapshot() == before
