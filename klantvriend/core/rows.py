@@ -35,6 +35,63 @@ def first_rows(queryset: QuerySet, limit: int) -> Rows:
     return Rows(items, total)
 
 
+@dataclass(frozen=True)
+class ByFigure:
+    """A part of an IdsFirst sorted first by one figure (`field` of `rows`), then by what breaks
+    its ties (a name, an id). Reached by an offset, a deep page made the database step over
+    every row before it, joining each to what breaks the ties (a customer's name for an
+    insight's figure) and sorting them: 300 ms for the 1,980th page of 100,000 customers by
+    predicted value. Instead the figure at the page's first position is read from the figures
+    alone (`figures`, through their index: 5 ms), the rows before that figure are counted, and
+    only the page's rows from that figure on are read in the full order, stepping over no more
+    than the page's ties.
+
+    `figures`: where the same rows' figures can be read alone, with the figure's name there
+    (the insights without their customers, when nothing but the insights filters the list);
+    the rows themselves by default."""
+
+    rows: QuerySet
+    field: str
+    descending: bool = False
+    figures: tuple[QuerySet, str] | None = None
+
+    def _figures(self) -> tuple[QuerySet, str]:
+        return self.figures or (self.rows, self.field)
+
+    def count(self) -> int:
+        source, _field = self._figures()
+        return source.order_by().count()
+
+    def ids(self, start: int, stop: int) -> list:
+        ids = self.rows.values_list("pk", flat=True)
+        if start == 0:
+            return list(ids[:stop])
+        source, field = self._figures()
+        sign = "-" if self.descending else ""
+        at = list(
+            source.order_by(f"{sign}{field}").values_list(field, flat=True)[start : start + 1]
+        )
+        if not at:
+            return []
+        before = source.filter(**{f"{field}__{'gt' if self.descending else 'lt'}": at[0]})
+        skipped = start - before.order_by().count()
+        from_there = ids.filter(**{f"{self.field}__{'lte' if self.descending else 'gte'}": at[0]})
+        return list(from_there[skipped : skipped + stop - start])
+
+
+class _Part:
+    """A part that is a queryset of ids in its order, cut by an offset."""
+
+    def __init__(self, rows: QuerySet):
+        self.ids_in_order = rows.values_list("pk", flat=True)
+
+    def count(self) -> int:
+        return self.ids_in_order.order_by().count()
+
+    def ids(self, start: int, stop: int) -> list:
+        return list(self.ids_in_order[start:stop])
+
+
 class IdsFirst:
     """A list to page through whose rows are costly to build (joins, a subquery per row) and
     that must be sorted before it is cut, like search matches: a page's ids are found first by
@@ -43,22 +100,24 @@ class IdsFirst:
     grows with the shop. Django's Paginator takes it like a queryset.
 
     `parts`: the ids in order as several lists one after the other (querysets of `rows`, each
-    ordered, together holding every row once), for an order that no one index serves but each
-    part's does: customers with a figure in the order of the figure's index, then those without
-    by name. A page reads the part it falls in (and the next, where it crosses into it), and
-    counts a part only when it begins past its end."""
+    ordered, or ByFigure, together holding every row once), for an order that no one index
+    serves but each part's does: customers with a figure in the order of the figure's index,
+    then those without by name. A page reads the part it falls in (and the next, where it
+    crosses into it), and counts a part only when it begins past its end."""
 
-    def __init__(self, rows: QuerySet, *, parts: list[QuerySet] | None = None):
+    def __init__(self, rows: QuerySet, *, parts: list[QuerySet | ByFigure] | None = None):
         self.rows = rows
         # Annotations that only the rows show are left out; those that order them stay.
         self.ids = rows.values_list("pk", flat=True)
-        self.parts = [part.values_list("pk", flat=True) for part in parts] if parts else None
+        self.parts = [
+            part if isinstance(part, ByFigure) else _Part(part) for part in (parts or [rows])
+        ]
 
     def count(self) -> int:
         return self.ids.order_by().count()
 
     def __getitem__(self, page: slice) -> list:
-        ids = list(self.ids[page]) if self.parts is None else self._ids_of_parts(page)
+        ids = self._ids_of_parts(page)
         built = {row.pk: row for row in self.rows.order_by().filter(pk__in=ids)}
         return [built[pk] for pk in ids if pk in built]
 
@@ -69,10 +128,10 @@ class IdsFirst:
         for part in self.parts:
             if len(ids) == wanted:
                 break
-            found = list(part[start : start + wanted - len(ids)])
+            found = part.ids(start, start + wanted - len(ids))
             if found:
                 ids += found
                 start = 0  # the next part goes on where this one ended
             else:
-                start -= part.order_by().count()  # the page begins past this part
+                start -= part.count()  # the page begins past this part
         return ids

@@ -112,10 +112,15 @@ class CustomerInsight(BusinessOwned):
             # The list by spend, and the top fifth by spend the advice opens to.
             models.Index(fields=["business", "spend_cents"], name="insight_business_spend"),
             # The list sorted by probability alive: those with two or more purchase days by
-            # it, then the one-off customers by days since their purchase (selectors).
-            models.Index(fields=["business", "probability_alive"], name="insight_business_alive"),
+            # it, then the one-off customers by days since their purchase (selectors). Each
+            # holds the other's column, for a deep page's first figure to be found, and a part
+            # counted, from the index alone (core.rows.ByFigure).
             models.Index(
-                fields=["business", "purchase_days", "days_since_last"],
+                fields=["business", "probability_alive", "purchase_days"],
+                name="insight_business_alive",
+            ),
+            models.Index(
+                fields=["business", "purchase_days", "days_since_last", "probability_alive"],
                 name="insight_business_days_since",
             ),
             models.Index(

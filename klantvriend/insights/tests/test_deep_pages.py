@@ -1,0 +1,202 @@
+"""Deep pages of the customer list sorted on a figure are found from the figures alone
+(core.rows.ByFigure): every page must hold the rows that one plain ORDER BY of the whole list
+puts there, ties on the figure and on the name included, and the customers without the figure
+or without an insight last."""
+
+import random
+import re
+
+import pytest
+from django.db import connection
+from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from klantvriend.core.rows import IdsFirst
+from klantvriend.customers import selectors
+from klantvriend.customers.models import AcquisitionChannel, Customer
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.insights.models import Segment
+from klantvriend.insights.selectors import (
+    customer_order_parts,
+    customers_with_insight,
+    insights_listed,
+)
+from klantvriend.web import views
+
+from .factories import CustomerInsightFactory
+
+CUSTOMERS = 64
+ORDERS = ["-value", "value", "-alive", "alive", "-spend", "-customer_since", "name"]
+FILTERS = [
+    {},
+    {"segment": Segment.CHAMPION},
+    {"bought": "again"},
+    {"channel": AcquisitionChannel.WALK_IN},
+    {"segment": Segment.LOST, "channel": AcquisitionChannel.REFERRAL},
+]
+
+
+@pytest.fixture
+def shop(business, other_business):
+    """Few names and few figures, so that most rows tie on the figure and many on the name too;
+    some customers have an insight without a model's figures, some none."""
+    chance = random.Random(7)
+    for index in range(CUSTOMERS):
+        customer = CustomerFactory(
+            business=business,
+            name=chance.choice(["Anna", "Bram", "Cor de Vries"]),
+            customer_since=f"2025-0{chance.randint(1, 3)}-01",
+            acquisition_channel=chance.choice(
+                [AcquisitionChannel.WALK_IN, AcquisitionChannel.REFERRAL]
+            ),
+        )
+        if index % 9 == 0:
+            continue  # no insight: no purchase yet
+        modelled = index % 11 != 0
+        CustomerInsightFactory(
+            customer=customer,
+            purchase_days=chance.choice([1, 1, 2, 3]),
+            days_since_last=chance.choice([10, 40]),
+            spend_cents=chance.choice([500, 900, 900, 2000]),
+            probability_alive=chance.choice([0.2, 0.5, 0.9]) if modelled else None,
+            value_cents=chance.choice([0, 0, 1500, 3000]) if modelled else None,
+            segment=chance.choice([Segment.CHAMPION, Segment.LOST]),
+        )
+    # Another business's customers, at both ends of every order, are never listed
+    for value in (0, 10**9):
+        CustomerInsightFactory(
+            customer=CustomerFactory(business=other_business, name="Aaron"),
+            purchase_days=2,
+            probability_alive=value and 1.0,
+            value_cents=value,
+            spend_cents=value,
+        )
+    return business
+
+
+def plain_order(order: str) -> list:
+    """The list's order as one ORDER BY over every customer, which no index serves."""
+    if order == "-customer_since":
+        return ["-customer_since", "name", "id"]
+    if order == "name":
+        return ["name", "id"]
+    if order in ("alive", "-alive"):
+        sign = 1 if order == "alive" else -1
+        has = Q(insight__probability_alive__isnull=False)
+        came_back, one_off = (
+            has & Q(insight__purchase_days__gt=1),
+            has & Q(insight__purchase_days=1),
+        )
+        part = Case(
+            When(came_back, then=Value(0)),
+            When(one_off, then=Value(1)),
+            When(insight__isnull=False, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+        # The one-off customers longest away first (ascending), most recent first (descending)
+        figure = Case(
+            When(came_back, then=F("insight__probability_alive") * sign),
+            When(one_off, then=F("insight__days_since_last") * -sign),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        return [part, figure, "name", "id"]
+    name, sign = {"-value": ("value_cents", -1), "value": ("value_cents", 1)}.get(
+        order, ("spend_cents", -1)
+    )
+    part = Case(
+        When(**{f"insight__{name}__isnull": False}, then=Value(0)),
+        When(insight__isnull=False, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return [part, F(f"insight__{name}") * sign, "name", "id"]
+
+
+def listed(business, order: str, filters: dict) -> list[int]:
+    """The ids of the whole list in one plain ordered query."""
+    customers = customers_with_insight(
+        selectors.customer_list(business=business, channel=filters.get("channel", "")),
+        business=business,
+        segment=filters.get("segment", ""),
+        bought=filters.get("bought", ""),
+    )
+    return list(customers.order_by(*plain_order(order)).values_list("pk", flat=True))
+
+
+def pages_ids(client, order: str, filters: dict) -> list[list[int]]:
+    """The ids on every page of the list as the customer list shows it."""
+    pages, number, last = [], 1, 1
+    while number <= last:
+        response = client.get(
+            reverse("web:customer_list"), {"order": order, "page": number, **filters}
+        )
+        page = response.context["page"]
+        pages.append([customer.pk for customer in page.object_list])
+        number, last = number + 1, page.paginator.num_pages
+    return pages
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda filters: "&".join(filters) or "all")
+@pytest.mark.parametrize("order", ORDERS)
+def test_every_page_holds_the_rows_of_one_plain_ordered_query(
+    shop, owner_client, monkeypatch, order, filters
+):
+    # Pages of 5: most begin inside a run of customers sharing a figure
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    expected = listed(shop, order, filters)
+
+    pages = pages_ids(owner_client, order, filters)
+
+    assert len(expected) > 10, "the filter leaves customers to page through"
+    assert [len(page) for page in pages[:-1]] == [5] * (len(pages) - 1)
+    assert [pk for page in pages for pk in page] == expected
+
+
+def rows_in_order(business, order: str, *, alone: bool) -> IdsFirst:
+    customers = customers_with_insight(
+        selectors.customer_list(business=business, order=order), business=business
+    )
+    insights = insights_listed(business=business) if alone else None
+    parts = customer_order_parts(customers, business=business, order=order, insights=insights)
+    return IdsFirst(customers, parts=parts or selectors.customer_list_parts(customers, order=order))
+
+
+@pytest.mark.parametrize("alone", [True, False], ids=["from-the-insights", "from-the-customers"])
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_page_of_any_size_at_any_place_follows_the_plain_order(shop, order, alone):
+    expected = listed(shop, order, {})
+    rows = rows_in_order(shop, order, alone=alone)
+
+    for size in (1, 7):
+        found = [
+            customer.pk
+            for start in range(0, len(expected), size)
+            for customer in rows[start : start + size]
+        ]
+        assert found == expected, size
+    assert rows[len(expected) : len(expected) + 5] == []
+
+
+def test_a_deep_page_steps_over_its_ties_only(shop):
+    """The customers' query of a deep page starts at the page's figure: its offset is less
+    than the number of customers who share that figure, however deep the page."""
+    expected = listed(shop, "-value", {})
+    rows = rows_in_order(shop, "-value", alone=True)
+    start = 40
+    figure = Customer.objects.get(pk=expected[start]).insight.value_cents
+    sharing = Customer.objects.filter(business=shop, insight__value_cents=figure).count()
+
+    with CaptureQueriesContext(connection) as captured:
+        page = [customer.pk for customer in rows[start : start + 5]]
+
+    assert page == expected[start : start + 5]
+    customers_query = next(
+        query["sql"] for query in captured if "ORDER BY" in query["sql"] and "name" in query["sql"]
+    )
+    offset = int(re.search(r"OFFSET (\d+)", customers_query).group(1))
+    assert offset < sharing < start
+    # The figure at the page's place, the customers before it, the page's ids, its rows
+    assert len(captured) == 4
