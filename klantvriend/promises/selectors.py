@@ -505,9 +505,9 @@ class OutcomeTally:
 
 @dataclass(frozen=True)
 class PromiseOutcomes:
-    # Ordered, with customer and maker and `lateness` (seconds, for those kept late): a
-    # queryset, or for the order by lateness an IdsFirst of two parts; both take a slice.
-    promises: QuerySet[Promise] | IdsFirst
+    # Ordered, with customer and maker and `lateness` (seconds, for those kept late), read a
+    # page's ids first; for the order by lateness in two parts.
+    promises: IdsFirst
     tally: OutcomeTally
     since: datetime
     until: datetime | None = None  # None: up to now, the promises still open included
@@ -606,6 +606,14 @@ def promise_outcomes(
             lateness=Case(When(KEPT_LATE, then=_LATENESS))
         )
 
+    outcomes = OutcomeTally(
+        on_time=tally.on_time,
+        late=tally.late,
+        broken=tally.broken,
+        cancelled=counts[Outcome.CANCELLED],
+        open=counts[Outcome.OPEN],
+        figures=_figures(tally, late),
+    )
     rows = with_lateness(promises)
     if order == "-lateness":
         # Sorting a year of promises by a computed lateness took 150 ms at 60,000 promises: the
@@ -617,22 +625,15 @@ def promise_outcomes(
                 promises.filter(KEPT_LATE).order_by(_LATENESS.desc(), "-id"),
                 by_due.exclude(KEPT_LATE).order_by(*ORDERS["-due"]),
             ],
+            count=outcomes.count(outcome),
         )
     else:
-        listed = with_lateness(by_due).order_by(*ORDERS[order])
-    return PromiseOutcomes(
-        promises=listed,
-        tally=OutcomeTally(
-            on_time=tally.on_time,
-            late=tally.late,
-            broken=tally.broken,
-            cancelled=counts[Outcome.CANCELLED],
-            open=counts[Outcome.OPEN],
-            figures=_figures(tally, late),
-        ),
-        since=since,
-        until=until,
-    )
+        # A page's ids first: cut from the whole rows' query, a deep page joined the customer
+        # and the maker of every promise it stepped over (the 1,201st page 215 ms in SQLite).
+        listed = IdsFirst(
+            with_lateness(by_due).order_by(*ORDERS[order]), count=outcomes.count(outcome)
+        )
+    return PromiseOutcomes(promises=listed, tally=outcomes, since=since, until=until)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,15 @@ with its filters are exactly as many as the figure counts."""
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.paginator import Paginator
+from django.db.models import Case, F, Value, When
 from django.utils import timezone, translation
 
 from klantvriend.core.services import user_create
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.selectors import (
+    KEPT_LATE,
     MADE_BY_NOBODY,
     Outcome,
     promise_grace,
@@ -249,3 +252,30 @@ def test_a_promise_on_the_border_of_the_trends_windows_is_on_one_side_in_figure_
     assert (recent.tally.on_time, recent.tally.late, recent.tally.broken) == (1, 0, 1)
     assert figures.trend.last_90_days == 1 / 2
     assert figures.trend.judged_last_90_days == recent.tally.judged == 2
+
+
+@pytest.mark.parametrize("outcome", ["", "kept"])
+@pytest.mark.parametrize("order", ["-due", "due", "-lateness"])
+def test_every_page_of_the_list_holds_the_rows_of_one_plain_ordered_query(
+    business, history, order, outcome
+):
+    """Pages in the second half are read from the end, in the reverse order: ties on the due
+    moment (broken by id) and the pages' edges as one plain ORDER BY gives them."""
+    for hours in (1, 1, 1, 2):  # kept late, three of them due at the same moment
+        _promise(history, due_days_ago=30, late_hours=hours)
+    listed = promise_outcomes(business=business, now=NOW, outcome=outcome, order=order)
+    kept_late = Case(When(KEPT_LATE, then=Value(0)), default=Value(1))
+    not_late_due = Case(When(KEPT_LATE, then=Value(None)), default=F("due_at"))
+    plain = {
+        "-due": ["-due_at", "-id"],
+        "due": ["due_at", "id"],
+        # The late ones by lateness, the others by due moment; both newest first on a tie
+        "-lateness": [kept_late, F("lateness").desc(), not_late_due.desc(), "-id"],
+    }[order]
+    expected = [promise.pk for promise in listed.promises.rows.order_by(*plain)]
+
+    for size in (1, 2, 3):
+        pages = Paginator(listed.promises, size)
+        found = [promise.pk for number in pages.page_range for promise in pages.page(number)]
+        assert found == expected, size
+    assert len(expected) == listed.tally.count(outcome) > 6
