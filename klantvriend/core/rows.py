@@ -46,9 +46,10 @@ class ByFigure:
     than the page's ties. A page in the second half is found the same way from the end, in the
     reverse order, when the part's size is known or cheap to count (from `figures`).
 
-    `figures`: where the same rows' figures can be read alone, with the figure's name there
-    (the insights without their customers, when nothing but the insights filters the list);
-    the rows themselves by default. `rows` must be ordered by the figure first."""
+    `figures`: where the same rows' figures can be read alone through an index, with the
+    figure's name there (the insights without their customers, when nothing but the insights
+    filters the list); without them the part is read by an offset, as any other. `rows` must
+    be ordered by the figure first."""
 
     def __init__(
         self,
@@ -69,11 +70,13 @@ class ByFigure:
 
     def ids(self, start: int, stop: int, *, of: int | None = None) -> list:
         """`of`: how many rows the part has, when known."""
-        if start == 0:
-            return list(self.rows.values_list("pk", flat=True)[:stop])
-        if of is None and self.figures is not None:
-            of = self.count()  # from the figures' index alone
-        if of is None or start <= of - stop:
+        if start == 0 or self.figures is None:
+            # Figures that cannot be read alone (the list is also filtered on what is not in
+            # the figure's index, such as the customer's channel) are read with the rows at
+            # the same cost: finding one and counting those before it would cost twice.
+            return _Part(self.rows).ids(start, stop, of=of)
+        of = self.count() if of is None else of  # from the figures' index alone
+        if start <= of - stop:
             return self._from(start, stop, reverse=False)
         if start >= of:
             return []
@@ -82,7 +85,7 @@ class ByFigure:
 
     def _from(self, start: int, stop: int, *, reverse: bool) -> list:
         """The ids at [start:stop) in the order, or in the reverse order."""
-        source, field = self.figures or (self.rows, self.field)
+        source, field = self.figures
         first_high = self.descending != reverse  # the highest figure comes first
         at = list(
             source.order_by(f"{'-' if first_high else ''}{field}").values_list(field, flat=True)[

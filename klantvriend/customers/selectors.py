@@ -117,13 +117,16 @@ def customer_list(
     return customers.order_by(*orderings.get(order, orderings["name"]))
 
 
-def customer_list_parts(customers: QuerySet[Customer], *, order: str) -> list[ByFigure] | None:
+def customer_list_parts(
+    customers: QuerySet[Customer], *, order: str, filtered: bool
+) -> list[ByFigure] | None:
     """The customer list in an order of its own fields, for core.rows.IdsFirst: the newest
-    customers by the day they became one, whose deep pages are found from those days alone
-    (through customer_business_since) rather than by stepping over every customer before them
-    and sorting each day's by name. None for the other orders."""
+    customers by the day they became one, whose deep pages, when nothing filters the list, are
+    found from those days alone (through customer_business_since) rather than by stepping over
+    every customer before them and sorting each day's by name. None for the other orders."""
     if order == "-customer_since":
-        return [ByFigure(customers, field="customer_since", descending=True)]
+        days = None if filtered else (customers, "customer_since")
+        return [ByFigure(customers, field="customer_since", descending=True, figures=days)]
     return None
 
 
