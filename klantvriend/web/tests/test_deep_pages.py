@@ -21,9 +21,8 @@ from klantvriend.insights.selectors import (
     customer_order_parts,
     customers_with_insight,
 )
+from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.web import views
-
-from .factories import CustomerInsightFactory
 
 CUSTOMERS = 64
 ORDERS = ["-value", "value", "-alive", "alive", "-spend", "-customer_since", "name"]
