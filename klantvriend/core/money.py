@@ -3,6 +3,7 @@
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 _CURRENCY_MARKS = re.compile(r"(?i)(€|eur|euro|\$|usd|£|gbp)")
@@ -11,6 +12,7 @@ _CURRENCY_MARKS = re.compile(r"(?i)(€|eur|euro|\$|usd|£|gbp)")
 # database stores, so that a customer's total kept by the database (CustomerSpend) cannot
 # overflow: it would take nearly a million purchases of this size.
 MAX_CENTS = 10**12 - 1
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 
 class AmountError(ValueError):
@@ -91,11 +93,25 @@ def format_cents(
     if whole:
         units, rest = (abs(cents) + 50) // 100, None
     grouped = f"{units:,}"
-    symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
+    symbol = _SYMBOLS.get(currency, currency)
     if language.startswith("nl"):
         decimals = "" if rest is None else f",{rest:02d}"
         return f"{sign}{symbol} {grouped.replace(',', '.')}{decimals}"
-    return f"{sign}{symbol}{grouped}{'' if rest is None else f'.{rest:02d}'}"
+    # English writes a sign against the figure ("€12") and a code apart from it ("CHF 12").
+    gap = "" if currency in _SYMBOLS else " "
+    return f"{sign}{symbol}{gap}{grouped}{'' if rest is None else f'.{rest:02d}'}"
+
+
+NO_BREAK_SPACE = "\u00a0"
+
+
+def amount_shown(cents: int, currency: str = "EUR", *, whole: bool = False) -> str:
+    """An amount as the pages show it, in the reader's language: format_cents with a no-break
+    space after the currency sign, so that a line never ends in "€" with the figure on the
+    next. Only for pages: an export or the API writes format_cents' ordinary space (or plain
+    cents), which a spreadsheet or a script reads as it always did."""
+    text = format_cents(cents, currency or "EUR", language=get_language() or "nl", whole=whole)
+    return text.replace(" ", NO_BREAK_SPACE)
 
 
 def cents_for_typing(cents: int, *, language: str = "nl") -> str:

@@ -16,12 +16,11 @@ from django.utils.dates import MONTHS
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
-from klantvriend.core.money import format_cents
+from klantvriend.core.money import amount_shown
 from klantvriend.core.numbers import number_rounded
 from klantvriend.customers.models import DERIVED_FIELDS
 from klantvriend.importers.privacy import PersonalData, PersonalRecords
@@ -87,9 +86,8 @@ def _formatter(field: models.Field, business: Business, months: list[str]) -> Fo
             return lambda row, value: f"{round(100 * value)}%"
         return lambda row, value: number_rounded(value, 1)
     if field.name.endswith("_cents"):
-        language = get_language() or "nl"
-        return lambda row, value: format_cents(
-            int(value), getattr(row, "currency", "") or business.currency, language=language
+        return lambda row, value: amount_shown(
+            int(value), getattr(row, "currency", "") or business.currency
         )
     return lambda row, value: str(value)
 

@@ -3,6 +3,7 @@ from django.utils import translation
 
 from klantvriend.core.money import (
     AmountError,
+    amount_shown,
     cents_for_typing,
     format_cents,
     parse_amount,
@@ -57,6 +58,19 @@ def test_money_is_written_the_dutch_and_the_english_way():
     assert format_cents(123456, "EUR", language="nl", whole=True) == "€ 1.235"
     assert format_cents(123449, "EUR", language="en", whole=True) == "€1,234"
     assert format_cents(-150, "EUR", language="nl", whole=True) == "-€ 2"
+    # A currency without a sign by its code, apart from the figure once (it read "CHF  12,50").
+    assert format_cents(1250, "CHF", language="nl") == "CHF 12,50"
+    assert format_cents(1250, "CHF", language="en") == "CHF 12.50"
+
+
+def test_a_page_writes_the_same_amount_with_a_space_no_line_breaks_at():
+    """format_cents, which exports could use, keeps its ordinary space; the pages' amount_shown
+    differs from it in that space alone."""
+    with translation.override("nl"):
+        assert amount_shown(123456) == "€\u00a01.234,56"
+        assert amount_shown(123456, "CHF", whole=True) == "CHF\u00a01.235"
+    with translation.override("en"):
+        assert amount_shown(123456) == "€1,234.56"
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,10 @@
 from django import template
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clv import charts
-from klantvriend.core.money import format_cents, whole_cents
+from klantvriend.core.money import amount_shown, whole_cents
 from klantvriend.core.numbers import number_rounded
 from klantvriend.insights.selectors import (
     alive_figure,
@@ -40,10 +39,7 @@ def customer_insight_card(context, customer, referral_count=0, spend_cents=None)
 
 def _formatter(chart, currency):
     if chart.value_kind == "money":
-        language = get_language() or "nl"
-        return lambda cents: format_cents(
-            whole_cents(cents), currency, language=language, whole=True
-        )
+        return lambda cents: amount_shown(whole_cents(cents), currency, whole=True)
     if chart.value_kind == "share":
         return lambda value: f"{value:.0%}"
     # Counts, whole on their axis: 2.000 in Dutch, 2,000 in English.

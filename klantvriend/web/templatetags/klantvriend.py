@@ -1,10 +1,10 @@
 from django import template
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from klantvriend.core.members import staff_name as _staff_name
-from klantvriend.core.money import format_cents, whole_cents
+from klantvriend.core.money import amount_shown, whole_cents
 
 register = template.Library()
 
@@ -20,7 +20,7 @@ def money(cents, currency="EUR"):
         return ""
     # The advice's means are fractional cents: rounded as the API gives them, not cut off.
     cents = whole_cents(cents) if isinstance(cents, float) else int(cents)
-    return format_cents(cents, currency or "EUR", language=get_language() or "nl")
+    return amount_shown(cents, currency)
 
 
 @register.filter

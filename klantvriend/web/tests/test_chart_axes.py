@@ -37,7 +37,7 @@ def test_the_money_axis_is_written_the_readers_way():
     with translation.override("en"):
         english = svg_chart(chart)
 
-    assert _ticks(dutch)[-1] == "€ 100.000"
+    assert _ticks(dutch)[-1] == "€\u00a0100.000"
     assert _ticks(english)[-1] == "€100,000"
 
 

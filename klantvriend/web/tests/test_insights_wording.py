@@ -73,7 +73,7 @@ def test_the_card_of_a_regular_who_stayed_away_explains_its_zero(
 
     # The value of nothing and the 0% say what they are, and the stage "customer" beside
     # the shop's own "vaste klant" tag says it was a regular
-    assert _shown(page, "insight-value") == ("€ 0,00" if language == "nl" else "€0.00")
+    assert _shown(page, "insight-value") == ("€\u00a00,00" if language == "nl" else "€0.00")
     assert _shown(page, "insight-value-why") == value
     assert _shown(page, "insight-alive") == "0%"
     assert _shown(page, "insight-alive-why") == alive
@@ -86,7 +86,7 @@ def test_the_card_of_a_regular_who_stayed_away_explains_its_zero(
     [
         (
             "nl",
-            "Heeft tot nu toe € 4.940,10 besteed; kwam meestal elke 2 dagen, nu 48 dagen niet "
+            "Heeft tot nu toe €\u00a04.940,10 besteed; kwam meestal elke 2 dagen, nu 48 dagen niet "
             "gezien.",
             "Bellen: waardevolle klant, kwam meestal elke 2 dagen, nu 48 dagen niet gezien. "
             "Vraag hoe het gaat.",
@@ -140,7 +140,9 @@ def test_today_says_how_long_away_without_a_rhythm(owner_client, business):
 
     page = owner_client.get(reverse("web:today")).content.decode()
 
-    assert _shown(page, "why-slipping") == "Heeft tot nu toe € 90,00 besteed; 1 dag niet gezien."
+    assert (
+        _shown(page, "why-slipping") == "Heeft tot nu toe €\u00a090,00 besteed; 1 dag niet gezien."
+    )
 
 
 def test_the_advice_names_the_value_it_averages(owner_client, business):

@@ -334,7 +334,7 @@ def test_purchase_typed_with_a_decimal_comma_lands_on_the_timeline(owner_client,
     assert response.status_code == 200
     purchase = Purchase.objects.get()
     assert (purchase.amount_cents, purchase.description) == (1250, "Rollade")
-    assert "€ 12,50" in response.content.decode()
+    assert "€\u00a012,50" in response.content.decode()
 
 
 @pytest.mark.parametrize(
