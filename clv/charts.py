@@ -63,13 +63,15 @@ def bar_chart(
     y_max: float | None = None,
     whole_numbers: bool = False,
     axis_labels: Sequence[str] | None = None,
+    description: str | None = None,
 ) -> str:
     """Vertical bars, one group per label; ``series`` holds (name, values, css class suffix).
 
     With ``stacked`` the series are drawn on top of each other, otherwise side by side. With
     ``whole_numbers`` (counts) the axis is divided into whole steps: 7, 14, 21, 28 rather than
     6.25, 12.5, 18.75, 25. ``axis_labels`` (default ``labels``) are written under the bars, a
-    line break starting a second line ("dec\n2025"); ``labels`` name the bars when pointed at."""
+    line break starting a second line ("dec\n2025"); ``labels`` name the bars when pointed at.
+    ``description`` (default ``title``) is what a screen reader reads for the whole chart."""
     count = len(labels)
     totals = [
         sum(values[index] or 0 for _, values, _ in series)
@@ -86,7 +88,7 @@ def bar_chart(
     bar_width = slot * 0.7 / (1 if stacked else max(len(series), 1))
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT + 24}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-label="{escape(description or title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
     for step in range(5):

@@ -9,9 +9,11 @@ from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from klantvriend.complaints.models import Complaint
 from klantvriend.core.models import Business
+from klantvriend.core.money import amount_shown
 from klantvriend.promises.models import Promise
 from klantvriend.promises.selectors import promise_grace, promises_judged
 
@@ -34,6 +36,7 @@ class ChartData:
     kind: str = "bars"  # or "heatmap"
     axis_labels: list[str] | None = None  # under the bars, when shorter than `labels`
     per_month: bool = False  # months along the axis, the newest last
+    description: str | None = None  # the text a screen reader reads, when more than the title
 
 
 def _month_starts(business: Business, now: datetime) -> list[datetime]:
@@ -118,27 +121,56 @@ def cohort_chart(run: InsightRun | None) -> ChartData | None:
     )
 
 
-def value_chart(run: InsightRun | None) -> ChartData | None:
+def value_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | None:
+    """How many customers fall in each range of value ("€ 0–250", ..., "€ 2.250 or more": the
+    last bar holds the rest). Each bar says its range in money, on the axis as in the table and
+    the text a screen reader reads, lest the first bar read as customers worth € 0."""
     data = (run.figures or {}).get("value_distribution") if run else None
     if not data or not data["counts"]:
         return None
-    edges = data["edges"]
-    labels = [_whole(edges[i]) for i in range(len(data["counts"]))]
-    labels[-1] += "+"
+    counts = data["counts"]
+    cents = [round(edge * 100) for edge in data["edges"]]  # edges in euros
+    whole = all(edge % 100 == 0 for edge in cents)
+
+    def upper(edge: int) -> str:
+        # The range's end as its start is written, without the currency a second time.
+        return number_format(
+            edge // 100 if whole else edge / 100, 0 if whole else 2, force_grouping=True
+        )
+
+    ranges, axis, more = [], [], _("or more")
+    for index in range(len(counts)):
+        low = amount_shown(cents[index], currency, whole=whole)
+        if index == len(counts) - 1:
+            ranges.append(_("%(amount)s or more") % {"amount": low})
+            axis.append(f"{low}\n{more}")
+        else:
+            ranges.append(f"{low}–{upper(cents[index + 1])}")
+            axis.append(f"{low}–\n{upper(cents[index + 1])}")
     based_on_model = (run.figures.get("advice") or {}).get("based_on_model")
-    title = (
-        _("Distribution of predicted 12-month customer value")
-        if based_on_model
-        else _("Distribution of customer spend so far")
+    if based_on_model:
+        title, measure = (
+            _("Distribution of predicted 12-month customer value"),
+            _("Customer value (12 months)"),
+        )
+    else:
+        title, measure = _("Distribution of customer spend so far"), _("Spent so far")
+    bars = "; ".join(
+        ngettext("%(range)s: %(count)s customer", "%(range)s: %(count)s customers", count)
+        % {"range": shown, "count": _whole(count)}
+        for shown, count in zip(ranges, counts, strict=True)
     )
     return ChartData(
         "value",
         title,
-        labels,
-        [(_("customers"), data["counts"], "value")],
+        ranges,
+        [(_("customers"), counts, "value")],
         "count",
-        [_("value from"), _("customers")],
-        [[label, str(count)] for label, count in zip(labels, data["counts"], strict=True)],
+        [measure, _("customers")],
+        [[shown, _whole(count)] for shown, count in zip(ranges, counts, strict=True)],
+        axis_labels=axis,
+        description=_("%(title)s. Customers per range of value: %(bars)s.")
+        % {"title": title, "bars": bars},
     )
 
 
@@ -248,6 +280,6 @@ def complaint_chart(business: Business, now: datetime) -> ChartData:
 
 def insight_charts(*, business: Business, run: InsightRun | None, now=None) -> list[ChartData]:
     now = now or timezone.now()
-    charts = [revenue_chart(run), cohort_chart(run), value_chart(run)]
+    charts = [revenue_chart(run), cohort_chart(run), value_chart(run, business.currency)]
     charts += [promise_chart(business, now), complaint_chart(business, now)]
     return [chart for chart in charts if chart is not None]

@@ -64,6 +64,7 @@ def svg_chart(chart, currency="EUR"):
             value_format=_formatter(chart, currency),
             whole_numbers=chart.value_kind == "count",
             axis_labels=chart.axis_labels,
+            description=chart.description,
         )
     # Built from escaped parts in clv.charts.
     return mark_safe(svg)

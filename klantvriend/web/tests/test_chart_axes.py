@@ -1,11 +1,14 @@
 """Chart axes: counts step in whole numbers, written the reader's way."""
 
+import re
 from datetime import date
 
+import pytest
 from django.utils import translation
 
 from clv.charts import bar_chart, line_chart
-from klantvriend.insights.charts import ChartData
+from klantvriend.insights.charts import ChartData, value_chart
+from klantvriend.insights.models import InsightRun
 from klantvriend.referrals.selectors import AcquisitionMonth
 from klantvriend.surveys.selectors import MonthNps, NpsSummary
 from klantvriend.web.referral_views import acquisition_chart
@@ -87,3 +90,70 @@ def test_the_acquisition_chart_stacks_the_shares_with_referrals_at_the_bottom():
     assert "<title>mrt 2026 · Doorverwijzing: 25%</title>" in svg
     assert "<title>mrt 2026 · Binnengelopen: 75%</title>" in svg
     assert _ticks(svg) == ["0%", "25%", "50%", "75%", "100%"]
+
+
+def _value_run(edges, counts, based_on_model=True):
+    return InsightRun(
+        figures={
+            "value_distribution": {"edges": edges, "counts": counts},
+            "advice": {"based_on_model": based_on_model},
+        }
+    )
+
+
+def _axis(svg: str) -> list[str]:
+    """The labels under the bars, their two lines joined by "|"."""
+    labels = [part.split("</text>")[0] for part in svg.split('class="chart-label"')[1:]]
+    return ["|".join(re.findall(r">([^<]+)", ">" + label.split(">", 1)[1])) for label in labels]
+
+
+@pytest.mark.parametrize(
+    ("language", "ranges", "axis", "headers", "description"),
+    [
+        (
+            "nl",
+            ["€\u00a00–250", "€\u00a0250–500", "€\u00a0500 of meer"],
+            ["€\u00a00–|250", "€\u00a0250–|500", "€\u00a0500|of meer"],
+            ["Klantwaarde (12 maanden)", "klanten"],
+            "Verdeling van de verwachte klantwaarde over 12 maanden. Aantal klanten per bedrag: "
+            "€\u00a00–250: 1.650 klanten; €\u00a0250–500: 1 klant; €\u00a0500 of meer: 20 klanten.",
+        ),
+        (
+            "en",
+            ["€0–250", "€250–500", "€500 or more"],
+            ["€0–|250", "€250–|500", "€500|or more"],
+            ["Customer value (12 months)", "customers"],
+            "Distribution of predicted 12-month customer value. Customers per range of value: "
+            "€0–250: 1,650 customers; €250–500: 1 customer; €500 or more: 20 customers.",
+        ),
+    ],
+)
+def test_the_value_chart_says_each_bar_is_a_range_of_money(
+    language, ranges, axis, headers, description
+):
+    """The axis read "0, 250 … 2.250+", so the first bar read as 1,650 customers worth € 0."""
+    run = _value_run([0.0, 250.0, 500.0, 750.0], [1650, 1, 20])
+    with translation.override(language):
+        chart = value_chart(run, "EUR")
+        svg = svg_chart(chart)
+
+    assert (chart.labels, chart.table_headers, chart.description) == (ranges, headers, description)
+    assert chart.table_rows == [
+        [ranges[0], "1.650" if language == "nl" else "1,650"],
+        [ranges[1], "1"],
+        [ranges[2], "20"],
+    ]
+    assert _axis(svg) == axis
+    assert f'aria-label="{description}"' in svg
+    assert f"<title>{ranges[0]} · {headers[1]}: " in svg
+
+
+def test_the_value_chart_of_small_spend_keeps_its_cents():
+    """Spend so far of a few euros has steps of 50 cents: whole euros read "0, 0, 1, 1"."""
+    run = _value_run([0.0, 0.5, 1.0, 1.5], [3, 2, 1], based_on_model=False)
+    with translation.override("nl"):
+        chart = value_chart(run, "EUR")
+
+    assert chart.labels == ["€\u00a00,00–0,50", "€\u00a00,50–1,00", "€\u00a01,00 of meer"]
+    assert chart.table_headers == ["Besteed tot nu toe", "klanten"]
+    assert chart.title == "Verdeling van de besteding tot nu toe"
