@@ -198,9 +198,10 @@ FIGURES_CACHE_SECONDS = 60
 
 
 def _complaints_detail(figures: ComplaintFigures) -> str:
-    """How many complaints came in, and how they were answered: on the spot, after a median
-    wait, or not yet ("12 complaints in the last 90 days; 8 answered on the spot, the other 4
-    got a first response in a median of 3.5 h")."""
+    """How many complaints came in, and how they were answered: on the spot, later, or not yet
+    ("12 complaints in the last 90 days; 8 answered on the spot, the other 4 got a first
+    response (half of them within 3.5 hours)"). The median is said as what it means to a
+    shopkeeper, half of them within it, with its exact figure."""
     received = figures.received
     if not received:
         return _("0 complaints in the last 90 days")
@@ -227,8 +228,8 @@ def _complaints_detail(figures: ComplaintFigures) -> str:
     if later == received:
         answers.append(
             ngettext(
-                "first response after %(hours)s h",
-                "first response in a median of %(hours)s h",
+                "first response after %(hours)s hours",
+                "all got a first response (half of them within %(hours)s hours)",
                 later,
             )
             % {"hours": hours}
@@ -236,8 +237,8 @@ def _complaints_detail(figures: ComplaintFigures) -> str:
     elif later and not waiting:  # the rest of them, after those answered on the spot
         answers.append(
             ngettext(
-                "the other one got a first response after %(hours)s h",
-                "the other %(count)d got a first response in a median of %(hours)s h",
+                "the other one got a first response after %(hours)s hours",
+                "the other %(count)d got a first response (half of them within %(hours)s hours)",
                 later,
             )
             % {"count": later, "hours": hours}
@@ -245,8 +246,8 @@ def _complaints_detail(figures: ComplaintFigures) -> str:
     elif later:
         answers.append(
             ngettext(
-                "%(count)d got a first response after %(hours)s h",
-                "%(count)d got a first response in a median of %(hours)s h",
+                "%(count)d got a first response after %(hours)s hours",
+                "%(count)d got a first response (half of them within %(hours)s hours)",
                 later,
             )
             % {"count": later, "hours": hours}

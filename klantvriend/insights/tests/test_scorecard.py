@@ -222,12 +222,12 @@ def test_the_figures_count_one_promise_complaint_and_answer_in_the_singular(busi
     assert details == {
         "en": {
             "promises": "1 promise judged in the last 90 days",
-            "complaint_response": "1 complaint in the last 90 days; first response after 0.5 h",
+            "complaint_response": "1 complaint in the last 90 days; first response after 0.5 hours",
             "nps": "1 answer in the last 90 days",
         },
         "nl": {
             "promises": "1 belofte beoordeeld in de afgelopen 90 dagen",
-            "complaint_response": "1 klacht in de laatste 90 dagen; eerste reactie na 0,5 u",
+            "complaint_response": "1 klacht in de laatste 90 dagen; eerste reactie na 0,5 uur",
             "nps": "1 antwoord in de laatste 90 dagen",
         },
     }
@@ -273,9 +273,9 @@ ON_THE_SPOT = "on the spot"
         (
             8 * [ON_THE_SPOT] + [1.0, 3.0, 4.0, 6.0],
             "12 complaints in the last 90 days; 8 answered on the spot, the other 4 got a first "
-            "response in a median of 3.5 h",
+            "response (half of them within 3.5 hours)",
             "12 klachten in de laatste 90 dagen; 8 ter plekke beantwoord, de andere 4 kregen een "
-            "eerste reactie na een mediaan van 3,5 u",
+            "eerste reactie (de helft binnen 3,5 uur)",
         ),
         (
             3 * [ON_THE_SPOT],
@@ -284,8 +284,10 @@ ON_THE_SPOT = "on the spot"
         ),
         (
             [1.0, 2.0],
-            "2 complaints in the last 90 days; first response in a median of 1.5 h",
-            "2 klachten in de laatste 90 dagen; eerste reactie na een mediaan van 1,5 u",
+            "2 complaints in the last 90 days; all got a first response (half of them within "
+            "1.5 hours)",
+            "2 klachten in de laatste 90 dagen; alle kregen een eerste reactie (de helft binnen "
+            "1,5 uur)",
         ),
         (
             [None, None],
@@ -300,22 +302,22 @@ ON_THE_SPOT = "on the spot"
         ),
         (
             [2.0],
-            "1 complaint in the last 90 days; first response after 2.0 h",
-            "1 klacht in de laatste 90 dagen; eerste reactie na 2,0 u",
+            "1 complaint in the last 90 days; first response after 2.0 hours",
+            "1 klacht in de laatste 90 dagen; eerste reactie na 2,0 uur",
         ),
         (
             3 * [ON_THE_SPOT] + [2.0],
             "4 complaints in the last 90 days; 3 answered on the spot, the other one got a first "
-            "response after 2.0 h",
+            "response after 2.0 hours",
             "4 klachten in de laatste 90 dagen; 3 ter plekke beantwoord, de andere kreeg een "
-            "eerste reactie na 2,0 u",
+            "eerste reactie na 2,0 uur",
         ),
         (
             2 * [ON_THE_SPOT] + [1.0, None],
             "4 complaints in the last 90 days; 2 answered on the spot, 1 got a first response "
-            "after 1.0 h, 1 not answered yet",
+            "after 1.0 hours, 1 not answered yet",
             "4 klachten in de laatste 90 dagen; 2 ter plekke beantwoord, 1 kreeg een eerste "
-            "reactie na 1,0 u, 1 nog niet beantwoord",
+            "reactie na 1,0 uur, 1 nog niet beantwoord",
         ),
         (
             [ON_THE_SPOT, None, None],
@@ -325,10 +327,10 @@ ON_THE_SPOT = "on the spot"
         ),
         (
             [1.0, 3.0, None],
-            "3 complaints in the last 90 days; 2 got a first response in a median of 2.0 h, "
-            "1 not answered yet",
-            "3 klachten in de laatste 90 dagen; 2 kregen een eerste reactie na een mediaan van "
-            "2,0 u, 1 nog niet beantwoord",
+            "3 complaints in the last 90 days; 2 got a first response (half of them within "
+            "2.0 hours), 1 not answered yet",
+            "3 klachten in de laatste 90 dagen; 2 kregen een eerste reactie (de helft binnen "
+            "2,0 uur), 1 nog niet beantwoord",
         ),
     ],
 )

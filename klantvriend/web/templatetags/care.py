@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from klantvriend.complaints.clocks import Stage
 from klantvriend.web.care_forms import resolve_form_for
@@ -82,13 +82,31 @@ def signed(points: int) -> str:
     return "0"
 
 
+def points_change(points: int, before: str | None = None) -> str:
+    """A change in points against the 90 days before, as every page writes it (the scorecard
+    and Today read "+9 ptn" and "+9 punten" for the same change): "+9 points vs. the 90 days
+    before", with the figure of then where the page shows it: "(75%)"."""
+    change = ngettext("%(change)s point", "%(change)s points", abs(points)) % {
+        "change": signed(points)
+    }
+    if before is None:
+        return _("%(change)s vs. the 90 days before") % {"change": change}
+    return _("%(change)s vs. the 90 days before (%(before)s)") % {
+        "change": change,
+        "before": before,
+    }
+
+
 @register.filter
-def trend_points(trend):
+def trend_change(trend):
     """How many percentage points the last 90 days' share differs from the 90 days before, as
-    the two are shown (87% against 74%: "+13"); empty without both."""
+    the two are shown (87% against 74%: "+13 points vs. the 90 days before"); empty without
+    both."""
     if trend.last_90_days is None or trend.previous_90_days is None:
         return ""
-    return signed(percent_points(trend.last_90_days) - percent_points(trend.previous_90_days))
+    return points_change(
+        percent_points(trend.last_90_days) - percent_points(trend.previous_90_days)
+    )
 
 
 @register.filter

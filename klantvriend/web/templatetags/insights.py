@@ -16,7 +16,7 @@ from klantvriend.insights.selectors import (
 )
 from klantvriend.surveys.selectors import nps_rounded
 
-from .care import percent, percent_points, signed
+from .care import percent, percent_points, points_change
 
 register = template.Library()
 
@@ -95,20 +95,14 @@ def figure_value(figure):
 
 @register.filter
 def figure_change(figure):
-    """The trend with the figure of the 90 days before: "+13 pts vs. the 90 days before (74%)",
-    the change being the difference of the two figures as shown, so that it adds up on the page
-    and against the rows of either period."""
+    """The trend with the figure of the 90 days before: "+13 points vs. the 90 days before
+    (74%)", the change being the difference of the two figures as shown, so that it adds up on
+    the page and against the rows of either period."""
     if figure.change is None:
         return ""
     before = _shown(figure.kind, figure.previous_90_days)
     if figure.kind == "share":
         points = percent_points(figure.last_90_days) - percent_points(figure.previous_90_days)
-        return _("%(change)s pts vs. the 90 days before (%(before)s)") % {
-            "change": signed(points),
-            "before": before,
-        }
-    points = nps_rounded(figure.last_90_days) - nps_rounded(figure.previous_90_days)
-    return _("%(change)s vs. the 90 days before (%(before)s)") % {
-        "change": signed(points),
-        "before": before,
-    }
+    else:
+        points = nps_rounded(figure.last_90_days) - nps_rounded(figure.previous_90_days)
+    return points_change(points, before)

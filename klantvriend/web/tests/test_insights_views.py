@@ -432,13 +432,13 @@ def test_the_rows_of_a_figure_say_how_they_add_up_and_page_through_all_of_them(
     [
         (
             "nl",
-            "+17 ptn t.o.v. de 90 dagen ervoor (33%)",
+            "+17 punten t.o.v. de 90 dagen ervoor (33%)",
             "Klanten die in de 90 dagen vóór de laatste 90 kochten",
             ["Laatste 90 dagen", "De 90 dagen ervoor"],
         ),
         (
             "en",
-            "+17 pts vs. the 90 days before (33%)",
+            "+17 points vs. the 90 days before (33%)",
             "Customers who bought in the 90 days before the last 90",
             ["Last 90 days", "The 90 days before"],
         ),
@@ -497,7 +497,7 @@ def test_a_trend_is_the_difference_of_the_two_figures_as_shown():
 
     from klantvriend.insights.scorecard import Figure
     from klantvriend.promises.selectors import Trend
-    from klantvriend.web.templatetags.care import trend_points
+    from klantvriend.web.templatetags.care import trend_change
     from klantvriend.web.templatetags.insights import figure_change, figure_value
 
     promises = Figure("promises", "kept", 5 / 8, "share", 5 / 8, 3 / 8)
@@ -506,16 +506,20 @@ def test_a_trend_is_the_difference_of_the_two_figures_as_shown():
     with translation.override("en"):
         assert (figure_value(promises), figure_change(promises)) == (
             "62%",
-            "+24 pts vs. the 90 days before (38%)",
+            "+24 points vs. the 90 days before (38%)",
         )
         # NPS is rounded half away from zero, as on every page: +13 against -13.
         assert (figure_value(nps), figure_change(nps)) == (
             "+13",
-            "+26 vs. the 90 days before (-13)",
+            "+26 points vs. the 90 days before (-13)",
         )
-    assert trend_points(Trend(last_90_days=5 / 8, previous_90_days=3 / 8)) == "+24"
-    assert trend_points(Trend(last_90_days=3 / 8, previous_90_days=5 / 8)) == "−24"
-    assert trend_points(Trend(last_90_days=None, previous_90_days=5 / 8)) == ""
+        assert trend_change(Trend(last_90_days=5 / 8, previous_90_days=3 / 8)) == (
+            "+24 points vs. the 90 days before"
+        )
+        assert trend_change(Trend(last_90_days=3 / 8, previous_90_days=5 / 8)) == (
+            "−24 points vs. the 90 days before"
+        )
+    assert trend_change(Trend(last_90_days=None, previous_90_days=5 / 8)) == ""
 
 
 def _opened(client, html: str, testid: str):
@@ -643,3 +647,64 @@ def test_the_advices_parts_and_the_lists_totals_read_in_either_language(
     # The template's line breaks folded, the amounts' no-break spaces kept (str.split would
     # fold those too).
     assert re.sub(r"[ \n]+", " ", shown).strip() == totals
+
+
+@pytest.mark.parametrize(
+    ("language", "today", "scorecard"),
+    [
+        (
+            "nl",
+            "+17 punten t.o.v. de 90 dagen ervoor",
+            "+17 punten t.o.v. de 90 dagen ervoor (50%)",
+        ),
+        (
+            "en",
+            "+17 points vs. the 90 days before",
+            "+17 points vs. the 90 days before (50%)",
+        ),
+    ],
+)
+def test_today_and_the_scorecard_write_a_change_in_points_alike(
+    owner_client, owner, business, language, today, scorecard
+):
+    """The scorecard read "+9 ptn t.o.v. de 90 dagen ervoor" where Today read "+9 punten t.o.v.
+    de 90 dagen ervoor" for the same promises."""
+    from klantvriend.promises.tests.factories import PromiseFactory
+
+    now, day = timezone.now(), dt.timedelta(days=1)
+    customer = CustomerFactory(business=business)
+    # The 90 days before: 1 of 2 kept on time; the last 90: 2 of 3.
+    for due, late in [(120, False), (110, True), (30, False), (20, False), (10, True)]:
+        due_at = now - due * day
+        PromiseFactory(
+            customer=customer,
+            made_at=due_at - day,
+            due_at=due_at,
+            done_at=due_at + (day if late else -day / 2),
+        )
+    account_language_set(user=owner, language=language)
+
+    shown_today = owner_client.get(reverse("web:today")).content.decode()
+    shown_scorecard = owner_client.get(reverse("web:insights_scorecard")).content.decode()
+
+    assert re.findall(r'<span class="trend">([^<]+)</span>', shown_today) == [today]
+    assert re.findall(r'data-testid="trend-promises">([^<]+)</a>', shown_scorecard) == [scorecard]
+
+
+@pytest.mark.parametrize(
+    ("language", "points", "shown"),
+    [
+        ("nl", 1, "+1 punt t.o.v. de 90 dagen ervoor"),
+        ("nl", -1, "−1 punt t.o.v. de 90 dagen ervoor"),
+        ("nl", 0, "0 punten t.o.v. de 90 dagen ervoor"),
+        ("en", 1, "+1 point vs. the 90 days before"),
+        ("en", -12, "−12 points vs. the 90 days before"),
+    ],
+)
+def test_one_point_is_written_as_one(language, points, shown):
+    from django.utils import translation
+
+    from klantvriend.web.templatetags.care import points_change
+
+    with translation.override(language):
+        assert points_change(points) == shown
