@@ -277,24 +277,56 @@ def _complaints_detail(figures: ComplaintFigures) -> str:
     }
 
 
+def lowest_drivers(drivers) -> list:
+    """The drivers whose score reads lowest on the page, to one decimal, the lowest first:
+    certainty's 3.638 and customisation's 3.640 both read 3,6, and naming the one a thousandth
+    lower alone looked arbitrary beside the other."""
+    ordered = sorted(drivers, key=lambda driver: driver.average)
+    shown = number_rounded(ordered[0].average, 1)
+    return [driver for driver in ordered if number_rounded(driver.average, 1) == shown]
+
+
+def _names(drivers) -> str:
+    """ "certainty", "certainty and customisation", "certainty, flexibility and customisation"."""
+    labels = [driver.label for driver in drivers]
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(names)s and %(last)s") % {"names": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def _drivers_detail(drivers) -> str:
+    lowest = lowest_drivers(drivers)
+    if len(lowest) == 1:
+        return _("%(driver)s; answers of the last 12 months") % {"driver": lowest[0].label}
+    return _("%(drivers)s score equally low; answers of the last 12 months") % {
+        "drivers": _names(lowest)
+    }
+
+
 def _driver_action(drivers) -> str:
     """Which driver to work on first: the one that separates detractors from promoters most,
-    as the survey results page says; without enough of both, the lowest."""
+    as the survey results page says; without enough of both, the lowest (all those that read
+    equally low)."""
     separating = most_separating_driver(drivers)
-    lowest = min(drivers, key=lambda driver: driver.average)
-    if separating is not None and separating.name != lowest.name:
-        return _(
+    lowest = lowest_drivers(drivers)
+    if separating is not None and separating.name not in {driver.name for driver in lowest}:
+        return ngettext(
             "Work first on %(driver)s: it separates the detractors from the promoters most "
-            "(see the survey results), more than %(lowest)s, which scores lowest."
-        ) % {"driver": separating.label, "lowest": lowest.label}
+            "(see the survey results), more than %(lowest)s, which scores lowest.",
+            "Work first on %(driver)s: it separates the detractors from the promoters most "
+            "(see the survey results), more than %(lowest)s, which score equally low.",
+            len(lowest),
+        ) % {"driver": separating.label, "lowest": _names(lowest)}
     if separating is not None:
         return _(
             "Work first on %(driver)s: it scores lowest and separates the detractors from the "
             "promoters most (see the survey results)."
         ) % {"driver": separating.label}
-    return _("Work first on %(driver)s, the driver with the lowest score.") % {
-        "driver": lowest.label
-    }
+    return ngettext(
+        "Work first on %(driver)s, the driver with the lowest score.",
+        "Work first on %(driver)s, the drivers that score equally low.",
+        len(lowest),
+    ) % {"driver": _names(lowest)}
 
 
 def _scorecard_key(business: Business, language: str) -> str:
@@ -408,9 +440,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             _("Satisfaction drivers (weakest)"),
             weakest_driver.average if weakest_driver else None,
             "score",
-            detail=_("%(driver)s; answers of the last 12 months") % {"driver": weakest_driver.label}
-            if weakest_driver
-            else "",
+            detail=_drivers_detail(drivers) if drivers else "",
             parts=[(d.label, d.average) for d in drivers],
         ),
         Figure(

@@ -13,10 +13,15 @@ from klantvriend.customers.models import AcquisitionChannel
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights import rows as rows_module
 from klantvriend.insights.rows import TRENDS, scorecard_rows
-from klantvriend.insights.scorecard import customer_scorecard
+from klantvriend.insights.scorecard import (
+    _driver_action,
+    _drivers_detail,
+    customer_scorecard,
+    lowest_drivers,
+)
 from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
-from klantvriend.surveys.selectors import survey_results
+from klantvriend.surveys.selectors import DriverResult, survey_results
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
 
 
@@ -47,6 +52,78 @@ def test_the_scorecard_and_the_survey_results_advise_the_same_driver(business):
         "Work first on reliability: it separates the detractors from the promoters most "
         "(see the survey results), more than flexibility, which scores lowest."
     )
+
+
+def _driver(name, label, average, promoters=None, detractors=None):
+    return DriverResult(name, label, average, 20, promoters, detractors)
+
+
+@pytest.mark.parametrize(
+    ("language", "detail", "action"),
+    [
+        (
+            "nl",
+            "zekerheid en maatwerk scoren even laag; antwoorden van de laatste 12 maanden",
+            "Werk eerst aan zekerheid en maatwerk, de factoren die even laag scoren.",
+        ),
+        (
+            "en",
+            "certainty and customisation score equally low; answers of the last 12 months",
+            "Work first on certainty and customisation, the drivers that score equally low.",
+        ),
+    ],
+)
+def test_drivers_that_read_equally_low_are_named_together(business, language, detail, action):
+    """certainty 2.55 and customisation 2.60 both read 2,6 on the card: it named certainty
+    alone, a choice the reader could not see."""
+    customer = CustomerFactory(business=business)
+    # Twenty passives (no promoters and detractors to tell a driver apart): certainty 51/20,
+    # customisation 52/20, the others 4.
+    for index in range(20):
+        SurveyResponseFactory(
+            customer=customer,
+            nps=8,
+            certainty=3 if index < 11 else 2,
+            customisation=3 if index < 12 else 2,
+            reliability=4,
+            flexibility=4,
+            complaint_handling=4,
+        )
+
+    with translation.override(language):
+        card = customer_scorecard(business=business)
+
+    drivers = next(figure for figure in card.figures if figure.key == "drivers")
+    assert (drivers.value, drivers.detail) == (2.55, detail)
+    assert card.next_action == action
+
+
+def test_the_lowest_drivers_are_those_that_read_lowest_to_one_decimal():
+    certainty = _driver("certainty", "certainty", 3.638)
+    customisation = _driver("customisation", "customisation", 3.640)
+    flexibility = _driver("flexibility", "flexibility", 3.65)  # reads 3,7
+    reliability = _driver("reliability", "reliability", 4.2, promoters=4.8, detractors=2.0)
+
+    with translation.override("en"):
+        assert lowest_drivers([flexibility, customisation, certainty]) == [
+            certainty,
+            customisation,
+        ]
+        assert lowest_drivers([flexibility, certainty]) == [certainty]
+        assert _driver_action([certainty, customisation, flexibility, reliability]) == (
+            "Work first on reliability: it separates the detractors from the promoters most "
+            "(see the survey results), more than certainty and customisation, which score "
+            "equally low."
+        )
+        assert _drivers_detail([certainty, customisation, _driver("x", "x", 3.55)]) == (
+            "x, certainty and customisation score equally low; answers of the last 12 months"
+        )
+    with translation.override("nl"):
+        assert _driver_action([certainty, customisation, flexibility, reliability]) == (
+            "Werk eerst aan reliability: die maakt het grootste verschil tussen criticasters en "
+            "promotors (zie de enquêteresultaten), meer dan certainty en customisation, die even "
+            "laag scoren."
+        )
 
 
 def test_the_complaint_trend_compares_the_last_90_days_with_the_90_days_before(business):
