@@ -7,7 +7,7 @@ from django.utils import timezone
 from clv.tests.shops import neighbourhood_butcher
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.customers.tests.factories import CustomerFactory
-from klantvriend.insights.models import CustomerInsight, Segment, Stage
+from klantvriend.insights.models import CustomerInsight, InsightRun, Segment, Stage
 
 
 class CustomerInsightFactory(factory.django.DjangoModelFactory):
@@ -22,6 +22,36 @@ class CustomerInsightFactory(factory.django.DjangoModelFactory):
     spend_cents = 2500
     segment = Segment.NEW
     stage = Stage.PASSER_BY
+
+
+def advice_run(
+    business, *, as_of, customers, came_back, total, repeat, top_fifth_customers, top_fifth
+) -> InsightRun:
+    """A refresh whose advice holds these revenues (in cents) and no segments, as the advice
+    page reads it: a relationship business at a margin of 30%."""
+    return InsightRun.objects.create(
+        business=business,
+        as_of=as_of,
+        customers=customers,
+        figures={
+            "advice": {
+                "verdict": "relationship",
+                "n_customers": customers,
+                "came_back": came_back,
+                "repeat_customer_share": came_back / customers,
+                "total_revenue": total,
+                "repeat_revenue": repeat,
+                "repeat_revenue_share": repeat / total,
+                "top_fifth_customers": top_fifth_customers,
+                "top_fifth_revenue": top_fifth,
+                "top_fifth_revenue_share": top_fifth / total,
+                "expected_purchases_per_customer": None,
+                "margin": 0.3,
+                "uplift": 0.1,
+                "by_segment": [],
+            }
+        },
+    )
 
 
 def butcher_history(business, *, regulars: int = 40, passers_by: int = 20, seed: int = 2):

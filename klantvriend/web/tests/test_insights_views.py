@@ -15,7 +15,11 @@ from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFacto
 from klantvriend.insights.models import CustomerInsight, InsightRun
 from klantvriend.insights.selectors import SLIPPING_AWAY_LIMIT
 from klantvriend.insights.services import insights_refresh
-from klantvriend.insights.tests.factories import CustomerInsightFactory, butcher_history
+from klantvriend.insights.tests.factories import (
+    CustomerInsightFactory,
+    advice_run,
+    butcher_history,
+)
 
 
 @pytest.fixture
@@ -614,28 +618,15 @@ def test_the_advices_parts_and_the_lists_totals_read_in_either_language(
             spend_cents=spend,
             repeat_spend_cents=repeat,
         )
-    InsightRun.objects.create(
-        business=business,
+    advice_run(
+        business,
         as_of=day,
         customers=3,
-        figures={
-            "advice": {
-                "verdict": "relationship",
-                "n_customers": 3,
-                "came_back": 2,
-                "repeat_customer_share": 2 / 3,
-                "total_revenue": 10000.0,
-                "repeat_revenue": 7000.0,
-                "repeat_revenue_share": 0.7,
-                "top_fifth_customers": 1,
-                "top_fifth_revenue": 5000.0,
-                "top_fifth_revenue_share": 0.5,
-                "expected_purchases_per_customer": None,
-                "margin": 0.3,
-                "uplift": 0.1,
-                "by_segment": [],
-            }
-        },
+        came_back=2,
+        total=10000.0,
+        repeat=7000.0,
+        top_fifth_customers=1,
+        top_fifth=5000.0,
     )
     account_language_set(user=owner, language=language)
 

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from klantvriend.core.accounts import account_language_set
 from klantvriend.customers import services
-from klantvriend.insights.models import InsightRun
+from klantvriend.insights.tests.factories import advice_run
 from klantvriend.web.templatetags.klantvriend import money
 
 NO_BREAK = "\u00a0"
@@ -50,28 +50,15 @@ def test_the_advice_page_never_ends_a_line_in_a_currency_sign(
 ):
     """On a phone and at 1280 pixels alike the advice's revenue from return visits read
     "(€" at the end of one line and "995.849,90 van €" on the next."""
-    InsightRun.objects.create(
-        business=business,
+    advice_run(
+        business,
         as_of=dt.date(2026, 11, 2),
         customers=2000,
-        figures={
-            "advice": {
-                "verdict": "relationship",
-                "n_customers": 2000,
-                "came_back": 1339,
-                "repeat_customer_share": 1339 / 2000,
-                "total_revenue": 104471555.0,
-                "repeat_revenue": 99584990.0,
-                "repeat_revenue_share": 99584990 / 104471555,
-                "top_fifth_customers": 400,
-                "top_fifth_revenue": 82169375.0,
-                "top_fifth_revenue_share": 82169375 / 104471555,
-                "expected_purchases_per_customer": None,
-                "margin": 0.3,
-                "uplift": 0.1,
-                "by_segment": [],
-            }
-        },
+        came_back=1339,
+        total=104471555.0,
+        repeat=99584990.0,
+        top_fifth_customers=400,
+        top_fifth=82169375.0,
     )
     account_language_set(user=owner, language=language)
 
