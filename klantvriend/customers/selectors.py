@@ -104,7 +104,9 @@ def customer_list(
         customers = with_last_purchase(customers)
     orderings = {
         "name": ["name", "id"],
-        "-last_purchase": ["-last_purchase_at", "name", "id"],
+        # Those who never bought last on both databases (PostgreSQL puts NULL first when
+        # descending, SQLite last): the list is of who bought most recently.
+        "-last_purchase": [F("last_purchase_at").desc(nulls_last=True), "name", "id"],
         "-customer_since": ["-customer_since", "name", "id"],
     }
     if search_is_indexed(query):

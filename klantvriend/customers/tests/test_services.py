@@ -452,3 +452,16 @@ def test_a_customer_with_every_detail_at_its_longest_fits_the_search_text(busine
     # Without the digits as written (24 more and a space), which would not fit.
     assert (len(stored), stored[-23:]) == (679, " 0612345678901234567890")
     assert list(selectors.customer_list(business=business, query="06123456789012")) == [customer]
+
+
+def test_by_last_purchase_those_who_never_bought_come_last_on_every_database(business):
+    now = timezone.now()
+    never = CustomerFactory(business=business, name="Aaf Nooit")
+    long_ago = CustomerFactory(business=business, name="Bas Lang")
+    recent = CustomerFactory(business=business, name="Cor Net")
+    PurchaseFactory(customer=long_ago, at=now - timedelta(days=300))
+    PurchaseFactory(customer=recent, at=now - timedelta(days=1))
+
+    listed = list(selectors.customer_list(business=business, order="-last_purchase"))
+
+    assert listed == [recent, long_ago, never]
