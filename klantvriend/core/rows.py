@@ -2,6 +2,7 @@
 says how many there are, without loading them all."""
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db.models import Case, F, Q, QuerySet, Value, When
 
@@ -74,7 +75,7 @@ class ByFigure:
             # Figures that cannot be read alone (the list is also filtered on what is not in
             # the figure's index, such as the customer's channel) are read with the rows at
             # the same cost: finding one and counting those before it would cost twice.
-            return _Part(self.rows).ids(start, stop, of=of)
+            return ByOffset(self.rows).ids(start, stop, of=of)
         of = self.count() if of is None else of  # from the figures' index alone
         if start <= of - stop:
             return self._from(start, stop, reverse=False)
@@ -103,8 +104,8 @@ class ByFigure:
         return list(from_there[skipped : skipped + stop - start])
 
 
-class _Part:
-    """A part that is a queryset of ids in its order, cut by an offset."""
+class ByOffset:
+    """A part that is a queryset of rows in its order, its ids cut by an offset."""
 
     def __init__(self, rows: QuerySet):
         self.ids_in_order = rows.values_list("pk", flat=True)
@@ -122,6 +123,14 @@ class _Part:
         return list(self.ids_in_order[start:stop])
 
 
+class Part(Protocol):
+    """A part of an IdsFirst that finds its ids its own way (ByFigure, or an app's own)."""
+
+    def count(self) -> int: ...
+
+    def ids(self, start: int, stop: int, *, of: int | None = None) -> list: ...
+
+
 class IdsFirst:
     """A list to page through whose rows are costly to build (joins, a subquery per row) and
     that must be sorted before it is cut, like search matches: a page's ids are found first by
@@ -130,7 +139,7 @@ class IdsFirst:
     grows with the shop. Django's Paginator takes it like a queryset.
 
     `parts`: the ids in order as several lists one after the other (querysets of `rows`, each
-    ordered, or ByFigure, together holding every row once), for an order that no one index
+    ordered, or a Part such as ByFigure, together holding every row once), for an order that no one index
     serves but each part's does: customers with a figure in the order of the figure's index,
     then those without by name. A page reads the part it falls in (and the next, where it
     crosses into it), and counts a part only when it begins past its end."""
@@ -139,7 +148,7 @@ class IdsFirst:
         self,
         rows: QuerySet,
         *,
-        parts: list[QuerySet | ByFigure] | None = None,
+        parts: list[QuerySet | Part] | None = None,
         count: int | None = None,
     ):
         """`count`: how many rows there are, where already known (kept by the database, or
@@ -148,7 +157,7 @@ class IdsFirst:
         # Annotations that only the rows show are left out; those that order them stay.
         self.ids = rows.values_list("pk", flat=True)
         self.parts = [
-            part if isinstance(part, ByFigure) else _Part(part) for part in (parts or [rows])
+            ByOffset(part) if isinstance(part, QuerySet) else part for part in (parts or [rows])
         ]
         self.counted = count
 

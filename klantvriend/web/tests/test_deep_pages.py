@@ -5,17 +5,19 @@ or without an insight last."""
 
 import random
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.db.models import Case, Count, F, FloatField, IntegerField, Q, Value, When
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from klantvriend.core.rows import IdsFirst
 from klantvriend.customers import selectors
 from klantvriend.customers.models import AcquisitionChannel, Customer
-from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.models import CustomerInsight, Segment
 from klantvriend.insights.selectors import (
     customer_order_parts,
@@ -161,7 +163,10 @@ def rows_in_order(business, order: str, *, alone: bool) -> IdsFirst:
     parts = customer_order_parts(customers, business=business, order=order, insights=insights)
     return IdsFirst(
         customers,
-        parts=parts or selectors.customer_list_parts(customers, order=order, filtered=not alone),
+        parts=parts
+        or selectors.customer_list_parts(
+            customers, business=business, order=order, filtered=not alone
+        ),
     )
 
 
@@ -208,3 +213,66 @@ def test_a_deep_page_steps_over_its_ties_only(shop, start):
     # The part's size, the figure at the page's place, the customers before it (or after),
     # the page's ids, its rows
     assert len(captured) == 5
+
+
+@pytest.fixture
+def buyers(business, other_business):
+    """Customers of few names whose last purchases often share a moment; some never bought."""
+    chance = random.Random(11)
+    base = timezone.now().replace(microsecond=0) - timedelta(days=30)
+    for index in range(40):
+        customer = CustomerFactory(business=business, name=chance.choice(["Anna", "Bram", "Cor"]))
+        for _ in range(index % 4):
+            hours = chance.choice([1, 2, 3, 5, 8])
+            PurchaseFactory(customer=customer, at=base + timedelta(hours=hours))
+    # Another business's purchase is the newest of all: never listed
+    PurchaseFactory(customer=CustomerFactory(business=other_business), at=timezone.now())
+    return business
+
+
+def by_last_purchase(business) -> list[int]:
+    """The list by last purchase as one plain ordered query over every customer."""
+    customers = selectors.with_last_purchase(
+        selectors.customer_list(business=business, order="-last_purchase")
+    )
+    return list(customers.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("customers_found", "purchases_read"),
+    [(1_000, 20_000), (12, 20_000), (1_000, 9)],
+    ids=["from-the-purchases", "deep-pages-sorted", "too-many-purchases"],
+)
+def test_every_page_by_last_purchase_follows_the_plain_order(
+    buyers, owner_client, monkeypatch, customers_found, purchases_read
+):
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    monkeypatch.setattr(selectors, "RECENT_CUSTOMERS_FOUND", customers_found)
+    monkeypatch.setattr(selectors, "RECENT_PURCHASES_READ", purchases_read)
+    expected = by_last_purchase(buyers)
+
+    pages = pages_ids(owner_client, "-last_purchase", {})
+
+    assert [pk for page in pages for pk in page] == expected
+    assert len(expected) == 40
+
+
+def test_a_first_page_by_last_purchase_is_found_from_the_newest_purchases(buyers):
+    customers = selectors.with_last_purchase(
+        selectors.customer_list(business=buyers, order="-last_purchase")
+    )
+    rows = IdsFirst(
+        customers,
+        parts=selectors.customer_list_parts(
+            customers, business=buyers, order="-last_purchase", filtered=False
+        ),
+    )
+
+    with CaptureQueriesContext(connection) as captured:
+        page = [customer.pk for customer in rows[0:5]]
+
+    assert page == by_last_purchase(buyers)[:5]
+    # The newest purchases, the names of their customers, the page's rows: no query sorted
+    # every customer by their last purchase
+    assert len(captured) == 3
+    assert '"customers_purchase"' in captured[0]["sql"].split("FROM")[1]
