@@ -111,6 +111,17 @@ def statistics_refresher(*tables: str):
     return refresh
 
 
+def trigger_names() -> set[str]:
+    """The names of the triggers the project made in the database: the tests of the figures
+    kept by triggers check that a later migration has not dropped theirs."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        return {row[0] for row in cursor.fetchall()}
+
+
 def run_for_database(schema_editor, statements: dict[str, list[str]]) -> None:
     """In a migration: runs the statements written for the database being migrated (keys are
     Django's vendor names, "sqlite" and "postgresql"), such as triggers spelled per database."""

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from klantvriend.core.bulk import insert_rows
+from klantvriend.core.db import trigger_names
 from klantvriend.core.models import Business
 from klantvriend.core.money import MAX_CENTS
 from klantvriend.customers import selectors, services
@@ -64,12 +65,7 @@ def _counted() -> dict[int, int]:
 
 
 def test_the_triggers_are_in_place_after_all_migrations(db):
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        assert {row[0] for row in cursor.fetchall()} >= TRIGGERS
+    assert trigger_names() >= TRIGGERS
 
 
 def test_every_kind_of_write_keeps_the_count(business, other_business):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from klantvriend.core.db import refresh_planner_statistics
+from klantvriend.core.db import refresh_planner_statistics, trigger_names
 from klantvriend.core.rows import IdsFirst
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer
@@ -39,8 +39,7 @@ def _assert_index_consistent():
 def test_the_index_is_in_place_after_all_migrations(db):
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            assert {row[0] for row in cursor.fetchall()} >= TRIGGERS
+            assert trigger_names() >= TRIGGERS
         else:
             cursor.execute(
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'customer_search_trigram'"
