@@ -201,6 +201,8 @@ class BusinessOwned(models.Model):
     # about the customer. The retention rule (importers.privacy) keeps every customer with a row
     # dated on or after its cutoff in one of them. There is no default: each such model decides,
     # `()` saying on purpose that its rows are no sign of life, and a test holds every model to it.
+    # The latest of them per customer is kept by triggers (importers.models.CustomerActivity): a
+    # model that declares dates needs a migration adding its triggers, and a test says so.
     activity_fields: ClassVar[tuple[str, ...]]
 
     class Meta:

@@ -10,13 +10,13 @@ activity for retention as the model declares them (`activity_fields`)."""
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -46,6 +46,7 @@ from klantvriend.customers.services import (
 )
 
 from .export import _fields, _is_user, _plain, section_name
+from .models import CustomerActivity
 from .privacy_settings import privacy_settings
 from .relations import customer_models, customer_relations, mentioning_models
 
@@ -537,15 +538,6 @@ def retention_activity_kinds() -> list[str]:
     return [model._meta.verbose_name_plural for model, _names in _activity_models()]
 
 
-def _activity_since(model, names: tuple[str, ...], cutoff: datetime, cutoff_day: date) -> Exists:
-    since = Q()
-    for name in names:
-        # A plain date (the day a follow-up is planned for) is compared with the business's day.
-        moment = isinstance(model._meta.get_field(name), models.DateTimeField)
-        since |= Q(**{f"{name}__gte": cutoff if moment else cutoff_day})
-    return Exists(model.objects.filter(since, customer=OuterRef("pk")))
-
-
 def retention_candidates(*, business: Business, years: int, now: datetime | None = None):
     """The business's customers, not anonymised yet, who became customers before the cutoff
     (`years` years ago) and with whom nothing has happened since: no row of any app dated at or
@@ -559,21 +551,33 @@ def retention_candidates(*, business: Business, years: int, now: datetime | None
     day for all of them. Audit events without a person are left out: what the system plans by
     itself (a follow-up, a survey invitation) is dated in its own row. A customer import records
     one event for the whole file, so what it changes in a customer's own record does not count."""
+    cutoff, inactive = _inactive_customers(business=business, years=years, now=now)
+    return cutoff, _as_candidates(business, inactive)
+
+
+def _as_candidates(business: Business, inactive: QuerySet[CustomerActivity]) -> QuerySet[Customer]:
+    """The customers of those kept rows, in name order (anonymised customers have no row; their
+    `erased_at` is asked all the same, from the rows read anyway)."""
+    return Customer.objects.filter(
+        business=business, erased_at__isnull=True, pk__in=inactive.values("customer_id")
+    ).order_by("name", "pk")
+
+
+def _inactive_customers(
+    *, business: Business, years: int, now: datetime | None = None
+) -> tuple[datetime, QuerySet[CustomerActivity]]:
+    """The cutoff, and the kept latest activity (CustomerActivity) of the customers with whom
+    nothing has happened since: all that retention_candidates counts, the latest of it per
+    customer kept by triggers, so that the candidates are a range of its index however many
+    customers are active (asking each old customer a question per kind of record took 200 to
+    400 ms at 100,000 customers). Anonymised customers have no row."""
+    _activity_models()  # refuses while a kind of record has not said which of its dates count
     now = now or timezone.now()
     cutoff = now - timedelta(days=round(365.25 * years))
-    cutoff_day = business.local(cutoff).date()
-    changed_by_person = AuditEvent.objects.filter(
-        customer=OuterRef("pk"), at__gte=cutoff, actor__isnull=False
-    ).exclude(action__in=READ_ACTIONS)
-    candidates = Customer.objects.filter(
-        business=business,
-        erased_at__isnull=True,
-        created_at__lt=cutoff,
-        customer_since__lt=cutoff_day,
-    ).exclude(Exists(changed_by_person))
-    for model, names in _activity_models():
-        candidates = candidates.exclude(_activity_since(model, names, cutoff, cutoff_day))
-    return cutoff, candidates.order_by("name", "pk")
+    inactive = CustomerActivity.objects.filter(
+        business=business, moment__lt=cutoff, day__lt=business.local(cutoff).date()
+    )
+    return cutoff, inactive
 
 
 def apply_retention(
@@ -587,10 +591,13 @@ def apply_retention(
     years = privacy_settings(business).retention_years
     if years is None:
         return RetentionOutcome(None, None, [], False)
-    cutoff, candidates = retention_candidates(business=business, years=years)
+    cutoff, inactive = _inactive_customers(business=business, years=years)
+    candidates = _as_candidates(business, inactive)
     chosen = list(candidates if limit is None else candidates[:limit])
     # Counted before anything is anonymised; only when the limit may have cut the list short.
-    count = candidates.count() if limit is not None and len(chosen) == limit else len(chosen)
+    # From the kept rows alone, which are those of the candidates (anonymised customers have
+    # none): joined to the customers, PostgreSQL read all 100,000 of them to count 8,500.
+    count = inactive.count() if limit is not None and len(chosen) == limit else len(chosen)
     if dry_run:
         return RetentionOutcome(years, cutoff, chosen, False, remaining=count - len(chosen))
     for customer in chosen:
