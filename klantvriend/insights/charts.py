@@ -73,11 +73,9 @@ def _whole(amount: float) -> str:
     return number_format(round(amount), 0, force_grouping=True)
 
 
-def _money(cents: float) -> str:
-    return _whole(cents / 100)
-
-
-def revenue_chart(run: InsightRun | None) -> ChartData | None:
+def revenue_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | None:
+    """Each month's revenue from returning and from new customers; its table in whole amounts
+    of the shop's currency, as the pages write money (core.money.amount_shown)."""
     data = (run.figures or {}).get("monthly_revenue") if run else None
     if not data:
         return None
@@ -91,7 +89,12 @@ def revenue_chart(run: InsightRun | None) -> ChartData | None:
         "money",
         [_("month"), _("returning"), _("new"), _("share returning")],
         [
-            [month, _money(r), _money(n), f"{r / (r + n):.0%}" if r + n else "—"]
+            [
+                month,
+                amount_shown(round(r), currency, whole=True),
+                amount_shown(round(n), currency, whole=True),
+                f"{r / (r + n):.0%}" if r + n else "—",
+            ]
             for month, r, n in zip(months, returning, new, strict=True)
         ],
         axis_labels=month_axis(months),
@@ -280,6 +283,10 @@ def complaint_chart(business: Business, now: datetime) -> ChartData:
 
 def insight_charts(*, business: Business, run: InsightRun | None, now=None) -> list[ChartData]:
     now = now or timezone.now()
-    charts = [revenue_chart(run), cohort_chart(run), value_chart(run, business.currency)]
+    charts = [
+        revenue_chart(run, business.currency),
+        cohort_chart(run),
+        value_chart(run, business.currency),
+    ]
     charts += [promise_chart(business, now), complaint_chart(business, now)]
     return [chart for chart in charts if chart is not None]

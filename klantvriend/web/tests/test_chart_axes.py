@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from clv.charts import bar_chart, line_chart
-from klantvriend.insights.charts import ChartData, value_chart
+from klantvriend.insights.charts import ChartData, revenue_chart, value_chart
 from klantvriend.insights.models import InsightRun
 from klantvriend.referrals.selectors import AcquisitionMonth
 from klantvriend.surveys.selectors import MonthNps, NpsSummary
@@ -157,3 +157,24 @@ def test_the_value_chart_of_small_spend_keeps_its_cents():
     assert chart.labels == ["€\u00a00,00–0,50", "€\u00a00,50–1,00", "€\u00a01,00 of meer"]
     assert chart.table_headers == ["Besteed tot nu toe", "klanten"]
     assert chart.title == "Verdeling van de besteding tot nu toe"
+
+
+@pytest.mark.parametrize(
+    ("language", "returning", "new"),
+    [("nl", "€\u00a051.234", "€\u00a0766"), ("en", "€51,234", "€766")],
+)
+def test_the_revenue_table_names_its_currency(language, returning, new):
+    """Its columns read "51.234" and "766": amounts, but of what."""
+    run = InsightRun(
+        figures={
+            "monthly_revenue": {
+                "months": ["2026-10"],
+                "returning_cents": [5_123_400],
+                "new_cents": [76_600],
+            }
+        }
+    )
+    with translation.override(language):
+        chart = revenue_chart(run, "EUR")
+
+    assert chart.table_rows[0][1:] == [returning, new, "99%"]
