@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictInt
 
-from klantvriend.core.errors import ValidationError
 from klantvriend.promises import selectors, services
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.selectors import PromiseView
@@ -244,14 +243,8 @@ def reschedule_promise(
     actor = request.membership.user  # type: ignore[attr-defined]
     promise = selectors.promise_get(business=business_of(request), promise_id=promise_id)
     versions = expected_versions_of(promise, if_match)
-    if payload.due_at is None and payload.due_date is None:
-        raise ValidationError(
-            {
-                "due_at": ValidationError(
-                    _("When is it due? Give a day or a moment."), code="required"
-                )
-            }
-        )
+    # One new moment, as a day or as a moment: refused as a new promise's would be
+    services.resolve_due(promise.business, payload.due_at, payload.due_date)
     moved = services.promise_change(
         promise=promise,
         actor=actor,

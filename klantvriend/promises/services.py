@@ -52,7 +52,9 @@ def _finished(field: str, message: str = "") -> Conflict:
     )
 
 
-def _resolve_due(business, due_at: datetime | None, due_date: date | None) -> tuple[datetime, bool]:
+def resolve_due(business, due_at: datetime | None, due_date: date | None) -> tuple[datetime, bool]:
+    """The due moment given as a moment or as a day (due by its end), and whether it is for
+    the day; refused unless exactly one of them is given."""
     if due_at is not None and due_date is not None:
         raise _error("due_at", _("Give either a due moment or a due day, not both."), "ambiguous")
     if due_date is not None:
@@ -110,7 +112,7 @@ def promise_create(
     now = now or timezone.now()
     with transaction.atomic():
         business = business_lock_time_zone(business=customer.business)
-        due_moment, all_day = _resolve_due(business, due_at, due_date)
+        due_moment, all_day = resolve_due(business, due_at, due_date)
         promise = Promise(
             business=business,
             customer=customer,
@@ -193,7 +195,7 @@ def _new_due(business, promise: Promise, fields: dict[str, Any]) -> tuple[dateti
     the promise, if that is another than it has; None if they leave it where it is."""
     if fields.get("due_at") is None and fields.get("due_date") is None:
         return None
-    due = _resolve_due(business, fields.get("due_at"), fields.get("due_date"))
+    due = resolve_due(business, fields.get("due_at"), fields.get("due_date"))
     return None if due == (promise.due_at, promise.due_all_day) else due
 
 
