@@ -327,3 +327,25 @@ def test_today_offers_a_new_moment_for_an_overdue_promise_and_comes_back(
     data = _form_data(staff_client, overdue, due_date=new_day.isoformat(), due_time="")
     response = staff_client.post(links[0], data)
     assert (response.status_code, response.url) == (302, reverse("web:today"))
+
+
+def test_a_refused_new_moment_for_an_overdue_promise_is_shown_and_nothing_changes(
+    staff_client, business, overdue
+):
+    # A new promise is made now: a moment already past lies before it was made
+    data = _form_data(
+        staff_client,
+        overdue,
+        due_date=(business.today() - timedelta(days=1)).isoformat(),
+        due_time="09:00",
+    )
+    before = snapshot()
+
+    response = staff_client.post(_edit(overdue), data)
+
+    assert response.status_code == 422
+    assert response.context["form"].errors["due_date"] == [
+        "Het afgesproken moment ligt vóór het moment waarop de belofte gedaan werd."
+    ]
+    assert 'data-testid="promise-overdue-notice"' in response.content.decode()
+    assert snapshot() == before
