@@ -18,8 +18,7 @@ import statistics
 import time
 from pathlib import Path
 
-from server import Instance, logged_in
-from web_bench import percentile
+from server import Instance, logged_in, percentile
 
 TARGET_MS = 100
 # Pages whose query string makes them read other rows than their default: the list's last page

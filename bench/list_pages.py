@@ -18,23 +18,12 @@ import sys
 import time
 from pathlib import Path
 
+import django
+from server import percentile
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-
-import django
-
-django.setup()
-
-from django.db.models import Count  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.signals import template_rendered  # noqa: E402
-from django.test.utils import instrumented_test_render  # noqa: E402
-
-from klantvriend.core.models import Membership  # noqa: E402
-from klantvriend.customers.models import AcquisitionChannel, Customer, Tag  # noqa: E402
-from klantvriend.insights.models import Segment, Stage  # noqa: E402
-from klantvriend.insights.rows import SCORECARD_ROWS  # noqa: E402
 
 TARGET_MS = 100
 CUSTOMER_ORDERS = (
@@ -49,13 +38,14 @@ CUSTOMER_ORDERS = (
 )
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def lists(business) -> list[str]:
     """The lists, each in its orders and with its filters, without a page."""
+    from django.db.models import Count
+
+    from klantvriend.customers.models import AcquisitionChannel, Customer, Tag
+    from klantvriend.insights.models import Segment, Stage
+    from klantvriend.insights.rows import SCORECARD_ROWS
+
     customers = Customer.objects.filter(business=business)
     biggest_tag = (
         Tag.objects.filter(business=business)
@@ -104,14 +94,16 @@ def lists(business) -> list[str]:
     return urls
 
 
-def page_count(client: Client, url: str) -> int:
+def page_count(client, url: str) -> int:
     """The number of pages of a list, from the page object its template got."""
+    from django.template import Template
+    from django.test.signals import template_rendered
+    from django.test.utils import instrumented_test_render
+
     seen: list = []
 
     def keep(sender, context, **kwargs):
         seen.append(context)
-
-    from django.template import Template
 
     original = Template._render
     Template._render = instrumented_test_render
@@ -140,6 +132,11 @@ def main() -> int:
         "--json", type=Path, help="also write the figures here, with every request's time"
     )
     options = parser.parse_args()
+
+    django.setup()
+    from django.test import Client
+
+    from klantvriend.core.models import Membership
 
     membership = (
         Membership.objects.select_related("user", "business")

@@ -1,5 +1,5 @@
-"""What the HTTP benchmarks share: a project instance on its own database, run by gunicorn on a
-free port of 127.0.0.1, and its management commands."""
+"""What the benchmarks share: a project instance on its own database, run by gunicorn on a free
+port of 127.0.0.1, and its management commands; the percentile their figures are given in."""
 
 import os
 import re
@@ -14,6 +14,15 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value at `share` (0.95: the 95th percentile) of the sorted values, the nearest rank."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
 PYTHON = sys.executable
 
 

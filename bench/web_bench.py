@@ -15,13 +15,7 @@ import time
 from pathlib import Path
 
 import requests
-from server import Instance, logged_in
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
+from server import Instance, logged_in, percentile
 
 
 def main() -> int:
