@@ -100,10 +100,11 @@ class Coverage:
 @dataclass(frozen=True)
 class CoverageEvent:
     """A judged event of the coverage figure: what ended, when its follow-up was due (planned,
-    or the rule's day when none was planned) and when it was done."""
+    or the rule's day when none was planned) and when it was done. The customer by id only: the
+    figure needs no names, and joining every customer to a few thousand events made PostgreSQL
+    hash all of a large shop's customers (the rows' page reads the names of its own)."""
 
     customer_id: int
-    customer_name: str
     reason: Reason
     due_on: date
     done_at: datetime | None
@@ -113,9 +114,10 @@ class CoverageEvent:
 def follow_up_coverage_events(
     *, business: Business, today: date | None = None
 ) -> list[CoverageEvent]:
-    """The events the coverage figure judges, the latest follow-up day first. Two queries. A
-    rule switched off still counts its events with the default number of days: switching
-    aftercare off must not make the figure look better."""
+    """The events the coverage figure judges, the latest follow-up day first (then the latest
+    record: a stable order, for the pages of the figure's rows). Two queries. A rule switched
+    off still counts its events with the default number of days: switching aftercare off must
+    not make the figure look better."""
     rules = care_settings(business)
     today = today or business.today()
     # The last 90 days are today and the 89 days before it, as the other 90-day figures.
@@ -133,53 +135,37 @@ def follow_up_coverage_events(
         if rules.aftercare_complaint_days is not None
         else DEFAULTS.aftercare_complaint_days
     )
-    events: list[tuple[int, str, Reason, date, datetime | None]] = []
-    for customer_id, name, kind, done_on, due_on, done_at in Promise.objects.filter(
-        business=business,
-        kind__in=list(days_after),
-        done_on__gte=since,
-    ).values_list(
-        "customer_id",
-        "customer__name",
-        "kind",
-        "done_on",
-        "follow_up__due_on",
-        "follow_up__done_at",
-    ):
-        events.append(
-            (
-                customer_id,
-                name,
-                Reason(kind),
-                due_on or done_on + timedelta(days=days_after[kind]),
-                done_at,
-            )
+    # (due day, which record: a complaint after a promise of the same day, its id, customer,
+    # reason, done), sorted below. Read unordered: the models' default order by due moment or
+    # receipt led the database through every promise or complaint of the business in that
+    # order instead of through the range of the last 90 days (60,000 promises for 3,700).
+    events: list[tuple[date, int, int, int, Reason, datetime | None]] = []
+    for record_id, customer_id, kind, done_on, due_on, done_at in (
+        Promise.objects.filter(business=business, kind__in=list(days_after), done_on__gte=since)
+        .order_by()
+        .values_list(
+            "id", "customer_id", "kind", "done_on", "follow_up__due_on", "follow_up__done_at"
         )
-    for customer_id, name, resolved_at, due_on, done_at in Complaint.objects.filter(
-        business=business,
-        resolved_at__gte=business.start_of(since),
-    ).values_list(
-        "customer_id", "customer__name", "resolved_at", "follow_up__due_on", "follow_up__done_at"
+    ):
+        due_on = due_on or done_on + timedelta(days=days_after[kind])
+        events.append((due_on, 0, record_id, customer_id, Reason(kind), done_at))
+    for record_id, customer_id, resolved_at, due_on, done_at in (
+        Complaint.objects.filter(business=business, resolved_at__gte=business.start_of(since))
+        .order_by()
+        .values_list("id", "customer_id", "resolved_at", "follow_up__due_on", "follow_up__done_at")
     ):
         resolved_on = business.local(resolved_at).date()
-        events.append(
-            (
-                customer_id,
-                name,
-                Reason.COMPLAINT,
-                due_on or resolved_on + timedelta(days=complaint_days),
-                done_at,
-            )
-        )
+        due_on = due_on or resolved_on + timedelta(days=complaint_days)
+        events.append((due_on, 1, record_id, customer_id, Reason.COMPLAINT, done_at))
+    events.sort(key=lambda event: event[:3], reverse=True)
     judged = []
-    for customer_id, name, reason, due_on, done_at in events:
+    for due_on, _record, _id, customer_id, reason, done_at in events:
         if due_on + COVERAGE_TOLERANCE >= today and done_at is None:
             continue  # its time has not passed yet
         covered = (
             done_at is not None and business.local(done_at).date() <= due_on + COVERAGE_TOLERANCE
         )
-        judged.append(CoverageEvent(customer_id, name, reason, due_on, done_at, covered))
-    judged.sort(key=lambda event: event.due_on, reverse=True)
+        judged.append(CoverageEvent(customer_id, reason, due_on, done_at, covered))
     return judged
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from klantvriend.aftercare.selectors import follow_up_coverage_events
 from klantvriend.complaints.selectors import complaint_views, complaints_received
 from klantvriend.core.models import Business
+from klantvriend.customers.models import Customer
 from klantvriend.customers.selectors import came_through_referral
 from klantvriend.insights.scorecard import (
     new_customers_between,
@@ -195,13 +196,19 @@ def _complaint_resolution(business, now, offset, before=False):
 def _aftercare(business, now, offset):
     events = follow_up_coverage_events(business=business, today=business.local(now).date())
     covered = sum(event.covered for event in events)
+    page = events[offset : offset + ROW_LIMIT]
+    names = dict(
+        Customer.objects.filter(
+            business=business, pk__in={event.customer_id for event in page}
+        ).values_list("pk", "name")
+    )
     return RowTable(
         _("Deliveries, repairs and complaints of the last 90 days and their follow-up"),
         [_("reason"), _("planned for"), _("done"), _("in time")],
         [
             (
                 event.customer_id,
-                event.customer_name,
+                names[event.customer_id],
                 [
                     str(event.reason.label),
                     formats.date_format(event.due_on, "SHORT_DATE_FORMAT"),
@@ -209,7 +216,7 @@ def _aftercare(business, now, offset):
                     _yes_no(event.covered),
                 ],
             )
-            for event in events[offset : offset + ROW_LIMIT]
+            for event in page
         ],
         ngettext(
             "The follow-up of %(covered)d of this %(judged)d was done in time.",

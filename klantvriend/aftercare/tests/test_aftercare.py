@@ -5,7 +5,11 @@ from django.utils import timezone, translation
 
 from klantvriend.aftercare import services
 from klantvriend.aftercare.models import FollowUp, Outcome, Reason
-from klantvriend.aftercare.selectors import follow_up_coverage, follow_ups_due
+from klantvriend.aftercare.selectors import (
+    follow_up_coverage,
+    follow_up_coverage_events,
+    follow_ups_due,
+)
 from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.care_settings import care_settings_update
@@ -320,6 +324,50 @@ def test_coverage_is_the_share_of_deliveries_and_complaints_followed_up_in_time(
 
     assert (coverage.judged, coverage.covered) == (4, 2)
     assert coverage.share == 0.5
+
+
+def test_coverage_events_come_latest_day_first_in_an_order_that_pages_stably(
+    customer, django_assert_num_queries
+):
+    # The figure's rows are paged through: events of the same follow-up day must keep their
+    # places between requests (the complaint first, then the newest record).
+    business = customer.business
+    other = CustomerFactory(business=business)
+    now = timezone.now()
+    today = business.today()
+    day = now - timedelta(days=20)
+
+    def delivery(who, done):
+        return PromiseFactory(
+            customer=who,
+            kind=PromiseKind.DELIVERY,
+            made_at=done - timedelta(days=1),
+            due_at=done,
+            done_at=done,
+        )
+
+    first, second = delivery(customer, day), delivery(other, day)
+    earlier = delivery(customer, now - timedelta(days=30))
+    complaint = ComplaintFactory(
+        customer=other,
+        received_at=day - timedelta(days=1),
+        first_response_at=day - timedelta(days=1),
+        resolved_at=day,
+        resolution="Opgelost",
+    )
+    for record in (first, second, earlier):
+        FollowUpFactory(customer=record.customer, promise=record, due_on=record.done_on)
+    FollowUpFactory(customer=other, complaint=complaint, due_on=first.done_on)
+
+    with django_assert_num_queries(2):
+        events = follow_up_coverage_events(business=business, today=today)
+
+    assert [(event.customer_id, event.reason, event.due_on) for event in events] == [
+        (other.pk, Reason.COMPLAINT, first.done_on),
+        (other.pk, Reason.DELIVERY, first.done_on),
+        (customer.pk, Reason.DELIVERY, first.done_on),
+        (customer.pk, Reason.DELIVERY, earlier.done_on),
+    ]
 
 
 def test_coverage_judges_the_events_of_90_days_today_included(customer):
