@@ -3,6 +3,8 @@ page. On the profile an action re-renders the live part of the profile (briefing
 items, lists, timeline); on Today it re-renders only its own row plus the figures (as an htmx
 out-of-band swap), so the list does not jump while someone works through it."""
 
+from datetime import timedelta
+
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,25 +33,48 @@ def profile_response(request: HttpRequest, customer, *, status: int = 200, **for
     return render(request, template, context, status=status)
 
 
-def today_figures(business, *, fresh: bool = False) -> dict:
-    """Today's figures as computed at most a minute ago (FIGURES_CACHE_SECONDS). After an action
-    they are computed afresh, and the scorecard's forgotten, so whoever just kept a promise sees
-    it counted at once on both pages."""
+# Today's figures, each computed by its own read; and which of them a step taken in a row of
+# Today can change. Keeping a promise changes the reliability, answering or resolving a
+# complaint the complaint figures (the follow-up a resolve plans is not judged before its day),
+# a follow-up's outcome the aftercare coverage; a congratulation none of them. Only that figure
+# is computed afresh after the step: all three took 100 to 250 ms at 100,000 customers.
+TODAY_FIGURES = {
+    "reliability": lambda business, now: promise_reliability(
+        business=business, now=now, detail=False
+    ),
+    "complaint_figures": lambda business, now: complaint_figures(business=business, now=now),
+    "coverage": lambda business, now: follow_up_coverage(
+        business=business, today=business.local(now).date()
+    ),
+}
+ROW_FIGURES = {
+    "promise-row": {"reliability"},
+    "complaint-row": {"complaint_figures"},
+    "follow-up-row": {"coverage"},
+    "occasion-row": set(),
+}
+
+
+def today_figures(business, *, fresh: frozenset[str] | set[str] = frozenset()) -> dict:
+    """Today's figures, each as computed at most a minute ago (FIGURES_CACHE_SECONDS). Those
+    named in `fresh`, which a step just taken changes, are computed afresh, and the scorecard's
+    forgotten, so whoever just kept a promise sees it counted at once on both pages. Each figure
+    keeps the moment it was computed: one refreshed by a step does not keep the others longer."""
     key = f"today-figures:{business.pk}"
+    now = timezone.now()
     if fresh:
         customer_scorecard_forget(business=business)
-    else:
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-    now = timezone.now()
-    figures = {
-        "reliability": promise_reliability(business=business, now=now, detail=False),
-        "complaint_figures": complaint_figures(business=business, now=now),
-        "coverage": follow_up_coverage(business=business),
-    }
-    cache.set(key, figures, FIGURES_CACHE_SECONDS)
-    return figures
+    kept = cache.get(key) or {}
+    oldest = now - timedelta(seconds=FIGURES_CACHE_SECONDS)
+    stale = [
+        name
+        for name in TODAY_FIGURES
+        if name in fresh or name not in kept or kept[name][0] < oldest
+    ]
+    if stale:
+        kept = {**kept, **{name: (now, TODAY_FIGURES[name](business, now)) for name in stale}}
+        cache.set(key, kept, FIGURES_CACHE_SECONDS)
+    return {name: figure for name, (_computed, figure) in kept.items()}
 
 
 def today_row_response(
@@ -59,7 +84,7 @@ def today_row_response(
         return redirect("web:today")
     context = {
         **context,
-        **today_figures(request.business, fresh=True),
+        **today_figures(request.business, fresh=ROW_FIGURES[row]),
         "day": request.business.today(),
         "oob": True,
     }

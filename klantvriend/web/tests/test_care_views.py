@@ -29,6 +29,7 @@ from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.services import survey_invitation_create
 from klantvriend.today.selectors import SHOWN
+from klantvriend.web import care_responses
 from klantvriend.web.care_forms import FollowUpForm
 from klantvriend.web.templatetags.care import clock_due
 
@@ -189,6 +190,41 @@ def test_keeping_a_promise_from_today_answers_with_its_row_and_the_figures(
     promise.refresh_from_db()
     assert promise.done_at is not None
     assert AuditEvent.objects.get(action="completed").actor == owner
+
+
+def test_a_step_on_today_computes_afresh_only_the_figure_it_changes(business, monkeypatch):
+    computed = []
+
+    def counted(name, compute):
+        def figure(business, now):
+            computed.append(name)
+            return compute(business, now)
+
+        return figure
+
+    monkeypatch.setattr(
+        care_responses,
+        "TODAY_FIGURES",
+        {name: counted(name, compute) for name, compute in care_responses.TODAY_FIGURES.items()},
+    )
+    first = care_responses.today_figures(business)
+    assert computed == ["reliability", "complaint_figures", "coverage"]
+
+    computed.clear()
+    assert care_responses.today_figures(business) == first
+    assert computed == []
+
+    care_responses.today_figures(business, fresh=care_responses.ROW_FIGURES["promise-row"])
+    care_responses.today_figures(business, fresh=care_responses.ROW_FIGURES["occasion-row"])
+    assert computed == ["reliability"]
+
+    # Refreshed by steps, the figure kept the moment it was computed: a minute later it is
+    # computed afresh with the one the step changes.
+    computed.clear()
+    later = timezone.now() + timedelta(seconds=61)
+    monkeypatch.setattr(care_responses.timezone, "now", lambda: later)
+    care_responses.today_figures(business, fresh=care_responses.ROW_FIGURES["follow-up-row"])
+    assert computed == ["reliability", "complaint_figures", "coverage"]
 
 
 def test_a_promise_of_another_business_is_not_found(owner_client, other_business):
