@@ -101,11 +101,30 @@ def _promises(business, now, offset, before=False):
     )
 
 
+def _names(business, customer_ids) -> dict[int, str]:
+    """The names of the customers on one page of rows: a figure's rows are counted from all
+    its events (thousands in a large shop), each read without joining its customer."""
+    return dict(
+        Customer.objects.filter(business=business, pk__in=set(customer_ids)).values_list(
+            "pk", "name"
+        )
+    )
+
+
 def _complaint_views(business, now):
-    # The few complaints of 90 days are judged in Python, by the clocks the figure uses.
+    # The few complaints of 90 days are judged in Python, by the clocks the figure uses, read
+    # with only what those and the rows show (a large shop's thousand complaints with their
+    # customers took 60 ms on PostgreSQL).
     complaints = (
         complaints_received(business=business, now=now)
-        .select_related("customer")
+        .only(
+            "customer_id",
+            "received_at",
+            "public",
+            "first_response_at",
+            "resolved_at",
+            "description",
+        )
         .order_by("-received_at", "-id")
     )
     return complaint_views(business=business, complaints=complaints, now=now)
@@ -161,6 +180,8 @@ def _complaint_rows(business, now, offset, *, resolution: bool, before: bool):
         if before
         else _("not yet: its time is still running")
     )
+    page = views[offset : offset + ROW_LIMIT]
+    names = _names(business, (view.complaint.customer_id for view in page))
     return RowTable(
         _("Complaints received in the 90 days before the last 90")
         if before
@@ -169,7 +190,7 @@ def _complaint_rows(business, now, offset, *, resolution: bool, before: bool):
         [
             (
                 view.complaint.customer_id,
-                view.complaint.customer.name,
+                names[view.complaint.customer_id],
                 [
                     view.complaint.description[:80],
                     _moment(business, view.complaint.received_at),
@@ -177,7 +198,7 @@ def _complaint_rows(business, now, offset, *, resolution: bool, before: bool):
                     _yes_no(in_time(view), not_judged),
                 ],
             )
-            for view in views[offset : offset + ROW_LIMIT]
+            for view in page
         ],
         summary,
         len(views),
@@ -197,11 +218,7 @@ def _aftercare(business, now, offset):
     events = follow_up_coverage_events(business=business, today=business.local(now).date())
     covered = sum(event.covered for event in events)
     page = events[offset : offset + ROW_LIMIT]
-    names = dict(
-        Customer.objects.filter(
-            business=business, pk__in={event.customer_id for event in page}
-        ).values_list("pk", "name")
-    )
+    names = _names(business, (event.customer_id for event in page))
     return RowTable(
         _("Deliveries, repairs and complaints of the last 90 days and their follow-up"),
         [_("reason"), _("planned for"), _("done"), _("in time")],
