@@ -103,7 +103,8 @@ def _promises(business, now, offset, before=False):
 
 def _names(business, customer_ids) -> dict[int, str]:
     """The names of the customers on one page of rows: a figure's rows are counted from all
-    its events (thousands in a large shop), each read without joining its customer."""
+    its events (thousands in a large shop), each read without joining its customer. A customer
+    deleted between the two reads has none ("—")."""
     return dict(
         Customer.objects.filter(business=business, pk__in=set(customer_ids)).values_list(
             "pk", "name"
@@ -190,7 +191,7 @@ def _complaint_rows(business, now, offset, *, resolution: bool, before: bool):
         [
             (
                 view.complaint.customer_id,
-                names[view.complaint.customer_id],
+                names.get(view.complaint.customer_id, "—"),
                 [
                     view.complaint.description[:80],
                     _moment(business, view.complaint.received_at),
@@ -225,7 +226,7 @@ def _aftercare(business, now, offset):
         [
             (
                 event.customer_id,
-                names[event.customer_id],
+                names.get(event.customer_id, "—"),
                 [
                     str(event.reason.label),
                     formats.date_format(event.due_on, "SHORT_DATE_FORMAT"),
