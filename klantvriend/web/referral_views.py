@@ -51,22 +51,25 @@ def acquisition_chart(months) -> str:
         channel for channel in AcquisitionChannel.values if channel != AcquisitionChannel.REFERRAL
     ]
     return mark_safe(  # built from escaped parts in clv.charts
-        charts.bar_chart(
-            labels=labels,
-            series=[
-                (
-                    capfirst(AcquisitionChannel(channel).label),
-                    [month.share(channel) or 0 for month in months],
-                    CHANNEL_COLOURS[channel],
-                )
-                for channel in order
-            ],
-            title=_(
-                "Share of new customers per channel per month; the table below gives the figures."
-            ),
-            y_max=1.0,
-            value_format=lambda share: f"{share:.0%}",
-            axis_labels=month_axis(labels),
+        charts.responsive(
+            lambda width: charts.bar_chart(
+                width=width,
+                labels=labels,
+                series=[
+                    (
+                        capfirst(AcquisitionChannel(channel).label),
+                        [month.share(channel) or 0 for month in months],
+                        CHANNEL_COLOURS[channel],
+                    )
+                    for channel in order
+                ],
+                title=_(
+                    "Share of new customers per channel per month; the table below gives the figures."
+                ),
+                y_max=1.0,
+                value_format=lambda share: f"{share:.0%}",
+                axis_labels=month_axis(labels),
+            )
         )
     )
 

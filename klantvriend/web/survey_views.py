@@ -82,26 +82,29 @@ def trend_chart(trend) -> str:
     labels = [month_label(month.month) for month in trend]
     scores = [month.summary.score for month in trend]
     return mark_safe(  # built from escaped parts in clv.charts
-        charts.line_chart(
-            labels=labels,
-            values=scores,
-            title=_("NPS per month; the table below gives the figures."),
-            ticks=(-100, -50, 0, 50, 100),
-            value_format=lambda score: f"{score:.0f}",
-            point_titles=[
-                ngettext(
-                    "%(month)s: NPS %(score).0f (%(count)s answer)",
-                    "%(month)s: NPS %(score).0f (%(count)s answers)",
-                    month.summary.answers,
-                )
-                % {
-                    "month": label,
-                    "score": month.summary.rounded_score or 0,
-                    "count": month.summary.answers,
-                }
-                for label, month in zip(labels, trend, strict=True)
-            ],
-            axis_labels=month_axis(labels),
+        charts.responsive(
+            lambda width: charts.line_chart(
+                width=width,
+                labels=labels,
+                values=scores,
+                title=_("NPS per month; the table below gives the figures."),
+                ticks=(-100, -50, 0, 50, 100),
+                value_format=lambda score: f"{score:.0f}",
+                point_titles=[
+                    ngettext(
+                        "%(month)s: NPS %(score).0f (%(count)s answer)",
+                        "%(month)s: NPS %(score).0f (%(count)s answers)",
+                        month.summary.answers,
+                    )
+                    % {
+                        "month": label,
+                        "score": month.summary.rounded_score or 0,
+                        "count": month.summary.answers,
+                    }
+                    for label, month in zip(labels, trend, strict=True)
+                ],
+                axis_labels=month_axis(labels),
+            )
         )
     )
 

@@ -46,19 +46,24 @@ def test_demo_insights_scorecard_advice_charts_profile_and_today(page: Page, liv
 
     # The charts, each with its table.
     page.goto(f"{live_server.url}/insights/charts/")
-    expect(page.locator("svg.chart")).to_have_count(5)
+    expect(page.locator("svg.chart:visible")).to_have_count(5)
     page.get_by_test_id("chart-revenue").get_by_text("Toon de tabel").click()
     shot(page, "insights-06-charts")
 
-    # On a phone a chart scrolls sideways inside its card, a chart per month opened at its
-    # newest months, another (the distribution of customer value) at its start.
+    # On a phone every chart is the one drawn for a phone: whole inside its card, from its
+    # axis to its newest month, its labels at (nearly) their own 11 px instead of scaled down
+    # to 5 or 6 (the scale of its drawing on the screen).
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
-    scrolled = "box => [box.scrollLeft, box.scrollWidth - box.clientWidth]"
-    left, room = page.get_by_test_id("chart-revenue").locator(".chart-scroll").evaluate(scrolled)
-    assert (left, room > 0) == (room, True)
-    left, room = page.get_by_test_id("chart-value").locator(".chart-scroll").evaluate(scrolled)
-    assert (left, room > 0) == (0, True)
+    expect(page.locator("svg.chart:visible")).to_have_count(5)
+    fits = """chart => { const card = chart.closest('section').getBoundingClientRect();
+        const box = chart.getBoundingClientRect();
+        return [box.left >= card.left, box.right <= card.right, chart.getScreenCTM().a]; }"""
+    for testid in ("chart-revenue", "chart-cohorts", "chart-value", "chart-promises"):
+        chart = page.get_by_test_id(testid).locator(".chart-narrow svg")
+        inside_left, inside_right, scale = chart.evaluate(fits)
+        assert (inside_left, inside_right, scale > 0.9) == (True, True, True), testid
+        expect(page.get_by_test_id(testid).locator(".chart-wide svg")).to_be_hidden()
     shot(page, "insights-06b-charts-phone")
     # The advice's answer, what attention is worth, is in sight on a phone without scrolling
     # the table sideways (the average value it is computed from is left out there).

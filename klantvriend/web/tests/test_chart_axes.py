@@ -20,6 +20,16 @@ def _ticks(svg: str) -> list[str]:
     return [part.split(">")[1].split("<")[0] for part in svg.split('class="chart-tick"')[1:]]
 
 
+def _wide(drawn: str) -> str:
+    """The chart drawn for a page, of the two that clv.charts.responsive draws."""
+    return drawn.split('<div class="chart-wide">')[1].split("</div>")[0]
+
+
+def _narrow(drawn: str) -> str:
+    """The chart drawn for a phone."""
+    return drawn.split('<div class="chart-narrow">')[1].split("</div>")[0]
+
+
 def test_count_charts_step_in_whole_numbers_written_the_readers_way():
     plain = bar_chart(labels=["a"], series=[("n", [25], "")], title="t", whole_numbers=True)
     chart = ChartData("c", "t", ["a"], [("n", [2500], "")], "count", [], [])
@@ -54,10 +64,10 @@ def test_a_line_chart_runs_below_zero_and_leaves_a_gap_where_nothing_is_known():
         point_titles=["a", "b & c", "", "d"],
     )
 
-    # The plot runs from y=12 (+100) to y=200 (-100), x from 72 to 628 in three steps; March is
-    # unknown, so April starts a line of its own.
+    # The plot runs from y=12 (+100) to y=200 (-100), x from 36 (room for "-100" beside the
+    # axis) to 628 in three steps; March is unknown, so April starts a line of its own.
     polylines = [part.split('"')[0] for part in svg.split('class="chart-line" points="')[1:]]
-    assert polylines == ["72,200 257.3,12", "628,106"]
+    assert polylines == ["36,200 233.3,12", "628,106"]
     assert _ticks(svg) == ["-100", "0", "100"]
     assert svg.count('class="chart-axis"') == 1  # the zero line
     assert "<title>b &amp; c</title>" in svg
@@ -71,9 +81,9 @@ def test_the_nps_trend_names_each_month_its_score_and_answers_in_the_readers_lan
         MonthNps(date(2026, 2, 1), NpsSummary(answers=0, promoters=0, passives=0, detractors=0)),
     ]
     with translation.override("nl"):
-        dutch = trend_chart(trend)
+        dutch = _wide(trend_chart(trend))
     with translation.override("en"):
-        english = trend_chart(trend)
+        english = _wide(trend_chart(trend))
 
     assert "<title>jan 2026: NPS -50 (2 antwoorden)</title>" in dutch
     assert "<title>Jan 2026: NPS -50 (2 answers)</title>" in english
@@ -83,7 +93,7 @@ def test_the_nps_trend_names_each_month_its_score_and_answers_in_the_readers_lan
 def test_the_acquisition_chart_stacks_the_shares_with_referrals_at_the_bottom():
     month = AcquisitionMonth(date(2026, 3, 1), {"referral": 1, "walk_in": 3})
     with translation.override("nl"):
-        svg = acquisition_chart([month])
+        svg = _wide(acquisition_chart([month]))
 
     bars = svg.split('class="chart-bar chart-')[1:]
     assert [bar.split('"')[0] for bar in bars[:2]] == ["referral", "walk-in"]
@@ -135,7 +145,7 @@ def test_the_value_chart_says_each_bar_is_a_range_of_money(
     run = _value_run([0.0, 250.0, 500.0, 750.0], [1650, 1, 20])
     with translation.override(language):
         chart = value_chart(run, "EUR")
-        svg = svg_chart(chart)
+        svg = _wide(svg_chart(chart))
 
     assert (chart.labels, chart.table_headers, chart.description) == (ranges, headers, description)
     assert chart.table_rows == [

@@ -183,7 +183,9 @@ def test_advice_scorecard_rows_and_charts_render(owner_client, butcher):
         "promises",
         "complaints",
     ]
-    assert html.count("<svg") == 5
+    # Five charts, each drawn for a page and for a phone.
+    assert html.count('<div class="chart-wide"><svg') == 5
+    assert html.count('<div class="chart-narrow"><svg') == 5
     # Under the two charts per month (revenue, promises): their last month is not over yet.
     assert html.count("De laatste maand is nog niet om.") == 2
     assert 'style="' not in html.split("<main", 1)[-1]

@@ -64,16 +64,6 @@ document.addEventListener("htmx:beforeRequest", () => {
   if (box) box.hidden = true;
 });
 
-// On a phone a chart scrolls sideways; one along which time runs opens at its newest months,
-// the ones a shopkeeper looks for, instead of the oldest.
-function showNewestMonths(root) {
-  root.querySelectorAll(".chart-scroll-end").forEach((box) => {
-    box.scrollLeft = box.scrollWidth;
-  });
-}
-document.addEventListener("DOMContentLoaded", () => showNewestMonths(document));
-document.addEventListener("htmx:afterSwap", (event) => showNewestMonths(event.target));
-
 // A field that counts only while a box is ticked (the legal basis of news and offers) is shown
 // only then. Without this file it is always shown, and its help text says when it counts.
 function showFieldsWithTheirBox(root) {
@@ -90,10 +80,9 @@ document.addEventListener("change", (event) => {
   }
 });
 
-// A table or chart wider than its box scrolls sideways inside it (the boxes app.css lets
-// scroll). A keyboard user scrolls such a box with the arrow keys once it has the focus, so a
+// A table wider than its box scrolls sideways inside it (the boxes app.css lets scroll). A keyboard user scrolls such a box with the arrow keys once it has the focus, so a
 // box that scrolls takes its place in the Tab order; one that fits adds no stop.
-const SCROLLING_BOXES = ".table-wrap, .chart-scroll, .card .table";
+const SCROLLING_BOXES = ".table-wrap, .card .table";
 function letScrollingBoxesTakeFocus() {
   document.querySelectorAll(SCROLLING_BOXES).forEach((box) => {
     if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
