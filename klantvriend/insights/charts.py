@@ -246,7 +246,9 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
 
 def complaint_chart(business: Business, now: datetime) -> ChartData:
     """How long complaints waited for a first response, in buckets of hours; those answered
-    on the spot (at the counter, on the phone) in a bar of their own, not in "0-1 h"."""
+    on the spot (at the counter, on the phone) in a bar of their own, not in "0–1 hours". The
+    hours are written out as the scorecard's sentences write them ("binnen 4 uur"), not as
+    "0-1 u"."""
     moments = Complaint.objects.filter(
         business=business,
         received_at__gte=now - timedelta(days=365),
@@ -264,9 +266,9 @@ def complaint_chart(business: Business, now: datetime) -> ChartData:
                 counts[index] += 1
                 break
     labels = [_("on the spot")] + [
-        (_("%(low)d-%(high)d h") % {"low": low, "high": high})
+        (_("%(low)d–%(high)d hours") % {"low": low, "high": high})
         if high is not None
-        else _("%(low)d h or more") % {"low": low}
+        else _("%(low)d hours or more") % {"low": low}
         for low, high in RESPONSE_BUCKETS
     ]
     counts = [on_the_spot, *counts]

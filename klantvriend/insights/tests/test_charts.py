@@ -134,15 +134,27 @@ def test_complaints_answered_on_the_spot_have_a_bar_and_a_word_of_their_own(busi
     with translation.override("en"):
         chart = complaint_chart(business, now)
         rows = scorecard_rows(business=business, figure="complaint_response", now=now)
+    with translation.override("nl"):
+        dutch = complaint_chart(business, now)
 
+    # The hours written out, as the scorecard's sentences write them.
     assert chart.table_rows == [
         ["on the spot", "2"],
-        ["0-1 h", "1"],
-        ["1-4 h", "0"],
-        ["4-8 h", "1"],
-        ["8-24 h", "0"],
-        ["24-72 h", "0"],
-        ["72 h or more", "0"],
+        ["0–1 hours", "1"],
+        ["1–4 hours", "0"],
+        ["4–8 hours", "1"],
+        ["8–24 hours", "0"],
+        ["24–72 hours", "0"],
+        ["72 hours or more", "0"],
+    ]
+    assert dutch.labels == [
+        "ter plekke",
+        "0–1 uur",
+        "1–4 uur",
+        "4–8 uur",
+        "8–24 uur",
+        "24–72 uur",
+        "72 uur of meer",
     ]
     assert sorted(cells[2] for _id, _name, cells in rows.rows)[-2:] == [
         "on the spot",
