@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 
@@ -45,6 +46,16 @@ class _Progress:
                 file=sys.stderr,
                 flush=True,
             )
+
+
+def _currency(value: str) -> str:
+    """A three-letter code such as EUR, GBP or CHF, in capitals whatever way it was typed."""
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise argparse.ArgumentTypeError(
+            f"--currency: {value!r} is not a three-letter currency code such as EUR"
+        )
+    return code
 
 
 def _parse_day(value: str, option: str) -> np.datetime64:
@@ -134,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyse.add_argument(
         "--report", metavar="REPORT.html", help="write a standalone HTML report with charts"
+    )
+    analyse.add_argument(
+        "--currency",
+        default="EUR",
+        type=_currency,
+        help="currency of the amounts, as a three-letter code, for the report (default EUR)",
     )
     analyse.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return parser
@@ -363,6 +380,7 @@ def _analyse(arguments) -> int:
                     dates=transactions.dates,
                     amounts=transactions.amounts,
                     values=value,
+                    currency=arguments.currency,
                 )
             )
     if arguments.json:

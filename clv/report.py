@@ -9,6 +9,7 @@ from html import escape
 import numpy as np
 
 from clv import charts, figures
+from clv.money import format_cents
 
 STYLE = """
 body { font-family: system-ui, sans-serif; color: #1d2725; background: #f6f4ef; margin: 0; }
@@ -18,7 +19,10 @@ section { background: #fff; border: 1px solid #dde3e1; border-radius: 12px; padd
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #dde3e1; }
 .verdict { font-size: 1.4rem; font-weight: 700; }
-.chart { width: 100%; height: auto; max-width: 48rem; }
+.chart { width: 100%; height: auto; max-width: 48rem; display: block; }
+.chart-narrow { display: none; }
+@media (max-width: 560px) { .chart-wide { display: none; } .chart-narrow { display: block; } }
+.table-wrap { overflow-x: auto; }
 .chart-grid { stroke: #dde3e1; } .chart-axis { stroke: #5b6764; }
 .chart-tick, .chart-label, .chart-legend { font-size: 11px; fill: #5b6764; }
 .chart-cell { font-size: 10px; fill: #1d2725; }
@@ -41,7 +45,10 @@ def _table(headers, rows) -> str:
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f"<div class='table-wrap'><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _section(title: str, svg: str, table: str) -> str:
@@ -51,10 +58,19 @@ def _section(title: str, svg: str, table: str) -> str:
     )
 
 
-def render_report(*, report: dict, customer_ids, dates, amounts, values) -> str:
-    """The HTML text. ``values`` are the customers' predicted values (the CLV column)."""
+def render_report(
+    *, report: dict, customer_ids, dates, amounts, values, currency: str = "EUR"
+) -> str:
+    """The HTML text. ``values`` are the customers' predicted values (the CLV column), in
+    ``currency`` when the file has amounts (written as the web app's pages write money, "€1,234"),
+    else in purchases."""
     advice = report.get("advice") or {}
-    money = (lambda v: f"{v:,.0f}") if amounts is not None else (lambda v: f"{v:.0f}")
+
+    def money(value: float) -> str:
+        if amounts is None:
+            return f"{value:,.0f}"
+        return format_cents(round(value * 100), currency, language="en", whole=True)
+
     monthly = figures.monthly_revenue(
         customer_ids=customer_ids,
         dates=dates,
@@ -68,6 +84,7 @@ def render_report(*, report: dict, customer_ids, dates, amounts, values) -> str:
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Klantvriend analysis of {escape(report['file'])}</title>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<style>{STYLE}</style></head><body><main>",
         f"<h1>Klantvriend analysis of {escape(report['file'])}</h1>",
         f"<p>{report['n_customers']:,} customers, {report['n_transactions']:,} transactions, "
@@ -95,13 +112,17 @@ def render_report(*, report: dict, customer_ids, dates, amounts, values) -> str:
     parts.append(
         _section(
             "Revenue from returning and new customers per month",
-            charts.bar_chart(
-                labels=monthly.months,
-                series=[
-                    ("returning", monthly.returning.tolist(), "returning"),
-                    ("new", monthly.new.tolist(), "new"),
-                ],
-                title="Revenue from returning and new customers per month",
+            charts.responsive(
+                lambda width: charts.bar_chart(
+                    labels=monthly.months,
+                    series=[
+                        ("returning", monthly.returning.tolist(), "returning"),
+                        ("new", monthly.new.tolist(), "new"),
+                    ],
+                    title="Revenue from returning and new customers per month",
+                    value_format=money,
+                    width=width,
+                )
             ),
             _table(
                 ["month", "returning", "new"],
@@ -116,11 +137,14 @@ def render_report(*, report: dict, customer_ids, dates, amounts, values) -> str:
     parts.append(
         _section(
             "Cohort retention",
-            charts.heatmap(
-                row_labels=cohorts.cohorts,
-                column_labels=columns,
-                values=cohorts.shares.tolist(),
-                title="Cohort retention",
+            charts.responsive(
+                lambda width: charts.heatmap(
+                    row_labels=cohorts.cohorts,
+                    column_labels=columns,
+                    values=cohorts.shares.tolist(),
+                    title="Cohort retention",
+                    width=width,
+                )
             ),
             _table(
                 ["first purchase", "customers", *columns],
@@ -133,16 +157,20 @@ def render_report(*, report: dict, customer_ids, dates, amounts, values) -> str:
             ),
         )
     )
-    labels = [f"{edge:,.0f}" for edge in distribution.edges[:-1]]
+    labels = [money(edge) for edge in distribution.edges[:-1]]
     if labels:
-        labels[-1] += "+"
+        labels[-1] += " or more"
     parts.append(
         _section(
             "Distribution of predicted customer value",
-            charts.bar_chart(
-                labels=labels,
-                series=[("customers", distribution.counts.tolist(), "value")],
-                title="Distribution of predicted customer value",
+            charts.responsive(
+                lambda width: charts.bar_chart(
+                    labels=labels,
+                    series=[("customers", distribution.counts.tolist(), "value")],
+                    title="Distribution of predicted customer value",
+                    whole_numbers=True,
+                    width=width,
+                )
             ),
             _table(
                 ["value from", "customers"],

@@ -1,6 +1,8 @@
 """The attention advisor: a tourist restaurant is a stream business, a neighbourhood butcher a
 relationship business, and the thresholds in between decide exactly as docs/advisor.md says."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -140,9 +142,57 @@ def test_analyse_says_stream_for_the_tourist_restaurant(tmp_path, capsys):
     assert advice["repeat_customer_share"] == pytest.approx(0.03, abs=0.005)
     assert advice["repeat_revenue_share"] < 0.2
     html = report_path.read_text()
-    assert html.count("<svg") == 3
+    # Three charts, each drawn for a page and for a phone
+    assert html.count('<div class="chart-wide"><svg') == 3
+    assert html.count('<div class="chart-narrow"><svg') == 3
     assert "<script" not in html
     assert "stream" in html
+
+
+def _revenue_ticks(html: str) -> list[str]:
+    """The money axis of the report's first chart (revenue per month), drawn for a page."""
+    chart = html.split('<div class="chart-wide">')[1].split("</svg>")[0]
+    return re.findall(r'class="chart-tick"[^>]*>([^<]*)<', chart)
+
+
+def test_the_report_names_the_currency_on_its_money_axis_as_the_pages_do(tmp_path, capsys):
+    """Its axis read "0, 10k, 20k": an amount, but of what. The web charts write "€20,000"."""
+    from clv.cli import main
+    from clv.tests.shops import write_csv
+
+    path, report_path = tmp_path / "butcher.csv", tmp_path / "report.html"
+    write_csv(path, *neighbourhood_butcher())
+    arguments = ["analyse", str(path), "--quiet", "--model", "bgnbd", "--report"]
+
+    assert main([*arguments, str(report_path)]) == 0
+    euros = _revenue_ticks(report_path.read_text())
+    assert main([*arguments, str(report_path), "--currency", "gbp"]) == 0
+    pounds = report_path.read_text()
+
+    assert euros[0] == "€0"
+    assert all(re.fullmatch(r"€[0-9]{1,3}(,[0-9]{3})*", tick) for tick in euros), euros
+    assert _revenue_ticks(pounds) == [tick.replace("€", "£") for tick in euros]
+    # The value ranges and the tables are money too.
+    assert "<td>£" in pounds
+    assert " or more" in pounds
+    capsys.readouterr()
+
+
+def test_a_currency_that_is_not_a_code_is_refused_naming_the_option(tmp_path, capsys):
+    from clv.cli import main
+    from clv.tests.shops import write_csv
+
+    path, report_path = tmp_path / "butcher.csv", tmp_path / "report.html"
+    write_csv(path, *neighbourhood_butcher())
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["analyse", str(path), "--quiet", "--report", str(report_path), "--currency", "euro"])
+
+    assert stopped.value.code == 2
+    assert "--currency: 'euro' is not a three-letter currency code such as EUR" in (
+        capsys.readouterr().err
+    )
+    assert not report_path.exists()
 
 
 def test_analyse_says_relationship_for_the_butcher_in_text_too(tmp_path, capsys):

@@ -6,13 +6,16 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+# Amounts are written by the engine's helper, so that `klantvriend analyse --report` (which
+# imports nothing of the web app) writes them as the pages do; imported from here as before.
+from clv.money import format_cents
+
 _CURRENCY_MARKS = re.compile(r"(?i)(€|eur|euro|\$|usd|£|gbp)")
 # The largest amount of one purchase or gesture: ten billion euros less a cent, far above what a
 # shop sells at once (so a typo is not refused), far below the 64-bit integer of cents the
 # database stores, so that a customer's total kept by the database (CustomerSpend) cannot
 # overflow: it would take nearly a million purchases of this size.
 MAX_CENTS = 10**12 - 1
-_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 
 class AmountError(ValueError):
@@ -82,24 +85,6 @@ def whole_cents(cents: float) -> int:
     so a column of rounded figures is not pushed up. How the API gives such amounts, the pages
     show them and the insights store a customer's value."""
     return round(cents)
-
-
-def format_cents(
-    cents: int, currency: str = "EUR", *, language: str = "nl", whole: bool = False
-) -> str:
-    """€ 1.234,56 in Dutch, €1,234.56 in English; `whole`: rounded to € 1.235 / €1,235."""
-    sign = "-" if cents < 0 else ""
-    units, rest = divmod(abs(cents), 100)
-    if whole:
-        units, rest = (abs(cents) + 50) // 100, None
-    grouped = f"{units:,}"
-    symbol = _SYMBOLS.get(currency, currency)
-    if language.startswith("nl"):
-        decimals = "" if rest is None else f",{rest:02d}"
-        return f"{sign}{symbol} {grouped.replace(',', '.')}{decimals}"
-    # English writes a sign against the figure ("€12") and a code apart from it ("CHF 12").
-    gap = "" if currency in _SYMBOLS else " "
-    return f"{sign}{symbol}{gap}{grouped}{'' if rest is None else f'.{rest:02d}'}"
 
 
 NO_BREAK_SPACE = "\u00a0"
