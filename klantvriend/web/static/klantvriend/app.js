@@ -80,13 +80,26 @@ document.addEventListener("change", (event) => {
   }
 });
 
-// A table wider than its box scrolls sideways inside it (the boxes app.css lets scroll). A keyboard user scrolls such a box with the arrow keys once it has the focus, so a
-// box that scrolls takes its place in the Tab order; one that fits adds no stop.
+// A table wider than its box scrolls sideways inside it (the boxes app.css lets scroll), not
+// the page. Above such a box a line says so (the page's words, in data-scroll-hint), and a
+// keyboard user scrolls it with the arrow keys once it has the focus, so a box that scrolls
+// takes its place in the Tab order; one that fits adds no stop and no line.
 const SCROLLING_BOXES = ".table-wrap, .card .table";
 function letScrollingBoxesTakeFocus() {
+  const words = document.getElementById("content")?.dataset.scrollHint;
   document.querySelectorAll(SCROLLING_BOXES).forEach((box) => {
-    if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    const scrolls = box.scrollWidth > box.clientWidth;
+    if (scrolls) box.tabIndex = 0;
     else box.removeAttribute("tabindex");
+    let hint = box.previousElementSibling;
+    if (!hint?.classList.contains("scroll-hint")) {
+      if (!scrolls || !words) return;
+      hint = document.createElement("p");
+      hint.className = "scroll-hint";
+      hint.textContent = words;
+      box.before(hint);
+    }
+    hint.hidden = !scrolls;
   });
 }
 document.addEventListener("DOMContentLoaded", letScrollingBoxesTakeFocus);

@@ -1,0 +1,247 @@
+"""No page scrolls sideways on a phone (390 × 844 px): shopkeepers use Klantvriend on a phone
+behind the counter. Every page that an owner and a staff member reach in the demo shop is
+opened: the routes of the URL configuration (their ids filled with rows of every kind, the
+profile's with the customer who has every section), then every further view of a page that the
+pages link to (a list filtered or sorted, a scorecard figure's rows), one of each, so that a new
+page or view is checked the day it is added. What is not a page for GET (a form that only takes
+a POST, a download, a page the role may not open) is left out by what the server answers, not by
+a list. Content wider than the phone (a table) must scroll inside its own box; the failure names
+the page and its widest element."""
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import Resolver404, resolve
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import Browser, Page, expect
+
+from klantvriend.core.calendar import calendar_token_create
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.demo.shop import demo_create
+from klantvriend.isolation import create_foreign_rows, model_for_parameter
+from klantvriend.surveys.models import InvitationChannel
+from klantvriend.surveys.services import survey_invitation_create
+
+from .test_browser import log_in
+from .test_browser_accessibility import PHONE, profile_customer
+from .test_tenant_isolation import PARAMETER, ROUTES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# How far the page scrolls sideways and, when it does, its widest element that is not inside a
+# box of its own that scrolls or clips (that box would be the one to name): the outermost one of
+# those reaching furthest right, with its place in the page and the start of its text.
+MEASURE = """() => {
+  const room = window.innerWidth;
+  const found = {scrollWidth: document.documentElement.scrollWidth, room, widest: null};
+  // A chart is drawn to fit: one that runs out of sight is cut off or scrolls in its card.
+  found.charts = [...document.querySelectorAll("svg.chart")]
+    .filter((chart) => {
+      const box = chart.getBoundingClientRect();
+      return chart.getClientRects().length && (box.left < -0.5 || box.right > room + 0.5);
+    })
+    .map((chart) => chart.querySelector("title").textContent);
+  if (found.scrollWidth <= room) return found;
+  const clipped = (element) => {
+    for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const name = (element) => {
+    const classes = [...element.classList].map((name) => "." + name).join("");
+    return element.tagName.toLowerCase() + (element.id ? "#" + element.id : "") + classes;
+  };
+  let widest = null;
+  for (const element of document.body.querySelectorAll("*")) {
+    const right = element.getBoundingClientRect().right;
+    if (right > room + 0.5 && (!widest || right > widest.right + 0.5) && !clipped(element)) {
+      widest = {element, right};
+    }
+  }
+  if (widest) {
+    const path = [];
+    for (let element = widest.element; element && element !== document.body; element = element.parentElement) {
+      path.unshift(name(element));
+    }
+    const text = (widest.element.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60);
+    found.widest = `${path.slice(-4).join(" > ")} (right edge at ${Math.round(widest.right)} px): "${text}"`;
+  }
+  return found;
+}"""
+SAME_ORIGIN_LINKS = """(origin) => [...document.querySelectorAll("a[href]")]
+  .filter((link) => !link.hasAttribute("download"))
+  .map((link) => new URL(link.getAttribute("href"), location.href))
+  .filter((url) => url.origin === origin)
+  .map((url) => url.pathname + url.search)"""
+
+
+def view_of(path: str) -> tuple | None:
+    """One key for the views of a page that look alike: its route with the names of its query
+    parameters (the customer list sorted, filtered by channel, searched), or None outside the
+    web interface. The pages of a list are one view."""
+    url = urlsplit(path)
+    try:
+        match = resolve(url.path)
+    except Resolver404:
+        return None
+    if match.namespace != "web":
+        return None
+    # The next page of a list is laid out as its first.
+    names = {name for name, _ in parse_qsl(url.query)} - {"page"}
+    return match.url_name, tuple(sorted(names))
+
+
+def filled(route: str, values: dict[str, object]) -> str:
+    return "/" + PARAMETER.sub(lambda match: str(values[match.group(2)]), route)
+
+
+def overflowing_pages(page: Page, live_server, seeds: list[str]) -> tuple[list[str], list, list]:
+    """Opens the seeds and then every view they link to, one of each, at the phone's width.
+    Returns the failures, the paths measured and the paths that were not a page."""
+    origin = live_server.url
+    queue, seen, measured, not_pages, failures = list(seeds), set(), [], [], []
+    while queue:
+        path = queue.pop(0)
+        view = view_of(path)
+        if view is None or view in seen:
+            continue
+        seen.add(view)
+        # Asked first without the page (a download or a refused GET is no page to open), and
+        # without following a redirect (the page it leads to is a view of its own).
+        answer = page.request.get(f"{origin}{path}", max_redirects=0)
+        kind = answer.headers.get("content-type", "")
+        if answer.status != 200 or not kind.startswith("text/html"):
+            not_pages.append((path, answer.status, kind.split(";")[0]))
+            continue
+        page.goto(f"{origin}{path}")
+        page.evaluate(
+            "document.querySelectorAll('main details').forEach((d) => { d.open = true; })"
+        )
+        found = page.evaluate(MEASURE)
+        measured.append(path)
+        if found["scrollWidth"] > found["room"]:
+            failures.append(
+                f"{path} ({page.title()}) is {found['scrollWidth']} px wide on a "
+                f"{found['room']} px phone; widest: {found['widest']}"
+            )
+        failures.extend(
+            f"{path}: the chart “{chart}” runs past the phone's edge" for chart in found["charts"]
+        )
+        queue.extend(page.evaluate(SAME_ORIGIN_LINKS, origin))
+    return failures, measured, not_pages
+
+
+def uploaded_import(page: Page, live_server, tmp_path) -> str:
+    """The preview of a till export the owner uploads: its token is kept in the session."""
+    till = tmp_path / "kassa.csv"
+    till.write_text(
+        "Bonnummer;Datum;Klantnummer;Naam;E-mailadres;Bedrag\r\n"
+        "B1;13-01-2025;1001;José Müller-Van den Heuvel;jose.muller@voorbeeld.example;12,50\r\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{live_server.url}/data/import/")
+    page.get_by_label("Aankopen").check()
+    page.get_by_label("CSV-bestand").set_input_files(str(till))
+    page.get_by_role("button", name="Uploaden en bekijken").click()
+    expect(page.get_by_test_id("import-preview")).to_be_visible()
+    return page.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def invited_by_qr(page: Page, live_server, customer) -> int:
+    """An invitation shown as a QR code: only the session that made it may show its code."""
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    invite = page.get_by_test_id("survey-invite-form")
+    invite.get_by_label("QR-code nu tonen").check()
+    invite.get_by_role("button", name="Uitnodigen").click()
+    expect(page.get_by_test_id("survey-qr").locator("svg")).to_be_visible()
+    return int(page.url.rstrip("/").split("/")[-2])
+
+
+def a_wide_table_says_it_scrolls(page: Page, live_server) -> None:
+    """The channels per month do not fit a phone: their table scrolls inside its own box, with a
+    line above it that says so, gone on a screen where it fits."""
+    page.goto(f"{live_server.url}/reports/acquisition/")
+    box = page.get_by_test_id("acquisition-table").locator("xpath=..")
+    hint = page.locator(".scroll-hint")
+    expect(hint).to_have_text("Schuif opzij voor meer kolommen")
+    assert hint.evaluate("hint => hint.nextElementSibling.classList.contains('table-wrap')")
+    assert box.evaluate("box => box.scrollWidth > box.clientWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(hint).to_be_hidden()
+    page.set_viewport_size(PHONE)
+    expect(hint).to_be_visible()
+
+
+def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_on_a_phone(
+    browser: Browser, browser_context_args, live_server, tmp_path
+):
+    summary = demo_create(customers=150)
+    business = summary.business
+    customer = profile_customer(business)
+    # A row of every other kind, for the routes that take its id; a second record of the same
+    # person, to merge.
+    rows = {model: row.pk for model, row in create_foreign_rows(business).items()}
+    double = CustomerFactory(business=business, name=customer.name, phone=customer.phone)
+    owner = business.memberships.get(role="owner")
+    invitation = survey_invitation_create(
+        business=business, customer=double, channel=InvitationChannel.COUNTER
+    )
+    secrets = {
+        "survey_answer": {"key": invitation.key},
+        "calendar_feed": {"key": calendar_token_create(membership=owner)[1]},
+        "password_reset_confirm": {
+            "uidb64": urlsafe_base64_encode(force_bytes(owner.user.pk)),
+            "token": default_token_generator.make_token(owner.user),
+        },
+        "import_preview": {},  # filled once the owner has uploaded a file
+    }
+    ids = {"customer_id": customer.pk, "other_customer_id": double.pk}
+
+    def seeds() -> list[str]:
+        paths = []
+        for route, name in ROUTES:
+            parameters = [match.group(2) for match in PARAMETER.finditer(route)]
+            values = dict(secrets.get(name, {}))
+            for parameter in parameters:
+                if parameter not in values:
+                    assert parameter not in ("key", "token", "uidb64"), (
+                        f"{route}: a secret parameter; say here how a user comes by one"
+                    )
+                    values[parameter] = ids.get(parameter) or rows[model_for_parameter(parameter)]
+            paths.append(filled(route, values))
+        return paths
+
+    results = {}
+    for username, role in (
+        (summary.username, "owner"),
+        (f"{summary.username}-medewerker", "staff"),
+    ):
+        context = browser.new_context(**{**browser_context_args, "viewport": PHONE})
+        page = context.new_page()
+        log_in(page, live_server, username, summary.password)
+        ids["survey_invitation_id"] = invited_by_qr(
+            page, live_server, CustomerFactory(business=business)
+        )
+        if role == "owner":
+            secrets["import_preview"]["token"] = uploaded_import(page, live_server, tmp_path)
+        results[role] = overflowing_pages(page, live_server, seeds())
+        if role == "owner":
+            a_wide_table_says_it_scrolls(page, live_server)
+        context.close()
+    failures = [f"{role}: {line}" for role, (lines, _m, _n) in results.items() for line in lines]
+    assert not failures, "Pages wider than a phone:\n" + "\n".join(failures)
+    owner_paths, staff_paths = results["owner"][1], results["staff"][1]
+    # The sweep reached the pages, not a login form or error: the main ones of each role.
+    for path in ("/", "/customers/", f"/customers/{customer.pk}/", "/insights/charts/"):
+        assert path in owner_paths
+    assert f"/data/import/{secrets['import_preview']['token']}/" in owner_paths
+    assert "/data/export/" in owner_paths
+    assert "/data/export/" not in staff_paths  # an owner's page: staff are refused it
+    assert "/" in staff_paths
+    assert f"/customers/{customer.pk}/" in staff_paths
+    assert any(path.startswith("/customers/?") for path in owner_paths)
+    assert not any(status >= 500 for _path, status, _kind in results["owner"][2])
+    assert not any(status >= 500 for _path, status, _kind in results["staff"][2])
