@@ -14,16 +14,19 @@ from html import escape
 WIDTH = 640
 # A phone's width: a chart drawn this wide is shown there at about its own size, so that its
 # 11px labels stay 11px instead of shrinking to half (responsive draws both widths).
-NARROW = 340
+NARROW = 350
 HEIGHT = 240
 LEFT = 72  # room for "€ 100.000" beside the axis, the most a tick needs
 RIGHT = 12
 TOP = 12
 BOTTOM = 40
-# The width of a character of the 11px labels, on average (digits, letters, a space), and the
-# least room between two labels under the axis: what decides which labels fit.
+# The width of a character of the 11px labels, on average (digits, letters, a space; rather
+# more than less), and the least room between two labels under the axis: what decides which
+# labels fit.
 CHARACTER = 6
 GAP = 4
+# Heatmap cells touch: a column label keeps clear of its neighbour's by this on either side.
+CELL_MARGIN = 6
 LEGEND_ROW = 18
 
 
@@ -234,8 +237,7 @@ def heatmap(
     rows, columns = len(row_labels), len(column_labels)
     cell_width = (width - 80) / max(columns, 1)
     cell_height = 20
-    # Cells touch each other: a label keeps clear of the next one's by a gap on either side.
-    headers = [_wrapped(label, cell_width - GAP) for label in column_labels]
+    headers = [_wrapped(label, cell_width - 2 * CELL_MARGIN) for label in column_labels]
     top = 24 + 13 * max((label.count("\n") for label in headers), default=0)
     height = top + rows * cell_height + 8
     parts = [

@@ -63,6 +63,28 @@ def test_a_label_too_wide_for_its_bar_is_broken_at_a_space_and_none_is_left_out(
     assert float(first_bar) == round(36 + 0.15 * (NARROW - 36 - 12) / 7, 1)
 
 
+def test_the_complaints_buckets_in_english_are_all_named_on_a_phone():
+    labels = ["on the spot", "0–1 hours", "1–4 hours", "4–8 hours", "8–24 hours"]
+    labels += ["24–72 hours", "72 hours or more"]
+    svg = bar_chart(
+        labels=labels,
+        series=[("complaints", [5, 3, 2, 1, 0, 0, 1], "complaints")],
+        title="First response",
+        whole_numbers=True,
+        width=NARROW,
+    )
+
+    assert axis(svg) == [
+        "on the|spot",
+        "0–1|hours",
+        "1–4|hours",
+        "4–8|hours",
+        "8–24|hours",
+        "24–72|hours",
+        "72 hours|or more",
+    ]
+
+
 def test_the_legend_takes_a_second_row_on_a_phone():
     series = [
         (name, [0.2] * 3, name.lower())
