@@ -13,7 +13,7 @@ from clv.money import format_cents
 
 STYLE = """
 body { font-family: system-ui, sans-serif; color: #1d2725; background: #f6f4ef; margin: 0; }
-main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; overflow-wrap: anywhere; }
 section { background: #fff; border: 1px solid #dde3e1; border-radius: 12px; padding: 1rem 1.25rem;
   margin-bottom: 1rem; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
