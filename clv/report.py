@@ -13,7 +13,8 @@ from clv.money import format_cents
 
 STYLE = """
 body { font-family: system-ui, sans-serif; color: #1d2725; background: #f6f4ef; margin: 0; }
-main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; overflow-wrap: anywhere; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
+h1 { overflow-wrap: break-word; }
 section { background: #fff; border: 1px solid #dde3e1; border-radius: 12px; padding: 1rem 1.25rem;
   margin-bottom: 1rem; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
@@ -21,7 +22,10 @@ th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #dde3e
 .verdict { font-size: 1.4rem; font-weight: 700; }
 .chart { width: 100%; height: auto; max-width: 48rem; display: block; }
 .chart-narrow { display: none; }
-@media (max-width: 560px) { .chart-wide { display: none; } .chart-narrow { display: block; } }
+@media (max-width: 560px) {
+  .chart-wide { display: none; } .chart-narrow { display: block; }
+  main { padding: .75rem; } section { padding: 1rem .75rem; }
+}
 .table-wrap { overflow-x: auto; }
 .chart-grid { stroke: #dde3e1; } .chart-axis { stroke: #5b6764; }
 .chart-tick, .chart-label, .chart-legend { font-size: 11px; fill: #5b6764; }
