@@ -244,6 +244,8 @@ def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_on_a_phone(
     for path in ("/", "/customers/", f"/customers/{customer.pk}/", "/insights/charts/"):
         assert path in owner_paths
     assert f"/data/import/{secrets['import_preview']['token']}/" in owner_paths
+    assert f"/s/{invitation.key}/" in owner_paths  # the customer's survey, on their phone
+    assert f"/survey-invitations/{ids['survey_invitation_id']}/qr/" in staff_paths
     assert "/data/export/" in owner_paths
     assert "/data/export/" not in staff_paths  # an owner's page: staff are refused it
     assert "/" in staff_paths
