@@ -45,6 +45,16 @@ class PromiseOut(Schema):
     done_at: datetime | None
     cancelled_at: datetime | None
     status: StatusName = Field(..., description="Derived from the moments, never stored.")
+    rescheduled_to: int | None = Field(
+        ...,
+        description="The promise made for the new moment the customer agreed to after this one "
+        "passed unkept (POST /promises/{id}/reschedule); this one counts as broken.",
+    )
+    rescheduled_from: int | None = Field(
+        ...,
+        description="The promise this one replaced at a new moment, which counts as broken; "
+        "this one is judged on its own due moment.",
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -63,6 +73,8 @@ def promise_out(view: PromiseView) -> dict:
         "done_at": promise.done_at,
         "cancelled_at": promise.cancelled_at,
         "status": api_status(view.status),
+        "rescheduled_to": promise.rescheduled_to_id,
+        "rescheduled_from": predecessor.pk if (predecessor := promise.predecessor) else None,
         "created_at": promise.created_at,
         "updated_at": promise.updated_at,
     }

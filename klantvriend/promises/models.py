@@ -62,6 +62,18 @@ class Promise(BusinessOwned):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_on = models.DateField(_("kept on"), null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The promise made for the moment the customer agreed to after this one passed unkept
+    # (services.promise_reschedule): this one counts as broken, the successor on its own moment.
+    # The reverse, `rescheduled_from`, is the promise a successor replaces (`predecessor`).
+    rescheduled_to = models.OneToOneField(
+        "self",
+        verbose_name=_("moved to"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="rescheduled_from",
+    )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
 
@@ -151,6 +163,14 @@ class Promise(BusinessOwned):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def predecessor(self) -> "Promise | None":
+        """The promise this one replaced at a new moment (promise_reschedule), if any."""
+        try:
+            return self.rescheduled_from
+        except Promise.DoesNotExist:
+            return None
 
     def due_moment_stays(self, now: datetime) -> bool:
         """Whether the due moment can no longer be moved (promises.services.promise_update):

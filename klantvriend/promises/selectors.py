@@ -33,6 +33,11 @@ ADVICE_TARGET = 0.9
 AGENDA_OVERDUE_WINDOW = timedelta(days=7)
 
 
+# A promise moved to a new moment and its successor (promise_reschedule), read with the rows
+# that show them: one join each, no query per row.
+LINKED = ("rescheduled_to", "rescheduled_from")
+
+
 def promise_grace(business: Business) -> timedelta:
     return timedelta(hours=care_settings(business).promise_grace_hours)
 
@@ -57,12 +62,12 @@ def promise_list(
                 grace=promise_grace(business),
             )
         )
-    return promises.select_related("customer", "made_by").order_by("due_at", "id")
+    return promises.select_related("customer", "made_by", *LINKED).order_by("due_at", "id")
 
 
 def promise_get(*, business: Business, promise_id: int) -> Promise:
     return owned_get(
-        Promise.objects.select_related("business", "customer", "made_by"),
+        Promise.objects.select_related("business", "customer", "made_by", *LINKED),
         business=business,
         pk=promise_id,
     )
@@ -114,7 +119,7 @@ def promise_agenda(
     today = business.local(now).date()
     open_promises = Promise.objects.filter(
         business=business, done_at__isnull=True, cancelled_at__isnull=True
-    ).select_related("customer", "made_by")
+    ).select_related("customer", "made_by", "rescheduled_from")
     # A promise forgotten for weeks is history (broken, in the figures and on the profile), not
     # something to do this morning: Today shows the last week's.
     overdue = first_rows(
@@ -602,7 +607,7 @@ def promise_outcomes(
     )
 
     def with_lateness(promises: QuerySet[Promise]) -> QuerySet[Promise]:
-        return promises.select_related("customer", "made_by").annotate(
+        return promises.select_related("customer", "made_by", *LINKED).annotate(
             lateness=Case(When(KEPT_LATE, then=_LATENESS))
         )
 

@@ -207,11 +207,11 @@ def promise_reschedule(
     (Promise.due_moment_stays: it has passed and the promise is still open), the promise is
     cancelled now, which counts it as broken (cancelled after it was due, status.py), and a new
     promise is made for the new moment, by `actor`, now, saying what the old one says (after
-    the other changes in `fields`, made to the old one first). Moving the old one would have
-    counted it as kept on time once kept by the new moment: neither the reliability figures nor
-    the advice on what can safely be promised would have seen that it was late. Returns the
-    promise that holds the new moment, in one transaction: a refused step leaves both as they
-    were."""
+    the other changes in `fields`, made to the old one first); the old one names it as its
+    successor (`rescheduled_to`). Moving the old one would have counted it as kept on time once
+    kept by the new moment: neither the reliability figures nor the advice on what can safely
+    be promised would have seen that it was late. Returns the promise that holds the new
+    moment, in one transaction: a refused step leaves both as they were."""
     now = now or timezone.now()
     with transaction.atomic():
         business = business_lock_time_zone(business=promise.business)
@@ -223,7 +223,7 @@ def promise_reschedule(
         if fields:
             old = promise_update(promise=old, actor=actor, now=now, **fields)
         promise_cancel(promise=old, actor=actor, at=now, now=now)
-        return promise_create(
+        new = promise_create(
             customer=old.customer,
             description=old.description,
             kind=old.kind,
@@ -232,6 +232,17 @@ def promise_reschedule(
             now=now,
             **due,
         )
+        # The old promise names its successor, so the profile, the lists and the API join
+        # them; the figures do not read the link (the old one is broken by its own moment).
+        Promise.objects.filter(pk=old.pk).update(rescheduled_to=new)
+        old.rescheduled_to = new
+        audit_customer_row(
+            old,
+            actor=actor,
+            action=AuditAction.CHANGED,
+            changes=audit_diff({"rescheduled_to": None}, {"rescheduled_to": new.pk}),
+        )
+        return new
 
 
 def _check_open(promise: Promise) -> None:

@@ -85,6 +85,32 @@ def test_reschedule_makes_a_new_promise_and_counts_the_old_one_broken(api, overd
     old = api.get(f"/api/v1/promises/{overdue.pk}").json()
     assert old["status"] == "broken"
     assert Promise.objects.get(pk=overdue.pk).due_at == overdue.due_at
+    # The two name each other.
+    assert (body["rescheduled_from"], body["rescheduled_to"]) == (overdue.pk, None)
+    assert (old["rescheduled_to"], old["rescheduled_from"]) == (new.pk, None)
+
+
+def test_the_list_names_successor_and_predecessor_in_one_query_whatever_the_rows(
+    api, overdue, business, django_assert_max_num_queries
+):
+    new = send(
+        api,
+        "post",
+        f"/api/v1/promises/{overdue.pk}/reschedule",
+        {"due_at": (timezone.now() + timedelta(days=2)).isoformat()},
+    ).json()
+    for _ in range(5):
+        PromiseFactory(customer=overdue.customer)
+
+    with django_assert_max_num_queries(6):
+        listed = api.get(f"/api/v1/promises?customer={overdue.customer_id}").json()
+
+    links = {
+        item["id"]: (item["rescheduled_to"], item["rescheduled_from"]) for item in listed["items"]
+    }
+    assert links[overdue.pk] == (new["id"], None)
+    assert links[new["id"]] == (None, overdue.pk)
+    assert sum(1 for pair in links.values() if pair == (None, None)) == 5
 
 
 def test_reschedule_moves_a_promise_not_yet_due(api, business):

@@ -6,7 +6,9 @@ from functools import cache
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.template.defaultfilters import date as date_shown
 from django.utils.text import capfirst
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -106,6 +108,18 @@ def trend_change(trend):
         return ""
     return points_change(
         percent_points(trend.last_90_days) - percent_points(trend.previous_90_days)
+    )
+
+
+@register.filter
+def due_moment(promise, length="short"):
+    """When a promise is due, as the pages write it: the day of a promise for the day, day and
+    time of one for a moment; `length` "short" (the lists) or "weekday" (the profile)."""
+    style = "WEEKDAY" if length == "weekday" else "SHORT"
+    # In the active time zone, as the `date` filter is given a moment in a template.
+    return date_shown(
+        template_localtime(promise.due_at),
+        f"{style}_{'DATE' if promise.due_all_day else 'DATETIME'}_FORMAT",
     )
 
 
