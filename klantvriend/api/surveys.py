@@ -31,6 +31,14 @@ class InvitationOut(Schema):
     sent_at: datetime | None
     answered_at: datetime | None
     response: int | None
+    promise: int | None = Field(
+        ..., description="The kept delivery it was sent after (trigger `delivery`); else null."
+    )
+    withdrawn_at: datetime | None = Field(
+        ...,
+        description='Withdrawn because the delivery\'s "done" was undone before the customer '
+        "answered: the link says so and takes no answer.",
+    )
 
 
 class InvitationCreated(InvitationOut):
@@ -65,6 +73,8 @@ def invitation_out(invitation) -> dict:
         "sent_at": invitation.sent_at,
         "answered_at": invitation.answered_at,
         "response": response.pk if response is not None else None,
+        "promise": invitation.promise_id,
+        "withdrawn_at": invitation.withdrawn_at,
     }
 
 

@@ -33,6 +33,9 @@ class AuditAction(models.TextChoices):
     # A step recorded by mistake taken back (core/undo.py): a promise kept, a complaint
     # answered, a follow-up's outcome.
     UNDONE = "undone", _("undone")
+    # What such a step set going, taken back with it while nobody acted on it: a survey
+    # invitation not yet answered (surveys.services.survey_invitation_withdraw_for_promise).
+    WITHDRAWN = "withdrawn", _("withdrawn")
     SETTINGS = "settings", _("settings changed")
     # The privacy duties (importers/privacy.py): who looked at, handed out or removed whose data.
     VIEWED = "viewed", _("viewed")

@@ -22,7 +22,8 @@ PROMISE_KEPT = "promise_kept"
 COMPLAINT_RESOLVED = "complaint_resolved"
 # A promise marked kept by mistake is open again (promises.services.promise_reopen), announced
 # inside its transaction: aftercare withdraws the follow-up it planned for the promise being
-# kept, unless someone has worked on it. Handlers take `promise` and `actor`.
+# kept, unless someone has worked on it, and surveys the invitation it sent, unless the customer
+# has answered it. Handlers take `promise` and `actor`.
 PROMISE_REOPENED = "promise_reopened"
 # A resolved complaint's recovery gesture was written or reworded (the gestures log it).
 RECOVERY_GESTURE_WRITTEN = "recovery_gesture_written"

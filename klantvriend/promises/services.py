@@ -285,10 +285,11 @@ def promise_mark_kept(
 def promise_reopen(*, promise: Promise, actor, now: datetime | None = None) -> Promise:
     """Take back "kept" recorded by mistake, by the rule of core/undo.py (who may, for how
     long): the promise is open again, and counts as open in every figure. The follow-up that
-    aftercare planned for it being kept goes too while nobody has worked on it
-    (PROMISE_REOPENED, in this transaction). A cancelled promise is not reopened: cancelling
-    asks for a second tap and says that it is final. (The survey invitation a kept delivery
-    may have sent stays: an e-mail cannot be taken back, and the customer's answer counts.)"""
+    aftercare planned for it being kept goes too while nobody has worked on it, and the survey
+    invitation a kept delivery caused while the customer has not answered it (PROMISE_REOPENED,
+    in this transaction): not sent if it was not yet, its link saying it was withdrawn if it
+    was. An answered one stays: the customer's answer counts. A cancelled promise is not
+    reopened: cancelling asks for a second tap and says that it is final."""
     with transaction.atomic():
         business_lock_time_zone(business=promise.business)
         stored = Promise.objects.select_for_update().get(pk=promise.pk)

@@ -18,4 +18,6 @@ class SurveysConfig(AppConfig):
         # Invitations planned by the aftercare moments: a kept delivery, a resolved complaint.
         # They run after the triggering write is committed, beside aftercare's own follow-up.
         hooks.register_hook(hooks.PROMISE_KEPT, services.survey_invite_after_promise)
+        # An undo of that "Done" withdraws the invitation it caused, in the undo's transaction.
+        hooks.register_hook(hooks.PROMISE_REOPENED, services.survey_invitation_withdraw_for_promise)
         hooks.register_hook(hooks.COMPLAINT_RESOLVED, services.survey_invite_after_complaint)

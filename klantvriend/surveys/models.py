@@ -151,6 +151,21 @@ class SurveyInvitation(BusinessOwned):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The kept delivery it was sent after (InvitationTrigger.DELIVERY): an undo of that "Done"
+    # withdraws it while it is not answered (services.survey_invitation_withdraw_for_promise).
+    promise = models.ForeignKey(
+        "promises.Promise",
+        verbose_name=_("promise"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="survey_invitations",
+    )
+    # Withdrawn: not sent if it was not yet, its link answers that it was withdrawn, and it
+    # counts for nothing (not for the interval between invitations, not as sent). Never set on
+    # an answered invitation: an answer stays (the withdrawal and the answer lock the row).
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("survey invitation")

@@ -36,6 +36,7 @@ from .models import (
     PROMOTER_MIN,
     PROMOTER_WINDOW,
     DriverName,
+    InvitationTrigger,
     Survey,
     SurveyInvitation,
     SurveyResponse,
@@ -56,8 +57,11 @@ def survey_next_invitation_at(
     """When `customer` may be invited again under the survey's interval; None: now."""
     survey = survey or survey_get(business=business)
     interval = timedelta(days=survey.invitation_interval_days)
+    # A withdrawn invitation (sent after a "Done" that was undone) does not count.
     last = (
-        SurveyInvitation.objects.filter(business=business, customer=customer)
+        SurveyInvitation.objects.filter(
+            business=business, customer=customer, withdrawn_at__isnull=True
+        )
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()
@@ -74,10 +78,28 @@ def survey_invitations_open(*, business: Business, ids, now: datetime | None = N
             business=business,
             pk__in=ids,
             answered_at__isnull=True,
+            withdrawn_at__isnull=True,
             expires_at__gt=now or timezone.now(),
             customer__erased_at__isnull=True,
         ).values_list("pk", flat=True)
     )
+
+
+def survey_answer_kept_for_promise(*, business: Business, promise) -> SurveyInvitation | None:
+    """The answered invitation sent after `promise` was kept, which an undo of that "Done"
+    leaves as it is (services.survey_invitation_withdraw_for_promise): the newest invitation of
+    the delivery not withdrawn, if it is answered."""
+    invitation = (
+        SurveyInvitation.objects.filter(
+            business=business,
+            promise=promise,
+            trigger=InvitationTrigger.DELIVERY,
+            withdrawn_at__isnull=True,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return invitation if invitation is not None and invitation.answered_at else None
 
 
 def survey_invitation_list(
@@ -416,7 +438,7 @@ def survey_results(
             survey_response_list(business=business, since=since).exclude(comment="")[:comments]
         ),
         invitations_sent=SurveyInvitation.objects.filter(
-            business=business, created_at__gte=since
+            business=business, created_at__gte=since, withdrawn_at__isnull=True
         ).count(),
     )
 

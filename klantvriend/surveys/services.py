@@ -227,11 +227,13 @@ def survey_invitation_create(
     channel: str,
     trigger: str = InvitationTrigger.MANUAL,
     actor=None,
+    promise=None,
     now: datetime | None = None,
 ) -> CreatedInvitation:
     """A personal single-use link for `customer`. Refused (nothing stored, nothing sent) for a
     customer of another business, an anonymised customer, an e-mail without consent or address,
-    or a customer invited within the survey's interval."""
+    or a customer invited within the survey's interval. `promise`: the kept delivery it is sent
+    after, whose undo withdraws it."""
     now = now or timezone.now()
     if customer.business_id != business.pk:
         raise _error("customer", _("This customer does not exist."), "not_found")
@@ -285,6 +287,7 @@ def survey_invitation_create(
             created_at=now,
             expires_at=now + timedelta(days=survey.invitation_valid_days),
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            promise=promise,
         )
         audit_record(
             business=business,
@@ -303,7 +306,10 @@ def survey_invitation_create(
 
 def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
     """Dutch first with the English text below it: the customer's language is not known until
-    they open the page (which then follows their browser)."""
+    they open the page (which then follows their browser). Not sent once withdrawn (an undo of
+    the "Done" that caused it, in the moment between its commit and this)."""
+    if SurveyInvitation.objects.filter(pk=invitation.pk, withdrawn_at__isnull=False).exists():
+        return
     business = invitation.business
     context = {
         "business": business,
@@ -327,7 +333,7 @@ def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
     SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
 
 
-def _invite_automatically(*, business: Business, customer: Customer, trigger: str):
+def _invite_automatically(*, business: Business, customer: Customer, trigger: str, promise=None):
     """Aftercare's invitations: by e-mail where allowed, otherwise none (the period rule and the
     consent rule are not errors here, just reasons not to invite)."""
     if not may_email(customer):
@@ -338,6 +344,7 @@ def _invite_automatically(*, business: Business, customer: Customer, trigger: st
             customer=customer,
             channel=InvitationChannel.EMAIL,
             trigger=trigger,
+            promise=promise,
         )
     except ValidationError:
         return None
@@ -350,8 +357,43 @@ def survey_invite_after_promise(*, promise) -> CreatedInvitation | None:
     if survey is not None and not survey.invite_after_delivery:
         return None
     return _invite_automatically(
-        business=promise.business, customer=promise.customer, trigger=InvitationTrigger.DELIVERY
+        business=promise.business,
+        customer=promise.customer,
+        trigger=InvitationTrigger.DELIVERY,
+        promise=promise,
     )
+
+
+def survey_invitation_withdraw_for_promise(*, promise, actor) -> dict[str, int]:
+    """The invitation a kept delivery caused (survey_invite_after_promise), withdrawn when that
+    "Done" is undone (PROMISE_REOPENED, inside the undo's transaction, the row locked): it was
+    sent after a delivery that, it now turns out, had not taken place. Not yet sent, it is not
+    sent; sent, its link answers politely that it was withdrawn and takes no answer. Either way
+    it no longer counts for the interval between invitations, so keeping the promise again
+    invites again. An invitation the customer has answered stays, with the answer: it is what
+    the customer said, and the undo goes ahead (selectors.survey_answer_kept_for_promise lets
+    the page say so). Audited as `withdrawn` on the invitation."""
+    invitation = (
+        SurveyInvitation.objects.select_for_update()
+        .filter(promise=promise, trigger=InvitationTrigger.DELIVERY, withdrawn_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if invitation is None or invitation.answered_at is not None:
+        return {}
+    now = timezone.now()
+    invitation.withdrawn_at = now
+    invitation.save(update_fields=["withdrawn_at"])
+    audit_record(
+        business=promise.business,
+        actor=actor,
+        action=AuditAction.WITHDRAWN,
+        obj=invitation,
+        customer=invitation.customer,
+        changes=audit_diff({"withdrawn_at": None}, {"withdrawn_at": now}),
+        at=now,
+    )
+    return {"survey_invitations_withdrawn": 1}
 
 
 def survey_invite_after_complaint(*, complaint) -> CreatedInvitation | None:
@@ -381,10 +423,12 @@ def invitation_for_key(*, key: str) -> SurveyInvitation | None:
 
 
 def invitation_state(invitation: SurveyInvitation | None, *, now: datetime | None = None) -> str:
-    """ "open", "answered", "expired" or "invalid" (no such link)."""
+    """ "open", "answered", "expired", "withdrawn" or "invalid" (no such link)."""
     now = now or timezone.now()
     if invitation is None or invitation.customer.erased_at is not None:
         return "invalid"
+    if invitation.withdrawn_at is not None:
+        return "withdrawn"
     if invitation.answered_at is not None:
         return "answered"
     if invitation.expires_at <= now:
@@ -476,6 +520,9 @@ def survey_answer(
     try:
         with transaction.atomic():
             locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
+            # Withdrawn while the customer filled it in: the answer is not taken.
+            if locked.withdrawn_at is not None:
+                raise _error("key", _STATE_MESSAGES["withdrawn"](), "withdrawn")
             if locked.answered_at is not None:
                 raise _error("key", _STATE_MESSAGES["answered"](), "answered")
             response = SurveyResponse(
@@ -540,6 +587,10 @@ _STATE_MESSAGES = {
     ),
     "expired": lambda: _("This survey link has expired. Thank you for your interest all the same."),
     "answered": lambda: _("You have already answered this survey. Thank you!"),
+    "withdrawn": lambda: _(
+        "This invitation was withdrawn: it was sent by mistake, so there is nothing you need to "
+        "do. Our apologies for the trouble, and thank you all the same."
+    ),
 }
 
 

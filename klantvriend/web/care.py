@@ -79,6 +79,7 @@ def care_profile_context(request, customer, forms: dict) -> dict:
         "promise_advice": forms.get("promise_advice"),
         "open_form": forms.get("open_form", ""),
         "care_error": forms.get("care_error", ""),
+        "care_notice": forms.get("care_notice", ""),
         "refused_form": forms.get("refused_form"),
         # Referrals and surveys (web/referral_profile.py).
         **referral_survey_profile_context(request, customer),

@@ -19,6 +19,7 @@ from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors as customer_selectors
 from klantvriend.promises import selectors, services
 from klantvriend.promises.models import PromiseKind, due_moment_for_day
+from klantvriend.surveys.selectors import survey_answer_kept_for_promise
 
 from .care_forms import PromiseEditForm, PromiseForm
 from .care_responses import first_error, from_today, profile_response, today_row_response
@@ -208,13 +209,23 @@ def _promise_action(
 ) -> HttpResponse:
     """`undo`: the row on Today that answers a step taken offers to take it back (core/undo.py);
     the profile offers it on every row it may (web/care.py). `undone`: the row says that the
-    step was taken back (it looks as it did before the tap, which alone says nothing)."""
+    step was taken back (it looks as it did before the tap, which alone says nothing), and what
+    of it stays: a survey the customer answered after the delivery."""
     promise = selectors.promise_get(business=request.business, promise_id=promise_id)
-    error = ""
+    error = notice = ""
     try:
         promise = action(promise)
     except ValidationError as refused:
         error = first_error(refused)
+    if (
+        undone
+        and not error
+        and survey_answer_kept_for_promise(business=request.business, promise=promise)
+    ):
+        notice = _(
+            "The customer had already answered the survey sent after this delivery: their "
+            "answer stays."
+        )
     if from_today(request):
         view = selectors.promise_with_status(promise=promise)
         return today_row_response(
@@ -225,11 +236,16 @@ def _promise_action(
                 "error": error,
                 "undo": undo and not error,
                 "undone": undone and not error,
+                "notice": notice,
             },
             status=422 if error else 200,
         )
     if error:
         return profile_response(request, promise.customer, status=422, care_error=error)
+    if notice and request.htmx:
+        return profile_response(request, promise.customer, care_notice=notice)
+    if notice:
+        messages.info(request, notice)
     return profile_response(request, promise.customer)
 
 

@@ -21,7 +21,7 @@ from klantvriend.surveys.models import SURVEY_LANGUAGES, InvitationChannel
 from .survey_forms import SurveyAnswerForm, SurveyInviteForm, SurveySettingsForm
 from .views import add_service_errors, member_required, owner_required
 
-STATE_STATUS = {"invalid": 404, "expired": 410, "answered": 200}
+STATE_STATUS = {"invalid": 404, "expired": 410, "withdrawn": 410, "answered": 200}
 
 
 def _public_language(request: HttpRequest) -> str:

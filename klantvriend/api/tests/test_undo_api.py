@@ -137,3 +137,44 @@ def test_the_answer_of_a_resolved_complaint_is_not_taken_back(api, business, own
         {"detail": "A complaint's resolution cannot be undone.", "code": "reopen"},
     )
     assert snapshot() == before
+
+
+def test_reopening_a_kept_delivery_withdraws_the_survey_invitation_it_caused(
+    staff_api, business, django_capture_on_commit_callbacks, mailoutbox
+):
+    from klantvriend.customers.models import LegalBasis
+
+    delivery = PromiseFactory(
+        customer=CustomerFactory(
+            business=business,
+            email="bram@example.nl",
+            marketing_consent=True,
+            marketing_consent_basis=LegalBasis.SOFT_OPT_IN,
+        ),
+        kind=PromiseKind.DELIVERY,
+        made_at=timezone.now() - timedelta(days=1),
+        due_at=timezone.now() + timedelta(days=2),
+    )
+    url = f"/api/v1/promises/{delivery.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        patch(staff_api, url, {"done_at": timezone.now().isoformat()})
+    [invited] = staff_api.get("/api/v1/survey-invitations").json()["items"]
+    assert (invited["promise"], invited["trigger"], invited["withdrawn_at"]) == (
+        delivery.pk,
+        "delivery",
+        None,
+    )
+
+    response = patch(staff_api, url, {"done_at": None})
+
+    assert response.status_code == 200
+    [withdrawn] = staff_api.get("/api/v1/survey-invitations").json()["items"]
+    assert withdrawn["id"] == invited["id"]
+    assert withdrawn["withdrawn_at"] is not None
+    assert withdrawn["answered_at"] is None
+    assert len(mailoutbox) == 1
+    assert list(
+        AuditEvent.objects.filter(object_type="surveyinvitation")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["planned", "withdrawn"]
