@@ -142,15 +142,8 @@ def test_the_answer_of_a_resolved_complaint_is_not_taken_back(api, business, own
 def test_reopening_a_kept_delivery_withdraws_the_survey_invitation_it_caused(
     staff_api, business, django_capture_on_commit_callbacks, mailoutbox
 ):
-    from klantvriend.customers.models import LegalBasis
-
     delivery = PromiseFactory(
-        customer=CustomerFactory(
-            business=business,
-            email="bram@example.nl",
-            marketing_consent=True,
-            marketing_consent_basis=LegalBasis.SOFT_OPT_IN,
-        ),
+        customer=CustomerFactory(business=business, email="bram@example.nl", emailable=True),
         kind=PromiseKind.DELIVERY,
         made_at=timezone.now() - timedelta(days=1),
         due_at=timezone.now() + timedelta(days=2),

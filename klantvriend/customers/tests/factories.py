@@ -9,6 +9,7 @@ from klantvriend.customers.models import (
     ErasedIdentity,
     IdentifierKind,
     ImportantDate,
+    LegalBasis,
     Purchase,
 )
 
@@ -18,6 +19,13 @@ class CustomerFactory(factory.django.DjangoModelFactory):
         model = Customer
 
     name = factory.Sequence(lambda n: f"Klant {n}")
+
+    class Params:
+        # Agreed to e-mail from the shop (the soft opt-in for an existing customer): survey
+        # invitations are e-mailed to them (surveys.services.may_email). Give an `email`.
+        emailable = factory.Trait(
+            marketing_consent=True, marketing_consent_basis=LegalBasis.SOFT_OPT_IN
+        )
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

@@ -18,7 +18,8 @@ from klantvriend.importers.export import business_export, business_restore
 from klantvriend.importers.merge import customer_merge
 from klantvriend.importers.privacy import customer_delete, customer_erase
 from klantvriend.promises import services
-from klantvriend.promises.models import Promise, PromiseKind
+from klantvriend.promises.models import Promise
+from klantvriend.promises.tests.factories import overdue_promise
 
 
 @pytest.fixture
@@ -28,18 +29,7 @@ def now():
 
 def _moved(customer, owner, now):
     """A promise due yesterday, not kept, moved to the day after tomorrow: (old, new)."""
-    made = now - timedelta(days=3)
-    old = services.promise_create(
-        customer=customer,
-        description="Fiets gerepareerd",
-        kind=PromiseKind.REPAIR,
-        due_at=now - timedelta(days=1),
-        made_by=owner,
-        made_at=made,
-        now=made,
-    )
-    Promise.objects.filter(pk=old.pk).update(created_at=made)
-    old.refresh_from_db()
+    old = overdue_promise(customer=customer, made_by=owner, now=now, due_at=now - timedelta(days=1))
     new = services.promise_reschedule(
         promise=old, actor=owner, due_at=now + timedelta(days=2), now=now
     )

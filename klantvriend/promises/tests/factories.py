@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises import services
 from klantvriend.promises.models import Promise, PromiseKind
 
 
@@ -25,3 +26,31 @@ class PromiseFactory(factory.django.DjangoModelFactory):
     done_on = factory.LazyAttribute(
         lambda promise: promise.business.local(promise.done_at).date() if promise.done_at else None
     )
+
+
+def overdue_promise(
+    *,
+    customer,
+    made_by,
+    now,
+    due_at,
+    description="Fiets gerepareerd",
+    kind=PromiseKind.REPAIR,
+    made_days_before=3,
+):
+    """A promise made (and recorded) `made_days_before` days before `now`, due at `due_at`, and
+    not kept: once `due_at` has passed, its due moment stays (Promise.due_moment_stays) and a
+    new moment is a new promise (services.promise_reschedule)."""
+    made = now - timedelta(days=made_days_before)
+    promise = services.promise_create(
+        customer=customer,
+        description=description,
+        kind=kind,
+        due_at=due_at,
+        made_by=made_by,
+        made_at=made,
+        now=made,
+    )
+    Promise.objects.filter(pk=promise.pk).update(created_at=made)
+    promise.refresh_from_db()
+    return promise

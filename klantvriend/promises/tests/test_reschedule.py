@@ -13,6 +13,7 @@ from klantvriend.promises import services
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.selectors import promise_with_status
 from klantvriend.promises.status import PromiseStatus
+from klantvriend.promises.tests.factories import overdue_promise
 
 
 @pytest.fixture
@@ -28,19 +29,9 @@ def now():
 @pytest.fixture
 def overdue(customer, owner, now):
     """Promised on Monday for Wednesday 17:00 (recorded then), and now it is Thursday."""
-    made = now - timedelta(days=3)
-    promise = services.promise_create(
-        customer=customer,
-        description="Fiets gerepareerd",
-        kind=PromiseKind.REPAIR,
-        due_at=now - timedelta(hours=20),
-        made_by=owner,
-        made_at=made,
-        now=made,
+    return overdue_promise(
+        customer=customer, made_by=owner, now=now, due_at=now - timedelta(hours=20)
     )
-    Promise.objects.filter(pk=promise.pk).update(created_at=made)
-    promise.refresh_from_db()
-    return promise
 
 
 def _rows(promise_model=Promise):
@@ -162,6 +153,7 @@ def test_a_promise_not_yet_due_is_simply_moved(customer, owner, now):
     assert moved.pk == ahead.pk
     assert (moved.due_at, moved.cancelled_at) == (now + timedelta(days=1), None)
     assert Promise.objects.count() == 1
+    assert (moved.rescheduled_to_id, moved.predecessor) == (None, None)
 
 
 def test_the_same_moment_sent_again_makes_no_new_promise(overdue, owner, now):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises import services
-from klantvriend.promises.models import Promise, PromiseKind
+from klantvriend.promises.models import Promise
 from klantvriend.promises.selectors import (
     promise_list,
     promise_outcomes,
@@ -19,6 +19,7 @@ from klantvriend.promises.selectors import (
     promise_with_status,
 )
 from klantvriend.promises.status import PromiseStatus
+from klantvriend.promises.tests.factories import overdue_promise
 
 
 @pytest.fixture
@@ -33,19 +34,13 @@ def customer(business):
 
 def _overdue(customer, owner, now, description="Fiets gerepareerd", hours=20):
     """Promised three days ago for `hours` ago (recorded then), not kept."""
-    made = now - timedelta(days=3)
-    promise = services.promise_create(
+    return overdue_promise(
         customer=customer,
-        description=description,
-        kind=PromiseKind.REPAIR,
-        due_at=now - timedelta(hours=hours),
         made_by=owner,
-        made_at=made,
-        now=made,
+        now=now,
+        due_at=now - timedelta(hours=hours),
+        description=description,
     )
-    Promise.objects.filter(pk=promise.pk).update(created_at=made)
-    promise.refresh_from_db()
-    return promise
 
 
 @pytest.fixture
@@ -76,20 +71,6 @@ def test_the_old_promise_names_its_successor_and_the_trail_says_so(overdue, owne
         ("changed", old.pk),
     ]
     assert trail[2][2] == {"rescheduled_to": [None, new.pk]}
-
-
-def test_a_promise_moved_before_it_is_due_has_no_successor(customer, owner, now):
-    ahead = services.promise_create(
-        customer=customer, description="Terugbellen", due_at=now + timedelta(hours=2), now=now
-    )
-
-    moved = services.promise_reschedule(
-        promise=ahead, actor=owner, due_at=now + timedelta(days=1), now=now
-    )
-
-    assert moved.pk == ahead.pk
-    assert Promise.objects.get(pk=ahead.pk).rescheduled_to_id is None
-    assert moved.predecessor is None
 
 
 def test_a_refused_new_moment_links_nothing(overdue, owner, now):

@@ -41,11 +41,7 @@ def customer(business):
 @pytest.fixture
 def consenting(business):
     return CustomerFactory(
-        business=business,
-        name="Bram Bakker",
-        email="bram@example.nl",
-        marketing_consent=True,
-        marketing_consent_basis=LegalBasis.SOFT_OPT_IN,
+        business=business, name="Bram Bakker", email="bram@example.nl", emailable=True
     )
 
 

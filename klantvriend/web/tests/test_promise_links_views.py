@@ -13,8 +13,8 @@ from django.utils import formats, timezone, translation
 
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises import services
-from klantvriend.promises.models import Promise, PromiseKind
-from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.promises.models import Promise
+from klantvriend.promises.tests.factories import PromiseFactory, overdue_promise
 
 
 @pytest.fixture
@@ -22,19 +22,8 @@ def moved(business, owner):
     """Promised for yesterday 17:00, not kept; moved to Friday in two days (a day)."""
     now = timezone.now().replace(microsecond=0)
     customer = CustomerFactory(business=business, name="Anna de Vries")
-    made = now - timedelta(days=3)
     due = (now - timedelta(days=1)).astimezone(business.tzinfo).replace(hour=17, minute=0, second=0)
-    old = services.promise_create(
-        customer=customer,
-        description="Fiets gerepareerd",
-        kind=PromiseKind.REPAIR,
-        due_at=due,
-        made_by=owner,
-        made_at=made,
-        now=made,
-    )
-    Promise.objects.filter(pk=old.pk).update(created_at=made)
-    old.refresh_from_db()
+    old = overdue_promise(customer=customer, made_by=owner, now=now, due_at=due)
     new = services.promise_reschedule(
         promise=old, actor=owner, due_date=business.local(now + timedelta(days=2)).date()
     )

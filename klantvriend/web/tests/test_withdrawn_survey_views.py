@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from klantvriend.customers.models import LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.isolation import snapshot
 from klantvriend.promises.models import Promise, PromiseKind
@@ -28,11 +27,7 @@ KEPT_ANSWER_NL = (
 @pytest.fixture
 def delivery(business, staff_user):
     customer = CustomerFactory(
-        business=business,
-        name="Bram Bakker",
-        email="bram@example.nl",
-        marketing_consent=True,
-        marketing_consent_basis=LegalBasis.SOFT_OPT_IN,
+        business=business, name="Bram Bakker", email="bram@example.nl", emailable=True
     )
     return promise_create(
         customer=customer,
