@@ -85,20 +85,21 @@ def survey_invitations_open(*, business: Business, ids, now: datetime | None = N
     )
 
 
-def survey_answer_kept_for_promise(*, business: Business, promise) -> SurveyInvitation | None:
+def survey_invitations_after_delivery(*, promise) -> QuerySet[SurveyInvitation]:
+    """The invitations that keeping `promise` (a delivery) sent and that stand, newest first:
+    the first is the one an undo of that "Done" concerns."""
+    return SurveyInvitation.objects.filter(
+        business_id=promise.business_id,
+        promise=promise,
+        trigger=InvitationTrigger.DELIVERY,
+        withdrawn_at__isnull=True,
+    ).order_by("-created_at", "-id")
+
+
+def survey_answer_kept_for_promise(*, promise) -> SurveyInvitation | None:
     """The answered invitation sent after `promise` was kept, which an undo of that "Done"
-    leaves as it is (services.survey_invitation_withdraw_for_promise): the newest invitation of
-    the delivery not withdrawn, if it is answered."""
-    invitation = (
-        SurveyInvitation.objects.filter(
-            business=business,
-            promise=promise,
-            trigger=InvitationTrigger.DELIVERY,
-            withdrawn_at__isnull=True,
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    leaves as it is (services.survey_invitation_withdraw_for_promise)."""
+    invitation = survey_invitations_after_delivery(promise=promise).first()
     return invitation if invitation is not None and invitation.answered_at else None
 
 

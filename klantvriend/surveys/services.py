@@ -57,7 +57,7 @@ from .models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from .selectors import survey_next_invitation_at
+from .selectors import survey_invitations_after_delivery, survey_next_invitation_at
 
 logger = logging.getLogger(__name__)
 
@@ -373,12 +373,7 @@ def survey_invitation_withdraw_for_promise(*, promise, actor) -> dict[str, int]:
     invites again. An invitation the customer has answered stays, with the answer: it is what
     the customer said, and the undo goes ahead (selectors.survey_answer_kept_for_promise lets
     the page say so). Audited as `withdrawn` on the invitation."""
-    invitation = (
-        SurveyInvitation.objects.select_for_update()
-        .filter(promise=promise, trigger=InvitationTrigger.DELIVERY, withdrawn_at__isnull=True)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    invitation = survey_invitations_after_delivery(promise=promise).select_for_update().first()
     if invitation is None or invitation.answered_at is not None:
         return {}
     now = timezone.now()

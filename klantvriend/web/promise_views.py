@@ -217,11 +217,7 @@ def _promise_action(
         promise = action(promise)
     except ValidationError as refused:
         error = first_error(refused)
-    if (
-        undone
-        and not error
-        and survey_answer_kept_for_promise(business=request.business, promise=promise)
-    ):
+    if undone and not error and survey_answer_kept_for_promise(promise=promise):
         notice = _(
             "The customer had already answered the survey sent after this delivery: their "
             "answer stays."
@@ -242,11 +238,9 @@ def _promise_action(
         )
     if error:
         return profile_response(request, promise.customer, status=422, care_error=error)
-    if notice and request.htmx:
-        return profile_response(request, promise.customer, care_notice=notice)
-    if notice:
-        messages.info(request, notice)
-    return profile_response(request, promise.customer)
+    if notice and not request.htmx:
+        messages.info(request, notice)  # shown on the profile it is sent back to
+    return profile_response(request, promise.customer, care_notice=notice)
 
 
 @member_required

@@ -174,10 +174,7 @@ def test_an_answered_invitation_stays_and_the_undo_goes_ahead(delivery, owner, k
     assert (invitation.withdrawn_at, invitation.answered_at) == (None, response.answered_at)
     assert SurveyResponse.objects.get().nps == 9
     assert not AuditEvent.objects.filter(action="withdrawn").exists()
-    assert (
-        selectors.survey_answer_kept_for_promise(business=delivery.business, promise=delivery)
-        == invitation
-    )
+    assert selectors.survey_answer_kept_for_promise(promise=delivery) == invitation
 
 
 def test_the_page_has_nothing_to_say_after_a_withdrawal(delivery, owner, keep):
@@ -185,10 +182,7 @@ def test_the_page_has_nothing_to_say_after_a_withdrawal(delivery, owner, keep):
 
     promise_reopen(promise=delivery, actor=owner)
 
-    assert (
-        selectors.survey_answer_kept_for_promise(business=delivery.business, promise=delivery)
-        is None
-    )
+    assert selectors.survey_answer_kept_for_promise(promise=delivery) is None
 
 
 @pytest.fixture

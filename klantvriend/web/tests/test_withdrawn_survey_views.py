@@ -134,3 +134,14 @@ def test_the_profile_says_the_last_invitation_was_withdrawn(
     ).content.decode()
 
     assert "(e-mail, ingetrokken)</p>" in body
+
+
+def test_without_htmx_the_profile_it_returns_to_says_it(staff_client, delivery, link):
+    survey_answer(key=link.split("/")[2], answers={"nps": "8"})
+
+    undone = staff_client.post(reverse("web:promise_reopen", args=[delivery.pk]), follow=True)
+
+    assert undone.redirect_chain == [
+        (reverse("web:customer_detail", args=[delivery.customer_id]), 302)
+    ]
+    assert f'<p class="message message-info">{KEPT_ANSWER_NL}</p>' in undone.content.decode()
