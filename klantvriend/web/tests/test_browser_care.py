@@ -367,3 +367,51 @@ def test_a_promise_moved_to_another_day_from_the_profile_with_the_advice(
         new_day,
         "16:00",
     )
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_promise_moved_after_it_passed_names_its_successor_and_each_leads_to_the_other(
+    page: Page, live_server, business, owner, width
+):
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    now = timezone.now()
+    old = PromiseFactory(
+        customer=customer,
+        kind=PromiseKind.REPAIR,
+        description="Vleesmolen nakijken",
+        made_by=owner,
+        made_at=now - timedelta(days=3),
+        created_at=now - timedelta(days=3),
+        due_at=now - timedelta(hours=20),
+    )
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+
+    page.get_by_test_id("profile-promises").get_by_test_id("promise-edit").click()
+    form = page.get_by_test_id("promise-edit-form")
+    new_day = business.today() + timedelta(days=2)
+    form.locator("[name=due_date]").fill(new_day.isoformat())
+    form.locator("[name=due_time]").fill("")
+    form.get_by_role("button", name="Wijzigingen opslaan").click()
+
+    expect(page.locator(".message")).to_contain_text("telt als gebroken")
+    new = Promise.objects.exclude(pk=old.pk).get()
+    promises = page.get_by_test_id("profile-promises")
+    expect(promises.get_by_test_id("promise-moved-from")).to_contain_text(
+        "nieuw moment, eerst beloofd voor"
+    )
+    expect(promises.get_by_test_id("promise-moved-to")).to_contain_text("Verplaatst naar")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    promises.get_by_test_id("promise-moved-from").get_by_role("link").click()
+
+    expect(page).to_have_url(re.compile(f"#promise-{old.pk}$"))
+    assert page.evaluate("document.querySelector(':target').id") == f"promise-{old.pk}"
+    expect(page.locator(f"#promise-{old.pk}")).to_be_in_viewport()
+    shot(page, f"moved-01-profile-old-row-{width}")
+    page.locator(f"#promise-{old.pk}").get_by_test_id("promise-moved-to").get_by_role(
+        "link"
+    ).click()
+    expect(page).to_have_url(re.compile(f"#promise-{new.pk}$"))
+    assert Promise.objects.get(pk=old.pk).rescheduled_to_id == new.pk
