@@ -1,12 +1,16 @@
-"""The numbers of customers per business and per tag, and what each customer has bought, kept by
-triggers (migrations 0006, 0007, 0009 and 0027; those of the match keys, 0024 to 0026, in
-test_match_keys.py and test_distinct_pairs.py): right after every kind of write, and read by the
-customer list, the API and the ambassador ranking instead of counting or summing every row."""
+"""The numbers of customers per business and per tag, what each customer has bought and when
+they last bought, kept by triggers (migrations 0006, 0007, 0009, 0027 and 0031; those of the
+match keys, 0024 to 0026, in test_match_keys.py and test_distinct_pairs.py; a merge's and an
+anonymisation's in importers/tests/test_merge.py): right after every kind of write, and read by
+the customer list, the API and the ambassador ranking instead of counting or summing every
+row."""
+
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,6 +24,7 @@ from klantvriend.customers.models import (
     PURCHASE_ROW_FIELDS,
     Customer,
     CustomerCount,
+    CustomerLastPurchase,
     CustomerSpend,
     Purchase,
     ReferrerTally,
@@ -52,6 +57,9 @@ TRIGGERS = {
     "customers_spend_tally_insert",
     "customers_spend_tally_delete",
     "customers_spend_tally_update",
+    "customers_purchase_last_insert",
+    "customers_purchase_last_delete",
+    "customers_purchase_last_update",
 }
 
 
@@ -301,3 +309,96 @@ def test_every_kind_of_write_keeps_what_each_referrer_brought_in(business, other
     assert _tally_kept() == _tally_counted() == {bram.pk: (1, 0)}
     assert ReferrerTally.objects.get(pk=bram.pk).business_id == business.pk
     assert not ReferrerTally.objects.filter(pk=kees.pk).exists()
+
+
+def last_purchases_kept() -> dict[int, tuple]:
+    """Each customer's kept last purchase (CustomerLastPurchase), with the business it names."""
+    return {
+        row.customer_id: (row.business_id, row.at) for row in CustomerLastPurchase.objects.all()
+    }
+
+
+def last_purchases_found() -> dict[int, tuple]:
+    """Each customer's latest purchase, from the purchases themselves."""
+    rows = Purchase.objects.order_by().values("customer_id", "business_id").annotate(at=Max("at"))
+    return {row["customer_id"]: (row["business_id"], row["at"]) for row in rows}
+
+
+def test_every_kind_of_purchase_write_keeps_when_the_customer_last_bought(business, other_business):
+    # Given customers who bought one by one, in bulk and through the demo's and the import's
+    # insert_rows, an older purchase after a newer one among them,
+    anna = CustomerFactory(business=business)
+    bram = CustomerFactory(business=business)
+    kees = CustomerFactory(business=other_business)
+    never = CustomerFactory(business=business)
+    now = timezone.now().replace(microsecond=0)
+    latest = services.purchase_create(customer=anna, amount_cents=1250, at=now - timedelta(days=1))
+    older = services.purchase_create(customer=anna, amount_cents=800, at=now - timedelta(days=9))
+    insert_rows(
+        Purchase,
+        PURCHASE_ROW_FIELDS,
+        [
+            (business.pk, bram.pk, now - timedelta(days=3), 300, "EUR", "", "", now),
+            (business.pk, bram.pk, now - timedelta(days=5), 300, "EUR", "", "", now),
+            (other_business.pk, kees.pk, now, 99, "EUR", "", "", now),
+        ],
+    )
+    Purchase.objects.bulk_create(
+        [
+            Purchase(
+                business=business, customer=bram, at=now - timedelta(hours=hours), amount_cents=1
+            )
+            for hours in (50, 70)
+        ]
+    )
+    found = last_purchases_found()
+    assert last_purchases_kept() == found
+    assert found == {
+        anna.pk: (business.pk, now - timedelta(days=1)),
+        bram.pk: (business.pk, now - timedelta(hours=50)),
+        kees.pk: (other_business.pk, now),
+    }
+
+    # when the latest is moved earlier than another, or an older one later than the latest,
+    services.purchase_update(purchase=latest, actor=None, at=now - timedelta(days=10))
+    assert last_purchases_kept() == last_purchases_found()
+    assert last_purchases_kept()[anna.pk] == (business.pk, now - timedelta(days=9))
+    services.purchase_update(purchase=older, actor=None, at=now - timedelta(hours=1))
+    Purchase.objects.filter(customer=bram).update(at=now - timedelta(days=20))
+    assert last_purchases_kept() == last_purchases_found()
+    assert last_purchases_kept()[bram.pk] == (business.pk, now - timedelta(days=20))
+    # an edit of what else it says (anonymisation rewrites the descriptions) changes nothing,
+    Purchase.objects.filter(customer=anna).update(description="", amount_cents=5)
+    assert last_purchases_kept() == last_purchases_found()
+
+    # booked on another customer: the latest of each worked out again,
+    Purchase.objects.filter(pk=older.pk).update(customer=bram)
+    assert last_purchases_kept() == last_purchases_found()
+    assert last_purchases_kept()[bram.pk] == (business.pk, now - timedelta(hours=1))
+    assert last_purchases_kept()[anna.pk] == (business.pk, now - timedelta(days=10))
+
+    # deleted one by one and in bulk, the last one taking the row along,
+    services.purchase_delete(purchase=Purchase.objects.get(pk=older.pk), actor=None)
+    assert last_purchases_kept()[bram.pk] == (business.pk, now - timedelta(days=20))
+    Purchase.objects.filter(customer=anna).delete()
+    assert last_purchases_kept() == last_purchases_found()
+    assert anna.pk not in last_purchases_kept()
+
+    # and with the customer deleted, they are gone too; who never bought never had a row.
+    bram.delete()
+    assert last_purchases_kept() == last_purchases_found() == {kees.pk: (other_business.pk, now)}
+    assert never.pk not in last_purchases_kept()
+
+
+def test_customers_who_bought_at_the_same_moment_both_keep_it(business):
+    anna = CustomerFactory(business=business)
+    at = timezone.now().replace(microsecond=0)
+    first, second = (
+        services.purchase_create(customer=anna, amount_cents=cents, at=at) for cents in (1, 2)
+    )
+    services.purchase_create(customer=anna, amount_cents=3, at=at - timedelta(days=1))
+
+    services.purchase_delete(purchase=first, actor=None)
+    assert last_purchases_kept() == last_purchases_found() == {anna.pk: (business.pk, at)}
+    services.purchase_delete(purchase=second, actor=None)
+    assert last_purchases_kept() == {anna.pk: (business.pk, at - timedelta(days=1))}

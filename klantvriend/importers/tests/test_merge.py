@@ -30,6 +30,10 @@ from klantvriend.customers.tests.factories import (
     ImportantDateFactory,
     PurchaseFactory,
 )
+from klantvriend.customers.tests.test_customer_count import (
+    last_purchases_found,
+    last_purchases_kept,
+)
 from klantvriend.gestures.models import Gesture
 from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.importers.merge import (
@@ -331,6 +335,22 @@ def test_what_each_referrer_brought_in_follows_the_merge(business):
         (piet.pk, 1, 15000),
         (keep.pk, 1, 700),
     ]
+
+
+def test_when_each_customer_last_bought_follows_the_merge_and_the_anonymisation(business):
+    keep, other, both = (customer(business, name=name) for name in ("Jan", "J. Bakker", "Piet"))
+    for who, at in ((keep, JAN), (other, LATER), (other, JAN), (both, LATER)):
+        services.purchase_create(customer=who, amount_cents=100, at=at)
+
+    # The merged record's purchases move (the later one too), its row goes with it;
+    customer_merge(keep=keep, other=other)
+    assert last_purchases_kept() == last_purchases_found()
+    assert last_purchases_kept() == {keep.pk: (business.pk, LATER), both.pk: (business.pk, LATER)}
+
+    # anonymised, the customer keeps their purchases and so when they last bought.
+    customer_erase(customer=keep)
+    assert last_purchases_kept() == last_purchases_found()
+    assert last_purchases_kept()[keep.pk] == (business.pk, LATER)
 
 
 def test_the_referrers_thank_you_stays_one_per_customer(business):
