@@ -185,12 +185,17 @@ def customer_suggestions(*, business: Business, query: str, limit: int = 5) -> l
 
 
 def with_last_purchase(customers: QuerySet[Customer]) -> QuerySet[Customer]:
-    """Each customer's last purchase moment (`last_purchase_at`), for the lists that show it:
-    the moment the database keeps (CustomerLastPurchase), joined, where a subquery read each
-    customer's newest purchase."""
+    """Each customer's last purchase moment (`last_purchase_at`), for the lists that show it and
+    for the list by last purchase when it is filtered: read per customer from the purchases'
+    index (customer, at), one step, where the moment kept in CustomerLastPurchase, joined,
+    made SQLite read every customer before their filter (a fifth of them by spend, sorted:
+    129 → 417 ms) and, by a subquery, costs two steps (its key and its row)."""
     if "last_purchase_at" in customers.query.annotations:
         return customers
-    return customers.annotate(last_purchase_at=F("last_purchase__at"))
+    last_purchase = (
+        Purchase.objects.filter(customer=OuterRef("pk")).order_by("-at").values("at")[:1]
+    )
+    return customers.annotate(last_purchase_at=Subquery(last_purchase))
 
 
 def customer_count(*, business: Business) -> int:

@@ -146,6 +146,7 @@ class Migration(migrations.Migration):
                 (
                     "business",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="core.business",
