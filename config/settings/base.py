@@ -113,12 +113,16 @@ SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
 }
+# Django's SQLite backend with a schema editor that keeps the triggers of a table it rebuilds
+# (klantvriend/core/sqlite/schema.py): a migration changing a column needs no code for them.
+SQLITE_ENGINE = "klantvriend.core.sqlite"
 
 
 def database_from_env() -> dict:
     url = os.environ.get("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}")
     config = dj_database_url.parse(url, conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = SQLITE_ENGINE
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
     config["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
     config["CONN_HEALTH_CHECKS"] = True

@@ -18,11 +18,11 @@ atexit.register(shutil.rmtree, _run_directory, ignore_errors=True)
 VAR_DIR = _run_directory / "var"
 
 if "DATABASE_URL" not in os.environ:
-    from .base import SQLITE_OPTIONS
+    from .base import SQLITE_ENGINE, SQLITE_OPTIONS
 
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": str(_run_directory / "main.sqlite3"),
             "OPTIONS": SQLITE_OPTIONS,
             "TEST": {"NAME": str(_run_directory / "test.sqlite3")},

@@ -111,15 +111,24 @@ def statistics_refresher(*tables: str):
     return refresh
 
 
-def trigger_names() -> set[str]:
-    """The names of the triggers the project made in the database: the tests of the figures
-    kept by triggers check that a later migration has not dropped theirs."""
+def trigger_definitions() -> dict[str, str]:
+    """The triggers the project made in the database, by name, each with its definition as
+    the database holds it (SQLite: the CREATE TRIGGER as written; PostgreSQL: the trigger, not
+    its function). The tests of the figures kept by triggers check that a later migration has
+    not dropped theirs, and that rebuilding a table on SQLite leaves them word for word
+    (core/sqlite/schema.py)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
         else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        return {row[0] for row in cursor.fetchall()}
+            cursor.execute(
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
+            )
+        return dict(cursor.fetchall())
+
+
+def trigger_names() -> set[str]:
+    return set(trigger_definitions())
 
 
 def run_for_database(schema_editor, statements: dict[str, list[str]]) -> None:

@@ -3,8 +3,8 @@ thousand without reading them all: an FTS5 table kept by triggers on SQLite, a G
 pg_trgm on PostgreSQL. Where neither is available the search still works, reading every row.
 
 On SQLite the triggers belong to customers_customer: a later migration that makes Django rebuild
-that table drops them, and must create them again (the test
-customers/tests/test_search_index.py fails until it does)."""
+that table keeps them, as the project's SQLite backend creates them again (core/sqlite/schema.py;
+customers/tests/test_search_index.py fails if they are gone)."""
 
 import logging
 

@@ -6,8 +6,8 @@ On PostgreSQL the triggers fire once per statement, over the rows it inserted or
 bulk import updates each business's count once. On SQLite they fire per row. A customer never
 moves to another business (tenancy: no code path changes a row's business), so inserts and
 deletes are all there is to count. As with the search
-index (0005), a later migration that makes Django rebuild customers_customer on SQLite drops the
-triggers and must create them again: customers/tests/test_customer_count.py fails until it does.
+index (0005), a later migration that makes Django rebuild customers_customer on SQLite keeps the
+triggers (core/sqlite/schema.py); customers/tests/test_customer_count.py fails if they are gone.
 """
 
 import django.db.models.deletion

@@ -5,8 +5,8 @@ summing their purchases read 440,000 of them at 100,000 customers (a second on P
 As the counts of 0006: per statement on PostgreSQL (a bulk import updates each customer's total
 once per statement), per row on SQLite. A purchase can change its amount or, through the API,
 its customer; updates subtract the old row and add the new one. A later migration that makes
-Django rebuild customers_purchase on SQLite drops the triggers and must create them again:
-customers/tests/test_customer_count.py fails until it does.
+Django rebuild customers_purchase on SQLite keeps the triggers (core/sqlite/schema.py);
+customers/tests/test_customer_count.py fails if they are gone.
 """
 
 import django.db.models.deletion

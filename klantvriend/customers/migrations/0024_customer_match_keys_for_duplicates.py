@@ -9,9 +9,9 @@ of migrations 0005, 0006 and 0009 and copies 100,000 rows for nothing.
 The counts are kept as those of 0006 are: per statement on PostgreSQL, per row on SQLite. A
 customer is counted under each key it has (not ""); a key that no customer has any more loses
 its row, so that no name, address or number stays behind once its customers are erased or
-deleted. A later migration that makes Django rebuild customers_customer on SQLite drops the
-triggers and must create them again: customers/tests/test_customer_count.py fails until it
-does."""
+deleted. A later migration that makes Django rebuild customers_customer on SQLite keeps the
+triggers (core/sqlite/schema.py); customers/tests/test_customer_count.py fails if they are
+gone."""
 
 import django.db.models.deletion
 from django.db import migrations, models

@@ -9,8 +9,8 @@ customer is needed.
 `apart` is added with ALTER TABLE ADD COLUMN, as 0024 adds its columns: Django would rebuild
 customers_matchcount on SQLite for a NOT NULL column. No pair exists yet, so 0 is every key's
 count. A later migration that makes Django rebuild customers_customer or
-customers_distinctpair on SQLite drops these triggers and must create them again:
-customers/tests/test_customer_count.py fails until it does."""
+customers_distinctpair on SQLite keeps these triggers (core/sqlite/schema.py);
+customers/tests/test_customer_count.py fails if they are gone."""
 
 import django.db.models.deletion
 import django.utils.timezone

@@ -13,8 +13,8 @@ key's row already gone is simply not found. On PostgreSQL they fire after 0024's
 On a customer getting a key, `newest` becomes the higher of the two ids; on a customer losing
 it (deleted, or the key changed), a key whose latest customer it was reads the highest id left
 from the index of that key (customer_match_<kind>: business, key, id). A later migration that
-makes Django rebuild customers_customer on SQLite drops these triggers and must create them
-again: customers/tests/test_customer_count.py fails until it does."""
+makes Django rebuild customers_customer on SQLite keeps these triggers (core/sqlite/schema.py);
+customers/tests/test_customer_count.py fails if they are gone."""
 
 from django.db import migrations, models
 

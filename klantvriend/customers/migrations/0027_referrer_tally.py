@@ -9,8 +9,8 @@ here write the tally). Each trigger reads the other source as it stands, so the 
 Django deletes a customer's spend and the customer does not matter: whichever goes second finds
 the first gone. As 0006 and 0009: per statement on PostgreSQL, per row on SQLite. A later
 migration that makes Django rebuild customers_customer or customers_customerspend on SQLite
-drops these triggers and must create them again: customers/tests/test_customer_count.py fails
-until it does."""
+keeps these triggers (core/sqlite/schema.py); customers/tests/test_customer_count.py fails if
+they are gone."""
 
 import django.db.models.deletion
 from django.db import migrations, models

@@ -17,8 +17,9 @@ their indexes on the customer). An anonymised customer has no row (erasure takes
 the candidates' number is a count of the index alone. As 0006-0027 of customers: per statement
 on PostgreSQL, per row on SQLite. The rows of a customer are written after the customer (their
 foreign key needs it), whose own trigger makes its row. A later migration that makes Django
-rebuild one of these tables on SQLite drops its triggers and must create them again:
-importers/tests/test_customer_activity.py fails until it does."""
+rebuild one of these tables on SQLite keeps the triggers, which would otherwise be dropped with
+the table or make the rebuild fail: the project's SQLite backend takes them out and creates them
+again (core/sqlite/schema.py; importers/tests/test_table_rebuilds.py)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
