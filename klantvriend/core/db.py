@@ -113,16 +113,17 @@ def statistics_refresher(*tables: str):
 
 def trigger_definitions() -> dict[str, str]:
     """The triggers the project made in the database, by name, each with its definition as
-    the database holds it (SQLite: the CREATE TRIGGER as written; PostgreSQL: the trigger, not
+    the database holds it (SQLite: the CREATE TRIGGER as written; PostgreSQL: the trigger and
     its function). The tests of the figures kept by triggers check that a later migration has
-    not dropped theirs, and that rebuilding a table on SQLite leaves them word for word
+    not dropped theirs, and that changing a table's columns leaves them word for word
     (core/sqlite/schema.py)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
         else:
             cursor.execute(
-                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
+                "SELECT tgname, pg_get_triggerdef(oid) || E'\\n' || pg_get_functiondef(tgfoid) "
+                "FROM pg_trigger WHERE NOT tgisinternal"
             )
         return dict(cursor.fetchall())
 
