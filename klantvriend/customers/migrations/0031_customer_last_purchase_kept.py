@@ -8,8 +8,8 @@ deleted, moved to another moment or booked on another customer (an edit, a merge
 earlier: only where it held the kept moment is the latest read again, through the purchases'
 index (customer, at), and a customer left without purchases loses the row. As 0006-0027: per
 statement on PostgreSQL, per row on SQLite. A later migration that makes Django rebuild
-customers_purchase on SQLite drops the triggers and must create them again:
-customers/tests/test_customer_count.py fails until it does.
+customers_purchase on SQLite keeps the triggers (core/sqlite/schema.py);
+customers/tests/test_customer_count.py fails if they are gone.
 """
 
 import django.db.models.deletion
