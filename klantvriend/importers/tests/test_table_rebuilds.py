@@ -183,22 +183,21 @@ def test_a_customers_table_altered_keeps_every_figure_kept(business, other_busin
 def test_the_promises_table_with_a_one_to_one_field_added_and_removed_keeps_the_activity_kept(
     business,
 ):
-    # Given the promises' link to a successor added as a plain AddField, and removed again,
-    rescheduled_to = migrations.AddField(
+    # Given a one-to-one field added to the promises, or their link to a successor removed and
+    # added again (promises 0006, a plain AddField), each a rebuild of the table on SQLite,
+    probe = migrations.AddField(
         "promise",
-        "rescheduled_to",
+        "rebuild_probe",
         models.OneToOneField(
-            "promises.promise",
-            null=True,
-            blank=True,
-            editable=False,
-            on_delete=models.SET_NULL,
-            related_name="rescheduled_from",
+            "promises.promise", null=True, on_delete=models.SET_NULL, related_name="+"
         ),
     )
     removed = migrations.RemoveField("promise", "rescheduled_to")
+    restored = migrations.AddField(
+        "promise", "rescheduled_to", Promise._meta.get_field("rescheduled_to").clone()
+    )
     long_ago = timezone.now() - timedelta(days=400)
-    for operations in ((rescheduled_to,), (rescheduled_to, removed)):
+    for operations in ((probe,), (removed, restored)):
         with migrated("promises", *operations):
             customer = CustomerFactory(
                 business=business, created_at=long_ago, customer_since=long_ago.date()
