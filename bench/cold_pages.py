@@ -20,7 +20,7 @@ import sys
 import time
 
 import django
-from server import percentile
+from server import logged_in_client, percentile
 
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -40,18 +40,10 @@ def main() -> int:
 
     django.setup()
     from django.core.cache import cache
-    from django.test import Client
 
-    from klantvriend.core.models import Membership
     from klantvriend.web.care_responses import ROW_FIGURES, today_figures
 
-    membership = (
-        Membership.objects.select_related("user", "business")
-        .filter(user__username=options.username)
-        .first()
-    )
-    client = Client()
-    client.force_login(membership.user)
+    client, business = logged_in_client(options.username)
     timings: dict[str, list[float]] = {}
 
     def timed(name: str, step) -> None:
@@ -71,10 +63,10 @@ def main() -> int:
             timed(f"{path} cold", lambda path=path: get(path))
             timed(f"{path} warm", lambda path=path: get(path))
         for row, fresh in ROW_FIGURES.items():
-            today_figures(membership.business)
+            today_figures(business)
             timed(
                 f"Today's figures after a step in a {row}",
-                lambda fresh=fresh: today_figures(membership.business, fresh=fresh),
+                lambda fresh=fresh: today_figures(business, fresh=fresh),
             )
     print(f"{'':<52}{'median ms':>11}{'p95 ms':>9}")
     for name, times in timings.items():

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import django
-from server import percentile
+from server import logged_in_client, percentile
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DEBUG", "false")
@@ -134,20 +134,10 @@ def main() -> int:
     options = parser.parse_args()
 
     django.setup()
-    from django.test import Client
-
-    from klantvriend.core.models import Membership
-
-    membership = (
-        Membership.objects.select_related("user", "business")
-        .filter(user__username=options.username)
-        .first()
-    )
-    client = Client()
-    client.force_login(membership.user)
+    client, business = logged_in_client(options.username)
     addresses = [
         url
-        for url in lists(membership.business)
+        for url in lists(business)
         if not options.only or any(re.search(pattern, url) for pattern in options.only)
     ]
     pages = []

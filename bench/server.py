@@ -107,3 +107,22 @@ def logged_in(base: str, username: str, password: str) -> requests.Session:
     if answer.status_code != 302:
         raise SystemExit("Log-in failed: is the demo shop in this database?")
     return session
+
+
+def logged_in_client(username: str):
+    """For the in-process scripts, after django.setup(): Django's test client logged in as
+    `username` (no server in between), with the member's business."""
+    from django.test import Client
+
+    from klantvriend.core.models import Membership
+
+    membership = (
+        Membership.objects.select_related("user", "business")
+        .filter(user__username=username)
+        .first()
+    )
+    if membership is None:
+        raise SystemExit(f"No member {username}: is the demo shop in this database?")
+    client = Client()
+    client.force_login(membership.user)
+    return client, membership.business
