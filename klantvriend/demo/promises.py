@@ -265,6 +265,9 @@ def _care_demo_create(
             _open_promise(rng, business, members, customers, now - timedelta(hours=3), due)
         )
     promises = Promise.objects.bulk_create(promises, batch_size=BATCH)
+    moved = _moved_to_a_new_moment(business, promises, now)
+    if moved is not None:
+        promises.append(moved)
 
     # Drawn from a stream of their own, so that the rest of the history stays as it was.
     on_the_spot = np.random.default_rng([seed, 4, 1])
@@ -273,6 +276,49 @@ def _care_demo_create(
     gestures = _gestures(rng, business, members, customers, complaints, start, now)
     _birthdays_today(rng, business, customers, today)
     return CareDemoSummary(len(promises), len(complaints), len(follow_ups), len(gestures))
+
+
+def _moved_to_a_new_moment(business, promises: list[Promise], now: datetime) -> Promise | None:
+    """The most recent promise of the history that passed unkept, moved to a new moment the
+    customer agreed to the next day the shop was open (as promises.services.promise_reschedule
+    records it: the old one cancelled then, so broken, naming its successor) and kept a day
+    early there: the demo shows the two linked on a profile and in the promise list. None when
+    the history has no such promise (a very small demo)."""
+    passed = [
+        promise
+        for promise in promises
+        if promise.done_at is None
+        and promise.cancelled_at is None
+        and promise.due_at < now - timedelta(days=10)
+    ]
+    if not passed:
+        return None
+    old = max(passed, key=lambda promise: (promise.due_at, promise.pk))
+    # The next day the shop is open, new due two days later, kept on the day between: each at
+    # a moment the shop is open.
+    tz = business.tzinfo
+    agreed_at = _while_open(old.due_at + timedelta(days=1), tz)
+    done_at = _while_open(agreed_at + timedelta(days=1), tz)
+    due_at = _while_open(done_at + timedelta(days=1), tz)
+    if old.due_all_day:
+        due_at = due_moment_for_day(business=business, day=business.local(due_at).date())
+    new = Promise.objects.create(
+        business=business,
+        customer_id=old.customer_id,
+        description=old.description,
+        kind=old.kind,
+        made_by=old.made_by,
+        made_at=agreed_at,
+        due_at=due_at,
+        due_all_day=old.due_all_day,
+        due_on=business.local(due_at).date(),
+        done_at=done_at,
+        done_on=business.local(done_at).date(),
+        created_at=agreed_at,
+    )
+    Promise.objects.filter(pk=old.pk).update(cancelled_at=agreed_at, rescheduled_to=new)
+    old.cancelled_at, old.rescheduled_to = agreed_at, new
+    return new
 
 
 def _open_promise(rng, business, members, customers, made_at, due_at) -> Promise:

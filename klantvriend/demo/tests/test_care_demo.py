@@ -122,3 +122,20 @@ def test_the_demo_plans_aftercare_on_working_days_as_the_rules_do(db):
 
     assert len(days) > 20
     assert 6 not in {day.weekday() for day in days}
+
+
+def test_the_demo_has_a_promise_moved_to_a_new_moment_kept_early_there(db):
+    """So that a newcomer sees the two linked on a profile and in the promise list."""
+    business = demo_create(customers=300, seed=3).business
+
+    old = Promise.objects.get(business=business, rescheduled_to__isnull=False)
+    new = old.rescheduled_to
+    views = {view.promise.pk: view.status for view in _views(business)}
+
+    assert (views[old.pk], views[new.pk]) == (PromiseStatus.BROKEN, PromiseStatus.KEPT_EARLY)
+    assert (new.customer_id, new.description, new.kind) == (
+        old.customer_id,
+        old.description,
+        old.kind,
+    )
+    assert old.due_at < old.cancelled_at == new.made_at < new.done_at <= new.due_at
