@@ -125,8 +125,24 @@ class FiguresOut(Schema):
     kept_late: int
     broken: int
     kept_on_time_share: float | None
-    median_lateness_hours: float | None
-    p90_lateness_hours: float | None
+    # Said on the pages as "half of the promises kept were on time or at most … late" and "9 in
+    # 10 at most … late" (web.templatetags.care.lateness_summary); the values stay hours.
+    median_lateness_hours: float | None = Field(
+        ...,
+        description=(
+            "Of the promises kept (on time or late), half were at most this many hours late "
+            "(the median; 0 when at least half were on time), to 0.1 hour; null when none was "
+            "kept."
+        ),
+    )
+    p90_lateness_hours: float | None = Field(
+        ...,
+        description=(
+            "Of the promises kept, 9 in 10 were at most this many hours late (the 90th "
+            "percentile, nearest rank; 0 when at least 9 in 10 were on time), to 0.1 hour; null "
+            "when none was kept."
+        ),
+    )
 
 
 class NamedFigures(FiguresOut):

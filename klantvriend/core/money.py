@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 # imports nothing of the web app) writes them as the pages do; imported from here as before.
 from clv.money import format_cents
 
+from .shown import one_line
+
 _CURRENCY_MARKS = re.compile(r"(?i)(€|eur|euro|\$|usd|£|gbp)")
 # The largest amount of one purchase or gesture: ten billion euros less a cent, far above what a
 # shop sells at once (so a typo is not refused), far below the 64-bit integer of cents the
@@ -87,16 +89,13 @@ def whole_cents(cents: float) -> int:
     return round(cents)
 
 
-NO_BREAK_SPACE = "\u00a0"
-
-
 def amount_shown(cents: int, currency: str = "EUR", *, whole: bool = False) -> str:
     """An amount as the pages show it, in the reader's language: format_cents with a no-break
     space after the currency sign, so that a line never ends in "€" with the figure on the
     next. Only for pages: an export or the API writes format_cents' ordinary space (or plain
     cents), which a spreadsheet or a script reads as it always did."""
     text = format_cents(cents, currency or "EUR", language=get_language() or "nl", whole=whole)
-    return text.replace(" ", NO_BREAK_SPACE)
+    return one_line(text)
 
 
 def cents_for_typing(cents: int, *, language: str = "nl") -> str:

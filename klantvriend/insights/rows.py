@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 
 from django.db.models import BooleanField, Count, ExpressionWrapper
 from django.template.defaultfilters import floatformat
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from klantvriend.aftercare.selectors import follow_up_coverage_events
 from klantvriend.complaints.selectors import complaint_views, complaints_received
 from klantvriend.core.models import Business
+from klantvriend.core.shown import moment_shown
 from klantvriend.customers.models import Customer
 from klantvriend.customers.selectors import came_through_referral
 from klantvriend.insights.scorecard import (
@@ -50,9 +50,11 @@ class RowTable:
 
 
 def _moment(business: Business, value) -> str:
+    """A moment of a row in the business's time zone, day and time on one line of the table
+    (these rows are shown only on a page)."""
     if value is None:
         return "—"
-    return formats.date_format(business.local(value), "SHORT_DATETIME_FORMAT")
+    return moment_shown(value, zone=business.tzinfo)
 
 
 def _yes_no(value: bool | None, not_yet: str = "") -> str:
@@ -229,7 +231,7 @@ def _aftercare(business, now, offset):
                 names.get(event.customer_id, "—"),
                 [
                     str(event.reason.label),
-                    formats.date_format(event.due_on, "SHORT_DATE_FORMAT"),
+                    moment_shown(event.due_on),
                     _moment(business, event.done_at),
                     _yes_no(event.covered),
                 ],
@@ -415,7 +417,7 @@ def _referrals(business, now, offset, before=False):
                 c.pk,
                 c.name,
                 [
-                    formats.date_format(c.customer_since, "SHORT_DATE_FORMAT"),
+                    moment_shown(c.customer_since),
                     c.get_acquisition_channel_display(),
                     c.referred_by.name if c.referred_by else "—",
                     _yes_no(c.referral),

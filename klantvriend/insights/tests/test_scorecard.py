@@ -246,9 +246,10 @@ def test_the_aftercare_rows_are_the_events_the_figure_judged(business):
 
     figure = next(figure for figure in card.figures if figure.key == "aftercare")
     assert figure.detail == "1 of 2 follow-ups in the last 90 days"
+    # The days and moments on one line of the page's table: no-break spaces.
     assert [cells for _id, _name, cells in table.rows] == [
-        ["after a delivery", "24 May 2026", "25 May 2026 12:00", "yes"],
-        ["after a delivery", "4 May 2026", "—", "no"],
+        ["after a delivery", "24\xa0May\xa02026", "25\xa0May\xa02026\xa012:00", "yes"],
+        ["after a delivery", "4\xa0May\xa02026", "—", "no"],
     ]
 
 

@@ -6,53 +6,47 @@ from functools import cache
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.template.defaultfilters import date as date_shown
 from django.utils.text import capfirst
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from klantvriend.complaints.clocks import Stage
+from klantvriend.core.shown import duration_shown
 from klantvriend.web.care_forms import resolve_form_for
+
+from .klantvriend import day, moment
 
 register = template.Library()
 
 
-def _span(delta: timedelta) -> str:
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
-    if hours:
-        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
-    return _("%(minutes)d min") % {"minutes": minutes}
-
-
 @register.filter
 def span(delta):
-    """ "3 d 4 h", "2 h 15 min", "40 min"."""
+    """A length of time as the pages write it, on one line: "3 days", "2 hours 15 min",
+    "40 min" (core.shown.duration_shown); empty for none."""
     if delta is None:
         return ""
-    return _span(delta)
+    return duration_shown(delta)
 
 
 @register.filter
 def seconds_span(seconds):
-    """A number of seconds as a span ("2 h 15 min"); empty for none."""
+    """A number of seconds as a span ("2 hours 15 min"); empty for none."""
     if seconds is None:
         return ""
     # Rounded: SQLite computes seconds from julianday(), a hair under the whole second.
-    return _span(timedelta(seconds=round(seconds)))
+    return duration_shown(timedelta(seconds=round(seconds)))
 
 
 @register.filter
 def clock_due(clock):
-    """What a complaint's running clock counts down to and how long: "answer within 2 h 15 min",
-    "resolution 30 min late". A bare "2 d 23 h left" left staff guessing which target it was."""
+    """What a complaint's running clock counts down to and how long: "answer within 2 hours 15
+    min", "resolution 30 min late". A bare "2 d 23 h left" left staff guessing which target it
+    was."""
     if clock is None or clock.time_left is None:
         return ""
-    span = _span(clock.time_left)
+    # The time left rounded down ("within 45 min" with 45 min 40 s left), the time over it
+    # as any length of time.
+    span = duration_shown(clock.time_left, down=not clock.breached)
     # Before the first response both clocks run and the earlier deadline is shown.
     answer = clock.stage == Stage.RESPONSE and clock.deadline == clock.response_deadline
     if clock.breached:
@@ -115,19 +109,40 @@ def trend_change(trend):
 def due_moment(promise, length="short"):
     """When a promise is due, as the pages write it: the day of a promise for the day, day and
     time of one for a moment; `length` "short" (the lists) or "weekday" (the profile)."""
-    style = "WEEKDAY" if length == "weekday" else "SHORT"
-    # In the active time zone, as the `date` filter is given a moment in a template.
-    return date_shown(
-        template_localtime(promise.due_at),
-        f"{style}_{'DATE' if promise.due_all_day else 'DATETIME'}_FORMAT",
-    )
+    # In the active time zone, as the `date` filter gives a moment in a template.
+    return day(promise.due_at, length) if promise.due_all_day else moment(promise.due_at, length)
 
 
 @register.filter
-def hours(value):
-    if value is None:
+def lateness_at_most(hours):
+    """A lateness figure of the promises kept (the middle one's, or the one 9 in 10 stay
+    within) as what it bounds: "on time" for none, else "at most 4 hours 42 min late"."""
+    if hours is None:
         return "—"
-    return _span(timedelta(hours=value)) if value else _("0 min")
+    if not hours:
+        return _("on time")
+    return _("at most %(span)s late") % {"span": duration_shown(timedelta(hours=hours))}
+
+
+@register.filter
+def lateness_summary(figures):
+    """How late the promises kept were, in words: the median as "half of them at most …", the
+    90th percentile as "9 in 10 at most …", a nought as "on time"; empty without a promise
+    kept. The reliability page's figures say the same with lateness_at_most."""
+    median, p90 = figures.median_lateness_hours, figures.p90_lateness_hours
+    if median is None or p90 is None:
+        return ""
+    if not p90:
+        return _("Of the promises kept, at least 9 in 10 were on time.")
+    late = duration_shown(timedelta(hours=p90))
+    if not median:
+        return _(
+            "Of the promises kept, at least half were on time, and 9 in 10 at most %(p90)s late."
+        ) % {"p90": late}
+    return _(
+        "Of the promises kept, half were on time or at most %(median)s late, and 9 in 10 at "
+        "most %(p90)s late."
+    ) % {"median": duration_shown(timedelta(hours=median)), "p90": late}
 
 
 @register.filter

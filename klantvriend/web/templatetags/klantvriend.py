@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -5,6 +7,7 @@ from django.utils.translation import ngettext
 
 from klantvriend.core.members import staff_name as _staff_name
 from klantvriend.core.money import amount_shown, whole_cents
+from klantvriend.core.shown import moment_shown
 
 register = template.Library()
 
@@ -21,6 +24,32 @@ def money(cents, currency="EUR"):
     # The advice's means are fractional cents: rounded as the API gives them, not cut off.
     cents = whole_cents(cents) if isinstance(cents, float) else int(cents)
     return amount_shown(cents, currency)
+
+
+def _style(length: str) -> str:
+    return "WEEKDAY" if length == "weekday" else "SHORT"
+
+
+@register.filter(expects_localtime=True)
+def moment(value, length="short"):
+    """A moment as the pages write it, day and time on one line (core.shown.moment_shown), in
+    the active time zone as the `date` filter writes one: `length` "short" ("28 mrt 2025
+    14:30") or "weekday" ("di 24 nov 14:30"); empty for none. Pages only: the digest's plain
+    text and the exports write their moments their own way."""
+    if value is None or value == "":
+        return ""
+    return moment_shown(value, _style(length))
+
+
+@register.filter(expects_localtime=True)
+def day(value, length="short"):
+    """The day of a moment or a date as the pages write it, on one line: `length` "short" ("28
+    mrt 2025") or "weekday" ("di 24 nov"); empty for none."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return moment_shown(value, _style(length))
 
 
 @register.filter

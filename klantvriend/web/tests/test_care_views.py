@@ -365,7 +365,7 @@ def test_the_advice_gives_the_chance_from_history(owner_client, business):
     # (The due time is typed in whole minutes: the lead is a day less the current seconds.)
     assert re.search(
         r"Eerdere beloften van de soort “reparatie” waren in 70% van de gevallen "
-        r"binnen (23 u 59 min|1 d) klaar\.",
+        r"binnen (23\xa0uur\xa059\xa0min|1\xa0dag) klaar\.",
         page,
     )
     assert "je haalt het in 100% van de gevallen" in page
@@ -400,7 +400,7 @@ def test_the_advice_says_in_english_how_often_earlier_promises_were_done_in_time
     # Not "You finished 'repair' on time 70% of the time within 1 d.", which said "on time"
     # and "within" of one span.
     assert re.search(
-        r"70% of earlier “repair” promises were done within (23 h 59 min|1 d)\.",
+        r"70% of earlier “repair” promises were done within (23\xa0hours\xa059\xa0min|1\xa0day)\.",
         response.content.decode(),
     )
 
@@ -457,7 +457,8 @@ def test_resolving_a_complaint_from_today_says_when_its_aftercare_is_planned(
 
     follow_up = FollowUp.objects.get(complaint=complaint)
     with translation.override("nl"):
-        day = formats.date_format(follow_up.due_on, "WEEKDAY_DATE_FORMAT")
+        # On one line on the page: no-break spaces.
+        day = formats.date_format(follow_up.due_on, "WEEKDAY_DATE_FORMAT").replace(" ", "\xa0")
     assert response.status_code == 200
     assert (
         f'<span class="done-note">✓ opgelost · nazorg gepland voor {day}</span>'
@@ -1159,7 +1160,8 @@ def test_a_follow_up_left_over_from_an_earlier_day_says_when_it_was_planned(owne
     rows = page.split('data-testid="today-follow-ups"')[1].split("</ul>")[0].split("<li ")[1:]
     anna, bram = sorted(rows, key=lambda row: "Bram" in row)
     with translation.override("nl"):
-        planned = formats.date_format(late_day, "WEEKDAY_DATE_FORMAT")
+        # On one line on the page: no-break spaces.
+        planned = formats.date_format(late_day, "WEEKDAY_DATE_FORMAT").replace(" ", "\xa0")
     assert (
         f'<span class="overdue" data-testid="late-follow-up">gepland voor {planned}</span>' in anna
     )
@@ -1279,16 +1281,33 @@ def test_the_settings_page_offers_the_language_of_the_business_chosen(
 @pytest.mark.parametrize(
     ("language", "stage", "deadline_is_response", "time_left", "label"),
     [
-        ("nl", "response", True, timedelta(hours=2, minutes=15), "beantwoorden binnen 2 u 15 min"),
-        ("en", "response", True, timedelta(hours=2, minutes=15), "answer within 2 h 15 min"),
-        ("nl", "response", True, -timedelta(minutes=30), "antwoord 30 min te laat"),
-        ("en", "response", True, -timedelta(minutes=30), "answer 30 min late"),
+        (
+            "nl",
+            "response",
+            True,
+            timedelta(hours=2, minutes=15),
+            "beantwoorden binnen 2~uur~15~min",
+        ),
+        ("en", "response", True, timedelta(hours=2, minutes=15), "answer within 2~hours~15~min"),
+        ("nl", "response", True, -timedelta(minutes=30), "antwoord 30~min te laat"),
+        ("en", "response", True, -timedelta(minutes=30), "answer 30~min late"),
         # Not yet answered, but the resolution target comes first: that is what is shown.
-        ("nl", "response", False, timedelta(minutes=40), "oplossen binnen 40 min"),
-        ("nl", "resolution", False, timedelta(days=2, hours=23), "oplossen binnen 2 d 23 u"),
-        ("en", "resolution", False, timedelta(days=2, hours=23), "resolve within 2 d 23 h"),
-        ("nl", "resolution", False, -timedelta(days=1, hours=2), "oplossing 1 d 2 u te laat"),
-        ("en", "resolution", False, -timedelta(days=1, hours=2), "resolution 1 d 2 h late"),
+        ("nl", "response", False, timedelta(minutes=40), "oplossen binnen 40~min"),
+        ("nl", "resolution", False, timedelta(days=2, hours=23), "oplossen binnen 2~dagen~23~uur"),
+        ("en", "resolution", False, timedelta(days=2, hours=23), "resolve within 2~days~23~hours"),
+        ("nl", "resolution", False, -timedelta(days=1, hours=2), "oplossing 1~dag~2~uur te laat"),
+        ("en", "resolution", False, -timedelta(days=1, hours=2), "resolution 1~day~2~hours late"),
+        # The time left is rounded down, never said longer than it is; the time over it, half up.
+        ("en", "response", True, timedelta(minutes=44, seconds=50), "answer within 44~min"),
+        ("en", "response", True, -timedelta(minutes=44, seconds=50), "answer 45~min late"),
+        ("nl", "resolution", False, timedelta(days=1, minutes=59), "oplossen binnen 1~dag"),
+        (
+            "nl",
+            "resolution",
+            False,
+            timedelta(hours=23, minutes=59, seconds=59),
+            "oplossen binnen 23~uur~59~min",
+        ),
     ],
 )
 def test_a_complaint_clock_says_what_it_counts_down_to(
@@ -1306,18 +1325,19 @@ def test_a_complaint_clock_says_what_it_counts_down_to(
         resolution_in_time=None,
     )
 
+    # "~" marks a no-break space: the length of time stays on one line.
     with translation.override(language):
-        assert clock_due(clock) == label
+        assert clock_due(clock) == label.replace("~", "\xa0")
 
 
 @pytest.mark.parametrize(
     ("language", "responded", "clock"),
     [
         # A public complaint is answered within an hour (clock hours), resolved within 3 days.
-        ("nl", False, "beantwoorden binnen 45 min"),
-        ("en", False, "answer within 45 min"),
-        ("nl", True, r"oplossen binnen 2 d 23 u"),
-        ("en", True, r"resolve within 2 d 23 h"),
+        ("nl", False, "beantwoorden binnen 45\xa0min"),
+        ("en", False, "answer within 45\xa0min"),
+        ("nl", True, "oplossen binnen 2\xa0dagen\xa023\xa0uur"),
+        ("en", True, "resolve within 2\xa0days\xa023\xa0hours"),
     ],
 )
 def test_today_and_the_profile_say_what_a_complaint_clock_counts_down_to(

@@ -28,7 +28,11 @@ def test_every_named_format_is_defined_for_every_language():
 
 @pytest.mark.parametrize(
     ("language", "since", "due"),
-    [("nl", "28 mrt 2025", "di 25 nov 14:30"), ("en", "28 Mar 2025", "Tue 25 Nov 14:30")],
+    # On one line on the pages: no-break spaces.
+    [
+        ("nl", "28\xa0mrt\xa02025", "di\xa025\xa0nov\xa014:30"),
+        ("en", "28\xa0Mar\xa02025", "Tue\xa025\xa0Nov\xa014:30"),
+    ],
 )
 def test_the_customer_list_and_profile_write_dates_the_language_s_way(
     owner_client, owner, business, language, since, due

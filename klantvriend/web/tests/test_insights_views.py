@@ -57,7 +57,7 @@ def test_profile_card_says_its_figures_predate_a_purchase_just_recorded(staff_cl
     )
     profile = reverse("web:customer_detail", args=[customer.pk])
     note = (
-        "Berekend op 28 nov 2026, vóór de laatste aankoop: "
+        "Berekend op 28\u00a0nov\u00a02026, vóór de laatste aankoop: "
         "dit wordt bij de volgende berekening (meestal 's nachts) bijgewerkt."
     )
     assert "bijgewerkt" not in staff_client.get(profile).content.decode()
@@ -355,9 +355,18 @@ def test_the_gestures_page_reads_a_mistyped_filter_as_no_filter(owner_client, bu
 @pytest.mark.parametrize(
     ("language", "customers", "text"),
     [
-        ("en", 1, "Computed 3 Nov 2026 06:00 from {link}1 customer with purchases</a>."),
-        ("en", 2, "Computed 3 Nov 2026 06:00 from {link}2 customers with purchases</a>."),
-        ("nl", 1, "Berekend 3 nov 2026 06:00 uit {link}1 klant met aankopen</a>."),
+        # The moment on one line (no-break spaces).
+        (
+            "en",
+            1,
+            "Computed 3\u00a0Nov\u00a02026\u00a006:00 from {link}1 customer with purchases</a>.",
+        ),
+        (
+            "en",
+            2,
+            "Computed 3\u00a0Nov\u00a02026\u00a006:00 from {link}2 customers with purchases</a>.",
+        ),
+        ("nl", 1, "Berekend 3\u00a0nov\u00a02026\u00a006:00 uit {link}1 klant met aankopen</a>."),
     ],
 )
 def test_the_advice_counts_the_customers_it_was_computed_from_in_good_grammar(
@@ -597,13 +606,13 @@ def test_every_count_and_sum_of_the_advice_opens_to_the_customers_that_add_up_to
         (
             "nl",
             ["(2 van 3)", "(€\u00a070,00 van €\u00a0100,00)", "(1 klant: €\u00a050,00)"],
-            "Zoals berekend op 2 nov 2026: 2 klanten, die tot nu toe samen €\u00a075,00 besteedden, "
+            "Zoals berekend op 2\u00a0nov\u00a02026: 2 klanten, die tot nu toe samen €\u00a075,00 besteedden, "
             "waarvan €\u00a030,00 op de dagen na hun eerste aankoop.",
         ),
         (
             "en",
             ["(2 of 3)", "(€70.00 of €100.00)", "(1 customer: €50.00)"],
-            "As computed on 2 Nov 2026: 2 customers, who spent €75.00 so far, €30.00 of it on "
+            "As computed on 2\u00a0Nov\u00a02026: 2 customers, who spent €75.00 so far, €30.00 of it on "
             "the days after their first purchase.",
         ),
     ],

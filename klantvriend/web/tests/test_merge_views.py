@@ -61,10 +61,10 @@ def test_the_choice_offers_the_same_name_phone_or_email_and_search_results(owner
     # other details.
     assert [line.strip() for line in offered.splitlines() if line.strip()] == [
         f'<li><a href="?other={same_email.pk}">Bakker thuis</a> · JAN@bakker.example'
-        " · klant sinds 28 dec 2025</li>",
-        f'<li><a href="?other={same_name.pk}">Jan Bakker</a> · Haarlem · klant sinds 1 mei 2023'
+        " · klant sinds 28\xa0dec\xa02025</li>",
+        f'<li><a href="?other={same_name.pk}">Jan Bakker</a> · Haarlem · klant sinds 1\xa0mei\xa02023'
         "</li>",
-        f'<li><a href="?other={same_phone.pk}">J. B.</a> · 0612345678 · klant sinds 3 mrt 2024'
+        f'<li><a href="?other={same_phone.pk}">J. B.</a> · 0612345678 · klant sinds 3\xa0mrt\xa02024'
         "</li>",
     ]
     assert "Petra Visser" not in alike

@@ -189,10 +189,13 @@ def test_the_qr_page_says_when_the_survey_was_answered_and_forgets_the_link(
     body = page.content.decode()
     assert page.status_code == 200
     invitation.refresh_from_db()
-    answered = formats.date_format(business.local(invitation.answered_at), "SHORT_DATETIME_FORMAT")
+    # Each on one line on the page: no-break spaces.
+    answered = formats.date_format(
+        business.local(invitation.answered_at), "SHORT_DATETIME_FORMAT"
+    ).replace(" ", "\xa0")
     again = formats.date_format(
         business.local(invitation.created_at + timedelta(days=90)), "SHORT_DATE_FORMAT"
-    )
+    ).replace(" ", "\xa0")
     assert (
         f"Anna de Vries heeft deze enquête op {answered} ingevuld: de QR-code werkt niet meer."
         in body
@@ -220,7 +223,10 @@ def test_an_expired_qr_code_says_so_and_offers_a_new_one(owner_client, owner, bu
     page = owner_client.get(f"/survey-invitations/{invitation.pk}/qr/")
 
     body = page.content.decode()
-    expired = formats.date_format(business.local(invitation.expires_at), "SHORT_DATE_FORMAT")
+    # On one line on the page: no-break spaces.
+    expired = formats.date_format(
+        business.local(invitation.expires_at), "SHORT_DATE_FORMAT"
+    ).replace(" ", "\xa0")
     assert page.status_code == 200
     assert f"This QR code expired on {expired} without an answer." in body
     assert 'data-testid="survey-qr"' not in body

@@ -1,0 +1,80 @@
+"""How the pages write a length of time ("4 uur 42 min", "1 dag 3 uur") and a moment ("zo 29 nov
+17:00") in the reader's language, each kept on one line: its words are joined by no-break
+spaces, as amounts are (money.amount_shown), so that a phone never ends a line in "4 uur" or "zo
+29 nov" with the rest on the next. Only for pages: exports and the API write moments in ISO 8601
+and lengths as numbers, and e-mails' plain text uses the `date` filter; they stay as they were."""
+
+import math
+from datetime import date, datetime, timedelta, tzinfo
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+NO_BREAK_SPACE = "\u00a0"
+
+# Up to a day a length is said to the minute ("4 uur 42 min"), up to a week to the hour ("1 dag
+# 3 uur"), beyond that in days: a complaint waiting three days does not need its minutes.
+HOURS_FROM = timedelta(hours=1)
+DAYS_FROM = timedelta(days=1)
+WHOLE_DAYS_FROM = timedelta(days=7)
+
+
+def one_line(text: str) -> str:
+    """`text` with its spaces made no-break spaces: a browser keeps it on one line."""
+    return text.replace(" ", NO_BREAK_SPACE)
+
+
+def _half_up(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+def _minutes(count: int) -> str:
+    # "min" is how Dutch and English both shorten minutes; hours and days are written out.
+    return _("%(count)d min") % {"count": count}
+
+
+def _hours(count: int) -> str:
+    return ngettext("%(count)d hour", "%(count)d hours", count) % {"count": count}
+
+
+def _days(count: int) -> str:
+    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+
+
+def duration_shown(delta: timedelta, *, down: bool = False) -> str:
+    """A length of time (its size: a time left or a time overdue alike) as a shopkeeper reads
+    it at a glance, rounded half up to the minute under a day, to the hour under a week, to the
+    day beyond: "40 min", "4 hours 42 min", "1 day 3 hours", "12 days". A part that rounds to
+    nought is left out ("2 hours", "3 days"), and a length that rounds up to the next step is
+    said in it: 23 hours 59 min 40 s is "1 day", not "24 hours". `down` rounds down instead,
+    for a time left to a deadline, which must not be said longer than it is."""
+    whole = math.floor if down else _half_up
+    seconds = abs(delta).total_seconds()
+    minutes = whole(seconds / 60)
+    if minutes < HOURS_FROM / timedelta(minutes=1):
+        return one_line(_minutes(minutes))
+    if minutes < DAYS_FROM / timedelta(minutes=1):
+        hours, minutes = divmod(minutes, 60)
+        parts = [_hours(hours), _minutes(minutes) if minutes else ""]
+    else:
+        hours = whole(seconds / 3600)
+        if hours < WHOLE_DAYS_FROM / timedelta(hours=1):
+            days, hours = divmod(hours, 24)
+            parts = [_days(days), _hours(hours) if hours else ""]
+        else:
+            parts = [_days(whole(seconds / 86400))]
+    return one_line(" ".join(part for part in parts if part))
+
+
+def moment_shown(
+    value: datetime | date, style: str = "SHORT", *, zone: tzinfo | None = None
+) -> str:
+    """A moment as the pages write it, on one line: `style` "SHORT" ("28 mrt 2025 14:30") or
+    "WEEKDAY" ("di 24 nov 14:30"), in `zone` (the active time zone without one, as the `date`
+    filter writes a moment in a template); a date alone without its time ("di 24 nov")."""
+    if isinstance(value, datetime):
+        local = timezone.localtime(value, zone) if timezone.is_aware(value) else value
+        return one_line(date_format(local, f"{style}_DATETIME_FORMAT"))
+    return one_line(date_format(value, f"{style}_DATE_FORMAT"))
