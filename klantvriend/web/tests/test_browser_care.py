@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
 from klantvriend.aftercare.models import FollowUp
@@ -415,3 +416,63 @@ def test_a_promise_moved_after_it_passed_names_its_successor_and_each_leads_to_t
     ).click()
     expect(page).to_have_url(re.compile(f"#promise-{new.pk}$"))
     assert Promise.objects.get(pk=old.pk).rescheduled_to_id == new.pk
+
+
+# The lines a piece of text takes in an element: the distinct tops of its boxes (a Range over the
+# text in the element's first text node that holds it, found whichever spaces it is written with).
+LINES_OF = """(element, text) => {
+    const plain = value => value.replace(/\u00a0/g, " ");
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const start = plain(node.data).indexOf(plain(text));
+        if (start < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, start);
+        range.setEnd(node, start + text.length);
+        return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size;
+    }
+    return 0;
+}"""
+
+
+def test_a_moment_and_a_lateness_stay_on_one_line_of_a_phone(
+    page: Page, live_server, business, owner
+):
+    """ "zo 29 nov" / "17:00" and "4 uur" / "42 min te laat" were split over two lines at 390
+    pixels in the promise list and on the profile."""
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    now = timezone.now()
+    due = (
+        (now - timedelta(days=3))
+        .astimezone(business.tzinfo)
+        .replace(hour=17, minute=0, second=0, microsecond=0)
+    )
+    PromiseFactory(
+        customer=customer,
+        description="Terugbellen over de levertijd van het lamsvlees voor het weekend",
+        made_by=owner,
+        made_at=due - timedelta(days=1),
+        due_at=due,
+        done_at=due + timedelta(hours=4, minutes=42),
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    nbsp = "\u00a0"
+    with translation.override("nl"):
+        short = date_format(due, "SHORT_DATETIME_FORMAT").replace(" ", nbsp)
+        weekday = date_format(due, "WEEKDAY_DATETIME_FORMAT").replace(" ", nbsp)
+
+    page.goto(f"{live_server.url}/promises/")
+    row = page.get_by_test_id("promise-rows").locator("tbody tr").first
+    under = row.locator("td .only-small")
+    expect(under).to_have_text([f"Uiterlijk: {short}", f"4{nbsp}uur{nbsp}42{nbsp}min te laat"])
+    assert under.nth(0).evaluate(LINES_OF, short) == 1
+    assert under.nth(1).evaluate(LINES_OF, f"4{nbsp}uur{nbsp}42{nbsp}min") == 1
+    shot(page, "care-09-promise-list-moments-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.goto(f"{live_server.url}{reverse('web:customer_detail', args=[customer.pk])}")
+    promise = page.get_by_test_id("profile-promises").locator(".care-row .subtle").first
+    expect(promise).to_contain_text(f"uiterlijk {weekday}")
+    assert promise.evaluate(LINES_OF, weekday) == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
