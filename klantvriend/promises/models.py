@@ -133,6 +133,17 @@ class Promise(BusinessOwned):
             models.Index(
                 fields=["business", "done_on", "done_at", "due_at"], name="promise_done_on"
             ),
+            # The lists show each promise's predecessor (select_related "rescheduled_from"),
+            # found by its successor. The unique index of the one-to-one link serves that on
+            # PostgreSQL. SQLite's ANALYZE counts the NULLs of a shop that never moved a promise
+            # as one value shared by every promise, and its planner then took that index for
+            # useless: Today's two lists read every promise for each row (104 and 135 ms at
+            # 60,000 promises). This index holds only the links.
+            models.Index(
+                fields=["rescheduled_to"],
+                condition=models.Q(rescheduled_to__isnull=False),
+                name="promise_successor",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
