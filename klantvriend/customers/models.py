@@ -1,5 +1,5 @@
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -471,11 +471,14 @@ class CustomerSpend(models.Model):
 
 
 class CustomerLastPurchase(models.Model):
-    """When a customer last bought (the latest moment of their purchases), kept by triggers on
-    the purchases (migration 0031) beside what they spent (CustomerSpend): the customer list by
-    last purchase sorted every customer by a subquery over their purchases (180 ms for a deep
-    page at 100,000 customers) and now finds each page through this index (core.rows.ByFigure).
-    A customer who never bought has no row, and loses it with their last purchase."""
+    """When a customer last bought (the latest moment of their purchases) and first bought (the
+    earliest), kept by triggers on the purchases (migrations 0031 and 0032) beside what they
+    spent (CustomerSpend): the customer list by last purchase sorted every customer by a
+    subquery over their purchases (180 ms for a deep page at 100,000 customers) and now finds
+    each page through this index (core.rows.ByFigure); the scorecard's returning customers count
+    who bought in a window from the two moments and the long absences (CustomerAbsence) instead
+    of asking every customer's purchases (insights.scorecard.repeat_buyers). A customer who never
+    bought has no row, and loses it with their last purchase."""
 
     customer = models.OneToOneField(
         Customer, primary_key=True, on_delete=models.CASCADE, related_name="last_purchase"
@@ -485,16 +488,62 @@ class CustomerLastPurchase(models.Model):
         Business, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     at = models.DateTimeField()
+    first_at = models.DateTimeField()
 
     class Meta:
         indexes = [
             # The list by last purchase: a deep page's moment found, and the moments before it
-            # counted, from the index alone (core.rows.ByFigure).
-            models.Index(fields=["business", "at", "customer"], name="customer_last_purchase")
+            # counted, from the index alone (core.rows.ByFigure); the customers who bought since
+            # a moment counted by their first purchase, from the index alone too.
+            models.Index(
+                fields=["business", "at", "customer", "first_at"], name="customer_last_purchase"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id}: {self.at}"
+        return f"{self.customer_id}: {self.first_at} - {self.at}"
+
+
+# The shortest time between two purchases of a customer that CustomerAbsence keeps (migration
+# 0032 spells it in its triggers). A window of this length or longer is read from the kept
+# moments; the scorecard's 90 days are (a test holds them to it). Two months rather than the 90
+# days themselves: SQLite's date arithmetic is exact to a millisecond, and a window of exactly
+# the kept length needs every absence longer than it.
+ABSENCE_KEPT_FROM = timedelta(days=60)
+
+
+class CustomerAbsence(models.Model):
+    """A long time a customer did not buy: two of their purchases one after the other (no
+    purchase between them) at least ABSENCE_KEPT_FROM apart, kept by triggers on the purchases
+    (migration 0032). Whether a customer bought in a window between their first and their last
+    purchase is a matter of the purchases between; it is not, when the window is at least that
+    long: they did not buy in it exactly when one of their absences spans it, and at most one
+    can (insights.scorecard.repeat_buyers). Few customers stay away that long, so the absences
+    that span a window are counted from the index below instead of asking every customer."""
+
+    # Both found through an index whose first column they are: two indexes fewer to write.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    since = models.DateTimeField()  # the purchase before
+    until = models.DateTimeField()  # the purchase that ended it
+
+    class Meta:
+        constraints = [
+            # A customer's absences are found by it (the triggers), and one begins at each
+            # purchase at most.
+            models.UniqueConstraint(fields=["customer", "since"], name="customer_absence_unique")
+        ]
+        indexes = [
+            # Those that span a window: ended after it (few), begun before it.
+            models.Index(fields=["business", "until", "since"], name="customer_absence_until")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.since} - {self.until}"
 
 
 class ReferrerTally(models.Model):

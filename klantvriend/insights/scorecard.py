@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext, npgettext
 from django.utils.translation import gettext as _
@@ -19,7 +19,12 @@ from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.selectors import ComplaintFigures, complaint_figures
 from klantvriend.core.models import Business
 from klantvriend.core.numbers import number_rounded
-from klantvriend.customers.models import Customer, Purchase
+from klantvriend.customers.models import (
+    ABSENCE_KEPT_FROM,
+    Customer,
+    CustomerAbsence,
+    CustomerLastPurchase,
+)
 from klantvriend.customers.selectors import came_through_referral
 from klantvriend.promises.selectors import promise_reliability
 from klantvriend.surveys.selectors import (
@@ -108,29 +113,50 @@ def trend_window(now: datetime, *, before: bool = False) -> tuple[datetime, date
     return end - WINDOW, end
 
 
-def _bought_before(start: datetime) -> Exists:
-    return Exists(Purchase.objects.filter(customer=OuterRef("pk"), at__lt=start))
+def _within_reach(business: Business, start: datetime, end: datetime):
+    """The customers whose purchases reach into [start, end): their first before its end, their
+    last since its start (CustomerLastPurchase, kept by the database). Whether they bought in
+    it is then whether no absence of theirs spans it (_away_throughout)."""
+    return CustomerLastPurchase.objects.filter(business=business, first_at__lt=end, at__gte=start)
+
+
+def _away_throughout(business: Business, start: datetime, end: datetime):
+    """The absences that span [start, end): the customer bought before it and after it, and
+    nothing in between. Kept only from ABSENCE_KEPT_FROM on, so that the window must be as
+    long; at most one absence of a customer can span a window."""
+    if end - start < ABSENCE_KEPT_FROM:
+        raise ValueError(f"a window of {end - start} is shorter than the absences kept")
+    return CustomerAbsence.objects.filter(business=business, since__lt=start, until__gte=end)
 
 
 def repeat_buyers(business: Business, start: datetime, end: datetime):
     """The customers who bought in [start, end), each with `returning`: whether they had bought
-    before start. Counted by the returning-customers figure and listed by its rows."""
-    in_window = Purchase.objects.filter(customer=OuterRef("pk"), at__gte=start, at__lt=end)
+    before start (their first purchase). Counted by the returning-customers figure and listed
+    by its rows. Read from each customer's first and last purchase and long absences, which the
+    database keeps: asking every customer's purchases whether they bought in the window took
+    80 ms (SQLite) to 200 ms (PostgreSQL) at 100,000 customers."""
     return (
         Customer.objects.filter(business=business)
-        .filter(Exists(in_window))
-        .annotate(returning=_bought_before(start))
+        .filter(pk__in=_within_reach(business, start, end).values("customer"))
+        .exclude(pk__in=_away_throughout(business, start, end).values("customer"))
+        .annotate(
+            returning=ExpressionWrapper(
+                Q(last_purchase__first_at__lt=start), output_field=BooleanField()
+            )
+        )
     )
 
 
 def repeat_counts(business: Business, start: datetime, end: datetime) -> dict[str, int]:
     """How many customers bought in [start, end) (`buyers`) and how many of them had bought
-    before (`returning`)."""
-    # The condition itself, not the annotation: Django leaves an annotation that only a
-    # filtered aggregate reads out of the inner query, and the filter then compares nothing.
-    return repeat_buyers(business, start, end).aggregate(
-        buyers=Count("id"), returning=Count("id", filter=Q(_bought_before(start)))
+    before (`returning`): those of repeat_buyers, counted from two indexes. A customer away
+    throughout the window is within its reach and had bought before it (the absence began
+    with a purchase before start), so they are taken from both counts."""
+    reach = _within_reach(business, start, end).aggregate(
+        buyers=Count("pk"), returning=Count("pk", filter=Q(first_at__lt=start))
     )
+    away = _away_throughout(business, start, end).count()
+    return {"buyers": reach["buyers"] - away, "returning": reach["returning"] - away}
 
 
 def new_customers_between(business: Business, start: datetime, end: datetime):

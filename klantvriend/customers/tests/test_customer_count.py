@@ -1,5 +1,6 @@
-"""The numbers of customers per business and per tag, what each customer has bought and when
-they last bought, kept by triggers (migrations 0006, 0007, 0009, 0027 and 0031; those of the
+"""The numbers of customers per business and per tag, what each customer has bought, when they
+first and last bought and their long absences, kept by triggers (migrations 0006, 0007, 0009,
+0027, 0031 and 0032; those of the
 match keys, 0024 to 0026, in test_match_keys.py and test_distinct_pairs.py; a merge's and an
 anonymisation's in importers/tests/test_merge.py): right after every kind of write, and read by
 the customer list, the API and the ambassador ranking instead of counting or summing every
@@ -10,10 +11,12 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from klantvriend.core.bulk import insert_rows
 from klantvriend.core.db import trigger_names
@@ -21,8 +24,10 @@ from klantvriend.core.models import Business
 from klantvriend.core.money import MAX_CENTS
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import (
+    ABSENCE_KEPT_FROM,
     PURCHASE_ROW_FIELDS,
     Customer,
+    CustomerAbsence,
     CustomerCount,
     CustomerLastPurchase,
     CustomerSpend,
@@ -60,6 +65,9 @@ TRIGGERS = {
     "customers_purchase_last_insert",
     "customers_purchase_last_delete",
     "customers_purchase_last_update",
+    "customers_purchase_absence_insert",
+    "customers_purchase_absence_delete",
+    "customers_purchase_absence_update",
 }
 
 
@@ -318,10 +326,40 @@ def last_purchases_kept() -> dict[int, tuple]:
     }
 
 
-def last_purchases_found() -> dict[int, tuple]:
-    """Each customer's latest purchase, from the purchases themselves."""
-    rows = Purchase.objects.order_by().values("customer_id", "business_id").annotate(at=Max("at"))
-    return {row["customer_id"]: (row["business_id"], row["at"]) for row in rows}
+def absences_found() -> set[tuple]:
+    """Each customer's absences of at least ABSENCE_KEPT_FROM, from the purchases themselves:
+    (customer, business, since, until) of every two moments one after the other."""
+    found = set()
+    previous = None
+    for row in Purchase.objects.order_by("customer_id", "at").values(
+        "customer_id", "business_id", "at"
+    ):
+        if (
+            previous is not None
+            and previous["customer_id"] == row["customer_id"]
+            and row["at"] - previous["at"] >= ABSENCE_KEPT_FROM
+        ):
+            found.add((row["customer_id"], row["business_id"], previous["at"], row["at"]))
+        previous = row
+    return found
+
+
+def assert_purchase_moments_kept() -> None:
+    """The first and last purchase (CustomerLastPurchase) and the absences (CustomerAbsence)
+    the database keeps are those the purchases give."""
+    found = (
+        Purchase.objects.order_by()
+        .values("customer_id", "business_id")
+        .annotate(first=Min("at"), last=Max("at"))
+    )
+    assert {
+        row.customer_id: (row.business_id, row.first_at, row.at)
+        for row in CustomerLastPurchase.objects.all()
+    } == {row["customer_id"]: (row["business_id"], row["first"], row["last"]) for row in found}
+    assert (
+        set(CustomerAbsence.objects.values_list("customer_id", "business_id", "since", "until"))
+        == absences_found()
+    )
 
 
 def test_every_kind_of_purchase_write_keeps_when_the_customer_last_bought(business, other_business):
@@ -351,9 +389,8 @@ def test_every_kind_of_purchase_write_keeps_when_the_customer_last_bought(busine
             for hours in (50, 70)
         ]
     )
-    found = last_purchases_found()
-    assert last_purchases_kept() == found
-    assert found == {
+    assert_purchase_moments_kept()
+    assert last_purchases_kept() == {
         anna.pk: (business.pk, now - timedelta(days=1)),
         bram.pk: (business.pk, now - timedelta(hours=50)),
         kees.pk: (other_business.pk, now),
@@ -361,19 +398,19 @@ def test_every_kind_of_purchase_write_keeps_when_the_customer_last_bought(busine
 
     # when the latest is moved earlier than another, or an older one later than the latest,
     services.purchase_update(purchase=latest, actor=None, at=now - timedelta(days=10))
-    assert last_purchases_kept() == last_purchases_found()
+    assert_purchase_moments_kept()
     assert last_purchases_kept()[anna.pk] == (business.pk, now - timedelta(days=9))
     services.purchase_update(purchase=older, actor=None, at=now - timedelta(hours=1))
     Purchase.objects.filter(customer=bram).update(at=now - timedelta(days=20))
-    assert last_purchases_kept() == last_purchases_found()
+    assert_purchase_moments_kept()
     assert last_purchases_kept()[bram.pk] == (business.pk, now - timedelta(days=20))
     # an edit of what else it says (anonymisation rewrites the descriptions) changes nothing,
     Purchase.objects.filter(customer=anna).update(description="", amount_cents=5)
-    assert last_purchases_kept() == last_purchases_found()
+    assert_purchase_moments_kept()
 
     # booked on another customer: the latest of each worked out again,
     Purchase.objects.filter(pk=older.pk).update(customer=bram)
-    assert last_purchases_kept() == last_purchases_found()
+    assert_purchase_moments_kept()
     assert last_purchases_kept()[bram.pk] == (business.pk, now - timedelta(hours=1))
     assert last_purchases_kept()[anna.pk] == (business.pk, now - timedelta(days=10))
 
@@ -381,12 +418,13 @@ def test_every_kind_of_purchase_write_keeps_when_the_customer_last_bought(busine
     services.purchase_delete(purchase=Purchase.objects.get(pk=older.pk), actor=None)
     assert last_purchases_kept()[bram.pk] == (business.pk, now - timedelta(days=20))
     Purchase.objects.filter(customer=anna).delete()
-    assert last_purchases_kept() == last_purchases_found()
+    assert_purchase_moments_kept()
     assert anna.pk not in last_purchases_kept()
 
     # and with the customer deleted, they are gone too; who never bought never had a row.
     bram.delete()
-    assert last_purchases_kept() == last_purchases_found() == {kees.pk: (other_business.pk, now)}
+    assert_purchase_moments_kept()
+    assert last_purchases_kept() == {kees.pk: (other_business.pk, now)}
     assert never.pk not in last_purchases_kept()
 
 
@@ -399,6 +437,149 @@ def test_customers_who_bought_at_the_same_moment_both_keep_it(business):
     services.purchase_create(customer=anna, amount_cents=3, at=at - timedelta(days=1))
 
     services.purchase_delete(purchase=first, actor=None)
-    assert last_purchases_kept() == last_purchases_found() == {anna.pk: (business.pk, at)}
+    assert_purchase_moments_kept()
+    assert last_purchases_kept() == {anna.pk: (business.pk, at)}
     services.purchase_delete(purchase=second, actor=None)
     assert last_purchases_kept() == {anna.pk: (business.pk, at - timedelta(days=1))}
+
+
+def _absences(customer, now) -> list[tuple[int, int]]:
+    """The customer's kept absences as days before `now`, the earliest first."""
+    return [
+        ((now - since).days, (now - until).days)
+        for since, until in CustomerAbsence.objects.filter(customer=customer)
+        .order_by("since")
+        .values_list("since", "until")
+    ]
+
+
+def test_every_kind_of_purchase_write_keeps_the_long_absences(business, other_business):
+    # Given customers who stayed away for months, written one by one and in one statement
+    # (two purchases at one moment among them),
+    anna = CustomerFactory(business=business)
+    bram = CustomerFactory(business=business)
+    kees = CustomerFactory(business=other_business)
+    now = timezone.now().replace(microsecond=0)
+
+    def days_ago(days):
+        return now - timedelta(days=days)
+
+    for days in (300, 200, 10):
+        services.purchase_create(customer=anna, amount_cents=100, at=days_ago(days))
+    insert_rows(
+        Purchase,
+        PURCHASE_ROW_FIELDS,
+        [
+            (business.pk, bram.pk, days_ago(days), 300, "EUR", "", "", now)
+            for days in (5, 400, 250, 400)
+        ]
+        + [
+            (other_business.pk, kees.pk, days_ago(days), 99, "EUR", "", "", now) for days in (90, 1)
+        ],
+    )
+    assert_purchase_moments_kept()
+    assert _absences(anna, now) == [(300, 200), (200, 10)]
+    assert _absences(bram, now) == [(400, 250), (250, 5)]
+    assert _absences(kees, now) == [(90, 1)]
+
+    # a purchase in an absence splits it, into parts kept when still long, or none,
+    services.purchase_create(customer=anna, amount_cents=100, at=days_ago(100))
+    assert_purchase_moments_kept()
+    assert _absences(anna, now) == [(300, 200), (200, 100), (100, 10)]
+    services.purchase_create(customer=anna, amount_cents=100, at=days_ago(45))
+    assert_purchase_moments_kept()
+    assert _absences(anna, now) == [(300, 200), (200, 100)]
+    # a second purchase at a moment changes nothing, nor its deletion; the last one at a
+    # moment deleted joins the absences on either side of it,
+    twin = services.purchase_create(customer=anna, amount_cents=5, at=days_ago(200))
+    assert _absences(anna, now) == [(300, 200), (200, 100)]
+    services.purchase_delete(purchase=twin, actor=None)
+    assert_purchase_moments_kept()
+    assert _absences(anna, now) == [(300, 200), (200, 100)]
+    Purchase.objects.filter(customer=anna, at=days_ago(200)).delete()
+    assert_purchase_moments_kept()
+    assert _absences(anna, now) == [(300, 100)]
+
+    # moved to another moment, one by one or many at once, or to another customer,
+    moved = Purchase.objects.get(customer=anna, at=days_ago(45))
+    services.purchase_update(purchase=moved, actor=None, at=days_ago(170))
+    assert_purchase_moments_kept()
+    assert _absences(anna, now) == [(300, 170), (170, 100), (100, 10)]
+    Purchase.objects.filter(customer=bram, at=days_ago(400)).update(at=days_ago(330))
+    assert_purchase_moments_kept()
+    assert _absences(bram, now) == [(330, 250), (250, 5)]
+    Purchase.objects.filter(customer=anna, at__lte=days_ago(170)).update(customer=bram)
+    assert_purchase_moments_kept()
+    assert _absences(anna, now) == [(100, 10)]
+    assert _absences(bram, now) == [(250, 170), (170, 5)]
+    # an edit of what else it says changes nothing;
+    Purchase.objects.filter(customer=bram).update(description="", amount_cents=5)
+    assert_purchase_moments_kept()
+
+    # deleted in bulk, and with the customer deleted, they go.
+    Purchase.objects.filter(customer=bram, at__gte=days_ago(250)).delete()
+    assert_purchase_moments_kept()
+    assert _absences(bram, now) == []
+    anna.delete()
+    bram.delete()
+    assert_purchase_moments_kept()
+    assert set(CustomerAbsence.objects.values_list("customer_id", flat=True)) == {kees.pk}
+
+
+# Days on which the purchases of the test below fall: of any two, some are less and some more
+# than ABSENCE_KEPT_FROM apart, none exactly (whether that one is kept is no rule to test).
+DAYS = (0, 10, 50, 75, 130, 200, 320)
+WRITE = st.one_of(
+    st.tuples(
+        st.just("add"),
+        st.lists(st.tuples(st.integers(0, 1), st.sampled_from(DAYS)), min_size=1, max_size=4),
+    ),
+    st.tuples(st.just("delete"), st.integers(0, 1), st.sampled_from(DAYS)),
+    st.tuples(st.just("move"), st.integers(0, 1), st.sampled_from(DAYS), st.sampled_from(DAYS)),
+    st.tuples(st.just("rebook"), st.integers(0, 1), st.sampled_from(DAYS)),
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(writes=st.lists(WRITE, max_size=8))
+def test_any_writes_keep_the_first_and_last_purchase_and_the_absences(business, writes):
+    """Purchases added in one statement (several of one customer, at one moment too), deleted
+    and moved in bulk by moment, booked on the other customer: after each, the kept moments are
+    those the purchases give."""
+    Customer.objects.filter(business=business).delete()
+    customers = [CustomerFactory(business=business) for _ in range(2)]
+    now = timezone.now().replace(microsecond=0)
+    for write in writes:
+        kind, *arguments = write
+        if kind == "add":
+            insert_rows(
+                Purchase,
+                PURCHASE_ROW_FIELDS,
+                [
+                    (
+                        business.pk,
+                        customers[who].pk,
+                        now - timedelta(days=days),
+                        1,
+                        "EUR",
+                        "",
+                        "",
+                        now,
+                    )
+                    for who, days in arguments[0]
+                ],
+            )
+        else:
+            who, days, *other = arguments
+            purchases = Purchase.objects.filter(
+                customer=customers[who], at=now - timedelta(days=days)
+            )
+            if kind == "delete":
+                purchases.delete()
+            elif kind == "move":
+                purchases.update(at=now - timedelta(days=other[0]))
+            else:
+                purchases.update(customer=customers[1 - who])
+        assert_purchase_moments_kept()

@@ -9,15 +9,17 @@ from django.utils import timezone, translation
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
-from klantvriend.customers.models import AcquisitionChannel
+from klantvriend.customers.models import ABSENCE_KEPT_FROM, AcquisitionChannel
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights import rows as rows_module
 from klantvriend.insights.rows import TRENDS, scorecard_rows
 from klantvriend.insights.scorecard import (
+    WINDOW,
     _driver_action,
     _drivers_detail,
     customer_scorecard,
     lowest_drivers,
+    repeat_counts,
 )
 from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -758,3 +760,11 @@ def test_the_rows_of_the_90_days_before_say_so_and_judge_complaints_at_their_end
         "judged: its time was still running when these 90 days ended."
     )
     assert figure.previous_90_days is None
+
+
+def test_the_returning_customers_are_counted_only_over_a_window_the_absences_can_tell(business):
+    now = timezone.now()
+
+    with pytest.raises(ValueError, match="shorter than the absences kept"):
+        repeat_counts(business, now - ABSENCE_KEPT_FROM + timedelta(seconds=1), now)
+    assert WINDOW >= ABSENCE_KEPT_FROM
