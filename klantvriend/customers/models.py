@@ -505,10 +505,10 @@ class CustomerLastPurchase(models.Model):
 
 
 # The shortest time between two purchases of a customer that CustomerAbsence keeps (migration
-# 0032 spells it in its triggers). A window of this length or longer is read from the kept
-# moments; the scorecard's 90 days are (a test holds them to it). Two months rather than the 90
-# days themselves: SQLite's date arithmetic is exact to a millisecond, and a window of exactly
-# the kept length needs every absence longer than it.
+# 0032 spells it in its triggers; on SQLite exact to a millisecond). A window longer than this
+# is read from the kept moments (insights.scorecard._away_throughout); the scorecard's 90 days
+# are (a test holds them to it). Two months rather than the 90 days themselves, so that the
+# rounding stays far from the scorecard's windows.
 ABSENCE_KEPT_FROM = timedelta(days=60)
 
 

@@ -122,9 +122,10 @@ def _within_reach(business: Business, start: datetime, end: datetime):
 
 def _away_throughout(business: Business, start: datetime, end: datetime):
     """The absences that span [start, end): the customer bought before it and after it, and
-    nothing in between. Kept only from ABSENCE_KEPT_FROM on, so that the window must be as
-    long; at most one absence of a customer can span a window."""
-    if end - start < ABSENCE_KEPT_FROM:
+    nothing in between; at most one absence of a customer can. They are kept from
+    ABSENCE_KEPT_FROM on (to a millisecond on SQLite), so the window must be longer than that
+    by more than the rounding: a second."""
+    if end - start < ABSENCE_KEPT_FROM + timedelta(seconds=1):
         raise ValueError(f"a window of {end - start} is shorter than the absences kept")
     return CustomerAbsence.objects.filter(business=business, since__lt=start, until__gte=end)
 

@@ -766,5 +766,9 @@ def test_the_returning_customers_are_counted_only_over_a_window_the_absences_can
     now = timezone.now()
 
     with pytest.raises(ValueError, match="shorter than the absences kept"):
-        repeat_counts(business, now - ABSENCE_KEPT_FROM + timedelta(seconds=1), now)
-    assert WINDOW >= ABSENCE_KEPT_FROM
+        repeat_counts(business, now - ABSENCE_KEPT_FROM, now)
+    assert repeat_counts(business, now - ABSENCE_KEPT_FROM - timedelta(seconds=1), now) == {
+        "buyers": 0,
+        "returning": 0,
+    }
+    assert ABSENCE_KEPT_FROM + timedelta(days=1) < WINDOW
