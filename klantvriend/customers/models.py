@@ -516,8 +516,8 @@ class CustomerAbsence(models.Model):
     """A long time a customer did not buy: two of their purchases one after the other (no
     purchase between them) at least ABSENCE_KEPT_FROM apart, kept by triggers on the purchases
     (migration 0032). Whether a customer bought in a window between their first and their last
-    purchase is a matter of the purchases between; it is not, when the window is at least that
-    long: they did not buy in it exactly when one of their absences spans it, and at most one
+    purchase is a matter of the purchases between; it is not, when the window is longer than that:
+    they did not buy in it exactly when one of their absences spans it, and at most one
     can (insights.scorecard.repeat_buyers). Few customers stay away that long, so the absences
     that span a window are counted from the index below instead of asking every customer."""
 
