@@ -10,6 +10,16 @@ expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
+def base_url(pytestconfig):
+    """The address Playwright resolves relative URLs against (`--base-url`, or `base_url` in the
+    pytest settings), none by default: the tests open the live server's full URLs. This replaces
+    pytest-playwright's own fallback (switched off with `-p no:playwright-base-url` in
+    pyproject.toml), a session fixture defined as an instance method, which pytest 9 warns is
+    deprecated on every browser run."""
+    return pytestconfig.getoption("--base-url") or pytestconfig.getini("base_url") or None
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium (Playwright cannot download its own browser here); the flags keep it
     from reaching out to the network, which is closed on these machines."""
