@@ -69,7 +69,15 @@ run_pg "$pgbin/initdb" -D "$pgroot/data" -U postgres -A trust -E UTF8 --locale=C
 run_pg "$pgbin/pg_ctl" -D "$pgroot/data" -l "$pgroot/log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $pgport -k $pgroot/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     start >/dev/null
-on_postgresql() { DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/klantvriend" $py -m pytest "$@"; }
+# The CLV engine's tests (clv/) touch no database (the engine imports no Django, a layer contract
+# above): the SQLite run has them, the PostgreSQL run, the longer of the two, leaves them out.
+# "No tests collected" (5) is success there, for a run asked only for tests under clv/.
+on_postgresql() {
+    local status=0
+    DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/klantvriend" $py -m pytest --ignore=clv "$@" || status=$?
+    [ "$status" = 5 ] && status=0
+    return "$status"
+}
 
 # The two runs share nothing (config/settings/test.py gives each its own directory), so on a
 # machine with more than one core they run side by side: the suite's time is then the slower
