@@ -129,9 +129,14 @@ class Promise(BusinessOwned):
                 condition=models.Q(done_at__gt=models.F("due_at")),
                 name="promise_late_kind",
             ),
-            # The chart of promises kept per month counts them per local day done.
+            # The chart of promises kept per month counts them per local day done; the
+            # aftercare coverage reads the deliveries and repairs done in the last 90 days with
+            # their customer (aftercare.selectors.follow_up_coverage_events), from the index
+            # alone: SQLite read each of the 18,000 promises done in those days at 100,000
+            # customers for its kind (23 → 11 ms).
             models.Index(
-                fields=["business", "done_on", "done_at", "due_at"], name="promise_done_on"
+                fields=["business", "done_on", "done_at", "due_at", "kind", "customer"],
+                name="promise_done_on",
             ),
             # The lists show each promise's predecessor (select_related "rescheduled_from"),
             # found by its successor. The unique index of the one-to-one link serves that on
