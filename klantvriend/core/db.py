@@ -128,6 +128,15 @@ def trigger_definitions() -> dict[str, str]:
         return dict(cursor.fetchall())
 
 
+def trigger_functions(cursor) -> dict[str, str]:
+    """The PL/pgSQL functions the project's triggers call, by name, each with its body."""
+    cursor.execute(
+        "SELECT DISTINCT p.proname, p.prosrc FROM pg_trigger AS t JOIN pg_proc AS p "
+        "ON p.oid = t.tgfoid WHERE NOT t.tgisinternal"
+    )
+    return dict(cursor.fetchall())
+
+
 def trigger_names() -> set[str]:
     return set(trigger_definitions())
 
@@ -160,6 +169,15 @@ def _statements(body: str) -> list[str]:
     return statements
 
 
+def _block(statements: list[str]) -> str:
+    """A trigger function's body of these statements, returning nothing."""
+    return (
+        "BEGIN\n"
+        + "".join(f"    {statement};\n" for statement in statements)
+        + "    RETURN NULL;\nEND"
+    )
+
+
 def planned_at_each_firing(source: str) -> str:
     """The body of a trigger function of the project (`BEGIN` statements `RETURN NULL; END`)
     with each statement run through EXECUTE, so that PostgreSQL plans it at every firing.
@@ -186,28 +204,16 @@ def planned_at_each_firing(source: str) -> str:
             if _PLANNED in statement:
                 raise ValueError(f"a statement holds {_PLANNED}: {statement[:60]!r}")
             statement = f"EXECUTE {_PLANNED}{statement}{_PLANNED}"
-        planned.append(f"    {statement};\n")
-    return f"BEGIN\n{''.join(planned)}    RETURN NULL;\nEND"
-
-
-def trigger_functions(cursor) -> dict[str, str]:
-    """The PL/pgSQL functions the project's triggers call, by name, each with its body."""
-    cursor.execute(
-        "SELECT DISTINCT p.proname, p.prosrc FROM pg_trigger AS t JOIN pg_proc AS p "
-        "ON p.oid = t.tgfoid WHERE NOT t.tgisinternal"
-    )
-    return dict(cursor.fetchall())
+        planned.append(statement)
+    return _block(planned)
 
 
 def planned_once(source: str) -> str:
     """The body planned_at_each_firing made, with its statements as they were written."""
     statements = _statements(source.strip().removeprefix("BEGIN").removesuffix("END"))
-    written = [
-        statement.removeprefix(f"EXECUTE {_PLANNED}").removesuffix(_PLANNED)
-        for statement in statements[:-1]
-    ]
-    return (
-        "BEGIN\n"
-        + "".join(f"    {statement};\n" for statement in written)
-        + "    RETURN NULL;\nEND"
+    return _block(
+        [
+            statement.removeprefix(f"EXECUTE {_PLANNED}").removesuffix(_PLANNED)
+            for statement in statements[:-1]
+        ]
     )
