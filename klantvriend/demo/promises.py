@@ -160,7 +160,12 @@ def _while_open(moment: datetime, tz) -> datetime:
     ).astimezone(tz)
     if opening != moment:
         opening += timedelta(minutes=moment.astimezone(tz).minute % 8 * 15)
-    return opening.replace(minute=opening.minute - opening.minute % 15, second=0, microsecond=0)
+    return _quarter_hour(opening)
+
+
+def _quarter_hour(moment: datetime) -> datetime:
+    """`moment` down to its quarter of an hour (time zones differ from UTC by whole quarters)."""
+    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
 
 
 def care_demo_create(
@@ -248,19 +253,17 @@ def _care_demo_create(
                 created_at=made_at,
             )
         )
-    # A few open promises for Today: overdue this morning and due later today.
+    # A few open promises for Today: overdue this morning and due later today, each on a
+    # quarter of an hour as the history's are (a demo shown at 19:24 promises 20:15, not 20:09).
     for hours_ago in (26, 5, 2):
         made_at = now - timedelta(days=1, hours=hours_ago)
-        promises.append(
-            _open_promise(
-                rng, business, members, customers, made_at, now - timedelta(hours=hours_ago)
-            )
-        )
+        due = _quarter_hour(now - timedelta(hours=hours_ago))
+        promises.append(_open_promise(rng, business, members, customers, made_at, due))
     # Later today, so no later than the day's last moment: a demo made in the evening has them
     # due at 23:59:59 rather than tomorrow.
     end_of_day = due_moment_for_day(business=business, day=business.local(now).date())
     for minutes in (45, 120, 240):
-        due = min(now + timedelta(minutes=minutes), end_of_day)
+        due = min(_quarter_hour(now + timedelta(minutes=minutes)), end_of_day)
         promises.append(
             _open_promise(rng, business, members, customers, now - timedelta(hours=3), due)
         )

@@ -64,6 +64,30 @@ def test_a_demo_made_late_in_the_evening_still_has_promises_due_later_today(db):
     ] * 3
 
 
+def test_todays_own_promises_of_the_demo_fall_on_the_quarter_hour(db):
+    """A demo shown at 9:24 promises what is due later today for 10:00, 11:15 and 13:15 (45
+    minutes, two and four hours on, down to the quarter), not 10:09, 11:24 and 13:24."""
+    now = datetime(2026, 6, 30, 7, 24, 31, tzinfo=UTC)  # 9:24 in Amsterdam
+
+    business = demo_create(customers=60, seed=5, now=now).business
+
+    today = today_list(business=business, now=now)
+    assert [business.local(view.promise.due_at).time() for view in today.due_today.items] == [
+        time(10, 0),
+        time(11, 15),
+        time(13, 15),
+    ]
+    overdue = Promise.objects.filter(
+        business=business,
+        made_at__in=[now - timedelta(days=1, hours=hours) for hours in (26, 5, 2)],
+    ).order_by("due_at")
+    assert [business.local(promise.due_at) for promise in overdue] == [
+        datetime(2026, 6, 29, 7, 15, tzinfo=business.tzinfo),
+        datetime(2026, 6, 30, 4, 15, tzinfo=business.tzinfo),
+        datetime(2026, 6, 30, 7, 15, tzinfo=business.tzinfo),
+    ]
+
+
 def test_most_counter_complaints_of_the_demo_were_answered_on_the_spot(db):
     """As staff log them (complaint_create(answered_on_the_spot=...)): most complaints made at
     the counter are answered there and then; what waits for a first response came in where the
