@@ -120,7 +120,8 @@ def complaint_queue(
 class ComplaintFigures:
     received: int
     # Of those received: answered at once (`Complaint.answered_on_the_spot`), and answered
-    # after a while, whose median wait is `median_response_hours`; the rest await an answer.
+    # after a while, whose median wait is `median_response` (`median_response_hours` to the
+    # tenth of an hour, as the API gives it); the rest await an answer.
     answered_on_the_spot: int
     answered_later: int
     responded_in_time_share: float | None
@@ -129,6 +130,7 @@ class ComplaintFigures:
     # the ones resolved in time: what the resolution share is the quotient of.
     resolutions_judged: int
     resolved_in_time: int
+    median_response: timedelta | None
     median_response_hours: float | None
     open_breached: int
 
@@ -170,20 +172,22 @@ def complaint_figures(*, business: Business, now: datetime | None = None) -> Com
     resolutions = [
         v.clock.resolution_in_time for v in views if v.clock.resolution_in_time is not None
     ]
-    hours = [
-        (c.first_response_at - c.received_at).total_seconds() / 3600
+    waits = [
+        c.first_response_at - c.received_at
         for c in complaints
         if c.first_response_at is not None and not c.answered_on_the_spot
     ]
+    median_wait = statistics.median(waits) if waits else None
     return ComplaintFigures(
         received=len(complaints),
         answered_on_the_spot=sum(1 for c in complaints if c.answered_on_the_spot),
-        answered_later=len(hours),
+        answered_later=len(waits),
         responded_in_time_share=sum(responses) / len(responses) if responses else None,
         resolved_in_time_share=sum(resolutions) / len(resolutions) if resolutions else None,
         resolutions_judged=len(resolutions),
         resolved_in_time=sum(resolutions),
-        median_response_hours=round(statistics.median(hours), 1) if hours else None,
+        median_response=median_wait,
+        median_response_hours=round(median_wait / timedelta(hours=1), 1) if waits else None,
         open_breached=breached,
     )
 

@@ -19,6 +19,7 @@ from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.selectors import ComplaintFigures, complaint_figures
 from klantvriend.core.models import Business
 from klantvriend.core.numbers import number_rounded
+from klantvriend.core.shown import duration_shown
 from klantvriend.customers.models import (
     ABSENCE_KEPT_FROM,
     Customer,
@@ -227,14 +228,14 @@ FIGURES_CACHE_SECONDS = 60
 def _complaints_detail(figures: ComplaintFigures) -> str:
     """How many complaints came in, and how they were answered: on the spot, later, or not yet
     ("12 complaints in the last 90 days; 8 answered on the spot, the other 4 got a first
-    response (half of them within 3.5 hours)"). The median is said as what it means to a
-    shopkeeper, half of them within it, with its exact figure."""
+    response (half of them within 3 hours 30 min)"). The median is said as what it means to a
+    shopkeeper, half of them within it, in the words the pages use for a length of time."""
     received = figures.received
     if not received:
         return _("0 complaints in the last 90 days")
     on_the_spot, later = figures.answered_on_the_spot, figures.answered_later
     waiting = received - on_the_spot - later
-    hours = number_rounded(figures.median_response_hours, 1) if later else ""
+    wait = duration_shown(figures.median_response) if figures.median_response is not None else ""
     answers = []
     if on_the_spot == received:
         answers.append(
@@ -255,29 +256,29 @@ def _complaints_detail(figures: ComplaintFigures) -> str:
     if later == received:
         answers.append(
             ngettext(
-                "first response after %(hours)s hours",
-                "all got a first response (half of them within %(hours)s hours)",
+                "first response after %(wait)s",
+                "all got a first response (half of them within %(wait)s)",
                 later,
             )
-            % {"hours": hours}
+            % {"wait": wait}
         )
     elif later and not waiting:  # the rest of them, after those answered on the spot
         answers.append(
             ngettext(
-                "the other one got a first response after %(hours)s hours",
-                "the other %(count)d got a first response (half of them within %(hours)s hours)",
+                "the other one got a first response after %(wait)s",
+                "the other %(count)d got a first response (half of them within %(wait)s)",
                 later,
             )
-            % {"count": later, "hours": hours}
+            % {"count": later, "wait": wait}
         )
     elif later:
         answers.append(
             ngettext(
-                "%(count)d got a first response after %(hours)s hours",
-                "%(count)d got a first response (half of them within %(hours)s hours)",
+                "%(count)d got a first response after %(wait)s",
+                "%(count)d got a first response (half of them within %(wait)s)",
                 later,
             )
-            % {"count": later, "hours": hours}
+            % {"count": later, "wait": wait}
         )
     if waiting == received:
         answers.append(ngettext("not answered yet", "none answered yet", received))

@@ -302,12 +302,12 @@ def test_the_figures_count_one_promise_complaint_and_answer_in_the_singular(busi
     assert details == {
         "en": {
             "promises": "1 promise judged in the last 90 days",
-            "complaint_response": "1 complaint in the last 90 days; first response after 0.5 hours",
+            "complaint_response": "1 complaint in the last 90 days; first response after 30\xa0min",
             "nps": "1 answer in the last 90 days",
         },
         "nl": {
             "promises": "1 belofte beoordeeld in de afgelopen 90 dagen",
-            "complaint_response": "1 klacht in de laatste 90 dagen; eerste reactie na 0,5 uur",
+            "complaint_response": "1 klacht in de laatste 90 dagen; eerste reactie na 30\xa0min",
             "nps": "1 antwoord in de laatste 90 dagen",
         },
     }
@@ -353,9 +353,9 @@ ON_THE_SPOT = "on the spot"
         (
             8 * [ON_THE_SPOT] + [1.0, 3.0, 4.0, 6.0],
             "12 complaints in the last 90 days; 8 answered on the spot, the other 4 got a first "
-            "response (half of them within 3.5 hours)",
+            "response (half of them within 3\xa0hours\xa030\xa0min)",
             "12 klachten in de laatste 90 dagen; 8 ter plekke beantwoord, de andere 4 kregen een "
-            "eerste reactie (de helft binnen 3,5 uur)",
+            "eerste reactie (de helft binnen 3\xa0uur\xa030\xa0min)",
         ),
         (
             3 * [ON_THE_SPOT],
@@ -365,9 +365,9 @@ ON_THE_SPOT = "on the spot"
         (
             [1.0, 2.0],
             "2 complaints in the last 90 days; all got a first response (half of them within "
-            "1.5 hours)",
+            "1\xa0hour\xa030\xa0min)",
             "2 klachten in de laatste 90 dagen; alle kregen een eerste reactie (de helft binnen "
-            "1,5 uur)",
+            "1\xa0uur\xa030\xa0min)",
         ),
         (
             [None, None],
@@ -382,22 +382,27 @@ ON_THE_SPOT = "on the spot"
         ),
         (
             [2.0],
-            "1 complaint in the last 90 days; first response after 2.0 hours",
-            "1 klacht in de laatste 90 dagen; eerste reactie na 2,0 uur",
+            "1 complaint in the last 90 days; first response after 2\xa0hours",
+            "1 klacht in de laatste 90 dagen; eerste reactie na 2\xa0uur",
+        ),
+        (
+            [82 / 60],  # to the minute, not to the tenth of an hour the API gives (1.4)
+            "1 complaint in the last 90 days; first response after 1\xa0hour\xa022\xa0min",
+            "1 klacht in de laatste 90 dagen; eerste reactie na 1\xa0uur\xa022\xa0min",
         ),
         (
             3 * [ON_THE_SPOT] + [2.0],
             "4 complaints in the last 90 days; 3 answered on the spot, the other one got a first "
-            "response after 2.0 hours",
+            "response after 2\xa0hours",
             "4 klachten in de laatste 90 dagen; 3 ter plekke beantwoord, de andere kreeg een "
-            "eerste reactie na 2,0 uur",
+            "eerste reactie na 2\xa0uur",
         ),
         (
             2 * [ON_THE_SPOT] + [1.0, None],
             "4 complaints in the last 90 days; 2 answered on the spot, 1 got a first response "
-            "after 1.0 hours, 1 not answered yet",
+            "after 1\xa0hour, 1 not answered yet",
             "4 klachten in de laatste 90 dagen; 2 ter plekke beantwoord, 1 kreeg een eerste "
-            "reactie na 1,0 uur, 1 nog niet beantwoord",
+            "reactie na 1\xa0uur, 1 nog niet beantwoord",
         ),
         (
             [ON_THE_SPOT, None, None],
@@ -408,9 +413,9 @@ ON_THE_SPOT = "on the spot"
         (
             [1.0, 3.0, None],
             "3 complaints in the last 90 days; 2 got a first response (half of them within "
-            "2.0 hours), 1 not answered yet",
+            "2\xa0hours), 1 not answered yet",
             "3 klachten in de laatste 90 dagen; 2 kregen een eerste reactie (de helft binnen "
-            "2,0 uur), 1 nog niet beantwoord",
+            "2\xa0uur), 1 nog niet beantwoord",
         ),
     ],
 )
