@@ -18,6 +18,7 @@ from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.rows import IdsFirst, Rows, first_rows
 from klantvriend.core.selectors import owned_get
+from klantvriend.core.shown import one_line
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 from klantvriend.core.working_hours import next_working_moment
 
@@ -740,11 +741,12 @@ def promise_advice(
 
 
 def _due_text(promise: Promise, business) -> str:
-    """When the promise is due, in the business's time zone (not the request's: the API and the
-    digest have none of their own)."""
+    """When the promise is due, in the business's time zone, on one line as every moment on a
+    page is (core.shown): the profile's timeline and open items say it inside a sentence, which
+    a phone would otherwise break between "24 nov" and "14:30"."""
     local = business.local(promise.due_at)
     day = date_format(local.date(), "MONTH_DAY_FORMAT")  # 24 nov (Dutch), 24 Nov (English)
-    return day if promise.due_all_day else f"{day} {date_format(local, 'H:i')}"
+    return one_line(day if promise.due_all_day else f"{day} {date_format(local, 'H:i')}")
 
 
 def promise_timeline(*, customer, limit: int) -> list[TimelineEntry]:
