@@ -12,6 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .numbers import count_shown
+
 NO_BREAK_SPACE = "\u00a0"
 
 # Up to a day a length is said to the minute ("4 uur 42 min"), up to a week to the hour ("1 dag
@@ -40,7 +42,7 @@ def _hours(count: int) -> str:
 
 
 def _days(count: int) -> str:
-    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count_shown(count)}
 
 
 def duration_shown(delta: timedelta, *, down: bool = False) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from klantvriend.complaints.models import Complaint
 from klantvriend.core.models import Business
 from klantvriend.core.money import amount_shown
+from klantvriend.core.numbers import count_shown
 from klantvriend.promises.models import Promise
 from klantvriend.promises.selectors import promise_grace, promises_judged
 
@@ -70,7 +71,7 @@ def month_axis(labels: list[str]) -> list[str]:
 
 def _whole(amount: float) -> str:
     """1.234 in Dutch, 1,234 in English."""
-    return number_format(round(amount), 0, force_grouping=True)
+    return count_shown(round(amount))
 
 
 def revenue_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | None:
@@ -117,7 +118,7 @@ def cohort_chart(run: InsightRun | None) -> ChartData | None:
         "share",
         [_("first purchase"), _("customers"), *columns],
         [
-            [cohort, str(size), *("" if v is None else f"{v:.0%}" for v in shares)]
+            [cohort, count_shown(size), *("" if v is None else f"{v:.0%}" for v in shares)]
             for cohort, size, shares in zip(cohorts, data["sizes"], data["shares"], strict=True)
         ],
         kind="heatmap",
@@ -221,9 +222,9 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
         table.append(
             [
                 label,
-                str(row["on_time"]),
-                str(row["done"] - row["on_time"]),
-                str(row["broken"]),
+                count_shown(row["on_time"]),
+                count_shown(row["done"] - row["on_time"]),
+                count_shown(row["broken"]),
                 f"{row['on_time'] / judged:.0%}" if judged else "—",
             ]
         )
@@ -279,7 +280,7 @@ def complaint_chart(business: Business, now: datetime) -> ChartData:
         [(_("complaints"), counts, "complaints")],
         "count",
         [_("first response within"), _("complaints")],
-        [[label, str(count)] for label, count in zip(labels, counts, strict=True)],
+        [[label, count_shown(count)] for label, count in zip(labels, counts, strict=True)],
     )
 
 

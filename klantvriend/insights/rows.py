@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from klantvriend.aftercare.selectors import follow_up_coverage_events
 from klantvriend.complaints.selectors import complaint_views, complaints_received
 from klantvriend.core.models import Business
+from klantvriend.core.numbers import count_shown, counts_shown
 from klantvriend.core.shown import moment_shown
 from klantvriend.customers.models import Customer
 from klantvriend.customers.selectors import came_through_referral
@@ -93,11 +94,11 @@ def _promises(business, now, offset, before=False):
             for view in promise_views(business=business, promises=promises, now=now)
         ],
         ngettext(
-            "%(on_time)d of this %(judged)d promise was kept on time or early.",
-            "%(on_time)d of these %(judged)d promises were kept on time or early.",
+            "%(on_time)s of this %(judged)s promise was kept on time or early.",
+            "%(on_time)s of these %(judged)s promises were kept on time or early.",
             counts["judged"],
         )
-        % counts,
+        % counts_shown(counts),
         counts["judged"],
         offset,
     )
@@ -152,32 +153,32 @@ def _complaint_rows(business, now, offset, *, resolution: bool, before: bool):
     if resolution:
         headers = [_("resolved"), _("resolved within the target")]
         sentence = ngettext(
-            "%(yes)d of the %(judged)d complaint judged was resolved within the target.",
-            "%(yes)d of the %(judged)d complaints judged were resolved within the target.",
+            "%(yes)s of the %(judged)s complaint judged was resolved within the target.",
+            "%(yes)s of the %(judged)s complaints judged were resolved within the target.",
             len(judged),
         )
     else:
         headers = [_("first response"), _("answered within the target")]
         sentence = ngettext(
-            "%(yes)d of the %(judged)d complaint judged was answered within the target.",
-            "%(yes)d of the %(judged)d complaints judged were answered within the target.",
+            "%(yes)s of the %(judged)s complaint judged was answered within the target.",
+            "%(yes)s of the %(judged)s complaints judged were answered within the target.",
             len(judged),
         )
-    summary = sentence % {"yes": sum(judged), "judged": len(judged)}
+    summary = sentence % counts_shown({"yes": sum(judged), "judged": len(judged)})
     waiting = len(views) - len(judged)
     if waiting and before:
         summary += " " + ngettext(
             "The other one is not judged: its time was still running when these 90 days ended.",
-            "The other %(count)d are not judged: their time was still running when these 90 "
+            "The other %(count)s are not judged: their time was still running when these 90 "
             "days ended.",
             waiting,
-        ) % {"count": waiting}
+        ) % {"count": count_shown(waiting)}
     elif waiting:
         summary += " " + ngettext(
             "The other one is not judged yet: its time is still running.",
-            "The other %(count)d are not judged yet: their time is still running.",
+            "The other %(count)s are not judged yet: their time is still running.",
             waiting,
-        ) % {"count": waiting}
+        ) % {"count": count_shown(waiting)}
     not_judged = (
         _("not judged: its time was still running when these 90 days ended")
         if before
@@ -239,11 +240,11 @@ def _aftercare(business, now, offset):
             for event in page
         ],
         ngettext(
-            "The follow-up of %(covered)d of this %(judged)d was done in time.",
-            "The follow-up of %(covered)d of these %(judged)d was done in time.",
+            "The follow-up of %(covered)s of this %(judged)s was done in time.",
+            "The follow-up of %(covered)s of these %(judged)s was done in time.",
             len(events),
         )
-        % {"covered": covered, "judged": len(events)},
+        % counts_shown({"covered": covered, "judged": len(events)}),
         len(events),
         offset,
     )
@@ -318,14 +319,14 @@ def _surveys(business, now, offset, before=False):
             business, survey_answers(business=business, since=since, until=until), offset, False
         ),
         _(
-            "%(promoters)d promoters (9-10) and %(detractors)d detractors (0-6) among "
-            "%(answers)d answers: the score is the share of promoters minus the share of "
+            "%(promoters)s promoters (9-10) and %(detractors)s detractors (0-6) among "
+            "%(answers)s answers: the score is the share of promoters minus the share of "
             "detractors, %(score)s."
         )
         % {
-            "promoters": summary.promoters,
-            "detractors": summary.detractors,
-            "answers": summary.answers,
+            "promoters": count_shown(summary.promoters),
+            "detractors": count_shown(summary.detractors),
+            "answers": count_shown(summary.answers),
             "score": "—" if summary.score is None else f"{nps_rounded(summary.score):+d}",
         },
         summary.answers,
@@ -340,15 +341,15 @@ def _driver_answers(business, now, offset):
     answers = survey_answers(business=business, since=since)
     averages = [
         ngettext(
-            "%(driver)s %(average)s over %(answers)d answer",
-            "%(driver)s %(average)s over %(answers)d answers",
+            "%(driver)s %(average)s over %(answers)s answer",
+            "%(driver)s %(average)s over %(answers)s answers",
             driver.answers,
         )
         % {
             "driver": driver.label,
             # Rounded as the scorecard shows it.
             "average": floatformat(driver.average, 1),
-            "answers": driver.answers,
+            "answers": count_shown(driver.answers),
         }
         for driver in driver_results(business=business, since=since)
         if driver.answers
@@ -386,11 +387,11 @@ def _repeat(business, now, offset, before=False):
         [_("had bought before")],
         [(c.pk, c.name, [_("yes") if c.returning else _("no, new")]) for c in customers],
         ngettext(
-            "%(returning)d of this %(buyers)d customer had bought before.",
-            "%(returning)d of these %(buyers)d customers had bought before.",
+            "%(returning)s of this %(buyers)s customer had bought before.",
+            "%(returning)s of these %(buyers)s customers had bought before.",
             counts["buyers"],
         )
-        % counts,
+        % counts_shown(counts),
         counts["buyers"],
         offset,
     )
@@ -429,13 +430,13 @@ def _referrals(business, now, offset, before=False):
             for c in customers
         ],
         ngettext(
-            "%(referred)d of this %(new)d new customer came through a referral: the channel "
+            "%(referred)s of this %(new)s new customer came through a referral: the channel "
             "says so, or a referrer is recorded.",
-            "%(referred)d of these %(new)d new customers came through a referral: the channel "
+            "%(referred)s of these %(new)s new customers came through a referral: the channel "
             "says so, or a referrer is recorded.",
             counts["new"],
         )
-        % counts,
+        % counts_shown(counts),
         counts["new"],
         offset,
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.selectors import ComplaintFigures, complaint_figures
 from klantvriend.core.models import Business
-from klantvriend.core.numbers import number_rounded
+from klantvriend.core.numbers import count_shown, counts_shown, number_rounded
 from klantvriend.core.shown import duration_shown
 from klantvriend.customers.models import (
     ABSENCE_KEPT_FROM,
@@ -249,9 +249,9 @@ def _complaints_detail(figures: ComplaintFigures) -> str:
     elif on_the_spot:
         answers.append(
             ngettext(
-                "%(count)d answered on the spot", "%(count)d answered on the spot", on_the_spot
+                "%(count)s answered on the spot", "%(count)s answered on the spot", on_the_spot
             )
-            % {"count": on_the_spot}
+            % {"count": count_shown(on_the_spot)}
         )
     if later == received:
         answers.append(
@@ -266,41 +266,41 @@ def _complaints_detail(figures: ComplaintFigures) -> str:
         answers.append(
             ngettext(
                 "the other one got a first response after %(wait)s",
-                "the other %(count)d got a first response (half of them within %(wait)s)",
+                "the other %(count)s got a first response (half of them within %(wait)s)",
                 later,
             )
-            % {"count": later, "wait": wait}
+            % {"count": count_shown(later), "wait": wait}
         )
     elif later:
         answers.append(
             ngettext(
-                "%(count)d got a first response after %(wait)s",
-                "%(count)d got a first response (half of them within %(wait)s)",
+                "%(count)s got a first response after %(wait)s",
+                "%(count)s got a first response (half of them within %(wait)s)",
                 later,
             )
-            % {"count": later, "wait": wait}
+            % {"count": count_shown(later), "wait": wait}
         )
     if waiting == received:
         answers.append(ngettext("not answered yet", "none answered yet", received))
     elif waiting and on_the_spot and not later:
         answers.append(
             ngettext(
-                "the other one not answered yet", "the other %(count)d not answered yet", waiting
+                "the other one not answered yet", "the other %(count)s not answered yet", waiting
             )
-            % {"count": waiting}
+            % {"count": count_shown(waiting)}
         )
     elif waiting:
         answers.append(
-            ngettext("%(count)d not answered yet", "%(count)d not answered yet", waiting)
-            % {"count": waiting}
+            ngettext("%(count)s not answered yet", "%(count)s not answered yet", waiting)
+            % {"count": count_shown(waiting)}
         )
     return _("%(complaints)s; %(answers)s") % {
         "complaints": ngettext(
-            "%(received)d complaint in the last 90 days",
-            "%(received)d complaints in the last 90 days",
+            "%(received)s complaint in the last 90 days",
+            "%(received)s complaints in the last 90 days",
             received,
         )
-        % {"received": received},
+        % {"received": count_shown(received)},
         "answers": ", ".join(answers),
     }
 
@@ -410,11 +410,11 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             reliability.trend.last_90_days,
             reliability.trend.previous_90_days,
             ngettext(
-                "%(judged)d promise judged in the last 90 days",
-                "%(judged)d promises judged in the last 90 days",
+                "%(judged)s promise judged in the last 90 days",
+                "%(judged)s promises judged in the last 90 days",
                 reliability.trend.judged_last_90_days,
             )
-            % {"judged": reliability.trend.judged_last_90_days},
+            % {"judged": count_shown(reliability.trend.judged_last_90_days)},
         ),
         Figure(
             "complaint_response",
@@ -433,11 +433,13 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             complaints.resolved_in_time_share,
             complaints_before.resolved_in_time_share,
             ngettext(
-                "%(resolved)d of %(judged)d complaint judged in the last 90 days",
-                "%(resolved)d of %(judged)d complaints judged in the last 90 days",
+                "%(resolved)s of %(judged)s complaint judged in the last 90 days",
+                "%(resolved)s of %(judged)s complaints judged in the last 90 days",
                 complaints.resolutions_judged,
             )
-            % {"resolved": complaints.resolved_in_time, "judged": complaints.resolutions_judged},
+            % counts_shown(
+                {"resolved": complaints.resolved_in_time, "judged": complaints.resolutions_judged}
+            ),
         ),
         Figure(
             "aftercare",
@@ -446,8 +448,8 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             "share",
             coverage.share,
             None,
-            _("%(covered)d of %(judged)d follow-ups in the last 90 days")
-            % {"covered": coverage.covered, "judged": coverage.judged},
+            _("%(covered)s of %(judged)s follow-ups in the last 90 days")
+            % counts_shown({"covered": coverage.covered, "judged": coverage.judged}),
         ),
         Figure(
             "nps",
@@ -457,11 +459,11 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             nps.score,
             nps_before.score,
             ngettext(
-                "%(answers)d answer in the last 90 days",
-                "%(answers)d answers in the last 90 days",
+                "%(answers)s answer in the last 90 days",
+                "%(answers)s answers in the last 90 days",
                 nps.answers,
             )
-            % {"answers": nps.answers},
+            % {"answers": count_shown(nps.answers)},
         ),
         Figure(
             "drivers",
@@ -479,13 +481,13 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             repeat_now,
             repeat_before,
             ngettext(
-                "%(returning)d of the %(buyers)d customer who bought in the last 90 days had "
+                "%(returning)s of the %(buyers)s customer who bought in the last 90 days had "
                 "bought before",
-                "%(returning)d of the %(buyers)d customers who bought in the last 90 days had "
+                "%(returning)s of the %(buyers)s customers who bought in the last 90 days had "
                 "bought before",
                 repeat["buyers"],
             )
-            % repeat,
+            % counts_shown(repeat),
         ),
         Figure(
             "referrals",
@@ -495,11 +497,11 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             referral_now,
             referral_before,
             ngettext(
-                "%(referred)d of %(new)d new customer in the last 90 days",
-                "%(referred)d of %(new)d new customers in the last 90 days",
+                "%(referred)s of %(new)s new customer in the last 90 days",
+                "%(referred)s of %(new)s new customers in the last 90 days",
                 referrals["new"],
             )
-            % referrals,
+            % counts_shown(referrals),
         ),
     ]
     measured = [figure for figure in figures if figure.measured]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from clv.advice import CAME_BACK_MIN_DAYS, top_count
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.models import Business
-from klantvriend.core.numbers import number_rounded
+from klantvriend.core.numbers import count_shown, number_rounded
 from klantvriend.core.rows import ByFigure, Rows, first_rows
 from klantvriend.customers.models import Customer
 from klantvriend.customers.selectors import anonymised_customer_ids, customer_count
@@ -395,7 +395,7 @@ def alive_figure(insight: CustomerInsight) -> str:
 
 
 def _days(count: int) -> str:
-    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count_shown(count)}
 
 
 def not_seen_for(insight: CustomerInsight) -> str:
@@ -421,9 +421,9 @@ def insight_card(
     purchase_days = insight.purchase_days
     history = ngettext(
         "bought once, %(ago)s ago",
-        "bought %(count)d times, last %(ago)s ago",
+        "bought %(count)s times, last %(ago)s ago",
         purchase_days,
-    ) % {"count": purchase_days, "ago": _days(insight.days_since_last)}
+    ) % {"count": count_shown(purchase_days), "ago": _days(insight.days_since_last)}
     if insight.usual_interval_days:
         history += ", " + _("usually every %(days)s") % {
             "days": _days(max(1, round(insight.usual_interval_days)))
@@ -462,9 +462,9 @@ def insight_card(
         Stage.REGULAR: lambda: _("comes back in a steady rhythm"),
         Stage.AMBASSADOR: lambda: (
             ngettext(
-                "brought in %(count)d customer", "brought in %(count)d customers", referral_count
+                "brought in %(count)s customer", "brought in %(count)s customers", referral_count
             )
-            % {"count": referral_count}
+            % {"count": count_shown(referral_count)}
             if referral_count
             else _("recommends us")
         ),

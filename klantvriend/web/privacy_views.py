@@ -25,6 +25,7 @@ from klantvriend.core.members import (
     token_revoke,
 )
 from klantvriend.core.models import AuditEvent, Role
+from klantvriend.core.numbers import count_shown
 from klantvriend.customers import selectors
 from klantvriend.importers.privacy import (
     AlreadyErased,
@@ -175,13 +176,13 @@ def privacy_settings_view(request: HttpRequest) -> HttpResponse:
             "%(count)s customer anonymised under the retention rule.",
             "%(count)s customers anonymised under the retention rule.",
             len(outcome.customers),
-        ) % {"count": len(outcome.customers)}
+        ) % {"count": count_shown(len(outcome.customers))}
         if outcome.remaining:
             done += " " + ngettext(
                 "%(count)s more remains: choose “Anonymise them now” again.",
                 "%(count)s more remain: choose “Anonymise them now” again.",
                 outcome.remaining,
-            ) % {"count": outcome.remaining}
+            ) % {"count": count_shown(outcome.remaining)}
         messages.success(request, done)
         return redirect("web:privacy_settings")
     preview = apply_retention(business=business, dry_run=True, limit=RETENTION_LISTED)

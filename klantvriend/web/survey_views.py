@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from clv import charts
+from klantvriend.core.numbers import count_shown
 from klantvriend.customers.selectors import customer_get
 from klantvriend.insights.charts import month_axis, month_label
 from klantvriend.surveys import selectors, services
@@ -99,7 +100,7 @@ def trend_chart(trend) -> str:
                     % {
                         "month": label,
                         "score": month.summary.rounded_score or 0,
-                        "count": month.summary.answers,
+                        "count": count_shown(month.summary.answers),
                     }
                     for label, month in zip(labels, trend, strict=True)
                 ],

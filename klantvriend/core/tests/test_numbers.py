@@ -2,7 +2,7 @@ import pytest
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 
-from klantvriend.core.numbers import number_rounded
+from klantvriend.core.numbers import count_shown, counts_shown, number_rounded
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,30 @@ def test_a_number_is_rounded_half_up_in_the_readers_notation(value, places, nl, 
         assert floatformat(value, places) == nl
     with translation.override("en"):
         assert number_rounded(value, places) == en
+
+
+@pytest.mark.parametrize(
+    ("count", "nl", "en"),
+    [
+        (0, "0", "0"),
+        (999, "999", "999"),
+        (1000, "1.000", "1,000"),
+        (36427, "36.427", "36,427"),
+        (1000000, "1.000.000", "1,000,000"),
+        (-1500, "-1.500", "-1,500"),
+    ],
+)
+def test_a_count_is_grouped_in_thousands_in_the_readers_notation(count, nl, en):
+    with translation.override("nl"):
+        assert count_shown(count) == nl
+    with translation.override("en"):
+        assert count_shown(count) == en
+
+
+def test_the_counts_of_a_sentence_are_each_grouped():
+    with translation.override("nl"):
+        assert counts_shown({"returning": 33154, "buyers": 36427, "new": 12}) == {
+            "returning": "33.154",
+            "buyers": "36.427",
+            "new": "12",
+        }

@@ -1,13 +1,12 @@
 """Template helpers of the insight pages: the profile's insight card and server-drawn charts."""
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from clv import charts
 from klantvriend.core.money import amount_shown, whole_cents
-from klantvriend.core.numbers import number_rounded
+from klantvriend.core.numbers import count_shown, number_rounded
 from klantvriend.insights.selectors import (
     alive_figure,
     customer_insight_get,
@@ -43,7 +42,7 @@ def _formatter(chart, currency):
     if chart.value_kind == "share":
         return lambda value: f"{value:.0%}"
     # Counts, whole on their axis: 2.000 in Dutch, 2,000 in English.
-    return lambda value: number_format(round(value), 0, force_grouping=True)
+    return lambda value: count_shown(round(value))
 
 
 @register.simple_tag

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from klantvriend.core.members import staff_name as _staff_name
 from klantvriend.core.money import amount_shown, whole_cents
+from klantvriend.core.numbers import count_shown
 from klantvriend.core.shown import moment_shown
 
 register = template.Library()
@@ -24,6 +25,16 @@ def money(cents, currency="EUR"):
     # The advice's means are fractional cents: rounded as the API gives them, not cut off.
     cents = whole_cents(cents) if isinstance(cents, float) else int(cents)
     return amount_shown(cents, currency)
+
+
+@register.filter
+def count(value):
+    """A count shown in a page's text, grouped in thousands ("36.427" in Dutch, "36,427" in
+    English; core.numbers.count_shown); empty for none. Never for an attribute: an id, a page
+    number in an address or a form's value keeps its plain digits."""
+    if value is None or value == "":
+        return ""
+    return count_shown(value)
 
 
 def _style(length: str) -> str:
@@ -62,7 +73,7 @@ def days_ago(moment):
         return _("today")
     if days == 1:
         return _("yesterday")
-    return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+    return ngettext("%(count)s day ago", "%(count)s days ago", days) % {"count": count_shown(days)}
 
 
 @register.simple_tag(takes_context=True)

@@ -560,5 +560,5 @@ def test_the_access_page_reads_as_often_with_thousands_of_looks(
 
     with django_assert_max_num_queries(len(few)):
         page = owner_client.get(url).content.decode()
-    assert '<h2 class="h3">Wie deze gegevens heeft bekeken of gewijzigd (2052)</h2>' in page
+    assert '<h2 class="h3">Wie deze gegevens heeft bekeken of gewijzigd (2.052)</h2>' in page
     assert len(_trail_rows(page)) == 50
