@@ -27,7 +27,7 @@ from klantvriend.customers.models import (
     CustomerLastPurchase,
 )
 from klantvriend.customers.selectors import came_through_referral
-from klantvriend.promises.selectors import promise_reliability
+from klantvriend.promises.selectors import promise_trend
 from klantvriend.surveys.selectors import (
     RESULTS_DAYS,
     driver_results,
@@ -381,7 +381,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
     # The 90 days before end where the last 90 begin.
     start, _end = trend_window(now)
     previous_start, _previous_end = trend_window(now, before=True)
-    reliability = promise_reliability(business=business, now=now, detail=False)
+    promises_kept = promise_trend(business=business, now=now)
     complaints = complaint_figures(business=business, now=now)
     complaints_before = complaint_figures(business=business, now=start)
     coverage = follow_up_coverage(business=business, today=business.local(now).date())
@@ -405,16 +405,16 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
         Figure(
             "promises",
             _("Promises kept on time"),
-            reliability.trend.last_90_days,
+            promises_kept.last_90_days,
             "share",
-            reliability.trend.last_90_days,
-            reliability.trend.previous_90_days,
+            promises_kept.last_90_days,
+            promises_kept.previous_90_days,
             ngettext(
                 "%(judged)s promise judged in the last 90 days",
                 "%(judged)s promises judged in the last 90 days",
-                reliability.trend.judged_last_90_days,
+                promises_kept.judged_last_90_days,
             )
-            % {"judged": count_shown(reliability.trend.judged_last_90_days)},
+            % {"judged": count_shown(promises_kept.judged_last_90_days)},
         ),
         Figure(
             "complaint_response",

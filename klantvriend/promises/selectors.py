@@ -316,27 +316,65 @@ def promises_judged(
     return judged
 
 
+def _trend_counts(*, now: datetime, grace: timedelta) -> dict:
+    """The filtered counts the trend is worked out from (_trend), over promises aliased with
+    KNOWN_AT as `known_at`. The previous window is counted together with the recent one, which
+    is a part of it, and the recent one is subtracted in _trend. A promise kept on time became
+    known when it was done."""
+
+    def known_since(moment: datetime) -> Q:
+        return outcome_known(since=moment, grace=grace, known_at="known_at")
+
+    return {
+        "recent": Count(_ROW, filter=known_since(now - TREND_WINDOW)),
+        "recent_on_time": Count(_ROW, filter=Q(done_at__gte=now - TREND_WINDOW) & KEPT_ON_TIME),
+        "since_previous": Count(_ROW, filter=known_since(now - 2 * TREND_WINDOW)),
+        "since_previous_on_time": Count(
+            _ROW, filter=Q(done_at__gte=now - 2 * TREND_WINDOW) & KEPT_ON_TIME
+        ),
+    }
+
+
+def _trend(windows) -> Trend:
+    return Trend(
+        last_90_days=_share(windows["recent_on_time"], windows["recent"]),
+        previous_90_days=_share(
+            windows["since_previous_on_time"] - windows["recent_on_time"],
+            windows["since_previous"] - windows["recent"],
+        ),
+        judged_last_90_days=windows["recent"],
+    )
+
+
+def promise_trend(*, business: Business, now: datetime | None = None) -> Trend:
+    """The share kept on time in the last 90 days and in the 90 before: what Today and the
+    scorecard show of the reliability. One query over the promises whose outcome became known
+    in those 180 days, half of the reliability page's year: the year's promises took 28 ms at
+    100,000 customers, on both databases. Every promise a window counts is among them (the
+    windows are ranges of the same rule, outcome_known), so the counts are the page's."""
+    now = now or timezone.now()
+    grace = promise_grace(business)
+    judged = promises_judged(
+        business=business, since=now - 2 * TREND_WINDOW, now=now, grace=grace
+    ).alias(known_at=KNOWN_AT)
+    return _trend(judged.aggregate(**_trend_counts(now=now, grace=grace)))
+
+
 def promise_reliability(
     *,
     business: Business,
     now: datetime | None = None,
     made_by_id: int | None = None,
-    detail: bool = True,
 ) -> Reliability:
     """Share kept on time, median and 90th-percentile lateness, per business, member and kind,
     over the promises whose outcome became known in the last year; the trend compares the last
-    90 days with the 90 before. Cancelled-in-time promises are left out: cancelling by agreement
-    is not failing. Without `detail` only the shares and counts (no lateness, no breakdown per
-    member and kind): what Today and the scorecard show, in one query. Counted in the database
-    (one grouped query, plus a few single-row queries per group for the lateness percentiles),
-    so the Today page stays fast with years of promises."""
+    90 days with the 90 before (promise_trend alone is what Today and the scorecard show).
+    Cancelled-in-time promises are left out: cancelling by agreement is not failing. Counted in
+    the database (one grouped query, plus a few single-row queries per group for the lateness
+    percentiles), so the page stays fast with years of promises."""
     now = now or timezone.now()
     grace = promise_grace(business)
     since = now - FIGURES_PERIOD
-
-    def known_since(moment: datetime) -> Q:
-        return outcome_known(since=moment, grace=grace, known_at="known_at")
-
     judged = promises_judged(business=business, since=since, now=now, grace=grace).alias(
         known_at=KNOWN_AT
     )
@@ -345,29 +383,19 @@ def promise_reliability(
     # A comparison with a missing done_at is not true, so an open or cancelled promise is in
     # neither; what is judged and in neither is broken.
     on_time, late = KEPT_ON_TIME, KEPT_LATE
-    recent, recent_and_previous = (
-        known_since(now - TREND_WINDOW),
-        known_since(now - 2 * TREND_WINDOW),
-    )
     # Grouped only by kind and member, with the outcomes and trend windows as filtered counts:
     # the groups come in the order of the promise_reliability index, which holds every column
     # read, so the database streams through it instead of sorting a year of promises by four
     # computed keys. A constant is counted rather than the id, which the index would otherwise
-    # hand over for every count and promise (a fifth of the query on SQLite). The previous
-    # window is counted together with the recent one, which is a part of it, and the recent
-    # one is subtracted below. A promise kept on time became known when it was done.
+    # hand over for every count and promise (a fifth of the query on SQLite).
+    trend_counts = _trend_counts(now=now, grace=grace)
     rows = (
         judged.values("kind", "made_by_id")
         .annotate(
             judged=Count(_ROW),
             on_time=Count(_ROW, filter=on_time),
             late=Count(_ROW, filter=late),
-            recent=Count(_ROW, filter=recent),
-            recent_on_time=Count(_ROW, filter=Q(done_at__gte=now - TREND_WINDOW) & on_time),
-            since_previous=Count(_ROW, filter=recent_and_previous),
-            since_previous_on_time=Count(
-                _ROW, filter=Q(done_at__gte=now - 2 * TREND_WINDOW) & on_time
-            ),
+            **trend_counts,
         )
         .order_by()
     )
@@ -380,22 +408,8 @@ def promise_reliability(
         overall.add(tally)
         per_member.setdefault(row["made_by_id"], _Tally()).add(tally)
         per_kind.setdefault(row["kind"], _Tally()).add(tally)
-        windows.update(
-            {
-                key: row[key]
-                for key in ("recent", "recent_on_time", "since_previous", "since_previous_on_time")
-            }
-        )
-    trend = Trend(
-        last_90_days=_share(windows["recent_on_time"], windows["recent"]),
-        previous_90_days=_share(
-            windows["since_previous_on_time"] - windows["recent_on_time"],
-            windows["since_previous"] - windows["recent"],
-        ),
-        judged_last_90_days=windows["recent"],
-    )
-    if not detail:
-        return Reliability(overall=_figures(overall, None), trend=trend, since=since)
+        windows.update({key: row[key] for key in trend_counts})
+    trend = _trend(windows)
     late_promises = _late_promises(business=business, since=since, made_by_id=made_by_id, kind=None)
     members = {
         membership.user_id: staff_name(membership.user)

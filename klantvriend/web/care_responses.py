@@ -14,7 +14,7 @@ from django.utils import timezone
 from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.selectors import complaint_figures
 from klantvriend.insights.scorecard import FIGURES_CACHE_SECONDS, customer_scorecard_forget
-from klantvriend.promises.selectors import promise_reliability
+from klantvriend.promises.selectors import promise_trend
 
 from .views import _profile_context
 
@@ -39,16 +39,14 @@ def profile_response(request: HttpRequest, customer, *, status: int = 200, **for
 # a follow-up's outcome the aftercare coverage; a congratulation none of them. Only that figure
 # is computed afresh after the step: all three took 100 to 250 ms at 100,000 customers.
 TODAY_FIGURES = {
-    "reliability": lambda business, now: promise_reliability(
-        business=business, now=now, detail=False
-    ),
+    "promise_trend": lambda business, now: promise_trend(business=business, now=now),
     "complaint_figures": lambda business, now: complaint_figures(business=business, now=now),
     "coverage": lambda business, now: follow_up_coverage(
         business=business, today=business.local(now).date()
     ),
 }
 ROW_FIGURES = {
-    "promise-row": {"reliability"},
+    "promise-row": {"promise_trend"},
     "complaint-row": {"complaint_figures"},
     "follow-up-row": {"coverage"},
     "occasion-row": set(),

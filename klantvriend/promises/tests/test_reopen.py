@@ -47,14 +47,14 @@ def test_whoever_kept_it_reopens_it_and_it_counts_as_open_again(
     promise, staff_user, django_capture_on_commit_callbacks
 ):
     kept = _kept(promise, staff_user, django_capture_on_commit_callbacks)
-    assert promise_reliability(business=promise.business, detail=False).overall.judged == 1
+    assert promise_reliability(business=promise.business).overall.judged == 1
 
     reopened = services.promise_reopen(promise=kept, actor=staff_user)
 
     reopened.refresh_from_db()
     assert (reopened.done_at, reopened.done_on, reopened.cancelled_at) == (None, None, None)
     assert promise_with_status(promise=reopened).status == PromiseStatus.OPEN
-    assert promise_reliability(business=promise.business, detail=False).overall.judged == 0
+    assert promise_reliability(business=promise.business).overall.judged == 0
     event = AuditEvent.objects.filter(action="undone").get()
     assert (event.object_type, event.object_id, event.actor, event.customer_id) == (
         "promise",

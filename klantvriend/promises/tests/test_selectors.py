@@ -6,10 +6,12 @@ from django.utils import timezone, translation
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.selectors import (
+    Trend,
     promise_advice,
     promise_agenda,
     promise_open_items,
     promise_reliability,
+    promise_trend,
 )
 from klantvriend.promises.status import PromiseStatus
 
@@ -66,6 +68,7 @@ def test_reliability_counts_kept_on_time_lateness_and_the_90_day_trend(customer,
     assert figures.trend.last_90_days == pytest.approx(2 / 5)
     assert figures.trend.previous_90_days == pytest.approx(1 / 2)
     assert figures.trend.change == pytest.approx(2 / 5 - 1 / 2)
+    assert promise_trend(business=customer.business, now=NOW) == figures.trend
     by_member = {name: member.kept_on_time_share for _id, name, member in figures.by_member}
     assert by_member == {"Sanne": 0.5, "Joris": pytest.approx(2 / 5)}
     by_kind = {kind: item.judged for kind, _, item in figures.by_kind}
@@ -207,21 +210,18 @@ def test_agenda_lists_overdue_oldest_first_and_due_today_with_constant_queries(
     assert [view.promise for view in agenda.due_today.items] == [due_today]
 
 
-def test_reliability_without_detail_counts_the_same_and_skips_lateness(customer, owner):
+def test_the_trend_alone_counts_what_the_reliability_page_does(customer, owner):
+    # Recent: on time and late; the 90 days before: one on time; older: left out of both.
     _promise(customer, due_days_ago=10, late_hours=-1, made_by=owner)
     _promise(customer, due_days_ago=11, late_hours=2, made_by=owner)
+    _promise(customer, due_days_ago=120, late_hours=-1, made_by=owner)
+    _promise(customer, due_days_ago=200, late_hours=3, made_by=owner)
 
     full = promise_reliability(business=customer.business, now=NOW)
-    summary = promise_reliability(business=customer.business, now=NOW, detail=False)
+    trend = promise_trend(business=customer.business, now=NOW)
 
-    assert summary.overall.kept_on_time_share == full.overall.kept_on_time_share == 0.5
-    assert summary.trend == full.trend
-    assert (summary.overall.median_lateness_hours, summary.by_member, summary.by_kind) == (
-        None,
-        [],
-        [],
-    )
-    assert full.overall.median_lateness_hours == 1.0
+    assert trend == full.trend == Trend(0.5, 1.0, 2)
+    assert full.overall.judged == 4
 
 
 def test_reliability_trend_places_each_promise_where_its_outcome_became_known(
@@ -261,6 +261,7 @@ def test_reliability_trend_places_each_promise_where_its_outcome_became_known(
     assert (overall.median_lateness_hours, overall.p90_lateness_hours) == (0.0, 5.0)
     assert figures.trend.last_90_days == 0.0
     assert figures.trend.previous_90_days == pytest.approx(1 / 3)
+    assert promise_trend(business=customer.business, now=NOW) == figures.trend
     by_member = {
         name: (member.judged, member.p90_lateness_hours) for _id, name, member in figures.by_member
     }
