@@ -28,12 +28,7 @@ from klantvriend.customers.models import (
 )
 from klantvriend.customers.selectors import came_through_referral
 from klantvriend.promises.selectors import promise_trend
-from klantvriend.surveys.selectors import (
-    RESULTS_DAYS,
-    driver_results,
-    most_separating_driver,
-    nps_summary,
-)
+from klantvriend.surveys.selectors import most_separating_driver, scorecard_answers
 
 WINDOW = timedelta(days=90)
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
@@ -385,13 +380,11 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
     complaints = complaint_figures(business=business, now=now)
     complaints_before = complaint_figures(business=business, now=start)
     coverage = follow_up_coverage(business=business, today=business.local(now).date())
-    nps = nps_summary(business=business, since=start, until=now)
-    nps_before = nps_summary(business=business, since=previous_start, until=start)
-    drivers = [
-        d
-        for d in driver_results(business=business, since=now - timedelta(days=RESULTS_DAYS))
-        if d.answers
-    ]
+    answers = scorecard_answers(
+        business=business, now=now, start=start, previous_start=previous_start
+    )
+    nps, nps_before = answers.nps, answers.nps_before
+    drivers = [d for d in answers.drivers if d.answers]
     repeat = repeat_counts(business, start, now)
     repeat_now = _share(repeat["returning"], repeat["buyers"])
     repeat_before_counts = repeat_counts(business, previous_start, start)

@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
-from django.db.models import Count, QuerySet, Sum, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -390,6 +390,45 @@ def _drivers(figures: dict) -> list[DriverResult]:
         )
         for name in DRIVERS
     ]
+
+
+@dataclass(frozen=True)
+class ScorecardAnswers:
+    nps: NpsSummary
+    nps_before: NpsSummary
+    drivers: list[DriverResult]
+
+
+def scorecard_answers(
+    *, business: Business, now: datetime, start: datetime, previous_start: datetime
+) -> ScorecardAnswers:
+    """What the scorecard shows of the answers: the NPS of [start, now) and of [previous_start,
+    start), and the drivers of the answers since RESULTS_DAYS before `now` (nps_summary and
+    driver_results of those periods). One query and one pass over the year's answers, counted
+    per score (_per_score) with each period's number of answers beside them, where the three
+    read them in three: the two scores cost 9 ms each on SQLite at 100,000 customers, beside
+    the drivers' 33. Parts of a UNION ALL (_per_part) took PostgreSQL longer than the three
+    (a sequential scan for the longest part)."""
+    year = now - timedelta(days=RESULTS_DAYS)
+    if not year <= previous_start <= start <= now:
+        raise ValueError("the periods of the scorecard's answers must follow each other in a year")
+    rows = list(
+        _per_score_rows(survey_answers(business=business, since=year)).annotate(
+            answers_now=Count("id", filter=Q(answered_at__gte=start, answered_at__lt=now)),
+            answers_before=Count(
+                "id", filter=Q(answered_at__gte=previous_start, answered_at__lt=start)
+            ),
+        )
+    )
+
+    def summary(answers: str) -> NpsSummary:
+        return _summary(_folded({**row, "answers": row[answers]} for row in rows))
+
+    return ScorecardAnswers(
+        nps=summary("answers_now"),
+        nps_before=summary("answers_before"),
+        drivers=_drivers(_folded(rows)),
+    )
 
 
 def most_separating_driver(drivers: list[DriverResult]) -> DriverResult | None:

@@ -156,3 +156,48 @@ def test_a_shorter_period_counts_its_own_answers_and_the_trend_all_of_its_months
         if month.summary.answers
     } == {"2026-10-01": 2, "2026-11-01": 1}
     assert results.summary == selectors.nps_summary(business=business, since=results.since)
+
+
+def test_the_scorecards_answers_are_its_two_scores_and_the_drivers_of_the_year_in_one_query(
+    business, django_assert_num_queries
+):
+    # Given answers in each period, on its boundaries, before the year and after `now` (a
+    # moment in the past: the drivers' year is open-ended, as driver_results reads it)
+    now = datetime(2026, 11, 15, 12, tzinfo=UTC)
+    start, previous_start = now - timedelta(days=90), now - timedelta(days=180)
+    year = now - timedelta(days=365)
+    _answer(business, year - timedelta(microseconds=1), nps=0, reliability=1)
+    _answer(business, year, nps=10, reliability=5, flexibility=None)
+    _answer(business, previous_start - timedelta(days=1), nps=9, reliability=4)
+    _answer(business, previous_start, nps=2, reliability=1, flexibility=2)
+    _answer(business, start - timedelta(microseconds=1), nps=10, reliability=5)
+    _answer(business, start, nps=6, reliability=2, flexibility=3)
+    _answer(business, now - timedelta(days=1), nps=9, reliability=4, flexibility=5)
+    _answer(business, now, nps=1, reliability=2, certainty=1)
+
+    # When the scorecard's answers are read
+    with django_assert_num_queries(1):
+        answers = selectors.scorecard_answers(
+            business=business, now=now, start=start, previous_start=previous_start
+        )
+
+    # Then they are exactly those of the separate selectors
+    assert answers.nps == selectors.nps_summary(business=business, since=start, until=now)
+    assert answers.nps_before == selectors.nps_summary(
+        business=business, since=previous_start, until=start
+    )
+    assert answers.drivers == selectors.driver_results(business=business, since=year)
+    assert (answers.nps.answers, answers.nps.promoters, answers.nps.detractors) == (2, 1, 1)
+    assert (answers.nps_before.answers, answers.nps_before.promoters) == (2, 1)
+    drivers = {driver.name: driver for driver in answers.drivers}
+    assert drivers["reliability"].answers == 7
+    assert drivers["reliability"].average == pytest.approx(23 / 7)
+
+
+def test_the_scorecards_answers_refuse_periods_out_of_order(business):
+    now = datetime(2026, 11, 15, 12, tzinfo=UTC)
+
+    with pytest.raises(ValueError, match="follow each other"):
+        selectors.scorecard_answers(
+            business=business, now=now, start=now - timedelta(days=200), previous_start=now
+        )
