@@ -54,10 +54,23 @@ def response_deadline(complaint, *, settings: CareSettings, tz) -> datetime:
     )
 
 
-def complaint_clock(complaint, *, settings: CareSettings, tz, now: datetime) -> Clock:
-    respond_by = response_deadline(complaint, settings=settings, tz=tz)
-    resolve_by = complaint.received_at.astimezone(tz) + timedelta(
-        days=settings.complaint_resolution_days
+def resolution_deadline(complaint, *, settings: CareSettings, tz) -> datetime:
+    return complaint.received_at.astimezone(tz) + timedelta(days=settings.complaint_resolution_days)
+
+
+def complaint_clock(
+    complaint,
+    *,
+    settings: CareSettings,
+    tz,
+    now: datetime,
+    deadlines: tuple[datetime, datetime] | None = None,
+) -> Clock:
+    """The clocks at `now`. `deadlines`: the response and resolution deadlines when already
+    worked out (the figures judge each complaint at two moments)."""
+    respond_by, resolve_by = deadlines or (
+        response_deadline(complaint, settings=settings, tz=tz),
+        resolution_deadline(complaint, settings=settings, tz=tz),
     )
     responded = complaint.first_response_at
     response_in_time = (

@@ -16,7 +16,7 @@ from django.utils.translation import get_language, ngettext, npgettext
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.selectors import follow_up_coverage
-from klantvriend.complaints.selectors import ComplaintFigures, complaint_figures
+from klantvriend.complaints.selectors import ComplaintFigures, complaint_figures_at
 from klantvriend.core.models import Business
 from klantvriend.core.numbers import count_shown, counts_shown, number_rounded
 from klantvriend.core.shown import duration_shown
@@ -377,8 +377,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
     start, _end = trend_window(now)
     previous_start, _previous_end = trend_window(now, before=True)
     promises_kept = promise_trend(business=business, now=now)
-    complaints = complaint_figures(business=business, now=now)
-    complaints_before = complaint_figures(business=business, now=start)
+    complaints, complaints_before = complaint_figures_at(business=business, moments=[now, start])
     coverage = follow_up_coverage(business=business, today=business.local(now).date())
     answers = scorecard_answers(
         business=business, now=now, start=start, previous_start=previous_start
