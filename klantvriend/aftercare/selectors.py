@@ -1,7 +1,7 @@
 """Reads of follow-ups: lists, what is due, the coverage figure, timeline and open items."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -111,13 +111,15 @@ class CoverageEvent:
     covered: bool
 
 
-def follow_up_coverage_events(
-    *, business: Business, today: date | None = None
-) -> list[CoverageEvent]:
-    """The events the coverage figure judges, the latest follow-up day first (then the latest
-    record: a stable order, for the pages of the figure's rows). Two queries. A rule switched
-    off still counts its events with the default number of days: switching aftercare off must
-    not make the figure look better."""
+# A judged event as _judged_events gives it: (due day, which record: a complaint after a
+# promise of the same day, its id, customer, reason, done at, covered).
+_Judged = tuple[date, int, int, int, Reason, datetime | None, bool]
+
+
+def _judged_events(*, business: Business, today: date | None) -> list[_Judged]:
+    """The events the coverage figure judges, unordered. Two queries. A rule switched off
+    still counts its events with the default number of days: switching aftercare off must not
+    make the figure look better."""
     rules = care_settings(business)
     today = today or business.today()
     # The last 90 days are today and the 89 days before it, as the other 90-day figures.
@@ -135,11 +137,26 @@ def follow_up_coverage_events(
         if rules.aftercare_complaint_days is not None
         else DEFAULTS.aftercare_complaint_days
     )
-    # (due day, which record: a complaint after a promise of the same day, its id, customer,
-    # reason, done), sorted below. Read unordered: the models' default order by due moment or
-    # receipt led the database through every promise or complaint of the business in that
-    # order instead of through the range of the last 90 days (60,000 promises for 3,700).
-    events: list[tuple[date, int, int, int, Reason, datetime | None]] = []
+    # A follow-up is in time when done on a local day up to the tolerance after its due day:
+    # before the first moment of the day after, worked out once per due day rather than each
+    # moment's local day (a third of the figure's Python).
+    in_time_before: dict[date, datetime] = {}
+
+    def judged(due_on: date, done_at: datetime | None) -> bool | None:
+        """Whether the follow-up due on `due_on` was done in time; None when not judged yet."""
+        if done_at is None:
+            return None if due_on + COVERAGE_TOLERANCE >= today else False
+        end = in_time_before.get(due_on)
+        if end is None:
+            end = in_time_before[due_on] = business.start_of(
+                due_on + COVERAGE_TOLERANCE + timedelta(days=1)
+            ).astimezone(UTC)
+        return done_at < end
+
+    events: list[_Judged] = []
+    # Read unordered: the models' default order by due moment or receipt led the database
+    # through every promise or complaint of the business in that order instead of through the
+    # range of the last 90 days (60,000 promises for 3,700).
     for record_id, customer_id, kind, done_on, due_on, done_at in (
         Promise.objects.filter(business=business, kind__in=list(days_after), done_on__gte=since)
         .order_by()
@@ -148,31 +165,39 @@ def follow_up_coverage_events(
         )
     ):
         due_on = due_on or done_on + timedelta(days=days_after[kind])
-        events.append((due_on, 0, record_id, customer_id, Reason(kind), done_at))
+        covered = judged(due_on, done_at)
+        if covered is not None:
+            events.append((due_on, 0, record_id, customer_id, Reason(kind), done_at, covered))
     for record_id, customer_id, resolved_at, due_on, done_at in (
         Complaint.objects.filter(business=business, resolved_at__gte=business.start_of(since))
         .order_by()
         .values_list("id", "customer_id", "resolved_at", "follow_up__due_on", "follow_up__done_at")
     ):
-        resolved_on = business.local(resolved_at).date()
-        due_on = due_on or resolved_on + timedelta(days=complaint_days)
-        events.append((due_on, 1, record_id, customer_id, Reason.COMPLAINT, done_at))
+        due_on = due_on or business.local(resolved_at).date() + timedelta(days=complaint_days)
+        covered = judged(due_on, done_at)
+        if covered is not None:
+            events.append((due_on, 1, record_id, customer_id, Reason.COMPLAINT, done_at, covered))
+    return events
+
+
+def follow_up_coverage_events(
+    *, business: Business, today: date | None = None
+) -> list[CoverageEvent]:
+    """The events the coverage figure judges, the latest follow-up day first (then the latest
+    record: a stable order, for the pages of the figure's rows). Two queries."""
+    events = _judged_events(business=business, today=today)
     events.sort(key=lambda event: event[:3], reverse=True)
-    judged = []
-    for due_on, _record, _id, customer_id, reason, done_at in events:
-        if due_on + COVERAGE_TOLERANCE >= today and done_at is None:
-            continue  # its time has not passed yet
-        covered = (
-            done_at is not None and business.local(done_at).date() <= due_on + COVERAGE_TOLERANCE
-        )
-        judged.append(CoverageEvent(customer_id, reason, due_on, done_at, covered))
-    return judged
+    return [
+        CoverageEvent(customer_id, reason, due_on, done_at, covered)
+        for due_on, _record, _id, customer_id, reason, done_at, covered in events
+    ]
 
 
 def follow_up_coverage(*, business: Business, today: date | None = None) -> Coverage:
-    """The coverage figure over follow_up_coverage_events. Two queries."""
-    events = follow_up_coverage_events(business=business, today=today)
-    return Coverage(judged=len(events), covered=sum(event.covered for event in events))
+    """The coverage figure over the events follow_up_coverage_events lists, counted without
+    ordering or listing them. Two queries."""
+    events = _judged_events(business=business, today=today)
+    return Coverage(judged=len(events), covered=sum(event[6] for event in events))
 
 
 def follow_up_timeline(*, customer, limit: int) -> list[TimelineEntry]:

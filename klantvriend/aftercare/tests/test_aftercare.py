@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone, translation
@@ -391,6 +391,46 @@ def test_coverage_judges_the_events_of_90_days_today_included(customer):
     coverage = follow_up_coverage(business=business, today=today)
 
     assert (coverage.judged, coverage.covered) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("done_at_utc", "covered"),
+    [
+        (datetime(2026, 10, 25, 22, 59, 59, 999999, tzinfo=UTC), True),  # 23:59:59 CET
+        (datetime(2026, 10, 25, 23, 0, tzinfo=UTC), False),  # midnight, 26 October
+    ],
+)
+def test_a_follow_up_is_in_time_up_to_the_end_of_the_local_day_two_days_after_it_was_due(
+    customer, done_at_utc, covered
+):
+    # Given a delivery whose follow-up was due on Friday 23 October 2026 in Amsterdam, done at
+    # the end of Sunday 25 October, the night summer time ended (that day lasts 25 hours)
+    business = customer.business
+    business.time_zone = "Europe/Amsterdam"
+    business.save(update_fields=["time_zone"])
+    kept = datetime(2026, 10, 20, 12, 0, tzinfo=business.tzinfo)
+    delivery = PromiseFactory(
+        customer=customer,
+        kind=PromiseKind.DELIVERY,
+        made_at=kept - timedelta(days=1),
+        due_at=kept,
+        done_at=kept,
+    )
+    FollowUpFactory(
+        customer=customer,
+        reason=Reason.DELIVERY,
+        promise=delivery,
+        due_on=date(2026, 10, 23),
+        done_at=done_at_utc,
+        outcome=Outcome.CONTENT,
+    )
+
+    # When the coverage is read in November
+    coverage = follow_up_coverage(business=business, today=date(2026, 11, 10))
+    [event] = follow_up_coverage_events(business=business, today=date(2026, 11, 10))
+
+    # Then it counts as in time up to the last moment of the 25th, local time
+    assert (coverage.judged, coverage.covered, event.covered) == (1, int(covered), covered)
 
 
 def test_a_follow_up_a_rule_would_plan_on_a_closed_day_is_planned_on_the_next_working_day(
