@@ -293,3 +293,39 @@ def nps_category(score: int) -> str:
     if score <= DETRACTOR_MAX:
         return "detractor"
     return "passive"
+
+
+class SurveyDay(models.Model):
+    """The answers of one UTC day with one recommendation score, counted: how many, and per
+    driver the sum and the number of its scores (what surveys.selectors._per_score counts of
+    the answers themselves). Kept by triggers on the answers (migration 0007). The scorecard's
+    drivers and the results page read a year of answers, 61,000 of them at 100,000 customers
+    (33 ms in SQLite); they add up these rows for the whole days of a period and count only
+    the answers of its first and last day, which a moment cuts. UTC days: a period begins at
+    any moment, and UTC has no days of 23 or 25 hours. A day whose answers were all removed
+    keeps its row, at zero."""
+
+    business = models.ForeignKey(
+        "core.Business", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    nps = models.PositiveSmallIntegerField()
+    answers = models.IntegerField(default=0)
+    certainty_sum = models.IntegerField(default=0)
+    certainty_n = models.IntegerField(default=0)
+    flexibility_sum = models.IntegerField(default=0)
+    flexibility_n = models.IntegerField(default=0)
+    reliability_sum = models.IntegerField(default=0)
+    reliability_n = models.IntegerField(default=0)
+    customisation_sum = models.IntegerField(default=0)
+    customisation_n = models.IntegerField(default=0)
+    complaint_handling_sum = models.IntegerField(default=0)
+    complaint_handling_n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["business", "day", "nps"], name="survey_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} NPS {self.nps}: {self.answers}"

@@ -158,12 +158,20 @@ def test_a_shorter_period_counts_its_own_answers_and_the_trend_all_of_its_months
     assert results.summary == selectors.nps_summary(business=business, since=results.since)
 
 
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 11, 15, 12, tzinfo=UTC),
+        datetime(2026, 11, 15, 0, 0, tzinfo=UTC),  # every period begins at a midnight, UTC
+        datetime(2026, 11, 15, 0, 0, 0, 1, tzinfo=UTC),
+    ],
+)
 def test_the_scorecards_answers_are_its_two_scores_and_the_drivers_of_the_year_in_one_query(
-    business, django_assert_num_queries
+    business, django_assert_num_queries, now
 ):
     # Given answers in each period, on its boundaries, before the year and after `now` (a
-    # moment in the past: the drivers' year is open-ended, as driver_results reads it)
-    now = datetime(2026, 11, 15, 12, tzinfo=UTC)
+    # moment in the past: the drivers' year is open-ended, as driver_results reads it); the
+    # whole UTC days of a period are read from the kept days, the rest from the answers
     start, previous_start = now - timedelta(days=90), now - timedelta(days=180)
     year = now - timedelta(days=365)
     _answer(business, year - timedelta(microseconds=1), nps=0, reliability=1)
