@@ -4,9 +4,21 @@ function takes the business (directly or through a customer read through it)."""
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, TextChoices, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    TextChoices,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,7 +34,7 @@ from klantvriend.core.shown import one_line
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 from klantvriend.core.working_hours import next_working_moment
 
-from .models import Promise, PromiseKind, due_moment_for_day
+from .models import Promise, PromiseKind, PromiseOutcomeDay, due_moment_for_day
 from .status import PromiseStatus, promise_status, status_condition
 
 # How much history the figures and the advice look at, and how much the advice needs.
@@ -346,18 +358,95 @@ def _trend(windows) -> Trend:
     )
 
 
+def _utc_day_bounds(moment: datetime) -> tuple[date, datetime]:
+    """The first UTC day wholly from `moment` on, and the midnight it begins."""
+    day = moment.astimezone(UTC).date()
+    midnight = datetime.combine(day, time.min, tzinfo=UTC)
+    if midnight < moment:
+        day += timedelta(days=1)
+        midnight += timedelta(days=1)
+    return day, midnight
+
+
 def promise_trend(*, business: Business, now: datetime | None = None) -> Trend:
     """The share kept on time in the last 90 days and in the 90 before: what Today and the
-    scorecard show of the reliability. One query over the promises whose outcome became known
-    in those 180 days, half of the reliability page's year: the year's promises took 28 ms at
-    100,000 customers, on both databases. Every promise a window counts is among them (the
-    windows are ranges of the same rule, outcome_known), so the counts are the page's."""
+    scorecard show of the reliability, the promise_reliability page's trend. Three queries of
+    a few hundred rows: the promises done or cancelled late on the whole UTC days since each
+    window began are added up from the days kept by the database (PromiseOutcomeDay), those
+    of the day a window begins inside are counted from the promises, and the open ones past
+    their grace from their own index. Counting the 38,000 promises of those 180 days took 18
+    ms at 100,000 customers, on both databases."""
     now = now or timezone.now()
     grace = promise_grace(business)
-    judged = promises_judged(
-        business=business, since=now - 2 * TREND_WINDOW, now=now, grace=grace
-    ).alias(known_at=KNOWN_AT)
-    return _trend(judged.aggregate(**_trend_counts(now=now, grace=grace)))
+    begins = {"recent": now - TREND_WINDOW, "since_previous": now - 2 * TREND_WINDOW}
+    whole = {window: _utc_day_bounds(moment) for window, moment in begins.items()}
+    kept = PromiseOutcomeDay.objects.filter(
+        business=business, day__gte=min(day for day, _midnight in whole.values())
+    ).aggregate(
+        **{
+            f"{window}_{outcome}": Coalesce(
+                Sum("promises", filter=Q(day__gte=day, outcome=outcome)), 0
+            )
+            for window, (day, _midnight) in whole.items()
+            for outcome in PromiseOutcomeDay.Outcome.values
+        }
+    )
+    # The day each window begins inside, up to its first whole day: done promises found by
+    # the local days of those moments (promise_done_on), cancelled ones by their own index.
+    done, cancelled = {}, {}
+    pieces = Q(pk__in=[])
+    for window, moment in begins.items():
+        midnight = whole[window][1]
+        done[window] = Q(done_at__gte=moment, done_at__lt=midnight)
+        cancelled[window] = Q(cancelled_at__gte=moment, cancelled_at__lt=midnight)
+        pieces |= (
+            Q(
+                done[window],
+                done_on__gte=business.local(moment).date(),
+                done_on__lte=business.local(midnight).date(),
+            )
+            | cancelled[window]
+        )
+    edges = (
+        Promise.objects.filter(business=business)
+        .filter(pieces)
+        .aggregate(
+            **{
+                name: Count(_ROW, filter=condition)
+                for window in begins
+                for name, condition in (
+                    (f"{window}_done", done[window]),
+                    (f"{window}_on_time", done[window] & KEPT_ON_TIME),
+                    (f"{window}_cancelled", cancelled[window] & Q(cancelled_at__gt=F("due_at"))),
+                )
+            }
+        )
+    )
+    still_open = Promise.objects.filter(
+        IS_OPEN,
+        business=business,
+        due_at__gte=begins["since_previous"] - grace,
+        due_at__lt=now - grace,
+    ).aggregate(
+        **{
+            window: Count(_ROW, filter=Q(due_at__gte=moment - grace))
+            for window, moment in begins.items()
+        }
+    )
+    counts = {}
+    for window in begins:
+        on_time = kept[f"{window}_on_time"] + edges[f"{window}_on_time"]
+        counts[window] = (
+            on_time
+            + kept[f"{window}_late"]
+            + edges[f"{window}_done"]
+            - edges[f"{window}_on_time"]
+            + kept[f"{window}_cancelled_late"]
+            + edges[f"{window}_cancelled"]
+            + still_open[window]
+        )
+        counts[f"{window}_on_time"] = on_time
+    return _trend(counts)
 
 
 def promise_reliability(
