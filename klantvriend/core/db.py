@@ -208,6 +208,13 @@ def planned_at_each_firing(source: str) -> str:
     return _block(planned)
 
 
+def trigger_function(name: str, *statements: str) -> str:
+    """The CREATE FUNCTION of a trigger function of the project on PostgreSQL: the statements
+    (each ending in a semicolon), planned at each firing, then RETURN NULL."""
+    body = planned_at_each_firing("BEGIN\n" + "\n".join(statements) + "\nRETURN NULL;\nEND")
+    return f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n{body}\n$$"
+
+
 def planned_once(source: str) -> str:
     """The body planned_at_each_firing made, with its statements as they were written."""
     statements = _statements(source.strip().removeprefix("BEGIN").removesuffix("END"))

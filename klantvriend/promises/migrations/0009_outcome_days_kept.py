@@ -15,7 +15,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from klantvriend.core.db import planned_at_each_firing, run_for_database, statistics_refresher
+from klantvriend.core.db import run_for_database, statistics_refresher, trigger_function
 
 
 def _outcome(row: str) -> str:
@@ -89,15 +89,10 @@ POSTGRESQL_SUBTRACT = f"""UPDATE promises_promiseoutcomeday
         AND promises_promiseoutcomeday.outcome = gone.outcome;"""
 
 
-def _function(name: str, *statements: str) -> str:
-    body = planned_at_each_firing("BEGIN\n" + "\n".join(statements) + "\nRETURN NULL;\nEND")
-    return f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n{body}\n$$"
-
-
 POSTGRESQL_CREATE = [
-    _function("promises_outcome_added", POSTGRESQL_ADD),
-    _function("promises_outcome_removed", POSTGRESQL_SUBTRACT),
-    _function("promises_outcome_changed", POSTGRESQL_SUBTRACT, POSTGRESQL_ADD),
+    trigger_function("promises_outcome_added", POSTGRESQL_ADD),
+    trigger_function("promises_outcome_removed", POSTGRESQL_SUBTRACT),
+    trigger_function("promises_outcome_changed", POSTGRESQL_SUBTRACT, POSTGRESQL_ADD),
     """CREATE TRIGGER promises_outcome_day_insert AFTER INSERT ON promises_promise
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION promises_outcome_added()""",
     """CREATE TRIGGER promises_outcome_day_delete AFTER DELETE ON promises_promise

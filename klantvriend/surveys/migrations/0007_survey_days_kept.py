@@ -12,7 +12,7 @@ gone keeps its row at zero. Existing answers are counted once here.
 import django.db.models.deletion
 from django.db import migrations, models
 
-from klantvriend.core.db import planned_at_each_firing, run_for_database
+from klantvriend.core.db import run_for_database, trigger_function
 
 DRIVERS = ("certainty", "flexibility", "reliability", "customisation", "complaint_handling")
 TOTALS = ["answers", *(f"{name}_{total}" for name in DRIVERS for total in ("sum", "n"))]
@@ -81,15 +81,10 @@ POSTGRESQL_SUBTRACT = f"""UPDATE surveys_surveyday SET {SUBTRACT}
         AND surveys_surveyday.day = gone.day AND surveys_surveyday.nps = gone.nps;"""
 
 
-def _function(name: str, *statements: str) -> str:
-    body = planned_at_each_firing("BEGIN\n" + "\n".join(statements) + "\nRETURN NULL;\nEND")
-    return f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n{body}\n$$"
-
-
 POSTGRESQL_CREATE = [
-    _function("surveys_day_added", POSTGRESQL_ADD),
-    _function("surveys_day_removed", POSTGRESQL_SUBTRACT),
-    _function("surveys_day_changed", POSTGRESQL_SUBTRACT, POSTGRESQL_ADD),
+    trigger_function("surveys_day_added", POSTGRESQL_ADD),
+    trigger_function("surveys_day_removed", POSTGRESQL_SUBTRACT),
+    trigger_function("surveys_day_changed", POSTGRESQL_SUBTRACT, POSTGRESQL_ADD),
     """CREATE TRIGGER surveys_response_day_insert AFTER INSERT ON surveys_surveyresponse
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION surveys_day_added()""",
     """CREATE TRIGGER surveys_response_day_delete AFTER DELETE ON surveys_surveyresponse
