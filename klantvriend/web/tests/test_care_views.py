@@ -208,7 +208,7 @@ def test_a_step_on_today_computes_afresh_only_the_figure_it_changes(business, mo
         {name: counted(name, compute) for name, compute in care_responses.TODAY_FIGURES.items()},
     )
     first = care_responses.today_figures(business)
-    assert computed == ["reliability", "complaint_figures", "coverage"]
+    assert computed == ["promise_trend", "complaint_figures", "coverage"]
 
     computed.clear()
     assert care_responses.today_figures(business) == first
@@ -216,7 +216,7 @@ def test_a_step_on_today_computes_afresh_only_the_figure_it_changes(business, mo
 
     care_responses.today_figures(business, fresh=care_responses.ROW_FIGURES["promise-row"])
     care_responses.today_figures(business, fresh=care_responses.ROW_FIGURES["occasion-row"])
-    assert computed == ["reliability"]
+    assert computed == ["promise_trend"]
 
     # Refreshed by steps, the figure kept the moment it was computed: a minute later it is
     # computed afresh with the one the step changes.
@@ -224,7 +224,7 @@ def test_a_step_on_today_computes_afresh_only_the_figure_it_changes(business, mo
     later = timezone.now() + timedelta(seconds=61)
     monkeypatch.setattr(care_responses.timezone, "now", lambda: later)
     care_responses.today_figures(business, fresh=care_responses.ROW_FIGURES["follow-up-row"])
-    assert computed == ["reliability", "complaint_figures", "coverage"]
+    assert computed == ["promise_trend", "complaint_figures", "coverage"]
 
 
 def test_a_promise_of_another_business_is_not_found(owner_client, other_business):
