@@ -1,7 +1,7 @@
 """Reads of customer data. Every function takes the business (directly or through a customer
 that was itself read through the business), so no query can reach another business's rows."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from klantvriend.core.errors import NotFound
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
-from klantvriend.core.rows import ByFigure
+from klantvriend.core.rows import ByFigure, Listed
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
 from klantvriend.core.versions import record_version
@@ -121,23 +121,27 @@ def customer_list(
 
 
 def customer_list_parts(
-    customers: QuerySet[Customer], *, business: Business, order: str, filtered: bool
+    customers: QuerySet[Customer],
+    *,
+    business: Business,
+    order: str,
+    among: Callable[..., QuerySet] | None,
+    everyone: int | None = None,
 ) -> list[ByFigure | QuerySet[Customer]] | None:
     """The customer list in an order of its own fields, for core.rows.IdsFirst: the newest
-    customers by the day they became one, whose deep pages, when nothing filters the list, are
-    found from those days alone (through customer_business_since) rather than by stepping over
-    every customer before them and sorting each day's by name; and, when nothing filters it,
-    those who bought most recently, found the same way from the moments the database keeps
-    (CustomerLastPurchase, through customer_last_purchase), then those who never bought by
-    name. Filtered, the list by last purchase is sorted whole (customer_list) and read from its
-    nearer end: walking the moments' index and reading each customer to test the filter
-    stepped over up to every customer for a deep page, and SQLite walked it for a narrow filter
-    too (a year's new customers, a middle page's ids 4 against 77 ms). None for the other
-    orders."""
+    customers by the day they became one, and those who bought most recently by the moment the
+    database keeps (CustomerLastPurchase, through customer_last_purchase), then those who never
+    bought by name. A deep page is found from those days or moments alone (core.rows.ByFigure)
+    rather than by stepping over every customer before it and sorting them by name; filtered,
+    from the moments of the customers listed, which `among` (insights.selectors.insights_among)
+    makes of a table of figures kept per customer, and `everyone`, the business's number of
+    customers, tells how to read them (core.rows.Listed). Without `among` (a search's matches,
+    which are few) the pages are read with their rows. None for the other orders."""
     if order == "-customer_since":
-        days = None if filtered else (customers, "customer_since")
+        days = (customers, "customer_since") if among else None
         return [ByFigure(customers, field="customer_since", descending=True, figures=days)]
-    if order == "-last_purchase" and not filtered:
+    if order == "-last_purchase":
+        moments = CustomerLastPurchase.objects.filter(business=business)
         # The kept moment's own business too, for its index (business first) to serve the order.
         bought = customers.filter(last_purchase__business=business)
         return [
@@ -145,7 +149,10 @@ def customer_list_parts(
                 bought.order_by("-last_purchase__at", "name", "id"),
                 field="last_purchase__at",
                 descending=True,
-                figures=(CustomerLastPurchase.objects.filter(business=business), "at"),
+                figures=(among(moments), "at") if among else None,
+                listed=Listed(among(moments, as_set=True), everyone)
+                if among and everyone is not None
+                else None,
             ),
             customers.filter(last_purchase__isnull=True).order_by("name", "id"),
         ]

@@ -1,9 +1,10 @@
 """Reads of insights. Every function takes the business (or a customer read through it)."""
 
 import hashlib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum, TextChoices
@@ -14,9 +15,13 @@ from clv.advice import CAME_BACK_MIN_DAYS, top_count
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.models import Business
 from klantvriend.core.numbers import count_shown, number_rounded
-from klantvriend.core.rows import ByFigure, Rows, first_rows
+from klantvriend.core.rows import ByFigure, Listed, Rows, first_rows
 from klantvriend.customers.models import Customer
-from klantvriend.customers.selectors import anonymised_customer_ids, customer_count
+from klantvriend.customers.selectors import (
+    anonymised_customer_ids,
+    customer_count,
+    customer_list,
+)
 from klantvriend.promises.models import Promise
 from klantvriend.surveys.selectors import promoter_customer_ids
 
@@ -146,10 +151,11 @@ class Bought(TextChoices):
 
 
 def _top_by_spend(business: Business) -> Q:
-    """The customers of the advice's top fifth by spend (clv.advice.top_count of them), equal
-    spend in the order of their ids: a different choice among equals spent the same, so the sum
-    is the figure's. As a condition of the spend of the last of them, read through the spend
-    index in two queries, which a page then filters by instead of ranking them all again."""
+    """The insights of the advice's top fifth by spend (clv.advice.top_count of them), equal
+    spend in the order of their customers' ids: a different choice among equals spent the same,
+    so the sum is the figure's. As a condition of the spend of the last of them, read through
+    the spend index in two queries, which a page then filters by instead of ranking them all
+    again."""
     insights = CustomerInsight.objects.filter(business=business)
     count = top_count(insights.count())
     last = list(
@@ -160,7 +166,41 @@ def _top_by_spend(business: Business) -> Q:
     if not last:
         return Q(pk__in=[])
     spend, customer_id = last[0]
-    return Q(insight__spend_cents__gt=spend) | Q(insight__spend_cents=spend, pk__lte=customer_id)
+    return Q(spend_cents__gt=spend) | Q(spend_cents=spend, customer_id__lte=customer_id)
+
+
+def insight_choice(
+    *, business: Business, segment: str = "", stage: str = "", bought: str = ""
+) -> Q | None:
+    """What the customer list's filters on the insight ask of it, as a condition on the
+    insight's own fields (the business's insights, `bought` among them); None when they ask
+    nothing. customers_with_insight puts it to the customers, and a list's figures read alone
+    (insights_among) to the insights themselves."""
+    conditions = []
+    if segment in Segment.values:
+        conditions.append(Q(segment=segment))
+    if stage in Stage.values:
+        conditions.append(Q(stage=stage))
+    if bought == Bought.AGAIN:
+        # "Not fewer than", which no index answers: as "at least", SQLite read the half of a
+        # large shop that came back through the purchase days' index and sorted them for a
+        # page of fifty by spend (160 ms at 100,000 customers, 1 ms through the spend index).
+        conditions.append(~Q(purchase_days__lt=CAME_BACK_MIN_DAYS))
+    elif bought == Bought.TOP:
+        conditions.append(_top_by_spend(business))
+    elif bought != Bought.ANY and not conditions:
+        return None
+    # The insight's own business too, for its indexes (business first) to serve the order.
+    return Q(*conditions, business=business)
+
+
+def _of_the_insight(condition: Q) -> Q:
+    """A condition on the insight's fields as one on the customer's, through their insight."""
+    children = [
+        _of_the_insight(child) if isinstance(child, Q) else (f"insight__{child[0]}", child[1])
+        for child in condition.children
+    ]
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
 
 
 def customers_with_insight(
@@ -171,28 +211,83 @@ def customers_with_insight(
     stage: str = "",
     bought: str = "",
     min_value_cents: int | None = None,
+    choice: Q | None = None,
 ) -> QuerySet[Customer]:
     """Filters a customer list (already scoped to `business`) on the insight, and joins the
-    insight in the same query, so a page of the list costs no extra queries."""
+    insight in the same query, so a page of the list costs no extra queries. `choice`: the
+    filters as insight_choice made them, where already asked (then the others are not read)."""
     customers = customers.select_related("insight")
-    if segment in Segment.values:
-        customers = customers.filter(insight__segment=segment)
-    if stage in Stage.values:
-        customers = customers.filter(insight__stage=stage)
-    if bought == Bought.ANY:
-        customers = customers.filter(insight__business=business)
-    elif bought == Bought.AGAIN:
-        # "Not fewer than", which no index answers: as "at least", SQLite read the half of a
-        # large shop that came back through the purchase days' index and sorted them for a
-        # page of fifty by spend (160 ms at 100,000 customers, 1 ms through the spend index).
-        customers = customers.filter(insight__business=business).exclude(
-            insight__purchase_days__lt=CAME_BACK_MIN_DAYS
-        )
-    elif bought == Bought.TOP:
-        customers = customers.filter(insight__business=business).filter(_top_by_spend(business))
+    if choice is None:
+        choice = insight_choice(business=business, segment=segment, stage=stage, bought=bought)
+    if choice is not None:
+        customers = customers.filter(_of_the_insight(choice))
     if min_value_cents is not None:
         customers = customers.filter(insight__value_cents__gte=min_value_cents)
     return customers
+
+
+def insights_among(
+    figures: QuerySet,
+    *,
+    choice: Q | None = None,
+    customers: QuerySet[Customer] | None = None,
+    as_set: bool = False,
+) -> QuerySet:
+    """Rows of figures kept per customer (`figures`: the insights, or another table whose
+    `customer_id` is the customer's, such as the kept last purchases) of the customers a
+    filtered list leaves: whose insight meets `choice` (insight_choice) and who are among
+    `customers` (the list filtered on the customers' own fields). For core.rows.ByFigure, which
+    reads a page's place from these figures without the customers' rows that the list sorts by
+    name. Each row is asked whether its customer is listed (EXISTS: one step through a key),
+    which SQLite does as it walks the figure's index; `as_set`: the listed customers are read
+    first (IN), which SQLite and PostgreSQL then join to their figures and sort."""
+    if choice is not None:
+        if figures.model is CustomerInsight:
+            figures = figures.filter(choice)
+        elif as_set:
+            chosen = CustomerInsight.objects.filter(choice).values("customer_id")
+            figures = figures.filter(customer_id__in=chosen)
+        else:
+            chosen = CustomerInsight.objects.filter(choice, customer=OuterRef("customer_id"))
+            figures = figures.filter(Exists(chosen))
+    if customers is not None:
+        customers = customers.order_by()
+        if as_set:
+            figures = figures.filter(customer_id__in=customers.values("pk"))
+        else:
+            figures = figures.filter(Exists(customers.filter(pk=OuterRef("customer_id"))))
+    return figures
+
+
+def figures_among(
+    *,
+    business: Business,
+    choice: Q | None,
+    query: str = "",
+    tag: str = "",
+    channel: str = "",
+    since_from: date | None = None,
+    since_until: date | None = None,
+) -> Callable[..., QuerySet] | None:
+    """How the customer list with these filters makes a table of figures kept per customer
+    those of the customers it lists (insights_among), for customer_order_parts and
+    customers.selectors.customer_list_parts; None for a search, whose matches are few and read
+    with their rows."""
+    if query:
+        return None
+    by_customer = bool(tag or channel or since_from or since_until)
+    customers = (
+        customer_list(
+            business=business,
+            tag=tag,
+            channel=channel,
+            since_from=since_from,
+            since_until=since_until,
+        )
+        if by_customer
+        else None
+    )
+    return partial(insights_among, choice=choice, customers=customers)
 
 
 @dataclass(frozen=True)
@@ -271,7 +366,8 @@ def customer_order_parts(
     *,
     business: Business,
     order: str,
-    insights: QuerySet[CustomerInsight] | None = None,
+    among: Callable[..., QuerySet] | None = None,
+    everyone: int | None = None,
 ) -> list[QuerySet[Customer] | ByFigure] | None:
     """A list sorted on an insight figure (`order` of LIST_ORDERINGS) as its parts one after
     the other, for `core.rows.IdsFirst`: the customers with the figure in the order's parts,
@@ -279,36 +375,34 @@ def customer_order_parts(
     purchase yet, or since the last refresh) by name. Sorting every customer by a figure of the
     joined insight read all 100,000 of a large shop (227 ms in SQLite); each part but the last
     is read through an index of the insights, and the last is read only on the pages it fills.
-    `insights`: the business's insights, when nothing filters the list but the business (every
-    customer with an insight): a deep page is found from their figures alone, through the
-    figure's index (core.rows.ByFigure). Filtered, the figures are read row by row, and a plain
-    offset costs less (the 486th page of the champions by value 216 against 329 ms).
-    None for an order that is not on an insight figure."""
+    `among`: makes the business's insights those of the customers listed (insights_among), so
+    that a deep page is found from their figures alone, through the figure's index
+    (core.rows.ByFigure); `everyone`: how many customers the business has, when the list is
+    filtered (None when nothing filters it but the business, and every listed customer's
+    insight is in the figure's index). None for an order that is not on an insight figure."""
     if order not in LIST_ORDERINGS:
         return None
     figure, parts = LIST_ORDERINGS[order]
     # The insight's own business too, for its indexes (business first) to serve the order.
     with_insight = customers.filter(insight__business=business)
     with_figure = with_insight.filter(**{f"insight__{figure}__isnull": False})
-    if insights is not None:
-        insights = insights.filter(**{f"{figure}__isnull": False})
+    insights = CustomerInsight.objects.filter(business=business, **{f"{figure}__isnull": False})
     sorted_parts = []
     for part in parts:
         sign = "-" if part.descending else ""
         rows = with_figure.filter(
             **{f"insight__{key}": value for key, value in part.where.items()}
         ).exclude(**{f"insight__{key}": value for key, value in part.where_not.items()})
+        figures = insights.filter(**part.where).exclude(**part.where_not)
         sorted_parts.append(
             ByFigure(
                 rows.order_by(f"{sign}insight__{part.figure}", "name", "id"),
                 field=f"insight__{part.figure}",
                 descending=part.descending,
-                figures=None
-                if insights is None
-                else (
-                    insights.filter(**part.where).exclude(**part.where_not),
-                    part.figure,
-                ),
+                figures=None if among is None else (among(figures), part.figure),
+                listed=None
+                if among is None or everyone is None
+                else Listed(among(figures, as_set=True), everyone),
             )
         )
     return [

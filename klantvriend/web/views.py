@@ -25,11 +25,13 @@ from klantvriend.customers import selectors, services
 from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer
 from klantvriend.importers import privacy
 from klantvriend.importers.privacy import audit_personal_data_viewed
-from klantvriend.insights.models import CustomerInsight, Segment, Stage
+from klantvriend.insights.models import Segment, Stage
 from klantvriend.insights.selectors import (
     Bought,
     customer_order_parts,
     customers_with_insight,
+    figures_among,
+    insight_choice,
     insight_totals_kept,
     one_offs_start,
 )
@@ -174,24 +176,39 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         )
     )
     # Segment, stage and value come from the insights app, joined in the same query.
-    customers = customers_with_insight(
-        customers, business=request.business, segment=segment, stage=stage, bought=bought
-    )
+    choice = insight_choice(business=request.business, segment=segment, stage=stage, bought=bought)
+    customers = customers_with_insight(customers, business=request.business, choice=choice)
     # Filtered on the insights, the list adds up what the advice's figures sum over them.
     by_insight = bool(bought or segment in Segment.values or stage in Stage.values)
     totals = insight_totals_kept(customers, business=request.business) if by_insight else None
-    # Sorted on an insight figure: read part by part, each through an index of the insights;
-    # when nothing filters the list (or only "bought": every customer with an insight), a deep
-    # page is found from the insights alone.
+    # Sorted on a figure (of the insights, the kept last purchase, the day they became a
+    # customer): read part by part, each through the figure's index, and a deep page is found
+    # from the figures alone, of the customers listed (insights_among); a search's matches,
+    # few, with their rows.
     by_customer = bool(query or tag or channel or since_from or since_until)
     unfiltered = not (by_customer or segment or stage) and bought in ("", Bought.ANY)
+    among = figures_among(
+        business=request.business,
+        choice=choice,
+        query=query,
+        tag=tag,
+        channel=channel,
+        since_from=since_from,
+        since_until=since_until,
+    )
+    # Filtered, how many customers the business has tells how to read the figures (Listed);
+    # the insights of all who bought are every insight in the figure's index.
+    everyone = (
+        selectors.customer_count(business=request.business) if by_customer or by_insight else None
+    )
     parts = customer_order_parts(
         customers,
         business=request.business,
         order=order,
-        insights=CustomerInsight.objects.filter(business=request.business) if unfiltered else None,
+        among=among,
+        everyone=None if unfiltered else everyone,
     ) or selectors.customer_list_parts(
-        customers, business=request.business, order=order, filtered=by_customer or by_insight
+        customers, business=request.business, order=order, among=among, everyone=everyone
     )
     # A page's ids first, through the order's index alone, then its fifty rows: cut from the
     # whole rows' query, a deep page joined the insight of every row it skipped (the last
@@ -204,7 +221,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         listed = IdsFirst(customers, parts=parts)
         paginator = SearchPaginator(listed, PAGE_SIZE)
     elif totals is not None and by_customer:
-        listed = IdsFirst(customers, parts=parts)
+        listed = IdsFirst(customers, parts=parts, count=totals.customers)
         paginator = CountedPaginator(listed, PAGE_SIZE, count=totals.customers)
     else:
         if totals is not None:

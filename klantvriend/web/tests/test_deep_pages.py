@@ -7,7 +7,8 @@ reads each customer's purchases, not the moment the database keeps."""
 import random
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -29,14 +30,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from klantvriend.core import rows as core_rows
 from klantvriend.core.rows import IdsFirst
 from klantvriend.customers import selectors
-from klantvriend.customers.models import AcquisitionChannel, Customer, Purchase
+from klantvriend.customers.models import AcquisitionChannel, Customer, Purchase, Tag
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
-from klantvriend.insights.models import CustomerInsight, Segment
+from klantvriend.insights.models import Segment, Stage
 from klantvriend.insights.selectors import (
     customer_order_parts,
     customers_with_insight,
+    insight_choice,
+    insights_among,
 )
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.web import views
@@ -58,6 +62,12 @@ FILTERS = [
     {"bought": "again"},
     {"channel": AcquisitionChannel.WALK_IN},
     {"segment": Segment.LOST, "channel": AcquisitionChannel.REFERRAL},
+    {"stage": Stage.REGULAR},
+    {"bought": "any"},
+    {"bought": "top"},
+    {"tag": "vast"},
+    {"since_from": "2025-02-01", "since_until": "2025-03-31"},
+    {"bought": "any", "channel": AcquisitionChannel.REFERRAL},
 ]
 
 
@@ -68,6 +78,7 @@ def shop(business, other_business):
     (not the same ones: the insights here are made up, not refreshed from the purchases)."""
     chance = random.Random(7)
     hours = timezone.now().replace(microsecond=0) - timedelta(days=30)
+    regular = Tag.objects.create(business=business, name="vast")
     for index in range(CUSTOMERS):
         customer = CustomerFactory(
             business=business,
@@ -77,6 +88,8 @@ def shop(business, other_business):
                 [AcquisitionChannel.WALK_IN, AcquisitionChannel.REFERRAL]
             ),
         )
+        if index % 3:
+            customer.tags.add(regular)
         for _ in range(index % 4):
             PurchaseFactory(
                 customer=customer, at=hours + timedelta(hours=chance.choice([1, 2, 3, 5, 8, 13]))
@@ -92,6 +105,7 @@ def shop(business, other_business):
             probability_alive=chance.choice([0.2, 0.5, 0.9]) if modelled else None,
             value_cents=chance.choice([0, 0, 1500, 3000]) if modelled else None,
             segment=chance.choice([Segment.CHAMPION, Segment.LOST]),
+            stage=(Stage.REGULAR, Stage.PASSER_BY)[index % 2],
         )
     # Another business's customers, at both ends of every order, are never listed
     for value in (0, 10**9):
@@ -152,12 +166,27 @@ def plain_order(order: str) -> list:
     return [part, F(f"insight__{name}") * sign, "name", "id"]
 
 
+def on_customers(business, filters: dict, order: str = "name"):
+    """The customer list filtered on the customers' own fields."""
+    return selectors.customer_list(
+        business=business,
+        order=order,
+        channel=filters.get("channel", ""),
+        tag=filters.get("tag", ""),
+        since_from=date.fromisoformat(filters["since_from"]) if "since_from" in filters else None,
+        since_until=date.fromisoformat(filters["since_until"])
+        if "since_until" in filters
+        else None,
+    )
+
+
 def listed(business, order: str, filters: dict) -> list[int]:
     """The ids of the whole list in one plain ordered query."""
     customers = customers_with_insight(
-        selectors.customer_list(business=business, channel=filters.get("channel", "")),
+        on_customers(business, filters),
         business=business,
         segment=filters.get("segment", ""),
+        stage=filters.get("stage", ""),
         bought=filters.get("bought", ""),
     )
     return list(customers.order_by(*plain_order(order)).values_list("pk", flat=True))
@@ -192,18 +221,84 @@ def test_every_page_holds_the_rows_of_one_plain_ordered_query(
     assert [pk for page in pages for pk in page] == expected
 
 
+@pytest.mark.parametrize("filters", [{}, {"bought": "again"}, {"channel": "walk_in"}], ids=str)
+@pytest.mark.parametrize("order", ["-value", "alive", "-last_purchase", "-customer_since"])
+def test_pages_inside_long_runs_of_ties_count_those_before_them(
+    shop, owner_client, monkeypatch, order, filters
+):
+    """The figures read just before a page tell how many of its first figure's rows come
+    before it; when they all share it, those before it are counted instead."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    monkeypatch.setattr(core_rows, "LOOK_BACK", 1)
+
+    pages = pages_ids(owner_client, order, filters)
+
+    assert [pk for page in pages for pk in page] == listed(shop, order, filters)
+
+
+FILTERED = [
+    {"segment": Segment.CHAMPION},
+    {"bought": "again"},
+    {"bought": "any"},
+    {"channel": AcquisitionChannel.WALK_IN},
+    {"stage": Stage.REGULAR, "tag": "vast"},
+]
+
+
+@pytest.mark.parametrize("everyone", [0, 10**6], ids=["walking-the-index", "sorting-the-listed"])
+@pytest.mark.parametrize("filters", FILTERED, ids=lambda filters: "&".join(filters))
+@pytest.mark.parametrize("order", ["-value", "-alive", "-last_purchase", "-customer_since"])
+def test_a_filtered_list_finds_the_same_pages_walking_the_figures_or_sorting_those_listed(
+    shop, order, filters, everyone
+):
+    """Either way of reading a filtered list's figures (core.rows.Listed): walking the
+    figure's index and asking of each row whether it is listed, which the list takes where
+    that steps over fewer rows than the list has (as if the business had no other customers),
+    or the listed rows' figures read and sorted (as if it had a million)."""
+    expected = listed(shop, order, filters)
+    choice = insight_choice(
+        business=shop,
+        segment=filters.get("segment", ""),
+        stage=filters.get("stage", ""),
+        bought=filters.get("bought", ""),
+    )
+    customers = customers_with_insight(
+        selectors.with_last_purchase(on_customers(shop, filters, order)),
+        business=shop,
+        choice=choice,
+    )
+    by_customer = any(key in filters for key in ("channel", "tag"))
+    among = partial(
+        insights_among,
+        choice=choice,
+        customers=on_customers(shop, filters) if by_customer else None,
+    )
+    parts = customer_order_parts(
+        customers, business=shop, order=order, among=among, everyone=everyone
+    ) or selectors.customer_list_parts(
+        customers, business=shop, order=order, among=among, everyone=everyone
+    )
+    rows = IdsFirst(customers, parts=parts, count=len(expected))
+
+    for size in (1, 6):
+        found = [
+            customer.pk
+            for start in range(0, len(expected), size)
+            for customer in rows[start : start + size]
+        ]
+        assert found == expected, size
+
+
 def rows_in_order(business, order: str, *, alone: bool) -> IdsFirst:
     customers = customers_with_insight(
         selectors.customer_list(business=business, order=order), business=business
     )
-    insights = CustomerInsight.objects.filter(business=business) if alone else None
-    parts = customer_order_parts(customers, business=business, order=order, insights=insights)
+    among = insights_among if alone else None
+    parts = customer_order_parts(customers, business=business, order=order, among=among)
     return IdsFirst(
         customers,
         parts=parts
-        or selectors.customer_list_parts(
-            customers, business=business, order=order, filtered=not alone
-        ),
+        or selectors.customer_list_parts(customers, business=business, order=order, among=among),
     )
 
 
@@ -247,9 +342,9 @@ def test_a_deep_page_steps_over_its_ties_only(shop, start):
     offset = int(re.search(r"OFFSET (\d+)", customers_query).group(1))
     assert offset < sharing
     assert offset < start
-    # The part's size, the figure at the page's place, the customers before it (or after),
-    # the page's ids, its rows
-    assert len(captured) == 5
+    # The part's size, the figures at the page's places (with those just before them, which
+    # tell how many of its first figure's customers come before it), the page's ids, its rows
+    assert len(captured) == 4
 
 
 @pytest.mark.parametrize("start", [20, 30], ids=["first-half", "second-half"])
@@ -276,4 +371,4 @@ def test_a_deep_page_by_last_purchase_steps_over_its_ties_only(shop, start):
     assert len(expected) == 64
     assert len(last) == 48, "the page is among those who bought, half of them before it"
     assert int(offset.group(1)) < min(sharing, start)
-    assert len(captured) == 5
+    assert len(captured) == 4
