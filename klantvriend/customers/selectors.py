@@ -193,11 +193,12 @@ def customer_suggestions(*, business: Business, query: str, limit: int = 5) -> l
 
 
 def with_last_purchase(customers: QuerySet[Customer]) -> QuerySet[Customer]:
-    """Each customer's last purchase moment (`last_purchase_at`), for the lists that show it and
-    for the list by last purchase when it is filtered: read per customer from the purchases'
-    index (customer, at), one step, where the moment kept in CustomerLastPurchase, joined,
-    made SQLite read every customer before their filter (a fifth of them by spend, sorted:
-    129 → 417 ms) and, by a subquery, costs two steps (its key and its row)."""
+    """Each customer's last purchase moment (`last_purchase_at`), for the lists that show it:
+    read per customer of a page from the purchases' index (customer, at), one step, where the
+    moment kept in CustomerLastPurchase, joined, made SQLite read every customer before their
+    filter (a fifth of them by spend, sorted: 129 → 417 ms) and, by a subquery, costs two steps
+    (its key and its row). The list by last purchase is sorted by the kept moment
+    (customer_list_parts)."""
     if "last_purchase_at" in customers.query.annotations:
         return customers
     last_purchase = (

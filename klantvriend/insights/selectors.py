@@ -17,11 +17,7 @@ from klantvriend.core.models import Business
 from klantvriend.core.numbers import count_shown, number_rounded
 from klantvriend.core.rows import ByFigure, Listed, Rows, first_rows
 from klantvriend.customers.models import Customer
-from klantvriend.customers.selectors import (
-    anonymised_customer_ids,
-    customer_count,
-    customer_list,
-)
+from klantvriend.customers.selectors import anonymised_customer_ids, customer_count
 from klantvriend.promises.models import Promise
 from klantvriend.surveys.selectors import promoter_customer_ids
 
@@ -260,33 +256,15 @@ def insights_among(
 
 
 def figures_among(
-    *,
-    business: Business,
-    choice: Q | None,
-    query: str = "",
-    tag: str = "",
-    channel: str = "",
-    since_from: date | None = None,
-    since_until: date | None = None,
+    *, choice: Q | None, customers: QuerySet[Customer] | None, searched: bool = False
 ) -> Callable[..., QuerySet] | None:
-    """How the customer list with these filters makes a table of figures kept per customer
-    those of the customers it lists (insights_among), for customer_order_parts and
-    customers.selectors.customer_list_parts; None for a search, whose matches are few and read
-    with their rows."""
-    if query:
+    """How a customer list makes a table of figures kept per customer those of the customers
+    it lists (insights_among), for customer_order_parts and customers.selectors.
+    customer_list_parts: `choice`, its filters on the insight (insight_choice); `customers`, the
+    list filtered on the customers' own fields, if it is. None for a search, whose matches are
+    few and read with their rows."""
+    if searched:
         return None
-    by_customer = bool(tag or channel or since_from or since_until)
-    customers = (
-        customer_list(
-            business=business,
-            tag=tag,
-            channel=channel,
-            since_from=since_from,
-            since_until=since_until,
-        )
-        if by_customer
-        else None
-    )
     return partial(insights_among, choice=choice, customers=customers)
 
 

@@ -164,17 +164,16 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         day_or_none(request.GET.get("since_from")),
         day_or_none(request.GET.get("since_until")),
     )
-    customers = selectors.with_last_purchase(
-        selectors.customer_list(
-            business=request.business,
-            query=query,
-            tag=tag,
-            order=order,
-            channel=channel,
-            since_from=since_from,
-            since_until=since_until,
-        )
+    on_customers = selectors.customer_list(
+        business=request.business,
+        query=query,
+        tag=tag,
+        order=order,
+        channel=channel,
+        since_from=since_from,
+        since_until=since_until,
     )
+    customers = selectors.with_last_purchase(on_customers)
     # Segment, stage and value come from the insights app, joined in the same query.
     choice = insight_choice(business=request.business, segment=segment, stage=stage, bought=bought)
     customers = customers_with_insight(customers, business=request.business, choice=choice)
@@ -188,13 +187,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     by_customer = bool(query or tag or channel or since_from or since_until)
     unfiltered = not (by_customer or segment or stage) and bought in ("", Bought.ANY)
     among = figures_among(
-        business=request.business,
-        choice=choice,
-        query=query,
-        tag=tag,
-        channel=channel,
-        since_from=since_from,
-        since_until=since_until,
+        choice=choice, customers=on_customers if by_customer else None, searched=bool(query)
     )
     # Filtered, how many customers the business has tells how to read the figures (Listed);
     # the insights of all who bought are every insight in the figure's index.

@@ -8,7 +8,6 @@ import random
 import re
 from collections import Counter
 from datetime import date, timedelta
-from functools import partial
 
 import pytest
 from django.db import connection
@@ -39,6 +38,7 @@ from klantvriend.insights.models import Segment, Stage
 from klantvriend.insights.selectors import (
     customer_order_parts,
     customers_with_insight,
+    figures_among,
     insight_choice,
     insights_among,
 )
@@ -68,6 +68,7 @@ FILTERS = [
     {"tag": "vast"},
     {"since_from": "2025-02-01", "since_until": "2025-03-31"},
     {"bought": "any", "channel": AcquisitionChannel.REFERRAL},
+    {"q": "Cor"},
 ]
 
 
@@ -170,6 +171,7 @@ def on_customers(business, filters: dict, order: str = "name"):
     """The customer list filtered on the customers' own fields."""
     return selectors.customer_list(
         business=business,
+        query=filters.get("q", ""),
         order=order,
         channel=filters.get("channel", ""),
         tag=filters.get("tag", ""),
@@ -203,6 +205,13 @@ def pages_ids(client, order: str, filters: dict) -> list[list[int]]:
         pages.append([customer.pk for customer in page.object_list])
         number, last = number + 1, page.paginator.num_pages
     return pages
+
+
+def pages_of(rows: IdsFirst, count: int, size: int) -> list[int]:
+    """The ids of every page of `size` of the `count` rows, one after the other."""
+    return [
+        customer.pk for start in range(0, count, size) for customer in rows[start : start + size]
+    ]
 
 
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda filters: "&".join(filters) or "all")
@@ -268,10 +277,8 @@ def test_a_filtered_list_finds_the_same_pages_walking_the_figures_or_sorting_tho
         choice=choice,
     )
     by_customer = any(key in filters for key in ("channel", "tag"))
-    among = partial(
-        insights_among,
-        choice=choice,
-        customers=on_customers(shop, filters) if by_customer else None,
+    among = figures_among(
+        choice=choice, customers=on_customers(shop, filters) if by_customer else None
     )
     parts = customer_order_parts(
         customers, business=shop, order=order, among=among, everyone=everyone
@@ -281,12 +288,7 @@ def test_a_filtered_list_finds_the_same_pages_walking_the_figures_or_sorting_tho
     rows = IdsFirst(customers, parts=parts, count=len(expected))
 
     for size in (1, 6):
-        found = [
-            customer.pk
-            for start in range(0, len(expected), size)
-            for customer in rows[start : start + size]
-        ]
-        assert found == expected, size
+        assert pages_of(rows, len(expected), size) == expected, size
 
 
 def rows_in_order(business, order: str, *, alone: bool) -> IdsFirst:
@@ -309,12 +311,7 @@ def test_a_page_of_any_size_at_any_place_follows_the_plain_order(shop, order, al
     rows = rows_in_order(shop, order, alone=alone)
 
     for size in (1, 7):
-        found = [
-            customer.pk
-            for start in range(0, len(expected), size)
-            for customer in rows[start : start + size]
-        ]
-        assert found == expected, size
+        assert pages_of(rows, len(expected), size) == expected, size
     assert rows[len(expected) : len(expected) + 5] == []
 
 
