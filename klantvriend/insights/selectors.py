@@ -238,11 +238,14 @@ def insights_among(
     which SQLite does as it walks the figure's index; `as_set`: the listed customers are read
     first (IN), which SQLite and PostgreSQL then join to their figures and sort."""
     if choice is not None:
-        if figures.model is CustomerInsight:
-            figures = figures.filter(choice)
-        elif as_set:
+        if as_set:
+            # On the insights themselves too: as their own condition SQLite walked the figure's
+            # index to the page, reading each insight for it (the middle page of the
+            # hibernating customers by probability alive 66 -> 152 ms)
             chosen = CustomerInsight.objects.filter(choice).values("customer_id")
             figures = figures.filter(customer_id__in=chosen)
+        elif figures.model is CustomerInsight:
+            figures = figures.filter(choice)
         else:
             chosen = CustomerInsight.objects.filter(choice, customer=OuterRef("customer_id"))
             figures = figures.filter(Exists(chosen))
