@@ -46,7 +46,8 @@ class Listed:
     """What ByFigure needs of a filtered list's figures to choose how to read them: `rows`, the
     same figures asked as a set of the rows listed (each database reads that set and sorts it,
     at the cost of the list's size wherever the page is), and `everyone`, how many the figures'
-    index holds unfiltered (walking it to the n-th listed row steps over n * everyone / listed)."""
+    index holds unfiltered (walking it to the n-th listed row steps over n rows and, at worst,
+    every row not listed)."""
 
     rows: QuerySet
     everyone: int
