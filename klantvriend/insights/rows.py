@@ -16,6 +16,7 @@ from klantvriend.aftercare.selectors import follow_up_coverage_events
 from klantvriend.complaints.selectors import complaint_views, complaints_received
 from klantvriend.core.models import Business
 from klantvriend.core.numbers import count_shown, counts_shown
+from klantvriend.core.rows import ByOffset
 from klantvriend.core.shown import moment_shown
 from klantvriend.customers.models import Customer
 from klantvriend.customers.selectors import came_through_referral
@@ -72,9 +73,9 @@ def _promises(business, now, offset, before=False):
         business=business, since=since, now=now, until=until if before else None
     )
     counts = judged.aggregate(judged=Count("id"), on_time=Count("id", filter=KEPT_ON_TIME))
-    promises = judged.select_related("customer").order_by("-due_at", "-id")[
-        offset : offset + ROW_LIMIT
-    ]
+    # Read from the newest always: a promise done or cancelled in the window may have been
+    # due long before it, so from the oldest end the index would step over the whole history.
+    promises = _page(judged.order_by("-due_at", "-id"), offset)
     return RowTable(
         _("Promises judged in the 90 days before the last 90")
         if before
@@ -102,6 +103,18 @@ def _promises(business, now, offset, before=False):
         counts["judged"],
         offset,
     )
+
+
+def _page(rows, offset: int, *, of: int | None = None) -> list:
+    """One page of a figure's rows in their order, each with its customer: the page's ids
+    first, through the order's index alone (core.rows.ByOffset), then those rows by their keys.
+    Cut from the rows themselves, a deep page joined every row it stepped over to its customer:
+    page 307 of a year's survey answers took 207 ms on PostgreSQL at 100,000 customers. `of`:
+    how many rows there are, for a page in the second half to be read from the end, where the
+    rows' filter bounds the order's index at both ends (a period of answers)."""
+    ids = ByOffset(rows).ids(offset, offset + ROW_LIMIT, of=of)
+    found = rows.model.objects.select_related("customer").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _names(business, customer_ids) -> dict[int, str]:
@@ -258,13 +271,11 @@ def _answer_kind(nps: int) -> str:
     return _("passive")
 
 
-def _answer_rows(business, answers, offset, drivers: bool):
+def _answer_rows(business, answers, offset, total: int, drivers: bool):
     """The answers, newest first, each with what it counts as in the score and, for the drivers,
     its score of each driver (empty where it gave none: it does not count in that average)."""
     rows = []
-    for answer in answers.select_related("customer").order_by("-answered_at", "-id")[
-        offset : offset + ROW_LIMIT
-    ]:
+    for answer in _page(answers.order_by("-answered_at", "-id"), offset, of=total):
         if drivers:
             # The recommendation and what it counts as in one cell, so that the five drivers
             # and the comment fit beside them on a 1280-pixel screen.
@@ -316,7 +327,11 @@ def _surveys(business, now, offset, before=False):
         else _("Survey answers of the last 90 days"),
         _answer_headers(drivers=False),
         _answer_rows(
-            business, survey_answers(business=business, since=since, until=until), offset, False
+            business,
+            survey_answers(business=business, since=since, until=until),
+            offset,
+            summary.answers,
+            drivers=False,
         ),
         _(
             "%(promoters)s promoters (9-10) and %(detractors)s detractors (0-6) among "
@@ -358,7 +373,7 @@ def _driver_answers(business, now, offset):
     return RowTable(
         _("Survey answers of the last 12 months"),
         _answer_headers(drivers=True),
-        _answer_rows(business, answers, offset, True),
+        _answer_rows(business, answers, offset, total, drivers=True),
         _(
             "Each driver's score (1 to 5) is the average of the answers that scored it: "
             "%(averages)s."

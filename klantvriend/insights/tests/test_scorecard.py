@@ -667,6 +667,40 @@ def test_the_rows_of_a_figure_come_a_page_at_a_time_and_count_them_all(business,
     assert (first.total, second.total, second.offset) == (3, 3, 2)
 
 
+@pytest.mark.parametrize("figure", ["promises", "nps", "drivers"])
+def test_every_page_of_answers_and_promises_holds_the_next_rows_newest_first(
+    business, monkeypatch, figure
+):
+    """Their pages are found by their ids first, a page in the second half of the answers from
+    the oldest end: every page, read either way, holds the rows that follow the page before."""
+    monkeypatch.setattr(rows_module, "ROW_LIMIT", 2)
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    names = ["Anna", "Bram", "Cor", "Dirk", "Eva", "Fenna", "Gijs"]
+    for days, name in enumerate(names, start=1):
+        customer = CustomerFactory(business=business, name=name)
+        SurveyResponseFactory(customer=customer, answered_at=now - days * timedelta(days=1))
+        due = now - days * timedelta(days=1)
+        PromiseFactory(customer=customer, made_at=due - timedelta(days=2), due_at=due, done_at=due)
+    # The same moment twice: the newer id comes first, on either side of a page's edge.
+    twin = CustomerFactory(business=business, name="Hugo")
+    SurveyResponseFactory(customer=twin, answered_at=now - 5 * timedelta(days=1))
+    due = now - 5 * timedelta(days=1)
+    PromiseFactory(customer=twin, made_at=due - timedelta(days=2), due_at=due, done_at=due)
+
+    pages = [
+        scorecard_rows(business=business, figure=figure, now=now, page=page) for page in range(1, 6)
+    ]
+
+    assert [[name for _id, name, _cells in table.rows] for table in pages] == [
+        ["Anna", "Bram"],
+        ["Cor", "Dirk"],
+        ["Hugo", "Eva"],
+        ["Fenna", "Gijs"],
+        [],
+    ]
+    assert {table.total for table in pages} == {8}
+
+
 def _share_of_rows(figure: str, table) -> float | None:
     """The figure as its rows add it up, read from what each row says it counts as."""
     cells = [cells for _id, _name, cells in table.rows]
