@@ -41,7 +41,8 @@ def _hours(count: int) -> str:
     return ngettext("%(count)d hour", "%(count)d hours", count) % {"count": count}
 
 
-def _days(count: int) -> str:
+def days_shown(count: int) -> str:
+    """A number of days in words ("12 days"), grouped from a thousand on."""
     return ngettext("%(count)s day", "%(count)s days", count) % {"count": count_shown(count)}
 
 
@@ -64,9 +65,9 @@ def duration_shown(delta: timedelta, *, down: bool = False) -> str:
         hours = whole(seconds / 3600)
         if hours < WHOLE_DAYS_FROM / timedelta(hours=1):
             days, hours = divmod(hours, 24)
-            parts = [_days(days), _hours(hours) if hours else ""]
+            parts = [days_shown(days), _hours(hours) if hours else ""]
         else:
-            parts = [_days(whole(seconds / 86400))]
+            parts = [days_shown(whole(seconds / 86400))]
     return one_line(" ".join(part for part in parts if part))
 
 

@@ -16,6 +16,7 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.models import Business
 from klantvriend.core.numbers import count_shown, number_rounded
 from klantvriend.core.rows import ByFigure, Listed, Rows, first_rows
+from klantvriend.core.shown import days_shown
 from klantvriend.customers.models import Customer
 from klantvriend.customers.selectors import anonymised_customer_ids, customer_count
 from klantvriend.promises.models import Promise
@@ -469,21 +470,17 @@ def alive_figure(insight: CustomerInsight) -> str:
     return f"{round(insight.probability_alive * 100)}%"
 
 
-def _days(count: int) -> str:
-    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count_shown(count)}
-
-
 def not_seen_for(insight: CustomerInsight) -> str:
     """How long a customer has stayed away, beside their usual rhythm where they have one
     ("usually came every 2 days, not seen for 48 days"): 48 days is nothing for a monthly
     customer and far too long for one who came every other day, and it is the rhythm that
     makes their probability alive 0%. For Today's customers slipping away and the call
     planned for one of them."""
-    away = _days(insight.days_since_last)
+    away = days_shown(insight.days_since_last)
     if not insight.usual_interval_days:
         return _("not seen for %(away)s") % {"away": away}
     return _("usually came every %(usual)s, not seen for %(away)s") % {
-        "usual": _days(max(1, round(insight.usual_interval_days))),
+        "usual": days_shown(max(1, round(insight.usual_interval_days))),
         "away": away,
     }
 
@@ -498,10 +495,10 @@ def insight_card(
         "bought once, %(ago)s ago",
         "bought %(count)s times, last %(ago)s ago",
         purchase_days,
-    ) % {"count": count_shown(purchase_days), "ago": _days(insight.days_since_last)}
+    ) % {"count": count_shown(purchase_days), "ago": days_shown(insight.days_since_last)}
     if insight.usual_interval_days:
         history += ", " + _("usually every %(days)s") % {
-            "days": _days(max(1, round(insight.usual_interval_days)))
+            "days": days_shown(max(1, round(insight.usual_interval_days)))
         }
     if insight.value_cents is None:
         value = _("not enough data yet to predict")
