@@ -23,7 +23,7 @@ from klantvriend.customers.selectors import came_through_referral
 from klantvriend.insights.scorecard import (
     new_customers_between,
     referral_counts,
-    repeat_buyers,
+    repeat_buyers_page,
     repeat_counts,
     trend_window,
 )
@@ -389,11 +389,8 @@ def _driver_answers(business, now, offset):
 def _repeat(business, now, offset, before=False):
     start, end = trend_window(now, before=before)
     counts = repeat_counts(business, start, end)
-    # The names alone: sorting every buyer's whole row by name took most of the page's time.
-    customers = (
-        repeat_buyers(business, start, end)
-        .only("name")
-        .order_by("name", "id")[offset : offset + ROW_LIMIT]
+    customers = repeat_buyers_page(
+        business, start, end, offset=offset, limit=ROW_LIMIT, buyers=counts["buyers"]
     )
     return RowTable(
         _("Customers who bought in the 90 days before the last 90")

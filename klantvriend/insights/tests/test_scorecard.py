@@ -701,6 +701,37 @@ def test_every_page_of_answers_and_promises_holds_the_next_rows_newest_first(
     assert {table.total for table in pages} == {8}
 
 
+def test_every_page_of_the_returning_customers_holds_the_next_buyers_by_name(business, monkeypatch):
+    """Their pages are found by their ids first, a page in the second half from the end of the
+    names: every page, read either way, holds the buyers that follow the page before, the same
+    name in the order of the customers' ids, each saying whether they had bought before."""
+    monkeypatch.setattr(rows_module, "ROW_LIMIT", 2)
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    for name, days in [
+        ("Gijs", [200, 3]), ("Anna", [2]), ("Eva", [150, 5]), ("Cor", [4]), ("Bram", [300, 1]),
+        ("Eva", [6]), ("Fenna", [7]), ("Dirk", [400]),  # Dirk bought only before the window
+    ]:  # fmt: skip
+        customer = CustomerFactory(business=business, name=name)
+        for day in days:
+            PurchaseFactory(customer=customer, at=now - timedelta(days=day))
+
+    with translation.override("en"):
+        pages = [
+            scorecard_rows(business=business, figure="repeat_rate", now=now, page=page)
+            for page in range(1, 6)
+        ]
+
+    assert [[(name, cells[0]) for _id, name, cells in table.rows] for table in pages] == [
+        [("Anna", "no, new"), ("Bram", "yes")],
+        [("Cor", "no, new"), ("Eva", "yes")],
+        [("Eva", "no, new"), ("Fenna", "no, new")],
+        [("Gijs", "yes")],
+        [],
+    ]
+    first_eva, second_eva = (pages[1].rows[1][0], pages[2].rows[0][0])
+    assert first_eva < second_eva
+
+
 def _share_of_rows(figure: str, table) -> float | None:
     """The figure as its rows add it up, read from what each row says it counts as."""
     cells = [cells for _id, _name, cells in table.rows]
