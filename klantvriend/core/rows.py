@@ -180,6 +180,19 @@ class ByOffset:
         return list(self.ids_in_order[start:stop])
 
 
+def rows_by_ids(
+    ordered: QuerySet, start: int, stop: int, *, built: QuerySet, of: int | None = None
+) -> list:
+    """The rows at [start, stop) of `ordered`: their ids first, through the order's index alone
+    (ByOffset; from the nearer end when `of`, how many there are, is given), then those rows
+    from `built` by their keys alone. Cut from the rows themselves, a deep page joins every row
+    it steps over to what the page shows of it; read back through `ordered`'s own conditions
+    instead of the keys, SQLite works those out again over many rows to find the page's."""
+    ids = ByOffset(ordered).ids(start, stop, of=of)
+    found = built.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
 class Part(Protocol):
     """A part of an IdsFirst that finds its ids its own way (ByFigure, or an app's own)."""
 

@@ -16,7 +16,7 @@ from klantvriend.aftercare.selectors import follow_up_coverage_events
 from klantvriend.complaints.selectors import complaint_views, complaints_received
 from klantvriend.core.models import Business
 from klantvriend.core.numbers import count_shown, counts_shown
-from klantvriend.core.rows import ByOffset
+from klantvriend.core.rows import rows_by_ids
 from klantvriend.core.shown import moment_shown
 from klantvriend.customers.models import Customer
 from klantvriend.customers.selectors import came_through_referral
@@ -107,14 +107,13 @@ def _promises(business, now, offset, before=False):
 
 def _page(rows, offset: int, *, of: int | None = None) -> list:
     """One page of a figure's rows in their order, each with its customer: the page's ids
-    first, through the order's index alone (core.rows.ByOffset), then those rows by their keys.
+    first, through the order's index alone, then those rows by their keys (core.rows.rows_by_ids).
     Cut from the rows themselves, a deep page joined every row it stepped over to its customer:
     page 307 of a year's survey answers took 207 ms on PostgreSQL at 100,000 customers. `of`:
     how many rows there are, for a page in the second half to be read from the end, where the
     rows' filter bounds the order's index at both ends (a period of answers)."""
-    ids = ByOffset(rows).ids(offset, offset + ROW_LIMIT, of=of)
-    found = rows.model.objects.select_related("customer").in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    built = rows.model.objects.select_related("customer")
+    return rows_by_ids(rows, offset, offset + ROW_LIMIT, built=built, of=of)
 
 
 def _names(business, customer_ids) -> dict[int, str]:
