@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -194,24 +195,43 @@ def refuse_undoing(record: models.Model, sent: dict, names: tuple[str, ...], mes
             raise ConflictError({name: DjangoValidationError(message, code="reopen")})
 
 
-class Message(Schema):
+class Out(BaseModel):
+    """Base of every answer body, read from the domain's objects (or dicts) by pydantic itself.
+    ninja's Schema reads each field through a Python wrapper (DjangoGetter, for its resolve_
+    methods and dotted names, which the API does not use): five times as long, 0.8 ms against
+    0.15 ms for a page of fifty customers. What a field needs worked out is given to it by
+    the route or a before-validator, not a resolver."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+def _username(member: Any) -> Any:
+    return (member.get_username() if member else "") if not isinstance(member, str) else member
+
+
+# A member of staff named in an answer (who logged a contact moment, gave a gesture): their
+# user name, "" for none.
+Username = Annotated[str, BeforeValidator(_username)]
+
+
+class Message(Out):
     detail: str
 
 
-class Conflict(Schema):
+class Conflict(Out):
     """A refusal because of a record's state (core.errors.Conflict): 409, with a stable code."""
 
     detail: str
     code: str = Field(..., description="resolved, finished, anonymised, has_purchases, …")
 
 
-class FieldError(Schema):
+class FieldError(Out):
     loc: list[str | int]
     msg: str
     type: str
 
 
-class ValidationErrors(Schema):
+class ValidationErrors(Out):
     detail: list[FieldError]
 
 

@@ -3,7 +3,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.complaints import selectors, services
@@ -18,6 +18,7 @@ from .common import (
     Input,
     Moment,
     ObjectId,
+    Out,
     Pagination,
     Patch,
     business_of,
@@ -34,7 +35,7 @@ DriverName = Literal[tuple(Driver.values)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(ComplaintStatus.values)]  # type: ignore[valid-type]
 
 
-class ComplaintOut(Schema):
+class ComplaintOut(Out):
     id: int
     customer: int
     received_at: datetime
@@ -136,7 +137,7 @@ class ComplaintUpdate(Patch):
     resolved_at: Moment | None = Field(None, description="Set (with a resolution) to resolve.")
 
 
-class ComplaintPage(Schema):
+class ComplaintPage(Out):
     items: list[ComplaintOut]
     count: int
 

@@ -3,7 +3,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.core.errors import NotFound, ValidationError
@@ -17,8 +17,10 @@ from .common import (
     Input,
     Moment,
     ObjectId,
+    Out,
     Pagination,
     Patch,
+    Username,
     business_of,
 )
 from .versions import IfMatch, expected_versions, with_etag
@@ -38,18 +40,14 @@ def customer_for_write(request: HttpRequest, customer_id: int):
         ) from None
 
 
-class ContactMomentOut(Schema):
+class ContactMomentOut(Out):
     id: int
     customer: int = Field(..., validation_alias="customer_id")
     kind: str
     at: datetime
     summary: str
-    member: str
+    member: Username
     created_at: datetime
-
-    @staticmethod
-    def resolve_member(moment: ContactMoment) -> str:
-        return moment.member.get_username() if moment.member else ""
 
 
 class ContactMomentCreate(Input):
@@ -59,7 +57,7 @@ class ContactMomentCreate(Input):
     at: Moment | None = None
 
 
-class ContactMomentPage(Schema):
+class ContactMomentPage(Out):
     items: list[ContactMomentOut]
     count: int
 

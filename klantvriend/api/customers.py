@@ -32,6 +32,7 @@ from .common import (
     OWNER_WRITE_ERRORS,
     WRITE_ERRORS,
     Input,
+    Out,
     Pagination,
     Patch,
     business_of,
@@ -46,7 +47,7 @@ Channel = Literal[tuple(AcquisitionChannel.values)]  # type: ignore[valid-type]
 Basis = Literal[tuple(LegalBasis.values)]  # type: ignore[valid-type]
 
 
-class CustomerOut(Schema):
+class CustomerOut(Out):
     id: int
     name: str
     company: str
@@ -66,16 +67,11 @@ class CustomerOut(Schema):
     marketing_consent_at: datetime | None
     special_category_consent: bool
     special_notes: str
-    tags: list[str]
+    # Given by selectors.with_tag_names (a page) or _with_version (one customer).
+    tags: list[str] = Field(validation_alias="tag_names")
     external_ref: str
     created_at: datetime
     updated_at: datetime
-
-    @staticmethod
-    def resolve_tags(customer: Customer) -> list[str]:
-        # A page of customers comes with its names already (selectors.with_tag_names).
-        names = getattr(customer, "tag_names", None)
-        return names if names is not None else sorted(tag.name for tag in customer.tags.all())
 
 
 class CustomerFields(Input):
@@ -115,7 +111,7 @@ class CustomerUpdate(CustomerFields, Patch):
     name: str | None = Field(None, max_length=200)
 
 
-class CustomerPage(Schema):
+class CustomerPage(Out):
     items: list[CustomerOut]
     count: int
 
@@ -138,7 +134,7 @@ def _service_fields(request: HttpRequest, fields: dict) -> dict:
     return fields
 
 
-class DuplicateCustomerOut(Schema):
+class DuplicateCustomerOut(Out):
     id: int
     name: str
     phone: str
@@ -149,7 +145,7 @@ class DuplicateCustomerOut(Schema):
     purchase_count: int
 
 
-class DuplicateGroupOut(Schema):
+class DuplicateGroupOut(Out):
     kind: str
     key: str = Field(
         ...,
@@ -177,7 +173,7 @@ class DuplicateGroupOut(Schema):
     )
 
 
-class DuplicatePage(Schema):
+class DuplicatePage(Out):
     items: list[DuplicateGroupOut]
     count: int = Field(..., description="Groups of this kind.")
     next_before: int | None = Field(
@@ -329,6 +325,7 @@ def list_customers(request: HttpRequest, page: Query[Pagination], search: str = 
 def _with_version(response: HttpResponse, customer: Customer) -> Customer:
     """The customer with their tags read once, for the body and for the ETag of their version."""
     prefetch_related_objects([customer], "tags")
+    customer.tag_names = sorted(tag.name for tag in customer.tags.all())
     return with_etag(response, customer, _version)
 
 
@@ -360,12 +357,10 @@ class CustomerDetailOut(CustomerOut):
         "as of the insight's last refresh).",
     )
     insight: CustomerInsightOut | None = Field(
-        None, description="Value, probability alive, segment and stage; null before a refresh."
+        None,
+        validation_alias="current_insight",
+        description="Value, probability alive, segment and stage; null before a refresh.",
     )
-
-    @staticmethod
-    def resolve_insight(customer: Customer):
-        return customer_insight_get(customer=customer)
 
 
 @router.get("/{customer_id}", response={200: CustomerDetailOut, **ERRORS}, summary="Get a customer")
@@ -376,6 +371,7 @@ def get_customer(request: HttpRequest, customer_id: int, response: HttpResponse)
         annotations={"total_spend_cents": Coalesce(F("spend__cents"), 0)},
     )
     audit_personal_data_viewed(customer=customer, actor=request.membership.user, how="api")  # type: ignore[attr-defined]
+    customer.current_insight = customer_insight_get(customer=customer)
     return _with_version(response, customer)
 
 
@@ -422,13 +418,13 @@ def delete_customer(request: HttpRequest, customer_id: int, if_match: IfMatch = 
     return Status(204, None)
 
 
-class MergeChangeOut(Schema):
+class MergeChangeOut(Out):
     field: str = Field(..., description="As in the customer's own fields.")
     now: Any
     after: Any
 
 
-class MergeMovingOut(Schema):
+class MergeMovingOut(Out):
     kind: str = Field(
         ...,
         description='The kind of record, as "app.model" ("customers.purchase", '
@@ -438,12 +434,12 @@ class MergeMovingOut(Schema):
     count: int
 
 
-class MergeDetailOut(Schema):
+class MergeDetailOut(Out):
     field: str
     value: Any
 
 
-class MergePreviewOut(Schema):
+class MergePreviewOut(Out):
     etag: str = Field(
         ...,
         description="This customer's ETag: send it as If-Match with the merge to be sure "

@@ -4,7 +4,7 @@ from typing import Literal
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.aftercare import selectors, services
@@ -18,6 +18,7 @@ from .common import (
     WRITE_ERRORS,
     Input,
     ObjectId,
+    Out,
     Pagination,
     Patch,
     business_of,
@@ -31,7 +32,7 @@ StatusName = Literal[tuple(FollowUpStatus.values)]  # type: ignore[valid-type]
 OutcomeName = Literal[services.OUTCOMES]  # type: ignore[valid-type]
 
 
-class FollowUpOut(Schema):
+class FollowUpOut(Out):
     id: int
     customer: int
     reason: str
@@ -94,7 +95,7 @@ class FollowUpUpdate(Patch):
     outcome_note: str | None = Field(None, max_length=5000, description="Sent with the outcome.")
 
 
-class FollowUpPage(Schema):
+class FollowUpPage(Out):
     items: list[FollowUpOut]
     count: int
 

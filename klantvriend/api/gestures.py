@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.core.money import MAX_CENTS
@@ -16,8 +16,10 @@ from .common import (
     Input,
     Moment,
     ObjectId,
+    Out,
     Pagination,
     Patch,
+    Username,
     business_of,
 )
 from .contact_moments import customer_for_write
@@ -28,21 +30,17 @@ router = Router(tags=["gestures"])
 OccasionName = Literal[tuple(Occasion.values)]  # type: ignore[valid-type]
 
 
-class GestureOut(Schema):
+class GestureOut(Out):
     id: int
     customer: int = Field(..., validation_alias="customer_id")
     what: str
     value_cents: int | None
     occasion: str
     given_at: datetime
-    given_by: str
+    given_by: Username
     repeated_recently: bool = Field(
         False, description="On create: the same gesture went to this customer in the last 180 days."
     )
-
-    @staticmethod
-    def resolve_given_by(gesture) -> str:
-        return gesture.given_by.get_username() if gesture.given_by else ""
 
 
 class GestureCreate(Input):
@@ -62,7 +60,7 @@ class GestureUpdate(Patch):
     given_at: Moment | None = None
 
 
-class GesturePage(Schema):
+class GesturePage(Out):
     items: list[GestureOut]
     count: int
 

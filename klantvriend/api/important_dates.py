@@ -1,13 +1,22 @@
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ImportantDate
 
-from .common import CHANGE_ERRORS, ERRORS, WRITE_ERRORS, Input, ObjectId, Pagination, business_of
+from .common import (
+    CHANGE_ERRORS,
+    ERRORS,
+    WRITE_ERRORS,
+    Input,
+    ObjectId,
+    Out,
+    Pagination,
+    business_of,
+)
 from .contact_moments import customer_for_write
 from .versions import IfMatch, expected_versions, with_etag
 
@@ -15,7 +24,7 @@ router = Router(tags=["important dates"])
 tags_router = Router(tags=["tags"])
 
 
-class ImportantDateOut(Schema):
+class ImportantDateOut(Out):
     id: int
     customer: int = Field(..., validation_alias="customer_id")
     label: str
@@ -30,7 +39,7 @@ class ImportantDateCreate(Input):
     yearly: StrictBool = True
 
 
-class ImportantDatePage(Schema):
+class ImportantDatePage(Out):
     items: list[ImportantDateOut]
     count: int
 
@@ -83,12 +92,12 @@ def delete_important_date(request: HttpRequest, important_date_id: int, if_match
     return Status(204, None)
 
 
-class TagOut(Schema):
+class TagOut(Out):
     name: str
     customer_count: int
 
 
-class TagPage(Schema):
+class TagPage(Out):
     items: list[TagOut]
     count: int
 

@@ -1,24 +1,23 @@
 """/insights/scorecard and /insights/advice: the customer-centricity scorecard and the attention
 advisor, the same figures as the web pages (registered under /insights beside /insights/nps)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
 from pydantic import Field
 
 from klantvriend.core.money import whole_cents
-from klantvriend.insights.models import CustomerInsight
 from klantvriend.insights.scorecard import customer_scorecard_recent
 from klantvriend.insights.selectors import insight_run_latest
 
-from .common import ERRORS, business_of
+from .common import ERRORS, Out, business_of
 
 router = Router(tags=["insights"])
 
 
-class FigureOut(Schema):
+class FigureOut(Out):
     key: str
     label: str
     value: float | None = Field(..., description="Null when not measured yet.")
@@ -31,20 +30,20 @@ class FigureOut(Schema):
     detail: str
 
 
-class ScorecardOut(Schema):
+class ScorecardOut(Out):
     figures: list[FigureOut]
     weakest: str | None = Field(..., description="Key of the figure furthest below target.")
     next_action: str
 
 
-class SegmentWorthOut(Schema):
+class SegmentWorthOut(Out):
     segment: str
     customers: int
     mean_value_cents: int
     attention_worth_per_year_cents: int
 
 
-class AdviceOut(Schema):
+class AdviceOut(Out):
     verdict: str | None = Field(
         ..., description="relationship, mixed or stream; null without data."
     )
@@ -65,8 +64,8 @@ class AdviceOut(Schema):
     computed_at: datetime | None
 
 
-class CustomerInsightOut(Schema):
-    as_of: str
+class CustomerInsightOut(Out):
+    as_of: date
     purchase_days: int
     days_since_last: int
     usual_interval_days: float | None
@@ -82,10 +81,6 @@ class CustomerInsightOut(Schema):
     value_cents: int | None
     segment: str
     stage: str
-
-    @staticmethod
-    def resolve_as_of(insight: CustomerInsight) -> str:
-        return insight.as_of.isoformat()
 
 
 @router.get("/scorecard", response={200: ScorecardOut, **ERRORS}, summary="Scorecard")

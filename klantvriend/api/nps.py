@@ -6,17 +6,17 @@ from datetime import date
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 from pydantic import Field
 
 from klantvriend.surveys.selectors import survey_results
 
-from .common import ERRORS, business_of
+from .common import ERRORS, Out, business_of
 
 router = Router(tags=["insights"])
 
 
-class NpsOut(Schema):
+class NpsOut(Out):
     answers: int
     promoters: int
     passives: int
@@ -31,7 +31,7 @@ class MonthOut(NpsOut):
     month: date
 
 
-class DriverOut(Schema):
+class DriverOut(Out):
     name: str
     average: float | None
     answers: int
@@ -40,7 +40,7 @@ class DriverOut(Schema):
     gap: float | None = Field(..., description="Promoter minus detractor average.")
 
 
-class NpsReport(Schema):
+class NpsReport(Out):
     days: int
     nps: NpsOut
     trend: list[MonthOut]

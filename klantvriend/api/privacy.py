@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 from pydantic import Field
 
 from klantvriend.core.audit import AuditAction, audit_record
@@ -13,18 +13,18 @@ from klantvriend.customers import selectors
 from klantvriend.customers.models import ConsentRecord
 from klantvriend.importers.privacy import customer_erase, customer_personal_data
 
-from .common import ERRORS, OWNER_ERRORS, OWNER_WRITE_ERRORS, business_of, require_owner
+from .common import ERRORS, OWNER_ERRORS, OWNER_WRITE_ERRORS, Out, business_of, require_owner
 
 router = Router(tags=["privacy"])
 
 
-class ErasedOut(Schema):
+class ErasedOut(Out):
     id: int
     name: str
     erased_at: datetime
 
 
-class ConsentOut(Schema):
+class ConsentOut(Out):
     kind: str
     given: bool
     basis: str
@@ -36,7 +36,7 @@ class ConsentOut(Schema):
     )
 
 
-class ConsentPage(Schema):
+class ConsentPage(Out):
     items: list[ConsentOut]
     count: int
 

@@ -3,7 +3,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.promises import selectors, services
@@ -18,6 +18,7 @@ from .common import (
     Input,
     Moment,
     ObjectId,
+    Out,
     Pagination,
     Patch,
     business_of,
@@ -33,7 +34,7 @@ Kind = Literal[tuple(PromiseKind.values)]  # type: ignore[valid-type]
 StatusName = Literal[API_STATUSES]  # type: ignore[valid-type]
 
 
-class PromiseOut(Schema):
+class PromiseOut(Out):
     id: int
     customer: int
     description: str
@@ -114,12 +115,12 @@ class PromiseReschedule(Input):
     )
 
 
-class PromisePage(Schema):
+class PromisePage(Out):
     items: list[PromiseOut]
     count: int
 
 
-class FiguresOut(Schema):
+class FiguresOut(Out):
     judged: int
     kept_on_time: int
     kept_late: int

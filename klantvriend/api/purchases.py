@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.core.money import MAX_CENTS
@@ -16,6 +16,7 @@ from .common import (
     Input,
     Moment,
     ObjectId,
+    Out,
     Pagination,
     Patch,
     business_of,
@@ -27,7 +28,7 @@ from .versions import IfMatch, expected_versions, with_etag
 router = Router(tags=["purchases"])
 
 
-class PurchaseOut(Schema):
+class PurchaseOut(Out):
     id: int
     customer: int = Field(..., validation_alias="customer_id")
     at: datetime
@@ -54,7 +55,7 @@ class PurchaseCreate(Input):
     )
 
 
-class PurchasePage(Schema):
+class PurchasePage(Out):
     items: list[PurchaseOut]
     count: int
 

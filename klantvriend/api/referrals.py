@@ -5,16 +5,16 @@ other businesses' customers are refused."""
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from klantvriend.referrals.selectors import referred_customer_list
 
-from .common import ERRORS, ObjectId, Pagination, business_of
+from .common import ERRORS, ObjectId, Out, Pagination, business_of
 
 router = Router(tags=["referrals"])
 
 
-class ReferralOut(Schema):
+class ReferralOut(Out):
     customer: int
     customer_name: str
     referred_by: int
@@ -23,7 +23,7 @@ class ReferralOut(Schema):
     spend_cents: int
 
 
-class ReferralPage(Schema):
+class ReferralPage(Out):
     items: list[ReferralOut]
     count: int
 

@@ -5,13 +5,13 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import InvitationChannel
 
-from .common import ERRORS, WRITE_ERRORS, Input, ObjectId, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, ObjectId, Out, Pagination, business_of
 from .contact_moments import customer_for_write
 
 invitations_router = Router(tags=["surveys"])
@@ -21,7 +21,7 @@ ChannelName = Literal[tuple(InvitationChannel.values)]  # type: ignore[valid-typ
 Category = Literal["promoter", "passive", "detractor"]
 
 
-class InvitationOut(Schema):
+class InvitationOut(Out):
     id: int
     customer: int
     channel: str
@@ -56,7 +56,7 @@ class InvitationCreate(Input):
     )
 
 
-class InvitationPage(Schema):
+class InvitationPage(Out):
     items: list[InvitationOut]
     count: int
 
@@ -118,7 +118,7 @@ def get_invitation(request: HttpRequest, survey_invitation_id: int):
     )
 
 
-class ResponseOut(Schema):
+class ResponseOut(Out):
     id: int
     customer: int
     invitation: int
@@ -136,7 +136,7 @@ class ResponseOut(Schema):
     complaint: int | None
 
 
-class ResponsePage(Schema):
+class ResponsePage(Out):
     items: list[ResponseOut]
     count: int
 

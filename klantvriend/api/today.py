@@ -1,11 +1,11 @@
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from klantvriend.today.selectors import LISTS, today_list
 
-from .common import ERRORS, business_of
+from .common import ERRORS, Out, business_of
 from .complaints import ComplaintOut, complaint_out
 from .follow_ups import FollowUpOut, follow_up_out
 from .promises import PromiseOut, promise_out
@@ -13,7 +13,7 @@ from .promises import PromiseOut, promise_out
 router = Router(tags=["today"])
 
 
-class OccasionOut(Schema):
+class OccasionOut(Out):
     customer: int
     customer_name: str
     occasion: str
@@ -21,7 +21,7 @@ class OccasionOut(Schema):
     congratulated: bool
 
 
-class TodayTotalsOut(Schema):
+class TodayTotalsOut(Out):
     """How long each list is; the lists themselves hold at most 50 items."""
 
     overdue: int
@@ -31,7 +31,7 @@ class TodayTotalsOut(Schema):
     occasions: int
 
 
-class TodayOut(Schema):
+class TodayOut(Out):
     day: date
     totals: TodayTotalsOut
     overdue: list[PromiseOut]
