@@ -206,7 +206,10 @@ class Out(BaseModel):
 
 
 def _username(member: Any) -> Any:
-    return (member.get_username() if member else "") if not isinstance(member, str) else member
+    """A user as their user name, "" for none; a name given as text stays as it is."""
+    if isinstance(member, str):
+        return member
+    return member.get_username() if member else ""
 
 
 # A member of staff named in an answer (who logged a contact moment, gave a gesture): their
