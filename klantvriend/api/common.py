@@ -48,9 +48,38 @@ class UtcJSONRenderer(JSONRenderer):
     encoder_class = UtcJSONEncoder
 
 
+class UnreadableBody(ValueError):
+    """A request body that is not JSON. ninja answers any parser error with 400 and an English
+    "Cannot parse request body" (with the parser's own English words only under DEBUG); the
+    400 handler (api/urls.py) finds this as that error's cause and says, in the request's
+    language, where the JSON broke off and what to send instead."""
+
+    def __init__(self, refused: ValueError) -> None:
+        super().__init__(str(refused))
+        self.line: int | None = getattr(refused, "lineno", None)
+        self.column: int | None = getattr(refused, "colno", None)
+
+    def message(self) -> str:
+        if self.line is None or self.column is None:
+            return _(
+                'The body is not JSON: send one JSON object in UTF-8, such as {"name": "Anna"}.'
+            )
+        return _(
+            "The body is not JSON (it breaks off at line %(line)d, column %(column)d): send one "
+            'JSON object, such as {"name": "Anna"}.'
+        ) % {"line": self.line, "column": self.column}
+
+
 class QueryParser(Parser):
-    """JSON bodies as ninja reads them; query parameters with a NUL character (%00) refused as
-    input, as the domain refuses one in a body's text: no database takes one in a query."""
+    """JSON bodies as ninja reads them, a body that is not JSON refused with where it broke off
+    (UnreadableBody); query parameters with a NUL character (%00) refused as input, as the
+    domain refuses one in a body's text: no database takes one in a query."""
+
+    def parse_body(self, request):
+        try:
+            return super().parse_body(request)
+        except ValueError as refused:  # JSONDecodeError and UnicodeDecodeError both are
+            raise UnreadableBody(refused) from refused
 
     def parse_querydict(self, data, list_fields, request):
         values = super().parse_querydict(data, list_fields, request)

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationErrorContext
+from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as SchemaValidationError
 
 from klantvriend.core.errors import ChangedMeanwhile, Conflict, NotFound, OwnerOnly
@@ -26,7 +26,7 @@ from . import (
     surveys,
     today,
 )
-from .common import BearerToken, QueryParser, UtcJSONRenderer
+from .common import BearerToken, QueryParser, UnreadableBody, UtcJSONRenderer
 from .declared import declared_only
 from .idempotency import OPENAPI_PARAMETER, WRITE_METHODS, idempotent
 
@@ -159,6 +159,15 @@ api.add_router("/insights", insights.router)
 @api.exception_handler(NotFound)
 def not_found(request: HttpRequest, exc: NotFound):
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    """ninja's own refusals in its shape ({"detail": …}); a body that is not JSON is said in the
+    request's language, with where it broke off (common.UnreadableBody)."""
+    cause = exc.__cause__
+    detail = cause.message() if isinstance(cause, UnreadableBody) else exc.message
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)
