@@ -1,9 +1,12 @@
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseNotAllowed
+from django.urls import URLPattern, re_path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as SchemaValidationError
@@ -99,6 +102,39 @@ class KlantvriendAPI(NinjaAPI):
                     if OPENAPI_PARAMETER not in parameters:
                         parameters.append(OPENAPI_PARAMETER)
         return schema
+
+    def _get_urls(self):
+        """ninja's addresses, each answering a method it does not take in JSON, and after them
+        one for every other address under the API (Django would answer both with a page of
+        HTML in English): a client is told in JSON, in its language, what it can do instead."""
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = self._method_refused_in_json(pattern.callback)
+        return [*patterns, re_path(r"^", csrf_exempt(self._no_such_address), name="unknown")]
+
+    def _method_refused_in_json(self, view):
+        @wraps(view)
+        def answering_in_json(request: HttpRequest, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if not isinstance(response, HttpResponseNotAllowed):
+                return response
+            message = _("%(method)s is not done at this address; it takes %(methods)s.") % {
+                "method": request.method,
+                "methods": ", ".join(sorted(response["Allow"].split(", "))),
+            }
+            refused = self.create_response(request, {"detail": message}, status=405)
+            refused["Allow"] = response["Allow"]
+            return refused
+
+        return answering_in_json
+
+    def _no_such_address(self, request: HttpRequest):
+        docs = reverse(f"{self.urls_namespace}:openapi-view")
+        message = _("The API has no address %(path)s; its addresses are listed at %(docs)s.")
+        return self.create_response(
+            request, {"detail": message % {"path": request.path, "docs": docs}}, status=404
+        )
 
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext]

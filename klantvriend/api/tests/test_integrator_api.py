@@ -68,3 +68,57 @@ def post(api, url, data, language="en"):
         content_type="application/json",
         headers={"Accept-Language": language},
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "PUT is not done at this address; it takes DELETE, GET, PATCH."),
+        ("nl", "PUT kan niet op dit adres, wel DELETE, GET, PATCH."),
+    ],
+)
+def test_a_method_an_address_does_not_take_is_refused_in_json_saying_which_it_takes(
+    api, business, language, expected
+):
+    customer = Customer.objects.create(business=business, name="Anna")
+
+    response = api.put(
+        f"/api/v1/customers/{customer.pk}",
+        data=json.dumps({"name": "Overschreven"}),
+        content_type="application/json",
+        headers={"Accept-Language": language},
+    )
+
+    assert response.status_code == 405
+    assert response.json() == {"detail": expected}
+    assert sorted(response["Allow"].split(", ")) == ["DELETE", "GET", "PATCH"]
+    assert Customer.objects.get().name == "Anna"
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "expected"),
+    [
+        (
+            "/api/v1/customer",
+            "en",
+            "The API has no address /api/v1/customer; its addresses are listed at /api/v1/docs.",
+        ),
+        (
+            "/api/v1/customers/",
+            "nl",
+            "De API heeft geen adres /api/v1/customers/; de adressen staan op /api/v1/docs.",
+        ),
+    ],
+)
+def test_an_address_the_api_does_not_have_is_a_404_in_json(api, business, path, language, expected):
+    response = api.post(
+        path,
+        data=json.dumps({"name": "Anna"}),
+        content_type="application/json",
+        headers={"Accept-Language": language},
+    )
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json() == {"detail": expected}
+    assert Customer.objects.count() == 0
