@@ -66,10 +66,14 @@ def schema_message(error: dict[str, Any]) -> str:
         }
     if kind in _NUMBER_ERRORS:
         return _("Enter a whole number.")
+    # The format with an example: "Enter a valid date." left "12-03-1980" to guesswork.
     if kind in _DATE_ERRORS:
-        return _("Enter a valid date.")
+        return _("Enter a valid date as YYYY-MM-DD, e.g. 2026-03-01.")
     if kind in _MOMENT_ERRORS:
-        return _("Enter a valid date/time.")
+        return _(
+            "Enter a valid moment as ISO 8601 text with its time zone, e.g. "
+            "2026-03-01T14:30:00+01:00."
+        )
     if kind == "timezone_aware":
         return _("Give the moment with its time zone, e.g. 2026-03-01T14:30:00+01:00.")
     if kind in {"bool_type", "bool_parsing"}:

@@ -172,7 +172,7 @@ def test_messages_follow_the_requested_language(api, business):
             "nl",
             {
                 "loc": ["body", "birthday"],
-                "msg": "Voer een geldige datum in.",
+                "msg": "Voer een geldige datum in als JJJJ-MM-DD, bijvoorbeeld 2026-03-01.",
                 "type": "date_from_datetime_parsing",
             },
         ),

@@ -3,6 +3,7 @@ purchases, with only docs/api.md): every refusal says what was wrong and what to
 in the language asked for, in the shape of the others, and changes nothing."""
 
 import json
+from unittest.mock import ANY
 
 import pytest
 
@@ -122,3 +123,54 @@ def test_an_address_the_api_does_not_have_is_a_404_in_json(api, business, path, 
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response.json() == {"detail": expected}
     assert Customer.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "language", "expected"),
+    [
+        ("birthday", "12-03-1980", "en", "Enter a valid date as YYYY-MM-DD, e.g. 2026-03-01."),
+        (
+            "birthday",
+            "12-03-1980",
+            "nl",
+            "Voer een geldige datum in als JJJJ-MM-DD, bijvoorbeeld 2026-03-01.",
+        ),
+        (
+            "at",
+            "30-11-2026 14:30",
+            "en",
+            "Enter a valid moment as ISO 8601 text with its time zone, e.g. "
+            "2026-03-01T14:30:00+01:00.",
+        ),
+        (
+            "at",
+            "30-11-2026 14:30",
+            "nl",
+            "Voer een geldig moment in als ISO 8601-tekst met de tijdzone, bijvoorbeeld "
+            "2026-03-01T14:30:00+01:00.",
+        ),
+    ],
+)
+def test_a_date_or_moment_in_another_format_is_refused_naming_the_format(
+    api, business, field, value, language, expected
+):
+    customer = Customer.objects.create(business=business, name="Anna")
+    url, body = (
+        (f"/api/v1/customers/{customer.pk}", {field: value})
+        if field == "birthday"
+        else ("/api/v1/purchases", {"customer": customer.pk, "amount_cents": 1250, field: value})
+    )
+
+    response = api.generic(
+        "PATCH" if field == "birthday" else "POST",
+        url,
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Accept-Language": language},
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {"detail": [{"loc": ["body", field], "msg": expected, "type": ANY}]}
+    customer.refresh_from_db()
+    assert customer.birthday is None
+    assert customer.purchases.count() == 0
