@@ -45,7 +45,12 @@ class PurchaseCreate(Input):
         ..., ge=0, le=MAX_CENTS, description="Amount in cents: 1250 is 12.50"
     )
     at: Moment | None = None
-    currency: str = Field("", max_length=3)
+    currency: str = Field(
+        "",
+        max_length=3,
+        description="The business's currency (ISO 4217, in any capitals: eur is EUR); left "
+        "out, the business's. Another is refused (422, type other_currency).",
+    )
     description: str = Field("", max_length=300)
     external_ref: str = Field(
         "",

@@ -516,7 +516,8 @@ def purchase_create(
         customer=customer,
         amount_cents=amount_cents,
         at=at or timezone.now(),
-        currency=currency or customer.business.currency,
+        # In any capitals, as the purchase importer reads it: "eur" is the business's EUR.
+        currency=(currency.strip() or customer.business.currency).upper(),
         description=description.strip(),
         external_ref=external_ref.strip(),
     )

@@ -174,3 +174,45 @@ def test_a_date_or_moment_in_another_format_is_refused_naming_the_format(
     customer.refresh_from_db()
     assert customer.birthday is None
     assert customer.purchases.count() == 0
+
+
+def test_the_business_currency_in_small_letters_is_the_business_currency(api, business):
+    customer = Customer.objects.create(business=business, name="Anna")
+
+    response = post(
+        api, "/api/v1/purchases", {"customer": customer.pk, "amount_cents": 1250, "currency": "eur"}
+    )
+
+    assert response.status_code == 201
+    assert response.json()["currency"] == "EUR"
+    assert customer.purchases.get().currency == "EUR"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "This business keeps its amounts in EUR; an amount in USD would be counted as EUR."),
+        (
+            "nl",
+            "Dit bedrijf houdt zijn bedragen bij in EUR; een bedrag in USD zou als EUR worden "
+            "geteld.",
+        ),
+    ],
+)
+def test_another_currency_in_small_letters_is_refused_naming_it_as_written_in_capitals(
+    api, business, language, expected
+):
+    customer = Customer.objects.create(business=business, name="Anna")
+
+    response = post(
+        api,
+        "/api/v1/purchases",
+        {"customer": customer.pk, "amount_cents": 1250, "currency": "usd"},
+        language,
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [{"loc": ["body", "currency"], "msg": expected, "type": "other_currency"}]
+    }
+    assert customer.purchases.count() == 0
