@@ -212,12 +212,16 @@ def http_error(request: HttpRequest, exc: HttpError):
 
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request: HttpRequest, exc: AuthenticationError):
-    """No token, an unknown one or a revoked one: said in the language asked for, with how."""
-    return api.create_response(
+    """No token, an unknown one or a revoked one: said in the language asked for, with how, and
+    with the scheme in WWW-Authenticate, which a 401 must carry (RFC 9110, 11.6.1) and HTTP
+    libraries read to know what to send."""
+    response = api.create_response(
         request,
         {"detail": _("A valid API token is needed, sent as 'Authorization: Bearer <token>'.")},
         status=401,
     )
+    response["WWW-Authenticate"] = 'Bearer realm="Klantvriend API"'
+    return response
 
 
 @api.exception_handler(OwnerOnly)

@@ -32,16 +32,21 @@ def test_requests_without_a_valid_token_are_refused(db, client, business):
     assert bad.json() == {
         "detail": "A valid API token is needed, sent as 'Authorization: Bearer <token>'."
     }
-    dutch = client.get("/api/v1/customers")  # the shop's language unless another is asked for
+    dutch = client.get("/api/v1/customers")  # Dutch unless another language is asked for
     assert dutch.json() == {
         "detail": "Een geldig API-token is nodig, meegestuurd als 'Authorization: Bearer <token>'."
     }
+    assert bad["WWW-Authenticate"] == dutch["WWW-Authenticate"] == 'Bearer realm="Klantvriend API"'
 
 
 def test_revoked_token_is_refused(api, membership):
     assert api.get("/api/v1/customers").status_code == 200
     apitoken_revoke(token=membership.api_tokens.get())
-    assert api.get("/api/v1/customers").status_code == 401
+    refused = api.get("/api/v1/customers")
+    assert refused.status_code == 401
+    assert refused.json() == {
+        "detail": "A valid API token is needed, sent as 'Authorization: Bearer <token>'."
+    }
 
 
 def test_list_is_paginated_and_searchable(api, business, other_business):
