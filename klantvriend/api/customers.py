@@ -311,11 +311,31 @@ def unmark_not_the_same(
     return Status(204, None)
 
 
+class CustomerFilters(Schema):
+    search: str = Field(
+        "",
+        description="Words of the name or company, an e-mail address or a phone number (in "
+        "any way written: 06-12345678 finds +31 6 1234 5678), as the web interface's search.",
+    )
+    tag: str = Field("", description="The exact name of a tag, as GET /tags lists it.")
+    external_ref: str = Field(
+        "",
+        max_length=100,
+        description="A customer number (the till's or web shop's own), in any capitals: the "
+        "customer who has it, or none. The way to find the customer an order or receipt is for.",
+    )
+
+
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="List customers")
-def list_customers(request: HttpRequest, page: Query[Pagination], search: str = "", tag: str = ""):
-    customers = selectors.customer_list(business=business_of(request), query=search, tag=tag)
+def list_customers(request: HttpRequest, page: Query[Pagination], filters: Query[CustomerFilters]):
+    customers = selectors.customer_list(
+        business=business_of(request),
+        query=filters.search,
+        tag=filters.tag,
+        number=filters.external_ref,
+    )
     items = selectors.with_tag_names(list(customers[page.offset : page.offset + page.limit]))
-    if search or tag:
+    if filters.search or filters.tag or filters.external_ref:
         count = customers.count()
     else:
         count = selectors.customer_count(business=business_of(request))

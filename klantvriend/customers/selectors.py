@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower, RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
+from klantvriend.core.db import AsciiLower
 from klantvriend.core.errors import NotFound
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
@@ -31,7 +32,7 @@ from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
 from klantvriend.core.versions import record_version
 
-from .identity import identifier_key, identity_digest
+from .identity import customer_number_key, identifier_key, identity_digest
 from .models import (
     DERIVED_FIELDS,
     AcquisitionChannel,
@@ -78,21 +79,42 @@ def came_through(channel: str) -> Q:
     return Q(acquisition_channel=channel) & ~came_through_referral()
 
 
+def numbered(customers: QuerySet[Customer], numbers: Iterable[str]) -> QuerySet[Customer]:
+    """Those of `customers` whose customer number is one of `numbers` but for case (K-1001 is
+    k-1001: identity.customer_number_key), through the index the unique constraint on the
+    number keeps."""
+    keys = {customer_number_key(number) for number in numbers if number.strip()}
+    return (
+        customers.alias(number_key=AsciiLower("external_ref"))
+        .filter(number_key__in=keys)
+        .exclude(external_ref="")  # the condition of the index on the key: an index lookup
+    )
+
+
+def customers_numbered(*, business: Business, numbers: Iterable[str]) -> QuerySet[Customer]:
+    """The customers whose number is one of `numbers` but for case (the importers' match)."""
+    return numbered(Customer.objects.filter(business=business), numbers).order_by()
+
+
 def customer_list(
     *,
     business: Business,
     query: str = "",
     tag: str = "",
+    number: str = "",
     order: str = "name",
     channel: str = "",
     since_from: date | None = None,
     since_until: date | None = None,
 ) -> QuerySet[Customer]:
-    """Customers matching a search, a tag, the channel they came through (as the acquisition
-    report counts it) and the days they became a customer (from and until, both included)."""
+    """Customers matching a search, a tag, a customer number (in any capitals), the channel
+    they came through (as the acquisition report counts it) and the days they became a
+    customer (from and until, both included)."""
     customers = Customer.objects.filter(business=business)
     if query.strip():
         customers = customers.filter(search_filter(query))
+    if number.strip():
+        customers = numbered(customers, [number])
     if tag:
         customers = customers.filter(tags__business=business, tags__name=tag)
     if channel:

@@ -23,6 +23,7 @@ from klantvriend.customers.models import (
     refuse_long_tag,
     refuse_marketing_consent_without_basis,
 )
+from klantvriend.customers.selectors import customers_numbered
 from klantvriend.customers.services import (
     apply_consent_timestamps,
     consent_changes,
@@ -35,7 +36,6 @@ from .matching import (
     ambiguous_email_error,
     by_number_key,
     customers_keyed,
-    customers_numbered,
     match_number,
 )
 from .results import ImportResult, RowError

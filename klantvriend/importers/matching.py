@@ -5,10 +5,8 @@ back."""
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from klantvriend.core.db import AsciiLower
 from klantvriend.core.models import Business
 from klantvriend.customers.identity import (
     CUSTOMER_NUMBER,
@@ -22,17 +20,6 @@ from klantvriend.customers.selectors import erased_identity_find, erased_identit
 from .common import Columns
 from .export_keys import CUSTOMER, rows_keyed
 from .results import RowError
-
-
-def customers_numbered(*, business: Business, numbers: Iterable[str]) -> QuerySet[Customer]:
-    """The customers whose number is one of `numbers` but for case."""
-    keys = {customer_number_key(number) for number in numbers if number}
-    return (
-        Customer.objects.annotate(number_key=AsciiLower("external_ref"))
-        .filter(business=business, number_key__in=keys)
-        .exclude(external_ref="")  # the condition of the index on the key: an index lookup
-        .order_by()
-    )
 
 
 def customers_keyed(*, business: Business, numbers: Iterable[str]) -> dict[str, int]:

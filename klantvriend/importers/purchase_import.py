@@ -28,6 +28,7 @@ from klantvriend.core.models import Business
 from klantvriend.core.moments import EARLIEST, moment_problem
 from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Customer, Purchase
+from klantvriend.customers.selectors import customers_numbered
 from klantvriend.customers.services import currency_refusal
 
 from .common import Columns, RowProblems, batched, rows
@@ -37,7 +38,6 @@ from .matching import (
     ambiguous_email_error,
     by_number_key,
     customers_keyed,
-    customers_numbered,
     match_number,
 )
 from .privacy import personal_strings, scrubber

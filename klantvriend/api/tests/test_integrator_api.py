@@ -8,6 +8,7 @@ from unittest.mock import ANY
 import pytest
 
 from klantvriend.customers.models import Customer
+from klantvriend.customers.tests.factories import CustomerFactory
 
 
 @pytest.mark.parametrize(
@@ -216,3 +217,36 @@ def test_another_currency_in_small_letters_is_refused_naming_it_as_written_in_ca
         "detail": [{"loc": ["body", "currency"], "msg": expected, "type": "other_currency"}]
     }
     assert customer.purchases.count() == 0
+
+
+def test_a_customer_is_found_by_their_customer_number_in_any_capitals(
+    api, business, other_business
+):
+    CustomerFactory(business=business, name="Anna de Vries", external_ref="K-1001")
+    CustomerFactory(business=business, name="Anna de Vries", external_ref="K-10011")
+    CustomerFactory(business=business, name="Kees Bakker", external_ref="")
+    CustomerFactory(business=other_business, name="Geheim", external_ref="k-1002")
+
+    found = api.get("/api/v1/customers?external_ref=k-1001").json()
+    none = api.get("/api/v1/customers?external_ref=K-1002").json()
+    both = api.get("/api/v1/customers?external_ref=K-1001&search=anna").json()
+
+    assert [(c["name"], c["external_ref"]) for c in found["items"]] == [("Anna de Vries", "K-1001")]
+    assert found["count"] == 1
+    assert none == {"items": [], "count": 0}
+    assert [c["external_ref"] for c in both["items"]] == ["K-1001"]
+
+
+def test_a_customer_number_longer_than_any_is_refused_naming_the_parameter(api, business):
+    response = api.get(f"/api/v1/customers?external_ref={'K' * 101}")
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "loc": ["query", "external_ref"],
+                "msg": "Ensure this value has at most 100 characters (it has 101).",
+                "type": "string_too_long",
+            }
+        ]
+    }
