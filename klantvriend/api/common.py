@@ -277,8 +277,9 @@ class Pagination(Schema):
     offset: int = Field(0, ge=0, le=DATABASE_INT_MAX)
 
 
-# 400: a body that is not JSON at all (ninja answers before any schema is applied).
-ERRORS = {400: Message, 401: Message, 404: Message, 422: ValidationErrors}
+# 400: a body that is not JSON at all (ninja answers before any schema is applied); 413: one
+# larger than the API reads (DATA_UPLOAD_MAX_MEMORY_SIZE).
+ERRORS = {400: Message, 401: Message, 404: Message, 413: Message, 422: ValidationErrors}
 OWNER_ERRORS = {**ERRORS, 403: Message}
 # A write may meet a record whose state forbids it (409); a read never does.
 WRITE_ERRORS = {**ERRORS, 409: Conflict}

@@ -1,8 +1,10 @@
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponseNotAllowed
+from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, re_path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -108,19 +110,25 @@ class KlantvriendAPI(NinjaAPI):
         return schema
 
     def _get_urls(self):
-        """ninja's addresses, each answering a method it does not take in JSON, and after them
-        one for every other address under the API (Django would answer both with a page of
-        HTML in English): a client is told in JSON, in its language, what it can do instead."""
+        """ninja's addresses, each answering in JSON a method it does not take and a body too
+        large to read, and after them one for every other address under the API (Django would
+        answer each with a page of HTML in English): a client is told in JSON, in its
+        language, what it can do instead."""
         patterns = super()._get_urls()
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
-                pattern.callback = self._method_refused_in_json(pattern.callback)
+                pattern.callback = self._refusing_in_json(pattern.callback)
         return [*patterns, re_path(r"^", csrf_exempt(self._no_such_address), name="unknown")]
 
-    def _method_refused_in_json(self, view):
+    def _refusing_in_json(self, view):
         @wraps(view)
         def answering_in_json(request: HttpRequest, *args, **kwargs):
-            response = view(request, *args, **kwargs)
+            try:
+                response = view(request, *args, **kwargs)
+            except RequestDataTooBig:
+                # Read outside the operation (the Idempotency-Key's fingerprint reads the body
+                # before the operation runs), where the exception handler does not reach.
+                return body_too_large(request)
             if not isinstance(response, HttpResponseNotAllowed):
                 return response
             message = _("%(method)s is not done at this address; it takes %(methods)s.") % {
@@ -208,6 +216,18 @@ def http_error(request: HttpRequest, exc: HttpError):
     cause = exc.__cause__
     detail = cause.message() if isinstance(cause, UnreadableBody) else exc.message
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig | None = None):
+    """A body beyond DATA_UPLOAD_MAX_MEMORY_SIZE: 413 Content Too Large, saying the limit, where
+    Django answered a bare HTML "Bad Request" (and ninja, under DEBUG, a 500)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = _(
+        "The body is larger than the API reads (at most %(size)s); send fewer or shorter values "
+        "at once."
+    ) % {"size": filesizeformat(limit)}
+    return api.create_response(request, {"detail": message}, status=413)
 
 
 @api.exception_handler(AuthenticationError)

@@ -6,6 +6,7 @@ import json
 from unittest.mock import ANY
 
 import pytest
+from django.test import Client
 
 from klantvriend.customers.models import Customer
 from klantvriend.customers.tests.factories import CustomerFactory
@@ -250,3 +251,39 @@ def test_a_customer_number_longer_than_any_is_refused_naming_the_parameter(api, 
             }
         ]
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "The body is larger than the API reads (at most 2.5\xa0MB); send fewer or shorter "
+            "values at once.",
+        ),
+        (
+            "nl",
+            "De body is groter dan de API leest (hooguit 2,5\xa0MB); stuur minder of kortere "
+            "waarden tegelijk.",
+        ),
+    ],
+)
+@pytest.mark.parametrize("idempotency_key", [None, "3f2c9a1e-7b1d-4c55-9a7e-0d1f6c2b8e41"])
+def test_a_body_larger_than_the_api_reads_is_a_413_in_json(
+    api_key, business, language, expected, idempotency_key
+):
+    """Before: Django's bare HTML "Bad Request (400)" (a 500 with a traceback under DEBUG)."""
+    headers = {"Authorization": f"Bearer {api_key}", "Accept-Language": language}
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    client = Client(headers=headers, raise_request_exception=False)
+
+    response = client.post(
+        "/api/v1/customers",
+        data=json.dumps({"name": "Anna", "notes": "a" * 3_000_000}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": expected}
+    assert Customer.objects.count() == 0
