@@ -45,7 +45,16 @@ class PromiseOut(Out):
     due_all_day: bool
     done_at: datetime | None
     cancelled_at: datetime | None
-    status: StatusName = Field(..., description="Derived from the moments, never stored.")
+    status: StatusName = Field(
+        ...,
+        description="Derived from the moments, never stored. open: not due yet; overdue: open "
+        "and past its due moment, within the business's grace (promise_grace_hours); broken: "
+        "still open after the grace (it can still be kept), or cancelled after it was due; "
+        "kept_early: done on an earlier day than due; kept: done on the due day by its moment; "
+        "kept_late: done after its moment; cancelled: cancelled before it was due. A list's "
+        "`status` filter takes one of them: the promises still to keep are open, overdue and "
+        "broken ones without done_at or cancelled_at.",
+    )
     rescheduled_to: int | None = Field(
         ...,
         description="The promise made for the new moment the customer agreed to after this one "

@@ -287,3 +287,14 @@ def test_a_body_larger_than_the_api_reads_is_a_413_in_json(
     assert response.status_code == 413
     assert response.json() == {"detail": expected}
     assert Customer.objects.count() == 0
+
+
+def test_every_status_of_a_promise_is_explained_in_the_openapi_schema(api):
+    """overdue and broken were enum values a client had to guess apart; broken ones may still
+    be open, which a client listing what is still to keep must know."""
+    schema = api.get("/api/v1/openapi.json").json()
+    status = schema["components"]["schemas"]["PromiseOut"]["properties"]["status"]
+
+    explained = [value for value in status["enum"] if f"{value}: " in status["description"]]
+
+    assert explained == status["enum"]
