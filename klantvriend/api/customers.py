@@ -317,7 +317,7 @@ class CustomerFilters(Schema):
         description="Words of the name or company, an e-mail address or a phone number (in "
         "any way written: 06-12345678 finds +31 6 1234 5678), as the web interface's search.",
     )
-    tag: str = Field("", description="The exact name of a tag, as GET /tags lists it.")
+    tag: str = Field("", description="The name of a tag, as GET /tags lists it, in any capitals.")
     external_ref: str = Field(
         "",
         max_length=100,

@@ -107,7 +107,7 @@ def customer_list(
     since_from: date | None = None,
     since_until: date | None = None,
 ) -> QuerySet[Customer]:
-    """Customers matching a search, a tag, a customer number (in any capitals), the channel
+    """Customers matching a search, a tag or a customer number (each in any capitals), the channel
     they came through (as the acquisition report counts it) and the days they became a
     customer (from and until, both included)."""
     customers = Customer.objects.filter(business=business)
@@ -115,7 +115,9 @@ def customer_list(
         customers = customers.filter(search_filter(query))
     if number.strip():
         customers = numbered(customers, [number])
-    if tag:
+    if tag.strip():
+        # In any capitals, as a tag is given (tag_spellings)
+        tag = tag_spellings(business_id=business.pk, names=[tag])[tag.strip()]
         customers = customers.filter(tags__business=business, tags__name=tag)
     if channel:
         customers = customers.filter(came_through(channel))
@@ -281,6 +283,24 @@ def with_tag_names(customers: list[Customer]) -> list[Customer]:
         # Sorted here, as for a single customer: a database's collation may order otherwise.
         customer.tag_names = sorted(names[customer.pk])
     return customers
+
+
+def tag_spellings(*, business_id: int, names: Iterable[str]) -> dict[str, str]:
+    """Each tag name (stripped) as the business's tags spell it: a name in other capitals is
+    that tag ("bbq" is the stored "BBQ"), so that a tag typed in small letters on one customer
+    does not split the shop's customers over two tags, and names new to the business that
+    differ only in capitals are one (the first in sorted order). A name stored in two
+    spellings (from before this rule) is the one written exactly so. Compared by Python's
+    casefold, which knows every alphabet, as no database's LOWER does on both databases."""
+    wanted = sorted({name.strip() for name in names if name.strip()})
+    if not wanted:
+        return {}
+    stored = sorted(Tag.objects.filter(business_id=business_id).values_list("name", flat=True))
+    exact = set(stored)
+    by_case: dict[str, str] = {}
+    for name in [*stored, *wanted]:
+        by_case.setdefault(name.casefold(), name)
+    return {name: name if name in exact else by_case[name.casefold()] for name in wanted}
 
 
 def tag_list(*, business: Business) -> QuerySet[Tag]:

@@ -44,7 +44,7 @@ from .models import (
     Tag,
     refuse_long_tag,
 )
-from .selectors import customer_version
+from .selectors import customer_version, tag_spellings
 
 CUSTOMER_EDITABLE_FIELDS = frozenset(
     {
@@ -149,7 +149,7 @@ def apply_consent_timestamps(customer: Customer, previous: Customer | None) -> N
 
 
 def _set_tags(customer: Customer, tag_names: list[str]) -> None:
-    names = tag_set(tag_names)
+    names = _tags_as_stored(customer.business_id, tag_names)
     existing = {
         tag.name: tag
         for tag in Tag.objects.filter(business_id=customer.business_id, name__in=names)
@@ -257,7 +257,8 @@ def customer_update(
         for name, value in _stripped(fields).items()
     }
     if tags is not None:
-        given["tags"] = tag_set(tags)
+        # As the business spells them, so that retyping a tag in other capitals is no change.
+        given["tags"] = _tags_as_stored(customer.business_id, tags)
     row = Customer(pk=customer.pk, business_id=customer.business_id)
     with refused_when_taken(row), transaction.atomic():
         _read_locked(row, business=customer.business)
@@ -325,6 +326,12 @@ _DERIVED_FIELDS = (
 def tag_set(names: Iterable[str]) -> list[str]:
     """Tag names as stored: without surrounding spaces, each once, sorted."""
     return sorted({name.strip() for name in names if name.strip()})
+
+
+def _tags_as_stored(business_id: int, names: Iterable[str]) -> list[str]:
+    """Tag names as stored (tag_set), each spelled as the business's tag of that name in any
+    capitals (selectors.tag_spellings)."""
+    return sorted(set(tag_spellings(business_id=business_id, names=tag_set(names)).values()))
 
 
 def _stored_tags(customer: Customer) -> list[str]:

@@ -23,7 +23,7 @@ from klantvriend.customers.models import (
     refuse_long_tag,
     refuse_marketing_consent_without_basis,
 )
-from klantvriend.customers.selectors import customers_numbered
+from klantvriend.customers.selectors import customers_numbered, tag_spellings
 from klantvriend.customers.services import (
     apply_consent_timestamps,
     consent_changes,
@@ -321,12 +321,17 @@ def _add_tags(business: Business, tag_rows: list[tuple[Customer, list[str]]]) ->
     """Adds the file's tags to the customers; tags they already have stay."""
     if not tag_rows:
         return
-    names = sorted({name for _customer, tags in tag_rows for name in tags})
+    # Each name as the business spells it, in any capitals (a file's "bbq" is the tag "BBQ").
+    spelled = tag_spellings(
+        business_id=business.pk, names=[name for _customer, tags in tag_rows for name in tags]
+    )
+    names = sorted(set(spelled.values()))
     existing = {tag.name: tag for tag in Tag.objects.filter(business=business, name__in=names)}
     Tag.objects.bulk_create(
         [Tag(business=business, name=name) for name in names if name not in existing]
     )
-    tags = {tag.name: tag for tag in Tag.objects.filter(business=business, name__in=names)}
+    by_name = {tag.name: tag for tag in Tag.objects.filter(business=business, name__in=names)}
+    tags = {name: by_name[spelling] for name, spelling in spelled.items()}
     link = Customer.tags.through
     link.objects.bulk_create(
         [
