@@ -350,6 +350,7 @@ def promise_list(request: HttpRequest) -> HttpResponse:
             "order": order,
             "member": made_by_id,
             "members": members,
+            "filtered": bool(outcome or kind or made_by_id is not None or period != "12m"),
             "periods": [
                 ("12m", _("last 12 months")),
                 ("90d", _("last 90 days")),

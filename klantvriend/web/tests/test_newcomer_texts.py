@@ -3,13 +3,17 @@ what the thing is for and what to do next, names what a button does, and never i
 that the page does not allow, in Dutch and in English."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers.privacy import customer_erase
+from klantvriend.promises.models import PromiseKind
+from klantvriend.promises.tests.factories import PromiseFactory
 
 
 def _testid(page: str, testid: str) -> str | None:
@@ -47,9 +51,7 @@ def test_an_anonymised_customer_is_not_offered_steps_that_cannot_be_taken(
         ("en", "Nothing has happened yet. Record a purchase or a contact moment."),
     ],
 )
-def test_a_new_customer_is_offered_the_first_steps(
-    owner_client, owner, business, language, empty
-):
+def test_a_new_customer_is_offered_the_first_steps(owner_client, owner, business, language, empty):
     customer = CustomerFactory(business=business, name="Kees")
     account_language_set(user=owner, language=language)
 
@@ -57,3 +59,71 @@ def test_a_new_customer_is_offered_the_first_steps(
 
     assert _testid(page, "timeline-empty") == empty
     assert 'data-testid="referral-how"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "empty"),
+    [
+        (
+            "nl",
+            "Geen beloften in de laatste 12 maanden. Een belofte leg je vast op de klantkaart "
+            "met “+ Belofte”: terugbellen, een bezorgdatum, “over een kwartier klaar”. Deze "
+            "lijst laat daarna zien of ze op tijd zijn nagekomen.",
+        ),
+        (
+            "en",
+            "No promises in the last 12 months. A promise is recorded on the customer's card "
+            "with “+ Promise”: a callback, a delivery date, “ready in a quarter of an hour”. "
+            "This list then shows whether each was kept on time.",
+        ),
+    ],
+)
+def test_the_promise_list_of_a_new_business_says_how_a_promise_is_made(
+    owner_client, owner, business, language, empty
+):
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:promise_list")).content.decode()
+
+    assert _testid(page, "promises-empty") == empty
+
+
+@pytest.mark.parametrize(
+    ("language", "empty"),
+    [("nl", "Geen beloften met deze filters."), ("en", "No promises match these filters.")],
+)
+def test_a_filtered_promise_list_without_rows_blames_the_filters(
+    owner_client, owner, business, language, empty
+):
+    PromiseFactory(customer=CustomerFactory(business=business), kind=PromiseKind.ORDER_READY)
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:promise_list"), {"kind": "callback"}).content.decode()
+
+    assert _testid(page, "promises-empty") == empty
+
+
+@pytest.mark.parametrize(
+    ("language", "late", "open_"),
+    [("nl", "Nieuw moment", "Wijzigen"), ("en", "New moment", "Change")],
+)
+def test_a_promise_past_its_moment_is_moved_with_the_words_of_today(
+    owner_client, owner, business, language, late, open_
+):
+    customer = CustomerFactory(business=business)
+    now = timezone.now()
+    broken = PromiseFactory(customer=customer, made_at=now - timedelta(days=3))
+    coming = PromiseFactory(
+        customer=customer, made_at=now, due_at=now + timedelta(days=2), description="Taart"
+    )
+    account_language_set(user=owner, language=language)
+
+    for url in (reverse("web:customer_detail", args=[customer.pk]), reverse("web:promise_list")):
+        page = owner_client.get(url).content.decode()
+
+        # Today offers "New moment" on a promise past its moment; the profile and the list
+        # say the same of it, and "Change" of one still to come
+        edits = re.findall(
+            r'href="/promises/(\d+)/edit/[^"]*" data-testid="promise-edit">([^<]*)<', page
+        )
+        assert sorted(edits) == sorted([(str(broken.pk), late), (str(coming.pk), open_)])
