@@ -127,3 +127,39 @@ def test_a_promise_past_its_moment_is_moved_with_the_words_of_today(
             r'href="/promises/(\d+)/edit/[^"]*" data-testid="promise-edit">([^<]*)<', page
         )
         assert sorted(edits) == sorted([(str(broken.pk), late), (str(coming.pk), open_)])
+
+
+@pytest.mark.parametrize(
+    ("language", "notice"),
+    [
+        (
+            "nl",
+            "Nog geen inzichten: ze worden elke nacht en na elke import berekend uit de "
+            "aankopen. Leg aankopen vast op de klantkaart, of importeer een kassa-export. "
+            "Klanten en aankopen importeren",
+        ),
+        (
+            "en",
+            "No insights yet: they are computed from the purchases every night and after every "
+            "import. Record purchases on the customers' cards, or import a till export. "
+            "Import customers and purchases",
+        ),
+    ],
+)
+@pytest.mark.parametrize("name", ["web:insights_advice", "web:insights_charts"])
+def test_insights_never_computed_say_what_to_do_first(
+    owner_client, owner, business, language, notice, name
+):
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse(name)).content.decode()
+
+    assert _testid(page, "not-enough-data") == notice
+    assert f'<a href="{reverse("web:import_start")}">' in page
+
+
+def test_staff_are_not_sent_to_the_import_they_may_not_use(staff_client, business):
+    page = staff_client.get(reverse("web:insights_advice")).content.decode()
+
+    assert _testid(page, "not-enough-data").startswith("Nog geen inzichten: ")
+    assert reverse("web:import_start") not in page
