@@ -164,6 +164,9 @@ class ResolveForm(forms.Form):
     )
     satisfaction_after = forms.TypedChoiceField(
         label=_("satisfaction afterwards (1-5)"),
+        help_text=_(
+            "1 = very dissatisfied, 5 = very satisfied; leave it empty if you did not ask."
+        ),
         choices=SATISFACTION_CHOICES,
         coerce=int,
         empty_value=None,

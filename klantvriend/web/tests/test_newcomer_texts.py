@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers.privacy import customer_erase
@@ -163,3 +164,43 @@ def test_staff_are_not_sent_to_the_import_they_may_not_use(staff_client, busines
 
     assert _testid(page, "not-enough-data").startswith("Nog geen inzichten: ")
     assert reverse("web:import_start") not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "help_text"),
+    [
+        ("nl", "1 = zeer ontevreden, 5 = zeer tevreden; leeg laten als je het niet vroeg."),
+        ("en", "1 = very dissatisfied, 5 = very satisfied; leave it empty if you did not ask."),
+    ],
+)
+def test_the_satisfaction_after_a_complaint_says_which_end_is_content(
+    owner_client, owner, business, language, help_text
+):
+    complaint = ComplaintFactory(customer=CustomerFactory(business=business))
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(
+        reverse("web:customer_detail", args=[complaint.customer_id])
+    ).content.decode()
+
+    assert f'id="resolve-{complaint.pk}-satisfaction_after_helptext"' in page
+    assert help_text in page
+
+
+@pytest.mark.parametrize(
+    ("language", "undo"), [("nl", "“Beantwoord” ongedaan maken"), ("en", "Undo “Answered”")]
+)
+def test_the_profile_names_the_answer_its_undo_takes_back(
+    owner_client, owner, business, language, undo
+):
+    complaint = ComplaintFactory(customer=CustomerFactory(business=business))
+    owner_client.post(reverse("web:complaint_respond", args=[complaint.pk]))
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(
+        reverse("web:customer_detail", args=[complaint.customer_id])
+    ).content.decode()
+
+    # The complaint row shows "answered, not resolved" and "Resolve": a bare "Undo" beside them
+    # reads as taking back the whole complaint
+    assert _testid(page, "undo") == undo
