@@ -20,6 +20,7 @@ from klantvriend.core.members import (
     member_remove,
     membership_get_in_business,
     membership_list,
+    staff_name,
     token_create,
     token_list,
     token_revoke,
@@ -259,13 +260,18 @@ def members(request: HttpRequest) -> HttpResponse:
                 return HttpResponse(status=403)
             if member_form.is_valid():
                 try:
-                    member_add(
+                    added = member_add(
                         business=request.business, actor=request.user, **member_form.cleaned_data
                     )
                 except ValidationError as error:
                     add_service_errors(member_form, error)
                 else:
-                    messages.success(request, _("Member added."))
+                    # Says who can now log in and with which rights, in the words of the form.
+                    messages.success(
+                        request,
+                        _("%(name)s can now log in as %(role)s.")
+                        % {"name": staff_name(added.user), "role": added.get_role_display()},
+                    )
                     return redirect("web:members")
             status = 422
         elif action == "create_token":

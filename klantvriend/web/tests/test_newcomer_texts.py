@@ -204,3 +204,44 @@ def test_the_profile_names_the_answer_its_undo_takes_back(
     # The complaint row shows "answered, not resolved" and "Resolve": a bare "Undo" beside them
     # reads as taking back the whole complaint
     assert _testid(page, "undo") == undo
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "title"),
+    [
+        ("nl", "Fatima kan nu inloggen als medewerker.", "Medewerkers en API-tokens"),
+        ("en", "Fatima can now log in as staff.", "Members and API tokens"),
+    ],
+)
+def test_adding_a_member_says_who_can_log_in_and_how(
+    owner_client, owner, business, language, message, title
+):
+    account_language_set(user=owner, language=language)
+
+    response = owner_client.post(
+        reverse("web:members"),
+        {
+            "action": "add_member",
+            "username": "fatima",
+            "first_name": "Fatima",
+            "password": "toonbank-fatima-26",
+            "role": "staff",
+        },
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert message in page
+    assert f"<title>{title} · Klantvriend</title>" in page
+
+
+@pytest.mark.parametrize(("language", "title"), [("nl", "API-tokens"), ("en", "API tokens")])
+def test_the_tokens_page_of_staff_is_titled_as_its_heading(
+    staff_client, staff_user, language, title
+):
+    account_language_set(user=staff_user, language=language)
+
+    page = staff_client.get(reverse("web:members")).content.decode()
+
+    assert f"<title>{title} · Klantvriend</title>" in page
+    assert f"<h1>{title}</h1>" in page
