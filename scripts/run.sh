@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # make run: migrate the default SQLite database, load the demo shop into an empty database,
-# and serve on 127.0.0.1:8000.
+# and serve on 127.0.0.1:8000 (`PORT=8001 make run` for another port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.local}"
+port="${PORT:-8000}"
+# Survey links and their QR codes point at this server unless told otherwise.
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$port}"
 py=.venv/bin/python
 scripts/compile-messages.sh
 $py manage.py migrate --verbosity 0
-$py manage.py demo --if-empty
+# The demo command's last line says what to log in with: the demo's login, or, in a database
+# that already held a business, the owner made with createbusiness.
+demo=$($py manage.py demo --if-empty)
+login=$(tail -n 1 <<<"$demo")
+sed '$d' <<<"$demo"
 echo
-echo "  Klantvriend runs at http://127.0.0.1:8000"
-echo "  Log in as demo / demo (owner) or demo-medewerker / demo (staff). Stop with Ctrl+C."
+echo "  Klantvriend runs at http://127.0.0.1:$port"
+echo "  $login Stop with Ctrl+C."
 echo
-exec $py manage.py runserver 127.0.0.1:8000
+exec $py manage.py runserver "127.0.0.1:$port"

@@ -93,7 +93,24 @@ def test_demo_if_empty_leaves_an_existing_database_alone(business):
     call_command("demo", "--if-empty", stdout=out)
 
     assert Business.objects.count() == 1
-    assert "already holds a business" in out.getvalue()
+    # `make run` shows the last line as what to log in with: a database that holds only a real
+    # business made with createbusiness has no demo login to offer
+    assert out.getvalue().splitlines() == [
+        "The database already holds a business; no demo data created.",
+        "Log in as the owner you made with `manage.py createbusiness`.",
+    ]
+
+
+def test_demo_if_empty_on_the_demo_says_its_login_again(db):
+    demo_create(seed=1, customers=5, today=date(2026, 3, 1))
+    out = StringIO()
+
+    call_command("demo", "--if-empty", stdout=out)
+
+    assert Business.objects.count() == 1
+    assert out.getvalue().splitlines()[-1] == (
+        "Log in as demo / demo (owner) or demo-medewerker / demo (staff)."
+    )
 
 
 def test_the_demo_has_a_few_second_records_of_regulars_to_merge(db):

@@ -1,7 +1,9 @@
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from klantvriend.core.models import Membership, Role
 from klantvriend.demo.shop import demo_create, demo_needed
 
 
@@ -29,6 +31,13 @@ class Command(BaseCommand):
             raise CommandError("--customers must be at least 1.")
         if options["if_empty"] and not demo_needed():
             self.stdout.write("The database already holds a business; no demo data created.")
+            # `make run` shows this as what to log in with: the demo's login only where it is
+            # still there as it was made, else the owner made with createbusiness.
+            self.stdout.write(
+                _login_line(options["username"], options["password"])
+                if _demo_login_works(options["username"], options["password"])
+                else "Log in as the owner you made with `manage.py createbusiness`."
+            )
             return
         summary = demo_create(
             seed=options["seed"],
@@ -44,7 +53,19 @@ class Command(BaseCommand):
                 f"{summary.purchases} purchases, {summary.contact_moments} contact moments."
             )
         )
-        self.stdout.write(
-            f"Log in as {summary.username} / {summary.password} (owner) "
-            f"or {summary.username}-medewerker / {summary.password} (staff)."
-        )
+        self.stdout.write(_login_line(summary.username, summary.password))
+
+
+def _login_line(username: str, password: str) -> str:
+    return (
+        f"Log in as {username} / {password} (owner) or {username}-medewerker / {password} (staff)."
+    )
+
+
+def _demo_login_works(username: str, password: str) -> bool:
+    owner = get_user_model().objects.filter(username=username).first()
+    return (
+        owner is not None
+        and owner.check_password(password)
+        and Membership.objects.filter(user=owner, role=Role.OWNER).exists()
+    )
