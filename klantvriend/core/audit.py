@@ -185,14 +185,16 @@ def _create(*, business_id, actor, action, obj, customer_id, changes, at=None) -
     )
 
 
-def audit_for_object(*, business: Business, obj: models.Model) -> QuerySet[AuditEvent]:
-    return (
-        AuditEvent.objects.filter(
-            business=business, object_type=obj._meta.model_name, object_id=obj.pk
-        )
-        .select_related("actor")
-        .order_by("-at", "-id")
+def audit_for_object(
+    *, business: Business, obj: models.Model, action: str | None = None
+) -> QuerySet[AuditEvent]:
+    """The trail of one row, newest first; of one kind of event only when `action` is given."""
+    events = AuditEvent.objects.filter(
+        business=business, object_type=obj._meta.model_name, object_id=obj.pk
     )
+    if action is not None:
+        events = events.filter(action=action)
+    return events.select_related("actor").order_by("-at", "-id")
 
 
 def audit_last_change(*, obj: models.Model, field: str, value: Any) -> AuditEvent | None:

@@ -6,10 +6,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from klantvriend.core.audit import audit_for_object
+from klantvriend.core.audit import AuditAction, audit_for_object
 from klantvriend.core.calendar import (
     calendar_membership,
     calendar_token_active,
@@ -18,6 +19,8 @@ from klantvriend.core.calendar import (
 )
 from klantvriend.core.care_settings import care_settings, care_settings_update
 from klantvriend.core.links import public_url
+from klantvriend.core.models import AuditEvent
+from klantvriend.core.money import amount_shown
 from klantvriend.core.services import business_update
 from klantvriend.today.ics import calendar_text
 from klantvriend.today.selectors import calendar_items
@@ -65,11 +68,16 @@ def care_settings_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Settings saved."))
             return redirect("web:care_settings")
-    history = list(audit_for_object(business=business, obj=business)[:10])
+    # Only the changes of settings: an import or an export is also recorded on the business.
+    events = audit_for_object(business=business, obj=business, action=AuditAction.SETTINGS)[:10]
     return render(
         request,
         "web/care_settings.html",
-        {"form": form, "business_form": business_form, "history": history},
+        {
+            "form": form,
+            "business_form": business_form,
+            "history": _settings_history(events, business.currency),
+        },
         status=422 if form.errors or business_form.errors else 200,
     )
 
@@ -109,3 +117,41 @@ def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+def _settings_history(events, currency: str) -> list[tuple[AuditEvent, list[tuple[str, str, str]]]]:
+    """The trail of this page's settings as the page words them: each change under its field's
+    label, an amount in money, working days and the language by name, an empty rule as "—".
+    What else a change of settings records (the promises a new time zone re-dated, the privacy
+    page's settings) is shown where it belongs, not here. The changes come in the page's order
+    of the fields (PostgreSQL's JSON keeps no order of its own)."""
+    fields = {
+        ("aftercare_purchase_min_cents" if name == "aftercare_purchase_min" else name): field
+        for name, field in {**BusinessForm.base_fields, **CareSettingsForm.base_fields}.items()
+    }
+    history = []
+    for event in events:
+        stored = event.changes or {}
+        changes = [
+            (
+                capfirst(field.label),
+                _setting_shown(field, name, stored[name][0], currency),
+                _setting_shown(field, name, stored[name][1], currency),
+            )
+            for name, field in fields.items()
+            if isinstance(stored.get(name), list) and len(stored[name]) == 2
+        ]
+        if changes:
+            history.append((event, changes))
+    return history
+
+
+def _setting_shown(field, name: str, value, currency: str) -> str:
+    if value is None or value == "":
+        return "—"
+    if name == "aftercare_purchase_min_cents":
+        return amount_shown(value, currency)
+    choices = dict(getattr(field, "choices", None) or ())
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(item, item)) for item in value)
+    return str(choices.get(value, value))

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
+from klantvriend.core.audit import AuditAction, audit_record
+from klantvriend.core.care_settings import care_settings_update
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers.privacy import customer_erase
 from klantvriend.promises.models import PromiseKind
@@ -245,3 +247,53 @@ def test_the_tokens_page_of_staff_is_titled_as_its_heading(
 
     assert f"<title>{title} · Klantvriend</title>" in page
     assert f"<h1>{title}</h1>" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "changes"),
+    [
+        (
+            "nl",
+            "Eerste reactie op een klacht binnen (werkuren): 4 → 6; Werkdagen: maandag, "
+            "dinsdag, woensdag, donderdag, vrijdag, zaterdag → dinsdag, woensdag; Nazorg bij "
+            "aankopen vanaf dit bedrag: €\u00a0250,00 → —",
+        ),
+        (
+            "en",
+            "First response to a complaint within (working hours): 4 → 6; Working days: Monday, "
+            "Tuesday, Wednesday, Thursday, Friday, Saturday → Tuesday, Wednesday; Follow up "
+            "purchases from this amount: €250.00 → —",
+        ),
+    ],
+)
+def test_the_settings_history_says_what_changed_in_the_words_of_the_page(
+    owner_client, owner, business, language, changes
+):
+    # Given a change of the targets, and an export, which is recorded on the business too
+    care_settings_update(
+        business=business,
+        actor=owner,
+        complaint_response_working_hours=6,
+        working_days=[1, 2],
+        aftercare_purchase_min_cents=None,
+    )
+    audit_record(
+        business=business,
+        actor=owner,
+        action=AuditAction.EXPORTED,
+        obj=business,
+        changes={"rows": {"customers": 3}},
+    )
+    account_language_set(user=owner, language=language)
+
+    # When the owner opens the settings
+    page = owner_client.get(reverse("web:care_settings")).content.decode()
+
+    # Then the history lists the one change of settings under the fields' labels, with the
+    # values as the form shows them, and not the export's "rows: →"
+    history = re.search(r'data-testid="settings-history">(.*?)</ul>', page, re.S)[1]
+    rows = [re.sub(r"<[^>]+>", "", row).split(" · ", 1)[1] for row in history.split("</li>")[:-1]]
+    assert rows == [f"{owner.first_name} {changes}"]
+    # The browser tab names the page as its heading does
+    title = "Zaak, termijnen en nazorg" if language == "nl" else "Business, targets and aftercare"
+    assert f"<title>{title} · Klantvriend</title>" in page
