@@ -297,3 +297,27 @@ def test_the_settings_history_says_what_changed_in_the_words_of_the_page(
     # The browser tab names the page as its heading does
     title = "Zaak, termijnen en nazorg" if language == "nl" else "Business, targets and aftercare"
     assert f"<title>{title} · Klantvriend</title>" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "who"), [("nl", "Klantvriend (automatisch)"), ("en", "Klantvriend (automatic)")]
+)
+def test_the_audit_trail_names_what_klantvriend_did_by_itself_as_the_profile_does(
+    owner_client, owner, business, language, who
+):
+    # Given a step no member took (aftercare planned after a kept delivery, say)
+    customer = CustomerFactory(business=business, name="Anna Bakker")
+    audit_record(
+        business=business, actor=None, action=AuditAction.PLANNED, obj=customer, customer=customer
+    )
+    account_language_set(user=owner, language=language)
+
+    for url in (
+        reverse("web:audit_log"),
+        reverse("web:customer_detail", args=[customer.pk]),
+    ):
+        page = owner_client.get(url).content.decode()
+
+        # Then the trail and the profile's "who did what" both name Klantvriend, not "—"
+        cells = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", re.sub(r">\s+<", "><", page))
+        assert cells[0] == who
