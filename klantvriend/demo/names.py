@@ -125,6 +125,31 @@ SURNAMES = [
     "Beek",
     "Laan",
 ]
+# The particles a surname is written with, the first where the drawn one does not fit: "de
+# Vries" and "van der Linden" never go without theirs, "Bos" may have one, "Jansen" or
+# "Yılmaz" never do ("Ahmed van der Yılmaz" reads as made up). A surname not listed has none.
+SURNAME_PARTICLES = {
+    "Vries": ("de ",),
+    "Berg": ("van den ", "van der "),
+    "Linden": ("van der ",),
+    "Heuvel": ("van den ", "van de "),
+    "Wal": ("van der ", "van de "),
+    "Graaf": ("de ", "van de "),
+    "Boer": ("de ", "den "),
+    "Groot": ("de ",),
+    "Brink": ("van den ", "ten "),
+    "Dam": ("van ", "van den "),
+    "Beek": ("van ", "van de ", "ter "),
+    "Laan": ("van der ", "ter "),
+    "Sluis": ("van der ", "ter "),
+    "Bos": ("", "van den ", "ten "),
+    "Vos": ("", "de "),
+    "Kok": ("", "de "),
+    "Prins": ("", "de "),
+    "Meijer": ("", "de "),
+    "Bakker": ("", "de "),
+    "Visser": ("", "de "),
+}
 STREETS = [
     "Dorpsstraat",
     "Kerkstraat",

@@ -79,8 +79,12 @@ def _consent_history_create(customers: list[Customer]) -> None:
 
 def _person(rng: np.random.Generator) -> tuple[str, str, str]:
     first = _pick(rng, names.FIRST_NAMES)
-    prefix = _pick(rng, names.SURNAME_PREFIXES)
+    drawn = _pick(rng, names.SURNAME_PREFIXES)
     surname = _pick(rng, names.SURNAMES)
+    # The draws stay as they were (every later draw of the demo follows from them); only a
+    # particle the surname is never written with is replaced by one it is.
+    particles = names.SURNAME_PARTICLES.get(surname, ("",))
+    prefix = drawn if drawn in particles else particles[0]
     name = f"{first} {prefix}{surname}"
     # As people write their name in an e-mail address: José Müller as jose.muller, not jos.mller.
     mailbox = fold(f"{first}.{prefix}{surname}").replace(" ", "")
