@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.db import SecondsBetween
@@ -555,13 +556,14 @@ class Outcome(TextChoices):
     on time, kept late or broken; a promise cancelled in time and one still open (within its
     grace) are not judged."""
 
-    JUDGED = "judged", _("judged: on time, late or broken")
-    KEPT = "kept", _("kept: on time or late")
-    ON_TIME = "on_time", _("on time")
-    LATE = "late", _("late")
-    BROKEN = "broken", _("broken")
-    CANCELLED = "cancelled", _("cancelled in time")
-    OPEN = "open", _("open")
+    # Lazy: the labels are read in the language of each request, not of the module's import.
+    JUDGED = "judged", gettext_lazy("judged: on time, late or broken")
+    KEPT = "kept", gettext_lazy("kept: on time or late")
+    ON_TIME = "on_time", gettext_lazy("on time")
+    LATE = "late", gettext_lazy("late")
+    BROKEN = "broken", gettext_lazy("broken")
+    CANCELLED = "cancelled", gettext_lazy("cancelled in time")
+    OPEN = "open", gettext_lazy("open")
 
 
 def _outcome_conditions(*, now: datetime, today, grace: timedelta) -> dict[str, Q]:

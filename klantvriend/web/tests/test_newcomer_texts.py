@@ -321,3 +321,43 @@ def test_the_audit_trail_names_what_klantvriend_did_by_itself_as_the_profile_doe
         # Then the trail and the profile's "who did what" both name Klantvriend, not "—"
         cells = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", re.sub(r">\s+<", "><", page))
         assert cells[0] == who
+
+
+@pytest.mark.parametrize(
+    ("language", "outcomes"),
+    [
+        (
+            "nl",
+            [
+                "Beoordeeld: op tijd, te laat of gebroken",
+                "Nagekomen: op tijd of te laat",
+                "Op tijd",
+                "Te laat",
+                "Gebroken",
+                "Op tijd geannuleerd",
+                "Open",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Judged: on time, late or broken",
+                "Kept: on time or late",
+                "On time",
+                "Late",
+                "Broken",
+                "Cancelled in time",
+                "Open",
+            ],
+        ),
+    ],
+)
+def test_the_promise_outcomes_to_filter_on_are_in_the_readers_language(
+    owner_client, owner, business, language, outcomes
+):
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:promise_list")).content.decode()
+
+    select = re.search(r'<select id="promise-outcome" name="outcome">(.*?)</select>', page, re.S)[1]
+    assert re.findall(r'<option value="[a-z_]+" *>([^<]*)</option>', select) == outcomes
