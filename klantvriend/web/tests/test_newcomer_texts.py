@@ -361,3 +361,19 @@ def test_the_promise_outcomes_to_filter_on_are_in_the_readers_language(
 
     select = re.search(r'<select id="promise-outcome" name="outcome">(.*?)</select>', page, re.S)[1]
     assert re.findall(r'<option value="[a-z_]+" *>([^<]*)</option>', select) == outcomes
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("nl", "Anna Bakker bewerken"), ("en", "Edit Anna Bakker")]
+)
+def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
+    owner_client, owner, business, language, title
+):
+    customer = CustomerFactory(business=business, name="Anna Bakker")
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:customer_edit", args=[customer.pk])).content.decode()
+
+    # Not "Bewerken Anna Bakker" in the browser tab above the heading "Anna Bakker bewerken"
+    assert f"<title>{title} · Klantvriend</title>" in page
+    assert f"<h1>{title}</h1>" in page
