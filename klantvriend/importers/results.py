@@ -1,3 +1,4 @@
+from bisect import insort
 from dataclasses import dataclass, field
 
 from .reading import TableFormat
@@ -13,6 +14,10 @@ class RowError:
     value: str
     message: str
     code: str
+
+
+def _place_in_file(error: RowError) -> int:
+    return -1 if error.line is None else error.line
 
 
 @dataclass
@@ -37,9 +42,14 @@ class ImportResult:
         return self.error_count == 0
 
     def add_error(self, error: RowError) -> None:
+        """Listed in the file's order, a problem of the whole file first: a column's problem
+        (dates whose order the file leaves open) is found after reading its rows, yet names its
+        first line, and came last, after the lines below it. Past the limit, the latest lines
+        give way, so that the list is always the file's first problems."""
         self.error_count += 1
-        if len(self.errors) < MAX_LISTED_ERRORS:
-            self.errors.append(error)
+        insort(self.errors, error, key=_place_in_file)
+        if len(self.errors) > MAX_LISTED_ERRORS:
+            self.errors.pop()
 
     def as_dict(self) -> dict:
         return {

@@ -13,6 +13,7 @@ from klantvriend.customers.identity import customer_number_key
 from klantvriend.customers.models import ConsentRecord, Customer, LegalBasis, Purchase
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers import customer_import
+from klantvriend.importers.results import MAX_LISTED_ERRORS
 from klantvriend.importers.service import data_import
 
 
@@ -753,3 +754,37 @@ def test_a_basis_without_consent_is_not_stored_as_in_the_form_and_the_api(tmp_pa
         .values_list("external_ref", "marketing_consent", "marketing_consent_basis")
     ) == [("1001", False, ""), ("1002", False, "")]
     assert not ConsentRecord.objects.exists()
+
+
+def test_errors_are_listed_in_the_files_order_a_columns_question_at_its_first_line(
+    tmp_path, business
+):
+    """A column's open date order is found after its rows are read, yet belongs at its line."""
+    before = snapshot(business)
+    text = "klantnummer;datum;bedrag\n1;03-04-2025;5\n2;05-06-2025;vijf\n3;07-08-2025;-\n"
+
+    result = data_import(business=business, kind="purchases", path=write(tmp_path, "d.csv", text))
+
+    assert [(e.line, e.column) for e in result.errors] == [
+        (2, "datum"),
+        (3, "bedrag"),
+        (4, "bedrag"),
+    ]
+    assert result.errors[0].code == "ambiguous_date_order"
+    assert snapshot(business) == before
+
+
+def test_past_the_listed_limit_the_first_problems_of_the_file_stay_listed(tmp_path, business):
+    rows = "".join(f"{line};03-04-2025;vijf\n" for line in range(1, MAX_LISTED_ERRORS + 6))
+    path = write(tmp_path, "d.csv", "klantnummer;datum;bedrag\n" + rows)
+
+    result = data_import(business=business, kind="purchases", path=path)
+
+    assert result.error_count == MAX_LISTED_ERRORS + 6  # every amount, and the dates' order
+    assert len(result.errors) == MAX_LISTED_ERRORS
+    assert [(e.line, e.column) for e in result.errors[:3]] == [
+        (2, "bedrag"),
+        (2, "datum"),  # found last, listed at its line, not given way
+        (3, "bedrag"),
+    ]
+    assert result.errors[-1].line == MAX_LISTED_ERRORS
