@@ -6,7 +6,6 @@ import json
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer, Tag
-from klantvriend.importers.service import data_import
 
 
 def tags_of(customer: Customer) -> list[str]:
@@ -64,22 +63,6 @@ def test_the_list_filters_on_a_tag_in_any_capitals(business, other_business):
 
     assert [customer.name for customer in listed] == ["Anna"]
     assert list(selectors.customer_list(business=business, tag="grill")) == []
-
-
-def test_an_imported_tag_in_other_capitals_is_the_stored_tag(tmp_path, business):
-    services.customer_create(business=business, name="Anna", tags=["BBQ"])
-    path = tmp_path / "klanten.csv"
-    path.write_text("Naam;Labels\nBram;bbq\nCor;Bbq, buurt, Buurt\n", encoding="utf-8")
-
-    result = data_import(business=business, kind="customers", path=path)
-
-    assert result.errors == []
-    assert sorted(Tag.objects.filter(business=business).values_list("name", flat=True)) == [
-        "BBQ",
-        "Buurt",  # new in two spellings: the first in sorted order
-    ]
-    by_name = {customer.name: tags_of(customer) for customer in Customer.objects.all()}
-    assert by_name == {"Anna": ["BBQ"], "Bram": ["BBQ"], "Cor": ["BBQ", "Buurt"]}
 
 
 def test_the_api_lists_a_tag_in_any_capitals(api, business):

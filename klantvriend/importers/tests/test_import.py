@@ -9,8 +9,9 @@ from django.utils import timezone, translation
 
 from klantvriend.core.db import AsciiLower
 from klantvriend.core.models import AuditEvent
+from klantvriend.customers import services
 from klantvriend.customers.identity import customer_number_key
-from klantvriend.customers.models import ConsentRecord, Customer, LegalBasis, Purchase
+from klantvriend.customers.models import ConsentRecord, Customer, LegalBasis, Purchase, Tag
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers import customer_import
 from klantvriend.importers.results import MAX_LISTED_ERRORS
@@ -788,3 +789,22 @@ def test_past_the_listed_limit_the_first_problems_of_the_file_stay_listed(tmp_pa
         (3, "bedrag"),
     ]
     assert result.errors[-1].line == MAX_LISTED_ERRORS
+
+
+def test_an_imported_tag_in_other_capitals_is_the_stored_tag(tmp_path, business):
+    services.customer_create(business=business, name="Anna", tags=["BBQ"])
+    path = tmp_path / "klanten.csv"
+    path.write_text("Naam;Labels\nBram;bbq\nCor;Bbq, buurt, Buurt\n", encoding="utf-8")
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert result.errors == []
+    assert sorted(Tag.objects.filter(business=business).values_list("name", flat=True)) == [
+        "BBQ",
+        "Buurt",  # new in two spellings: the first in sorted order
+    ]
+    by_name = {
+        customer.name: sorted(customer.tags.values_list("name", flat=True))
+        for customer in Customer.objects.all()
+    }
+    assert by_name == {"Anna": ["BBQ"], "Bram": ["BBQ"], "Cor": ["BBQ", "Buurt"]}
