@@ -27,7 +27,7 @@ from klantvriend.core.db import AsciiLower
 from klantvriend.core.errors import NotFound
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
-from klantvriend.core.rows import ByFigure, Listed
+from klantvriend.core.rows import ByFigure, ByOffset, Listed
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
 from klantvriend.core.versions import record_version
@@ -178,9 +178,27 @@ def customer_list_parts(
                 if among and everyone is not None
                 else None,
             ),
-            customers.filter(last_purchase__isnull=True).order_by("name", "id"),
+            ByOffset(
+                customers.filter(last_purchase__isnull=True).order_by("name", "id"),
+                told=none_without(moments, business=business),
+            ),
         ]
     return None
+
+
+def none_without(per_customer: QuerySet, *, business: Business) -> Callable[[], int | None]:
+    """For core.rows.ByOffset's `told`, of the part of a list whose customers have no row of
+    `per_customer` (a table of at most one row per customer of the business: the insights, the
+    kept last purchases): none (0) when every customer of the business has one, which the
+    rows' count from their index and the kept count of the customers tell (4 ms at 100,000
+    customers in SQLite), where counting those of a filtered list without one reads every
+    customer listed; else None, to be counted."""
+
+    def told() -> int | None:
+        every = per_customer.order_by().count() == customer_count(business=business)
+        return 0 if every else None
+
+    return told
 
 
 def customers_alike(

@@ -15,10 +15,14 @@ from clv.advice import CAME_BACK_MIN_DAYS, top_count
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.models import Business
 from klantvriend.core.numbers import count_shown, number_rounded
-from klantvriend.core.rows import ByFigure, Listed, Rows, first_rows
+from klantvriend.core.rows import ByFigure, ByOffset, Listed, Rows, first_rows
 from klantvriend.core.shown import days_shown
 from klantvriend.customers.models import Customer
-from klantvriend.customers.selectors import anonymised_customer_ids, customer_count
+from klantvriend.customers.selectors import (
+    anonymised_customer_ids,
+    customer_count,
+    none_without,
+)
 from klantvriend.promises.models import Promise
 from klantvriend.surveys.selectors import promoter_customer_ids
 
@@ -350,7 +354,8 @@ def customer_order_parts(
     order: str,
     among: Callable[..., QuerySet] | None = None,
     everyone: int | None = None,
-) -> list[QuerySet[Customer] | ByFigure] | None:
+    chosen: bool = False,
+) -> list[ByOffset | ByFigure] | None:
     """A list sorted on an insight figure (`order` of LIST_ORDERINGS) as its parts one after
     the other, for `core.rows.IdsFirst`: the customers with the figure in the order's parts,
     then those whose insight lacks it (no model) by name, then those without an insight (no
@@ -361,7 +366,10 @@ def customer_order_parts(
     that a deep page is found from their figures alone, through the figure's index
     (core.rows.ByFigure); `everyone`: how many customers the business has, when the list is
     filtered (None when nothing filters it but the business, and every listed customer's
-    insight is in the figure's index). None for an order that is not on an insight figure."""
+    insight is in the figure's index). `chosen`: the list is filtered on the insight
+    (insight_choice), so that every customer listed has one. How many the last two parts hold
+    is told without counting them where it can be (ByOffset), for a deep page read from the
+    end (core.rows.IdsFirst). None for an order that is not on an insight figure."""
     if order not in LIST_ORDERINGS:
         return None
     figure, parts = LIST_ORDERINGS[order]
@@ -387,10 +395,26 @@ def customer_order_parts(
                 else Listed(among(figures, as_set=True), everyone),
             )
         )
+    lacking = CustomerInsight.objects.filter(business=business, **{f"{figure}__isnull": True})
     return [
         *sorted_parts,
-        with_insight.filter(**{f"insight__{figure}__isnull": True}).order_by("name", "id"),
-        customers.filter(insight__isnull=True).order_by("name", "id"),
+        # None, without counting them, when no insight of the business lacks the figure
+        ByOffset(
+            with_insight.filter(**{f"insight__{figure}__isnull": True}).order_by("name", "id"),
+            told=lambda: None if lacking.exists() else 0,
+        ),
+        *(
+            []
+            if chosen
+            else [
+                ByOffset(
+                    customers.filter(insight__isnull=True).order_by("name", "id"),
+                    told=none_without(
+                        CustomerInsight.objects.filter(business=business), business=business
+                    ),
+                )
+            ]
+        ),
     ]
 
 

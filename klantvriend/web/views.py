@@ -200,6 +200,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         order=order,
         among=among,
         everyone=None if unfiltered else everyone,
+        chosen=choice is not None,
     ) or selectors.customer_list_parts(
         customers, business=request.business, order=order, among=among, everyone=everyone
     )
