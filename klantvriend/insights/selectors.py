@@ -167,7 +167,11 @@ def _top_by_spend(business: Business) -> Q:
     if not last:
         return Q(pk__in=[])
     spend, customer_id = last[0]
-    return Q(spend_cents__gt=spend) | Q(spend_cents=spend, customer_id__lte=customer_id)
+    # "At least that spend" as well, which both databases read as a range of the spend index:
+    # without it they stepped over the 80,000 others to reach the lowest of the top fifth
+    return Q(spend_cents__gte=spend) & (
+        Q(spend_cents__gt=spend) | Q(spend_cents=spend, customer_id__lte=customer_id)
+    )
 
 
 def insight_choice(

@@ -185,7 +185,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     # from the figures alone, of the customers listed (insights_among); a search's matches,
     # few, with their rows.
     by_customer = bool(query or tag or channel or since_from or since_until)
-    unfiltered = not (by_customer or segment or stage) and bought in ("", Bought.ANY)
+    # Nor where the filter is a range of the order's own index (the top fifth by spend, by
+    # spend): read from the end of the list, the figures sorted as a set made PostgreSQL walk
+    # the index from the lowest spend, past the 80,000 not listed (168 ms at 100,000).
+    unfiltered = not (by_customer or segment or stage) and (
+        bought in ("", Bought.ANY) or (bought == Bought.TOP and order == "-spend")
+    )
     among = figures_among(
         choice=choice, customers=on_customers if by_customer else None, searched=bool(query)
     )

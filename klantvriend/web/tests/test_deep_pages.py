@@ -1,5 +1,6 @@
 """Deep pages of the customer list sorted on a figure are found from the figures alone
-(core.rows.ByFigure): every page must hold the rows that one plain ORDER BY of the whole list
+(core.rows.ByFigure), those in the second half of a list whose size is known from its end
+(core.rows.IdsFirst): every page must hold the rows that one plain ORDER BY of the whole list
 puts there, ties on the figure and on the name included, and the customers without the figure
 (without an insight, who never bought) last. The plain order of the list by last purchase
 reads each customer's purchases, not the moment the database keeps."""
@@ -34,7 +35,7 @@ from klantvriend.core.rows import IdsFirst
 from klantvriend.customers import selectors
 from klantvriend.customers.models import AcquisitionChannel, Customer, Purchase, Tag
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
-from klantvriend.insights.models import Segment, Stage
+from klantvriend.insights.models import CustomerInsight, Segment, Stage
 from klantvriend.insights.selectors import (
     customer_order_parts,
     customers_with_insight,
@@ -304,11 +305,14 @@ def rows_in_order(business, order: str, *, alone: bool) -> IdsFirst:
     )
 
 
+@pytest.mark.parametrize("counted", [False, True], ids=["size-unknown", "size-known"])
 @pytest.mark.parametrize("alone", [True, False], ids=["from-the-insights", "from-the-customers"])
 @pytest.mark.parametrize("order", ORDERS)
-def test_a_page_of_any_size_at_any_place_follows_the_plain_order(shop, order, alone):
+def test_a_page_of_any_size_at_any_place_follows_the_plain_order(shop, order, alone, counted):
+    """Told the list's size, a page in its second half is read from the end (IdsFirst)."""
     expected = listed(shop, order, {})
     rows = rows_in_order(shop, order, alone=alone)
+    rows.counted = len(expected) if counted else None
 
     for size in (1, 7):
         assert pages_of(rows, len(expected), size) == expected, size
@@ -369,3 +373,80 @@ def test_a_deep_page_by_last_purchase_steps_over_its_ties_only(shop, start):
     assert len(last) == 48, "the page is among those who bought, half of them before it"
     assert int(offset.group(1)) < min(sharing, start)
     assert len(captured) == 4
+
+
+@pytest.fixture
+def complete_shop(shop):
+    """The same shop with every customer bought and refreshed: each has an insight with the
+    model's figures and a kept last purchase, so that the parts of the lists without them are
+    told empty without counting them (core.rows.ByOffset's `told`)."""
+    Customer.objects.filter(business=shop).filter(
+        Q(insight__isnull=True) | Q(purchases__isnull=True)
+    ).delete()
+    CustomerInsight.objects.filter(business=shop, value_cents__isnull=True).update(
+        value_cents=1500, probability_alive=0.5
+    )
+    return shop
+
+
+COMPLETE_FILTERS = [
+    {},
+    {"bought": "again"},
+    {"bought": "top"},
+    {"channel": AcquisitionChannel.WALK_IN},
+    {"tag": "vast"},
+    {"segment": Segment.CHAMPION, "channel": AcquisitionChannel.REFERRAL},
+]
+
+
+@pytest.mark.parametrize("look_back", [1, 50], ids=["looking-back-1", "looking-back-50"])
+@pytest.mark.parametrize(
+    "filters", COMPLETE_FILTERS, ids=lambda filters: "&".join(filters) or "all"
+)
+@pytest.mark.parametrize("order", ORDERS)
+def test_every_page_of_a_shop_whose_customers_all_bought_holds_the_plain_order(
+    complete_shop, owner_client, monkeypatch, order, filters, look_back
+):
+    """Pages in the second half read from the end pass the parts after them as empty (told,
+    not counted), and find how many of their first figure's rows come after them from the
+    figures read beyond them, or by counting those (looking back one)."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    monkeypatch.setattr(core_rows, "LOOK_BACK", look_back)
+    expected = listed(complete_shop, order, filters)
+
+    pages = pages_ids(owner_client, order, filters)
+
+    assert len(expected) > 5, "the filter leaves pages to read from the end"
+    assert [len(page) for page in pages[:-1]] == [5] * (len(pages) - 1)
+    assert [pk for page in pages for pk in page] == expected
+
+
+@pytest.mark.parametrize("filters", [{"bought": "again"}, {"channel": AcquisitionChannel.WALK_IN}])
+@pytest.mark.parametrize("order", ["-value", "-alive", "-spend", "-last_purchase"])
+def test_the_last_page_is_read_from_the_end_counting_no_part(
+    complete_shop, owner_client, monkeypatch, order, filters
+):
+    """The last page of a filtered list in a figure's order: read from the end, where the
+    customers without the figure, without an insight or who never bought are none (told by a
+    count of the business's insights or kept moments, and whether any insight lacks the
+    figure), so that the figures' part is neither counted nor stepped through to its end."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    # Read from the start, the page's figures would be cut at an offset (those before it but
+    # the one looked back at)
+    monkeypatch.setattr(core_rows, "LOOK_BACK", 1)
+    expected = listed(complete_shop, order, filters)
+    last = (len(expected) + 2) // 3
+
+    with CaptureQueriesContext(connection) as captured:
+        response = owner_client.get(
+            reverse("web:customer_list"), {"order": order, "page": last, **filters}
+        )
+
+    assert [c.pk for c in response.context["page"].object_list] == expected[(last - 1) * 3 :]
+    assert last > 3, "a page deep enough to be read from the end"
+    queries = [query["sql"] for query in captured]
+    assert not [sql for sql in queries if "OFFSET" in sql]
+    # The list's own count (the walk-ins; the totals of those who came back), and what tells
+    # the parts after the figures' empty: no part is counted
+    counts = [sql for sql in queries if "COUNT(" in sql]
+    assert not [sql for sql in counts if "IS NULL" in sql or " IN (SELECT" in sql], counts
