@@ -87,6 +87,24 @@ class AsciiLower(Func):
         )
 
 
+class Probed(Func):
+    """A key compared with a set (`IN (SELECT ...)`) as each row is read, not looked up by its
+    index: SQLite otherwise reads the set first and each of its rows through the key's index,
+    then sorts them, where walking an index in the list's order that holds the key, and asking
+    of each entry whether it is in the set (built once, in memory), needs no sort and no read
+    of the rows. On SQLite the key plus nothing, which no index serves; on PostgreSQL the key
+    itself, whose planner weighs the two ways."""
+
+    output_field = IntegerField()
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s + 0)", **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+
 def refresh_planner_statistics() -> None:
     """SQLite chooses its indexes from statistics that only ANALYZE gathers; without them it
     guesses. Today's occasions are written not to depend on them, but other plans do; so does

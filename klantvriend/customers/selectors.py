@@ -174,7 +174,7 @@ def customer_list_parts(
                 field="last_purchase__at",
                 descending=True,
                 figures=(among(moments), "at") if among else None,
-                listed=Listed(among(moments, as_set=True), everyone)
+                listed=Listed(among(moments, as_set=True, probed=True), everyone)
                 if among and everyone is not None
                 else None,
             ),

@@ -7,12 +7,13 @@ from datetime import date
 from functools import partial
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum, TextChoices
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum, TextChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from clv.advice import CAME_BACK_MIN_DAYS, top_count
 from klantvriend.aftercare.models import FollowUp
+from klantvriend.core.db import Probed
 from klantvriend.core.models import Business
 from klantvriend.core.numbers import count_shown, number_rounded
 from klantvriend.core.rows import ByFigure, ByOffset, Listed, Rows, first_rows
@@ -237,6 +238,7 @@ def insights_among(
     choice: Q | None = None,
     customers: QuerySet[Customer] | None = None,
     as_set: bool = False,
+    probed: bool = False,
 ) -> QuerySet:
     """Rows of figures kept per customer (`figures`: the insights, or another table whose
     `customer_id` is the customer's, such as the kept last purchases) of the customers a
@@ -245,14 +247,18 @@ def insights_among(
     reads a page's place from these figures without the customers' rows that the list sorts by
     name. Each row is asked whether its customer is listed (EXISTS: one step through a key),
     which SQLite does as it walks the figure's index; `as_set`: the listed customers are read
-    first (IN), which SQLite and PostgreSQL then join to their figures and sort."""
+    first (IN), which SQLite and PostgreSQL then join to their figures and sort; with `probed`,
+    where the figures' index in the order holds the customer (the kept last purchases), SQLite
+    walks that index and asks the set of each entry (core.db.Probed): no row read, no sort (the
+    middle page of those who came back by last purchase 108 -> 83 ms at 100,000)."""
+    key = Probed("customer_id") if probed else F("customer_id")
     if choice is not None:
         if as_set:
             # On the insights themselves too: as their own condition SQLite walked the figure's
             # index to the page, reading each insight for it (the middle page of the
             # hibernating customers by probability alive 66 -> 152 ms)
             chosen = CustomerInsight.objects.filter(choice).values("customer_id")
-            figures = figures.filter(customer_id__in=chosen)
+            figures = figures.alias(listed=key).filter(listed__in=chosen)
         elif figures.model is CustomerInsight:
             figures = figures.filter(choice)
         else:
@@ -261,7 +267,7 @@ def insights_among(
     if customers is not None:
         customers = customers.order_by()
         if as_set:
-            figures = figures.filter(customer_id__in=customers.values("pk"))
+            figures = figures.alias(listed=key).filter(listed__in=customers.values("pk"))
         else:
             figures = figures.filter(Exists(customers.filter(pk=OuterRef("customer_id"))))
     return figures
