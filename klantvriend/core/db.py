@@ -105,6 +105,28 @@ class Probed(Func):
         return compiler.compile(self.source_expressions[0])
 
 
+class SortedAsSet(Func):
+    """A figure to sort a set of rows by (core.rows.Listed) that no index serves on PostgreSQL:
+    asked for a few rows of a set in the order of an indexed figure, its planner walks the
+    figure's index and asks the set of each entry, expecting the set's rows spread evenly,
+    where a filter that goes with the order puts them all at the other end (the regular
+    customers read from the oldest last purchase: 42,000 entries stepped over, 80 ms at
+    100,000). The figure itself on SQLite, which reads such a set first and sorts it."""
+
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="COALESCE(%(expressions)s, %(expressions)s)",
+            **extra_context,
+        )
+
+
 def refresh_planner_statistics() -> None:
     """SQLite chooses its indexes from statistics that only ANALYZE gathers; without them it
     guesses. Today's occasions are written not to depend on them, but other plans do; so does

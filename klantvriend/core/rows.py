@@ -7,6 +7,8 @@ from typing import Protocol
 
 from django.db.models import Case, F, Q, QuerySet, Value, When
 
+from klantvriend.core.db import SortedAsSet
+
 
 @dataclass(frozen=True)
 class Rows[T]:
@@ -142,10 +144,13 @@ class ByFigure:
         field = self.figures[1]
         first_high = self.descending != reverse  # the highest figure comes first
         back = min(start, LOOK_BACK)
+        figure = F(field)
+        if self.listed is not None and source is self.listed.rows:
+            figure = SortedAsSet(figure)
         figures = list(
-            source.order_by(f"{'-' if first_high else ''}{field}").values_list(field, flat=True)[
-                start - back : stop
-            ]
+            source.order_by(figure.desc() if first_high else figure.asc()).values_list(
+                field, flat=True
+            )[start - back : stop]
         )
         if len(figures) < stop - start + back and (figures or start == back):
             # The part ends within what was read: its size is known, for the parts beside it

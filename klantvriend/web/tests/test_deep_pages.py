@@ -482,3 +482,36 @@ def test_the_kept_moments_ask_the_set_of_listed_customers_as_their_index_is_walk
     listed_moments = sorted(probed.values_list("customer_id", "at"))
     assert listed_moments == sorted(joined.values_list("customer_id", "at"))
     assert len(listed_moments) > 10
+
+
+@pytest.mark.parametrize("order", ["-value", "-last_purchase"])
+def test_the_listed_figures_read_as_a_set_are_sorted_not_walked_on_postgresql(shop, order):
+    """Read as a set (core.rows.Listed), the listed figures are ordered by what no index serves
+    on PostgreSQL (core.db.SortedAsSet), whose planner would otherwise walk the figure's index
+    for a few rows, whatever the filter leaves at that end; by the figure itself on SQLite."""
+    filters = {"stage": Stage.REGULAR}
+    expected = listed(shop, order, filters)
+    choice = insight_choice(business=shop, stage=Stage.REGULAR)
+    customers = customers_with_insight(
+        selectors.with_last_purchase(on_customers(shop, filters, order)),
+        business=shop,
+        choice=choice,
+    )
+    among = figures_among(choice=choice, customers=None)
+    parts = customer_order_parts(
+        customers, business=shop, order=order, among=among, everyone=10**6, chosen=True
+    ) or selectors.customer_list_parts(
+        customers, business=shop, order=order, among=among, everyone=10**6
+    )
+    rows = IdsFirst(customers, parts=parts, count=len(expected))
+
+    with CaptureQueriesContext(connection) as captured:
+        page = [customer.pk for customer in rows[3:6]]
+
+    assert page == expected[3:6]
+    sorted_by = [
+        query["sql"].split("ORDER BY")[1] for query in captured if "IN (SELECT" in query["sql"]
+    ]
+    assert sorted_by
+    coalesced = [sql for sql in sorted_by if sql.lstrip().startswith("COALESCE(")]
+    assert len(coalesced) == (len(sorted_by) if connection.vendor == "postgresql" else 0)
