@@ -145,7 +145,11 @@ class ByFigure:
         first_high = self.descending != reverse  # the highest figure comes first
         back = min(start, LOOK_BACK)
         figure = F(field)
-        if self.listed is not None and source is self.listed.rows:
+        if reverse and self.listed is not None and source is self.listed.rows:
+            # From the end, where a filter that goes with the order leaves few (the regular
+            # customers by probability alive); from the start PostgreSQL weighs the two ways
+            # as before (walking the index, a first page of the walk-ins by value 48 ms, sorted
+            # 109, loaded)
             figure = SortedAsSet(figure)
         figures = list(
             source.order_by(figure.desc() if first_high else figure.asc()).values_list(
