@@ -388,7 +388,7 @@ def customer_order_parts(
     with_figure = with_insight.filter(**{f"insight__{figure}__isnull": False})
     insights = CustomerInsight.objects.filter(business=business, **{f"{figure}__isnull": False})
     sorted_parts = []
-    for part in parts:
+    for place, part in enumerate(parts):
         sign = "-" if part.descending else ""
         rows = with_figure.filter(
             **{f"insight__{key}": value for key, value in part.where.items()}
@@ -403,6 +403,12 @@ def customer_order_parts(
                 listed=None
                 if among is None or everyone is None
                 else Listed(among(figures, as_set=True), everyone),
+                # A list filtered on the insight (a segment, a stage, the top fifth) may have
+                # none of a later part's customers (no one-off among the regular customers),
+                # which PostgreSQL finds out from the end by sorting the part's listed figures
+                # (77 ms): from the start the page lies in the first part, found through its
+                # index (the regular customers' last page by probability alive 102 -> 52 ms).
+                passed_from_end=not (chosen and place > 0),
             )
         )
     lacking = CustomerInsight.objects.filter(business=business, **{f"{figure}__isnull": True})
