@@ -108,10 +108,9 @@ class Probed(Func):
 class SortedAsSet(Func):
     """A figure to sort a set of rows by (core.rows.Listed, read from the end) that no index
     serves on PostgreSQL: asked for a few rows of a set in the order of an indexed figure, its
-    planner walks the
-    figure's index and asks the set of each entry, expecting the set's rows spread evenly,
-    where a filter that goes with the order puts them all at the other end (the regular
-    customers read from the oldest last purchase: 42,000 entries stepped over, 80 ms at
+    planner walks the figure's index and asks the set of each entry, expecting the set's rows
+    spread evenly, where a filter that goes with the order puts them all at the other end (the
+    regular customers read from the oldest last purchase: 42,000 entries stepped over, 80 ms at
     100,000). The figure itself on SQLite, which reads such a set first and sorts it."""
 
     arity = 1
