@@ -535,3 +535,91 @@ def test_a_try_recorded_from_an_older_page_is_audited_with_what_it_changed(custo
 
     second = AuditEvent.objects.filter(action="replanned").latest("at", "id")
     assert second.changes["attempts"] == [1, 2]
+
+
+def test_the_coverage_and_its_rows_judge_every_kind_of_event_alike(customer):
+    """The figure (follow_up_coverage) and its rows (follow_up_coverage_events) judge every
+    kind of event alike: a delivery or repair by the day its follow-up was planned for, or by
+    the rule's days after it was kept; a complaint by the local day it was resolved; in time up
+    to the end of the local day two days after it was due, across a change of summer time; a
+    callback and what ended before the 90 days not at all."""
+    business = customer.business
+    business.time_zone = "Europe/Amsterdam"
+    business.save(update_fields=["time_zone"])
+    today = date(2026, 11, 10)
+    zone = business.tzinfo
+
+    def at(day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day, time(hour, minute), zone)
+
+    def kept(kind, day: date, *, due_on=None, done_at=None):
+        moment = at(day, 12)
+        promise = PromiseFactory(
+            customer=customer,
+            kind=kind,
+            made_at=moment - timedelta(days=1),
+            due_at=moment,
+            done_at=moment,
+        )
+        if due_on is not None:
+            FollowUpFactory(
+                customer=customer,
+                promise=promise,
+                due_on=due_on,
+                done_at=done_at,
+                outcome=Outcome.CONTENT if done_at else "",
+            )
+        return promise
+
+    def resolved(moment: datetime, *, due_on=None, done_at=None):
+        complaint = ComplaintFactory(
+            customer=customer,
+            received_at=moment - timedelta(hours=2),
+            first_response_at=moment - timedelta(hours=1),
+            resolved_at=moment,
+            resolution="Opgelost",
+        )
+        if due_on is not None:
+            FollowUpFactory(
+                customer=customer,
+                complaint=complaint,
+                due_on=due_on,
+                done_at=done_at,
+                outcome=Outcome.CONTENT if done_at else "",
+            )
+
+    october = date(2026, 10, 20)
+    kept(
+        PromiseKind.DELIVERY,
+        october,
+        due_on=date(2026, 10, 23),
+        done_at=datetime(2026, 10, 25, 22, 59, 59, tzinfo=UTC),
+    )  # 23:59:59 CET: in time
+    kept(
+        PromiseKind.DELIVERY,
+        october,
+        due_on=date(2026, 10, 23),
+        done_at=datetime(2026, 10, 25, 23, 0, tzinfo=UTC),
+    )  # midnight: late
+    kept(PromiseKind.REPAIR, october, due_on=date(2026, 10, 30), done_at=at(date(2026, 10, 29), 9))
+    kept(PromiseKind.REPAIR, date(2026, 10, 25))  # never planned: due by the rule, not done
+    kept(PromiseKind.DELIVERY, date(2026, 11, 9))  # due by the rule after today: not judged
+    kept(PromiseKind.DELIVERY, date(2026, 11, 3), due_on=date(2026, 11, 9))  # not judged yet
+    kept(PromiseKind.CALLBACK, date(2026, 10, 1))  # no aftercare for a callback
+    kept(PromiseKind.DELIVERY, date(2026, 8, 1))  # before the 90 days
+    # Resolved late in the evening: its local day is the next day in UTC's reckoning
+    resolved(datetime(2026, 10, 4, 22, 30, tzinfo=UTC))
+    resolved(
+        at(date(2026, 10, 12), 15),
+        due_on=date(2026, 10, 15),
+        done_at=at(date(2026, 10, 17), 23, 59),
+    )
+    resolved(
+        at(date(2026, 10, 12), 15), due_on=date(2026, 10, 15), done_at=at(date(2026, 10, 18), 0, 1)
+    )
+
+    coverage = follow_up_coverage(business=business, today=today)
+    events = follow_up_coverage_events(business=business, today=today)
+
+    assert (coverage.judged, coverage.covered) == (len(events), sum(e.covered for e in events))
+    assert (coverage.judged, coverage.covered) == (7, 3)
