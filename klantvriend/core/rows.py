@@ -197,6 +197,9 @@ class ByOffset:
     customer of the business has one, which a count of the insights tells where counting those
     of a filtered list without one reads every customer listed."""
 
+    # Told or counted, its size is cheap to find from the end (ByFigure's passed_from_end)
+    passed_from_end = True
+
     def __init__(self, rows: QuerySet, *, told: Callable[[], int | None] | None = None):
         self.ids_in_order = rows.values_list("pk", flat=True)
         self.told = told
@@ -248,6 +251,8 @@ def rows_by_ids(
 
 class Part(Protocol):
     """A part of an IdsFirst that finds its ids its own way (ByFigure, or an app's own)."""
+
+    passed_from_end: bool
 
     def count(self) -> int: ...
 
@@ -308,7 +313,7 @@ class IdsFirst:
         if (
             self.counted is not None
             and start > self.counted - page.stop
-            and all(getattr(part, "passed_from_end", True) for part in self.parts)
+            and all(part.passed_from_end for part in self.parts)
         ):
             return self._ids_from_end(start, min(page.stop, self.counted))
         ids: list = []

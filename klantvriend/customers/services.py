@@ -148,8 +148,9 @@ def apply_consent_timestamps(customer: Customer, previous: Customer | None) -> N
         customer.special_category_consent_at = now if customer.special_category_consent else None
 
 
-def _set_tags(customer: Customer, tag_names: list[str]) -> None:
-    names = _tags_as_stored(customer.business_id, tag_names)
+def _set_tags(customer: Customer, names: list[str]) -> None:
+    """Gives the customer these tags, named as stored (_tags_as_stored), making those new to
+    the business."""
     existing = {
         tag.name: tag
         for tag in Tag.objects.filter(business_id=customer.business_id, name__in=names)
@@ -201,7 +202,7 @@ def customer_create(
         customer.save()
         consent_records_save(consent_changes(customer, None), consent_source)
         if tags:
-            _set_tags(customer, tags)
+            _set_tags(customer, _tags_as_stored(business.pk, tags))
         _audit_customer(customer, actor, AuditAction.CREATED, {}, fields)
     return customer
 
