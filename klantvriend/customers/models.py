@@ -105,6 +105,34 @@ class Tag(BusinessOwned):
         return self.name
 
 
+class CustomerQuerySet(models.QuerySet):
+    """Every write of customer rows moves their `updated_at`, also the bulk ones that
+    `auto_now` does not reach (it acts in Model.save() only): `update` (a merge moving the
+    customers the other record referred, the purchase import correcting `customer_since`, the
+    referrer emptied when a customer is deleted, as the model's base manager serves deletion)
+    and `bulk_update` (the customer import). The API's `changed_since` (docs/api.md, "Syncing")
+    finds what changed by it, and a change it misses is never synced. A write that changes
+    what the API shows of a customer without writing their row (a tag linked by the import)
+    calls `mark_changed`."""
+
+    def update(self, **fields):
+        fields.setdefault("updated_at", timezone.now())
+        return super().update(**fields)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        if "updated_at" not in fields:
+            now = timezone.now()
+            for customer in objs:
+                customer.updated_at = now
+            fields = [*fields, "updated_at"]
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def mark_changed(self) -> int:
+        """Moves these customers' `updated_at` to now: something the API shows of them changed."""
+        return self.update(updated_at=timezone.now())
+
+
 class Customer(BusinessOwned):
     name = models.CharField(_("name"), max_length=200)
     company = models.CharField(_("company"), max_length=200, blank=True)
@@ -184,10 +212,15 @@ class Customer(BusinessOwned):
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
 
+    objects = CustomerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name", "id"]
+        # Deletion empties the referrer of the customers a deleted one referred through the
+        # base manager's `update`: with this one, their `updated_at` moves too.
+        base_manager_name = "objects"
         indexes = [
             # The list in name order; with the search text in it, a search too short for the
             # trigram index ("th") finds its page of matches in the index alone, without
@@ -197,6 +230,9 @@ class Customer(BusinessOwned):
                 name="customer_business_name_search",
             ),
             models.Index(fields=["business", "search_text"], name="customer_business_search"),
+            # The API's changed_since (docs/api.md, "Syncing"): a page of the customers changed
+            # since a moment, in the order of the index, without sorting all of the business's.
+            models.Index(fields=["business", "updated_at", "id"], name="customer_business_changed"),
             # The ambassador ranking groups the referred customers of a business by referrer.
             models.Index(fields=["business", "referred_by"], name="customer_business_referrer"),
             # The list of possible duplicates reads the customers of a business by each key

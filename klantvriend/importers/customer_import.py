@@ -309,9 +309,7 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
         Customer.objects.bulk_create(new)
         result.created += len(new)
         if changed:
-            for customer in changed:
-                customer.updated_at = now
-            Customer.objects.bulk_update(changed, _UPDATE_FIELDS)
+            Customer.objects.bulk_update(changed, _UPDATE_FIELDS)  # updated_at with them
             result.updated += len(changed)
         consent_records_save(consents, ConsentSource.IMPORT)
         _add_tags(business, tag_rows)
@@ -332,15 +330,25 @@ def _add_tags(business: Business, tag_rows: list[tuple[Customer, list[str]]]) ->
     )
     by_name = {tag.name: tag for tag in Tag.objects.filter(business=business, name__in=names)}
     tags = {name: by_name[spelling] for name, spelling in spelled.items()}
+    wanted = {
+        (customer.pk, tags[name].pk)
+        for customer, names_of_customer in tag_rows
+        for name in names_of_customer
+    }
     link = Customer.tags.through
-    link.objects.bulk_create(
-        [
-            link(customer_id=customer.pk, tag_id=tags[name].pk)
-            for customer, names_of_customer in tag_rows
-            for name in dict.fromkeys(names_of_customer)
-        ],
-        ignore_conflicts=True,
+    had = set(
+        link.objects.filter(
+            customer_id__in={customer for customer, _tag in wanted},
+            tag_id__in={tag for _customer, tag in wanted},
+        ).values_list("customer_id", "tag_id")
     )
+    added = sorted(wanted - had)
+    link.objects.bulk_create(
+        [link(customer_id=customer, tag_id=tag) for customer, tag in added], ignore_conflicts=True
+    )
+    # A tag is shown with the customer but not written in their row: without this a customer
+    # the file only gave a new tag would not count as changed (the API's changed_since).
+    Customer.objects.filter(pk__in={customer for customer, _tag in added}).mark_changed()
 
 
 _UPDATE_FIELDS = [
@@ -360,5 +368,4 @@ _UPDATE_FIELDS = [
     "marketing_consent_basis",
     "marketing_consent_at",
     *DERIVED_FIELDS,
-    "updated_at",
 ]

@@ -1,0 +1,130 @@
+"""Every write that changes what the API shows of a customer moves their `updated_at`, also the
+bulk ones that `auto_now` does not reach: the API's `changed_since` (docs/api.md, "Syncing")
+finds what changed by it, and a change it misses is never synced. One test per way a customer
+is written outside customers.services (whose own are in customers/tests/test_changed_moments)."""
+
+import io
+from datetime import UTC, datetime
+
+from django.utils import timezone
+
+from klantvriend.core.services import business_create
+from klantvriend.customers import services
+from klantvriend.customers.models import Customer
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.importers.export import business_export, business_restore
+from klantvriend.importers.merge import customer_merge
+from klantvriend.importers.privacy import customer_delete, customer_erase
+from klantvriend.importers.service import data_import
+
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def changed_long_ago(*customers: Customer) -> datetime:
+    """Dates the customers' last change long ago; returns the moment before the change tested."""
+    Customer.objects.filter(pk__in=[customer.pk for customer in customers]).update(
+        updated_at=LONG_AGO
+    )
+    return timezone.now()
+
+
+def updated_at(customer: Customer) -> datetime:
+    return Customer.objects.values_list("updated_at", flat=True).get(pk=customer.pk)
+
+
+def test_a_customer_the_import_only_gives_a_new_tag_counts_as_changed(tmp_path, business):
+    anna = services.customer_create(business=business, name="Anna", external_ref="K-1")
+    bram = services.customer_create(
+        business=business, name="Bram", external_ref="K-2", tags=["BBQ"]
+    )
+    before = changed_long_ago(anna, bram)
+    path = tmp_path / "klanten.csv"
+    path.write_text("Klantnummer;Naam;Labels\nK-1;Anna;bbq\nK-2;Bram;bbq\n", encoding="utf-8")
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert result.errors == []
+    assert list(anna.tags.values_list("name", flat=True)) == ["BBQ"]
+    assert before <= updated_at(anna) <= timezone.now()
+    # Bram had the tag and the file changes nothing of him: no change to sync.
+    assert updated_at(bram) == LONG_AGO
+
+
+def test_a_customer_the_import_changes_counts_as_changed(tmp_path, business):
+    anna = services.customer_create(business=business, name="Anna", external_ref="K-1")
+    before = changed_long_ago(anna)
+    path = tmp_path / "klanten.csv"
+    path.write_text("Klantnummer;Naam;Woonplaats\nK-1;Anna;Ede\n", encoding="utf-8")
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert (result.created, result.updated) == (0, 1)
+    assert before <= updated_at(anna) <= timezone.now()
+
+
+def test_a_merge_changes_the_kept_customer_and_those_the_other_record_referred(business, owner):
+    keep = CustomerFactory(business=business, name="Jan Bakker")
+    other = CustomerFactory(business=business, name="J. Bakker", phone="0612345678")
+    referred = CustomerFactory(business=business, name="Pieter", referred_by=other)
+    before = changed_long_ago(keep, referred)
+
+    customer_merge(keep=keep, other=other, actor=owner)
+
+    referred.refresh_from_db()
+    assert referred.referred_by_id == keep.pk
+    assert before <= referred.updated_at <= timezone.now()
+    assert before <= updated_at(keep) <= timezone.now()
+
+
+def test_deleting_a_referrer_changes_the_customers_they_referred(business, owner):
+    referrer = CustomerFactory(business=business, name="Typefout")
+    referred = CustomerFactory(business=business, name="Pieter", referred_by=referrer)
+    bystander = CustomerFactory(business=business, name="Els")
+    before = changed_long_ago(referred, bystander)
+
+    customer_delete(customer=referrer, actor=owner)
+
+    referred.refresh_from_db()
+    assert referred.referred_by_id is None
+    assert before <= referred.updated_at <= timezone.now()
+    assert updated_at(bystander) == LONG_AGO
+
+
+def test_an_erased_customer_counts_as_changed(business, owner):
+    anna = CustomerFactory(business=business, name="Anna de Vries", email="anna@example.nl")
+    PurchaseFactory(customer=anna, business=business)
+    before = changed_long_ago(anna)
+
+    customer_erase(customer=anna, actor=owner)
+
+    assert before <= updated_at(anna) <= timezone.now()
+
+
+def test_restored_customers_count_as_changed_at_the_restore(business, owner):
+    services.customer_create(business=business, name="Anna", tags=["BBQ"])
+    changed_long_ago(*Customer.objects.filter(business=business))
+    buffer = io.BytesIO()
+    business_export(business=business, out=buffer)
+    empty = business_create(name="Nieuwe Server", owner=owner)
+    before = timezone.now()
+
+    business_restore(business=empty, path=buffer)
+
+    restored = Customer.objects.get(business=empty)
+    assert before <= restored.updated_at <= timezone.now()
+
+
+def test_customers_the_purchase_import_makes_count_as_changed(tmp_path, business):
+    before = timezone.now()
+    path = tmp_path / "aankopen.csv"
+    path.write_text(
+        "Klantnummer;Naam;Datum;Bedrag\nK-9;Cor;2026-03-02;12,50\nK-9;Cor;2026-03-01;5,00\n",
+        encoding="utf-8",
+    )
+
+    result = data_import(business=business, kind="purchases", path=path)
+
+    assert result.errors == []
+    cor = Customer.objects.get(business=business, external_ref="K-9")
+    assert cor.customer_since.isoformat() == "2026-03-01"  # corrected by a bulk update
+    assert before <= cor.updated_at <= timezone.now()
