@@ -1,5 +1,6 @@
 """What every API module shares: authentication, error bodies, strict input types, pagination."""
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
@@ -21,6 +22,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationInfo,
     field_validator,
 )
@@ -122,9 +124,12 @@ def require_owner(request: HttpRequest) -> None:
 
 
 def _iso_text_only(value: Any) -> Any:
-    # Pydantic would also read a number as a Unix timestamp; a number here is far more likely
-    # a mistake than a moment the client meant, so only ISO 8601 text is accepted.
-    if isinstance(value, str | datetime):
+    # Pydantic would also read a number as a Unix timestamp, also one written as text (as every
+    # value of a query string is); a number here is far more likely a mistake than a moment the
+    # client meant, so only ISO 8601 text is accepted.
+    if isinstance(value, datetime) or (
+        isinstance(value, str) and not re.fullmatch(r"\s*[+-]?[\d.eE+-]*\s*", value)
+    ):
         return value
     raise ValueError(
         _("Give the moment as ISO 8601 text with a time zone, e.g. 2026-03-01T14:30:00+01:00.")
@@ -144,6 +149,30 @@ def _within_the_calendar_in_utc(value: datetime) -> datetime:
 Moment = Annotated[
     AwareDatetime, BeforeValidator(_iso_text_only), AfterValidator(_within_the_calendar_in_utc)
 ]
+
+
+def _plus_read_as_space(value: Any) -> Any:
+    # In a query string "+" means a space: 2026-11-30T14:30:00+01:00 written as it is arrives
+    # as "2026-11-30T14:30:00 01:00". No moment has a space before its offset, so it is read
+    # as the "+" the client meant rather than refused.
+    if isinstance(value, str):
+        return re.sub(r"(?<=\d) (?=\d\d:?\d\d$)", "+", value)
+    return value
+
+
+# A moment given in the query string (a list's `changed_since`).
+QueryMoment = Annotated[Moment, BeforeValidator(_plus_read_as_space)]
+
+
+def _to_the_microsecond(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# A moment in an answer to the microsecond, as stored, where a client sends it back to page on
+# (a customer's `updated_at`, `changed_since`): every other moment leaves the API to the
+# millisecond (Django's JSON encoder), and a page's last row read back to the millisecond
+# would come again on the next page, and again.
+ExactMoment = Annotated[datetime, PlainSerializer(_to_the_microsecond, return_type=str)]
 
 
 class Input(Schema):

@@ -31,10 +31,13 @@ from .common import (
     OWNER_ERRORS,
     OWNER_WRITE_ERRORS,
     WRITE_ERRORS,
+    ExactMoment,
     Input,
+    ObjectId,
     Out,
     Pagination,
     Patch,
+    QueryMoment,
     business_of,
     require_owner,
 )
@@ -71,7 +74,18 @@ class CustomerOut(Out):
     tags: list[str] = Field(validation_alias="tag_names")
     external_ref: str
     created_at: datetime
-    updated_at: datetime
+    updated_at: ExactMoment = Field(
+        ...,
+        description="When anything shown here last changed (a field, a tag, anonymisation); "
+        "not the spend or insight, derived from other records. The `changed_since` of a sync "
+        '(docs/api.md, "Syncing").',
+    )
+    anonymised_at: datetime | None = Field(
+        None,
+        validation_alias="erased_at",
+        description="When the person's data was erased at their request (AVG/GDPR art. 17); "
+        "null while it was not. A copy kept elsewhere must be erased too.",
+    )
 
 
 class CustomerFields(Input):
@@ -311,6 +325,48 @@ def unmark_not_the_same(
     return Status(204, None)
 
 
+class RemovedCustomerOut(Out):
+    id: int = Field(..., description="The customer who is no longer there.")
+    removed_at: ExactMoment
+    merged_into: int | None = Field(
+        ...,
+        description="The customer they were merged into, who holds all of theirs now; null for "
+        "a customer deleted as entered by mistake.",
+    )
+
+
+class RemovedCustomerPage(Out):
+    items: list[RemovedCustomerOut]
+    count: int
+
+
+class RemovedSince(Schema):
+    since: QueryMoment | None = Field(
+        None,
+        description="The customers removed at or after this moment (ISO 8601 with its time "
+        "zone), oldest first; left out, every one on record.",
+    )
+
+
+@router.get(
+    "/removed",
+    response={200: RemovedCustomerPage, **ERRORS},
+    summary="Customers merged into another or deleted since a moment",
+    description="For a copy kept elsewhere: these ids are gone, their records moved to "
+    "`merged_into` or deleted. An anonymised customer is not removed: they are changed "
+    '(`anonymised_at`, in `GET /customers?changed_since=`). docs/api.md, "Syncing".',
+)
+def list_removed_customers(
+    request: HttpRequest, page: Query[Pagination], since: Query[RemovedSince]
+):
+    events = selectors.customers_removed(business=business_of(request), since=since.since)
+    items = [
+        selectors.removed_customer(event)
+        for event in events[page.offset : page.offset + page.limit]
+    ]
+    return {"items": items, "count": events.count()}
+
+
 class CustomerFilters(Schema):
     search: str = Field(
         "",
@@ -324,10 +380,64 @@ class CustomerFilters(Schema):
         description="A customer number (the till's or web shop's own), in any capitals: the "
         "customer who has it, or none. The way to find the customer an order or receipt is for.",
     )
+    changed_since: QueryMoment | None = Field(
+        None,
+        description="The customers changed at or after this moment (ISO 8601 with its time "
+        "zone: 2026-11-30T02:00:00Z, or +01:00 written %2B01:00), oldest change first, by id "
+        "within one moment; each row's `updated_at` says when. Page on with the last row's "
+        '`updated_at` as `changed_since` and its `id` as `after_id` (docs/api.md, "Syncing"). '
+        "Not with search, tag, external_ref or offset.",
+    )
+    after_id: ObjectId | None = Field(
+        None,
+        description="With `changed_since`: the customers after the one of this id changed at "
+        "that moment (the previous page's last row), and those changed later.",
+    )
 
 
-@router.get("", response={200: CustomerPage, **ERRORS}, summary="List customers")
+def _sync_refusals(page: Pagination, filters: CustomerFilters) -> list[dict]:
+    """What a page of changes cannot be combined with. A filter would lose the customers
+    that leave it (a tag taken off is a change the client must see), and an offset would skip
+    a row when one before it changes meanwhile and moves to the end."""
+    if filters.changed_since is None:
+        if filters.after_id is None:
+            return []
+        message = _("Give after_id with changed_since: the last row's updated_at and id.")
+        return [{"loc": ["query", "after_id"], "msg": message, "type": "missing"}]
+    message = _(
+        "changed_since lists every customer changed, in the order they changed; it is not "
+        "combined with %(name)s. Page on with after_id."
+    )
+    sent = {
+        "search": bool(filters.search),
+        "tag": bool(filters.tag),
+        "external_ref": bool(filters.external_ref),
+        "offset": bool(page.offset),
+    }
+    return [
+        {"loc": ["query", name], "msg": message % {"name": name}, "type": "not_combined"}
+        for name, given in sent.items()
+        if given
+    ]
+
+
+@router.get(
+    "",
+    response={200: CustomerPage, **ERRORS},
+    summary="List customers, or those changed since a moment",
+    description="In name order with `search`, `tag` or `external_ref`; with `changed_since`, "
+    'the customers changed since that moment, in the order they changed (docs/api.md, "Syncing").',
+)
 def list_customers(request: HttpRequest, page: Query[Pagination], filters: Query[CustomerFilters]):
+    refusals = _sync_refusals(page, filters)
+    if refusals:
+        raise SchemaValidationError(refusals)
+    if filters.changed_since is not None:
+        changed = selectors.customers_changed(
+            business=business_of(request), since=filters.changed_since, after_id=filters.after_id
+        )
+        items = selectors.with_tag_names(list(changed[: page.limit]))
+        return {"items": items, "count": changed.count()}
     customers = selectors.customer_list(
         business=business_of(request),
         query=filters.search,

@@ -336,6 +336,9 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["business", "object_type", "object_id"], name="audit_object"),
             models.Index(fields=["customer", "at"], name="audit_customer_at"),
+            # The customers merged away or deleted since a moment, for a client that keeps a
+            # copy (customers.selectors.customers_removed): a few events among the many.
+            models.Index(fields=["business", "action", "at"], name="audit_business_action"),
             # The profile's "who did what": the changes only, not the looks, which outnumber
             # them for a customer opened at every visit (audit.audit_for_customer). Its
             # condition is audit.CHANGES_ONLY (tested), written out: audit imports this module.

@@ -23,10 +23,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower, RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
+from klantvriend.core.audit import AuditAction
 from klantvriend.core.db import AsciiLower
 from klantvriend.core.errors import NotFound
 from klantvriend.core.members import staff_name
-from klantvriend.core.models import Business
+from klantvriend.core.models import AuditEvent, Business
 from klantvriend.core.rows import ByFigure, ByOffset, Listed
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
@@ -247,6 +248,52 @@ def with_last_purchase(customers: QuerySet[Customer]) -> QuerySet[Customer]:
         Purchase.objects.filter(customer=OuterRef("pk")).order_by("-at").values("at")[:1]
     )
     return customers.annotate(last_purchase_at=Subquery(last_purchase))
+
+
+def customers_changed(
+    *, business: Business, since: datetime, after_id: int | None = None
+) -> QuerySet[Customer]:
+    """The customers changed at or after `since` (their `updated_at`, which every write of what
+    the API shows of them moves: models.CustomerQuerySet), oldest change first, by id within one
+    moment. `after_id`: the next page after the customer of that id changed at `since`, those
+    changed at `since` with a greater id and those changed later. Read in the order of the index
+    customer_business_changed, a page costs the same however many customers there are."""
+    customers = Customer.objects.filter(business=business, updated_at__gte=since)
+    if after_id is not None:
+        # Written as a range of the index with a filter on it, not as an OR of two ranges,
+        # which a planner may read apart and sort.
+        customers = customers.filter(Q(updated_at__gt=since) | Q(id__gt=after_id))
+    return customers.order_by("updated_at", "id")
+
+
+@dataclass(frozen=True)
+class RemovedCustomer:
+    id: int
+    removed_at: datetime
+    merged_into: int | None
+
+
+def customers_removed(*, business: Business, since: datetime | None) -> QuerySet[AuditEvent]:
+    """The audit events of the customers removed at or after `since` (None: ever), oldest
+    first: merged into another record (importers.merge, the event on the kept customer naming
+    the other) or deleted as entered by mistake (importers.privacy.customer_delete). An
+    anonymised customer stays, changed. Read as RemovedCustomer through `removed_customer`."""
+    events = AuditEvent.objects.filter(
+        business=business,
+        action__in=[AuditAction.MERGED, AuditAction.DELETED],
+        object_type="customer",
+    )
+    if since is not None:
+        events = events.filter(at__gte=since)
+    return events.order_by("at", "id")
+
+
+def removed_customer(event: AuditEvent) -> RemovedCustomer:
+    if event.action == AuditAction.MERGED:
+        return RemovedCustomer(
+            id=event.changes["merged_with"][0], removed_at=event.at, merged_into=event.object_id
+        )
+    return RemovedCustomer(id=event.object_id, removed_at=event.at, merged_into=None)
 
 
 def customer_count(*, business: Business) -> int:
