@@ -123,13 +123,14 @@ def require_owner(request: HttpRequest) -> None:
         raise OwnerOnly
 
 
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
 def _iso_text_only(value: Any) -> Any:
     # Pydantic would also read a number as a Unix timestamp, also one written as text (as every
     # value of a query string is); a number here is far more likely a mistake than a moment the
     # client meant, so only ISO 8601 text is accepted.
-    if isinstance(value, datetime) or (
-        isinstance(value, str) and not re.fullmatch(r"\s*[+-]?[\d.eE+-]*\s*", value)
-    ):
+    if isinstance(value, datetime) or (isinstance(value, str) and not _NUMBER.fullmatch(value)):
         return value
     raise ValueError(
         _("Give the moment as ISO 8601 text with a time zone, e.g. 2026-03-01T14:30:00+01:00.")

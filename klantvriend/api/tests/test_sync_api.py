@@ -111,7 +111,7 @@ def test_an_offset_written_with_a_plain_plus_is_read_as_the_offset(api, business
             "2026-03-01T14:30:00+01:00.",
         ),
         (
-            "gisteren",
+            "30-11-2026",
             "nl",
             "Voer een geldig moment in als ISO 8601-tekst met de tijdzone, bijvoorbeeld "
             "2026-03-01T14:30:00+01:00.",
@@ -245,7 +245,7 @@ def test_without_a_moment_every_removal_on_record_is_listed(api, business, owner
     ]
 
 
-@pytest.mark.parametrize("value", ["0.5", "1764460800", "-1"])
+@pytest.mark.parametrize("value", ["0.5", "1764460800", "-1", "1e9"])
 def test_a_number_is_not_read_as_a_moment(api, business, value):
     for path, name in (("customers", "changed_since"), ("customers/removed", "since")):
         answer = api.get(f"/api/v1/{path}", {name: value})

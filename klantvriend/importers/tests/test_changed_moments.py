@@ -4,7 +4,6 @@ finds what changed by it, and a change it misses is never synced. One test per w
 is written outside customers.services (whose own are in customers/tests/test_changed_moments)."""
 
 import io
-from datetime import UTC, datetime
 
 from django.utils import timezone
 
@@ -12,24 +11,15 @@ from klantvriend.core.services import business_create
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.customers.tests.test_changed_moments import (
+    LONG_AGO,
+    changed_long_ago,
+    updated_at,
+)
 from klantvriend.importers.export import business_export, business_restore
 from klantvriend.importers.merge import customer_merge
 from klantvriend.importers.privacy import customer_delete, customer_erase
 from klantvriend.importers.service import data_import
-
-LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
-
-
-def changed_long_ago(*customers: Customer) -> datetime:
-    """Dates the customers' last change long ago; returns the moment before the change tested."""
-    Customer.objects.filter(pk__in=[customer.pk for customer in customers]).update(
-        updated_at=LONG_AGO
-    )
-    return timezone.now()
-
-
-def updated_at(customer: Customer) -> datetime:
-    return Customer.objects.values_list("updated_at", flat=True).get(pk=customer.pk)
 
 
 def test_a_customer_the_import_only_gives_a_new_tag_counts_as_changed(tmp_path, business):
