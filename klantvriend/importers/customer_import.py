@@ -312,11 +312,14 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             Customer.objects.bulk_update(changed, _UPDATE_FIELDS)  # updated_at with them
             result.updated += len(changed)
         consent_records_save(consents, ConsentSource.IMPORT)
-        _add_tags(business, tag_rows)
+        _add_tags(business, tag_rows, written={customer.pk for customer in [*new, *changed]})
 
 
-def _add_tags(business: Business, tag_rows: list[tuple[Customer, list[str]]]) -> None:
-    """Adds the file's tags to the customers; tags they already have stay."""
+def _add_tags(
+    business: Business, tag_rows: list[tuple[Customer, list[str]]], *, written: set[int]
+) -> None:
+    """Adds the file's tags to the customers; tags they already have stay. `written`: the
+    customers whose rows this batch wrote (created or changed), whose `updated_at` is new."""
     if not tag_rows:
         return
     # Each name as the business spells it, in any capitals (a file's "bbq" is the tag "BBQ").
@@ -347,8 +350,11 @@ def _add_tags(business: Business, tag_rows: list[tuple[Customer, list[str]]]) ->
         [link(customer_id=customer, tag_id=tag) for customer, tag in added], ignore_conflicts=True
     )
     # A tag is shown with the customer but not written in their row: without this a customer
-    # the file only gave a new tag would not count as changed (the API's changed_since).
-    Customer.objects.filter(pk__in={customer for customer, _tag in added}).mark_changed()
+    # the file only gave a new tag would not count as changed (the API's changed_since). The
+    # rows the batch wrote moved already; writing them again would only cost time.
+    Customer.objects.filter(
+        pk__in={customer for customer, _tag in added if customer not in written}
+    ).mark_changed()
 
 
 _UPDATE_FIELDS = [

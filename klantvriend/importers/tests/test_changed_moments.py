@@ -5,6 +5,8 @@ is written outside customers.services (whose own are in customers/tests/test_cha
 
 import io
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from klantvriend.core.services import business_create
@@ -38,6 +40,38 @@ def test_a_customer_the_import_only_gives_a_new_tag_counts_as_changed(tmp_path, 
     assert before <= updated_at(anna) <= timezone.now()
     # Bram had the tag and the file changes nothing of him: no change to sync.
     assert updated_at(bram) == LONG_AGO
+
+
+def test_the_import_writes_the_customers_it_creates_or_changes_once_whatever_their_tags(
+    tmp_path, business
+):
+    """Their rows are written with their new updated_at; only the customers the file gives
+    nothing but a tag are written again to move it (one UPDATE, of those alone)."""
+    anna = services.customer_create(business=business, name="Anna", external_ref="K-1")
+    services.customer_create(business=business, name="Bram", external_ref="K-2")
+    path = tmp_path / "klanten.csv"
+    path.write_text(
+        "Klantnummer;Naam;Woonplaats;Labels\n"
+        "K-1;Anna;;bbq\n"  # a tag only
+        "K-2;Bram;Ede;bbq\n"  # changed, and a tag
+        "K-3;Cor;;bbq\n",  # new, with a tag
+        encoding="utf-8",
+    )
+
+    with CaptureQueriesContext(connection) as captured:
+        result = data_import(business=business, kind="customers", path=path)
+
+    assert (result.created, result.updated, result.errors) == (1, 1, [])
+    moved = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith('UPDATE "customers_customer" SET "updated_at"')
+    ]
+    assert len(moved) == 1
+    assert f"IN ({anna.pk})" in moved[0]
+    assert sorted(
+        Customer.objects.filter(business=business, tags__name="bbq").values_list("name", flat=True)
+    ) == ["Anna", "Bram", "Cor"]
 
 
 def test_a_customer_the_import_changes_counts_as_changed(tmp_path, business):
