@@ -375,6 +375,56 @@ def tag_list(*, business: Business) -> QuerySet[Tag]:
     )
 
 
+def tag_get(*, business: Business, tag_id) -> Tag:
+    """The tag with its number of customers (`customer_count`, kept by the database)."""
+    return owned_get(tag_list(business=business), business=business, pk=tag_id)
+
+
+@dataclass(frozen=True)
+class TagOverviewRow:
+    """A tag of the Tags page. `spellings`: the shop's other tags of this name in other
+    capitals (from before tags were compared in any capitals); `keep`: the one of them all
+    that a merge keeps (the most customers, then the first in sorted order), None when the
+    name is spelled one way."""
+
+    tag: Tag
+    spellings: list[Tag]
+    keep: Tag | None
+
+
+def tag_overview(*, business: Business) -> list[TagOverviewRow]:
+    """Every tag of the business with its kept number of customers, sorted by name in any
+    capitals (in Python, by casefold: the databases' collations differ), each tag spelled
+    in several capitals told what it is spelled as too and which spelling a merge keeps."""
+    tags = sorted(tag_list(business=business), key=lambda tag: (tag.name.casefold(), tag.name))
+    by_case: dict[str, list[Tag]] = {}
+    for tag in tags:
+        by_case.setdefault(tag.name.casefold(), []).append(tag)
+    rows = []
+    for tag in tags:
+        group = by_case[tag.name.casefold()]
+        keep = tag_to_keep(group) if len(group) > 1 else None
+        rows.append(
+            TagOverviewRow(tag=tag, spellings=[other for other in group if other != tag], keep=keep)
+        )
+    return rows
+
+
+def tag_to_keep(spellings: list[Tag]) -> Tag:
+    """Of one name's tags in several capitals (with `customer_count`), the one a merge keeps:
+    the spelling most customers carry, of equals the first in sorted order."""
+    return min(spellings, key=lambda tag: (-tag.customer_count, tag.name))
+
+
+def tag_history(*, business: Business, limit: int = 10) -> list[AuditEvent]:
+    """The newest renames, merges and removals of the business's tags, who made them."""
+    return list(
+        AuditEvent.objects.filter(business=business, object_type=Tag._meta.model_name)
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
 @dataclass(frozen=True)
 class Briefing:
     customer_since: date

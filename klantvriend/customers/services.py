@@ -21,6 +21,7 @@ from klantvriend.core.audit import (
     audit_record,
     delete_customer_row,
 )
+from klantvriend.core.bulk import insert_rows
 from klantvriend.core.errors import ChangedMeanwhile, Conflict, NotFound, ValidationError
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
 from klantvriend.core.members import staff_name
@@ -801,3 +802,158 @@ def distinct_pairs_forget(*, customer: Customer) -> None:
     """On erasure: the anonymised customer is nobody's possible duplicate any more, and no row
     links them to the records they were told apart from."""
     DistinctPair.objects.filter(Q(first=customer) | Q(second=customer)).delete()
+
+
+# The shop's tags tidied by its owner (the Tags page): renamed, merged, removed. Each is one
+# event in the audit trail, on the tag, rather than one per customer who carries it, as an
+# import records itself once; the customers' own trails show what they themselves were done.
+
+
+def tag_rename(*, tag: Tag, name: str, actor=None) -> Tag:
+    """Gives the tag another name. A name another tag of the business has, in any capitals,
+    merges the two (tag_merge): the tag's customers get that tag, spelled as stored (typing
+    "bbq" gives the shop's "BBQ", as on a customer), and this one is removed. Returns the tag
+    that carries the name now. Refused, with nothing changed: an empty or too long name, or
+    the name the tag has already."""
+    refused = _tag_name_refusal(name)
+    if refused is not None:
+        raise ValidationError({"name": refused})
+    name = name.strip()
+    with transaction.atomic():
+        stored = _tag_locked(tag)
+        if name == stored.name:
+            raise ValidationError(
+                {
+                    "name": ValidationError(
+                        _("The tag is called %(name)s already.") % {"name": name},
+                        code="unchanged",
+                    )
+                }
+            )
+        same = [
+            other
+            for other in Tag.objects.filter(business_id=stored.business_id).exclude(pk=stored.pk)
+            if other.name.casefold() == name.casefold()
+        ]
+        if same:
+            # The one written exactly so, else the first in sorted order (tag_spellings).
+            into = next((other for other in same if other.name == name), None) or min(
+                same, key=lambda other: other.name
+            )
+            tag_merge(tag=stored, into=into, actor=actor)
+            return into
+        was = stored.name
+        stored.name = name
+        stored.save(update_fields=["name"])
+        _tag_customers_changed(stored)
+        audit_record(
+            business=stored.business,
+            actor=actor,
+            action=AuditAction.CHANGED,
+            obj=stored,
+            changes={"name": [was, name]},
+        )
+    tag.name = name
+    return tag
+
+
+def _tag_name_refusal(name: str) -> ValidationError | None:
+    try:
+        refuse_null_characters(name)
+        if not name.strip():
+            raise ValidationError(_("Enter the tag's new name."), code="required")
+        refuse_long_tag(name.strip())
+    except ValidationError as refused:
+        return refused
+    return None
+
+
+def tag_merge(*, tag: Tag, into: Tag, actor=None) -> int:
+    """Every customer of `tag` gets `into` (a customer who has both keeps the one), and `tag`
+    is removed, in one transaction. The tag links are added and deleted, never updated, so
+    that the database's triggers keep both tags' numbers of customers (migration 0007).
+    Returns how many customers got `into`."""
+    if into.pk == tag.pk or into.business_id != tag.business_id:
+        raise NotFound
+    links = Customer.tags.through.objects
+    with transaction.atomic():
+        # In the order of their ids, so that two merges of the same pair cannot wait on each
+        # other's lock.
+        locked = {
+            row.pk: row
+            for row in Tag.objects.select_for_update(of=("self",))
+            .select_related("business")
+            .filter(business_id=tag.business_id, pk__in=[tag.pk, into.pk])
+            .order_by("pk")
+        }
+        if len(locked) != 2:
+            raise NotFound
+        source, target = locked[tag.pk], locked[into.pk]
+        carried = links.filter(tag_id=source.pk).count()
+        moving = list(
+            links.filter(tag_id=source.pk)
+            .exclude(customer_id__in=links.filter(tag_id=target.pk).values("customer_id"))
+            .values_list("customer_id", flat=True)
+        )
+        insert_rows(links.model, ["customer_id", "tag_id"], ((id_, target.pk) for id_ in moving))
+        _tag_customers_changed(source)
+        audit_record(
+            business=target.business,
+            actor=actor,
+            action=AuditAction.MERGED,
+            obj=target,
+            changes={"name": [source.name, target.name], "customers": carried},
+        )
+        source.delete()
+    return len(moving)
+
+
+def tag_merge_spellings(*, tag: Tag, actor=None) -> list[str]:
+    """Merges the business's other tags of this name in other capitals into this one (the
+    Tags page's one click for a name spelled several ways). Returns the names merged."""
+    merged = []
+    with transaction.atomic():
+        stored = _tag_locked(tag)
+        for other in Tag.objects.filter(business_id=stored.business_id).exclude(pk=stored.pk):
+            if other.name.casefold() == stored.name.casefold():
+                tag_merge(tag=other, into=stored, actor=actor)
+                merged.append(other.name)
+    return sorted(merged)
+
+
+def tag_delete(*, tag: Tag, actor=None) -> int:
+    """Removes the tag from every customer who carries it and from the business; the
+    customers keep their other tags. Returns how many customers carried it."""
+    with transaction.atomic():
+        stored = _tag_locked(tag)
+        carried = Customer.tags.through.objects.filter(tag_id=stored.pk).count()
+        _tag_customers_changed(stored)
+        audit_record(
+            business=stored.business,
+            actor=actor,
+            action=AuditAction.DELETED,
+            obj=stored,
+            changes={"name": [stored.name, None], "customers": carried},
+        )
+        stored.delete()
+    return carried
+
+
+def _tag_locked(tag: Tag) -> Tag:
+    """The tag as stored now, locked until the transaction ends; NotFound when it is gone (an
+    owner in another window merged or removed it)."""
+    stored = (
+        Tag.objects.select_for_update(of=("self",))
+        .select_related("business")
+        .filter(business_id=tag.business_id, pk=tag.pk)
+        .first()
+    )
+    if stored is None:
+        raise NotFound
+    return stored
+
+
+def _tag_customers_changed(tag: Tag) -> None:
+    """The customers who carry the tag changed (a tag of theirs renamed, merged or removed):
+    when they were last changed says so, as the API hands it out with each customer."""
+    Customer.objects.filter(tags=tag).update(updated_at=timezone.now())

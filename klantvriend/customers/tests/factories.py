@@ -11,6 +11,7 @@ from klantvriend.customers.models import (
     ImportantDate,
     LegalBasis,
     Purchase,
+    Tag,
 )
 
 
@@ -42,6 +43,13 @@ def customers_bulk_create(*, business, names: list[str]) -> list[Customer]:
     for customer in customers:
         customer.refresh_derived_fields()
     return Customer.objects.bulk_create(customers)
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"Label {n}")
 
 
 class PurchaseFactory(factory.django.DjangoModelFactory):
