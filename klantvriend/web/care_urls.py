@@ -1,5 +1,5 @@
-"""URLs of the Today page, promises, complaints, follow-ups, gestures and care settings; added
-to the web app's urlpatterns in urls.py."""
+"""URLs of the Today page, promises, complaints, follow-ups, gestures, care settings and the
+shop's tags; added to the web app's urlpatterns in urls.py."""
 
 from django.urls import path
 
@@ -9,6 +9,7 @@ from . import (
     follow_up_views,
     gesture_views,
     promise_views,
+    tag_views,
     today_views,
 )
 
@@ -63,6 +64,14 @@ care_urlpatterns = [
         name="occasion_congratulate",
     ),
     path("settings/", care_settings_views.care_settings_edit, name="care_settings"),
+    path("settings/tags/", tag_views.tag_list_view, name="tags"),
+    path("settings/tags/<int:tag_id>/rename/", tag_views.tag_rename_view, name="tag_rename"),
+    path(
+        "settings/tags/<int:tag_id>/merge-spellings/",
+        tag_views.tag_merge_spellings_view,
+        name="tag_merge_spellings",
+    ),
+    path("settings/tags/<int:tag_id>/remove/", tag_views.tag_delete_view, name="tag_delete"),
     path("calendar/", care_settings_views.calendar_link, name="calendar_link"),
     path("calendar/<str:key>.ics", care_settings_views.calendar_feed, name="calendar_feed"),
 ]
