@@ -845,13 +845,8 @@ def tag_rename(*, tag: Tag, name: str, actor=None) -> Tag:
         was = stored.name
         stored.name = name
         stored.save(update_fields=["name"])
-        _tag_customers_changed(stored)
-        audit_record(
-            business=stored.business,
-            actor=actor,
-            action=AuditAction.CHANGED,
-            obj=stored,
-            changes={"name": [was, name]},
+        _tag_change_recorded(
+            stored, actor=actor, action=AuditAction.CHANGED, changes={"name": [was, name]}
         )
     tag.name = name
     return tag
@@ -896,13 +891,12 @@ def tag_merge(*, tag: Tag, into: Tag, actor=None) -> int:
             .values_list("customer_id", flat=True)
         )
         insert_rows(links.model, ["customer_id", "tag_id"], ((id_, target.pk) for id_ in moving))
-        _tag_customers_changed(source)
-        audit_record(
-            business=target.business,
+        _tag_change_recorded(
+            source,
             actor=actor,
             action=AuditAction.MERGED,
-            obj=target,
             changes={"name": [source.name, target.name], "customers": carried},
+            on=target,
         )
         source.delete()
     return len(moving)
@@ -927,12 +921,10 @@ def tag_delete(*, tag: Tag, actor=None) -> int:
     with transaction.atomic():
         stored = _tag_locked(tag)
         carried = Customer.tags.through.objects.filter(tag_id=stored.pk).count()
-        _tag_customers_changed(stored)
-        audit_record(
-            business=stored.business,
+        _tag_change_recorded(
+            stored,
             actor=actor,
             action=AuditAction.DELETED,
-            obj=stored,
             changes={"name": [stored.name, None], "customers": carried},
         )
         stored.delete()
@@ -953,7 +945,14 @@ def _tag_locked(tag: Tag) -> Tag:
     return stored
 
 
-def _tag_customers_changed(tag: Tag) -> None:
-    """The customers who carry the tag changed (a tag of theirs renamed, merged or removed):
-    when they were last changed says so, as the API hands it out with each customer."""
+def _tag_change_recorded(
+    tag: Tag, *, actor, action: str, changes: dict[str, Any], on: Tag | None = None
+) -> None:
+    """A change of `tag` (renamed, merged, removed) recorded: once in the audit trail, on the
+    tag (`on`: the tag it was merged into), and on the customers who carry it as when they
+    were last changed, which the API hands out with each customer."""
     Customer.objects.filter(tags=tag).update(updated_at=timezone.now())
+    recorded = on or tag
+    audit_record(
+        business=recorded.business, actor=actor, action=action, obj=recorded, changes=changes
+    )
