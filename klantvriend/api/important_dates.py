@@ -21,7 +21,6 @@ from .contact_moments import customer_for_write
 from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["important dates"])
-tags_router = Router(tags=["tags"])
 
 
 class ImportantDateOut(Out):
@@ -90,21 +89,3 @@ def delete_important_date(request: HttpRequest, important_date_id: int, if_match
         important_date=important, expected_versions=expected_versions(if_match)
     )
     return Status(204, None)
-
-
-class TagOut(Out):
-    name: str
-    customer_count: int
-
-
-class TagPage(Out):
-    items: list[TagOut]
-    count: int
-
-
-@tags_router.get(
-    "", response={200: TagPage, **ERRORS}, summary="List tags with their customer count"
-)
-def list_tags(request: HttpRequest, page: Query[Pagination]):
-    tags = selectors.tag_list(business=business_of(request)).order_by("name")
-    return {"items": list(tags[page.offset : page.offset + page.limit]), "count": tags.count()}

@@ -29,6 +29,7 @@ from . import (
     purchases,
     referrals,
     surveys,
+    tags,
     today,
 )
 from .common import BearerToken, QueryParser, UnreadableBody, UtcJSONRenderer
@@ -188,7 +189,7 @@ api.add_decorator(declared_only, mode="operation")
 api.add_router("/customers", customers.router)
 api.add_router("/customers", privacy.router)
 api.add_router("/important-dates", important_dates.router)
-api.add_router("/tags", important_dates.tags_router)
+api.add_router("/tags", tags.tags_router)
 api.add_router("/purchases", purchases.router)
 api.add_router("/contact-moments", contact_moments.router)
 api.add_router("/promises", promises.router)

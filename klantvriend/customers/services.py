@@ -809,18 +809,21 @@ def distinct_pairs_forget(*, customer: Customer) -> None:
 # import records itself once; the customers' own trails show what they themselves were done.
 
 
-def tag_rename(*, tag: Tag, name: str, actor=None) -> Tag:
+def tag_rename(
+    *, tag: Tag, name: str, actor=None, expected_versions: Collection[str] | None = None
+) -> Tag:
     """Gives the tag another name. A name another tag of the business has, in any capitals,
     merges the two (tag_merge): the tag's customers get that tag, spelled as stored (typing
     "bbq" gives the shop's "BBQ", as on a customer), and this one is removed. Returns the tag
     that carries the name now. Refused, with nothing changed: an empty or too long name, or
-    the name the tag has already."""
+    the name the tag has already; with ChangedMeanwhile, a tag no longer of one of
+    `expected_versions` (the API's If-Match)."""
     refused = _tag_name_refusal(name)
     if refused is not None:
         raise ValidationError({"name": refused})
     name = name.strip()
     with transaction.atomic():
-        stored = _tag_locked(tag)
+        stored = _tag_locked(tag, expected_versions=expected_versions)
         if name == stored.name:
             raise ValidationError(
                 {
@@ -915,11 +918,11 @@ def tag_merge_spellings(*, tag: Tag, actor=None) -> list[str]:
     return sorted(merged)
 
 
-def tag_delete(*, tag: Tag, actor=None) -> int:
+def tag_delete(*, tag: Tag, actor=None, expected_versions: Collection[str] | None = None) -> int:
     """Removes the tag from every customer who carries it and from the business; the
     customers keep their other tags. Returns how many customers carried it."""
     with transaction.atomic():
-        stored = _tag_locked(tag)
+        stored = _tag_locked(tag, expected_versions=expected_versions)
         carried = Customer.tags.through.objects.filter(tag_id=stored.pk).count()
         _tag_change_recorded(
             stored,
@@ -931,9 +934,10 @@ def tag_delete(*, tag: Tag, actor=None) -> int:
     return carried
 
 
-def _tag_locked(tag: Tag) -> Tag:
+def _tag_locked(tag: Tag, *, expected_versions: Collection[str] | None = None) -> Tag:
     """The tag as stored now, locked until the transaction ends; NotFound when it is gone (an
-    owner in another window merged or removed it)."""
+    owner in another window merged or removed it), ChangedMeanwhile when it is no longer of one
+    of `expected_versions` (None: no condition)."""
     stored = (
         Tag.objects.select_for_update(of=("self",))
         .select_related("business")
@@ -942,6 +946,7 @@ def _tag_locked(tag: Tag) -> Tag:
     )
     if stored is None:
         raise NotFound
+    refuse_if_changed(stored, expected_versions=expected_versions)
     return stored
 
 

@@ -94,5 +94,10 @@ def test_important_dates_and_tags(api, business):
     assert created.status_code == 201
     assert listed.json()["count"] == 1
     assert ImportantDate.objects.get().date == date(2005, 6, 1)
-    assert tags.json() == {"items": [{"name": "vaste klant", "customer_count": 1}], "count": 1}
+    assert tags.json() == {
+        "items": [
+            {"id": customer.tags.get().pk, "name": "vaste klant", "customer_count": 1},
+        ],
+        "count": 1,
+    }
     assert api.delete(f"/api/v1/important-dates/{created.json()['id']}").status_code == 204

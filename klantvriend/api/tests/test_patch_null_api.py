@@ -13,7 +13,7 @@ from klantvriend.api.urls import api as ninja_api
 from klantvriend.complaints import services as complaint_services
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers import services
-from klantvriend.customers.models import Customer
+from klantvriend.customers.models import Customer, Tag
 from klantvriend.customers.tests.factories import ContactMomentFactory, PurchaseFactory
 from klantvriend.gestures.models import Gesture
 from klantvriend.gestures.tests.factories import GestureFactory
@@ -95,8 +95,14 @@ def _gesture(business, owner):
     return GestureFactory(customer=customer, value_cents=450)
 
 
+def _tag(business, owner):
+    services.customer_create(business=business, name="Anna", tags=["BBQ"])
+    return Tag.objects.get(business=business, name="BBQ")
+
+
 ROWS = {
     "/api/v1/customers/{customer_id}": _customer,
+    "/api/v1/tags/{tag_id}": _tag,
     "/api/v1/purchases/{purchase_id}": _purchase,
     "/api/v1/contact-moments/{contact_moment_id}": _contact_moment,
     "/api/v1/promises/{promise_id}": _promise,

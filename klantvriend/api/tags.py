@@ -1,0 +1,94 @@
+"""The business's tags: listed with their numbers of customers, and tidied by an owner as on
+the Tags page (customers.services.tag_rename, tag_delete): renamed, merged by renaming one onto
+another's name in any capitals, removed from every customer who carries it."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+from pydantic import Field, StrictStr
+
+from klantvriend.core.models import Membership
+from klantvriend.customers import selectors, services
+from klantvriend.customers.models import Tag
+
+from .common import ERRORS, OWNER_CHANGE_ERRORS, Out, Pagination, Patch, business_of, require_owner
+from .versions import IfMatch, expected_versions, expected_versions_of, with_etag
+
+tags_router = Router(tags=["tags"])
+
+
+class TagOut(Out):
+    id: int
+    name: str
+    customer_count: int
+
+
+class TagPage(Out):
+    items: list[TagOut]
+    count: int
+
+
+class TagUpdate(Patch):
+    edits = Tag
+
+    name: StrictStr | None = Field(
+        None,
+        description="The tag's new name. The name of another tag of the business, in any "
+        "capitals, merges the two: every customer of this tag gets that one, spelled as "
+        "stored, and this tag is removed; the answer is then that tag. Left out: no change.",
+    )
+
+
+def _actor(request: HttpRequest):
+    membership = getattr(request, "auth", None)
+    return membership.user if isinstance(membership, Membership) else None
+
+
+@tags_router.get(
+    "", response={200: TagPage, **ERRORS}, summary="List tags with their customer count"
+)
+def list_tags(request: HttpRequest, page: Query[Pagination]):
+    tags = selectors.tag_list(business=business_of(request)).order_by("name")
+    return {"items": list(tags[page.offset : page.offset + page.limit]), "count": tags.count()}
+
+
+@tags_router.get("/{tag_id}", response={200: TagOut, **ERRORS}, summary="Get a tag")
+def get_tag(request: HttpRequest, tag_id: int, response: HttpResponse):
+    return with_etag(response, selectors.tag_get(business=business_of(request), tag_id=tag_id))
+
+
+@tags_router.patch(
+    "/{tag_id}",
+    response={200: TagOut, **OWNER_CHANGE_ERRORS},
+    summary="Rename a tag, or merge it into another by that one's name (owners)",
+)
+def update_tag(
+    request: HttpRequest,
+    tag_id: int,
+    payload: TagUpdate,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+):
+    business = business_of(request)
+    tag = selectors.tag_get(business=business, tag_id=tag_id)
+    require_owner(request)
+    versions = expected_versions_of(tag, if_match)
+    if payload.name is not None:
+        tag = services.tag_rename(
+            tag=tag, name=payload.name, actor=_actor(request), expected_versions=versions
+        )
+        tag = selectors.tag_get(business=business, tag_id=tag.pk)
+    return with_etag(response, tag)
+
+
+@tags_router.delete(
+    "/{tag_id}",
+    response={204: None, **OWNER_CHANGE_ERRORS},
+    summary="Remove a tag from every customer who carries it (owners)",
+)
+def delete_tag(request: HttpRequest, tag_id: int, if_match: IfMatch = None):
+    tag = selectors.tag_get(business=business_of(request), tag_id=tag_id)
+    require_owner(request)
+    services.tag_delete(
+        tag=tag, actor=_actor(request), expected_versions=expected_versions(if_match)
+    )
+    return Status(204, None)
