@@ -957,7 +957,7 @@ def _tag_change_recorded(
     """A change of `tag` (renamed, merged, removed) recorded: once in the audit trail, on the
     tag (`on`: the tag it was merged into), and on the customers who carry it as when they
     were last changed, which the API hands out with each customer."""
-    Customer.objects.filter(tags=tag).update(updated_at=timezone.now())
+    Customer.objects.filter(tags=tag).mark_changed()
     recorded = on or tag
     audit_record(
         business=recorded.business, actor=actor, action=action, obj=recorded, changes=changes
