@@ -1,4 +1,5 @@
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -57,11 +58,28 @@ class ConsentSource(models.TextChoices):
     ERASURE = "erasure", _("anonymisation")
 
 
-def refuse_future_birthday(birthday: date | None, *, today: date) -> None:
-    """A birthday after today is a year typed wrongly; on its day the Today page would
-    congratulate the customer on a negative age. (The forms, the API and the importer.)"""
-    if birthday is not None and birthday > today:
-        raise ValidationError(_("A birthday cannot lie in the future."), code="future")
+# A customer's days that lie behind them, each with the words its refusal of a day after today
+# takes. Typed in a year to come (2030 for 2003), a birthday would be congratulated on a
+# negative age on the Today page, and a customer since next month would be counted among next
+# month's new customers and congratulated on an anniversary before their first year.
+DAYS_GONE_BY = {
+    "birthday": _("A birthday cannot lie in the future."),
+    "customer_since": _("“Customer since” cannot lie in the future: today at the latest."),
+}
+
+
+def future_day_errors(
+    days: Mapping[str, date | None], *, today: date
+) -> dict[str, list[ValidationError]]:
+    """The refusal of each day in `days` (a field of DAYS_GONE_BY: its day) that lies after
+    `today`, the business's local date (Business.today); today itself is fine. The one rule of
+    the services (and so of the web forms and the API, services.customer_create and
+    customer_update) and of the importer's lines."""
+    return {
+        name: [ValidationError(DAYS_GONE_BY[name], code="future")]
+        for name, day in days.items()
+        if day is not None and day > today
+    }
 
 
 def refuse_marketing_consent_without_basis(consent: bool, basis: str) -> None:
@@ -307,10 +325,8 @@ class Customer(BusinessOwned):
 
     def clean(self) -> None:
         self.name = self.name.strip()
-        try:
-            refuse_future_birthday(self.birthday, today=self.business.today())
-        except ValidationError as refused:
-            raise ValidationError({"birthday": refused}) from None
+        # A day after today in a birthday or customer-since date is refused by the services,
+        # which know whether it is given anew (DAYS_GONE_BY, services.customer_full_clean).
         if self.referred_by_id is not None:
             if self.referred_by.business_id != self.business_id:
                 # Same message as a missing row: another business's customer must not be confirmed.

@@ -31,6 +31,7 @@ from klantvriend.core.versions import record_changing, refuse_if_changed
 
 from .identity import CUSTOMER_NUMBER, EMAIL, identity_digest, new_salt
 from .models import (
+    DAYS_GONE_BY,
     DERIVED_FIELDS,
     ConsentKind,
     ConsentRecord,
@@ -43,6 +44,7 @@ from .models import (
     LegalBasis,
     Purchase,
     Tag,
+    future_day_errors,
     refuse_long_tag,
 )
 from .selectors import customer_version, tag_spellings
@@ -198,7 +200,7 @@ def customer_create(
         customer.customer_since = business.today()
     apply_consent_timestamps(customer, previous=None)
     customer.refresh_derived_fields()
-    customer.full_clean()
+    customer_full_clean(customer, previous=None)
     with refused_when_taken(customer), transaction.atomic():
         customer.save()
         consent_records_save(consent_changes(customer, None), consent_source)
@@ -206,6 +208,30 @@ def customer_create(
             _set_tags(customer, _tags_as_stored(business.pk, tags))
         _audit_customer(customer, actor, AuditAction.CREATED, {}, fields)
     return customer
+
+
+def customer_full_clean(customer: Customer, *, previous: Customer | None) -> None:
+    """The model's checks (full_clean) and, with their refusals, a birthday or customer-since
+    date after today (models.future_day_errors), all at once. Only a day given anew is judged:
+    on a new customer, or changed from what `previous` (the customer as stored) holds. A day
+    stored before the rule (imported, or sent by the API, before it refused one) stays until
+    someone changes it: a shop correcting a phone number must not be stopped by a date it did
+    not touch, and cannot even see in the web form (customer since is not in it)."""
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        customer.full_clean()  # which also reads a day given as text ("2024-03-01")
+    except ValidationError as refused:
+        errors = refused.update_error_dict(errors)
+    new_days = {
+        name: getattr(customer, name)
+        for name in DAYS_GONE_BY
+        if name not in errors  # not a day at all: refused as such already
+        and (previous is None or getattr(customer, name) != getattr(previous, name))
+    }
+    for name, refusals in future_day_errors(new_days, today=customer.business.today()).items():
+        errors.setdefault(name, []).extend(refusals)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _audit_customer(customer: Customer, actor, action: str, before: dict, fields: dict) -> None:
@@ -274,7 +300,7 @@ def customer_update(
             setattr(row, name, value)
         apply_consent_timestamps(row, previous=previous)
         row.refresh_derived_fields()
-        row.full_clean()
+        customer_full_clean(row, previous=previous)
         row.save(update_fields=[*changes, *_DERIVED_FIELDS])
         consent_records_save(consent_changes(row, previous), consent_source)
         if new_tags is not None:

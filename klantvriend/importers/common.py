@@ -3,7 +3,7 @@ two passes over the file (validate everything, then write everything in one tran
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from django.utils import timezone
@@ -12,7 +12,7 @@ from klantvriend.core.moments import FUTURE_TOLERANCE
 
 from .reading import TableFormat, iter_rows
 from .results import ImportResult, RowError
-from .values import AmountColumn, CellError, DateColumn
+from .values import AmountColumn, CellError, DateColumn, DateValue
 
 # Rows written per bulk insert: large enough to amortise the round trip, small enough that one
 # batch of parsed rows stays a few megabytes.
@@ -44,6 +44,22 @@ class Columns:
         if name not in self.dates:
             self.dates[name] = DateColumn(forced=self.date_order)
         return self.dates[name]
+
+    def read_day(
+        self, name: str, parsed: DateValue, *, line: int, text: str, deciding: bool
+    ) -> date | None:
+        """The day that `parsed` (`text`, the cell of column `name` on `line`) is, read in the
+        column's order. On the validating pass (`deciding`) the column sees it first, and it is
+        None while the lines so far leave the order open: the writing pass knows it. Known on
+        the validating pass, a day's problems (one in the future) are listed with the file's
+        others before anything is written."""
+        column = self.date_column(name)
+        if deciding:
+            column.see(parsed, line, text)
+        order = column.decide()
+        if not deciding or parsed.iso or order is not None:
+            return parsed.dated(order)
+        return None
 
     def amount_column(self, name: str) -> AmountColumn:
         if name not in self.amounts:

@@ -19,7 +19,7 @@ from klantvriend.customers.models import (
     Customer,
     LegalBasis,
     Tag,
-    refuse_future_birthday,
+    future_day_errors,
     refuse_long_tag,
     refuse_marketing_consent_without_basis,
 )
@@ -113,20 +113,18 @@ def parse_customer(
         if not text:
             continue
         try:
-            parsed = read_date(text)
-            column = columns.date_column(date_field)
-            if deciding:
-                column.see(parsed, line, text)
-                values[date_field] = None  # decided after the whole file was read
-            else:
-                values[date_field] = parsed.dated(column.decide())
+            values[date_field] = columns.read_day(
+                date_field, read_date(text), line=line, text=text, deciding=deciding
+            )
         except CellError as error:
             problems.cell_error(date_field, error)
-    if values.get("birthday"):  # known on the writing pass, once the date order is decided
-        try:
-            refuse_future_birthday(values["birthday"], today=business.today())
-        except ValidationError as refused:
-            problems.add("birthday", refused.message, refused.code)
+    # A day after today in the file is refused even where the customer has it stored already
+    # (from before the rule): the file states it anew, and is checked before its customers are
+    # looked up.
+    days = {name: values.get(name) for name in DATE_FIELDS}
+    for name, refusals in future_day_errors(days, today=business.today()).items():
+        for refused in refusals:
+            problems.add(name, refused.message, refused.code)
     if columns.has("marketing_consent") and cell("marketing_consent"):
         try:
             values["marketing_consent"] = read_bool(cell("marketing_consent"))

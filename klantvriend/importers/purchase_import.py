@@ -135,12 +135,7 @@ def parse_purchase(
     else:
         try:
             parsed = _read_date(text)
-            column = columns.date_column("date")
-            if deciding:
-                column.see(parsed, line, text)
-            order = column.decide()
-            if not deciding or parsed.iso or order is not None:
-                day = parsed.dated(order)
+            day = columns.read_day("date", parsed, line=line, text=text, deciding=deciding)
             clock, offset = parsed.clock, parsed.offset
         except CellError as error:
             problems.cell_error("date", error)

@@ -1,4 +1,5 @@
 import json
+from datetime import date, timedelta
 
 import pytest
 
@@ -137,6 +138,47 @@ def test_wrong_customer_input_gets_field_messages_and_stores_nothing(
         {"loc": error["loc"], "msg": error["msg"]} for error in response.json()["detail"]
     ]
     assert Customer.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "“Customer since” cannot lie in the future: today at the latest."),
+        ("nl", "“Klant sinds” kan niet in de toekomst liggen: uiterlijk vandaag."),
+    ],
+)
+def test_a_customer_since_date_after_today_is_refused_on_create_and_change(
+    api, business, language, message
+):
+    """In the business's time zone: today there is fine, tomorrow is refused and changes
+    nothing, whether the customer is created or changed."""
+    today = business.today()
+    anna = customer_create(business=business, name="Anna", customer_since=date(2020, 5, 1))
+    before = snapshot(anna)
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    language_header = {"Accept-Language": language}
+
+    created = api.post(
+        "/api/v1/customers",
+        data=json.dumps({"name": "Bram", "customer_since": tomorrow}),
+        content_type="application/json",
+        headers=language_header,
+    )
+    changed = api.patch(
+        f"/api/v1/customers/{anna.pk}",
+        data=json.dumps({"phone": "06 12345678", "customer_since": tomorrow}),
+        content_type="application/json",
+        headers=language_header,
+    )
+    kept = post(api, "/api/v1/customers", {"name": "Cees", "customer_since": today.isoformat()})
+
+    refusal = {"loc": ["body", "customer_since"], "msg": message, "type": "future"}
+    assert (created.status_code, created.json()) == (422, {"detail": [refusal]})
+    assert (changed.status_code, changed.json()) == (422, {"detail": [refusal]})
+    assert (kept.status_code, kept.json()["customer_since"]) == (201, today.isoformat())
+    anna.refresh_from_db()
+    assert snapshot(anna) == before
+    assert sorted(Customer.objects.values_list("name", flat=True)) == ["Anna", "Cees"]
 
 
 def test_wrong_types_are_refused_not_coerced(api, business):

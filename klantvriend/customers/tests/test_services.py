@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.customers import selectors, services
@@ -13,6 +13,10 @@ from klantvriend.customers.text import phone_digits
 from klantvriend.gestures.selectors import occasions_today
 
 from .factories import ContactMomentFactory, CustomerFactory, PurchaseFactory
+
+
+def snapshot(customer: Customer) -> dict:
+    return {field.attname: getattr(customer, field.attname) for field in Customer._meta.fields}
 
 
 def test_a_name_alone_is_enough_for_a_walk_in(business):
@@ -68,6 +72,105 @@ def test_a_birthday_in_the_future_is_refused_and_today_never_celebrates_a_negati
     assert changed.value.error_dict["birthday"][0].code == "future"
     assert list(Customer.objects.values_list("name", "birthday")) == [("Anna", None)]
     assert occasions_today(business=business).items == []
+
+
+def test_a_customer_since_date_after_today_is_refused_and_nothing_is_stored(business):
+    """Nobody has been a customer since next month: the acquisition report counted them among
+    a month to come, and the Today page congratulated them on an anniversary before their
+    first year. Today itself, the business's local date, is fine."""
+    today = business.today()
+    anna = services.customer_create(business=business, name="Anna", customer_since=today)
+    before = snapshot(anna)
+
+    with pytest.raises(ValidationError) as created:
+        services.customer_create(
+            business=business, name="Bram", customer_since=today + timedelta(days=1)
+        )
+    with pytest.raises(ValidationError) as changed:
+        services.customer_update(
+            customer=anna, name="Anna de Vries", customer_since=today + timedelta(days=30)
+        )
+
+    assert [(e.code, e.message) for e in created.value.error_dict["customer_since"]] == [
+        ("future", "“Klant sinds” kan niet in de toekomst liggen: uiterlijk vandaag.")
+    ]
+    with translation.override("en"):
+        assert changed.value.message_dict == {
+            "customer_since": ["“Customer since” cannot lie in the future: today at the latest."]
+        }
+    assert list(Customer.objects.values_list("name", "customer_since")) == [("Anna", today)]
+    assert snapshot(Customer.objects.get(pk=anna.pk)) == before
+
+
+def test_a_day_after_today_is_refused_with_the_other_mistakes_at_once(business):
+    tomorrow = business.today() + timedelta(days=1)
+
+    with pytest.raises(ValidationError) as refused:
+        services.customer_create(
+            business=business,
+            name="Anna",
+            email="anna@",
+            birthday=tomorrow,
+            customer_since=tomorrow,
+        )
+
+    assert {
+        field: [e.code for e in errors] for field, errors in refused.value.error_dict.items()
+    } == {
+        "birthday": ["future"],
+        "customer_since": ["future"],
+        "email": ["invalid"],
+    }
+    assert Customer.objects.count() == 0
+
+
+def test_today_is_the_businesss_local_date_not_the_servers(business, other_business):
+    """Kiritimati is 14 hours ahead of UTC and Pago Pago 11 hours behind: 25 hours apart,
+    so Kiritimati's today is always a day to come in Pago Pago, whatever the server's clock."""
+    business.time_zone = "Pacific/Kiritimati"
+    other_business.time_zone = "Pacific/Pago_Pago"
+    ahead = business.today()
+
+    kept = services.customer_create(business=business, name="Anna", customer_since=ahead)
+    with pytest.raises(ValidationError) as refused:
+        services.customer_create(business=other_business, name="Bram", customer_since=ahead)
+
+    assert kept.customer_since == ahead > other_business.today()
+    assert [e.code for e in refused.value.error_dict["customer_since"]] == ["future"]
+    assert not Customer.objects.filter(business=other_business).exists()
+
+
+def test_a_day_stored_in_the_future_before_the_rule_stays_until_someone_changes_it(business):
+    """Imported or sent through the API before a day after today was refused: changing the
+    customer's phone number is not stopped by it (the web form does not even show customer
+    since), nor is sending it back unchanged (an API client returning the whole record). A
+    change to it is judged: to another day to come refused, to a day gone by kept."""
+    today = business.today()
+    anna = services.customer_create(business=business, name="Anna")
+    Customer.objects.filter(pk=anna.pk).update(
+        customer_since=today + timedelta(days=40), birthday=today + timedelta(days=400)
+    )
+    anna.refresh_from_db()
+
+    services.customer_update(customer=anna, phone="06 12345678")
+    services.customer_update(
+        customer=anna, customer_since=anna.customer_since, birthday=anna.birthday
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.customer_update(customer=anna, customer_since=today + timedelta(days=41))
+    stored = Customer.objects.get(pk=anna.pk)
+    services.customer_update(customer=anna, customer_since=today, birthday=None)
+
+    assert [e.code for e in refused.value.error_dict["customer_since"]] == ["future"]
+    assert (stored.phone, stored.customer_since, stored.birthday) == (
+        "06 12345678",
+        today + timedelta(days=40),
+        today + timedelta(days=400),
+    )
+    assert Customer.objects.values_list("customer_since", "birthday").get(pk=anna.pk) == (
+        today,
+        None,
+    )
 
 
 def test_special_notes_are_kept_with_explicit_consent(business):

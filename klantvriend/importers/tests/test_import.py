@@ -1,6 +1,6 @@
 """Imports of files as Dutch and Belgian tills and Excel write them, and of broken ones."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -239,6 +239,75 @@ def test_a_birthday_in_the_future_is_refused_with_its_line_and_nothing_is_import
         )
     ]
     assert result.created == 0
+    assert snapshot(business) == before
+
+
+def test_a_customer_since_date_after_today_is_listed_with_the_files_other_problems(
+    tmp_path, business
+):
+    """Nobody has been a customer since a day to come. Refused at its line and column, in the
+    list of the file's problems that the preview shows (not only once the others are fixed);
+    today, the business's local date, is fine."""
+    before = snapshot(business)
+    today = business.today()
+    tomorrow = today + timedelta(days=1)
+    text = (
+        "Naam;Klant sinds;E-mail\n"
+        f"Anna;{today.isoformat()};\n"
+        f"Bram;{tomorrow.isoformat()};\n"
+        ";2020-01-01;\n"
+        "Cees;2020-01-01;geen-mail\n"
+    )
+
+    with translation.override("en"):
+        result = data_import(
+            business=business, kind="customers", path=write(tmp_path, "klanten.csv", text)
+        )
+
+    assert [(e.line, e.column, e.value, e.code, e.message) for e in result.errors] == [
+        (
+            3,
+            "Klant sinds",
+            tomorrow.isoformat(),
+            "future",
+            "“Customer since” cannot lie in the future: today at the latest.",
+        ),
+        (4, "Naam", "", "required", "A customer needs a name."),
+        (5, "E-mail", "geen-mail", "invalid", "Enter a valid email address."),
+    ]
+    assert result.created == 0
+    assert snapshot(business) == before
+
+
+def test_a_day_after_today_is_refused_once_the_file_decides_its_date_order(tmp_path, business):
+    """01-12-2099 is the first of December or the twelfth of January until a later line
+    (25-04-2020) says day-month: the writing pass judges it then, and stores nothing."""
+    before = snapshot(business)
+    text = (
+        "Naam;Klant sinds;Geboortedatum\nAnna;01-12-2099;01-12-2098\nBram;25-04-2020;30-04-1970\n"
+    )
+
+    result = data_import(
+        business=business, kind="customers", path=write(tmp_path, "klanten.csv", text)
+    )
+
+    assert [(e.line, e.column, e.value, e.code, e.message) for e in result.errors] == [
+        (
+            2,
+            "Geboortedatum",
+            "01-12-2098",
+            "future",
+            "Een verjaardag kan niet in de toekomst liggen.",
+        ),
+        (
+            2,
+            "Klant sinds",
+            "01-12-2099",
+            "future",
+            "“Klant sinds” kan niet in de toekomst liggen: uiterlijk vandaag.",
+        ),
+    ]
+    assert (result.created, result.updated) == (0, 0)
     assert snapshot(business) == before
 
 
