@@ -1,3 +1,4 @@
+import pytest
 from django.test import Client
 
 from klantvriend.core.models import Role
@@ -129,3 +130,24 @@ def test_staff_may_correct_a_purchase_but_not_delete_it_and_both_are_audited(api
     deleted = AuditEvent.objects.get(object_type="purchase", action="deleted")
     assert (deleted.customer_id, deleted.changes["amount_cents"]) == (customer.pk, [1520, None])
     assert not Purchase.objects.filter(pk=purchase.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("business_language", "asked", "stand_in"),
+    [("nl", "en", "Geanonimiseerde klant {pk}"), ("en", "nl", "Anonymised customer {pk}")],
+)
+def test_an_erased_customer_keeps_a_name_in_the_businesss_language_not_the_callers(
+    api_key, business, business_language, asked, stand_in
+):
+    """Everyone in the shop reads the stand-in name afterwards: the Accept-Language of the
+    integration that erased the customer does not decide it."""
+    business.language = business_language
+    business.save(update_fields=["language"])
+    customer = services.customer_create(business=business, name="Marieke Jansen")
+    client = Client(headers={"Authorization": f"Bearer {api_key}", "Accept-Language": asked})
+
+    response = client.post(f"/api/v1/customers/{customer.pk}/erase")
+
+    assert response.status_code == 200
+    assert response.json()["name"] == stand_in.format(pk=customer.pk)
+    assert Customer.objects.get(pk=customer.pk).name == stand_in.format(pk=customer.pk)

@@ -165,6 +165,22 @@ def test_erasure_asks_for_confirmation_and_then_anonymises(owner_client, staff_c
     assert again.status_code == 409
 
 
+def test_an_english_reading_owner_erasing_in_a_dutch_shop_leaves_a_dutch_name(
+    owner_client, owner, business
+):
+    """The stand-in name is stored for everyone in the shop: in the business's language, not in
+    the one the owner who erased the customer reads Klantvriend in."""
+    account_language_set(user=owner, language="en")
+    customer = services.customer_create(business=business, name="Anna de Vries")
+
+    done = owner_client.post(f"/customers/{customer.pk}/erase/", follow=True)
+
+    assert "The customer's personal data has been anonymised." in html.unescape(
+        done.content.decode()
+    )
+    assert Customer.objects.get(pk=customer.pk).name == f"Geanonimiseerde klant {customer.pk}"
+
+
 def test_another_businesss_customer_is_not_found(owner_client, other_business):
     stranger = services.customer_create(business=other_business, name="Elders")
 
