@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -27,7 +28,10 @@ def _engine() -> str:
 def _pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} was not found; install the PostgreSQL client programs.")
+        raise BackupError(
+            _("%(program)s was not found; install the PostgreSQL client programs.")
+            % {"program": name}
+        )
     return found
 
 
@@ -62,22 +66,25 @@ def backup(out: Path) -> None:
         check=False,
     )
     if result.returncode != 0:
-        raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+        raise BackupError(_("pg_dump failed: %(error)s") % {"error": result.stderr.strip()})
 
 
 def restore(source: Path) -> None:
     source = Path(source)
     if not source.is_file():
-        raise BackupError(f"{source} does not exist.")
+        raise BackupError(_("%(path)s does not exist.") % {"path": source})
     magic = source.read_bytes()[:16]
     if _engine() == "sqlite":
         if not magic.startswith(SQLITE_MAGIC):
-            raise BackupError(f"{source} is not a SQLite backup; this database is SQLite.")
+            raise BackupError(
+                _("%(path)s is not a SQLite backup; this database is SQLite.") % {"path": source}
+            )
         check = sqlite3.connect(source)
         try:
             if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                 raise BackupError(
-                    f"{source} is damaged (integrity check failed); nothing was restored."
+                    _("%(path)s is damaged (integrity check failed); nothing was restored.")
+                    % {"path": source}
                 )
             connection.ensure_connection()
             check.backup(connection.connection)
@@ -86,7 +93,8 @@ def restore(source: Path) -> None:
         return
     if not magic.startswith(PGDUMP_MAGIC):
         raise BackupError(
-            f"{source} is not a PostgreSQL backup (pg_dump custom format); nothing was restored."
+            _("%(path)s is not a PostgreSQL backup (pg_dump custom format); nothing was restored.")
+            % {"path": source}
         )
     connection.close()  # pg_restore --clean drops tables this connection may hold open
     args, environment = _pg_environment()
@@ -106,4 +114,7 @@ def restore(source: Path) -> None:
         check=False,
     )
     if result.returncode != 0:
-        raise BackupError(f"pg_restore failed, the database is unchanged: {result.stderr.strip()}")
+        raise BackupError(
+            _("pg_restore failed, the database is unchanged: %(error)s")
+            % {"error": result.stderr.strip()}
+        )

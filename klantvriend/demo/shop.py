@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from klantvriend.core.bulk import insert_rows
+from klantvriend.core.language import shop_language
 from klantvriend.core.models import Business, Membership, Role
 from klantvriend.core.services import business_create
 from klantvriend.customers.models import (
@@ -320,10 +321,13 @@ def demo_create(
         # Plain INSERTs (core.bulk): two million purchases in minutes rather than in an hour.
         purchase_count = insert_rows(Purchase, PURCHASE_ROW_FIELDS, purchases_collecting_moments())
         contact_count = insert_rows(ContactMoment, CONTACT_FIELDS, moments)
-        # Promises, complaints, follow-ups and gestures on top of the shop (demo/promises.py).
-        care_demo_create(business=business, members=members, seed=seed, today=today, now=now)
-        # A year of survey answers on top (demo/surveys.py); the referral network is drawn above.
-        survey_demo_create(business=business, seed=seed, today=today, now=now)
+        # Their follow-up questions and notes are stored for the shop: in its language, not in
+        # the one the command speaks (`manage.py demo --language en`).
+        with shop_language(business):
+            # Promises, complaints, follow-ups and gestures on top (demo/promises.py).
+            care_demo_create(business=business, members=members, seed=seed, today=today, now=now)
+            # A year of survey answers (demo/surveys.py); the referral network is drawn above.
+            survey_demo_create(business=business, seed=seed, today=today, now=now)
     # Value, segments, advice and charts from the start, so the demo's insight pages are alive.
     insights_refresh(business=business)
     return DemoSummary(

@@ -32,7 +32,7 @@ def test_apitoken_prints_a_working_token_and_stores_only_its_hash(membership):
 def test_apitoken_needs_a_business_when_the_user_has_several(owner, business, other_business):
     membership_create(business=other_business, user=owner)
 
-    with pytest.raises(CommandError, match="several businesses"):
+    with pytest.raises(CommandError, match="hoort bij meerdere bedrijven"):
         call_command("apitoken", "sanne")
     call_command("apitoken", "sanne", "--business", other_business.slug, stdout=StringIO())
 
@@ -41,7 +41,10 @@ def test_apitoken_needs_a_business_when_the_user_has_several(owner, business, ot
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["nobody"], "No user named"), (["sanne", "--business", "elders"], "is not a member")],
+    [
+        (["nobody"], "Er is geen gebruiker “nobody”."),
+        (["sanne", "--business", "elders"], "sanne hoort niet bij een bedrijf “elders”."),
+    ],
 )
 def test_apitoken_refuses_unknown_users_and_businesses(business, args, message):
     with pytest.raises(CommandError, match=message):
@@ -197,9 +200,12 @@ def test_createbusiness_makes_an_existing_login_the_owner_of_a_second_business(o
         ),
         # The server's own zone, whatever it is, is no place a shop is in.
         (["--password=trapper-zadel-42", "--time-zone=localtime"], "Onbekende tijdzone: localtime"),
-        (["--password=trapper-zadel-42", "--language=fy"], "'fy' is geen geldige keuze"),
+        (
+            ["--password=trapper-zadel-42", "--language=fy"],
+            "Klantvriend spreekt geen “fy”: kies nl, en.",
+        ),
         (["--password=12345678"], "te algemeen"),
-        ([], "give a --password"),
+        ([], "piet is een nieuwe login: geef een --password op."),
     ],
 )
 def test_createbusiness_refused_creates_neither_login_nor_business(db, args, message):

@@ -47,8 +47,12 @@ def test_demo_is_a_realistic_shop_and_the_same_for_the_same_seed(db):
     )
     second = Business.objects.get(name="Tweede")
 
-    assert "Created Slagerij & Traiteur Van der Meer" in out.getvalue()
-    assert "demo / demo" in out.getvalue()
+    assert out.getvalue().splitlines() == [
+        "Slagerij & Traiteur Van der Meer (slagerij-traiteur-van-der-meer) aangemaakt: 120 "
+        f"klanten, {Purchase.objects.filter(business=first).count()} aankopen, "
+        f"{ContactMoment.objects.filter(business=first).count()} contactmomenten.",
+        "Log in als demo / demo (eigenaar) of demo-medewerker / demo (medewerker).",
+    ]
     assert _fingerprint(first) == [
         (name, phone, since, purchases) for name, phone, since, purchases in _fingerprint(second)
     ]
@@ -96,8 +100,8 @@ def test_demo_if_empty_leaves_an_existing_database_alone(business):
     # `make run` shows the last line as what to log in with: a database that holds only a real
     # business made with createbusiness has no demo login to offer
     assert out.getvalue().splitlines() == [
-        "The database already holds a business; no demo data created.",
-        "Log in as the owner you made with `manage.py createbusiness`.",
+        "De database bevat al een bedrijf; er zijn geen demogegevens gemaakt.",
+        "Log in als de eigenaar die je met `manage.py createbusiness` hebt gemaakt.",
     ]
 
 
@@ -105,7 +109,7 @@ def test_demo_if_empty_on_the_demo_says_its_login_again(db):
     demo_create(seed=1, customers=5, today=date(2026, 3, 1))
     out = StringIO()
 
-    call_command("demo", "--if-empty", stdout=out)
+    call_command("demo", "--if-empty", "--language", "en", stdout=out)
 
     assert Business.objects.count() == 1
     assert out.getvalue().splitlines()[-1] == (

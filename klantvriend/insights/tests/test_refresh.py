@@ -217,7 +217,7 @@ def test_command_refreshes_one_or_all_businesses(business, other_business, capsy
     assert not InsightRun.objects.filter(business=other_business).exists()
     call_command("refresh_insights")
     assert InsightRun.objects.count() == 3
-    with pytest.raises(CommandError, match="No business"):
+    with pytest.raises(CommandError, match="Er is geen bedrijf met de korte naam “nope”"):
         call_command("refresh_insights", "--business", "nope")
 
 

@@ -1,42 +1,55 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from klantvriend.core.commands import ShopCommand
 from klantvriend.core.errors import NotFound
 from klantvriend.core.selectors import membership_get_by_slug, membership_list_for_user
 from klantvriend.core.services import apitoken_create
 
 
-class Command(BaseCommand):
-    help = "Print a new API token for a member of a business (shown once; only its hash is stored)."
+class Command(ShopCommand):
+    help = gettext_lazy(
+        "Print a new API token for a member of a business (shown once; only its hash is stored)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument(
-            "--business", metavar="SLUG", help="needed when the user is in several businesses"
+            "--business", metavar="SLUG", help=_("needed when the user is in several businesses")
         )
-        parser.add_argument("--name", default="", help="a label to recognise the token by")
+        parser.add_argument("--name", default="", help=_("a label to recognise the token by"))
 
     def handle(self, *args, username: str, business: str | None, name: str, **options):
         try:
             user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
+            raise CommandError(
+                _("No user named “%(username)s”.") % {"username": username}
+            ) from None
         if business:
             try:
                 membership = membership_get_by_slug(user=user, slug=business)
             except NotFound:
                 raise CommandError(
-                    f"{username} is not a member of a business {business!r}."
+                    _("%(username)s is not a member of a business “%(business)s”.")
+                    % {"username": username, "business": business}
                 ) from None
         else:
             memberships = list(membership_list_for_user(user=user))
             if not memberships:
-                raise CommandError(f"{username} is not a member of any business.")
+                raise CommandError(
+                    _("%(username)s is not a member of any business.") % {"username": username}
+                )
             if len(memberships) > 1:
                 slugs = ", ".join(m.business.slug for m in memberships)
                 raise CommandError(
-                    f"{username} is in several businesses; choose one with --business ({slugs})."
+                    _(
+                        "%(username)s is in several businesses; choose one with --business (%(slugs)s)."
+                    )
+                    % {"username": username, "slugs": slugs}
                 )
             membership = memberships[0]
-        _, key = apitoken_create(membership=membership, name=name or "manage.py apitoken")
+        _token, key = apitoken_create(membership=membership, name=name or "manage.py apitoken")
         self.stdout.write(key)

@@ -1,12 +1,16 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from klantvriend.core.backup import BackupError, backup
+from klantvriend.core.commands import ShopCommand
 
 
-class Command(BaseCommand):
-    help = (
+class Command(ShopCommand):
+    help = gettext_lazy(
         "Write a consistent backup of the whole database to OUT (SQLite file or pg_dump archive)."
     )
 
@@ -19,5 +23,8 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
-            self.style.SUCCESS(f"Backup written to {out} ({out.stat().st_size:,} bytes).")
+            self.style.SUCCESS(
+                _("Backup written to %(path)s (%(size)s bytes).")
+                % {"path": out, "size": number_format(out.stat().st_size, force_grouping=True)}
+            )
         )

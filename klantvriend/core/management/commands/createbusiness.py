@@ -9,35 +9,36 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from klantvriend.core.commands import ShopCommand
 from klantvriend.core.services import business_create, user_create
 
 
-class Command(BaseCommand):
-    help = (
+class Command(ShopCommand):
+    help = gettext_lazy(
         "Create an empty business with its owner, creating the owner's login when it does "
         "not exist yet (for a demo shop with made-up customers, use `manage.py demo`)."
     )
+    # ShopCommand's --language: the owner who chooses the shop's language is answered in it.
+    language_help = gettext_lazy(
+        "the language the business's own texts are written in, and this command's answer: "
+        "%(codes)s (default: %(default)s)"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("name", help="the business's name as its customers know it")
-        parser.add_argument("--owner", required=True, metavar="USERNAME", help="who logs in")
-        parser.add_argument("--owner-name", default="", help="the owner's first name")
-        parser.add_argument("--email", default="", help="the owner's e-mail address")
+        parser.add_argument("name", help=_("the business's name as its customers know it"))
+        parser.add_argument("--owner", required=True, metavar="USERNAME", help=_("who logs in"))
+        parser.add_argument("--owner-name", default="", help=_("the owner's first name"))
+        parser.add_argument("--email", default="", help=_("the owner's email address"))
         parser.add_argument(
-            "--password", help="for a new login; asked for when left out on a terminal"
+            "--password", help=_("for a new login; asked for when left out on a terminal")
         )
         parser.add_argument("--time-zone", default="Europe/Amsterdam")
         parser.add_argument("--currency", default="EUR")
-        parser.add_argument(
-            "--language",
-            default=settings.LANGUAGE_CODE,
-            help="the language the business's own texts are written in: "
-            + ", ".join(code for code, _name in settings.LANGUAGES),
-        )
 
     def handle(
         self, *args, name, owner, owner_name, email, password, time_zone, currency, language, **opts
@@ -63,7 +64,7 @@ class Command(BaseCommand):
                     owner=user,
                     time_zone=time_zone,
                     currency=currency,
-                    language=language,
+                    language=language or settings.LANGUAGE_CODE,
                 )
         except ValidationError as refused:
             raise CommandError(" ".join(refused.messages)) from None
@@ -84,8 +85,8 @@ class Command(BaseCommand):
 
     def _ask_password(self, owner: str) -> str:
         if not sys.stdin.isatty():
-            raise CommandError(f"{owner} is a new login: give a --password.")
-        first = getpass.getpass(f"Password for {owner}: ")
-        if first != getpass.getpass("The same password again: "):
-            raise CommandError("The two passwords differ; nothing was created.")
+            raise CommandError(_("%(owner)s is a new login: give a --password.") % {"owner": owner})
+        first = getpass.getpass(_("Password for %(owner)s: ") % {"owner": owner})
+        if first != getpass.getpass(_("The same password again: ")):
+            raise CommandError(_("The two passwords differ; nothing was created."))
         return first

@@ -1,14 +1,20 @@
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from klantvriend.core.commands import ShopCommand
 from klantvriend.core.models import Membership, Role
 from klantvriend.demo.shop import demo_create, demo_needed
 
 
-class Command(BaseCommand):
-    help = "Create a demo business: a butcher and caterer with customers, purchases and contact moments."
+class Command(ShopCommand):
+    help = gettext_lazy(
+        "Create a demo business: a butcher and caterer with customers, purchases and contact "
+        "moments."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=1)
@@ -20,23 +26,25 @@ class Command(BaseCommand):
             "--today",
             type=date.fromisoformat,
             default=None,
-            help="the last day of the demo history (YYYY-MM-DD); default: today",
+            help=_("the last day of the demo history (YYYY-MM-DD); default: today"),
         )
         parser.add_argument(
-            "--if-empty", action="store_true", help="only when the database has no business yet"
+            "--if-empty",
+            action="store_true",
+            help=_("only when the database has no business yet"),
         )
 
     def handle(self, *args, **options):
         if options["customers"] < 1:
-            raise CommandError("--customers must be at least 1.")
+            raise CommandError(_("--customers must be at least 1."))
         if options["if_empty"] and not demo_needed():
-            self.stdout.write("The database already holds a business; no demo data created.")
+            self.stdout.write(_("The database already holds a business; no demo data created."))
             # `make run` shows this as what to log in with: the demo's login only where it is
             # still there as it was made, else the owner made with createbusiness.
             self.stdout.write(
                 _login_line(options["username"], options["password"])
                 if _demo_login_works(options["username"], options["password"])
-                else "Log in as the owner you made with `manage.py createbusiness`."
+                else _("Log in as the owner you made with `manage.py createbusiness`.")
             )
             return
         summary = demo_create(
@@ -49,17 +57,27 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created {summary.business.name} ({summary.business.slug}): {summary.customers} customers, "
-                f"{summary.purchases} purchases, {summary.contact_moments} contact moments."
+                _(
+                    "Created %(business)s (%(slug)s): %(customers)s customers, %(purchases)s "
+                    "purchases, %(contact_moments)s contact moments."
+                )
+                % {
+                    "business": summary.business.name,
+                    "slug": summary.business.slug,
+                    "customers": summary.customers,
+                    "purchases": summary.purchases,
+                    "contact_moments": summary.contact_moments,
+                }
             )
         )
         self.stdout.write(_login_line(summary.username, summary.password))
 
 
 def _login_line(username: str, password: str) -> str:
-    return (
-        f"Log in as {username} / {password} (owner) or {username}-medewerker / {password} (staff)."
-    )
+    return _(
+        "Log in as %(username)s / %(password)s (owner) or %(username)s-medewerker / "
+        "%(password)s (staff)."
+    ) % {"username": username, "password": password}
 
 
 def _demo_login_works(username: str, password: str) -> bool:

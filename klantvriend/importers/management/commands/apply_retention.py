@@ -1,21 +1,21 @@
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from klantvriend.core.commands import ShopCommand
 from klantvriend.core.models import Business
 from klantvriend.importers.management.commands.import_data import business_from_option
 from klantvriend.importers.privacy import apply_retention
 
 
-class Command(BaseCommand):
-    help = (
+class Command(ShopCommand):
+    help = gettext_lazy(
         "Anonymise customers inactive for longer than the business's retention period "
         "(privacy settings). Try --dry-run first: it lists who would be anonymised."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--business", metavar="SLUG", help="default: every business")
-        parser.add_argument("--dry-run", action="store_true", help="only show who")
+        parser.add_argument("--business", metavar="SLUG", help=_("default: every business"))
+        parser.add_argument("--dry-run", action="store_true", help=_("only show who"))
 
     def handle(self, *args, business: str | None, dry_run: bool, **options):
         businesses = [business_from_option(business)] if business else list(Business.objects.all())

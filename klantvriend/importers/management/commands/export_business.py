@@ -1,15 +1,20 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from klantvriend.core.commands import ShopCommand
 from klantvriend.core.errors import NotFound
 from klantvriend.core.selectors import business_get_by_slug
 from klantvriend.importers.export import business_export
 
 
-class Command(BaseCommand):
-    help = "Write everything of a business to one zip: a CSV file per kind of record and one JSON document."
+class Command(ShopCommand):
+    help = gettext_lazy(
+        "Write everything of a business to one zip: a CSV file per kind of record and one JSON "
+        "document."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug")

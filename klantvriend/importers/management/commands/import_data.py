@@ -1,9 +1,10 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from klantvriend.core.commands import ShopCommand
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.selectors import business_get_by_slug
@@ -31,8 +32,8 @@ def business_from_option(slug: str | None) -> Business:
     )
 
 
-class Command(BaseCommand):
-    help = (
+class Command(ShopCommand):
+    help = gettext_lazy(
         "Import customers or purchases from a CSV file (Excel or till export). Validates every "
         "row first; a file with any error changes nothing and the command exits with status 1."
     )
@@ -41,19 +42,23 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=KINDS)
         parser.add_argument("file", type=Path)
         parser.add_argument("--business", metavar="SLUG")
-        parser.add_argument("--dry-run", action="store_true", help="check and count, store nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("check and count, store nothing")
+        )
         parser.add_argument(
             "--column",
             action="append",
             default=[],
             metavar="FIELD=HEADER",
-            help="which column holds a field, e.g. --column email=Mailadres; "
-            "an empty HEADER ignores the field",
+            help=_(
+                "which column holds a field, e.g. --column email=Mailadres; an empty HEADER "
+                "ignores the field"
+            ),
         )
         parser.add_argument(
             "--date-order",
             choices=DATE_ORDERS,
-            help="dmy (25-04-2026) or mdy (04-25-2026) when the file does not make it clear",
+            help=_("dmy (25-04-2026) or mdy (04-25-2026) when the file does not make it clear"),
         )
 
     def handle(self, *args, kind, file, business, dry_run, column, date_order, **options):

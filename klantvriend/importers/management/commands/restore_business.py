@@ -1,15 +1,17 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from klantvriend.core.commands import ShopCommand
 from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.core.selectors import business_get_by_slug
 from klantvriend.importers.export import business_restore
 
 
-class Command(BaseCommand):
-    help = "Load a zip made by export_business into an empty business."
+class Command(ShopCommand):
+    help = gettext_lazy("Load a zip made by export_business into an empty business.")
 
     def add_arguments(self, parser):
         parser.add_argument("slug")

@@ -1,24 +1,35 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from klantvriend.core.commands import ShopCommand
 from klantvriend.core.models import Business
 from klantvriend.today.digest import digest_send
 
 
-class Command(BaseCommand):
-    help = (
+class Command(ShopCommand):
+    help = gettext_lazy(
         "Email each owner the Today list of their business (run it every morning, e.g. from cron)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--business", help="only this business (its short name)")
+        parser.add_argument("--business", help=_("only this business (its short name)"))
 
     def handle(self, *args, **options):
         businesses = Business.objects.all()
         if options["business"]:
             businesses = businesses.filter(slug=options["business"])
             if not businesses.exists():
-                raise CommandError(f"No business with short name {options['business']!r}.")
+                raise CommandError(
+                    _("No business with short name “%(slug)s”.") % {"slug": options["business"]}
+                )
         result = digest_send(businesses=businesses)
-        self.stdout.write(
-            f"Sent {result.sent} digest(s); {result.skipped_without_email} owner(s) without an email address."
-        )
+        sent = ngettext("Sent %(count)s digest", "Sent %(count)s digests", result.sent) % {
+            "count": result.sent
+        }
+        without = ngettext(
+            "%(count)s owner without an email address.",
+            "%(count)s owners without an email address.",
+            result.skipped_without_email,
+        ) % {"count": result.skipped_without_email}
+        self.stdout.write(f"{sent}; {without}")

@@ -1,0 +1,56 @@
+"""The base of the management commands a shopkeeper or their administrator runs (README,
+docs/deploy.md): they speak the language of the installation, Dutch unless LANGUAGE_CODE says
+otherwise, and another when asked with --language.
+
+Django runs a command in the language active when it is called (since Django 2.1 it no longer
+switches translations off for commands, only for a handle() marked @no_translations): from
+manage.py that is LANGUAGE_CODE, as nothing else is active; from call_command, the caller's.
+--language overrides it for the whole run, so that what the command prints, its refusals and
+its prompts are in one language. What a command stores for the shop (a demo's follow-up
+questions, an anonymised customer's name) is written in the business's own language by the
+services, whatever the command speaks (core.language.shop_language)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class ShopCommand(BaseCommand):
+    # The words of the --language option; a command whose language means more says so.
+    language_help = gettext_lazy(
+        "the language the command writes in: %(codes)s (default: %(default)s)"
+    )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # A command's help is translatable text (gettext_lazy), which argparse cannot take:
+        # as text in the language active when the options are read.
+        self.help = str(self.help)
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        codes = _language_codes()
+        parser.add_argument(
+            "--language",
+            metavar="{" + ",".join(codes) + "}",
+            default=None,
+            help=self.language_help
+            % {"codes": ", ".join(codes), "default": settings.LANGUAGE_CODE},
+        )
+        return parser
+
+    def execute(self, *args, **options):
+        language = options.get("language")
+        if not language:
+            return super().execute(*args, **options)
+        if language not in _language_codes():
+            # Checked here rather than by argparse, whose refusal is always English.
+            raise CommandError(
+                _("Klantvriend does not speak “%(language)s”: choose %(codes)s.")
+                % {"language": language, "codes": ", ".join(_language_codes())}
+            )
+        with translation.override(language):
+            return super().execute(*args, **options)
+
+
+def _language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
