@@ -122,7 +122,7 @@ def test_owner_says_two_namesakes_are_different_people_and_takes_it_back(
     )
     expect(page.get_by_test_id("distinct-pair")).to_contain_text("Haarlem")
     shot(page, "data-07-distinct-pairs")
-    page.get_by_test_id("distinct-pair-undo").click()
+    page.get_by_role("button", name="Ongedaan maken").click()
 
     expect(page.get_by_test_id("distinct-pairs-none")).to_be_visible()
     assert DistinctPair.objects.count() == 0

@@ -329,7 +329,7 @@ def test_the_audit_trail_names_what_klantvriend_did_by_itself_as_the_profile_doe
         (
             "nl",
             [
-                "Beoordeeld: op tijd, te laat of gebroken",
+                "Nagekomen of gebroken",
                 "Nagekomen: op tijd of te laat",
                 "Op tijd",
                 "Te laat",
