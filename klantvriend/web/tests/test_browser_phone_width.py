@@ -1,12 +1,14 @@
-"""No page scrolls sideways on a phone (390 × 844 px): shopkeepers use Klantvriend on a phone
-behind the counter. Every page that an owner and a staff member reach in the demo shop is
-opened: the routes of the URL configuration (their ids filled with rows of every kind, the
-profile's with the customer who has every section), then every further view of a page that the
-pages link to (a list filtered or sorted, a scorecard figure's rows), one of each, so that a new
-page or view is checked the day it is added. What is not a page for GET (a form that only takes
-a POST, a download, a page the role may not open) is left out by what the server answers, not by
-a list. Content wider than the phone (a table) must scroll inside its own box; the failure names
-the page and its widest element."""
+"""No page scrolls sideways or cuts off what it shows on a phone (390 × 844 px, and the 360 px of
+many Android phones): shopkeepers use Klantvriend on a phone behind the counter. Every page that
+an owner and a staff member reach in the demo shop is opened: the routes of the URL
+configuration (their ids filled with rows of every kind, the profile's with the customer who has
+every section), then every further view of a page that the pages link to (a list filtered or
+sorted, a scorecard figure's rows), one of each, so that a new page or view is checked the day
+it is added. What is not a page for GET (a form that only takes a POST, a download, a page the
+role may not open) is left out by what the server answers, not by a list. Content wider than the
+phone (a table) must scroll inside its own box; the failure names the page and its widest
+element. Nor may a page cut off, without scrolling it sideways, what a user must read or tap: a
+drop-down's chosen text, a table's buttons, a field past its card's edge."""
 
 from urllib.parse import parse_qsl, urlsplit
 
@@ -29,6 +31,8 @@ from .test_browser_accessibility import PHONE, profile_customer
 from .test_tenant_isolation import PARAMETER, ROUTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The phone of the other browser tests, and the narrowest in common use.
+WIDTHS = (PHONE["width"], 360)
 
 # How far the page scrolls sideways and, when it does, its widest element that is not inside a
 # box of its own that scrolls or clips (that box would be the one to name): the outermost one of
@@ -56,9 +60,11 @@ MEASURE = """() => {
   };
   let widest = null;
   for (const element of document.body.querySelectorAll("*")) {
-    // Its box, or its own text running out of it (a long word that does not break).
+    // Its box, or its own text running out of it (a long word that does not break), unless it
+    // clips its own text (a name cut short with "…", words only for a screen reader).
     const box = element.getBoundingClientRect();
-    const text = [...element.childNodes].some((node) => node.nodeType === 3 && node.data.trim());
+    const text = getComputedStyle(element).overflowX === "visible"
+      && [...element.childNodes].some((node) => node.nodeType === 3 && node.data.trim());
     const right = text ? Math.max(box.right, box.left + element.scrollWidth) : box.right;
     if (right > room + 0.5 && (!widest || right > widest.right + 0.5) && !clipped(element)) {
       widest = {element, right};
@@ -71,6 +77,71 @@ MEASURE = """() => {
     }
     const text = (widest.element.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60);
     found.widest = `${path.slice(-4).join(" > ")} (right edge at ${Math.round(widest.right)} px): "${text}"`;
+  }
+  return found;
+}"""
+# What a page cuts off on the phone without scrolling sideways, one line each: a drop-down whose
+# chosen text is wider than its box (measured against a copy of it that holds only that choice,
+# at its own width: the text, the padding and the browser's arrow, as the browser draws them), a
+# button of a table's row out of sight past the phone's edge (the table scrolls in its box, the
+# button is there only for who thinks of scrolling it), and a field or button that runs past its
+# card's edge into the margin or beyond.
+CUT_OFF = """() => {
+  const room = window.innerWidth;
+  const shown = (element) => element.getClientRects().length > 0
+    && getComputedStyle(element).visibility !== "hidden" && !element.closest(".visually-hidden");
+  const words = (element) => (element.innerText || element.value || element.name || "")
+    .trim().replace(/\\s+/g, " ").slice(0, 40);
+  const scrolls = (element, until) => {
+    for (let box = element.parentElement; box && box !== until; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const select of document.querySelectorAll("main select")) {
+    const choice = select.selectedOptions[0];
+    if (!shown(select) || !choice) continue;
+    const probe = select.cloneNode(false);
+    probe.removeAttribute("id");
+    probe.append(choice.cloneNode(true));
+    Object.assign(probe.style, {
+      position: "absolute", visibility: "hidden", width: "auto", minWidth: "0", maxWidth: "none",
+    });
+    select.after(probe);
+    const needs = probe.getBoundingClientRect().width;
+    probe.remove();
+    const has = select.getBoundingClientRect().width;
+    if (needs > has + 0.5) {
+      const text = choice.text.trim(), [wide, box] = [needs, has].map(Math.round);
+      found.push(`the drop-down ${select.name} cuts off “${text}” (${wide} px in ${box})`);
+    }
+  }
+  const controls = "tbody :is(button, a.button, select, input:not([type=hidden]))";
+  for (const table of document.querySelectorAll("main table")) {
+    const buttons = [...table.querySelectorAll(controls)]
+      .filter((button) => shown(button) && button.getBoundingClientRect().right > room + 0.5);
+    if (buttons.length) {
+      const name = table.dataset.testid || table.querySelector("th")?.innerText.trim();
+      found.push(
+        `the table ${name} has ${buttons.length} button(s) past the phone's edge, ` +
+        `first “${words(buttons[0])}”`
+      );
+    }
+  }
+  const fields = ":is(input:not([type=hidden]), select, textarea, button, .button)";
+  for (const card of document.querySelectorAll("main .card")) {
+    if (!shown(card)) continue;
+    const style = getComputedStyle(card);
+    const edge = card.getBoundingClientRect().right - parseFloat(style.borderRightWidth)
+      - parseFloat(style.paddingRight);
+    const past = [...card.querySelectorAll(fields)].filter((field) => shown(field)
+      && !scrolls(field, card) && field.getBoundingClientRect().right > edge + 0.5);
+    if (past.length) {
+      const over = Math.round(past[0].getBoundingClientRect().right - edge);
+      const name = words(past[0].labels?.[0] || past[0]);
+      found.push(`“${name}” runs ${over} px past its card's edge`);
+    }
   }
   return found;
 }"""
@@ -102,7 +173,7 @@ def filled(route: str, values: dict[str, object]) -> str:
 
 
 def overflowing_pages(page: Page, live_server, seeds: list[str]) -> tuple[list[str], list, list]:
-    """Opens the seeds and then every view they link to, one of each, at the phone's width.
+    """Opens the seeds and then every view they link to, one of each, at the phones' widths.
     Returns the failures, the paths measured and the paths that were not a page."""
     origin = live_server.url
     queue, seen, measured, not_pages, failures = list(seeds), set(), [], [], []
@@ -123,16 +194,23 @@ def overflowing_pages(page: Page, live_server, seeds: list[str]) -> tuple[list[s
         page.evaluate(
             "document.querySelectorAll('main details').forEach((d) => { d.open = true; })"
         )
-        found = page.evaluate(MEASURE)
-        measured.append(path)
-        if found["scrollWidth"] > found["room"]:
-            failures.append(
-                f"{path} ({page.title()}) is {found['scrollWidth']} px wide on a "
-                f"{found['room']} px phone; widest: {found['widest']}"
+        # Measured at each width on the page as loaded: a narrower screen is a new layout, not a
+        # new page to ask the server for.
+        for width in WIDTHS:
+            page.set_viewport_size({**PHONE, "width": width})
+            found = page.evaluate(MEASURE)
+            if found["scrollWidth"] > found["room"]:
+                failures.append(
+                    f"{path} ({page.title()}) is {found['scrollWidth']} px wide on a "
+                    f"{found['room']} px phone; widest: {found['widest']}"
+                )
+            failures.extend(
+                f"{path} at {width} px: the chart “{chart}” runs past the phone's edge"
+                for chart in found["charts"]
             )
-        failures.extend(
-            f"{path}: the chart “{chart}” runs past the phone's edge" for chart in found["charts"]
-        )
+            failures.extend(f"{path} at {width} px: {line}" for line in page.evaluate(CUT_OFF))
+        page.set_viewport_size(PHONE)
+        measured.append(path)
         queue.extend(page.evaluate(SAME_ORIGIN_LINKS, origin))
     return failures, measured, not_pages
 
@@ -178,7 +256,7 @@ def a_wide_table_says_it_scrolls(page: Page, live_server) -> None:
     expect(hint).to_be_visible()
 
 
-def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_on_a_phone(
+def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_or_cuts_off_on_a_phone(
     browser: Browser, browser_context_args, live_server, tmp_path
 ):
     summary = demo_create(customers=150)
@@ -238,7 +316,7 @@ def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_on_a_phone(
             a_wide_table_says_it_scrolls(page, live_server)
         context.close()
     failures = [f"{role}: {line}" for role, (lines, _m, _n) in results.items() for line in lines]
-    assert not failures, "Pages wider than a phone:\n" + "\n".join(failures)
+    assert not failures, "Pages that scroll sideways or cut off on a phone:\n" + "\n".join(failures)
     owner_paths, staff_paths = results["owner"][1], results["staff"][1]
     # The sweep reached the pages, not a login form or error: the main ones of each role.
     for path in ("/", "/customers/", f"/customers/{customer.pk}/", "/insights/charts/"):
