@@ -432,7 +432,8 @@ def test_a_member_without_a_name_is_listed_once_by_their_login(owner_client, bus
 
     page = owner_client.get("/members/").content.decode()
 
-    assert "<td>kassa2</td>" in page
+    # Followed by the role, which a phone shows under the name.
+    assert '<td>kassa2<span class="only-small subtle">medewerker</span>' in page
     assert 'Sanne <span class="subtle">(sanne)</span>' in page
 
 
