@@ -10,13 +10,12 @@ export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$port}"
 py=.venv/bin/python
 scripts/compile-messages.sh
 $py manage.py migrate --verbosity 0
-# The demo command's last line says what to log in with: the demo's login, or, in a database
-# that already held a business, the owner made with createbusiness.
-demo=$($py manage.py demo --if-empty)
-login=$(tail -n 1 <<<"$demo")
-sed '$d' <<<"$demo"
+# The demo command's last two lines say where Klantvriend runs and what to log in with (the
+# demo's login, or, in a database that already held a business, the owner made with
+# createbusiness), in the language of the rest of what it says.
+demo=$($py manage.py demo --if-empty --served-at "http://127.0.0.1:$port")
+head -n -2 <<<"$demo"
 echo
-echo "  Klantvriend runs at http://127.0.0.1:$port"
-echo "  $login Stop with Ctrl+C."
+tail -n 2 <<<"$demo" | sed 's/^/  /'
 echo
 exec $py manage.py runserver "127.0.0.1:$port"

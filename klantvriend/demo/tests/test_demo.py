@@ -117,6 +117,32 @@ def test_demo_if_empty_on_the_demo_says_its_login_again(db):
     )
 
 
+def test_demo_for_make_run_says_where_it_runs_and_how_to_log_in_and_stop(db):
+    demo_create(seed=1, customers=5, today=date(2026, 3, 1))
+    dutch, english = StringIO(), StringIO()
+
+    call_command("demo", "--if-empty", "--served-at", "http://127.0.0.1:8001", stdout=dutch)
+    call_command(
+        "demo",
+        "--if-empty",
+        "--served-at",
+        "http://127.0.0.1:8001",
+        "--language",
+        "en",
+        stdout=english,
+    )
+
+    assert dutch.getvalue().splitlines()[-2:] == [
+        "Klantvriend draait op http://127.0.0.1:8001",
+        "Log in als demo / demo (eigenaar) of demo-medewerker / demo (medewerker). "
+        "Stop met Ctrl+C.",
+    ]
+    assert english.getvalue().splitlines()[-2:] == [
+        "Klantvriend runs at http://127.0.0.1:8001",
+        "Log in as demo / demo (owner) or demo-medewerker / demo (staff). Stop with Ctrl+C.",
+    ]
+
+
 def test_the_demo_has_a_few_second_records_of_regulars_to_merge(db):
     from klantvriend.customers.selectors import duplicate_counts, duplicate_groups, duplicate_keys
 

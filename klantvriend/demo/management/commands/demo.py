@@ -33,6 +33,12 @@ class Command(ShopCommand):
             action="store_true",
             help=_("only when the database has no business yet"),
         )
+        parser.add_argument(
+            "--served-at",
+            metavar="URL",
+            default="",
+            help=_("the address `make run` serves Klantvriend at, said in the last two lines"),
+        )
 
     def handle(self, *args, **options):
         if options["customers"] < 1:
@@ -41,10 +47,11 @@ class Command(ShopCommand):
             self.stdout.write(_("The database already holds a business; no demo data created."))
             # `make run` shows this as what to log in with: the demo's login only where it is
             # still there as it was made, else the owner made with createbusiness.
-            self.stdout.write(
+            self._say_how_to_log_in(
                 _login_line(options["username"], options["password"])
                 if _demo_login_works(options["username"], options["password"])
-                else _("Log in as the owner you made with `manage.py createbusiness`.")
+                else _("Log in as the owner you made with `manage.py createbusiness`."),
+                served_at=options["served_at"],
             )
             return
         summary = demo_create(
@@ -70,7 +77,19 @@ class Command(ShopCommand):
                 }
             )
         )
-        self.stdout.write(_login_line(summary.username, summary.password))
+        self._say_how_to_log_in(
+            _login_line(summary.username, summary.password), served_at=options["served_at"]
+        )
+
+    def _say_how_to_log_in(self, login: str, *, served_at: str) -> None:
+        """The last line says what to log in with (`make run` shows it apart); with the address
+        `make run` serves at, the last two say where and how to stop, in the command's language
+        as the rest (a shell script has no translations)."""
+        if not served_at:
+            self.stdout.write(login)
+            return
+        self.stdout.write(_("Klantvriend runs at %(address)s") % {"address": served_at})
+        self.stdout.write(_("%(login)s Stop with Ctrl+C.") % {"login": login})
 
 
 def _login_line(username: str, password: str) -> str:
