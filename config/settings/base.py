@@ -124,6 +124,14 @@ def database_from_env() -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = SQLITE_ENGINE
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation of queries: the statements the triggers run over their transition
+        # tables are estimated at millions of rows (no statistics on those), so PostgreSQL
+        # compiled each with LLVM for a second or more to join a few thousand rows (renaming a
+        # tag of 25,000 customers: 12.5 s, 7.0 s without; docs/benchmarks.md). The queries of
+        # a page take milliseconds, far below where compiling them could pay.
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = f"-c jit=off {options.get('options', '')}".strip()
     config["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
     config["CONN_HEALTH_CHECKS"] = True
     config["ATOMIC_REQUESTS"] = False

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.db import connection
 
+from config.settings.base import database_from_env
 from klantvriend.core.db import planned_at_each_firing, planned_once, trigger_functions
 from klantvriend.customers.models import Customer, ReferrerTally
 from klantvriend.customers.services import customer_update
@@ -79,6 +80,22 @@ def test_every_trigger_function_plans_its_statements_at_each_firing():
         if planned_at_each_firing(source) != source.strip()
     }
     assert written_once == {}
+
+
+@pytest.mark.django_db
+def test_postgresql_compiles_no_query_with_jit(monkeypatch):
+    """A trigger's statement over its transition tables is estimated at millions of rows, and
+    JIT-compiled it took a second or more for a few thousand (config.settings.base)."""
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgres://kv@db.example/klantvriend?options=-c%20work_mem%3D64MB"
+    )
+    assert database_from_env()["OPTIONS"]["options"] == "-c jit=off -c work_mem=64MB"
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/klantvriend.sqlite3")
+    assert "options" not in database_from_env()["OPTIONS"]
+    if connection.vendor == "postgresql":  # the suite's own connection, on its PostgreSQL run
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone() == ("off",)
 
 
 @pytest.mark.django_db
