@@ -291,7 +291,12 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Customer %(name)s added.") % {"name": customer.name})
             return redirect("web:customer_detail", customer_id=customer.pk)
-    return render(request, "web/customer_form.html", {"form": form, "customer": None})
+    return render(
+        request,
+        "web/customer_form.html",
+        {"form": form, "customer": None},
+        status=422 if form.errors else 200,
+    )
 
 
 # How many namesakes a walk-in shows before adding: enough for a common name.

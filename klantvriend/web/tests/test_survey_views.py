@@ -407,7 +407,7 @@ def test_a_referrer_with_another_channel_is_refused_and_the_form_kept(owner_clie
         {"name": "Bram Bakker", "acquisition_channel": "walk_in", "referred_by": anna.pk},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     assert (
         "Iemand heeft deze klant doorverwezen: kies “doorverwijzing”, "

@@ -265,7 +265,7 @@ def test_customer_form_refuses_allergy_notes_without_consent(owner_client, busin
         },
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "uitdrukkelijke toestemming" in response.content.decode()
     assert Customer.objects.count() == 0
 
