@@ -69,16 +69,22 @@ DAYS_GONE_BY = {
 
 
 def future_day_errors(
-    days: Mapping[str, date | None], *, today: date
+    days: Mapping[str, date | None],
+    *,
+    today: date,
+    previous: Mapping[str, date | None] | None = None,
 ) -> dict[str, list[ValidationError]]:
     """The refusal of each day in `days` (a field of DAYS_GONE_BY: its day) that lies after
-    `today`, the business's local date (Business.today); today itself is fine. The one rule of
-    the services (and so of the web forms and the API, services.customer_create and
-    customer_update) and of the importer's lines."""
+    `today`, the business's local date (Business.today); today itself is fine. With `previous`
+    (the customer's days as stored), only a day given anew is judged: one equal to what is
+    stored was stored before the rule (imported, or sent by the API, before it refused one) and
+    stays until someone changes it. The one rule of the services (and so of the API,
+    services.customer_full_clean), of the web's customer form (judged with the form's own
+    checks, so that one submission shows every refusal) and of the importer's lines."""
     return {
         name: [ValidationError(DAYS_GONE_BY[name], code="future")]
         for name, day in days.items()
-        if day is not None and day > today
+        if day is not None and day > today and (previous is None or day != previous.get(name))
     }
 
 

@@ -213,22 +213,22 @@ def customer_create(
 def customer_full_clean(customer: Customer, *, previous: Customer | None) -> None:
     """The model's checks (full_clean) and, with their refusals, a birthday or customer-since
     date after today (models.future_day_errors), all at once. Only a day given anew is judged:
-    on a new customer, or changed from what `previous` (the customer as stored) holds. A day
-    stored before the rule (imported, or sent by the API, before it refused one) stays until
-    someone changes it: a shop correcting a phone number must not be stopped by a date it did
-    not touch, and cannot even see in the web form (customer since is not in it)."""
+    on a new customer, or changed from what `previous` (the customer as stored) holds: a shop
+    correcting a phone number must not be stopped by a day stored before the rule that it did
+    not touch."""
     errors: dict[str, list[ValidationError]] = {}
     try:
         customer.full_clean()  # which also reads a day given as text ("2024-03-01")
     except ValidationError as refused:
         errors = refused.update_error_dict(errors)
-    new_days = {
+    days = {
         name: getattr(customer, name)
         for name in DAYS_GONE_BY
         if name not in errors  # not a day at all: refused as such already
-        and (previous is None or getattr(customer, name) != getattr(previous, name))
     }
-    for name, refusals in future_day_errors(new_days, today=customer.business.today()).items():
+    stored = None if previous is None else {name: getattr(previous, name) for name in days}
+    refused_days = future_day_errors(days, today=customer.business.today(), previous=stored)
+    for name, refusals in refused_days.items():
         errors.setdefault(name, []).extend(refusals)
     if errors:
         raise ValidationError(errors)

@@ -17,11 +17,13 @@ from klantvriend.core.money import AmountError, parse_amount
 from klantvriend.core.selectors import login_wait
 from klantvriend.core.services import login_failure_record, login_failures_clear
 from klantvriend.customers.models import (
+    DAYS_GONE_BY,
     AcquisitionChannel,
     ContactKind,
     ContactMoment,
     Customer,
     LegalBasis,
+    future_day_errors,
 )
 from klantvriend.customers.services import (
     MARKETING_CONSENT_DEFAULT_BASIS,
@@ -283,7 +285,19 @@ class CustomerForm(forms.ModelForm):
         # The service validates the model (with the business set) when it saves; validating the
         # unsaved instance here, before the business is known, would reject every new customer.
         self.instance.business = self.business
+        stored = (
+            {name: getattr(self.instance, name) for name in DAYS_GONE_BY}
+            if self.instance.pk
+            else None
+        )
         super()._post_clean()
+        # The services' rule for a day after today (services.customer_full_clean, which judges
+        # it again when saving) judged here too, beside the form's own refusals: a birthday in
+        # 2030 is shown with the e-mail address typed wrong, not after it is put right.
+        days = {name: self.cleaned_data[name] for name in DAYS_GONE_BY if name in self.cleaned_data}
+        refused = future_day_errors(days, today=self.business.today(), previous=stored)
+        for name, refusals in refused.items():
+            self.add_error(name, refusals)
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "name"}

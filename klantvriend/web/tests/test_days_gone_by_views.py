@@ -69,3 +69,57 @@ def test_a_stored_day_to_come_changed_to_another_is_refused(owner_client, busine
         "birthday": ["Een verjaardag kan niet in de toekomst liggen."]
     }
     assert Customer.objects.values_list("phone", "birthday").get(pk=anna.pk) == ("", later)
+
+
+def test_one_submission_shows_a_wrong_email_address_and_a_birthday_to_come_at_once(
+    owner_client, business
+):
+    """The form's own refusals used to stop it before the services' day rule was asked: the
+    birthday was refused only after the e-mail address had been put right."""
+    tomorrow = business.today() + timedelta(days=1)
+
+    refused = owner_client.post(
+        reverse("web:customer_create"),
+        {
+            "name": "Anna",
+            "email": "anna@@example",
+            "birthday": tomorrow.isoformat(),
+            "acquisition_channel": "walk_in",
+        },
+    )
+
+    assert refused.status_code == 422
+    assert refused.context["form"].errors == {
+        "email": ["Voer een geldig e-mailadres in."],
+        "birthday": ["Een verjaardag kan niet in de toekomst liggen."],
+    }
+    page = refused.content.decode()
+    assert "Voer een geldig e-mailadres in." in page
+    assert "Een verjaardag kan niet in de toekomst liggen." in page
+    assert Customer.objects.count() == 0
+
+
+def test_editing_shows_a_wrong_email_address_and_a_birthday_to_come_at_once(
+    owner_client, business
+):
+    anna = CustomerFactory(business=business, name="Anna", email="anna@example.nl")
+    before = Customer.objects.filter(pk=anna.pk).values().get()
+    sent = form_as_sent(
+        owner_client.get(reverse("web:customer_edit", args=[anna.pk])), having="notes"
+    )
+
+    refused = owner_client.post(
+        reverse("web:customer_edit", args=[anna.pk]),
+        {
+            **sent,
+            "email": "anna@@example",
+            "birthday": (business.today() + timedelta(days=1)).isoformat(),
+        },
+    )
+
+    assert refused.status_code == 422
+    assert refused.context["form"].errors == {
+        "email": ["Voer een geldig e-mailadres in."],
+        "birthday": ["Een verjaardag kan niet in de toekomst liggen."],
+    }
+    assert Customer.objects.filter(pk=anna.pk).values().get() == before
