@@ -161,6 +161,7 @@ class CustomerForm(forms.ModelForm):
             "preferences",
             "notes",
             "birthday",
+            "customer_since",
             "acquisition_channel",
             "referred_by",
             "marketing_consent",
@@ -171,6 +172,7 @@ class CustomerForm(forms.ModelForm):
         ]
         widgets = {
             "birthday": DateInput(),
+            "customer_since": DateInput(),
             "preferences": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "special_notes": forms.Textarea(attrs={"rows": 2}),
@@ -198,6 +200,7 @@ class CustomerForm(forms.ModelForm):
         )
         self.fields["name"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
         self.fields["name"].error_messages.update(NAME_REQUIRED)
+        self._init_customer_since()
         if self.instance.pk:
             self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
             # The page carries what its user saw in each field (hidden initial-<name> inputs):
@@ -206,6 +209,35 @@ class CustomerForm(forms.ModelForm):
             for field in self.fields.values():
                 field.show_hidden_initial = True
         self._init_marketing_consent_basis()
+
+    def _init_customer_since(self) -> None:
+        since = self.fields["customer_since"]
+        since.help_text = _(
+            "The day they first came, however long ago; today for someone new. The briefing "
+            "card, the anniversaries on Today and where new customers come from count from it."
+        )
+        # Empty is filled in by clean_customer_since: the field holds a day on every customer.
+        since.required = False
+        if not self.instance.pk:
+            # Since today where the business is (the services' default), not the server's date.
+            self.initial["customer_since"] = self.business.today()
+
+    def clean_customer_since(self):
+        since = self.cleaned_data["customer_since"]
+        if since is not None:
+            return since
+        if not self.instance.pk:
+            return self.business.today()
+        if self["customer_since"].data is None:
+            # Not sent at all: a page drawn before the form had the field keeps what is stored.
+            return self.instance.customer_since
+        raise forms.ValidationError(
+            _(
+                "Fill in since when they are a customer: the day they first came, as near as "
+                "you know it."
+            ),
+            code="required",
+        )
 
     def _init_marketing_consent_basis(self) -> None:
         self.had_marketing_consent = bool(self.instance.pk and self.instance.marketing_consent)
