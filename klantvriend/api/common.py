@@ -117,6 +117,11 @@ def business_of(request: HttpRequest):
     return request.business  # type: ignore[attr-defined]
 
 
+def actor_of(request: HttpRequest):
+    """The member whose token the request carries: who did it, for the audit trail."""
+    return request.membership.user  # type: ignore[attr-defined]
+
+
 def require_owner(request: HttpRequest) -> None:
     """For what only an owner may do, as in the web interface: export, erase, delete."""
     if not request.membership.is_owner:  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from .common import (
     Out,
     Pagination,
     Patch,
+    actor_of,
     business_of,
     refuse_undoing,
 )
@@ -162,7 +163,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintCreate, response: H
     customer = customer_for_write(request, payload.customer)
     complaint = services.complaint_create(
         customer=customer,
-        received_by=request.membership.user,  # type: ignore[attr-defined]
+        received_by=actor_of(request),
         **payload.dict(exclude={"customer"}),
     )
     return Status(201, _out(request, response, complaint))
@@ -211,7 +212,7 @@ def update_complaint(
         fields["resolution"] = resolution
     complaint = services.complaint_change(
         complaint=complaint,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         fields=fields,
         responded_at=responded_at,
         resolved_at=resolved_at,

@@ -21,6 +21,7 @@ from .common import (
     Pagination,
     Patch,
     Username,
+    actor_of,
     business_of,
 )
 from .versions import IfMatch, expected_versions, with_etag
@@ -85,7 +86,7 @@ def create_contact_moment(
         kind=payload.kind,
         summary=payload.summary,
         at=payload.at,
-        member=request.membership.user,  # type: ignore[attr-defined]
+        member=actor_of(request),
     )
     return Status(201, with_etag(response, moment))
 

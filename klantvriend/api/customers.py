@@ -38,6 +38,7 @@ from .common import (
     Pagination,
     Patch,
     QueryMoment,
+    actor_of,
     business_of,
     require_owner,
 )
@@ -297,7 +298,7 @@ def mark_not_the_same(
         business=business,
         customer_id=customer_id,
         other_id=other_customer_id,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
     )
     set_etag(response, record_version(pair))
     return Status(204, None)
@@ -319,7 +320,7 @@ def unmark_not_the_same(
     services.distinct_pair_undo(
         business=business,
         pair_id=pair.pk,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         expected_versions=expected_versions(if_match),
     )
     return Status(204, None)
@@ -473,7 +474,7 @@ def create_customer(request: HttpRequest, payload: CustomerCreate, response: Htt
         business=business_of(request),
         name=name,
         tags=tags,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         consent_source=ConsentSource.API,
         **fields,
     )
@@ -500,7 +501,7 @@ def get_customer(request: HttpRequest, customer_id: int, response: HttpResponse)
         customer_id=customer_id,
         annotations={"total_spend_cents": Coalesce(F("spend__cents"), 0)},
     )
-    audit_personal_data_viewed(customer=customer, actor=request.membership.user, how="api")  # type: ignore[attr-defined]
+    audit_personal_data_viewed(customer=customer, actor=actor_of(request), how="api")
     customer.current_insight = customer_insight_get(customer=customer)
     return _with_version(response, customer)
 
@@ -525,7 +526,7 @@ def update_customer(
         customer=customer,
         tags=tags,
         expected_versions=versions,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         consent_source=ConsentSource.API,
         **fields,
     )
@@ -542,7 +543,7 @@ def delete_customer(request: HttpRequest, customer_id: int, if_match: IfMatch = 
     require_owner(request)
     customer_delete(
         customer=customer,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         expected_versions=expected_versions(if_match),
     )
     return Status(204, None)
@@ -660,7 +661,7 @@ def merge_customer(
     customer_merge(
         keep=customer,
         other=other,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         keep_versions=expected_versions(if_match),
         other_versions=None if other_etag is None else [other_etag.strip('" ')],
     )

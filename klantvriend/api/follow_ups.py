@@ -21,6 +21,7 @@ from .common import (
     Out,
     Pagination,
     Patch,
+    actor_of,
     business_of,
 )
 from .contact_moments import customer_for_write
@@ -164,7 +165,7 @@ def create_follow_up(request: HttpRequest, payload: FollowUpCreate, response: Ht
         note=payload.note,
         due_on=payload.due_on,
         assigned_to=_member(request, payload.assigned_to),
-        created_by=request.membership.user,  # type: ignore[attr-defined]
+        created_by=actor_of(request),
     )
     return Status(201, _out(request, response, follow_up))
 
@@ -201,7 +202,7 @@ def update_follow_up(
         changes["assigned_to"] = _member(request, changes["assigned_to"])
     follow_up = services.follow_up_change(
         follow_up=follow_up,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         fields=changes,
         outcome=outcome,
         note=note,

@@ -20,6 +20,7 @@ from .common import (
     Pagination,
     Patch,
     Username,
+    actor_of,
     business_of,
 )
 from .contact_moments import customer_for_write
@@ -92,7 +93,7 @@ def create_gesture(request: HttpRequest, payload: GestureCreate, response: HttpR
         value_cents=payload.value_cents,
         occasion=payload.occasion,
         given_at=payload.given_at,
-        given_by=request.membership.user,  # type: ignore[attr-defined]
+        given_by=actor_of(request),
     )
     gesture.repeated_recently = repeated
     return Status(201, with_etag(response, gesture))
@@ -117,7 +118,7 @@ def update_gesture(
     gesture = selectors.gesture_get(business=business_of(request), gesture_id=gesture_id)
     gesture = services.gesture_update(
         gesture=gesture,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         expected_versions=expected_versions(if_match),
         **payload.dict(exclude_unset=True),
     )

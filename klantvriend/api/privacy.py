@@ -13,7 +13,15 @@ from klantvriend.customers import selectors
 from klantvriend.customers.models import ConsentRecord
 from klantvriend.importers.privacy import customer_erase, customer_personal_data
 
-from .common import ERRORS, OWNER_ERRORS, OWNER_WRITE_ERRORS, Out, business_of, require_owner
+from .common import (
+    ERRORS,
+    OWNER_ERRORS,
+    OWNER_WRITE_ERRORS,
+    Out,
+    actor_of,
+    business_of,
+    require_owner,
+)
 
 router = Router(tags=["privacy"])
 
@@ -52,7 +60,7 @@ def export_customer(request: HttpRequest, customer_id: int):
     document = customer_personal_data(customer=customer)
     audit_record(
         business=customer.business,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         action=AuditAction.EXPORTED,
         obj=customer,
         customer=customer,
@@ -69,7 +77,7 @@ def export_customer(request: HttpRequest, customer_id: int):
 def erase_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
     require_owner(request)
-    return customer_erase(customer=customer, actor=request.membership.user)  # type: ignore[attr-defined]
+    return customer_erase(customer=customer, actor=actor_of(request))
 
 
 @router.get(

@@ -21,6 +21,7 @@ from .common import (
     Out,
     Pagination,
     Patch,
+    actor_of,
     business_of,
     refuse_undoing,
 )
@@ -215,7 +216,7 @@ def create_promise(request: HttpRequest, payload: PromiseCreate, response: HttpR
         due_at=payload.due_at,
         due_date=payload.due_date,
         made_at=payload.made_at,
-        made_by=request.membership.user,  # type: ignore[attr-defined]
+        made_by=actor_of(request),
     )
     return Status(201, _out(response, promise))
 
@@ -238,7 +239,7 @@ def update_promise(
     response: HttpResponse,
     if_match: IfMatch = None,
 ):
-    actor = request.membership.user  # type: ignore[attr-defined]
+    actor = actor_of(request)
     promise = selectors.promise_get(business=business_of(request), promise_id=promise_id)
     versions = expected_versions_of(promise, if_match)
     changes = payload.dict(exclude_unset=True)
@@ -278,7 +279,7 @@ def reschedule_promise(
     response: HttpResponse,
     if_match: IfMatch = None,
 ):
-    actor = request.membership.user  # type: ignore[attr-defined]
+    actor = actor_of(request)
     promise = selectors.promise_get(business=business_of(request), promise_id=promise_id)
     versions = expected_versions_of(promise, if_match)
     # One new moment, as a day or as a moment: refused as a new promise's would be

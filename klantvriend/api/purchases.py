@@ -19,6 +19,7 @@ from .common import (
     Out,
     Pagination,
     Patch,
+    actor_of,
     business_of,
     require_owner,
 )
@@ -116,7 +117,7 @@ def update_purchase(
     purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
     purchase = services.purchase_update(
         purchase=purchase,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         expected_versions=expected_versions(if_match),
         **payload.dict(exclude_unset=True),
     )
@@ -133,7 +134,7 @@ def delete_purchase(request: HttpRequest, purchase_id: int, if_match: IfMatch = 
     require_owner(request)
     services.purchase_delete(
         purchase=purchase,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         expected_versions=expected_versions(if_match),
     )
     return Status(204, None)

@@ -11,7 +11,7 @@ from pydantic import Field, StrictInt
 from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import InvitationChannel
 
-from .common import ERRORS, WRITE_ERRORS, Input, ObjectId, Out, Pagination, business_of
+from .common import ERRORS, WRITE_ERRORS, Input, ObjectId, Out, Pagination, actor_of, business_of
 from .contact_moments import customer_for_write
 
 invitations_router = Router(tags=["surveys"])
@@ -102,7 +102,7 @@ def create_invitation(request: HttpRequest, payload: InvitationCreate):
         business=business,
         customer=customer_for_write(request, payload.customer),
         channel=payload.channel,
-        actor=request.membership.user,  # type: ignore[attr-defined]
+        actor=actor_of(request),
     )
     return Status(201, {**invitation_out(created.invitation), "url": created.url})
 

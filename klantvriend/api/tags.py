@@ -6,11 +6,19 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from pydantic import Field, StrictStr
 
-from klantvriend.core.models import Membership
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Tag
 
-from .common import ERRORS, OWNER_CHANGE_ERRORS, Out, Pagination, Patch, business_of, require_owner
+from .common import (
+    ERRORS,
+    OWNER_CHANGE_ERRORS,
+    Out,
+    Pagination,
+    Patch,
+    actor_of,
+    business_of,
+    require_owner,
+)
 from .versions import IfMatch, expected_versions, expected_versions_of, with_etag
 
 tags_router = Router(tags=["tags"])
@@ -36,11 +44,6 @@ class TagUpdate(Patch):
         "capitals, merges the two: every customer of this tag gets that one, spelled as "
         "stored, and this tag is removed; the answer is then that tag. Left out: no change.",
     )
-
-
-def _actor(request: HttpRequest):
-    membership = getattr(request, "auth", None)
-    return membership.user if isinstance(membership, Membership) else None
 
 
 @tags_router.get(
@@ -74,7 +77,7 @@ def update_tag(
     versions = expected_versions_of(tag, if_match)
     if payload.name is not None:
         tag = services.tag_rename(
-            tag=tag, name=payload.name, actor=_actor(request), expected_versions=versions
+            tag=tag, name=payload.name, actor=actor_of(request), expected_versions=versions
         )
         tag = selectors.tag_get(business=business, tag_id=tag.pk)
     return with_etag(response, tag)
@@ -89,6 +92,6 @@ def delete_tag(request: HttpRequest, tag_id: int, if_match: IfMatch = None):
     tag = selectors.tag_get(business=business_of(request), tag_id=tag_id)
     require_owner(request)
     services.tag_delete(
-        tag=tag, actor=_actor(request), expected_versions=expected_versions(if_match)
+        tag=tag, actor=actor_of(request), expected_versions=expected_versions(if_match)
     )
     return Status(204, None)
