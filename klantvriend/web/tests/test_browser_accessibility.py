@@ -207,6 +207,16 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
     check("/account/", "Account")
     check("/settings/", "Care settings")
     check("/calendar/", "Calendar link")
+    # The tables read as cards on a phone (table-stack): laid out as blocks, with their roles
+    # written out and each cell's heading shown beside it.
+    page.set_viewport_size(PHONE)
+    check("/insights/scorecard/rows/?figure=promises", "Scorecard rows on a phone")
+    check("/privacy/audit/", "Audit log on a phone")
+    check("/insights/gestures/", "Gestures on a phone")
+    check(f"/customers/{customer.pk}/personal-data/", "Personal data on a phone")
+    check("/insights/charts/", "Charts on a phone")
+    check("/reports/acquisition/", "Acquisition on a phone")
+    check("/ambassadors/", "Ambassadors on a phone")
 
     # The top bar's panels, open: the walk-in form (with the customers it resembles) and the menu.
     page.goto(f"{live_server.url}/")

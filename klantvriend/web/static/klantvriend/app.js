@@ -80,6 +80,36 @@ document.addEventListener("change", (event) => {
   }
 });
 
+// A table read as cards on a phone (table-stack in app.css): each cell gets its column's heading
+// as the label the card shows (data-label), so that a template writes a heading once, in the
+// table's head; a cell spanning every column (a table's "nothing yet") gets none. The table and
+// its parts get their roles written out: laid out as blocks, some browsers stop telling a
+// screen reader it is a table.
+const STACKED_ROLES = { TABLE: "table", THEAD: "rowgroup", TBODY: "rowgroup", TFOOT: "rowgroup", TR: "row", TD: "cell" };
+function labelStackedTables() {
+  document.querySelectorAll("table.table-stack").forEach((table) => {
+    const headings = [...table.querySelectorAll("thead th")].flatMap((heading) =>
+      Array(heading.colSpan).fill(heading.textContent.trim().replace(/\s+/g, " ")));
+    table.querySelectorAll("*").forEach((part) => {
+      const role = part.tagName === "TH" ? (part.closest("thead") ? "columnheader" : "rowheader")
+        : STACKED_ROLES[part.tagName];
+      if (role) part.setAttribute("role", role);
+    });
+    table.setAttribute("role", "table");
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      let column = 0;
+      for (const cell of row.cells) {
+        const label = headings[column];
+        if (label && cell.colSpan < headings.length) cell.dataset.label = label;
+        else delete cell.dataset.label;
+        column += cell.colSpan;
+      }
+    });
+  });
+}
+labelStackedTables();
+document.addEventListener("htmx:afterSettle", labelStackedTables);
+
 // A table wider than its box scrolls sideways inside it (the boxes app.css lets scroll), not
 // the page. Above such a box a line says so (the page's words, in data-scroll-hint), and a
 // keyboard user scrolls it with the arrow keys once it has the focus, so a box that scrolls
