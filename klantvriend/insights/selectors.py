@@ -148,7 +148,7 @@ class Bought(TextChoices):
     the top fifth of them by spend."""
 
     ANY = "any", gettext_lazy("bought (up to the latest computation)")
-    AGAIN = "again", gettext_lazy("came back: bought on two days or more")
+    AGAIN = "again", gettext_lazy("came back: bought on 2+ days")
     TOP = "top", gettext_lazy("the top fifth by spend")
 
 

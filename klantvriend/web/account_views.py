@@ -76,7 +76,7 @@ class LanguageForm(forms.Form):
         self.fields["language"].widget.choices = [
             (
                 "",
-                _("The language of the business (%(language)s)")
+                _("Business language (%(language)s)")
                 % {"language": _in_own_words(business.language)},
             ),
             *((code, _in_own_words(code)) for code, _name in settings.LANGUAGES),

@@ -260,6 +260,21 @@ def _days(label, help_text="", required=False):
     )
 
 
+def time_zone_choices() -> list:
+    """The time zones grouped by their continent or ocean (an <optgroup>), each named by the rest
+    of its name with spaces for underscores: the drop-down's box shows "Argentina/ComodRivadavia"
+    where "America/Argentina/ComodRivadavia" was cut off on a phone. A zone of one word ("UTC")
+    stands before the groups under its own name."""
+    single, groups = [], {}
+    for zone in time_zones():
+        area, slash, place = zone.partition("/")
+        if slash:
+            groups.setdefault(area, []).append((zone, place.replace("_", " ")))
+        else:
+            single.append((zone, zone))
+    return single + list(groups.items())
+
+
 class BusinessForm(forms.Form):
     """The business's name, time zone and language (the currency stays: every amount is kept in
     it)."""
@@ -268,7 +283,7 @@ class BusinessForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("time zone"),
         help_text=_("Decides what “today” is, and the times on every page."),
-        choices=lambda: [(zone, zone) for zone in time_zones()],
+        choices=time_zone_choices,
     )
     language = forms.ChoiceField(
         label=Business._meta.get_field("language").verbose_name,

@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Browser, Page, expect
 
 from klantvriend.core.calendar import calendar_token_create
+from klantvriend.core.models import time_zones
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.demo.shop import demo_create
 from klantvriend.isolation import create_foreign_rows, model_for_parameter
@@ -375,3 +376,35 @@ def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_or_cuts_off_o
     assert not any(status >= 500 for _path, status, _kind in results["owner"][2])
     assert not any(status >= 500 for _path, status, _kind in results["staff"][2])
 
+
+def test_the_longest_choices_an_english_reader_sees_fit_a_phone(page: Page, live_server, business):
+    """An owner reading Klantvriend in English, in a shop in the time zone with the longest name:
+    the drop-downs that cut off their longest choices on a phone ("came back: bought on two days
+    or more", "The language of the business (English)", "America/Argentina/ComodRivadavia") show
+    them in full at 390 and 360 px."""
+    business.language = "en"
+    business.time_zone = max(time_zones(), key=len)
+    business.save(update_fields=["language", "time_zone"])
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Gebruikersnaam").fill("sanne")
+    page.get_by_label("Wachtwoord").fill("pw-sanne-123")
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Sanne")
+    shown = {
+        "/customers/?bought=again": ("bought", "Came back: bought on 2+ days"),
+        "/account/": ("language", "Business language (English)"),
+        "/settings/": ("time_zone", "Argentina/ComodRivadavia"),
+    }
+    failures = []
+    for path, (name, text) in shown.items():
+        page.goto(f"{live_server.url}{path}")
+        choice = page.locator(f"main select[name$={name}]").evaluate(
+            "select => select.selectedOptions[0].text"
+        )
+        assert choice == text
+        for width in WIDTHS:
+            page.set_viewport_size({**PHONE, "width": width})
+            failures.extend(f"{path} at {width} px: {line}" for line in page.evaluate(CUT_OFF))
+        page.set_viewport_size(PHONE)
+    assert not failures, "Cut off on a phone in English:\n" + "\n".join(failures)

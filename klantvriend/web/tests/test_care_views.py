@@ -19,7 +19,7 @@ from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
 from klantvriend.core.calendar import calendar_token_create
 from klantvriend.core.care_settings import care_settings
-from klantvriend.core.models import AuditEvent, Business
+from klantvriend.core.models import AuditEvent, Business, time_zones
 from klantvriend.core.services import membership_create
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.gestures.models import Gesture
@@ -687,6 +687,26 @@ def test_bad_settings_are_shown_on_the_form_and_not_stored(owner_client, busines
     assert "De sluitingstijd moet later zijn dan de openingstijd." in response.content.decode()
     business.refresh_from_db()
     assert business.settings == {}
+
+
+def test_the_time_zones_are_grouped_by_continent_and_named_by_their_place(owner_client, business):
+    """A long zone's name fits a phone's drop-down: "America/Argentina/ComodRivadavia" is its
+    continent's group and "Argentina/ComodRivadavia"; a zone of one word stands alone."""
+    business.time_zone = "America/Argentina/ComodRivadavia"
+    business.save(update_fields=["time_zone"])
+
+    page = owner_client.get(reverse("web:care_settings")).content.decode()
+
+    assert (
+        '<option value="America/Argentina/ComodRivadavia" selected>Argentina/ComodRivadavia'
+        "</option>" in page
+    )
+    assert '<option value="America/Argentina/Buenos_Aires">Argentina/Buenos Aires</option>' in page
+    assert '<optgroup label="America">' in page
+    assert '<option value="UTC">UTC</option>' in page
+    assert page.count("<optgroup") == len(
+        {zone.split("/")[0] for zone in time_zones() if "/" in zone}
+    )
 
 
 def test_the_owner_renames_the_business_moves_its_clock_and_changes_its_language_audited(

@@ -183,7 +183,7 @@ def test_the_account_page_offers_the_language_of_the_business_first(owner_client
 
     page = owner_client.get(reverse("web:account")).content.decode()
 
-    assert '<option value="" selected>The language of the business (English)</option>' in page
+    assert '<option value="" selected>Business language (English)</option>' in page
     assert '<option value="nl">Nederlands</option>' in page
     assert '<option value="en">English</option>' in page
 
