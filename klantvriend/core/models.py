@@ -191,6 +191,34 @@ def refuse_null_characters(value) -> None:
         _NO_NULL_CHARACTERS(value)
 
 
+class ChangeTracked(models.QuerySet):
+    """The rows of a model whose `updated_at` (auto_now) a client syncs by (the API's
+    `changed_since`, docs/api.md "Syncing": customers, purchases). Every write of them moves
+    `updated_at`, also the bulk ones that `auto_now` does not reach (it acts in Model.save()
+    only): `update` (a merge moving a customer's purchases or the customers they referred, the
+    referrer emptied when a customer is deleted, when the base manager is this one) and
+    `bulk_update` (the customer import, an erasure scrubbing descriptions). A change the feed
+    misses is never synced. A write that changes what the API shows of a row without writing
+    the row (a tag linked by the customer import) calls `mark_changed`."""
+
+    def update(self, **fields):
+        fields.setdefault("updated_at", timezone.now())
+        return super().update(**fields)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        if "updated_at" not in fields:
+            now = timezone.now()
+            for row in objs:
+                row.updated_at = now
+            fields = [*fields, "updated_at"]
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def mark_changed(self) -> int:
+        """Moves these rows' `updated_at` to now: something the API shows of them changed."""
+        return self.update(updated_at=timezone.now())
+
+
 class BusinessOwned(models.Model):
     """Base of every model holding business data: the business is part of the row itself, so a
     query that forgets to filter on it is visible in review and cheap to scope."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klantvriend.core.db import AsciiLower, MonthDay
 from klantvriend.core.errors import Conflict
-from klantvriend.core.models import Business, BusinessOwned
+from klantvriend.core.models import Business, BusinessOwned, ChangeTracked
 from klantvriend.core.money import MAX_CENTS
 
 from . import identity
@@ -129,34 +129,6 @@ class Tag(BusinessOwned):
         return self.name
 
 
-class CustomerQuerySet(models.QuerySet):
-    """Every write of customer rows moves their `updated_at`, also the bulk ones that
-    `auto_now` does not reach (it acts in Model.save() only): `update` (a merge moving the
-    customers the other record referred, the purchase import correcting `customer_since`, the
-    referrer emptied when a customer is deleted, as the model's base manager serves deletion)
-    and `bulk_update` (the customer import). The API's `changed_since` (docs/api.md, "Syncing")
-    finds what changed by it, and a change it misses is never synced. A write that changes
-    what the API shows of a customer without writing their row (a tag linked by the import)
-    calls `mark_changed`."""
-
-    def update(self, **fields):
-        fields.setdefault("updated_at", timezone.now())
-        return super().update(**fields)
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        objs = list(objs)
-        if "updated_at" not in fields:
-            now = timezone.now()
-            for customer in objs:
-                customer.updated_at = now
-            fields = [*fields, "updated_at"]
-        return super().bulk_update(objs, fields, batch_size=batch_size)
-
-    def mark_changed(self) -> int:
-        """Moves these customers' `updated_at` to now: something the API shows of them changed."""
-        return self.update(updated_at=timezone.now())
-
-
 class Customer(BusinessOwned):
     name = models.CharField(_("name"), max_length=200)
     company = models.CharField(_("company"), max_length=200, blank=True)
@@ -236,7 +208,7 @@ class Customer(BusinessOwned):
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
 
-    objects = CustomerQuerySet.as_manager()
+    objects = ChangeTracked.as_manager()
 
     class Meta:
         verbose_name = _("customer")
@@ -795,6 +767,7 @@ PURCHASE_ROW_FIELDS = (
     "description",
     "external_ref",
     "created_at",
+    "updated_at",
 )
 
 
@@ -817,6 +790,11 @@ class Purchase(BusinessOwned):
     description = models.CharField(_("description"), max_length=300, blank=True)
     external_ref = models.CharField(_("receipt number"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    # What a client syncs purchases by (the API's changed_since, docs/api.md "Syncing"): moved by
+    # every write of the row, the bulk ones too (ChangeTracked); the bulk loaders write it.
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+
+    objects = ChangeTracked.as_manager()
 
     class Meta:
         verbose_name = _("purchase")
@@ -825,6 +803,8 @@ class Purchase(BusinessOwned):
         indexes = [
             models.Index(fields=["customer", "at"], name="purchase_customer_at"),
             models.Index(fields=["business", "at"], name="purchase_business_at"),
+            # A page of the purchases changed since a moment, in the order of the index.
+            models.Index(fields=["business", "updated_at", "id"], name="purchase_business_changed"),
         ]
         constraints = [
             models.CheckConstraint(

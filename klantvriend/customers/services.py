@@ -669,7 +669,7 @@ def purchase_update(
             purchase.full_clean()
             changes = audit_diff(previous, _purchase_snapshot(purchase))
             if changes:
-                purchase.save(update_fields=list(PURCHASE_FIELDS))
+                purchase.save(update_fields=[*PURCHASE_FIELDS, "updated_at"])
                 audit_customer_row(
                     purchase, actor=actor, action=AuditAction.CHANGED, changes=changes
                 )

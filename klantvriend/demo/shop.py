@@ -291,7 +291,8 @@ def demo_create(
                         business.currency,
                         description,
                         "",
-                        at,
+                        at,  # recorded at the sale
+                        at,  # and not changed since
                     )
                     moment = None
                     if rng.random() < 0.12:

@@ -288,6 +288,7 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                     description,
                     key,
                     created_at,
+                    created_at,  # updated_at: a new row was changed when it was recorded
                 )
             )
         # The excluded empty reference repeats the condition of the partial unique index on

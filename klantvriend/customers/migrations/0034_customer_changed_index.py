@@ -1,7 +1,7 @@
 """The customers changed since a moment (the API's `changed_since`, docs/api.md "Syncing"), read
 in (updated_at, id) order from an index of the business's customers, so that a page costs the
 same however many customers the business has and none of them is sorted. The base manager is
-the customers' own, whose bulk `update` moves `updated_at` (models.CustomerQuerySet): deleting
+the customers' own, whose bulk `update` moves `updated_at` (core.models.ChangeTracked): deleting
 a customer empties the referrer of those they referred through it."""
 
 from django.db import migrations, models

@@ -192,8 +192,8 @@ def test_every_kind_of_purchase_write_keeps_what_the_customer_bought(business, o
         Purchase,
         PURCHASE_ROW_FIELDS,
         [
-            (business.pk, bram.pk, now, 300, "EUR", "", "", now),
-            (other_business.pk, kees.pk, now, 99, "EUR", "", "", now),
+            (business.pk, bram.pk, now, 300, "EUR", "", "", now, now),
+            (other_business.pk, kees.pk, now, 99, "EUR", "", "", now, now),
         ],
     )
     Purchase.objects.bulk_create(
@@ -222,15 +222,15 @@ def test_bulk_rows_go_in_statements_of_many_rows_all_of_them(business, monkeypat
     monkeypatch.setattr("klantvriend.core.bulk.ROWS_PER_STATEMENT", 3)
     anna = CustomerFactory(business=business)
     at = timezone.now().replace(microsecond=0)
-    rows = [(business.pk, anna.pk, at, cents, "EUR", "", "", at) for cents in range(1, 8)]
+    rows = [(business.pk, anna.pk, at, cents, "EUR", "", "", at, at) for cents in range(1, 8)]
 
     with CaptureQueriesContext(connection) as queries:
         assert insert_rows(Purchase, PURCHASE_ROW_FIELDS, iter(rows)) == 7
 
     assert len(queries) == 3  # 3 + 3 + 1 rows
     stored = Purchase.objects.filter(customer=anna).order_by("amount_cents")
-    assert [(p.amount_cents, p.at, p.created_at) for p in stored] == [
-        (cents, at, at) for cents in range(1, 8)
+    assert [(p.amount_cents, p.at, p.created_at, p.updated_at) for p in stored] == [
+        (cents, at, at, at) for cents in range(1, 8)
     ]
     assert _spend_kept() == {anna.pk: 28}
 
@@ -286,8 +286,8 @@ def test_every_kind_of_write_keeps_what_each_referrer_brought_in(business, other
         Purchase,
         PURCHASE_ROW_FIELDS,
         [
-            (business.pk, eva.pk, now, 300, "EUR", "", "", now),
-            (other_business.pk, lot.pk, now, 99, "EUR", "", "", now),
+            (business.pk, eva.pk, now, 300, "EUR", "", "", now, now),
+            (other_business.pk, lot.pk, now, 99, "EUR", "", "", now, now),
         ],
     )
     services.purchase_create(customer=anna, amount_cents=5000)  # a referrer's own: not counted
@@ -376,9 +376,9 @@ def test_every_kind_of_purchase_write_keeps_when_the_customer_last_bought(busine
         Purchase,
         PURCHASE_ROW_FIELDS,
         [
-            (business.pk, bram.pk, now - timedelta(days=3), 300, "EUR", "", "", now),
-            (business.pk, bram.pk, now - timedelta(days=5), 300, "EUR", "", "", now),
-            (other_business.pk, kees.pk, now, 99, "EUR", "", "", now),
+            (business.pk, bram.pk, now - timedelta(days=3), 300, "EUR", "", "", now, now),
+            (business.pk, bram.pk, now - timedelta(days=5), 300, "EUR", "", "", now, now),
+            (other_business.pk, kees.pk, now, 99, "EUR", "", "", now, now),
         ],
     )
     Purchase.objects.bulk_create(
@@ -470,11 +470,12 @@ def test_every_kind_of_purchase_write_keeps_the_long_absences(business, other_bu
         Purchase,
         PURCHASE_ROW_FIELDS,
         [
-            (business.pk, bram.pk, days_ago(days), 300, "EUR", "", "", now)
+            (business.pk, bram.pk, days_ago(days), 300, "EUR", "", "", now, now)
             for days in (5, 400, 250, 400)
         ]
         + [
-            (other_business.pk, kees.pk, days_ago(days), 99, "EUR", "", "", now) for days in (90, 1)
+            (other_business.pk, kees.pk, days_ago(days), 99, "EUR", "", "", now, now)
+            for days in (90, 1)
         ],
     )
     assert_purchase_moments_kept()
@@ -566,6 +567,7 @@ def test_any_writes_keep_the_first_and_last_purchase_and_the_absences(business, 
                         "EUR",
                         "",
                         "",
+                        now,
                         now,
                     )
                     for who, days in arguments[0]

@@ -256,9 +256,9 @@ def test_every_kind_of_write_of_customers_keeps_their_latest_activity(business, 
         Purchase,
         PURCHASE_ROW_FIELDS,
         [
-            (business.pk, bram.pk, now - RECENT, 300, "EUR", "", "", now),
-            (business.pk, carla.pk, now - OLD, 300, "EUR", "", "", now),
-            (business.pk, carla.pk, now - OLD - RECENT, 300, "EUR", "", "", now),
+            (business.pk, bram.pk, now - RECENT, 300, "EUR", "", "", now, now),
+            (business.pk, carla.pk, now - OLD, 300, "EUR", "", "", now, now),
+            (business.pk, carla.pk, now - OLD - RECENT, 300, "EUR", "", "", now, now),
         ],
     )
     ContactMoment.objects.bulk_create(
