@@ -1,13 +1,14 @@
-"""A page of the customers changed since a moment (the API's `changed_since`, docs/api.md
-"Syncing"), in-process through Django's test client with an API token of the demo owner:
+"""A page of the customers, and of the purchases, changed since a moment (the API's
+`changed_since`, docs/api.md "Syncing"), in-process through Django's test client with an API
+token of the demo owner:
 
     DATABASE_URL=sqlite:////tmp/copy100k.sqlite3 PYTHONPATH=$PWD .venv/bin/python \
         bench/changed_since.py --runs 20
 
-Three pages: the first of a full sync (every customer changed since 1970, 500 a page), a night's
-changes (the last 1,000 customers changed, 500 a page) and the last page of them (after_id).
-Prints the median and the plan of the page's query. Run it on a copy: it makes an API token.
-Not part of the test run."""
+Three pages of each: the first of a full sync (every row changed since 1970, 500 a page), a
+night's changes (the last 1,000 rows changed, 500 a page) and the last page of them (after_id);
+and the purchases deleted since a night ago (`/purchases/removed`). Prints the medians and the
+plan of each page's query. Run it on a copy: it makes an API token. Not part of the test run."""
 
 import argparse
 import os
@@ -31,8 +32,8 @@ def main() -> None:
 
     from klantvriend.core.models import Business
     from klantvriend.core.services import apitoken_create
-    from klantvriend.customers.models import Customer
-    from klantvriend.customers.selectors import customers_changed
+    from klantvriend.customers.models import Customer, Purchase
+    from klantvriend.customers.selectors import customers_changed, purchases_changed
 
     business = max(
         Business.objects.all(), key=lambda b: Customer.objects.filter(business=b).count()
@@ -41,33 +42,47 @@ def main() -> None:
     client = Client(
         headers={"Authorization": f"Bearer {apitoken_create(membership=membership)[1]}"}
     )
-    customers = Customer.objects.filter(business=business).order_by("-updated_at", "-id")
-    night = customers[999]
-    last_page = customers[499]
-    pages = {
-        "full sync, first page": {"changed_since": "1970-01-01T00:00:00Z", "limit": 500},
-        "a night's 1,000 changes, first page": {
-            "changed_since": night.updated_at.isoformat(),
-            "limit": 500,
-        },
-        "a night's 1,000 changes, second page": {
-            "changed_since": last_page.updated_at.isoformat(),
-            "after_id": last_page.pk,
-            "limit": 500,
-        },
+    feeds = {
+        "customers": (Customer, customers_changed),
+        "purchases": (Purchase, purchases_changed),
     }
+    pages = {}
+    for path, (model, _changed) in feeds.items():
+        rows = model.objects.filter(business=business).order_by("-updated_at", "-id")
+        night, last_page = rows[999], rows[499]
+        pages[f"{path}: full sync, first page"] = (
+            path,
+            {"changed_since": "1970-01-01T00:00:00Z", "limit": 500},
+        )
+        pages[f"{path}: a night's 1,000 changes, first page"] = (
+            path,
+            {"changed_since": night.updated_at.isoformat(), "limit": 500},
+        )
+        pages[f"{path}: a night's 1,000 changes, second page"] = (
+            path,
+            {
+                "changed_since": last_page.updated_at.isoformat(),
+                "after_id": last_page.pk,
+                "limit": 500,
+            },
+        )
+    pages["purchases removed since a night ago"] = ("purchases/removed", {"since": night.at})
     timings: dict[str, list[float]] = {name: [] for name in pages}
     for _ in range(arguments.runs):
-        for name, query in pages.items():  # in turn, so that noise hits them alike
+        for name, (path, query) in pages.items():  # in turn, so that noise hits them alike
             start = time.perf_counter()
-            answer = client.get("/api/v1/customers", query)
+            answer = client.get(f"/api/v1/{path}", query)
             timings[name].append((time.perf_counter() - start) * 1000)
             assert answer.status_code == 200, answer.content
-    print(f"{connection.vendor}, {Customer.objects.filter(business=business).count()} customers")
+    print(
+        f"{connection.vendor}, {Customer.objects.filter(business=business).count()} customers, "
+        f"{Purchase.objects.filter(business=business).count()} purchases"
+    )
     for name, values in timings.items():
         print(f"{name}: median {statistics.median(values):.1f} ms of {len(values)}")
-    page = customers_changed(business=business, since=night.updated_at)[:500]
-    print(page.explain())
+    for path, (model, changed) in feeds.items():
+        night = model.objects.filter(business=business).order_by("-updated_at", "-id")[999]
+        print(path, changed(business=business, since=night.updated_at)[:500].explain())
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
 """What every API module shares: authentication, error bodies, strict input types, pagination."""
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -310,6 +312,91 @@ ObjectId = Annotated[int, Field(ge=1, le=DATABASE_INT_MAX)]
 class Pagination(Schema):
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=DATABASE_INT_MAX)
+
+
+class ChangesSince(Schema):
+    """The query parameters of a list a client keeps a copy of by syncing what changed
+    (docs/api.md, "Syncing"): the customers, the purchases."""
+
+    changed_since: QueryMoment | None = Field(
+        None,
+        description="Those changed at or after this moment (ISO 8601 with its time zone: "
+        "2026-11-30T02:00:00Z, or +01:00 written %2B01:00), oldest change first, by id within "
+        "one moment; each row's `updated_at` says when. Page on with the last row's "
+        '`updated_at` as `changed_since` and its `id` as `after_id` (docs/api.md, "Syncing"). '
+        "Not with the list's other filters or offset.",
+    )
+    after_id: ObjectId | None = Field(
+        None,
+        description="With `changed_since`: the rows after the one of this id changed at that "
+        "moment (the previous page's last row), and those changed later.",
+    )
+
+
+def refuse_mixed_sync(page: Pagination, changes: ChangesSince, **filtered: bool) -> None:
+    """Refuses (422, at each parameter) what a page of changes cannot be combined with: the
+    list's filters that were given (`filtered`, by name) and an offset. A filter would lose
+    the rows that leave it (a tag taken off is a change the client must see), and an offset
+    would skip a row when one before it changes meanwhile and moves to the end. `after_id`
+    says where to page on only with `changed_since`."""
+    if changes.changed_since is None:
+        if changes.after_id is None:
+            return
+        message = _("Give after_id with changed_since: the last row's updated_at and id.")
+        raise SchemaValidationError(
+            [{"loc": ["query", "after_id"], "msg": message, "type": "missing"}]
+        )
+    message = _(
+        "changed_since lists every change, in the order they were made; it is not combined "
+        "with %(name)s. Page on with after_id."
+    )
+    refused = [
+        {"loc": ["query", name], "msg": message % {"name": name}, "type": "not_combined"}
+        for name, given in {**filtered, "offset": bool(page.offset)}.items()
+        if given
+    ]
+    if refused:
+        raise SchemaValidationError(refused)
+
+
+def feed_page(rows: QuerySet, page: Pagination, read: Callable[[list], list] = list) -> dict:
+    """A page of a feed a client syncs by (changed, removed) as the API answers it: the page's
+    rows (as `read` makes them) and `count`, the rows from the first of the page's range on
+    (for a page of changes, from `changed_since` and `after_id` on)."""
+    return {
+        "items": read(list(rows[page.offset : page.offset + page.limit])),
+        "count": rows.count(),
+    }
+
+
+def changes_page(
+    request: HttpRequest,
+    page: Pagination,
+    changes: ChangesSince,
+    changed: Callable[..., QuerySet],
+    read: Callable[[list], list] = list,
+) -> dict:
+    """The page of a list's `changed_since` (feed_page): the rows the selector `changed`
+    (`business`, `since`, `after_id`; customers_changed, purchases_changed) gives."""
+    rows = changed(
+        business=business_of(request), since=changes.changed_since, after_id=changes.after_id
+    )
+    return feed_page(rows, page, read)
+
+
+class RemovedSince(Schema):
+    since: QueryMoment | None = Field(
+        None,
+        description="Those removed at or after this moment (ISO 8601 with its time zone), "
+        "oldest first; left out, every one on record.",
+    )
+
+
+class RemovedOut(Out):
+    """A row of a list of the records no longer there (`.../removed`)."""
+
+    id: int = Field(..., description="The record that is no longer there.")
+    removed_at: ExactMoment
 
 
 # 400: a body that is not JSON at all (ninja answers before any schema is applied); 413: one

@@ -31,15 +31,19 @@ from .common import (
     OWNER_ERRORS,
     OWNER_WRITE_ERRORS,
     WRITE_ERRORS,
+    ChangesSince,
     ExactMoment,
     Input,
-    ObjectId,
     Out,
     Pagination,
     Patch,
-    QueryMoment,
+    RemovedOut,
+    RemovedSince,
     actor_of,
     business_of,
+    changes_page,
+    feed_page,
+    refuse_mixed_sync,
     require_owner,
 )
 from .insights import CustomerInsightOut
@@ -326,9 +330,7 @@ def unmark_not_the_same(
     return Status(204, None)
 
 
-class RemovedCustomerOut(Out):
-    id: int = Field(..., description="The customer who is no longer there.")
-    removed_at: ExactMoment
+class RemovedCustomerOut(RemovedOut):
     merged_into: int | None = Field(
         ...,
         description="The customer they were merged into, who holds all of theirs now; null for "
@@ -339,14 +341,6 @@ class RemovedCustomerOut(Out):
 class RemovedCustomerPage(Out):
     items: list[RemovedCustomerOut]
     count: int
-
-
-class RemovedSince(Schema):
-    since: QueryMoment | None = Field(
-        None,
-        description="The customers removed at or after this moment (ISO 8601 with its time "
-        "zone), oldest first; left out, every one on record.",
-    )
 
 
 @router.get(
@@ -361,14 +355,10 @@ def list_removed_customers(
     request: HttpRequest, page: Query[Pagination], since: Query[RemovedSince]
 ):
     events = selectors.customers_removed(business=business_of(request), since=since.since)
-    items = [
-        selectors.removed_customer(event)
-        for event in events[page.offset : page.offset + page.limit]
-    ]
-    return {"items": items, "count": events.count()}
+    return feed_page(events, page, read=lambda rows: list(map(selectors.removed_customer, rows)))
 
 
-class CustomerFilters(Schema):
+class CustomerFilters(ChangesSince):
     search: str = Field(
         "",
         description="Words of the name or company, an e-mail address or a phone number (in "
@@ -381,45 +371,6 @@ class CustomerFilters(Schema):
         description="A customer number (the till's or web shop's own), in any capitals: the "
         "customer who has it, or none. The way to find the customer an order or receipt is for.",
     )
-    changed_since: QueryMoment | None = Field(
-        None,
-        description="The customers changed at or after this moment (ISO 8601 with its time "
-        "zone: 2026-11-30T02:00:00Z, or +01:00 written %2B01:00), oldest change first, by id "
-        "within one moment; each row's `updated_at` says when. Page on with the last row's "
-        '`updated_at` as `changed_since` and its `id` as `after_id` (docs/api.md, "Syncing"). '
-        "Not with search, tag, external_ref or offset.",
-    )
-    after_id: ObjectId | None = Field(
-        None,
-        description="With `changed_since`: the customers after the one of this id changed at "
-        "that moment (the previous page's last row), and those changed later.",
-    )
-
-
-def _sync_refusals(page: Pagination, filters: CustomerFilters) -> list[dict]:
-    """What a page of changes cannot be combined with. A filter would lose the customers
-    that leave it (a tag taken off is a change the client must see), and an offset would skip
-    a row when one before it changes meanwhile and moves to the end."""
-    if filters.changed_since is None:
-        if filters.after_id is None:
-            return []
-        message = _("Give after_id with changed_since: the last row's updated_at and id.")
-        return [{"loc": ["query", "after_id"], "msg": message, "type": "missing"}]
-    message = _(
-        "changed_since lists every customer changed, in the order they changed; it is not "
-        "combined with %(name)s. Page on with after_id."
-    )
-    sent = {
-        "search": bool(filters.search),
-        "tag": bool(filters.tag),
-        "external_ref": bool(filters.external_ref),
-        "offset": bool(page.offset),
-    }
-    return [
-        {"loc": ["query", name], "msg": message % {"name": name}, "type": "not_combined"}
-        for name, given in sent.items()
-        if given
-    ]
 
 
 @router.get(
@@ -430,15 +381,17 @@ def _sync_refusals(page: Pagination, filters: CustomerFilters) -> list[dict]:
     'the customers changed since that moment, in the order they changed (docs/api.md, "Syncing").',
 )
 def list_customers(request: HttpRequest, page: Query[Pagination], filters: Query[CustomerFilters]):
-    refusals = _sync_refusals(page, filters)
-    if refusals:
-        raise SchemaValidationError(refusals)
+    refuse_mixed_sync(
+        page,
+        filters,
+        search=bool(filters.search),
+        tag=bool(filters.tag),
+        external_ref=bool(filters.external_ref),
+    )
     if filters.changed_since is not None:
-        changed = selectors.customers_changed(
-            business=business_of(request), since=filters.changed_since, after_id=filters.after_id
+        return changes_page(
+            request, page, filters, selectors.customers_changed, read=selectors.with_tag_names
         )
-        items = selectors.with_tag_names(list(changed[: page.limit]))
-        return {"items": items, "count": changed.count()}
     customers = selectors.customer_list(
         business=business_of(request),
         query=filters.search,

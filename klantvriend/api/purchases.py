@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
+from klantvriend.core.models import AuditEvent
 from klantvriend.core.money import MAX_CENTS
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Purchase
@@ -13,14 +14,21 @@ from .common import (
     ERRORS,
     OWNER_CHANGE_ERRORS,
     WRITE_ERRORS,
+    ChangesSince,
+    ExactMoment,
     Input,
     Moment,
     ObjectId,
     Out,
     Pagination,
     Patch,
+    RemovedOut,
+    RemovedSince,
     actor_of,
     business_of,
+    changes_page,
+    feed_page,
+    refuse_mixed_sync,
     require_owner,
 )
 from .contact_moments import customer_for_write
@@ -38,6 +46,12 @@ class PurchaseOut(Out):
     description: str
     external_ref: str
     created_at: datetime
+    updated_at: ExactMoment = Field(
+        ...,
+        description="When anything shown here last changed (recorded, corrected, moved to the "
+        "kept customer of a merge, its description scrubbed when the customer was "
+        'anonymised). The `changed_since` of a sync (docs/api.md, "Syncing").',
+    )
 
 
 class PurchaseCreate(Input):
@@ -66,13 +80,48 @@ class PurchasePage(Out):
     count: int
 
 
-@router.get("", response={200: PurchasePage, **ERRORS}, summary="List purchases")
-def list_purchases(request: HttpRequest, page: Query[Pagination], customer: ObjectId | None = None):
-    purchases = selectors.purchase_list(business=business_of(request), customer_id=customer)
-    return {
-        "items": list(purchases[page.offset : page.offset + page.limit]),
-        "count": purchases.count(),
-    }
+class PurchaseFilters(ChangesSince):
+    customer: ObjectId | None = Field(None, description="Only the purchases of this customer.")
+
+
+@router.get(
+    "",
+    response={200: PurchasePage, **ERRORS},
+    summary="List purchases, or those changed since a moment",
+    description="Newest first, of every customer or of one (`customer`); with `changed_since`, "
+    'the purchases changed since that moment, in the order they changed (docs/api.md, "Syncing").',
+)
+def list_purchases(request: HttpRequest, page: Query[Pagination], filters: Query[PurchaseFilters]):
+    refuse_mixed_sync(page, filters, customer=filters.customer is not None)
+    if filters.changed_since is not None:
+        return changes_page(request, page, filters, selectors.purchases_changed)
+    purchases = selectors.purchase_list(business=business_of(request), customer_id=filters.customer)
+    return feed_page(purchases, page)
+
+
+class RemovedPurchasePage(Out):
+    items: list[RemovedOut]
+    count: int
+
+
+def _removed_purchases(events: list[AuditEvent]) -> list[dict]:
+    return [{"id": event.object_id, "removed_at": event.at} for event in events]
+
+
+@router.get(
+    "/removed",
+    response={200: RemovedPurchasePage, **ERRORS},
+    summary="Purchases deleted since a moment",
+    description="For a copy kept elsewhere: these ids are gone, deleted as recorded by mistake. "
+    "A purchase of a customer merged into another moves to that customer, and one of an "
+    "anonymised customer stays: both are changes (`GET /purchases?changed_since=`). "
+    'docs/api.md, "Syncing".',
+)
+def list_removed_purchases(
+    request: HttpRequest, page: Query[Pagination], since: Query[RemovedSince]
+):
+    events = selectors.purchases_removed(business=business_of(request), since=since.since)
+    return feed_page(events, page, read=_removed_purchases)
 
 
 @router.post("", response={201: PurchaseOut, **WRITE_ERRORS}, summary="Record a purchase")

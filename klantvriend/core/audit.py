@@ -197,6 +197,21 @@ def audit_for_object(
     return events.select_related("actor").order_by("-at", "-id")
 
 
+def audit_removals(
+    *, business: Business, object_type: str, actions: list[str], since: datetime | None
+) -> QuerySet[AuditEvent]:
+    """The events of the rows of one kind removed (`actions`: deleted, merged away) at or
+    after `since` (None: ever), oldest first, for a client that keeps a copy (the API's
+    `.../removed`, docs/api.md "Syncing"). Through the index audit_business_action: a few
+    events among the many views and changes."""
+    events = AuditEvent.objects.filter(
+        business=business, action__in=actions, object_type=object_type
+    )
+    if since is not None:
+        events = events.filter(at__gte=since)
+    return events.order_by("at", "id")
+
+
 def audit_last_change(*, obj: models.Model, field: str, value: Any) -> AuditEvent | None:
     """The latest event of the trail that changed `field` of `obj` (a row of a business), when it
     changed it to `value`: who made what is stored now. None when the trail holds no change of

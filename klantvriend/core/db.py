@@ -3,8 +3,11 @@
 Django's own datetime subtraction works everywhere, but on SQLite it calls back into Python
 for every row, which made a year of reliability figures take seconds."""
 
+from datetime import datetime
+
 from django.db import connection
-from django.db.models import CharField, FloatField, Func, IntegerField
+from django.db.models import CharField, F, FloatField, Func, IntegerField, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
 # The largest integer both databases hold (signed 64 bits: ids, counts): a larger number typed
 # into an address or sent to the API is no id, not a server error.
@@ -127,6 +130,26 @@ class SortedAsSet(Func):
         )
 
 
+def after_in_order(rows: QuerySet, *, since: datetime, after_id: int) -> QuerySet:
+    """The rows after the one of `after_id` changed at `since` in (updated_at, id) order: those
+    changed at `since` with a greater id and those changed later (a page of the API's
+    changed_since after the first, core.selectors.changed_since), read from an index on
+    (business, updated_at, id) from that point on, however many rows share that moment (an
+    import's; the two million purchases customers 0035 dated at once). Unordered: the caller
+    orders by ("updated_at", "id").
+
+    One range from `since` with the rows up to `after_id` filtered out reads every row it skips:
+    370 ms for a page after 1.8 million purchases of one moment on PostgreSQL, 330 ms on SQLite.
+    PostgreSQL seeks to a row comparison, (updated_at, id) > (since, after_id), in the index
+    (0.1 ms); SQLite uses only its first column, so there the two ranges are read apart, each in
+    the index's order, and merged (MERGE (UNION ALL)). PostgreSQL would sort such a union
+    instead of merging it (Append and Sort, 40 ms and growing with the rows after the moment)."""
+    if connection.vendor == "postgresql":
+        return rows.filter(TupleGreaterThan(Tuple(F("updated_at"), F("id")), (since, after_id)))
+    at_moment = rows.filter(updated_at=since, id__gt=after_id)
+    return at_moment.union(rows.filter(updated_at__gt=since), all=True)
+
+
 def refresh_planner_statistics() -> None:
     """SQLite chooses its indexes from statistics that only ANALYZE gathers; without them it
     guesses. Today's occasions are written not to depend on them, but other plans do; so does
@@ -140,7 +163,9 @@ def refresh_planner_statistics() -> None:
 def statistics_refresher(*tables: str):
     """For a migration that adds an index to a large table (RunPython): on SQLite a new index
     has no statistics until the next ANALYZE (the nightly refresh), and a planner holding
-    statistics for the table's other indexes passes it over until then."""
+    statistics for the table's other indexes passes it over until then. A name may be an
+    index's: ANALYZE then reads that index alone (0.45 s for one of two million purchases,
+    where the whole table took 1.5 s)."""
 
     def refresh(apps, schema_editor) -> None:
         if schema_editor.connection.vendor == "sqlite":

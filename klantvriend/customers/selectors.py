@@ -23,13 +23,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower, RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import AuditAction
+from klantvriend.core.audit import AuditAction, audit_removals
 from klantvriend.core.db import AsciiLower
 from klantvriend.core.errors import NotFound
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business
 from klantvriend.core.rows import ByFigure, ByOffset, Listed
-from klantvriend.core.selectors import owned_get
+from klantvriend.core.selectors import changed_since, owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
 from klantvriend.core.versions import record_version
 
@@ -253,17 +253,9 @@ def with_last_purchase(customers: QuerySet[Customer]) -> QuerySet[Customer]:
 def customers_changed(
     *, business: Business, since: datetime, after_id: int | None = None
 ) -> QuerySet[Customer]:
-    """The customers changed at or after `since` (their `updated_at`, which every write of what
-    the API shows of them moves: models.CustomerQuerySet), oldest change first, by id within one
-    moment. `after_id`: the next page after the customer of that id changed at `since`, those
-    changed at `since` with a greater id and those changed later. Read in the order of the index
-    customer_business_changed, a page costs the same however many customers there are."""
-    customers = Customer.objects.filter(business=business, updated_at__gte=since)
-    if after_id is not None:
-        # Written as a range of the index with a filter on it, not as an OR of two ranges,
-        # which a planner may read apart and sort.
-        customers = customers.filter(Q(updated_at__gt=since) | Q(id__gt=after_id))
-    return customers.order_by("updated_at", "id")
+    """The customers changed since a moment (core.selectors.changed_since), through the index
+    customer_business_changed."""
+    return changed_since(Customer.objects.all(), business=business, since=since, after_id=after_id)
 
 
 @dataclass(frozen=True)
@@ -278,14 +270,12 @@ def customers_removed(*, business: Business, since: datetime | None) -> QuerySet
     first: merged into another record (importers.merge, the event on the kept customer naming
     the other) or deleted as entered by mistake (importers.privacy.customer_delete). An
     anonymised customer stays, changed. Read as RemovedCustomer through `removed_customer`."""
-    events = AuditEvent.objects.filter(
+    return audit_removals(
         business=business,
-        action__in=[AuditAction.MERGED, AuditAction.DELETED],
         object_type="customer",
+        actions=[AuditAction.MERGED, AuditAction.DELETED],
+        since=since,
     )
-    if since is not None:
-        events = events.filter(at__gte=since)
-    return events.order_by("at", "id")
 
 
 def removed_customer(event: AuditEvent) -> RemovedCustomer:
@@ -549,6 +539,24 @@ def purchase_list(*, business: Business, customer_id: int | None = None) -> Quer
     if customer_id is not None:
         purchases = purchases.filter(customer_id=customer_id)
     return purchases.order_by("-at", "-id")
+
+
+def purchases_changed(
+    *, business: Business, since: datetime, after_id: int | None = None
+) -> QuerySet[Purchase]:
+    """The purchases changed since a moment (core.selectors.changed_since): recorded,
+    corrected, moved to another customer by a merge, their description scrubbed by an erasure;
+    through the index purchase_business_changed."""
+    return changed_since(Purchase.objects.all(), business=business, since=since, after_id=after_id)
+
+
+def purchases_removed(*, business: Business, since: datetime | None) -> QuerySet[AuditEvent]:
+    """The audit events of the purchases deleted at or after `since` (None: ever), oldest first
+    (services.purchase_delete, the only way a purchase goes: a customer with purchases is
+    anonymised, not deleted, and a merge moves them)."""
+    return audit_removals(
+        business=business, object_type="purchase", actions=[AuditAction.DELETED], since=since
+    )
 
 
 def purchase_get(*, business: Business, purchase_id: int) -> Purchase:

@@ -10,7 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from klantvriend.customers import services
-from klantvriend.customers.models import Customer
+from klantvriend.customers.models import Customer, Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.importers.merge import customer_merge
 from klantvriend.importers.privacy import customer_delete, customer_erase
@@ -18,27 +18,42 @@ from klantvriend.importers.privacy import customer_delete, customer_erase
 NOON = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
-def changed_at(moment: datetime, *customers: Customer) -> None:
-    Customer.objects.filter(pk__in=[customer.pk for customer in customers]).update(
-        updated_at=moment
-    )
+def changed_at(moment: datetime, *rows: Customer | Purchase) -> None:
+    """Dates the rows' last change (customers, or purchases: one kind at a time)."""
+    type(rows[0]).objects.filter(pk__in=[row.pk for row in rows]).update(updated_at=moment)
 
 
 def ids(answer) -> list[int]:
     return [item["id"] for item in answer.json()["items"]]
 
 
-def test_the_customers_changed_since_a_moment_come_in_the_order_they_changed(
-    api, business, other_business
+def a_customer(business) -> Customer:
+    return CustomerFactory(business=business)
+
+
+def a_purchase(business) -> Purchase:
+    return PurchaseFactory(customer=CustomerFactory(business=business))
+
+
+# The lists a client syncs by the same rules: (path, a new row of the business).
+FEEDS = [
+    pytest.param("customers", a_customer, id="customers"),
+    pytest.param("purchases", a_purchase, id="purchases"),
+]
+
+
+@pytest.mark.parametrize(("path", "make"), FEEDS)
+def test_the_rows_changed_since_a_moment_come_in_the_order_they_changed(
+    api, business, other_business, path, make
 ):
-    before, at, later, latest = (CustomerFactory(business=business) for _ in range(4))
+    before, at, later, latest = (make(business) for _ in range(4))
     changed_at(NOON - timedelta(microseconds=1), before)
     changed_at(NOON + timedelta(hours=2), latest)
     changed_at(NOON, at)
     changed_at(NOON + timedelta(hours=1), later)
-    changed_at(NOON, CustomerFactory(business=other_business))
+    changed_at(NOON, make(other_business))
 
-    answer = api.get("/api/v1/customers", {"changed_since": "2026-11-30T13:00:00+01:00"})
+    answer = api.get(f"/api/v1/{path}", {"changed_since": "2026-11-30T13:00:00+01:00"})
 
     assert answer.status_code == 200
     assert ids(answer) == [at.pk, later.pk, latest.pk]
@@ -50,18 +65,22 @@ def test_the_customers_changed_since_a_moment_come_in_the_order_they_changed(
     ]
 
 
-def test_paging_by_the_last_rows_moment_and_id_reads_every_change_once(api, business):
-    # More customers changed at one moment than fit on a page, as an import changes them, and
-    # one changed within the same millisecond: the moment handed out is exact, to the
-    # microsecond, or the page's last row would come again on the next.
-    same = [CustomerFactory(business=business) for _ in range(5)]
-    after = CustomerFactory(business=business)
+@pytest.mark.parametrize(("path", "make"), FEEDS)
+def test_paging_by_the_last_rows_moment_and_id_reads_every_change_once(api, business, path, make):
+    # More rows changed at one moment than fit on a page, as an import changes them, one
+    # changed within the same millisecond, and one of a smaller id changed a second later:
+    # the moment handed out is exact, to the microsecond, or the page's last row would come
+    # again on the next.
+    corrected_later = make(business)
+    same = [make(business) for _ in range(5)]
+    after = make(business)
     changed_at(NOON + timedelta(microseconds=123456), *same)
     changed_at(NOON + timedelta(microseconds=123457), after)
+    changed_at(NOON + timedelta(seconds=1), corrected_later)
     seen, query = [], {"changed_since": "2026-11-30T12:00:00Z", "limit": 2}
     counts = []
     while True:
-        page = api.get("/api/v1/customers", query).json()
+        page = api.get(f"/api/v1/{path}", query).json()
         counts.append(page["count"])
         if not page["items"]:
             break
@@ -69,9 +88,9 @@ def test_paging_by_the_last_rows_moment_and_id_reads_every_change_once(api, busi
         last = page["items"][-1]
         query = {"changed_since": last["updated_at"], "after_id": last["id"], "limit": 2}
 
-    assert seen == [*sorted(customer.pk for customer in same), after.pk]
-    assert counts == [6, 4, 2, 0]
-    assert last["updated_at"] == "2026-11-30T12:00:00.123457Z"
+    assert seen == [*sorted(row.pk for row in same), after.pk, corrected_later.pk]
+    assert counts == [7, 5, 3, 1, 0]
+    assert last["updated_at"] == "2026-11-30T12:00:01Z"
 
 
 def test_a_change_made_through_the_api_is_in_the_next_sync(api, business):
@@ -170,8 +189,8 @@ def test_the_refusal_of_a_combination_is_in_dutch_too(api, business):
     )
 
     assert answer.json()["detail"][0]["msg"] == (
-        "changed_since geeft elke gewijzigde klant, in de volgorde waarin ze gewijzigd zijn; het "
-        "gaat niet samen met tag. Blader verder met after_id."
+        "changed_since geeft elke wijziging, in de volgorde waarin ze gedaan zijn; het gaat niet "
+        "samen met tag. Blader verder met after_id."
     )
 
 

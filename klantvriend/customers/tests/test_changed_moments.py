@@ -7,22 +7,21 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from klantvriend.customers import services
-from klantvriend.customers.models import Customer
+from klantvriend.customers.models import Customer, Purchase
 from klantvriend.customers.tests.factories import CustomerFactory
 
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 
 
-def changed_long_ago(*customers: Customer) -> datetime:
-    """Dates the customers' last change long ago; returns the moment before the change tested."""
-    Customer.objects.filter(pk__in=[customer.pk for customer in customers]).update(
-        updated_at=LONG_AGO
-    )
+def changed_long_ago(*rows: Customer | Purchase) -> datetime:
+    """Dates the rows' last change long ago (customers, or purchases: one kind at a time);
+    returns the moment before the change tested."""
+    type(rows[0]).objects.filter(pk__in=[row.pk for row in rows]).update(updated_at=LONG_AGO)
     return timezone.now()
 
 
-def updated_at(customer: Customer) -> datetime:
-    return Customer.objects.values_list("updated_at", flat=True).get(pk=customer.pk)
+def updated_at(row: Customer | Purchase) -> datetime:
+    return type(row).objects.values_list("updated_at", flat=True).get(pk=row.pk)
 
 
 def test_a_change_of_only_the_tags_counts_as_a_change(business):

@@ -2,8 +2,6 @@
 bulk write, for a till or web shop that syncs the purchases (docs/api.md, "Syncing"). The ways a
 purchase is written outside customers.services: importers/tests/test_purchase_changed_moments."""
 
-from datetime import UTC, datetime
-
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -14,20 +12,7 @@ from klantvriend.customers import services
 from klantvriend.customers.models import Purchase
 
 from .factories import CustomerFactory, PurchaseFactory
-
-LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
-
-
-def changed_long_ago(*purchases: Purchase) -> datetime:
-    """Dates the purchases' last change long ago; returns the moment before the change tested."""
-    Purchase.objects.filter(pk__in=[purchase.pk for purchase in purchases]).update(
-        updated_at=LONG_AGO
-    )
-    return timezone.now()
-
-
-def updated_at(purchase: Purchase) -> datetime:
-    return Purchase.objects.values_list("updated_at", flat=True).get(pk=purchase.pk)
+from .test_changed_moments import LONG_AGO, changed_long_ago, updated_at
 
 
 def test_a_recorded_purchase_was_last_changed_when_it_was_recorded(business):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from klantvriend.core.services import business_create
 from klantvriend.customers import services
-from klantvriend.customers.models import Customer
+from klantvriend.customers.models import Customer, Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.customers.tests.test_changed_moments import (
     LONG_AGO,
@@ -124,9 +124,10 @@ def test_an_erased_customer_counts_as_changed(business, owner):
     assert before <= updated_at(anna) <= timezone.now()
 
 
-def test_restored_customers_count_as_changed_at_the_restore(business, owner):
-    services.customer_create(business=business, name="Anna", tags=["BBQ"])
-    changed_long_ago(*Customer.objects.filter(business=business))
+def test_restored_customers_and_purchases_count_as_changed_at_the_restore(business, owner):
+    anna = services.customer_create(business=business, name="Anna", tags=["BBQ"])
+    changed_long_ago(anna)
+    changed_long_ago(services.purchase_create(customer=anna, amount_cents=1250))
     buffer = io.BytesIO()
     business_export(business=business, out=buffer)
     empty = business_create(name="Nieuwe Server", owner=owner)
@@ -136,9 +137,10 @@ def test_restored_customers_count_as_changed_at_the_restore(business, owner):
 
     restored = Customer.objects.get(business=empty)
     assert before <= restored.updated_at <= timezone.now()
+    assert before <= Purchase.objects.get(business=empty).updated_at <= timezone.now()
 
 
-def test_customers_the_purchase_import_makes_count_as_changed(tmp_path, business):
+def test_customers_and_purchases_the_purchase_import_makes_count_as_changed(tmp_path, business):
     before = timezone.now()
     path = tmp_path / "aankopen.csv"
     path.write_text(
@@ -152,3 +154,7 @@ def test_customers_the_purchase_import_makes_count_as_changed(tmp_path, business
     cor = Customer.objects.get(business=business, external_ref="K-9")
     assert cor.customer_since.isoformat() == "2026-03-01"  # corrected by a bulk update
     assert before <= cor.updated_at <= timezone.now()
+    # The purchases were last changed when they were recorded (written by plain INSERTs).
+    moments = list(cor.purchases.values_list("created_at", "updated_at"))
+    assert len(moments) == 2
+    assert all(before <= created == changed <= timezone.now() for created, changed in moments)

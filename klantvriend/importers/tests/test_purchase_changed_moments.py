@@ -1,43 +1,21 @@
 """Every write that changes what the API shows of a purchase moves its `updated_at`, also the
 bulk ones that `auto_now` does not reach (docs/api.md, "Syncing"). One test per way a purchase
 is written outside customers.services (whose own are in
-customers/tests/test_purchase_changed_moments)."""
-
-import io
+customers/tests/test_purchase_changed_moments); the purchase import and a restore: in
+test_changed_moments."""
 
 import pytest
 from django.utils import timezone
 
-from klantvriend.core.services import business_create
 from klantvriend.customers.models import Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
-from klantvriend.customers.tests.test_purchase_changed_moments import (
+from klantvriend.customers.tests.test_changed_moments import (
     LONG_AGO,
     changed_long_ago,
     updated_at,
 )
-from klantvriend.importers.export import business_export, business_restore
 from klantvriend.importers.merge import customer_merge
 from klantvriend.importers.privacy import HasPurchases, customer_delete, customer_erase
-from klantvriend.importers.service import data_import
-
-
-def test_the_purchases_an_import_records_were_last_changed_when_they_were_recorded(
-    tmp_path, business
-):
-    before = timezone.now()
-    path = tmp_path / "aankopen.csv"
-    path.write_text(
-        "Klantnummer;Naam;Datum;Bedrag;Bonnummer\nK-9;Cor;2026-03-02;12,50;B-1\n",
-        encoding="utf-8",
-    )
-
-    result = data_import(business=business, kind="purchases", path=path)
-
-    assert (result.created, result.errors) == (1, [])
-    purchase = Purchase.objects.get(business=business, external_ref="B-1")
-    assert before <= purchase.updated_at <= timezone.now()
-    assert purchase.updated_at == purchase.created_at
 
 
 def test_a_merge_changes_the_purchases_it_moves_to_the_kept_customer(business, owner):
@@ -76,16 +54,3 @@ def test_a_customer_with_purchases_is_not_deleted_so_neither_are_their_purchases
         customer_delete(customer=anna, actor=owner)
 
     assert updated_at(purchase) == LONG_AGO
-
-
-def test_restored_purchases_count_as_changed_at_the_restore(business, owner):
-    changed_long_ago(PurchaseFactory(customer=CustomerFactory(business=business)))
-    buffer = io.BytesIO()
-    business_export(business=business, out=buffer)
-    empty = business_create(name="Nieuwe Server", owner=owner)
-    before = timezone.now()
-
-    business_restore(business=empty, path=buffer)
-
-    restored = Purchase.objects.get(business=empty)
-    assert before <= restored.updated_at <= timezone.now()
