@@ -9,7 +9,8 @@ role may not open) is left out by what the server answers, not by a list. Conten
 phone must scroll inside its own box; the failure names the page and its widest element. Nor may
 a page cut off, without scrolling it sideways, what a user must read or tap: a drop-down's chosen
 text, a table's cell or button out of sight past the phone's edge (a table too wide is read as
-cards, table-stack), a field past its card's edge."""
+cards, table-stack), a field past its card's edge. On a tablet (1024 px held sideways, 800
+upright) the owner's pages are swept the same way for a table wider than the box it scrolls in."""
 
 from urllib.parse import parse_qsl, urlsplit
 
@@ -198,17 +199,21 @@ def filled(route: str, values: dict[str, object]) -> str:
     return "/" + PARAMETER.sub(lambda match: str(values[match.group(2)]), route)
 
 
-def overflowing_pages(page: Page, live_server, seeds: list[str]) -> tuple[list[str], list, list]:
-    """Opens the seeds and then every view they link to, one of each, at the phones' widths.
-    Returns the failures, the paths measured and the paths that were not a page."""
+def swept_pages(
+    page: Page, live_server, seeds: list[str], sizes: list[dict], failures_at, view=view_of
+) -> tuple[list[str], list, list]:
+    """Opens the seeds and then every view they link to, one of each (`view` says which paths
+    are one view), and measures each at the screen sizes given, loaded at the first:
+    `failures_at(page, path, width)` says what is wrong there. Returns the failures, the paths
+    measured and the paths that were not a page."""
     origin = live_server.url
     queue, seen, measured, not_pages, failures = list(seeds), set(), [], [], []
     while queue:
         path = queue.pop(0)
-        view = view_of(path)
-        if view is None or view in seen:
+        key = view(path)
+        if key is None or key in seen:
             continue
-        seen.add(view)
+        seen.add(key)
         # Asked first without the page (a download or a refused GET is no page to open), and
         # without following a redirect (the page it leads to is a view of its own).
         answer = page.request.get(f"{origin}{path}", max_redirects=0)
@@ -222,23 +227,30 @@ def overflowing_pages(page: Page, live_server, seeds: list[str]) -> tuple[list[s
         )
         # Measured at each width on the page as loaded: a narrower screen is a new layout, not a
         # new page to ask the server for.
-        for width in WIDTHS:
-            page.set_viewport_size({**PHONE, "width": width})
-            found = page.evaluate(MEASURE)
-            if found["scrollWidth"] > found["room"]:
-                failures.append(
-                    f"{path} ({page.title()}) is {found['scrollWidth']} px wide on a "
-                    f"{found['room']} px phone; widest: {found['widest']}"
-                )
-            failures.extend(
-                f"{path} at {width} px: the chart “{chart}” runs past the phone's edge"
-                for chart in found["charts"]
-            )
-            failures.extend(f"{path} at {width} px: {line}" for line in page.evaluate(CUT_OFF))
-        page.set_viewport_size(PHONE)
+        for size in sizes:
+            page.set_viewport_size(size)
+            failures.extend(failures_at(page, path, size["width"]))
+        page.set_viewport_size(sizes[0])
         measured.append(path)
         queue.extend(page.evaluate(SAME_ORIGIN_LINKS, origin))
     return failures, measured, not_pages
+
+
+def phone_failures(page: Page, path: str, width: int) -> list[str]:
+    """What scrolls sideways or is cut off on the page at a phone's width."""
+    failures = []
+    found = page.evaluate(MEASURE)
+    if found["scrollWidth"] > found["room"]:
+        failures.append(
+            f"{path} ({page.title()}) is {found['scrollWidth']} px wide on a "
+            f"{found['room']} px phone; widest: {found['widest']}"
+        )
+    failures.extend(
+        f"{path} at {width} px: the chart “{chart}” runs past the phone's edge"
+        for chart in found["charts"]
+    )
+    failures.extend(f"{path} at {width} px: {line}" for line in page.evaluate(CUT_OFF))
+    return failures
 
 
 def uploaded_import(page: Page, live_server, tmp_path) -> str:
@@ -265,39 +277,6 @@ def invited_by_qr(page: Page, live_server, customer) -> int:
     invite.get_by_role("button", name="Uitnodigen").click()
     expect(page.get_by_test_id("survey-qr").locator("svg")).to_be_visible()
     return int(page.url.rstrip("/").split("/")[-2])
-
-
-def a_wide_table_says_it_scrolls(page: Page, live_server) -> None:
-    """The channels per month do not fit a tablet held upright (800 px): their table scrolls
-    inside its own box, with a line above it that says so, gone on a screen where it fits. On a
-    phone each month is a card of its own (table-stack), with nothing to scroll and no line."""
-    page.goto(f"{live_server.url}/reports/acquisition/")
-    table = page.get_by_test_id("acquisition-table")
-    box = table.locator("xpath=..")
-    page.set_viewport_size({"width": 800, "height": 1024})
-    hint = page.locator(".scroll-hint")
-    expect(hint).to_have_text("Schuif opzij voor meer kolommen")
-    assert hint.evaluate("hint => hint.nextElementSibling.classList.contains('table-wrap')")
-    assert box.evaluate("box => box.scrollWidth > box.clientWidth")
-    page.set_viewport_size({"width": 1280, "height": 900})
-    expect(hint).to_be_hidden()
-    page.set_viewport_size(PHONE)
-    expect(hint).to_be_hidden()
-    assert box.evaluate("box => box.scrollWidth <= box.clientWidth")
-    # Each cell of a month's card under its column's heading, as a screen reader hears it too.
-    month = table.locator("tbody tr").first
-    assert month.locator("td").evaluate_all("cells => cells.map((cell) => cell.dataset.label)") == [
-        "Maand",
-        "Binnengelopen",
-        "Doorverwijzing",
-        "Online",
-        "Advertentie",
-        "Anders",
-        "Nieuwe klanten",
-        "Aandeel doorverwijzing",
-    ]
-    expect(table.get_by_role("columnheader", name="Doorverwijzing", exact=True)).to_have_count(1)
-    expect(month.get_by_role("cell")).to_have_count(8)
 
 
 def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_or_cuts_off_on_a_phone(
@@ -355,9 +334,13 @@ def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_or_cuts_off_o
         )
         if role == "owner":
             secrets["import_preview"]["token"] = uploaded_import(page, live_server, tmp_path)
-        results[role] = overflowing_pages(page, live_server, seeds())
-        if role == "owner":
-            a_wide_table_says_it_scrolls(page, live_server)
+        results[role] = swept_pages(
+            page,
+            live_server,
+            seeds(),
+            [{**PHONE, "width": width} for width in WIDTHS],
+            phone_failures,
+        )
         context.close()
     failures = [f"{role}: {line}" for role, (lines, _m, _n) in results.items() for line in lines]
     assert not failures, "Pages that scroll sideways or cut off on a phone:\n" + "\n".join(failures)
@@ -410,16 +393,131 @@ def test_the_longest_choices_an_english_reader_sees_fit_a_phone(page: Page, live
     assert not failures, "Cut off on a phone in English:\n" + "\n".join(failures)
 
 
-# The customer list's orders, with what a tablet held that way shows of them without scrolling
-# sideways. Upright (800 px), by probability alive the last column still needs a few pixels of
-# scrolling inside the list's box (with the hint above it): left as it is.
-TABLET_ORDERS = {
-    1024: ("", "?order=-value", "?bought=any&order=-spend", "?order=-alive"),
-    800: ("", "?order=-value", "?bought=any&order=-spend"),
-}
+# A tablet held sideways and upright.
+TABLET_SIZES = ({"width": 1024, "height": 768}, {"width": 800, "height": 1024})
+# Each table of the page (shown) wider than the box it scrolls in, with by how much.
+SCROLLING_TABLES = """() => [...document.querySelectorAll("main table")]
+  .filter((table) => table.getClientRects().length)
+  .flatMap((table) => {
+    const box = table.parentElement, over = box.scrollWidth - box.clientWidth;
+    const name = table.dataset.testid || table.querySelector("th")?.textContent.trim();
+    return over > 0 ? [`the table ${name} is ${over} px wider than its box`] : [];
+  })"""
 
 
-@pytest.mark.parametrize("width", sorted(TABLET_ORDERS))
+def tablet_failures(page: Page, path: str, width: int) -> list[str]:
+    """What scrolls sideways on the page at a tablet's width: a table in its box, or the page."""
+    lines = page.evaluate(SCROLLING_TABLES)
+    if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+        lines.append("the page scrolls sideways")
+    return [f"{path} at {width} px: {line}" for line in lines]
+
+
+def view_with_columns(path: str) -> tuple | None:
+    """A view of a page, told apart by what changes its table's columns: the customer list's
+    order (by spend or by probability alive: figures of their own) and a scorecard figure
+    (whose rows have columns of their own)."""
+    view = view_of(path)
+    if view is None:
+        return None
+    choices = dict(parse_qsl(urlsplit(path).query))
+    return view, choices.get("order"), choices.get("figure")
+
+
+def a_wide_table_says_it_scrolls(page: Page, live_server, customer) -> None:
+    """A customer's insights (every figure of the model) do not fit a laptop's 1280 px: their
+    table scrolls inside its own box, with a line above it that says so. On a tablet and on a
+    phone the page reads its tables as cards (table-stack), with nothing to scroll and no
+    line."""
+    page.goto(f"{live_server.url}/customers/{customer.pk}/personal-data/")
+    section = page.get_by_test_id("personal-data-section").filter(
+        has=page.get_by_role("heading", name="Klantinzichten (1)")
+    )
+    box = section.locator(".table-wrap")
+    hint = section.locator(".scroll-hint")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(hint).to_have_text("Schuif opzij voor meer kolommen")
+    assert hint.evaluate("hint => hint.nextElementSibling.classList.contains('table-wrap')")
+    assert box.evaluate("box => box.scrollWidth > box.clientWidth")
+    for size in (*TABLET_SIZES, PHONE):
+        page.set_viewport_size(size)
+        expect(hint).to_be_hidden()
+        assert box.evaluate("box => box.scrollWidth <= box.clientWidth")
+
+
+def a_month_reads_as_a_card(page: Page, live_server) -> None:
+    """The channels per month fit a tablet held sideways as a table; held upright, and on a
+    phone, each month is a card of its own, each cell under its column's heading, as a screen
+    reader hears it too."""
+    page.goto(f"{live_server.url}/reports/acquisition/")
+    table = page.get_by_test_id("acquisition-table")
+    shown_as = "table => getComputedStyle(table).display"
+    page.set_viewport_size(TABLET_SIZES[0])
+    assert table.evaluate(shown_as) == "table"
+    for size in (TABLET_SIZES[1], PHONE):
+        page.set_viewport_size(size)
+        assert table.evaluate(shown_as) == "block"
+    month = table.locator("tbody tr").first
+    assert month.locator("td").evaluate_all("cells => cells.map((cell) => cell.dataset.label)") == [
+        "Maand",
+        "Binnengelopen",
+        "Doorverwijzing",
+        "Online",
+        "Advertentie",
+        "Anders",
+        "Nieuwe klanten",
+        "Aandeel doorverwijzing",
+    ]
+    expect(table.get_by_role("columnheader", name="Doorverwijzing", exact=True)).to_have_count(1)
+    expect(month.get_by_role("cell")).to_have_count(8)
+
+
+def test_no_table_an_owner_reaches_scrolls_sideways_on_a_tablet(
+    browser: Browser, browser_context_args, live_server, tmp_path
+):
+    """On a tablet held sideways (1024 px) or upright (800) no table scrolls sideways in its box:
+    every page the owner reaches from Today, the customer list in each order, each scorecard
+    figure's rows, a customer's profile and personal data, an import's preview. Where a table
+    does not fit, its secondary columns are left out (hide-medium: what the row's own page
+    shows, or a page's head sums up), its figures' headings wrap, or, a table of many columns,
+    it reads as cards (table-stack below the width its page names)."""
+    summary = demo_create(customers=150)
+    customer = profile_customer(summary.business)
+    context = browser.new_context(**{**browser_context_args, "viewport": TABLET_SIZES[0]})
+    page = context.new_page()
+    log_in(page, live_server, summary.username, summary.password)
+    token = uploaded_import(page, live_server, tmp_path)
+    seeds = [
+        "/",
+        "/customers/?order=-value",
+        "/customers/?bought=any&order=-spend",
+        "/customers/?order=-alive",
+        f"/customers/{customer.pk}/",
+        f"/customers/{customer.pk}/personal-data/",
+        f"/data/import/{token}/",
+        "/insights/scorecard/",
+        "/promises/reliability/",
+        "/customers/duplicates/?kind=name",
+    ]
+    failures, measured, _not_pages = swept_pages(
+        page, live_server, seeds, list(TABLET_SIZES), tablet_failures, view=view_with_columns
+    )
+    assert not failures, "Tables that scroll sideways on a tablet:\n" + "\n".join(failures)
+    assert set(seeds) <= set(measured)
+    for page_path in ("/promises/", "/insights/gestures/", "/reports/acquisition/", "/surveys/"):
+        assert any(urlsplit(path).path == page_path for path in measured), page_path
+    figures = {dict(parse_qsl(urlsplit(path).query)).get("figure") for path in measured}
+    assert {"promises", "complaint_response", "drivers", "referrals"} <= figures
+    a_wide_table_says_it_scrolls(page, live_server, customer)
+    a_month_reads_as_a_card(page, live_server)
+    context.close()
+
+
+# The customer list's orders, each shown on a tablet held sideways and upright.
+TABLET_ORDERS = ("", "?order=-value", "?bought=any&order=-spend", "?order=-alive")
+
+
+@pytest.mark.parametrize("width", [size["width"] for size in TABLET_SIZES])
 def test_the_customer_list_fits_a_tablet(page: Page, live_server, width):
     """On a tablet held sideways or upright the customer list shows the figures it is read for
     without scrolling sideways: the e-mail address and the customer-since date (and, sorted by
@@ -431,7 +529,7 @@ def test_the_customer_list_fits_a_tablet(page: Page, live_server, width):
     customer.save(update_fields=["email"])
     log_in(page, live_server, summary.username, summary.password)
     page.set_viewport_size({"width": width, "height": 900})
-    for query in TABLET_ORDERS[width]:
+    for query in TABLET_ORDERS:
         page.goto(f"{live_server.url}/customers/{query}")
         box = page.locator("table.table").locator("xpath=..")
         overflow = box.evaluate("box => box.scrollWidth - box.clientWidth")
