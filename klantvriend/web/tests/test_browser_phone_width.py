@@ -510,6 +510,15 @@ def test_no_table_an_owner_reaches_scrolls_sideways_on_a_tablet(
     assert {"promises", "complaint_response", "drivers", "referrals"} <= figures
     a_wide_table_says_it_scrolls(page, live_server, customer)
     a_month_reads_as_a_card(page, live_server)
+    # The customer's facts beside their labels have room on a tablet held upright: the longest
+    # label on one line left them a strip of a few letters.
+    page.goto(f"{live_server.url}/customers/{customer.pk}/personal-data/")
+    page.set_viewport_size(TABLET_SIZES[1])
+    facts = page.locator("dl.data-list").first
+    width, value = facts.evaluate(
+        "list => [list.clientWidth, list.querySelector('dd').clientWidth]"
+    )
+    assert value >= width / 2, f"the values have {value} px of the list's {width}"
     context.close()
 
 
