@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from klantvriend.aftercare.selectors import follow_up_coverage_events
 from klantvriend.complaints.selectors import complaint_views, complaints_received
 from klantvriend.core.models import Business
+from klantvriend.core.money import amount_shown
 from klantvriend.core.numbers import count_shown, counts_shown
 from klantvriend.core.rows import rows_by_ids
 from klantvriend.core.shown import moment_shown
@@ -26,6 +27,14 @@ from klantvriend.insights.scorecard import (
     repeat_buyers_page,
     repeat_counts,
     trend_window,
+)
+from klantvriend.insights.selectors import (
+    SLIPPING_ALIVE_BELOW,
+    SLIPPING_FALL_AT_LEAST,
+    alive_figure,
+    insight_run_latest,
+    not_seen_for,
+    slipping_away_insights,
 )
 from klantvriend.promises.selectors import KEPT_ON_TIME, promise_views, promises_judged
 from klantvriend.surveys.models import DETRACTOR_MAX, DRIVERS, PROMOTER_MIN, DriverName
@@ -453,6 +462,71 @@ def _referrals(business, now, offset, before=False):
     )
 
 
+def _slipping_away(business, now, offset):
+    """Today's valuable customers slipping away, all of them (Today shows the first few), with
+    the figures that made each one of them, and the rule in numbers: the spend that counted as
+    valuable at the last refresh."""
+    insights = slipping_away_insights(business=business)
+    total = insights.count()
+    run = insight_run_latest(business=business)
+    valuable = (run.figures or {}).get("valuable_spend_cents") if run else None
+    rule = {
+        "count": count_shown(total),
+        "below": f"{round(SLIPPING_ALIVE_BELOW * 100)}%",
+        "fall": count_shown(round(SLIPPING_FALL_AT_LEAST * 100)),
+    }
+    if valuable is None:
+        summary = ngettext(
+            "This %(count)s customer bought on three days or more, their probability alive is "
+            "below %(below)s and fell by %(fall)s points or more in 30 days, and no follow-up "
+            "or promise is open for them.",
+            "These %(count)s customers bought on three days or more, their probability alive is "
+            "below %(below)s and fell by %(fall)s points or more in 30 days, and no follow-up "
+            "or promise is open for them.",
+            total,
+        )
+    else:
+        rule["spend"] = amount_shown(valuable, business.currency)
+        summary = ngettext(
+            "This %(count)s customer bought on three days or more and spent %(spend)s or more "
+            "(the top half of those who did), their probability alive is below %(below)s and "
+            "fell by %(fall)s points or more in 30 days, and no follow-up or promise is open "
+            "for them.",
+            "These %(count)s customers bought on three days or more and spent %(spend)s or "
+            "more (the top half of those who did), their probability alive is below %(below)s "
+            "and fell by %(fall)s points or more in 30 days, and no follow-up or promise is "
+            "open for them.",
+            total,
+        )
+    return RowTable(
+        _("Valuable customers slipping away"),
+        [
+            _("spend so far"),
+            _("probability alive"),
+            _("probability alive 30 days earlier"),
+            _("how long away"),
+        ],
+        [
+            (
+                insight.customer_id,
+                insight.customer.name,
+                [
+                    amount_shown(insight.spend_cents, business.currency),
+                    alive_figure(insight),
+                    "—"
+                    if insight.probability_alive_30_days_ago is None
+                    else f"{round(insight.probability_alive_30_days_ago * 100)}%",
+                    not_seen_for(insight),
+                ],
+            )
+            for insight in _page(insights, offset, of=total)
+        ],
+        summary % rule,
+        total,
+        offset,
+    )
+
+
 # Every figure's rows; those of a figure with a trend take `before`, for the 90 days before.
 SCORECARD_ROWS = {
     "promises": _promises,
@@ -463,6 +537,8 @@ SCORECARD_ROWS = {
     "drivers": _driver_answers,
     "repeat_rate": _repeat,
     "referrals": _referrals,
+    # Not on the scorecard: Today's list of them, whole.
+    "slipping_away": _slipping_away,
 }
 
 

@@ -442,20 +442,25 @@ def _no_contact_planned() -> Q:
     return ~Q(Exists(open_follow_up)) & ~Q(Exists(open_promise))
 
 
-def slipping_away(*, business: Business, limit: int = SLIPPING_AWAY_LIMIT) -> Rows[CustomerInsight]:
+def slipping_away_insights(*, business: Business) -> QuerySet[CustomerInsight]:
     """Valuable customers (spend in the top half of those with three or more purchase days)
     whose probability alive is low and falling (decided at the refresh), with no follow-up or
-    promise open: the ones a call now may keep. Not an anonymised customer, who has no name or
-    number left to call (and may have been anonymised since the last refresh). The first
-    `limit` with how many there are: one query, two when there are more."""
-    return first_rows(
+    promise open: the ones a call now may keep, the biggest spenders first. Not an anonymised
+    customer, who has no name or number left to call (and may have been anonymised since the
+    last refresh). The one place that decides whom Today counts, and whom the list it opens to
+    shows (insights.rows)."""
+    return (
         CustomerInsight.objects.filter(business=business, slipping_away=True)
         .exclude(customer__in=anonymised_customer_ids(business=business))
         .filter(_no_contact_planned())
-        .select_related("customer")
-        .order_by("-spend_cents", "customer_id"),
-        limit,
+        .order_by("-spend_cents", "customer_id")
     )
+
+
+def slipping_away(*, business: Business, limit: int = SLIPPING_AWAY_LIMIT) -> Rows[CustomerInsight]:
+    """The first `limit` customers slipping away (slipping_away_insights) with how many there
+    are: one query, two when there are more."""
+    return first_rows(slipping_away_insights(business=business).select_related("customer"), limit)
 
 
 SEGMENT_EXPLANATIONS = {

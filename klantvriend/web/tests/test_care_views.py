@@ -24,6 +24,8 @@ from klantvriend.core.services import membership_create
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.gestures.models import Gesture
 from klantvriend.gestures.services import gesture_create
+from klantvriend.insights.models import InsightRun
+from klantvriend.insights.selectors import SLIPPING_AWAY_LIMIT
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -1078,6 +1080,76 @@ def test_today_names_the_probability_alive_as_the_profile_does(
     page = owner_client.get(reverse("web:today")).content.decode()
 
     assert f'<span class="badge badge-risk">{badge}</span>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [
+        (
+            "nl",
+            "Deze 10 klanten kochten op drie dagen of meer en besteedden €\xa0300,00 of meer (de "
+            "bovenste helft van wie dat deed), hun kans actief is lager dan 60% en daalde in 30 "
+            "dagen met 2 punten of meer, en er staat geen nazorg of belofte voor ze open.",
+        ),
+        (
+            "en",
+            "These 10 customers bought on three days or more and spent €300.00 or more (the "
+            "top half of those who did), their probability alive is below 60% and fell by 2 "
+            "points or more in 30 days, and no follow-up or promise is open for them.",
+        ),
+    ],
+)
+def test_todays_customers_slipping_away_open_to_all_of_them(
+    owner_client, owner, business, language, summary
+):
+    """Today showed the first eight and "The first 8 of 10.", with no way to see the other
+    two nor why these ten were picked."""
+    InsightRun.objects.create(
+        business=business, as_of=timezone.localdate(), figures={"valuable_spend_cents": 30000}
+    )
+    slipping = [
+        CustomerInsightFactory(
+            customer=CustomerFactory(business=business, name=f"Wegglipper {index:02}"),
+            slipping_away=True,
+            purchase_days=5,
+            spend_cents=100000 - index * 1000,
+            probability_alive=0.3,
+            probability_alive_30_days_ago=0.9,
+            usual_interval_days=7,
+            days_since_last=60,
+        )
+        for index in range(10)
+    ]
+    # Not counted: a call is already planned (a promise open), and one not slipping away.
+    planned = CustomerInsightFactory(
+        customer=CustomerFactory(business=business), slipping_away=True, spend_cents=200000
+    )
+    PromiseFactory(customer=planned.customer)
+    CustomerInsightFactory(customer=CustomerFactory(business=business), spend_cents=300000)
+    account_language_set(user=owner, language=language)
+
+    html = owner_client.get(reverse("web:today")).content.decode()
+    link = re.search(r'<a href="([^"]+)" data-testid="show-all-slipping_away">([^<]+)</a>', html)
+    rows = owner_client.get(link[1].replace("&amp;", "&"))
+    page = rows.content.decode()
+
+    assert re.search(r'id="slipping-heading">[^<]+<span class="count">10</span>', html)
+    assert html.count('data-testid="why-slipping"') == SLIPPING_AWAY_LIMIT
+    assert link[2] == {"nl": "Toon alle 10", "en": "Show all 10"}[language]
+    assert [name for _, name, _ in rows.context["table"].rows] == [
+        insight.customer.name for insight in slipping
+    ]
+    assert rows.context["table"].total == 10
+    assert f'<p data-testid="figure-summary">{summary}</p>' in page
+    assert rows.context["table"].rows[0][2][1:] == [
+        "30%",
+        "90%",
+        {
+            "nl": "kwam meestal elke 7 dagen, nu 60 dagen niet gezien",
+            "en": "usually came every 7 days, not seen for 60 days",
+        }[language],
+    ]
+    assert 'href="/" data-testid="rows-back"' in page
 
 
 def test_a_new_shop_is_shown_how_to_get_started_on_today(owner_client, staff_client, business):

@@ -101,14 +101,30 @@ def test_the_rows_behind_every_scorecard_figure_read_the_database_a_fixed_number
     customer = Customer.objects.create(business=business, name="Anna de Vries")
     paths = [f"/insights/scorecard/rows/?figure={figure}" for figure in SCORECARD_ROWS]
     _add_records(business, customer, owner, 1)
+    _slipping_away(business, 1)
     _queries(owner_client, paths)
     before = _queries(owner_client, paths)
 
     _add_records(business, customer, owner, 2)
+    _slipping_away(business, 2)
 
     after = _queries(owner_client, paths)
     assert {path: after[path] for path in before if after[path] != before[path]} == {}
-    assert len(before) == len(SCORECARD_ROWS) == 8
+    # The eight figures of the scorecard, and Today's customers slipping away.
+    assert len(before) == len(SCORECARD_ROWS) == 9
+
+
+def _slipping_away(business, count: int) -> None:
+    from klantvriend.insights.tests.factories import CustomerInsightFactory
+
+    for _ in range(count):
+        CustomerInsightFactory(
+            customer=Customer.objects.create(business=business, name="Bas Jansen"),
+            slipping_away=True,
+            purchase_days=4,
+            probability_alive=0.2,
+            probability_alive_30_days_ago=0.5,
+        )
 
 
 def _move_back(business, moved: set, days: int) -> None:
