@@ -5,10 +5,11 @@ The rows and that sentence come from the same selector as the figure itself, so 
 cannot count by another rule than the figure. A fixed number of queries per page."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import BooleanField, Count, ExpressionWrapper
 from django.template.defaultfilters import floatformat
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -41,6 +42,7 @@ from klantvriend.surveys.models import DETRACTOR_MAX, DRIVERS, PROMOTER_MIN, Dri
 from klantvriend.surveys.selectors import (
     RESULTS_DAYS,
     driver_results,
+    month_moments,
     nps_rounded,
     nps_summary,
     survey_answers,
@@ -326,6 +328,20 @@ def _answer_headers(drivers: bool) -> list[str]:
     return [_("answered"), _("recommendation (0-10)"), _("counts as"), _("comment")]
 
 
+def _nps_sentence(summary) -> str:
+    """How the answers make the score, in their counts."""
+    return _(
+        "%(promoters)s promoters (9-10) and %(detractors)s detractors (0-6) among "
+        "%(answers)s answers: the score is the share of promoters minus the share of "
+        "detractors, %(score)s."
+    ) % {
+        "promoters": count_shown(summary.promoters),
+        "detractors": count_shown(summary.detractors),
+        "answers": count_shown(summary.answers),
+        "score": "—" if summary.score is None else f"{nps_rounded(summary.score):+d}",
+    }
+
+
 def _surveys(business, now, offset, before=False):
     since, until = trend_window(now, before=before)
     summary = nps_summary(business=business, since=since, until=until)
@@ -341,17 +357,27 @@ def _surveys(business, now, offset, before=False):
             summary.answers,
             drivers=False,
         ),
-        _(
-            "%(promoters)s promoters (9-10) and %(detractors)s detractors (0-6) among "
-            "%(answers)s answers: the score is the share of promoters minus the share of "
-            "detractors, %(score)s."
-        )
-        % {
-            "promoters": count_shown(summary.promoters),
-            "detractors": count_shown(summary.detractors),
-            "answers": count_shown(summary.answers),
-            "score": "—" if summary.score is None else f"{nps_rounded(summary.score):+d}",
-        },
+        _nps_sentence(summary),
+        summary.answers,
+        offset,
+    )
+
+
+def _survey_month(business, month: date, offset):
+    """The answers of one month of the survey results' trend, with how they make its score."""
+    since, until = month_moments(business=business, month=month)
+    summary = nps_summary(business=business, since=since, until=until)
+    return RowTable(
+        _("Survey answers of %(month)s") % {"month": date_format(month, "F Y")},
+        _answer_headers(drivers=False),
+        _answer_rows(
+            business,
+            survey_answers(business=business, since=since, until=until),
+            offset,
+            summary.answers,
+            drivers=False,
+        ),
+        _nps_sentence(summary),
         summary.answers,
         offset,
     )
@@ -377,18 +403,24 @@ def _driver_answers(business, now, offset):
         for driver in driver_results(business=business, since=since)
         if driver.answers
     ]
-    total = answers.count()
+    # The survey results' score of the same year opens here too: its counts first.
+    summary = nps_summary(business=business, since=since)
+    total = summary.answers
     return RowTable(
         _("Survey answers of the last 12 months"),
         _answer_headers(drivers=True),
         _answer_rows(business, answers, offset, total, drivers=True),
-        _(
-            "Each driver's score (1 to 5) is the average of the answers that scored it: "
-            "%(averages)s."
-        )
-        % {"averages": "; ".join(averages)}
-        if averages
-        else "",
+        _nps_sentence(summary)
+        + (
+            " "
+            + _(
+                "Each driver's score (1 to 5) is the average of the answers that scored it: "
+                "%(averages)s."
+            )
+            % {"averages": "; ".join(averages)}
+            if averages
+            else ""
+        ),
         total,
         offset,
     )
@@ -548,11 +580,20 @@ TRENDS = frozenset(
 
 
 def scorecard_rows(
-    *, business: Business, figure: str, now: datetime, page: int = 1, before: bool = False
+    *,
+    business: Business,
+    figure: str,
+    now: datetime,
+    page: int = 1,
+    before: bool = False,
+    month: date | None = None,
 ) -> RowTable:
     """The rows of `figure` on `page` (from 1), with the sentence that adds them up; `before`:
-    those of the 90 days before the last 90, for a figure of TRENDS."""
+    those of the 90 days before the last 90, for a figure of TRENDS; `month`: the NPS of that
+    calendar month, a point of the survey results' trend."""
     offset = (max(page, 1) - 1) * ROW_LIMIT
+    if month is not None and figure == "nps":
+        return _survey_month(business, month, offset)
     if before:
         return SCORECARD_ROWS[figure](business, now, offset, before=True)
     return SCORECARD_ROWS[figure](business, now, offset)

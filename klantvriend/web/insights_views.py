@@ -131,9 +131,16 @@ def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
     page = min(max(page, 1), 1_000_000)
     # The 90 days before the last 90, the other side of the figure's trend (`period=before`);
     # a figure without a trend shows its rows.
-    before = request.GET.get("period") == "before" and figure in TRENDS
+    # One month of the NPS (`month`, its first day), a point of the survey results' trend.
+    month = day_or_none(request.GET.get("month")) if figure == "nps" else None
+    before = request.GET.get("period") == "before" and figure in TRENDS and month is None
     table = scorecard_rows(
-        business=request.business, figure=figure, now=timezone.now(), page=page, before=before
+        business=request.business,
+        figure=figure,
+        now=timezone.now(),
+        page=page,
+        before=before,
+        month=month,
     )
     # The pager counts the rows the figure is made of, which the table already knows.
     pages = Paginator(range(table.total), figure_rows.ROW_LIMIT).get_page(page)
@@ -147,7 +154,7 @@ def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
         {
             "table": table,
             "figure": figure,
-            "has_trend": figure in TRENDS,
+            "has_trend": figure in TRENDS and month is None,
             "before": before,
             "page": pages,
             "back_to": back_to,

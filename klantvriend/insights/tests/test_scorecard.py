@@ -593,7 +593,10 @@ def test_the_survey_rows_add_up_to_the_score_and_show_each_drivers_answers(busin
     ]
     assert [cells[6] for _id, _name, cells in drivers.rows] == ["5", "", "2", ""]
     assert dict(_figure(card, "drivers").parts)["complaint handling"] == 3.5
+    # The survey results' score of the year opens to these answers too: its counts first.
     assert drivers.summary == (
+        "2 promoters (9-10) and 1 detractors (0-6) among 4 answers: the score is the share of "
+        "promoters minus the share of detractors, +25. "
         "Each driver's score (1 to 5) is the average of the answers that scored it: certainty "
         "4.0 over "
         "4 answers; flexibility 3.0 over 4 answers; reliability 5.0 over 4 answers; "

@@ -1,7 +1,7 @@
 """Surveys, referrals and the acquisition report in the web UI (the Dutch UI is the default)."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -392,7 +392,10 @@ def test_a_half_point_nps_is_rounded_alike_on_every_page(owner_client, business,
 
     assert f'data-testid="nps-score">{shown}<' in results
     # The month in the table and the point of the chart.
-    assert f"<td>{shown}</td><td>8</td>" in results
+    assert re.search(
+        rf'data-testid="month-nps">{shown}</a></td><td><a [^>]+ data-testid="month-answers">8<',
+        results,
+    )
     assert f": NPS {shown} (8 antwoorden)</title>" in results
     assert f'<span class="score-value">{"+" if shown[0] != "-" else ""}{shown}</span>' in scorecard
 
@@ -437,6 +440,12 @@ def test_the_score_opens_to_the_answers_it_is_made_of(owner_client, business, cu
         "10 (promotor)",
     ]
     assert answers.context["table"].total == 4
+    # The score itself is added up above them: it said how the drivers average, not the score.
+    assert answers.context["table"].summary.startswith(
+        "3 promotors (9-10) en 1 criticasters (0-6) op 4 antwoorden: de score is het aandeel "
+        "promotors min het aandeel criticasters, +50. De score van elke factor"
+    )
+    assert re.search(r'data-testid="nps-score"[^>]*>50<', results)
     # Back to where it was opened, not to the scorecard.
     assert '<a href="/surveys/" data-testid="rows-back">← Enquêteresultaten</a>' in (
         answers.content.decode()
@@ -539,3 +548,80 @@ def test_the_customer_list_filters_by_channel_and_the_days_customers_came(owner_
     assert listed.context["page"].paginator.count == 1
     assert f'value="{day.isoformat()}"' in listed.content.decode()
     assert unfiltered_by_bad_days.context["page"].paginator.count == 4
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summaries"),
+    [
+        (
+            "nl",
+            "Enquêteantwoorden van",
+            [
+                "1 promotors (9-10) en 1 criticasters (0-6) op 2 antwoorden: de score is het "
+                "aandeel promotors min het aandeel criticasters, +0.",
+                "2 promotors (9-10) en 0 criticasters (0-6) op 3 antwoorden: de score is het "
+                "aandeel promotors min het aandeel criticasters, +67.",
+            ],
+        ),
+        (
+            "en",
+            "Survey answers of",
+            [
+                "1 promoters (9-10) and 1 detractors (0-6) among 2 answers: the score is the "
+                "share of promoters minus the share of detractors, +0.",
+                "2 promoters (9-10) and 0 detractors (0-6) among 3 answers: the score is the "
+                "share of promoters minus the share of detractors, +67.",
+            ],
+        ),
+    ],
+)
+def test_each_month_of_the_trend_opens_to_the_answers_it_is_made_of(
+    owner_client, owner, business, language, title, summaries
+):
+    """The NPS and the answers of each month were plain numbers. The months are cut where the
+    business is: half past midnight on the first is the new month's, though still the old one's
+    in UTC."""
+    this_month = business.local(timezone.now()).date().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+
+    def at(day, hour, minute):
+        return datetime.combine(day, time(hour, minute), tzinfo=business.tzinfo)
+
+    months = {
+        last_month: [(at(last_month, 12, 0), 10), (at(this_month - timedelta(days=1), 23, 30), 3)],
+        this_month: [
+            (at(this_month, 0, 30), 9),
+            (at(this_month, 0, 40), 8),
+            (at(this_month, 0, 50), 10),
+        ],
+    }
+    for answers in months.values():
+        for moment, score in answers:
+            SurveyResponseFactory(
+                customer=CustomerFactory(business=business, name=f"Klant {score}"),
+                nps=score,
+                answered_at=moment,
+            )
+    account_language_set(user=owner, language=language)
+
+    results = owner_client.get("/surveys/").content.decode()
+    links = re.findall(
+        r'<a href="([^"]+)" data-testid="month-nps">([^<]+)</a></td>'
+        r'<td><a href="\1" data-testid="month-answers">([^<]+)</a>',
+        results,
+    )
+    opened = [owner_client.get(href.replace("&amp;", "&")) for href, _score, _count in links]
+
+    assert [(score, count) for _href, score, count in links] == [("0", "2"), ("67", "3")]
+    assert [page.context["table"].total for page in opened] == [2, 3]
+    assert [[cells[1] for _id, _name, cells in page.context["table"].rows] for page in opened] == [
+        ["3", "10"],
+        ["10", "8", "9"],
+    ]
+    assert [page.context["table"].summary for page in opened] == summaries
+    assert all(page.context["table"].title.startswith(title) for page in opened)
+    # The month has no "90 days before" to switch to; back goes to the survey results.
+    assert all('data-testid="rows-periods"' not in page.content.decode() for page in opened)
+    assert all(
+        'href="/surveys/" data-testid="rows-back"' in page.content.decode() for page in opened
+    )
