@@ -7,6 +7,9 @@ from klantvriend.surveys.services import may_email
 
 from .survey_forms import SurveyInviteForm
 
+# The survey answers a profile shows at first, the latest.
+ANSWERS_SHORT = 5
+
 
 def referral_survey_profile_context(request, customer) -> dict:
     """The profile's referral and survey section: five or six queries whatever the history,
@@ -14,9 +17,19 @@ def referral_survey_profile_context(request, customer) -> dict:
     business = request.business
     responses = survey_response_list(business=business, customer_id=customer.pk)
     invitations = survey_invitation_list(business=business, customer_id=customer.pk)
+    # The latest answers, or with ?answers=all every one (a customer answers a few times a
+    # year): the ambassadors' count of promoter answers opens here and must add up.
+    # One more than shown is read, to know whether there are more without counting them.
+    whole = request.method == "GET" and request.GET.get("answers") == "all"
+    answers = (
+        []
+        if known_none(customer, "survey_responses")
+        else list(responses if whole else responses[: ANSWERS_SHORT + 1])
+    )
     return {
         "referrals": customer_referrals(customer=customer),
-        "survey_responses": [] if known_none(customer, "survey_responses") else list(responses[:5]),
+        "survey_responses": answers if whole else answers[:ANSWERS_SHORT],
+        "survey_responses_more": not whole and len(answers) > ANSWERS_SHORT,
         "survey_invitations": (
             [] if known_none(customer, "survey_invitations") else list(invitations[:5])
         ),

@@ -467,6 +467,42 @@ def test_an_ambassadors_figures_open_to_the_customers_they_referred(owner_client
     assert ([c.name for c in referrals.customers], referrals.value_cents) == (["Cor", "Bram"], 5000)
 
 
+@pytest.mark.parametrize(
+    ("language", "more"), [("nl", "Toon alle antwoorden"), ("en", "Show all answers")]
+)
+def test_an_ambassadors_promoter_answers_open_to_as_many_answers(
+    owner_client, owner, business, language, more
+):
+    """The count of promoter answers was a plain number, and the profile showed only the
+    latest five answers: six promoter answers could not be found there."""
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    CustomerFactory(business=business, referred_by=anna)
+    now = timezone.now()
+    scores = [10, 9, 3, 9, 10, 9, 10]  # six promoter answers, the detractor's the fifth latest
+    for days_ago, score in enumerate(scores):
+        SurveyResponseFactory(
+            customer=anna, nps=score, answered_at=now - timedelta(days=100 * days_ago + 1)
+        )
+    account_language_set(user=owner, language=language)
+
+    ranking = owner_client.get("/ambassadors/").content.decode()
+    link = re.search(r'<a href="([^"]+)" data-testid="promoter-answers">([^<]+)</a>', ranking)
+    first = owner_client.get(f"/customers/{anna.pk}/")
+    opened = owner_client.get(link[1])
+
+    assert link[1] == f"/customers/{anna.pk}/?answers=all#surveys-heading"
+    assert link[2] == "6"
+    assert [answer.nps for answer in opened.context["survey_responses"]] == scores
+    assert sum(answer.nps >= 9 for answer in opened.context["survey_responses"]) == 6
+    assert 'data-testid="survey-answers-all"' not in opened.content.decode()
+    # At first the latest five, and the way to the others.
+    assert [answer.nps for answer in first.context["survey_responses"]] == scores[:5]
+    assert re.search(
+        rf'<a href="\?answers=all#surveys-heading" data-testid="survey-answers-all">{more}</a>',
+        first.content.decode(),
+    )
+
+
 def test_every_cell_of_the_acquisition_report_opens_to_as_many_customers(owner_client, business):
     """The monthly counts per channel and the referral share were plain numbers."""
     today = business.today()
