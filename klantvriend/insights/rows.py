@@ -342,13 +342,11 @@ def _nps_sentence(summary) -> str:
     }
 
 
-def _surveys(business, now, offset, before=False):
-    since, until = trend_window(now, before=before)
+def _answers_between(business, title: str, since, until, offset) -> RowTable:
+    """The answers of [since, until) with what each counts as, under how they make the score."""
     summary = nps_summary(business=business, since=since, until=until)
     return RowTable(
-        _("Survey answers of the 90 days before the last 90")
-        if before
-        else _("Survey answers of the last 90 days"),
+        title,
         _answer_headers(drivers=False),
         _answer_rows(
             business,
@@ -361,26 +359,23 @@ def _surveys(business, now, offset, before=False):
         summary.answers,
         offset,
     )
+
+
+def _surveys(business, now, offset, before=False):
+    since, until = trend_window(now, before=before)
+    title = (
+        _("Survey answers of the 90 days before the last 90")
+        if before
+        else _("Survey answers of the last 90 days")
+    )
+    return _answers_between(business, title, since, until, offset)
 
 
 def _survey_month(business, month: date, offset):
     """The answers of one month of the survey results' trend, with how they make its score."""
     since, until = month_moments(business=business, month=month)
-    summary = nps_summary(business=business, since=since, until=until)
-    return RowTable(
-        _("Survey answers of %(month)s") % {"month": date_format(month, "F Y")},
-        _answer_headers(drivers=False),
-        _answer_rows(
-            business,
-            survey_answers(business=business, since=since, until=until),
-            offset,
-            summary.answers,
-            drivers=False,
-        ),
-        _nps_sentence(summary),
-        summary.answers,
-        offset,
-    )
+    title = _("Survey answers of %(month)s") % {"month": date_format(month, "F Y")}
+    return _answers_between(business, title, since, until, offset)
 
 
 def _driver_answers(business, now, offset):
