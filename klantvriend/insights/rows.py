@@ -378,23 +378,44 @@ def _survey_month(business, month: date, offset):
     return _answers_between(business, title, since, until, offset)
 
 
+def _driver_average(driver) -> str:
+    """One driver's average over its answers, rounded as the scorecard and the survey results
+    show it, with those of the promoters and the detractors among them, whose gap the survey
+    results and the scorecard's next action name."""
+    figures = {
+        "driver": driver.label,
+        "average": floatformat(driver.average, 1),
+        "answers": count_shown(driver.answers),
+    }
+    if driver.promoter_average is None or driver.detractor_average is None:
+        return (
+            ngettext(
+                "%(driver)s %(average)s over %(answers)s answer",
+                "%(driver)s %(average)s over %(answers)s answers",
+                driver.answers,
+            )
+            % figures
+        )
+    return ngettext(
+        "%(driver)s %(average)s over %(answers)s answer (promoters %(promoters)s, "
+        "detractors %(detractors)s)",
+        "%(driver)s %(average)s over %(answers)s answers (promoters %(promoters)s, "
+        "detractors %(detractors)s)",
+        driver.answers,
+    ) % {
+        **figures,
+        "promoters": floatformat(driver.promoter_average, 1),
+        "detractors": floatformat(driver.detractor_average, 1),
+    }
+
+
 def _driver_answers(business, now, offset):
     # The drivers are averaged over a year of answers (surveys.selectors.RESULTS_DAYS).
     since = now - timedelta(days=RESULTS_DAYS)
     # As driver_results reads them: every answer since then.
     answers = survey_answers(business=business, since=since)
     averages = [
-        ngettext(
-            "%(driver)s %(average)s over %(answers)s answer",
-            "%(driver)s %(average)s over %(answers)s answers",
-            driver.answers,
-        )
-        % {
-            "driver": driver.label,
-            # Rounded as the scorecard shows it.
-            "average": floatformat(driver.average, 1),
-            "answers": count_shown(driver.answers),
-        }
+        _driver_average(driver)
         for driver in driver_results(business=business, since=since)
         if driver.answers
     ]

@@ -598,9 +598,10 @@ def test_the_survey_rows_add_up_to_the_score_and_show_each_drivers_answers(busin
         "2 promoters (9-10) and 1 detractors (0-6) among 4 answers: the score is the share of "
         "promoters minus the share of detractors, +25. "
         "Each driver's score (1 to 5) is the average of the answers that scored it: certainty "
-        "4.0 over "
-        "4 answers; flexibility 3.0 over 4 answers; reliability 5.0 over 4 answers; "
-        "customisation 4.0 over 4 answers; complaint handling 3.5 over 2 answers."
+        "4.0 over 4 answers (promoters 4.0, detractors 4.0); flexibility 3.0 over 4 answers "
+        "(promoters 3.0, detractors 3.0); reliability 5.0 over 4 answers (promoters 5.0, "
+        "detractors 5.0); customisation 4.0 over 4 answers (promoters 4.0, detractors 4.0); "
+        "complaint handling 3.5 over 2 answers (promoters 5.0, detractors 2.0)."
     )
 
 

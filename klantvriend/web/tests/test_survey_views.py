@@ -452,6 +452,34 @@ def test_the_score_opens_to_the_answers_it_is_made_of(owner_client, business, cu
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "reliability"),
+    [
+        ("nl", "betrouwbaarheid 3,7 over 3 antwoorden (promotors 4,5, criticasters 2,0)"),
+        ("en", "reliability 3.7 over 3 answers (promoters 4.5, detractors 2.0)"),
+    ],
+)
+def test_the_drivers_promoter_and_detractor_averages_open_to_the_answers_they_average(
+    owner_client, owner, business, customer, language, reliability
+):
+    """ "Promoters score reliability 1.4 points higher. Start there." rests on these averages,
+    which were plain numbers, and the answers only said each driver's overall average."""
+    for score, driver in [(10, 5), (9, 4), (3, 2)]:
+        SurveyResponseFactory(customer=customer, nps=score, reliability=driver)
+    account_language_set(user=owner, language=language)
+
+    results = owner_client.get("/surveys/").content.decode()
+    row = results[results.index('data-testid="driver-reliability"') :]
+    promoters = re.search(r'<a href="([^"]+)" data-testid="driver-promoters">([^<]+)</a>', row)
+    detractors = re.search(r'<a href="([^"]+)" data-testid="driver-detractors">([^<]+)</a>', row)
+    answers = owner_client.get(promoters[1].replace("&amp;", "&"))
+
+    assert (promoters[2], detractors[2]) == {"nl": ("4,5", "2,0"), "en": ("4.5", "2.0")}[language]
+    assert detractors[1] == promoters[1]
+    assert answers.context["table"].total == 3
+    assert f"{reliability};" in answers.context["table"].summary
+
+
 def test_an_ambassadors_figures_open_to_the_customers_they_referred(owner_client, business):
     anna = CustomerFactory(business=business, name="Anna de Vries")
     for name, cents in [("Bram", 4200), ("Cor", 800)]:
