@@ -41,11 +41,11 @@ from klantvriend.promises.selectors import KEPT_ON_TIME, promise_views, promises
 from klantvriend.surveys.models import DETRACTOR_MAX, DRIVERS, PROMOTER_MIN, DriverName
 from klantvriend.surveys.selectors import (
     RESULTS_DAYS,
-    driver_results,
     month_moments,
     nps_rounded,
     nps_summary,
     survey_answers,
+    survey_figures_since,
 )
 
 ROW_LIMIT = 200
@@ -412,15 +412,12 @@ def _driver_average(driver) -> str:
 def _driver_answers(business, now, offset):
     # The drivers are averaged over a year of answers (surveys.selectors.RESULTS_DAYS).
     since = now - timedelta(days=RESULTS_DAYS)
-    # As driver_results reads them: every answer since then.
+    # Every answer since then, which the figures below count.
     answers = survey_answers(business=business, since=since)
-    averages = [
-        _driver_average(driver)
-        for driver in driver_results(business=business, since=since)
-        if driver.answers
-    ]
-    # The survey results' score of the same year opens here too: its counts first.
-    summary = nps_summary(business=business, since=since)
+    # The survey results' score of the same year opens here too: its counts first. Read as
+    # the results page reads them.
+    summary, drivers = survey_figures_since(business=business, since=since)
+    averages = [_driver_average(driver) for driver in drivers if driver.answers]
     total = summary.answers
     return RowTable(
         _("Survey answers of the last 12 months"),

@@ -418,6 +418,17 @@ def driver_results(*, business: Business, since: datetime | None = None) -> list
     return _drivers(_folded(_per_score_rows(survey_answers(business=business, since=since))))
 
 
+def survey_figures_since(
+    *, business: Business, since: datetime
+) -> tuple[NpsSummary, list[DriverResult]]:
+    """The score and the drivers of every answer since `since`, read as the survey results read
+    their year (_per_part: the kept days, and the answers of the day `since` falls in), in one
+    query: counted from a year's answers instead, 61,000 at 100,000 customers, the list of them
+    took 30 ms more on SQLite."""
+    figures = _folded(_per_part(business, [since])[0])
+    return _summary(figures), _drivers(figures)
+
+
 def _drivers(figures: dict) -> list[DriverResult]:
     labels = dict(DriverName.choices)
 

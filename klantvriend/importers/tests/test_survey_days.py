@@ -62,6 +62,11 @@ def _assert_kept(business, now) -> None:
         results = selectors.survey_results(business=business, now=moment)
         assert results.summary == selectors.nps_summary(business=business, since=year)
         assert results.drivers == answers.drivers
+        # The year's answers the results open to say the same figures.
+        assert selectors.survey_figures_since(business=business, since=year) == (
+            selectors.nps_summary(business=business, since=year),
+            selectors.driver_results(business=business, since=year),
+        )
 
 
 def test_the_kept_days_are_the_answers_counted_afresh_after_every_kind_of_write(
