@@ -224,7 +224,7 @@ def test_editing_to_a_customer_since_after_today_is_refused_and_nothing_is_store
         (
             "nl",
             "Vul in sinds wanneer dit een klant is: de dag dat die voor het eerst kwam, zo goed "
-            "als u het weet.",
+            "als je het weet.",
         ),
         (
             "en",
