@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
-from klantvriend.core.rows import Rows, first_rows
+from klantvriend.core.rows import ByOffset, IdsFirst, Rows, first_rows
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 
@@ -75,6 +75,19 @@ class ComplaintView:
     def status(self) -> ComplaintStatus:
         return complaint_status(self.complaint)
 
+    @property
+    def response_time(self) -> timedelta | None:
+        """How long the customer waited for the first answer; None while they wait."""
+        answered = self.complaint.first_response_at
+        return None if answered is None else answered - self.complaint.received_at
+
+
+def queue_order(clock: Clock, *, public: bool) -> tuple:
+    """The order of unresolved complaints, as Today lists them and the complaints list begins:
+    breached first (longest breached on top), then by time left, and of two with the same time
+    left the public one first (others can read it)."""
+    return (clock.time_left, not public)
+
 
 def complaint_views(
     *, business: Business, complaints, now: datetime | None = None
@@ -113,7 +126,7 @@ def complaint_queue(
         candidates += [c for c in ordered.filter(public=True)[:limit] if c.pk not in known]
     views = complaint_views(business=business, complaints=candidates, now=now)
     return Rows(
-        sorted(views, key=lambda view: (view.clock.time_left, not view.complaint.public)),
+        sorted(views, key=lambda view: queue_order(view.clock, public=view.complaint.public)),
         oldest.total,
     )
 
@@ -245,6 +258,155 @@ def complaint_figures(*, business: Business, now: datetime | None = None) -> Com
     which a median of mostly zeros would hide."""
     [figures] = complaint_figures_at(business=business, moments=[now or timezone.now()])
     return figures
+
+
+# The states the complaints list filters by: each stage of ComplaintStatus, and every complaint
+# not yet resolved (awaiting a first answer or answered), as Today lists and counts them.
+UNRESOLVED = "unresolved"
+STATES = (UNRESOLVED, *ComplaintStatus.values)
+_STATE_CONDITIONS = {
+    UNRESOLVED: Q(resolved_at__isnull=True),
+    **{status.value: condition for status, condition in _STATUS_CONDITIONS.items()},
+}
+
+
+@dataclass(frozen=True)
+class ComplaintTally:
+    """How many complaints of a list's period and publicity are at each stage."""
+
+    open: int
+    responded: int
+    resolved: int
+
+    @property
+    def unresolved(self) -> int:
+        return self.open + self.responded
+
+    @property
+    def total(self) -> int:
+        return self.unresolved + self.resolved
+
+    def count(self, state: str = "") -> int:
+        """How many the list holds with `state` (one of STATES, or every complaint)."""
+        counts = {
+            UNRESOLVED: self.unresolved,
+            ComplaintStatus.OPEN: self.open,
+            ComplaintStatus.RESPONDED: self.responded,
+            ComplaintStatus.RESOLVED: self.resolved,
+        }
+        return counts[state] if state else self.total
+
+
+class _InQueueOrder:
+    """The unresolved complaints of a list in queue_order, a part of its IdsFirst. Their order
+    depends on working hours, so it is worked out here from their moments alone (as the
+    figures read them), and only the page's complaints are built. Read only when a page
+    reaches them: `count`, from the list's tally, tells a page of resolved ones how many come
+    before it."""
+
+    passed_from_end = True
+
+    def __init__(
+        self, complaints: QuerySet[Complaint], *, business: Business, now: datetime, count: int
+    ):
+        self.complaints = complaints
+        self.business = business
+        self.now = now
+        self.counted = count
+        self.ordered: list[int] | None = None
+
+    def count(self) -> int:
+        return self.counted
+
+    def _ids(self) -> list[int]:
+        if self.ordered is None:
+            settings, tz = care_settings(self.business), self.business.tzinfo
+            rows = self.complaints.order_by("received_at", "id").values_list(
+                "pk", "received_at", "public", "first_response_at", "resolved_at"
+            )
+            clocked = [
+                (
+                    pk,
+                    complaint_clock(_Moments(*moments), settings=settings, tz=tz, now=self.now),
+                    moments[1],
+                )
+                for pk, *moments in rows
+            ]
+            clocked.sort(key=lambda row: queue_order(row[1], public=row[2]))
+            self.ordered = [pk for pk, _clock, _public in clocked]
+        return self.ordered
+
+    def ids(self, start: int, stop: int, *, of: int | None = None, size: int | None = None) -> list:
+        return [] if start >= self.counted else self._ids()[start:stop]
+
+    def ids_from_end(self, start: int, stop: int, *, size: int | None = None) -> list:
+        if start >= self.counted:
+            return []
+        ids = self._ids()
+        return ids[max(len(ids) - stop, 0) : len(ids) - start]
+
+
+@dataclass(frozen=True)
+class ComplaintRegister:
+    complaints: IdsFirst
+    tally: ComplaintTally
+
+
+def complaint_register(
+    *,
+    business: Business,
+    state: str = "",
+    public: bool | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    now: datetime | None = None,
+) -> ComplaintRegister:
+    """Every complaint of the business received from `since` until `until` (either open), with
+    `state` (one of STATES, or every one) and, when `public` is given, public or not: the
+    unresolved ones first in queue_order, as Today lists them, then the resolved ones, the
+    latest received first. The tally counts each stage of the same complaints in one query;
+    a page reads the complaints' ids in order, then builds its own fifty."""
+    now = now or timezone.now()
+    complaints = Complaint.objects.filter(business=business)
+    if public is not None:
+        complaints = complaints.filter(public=public)
+    if since is not None:
+        complaints = complaints.filter(received_at__gte=since)
+    if until is not None:
+        complaints = complaints.filter(received_at__lt=until)
+    counts = complaints.aggregate(
+        **{
+            status.value: Count("pk", filter=condition)
+            for status, condition in _STATUS_CONDITIONS.items()
+        }
+    )
+    tally = ComplaintTally(
+        open=counts[ComplaintStatus.OPEN],
+        responded=counts[ComplaintStatus.RESPONDED],
+        resolved=counts[ComplaintStatus.RESOLVED],
+    )
+    if state:
+        complaints = complaints.filter(_STATE_CONDITIONS[state])
+    # How many of each part the list holds, told to the parts so that neither is counted again.
+    unresolved = 0 if state == ComplaintStatus.RESOLVED else tally.count(state or UNRESOLVED)
+    resolved = tally.count(state) - unresolved
+    listed = IdsFirst(
+        complaints.select_related("customer", "received_by", "logged_gesture"),
+        parts=[
+            _InQueueOrder(
+                complaints.filter(resolved_at__isnull=True),
+                business=business,
+                now=now,
+                count=unresolved,
+            ),
+            ByOffset(
+                complaints.filter(resolved_at__isnull=False).order_by("-received_at", "-id"),
+                told=lambda: resolved,
+            ),
+        ],
+        count=tally.count(state),
+    )
+    return ComplaintRegister(listed, tally)
 
 
 def complaint_timeline(*, customer, limit: int) -> list[TimelineEntry]:

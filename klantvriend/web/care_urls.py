@@ -27,6 +27,7 @@ care_urlpatterns = [
         complaint_views.complaint_add,
         name="complaint_add",
     ),
+    path("complaints/", complaint_views.complaint_list, name="complaint_list"),
     path(
         "complaints/<int:complaint_id>/respond/",
         complaint_views.complaint_respond,

@@ -1,15 +1,28 @@
-"""Complaints: log one, answer it in one click, resolve it with a few words."""
+"""Complaints: log one, answer it in one click, resolve it with a few words; the list of all
+of them."""
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klantvriend.complaints import selectors, services
 from klantvriend.customers import selectors as customer_selectors
+from klantvriend.promises.selectors import PERIODS
 
 from .care_forms import ComplaintForm, resolve_form_for
 from .care_responses import first_error, from_today, profile_response, today_row_response
-from .views import add_service_errors, member_required
+from .promise_views import PERIOD_CHOICES, choice
+from .views import CountedPaginator, add_service_errors, member_required
+
+COMPLAINTS_PER_PAGE = 50
+STATE_CHOICES = [
+    (selectors.UNRESOLVED, gettext_lazy("not resolved")),
+    *selectors.ComplaintStatus.choices,
+]
+PUBLIC_CHOICES = [("yes", gettext_lazy("public")), ("no", gettext_lazy("not public"))]
 
 
 @member_required
@@ -104,3 +117,51 @@ def complaint_resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
         except ValidationError as refused:
             add_service_errors(form, refused)
     return _answer(request, complaint, form=form if form.errors else None)
+
+
+@member_required
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    """Every complaint of the business, the unresolved ones first as Today lists them, by
+    state, publicity and the period in which they were received (the promise list's periods,
+    or all time): Today's "Show all" opens it to those not resolved."""
+    business = request.business
+    state = choice(request, "state", selectors.STATES)
+    public = choice(request, "public", dict(PUBLIC_CHOICES))
+    period = choice(request, "period", PERIODS)
+    now = timezone.now()
+    since = until = None
+    if period:
+        begins, ends = PERIODS[period]
+        since, until = now - begins, None if ends is None else now - ends
+    listed = selectors.complaint_register(
+        business=business,
+        state=state,
+        public=None if not public else public == "yes",
+        since=since,
+        until=until,
+        now=now,
+    )
+    paginator = CountedPaginator(
+        listed.complaints, COMPLAINTS_PER_PAGE, count=listed.tally.count(state)
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/complaint_list.html",
+        {
+            "page": page,
+            "views": selectors.complaint_views(
+                business=business, complaints=page.object_list, now=now
+            ),
+            "tally": listed.tally,
+            "since": since,
+            "until": until,
+            "state": state,
+            "public": public,
+            "period": period,
+            "filtered": bool(state or public or period),
+            "states": STATE_CHOICES,
+            "publics": PUBLIC_CHOICES,
+            "periods": PERIOD_CHOICES,
+        },
+    )

@@ -27,6 +27,13 @@ from .links import safe_next
 from .views import CountedPaginator, add_service_errors, member_required
 
 PROMISES_PER_PAGE = 50
+# The periods of the promise list (promises.selectors.PERIODS), which the complaints list offers
+# too.
+PERIOD_CHOICES = [
+    ("12m", gettext_lazy("last 12 months")),
+    ("90d", gettext_lazy("last 90 days")),
+    ("90d-before", gettext_lazy("the 90 days before the last 90")),
+]
 PROMISE_CHANGED_MEANWHILE = gettext_lazy(
     "Someone else changed this promise while you were editing it. The fields you did not "
     "change show what is stored now; check them and save again to keep your input."
@@ -291,7 +298,7 @@ def promise_reliability(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _choice(request: HttpRequest, name: str, allowed, default: str = "") -> str:
+def choice(request: HttpRequest, name: str, allowed, default: str = "") -> str:
     """A filter of the address, or its default when it is not one of the choices (a link
     edited by hand shows the whole list rather than an error page)."""
     value = request.GET.get(name, default)
@@ -304,10 +311,10 @@ def promise_list(request: HttpRequest) -> HttpResponse:
     kind and outcome: what each figure on the reliability page is made of, and the shop's list
     of promises to look through."""
     business = request.business
-    period = _choice(request, "period", selectors.PERIODS, "12m")
-    outcome = _choice(request, "outcome", selectors.Outcome.values)
-    kind = _choice(request, "kind", PromiseKind.values)
-    order = _choice(request, "order", selectors.ORDERS, "-due")
+    period = choice(request, "period", selectors.PERIODS, "12m")
+    outcome = choice(request, "outcome", selectors.Outcome.values)
+    kind = choice(request, "kind", PromiseKind.values)
+    order = choice(request, "order", selectors.ORDERS, "-due")
     member = request.GET.get("member", "")
     made_by_id = int(member) if member.isdigit() and len(member) < 10 else None
     members = [(m.user_id, staff_name(m.user)) for m in membership_list(business=business)]
@@ -351,11 +358,7 @@ def promise_list(request: HttpRequest) -> HttpResponse:
             "member": made_by_id,
             "members": members,
             "filtered": bool(outcome or kind or made_by_id is not None or period != "12m"),
-            "periods": [
-                ("12m", _("last 12 months")),
-                ("90d", _("last 90 days")),
-                ("90d-before", _("the 90 days before the last 90")),
-            ],
+            "periods": PERIOD_CHOICES,
             "outcomes": selectors.Outcome.choices,
             "kinds": PromiseKind.choices,
         },
