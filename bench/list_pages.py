@@ -81,6 +81,11 @@ def lists(business) -> list[str]:
         for extra in ("", "&outcome=kept", "&period=90d-before")
     ]
     urls += [
+        f"/complaints/?state={state}{extra}"
+        for state in ("", "unresolved", "resolved")
+        for extra in ("", "&public=no", "&period=90d-before")
+    ]
+    urls += [
         f"/customers/{heaviest.pk}/visits/?x=1",
         "/customers/duplicates/?kind=email",
         "/customers/duplicates/?kind=phone",

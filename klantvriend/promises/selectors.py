@@ -551,6 +551,13 @@ PERIODS = {
 }
 
 
+def period_bounds(*, period: str, now: datetime) -> tuple[datetime, datetime | None]:
+    """When a period of PERIODS begins before `now`, and ends (None: it runs up to `now`). The
+    complaints list offers the same periods."""
+    begins, ends = PERIODS[period]
+    return now - begins, None if ends is None else now - ends
+
+
 class Outcome(TextChoices):
     """What became of a promise, as the reliability figures count it. Judged promises are kept
     on time, kept late or broken; a promise cancelled in time and one still open (within its
@@ -670,8 +677,7 @@ def promise_outcomes(
     lateness percentiles of their judged promises by the same function."""
     now = now or timezone.now()
     grace = promise_grace(business)
-    begins, ends = PERIODS[period]
-    since, until = now - begins, None if ends is None else now - ends
+    since, until = period_bounds(period=period, now=now)
     conditions = _outcome_conditions(now=now, today=business.local(now).date(), grace=grace)
     # The outcome became known when the promise was done or cancelled, or at the end of its
     # grace; an open promise within its grace is in every period up to now.

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from klantvriend.complaints import selectors, services
 from klantvriend.customers import selectors as customer_selectors
-from klantvriend.promises.selectors import PERIODS
+from klantvriend.promises.selectors import PERIODS, period_bounds
 
 from .care_forms import ComplaintForm, resolve_form_for
 from .care_responses import first_error, from_today, profile_response, today_row_response
@@ -129,10 +129,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     public = choice(request, "public", dict(PUBLIC_CHOICES))
     period = choice(request, "period", PERIODS)
     now = timezone.now()
-    since = until = None
-    if period:
-        begins, ends = PERIODS[period]
-        since, until = now - begins, None if ends is None else now - ends
+    since, until = period_bounds(period=period, now=now) if period else (None, None)
     listed = selectors.complaint_register(
         business=business,
         state=state,

@@ -355,6 +355,8 @@ def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_or_cuts_off_o
     assert "/data/export/" not in staff_paths  # an owner's page: staff are refused it
     assert "/" in staff_paths
     assert f"/customers/{customer.pk}/" in staff_paths
+    assert "/complaints/" in owner_paths
+    assert "/complaints/" in staff_paths  # staff handle complaints: the list is theirs too
     assert any(path.startswith("/customers/?") for path in owner_paths)
     assert not any(status >= 500 for _path, status, _kind in results["owner"][2])
     assert not any(status >= 500 for _path, status, _kind in results["staff"][2])
@@ -504,7 +506,13 @@ def test_no_table_an_owner_reaches_scrolls_sideways_on_a_tablet(
     )
     assert not failures, "Tables that scroll sideways on a tablet:\n" + "\n".join(failures)
     assert set(seeds) <= set(measured)
-    for page_path in ("/promises/", "/insights/gestures/", "/reports/acquisition/", "/surveys/"):
+    for page_path in (
+        "/promises/",
+        "/complaints/",
+        "/insights/gestures/",
+        "/reports/acquisition/",
+        "/surveys/",
+    ):
         assert any(urlsplit(path).path == page_path for path in measured), page_path
     figures = {dict(parse_qsl(urlsplit(path).query)).get("figure") for path in measured}
     assert {"promises", "complaint_response", "drivers", "referrals"} <= figures
