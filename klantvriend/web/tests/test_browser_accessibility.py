@@ -197,6 +197,8 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
     check("/promises/reliability/", "Promise reliability")
     check("/promises/?outcome=judged", "Promises judged")
     check("/promises/?period=90d-before&outcome=judged", "Promises judged, the 90 days before")
+    check("/complaints/", "Complaints")
+    check("/complaints/?state=resolved&public=no", "Complaints resolved, not public")
     check(f"/promises/{open_promise.pk}/edit/", "Promise form")
     check("/customers/?channel=referral", "Customers by channel")
     check("/customers/?bought=again&order=-spend", "Customers who came back, by spend")
