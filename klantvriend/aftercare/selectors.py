@@ -12,7 +12,7 @@ from klantvriend.complaints.models import Complaint
 from klantvriend.core.care_settings import DEFAULTS, care_settings
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
-from klantvriend.core.rows import Rows, first_rows
+from klantvriend.core.rows import IdsFirst, Rows, first_rows
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 from klantvriend.promises.models import Promise, PromiseKind
@@ -63,24 +63,101 @@ def follow_up_get(*, business: Business, follow_up_id: int) -> FollowUp:
     )
 
 
+def due_now(today: date) -> Q:
+    """The follow-ups still to do on `today`: open and planned for it or the two weeks before.
+    A check-up call months late helps no one (it counts as missed in the coverage figure). The
+    rule of Today's list and of the aftercare list's "open and due" both."""
+    return Q(done_at__isnull=True, due_on__lte=today, due_on__gte=today - DUE_WINDOW)
+
+
 def follow_ups_due(
     *, business: Business, limit: int = 50, today: date | None = None
 ) -> Rows[FollowUp]:
-    """Open follow-ups planned for `today` (the business's, unless given) or the two weeks
-    before, the longest waiting first: a check-up call months late helps no one (it counts as
-    missed in the coverage figure). One query, two when there are more than `limit`."""
+    """Open follow-ups due on `today` (the business's, unless given; due_now), the longest
+    waiting first. One query, two when there are more than `limit`."""
     today = today or business.today()
     return first_rows(
-        FollowUp.objects.filter(
-            business=business,
-            done_at__isnull=True,
-            due_on__lte=today,
-            due_on__gte=today - DUE_WINDOW,
-        )
+        FollowUp.objects.filter(due_now(today), business=business)
         .select_related("customer", "assigned_to")
         .order_by("due_on", "id"),
         limit,
     )
+
+
+class FollowUpState(models.TextChoices):
+    """The aftercare list's states: what to do now (as Today lists it), what was let slip,
+    what is planned, what is done."""
+
+    DUE = "due", gettext_lazy("open and due")
+    MISSED = "missed", gettext_lazy("open, planned more than two weeks ago")
+    LATER = "later", gettext_lazy("open, planned later")
+    DONE = "done", gettext_lazy("done, with the outcome")
+
+
+# Who a follow-up is assigned to, as the list filters it: a member's user id, or this for
+# follow-ups assigned to nobody.
+ASSIGNED_TO_NOBODY = 0
+# The aftercare list's periods: how many days before today the planned day may be (None: any);
+# follow-ups planned for a later day are in every period.
+FOLLOW_UP_PERIODS = {"12m": timedelta(days=365), "90d": timedelta(days=90), "all": None}
+
+
+def _state_condition(state: str, today: date) -> Q:
+    return {
+        FollowUpState.DUE: due_now(today),
+        FollowUpState.MISSED: Q(done_at__isnull=True, due_on__lt=today - DUE_WINDOW),
+        FollowUpState.LATER: Q(done_at__isnull=True, due_on__gt=today),
+        FollowUpState.DONE: Q(done_at__isnull=False),
+    }[FollowUpState(state)]
+
+
+def follow_up_state(follow_up: FollowUp, *, today: date) -> FollowUpState:
+    """A follow-up's state as the list filters it (_state_condition), for its row."""
+    if follow_up.done_at is not None:
+        return FollowUpState.DONE
+    if follow_up.due_on > today:
+        return FollowUpState.LATER
+    return FollowUpState.MISSED if follow_up.due_on < today - DUE_WINDOW else FollowUpState.DUE
+
+
+@dataclass(frozen=True)
+class FollowUpRows:
+    # Ordered, with what each follows joined; a page's ids read first.
+    follow_ups: IdsFirst
+    count: int
+    since: date | None
+
+
+def follow_up_rows(
+    *,
+    business: Business,
+    state: str = "",
+    period: str = "12m",
+    assigned_to_id: int | None = None,
+    today: date | None = None,
+) -> FollowUpRows:
+    """Every follow-up of the business planned in `period` (a key of FOLLOW_UP_PERIODS) or
+    later, in a state of FollowUpState (or any), assigned to one member (ASSIGNED_TO_NOBODY:
+    to nobody) or anyone. What is still open comes the longest waiting first, as Today lists
+    it; the done ones and all together the latest planned first. Two queries a page."""
+    today = today or business.today()
+    back = FOLLOW_UP_PERIODS[period]
+    since = None if back is None else today - back
+    follow_ups = FollowUp.objects.filter(business=business)
+    if since is not None:
+        follow_ups = follow_ups.filter(due_on__gte=since)
+    if state:
+        follow_ups = follow_ups.filter(_state_condition(state, today))
+    if assigned_to_id is not None:
+        follow_ups = follow_ups.filter(
+            assigned_to_id=None if assigned_to_id == ASSIGNED_TO_NOBODY else assigned_to_id
+        )
+    count = follow_ups.count()
+    order = ("due_on", "id") if state and state != FollowUpState.DONE else ("-due_on", "-id")
+    rows = follow_ups.select_related(
+        "customer", "assigned_to", "promise", "complaint", "purchase", "referred_customer"
+    ).order_by(*order)
+    return FollowUpRows(follow_ups=IdsFirst(rows, count=count), count=count, since=since)
 
 
 @dataclass(frozen=True)

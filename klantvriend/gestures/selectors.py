@@ -91,24 +91,9 @@ def _celebrated_on(day: date) -> set[tuple[int, int]]:
     return pairs
 
 
-def occasions_today(
-    *,
-    business: Business,
-    limit: int = 30,
-    customer_id: int | None = None,
-    day: date | None = None,
-) -> Rows[OccasionToday]:
-    """Birthdays and customer-since anniversaries of today, or of `day` (of one customer, given
-    `customer_id`), for customers who agreed to hear from the business (marketing consent): a
-    personal date is not used without it. One query, three when more than `limit` customers
-    celebrate (then the occasions are counted)."""
-    day = day or business.today()
-    start = business.start_of(day)
-    given_today = Gesture.objects.filter(
-        customer=OuterRef("pk"),
-        occasion__in=[Occasion.BIRTHDAY, Occasion.ANNIVERSARY],
-        given_at__gte=start,
-    )
+def _celebrating(*, business: Business, day: date, customer_id: int | None = None):
+    """The consenting customers with a birthday on `day`, those with a customer anniversary,
+    and the (month, day) pairs celebrated."""
     celebrated = _celebrated_on(day)
     days = sorted(month * 100 + day_of_month for month, day_of_month in celebrated)
     consenting = Customer.objects.alias(
@@ -117,14 +102,49 @@ def occasions_today(
     if customer_id is not None:
         consenting = consenting.filter(pk=customer_id)
     # Each kind is looked up in its own index on month and day (customers.Customer.Meta), and
-    # the two joined: one index lookup each, whatever statistics the planner has. Sorted
-    # case-insensitively, an order no index serves, so the name index is no shortcut either.
+    # the two joined: one index lookup each, whatever statistics the planner has.
     birthdays = consenting.filter(birthday_day__in=days)
     anniversaries = consenting.filter(since_day__in=days, customer_since__lt=day)
+    return birthdays, anniversaries, celebrated
+
+
+def occasion_customer_count(*, business: Business, day: date) -> int:
+    """How many customers celebrate something on `day` (some celebrate twice): what pages
+    through occasions_today. One query."""
+    birthdays, anniversaries, _celebrated = _celebrating(business=business, day=day)
+    return Customer.objects.filter(
+        pk__in=birthdays.values("pk").union(anniversaries.values("pk"))
+    ).count()
+
+
+def occasions_today(
+    *,
+    business: Business,
+    limit: int = 30,
+    offset: int = 0,
+    customer_id: int | None = None,
+    day: date | None = None,
+) -> Rows[OccasionToday]:
+    """Birthdays and customer-since anniversaries of today, or of `day` (of one customer, given
+    `customer_id`), for customers who agreed to hear from the business (marketing consent): a
+    personal date is not used without it. The occasions of `limit` customers from the
+    `offset`-th, with the number of occasions of them all. One query, three when more than
+    `limit` customers celebrate or a later page is asked for (then the occasions are counted)."""
+    day = day or business.today()
+    start = business.start_of(day)
+    given_today = Gesture.objects.filter(
+        customer=OuterRef("pk"),
+        occasion__in=[Occasion.BIRTHDAY, Occasion.ANNIVERSARY],
+        given_at__gte=start,
+    )
+    birthdays, anniversaries, celebrated = _celebrating(
+        business=business, day=day, customer_id=customer_id
+    )
+    # Sorted case-insensitively, an order no index serves, so the name index is no shortcut.
     customers = list(
         Customer.objects.filter(pk__in=birthdays.values("pk").union(anniversaries.values("pk")))
         .annotate(congratulated=Exists(given_today))
-        .order_by(Lower("name"), "id")[:limit]
+        .order_by(Lower("name"), "id")[offset : offset + limit]
     )
     occasions = []
     for customer in customers:
@@ -151,7 +171,7 @@ def occasions_today(
                 )
             )
     total = len(occasions)
-    if len(customers) == limit:
+    if len(customers) == limit or offset:
         total = birthdays.count() + anniversaries.count()
     return Rows(occasions, total)
 

@@ -114,6 +114,25 @@ def promise_with_status(*, promise: Promise, now: datetime | None = None) -> Pro
     return promise_views(business=promise.business, promises=[promise], now=now)[0]
 
 
+class Agenda(TextChoices):
+    """Today's two lists of promises, which the promise list can show whole."""
+
+    OVERDUE = "overdue", gettext_lazy("overdue this week (as on Today)")
+    DUE_TODAY = "due_today", gettext_lazy("still due today (as on Today)")
+
+
+def agenda_condition(name: str, *, now: datetime, today: date) -> Q:
+    """The open promises of one of Today's lists: past their due moment in the last week, or
+    due later today. A promise forgotten for weeks is history (broken, in the figures and on
+    the profile), not something to do this morning. The rule of Today and of the promise
+    list's filter both, so that the list holds what Today counts."""
+    due = {
+        Agenda.OVERDUE: Q(due_at__lt=now, due_at__gte=now - AGENDA_OVERDUE_WINDOW),
+        Agenda.DUE_TODAY: Q(due_at__gte=now, due_on__lte=today),
+    }
+    return IS_OPEN & due[Agenda(name)]
+
+
 @dataclass(frozen=True)
 class PromiseAgenda:
     overdue: Rows[PromiseView]
@@ -131,19 +150,19 @@ def promise_agenda(
     rows of each with their totals: two to four queries whatever the number of promises."""
     now = now or timezone.now()
     today = business.local(now).date()
-    open_promises = Promise.objects.filter(
-        business=business, done_at__isnull=True, cancelled_at__isnull=True
-    ).select_related("customer", "made_by", "rescheduled_from")
-    # A promise forgotten for weeks is history (broken, in the figures and on the profile), not
-    # something to do this morning: Today shows the last week's.
+    promises = Promise.objects.filter(business=business).select_related(
+        "customer", "made_by", "rescheduled_from"
+    )
     overdue = first_rows(
-        open_promises.filter(due_at__lt=now, due_at__gte=now - AGENDA_OVERDUE_WINDOW).order_by(
+        promises.filter(agenda_condition(Agenda.OVERDUE, now=now, today=today)).order_by(
             "due_at", "id"
         ),
         overdue_limit,
     )
     due_today = first_rows(
-        open_promises.filter(due_at__gte=now, due_on__lte=today).order_by("due_at", "id"),
+        promises.filter(agenda_condition(Agenda.DUE_TODAY, now=now, today=today)).order_by(
+            "due_at", "id"
+        ),
         due_today_limit,
     )
     return PromiseAgenda(
@@ -668,6 +687,7 @@ def promise_outcomes(
     made_by_id: int | None = None,
     kind: str = "",
     order: str = "-due",
+    agenda: str = "",
     now: datetime | None = None,
 ) -> PromiseOutcomes:
     """The promises whose outcome became known in `period` (a key of PERIODS, the reliability
@@ -688,6 +708,12 @@ def promise_outcomes(
         promises = promises.filter(made_by_id=None if made_by_id == MADE_BY_NOBODY else made_by_id)
     if kind:
         promises = promises.filter(kind=kind)
+    if agenda:
+        # Today's lists whole: the period, maker and kind filter them further (the default
+        # year holds them all), and the tally counts them as it counts any list.
+        promises = promises.filter(
+            agenda_condition(agenda, now=now, today=business.local(now).date())
+        )
     counts = promises.aggregate(
         **{
             name: Count(_ROW, filter=conditions[name])

@@ -42,10 +42,16 @@ class TodayList:
 
 
 def today_list(
-    *, business: Business, now: datetime | None = None, rows: int = LIMIT, whole: str = ""
+    *,
+    business: Business,
+    now: datetime | None = None,
+    rows: int = LIMIT,
+    whole: str = "",
+    occasions_from: int = 0,
 ) -> TodayList:
     """At most `rows` of each list, and LIMIT of the list named `whole` (one of LISTS), each
-    with its total."""
+    with its total; the occasions of the customers from the `occasions_from`-th (a later page
+    of them)."""
 
     def limit(name: str) -> int:
         return LIMIT if name == whole else rows
@@ -66,7 +72,9 @@ def today_list(
         due_today=agenda.due_today,
         follow_ups=follow_ups_due(business=business, limit=limit("follow_ups"), today=day),
         complaints=Rows(complaints.items[: limit("complaints")], complaints.total),
-        occasions=occasions_today(business=business, limit=limit("occasions"), day=day),
+        occasions=occasions_today(
+            business=business, limit=limit("occasions"), offset=occasions_from, day=day
+        ),
     )
 
 

@@ -43,6 +43,7 @@ care_urlpatterns = [
         complaint_views.complaint_resolve,
         name="complaint_resolve",
     ),
+    path("aftercare/", follow_up_views.aftercare_list, name="aftercare_list"),
     path(
         "customers/<int:customer_id>/follow-ups/",
         follow_up_views.follow_up_add,

@@ -14,8 +14,8 @@ from klantvriend.promises.selectors import PERIODS, period_bounds
 
 from .care_forms import ComplaintForm, resolve_form_for
 from .care_responses import first_error, from_today, profile_response, today_row_response
-from .promise_views import PERIOD_CHOICES, choice
-from .views import CountedPaginator, add_service_errors, member_required
+from .promise_views import PERIOD_CHOICES
+from .views import CountedPaginator, add_service_errors, filter_choice, member_required
 
 COMPLAINTS_PER_PAGE = 50
 STATE_CHOICES = [
@@ -125,9 +125,9 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     state, publicity and the period in which they were received (the promise list's periods,
     or all time): Today's "Show all" opens it to those not resolved."""
     business = request.business
-    state = choice(request, "state", selectors.STATES)
-    public = choice(request, "public", dict(PUBLIC_CHOICES))
-    period = choice(request, "period", PERIODS)
+    state = filter_choice(request, "state", selectors.STATES)
+    public = filter_choice(request, "public", dict(PUBLIC_CHOICES))
+    period = filter_choice(request, "period", PERIODS)
     now = timezone.now()
     since, until = period_bounds(period=period, now=now) if period else (None, None)
     listed = selectors.complaint_register(

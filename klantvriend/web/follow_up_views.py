@@ -1,16 +1,70 @@
-"""Follow-ups: plan one by hand; close it as content, not content (opens a complaint) or not
-reached (planned again)."""
+"""Follow-ups: the list of them all; plan one by hand; close it as content, not content (opens
+a complaint) or not reached (planned again)."""
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klantvriend.aftercare import selectors, services
+from klantvriend.core.members import membership_list, staff_name
 from klantvriend.customers import selectors as customer_selectors
 
 from .care_forms import FollowUpForm
 from .care_responses import first_error, from_today, profile_response, today_row_response
-from .views import add_service_errors, member_required
+from .views import CountedPaginator, add_service_errors, filter_choice, member_required
+
+FOLLOW_UPS_PER_PAGE = 50
+
+
+@member_required
+def aftercare_list(request: HttpRequest) -> HttpResponse:
+    """Every follow-up of the business by state, period and member, paged: Today's follow-ups
+    whole (?state=due), what was let slip, what is planned, and what came of those done."""
+    business = request.business
+    state = filter_choice(request, "state", selectors.FollowUpState.values)
+    period = filter_choice(request, "period", selectors.FOLLOW_UP_PERIODS, "12m")
+    member = request.GET.get("member", "")
+    assigned_to_id = int(member) if member.isdigit() and len(member) < 10 else None
+    members = [(m.user_id, staff_name(m.user)) for m in membership_list(business=business)]
+    members.append((selectors.ASSIGNED_TO_NOBODY, _("nobody")))
+    if assigned_to_id is not None and assigned_to_id not in dict(members):
+        members.append((assigned_to_id, _("former member")))
+    today = business.today()
+    listed = selectors.follow_up_rows(
+        business=business,
+        state=state,
+        period=period,
+        assigned_to_id=assigned_to_id,
+        today=today,
+    )
+    paginator = CountedPaginator(listed.follow_ups, FOLLOW_UPS_PER_PAGE, count=listed.count)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/aftercare_list.html",
+        {
+            "page": page,
+            "rows": [
+                (follow_up, selectors.follow_up_state(follow_up, today=today))
+                for follow_up in page.object_list
+            ],
+            "today": today,
+            "since": listed.since,
+            "state": state,
+            "states": selectors.FollowUpState.choices,
+            "period": period,
+            "periods": [
+                ("12m", _("planned in the last 12 months or later")),
+                ("90d", _("planned in the last 90 days or later")),
+                ("all", _("any time")),
+            ],
+            "member": assigned_to_id,
+            "members": members,
+            "filtered": bool(state or assigned_to_id is not None or period != "12m"),
+        },
+    )
 
 
 @member_required

@@ -24,7 +24,7 @@ from klantvriend.surveys.selectors import survey_answer_kept_for_promise
 from .care_forms import PromiseEditForm, PromiseForm
 from .care_responses import first_error, from_today, profile_response, today_row_response
 from .links import safe_next
-from .views import CountedPaginator, add_service_errors, member_required
+from .views import CountedPaginator, add_service_errors, filter_choice, member_required
 
 PROMISES_PER_PAGE = 50
 # The periods of the promise list (promises.selectors.PERIODS), which the complaints list offers
@@ -298,23 +298,17 @@ def promise_reliability(request: HttpRequest) -> HttpResponse:
     )
 
 
-def choice(request: HttpRequest, name: str, allowed, default: str = "") -> str:
-    """A filter of the address, or its default when it is not one of the choices (a link
-    edited by hand shows the whole list rather than an error page)."""
-    value = request.GET.get(name, default)
-    return value if value in allowed else default
-
-
 @member_required
 def promise_list(request: HttpRequest) -> HttpResponse:
     """Every promise whose outcome became known in the period, and those still open, by member,
     kind and outcome: what each figure on the reliability page is made of, and the shop's list
-    of promises to look through."""
+    of promises to look through; or one of Today's lists of promises whole (?agenda=)."""
     business = request.business
-    period = choice(request, "period", selectors.PERIODS, "12m")
-    outcome = choice(request, "outcome", selectors.Outcome.values)
-    kind = choice(request, "kind", PromiseKind.values)
-    order = choice(request, "order", selectors.ORDERS, "-due")
+    period = filter_choice(request, "period", selectors.PERIODS, "12m")
+    outcome = filter_choice(request, "outcome", selectors.Outcome.values)
+    kind = filter_choice(request, "kind", PromiseKind.values)
+    order = filter_choice(request, "order", selectors.ORDERS, "-due")
+    agenda = filter_choice(request, "agenda", selectors.Agenda.values)
     member = request.GET.get("member", "")
     made_by_id = int(member) if member.isdigit() and len(member) < 10 else None
     members = [(m.user_id, staff_name(m.user)) for m in membership_list(business=business)]
@@ -336,6 +330,7 @@ def promise_list(request: HttpRequest) -> HttpResponse:
         made_by_id=made_by_id,
         kind=kind,
         order=order,
+        agenda=agenda,
     )
     # The pager counts the rows the tally has counted already, by the same conditions.
     paginator = CountedPaginator(
@@ -355,9 +350,13 @@ def promise_list(request: HttpRequest) -> HttpResponse:
             "outcome": outcome,
             "kind": kind,
             "order": order,
+            "agenda": agenda,
+            "agendas": selectors.Agenda.choices,
             "member": made_by_id,
             "members": members,
-            "filtered": bool(outcome or kind or made_by_id is not None or period != "12m"),
+            "filtered": bool(
+                outcome or kind or agenda or made_by_id is not None or period != "12m"
+            ),
             "periods": PERIOD_CHOICES,
             "outcomes": selectors.Outcome.choices,
             "kinds": PromiseKind.choices,

@@ -138,6 +138,13 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
+def filter_choice(request: HttpRequest, name: str, allowed, default: str = "") -> str:
+    """A filter of the address, or its default when it is not one of the choices (a link
+    edited by hand shows the whole list rather than an error page)."""
+    value = request.GET.get(name, default)
+    return value if value in allowed else default
+
+
 def day_or_none(text: str | None) -> date | None:
     """A day of the address (2026-03-31), or None when there is none or it is no day."""
     try:

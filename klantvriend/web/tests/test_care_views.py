@@ -94,9 +94,12 @@ def test_today_costs_a_constant_number_of_queries(
 
     page = response.content.decode()
     assert response.status_code == 200
-    for row, name in (("complaint", "complaints"), ("follow-up", "follow_ups")):
+    for row in ("complaint", "follow-up"):
         assert page.count(f'id="{row}-') == SHOWN
-        assert f'href="?show={name}#' in page
+    assert 'href="?show=complaints#' in page
+    # Lists with a page of their own open it, filtered to the rows Today counts.
+    assert 'href="/aftercare/?state=due" data-testid="show-all-follow_ups"' in page
+    assert 'href="/promises/?agenda=overdue&amp;order=due" data-testid="show-all-overdue"' in page
     assert page.count('id="occasion-') == SHOWN
     assert page.count('data-testid="show-all-') == 5
     assert "Toon alle 25" in page
@@ -106,15 +109,15 @@ def test_today_shows_one_list_whole_on_request(owner_client, business, owner):
     for index in range(SHOWN + 2):
         _busy_customer(business, owner, index)
 
-    page = owner_client.get(reverse("web:today"), {"show": "follow_ups"}).content.decode()
+    page = owner_client.get(reverse("web:today"), {"show": "complaints"}).content.decode()
 
-    assert page.count('id="follow-up-') == SHOWN + 2
-    assert page.count('id="complaint-') == SHOWN
-    assert 'data-testid="show-all-follow_ups"' not in page
-    assert 'data-testid="show-all-complaints"' in page
+    assert page.count('id="complaint-') == SHOWN + 2
+    assert page.count('id="follow-up-') == SHOWN
+    assert 'data-testid="show-all-complaints"' not in page
+    assert 'data-testid="show-all-follow_ups"' in page
     # An unknown list name shows the page as usual.
     page = owner_client.get(reverse("web:today"), {"show": "everything"}).content.decode()
-    assert page.count('id="follow-up-') == SHOWN
+    assert page.count('id="complaint-') == SHOWN
 
 
 def test_the_profile_costs_a_constant_number_of_queries(

@@ -1,0 +1,253 @@
+"""Today's "Show all N" leads to every row it counts: follow-ups to the aftercare list, overdue
+promises and those due today to the promise list, occasions to pages of them on Today. Each
+list is filtered by the rule Today counts by, so that the numbers cannot disagree."""
+
+import re
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from klantvriend.aftercare.models import Outcome
+from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.today.selectors import today_list
+
+from .test_care_views import _at_midday_now
+
+ROW = re.compile(r"<tr>\s*<td class=\"hide-small\"><a href=\"/customers/(\d+)/\">([^<]+)</a>")
+
+
+def _rows(response) -> list[str]:
+    return [name for _id, name in ROW.findall(response.content.decode())]
+
+
+def _follow_ups(business, owner):
+    """Anna's follow-ups in every state, and one of another business."""
+    today = business.today()
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    bram = CustomerFactory(business=business, name="Bram Smit")
+    now = timezone.now()
+    FollowUpFactory(customer=anna, due_on=today, note="Vandaag bellen", assigned_to=owner)
+    FollowUpFactory(customer=bram, due_on=today - timedelta(days=14), note="Twee weken terug")
+    FollowUpFactory(customer=anna, due_on=today - timedelta(days=15), note="Vergeten")
+    FollowUpFactory(customer=bram, due_on=today + timedelta(days=1), note="Morgen")
+    FollowUpFactory(
+        customer=anna,
+        due_on=today - timedelta(days=2),
+        note="Smaakte het?",
+        done_at=now,
+        outcome=Outcome.CONTENT,
+        outcome_note="Heerlijk",
+        assigned_to=owner,
+    )
+    FollowUpFactory(
+        customer=bram,
+        due_on=today - timedelta(days=100),
+        note="Oude reparatie",
+        done_at=now - timedelta(days=99),
+        outcome=Outcome.NOT_CONTENT,
+    )
+
+
+def test_the_aftercare_list_shows_each_state_and_todays_count_opens_the_same_rows(
+    owner_client, business, owner, other_business
+):
+    _follow_ups(business, owner)
+    FollowUpFactory(
+        customer=CustomerFactory(business=other_business, name="Geheime Klant Elders"),
+        note="Elders",
+    )
+
+    due = owner_client.get("/aftercare/", {"state": "due"})
+    today = today_list(business=business)
+
+    assert due.status_code == 200
+    assert due.context["page"].paginator.count == today.follow_ups.total == 2
+    # The longest waiting first, as Today lists them.
+    assert _rows(due) == ["Bram Smit", "Anna de Vries"]
+    assert "2 nazorgcontacten in deze lijst" in due.content.decode()
+    assert due.content.decode().count('<span class="badge">te doen</span>') == 2
+    counts = {
+        state: owner_client.get("/aftercare/", {"state": state}).context["page"].paginator.count
+        for state in ("missed", "later", "done", "")
+    }
+    assert counts == {"missed": 1, "later": 1, "done": 2, "": 6}
+    # The done ones the latest planned first, each with its outcome and what the customer said.
+    done = owner_client.get("/aftercare/", {"state": "done"})
+    assert _rows(done) == ["Anna de Vries", "Bram Smit"]
+    page = done.content.decode()
+    assert "“Heerlijk”" in page
+    assert ">niet tevreden<" in page
+    assert ">tevreden<" in page
+    assert "Geheime Klant Elders" not in owner_client.get("/aftercare/").content.decode()
+
+
+def test_the_aftercare_list_filters_by_period_and_member_and_ignores_unknown_values(
+    owner_client, business, owner
+):
+    _follow_ups(business, owner)
+
+    def count(**filters) -> int:
+        return owner_client.get("/aftercare/", filters).context["page"].paginator.count
+
+    # Planned 100 days ago: in the last 12 months, not in the last 90 days.
+    assert count(period="90d") == 5
+    assert count(period="all") == 6
+    assert count(member=str(owner.pk)) == 2
+    assert count(member="0") == 4  # assigned to nobody
+    assert count(member=str(owner.pk), state="done") == 1
+    # A hand-edited address shows the whole list rather than an error.
+    assert count(state="everything", period="5y", member="x") == 6
+
+
+def test_todays_follow_ups_show_all_pages_through_every_one_it_counts(
+    owner_client, business, owner
+):
+    today = business.today()
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    for index in range(55):
+        FollowUpFactory(customer=customer, due_on=today - timedelta(days=index % 15))
+    FollowUpFactory(customer=customer, due_on=today - timedelta(days=15))  # not Today's
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+    assert 'href="/aftercare/?state=due" data-testid="show-all-follow_ups">Toon alle 55</a>' in page
+
+    first = owner_client.get("/aftercare/", {"state": "due"})
+    second = owner_client.get("/aftercare/", {"state": "due", "page": "2"})
+    assert len(_rows(first)) == 50
+    assert len(_rows(second)) == 5
+    assert "Pagina 2 van 2" in second.content.decode()
+    listed = list(first.context["page"].object_list) + list(second.context["page"].object_list)
+    assert len({follow_up.pk for follow_up in listed}) == 55
+    assert [follow_up.due_on for follow_up in listed] == sorted(f.due_on for f in listed)
+
+
+def test_the_aftercare_list_speaks_english(owner_client, business, owner):
+    _follow_ups(business, owner)
+    business.language = "en"
+    business.save(update_fields=["language"])
+
+    page = owner_client.get("/aftercare/", {"state": "due"})
+    text = page.content.decode()
+
+    assert "<h1>Aftercare</h1>" in text
+    assert "2 follow-ups in this list" in text
+    assert ">Open and due</option>" in text
+    assert '<span class="badge">due</span>' in text
+
+
+def test_todays_overdue_and_due_promises_open_the_promise_list_with_the_same_rows(
+    owner_client, business, owner
+):
+    business = _at_midday_now(business)
+    now = timezone.now()
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    made = now - timedelta(days=10)
+    for hours in range(1, 13):
+        PromiseFactory(customer=anna, made_at=made, due_at=now - timedelta(hours=hours))
+    PromiseFactory(customer=anna, made_at=made, due_at=now - timedelta(days=8))  # not Today's
+    PromiseFactory(  # kept: not overdue
+        customer=anna, made_at=made, due_at=now - timedelta(hours=2), done_at=now
+    )
+    PromiseFactory(customer=anna, made_at=made, due_at=now + timedelta(minutes=30))
+    PromiseFactory(customer=anna, made_at=made, due_at=now + timedelta(days=1))  # tomorrow
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+    today = today_list(business=business)
+    overdue = owner_client.get("/promises/", {"agenda": "overdue", "order": "due"})
+    due_today = owner_client.get("/promises/", {"agenda": "due_today", "order": "due"})
+
+    assert (today.overdue.total, today.due_today.total) == (12, 1)
+    assert overdue.context["page"].paginator.count == 12
+    assert due_today.context["page"].paginator.count == 1
+    due_moments = [view.promise.due_at for view in overdue.context["views"]]
+    assert due_moments == sorted(due_moments)  # the oldest due first, as on Today
+    assert 'href="/promises/?agenda=overdue&amp;order=due" data-testid="show-all-overdue">' in page
+    assert "Toon alle 12" in page
+    assert ">Over tijd deze week (zoals op Vandaag)</option>" in overdue.content.decode()
+    # An unknown value shows every promise, as the other filters do.
+    assert owner_client.get("/promises/", {"agenda": "x"}).context["page"].paginator.count == 16
+
+
+def test_todays_occasions_page_through_every_one_it_counts(owner_client, business):
+    today = business.today()
+    for index in range(60):
+        CustomerFactory(
+            business=business,
+            name=f"Klant {index:02}",
+            marketing_consent=True,
+            birthday=today.replace(year=1980),
+            # The first five are customers since this day five years ago as well.
+            customer_since=today.replace(year=today.year - 5)
+            if index < 5
+            else today - timedelta(days=3),
+        )
+    CustomerFactory(business=business, name="Zonder toestemming", birthday=today.replace(year=1990))
+
+    today_page = owner_client.get(reverse("web:today")).content.decode()
+    first = owner_client.get(reverse("web:today"), {"show": "occasions"}).content.decode()
+    second = owner_client.get(reverse("web:today"), {"show": "occasions", "page": "2"})
+    second_page = second.content.decode()
+
+    assert today_list(business=business).occasions.total == 65
+    assert 'href="?show=occasions#occasions-heading"' in today_page
+    assert "Toon alle 65" in today_page
+    rows = re.findall(r'id="(occasion-\d+-\w+)"', first) + re.findall(
+        r'id="(occasion-\d+-\w+)"', second_page
+    )
+    assert len(rows) == len(set(rows)) == 65
+    assert first.count('id="occasion-') == 55  # fifty customers, five of them twice
+    assert "Pagina 1 van 2" in first
+    assert "Pagina 2 van 2" in second_page
+    assert 'href="?show=occasions&amp;page=2#occasions-heading"' in first
+    assert "De eerste" not in first  # no dead end
+    assert "Klant 59" in second_page
+    assert "Zonder toestemming" not in first + second_page
+    # Past the last page: the last page.
+    assert (
+        owner_client.get(reverse("web:today"), {"show": "occasions", "page": "9"})
+        .content.decode()
+        .count('id="occasion-')
+        == 10
+    )
+
+
+def _queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_the_new_lists_read_the_database_a_fixed_number_of_times(owner_client, business, owner):
+    business = _at_midday_now(business)
+    today, now = business.today(), timezone.now()
+    paths = [
+        "/aftercare/",
+        "/aftercare/?state=due&page=2",
+        "/promises/?agenda=overdue&order=due&page=2",
+        "/?show=occasions&page=2",
+    ]
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            customer = CustomerFactory(
+                business=business, marketing_consent=True, birthday=today.replace(year=1980)
+            )
+            FollowUpFactory(customer=customer, due_on=today, assigned_to=owner)
+            FollowUpFactory(customer=customer, due_on=today, done_at=now, outcome="content")
+            PromiseFactory(
+                customer=customer, made_at=now - timedelta(days=2), due_at=now - timedelta(hours=1)
+            )
+
+    add(51)
+    for path in paths:  # figures cached after the first view
+        _queries(owner_client, path)
+    before = {path: _queries(owner_client, path) for path in paths}
+    add(30)
+    after = {path: _queries(owner_client, path) for path in paths}
+
+    assert after == before
