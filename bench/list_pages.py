@@ -80,6 +80,14 @@ def lists(business) -> list[str]:
         for order in ("-due", "due", "-lateness")
         for extra in ("", "&outcome=kept", "&period=90d-before")
     ]
+    # Today's lists whole: the promises it counts, the aftercare list, the occasions' pages.
+    urls += [f"/promises/?agenda={agenda}&order=due" for agenda in ("overdue", "due_today")]
+    urls += [
+        f"/aftercare/?state={state}{extra}"
+        for state in ("", "due", "missed", "later", "done")
+        for extra in ("", "&period=all")
+    ]
+    urls.append("/?show=occasions")
     urls += [
         f"/complaints/?state={state}{extra}"
         for state in ("", "unresolved", "resolved")
