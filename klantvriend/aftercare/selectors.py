@@ -89,7 +89,7 @@ class FollowUpState(models.TextChoices):
     what is planned, what is done."""
 
     DUE = "due", gettext_lazy("open and due")
-    MISSED = "missed", gettext_lazy("open, planned more than two weeks ago")
+    MISSED = "missed", gettext_lazy("open, over two weeks late")
     LATER = "later", gettext_lazy("open, planned later")
     DONE = "done", gettext_lazy("done, with the outcome")
 

@@ -117,8 +117,8 @@ def promise_with_status(*, promise: Promise, now: datetime | None = None) -> Pro
 class Agenda(TextChoices):
     """Today's two lists of promises, which the promise list can show whole."""
 
-    OVERDUE = "overdue", gettext_lazy("overdue this week (as on Today)")
-    DUE_TODAY = "due_today", gettext_lazy("still due today (as on Today)")
+    OVERDUE = "overdue", gettext_lazy("overdue, the last 7 days")
+    DUE_TODAY = "due_today", gettext_lazy("still due today")
 
 
 def agenda_condition(name: str, *, now: datetime, today: date) -> Q:

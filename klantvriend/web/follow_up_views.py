@@ -56,8 +56,8 @@ def aftercare_list(request: HttpRequest) -> HttpResponse:
             "states": selectors.FollowUpState.choices,
             "period": period,
             "periods": [
-                ("12m", _("planned in the last 12 months or later")),
-                ("90d", _("planned in the last 90 days or later")),
+                ("12m", _("the last 12 months and later")),
+                ("90d", _("the last 90 days and later")),
                 ("all", _("any time")),
             ],
             "member": assigned_to_id,

@@ -348,6 +348,8 @@ def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_or_cuts_off_o
     # The sweep reached the pages, not a login form or error: the main ones of each role.
     for path in ("/", "/customers/", f"/customers/{customer.pk}/", "/insights/charts/"):
         assert path in owner_paths
+    assert "/aftercare/" in owner_paths
+    assert "/aftercare/" in staff_paths  # staff do the follow-ups
     assert f"/data/import/{secrets['import_preview']['token']}/" in owner_paths
     assert f"/s/{invitation.key}/" in owner_paths  # the customer's survey, on their phone
     assert f"/survey-invitations/{ids['survey_invitation_id']}/qr/" in staff_paths
@@ -380,6 +382,8 @@ def test_the_longest_choices_an_english_reader_sees_fit_a_phone(page: Page, live
         "/customers/?bought=again": ("bought", "Came back: bought on 2+ days"),
         "/account/": ("language", "Business language (English)"),
         "/settings/": ("time_zone", "Argentina/ComodRivadavia"),
+        "/aftercare/?state=missed": ("state", "Open, over two weeks late"),
+        "/promises/?agenda=overdue": ("agenda", "Overdue, the last 7 days"),
     }
     failures = []
     for path, (name, text) in shown.items():
@@ -509,6 +513,7 @@ def test_no_table_an_owner_reaches_scrolls_sideways_on_a_tablet(
     for page_path in (
         "/promises/",
         "/complaints/",
+        "/aftercare/",
         "/insights/gestures/",
         "/reports/acquisition/",
         "/surveys/",

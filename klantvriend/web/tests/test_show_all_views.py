@@ -70,7 +70,7 @@ def test_the_aftercare_list_shows_each_state_and_todays_count_opens_the_same_row
     # The longest waiting first, as Today lists them.
     assert _rows(due) == ["Bram Smit", "Anna de Vries"]
     assert "2 nazorgcontacten in deze lijst" in due.content.decode()
-    assert due.content.decode().count('<span class="badge">te doen</span>') == 2
+    assert due.content.decode().count('<span class="badge nowrap">te doen</span>') == 2
     counts = {
         state: owner_client.get("/aftercare/", {"state": state}).context["page"].paginator.count
         for state in ("missed", "later", "done", "")
@@ -137,7 +137,7 @@ def test_the_aftercare_list_speaks_english(owner_client, business, owner):
     assert "<h1>Aftercare</h1>" in text
     assert "2 follow-ups in this list" in text
     assert ">Open and due</option>" in text
-    assert '<span class="badge">due</span>' in text
+    assert '<span class="badge nowrap">due</span>' in text
 
 
 def test_todays_overdue_and_due_promises_open_the_promise_list_with_the_same_rows(
@@ -168,7 +168,7 @@ def test_todays_overdue_and_due_promises_open_the_promise_list_with_the_same_row
     assert due_moments == sorted(due_moments)  # the oldest due first, as on Today
     assert 'href="/promises/?agenda=overdue&amp;order=due" data-testid="show-all-overdue">' in page
     assert "Toon alle 12" in page
-    assert ">Over tijd deze week (zoals op Vandaag)</option>" in overdue.content.decode()
+    assert ">Over tijd, laatste 7 dagen</option>" in overdue.content.decode()
     # An unknown value shows every promise, as the other filters do.
     assert owner_client.get("/promises/", {"agenda": "x"}).context["page"].paginator.count == 16
 
