@@ -8,12 +8,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klantvriend.aftercare import selectors, services
-from klantvriend.core.members import membership_list, staff_name
 from klantvriend.customers import selectors as customer_selectors
 
 from .care_forms import FollowUpForm
 from .care_responses import first_error, from_today, profile_response, today_row_response
-from .views import CountedPaginator, add_service_errors, filter_choice, member_required
+from .views import (
+    CountedPaginator,
+    add_service_errors,
+    filter_choice,
+    member_filter,
+    member_required,
+)
 
 FOLLOW_UPS_PER_PAGE = 50
 
@@ -25,12 +30,13 @@ def aftercare_list(request: HttpRequest) -> HttpResponse:
     business = request.business
     state = filter_choice(request, "state", selectors.FollowUpState.values)
     period = filter_choice(request, "period", selectors.FOLLOW_UP_PERIODS, "12m")
-    member = request.GET.get("member", "")
-    assigned_to_id = int(member) if member.isdigit() and len(member) < 10 else None
-    members = [(m.user_id, staff_name(m.user)) for m in membership_list(business=business)]
-    members.append((selectors.ASSIGNED_TO_NOBODY, _("nobody")))
-    if assigned_to_id is not None and assigned_to_id not in dict(members):
-        members.append((assigned_to_id, _("former member")))
+    assigned_to_id, members = member_filter(
+        request,
+        business=business,
+        nobody=selectors.ASSIGNED_TO_NOBODY,
+        nobody_label=_("nobody"),
+        nobody_listed=True,
+    )
     today = business.today()
     listed = selectors.follow_up_rows(
         business=business,

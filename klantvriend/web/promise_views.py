@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import ChangedMeanwhile
-from klantvriend.core.members import membership_list, staff_name
 from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors as customer_selectors
 from klantvriend.promises import selectors, services
@@ -24,7 +23,13 @@ from klantvriend.surveys.selectors import survey_answer_kept_for_promise
 from .care_forms import PromiseEditForm, PromiseForm
 from .care_responses import first_error, from_today, profile_response, today_row_response
 from .links import safe_next
-from .views import CountedPaginator, add_service_errors, filter_choice, member_required
+from .views import (
+    CountedPaginator,
+    add_service_errors,
+    filter_choice,
+    member_filter,
+    member_required,
+)
 
 PROMISES_PER_PAGE = 50
 # The periods of the promise list (promises.selectors.PERIODS), which the complaints list offers
@@ -309,18 +314,13 @@ def promise_list(request: HttpRequest) -> HttpResponse:
     kind = filter_choice(request, "kind", PromiseKind.values)
     order = filter_choice(request, "order", selectors.ORDERS, "-due")
     agenda = filter_choice(request, "agenda", selectors.Agenda.values)
-    member = request.GET.get("member", "")
-    made_by_id = int(member) if member.isdigit() and len(member) < 10 else None
-    members = [(m.user_id, staff_name(m.user)) for m in membership_list(business=business)]
-    if made_by_id is not None and made_by_id not in dict(members):
-        members.append(
-            (
-                made_by_id,
-                _("nobody recorded")
-                if made_by_id == selectors.MADE_BY_NOBODY
-                else _("former member"),
-            )
-        )
+    made_by_id, members = member_filter(
+        request,
+        business=business,
+        nobody=selectors.MADE_BY_NOBODY,
+        nobody_label=_("nobody recorded"),
+        nobody_listed=False,
+    )
     now = timezone.now()
     listed = selectors.promise_outcomes(
         business=business,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klantvriend.core.errors import ChangedMeanwhile, NotFound, OwnerOnly
+from klantvriend.core.members import membership_list, staff_name
 from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
 from klantvriend.core.timeline import PROFILE_KINDS
@@ -143,6 +144,22 @@ def filter_choice(request: HttpRequest, name: str, allowed, default: str = "") -
     edited by hand shows the whole list rather than an error page)."""
     value = request.GET.get(name, default)
     return value if value in allowed else default
+
+
+def member_filter(
+    request: HttpRequest, *, business, nobody: int, nobody_label: str, nobody_listed: bool
+) -> tuple[int | None, list[tuple[int, str]]]:
+    """The member a list is filtered by (?member=, a user id, or `nobody` for rows that name no
+    member), None for all, and the choices: the members, then nobody (always where
+    `nobody_listed`, else only when chosen) and a former member chosen by a link."""
+    member = request.GET.get("member", "")
+    chosen = int(member) if member.isdigit() and len(member) < 10 else None
+    members = [(m.user_id, staff_name(m.user)) for m in membership_list(business=business)]
+    if nobody_listed:
+        members.append((nobody, nobody_label))
+    if chosen is not None and chosen not in dict(members):
+        members.append((chosen, nobody_label if chosen == nobody else _("former member")))
+    return chosen, members
 
 
 def day_or_none(text: str | None) -> date | None:
