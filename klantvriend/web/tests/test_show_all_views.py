@@ -251,3 +251,12 @@ def test_the_new_lists_read_the_database_a_fixed_number_of_times(owner_client, b
     after = {path: _queries(owner_client, path) for path in paths}
 
     assert after == before
+
+
+def test_the_menu_leads_staff_to_the_aftercare_list(staff_client, business):
+    # Staff do the follow-ups: the list is theirs as much as the owner's, beside the complaints.
+    response = staff_client.get("/aftercare/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<a href="/complaints/">Klachten</a>\n          <a href="/aftercare/">Nazorg</a>' in html
