@@ -41,6 +41,10 @@ class Table:
     body: SafeString  # the rows, escaped
     count: int
     newest: int | None = None  # below `count`: the rows are only the newest this many
+    # A kind of record a customer has at most one of (the customer insights, 14 columns) reads
+    # as a list of its fields, label beside value, as the customer's own facts: as a table of
+    # one row it was wider than a laptop's screen.
+    facts: list[tuple[str, str]] | None = None
 
 
 def _months() -> list[str]:
@@ -145,11 +149,17 @@ def record_table(records: PersonalRecords, business: Business, months: list[str]
         if records.naming_them
         else kind
     )
-    return Table(
-        title,
-        [capfirst(columns[i][0].verbose_name) for i in kept],
-        _body([[row[i] for i in kept] for row in values]),
-        len(values),
+    headers = [capfirst(columns[i][0].verbose_name) for i in kept]
+    rows = [[row[i] for i in kept] for row in values]
+    if len(rows) == 1 and _one_per_customer(records.model):
+        return Table(title, headers, _body([]), 1, facts=list(zip(headers, rows[0], strict=True)))
+    return Table(title, headers, _body(rows), len(rows))
+
+
+def _one_per_customer(model: type[models.Model]) -> bool:
+    return any(
+        isinstance(field, models.OneToOneField) and field.name == "customer"
+        for field in model._meta.concrete_fields
     )
 
 

@@ -387,10 +387,14 @@ def test_the_access_page_leaves_out_codes_and_repeats_and_writes_chances(owner_c
 
     page = owner_client.get(f"/customers/{customer.pk}/personal-data/").content.decode()
 
-    assert "<td>99%</td>" in page
+    # The figure goes by one name everywhere (glossary: kans actief / probability alive), as a
+    # chance. A customer has one insight: it reads as a list of its fields, label beside
+    # value, not as a table of one row and 14 columns (wider than a laptop's screen).
+    assert "<dt>Kans actief</dt><dd>99%</dd>" in page
     assert "0.98" not in page
-    # The figure goes by one name everywhere (glossary: kans actief / probability alive).
-    assert "<th>Kans actief</th>" in page
+    assert "<th>Kans actief</th>" not in page
+    # Promises, of which a customer has many, stay a table, of one row too.
+    assert "<th>Klaar op</th>" in page
     assert "<td>Engels</td>" in page  # the language of the survey answer, not "en"
     assert "(als hash)" not in page  # the link's code: nothing a person can read
     assert page.count("<th>Klaar op</th>") == 1  # the due moment, not also its day
