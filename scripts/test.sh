@@ -69,11 +69,14 @@ run_pg "$pgbin/initdb" -D "$pgroot/data" -U postgres -A trust -E UTF8 --locale=C
 run_pg "$pgbin/pg_ctl" -D "$pgroot/data" -l "$pgroot/log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $pgport -k $pgroot/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     start >/dev/null
-# The CLV engine's tests (clv/) touch no database (the engine imports no Django, a layer contract
-# above): the SQLite run has them, the PostgreSQL run, the longer of the two, collects only
-# klantvriend/ (unless given paths of its own).
+# What does not depend on the database runs once, in the SQLite run: the CLV engine's tests
+# (clv/: the engine imports no Django, a layer contract above) and the layout sweeps (marker
+# `layout`: every page's width on phones and tablets, WCAG in axe), which crawl every page at
+# several widths for two minutes and find the same on either database. The PostgreSQL run, the
+# longer of the two, collects only klantvriend/ without them (a `-m` given to this script
+# replaces that selection).
 on_postgresql() {
-    DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/klantvriend" $py -m pytest -o testpaths=klantvriend "$@"
+    DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/klantvriend" $py -m pytest -o testpaths=klantvriend -m "not layout" "$@"
 }
 
 # The two runs share nothing (config/settings/test.py gives each its own directory), so on a

@@ -86,6 +86,7 @@ def profile_customer(business) -> Customer:
     return customer
 
 
+@pytest.mark.layout
 def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
     page: Page, live_server, monkeypatch
 ):

@@ -33,7 +33,7 @@ from .test_browser import log_in
 from .test_browser_accessibility import PHONE, profile_customer
 from .test_tenant_isolation import PARAMETER, ROUTES
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.layout, pytest.mark.django_db(transaction=True)]
 # The phone of the other browser tests, and the narrowest in common use.
 WIDTHS = (PHONE["width"], 360)
 
