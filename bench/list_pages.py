@@ -93,6 +93,14 @@ def lists(business) -> list[str]:
         for state in ("", "unresolved", "resolved")
         for extra in ("", "&public=no", "&period=90d-before")
     ]
+    # Whom the survey asked: every invitation, by state and period, and the results page
+    # that counts them
+    urls += [
+        f"/surveys/invitations/?state={state}{extra}"
+        for state in ("", "answered", "unanswered", "open", "expired", "withdrawn")
+        for extra in ("", "&period=12m", "&channel=email&period=90d-before")
+    ]
+    urls.append("/surveys/?x=1")
     urls += [
         f"/customers/{heaviest.pk}/visits/?x=1",
         "/customers/duplicates/?kind=email",

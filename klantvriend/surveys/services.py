@@ -57,7 +57,11 @@ from .models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from .selectors import survey_invitations_after_delivery, survey_next_invitation_at
+from .selectors import (
+    invitation_list_state,
+    survey_invitations_after_delivery,
+    survey_next_invitation_at,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -422,13 +426,7 @@ def invitation_state(invitation: SurveyInvitation | None, *, now: datetime | Non
     now = now or timezone.now()
     if invitation is None or invitation.customer.erased_at is not None:
         return "invalid"
-    if invitation.withdrawn_at is not None:
-        return "withdrawn"
-    if invitation.answered_at is not None:
-        return "answered"
-    if invitation.expires_at <= now:
-        return "expired"
-    return "open"
+    return str(invitation_list_state(invitation, now=now))
 
 
 def _score(answers: dict[str, Any], name: str, low: int, high: int, required: bool) -> int | None:

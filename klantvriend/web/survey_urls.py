@@ -9,6 +9,9 @@ from . import referral_views, survey_views
 survey_urlpatterns = [
     path("s/<str:key>/", survey_views.survey_answer, name="survey_answer"),
     path("surveys/", survey_views.survey_results, name="survey_results"),
+    path(
+        "surveys/invitations/", survey_views.survey_invitation_list, name="survey_invitation_list"
+    ),
     path("surveys/settings/", survey_views.survey_settings, name="survey_settings"),
     path(
         "customers/<int:customer_id>/survey-invitations/",

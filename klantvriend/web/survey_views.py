@@ -6,21 +6,32 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from clv import charts
+from klantvriend.core.members import staff_name
 from klantvriend.core.numbers import count_shown
 from klantvriend.customers.selectors import customer_get
 from klantvriend.insights.charts import month_axis, month_label
+from klantvriend.promises.selectors import PERIODS, period_bounds
 from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import SURVEY_LANGUAGES, InvitationChannel
 
+from .links import safe_next
+from .promise_views import PERIOD_CHOICES
 from .survey_forms import SurveyAnswerForm, SurveyInviteForm, SurveySettingsForm
-from .views import add_service_errors, member_required, owner_required
+from .views import (
+    CountedPaginator,
+    add_service_errors,
+    filter_choice,
+    member_required,
+    owner_required,
+)
 
 STATE_STATUS = {"invalid": 404, "expired": 410, "withdrawn": 410, "answered": 200}
 
@@ -68,14 +79,114 @@ def survey_answer(request: HttpRequest, key: str) -> HttpResponse:
         return render(request, "web/survey_public.html", context, status=status)
 
 
+# The results count the invitations of the last twelve months, the period of the list they
+# open (a test checks that the two begin at the same moment).
+RESULTS_PERIOD = "12m"
+
+
 @member_required
 def survey_results(request: HttpRequest) -> HttpResponse:
     results = selectors.survey_results(business=request.business)
     return render(
         request,
         "web/survey_results.html",
-        {"results": results, "trend_chart": trend_chart(results.trend)},
+        {
+            "results": results,
+            "trend_chart": trend_chart(results.trend),
+            "invitations_period": RESULTS_PERIOD,
+        },
     )
+
+
+INVITATIONS_PER_PAGE = 50
+INVITATION_STATE_CHOICES = selectors.InvitationState.choices
+ALL_STANDING = gettext_lazy("all but withdrawn")
+# A row's state in a word, beside when it came about; the filter's choices say more.
+STATE_BADGES = {
+    selectors.InvitationState.ANSWERED: gettext_lazy("answered"),
+    selectors.InvitationState.OPEN: gettext_lazy("open"),
+    selectors.InvitationState.EXPIRED: gettext_lazy("expired"),
+    selectors.InvitationState.WITHDRAWN: gettext_lazy("withdrawn"),
+}
+
+
+@member_required
+def survey_invitation_list(request: HttpRequest) -> HttpResponse:
+    """Every invitation of the business, the newest first, by state, period and channel: whom
+    the shop asked, when, how and by whom, and what came of it. The survey results' count of
+    invitations and their share answered open it, counted by the same conditions. Staff see it
+    as they see the results."""
+    business = request.business
+    state = filter_choice(request, "state", selectors.InvitationState.values)
+    channel = filter_choice(request, "channel", InvitationChannel.values)
+    period = filter_choice(request, "period", PERIODS)
+    now = timezone.now()
+    since, until = period_bounds(period=period, now=now) if period else (None, None)
+    listed = selectors.survey_invitation_register(
+        business=business, state=state, since=since, until=until, channel=channel, now=now
+    )
+    paginator = CountedPaginator(
+        listed.invitations, INVITATIONS_PER_PAGE, count=listed.tally.count(state)
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    invitations = list(page.object_list)
+    return render(
+        request,
+        "web/survey_invitation_list.html",
+        {
+            "page": page,
+            "rows": _invitation_rows(business, invitations, now),
+            "tally": listed.tally,
+            "since": since,
+            "until": until,
+            "state": state,
+            "channel": channel,
+            "period": period,
+            "filtered": bool(state or channel or period),
+            "states": INVITATION_STATE_CHOICES,
+            "all_standing": ALL_STANDING,
+            "channels": InvitationChannel.choices,
+            "periods": PERIOD_CHOICES,
+        },
+    )
+
+
+def _invitation_rows(business, invitations: list, now) -> list[dict]:
+    """Each invitation with its state, who made it, and whether its customer can be asked
+    again now by e-mail (services.survey_invitation_create would allow it: not answered, this
+    the customer's latest invitation, the interval between invitations passed, consent to
+    e-mail on record) or from which day."""
+    survey = selectors.survey_get(business=business)
+    latest = selectors.survey_invitation_latest(
+        business=business, customer_ids={invitation.customer_id for invitation in invitations}
+    )
+    rows = []
+    for invitation in invitations:
+        state = selectors.invitation_list_state(invitation, now=now)
+        again_from = None
+        may_ask_again = False
+        if state in (
+            selectors.InvitationState.OPEN,
+            selectors.InvitationState.EXPIRED,
+        ) and latest.get(invitation.customer_id) == (invitation.created_at):
+            possible_from = selectors.invitation_interval_ends(
+                survey=survey, last=invitation.created_at, now=now
+            )
+            if possible_from is None:
+                may_ask_again = services.may_email(invitation.customer)
+            else:
+                again_from = possible_from
+        rows.append(
+            {
+                "invitation": invitation,
+                "state": state,
+                "badge": STATE_BADGES[state],
+                "by": staff_name(invitation.created_by) if invitation.created_by else "",
+                "may_ask_again": may_ask_again,
+                "again_from": again_from,
+            }
+        )
+    return rows
 
 
 def trend_chart(trend) -> str:
@@ -168,11 +279,15 @@ def _forget_qr_link(request: HttpRequest, invitation_id: int) -> None:
 @member_required
 @require_POST
 def survey_invite(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Invite from the profile, or ask again by e-mail from the list of invitations, which
+    adds `next` to come back to: the service's rules (consent, the interval between
+    invitations) hold for both, and a refusal is said on the page returned to."""
     customer = customer_get(business=request.business, customer_id=customer_id)
+    back = safe_next(request, default=reverse("web:customer_detail", args=[customer.pk]))
     form = SurveyInviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose how to invite the customer."))
-        return redirect("web:customer_detail", customer_id=customer.pk)
+        return redirect(back)
     try:
         created = services.survey_invitation_create(
             business=request.business,
@@ -183,12 +298,12 @@ def survey_invite(request: HttpRequest, customer_id: int) -> HttpResponse:
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect("web:customer_detail", customer_id=customer.pk)
+        return redirect(back)
     if created.invitation.channel == InvitationChannel.EMAIL:
         messages.success(
             request, _("Survey invitation sent to %(email)s.") % {"email": customer.email}
         )
-        return redirect("web:customer_detail", customer_id=customer.pk)
+        return redirect(back)
     # Post/redirect/get: a refresh of the QR page shows the same code instead of inviting again.
     # The public address, as in e-mails: the customer's phone must open what the counter's
     # tablet may reach by an address of the shop's own network.

@@ -234,9 +234,9 @@ def test_a_withdrawn_invitation_is_neither_open_nor_counted_as_sent(delivery, ow
     assert selectors.survey_invitations_open(business=business, ids=[invitation.pk]) == {
         invitation.pk
     }
-    assert selectors.survey_results(business=business).invitations_sent == 1
+    assert selectors.survey_results(business=business).invitations.standing == 1
 
     promise_reopen(promise=delivery, actor=owner)
 
     assert selectors.survey_invitations_open(business=business, ids=[invitation.pk]) == set()
-    assert selectors.survey_results(business=business).invitations_sent == 0
+    assert selectors.survey_results(business=business).invitations.standing == 0
