@@ -155,7 +155,7 @@ def _invitation_rows(business, invitations: list, now) -> list[dict]:
     """Each invitation with its state, who made it, and whether its customer can be asked
     again now by e-mail (services.survey_invitation_create would allow it: not answered, this
     the customer's latest invitation, the interval between invitations passed, consent to
-    e-mail on record) or from which day."""
+    e-mail on record) or, once it expired, from which day."""
     survey = selectors.survey_get(business=business)
     latest = selectors.survey_invitation_latest(
         business=business, customer_ids={invitation.customer_id for invitation in invitations}
@@ -174,7 +174,8 @@ def _invitation_rows(business, invitations: list, now) -> list[dict]:
             )
             if possible_from is None:
                 may_ask_again = services.may_email(invitation.customer)
-            else:
+            elif state == selectors.InvitationState.EXPIRED:
+                # An open one needs no second question yet: its link still works.
                 again_from = possible_from
         rows.append(
             {

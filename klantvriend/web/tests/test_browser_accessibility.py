@@ -192,6 +192,8 @@ def test_every_main_page_meets_wcag_21_aa_on_the_tablet_and_the_phone(
     check("/insights/charts/", "Charts")
     check("/insights/gestures/", "Gestures")
     check("/surveys/", "Survey results")
+    check("/surveys/invitations/", "Survey invitations")
+    check("/surveys/invitations/?state=expired&channel=email", "Survey invitations expired")
     check("/surveys/settings/", "Survey settings")
     check("/ambassadors/", "Ambassadors")
     check("/reports/acquisition/", "Acquisition")

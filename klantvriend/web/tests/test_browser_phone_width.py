@@ -359,6 +359,8 @@ def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_or_cuts_off_o
     assert f"/customers/{customer.pk}/" in staff_paths
     assert "/complaints/" in owner_paths
     assert "/complaints/" in staff_paths  # staff handle complaints: the list is theirs too
+    assert "/surveys/invitations/" in owner_paths
+    assert "/surveys/invitations/" in staff_paths  # as the survey results: theirs too
     assert any(path.startswith("/customers/?") for path in owner_paths)
     assert not any(status >= 500 for _path, status, _kind in results["owner"][2])
     assert not any(status >= 500 for _path, status, _kind in results["staff"][2])
@@ -517,6 +519,7 @@ def test_no_table_an_owner_reaches_scrolls_sideways_on_a_tablet(
         "/insights/gestures/",
         "/reports/acquisition/",
         "/surveys/",
+        "/surveys/invitations/",
     ):
         assert any(urlsplit(path).path == page_path for path in measured), page_path
     figures = {dict(parse_qsl(urlsplit(path).query)).get("figure") for path in measured}

@@ -137,6 +137,7 @@ def test_each_row_says_whom_when_how_by_whom_and_what_came_of_it(owner_client, i
     assert 'badge-answered">Beantwoord<' in answered
     assert f'href="/customers/{customer_id}/?answers=all#surveys-heading"' in answered
     assert '<span class="promoter">9/10</span>' in answered
+    assert "beantwoord op " in answered
     assert "invitation-ask-again" not in answered
 
     opened = rows["open"]
@@ -150,6 +151,7 @@ def test_each_row_says_whom_when_how_by_whom_and_what_came_of_it(owner_client, i
     assert "Na een opgeloste klacht · e-mail nog niet verstuurd" in carla
     assert 'badge-expired">Verlopen<' in carla
     assert 'data-testid="invitation-ask-again"' in carla
+    assert "verlopen op " in carla
     assert "door " not in carla  # made by no one: automatically
 
     dirk = rows["dirk"]
@@ -162,17 +164,21 @@ def test_each_row_says_whom_when_how_by_whom_and_what_came_of_it(owner_client, i
 MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
-def test_a_recent_unanswered_invitation_says_from_when_the_customer_can_be_asked_again(
+def test_an_expired_invitation_says_from_when_the_customer_can_be_asked_again(
     owner_client, business, invitations
 ):
+    """Dirk's expired 16 days ago, made 30 days ago: the interval (90 days) ends 60 days from
+    now. Bas's is open: its link still works, so it says nothing of asking again."""
     html = owner_client.get(LIST).content.decode()
-    row = re.search(rf'<tr id="invitation-{invitations["open"].pk}">(.*?)</tr>', html, re.S)
-    day = timezone.localtime(invitations["open"].created_at + timedelta(days=90)).date()
+    dirk = re.search(rf'<tr id="invitation-{invitations["dirk"].pk}">(.*?)</tr>', html, re.S)
+    bas = re.search(rf'<tr id="invitation-{invitations["open"].pk}">(.*?)</tr>', html, re.S)
+    day = timezone.localtime(invitations["dirk"].created_at + timedelta(days=90)).date()
 
     assert (
         'data-testid="invitation-again-from">kan opnieuw gevraagd worden vanaf '
         f"{day.day}\xa0{MONTHS[day.month - 1]}\xa0{day.year}<"
-    ) in row.group(1)
+    ) in dirk.group(1)
+    assert "invitation-again-from" not in bas.group(1)
 
 
 @pytest.mark.parametrize(
