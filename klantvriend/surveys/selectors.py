@@ -284,7 +284,12 @@ def survey_invitation_register(
     rows = invitations.select_related("customer", "created_by", "response").order_by(
         "-created_at", "-id"
     )
-    return InvitationRegister(IdsFirst(rows, count=tally.count(state)), tally)
+    # A page in the second half is read from the end, stepping over the rows after it; but the
+    # open invitations are all among the newest (a link is valid for a year at most), and
+    # from the oldest end a page of them stepped over every invitation before them (110,000
+    # at 100,000 customers): they are read from the start.
+    known = None if state == InvitationState.OPEN else tally.count(state)
+    return InvitationRegister(IdsFirst(rows, count=known), tally)
 
 
 def survey_invitation_latest(

@@ -463,3 +463,18 @@ def test_the_list_speaks_english_too(owner_client, owner, invitations):
     results = owner_client.get("/surveys/").content.decode()
     assert 'data-testid="invitations-count">5 invitations</a>' in results
     assert 'data-testid="invitations-answered">1 answered (20%)</a>' in results
+
+
+def test_the_open_invitations_page_from_the_newest_to_the_last(owner_client, business):
+    """The open ones (made an hour apart, the newest an hour ago, valid 14 days: the newest 335)
+    are read from the start, as they are all among the newest: the last page holds exactly the
+    oldest of them, not expired ones."""
+    ids = _many(business, 400)
+    open_ids = ids[:335]
+
+    last = owner_client.get(f"{LIST}?state=open&page=7")
+
+    assert last.context["page"].paginator.count == 335
+    assert [row["invitation"].pk for row in last.context["rows"]] == open_ids[300:]
+    middle = owner_client.get(f"{LIST}?state=open&page=4")
+    assert [row["invitation"].pk for row in middle.context["rows"]] == open_ids[150:200]
