@@ -147,7 +147,7 @@ class InvitationState(TextChoices):
 
 
 # The invitations that stand, which the survey results count: every one but those withdrawn
-# (sent after a "Done" that was undone). Their own index (invitation_standing_created) holds
+# (sent after a "Done" that was undone). Their own index (invitation_standing_states) holds
 # what the list filters and counts them by, so that neither reads the rows.
 STANDING = Q(withdrawn_at__isnull=True)
 
