@@ -58,6 +58,16 @@ def resolution_deadline(complaint, *, settings: CareSettings, tz) -> datetime:
     return complaint.received_at.astimezone(tz) + timedelta(days=settings.complaint_resolution_days)
 
 
+def complaint_deadlines(complaint, *, settings: CareSettings, tz) -> tuple[datetime, datetime]:
+    """The response and resolution deadlines, as stored on the complaint (`respond_by`,
+    `resolve_by`, set by complaints.services on every write they depend on) and as the clock
+    works them out."""
+    return (
+        response_deadline(complaint, settings=settings, tz=tz),
+        resolution_deadline(complaint, settings=settings, tz=tz),
+    )
+
+
 def complaint_clock(
     complaint,
     *,
@@ -68,10 +78,7 @@ def complaint_clock(
 ) -> Clock:
     """The clocks at `now`. `deadlines`: the response and resolution deadlines when already
     worked out (the figures judge each complaint at two moments)."""
-    respond_by, resolve_by = deadlines or (
-        response_deadline(complaint, settings=settings, tz=tz),
-        resolution_deadline(complaint, settings=settings, tz=tz),
-    )
+    respond_by, resolve_by = deadlines or complaint_deadlines(complaint, settings=settings, tz=tz)
     responded = complaint.first_response_at
     response_in_time = (
         responded <= respond_by if responded is not None else (False if now > respond_by else None)

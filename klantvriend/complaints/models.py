@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,24 @@ class Driver(models.TextChoices):
     CUSTOMISATION = "customisation", _("customisation")
     COMPLAINT_HANDLING = "complaint_handling", _("complaint handling")
     OTHER = "other", _("other")
+
+
+# The deadline of a complaint's running clock (clocks.complaint_clock): while unanswered both
+# clocks run and the one that ends first is what staff must beat, once answered the resolution's.
+RUNNING_DEADLINE = models.Case(
+    models.When(first_response_at__isnull=True, then=Least("respond_by", "resolve_by")),
+    default=models.F("resolve_by"),
+)
+# The order of unresolved complaints, as Today lists them and the complaints list begins: by
+# the running clock's deadline (breached first, longest breached on top, then by time left), of
+# two with the same deadline the public one first (others can read it), then as received. The
+# index complaint_queue holds it for each business's unresolved complaints.
+QUEUE_ORDER = (
+    RUNNING_DEADLINE.asc(),
+    models.F("public").desc(),
+    models.F("received_at").asc(),
+    models.F("id").asc(),
+)
 
 
 class Complaint(BusinessOwned):
@@ -64,6 +83,11 @@ class Complaint(BusinessOwned):
         _("what it is about"), max_length=20, choices=Driver.choices, default=Driver.OTHER
     )
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    # The deadlines of its two clocks (clocks.complaint_deadlines), stored so that the database
+    # orders the queue by them (QUEUE_ORDER). Worked out again by complaints.services whenever
+    # what they depend on changes: received_at, public, the business's care settings or zone.
+    respond_by = models.DateTimeField(_("first response due"), editable=False)
+    resolve_by = models.DateTimeField(_("resolution due"), editable=False)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     recovery_gesture = models.CharField(_("recovery gesture"), max_length=300, blank=True)
@@ -81,6 +105,12 @@ class Complaint(BusinessOwned):
             models.Index(fields=["business", "resolved_at"], name="complaint_business_resolved"),
             models.Index(fields=["business", "received_at"], name="complaint_business_received"),
             models.Index(fields=["customer", "received_at"], name="complaint_customer_received"),
+            models.Index(
+                models.F("business"),
+                *QUEUE_ORDER,
+                name="complaint_queue",
+                condition=models.Q(resolved_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,9 +20,10 @@ from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 
 from .clocks import Clock, complaint_clock, resolution_deadline, response_deadline
-from .models import Complaint
+from .models import QUEUE_ORDER, Complaint
 
 FIGURES_PERIOD = timedelta(days=90)
+# How many rows of the queue complaint_queue lists unless told (a customer's open complaints).
 QUEUE_LIMIT = 100
 
 
@@ -82,13 +83,6 @@ class ComplaintView:
         return None if answered is None else answered - self.complaint.received_at
 
 
-def queue_order(clock: Clock, *, public: bool) -> tuple:
-    """The order of unresolved complaints, as Today lists them and the complaints list begins:
-    breached first (longest breached on top), then by time left, and of two with the same time
-    left the public one first (others can read it)."""
-    return (clock.time_left, not public)
-
-
 def complaint_views(
     *, business: Business, complaints, now: datetime | None = None
 ) -> list[ComplaintView]:
@@ -109,26 +103,15 @@ def complaint_queue(
     customer_id: int | None = None,
     limit: int = QUEUE_LIMIT,
 ) -> Rows[ComplaintView]:
-    """Unresolved complaints, breached first (longest breached on top), then by time left, with
-    how many there are. The deadlines depend on working hours, so they are ordered here rather
-    than in SQL, over the `limit` oldest (the ones whose time runs out first) and, when there
-    are more, the `limit` oldest public ones too: a public complaint's clock runs in one hour,
-    so the newest may be the most urgent. One query, three when there are more than `limit`."""
-    now = now or timezone.now()
+    """The first `limit` unresolved complaints in QUEUE_ORDER (breached first, longest breached
+    on top, then by time left), with how many there are: ordered in SQL by their stored
+    deadlines through the index complaint_queue, so Today's rows are exactly the complaints
+    list's first ones however many are open. One query, two when there are more than `limit`."""
     complaints = Complaint.objects.filter(business=business, resolved_at__isnull=True)
     if customer_id is not None:
         complaints = complaints.filter(customer_id=customer_id)
-    ordered = complaints.select_related("customer").order_by("received_at", "id")
-    oldest = first_rows(ordered, limit)
-    candidates = list(oldest.items)
-    if oldest.total > len(candidates):
-        known = {complaint.pk for complaint in candidates}
-        candidates += [c for c in ordered.filter(public=True)[:limit] if c.pk not in known]
-    views = complaint_views(business=business, complaints=candidates, now=now)
-    return Rows(
-        sorted(views, key=lambda view: queue_order(view.clock, public=view.complaint.public)),
-        oldest.total,
-    )
+    queue = first_rows(complaints.select_related("customer").order_by(*QUEUE_ORDER), limit)
+    return Rows(complaint_views(business=business, complaints=queue.items, now=now), queue.total)
 
 
 @dataclass(frozen=True)
@@ -297,53 +280,12 @@ class ComplaintTally:
         return counts[state] if state else self.total
 
 
-class _InQueueOrder:
-    """The unresolved complaints of a list in queue_order, a part of its IdsFirst. Their order
-    depends on working hours, so it is worked out here from their moments alone (as the
-    figures read them), and only the page's complaints are built. Read only when a page
-    reaches them: `count`, from the list's tally, tells a page of resolved ones how many come
-    before it."""
-
-    passed_from_end = True
-
-    def __init__(
-        self, complaints: QuerySet[Complaint], *, business: Business, now: datetime, count: int
-    ):
-        self.complaints = complaints
-        self.business = business
-        self.now = now
-        self.counted = count
-        self.ordered: list[int] | None = None
-
-    def count(self) -> int:
-        return self.counted
-
-    def _ids(self) -> list[int]:
-        if self.ordered is None:
-            settings, tz = care_settings(self.business), self.business.tzinfo
-            rows = self.complaints.order_by("received_at", "id").values_list(
-                "pk", "received_at", "public", "first_response_at", "resolved_at"
-            )
-            clocked = [
-                (
-                    pk,
-                    complaint_clock(_Moments(*moments), settings=settings, tz=tz, now=self.now),
-                    moments[1],
-                )
-                for pk, *moments in rows
-            ]
-            clocked.sort(key=lambda row: queue_order(row[1], public=row[2]))
-            self.ordered = [pk for pk, _clock, _public in clocked]
-        return self.ordered
+class _Unresolved(ByOffset):
+    """The unresolved complaints of a list in QUEUE_ORDER, through the index complaint_queue. A
+    page past them reads nothing: the list's tally tells how many there are."""
 
     def ids(self, start: int, stop: int, *, of: int | None = None, size: int | None = None) -> list:
-        return [] if start >= self.counted else self._ids()[start:stop]
-
-    def ids_from_end(self, start: int, stop: int, *, size: int | None = None) -> list:
-        if start >= self.counted:
-            return []
-        ids = self._ids()
-        return ids[max(len(ids) - stop, 0) : len(ids) - start]
+        return [] if start >= self.count() else super().ids(start, stop, of=of, size=size)
 
 
 @dataclass(frozen=True)
@@ -359,14 +301,13 @@ def complaint_register(
     public: bool | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    now: datetime | None = None,
 ) -> ComplaintRegister:
     """Every complaint of the business received from `since` until `until` (either open), with
     `state` (one of STATES, or every one) and, when `public` is given, public or not: the
-    unresolved ones first in queue_order, as Today lists them, then the resolved ones, the
-    latest received first. The tally counts each stage of the same complaints in one query;
-    a page reads the complaints' ids in order, then builds its own fifty."""
-    now = now or timezone.now()
+    unresolved ones first in QUEUE_ORDER, as Today lists them (complaint_queue), then the
+    resolved ones, the latest received first, each part through its index. The tally counts
+    each stage of the same complaints in one query; a page reads the complaints' ids in order,
+    then builds its own fifty."""
     complaints = Complaint.objects.filter(business=business)
     if public is not None:
         complaints = complaints.filter(public=public)
@@ -393,11 +334,9 @@ def complaint_register(
     listed = IdsFirst(
         complaints.select_related("customer", "received_by", "logged_gesture"),
         parts=[
-            _InQueueOrder(
-                complaints.filter(resolved_at__isnull=True),
-                business=business,
-                now=now,
-                count=unresolved,
+            _Unresolved(
+                complaints.filter(resolved_at__isnull=True).order_by(*QUEUE_ORDER),
+                told=lambda: unresolved,
             ),
             ByOffset(
                 complaints.filter(resolved_at__isnull=False).order_by("-received_at", "-id"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from .audit import AuditAction, audit_diff, audit_record
 from .errors import ValidationError
+from .hooks import CARE_SETTINGS_CHANGED, run_in_transaction
 from .models import Business
 
 SETTINGS_KEY = "care"
@@ -132,12 +133,18 @@ def care_settings_update(*, business: Business, actor, **values: Any) -> CareSet
         stored[SETTINGS_KEY] = _encode(updated)
         locked.settings = stored
         locked.save(update_fields=["settings"])
+        changes = audit_diff(_encode(current), _encode(updated))
+        if changes:
+            derived = run_in_transaction(
+                CARE_SETTINGS_CHANGED, business=locked, before=current, after=updated
+            )
+            changes.update({name: [None, count] for name, count in derived.items()})
         audit_record(
             business=business,
             actor=actor,
             action=AuditAction.SETTINGS,
             obj=business,
-            changes=audit_diff(_encode(current), _encode(updated)),
+            changes=changes,
         )
     business.settings = stored
     return updated

@@ -38,6 +38,11 @@ CUSTOMERS_MERGED = "customers_merged"
 # core.services.business_lock_time_zone, so none slips in meanwhile. Handlers take `business`
 # (already in the new zone) and return a dict of counts for the audit trail.
 BUSINESS_TIME_ZONE_CHANGED = "business_time_zone_changed"
+# The care settings changed (core.care_settings.care_settings_update), announced inside its
+# transaction with the business row locked: apps that store what they derive from the settings
+# (a complaint's deadlines) work it out again. Handlers take `business` (with the new
+# settings), `before` and `after` (CareSettings) and return a dict of counts for the audit.
+CARE_SETTINGS_CHANGED = "care_settings_changed"
 
 _handlers: dict[str, list[Callable[..., object]]] = defaultdict(list)
 

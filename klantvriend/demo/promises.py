@@ -15,8 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.models import FollowUp, Outcome, Reason
+from klantvriend.complaints.clocks import complaint_deadlines
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
-from klantvriend.core.care_settings import DEFAULTS
+from klantvriend.core.care_settings import DEFAULTS, care_settings
 from klantvriend.core.working_hours import next_working_day, next_working_moment
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.gestures.models import Gesture, Occasion
@@ -416,6 +417,12 @@ def _complaints(rng, on_the_spot, business, members, customers, start, now) -> l
                 first_response_at=received if channel == Channel.COUNTER else None,
                 created_at=received,
             )
+        )
+    # Their deadlines as complaints.services stores them, by the business's settings and zone.
+    settings = care_settings(business)
+    for complaint in rows:
+        complaint.respond_by, complaint.resolve_by = complaint_deadlines(
+            complaint, settings=settings, tz=tz
         )
     return Complaint.objects.bulk_create(rows, batch_size=BATCH)
 

@@ -63,7 +63,7 @@ def today_list(
         overdue_limit=limit("overdue"),
         due_today_limit=limit("due_today"),
     )
-    complaints = complaint_queue(business=business, now=now)
+    complaints = complaint_queue(business=business, now=now, limit=limit("complaints"))
     day = business.local(now).date()
     return TodayList(
         day=day,
@@ -71,7 +71,7 @@ def today_list(
         overdue=agenda.overdue,
         due_today=agenda.due_today,
         follow_ups=follow_ups_due(business=business, limit=limit("follow_ups"), today=day),
-        complaints=Rows(complaints.items[: limit("complaints")], complaints.total),
+        complaints=complaints,
         occasions=occasions_today(
             business=business, limit=limit("occasions"), offset=occasions_from, day=day
         ),

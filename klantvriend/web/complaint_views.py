@@ -136,7 +136,6 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         public=None if not public else public == "yes",
         since=since,
         until=until,
-        now=now,
     )
     paginator = CountedPaginator(
         listed.complaints, COMPLAINTS_PER_PAGE, count=listed.tally.count(state)

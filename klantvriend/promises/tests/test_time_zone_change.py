@@ -170,6 +170,7 @@ def test_the_time_zone_change_is_audited_with_the_number_of_promises_redated(
     assert event.changes == {
         "time_zone": ["Europe/Amsterdam", "Europe/London"],
         "promises_redated": [None, 1],
+        "complaint_deadlines_recomputed": [None, 0],
     }
 
 

@@ -744,6 +744,7 @@ def test_the_owner_renames_the_business_moves_its_clock_and_changes_its_language
             "time_zone": ["Europe/Amsterdam", "Europe/Lisbon"],
             "language": ["nl", "en"],
             "promises_redated": [None, 0],
+            "complaint_deadlines_recomputed": [None, 0],
         },
     )
     assert care_settings(business) == care_settings(business.__class__())  # the targets untouched

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.selectors import complaint_queue
-from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.complaints.tests.factories import ComplaintFactory, with_deadlines
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.gestures.models import Gesture
 
@@ -219,26 +219,28 @@ def _many(business, *, unresolved: int, resolved: int) -> None:
     now = timezone.now().replace(second=0, microsecond=0)
     customer = CustomerFactory(business=business, name="Cees")
     Complaint.objects.bulk_create(
-        [
-            Complaint(
-                business=business,
-                customer=customer,
-                description=f"open {number:03}",
-                received_at=now - timedelta(hours=number + 1),
-            )
-            for number in range(unresolved)
-        ]
-        + [
-            Complaint(
-                business=business,
-                customer=customer,
-                description=f"resolved {number:03}",
-                received_at=now - timedelta(days=number + 1),
-                first_response_at=now - timedelta(days=number + 1),
-                resolved_at=now - timedelta(days=number + 1) + timedelta(hours=1),
-            )
-            for number in range(resolved)
-        ]
+        with_deadlines(
+            [
+                Complaint(
+                    business=business,
+                    customer=customer,
+                    description=f"open {number:03}",
+                    received_at=now - timedelta(hours=number + 1),
+                )
+                for number in range(unresolved)
+            ]
+            + [
+                Complaint(
+                    business=business,
+                    customer=customer,
+                    description=f"resolved {number:03}",
+                    received_at=now - timedelta(days=number + 1),
+                    first_response_at=now - timedelta(days=number + 1),
+                    resolved_at=now - timedelta(days=number + 1) + timedelta(hours=1),
+                )
+                for number in range(resolved)
+            ]
+        )
     )
 
 
