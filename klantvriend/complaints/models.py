@@ -51,6 +51,11 @@ QUEUE_ORDER = (
 )
 
 
+# Worked out from other fields and the business's settings (complaints.services): not exported,
+# and set again when a complaint is restored into a business.
+DEADLINE_FIELDS = ("respond_by", "resolve_by")
+
+
 class Complaint(BusinessOwned):
     customer = models.ForeignKey(
         "customers.Customer",

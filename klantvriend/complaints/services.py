@@ -83,7 +83,9 @@ DEADLINE_SETTINGS = (
 DEADLINES_BATCH = 2000
 
 
-def _set_deadlines(complaint: Complaint, *, business: Business) -> None:
+def complaint_deadlines_set(complaint: Complaint, *, business: Business) -> None:
+    """Store on `complaint` (not saved) its deadlines by `business`'s settings and zone: for a
+    writer that reads them under the business's lock, or fills a business alone (a restore)."""
     complaint.respond_by, complaint.resolve_by = complaint_deadlines(
         complaint, settings=care_settings(business), tz=business.tzinfo
     )
@@ -226,7 +228,9 @@ def complaint_create(
     with transaction.atomic():
         # The settings and zone under the business's lock: a change of them waits, or has been
         # made and is read (complaint_deadlines_recompute).
-        _set_deadlines(complaint, business=business_lock_time_zone(business=customer.business))
+        complaint_deadlines_set(
+            complaint, business=business_lock_time_zone(business=customer.business)
+        )
         save_new_customer_row(complaint, actor=received_by, snapshot=_snapshot)
         if answered_on_the_spot:
             complaint_respond(
@@ -443,7 +447,9 @@ def complaint_update(
     changed.full_clean()
     with transaction.atomic():
         if any(before[name] != getattr(changed, name) for name in CLOCK_FIELDS):
-            _set_deadlines(changed, business=business_lock_time_zone(business=changed.business))
+            complaint_deadlines_set(
+                changed, business=business_lock_time_zone(business=changed.business)
+            )
         if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
             return complaint
         if changed.resolved_at is not None and changed.recovery_gesture not in (

@@ -33,6 +33,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from klantvriend.complaints.models import DEADLINE_FIELDS, Complaint
+from klantvriend.complaints.services import complaint_deadlines_set
 from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
@@ -47,7 +49,7 @@ FORMAT = "klantvriend-export"
 VERSION = 1
 JSON_NAME = "klantvriend.json"
 # Derived from other fields and written again on restore.
-_SKIPPED_FIELDS = {"business", *DERIVED_FIELDS}
+_SKIPPED_FIELDS = {"business", *DERIVED_FIELDS, *DEADLINE_FIELDS}
 _FRIENDLY = {
     "customers.tag": "tags",
     "customers.customer": "customers",
@@ -526,6 +528,8 @@ def _restore(business: Business, document: dict, actor) -> dict[str, int]:
                         setattr(instance, field.attname, field.to_python(value))
                 if isinstance(instance, Customer):
                     instance.refresh_derived_fields()
+                if isinstance(instance, Complaint):
+                    complaint_deadlines_set(instance, business=business)
                 instance.save(force_insert=True)
                 id_maps[model][row["id"]] = instance.pk
                 if old_number is not None:

@@ -1,5 +1,5 @@
 """The complaints list (/complaints/): every complaint of the business, the unresolved ones first
-in Today's order (complaints.selectors.queue_order), then the resolved ones, the latest received
+in Today's order (complaints.models.QUEUE_ORDER), then the resolved ones, the latest received
 first; filtered by state, publicity and period; fifty a page without a cap; opened from Today."""
 
 import re
