@@ -2,9 +2,7 @@
 on, worked out again when the business's settings or zone change, agreeing with the clock, and
 the order in which Today and the complaints list show the unresolved complaints."""
 
-import io
 import json
-import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
@@ -21,10 +19,9 @@ from klantvriend.complaints.selectors import complaint_queue, complaint_register
 from klantvriend.core.care_settings import DEFAULTS, care_settings, care_settings_update
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent
-from klantvriend.core.services import business_create, business_update
+from klantvriend.core.services import business_update
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.demo.shop import demo_create
-from klantvriend.importers.export import JSON_NAME, business_export, business_restore
 from klantvriend.today.selectors import today_list
 
 from .factories import ComplaintFactory
@@ -390,26 +387,3 @@ def test_the_recompute_reads_and_writes_in_batches_whatever_the_number(
 
     # Three batches of reads and of writes, and the read that finds no more.
     assert counts == [(10, 7), (10, 7)]
-
-
-def test_a_restored_business_works_out_its_complaints_deadlines_by_its_own_settings(
-    customer, owner
-):
-    received = _amsterdam(customer.business, 2026, 3, 10, 11, 0)
-    ComplaintFactory(customer=customer, received_at=received, description="Te laat")
-    empty = business_create(name="Nieuwe Server", owner=owner)
-    care_settings_update(business=empty, actor=owner, complaint_resolution_days=7)
-    buffer = io.BytesIO()
-    business_export(business=customer.business, out=buffer)
-
-    business_restore(business=empty, path=buffer)
-
-    restored = Complaint.objects.get(business=empty)
-    with zipfile.ZipFile(buffer) as archive:
-        exported = json.loads(archive.read(JSON_NAME))["complaints"][0]
-    assert exported["description"] == "Te laat"
-    assert not {"respond_by", "resolve_by"} & set(exported)
-    assert (restored.respond_by, restored.resolve_by) == (
-        _amsterdam(empty, 2026, 3, 10, 15, 0),
-        _amsterdam(empty, 2026, 3, 17, 11, 0),
-    )

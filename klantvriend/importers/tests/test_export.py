@@ -4,19 +4,22 @@ import csv
 import io
 import json
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.care_settings import care_settings_update
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.services import business_create, user_create
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer, ErasedIdentity, ImportantDate, Purchase
+from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.importers.export import JSON_NAME, business_export, business_restore
 from klantvriend.importers.privacy import customer_erase
@@ -386,3 +389,28 @@ def test_an_export_from_before_important_dates_were_unique_restores_each_once(
         ("Anna de Vries", "Trouwdag", date(2005, 6, 1), True),
         ("Anna de Vries", "Trouwdag", date(2006, 6, 1), True),
     ]
+
+
+def test_a_restored_business_works_out_its_complaints_deadlines_by_its_own_settings(
+    business, owner
+):
+    received = datetime(2026, 3, 10, 11, 0, tzinfo=business.tzinfo)
+    ComplaintFactory(
+        customer=CustomerFactory(business=business), received_at=received, description="Te laat"
+    )
+    empty = business_create(name="Nieuwe Server", owner=owner)
+    care_settings_update(business=empty, actor=owner, complaint_resolution_days=7)
+    buffer = io.BytesIO()
+    business_export(business=business, out=buffer)
+
+    business_restore(business=empty, path=buffer)
+
+    restored = Complaint.objects.get(business=empty)
+    with zipfile.ZipFile(buffer) as archive:
+        exported = json.loads(archive.read(JSON_NAME))["complaints"][0]
+    assert exported["description"] == "Te laat"
+    assert not {"respond_by", "resolve_by"} & set(exported)
+    assert (restored.respond_by, restored.resolve_by) == (
+        datetime(2026, 3, 10, 15, 0, tzinfo=empty.tzinfo),
+        datetime(2026, 3, 17, 11, 0, tzinfo=empty.tzinfo),
+    )
