@@ -63,6 +63,15 @@ def _codes(customer_ids) -> np.ndarray:
     return np.unique(np.asarray(customer_ids), return_inverse=True)[1].reshape(-1)
 
 
+def on_first_day(customer_ids, dates) -> np.ndarray:
+    """Whether each transaction is on its customer's first purchase day (among these
+    transactions): revenue of a new customer, as monthly_revenue counts it."""
+    days = np.asarray(dates).astype("datetime64[D]").astype(np.int64)
+    if len(days) == 0:
+        return np.zeros(0, dtype=bool)
+    return days == _first_day_per_customer(_codes(customer_ids), days)
+
+
 def monthly_revenue(*, customer_ids, dates, amounts, months: int = 12, end=None) -> MonthlyRevenue:
     """Revenue per calendar month of the last ``months`` months up to ``end`` (default: the last
     date), split into new customers (their first purchase day) and returning ones."""
@@ -70,8 +79,7 @@ def monthly_revenue(*, customer_ids, dates, amounts, months: int = 12, end=None)
     amounts = np.asarray(amounts, dtype=np.float64)
     if len(days) == 0:
         return MonthlyRevenue([], np.zeros(0), np.zeros(0))
-    codes = _codes(customer_ids)
-    is_new = days == _first_day_per_customer(codes, days)
+    is_new = on_first_day(customer_ids, dates)
     month = _month_index(days.astype("datetime64[D]"))
     last = _month_index(np.datetime64(end, "D")) if end is not None else month.max()
     first = last - months + 1

@@ -48,6 +48,55 @@ _STATUS_CONDITIONS = {
 }
 
 
+# How long complaints waited for their first response, as the charts count them: those answered
+# on the spot (at the counter, on the phone; Complaint.answered_on_the_spot) apart, then ranges
+# of hours, the last open-ended. A key of the address, and its hours from and until.
+RESPONSE_TIMES = {
+    "on_the_spot": None,
+    "0-1": (0, 1),
+    "1-4": (1, 4),
+    "4-8": (4, 8),
+    "8-24": (8, 24),
+    "24-72": (24, 72),
+    "72-": (72, None),
+}
+_ON_THE_SPOT = Q(first_response_at=models.F("received_at"))
+
+
+def response_time_condition(key: str) -> Q:
+    """The complaints whose first response came within the range `key` of RESPONSE_TIMES: what
+    the charts count in its bar and the complaint list shows under it."""
+    hours = RESPONSE_TIMES[key]
+    if hours is None:
+        return _ON_THE_SPOT
+    low, high = hours
+    received = models.F("received_at")
+    # From the first moment after receiving: at that moment itself it was on the spot.
+    condition = (
+        Q(first_response_at__gt=received)
+        if low == 0
+        else Q(first_response_at__gte=received + timedelta(hours=low))
+    )
+    if high is not None:
+        condition &= Q(first_response_at__lt=received + timedelta(hours=high))
+    return condition
+
+
+def response_time_choices() -> list[tuple[str, str]]:
+    """Each range of RESPONSE_TIMES as the charts and the complaint list name it, as the
+    scorecard's sentences write hours ("1–4 uur"), in the language of the request."""
+    choices = []
+    for key, hours in RESPONSE_TIMES.items():
+        if hours is None:
+            label = _("on the spot")
+        elif hours[1] is None:
+            label = _("%(low)d hours or more") % {"low": hours[0]}
+        else:
+            label = _("%(low)d–%(high)d hours") % {"low": hours[0], "high": hours[1]}
+        choices.append((key, label))
+    return choices
+
+
 def complaint_list(
     *, business: Business, customer_id: int | None = None, status: str | None = None
 ) -> QuerySet[Complaint]:
@@ -301,13 +350,15 @@ def complaint_register(
     public: bool | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    response: str = "",
 ) -> ComplaintRegister:
     """Every complaint of the business received from `since` until `until` (either open), with
-    `state` (one of STATES, or every one) and, when `public` is given, public or not: the
-    unresolved ones first in QUEUE_ORDER, as Today lists them (complaint_queue), then the
-    resolved ones, the latest received first, each part through its index. The tally counts
-    each stage of the same complaints in one query; a page reads the complaints' ids in order,
-    then builds its own fifty."""
+    `state` (one of STATES, or every one), with a first response within `response` (a key of
+    RESPONSE_TIMES) and, when `public` is given, public or not: the unresolved ones first in
+    QUEUE_ORDER, as Today lists them (complaint_queue), then the resolved ones, the latest
+    received first, each part through its index. The tally counts each stage of the same
+    complaints in one query; a page reads the complaints' ids in order, then builds its own
+    fifty."""
     complaints = Complaint.objects.filter(business=business)
     if public is not None:
         complaints = complaints.filter(public=public)
@@ -315,6 +366,9 @@ def complaint_register(
         complaints = complaints.filter(received_at__gte=since)
     if until is not None:
         complaints = complaints.filter(received_at__lt=until)
+    if response:
+        # A bar of the charts' first-response times (RESPONSE_TIMES).
+        complaints = complaints.filter(response_time_condition(response))
     counts = complaints.aggregate(
         **{
             status.value: Count("pk", filter=condition)

@@ -4,7 +4,7 @@ only through a Membership. API tokens belong to a membership, so they carry its 
 import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import ClassVar
 
@@ -98,6 +98,12 @@ class Business(models.Model):
     def start_of(self, day: date) -> datetime:
         """The first moment of a calendar day where the business is."""
         return datetime.combine(day, time.min, tzinfo=self.tzinfo)
+
+    def month_bounds(self, day: date) -> tuple[datetime, datetime]:
+        """The moments the calendar month of `day` begins and ends where the business is: the
+        months of the charts and trends, and the rows each of their months opens to."""
+        first = day.replace(day=1)
+        return self.start_of(first), self.start_of((first + timedelta(days=31)).replace(day=1))
 
 
 class Role(models.TextChoices):

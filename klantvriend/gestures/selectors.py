@@ -197,20 +197,22 @@ def gesture_timeline(*, customer, limit: int) -> list[TimelineEntry]:
 
 
 def gestures_given_between(*, business: Business, since: datetime, until: datetime):
-    """(customer id, given at, occasion, value in cents or None) of the gestures given in
-    [since, until): what the insights refresh weighs against the customers' buying."""
+    """(customer id, given at, occasion, value in cents or None, id, what) of the gestures
+    given in [since, until): what the insights refresh weighs against the customers' buying,
+    and the gestures page lists under its figures."""
     return Gesture.objects.filter(
         business=business, given_at__gte=since, given_at__lt=until
-    ).values_list("customer_id", "given_at", "occasion", "value_cents")
+    ).values_list("customer_id", "given_at", "occasion", "value_cents", "id", "what")
 
 
 def complaints_resolved_without_gesture(*, business: Business, since: datetime, until: datetime):
-    """(customer id, resolved at) of the complaints resolved in [since, until) without a
-    recovery gesture: the customers the gestures that made up for a complaint are compared with."""
+    """(customer id, resolved at, id, description) of the complaints resolved in [since, until)
+    without a recovery gesture: the customers the gestures that made up for a complaint are
+    compared with."""
     return Complaint.objects.filter(
         business=business,
         resolved_at__gte=since,
         resolved_at__lt=until,
         recovery_gesture="",
         logged_gesture__isnull=True,
-    ).values_list("customer_id", "resolved_at")
+    ).values_list("customer_id", "resolved_at", "id", "description")

@@ -3,25 +3,40 @@ come from the latest refresh (computed there in numpy); promises and complaints 
 the database. A fixed number of queries."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from django.db.models import Count, F, Q, Value
+import numpy as np
+from django.db.models import Count, Q, Value
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from klantvriend.complaints.models import Complaint
+from klantvriend.complaints.selectors import (
+    RESPONSE_TIMES,
+    response_time_choices,
+    response_time_condition,
+)
 from klantvriend.core.models import Business
 from klantvriend.core.money import amount_shown
 from klantvriend.core.numbers import count_shown
 from klantvriend.promises.models import Promise
-from klantvriend.promises.selectors import promise_grace, promises_judged
+from klantvriend.promises.selectors import (
+    Outcome,
+    outcome_conditions,
+    outcome_known,
+    period_bounds,
+    promise_grace,
+)
 
 from .models import InsightRun
 
 MONTHS = 12
-RESPONSE_BUCKETS = [(0, 1), (1, 4), (4, 8), (8, 24), (24, 72), (72, None)]
+# The bars of the value chart.
+VALUE_RANGES = 10
+# The complaint list's period the first-response chart counts (the last 12 months).
+COMPLAINT_PERIOD = "12m"
 _ROW = Value(1)
 
 
@@ -38,6 +53,9 @@ class ChartData:
     axis_labels: list[str] | None = None  # under the bars, when shorter than `labels`
     per_month: bool = False  # months along the axis, the newest last
     description: str | None = None  # the text a screen reader reads, when more than the title
+    # What each row of the table is, for the rows its cells open to: a month's first day
+    # ("2026-03-01"), a range's number ("0" the first), a response time's key.
+    row_keys: list[str] | None = None
 
 
 def _month_starts(business: Business, now: datetime) -> list[datetime]:
@@ -100,6 +118,7 @@ def revenue_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | 
         ],
         axis_labels=month_axis(months),
         per_month=True,
+        row_keys=[f"{month}-01" for month in data["months"]],
     )
 
 
@@ -122,7 +141,80 @@ def cohort_chart(run: InsightRun | None) -> ChartData | None:
             for cohort, size, shares in zip(cohorts, data["sizes"], data["shares"], strict=True)
         ],
         kind="heatmap",
+        row_keys=[f"{cohort}-01" for cohort in data["cohorts"]],
     )
+
+
+def value_range_bounds(edges: list[float]) -> list[tuple[int | None, int | None]]:
+    """The ranges of the value chart in cents, from its edges in euros: the first from nothing
+    (a value below the first edge counts in it), the last without end (it holds the rest)."""
+    cents = [round(edge * 100) for edge in edges]
+    ranges = len(cents) - 1
+    return [
+        (None if index == 0 else cents[index], None if index == ranges - 1 else cents[index + 1])
+        for index in range(ranges)
+    ]
+
+
+def value_range_masks(value_cents, bounds) -> list:
+    """For each range of `bounds`, which of the values (numpy, cents) lie in it: how the
+    refresh counts the chart's customers, by the bounds value_range_condition selects by."""
+    masks = []
+    for low, high in bounds:
+        inside = np.isfinite(value_cents)
+        if low is not None:
+            inside &= value_cents >= low
+        if high is not None:
+            inside &= value_cents < high
+        masks.append(inside)
+    return masks
+
+
+def value_range_condition(bounds: tuple[int | None, int | None], field: str) -> Q:
+    """The insights whose `field` (value_cents, or spend_cents where no model predicts a
+    value) lies in a range of value_range_bounds: the customers of that bar."""
+    low, high = bounds
+    condition = Q(**{f"{field}__isnull": False})
+    if low is not None:
+        condition &= Q(**{f"{field}__gte": low})
+    if high is not None:
+        condition &= Q(**{f"{field}__lt": high})
+    return condition
+
+
+def value_range_labels(edges: list[float], currency: str) -> tuple[list[str], list[str]]:
+    """Each range of the value chart in money ("€ 0–250", ..., "€ 2.250 or more"), as its
+    table and its rows say it, and as its axis writes it on two lines."""
+    cents = [round(edge * 100) for edge in edges]  # edges in euros
+    whole = all(edge % 100 == 0 for edge in cents)
+
+    def upper(edge: int) -> str:
+        # The range's end as its start is written, without the currency a second time.
+        return number_format(
+            edge // 100 if whole else edge / 100, 0 if whole else 2, force_grouping=True
+        )
+
+    ranges, axis, more = [], [], _("or more")
+    for index in range(len(cents) - 1):
+        low = amount_shown(cents[index], currency, whole=whole)
+        if index == len(cents) - 2:
+            ranges.append(_("%(amount)s or more") % {"amount": low})
+            axis.append(f"{low}\n{more}")
+        else:
+            ranges.append(f"{low}–{upper(cents[index + 1])}")
+            axis.append(f"{low}–\n{upper(cents[index + 1])}")
+    return ranges, axis
+
+
+def value_measure(run: InsightRun) -> tuple[str, str]:
+    """The value chart's title and what it measures: the predicted value where a model
+    predicts one, else the spend so far."""
+    if (run.figures.get("advice") or {}).get("based_on_model"):
+        return (
+            _("Distribution of predicted 12-month customer value"),
+            _("Customer value (12 months)"),
+        )
+    return _("Distribution of customer spend so far"), _("Spent so far")
 
 
 def value_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | None:
@@ -133,32 +225,8 @@ def value_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | No
     if not data or not data["counts"]:
         return None
     counts = data["counts"]
-    cents = [round(edge * 100) for edge in data["edges"]]  # edges in euros
-    whole = all(edge % 100 == 0 for edge in cents)
-
-    def upper(edge: int) -> str:
-        # The range's end as its start is written, without the currency a second time.
-        return number_format(
-            edge // 100 if whole else edge / 100, 0 if whole else 2, force_grouping=True
-        )
-
-    ranges, axis, more = [], [], _("or more")
-    for index in range(len(counts)):
-        low = amount_shown(cents[index], currency, whole=whole)
-        if index == len(counts) - 1:
-            ranges.append(_("%(amount)s or more") % {"amount": low})
-            axis.append(f"{low}\n{more}")
-        else:
-            ranges.append(f"{low}–{upper(cents[index + 1])}")
-            axis.append(f"{low}–\n{upper(cents[index + 1])}")
-    based_on_model = (run.figures.get("advice") or {}).get("based_on_model")
-    if based_on_model:
-        title, measure = (
-            _("Distribution of predicted 12-month customer value"),
-            _("Customer value (12 months)"),
-        )
-    else:
-        title, measure = _("Distribution of customer spend so far"), _("Spent so far")
+    ranges, axis = value_range_labels(data["edges"], currency)
+    title, measure = value_measure(run)
     bars = "; ".join(
         ngettext("%(range)s: %(count)s customer", "%(range)s: %(count)s customers", count)
         % {"range": shown, "count": _whole(count)}
@@ -175,6 +243,7 @@ def value_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | No
         axis_labels=axis,
         description=_("%(title)s. Customers per range of value: %(bars)s.")
         % {"title": title, "bars": bars},
+        row_keys=[str(index) for index in range(len(counts))],
     )
 
 
@@ -189,12 +258,16 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
     Python for every row. At most a year of days comes back, whatever the number of promises;
     the broken ones, a small part, are read one by one."""
     months = _month_starts(business, now)
+    grace = promise_grace(business)
+    # The list of promises of a month (promises.selectors.promise_outcomes with `month`), which
+    # each cell opens to, counts by the same conditions.
+    outcome = outcome_conditions(now=now, today=business.local(now).date(), grace=grace)
     days = (
         Promise.objects.filter(business=business, done_on__gte=months[0].date(), done_at__lte=now)
         .values("done_on")
         # A constant is counted rather than the id, which the index would otherwise have to
         # hand over for every promise.
-        .annotate(done=Count(_ROW), on_time=Count(_ROW, filter=Q(done_at__lte=F("due_at"))))
+        .annotate(done=Count(_ROW), on_time=Count(_ROW, filter=outcome[Outcome.ON_TIME]))
         .order_by()
     )
     empty = {"done": 0, "on_time": 0, "broken": 0}
@@ -203,9 +276,10 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
         month = by_month.setdefault(day["done_on"].replace(day=1), dict(empty))
         month["done"] += day["done"]
         month["on_time"] += day["on_time"]
-    grace = promise_grace(business)
-    broken = promises_judged(business=business, since=months[0], now=now, grace=grace).filter(
-        done_at__isnull=True
+    broken = (
+        Promise.objects.filter(business=business)
+        .filter(outcome_known(since=months[0], grace=grace))
+        .filter(outcome[Outcome.BROKEN])
     )
     for cancelled_at, due_at in broken.values_list("cancelled_at", "due_at"):
         known = business.local(cancelled_at or due_at + grace).date().replace(day=1)
@@ -242,37 +316,23 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
         table,
         axis_labels=month_axis(labels),
         per_month=True,
+        row_keys=[start.date().isoformat() for start in months],
     )
 
 
 def complaint_chart(business: Business, now: datetime) -> ChartData:
-    """How long complaints waited for a first response, in buckets of hours; those answered
-    on the spot (at the counter, on the phone) in a bar of their own, not in "0–1 hours". The
-    hours are written out as the scorecard's sentences write them ("binnen 4 uur"), not as
-    "0-1 u"."""
-    moments = Complaint.objects.filter(
-        business=business,
-        received_at__gte=now - timedelta(days=365),
-        first_response_at__isnull=False,
-    ).values_list("received_at", "first_response_at")
-    on_the_spot = 0
-    counts = [0] * len(RESPONSE_BUCKETS)
-    for received, responded in moments:
-        if responded == received:  # Complaint.answered_on_the_spot
-            on_the_spot += 1
-            continue
-        hours = (responded - received).total_seconds() / 3600
-        for index, (low, high) in enumerate(RESPONSE_BUCKETS):
-            if hours >= low and (high is None or hours < high):
-                counts[index] += 1
-                break
-    labels = [_("on the spot")] + [
-        (_("%(low)d–%(high)d hours") % {"low": low, "high": high})
-        if high is not None
-        else _("%(low)d hours or more") % {"low": low}
-        for low, high in RESPONSE_BUCKETS
-    ]
-    counts = [on_the_spot, *counts]
+    """How long the complaints received in the last 12 months waited for a first response, in
+    ranges of hours; those answered on the spot (at the counter, on the phone) in a bar of their
+    own, not in "0–1 hours". The hours are written out as the scorecard's sentences write them
+    ("binnen 4 uur"), not as "0-1 u". Counted in one query by the conditions the complaint list
+    filters by (complaints.selectors.response_time_condition), for each bar opens to it."""
+    since, _until = period_bounds(period=COMPLAINT_PERIOD, now=now)
+    counted = Complaint.objects.filter(business=business, received_at__gte=since).aggregate(
+        **{key: Count(_ROW, filter=response_time_condition(key)) for key in RESPONSE_TIMES}
+    )
+    choices = response_time_choices()
+    labels = [label for _key, label in choices]
+    counts = [counted[key] for key, _label in choices]
     return ChartData(
         "complaints",
         _("Complaint first-response times (last 12 months)"),
@@ -281,6 +341,7 @@ def complaint_chart(business: Business, now: datetime) -> ChartData:
         "count",
         [_("first response within"), _("complaints")],
         [[label, count_shown(count)] for label, count in zip(labels, counts, strict=True)],
+        row_keys=list(RESPONSE_TIMES),
     )
 
 

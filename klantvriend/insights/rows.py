@@ -7,6 +7,7 @@ cannot count by another rule than the figure. A fixed number of queries per page
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import numpy as np
 from django.db.models import BooleanField, Count, ExpressionWrapper
 from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
@@ -22,6 +23,17 @@ from klantvriend.core.rows import rows_by_ids
 from klantvriend.core.shown import moment_shown
 from klantvriend.customers.models import Customer
 from klantvriend.customers.selectors import came_through_referral
+from klantvriend.gestures.models import Occasion
+from klantvriend.insights.charts import (
+    VALUE_RANGES,
+    value_measure,
+    value_range_bounds,
+    value_range_condition,
+    value_range_labels,
+)
+from klantvriend.insights.effects import EFFECT_WINDOW_DAYS, effect_rows
+from klantvriend.insights.models import CustomerInsight
+from klantvriend.insights.monthly import COHORT_PERIODS, cohort, month_revenue
 from klantvriend.insights.scorecard import (
     new_customers_between,
     referral_counts,
@@ -572,6 +584,322 @@ def _slipping_away(business, now, offset):
     )
 
 
+def _gesture_effect(business, now, offset, part="", month=None):
+    """The gestures of one occasion (`part`) the gestures page counts, or with `part`
+    "without" the complaints resolved without a gesture, each with what its customer bought in
+    the days before and after it; and how the page's figures follow from them: the shares are
+    of these rows, the spend a mean per row. From the latest refresh's period and purchases
+    (insights.effects.effect_rows)."""
+    run = insight_run_latest(business=business)
+    effects = (
+        effect_rows(business=business, run=run, occasion="" if part == WITHOUT_GESTURE else part)
+        if run
+        else None
+    )
+    labels = dict(Occasion.choices)
+    if part == WITHOUT_GESTURE:
+        title = _("Complaints resolved without a gesture")
+    else:
+        title = _("Gestures: %(occasion)s") % {"occasion": labels[part]}
+    if effects is None or not effects.events:
+        return RowTable(title, [], [])
+    currency = business.currency
+    around, count = effects.around, len(effects.events)
+    figures = effects.figures
+    numbers = {
+        "count": count_shown(count),
+        "before": count_shown(int(around.bought_before.sum())),
+        "after": count_shown(int(around.bought_after.sum())),
+        "before_share": f"{figures['bought_before']:.0%}",
+        "after_share": f"{figures['bought_after']:.0%}",
+        "spend_before": amount_shown(round(float(around.spend_before.sum())), currency),
+        "spend_after": amount_shown(round(float(around.spend_after.sum())), currency),
+        "mean_before": amount_shown(figures["spend_before_cents"], currency),
+        "mean_after": amount_shown(figures["spend_after_cents"], currency),
+        "days": count_shown(EFFECT_WINDOW_DAYS),
+        "since": moment_shown(effects.since),
+        "until": moment_shown(effects.until),
+    }
+    if part == WITHOUT_GESTURE:
+        summary = ngettext(
+            "%(count)s complaint resolved from %(since)s until %(until)s without a gesture: "
+            "its customer bought something in the %(days)s days before "
+            "(%(before_share)s) and in the %(days)s days after (%(after_share)s). Spent in "
+            "all: %(spend_before)s before, %(spend_after)s after; on average %(mean_before)s "
+            "and %(mean_after)s a complaint.",
+            "%(count)s complaints resolved from %(since)s until %(until)s without a gesture: "
+            "for %(before)s of them (%(before_share)s) the customer bought something in the "
+            "%(days)s days before, for %(after)s (%(after_share)s) in the %(days)s days after. "
+            "Spent in all: %(spend_before)s before, %(spend_after)s after; on average "
+            "%(mean_before)s and %(mean_after)s a complaint.",
+            count,
+        )
+        headers = [_("resolved"), _("complaint")]
+    else:
+        summary = ngettext(
+            "%(count)s gesture given from %(since)s until %(until)s: its customer bought "
+            "something in the %(days)s days before (%(before_share)s) and in the %(days)s "
+            "days after (%(after_share)s). Spent in all: %(spend_before)s before, "
+            "%(spend_after)s after; on average %(mean_before)s and %(mean_after)s a gesture.",
+            "%(count)s gestures given from %(since)s until %(until)s: for %(before)s of them "
+            "(%(before_share)s) the customer bought something in the %(days)s days before, "
+            "for %(after)s (%(after_share)s) in the %(days)s days after. Spent in all: "
+            "%(spend_before)s before, %(spend_after)s after; on average %(mean_before)s and "
+            "%(mean_after)s a gesture.",
+            count,
+        )
+        headers = [_("given"), _("gesture")]
+    page = range(offset, min(offset + ROW_LIMIT, count))
+    names = _names(business, (effects.events[index][0] for index in page))
+    return RowTable(
+        title,
+        [
+            *headers,
+            _("bought before"),
+            _("spent before"),
+            _("bought after"),
+            _("spent after"),
+        ],
+        [
+            (
+                effects.events[index][0],
+                names.get(effects.events[index][0], "—"),
+                [
+                    moment_shown(business.local(effects.events[index][1]).date()),
+                    effects.events[index][-1][:80],
+                    _yes_no(bool(around.bought_before[index])),
+                    amount_shown(round(float(around.spend_before[index])), currency),
+                    _yes_no(bool(around.bought_after[index])),
+                    amount_shown(round(float(around.spend_after[index])), currency),
+                ],
+            )
+            for index in page
+        ],
+        summary % numbers,
+        count,
+        offset,
+    )
+
+
+def _value_range(business, now, offset, part="", month=None):
+    """The customers of one bar of the value chart (`part`, its number from 0): those whose
+    insight's value (or spend so far, where no model predicts one) lies within the range's
+    bounds in cents, by which the refresh counted the bar; the most valuable first."""
+    run = insight_run_latest(business=business)
+    data = (run.figures or {}).get("value_distribution") if run else None
+    index = int(part)
+    if not data or index >= len(data["counts"]):
+        return RowTable(_("Customers by value"), [], [])
+    _title, measure = value_measure(run)
+    field = (
+        "value_cents"
+        if (run.figures.get("advice") or {}).get("based_on_model")
+        else ("spend_cents")
+    )
+    ranges, _axis = value_range_labels(data["edges"], business.currency)
+    insights = CustomerInsight.objects.filter(business=business).filter(
+        value_range_condition(value_range_bounds(data["edges"])[index], field)
+    )
+    total = insights.count()
+    rows = _page(insights.order_by(f"-{field}", "-id"), offset, of=total)
+    numbers = {
+        "count": count_shown(total),
+        "range": ranges[index],
+        "counted": count_shown(data["counts"][index]),
+        "as_of": moment_shown(run.as_of),
+    }
+    summary = ngettext(
+        "%(count)s customer in the range %(range)s, as the chart counts from the refresh of "
+        "%(as_of)s.",
+        "%(count)s customers in the range %(range)s, as the chart counts from the refresh of "
+        "%(as_of)s.",
+        total,
+    )
+    if total != data["counts"][index]:
+        # A customer's insight is recomputed on its own after a purchase or a merge.
+        summary = ngettext(
+            "%(count)s customer in the range %(range)s now; the chart counted %(counted)s at "
+            "the refresh of %(as_of)s, and some customers' figures were recomputed since.",
+            "%(count)s customers in the range %(range)s now; the chart counted %(counted)s at "
+            "the refresh of %(as_of)s, and some customers' figures were recomputed since.",
+            total,
+        )
+    summary %= numbers
+    return RowTable(
+        _("Customers by %(measure)s: %(range)s")
+        % {"measure": str(measure).lower(), "range": ranges[index]},
+        [measure, _("days with a purchase"), _("segment")],
+        [
+            (
+                insight.customer_id,
+                insight.customer.name,
+                [
+                    amount_shown(getattr(insight, field), business.currency),
+                    count_shown(insight.purchase_days),
+                    insight.get_segment_display(),
+                ],
+            )
+            for insight in rows
+        ],
+        summary,
+        total,
+        offset,
+    )
+
+
+def _month_title(month: date) -> str:
+    return date_format(month, "F Y")
+
+
+def _revenue_month(business, now, offset, part="", month=None):
+    """The customers who bought in one month of the revenue chart, each with their revenue on
+    their first purchase day (new) and the rest (returning), split by the engine's own rule
+    (insights.monthly.month_revenue); `part` "new" or "returning": those with revenue of that
+    kind, the biggest first."""
+    run = insight_run_latest(business=business)
+    title = {
+        "new": _("Revenue from new customers in %(month)s"),
+        "returning": _("Revenue from returning customers in %(month)s"),
+    }.get(part, _("Revenue in %(month)s"))
+    if run is None or month is None:
+        return RowTable(title % {"month": "—"}, [], [])
+    title %= {"month": _month_title(month)}
+    data = month_revenue(business=business, run=run, month=month)
+    chosen = {
+        "new": data.new_cents > 0,
+        "returning": data.returning_cents > 0,
+    }.get(part, np.ones(len(data.customer_ids), dtype=bool))
+    spend = {"new": data.new_cents, "returning": data.returning_cents}.get(
+        part, data.new_cents + data.returning_cents
+    )
+    order = [int(i) for i in np.lexsort((-data.customer_ids, -spend)) if chosen[i]]
+    total = len(order)
+    page = order[offset : offset + ROW_LIMIT]
+    names = _names(business, (int(data.customer_ids[i]) for i in page))
+    currency = business.currency
+    new, returning = int(data.new_cents.sum()), int(data.returning_cents.sum())
+    numbers = {
+        "month": _month_title(month),
+        "buyers": count_shown(len(data.customer_ids)),
+        "revenue": amount_shown(new + returning, currency),
+        "returning": amount_shown(returning, currency),
+        "new": amount_shown(new, currency),
+        "new_customers": count_shown(int(np.count_nonzero(data.new_cents))),
+        "share": f"{returning / (new + returning):.0%}" if new + returning else "—",
+    }
+    summary = (
+        ngettext(
+            "In %(month)s %(buyers)s customer bought for %(revenue)s: %(returning)s from "
+            "customers who had bought on an earlier day, %(new)s on the first day of "
+            "%(new_customers)s new customers. Share returning: %(share)s.",
+            "In %(month)s %(buyers)s customers bought for %(revenue)s: %(returning)s from "
+            "customers who had bought on an earlier day, %(new)s on the first day of "
+            "%(new_customers)s new customers. Share returning: %(share)s.",
+            len(data.customer_ids),
+        )
+        % numbers
+    )
+    return RowTable(
+        title,
+        [_("purchases"), _("new (first day)"), _("returning")],
+        [
+            (
+                int(data.customer_ids[i]),
+                names.get(int(data.customer_ids[i]), "—"),
+                [
+                    count_shown(int(data.purchases[i])),
+                    amount_shown(int(data.new_cents[i]), currency),
+                    amount_shown(int(data.returning_cents[i]), currency),
+                ],
+            )
+            for i in page
+        ],
+        summary,
+        total,
+        offset,
+    )
+
+
+def _cohort_month(business, now, offset, part="", month=None):
+    """The customers whose first purchase was in one month of the retention chart, each with
+    the months after it in which they bought again, as the engine counts them (insights.
+    monthly.cohort)."""
+    run = insight_run_latest(business=business)
+    if run is None or month is None:
+        return RowTable(_("Customers who first bought in %(month)s") % {"month": "—"}, [], [])
+    data = cohort(business=business, run=run, month=month)
+    size = len(data.customer_ids)
+    periods = [_("+%(months)d mo") % {"months": period + 1} for period in range(COHORT_PERIODS)]
+    parts = [
+        _("%(period)s %(count)s (%(share)s)")
+        % {
+            "period": label,
+            "count": count_shown(int(bought.sum())),
+            "share": f"{share:.0%}",
+        }
+        for label, bought, share in zip(periods, data.bought, data.shares, strict=True)
+        if bought is not None and share is not None
+    ]
+    summary = ngettext(
+        "%(count)s customer first bought in %(month)s.",
+        "%(count)s customers first bought in %(month)s.",
+        size,
+    ) % {"count": count_shown(size), "month": _month_title(month)}
+    if parts and size:
+        summary += " " + _("Bought again, months after the first: %(parts)s.") % {
+            "parts": "; ".join(parts)
+        }
+    if len(parts) < COHORT_PERIODS:
+        summary += " " + _("Months not over yet are not counted.")
+    page = range(offset, min(offset + ROW_LIMIT, size))
+    names = _names(business, (int(data.customer_ids[i]) for i in page))
+    return RowTable(
+        _("Customers who first bought in %(month)s") % {"month": _month_title(month)},
+        periods,
+        [
+            (
+                int(data.customer_ids[i]),
+                names.get(int(data.customer_ids[i]), "—"),
+                ["" if bought is None else _yes_no(bool(bought[i])) for bought in data.bought],
+            )
+            for i in page
+        ],
+        summary,
+        size,
+        offset,
+    )
+
+
+# The rows of the gestures page's comparison row, in place of an occasion.
+WITHOUT_GESTURE = "without"
+# The figures of the charts and the gestures page, whose rows take a `part` (an occasion, a
+# range, new or returning customers) and for some a `month`; each function checks its part.
+PART_ROWS = {
+    "gestures": _gesture_effect,
+    "value": _value_range,
+    "revenue": _revenue_month,
+    "cohort": _cohort_month,
+}
+
+
+# The figures whose rows are of one calendar month (`month`): the NPS of the survey results'
+# trend, and the charts' months.
+MONTHLY_ROWS = frozenset({"nps", "revenue", "cohort"})
+
+
+def rows_parts(figure: str) -> list[str]:
+    """The parts a figure of PART_ROWS can be opened to (any other is not found)."""
+    if figure == "gestures":
+        return [*Occasion.values, WITHOUT_GESTURE]
+    if figure == "value":
+        return [str(index) for index in range(VALUE_RANGES)]
+    if figure == "revenue":
+        return ["", "new", "returning"]
+    if figure == "cohort":
+        return [""]
+    return []
+
+
 # Every figure's rows; those of a figure with a trend take `before`, for the 90 days before.
 SCORECARD_ROWS = {
     "promises": _promises,
@@ -600,11 +928,15 @@ def scorecard_rows(
     page: int = 1,
     before: bool = False,
     month: date | None = None,
+    part: str = "",
 ) -> RowTable:
     """The rows of `figure` on `page` (from 1), with the sentence that adds them up; `before`:
     those of the 90 days before the last 90, for a figure of TRENDS; `month`: the NPS of that
-    calendar month, a point of the survey results' trend."""
+    calendar month, a point of the survey results' trend (or of a chart's figure); `part`: the
+    part of a figure of PART_ROWS, one of rows_parts(figure)."""
     offset = (max(page, 1) - 1) * ROW_LIMIT
+    if figure in PART_ROWS:
+        return PART_ROWS[figure](business, now, offset, part, month)
     if month is not None and figure == "nps":
         return _survey_month(business, month, offset)
     if before:

@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,16 +25,13 @@ from klantvriend.core.bulk import insert_rows
 from klantvriend.core.db import refresh_planner_statistics
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import Business
-from klantvriend.customers.models import Purchase
-from klantvriend.gestures.models import Occasion
-from klantvriend.gestures.selectors import (
-    complaints_resolved_without_gesture,
-    gestures_given_between,
-)
 
+from .charts import VALUE_RANGES, value_range_bounds, value_range_masks
+from .effects import gesture_effects
 from .messages import not_enough_data
 from .models import CustomerInsight, InsightRun, InsightSnapshot
 from .prediction import Fit, SpendFit, customer_history, customer_rows, purchase_spend
+from .purchases import purchase_arrays
 from .selectors import ambassador_customer_ids, insight_run_latest
 
 logger = logging.getLogger(__name__)
@@ -83,44 +78,6 @@ def insight_settings_update(*, business: Business, margin_percent: int) -> Insig
         locked.save(update_fields=["settings"])
     business.settings = settings
     return insight_settings(business)
-
-
-def _purchase_arrays(business: Business, end: datetime, *, customer_id: int | None = None):
-    """Customer ids, local purchase days and amounts in cents of every purchase before `end`
-    (of one customer, with `customer_id`).
-
-    The moment is read as text (a plain CAST, the same on SQLite and PostgreSQL, both of which
-    write UTC as "yyyy-mm-dd hh:mm:ss..."): turning 2,000,000 values into Python datetimes first
-    would take most of the refresh; numpy parses the first 19 characters in C instead."""
-    purchases = Purchase.objects.filter(business=business, at__lt=end)
-    if customer_id is not None:
-        purchases = purchases.filter(customer_id=customer_id)
-    rows = list(
-        purchases.order_by()
-        .annotate(at_text=Cast("at", output_field=TextField()))
-        .values_list("customer_id", "at_text", "amount_cents")
-    )
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, "datetime64[D]"), np.zeros(0, np.int64)
-    customer_ids, moments, amounts = zip(*rows, strict=True)
-    del rows
-    utc = np.array(moments, dtype="S19").astype("datetime64[s]")
-    # The business's calendar day: the UTC offset is looked up once per distinct UTC hour.
-    hours, position = np.unique(utc.astype("datetime64[h]"), return_inverse=True)
-    zone = business.tzinfo
-    offsets = np.array(
-        [
-            datetime.fromtimestamp(int(hour) * 3600, tz=zone).utcoffset().total_seconds()
-            for hour in hours.astype(np.int64)
-        ],
-        dtype=np.int64,
-    )
-    local = utc + offsets[position.reshape(-1)].astype("timedelta64[s]")
-    return (
-        np.asarray(customer_ids, dtype=np.int64),
-        local.astype("datetime64[D]"),
-        np.asarray(amounts, dtype=np.int64),
-    )
 
 
 def _in_english(**counts) -> str:
@@ -188,7 +145,7 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     now = now or timezone.now()
     as_of = timezone.localdate(now, timezone=business.tzinfo)
     end = business.start_of(as_of + timedelta(days=1))
-    customer_ids, days, cents = _purchase_arrays(business, end)
+    customer_ids, days, cents = purchase_arrays(business, end)
     if len(customer_ids) == 0:
         return _save(
             business=business,
@@ -251,10 +208,14 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     if reason:
         figures["not_enough"] = counts
     figures["advice"]["based_on_model"] = value is not None
+    # The value of each customer in whole cents as each insight keeps it, so that the
+    # customers of a range of the chart are those whose insight lies in it.
     figures.update(
-        _chart_figures(codes, days, cents, as_of, value if value is not None else spend_cents / 100)
+        _chart_figures(
+            codes, days, cents, as_of, rows["value_cents"] if value is not None else spend_cents
+        )
     )
-    figures["gesture_effects"] = _gesture_effects(business, as_of, customer_ids, days, cents)
+    figures["gesture_effects"] = gesture_effects(business, as_of, customer_ids, days, cents)
     return _save(
         business=business,
         as_of=as_of,
@@ -282,14 +243,22 @@ def _summary(customer_ids, days, cents, as_of):
     )
 
 
-def _chart_figures(codes, days, cents, as_of, value) -> dict:
+def _chart_figures(codes, days, cents, as_of, value_cents) -> dict:
     monthly = clv_figures.monthly_revenue(
         customer_ids=codes, dates=days, amounts=cents, months=12, end=as_of
     )
     cohorts = clv_figures.cohort_retention(
         customer_ids=codes, dates=days, cohorts=12, periods=6, end=as_of
     )
-    distribution = clv_figures.value_distribution(value, bins=10)
+    value_cents = np.asarray(value_cents, dtype=np.float64)
+    # The scale from the engine, the customers in each range counted by its bounds in cents,
+    # as the range's rows are selected (charts.value_range_condition).
+    distribution = clv_figures.value_distribution(value_cents / 100, bins=VALUE_RANGES)
+    edges = [float(v) for v in distribution.edges]
+    value_counts = [
+        int(np.count_nonzero(inside))
+        for inside in value_range_masks(value_cents, value_range_bounds(edges))
+    ]
     return {
         "monthly_revenue": {
             "months": monthly.months,
@@ -304,77 +273,9 @@ def _chart_figures(codes, days, cents, as_of, value) -> dict:
             ],
         },
         "value_distribution": {
-            "edges": [float(v) for v in distribution.edges],
-            "counts": [int(v) for v in distribution.counts],
+            "edges": edges,
+            "counts": value_counts if len(distribution.counts) else [],
         },
-    }
-
-
-# Buying is looked at in the quarter before and after a gesture, the window of the scorecard's
-# figures; the gestures are those of the year whose quarter afterwards is over.
-EFFECT_WINDOW_DAYS = 90
-EFFECT_YEAR_DAYS = 365
-
-
-def _gesture_effects(business, as_of, customer_ids, days, cents) -> dict:
-    """Per occasion, the gestures of a year whose quarter afterwards is over: how many of their
-    customers bought in the quarter before the gesture and in the quarter after it, and what
-    they spent (a mean per gesture, in cents); and the same of the complaints resolved without
-    a gesture, which the gestures that made up for a complaint can be held against."""
-    until_day = as_of - timedelta(days=EFFECT_WINDOW_DAYS)
-    since_day = until_day - timedelta(days=EFFECT_YEAR_DAYS)
-    since, until = business.start_of(since_day), business.start_of(until_day)
-    gestures = list(gestures_given_between(business=business, since=since, until=until))
-    complaints = list(
-        complaints_resolved_without_gesture(business=business, since=since, until=until)
-    )
-
-    buying = clv_figures.BuyingIndex(customer_ids=customer_ids, dates=days, amounts=cents)
-
-    def around(events) -> clv_figures.AroundEvents:
-        return buying.around(
-            customer_ids=np.array([row[0] for row in events], dtype=np.int64),
-            dates=np.array(
-                [business.local(row[1]).date() for row in events], dtype="datetime64[D]"
-            ),
-            window=EFFECT_WINDOW_DAYS,
-        )
-
-    def summary(chosen: np.ndarray, around_events: clv_figures.AroundEvents) -> dict:
-        count = int(np.count_nonzero(chosen))
-        return {
-            "gestures": count,
-            "bought_before": round(float(around_events.bought_before[chosen].mean()), 4),
-            "bought_after": round(float(around_events.bought_after[chosen].mean()), 4),
-            "spend_before_cents": int(np.rint(around_events.spend_before[chosen].mean())),
-            "spend_after_cents": int(np.rint(around_events.spend_after[chosen].mean())),
-        }
-
-    occasions = []
-    if gestures:
-        around_gestures = around(gestures)
-        kinds = np.array([row[2] for row in gestures])
-        values = np.array([row[3] or 0 for row in gestures], dtype=np.int64)
-        for occasion in Occasion.values:  # in the order the forms list them
-            chosen = kinds == occasion
-            if not chosen.any():
-                continue
-            occasions.append(
-                {
-                    "occasion": occasion,
-                    "value_cents": int(values[chosen].sum()),
-                    **summary(chosen, around_gestures),
-                }
-            )
-    without = None
-    if complaints:
-        without = summary(np.ones(len(complaints), dtype=bool), around(complaints))
-    return {
-        "since": since_day.isoformat(),
-        "until": until_day.isoformat(),
-        "window_days": EFFECT_WINDOW_DAYS,
-        "occasions": occasions,
-        "complaints_without_gesture": without,
     }
 
 
@@ -491,7 +392,7 @@ def customer_insight_recompute(*, business: Business, customer_id: int) -> Custo
         )
         return None
     as_of = run.as_of
-    customer_ids, days, cents = _purchase_arrays(
+    customer_ids, days, cents = purchase_arrays(
         business, business.start_of(as_of + timedelta(days=1)), customer_id=customer_id
     )
     rows = None

@@ -592,7 +592,7 @@ class Outcome(TextChoices):
     OPEN = "open", gettext_lazy("open")
 
 
-def _outcome_conditions(*, now: datetime, today, grace: timedelta) -> dict[str, Q]:
+def outcome_conditions(*, now: datetime, today, grace: timedelta) -> dict[str, Q]:
     """Each outcome as a filter, from the statuses' own rules (status.py) and the figures'
     KEPT_ON_TIME and KEPT_LATE, so that the list cannot count by another rule than the page."""
 
@@ -688,17 +688,22 @@ def promise_outcomes(
     kind: str = "",
     order: str = "-due",
     agenda: str = "",
+    month: date | None = None,
     now: datetime | None = None,
 ) -> PromiseOutcomes:
     """The promises whose outcome became known in `period` (a key of PERIODS, the reliability
-    page's windows), with those still open, by maker, kind and outcome (a value of Outcome, or
-    every one): what each reliability figure is made of. The tally counts the outcomes of the
-    period, maker and kind in one query, as promise_reliability does, and gives the share and
-    lateness percentiles of their judged promises by the same function."""
+    page's windows) or in the calendar `month` instead (a month of the charts' promises, which
+    counts by the same conditions), with those still open, by maker, kind and outcome (a value
+    of Outcome, or every one): what each reliability figure is made of. The tally counts the
+    outcomes of the period, maker and kind in one query, as promise_reliability does, and gives
+    the share and lateness percentiles of their judged promises by the same function."""
     now = now or timezone.now()
     grace = promise_grace(business)
-    since, until = period_bounds(period=period, now=now)
-    conditions = _outcome_conditions(now=now, today=business.local(now).date(), grace=grace)
+    if month is not None:
+        since, until = business.month_bounds(month)
+    else:
+        since, until = period_bounds(period=period, now=now)
+    conditions = outcome_conditions(now=now, today=business.local(now).date(), grace=grace)
     # The outcome became known when the promise was done or cancelled, or at the end of its
     # grace; an open promise within its grace is in every period up to now.
     promises = Promise.objects.filter(business=business).filter(

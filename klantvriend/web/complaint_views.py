@@ -128,6 +128,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     state = filter_choice(request, "state", selectors.STATES)
     public = filter_choice(request, "public", dict(PUBLIC_CHOICES))
     period = filter_choice(request, "period", PERIODS)
+    # A bar of the charts' first-response times.
+    response = filter_choice(request, "response", selectors.RESPONSE_TIMES)
     now = timezone.now()
     since, until = period_bounds(period=period, now=now) if period else (None, None)
     listed = selectors.complaint_register(
@@ -136,6 +138,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         public=None if not public else public == "yes",
         since=since,
         until=until,
+        response=response,
     )
     paginator = CountedPaginator(
         listed.complaints, COMPLAINTS_PER_PAGE, count=listed.tally.count(state)
@@ -155,7 +158,9 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "state": state,
             "public": public,
             "period": period,
-            "filtered": bool(state or public or period),
+            "response": response,
+            "filtered": bool(state or public or period or response),
+            "responses": selectors.response_time_choices(),
             "states": STATE_CHOICES,
             "publics": PUBLIC_CHOICES,
             "periods": PERIOD_CHOICES,

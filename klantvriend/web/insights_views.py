@@ -3,6 +3,7 @@ each figure), the charts, what gestures do, and the one-click action on a valuab
 slipping away."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,9 +23,16 @@ from klantvriend.customers.selectors import customer_get
 from klantvriend.gestures.models import Occasion
 from klantvriend.gestures.selectors import gesture_list
 from klantvriend.insights import rows as figure_rows
-from klantvriend.insights.charts import insight_charts
+from klantvriend.insights.charts import COMPLAINT_PERIOD, insight_charts
 from klantvriend.insights.models import Segment
-from klantvriend.insights.rows import SCORECARD_ROWS, TRENDS, scorecard_rows
+from klantvriend.insights.rows import (
+    MONTHLY_ROWS,
+    PART_ROWS,
+    SCORECARD_ROWS,
+    TRENDS,
+    rows_parts,
+    scorecard_rows,
+)
 from klantvriend.insights.scorecard import customer_scorecard_recent
 from klantvriend.insights.selectors import (
     customer_insight_get,
@@ -31,8 +40,15 @@ from klantvriend.insights.selectors import (
     not_seen_for,
 )
 from klantvriend.insights.services import insight_settings, insight_settings_update
+from klantvriend.promises.selectors import Outcome
 
-from .views import add_service_errors, day_or_none, member_required, owner_required
+from .views import (
+    add_service_errors,
+    day_or_none,
+    member_required,
+    month_or_none,
+    owner_required,
+)
 
 
 class MarginForm(forms.Form):
@@ -114,13 +130,21 @@ def insights_scorecard(request: HttpRequest) -> HttpResponse:
 ROWS_OPENED_FROM = {
     "surveys": ("web:survey_results", gettext_lazy("Survey results")),
     "today": ("web:today", gettext_lazy("Today")),
+    "charts": ("web:insights_charts", gettext_lazy("Charts")),
+    "gestures": ("web:insights_gestures", gettext_lazy("Gestures")),
 }
 
 
 @member_required
 def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
     figure = request.GET.get("figure", "promises")
-    if figure not in SCORECARD_ROWS:
+    # A part of a figure of the charts or the gestures page: an occasion, a range of values,
+    # new or returning customers (insights.rows.rows_parts).
+    part = request.GET.get("part", "")
+    if figure in PART_ROWS:
+        if part not in rows_parts(figure):
+            raise Http404
+    elif figure not in SCORECARD_ROWS:
         raise Http404
     try:
         page = int(request.GET.get("page", "1"))
@@ -132,7 +156,7 @@ def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
     # The 90 days before the last 90, the other side of the figure's trend (`period=before`);
     # a figure without a trend shows its rows.
     # One month of the NPS (`month`, its first day), a point of the survey results' trend.
-    month = day_or_none(request.GET.get("month")) if figure == "nps" else None
+    month = month_or_none(request.GET.get("month")) if figure in MONTHLY_ROWS else None
     before = request.GET.get("period") == "before" and figure in TRENDS and month is None
     table = scorecard_rows(
         business=request.business,
@@ -141,6 +165,7 @@ def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
         page=page,
         before=before,
         month=month,
+        part=part,
     )
     # The pager counts the rows the figure is made of, which the table already knows.
     pages = Paginator(range(table.total), figure_rows.ROW_LIMIT).get_page(page)
@@ -163,10 +188,74 @@ def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _promise_month_link(month: str, column: int) -> str:
+    """A month's promises on the promise list, kept on time, late, broken, or all judged (the
+    share's): counted there by the conditions the chart counts by."""
+    outcome = [None, Outcome.ON_TIME, Outcome.LATE, Outcome.BROKEN, Outcome.JUDGED][column]
+    if outcome is None:
+        return ""
+    return f"{reverse('web:promise_list')}?{urlencode({'month': month, 'outcome': outcome})}"
+
+
+def _response_time_link(key: str, column: int) -> str:
+    """The complaints of the chart's 12 months first answered within the range (both columns
+    are its count)."""
+    query = urlencode({"period": COMPLAINT_PERIOD, "response": key})
+    return f"{reverse('web:complaint_list')}?{query}"
+
+
+def _figure_rows(figure: str, **query: str) -> str:
+    """The address of a figure's rows (insights.rows), opened from the charts."""
+    query = {"figure": figure, **query, "from": "charts"}
+    return f"{reverse('web:insights_scorecard_rows')}?{urlencode(query)}"
+
+
+def _revenue_link(month: str, column: int) -> str:
+    """A month's customers with revenue from returning or new customers, or all of them (the
+    share's)."""
+    if column == 0:
+        return ""
+    return _figure_rows("revenue", month=month, part=["", "returning", "new", ""][column])
+
+
+def _cohort_link(month: str, column: int) -> str:
+    """The cohort's customers, with the months they bought again in: the size and each share."""
+    return "" if column == 0 else _figure_rows("cohort", month=month)
+
+
+def _value_link(index: str, column: int) -> str:
+    return "" if column == 0 else _figure_rows("value", part=index)
+
+
+# Per chart, the address of the rows a cell of its table is made of: from the row's key
+# (ChartData.row_keys) and the column's number; "" for a cell that is no figure.
+CHART_LINKS = {
+    "revenue": _revenue_link,
+    "cohorts": _cohort_link,
+    "value": _value_link,
+    "promises": _promise_month_link,
+    "complaints": _response_time_link,
+}
+
+
+def _chart_table(chart) -> list[list[tuple[str, str]]]:
+    """The chart's table, each cell with the address of its rows ("" for none)."""
+    link = CHART_LINKS.get(chart.key)
+    if link is None or chart.row_keys is None:
+        return [[(cell, "") for cell in row] for row in chart.table_rows]
+    return [
+        # An empty cell (a month not over yet) opens nothing.
+        [(cell, link(key, column) if cell else "") for column, cell in enumerate(row)]
+        for key, row in zip(chart.row_keys, chart.table_rows, strict=True)
+    ]
+
+
 @member_required
 def insights_charts(request: HttpRequest) -> HttpResponse:
     run = insight_run_latest(business=request.business)
-    charts = insight_charts(business=request.business, run=run)
+    charts = [
+        (chart, _chart_table(chart)) for chart in insight_charts(business=request.business, run=run)
+    ]
     return render(request, "web/insights_charts.html", {"run": run, "charts": charts})
 
 

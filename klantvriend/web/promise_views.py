@@ -29,6 +29,7 @@ from .views import (
     filter_choice,
     member_filter,
     member_required,
+    month_or_none,
 )
 
 PROMISES_PER_PAGE = 50
@@ -314,6 +315,8 @@ def promise_list(request: HttpRequest) -> HttpResponse:
     kind = filter_choice(request, "kind", PromiseKind.values)
     order = filter_choice(request, "order", selectors.ORDERS, "-due")
     agenda = filter_choice(request, "agenda", selectors.Agenda.values)
+    # A month of the charts' promises, in place of the period.
+    month = month_or_none(request.GET.get("month"))
     made_by_id, members = member_filter(
         request,
         business=business,
@@ -331,6 +334,7 @@ def promise_list(request: HttpRequest) -> HttpResponse:
         kind=kind,
         order=order,
         agenda=agenda,
+        month=month,
     )
     # The pager counts the rows the tally has counted already, by the same conditions.
     paginator = CountedPaginator(
@@ -351,11 +355,12 @@ def promise_list(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "order": order,
             "agenda": agenda,
+            "month": month,
             "agendas": selectors.Agenda.choices,
             "member": made_by_id,
             "members": members,
             "filtered": bool(
-                outcome or kind or agenda or made_by_id is not None or period != "12m"
+                outcome or kind or agenda or month or made_by_id is not None or period != "12m"
             ),
             "periods": PERIOD_CHOICES,
             "outcomes": selectors.Outcome.choices,

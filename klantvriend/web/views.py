@@ -170,6 +170,13 @@ def day_or_none(text: str | None) -> date | None:
         return None
 
 
+def month_or_none(text: str | None) -> date | None:
+    """The first day of a month of the address (2026-03-01, any day of it will do), or None
+    when there is none, it is no day, or its month has no end a calendar can write."""
+    day = day_or_none(text)
+    return day.replace(day=1) if day and 1900 <= day.year < 9999 else None
+
+
 @member_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()

@@ -1,15 +1,16 @@
 """The insight charts: promises counted per month of the business's time zone (broken ones
 too), count axes."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone, translation
 
+from klantvriend.complaints.selectors import complaint_register
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers.tests.factories import CustomerFactory
-from klantvriend.insights.charts import complaint_chart, promise_chart
+from klantvriend.insights.charts import COMPLAINT_PERIOD, complaint_chart, promise_chart
 from klantvriend.insights.rows import scorecard_rows
-from klantvriend.promises.selectors import promise_reliability
+from klantvriend.promises.selectors import period_bounds, promise_outcomes, promise_reliability
 from klantvriend.promises.tests.factories import PromiseFactory
 
 
@@ -62,6 +63,11 @@ def test_promise_chart_counts_per_month_of_the_business_time_zone(business, othe
         ["mrt 2026", "1", "0", "0", "100%"],
         ["apr 2026", "0", "0", "0", "—"],
     ]
+    # The promise list of a month, which the month's cells open to, counts the same: the
+    # quarter past midnight in February, not in January.
+    for month, counts in ((date(2026, 1, 1), (1, 0, 0)), (date(2026, 2, 1), (0, 1, 0))):
+        tally = promise_outcomes(business=business, month=month, now=now).tally
+        assert (tally.on_time, tally.late, tally.broken) == counts
 
 
 def test_month_axes_name_the_year_once_and_at_each_new_year():
@@ -116,6 +122,16 @@ def test_a_broken_promise_counts_against_the_month_it_was_broken_in(business):
         ["apr 2026", "0", "0", "1", "0%"],
     ]
     assert promise_reliability(business=business, now=now).overall.kept_on_time_share == 2 / 5
+    # Each month's cells open to the promise list of that month, which counts the same.
+    tallies = [
+        promise_outcomes(business=business, month=date(2026, month, 1), now=now).tally
+        for month in (3, 4)
+    ]
+    assert [(t.on_time, t.late, t.broken, t.judged) for t in tallies] == [
+        (2, 0, 2, 4),
+        (0, 0, 1, 1),
+    ]
+    assert chart.row_keys[-2:] == ["2026-03-01", "2026-04-01"]
 
 
 def test_complaints_answered_on_the_spot_have_a_bar_and_a_word_of_their_own(business):
@@ -160,3 +176,38 @@ def test_complaints_answered_on_the_spot_have_a_bar_and_a_word_of_their_own(busi
         "on the spot",
         "on the spot",
     ]
+
+
+def test_each_first_response_bar_opens_to_the_complaints_it_counts(business, other_business):
+    now = timezone.now()
+    customer = CustomerFactory(business=business)
+    received = now - timedelta(days=30)
+
+    def answered_after(span, *, at=received, who=customer):
+        return ComplaintFactory(customer=who, received_at=at, first_response_at=at + span)
+
+    answered_after(timedelta(0))
+    # The edges: a second before the hour is within it, the hour itself in the next range.
+    answered_after(timedelta(minutes=59, seconds=59))
+    answered_after(timedelta(hours=1))
+    answered_after(timedelta(hours=3, minutes=59))
+    answered_after(timedelta(hours=23))
+    answered_after(timedelta(hours=72))
+    answered_after(timedelta(days=9))
+    # Not answered yet, received before the 12 months, or another shop's: in no bar.
+    ComplaintFactory(customer=customer, received_at=received)
+    answered_after(timedelta(hours=2), at=now - timedelta(days=366))
+    answered_after(timedelta(hours=2), who=CustomerFactory(business=other_business))
+
+    with translation.override("en"):
+        chart = complaint_chart(business, now)
+
+    assert chart.row_keys == ["on_the_spot", "0-1", "1-4", "4-8", "8-24", "24-72", "72-"]
+    assert [cells[1] for cells in chart.table_rows] == ["1", "1", "2", "0", "1", "0", "2"]
+    # The complaint list of the chart's 12 months, filtered to each bar, holds its complaints.
+    since, _until = period_bounds(period=COMPLAINT_PERIOD, now=now)
+    listed = [
+        complaint_register(business=business, since=since, response=key).tally.total
+        for key in chart.row_keys
+    ]
+    assert listed == [1, 1, 2, 0, 1, 0, 2]

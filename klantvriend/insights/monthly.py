@@ -1,0 +1,124 @@
+"""The purchases behind one month of the revenue chart and one cohort of the retention chart,
+computed by the engine's own functions (clv.figures) from the purchases of that month's
+customers alone: what the refresh computed from every purchase, for the rows of one month.
+
+A customer's purchases before the month only tell whether they had bought before; one of them
+stands for all (a purchase of nothing on the month's eve), so that the month is read whole and
+the history not at all."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from clv import figures as clv_figures
+from klantvriend.core.models import Business
+from klantvriend.customers.models import Purchase
+
+from .models import InsightRun
+from .purchases import purchase_arrays
+
+# The months after the first month the retention chart follows a cohort for.
+COHORT_PERIODS = 6
+COHORTS = 12
+
+
+def _run_end(business: Business, run: InsightRun) -> datetime:
+    """The end of the run's day: what the refresh read its purchases up to."""
+    return business.start_of(run.as_of + timedelta(days=1))
+
+
+def _bought_before(business: Business, begins: datetime, buyers) -> set[int]:
+    """Of the customers of `buyers` (a query of customer ids), those with a purchase before
+    `begins`."""
+    return set(
+        Purchase.objects.filter(business=business, at__lt=begins, customer_id__in=buyers)
+        .values_list("customer_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+
+
+@dataclass(frozen=True)
+class MonthRevenue:
+    """Per customer who bought in the month (ids ascending): the purchases, the revenue on
+    their first purchase day (new) and the rest (returning), in cents."""
+
+    customer_ids: np.ndarray
+    purchases: np.ndarray
+    new_cents: np.ndarray
+    returning_cents: np.ndarray
+
+
+def month_revenue(*, business: Business, run: InsightRun, month: date) -> MonthRevenue:
+    """The revenue chart's month `month` per customer, as the refresh of `run` computed it
+    (clv.figures.on_first_day, which monthly_revenue splits by)."""
+    begins, ends = business.month_bounds(month)
+    end = min(ends, _run_end(business, run))
+    customer_ids, days, cents = purchase_arrays(business, end, since=begins)
+    buyers = Purchase.objects.filter(business=business, at__gte=begins, at__lt=end).values(
+        "customer_id"
+    )
+    earlier = np.fromiter(_bought_before(business, begins, buyers), dtype=np.int64)
+    eve = np.datetime64(month - timedelta(days=1), "D")
+    is_new = clv_figures.on_first_day(
+        np.concatenate([customer_ids, earlier]),
+        np.concatenate([days, np.full(len(earlier), eve)]),
+    )[: len(customer_ids)]
+    ids, codes = np.unique(customer_ids, return_inverse=True)
+    return MonthRevenue(
+        ids,
+        np.bincount(codes, minlength=len(ids)),
+        np.bincount(codes, weights=np.where(is_new, cents, 0), minlength=len(ids)).astype(np.int64),
+        np.bincount(codes, weights=np.where(is_new, 0, cents), minlength=len(ids)).astype(np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The customers whose first purchase was in the month (ids ascending), and for each of the
+    months after it whether they bought then; None for a month the chart does not judge yet."""
+
+    customer_ids: np.ndarray
+    bought: list[np.ndarray | None]  # per month after the first, bool per customer
+    shares: list[float | None]
+
+
+def cohort(*, business: Business, run: InsightRun, month: date) -> Cohort:
+    """The cohort of `month` as the retention chart of `run` counts it (clv.figures.
+    cohort_retention), from its customers' purchases of its months alone."""
+    begins, ends = business.month_bounds(month)
+    index = month.year * 12 + month.month - 1 + COHORT_PERIODS + 1
+    after = date(index // 12, index % 12 + 1, 1)
+    end = min(business.start_of(after), _run_end(business, run))
+    buyers = Purchase.objects.filter(
+        business=business, at__gte=begins, at__lt=min(ends, end)
+    ).values("customer_id")
+    earlier = _bought_before(business, begins, buyers)
+    customer_ids, days, _cents = purchase_arrays(business, end, customers=buyers, since=begins)
+    first = ~np.isin(customer_ids, np.fromiter(earlier, dtype=np.int64))
+    customer_ids, days = customer_ids[first], days[first]
+    retention = clv_figures.cohort_retention(
+        customer_ids=customer_ids,
+        dates=days,
+        cohorts=COHORTS,
+        periods=COHORT_PERIODS,
+        end=run.as_of,
+    )
+    label = f"{month.year:04d}-{month.month:02d}"
+    ids, codes = np.unique(customer_ids, return_inverse=True)
+    if label not in retention.cohorts:
+        return Cohort(ids, [None] * COHORT_PERIODS, [None] * COHORT_PERIODS)
+    row = retention.shares[retention.cohorts.index(label)]
+    offset = days.astype("datetime64[M]").astype(np.int64) - np.datetime64(label, "M").astype(
+        np.int64
+    )
+    bought = []
+    for period in range(COHORT_PERIODS):
+        if np.isnan(row[period]):
+            bought.append(None)
+            continue
+        inside = offset == period + 1
+        bought.append(np.bincount(codes[inside], minlength=len(ids)) > 0)
+    shares = [None if np.isnan(share) else float(share) for share in row]
+    return Cohort(ids, bought, shares)

@@ -1,0 +1,239 @@
+"""Every figure of the charts page and the gestures page opens to the rows it is made of, and
+those rows add up to it exactly: the promise list of a month, the complaint list of a response
+time, and the figure rows of the revenue, cohorts, value ranges and gestures."""
+
+import datetime as dt
+import re
+
+import numpy as np
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.customers.models import Purchase
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.gestures.models import Gesture, Occasion
+from klantvriend.insights.monthly import cohort, month_revenue
+from klantvriend.insights.services import insights_refresh
+from klantvriend.insights.tests.factories import butcher_history
+from klantvriend.promises.tests.factories import PromiseFactory
+
+
+def _links(html: str, testid: str) -> list[str]:
+    section = html.split(f'data-testid="{testid}"')[1].split("</section>")[0]
+    return [link.replace("&amp;", "&") for link in re.findall(r'<a href="([^"]+)"', section)]
+
+
+def _buy(business, customer, at, cents=2500):
+    return Purchase.objects.create(
+        business=business, customer=customer, amount_cents=cents, currency="EUR", at=at
+    )
+
+
+def test_each_gesture_figure_opens_to_its_gestures_and_what_their_customers_bought(
+    owner_client, business, owner
+):
+    now = timezone.now()
+    anna, bert, cor, dirk = (
+        CustomerFactory(business=business, name=name) for name in ("Anna", "Bert", "Cor", "Dirk")
+    )
+    given = now - dt.timedelta(days=200)
+    for customer, what in ((anna, "Taart"), (bert, "Bloemen")):
+        Gesture.objects.create(
+            business=business,
+            customer=customer,
+            what=what,
+            occasion=Occasion.BIRTHDAY,
+            value_cents=1000,
+            given_at=given,
+            given_by=owner,
+        )
+    # Anna bought 10 days before and twice after (€ 25 and € 15), Bert only after (€ 40);
+    # the day of the gesture counts in neither window, nor does a purchase 100 days after.
+    _buy(business, anna, given - dt.timedelta(days=10))
+    _buy(business, anna, given + dt.timedelta(days=5))
+    _buy(business, anna, given + dt.timedelta(days=6), 1500)
+    _buy(business, bert, given + dt.timedelta(days=30), 4000)
+    _buy(business, bert, given + dt.timedelta(hours=1), 9900)
+    _buy(business, bert, given + dt.timedelta(days=100), 9900)
+    # A complaint resolved without a gesture: Cor bought nothing around it.
+    ComplaintFactory(
+        customer=cor,
+        received_at=given - dt.timedelta(days=2),
+        first_response_at=given - dt.timedelta(days=2),
+        resolved_at=given,
+    )
+    _buy(business, cor, given - dt.timedelta(days=150))
+    _buy(business, dirk, now - dt.timedelta(days=3))
+    insights_refresh(business=business)
+
+    page = owner_client.get(reverse("web:insights_gestures")).content.decode()
+    birthday = page.split('data-testid="effect-birthday"')[1].split("</tr>")[0]
+    assert re.findall(r">([^<>]+)</a></td>", birthday)[1:] == [
+        "50%",
+        "100%",
+        "€\u00a012,50",
+        "€\u00a040,00",
+    ]
+    links = set(re.findall(r'href="([^"]*figure=gestures[^"]*)"', birthday))
+    assert links == {
+        "/insights/scorecard/rows/?figure=gestures&amp;part=birthday&amp;from=gestures"
+    }
+    rows = owner_client.get(links.pop().replace("&amp;", "&"))
+    table = rows.context["table"]
+    assert table.total == 2
+    # Given at the same moment: the one logged last first.
+    assert [(name, cells[1:]) for _id, name, cells in table.rows] == [
+        ("Bert", ["Bloemen", "nee", "€\u00a00,00", "ja", "€\u00a040,00"]),
+        ("Anna", ["Taart", "ja", "€\u00a025,00", "ja", "€\u00a040,00"]),
+    ]
+    assert "bij 1 ervan (50%) kocht de klant iets in de 90 dagen ervoor" in table.summary
+    assert "bij 2 (100%) in de 90 dagen erna" in table.summary
+    assert "Samen besteed: €\u00a025,00 ervoor, €\u00a080,00 erna" in table.summary
+    assert "gemiddeld €\u00a012,50 en €\u00a040,00 per attentie" in table.summary
+    assert 'href="/insights/gestures/"' in rows.content.decode()
+
+    without = page.split('data-testid="effect-complaints-without-gesture"')[1].split("</tr>")[0]
+    assert re.findall(r">([^<>]+)</a></td>", without) == [
+        "1",
+        "0%",
+        "0%",
+        "€\u00a00,00",
+        "€\u00a00,00",
+    ]
+    compared = owner_client.get(
+        reverse("web:insights_scorecard_rows"), {"figure": "gestures", "part": "without"}
+    ).context["table"]
+    assert compared.total == 1
+    assert [(name, cells[2:]) for _id, name, cells in compared.rows] == [
+        ("Cor", ["nee", "€\u00a00,00", "nee", "€\u00a00,00"])
+    ]
+    # A part no figure has is not found.
+    missing = owner_client.get(
+        reverse("web:insights_scorecard_rows"), {"figure": "gestures", "part": "nope"}
+    )
+    assert missing.status_code == 404
+
+
+def test_a_months_revenue_opens_to_its_customers_split_by_their_first_day(owner_client, business):
+    amsterdam = business.tzinfo
+    now = timezone.now()
+    month = (now.astimezone(amsterdam).date().replace(day=1) - dt.timedelta(days=40)).replace(day=1)
+    anna, bert, cor = (
+        CustomerFactory(business=business, name=name) for name in ("Anna", "Bert", "Cor")
+    )
+
+    def local(day, hour=12):
+        return dt.datetime.combine(month + dt.timedelta(days=day), dt.time(hour), amsterdam)
+
+    # Anna's first day is the 3rd (two purchases), she comes back on the 20th; Bert bought the
+    # month before; Cor's first purchase is a quarter past midnight on the 1st, local time
+    # (still the month before in UTC).
+    _buy(business, anna, local(2), 1000)
+    _buy(business, anna, local(2, 17), 500)
+    _buy(business, anna, local(19), 700)
+    _buy(business, bert, local(-10), 9900)
+    _buy(business, bert, local(4), 2000)
+    _buy(business, cor, dt.datetime.combine(month, dt.time(0, 15), amsterdam), 300)
+    insights_refresh(business=business)
+
+    page = owner_client.get(reverse("web:insights_charts")).content.decode()
+    label = f"{month:%Y-%m}-01"
+    links = [link for link in _links(page, "chart-revenue") if f"month={label}" in link]
+    assert links == [
+        f"/insights/scorecard/rows/?figure=revenue&month={label}&part=returning&from=charts",
+        f"/insights/scorecard/rows/?figure=revenue&month={label}&part=new&from=charts",
+        f"/insights/scorecard/rows/?figure=revenue&month={label}&part=&from=charts",
+    ]
+    row = page.split(f'href="{links[0].replace("&", "&amp;")}">')[1].split("</tr>")[0]
+    assert re.findall(r">([^<>]+)</a>", ">" + row) == ["€\u00a027", "€\u00a018", "60%"]
+
+    returning = owner_client.get(links[0]).context["table"]
+    new = owner_client.get(links[1]).context["table"]
+    every = owner_client.get(links[2]).context["table"]
+    assert [(name, cells) for _id, name, cells in returning.rows] == [
+        ("Bert", ["1", "€\u00a00,00", "€\u00a020,00"]),
+        ("Anna", ["3", "€\u00a015,00", "€\u00a07,00"]),
+    ]
+    assert [(name, cells) for _id, name, cells in new.rows] == [
+        ("Anna", ["3", "€\u00a015,00", "€\u00a07,00"]),
+        ("Cor", ["1", "€\u00a03,00", "€\u00a00,00"]),
+    ]
+    assert (returning.total, new.total, every.total) == (2, 2, 3)
+    assert every.summary == (
+        f"In {date_format(month, 'F Y')} kochten 3 klanten voor €\u00a045,00: €\u00a027,00 "
+        "van klanten die al op een eerdere dag kochten, €\u00a018,00 op de eerste dag van 2 "
+        "nieuwe klanten. Aandeel terugkerend: 60%."
+    )
+
+
+def test_every_chart_cell_opens_to_rows_that_add_up_to_it(owner_client, business):
+    customers, _ids = butcher_history(business)
+    now = timezone.now()
+    customer = customers[0]
+    # Promises and complaints of the last months, for their charts' links.
+    PromiseFactory(
+        customer=customer,
+        made_at=now - dt.timedelta(days=40),
+        due_at=now - dt.timedelta(days=35),
+        done_at=now - dt.timedelta(days=36),
+    )
+    PromiseFactory(
+        customer=customer, made_at=now - dt.timedelta(days=40), due_at=now - dt.timedelta(days=20)
+    )
+    received = now - dt.timedelta(days=20)
+    ComplaintFactory(customer=customer, received_at=received, first_response_at=received)
+    ComplaintFactory(
+        customer=customer,
+        received_at=received,
+        first_response_at=received + dt.timedelta(hours=5),
+    )
+    run = insights_refresh(business=business)
+    figures = run.figures
+
+    response = owner_client.get(reverse("web:insights_charts"))
+    charts = {chart.key: (chart, table) for chart, table in response.context["charts"]}
+
+    def opened(link):
+        page = owner_client.get(link)
+        assert page.status_code == 200
+        return page.context
+
+    # Revenue: each month's new and returning revenue is its customers' of that kind.
+    months = figures["monthly_revenue"]
+    for index, (month, row) in enumerate(zip(months["months"], charts["revenue"][1], strict=True)):
+        data = month_revenue(business=business, run=run, month=dt.date.fromisoformat(f"{month}-01"))
+        assert int(data.returning_cents.sum()) == months["returning_cents"][index]
+        assert int(data.new_cents.sum()) == months["new_cents"][index]
+        table = opened(row[1][1])["table"]
+        assert table.total == int(np.count_nonzero(data.returning_cents))
+    # Cohorts: each cohort's customers are its size, those who bought again its shares.
+    cohorts = figures["cohorts"]
+    for index, (month, row) in enumerate(
+        zip(cohorts["cohorts"], charts["cohorts"][1], strict=True)
+    ):
+        table = opened(row[1][1])["table"]
+        assert table.total == cohorts["sizes"][index]
+        data = cohort(business=business, run=run, month=dt.date.fromisoformat(f"{month}-01"))
+        for period, share in enumerate(cohorts["shares"][index]):
+            if share is None:
+                assert data.bought[period] is None
+                assert row[period + 2] == ("", "")
+            else:
+                assert round(data.bought[period].sum() / table.total, 4) == share
+    # The value chart: each range's customers are its count.
+    counts = figures["value_distribution"]["counts"]
+    assert sum(counts) == 60
+    assert [opened(row[1][1])["table"].total for row in charts["value"][1]] == counts
+    # Promises per month, and first responses: the lists filtered to each cell.
+    for row in charts["promises"][1]:
+        tallied = opened(row[1][1])["tally"]
+        assert [tallied.on_time, tallied.late, tallied.broken] == [
+            int(cell.replace(".", "")) for cell, _link in row[1:4]
+        ]
+        assert opened(row[4][1])["page"].paginator.count == tallied.judged
+    assert [opened(row[1][1])["page"].paginator.count for row in charts["complaints"][1]] == [
+        int(cell) for _label, (cell, _link) in charts["complaints"][1]
+    ]
+    assert [int(cell) for _label, (cell, _link) in charts["complaints"][1]] == [1, 0, 0, 1, 0, 0, 0]
