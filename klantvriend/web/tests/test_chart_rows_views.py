@@ -237,3 +237,68 @@ def test_every_chart_cell_opens_to_rows_that_add_up_to_it(owner_client, business
         int(cell) for _label, (cell, _link) in charts["complaints"][1]
     ]
     assert [int(cell) for _label, (cell, _link) in charts["complaints"][1]] == [1, 0, 0, 1, 0, 0, 0]
+
+
+def test_the_rows_the_charts_and_gestures_open_to_do_not_grow_in_queries_with_data(
+    owner_client, business, owner
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    now = timezone.now()
+    month = (now.astimezone(business.tzinfo).date().replace(day=1) - dt.timedelta(days=40)).replace(
+        day=1
+    )
+    rows = reverse("web:insights_scorecard_rows")
+    urls = [
+        reverse("web:insights_gestures"),
+        f"{rows}?figure=revenue&month={month}&part=new",
+        f"{rows}?figure=revenue&month={month}",
+        f"{rows}?figure=cohort&month={month}",
+        f"{rows}?figure=value&part=0",
+        f"{rows}?figure=gestures&part=birthday",
+        f"{rows}?figure=gestures&part=without",
+        f"{reverse('web:promise_list')}?month={month}&outcome=on_time",
+        f"{reverse('web:complaint_list')}?period=12m&response=1-4",
+    ]
+
+    def more(regulars, passers_by, seed):
+        customers, _ids = butcher_history(
+            business, regulars=regulars, passers_by=passers_by, seed=seed
+        )
+        for customer in customers[:: max(1, len(customers) // 5)]:
+            given = now - dt.timedelta(days=150)
+            Gesture.objects.create(
+                business=business,
+                customer=customer,
+                what="Taart",
+                occasion=Occasion.BIRTHDAY,
+                given_at=given,
+                given_by=owner,
+            )
+            ComplaintFactory(
+                customer=customer,
+                received_at=given,
+                first_response_at=given + dt.timedelta(hours=2),
+                resolved_at=given + dt.timedelta(days=1),
+            )
+            PromiseFactory(
+                customer=customer,
+                made_at=now - dt.timedelta(days=60),
+                due_at=now - dt.timedelta(days=40),
+                done_at=now - dt.timedelta(days=41),
+            )
+        insights_refresh(business=business)
+
+    def counted() -> list[int]:
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert owner_client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    more(10, 5, 2)
+    small = counted()
+    more(40, 30, 5)
+    assert counted() == small
