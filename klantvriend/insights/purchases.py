@@ -1,5 +1,6 @@
 """The purchases as numpy columns, as the insights refresh reads them."""
 
+from collections.abc import Collection
 from datetime import datetime
 
 import numpy as np
@@ -15,11 +16,11 @@ def purchase_arrays(
     end: datetime,
     *,
     customer_id: int | None = None,
-    customers: QuerySet | None = None,
+    customers: QuerySet | Collection[int] | None = None,
     since: datetime | None = None,
 ):
     """Customer ids, local purchase days and amounts in cents of every purchase before `end`
-    (of one customer, with `customer_id`; of `customers`, a query of customer ids; from `since`
+    (of one customer, with `customer_id`; of `customers`, ids or a query of them; from `since`
     on): what the refresh computes every figure from, and the rows of some of them are read
     again from, for fewer customers.
 

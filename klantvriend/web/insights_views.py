@@ -198,8 +198,9 @@ def _promise_month_link(month: str, column: int) -> str:
 
 
 def _response_time_link(key: str, column: int) -> str:
-    """The complaints of the chart's 12 months first answered within the range (both columns
-    are its count)."""
+    """The complaints of the chart's 12 months first answered within the range."""
+    if column == 0:
+        return ""
     query = urlencode({"period": COMPLAINT_PERIOD, "response": key})
     return f"{reverse('web:complaint_list')}?{query}"
 
