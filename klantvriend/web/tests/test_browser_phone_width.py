@@ -524,6 +524,8 @@ def test_no_table_an_owner_reaches_scrolls_sideways_on_a_tablet(
         assert any(urlsplit(path).path == page_path for path in measured), page_path
     figures = {dict(parse_qsl(urlsplit(path).query)).get("figure") for path in measured}
     assert {"promises", "complaint_response", "drivers", "referrals"} <= figures
+    # The rows the charts' and the gestures page's figures open to.
+    assert {"revenue", "cohort", "value", "gestures"} <= figures
     a_wide_table_says_it_scrolls(page, live_server, customer)
     a_month_reads_as_a_card(page, live_server)
     # The customer's facts beside their labels have room on a tablet held upright: the longest
