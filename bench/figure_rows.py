@@ -30,7 +30,8 @@ def addresses(business, pages_only: bool) -> list[str]:
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     half_year = (last_month - timedelta(days=150)).replace(day=1)
     rows = "/insights/scorecard/rows/?figure="
-    return pages + [
+    return [
+        *pages,
         f"{rows}revenue&month={last_month}&part=new",
         f"{rows}revenue&month={last_month}&part=returning",
         f"{rows}revenue&month={last_month}&part=returning&page=100",
