@@ -14,8 +14,13 @@ from klantvriend.promises.selectors import PERIODS, period_bounds
 
 from .care_forms import ComplaintForm, resolve_form_for
 from .care_responses import first_error, from_today, profile_response, today_row_response
-from .promise_views import PERIOD_CHOICES
-from .views import CountedPaginator, add_service_errors, filter_choice, member_required
+from .views import (
+    PERIOD_CHOICES,
+    CountedPaginator,
+    add_service_errors,
+    filter_choice,
+    member_required,
+)
 
 COMPLAINTS_PER_PAGE = 50
 STATE_CHOICES = [

@@ -24,6 +24,7 @@ from .care_forms import PromiseEditForm, PromiseForm
 from .care_responses import first_error, from_today, profile_response, today_row_response
 from .links import safe_next
 from .views import (
+    PERIOD_CHOICES,
     CountedPaginator,
     add_service_errors,
     filter_choice,
@@ -33,13 +34,6 @@ from .views import (
 )
 
 PROMISES_PER_PAGE = 50
-# The periods of the promise list (promises.selectors.PERIODS), which the complaints list offers
-# too.
-PERIOD_CHOICES = [
-    ("12m", gettext_lazy("last 12 months")),
-    ("90d", gettext_lazy("last 90 days")),
-    ("90d-before", gettext_lazy("the 90 days before the last 90")),
-]
 PROMISE_CHANGED_MEANWHILE = gettext_lazy(
     "Someone else changed this promise while you were editing it. The fields you did not "
     "change show what is stored now; check them and save again to keep your input."

@@ -23,9 +23,9 @@ from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import SURVEY_LANGUAGES, InvitationChannel
 
 from .links import safe_next
-from .promise_views import PERIOD_CHOICES
 from .survey_forms import SurveyAnswerForm, SurveyInviteForm, SurveySettingsForm
 from .views import (
+    PERIOD_CHOICES,
     CountedPaginator,
     add_service_errors,
     filter_choice,

@@ -139,6 +139,15 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
+# The periods of the promise list (promises.selectors.PERIODS: the reliability page's windows),
+# which the complaints list and the survey invitations list offer too.
+PERIOD_CHOICES = [
+    ("12m", gettext_lazy("last 12 months")),
+    ("90d", gettext_lazy("last 90 days")),
+    ("90d-before", gettext_lazy("the 90 days before the last 90")),
+]
+
+
 def filter_choice(request: HttpRequest, name: str, allowed, default: str = "") -> str:
     """A filter of the address, or its default when it is not one of the choices (a link
     edited by hand shows the whole list rather than an error page)."""
