@@ -73,8 +73,13 @@ def model_for_parameter(name: str) -> type[models.Model] | None:
     for model in business_owned_models():
         if model.__name__.lower() == wanted:
             return model
-    # Rows of the tenancy itself, reached through their business as well.
-    return {"membership": Membership, "token": ApiToken}.get(wanted)
+    # Rows of the tenancy itself, and the import history (an account of the server's work, not
+    # business data: importers.models.ImportRecord), reached through their business as well.
+    return {
+        "membership": Membership,
+        "token": ApiToken,
+        "importrecord": apps.get_model("importers", "ImportRecord"),
+    }.get(wanted)
 
 
 def snapshot() -> dict[str, list[tuple]]:

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from klantvriend.core.models import Business
 from klantvriend.customers.models import Customer
@@ -34,3 +36,83 @@ class CustomerActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.moment}, {self.day}"
+
+
+class ImportRecord(models.Model):
+    """One import of a file, from the import page or `manage.py import_data`: who, when, which
+    file, what came of it and its counts (importers.history). Written in two steps, each whole:
+    when the import starts (`running`) and when its outcome is known, after the import's own
+    transaction, so that a refused file, rolled back, still leaves its record and its errors.
+
+    Not BusinessOwned, as the audit trail is not: an account of the server's work, not the
+    shop's data to export or move; kept IMPORT_HISTORY_DAYS (importers.history) because its
+    errors quote the file's cells, a name or an e-mail address among them."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("under way")
+        IMPORTED = "imported", _("imported")
+        CHECKED = "checked", _("dry run, file fine")
+        REFUSED = "refused", _("refused")
+        INTERRUPTED = "interrupted", _("interrupted")
+        FAILED = "failed", _("stopped on an error in Klantvriend")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("import page")
+        COMMAND = "command", _("command")
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    # Kept (as NULL) when the member's account goes: the record outlives them, as the trail does.
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    kind = models.CharField(max_length=20)
+    dry_run = models.BooleanField(default=False)
+    file_name = models.CharField(max_length=255)
+    file_size = models.BigIntegerField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.RUNNING)
+    # "host:pid" of the process that runs it: a record left `running` by a process that is gone
+    # (a server restarted, a command killed) is shown as interrupted (history.shown_state).
+    process = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    customers_created = models.PositiveIntegerField(default=0)
+    anonymised = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # The import page's history, the latest first, a page at a time.
+            models.Index(fields=["business", "-started_at", "-id"], name="import_record_latest"),
+            # The retention job's old records, of every business at once.
+            models.Index(fields=["started_at"], name="import_record_started"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.state})"
+
+
+class ImportRecordError(models.Model):
+    """One error of a recorded import, in the file's order (`position`): a refused file of ten
+    thousand errors is ten thousand narrow rows written in a few bulk inserts, paged by the
+    primary key's order within the record."""
+
+    record = models.ForeignKey(ImportRecord, on_delete=models.CASCADE, related_name="errors")
+    position = models.PositiveIntegerField()
+    line = models.PositiveIntegerField(null=True, blank=True)
+    column = models.CharField(max_length=200, blank=True)
+    value = models.TextField(blank=True)
+    message = models.TextField()
+    code = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record", "position"], name="import_error_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.message}"

@@ -3,7 +3,12 @@ from dataclasses import dataclass, field
 
 from .reading import TableFormat
 
-# The error list shown to a person stops here; the count still covers every error.
+# The errors kept of one file, all recorded in its import history (importers.history) and paged
+# there; the count still covers every error. Bounded so that a file of a million bad lines does
+# not hold a million errors in memory: about 30 MB at most.
+MAX_KEPT_ERRORS = 100_000
+# The errors listed at once where the outcome is told (the command's output, the import page
+# under the form); the history pages through all that were kept.
 MAX_LISTED_ERRORS = 200
 
 
@@ -48,10 +53,11 @@ class ImportResult:
         give way, so that the list is always the file's first problems."""
         self.error_count += 1
         insort(self.errors, error, key=_place_in_file)
-        if len(self.errors) > MAX_LISTED_ERRORS:
+        if len(self.errors) > MAX_KEPT_ERRORS:
             self.errors.pop()
 
-    def as_dict(self) -> dict:
+    def as_dict(self, *, listed: int = MAX_LISTED_ERRORS) -> dict:
+        """The counts and the first `listed` errors (the import history holds them all)."""
         return {
             "kind": self.kind,
             "dry_run": self.dry_run,
@@ -62,7 +68,7 @@ class ImportResult:
             "customers_created": self.customers_created,
             "anonymised": self.anonymised,
             "error_count": self.error_count,
-            "errors": [error.__dict__ for error in self.errors],
+            "errors": [error.__dict__ for error in self.errors[:listed]],
         }
 
     @classmethod

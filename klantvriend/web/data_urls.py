@@ -2,11 +2,22 @@
 
 from django.urls import path
 
-from . import data_views, duplicate_views, merge_views, privacy_views
+from . import data_views, duplicate_views, import_history_views, merge_views, privacy_views
 
 data_urlpatterns = [
     path("data/import/", data_views.import_start, name="import_start"),
     path("data/import/<str:token>/", data_views.import_preview, name="import_preview"),
+    path("data/imports/", import_history_views.import_history_view, name="import_history"),
+    path(
+        "data/imports/<int:import_record_id>/",
+        import_history_views.import_record_view,
+        name="import_record",
+    ),
+    path(
+        "data/imports/<int:import_record_id>/errors.csv",
+        import_history_views.import_errors_download,
+        name="import_errors_download",
+    ),
     path("data/export/", data_views.data_export, name="data_export"),
     path(
         "customers/<int:customer_id>/personal-data/",

@@ -29,6 +29,7 @@ from klantvriend.importers.service import file_format_message
 from klantvriend.importers.values import DATE_ORDERS
 
 from . import import_runs
+from .import_history_views import KIND_LABELS, recent_imports
 from .views import owner_required
 
 SESSION_KEY = "klantvriend_imports"
@@ -50,9 +51,6 @@ def _remove_stale_uploads(folder: Path) -> None:
     for path in [*folder.glob("*.csv"), *folder.glob("*.json")]:
         if path.stat().st_mtime < limit:
             path.unlink(missing_ok=True)
-
-
-KIND_LABELS = {"customers": gettext_lazy("customers"), "purchases": gettext_lazy("purchases")}
 
 
 class UploadForm(forms.Form):
@@ -148,8 +146,12 @@ def import_start(request: HttpRequest) -> HttpResponse:
         }
         request.session[SESSION_KEY] = uploads
         return redirect("web:import_preview", token=token)
+    recent, count = recent_imports(request.business)
     return render(
-        request, "web/import_start.html", {"form": form}, status=422 if form.errors else 200
+        request,
+        "web/import_start.html",
+        {"form": form, "recent_imports": recent, "import_count": count},
+        status=422 if form.errors else 200,
     )
 
 
@@ -206,6 +208,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             business=request.business,
             actor=request.user,
             kind=kind,
+            file_name=name,
             columns=form.overrides(),
             dry_run=request.POST.get("action") != "import",
             date_order=form.cleaned_data["date_order"] or None,

@@ -21,8 +21,9 @@ from django.db import connection
 from django.utils import translation
 
 from klantvriend.core.models import Business
+from klantvriend.importers.history import data_import_recorded, import_record_start
+from klantvriend.importers.models import ImportRecord
 from klantvriend.importers.results import ImportResult
-from klantvriend.importers.service import data_import
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class ImportRun:
 
     state: str
     dry_run: bool
+    # The run's record in the import history (importers.history), where all its errors are.
+    record_id: int | None = None
     checked: int = 0
     stored: int = 0
     result: ImportResult | None = None
@@ -59,10 +62,11 @@ def _write(path: Path, status: dict) -> None:
     os.replace(aside, path)
 
 
-def _running(result: ImportResult) -> dict:
+def _running(result: ImportResult, record_id: int | None = None) -> dict:
     return {
         "state": "running",
         "dry_run": result.dry_run,
+        "record_id": record_id,
         "checked": result.rows,
         "stored": result.created + result.updated + result.skipped,
     }
@@ -81,6 +85,7 @@ def read(upload: Path) -> ImportRun | None:
     return ImportRun(
         state=state,
         dry_run=status["dry_run"],
+        record_id=status.get("record_id"),
         checked=status.get("checked", 0),
         stored=status.get("stored", 0),
         result=result,
@@ -93,14 +98,25 @@ def start(
     business: Business,
     actor,
     kind: str,
+    file_name: str,
     columns: dict[str, str],
     dry_run: bool,
     date_order: str | None,
 ) -> threading.Thread:
-    """Starts the import of `upload` in a thread and returns it (a test may wait for it); its
-    messages are in the language of the request that started it."""
+    """Starts the import of `upload` (`file_name` as the owner sent it) in a thread and returns
+    it (a test may wait for it); its messages are in the language of the request that started
+    it. Its record in the import history is written here, so that the page links to it at once."""
     result = ImportResult(kind=kind, dry_run=dry_run)
-    _write(status_path(upload), _running(result))
+    record = import_record_start(
+        business=business,
+        member=actor,
+        source=ImportRecord.Source.WEB,
+        kind=kind,
+        dry_run=dry_run,
+        file_name=file_name,
+        path=upload,
+    )
+    _write(status_path(upload), _running(result, record.pk))
     options = {
         "business": business,
         "kind": kind,
@@ -111,7 +127,11 @@ def start(
         "actor": actor,
     }
     language = translation.get_language()
-    return _spawn(lambda: _run(upload=upload, result=result, language=language, options=options))
+    return _spawn(
+        lambda: _run(
+            upload=upload, record=record, result=result, language=language, options=options
+        )
+    )
 
 
 def _spawn(work: Callable[[], None]) -> threading.Thread:
@@ -129,19 +149,21 @@ def _spawn(work: Callable[[], None]) -> threading.Thread:
     return thread
 
 
-def _run(*, upload: Path, result: ImportResult, language: str, options: dict) -> None:
+def _run(
+    *, upload: Path, record: ImportRecord, result: ImportResult, language: str, options: dict
+) -> None:
     path = status_path(upload)
     stop = threading.Event()
 
     def renew() -> None:
         while not stop.wait(BEAT_SECONDS):
-            _write(path, _running(result))
+            _write(path, _running(result, record.pk))
 
     heart = threading.Thread(target=renew, name=f"{upload.stem} status", daemon=True)
     heart.start()
     try:
         with translation.override(language):
-            data_import(**options, result=result)
+            data_import_recorded(**options, record=record, result=result)
         if result.ok and not result.dry_run:
             upload.unlink(missing_ok=True)
         outcome = {"state": "finished", "dry_run": result.dry_run, "result": result.as_dict()}
@@ -151,4 +173,4 @@ def _run(*, upload: Path, result: ImportResult, language: str, options: dict) ->
     finally:
         stop.set()
         heart.join()
-    _write(path, outcome)
+    _write(path, {**outcome, "record_id": record.pk})

@@ -13,7 +13,7 @@ from klantvriend.customers import services
 from klantvriend.customers.identity import customer_number_key
 from klantvriend.customers.models import ConsentRecord, Customer, LegalBasis, Purchase, Tag
 from klantvriend.customers.tests.factories import CustomerFactory
-from klantvriend.importers import customer_import
+from klantvriend.importers import customer_import, results
 from klantvriend.importers.results import MAX_LISTED_ERRORS
 from klantvriend.importers.service import data_import
 
@@ -844,7 +844,10 @@ def test_errors_are_listed_in_the_files_order_a_columns_question_at_its_first_li
     assert snapshot(business) == before
 
 
-def test_past_the_listed_limit_the_first_problems_of_the_file_stay_listed(tmp_path, business):
+def test_past_the_kept_limit_the_first_problems_of_the_file_stay_kept(
+    tmp_path, business, monkeypatch
+):
+    monkeypatch.setattr(results, "MAX_KEPT_ERRORS", MAX_LISTED_ERRORS)  # a short file to test
     rows = "".join(f"{line};03-04-2025;vijf\n" for line in range(1, MAX_LISTED_ERRORS + 6))
     path = write(tmp_path, "d.csv", "klantnummer;datum;bedrag\n" + rows)
 

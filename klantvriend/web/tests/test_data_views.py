@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import Customer, Purchase
+from klantvriend.importers import history
+from klantvriend.importers.models import ImportRecord
 from klantvriend.importers.privacy import customer_erase
 from klantvriend.importers.results import ImportResult
 from klantvriend.web import data_views, import_runs
@@ -301,13 +303,14 @@ def test_an_import_that_fails_in_the_program_says_so_and_stores_nothing(
         raise RuntimeError("a bug")
 
     url = upload(owner_client)["Location"]
-    monkeypatch.setattr(import_runs, "data_import", broken)
+    monkeypatch.setattr(history, "data_import", broken)
 
     owner_client.post(url, {**MAPPING, "action": "import"})
     page = owner_client.get(url).content.decode()
 
     assert "De import stopte op een fout in Klantvriend: er is niets opgeslagen." in page
     assert Purchase.objects.count() == 0
+    assert list(ImportRecord.objects.values_list("state", "file_name")) == [("failed", "kassa.csv")]
 
 
 @pytest.mark.django_db(transaction=True)

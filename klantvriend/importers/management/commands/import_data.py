@@ -8,8 +8,10 @@ from klantvriend.core.commands import ShopCommand
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.selectors import business_get_by_slug
+from klantvriend.importers.history import data_import_recorded, import_record_start
 from klantvriend.importers.mapping import FIELDS, KINDS, MappingError, parse_overrides
-from klantvriend.importers.service import data_import
+from klantvriend.importers.models import ImportRecord
+from klantvriend.importers.results import MAX_LISTED_ERRORS, ImportResult
 from klantvriend.importers.values import DATE_ORDERS
 
 
@@ -69,7 +71,18 @@ class Command(ShopCommand):
             overrides = parse_overrides(column)
         except MappingError as error:
             raise CommandError(str(error)) from None
-        result = data_import(
+        record = import_record_start(
+            business=target,
+            member=None,
+            source=ImportRecord.Source.COMMAND,
+            kind=kind,
+            dry_run=dry_run,
+            file_name=file.name,
+            path=file,
+        )
+        result = data_import_recorded(
+            record=record,
+            result=ImportResult(kind=kind, dry_run=dry_run),
             business=target,
             kind=kind,
             path=file,
@@ -95,13 +108,14 @@ class Command(ShopCommand):
             for field, header in result.mapping.items():
                 self.stdout.write(f"  {labels[field]} ← {header}")
         if not result.ok:
-            for error in result.errors:
+            for error in result.errors[:MAX_LISTED_ERRORS]:
                 where = _("line %(line)s") % {"line": error.line} if error.line else _("file")
                 column_text = f", {error.column}" if error.column else ""
                 value_text = f" ({error.value!r})" if error.value else ""
                 self.stderr.write(f"{where}{column_text}{value_text}: {error.message}")
-            if result.error_count > len(result.errors):
-                more = result.error_count - len(result.errors)
+            listed = min(len(result.errors), MAX_LISTED_ERRORS)
+            if result.error_count > listed:
+                more = result.error_count - listed
                 self.stderr.write(
                     ngettext("… and %(count)s more error.", "… and %(count)s more errors.", more)
                     % {"count": more}

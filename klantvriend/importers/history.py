@@ -1,0 +1,217 @@
+"""The import history: every import of a file, from the import page or the command, accepted,
+refused, checked in a dry run or interrupted, with its counts and every error it found.
+
+An import is one transaction, whole or nothing, and a refused one rolls back. Its record is
+therefore written outside it: when the import starts (a `running` record, committed before the
+import's transaction opens) and when its outcome is known (the counts, the state and every
+error, in one transaction of its own after the import's has ended), so that a record is never
+half-written and a refused file's errors survive the rollback that refused it. A process that
+dies during an import (a server restarted, a command killed) leaves a `running` record; it is
+shown as interrupted once that process is gone (`shown_state`).
+
+Kept IMPORT_HISTORY_DAYS: the errors quote the file's cells, a name or an e-mail address among
+them. `manage.py apply_retention` deletes older records (`import_history_prune`)."""
+
+import csv
+import io
+import os
+import socket
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from klantvriend.core.errors import NotFound
+from klantvriend.core.models import Business
+
+from .models import ImportRecord, ImportRecordError
+from .results import ImportResult
+from .service import data_import
+from .spreadsheet import cell_for_spreadsheet
+
+# How long the history keeps an import, its counts and its errors (docs/architecture.md).
+IMPORT_HISTORY_DAYS = 90
+_ERROR_BATCH = 2000
+_COLUMN_LENGTH = ImportRecordError._meta.get_field("column").max_length
+_NAME_LENGTH = ImportRecord._meta.get_field("file_name").max_length
+
+State = ImportRecord.State
+
+
+def _this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def import_record_start(
+    *,
+    business: Business,
+    member,
+    source: str,
+    kind: str,
+    dry_run: bool,
+    file_name: str,
+    path: Path,
+) -> ImportRecord:
+    """The record of an import about to start, committed at once (never inside the import's
+    transaction, whose rollback would take it along)."""
+    return ImportRecord.objects.create(
+        business=business,
+        member=member,
+        source=source,
+        kind=kind,
+        dry_run=dry_run,
+        file_name=file_name[:_NAME_LENGTH],
+        file_size=path.stat().st_size if path.is_file() else 0,
+        process=_this_process(),
+        started_at=timezone.now(),
+    )
+
+
+def import_record_finish(*, record: ImportRecord, result: ImportResult, state: str) -> None:
+    """The outcome of the import: its counts, its state and its errors, all or nothing."""
+    record.state = state
+    record.finished_at = timezone.now()
+    for name in ("rows", "created", "updated", "skipped", "customers_created", "anonymised"):
+        setattr(record, name, getattr(result, name))
+    record.error_count = result.error_count
+    with transaction.atomic():
+        record.save(
+            update_fields=[
+                "state",
+                "finished_at",
+                "rows",
+                "created",
+                "updated",
+                "skipped",
+                "customers_created",
+                "anonymised",
+                "error_count",
+            ]
+        )
+        ImportRecordError.objects.bulk_create(
+            (
+                ImportRecordError(
+                    record=record,
+                    position=position,
+                    line=error.line,
+                    column=error.column[:_COLUMN_LENGTH],
+                    value=error.value,
+                    message=error.message,
+                    code=error.code,
+                )
+                for position, error in enumerate(result.errors, start=1)
+            ),
+            batch_size=_ERROR_BATCH,
+        )
+
+
+def _outcome(result: ImportResult) -> str:
+    if not result.ok:
+        return State.REFUSED
+    return State.CHECKED if result.dry_run else State.IMPORTED
+
+
+def data_import_recorded(*, record: ImportRecord, result: ImportResult, **options) -> ImportResult:
+    """`service.data_import` with `options`, its outcome written to `record` (started with
+    import_record_start). Stopped by Ctrl-C or the process's end, the record says interrupted;
+    by an error of the program, failed; either way the exception goes on."""
+    try:
+        data_import(**options, result=result)
+    except Exception:
+        import_record_finish(record=record, result=result, state=State.FAILED)
+        raise
+    except BaseException:
+        import_record_finish(record=record, result=result, state=State.INTERRUPTED)
+        raise
+    import_record_finish(record=record, result=result, state=_outcome(result))
+    return result
+
+
+def _process_gone(process: str) -> bool:
+    """Whether the process named "host:pid" has ended; a process of another host is taken to
+    run still (nothing here can tell)."""
+    host, _colon, pid = process.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def shown_state(record: ImportRecord) -> str:
+    """The state to show: a record still `running` whose process is gone was interrupted."""
+    if record.state == State.RUNNING and _process_gone(record.process):
+        return State.INTERRUPTED
+    return record.state
+
+
+def import_record_list(*, business: Business) -> QuerySet[ImportRecord]:
+    """The business's imports, the latest first."""
+    return (
+        ImportRecord.objects.filter(business=business)
+        .select_related("member")
+        .order_by("-started_at", "-id")
+    )
+
+
+def import_record_count(*, business: Business) -> int:
+    return ImportRecord.objects.filter(business=business).count()
+
+
+def import_record_get(*, business: Business, record_id: int) -> ImportRecord:
+    try:
+        return ImportRecord.objects.select_related("member").get(business=business, pk=record_id)
+    except ImportRecord.DoesNotExist:
+        raise NotFound from None
+
+
+def import_record_errors(*, record: ImportRecord) -> QuerySet[ImportRecordError]:
+    """Every stored error of the import, in the file's order."""
+    return ImportRecordError.objects.filter(record=record).order_by("position")
+
+
+def import_errors_csv(*, record: ImportRecord, header: list[str]) -> Iterator[str]:
+    """The errors as CSV text for a spreadsheet, a chunk at a time: `header` (line, column,
+    value, problem in the reader's language), then a row per error; a byte order mark and
+    semicolons for a Dutch Excel, as the export writes them, and no cell read as a formula."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    rows = import_record_errors(record=record).values_list("line", "column", "value", "message")
+    for count, (line, column, value, message) in enumerate(rows.iterator(_ERROR_BATCH), 1):
+        writer.writerow(
+            [
+                "" if line is None else line,
+                cell_for_spreadsheet(column),
+                cell_for_spreadsheet(value),
+                cell_for_spreadsheet(message),
+            ]
+        )
+        if count % _ERROR_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def import_history_prune(
+    *, business: Business, dry_run: bool = False, now: datetime | None = None
+) -> int:
+    """Deletes the business's imports started more than IMPORT_HISTORY_DAYS ago, with their
+    errors (in a dry run, only counts them); returns how many imports."""
+    cutoff = (now or timezone.now()) - timedelta(days=IMPORT_HISTORY_DAYS)
+    old = ImportRecord.objects.filter(business=business, started_at__lt=cutoff)
+    if dry_run:
+        return old.count()
+    with transaction.atomic():
+        ImportRecordError.objects.filter(record__in=old).delete()
+        deleted, _counts = old.delete()
+    return deleted
