@@ -25,6 +25,8 @@ from klantvriend.core.calendar import calendar_token_create
 from klantvriend.core.models import time_zones
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.demo.shop import demo_create
+from klantvriend.importers.models import ImportRecord, ImportRecordError
+from klantvriend.importers.tests.factories import ImportRecordFactory
 from klantvriend.isolation import create_foreign_rows, model_for_parameter
 from klantvriend.surveys.models import InvitationChannel
 from klantvriend.surveys.services import survey_invitation_create
@@ -269,6 +271,20 @@ def uploaded_import(page: Page, live_server, tmp_path) -> str:
     return page.url.rstrip("/").rsplit("/", 1)[-1]
 
 
+def long_import_errors(business) -> ImportRecord:
+    """A refused import whose errors quote a long cell and name a long column."""
+    record = ImportRecordFactory(business=business, file_name="kassa-export-2025-volledig.csv")
+    ImportRecordError.objects.filter(record=record).update(
+        column="E-mailadres van de klant (privé)",
+        value="josephine.vandenheuvel-mulder@administratiekantoor-voorbeeld.example",
+        message=(
+            "Dit e-mailadres staat ook op regel 2; geef elke klant een eigen adres, of laat het "
+            "leeg bij een van beide."
+        ),
+    )
+    return record
+
+
 def invited_by_qr(page: Page, live_server, customer) -> int:
     """An invitation shown as a QR code: only the session that made it may show its code."""
     page.goto(f"{live_server.url}/customers/{customer.pk}/")
@@ -351,6 +367,10 @@ def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_or_cuts_off_o
     assert "/aftercare/" in owner_paths
     assert "/aftercare/" in staff_paths  # staff do the follow-ups
     assert f"/data/import/{secrets['import_preview']['token']}/" in owner_paths
+    record = rows[ImportRecord]
+    for path in ("/data/imports/", f"/data/imports/{record}/"):
+        assert path in owner_paths
+        assert path not in staff_paths  # the import is the owner's, and so is its history
     assert f"/s/{invitation.key}/" in owner_paths  # the customer's survey, on their phone
     assert f"/survey-invitations/{ids['survey_invitation_id']}/qr/" in staff_paths
     assert "/data/export/" in owner_paths
@@ -495,6 +515,7 @@ def test_no_table_an_owner_reaches_scrolls_sideways_on_a_tablet(
     page = context.new_page()
     log_in(page, live_server, summary.username, summary.password)
     token = uploaded_import(page, live_server, tmp_path)
+    refused = long_import_errors(summary.business)
     seeds = [
         "/",
         "/customers/?order=-value",
@@ -503,6 +524,9 @@ def test_no_table_an_owner_reaches_scrolls_sideways_on_a_tablet(
         f"/customers/{customer.pk}/",
         f"/customers/{customer.pk}/personal-data/",
         f"/data/import/{token}/",
+        "/data/import/",
+        "/data/imports/",
+        f"/data/imports/{refused.pk}/",
         "/insights/scorecard/",
         "/promises/reliability/",
         "/customers/duplicates/?kind=name",

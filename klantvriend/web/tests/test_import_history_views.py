@@ -6,6 +6,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import Customer, Purchase
@@ -14,22 +16,10 @@ from klantvriend.importers.models import ImportRecord, ImportRecordError
 from klantvriend.importers.results import ImportResult, RowError
 from klantvriend.importers.tests.factories import ImportRecordFactory
 from klantvriend.isolation import snapshot
-from klantvriend.web import import_runs
+
+from .test_data_views import MAPPING, imports_run_inline  # noqa: F401 -- used as a fixture
 
 GOOD = "Bonnummer;Datum;Klantnummer;Naam;Bedrag\r\nB1;13-01-2025;1001;José Müller;12,50\r\n"
-MAPPING = {
-    "column_date": "Datum",
-    "column_amount": "Bedrag",
-    "column_customer_number": "Klantnummer",
-    "column_name": "Naam",
-    "column_receipt_number": "Bonnummer",
-}
-
-
-@pytest.fixture(autouse=True)
-def imports_run_inline(monkeypatch):
-    """The import runs in the request, on the test's own connection (test_data_views)."""
-    monkeypatch.setattr(import_runs, "_spawn", lambda work: work())
 
 
 def bad_till(bad_rows: int) -> str:
@@ -244,16 +234,11 @@ def test_staff_cannot_see_the_history_nor_download_errors(staff_client, business
     assert snapshot() == before
 
 
-def test_the_pages_cost_the_same_queries_for_few_and_many(
-    owner_client, business, django_assert_num_queries
-):
+def test_the_pages_cost_the_same_queries_for_few_and_many(owner_client, business):
     record = ImportRecordFactory(business=business)
     owner_client.get("/data/import/")  # the session and the business, read once
 
     def counted(url):
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as queries:
             assert owner_client.get(url).status_code == 200
         return len(queries)
