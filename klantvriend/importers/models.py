@@ -51,7 +51,7 @@ class ImportRecord(models.Model):
     class State(models.TextChoices):
         RUNNING = "running", _("under way")
         IMPORTED = "imported", _("imported")
-        CHECKED = "checked", _("dry run, file fine")
+        CHECKED = "checked", _("file fine")
         REFUSED = "refused", _("refused")
         INTERRUPTED = "interrupted", _("interrupted")
         FAILED = "failed", _("stopped on an error in Klantvriend")
