@@ -14,6 +14,7 @@ them. `manage.py apply_retention` deletes older records (`import_history_prune`)
 
 import csv
 import io
+import logging
 import os
 import socket
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ _COLUMN_LENGTH = ImportRecordError._meta.get_field("column").max_length
 _NAME_LENGTH = ImportRecord._meta.get_field("file_name").max_length
 
 State = ImportRecord.State
+logger = logging.getLogger(__name__)
 
 
 def _this_process() -> str:
@@ -121,13 +123,23 @@ def data_import_recorded(*, record: ImportRecord, result: ImportResult, **option
     try:
         data_import(**options, result=result)
     except Exception:
-        import_record_finish(record=record, result=result, state=State.FAILED)
+        _finish_after_stop(record, result, State.FAILED)
         raise
     except BaseException:
-        import_record_finish(record=record, result=result, state=State.INTERRUPTED)
+        _finish_after_stop(record, result, State.INTERRUPTED)
         raise
     import_record_finish(record=record, result=result, state=_outcome(result))
     return result
+
+
+def _finish_after_stop(record: ImportRecord, result: ImportResult, state: str) -> None:
+    """Records how the import stopped, if the database still can: the exception that stopped it
+    is what its caller must see, and a record left running reads as interrupted once its
+    process is gone."""
+    try:
+        import_record_finish(record=record, result=result, state=state)
+    except Exception:
+        logger.exception("The import record %s could not be finished", record.pk)
 
 
 def _process_gone(process: str) -> bool:

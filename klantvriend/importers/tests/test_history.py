@@ -168,3 +168,25 @@ def test_the_history_is_kept_ninety_days_and_retention_deletes_what_is_older(
     assert not ImportRecordError.objects.filter(record_id=old.pk).exists()
     assert ImportRecordError.objects.filter(record_id=kept.pk).count() == 1
     assert "slagerij-test: 1 import ouder dan 90 dagen verwijderd." in out.getvalue()
+
+
+def test_a_record_that_cannot_be_finished_leaves_the_stop_to_its_caller(
+    tmp_path, business, monkeypatch, caplog
+):
+    path = tmp_path / "kassa.csv"
+    path.write_text(GOOD, encoding="utf-8")
+
+    def stopped(*args):
+        raise KeyboardInterrupt
+
+    def unwritable(**kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(purchase_import, "write", stopped)
+    monkeypatch.setattr(history, "import_record_finish", unwritable)
+
+    with pytest.raises(KeyboardInterrupt):
+        call_command("import_data", "purchases", str(path), stdout=StringIO())
+
+    assert ImportRecord.objects.get().state == "running"  # shown interrupted once we are gone
+    assert "could not be finished" in caplog.text
