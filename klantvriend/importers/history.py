@@ -28,15 +28,16 @@ from django.utils import timezone
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 
-from .models import ImportRecord, ImportRecordError
-from .results import ImportResult
+from .models import ImportErrorPage, ImportRecord
+from .results import ImportResult, RowError
 from .service import data_import
 from .spreadsheet import cell_for_spreadsheet
 
 # How long the history keeps an import, its counts and its errors (docs/architecture.md).
 IMPORT_HISTORY_DAYS = 90
-_ERROR_BATCH = 2000
-_COLUMN_LENGTH = ImportRecordError._meta.get_field("column").max_length
+# Errors stored to a row (ImportErrorPage) and shown to a page.
+ERRORS_PER_PAGE = 100
+_PAGES_PER_INSERT = 100
 _NAME_LENGTH = ImportRecord._meta.get_field("file_name").max_length
 
 State = ImportRecord.State
@@ -93,20 +94,19 @@ def import_record_finish(*, record: ImportRecord, result: ImportResult, state: s
                 "error_count",
             ]
         )
-        ImportRecordError.objects.bulk_create(
+        ImportErrorPage.objects.bulk_create(
             (
-                ImportRecordError(
+                ImportErrorPage(
                     record=record,
-                    position=position,
-                    line=error.line,
-                    column=error.column[:_COLUMN_LENGTH],
-                    value=error.value,
-                    message=error.message,
-                    code=error.code,
+                    number=start // ERRORS_PER_PAGE + 1,
+                    errors=[
+                        [error.line, error.column, error.value, error.message, error.code]
+                        for error in result.errors[start : start + ERRORS_PER_PAGE]
+                    ],
                 )
-                for position, error in enumerate(result.errors, start=1)
+                for start in range(0, len(result.errors), ERRORS_PER_PAGE)
             ),
-            batch_size=_ERROR_BATCH,
+            batch_size=_PAGES_PER_INSERT,
         )
 
 
@@ -184,33 +184,39 @@ def import_record_get(*, business: Business, record_id: int) -> ImportRecord:
         raise NotFound from None
 
 
-def import_record_errors(*, record: ImportRecord) -> QuerySet[ImportRecordError]:
-    """Every stored error of the import, in the file's order."""
-    return ImportRecordError.objects.filter(record=record).order_by("position")
+def import_error_page_count(*, record: ImportRecord) -> int:
+    """How many pages of errors the import keeps (ERRORS_PER_PAGE to a page)."""
+    return ImportErrorPage.objects.filter(record=record).count() if record.error_count else 0
+
+
+def import_error_page(*, record: ImportRecord, number: int) -> list[RowError]:
+    """The errors of page `number` (from 1), in the file's order; none past the last page."""
+    stored = ImportErrorPage.objects.filter(record=record, number=number).first()
+    return [RowError(*error) for error in stored.errors] if stored else []
 
 
 def import_errors_csv(*, record: ImportRecord, header: list[str]) -> Iterator[str]:
-    """The errors as CSV text for a spreadsheet, a chunk at a time: `header` (line, column,
-    value, problem in the reader's language), then a row per error; a byte order mark and
-    semicolons for a Dutch Excel, as the export writes them, and no cell read as a formula."""
+    """The errors as CSV text for a spreadsheet, a page at a time: `header` (line, column, value,
+    problem in the reader's language), then a row per error; a byte order mark and semicolons
+    for a Dutch Excel, as the export writes them, and no cell read as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     buffer.write("\ufeff")
     writer.writerow(header)
-    rows = import_record_errors(record=record).values_list("line", "column", "value", "message")
-    for count, (line, column, value, message) in enumerate(rows.iterator(_ERROR_BATCH), 1):
-        writer.writerow(
+    pages = ImportErrorPage.objects.filter(record=record).order_by("number")
+    for errors in pages.values_list("errors", flat=True).iterator(chunk_size=20):
+        writer.writerows(
             [
                 "" if line is None else line,
                 cell_for_spreadsheet(column),
                 cell_for_spreadsheet(value),
                 cell_for_spreadsheet(message),
             ]
+            for line, column, value, message, _code in errors
         )
-        if count % _ERROR_BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
 
 
@@ -224,6 +230,6 @@ def import_history_prune(
     if dry_run:
         return old.count()
     with transaction.atomic():
-        ImportRecordError.objects.filter(record__in=old).delete()
+        ImportErrorPage.objects.filter(record__in=old).delete()
         deleted, _counts = old.delete()
     return deleted

@@ -2,6 +2,7 @@
 each opening to its counts and all its errors, a page at a time or as a CSV file for fixing the
 file in a spreadsheet (importers.history)."""
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -9,11 +10,11 @@ from django.utils.translation import gettext_lazy
 
 from klantvriend.importers import history
 from klantvriend.importers.models import ImportRecord
+from klantvriend.importers.results import MAX_KEPT_ERRORS
 
 from .views import CountedPaginator, owner_required
 
 IMPORTS_PER_PAGE = 50
-ERRORS_PER_PAGE = 100
 # The latest imports shown under the import form, with a link to all of them.
 RECENT_IMPORTS = 5
 
@@ -56,12 +57,19 @@ def import_history_view(request: HttpRequest) -> HttpResponse:
 def import_record_view(request: HttpRequest, import_record_id: int) -> HttpResponse:
     record = history.import_record_get(business=request.business, record_id=import_record_id)
     _shown([record])
-    errors = history.import_record_errors(record=record)
-    # Stored errors, not the count: past MAX_KEPT_ERRORS the count goes on and the list stops.
-    stored = errors.count() if record.error_count else 0
-    page = CountedPaginator(errors, ERRORS_PER_PAGE, count=stored).get_page(request.GET.get("page"))
+    # A page of errors is a stored row (importers.history): paged by the rows, one to a page.
+    pages = history.import_error_page_count(record=record)
+    page = Paginator(range(pages), 1).get_page(request.GET.get("page"))
+    errors = history.import_error_page(record=record, number=page.number) if pages else []
     return render(
-        request, "web/import_record.html", {"record": record, "page": page, "stored": stored}
+        request,
+        "web/import_record.html",
+        {
+            "record": record,
+            "page": page,
+            "errors": errors,
+            "kept": min(record.error_count, MAX_KEPT_ERRORS),
+        },
     )
 
 

@@ -1,5 +1,5 @@
 """The import history (importers.history): a record per import of a file, with its counts, and
-its errors in a table of their own, paged by position."""
+its errors in pages of a hundred, a row each."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -40,16 +40,12 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
-            name='ImportRecordError',
+            name='ImportErrorPage',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('line', models.PositiveIntegerField(blank=True, null=True)),
-                ('column', models.CharField(blank=True, max_length=200)),
-                ('value', models.TextField(blank=True)),
-                ('message', models.TextField()),
-                ('code', models.CharField(blank=True, max_length=40)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='errors', to='importers.importrecord')),
+                ('number', models.PositiveIntegerField()),
+                ('errors', models.JSONField()),
+                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='error_pages', to='importers.importrecord')),
             ],
         ),
         migrations.AddIndex(
@@ -61,7 +57,7 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['started_at'], name='import_record_started'),
         ),
         migrations.AddConstraint(
-            model_name='importrecorderror',
-            constraint=models.UniqueConstraint(fields=('record', 'position'), name='import_error_position'),
+            model_name='importerrorpage',
+            constraint=models.UniqueConstraint(fields=('record', 'number'), name='import_error_page_number'),
         ),
     ]

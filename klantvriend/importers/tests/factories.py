@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from klantvriend.importers.models import ImportRecord, ImportRecordError
+from klantvriend.importers.models import ImportErrorPage, ImportRecord
 
 
 class ImportRecordFactory(factory.django.DjangoModelFactory):
@@ -24,12 +24,8 @@ class ImportRecordFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def errors(record, create, extracted, **kwargs):
         if create:
-            ImportRecordError.objects.create(
+            ImportErrorPage.objects.create(
                 record=record,
-                position=1,
-                line=2,
-                column="Bedrag",
-                value="vijf",
-                message="Not an amount.",
-                code="amount",
+                number=1,
+                errors=[[2, "Bedrag", "vijf", "Not an amount.", "amount"]],
             )

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.importers import history, purchase_import
-from klantvriend.importers.models import ImportRecord, ImportRecordError
+from klantvriend.importers.models import ImportErrorPage, ImportRecord
+from klantvriend.importers.results import RowError
 from klantvriend.importers.tests.factories import ImportRecordFactory
 
 GOOD = "Bonnummer;Datum;Klantnummer;Naam;Bedrag\r\nB1;13-01-2025;1001;José Müller;12,50\r\n"
@@ -77,7 +78,7 @@ def test_an_accepted_import_by_the_command_is_recorded_with_its_counts(tmp_path,
     assert record.business == business
     assert before <= record.started_at <= record.finished_at <= timezone.now()
     assert record.process == f"{socket.gethostname()}:{os.getpid()}"
-    assert not record.errors.exists()
+    assert not record.error_pages.exists()
 
 
 def test_a_dry_run_is_recorded_as_checked_and_stores_nothing_else(tmp_path, business):
@@ -110,11 +111,13 @@ def test_a_refused_file_keeps_its_record_and_every_error_past_the_rollback(tmp_p
         0,
         2500,
     )
-    errors = list(history.import_record_errors(record=record).values_list("position", "line"))
-    assert errors == [(n, n + 2) for n in range(1, 2501)]
-    first = ImportRecordError.objects.get(record=record, position=1)
-    assert (first.line, first.column, first.value, first.code) == (3, "Bedrag", "vijf", "invalid")
-    assert first.message == "Vul het bedrag in als getal, zoals 12,50."
+    assert history.import_error_page_count(record=record) == 25  # a hundred errors a page
+    pages = [history.import_error_page(record=record, number=n) for n in range(1, 27)]
+    assert [error.line for page in pages for error in page] == list(range(3, 2503))
+    assert pages[0][0] == RowError(
+        3, "Bedrag", "vijf", "Vul het bedrag in als getal, zoals 12,50.", "invalid"
+    )
+    assert pages[-1] == []  # past the last page
 
 
 def test_an_import_stopped_by_ctrl_c_is_recorded_as_interrupted(tmp_path, business, monkeypatch):
@@ -165,8 +168,8 @@ def test_the_history_is_kept_ninety_days_and_retention_deletes_what_is_older(
         kept.pk,
         other_old.pk,
     ]
-    assert not ImportRecordError.objects.filter(record_id=old.pk).exists()
-    assert ImportRecordError.objects.filter(record_id=kept.pk).count() == 1
+    assert not ImportErrorPage.objects.filter(record_id=old.pk).exists()
+    assert ImportErrorPage.objects.filter(record_id=kept.pk).count() == 1
     assert "slagerij-test: 1 import ouder dan 90 dagen verwijderd." in out.getvalue()
 
 

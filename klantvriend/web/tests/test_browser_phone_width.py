@@ -25,7 +25,7 @@ from klantvriend.core.calendar import calendar_token_create
 from klantvriend.core.models import time_zones
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.demo.shop import demo_create
-from klantvriend.importers.models import ImportRecord, ImportRecordError
+from klantvriend.importers.models import ImportErrorPage, ImportRecord
 from klantvriend.importers.tests.factories import ImportRecordFactory
 from klantvriend.isolation import create_foreign_rows, model_for_parameter
 from klantvriend.surveys.models import InvitationChannel
@@ -274,13 +274,17 @@ def uploaded_import(page: Page, live_server, tmp_path) -> str:
 def long_import_errors(business) -> ImportRecord:
     """A refused import whose errors quote a long cell and name a long column."""
     record = ImportRecordFactory(business=business, file_name="kassa-export-2025-volledig.csv")
-    ImportRecordError.objects.filter(record=record).update(
-        column="E-mailadres van de klant (privé)",
-        value="josephine.vandenheuvel-mulder@administratiekantoor-voorbeeld.example",
-        message=(
-            "Dit e-mailadres staat ook op regel 2; geef elke klant een eigen adres, of laat het "
-            "leeg bij een van beide."
-        ),
+    ImportErrorPage.objects.filter(record=record).update(
+        errors=[
+            [
+                2,
+                "E-mailadres van de klant (privé)",
+                "josephine.vandenheuvel-mulder@administratiekantoor-voorbeeld.example",
+                "Dit e-mailadres staat ook op regel 2; geef elke klant een eigen adres, of laat "
+                "het leeg bij een van beide.",
+                "duplicate_email",
+            ]
+        ]
     )
     return record
 

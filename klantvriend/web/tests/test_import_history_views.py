@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.importers import history
-from klantvriend.importers.models import ImportRecord, ImportRecordError
+from klantvriend.importers.models import ImportErrorPage, ImportRecord
 from klantvriend.importers.results import ImportResult, RowError
 from klantvriend.importers.tests.factories import ImportRecordFactory
 from klantvriend.isolation import snapshot
@@ -37,7 +37,7 @@ def imported(client, content: str, action: str = "import", name: str = "kassa.cs
 
 def recorded(record: ImportRecord, errors: list[RowError]) -> ImportRecord:
     """The record with `errors` in place of the factory's one."""
-    ImportRecordError.objects.filter(record=record).delete()
+    ImportErrorPage.objects.filter(record=record).delete()
     result = ImportResult(kind="purchases", dry_run=False, rows=len(errors) + 1)
     for error in errors:
         result.add_error(error)
@@ -92,7 +92,7 @@ def test_a_refused_file_on_the_page_links_from_its_first_errors_to_all_of_them(o
     outcome = owner_client.get(url).content.decode()
     record = ImportRecord.objects.get()
 
-    assert (record.state, record.error_count, record.errors.count()) == ("refused", 250, 250)
+    assert (record.state, record.error_count, record.error_pages.count()) == ("refused", 250, 3)
     assert "De eerste 200 van 250 fouten worden getoond." in outcome
     assert f'<a href="/data/imports/{record.pk}/" data-testid="import-all-errors">' in outcome
     assert "Bekijk alle 250 fouten, of download ze" in outcome
@@ -250,9 +250,7 @@ def test_the_pages_cost_the_same_queries_for_few_and_many(owner_client, business
     ]
     for _number in range(30):
         ImportRecordFactory(business=business)
-    ImportRecordError.objects.bulk_create(
-        ImportRecordError(record=record, position=n, line=n, message="x") for n in range(2, 400)
-    )
+    recorded(record, amount_errors(450))
     many = [
         counted("/data/import/"),
         counted("/data/imports/"),
