@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -135,9 +136,10 @@ def data_import_recorded(*, record: ImportRecord, result: ImportResult, **option
 def _finish_after_stop(record: ImportRecord, result: ImportResult, state: str) -> None:
     """Records how the import stopped, if the database still can: the exception that stopped it
     is what its caller must see, and a record left running reads as interrupted once its
-    process is gone."""
+    process is gone. Nothing was stored, whatever the counts had reached when it stopped."""
+    unwritten = replace(result, created=0, updated=0, skipped=0, customers_created=0, anonymised=0)
     try:
-        import_record_finish(record=record, result=result, state=state)
+        import_record_finish(record=record, result=unwritten, state=state)
     except Exception:
         logger.exception("The import record %s could not be finished", record.pk)
 

@@ -124,7 +124,10 @@ def test_an_import_stopped_by_ctrl_c_is_recorded_as_interrupted(tmp_path, busine
     path = tmp_path / "kassa.csv"
     path.write_text(GOOD, encoding="utf-8")
 
-    def stopped(*args):
+    real_write = purchase_import.write
+
+    def stopped(path, layout, business, result):
+        real_write(path, layout, business, result)  # every row written, then the stop
         raise KeyboardInterrupt
 
     monkeypatch.setattr(purchase_import, "write", stopped)
@@ -134,6 +137,7 @@ def test_an_import_stopped_by_ctrl_c_is_recorded_as_interrupted(tmp_path, busine
 
     record = ImportRecord.objects.get()
     assert (record.state, record.rows, record.error_count) == ("interrupted", 1, 0)
+    assert (record.created, record.customers_created) == (0, 0)  # rolled back: none stored
     assert record.finished_at is not None
     assert Purchase.objects.count() == 0
 
