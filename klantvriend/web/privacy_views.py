@@ -28,6 +28,7 @@ from klantvriend.core.members import (
 from klantvriend.core.models import AuditEvent, Role
 from klantvriend.core.numbers import count_shown
 from klantvriend.customers import selectors
+from klantvriend.importers.history import IMPORT_HISTORY_DAYS
 from klantvriend.importers.privacy import (
     AlreadyErased,
     apply_retention,
@@ -207,6 +208,7 @@ def privacy_settings_view(request: HttpRequest) -> HttpResponse:
             },
             "settings": current,
             "activity_kinds": retention_activity_kinds(),
+            "import_history_days": IMPORT_HISTORY_DAYS,
         },
         status=422 if form.errors else 200,
     )
@@ -224,6 +226,7 @@ def processing_register(request: HttpRequest) -> HttpResponse:
                 m for m in membership_list(business=request.business) if m.role == Role.OWNER
             ],
             "activity_kinds": retention_activity_kinds(),
+            "import_history_days": IMPORT_HISTORY_DAYS,
         },
     )
 

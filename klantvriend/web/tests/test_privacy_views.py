@@ -206,6 +206,11 @@ def test_privacy_settings_and_register(owner_client, staff_client, business):
     business.refresh_from_db()
     assert business.settings["privacy"]["retention_years"] == 5
     assert "Hostingbedrijf BV" in register.content.decode()
+    # The import history quotes the files' cells: the register says how long it keeps them.
+    assert (
+        "De importgeschiedenis, waarvan de fouten de cellen van de geïmporteerde bestanden "
+        "aanhalen, wordt 90 dagen bewaard." in register.content.decode()
+    )
     assert staff_client.get("/privacy/settings/").status_code == 403
     assert staff_client.get("/privacy/register/").status_code == 403
 
