@@ -201,6 +201,22 @@ class SurveyInvitation(BusinessOwned):
                 condition=models.Q(withdrawn_at__isnull=False),
                 name="invitation_withdrawn_created",
             ),
+            # The unanswered ones by the moment they expire: the list of invitations counts
+            # those still open (2,300 of 112,000 at 100,000 customers) from the end of this
+            # index, where every standing one was read. The moment made and the channel, which
+            # the list filters them by, and the condition's columns make it all SQLite reads.
+            models.Index(
+                fields=[
+                    "business",
+                    "expires_at",
+                    "created_at",
+                    "channel",
+                    "answered_at",
+                    "withdrawn_at",
+                ],
+                condition=models.Q(answered_at__isnull=True, withdrawn_at__isnull=True),
+                name="invitation_unanswered_expiry",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -312,6 +328,36 @@ def nps_category(score: int) -> str:
     if score <= DETRACTOR_MAX:
         return "detractor"
     return "passive"
+
+
+class InvitationDay(models.Model):
+    """The invitations made on one UTC day by one channel, counted: how many stand, how many of
+    those were answered, how many were withdrawn (what surveys.selectors counts of the
+    invitations themselves). Kept by triggers on the invitations (migration 0009). The survey
+    results and the list of invitations count a year of them, 112,000 at 100,000 customers (15
+    to 20 ms of PostgreSQL's time however it read them, by the index alone or the table); they
+    add up these rows for the whole days of a period and count only the invitations of its
+    first and last day, which a moment cuts (as SurveyDay). A day whose invitations were all
+    removed keeps its row, at zero."""
+
+    business = models.ForeignKey(
+        "core.Business", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    channel = models.CharField(max_length=10)
+    standing = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "day", "channel"], name="invitation_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.standing}"
 
 
 class SurveyDay(models.Model):

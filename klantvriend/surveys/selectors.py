@@ -21,7 +21,6 @@ import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any
 
 from django.db.models import Case, Count, Max, Q, QuerySet, Sum, TextChoices, Value, When
 from django.utils import timezone
@@ -39,6 +38,7 @@ from .models import (
     PROMOTER_MIN,
     PROMOTER_WINDOW,
     DriverName,
+    InvitationDay,
     InvitationTrigger,
     Survey,
     SurveyDay,
@@ -150,16 +150,21 @@ class InvitationState(TextChoices):
 # (sent after a "Done" that was undone). Their own index (invitation_standing_states) holds
 # what the list filters and counts them by, so that neither reads the rows.
 STANDING = Q(withdrawn_at__isnull=True)
+ANSWERED = STANDING & Q(answered_at__isnull=False)
+WITHDRAWN = Q(withdrawn_at__isnull=False)
+# What the days kept count of their invitations (InvitationDay, surveys 0009, whose triggers
+# spell these conditions in SQL).
+INVITATION_TOTALS = {"standing": STANDING, "answered": ANSWERED, "withdrawn": WITHDRAWN}
 
 
 def _state_conditions(now: datetime) -> dict[str, Q]:
     unanswered = STANDING & Q(answered_at__isnull=True)
     return {
-        InvitationState.ANSWERED: STANDING & Q(answered_at__isnull=False),
+        InvitationState.ANSWERED: ANSWERED,
         InvitationState.UNANSWERED: unanswered,
         InvitationState.OPEN: unanswered & Q(expires_at__gt=now),
         InvitationState.EXPIRED: unanswered & Q(expires_at__lte=now),
-        InvitationState.WITHDRAWN: Q(withdrawn_at__isnull=False),
+        InvitationState.WITHDRAWN: WITHDRAWN,
     }
 
 
@@ -221,6 +226,56 @@ def _invitations_of(
     return invitations
 
 
+def _invitation_totals(
+    business: Business, since: datetime | None, until: datetime | None, channel: str
+) -> dict[str, int]:
+    """How many invitations made from `since` until `until` by `channel` stand, were answered
+    and were withdrawn. One query: the whole UTC days of the period added up from the kept
+    counts (InvitationDay), the invitations of the days that `since` or `until` cuts counted
+    themselves (a UNION ALL, as _per_part reads the answers), where counting the invitations
+    of a year read 112,000 of them at 100,000 customers (15 to 20 ms of PostgreSQL's time)."""
+    cut_days = sorted(
+        {
+            moment.astimezone(UTC).date()
+            for moment in (since, until)
+            if moment is not None and moment != _utc_midnight_of(moment)
+        }
+    )
+    days = InvitationDay.objects.filter(business=business).exclude(day__in=cut_days)
+    if since is not None:
+        days = days.filter(day__gte=since.astimezone(UTC).date())
+    if until is not None:
+        days = days.filter(day__lt=until.astimezone(UTC).date())
+    if channel:
+        days = days.filter(channel=channel)
+    sources = [
+        days.order_by()
+        .values("business")
+        .annotate(**{total: Sum(total) for total in INVITATION_TOTALS})
+    ]
+    if cut_days:
+        pieces = Q()
+        for day in cut_days:
+            pieces |= Q(created_at__gte=_utc_midnight(day), created_at__lt=_utc_midnight_after(day))
+        sources.append(
+            _invitations_of(business, since, until, channel)
+            .filter(pieces)
+            .order_by()
+            .values("business")
+            .annotate(
+                **{
+                    total: Count("pk", filter=condition)
+                    for total, condition in INVITATION_TOTALS.items()
+                }
+            )
+        )
+    totals = dict.fromkeys(INVITATION_TOTALS, 0)
+    for row in sources[0].union(*sources[1:], all=True).order_by():
+        for total in INVITATION_TOTALS:
+            totals[total] += row[total] or 0
+    return totals
+
+
 def survey_invitation_tally(
     *,
     business: Business,
@@ -234,22 +289,20 @@ def survey_invitation_tally(
     how many stand and how many of them were answered, what the survey results say of their
     year; with `states`, also how many are open and how many were withdrawn, what the list of
     invitations says of its own. Counted by the conditions the list filters by
-    (_state_conditions: an answered invitation is one with its moment of answer), read from
-    the standing invitations' index alone: one query, two with the `states`. Each state
-    tested per invitation costs as much again as counting them (SQLite, 110,000 a year: 9 ms
-    for the two counts, 20 with three states tested), so the expired are the rest."""
-    invitations = _invitations_of(business, since, until, channel)
-    conditions = _state_conditions(now or timezone.now())
-    counts: dict[str, Any] = {"standing": Count("pk"), "answered": Count("answered_at")}
+    (_state_conditions: an answered invitation is one with its moment of answer): the totals
+    from the days kept (_invitation_totals), one query; with the `states`, the open ones
+    counted from the end of the unanswered invitations' index (invitation_unanswered_expiry),
+    a second. The expired are the rest."""
+    totals = _invitation_totals(business, since, until, channel)
+    open_count = None
     if states:
-        counts["open"] = Count("pk", filter=conditions[InvitationState.OPEN])
-    counted = invitations.filter(STANDING).aggregate(**counts)
-    withdrawn = conditions[InvitationState.WITHDRAWN]
+        open_condition = _state_conditions(now or timezone.now())[InvitationState.OPEN]
+        open_count = _invitations_of(business, since, until, channel).filter(open_condition).count()
     return InvitationTally(
-        standing=counted["standing"],
-        answered=counted["answered"],
-        open=counted.get("open"),
-        withdrawn=invitations.filter(withdrawn).count() if states else None,
+        standing=totals["standing"],
+        answered=totals["answered"],
+        open=open_count,
+        withdrawn=totals["withdrawn"] if states else None,
     )
 
 
