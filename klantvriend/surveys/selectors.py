@@ -148,7 +148,8 @@ class InvitationState(TextChoices):
 
 # The invitations that stand, which the survey results count: every one but those withdrawn
 # (sent after a "Done" that was undone). Their own index (invitation_standing_states) holds
-# what the list filters and counts them by, so that neither reads the rows.
+# what the list filters them by, so that a page's ids are read from it alone; they are counted
+# from the days kept (_invitation_totals).
 STANDING = Q(withdrawn_at__isnull=True)
 ANSWERED = STANDING & Q(answered_at__isnull=False)
 WITHDRAWN = Q(withdrawn_at__isnull=False)
