@@ -174,12 +174,12 @@ class SurveyInvitation(BusinessOwned):
         indexes = [
             models.Index(fields=["customer", "created_at"], name="invitation_customer_created"),
             models.Index(fields=["business", "created_at"], name="invitation_business_created"),
-            # The invitations sent that stand (the survey results' count over a year, every
-            # invitation but the few withdrawn): counted from this index alone, where testing
-            # each row for a withdrawal read 50,000 rows of a large shop (4 -> 62 ms in SQLite).
-            # It holds what the list of invitations filters and the results count them by (the
-            # channel, answered or not, expired or not), so that their states are counted from
-            # it too; the id right after the moment keeps the newest-first list in its order.
+            # The invitations sent that stand (every invitation but the few withdrawn), which
+            # the list of invitations pages through: it holds what the list filters them by
+            # (the channel, answered or not, expired or not), so that a page's ids are read
+            # from it alone; the id right after the moment keeps the newest-first list in its
+            # order. They are counted from their days kept (InvitationDay), where counting them
+            # from this index took PostgreSQL 14 to 22 ms for a year at 100,000 customers.
             # withdrawn_at, always empty here, is in it because SQLite reads only the index
             # when it holds every column a query names, the partial condition's too.
             models.Index(
