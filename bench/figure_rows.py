@@ -4,9 +4,11 @@ test client, logged in as the demo owner, no server in between):
     DATABASE_URL=sqlite:////tmp/copy100k.sqlite3 PYTHONPATH=$PWD .venv/bin/python bench/figure_rows.py
 
 Each address is requested --requests times, the addresses taken in turn so that machine noise
-hits them alike; the median and the slowest are printed in milliseconds. --pages-only: the two
-pages alone (which exist on older code too, for a comparison with it). Not part of the test
-run."""
+hits them alike; the median and the slowest time and the median CPU time of this process (what
+a loaded machine disturbs least; on PostgreSQL the database's own work is not in it) are
+printed in milliseconds. --pages-only: the two pages alone (which exist on older code too, for a
+comparison with it); --only charts figure=revenue: the addresses holding one of these. Not part
+of the test run."""
 
 import argparse
 import os
@@ -53,21 +55,31 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=5)
     parser.add_argument("--pages-only", action="store_true")
+    parser.add_argument("--only", nargs="*", default=[], help="addresses containing one of these")
     arguments = parser.parse_args()
     django.setup()
     client, business = logged_in_client("demo")
-    urls = addresses(business, arguments.pages_only)
+    urls = [
+        url
+        for url in addresses(business, arguments.pages_only)
+        if not arguments.only or any(part in url for part in arguments.only)
+    ]
     times: dict[str, list[float]] = {url: [] for url in urls}
+    cpu: dict[str, list[float]] = {url: [] for url in urls}
     for url in urls:  # once unmeasured: the first request pays for connections and caches
         assert client.get(url).status_code == 200, url
     for _round in range(arguments.requests):
         for url in urls:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             times[url].append((time.perf_counter() - started) * 1000)
+            cpu[url].append((time.process_time() - started_cpu) * 1000)
             assert response.status_code == 200, url
     for url in urls:
-        print(f"{statistics.median(times[url]):8.1f} {max(times[url]):8.1f}  {url}")
+        print(
+            f"{statistics.median(times[url]):8.1f} {max(times[url]):8.1f} "
+            f"{statistics.median(cpu[url]):8.1f}  {url}"
+        )
 
 
 if __name__ == "__main__":

@@ -82,6 +82,10 @@ class CustomerInsight(BusinessOwned):
     # Of it, the spend on the purchase days after the first: what coming back brought. Null in
     # the rows of refreshes before it was kept, until the next refresh.
     repeat_spend_cents = models.BigIntegerField(_("spend after the first purchase day"), null=True)
+    # The business's calendar day of the first purchase: the cohort the retention chart counts
+    # the customer in, and the day whose spend (spend_cents - repeat_spend_cents) the revenue
+    # chart counts as new. Null in the rows of refreshes before it was kept, until the next.
+    first_purchase_day = models.DateField(_("first purchase day"), null=True)
     # Model figures: null when there is not enough data to fit a model.
     probability_alive = models.FloatField(_("probability alive"), null=True)
     # Probability alive 30 days earlier with the same history: how fast it is falling.
@@ -126,6 +130,10 @@ class CustomerInsight(BusinessOwned):
             models.Index(
                 fields=["business", "slipping_away", "-spend_cents", "customer"],
                 name="insight_slipping_by_spend",
+            ),
+            # A month's new customers: the rows of a cohort and of a month's new revenue.
+            models.Index(
+                fields=["business", "first_purchase_day"], name="insight_business_first_day"
             ),
         ]
         constraints = [

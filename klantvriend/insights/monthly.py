@@ -1,22 +1,28 @@
-"""The purchases behind one month of the revenue chart and one cohort of the retention chart,
-computed by the engine's own functions (clv.figures) from the purchases of that month's
-customers alone: what the refresh computed from every purchase, for the rows of one month.
+"""The purchases behind one month of the revenue chart and one cohort of the retention chart:
+what the refresh computed from every purchase, for the rows of one month.
 
-A customer's purchases before the month only tell whether they had bought before; one of them
-stands for all (a purchase of nothing on the month's eve), so that the month is read whole and
-the history not at all."""
+The refresh keeps each customer's first purchase day and spend on it (CustomerInsight), the very
+figures the charts count as new (clv.figures.on_first_day): a month's new customers are the
+insights of a first day in it, found by their index. A cohort is then its customers' purchases
+alone, counted by the engine's own cohort_retention, and a month's revenue each buyer's sum of
+the month with their first day's spend as new, so that the rows add up to the figure.
+
+Until a refresh has kept the first days (the rows of refreshes before it), the month's
+first-time buyers are found from the purchases: a customer's purchases before the month only
+tell whether they had bought before; one of them stands for all (a purchase of nothing on the
+month's eve), so that the month is read whole and the history not at all."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Sum
 
 from clv import figures as clv_figures
 from klantvriend.core.models import Business
 from klantvriend.customers.models import Purchase
 
-from .models import InsightRun
+from .models import CustomerInsight, InsightRun
 from .purchases import purchase_arrays
 
 # The months after the first month the retention chart follows a cohort for.
@@ -27,6 +33,28 @@ COHORTS = 12
 def _run_end(business: Business, run: InsightRun) -> datetime:
     """The end of the run's day: what the refresh read its purchases up to."""
     return business.start_of(run.as_of + timedelta(days=1))
+
+
+def _months_after(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _first_days_kept(business: Business) -> bool:
+    """Whether every insight keeps its first purchase day (all but those of a refresh from
+    before it was kept, until the next one)."""
+    return not CustomerInsight.objects.filter(
+        business=business, first_purchase_day__isnull=True
+    ).exists()
+
+
+def _new_in(business: Business, month: date):
+    """The insights of the customers whose first purchase day is in `month`."""
+    return CustomerInsight.objects.filter(
+        business=business,
+        first_purchase_day__gte=month,
+        first_purchase_day__lt=_months_after(month, 1),
+    )
 
 
 def _first_time_buyers(business: Business, begins: datetime, end: datetime) -> set[int]:
@@ -59,6 +87,49 @@ def month_revenue(*, business: Business, run: InsightRun, month: date) -> MonthR
     (clv.figures.on_first_day, which monthly_revenue splits by)."""
     begins, ends = business.month_bounds(month)
     end = min(ends, _run_end(business, run))
+    if not _first_days_kept(business):
+        return _month_revenue_from_purchases(business, begins, end, month)
+    # Each buyer's month in one row, summed by the database; ids ascending.
+    sums = list(
+        Purchase.objects.filter(business=business, at__gte=begins, at__lt=end)
+        .values("customer_id")
+        .annotate(purchases=Count("*"), cents=Sum("amount_cents"))
+        .order_by("customer_id")
+        .values_list("customer_id", "purchases", "cents")
+    )
+    if not sums:
+        empty = np.zeros(0, np.int64)
+        return MonthRevenue(empty, empty, empty, empty)
+    ids, purchases, cents = np.array(sums, dtype=np.int64).T
+    new_ids, first_day_cents = _first_day_spend(business, month)
+    # The first day's spend as the refresh summed it, within what the month holds now.
+    new = np.zeros(len(ids), np.int64)
+    position = np.searchsorted(ids, new_ids)
+    bought = position < len(ids)
+    bought[bought] = ids[position[bought]] == new_ids[bought]
+    new[position[bought]] = first_day_cents[bought]
+    new = np.minimum(new, cents)
+    return MonthRevenue(ids, purchases, new, cents - new)
+
+
+def _first_day_spend(business: Business, month: date) -> tuple[np.ndarray, np.ndarray]:
+    """The customers new in `month` (ids ascending) and their spend on their first day."""
+    rows = list(
+        _new_in(business, month)
+        .order_by("customer_id")
+        .values_list("customer_id", F("spend_cents") - F("repeat_spend_cents"))
+    )
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ids, cents = np.array(rows, dtype=np.int64).T
+    return ids, cents
+
+
+def _month_revenue_from_purchases(
+    business: Business, begins: datetime, end: datetime, month: date
+) -> MonthRevenue:
+    """month_revenue without kept first days: the month's purchases, and a probe of each for
+    an earlier one of its customer."""
     customer_ids, days, cents = purchase_arrays(business, end, since=begins)
     first_time = np.fromiter(_first_time_buyers(business, begins, end), dtype=np.int64)
     earlier = np.setdiff1d(np.unique(customer_ids), first_time)
@@ -90,10 +161,12 @@ def cohort(*, business: Business, run: InsightRun, month: date) -> Cohort:
     """The cohort of `month` as the retention chart of `run` counts it (clv.figures.
     cohort_retention), from its customers' purchases of its months alone."""
     begins, ends = business.month_bounds(month)
-    index = month.year * 12 + month.month - 1 + COHORT_PERIODS + 1
-    after = date(index // 12, index % 12 + 1, 1)
+    after = _months_after(month, COHORT_PERIODS + 1)
     end = min(business.start_of(after), _run_end(business, run))
-    first_time = sorted(_first_time_buyers(business, begins, min(ends, end)))
+    if _first_days_kept(business):
+        first_time = _new_in(business, month).values("customer_id")
+    else:
+        first_time = sorted(_first_time_buyers(business, begins, min(ends, end)))
     customer_ids, days, _cents = purchase_arrays(business, end, customers=first_time, since=begins)
     retention = clv_figures.cohort_retention(
         customer_ids=customer_ids,

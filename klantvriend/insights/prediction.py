@@ -43,13 +43,17 @@ class CustomerHistory:
     purchase_days: np.ndarray
     days_since_last: np.ndarray
     days_since_first: np.ndarray
+    # The local day of the first purchase: the month the customer is new in.
+    first_purchase_day: np.ndarray  # datetime64[D]
     usual_interval_days: np.ndarray
 
 
 def purchase_spend(codes: np.ndarray, days: np.ndarray, cents: np.ndarray, n: int):
-    """Each of `n` customers' spend in cents, and their spend on the purchase days after their
-    first, from every purchase's customer (its index, `codes`), local day and amount: what the
-    advice's repeat share of revenue adds up, and the customer list with it."""
+    """Each of `n` customers' spend in cents, their spend on the purchase days after their
+    first, and their first purchase day, from every purchase's customer (its index, `codes`),
+    local day and amount: what the advice's repeat share of revenue adds up, and the customer
+    list with it; the first day and its spend are what the revenue and retention charts count
+    as new (clv.figures.on_first_day), kept for those charts' rows."""
     day_numbers = days.astype(np.int64)
     first_day = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(first_day, codes, day_numbers)
@@ -57,11 +61,11 @@ def purchase_spend(codes: np.ndarray, days: np.ndarray, cents: np.ndarray, n: in
     # Whole cents as float64 are exact up to 2**53: the sums are whole numbers again.
     spend = np.bincount(codes, weights=cents, minlength=n)
     repeat = np.bincount(codes, weights=np.where(on_first_day, 0, cents), minlength=n)
-    return spend.astype(np.int64), repeat.astype(np.int64)
+    return spend.astype(np.int64), repeat.astype(np.int64), first_day.astype("datetime64[D]")
 
 
 def customer_history(
-    summary, spend_cents: np.ndarray, repeat_spend_cents: np.ndarray
+    summary, spend_cents: np.ndarray, repeat_spend_cents: np.ndarray, first_day: np.ndarray
 ) -> CustomerHistory:
     x, t_x, age = summary.frequency, summary.recency, summary.T
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -77,6 +81,7 @@ def customer_history(
         purchase_days=(x + 1).astype(np.int64),
         days_since_last=np.rint((age - t_x) * DAYS_PER_WEEK).astype(np.int64),
         days_since_first=np.rint(age * DAYS_PER_WEEK).astype(np.int64),
+        first_purchase_day=np.asarray(first_day, dtype="datetime64[D]"),
         usual_interval_days=usual_interval,
     )
 
@@ -245,6 +250,7 @@ def customer_rows(
         "usual_interval_days": history.usual_interval_days,
         "spend_cents": spend_cents,
         "repeat_spend_cents": history.repeat_spend_cents,
+        "first_purchase_day": history.first_purchase_day,
         "probability_alive": alive,
         "probability_alive_30_days_ago": alive_before,
         "expected_purchases_90": expected_90,

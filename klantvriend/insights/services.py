@@ -286,6 +286,7 @@ INSIGHT_FIELDS = (
     "usual_interval_days",
     "spend_cents",
     "repeat_spend_cents",
+    "first_purchase_day",
     "probability_alive",
     "probability_alive_30_days_ago",
     "expected_purchases_90",

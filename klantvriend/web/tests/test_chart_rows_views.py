@@ -168,6 +168,83 @@ def test_a_months_revenue_opens_to_its_customers_split_by_their_first_day(owner_
     )
 
 
+def test_a_months_new_customers_are_found_by_the_first_day_their_insight_keeps(business):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from klantvriend.insights.models import CustomerInsight
+    from klantvriend.insights.services import customer_insight_recompute
+
+    amsterdam = business.tzinfo
+    now = timezone.now()
+    month = (now.astimezone(amsterdam).date().replace(day=1) - dt.timedelta(days=70)).replace(day=1)
+    anna, bert, cor = (
+        CustomerFactory(business=business, name=name) for name in ("Anna", "Bert", "Cor")
+    )
+
+    def local(day, hour=12):
+        return dt.datetime.combine(month + dt.timedelta(days=day), dt.time(hour), amsterdam)
+
+    _buy(business, anna, local(2), 1000)
+    _buy(business, anna, local(2, 17), 500)
+    _buy(business, anna, local(19), 700)
+    _buy(business, anna, local(45), 800)  # the month after: Anna came back
+    _buy(business, bert, local(-10), 9900)
+    _buy(business, bert, local(4), 2000)
+    # A quarter past midnight on the 1st, local time: still the month before in UTC.
+    _buy(business, cor, dt.datetime.combine(month, dt.time(0, 15), amsterdam), 300)
+    run = insights_refresh(business=business)
+    kept = dict(
+        CustomerInsight.objects.filter(business=business).values_list(
+            "customer_id", "first_purchase_day"
+        )
+    )
+    assert kept == {
+        anna.pk: month + dt.timedelta(days=2),
+        bert.pk: month - dt.timedelta(days=10),
+        cor.pk: month,
+    }
+    figures = run.figures
+    position = figures["monthly_revenue"]["months"].index(f"{month:%Y-%m}")
+    cohort_position = figures["cohorts"]["cohorts"].index(f"{month:%Y-%m}")
+
+    def read():
+        with CaptureQueriesContext(connection) as queries:
+            revenue = month_revenue(business=business, run=run, month=month)
+            members = cohort(business=business, run=run, month=month)
+        return revenue, members, len(queries)
+
+    revenue, members, queries = read()
+    # The first days' spend as new, the rest of the month as returning: the figure's split.
+    assert revenue.customer_ids.tolist() == [anna.pk, bert.pk, cor.pk]
+    assert revenue.purchases.tolist() == [3, 1, 1]
+    assert revenue.new_cents.tolist() == [1500, 0, 300]
+    assert revenue.returning_cents.tolist() == [700, 2000, 0]
+    assert figures["monthly_revenue"]["new_cents"][position] == 1800
+    assert figures["monthly_revenue"]["returning_cents"][position] == 2700
+    assert members.customer_ids.tolist() == [anna.pk, cor.pk]
+    assert members.bought[0].tolist() == [True, False]
+    assert members.shares[0] == figures["cohorts"]["shares"][cohort_position][0] == 0.5
+    # Whether the first days are kept, a month's buyers and a cohort's members summed by
+    # the database: as many queries whatever the number of customers.
+    assert queries == 5
+
+    # Rows of a refresh from before the first days were kept: found from the purchases, alike.
+    CustomerInsight.objects.filter(business=business, customer=bert).update(first_purchase_day=None)
+    before, before_members, queries = read()
+    for field in ("customer_ids", "purchases", "new_cents", "returning_cents"):
+        assert getattr(before, field).tolist() == getattr(revenue, field).tolist()
+    assert before_members.customer_ids.tolist() == [anna.pk, cor.pk]
+    assert before_members.bought[0].tolist() == [True, False]
+    assert queries == 6
+
+    # One customer's insight computed again (after a merge) keeps the first day as well.
+    assert customer_insight_recompute(business=business, customer_id=bert.pk) is not None
+    assert CustomerInsight.objects.get(customer=bert).first_purchase_day == month - dt.timedelta(
+        days=10
+    )
+
+
 def test_every_chart_cell_opens_to_rows_that_add_up_to_it(owner_client, business):
     customers, _ids = butcher_history(business)
     now = timezone.now()
