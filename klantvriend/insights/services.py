@@ -308,7 +308,7 @@ _INTEGER_FIELDS = {
 
 def _insight_values(rows: dict) -> list[tuple]:
     """`prediction.customer_rows` as plain Python values per customer for the database: NaN
-    and a column without a model as NULL."""
+    and a column without a model as NULL, days as text."""
     count = len(rows["customer_id"])
     columns = []
     for name in INSIGHT_FIELDS:
@@ -319,6 +319,10 @@ def _insight_values(rows: dict) -> list[tuple]:
             columns.append([None if v != v else int(v) for v in values.tolist()])
         elif values.dtype.kind == "f":
             columns.append([None if v != v else v for v in values.tolist()])
+        elif values.dtype.kind == "M":
+            # Days as ISO text, as both databases take a date (adapt_datefield_value): no
+            # Python date made and adapted again for each of 100,000 customers.
+            columns.append(np.datetime_as_string(values, unit="D").tolist())
         else:
             columns.append(values.tolist())
     return list(zip(*columns, strict=True))
