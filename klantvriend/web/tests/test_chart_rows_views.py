@@ -116,10 +116,11 @@ def test_each_gesture_figure_opens_to_its_gestures_and_what_their_customers_boug
     assert missing.status_code == 404
 
 
-def test_a_months_revenue_opens_to_its_customers_split_by_their_first_day(owner_client, business):
+def _anna_bert_and_cor(business, month):
+    """Anna's first day is the 3rd of `month` (two purchases), she comes back on the 20th; Bert
+    bought the month before; Cor's first purchase is a quarter past midnight on the 1st, local
+    time (still the month before in UTC)."""
     amsterdam = business.tzinfo
-    now = timezone.now()
-    month = (now.astimezone(amsterdam).date().replace(day=1) - dt.timedelta(days=40)).replace(day=1)
     anna, bert, cor = (
         CustomerFactory(business=business, name=name) for name in ("Anna", "Bert", "Cor")
     )
@@ -127,15 +128,20 @@ def test_a_months_revenue_opens_to_its_customers_split_by_their_first_day(owner_
     def local(day, hour=12):
         return dt.datetime.combine(month + dt.timedelta(days=day), dt.time(hour), amsterdam)
 
-    # Anna's first day is the 3rd (two purchases), she comes back on the 20th; Bert bought the
-    # month before; Cor's first purchase is a quarter past midnight on the 1st, local time
-    # (still the month before in UTC).
     _buy(business, anna, local(2), 1000)
     _buy(business, anna, local(2, 17), 500)
     _buy(business, anna, local(19), 700)
     _buy(business, bert, local(-10), 9900)
     _buy(business, bert, local(4), 2000)
     _buy(business, cor, dt.datetime.combine(month, dt.time(0, 15), amsterdam), 300)
+    return anna, bert, cor
+
+
+def test_a_months_revenue_opens_to_its_customers_split_by_their_first_day(owner_client, business):
+    amsterdam = business.tzinfo
+    now = timezone.now()
+    month = (now.astimezone(amsterdam).date().replace(day=1) - dt.timedelta(days=40)).replace(day=1)
+    _anna_bert_and_cor(business, month)
     insights_refresh(business=business)
 
     page = owner_client.get(reverse("web:insights_charts")).content.decode()
@@ -178,21 +184,14 @@ def test_a_months_new_customers_are_found_by_the_first_day_their_insight_keeps(b
     amsterdam = business.tzinfo
     now = timezone.now()
     month = (now.astimezone(amsterdam).date().replace(day=1) - dt.timedelta(days=70)).replace(day=1)
-    anna, bert, cor = (
-        CustomerFactory(business=business, name=name) for name in ("Anna", "Bert", "Cor")
+    anna, bert, cor = _anna_bert_and_cor(business, month)
+    # The month after: Anna came back.
+    _buy(
+        business,
+        anna,
+        dt.datetime.combine(month + dt.timedelta(days=45), dt.time(12), amsterdam),
+        800,
     )
-
-    def local(day, hour=12):
-        return dt.datetime.combine(month + dt.timedelta(days=day), dt.time(hour), amsterdam)
-
-    _buy(business, anna, local(2), 1000)
-    _buy(business, anna, local(2, 17), 500)
-    _buy(business, anna, local(19), 700)
-    _buy(business, anna, local(45), 800)  # the month after: Anna came back
-    _buy(business, bert, local(-10), 9900)
-    _buy(business, bert, local(4), 2000)
-    # A quarter past midnight on the 1st, local time: still the month before in UTC.
-    _buy(business, cor, dt.datetime.combine(month, dt.time(0, 15), amsterdam), 300)
     run = insights_refresh(business=business)
     kept = dict(
         CustomerInsight.objects.filter(business=business).values_list(
