@@ -135,6 +135,7 @@ def test_without_a_fitted_model_the_kept_customer_gets_what_a_refresh_gives(
         "usual_interval_days": pytest.approx(180 / 7),
         "spend_cents": 21500,
         "repeat_spend_cents": 19000,
+        "first_purchase_day": run.as_of - dt.timedelta(days=200),
         "probability_alive": None,
         "probability_alive_30_days_ago": None,
         "expected_purchases_90": None,
