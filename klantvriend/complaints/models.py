@@ -57,6 +57,11 @@ DEADLINE_FIELDS = ("respond_by", "resolve_by")
 
 
 class Complaint(BusinessOwned):
+    # Not part of its version (core.versions.record_version, the API's ETag): a change of the
+    # care settings works the deadlines of every complaint out again, and must not make every
+    # client's If-Match of a complaint fail as if someone had changed it.
+    DERIVED_FIELDS = DEADLINE_FIELDS
+
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),

@@ -30,10 +30,12 @@ def _version_text(value: Any) -> str:
 def record_version(
     record: models.Model, *, leave_out: Iterable[str] = (), also: dict[str, Any] | None = None
 ) -> str:
-    """A digest of every stored field of `record` but those in `leave_out` and those that say
-    when it was last saved (`auto_now`): it changes with every change of the record and with
-    nothing else. `also`: what else counts as the record's own (a customer's tags)."""
-    leave_out = frozenset(leave_out)
+    """A digest of every stored field of `record` but those in `leave_out`, those its model
+    names as worked out from others and its settings (DERIVED_FIELDS: a complaint's deadlines)
+    and those that say when it was last saved (`auto_now`): it changes with every change of
+    the record and with nothing else. `also`: what else counts as the record's own (a
+    customer's tags)."""
+    leave_out = frozenset(leave_out) | frozenset(getattr(type(record), "DERIVED_FIELDS", ()))
     values = {
         field.attname: getattr(record, field.attname)
         for field in record._meta.concrete_fields

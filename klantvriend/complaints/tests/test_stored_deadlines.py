@@ -310,6 +310,28 @@ def test_changed_targets_work_out_every_complaints_deadlines_again_and_audit_it(
     assert event.changes["complaint_deadlines_recomputed"] == [None, 3]
 
 
+def test_deadlines_worked_out_again_leave_the_complaints_version_as_it_was(api, customer, owner):
+    """A change of the settings moves every complaint's stored deadlines, but nobody changed a
+    complaint: its ETag stays, and a change sent with If-Match of before is made."""
+    complaint = ComplaintFactory(customer=customer, received_at=timezone.now())
+    read = api.get(f"/api/v1/complaints/{complaint.pk}")
+    before = _stored(complaint)
+
+    care_settings_update(business=customer.business, actor=owner, opening_time=time(10, 0))
+    again = api.get(f"/api/v1/complaints/{complaint.pk}")
+    patched = api.patch(
+        f"/api/v1/complaints/{complaint.pk}",
+        data=json.dumps({"description": "Het gehakt was grijs"}),
+        content_type="application/json",
+        headers={"If-Match": read["ETag"]},
+    )
+
+    assert _stored(complaint) != before
+    assert again["ETag"] == read["ETag"]
+    assert patched.status_code == 200
+    assert Complaint.objects.get(pk=complaint.pk).description == "Het gehakt was grijs"
+
+
 def test_a_setting_the_deadlines_do_not_depend_on_works_out_nothing(customer, owner):
     complaint = ComplaintFactory(customer=customer)
     before = _stored(complaint)
