@@ -53,7 +53,6 @@ from klantvriend.promises.selectors import KEPT_ON_TIME, promise_views, promises
 from klantvriend.surveys.models import DETRACTOR_MAX, DRIVERS, PROMOTER_MIN, DriverName
 from klantvriend.surveys.selectors import (
     RESULTS_DAYS,
-    month_moments,
     nps_rounded,
     nps_summary,
     survey_answers,
@@ -385,7 +384,7 @@ def _surveys(business, now, offset, before=False):
 
 def _survey_month(business, month: date, offset):
     """The answers of one month of the survey results' trend, with how they make its score."""
-    since, until = month_moments(business=business, month=month)
+    since, until = business.month_bounds(month)  # as the trend cuts its months
     title = _("Survey answers of %(month)s") % {"month": date_format(month, "F Y")}
     return _answers_between(business, title, since, until, offset)
 

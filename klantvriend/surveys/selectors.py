@@ -535,13 +535,6 @@ def _month_begins(first: date, months: int, tz: tzinfo) -> list[datetime]:
     ]
 
 
-def month_moments(*, business: Business, month: date) -> tuple[datetime, datetime]:
-    """The moments the calendar month of `month` begins and ends in the business's time zone,
-    as the monthly trend cuts them: the rows of one of its months are the answers between."""
-    begins = _month_begins(_month_start(month, 0), 1, business.tzinfo)
-    return begins[0], begins[1]
-
-
 def _trend_begins(business: Business, months: int, now: datetime) -> tuple[date, list[datetime]]:
     """The first of the `months` calendar months up to and including `now`'s (in the business's
     time zone), and the moments each begins, with the moment the last one ends."""

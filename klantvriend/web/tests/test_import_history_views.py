@@ -17,7 +17,7 @@ from klantvriend.importers.results import ImportResult, RowError
 from klantvriend.importers.tests.factories import ImportRecordFactory
 from klantvriend.isolation import snapshot
 
-from .test_data_views import MAPPING, imports_run_inline  # noqa: F401 -- used as a fixture
+from .test_data_views import MAPPING, imports_run_inline  # noqa: F401 -- autouse: imports here run in the request too
 
 GOOD = "Bonnummer;Datum;Klantnummer;Naam;Bedrag\r\nB1;13-01-2025;1001;José Müller;12,50\r\n"
 
