@@ -20,7 +20,7 @@ from klantvriend.complaints.selectors import (
 )
 from klantvriend.core.models import Business
 from klantvriend.core.money import amount_shown
-from klantvriend.core.numbers import count_shown
+from klantvriend.core.numbers import count_shown, share_shown
 from klantvriend.promises.models import Promise
 from klantvriend.promises.selectors import (
     Outcome,
@@ -112,7 +112,7 @@ def revenue_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | 
                 month,
                 amount_shown(round(r), currency, whole=True),
                 amount_shown(round(n), currency, whole=True),
-                f"{r / (r + n):.0%}" if r + n else "—",
+                share_shown(r / (r + n) if r + n else None),
             ]
             for month, r, n in zip(months, returning, new, strict=True)
         ],
@@ -137,7 +137,7 @@ def cohort_chart(run: InsightRun | None) -> ChartData | None:
         "share",
         [_("first purchase"), _("customers"), *columns],
         [
-            [cohort, count_shown(size), *("" if v is None else f"{v:.0%}" for v in shares)]
+            [cohort, count_shown(size), *("" if v is None else share_shown(v) for v in shares)]
             for cohort, size, shares in zip(cohorts, data["sizes"], data["shares"], strict=True)
         ],
         kind="heatmap",
@@ -300,7 +300,7 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
                 count_shown(row["on_time"]),
                 count_shown(row["done"] - row["on_time"]),
                 count_shown(row["broken"]),
-                f"{row['on_time'] / judged:.0%}" if judged else "—",
+                share_shown(row["on_time"] / judged if judged else None),
             ]
         )
     return ChartData(

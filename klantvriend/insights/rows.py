@@ -18,7 +18,7 @@ from klantvriend.aftercare.selectors import follow_up_coverage_events
 from klantvriend.complaints.selectors import complaint_views, complaints_received
 from klantvriend.core.models import Business
 from klantvriend.core.money import amount_shown
-from klantvriend.core.numbers import count_shown, counts_shown
+from klantvriend.core.numbers import count_shown, counts_shown, share_shown
 from klantvriend.core.rows import rows_by_ids
 from klantvriend.core.shown import moment_shown
 from klantvriend.customers.models import Customer
@@ -609,8 +609,8 @@ def _gesture_effect(business, now, offset, part="", month=None):
         "count": count_shown(count),
         "before": count_shown(int(around.bought_before.sum())),
         "after": count_shown(int(around.bought_after.sum())),
-        "before_share": f"{figures['bought_before']:.0%}",
-        "after_share": f"{figures['bought_after']:.0%}",
+        "before_share": share_shown(figures["bought_before"]),
+        "after_share": share_shown(figures["bought_after"]),
         "spend_before": amount_shown(round(float(around.spend_before.sum())), currency),
         "spend_after": amount_shown(round(float(around.spend_after.sum())), currency),
         "mean_before": amount_shown(figures["spend_before_cents"], currency),
@@ -784,7 +784,7 @@ def _revenue_month(business, now, offset, part="", month=None):
         "returning": amount_shown(returning, currency),
         "new": amount_shown(new, currency),
         "new_customers": count_shown(int(np.count_nonzero(data.new_cents))),
-        "share": f"{returning / (new + returning):.0%}" if new + returning else "—",
+        "share": share_shown(returning / (new + returning) if new + returning else None),
     }
     summary = (
         ngettext(
@@ -834,7 +834,7 @@ def _cohort_month(business, now, offset, part="", month=None):
         % {
             "period": label,
             "count": count_shown(int(bought.sum())),
-            "share": f"{share:.0%}",
+            "share": share_shown(share),
         }
         for label, bought, share in zip(periods, data.bought, data.shares, strict=True)
         if bought is not None and share is not None

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from klantvriend.aftercare.services import follow_up_create
 from klantvriend.core.language import shop_language
+from klantvriend.core.numbers import share_shown
 from klantvriend.customers.selectors import customer_get
 from klantvriend.gestures.models import Occasion
 from klantvriend.gestures.selectors import gesture_list
@@ -108,7 +109,7 @@ def insights_advice_why(request: HttpRequest) -> HttpResponse:
     from clv import advice
 
     percent = {
-        name: f"{getattr(advice, name):.0%}"
+        name: share_shown(getattr(advice, name))
         for name in (
             "RELATIONSHIP_REVENUE_SHARE",
             "RELATIONSHIP_CUSTOMER_SHARE",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from clv import charts
 from klantvriend.core.errors import NotFound
+from klantvriend.core.numbers import share_shown
 from klantvriend.customers.models import AcquisitionChannel
 from klantvriend.customers.selectors import customer_get, customer_list
 from klantvriend.insights.charts import month_axis, month_label
@@ -67,7 +68,7 @@ def acquisition_chart(months) -> str:
                     "Share of new customers per channel per month; the table below gives the figures."
                 ),
                 y_max=1.0,
-                value_format=lambda share: f"{share:.0%}",
+                value_format=share_shown,
                 axis_labels=month_axis(labels),
             )
         )

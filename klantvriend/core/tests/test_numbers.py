@@ -2,7 +2,13 @@ import pytest
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 
-from klantvriend.core.numbers import count_shown, counts_shown, number_rounded
+from klantvriend.core.numbers import (
+    count_shown,
+    counts_shown,
+    number_rounded,
+    share_points,
+    share_shown,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +58,33 @@ def test_the_counts_of_a_sentence_are_each_grouped():
             "buyers": "36.427",
             "new": "12",
         }
+
+
+@pytest.mark.parametrize(
+    ("share", "shown"),
+    [
+        (0, "0%"),
+        (0.004, "<1%"),  # 1 of 250: whole rounding wrote "0%", none
+        (0.005, "1%"),  # half up, as number_rounded; rounding half to even wrote "0%"
+        (0.5, "50%"),
+        (0.994, "99%"),
+        (0.995, ">99%"),  # 199 of 200: whole rounding wrote "100%", all
+        (0.999, ">99%"),
+        (1, "100%"),
+        (None, "—"),
+    ],
+)
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_share_reads_100_percent_only_when_it_is_all_and_0_percent_only_when_none(
+    language, share, shown
+):
+    with translation.override(language):
+        assert share_shown(share) == shown
+
+
+@pytest.mark.parametrize(
+    ("share", "points"),
+    [(0, 0), (0.004, 0), (0.005, 1), (0.625, 63), (0.375, 38), (0.994, 99), (0.995, 100), (1, 100)],
+)
+def test_a_share_in_points_is_the_whole_percent_it_rounds_to_half_up(share, points):
+    assert share_points(share) == points

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from klantvriend.complaints.clocks import Stage
+from klantvriend.core.numbers import share_points, share_shown
 from klantvriend.core.shown import duration_shown
 from klantvriend.web.care_forms import resolve_form_for
 
@@ -56,17 +57,7 @@ def clock_due(clock):
     return text % {"span": span}
 
 
-def percent_points(share: float) -> int:
-    """A share as the whole percent the pages show ("87%"): rounded in this one place, so that
-    the change shown beside two shares is the difference of the two as shown."""
-    return round(share * 100)
-
-
-@register.filter
-def percent(share):
-    if share is None:
-        return "—"
-    return f"{percent_points(share)}%"
+register.filter("percent", share_shown)
 
 
 def signed(points: int) -> str:
@@ -93,6 +84,15 @@ def points_change(points: int, before: str | None = None) -> str:
     }
 
 
+def shares_change(last: float, previous: float) -> int:
+    """How many whole points a share moved: the difference of the whole percents the two are
+    shown as (87% against 74%: +13), so that it adds up on the page. A share shown as ">99%"
+    or "<1%" counts as the 100 or 0 it rounds to, within a point of what it reads: ">99%"
+    against 97% is +3 and against 100% is 0, as 99.6% against 100% is a change of less than
+    half a point."""
+    return share_points(last) - share_points(previous)
+
+
 @register.filter
 def trend_change(trend):
     """How many percentage points the last 90 days' share differs from the 90 days before, as
@@ -100,9 +100,7 @@ def trend_change(trend):
     both."""
     if trend.last_90_days is None or trend.previous_90_days is None:
         return ""
-    return points_change(
-        percent_points(trend.last_90_days) - percent_points(trend.previous_90_days)
-    )
+    return points_change(shares_change(trend.last_90_days, trend.previous_90_days))
 
 
 @register.filter

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from clv import charts
 from klantvriend.core.money import amount_shown, whole_cents
-from klantvriend.core.numbers import count_shown, number_rounded
+from klantvriend.core.numbers import count_shown, number_rounded, share_shown
 from klantvriend.insights.selectors import (
     alive_figure,
     customer_insight_get,
@@ -15,7 +15,7 @@ from klantvriend.insights.selectors import (
 )
 from klantvriend.surveys.selectors import nps_rounded
 
-from .care import percent, percent_points, points_change
+from .care import points_change, shares_change
 
 register = template.Library()
 
@@ -40,7 +40,7 @@ def _formatter(chart, currency):
     if chart.value_kind == "money":
         return lambda cents: amount_shown(whole_cents(cents), currency, whole=True)
     if chart.value_kind == "share":
-        return lambda value: f"{value:.0%}"
+        return share_shown
     # Counts, whole on their axis: 2.000 in Dutch, 2,000 in English.
     return lambda value: count_shown(round(value))
 
@@ -57,6 +57,7 @@ def svg_chart(chart, currency="EUR"):
                 column_labels=chart.labels,
                 values=[values for _name, values, _css in chart.series],
                 title=chart.title,
+                value_format=share_shown,
                 width=width,
             )
         return charts.bar_chart(
@@ -77,14 +78,9 @@ def svg_chart(chart, currency="EUR"):
 register.filter("alive_figure", alive_figure)
 
 
-@register.filter
-def share(value):
-    return "—" if value is None else f"{value:.0%}"
-
-
 def _shown(kind: str, value: float) -> str:
     if kind == "share":
-        return percent(value)
+        return share_shown(value)
     if kind == "points":
         return f"{nps_rounded(value):+d}"
     return number_rounded(value, 1)
@@ -106,7 +102,7 @@ def figure_change(figure):
         return ""
     before = _shown(figure.kind, figure.previous_90_days)
     if figure.kind == "share":
-        points = percent_points(figure.last_90_days) - percent_points(figure.previous_90_days)
+        points = shares_change(figure.last_90_days, figure.previous_90_days)
     else:
         points = nps_rounded(figure.last_90_days) - nps_rounded(figure.previous_90_days)
     return points_change(points, before)

@@ -6,11 +6,13 @@ import datetime as dt
 import re
 
 import numpy as np
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import Purchase
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.gestures.models import Gesture, Occasion
@@ -172,6 +174,50 @@ def test_a_months_revenue_opens_to_its_customers_split_by_their_first_day(owner_
         "van klanten die al op een eerdere dag kochten, €\u00a018,00 op de eerste dag van 2 "
         "nieuwe klanten. Aandeel terugkerend: 60%."
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [
+        ("nl", "Aandeel terugkerend: >99%."),
+        ("en", "Share returning: >99%."),
+    ],
+)
+def test_a_month_with_199_of_200_cents_from_returning_customers_does_not_read_100_percent(
+    owner_client, owner, business, language, summary
+):
+    """Whole rounding wrote "100%" for it: a shopkeeper read "all from returning customers"
+    in a month with a new customer in it."""
+    amsterdam = business.tzinfo
+    now = timezone.now()
+    month = (now.astimezone(amsterdam).date().replace(day=1) - dt.timedelta(days=40)).replace(day=1)
+    anna = CustomerFactory(business=business, name="Anna")
+    _buy(business, anna, dt.datetime.combine(month - dt.timedelta(days=10), dt.time(12), amsterdam))
+    _buy(
+        business,
+        anna,
+        dt.datetime.combine(month + dt.timedelta(days=3), dt.time(12), amsterdam),
+        19900,
+    )
+    bert = CustomerFactory(business=business, name="Bert")
+    _buy(
+        business,
+        bert,
+        dt.datetime.combine(month + dt.timedelta(days=4), dt.time(12), amsterdam),
+        100,
+    )
+    insights_refresh(business=business)
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:insights_charts")).content.decode()
+    label = f"{month:%Y-%m}-01"
+    every = next(link for link in _links(page, "chart-revenue") if f"month={label}&part=&" in link)
+    row = page.split(f'href="{every.replace("&", "&amp;")}">')[1].split("</tr>")[0]
+    assert re.findall(r">([^<>]+)</a>", ">" + row)[-1] == "&gt;99%"
+    assert "100%" not in page.split('data-testid="chart-revenue"')[1].split("</section>")[0]
+
+    rows = owner_client.get(every).context["table"]
+    assert rows.summary.endswith(summary)
 
 
 def test_a_months_new_customers_are_found_by_the_first_day_their_insight_keeps(business):

@@ -509,8 +509,8 @@ def test_a_figure_without_a_trend_shows_its_rows_whatever_period_is_asked(owner_
 
 
 def test_a_trend_is_the_difference_of_the_two_figures_as_shown():
-    """62.5% is shown as 62% and 37.5% as 38%, but the change was rounded on its own: "+25 pts"
-    between 62% and 38%, which the rows of the two periods could not bear out."""
+    """62.6% is shown as 63% and 37.4% as 37%, but the change was rounded on its own: "+25 pts"
+    between 63% and 37%, which the rows of the two periods could not bear out."""
     from django.utils import translation
 
     from klantvriend.insights.scorecard import Figure
@@ -518,26 +518,61 @@ def test_a_trend_is_the_difference_of_the_two_figures_as_shown():
     from klantvriend.web.templatetags.care import trend_change
     from klantvriend.web.templatetags.insights import figure_change, figure_value
 
-    promises = Figure("promises", "kept", 5 / 8, "share", 5 / 8, 3 / 8)
+    promises = Figure("promises", "kept", 0.626, "share", 0.626, 0.374)
     nps = Figure("nps", "NPS", 12.5, "points", 12.5, -12.5)
 
     with translation.override("en"):
         assert (figure_value(promises), figure_change(promises)) == (
-            "62%",
-            "+24 points vs. the 90 days before (38%)",
+            "63%",
+            "+26 points vs. the 90 days before (37%)",
         )
         # NPS is rounded half away from zero, as on every page: +13 against -13.
         assert (figure_value(nps), figure_change(nps)) == (
             "+13",
             "+26 points vs. the 90 days before (-13)",
         )
-        assert trend_change(Trend(last_90_days=5 / 8, previous_90_days=3 / 8)) == (
-            "+24 points vs. the 90 days before"
+        assert trend_change(Trend(last_90_days=0.626, previous_90_days=0.374)) == (
+            "+26 points vs. the 90 days before"
         )
-        assert trend_change(Trend(last_90_days=3 / 8, previous_90_days=5 / 8)) == (
-            "−24 points vs. the 90 days before"
+        assert trend_change(Trend(last_90_days=0.374, previous_90_days=0.626)) == (
+            "−26 points vs. the 90 days before"
         )
     assert trend_change(Trend(last_90_days=None, previous_90_days=5 / 8)) == ""
+
+
+@pytest.mark.parametrize(
+    ("last", "previous", "shown", "change"),
+    [
+        # 199 of 200 against 97 of 100: ">99%" counts as the 100 it rounds to.
+        (199 / 200, 0.97, ">99%", "+3 points vs. the 90 days before (97%)"),
+        # Not all any more, but by less than half a point: no change in whole points.
+        (199 / 200, 1.0, ">99%", "0 points vs. the 90 days before (100%)"),
+        (1.0, 199 / 200, "100%", "0 points vs. the 90 days before (>99%)"),
+        # 1 of 250 against none, and against 1 of 50.
+        (1 / 250, 0.0, "<1%", "0 points vs. the 90 days before (0%)"),
+        (1 / 250, 1 / 50, "<1%", "−2 points vs. the 90 days before (2%)"),
+    ],
+)
+def test_a_trend_beside_a_share_near_all_or_none_counts_it_as_the_whole_percent_it_rounds_to(
+    last, previous, shown, change
+):
+    """A share shown as ">99%" or "<1%" is within a point of the 100 or 0 it rounds to; the
+    change is counted from those, as from every other share's whole percent."""
+    from django.utils import translation
+
+    from klantvriend.insights.scorecard import Figure
+    from klantvriend.promises.selectors import Trend
+    from klantvriend.web.templatetags.care import trend_change
+    from klantvriend.web.templatetags.insights import figure_change, figure_value
+
+    figure = Figure("promises", "kept", last, "share", last, previous)
+
+    with translation.override("en"):
+        assert (figure_value(figure), figure_change(figure)) == (shown, change)
+        assert (
+            trend_change(Trend(last_90_days=last, previous_90_days=previous))
+            == (change.split(" (")[0])
+        )
 
 
 def _opened(client, html: str, testid: str):
