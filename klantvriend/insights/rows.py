@@ -569,9 +569,7 @@ def _slipping_away(business, now, offset):
                 [
                     amount_shown(insight.spend_cents, business.currency),
                     alive_figure(insight),
-                    "—"
-                    if insight.probability_alive_30_days_ago is None
-                    else f"{round(insight.probability_alive_30_days_ago * 100)}%",
+                    share_shown(insight.probability_alive_30_days_ago),
                     not_seen_for(insight),
                 ],
             )

@@ -15,7 +15,7 @@ from clv.advice import CAME_BACK_MIN_DAYS, top_count
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.db import Probed
 from klantvriend.core.models import Business
-from klantvriend.core.numbers import count_shown, number_rounded
+from klantvriend.core.numbers import count_shown, number_rounded, share_shown
 from klantvriend.core.rows import ByFigure, ByOffset, Listed, Rows, first_rows
 from klantvriend.core.shown import days_shown
 from klantvriend.customers.models import Customer
@@ -507,12 +507,15 @@ def alive_figure(insight: CustomerInsight) -> str:
     (Batislam et al. 2007), but that chance is the same for every one-off customer: with the
     demo butcher's fit (a = 1.47, b = 69.8) it gives 92% whether they came a week or two years
     ago. Beside a weekly regular away for seven weeks (rightly about 0%), such a figure read as
-    "the one-off customer is the likelier to come back"."""
+    "the one-off customer is the likelier to come back".
+
+    Written as every share is (share_shown): a regular gone quiet reads "<1%", not "0%", since
+    the model never says a customer is certainly gone."""
     if insight.probability_alive is None:
         return "—"
     if insight.purchase_days <= ONE_OFF_PURCHASE_DAYS:
         return _("one-off so far")
-    return f"{round(insight.probability_alive * 100)}%"
+    return share_shown(insight.probability_alive)
 
 
 def not_seen_for(insight: CustomerInsight) -> str:

@@ -76,9 +76,11 @@ def test_profile_card_says_its_figures_predate_a_purchase_just_recorded(staff_cl
 @pytest.mark.parametrize(
     ("language", "purchase_days", "alive", "alive_before", "shown"),
     [
-        # A regular away for seven weeks: the model's 0% stands, falling since a month ago.
-        ("nl", 146, 9.8e-07, 0.03, "0% ↓"),
-        ("en", 146, 9.8e-07, 0.03, "0% ↓"),
+        # A regular away for seven weeks: the model's near-nothing stands, falling since a month
+        # ago; it reads "<1%" as every share does that is not none (core.numbers.share_shown).
+        ("nl", 146, 9.8e-07, 0.03, "&lt;1% ↓"),
+        ("en", 146, 9.8e-07, 0.03, "&lt;1% ↓"),
+        ("nl", 146, 0.996, 0.99, "&gt;99%"),
         ("nl", 2, 0.4, 0.41, "40%"),
         # A one-off customer gets MBG/NBD's 92% whether they came last week or two years ago
         # (and 100% from BG/NBD): words instead of a figure that outranks the regular's.

@@ -71,11 +71,11 @@ def test_the_card_of_a_regular_who_stayed_away_explains_its_zero(
 
     page = owner_client.get(reverse("web:customer_detail", args=[stayed_away.pk])).content.decode()
 
-    # The value of nothing and the 0% say what they are, and the stage "customer" beside
+    # The value of nothing and the "<1%" say what they are, and the stage "customer" beside
     # the shop's own "vaste klant" tag says it was a regular
     assert _shown(page, "insight-value") == ("€\u00a00,00" if language == "nl" else "€0.00")
     assert _shown(page, "insight-value-why") == value
-    assert _shown(page, "insight-alive") == "0%"
+    assert _shown(page, "insight-alive") == "&lt;1%"
     assert _shown(page, "insight-alive-why") == alive
     assert _shown(page, "insight-stage") == ("klant" if language == "nl" else "customer")
     assert _shown(page, "insight-stage-why") == stage
