@@ -284,10 +284,15 @@ def line_chart(
     point_titles: Sequence[str] | None = None,
     axis_labels: Sequence[str] | None = None,
     width: int = WIDTH,
+    uncertain: Sequence[bool] | None = None,
+    uncertain_note: str = "",
 ) -> str:
     """One line through a value per label, on an axis from the lowest to the highest of
     ``ticks`` (which may be negative: an NPS runs from -100 to 100; the line at zero is drawn as
     the axis). A None value leaves a gap in the line: a month without answers is not a zero.
+    A value marked ``uncertain`` (a month of too few answers) is an open circle outside the
+    line, so that neither it nor a jump to it reads as a fact; where there is one,
+    ``uncertain_note`` says so under the chart beside an open circle.
     ``point_titles`` (default "label: value") name the points when pointed at; ``axis_labels``
     and ``width`` as in ``bar_chart``."""
     count = len(labels)
@@ -301,8 +306,18 @@ def line_chart(
     def y_of(value: float) -> float:
         return TOP + plot_height * (high - min(max(value, low), high)) / (high - low)
 
+    uncertain = uncertain or [False] * count
+    drawn_uncertain = any(
+        flag and value is not None for flag, value in zip(uncertain, values, strict=True)
+    )
+    note_lines = (
+        _note_lines(uncertain_note, width - RIGHT - left - 16)
+        if uncertain_note and drawn_uncertain
+        else []
+    )
+    height = HEIGHT + (6 + LEGEND_ROW * len(note_lines) if note_lines else 0)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {HEIGHT}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
@@ -317,14 +332,17 @@ def line_chart(
     segments: list[list[str]] = [[]]
     points = []
     for index, value in enumerate(values):
-        if value is None:
+        if value is None or uncertain[index]:
             segments.append([])
+        if value is None:
             continue
         x, y = _number(left + step * index), _number(y_of(value))
-        segments[-1].append(f"{x},{y}")
+        if not uncertain[index]:
+            segments[-1].append(f"{x},{y}")
         name = point_titles[index] if point_titles else f"{labels[index]}: {value_format(value)}"
+        css = "chart-point chart-point-uncertain" if uncertain[index] else "chart-point"
         points.append(
-            f'<circle class="chart-point" cx="{x}" cy="{y}" r="3.5">'
+            f'<circle class="{css}" cx="{x}" cy="{y}" r="3.5">'
             f"<title>{escape(name)}</title></circle>"
         )
     parts.extend(
@@ -336,5 +354,28 @@ def line_chart(
     under = [_wrapped(label, step) for label in (axis_labels or labels)]
     shown = _shown_labels(under, _label_every(under, step))
     parts.extend(_axis_label(left + step * index, label) for index, label in shown.items())
+    if note_lines:
+        y = HEIGHT + 6
+        parts.append(
+            f'<circle class="chart-point chart-point-uncertain" cx="{_number(left + 6)}" '
+            f'cy="{y + 6}" r="3.5"/>'
+        )
+        parts.extend(
+            f'<text class="chart-legend" x="{_number(left + 16)}" '
+            f'y="{y + 10 + LEGEND_ROW * row}">{escape(line)}</text>'
+            for row, line in enumerate(note_lines)
+        )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _note_lines(text: str, room: float) -> list[str]:
+    """A legend's note broken between words into lines that fit ``room``."""
+    lines = [""]
+    for word in text.split():
+        joined = f"{lines[-1]} {word}".strip()
+        if lines[-1] and _text_width(joined) > room:
+            lines.append(word)
+        else:
+            lines[-1] = joined
+    return lines

@@ -157,3 +157,60 @@ def test_responsive_draws_the_page_and_the_phone_width():
         f'<div class="chart-wide"><svg>{WIDTH}</svg></div>'
         f'<div class="chart-narrow"><svg>{NARROW}</svg></div>'
     )
+
+
+def test_an_uncertain_value_is_an_open_circle_outside_the_line_with_a_note_that_says_why():
+    note = "Open circle: fewer than 30 answers, too few to read as the month's score"
+    values = [-100.0, 100.0, 0.0, None, 50.0]
+    drawn = {
+        width: line_chart(
+            labels=["a", "b", "c", "d", "e"],
+            values=values,
+            title="NPS",
+            ticks=(-100, 0, 100),
+            point_titles=["a", "b", "c", "d", "e"],
+            uncertain=[False, True, False, True, False],
+            uncertain_note=note,
+            width=width,
+        )
+        for width in (WIDTH, NARROW)
+    }
+    wide = drawn[WIDTH]
+
+    # x from 36 to 628 in four steps of 148; y from 12 (+100) to 200 (-100). February is
+    # uncertain: the line stops before it and starts again after it, so that no jump is drawn
+    # to its +100; April is unknown (an uncertain month without a value is simply a gap).
+    polylines = [part.split('"')[0] for part in wide.split('class="chart-line" points="')[1:]]
+    assert polylines == ["36,200", "332,106", "628,59"]
+    assert wide.count('<circle class="chart-point" ') == 3
+    assert '<circle class="chart-point chart-point-uncertain" cx="184" cy="12" r="3.5">' in wide
+    # The note under the plot (240 high) beside an open circle: one line at a page's width
+    # (the viewBox grows by 6 and a row of 18), two on a phone's, broken between words.
+    assert 'viewBox="0 0 640 264"' in wide
+    assert wide.count('class="chart-legend"') == 1
+    assert (
+        'y="256">Open circle: fewer than 30 answers, too few to read as the month&#x27;s score<'
+        in wide
+    )
+    assert 'viewBox="0 0 350 282"' in drawn[NARROW]
+    assert [
+        line.split(">")[-1] for line in drawn[NARROW].split("</text>") if 'chart-legend"' in line
+    ] == [
+        "Open circle: fewer than 30 answers, too few to",
+        "read as the month&#x27;s score",
+    ]
+
+
+def test_no_note_where_no_value_is_uncertain():
+    svg = line_chart(
+        labels=["a", "b"],
+        values=[10.0, None],
+        title="NPS",
+        ticks=(-100, 0, 100),
+        uncertain=[False, True],
+        uncertain_note="Open circle: too few answers",
+    )
+
+    assert 'viewBox="0 0 640 240"' in svg
+    assert "Open circle" not in svg
+    assert "chart-point-uncertain" not in svg

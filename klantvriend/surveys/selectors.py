@@ -6,9 +6,21 @@ NPS = 100 * (p_P - p_D), with p_P and p_D the shares of promoters (9-10) and det
 among n answers. Each answer scores +1 (promoter), 0 (passive) or -1 (detractor); NPS/100 is the
 mean of that score, whose variance is E[X^2] - E[X]^2 = (p_P + p_D) - (p_P - p_D)^2. The standard
 error of the mean is sqrt(that / n), and the 95% interval is NPS +/- 1.96 * 100 * SE (the Wald
-interval of the promoter-minus-detractor score; see e.g. Rocks, "Confidence intervals for the Net
-Promoter Score", 2016). It is clipped to [-100, 100] and not given below two answers; with fewer
-than about thirty answers it is wide, which is the honest message to the owner.
+interval of the promoter-minus-detractor score; the variance of the three-valued score is derived
+in closed form by Engelhardt, "Net Promoter Score confidence intervals 2: maths and stats",
+CYBAEA 2016, and the interval studied by Rocks, "Interval estimation for the Net Promoter Score",
+The American Statistician, 2016). Half its width, 1.96 * 100 * SE, is the margin of error
+the pages write as "± N". The interval is clipped to [-100, 100] and not given below two answers.
+
+Two scores of separate answers (two periods) differ by chance alone within 1.96 times the
+standard error of their difference, sqrt(SE_1^2 + SE_2^2) (the variances of independent samples
+add; Lewis and Sauro, "How to statistically compare two Net Promoter Scores", MeasuringU):
+a change inside that margin is not shown as a rise or a fall (NpsSummary.difference_margin).
+
+Below NPS_MIN_ANSWERS answers a score is not shown as a fact (the trend draws such a month
+hollow, the table says "too few answers"): the normal approximation behind the interval is poor
+there, and a handful of like answers has a standard error of zero, so that a bound on the margin
+alone would pass three detractors' -100 as certain.
 
 Which driver separates detractors from promoters
 ------------------------------------------------
@@ -48,6 +60,10 @@ from .models import (
 )
 
 Z_95 = 1.959963984540054
+# Fewer answers than this make a score too uncertain to draw or read as a fact (the module's
+# docstring says why thirty). At thirty the margin is at most +/- 36 points (all promoters and
+# detractors, half each) and some +/- 28 for a usual mix.
+NPS_MIN_ANSWERS = 30
 
 
 def survey_get(*, business: Business) -> Survey:
@@ -427,11 +443,43 @@ class NpsSummary:
         return 100 * math.sqrt(max(variance, 0.0) / self.answers)
 
     @property
-    def interval(self) -> tuple[float, float] | None:
-        if self.score is None or self.standard_error is None:
+    def margin(self) -> float | None:
+        """The 95% margin of error in points, half the interval's width ("± N"); None below
+        two answers."""
+        return None if self.standard_error is None else Z_95 * self.standard_error
+
+    @property
+    def rounded_margin(self) -> int | None:
+        """The margin in whole points, as the score is shown (nps_rounded)."""
+        return None if self.margin is None else nps_rounded(self.margin)
+
+    @property
+    def margin_shown(self) -> int | None:
+        """The margin the pages write beside the score, or None where it would mislead: below
+        two answers, and where too few answers are all alike, whose margin of 0 says nothing
+        of how sure their score is."""
+        if self.rounded_margin is None or (self.too_few_answers and not self.margin):
             return None
-        margin = Z_95 * self.standard_error
-        return (max(-100.0, self.score - margin), min(100.0, self.score + margin))
+        return self.rounded_margin
+
+    @property
+    def too_few_answers(self) -> bool:
+        """Whether the score rests on fewer than NPS_MIN_ANSWERS answers (and at least one)."""
+        return 0 < self.answers < NPS_MIN_ANSWERS
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        if self.score is None or self.margin is None:
+            return None
+        return (max(-100.0, self.score - self.margin), min(100.0, self.score + self.margin))
+
+    def difference_margin(self, other: "NpsSummary") -> float | None:
+        """The 95% margin of error of this score minus `other`'s, of separate answers, in
+        points: 1.96 * sqrt(SE^2 + SE_other^2); None where either has fewer than two answers.
+        A change within it may be chance alone."""
+        if self.standard_error is None or other.standard_error is None:
+            return None
+        return Z_95 * math.hypot(self.standard_error, other.standard_error)
 
 
 def _per_score() -> dict:

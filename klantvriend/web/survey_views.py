@@ -94,6 +94,7 @@ def survey_results(request: HttpRequest) -> HttpResponse:
             "results": results,
             "trend_chart": trend_chart(results.trend),
             "invitations_period": RESULTS_PERIOD,
+            "min_answers": selectors.NPS_MIN_ANSWERS,
         },
     )
 
@@ -190,10 +191,40 @@ def _invitation_rows(business, invitations: list, now) -> list[dict]:
     return rows
 
 
+def _point_title(label: str, summary: selectors.NpsSummary) -> str:
+    """What a point of the trend says when pointed at: the month's score with its margin, or
+    that its answers are too few to read it as the month's score."""
+    figures = {
+        "month": label,
+        "score": summary.rounded_score or 0,
+        "margin": summary.margin_shown,
+        "count": count_shown(summary.answers),
+    }
+    if summary.too_few_answers:
+        text = ngettext(
+            "%(month)s: NPS %(score).0f (%(count)s answer: too few)",
+            "%(month)s: NPS %(score).0f (%(count)s answers: too few)",
+            summary.answers,
+        )
+    else:
+        text = ngettext(
+            "%(month)s: NPS %(score).0f ± %(margin)s (%(count)s answer)",
+            "%(month)s: NPS %(score).0f ± %(margin)s (%(count)s answers)",
+            summary.answers,
+        )
+    return text % figures
+
+
 def trend_chart(trend) -> str:
-    """The monthly NPS as a line from -100 to +100; a month without answers leaves a gap."""
+    """The monthly NPS as a line from -100 to +100; a month without answers leaves a gap, and a
+    month of too few answers is an open circle outside the line (selectors.NPS_MIN_ANSWERS)."""
     labels = [month_label(month.month) for month in trend]
     scores = [month.summary.score for month in trend]
+    note = ngettext(
+        "Open circle: fewer than %(count)s answer, too few to read as the month's score",
+        "Open circle: fewer than %(count)s answers, too few to read as the month's score",
+        selectors.NPS_MIN_ANSWERS,
+    ) % {"count": selectors.NPS_MIN_ANSWERS}
     return mark_safe(  # built from escaped parts in clv.charts
         charts.responsive(
             lambda width: charts.line_chart(
@@ -204,19 +235,12 @@ def trend_chart(trend) -> str:
                 ticks=(-100, -50, 0, 50, 100),
                 value_format=lambda score: f"{score:.0f}",
                 point_titles=[
-                    ngettext(
-                        "%(month)s: NPS %(score).0f (%(count)s answer)",
-                        "%(month)s: NPS %(score).0f (%(count)s answers)",
-                        month.summary.answers,
-                    )
-                    % {
-                        "month": label,
-                        "score": month.summary.rounded_score or 0,
-                        "count": count_shown(month.summary.answers),
-                    }
+                    _point_title(label, month.summary)
                     for label, month in zip(labels, trend, strict=True)
                 ],
                 axis_labels=month_axis(labels),
+                uncertain=[month.summary.too_few_answers for month in trend],
+                uncertain_note=note,
             )
         )
     )

@@ -330,6 +330,65 @@ def test_nps_with_confidence_interval(business, customer):
     assert high == pytest.approx(40 + 1.959964 * 25.298221, abs=1e-3)
 
 
+def test_the_margin_of_error_is_half_the_interval_in_whole_points(business, customer):
+    # 20 promoters, 10 passives, 10 detractors of 40: NPS 100 * (0.5 - 0.25) = 25; variance of
+    # the +1/0/-1 score 0.5 + 0.25 - 0.25^2 = 0.6875; SE = 100 * sqrt(0.6875 / 40) = 13.1101;
+    # margin 1.959964 * 13.1101 = 25.6953, shown as 26; the interval 25 -/+ 25.6953.
+    for score in [10] * 12 + [9] * 8 + [8] * 6 + [7] * 4 + [6, 5, 4, 3, 2, 1, 0, 0, 3, 6]:
+        SurveyResponseFactory(customer=customer, nps=score, comment="")
+
+    summary = selectors.nps_summary(business=business)
+
+    assert (summary.answers, summary.promoters, summary.detractors) == (40, 20, 10)
+    assert summary.margin == pytest.approx(25.695345, abs=1e-6)
+    assert (summary.rounded_margin, summary.margin_shown) == (26, 26)
+    assert summary.too_few_answers is False
+    assert summary.interval == pytest.approx((-0.695345, 50.695345), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("counts", "margin", "shown", "too_few"),
+    [
+        # 6 promoters, 2 passives, 2 detractors (the interval's test): SE 25.2982, margin
+        # 1.959964 * 25.2982 = 49.5836; ten answers are too few, but the margin says so.
+        ((10, 6, 2, 2), 49.583603, 50, True),
+        # Three like answers have a variance of 0: a margin of 0 that would call the score
+        # certain; too few, it is not shown.
+        ((3, 0, 0, 3), 0.0, None, True),
+        # Thirty like answers: the margin of 0 stands (the normal approximation is fair there).
+        ((30, 30, 0, 0), 0.0, 0, False),
+        # 29 answers are still too few, 30 no longer (NPS_MIN_ANSWERS): 15 promoters, 8
+        # passives, 6 detractors: p 0.5172, d 0.2069, variance 0.7241 - 0.0963 = 0.6278, SE
+        # 100 * sqrt(0.6278 / 29) = 14.7136, margin 28.8382.
+        ((29, 15, 8, 6), 28.838194, 29, True),
+        # One answer has no standard error, and no margin.
+        ((1, 0, 0, 1), None, None, True),
+        ((0, 0, 0, 0), None, None, False),
+    ],
+)
+def test_a_margin_is_shown_unless_too_few_like_answers_make_it_zero(counts, margin, shown, too_few):
+    answers, promoters, passives, detractors = counts
+    summary = selectors.NpsSummary(answers, promoters, passives, detractors)
+
+    assert summary.margin == (None if margin is None else pytest.approx(margin, abs=1e-6))
+    assert summary.margin_shown == shown
+    assert summary.too_few_answers is too_few
+
+
+def test_the_margin_of_a_change_adds_the_two_periods_variances():
+    # 20 promoters, 10 passives, 10 detractors (NPS 25, SE 13.1101) against 16, 14, 10 (NPS
+    # 15, p 0.4, d 0.25: variance 0.65 - 0.0225 = 0.6275, SE 100 * sqrt(0.6275 / 40) =
+    # 12.5250): the difference's SE is sqrt(13.1101^2 + 12.5250^2) = 18.1315, its margin
+    # 1.959964 * 18.1315 = 35.5370.
+    now = selectors.NpsSummary(40, 20, 10, 10)
+    before = selectors.NpsSummary(40, 16, 14, 10)
+
+    assert now.difference_margin(before) == pytest.approx(35.537017, abs=1e-6)
+    assert before.difference_margin(now) == pytest.approx(35.537017, abs=1e-6)
+    # Against one answer, whose standard error is not known, nor is the margin.
+    assert now.difference_margin(selectors.NpsSummary(1, 1, 0, 0)) is None
+
+
 def test_no_interval_below_two_answers_and_clipped_to_the_scale(business, customer):
     assert selectors.nps_summary(business=business).score is None
     SurveyResponseFactory(customer=customer, nps=10)

@@ -76,18 +76,35 @@ def test_a_line_chart_runs_below_zero_and_leaves_a_gap_where_nothing_is_known():
 
 
 def test_the_nps_trend_names_each_month_its_score_and_answers_in_the_readers_language():
+    """March's 40 answers (20 promoters, 10 passives, 10 detractors: NPS 25, SE 13.1101,
+    margin 1.959964 * 13.1101 = 25.70) are a point of the line; January's 2 are too few
+    (NPS_MIN_ANSWERS): an open circle outside it, which the note under the chart explains."""
     trend = [
         MonthNps(date(2026, 1, 1), NpsSummary(answers=2, promoters=0, passives=1, detractors=1)),
         MonthNps(date(2026, 2, 1), NpsSummary(answers=0, promoters=0, passives=0, detractors=0)),
+        MonthNps(
+            date(2026, 3, 1), NpsSummary(answers=40, promoters=20, passives=10, detractors=10)
+        ),
     ]
     with translation.override("nl"):
         dutch = _wide(trend_chart(trend))
     with translation.override("en"):
         english = _wide(trend_chart(trend))
 
-    assert "<title>jan 2026: NPS -50 (2 antwoorden)</title>" in dutch
-    assert "<title>Jan 2026: NPS -50 (2 answers)</title>" in english
-    assert dutch.count('class="chart-point"') == 1  # February had no answers: no point
+    assert "<title>jan 2026: NPS -50 (2 antwoorden: te weinig)</title>" in dutch
+    assert "<title>mrt 2026: NPS 25 ± 26 (40 antwoorden)</title>" in dutch
+    assert "<title>Jan 2026: NPS -50 (2 answers: too few)</title>" in english
+    assert "<title>Mar 2026: NPS 25 ± 26 (40 answers)</title>" in english
+    # February had no answers: no point; January's is open, March's the line's.
+    assert dutch.count('<circle class="chart-point" ') == 1
+    assert dutch.count('<circle class="chart-point chart-point-uncertain" cx="36"') == 1
+    assert (
+        ">Open rondje: minder dan 30 antwoorden, te weinig om als score van de maand te lezen<"
+        in dutch
+    )
+    assert (
+        ">Open circle: fewer than 30 answers, too few to read as the month&#x27;s score<" in english
+    )
 
 
 def test_the_acquisition_chart_stacks_the_shares_with_referrals_at_the_bottom():

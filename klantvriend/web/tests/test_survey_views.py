@@ -391,12 +391,16 @@ def test_a_half_point_nps_is_rounded_alike_on_every_page(owner_client, business,
     scorecard = owner_client.get("/insights/scorecard/").content.decode()
 
     assert f'data-testid="nps-score">{shown}<' in results
-    # The month in the table and the point of the chart.
+    # The month in the table and the point of the chart; eight answers are too few to read as
+    # the month's score (3 and 2 of 8 either way: variance 0.625 - 0.125^2 = 0.609375, margin
+    # 1.959964 * 100 * sqrt(0.609375 / 8) = 54.09).
     assert re.search(
-        rf'data-testid="month-nps">{shown}</a></td><td><a [^>]+ data-testid="month-answers">8<',
+        rf'data-testid="month-nps">{shown}</a> <span class="subtle" data-testid="month-too-few">'
+        r'te weinig antwoorden</span></td><td data-testid="month-margin">± 54</td>'
+        r'<td><a [^>]+ data-testid="month-answers">8<',
         results,
     )
-    assert f": NPS {shown} (8 antwoorden)</title>" in results
+    assert f": NPS {shown} (8 antwoorden: te weinig)</title>" in results
     assert f'<span class="score-value">{"+" if shown[0] != "-" else ""}{shown}</span>' in scorecard
 
 
@@ -615,11 +619,12 @@ def test_the_customer_list_filters_by_channel_and_the_days_customers_came(owner_
 
 
 @pytest.mark.parametrize(
-    ("language", "title", "summaries"),
+    ("language", "title", "too_few", "summaries"),
     [
         (
             "nl",
             "Enquêteantwoorden van",
+            "te weinig antwoorden",
             [
                 "1 promotors (9-10) en 1 criticasters (0-6) op 2 antwoorden: de score is het "
                 "aandeel promotors min het aandeel criticasters, +0.",
@@ -630,6 +635,7 @@ def test_the_customer_list_filters_by_channel_and_the_days_customers_came(owner_
         (
             "en",
             "Survey answers of",
+            "too few answers",
             [
                 "1 promoters (9-10) and 1 detractors (0-6) among 2 answers: the score is the "
                 "share of promoters minus the share of detractors, +0.",
@@ -640,7 +646,7 @@ def test_the_customer_list_filters_by_channel_and_the_days_customers_came(owner_
     ],
 )
 def test_each_month_of_the_trend_opens_to_the_answers_it_is_made_of(
-    owner_client, owner, business, language, title, summaries
+    owner_client, owner, business, language, title, too_few, summaries
 ):
     """The NPS and the answers of each month were plain numbers. The months are cut where the
     business is: half past midnight on the first is the new month's, though still the old one's
@@ -670,13 +676,22 @@ def test_each_month_of_the_trend_opens_to_the_answers_it_is_made_of(
 
     results = owner_client.get("/surveys/").content.decode()
     links = re.findall(
-        r'<a href="([^"]+)" data-testid="month-nps">([^<]+)</a></td>'
+        r'<a href="([^"]+)" data-testid="month-nps">([^<]+)</a> '
+        r'<span class="subtle" data-testid="month-too-few">([^<]+)</span></td>'
+        r'<td data-testid="month-margin">([^<]+)</td>'
         r'<td><a href="\1" data-testid="month-answers">([^<]+)</a>',
         results,
     )
-    opened = [owner_client.get(href.replace("&amp;", "&")) for href, _score, _count in links]
+    opened = [owner_client.get(link[0].replace("&amp;", "&")) for link in links]
 
-    assert [(score, count) for _href, score, count in links] == [("0", "2"), ("67", "3")]
+    # Too few answers either month, each still opening to its answers. Last month's 1
+    # promoter and 1 detractor: variance 1 - 0 = 1, margin 1.959964 * 100 * sqrt(1 / 2) =
+    # 138.59; this month's 2 promoters and a passive: variance 2/3 - 4/9 = 2/9, margin
+    # 1.959964 * 100 * sqrt(2 / 27) = 53.34.
+    assert [link[1:] for link in links] == [
+        ("0", too_few, "± 139", "2"),
+        ("67", too_few, "± 53", "3"),
+    ]
     assert [page.context["table"].total for page in opened] == [2, 3]
     assert [[cells[1] for _id, _name, cells in page.context["table"].rows] for page in opened] == [
         ["3", "10"],
@@ -689,3 +704,65 @@ def test_each_month_of_the_trend_opens_to_the_answers_it_is_made_of(
     assert all(
         'href="/surveys/" data-testid="rows-back"' in page.content.decode() for page in opened
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "scores", "margin", "hint"),
+    [
+        # 20 promoters, 10 passives, 10 detractors: NPS 25; SE 100 * sqrt(0.6875 / 40) =
+        # 13.1101, margin 1.959964 * 13.1101 = 25.70 (26); the interval 25 -/+ 25.70: -1 to 51.
+        (
+            "nl",
+            [10] * 20 + [8] * 10 + [3] * 10,
+            "± 26",
+            "De antwoorden zijn een steekproef uit je klanten: de echte score ligt tussen -1 en "
+            "51 (95% zeker). Meer antwoorden maken de marge kleiner.",
+        ),
+        (
+            "en",
+            [10] * 20 + [8] * 10 + [3] * 10,
+            "± 26",
+            "The answers are a sample of your customers: the real score lies between -1 and 51 "
+            "(95% sure). More answers make the margin smaller.",
+        ),
+        # 6 promoters, 2 passives, 2 detractors: NPS 40, SE 25.2982, margin 49.58 (50).
+        (
+            "nl",
+            [10, 9, 9, 10, 9, 9, 7, 8, 3, 6],
+            "± 50",
+            "Met zo weinig antwoorden (10) kan de echte score 50 punten hoger of lager liggen.",
+        ),
+        (
+            "en",
+            [10, 9, 9, 10, 9, 9, 7, 8, 3, 6],
+            "± 50",
+            "With so few answers (10) the real score may be 50 points higher or lower.",
+        ),
+        # Three detractors: a variance of 0 says nothing of how sure -100 is; no margin.
+        (
+            "nl",
+            [3, 0, 6],
+            None,
+            "Met zo weinig antwoorden (3) zegt deze score nog weinig: vanaf 30 antwoorden zegt "
+            "de pagina hoe zeker hij is.",
+        ),
+        (
+            "en",
+            [3, 0, 6],
+            None,
+            "With so few answers (3) this score says little yet: from 30 answers on the page "
+            "says how sure it is.",
+        ),
+    ],
+)
+def test_the_score_says_how_sure_it_is(
+    owner_client, owner, business, language, scores, margin, hint
+):
+    for score in scores:
+        SurveyResponseFactory(customer=CustomerFactory(business=business), nps=score)
+    account_language_set(user=owner, language=language)
+
+    results = owner_client.get("/surveys/").content.decode()
+
+    assert re.findall(r'data-testid="nps-margin">([^<]+)<', results) == ([margin] if margin else [])
+    assert re.findall(r'data-testid="nps-interval">([^<]+)<', results) == [hint]
