@@ -27,6 +27,14 @@ class FigureOut(Out):
     last_90_days: float | None
     previous_90_days: float | None
     change: float | None
+    change_margin: float | None = Field(
+        ...,
+        description="95% margin of error of the change where the figure is a sample's (the "
+        "NPS: 1.96 * sqrt(SE^2 + SE_before^2), in points); null where not known.",
+    )
+    change_within_margin: bool = Field(
+        ..., description="The change is smaller than its margin: it may be chance alone."
+    )
     detail: str
 
 
@@ -98,6 +106,8 @@ def scorecard(request: HttpRequest):
                 "last_90_days": f.last_90_days,
                 "previous_90_days": f.previous_90_days,
                 "change": f.change,
+                "change_margin": f.change_margin,
+                "change_within_margin": f.change_within_margin,
                 "detail": f.detail,
             }
             for f in card.figures

@@ -57,6 +57,9 @@ class Figure:
     previous_90_days: float | None = None
     detail: str = ""
     parts: list[tuple[str, float | None]] = field(default_factory=list)
+    # The 95% margin of error of the change, where the figure is a sample's and says it (the
+    # NPS: surveys.selectors.NpsSummary.difference_margin); None where it is not known.
+    change_margin: float | None = None
 
     @property
     def measured(self) -> bool:
@@ -88,6 +91,15 @@ class Figure:
         if self.last_90_days is None or self.previous_90_days is None:
             return None
         return self.last_90_days - self.previous_90_days
+
+    @property
+    def change_within_margin(self) -> bool:
+        """Whether the change is smaller than its margin of error: chance alone may make it, so
+        it is no rise or fall to report. A change as large as the margin is one (a two-sided
+        test at 5%)."""
+        if self.change is None or self.change_margin is None:
+            return False
+        return abs(self.change) < self.change_margin
 
     @property
     def shortfall(self) -> float:
@@ -476,6 +488,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
                 nps.answers,
             )
             % {"answers": count_shown(nps.answers)},
+            change_margin=nps.difference_margin(nps_before),
         ),
         Figure(
             "drivers",

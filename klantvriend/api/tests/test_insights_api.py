@@ -10,6 +10,7 @@ from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFacto
 from klantvriend.insights.models import InsightRun
 from klantvriend.insights.services import insights_refresh
 from klantvriend.insights.tests.factories import butcher_history
+from klantvriend.surveys.tests.factories import SurveyResponseFactory
 
 
 @pytest.fixture
@@ -57,7 +58,28 @@ def test_scorecard_lists_every_figure_with_a_light(api):
     ]
     nps = card["figures"][4]
     assert (nps["value"], nps["light"]) == (None, "grey")
+    assert (nps["change_margin"], nps["change_within_margin"]) == (None, False)
     assert card["next_action"]
+
+
+def test_the_nps_change_carries_its_margin_of_error(api, business):
+    """40 answers at NPS 25 (SE 13.1101) against 40 at NPS 15 before (SE 12.5250): the change
+    of +10 is within 1.959964 * sqrt(13.1101^2 + 12.5250^2) = 35.5370."""
+    customer = CustomerFactory(business=business)
+    for days, scores in [
+        (10, [10] * 20 + [8] * 10 + [3] * 10),
+        (100, [10] * 16 + [8] * 14 + [3] * 10),
+    ]:
+        for score in scores:
+            SurveyResponseFactory(
+                customer=customer, answered_at=timezone.now() - timedelta(days=days), nps=score
+            )
+
+    nps = api.get("/api/v1/insights/scorecard").json()["figures"][4]
+
+    assert nps["change"] == pytest.approx(10.0)
+    assert nps["change_margin"] == pytest.approx(35.537017, abs=1e-6)
+    assert nps["change_within_margin"] is True
 
 
 def test_a_customer_carries_the_total_spend_the_profile_shows_not_only_the_last_refresh(

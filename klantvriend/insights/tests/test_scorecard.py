@@ -846,3 +846,57 @@ def test_the_returning_customers_are_counted_only_over_a_window_the_absences_can
         "returning": 0,
     }
     assert ABSENCE_KEPT_FROM + timedelta(days=1) < WINDOW
+
+
+# 20 promoters, 10 passives, 10 detractors: NPS 25, SE 100 * sqrt(0.6875 / 40) = 13.1101.
+FORTY_AT_25 = [10] * 20 + [8] * 10 + [3] * 10
+
+
+def _answers_on(customer, now, days, scores):
+    for score in scores:
+        SurveyResponseFactory(
+            customer=customer, answered_at=now - timedelta(days=days), nps=score, comment=""
+        )
+
+
+@pytest.mark.parametrize(
+    ("before", "change", "margin", "within"),
+    [
+        # 16 promoters, 14 passives, 10 detractors before: NPS 15, SE 12.5250. The change of
+        # +10 is within 1.959964 * sqrt(13.1101^2 + 12.5250^2) = 35.5370: chance may make it.
+        ([10] * 16 + [8] * 14 + [3] * 10, 10.0, 35.537017, True),
+        # 10 promoters, 10 passives, 20 detractors before: NPS -25, SE 13.1101 as now. The
+        # change of +50 is beyond 1.959964 * sqrt(2) * 13.1101 = 36.3387: a rise.
+        ([10] * 10 + [8] * 10 + [3] * 20, 50.0, 36.338705, False),
+    ],
+)
+def test_an_nps_change_within_its_margin_of_error_is_no_rise_or_fall(
+    business, before, change, margin, within
+):
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    customer = CustomerFactory(business=business)
+    _answers_on(customer, now, 10, FORTY_AT_25)
+    _answers_on(customer, now, 100, before)
+
+    figure = _figure(customer_scorecard(business=business, now=now), "nps")
+
+    assert figure.value == 25.0
+    assert figure.change == pytest.approx(change)
+    assert figure.change_margin == pytest.approx(margin, abs=1e-6)
+    assert figure.change_within_margin is within
+
+
+def test_a_change_without_a_margin_is_a_change_and_other_figures_have_none(business):
+    """One answer in the 90 days before has no standard error: the margin is not known, and the
+    change is shown as it is. Shares other than the NPS carry no margin."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    customer = CustomerFactory(business=business)
+    _answers_on(customer, now, 10, FORTY_AT_25)
+    _answers_on(customer, now, 100, [3])
+
+    card = customer_scorecard(business=business, now=now)
+
+    assert _figure(card, "nps").change == 125.0
+    assert _figure(card, "nps").change_margin is None
+    assert _figure(card, "nps").change_within_margin is False
+    assert all(figure.change_margin is None for figure in card.figures if figure.key != "nps")

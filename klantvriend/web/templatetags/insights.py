@@ -3,6 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clv import charts
 from klantvriend.core.money import amount_shown, whole_cents
@@ -97,10 +98,18 @@ def figure_value(figure):
 def figure_change(figure):
     """The trend with the figure of the 90 days before: "+13 points vs. the 90 days before
     (74%)", the change being the difference of the two figures as shown, so that it adds up on
-    the page and against the rows of either period."""
+    the page and against the rows of either period; a change within its margin of error (an
+    NPS's, of two samples of answers) says so instead of showing a rise or a fall."""
     if figure.change is None:
         return ""
     before = _shown(figure.kind, figure.previous_90_days)
+    if figure.change_within_margin:
+        margin = nps_rounded(figure.change_margin)
+        return ngettext(
+            "within the margin of error (± %(margin)s point) vs. the 90 days before (%(before)s)",
+            "within the margin of error (± %(margin)s points) vs. the 90 days before (%(before)s)",
+            margin,
+        ) % {"margin": margin, "before": before}
     if figure.kind == "share":
         points = shares_change(figure.last_90_days, figure.previous_90_days)
     else:

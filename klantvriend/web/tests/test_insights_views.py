@@ -750,3 +750,52 @@ def test_one_point_is_written_as_one(language, points, shown):
 
     with translation.override(language):
         assert points_change(points) == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "within", "rise"),
+    [
+        (
+            "nl",
+            "binnen de foutmarge (± 36 punten) t.o.v. de 90 dagen ervoor (+15)",
+            "+50 punten t.o.v. de 90 dagen ervoor (-25)",
+        ),
+        (
+            "en",
+            "within the margin of error (± 36 points) vs. the 90 days before (+15)",
+            "+50 points vs. the 90 days before (-25)",
+        ),
+    ],
+)
+def test_the_nps_change_within_its_margin_of_error_says_so_instead_of_a_rise(
+    owner_client, owner, business, language, within, rise
+):
+    """40 answers of the last 90 days at NPS 25 (20 promoters, 10 passives, 10 detractors: SE
+    13.1101). Against 40 at NPS 15 before (16, 14, 10: SE 12.5250) the +10 is within the
+    margin 1.959964 * sqrt(13.1101^2 + 12.5250^2) = 35.54, shown as 36; against 40 at NPS -25
+    (10, 10, 20: SE 13.1101) the +50 is beyond 36.34, a rise."""
+    from klantvriend.insights.scorecard import customer_scorecard_forget
+    from klantvriend.surveys.models import SurveyResponse
+    from klantvriend.surveys.tests.factories import SurveyResponseFactory
+
+    now = timezone.now()
+    customer = CustomerFactory(business=business)
+
+    def answers(days, scores):
+        for score in scores:
+            SurveyResponseFactory(
+                customer=customer, answered_at=now - dt.timedelta(days=days), nps=score
+            )
+
+    account_language_set(user=owner, language=language)
+    answers(10, [10] * 20 + [8] * 10 + [3] * 10)
+    answers(100, [10] * 16 + [8] * 14 + [3] * 10)
+    shown_within = owner_client.get(reverse("web:insights_scorecard")).content.decode()
+    SurveyResponse.objects.filter(answered_at__lt=now - dt.timedelta(days=90)).delete()
+    answers(100, [10] * 10 + [8] * 10 + [3] * 20)
+    customer_scorecard_forget(business=business)
+    shown_rise = owner_client.get(reverse("web:insights_scorecard")).content.decode()
+
+    trend = r'data-testid="trend-nps">([^<]+)</a>'
+    assert re.findall(trend, shown_within) == [within]
+    assert re.findall(trend, shown_rise) == [rise]
