@@ -395,9 +395,9 @@ def test_a_half_point_nps_is_rounded_alike_on_every_page(owner_client, business,
     # the month's score (3 and 2 of 8 either way: variance 0.625 - 0.125^2 = 0.609375, margin
     # 1.959964 * 100 * sqrt(0.609375 / 8) = 54.09).
     assert re.search(
-        rf'data-testid="month-nps">{shown}</a> <span class="subtle" data-testid="month-too-few">'
-        r'te weinig antwoorden</span></td><td data-testid="month-margin">± 54</td>'
-        r'<td><a [^>]+ data-testid="month-answers">8<',
+        rf'data-testid="month-nps">{shown}</a> <span class="nowrap" data-testid="month-margin">'
+        r'± 54</span><br><span class="hint" data-testid="month-too-few">te weinig antwoorden'
+        r'</span></td><td><a [^>]+ data-testid="month-answers">8<',
         results,
     )
     assert f": NPS {shown} (8 antwoorden: te weinig)</title>" in results
@@ -677,8 +677,8 @@ def test_each_month_of_the_trend_opens_to_the_answers_it_is_made_of(
     results = owner_client.get("/surveys/").content.decode()
     links = re.findall(
         r'<a href="([^"]+)" data-testid="month-nps">([^<]+)</a> '
-        r'<span class="subtle" data-testid="month-too-few">([^<]+)</span></td>'
-        r'<td data-testid="month-margin">([^<]+)</td>'
+        r'<span class="nowrap" data-testid="month-margin">([^<]+)</span><br>'
+        r'<span class="hint" data-testid="month-too-few">([^<]+)</span></td>'
         r'<td><a href="\1" data-testid="month-answers">([^<]+)</a>',
         results,
     )
@@ -689,8 +689,8 @@ def test_each_month_of_the_trend_opens_to_the_answers_it_is_made_of(
     # 138.59; this month's 2 promoters and a passive: variance 2/3 - 4/9 = 2/9, margin
     # 1.959964 * 100 * sqrt(2 / 27) = 53.34.
     assert [link[1:] for link in links] == [
-        ("0", too_few, "± 139", "2"),
-        ("67", too_few, "± 53", "3"),
+        ("0", "± 139", too_few, "2"),
+        ("67", "± 53", too_few, "3"),
     ]
     assert [page.context["table"].total for page in opened] == [2, 3]
     assert [[cells[1] for _id, _name, cells in page.context["table"].rows] for page in opened] == [
