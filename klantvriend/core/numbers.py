@@ -29,6 +29,17 @@ def count_shown(count: int) -> str:
     return number_format(int(count), 0, force_grouping=True)
 
 
+def signed_shown(points: int) -> str:
+    """Whole points with their sign, the minus as the typeset minus sign the page's "+" pairs
+    with: "+5", "−12", "0". For a change in points and for an NPS, which runs from −100 to
+    +100."""
+    if points > 0:
+        return f"+{points}"
+    if points < 0:
+        return f"−{abs(points)}"
+    return "0"
+
+
 def counts_shown(counts: Mapping[str, int]) -> dict[str, str]:
     """Each of a sentence's counts as count_shown writes it, for its %(name)s placeholders."""
     return {name: count_shown(count) for name, count in counts.items()}

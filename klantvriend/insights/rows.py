@@ -52,8 +52,8 @@ from klantvriend.insights.selectors import (
 from klantvriend.promises.selectors import KEPT_ON_TIME, promise_views, promises_judged
 from klantvriend.surveys.models import DETRACTOR_MAX, DRIVERS, PROMOTER_MIN, DriverName
 from klantvriend.surveys.selectors import (
+    NPS_MIN_ANSWERS,
     RESULTS_DAYS,
-    nps_rounded,
     nps_summary,
     survey_answers,
     survey_figures_since,
@@ -349,8 +349,23 @@ def _nps_sentence(summary) -> str:
         "promoters": count_shown(summary.promoters),
         "detractors": count_shown(summary.detractors),
         "answers": count_shown(summary.answers),
-        "score": "—" if summary.score is None else f"{nps_rounded(summary.score):+d}",
-    }
+        "score": summary.score_shown,
+    } + _nps_certainty(summary)
+
+
+def _nps_certainty(summary) -> str:
+    """How sure the score is, as the survey results say beside it: its margin of error, and
+    that a few answers are too few to read as the shop's score."""
+    text = ""
+    if summary.margin_shown is not None:
+        text += " " + _("Margin of error (95%%): ± %(margin)s points.") % {
+            "margin": summary.margin_shown
+        }
+    if summary.too_few_answers:
+        text += " " + _("Too few answers to read as the shop's score: fewer than %(least)s.") % {
+            "least": NPS_MIN_ANSWERS
+        }
+    return text
 
 
 def _answers_between(business, title: str, since, until, offset) -> RowTable:

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klantvriend.core.models import Business
+from klantvriend.core.numbers import signed_shown
 from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import TimelineEntry, known_none
@@ -416,6 +417,12 @@ def nps_rounded(score: float) -> int:
     return int(math.copysign(math.floor(abs(score) + 0.5), score))
 
 
+def nps_shown(score: float | None) -> str:
+    """The score as every page writes it: whole points with their sign, "+18", "−25", "0" (the
+    scale runs from −100 to +100), and "—" without answers."""
+    return "—" if score is None else signed_shown(nps_rounded(score))
+
+
 @dataclass(frozen=True)
 class NpsSummary:
     answers: int
@@ -432,6 +439,10 @@ class NpsSummary:
     @property
     def rounded_score(self) -> int | None:
         return None if self.score is None else nps_rounded(self.score)
+
+    @property
+    def score_shown(self) -> str:
+        return nps_shown(self.score)
 
     @property
     def standard_error(self) -> float | None:

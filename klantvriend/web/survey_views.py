@@ -196,20 +196,20 @@ def _point_title(label: str, summary: selectors.NpsSummary) -> str:
     that its answers are too few to read it as the month's score."""
     figures = {
         "month": label,
-        "score": summary.rounded_score or 0,
+        "score": summary.score_shown,
         "margin": summary.margin_shown,
         "count": count_shown(summary.answers),
     }
     if summary.too_few_answers:
         text = ngettext(
-            "%(month)s: NPS %(score).0f (%(count)s answer: too few)",
-            "%(month)s: NPS %(score).0f (%(count)s answers: too few)",
+            "%(month)s: NPS %(score)s (%(count)s answer: too few)",
+            "%(month)s: NPS %(score)s (%(count)s answers: too few)",
             summary.answers,
         )
     else:
         text = ngettext(
-            "%(month)s: NPS %(score).0f ± %(margin)s (%(count)s answer)",
-            "%(month)s: NPS %(score).0f ± %(margin)s (%(count)s answers)",
+            "%(month)s: NPS %(score)s ± %(margin)s (%(count)s answer)",
+            "%(month)s: NPS %(score)s ± %(margin)s (%(count)s answers)",
             summary.answers,
         )
     return text % figures

@@ -8,6 +8,7 @@ from klantvriend.core.numbers import (
     number_rounded,
     share_points,
     share_shown,
+    signed_shown,
 )
 
 
@@ -88,3 +89,12 @@ def test_a_share_reads_100_percent_only_when_it_is_all_and_0_percent_only_when_n
 )
 def test_a_share_in_points_is_the_whole_percent_it_rounds_to_half_up(share, points):
     assert share_points(share) == points
+
+
+@pytest.mark.parametrize(
+    ("points", "shown"), [(5, "+5"), (1, "+1"), (0, "0"), (-1, "−1"), (-100, "−100")]
+)
+def test_points_are_signed_with_the_typeset_minus(points, shown):
+    # "−" is U+2212, the minus that pairs with "+" in width; a hyphen "-25" stood beside "+50".
+    assert signed_shown(points) == shown
+    assert shown[0] != "-"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from klantvriend.complaints.clocks import Stage
-from klantvriend.core.numbers import share_points, share_shown
+from klantvriend.core.numbers import share_points, share_shown, signed_shown
 from klantvriend.core.shown import duration_shown
 from klantvriend.web.care_forms import resolve_form_for
 
@@ -60,21 +60,12 @@ def clock_due(clock):
 register.filter("percent", share_shown)
 
 
-def signed(points: int) -> str:
-    """A change in whole points: "+5", "−12", "0"."""
-    if points > 0:
-        return f"+{points}"
-    if points < 0:
-        return f"−{abs(points)}"
-    return "0"
-
-
 def points_change(points: int, before: str | None = None) -> str:
     """A change in points against the 90 days before, as every page writes it (the scorecard
     and Today read "+9 ptn" and "+9 punten" for the same change): "+9 points vs. the 90 days
     before", with the figure of then where the page shows it: "(75%)"."""
     change = ngettext("%(change)s point", "%(change)s points", abs(points)) % {
-        "change": signed(points)
+        "change": signed_shown(points)
     }
     if before is None:
         return _("%(change)s vs. the 90 days before") % {"change": change}

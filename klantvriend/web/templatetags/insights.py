@@ -14,7 +14,7 @@ from klantvriend.insights.selectors import (
     insight_card,
     not_seen_for,
 )
-from klantvriend.surveys.selectors import nps_rounded
+from klantvriend.surveys.selectors import nps_rounded, nps_shown
 
 from .care import points_change, shares_change
 
@@ -83,7 +83,7 @@ def _shown(kind: str, value: float) -> str:
     if kind == "share":
         return share_shown(value)
     if kind == "points":
-        return f"{nps_rounded(value):+d}"
+        return nps_shown(value)
     return number_rounded(value, 1)
 
 

@@ -42,7 +42,7 @@ def test_a_customer_answers_on_a_phone_and_the_owner_sees_nps_drivers_and_follow
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, "sanne", "pw-sanne-123")
     page.goto(f"{live_server.url}/surveys/")
-    expect(page.get_by_test_id("nps-score")).to_have_text("100")
+    expect(page.get_by_test_id("nps-score")).to_have_text("+100")
     expect(page.get_by_test_id("driver-reliability").get_by_test_id("driver-average")).to_have_text(
         "5,0"
     )
@@ -96,7 +96,7 @@ def test_a_customer_answers_on_a_phone_and_the_owner_sees_nps_drivers_and_follow
 
     # The owner: the NPS fell to 50 (3 promoters, 1 detractor), reliability to 4.0.
     page.goto(f"{live_server.url}/surveys/")
-    expect(page.get_by_test_id("nps-score")).to_have_text("50")
+    expect(page.get_by_test_id("nps-score")).to_have_text("+50")
     expect(page.get_by_test_id("driver-reliability").get_by_test_id("driver-average")).to_have_text(
         "4,0"
     )

@@ -91,10 +91,10 @@ def test_the_nps_trend_names_each_month_its_score_and_answers_in_the_readers_lan
     with translation.override("en"):
         english = _wide(trend_chart(trend))
 
-    assert "<title>jan 2026: NPS -50 (2 antwoorden: te weinig)</title>" in dutch
-    assert "<title>mrt 2026: NPS 25 ± 26 (40 antwoorden)</title>" in dutch
-    assert "<title>Jan 2026: NPS -50 (2 answers: too few)</title>" in english
-    assert "<title>Mar 2026: NPS 25 ± 26 (40 answers)</title>" in english
+    assert "<title>jan 2026: NPS −50 (2 antwoorden: te weinig)</title>" in dutch
+    assert "<title>mrt 2026: NPS +25 ± 26 (40 antwoorden)</title>" in dutch
+    assert "<title>Jan 2026: NPS −50 (2 answers: too few)</title>" in english
+    assert "<title>Mar 2026: NPS +25 ± 26 (40 answers)</title>" in english
     # February had no answers: no point; January's is open, March's the line's.
     assert dutch.count('<circle class="chart-point" ') == 1
     assert dutch.count('<circle class="chart-point chart-point-uncertain" cx="36"') == 1

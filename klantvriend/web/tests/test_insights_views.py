@@ -531,7 +531,7 @@ def test_a_trend_is_the_difference_of_the_two_figures_as_shown():
         # NPS is rounded half away from zero, as on every page: +13 against -13.
         assert (figure_value(nps), figure_change(nps)) == (
             "+13",
-            "+26 points vs. the 90 days before (-13)",
+            "+26 points vs. the 90 days before (−13)",
         )
         assert trend_change(Trend(last_90_days=0.626, previous_90_days=0.374)) == (
             "+26 points vs. the 90 days before"
@@ -758,12 +758,12 @@ def test_one_point_is_written_as_one(language, points, shown):
         (
             "nl",
             "binnen de foutmarge (± 36 punten) t.o.v. de 90 dagen ervoor (+15)",
-            "+50 punten t.o.v. de 90 dagen ervoor (-25)",
+            "+50 punten t.o.v. de 90 dagen ervoor (−25)",
         ),
         (
             "en",
             "within the margin of error (± 36 points) vs. the 90 days before (+15)",
-            "+50 points vs. the 90 days before (-25)",
+            "+50 points vs. the 90 days before (−25)",
         ),
     ],
 )

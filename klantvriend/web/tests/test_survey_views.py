@@ -101,7 +101,7 @@ def test_results_show_nps_interval_drivers_and_comments(owner_client, business, 
     page = owner_client.get("/surveys/", headers={"Accept-Language": "en"})
     body = page.content.decode()
     assert page.status_code == 200
-    assert 'data-testid="nps-score">50<' in body
+    assert 'data-testid="nps-score">+50<' in body
     assert "Heerlijke rollade" in body
     assert "<svg" in body
 
@@ -378,9 +378,9 @@ def test_the_email_choice_is_disabled_without_consent(owner_client, customer):
     ("scores", "shown"),
     [
         # 3 promoters and 2 detractors of 8 answers: NPS 12.5.
-        ([10, 10, 9, 7, 8, 7, 2, 5], "13"),
+        ([10, 10, 9, 7, 8, 7, 2, 5], "+13"),
         # 2 promoters and 3 detractors of 8 answers: NPS -12.5.
-        ([10, 9, 7, 8, 7, 2, 5, 0], "-13"),
+        ([10, 9, 7, 8, 7, 2, 5, 0], "−13"),
     ],
 )
 def test_a_half_point_nps_is_rounded_alike_on_every_page(owner_client, business, scores, shown):
@@ -395,13 +395,13 @@ def test_a_half_point_nps_is_rounded_alike_on_every_page(owner_client, business,
     # the month's score (3 and 2 of 8 either way: variance 0.625 - 0.125^2 = 0.609375, margin
     # 1.959964 * 100 * sqrt(0.609375 / 8) = 54.09).
     assert re.search(
-        rf'data-testid="month-nps">{shown}</a> <span class="nowrap" data-testid="month-margin">'
+        rf'data-testid="month-nps">{re.escape(shown)}</a> <span class="nowrap" data-testid="month-margin">'
         r'± 54</span></td><td><a [^>]+ data-testid="month-answers">8</a><br>'
         r'<span class="hint" data-testid="month-too-few">te weinig antwoorden</span></td>',
         results,
     )
     assert f": NPS {shown} (8 antwoorden: te weinig)</title>" in results
-    assert f'<span class="score-value">{"+" if shown[0] != "-" else ""}{shown}</span>' in scorecard
+    assert f'<span class="score-value">{shown}</span>' in scorecard
 
 
 def test_a_referrer_with_another_channel_is_refused_and_the_form_kept(owner_client, business):
@@ -447,9 +447,10 @@ def test_the_score_opens_to_the_answers_it_is_made_of(owner_client, business, cu
     # The score itself is added up above them: it said how the drivers average, not the score.
     assert answers.context["table"].summary.startswith(
         "3 promotors (9-10) en 1 criticasters (0-6) op 4 antwoorden: de score is het aandeel "
-        "promotors min het aandeel criticasters, +50. De score van elke factor"
-    )
-    assert re.search(r'data-testid="nps-score"[^>]*>50<', results)
+        "promotors min het aandeel criticasters, +50. Foutmarge (95%): ± 85 punten. Te weinig "
+        "antwoorden om als de score van de zaak te lezen: minder dan 30. De score van elke factor"
+    )  # variance 0.75 + 0.25 - 0.5^2 = 0.75, margin 1.959964 * 100 * sqrt(0.75 / 4) = 84.87
+    assert re.search(r'data-testid="nps-score"[^>]*>\+50<', results)
     # Back to where it was opened, not to the scorecard.
     assert '<a href="/surveys/" data-testid="rows-back">← Enquêteresultaten</a>' in (
         answers.content.decode()
@@ -627,9 +628,11 @@ def test_the_customer_list_filters_by_channel_and_the_days_customers_came(owner_
             "te weinig antwoorden",
             [
                 "1 promotors (9-10) en 1 criticasters (0-6) op 2 antwoorden: de score is het "
-                "aandeel promotors min het aandeel criticasters, +0.",
+                "aandeel promotors min het aandeel criticasters, 0. Foutmarge (95%): ± 139 "
+                "punten. Te weinig antwoorden om als de score van de zaak te lezen: minder dan 30.",
                 "2 promotors (9-10) en 0 criticasters (0-6) op 3 antwoorden: de score is het "
-                "aandeel promotors min het aandeel criticasters, +67.",
+                "aandeel promotors min het aandeel criticasters, +67. Foutmarge (95%): ± 53 "
+                "punten. Te weinig antwoorden om als de score van de zaak te lezen: minder dan 30.",
             ],
         ),
         (
@@ -638,9 +641,11 @@ def test_the_customer_list_filters_by_channel_and_the_days_customers_came(owner_
             "too few answers",
             [
                 "1 promoters (9-10) and 1 detractors (0-6) among 2 answers: the score is the "
-                "share of promoters minus the share of detractors, +0.",
+                "share of promoters minus the share of detractors, 0. Margin of error (95%): "
+                "± 139 points. Too few answers to read as the shop's score: fewer than 30.",
                 "2 promoters (9-10) and 0 detractors (0-6) among 3 answers: the score is the "
-                "share of promoters minus the share of detractors, +67.",
+                "share of promoters minus the share of detractors, +67. Margin of error (95%): "
+                "± 53 points. Too few answers to read as the shop's score: fewer than 30.",
             ],
         ),
     ],
@@ -690,7 +695,7 @@ def test_each_month_of_the_trend_opens_to_the_answers_it_is_made_of(
     # 1.959964 * 100 * sqrt(2 / 27) = 53.34.
     assert [link[1:] for link in links] == [
         ("0", "± 139", "2", too_few),
-        ("67", "± 53", "3", too_few),
+        ("+67", "± 53", "3", too_few),
     ]
     assert [page.context["table"].total for page in opened] == [2, 3]
     assert [[cells[1] for _id, _name, cells in page.context["table"].rows] for page in opened] == [
