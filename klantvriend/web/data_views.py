@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klantvriend.importers.export import business_export
+from klantvriend.importers.history import IMPORT_HISTORY_DAYS
 from klantvriend.importers.mapping import (
     FIELDS,
     KINDS,
@@ -150,7 +151,15 @@ def import_start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/import_start.html",
-        {"form": form, "recent_imports": recent, "import_count": count},
+        {
+            "form": form,
+            "recent_imports": recent,
+            "import_count": count,
+            "history_days": IMPORT_HISTORY_DAYS,
+            # The columns the importers recognise, named as the preview's column choices name
+            # them: a shopkeeper preparing a file reads what it may hold before uploading it.
+            "columns": {kind: [item.label for item in FIELDS[kind]] for kind in KINDS},
+        },
         status=422 if form.errors else 200,
     )
 

@@ -377,3 +377,48 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
     # Not "Bewerken Anna Bakker" in the browser tab above the heading "Anna Bakker bewerken"
     assert f"<title>{title} · Klantvriend</title>" in page
     assert f"<h1>{title}</h1>" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "customers", "purchases", "none"),
+    [
+        (
+            "nl",
+            "Klanten: een naam is genoeg (of een voornaam en een achternaam). Ook gelezen: "
+            "klantnummer, naam, voornaam, tussenvoegsel, achternaam, bedrijf, e-mail, telefoon, "
+            "straat en huisnummer, huisnummer, postcode, plaats, verjaardag, klant sinds, "
+            "persoonlijke notities, voorkeuren, toestemming voor nieuws en aanbiedingen, "
+            "grondslag, labels.",
+            "Aankopen: een datum en een bedrag, en wie het kocht: een klantnummer, een naam of een "
+            "e-mailadres. Ook gelezen: klantnummer, naam, e-mail, telefoon, datum, tijd, bedrag, "
+            "valuta, omschrijving, bonnummer.",
+            "Geen bestanden geïmporteerd in de laatste 90 dagen; zo lang wordt de geschiedenis "
+            "bewaard.",
+        ),
+        (
+            "en",
+            "Customers: a name is enough (or a first and a last name). Also read: customer "
+            "number, name, first name, infix, last name, company, email, phone, street and "
+            "number, house number, postal code, city, birthday, customer since, personal notes, "
+            "preferences, marketing consent, legal basis, tags.",
+            "Purchases: a date and an amount, and who bought it: a customer number, a name or an "
+            "e-mail address. Also read: customer number, name, email, phone, date, time, amount, "
+            "currency, description, receipt number.",
+            "No files imported in the last 90 days; the history is kept that long.",
+        ),
+    ],
+)
+def test_the_import_page_says_what_a_file_needs_before_it_is_chosen(
+    owner_client, owner, business, language, customers, purchases, none
+):
+    # Given a new shop that has imported nothing
+    account_language_set(user=owner, language=language)
+
+    # When the owner opens the import page
+    page = owner_client.get(reverse("web:import_start")).content.decode()
+
+    # Then it lists the columns each kind of file may hold, and the history that is empty says
+    # for how long, rather than naming a period nobody chose
+    assert re.sub(r"\s+", " ", _testid(page, "import-columns-customers")) == customers
+    assert re.sub(r"\s+", " ", _testid(page, "import-columns-purchases")) == purchases
+    assert _testid(page, "import-recent-none") == none
