@@ -56,6 +56,8 @@ class ChartData:
     # What each row of the table is, for the rows its cells open to: a month's first day
     # ("2026-03-01"), a range's number ("0" the first), a response time's key.
     row_keys: list[str] | None = None
+    # Set when there is nothing to draw: what the page says in its place, what fills it and how.
+    empty_text: str | None = None
 
 
 def _month_starts(business: Business, now: datetime) -> list[datetime]:
@@ -318,6 +320,13 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
         axis_labels=month_axis(labels),
         per_month=True,
         row_keys=[start.date().isoformat() for start in months],
+        empty_text=None
+        if any(on_time) or any(late) or any(broken_counts)
+        else _(
+            "No promise was kept or broken in the last 12 months. Promises are recorded on a "
+            "customer's card with “+ Promise”; once one is kept or its moment has passed, this "
+            "chart shows per month how many were kept on time."
+        ),
     )
 
 
@@ -329,7 +338,8 @@ def complaint_chart(business: Business, now: datetime) -> ChartData:
     filters by (complaints.selectors.response_time_condition), for each bar opens to it."""
     since, _until = period_bounds(period=COMPLAINT_PERIOD, now=now)
     counted = Complaint.objects.filter(business=business, received_at__gte=since).aggregate(
-        **{key: Count(_ROW, filter=response_time_condition(key)) for key in RESPONSE_TIMES}
+        received=Count(_ROW),
+        **{key: Count(_ROW, filter=response_time_condition(key)) for key in RESPONSE_TIMES},
     )
     choices = response_time_choices()
     labels = [label for _key, label in choices]
@@ -343,6 +353,14 @@ def complaint_chart(business: Business, now: datetime) -> ChartData:
         [_("first response within"), _("complaints")],
         [[label, count_shown(count)] for label, count in zip(labels, counts, strict=True)],
         row_keys=list(RESPONSE_TIMES),
+        # Complaints not answered yet are in no bar: the chart is drawn, empty, for them.
+        empty_text=None
+        if counted["received"]
+        else _(
+            "No complaints in the last 12 months. When one comes in, note it on the customer's "
+            "card with “+ Complaint”: this chart then shows how long each waited for a first "
+            "response."
+        ),
     )
 
 

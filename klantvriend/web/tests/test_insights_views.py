@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from klantvriend.aftercare.models import FollowUp
+from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
@@ -20,6 +21,7 @@ from klantvriend.insights.tests.factories import (
     advice_run,
     butcher_history,
 )
+from klantvriend.promises.tests.factories import PromiseFactory
 
 
 @pytest.fixture
@@ -162,6 +164,15 @@ def test_today_lists_slipping_away_and_plans_a_call_in_one_click(owner_client, b
 
 
 def test_advice_scorecard_rows_and_charts_render(owner_client, butcher):
+    # A promise kept and a complaint answered: every chart has something to draw (one with
+    # nothing says what fills it instead: test_newcomer_texts).
+    now = timezone.now()
+    PromiseFactory(customer=butcher[0], done_at=now - dt.timedelta(hours=30))
+    ComplaintFactory(
+        customer=butcher[0],
+        received_at=now - dt.timedelta(hours=3),
+        first_response_at=now - dt.timedelta(hours=2),
+    )
     response = owner_client.get(reverse("web:insights_advice"))
     assert response.status_code == 200
     assert 'data-verdict="relationship"' in response.content.decode()

@@ -2,6 +2,7 @@
 what the thing is for and what to do next, names what a button does, and never invites a step
 that the page does not allow, in Dutch and in English."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -422,3 +423,60 @@ def test_the_import_page_says_what_a_file_needs_before_it_is_chosen(
     assert re.sub(r"\s+", " ", _testid(page, "import-columns-customers")) == customers
     assert re.sub(r"\s+", " ", _testid(page, "import-columns-purchases")) == purchases
     assert _testid(page, "import-recent-none") == none
+
+
+def _chart_card(page: str, key: str) -> str:
+    return re.search(rf'data-testid="chart-{key}">(.*?)</section>', page, re.S)[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "promises", "complaints"),
+    [
+        (
+            "nl",
+            "Nog geen belofte nagekomen of gebroken in de laatste 12 maanden. Beloften leg je "
+            "vast op de klantkaart met “+ Belofte”; zodra er een is nagekomen of het moment "
+            "voorbij is, laat deze grafiek per maand zien hoeveel er op tijd zijn nagekomen.",
+            "Geen klachten in de laatste 12 maanden. Komt er een binnen, noteer die dan op de "
+            "klantkaart met “+ Klacht”: deze grafiek laat dan zien hoe lang elke klacht op een "
+            "eerste reactie wachtte.",
+        ),
+        (
+            "en",
+            "No promise was kept or broken in the last 12 months. Promises are recorded on a "
+            "customer's card with “+ Promise”; once one is kept or its moment has passed, this "
+            "chart shows per month how many were kept on time.",
+            "No complaints in the last 12 months. When one comes in, note it on the customer's "
+            "card with “+ Complaint”: this chart then shows how long each waited for a first "
+            "response.",
+        ),
+    ],
+)
+def test_charts_with_nothing_to_draw_say_what_fills_them(
+    owner_client, owner, business, language, promises, complaints
+):
+    # Given a new shop without promises or complaints
+    account_language_set(user=owner, language=language)
+
+    # When the owner opens the charts
+    page = owner_client.get(reverse("web:insights_charts")).content.decode()
+
+    # Then the two charts say how they fill, in place of empty axes and a table of zeros
+    for key, text in (("promises", promises), ("complaints", complaints)):
+        card = _chart_card(page, key)
+        assert html.unescape(re.sub(r"\s+", " ", _testid(card, "chart-empty"))) == text
+        assert "<svg" not in card
+        assert "<table" not in card
+
+
+def test_a_chart_with_one_complaint_is_drawn_and_the_other_still_says_what_fills_it(
+    owner_client, business
+):
+    # One complaint not answered yet: in no bar of its chart, which is drawn all the same
+    ComplaintFactory(customer=CustomerFactory(business=business))
+
+    page = owner_client.get(reverse("web:insights_charts")).content.decode()
+
+    assert "<svg" in _chart_card(page, "complaints")
+    assert 'data-testid="chart-empty"' not in _chart_card(page, "complaints")
+    assert 'data-testid="chart-empty"' in _chart_card(page, "promises")
