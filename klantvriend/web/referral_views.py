@@ -85,6 +85,8 @@ def acquisition(request: HttpRequest) -> HttpResponse:
             "months": months,
             "channels": AcquisitionChannel.choices,
             "chart": acquisition_chart(months),
+            # A new shop's year of empty months says what fills it, not twelve rows of zeros.
+            "any_new": any(month.total for month in months),
         },
     )
 

@@ -480,3 +480,44 @@ def test_a_chart_with_one_complaint_is_drawn_and_the_other_still_says_what_fills
     assert "<svg" in _chart_card(page, "complaints")
     assert 'data-testid="chart-empty"' not in _chart_card(page, "complaints")
     assert 'data-testid="chart-empty"' in _chart_card(page, "promises")
+
+
+@pytest.mark.parametrize(
+    ("language", "none"),
+    [
+        (
+            "nl",
+            "Nog geen nieuwe klanten in de laatste 12 maanden. Elke klant die je toevoegt telt mee "
+            "in de maand waarin die klant werd, bij het kanaal dat je kiest onder “Bij ons gekomen "
+            "via”; deze pagina laat dan zien welk kanaal de meeste klanten brengt, "
+            "doorverwijzingen voorop.",
+        ),
+        (
+            "en",
+            "No new customers in the last 12 months. Each customer you add counts in the month "
+            "they became a customer, under the channel chosen at “Came to us through”; this page "
+            "then shows which channel brings the most, referrals first.",
+        ),
+    ],
+)
+def test_where_new_customers_come_from_says_what_fills_it_in_a_new_shop(
+    owner_client, owner, business, language, none
+):
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:acquisition")).content.decode()
+
+    # Not an empty chart over twelve months of zeros
+    assert re.sub(r"\s+", " ", _testid(page, "acquisition-none")) == none
+    assert 'data-testid="acquisition-table"' not in page
+    assert "<svg" not in page.split("<main", 1)[1]
+
+
+def test_where_new_customers_come_from_shows_the_months_once_there_is_one(owner_client, business):
+    CustomerFactory(business=business, customer_since=business.today())
+
+    page = owner_client.get(reverse("web:acquisition")).content.decode()
+
+    assert 'data-testid="acquisition-none"' not in page
+    assert 'data-testid="acquisition-table"' in page
+    assert page.count('data-testid="total"') == 1
