@@ -303,6 +303,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "channel": channel,
         "since_from": since_from,
         "since_until": since_until,
+        # Filtered to nobody, the list says so, not "no customers yet" to a shop that has them.
+        "filtered": by_customer or by_insight,
         "channels": AcquisitionChannel.choices,
         "segments": Segment.choices,
         "stages": Stage.choices,

@@ -521,3 +521,55 @@ def test_where_new_customers_come_from_shows_the_months_once_there_is_one(owner_
     assert 'data-testid="acquisition-none"' not in page
     assert 'data-testid="acquisition-table"' in page
     assert page.count('data-testid="total"') == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "none", "all_link"),
+    [
+        ("nl", "Geen klanten met deze filters.", "Alle klanten"),
+        ("en", "No customers match these filters.", "All customers"),
+    ],
+)
+def test_a_customer_list_filtered_to_nobody_does_not_say_there_are_no_customers(
+    owner_client, owner, business, language, none, all_link
+):
+    # Given a shop with a customer who walked in, none referred
+    CustomerFactory(business=business, name="Kees")
+    account_language_set(user=owner, language=language)
+
+    # When the owner lists the referred customers
+    page = owner_client.get(reverse("web:customer_list"), {"channel": "referral"}).content.decode()
+
+    # Then the list blames the filter and leads back to everyone, not "no customers yet"
+    url = reverse("web:customer_list")
+    assert _testid(page, "customers-none-filtered") == f"{none} {all_link}"
+    assert f'{none} <a href="{url}">{all_link}</a>' in page
+    assert "Nog geen klanten." not in page
+    assert "No customers yet." not in page
+    assert 'data-testid="customers-none-import"' not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("nl", "Klanten in een kassa-export of een spreadsheet? Klanten en aankopen importeren"),
+        ("en", "Customers in a till export or a spreadsheet? Import customers and purchases"),
+    ],
+)
+def test_an_empty_customer_list_offers_the_owner_the_import(
+    owner_client, owner, business, language, text
+):
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:customer_list")).content.decode()
+
+    assert _testid(page, "customers-none-import") == text
+    assert f'<a href="{reverse("web:import_start")}">' in page
+
+
+def test_an_empty_customer_list_does_not_offer_staff_the_import(staff_client, business):
+    page = staff_client.get(reverse("web:customer_list")).content.decode()
+
+    assert "Nog geen klanten." in page
+    assert 'data-testid="customers-none-import"' not in page
+    assert reverse("web:import_start") not in page
