@@ -403,7 +403,7 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "number, house number, postal code, city, birthday, customer since, personal notes, "
             "preferences, marketing consent, legal basis, tags.",
             "Purchases: a date and an amount, and who bought it: a customer number, a name or an "
-            "e-mail address. Also read: customer number, name, email, phone, date, time, amount, "
+            "email address. Also read: customer number, name, email, phone, date, time, amount, "
             "currency, description, receipt number.",
             "No files imported in the last 90 days; the history is kept that long.",
         ),
