@@ -10,20 +10,23 @@ dies during an import (a server restarted, a command killed) leaves a `running` 
 shown as interrupted once that process is gone (`shown_state`).
 
 Kept IMPORT_HISTORY_DAYS: the errors quote the file's cells, a name or an e-mail address among
-them. `manage.py apply_retention` deletes older records (`import_history_prune`)."""
+them. `manage.py apply_retention` deletes older records (`import_history_prune`); an erasure
+cuts the person out of the errors at once, and an access request lists those that quote them
+(importers/privacy.py gives the person's strings; scrubbing.py how they are found)."""
 
 import csv
 import io
 import logging
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from klantvriend.core.errors import NotFound
@@ -31,6 +34,7 @@ from klantvriend.core.models import Business
 
 from .models import ImportErrorPage, ImportRecord
 from .results import ImportResult, RowError
+from .scrubbing import json_may_quote, quoter, scrubber
 from .service import data_import
 from .spreadsheet import cell_for_spreadsheet
 
@@ -195,6 +199,67 @@ def import_error_page(*, record: ImportRecord, number: int) -> list[RowError]:
     """The errors of page `number` (from 1), in the file's order; none past the last page."""
     stored = ImportErrorPage.objects.filter(record=record, number=number).first()
     return [RowError(*error) for error in stored.errors] if stored else []
+
+
+# The cells of a stored error ([line, column, value, message, code]) that quote the file or a
+# person: the value, and the message, which may repeat it.
+_QUOTING_CELLS = (2, 3)
+
+
+def _pages_quoting(business: Business, strings: list[str]) -> QuerySet[ImportErrorPage]:
+    """The business's pages of errors that may quote one of `strings`: the few whose stored
+    text holds them, asked of the database, not every page read (scrubbing.json_may_quote)."""
+    return (
+        ImportErrorPage.objects.filter(record__business=business)
+        .alias(stored_text=Cast("errors", TextField()))
+        .filter(json_may_quote("stored_text", strings))
+    )
+
+
+def import_errors_scrub(*, business: Business, strings: list[str]) -> int:
+    """Cuts a person's `strings` out of the value and message of every error the business's
+    import history keeps (an erasure); returns how many errors quoted them."""
+    return _rewrite(_pages_quoting(business, strings), scrubber(strings))
+
+
+def import_errors_quoting(
+    *, business: Business, strings: list[str]
+) -> list[tuple[ImportRecord, RowError]]:
+    """The errors of the business's import history that quote one of a person's `strings` in
+    their value or message (an access request), each with its import: the latest import first,
+    its errors in the file's order."""
+    quotes = quoter(strings)
+    found = []
+    pages = _pages_quoting(business, strings).select_related("record")
+    for page in pages.order_by("-record__started_at", "-record_id", "number"):
+        for error in page.errors:
+            if any(isinstance(error[cell], str) and quotes(error[cell]) for cell in _QUOTING_CELLS):
+                found.append((page.record, RowError(*error)))
+    return found
+
+
+def _rewrite(pages: QuerySet[ImportErrorPage], rewrite: Callable[[str], str]) -> int:
+    """Passes the value and message of every error on `pages` through `rewrite` and stores the
+    pages where that changed something; returns how many errors changed. A hundred pages at a
+    time (ten thousand errors), so that a long history is never in memory at once; by their
+    keys, read first, since SQLite would let the writes disturb a cursor still reading."""
+    keys = list(pages.order_by("pk").values_list("pk", flat=True))
+    changed_errors = 0
+    for start in range(0, len(keys), _PAGES_PER_INSERT):
+        chunk = ImportErrorPage.objects.filter(pk__in=keys[start : start + _PAGES_PER_INSERT])
+        changed = []
+        for page in chunk.only("pk", "errors"):
+            errors_before = changed_errors
+            for error in page.errors:
+                cells = [error[cell] for cell in _QUOTING_CELLS]
+                for cell in _QUOTING_CELLS:
+                    if isinstance(error[cell], str) and error[cell]:
+                        error[cell] = rewrite(error[cell])
+                changed_errors += cells != [error[cell] for cell in _QUOTING_CELLS]
+            if changed_errors > errors_before:
+                changed.append(page)
+        ImportErrorPage.objects.bulk_update(changed, ["errors"])
+    return changed_errors
 
 
 def import_errors_csv(*, record: ImportRecord, header: list[str]) -> Iterator[str]:

@@ -7,8 +7,7 @@ Other apps' rows are found generically: every business model with a foreign key 
 so a new app's descriptions and notes are covered without a change here, and its dates count as
 activity for retention as the model declares them (`activity_fields`)."""
 
-import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,11 +45,12 @@ from klantvriend.customers.services import (
 )
 
 from .export import _fields, _is_user, _plain, section_name
-from .models import CustomerActivity
+from .history import import_errors_quoting, import_errors_scrub
+from .models import CustomerActivity, ImportRecord
 from .privacy_settings import privacy_settings
 from .relations import customer_models, customer_relations, mentioning_models
-
-ERASED_TEXT = "[…]"
+from .results import RowError
+from .scrubbing import ERASED_TEXT, personal_strings, scrubber
 
 # Customer fields that identify or describe the person; all of them are emptied on erasure.
 PERSONAL_FIELDS = (
@@ -136,6 +136,9 @@ class PersonalData:
     referrals: int
     audit_trail: list[AuditEvent]
     audit_events: int
+    # The errors of the business's imports (kept IMPORT_HISTORY_DAYS) that quote the person's
+    # name, e-mail address or phone number, as an erasure would find them, with their import.
+    import_errors: list[tuple[ImportRecord, RowError]]
 
     @property
     def whole_audit_trail(self) -> bool:
@@ -143,7 +146,7 @@ class PersonalData:
 
 
 def personal_data(*, customer: Customer, newest_events: int | None = None) -> PersonalData:
-    """A fixed number of queries: one per kind of record, and four or five more. With
+    """A fixed number of queries: one per kind of record, and six or seven more. With
     `newest_events` only that many of the newest audit events are read (and all are counted):
     a regular's trail grows by a view at every visit, thousands in a few years."""
     trail, events = _audit_trail(customer, newest_events)
@@ -154,6 +157,9 @@ def personal_data(*, customer: Customer, newest_events: int | None = None) -> Pe
         referrals=customer.referrals.count(),
         audit_trail=trail,
         audit_events=events,
+        import_errors=import_errors_quoting(
+            business=customer.business, strings=_identifying_strings(customer)
+        ),
     )
 
 
@@ -196,6 +202,17 @@ def customer_personal_data(
     for kind in data.records:
         document[kind.key] = [_row(obj) for obj in kind.rows]
     document["referrals"] = data.referrals
+    document["import_errors"] = [
+        {
+            "import_started_at": _plain(record.started_at),
+            "file_name": record.file_name,
+            "line": error.line,
+            "column": error.column,
+            "value": error.value,
+            "message": error.message,
+        }
+        for record, error in data.import_errors
+    ]
     document["audit_trail"] = [
         {
             "at": _plain(event.at),
@@ -223,38 +240,68 @@ def audit_personal_data_viewed(*, customer: Customer, actor, how: str = "profile
         )
 
 
-def personal_strings(
-    *, name: str, others: Iterable[str], earlier_names: Iterable[str] = ()
-) -> list[str]:
-    """What identifies a person, longest first, to be cut out of free text elsewhere: the name
-    and any name they had before, each of their words (each half of a double surname too:
-    "Zonneveld-Bakker" is written "Zonneveld" as well), and the other texts given."""
-    names = [name, *earlier_names]
-    strings = {text.strip() for text in (*names, *others)}
-    strings |= {part for each in names for part in re.split(r"[\s-]+", each) if len(part) >= 3}
-    return sorted((text for text in strings if len(text) >= 3), key=len, reverse=True)
+# What names the person in a cell of someone else's file (the import history's errors), besides
+# their names: whole, as a cell holds it. Not each word of their name, their town or their
+# company: the history holds every customer's cells, and another customer's "Jan" or "Utrecht"
+# must stay.
+_IDENTIFYING_FIELDS = ("email", "phone")
 
 
-def _person_strings(customer: Customer) -> list[str]:
-    earlier_names, earlier_others = _earlier_details(customer)
-    return personal_strings(
-        name=customer.name,
-        earlier_names=earlier_names,
-        others=[
-            *(getattr(customer, field) for field in PERSONAL_FIELDS),
-            *customer.important_dates.values_list("label", flat=True),
-            *earlier_others,
-        ],
+@dataclass(frozen=True)
+class _PersonStrings:
+    """A person's strings, read once: `all` for free texts about them (every word of their
+    names, every personal detail); `identifying` for the import history."""
+
+    all: list[str]
+    identifying: list[str]
+
+
+def _person_strings(customer: Customer) -> _PersonStrings:
+    earlier_names, earlier = _earlier_details(customer)
+    return _PersonStrings(
+        all=personal_strings(
+            name=customer.name,
+            earlier_names=earlier_names,
+            others=[
+                *(getattr(customer, field) for field in PERSONAL_FIELDS),
+                *customer.important_dates.values_list("label", flat=True),
+                *(text for texts in earlier.values() for text in texts),
+            ],
+        ),
+        identifying=_identifying_strings(customer, earlier_names, earlier),
     )
 
 
-def _earlier_details(customer: Customer) -> tuple[set[str], set[str]]:
-    """The names and other personal details the person had before, as the audit trail of their
-    record holds them: a name changed since, or the details of a second record merged into this
-    one (importers/merge.py moves its trail here). A purchase described with an earlier name
-    must lose it too."""
+def _identifying_strings(
+    customer: Customer,
+    earlier_names: set[str] | None = None,
+    earlier: dict[str, set[str]] | None = None,
+) -> list[str]:
+    """The person's names, e-mail addresses and phone numbers, now and before, longest first
+    (`_IDENTIFYING_FIELDS`); the earlier ones read from the trail unless given."""
+    if earlier_names is None or earlier is None:
+        earlier_names, earlier = _earlier_details(customer)
+    strings = {
+        text.strip()
+        for text in (
+            customer.name,
+            *earlier_names,
+            *(getattr(customer, field) for field in _IDENTIFYING_FIELDS),
+            *(text for field in _IDENTIFYING_FIELDS for text in earlier.get(field, ())),
+        )
+    }
+    # Not what an earlier erasure left in the trail: every erased cell reads so.
+    strings.discard(ERASED_TEXT)
+    return sorted((text for text in strings if len(text) >= 3), key=len, reverse=True)
+
+
+def _earlier_details(customer: Customer) -> tuple[set[str], dict[str, set[str]]]:
+    """The names and other personal details (by field) the person had before, as the audit
+    trail of their record holds them: a name changed since, or the details of a second record
+    merged into this one (importers/merge.py moves its trail here). A purchase described with an
+    earlier name must lose it too."""
     names: set[str] = set()
-    others: set[str] = set()
+    others: dict[str, set[str]] = {}
     events = AuditEvent.objects.filter(customer=customer, object_type="customer").exclude(
         action__in=READ_ACTIONS  # looks and exports record how, not what
     )
@@ -269,30 +316,8 @@ def _earlier_details(customer: Customer) -> tuple[set[str], set[str]]:
             if key in ("name", "merged_with"):
                 names.update(texts)
             elif key in PERSONAL_FIELDS:
-                others.update(texts)
+                others.setdefault(key, set()).update(texts)
     return names, others
-
-
-def _as_typed(text: str) -> str:
-    """A pattern for one of the person's strings. A phone number matches however it is written
-    again ("06-12345678", "06 1234 5678", "0612345678"): its digits, with spaces, dots, dashes
-    or slashes between them."""
-    number = re.sub(r"\D", "", text)
-    if len(number) >= 6 and len(number) * 10 >= len(re.sub(r"\s", "", text)) * 6:
-        return r"[\s./-]*".join(number)
-    return re.escape(text)
-
-
-def scrubber(strings: list[str]) -> Callable[[str], str]:
-    """Cuts the person's strings out of a text as whole words, in any case: "Jan" goes,
-    "januari" stays. Longest first, so a full name goes before its parts."""
-    if not strings:
-        return lambda text: text
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(_as_typed(text) for text in strings) + r")(?!\w)",
-        re.IGNORECASE,
-    )
-    return lambda text: pattern.sub(ERASED_TEXT, text)
 
 
 def _blank(text: str) -> str:
@@ -332,10 +357,13 @@ def _rewrite_texts(rows: QuerySet, rewrite: Callable[[str], str]) -> list[int]:
     return [row.pk for row in changed]
 
 
-def _forget_person(customer: Customer, scrub: Callable[[str], str]) -> None:
-    """What the audit trail and other people's rows say about the person: the trail of their
-    own records keeps who did what and when, not what was written; rows of others that point
-    at them (and those rows' trail) lose the person's names and details, and keep the rest."""
+def _forget_person(customer: Customer, strings: _PersonStrings) -> int:
+    """What the audit trail, other people's rows and the import history say about the person:
+    the trail of their own records keeps who did what and when, not what was written; rows of
+    others that point at them (and those rows' trail) lose the person's names and details, and
+    keep the rest; the errors of the business's imports lose the cells that name them. Returns
+    how many import errors did."""
+    scrub = scrubber(strings.all)
     _scrub_audit_trail(
         AuditEvent.objects.filter(business_id=customer.business_id).filter(
             Q(customer=customer) | Q(object_type="customer", object_id=customer.pk)
@@ -353,6 +381,7 @@ def _forget_person(customer: Customer, scrub: Callable[[str], str]) -> None:
             scrub,
         )
     idempotent_requests_forget_business(business=customer.business)
+    return import_errors_scrub(business=customer.business, strings=strings.identifying)
 
 
 def _unlink_tags(customer: Customer) -> None:
@@ -388,7 +417,8 @@ def customer_erase(
             },
             code="already_erased",
         )
-    scrub = scrubber(_person_strings(locked))
+    strings = _person_strings(locked)
+    scrub = scrubber(strings.all)
     now = timezone.now()
     for model, field in customer_models():
         rows = model.objects.filter(**{field.name: locked})
@@ -396,7 +426,7 @@ def customer_erase(
             rows.delete()
         elif model is not ConsentRecord:  # no personal text; what was allowed stays provable
             _rewrite_texts(rows, scrub if model is Purchase else _blank)
-    _forget_person(locked, scrub)
+    import_errors = _forget_person(locked, strings)
     _unlink_tags(locked)
     distinct_pairs_forget(customer=locked)
     consents = []
@@ -440,7 +470,7 @@ def customer_erase(
         action=AuditAction.ERASED,
         obj=locked,
         customer=locked,
-        changes={"reason": reason},
+        changes={"reason": reason, "import_errors": import_errors},
         at=now,
     )
     for name in [
@@ -489,9 +519,15 @@ def customer_delete(
             ),
             code="has_purchases",
         )
-    _forget_person(locked, scrubber(_person_strings(locked)))
+    import_errors = _forget_person(locked, _person_strings(locked))
     _unlink_tags(locked)
-    audit_record(business=locked.business, actor=actor, action=AuditAction.DELETED, obj=locked)
+    audit_record(
+        business=locked.business,
+        actor=actor,
+        action=AuditAction.DELETED,
+        obj=locked,
+        changes={"import_errors": import_errors},
+    )
     locked.delete()
     transaction.on_commit(search_index_forget)
 

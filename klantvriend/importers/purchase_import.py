@@ -40,8 +40,8 @@ from .matching import (
     customers_keyed,
     match_number,
 )
-from .privacy import personal_strings, scrubber
 from .results import ImportResult, RowError
+from .scrubbing import personal_strings, scrubber
 from .values import CellError, read_amount, read_date, read_time, resolve_amount
 
 HASH_PREFIX = "kv-"
