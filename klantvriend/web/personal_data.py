@@ -177,6 +177,7 @@ def personal_tables(data: PersonalData) -> list[Table]:
     business = data.customer.business
     months = _months()
     tables = [record_table(records, business, months) for records in data.records]
+    tables.append(_import_errors_table(data, months))
     tables.append(
         Table(
             _("Who viewed or changed this data"),
@@ -187,6 +188,28 @@ def personal_tables(data: PersonalData) -> list[Table]:
         )
     )
     return tables
+
+
+def _import_errors_table(data: PersonalData, months: list[str]) -> Table:
+    """The errors of the business's imports that quote the person, as the import's page shows
+    them, under the import they belong to: the history keeps them IMPORT_HISTORY_DAYS."""
+    business = data.customer.business
+    rows = [
+        [
+            f"{record.file_name}, {_moment(record.started_at, business, months)}",
+            NOTHING if error.line is None else str(error.line),
+            error.column or NOTHING,
+            error.value or NOTHING,
+            error.message,
+        ]
+        for record, error in data.import_errors
+    ]
+    return Table(
+        _("Errors of imports that quote this customer"),
+        [_("Imported file"), _("Line"), _("Column"), _("Value"), _("Problem")],
+        _body(rows),
+        len(rows),
+    )
 
 
 def _trail(data: PersonalData, months: list[str]) -> list[list[str]]:

@@ -200,6 +200,16 @@ def audit_fields(event):
         try:
             names.append(str(model._meta.get_field(key).verbose_name))
         except (AttributeError, FieldDoesNotExist):  # no such model or field: an event's detail
+            if key == "import_errors" and isinstance(value, int):  # what an erasure cut out
+                names.append(
+                    ngettext(
+                        "%(count)s error in the import history named them",
+                        "%(count)s errors in the import history named them",
+                        value,
+                    )
+                    % {"count": value}
+                )
+                continue
             told = _EVENT_DETAIL_VALUES.get((key, value)) if isinstance(value, str) else None
             names.append(str(told or _EVENT_DETAILS.get(key, key)))
     return ", ".join(names)

@@ -206,10 +206,13 @@ def test_privacy_settings_and_register(owner_client, staff_client, business):
     business.refresh_from_db()
     assert business.settings["privacy"]["retention_years"] == 5
     assert "Hostingbedrijf BV" in register.content.decode()
-    # The import history quotes the files' cells: the register says how long it keeps them.
+    # The import history quotes the files' cells: the register says how long it keeps them,
+    # and that an erasure and an access request reach it.
     assert (
         "De importgeschiedenis, waarvan de fouten de cellen van de geïmporteerde bestanden "
-        "aanhalen, wordt 90 dagen bewaard." in register.content.decode()
+        "aanhalen, wordt 90 dagen bewaard. Anonimiseren haalt de naam, het e-mailadres en het "
+        "telefoonnummer van de klant er meteen uit; een inzageverzoek toont de fouten die hen "
+        "aanhalen." in register.content.decode()
     )
     assert staff_client.get("/privacy/settings/").status_code == 403
     assert staff_client.get("/privacy/register/").status_code == 403
