@@ -25,8 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from klantvriend.core.errors import NotFound
@@ -34,7 +33,7 @@ from klantvriend.core.models import Business
 
 from .models import ImportErrorPage, ImportRecord
 from .results import ImportResult, RowError
-from .scrubbing import json_may_quote, quoter, scrubber
+from .scrubbing import quoter, scrubber, search_text, text_may_quote
 from .service import data_import
 from .spreadsheet import cell_for_spreadsheet
 
@@ -101,10 +100,10 @@ def import_record_finish(*, record: ImportRecord, result: ImportResult, state: s
         )
         ImportErrorPage.objects.bulk_create(
             (
-                ImportErrorPage(
-                    record=record,
-                    number=start // ERRORS_PER_PAGE + 1,
-                    errors=[
+                _page(
+                    record,
+                    start // ERRORS_PER_PAGE + 1,
+                    [
                         [error.line, error.column, error.value, error.message, error.code]
                         for error in result.errors[start : start + ERRORS_PER_PAGE]
                     ],
@@ -113,6 +112,12 @@ def import_record_finish(*, record: ImportRecord, result: ImportResult, state: s
             ),
             batch_size=_PAGES_PER_INSERT,
         )
+
+
+def _page(record: ImportRecord, number: int, errors: list[list]) -> ImportErrorPage:
+    return ImportErrorPage(
+        record=record, number=number, errors=errors, search_text=error_page_search_text(errors)
+    )
 
 
 def _outcome(result: ImportResult) -> str:
@@ -197,7 +202,7 @@ def import_error_page_count(*, record: ImportRecord) -> int:
 
 def import_error_page(*, record: ImportRecord, number: int) -> list[RowError]:
     """The errors of page `number` (from 1), in the file's order; none past the last page."""
-    stored = ImportErrorPage.objects.filter(record=record, number=number).first()
+    stored = ImportErrorPage.objects.filter(record=record, number=number).only("errors").first()
     return [RowError(*error) for error in stored.errors] if stored else []
 
 
@@ -206,13 +211,18 @@ def import_error_page(*, record: ImportRecord, number: int) -> list[RowError]:
 _QUOTING_CELLS = (2, 3)
 
 
+def error_page_search_text(errors: list[list]) -> str:
+    """What `search_text` of a page of these errors holds: their values and messages."""
+    return search_text(
+        error[cell] for error in errors for cell in _QUOTING_CELLS if isinstance(error[cell], str)
+    )
+
+
 def _pages_quoting(business: Business, strings: list[str]) -> QuerySet[ImportErrorPage]:
-    """The business's pages of errors that may quote one of `strings`: the few whose stored
-    text holds them, asked of the database, not every page read (scrubbing.json_may_quote)."""
-    return (
-        ImportErrorPage.objects.filter(record__business=business)
-        .alias(stored_text=Cast("errors", TextField()))
-        .filter(json_may_quote("stored_text", strings))
+    """The business's pages of errors that may quote one of `strings`: the few whose search
+    text holds them, asked of the database, not every page read (scrubbing.text_may_quote)."""
+    return ImportErrorPage.objects.filter(record__business=business).filter(
+        text_may_quote("search_text", strings)
     )
 
 
@@ -230,7 +240,7 @@ def import_errors_quoting(
     its errors in the file's order."""
     quotes = quoter(strings)
     found = []
-    pages = _pages_quoting(business, strings).select_related("record")
+    pages = _pages_quoting(business, strings).select_related("record").defer("search_text")
     for page in pages.order_by("-record__started_at", "-record_id", "number"):
         for error in page.errors:
             if any(isinstance(error[cell], str) and quotes(error[cell]) for cell in _QUOTING_CELLS):
@@ -257,8 +267,9 @@ def _rewrite(pages: QuerySet[ImportErrorPage], rewrite: Callable[[str], str]) ->
                         error[cell] = rewrite(error[cell])
                 changed_errors += cells != [error[cell] for cell in _QUOTING_CELLS]
             if changed_errors > errors_before:
+                page.search_text = error_page_search_text(page.errors)
                 changed.append(page)
-        ImportErrorPage.objects.bulk_update(changed, ["errors"])
+        ImportErrorPage.objects.bulk_update(changed, ["errors", "search_text"])
     return changed_errors
 
 

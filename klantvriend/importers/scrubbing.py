@@ -67,14 +67,26 @@ def quoter(strings: list[str]) -> Callable[[str], bool]:
     return lambda text: pattern.search(text) is not None
 
 
-# Characters that JSON text (SQLite's as Django writes it, PostgreSQL's jsonb as text) keeps as
-# they are and that both databases compare without case as `_pattern` does: printable ASCII but
-# the quote and the backslash, which JSON escapes, and i, k and s, whose other cases
-# re.IGNORECASE also finds outside ASCII ("İ", "ı", "K" the kelvin sign, "ſ").
-_PLAIN = frozenset(chr(code) for code in range(0x20, 0x7F)) - set('"\\iIkKsS')
-# What may stand between two digits of a phone number in stored JSON: anything but a digit, or
-# an escape (SQLite's JSON writes a non-breaking space as \u00a0, digits and all).
-_BETWEEN_DIGITS = r"(?:[^0-9]|\\u[0-9a-fA-F]{4})*"
+# A run of digits with what `_as_typed` lets stand between a phone number's digits.
+_DIGIT_RUN = re.compile(r"\d(?:[\s./-]*\d)*")
+_PHONE_SEPARATORS = re.compile(r"[\s./-]")
+# Characters whose other cases re.IGNORECASE finds only among their own lower case, so that a
+# lowered text holds them wherever `_pattern` finds them: printable ASCII but i and s, which it
+# also finds as "İ", "ı" and "ſ" (whose lower case is no "i" or "s").
+_PLAIN = frozenset(chr(code) for code in range(0x20, 0x7F)) - set("iIsS")
+
+
+def search_text(texts: Iterable[str]) -> str:
+    """`texts` as `text_may_quote` searches them: each word once, lowered, and each run of
+    digits once without the separators of a phone number, so that a database's plain LIKE finds
+    the person's strings however a number was typed. Words, not the texts: a page of errors
+    repeats its messages a hundred times, and the LIKE reads every character."""
+    words: set[str] = set()
+    for text in texts:
+        lowered = text.lower()
+        words.update(lowered.split())
+        words.update(_PHONE_SEPARATORS.sub("", run) for run in _DIGIT_RUN.findall(lowered))
+    return " ".join(sorted(words))
 
 
 def _longest_plain(text: str) -> str:
@@ -82,21 +94,18 @@ def _longest_plain(text: str) -> str:
     return max(runs, key=len, default="")
 
 
-def json_may_quote(field: str, strings: list[str]) -> Q:
-    """A condition on `field`, JSON as text, that holds wherever `scrubber(strings)` could
-    change one of its strings, so that only those rows need reading: each string's longest
-    stretch that JSON writes as it is (`_PLAIN`) without regard to case, a phone number's digits
-    with anything between them. It may hold for a few rows more ("Jan" in "januari"), which
-    the scrubber then leaves; where a string has no such stretch (a name in Greek letters), it
+def text_may_quote(field: str, strings: list[str]) -> Q:
+    """A condition on `field`, a `search_text`, that holds wherever `scrubber(strings)` would
+    change one of the texts it was made of, so that only those rows need reading: a phone
+    number's digits, or each word of each other string's longest stretch of `_PLAIN`
+    characters, lowered. It may hold for a few rows more ("Jan" in "januari"), which the
+    scrubber then leaves; where a string has no such stretch (a name in Greek letters), it
     holds for every row."""
     condition = Q(pk__in=[])  # no strings, no row
     for text in strings:
         number = _phone_digits(text)
-        if number is not None and number.isascii():
-            condition |= Q(**{f"{field}__regex": _BETWEEN_DIGITS.join(number)})
-            continue
-        plain = _longest_plain(text) if number is None else ""
-        if not plain:
+        words = [number] if number is not None else _longest_plain(text).lower().split()
+        if not words:
             return Q()
-        condition |= Q(**{f"{field}__icontains": plain})
+        condition |= Q(*(Q(**{f"{field}__contains": word}) for word in words))
     return condition

@@ -1,6 +1,7 @@
 import factory
 from django.utils import timezone
 
+from klantvriend.importers.history import error_page_search_text
 from klantvriend.importers.models import ImportErrorPage, ImportRecord
 
 
@@ -24,8 +25,10 @@ class ImportRecordFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def errors(record, create, extracted, **kwargs):
         if create:
+            errors = [[2, "Bedrag", "vijf", "Not an amount.", "amount"]]
             ImportErrorPage.objects.create(
                 record=record,
                 number=1,
-                errors=[[2, "Bedrag", "vijf", "Not an amount.", "amount"]],
+                errors=errors,
+                search_text=error_page_search_text(errors),
             )

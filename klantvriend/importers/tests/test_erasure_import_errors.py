@@ -7,7 +7,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.utils import timezone
 
 from klantvriend.core.models import AuditEvent, Role
 from klantvriend.core.services import apitoken_create, membership_create, user_create
@@ -79,8 +82,13 @@ def stored(record: ImportRecord) -> list[list]:
     ]
 
 
+def write_errors(record: ImportRecord, errors: list[list]) -> None:
+    """The record's page holds `errors`, as an import writes them."""
+    record.error_pages.update(errors=errors, search_text=history.error_page_search_text(errors))
+
+
 def all_pages() -> list:
-    return list(ImportErrorPage.objects.order_by("pk").values_list("pk", "errors"))
+    return list(ImportErrorPage.objects.order_by("pk").values_list("pk", "errors", "search_text"))
 
 
 def test_an_erasure_cuts_the_person_out_of_a_refused_imports_errors_and_leaves_the_rest(
@@ -142,10 +150,11 @@ def test_a_message_that_quotes_the_person_loses_them_too(business, owner):
 @pytest.mark.parametrize(
     ("name", "email", "phone", "quoted", "left"),
     [
-        # Letters JSON writes as escapes (SQLite's JSON text: "Zo\u00eb"), in other capitals.
+        # Letters outside ASCII, in other capitals.
         ("Zoë Jansen", "", "", "Klant ZOË JANSEN bestaat al", "Klant […] bestaat al"),
-        # Capitals that only re.IGNORECASE relates to ASCII: the kelvin sign for a K.
+        # Capitals that re.IGNORECASE relates to ASCII: the kelvin sign for a K, "ſ" for an s.
         ("Kees Kok", "", "", "\u212aEES \u212aOK", "[…]"),
+        ("Sas Smit", "", "", "\u017fAS \u017fMIT", "[…]"),
         # A phone number with a non-breaking space and a tab between its digits.
         ("Ida Prins", "", "0612345678", "06\u00a01234\t5678", "[…]"),
         ("Ida Prins", "ida@prins.example", "", "IDA@Prins.Example;", "[…];"),
@@ -157,7 +166,7 @@ def test_the_pages_asked_of_the_database_include_every_one_the_scrubber_changes(
     customer = services.customer_create(business=business, name=name, email=email, phone=phone)
     unrelated = ImportRecordFactory(business=business)
     record = ImportRecordFactory(business=business)
-    record.error_pages.update(errors=[[2, "Naam", quoted, "Not good.", "invalid"]])
+    write_errors(record, [[2, "Naam", quoted, "Not good.", "invalid"]])
 
     customer_erase(customer=customer, actor=owner)
 
@@ -169,7 +178,7 @@ def test_only_the_pages_that_quote_the_person_are_read(business):
     for _number in range(3):
         ImportRecordFactory(business=business)
     quoting = ImportRecordFactory(business=business)
-    quoting.error_pages.update(errors=[[2, "E-mail", "JAN@devries.example", "Taken.", "taken"]])
+    write_errors(quoting, [[2, "E-mail", "JAN@devries.example", "Taken.", "taken"]])
 
     pages = history._pages_quoting(business, ["Jan de Vries", "jan@devries.example"])
 
@@ -186,11 +195,12 @@ def test_an_erasure_after_a_name_change_cuts_the_earlier_name_and_address_too(bu
         customer=customer, name="Mila de Wit", email="mila@dewit.example", actor=owner
     )
     record = ImportRecordFactory(business=business)
-    record.error_pages.update(
-        errors=[
+    write_errors(
+        record,
+        [
             [2, "Naam", "Mila Groen", "Too long.", "max_length"],
             [3, "E-mail", "mila@groen.example", "Taken.", "taken"],
-        ]
+        ],
     )
 
     customer_erase(customer=customer, actor=owner)
@@ -206,7 +216,7 @@ def test_a_merged_record_s_name_is_cut_when_the_kept_one_is_erased(business, own
     other = services.customer_create(business=business, name="N. Visser-Bos", actor=owner)
     customer_merge(keep=keep, other=other, actor=owner)
     record = ImportRecordFactory(business=business)
-    record.error_pages.update(errors=[[2, "Naam", "N. Visser-Bos", "Too long.", "max_length"]])
+    write_errors(record, [[2, "Naam", "N. Visser-Bos", "Too long.", "max_length"]])
 
     customer_erase(customer=keep, actor=owner)
 
@@ -326,3 +336,46 @@ def test_an_access_request_lists_the_import_errors_that_quote_the_person(tmp_pat
     customer_erase(customer=customer, actor=owner)
 
     assert personal_data(customer=customer).import_errors == []
+
+
+BEFORE = [("importers", "0003_import_history")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_gives_the_pages_kept_already_their_search_text(business, owner):
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    try:
+        old = executor.loader.project_state(BEFORE).apps
+        record = old.get_model("importers", "ImportRecord").objects.create(
+            business_id=business.pk,
+            source="command",
+            kind="customers",
+            file_name="klanten.csv",
+            file_size=10,
+            state="refused",
+            started_at=timezone.now(),
+            error_count=2,
+        )
+        old.get_model("importers", "ImportErrorPage").objects.create(
+            record_id=record.pk,
+            number=1,
+            errors=[
+                [2, "E-mail", "Jan@DeVries.example", "Taken.", "taken"],
+                [3, "Telefoon", "06-8765 4321", "Not a number.", "phone"],
+            ],
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    customer = jan(business)
+
+    # Each word once, lowered, and the phone number without its separators.
+    assert ImportErrorPage.objects.get().search_text == (
+        "06-8765 0687654321 4321 a jan@devries.example not number. taken."
+    )
+    customer_erase(customer=customer, actor=owner)
+    assert ImportErrorPage.objects.get().errors == [
+        [2, "E-mail", "[…]", "Taken.", "taken"],
+        [3, "Telefoon", "[…]", "Not a number.", "phone"],
+    ]

@@ -5,6 +5,7 @@ how many errors named the person."""
 from datetime import UTC, datetime
 
 from klantvriend.customers import services
+from klantvriend.importers.history import error_page_search_text
 from klantvriend.importers.models import ImportErrorPage, ImportRecord
 
 ERRORS = [
@@ -34,7 +35,9 @@ def refused_record(business) -> ImportRecord:
         rows=3,
         error_count=2,
     )
-    ImportErrorPage.objects.create(record=record, number=1, errors=ERRORS)
+    ImportErrorPage.objects.create(
+        record=record, number=1, errors=ERRORS, search_text=error_page_search_text(ERRORS)
+    )
     return record
 
 
