@@ -1,6 +1,7 @@
 """An erasure and an access request of one customer in a business whose import history keeps
 1,000 pages of errors (100,000 errors, ten refused files of 10,000), three of them quoting the
-customer, each step in a transaction rolled back:
+customer, and the recording of a refused file's 10,000 errors, each step in a transaction
+rolled back:
 
     DATABASE_URL=sqlite:////tmp/erasure_bench.sqlite3 .venv/bin/python manage.py migrate
     DATABASE_URL=sqlite:////tmp/erasure_bench.sqlite3 PYTHONPATH=$PWD .venv/bin/python \
@@ -122,12 +123,41 @@ def main() -> None:
         f"{ImportErrorPage.objects.filter(record__business=business).count()} pages of errors, "
         f"{'after' if hasattr(privacy, '_identifying_strings') else 'before'}"
     )
+    from django.utils import timezone
+
+    from klantvriend.importers import history as import_history
+    from klantvriend.importers.models import ImportRecord
+    from klantvriend.importers.results import ImportResult, RowError
+
+    refused = ImportResult(
+        kind="customers",
+        dry_run=False,
+        errors=[
+            RowError(n + 2, "E-mail", f"klant{n}@example.nl", MESSAGE % (n + 1), "duplicate")
+            for n in range(10_000)
+        ],
+        error_count=10_000,
+    )
+
+    def record() -> None:
+        started = ImportRecord.objects.create(
+            business=business,
+            source=ImportRecord.Source.COMMAND,
+            kind="customers",
+            file_name="klanten.csv",
+            file_size=1,
+            started_at=timezone.now(),
+        )
+        import_history.import_record_finish(
+            record=started, result=refused, state=ImportRecord.State.REFUSED
+        )
+
     steps = {
         "erasure": lambda: privacy.customer_erase(customer=customer, forget_now=False),
         "access request": lambda: privacy.customer_personal_data(customer=customer),
+        "record 10,000": record,
     }
     if hasattr(privacy, "_identifying_strings"):
-        from klantvriend.importers import history as import_history
         from klantvriend.importers.scrubbing import scrubber
 
         strings = privacy._identifying_strings(customer)

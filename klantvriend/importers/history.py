@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from klantvriend.core.errors import NotFound
@@ -220,9 +220,10 @@ def error_page_search_text(errors: list[list]) -> str:
 
 def _pages_quoting(business: Business, strings: list[str]) -> QuerySet[ImportErrorPage]:
     """The business's pages of errors that may quote one of `strings`: the few whose search
-    text holds them, asked of the database, not every page read (scrubbing.text_may_quote)."""
+    text holds them, asked of the database, not every page read (scrubbing.text_may_quote),
+    and any page without one (written by the code before it, during an upgrade)."""
     return ImportErrorPage.objects.filter(record__business=business).filter(
-        text_may_quote("search_text", strings)
+        text_may_quote("search_text", strings) | Q(search_text="")
     )
 
 

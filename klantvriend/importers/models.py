@@ -109,7 +109,9 @@ class ImportErrorPage(models.Model):
     # The errors' values and messages as an erasure looks for a person in them (history.
     # error_page_search_text): asked of the JSON cast to text, an erasure took PostgreSQL 1.6 s
     # with a history of 1,000 pages; a plain LIKE on this, tens of ms (docs/benchmarks.md).
-    search_text = models.TextField(default="")
+    # Empty as the database's default for a page written by the code before it (a server not
+    # restarted yet after the upgrade), which every search then reads.
+    search_text = models.TextField(db_default="")
 
     class Meta:
         constraints = [

@@ -67,8 +67,9 @@ def quoter(strings: list[str]) -> Callable[[str], bool]:
     return lambda text: pattern.search(text) is not None
 
 
-# A run of digits with what `_as_typed` lets stand between a phone number's digits.
-_DIGIT_RUN = re.compile(r"\d(?:[\s./-]*\d)*")
+# Digits with what `_as_typed` lets stand between a phone number's digits, at least once (digits
+# alone are a word already); possessive, since backtracking into a long number took the most.
+_DIGIT_RUN = re.compile(r"(?<!\d)\d++(?:[\s./-]++\d++)+")
 _PHONE_SEPARATORS = re.compile(r"[\s./-]")
 # Characters whose other cases re.IGNORECASE finds only among their own lower case, so that a
 # lowered text holds them wherever `_pattern` finds them: printable ASCII but i and s, which it
@@ -81,11 +82,9 @@ def search_text(texts: Iterable[str]) -> str:
     digits once without the separators of a phone number, so that a database's plain LIKE finds
     the person's strings however a number was typed. Words, not the texts: a page of errors
     repeats its messages a hundred times, and the LIKE reads every character."""
-    words: set[str] = set()
-    for text in texts:
-        lowered = text.lower()
-        words.update(lowered.split())
-        words.update(_PHONE_SEPARATORS.sub("", run) for run in _DIGIT_RUN.findall(lowered))
+    lowered = "\n".join(texts).lower()
+    words = set(lowered.split())
+    words.update(_PHONE_SEPARATORS.sub("", run) for run in _DIGIT_RUN.findall(lowered))
     return " ".join(sorted(words))
 
 

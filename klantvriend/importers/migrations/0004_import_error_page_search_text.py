@@ -5,7 +5,7 @@ import re
 
 from django.db import migrations, models
 
-_DIGIT_RUN = re.compile(r"\d(?:[\s./-]*\d)*")
+_DIGIT_RUN = re.compile(r"(?<!\d)\d++(?:[\s./-]++\d++)+")
 _PHONE_SEPARATORS = re.compile(r"[\s./-]")
 _QUOTING_CELLS = (2, 3)
 
@@ -13,13 +13,11 @@ _QUOTING_CELLS = (2, 3)
 def _search_text(errors) -> str:
     """scrubbing.search_text of the page's values and messages, as it was written for this
     migration (a later change there must not change what this one did)."""
-    words = set()
-    for error in errors:
-        for cell in _QUOTING_CELLS:
-            if isinstance(error[cell], str):
-                lowered = error[cell].lower()
-                words.update(lowered.split())
-                words.update(_PHONE_SEPARATORS.sub("", run) for run in _DIGIT_RUN.findall(lowered))
+    lowered = "\n".join(
+        error[cell] for error in errors for cell in _QUOTING_CELLS if isinstance(error[cell], str)
+    ).lower()
+    words = set(lowered.split())
+    words.update(_PHONE_SEPARATORS.sub("", run) for run in _DIGIT_RUN.findall(lowered))
     return " ".join(sorted(words))
 
 
@@ -43,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="importerrorpage",
             name="search_text",
-            field=models.TextField(default=""),
+            field=models.TextField(db_default=""),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

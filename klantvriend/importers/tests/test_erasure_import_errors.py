@@ -187,6 +187,21 @@ def test_only_the_pages_that_quote_the_person_are_read(business):
     assert quoting.error_pages.get().errors == [[2, "E-mail", "[…]", "Taken.", "taken"]]
 
 
+def test_a_page_written_without_its_search_text_is_read_all_the_same(business, owner):
+    customer = jan(business)
+    record = ImportRecordFactory(business=business)
+    # As the code before the search text wrote a page, during an upgrade: the database's default.
+    record.error_pages.all().delete()
+    ImportErrorPage.objects.create(
+        record=record, number=1, errors=[[2, "E-mail", "jan@devries.example", "Taken.", "taken"]]
+    )
+    assert record.error_pages.get().search_text == ""
+
+    customer_erase(customer=customer, actor=owner)
+
+    assert record.error_pages.get().errors == [[2, "E-mail", "[…]", "Taken.", "taken"]]
+
+
 def test_an_erasure_after_a_name_change_cuts_the_earlier_name_and_address_too(business, owner):
     customer = services.customer_create(
         business=business, name="Mila Groen", email="mila@groen.example", actor=owner
