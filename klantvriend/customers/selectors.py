@@ -926,3 +926,14 @@ def distinct_pair_list(*, business: Business) -> QuerySet[DistinctPair]:
         .select_related("first", "second", "decided_by")
         .order_by("-decided_at", "-pk")
     )
+
+
+def first_purchase_days(*, business: Business, customer_ids: Iterable[int]) -> dict[int, date]:
+    """The day of each of these customers' first purchase, in the business's time zone; none
+    for a customer who never bought. From the kept first moments (CustomerLastPurchase)."""
+    return {
+        customer_id: business.local(first_at).date()
+        for customer_id, first_at in CustomerLastPurchase.objects.filter(
+            business=business, customer_id__in=list(customer_ids)
+        ).values_list("customer_id", "first_at")
+    }

@@ -2,7 +2,7 @@
 before it writes, and writes in one transaction: on bad input nothing is stored."""
 
 import copy
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -536,6 +536,32 @@ def currency_refusal(*, business, currency: str) -> str:
     ) % {"currency": business.currency, "other": currency}
 
 
+def customers_since_moved_back(*, business: Business, first_days: Mapping[int, date]) -> None:
+    """Moves "customer since" back to the day of a customer's first purchase where that lies
+    before it: no customer bought here before they were a customer. A till's history imported
+    after the customer file (which gave everyone the day of the import, lacking the column), or
+    a receipt entered late, would otherwise leave them "new" on the scorecard and in the
+    acquisition report, and their anniversary on the wrong day. `first_days`: each customer's
+    earliest purchase day among those just recorded, in the business's time zone. One UPDATE a
+    day; a customer already a customer by then keeps their day."""
+    by_day: dict[date, list[int]] = {}
+    for pk, day in first_days.items():
+        by_day.setdefault(day, []).append(pk)
+    for day, pks in by_day.items():
+        Customer.objects.filter(business=business, pk__in=pks, customer_since__gt=day).update(
+            customer_since=day
+        )
+
+
+def _since_at_purchase(purchase: Purchase) -> None:
+    """customers_since_moved_back for one purchase just written, its customer's in memory too."""
+    customer = purchase.customer
+    day = customer.business.local(purchase.at).date()
+    if day < customer.customer_since:
+        customers_since_moved_back(business=customer.business, first_days={customer.pk: day})
+        customer.customer_since = day
+
+
 def purchase_create(
     *,
     customer: Customer,
@@ -567,6 +593,7 @@ def purchase_create(
     purchase.full_clean()
     with refused_when_taken(purchase), transaction.atomic():
         purchase.save()
+        _since_at_purchase(purchase)
     # Aftercare rules (a follow-up after a large purchase) run once the purchase is committed.
     run_after_commit(PURCHASE_RECORDED, purchase=purchase)
     return purchase
@@ -670,6 +697,7 @@ def purchase_update(
             changes = audit_diff(previous, _purchase_snapshot(purchase))
             if changes:
                 purchase.save(update_fields=[*PURCHASE_FIELDS, "updated_at"])
+                _since_at_purchase(purchase)
                 audit_customer_row(
                     purchase, actor=actor, action=AuditAction.CHANGED, changes=changes
                 )

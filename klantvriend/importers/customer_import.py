@@ -23,7 +23,11 @@ from klantvriend.customers.models import (
     refuse_long_tag,
     refuse_marketing_consent_without_basis,
 )
-from klantvriend.customers.selectors import customers_numbered, tag_spellings
+from klantvriend.customers.selectors import (
+    customers_numbered,
+    first_purchase_days,
+    tag_spellings,
+)
 from klantvriend.customers.services import (
     apply_consent_timestamps,
     consent_changes,
@@ -254,6 +258,17 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             ):
                 by_email.setdefault(email_key(customer.email), []).append(customer)
         erased.look_up((row.number, row.email) for row in parsed)
+        first_days = (
+            first_purchase_days(
+                business=business,
+                customer_ids=[
+                    *(customer.pk for group in by_number.values() for customer in group.values()),
+                    *(customer.pk for group in by_email.values() for customer in group),
+                ],
+            )
+            if columns.has("customer_since")
+            else {}
+        )
         new, changed, consents, tag_rows = [], [], [], []
         for row in parsed:
             existing = match_number(by_number, row.number) if row.number else None
@@ -292,6 +307,7 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             # The number found it, so it is the same number, perhaps in other capitals: the
             # spelling stored stays.
             values = {name: value for name, value in row.values.items() if name != "external_ref"}
+            _keep_since_by_first_purchase(values, existing, first_days.get(existing.pk))
             fields = _changed(existing, values)
             for name in fields:
                 setattr(existing, name, values[name])
@@ -311,6 +327,16 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             result.updated += len(changed)
         consent_records_save(consents, ConsentSource.IMPORT)
         _add_tags(business, tag_rows, written={customer.pk for customer in [*new, *changed]})
+
+
+def _keep_since_by_first_purchase(values: dict, existing: Customer, first_day) -> None:
+    """A file's "customer since" after the customer's first purchase becomes that purchase's day
+    (customers_since_moved_back, which the purchase import and every recorded purchase apply):
+    the customer file read again after the till's history would otherwise make every customer
+    new again from its date. A date the customer has already is left as it is, whatever it is."""
+    since = values.get("customer_since")
+    if since and first_day and since > first_day and since != existing.customer_since:
+        values["customer_since"] = first_day
 
 
 def _add_tags(

@@ -29,7 +29,7 @@ from klantvriend.core.moments import EARLIEST, moment_problem
 from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Customer, Purchase
 from klantvriend.customers.selectors import customers_numbered
-from klantvriend.customers.services import currency_refusal
+from klantvriend.customers.services import currency_refusal, customers_since_moved_back
 
 from .common import Columns, RowProblems, batched, rows
 from .export_keys import PURCHASE, rows_keyed
@@ -276,7 +276,7 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             moment = moment_of(row, business, now)
             # The file's own date (the business's local day, or the day written with an offset).
             first_day = customers.first_day
-            if customer_id in first_day and row.day < first_day[customer_id]:
+            if customer_id not in first_day or row.day < first_day[customer_id]:
                 first_day[customer_id] = row.day
             purchases.append(
                 (
@@ -316,13 +316,10 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
         insert_rows(Purchase, PURCHASE_ROW_FIELDS, new)
         result.created += len(new)
         result.skipped += len(purchases) - len(new)
-    # Customers made from a file that is not in date order: their first purchase decides.
-    by_day: dict[date, list[int]] = {}
-    for pk, day in customers.first_day.items():
-        if day != customers.made_on.get(pk):
-            by_day.setdefault(day, []).append(pk)
-    for day, pks in by_day.items():
-        Customer.objects.filter(business=business, pk__in=pks).update(customer_since=day)
+    # No one bought here before they were a customer: a customer made from a file not in date
+    # order, or one the customer file made "customer since" the day of its import, is a customer
+    # since their first purchase in the file.
+    customers_since_moved_back(business=business, first_days=customers.first_day)
 
 
 def _without_person(row: PurchaseRow) -> str:
@@ -342,8 +339,7 @@ class _Customers:
         self.business, self.columns, self.result = business, columns, result
         self.by_number: dict[str, dict[str, int]] = {}  # number key -> {stored number: id}
         self.by_email: dict[str, int] = {}
-        self.made_on: dict[int, date] = {}
-        self.first_day: dict[int, date] = {}  # customers made by this import: first purchase
+        self.first_day: dict[int, date] = {}  # each customer's first purchase day in the file
         self.erased = ErasedCustomers(business)
 
     def _by_number(self, row: PurchaseRow) -> int | None:
@@ -447,4 +443,3 @@ class _Customers:
                     }
                 if customer.email:
                     self.by_email.setdefault(customer.email, customer.pk)
-                self.first_day[customer.pk] = self.made_on[customer.pk] = customer.customer_since

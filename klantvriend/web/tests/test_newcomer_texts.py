@@ -381,7 +381,7 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
 
 
 @pytest.mark.parametrize(
-    ("language", "customers", "purchases", "none"),
+    ("language", "customers", "purchases", "none", "since"),
     [
         (
             "nl",
@@ -395,6 +395,9 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "valuta, omschrijving, bonnummer.",
             "Geen bestanden geïmporteerd in de laatste 90 dagen; zo lang wordt de geschiedenis "
             "bewaard.",
+            "Een klantenbestand zonder kolom “klant sinds” maakt zijn nieuwe klanten klant sinds "
+            "de dag van de import, tot hun aankopen geïmporteerd zijn: dan is ieder klant sinds "
+            "zijn eerste aankoop. Neem de kolom op als je kassa-export hem heeft.",
         ),
         (
             "en",
@@ -406,11 +409,15 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "email address. Also read: customer number, name, email, phone, date, time, amount, "
             "currency, description, receipt number.",
             "No files imported in the last 90 days; the history is kept that long.",
+            "A customer file without a “customer since” column makes its new customers "
+            "customers since the day of the import, until their purchases are imported: then "
+            "each is a customer since their first purchase. Add the column when your till export "
+            "has it.",
         ),
     ],
 )
 def test_the_import_page_says_what_a_file_needs_before_it_is_chosen(
-    owner_client, owner, business, language, customers, purchases, none
+    owner_client, owner, business, language, customers, purchases, none, since
 ):
     # Given a new shop that has imported nothing
     account_language_set(user=owner, language=language)
@@ -423,6 +430,7 @@ def test_the_import_page_says_what_a_file_needs_before_it_is_chosen(
     assert re.sub(r"\s+", " ", _testid(page, "import-columns-customers")) == customers
     assert re.sub(r"\s+", " ", _testid(page, "import-columns-purchases")) == purchases
     assert _testid(page, "import-recent-none") == none
+    assert _testid(page, "import-columns-since") == since
 
 
 def _chart_card(page: str, key: str) -> str:
