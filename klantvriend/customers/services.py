@@ -47,7 +47,7 @@ from .models import (
     future_day_errors,
     refuse_long_tag,
 )
-from .selectors import customer_version, tag_spellings
+from .selectors import customer_version, first_purchase_days, tag_spellings
 
 CUSTOMER_EDITABLE_FIELDS = frozenset(
     {
@@ -230,8 +230,29 @@ def customer_full_clean(customer: Customer, *, previous: Customer | None) -> Non
     refused_days = future_day_errors(days, today=customer.business.today(), previous=stored)
     for name, refusals in refused_days.items():
         errors.setdefault(name, []).extend(refusals)
+    if (
+        previous is not None
+        and "customer_since" not in errors
+        and customer.customer_since != previous.customer_since
+    ):
+        _refuse_since_after_first_purchase(customer, errors)
     if errors:
         raise ValidationError(errors)
+
+
+def _refuse_since_after_first_purchase(customer: Customer, errors: dict) -> None:
+    """No one bought here before they were a customer (customers_since_moved_back): a
+    "customer since" changed to after the first purchase is refused, naming that day."""
+    business = customer.business
+    first = first_purchase_days(business=business, customer_ids=[customer.pk]).get(customer.pk)
+    if first is not None and customer.customer_since > first:
+        refusal = _(
+            "This customer first bought here on %(day)s: “customer since” is that day at the "
+            "latest."
+        ) % {"day": date_format(first, "j F Y")}
+        errors.setdefault("customer_since", []).append(
+            ValidationError(refusal, code="after_first_purchase")
+        )
 
 
 def _audit_customer(customer: Customer, actor, action: str, before: dict, fields: dict) -> None:
