@@ -122,10 +122,14 @@ def test_a_purchase_recorded_or_corrected_late_moves_customer_since_back(busines
     customer.refresh_from_db()
     assert customer.customer_since == date(2026, 3, 1)
 
+    unchanged_since = Customer.objects.get(pk=customer.pk).updated_at
+
     services.purchase_create(customer=customer, amount_cents=500, at=noon)
     assert customer.customer_since == date(2026, 2, 10)  # the instance in memory too
     customer.refresh_from_db()
     assert customer.customer_since == date(2026, 2, 10)
+    # A change the API's sync hands on (changed_since).
+    assert customer.updated_at > unchanged_since
 
     services.purchase_update(purchase=later, actor=owner, at=noon - timedelta(days=9))
     customer.refresh_from_db()
