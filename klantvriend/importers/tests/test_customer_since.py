@@ -147,3 +147,27 @@ def test_a_purchase_just_after_midnight_counts_on_the_businesss_own_day(business
 
     customer.refresh_from_db()
     assert customer.customer_since == date(2026, 2, 10)
+
+
+def test_many_customers_are_moved_in_slices_and_only_those_to_move(business, monkeypatch):
+    monkeypatch.setattr(services, "SINCE_SLICE", 2)
+    days = [
+        date(2026, 1, 5),
+        date(2026, 1, 5),
+        date(2026, 1, 5),
+        date(2026, 2, 1),
+        date(2026, 3, 1),
+    ]
+    customers = [CustomerFactory(business=business, customer_since=date(2026, 2, 1)) for _ in days]
+
+    services.customers_since_moved_back(
+        business=business, first_days={c.pk: day for c, day in zip(customers, days, strict=True)}
+    )
+
+    assert [Customer.objects.get(pk=customer.pk).customer_since for customer in customers] == [
+        date(2026, 1, 5),
+        date(2026, 1, 5),
+        date(2026, 1, 5),
+        date(2026, 2, 1),
+        date(2026, 2, 1),
+    ]
