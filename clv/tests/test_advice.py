@@ -10,6 +10,8 @@ from clv.advice import (
     RELATIONSHIP_CUSTOMER_SHARE,
     RELATIONSHIP_REVENUE_SHARE,
     STREAM_REVENUE_SHARE,
+    Footing,
+    advice_footing,
     attention_advice,
     top_count,
     top_share,
@@ -236,3 +238,26 @@ def test_the_shares_come_with_what_they_are_made_of():
     assert (advice.top_fifth_customers, advice.top_fifth_revenue) == (3, 600.0)
     assert advice.top_fifth_revenue_share == 600 / 1400
     assert [top_count(n) for n in (1, 5, 6, 10, 11)] == [1, 1, 2, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("customers", "history_days", "footing"),
+    [
+        # Below 20 customers or 90 days of purchases: no advice.
+        (0, 0, Footing("none", 0, 0, 100, 365)),
+        (19, 3650, Footing("none", 19, 3650, 81, 0)),
+        (5000, 89, Footing("none", 5000, 89, 0, 276)),
+        # From there, but below 100 customers or a year: advice with a caveat.
+        (20, 90, Footing("thin", 20, 90, 80, 275)),
+        (20, 332, Footing("thin", 20, 332, 80, 33)),
+        (99, 365, Footing("thin", 99, 365, 1, 0)),
+        (100, 364, Footing("thin", 100, 364, 0, 1)),
+        # From 100 customers and a year: as it is.
+        (100, 365, Footing("firm", 100, 365, 0, 0)),
+        (30000, 3650, Footing("firm", 30000, 3650, 0, 0)),
+    ],
+)
+def test_the_advice_stands_on_its_customers_and_its_history_as_docs_advisor_says(
+    customers, history_days, footing
+):
+    assert advice_footing(customers=customers, history_days=history_days) == footing

@@ -69,6 +69,12 @@ class AdviceOut(Out):
     not_enough_data: str = Field(
         ..., description="Why there is no prediction yet; empty if there is."
     )
+    caveat: str = Field(
+        ...,
+        description="On fewer than 100 customers or less than a year of purchases, what the "
+        "advice rests on and what would make it surer, as the advice page says it; empty when "
+        "it stands firm or is not given (below 20 customers or 90 days: verdict null).",
+    )
     computed_at: datetime | None
 
 
@@ -154,5 +160,6 @@ def advice(request: HttpRequest):
             "Not enough data yet: the insights have not been computed. They are refreshed "
             "every night and after every import."
         ),
+        "caveat": run.advice_caveat_text() if run else "",
         "computed_at": run.computed_at if run else None,
     }

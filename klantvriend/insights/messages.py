@@ -1,14 +1,18 @@
-"""The honest "not enough data yet" sentence, built when it is shown (in the reader's language)
-from the counts stored with the refresh."""
+"""The honest "not enough data yet" sentence and the advice's caveat on little data, built when
+they are shown (in the reader's language) from the counts stored with the refresh."""
 
 import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-MIN_CUSTOMERS = 20
+from clv.advice import ADVICE_MIN_CUSTOMERS, ADVICE_MIN_HISTORY_DAYS, advice_footing
+
+# The models are fitted from where the advice is given (clv.advice keeps the borders).
+MIN_CUSTOMERS = ADVICE_MIN_CUSTOMERS
 MIN_REPEAT_CUSTOMERS = 5
-MIN_DAYS_OF_HISTORY = 90
+MIN_DAYS_OF_HISTORY = ADVICE_MIN_HISTORY_DAYS
 DAYS_PER_MONTH = 30.4375
+DAYS_PER_YEAR = 365.25
 
 
 def not_enough_data(
@@ -44,3 +48,48 @@ def not_enough_data(
             )
         return ""
     return _("Not enough data yet: %(needs)s needed.") % {"needs": _(" and ").join(needs)}
+
+
+def history_shown(history_days: int) -> str:
+    """A history in whole months up to two years, then in whole years (never rounded up: "11
+    months" is not yet the year the caveat asks for)."""
+    months = int(history_days // DAYS_PER_MONTH)
+    if months < 24:
+        return ngettext("%(count)d month", "%(count)d months", months) % {"count": months}
+    years = int(history_days // DAYS_PER_YEAR)
+    return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+
+
+def advice_caveat(*, customers: int, history_days: int) -> str:
+    """The sentence above a thin advice naming what it rests on and what makes it surer; empty
+    where the advice stands firm or is not given (clv.advice.advice_footing)."""
+    footing = advice_footing(customers=customers, history_days=history_days)
+    if footing.level != "thin":
+        return ""
+    rests_on = ngettext(
+        "Based on %(customers)d customer and %(history)s of purchases: too little to be sure.",
+        "Based on %(customers)d customers and %(history)s of purchases: too little to be sure.",
+        customers,
+    ) % {"customers": customers, "history": history_shown(history_days)}
+    needs = []
+    if footing.customers_short:
+        needs.append(
+            ngettext(
+                "with %(count)d more customer",
+                "with %(count)d more customers",
+                footing.customers_short,
+            )
+            % {"count": footing.customers_short}
+        )
+    if footing.days_short:
+        months = max(1, int(np.ceil(footing.days_short / DAYS_PER_MONTH)))
+        needs.append(
+            ngettext(
+                "after %(count)d more month of purchases",
+                "after %(count)d more months of purchases",
+                months,
+            )
+            % {"count": months}
+        )
+    surer = _("The advice becomes more reliable %(needs)s.") % {"needs": _(" and ").join(needs)}
+    return f"{rests_on} {surer}"

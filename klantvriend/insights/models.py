@@ -56,6 +56,16 @@ class InsightRun(BusinessOwned):
 
         return not_enough_data(**counts)
 
+    def advice_caveat_text(self) -> str:
+        """What a thin advice rests on, in the active language; empty for a firm advice and for
+        a refresh from before the history's length was kept with the advice."""
+        advice = (self.figures or {}).get("advice") or {}
+        if advice.get("history_days") is None:
+            return ""
+        from .messages import advice_caveat
+
+        return advice_caveat(customers=advice["n_customers"], history_days=advice["history_days"])
+
     class Meta:
         verbose_name = _("insight refresh")
         verbose_name_plural = _("insight refreshes")

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clv import figures as clv_figures
-from clv.advice import DEFAULT_MARGIN, attention_advice
+from clv.advice import DEFAULT_MARGIN, advice_footing, attention_advice
 from clv.exceptions import ConvergenceError
 from clv.models import GammaGamma
 from clv.selection import select_model
@@ -188,26 +188,33 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
         figures["model"]["reason"] = model_reason
     value = rows["value"]
     margin = insight_settings(business).margin_percent / 100
-    # Attention is worth a share of a year's value. Without a model to predict the next twelve
-    # months, the last twelve months' spend stands in for it: all the spend so far would count
-    # every year of a long history in one year's worth.
-    year_ago = np.datetime64(as_of - timedelta(days=365), "D")
-    last_year_cents = np.bincount(codes, weights=np.where(days > year_ago, cents, 0), minlength=n)
-    advice = attention_advice(
-        transaction_days=purchase_days,
-        revenue=spend_cents,
-        repeat_revenue=history.repeat_spend_cents,
-        # The value in whole cents as each insight keeps it, so that a segment's customers on
-        # the customer list add up to its average exactly.
-        expected_value=rows["value_cents"] if value is not None else last_year_cents,
-        expected_purchases=rows["expected_purchases_365"],
-        segments=rows["segment"],
-        margin=margin,
-    )
-    figures["advice"] = advice.as_dict()
+    # No advice at all on too few customers or too short a history (clv.advice.advice_footing);
+    # the page says what is missing, as for the model, which is not fitted there either.
+    if advice_footing(customers=n, history_days=counts["history_days"]).level != "none":
+        # Attention is worth a share of a year's value. Without a model to predict the next twelve
+        # months, the last twelve months' spend stands in for it: all the spend so far would count
+        # every year of a long history in one year's worth.
+        year_ago = np.datetime64(as_of - timedelta(days=365), "D")
+        last_year_cents = np.bincount(
+            codes, weights=np.where(days > year_ago, cents, 0), minlength=n
+        )
+        advice = attention_advice(
+            transaction_days=purchase_days,
+            revenue=spend_cents,
+            repeat_revenue=history.repeat_spend_cents,
+            # The value in whole cents as each insight keeps it, so that a segment's customers
+            # on the customer list add up to its average exactly.
+            expected_value=rows["value_cents"] if value is not None else last_year_cents,
+            expected_purchases=rows["expected_purchases_365"],
+            segments=rows["segment"],
+            margin=margin,
+        )
+        figures["advice"] = advice.as_dict()
+        figures["advice"]["based_on_model"] = value is not None
+        # What the advice rests on besides its customers, for its caveat (advice_caveat_text).
+        figures["advice"]["history_days"] = counts["history_days"]
     if reason:
         figures["not_enough"] = counts
-    figures["advice"]["based_on_model"] = value is not None
     # The value of each customer in whole cents as each insight keeps it, so that the
     # customers of a range of the chart are those whose insight lies in it.
     figures.update(

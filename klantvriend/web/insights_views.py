@@ -117,7 +117,13 @@ def insights_advice_why(request: HttpRequest) -> HttpResponse:
             "DEFAULT_UPLIFT",
         )
     }
-    return render(request, "web/insights_advice_why.html", {"thresholds": percent})
+    footing = {
+        name: getattr(advice, name)
+        for name in ("ADVICE_MIN_CUSTOMERS", "ADVICE_MIN_HISTORY_DAYS", "FIRM_MIN_CUSTOMERS")
+    }
+    return render(
+        request, "web/insights_advice_why.html", {"thresholds": percent, "footing": footing}
+    )
 
 
 @member_required

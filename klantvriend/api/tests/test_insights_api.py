@@ -10,6 +10,7 @@ from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFacto
 from klantvriend.insights.models import InsightRun
 from klantvriend.insights.services import insights_refresh
 from klantvriend.insights.tests.factories import butcher_history
+from klantvriend.insights.tests.test_advice_footing import THIN_SMALL_SHOP, thin_or_firm_run
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
 
 
@@ -176,3 +177,21 @@ def test_why_there_is_no_advice_is_said_in_the_language_asked_for(api, business,
 
     assert before["not_enough_data"].startswith(start)
     assert after["not_enough_data"].startswith(start.split(":")[0])
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", THIN_SMALL_SHOP[0]), ("nl", THIN_SMALL_SHOP[1])]
+)
+def test_the_api_gives_the_caveat_in_the_language_asked_for(api, business, language, text):
+    thin_or_firm_run(business, customers=20, history_days=332)
+
+    advice = api.get("/api/v1/insights/advice", headers={"Accept-Language": language}).json()
+
+    assert advice["verdict"] == "relationship"
+    assert advice["caveat"] == text
+
+
+def test_the_api_gives_no_caveat_for_a_firm_advice_nor_without_one(api, business):
+    assert api.get("/api/v1/insights/advice").json()["caveat"] == ""
+    thin_or_firm_run(business, customers=100, history_days=365)
+    assert api.get("/api/v1/insights/advice").json()["caveat"] == ""

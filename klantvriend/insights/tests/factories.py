@@ -25,11 +25,21 @@ class CustomerInsightFactory(factory.django.DjangoModelFactory):
 
 
 def advice_run(
-    business, *, as_of, customers, came_back, total, repeat, top_fifth_customers, top_fifth
+    business,
+    *,
+    as_of,
+    customers,
+    came_back,
+    total,
+    repeat,
+    top_fifth_customers,
+    top_fifth,
+    history_days=None,
 ) -> InsightRun:
     """A refresh whose advice holds these revenues (in cents) and no segments, as the advice
-    page reads it: a relationship business at a margin of 30%."""
-    return InsightRun.objects.create(
+    page reads it: a relationship business at a margin of 30%; with `history_days`, the length
+    of the history it rests on (a refresh of before it was kept has none)."""
+    run = InsightRun(
         business=business,
         as_of=as_of,
         customers=customers,
@@ -52,6 +62,10 @@ def advice_run(
             }
         },
     )
+    if history_days is not None:
+        run.figures["advice"]["history_days"] = history_days
+    run.save()
+    return run
 
 
 def butcher_history(business, *, regulars: int = 40, passers_by: int = 20, seed: int = 2):
