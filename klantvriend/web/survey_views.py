@@ -92,7 +92,10 @@ def survey_results(request: HttpRequest) -> HttpResponse:
         "web/survey_results.html",
         {
             "results": results,
-            "trend_chart": trend_chart(results.trend),
+            # No chart of a year without answers: its empty months would read as a score of 0.
+            "trend_chart": trend_chart(results.trend)
+            if any(month.summary.answers for month in results.trend)
+            else "",
             "invitations_period": RESULTS_PERIOD,
             "min_answers": selectors.NPS_MIN_ANSWERS,
         },

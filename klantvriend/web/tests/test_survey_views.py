@@ -106,6 +106,66 @@ def test_results_show_nps_interval_drivers_and_comments(owner_client, business, 
     assert "<svg" in body
 
 
+@pytest.mark.parametrize(
+    ("language", "nothing", "how", "owner_only", "no_trend"),
+    [
+        (
+            "en",
+            "Nothing measured yet: no customer has answered the survey in the last twelve months,"
+            " so there is no score.",
+            "Answers come in when you invite customers: on a customer's card under Surveys, by"
+            " email or with a QR code they scan at the counter.",
+            ' Or have them invited after a kept delivery or a resolved complaint, under <a href="'
+            '/surveys/settings/">questions and invitations</a>.',
+            "No trend yet: it starts with the first answer. A month without answers has no score,"
+            " not a score of 0.",
+        ),
+        (
+            "nl",
+            "Nog niets gemeten: geen klant heeft de enquête in de laatste twaalf maanden"
+            " beantwoord, dus er is geen score.",
+            "Antwoorden komen binnen als je klanten uitnodigt: op hun klantkaart onder Enquêtes,"
+            " per e-mail of met een QR-code die ze aan de toonbank scannen.",
+            " Of laat ze uitnodigen na een nagekomen levering of een opgeloste klacht, bij"
+            ' <a href="/surveys/settings/">vragen en uitnodigingen</a>.',
+            "Nog geen verloop: dat begint bij het eerste antwoord. Een maand zonder antwoorden"
+            " heeft geen score, geen score van 0.",
+        ),
+    ],
+)
+def test_results_without_answers_say_nothing_is_measured_and_draw_no_chart_of_zeros(
+    owner_client, staff_client, owner, staff_user, language, nothing, how, owner_only, no_trend
+):
+    account_language_set(user=owner, language=language)
+    account_language_set(user=staff_user, language=language)
+
+    page = owner_client.get("/surveys/").content.decode()
+    staff_page = staff_client.get("/surveys/").content.decode()
+
+    assert f'<p class="empty" data-testid="nps-score">{nothing}</p>' in page
+    assert f'<p data-testid="nps-how-answers-come">{how}{owner_only}</p>' in page
+    assert f'<p class="empty" data-testid="trend-none">{no_trend}</p>' in page
+    assert "<svg" not in page
+    # Staff cannot change the settings: they read how answers come in, without the link.
+    assert f'<p data-testid="nps-how-answers-come">{how}</p>' in staff_page
+
+
+def test_results_with_one_answer_draw_it_and_say_it_says_little_yet(owner_client, owner, customer):
+    SurveyResponseFactory(customer=customer, nps=8)
+    account_language_set(user=owner, language="en")
+
+    page = owner_client.get("/surveys/").content.decode()
+
+    assert 'data-testid="nps-score">0<' in page
+    assert (
+        "With so few answers (1) this score says little yet: from 30 answers on the page says"
+        " how sure it is."
+    ) in page
+    assert "<svg" in page
+    assert "trend-none" not in page
+    assert "Nothing measured yet" not in page
+
+
 def test_results_cost_a_fixed_number_of_queries(
     owner_client, business, django_assert_max_num_queries
 ):
