@@ -313,7 +313,11 @@ def test_changed_targets_work_out_every_complaints_deadlines_again_and_audit_it(
 def test_deadlines_worked_out_again_leave_the_complaints_version_as_it_was(api, customer, owner):
     """A change of the settings moves every complaint's stored deadlines, but nobody changed a
     complaint: its ETag stays, and a change sent with If-Match of before is made."""
-    complaint = ComplaintFactory(customer=customer, received_at=timezone.now())
+    # Received on a Saturday at 16:00, private: answered by Monday 11:00 with the shop opening
+    # at 9, by 12:00 once it opens at 10. (Received "now", the test found nothing moved when
+    # run in opening hours after 10.)
+    received_at = _amsterdam(customer.business, 2026, 3, 21, 16, 0)
+    complaint = ComplaintFactory(customer=customer, received_at=received_at, public=False)
     read = api.get(f"/api/v1/complaints/{complaint.pk}")
     before = _stored(complaint)
 
@@ -326,7 +330,8 @@ def test_deadlines_worked_out_again_leave_the_complaints_version_as_it_was(api, 
         headers={"If-Match": read["ETag"]},
     )
 
-    assert _stored(complaint) != before
+    assert before[0] == _amsterdam(customer.business, 2026, 3, 23, 11, 0)
+    assert _stored(complaint)[0] == _amsterdam(customer.business, 2026, 3, 23, 12, 0)
     assert again["ETag"] == read["ETag"]
     assert patched.status_code == 200
     assert Complaint.objects.get(pk=complaint.pk).description == "Het gehakt was grijs"
