@@ -1,0 +1,166 @@
+"""The rough edges a new shop met on its first day (a newcomer's walk-through): lists and
+figures with nothing to count say so once instead of in a sentence of zeros, in Dutch and in
+English."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.accounts import account_language_set
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.models import PromiseKind
+from klantvriend.promises.tests.factories import PromiseFactory
+
+
+@pytest.mark.parametrize(
+    ("list_name", "language", "empty"),
+    [
+        ("promise", "nl", "Geen beloften in de laatste 12 maanden."),
+        ("promise", "en", "No promises in the last 12 months."),
+        ("complaint", "nl", "Nog geen klachten."),
+        ("complaint", "en", "No complaints yet."),
+    ],
+)
+def test_an_empty_list_has_no_sentence_of_zeros_above_its_empty_card(
+    owner_client, owner, business, list_name, language, empty
+):
+    # Given a new shop without promises or complaints
+    account_language_set(user=owner, language=language)
+
+    # When the owner opens the list
+    page = owner_client.get(reverse(f"web:{list_name}_list")).content.decode()
+
+    # Then only the card says there are none: no tally of zeros, no count of none above it
+    assert f'data-testid="{list_name}-tally"' not in page
+    assert f'data-testid="{list_name}-count"' not in page
+    assert f'<p class="empty card" data-testid="{list_name}s-empty">{empty} ' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "empty"),
+    [("nl", "Geen beloften met deze filters."), ("en", "No promises match these filters.")],
+)
+def test_a_promise_list_filtered_to_a_kind_of_none_says_so_once(
+    owner_client, owner, business, language, empty
+):
+    PromiseFactory(customer=CustomerFactory(business=business), kind=PromiseKind.ORDER_READY)
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:promise_list"), {"kind": "callback"}).content.decode()
+
+    assert 'data-testid="promise-tally"' not in page
+    assert 'data-testid="promise-count"' not in page
+    assert f'<p class="empty card" data-testid="promises-empty">{empty}</p>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "tally", "empty"),
+    [
+        (
+            "nl",
+            "1 belofte beoordeeld: 1 op tijd, 0 te laat, 0 gebroken.\nOp tijd nagekomen: 100%. "
+            "Van de nagekomen beloften waren er minstens 9 van de 10 op tijd.\n"
+            "Niet beoordeeld: 0 op tijd geannuleerd, 1 staan nog open.",
+            "Geen beloften met deze filters.",
+        ),
+        (
+            "en",
+            "1 promise judged: 1 on time, 0 late, 0 broken.\nKept on time: 100%. "
+            "Of the promises kept, at least 9 in 10 were on time.\n"
+            "Not judged: 0 cancelled in time, 1 still open.",
+            "No promises match these filters.",
+        ),
+    ],
+)
+def test_a_promise_list_emptied_by_its_outcome_keeps_the_tally_of_what_the_period_holds(
+    owner_client, owner, business, language, tally, empty
+):
+    # Given a promise kept on time and one still open
+    customer = CustomerFactory(business=business)
+    kept = PromiseFactory(customer=customer)
+    kept.done_at = kept.due_at - timedelta(minutes=5)
+    kept.done_on = business.local(kept.done_at).date()
+    kept.save(update_fields=["done_at", "done_on"])
+    PromiseFactory(customer=customer, due_at=timezone.now() + timedelta(days=1))
+    account_language_set(user=owner, language=language)
+
+    # When the list is filtered to the broken ones, of which there are none
+    page = owner_client.get(reverse("web:promise_list"), {"outcome": "broken"}).content.decode()
+
+    # Then the tally still says what the period holds, and the card why nothing is listed
+    assert f'<p data-testid="promise-tally">{tally}</p>' in page
+    assert 'data-testid="promise-count"' not in page
+    assert f'<p class="empty card" data-testid="promises-empty">{empty}</p>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "tally", "empty"),
+    [
+        (
+            "nl",
+            "1 klacht: 0 nog zonder reactie, 0 beantwoord en niet opgelost, 1 opgelost.",
+            "Geen klachten met deze filters.",
+        ),
+        (
+            "en",
+            "1 complaint: 0 awaiting a first answer, 0 answered and not resolved, 1 resolved.",
+            "No complaints match these filters.",
+        ),
+    ],
+)
+def test_a_complaint_list_emptied_by_its_state_keeps_the_tally(
+    owner_client, owner, business, language, tally, empty
+):
+    # Given one complaint, resolved
+    moment = timezone.now() - timedelta(days=2)
+    ComplaintFactory(
+        customer=CustomerFactory(business=business),
+        received_at=moment,
+        first_response_at=moment,
+        resolved_at=moment + timedelta(hours=1),
+        resolution="Nieuw stuk vlees",
+    )
+    account_language_set(user=owner, language=language)
+
+    # When the list is filtered to those awaiting a first answer
+    page = owner_client.get(reverse("web:complaint_list"), {"state": "open"}).content.decode()
+
+    # Then the tally says there is one, resolved; the card that none awaits an answer
+    assert f'<p data-testid="complaint-tally">{tally}</p>' in page
+    assert 'data-testid="complaint-count"' not in page
+    assert f'<p class="empty card" data-testid="complaints-empty">{empty}</p>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "counted"),
+    [
+        ("nl", "nazorg op tijd", "nazorg op tijd (0 van 1)"),
+        ("en", "aftercare in time", "aftercare in time (0 of 1)"),
+    ],
+)
+def test_todays_aftercare_figure_counts_only_when_there_is_something_to_count(
+    owner_client, owner, business, language, label, counted
+):
+    account_language_set(user=owner, language=language)
+
+    # A new shop: a dash, and no "(0 of 0)" beside it
+    empty = owner_client.get(reverse("web:today")).content.decode()
+
+    # A delivery kept 40 days ago and never followed up: judged, not covered
+    done = timezone.now() - timedelta(days=40)
+    PromiseFactory(
+        customer=CustomerFactory(business=business),
+        kind=PromiseKind.DELIVERY,
+        made_at=done - timedelta(days=1),
+        due_at=done,
+        done_at=done,
+    )
+    cache.clear()  # Today keeps its figures a minute
+    judged = owner_client.get(reverse("web:today")).content.decode()
+
+    assert f'<span class="stat-value">—</span><span class="stat-label">{label}</span>' in empty
+    assert f'<span class="stat-value">0%</span><span class="stat-label">{counted}</span>' in judged
