@@ -16,6 +16,7 @@ from klantvriend.importers import history
 from klantvriend.importers.models import ImportRecord
 from klantvriend.importers.privacy import customer_erase
 from klantvriend.importers.results import ImportResult
+from klantvriend.insights.selectors import insight_run_latest
 from klantvriend.web import data_views, import_runs
 
 TILL = (
@@ -120,6 +121,61 @@ def test_a_dry_run_counts_and_the_import_stores(owner_client, business):
     # The page that followed the import by polling is loaded anew, without the form.
     assert owner_client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
     assert Purchase.objects.filter(business=business).count() == 2
+
+
+CUSTOMERS = b"Klantnummer;Naam\r\n1001;Jos\xc3\xa9 M\xc3\xbcller\r\n"
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "advice"),
+    [
+        (
+            "nl",
+            "Het aandachtsadvies en de klantgerichtheidsscan zijn opnieuw berekend met deze "
+            "aankopen.",
+            "Naar het aandachtsadvies",
+        ),
+        (
+            "en",
+            "The attention advice and the scorecard have been worked out again with these "
+            "purchases.",
+            "To the attention advice",
+        ),
+    ],
+)
+def test_a_finished_purchase_import_says_where_its_insights_are_now(
+    owner_client, owner, business, language, sentence, advice, django_capture_on_commit_callbacks
+):
+    # Given an owner importing a till export
+    account_language_set(user=owner, language=language)
+    url = upload(owner_client)["Location"]
+
+    # When the import has finished (the insights refresh runs once it is committed)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(url, {**MAPPING, "action": "import"})
+    page = owner_client.get(url).content.decode()
+
+    # Then the page says the insights were worked out, and its first button leads to the advice,
+    # the buttons standing apart from the last count line
+    assert insight_run_latest(business=business) is not None
+    assert (
+        f'<p data-testid="import-insights">{sentence}</p>\n'
+        '      <div class="actions import-done"><a class="button button-primary" '
+        f'href="/insights/advice/">{advice}</a> <a class="button" href="/customers/">'
+    ) in page
+
+
+def test_a_finished_customer_import_does_not_send_the_owner_to_the_insights(owner_client):
+    url = upload(owner_client, CUSTOMERS, kind="customers")["Location"]
+
+    owner_client.post(
+        url, {"column_customer_number": "Klantnummer", "column_name": "Naam", "action": "import"}
+    )
+    page = owner_client.get(url).content.decode()
+
+    assert Customer.objects.count() == 1
+    assert 'data-testid="import-insights"' not in page
+    assert '<div class="actions import-done"><a class="button" href="/customers/">' in page
 
 
 def test_a_broken_file_lists_its_errors_and_stores_nothing(owner_client):
