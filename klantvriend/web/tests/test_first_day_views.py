@@ -1,6 +1,6 @@
 """The rough edges a new shop met on its first day (a newcomer's walk-through): lists and
-figures with nothing to count say so once instead of in a sentence of zeros, in Dutch and in
-English."""
+figures with nothing to count say so once instead of in a sentence of zeros, and the members
+page and the survey results say what their parts are for, in Dutch and in English."""
 
 from datetime import timedelta
 
@@ -164,3 +164,64 @@ def test_todays_aftercare_figure_counts_only_when_there_is_something_to_count(
 
     assert f'<span class="stat-value">—</span><span class="stat-label">{label}</span>' in empty
     assert f'<span class="stat-value">0%</span><span class="stat-label">{counted}</span>' in judged
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "line"),
+    [
+        (
+            "nl",
+            "Een medewerker toevoegen",
+            "Een nieuwe medewerker krijgt een eigen login: kies een gebruikersnaam en een "
+            "wachtwoord en geef ze allebei door. Wie al in een ander bedrijf van je werkt, voeg "
+            "je toe met alleen de gebruikersnaam.",
+        ),
+        (
+            "en",
+            "Add a member",
+            "Someone new gets a login of their own: choose a user name and a password, and pass "
+            "both on to them. Someone who already works in another of your businesses is added "
+            "with their user name alone.",
+        ),
+    ],
+)
+def test_the_fields_to_add_a_member_say_what_they_are_for(
+    owner_client, owner, business, language, heading, line
+):
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:members")).content.decode()
+
+    assert (
+        f'<h3 id="member-add-heading">{heading}</h3>\n'
+        f'  <p class="help" data-testid="member-add-what">{line}</p>\n'
+        '  <form method="post" class="form-grid" novalidate data-testid="member-add" '
+        'aria-labelledby="member-add-heading">'
+    ) in page
+
+
+@pytest.mark.parametrize(
+    ("language", "hint"),
+    [
+        (
+            "nl",
+            "Elke factor krijgt een score van 1 (helemaal niet) tot 5 (helemaal). Promotors: de "
+            "gemiddelde score van de klanten die je zouden aanbevelen (9 of 10 van de 10); "
+            "criticasters: van de klanten die dat niet zouden doen (0 tot 6).",
+        ),
+        (
+            "en",
+            "Each driver is scored from 1 (not at all) to 5 (completely). Promoters: the average "
+            "score of the customers who would recommend you (9 or 10 out of 10); detractors: of "
+            "those who would not (0 to 6).",
+        ),
+    ],
+)
+def test_the_drivers_table_says_whose_scores_its_promoter_and_detractor_columns_average(
+    owner_client, owner, business, language, hint
+):
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:survey_results")).content.decode()
+
+    assert f'<p class="hint drivers-hint" data-testid="drivers-columns">{hint}</p>' in page
