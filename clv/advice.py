@@ -92,6 +92,28 @@ def advice_footing(*, customers: int, history_days: int) -> Footing:
     )
 
 
+def footing_note(footing: Footing) -> str:
+    """What the advice rests on, in the words of ``klantvriend analyse`` and its report (the
+    web app says it in the reader's language, insights.messages): "" where it stands firm."""
+    if footing.level == "firm":
+        return ""
+    basis = f"{footing.customers:,} customers and {footing.history_days:,} days of purchases"
+    if footing.level == "none":
+        return (
+            f"Not given: {basis} are too few to go on (at least {ADVICE_MIN_CUSTOMERS} customers "
+            f"and {ADVICE_MIN_HISTORY_DAYS} days; docs/advisor.md)."
+        )
+    more = [
+        f"{short:,} more {what}"
+        for short, what in (
+            (footing.customers_short, "customers"),
+            (footing.days_short, "days of purchases"),
+        )
+        if short
+    ]
+    return f"On {basis}: too few to be sure; firmer with {' and '.join(more)}."
+
+
 @dataclass(frozen=True)
 class SegmentWorth:
     segment: str

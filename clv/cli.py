@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from clv.advice import advice_from_transactions
+from clv.advice import advice_footing, advice_from_transactions, footing_note
 from clv.exceptions import ConvergenceError
 from clv.io import TransactionFileError, parse_dates, read_transactions, write_csv
 from clv.models import MODELS_BY_NAME, GammaGamma
@@ -370,6 +370,18 @@ def _analyse(arguments) -> int:
         expected_purchases=expected if arguments.horizon == 12 else None,
         margin=arguments.margin / 100,
     ).as_dict()
+    # As the web app's advice: none on too few customers or too short a history, and a caveat
+    # below the firm borders (clv.advice.advice_footing).
+    first_day = np.datetime64(np.min(transactions.dates), "D")
+    footing = advice_footing(
+        customers=report["advice"]["n_customers"],
+        history_days=int(
+            (np.datetime64(prediction_summary.observation_end, "D") - first_day).astype(int)
+        ),
+    )
+    report["advice_footing"] = {"level": footing.level, "note": footing_note(footing)}
+    if footing.level == "none":
+        report["advice"] = None
     if arguments.report:
         progress(f"writing {arguments.report}")
         with open(arguments.report, "w", encoding="utf-8") as out:
@@ -585,6 +597,7 @@ def _format_report(report) -> str:
         _table(report["at_risk"]) if report["at_risk"] else "  none",
     ]
     advice = report.get("advice")
+    note = report.get("advice_footing", {}).get("note", "")
     if advice:
         lines += [
             "",
@@ -593,6 +606,10 @@ def _format_report(report) -> str:
             f"per year at a {advice['margin']:.0%} margin (if it lifts next-year value by "
             f"{advice['uplift']:.0%}); thresholds in docs/advisor.md.",
         ]
+        if note:
+            lines.append(f"  {note}")
+    elif note:
+        lines += ["", f"Attention advice: {note}"]
     return "\n".join(lines)
 
 

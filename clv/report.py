@@ -94,11 +94,15 @@ def render_report(
         f"<p>{report['n_customers']:,} customers, {report['n_transactions']:,} transactions, "
         f"up to {escape(report['observation_end'])}. Model: {escape(report['model_label'])}.</p>",
     ]
+    note = report.get("advice_footing", {}).get("note", "")
+    if not advice and note:
+        parts.append(f"<section><h2>Attention advice</h2><p>{escape(note)}</p></section>")
     if advice:
         parts.append(
             "<section><h2>Attention advice</h2>"
             f"<p class='verdict'>{escape(advice['verdict'])}</p>"
-            f"<p>{escape(VERDICT_TEXT[advice['verdict']])}</p>"
+            + (f"<p class='caveat'>{escape(note)}</p>" if note else "")
+            + f"<p>{escape(VERDICT_TEXT[advice['verdict']])}</p>"
             + _table(
                 ["figure", "value"],
                 [

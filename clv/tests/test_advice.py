@@ -7,12 +7,14 @@ import numpy as np
 import pytest
 
 from clv.advice import (
+    FIRM_MIN_HISTORY_DAYS,
     RELATIONSHIP_CUSTOMER_SHARE,
     RELATIONSHIP_REVENUE_SHARE,
     STREAM_REVENUE_SHARE,
     Footing,
     advice_footing,
     attention_advice,
+    footing_note,
     top_count,
     top_share,
     verdict_for,
@@ -261,3 +263,63 @@ def test_the_advice_stands_on_its_customers_and_its_history_as_docs_advisor_says
     customers, history_days, footing
 ):
     assert advice_footing(customers=customers, history_days=history_days) == footing
+
+
+def _analyse(tmp_path, capsys, shop) -> tuple[str, str]:
+    from clv.cli import main
+    from clv.tests.shops import write_csv
+
+    path, report = tmp_path / "shop.csv", tmp_path / "report.html"
+    write_csv(path, *shop)
+    arguments = ["analyse", str(path), "--quiet", "--model", "bgnbd", "--penalizer", "0.01"]
+    assert main([*arguments, "--report", str(report)]) == 0
+    return capsys.readouterr().out, report.read_text()
+
+
+def test_analyse_gives_the_advice_of_a_small_shop_with_what_it_rests_on(tmp_path, capsys):
+    # Given 40 regulars and 20 passers-by over the shops' two years: fewer than 100 customers
+    ids, dates, amounts = neighbourhood_butcher(regulars=40, passers_by=20)
+    days = int((dates.max() - dates.min()).astype("timedelta64[D]").astype(int))
+
+    out, report = _analyse(tmp_path, capsys, (ids, dates, amounts))
+
+    # Then the verdict comes with the footing the web app's advice names (advice_footing)
+    note = (
+        f"On 60 customers and {days:,} days of purchases: too few to be sure; firmer with 40 "
+        "more customers."
+    )
+    assert days >= FIRM_MIN_HISTORY_DAYS
+    assert f"\n  {note}\n" in out + "\n"
+    assert f"<p class='caveat'>{note}</p>" in report
+
+
+def test_analyse_gives_no_advice_on_a_history_too_short(tmp_path, capsys):
+    # Given the butcher's first 80 days only
+    ids, dates, amounts = neighbourhood_butcher(regulars=300, passers_by=150)
+    keep = dates < dates.min() + np.timedelta64(80, "D")
+    ids, dates, amounts = ids[keep], dates[keep], amounts[keep]
+    customers = len(np.unique(ids))
+    days = int((dates.max() - dates.min()).astype("timedelta64[D]").astype(int))
+
+    out, report = _analyse(tmp_path, capsys, (ids, dates, amounts))
+
+    note = (
+        f"Not given: {customers} customers and {days} days of purchases are too few to go on "
+        "(at least 20 customers and 90 days; docs/advisor.md)."
+    )
+    assert f"Attention advice: {note}" in out
+    assert "business (" not in out
+    assert f"<section><h2>Attention advice</h2><p>{note}</p></section>" in report
+    assert "class='verdict'" not in report
+
+
+def test_the_footing_note_names_what_is_short():
+    assert footing_note(advice_footing(customers=100, history_days=365)) == ""
+    assert footing_note(advice_footing(customers=50, history_days=200)) == (
+        "On 50 customers and 200 days of purchases: too few to be sure; firmer with 50 more "
+        "customers and 165 more days of purchases."
+    )
+    assert footing_note(advice_footing(customers=2000, history_days=300)) == (
+        "On 2,000 customers and 300 days of purchases: too few to be sure; firmer with 65 more "
+        "days of purchases."
+    )
