@@ -98,6 +98,31 @@ def test_a_promise_list_emptied_by_its_outcome_keeps_the_tally_of_what_the_perio
 
 
 @pytest.mark.parametrize(
+    ("language", "tally"),
+    [
+        (
+            "nl",
+            "Geen beloften beoordeeld.\nNiet beoordeeld: 0 op tijd geannuleerd, 2 staan nog open.",
+        ),
+        ("en", "No promises judged.\nNot judged: 0 cancelled in time, 2 still open."),
+    ],
+)
+def test_a_promise_list_of_open_promises_only_says_none_is_judged_not_a_row_of_zeros(
+    owner_client, owner, business, language, tally
+):
+    # Given two promises still open and none judged
+    customer = CustomerFactory(business=business)
+    for days in (1, 2):
+        PromiseFactory(customer=customer, due_at=timezone.now() + timedelta(days=days))
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:promise_list")).content.decode()
+
+    # It read "0 promises judged: 0 on time, 0 late, 0 broken." before what it holds
+    assert f'<p data-testid="promise-tally">{tally}</p>' in page
+
+
+@pytest.mark.parametrize(
     ("language", "tally", "empty"),
     [
         (
