@@ -731,7 +731,8 @@ def purchase_update(
             changes = audit_diff(previous, _purchase_snapshot(purchase))
             if changes:
                 purchase.save(update_fields=[*PURCHASE_FIELDS, "updated_at"])
-                _since_at_purchase(purchase)
+                if "at" in changes:  # a corrected amount or text reads no customer
+                    _since_at_purchase(purchase)
                 audit_customer_row(
                     purchase, actor=actor, action=AuditAction.CHANGED, changes=changes
                 )
