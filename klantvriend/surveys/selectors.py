@@ -65,6 +65,8 @@ Z_95 = 1.959963984540054
 # docstring says why thirty). At thirty the margin is at most +/- 36 points (all promoters and
 # detractors, half each) and some +/- 28 for a usual mix.
 NPS_MIN_ANSWERS = 30
+# Below NPS_MIN_ANSWERS a margin is written only while it is narrower than half the scale.
+MARGIN_SHOWN_BELOW = 100
 
 
 def survey_get(*, business: Business) -> Survey:
@@ -467,9 +469,13 @@ class NpsSummary:
     @property
     def margin_shown(self) -> int | None:
         """The margin the pages write beside the score, or None where it would mislead: below
-        two answers, and where too few answers are all alike, whose margin of 0 says nothing
-        of how sure their score is."""
-        if self.rounded_margin is None or (self.too_few_answers and not self.margin):
+        two answers; where too few answers are all alike, whose margin of 0 says nothing of how
+        sure their score is; and where too few answers give a margin of 100 points or more (two
+        answers, one promoter and one detractor: "0 ± 139"), wider than half the scale, which
+        says no more than "too few answers" does and reads as a fault."""
+        if self.rounded_margin is None:
+            return None
+        if self.too_few_answers and not (0 < self.rounded_margin < MARGIN_SHOWN_BELOW):
             return None
         return self.rounded_margin
 

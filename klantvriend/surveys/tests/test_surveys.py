@@ -361,12 +361,20 @@ def test_the_margin_of_error_is_half_the_interval_in_whole_points(business, cust
         # passives, 6 detractors: p 0.5172, d 0.2069, variance 0.7241 - 0.0963 = 0.6278, SE
         # 100 * sqrt(0.6278 / 29) = 14.7136, margin 28.8382.
         ((29, 15, 8, 6), 28.838194, 29, True),
+        # One promoter and one detractor: variance 1, margin 1.959964 * 100 * sqrt(1 / 2) =
+        # 138.59, wider than half the scale: "0 ± 139" would read as a fault, not shown.
+        ((2, 1, 0, 1), 138.590382, None, True),
+        # A promoter, a passive and a detractor: variance 2/3, margin 1.959964 * 100 *
+        # sqrt(2 / 9) = 92.39, still shown.
+        ((3, 1, 1, 1), 92.393588, 92, True),
         # One answer has no standard error, and no margin.
         ((1, 0, 0, 1), None, None, True),
         ((0, 0, 0, 0), None, None, False),
     ],
 )
-def test_a_margin_is_shown_unless_too_few_like_answers_make_it_zero(counts, margin, shown, too_few):
+def test_a_margin_is_shown_unless_too_few_answers_make_it_zero_or_half_the_scale(
+    counts, margin, shown, too_few
+):
     answers, promoters, passives, detractors = counts
     summary = selectors.NpsSummary(answers, promoters, passives, detractors)
 
