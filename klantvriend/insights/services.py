@@ -275,15 +275,24 @@ def _chart_figures(codes, days, cents, as_of, value_cents) -> dict:
         "cohorts": {
             "cohorts": cohorts.cohorts,
             "sizes": [int(v) for v in cohorts.sizes],
-            "shares": [
-                [None if v != v else round(float(v), 4) for v in row] for row in cohorts.shares
-            ],
+            "shares": [[_share_stored(v) for v in row] for row in cohorts.shares],
         },
         "value_distribution": {
             "edges": edges,
             "counts": value_counts if len(distribution.counts) else [],
         },
     }
+
+
+# Decimals a stored share keeps: enough that one customer of a cohort stays visible, so that the
+# chart writes ">99%" and "<1%" rather than "100%" and "0%" (core.numbers.share_shown), up to
+# cohorts of 2,000,000 customers (four decimals lost it above 20,000).
+SHARE_DECIMALS = 6
+
+
+def _share_stored(share: float) -> float | None:
+    """A share as the run's figures keep it; None for a cell without customers (NaN)."""
+    return None if share != share else round(float(share), SHARE_DECIMALS)
 
 
 # The columns of an insight row, in this order in `_insight_values`; a snapshot keeps some.

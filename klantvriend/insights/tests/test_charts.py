@@ -8,8 +8,15 @@ from django.utils import timezone, translation
 from klantvriend.complaints.selectors import complaint_register
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers.tests.factories import CustomerFactory
-from klantvriend.insights.charts import COMPLAINT_PERIOD, complaint_chart, promise_chart
+from klantvriend.insights.charts import (
+    COMPLAINT_PERIOD,
+    cohort_chart,
+    complaint_chart,
+    promise_chart,
+)
+from klantvriend.insights.models import InsightRun
 from klantvriend.insights.rows import scorecard_rows
+from klantvriend.insights.services import _share_stored
 from klantvriend.promises.selectors import period_bounds, promise_outcomes, promise_reliability
 from klantvriend.promises.tests.factories import PromiseFactory
 
@@ -211,3 +218,23 @@ def test_each_first_response_bar_opens_to_the_complaints_it_counts(business, oth
         for key in chart.row_keys
     ]
     assert listed == [1, 1, 2, 0, 1, 0, 2]
+
+
+def test_a_cohort_of_thousands_keeps_one_customer_visible_in_its_shares():
+    """A month of 25,000 new customers of whom all but one came back read "100%", and one of them
+    "0%": the shares were stored to four decimals, 24,999 / 25,000 = 0.99996 as 1.0."""
+    figures = {
+        "cohorts": {
+            "cohorts": ["2026-01"],
+            "sizes": [25_000],
+            "shares": [
+                [_share_stored(v) for v in (24_999 / 25_000, 1 / 25_000, 1.0, float("nan"))]
+            ],
+        }
+    }
+
+    with translation.override("en"):
+        chart = cohort_chart(InsightRun(figures=figures))
+
+    assert figures["cohorts"]["shares"] == [[0.99996, 0.00004, 1.0, None]]
+    assert chart.table_rows == [["Jan 2026", "25,000", ">99%", "<1%", "100%", ""]]
