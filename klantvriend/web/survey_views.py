@@ -64,7 +64,9 @@ def survey_answer(request: HttpRequest, key: str) -> HttpResponse:
         if request.method == "POST":
             if form.is_valid():
                 try:
-                    services.survey_answer(key=key, answers=form.cleaned_data, language=language)
+                    response = services.survey_answer(
+                        key=key, answers=form.cleaned_data, language=language
+                    )
                 except ValidationError as error:
                     if "key" in getattr(error, "error_dict", {}):
                         context["message"] = error.error_dict["key"][0].messages[0]
@@ -73,10 +75,20 @@ def survey_answer(request: HttpRequest, key: str) -> HttpResponse:
                     add_service_errors(form, error)
                 else:
                     context["state"] = "thanks"
+                    context["sorry"] = _sorry(response)
                     return render(request, "web/survey_public.html", context)
             status = 422
         context.update({"form": form, "survey": survey, "state": "open"})
         return render(request, "web/survey_public.html", context, status=status)
+
+
+def _sorry(response) -> str:
+    """What the thanks page says to an unhappy customer of what their answer set going: the
+    complaint it was recorded as, or the owner's follow-up (services.survey_answer). A detractor
+    thanked like a promoter learns nothing of the shop's reaction, the first step of recovery."""
+    if response.complaint_id:
+        return "complaint"
+    return "follow_up" if response.follow_up_id else ""
 
 
 # The results count the invitations of the last twelve months, the period of the list they

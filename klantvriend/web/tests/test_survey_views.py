@@ -77,6 +77,59 @@ def test_answering_stores_once_and_a_detractor_lands_on_today(link, customer, ow
     assert "Anna de Vries" in today
 
 
+@pytest.mark.parametrize(
+    ("language", "nps", "comment", "sorry"),
+    [
+        (
+            "en",
+            "3",
+            "Lang moeten wachten",
+            "We are sorry we did not do better this time. Your answer went straight to the"
+            " owner, who will look at it personally.",
+        ),
+        (
+            "nl",
+            "3",
+            "Lang moeten wachten",
+            "Het spijt ons dat het deze keer niet beter ging. Uw antwoord is meteen naar de"
+            " eigenaar gegaan, die er persoonlijk naar kijkt.",
+        ),
+        (
+            "en",
+            "2",
+            "Ik wil mijn geld terug",
+            "We are sorry. We have recorded what you wrote as a complaint and will deal with it.",
+        ),
+        (
+            "nl",
+            "2",
+            "Ik wil mijn geld terug",
+            "Dat spijt ons. We hebben wat u schreef als klacht genoteerd en gaan ermee aan de"
+            " slag.",
+        ),
+        ("en", "7", "Lang moeten wachten", None),
+        ("nl", "10", "", None),
+    ],
+)
+def test_the_thanks_tell_an_unhappy_customer_what_their_answer_set_going(
+    link, language, nps, comment, sorry
+):
+    """A detractor was thanked as a promoter, though their answer had just put a follow-up on
+    the owner's Today or recorded a complaint with its clock."""
+    page = Client().post(link, {**ANSWER, "nps": nps, "comment": comment, "lang": language})
+
+    body = page.content.decode()
+    said = re.findall(r'<p data-testid="survey-sorry">([^<]+)</p>', body)
+    response = SurveyResponse.objects.get()
+    assert page.status_code == 200
+    assert 'data-testid="survey-thanks"' in body
+    assert said == ([] if sorry is None else [sorry])
+    assert (response.complaint_id is not None, response.follow_up_id is not None) == {
+        "3": (False, True),
+        "2": (True, False),
+    }.get(nps, (False, False))
+
+
 def test_a_score_out_of_range_keeps_the_form_and_stores_nothing(link):
     page = Client().post(link, {**ANSWER, "nps": "11", "lang": "en"})
     assert page.status_code == 422
