@@ -56,6 +56,8 @@ class ConsentSource(models.TextChoices):
     API = "api", _("API (a linked system)")
     IMPORT = "import", _("file import")
     ERASURE = "erasure", _("anonymisation")
+    # The customer's own click on the opt-out link of an email (surveys.services.email_stop).
+    EMAIL_LINK = "email_link", _("opt-out link in an email")
 
 
 # A customer's days that lie behind them, each with the words its refusal of a day after today

@@ -7,7 +7,10 @@ e-mails like direct marketing. So Klantvriend e-mails an invitation only to a cu
 customers, or legitimate interest (the basis is kept with the consent history); every
 invitation e-mail says how to opt out. Without that, the customer can still be invited in
 person: a QR code shown at the counter (or a link printed by another system through the API)
-sends nothing, and the customer decides to scan it. The answers themselves are processed on the
+sends nothing, and the customer decides to scan it. The opt-out is a link of its own in every
+invitation e-mail (and its List-Unsubscribe header, RFC 2369 and RFC 8058's one click): it
+withdraws the consent at once, recorded in the consent history as the customer's own
+(`email_stop`); a "reply with stop" would reach the sending address, not the shop. The answers themselves are processed on the
 legitimate interest of improving the service (art. 6(1)(f)); they hold no special-category data.
 An erased (anonymised) customer is never invited."""
 
@@ -37,7 +40,8 @@ from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import Conflict, ValidationError
 from klantvriend.core.language import shop_language
 from klantvriend.core.models import Business, Role
-from klantvriend.customers.models import Customer, LegalBasis
+from klantvriend.customers.models import ConsentSource, Customer, LegalBasis
+from klantvriend.customers.services import customer_update
 from klantvriend.customers.text import fold
 from klantvriend.promises.models import PromiseKind
 
@@ -200,6 +204,29 @@ def survey_url(key: str) -> str:
     return links.public_url(survey_path(key))
 
 
+def email_stop_url(key: str) -> str:
+    """Where the customer invited with this key stops the shop's e-mails, whole: for the
+    invitation e-mail's opt-out line and its List-Unsubscribe header."""
+    return links.public_url(reverse("web:email_stop", kwargs={"key": key}))
+
+
+def email_stop(*, key: str) -> Customer:
+    """Withdraws the marketing consent of the customer invited with `key`: the customer's own
+    opt-out, so it holds for every later invitation (may_email) whatever became of this one
+    (answered, expired, withdrawn). Recorded as any change of consent (customer_update: the
+    consent history with source "email_link", the audit trail without an actor). Once withdrawn,
+    or for an erased customer, it changes nothing. Refused for a key that matches no invitation."""
+    invitation = invitation_for_key(key=key)
+    if invitation is None:
+        raise _error("key", _STATE_MESSAGES["invalid"](), "invalid")
+    customer = invitation.customer
+    if customer.erased_at is None and customer.marketing_consent:
+        customer_update(
+            customer=customer, marketing_consent=False, consent_source=ConsentSource.EMAIL_LINK
+        )
+    return customer
+
+
 def may_email(customer: Customer) -> bool:
     """See the module docstring: an address, consent on record, and a basis that allows it."""
     return bool(
@@ -315,10 +342,12 @@ def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
     if SurveyInvitation.objects.filter(pk=invitation.pk, withdrawn_at__isnull=False).exists():
         return
     business = invitation.business
+    stop_url = email_stop_url(key)
     context = {
         "business": business,
         "customer": invitation.customer,
         "url": survey_url(key),
+        "stop_url": stop_url,
         "valid_until": invitation.expires_at,
     }
     parts = []
@@ -332,7 +361,15 @@ def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
             "business": business.name
         }
     EmailMultiAlternatives(
-        subject, "\n-----\n\n".join(parts), settings.DEFAULT_FROM_EMAIL, [invitation.customer.email]
+        subject,
+        "\n-----\n\n".join(parts),
+        settings.DEFAULT_FROM_EMAIL,
+        [invitation.customer.email],
+        # A mail program's own "unsubscribe" button posts to the link at once (RFC 8058).
+        headers={
+            "List-Unsubscribe": f"<{stop_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     ).send()
     SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
 

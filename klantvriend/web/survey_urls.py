@@ -1,6 +1,6 @@
 """URLs of surveys, referrals and the acquisition report; added to the web app's urlpatterns in
-urls.py. The public answer page carries the invitation's secret as `key`, which the
-tenant-isolation matrix knows to be a secret rather than an id."""
+urls.py. The public answer page and the e-mails' opt-out carry the invitation's secret as
+`key`, which the tenant-isolation matrix knows to be a secret rather than an id."""
 
 from django.urls import path
 
@@ -8,6 +8,7 @@ from . import referral_views, survey_views
 
 survey_urlpatterns = [
     path("s/<str:key>/", survey_views.survey_answer, name="survey_answer"),
+    path("s/<str:key>/stop/", survey_views.email_stop, name="email_stop"),
     path("surveys/", survey_views.survey_results, name="survey_results"),
     path(
         "surveys/invitations/", survey_views.survey_invitation_list, name="survey_invitation_list"

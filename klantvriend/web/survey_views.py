@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clv import charts
 from klantvriend.core.members import staff_name
@@ -80,6 +81,29 @@ def survey_answer(request: HttpRequest, key: str) -> HttpResponse:
             status = 422
         context.update({"form": form, "survey": survey, "state": "open"})
         return render(request, "web/survey_public.html", context, status=status)
+
+
+@csrf_exempt  # a mail program's one-click unsubscribe posts without a form (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def email_stop(request: HttpRequest, key: str) -> HttpResponse:
+    """Public: the opt-out link of an invitation e-mail. A GET asks (a mail scanner that opens
+    every link must not unsubscribe anyone), a POST stops the e-mails, from the page's button or
+    from the mail program's own button. The secret in the address is what authorises it; the
+    exemption from the CSRF check lets no one else do it, who would need that secret."""
+    language = _public_language(request)
+    with translation.override(language):
+        invitation = services.invitation_for_key(key=key)
+        context = {"language": language, "key": key, "invitation": invitation}
+        if invitation is None:
+            context["message"] = services.state_message("invalid")
+            context["state"] = "invalid"
+            return render(request, "web/survey_public.html", context, status=404)
+        customer = invitation.customer
+        if request.method == "POST":
+            customer = services.email_stop(key=key)
+        emailed = customer.erased_at is None and customer.marketing_consent
+        context["state"] = "stop_ask" if emailed else "stop_done"
+        return render(request, "web/survey_public.html", context)
 
 
 def _sorry(response) -> str:

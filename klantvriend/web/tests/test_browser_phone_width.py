@@ -318,6 +318,8 @@ def test_no_page_an_owner_or_staff_member_reaches_scrolls_sideways_or_cuts_off_o
     )
     secrets = {
         "survey_answer": {"key": invitation.key},
+        # The opt-out link of the invitation's e-mail.
+        "email_stop": {"key": invitation.key},
         "calendar_feed": {"key": calendar_token_create(membership=owner)[1]},
         "password_reset_confirm": {
             "uidb64": urlsafe_base64_encode(force_bytes(owner.user.pk)),

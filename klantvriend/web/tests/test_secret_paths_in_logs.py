@@ -196,7 +196,10 @@ def test_every_route_with_a_secret_is_covered_and_ids_are_kept():
         "data/import/<str:token>/",
         "password/new/<uidb64>/<token>/",
         "s/<str:key>/",
+        "s/<str:key>/stop/",
     ]
+    # The e-mails' opt-out link carries the invitation's key too.
+    assert hide_secrets("Not Found: /s/abc-123_x/stop/") == "Not Found: /s/…/stop/"
     # A password reset link opens the account it names (uidb64) to whoever holds the token.
     assert hide_secrets("Bad Request: /password/new/Mg/cz7u-0123abcd/") == (
         "Bad Request: /password/new/Mg/…/"
