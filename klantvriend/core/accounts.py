@@ -70,6 +70,13 @@ def account_language_set(*, user, language: str) -> None:
     Profile.objects.update_or_create(user=user, defaults={"language": language})
 
 
+def account_morning_email_set(*, membership: Membership, on: bool) -> None:
+    """Whether the owner of `membership` gets the Today list of that business by email each
+    morning (today.digest): their own choice, per business they own."""
+    membership.morning_email = on
+    membership.save(update_fields=["morning_email"])
+
+
 @transaction.atomic
 def member_password_set(*, membership: Membership, actor, password: str) -> None:
     """An owner gives a member who forgot their password a new one, to tell them in person.

@@ -118,6 +118,9 @@ class Membership(models.Model):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
     created_at = models.DateTimeField(default=timezone.now)
+    # Whether an owner gets the business's Today list by email each morning (today.digest);
+    # their own choice on their account page. Staff get no morning email.
+    morning_email = models.BooleanField(_("morning email"), default=True)
 
     class Meta:
         verbose_name = _("membership")

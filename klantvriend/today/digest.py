@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from klantvriend.core.language import OWN_LANGUAGE, reader_language
+from klantvriend.core.links import public_url
 from klantvriend.core.models import Business, Role
 
 from .selectors import today_list
@@ -26,14 +28,15 @@ def digest_send(*, businesses=None, now=None) -> DigestResult:
     owner reads Klantvriend in (their own choice, else the business's: core.language), like
     their screens: the message is theirs alone, not a text stored for the whole shop. The stored
     texts it quotes (a promise, a follow-up's question) stay as they were written. Written once
-    per language. An owner without an email address is counted, not an error."""
+    per language. An owner without an email address is counted, not an error; an owner who
+    turned the morning email off on their account page gets none and is not counted."""
     now = now or timezone.now()
     sent = skipped = 0
     businesses = businesses if businesses is not None else Business.objects.all()
     for business in businesses:
         addresses_by_language: dict[str, list[str]] = defaultdict(list)
         owners = (
-            business.memberships.filter(role=Role.OWNER, user__is_active=True)
+            business.memberships.filter(role=Role.OWNER, user__is_active=True, morning_email=True)
             .select_related("user")
             .annotate(own_language=OWN_LANGUAGE)
         )
@@ -47,7 +50,12 @@ def digest_send(*, businesses=None, now=None) -> DigestResult:
             with translation.override(language), timezone.override(business.tzinfo):
                 # Read per language: some of its labels (an occasion's) are translated as read.
                 today = today_list(business=business, now=now)
-                context = {"business": business, "today": today}
+                context = {
+                    "business": business,
+                    "today": today,
+                    "today_url": public_url(reverse("web:today")),
+                    "account_url": public_url(reverse("web:account")),
+                }
                 body = render_to_string("today/digest.txt", context)
                 subject = ngettext(
                     "Today at %(business)s: %(count)d thing to do",

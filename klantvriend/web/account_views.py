@@ -22,6 +22,7 @@ from django.views.i18n import set_language
 
 from klantvriend.core.accounts import (
     account_language_set,
+    account_morning_email_set,
     account_update,
     member_password_set,
     password_reset_allowed,
@@ -83,6 +84,17 @@ class LanguageForm(forms.Form):
         ]
 
 
+class MorningEmailForm(forms.Form):
+    morning_email = forms.BooleanField(
+        label=gettext_lazy("Email me the Today list each morning"),
+        required=False,
+        help_text=gettext_lazy(
+            "Complaints, promises, follow-ups and occasions of the day, sent to the address "
+            "above, in your language."
+        ),
+    )
+
+
 class NewPasswordFields:
     """Django's password forms in the interface's own words: their Dutch addresses the reader
     as "u" and lists the password rules as a bulleted help text; staff are "je" here."""
@@ -111,7 +123,8 @@ class AccountPasswordForm(NewPasswordFields, PasswordChangeForm):
 
 @member_required
 def account(request: HttpRequest) -> HttpResponse:
-    """Every member's own name, e-mail address, password and language, on one page."""
+    """Every member's own name, e-mail address, password and language, on one page; an owner's
+    morning email too (staff get none)."""
     user = request.user
     action = request.POST.get("action")
     details = AccountForm(
@@ -124,6 +137,25 @@ def account(request: HttpRequest) -> HttpResponse:
         initial={"language": request.own_language},
         business=request.business,
     )
+    membership = request.membership
+    morning = (
+        MorningEmailForm(
+            request.POST if action == "morning_email" else None,
+            initial={"morning_email": membership.morning_email},
+        )
+        if membership.is_owner
+        else None
+    )
+    if morning is not None and action == "morning_email" and morning.is_valid():
+        on = morning.cleaned_data["morning_email"]
+        account_morning_email_set(membership=membership, on=on)
+        messages.success(
+            request,
+            _("You get the Today list by email each morning.")
+            if on
+            else _("You get no morning email any more."),
+        )
+        return redirect("web:account")
     if action == "details" and details.is_valid():
         try:
             account_update(user=user, **details.cleaned_data)
@@ -153,7 +185,7 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/account.html",
-        {"details": details, "password": password, "language": language},
+        {"details": details, "password": password, "language": language, "morning": morning},
         status=422 if invalid else 200,
     )
 

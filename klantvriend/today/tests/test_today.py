@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
-from klantvriend.core.accounts import account_language_set
+from klantvriend.core.accounts import account_language_set, account_morning_email_set
 from klantvriend.core.services import membership_create, user_create
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -102,6 +102,40 @@ def test_the_digest_goes_to_each_owner_in_the_language_they_read(business, owner
     assert "\nBeloften over tijd\n- Anna de Vries: Rollade klaarzetten (" in (
         sent["piet@example.nl"].body
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "footer"),
+    [
+        (
+            "en",
+            "Open Today: https://klanten.example/\n\n-- \nYou get this email each morning as an"
+            " owner of Slagerij Test. Rather not? Turn it off under “Your account”:"
+            " https://klanten.example/account/\nKlantvriend\n\n",
+        ),
+        (
+            "nl",
+            "Open Vandaag: https://klanten.example/\n\n-- \nJe krijgt deze e-mail elke ochtend"
+            " als eigenaar van Slagerij Test. Liever niet? Zet hem uit onder “Je account”:"
+            " https://klanten.example/account/\nKlantvriend\n\n",
+        ),
+    ],
+)
+def test_the_digest_links_to_today_and_goes_only_to_owners_who_keep_it_on(
+    business, owner, language, footer
+):
+    """The morning email gave no way to the list it summed up, and no way to stop it but to
+    remove one's email address."""
+    business.language = language
+    business.save(update_fields=["language"])
+    _two_owners_a_staff_member_and_an_overdue_promise(business, owner)
+    account_morning_email_set(membership=owner.memberships.get(business=business), on=False)
+
+    out = StringIO()
+    call_command("digest", "--business", business.slug, stdout=out)
+
+    assert [message.to for message in mail.outbox] == [["piet@example.nl"]]
+    assert mail.outbox[0].body.endswith(footer)
 
 
 def test_ics_escapes_text_and_folds_long_lines():

@@ -66,6 +66,58 @@ def test_the_account_page_opens_at_its_top_with_the_saved_message_in_view(staff_
     assert "autofocus" not in page(response)
 
 
+@pytest.mark.parametrize(
+    ("language", "label", "off", "on"),
+    [
+        (
+            "nl",
+            "Mail mij elke ochtend de lijst van Vandaag",
+            "Je krijgt geen ochtendmail meer.",
+            "Je krijgt elke ochtend de lijst van Vandaag per e-mail.",
+        ),
+        (
+            "en",
+            "Email me the Today list each morning",
+            "You get no morning email any more.",
+            "You get the Today list by email each morning.",
+        ),
+    ],
+)
+def test_an_owner_turns_the_morning_email_off_and_on_again(
+    owner_client, owner, membership, language, label, off, on
+):
+    accounts.account_language_set(user=owner, language=language)
+
+    shown = page(owner_client.get("/account/"))
+    turned_off = owner_client.post("/account/", {"action": "morning_email"}, follow=True)
+    membership.refresh_from_db()
+    was_off = membership.morning_email
+    turned_on = owner_client.post(
+        "/account/", {"action": "morning_email", "morning_email": "on"}, follow=True
+    )
+    membership.refresh_from_db()
+
+    assert label in shown
+    assert re.search(r'<input type="checkbox" name="morning_email"[^>]* checked>', shown)
+    assert 'data-testid="morning-email-no-address"' in shown  # the owner has no address yet
+    assert (was_off, off in page(turned_off)) == (False, True)
+    assert (membership.morning_email, on in page(turned_on)) == (True, True)
+
+
+def test_staff_get_no_morning_email_and_cannot_switch_one_on(staff_client, staff_user, business):
+    staff_membership = business.memberships.get(user=staff_user)
+    staff_membership.morning_email = False
+    staff_membership.save(update_fields=["morning_email"])
+
+    shown = page(staff_client.get("/account/"))
+    posted = staff_client.post("/account/", {"action": "morning_email", "morning_email": "on"})
+
+    assert 'data-testid="account-morning-email"' not in shown
+    assert posted.status_code == 200
+    staff_membership.refresh_from_db()
+    assert staff_membership.morning_email is False
+
+
 def test_a_mistyped_email_address_is_refused_and_nothing_is_saved(staff_client, staff_user):
     response = staff_client.post(
         "/account/",
