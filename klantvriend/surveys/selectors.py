@@ -490,6 +490,18 @@ class NpsSummary:
             return None
         return (max(-100.0, self.score - self.margin), min(100.0, self.score + self.margin))
 
+    @property
+    def interval_shown(self) -> tuple[int, int] | None:
+        """The interval the page writes: the score as shown minus and plus the margin as shown,
+        within -100 and +100, so that "+13 ± 12" reads "between 1 and 25" and not, from the
+        unrounded 12.5 and 12.37, "between 0 and 25"."""
+        if self.rounded_score is None or self.rounded_margin is None:
+            return None
+        return (
+            max(-100, self.rounded_score - self.rounded_margin),
+            min(100, self.rounded_score + self.rounded_margin),
+        )
+
     def difference_margin(self, other: "NpsSummary") -> float | None:
         """The 95% margin of error of this score minus `other`'s, of separate answers, in
         points: 1.96 * sqrt(SE^2 + SE_other^2); None where either has fewer than two answers.

@@ -843,6 +843,24 @@ def test_each_month_of_the_trend_opens_to_the_answers_it_is_made_of(
             "The answers are a sample of your customers: the real score lies between -1 and 51 "
             "(95% sure). More answers make the margin smaller.",
         ),
+        # 6 promoters, 33 passives, 1 detractor: NPS 12.5, shown +13; SE 100 * sqrt(0.159375
+        # / 40) = 6.3122, margin 12.37, shown ± 12. The interval is written from the figures
+        # as shown, 13 -/+ 12: 1 to 25, not 0.13 to 24.87 rounded to 0 and 25, which did not
+        # add up beside "+13 ± 12".
+        (
+            "nl",
+            [10] * 6 + [8] * 33 + [3],
+            "± 12",
+            "De antwoorden zijn een steekproef uit je klanten: de echte score ligt tussen 1 en "
+            "25 (95% zeker). Meer antwoorden maken de marge kleiner.",
+        ),
+        (
+            "en",
+            [10] * 6 + [8] * 33 + [3],
+            "± 12",
+            "The answers are a sample of your customers: the real score lies between 1 and 25 "
+            "(95% sure). More answers make the margin smaller.",
+        ),
         # 6 promoters, 2 passives, 2 detractors: NPS 40, SE 25.2982, margin 49.58 (50).
         (
             "nl",
