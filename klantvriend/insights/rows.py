@@ -198,21 +198,43 @@ def _complaint_rows(business, now, offset, *, resolution: bool, before: bool):
             "%(yes)s of the %(judged)s complaints judged were answered within the target.",
             len(judged),
         )
-    summary = sentence % counts_shown({"yes": sum(judged), "judged": len(judged)})
     waiting = len(views) - len(judged)
-    if waiting and before:
-        summary += " " + ngettext(
-            "The other one is not judged: its time was still running when these 90 days ended.",
-            "The other %(count)s are not judged: their time was still running when these 90 "
+    # Those whose time still runs are counted on top of the judged ones, by that word: "The
+    # other 3" after "16 of the 21 judged" read as the 5 of those 21 not in time.
+    if before and judged:
+        unjudged = ngettext(
+            "%(count)s more complaint is not judged: its time was still running when these 90 "
+            "days ended.",
+            "%(count)s more complaints are not judged: their time was still running when these "
+            "90 days ended.",
+            waiting,
+        )
+    elif before:
+        unjudged = ngettext(
+            "%(count)s complaint is not judged: its time was still running when these 90 days "
+            "ended.",
+            "%(count)s complaints are not judged: their time was still running when these 90 "
             "days ended.",
             waiting,
-        ) % {"count": count_shown(waiting)}
-    elif waiting:
-        summary += " " + ngettext(
-            "The other one is not judged yet: its time is still running.",
-            "The other %(count)s are not judged yet: their time is still running.",
+        )
+    elif judged:
+        unjudged = ngettext(
+            "%(count)s more complaint is not judged yet: its time is still running.",
+            "%(count)s more complaints are not judged yet: their time is still running.",
             waiting,
-        ) % {"count": count_shown(waiting)}
+        )
+    else:
+        unjudged = ngettext(
+            "%(count)s complaint is not judged yet: its time is still running.",
+            "%(count)s complaints are not judged yet: their time is still running.",
+            waiting,
+        )
+    sentences = []
+    if judged or not waiting:
+        sentences.append(sentence % counts_shown({"yes": sum(judged), "judged": len(judged)}))
+    if waiting:
+        sentences.append(unjudged % {"count": count_shown(waiting)})
+    summary = " ".join(sentences)
     not_judged = (
         _("not judged: its time was still running when these 90 days ended")
         if before

@@ -531,7 +531,7 @@ def test_the_complaint_rows_say_which_complaints_the_shares_count_in_time(busine
         ("answered after four days", "no"),
     ]
     assert response.summary == (
-        "1 of the 2 complaints judged were answered within the target. The other one is not "
+        "1 of the 2 complaints judged were answered within the target. 1 more complaint is not "
         "judged yet: its time is still running."
     )
     resolution_figure = _figure(card, "complaint_resolution")
@@ -543,6 +543,51 @@ def test_the_complaint_rows_say_which_complaints_the_shares_count_in_time(busine
         "no",
     ]
     assert resolution.summary.startswith("1 of the 2 complaints judged were resolved within")
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [
+        (
+            "en",
+            "1 of the 2 complaints judged were resolved within the target. 3 more complaints "
+            "are not judged yet: their time is still running.",
+        ),
+        (
+            "nl",
+            "1 van de 2 beoordeelde klachten zijn binnen de norm opgelost. Nog 3 klachten zijn "
+            "niet beoordeeld: hun tijd loopt nog.",
+        ),
+    ],
+)
+def test_the_complaints_still_running_are_counted_on_top_of_those_judged(
+    business, language, summary
+):
+    """The rows said "16 of the 21 complaints judged were resolved within the target. The other
+    3 are not judged yet", which read as if 3 of those 21 were the rest: 5 of them were late."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))  # a Wednesday
+    customer = CustomerFactory(business=business, name="Anna")
+    on_the_spot = now - timedelta(days=20)
+    ComplaintFactory(
+        customer=customer,
+        received_at=on_the_spot,
+        first_response_at=on_the_spot,
+        resolved_at=on_the_spot + timedelta(hours=1),
+    )
+    late = now - timedelta(days=30)
+    ComplaintFactory(
+        customer=customer,
+        received_at=late,
+        first_response_at=late + timedelta(hours=1),
+        resolved_at=late + timedelta(days=20),
+    )
+    for minutes in (5, 10, 15):
+        ComplaintFactory(customer=customer, received_at=now - timedelta(minutes=minutes))
+
+    with translation.override(language):
+        table = scorecard_rows(business=business, figure="complaint_resolution", now=now)
+
+    assert (table.summary, table.total) == (summary, 5)
 
 
 def test_the_survey_rows_add_up_to_the_score_and_show_each_drivers_answers(business):
@@ -832,8 +877,7 @@ def test_the_rows_of_the_90_days_before_say_so_and_judge_complaints_at_their_end
         "not judged: its time was still running when these 90 days ended"
     ]
     assert table.summary == (
-        "0 of the 0 complaints judged were answered within the target. The other one is not "
-        "judged: its time was still running when these 90 days ended."
+        "1 complaint is not judged: its time was still running when these 90 days ended."
     )
     assert figure.previous_90_days is None
 
