@@ -337,7 +337,8 @@ def test_the_list_speaks_english_too(owner_client, owner, complaints):
 
     assert "<h1>Complaints</h1>" in html
     assert (
-        "6 complaints: 1 awaiting a first answer, 3 answered and not resolved, 2 resolved." in html
+        "6 complaints: 1 awaiting a first response, 3 answered and not resolved, 2 resolved."
+        in html
     )
     assert "answered after 2\xa0hours" in html
     assert "resolution 7\xa0days late" in html

@@ -132,7 +132,7 @@ def test_a_promise_list_of_open_promises_only_says_none_is_judged_not_a_row_of_z
         ),
         (
             "en",
-            "1 complaint: 0 awaiting a first answer, 0 answered and not resolved, 1 resolved.",
+            "1 complaint: 0 awaiting a first response, 0 answered and not resolved, 1 resolved.",
             "No complaints match these filters.",
         ),
     ],
@@ -151,7 +151,7 @@ def test_a_complaint_list_emptied_by_its_state_keeps_the_tally(
     )
     account_language_set(user=owner, language=language)
 
-    # When the list is filtered to those awaiting a first answer
+    # When the list is filtered to those awaiting a first response
     page = owner_client.get(reverse("web:complaint_list"), {"state": "open"}).content.decode()
 
     # Then the tally says there is one, resolved; the card that none awaits an answer
