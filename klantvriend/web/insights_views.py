@@ -129,7 +129,29 @@ def insights_advice_why(request: HttpRequest) -> HttpResponse:
 @member_required
 def insights_scorecard(request: HttpRequest) -> HttpResponse:
     scorecard = customer_scorecard_recent(business=request.business)
-    return render(request, "web/insights_scorecard.html", {"scorecard": scorecard})
+    place = NEXT_ACTION_PLACES.get(scorecard.weakest.key) if scorecard.weakest else None
+    return render(
+        request,
+        "web/insights_scorecard.html",
+        {
+            "scorecard": scorecard,
+            "next_action_place": (reverse(place[0]), place[1]) if place else None,
+        },
+    )
+
+
+# Where the owner does what the next action asks, by the weakest figure: the action said "see
+# the survey results" or "they are on Today" and left the owner to find the page.
+NEXT_ACTION_PLACES = {
+    "promises": ("web:promise_reliability", gettext_lazy("To the promises kept")),
+    "complaint_response": ("web:complaint_list", gettext_lazy("To the complaints")),
+    "complaint_resolution": ("web:complaint_list", gettext_lazy("To the complaints")),
+    "aftercare": ("web:aftercare_list", gettext_lazy("To the aftercare")),
+    "nps": ("web:survey_results", gettext_lazy("To the survey results")),
+    "drivers": ("web:survey_results", gettext_lazy("To the survey results")),
+    "repeat_rate": ("web:today", gettext_lazy("To Today")),
+    "referrals": ("web:ambassadors", gettext_lazy("To the ambassadors")),
+}
 
 
 # The pages besides the scorecard whose figures open to these rows, for the link back: the

@@ -810,3 +810,64 @@ def test_the_nps_change_within_its_margin_of_error_says_so_instead_of_a_rise(
     trend = r'data-testid="trend-nps">([^<]+)</a>'
     assert re.findall(trend, shown_within) == [within]
     assert re.findall(trend, shown_rise) == [rise]
+
+
+@pytest.mark.parametrize(
+    ("language", "action", "place"),
+    [
+        (
+            "en",
+            "Promise less, deliver more: use the suggested due moment when you make a promise, "
+            "and mark promises done the moment they are kept.",
+            '<a href="/promises/reliability/" data-testid="next-action-place">'
+            "To the promises kept</a>",
+        ),
+        (
+            "nl",
+            "Beloof minder, lever meer: neem bij een belofte het voorgestelde moment over, en "
+            "vink een belofte af zodra die is nagekomen.",
+            '<a href="/promises/reliability/" data-testid="next-action-place">'
+            "Naar de nagekomen beloften</a>",
+        ),
+    ],
+)
+def test_the_next_action_leads_to_the_page_where_it_is_done(
+    owner_client, owner, business, language, action, place
+):
+    """The next action said what to do ("see the survey results", "they are on Today") and
+    left the owner to find the page where it is done."""
+    # Given a promise due three days ago, never kept: broken, the weakest figure
+    PromiseFactory(
+        customer=CustomerFactory(business=business),
+        made_at=timezone.now() - dt.timedelta(days=5),
+        due_at=timezone.now() - dt.timedelta(days=3),
+    )
+    account_language_set(user=owner, language=language)
+
+    # When the owner opens the scorecard
+    page = owner_client.get(reverse("web:insights_scorecard")).content.decode()
+
+    # Then the next action is about promises and leads to the promises kept
+    assert f"<p>{action}</p>" in page
+    assert place in page
+
+
+def test_every_figure_the_next_action_can_be_about_has_its_place():
+    from klantvriend.insights.scorecard import NEXT_ACTIONS
+    from klantvriend.web.insights_views import NEXT_ACTION_PLACES
+
+    places = {key: reverse(name) for key, (name, _label) in NEXT_ACTION_PLACES.items()}
+
+    # Every figure (the drivers' action is worded apart) but "start measuring", which has no
+    # page of its own.
+    assert places == {
+        "promises": "/promises/reliability/",
+        "complaint_response": "/complaints/",
+        "complaint_resolution": "/complaints/",
+        "aftercare": "/aftercare/",
+        "nps": "/surveys/",
+        "drivers": "/surveys/",
+        "repeat_rate": "/",
+        "referrals": "/ambassadors/",
+    }
+    assert set(places) == set(NEXT_ACTIONS) - {"measure"} | {"drivers"}
