@@ -14,6 +14,7 @@ from klantvriend.insights.selectors import (
     insight_card,
     not_seen_for,
 )
+from klantvriend.surveys.models import DRIVER_MAX
 from klantvriend.surveys.selectors import nps_rounded, nps_shown
 
 from .care import points_change, shares_change
@@ -91,6 +92,12 @@ def _shown(kind: str, value: float) -> str:
 def figure_value(figure):
     if figure.value is None:
         return _("not measured yet")
+    if figure.kind == "score":
+        # A bare "3.6" did not say on what scale: the drivers are scored from 1 to 5.
+        return _("%(score)s out of %(top)s") % {
+            "score": _shown(figure.kind, figure.value),
+            "top": DRIVER_MAX,
+        }
     return _shown(figure.kind, figure.value)
 
 

@@ -162,6 +162,6 @@ def test_a_driver_score_is_rounded_as_its_parts_are(value, nl, en):
     drivers = Figure("drivers", "drivers", value, "score", parts=[("zekerheid", value)])
 
     with translation.override("nl"):
-        assert figure_value(drivers) == nl
+        assert figure_value(drivers) == f"{nl} van de 5"
     with translation.override("en"):
-        assert figure_value(drivers) == en
+        assert figure_value(drivers) == f"{en} out of 5"

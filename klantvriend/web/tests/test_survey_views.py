@@ -517,6 +517,28 @@ def test_a_half_point_nps_is_rounded_alike_on_every_page(owner_client, business,
     assert f'<span class="score-value">{shown}</span>' in scorecard
 
 
+@pytest.mark.parametrize(("language", "shown"), [("en", "3.5 out of 5"), ("nl", "3,5 van de 5")])
+def test_the_scorecard_says_on_what_scale_the_weakest_driver_scores(
+    owner_client, owner, business, language, shown
+):
+    """The scorecard's drivers figure read a bare "3.6", beside percentages and an NPS from
+    -100 to +100: nothing said that it is a score from 1 to 5."""
+    for certainty in (3, 4):
+        SurveyResponseFactory(
+            customer=CustomerFactory(business=business),
+            nps=8,
+            certainty=certainty,
+            flexibility=5,
+            reliability=5,
+            customisation=5,
+        )
+    account_language_set(user=owner, language=language)
+
+    scorecard = owner_client.get("/insights/scorecard/").content.decode()
+
+    assert f'<span class="score-value">{shown}</span>' in scorecard
+
+
 def test_a_referrer_with_another_channel_is_refused_and_the_form_kept(owner_client, business):
     """The acquisition report counts channels: a referred customer saved as a walk-in (the
     channel's default, easily left as it is) would count as a walk-in there."""
