@@ -112,9 +112,13 @@ def figure_change(figure):
     before = _shown(figure.kind, figure.previous_90_days)
     if figure.change_within_margin:
         margin = nps_rounded(figure.change_margin)
+        # The change's margin, of two samples, is wider than the score's own (the rows say
+        # "± 8" beside the card's "± 12"): the sentence says which one it is.
         return ngettext(
-            "within the margin of error (± %(margin)s point) vs. the 90 days before (%(before)s)",
-            "within the margin of error (± %(margin)s points) vs. the 90 days before (%(before)s)",
+            "no clear change vs. the 90 days before (%(before)s): the difference is within its "
+            "margin of error (± %(margin)s point)",
+            "no clear change vs. the 90 days before (%(before)s): the difference is within its "
+            "margin of error (± %(margin)s points)",
             margin,
         ) % {"margin": margin, "before": before}
     if figure.kind == "share":

@@ -768,12 +768,14 @@ def test_one_point_is_written_as_one(language, points, shown):
     [
         (
             "nl",
-            "binnen de foutmarge (± 36 punten) t.o.v. de 90 dagen ervoor (+15)",
+            "geen duidelijke verandering t.o.v. de 90 dagen ervoor (+15): het verschil valt "
+            "binnen zijn foutmarge (± 36 punten)",
             "+50 punten t.o.v. de 90 dagen ervoor (−25)",
         ),
         (
             "en",
-            "within the margin of error (± 36 points) vs. the 90 days before (+15)",
+            "no clear change vs. the 90 days before (+15): the difference is within its margin "
+            "of error (± 36 points)",
             "+50 points vs. the 90 days before (−25)",
         ),
     ],
