@@ -27,6 +27,12 @@ class Outcome(models.TextChoices):
     NOT_CONTENT = "not_content", _("not content")
 
 
+def complaint_quoted(description: str) -> str:
+    """The complaint as a follow-up's note quotes it: at most 200 characters, without the
+    closing full stop, as the note ends in a question mark."""
+    return description[:200].rstrip(".!? ")
+
+
 class FollowUp(BusinessOwned):
     """A planned check with the customer after something ended: is everything all right?
 
@@ -145,3 +151,12 @@ class FollowUp(BusinessOwned):
 
     def __str__(self) -> str:
         return self.note
+
+    @property
+    def quotes_its_complaint(self) -> bool:
+        """Whether the note already says which complaint it follows, so that a list need not
+        say it again: "… after the complaint: Buffet te laat? · after a complaint: Buffet te
+        laat." repeated it, the note quoting it without its full stop."""
+        return self.complaint is not None and complaint_quoted(self.complaint.description) in (
+            self.note
+        )

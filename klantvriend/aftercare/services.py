@@ -28,7 +28,7 @@ from klantvriend.core.versions import record_changing
 from klantvriend.core.working_hours import next_working_day
 from klantvriend.promises.models import Promise, PromiseKind
 
-from .models import JUDGED_REASONS, FollowUp, Outcome, Reason
+from .models import JUDGED_REASONS, FollowUp, Outcome, Reason, complaint_quoted
 
 NOT_REACHED = "not_reached"
 OUTCOMES = (Outcome.CONTENT.value, Outcome.NOT_CONTENT.value, NOT_REACHED)
@@ -166,7 +166,7 @@ def follow_up_plan_for_complaint(*, complaint: Complaint) -> FollowUp | None:
         return None
     with shop_language(complaint.business):
         note = _("Is the customer content again after the complaint: %(what)s?") % {
-            "what": complaint.description[:200].rstrip(".!? ")
+            "what": complaint_quoted(complaint.description)
         }
     return _plan_once(
         business=complaint.business,

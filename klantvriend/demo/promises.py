@@ -14,7 +14,7 @@ import numpy as np
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from klantvriend.aftercare.models import FollowUp, Outcome, Reason
+from klantvriend.aftercare.models import FollowUp, Outcome, Reason, complaint_quoted
 from klantvriend.complaints.clocks import complaint_deadlines
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.core.care_settings import DEFAULTS, care_settings
@@ -486,7 +486,7 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
             customer_id=complaint.customer_id,
             reason=Reason.COMPLAINT,
             note=_("Is the customer content again after the complaint: %(what)s?")
-            % {"what": complaint.description[:200].rstrip(".!? ")},
+            % {"what": complaint_quoted(complaint.description)},
             due_on=business.local(complaint.resolved_at).date()
             + timedelta(days=DEFAULTS.aftercare_complaint_days),
             assigned=complaint.received_by_id,

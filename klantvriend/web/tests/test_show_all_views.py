@@ -5,13 +5,17 @@ list is filtered by the rule Today counts by, so that the numbers cannot disagre
 import re
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from klantvriend.aftercare.models import Outcome
+from klantvriend.aftercare.services import follow_up_plan_for_complaint
 from klantvriend.aftercare.tests.factories import FollowUpFactory
+from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.today.selectors import today_list
@@ -138,6 +142,44 @@ def test_the_aftercare_list_speaks_english(owner_client, business, owner):
     assert "2 follow-ups in this list" in text
     assert ">Open and due</option>" in text
     assert '<span class="badge nowrap">due</span>' in text
+
+
+@pytest.mark.parametrize(
+    ("language", "cell"),
+    [
+        (
+            "en",
+            "Is the customer content again after the complaint: Buffet kwam een uur te laat? "
+            '<span class="subtle">· after a complaint</span>',
+        ),
+        (
+            "nl",
+            "Is de klant weer tevreden na de klacht: Buffet kwam een uur te laat? "
+            '<span class="subtle">· na een klacht</span>',
+        ),
+    ],
+)
+def test_the_aftercare_list_names_the_complaint_once(owner_client, owner, business, language, cell):
+    """The note quotes the complaint without its full stop, so the list, looking for the
+    whole description in it, quoted it again: "… after the complaint: Buffet kwam een uur te
+    laat? · after a complaint: Buffet kwam een uur te laat."."""
+    business.language = language
+    business.save(update_fields=["language"])
+    account_language_set(user=owner, language=language)
+    moment = timezone.now() - timedelta(days=3)
+    complaint = ComplaintFactory(
+        customer=CustomerFactory(business=business, name="Anna de Vries"),
+        description="Buffet kwam een uur te laat.",
+        received_at=moment,
+        first_response_at=moment,
+        resolved_at=moment + timedelta(hours=1),
+    )
+    follow_up_plan_for_complaint(complaint=complaint)
+
+    page = owner_client.get("/aftercare/").content.decode()
+
+    assert cell in page
+    assert page.count("Buffet kwam een uur te laat") == 1
 
 
 def test_todays_overdue_and_due_promises_open_the_promise_list_with_the_same_rows(
