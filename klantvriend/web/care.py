@@ -80,6 +80,8 @@ def care_profile_context(request, customer, forms: dict) -> dict:
         "open_form": forms.get("open_form", ""),
         "care_error": forms.get("care_error", ""),
         "care_notice": forms.get("care_notice", ""),
+        # After a new row of one kind: "Promise saved." and the like, in that kind's card.
+        "care_saved": forms.get("care_saved", {}),
         "refused_form": forms.get("refused_form"),
         # Referrals and surveys (web/referral_profile.py).
         **referral_survey_profile_context(request, customer),

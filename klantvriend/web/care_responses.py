@@ -5,6 +5,7 @@ out-of-band swap), so the list does not jump while someone works through it."""
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,9 +24,19 @@ def from_today(request: HttpRequest) -> bool:
     return request.POST.get("from") == "today"
 
 
-def profile_response(request: HttpRequest, customer, *, status: int = 200, **forms) -> HttpResponse:
+def profile_response(
+    request: HttpRequest, customer, *, status: int = 200, saved: tuple[str, str] = ("", ""), **forms
+) -> HttpResponse:
+    """The profile after a care action. `saved` is (kind, message) after a new promise,
+    complaint, follow-up or gesture: the message shows in that kind's card, where its form just
+    closed (the new row may be out of sight on a phone), or at the top after a redirect."""
+    kind, message = saved
     if not request.htmx and status == 200:
+        if message:
+            messages.success(request, message)
         return redirect("web:customer_detail", customer_id=customer.pk)
+    if message:
+        forms["care_saved"] = {kind: message}
     context = _profile_context(request, customer, **forms)
     template = (
         "web/customer_detail.html#profile-live" if request.htmx else "web/customer_detail.html"

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -44,7 +45,7 @@ def complaint_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return profile_response(request, customer)
+            return profile_response(request, customer, saved=("complaint", _("Complaint saved.")))
     return profile_response(
         request, customer, status=422, complaint_form=form, open_form="complaint"
     )

@@ -89,7 +89,7 @@ def follow_up_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return profile_response(request, customer)
+            return profile_response(request, customer, saved=("follow_up", _("Follow-up saved.")))
     return profile_response(
         request, customer, status=422, follow_up_form=form, open_form="follow_up"
     )

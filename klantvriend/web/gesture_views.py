@@ -48,7 +48,7 @@ def gesture_add(request: HttpRequest, customer_id: int) -> HttpResponse:
                     error.error_dict["value"] = error.error_dict.pop("value_cents")
                 add_service_errors(form, error)
             else:
-                return profile_response(request, customer)
+                return profile_response(request, customer, saved=("gesture", _("Gesture saved.")))
     return profile_response(
         request,
         customer,

@@ -58,7 +58,7 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            return profile_response(request, customer)
+            return profile_response(request, customer, saved=("promise", _("Promise saved.")))
     # The form comes back with what was typed, and so with the advice on it: htmx fetches it
     # only when a field changes.
     return profile_response(
