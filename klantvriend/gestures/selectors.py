@@ -79,9 +79,9 @@ class OccasionToday:
     congratulated: bool
 
 
-def _celebrated_on(day: date) -> set[tuple[int, int]]:
+def celebrated_on(day: date) -> set[tuple[int, int]]:
     """(month, day) pairs celebrated on `day`: someone born on 29 February is celebrated on
-    28 February in other years."""
+    28 February in other years. Also what the customer's card marks as today."""
     pairs = {(day.month, day.day)}
     if (day.month, day.day) == (2, 28):
         try:
@@ -94,7 +94,7 @@ def _celebrated_on(day: date) -> set[tuple[int, int]]:
 def _celebrating(*, business: Business, day: date, customer_id: int | None = None):
     """The consenting customers with a birthday on `day`, those with a customer anniversary,
     and the (month, day) pairs celebrated."""
-    celebrated = _celebrated_on(day)
+    celebrated = celebrated_on(day)
     days = sorted(month * 100 + day_of_month for month, day_of_month in celebrated)
     consenting = Customer.objects.alias(
         birthday_day=MonthDay("birthday"), since_day=MonthDay("customer_since")

@@ -24,6 +24,7 @@ from klantvriend.core.selectors import membership_get
 from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer
+from klantvriend.gestures.selectors import celebrated_on
 from klantvriend.importers import privacy
 from klantvriend.importers.privacy import audit_personal_data_viewed
 from klantvriend.insights.models import Segment, Stage
@@ -414,10 +415,28 @@ def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) ->
         "briefing": selectors.customer_briefing(customer=customer),
         **_timeline(request, customer),
         "tags": list(customer.tags.all()),
-        "important_dates": list(customer.important_dates.all()),
+        **_dates_today(request.business.today(), customer),
         **forms,
         # Promises, complaints, follow-ups and gestures (web/care.py).
         **care_profile_context(request, customer, bound_forms),
+    }
+
+
+def _dates_today(today: date, customer: Customer) -> dict:
+    """The important dates, and which of them and whether the birthday fall today: the card
+    says so beside the date, for whoever serves the customer to wish them well."""
+    celebrated = celebrated_on(today)
+    important_dates = list(customer.important_dates.all())
+    birthday = customer.birthday
+    return {
+        "important_dates": important_dates,
+        "important_dates_today": {
+            important.pk
+            for important in important_dates
+            if (important.yearly and (important.date.month, important.date.day) in celebrated)
+            or important.date == today
+        },
+        "birthday_today": birthday is not None and (birthday.month, birthday.day) in celebrated,
     }
 
 

@@ -1,14 +1,16 @@
 """What a staff member at the counter reads on the customer profile after each step."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import formats, translation
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Complaint
 from klantvriend.core.accounts import account_language_set
-from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
 from klantvriend.gestures.models import Gesture
 from klantvriend.promises.models import Promise
 
@@ -86,3 +88,41 @@ def test_a_new_promise_complaint_follow_up_or_gesture_says_it_was_saved_in_its_c
     # Without htmx: the profile again, with the message at its top.
     assert f'<p class="message message-success">{message}</p>' in page
     assert "record-saved" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "birthday", "today"),
+    [("nl", "Verjaardag", "vandaag"), ("en", "Birthday", "today")],
+)
+def test_the_card_says_when_the_birthday_or_an_important_date_is_today(
+    staff_client, staff_user, business, language, birthday, today
+):
+    # Tucked under Contact as "Birthday: 1 December", a birthday today went unnoticed by whoever
+    # served the customer.
+    account_language_set(user=staff_user, language=language)
+    day = business.today()
+    born = CustomerFactory(business=business, birthday=day.replace(year=2000))
+    ImportantDateFactory(customer=born, label="Trouwdag", date=day.replace(year=2004))
+    ImportantDateFactory(
+        customer=born, label="Verhuizing", date=day.replace(year=2004), yearly=False
+    )
+    tomorrow = CustomerFactory(
+        business=business, birthday=(day + timedelta(days=1)).replace(year=2000)
+    )
+
+    page = staff_client.get(reverse("web:customer_detail", args=[born.pk])).content.decode()
+    other = staff_client.get(reverse("web:customer_detail", args=[tomorrow.pk])).content.decode()
+
+    badge = f'<span class="badge badge-due_today">{today}</span>'
+    with translation.override(language):
+        date_text = formats.date_format(day, "j F")
+        once = formats.date_format(day.replace(year=2004), "j F Y")
+    assert (
+        f'<li>{birthday}: {date_text} <span class="badge badge-due_today" data-testid="birthday-today">'
+        f"{today}</span></li>"
+    ) in page
+    assert f"Trouwdag: {date_text} {badge}" in page
+    # A date of one year only is not today in another year.
+    assert f"Verhuizing: {once}\n" in page
+    assert page.count("badge-due_today") == 2
+    assert "badge-due_today" not in other
