@@ -12,6 +12,7 @@ from klantvriend.complaints.models import Complaint
 from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
 from klantvriend.gestures.models import Gesture
+from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.promises.models import Promise
 
 HTMX = {"HX-Request": "true"}
@@ -126,3 +127,34 @@ def test_the_card_says_when_the_birthday_or_an_important_date_is_today(
     assert f"Verhuizing: {once}\n" in page
     assert page.count("badge-due_today") == 2
     assert "badge-due_today" not in other
+
+
+@pytest.mark.parametrize(
+    ("language", "matters", "open_items", "value"),
+    [
+        ("nl", "Wat deze klant belangrijk vindt", "Openstaand", "Klantwaarde (12 maanden)"),
+        ("en", "What matters to this customer", "Open items", "Customer value (12 months)"),
+    ],
+)
+def test_the_card_shows_what_matters_and_what_is_open_before_the_model_figures(
+    staff_client, staff_user, business, language, matters, open_items, value
+):
+    # On a phone the four model figures took the first screen; what to say, and the complaint
+    # being handled, came below them.
+    account_language_set(user=staff_user, language=language)
+    customer = CustomerFactory(business=business, preferences="Rollade dun gesneden")
+    CustomerInsightFactory(customer=customer)
+
+    page = staff_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    card = page[page.index('<section class="card briefing"') : page.index("</section>")]
+    order = [
+        card.index(text)
+        for text in (
+            f'<h2 class="h3">{matters}</h2>',
+            f'<h2 class="h3">{open_items}</h2>',
+            'data-testid="insight-card"',
+            f'<span class="fact-label">{value}</span>',
+        )
+    ]
+    assert order == sorted(order)
