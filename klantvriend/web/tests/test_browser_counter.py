@@ -1,0 +1,53 @@
+"""A staff member at the counter, on a phone, in a real Chromium."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.promises.tests.factories import PromiseFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_keeping_a_promise_on_the_card_leaves_the_promises_where_they_were(
+    page: Page, live_server, business, staff_user
+):
+    # The whole live part of the card is swapped after "Gedaan": Chromium's scroll anchoring
+    # kept a node of the old content in place while the new one went in above it, and the page
+    # landed one to two screens further down, at the surveys.
+    customer = CustomerFactory(business=business, name="Mila Dekker")
+    now = timezone.now()
+    for days in range(12):
+        PurchaseFactory(customer=customer, at=now - timedelta(days=3 + days * 7))
+    for hours in (1, 2, 3):
+        PromiseFactory(
+            customer=customer,
+            made_by=staff_user,
+            description=f"Terugbellen {hours}",
+            made_at=now - timedelta(days=1),
+            due_at=now + timedelta(hours=hours),
+        )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/login/")
+    page.locator("input[name=username]").fill("joris")
+    page.locator("input[name=password]").fill("pw-joris-123")
+    page.locator("input[name=password]").press("Enter")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    done = page.get_by_test_id("promise-done").first
+    done.scroll_into_view_if_needed()
+    heading = page.locator("#promises-heading")
+    briefing = page.locator("section.briefing")
+    before = heading.bounding_box()["y"]
+    briefing_before = briefing.bounding_box()["height"]
+    assert page.evaluate("window.scrollY") > 1000  # a card long enough to jump
+
+    done.click()
+
+    expect(page.get_by_test_id("promise-done")).to_have_count(2)
+    # It moves only by the line the kept promise leaves in the open items above.
+    shorter = briefing_before - briefing.bounding_box()["height"]
+    assert 0 < shorter < 100
+    assert abs(before - heading.bounding_box()["y"] - shorter) < 2
