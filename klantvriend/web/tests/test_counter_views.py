@@ -158,3 +158,30 @@ def test_the_card_shows_what_matters_and_what_is_open_before_the_model_figures(
         )
     ]
     assert order == sorted(order)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_list_tells_customers_of_one_name_apart_by_postcode_or_place(
+    staff_client, staff_user, business, language
+):
+    # On a phone the list shows name, phone and last purchase: two Hanna Verhoevens without a
+    # phone were the same row twice.
+    account_language_set(user=staff_user, language=language)
+    with_code = CustomerFactory(
+        business=business, name="Hanna Verhoeven", postal_code="7201 GD", city="Zutphen"
+    )
+    in_place = CustomerFactory(business=business, name="Hanna Verhoeven", city="Deventer")
+    unknown = CustomerFactory(business=business, name="Hanna Verhoeven", phone="06-48128157")
+
+    page = staff_client.get(reverse("web:customer_list"), {"q": "hanna verh"}).content.decode()
+
+    def row(customer, place=""):
+        link = f'<a href="{reverse("web:customer_detail", args=[customer.pk])}">Hanna Verhoeven</a>'
+        if place:
+            link += f' <span class="subtle" data-testid="list-place">· {place}</span>'
+        return f"<td>{link}</td>"
+
+    assert row(with_code, "7201 GD") in page
+    assert row(in_place, "Deventer") in page
+    assert row(unknown) in page
+    assert page.count('data-testid="list-place"') == 2
