@@ -3,12 +3,14 @@ updated where the file says something new, created otherwise. An empty cell neve
 already stored. A row of a person whose data was erased is skipped: it would bring them back."""
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.core.models import Business
@@ -68,6 +70,7 @@ class CustomerRow:
     email: str
     values: dict[str, Any]
     tags: list[str] | None
+    since_text: str = ""  # the "customer since" cell as the file writes it
 
 
 def _basis(text: str) -> str:
@@ -173,7 +176,9 @@ def parse_customer(
     if problems.errors:
         return None, problems.errors
     return (
-        CustomerRow(line, number, email_key(values.get("email") or ""), values, tags),
+        CustomerRow(
+            line, number, email_key(values.get("email") or ""), values, tags, cell("customer_since")
+        ),
         [],
     )
 
@@ -307,7 +312,9 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             # The number found it, so it is the same number, perhaps in other capitals: the
             # spelling stored stays.
             values = {name: value for name, value in row.values.items() if name != "external_ref"}
-            _keep_since_by_first_purchase(values, existing, first_days.get(existing.pk))
+            given = _keep_since_by_first_purchase(values, existing, first_days.get(existing.pk))
+            if given:
+                result.add_note(_since_kept_note(row, columns, given, values["customer_since"]))
             fields = _changed(existing, values)
             for name in fields:
                 setattr(existing, name, values[name])
@@ -329,14 +336,35 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
         _add_tags(business, tag_rows, written={customer.pk for customer in [*new, *changed]})
 
 
-def _keep_since_by_first_purchase(values: dict, existing: Customer, first_day) -> None:
+def _keep_since_by_first_purchase(
+    values: dict, existing: Customer, first_day: date | None
+) -> date | None:
     """A file's "customer since" after the customer's first purchase becomes that purchase's day
     (customers_since_moved_back, which the purchase import and every recorded purchase apply):
     the customer file read again after the till's history would otherwise make every customer
-    new again from its date. A date the customer has already is left as it is, whatever it is."""
+    new again from its date. A date the customer has already is left as it is, whatever it is.
+    Returns the file's date where it gave way, for the import to say so."""
     since = values.get("customer_since")
     if since and first_day and since > first_day and since != existing.customer_since:
         values["customer_since"] = first_day
+        return since
+    return None
+
+
+def _since_kept_note(row: CustomerRow, columns: Columns, given: date, kept: date) -> RowError:
+    """The line's note that its customer kept the day of their first purchase (`kept`) as
+    "customer since" instead of the file's later `given` date: not an error, the file is
+    imported."""
+    message = _(
+        "“Customer since” is %(kept)s, the day of this customer's first purchase, instead of "
+        "the file's later %(given)s: no one bought here before they were a customer."
+    ) % {
+        "kept": date_format(kept, "j F Y"),
+        "given": date_format(given, "j F Y"),
+    }
+    return RowError(
+        row.line, columns.header("customer_since"), row.since_text, message, "since_first_purchase"
+    )
 
 
 def _add_tags(

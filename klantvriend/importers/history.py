@@ -78,12 +78,16 @@ def import_record_start(
 
 
 def import_record_finish(*, record: ImportRecord, result: ImportResult, state: str) -> None:
-    """The outcome of the import: its counts, its state and its errors, all or nothing."""
+    """The outcome of the import: its counts, its state and its errors, all or nothing. The
+    pages hold the errors of a refused file, and the notes of an accepted one (a refused file
+    has none: nothing of it was stored)."""
     record.state = state
     record.finished_at = timezone.now()
     for name in ("rows", "created", "updated", "skipped", "customers_created", "anonymised"):
         setattr(record, name, getattr(result, name))
     record.error_count = result.error_count
+    record.note_count = result.note_count
+    listed = result.errors or result.notes
     with transaction.atomic():
         record.save(
             update_fields=[
@@ -96,6 +100,7 @@ def import_record_finish(*, record: ImportRecord, result: ImportResult, state: s
                 "customers_created",
                 "anonymised",
                 "error_count",
+                "note_count",
             ]
         )
         ImportErrorPage.objects.bulk_create(
@@ -105,10 +110,10 @@ def import_record_finish(*, record: ImportRecord, result: ImportResult, state: s
                     start // ERRORS_PER_PAGE + 1,
                     [
                         [error.line, error.column, error.value, error.message, error.code]
-                        for error in result.errors[start : start + ERRORS_PER_PAGE]
+                        for error in listed[start : start + ERRORS_PER_PAGE]
                     ],
                 )
-                for start in range(0, len(result.errors), ERRORS_PER_PAGE)
+                for start in range(0, len(listed), ERRORS_PER_PAGE)
             ),
             batch_size=_PAGES_PER_INSERT,
         )
@@ -146,7 +151,8 @@ def _finish_after_stop(record: ImportRecord, result: ImportResult, state: str) -
     """Records how the import stopped, if the database still can: the exception that stopped it
     is what its caller must see, and a record left running reads as interrupted once its
     process is gone. Nothing was stored, whatever the counts had reached when it stopped."""
-    unwritten = replace(result, created=0, updated=0, skipped=0, customers_created=0, anonymised=0)
+    unwritten = replace(result)
+    unwritten.forget_written()
     try:
         import_record_finish(record=record, result=unwritten, state=state)
     except Exception:
@@ -196,12 +202,15 @@ def import_record_get(*, business: Business, record_id: int) -> ImportRecord:
 
 
 def import_error_page_count(*, record: ImportRecord) -> int:
-    """How many pages of errors the import keeps (ERRORS_PER_PAGE to a page)."""
-    return ImportErrorPage.objects.filter(record=record).count() if record.error_count else 0
+    """How many pages of errors, or of notes, the import keeps (ERRORS_PER_PAGE to a page)."""
+    if not (record.error_count or record.note_count):
+        return 0
+    return ImportErrorPage.objects.filter(record=record).count()
 
 
 def import_error_page(*, record: ImportRecord, number: int) -> list[RowError]:
-    """The errors of page `number` (from 1), in the file's order; none past the last page."""
+    """The errors (or notes) of page `number` (from 1), in the file's order; none past the last
+    page."""
     stored = ImportErrorPage.objects.filter(record=record, number=number).only("errors").first()
     return [RowError(*error) for error in stored.errors] if stored else []
 

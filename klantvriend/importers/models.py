@@ -83,6 +83,9 @@ class ImportRecord(models.Model):
     customers_created = models.PositiveIntegerField(default=0)
     anonymised = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
+    # Lines of an accepted file stored otherwise than they said (ImportResult.notes), kept on
+    # the pages that a refused file's errors fill.
+    note_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -97,7 +100,8 @@ class ImportRecord(models.Model):
 
 
 class ImportErrorPage(models.Model):
-    """A page of errors of a recorded import, in the file's order: the errors are stored as the
+    """A page of errors of a recorded import (of notes, for an accepted file), in the file's
+    order: the errors are stored as the
     history shows them, ERRORS_PER_PAGE (importers.history) to a row, each as [line, column,
     value, message, code]. A refused file of ten thousand errors is a hundred rows, written in
     one insert, and a page of them one row read by its key: a row per error cost two seconds

@@ -95,8 +95,7 @@ def data_import(
             )
         )
     if not result.ok:
-        result.created = result.updated = result.skipped = 0
-        result.customers_created = result.anonymised = 0
+        result.forget_written()
     return result
 
 

@@ -1,5 +1,5 @@
 """The import history (owners only, as the import is): every import of a file, the latest first,
-each opening to its counts and all its errors, a page at a time or as a CSV file for fixing the
+each opening to its counts and all its errors (or, for an accepted file, its notes), a page at a time or as a CSV file for fixing the
 file in a spreadsheet (importers.history)."""
 
 from django.core.paginator import Paginator
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from klantvriend.importers import history
 from klantvriend.importers.models import ImportRecord
-from klantvriend.importers.results import MAX_KEPT_ERRORS
+from klantvriend.importers.results import MAX_KEPT_ERRORS, notes_summary
 
 from .views import CountedPaginator, owner_required
 
@@ -35,6 +35,7 @@ def _shown(records: list[ImportRecord]) -> list[ImportRecord]:
         record.shown_state = history.shown_state(record)
         record.state_label = ImportRecord.State(record.shown_state).label
         record.kind_label = KIND_LABELS.get(record.kind, record.kind)
+        record.notes_summary = notes_summary(record.note_count)
     return records
 
 
@@ -68,7 +69,7 @@ def import_record_view(request: HttpRequest, import_record_id: int) -> HttpRespo
             "record": record,
             "page": page,
             "errors": errors,
-            "kept": min(record.error_count, MAX_KEPT_ERRORS),
+            "kept": min(record.error_count or record.note_count, MAX_KEPT_ERRORS),
         },
     )
 
@@ -76,7 +77,9 @@ def import_record_view(request: HttpRequest, import_record_id: int) -> HttpRespo
 @owner_required
 def import_errors_download(request: HttpRequest, import_record_id: int) -> HttpResponse:
     record = history.import_record_get(business=request.business, record_id=import_record_id)
-    header = [_("Line"), _("Column"), _("Value"), _("Problem")]
+    # A refused file's errors, or an accepted one's notes (history.import_record_finish).
+    last = _("Problem") if record.error_count else _("Note")
+    header = [_("Line"), _("Column"), _("Value"), last]
     response = StreamingHttpResponse(
         history.import_errors_csv(record=record, header=header),
         content_type="text/csv; charset=utf-8",

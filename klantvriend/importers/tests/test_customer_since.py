@@ -7,10 +7,18 @@ customer since the import) and then its till's history was left with every custo
 the scorecard's referral figure read 0 of 22 new customers and asked for referrals."""
 
 from datetime import date, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
 
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.importers import history
+from klantvriend.importers.models import ImportRecord
+from klantvriend.importers.results import RowError
 from klantvriend.importers.service import data_import
 
 from .test_import import snapshot, write
@@ -104,7 +112,7 @@ def test_a_customer_file_may_still_move_customer_since_back(tmp_path, business):
         ),
     )
 
-    # Anna's earlier day is taken; Bert's 1 March lies after his first purchase on 20 February,
+    # Anna's earlier day is taken; Bert's 15 March lies after his first purchase on 20 February,
     # which he keeps (the file's date changes nothing: skipped).
     assert (result.updated, result.skipped) == (1, 1)
     assert _since(business) == {
@@ -170,4 +178,114 @@ def test_many_customers_are_moved_in_slices_and_only_those_to_move(business, mon
         date(2026, 1, 5),
         date(2026, 2, 1),
         date(2026, 2, 1),
+    ]
+
+
+def _later_since_file(tmp_path):
+    """Anna's earlier day is taken; Bert's 15 March lies after his first purchase on 20
+    February, and Carla's after her first on 5 May 2025, each of whom keeps that day; Dirk,
+    new, has no purchase."""
+    return write(
+        tmp_path,
+        "k2.csv",
+        "Klantnummer;Naam;Klant sinds\n"
+        "1001;Anna de Vries;01-01-2020\n"
+        "1002;Bert Jansen;15-03-2026\n"
+        "1003;Carla Smit;14-06-2025\n"
+        "1004;Dirk Bos;15-03-2026\n",
+    )
+
+
+def _with_purchases(tmp_path, business):
+    data_import(business=business, kind="customers", path=write(tmp_path, "k.csv", CUSTOMERS))
+    data_import(
+        business=business,
+        kind="purchases",
+        path=write(tmp_path, "a.csv", PURCHASES + "B-4;05-05-2025;1003;4,00\n"),
+    )
+
+
+SINCE_NOTES = [
+    RowError(
+        3,
+        "Klant sinds",
+        "15-03-2026",
+        "“Klant sinds” is 20 februari 2026, de dag van de eerste aankoop van deze klant, in "
+        "plaats van de latere 15 maart 2026 uit het bestand: niemand kocht hier voordat die "
+        "klant was.",
+        "since_first_purchase",
+    ),
+    RowError(
+        4,
+        "Klant sinds",
+        "14-06-2025",
+        "“Klant sinds” is 5 mei 2025, de dag van de eerste aankoop van deze klant, in plaats "
+        "van de latere 14 juni 2025 uit het bestand: niemand kocht hier voordat die klant was.",
+        "since_first_purchase",
+    ),
+]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_customer_file_says_which_lines_kept_the_day_of_the_first_purchase(
+    tmp_path, business, dry_run
+):
+    """Not an error: the file is imported, and says where it was not followed, line by line."""
+    _with_purchases(tmp_path, business)
+    before = _since(business)
+
+    result = data_import(
+        business=business, kind="customers", path=_later_since_file(tmp_path), dry_run=dry_run
+    )
+
+    assert result.ok
+    assert (result.created, result.updated, result.skipped) == (1, 1, 2)
+    assert (result.note_count, result.notes) == (2, SINCE_NOTES)
+    assert result.notes_summary == (
+        "2 klanten hielden de dag van hun eerste aankoop als “klant sinds”, niet de latere "
+        "datum uit het bestand"
+    )
+    expected = {
+        "1001": date(2020, 1, 1),
+        "1002": date(2026, 2, 20),
+        "1003": date(2025, 5, 5),
+        "1004": date(2026, 3, 15),
+    }
+    assert _since(business) == (before if dry_run else expected)
+
+
+def test_a_refused_customer_file_keeps_no_notes(tmp_path, business):
+    _with_purchases(tmp_path, business)
+    path = write(
+        tmp_path,
+        "k3.csv",
+        "Klantnummer;Naam;Klant sinds\n1002;Bert Jansen;15-03-2026\n1005;;15-03-2026\n",
+    )
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert (result.error_count, result.note_count, result.notes) == (1, 0, [])
+
+
+def test_the_notes_are_in_the_import_history_and_the_commands_output(tmp_path, business):
+    _with_purchases(tmp_path, business)
+    out = StringIO()
+
+    with translation.override("en"):
+        call_command("import_data", "customers", str(_later_since_file(tmp_path)), stdout=out)
+
+    record = ImportRecord.objects.filter(kind="customers").latest("started_at")
+    assert (record.state, record.error_count, record.note_count) == ("imported", 0, 2)
+    assert history.import_error_page_count(record=record) == 1
+    assert [note.line for note in history.import_error_page(record=record, number=1)] == [3, 4]
+    assert out.getvalue().splitlines()[-4:] == [
+        "1 created, 1 updated, 2 already present",
+        "2 customers kept the day of their first purchase as “customer since”, not the file's "
+        "later date:",
+        "line 3, Klant sinds ('15-03-2026'): “Customer since” is 20 February 2026, the day of "
+        "this customer's first purchase, instead of the file's later 15 March 2026: no one "
+        "bought here before they were a customer.",
+        "line 4, Klant sinds ('14-06-2025'): “Customer since” is 5 May 2025, the day of this "
+        "customer's first purchase, instead of the file's later 14 June 2025: no one bought "
+        "here before they were a customer.",
     ]

@@ -3,6 +3,7 @@ the latest first, and opens to its counts and all its errors, paged and as a CSV
 
 import csv
 import io
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import Customer, Purchase
+from klantvriend.customers.services import purchase_create
+from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers import history
 from klantvriend.importers.models import ImportErrorPage, ImportRecord
 from klantvriend.importers.results import ImportResult, RowError
@@ -258,3 +261,51 @@ def test_the_pages_cost_the_same_queries_for_few_and_many(owner_client, business
     ]
 
     assert many == few
+
+
+def test_a_customer_file_that_kept_first_purchase_days_says_so_on_the_page_and_in_the_history(
+    owner_client, business
+):
+    """Not an error: the file is imported, and the page, its record and the download say which
+    lines kept the day of the customer's first purchase instead of the file's later date."""
+    customer = CustomerFactory(
+        business=business, name="Bert Jansen", external_ref="1002", customer_since=date(2026, 3, 1)
+    )
+    purchase_create(customer=customer, amount_cents=3000, at=datetime(2026, 2, 20, 12, tzinfo=UTC))
+    content = "Klantnummer;Naam;Klant sinds\r\n1001;Anna de Vries;15-03-2026\r\n1002;Bert Jansen;15-03-2026\r\n"
+    upload = SimpleUploadedFile("klanten.csv", content.encode(), "text/csv")
+    url = owner_client.post("/data/import/", {"kind": "customers", "file": upload})["Location"]
+    columns = {
+        "column_customer_number": "Klantnummer",
+        "column_name": "Naam",
+        "column_customer_since": "Klant sinds",
+    }
+    owner_client.post(url, {**columns, "action": "import"})
+
+    outcome = owner_client.get(url).content.decode()
+    record = ImportRecord.objects.get()
+    opened = owner_client.get(f"/data/imports/{record.pk}/").content.decode()
+    download = b"".join(owner_client.get(f"/data/imports/{record.pk}/errors.csv")).decode()
+
+    note = (
+        "“Klant sinds” is 20 februari 2026, de dag van de eerste aankoop van deze klant, in "
+        "plaats van de latere 15 maart 2026 uit het bestand: niemand kocht hier voordat die "
+        "klant was."
+    )
+    summary = (
+        "1 klant hield de dag van de eerste aankoop als “klant sinds”, niet de latere datum uit "
+        "het bestand"
+    )
+    row = f"<tr><td>3</td><td>Klant sinds</td><td><code>15-03-2026</code></td><td>{note}</td></tr>"
+    assert (record.state, record.error_count, record.note_count) == ("imported", 0, 1)
+    assert Customer.objects.get(pk=customer.pk).customer_since == date(2026, 2, 20)
+    for page in (outcome, opened):
+        assert f'<li data-testid="import-note-count">{summary}</li>' in page
+        assert row in page
+        assert '<th scope="col">Opmerking</th>' in page
+    assert "Regels anders opgeslagen dan het bestand zei" in opened
+    assert 'data-testid="import-errors"' not in opened
+    assert list(csv.reader(io.StringIO(download.removeprefix("\ufeff")), delimiter=";")) == [
+        ["Regel", "Kolom", "Waarde", "Opmerking"],
+        ["3", "Klant sinds", "15-03-2026", note],
+    ]

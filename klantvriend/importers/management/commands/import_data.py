@@ -11,7 +11,7 @@ from klantvriend.core.selectors import business_get_by_slug
 from klantvriend.importers.history import data_import_recorded, import_record_start
 from klantvriend.importers.mapping import FIELDS, KINDS, MappingError, parse_overrides
 from klantvriend.importers.models import ImportRecord
-from klantvriend.importers.results import MAX_LISTED_ERRORS, ImportResult
+from klantvriend.importers.results import MAX_LISTED_ERRORS, ImportResult, RowError
 from klantvriend.importers.values import DATE_ORDERS
 
 
@@ -108,11 +108,7 @@ class Command(ShopCommand):
             for field, header in result.mapping.items():
                 self.stdout.write(f"  {labels[field]} ← {header}")
         if not result.ok:
-            for error in result.errors[:MAX_LISTED_ERRORS]:
-                where = _("line %(line)s") % {"line": error.line} if error.line else _("file")
-                column_text = f", {error.column}" if error.column else ""
-                value_text = f" ({error.value!r})" if error.value else ""
-                self.stderr.write(f"{where}{column_text}{value_text}: {error.message}")
+            self._list(result.errors, self.stderr)
             listed = min(len(result.errors), MAX_LISTED_ERRORS)
             if result.error_count > listed:
                 more = result.error_count - listed
@@ -151,3 +147,21 @@ class Command(ShopCommand):
         if dry_run:
             summary = _("Dry run, nothing stored: ") + summary
         self.stdout.write(self.style.SUCCESS(summary))
+        if result.note_count:
+            self.stdout.write(f"{result.notes_summary}:")
+            self._list(result.notes, self.stdout)
+            more = result.note_count - min(len(result.notes), MAX_LISTED_ERRORS)
+            if more:
+                self.stdout.write(
+                    ngettext("… and %(count)s more line.", "… and %(count)s more lines.", more)
+                    % {"count": more}
+                )
+
+    @staticmethod
+    def _list(lines: list[RowError], out) -> None:
+        """The first MAX_LISTED_ERRORS errors or notes, each with its line, column and value."""
+        for line in lines[:MAX_LISTED_ERRORS]:
+            where = _("line %(line)s") % {"line": line.line} if line.line else _("file")
+            column_text = f", {line.column}" if line.column else ""
+            value_text = f" ({line.value!r})" if line.value else ""
+            out.write(f"{where}{column_text}{value_text}: {line.message}")
