@@ -94,6 +94,12 @@ def care_settings(business: Business) -> CareSettings:
     return _decode((business.settings or {}).get(SETTINGS_KEY, {}))
 
 
+def care_settings_saved(business: Business) -> bool:
+    """Whether an owner ever saved the settings, if only to confirm the defaults: Today's
+    getting-started step "working hours" is done then."""
+    return SETTINGS_KEY in (business.settings or {})
+
+
 def _validate(settings: CareSettings) -> None:
     errors: dict[str, ValidationError] = {}
     for name, (low, high) in _LIMITS.items():

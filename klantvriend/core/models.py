@@ -70,6 +70,11 @@ class Business(models.Model):
     # accessors with defaults, so that a new setting needs no migration.
     settings = models.JSONField(_("settings"), default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When Today's "Getting started" card went for good: an owner hid it, or Today found every
+    # step done. From then on Today reads none of the steps.
+    getting_started_closed_at = models.DateTimeField(
+        _("getting started closed at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("business")

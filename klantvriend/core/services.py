@@ -95,6 +95,17 @@ def business_lock_time_zone(*, business: Business) -> Business:
     return Business.objects.select_for_update(no_key=True).get(pk=business.pk)
 
 
+def business_getting_started_close(*, business: Business) -> None:
+    """Today's "Getting started" card goes for good: an owner hid it, or every step is done.
+    Closing it again keeps the first moment."""
+    now = timezone.now()
+    Business.objects.filter(pk=business.pk, getting_started_closed_at__isnull=True).update(
+        getting_started_closed_at=now
+    )
+    if business.getting_started_closed_at is None:
+        business.getting_started_closed_at = now
+
+
 def membership_create(*, business: Business, user, role: str = Role.STAFF) -> Membership:
     membership = Membership(business=business, user=user, role=role)
     membership.full_clean()

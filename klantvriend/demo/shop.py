@@ -18,7 +18,7 @@ from django.utils import timezone
 from klantvriend.core.bulk import insert_rows
 from klantvriend.core.language import shop_language
 from klantvriend.core.models import Business, Membership, Role
-from klantvriend.core.services import business_create
+from klantvriend.core.services import business_create, business_getting_started_close
 from klantvriend.customers.models import (
     PURCHASE_ROW_FIELDS,
     AcquisitionChannel,
@@ -176,6 +176,8 @@ def demo_create(
     with transaction.atomic():
         business = business_create(name=business_name, owner=owner, time_zone="Europe/Amsterdam")
         Membership.objects.create(user=staff, business=business, role=Role.STAFF)
+        # Two years at work: Today shows what needs doing, not how to begin.
+        business_getting_started_close(business=business)
         tz = business.tzinfo
         now = now or timezone.now()
         today = today or business.local(now).date()

@@ -4,13 +4,16 @@ a constant number of queries whatever the size of the business."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import Exists
 from django.utils import timezone
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.selectors import follow_ups_due
 from klantvriend.complaints.selectors import ComplaintView, complaint_queue
-from klantvriend.core.models import Business
+from klantvriend.core.care_settings import care_settings_saved
+from klantvriend.core.models import Business, Membership
 from klantvriend.core.rows import Rows
+from klantvriend.customers.models import Customer, Purchase
 from klantvriend.gestures.selectors import OccasionToday, occasions_today
 from klantvriend.promises.models import Promise
 from klantvriend.promises.selectors import PromiseView, promise_agenda
@@ -123,3 +126,55 @@ def calendar_items(*, business: Business, user) -> list[CalendarItem]:
             )
         )
     return items
+
+
+@dataclass(frozen=True)
+class GettingStarted:
+    """Today's "Getting started" card: each step (by name, in the order shown) and whether the
+    business's own data shows it done."""
+
+    steps: dict[str, bool]
+
+    @property
+    def done(self) -> int:
+        return sum(self.steps.values())
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def finished(self) -> bool:
+        return self.done == self.total
+
+
+def getting_started(*, business: Business, membership: Membership) -> GettingStarted | None:
+    """The steps a new business takes first, or None where the card is not shown: once it is
+    closed (business.getting_started_closed_at) and, for staff, once there is a customer.
+
+    An owner's steps: a customer (added or imported), a purchase (recorded or imported: the
+    advice and customer values are worked out from purchases), the working hours and targets
+    saved, and another member. Staff may only do the first, so theirs is that step alone. One
+    query of EXISTS tests, whatever the size of the business; none once the card is closed."""
+    if business.getting_started_closed_at is not None:
+        return None
+    customers = Customer.objects.filter(business=business)
+    if not membership.is_owner:
+        return None if customers.exists() else GettingStarted(steps={"customers": False})
+    found = (
+        Business.objects.filter(pk=business.pk)
+        .values_list(
+            Exists(customers),
+            Exists(Purchase.objects.filter(business=business)),
+            Exists(Membership.objects.filter(business=business).exclude(pk=membership.pk)),
+        )
+        .get()
+    )
+    return GettingStarted(
+        steps={
+            "customers": found[0],
+            "purchases": found[1],
+            "working_hours": care_settings_saved(business),
+            "staff": found[2],
+        }
+    )

@@ -1,16 +1,24 @@
 """The Today page: everything that needs doing today, each actionable in one click."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from klantvriend.customers.selectors import customer_count
+from klantvriend.core.services import business_getting_started_close
 from klantvriend.gestures.selectors import occasion_customer_count
 from klantvriend.insights.selectors import slipping_away
-from klantvriend.today.selectors import LIMIT, LISTS, SHOWN, today_list
+from klantvriend.today.selectors import (
+    LIMIT,
+    LISTS,
+    SHOWN,
+    GettingStarted,
+    getting_started,
+    today_list,
+)
 
 from .care_responses import today_figures
-from .views import CountedPaginator, member_required
+from .views import CountedPaginator, member_required, owner_required
 
 
 @member_required
@@ -42,8 +50,26 @@ def today(request: HttpRequest) -> HttpResponse:
         "page": occasions_page,
         **today_figures(business),
         "slipping_away": slipping_away(business=business),
-        # A brand-new shop sees only empty cards: say where to begin instead.
-        "getting_started": customer_count(business=business) == 0,
+        # A new shop sees only empty cards: say where to begin, until it has begun everywhere.
+        "getting_started": _getting_started(request),
     }
     context["day"] = context["today"].day
     return render(request, "web/today.html", context)
+
+
+def _getting_started(request: HttpRequest) -> GettingStarted | None:
+    card = getting_started(business=request.business, membership=request.membership)
+    if card is not None and card.finished:
+        # Done is done: a member who leaves later does not bring the card back.
+        business_getting_started_close(business=request.business)
+        return None
+    return card
+
+
+@owner_required
+@require_POST
+def getting_started_hide(request: HttpRequest) -> HttpResponse:
+    """The owner needs no checklist (a shop alone, its hours as they come): it goes for good,
+    for every member."""
+    business_getting_started_close(business=request.business)
+    return redirect("web:today")

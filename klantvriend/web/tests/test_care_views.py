@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -18,7 +19,7 @@ from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
 from klantvriend.core.calendar import calendar_token_create
-from klantvriend.core.care_settings import care_settings
+from klantvriend.core.care_settings import care_settings, care_settings_update
 from klantvriend.core.models import AuditEvent, Business, time_zones
 from klantvriend.core.services import membership_create
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
@@ -31,6 +32,7 @@ from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.services import survey_invitation_create
 from klantvriend.today.selectors import SHOWN
+from klantvriend.today.tests.steps import take_step
 from klantvriend.web import care_responses
 from klantvriend.web.care_forms import FollowUpForm
 from klantvriend.web.templatetags.care import clock_due
@@ -1156,33 +1158,203 @@ def test_todays_customers_slipping_away_open_to_all_of_them(
     assert 'href="/" data-testid="rows-back"' in page
 
 
-def test_a_new_shop_is_shown_how_to_get_started_on_today(owner_client, staff_client, business):
-    owner_page = owner_client.get(reverse("web:today")).content.decode()
-    staff_page = staff_client.get(reverse("web:today")).content.decode()
-
-    starts = {
-        "owner": re.findall(r'<li><a href="([^"]+)">', _between(owner_page, "getting-started")),
-        "staff": re.findall(r'<li><a href="([^"]+)">', _between(staff_page, "getting-started")),
-    }
-    assert starts == {
-        "owner": [
-            reverse("web:customer_create"),
-            reverse("web:import_start"),
-            reverse("web:care_settings"),
-            reverse("web:members"),
+STEP_LINKS = {
+    "customers": "/customers/new/",
+    "purchases": "/data/import/",
+    "working_hours": "/settings/",
+    "staff": "/members/",
+}
+STEP = re.compile(r'<li class="getting-started-step[^"]*" data-step="(\w+)"><a href="([^"]+)">')
+GETTING_STARTED_TEXTS = {
+    "nl": {
+        "heading": "Zo begin je",
+        "none": "0 van 4 stappen gedaan. Elke stap vinkt zichzelf af zodra hij gedaan is; "
+        "als alles gedaan is, verdwijnt deze kaart.",
+        "one": "1 van 4 stappen gedaan.",
+        "steps": [
+            "Voeg je eerste klant toe",
+            "Klanten en aankopen importeren",
+            "Stel je openingstijden en termijnen in",
+            "Voeg je medewerkers toe",
         ],
-        # Staff get only what they may do.
-        "staff": [reverse("web:customer_create")],
-    }
-    assert "Voeg je eerste klant toe" in owner_page
+        "done": "✓ gedaan",
+        "hide": "Verbergen",
+        "hide_note": "Voorgoed en voor iedereen in de zaak; elke stap blijft te vinden in het menu.",
+    },
+    "en": {
+        "heading": "Getting started",
+        "none": "0 of 4 steps done. Each step ticks itself off once it is done; "
+        "the card goes when all are.",
+        "one": "1 of 4 steps done.",
+        "steps": [
+            "Add your first customer",
+            "Import customers and purchases",
+            "Set your working hours and targets",
+            "Add your staff",
+        ],
+        "done": "✓ done",
+        "hide": "Hide",
+        "hide_note": "For good and for everyone in the business; every step stays in the menu.",
+    },
+}
 
 
-def test_the_getting_started_card_goes_once_there_is_a_customer(owner_client, business):
+def _card(client) -> str:
+    page = client.get(reverse("web:today")).content.decode()
+    return _between(page, "getting-started") if 'data-testid="getting-started"' in page else ""
+
+
+def _steps(card: str) -> dict[str, bool]:
+    """Each step shown, by name, and whether it says it is done (in words, not in colour)."""
+    items = re.findall(r'<li class="getting-started-step[^"]*" data-step="(\w+)">(.*?)</li>', card)
+    return {name: "done-note" in item for name, item in items}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_new_shops_owner_is_shown_four_steps_to_begin_with(
+    owner_client, owner, business, language
+):
+    account_language_set(user=owner, language=language)
+    texts = GETTING_STARTED_TEXTS[language]
+
+    card = _card(owner_client)
+
+    assert [(name, href) for name, href in STEP.findall(card)] == list(STEP_LINKS.items())
+    assert _steps(card) == dict.fromkeys(STEP_LINKS, False)
+    assert re.findall(r'data-step="\w+"><a href="[^"]+">([^<]+)</a>', card) == texts["steps"]
+    assert f'<h2 id="getting-started-heading">{texts["heading"]}</h2>' in card
+    assert f'<p data-testid="getting-started-done">{texts["none"]}</p>' in card
+    assert f'data-testid="getting-started-hide">{texts["hide"]}</button>' in card
+    assert f'<span class="subtle">{texts["hide_note"]}</span>' in card
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_step_done_says_so_in_words_and_the_card_counts_it(
+    owner_client, owner, business, language
+):
+    account_language_set(user=owner, language=language)
+    texts = GETTING_STARTED_TEXTS[language]
     CustomerFactory(business=business)
 
-    page = owner_client.get(reverse("web:today")).content.decode()
+    card = _card(owner_client)
 
-    assert "getting-started" not in page
+    # The first customer no longer ends the checklist: three steps are still to do.
+    assert _steps(card) == {**dict.fromkeys(STEP_LINKS, False), "customers": True}
+    assert (
+        f'<li class="getting-started-step step-done" data-step="customers"><a href="/customers/new/">'
+        f'{texts["steps"][0]}</a> <span class="done-note">{texts["done"]}</span></li>'
+    ) in card
+    assert f'<p data-testid="getting-started-done">{texts["one"]} ' in card
+    # With a customer there, the card no longer says there are none.
+    assert "Nog geen klanten" not in card
+    assert "No customers yet" not in card
+
+
+@pytest.mark.parametrize("step", list(STEP_LINKS))
+def test_each_step_on_today_is_ticked_off_by_the_shops_data(owner_client, owner, business, step):
+    take_step(business=business, owner=owner, step=step)
+
+    done = {name for name, ticked in _steps(_card(owner_client)).items() if ticked}
+
+    assert done == ({"customers", "purchases"} if step == "purchases" else {step})
+
+
+def test_the_getting_started_card_goes_for_good_once_every_step_is_done(
+    owner_client, staff_client, owner, business
+):
+    # A staff member (staff_client) is there; customers, purchases and the settings follow.
+    PurchaseFactory(customer=CustomerFactory(business=business))
+    assert _steps(_card(owner_client)) == {
+        **dict.fromkeys(STEP_LINKS, True),
+        "working_hours": False,
+    }
+    care_settings_update(business=business, actor=owner)
+
+    assert _card(owner_client) == ""
+
+    assert Business.objects.get(pk=business.pk).getting_started_closed_at is not None
+    # Done is done: the staff member leaving does not bring the checklist back.
+    business.memberships.filter(role="staff").delete()
+    assert _card(owner_client) == ""
+
+
+def test_the_owner_hides_the_getting_started_card_for_everyone(
+    owner_client, staff_client, business
+):
+    response = owner_client.post(reverse("web:getting_started_hide"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:today")
+    assert Business.objects.get(pk=business.pk).getting_started_closed_at is not None
+    assert _card(owner_client) == ""
+    # Nothing done yet, and the staff member's one step is gone with it.
+    assert _card(staff_client) == ""
+
+
+def test_staff_cannot_hide_the_getting_started_card(owner_client, staff_client, business):
+    response = staff_client.post(reverse("web:getting_started_hide"))
+
+    assert response.status_code == 403
+    assert Business.objects.get(pk=business.pk).getting_started_closed_at is None
+    assert _steps(_card(owner_client)) == {**dict.fromkeys(STEP_LINKS, False), "staff": True}
+
+
+def test_hiding_the_getting_started_card_needs_the_forms_csrf_token_and_a_post(owner, business):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+
+    statuses = [
+        client.post(reverse("web:getting_started_hide")).status_code,
+        client.get(reverse("web:getting_started_hide")).status_code,
+    ]
+
+    assert statuses == [403, 405]
+    assert Business.objects.get(pk=business.pk).getting_started_closed_at is None
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', _card(client)).group(1)
+    response = client.post(reverse("web:getting_started_hide"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert Business.objects.get(pk=business.pk).getting_started_closed_at is not None
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_staff_see_only_the_step_they_may_take_and_only_in_a_shop_without_customers(
+    staff_client, staff_user, business, language
+):
+    account_language_set(user=staff_user, language=language)
+
+    card = _card(staff_client)
+
+    assert STEP.findall(card) == [("customers", "/customers/new/")]
+    assert {
+        "nl": "Nog geen klanten. Deze pagina vult zich met de beloften, klachten en nazorg die "
+        "je voor hen vastlegt.",
+        "en": "No customers yet. This page fills up with the promises, complaints and "
+        "follow-ups you record for them.",
+    }[language] in card
+    # No count of steps and no button: the other steps and hiding are the owner's.
+    assert "getting-started-done" not in card
+    assert "getting-started-hide" not in card
+    CustomerFactory(business=business)
+    assert _card(staff_client) == ""
+
+
+def test_today_costs_one_query_less_once_the_getting_started_card_is_hidden(owner_client, business):
+    CustomerFactory(business=business)
+    owner_client.get(reverse("web:today"))
+    with CaptureQueriesContext(connection) as shown:
+        owner_client.get(reverse("web:today"))
+    # Read before the next request empties the connection's log.
+    shown = [query["sql"] for query in shown.captured_queries]
+    owner_client.post(reverse("web:getting_started_hide"))
+
+    with CaptureQueriesContext(connection) as hidden:
+        owner_client.get(reverse("web:today"))
+
+    hidden = [query["sql"] for query in hidden.captured_queries]
+    assert len(hidden) == len(shown) - 1
+    # The one left out is the steps' EXISTS tests.
+    assert [sql.startswith("SELECT EXISTS") for sql in shown].count(True) == 1
+    assert not any(sql.startswith("SELECT EXISTS") for sql in hidden)
 
 
 def _between(page: str, testid: str) -> str:
