@@ -15,6 +15,12 @@ coming back), checked against the repeat share of customers (how many come back 
 What attention is worth follows Blattberg & Deighton (1996, "Manage marketing by the customer
 equity test") in its simplest form: attention that raises a customer's next-year value by a
 fraction ``uplift`` is worth, at most, ``uplift x margin x expected 12-month value`` a year.
+
+That expected value is P(alive) x the value of a customer who is still active (Fader, Hardie &
+Lee 2005, eqs. 10 and 11; ``clv.value``), so it is near zero for a valuable customer who has
+slipped away, and so is the attention worth. What winning such a customer back is worth is the
+other factor alone: ``margin x value if still a customer`` a year (``won_back_worth_per_year``).
+A win-back call or gesture pays when its cost is below the chance it works times that amount.
 """
 
 from __future__ import annotations
@@ -120,6 +126,10 @@ class SegmentWorth:
     customers: int
     mean_value: float
     attention_worth_per_year: float
+    # The mean 12-month value if still a customer, and the margin on it: what winning one of
+    # the segment back is worth a year (None without a model to say it).
+    mean_value_if_active: float | None = None
+    won_back_worth_per_year: float | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +156,8 @@ class Advice:
     expected_purchases_per_customer: float | None = None
     mean_value: float | None = None
     attention_worth_per_customer: float | None = None
+    mean_value_if_active: float | None = None
+    won_back_worth_per_customer: float | None = None
     by_segment: list[SegmentWorth] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
@@ -192,6 +204,7 @@ def attention_advice(
     expected_value=None,
     expected_purchases=None,
     segments=None,
+    value_if_active=None,
     margin: float = DEFAULT_MARGIN,
     uplift: float = DEFAULT_UPLIFT,
 ) -> Advice:
@@ -212,6 +225,9 @@ def attention_advice(
         Expected purchases of each customer in the next year.
     segments : array-like of str, optional
         Segment of each customer, for the attention worth per segment.
+    value_if_active : array-like of float, optional
+        Predicted 12-month value of each customer if still a customer (``clv.value`` with
+        ``if_alive``), in the units of ``expected_value``; for what winning one back is worth.
     margin : float
         Gross margin as a fraction of revenue (0.3 = 30%).
     uplift : float
@@ -236,17 +252,30 @@ def attention_advice(
     )
     base = np.asarray(expected_value, dtype=np.float64) if expected_value is not None else revenue
     worth = uplift * margin * base
+    if_active = (
+        np.asarray(value_if_active, dtype=np.float64) if value_if_active is not None else None
+    )
+
+    def mean_if_active(members) -> float | None:
+        return float(if_active[members].mean()) if if_active is not None else None
+
+    def won_back(mean: float | None) -> float | None:
+        return margin * mean if mean is not None else None
+
     by_segment = []
     if segments is not None:
         labels = np.asarray(segments)
         for segment in np.unique(labels):
             members = labels == segment
+            segment_if_active = mean_if_active(members)
             by_segment.append(
                 SegmentWorth(
                     segment=str(segment),
                     customers=int(members.sum()),
                     mean_value=float(base[members].mean()),
                     attention_worth_per_year=float(worth[members].mean()),
+                    mean_value_if_active=segment_if_active,
+                    won_back_worth_per_year=won_back(segment_if_active),
                 )
             )
         by_segment.sort(key=lambda item: -item.attention_worth_per_year)
@@ -287,6 +316,8 @@ def attention_advice(
         ),
         mean_value=float(base.mean()),
         attention_worth_per_customer=float(worth.mean()),
+        mean_value_if_active=mean_if_active(slice(None)),
+        won_back_worth_per_customer=won_back(mean_if_active(slice(None))),
         by_segment=by_segment,
         reasons=reasons,
     )
@@ -300,11 +331,12 @@ def advice_from_transactions(
     observation_end=None,
     expected_value=None,
     expected_purchases=None,
+    value_if_active=None,
     margin: float = DEFAULT_MARGIN,
 ) -> Advice:
     """Advice straight from a transaction log (as ``klantvriend analyse`` reads it).
 
-    ``expected_value`` and ``expected_purchases``, when given, are per customer in the sorted
+    ``expected_value``, ``expected_purchases`` and ``value_if_active``, when given, are per customer in the sorted
     order of the distinct customer ids (the order of ``clv.summary``). Without amounts every
     purchase day counts as one unit of revenue."""
     ids = np.asarray(customer_ids)
@@ -332,5 +364,6 @@ def advice_from_transactions(
         repeat_revenue=repeat,
         expected_value=expected_value,
         expected_purchases=expected_purchases,
+        value_if_active=value_if_active,
         margin=margin,
     )

@@ -315,7 +315,8 @@ def _analyse(arguments) -> int:
         if has_amounts
         else np.ones(len(x))
     )
-    value = customer_lifetime_value(
+    # The value if still a customer, and the value: P(alive) times it (clv.value).
+    value_if_active = customer_lifetime_value(
         transaction_model=prediction_model,
         frequency=x,
         recency=t_x,
@@ -324,7 +325,9 @@ def _analyse(arguments) -> int:
         horizon_periods=int(arguments.horizon),
         period_length=DAYS_PER_MONTH / unit_days,
         discount_rate=arguments.discount_rate,
+        if_alive=True,
     )
+    value = alive * value_if_active
     ids = np.char.decode(
         prediction_summary.customer_id,
         "utf-8" if transactions.encoding == "ascii" else transactions.encoding,
@@ -357,6 +360,7 @@ def _analyse(arguments) -> int:
         alive=alive,
         expected=expected,
         value=value,
+        value_if_active=value_if_active,
         has_amounts=has_amounts,
     )
     if not 0 <= arguments.margin <= 100:
@@ -368,6 +372,7 @@ def _analyse(arguments) -> int:
         observation_end=prediction_summary.observation_end,
         expected_value=value,
         expected_purchases=expected if arguments.horizon == 12 else None,
+        value_if_active=value_if_active,
         margin=arguments.margin / 100,
     ).as_dict()
     # As the web app's advice: none on too few customers or too short a history, and a caveat
@@ -430,6 +435,7 @@ def _report_data(
     alive,
     expected,
     value,
+    value_if_active,
     has_amounts,
 ):
     summary = prediction_summary
@@ -530,6 +536,7 @@ def _report_data(
             "probability_alive": float(alive[index]),
             "expected_purchases": float(expected[index]),
             "clv": float(value[index]),
+            "clv_if_active": float(value_if_active[index]),
         }
 
     report["most_valuable"] = [row(index) for index in most_valuable]
@@ -605,6 +612,10 @@ def _format_report(report) -> str:
             f"  Attention worth up to {advice['attention_worth_per_customer']:,.2f} per customer "
             f"per year at a {advice['margin']:.0%} margin (if it lifts next-year value by "
             f"{advice['uplift']:.0%}); thresholds in docs/advisor.md.",
+            f"  Won back, a customer is worth {advice['won_back_worth_per_customer']:,.2f} a year "
+            "on average at that margin (the value if still a customer, CLV / P(alive); per "
+            "customer in the column 'CLV if active'): a win-back call or gesture pays when it "
+            "costs less than the chance it works times that.",
         ]
         if note:
             lines.append(f"  {note}")
@@ -614,10 +625,10 @@ def _format_report(report) -> str:
 
 
 def _table(rows) -> str:
-    header = f"  {'customer':<16} {'x':>5} {'t_x':>8} {'T':>8} {'P(alive)':>9} {'E[purch]':>9} {'CLV':>12}"
+    header = f"  {'customer':<16} {'x':>5} {'t_x':>8} {'T':>8} {'P(alive)':>9} {'E[purch]':>9} {'CLV':>12} {'CLV if active':>13}"
     body = [
         f"  {row['customer_id'][:16]:<16} {row['frequency']:>5.0f} {row['recency']:>8.2f} {row['T']:>8.2f} "
-        f"{row['probability_alive']:>9.3f} {row['expected_purchases']:>9.3f} {row['clv']:>12,.2f}"
+        f"{row['probability_alive']:>9.3f} {row['expected_purchases']:>9.3f} {row['clv']:>12,.2f} {row['clv_if_active']:>13,.2f}"
         for row in rows
     ]
     return "\n".join([header, *body])

@@ -113,6 +113,18 @@ def render_report(
                         f"attention worth per customer per year (margin {advice['margin']:.0%})",
                         money(advice["attention_worth_per_customer"]),
                     ],
+                    *(
+                        [
+                            [
+                                "worth a year if won back, per customer (margin on the value "
+                                "if still a customer; a win-back pays below the chance it "
+                                "works times this)",
+                                money(advice["won_back_worth_per_customer"]),
+                            ]
+                        ]
+                        if advice.get("won_back_worth_per_customer") is not None
+                        else []
+                    ),
                 ],
             )
             + "</section>"

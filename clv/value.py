@@ -9,6 +9,11 @@ The discounted-cash-flow form used with buy-till-you-die models (Fader, Hardie &
 where E[Y(t)] is the conditional expected number of purchases in (T, T+t], Delta the period
 length in the model's time unit, d the discount rate per period and m the expected spend per
 purchase (Gamma-Gamma).
+
+With ``if_alive`` the same sum is taken over the expected purchases of a customer still active
+at T (``expected_purchases_if_alive``): the value the customer would bring if still, or again, a
+customer. As E[Y(t)] = P(alive) x E[Y(t) | alive] for every t in the BG/NBD family and
+Pareto/NBD (Fader, Hardie & Lee 2005, eqs. 10 and 11), value = P(alive) x value if alive.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ def customer_lifetime_value(
     horizon_periods: int = 12,
     period_length: float = 30.4375,
     discount_rate: float = 0.01,
+    if_alive: bool = False,
 ) -> np.ndarray:
     """Discounted expected revenue of each customer over ``horizon_periods`` periods.
 
@@ -44,6 +50,8 @@ def customer_lifetime_value(
         30.4375 / 7 when the model is in weeks).
     discount_rate : float, default 0.01
         Discount rate per period (0.01 a month is about 12.7% a year).
+    if_alive : bool, default False
+        The value of each customer if still active at T (see the module docstring).
 
     Returns
     -------
@@ -62,10 +70,13 @@ def customer_lifetime_value(
     x = np.asarray(frequency, dtype=np.float64)
     value = np.zeros(x.shape)
     previous = np.zeros(x.shape)
+    expected_purchases = (
+        transaction_model.expected_purchases_if_alive
+        if if_alive
+        else transaction_model.expected_purchases
+    )
     for period in range(1, int(horizon_periods) + 1):
-        cumulative = transaction_model.expected_purchases(
-            period * period_length, frequency, recency, T
-        )
+        cumulative = expected_purchases(period * period_length, frequency, recency, T)
         # The cumulative expectation is non-decreasing; clip rounding noise so value never drops.
         increment = np.maximum(cumulative - previous, 0.0)
         value += increment / (1.0 + discount_rate) ** period

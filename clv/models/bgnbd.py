@@ -205,19 +205,33 @@ class BetaGeometricNBD(TransactionModel):
             {}_2F_1\\left(r+x, b+x; a+b+x-1; \\frac{t}{\\alpha+T+t}\\right)\\right]
             P(\\text{alive})
 
-        ``t`` may be a scalar or an array broadcastable against the customers.
+        that is :meth:`expected_purchases_if_alive` times :meth:`probability_alive` (eq. 10's
+        denominator is eq. 11's). ``t`` may be a scalar or an array broadcastable against the
+        customers.
+        """
+        x, t_x, age = self._validated(frequency, recency, T)
+        return np.maximum(
+            self.expected_purchases_if_alive(t, x, t_x, age) * self.probability_alive(x, t_x, age),
+            0.0,
+        )
+
+    def expected_purchases_if_alive(self, t, frequency, recency, T) -> np.ndarray:
+        """Expected purchases in (T, T+t] of a customer still active at T, given (x, t_x, T).
+
+        The bracketed factor of eq. (10) of Fader, Hardie & Lee (2005): given survival, the
+        rate is Gamma(r+x, alpha+T) and the dropout probability Beta(a, b+x) (b+x+1 in MBG/NBD),
+        and the customer buys on as a new BG/NBD customer with those parameters (eq. 9).
+        Computed directly, so that a customer the model deems gone (P(alive) near 0) still gets
+        a finite figure instead of a division of two tiny numbers.
         """
         r, alpha, a, b = self._param_values()
         a = self._a_away_from_one(a)
-        x, t_x, age = self._validated(frequency, recency, T)
+        x, _t_x, age = self._validated(frequency, recency, T)
         horizon = validate_horizon(t)
         z = horizon / (alpha + age + horizon)
         b_posterior = self._posterior_b(b, x)
         bracket = one_minus_scaled_hypergeometric(r, a, b_posterior, x, z)
-        expected = (
-            (a + b_posterior - 1.0) / (a - 1.0) * bracket * self.probability_alive(x, t_x, age)
-        )
-        return np.maximum(expected, 0.0)
+        return np.maximum((a + b_posterior - 1.0) / (a - 1.0) * bracket, 0.0)
 
     def expected_purchases_unconditional(self, t) -> np.ndarray:
         """E[X(t)] for a customer who made a first purchase at time 0, eq. (9) of the paper.

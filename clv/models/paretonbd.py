@@ -303,22 +303,27 @@ class ParetoNBD(TransactionModel):
             E[Y(t)|x,t_x,T] = \\frac{(r+x)(\\beta+T)}{(\\alpha+T)(s-1)}
             \\left[1 - \\left(\\frac{\\beta+T}{\\beta+T+t}\\right)^{s-1}\\right] P(\\text{alive})
 
-        The bracket divided by (s-1) is computed with expm1/log1p; at s = 1 it is the limit
-        ``log(1 + t/(beta+T))``.
+        that is :meth:`expected_purchases_if_alive` times :meth:`probability_alive`.
+        """
+        x, t_x, age = self._validated(frequency, recency, T)
+        return np.maximum(
+            self.expected_purchases_if_alive(t, x, t_x, age) * self.probability_alive(x, t_x, age),
+            0.0,
+        )
+
+    def expected_purchases_if_alive(self, t, frequency, recency, T) -> np.ndarray:
+        """Expected purchases in (T, T+t] of a customer still active at T, given (x, t_x, T).
+
+        Given survival the rate is Gamma(r+x, alpha+T) and the dropout rate Gamma(s, beta+T),
+        so the expectation is eq. 22's factor before P(alive). The bracket divided by (s-1) is
+        computed with expm1/log1p; at s = 1 it is the limit ``log(1 + t/(beta+T))``.
         """
         r, alpha, s, beta = self._param_values()
-        x, t_x, age = self._validated(frequency, recency, T)
+        x, _t_x, age = self._validated(frequency, recency, T)
         horizon = validate_horizon(t)
         growth = np.log1p(horizon / (beta + age))
         lifetime_factor = _one_minus_power_over(s - 1.0, growth)
-        expected = (
-            (r + x)
-            * (beta + age)
-            / (alpha + age)
-            * lifetime_factor
-            * self.probability_alive(x, t_x, age)
-        )
-        return np.maximum(expected, 0.0)
+        return np.maximum((r + x) * (beta + age) / (alpha + age) * lifetime_factor, 0.0)
 
     def expected_purchases_unconditional(self, t) -> np.ndarray:
         """E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)] (note, eq. 17)."""

@@ -19,6 +19,7 @@ from clv.advice import (
     top_share,
     verdict_for,
 )
+from clv.money import format_cents
 from clv.summary import summarise_transactions
 from clv.tests.shops import neighbourhood_butcher, tourist_restaurant
 
@@ -151,6 +152,14 @@ def test_analyse_says_stream_for_the_tourist_restaurant(tmp_path, capsys):
     assert html.count('<div class="chart-narrow"><svg') == 3
     assert "<script" not in html
     assert "stream" in html
+    # with what winning a customer back is worth, as the JSON says it
+    won_back = format_cents(
+        round(advice["won_back_worth_per_customer"] * 100), language="en", whole=True
+    )
+    assert (
+        "<td>worth a year if won back, per customer (margin on the value if still a customer; "
+        f"a win-back pays below the chance it works times this)</td><td>{won_back}</td>"
+    ) in html
 
 
 def _revenue_ticks(html: str) -> list[str]:
@@ -323,3 +332,39 @@ def test_the_footing_note_names_what_is_short():
         "On 2,000 customers and 300 days of purchases: too few to be sure; firmer with 65 more "
         "days of purchases."
     )
+
+
+def test_per_segment_the_worth_of_winning_a_customer_back_is_the_margin_on_the_value_if_active():
+    # Given two customers who slipped away (valuable if still customers, worth next to nothing
+    # as expected) and two champions whose value hardly depends on it
+    advice = attention_advice(
+        transaction_days=[5, 8, 12, 20],
+        revenue=[900, 1500, 800, 2000],
+        repeat_revenue=[700, 1300, 700, 1900],
+        expected_value=[0, 2, 100, 300],
+        value_if_active=[400, 600, 110, 310],
+        segments=["cant_lose", "cant_lose", "champion", "champion"],
+        margin=0.25,
+    )
+    # Then attention still ranks the champions first, and winning one back is worth the margin
+    # on the mean value if still a customer: 25% of 500 for the slipped, of 210 for champions
+    champion, cant_lose = advice.by_segment
+    assert (champion.segment, cant_lose.segment) == ("champion", "cant_lose")
+    assert cant_lose.mean_value == 1.0
+    assert cant_lose.attention_worth_per_year == pytest.approx(0.025, rel=1e-12)
+    assert cant_lose.mean_value_if_active == 500.0
+    assert cant_lose.won_back_worth_per_year == 125.0
+    assert champion.attention_worth_per_year == pytest.approx(5.0, rel=1e-12)
+    assert champion.mean_value_if_active == 210.0
+    assert champion.won_back_worth_per_year == 52.5
+    assert advice.mean_value_if_active == 355.0
+    assert advice.won_back_worth_per_customer == 88.75
+    assert advice.as_dict()["by_segment"][1]["won_back_worth_per_year"] == 125.0
+
+
+def test_without_the_value_if_active_nothing_is_said_about_winning_back():
+    advice = attention_advice(
+        transaction_days=[1, 2], revenue=[10, 20], repeat_revenue=[0, 10], segments=["a", "b"]
+    )
+    assert advice.won_back_worth_per_customer is None
+    assert [row.won_back_worth_per_year for row in advice.by_segment] == [None, None]

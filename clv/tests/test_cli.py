@@ -66,6 +66,18 @@ def test_analyse_cdnow_reproduces_the_papers(capsys, tmp_path):
     values = np.array([line.split(",")[1:] for line in lines[1:]], dtype=float)
     assert np.all(np.isfinite(values))
     assert np.all(values[:, -1] >= 0)
+    # Each customer's value is P(alive) times the value if still a customer, and winning one
+    # back is worth the margin on the mean of the latter (the advice page's last column)
+    at_risk = report["at_risk"][0]
+    assert at_risk["probability_alive"] < 0.5
+    assert at_risk["clv_if_active"] > 2 * at_risk["clv"]
+    for row in report["most_valuable"] + report["at_risk"]:
+        assert row["clv"] == pytest.approx(row["probability_alive"] * row["clv_if_active"])
+    advice = report["advice"]
+    assert advice["mean_value_if_active"] > advice["mean_value"]
+    assert advice["won_back_worth_per_customer"] == pytest.approx(
+        advice["margin"] * advice["mean_value_if_active"], rel=1e-12
+    )
 
 
 def test_analyse_auto_chooses_on_holdout_and_reports_pareto_nbd(capsys):
@@ -189,6 +201,8 @@ def test_analyse_dutch_export_text_report(tmp_path, capsys):
     assert "Most valuable customers:" in out
     assert "At risk" in out
     assert "Customer lifetime value over 6 months" in out
+    assert "CLV if active" in out
+    assert "Won back, a customer is worth" in out
     assert predictions.read_text().count("\n") == 151
 
 

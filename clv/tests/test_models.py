@@ -344,3 +344,95 @@ def test_warm_start_from_a_subsample_reaches_the_same_optimum(
     for name in cold.params_:
         assert warm.params_[name] == pytest.approx(cold.params_[name], rel=1e-5)
     assert warm.log_likelihood_ == pytest.approx(cold.log_likelihood_, abs=1e-6)
+
+
+# Hand-set models whose expected purchases if alive have a closed form: with a = 2 and r = 1 the
+# hypergeometric terms of BG/NBD and MBG/NBD are logarithms, and Pareto/NBD with s = 2 is rational.
+ALIVE_CASES = [
+    # BG/NBD, x = 0 at T = 1, t = 2: z = 1/2, 2F1(1, 1; 2; z) = -ln(1-z)/z = 2 ln 2, so
+    # E = (a+b+x-1)/(a-1) [1 - (1/2) 2 ln 2] = 2 (1 - ln 2); P(alive) = 1 (no repeat purchase).
+    (BetaGeometricNBD, {"r": 1, "alpha": 1, "a": 2, "b": 1}, 2 * (1 - np.log(2)), 1.0),
+    # MBG/NBD, the same customer: b + x + 1 = 2, 2F1(1, 2; 3; z) = 2(-ln(1-z) - z)/z^2, so
+    # E = 3 [1 - (1/2) 8 (ln 2 - 1/2)] = 9 - 12 ln 2; P(alive) = 1/(1 + a/b (2/1)^1) = 1/5.
+    (ModifiedBetaGeometricNBD, {"r": 1, "alpha": 1, "a": 2, "b": 1}, 9 - 12 * np.log(2), 0.2),
+    # Pareto/NBD: (r+x)(beta+T)/((alpha+T)(s-1)) [1 - (beta+T)/(beta+T+t)] = 1 (1 - 2/4) = 1/2;
+    # with alpha = beta, P(alive) = 1/(1 + s/(r+s+x) [((alpha+T)/(alpha+t_x))^(r+s+x) - 1])
+    # = 1/(1 + 2/3 (2^3 - 1)) = 3/17.
+    (ParetoNBD, {"r": 1, "alpha": 1, "s": 2, "beta": 1}, 0.5, 3 / 17),
+]
+
+
+@pytest.mark.parametrize(("model_class", "params", "if_alive", "alive"), ALIVE_CASES)
+def test_expected_purchases_are_p_alive_times_those_of_a_customer_still_active(
+    model_class, params, if_alive, alive
+):
+    # Given a hand-set model and a customer without repeat purchases, one week old
+    model = model_class.from_params(params)
+    # When the purchases of the next two weeks are predicted if the customer is still active
+    got = model.expected_purchases_if_alive(2.0, [0], [0.0], [1.0])
+    # Then they are the closed form, and the expectation is P(alive) times them
+    assert got[0] == pytest.approx(if_alive, rel=1e-12)
+    assert model.probability_alive([0], [0.0], [1.0])[0] == pytest.approx(alive, rel=1e-12)
+    assert model.expected_purchases(2.0, [0], [0.0], [1.0])[0] == pytest.approx(
+        alive * if_alive, rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("model_class", TRANSACTION_MODELS)
+def test_a_customer_long_gone_is_still_worth_something_if_alive(model_class):
+    # Given a CDNOW-like model and a customer who bought 20 times in the first week of two
+    # years (P(alive) below 1e-19)
+    model = model_class.from_params(CDNOW_LIKE[model_class])
+    x, t_x, age = [20, 20], [1.0, 104.0], [104.0, 104.0]
+    alive = model.probability_alive(x, t_x, age)
+    if_alive = model.expected_purchases_if_alive(52.0, x, t_x, age)
+    # Then the expectation if alive is computed directly: finite, positive, and the same as for
+    # a customer of the same purchases whose last one was last week (it does not depend on t_x)
+    assert alive[0] < 1e-19
+    assert np.all(np.isfinite(if_alive))
+    assert if_alive[0] > 1
+    assert if_alive[0] == if_alive[1]
+    assert model.expected_purchases(52.0, x, t_x, age) == pytest.approx(alive * if_alive, rel=1e-12)
+
+
+@pytest.mark.parametrize("model_class", TRANSACTION_MODELS)
+def test_the_value_if_alive_times_p_alive_is_the_value(model_class):
+    # Given a CDNOW-like model and customers from new to long gone
+    model = model_class.from_params(CDNOW_LIKE[model_class])
+    x = np.array([0, 1, 5, 20, 20])
+    t_x = np.array([0.0, 10.0, 50.0, 1.0, 100.0])
+    age = np.full(5, 104.0)
+    options = {
+        "transaction_model": model,
+        "frequency": x,
+        "recency": t_x,
+        "T": age,
+        "expected_spend": 30.0,
+        "horizon_periods": 12,
+        "period_length": 30.4375 / 7,
+    }
+    # When the 12-month value is computed, and the value if still a customer
+    value = customer_lifetime_value(**options)
+    if_alive = customer_lifetime_value(**options, if_alive=True)
+    # Then the value is P(alive) times the value if alive, customer by customer
+    assert value == pytest.approx(model.probability_alive(x, t_x, age) * if_alive, rel=1e-12)
+    assert if_alive[3] > 100 * value[3]
+
+
+def test_the_value_if_alive_over_one_period_is_the_purchases_if_alive_times_the_spend():
+    # Given the hand-set Pareto/NBD above: 1/2 purchase in the two weeks after week one
+    model = ParetoNBD.from_params({"r": 1, "alpha": 1, "s": 2, "beta": 1})
+    # When valued over one period of two weeks, undiscounted, at 30 a purchase
+    value = customer_lifetime_value(
+        transaction_model=model,
+        frequency=[0],
+        recency=[0.0],
+        T=[1.0],
+        expected_spend=30.0,
+        horizon_periods=1,
+        period_length=2.0,
+        discount_rate=0.0,
+        if_alive=True,
+    )
+    # Then it is 15
+    assert value[0] == pytest.approx(15.0, rel=1e-12)
