@@ -49,6 +49,12 @@ class SegmentWorthOut(Out):
     customers: int
     mean_value_cents: int
     attention_worth_per_year_cents: int
+    won_back_worth_per_year_cents: int | None = Field(
+        ...,
+        description="Margin on the segment's mean 12-month value if still a customer (value / "
+        "P(alive), docs/advisor.md): what winning one back is worth a year; null without a "
+        "model or from a refresh of before it was kept.",
+    )
 
 
 class AdviceOut(Out):
@@ -149,6 +155,7 @@ def advice(request: HttpRequest):
                 "customers": row["customers"],
                 "mean_value_cents": whole_cents(row["mean_value"]),
                 "attention_worth_per_year_cents": whole_cents(row["attention_worth_per_year"]),
+                "won_back_worth_per_year_cents": _whole_cents(row.get("won_back_worth_per_year")),
             }
             for row in figures.get("by_segment", [])
         ],

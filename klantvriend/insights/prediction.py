@@ -194,7 +194,9 @@ def _predict(model, spend, x, t_x, age) -> dict | None:
             "expected_365": model.expected_purchases(365 / DAYS_PER_WEEK, x, t_x, age),
         }
         try:
-            predictions["value"] = customer_lifetime_value(
+            # The value if still a customer (what winning one back is worth), and the value:
+            # P(alive) times it (clv.value), which spares a second sum over the months.
+            predictions["value_if_alive"] = customer_lifetime_value(
                 transaction_model=model,
                 frequency=x,
                 recency=t_x,
@@ -203,7 +205,9 @@ def _predict(model, spend, x, t_x, age) -> dict | None:
                 horizon_periods=12,
                 period_length=DAYS_PER_MONTH / DAYS_PER_WEEK,
                 discount_rate=0.01,
+                if_alive=True,
             )
+            predictions["value"] = predictions["alive"] * predictions["value_if_alive"]
         except ValueError:
             return None
     for key, values in predictions.items():
@@ -221,11 +225,12 @@ def customer_rows(
     number for one of them (the refresh then tries its next candidate).
 
     Besides the fields, "value" is the predicted 12-month value in euros, unrounded, for the
-    business's figures."""
+    business's figures, and "value_if_alive" the same if the customer is still a customer
+    (clv.value), for what winning one back is worth."""
     purchase_days, days_since_last = history.purchase_days, history.days_since_last
     spend_cents = history.spend_cents
     model = fit.transaction_model()
-    alive = alive_before = expected_90 = expected_365 = value = None
+    alive = alive_before = expected_90 = expected_365 = value = value_if_alive = None
     if model is not None:
         spend = fit.spend.expected_spend(history.frequency, history.monetary_value)
         predictions = _predict(model, spend, history.frequency, history.recency, history.age)
@@ -233,7 +238,7 @@ def customer_rows(
             return None
         alive, alive_before = predictions["alive"], predictions["alive_before"]
         expected_90, expected_365 = predictions["expected_90"], predictions["expected_365"]
-        value = predictions["value"]
+        value, value_if_alive = predictions["value"], predictions["value_if_alive"]
     slipping = np.zeros(len(purchase_days), dtype=bool)
     if alive is not None and fit.valuable_spend_cents is not None:
         with np.errstate(invalid="ignore"):
@@ -257,6 +262,7 @@ def customer_rows(
         "expected_purchases_365": expected_365,
         "value": value,
         "value_cents": np.rint(value * 100) if value is not None else None,
+        "value_if_alive": value_if_alive,
         "segment": rfm_segments(
             days_since_last=days_since_last,
             purchase_days=purchase_days,

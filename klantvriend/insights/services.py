@@ -207,6 +207,9 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
             expected_value=rows["value_cents"] if value is not None else last_year_cents,
             expected_purchases=rows["expected_purchases_365"],
             segments=rows["segment"],
+            value_if_active=(
+                rows["value_if_alive"] * 100 if rows["value_if_alive"] is not None else None
+            ),
             margin=margin,
         )
         figures["advice"] = advice.as_dict()

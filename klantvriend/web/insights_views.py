@@ -71,7 +71,11 @@ def _advice_context(request: HttpRequest) -> dict:
         {**row, "label": labels.get(row["segment"], row["segment"])}
         for row in (advice or {}).get("by_segment", [])
     ]
-    return {"run": run, "advice": advice, "by_segment": by_segment}
+    # What winning a customer back is worth, kept by refreshes since it was added (with a model).
+    won_back = bool(by_segment) and all(
+        row.get("won_back_worth_per_year") is not None for row in by_segment
+    )
+    return {"run": run, "advice": advice, "by_segment": by_segment, "won_back": won_back}
 
 
 @member_required

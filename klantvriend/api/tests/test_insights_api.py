@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from klantvriend.core.money import whole_cents
 from klantvriend.customers.selectors import customer_briefing
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.models import InsightRun
@@ -32,6 +33,10 @@ def test_advice_and_customer_insight_after_a_refresh(api, business):
     assert advice["not_enough_data"] == ""
     assert 0.6 < advice["repeat_customer_share"] <= 1
     assert advice["by_segment"]
+    stored = InsightRun.objects.get(business=business).figures["advice"]["by_segment"]
+    assert [row["won_back_worth_per_year_cents"] for row in advice["by_segment"]] == [
+        whole_cents(row["won_back_worth_per_year"]) for row in stored
+    ]
     customer = api.get(f"/api/v1/customers/{customers[1].pk}").json()
     assert customer["insight"]["segment"] in {"champion", "regular", "at_risk", "cant_lose"}
     assert customer["insight"]["value_cents"] > 0
@@ -123,6 +128,8 @@ def test_advice_amounts_are_whole_cents_rounded_half_to_even(api, business):
                         "customers": 3,
                         "mean_value": 98765.4321,
                         "attention_worth_per_year": 1235.5,
+                        "mean_value_if_active": 108765.4321,
+                        "won_back_worth_per_year": 32629.5,
                     },
                     {
                         "segment": "regular",
@@ -144,12 +151,14 @@ def test_advice_amounts_are_whole_cents_rounded_half_to_even(api, business):
             "customers": 3,
             "mean_value_cents": 98765,
             "attention_worth_per_year_cents": 1236,
+            "won_back_worth_per_year_cents": 32630,
         },
         {
             "segment": "regular",
             "customers": 7,
             "mean_value_cents": 0,
             "attention_worth_per_year_cents": 3,
+            "won_back_worth_per_year_cents": None,
         },
     ]
     assert isinstance(advice["attention_worth_per_customer_cents"], int)

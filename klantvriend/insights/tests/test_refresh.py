@@ -392,3 +392,34 @@ def test_ambassadors_among_some_customers_are_those_of_all_among_them(business):
     assert ambassador_customer_ids(business, among=[referrer.pk, plain.pk]) == {referrer.pk}
     assert ambassador_customer_ids(business, among=[promoter.pk]) == {promoter.pk}
     assert ambassador_customer_ids(business, among=[plain.pk]) == set()
+
+
+def test_the_advice_keeps_per_segment_what_winning_a_customer_back_is_worth(business):
+    # Given the butcher's regulars, some of whom stopped coming long ago
+    butcher_history(business)
+    # When refreshed (margin 30%)
+    run = insights_refresh(business=business)
+    advice = run.figures["advice"]
+    segments = {row["segment"]: row for row in advice["by_segment"]}
+    # Then each segment keeps the margin on its mean value if still a customer
+    for row in segments.values():
+        assert row["won_back_worth_per_year"] == 0.3 * row["mean_value_if_active"]
+        assert row["mean_value_if_active"] >= row["mean_value"]
+    assert advice["won_back_worth_per_customer"] == 0.3 * advice["mean_value_if_active"]
+    # which for customers surely still there is their value divided by P(alive) (to the
+    # rounding of the kept cents), and nearly their value
+    champions = CustomerInsight.objects.filter(business=business, segment="champion")
+    assert min(insight.probability_alive for insight in champions) > 0.99
+    assert segments["champion"]["mean_value_if_active"] == pytest.approx(
+        sum(insight.value_cents / insight.probability_alive for insight in champions)
+        / len(champions),
+        rel=1e-5,
+    )
+    # while the lost, whose P(alive) is of the order of 1e-14 and expected value nothing, would
+    # be worth more a year won back than attention on a champion is
+    assert segments["lost"]["mean_value"] == 0
+    assert segments["lost"]["won_back_worth_per_year"] > 1000
+    assert (
+        segments["lost"]["won_back_worth_per_year"]
+        > segments["champion"]["attention_worth_per_year"]
+    )

@@ -873,3 +873,76 @@ def test_every_figure_the_next_action_can_be_about_has_its_place():
         "referrals": "/ambassadors/",
     }
     assert set(places) == set(NEXT_ACTIONS) - {"measure"} | {"drivers"}
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "cells", "how"),
+    [
+        (
+            "nl",
+            "waard per jaar als je ze terugwint",
+            ["€\u00a0198,00", "€\u00a0750,00"],
+            "De laatste kolom is wat een klant van het segment per jaar oplevert bij een marge "
+            "van 30% als die nog, of weer, klant bij je is. Een telefoontje of gebaar om er een "
+            "terug te winnen loont als het minder kost dan de kans dat het lukt maal dat bedrag.",
+        ),
+        (
+            "en",
+            "worth a year if won back",
+            ["€198.00", "€750.00"],
+            "The last column is what a customer of the segment brings in a year at a margin of "
+            "30% if they are still, or again, your customer. A call or gesture to win one back "
+            "pays when it costs less than the chance it works times that amount.",
+        ),
+    ],
+)
+def test_the_advice_says_per_segment_what_winning_a_customer_back_is_worth(
+    owner_client, owner, business, language, header, cells, how
+):
+    # Given a refresh whose champions are worth 600 euros a year as expected (660 if still
+    # customers) and whose customers one can't lose 25.19 euros (2,500 if still customers)
+    run = advice_run(
+        business,
+        as_of=dt.date(2026, 11, 2),
+        customers=30,
+        came_back=20,
+        total=100000.0,
+        repeat=70000.0,
+        top_fifth_customers=6,
+        top_fifth=50000.0,
+    )
+    run.figures["advice"]["by_segment"] = [
+        {
+            "segment": segment,
+            "customers": customers,
+            "mean_value": value,
+            "attention_worth_per_year": 0.03 * value,
+            "mean_value_if_active": if_active,
+            "won_back_worth_per_year": 0.3 * if_active,
+        }
+        for segment, customers, value, if_active in [
+            ("champion", 10, 60000.0, 66000.0),
+            ("cant_lose", 20, 2519.0, 250000.0),
+        ]
+    ]
+    run.save()
+    account_language_set(user=owner, language=language)
+    # When the advice is shown
+    html = owner_client.get(reverse("web:insights_advice")).content.decode()
+    # Then beside each attention worth stands the margin on the value if won back, and a
+    # sentence says how to weigh a win-back against it
+    assert f"<th>{header}</th>" in html
+    assert re.findall(r'data-testid="segment-won-back">([^<]*)</td>', html) == cells
+    assert f'<p class="subtle" data-testid="won-back-how">{how}</p>' in html
+    # on a phone in place of the count, whose segment's link opens the same customers
+    hidden_counts = r'<td class="hide-small"><a [^>]*data-testid="segment-customers">'
+    assert len(re.findall(hidden_counts, html)) == 2
+    # And a refresh of before it was kept shows no such column
+    for row in run.figures["advice"]["by_segment"]:
+        del row["mean_value_if_active"], row["won_back_worth_per_year"]
+    run.save()
+    html = owner_client.get(reverse("web:insights_advice")).content.decode()
+    assert header not in html
+    assert "segment-won-back" not in html
+    assert "won-back-how" not in html
+    assert not re.findall(hidden_counts, html)
