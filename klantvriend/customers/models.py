@@ -189,8 +189,9 @@ class Customer(BusinessOwned):
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     external_ref = models.CharField(_("customer number"), max_length=100, blank=True)
-    # Folded name, company, e-mail and phone digits: an accent- and case-insensitive search that
-    # works the same on SQLite and PostgreSQL, through a trigram index (migration 0005).
+    # Folded name, company, e-mail, phone digits and address (text.search_text_for): an accent-
+    # and case-insensitive search that works the same on SQLite and PostgreSQL, through a
+    # trigram index (migration 0005).
     search_text = models.CharField(max_length=SEARCH_TEXT_LENGTH, editable=False, default="")
     # The name, e-mail address and phone number as the list of possible duplicates compares
     # them (identity.match_keys), so that it groups customers through an index instead of
@@ -371,7 +372,13 @@ class Customer(BusinessOwned):
         """Writes the fields made from the others (DERIVED_FIELDS): every write of a customer
         calls it before it saves, also the bulk ones (imports, the demo)."""
         self.search_text = search_text_for(
-            name=self.name, company=self.company, email=self.email, phone=self.phone
+            name=self.name,
+            company=self.company,
+            email=self.email,
+            phone=self.phone,
+            street=self.street,
+            postal_code=self.postal_code,
+            city=self.city,
         )
         keys = identity.match_keys(
             name=self.name, email=self.email, phone=self.phone, anonymised=bool(self.erased_at)

@@ -1,6 +1,7 @@
 """The customer search: its query, through the trigram index of migration 0005, and the upkeep
 that index needs when a person is erased or deleted."""
 
+import re
 from difflib import SequenceMatcher
 from functools import reduce
 from operator import or_
@@ -21,8 +22,15 @@ _SQLITE_MATCHES = (
 )
 
 
+# A Dutch postcode as the search text holds it (text.postcode), typed "7201 HV" or "7201hv".
+_DUTCH_POSTCODE = re.compile(r"[1-9][0-9]{3}[a-z]{2}")
+
+
 def _is_number(word: str) -> bool:
-    """Mostly a phone number ("06-123", "+31", "(0)6"): matched on its digits alone."""
+    """Mostly a phone number ("06-123", "+31", "(0)6"): matched on its digits alone. Not a word
+    with a letter in it ("7201hv", "sw1a", "jan1980"), which is matched as typed."""
+    if any(ch.isalpha() for ch in word):
+        return False
     word_digits = digits(word)
     return bool(word_digits) and len(word_digits) * 2 >= len(word.strip("+"))
 
@@ -37,13 +45,24 @@ def _terms(query: str) -> list[str]:
         if word and _is_number(word):
             number.append(word)  # "+31 6 1234": one number written in parts
             continue
+        folded = fold(word)
+        if len(number) == 1 and _DUTCH_POSTCODE.fullmatch(number[0] + folded):
+            terms.append(number[0] + folded)  # "7201 HV": one postcode, stored as "7201hv"
+            number, folded = [], ""
         if number:
             # A home country's number in its national form ("+31 6123" as "06123"), as stored.
             terms.append(phone_digits("".join(number)))
             number = []
-        if fold(word):
-            terms.append(fold(word))
+        if folded:
+            terms.append(folded)
     return terms
+
+
+def _at_word_start(term: str) -> bool:
+    """A number of one or two digits, a house number most likely ("7201 HV 12"), is looked for
+    at the start of a word only: anywhere, "12" would be in a tenth of all phone numbers and
+    postcodes, where at a word's start it is in the house numbers 12 and 120 to 129."""
+    return len(term) < _TRIGRAM and term.isdigit()
 
 
 def search_is_indexed(query: str) -> bool:
@@ -73,11 +92,23 @@ def search_filter(query: str) -> Q:
         spellings = _spellings(term)
         if connection.vendor == "sqlite" and len(term) >= _TRIGRAM:
             phrases.append("(" + " OR ".join(map(_phrase, spellings)) + ")")
+        elif _at_word_start(term):
+            condition &= Q(search_text__startswith=term) | Q(search_text__contains=" " + term)
         else:
             condition &= reduce(or_, (Q(search_text__contains=s) for s in spellings))
     if phrases:
         condition &= Q(pk__in=RawSQL(_SQLITE_MATCHES, [" AND ".join(phrases)]))
     return condition
+
+
+def found_in(query: str, text: str) -> bool:
+    """Whether search_filter(query) holds for a customer of this search text: for a text that
+    is not stored, as the duplicate check's without the address (selectors.customers_alike)."""
+    words = f" {text}"
+    return all(
+        any((f" {s}" if _at_word_start(s) else s) in words for s in _spellings(term))
+        for term in _terms(query)
+    )
 
 
 # A typo is looked for only in words of four characters or more: shorter ones resemble too much.

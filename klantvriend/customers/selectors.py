@@ -53,12 +53,14 @@ from .models import (
 )
 from .search import (
     SIMILAR_ENOUGH,
+    found_in,
     resemblance,
     search_filter,
     search_is_indexed,
     sharing_trigrams,
     typo_terms,
 )
+from .text import search_text_for
 
 
 def came_through_referral() -> Q:
@@ -202,19 +204,44 @@ def none_without(per_customer: QuerySet, *, business: Business) -> Callable[[], 
     return told
 
 
+# The matches of a detail read at a time, and how many such pages at most, by customers_alike.
+_ALIKE_PAGE = 50
+_ALIKE_PAGES = 4
+
+
 def customers_alike(
     *, business: Business, details: Iterable[str], limit: int = 10
 ) -> list[Customer]:
     """Customers who may be the person with these details (a name, a phone number, an e-mail
     address): those the search finds by each, in the order given, each once ("+31 6 1234 5678"
     is found as "06-12345678"), never an anonymised one. Asked before adding a walk-in and when
-    merging: one query per detail given, through the search's index."""
+    merging: a query per detail given (rarely more), through the search's index. Found by the
+    person's own details only: not "Jan Bakker" of the Jan Steenstraat for "Piet Jansen", nor
+    everyone of Zutphen for a Mr Zutphen, as the search finds them by their address."""
     found: dict[int, Customer] = {}
     for detail in filter(None, (text.strip() for text in details)):
         matches = customer_list(business=business, query=detail).filter(erased_at__isnull=True)
-        for match in matches[:limit]:
+        for match in _found_by_person(matches, detail, limit):
             found.setdefault(match.pk, match)
     return list(found.values())[:limit]
+
+
+def _found_by_person(matches: QuerySet[Customer], detail: str, limit: int) -> list[Customer]:
+    """The first `limit` of a search's matches that its words find in the person's own details,
+    not in their address: of the first few pages of matches, in the order of the list."""
+    found: list[Customer] = []
+    for start in range(0, _ALIKE_PAGE * _ALIKE_PAGES, _ALIKE_PAGE):
+        page = list(matches[start : start + _ALIKE_PAGE])
+        found += [match for match in page if found_in(detail, _person_text(match))]
+        if len(found) >= limit or len(page) < _ALIKE_PAGE:
+            break
+    return found[:limit]
+
+
+def _person_text(customer: Customer) -> str:
+    return search_text_for(
+        name=customer.name, company=customer.company, email=customer.email, phone=customer.phone
+    )
 
 
 def customer_suggestions(*, business: Business, query: str, limit: int = 5) -> list[Customer]:

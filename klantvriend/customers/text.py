@@ -56,17 +56,43 @@ def phone_digits(text: str) -> str:
     return dialled_at_home(text)[0]
 
 
-# Customer.search_text's length: every part at its longest (name 200, company 200, e-mail
-# address 254, phone number 25) fits; the phone's digits as written too only when shorter.
+# Customer.search_text's length: every part of the person at its longest (name 200, company 200,
+# e-mail address 254, phone number 25) fits; the phone's digits as written and the address only
+# when shorter (as a customer's are, by far: about a hundred characters in all).
 SEARCH_TEXT_LENGTH = 700
 
 
-def search_text_for(*, name: str, company: str, email: str, phone: str) -> str:
+def postcode(text: str) -> str:
+    """A postcode as the search compares it: folded, without spaces ("7201 HV" as "7201hv",
+    "SW1A 1AA" as "sw1a1aa"), so that it is found however it was written and typed."""
+    return fold(text).replace(" ", "")
+
+
+def search_text_for(
+    *,
+    name: str,
+    company: str,
+    email: str,
+    phone: str,
+    street: str = "",
+    postal_code: str = "",
+    city: str = "",
+) -> str:
+    """The text a customer is found by: the person (name, company, e-mail address, phone number
+    in its national form), then, where it fits, the number as written ("31612345678", so that
+    typing what one reads finds it), the postcode, the place and the street with its number
+    (so that "7201 HV 12" finds the customer at number 12). Without an address, the text the
+    duplicate check compares (selectors.customers_alike)."""
     parts = [fold(name), fold(company), fold(email), phone_digits(phone)]
     text = " ".join(part for part in parts if part)
-    # The number as written too ("31612345678"), so that typing what one reads finds it; left
-    # out only where it would not fit (every other part at its longest).
     written = digits(phone)
-    if written != parts[-1] and len(text) + 1 + len(written) <= SEARCH_TEXT_LENGTH:
-        text = f"{text} {written}".lstrip()
+    extras = [
+        written if written != parts[-1] else "",
+        postcode(postal_code),
+        fold(city),
+        fold(street),
+    ]
+    for extra in extras:
+        if extra and len(text) + 1 + len(extra) <= SEARCH_TEXT_LENGTH:
+            text = f"{text} {extra}".lstrip()
     return text
