@@ -15,12 +15,13 @@ without a number and a purchase without a receipt number get a key instead (expo
 `business_restore` reads the JSON document back into an empty business: the round trip that
 proves nothing is lost when a shop moves to another server."""
 
+import codecs
 import csv
 import io
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -41,11 +42,17 @@ from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Members
 from klantvriend.customers.identity import renumbering
 from klantvriend.customers.important_dates import important_date_doubles
 from klantvriend.customers.models import DERIVED_FIELDS, Customer, ImportantDate
+from klantvriend.insights.models import CustomerInsight
 
 from .export_keys import CUSTOMER, PURCHASE, export_key
 from .spreadsheet import cell_for_spreadsheet
 
 FORMAT = "klantvriend-export"
+# For Excel, which the owner opens the CSV files in: a byte order mark, or it reads UTF-8 as
+# Windows-1252; semicolons, the only separator a Dutch Excel splits on (the importers read
+# both back).
+CSV_ENCODING = "utf-8-sig"
+CSV_DELIMITER = ";"
 VERSION = 1
 JSON_NAME = "klantvriend.json"
 # Derived from other fields and written again on restore.
@@ -274,6 +281,12 @@ class _CustomersCsv(_CsvView):
         return super().rows(keyed)
 
 
+def _euros(cents: int) -> str:
+    """An amount as the importers and a Dutch spreadsheet read it: euros with a decimal comma."""
+    units, rest = divmod(cents, 100)
+    return f"{units},{rest:02d}"
+
+
 # The purchase importer's own field names (importers.mapping), so that it finds every column.
 PURCHASE_CSV_COLUMNS = [
     "customer_number",
@@ -314,7 +327,6 @@ class _PurchasesCsv(_CsvView):
         }
         for row in chunk:
             number, name, email = customers[row["customer"]]
-            units, cents = divmod(row["amount_cents"], 100)
             # To the second: the importers read no fractions of a second.
             moment = datetime.fromisoformat(row["at"]).astimezone(zone).replace(microsecond=0)
             receipt = row["external_ref"] or export_key(
@@ -327,7 +339,7 @@ class _PurchasesCsv(_CsvView):
                     name,
                     email,
                     moment.isoformat(),
-                    f"{units},{cents:02d}",
+                    _euros(row["amount_cents"]),
                     row["currency"],
                     row["description"],
                     receipt,
@@ -379,12 +391,9 @@ def business_export(
             for name, rows, view in sections:
                 document.write(f', "{name}": [')
                 count = 0
-                # For Excel, which the owner opens them in: a byte order mark, or it reads
-                # UTF-8 as Windows-1252; semicolons, the only separator a Dutch Excel splits on
-                # (the importers read both back).
                 csv_path = Path(folder) / f"{name}.csv"
-                with csv_path.open("w", encoding="utf-8-sig", newline="") as text:
-                    writer = csv.writer(text, delimiter=";")
+                with csv_path.open("w", encoding=CSV_ENCODING, newline="") as text:
+                    writer = csv.writer(text, delimiter=CSV_DELIMITER)
                     chunk: list[dict[str, Any]] = []
                     for row in rows:
                         if count == 0:
@@ -413,6 +422,105 @@ def business_export(
         changes={"rows": counts},
     )
     return counts
+
+
+# The customer list as filtered ----------------------------------------------------------------
+
+# The columns a shopkeeper calls from, named as customers.csv names them where it has them; what
+# the insights tell of each customer (the latest computation) after them.
+CUSTOMER_LIST_CSV_COLUMNS = [
+    "external_ref",
+    "name",
+    "company",
+    "phone",
+    "email",
+    "postal_code",
+    "city",
+    "customer_since",
+    "last_purchase",
+    "segment",
+    "stage",
+    "value",
+    "probability_alive",
+    "tags",
+    "marketing_consent",
+]
+
+
+def customer_list_csv(
+    *, business: Business, pages: Iterable[list[Customer]], count: int, filters: dict, actor
+) -> Iterator[bytes]:
+    """The customer list as its filters select it, as a CSV file like customers.csv (encoding,
+    separator, guarded cells): records in the audit trail who downloaded how many customers
+    with which filters, then returns the file as a stream of bytes, a page of the list at a
+    time, so that the size of the list does not decide the memory used. `pages`: the customers
+    in the list's order, each with `last_purchase_at`, without their insight joined."""
+    audit_record(
+        business=business,
+        actor=actor,
+        action=AuditAction.EXPORTED,
+        obj=business,
+        changes={"customer_list": {"customers": count, "filters": filters}},
+    )
+    return _customer_list_lines(business, pages)
+
+
+def _customer_list_lines(business: Business, pages: Iterable[list[Customer]]) -> Iterator[bytes]:
+    zone = ZoneInfo(business.time_zone)
+    encoder = codecs.getincrementalencoder(CSV_ENCODING)()  # the byte order mark once
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=CSV_DELIMITER)
+    writer.writerow(CUSTOMER_LIST_CSV_COLUMNS)
+    for page in pages:
+        ids = [customer.pk for customer in page]
+        tags: dict[int, list[str]] = {}
+        for customer_id, tag in (
+            Customer.tags.through.objects.filter(customer_id__in=ids)
+            .order_by("tag__name")
+            .values_list("customer_id", "tag__name")
+        ):
+            tags.setdefault(customer_id, []).append(tag)
+        # Read apart rather than joined: a customer and the insight joined to them refer to
+        # each other, which only the garbage collector's full collections free, rarer as the
+        # heap grows (100,000 customers piled up to 92 MiB; collecting each page took 4 times
+        # as long as the whole download).
+        insights = {
+            row[0]: row[1:]
+            for row in CustomerInsight.objects.filter(customer_id__in=ids).values_list(
+                "customer_id", "segment", "stage", "value_cents", "probability_alive"
+            )
+        }
+        for customer in page:
+            last_purchase = customer.last_purchase_at
+            segment, stage, value, alive = insights.get(customer.pk, (None, None, None, None))
+            writer.writerow(
+                [
+                    _csv_value(item)
+                    for item in (
+                        customer.external_ref,
+                        customer.name,
+                        customer.company,
+                        customer.phone,
+                        customer.email,
+                        customer.postal_code,
+                        customer.city,
+                        customer.customer_since.isoformat(),
+                        last_purchase.astimezone(zone).date().isoformat()
+                        if last_purchase
+                        else None,
+                        segment,
+                        stage,
+                        _euros(value) if value is not None else None,
+                        f"{alive:.4f}".replace(".", ",") if alive is not None else None,
+                        tags.get(customer.pk, []),
+                        customer.marketing_consent,
+                    )
+                ]
+            )
+        yield encoder.encode(text.getvalue())
+        text.seek(0)
+        text.truncate()
+    yield encoder.encode(text.getvalue(), final=True)
 
 
 # Restore ---------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("business/switch/", views.switch_business, name="switch_business"),
     path("customers/", views.customer_list, name="customer_list"),
+    path("customers/download/", views.customer_list_download, name="customer_list_download"),
     path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/quick-add/", views.customer_quick_add, name="customer_quick_add"),
     path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),

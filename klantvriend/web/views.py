@@ -1,5 +1,6 @@
 """Thin views: check who may do it, validate with a form, call one service or selector, render."""
 
+from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 
@@ -9,9 +10,10 @@ from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,10 +28,13 @@ from klantvriend.customers import selectors, services
 from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer
 from klantvriend.gestures.selectors import celebrated_on
 from klantvriend.importers import privacy
+from klantvriend.importers.export import customer_list_csv
 from klantvriend.importers.privacy import audit_personal_data_viewed
 from klantvriend.insights.models import Segment, Stage
 from klantvriend.insights.selectors import (
+    LIST_ORDERINGS,
     Bought,
+    InsightTotals,
     customer_order_parts,
     customers_with_insight,
     figures_among,
@@ -51,6 +56,10 @@ from .links import safe_next
 from .middleware import SESSION_KEY
 
 PAGE_SIZE = 50
+# The customers a download reads at a time: its memory, whatever the size of the list.
+CSV_PAGE_SIZE = 2000
+# The orders the customer list knows; another is read as by name.
+LIST_ORDERS = {"name", "-last_purchase", "-customer_since", *LIST_ORDERINGS}
 SUGGESTIONS = 8
 CHANGED_MEANWHILE = gettext_lazy(
     "Someone else saved this customer while you were editing it. Their changes are in the form "
@@ -187,8 +196,45 @@ def month_or_none(text: str | None) -> date | None:
     return day.replace(day=1) if day and 1900 <= day.year < 9999 else None
 
 
-@member_required
-def customer_list(request: HttpRequest) -> HttpResponse:
+@dataclass
+class CustomerListing:
+    """The customer list as its filters and order select it: what the page shows fifty of and
+    the CSV download writes whole."""
+
+    query: str
+    tag: str
+    order: str
+    segment: str
+    stage: str
+    bought: str
+    channel: str
+    since_from: date | None
+    since_until: date | None
+    by_customer: bool
+    by_insight: bool
+    totals: InsightTotals | None
+    paginator: Paginator
+
+    @property
+    def filters(self) -> dict[str, str]:
+        """The filters and order in force, as the list reads them (a value it ignores left
+        out): what the audit trail records of a download."""
+        chosen = {
+            "q": self.query,
+            "tag": self.tag.strip(),
+            "segment": self.segment if self.segment in Segment.values else "",
+            "stage": self.stage if self.stage in Stage.values else "",
+            "bought": self.bought,
+            "channel": self.channel,
+            "since_from": self.since_from.isoformat() if self.since_from else "",
+            "since_until": self.since_until.isoformat() if self.since_until else "",
+            "order": self.order if self.order in LIST_ORDERS else "name",
+        }
+        return {name: value for name, value in chosen.items() if value}
+
+
+def customer_listing(request: HttpRequest) -> CustomerListing:
+    """The list the address's filters and order select, with its pager (not yet counted)."""
     query = request.GET.get("q", "").strip()
     tag = request.GET.get("tag", "")
     order = request.GET.get("order", "name")
@@ -272,9 +318,30 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             known = selectors.customer_count(business=request.business)
         listed = IdsFirst(customers, parts=parts, count=known)
         paginator = Paginator(listed, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    return CustomerListing(
+        query=query,
+        tag=tag,
+        order=order,
+        segment=segment,
+        stage=stage,
+        bought=bought,
+        channel=channel,
+        since_from=since_from,
+        since_until=since_until,
+        by_customer=by_customer,
+        by_insight=by_insight,
+        totals=totals,
+        paginator=paginator,
+    )
+
+
+@member_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    listing = customer_listing(request)
+    query, order, totals = listing.query, listing.order, listing.totals
+    page = listing.paginator.get_page(request.GET.get("page"))
     shows_alive = order in ("alive", "-alive")
-    shows_spend = bool(bought) or order == "-spend"
+    shows_spend = bool(listing.bought) or order == "-spend"
     context = {
         "page": page,
         # A search that found nobody may hold a typo: whom it may have meant (one more than
@@ -286,7 +353,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         else [],
         "suggestions_shown": SUGGESTIONS,
         "query": query,
-        "tag": tag,
+        "tag": listing.tag,
         "order": order,
         # Sorted by it, the list shows the figure it is sorted by, and says where the one-off
         # customers begin, whose figure says nothing (insights.selectors.alive_figure).
@@ -297,23 +364,59 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         # Room for either (at 1280 pixels the probability alive fell off the table's edge).
         "shows_email": not (shows_alive or shows_spend),
         "totals": totals,
-        "segment": segment,
-        "stage": stage,
-        "bought": bought,
+        "segment": listing.segment,
+        "stage": listing.stage,
+        "bought": listing.bought,
         "boughts": Bought.choices,
-        "channel": channel,
-        "since_from": since_from,
-        "since_until": since_until,
+        "channel": listing.channel,
+        "since_from": listing.since_from,
+        "since_until": listing.since_until,
         # Filtered to nobody, the list says so, not "no customers yet" to a shop that has them.
-        "filtered": by_customer or by_insight,
+        "filtered": listing.by_customer or listing.by_insight,
         "channels": AcquisitionChannel.choices,
         "segments": Segment.choices,
         "stages": Stage.choices,
         "tags": selectors.tag_list(business=request.business),
     }
+    if request.membership.is_owner:
+        # The download of the list as shown: its filters and order, every page.
+        chosen = request.GET.copy()
+        chosen.pop("page", None)
+        context["csv_query"] = chosen.urlencode()
     if request.htmx and request.htmx.target == "customer-results":
         return render(request, "web/customer_list.html#results", context)
     return render(request, "web/customer_list.html", context)
+
+
+@owner_required
+def customer_list_download(request: HttpRequest) -> StreamingHttpResponse:
+    """The customer list as its filters and order select it, every page, as CSV: owners only,
+    as the export, since it is personal data."""
+    listing = customer_listing(request)
+    shown = listing.paginator.object_list
+    # Counted whole: a search's pager stops counting at its cap. The rows without the insight
+    # joined (customer_list_csv reads it apart), in the list's order.
+    count = shown.count()
+    listed = IdsFirst(shown.rows.select_related(None), parts=shown.parts, count=count)
+    pages = (listed[start : start + CSV_PAGE_SIZE] for start in range(0, count, CSV_PAGE_SIZE))
+    stream = customer_list_csv(
+        business=request.business,
+        pages=pages,
+        count=count,
+        filters=listing.filters,
+        actor=request.user,
+    )
+    stamp = timezone.localdate(timezone=request.business.tzinfo).isoformat()
+    return StreamingHttpResponse(
+        stream,
+        content_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="klantvriend-{request.business.slug}-{_("customers")}'
+                f'-{stamp}.csv"'
+            )
+        },
+    )
 
 
 @member_required

@@ -51,7 +51,8 @@ def test_the_customer_list_groups_its_count_and_its_pages_but_not_its_links(
 
     page = owner_client.get(reverse("web:customer_list")).content.decode()
 
-    assert f'<p class="subtle">{count}</p>' in page
+    # The owner's download of the list follows its count.
+    assert f'<p class="subtle">{count} · <a href="/customers/download/" download' in page
     assert pager in page
     # The next page's link and the customer's keep their plain digits.
     assert 'href="?page=2"' in page

@@ -1,0 +1,190 @@
+"""The customer list as filtered, downloaded as CSV: the customers the filters and order select,
+every page, for an owner to take along and call; recorded in the audit trail."""
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory, TagFactory
+from klantvriend.insights.models import Segment, Stage
+from klantvriend.insights.tests.factories import CustomerInsightFactory
+from klantvriend.web import views
+
+HEADER = (
+    "external_ref;name;company;phone;email;postal_code;city;customer_since;last_purchase;"
+    "segment;stage;value;probability_alive;tags;marketing_consent"
+)
+
+
+def downloaded(client, query: str = "") -> tuple[int, str]:
+    response = client.get(reverse("web:customer_list_download") + query)
+    body = b"".join(response.streaming_content) if response.status_code == 200 else b""
+    return response.status_code, body
+
+
+def customer(business, name, *, segment, tags=(), alive=None, value=None, **fields):
+    person = CustomerFactory(business=business, name=name, **fields)
+    person.tags.set(tags)
+    CustomerInsightFactory(
+        customer=person,
+        segment=segment,
+        stage=Stage.REGULAR,
+        purchase_days=3,
+        probability_alive=alive,
+        value_cents=value,
+    )
+    return person
+
+
+@pytest.fixture
+def cant_lose_vips(business):
+    """Three customers who cannot be lost and carry the tag VIP, two who lack one of both."""
+    vip, call = (
+        TagFactory(business=business, name="VIP"),
+        TagFactory(business=business, name="Bellen"),
+    )
+    bram = customer(
+        business,
+        "Bram de Vries",
+        segment=Segment.CANT_LOSE,
+        tags=[vip, call],
+        alive=0.4,
+        value=123456,
+        external_ref="K-7",
+        phone="0612345678",
+        email="bram@example.nl",
+        postal_code="1234 AB",
+        city="Utrecht",
+        customer_since=date(2024, 5, 2),
+        marketing_consent=True,
+    )
+    # Late on 31 March in UTC is 1 April in Amsterdam, the business's day.
+    PurchaseFactory(customer=bram, at=datetime(2026, 3, 31, 22, 30, tzinfo=UTC))
+    PurchaseFactory(customer=bram, at=datetime(2025, 1, 1, 12, tzinfo=UTC))
+    customer(
+        business,
+        "Anna Jansen",
+        segment=Segment.CANT_LOSE,
+        tags=[vip],
+        alive=0.15,
+        company="=HYPERLINK(1)",
+        customer_since=date(2023, 1, 9),
+    )
+    customer(
+        business,
+        "Cees Bakker",
+        segment=Segment.CANT_LOSE,
+        tags=[vip],
+        alive=0.7,
+        value=500,
+        customer_since=date(2025, 6, 30),
+    )
+    customer(business, "Dirk", segment=Segment.CANT_LOSE, alive=0.1)
+    customer(business, "Eva", segment=Segment.AT_RISK, tags=[vip], alive=0.1)
+
+
+def test_the_download_holds_the_filtered_list_in_its_order(owner_client, cant_lose_vips):
+    query = "?segment=cant_lose&tag=vip&order=alive&page=1"
+
+    status, body = downloaded(owner_client, query)
+
+    assert status == 200
+    # As customers.csv of the export: a byte order mark and semicolons for a Dutch Excel, a cell
+    # that would start a formula guarded.
+    assert body.startswith(b"\xef\xbb\xbf")
+    assert body.decode("utf-8-sig").split("\r\n") == [
+        HEADER,
+        ";Anna Jansen;'=HYPERLINK(1);;;;;2023-01-09;;cant_lose;regular;;0,1500;VIP;false",
+        "K-7;Bram de Vries;;0612345678;bram@example.nl;1234 AB;Utrecht;2024-05-02;2026-04-01;"
+        'cant_lose;regular;1234,56;0,4000;"Bellen;VIP";true',
+        ";Cees Bakker;;;;;;2025-06-30;;cant_lose;regular;5,00;0,7000;VIP;false",
+        "",
+    ]
+
+
+def test_the_download_counts_as_the_list_does(owner_client, cant_lose_vips):
+    query = "?segment=cant_lose&tag=VIP&order=alive"
+
+    page = owner_client.get(reverse("web:customer_list") + query).content.decode()
+    _, body = downloaded(owner_client, query)
+
+    assert "3 klanten" in page
+    assert len(body.decode("utf-8-sig").splitlines()) - 1 == 3
+
+
+def test_the_download_holds_every_page(owner_client, business, monkeypatch):
+    # Pages of two, read three at a time: the download is not the page shown.
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "CSV_PAGE_SIZE", 3)
+    for name in ["Femke", "Bas", "Gijs", "Anouk", "Daan", "Eline", "Cor"]:
+        CustomerFactory(business=business, name=name)
+
+    _, body = downloaded(owner_client, "?page=2")
+
+    names = [line.split(";")[1] for line in body.decode("utf-8-sig").splitlines()[1:]]
+    assert names == ["Anouk", "Bas", "Cor", "Daan", "Eline", "Femke", "Gijs"]
+
+
+def test_the_download_is_recorded_with_its_count_and_filters(
+    owner_client, owner, business, cant_lose_vips
+):
+    # A value the list ignores (an unknown stage or order) is ignored here and not recorded.
+    downloaded(owner_client, "?segment=cant_lose&stage=nonsense&tag=VIP&order=sideways&q=")
+
+    event = AuditEvent.objects.get(business=business, action="exported")
+    assert (event.actor, event.object_type, event.object_id, event.customer_id) == (
+        owner,
+        "business",
+        business.pk,
+        None,
+    )
+    assert event.changes == {
+        "customer_list": {
+            "customers": 3,
+            "filters": {"tag": "VIP", "segment": "cant_lose", "order": "name"},
+        }
+    }
+
+
+def test_the_list_links_to_its_download_with_its_filters(owner_client, cant_lose_vips):
+    page = owner_client.get(
+        reverse("web:customer_list") + "?segment=cant_lose&tag=VIP&order=alive&page=1"
+    ).content.decode()
+
+    link = re.search(
+        r'<a href="([^"]*)" download data-testid="customer-list-csv">([^<]*)</a>', page
+    )
+    assert link.groups() == (
+        "/customers/download/?segment=cant_lose&amp;tag=VIP&amp;order=alive",
+        "Download als CSV",
+    )
+
+
+def test_staff_have_no_download(staff_client, business, cant_lose_vips):
+    page = staff_client.get(reverse("web:customer_list")).content.decode()
+    status, body = downloaded(staff_client, "?segment=cant_lose")
+
+    assert "customer-list-csv" not in page
+    assert "Bram de Vries" in page
+    assert (status, body) == (403, b"")
+    assert not AuditEvent.objects.filter(business=business, action="exported").exists()
+
+
+def test_a_page_of_the_download_costs_the_same_queries_whatever_its_size(owner_client, business):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            downloaded(owner_client, "?order=-value")
+        return len(captured.captured_queries)
+
+    tag = TagFactory(business=business, name="VIP")
+    customer(business, "Anna", segment=Segment.NEW, tags=[tag], alive=0.5, value=100)
+    few = queries()
+    for number in range(20):
+        customer(business, f"Klant {number}", segment=Segment.NEW, tags=[tag], value=number)
+
+    assert queries() == few
