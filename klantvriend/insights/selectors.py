@@ -534,16 +534,40 @@ def not_seen_for(insight: CustomerInsight) -> str:
 
 
 def insight_card(
-    *, insight: CustomerInsight, referral_count: int = 0, spend_cents: int | None = None
+    *,
+    insight: CustomerInsight,
+    referral_count: int = 0,
+    spend_cents: int | None = None,
+    today: date | None = None,
 ) -> InsightCard:
     """The card's figures with their explanations; `spend_cents`, the customer's spend now,
-    tells whether purchases changed since the insight was computed (its `spend_cents`)."""
+    tells whether purchases changed since the insight was computed (its `spend_cents`).
+
+    The days since the last purchase are counted to `today` (the business's) where nothing was
+    bought since the computation: counted to its day, they lagged the "last visit" above them
+    by a day for every day without a refresh, and read "0 days ago" for a purchase on the day
+    of the refresh. Where something was bought since, the figures stay as computed and the card
+    says so (`outdated`)."""
     purchase_days = insight.purchase_days
-    history = ngettext(
-        "bought once, %(ago)s ago",
-        "bought %(count)s times, last %(ago)s ago",
-        purchase_days,
-    ) % {"count": count_shown(purchase_days), "ago": days_shown(insight.days_since_last)}
+    outdated = spend_cents is not None and spend_cents != insight.spend_cents
+    away = insight.days_since_last
+    if today is not None and not outdated and today > insight.as_of:
+        away += (today - insight.as_of).days
+    counts = {"count": count_shown(purchase_days), "ago": days_shown(away)}
+    if away == 0:
+        history = (
+            ngettext("bought once, today", "bought %(count)s times, last today", purchase_days)
+            % counts
+        )
+    else:
+        history = (
+            ngettext(
+                "bought once, %(ago)s ago",
+                "bought %(count)s times, last %(ago)s ago",
+                purchase_days,
+            )
+            % counts
+        )
     if insight.usual_interval_days:
         history += ", " + _("usually every %(days)s") % {
             "days": days_shown(max(1, round(insight.usual_interval_days)))
@@ -604,5 +628,5 @@ def insight_card(
         segment=SEGMENT_EXPLANATIONS[Segment(insight.segment)](),
         stage=stage,
         falling=falling,
-        outdated=spend_cents is not None and spend_cents != insight.spend_cents,
+        outdated=outdated,
     )

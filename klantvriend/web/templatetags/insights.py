@@ -28,12 +28,18 @@ register.filter("not_seen_for", not_seen_for)
 def customer_insight_card(context, customer, referral_count=0, spend_cents=None):
     """Value, probability alive, segment and stage of the profile's customer (one query)."""
     insight = customer_insight_get(customer=customer)
+    business = context.get("business")
     card = None
     if insight:
-        card = insight_card(insight=insight, referral_count=referral_count, spend_cents=spend_cents)
+        card = insight_card(
+            insight=insight,
+            referral_count=referral_count,
+            spend_cents=spend_cents,
+            today=business.today() if business else None,
+        )
     return {
         "card": card,
-        "business": context.get("business"),
+        "business": business,
         "customer": customer,
     }
 

@@ -76,6 +76,48 @@ def test_profile_card_says_its_figures_predate_a_purchase_just_recorded(staff_cl
 
 
 @pytest.mark.parametrize(
+    ("language", "computed_days_ago", "days_since_last", "purchase_days", "history"),
+    [
+        # Computed three days ago, five days after the last purchase: eight days now, as the
+        # "last visit" above it counts.
+        ("nl", 3, 5, 22, "22 keer gekocht, laatst 8 dagen geleden"),
+        ("en", 3, 5, 22, "bought 22 times, last 8 days ago"),
+        # Bought on the day of a refresh that ran today: "today", not "0 days ago".
+        ("nl", 0, 0, 22, "22 keer gekocht, laatst vandaag"),
+        ("en", 0, 0, 1, "bought once, today"),
+        ("nl", 1, 0, 1, "één keer gekocht, 1 dag geleden"),
+    ],
+)
+def test_the_card_counts_the_days_since_the_last_purchase_to_today(
+    owner_client,
+    owner,
+    business,
+    language,
+    computed_days_ago,
+    days_since_last,
+    purchase_days,
+    history,
+):
+    """The days were counted to the day of the computation: a purchase on the day of the
+    refresh read "0 days ago" for as long as no refresh ran, beside a "last visit" counted to
+    today."""
+    customer = CustomerFactory(business=business)
+    PurchaseFactory(customer=customer, amount_cents=1625)
+    CustomerInsightFactory(
+        customer=customer,
+        as_of=business.today() - dt.timedelta(days=computed_days_ago),
+        purchase_days=purchase_days,
+        days_since_last=days_since_last,
+        spend_cents=1625,
+    )
+    account_language_set(user=owner, language=language)
+
+    html = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    assert history in html
+
+
+@pytest.mark.parametrize(
     ("language", "purchase_days", "alive", "alive_before", "shown"),
     [
         # A regular away for seven weeks: the model's near-nothing stands, falling since a month
