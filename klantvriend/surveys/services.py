@@ -210,17 +210,20 @@ def email_stop_url(key: str) -> str:
     return links.public_url(reverse("web:email_stop", kwargs={"key": key}))
 
 
-def email_stop(*, key: str) -> Customer:
-    """Withdraws the marketing consent of the customer invited with `key`: the customer's own
-    opt-out, so it holds for every later invitation (may_email) whatever became of this one
-    (answered, expired, withdrawn). Recorded as any change of consent (customer_update: the
-    consent history with source "email_link", the audit trail without an actor). Once withdrawn,
-    or for an erased customer, it changes nothing. Refused for a key that matches no invitation."""
-    invitation = invitation_for_key(key=key)
-    if invitation is None:
-        raise _error("key", _STATE_MESSAGES["invalid"](), "invalid")
+def still_emailed(customer: Customer) -> bool:
+    """Whether the customer's consent to e-mails stands, which their opt-out link withdraws."""
+    return customer.erased_at is None and customer.marketing_consent
+
+
+def email_stop(*, invitation: SurveyInvitation) -> Customer:
+    """Withdraws the marketing consent of the customer `invitation` was made for (found by the
+    key of its opt-out link, invitation_for_key): the customer's own opt-out, so it holds for
+    every later invitation (may_email) whatever became of this one (answered, expired,
+    withdrawn). Recorded as any change of consent (customer_update: the consent history with
+    source "email_link", the audit trail without an actor). Once withdrawn, or for an erased
+    customer, it changes nothing."""
     customer = invitation.customer
-    if customer.erased_at is None and customer.marketing_consent:
+    if still_emailed(customer):
         customer_update(
             customer=customer, marketing_consent=False, consent_source=ConsentSource.EMAIL_LINK
         )

@@ -100,9 +100,8 @@ def email_stop(request: HttpRequest, key: str) -> HttpResponse:
             return render(request, "web/survey_public.html", context, status=404)
         customer = invitation.customer
         if request.method == "POST":
-            customer = services.email_stop(key=key)
-        emailed = customer.erased_at is None and customer.marketing_consent
-        context["state"] = "stop_ask" if emailed else "stop_done"
+            customer = services.email_stop(invitation=invitation)
+        context["state"] = "stop_ask" if services.still_emailed(customer) else "stop_done"
         return render(request, "web/survey_public.html", context)
 
 
