@@ -21,6 +21,7 @@ from .selectors import today_list
 class DigestResult:
     sent: int
     skipped_without_email: int
+    businesses_with_nothing_to_do: int
 
 
 def digest_send(*, businesses=None, now=None) -> DigestResult:
@@ -29,9 +30,11 @@ def digest_send(*, businesses=None, now=None) -> DigestResult:
     their screens: the message is theirs alone, not a text stored for the whole shop. The stored
     texts it quotes (a promise, a follow-up's question) stay as they were written. Written once
     per language. An owner without an email address is counted, not an error; an owner who
-    turned the morning email off on their account page gets none and is not counted."""
+    turned the morning email off on their account page gets none and is not counted. A business
+    with nothing to do today sends nothing: a daily message that says "nothing" teaches its
+    reader to stop opening it, so it is counted instead."""
     now = now or timezone.now()
-    sent = skipped = 0
+    sent = skipped = nothing_to_do = 0
     businesses = businesses if businesses is not None else Business.objects.all()
     for business in businesses:
         addresses_by_language: dict[str, list[str]] = defaultdict(list)
@@ -50,6 +53,10 @@ def digest_send(*, businesses=None, now=None) -> DigestResult:
             with translation.override(language), timezone.override(business.tzinfo):
                 # Read per language: some of its labels (an occasion's) are translated as read.
                 today = today_list(business=business, now=now)
+                if not today.count:
+                    # The same for every language: no other language's message is written.
+                    nothing_to_do += 1
+                    break
                 context = {
                     "business": business,
                     "today": today,
@@ -65,4 +72,6 @@ def digest_send(*, businesses=None, now=None) -> DigestResult:
             for address in addresses:
                 EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [address]).send()
                 sent += 1
-    return DigestResult(sent=sent, skipped_without_email=skipped)
+    return DigestResult(
+        sent=sent, skipped_without_email=skipped, businesses_with_nothing_to_do=nothing_to_do
+    )

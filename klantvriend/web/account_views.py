@@ -90,7 +90,7 @@ class MorningEmailForm(forms.Form):
         required=False,
         help_text=gettext_lazy(
             "Complaints, promises, follow-ups and occasions of the day, sent to the address "
-            "above, in your language."
+            "above, in your language; not on a day with nothing to do."
         ),
     )
 

@@ -124,8 +124,16 @@ def test_a_refusal_is_in_the_language_of_the_command(db, options, message):
 @pytest.mark.parametrize(
     ("options", "said"),
     [
-        ({}, "0 overzichten verstuurd; 1 eigenaar zonder e-mailadres."),
-        ({"language": "en"}, "Sent 0 digests; 1 owner without an email address."),
+        (
+            {},
+            "0 overzichten verstuurd; 1 eigenaar zonder e-mailadres."
+            " 0 zaken zonder iets te doen vandaag, dus geen e-mail.",
+        ),
+        (
+            {"language": "en"},
+            "Sent 0 digests; 1 owner without an email address."
+            " 0 businesses with nothing to do today, so no email.",
+        ),
     ],
 )
 def test_the_digest_counts_in_the_language_of_the_command(business, options, said):

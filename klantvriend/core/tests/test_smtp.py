@@ -10,6 +10,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from django.core.management import call_command
 
+from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.customers.models import LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.surveys.models import InvitationChannel
@@ -74,6 +75,7 @@ def test_a_survey_invitation_reaches_the_relay_with_its_accents(
 def test_the_owners_digest_reaches_the_relay(relay, business, owner):
     owner.email = "sanne@example.nl"
     owner.save()
+    FollowUpFactory(customer=CustomerFactory(business=business), due_on=business.today())
 
     call_command("digest", "--business", business.slug, verbosity=0)
 

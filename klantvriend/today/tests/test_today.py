@@ -186,14 +186,54 @@ def test_ics_text_keeps_every_line_break_and_no_control_character_of_its_own():
     assert len(text.splitlines()) == len(text.split("\r\n")) - 1
 
 
+@pytest.mark.parametrize(
+    ("language", "output"),
+    [
+        (
+            "en",
+            "Sent 1 digest; 0 owners without an email address."
+            " 1 business with nothing to do today, so no email.\n",
+        ),
+        (
+            "nl",
+            "1 overzicht verstuurd; 0 eigenaren zonder e-mailadres."
+            " 1 zaak zonder iets te doen vandaag, dus geen e-mail.\n",
+        ),
+    ],
+)
+def test_the_digest_is_not_sent_on_a_day_with_nothing_to_do(
+    business, owner, other_business, other_owner, language, output
+):
+    """A morning email that says "nothing today" teaches its reader to stop opening it; the
+    command says why none went."""
+    owner.email = "sanne@example.nl"
+    owner.save()
+    other_owner.email = "piet@example.nl"
+    other_owner.save()
+    now = timezone.now()
+    PromiseFactory(
+        customer=CustomerFactory(business=other_business, name="Anna de Vries"),
+        made_at=now - timedelta(days=2),
+        due_at=now - timedelta(hours=3),
+    )
+    out = StringIO()
+
+    with translation.override(language):
+        call_command("digest", stdout=out)
+
+    assert [message.to for message in mail.outbox] == [["piet@example.nl"]]
+    assert out.getvalue() == output
+
+
 def test_the_digest_is_written_in_the_site_language_dutch(business, owner):
     owner.email = "sanne@example.nl"
     owner.save()
+    FollowUpFactory(customer=CustomerFactory(business=business), due_on=business.today())
 
     call_command("digest", stdout=StringIO())
 
-    assert mail.outbox[0].subject == "Vandaag bij Slagerij Test: 0 dingen te doen"
-    assert "Vandaag hoeft er niets. Geniet van de dag." in mail.outbox[0].body
+    assert mail.outbox[0].subject == "Vandaag bij Slagerij Test: 1 ding te doen"
+    assert "\nNazorg\n- " in mail.outbox[0].body
 
 
 def test_the_today_list_of_another_moment_is_that_days_list_throughout(business):

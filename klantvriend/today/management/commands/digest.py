@@ -32,4 +32,9 @@ class Command(ShopCommand):
             "%(count)s owners without an email address.",
             result.skipped_without_email,
         ) % {"count": result.skipped_without_email}
-        self.stdout.write(f"{sent}; {without}")
+        quiet = ngettext(
+            "%(count)s business with nothing to do today, so no email.",
+            "%(count)s businesses with nothing to do today, so no email.",
+            result.businesses_with_nothing_to_do,
+        ) % {"count": result.businesses_with_nothing_to_do}
+        self.stdout.write(f"{sent}; {without} {quiet}")
