@@ -72,6 +72,13 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+# The picker finds a customer through the one customer search, which also reads the address.
+REFERRER_PLACEHOLDER = _("Type a name, phone, email or postcode")
+REFERRER_HINT = _(
+    "Type a few letters of the name, phone, email, postcode or place of the customer who sent them."
+)
+
+
 class ReferrerPicker(forms.Widget):
     """Search-as-you-type for the referrer (web/partials/referrer_picker.html): the chosen
     customer travels as a hidden id, so the form validates it like any foreign key."""
@@ -97,7 +104,7 @@ class ReferrerPicker(forms.Widget):
                 "name": name,
                 "field_id": (attrs or {}).get("id", f"id_{name}"),
                 "exclude": self.exclude,
-                "placeholder": _("Type a name, phone or email"),
+                "placeholder": REFERRER_PLACEHOLDER,
             }
         )
         return context
@@ -192,9 +199,7 @@ class CustomerForm(forms.ModelForm):
         self.fields["referred_by"].widget = ReferrerPicker(
             business=business, exclude=self.instance.pk
         )
-        self.fields["referred_by"].help_text = _(
-            "Type a few letters of the name, phone or email of the customer who sent them."
-        )
+        self.fields["referred_by"].help_text = REFERRER_HINT
         self.fields["referred_by"].error_messages["invalid_choice"] = _(
             "This customer does not exist."
         )
@@ -415,9 +420,7 @@ class QuickAddForm(OwnIds, forms.Form):
         label=_("referred by"),
         queryset=Customer.objects.none(),
         required=False,
-        help_text=_(
-            "Type a few letters of the name, phone or email of the customer who sent them."
-        ),
+        help_text=REFERRER_HINT,
         error_messages={"invalid_choice": _("This customer does not exist.")},
     )
     # Shown only when customers of the same name exist (see customer_quick_add).

@@ -15,6 +15,7 @@ from klantvriend.customers.selectors import customer_get, customer_list
 from klantvriend.insights.charts import month_axis, month_label
 from klantvriend.referrals.selectors import acquisition_report, ambassador_ranking
 
+from .forms import REFERRER_PLACEHOLDER
 from .views import member_required
 
 PICKER_RESULTS = 8
@@ -140,6 +141,6 @@ def referrer_pick(request: HttpRequest) -> HttpResponse:
             "exclude": exclude,
             "name": "referred_by",
             "field_id": _picker_field(request),
-            "placeholder": _("Type a name, phone or email"),
+            "placeholder": REFERRER_PLACEHOLDER,
         },
     )

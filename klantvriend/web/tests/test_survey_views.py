@@ -393,6 +393,24 @@ def test_the_referrer_picker_searches_this_business_only(owner_client, business,
     assert "Anna Elders" not in body
 
 
+def test_the_referrer_picker_finds_by_postcode_and_says_it_does(owner_client, business):
+    """The one customer search reads the address; the picker's hint named only name, phone and
+    email, so no one would think to type the postcode of a namesake."""
+    CustomerFactory(business=business, name="Anna de Vries", postal_code="7201 HV")
+    CustomerFactory(business=business, name="Anna Jansen", postal_code="1012 AB")
+
+    found = owner_client.get("/customers/referrer-search/", {"referred_by_query": "7201hv"})
+    form = owner_client.get("/customers/new/").content.decode()
+
+    assert "Anna de Vries" in found.content.decode()
+    assert "Anna Jansen" not in found.content.decode()
+    assert 'placeholder="Typ een naam, telefoon, e-mail of postcode"' in form
+    assert (
+        "Typ een paar letters van de naam, telefoon, e-mail, postcode of woonplaats van de klant"
+        " die hen stuurde." in form
+    )
+
+
 def test_picking_and_saving_a_referrer_on_the_customer_form(owner_client, business):
     anna = CustomerFactory(business=business, name="Anna de Vries")
     picked = owner_client.get("/customers/referrer-pick/", {"customer": anna.pk})
