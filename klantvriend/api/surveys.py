@@ -37,7 +37,14 @@ class InvitationOut(Out):
     withdrawn_at: datetime | None = Field(
         ...,
         description='Withdrawn because the delivery\'s "done" was undone before the customer '
-        "answered: the link says so and takes no answer.",
+        "answered (the link says so and takes no answer), or because its email could not be "
+        "sent (`send_failure`).",
+    )
+    send_failure: Literal["", "refused", "unreachable"] = Field(
+        ...,
+        description="Why its email was not sent: `refused` (the mail server refused the "
+        "address), `unreachable` (the mail server could not be reached or failed); empty "
+        "otherwise. Such an invitation is withdrawn: invite again for a new link.",
     )
 
 
@@ -75,6 +82,7 @@ def invitation_out(invitation) -> dict:
         "response": response.pk if response is not None else None,
         "promise": invitation.promise_id,
         "withdrawn_at": invitation.withdrawn_at,
+        "send_failure": invitation.send_failure,
     }
 
 

@@ -117,6 +117,14 @@ class InvitationTrigger(models.TextChoices):
     MANUAL = "manual", _("by hand")
 
 
+class SendFailure(models.TextChoices):
+    """Why an invitation's email did not go out: the relay said no at once. A bounce that
+    arrives later, by mail to the sender, is not seen here."""
+
+    REFUSED = "refused", _("the mail server refused the address")
+    UNREACHABLE = "unreachable", _("the mail server could not be reached")
+
+
 class SurveyInvitation(BusinessOwned):
     """A personal, single-use, expiring link to the survey. Only a SHA-256 hash of its secret is
     stored: the link can be shown or sent once, and a database leak reveals no usable link."""
@@ -166,6 +174,16 @@ class SurveyInvitation(BusinessOwned):
     # counts for nothing (not for the interval between invitations, not as sent). Never set on
     # an answered invitation: an answer stays (the withdrawal and the answer lock the row).
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    # Why its email could not be sent, if that is why it was withdrawn: its link reached no one
+    # and, the key being stored only as a hash, cannot be sent again; a new invitation can.
+    send_failure = models.CharField(
+        _("email not sent"),
+        max_length=12,
+        choices=SendFailure.choices,
+        blank=True,
+        default="",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("survey invitation")

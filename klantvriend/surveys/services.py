@@ -18,6 +18,7 @@ import hashlib
 import logging
 import re
 import secrets
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,6 +58,7 @@ from .models import (
     SURVEY_LANGUAGES,
     InvitationChannel,
     InvitationTrigger,
+    SendFailure,
     Survey,
     SurveyInvitation,
     SurveyResponse,
@@ -363,7 +365,7 @@ def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
         subject = _("How did we do? A short question from %(business)s") % {
             "business": business.name
         }
-    EmailMultiAlternatives(
+    message = EmailMultiAlternatives(
         subject,
         "\n-----\n\n".join(parts),
         settings.DEFAULT_FROM_EMAIL,
@@ -373,8 +375,48 @@ def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
             "List-Unsubscribe": f"<{stop_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-    ).send()
-    SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    )
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        _invitation_not_sent(invitation, SendFailure.REFUSED, error)
+    except OSError as error:  # smtplib's errors, a refused connection, a time-out, TLS
+        _invitation_not_sent(invitation, SendFailure.UNREACHABLE, error)
+    else:
+        invitation.sent_at = timezone.now()
+        SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=invitation.sent_at)
+
+
+def _invitation_not_sent(invitation: SurveyInvitation, failure: str, error: OSError) -> None:
+    """An invitation whose email the relay would not take is withdrawn, with why: it runs after
+    the commit of what caused it (a "Done" at the counter, a staff member's invite), which must
+    not fail for the mail server's sake. Withdrawn, it counts for nothing (not for the interval
+    between invitations), so the customer can be invited again at once, by a new link: this
+    one's key exists only as a hash. Audited without an actor (the relay said no, not a person);
+    logged by the kind of error alone (a refusal's text holds the address)."""
+    now = timezone.now()
+    with transaction.atomic():
+        withdrawn = SurveyInvitation.objects.filter(
+            pk=invitation.pk, answered_at__isnull=True, withdrawn_at__isnull=True
+        ).update(withdrawn_at=now, send_failure=failure)
+        if not withdrawn:
+            return
+        audit_record(
+            business=invitation.business,
+            actor=None,
+            action=AuditAction.WITHDRAWN,
+            obj=invitation,
+            customer=invitation.customer,
+            changes=audit_diff(
+                {"withdrawn_at": None, "send_failure": ""},
+                {"withdrawn_at": now, "send_failure": failure},
+            ),
+            at=now,
+        )
+    invitation.withdrawn_at, invitation.send_failure = now, failure
+    logger.warning(
+        "Survey invitation %s not emailed (%s): %s", invitation.pk, failure, type(error).__name__
+    )
 
 
 def _invite_automatically(*, business: Business, customer: Customer, trigger: str, promise=None):

@@ -1,5 +1,6 @@
 """The daily digest: each owner gets the Today list of their business by email."""
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,12 +17,17 @@ from klantvriend.core.models import Business, Role
 
 from .selectors import today_list
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class DigestResult:
     sent: int
     skipped_without_email: int
     businesses_with_nothing_to_do: int
+    # Messages the mail server did not take: the others still go; the command says so and
+    # fails, so that cron reports it.
+    not_sent: int = 0
 
 
 def digest_send(*, businesses=None, now=None) -> DigestResult:
@@ -34,7 +40,7 @@ def digest_send(*, businesses=None, now=None) -> DigestResult:
     with nothing to do today sends nothing: a daily message that says "nothing" teaches its
     reader to stop opening it, so it is counted instead."""
     now = now or timezone.now()
-    sent = skipped = nothing_to_do = 0
+    sent = skipped = nothing_to_do = not_sent = 0
     businesses = businesses if businesses is not None else Business.objects.all()
     for business in businesses:
         addresses_by_language: dict[str, list[str]] = defaultdict(list)
@@ -70,8 +76,23 @@ def digest_send(*, businesses=None, now=None) -> DigestResult:
                     today.count,
                 ) % {"business": business.name, "count": today.count}
             for address in addresses:
-                EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [address]).send()
-                sent += 1
+                message = EmailMultiAlternatives(
+                    subject, body, settings.DEFAULT_FROM_EMAIL, [address]
+                )
+                try:
+                    message.send()
+                except OSError as error:  # smtplib's errors, a refused connection, a time-out
+                    not_sent += 1
+                    logger.warning(
+                        "Morning email for business %s not sent: %s",
+                        business.pk,
+                        type(error).__name__,
+                    )
+                else:
+                    sent += 1
     return DigestResult(
-        sent=sent, skipped_without_email=skipped, businesses_with_nothing_to_do=nothing_to_do
+        sent=sent,
+        skipped_without_email=skipped,
+        businesses_with_nothing_to_do=nothing_to_do,
+        not_sent=not_sent,
     )

@@ -21,7 +21,7 @@ from klantvriend.customers.selectors import customer_get
 from klantvriend.insights.charts import month_axis, month_label
 from klantvriend.promises.selectors import PERIODS, period_bounds
 from klantvriend.surveys import selectors, services
-from klantvriend.surveys.models import SURVEY_LANGUAGES, InvitationChannel
+from klantvriend.surveys.models import SURVEY_LANGUAGES, InvitationChannel, SendFailure
 
 from .links import safe_next
 from .survey_forms import SurveyAnswerForm, SurveyInviteForm, SurveySettingsForm
@@ -216,6 +216,16 @@ def _invitation_rows(business, invitations: list, now) -> list[dict]:
             elif state == selectors.InvitationState.EXPIRED:
                 # An open one needs no second question yet: its link still works.
                 again_from = possible_from
+        elif invitation.send_failure == SendFailure.UNREACHABLE and not (
+            latest.get(invitation.customer_id, invitation.created_at) > invitation.created_at
+        ):
+            # Its email never went and nothing was asked since: a new invitation may go now,
+            # unless an earlier one that stands is too recent (the interval counts only those).
+            # An address the server refused would be refused again: it is the address to mend.
+            possible_from = selectors.invitation_interval_ends(
+                survey=survey, last=latest.get(invitation.customer_id), now=now
+            )
+            may_ask_again = possible_from is None and services.may_email(invitation.customer)
         rows.append(
             {
                 "invitation": invitation,
@@ -363,9 +373,28 @@ def survey_invite(request: HttpRequest, customer_id: int) -> HttpResponse:
             messages.error(request, message)
         return redirect(back)
     if created.invitation.channel == InvitationChannel.EMAIL:
-        messages.success(
-            request, _("Survey invitation sent to %(email)s.") % {"email": customer.email}
-        )
+        # Sent when its transaction committed, inside the service's call: its outcome is known.
+        if created.invitation.send_failure == SendFailure.REFUSED:
+            messages.error(
+                request,
+                _(
+                    "The invitation could not be emailed: the mail server refused %(email)s. "
+                    "Check the address in the customer's details."
+                )
+                % {"email": customer.email},
+            )
+        elif created.invitation.send_failure:
+            messages.error(
+                request,
+                _(
+                    "The invitation could not be emailed: the mail server could not be reached. "
+                    "Nothing was sent; try again later."
+                ),
+            )
+        else:
+            messages.success(
+                request, _("Survey invitation sent to %(email)s.") % {"email": customer.email}
+            )
         return redirect(back)
     # Post/redirect/get: a refresh of the QR page shows the same code instead of inviting again.
     # The public address, as in e-mails: the customer's phone must open what the counter's

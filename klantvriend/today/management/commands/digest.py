@@ -38,3 +38,14 @@ class Command(ShopCommand):
             result.businesses_with_nothing_to_do,
         ) % {"count": result.businesses_with_nothing_to_do}
         self.stdout.write(f"{sent}; {without} {quiet}")
+        if result.not_sent:
+            raise CommandError(
+                ngettext(
+                    "%(count)s message could not be sent: the mail server refused it or could "
+                    "not be reached (see the log).",
+                    "%(count)s messages could not be sent: the mail server refused them or "
+                    "could not be reached (see the log).",
+                    result.not_sent,
+                )
+                % {"count": result.not_sent}
+            )
