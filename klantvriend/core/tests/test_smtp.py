@@ -254,7 +254,7 @@ def test_the_invitations_and_the_profile_say_why_an_email_was_not_sent(
     assert ": de e-mail kon niet worden verstuurd" in listed
     # A refused address would be refused again: mend it first. An unreachable server: try again.
     assert ('data-testid="invitation-ask-again"' in listed) is ask_again
-    assert f'<span data-testid="survey-send-failure">{shown}</span>' in profile
+    assert f'(<span data-testid="survey-send-failure">{shown}</span>)</p>' in profile
 
 
 def test_the_api_shows_why_an_invitation_was_not_emailed(
