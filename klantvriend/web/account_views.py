@@ -68,7 +68,7 @@ class LanguageForm(forms.Form):
         widget=forms.Select,
         help_text=gettext_lazy(
             "On every device you log in on, and in your morning email. The language of the "
-            "business is the one its owner chose under “Business and targets”."
+            "business is the one its owner chose under “Business, targets and aftercare”."
         ),
     )
 

@@ -140,14 +140,14 @@ def test_createbusiness_starts_an_empty_shop_whose_new_owner_can_log_in(db):
         (
             "en",
             "Created Fietsen Jansen (fietsen-jansen) with owner piet. Log in to add customers "
-            "and staff, and set the working hours under “Business and targets” in the user "
-            "menu.",
+            "and staff, and set the working hours under “Business, targets and aftercare” in the "
+            "user menu.",
         ),
         (
             "nl",
             "Fietsen Jansen (fietsen-jansen) aangemaakt met eigenaar piet. Log in om klanten "
-            "en medewerkers toe te voegen, en stel de openingstijden in onder “Zaak en "
-            "termijnen” in het gebruikersmenu.",
+            "en medewerkers toe te voegen, en stel de openingstijden in onder “Zaak, "
+            "termijnen en nazorg” in het gebruikersmenu.",
         ),
     ],
 )

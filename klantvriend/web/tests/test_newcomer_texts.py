@@ -298,6 +298,8 @@ def test_the_settings_history_says_what_changed_in_the_words_of_the_page(
     # The browser tab names the page as its heading does
     title = "Zaak, termijnen en nazorg" if language == "nl" else "Business, targets and aftercare"
     assert f"<title>{title} · Klantvriend</title>" in page
+    # and the user menu names it the same, so the owner recognises the page they opened
+    assert f'<a href="{reverse("web:care_settings")}">{title}</a>' in page
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,7 @@ class Command(ShopCommand):
                 "business": business.name,
                 "slug": business.slug,
                 "owner": user.get_username(),
-                "menu": _("Business and targets"),
+                "menu": _("Business, targets and aftercare"),
             }
         )
 
