@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django import template
 from django.utils import timezone
@@ -61,6 +61,20 @@ def day(value, length="short"):
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return moment_shown(value, _style(length))
+
+
+@register.simple_tag
+def whole_days(since, until):
+    """The first and the last day of the period [since, until) when both begin at midnight in
+    the active time zone (a calendar month of the charts), else None. Such a period reads as
+    days: "from 1 Dec 2026 to 31 Dec 2026", not "from 1 Dec 2026 00:00 until 1 Jan 2027
+    00:00", whose clock times say nothing and whose end looks like a day too many."""
+    if since is None or until is None:
+        return None
+    since, until = timezone.localtime(since), timezone.localtime(until)
+    if since.time() != time.min or until.time() != time.min:
+        return None
+    return since.date(), until.date() - timedelta(days=1)
 
 
 @register.filter
