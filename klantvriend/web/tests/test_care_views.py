@@ -698,7 +698,7 @@ def test_bad_settings_are_shown_on_the_form_and_not_stored(owner_client, busines
 
 def test_the_time_zones_are_grouped_by_continent_and_named_by_their_place(owner_client, business):
     """A long zone's name fits a phone's drop-down: "America/Argentina/ComodRivadavia" is its
-    continent's group and "Argentina/ComodRivadavia"; a zone of one word stands alone."""
+    continent's group and "Argentina/ComodRivadavia"; the zones of one word stand last."""
     business.time_zone = "America/Argentina/ComodRivadavia"
     business.save(update_fields=["time_zone"])
 
@@ -711,9 +711,73 @@ def test_the_time_zones_are_grouped_by_continent_and_named_by_their_place(owner_
     assert '<option value="America/Argentina/Buenos_Aires">Argentina/Buenos Aires</option>' in page
     assert '<optgroup label="America">' in page
     assert '<option value="UTC">UTC</option>' in page
-    assert page.count("<optgroup") == len(
+    # one group per continent or ocean, the Netherlands and Belgium and the zones of one word
+    assert page.count("<optgroup") == 2 + len(
         {zone.split("/")[0] for zone in time_zones() if "/" in zone}
     )
+
+
+def _time_zone_select(page: str) -> tuple[list[str], list[str]]:
+    """The groups of the time-zone drop-down in their order, and its values in theirs."""
+    select = re.search(r'<select name="business-time_zone".*?</select>', page, re.S)[0]
+    return re.findall(r'<optgroup label="([^"]*)">', select), re.findall(
+        r'<option value="([^"]*)"', select
+    )
+
+
+def test_the_likely_time_zones_come_first_and_every_zone_once(owner_client, business):
+    # Given a shop in Amsterdam
+    assert business.time_zone == "Europe/Amsterdam"
+
+    # When its owner opens the settings (in Dutch, the business's language)
+    page = owner_client.get(reverse("web:care_settings")).content.decode()
+
+    # Then the Netherlands and Belgium lead, Amsterdam chosen, then the rest of Europe, then the
+    # other areas in alphabetical order, and the zones of one word last
+    groups, values = _time_zone_select(page)
+    areas = sorted({zone.split("/")[0] for zone in time_zones() if "/" in zone} - {"Europe"})
+    assert groups == ["Nederland en België", "Europe", *areas, "Overige zones"]
+    assert values[:2] == ["Europe/Amsterdam", "Europe/Brussels"]
+    assert '<option value="Europe/Amsterdam" selected>Amsterdam</option>' in page
+    europe = sorted(zone for zone in time_zones() if zone.startswith("Europe/"))
+    europe = [zone for zone in europe if zone not in ("Europe/Amsterdam", "Europe/Brussels")]
+    assert values[2 : 2 + len(europe)] == europe
+    assert values[2 + len(europe)] == "Africa/Abidjan"
+    assert values[-1] == "Zulu"
+    # and the list still offers each zone once, and nothing else
+    assert sorted(values) == list(time_zones())
+
+
+@pytest.mark.parametrize(
+    ("language", "refusal"),
+    [
+        ("en", "Unknown time zone: Europe/Amsterdamm. Choose one of the list."),
+        ("nl", "Onbekende tijdzone: Europe/Amsterdamm. Kies er een uit de lijst."),
+    ],
+)
+def test_an_unknown_time_zone_is_refused_by_its_name_and_nothing_changes(
+    owner_client, owner, business, language, refusal
+):
+    # Given an owner reading in their language
+    account_language_set(user=owner, language=language)
+
+    # When a zone the list does not offer is sent with a new name
+    response = owner_client.post(
+        reverse("web:care_settings"),
+        {
+            "action": "business",
+            "business-name": "Slagerij De Wit",
+            "business-time_zone": "Europe/Amsterdamm",
+            "business-language": "nl",
+        },
+    )
+
+    # Then the page names the refused zone, and neither the name nor the zone changed
+    assert response.status_code == 422
+    assert refusal in response.content.decode()
+    business.refresh_from_db()
+    assert (business.name, business.time_zone) == ("Slagerij Test", "Europe/Amsterdam")
+    assert not AuditEvent.objects.exists()
 
 
 def test_the_owner_renames_the_business_moves_its_clock_and_changes_its_language_audited(
