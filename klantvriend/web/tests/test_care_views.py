@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from klantvriend.aftercare.models import FollowUp
+from klantvriend.aftercare.models import FollowUp, Reason
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.clocks import Clock
 from klantvriend.complaints.clocks import Stage as ClockStage
@@ -1498,6 +1498,48 @@ def test_a_follow_up_left_over_from_an_earlier_day_says_when_it_was_planned(owne
         f'<span class="overdue" data-testid="late-follow-up">gepland voor {planned}</span>' in anna
     )
     assert "gepland voor" not in bram
+
+
+@pytest.mark.parametrize(("language", "said"), [("nl", "voor Sanne"), ("en", "for Sanne")])
+def test_a_follow_up_for_the_owner_says_whose_call_it_is_on_a_colleagues_today(
+    owner_client, staff_client, business, owner, staff_user, language, said
+):
+    # Given the owner's follow-up of a survey answer, one of the staff member's own, and one
+    # for nobody in particular, all due today
+    FollowUpFactory(
+        customer=CustomerFactory(business=business, name="Anna"),
+        reason=Reason.SURVEY,
+        assigned_to=owner,
+    )
+    FollowUpFactory(
+        customer=CustomerFactory(business=business, name="Bram"), assigned_to=staff_user
+    )
+    FollowUpFactory(customer=CustomerFactory(business=business, name="Cor"), assigned_to=None)
+    account_language_set(user=staff_user, language=language)
+    account_language_set(user=owner, language=language)
+
+    def rows(client) -> dict[str, str]:
+        page = client.get(reverse("web:today")).content.decode()
+        listed = page.split('data-testid="today-follow-ups"')[1].split("</ul>")[0]
+        return {
+            name: row
+            for row in listed.split("<li ")[1:]
+            for name in ("Anna", "Bram", "Cor")
+            if f">{name}</a>" in row
+        }
+
+    # When the staff member and the owner open Today
+    staff_rows, owner_rows = rows(staff_client), rows(owner_client)
+
+    # Then the staff member sees the owner's call named as the owner's (and still can take it:
+    # aftercare is the shop's, and the customer may come to the counter), their own and the
+    # unassigned one without a name; the owner sees their own without one, the staff's named
+    for_sanne = f'<span class="subtle" data-testid="follow-up-for">{said}</span>'
+    assert for_sanne in staff_rows["Anna"]
+    assert 'data-testid="follow-up-for"' not in staff_rows["Bram"]
+    assert 'data-testid="follow-up-for"' not in staff_rows["Cor"]
+    assert 'data-testid="follow-up-for"' not in owner_rows["Anna"]
+    assert f'data-testid="follow-up-for">{said.split()[0]} Joris</span>' in owner_rows["Bram"]
 
 
 @pytest.mark.parametrize(
