@@ -58,6 +58,8 @@ class ChartData:
     row_keys: list[str] | None = None
     # Set when there is nothing to draw: what the page says in its place, what fills it and how.
     empty_text: str | None = None
+    # A line under the chart that says what it leaves out, and why.
+    note: str | None = None
 
 
 def _month_starts(business: Business, now: datetime) -> list[datetime]:
@@ -144,7 +146,33 @@ def cohort_chart(run: InsightRun | None) -> ChartData | None:
         ],
         kind="heatmap",
         row_keys=[f"{cohort}-01" for cohort in data["cohorts"]],
+        note=_cohort_note(cohorts, data["sizes"], data["shares"]),
     )
+
+
+def _cohort_note(cohorts: list[str], sizes: list[int], shares: list[list]) -> str | None:
+    """Why the newest cohorts' last cells are empty: a month's share is known once that month is
+    over (clv.figures.cohort_retention). Said only when a cohort with customers has such a
+    cell; a cohort without customers has no shares at all, as its size of 0 says."""
+    waiting = [
+        (cohort, row)
+        for cohort, size, row in zip(cohorts, sizes, shares, strict=True)
+        if size and None in row
+    ]
+    if not waiting:
+        return None
+    note = _(
+        "Empty cells are months not over yet: a month's share is known once it has ended, so "
+        "the newest cohorts have fewer figures."
+    )
+    none_yet = [cohort for cohort, row in waiting if all(share is None for share in row)]
+    if none_yet:
+        note += " " + ngettext(
+            "The cohort of %(cohorts)s has none yet.",
+            "The cohorts of %(cohorts)s have none yet.",
+            len(none_yet),
+        ) % {"cohorts": ", ".join(none_yet)}
+    return note
 
 
 def value_range_bounds(edges: list[float]) -> list[tuple[int | None, int | None]]:

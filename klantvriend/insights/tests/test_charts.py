@@ -238,3 +238,39 @@ def test_a_cohort_of_thousands_keeps_one_customer_visible_in_its_shares():
 
     assert figures["cohorts"]["shares"] == [[0.99996, 0.00004, 1.0, None]]
     assert chart.table_rows == [["Jan 2026", "25,000", ">99%", "<1%", "100%", ""]]
+
+
+def _cohorts(sizes: list[int], shares: list[list]) -> InsightRun:
+    months = [f"2026-{month:02d}" for month in range(9, 9 + len(sizes))]
+    return InsightRun(figures={"cohorts": {"cohorts": months, "sizes": sizes, "shares": shares}})
+
+
+def test_the_cohort_chart_says_why_its_newest_cells_are_empty():
+    """On 1 December the cohort of October has its November share only, those of November and
+    December none: months not over yet, not months without a customer coming back."""
+    run = _cohorts([40, 30, 20, 5], [[0.5, 0.4, None], [0.3, None, None], [None] * 3, [None] * 3])
+
+    with translation.override("en"):
+        english = cohort_chart(run).note
+    with translation.override("nl"):
+        dutch = cohort_chart(run).note
+
+    assert english == (
+        "Empty cells are months not over yet: a month's share is known once it has ended, so the "
+        "newest cohorts have fewer figures. The cohorts of Nov 2026, Dec 2026 have none yet."
+    )
+    assert dutch == (
+        "Lege vakjes zijn maanden die nog niet om zijn: het aandeel van een maand is bekend als "
+        "die voorbij is, dus de nieuwste cohorten hebben minder cijfers. De cohorten van "
+        "nov 2026, dec 2026 hebben er nog geen."
+    )
+
+
+def test_the_cohort_chart_names_one_cohort_without_figures_and_no_cohort_without_customers():
+    # A cohort of no customers is empty because it has none: its size of 0 says so
+    one = _cohorts([40, 0, 20], [[0.5, 0.4, None], [None] * 3, [None] * 3])
+    full = _cohorts([40, 0], [[0.5, 0.4], [None, None]])
+
+    with translation.override("en"):
+        assert cohort_chart(one).note.endswith(" The cohort of Nov 2026 has none yet.")
+        assert cohort_chart(full).note is None
