@@ -29,7 +29,7 @@ from klantvriend.customers.models import (
 )
 from klantvriend.customers.selectors import came_through_referral
 from klantvriend.promises.selectors import promise_trend
-from klantvriend.surveys.selectors import most_separating_driver, scorecard_answers
+from klantvriend.surveys.selectors import NpsSummary, most_separating_driver, scorecard_answers
 
 WINDOW = timedelta(days=90)
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
@@ -60,6 +60,10 @@ class Figure:
     # The 95% margin of error of the change, where the figure is a sample's and says it (the
     # NPS: surveys.selectors.NpsSummary.difference_margin); None where it is not known.
     change_margin: float | None = None
+    # The same measure over another period, shown on another page (the NPS of the survey
+    # results' twelve months): said beside this one so that the two figures do not seem to
+    # contradict each other; "" where there is none.
+    see_also: str = ""
 
     @property
     def measured(self) -> bool:
@@ -384,6 +388,17 @@ def _driver_action(drivers) -> str:
     ) % {"driver": _names(lowest)}
 
 
+def _nps_year(year: NpsSummary) -> str:
+    """The survey results' NPS of twelve months, beside the scorecard's of 90 days."""
+    if year.score is None:
+        return ""
+    return ngettext(
+        "Last 12 months: %(score)s (%(answers)s answer), on the survey results",
+        "Last 12 months: %(score)s (%(answers)s answers), on the survey results",
+        year.answers,
+    ) % {"score": year.score_shown, "answers": count_shown(year.answers)}
+
+
 def _scorecard_key(business: Business, language: str) -> str:
     return f"scorecard:{business.pk}:{language}"
 
@@ -489,6 +504,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             )
             % {"answers": count_shown(nps.answers)},
             change_margin=nps.difference_margin(nps_before),
+            see_also=_nps_year(answers.nps_year),
         ),
         Figure(
             "drivers",

@@ -766,6 +766,9 @@ class ScorecardAnswers:
     nps: NpsSummary
     nps_before: NpsSummary
     drivers: list[DriverResult]
+    # The NPS of the RESULTS_DAYS before `now`: the survey results' score, which the scorecard
+    # names beside its own of 90 days.
+    nps_year: NpsSummary
 
 
 def scorecard_answers(
@@ -779,10 +782,12 @@ def scorecard_answers(
     if not year <= previous_start <= start <= now:
         raise ValueError("the periods of the scorecard's answers must follow each other in a year")
     parts = _per_part(business, [year, previous_start, start, now])
+    year_figures = _folded(row for rows in parts for row in rows)
     return ScorecardAnswers(
         nps=_summary(_folded(parts[2])),
         nps_before=_summary(_folded(parts[1])),
-        drivers=_drivers(_folded(row for rows in parts for row in rows)),
+        drivers=_drivers(year_figures),
+        nps_year=_summary(year_figures),
     )
 
 
@@ -802,6 +807,9 @@ class SurveyResults:
     # The invitations of the period by state: their count and the share answered open the
     # list of invitations, which counts them by the same conditions.
     invitations: InvitationTally = InvitationTally(0, 0)
+    # The NPS since `recent_since` (the scorecard's 90 days, when asked for): the scorecard's
+    # score, which the page names beside its own of the year; None when not asked for.
+    recent: NpsSummary | None = None
 
 
 # The survey results and the scorecard's drivers look at a year of answers: a few a week make
@@ -811,23 +819,36 @@ TREND_MONTHS = 12
 
 
 def survey_results(
-    *, business: Business, days: int = RESULTS_DAYS, now: datetime | None = None, comments: int = 20
+    *,
+    business: Business,
+    days: int = RESULTS_DAYS,
+    now: datetime | None = None,
+    comments: int = 20,
+    recent_since: datetime | None = None,
 ) -> SurveyResults:
-    """Everything on the results page in a fixed number of queries (three)."""
+    """Everything on the results page in a fixed number of queries (three). `recent_since`
+    (within the period): also the score of the answers since then."""
     now = now or timezone.now()
     since = now - timedelta(days=days)
-    # The score and the drivers of the period and the monthly trend count the same answers, read
-    # in one pass: the parts between the months' beginnings and the period's.
+    if recent_since is not None and not since <= recent_since <= now:
+        raise ValueError("the recent score's period must lie within the results' period")
+    # The score and the drivers of the period, the recent score and the monthly trend count the
+    # same answers, read in one pass: the parts between the months' beginnings and the periods'.
     first, begins = _trend_begins(business, TREND_MONTHS, now)
-    cuts = sorted({since, *begins})
+    cuts = sorted({since, *begins} | ({recent_since} if recent_since is not None else set()))
     parts = _per_part(business, cuts)
-    period = _folded(
-        row for cut, rows in zip(cuts, parts, strict=True) if cut >= since for row in rows
-    )
+
+    def answers_since(start: datetime) -> dict:
+        return _folded(
+            row for cut, rows in zip(cuts, parts, strict=True) if cut >= start for row in rows
+        )
+
+    period = answers_since(since)
     drivers = _drivers(period)
     return SurveyResults(
         since=since,
         summary=_summary(period),
+        recent=None if recent_since is None else _summary(answers_since(recent_since)),
         trend=_trend(first, begins, cuts, parts),
         drivers=drivers,
         separating=most_separating_driver(drivers),

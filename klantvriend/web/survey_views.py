@@ -19,6 +19,7 @@ from klantvriend.core.members import staff_name
 from klantvriend.core.numbers import count_shown
 from klantvriend.customers.selectors import customer_get
 from klantvriend.insights.charts import month_axis, month_label
+from klantvriend.insights.scorecard import trend_window
 from klantvriend.promises.selectors import PERIODS, period_bounds
 from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import SURVEY_LANGUAGES, InvitationChannel, SendFailure
@@ -121,7 +122,12 @@ RESULTS_PERIOD = "12m"
 
 @member_required
 def survey_results(request: HttpRequest) -> HttpResponse:
-    results = selectors.survey_results(business=request.business)
+    now = timezone.now()
+    # Also the score of the scorecard's 90 days, counted over the same window, so that the page
+    # can say why the scorecard shows another figure.
+    results = selectors.survey_results(
+        business=request.business, now=now, recent_since=trend_window(now)[0]
+    )
     return render(
         request,
         "web/survey_results.html",

@@ -129,6 +129,49 @@ def test_the_results_page_gives_the_same_score_and_drivers_as_their_own_selector
     assert results.separating.name == "reliability"
 
 
+@pytest.mark.parametrize(
+    "recent_since",
+    [
+        datetime(2026, 8, 17, 12, tzinfo=UTC),  # 90 days, in a month and in a UTC day
+        datetime(2026, 8, 1, 0, tzinfo=UTC),  # a UTC midnight
+        datetime(2026, 8, 31, 22, tzinfo=UTC),  # the first of a month in Amsterdam
+    ],
+)
+def test_the_results_also_give_the_scorecards_score_of_its_own_period_in_the_same_queries(
+    business, django_assert_num_queries, recent_since
+):
+    # Given answers on both sides of the recent period's start and before the year
+    now = datetime(2026, 11, 15, 12, tzinfo=UTC)
+    _answer(business, now - timedelta(days=400), nps=0)
+    _answer(business, now - timedelta(days=200), nps=10)
+    _answer(business, recent_since - timedelta(microseconds=1), nps=2)
+    _answer(business, recent_since, nps=9)
+    _answer(business, now - timedelta(days=1), nps=3)
+
+    # When the page's figures are read with the recent period, still in three queries
+    with django_assert_num_queries(3):
+        results = selectors.survey_results(business=business, now=now, recent_since=recent_since)
+
+    # Then the recent score counts the answers from its start on alone, as nps_summary does,
+    # and the year's is unchanged
+    assert results.recent == selectors.nps_summary(business=business, since=recent_since)
+    assert (results.recent.answers, results.recent.promoters, results.recent.detractors) == (
+        2,
+        1,
+        1,
+    )
+    assert results.summary == selectors.nps_summary(business=business, since=results.since)
+    assert results.summary.answers == 4
+    assert selectors.survey_results(business=business, now=now).recent is None
+
+
+def test_the_results_refuse_a_recent_period_outside_their_own(business):
+    now = datetime(2026, 11, 15, 12, tzinfo=UTC)
+
+    with pytest.raises(ValueError, match="within the results' period"):
+        selectors.survey_results(business=business, now=now, recent_since=now - timedelta(days=400))
+
+
 def test_a_shorter_period_counts_its_own_answers_and_the_trend_all_of_its_months(business):
     # Given answers on both sides of the start of a 45-day period, which falls inside a month of
     # the trend (1 October 2026 12:00 UTC), and one older than the trend's first month
@@ -195,6 +238,10 @@ def test_the_scorecards_answers_are_its_two_scores_and_the_drivers_of_the_year_i
         business=business, since=previous_start, until=start
     )
     assert answers.drivers == selectors.driver_results(business=business, since=year)
+    # and the year's score is the survey results' own, which the scorecard names beside its own
+    assert answers.nps_year == selectors.nps_summary(business=business, since=year)
+    assert answers.nps_year == selectors.survey_results(business=business, now=now).summary
+    assert (answers.nps_year.answers, answers.nps_year.promoters) == (7, 4)
     assert (answers.nps.answers, answers.nps.promoters, answers.nps.detractors) == (2, 1, 1)
     assert (answers.nps_before.answers, answers.nps_before.promoters) == (2, 1)
     drivers = {driver.name: driver for driver in answers.drivers}
