@@ -560,6 +560,7 @@ def _slipping_away(business, now, offset):
     the figures that made each one of them, and the rule in numbers: the spend that counted as
     valuable at the last refresh."""
     insights = slipping_away_insights(business=business)
+    today = business.local(now).date()
     total = insights.count()
     run = insight_run_latest(business=business)
     valuable = (run.figures or {}).get("valuable_spend_cents") if run else None
@@ -607,7 +608,7 @@ def _slipping_away(business, now, offset):
                     amount_shown(insight.spend_cents, business.currency),
                     alive_figure(insight),
                     share_shown(insight.probability_alive_30_days_ago),
-                    not_seen_for(insight),
+                    not_seen_for(insight, today),
                 ],
             )
             for insight in _page(insights, offset, of=total)

@@ -448,10 +448,16 @@ def slipping_away_insights(*, business: Business) -> QuerySet[CustomerInsight]:
     promise open: the ones a call now may keep, the biggest spenders first. Not an anonymised
     customer, who has no name or number left to call (and may have been anonymised since the
     last refresh). The one place that decides whom Today counts, and whom the list it opens to
-    shows (insights.rows)."""
+    shows (insights.rows).
+
+    Nor a customer who bought since the refresh (what they spent in all, kept by the database,
+    now exceeds the spend the refresh saw: the test of the card's `outdated`): they came back,
+    and their probability alive is that of before; the next refresh judges them again. A
+    correction that lowered the spend keeps them listed: nothing says they came."""
     return (
         CustomerInsight.objects.filter(business=business, slipping_away=True)
         .exclude(customer__in=anonymised_customer_ids(business=business))
+        .exclude(customer__spend__cents__gt=F("spend_cents"))
         .filter(_no_contact_planned())
         .order_by("-spend_cents", "customer_id")
     )
@@ -518,13 +524,28 @@ def alive_figure(insight: CustomerInsight) -> str:
     return share_shown(insight.probability_alive)
 
 
-def not_seen_for(insight: CustomerInsight) -> str:
+def days_since_last_purchase(
+    insight: CustomerInsight, *, today: date | None = None, outdated: bool = False
+) -> int:
+    """The days since the customer's last purchase, counted to `today` (the business's) where
+    nothing was bought since the computation (not `outdated`): counted to the computation's
+    day, they lagged the "last visit" beside them by a day for every day without a refresh.
+    Where something was bought since, they stay as computed (the card says so). The one place
+    that counts them, for the card and for Today's customers slipping away."""
+    away = insight.days_since_last
+    if today is not None and not outdated and today > insight.as_of:
+        away += (today - insight.as_of).days
+    return away
+
+
+def not_seen_for(insight: CustomerInsight, today: date | None = None) -> str:
     """How long a customer has stayed away, beside their usual rhythm where they have one
     ("usually came every 2 days, not seen for 48 days"): 48 days is nothing for a monthly
     customer and far too long for one who came every other day, and it is the rhythm that
     makes their probability alive 0%. For Today's customers slipping away and the call
-    planned for one of them."""
-    away = days_shown(insight.days_since_last)
+    planned for one of them, counted to `today` (the business's) as the card counts them: they
+    list no one who bought since the refresh (slipping_away_insights)."""
+    away = days_shown(days_since_last_purchase(insight, today=today))
     if not insight.usual_interval_days:
         return _("not seen for %(away)s") % {"away": away}
     return _("usually came every %(usual)s, not seen for %(away)s") % {
@@ -550,9 +571,7 @@ def insight_card(
     says so (`outdated`)."""
     purchase_days = insight.purchase_days
     outdated = spend_cents is not None and spend_cents != insight.spend_cents
-    away = insight.days_since_last
-    if today is not None and not outdated and today > insight.as_of:
-        away += (today - insight.as_of).days
+    away = days_since_last_purchase(insight, today=today, outdated=outdated)
     counts = {"count": count_shown(purchase_days), "ago": days_shown(away)}
     if away == 0:
         history = (

@@ -342,11 +342,12 @@ def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpRespo
     """One click on Today: plan a call for today with the reason written out."""
     customer = customer_get(business=request.business, customer_id=customer_id)
     insight = customer_insight_get(customer=customer)
+    day = request.business.today()
     # Stored for everyone in the shop to read: in the shop's language (core/language.py).
     with shop_language(request.business):
         note = (
             _("Call: valuable customer, %(seen)s. Ask how they are.")
-            % {"seen": not_seen_for(insight)}
+            % {"seen": not_seen_for(insight, day)}
             if insight
             else _("Call: valuable customer slipping away. Ask how they are.")
         )
@@ -362,7 +363,7 @@ def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpRespo
         return render(
             request,
             "web/today.html#slipping-row",
-            {"insight": insight, "customer": customer, "planned": True},
+            {"insight": insight, "customer": customer, "planned": True, "day": day},
         )
     messages.success(request, _("Call planned for today."))
     return redirect("web:today")
