@@ -109,6 +109,18 @@ class CustomerInsight(BusinessOwned):
         _("expected purchases in the next 365 days"), null=True
     )
     value_cents = models.BigIntegerField(_("predicted 12-month value"), null=True)
+    # The same two if the customer is still, or again, a customer (the bracket of Fader, Hardie
+    # & Lee 2005 eq. 10: the figures above are P(alive) times these): what winning a lapsed
+    # customer back is worth, whose expected value is near nothing. Kept by the refresh, which
+    # has the fitted model at hand: on read it would take the run's parameters (a query) and a
+    # history the row keeps only in days, rounded from the weeks the model was fitted in. Null
+    # without a model, and in the rows of refreshes before they were kept, until the next.
+    expected_purchases_365_if_alive = models.FloatField(
+        _("expected purchases in the next 365 days if still a customer"), null=True
+    )
+    value_if_alive_cents = models.BigIntegerField(
+        _("12-month value if still a customer"), null=True
+    )
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     # Valuable (spend in the top half of customers with three or more purchase days) with a low

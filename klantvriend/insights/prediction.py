@@ -192,6 +192,10 @@ def _predict(model, spend, x, t_x, age) -> dict | None:
             "alive_before": alive_before,
             "expected_90": model.expected_purchases(90 / DAYS_PER_WEEK, x, t_x, age),
             "expected_365": model.expected_purchases(365 / DAYS_PER_WEEK, x, t_x, age),
+            # Computed directly rather than divided by a P(alive) that may be 1e-14.
+            "expected_365_if_alive": model.expected_purchases_if_alive(
+                365 / DAYS_PER_WEEK, x, t_x, age
+            ),
         }
         try:
             # The value if still a customer (what winning one back is worth), and the value:
@@ -226,11 +230,13 @@ def customer_rows(
 
     Besides the fields, "value" is the predicted 12-month value in euros, unrounded, for the
     business's figures, and "value_if_alive" the same if the customer is still a customer
-    (clv.value), for what winning one back is worth."""
+    (clv.value), for what winning one back is worth (the advice's mean per segment; each
+    customer's in whole cents, "value_if_alive_cents", for their card)."""
     purchase_days, days_since_last = history.purchase_days, history.days_since_last
     spend_cents = history.spend_cents
     model = fit.transaction_model()
     alive = alive_before = expected_90 = expected_365 = value = value_if_alive = None
+    expected_365_if_alive = None
     if model is not None:
         spend = fit.spend.expected_spend(history.frequency, history.monetary_value)
         predictions = _predict(model, spend, history.frequency, history.recency, history.age)
@@ -239,6 +245,7 @@ def customer_rows(
         alive, alive_before = predictions["alive"], predictions["alive_before"]
         expected_90, expected_365 = predictions["expected_90"], predictions["expected_365"]
         value, value_if_alive = predictions["value"], predictions["value_if_alive"]
+        expected_365_if_alive = predictions["expected_365_if_alive"]
     slipping = np.zeros(len(purchase_days), dtype=bool)
     if alive is not None and fit.valuable_spend_cents is not None:
         with np.errstate(invalid="ignore"):
@@ -263,6 +270,10 @@ def customer_rows(
         "value": value,
         "value_cents": np.rint(value * 100) if value is not None else None,
         "value_if_alive": value_if_alive,
+        "expected_purchases_365_if_alive": expected_365_if_alive,
+        "value_if_alive_cents": np.rint(value_if_alive * 100)
+        if value_if_alive is not None
+        else None,
         "segment": rfm_segments(
             days_since_last=days_since_last,
             purchase_days=purchase_days,

@@ -15,6 +15,7 @@ from clv.advice import CAME_BACK_MIN_DAYS, top_count
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.db import Probed
 from klantvriend.core.models import Business
+from klantvriend.core.money import amount_shown, whole_cents
 from klantvriend.core.numbers import count_shown, number_rounded, share_shown
 from klantvriend.core.rows import ByFigure, ByOffset, Listed, Rows, first_rows
 from klantvriend.core.shown import days_shown
@@ -484,6 +485,17 @@ SEGMENT_EXPLANATIONS = {
 
 
 @dataclass(frozen=True)
+class WonBack:
+    """What a customer who has probably left is worth in the next 12 months if won back: the
+    margin on their value if still a customer, as the advice's "worth a year if won back" is
+    per segment, with what it is made of; `cents` None where the refresh that computed the row
+    kept no value if still a customer (one before it was kept)."""
+
+    cents: int | None
+    why: str
+
+
+@dataclass(frozen=True)
 class InsightCard:
     """What the briefing card shows: each figure with its one-line explanation."""
 
@@ -497,6 +509,8 @@ class InsightCard:
     # Purchases were recorded or corrected after the refresh: the figures describe the
     # customer as they were then ("bought once, 382 days ago" beside "last visit: today").
     outdated: bool = False
+    # For a customer who has probably left (`WonBack`): what winning them back is worth.
+    won_back: WonBack | None = None
 
     @property
     def alive_figure(self) -> str:
@@ -554,12 +568,53 @@ def not_seen_for(insight: CustomerInsight, today: date | None = None) -> str:
     }
 
 
+def _purchases_shown(expected: float) -> str:
+    """An expected number of purchases as the card writes it: "26", "0,1", "2,5"."""
+    return number_rounded(expected, 0 if round(expected, 1).is_integer() else 1)
+
+
+def won_back(*, insight: CustomerInsight, margin_percent: int, currency: str) -> WonBack | None:
+    """What winning back a customer who has probably left (probability alive below the
+    slipping-away mark, after two or more purchase days) is worth in the next 12 months: the
+    margin on their value if still a customer, rounded to whole cents as a percentage of whole
+    cents, with what it assumes. None for a customer who is probably still there (the figure
+    nearly equals their value), a one-off customer (no model sees them leave: alive_figure) and
+    without a model."""
+    if (
+        insight.probability_alive is None
+        or insight.purchase_days <= ONE_OFF_PURCHASE_DAYS
+        or insight.probability_alive >= SLIPPING_ALIVE_BELOW
+    ):
+        return None
+    if insight.value_if_alive_cents is None or insight.expected_purchases_365_if_alive is None:
+        return WonBack(
+            cents=None,
+            why=_(
+                "what winning them back is worth is added by the next computation (usually "
+                "overnight)"
+            ),
+        )
+    cents = whole_cents(insight.value_if_alive_cents * margin_percent / 100)
+    why = _(
+        "%(margin)s margin on %(value)s from about %(count)s purchases in 12 months, if they "
+        "come back and buy as they used to. A call or gesture to win them back pays when it "
+        "costs less than the chance it works times this amount."
+    ) % {
+        "margin": f"{margin_percent}%",
+        "value": amount_shown(insight.value_if_alive_cents, currency),
+        "count": _purchases_shown(insight.expected_purchases_365_if_alive),
+    }
+    return WonBack(cents=cents, why=why)
+
+
 def insight_card(
     *,
     insight: CustomerInsight,
     referral_count: int = 0,
     spend_cents: int | None = None,
     today: date | None = None,
+    margin_percent: int | None = None,
+    currency: str = "EUR",
 ) -> InsightCard:
     """The card's figures with their explanations; `spend_cents`, the customer's spend now,
     tells whether purchases changed since the insight was computed (its `spend_cents`).
@@ -568,7 +623,11 @@ def insight_card(
     bought since the computation: counted to its day, they lagged the "last visit" above them
     by a day for every day without a refresh, and read "0 days ago" for a purchase on the day
     of the refresh. Where something was bought since, the figures stay as computed and the card
-    says so (`outdated`)."""
+    says so (`outdated`).
+
+    With the business's `margin_percent` (and `currency`), a customer who has probably left
+    gets what winning them back is worth (`won_back`): their expected value is near nothing,
+    which says nothing of whether a call to win them back pays."""
     purchase_days = insight.purchase_days
     outdated = spend_cents is not None and spend_cents != insight.spend_cents
     away = days_since_last_purchase(insight, today=today, outdated=outdated)
@@ -604,7 +663,7 @@ def insight_card(
             value = _("no purchase expected in the next 12 months, unless they come back")
         else:
             value = _("expected over the next 12 months, from about %(count)s purchases") % {
-                "count": number_rounded(expected, 0 if round(expected, 1).is_integer() else 1)
+                "count": _purchases_shown(expected)
             }
         # What the figure is, before what it is computed from: "probability alive" is not a
         # shopkeeper's word.
@@ -648,4 +707,7 @@ def insight_card(
         stage=stage,
         falling=falling,
         outdated=outdated,
+        won_back=None
+        if margin_percent is None
+        else won_back(insight=insight, margin_percent=margin_percent, currency=currency),
     )

@@ -311,6 +311,8 @@ INSIGHT_FIELDS = (
     "expected_purchases_90",
     "expected_purchases_365",
     "value_cents",
+    "expected_purchases_365_if_alive",
+    "value_if_alive_cents",
     "segment",
     "stage",
     "slipping_away",
@@ -322,6 +324,7 @@ _INTEGER_FIELDS = {
     "spend_cents",
     "repeat_spend_cents",
     "value_cents",
+    "value_if_alive_cents",
 }
 
 

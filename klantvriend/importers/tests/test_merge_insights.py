@@ -141,6 +141,8 @@ def test_without_a_fitted_model_the_kept_customer_gets_what_a_refresh_gives(
         "expected_purchases_90": None,
         "expected_purchases_365": None,
         "value_cents": None,
+        "expected_purchases_365_if_alive": None,
+        "value_if_alive_cents": None,
         "segment": "champion",
         "stage": "regular",
         "slipping_away": False,

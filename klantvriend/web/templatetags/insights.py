@@ -14,6 +14,7 @@ from klantvriend.insights.selectors import (
     insight_card,
     not_seen_for,
 )
+from klantvriend.insights.services import insight_settings
 from klantvriend.surveys.models import DRIVER_MAX
 from klantvriend.surveys.selectors import nps_rounded, nps_shown
 
@@ -26,7 +27,8 @@ register.filter("not_seen_for", not_seen_for)
 
 @register.inclusion_tag("web/partials/insight_card.html", takes_context=True)
 def customer_insight_card(context, customer, referral_count=0, spend_cents=None):
-    """Value, probability alive, segment and stage of the profile's customer (one query)."""
+    """Value, probability alive, segment and stage of the profile's customer, and what winning
+    them back is worth where they have probably left (one query)."""
     insight = customer_insight_get(customer=customer)
     business = context.get("business")
     card = None
@@ -36,6 +38,9 @@ def customer_insight_card(context, customer, referral_count=0, spend_cents=None)
             referral_count=referral_count,
             spend_cents=spend_cents,
             today=business.today() if business else None,
+            # Read from the business already loaded: no query.
+            margin_percent=insight_settings(business).margin_percent if business else None,
+            currency=business.currency if business else "EUR",
         )
     return {
         "card": card,

@@ -1,18 +1,94 @@
-"""A customer who has probably left, as the owner meets them: Today counts their days away to
-today, leaving out whoever came back since the refresh."""
+"""A customer who has probably left, as the owner meets them: their profile says what winning
+them back is worth, and Today counts their days away to today, leaving out whoever came back
+since the refresh."""
 
 import datetime as dt
 import re
 
+import pytest
 from django.urls import reverse
 
 from klantvriend.aftercare.models import FollowUp
+from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
-from klantvriend.insights.tests.factories import CustomerInsightFactory
+from klantvriend.insights.services import insight_settings_update
+from klantvriend.insights.tests.factories import (
+    CustomerInsightFactory,
+    lapsed_insight,
+)
 
 
 def _shown(page: str, testid: str) -> str:
     return re.search(rf'data-testid="{testid}">([^<]*)<', page)[1]
+
+
+def _lapsed(business, **fields):
+    """Eleven purchase days, one every three weeks, then away for thirty weeks: 2.3% alive,
+    157.06 euros in some 6.7 purchases a year if still a customer (factories.lapsed_insight)."""
+    customer = CustomerFactory(business=business, name="Joke Bakker")
+    PurchaseFactory(customer=customer, amount_cents=27500)
+    lapsed_insight(customer, **fields)
+    return customer
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "figure", "why"),
+    [
+        (
+            "nl",
+            "Waard als je ze terugwint",
+            "€\u00a070,68",
+            "45% marge op €\u00a0157,06 uit ongeveer 6,7 aankopen in 12 maanden, als deze klant "
+            "terugkomt en koopt zoals vroeger. Een telefoontje of gebaar om deze klant terug te "
+            "winnen loont als het minder kost dan de kans dat het lukt maal dit bedrag.",
+        ),
+        (
+            "en",
+            "Worth if won back",
+            "€70.68",
+            "45% margin on €157.06 from about 6.7 purchases in 12 months, if they come back and "
+            "buy as they used to. A call or gesture to win them back pays when it costs less "
+            "than the chance it works times this amount.",
+        ),
+    ],
+)
+def test_the_profile_of_a_lapsed_customer_says_what_winning_them_back_is_worth(
+    staff_client, staff_user, business, language, label, figure, why
+):
+    # Given the owner's margin of 45% and a customer who has probably left
+    insight_settings_update(business=business, margin_percent=45)
+    customer = _lapsed(business)
+    account_language_set(user=staff_user, language=language)
+
+    page = staff_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    # Then beside the value of 3.60 euros stands 45% of 157.06 euros, and what it assumes
+    assert _shown(page, "insight-value") == ("€\u00a03,60" if language == "nl" else "€3.60")
+    assert f'<span class="fact-label">{label}</span>' in page
+    assert _shown(page, "insight-won-back") == figure
+    assert _shown(page, "insight-won-back-why") == why
+
+
+def test_a_customer_still_there_shows_no_win_back_figure(owner_client, business):
+    customer = _lapsed(business, probability_alive=0.95)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    assert 'data-testid="insight-value"' in page
+    assert "insight-won-back" not in page
+
+
+def test_the_win_back_figure_costs_the_profile_no_query(
+    owner_client, business, django_assert_max_num_queries
+):
+    still_there = _lapsed(business, probability_alive=0.95)
+    lapsed = _lapsed(business)
+    with django_assert_max_num_queries(60) as plain:
+        owner_client.get(reverse("web:customer_detail", args=[still_there.pk]))
+
+    with django_assert_max_num_queries(len(plain.captured_queries)):
+        page = owner_client.get(reverse("web:customer_detail", args=[lapsed.pk])).content
+    assert b'data-testid="insight-won-back">' in page
 
 
 def _slipping(business, name, *, spend_cents, bought_cents, computed_days_ago=3):
