@@ -75,7 +75,18 @@ def _advice_context(request: HttpRequest) -> dict:
     won_back = bool(by_segment) and all(
         row.get("won_back_worth_per_year") is not None for row in by_segment
     )
-    return {"run": run, "advice": advice, "by_segment": by_segment, "won_back": won_back}
+    # A refresh from before it was kept, with a model that would give it: its figures cannot
+    # be filled in without the fitted model's per-customer sums, so the page says what adds it.
+    won_back_missing = (
+        bool(by_segment) and not won_back and bool(advice and advice.get("based_on_model"))
+    )
+    return {
+        "run": run,
+        "advice": advice,
+        "by_segment": by_segment,
+        "won_back": won_back,
+        "won_back_missing": won_back_missing,
+    }
 
 
 @member_required

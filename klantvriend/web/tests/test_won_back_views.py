@@ -1,6 +1,6 @@
 """A customer who has probably left, as the owner meets them: their profile says what winning
-them back is worth, and Today counts their days away to today, leaving out whoever came back
-since the refresh."""
+them back is worth, the advice says what adds the column a refresh of before it lacks, and
+Today counts their days away to today, leaving out whoever came back since the refresh."""
 
 import datetime as dt
 import re
@@ -14,6 +14,7 @@ from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFacto
 from klantvriend.insights.services import insight_settings_update
 from klantvriend.insights.tests.factories import (
     CustomerInsightFactory,
+    advice_run,
     lapsed_insight,
 )
 
@@ -89,6 +90,80 @@ def test_the_win_back_figure_costs_the_profile_no_query(
     with django_assert_max_num_queries(len(plain.captured_queries)):
         page = owner_client.get(reverse("web:customer_detail", args=[lapsed.pk])).content
     assert b'data-testid="insight-won-back">' in page
+
+
+def _older_run(business):
+    """A refresh with a model from before the worth if won back was kept per segment."""
+    run = advice_run(
+        business,
+        as_of=dt.date(2026, 11, 2),
+        customers=30,
+        came_back=20,
+        total=100000.0,
+        repeat=70000.0,
+        top_fifth_customers=6,
+        top_fifth=50000.0,
+    )
+    run.figures["advice"]["based_on_model"] = True
+    run.figures["advice"]["by_segment"] = [
+        {
+            "segment": "champion",
+            "customers": 10,
+            "mean_value": 60000.0,
+            "attention_worth_per_year": 1800.0,
+        }
+    ]
+    run.save()
+    return run
+
+
+@pytest.mark.parametrize(
+    ("language", "missing", "now"),
+    [
+        (
+            "nl",
+            "De kolom „waard per jaar als je ze terugwint” ontbreekt: deze berekening is van "
+            "voordat die erbij kwam. Hij verschijnt na de volgende berekening (elke nacht en na "
+            "elke import).",
+            " Of nu: „Bewaren en opnieuw berekenen” onder „Jouw marge” hieronder.",
+        ),
+        (
+            "en",
+            "The column “worth a year if won back” is missing: this computation is from before "
+            "it was added. It appears after the next computation (every night and after every "
+            "import).",
+            " Or now: “Save and recompute” under “Your margin” below.",
+        ),
+    ],
+)
+def test_the_advice_of_an_older_refresh_says_what_adds_the_worth_if_won_back(
+    owner_client, owner, staff_client, staff_user, business, language, missing, now
+):
+    run = _older_run(business)
+    account_language_set(user=owner, language=language)
+    account_language_set(user=staff_user, language=language)
+
+    page = owner_client.get(reverse("web:insights_advice")).content.decode()
+    staff_page = staff_client.get(reverse("web:insights_advice")).content.decode()
+
+    # The owner is told the button that recomputes now; staff, who cannot, only when it comes
+    assert f'<p class="notice" data-testid="won-back-missing">{missing}{now}</p>' in page
+    assert f'<p class="notice" data-testid="won-back-missing">{missing}</p>' in staff_page
+    # And a refresh that kept it, or one without a model (which never has it), says nothing
+    run.figures["advice"]["by_segment"][0] |= {
+        "mean_value_if_active": 66000.0,
+        "won_back_worth_per_year": 19800.0,
+    }
+    run.save()
+    assert (
+        "won-back-missing" not in owner_client.get(reverse("web:insights_advice")).content.decode()
+    )
+    run.figures["advice"]["based_on_model"] = False
+    del run.figures["advice"]["by_segment"][0]["won_back_worth_per_year"]
+    run.save()
+    assert (
+        "won-back-missing" not in owner_client.get(reverse("web:insights_advice")).content.decode()
+    )
 
 
 def _slipping(business, name, *, spend_cents, bought_cents, computed_days_ago=3):
