@@ -122,10 +122,10 @@ def _older_run(business):
     [
         (
             "nl",
-            "De kolom „waard per jaar als je ze terugwint” ontbreekt: deze berekening is van "
+            "De kolom “waard per jaar als je ze terugwint” ontbreekt: deze berekening is van "
             "voordat die erbij kwam. Hij verschijnt na de volgende berekening (elke nacht en na "
             "elke import).",
-            " Of nu: „Bewaren en opnieuw berekenen” onder „Jouw marge” hieronder.",
+            " Of nu: “Bewaren en opnieuw berekenen” onder “Jouw marge” hieronder.",
         ),
         (
             "en",
