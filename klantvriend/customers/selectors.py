@@ -147,6 +147,13 @@ def customer_list(
     return customers.order_by(*orderings.get(order, orderings["name"]))
 
 
+def customer_search(*, business: Business, query: str) -> QuerySet[Customer]:
+    """What a search at the counter finds, for the pickers and the header's live search: the
+    customer list's matches (customer_list, in its order) without anonymised customers, whom
+    nobody at the counter looks for and who cannot be picked as a referrer or merged."""
+    return customer_list(business=business, query=query).filter(erased_at__isnull=True)
+
+
 def customer_list_parts(
     customers: QuerySet[Customer],
     *,
@@ -220,7 +227,7 @@ def customers_alike(
     everyone of Zutphen for a Mr Zutphen, as the search finds them by their address."""
     found: dict[int, Customer] = {}
     for detail in filter(None, (text.strip() for text in details)):
-        matches = customer_list(business=business, query=detail).filter(erased_at__isnull=True)
+        matches = customer_search(business=business, query=detail)
         for match in _found_by_person(matches, detail, limit):
             found.setdefault(match.pk, match)
     return list(found.values())[:limit]

@@ -31,8 +31,8 @@ def _choices(business, customer: Customer, query: str) -> list[Customer]:
     no double."""
     if query:
         # A search as any other, by the address too ("7201 HV").
-        found = selectors.customer_list(business=business, query=query)
-        found = found.filter(erased_at__isnull=True).exclude(pk=customer.pk)
+        found = selectors.customer_search(business=business, query=query)
+        found = found.exclude(pk=customer.pk)
         return list(found[:CHOICES])
     details = [customer.name, customer.phone, customer.email]
     found = selectors.customers_alike(business=business, details=details, limit=CHOICES + 1)

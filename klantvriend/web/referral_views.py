@@ -11,7 +11,7 @@ from clv import charts
 from klantvriend.core.errors import NotFound
 from klantvriend.core.numbers import share_shown
 from klantvriend.customers.models import AcquisitionChannel
-from klantvriend.customers.selectors import customer_get, customer_list
+from klantvriend.customers.selectors import customer_get, customer_search
 from klantvriend.insights.charts import month_axis, month_label
 from klantvriend.referrals.selectors import acquisition_report, ambassador_ranking
 
@@ -106,10 +106,10 @@ def referrer_search(request: HttpRequest) -> HttpResponse:
     exclude = _int_or_none(request.GET.get("exclude"))
     results = []
     if query:
-        found = customer_list(business=request.business, query=query)
+        found = customer_search(business=request.business, query=query)
         if exclude is not None:
             found = found.exclude(pk=exclude)
-        results = list(found.filter(erased_at__isnull=True)[:PICKER_RESULTS])
+        results = list(found[:PICKER_RESULTS])
     return render(
         request,
         "web/partials/referrer_results.html",

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, search_views, views
 from .care_urls import care_urlpatterns, today_view
 from .data_urls import data_urlpatterns
 from .insights_urls import insights_urlpatterns
@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("business/switch/", views.switch_business, name="switch_business"),
     path("customers/", views.customer_list, name="customer_list"),
+    path("customers/search/", search_views.customer_live_search, name="customer_live_search"),
     path("customers/download/", views.customer_list_download, name="customer_list_download"),
     path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/quick-add/", views.customer_quick_add, name="customer_quick_add"),

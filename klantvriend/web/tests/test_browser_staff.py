@@ -138,7 +138,7 @@ def test_a_search_on_a_phone_shows_the_customers_found_without_scrolling(
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "joris", "pw-joris-123")
 
-    page.get_by_role("searchbox", name="Klant zoeken").fill("ko")
+    page.get_by_role("combobox", name="Klant zoeken").fill("ko")
     page.keyboard.press("Enter")
 
     # The filters (tag, segment, stage, order) used to fill the screen above the results.

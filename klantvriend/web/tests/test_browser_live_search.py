@@ -1,0 +1,189 @@
+"""The header's live search at the counter: two letters typed, the customer chosen with the
+keyboard or a tap, on the shop's screen and on a phone (web/search_views.py, picker.js)."""
+
+import contextlib
+import re
+
+import pytest
+from playwright.sync_api import Browser, Error, Page, Route, expect
+
+from klantvriend.customers.tests.factories import CustomerFactory
+
+from .test_browser import log_in, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def counter_customers(business):
+    return {
+        "koen": CustomerFactory(
+            business=business, name="Koen Kuipers", postal_code="7201 HV", phone="06-12345678"
+        ),
+        "daan": CustomerFactory(business=business, name="Daan Koster", city="Zutphen"),
+        "gerda": CustomerFactory(business=business, name="Gerda Kok", email="gerda@kok.example"),
+        "anna": CustomerFactory(business=business, name="Anna Bakker"),
+    }
+
+
+def _options(page: Page):
+    return page.get_by_role("listbox", name="Gevonden klanten").get_by_role("option")
+
+
+def test_two_letters_the_arrow_key_and_enter_open_the_customer(
+    page: Page, live_server, staff_user, counter_customers
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "joris", "pw-joris-123")
+    search = page.get_by_role("combobox", name="Klant zoeken")
+
+    page.keyboard.press("/")  # the shortcut still puts the cursor in the box
+    expect(search).to_be_focused()
+    page.keyboard.type("ko")
+
+    expect(_options(page)).to_have_text(
+        ["Daan Koster Zutphen", "Gerda Kok gerda@kok.example", "Koen Kuipers 7201 HV · tel. …5678"]
+    )
+    expect(search).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_test_id("live-search-all")).to_have_text("Alle 3 resultaten")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(_options(page).nth(1)).to_have_attribute("aria-selected", "true")
+    expect(search).to_have_attribute(
+        "aria-activedescendant", f"top-search-option-{counter_customers['gerda'].pk}"
+    )
+    page.keyboard.press("ArrowUp")
+    expect(_options(page).nth(0)).to_have_attribute("aria-selected", "true")
+    expect(_options(page).nth(1)).to_have_attribute("aria-selected", "false")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(f"{live_server.url}/customers/{counter_customers['daan'].pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Daan Koster")
+
+
+def test_escape_shuts_it_and_enter_without_a_choice_opens_the_list_as_before(
+    page: Page, live_server, staff_user, counter_customers
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "joris", "pw-joris-123")
+    search = page.get_by_role("combobox", name="Klant zoeken")
+    search.click()
+    page.keyboard.type("kok")
+    expect(_options(page)).to_have_count(1)
+
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("live-search")).to_be_hidden()
+    expect(search).to_have_attribute("aria-expanded", "false")
+    expect(search).to_have_value("kok")
+    page.keyboard.press("ArrowDown")  # brings the matches back, the first highlighted
+    expect(_options(page).first).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowDown")  # past the last: none highlighted
+    expect(search).not_to_have_attribute("aria-activedescendant", re.compile("."))
+    expect(_options(page).first).to_have_attribute("aria-selected", "false")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(f"{live_server.url}/customers/?q=kok")
+    expect(page.get_by_role("link", name="Gerda Kok")).to_be_visible()
+
+
+def test_nothing_found_says_so_and_one_letter_shows_nothing(
+    page: Page, live_server, staff_user, counter_customers
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "joris", "pw-joris-123")
+    search = page.get_by_role("combobox", name="Klant zoeken")
+    search.click()
+
+    page.keyboard.type("kox")
+    expect(page.get_by_test_id("live-search-all")).to_have_text(
+        "Geen klant gevonden voor “kox”. Probeer het telefoonnummer of de postcode, of "
+        "zoek namen die erop lijken."
+    )
+    for _ in range(2):
+        page.keyboard.press("Backspace")
+    expect(page.get_by_test_id("live-search")).to_be_hidden()
+    page.keyboard.press("ArrowDown")  # nothing of what was erased comes back
+    expect(page.get_by_test_id("live-search")).to_be_hidden()
+
+
+def test_a_late_answer_never_overwrites_a_newer_one(
+    page: Page, live_server, staff_user, counter_customers
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "joris", "pw-joris-123")
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if route.request.url.endswith("?q=ko") and not held:
+            held.append(route)  # answered only after the newer search
+        else:
+            route.continue_()
+
+    page.route("**/customers/search/?q=*", hold_the_first)
+    search = page.get_by_role("combobox", name="Klant zoeken")
+    search.click()
+    page.keyboard.type("ko")
+    page.wait_for_timeout(400)  # the pause after typing, so that "ko" is asked on its own
+    assert len(held) == 1
+    page.keyboard.type("e")
+    expect(_options(page)).to_have_text(["Koen Kuipers 7201 HV · tel. …5678"])
+
+    # The page gave up on it already, or it arrives late: either way it must draw nothing.
+    with contextlib.suppress(Error):
+        held[0].continue_()
+    page.wait_for_timeout(300)
+
+    expect(_options(page)).to_have_text(["Koen Kuipers 7201 HV · tel. …5678"])
+
+
+def test_a_tap_opens_the_customer_and_the_matches_fit_a_phone(
+    browser: Browser, browser_context_args, live_server, business, staff_user, counter_customers
+):
+    CustomerFactory(
+        business=business,
+        name="Josephine van den Heuvel-Kokmeijer",
+        email="josephine.vandenheuvel-mulder@administratiekantoor-voorbeeld.example",
+    )
+    context = browser.new_context(**{**browser_context_args, "viewport": PHONE, "has_touch": True})
+    page = context.new_page()
+    log_in(page, live_server, "joris", "pw-joris-123")
+    search = page.get_by_role("combobox", name="Klant zoeken")
+    search.tap()
+    page.keyboard.type("ko")
+    expect(_options(page)).to_have_count(4)
+
+    box = page.get_by_test_id("live-search").bounding_box()
+    assert box is not None
+    assert box["x"] >= 0, box
+    assert box["x"] + box["width"] <= PHONE["width"], box
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    widest = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('.live-search [role=option]')]"
+        ".map((option) => option.getBoundingClientRect().right))"
+    )
+    assert widest <= box["x"] + box["width"]
+    # Each option a thumb's height at least.
+    heights = [option.bounding_box()["height"] for option in _options(page).all()]
+    assert min(heights) >= 44, heights
+    shot(page, "live-search-phone")
+    _options(page).filter(has_text="Gerda Kok").tap()
+
+    expect(page).to_have_url(f"{live_server.url}/customers/{counter_customers['gerda'].pk}/")
+    context.close()
+
+
+def test_without_javascript_the_search_box_opens_the_list_as_before(
+    browser: Browser, browser_context_args, live_server, staff_user, counter_customers
+):
+    context = browser.new_context(**{**browser_context_args, "java_script_enabled": False})
+    page = context.new_page()
+    log_in(page, live_server, "joris", "pw-joris-123")
+
+    page.get_by_role("combobox", name="Klant zoeken").fill("kuip")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(f"{live_server.url}/customers/?q=kuip")
+    expect(page.get_by_role("link", name="Koen Kuipers")).to_be_visible()
+    context.close()
