@@ -373,6 +373,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "since_until": listing.since_until,
         # Filtered to nobody, the list says so, not "no customers yet" to a shop that has them.
         "filtered": listing.by_customer or listing.by_insight,
+        # Searched and nothing else chosen: the filters fold away below the search box.
+        "folded": bool(query) and listing.filters == {"q": query, "order": "name"},
         "channels": AcquisitionChannel.choices,
         "segments": Segment.choices,
         "stages": Stage.choices,

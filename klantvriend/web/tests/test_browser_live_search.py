@@ -174,6 +174,22 @@ def test_a_tap_opens_the_customer_and_the_matches_fit_a_phone(
     context.close()
 
 
+def test_on_a_phone_the_list_of_a_search_folds_its_filters_under_one_line(
+    browser: Browser, browser_context_args, live_server, staff_user, counter_customers
+):
+    context = browser.new_context(**{**browser_context_args, "viewport": PHONE})
+    page = context.new_page()
+    log_in(page, live_server, "joris", "pw-joris-123")
+
+    page.goto(f"{live_server.url}/customers/?q=ko")
+
+    expect(page.get_by_label("Label", exact=True)).to_be_hidden()
+    expect(page.get_by_role("link", name="Koen Kuipers")).to_be_in_viewport()
+    page.get_by_text("Label, segment, fase en sortering").click()
+    expect(page.get_by_label("Label", exact=True)).to_be_visible()
+    context.close()
+
+
 def test_without_javascript_the_search_box_opens_the_list_as_before(
     browser: Browser, browser_context_args, live_server, staff_user, counter_customers
 ):

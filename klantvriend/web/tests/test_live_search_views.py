@@ -190,3 +190,24 @@ def test_the_query_count_does_not_grow_with_the_matches(
         response = owner_client.get(URL, {"q": "bos"})
 
     assert len(_options(response)) == min(customers, 8)
+
+
+def test_the_list_reached_by_a_search_alone_folds_its_other_filters(owner_client, business):
+    customers_bulk_create(business=business, names=["Tim Bos"])
+    folded = '<details class="list-filters grow" data-testid="list-filters">'
+    customers = reverse("web:customer_list")
+
+    searched = owner_client.get(customers, {"q": "bos"}).content.decode()
+    sorted_too = owner_client.get(customers, {"q": "bos", "order": "-customer_since"})
+    filtered_too = owner_client.get(customers, {"q": "bos", "channel": "walk_in"})
+    everyone = owner_client.get(customers).content.decode()
+
+    assert folded in searched
+    assert "<summary>Label, segment, fase en sortering</summary>" in searched
+    # Folded, not gone: the choices are still in the form, the search's results beside them.
+    assert 'id="filter-tag"' in searched
+    assert 'id="filter-order"' in searched
+    assert 'data-testid="list-filters"' not in sorted_too.content.decode()
+    assert 'data-testid="list-filters"' not in filtered_too.content.decode()
+    assert 'data-testid="list-filters"' not in everyone
+    assert 'id="filter-tag"' in everyone
