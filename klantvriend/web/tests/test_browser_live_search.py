@@ -3,6 +3,7 @@ keyboard or a tap, on the shop's screen and on a phone (web/search_views.py, pic
 
 import contextlib
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Error, Page, Route, expect
@@ -28,16 +29,33 @@ def counter_customers(business):
     }
 
 
+@contextlib.contextmanager
+def _staff_page(browser: Browser, browser_context_args, live_server, **options) -> Iterator[Page]:
+    """A staff member signed in, in a browser of these options (a phone's, without scripts)."""
+    context = browser.new_context(**{**browser_context_args, **options})
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "joris", "pw-joris-123")
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def search(page: Page, live_server, staff_user, counter_customers):
+    """The header's search box of a staff member signed in at the shop's screen."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "joris", "pw-joris-123")
+    return page.get_by_role("combobox", name="Klant zoeken")
+
+
 def _options(page: Page):
     return page.get_by_role("listbox", name="Gevonden klanten").get_by_role("option")
 
 
 def test_two_letters_the_arrow_key_and_enter_open_the_customer(
-    page: Page, live_server, staff_user, counter_customers
+    page: Page, live_server, counter_customers, search
 ):
-    page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server, "joris", "pw-joris-123")
-    search = page.get_by_role("combobox", name="Klant zoeken")
 
     page.keyboard.press("/")  # the shortcut still puts the cursor in the box
     expect(search).to_be_focused()
@@ -64,11 +82,8 @@ def test_two_letters_the_arrow_key_and_enter_open_the_customer(
 
 
 def test_escape_shuts_it_and_enter_without_a_choice_opens_the_list_as_before(
-    page: Page, live_server, staff_user, counter_customers
+    page: Page, live_server, counter_customers, search
 ):
-    page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server, "joris", "pw-joris-123")
-    search = page.get_by_role("combobox", name="Klant zoeken")
     search.click()
     page.keyboard.type("kok")
     expect(_options(page)).to_have_count(1)
@@ -89,11 +104,8 @@ def test_escape_shuts_it_and_enter_without_a_choice_opens_the_list_as_before(
 
 
 def test_nothing_found_says_so_and_one_letter_shows_nothing(
-    page: Page, live_server, staff_user, counter_customers
+    page: Page, live_server, counter_customers, search
 ):
-    page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server, "joris", "pw-joris-123")
-    search = page.get_by_role("combobox", name="Klant zoeken")
     search.click()
 
     page.keyboard.type("kox")
@@ -109,10 +121,8 @@ def test_nothing_found_says_so_and_one_letter_shows_nothing(
 
 
 def test_a_late_answer_never_overwrites_a_newer_one(
-    page: Page, live_server, staff_user, counter_customers
+    page: Page, live_server, counter_customers, search
 ):
-    page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server, "joris", "pw-joris-123")
     held: list[Route] = []
 
     def hold_the_first(route: Route) -> None:
@@ -122,7 +132,6 @@ def test_a_late_answer_never_overwrites_a_newer_one(
             route.continue_()
 
     page.route("**/customers/search/?q=*", hold_the_first)
-    search = page.get_by_role("combobox", name="Klant zoeken")
     search.click()
     page.keyboard.type("ko")
     page.wait_for_timeout(400)  # the pause after typing, so that "ko" is asked on its own
@@ -146,9 +155,14 @@ def test_a_tap_opens_the_customer_and_the_matches_fit_a_phone(
         name="Josephine van den Heuvel-Kokmeijer",
         email="josephine.vandenheuvel-mulder@administratiekantoor-voorbeeld.example",
     )
-    context = browser.new_context(**{**browser_context_args, "viewport": PHONE, "has_touch": True})
-    page = context.new_page()
-    log_in(page, live_server, "joris", "pw-joris-123")
+    with _staff_page(
+        browser, browser_context_args, live_server, viewport=PHONE, has_touch=True
+    ) as page:
+        _tap_and_fit(page, live_server, counter_customers)
+
+
+def _tap_and_fit(page: Page, live_server, counter_customers) -> None:
+    """Two letters tapped in on a phone: the matches fit its screen; a tap on one opens it."""
     search = page.get_by_role("combobox", name="Klant zoeken")
     search.tap()
     page.keyboard.type("ko")
@@ -171,35 +185,26 @@ def test_a_tap_opens_the_customer_and_the_matches_fit_a_phone(
     _options(page).filter(has_text="Gerda Kok").tap()
 
     expect(page).to_have_url(f"{live_server.url}/customers/{counter_customers['gerda'].pk}/")
-    context.close()
 
 
 def test_on_a_phone_the_list_of_a_search_folds_its_filters_under_one_line(
     browser: Browser, browser_context_args, live_server, staff_user, counter_customers
 ):
-    context = browser.new_context(**{**browser_context_args, "viewport": PHONE})
-    page = context.new_page()
-    log_in(page, live_server, "joris", "pw-joris-123")
+    with _staff_page(browser, browser_context_args, live_server, viewport=PHONE) as page:
+        page.goto(f"{live_server.url}/customers/?q=ko")
 
-    page.goto(f"{live_server.url}/customers/?q=ko")
-
-    expect(page.get_by_label("Label", exact=True)).to_be_hidden()
-    expect(page.get_by_role("link", name="Koen Kuipers")).to_be_in_viewport()
-    page.get_by_text("Label, segment, fase en sortering").click()
-    expect(page.get_by_label("Label", exact=True)).to_be_visible()
-    context.close()
+        expect(page.get_by_label("Label", exact=True)).to_be_hidden()
+        expect(page.get_by_role("link", name="Koen Kuipers")).to_be_in_viewport()
+        page.get_by_text("Label, segment, fase en sortering").click()
+        expect(page.get_by_label("Label", exact=True)).to_be_visible()
 
 
 def test_without_javascript_the_search_box_opens_the_list_as_before(
     browser: Browser, browser_context_args, live_server, staff_user, counter_customers
 ):
-    context = browser.new_context(**{**browser_context_args, "java_script_enabled": False})
-    page = context.new_page()
-    log_in(page, live_server, "joris", "pw-joris-123")
+    with _staff_page(browser, browser_context_args, live_server, java_script_enabled=False) as page:
+        page.get_by_role("combobox", name="Klant zoeken").fill("kuip")
+        page.keyboard.press("Enter")
 
-    page.get_by_role("combobox", name="Klant zoeken").fill("kuip")
-    page.keyboard.press("Enter")
-
-    expect(page).to_have_url(f"{live_server.url}/customers/?q=kuip")
-    expect(page.get_by_role("link", name="Koen Kuipers")).to_be_visible()
-    context.close()
+        expect(page).to_have_url(f"{live_server.url}/customers/?q=kuip")
+        expect(page.get_by_role("link", name="Koen Kuipers")).to_be_visible()
