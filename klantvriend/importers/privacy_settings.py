@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import audit_diff, audit_record
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 
 SETTINGS_KEY = "privacy"
@@ -25,6 +26,13 @@ class PrivacySettings:
     # Who processes the data for the business (hosting, mail): the register's "recipients".
     processors: str = ""
     security_measures: str = ""
+
+    @property
+    def contact_missing(self) -> bool:
+        """Neither a name nor an address: a customer asking who to turn to gets no answer. The
+        controller's contact details belong in the register (AVG art. 30(1)(a)) and in what a
+        customer is told (art. 13(1)(a), 14(1)(a)) and given on access (art. 15, 12(1))."""
+        return not (self.contact_name.strip() or self.contact_email.strip())
 
 
 DEFAULTS = PrivacySettings()
@@ -85,3 +93,15 @@ def privacy_settings_update(*, business: Business, actor, **values: Any) -> Priv
         )
     business.settings = stored
     return updated
+
+
+def privacy_contact_take(*, business: Business, actor) -> PrivacySettings:
+    """The owner names themself as the privacy contact in one click: their name, and their
+    email address unless one was already filled in (a shared privacy@ address stays)."""
+    current = privacy_settings(business)
+    return privacy_settings_update(
+        business=business,
+        actor=actor,
+        contact_name=staff_name(actor),
+        contact_email=current.contact_email or actor.email,
+    )

@@ -37,7 +37,11 @@ from klantvriend.importers.privacy import (
     personal_data,
     retention_activity_kinds,
 )
-from klantvriend.importers.privacy_settings import privacy_settings, privacy_settings_update
+from klantvriend.importers.privacy_settings import (
+    privacy_contact_take,
+    privacy_settings,
+    privacy_settings_update,
+)
 
 from .personal_data import customer_facts, personal_tables
 from .views import add_service_errors, member_required, owner_required
@@ -137,7 +141,12 @@ class PrivacySettingsForm(forms.Form):
         ),
     )
     contact_name = forms.CharField(
-        label=gettext_lazy("privacy contact"), required=False, max_length=2000
+        label=gettext_lazy("privacy contact"),
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy(
+            "Who customers can turn to with questions about their data, for example you. The processing register names them."
+        ),
     )
     contact_email = forms.EmailField(label=gettext_lazy("privacy contact email"), required=False)
     processors = forms.CharField(
@@ -170,6 +179,18 @@ def privacy_settings_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Settings saved."))
             return redirect("web:privacy_settings")
+    if request.method == "POST" and request.POST.get("action") == "take_contact":
+        taken = privacy_contact_take(business=business, actor=request.user)
+        messages.success(
+            request,
+            _("You are now the privacy contact: %(name)s.") % {"name": taken.contact_name}
+            if taken.contact_email
+            else _(
+                "You are now the privacy contact: %(name)s. Add an email address for privacy questions too."
+            )
+            % {"name": taken.contact_name},
+        )
+        return redirect("web:privacy_settings")
     if request.method == "POST" and request.POST.get("action") == "apply_retention":
         outcome = apply_retention(
             business=business, dry_run=False, actor=request.user, limit=RETENTION_PER_CLICK

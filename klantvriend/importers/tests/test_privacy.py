@@ -36,7 +36,11 @@ from klantvriend.importers.privacy import (
     customer_personal_data,
     personal_data,
 )
-from klantvriend.importers.privacy_settings import privacy_settings_update
+from klantvriend.importers.privacy_settings import (
+    PrivacySettings,
+    privacy_contact_take,
+    privacy_settings_update,
+)
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
 
@@ -508,3 +512,28 @@ def test_an_anonymised_customer_leaves_no_key_for_the_duplicates_list_behind(bus
         ("name", "bram", 1),
         ("phone", "0612345678", 1),
     }
+
+
+def test_a_privacy_contact_of_only_spaces_counts_as_missing():
+    assert PrivacySettings().contact_missing is True
+    assert PrivacySettings(contact_name="  ", contact_email=" ").contact_missing is True
+    assert PrivacySettings(contact_name="Sanne").contact_missing is False
+    assert PrivacySettings(contact_email="privacy@example.nl").contact_missing is False
+
+
+def test_taking_the_privacy_contact_names_the_owner_and_keeps_a_shared_address(owner, business):
+    owner.email = "sanne@example.nl"
+    owner.save(update_fields=["email"])
+
+    taken = privacy_contact_take(business=business, actor=owner)
+
+    assert (taken.contact_name, taken.contact_email) == ("Sanne", "sanne@example.nl")
+    business.refresh_from_db()
+    assert business.settings["privacy"]["contact_name"] == "Sanne"
+    event = AuditEvent.objects.get(business=business, action="settings")
+    assert event.changes["contact_name"] == ["", "Sanne"]
+
+    privacy_settings_update(business=business, actor=owner, contact_email="privacy@example.nl")
+    again = privacy_contact_take(business=business, actor=owner)
+
+    assert (again.contact_name, again.contact_email) == ("Sanne", "privacy@example.nl")

@@ -591,3 +591,64 @@ def test_the_access_page_reads_as_often_with_thousands_of_looks(
         page = owner_client.get(url).content.decode()
     assert '<h2 class="h3">Wie deze gegevens heeft bekeken of gewijzigd (2.052)</h2>' in page
     assert len(_trail_rows(page)) == 50
+
+
+def test_an_empty_privacy_contact_is_pointed_out_until_it_is_filled_in(owner_client, business):
+    settings_page = owner_client.get(reverse("web:privacy_settings")).content.decode()
+    register = owner_client.get(reverse("web:processing_register")).content.decode()
+
+    assert 'data-testid="privacy-contact-missing"' in settings_page
+    assert "Er is nog geen contactpersoon privacy ingevuld." in settings_page
+    assert 'value="take_contact">Dat ben ik (Sanne)</button>' in settings_page
+    assert '<a class="button" href="#id_contact_name">Iemand anders invullen</a>' in settings_page
+    assert (
+        '<td data-testid="register-contact"><span class="notice">Niet ingevuld: klanten weten '
+        "niet bij wie ze terechtkunnen.</span> "
+        '<a href="/privacy/settings/#id_contact_name">Contactpersoon privacy invullen</a></td>'
+    ) in register
+
+    privacy_settings_update(
+        business=business, actor=None, contact_name="Sanne", contact_email="privacy@example.nl"
+    )
+    settings_page = owner_client.get(reverse("web:privacy_settings")).content.decode()
+    register = owner_client.get(reverse("web:processing_register")).content.decode()
+
+    assert "privacy-contact-missing" not in settings_page
+    assert '<td data-testid="register-contact">Sanne privacy@example.nl</td>' in register
+
+
+def test_the_missing_privacy_contact_reads_in_english(owner_client, owner, business):
+    account_language_set(user=owner, language="en")
+
+    settings_page = owner_client.get(reverse("web:privacy_settings")).content.decode()
+    register = owner_client.get(reverse("web:processing_register")).content.decode()
+
+    assert "Nobody is named as privacy contact yet." in settings_page
+    assert "(GDPR articles 13 and 30)" in settings_page
+    assert 'value="take_contact">That is me (Sanne)</button>' in settings_page
+    assert "Not filled in: customers cannot tell who to contact." in register
+
+
+def test_the_owner_becomes_privacy_contact_in_one_click(owner_client, owner, business):
+    response = owner_client.post(reverse("web:privacy_settings"), {"action": "take_contact"})
+    page = owner_client.get(response.url).content.decode()
+
+    assert response.status_code == 302
+    business.refresh_from_db()
+    assert business.settings["privacy"]["contact_name"] == "Sanne"
+    assert business.settings["privacy"]["contact_email"] == ""
+    assert (
+        "Je bent nu de contactpersoon privacy: Sanne. Vul ook een e-mailadres voor "
+        "privacyvragen in."
+    ) in page
+
+
+def test_staff_cannot_name_the_privacy_contact(staff_client, business):
+    before = dict(business.settings)
+
+    response = staff_client.post(reverse("web:privacy_settings"), {"action": "take_contact"})
+
+    assert response.status_code == 403
+    business.refresh_from_db()
+    assert business.settings == before
+    assert not AuditEvent.objects.filter(business=business, action="settings").exists()
