@@ -64,7 +64,10 @@ CONSENT_WITHOUT_BASIS_SHOWN = 50
 @owner_required
 def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     """An access request (AVG art. 15): readable here, or as JSON to hand over (art. 20). The
-    page shows the newest events of the audit trail and links to the rest; the JSON holds all."""
+    page shows the newest events of the audit trail and links to the rest; the JSON holds all.
+    The page also gives what art. 15(1) asks beside the data itself: purposes, recipients,
+    retention, the person's rights and the right to complain to the Autoriteit Persoonsgegevens
+    (art. 77), and who to contact."""
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
     as_json = request.GET.get("format") == "json"
     # Read before this look is recorded, as the API does.
@@ -93,6 +96,7 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
             "facts": customer_facts(data),
             "tables": personal_tables(data),
             "referrals": data.referrals,
+            **_processing_facts(request.business),
         },
     )
 
@@ -235,6 +239,16 @@ def privacy_settings_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _processing_facts(business) -> dict:
+    """What web/partials/processing_facts.html reads: the register and every access copy say
+    the same purposes, recipients and retention."""
+    return {
+        "settings": privacy_settings(business),
+        "activity_kinds": retention_activity_kinds(),
+        "import_history_days": IMPORT_HISTORY_DAYS,
+    }
+
+
 @owner_required
 def processing_register(request: HttpRequest) -> HttpResponse:
     """AVG art. 30, generated from what Klantvriend stores and the business's settings."""
@@ -242,12 +256,10 @@ def processing_register(request: HttpRequest) -> HttpResponse:
         request,
         "web/processing_register.html",
         {
-            "settings": privacy_settings(request.business),
             "owners": [
                 m for m in membership_list(business=request.business) if m.role == Role.OWNER
             ],
-            "activity_kinds": retention_activity_kinds(),
-            "import_history_days": IMPORT_HISTORY_DAYS,
+            **_processing_facts(request.business),
         },
     )
 

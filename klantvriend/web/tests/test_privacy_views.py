@@ -652,3 +652,77 @@ def test_staff_cannot_name_the_privacy_contact(staff_client, business):
     business.refresh_from_db()
     assert business.settings == before
     assert not AuditEvent.objects.filter(business=business, action="settings").exists()
+
+
+def _processing_section(page: str) -> str:
+    start = page.index('data-testid="personal-data-processing"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_access_copy_says_what_is_done_with_the_data_and_who_to_ask(
+    owner_client, owner, business
+):
+    # Given a shop with its privacy contact, processors and a retention rule filled in.
+    customer = CustomerFactory(business=business, name="Fatima Bos")
+    privacy_settings_update(
+        business=business,
+        actor=owner,
+        contact_name="Sanne",
+        contact_email="privacy@example.nl",
+        processors="Hostingbedrijf BV",
+        retention_years=3,
+    )
+    url = reverse("web:customer_personal_data", args=[customer.pk])
+
+    dutch = _processing_section(owner_client.get(url).content.decode())
+    account_language_set(user=owner, language="en")
+    english = _processing_section(owner_client.get(url).content.decode())
+
+    # Then the copy gives what AVG art. 15(1) asks beside the data itself.
+    assert '<h2 class="h3">Wat er met deze gegevens gebeurt</h2>' in dutch
+    assert "<tr><th>Verwerkingsverantwoordelijke</th><td>Slagerij Test</td></tr>" in dutch
+    assert (
+        '<tr><th>Vragen over uw gegevens</th><td data-testid="personal-data-contact">'
+        "Sanne privacy@example.nl</td></tr>"
+    ) in dutch
+    assert "<td>Hostingbedrijf BV</td>" in dutch
+    assert "Klanten die 3 jaar inactief zijn, worden geanonimiseerd." in dutch
+    assert "Aankopen worden zeven jaar bewaard (fiscale bewaarplicht), geanonimiseerd." in dutch
+    assert "(AVG artikel 7 lid 3 en 16 tot en met 21)" in dutch
+    assert "een klacht indienen bij de Autoriteit Persoonsgegevens (AVG artikel 77)" in dutch
+    assert "<tr><th>Questions about your data</th>" in english
+    assert "complain to the Dutch Data Protection Authority" in english
+    assert "AVG" not in english
+
+
+def test_the_access_copy_tells_the_owner_when_nobody_can_be_asked(owner_client, business):
+    customer = CustomerFactory(business=business)
+
+    page = owner_client.get(
+        reverse("web:customer_personal_data", args=[customer.pk])
+    ).content.decode()
+
+    assert (
+        '<td data-testid="personal-data-contact"><span class="notice">Geen contactpersoon '
+        "privacy ingevuld: deze kopie kan de klant niet vertellen bij wie hij terechtkan.</span> "
+        '<a href="/privacy/settings/#id_contact_name">Contactpersoon privacy invullen</a></td>'
+    ) in page
+
+
+def test_the_register_still_lists_every_heading_once(owner_client, business):
+    page = owner_client.get(reverse("web:processing_register")).content.decode()
+
+    headings = re.findall(r"<tr><th>([^<]+)</th>", page)
+
+    assert headings == [
+        "Verwerkingsverantwoordelijke",
+        "Contactpersoon privacy",
+        "Categorieën betrokkenen",
+        "Doelen",
+        "Grondslagen",
+        "Categorieën persoonsgegevens",
+        "Ontvangers en verwerkers",
+        "Doorgifte buiten de EU",
+        "Bewaartermijnen",
+        "Beveiligingsmaatregelen",
+    ]
