@@ -9,7 +9,7 @@ activity for retention as the model declares them (`activity_fields`)."""
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import READ_ACTIONS, AuditAction, audit_record
-from klantvriend.core.errors import Conflict, NotFound
+from klantvriend.core.errors import Conflict, NotFound, ValidationError
 from klantvriend.core.idempotency import idempotent_requests_forget_business
 from klantvriend.core.language import shop_language
 from klantvriend.core.members import staff_name
@@ -394,7 +394,12 @@ def _unlink_tags(customer: Customer) -> None:
 
 @transaction.atomic
 def customer_erase(
-    *, customer: Customer, actor=None, reason: str = "request", forget_now: bool = True
+    *,
+    customer: Customer,
+    actor=None,
+    reason: str = "request",
+    forget_now: bool = True,
+    requested_on: date | None = None,
 ) -> Customer:
     """Anonymises the person everywhere (AVG art. 17). Purchases keep their date, amount and
     receipt number for the fiscal duty; their descriptions lose every personal string. Every
@@ -402,7 +407,17 @@ def customer_erase(
     customer number and e-mail address are remembered only as digests (ErasedIdentity), so that
     importing a file that still holds them does not bring the person back.
     Refuses an already erased customer and changes nothing then. After the commit the search
-    index forgets the old text (`forget_now=False`: the caller does that once for a batch)."""
+    index forgets the old text (`forget_now=False`: the caller does that once for a batch).
+    `requested_on`, the day the customer asked, goes into the audit trail: the answer is due
+    within a month of it (art. 12(3)), and the trail is what shows the supervisor it was."""
+    if requested_on is not None and requested_on > customer.business.today():
+        raise ValidationError(
+            {
+                "requested_on": ValidationError(
+                    _("The request cannot have come in after today."), code="future"
+                )
+            }
+        )
     locked = Customer.objects.select_for_update().get(
         pk=customer.pk, business_id=customer.business_id
     )
@@ -470,7 +485,11 @@ def customer_erase(
         action=AuditAction.ERASED,
         obj=locked,
         customer=locked,
-        changes={"reason": reason, "import_errors": import_errors},
+        changes={
+            "reason": reason,
+            **({"requested_on": requested_on.isoformat()} if requested_on else {}),
+            "import_errors": import_errors,
+        },
         at=now,
     )
     for name in [

@@ -43,6 +43,7 @@ from klantvriend.importers.privacy_settings import (
     privacy_settings_update,
 )
 
+from .forms import DateInput
 from .personal_data import customer_facts, personal_tables
 from .views import add_service_errors, member_required, owner_required
 
@@ -101,18 +102,47 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
     )
 
 
+class ErasureRequestForm(forms.Form):
+    requested_on = forms.DateField(
+        label=gettext_lazy("request received on"),
+        required=False,
+        widget=DateInput(),
+        help_text=gettext_lazy(
+            "The day the customer asked, by phone, email or at the counter; empty means today. The audit trail keeps it, with how many days the answer took: the law allows one month (GDPR article 12(3))."
+        ),
+    )
+
+
 @owner_required
 def customer_erase_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
-    if request.method == "POST":
+    form = ErasureRequestForm(
+        request.POST if request.method == "POST" else None,
+        initial={"requested_on": request.business.today()},
+    )
+    if request.method == "POST" and form.is_valid():
         try:
-            customer_erase(customer=customer, actor=request.user)
+            customer_erase(
+                customer=customer,
+                actor=request.user,
+                requested_on=form.cleaned_data["requested_on"] or request.business.today(),
+            )
         except AlreadyErased as refused:
             messages.error(request, refused.messages[0])
-            return render(request, "web/customer_erase.html", {"customer": customer}, status=409)
-        messages.success(request, _("The customer's personal data has been anonymised."))
-        return redirect("web:customer_detail", customer_id=customer.pk)
-    return render(request, "web/customer_erase.html", {"customer": customer})
+            return render(
+                request, "web/customer_erase.html", {"customer": customer, "form": form}, status=409
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The customer's personal data has been anonymised."))
+            return redirect("web:customer_detail", customer_id=customer.pk)
+    return render(
+        request,
+        "web/customer_erase.html",
+        {"customer": customer, "form": form},
+        status=422 if form.errors else 200,
+    )
 
 
 @owner_required

@@ -14,7 +14,7 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.audit import audit_record
-from klantvriend.core.errors import NotFound
+from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import (
@@ -537,3 +537,35 @@ def test_taking_the_privacy_contact_names_the_owner_and_keeps_a_shared_address(o
     again = privacy_contact_take(business=business, actor=owner)
 
     assert (again.contact_name, again.contact_email) == ("Sanne", "privacy@example.nl")
+
+
+def test_an_erasure_on_request_keeps_the_day_the_customer_asked(owner, business):
+    customer = CustomerFactory(business=business, name="Pieter Hendriks")
+    asked = business.today() - timedelta(days=11)
+
+    customer_erase(customer=customer, actor=owner, requested_on=asked)
+
+    event = AuditEvent.objects.get(customer=customer, action="erased")
+    assert event.changes == {
+        "reason": "request",
+        "requested_on": asked.isoformat(),
+        "import_errors": 0,
+    }
+
+
+def test_a_request_dated_after_today_is_refused_and_nothing_is_erased(owner, business):
+    customer = CustomerFactory(business=business, name="Pieter Hendriks", phone="0612345678")
+
+    with pytest.raises(ValidationError) as refused:
+        customer_erase(
+            customer=customer, actor=owner, requested_on=business.today() + timedelta(days=1)
+        )
+
+    assert refused.value.error_dict["requested_on"][0].code == "future"
+    customer.refresh_from_db()
+    assert (customer.name, customer.phone, customer.erased_at) == (
+        "Pieter Hendriks",
+        "0612345678",
+        None,
+    )
+    assert not AuditEvent.objects.filter(customer=customer, action="erased").exists()

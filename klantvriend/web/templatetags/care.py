@@ -1,11 +1,13 @@
 """Filters for the care pages: what a complaint clock counts down to, shares as percentages, lateness."""
 
-from datetime import timedelta
+import calendar
+from datetime import date, timedelta
 from functools import cache
 
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -173,6 +175,7 @@ _EVENT_DETAILS = {
     "rows": gettext_lazy("rows"),
     "merged_with": gettext_lazy("merged with another record"),
     "not_same_as": gettext_lazy("another record"),
+    "requested_on": gettext_lazy("request received on"),
 }
 
 
@@ -210,9 +213,42 @@ def audit_fields(event):
                     % {"count": value}
                 )
                 continue
+            if key == "requested_on" and isinstance(value, str):  # an erasure on request
+                names.append(_request_handled(value, event.at))
+                continue
             told = _EVENT_DETAIL_VALUES.get((key, value)) if isinstance(value, str) else None
             names.append(str(told or _EVENT_DETAILS.get(key, key)))
     return ", ".join(names)
+
+
+def _one_month_after(asked: date) -> date:
+    """The same day a month later, or that month's last day (31 January: 28 or 29 February)."""
+    year, month = (asked.year + 1, 1) if asked.month == 12 else (asked.year, asked.month + 1)
+    return date(year, month, min(asked.day, calendar.monthrange(year, month)[1]))
+
+
+def _request_handled(requested_on: str, handled_at) -> str:
+    """When the customer asked and how long the answer took, so the trail itself shows the
+    supervisor whether it came within the month of AVG art. 12(3)."""
+    try:
+        asked = date.fromisoformat(requested_on)
+    except ValueError:
+        return str(_EVENT_DETAILS["requested_on"])
+    handled = timezone.localtime(handled_at).date()
+    days = (handled - asked).days
+    told = (
+        _("request received on %(day)s, handled the same day") % {"day": day(asked)}
+        if days <= 0
+        else ngettext(
+            "request received on %(day)s, handled after %(count)s day",
+            "request received on %(day)s, handled after %(count)s days",
+            days,
+        )
+        % {"day": day(asked), "count": days}
+    )
+    if handled > _one_month_after(asked):
+        told += " " + _("(later than the one month the law allows)")
+    return told
 
 
 @cache

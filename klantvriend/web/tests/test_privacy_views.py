@@ -3,7 +3,7 @@
 import html
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
 from django.test import Client
@@ -726,3 +726,94 @@ def test_the_register_still_lists_every_heading_once(owner_client, business):
         "Bewaartermijnen",
         "Beveiligingsmaatregelen",
     ]
+
+
+_DUTCH_MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+
+
+def _dutch_day(day) -> str:
+    return f"{day.day}\xa0{_DUTCH_MONTHS[day.month - 1]}\xa0{day.year}"  # as pages write a day
+
+
+def test_the_audit_trail_shows_when_an_erasure_was_asked_and_how_long_it_took(
+    owner_client, owner, business
+):
+    # Given a customer who asked by phone eleven days ago.
+    customer = CustomerFactory(business=business, name="Pieter Hendriks")
+    asked = business.today() - timedelta(days=11)
+
+    response = owner_client.post(
+        reverse("web:customer_erase", args=[customer.pk]), {"requested_on": asked.isoformat()}
+    )
+    dutch = owner_client.get(reverse("web:audit_log")).content.decode()
+    account_language_set(user=owner, language="en")
+    english = owner_client.get(reverse("web:audit_log")).content.decode()
+
+    assert response.status_code == 302
+    assert (
+        f"op verzoek van de klant, verzoek ontvangen op {_dutch_day(asked)}, afgehandeld na "
+        "11 dagen, 0 fouten in de importgeschiedenis noemden hen"
+    ) in dutch
+    assert "later dan de maand" not in dutch
+    assert "request received on" in english
+    assert "handled after 11 days" in english
+
+
+def test_an_erasure_later_than_a_month_after_the_request_says_so(owner_client, business):
+    customer = CustomerFactory(business=business)
+    asked = business.today() - timedelta(days=40)
+
+    owner_client.post(
+        reverse("web:customer_erase", args=[customer.pk]), {"requested_on": asked.isoformat()}
+    )
+    page = owner_client.get(reverse("web:audit_log")).content.decode()
+
+    assert (
+        f"verzoek ontvangen op {_dutch_day(asked)}, afgehandeld na 40 dagen "
+        "(later dan de maand die de wet toestaat)"
+    ) in page
+
+
+def test_an_erasure_without_a_date_counts_the_request_as_received_today(owner_client, business):
+    customer = CustomerFactory(business=business)
+    confirm = owner_client.get(reverse("web:customer_erase", args=[customer.pk])).content.decode()
+
+    owner_client.post(reverse("web:customer_erase", args=[customer.pk]))
+    page = owner_client.get(reverse("web:audit_log")).content.decode()
+
+    assert f'value="{business.today().isoformat()}"' in confirm
+    assert "Verzoek ontvangen op" in confirm
+    assert f"verzoek ontvangen op {_dutch_day(business.today())}, dezelfde dag afgehandeld" in page
+
+
+def test_a_refused_request_date_erases_nothing(owner_client, staff_client, business):
+    customer = CustomerFactory(business=business, name="Pieter Hendriks", phone="0612345678")
+    url = reverse("web:customer_erase", args=[customer.pk])
+
+    future = owner_client.post(
+        url, {"requested_on": (business.today() + timedelta(days=1)).isoformat()}
+    )
+    garbage = owner_client.post(url, {"requested_on": "gisteren"})
+    by_staff = staff_client.post(url, {"requested_on": business.today().isoformat()})
+
+    assert future.status_code == 422
+    assert "Het verzoek kan niet na vandaag zijn binnengekomen." in future.content.decode()
+    assert garbage.status_code == 422
+    assert "Voer een geldige datum in." in garbage.content.decode()
+    assert by_staff.status_code == 403
+    customer.refresh_from_db()
+    assert (customer.name, customer.phone, customer.erased_at) == (
+        "Pieter Hendriks",
+        "0612345678",
+        None,
+    )
+    assert not AuditEvent.objects.filter(customer=customer, action="erased").exists()
+
+
+def test_the_month_of_the_law_ends_on_the_last_day_of_a_shorter_month():
+    from klantvriend.web.templatetags.care import _one_month_after
+
+    assert _one_month_after(date(2026, 1, 31)) == date(2026, 2, 28)
+    assert _one_month_after(date(2028, 1, 31)) == date(2028, 2, 29)
+    assert _one_month_after(date(2026, 12, 15)) == date(2027, 1, 15)
+    assert _one_month_after(date(2026, 11, 20)) == date(2026, 12, 20)
