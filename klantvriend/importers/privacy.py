@@ -335,10 +335,39 @@ def _scrub_json(value: Any, scrub: Callable[[str], str]) -> Any:
     return value
 
 
+# How a look or an export happened and why an erasure did: codes the trail writes itself
+# (audit_personal_data_viewed, the export views, customer_erase), never a person's words. An
+# erasure keeps them, or the supervisor reads that the customer's data was looked at "how".
+# Only these exact values: the export views record whatever ?format= a link carried.
+_AUDIT_CODES = frozenset(
+    {
+        ("via", "profile"),
+        ("via", "api"),
+        ("via", "visits"),
+        ("format", "html"),
+        ("format", "json"),
+        ("format", "api"),
+        ("reason", "request"),
+        ("reason", "retention"),
+    }
+)
+
+
+def _scrub_event_changes(changes: Any, scrub: Callable[[str], str]) -> Any:
+    if not isinstance(changes, dict):
+        return _scrub_json(changes, scrub)
+    return {
+        key: value
+        if isinstance(value, str) and (key, value) in _AUDIT_CODES
+        else _scrub_json(value, scrub)
+        for key, value in changes.items()
+    }
+
+
 def _scrub_audit_trail(events: QuerySet[AuditEvent], scrub: Callable[[str], str]) -> None:
     scrubbed = []
     for event in events.only("pk", "changes"):
-        event.changes = _scrub_json(event.changes, scrub)
+        event.changes = _scrub_event_changes(event.changes, scrub)
         scrubbed.append(event)
     AuditEvent.objects.bulk_update(scrubbed, ["changes"], batch_size=500)
 

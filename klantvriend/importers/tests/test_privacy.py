@@ -31,6 +31,7 @@ from klantvriend.importers.privacy import (
     AlreadyErased,
     HasPurchases,
     apply_retention,
+    audit_personal_data_viewed,
     customer_delete,
     customer_erase,
     customer_personal_data,
@@ -569,3 +570,38 @@ def test_a_request_dated_after_today_is_refused_and_nothing_is_erased(owner, bus
         None,
     )
     assert not AuditEvent.objects.filter(customer=customer, action="erased").exists()
+
+
+def test_an_erasure_keeps_how_the_customer_was_looked_at_and_blanks_their_words(owner, business):
+    # Given a customer who was looked at, exported, renamed, and exported through a link
+    # whose ?format= carried their name.
+    customer = CustomerFactory(business=business, name="Pieter Hendriks")
+    audit_personal_data_viewed(customer=customer, actor=owner)
+    audit_personal_data_viewed(customer=customer, actor=owner, how="visits")
+    for shape in ("html", "json", "Pieter Hendriks"):
+        audit_record(
+            business=business,
+            actor=owner,
+            action="exported",
+            obj=customer,
+            customer=customer,
+            changes={"format": shape},
+        )
+    services.customer_update(customer=customer, actor=owner, name="Piet Hendriks")
+
+    customer_erase(customer=customer, actor=owner)
+
+    trail = [
+        event.changes
+        for event in AuditEvent.objects.filter(customer=customer)
+        .exclude(action="erased")
+        .order_by("pk")
+    ]
+    assert trail == [
+        {"via": "profile"},
+        {"via": "visits"},
+        {"format": "html"},
+        {"format": "json"},
+        {"format": "[…]"},
+        {"name": ["[…]", "[…]"]},
+    ]
