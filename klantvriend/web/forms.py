@@ -213,6 +213,12 @@ class CustomerForm(forms.ModelForm):
             # field they left alone stays (edits(), services.customer_update).
             for field in self.fields.values():
                 field.show_hidden_initial = True
+        # The one switch for every e-mail the shop sends unasked, surveys included
+        # (surveys.services.may_email): say so, or a customer who wants neither news nor
+        # survey e-mails gets the owner searching for a second switch.
+        self.fields["marketing_consent"].help_text = _(
+            "Also decides survey invitations by email. Untick it when the customer wants no more news, offers or survey emails; they stay a customer, and the consent history keeps when they withdrew it."
+        )
         self._init_marketing_consent_basis()
 
     def _init_customer_since(self) -> None:

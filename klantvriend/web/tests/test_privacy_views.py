@@ -817,3 +817,26 @@ def test_the_month_of_the_law_ends_on_the_last_day_of_a_shorter_month():
     assert _one_month_after(date(2028, 1, 31)) == date(2028, 2, 29)
     assert _one_month_after(date(2026, 12, 15)) == date(2027, 1, 15)
     assert _one_month_after(date(2026, 11, 20)) == date(2026, 12, 20)
+
+
+def test_the_consent_box_says_it_also_stops_survey_emails(
+    owner_client, staff_client, staff_user, business
+):
+    customer = CustomerFactory(business=business)
+    url = reverse("web:customer_edit", args=[customer.pk])
+
+    dutch = owner_client.get(url).content.decode()
+    account_language_set(user=staff_user, language="en")
+    english = staff_client.get(url).content.decode()
+
+    assert (
+        '<p class="help" id="id_marketing_consent_helptext">Geldt ook voor uitnodigingen voor '
+        "de enquête per e-mail. Vink het uit als de klant geen nieuws, aanbiedingen of "
+        "enquêtes per e-mail meer wil; de klant blijft klant, en de toestemmingsgeschiedenis "
+        "bewaart wanneer die werd ingetrokken.</p>"
+    ) in dutch
+    assert (
+        '<p class="help" id="id_marketing_consent_helptext">Also decides survey invitations by '
+        "email. Untick it when the customer wants no more news, offers or survey emails; they "
+        "stay a customer, and the consent history keeps when they withdrew it.</p>"
+    ) in english
