@@ -347,6 +347,7 @@ _AUDIT_CODES = frozenset(
         ("format", "html"),
         ("format", "json"),
         ("format", "api"),
+        ("format", "handed_over"),
         ("reason", "request"),
         ("reason", "retention"),
     }
@@ -421,6 +422,32 @@ def _unlink_tags(customer: Customer) -> None:
     Tag.objects.filter(pk__in=tag_ids, customers__isnull=True).delete()
 
 
+def _check_requested_on(customer: Customer, requested_on: date | None) -> None:
+    if requested_on is not None and requested_on > customer.business.today():
+        raise ValidationError(
+            {
+                "requested_on": ValidationError(
+                    _("The request cannot have come in after today."), code="future"
+                )
+            }
+        )
+
+
+def customer_access_given(*, customer: Customer, actor, requested_on: date) -> None:
+    """Records that the customer got their copy (AVG art. 15) and the day they asked: opening
+    the page is logged as a look at it, this is the answer, which the trail must show came
+    within the month of art. 12(3). Refuses a day after today and records nothing then."""
+    _check_requested_on(customer, requested_on)
+    audit_record(
+        business=customer.business,
+        actor=actor,
+        action=AuditAction.EXPORTED,
+        obj=customer,
+        customer=customer,
+        changes={"format": "handed_over", "requested_on": requested_on.isoformat()},
+    )
+
+
 @transaction.atomic
 def customer_erase(
     *,
@@ -439,14 +466,7 @@ def customer_erase(
     index forgets the old text (`forget_now=False`: the caller does that once for a batch).
     `requested_on`, the day the customer asked, goes into the audit trail: the answer is due
     within a month of it (art. 12(3)), and the trail is what shows the supervisor it was."""
-    if requested_on is not None and requested_on > customer.business.today():
-        raise ValidationError(
-            {
-                "requested_on": ValidationError(
-                    _("The request cannot have come in after today."), code="future"
-                )
-            }
-        )
+    _check_requested_on(customer, requested_on)
     locked = Customer.objects.select_for_update().get(
         pk=customer.pk, business_id=customer.business_id
     )

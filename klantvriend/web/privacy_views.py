@@ -32,6 +32,7 @@ from klantvriend.importers.history import IMPORT_HISTORY_DAYS
 from klantvriend.importers.privacy import (
     AlreadyErased,
     apply_retention,
+    customer_access_given,
     customer_erase,
     customer_personal_data,
     personal_data,
@@ -62,6 +63,17 @@ RETENTION_LISTED = 50
 CONSENT_WITHOUT_BASIS_SHOWN = 50
 
 
+class RequestDateForm(forms.Form):
+    requested_on = forms.DateField(
+        label=gettext_lazy("request received on"),
+        required=False,
+        widget=DateInput(),
+        help_text=gettext_lazy(
+            "The day the customer asked, by phone, email or at the counter; empty means today. The audit trail keeps it, with how many days the answer took: the law allows one month (GDPR article 12(3))."
+        ),
+    )
+
+
 @owner_required
 def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     """An access request (AVG art. 15): readable here, or as JSON to hand over (art. 20). The
@@ -70,6 +82,23 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
     retention, the person's rights and the right to complain to the Autoriteit Persoonsgegevens
     (art. 77), and who to contact."""
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    handed_over = RequestDateForm(
+        request.POST if request.method == "POST" else None,
+        initial={"requested_on": request.business.today()},
+        auto_id="id_access_%s",
+    )
+    if request.method == "POST" and handed_over.is_valid():
+        try:
+            customer_access_given(
+                customer=customer,
+                actor=request.user,
+                requested_on=handed_over.cleaned_data["requested_on"] or request.business.today(),
+            )
+        except ValidationError as error:
+            add_service_errors(handed_over, error)
+        else:
+            messages.success(request, _("Recorded in the audit trail: copy given to the customer."))
+            return redirect("web:customer_personal_data", customer_id=customer.pk)
     as_json = request.GET.get("format") == "json"
     # Read before this look is recorded, as the API does.
     data = personal_data(customer=customer, newest_events=None if as_json else TRAIL_SHOWN)
@@ -98,25 +127,16 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
             "tables": personal_tables(data),
             "referrals": data.referrals,
             **_processing_facts(request.business),
+            "handed_over": handed_over,
         },
-    )
-
-
-class ErasureRequestForm(forms.Form):
-    requested_on = forms.DateField(
-        label=gettext_lazy("request received on"),
-        required=False,
-        widget=DateInput(),
-        help_text=gettext_lazy(
-            "The day the customer asked, by phone, email or at the counter; empty means today. The audit trail keeps it, with how many days the answer took: the law allows one month (GDPR article 12(3))."
-        ),
+        status=422 if handed_over.errors else 200,
     )
 
 
 @owner_required
 def customer_erase_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
-    form = ErasureRequestForm(
+    form = RequestDateForm(
         request.POST if request.method == "POST" else None,
         initial={"requested_on": request.business.today()},
     )

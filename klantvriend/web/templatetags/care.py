@@ -187,6 +187,7 @@ _EVENT_DETAIL_VALUES = {
     ("format", "html"): gettext_lazy("as a page"),
     ("format", "json"): gettext_lazy("as a JSON file"),
     ("format", "api"): gettext_lazy("through the API"),
+    ("format", "handed_over"): gettext_lazy("copy given to the customer"),
     ("reason", "request"): gettext_lazy("at the customer's request"),
     ("reason", "retention"): gettext_lazy("under the retention period"),
 }

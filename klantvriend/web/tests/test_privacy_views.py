@@ -840,3 +840,41 @@ def test_the_consent_box_says_it_also_stops_survey_emails(
         "email. Untick it when the customer wants no more news, offers or survey emails; they "
         "stay a customer, and the consent history keeps when they withdrew it.</p>"
     ) in english
+
+
+def test_the_owner_records_when_a_copy_was_asked_for_and_given(owner_client, owner, business):
+    # Given a customer who asked by phone three days ago for what the shop stores.
+    customer = CustomerFactory(business=business, name="Fatima Bos")
+    asked = business.today() - timedelta(days=3)
+    url = reverse("web:customer_personal_data", args=[customer.pk])
+
+    response = owner_client.post(url, {"requested_on": asked.isoformat()})
+    page = owner_client.get(response.url).content.decode()
+    audit = owner_client.get(reverse("web:audit_log")).content.decode()
+    account_language_set(user=owner, language="en")
+    english = owner_client.get(reverse("web:audit_log")).content.decode()
+
+    assert response.status_code == 302
+    assert "Vastgelegd in het logboek: kopie aan de klant gegeven." in page
+    given = AuditEvent.objects.get(customer=customer, changes__format="handed_over")
+    assert given.changes == {"format": "handed_over", "requested_on": asked.isoformat()}
+    assert (
+        f"kopie aan de klant gegeven, verzoek ontvangen op {_dutch_day(asked)}, "
+        "afgehandeld na 3 dagen"
+    ) in audit
+    assert "copy given to the customer, request received on" in english
+
+
+def test_a_refused_copy_record_records_nothing(owner_client, staff_client, business):
+    customer = CustomerFactory(business=business)
+    url = reverse("web:customer_personal_data", args=[customer.pk])
+
+    future = owner_client.post(
+        url, {"requested_on": (business.today() + timedelta(days=2)).isoformat()}
+    )
+    by_staff = staff_client.post(url, {"requested_on": business.today().isoformat()})
+
+    assert future.status_code == 422
+    assert "Het verzoek kan niet na vandaag zijn binnengekomen." in future.content.decode()
+    assert by_staff.status_code == 403
+    assert not AuditEvent.objects.filter(customer=customer, changes__format="handed_over").exists()
