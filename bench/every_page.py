@@ -35,6 +35,11 @@ VARIANTS = (
     "/promises/?outcome=kept&order=-lateness",
     "/customers/duplicates/?kind=phone",
     "/customers/duplicates/?kind=name",
+    # The header's live search as one types (each keystroke a request): two letters many names
+    # share, a postcode area and the place nearly every demo customer lives in.
+    "/customers/search/?q=ja",
+    "/customers/search/?q=7201",
+    "/customers/search/?q=zutphen",
 )
 # Routes with only a customer's id are measured for one customer; routes that log out, switch
 # language or have no database behind them are left out.
