@@ -13,6 +13,7 @@ from functools import wraps
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import ValidationError as SchemaValidationError
+from pydantic import BaseModel
 
 _BODY_SOURCES = frozenset({"body", "form", "file"})
 _FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
@@ -26,6 +27,40 @@ def _query_names(operation) -> frozenset[str]:
         if model.__ninja_param_source__ == "query":
             names.update(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
     return frozenset(names)
+
+
+# A route's body model -> the fields its answers carry that the body does not take (`id`,
+# `created_at`, a promise's `status`, a purchase's `customer` in a PATCH): filled in as the
+# routes are built, read when a body is refused (urls.py, `schema_message`).
+_ANSWERED_ONLY: dict[type, frozenset[str]] = {}
+
+
+def _answered_names(operation) -> set[str]:
+    names: set[str] = set()
+    for status, model in operation.response_models.items():
+        if not (isinstance(status, int) and 200 <= status < 300):
+            continue
+        field = getattr(model, "model_fields", {}).get("response")
+        answer = getattr(field, "annotation", None)
+        if isinstance(answer, type) and issubclass(answer, BaseModel):
+            names.update(answer.model_fields)
+    return names
+
+
+def _remember_answered_only(operation) -> None:
+    answered = _answered_names(operation)
+    for model in operation.models:
+        if model.__ninja_param_source__ in _BODY_SOURCES:
+            taken: set[str] = set()
+            for field in model.model_fields.values():
+                if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+                    taken.update(field.annotation.model_fields)
+            _ANSWERED_ONLY[model] = frozenset(answered - taken)
+
+
+def answered_only(model) -> frozenset[str]:
+    """The fields the route answers with but does not take, for its body model `model`."""
+    return _ANSWERED_ONLY.get(model, frozenset())
 
 
 def _takes_body(operation) -> bool:
@@ -83,6 +118,7 @@ def declared_only(view_func):
     operation = view_func._ninja_operation
     declared = _query_names(operation)
     takes_body = _takes_body(operation)
+    _remember_answered_only(operation)
 
     @wraps(view_func)
     def wrapper(request: HttpRequest, *args, **kwargs):

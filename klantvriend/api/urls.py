@@ -33,7 +33,7 @@ from . import (
     today,
 )
 from .common import BearerToken, QueryParser, UnreadableBody, UtcJSONRenderer
-from .declared import declared_only
+from .declared import answered_only, declared_only
 from .idempotency import OPENAPI_PARAMETER, WRITE_METHODS, idempotent
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing"}
@@ -163,13 +163,21 @@ class KlantvriendAPI(NinjaAPI):
                 location = model.__ninja_flatten_map_reverse__.get(error["loc"], error["loc"])
                 if source == "body":
                     location = location[1:]
-                errors.append(
-                    {
-                        "loc": [source, *location],
-                        "msg": schema_message(error),
-                        "type": error["type"],
-                    }
-                )
+                message = schema_message(error)
+                if (
+                    error["type"] == "extra_forbidden"
+                    and location[-1:]
+                    and (location[-1] in answered_only(model))
+                ):
+                    # A client sending back the record it read (`id`, `updated_at`, a
+                    # promise's `status`) was told "Unknown field: id.", a field the API
+                    # itself had just given it. Still refused: silently dropped, a `status`
+                    # sent would look done while nothing changed.
+                    message = _(
+                        "Read-only field: %(name)s. The API gives it in its answers but does "
+                        "not take it here; leave it out."
+                    ) % {"name": location[-1]}
+                errors.append({"loc": [source, *location], "msg": message, "type": error["type"]})
         return SchemaValidationError(errors)
 
 
