@@ -67,6 +67,9 @@ def schema_message(error: dict[str, Any]) -> str:
         return _("Ensure this value is greater than or equal to %(limit_value)s.") % {
             "limit_value": context["ge"]
         }
+    if kind in _NUMBER_ERRORS and str(error["loc"][-1]).endswith("_cents"):
+        # "Enter a whole number." of "12.50" led a till to send 12: twelve cents.
+        return _("Give the amount in whole cents, as a number: 1250 for 12.50.")
     if kind in _NUMBER_ERRORS:
         return _("Enter a whole number.")
     # The format with an example: "Enter a valid date." left "12-03-1980" to guesswork.
