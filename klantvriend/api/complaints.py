@@ -58,6 +58,8 @@ class ComplaintOut(Out):
         ..., description="Of the running clock; negative when its target is missed."
     )
     breached: bool
+    created_at: datetime
+    updated_at: datetime
 
 
 def complaint_out(view: ComplaintView) -> dict:
@@ -84,6 +86,8 @@ def complaint_out(view: ComplaintView) -> dict:
         if clock.time_left is not None
         else None,
         "breached": clock.breached,
+        "created_at": complaint.created_at,
+        "updated_at": complaint.updated_at,
     }
 
 

@@ -49,6 +49,8 @@ class FollowUpOut(Out):
     outcome_note: str
     raised_complaint: int | None
     status: StatusName
+    created_at: datetime
+    updated_at: datetime
 
 
 def follow_up_out(follow_up, *, today: date) -> dict:
@@ -68,6 +70,8 @@ def follow_up_out(follow_up, *, today: date) -> dict:
         "outcome_note": follow_up.outcome_note,
         "raised_complaint": follow_up.raised_complaint_id,
         "status": follow_up_status(follow_up, today=today).value,
+        "created_at": follow_up.created_at,
+        "updated_at": follow_up.updated_at,
     }
 
 

@@ -42,6 +42,7 @@ class GestureOut(Out):
     repeated_recently: bool = Field(
         False, description="On create: the same gesture went to this customer in the last 180 days."
     )
+    created_at: datetime
 
 
 class GestureCreate(Input):
