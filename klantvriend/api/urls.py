@@ -188,7 +188,10 @@ api = KlantvriendAPI(
     title="Klantvriend API",
     version="1",
     description="Customers, purchases, contact moments, promises, complaints, follow-ups and gestures of one business. "
-    "Authenticate with `Authorization: Bearer <token>` (create one with `manage.py apitoken`).",
+    "Authenticate with `Authorization: Bearer <token>`: a member makes one on the web "
+    "interface's page Members and API tokens (`/members/`), an administrator with "
+    "`manage.py apitoken`. Errors, retries with `Idempotency-Key`, syncing and amounts: "
+    "docs/api.md.",
     auth=BearerToken(),
     parser=QueryParser(),
     renderer=UtcJSONRenderer(),
