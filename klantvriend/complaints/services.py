@@ -24,6 +24,7 @@ from klantvriend.core.hooks import COMPLAINT_RESOLVED, RECOVERY_GESTURE_WRITTEN,
 from klantvriend.core.models import Business
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.services import business_lock_time_zone
+from klantvriend.core.shown import moment_shown
 from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
 
@@ -48,7 +49,14 @@ def _check_moment(
 ) -> None:
     refuse_unlikely_moment(at, field=field, now=now)
     if at < complaint.received_at:
-        raise _error(field, _("This lies before the complaint was received."), code)
+        # To the second: a client whose clock runs behind sends "now" before "received".
+        received = moment_shown(complaint.received_at, "SECONDS", zone=complaint.business.tzinfo)
+        raise _error(
+            field,
+            _("This lies before the complaint was received: %(received)s.")
+            % {"received": received},
+            code,
+        )
 
 
 def _snapshot(complaint: Complaint) -> dict[str, Any]:

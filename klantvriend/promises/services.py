@@ -31,6 +31,7 @@ from klantvriend.core.hooks import (
 )
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.services import business_lock_time_zone
+from klantvriend.core.shown import moment_shown
 from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
 
@@ -260,8 +261,13 @@ def promise_mark_kept(
         at, field="done_at", now=now, future=_("A promise cannot be kept in the future.")
     )
     if at < promise.made_at:
+        # The moment it was made, to the second: a till whose clock runs behind the server's
+        # sends "now" a few seconds before a promise it has just made.
+        made = moment_shown(promise.made_at, "SECONDS", zone=promise.business.tzinfo)
         raise _error(
-            "done_at", _("A promise cannot be kept before it was made."), "done_before_made"
+            "done_at",
+            _("A promise cannot be kept before it was made: %(made)s.") % {"made": made},
+            "done_before_made",
         )
     with transaction.atomic():
         business = business_lock_time_zone(business=promise.business)
