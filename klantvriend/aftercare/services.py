@@ -229,6 +229,26 @@ def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:
     )
 
 
+def _not_content_complaint(follow_up: FollowUp, *, note: str) -> dict[str, str]:
+    """What the complaint that "not content" opens says and concerns. After a complaint it is
+    that complaint come back: the same driver and severity, so that a reliability problem
+    still counts as one and a serious complaint stays serious, and a text that names it
+    rather than quoting the follow-up's question inside a statement."""
+    earlier = follow_up.complaint
+    with shop_language(follow_up.business):
+        if note.strip():
+            said = note.strip()
+        elif earlier is not None:
+            said = _("Still not content after the complaint: %(what)s") % {
+                "what": complaint_quoted(earlier.description)
+            }
+        else:
+            said = _("Not content at the follow-up: %(what)s") % {"what": follow_up.note}
+    if earlier is None:
+        return {"description": said}
+    return {"description": said, "severity": earlier.severity, "driver": earlier.driver}
+
+
 def follow_up_complete(
     *,
     follow_up: FollowUp,
@@ -275,18 +295,14 @@ def follow_up_complete(
             locked.outcome_note = note.strip()
             action = AuditAction.COMPLETED
             if outcome == Outcome.NOT_CONTENT:
-                with shop_language(business):
-                    said = note.strip() or _("Not content at the follow-up: %(what)s") % {
-                        "what": follow_up.note
-                    }
                 locked.raised_complaint = complaint_create(
                     customer=follow_up.customer,
-                    description=said,
                     channel=Channel.PHONE,
                     public=False,
                     received_at=at,
                     received_by=actor,
                     now=now,
+                    **_not_content_complaint(locked, note=note),
                 )
         locked.save()
         audit_customer_row(

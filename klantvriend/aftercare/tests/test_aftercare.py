@@ -10,7 +10,7 @@ from klantvriend.aftercare.selectors import (
     follow_up_coverage_events,
     follow_ups_due,
 )
-from klantvriend.complaints.models import Complaint
+from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.care_settings import care_settings_update
 from klantvriend.core.models import AuditEvent
@@ -218,6 +218,75 @@ def test_not_content_without_words_opens_a_complaint_in_the_shops_language(custo
 
     assert Complaint.objects.get().description == (
         "Niet tevreden bij de nazorg: Smaakte het buffet?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "description"),
+    [
+        ("nl", "Nog steeds niet tevreden na de klacht: Buffet kwam koud en een uur te laat"),
+        ("en", "Still not content after the complaint: Buffet kwam koud en een uur te laat"),
+    ],
+)
+def test_not_content_after_a_complaint_brings_that_complaint_back_with_its_driver_and_severity(
+    customer, staff_user, language, description
+):
+    # A reliability complaint of high severity, resolved, and its check: "not content".
+    business = customer.business
+    business.language = language
+    business.save(update_fields=["language"])
+    now = timezone.now()
+    earlier = ComplaintFactory(
+        customer=customer,
+        description="Buffet kwam koud en een uur te laat.",
+        channel=Channel.REVIEW_SITE,
+        public=True,
+        severity=Severity.HIGH,
+        driver=Driver.RELIABILITY,
+        received_at=now - timedelta(days=8),
+        first_response_at=now - timedelta(days=8),
+        resolved_at=now - timedelta(days=7),
+        resolution="Excuses en een gratis dessert.",
+    )
+    check = services.follow_up_plan_for_complaint(complaint=earlier)
+
+    with translation.override("nl" if language == "en" else "en"):
+        services.follow_up_complete(follow_up=check, actor=staff_user, outcome="not_content")
+
+    raised = Complaint.objects.exclude(pk=earlier.pk).get()
+    assert FollowUp.objects.get(pk=check.pk).raised_complaint == raised
+    # Heard on the follow-up's call, not where others can read it.
+    assert (
+        raised.description,
+        raised.severity,
+        raised.driver,
+        raised.channel,
+        raised.public,
+    ) == (description, Severity.HIGH, Driver.RELIABILITY, Channel.PHONE, False)
+
+
+def test_not_content_after_a_complaint_keeps_the_words_the_customer_said(customer, staff_user):
+    now = timezone.now()
+    earlier = ComplaintFactory(
+        customer=customer,
+        severity=Severity.LOW,
+        driver=Driver.CUSTOMISATION,
+        received_at=now - timedelta(days=3),
+        first_response_at=now - timedelta(days=3),
+        resolved_at=now - timedelta(days=2),
+        resolution="Nieuwe worst meegegeven.",
+    )
+    check = FollowUpFactory(customer=customer, reason=Reason.COMPLAINT, complaint=earlier)
+
+    services.follow_up_complete(
+        follow_up=check, actor=staff_user, outcome="not_content", note="Nog steeds te zout"
+    )
+
+    raised = Complaint.objects.exclude(pk=earlier.pk).get()
+    assert (raised.description, raised.severity, raised.driver) == (
+        "Nog steeds te zout",
+        Severity.LOW,
+        Driver.CUSTOMISATION,
     )
 
 
