@@ -118,6 +118,14 @@ class ComplaintCreate(Input):
             "email, social_media and review_site."
         ),
     )
+    recovery_gesture: str = Field(
+        "",
+        max_length=300,
+        description=(
+            "What was offered to make up for it; logged among the customer's gestures when "
+            "the complaint is resolved."
+        ),
+    )
 
 
 class ComplaintUpdate(Patch):

@@ -202,11 +202,15 @@ def complaint_create(
     received_at: datetime | None = None,
     received_by=None,
     answered_on_the_spot: bool = False,
+    recovery_gesture: str = "",
     now: datetime | None = None,
 ) -> Complaint:
     """`answered_on_the_spot`: the person logging it answered the customer there and then (at
     the counter, on the phone), so its first response is the moment it was received and no
-    response clock runs for it."""
+    response clock runs for it. `recovery_gesture`: what was offered to make up for it while
+    the customer was there ("a free dessert next time"), kept on the complaint so that whoever
+    resolves it finds it and it is logged among the gestures once, when it is resolved
+    (complaint_resolve)."""
     customer.refuse_if_anonymised()
     now = now or timezone.now()
     if answered_on_the_spot and channel in NOT_ANSWERABLE_ON_THE_SPOT:
@@ -230,6 +234,7 @@ def complaint_create(
         driver=driver,
         received_at=received_at or now,
         received_by=received_by if getattr(received_by, "is_authenticated", False) else None,
+        recovery_gesture=recovery_gesture.strip(),
     )
     refuse_unlikely_moment(complaint.received_at, field="received_at", now=now)
     complaint.full_clean()

@@ -145,6 +145,16 @@ class ComplaintForm(OwnIds, forms.Form):
         ),
         widget=forms.CheckboxInput(attrs={"data-ticked-for-channel": Channel.COUNTER}),
     )
+    recovery_gesture = forms.CharField(
+        label=_("recovery gesture offered"),
+        max_length=Complaint._meta.get_field("recovery_gesture").max_length,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "What you offered to make up for it, such as a free dessert next time. It is "
+            "logged among the customer's gestures when the complaint is resolved."
+        ),
+    )
 
 
 SATISFACTION_CHOICES = [("", "—")] + [(str(score), str(score)) for score in range(1, 6)]
@@ -176,7 +186,12 @@ class ResolveForm(forms.Form):
 
 def resolve_form_for(complaint, data=None) -> ResolveForm:
     """A complaint row's resolve form, with ids of its own: a page lists several complaints."""
-    form = ResolveForm(data, auto_id=f"resolve-{complaint.pk}-%s")
+    # The gesture offered when the complaint was logged is filled in: resolving logs it once.
+    form = ResolveForm(
+        data,
+        auto_id=f"resolve-{complaint.pk}-%s",
+        initial={"recovery_gesture": complaint.recovery_gesture},
+    )
     form.complaint_id = complaint.pk
     return form
 

@@ -316,6 +316,31 @@ def test_a_refused_answer_on_the_spot_stores_nothing(api, customer, extra, expec
     assert AuditEvent.objects.count() == 0
 
 
+def test_a_complaint_is_logged_with_the_gesture_offered_and_a_too_long_one_stores_nothing(
+    api, customer
+):
+    body = post(
+        api,
+        "/api/v1/complaints",
+        {
+            "customer": customer.pk,
+            "description": "Catering te laat",
+            "channel": "phone",
+            "recovery_gesture": "Gratis dessert",
+        },
+    ).json()
+    refused = post(
+        api,
+        "/api/v1/complaints",
+        {"customer": customer.pk, "description": "Koud", "recovery_gesture": "x" * 301},
+    )
+
+    assert (body["recovery_gesture"], body["status"]) == ("Gratis dessert", "open")
+    assert refused.status_code == 422
+    assert [error["loc"] for error in refused.json()["detail"]] == [["body", "recovery_gesture"]]
+    assert list(Complaint.objects.values_list("description", flat=True)) == ["Catering te laat"]
+
+
 def test_the_schema_documents_answered_on_the_spot(api):
     schemas = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
 

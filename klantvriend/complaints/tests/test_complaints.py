@@ -13,6 +13,7 @@ from klantvriend.core.care_settings import care_settings_update
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.tests.days import open_on
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.gestures.models import Gesture
 
 from .factories import ComplaintFactory
 
@@ -44,6 +45,7 @@ def test_a_complaint_from_social_media_is_public_and_audited(customer, staff_use
         ({"description": "  "}, "description", "blank"),
         ({"received_at": timezone.now() + timedelta(days=1)}, "received_at", "future"),
         ({"channel": "pigeon"}, "channel", "invalid_choice"),
+        ({"recovery_gesture": "x" * 301}, "recovery_gesture", "max_length"),
     ],
 )
 def test_bad_complaints_are_refused_and_nothing_is_stored(customer, fields, field, code):
@@ -53,6 +55,30 @@ def test_bad_complaints_are_refused_and_nothing_is_stored(customer, fields, fiel
     assert refused.value.error_dict[field][0].code == code
     assert Complaint.objects.count() == 0
     assert AuditEvent.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)  # the gesture would be logged after the commit
+def test_a_gesture_offered_when_logging_is_kept_and_logged_once_at_the_resolution(
+    customer, staff_user, owner
+):
+    complaint = services.complaint_create(
+        customer=customer,
+        description="Catering te laat",
+        channel=Channel.PHONE,
+        answered_on_the_spot=True,
+        recovery_gesture=" Gratis dessert ",
+        received_by=staff_user,
+    )
+    assert Complaint.objects.get().recovery_gesture == "Gratis dessert"
+    assert Gesture.objects.count() == 0
+
+    # Resolved without writing it again: the gesture offered is the one given.
+    services.complaint_resolve(complaint=complaint, actor=owner, resolution="Excuses")
+
+    assert Complaint.objects.get().recovery_gesture == "Gratis dessert"
+    assert list(Gesture.objects.values_list("what", "occasion", "complaint")) == [
+        ("Gratis dessert", "complaint_recovery", complaint.pk)
+    ]
 
 
 def test_responding_or_resolving_before_the_complaint_was_received_is_refused(customer, owner):

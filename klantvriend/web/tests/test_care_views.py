@@ -570,6 +570,91 @@ def test_an_email_complaint_answered_on_the_spot_is_refused_next_to_the_box(staf
     assert AuditEvent.objects.filter(object_type="complaint").count() == 0
 
 
+@pytest.mark.django_db(transaction=True)  # the gesture is logged after the commit
+@pytest.mark.parametrize(
+    ("language", "offered", "label"),
+    [
+        ("nl", "Aangeboden: Gratis dessert bij de volgende bestelling", "Goedmakertje aangeboden"),
+        ("en", "Offered: Gratis dessert bij de volgende bestelling", "Recovery gesture offered"),
+    ],
+)
+def test_a_gesture_offered_on_the_phone_is_kept_and_logged_once_when_resolved(
+    staff_client, owner_client, business, staff_user, owner, language, offered, label
+):
+    # On the phone the gesture is offered before anything is resolved: it had no place but the
+    # gesture form, unlinked, and writing it again when resolving logged it twice.
+    account_language_set(user=staff_user, language=language)
+    customer = CustomerFactory(business=business)
+    form = staff_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+    assert f'<label for="complaint-recovery_gesture">{label}</label>' in form
+
+    response = _log_complaint(
+        staff_client,
+        customer,
+        description="Catering kwam te laat en koud",
+        channel="phone",
+        answered_on_the_spot="on",
+        recovery_gesture="  Gratis dessert bij de volgende bestelling ",
+    )
+
+    assert response.status_code == 200
+    complaint = Complaint.objects.get()
+    assert (complaint.recovery_gesture, complaint.resolved_at) == (
+        "Gratis dessert bij de volgende bestelling",
+        None,
+    )
+    page = response.content.decode()
+    assert f'<span class="subtle" data-testid="gesture-offered">{offered}</span>' in page
+    # Not given yet: nothing among the gestures until it is resolved.
+    assert Gesture.objects.count() == 0
+    # Whoever resolves it finds it filled in, and resolving logs it once.
+    assert (
+        f'<input type="text" name="recovery_gesture" value="Gratis dessert bij de volgende '
+        f'bestelling" maxlength="300" aria-describedby="resolve-{complaint.pk}-recovery_gesture'
+        f'_helptext" id="resolve-{complaint.pk}-recovery_gesture">'
+    ) in page
+    owner_client.post(
+        reverse("web:complaint_resolve", args=[complaint.pk]),
+        {
+            "resolution": "Excuses gemaakt",
+            "recovery_gesture": "Gratis dessert bij de volgende bestelling",
+        },
+        headers=HTMX,
+    )
+    assert list(Gesture.objects.values_list("what", "occasion", "complaint")) == [
+        ("Gratis dessert bij de volgende bestelling", "complaint_recovery", complaint.pk)
+    ]
+
+
+def test_a_refused_complaint_keeps_the_gesture_offered_and_stores_nothing(staff_client, business):
+    customer = CustomerFactory(business=business)
+
+    response = _log_complaint(
+        staff_client,
+        customer,
+        description="",
+        channel="phone",
+        recovery_gesture="Gratis dessert",
+    )
+    too_long = _log_complaint(
+        staff_client,
+        customer,
+        description="Koud eten",
+        channel="phone",
+        recovery_gesture="x" * 301,
+    )
+
+    assert (response.status_code, too_long.status_code) == (422, 422)
+    assert 'name="recovery_gesture" value="Gratis dessert"' in response.content.decode()
+    assert (
+        '<p class="error" id="complaint-recovery_gesture_error" role="alert">'
+        "Zorg dat deze waarde niet meer dan 300 tekens bevat (het zijn er nu 301).</p>"
+    ) in too_long.content.decode()
+    assert Complaint.objects.count() == 0
+    assert Gesture.objects.count() == 0
+    assert AuditEvent.objects.filter(object_type="complaint").count() == 0
+
+
 def test_not_content_from_today_opens_a_complaint(owner_client, business):
     follow_up = FollowUpFactory(customer=CustomerFactory(business=business), note="Smaakte het?")
 
