@@ -158,12 +158,53 @@ def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
     )
 
 
+def _adopt_hand_planned_check(complaint: Complaint) -> FollowUp | None:
+    """The check staff planned by hand while the complaint was open (on the phone, before
+    anything was resolved: the only way then), made the complaint's own: linked to it and
+    judged as its aftercare, with its note, day and caller kept. Planning another one beside it
+    called the customer twice, and left the one actually made out of the aftercare figure.
+    Only an open follow-up of this customer about nothing else, planned between the complaint's
+    arrival and its resolution."""
+    planned = (
+        FollowUp.objects.select_for_update()
+        .filter(
+            customer_id=complaint.customer_id,
+            reason=Reason.MANUAL,
+            done_at__isnull=True,
+            promise__isnull=True,
+            complaint__isnull=True,
+            purchase__isnull=True,
+            referred_customer__isnull=True,
+            created_at__gte=complaint.received_at,
+            created_at__lte=complaint.resolved_at,
+        )
+        .order_by("due_on", "id")
+        .first()
+    )
+    if planned is None:
+        return None
+    before = _snapshot(planned)
+    planned.reason = Reason.COMPLAINT
+    planned.complaint = complaint
+    save_changed_customer_row(planned, actor=None, before=before, snapshot=_snapshot)
+    return planned
+
+
 def follow_up_plan_for_complaint(*, complaint: Complaint) -> FollowUp | None:
     days = care_settings(complaint.business).aftercare_complaint_days
     if days is None or complaint.resolved_at is None:
         return None
     if FollowUp.objects.filter(complaint=complaint).exists():
         return None
+    if complaint.customer.erased_at is None:
+        try:
+            with transaction.atomic():
+                adopted = _adopt_hand_planned_check(complaint)
+        except IntegrityError:
+            # Planned for this complaint meanwhile (a retried request): that one stands.
+            return None
+        if adopted is not None:
+            return adopted
     with shop_language(complaint.business):
         note = _("Is the customer content again after the complaint: %(what)s?") % {
             "what": complaint_quoted(complaint.description)

@@ -290,6 +290,79 @@ def test_not_content_after_a_complaint_keeps_the_words_the_customer_said(custome
     )
 
 
+def _complaint_resolved_now(customer, *, received_at):
+    return ComplaintFactory(
+        customer=customer,
+        description="Catering kwam te laat en koud.",
+        received_at=received_at,
+        first_response_at=received_at,
+        resolved_at=timezone.now(),
+        resolution="Excuses gemaakt.",
+    )
+
+
+def test_the_check_planned_by_hand_while_a_complaint_was_open_becomes_its_aftercare(
+    customer, staff_user
+):
+    # On the phone staff planned the check themselves; resolving planned a second one for the
+    # same customer: called twice, and the one planned by hand counted in no figure.
+    received = timezone.now() - timedelta(hours=2)
+    complaint = ComplaintFactory(customer=customer, received_at=received)
+    day = customer.business.today() + timedelta(days=7)
+    by_hand = services.follow_up_create(
+        business=customer.business,
+        customer=customer,
+        note="Weer tevreden na de late catering?",
+        due_on=day,
+        assigned_to=staff_user,
+        created_by=staff_user,
+    )
+    complaint.first_response_at = received
+    complaint.resolved_at = timezone.now()
+    complaint.resolution = "Excuses gemaakt."
+    complaint.save()
+
+    planned = services.follow_up_plan_for_complaint(complaint=complaint)
+
+    assert planned.pk == by_hand.pk
+    assert list(
+        FollowUp.objects.values_list("reason", "complaint", "note", "due_on", "assigned_to")
+    ) == [
+        (Reason.COMPLAINT, complaint.pk, "Weer tevreden na de late catering?", day, staff_user.pk)
+    ]
+    trail = AuditEvent.objects.filter(object_type="followup").order_by("id")
+    assert list(trail.values_list("action", flat=True)) == ["created", "changed"]
+    assert trail.last().changes == {"reason": ["manual", "complaint"]}
+    # Planning again (a retried hook) changes nothing.
+    assert services.follow_up_plan_for_complaint(complaint=complaint) is None
+    assert FollowUp.objects.count() == 1
+
+
+@pytest.mark.parametrize("which", ["before_the_complaint", "done", "about_a_promise"])
+def test_a_follow_up_not_planned_for_the_open_complaint_is_left_alone(customer, which):
+    received = timezone.now() - timedelta(hours=2)
+    other = FollowUpFactory(
+        customer=customer,
+        note="Smaakte de rollade?",
+        created_at=received - timedelta(minutes=1) if which == "before_the_complaint" else received,
+        done_at=timezone.now() if which == "done" else None,
+        outcome=Outcome.CONTENT if which == "done" else "",
+        promise=PromiseFactory(customer=customer) if which == "about_a_promise" else None,
+    )
+    complaint = _complaint_resolved_now(customer, received_at=received)
+
+    planned = services.follow_up_plan_for_complaint(complaint=complaint)
+
+    assert planned.pk != other.pk
+    assert (planned.reason, planned.complaint) == (Reason.COMPLAINT, complaint)
+    stored = FollowUp.objects.get(pk=other.pk)
+    assert (stored.reason, stored.complaint, stored.note) == (
+        Reason.MANUAL,
+        None,
+        "Smaakte de rollade?",
+    )
+
+
 def test_not_reached_plans_it_again(customer, staff_user):
     follow_up = FollowUpFactory(customer=customer)
 
