@@ -186,11 +186,14 @@ class CoverageEvent:
     due_on: date
     done_at: datetime | None
     covered: bool
+    # Content or not content ("" while not done): whether the check found the customer
+    # content again, which the figure's rows show beside whether it was done in time.
+    outcome: str = ""
 
 
 # A judged event as _judged_events gives it: (due day, which record: a complaint after a
-# promise of the same day, its id, customer, reason, done at, covered).
-_Judged = tuple[date, int, int, int, Reason, datetime | None, bool]
+# promise of the same day, its id, customer, reason, done at, covered, outcome).
+_Judged = tuple[date, int, int, int, Reason, datetime | None, bool, str]
 
 
 def _judged_events(*, business: Business, today: date | None) -> list[_Judged]:
@@ -234,26 +237,52 @@ def _judged_events(*, business: Business, today: date | None) -> list[_Judged]:
     # Read unordered: the models' default order by due moment or receipt led the database
     # through every promise or complaint of the business in that order instead of through the
     # range of the last 90 days (60,000 promises for 3,700).
-    for record_id, customer_id, kind, done_on, due_on, done_at in (
+    for record_id, customer_id, kind, done_on, due_on, done_at, outcome in (
         Promise.objects.filter(business=business, kind__in=list(days_after), done_on__gte=since)
         .order_by()
         .values_list(
-            "id", "customer_id", "kind", "done_on", "follow_up__due_on", "follow_up__done_at"
+            "id",
+            "customer_id",
+            "kind",
+            "done_on",
+            "follow_up__due_on",
+            "follow_up__done_at",
+            "follow_up__outcome",
         )
     ):
         due_on = due_on or done_on + timedelta(days=days_after[kind])
         covered = judged(due_on, done_at)
         if covered is not None:
-            events.append((due_on, 0, record_id, customer_id, Reason(kind), done_at, covered))
-    for record_id, customer_id, resolved_at, due_on, done_at in (
+            events.append(
+                (due_on, 0, record_id, customer_id, Reason(kind), done_at, covered, outcome or "")
+            )
+    for record_id, customer_id, resolved_at, due_on, done_at, outcome in (
         Complaint.objects.filter(business=business, resolved_at__gte=business.start_of(since))
         .order_by()
-        .values_list("id", "customer_id", "resolved_at", "follow_up__due_on", "follow_up__done_at")
+        .values_list(
+            "id",
+            "customer_id",
+            "resolved_at",
+            "follow_up__due_on",
+            "follow_up__done_at",
+            "follow_up__outcome",
+        )
     ):
         due_on = due_on or business.local(resolved_at).date() + timedelta(days=complaint_days)
         covered = judged(due_on, done_at)
         if covered is not None:
-            events.append((due_on, 1, record_id, customer_id, Reason.COMPLAINT, done_at, covered))
+            events.append(
+                (
+                    due_on,
+                    1,
+                    record_id,
+                    customer_id,
+                    Reason.COMPLAINT,
+                    done_at,
+                    covered,
+                    outcome or "",
+                )
+            )
     return events
 
 
@@ -265,8 +294,8 @@ def follow_up_coverage_events(
     events = _judged_events(business=business, today=today)
     events.sort(key=lambda event: event[:3], reverse=True)
     return [
-        CoverageEvent(customer_id, reason, due_on, done_at, covered)
-        for due_on, _record, _id, customer_id, reason, done_at, covered in events
+        CoverageEvent(customer_id, reason, due_on, done_at, covered, outcome)
+        for due_on, _record, _id, customer_id, reason, done_at, covered, outcome in events
     ]
 
 

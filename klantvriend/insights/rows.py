@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from klantvriend.aftercare.models import Outcome
 from klantvriend.aftercare.selectors import follow_up_coverage_events
 from klantvriend.complaints.selectors import complaint_views, complaints_received
 from klantvriend.core.models import Business
@@ -281,7 +282,7 @@ def _aftercare(business, now, offset):
     names = _names(business, (event.customer_id for event in page))
     return RowTable(
         _("Deliveries, repairs and complaints of the last 90 days and their follow-up"),
-        [_("reason"), _("planned for"), _("done"), _("in time")],
+        [_("reason"), _("planned for"), _("done"), _("in time"), _("outcome")],
         [
             (
                 event.customer_id,
@@ -291,6 +292,7 @@ def _aftercare(business, now, offset):
                     moment_shown(event.due_on),
                     _moment(business, event.done_at),
                     _yes_no(event.covered),
+                    str(Outcome(event.outcome).label) if event.outcome else "—",
                 ],
             )
             for event in page

@@ -250,9 +250,47 @@ def test_the_aftercare_rows_are_the_events_the_figure_judged(business):
     assert figure.detail == "1 of 2 follow-ups in the last 90 days"
     # The days and moments on one line of the page's table: no-break spaces.
     assert [cells for _id, _name, cells in table.rows] == [
-        ["after a delivery", "24\xa0May\xa02026", "25\xa0May\xa02026\xa012:00", "yes"],
-        ["after a delivery", "4\xa0May\xa02026", "—", "no"],
+        ["after a delivery", "24\xa0May\xa02026", "25\xa0May\xa02026\xa012:00", "yes", "content"],
+        ["after a delivery", "4\xa0May\xa02026", "—", "no", "—"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "outcome"),
+    [("en", "outcome", "not content"), ("nl", "uitkomst", "niet tevreden")],
+)
+def test_the_aftercare_rows_say_whether_the_customer_was_content_again(
+    business, language, header, outcome
+):
+    # Done in time said "yes" whether the customer was content again or not: the point of the
+    # check after a complaint could not be read from the figure's rows.
+    now = timezone.now()
+    customer = CustomerFactory(business=business)
+    complaint = ComplaintFactory(
+        customer=customer,
+        received_at=now - timedelta(days=10),
+        first_response_at=now - timedelta(days=10),
+        resolved_at=now - timedelta(days=9),
+        resolution="Excuses",
+    )
+    FollowUpFactory(
+        customer=customer,
+        reason="complaint",
+        complaint=complaint,
+        due_on=(now - timedelta(days=2)).date(),
+        done_at=now - timedelta(days=2),
+        outcome="not_content",
+    )
+
+    with translation.override(language):
+        table = scorecard_rows(business=business, figure="aftercare", now=now)
+
+    assert table.headers[-1] == header
+    assert [cells[3:] for _id, _name, cells in table.rows] == [[_yes(language), outcome]]
+
+
+def _yes(language):
+    return {"en": "yes", "nl": "ja"}[language]
 
 
 def test_the_driver_rows_are_the_answers_of_the_year_the_figure_averages(business):
