@@ -16,6 +16,7 @@ from klantvriend.complaints.models import Complaint
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.tests.days import open_on
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.gestures.models import Gesture
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
 
@@ -481,3 +482,50 @@ def test_a_moment_and_a_lateness_stay_on_one_line_of_a_phone(
     expect(promise).to_contain_text(f"uiterlijk {weekday}")
     assert promise.evaluate(LINES_OF, weekday) == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_phone_complaint_with_its_gesture_and_check_planned_on_the_phone_is_called_once(
+    page: Page, live_server, business, owner, staff_user
+):
+    # A phone with staff on it: the complaint answered there, a dessert offered, the check
+    # planned by hand; resolved later, the gesture is logged once and the customer called once.
+    customer = CustomerFactory(business=business, name="Ahmed Bakker")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "joris", "pw-joris-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    complaints = page.get_by_test_id("profile-complaints")
+    complaints.locator("details.record-form > summary").click()
+    form = page.get_by_test_id("complaint-form")
+    form.locator("[name=description]").fill("Catering kwam een uur te laat en koud")
+    form.locator("[name=channel]").select_option("phone")
+    form.locator("[name=answered_on_the_spot]").check()
+    form.locator("[name=recovery_gesture]").fill("Gratis dessert bij de volgende bestelling")
+    form.locator("button[type=submit]").click()
+    expect(complaints.get_by_test_id("gesture-offered")).to_have_text(
+        "Aangeboden: Gratis dessert bij de volgende bestelling"
+    )
+    follow_ups = page.get_by_test_id("profile-follow-ups")
+    follow_ups.locator("details.record-form > summary").click()
+    follow_ups.locator("[name=note]").fill("Weer tevreden na de late catering?")
+    day = business.today() + timedelta(days=7)
+    follow_ups.locator("[name=due_on]").fill(day.isoformat())
+    follow_ups.locator("button[type=submit]").click()
+    expect(follow_ups.locator(".care-row")).to_have_count(1)
+    shot(page, "care-20-phone-complaint-gesture-offered")
+
+    complaints.locator("details.inline-form > summary").click()
+    resolve = complaints.locator("form[action$='/resolve/']")
+    expect(resolve.locator("[name=recovery_gesture]")).to_have_value(
+        "Gratis dessert bij de volgende bestelling"
+    )
+    resolve.locator("[name=resolution]").fill("Excuses gemaakt")
+    resolve.locator("button[type=submit]").click()
+    expect(complaints.locator(".care-row .badge")).to_have_text("opgelost")
+
+    complaint = Complaint.objects.get()
+    assert list(FollowUp.objects.values_list("complaint", "note", "due_on")) == [
+        (complaint.pk, "Weer tevreden na de late catering?", day)
+    ]
+    assert list(Gesture.objects.values_list("what", "complaint")) == [
+        ("Gratis dessert bij de volgende bestelling", complaint.pk)
+    ]
