@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
+from klantvriend.complaints.services import PUBLIC_CHANNELS
 from klantvriend.core.care_settings import CareSettings
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, time_zones
@@ -118,10 +119,19 @@ class ComplaintForm(OwnIds, forms.Form):
     channel = forms.ChoiceField(
         label=_("channel"), choices=Channel.choices, initial=Channel.COUNTER
     )
+    # Ticked by app.js for the channels that are public by nature, as the complaint is saved:
+    # the form showed "not public" for a review that was stored as public.
     public = forms.BooleanField(
         label=_("public (social media, review site)"),
         required=False,
         help_text=_("Public complaints get the shortest response target."),
+        widget=forms.CheckboxInput(
+            attrs={
+                "data-ticked-for-channel": " ".join(
+                    channel.value for channel in sorted(PUBLIC_CHANNELS)
+                )
+            }
+        ),
     )
     severity = forms.ChoiceField(
         label=_("severity"), choices=Severity.choices, initial=Severity.MEDIUM

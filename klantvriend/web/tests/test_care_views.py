@@ -494,6 +494,12 @@ def test_the_complaint_form_ticks_answered_on_the_spot_for_the_counter(staff_cli
         'id="complaint-answered_on_the_spot" checked> '
         '<label for="complaint-answered_on_the_spot">Ter plekke beantwoord</label>'
     ) in page
+    # Ticked by app.js for the channels saved as public anyway.
+    assert (
+        '<input type="checkbox" name="public" data-ticked-for-channel="review_site social_media" '
+        'aria-describedby="complaint-public_helptext" id="complaint-public"> '
+        '<label for="complaint-public">Openbaar (sociale media, reviewsite)</label>'
+    ) in page
 
 
 def test_a_complaint_answered_at_the_counter_is_not_waiting_for_an_answer_on_today(

@@ -36,13 +36,14 @@ document.addEventListener("click", (event) => {
   if (field) field.focus({ preventScroll: true });
 });
 
-// A box that goes with a channel (a complaint answered on the spot, ticked for the counter)
-// follows the channel chosen in its form; it can still be ticked or unticked by hand after.
+// A box that goes with channels (a complaint answered on the spot, ticked for the counter; a
+// public one, for social media and review sites), named in its data-ticked-for-channel with
+// spaces between, follows the channel chosen in its form; it can still be changed by hand after.
 document.addEventListener("change", (event) => {
   const select = event.target;
   if (!(select instanceof HTMLSelectElement) || select.name !== "channel" || !select.form) return;
   select.form.querySelectorAll("input[data-ticked-for-channel]").forEach((box) => {
-    box.checked = box.dataset.tickedForChannel === select.value;
+    box.checked = box.dataset.tickedForChannel.split(" ").includes(select.value);
   });
 });
 
