@@ -347,10 +347,14 @@ def complaint_resolve(
     actor,
     resolution: str,
     at: datetime | None = None,
-    recovery_gesture: str = "",
+    recovery_gesture: str | None = None,
     satisfaction_after: int | None = None,
     now: datetime | None = None,
 ) -> Complaint:
+    """`recovery_gesture`: what was given to make up for it, logged among the gestures; None
+    keeps what was offered when it was logged (complaint_create), a text, empty too, replaces
+    it: the resolve form, filled in with the offer, sends what the person left in it, and one
+    who cleared it gave nothing."""
     now = now or timezone.now()
     at = at or now
     if complaint.resolved_at is not None:
@@ -369,7 +373,7 @@ def complaint_resolve(
     if resolved.first_response_at is None or resolved.first_response_at > at:
         resolved.first_response_at = at
     resolved.resolution = resolution.strip()
-    if recovery_gesture.strip():
+    if recovery_gesture is not None:
         resolved.recovery_gesture = recovery_gesture.strip()
     if satisfaction_after is not None:
         resolved.satisfaction_after = satisfaction_after

@@ -632,6 +632,25 @@ def test_a_gesture_offered_on_the_phone_is_kept_and_logged_once_when_resolved(
     ]
 
 
+def test_a_gesture_offered_and_cleared_when_resolving_is_not_logged(owner_client, business):
+    """The resolve form comes filled in with the offer; one who empties it says nothing was
+    given, and the offer was logged all the same."""
+    complaint = ComplaintFactory(
+        customer=CustomerFactory(business=business), recovery_gesture="Gratis dessert"
+    )
+
+    response = owner_client.post(
+        reverse("web:complaint_resolve", args=[complaint.pk]),
+        {"resolution": "Excuses gemaakt", "recovery_gesture": "  "},
+        headers=HTMX,
+    )
+
+    complaint.refresh_from_db()
+    assert response.status_code == 200
+    assert (complaint.resolution, complaint.recovery_gesture) == ("Excuses gemaakt", "")
+    assert Gesture.objects.count() == 0
+
+
 def test_a_refused_complaint_keeps_the_gesture_offered_and_stores_nothing(staff_client, business):
     customer = CustomerFactory(business=business)
 
