@@ -10,6 +10,7 @@ judged on the rest (the holdout); the predictions then come from a refit on all 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -176,6 +177,39 @@ def main(argv=None) -> int:
     return 2
 
 
+def _leave_out_returns(transactions, *, path: str):
+    """Drop rows with a negative amount (returns, refunds) and say how many and how much.
+
+    A return is not a visit: kept, a purchase brought back three days later would make a
+    one-off buyer a repeat customer with a negative repeat spend, raising the repeat share and
+    bending every model. Only the rows are dropped; the purchases they undo stay, so spend is
+    the spend at the till before returns.
+    """
+    if transactions.amounts is None:
+        return transactions, None
+    is_return = transactions.amounts < 0
+    if not is_return.any():
+        return transactions, {"rows": 0, "amount": 0.0}
+    if is_return.all():
+        raise TransactionFileError(
+            f"{path}: every row has a negative amount (a return); there are no purchases to analyse"
+        )
+    returns = {
+        "rows": int(is_return.sum()),
+        "amount": round(float(transactions.amounts[is_return].sum()), 2),
+    }
+    kept = ~is_return
+    return (
+        dataclasses.replace(
+            transactions,
+            customer_ids=transactions.customer_ids[kept],
+            dates=transactions.dates[kept],
+            amounts=transactions.amounts[kept],
+        ),
+        returns,
+    )
+
+
 def _fit_models(
     summary, *, model_name: str, penalizer: float, has_amounts: bool, use_holdout: bool
 ):
@@ -259,6 +293,7 @@ def _analyse(arguments) -> int:
         date_column=arguments.date_col,
         amount_column=arguments.amount_col,
     )
+    transactions, returns = _leave_out_returns(transactions, path=arguments.file)
     progress(f"read {transactions.n_transactions:,} transactions; summarising")
     observation_end = as_of if as_of is not None else transactions.dates.max()
     if calibration_end is not None and calibration_end >= observation_end:
@@ -363,6 +398,7 @@ def _analyse(arguments) -> int:
         value_if_active=value_if_active,
         has_amounts=has_amounts,
     )
+    report["returns"] = returns
     if not 0 <= arguments.margin <= 100:
         raise argparse.ArgumentTypeError("--margin must lie between 0 and 100 (percent)")
     report["advice"] = advice_from_transactions(
@@ -559,6 +595,15 @@ def _format_report(report) -> str:
             if report["repeat_revenue_share"] is not None
             else "."
         ),
+    ]
+    returns = report.get("returns")
+    if returns and returns["rows"]:
+        lines.append(
+            f"Left out {returns['rows']:,} returns (rows with a negative amount, "
+            f"{returns['amount']:,.2f} in total): a return is not a visit, so it counts neither "
+            "as a purchase nor against the spend of the purchase it undoes."
+        )
+    lines += [
         "",
         f"Model: {report['model_label']}. {report['selection']['reason']}",
         f"Fitted on {report['n_customers_fitted']:,} customers up to {report['calibration_end']} (time unit: {unit}):",

@@ -206,6 +206,47 @@ def test_analyse_dutch_export_text_report(tmp_path, capsys):
     assert predictions.read_text().count("\n") == 151
 
 
+def test_returns_are_left_out_and_counted_not_taken_for_visits(tmp_path, capsys):
+    # Given a till export, and the same export with two purchases brought back days later
+    # (negative amounts), the first by a customer who bought only once
+    plain = tmp_path / "kassa.csv"
+    write_dutch_export(plain)
+    lines = plain.read_text(encoding="cp1252").splitlines()
+    with_returns = tmp_path / "kassa-met-retouren.csv"
+    with_returns.write_text(
+        "\r\n".join(
+            [
+                *lines,
+                "K9001;01-02-2024;€ 10,00;Koffie",
+                "K9001;04-02-2024;-10,00;Retour",
+                "K0003;06-02-2024;-€ 1.234,50;Retour",
+            ]
+        )
+        + "\r\n",
+        encoding="cp1252",
+    )
+    without_returns = tmp_path / "kassa-zonder-retouren.csv"
+    without_returns.write_text(
+        "\r\n".join([*lines, "K9001;01-02-2024;€ 10,00;Koffie"]) + "\r\n", encoding="cp1252"
+    )
+    # When both are analysed
+    expected = run_json(capsys, without_returns)
+    report = run_json(capsys, with_returns)
+    # Then the returns are counted and their total given, and everything else is the analysis
+    # of the file without them: K9001 stays a one-off buyer
+    assert report["returns"] == {"rows": 2, "amount": -1244.5}
+    assert expected["returns"] == {"rows": 0, "amount": 0.0}
+    for key in ("file", "returns"):
+        del report[key], expected[key]
+    assert report == expected
+    # And the text report says so
+    assert main(["analyse", str(with_returns), "--quiet"]) == 0
+    assert (
+        "Left out 2 returns (rows with a negative amount, -1,244.50 in total): a return is not a "
+        "visit, so it counts neither as a purchase nor against the spend of the purchase it undoes."
+    ) in capsys.readouterr().out.splitlines()
+
+
 def test_reader_quoted_fields_and_comma_csv(tmp_path):
     path = tmp_path / "shop.csv"
     path.write_text(
@@ -253,6 +294,11 @@ def test_reader_quoted_fields_and_comma_csv(tmp_path):
         ),
         (b"naam;wanneer\nPiet;01-02-2024\n", [], "no customer column found among naam, wanneer"),
         (b"1 20240101 5.0\n2 20240102 6.0\n", [], "no header row; name the columns by number"),
+        (
+            b"klant;datum;bedrag\n1;01-02-2024;-5,00\n",
+            [],
+            "every row has a negative amount (a return); there are no purchases to analyse",
+        ),
         (b"klant;datum;bedrag\n\x81\x8d;01-02-2024;5\n", [], "neither UTF-8 nor Windows-1252"),
         (
             b"klant;datum;bedrag\n;01-02-2024;5\n",
