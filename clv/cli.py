@@ -399,6 +399,10 @@ def _analyse(arguments) -> int:
         has_amounts=has_amounts,
     )
     report["returns"] = returns
+    report["walk_ins"] = {
+        "rows": transactions.walk_in_rows,
+        "amount": transactions.walk_in_amount if has_amounts else None,
+    }
     if not 0 <= arguments.margin <= 100:
         raise argparse.ArgumentTypeError("--margin must lie between 0 and 100 (percent)")
     report["advice"] = advice_from_transactions(
@@ -596,6 +600,13 @@ def _format_report(report) -> str:
             else "."
         ),
     ]
+    walk_ins = report.get("walk_ins")
+    if walk_ins and walk_ins["rows"]:
+        amount = f", {walk_ins['amount']:,.2f} in total" if walk_ins["amount"] is not None else ""
+        lines.append(
+            f"Left out {walk_ins['rows']:,} sales without a customer (walk-in sales{amount}): "
+            "they cannot be followed over time, so the figures are of the customers the file names."
+        )
     returns = report.get("returns")
     if returns and returns["rows"]:
         lines.append(

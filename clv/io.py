@@ -123,6 +123,9 @@ class Transactions:
     customer_column: str
     date_column: str
     amount_column: str | None
+    # Rows without a customer (walk-in sales at the till): left out, counted, their amounts summed.
+    walk_in_rows: int = 0
+    walk_in_amount: float = 0.0
 
     @property
     def n_transactions(self) -> int:
@@ -804,13 +807,6 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
         if len(line_numbers) == 0:
             return None
         customer_ids = fields[0]
-        empty_id = np.char.str_len(customer_ids) == 0
-        if empty_id.any():
-            row = int(np.flatnonzero(empty_id)[0])
-            raise TransactionFileError(
-                f"{path}: line {int(line_numbers[row])}, column "
-                f"{column_name(customer_index)!r}: the customer is empty"
-            )
         dates = parse_dates(
             fields[1],
             line_numbers=line_numbers,
@@ -827,7 +823,25 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
                 path=path,
                 strip=False,
             )
-        return customer_ids, dates, amounts, block_encoding
+        # A sale without a customer (a walk-in at the till) cannot be followed over time: it is
+        # checked as every row is, then left out and counted, so that a till export need not be
+        # cleaned first.
+        walk_in = np.char.str_len(customer_ids) == 0
+        walk_in_rows, walk_in_amount, first_walk_in_line = 0, 0.0, None
+        if walk_in.any():
+            walk_in_rows = int(walk_in.sum())
+            first_walk_in_line = int(line_numbers[np.argmax(walk_in)])
+            if amounts is not None:
+                walk_in_amount = float(amounts[walk_in].sum())
+                amounts = amounts[~walk_in]
+            customer_ids, dates = customer_ids[~walk_in], dates[~walk_in]
+        return (
+            customer_ids,
+            dates,
+            amounts,
+            block_encoding,
+            (walk_in_rows, walk_in_amount, first_walk_in_line),
+        )
 
     # The file is parsed in blocks of whole lines so that memory stays a small multiple of the
     # block size plus the parsed columns, whatever the file size. numpy releases the GIL in
@@ -847,6 +861,16 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
     parsed = [result for result in parsed if result is not None]
     if not parsed:
         raise TransactionFileError(f"{path}: the file has a header but no transactions")
+    walk_ins = [result[4] for result in parsed]
+    walk_in_rows = sum(rows for rows, _, _ in walk_ins)
+    walk_in_amount = sum(amount for _, amount, _ in walk_ins)
+    if not any(len(result[1]) for result in parsed):
+        first_line = next(line for _, _, line in walk_ins if line is not None)
+        raise TransactionFileError(
+            f"{path}: line {first_line}, column {column_name(customer_index)!r}: the customer is "
+            "empty, and so it is on every row: the analysis follows customers over time, so it "
+            "needs a column that names them"
+        )
     customer_ids = np.concatenate([result[0] for result in parsed])
     dates = np.concatenate([result[1] for result in parsed])
     amounts = np.concatenate([result[2] for result in parsed]) if amount_index is not None else None
@@ -864,6 +888,8 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
         customer_column=column_name(customer_index),
         date_column=column_name(date_index),
         amount_column=column_name(amount_index) if amount_index is not None else None,
+        walk_in_rows=walk_in_rows,
+        walk_in_amount=round(walk_in_amount, 2),
     )
 
 

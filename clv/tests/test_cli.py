@@ -247,6 +247,57 @@ def test_returns_are_left_out_and_counted_not_taken_for_visits(tmp_path, capsys)
     ) in capsys.readouterr().out.splitlines()
 
 
+def test_walk_in_sales_without_a_customer_are_left_out_and_counted(tmp_path, capsys):
+    # Given a till export with anonymous walk-in sales between the customers' purchases
+    path = tmp_path / "kassa.csv"
+    path.write_bytes(
+        b"Klantnummer;Datum;Bedrag\r\n"
+        b"K1;01-02-2024;10,00\r\n"
+        b";01-02-2024;\x80 1.234,50\r\n"
+        b"K2;02-02-2024;7,25\r\n"
+        b" ;03-02-2024;2,50\r\n"
+        b"K1;04-02-2024;12,00\r\n"
+    )
+    # When it is read
+    transactions = read_transactions(str(path))
+    # Then the rows that name a customer are kept, in file order, and the others counted
+    assert transactions.decoded_ids().tolist() == ["K1", "K2", "K1"]
+    np.testing.assert_array_equal(
+        transactions.dates, np.array(["2024-02-01", "2024-02-02", "2024-02-04"], "datetime64[D]")
+    )
+    assert transactions.amounts.tolist() == [10.0, 7.25, 12.0]
+    assert (transactions.walk_in_rows, transactions.walk_in_amount) == (2, 1237.0)
+
+
+def test_analyse_reports_walk_in_sales_and_otherwise_ignores_them(tmp_path, capsys):
+    # Given a till export, and the same with walk-in sales added
+    plain = tmp_path / "kassa.csv"
+    write_dutch_export(plain)
+    lines = plain.read_text(encoding="cp1252").splitlines()
+    with_walk_ins = tmp_path / "kassa-met-passanten.csv"
+    with_walk_ins.write_text(
+        "\r\n".join(
+            [lines[0], ";01-02-2024;€ 1.000,00;Brood", *lines[1:], ";02-02-2024;3,50;Koffie"]
+        )
+        + "\r\n",
+        encoding="cp1252",
+    )
+    # When both are analysed
+    expected = run_json(capsys, plain)
+    report = run_json(capsys, with_walk_ins)
+    # Then the walk-in sales are counted, and the analysis is that of the customers alone
+    assert report["walk_ins"] == {"rows": 2, "amount": 1003.5}
+    assert expected["walk_ins"] == {"rows": 0, "amount": 0.0}
+    for key in ("file", "walk_ins"):
+        del report[key], expected[key]
+    assert report == expected
+    assert main(["analyse", str(with_walk_ins), "--quiet"]) == 0
+    assert (
+        "Left out 2 sales without a customer (walk-in sales, 1,003.50 in total): they cannot be "
+        "followed over time, so the figures are of the customers the file names."
+    ) in capsys.readouterr().out.splitlines()
+
+
 def test_reader_quoted_fields_and_comma_csv(tmp_path):
     path = tmp_path / "shop.csv"
     path.write_text(
@@ -303,7 +354,13 @@ def test_reader_quoted_fields_and_comma_csv(tmp_path):
         (
             b"klant;datum;bedrag\n;01-02-2024;5\n",
             [],
-            "line 2, column 'klant': the customer is empty",
+            "line 2, column 'klant': the customer is empty, and so it is on every row: the "
+            "analysis follows customers over time, so it needs a column that names them",
+        ),
+        (
+            b"klant;datum;bedrag\n1;01-02-2024;5\n;31-02-2024;5\n",
+            [],
+            "line 3, column 'datum': cannot read the date '31-02-2024'",
         ),
     ],
 )
