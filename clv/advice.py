@@ -58,6 +58,9 @@ VERDICTS = ("relationship", "mixed", "stream")
 # no further than their calibration period), and customers who come once or twice a year, or
 # in one season, cannot have come back yet, which lowers the repeat shares the verdict rests on.
 ADVICE_MIN_CUSTOMERS = 20
+# Below this many customers who came back the purchase models have nothing to learn a repeat
+# rate from and do not converge (the web app's refresh and `klantvriend analyse` both stop here).
+MODEL_MIN_REPEAT_CUSTOMERS = 5
 ADVICE_MIN_HISTORY_DAYS = 90
 FIRM_MIN_CUSTOMERS = 100
 FIRM_MIN_HISTORY_DAYS = 365

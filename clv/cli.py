@@ -19,7 +19,13 @@ import time
 
 import numpy as np
 
-from clv.advice import advice_footing, advice_from_transactions, footing_note
+from clv.advice import (
+    ADVICE_MIN_CUSTOMERS,
+    MODEL_MIN_REPEAT_CUSTOMERS,
+    advice_footing,
+    advice_from_transactions,
+    footing_note,
+)
 from clv.exceptions import ConvergenceError
 from clv.io import TransactionFileError, parse_dates, read_transactions, write_csv
 from clv.models import MODELS_BY_NAME, GammaGamma
@@ -210,6 +216,24 @@ def _leave_out_returns(transactions, *, path: str):
     )
 
 
+def _check_enough_data(summary, *, path: str) -> None:
+    """Stop before fitting when the file cannot carry a model, saying what it holds and needs.
+
+    Fitted anyway, the models run off to parameters of millions and end in optimizer messages
+    that do not say the cause: too few customers, or too few who came back.
+    """
+    customers = int(summary.n_customers)
+    came_back = int(np.count_nonzero(summary.frequency > 0))
+    if customers >= ADVICE_MIN_CUSTOMERS and came_back >= MODEL_MIN_REPEAT_CUSTOMERS:
+        return
+    raise ValueError(
+        f"{path}: not enough data for a customer-value model: "
+        f"{customers:,} {'customer' if customers == 1 else 'customers'}, of whom {came_back:,} "
+        f"came back; a model needs at least {ADVICE_MIN_CUSTOMERS} customers of whom "
+        f'{MODEL_MIN_REPEAT_CUSTOMERS} came back (docs/advisor.md, "Not enough data")'
+    )
+
+
 def _fit_models(
     summary, *, model_name: str, penalizer: float, has_amounts: bool, use_holdout: bool
 ):
@@ -313,6 +337,7 @@ def _analyse(arguments) -> int:
         )
 
     calibration = summarise(calibration_end)
+    _check_enough_data(calibration, path=arguments.file)
     use_holdout = calibration_end is not None
     progress(f"{calibration.n_customers:,} customers; fitting models")
     selection, spend_model, spend_note = _fit_models(

@@ -5,9 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from clv.cli import main
+from clv.cli import _check_enough_data, main
 from clv.io import TransactionFileError, read_transactions
 from clv.simulate import simulate_transactions
+from clv.summary import summarise_transactions
 from clv.tests.conftest import CDNOW_RAW
 
 
@@ -374,6 +375,63 @@ def test_bad_files_end_with_a_clear_message_and_nonzero_status(
     assert status != 0
     assert message in error
     assert "Traceback" not in error
+
+
+def few_customers_file(path, *, customers, came_back):
+    rows = [f"K{number};0{1 + number % 9}-02-2024;5,00" for number in range(customers)]
+    rows += [f"K{number};15-05-2024;7,50" for number in range(came_back)]
+    path.write_text("\n".join(["klant;datum;bedrag", *rows]) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("customers", "came_back", "message"),
+    [
+        (
+            1,
+            1,
+            "not enough data for a customer-value model: 1 customer, of whom 1 came back; a "
+            'model needs at least 20 customers of whom 5 came back (docs/advisor.md, "Not '
+            'enough data")',
+        ),
+        (
+            19,
+            5,
+            "not enough data for a customer-value model: 19 customers, of whom 5 came back; a "
+            'model needs at least 20 customers of whom 5 came back (docs/advisor.md, "Not '
+            'enough data")',
+        ),
+        (
+            20,
+            4,
+            "not enough data for a customer-value model: 20 customers, of whom 4 came back; a "
+            'model needs at least 20 customers of whom 5 came back (docs/advisor.md, "Not '
+            'enough data")',
+        ),
+    ],
+)
+def test_too_little_data_says_what_the_file_holds_and_needs(
+    tmp_path, capsys, customers, came_back, message
+):
+    path = tmp_path / "klein.csv"
+    few_customers_file(path, customers=customers, came_back=came_back)
+    status = main(["analyse", str(path), "--quiet"])
+    error = capsys.readouterr().err
+    assert status == 1
+    assert error == f"klantvriend analyse: error: {path}: {message}\n"
+
+
+def test_twenty_customers_of_whom_five_came_back_are_enough_to_fit(tmp_path):
+    # The check itself (fitting such a file is slow: not the point here)
+    path = tmp_path / "klein.csv"
+    few_customers_file(path, customers=20, came_back=5)
+    transactions = read_transactions(str(path))
+    summary = summarise_transactions(
+        customer_ids=transactions.customer_ids,
+        dates=transactions.dates,
+        amounts=transactions.amounts,
+    )
+    assert (summary.n_customers, int((summary.frequency > 0).sum())) == (20, 5)
+    assert _check_enough_data(summary, path=str(path)) is None
 
 
 def test_missing_file_and_bad_options(tmp_path, capsys):

@@ -5,11 +5,16 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clv.advice import ADVICE_MIN_CUSTOMERS, ADVICE_MIN_HISTORY_DAYS, advice_footing
+from clv.advice import (
+    ADVICE_MIN_CUSTOMERS,
+    ADVICE_MIN_HISTORY_DAYS,
+    MODEL_MIN_REPEAT_CUSTOMERS,
+    advice_footing,
+)
 
 # The models are fitted from where the advice is given (clv.advice keeps the borders).
 MIN_CUSTOMERS = ADVICE_MIN_CUSTOMERS
-MIN_REPEAT_CUSTOMERS = 5
+MIN_REPEAT_CUSTOMERS = MODEL_MIN_REPEAT_CUSTOMERS
 MIN_DAYS_OF_HISTORY = ADVICE_MIN_HISTORY_DAYS
 DAYS_PER_MONTH = 30.4375
 DAYS_PER_YEAR = 365.25
