@@ -33,6 +33,10 @@ CUSTOMER_HEADERS = (
     "klantid",
     "klantcode",
     "klantnaam",
+    # A loyalty card is how many tills know their customers.
+    "klantkaart",
+    "klantkaartnummer",
+    "pasnummer",
     "customer",
     "customerid",
     "customernumber",
@@ -64,6 +68,7 @@ DATE_HEADERS = (
     "factuurdatum",
     "verkoopdatum",
     "kassadatum",
+    "bondatum",
     "transactiondate",
     "purchasedate",
     "orderdate",

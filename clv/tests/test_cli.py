@@ -299,6 +299,24 @@ def test_analyse_reports_walk_in_sales_and_otherwise_ignores_them(tmp_path, caps
     ) in capsys.readouterr().out.splitlines()
 
 
+@pytest.mark.parametrize(
+    "header",
+    ['"Klantnr";"Bondatum";"Totaal"', "Pasnummer;Bondatum;Bonbedrag", "Klantkaart;Datum;Bedrag"],
+)
+def test_till_headers_are_recognised(tmp_path, header):
+    path = tmp_path / "kassa.csv"
+    path.write_text(f"{header}\n123;05-03-2024;12,50\n", encoding="utf-8")
+    transactions = read_transactions(str(path))
+    names = [name.strip('"') for name in header.split(";")]
+    assert [
+        transactions.customer_column.strip('"'),
+        transactions.date_column.strip('"'),
+        transactions.amount_column.strip('"'),
+    ] == names
+    assert transactions.dates.tolist() == [np.datetime64("2024-03-05").item()]
+    assert transactions.amounts.tolist() == [12.5]
+
+
 def test_reader_quoted_fields_and_comma_csv(tmp_path):
     path = tmp_path / "shop.csv"
     path.write_text(
