@@ -264,7 +264,7 @@ def _fit_models(
             f"{MODEL_LABELS[model_name]} as asked (--model {model_name}).",
             selection.candidates,
         )
-    spend_model, spend_note = None, None
+    spend_model, spend_note, spend_error = None, None, None
     if has_amounts:
         repeat = summary.frequency > 0
         usable = repeat & (summary.monetary_value > 0)
@@ -281,8 +281,13 @@ def _fit_models(
                     )
                     spend_model = None
             except ConvergenceError as error:
-                spend_note = f"spend model did not converge ({error}); customers' own means used"
-    return selection, spend_model, spend_note
+                # The optimizer's account is for --json; the report says what it means.
+                spend_note = (
+                    "the spend model (Gamma-Gamma) could not be fitted to these amounts; "
+                    "each customer's own mean spend is used (--json: spend_error says why)"
+                )
+                spend_error = str(error)
+    return selection, spend_model, spend_note, spend_error
 
 
 def _expected_spend(summary, spend_model):
@@ -340,7 +345,7 @@ def _analyse(arguments) -> int:
     _check_enough_data(calibration, path=arguments.file)
     use_holdout = calibration_end is not None
     progress(f"{calibration.n_customers:,} customers; fitting models")
-    selection, spend_model, spend_note = _fit_models(
+    selection, spend_model, spend_note, spend_error = _fit_models(
         calibration,
         model_name=arguments.model,
         penalizer=arguments.penalizer,
@@ -351,7 +356,7 @@ def _analyse(arguments) -> int:
     if use_holdout:
         progress("refitting the chosen model on all data for the predictions")
         full = summarise(None)
-        refit_selection, refit_spend_model, refit_spend_note = _fit_models(
+        refit_selection, refit_spend_model, refit_spend_note, _ = _fit_models(
             full,
             model_name=selection.chosen_name,
             penalizer=arguments.penalizer,
@@ -411,6 +416,7 @@ def _analyse(arguments) -> int:
         selection=selection,
         spend_model=spend_model,
         spend_note=spend_note,
+        spend_error=spend_error,
         use_holdout=use_holdout,
         prediction_model=prediction_model if use_holdout else None,
         prediction_spend_model=prediction_spend_model if use_holdout else None,
@@ -491,6 +497,7 @@ def _report_data(
     selection,
     spend_model,
     spend_note,
+    spend_error,
     use_holdout,
     prediction_model,
     prediction_spend_model,
@@ -551,6 +558,7 @@ def _report_data(
         if spend_model is not None
         else None,
         "spend_note": spend_note,
+        "spend_error": spend_error,
         "horizon_months": arguments.horizon,
         "discount_rate": arguments.discount_rate,
     }

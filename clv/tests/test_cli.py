@@ -317,6 +317,33 @@ def test_till_headers_are_recognised(tmp_path, header):
     assert transactions.amounts.tolist() == [12.5]
 
 
+def test_a_spend_model_that_does_not_fit_is_said_plainly_with_the_detail_in_json(tmp_path, capsys):
+    # Given a shop whose customers all spend alike (amounts drawn from one distribution), on
+    # which the Gamma-Gamma fit finds no maximum
+    rng = np.random.default_rng(1)
+    rows = []
+    for customer in range(300):
+        for day in sorted(
+            rng.choice(500, size=int(rng.choice([1, 1, 1, 2, 3, 5, 8])), replace=False)
+        ):
+            date = np.datetime64("2025-01-01") + np.timedelta64(int(day), "D")
+            rows.append(f"K{customer};{date};{rng.uniform(3, 250):.2f}".replace(".", ","))
+    path = tmp_path / "kassa.csv"
+    path.write_text("\n".join(["Klantnummer;Datum;Bedrag", *rows]) + "\n", encoding="utf-8")
+    # When analysed
+    report = run_json(capsys, path, "--model", "mbgnbd")
+    assert main(["analyse", str(path), "--quiet", "--model", "mbgnbd"]) == 0
+    text = capsys.readouterr().out
+    # Then the report says what it means, and --json keeps the optimizer's account
+    assert report["spend_params"] is None
+    assert report["spend_error"].startswith("Gamma-Gamma fit did not converge (optimizer: ")
+    assert (
+        "Spend: the spend model (Gamma-Gamma) could not be fitted to these amounts; each "
+        "customer's own mean spend is used (--json: spend_error says why)"
+    ) in text.splitlines()
+    assert "np.float64" not in text
+
+
 def test_reader_quoted_fields_and_comma_csv(tmp_path):
     path = tmp_path / "shop.csv"
     path.write_text(
