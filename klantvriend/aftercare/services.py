@@ -414,6 +414,19 @@ def follow_up_withdraw_for_promise(*, promise: Promise, actor) -> dict[str, int]
     return {"follow_ups_withdrawn": 1}
 
 
+def follow_ups_withdraw_for_erasure(*, customer, actor) -> int:
+    """The checks still planned with a customer who is being anonymised, removed (each audited
+    as deleted; the erasure then blanks what the trail says of them): nobody can call a number
+    that is gone, and left standing they stayed on Today for good and counted as aftercare
+    missed. Those done stay, with their dates. Returns how many went."""
+    open_checks = FollowUp.objects.select_for_update().filter(customer=customer, done_at=None)
+    removed = 0
+    for follow_up in open_checks:
+        delete_customer_row(follow_up, actor=actor, snapshot=_snapshot)
+        removed += 1
+    return removed
+
+
 def follow_up_update(*, follow_up: FollowUp, actor, **fields: Any) -> FollowUp:
     unknown = set(fields) - {"note", "due_on", "assigned_to"}
     if unknown:

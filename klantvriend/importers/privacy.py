@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from klantvriend.aftercare.services import follow_ups_withdraw_for_erasure
 from klantvriend.core.audit import READ_ACTIONS, AuditAction, audit_record
 from klantvriend.core.errors import Conflict, NotFound, ValidationError
 from klantvriend.core.idempotency import idempotent_requests_forget_business
@@ -43,6 +44,7 @@ from klantvriend.customers.services import (
     distinct_pairs_forget,
     erased_identity_remember,
 )
+from klantvriend.promises.services import promises_cancel_for_erasure
 
 from .export import _fields, _is_user, _plain, section_name
 from .history import import_errors_quoting, import_errors_scrub
@@ -484,6 +486,11 @@ def customer_erase(
     strings = _person_strings(locked)
     scrub = scrubber(strings.all)
     now = timezone.now()
+    # Before the texts go: audited as they are, their trail is blanked with the rest below.
+    unfinished = {
+        "promises_cancelled": promises_cancel_for_erasure(customer=locked, actor=actor, at=now),
+        "follow_ups_withdrawn": follow_ups_withdraw_for_erasure(customer=locked, actor=actor),
+    }
     for model, field in customer_models():
         rows = model.objects.filter(**{field.name: locked})
         if model is ImportantDate:
@@ -538,6 +545,7 @@ def customer_erase(
             "reason": reason,
             **({"requested_on": requested_on.isoformat()} if requested_on else {}),
             "import_errors": import_errors,
+            **{name: count for name, count in unfinished.items() if count},
         },
         at=now,
     )

@@ -358,6 +358,21 @@ def promise_cancel(
     return promise
 
 
+def promises_cancel_for_erasure(*, customer, actor, at: datetime) -> int:
+    """The promises still open to a customer who is being anonymised, cancelled at `at` (each
+    audited): they can no longer be kept for a person the shop no longer knows, and left open
+    they fell due and counted as broken. Returns how many."""
+    cancelled = 0
+    for promise in Promise.objects.select_for_update().filter(
+        customer=customer, done_at=None, cancelled_at=None
+    ):
+        # Not before it was made (a promise recorded ahead of its moment is not refused here).
+        moment = max(at, promise.made_at)
+        promise_cancel(promise=promise, actor=actor, at=moment, now=moment)
+        cancelled += 1
+    return cancelled
+
+
 def promise_change(
     *,
     promise: Promise,

@@ -1,5 +1,5 @@
 """After erasure nothing new is recorded about the person: no change to their record and no new
-record of theirs, by hand, through the API or by an automatic rule; what was left open can still
+record of theirs, by hand, through the API or by an automatic rule; an open complaint can still
 be closed."""
 
 import threading
@@ -12,15 +12,15 @@ from django.utils import timezone
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.services import follow_up_create, follow_up_plan_for_purchase
-from klantvriend.complaints.services import complaint_create
+from klantvriend.complaints.services import complaint_create, complaint_resolve
+from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.tests.waiting import wait_until_blocked_or_done
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer
 from klantvriend.gestures.services import gesture_create
 from klantvriend.importers.privacy import customer_erase
 from klantvriend.importers.tests.test_privacy import database_text
-from klantvriend.promises.services import promise_create, promise_mark_kept
-from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.promises.services import promise_create
 
 NEW_RECORDS = {
     "edit": lambda c: services.customer_update(customer=c, name="Anna Nieuw", notes="zoon Tim"),
@@ -63,15 +63,18 @@ def test_nothing_new_is_recorded_about_an_anonymised_customer(anonymised, record
 
 
 def test_what_was_left_open_can_still_be_closed(business, owner):
+    """A complaint stays open through an erasure (a public one may still want its answer), and
+    its answer records nothing of the person. Promises and planned checks are closed by the
+    erasure itself (test_privacy's test_an_erasure_ends_what_was_still_to_be_done_...)."""
     customer = services.customer_create(business=business, name="Anna Oud")
-    promise = PromiseFactory(customer=customer, description="taart bezorgen")
+    complaint = ComplaintFactory(customer=customer, description="taart te laat")
     customer_erase(customer=customer, actor=owner)
-    promise.refresh_from_db()
+    complaint.refresh_from_db()
 
-    promise_mark_kept(promise=promise, actor=owner)
+    complaint_resolve(complaint=complaint, actor=owner, resolution="Excuses gemaakt")
 
-    promise.refresh_from_db()
-    assert promise.done_at is not None
+    complaint.refresh_from_db()
+    assert complaint.resolved_at is not None
 
 
 def test_no_follow_up_is_planned_for_an_anonymised_customer(business, anonymised):

@@ -44,6 +44,7 @@ from klantvriend.importers.privacy_settings import (
 )
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
+from klantvriend.today.selectors import today_list
 
 PERSONAL = [
     "Annemieke",
@@ -605,3 +606,57 @@ def test_an_erasure_keeps_how_the_customer_was_looked_at_and_blanks_their_words(
         {"format": "[…]"},
         {"name": ["[…]", "[…]"]},
     ]
+
+
+def test_an_erasure_ends_what_was_still_to_be_done_for_the_person(business, owner, other_business):
+    """A promise to someone the shop no longer knows cannot be kept, nor a check planned with a
+    number that is gone: left open they stayed on Today for good, as "[…]", and fell due as a
+    broken promise and a missed check. What was done stays, with its dates."""
+    now = timezone.now()
+    customer = CustomerFactory(business=business, name="Jan Smit")
+    open_promise = PromiseFactory(
+        customer=customer, made_at=now - timedelta(days=3), due_at=now - timedelta(hours=1)
+    )
+    kept = PromiseFactory(
+        customer=customer,
+        made_at=now - timedelta(days=9),
+        due_at=now - timedelta(days=8),
+        done_at=now - timedelta(days=8),
+    )
+    open_check = FollowUpFactory(customer=customer, due_on=business.today(), note="Smaakte het?")
+    done_check = FollowUpFactory(
+        customer=customer,
+        due_on=business.today() - timedelta(days=5),
+        done_at=now - timedelta(days=5),
+        outcome="content",
+    )
+    elsewhere = FollowUpFactory(
+        customer=CustomerFactory(business=other_business), due_on=other_business.today()
+    )
+    assert today_list(business=business, now=now).count == 2
+
+    customer_erase(customer=customer, actor=owner)
+
+    open_promise.refresh_from_db()
+    kept.refresh_from_db()
+    assert open_promise.cancelled_at is not None
+    assert open_promise.cancelled_at >= now
+    assert (kept.done_at, kept.cancelled_at) == (now - timedelta(days=8), None)
+    assert list(FollowUp.objects.order_by("pk").values_list("pk", flat=True)) == [
+        done_check.pk,
+        elsewhere.pk,
+    ]
+    assert today_list(business=business).count == 0
+    erased = AuditEvent.objects.get(action="erased")
+    assert (erased.changes["promises_cancelled"], erased.changes["follow_ups_withdrawn"]) == (1, 1)
+    assert list(
+        AuditEvent.objects.filter(object_type__in=["promise", "followup"])
+        .exclude(action="created")
+        .order_by("pk")
+        .values_list("object_type", "object_id", "action", "actor")
+    ) == [
+        ("promise", open_promise.pk, "cancelled", owner.pk),
+        ("followup", open_check.pk, "deleted", owner.pk),
+    ]
+    # What the deleted check said goes with the rest of the person's trail.
+    assert "Smaakte het?" not in database_text()

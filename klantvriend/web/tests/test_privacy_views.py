@@ -160,6 +160,11 @@ def test_erasure_asks_for_confirmation_and_then_anonymises(owner_client, staff_c
     again = owner_client.post(f"/customers/{customer.pk}/erase/")
 
     assert confirm.status_code == 200
+    # What goes with the person, said before it goes.
+    assert (
+        "<p>Beloften die nog openstaan aan deze klant worden geannuleerd en geplande nazorg wordt"
+        " verwijderd: niemand kan die nakomen voor iemand die niet meer bekend is.</p>"
+    ) in confirm.content.decode()
     assert done.status_code == 302
     assert Customer.objects.get(pk=customer.pk).erased_at is not None
     assert again.status_code == 409
