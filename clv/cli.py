@@ -170,6 +170,13 @@ def main(argv=None) -> int:
     if arguments.command == "analyse":
         try:
             return _analyse(arguments)
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): no traceback for it. Python's documented
+            # way (the signal module's note on SIGPIPE): point stdout at /dev/null, so that
+            # the interpreter's own flush at exit does not fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 1
         except argparse.ArgumentTypeError as error:
             print(f"klantvriend analyse: error: {error}", file=sys.stderr)
             return 2

@@ -1,6 +1,10 @@
 """`klantvriend analyse` end to end through main([...]), and the file reader's formats and errors."""
 
 import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -554,3 +558,22 @@ def test_write_csv_formats_numbers_exactly(tmp_path):
     ]
     with pytest.raises(ValueError, match="'value' has a value that is not a finite number"):
         write_csv(str(path), {"value": np.array([np.nan])})
+
+
+def test_a_report_piped_to_a_reader_that_stops_ends_without_a_traceback(tmp_path):
+    """`klantvriend analyse kassa.csv | head` printed a BrokenPipeError's traceback when head
+    stopped reading. `true` reads nothing at all: the first write already finds the pipe shut."""
+    path = tmp_path / "kassa.csv"
+    write_dutch_export(path)
+    script = f"import sys; from clv.cli import main; sys.exit(main(['analyse', {str(path)!r}, '--quiet']))"
+
+    finished = subprocess.run(
+        f"{shlex.quote(sys.executable)} -c {shlex.quote(script)} | true",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+
+    assert (finished.stdout, finished.stderr) == ("", "")
