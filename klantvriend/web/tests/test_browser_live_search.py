@@ -66,6 +66,9 @@ def test_two_letters_the_arrow_key_and_enter_open_the_customer(
     )
     expect(search).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_test_id("live-search-all")).to_have_text("Alle 3 resultaten")
+    # A screen reader hears how many were found: the popup changing is not announced.
+    expect(page.get_by_test_id("live-search-status")).to_have_text("Alle 3 resultaten")
+    expect(page.get_by_test_id("live-search-status")).to_have_attribute("role", "status")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     expect(_options(page).nth(1)).to_have_attribute("aria-selected", "true")
@@ -113,9 +116,14 @@ def test_nothing_found_says_so_and_one_letter_shows_nothing(
         "Geen klant gevonden voor “kox”. Probeer het telefoonnummer of de postcode, of "
         "zoek namen die erop lijken."
     )
+    expect(page.get_by_test_id("live-search-status")).to_have_text(
+        "Geen klant gevonden voor “kox”. Probeer het telefoonnummer of de postcode, of "
+        "zoek namen die erop lijken."
+    )
     for _ in range(2):
         page.keyboard.press("Backspace")
     expect(page.get_by_test_id("live-search")).to_be_hidden()
+    expect(page.get_by_test_id("live-search-status")).to_have_text("")
     page.keyboard.press("ArrowDown")  # nothing of what was erased comes back
     expect(page.get_by_test_id("live-search")).to_be_hidden()
 

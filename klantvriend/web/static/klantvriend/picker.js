@@ -62,11 +62,20 @@ function highlight(input, index) {
   }
 }
 
+// The popup's last line ("All 153 results", "No customer found for …") read out to a screen
+// reader through a live region (data-combobox-status) that stays on the page: a listbox that
+// changes while one types is not announced by itself.
+function announce(input, text) {
+  const status = document.getElementById(input.dataset.comboboxStatus);
+  if (status && status.textContent !== text) status.textContent = text;
+}
+
 function shut(input) {
   const popup = popupOf(input);
   if (popup) popup.hidden = true;
   input.setAttribute("aria-expanded", "false");
   highlight(input, -1);
+  announce(input, "");
 }
 
 function show(input) {
@@ -103,6 +112,8 @@ function ask(input) {
         if (html.trim()) show(input);
         else shut(input);
         highlight(input, -1);
+        const last = popupOf(input).querySelector(".live-search-all");
+        announce(input, last ? last.textContent.trim() : "");
       })
       .catch(() => {
         if (asked === search.asked) shut(input);
