@@ -9,7 +9,11 @@ from klantvriend.customers.tests.factories import CustomerFactory
 
 from .test_browser import log_in, shot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.both_databases,
+    pytest.mark.django_db(transaction=True),
+]
 
 NOTES = "Dochter begint in september op school."
 BRAMS_LINE = "Allergisch voor noten."
