@@ -3,6 +3,7 @@ the other one's data stays out of reach."""
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 from django.utils import translation
 
@@ -29,6 +30,17 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """Database access for a module-scoped fixture that builds data its tests only read (each
+    test runs in a savepoint of its own inside this transaction), rolled back after the module's
+    last test: a shop of many rows made once instead of before each of hundreds of tests. Not
+    for modules with transactional tests, which would commit inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

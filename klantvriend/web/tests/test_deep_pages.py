@@ -26,12 +26,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from klantvriend.core import rows as core_rows
 from klantvriend.core.rows import IdsFirst
+from klantvriend.core.services import business_create, user_create
 from klantvriend.customers import selectors
 from klantvriend.customers.models import (
     AcquisitionChannel,
@@ -79,11 +81,22 @@ FILTERS = [
 ]
 
 
-@pytest.fixture
-def shop(business, other_business):
+# Every test reads or pages through the one shop made for the module (a test that changes it,
+# as `complete_shop` does, does so in its own savepoint)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def shop(module_db):
     """Few names and few figures, so that most rows tie on the figure and many on the name too;
     some customers have an insight without a model's figures, some none, some never bought
     (not the same ones: the insights here are made up, not refreshed from the purchases)."""
+    business = business_create(
+        name="Slagerij Diep", owner=user_create(username="diep", password="pw-diep-123")
+    )
+    other_business = business_create(
+        name="Garage Elders", owner=user_create(username="elders", password="pw-elders-123")
+    )
     chance = random.Random(7)
     hours = timezone.now().replace(microsecond=0) - timedelta(days=30)
     regular = Tag.objects.create(business=business, name="vast")
@@ -127,6 +140,13 @@ def shop(business, other_business):
             spend_cents=value,
         )
     return business
+
+
+@pytest.fixture
+def owner_client(shop) -> Client:
+    client = Client()
+    client.force_login(shop.memberships.get().user)
+    return client
 
 
 def plain_order(order: str) -> list:
