@@ -2,7 +2,11 @@
 made (the web interface; they named only `manage.py apitoken`, a server command a shop's
 integrator cannot run) and where the rules of errors, retries and syncing are written."""
 
+import json
+
 from django.urls import reverse
+
+from klantvriend.api.urls import api as ninja_api
 
 
 def test_the_schema_says_where_a_token_is_made_and_where_the_rules_are(client, db):
@@ -17,3 +21,17 @@ def test_the_schema_says_where_a_token_is_made_and_where_the_rules_are(client, d
         "docs/api.md."
     )
     assert reverse("web:members") == "/members/"
+
+
+def test_the_schema_is_built_once_and_each_reader_gets_a_copy_of_its_own(client, db):
+    first = ninja_api.get_openapi_schema()
+    first["paths"].clear()
+    first["info"]["description"] = "changed by a reader"
+
+    served = client.get("/api/v1/openapi.json").json()
+    assert served == json.loads(json.dumps(ninja_api.get_openapi_schema()))
+    assert len(served["paths"]) == 37
+    assert served["info"]["description"].startswith("Customers, purchases")
+    assert served["paths"]["/api/v1/customers"]["post"]["parameters"][-1]["name"] == (
+        "Idempotency-Key"
+    )
