@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from django.db.models import F
 from django.utils import timezone
 
@@ -15,6 +16,13 @@ from klantvriend.promises.status import PromiseStatus
 from klantvriend.today.selectors import today_list
 
 
+@pytest.fixture(scope="module")
+def demo_shop(module_db):
+    """The demo shop of 300 customers made on today's clock, which the tests below only read:
+    made once for them all, with an owner of its own (the others' demos log in as "demo")."""
+    return demo_create(customers=300, seed=3, username="zorg").business
+
+
 def _fingerprint(business):
     return list(
         Promise.objects.filter(business=business)
@@ -23,9 +31,8 @@ def _fingerprint(business):
     )
 
 
-def test_the_demo_shop_has_promises_complaints_aftercare_and_gestures_alive_today(db):
-    summary = demo_create(customers=300, seed=3)
-    business = summary.business
+def test_the_demo_shop_has_promises_complaints_aftercare_and_gestures_alive_today(db, demo_shop):
+    business = demo_shop
 
     today = today_list(business=business)
     reliability = promise_reliability(business=business)
@@ -123,8 +130,8 @@ def test_the_same_seed_gives_the_same_history(db):
     assert len(_fingerprint(first.business)) > 30
 
 
-def test_the_demo_promises_a_moment_while_the_shop_is_open_on_the_quarter_hour(db):
-    business = demo_create(customers=300, seed=3).business
+def test_the_demo_promises_a_moment_while_the_shop_is_open_on_the_quarter_hour(db, demo_shop):
+    business = demo_shop
 
     moments = [
         business.local(due_at)
@@ -139,8 +146,8 @@ def test_the_demo_promises_a_moment_while_the_shop_is_open_on_the_quarter_hour(d
     assert 6 not in {moment.weekday() for moment in moments}  # closed on Sunday
 
 
-def test_the_demo_plans_aftercare_on_working_days_as_the_rules_do(db):
-    business = demo_create(customers=300, seed=3).business
+def test_the_demo_plans_aftercare_on_working_days_as_the_rules_do(db, demo_shop):
+    business = demo_shop
 
     days = FollowUp.objects.filter(business=business).values_list("due_on", flat=True)
 
@@ -148,9 +155,9 @@ def test_the_demo_plans_aftercare_on_working_days_as_the_rules_do(db):
     assert 6 not in {day.weekday() for day in days}
 
 
-def test_the_demo_has_a_promise_moved_to_a_new_moment_kept_early_there(db):
+def test_the_demo_has_a_promise_moved_to_a_new_moment_kept_early_there(db, demo_shop):
     """So that a newcomer sees the two linked on a profile and in the promise list."""
-    business = demo_create(customers=300, seed=3).business
+    business = demo_shop
 
     old = Promise.objects.get(business=business, rescheduled_to__isnull=False)
     new = old.rescheduled_to
