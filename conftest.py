@@ -19,13 +19,23 @@ def base_url(pytestconfig):
     return pytestconfig.getoption("--base-url") or pytestconfig.getini("base_url") or None
 
 
+# Debian's Chromium (Playwright cannot download its own browser here). Without a window, its
+# headless shell, the build Playwright itself runs headless by default: the same engine without
+# the browser around it, which opened the layout sweeps' pages about 16% faster.
+HEADLESS_CHROMIUM = "/usr/bin/chromium-headless-shell"
+CHROMIUM = "/usr/bin/chromium"
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    """Debian's Chromium (Playwright cannot download its own browser here); the flags keep it
-    from reaching out to the network, which is closed on these machines."""
+    """Debian's Chromium, its headless shell unless `--headed`; the flags keep it from reaching
+    out to the network, which is closed on these machines."""
+    headless = browser_type_launch_args.get("headless", True)
     return {
         **browser_type_launch_args,
-        "executable_path": os.environ.get("KLANTVRIEND_CHROMIUM", "/usr/bin/chromium"),
+        "executable_path": os.environ.get(
+            "KLANTVRIEND_CHROMIUM", HEADLESS_CHROMIUM if headless else CHROMIUM
+        ),
         "args": [
             "--no-sandbox",
             "--disable-gpu",

@@ -8,7 +8,8 @@ py=.venv/bin/python
 
 # System packages the tests need, installed on Debian when running as root.
 missing=()
-[ -x "${KLANTVRIEND_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+# Chromium's headless shell runs the browser tests (conftest.py); Chromium itself is for --headed.
+[ -x "${KLANTVRIEND_CHROMIUM:-/usr/bin/chromium-headless-shell}" ] || missing+=(chromium-headless-shell)
 command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
