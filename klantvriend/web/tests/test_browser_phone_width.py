@@ -541,6 +541,7 @@ def a_month_reads_as_a_card(page: Page, live_server) -> None:
     expect(month.get_by_role("cell")).to_have_count(8)
 
 
+@pytest.mark.in_postgresql_run
 def test_no_table_an_owner_reaches_scrolls_sideways_on_a_tablet(
     browser: Browser, browser_context_args, live_server, tmp_path
 ):
