@@ -49,6 +49,22 @@ class AuditAction(models.TextChoices):
 # Actions that only read a person's data (who looked, who exported): what the profile's "who
 # did what" leaves out, and what is no sign of life for retention.
 READ_ACTIONS = (AuditAction.VIEWED, AuditAction.EXPORTED)
+# How a look or an export happened and why an erasure did, as the trail says it: codes the trail
+# writes itself (importers.privacy's audit_personal_data_viewed, customer_access_given and
+# customer_erase, the export views of the web and the API), never a person's words. An erasure
+# keeps exactly these values, or the supervisor reads that the customer's data was looked at
+# "how" (the export views record whatever ?format= a link carried).
+DETAIL_CODES = {
+    ("via", "profile"): _("on the profile"),
+    ("via", "api"): _("through the API"),
+    ("via", "visits"): _("on the list of their visits and purchases"),
+    ("format", "html"): _("as a page"),
+    ("format", "json"): _("as a JSON file"),
+    ("format", "api"): _("through the API"),
+    ("format", "handed_over"): _("copy given to the customer"),
+    ("reason", "request"): _("at the customer's request"),
+    ("reason", "retention"): _("under the retention period"),
+}
 # The events that are not READ_ACTIONS, as the partial index audit_customer_changes is
 # written: one inequality per action rather than NOT IN, since SQLite uses a partial index
 # only for a query whose terms match its condition's, and never matches values sent as

@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.services import follow_ups_withdraw_for_erasure
-from klantvriend.core.audit import READ_ACTIONS, AuditAction, audit_record
+from klantvriend.core.audit import DETAIL_CODES, READ_ACTIONS, AuditAction, audit_record
 from klantvriend.core.errors import Conflict, NotFound, ValidationError
 from klantvriend.core.idempotency import idempotent_requests_forget_business
 from klantvriend.core.language import shop_language
@@ -337,31 +337,12 @@ def _scrub_json(value: Any, scrub: Callable[[str], str]) -> Any:
     return value
 
 
-# How a look or an export happened and why an erasure did: codes the trail writes itself
-# (audit_personal_data_viewed, the export views, customer_erase), never a person's words. An
-# erasure keeps them, or the supervisor reads that the customer's data was looked at "how".
-# Only these exact values: the export views record whatever ?format= a link carried.
-_AUDIT_CODES = frozenset(
-    {
-        ("via", "profile"),
-        ("via", "api"),
-        ("via", "visits"),
-        ("format", "html"),
-        ("format", "json"),
-        ("format", "api"),
-        ("format", "handed_over"),
-        ("reason", "request"),
-        ("reason", "retention"),
-    }
-)
-
-
 def _scrub_event_changes(changes: Any, scrub: Callable[[str], str]) -> Any:
     if not isinstance(changes, dict):
         return _scrub_json(changes, scrub)
     return {
         key: value
-        if isinstance(value, str) and (key, value) in _AUDIT_CODES
+        if isinstance(value, str) and (key, value) in DETAIL_CODES
         else _scrub_json(value, scrub)
         for key, value in changes.items()
     }

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from klantvriend.complaints.clocks import Stage
+from klantvriend.core.audit import DETAIL_CODES
 from klantvriend.core.numbers import share_points, share_shown, signed_shown
 from klantvriend.core.shown import duration_shown
 from klantvriend.web.care_forms import resolve_form_for
@@ -179,20 +180,6 @@ _EVENT_DETAILS = {
 }
 
 
-# How a look or an erasure happened, said instead of the bare "how: profile" of the record.
-_EVENT_DETAIL_VALUES = {
-    ("via", "profile"): gettext_lazy("on the profile"),
-    ("via", "api"): gettext_lazy("through the API"),
-    ("via", "visits"): gettext_lazy("on the list of their visits and purchases"),
-    ("format", "html"): gettext_lazy("as a page"),
-    ("format", "json"): gettext_lazy("as a JSON file"),
-    ("format", "api"): gettext_lazy("through the API"),
-    ("format", "handed_over"): gettext_lazy("copy given to the customer"),
-    ("reason", "request"): gettext_lazy("at the customer's request"),
-    ("reason", "retention"): gettext_lazy("under the retention period"),
-}
-
-
 @register.filter
 def audit_fields(event):
     """The names of what an audit event records, in the reader's language: the changed fields
@@ -217,7 +204,7 @@ def audit_fields(event):
             if key == "requested_on" and isinstance(value, str):  # an erasure on request
                 names.append(_request_handled(value, event.at))
                 continue
-            told = _EVENT_DETAIL_VALUES.get((key, value)) if isinstance(value, str) else None
+            told = DETAIL_CODES.get((key, value)) if isinstance(value, str) else None
             names.append(str(told or _EVENT_DETAILS.get(key, key)))
     return ", ".join(names)
 
