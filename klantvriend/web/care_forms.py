@@ -4,13 +4,13 @@ turn typed text into clean values; the services decide what is allowed."""
 from datetime import datetime
 
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.complaints.services import PUBLIC_CHANNELS
-from klantvriend.core.care_settings import CareSettings
+from klantvriend.core.care_settings import CareSettings, care_settings
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, time_zones
 from klantvriend.core.money import cents_for_typing
@@ -194,8 +194,11 @@ class ResolveForm(forms.Form):
     )
 
 
-def resolve_form_for(complaint, data=None) -> ResolveForm:
-    """A complaint row's resolve form, with ids of its own: a page lists several complaints."""
+def resolve_form_for(complaint, data=None, *, business: Business) -> ResolveForm:
+    """A complaint row's resolve form, with ids of its own: a page lists several complaints.
+    It says what saving it sets going besides: the check with the customer that the business's
+    aftercare plans after a complaint (aftercare.services.follow_up_plan_for_complaint), which
+    the person resolving it would otherwise first meet on Today days later."""
     # The gesture offered when the complaint was logged is filled in: resolving logs it once.
     form = ResolveForm(
         data,
@@ -203,6 +206,17 @@ def resolve_form_for(complaint, data=None) -> ResolveForm:
         initial={"recovery_gesture": complaint.recovery_gesture},
     )
     form.complaint_id = complaint.pk
+    days = care_settings(business).aftercare_complaint_days
+    if days == 0:
+        form.fields["resolution"].help_text = _(
+            "Saving it plans a follow-up for today: is the customer content again?"
+        )
+    elif days is not None:
+        form.fields["resolution"].help_text = ngettext(
+            "Saving it plans a follow-up in %(days)s day: is the customer content again?",
+            "Saving it plans a follow-up in %(days)s days: is the customer content again?",
+            days,
+        ) % {"days": days}
     return form
 
 

@@ -114,7 +114,7 @@ def complaint_respond_undo(request: HttpRequest, complaint_id: int) -> HttpRespo
 @require_POST
 def complaint_resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
     complaint = selectors.complaint_get(business=request.business, complaint_id=complaint_id)
-    form = resolve_form_for(complaint, request.POST)
+    form = resolve_form_for(complaint, request.POST, business=request.business)
     if form.is_valid():
         try:
             complaint = services.complaint_resolve(

@@ -252,4 +252,4 @@ def resolve_form(context, complaint):
     refused = context.get("refused_form")
     if refused is not None and refused.complaint_id == complaint.pk:
         return refused
-    return resolve_form_for(complaint)
+    return resolve_form_for(complaint, business=context["request"].business)

@@ -1137,6 +1137,47 @@ def test_a_refused_resolution_from_today_keeps_what_was_typed(owner_client, busi
     assert complaint.resolved_at is None
 
 
+@pytest.mark.parametrize(
+    ("days", "said"),
+    [
+        (7, "Opslaan plant nazorg over 7 dagen: is de klant weer tevreden?"),
+        (1, "Opslaan plant nazorg over 1 dag: is de klant weer tevreden?"),
+        (0, "Opslaan plant nazorg voor vandaag: is de klant weer tevreden?"),
+        (None, None),
+    ],
+)
+def test_the_resolve_form_says_when_saving_it_plans_the_follow_up(
+    owner_client, business, owner, days, said
+):
+    """Resolving a complaint plans the aftercare's check with the customer (Settings, "after a
+    complaint"), which the person resolving it first met on Today days later: the form says so,
+    also when it comes back refused, and says nothing where the business plans none."""
+    care_settings_update(business=business, actor=owner, aftercare_complaint_days=days)
+    customer = _busy_customer(business, owner, 1)
+    complaint = customer.complaints.get()
+    hint = f'id="resolve-{complaint.pk}-resolution_helptext"'
+
+    pages = [
+        owner_client.get(reverse("web:today")),
+        owner_client.get(reverse("web:customer_detail", args=[customer.pk])),
+        owner_client.post(
+            reverse("web:complaint_resolve", args=[complaint.pk]),
+            {"from": "today", "resolution": ""},
+            headers=HTMX,
+        ),
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200, 422]
+    for page in pages:
+        text = page.content.decode()
+        if said is None:
+            assert hint not in text
+            assert "Opslaan plant nazorg" not in text
+        else:
+            assert re.search(hint + r"[^>]*>" + re.escape(said) + "<", text)
+    assert not FollowUp.objects.filter(complaint=complaint).exists()
+
+
 def test_today_and_the_scorecard_show_one_share_of_promises_kept_on_time(owner_client, business):
     customer = CustomerFactory(business=business)
     now = timezone.now()
