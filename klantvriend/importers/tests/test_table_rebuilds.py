@@ -49,7 +49,12 @@ class _RolledBack(Exception):
 
 @cache
 def _project_state():
-    return MigrationLoader(connection).project_state()
+    """The project's state after all migrations, its models rendered once: each clone below
+    takes the rendered models along and renders again only those an operation touches (the
+    first test rendered every model for each of its 40 operations: 15.6 s on SQLite)."""
+    state = MigrationLoader(connection).project_state()
+    state.apps  # noqa: B018 (rendered here, once)
+    return state
 
 
 @contextmanager
