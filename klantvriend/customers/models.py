@@ -370,15 +370,22 @@ class Customer(BusinessOwned):
 
     def refresh_derived_fields(self) -> None:
         """Writes the fields made from the others (DERIVED_FIELDS): every write of a customer
-        calls it before it saves, also the bulk ones (imports, the demo)."""
-        self.search_text = search_text_for(
-            name=self.name,
-            company=self.company,
-            email=self.email,
-            phone=self.phone,
-            street=self.street,
-            postal_code=self.postal_code,
-            city=self.city,
+        calls it before it saves, also the bulk ones (imports, the demo). An anonymised
+        customer has no search text: what is left of them is a placeholder ("Geanonimiseerde
+        klant 12") that nobody looks them up by, and that made a search for "klant" or for a
+        number list every anonymised customer. The list without a search still shows them."""
+        self.search_text = (
+            ""
+            if self.erased_at
+            else search_text_for(
+                name=self.name,
+                company=self.company,
+                email=self.email,
+                phone=self.phone,
+                street=self.street,
+                postal_code=self.postal_code,
+                city=self.city,
+            )
         )
         keys = identity.match_keys(
             name=self.name, email=self.email, phone=self.phone, anonymised=bool(self.erased_at)
