@@ -54,6 +54,8 @@ from .models import (
 from .search import (
     SIMILAR_ENOUGH,
     found_in,
+    name_starts,
+    name_word_first,
     resemblance,
     search_filter,
     search_is_indexed,
@@ -147,11 +149,51 @@ def customer_list(
     return customers.order_by(*orderings.get(order, orderings["name"]))
 
 
-def customer_search(*, business: Business, query: str) -> QuerySet[Customer]:
-    """What a search at the counter finds, for the pickers and the header's live search: the
-    customer list's matches (customer_list, in its order) without anonymised customers, whom
-    nobody at the counter looks for and who cannot be picked as a referrer or merged."""
+def customer_matches(*, business: Business, query: str) -> QuerySet[Customer]:
+    """What a search at the counter finds, for the pickers, the header's live search and the
+    duplicate check: the customer list's matches (customer_list, in its order) without
+    anonymised customers, whom nobody at the counter looks for and who cannot be picked as a
+    referrer or merged."""
     return customer_list(business=business, query=query).filter(erased_at__isnull=True)
+
+
+def customer_search(
+    *,
+    business: Business,
+    query: str,
+    limit: int,
+    exclude: int | None = None,
+    fields: Iterable[str] = (),
+) -> list[Customer]:
+    """The first `limit` of a search at the counter (customer_matches, but customer `exclude`),
+    closest first, for the header's live search and the pickers: "jan" offers Jan de Vries and
+    Jansen, then Piet Jansen, before Marjan Bakker or those living in the Jan Steenstraat; each
+    group by name (the first by the folded name the search text starts with, then the other
+    details; the others as the list). Only `fields` read, if given. Two queries at most,
+    however many match: first those whose name starts with it, in the order of the index on
+    the search text (search.name_starts), so that a name typed at the counter ("ja", "thijs")
+    is offered without ranking all its matches; only when they are fewer than `limit` the
+    others, those with a word of the name starting with it first (search.name_word_first),
+    which reads them all as the list's own sort by name does. A phone number or postcode, which
+    no name starts with, in the list's order. The customer list keeps its name order: it is
+    read page by page, where the closest few are what the box under the search is for."""
+    found = customer_matches(business=business, query=query)
+    everyone = customer_matches(business=business, query="")
+    if exclude is not None:
+        found, everyone = found.exclude(pk=exclude), everyone.exclude(pk=exclude)
+    if fields:
+        found, everyone = found.only(*fields), everyone.only(*fields)
+    starts = name_starts(query)
+    if starts is None:
+        return list(found[:limit])
+    # Matches all (name_starts): read without the search's own condition, which would make
+    # SQLite read every match of its index first ("zutphen": 100,000) rather than this range.
+    first = list(everyone.filter(starts).order_by("search_text", "id")[:limit])
+    if len(first) == limit:
+        return first
+    rest = found.exclude(pk__in=[customer.pk for customer in first])
+    rest = rest.alias(word_first=name_word_first(query))
+    return first + list(rest.order_by("word_first", Lower("name"), "id")[: limit - len(first)])
 
 
 def customer_list_parts(
@@ -227,7 +269,7 @@ def customers_alike(
     everyone of Zutphen for a Mr Zutphen, as the search finds them by their address."""
     found: dict[int, Customer] = {}
     for detail in filter(None, (text.strip() for text in details)):
-        matches = customer_search(business=business, query=detail)
+        matches = customer_matches(business=business, query=detail)
         for match in _found_by_person(matches, detail, limit):
             found.setdefault(match.pk, match)
     return list(found.values())[:limit]

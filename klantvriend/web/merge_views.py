@@ -31,9 +31,9 @@ def _choices(business, customer: Customer, query: str) -> list[Customer]:
     no double."""
     if query:
         # A search as any other, by the address too ("7201 HV").
-        found = selectors.customer_search(business=business, query=query)
-        found = found.exclude(pk=customer.pk)
-        return list(found[:CHOICES])
+        return selectors.customer_search(
+            business=business, query=query, limit=CHOICES, exclude=customer.pk
+        )
     details = [customer.name, customer.phone, customer.email]
     found = selectors.customers_alike(business=business, details=details, limit=CHOICES + 1)
     return [match for match in found if match.pk != customer.pk][:CHOICES]

@@ -106,10 +106,9 @@ def referrer_search(request: HttpRequest) -> HttpResponse:
     exclude = _int_or_none(request.GET.get("exclude"))
     results = []
     if query:
-        found = customer_search(business=request.business, query=query)
-        if exclude is not None:
-            found = found.exclude(pk=exclude)
-        results = list(found[:PICKER_RESULTS])
+        results = customer_search(
+            business=request.business, query=query, limit=PICKER_RESULTS, exclude=exclude
+        )
     return render(
         request,
         "web/partials/referrer_results.html",

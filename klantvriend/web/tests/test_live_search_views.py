@@ -34,7 +34,7 @@ def _last_line(response) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", line)).split())
 
 
-def test_the_first_eight_matches_in_the_lists_order_each_told_apart(owner_client, business):
+def test_the_eight_closest_matches_each_told_apart(owner_client, business):
     services.customer_create(
         business=business, name="Jan de Vries", postal_code="7201 HV", phone="06-12345678"
     )
@@ -48,21 +48,28 @@ def test_the_first_eight_matches_in_the_lists_order_each_told_apart(owner_client
     response = owner_client.get(URL, {"q": "vries"})
 
     assert response.status_code == 200
-    # Case-insensitive, by name then id, as the customer list (customer_list): eight shown.
+    # Names starting with it, then a word of the name (customer_search), each group by name:
+    # eight shown.
     assert _options(response) == [
-        "Anna Vriesema · Bakkerij Anna",
-        "Jan de Vries 7201 HV · tel. …5678",
-        "jan de Vries Zutphen · jan@vries.example",
-        "Piet Jansen Vriescheloo",
         "Vries 1",
         "Vries 2",
         "Vries 3",
         "Vries 4",
+        "Vries 5",
+        "Vries 6",
+        "Vries 7",
+        "Anna Vriesema · Bakkerij Anna",
     ]
+    by_word = owner_client.get(URL, {"q": "de vries"})
+    assert _options(by_word) == [
+        "Jan de Vries 7201 HV · tel. …5678",
+        "jan de Vries Zutphen · jan@vries.example",
+    ]
+    response = by_word
     jan = Customer.objects.get(business=business, name="Jan de Vries")
-    assert _hrefs(response)[1] == reverse("web:customer_detail", args=[jan.pk])
-    assert _last_line(response) == "Alle 11 resultaten"
-    assert f'href="{reverse("web:customer_list")}?q=vries"' in response.content.decode()
+    assert _hrefs(response)[0] == reverse("web:customer_detail", args=[jan.pk])
+    assert _last_line(owner_client.get(URL, {"q": "vries"})) == "Alle 11 resultaten"
+    assert f'href="{reverse("web:customer_list")}?q=de%20vries"' in response.content.decode()
     assert 'role="listbox"' in response.content.decode()
 
 
@@ -177,16 +184,37 @@ def test_in_english(owner_client, business):
     assert 'aria-label="Customers found"' in many.content.decode()
 
 
+def test_jan_de_vries_and_jansen_before_marjan_and_the_jan_steenstraat(owner_client, business):
+    customers_bulk_create(business=business, names=["Marjan Bakker", "Piet Jansen", "Jansen"])
+    services.customer_create(business=business, name="Anna Smit", street="Jan Steenstraat 4")
+    services.customer_create(business=business, name="Bert Bos", email="jan@bos.example")
+    services.customer_create(business=business, name="Jan de Vries", city="Zutphen")
+
+    response = owner_client.get(URL, {"q": "jan"})
+
+    assert _options(response) == [
+        "Jan de Vries Zutphen",
+        "Jansen",
+        "Piet Jansen",
+        "Anna Smit",
+        "Bert Bos jan@bos.example",
+        "Marjan Bakker",
+    ]
+    assert _last_line(response) == "Alle 6 resultaten"
+
+
 @pytest.mark.parametrize("customers", [3, 30])
+@pytest.mark.parametrize("name", ["Bos", "Tim Bos"])
 def test_the_query_count_does_not_grow_with_the_matches(
-    owner_client, business, customers, django_assert_max_num_queries
+    owner_client, business, customers, name, django_assert_max_num_queries
 ):
-    customers_bulk_create(business=business, names=[f"Bos {n}" for n in range(customers)])
+    customers_bulk_create(business=business, names=[f"{name} {n}" for n in range(customers)])
     owner_client.get(URL, {"q": "bos"})  # the session and the business read once before
 
-    # The session, the user, their membership with its business; the rows; their count (read
+    # The session, the user, their membership with its business; the names starting with it,
+    # the others (read only when those are fewer than eight: "Tim Bos"); their count (read
     # only when all eight places are taken).
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = owner_client.get(URL, {"q": "bos"})
 
     assert len(_options(response)) == min(customers, 8)
