@@ -131,8 +131,8 @@ def name_word_first(query: str) -> Case:
     ("jan": Piet Jansen), 1 for the rest (Marjan Bakker, the Jan Steenstraat, jan@...), for
     the matches whose name does not start with it (name_starts). The name is the first part of
     the search text, as long as the name but for rare letters that folding writes longer
-    ("ß", "æ"). Asked of every match: about a tenth more than the list's own order for a place
-    that 100,000 customers share (docs/benchmarks.md)."""
+    ("ß", "æ"). Asked of every match: about a quarter more than the list's own order for a
+    place that 100,000 customers share (docs/benchmarks.md)."""
     word_start = StrIndex(F("search_text"), Value(" " + _typed(query)))
     return Case(
         When(GreaterThan(word_start, 0) & LessThan(word_start, Length("name")), then=Value(0)),
