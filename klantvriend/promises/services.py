@@ -34,6 +34,8 @@ from klantvriend.core.services import business_lock_time_zone
 from klantvriend.core.shown import moment_shown
 from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
+from klantvriend.customers.models import ContactKind
+from klantvriend.customers.services import contact_moment_create
 
 from .models import Promise, PromiseKind, due_moment_for_day
 
@@ -383,18 +385,31 @@ def promise_change(
     reopen: bool = False,
     reschedule: bool = False,
     expected_versions: Collection[str] | None = None,
+    customer_told_by: str = "",
+    customer_told: str = "",
 ) -> Promise:
     """The API's PATCH of a promise, and the web's edit, as one change: reopened first when
     `reopen` and it is kept (promise_reopen), then the `fields` (promise_update; with
     `reschedule`, promise_reschedule, which gives a new promise for a due moment that stays),
     then kept at `done_at` or cancelled at `cancelled_at`, in one transaction, so a refused
     step also undoes the changes sent with it. `expected_versions`: the versions the caller read (If-Match,
-    core.versions); refused with ChangedMeanwhile and nothing changed unless one is stored."""
+    core.versions); refused with ChangedMeanwhile and nothing changed unless one is stored.
+    `customer_told_by` (a ContactKind but a note): the customer was told of the change that
+    way, recorded as a contact moment by `actor` now in the same transaction, saying what the
+    promise is, its due moment after and before when it moved, and `customer_told`."""
+    customer_told = customer_told.strip()
+    if customer_told and not customer_told_by:
+        raise _error(
+            "customer_told_by", _("Say how the customer was told."), "customer_told_by_missing"
+        )
+    if customer_told_by and customer_told_by not in TOLD_BY:
+        raise _error("customer_told_by", _("Choose how the customer was told."), "invalid")
     with transaction.atomic():
         # The business first, as every write of a promise locks it (business_lock_time_zone):
         # locking the promise before it could deadlock with one of those.
         business_lock_time_zone(business=promise.business)
         with record_changing(promise, expected_versions=expected_versions) as promise:
+            was_due = _due_shown(promise)
             if reopen and promise.done_at is not None:
                 promise = promise_reopen(promise=promise, actor=actor)
             if fields:
@@ -404,7 +419,50 @@ def promise_change(
                 promise = promise_mark_kept(promise=promise, actor=actor, at=done_at)
             if cancelled_at is not None:
                 promise = promise_cancel(promise=promise, actor=actor, at=cancelled_at)
+            if customer_told_by:
+                _record_customer_told(
+                    promise=promise,
+                    was_due=was_due,
+                    actor=actor,
+                    kind=customer_told_by,
+                    said=customer_told,
+                )
     return promise
+
+
+# How a customer can have been told of a changed promise: a note is not telling them.
+TOLD_BY = frozenset(ContactKind.values) - {ContactKind.NOTE}
+
+
+def _due_shown(promise: Promise) -> str:
+    """The due moment as the pages write it with its weekday, the day alone for a whole day,
+    with plain spaces: it is stored in a summary that is searched and exported as typed text,
+    where the pages' non-breaking ones would not match a typed space."""
+    business = promise.business
+    if promise.due_all_day:
+        shown = moment_shown(business.local(promise.due_at).date(), "WEEKDAY")
+    else:
+        shown = moment_shown(promise.due_at, "WEEKDAY", zone=business.tzinfo)
+    return shown.replace("\u00a0", " ")
+
+
+def _record_customer_told(*, promise: Promise, was_due: str, actor, kind: str, said: str) -> None:
+    """The contact moment that says the customer was told of the change: a mechanic who moves a
+    repair because a part is late also calls the customer, and whoever they speak to next sees
+    on the profile what was said and what the customer now expects. Written in the language of
+    the member who told them, as the summary they would have typed."""
+    due = _due_shown(promise)
+    if due != was_due:
+        summary = _("“%(what)s” now due %(due)s instead of %(was)s.") % {
+            "what": promise.description,
+            "due": due,
+            "was": was_due,
+        }
+    else:
+        summary = _("“%(what)s”, due %(due)s.") % {"what": promise.description, "due": due}
+    if said:
+        summary = f"{summary} {said}"
+    contact_moment_create(customer=promise.customer, kind=kind, summary=summary, member=actor)
 
 
 # Rows per UPDATE when promises are re-dated: well below SQLite's limit of bound parameters.

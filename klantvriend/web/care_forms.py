@@ -14,6 +14,7 @@ from klantvriend.core.care_settings import CareSettings, care_settings
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, time_zones
 from klantvriend.core.money import cents_for_typing
+from klantvriend.customers.models import ContactKind
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import PromiseKind
 
@@ -69,6 +70,29 @@ class PromiseEditForm(PromiseForm):
 
     made_at = MomentField(label=_("promised at"))
     version = forms.CharField(widget=forms.HiddenInput)
+    # A moved promise is a call to the customer too: recorded with the change, not as a second
+    # form on the profile afterwards (promises.services.promise_change).
+    customer_told_by = forms.ChoiceField(
+        label=_("customer told"),
+        required=False,
+        choices=[
+            ("", _("not (yet)")),
+            (ContactKind.CALL, _("by phone")),
+            (ContactKind.MESSAGE, _("by message")),
+            (ContactKind.EMAIL, _("by email")),
+            (ContactKind.VISIT, _("at the counter")),
+        ],
+    )
+    customer_told = forms.CharField(
+        label=_("what you told them"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Saved as a contact moment with the new moment, for example: the part comes a day "
+            "later."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

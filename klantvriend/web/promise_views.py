@@ -132,6 +132,8 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
                 fields=form.changes(request.business),
                 reschedule=True,
                 expected_versions=[form.cleaned_data["version"]],
+                customer_told_by=form.cleaned_data["customer_told_by"],
+                customer_told=form.cleaned_data["customer_told"],
             )
         except ChangedMeanwhile:
             form = _form_over_stored(form, business=request.business, promise_id=promise.pk)

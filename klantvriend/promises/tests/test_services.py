@@ -1,10 +1,12 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from klantvriend.core.models import AuditEvent
+from klantvriend.customers.models import ContactMoment
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.isolation import snapshot
 from klantvriend.promises import services
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.selectors import promise_with_status
@@ -294,3 +296,46 @@ def test_a_kept_promise_keeps_its_due_moment_and_may_change_what_it_says(custome
     services.promise_update(promise=kept, actor=owner, description="Terugbellen", due_at=due)
     kept.refresh_from_db()
     assert (kept.description, kept.due_at) == ("Terugbellen", due)
+
+
+def test_promise_change_refuses_a_note_as_the_way_the_customer_was_told(business):
+    promise = PromiseFactory(customer=CustomerFactory(business=business))
+    before = snapshot()
+
+    with pytest.raises(services.ValidationError) as refused:
+        services.promise_change(
+            promise=promise,
+            actor=None,
+            fields={"description": "Iets anders"},
+            customer_told_by="note",
+            customer_told="Gezegd.",
+        )
+
+    assert refused.value.error_dict["customer_told_by"][0].code == "invalid"
+    assert snapshot() == before
+
+
+def test_promise_change_records_the_customer_told_of_an_unmoved_promise(business, staff_user):
+    promise = PromiseFactory(
+        customer=CustomerFactory(business=business),
+        description="Offerte remmen",
+        due_at=datetime.combine(date(2099, 3, 5), time(10, 0), tzinfo=business.tzinfo),
+    )
+
+    with translation.override("en"):
+        services.promise_change(
+            promise=promise,
+            actor=staff_user,
+            fields={},
+            customer_told_by="email",
+            customer_told="Sent the quote.",
+        )
+
+    moment = ContactMoment.objects.get()
+    with translation.override("en"):
+        due = formats.date_format(business.local(promise.due_at), "WEEKDAY_DATETIME_FORMAT")
+    assert (moment.kind, moment.member, moment.summary) == (
+        "email",
+        staff_user,
+        f"“Offerte remmen”, due {due}. Sent the quote.",
+    )
