@@ -475,9 +475,7 @@ def customer_quick_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request, _("Walk-in customer %(name)s added.") % {"name": customer.name}
-            )
+            messages.success(request, _("New customer %(name)s added.") % {"name": customer.name})
             url = reverse("web:customer_detail", args=[customer.pk])
             if request.htmx:
                 return HttpResponse(status=204, headers={"HX-Redirect": url})
