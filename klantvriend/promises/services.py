@@ -29,6 +29,7 @@ from klantvriend.core.hooks import (
     run_after_commit,
     run_in_transaction,
 )
+from klantvriend.core.language import shop_language
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.services import business_lock_time_zone
 from klantvriend.core.shown import moment_shown
@@ -409,7 +410,8 @@ def promise_change(
         # locking the promise before it could deadlock with one of those.
         business_lock_time_zone(business=promise.business)
         with record_changing(promise, expected_versions=expected_versions) as promise:
-            was_due = _due_shown(promise)
+            with shop_language(promise.business):
+                was_due = _due_shown(promise)
             if reopen and promise.done_at is not None:
                 promise = promise_reopen(promise=promise, actor=actor)
             if fields:
@@ -449,17 +451,19 @@ def _due_shown(promise: Promise) -> str:
 def _record_customer_told(*, promise: Promise, was_due: str, actor, kind: str, said: str) -> None:
     """The contact moment that says the customer was told of the change: a mechanic who moves a
     repair because a part is late also calls the customer, and whoever they speak to next sees
-    on the profile what was said and what the customer now expects. Written in the language of
-    the member who told them, as the summary they would have typed."""
-    due = _due_shown(promise)
-    if due != was_due:
-        summary = _("“%(what)s” now due %(due)s instead of %(was)s.") % {
-            "what": promise.description,
-            "due": due,
-            "was": was_due,
-        }
-    else:
-        summary = _("“%(what)s”, due %(due)s.") % {"what": promise.description, "due": due}
+    on the profile what was said and what the customer now expects. In the business's language
+    (shop_language), as the follow-ups' questions: everyone in the shop reads it later; the
+    moments before the change (`was_due`) are written again in it."""
+    with shop_language(promise.business):
+        due = _due_shown(promise)
+        if due != was_due:
+            summary = _("“%(what)s” now due %(due)s instead of %(was)s.") % {
+                "what": promise.description,
+                "due": due,
+                "was": was_due,
+            }
+        else:
+            summary = _("“%(what)s”, due %(due)s.") % {"what": promise.description, "due": due}
     if said:
         summary = f"{summary} {said}"
     contact_moment_create(customer=promise.customer, kind=kind, summary=summary, member=actor)

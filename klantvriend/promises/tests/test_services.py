@@ -316,13 +316,16 @@ def test_promise_change_refuses_a_note_as_the_way_the_customer_was_told(business
 
 
 def test_promise_change_records_the_customer_told_of_an_unmoved_promise(business, staff_user):
+    """In the business's language, whatever the member reads in: everyone in the shop reads it."""
+    business.language = "en"
+    business.save(update_fields=["language"])
     promise = PromiseFactory(
         customer=CustomerFactory(business=business),
         description="Offerte remmen",
         due_at=datetime.combine(date(2099, 3, 5), time(10, 0), tzinfo=business.tzinfo),
     )
 
-    with translation.override("en"):
+    with translation.override("nl"):
         services.promise_change(
             promise=promise,
             actor=staff_user,
