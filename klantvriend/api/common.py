@@ -24,10 +24,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     PlainSerializer,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
+from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
 from klantvriend.core.db import DATABASE_INT_MAX
@@ -130,6 +133,9 @@ def require_owner(request: HttpRequest) -> None:
         raise OwnerOnly
 
 
+# In the validation context while Input takes the fields of a refused body one by one.
+_FIELD_BY_FIELD = "field_by_field"
+
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 
 
@@ -187,9 +193,54 @@ class Input(Schema):
     """Base of every request body. A field the API does not know is refused (422, type
     extra_forbidden, at ["body", field]) rather than dropped: a typo such as "emial" in a PATCH
     would otherwise answer 200 and change nothing. test_unknown_fields_api holds every body
-    schema of the OpenAPI document to it."""
+    schema of the OpenAPI document to it.
+
+    One refused request answers every refusal at once: when the schema refuses some fields, a
+    body that has `refusals` asks the domain about the fields it took, and the 422 lists
+    both (a wrong type of `tags` and an empty `name`), rather than the domain's only once the
+    client has sent the request again."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict[str, Any]) -> dict[str, list]:
+        """What the route's service refuses of `fields` (those the schema took, as it took
+        them: typed, null as Patch makes it), per field, writing nothing. None by default."""
+        return {}
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _with_the_domains_refusals(
+        cls, data: Any, handler: ModelWrapValidatorHandler, info: ValidationInfo
+    ) -> Any:
+        try:
+            return handler(data)
+        except PydanticValidationError as refused:
+            context = info.context or {}
+            request = context.get("request")
+            if (
+                request is None
+                or context.get(_FIELD_BY_FIELD)
+                or not isinstance(data, dict)
+                or cls.refusals.__func__ is Input.refusals.__func__  # type: ignore[attr-defined]
+            ):
+                raise
+            refused_fields = {error["loc"][0] for error in refused.errors() if error["loc"]}
+            taken = cls.model_construct()
+            for name, value in data.items():
+                if name in cls.model_fields and name not in refused_fields:
+                    # The field's own checks (and Patch's null) without the body's: the fields
+                    # refused are left out, a required one among them too.
+                    cls.__pydantic_validator__.validate_assignment(
+                        taken, name, value, context={**context, _FIELD_BY_FIELD: True}
+                    )
+            fields = taken.model_dump(include=taken.model_fields_set)
+            request.refused_by_the_domain = {  # answered with the schema's (api/urls.py)
+                name: errors
+                for name, errors in cls.refusals(request, fields).items()
+                if name not in refused_fields
+            }
+            raise
 
 
 class Patch(Input):

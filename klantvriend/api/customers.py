@@ -10,7 +10,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.core.db import DATABASE_INT_MAX
-from klantvriend.core.errors import NotFound, ValidationError
+from klantvriend.core.errors import NotFound
 from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import (
@@ -123,34 +123,41 @@ class CustomerFields(Input):
 class CustomerCreate(CustomerFields):
     name: str = Field(..., max_length=200)
 
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        # A name the schema refused is left out: "" stands in, its refusal dropped as the
+        # schema's own is answered.
+        return services.customer_create_refusals(
+            business=business_of(request), **_create_arguments({"name": "", **fields})
+        )
+
 
 class CustomerUpdate(CustomerFields, Patch):
     edits = Customer
 
     name: str | None = Field(None, max_length=200)
 
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        try:
+            customer = selectors.customer_get(
+                business=business_of(request),
+                customer_id=request.resolver_match.kwargs["customer_id"],  # type: ignore[union-attr]
+            )
+        except NotFound:
+            return {}  # answered 404 once the body passes
+        return services.customer_update_refusals(customer=customer, **fields)
+
+
+def _create_arguments(fields: dict) -> dict:
+    """A create's fields for customer_create: null is "not given", the field takes its
+    default."""
+    return {name: value for name, value in fields.items() if value is not None}
+
 
 class CustomerPage(Out):
     items: list[CustomerOut]
     count: int
-
-
-def _service_fields(request: HttpRequest, fields: dict) -> dict:
-    """The fields for the customer services, with the referrer read in this business."""
-    if fields.get("referred_by") is not None:
-        try:
-            fields["referred_by"] = selectors.customer_get(
-                business=business_of(request), customer_id=fields["referred_by"]
-            )
-        except NotFound:
-            raise ValidationError(
-                {
-                    "referred_by": ValidationError(
-                        _("This customer does not exist."), code="not_found"
-                    )
-                }
-            ) from None
-    return fields
 
 
 class DuplicateCustomerOut(Out):
@@ -419,17 +426,11 @@ def _version(customer: Customer) -> str:
 
 @router.post("", response={201: CustomerOut, **WRITE_ERRORS}, summary="Create a customer")
 def create_customer(request: HttpRequest, payload: CustomerCreate, response: HttpResponse):
-    # On a create, null is "not given": the field takes its default.
-    fields = _service_fields(request, payload.dict(exclude_none=True))
-    tags = fields.pop("tags", None)
-    name = fields.pop("name")
     customer = services.customer_create(
         business=business_of(request),
-        name=name,
-        tags=tags,
         actor=actor_of(request),
         consent_source=ConsentSource.API,
-        **fields,
+        **_create_arguments(payload.dict()),
     )
     return Status(201, _with_version(response, customer))
 
@@ -473,15 +474,12 @@ def update_customer(
 ):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
     versions = expected_versions(if_match)
-    fields = _service_fields(request, payload.dict(exclude_unset=True))
-    tags = fields.pop("tags", None)
     customer = services.customer_update(
         customer=customer,
-        tags=tags,
         expected_versions=versions,
         actor=actor_of(request),
         consent_source=ConsentSource.API,
-        **fields,
+        **payload.dict(exclude_unset=True),
     )
     return _with_version(response, customer)
 

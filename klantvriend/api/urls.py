@@ -305,19 +305,33 @@ def changed_meanwhile(request: HttpRequest, exc: ChangedMeanwhile):
     return api.create_response(request, _refusal_body(exc), status=412)
 
 
+def _domain_refusals(error_dict: dict[str, list[ValidationError]]) -> list[dict[str, Any]]:
+    """The domain's refusals per field in the body shape of the schema's: one entry per field
+    and message."""
+    detail = []
+    for field, errors in error_dict.items():
+        for error in errors:
+            message = error.message % error.params if error.params else error.message
+            location = ["body"] if field == "__all__" else ["body", field]
+            detail.append({"loc": location, "msg": str(message), "type": error.code or "invalid"})
+    return detail
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_validation_error(request: HttpRequest, exc: SchemaValidationError):
+    """The schema's refusals and, after them, what the domain refuses of the fields the schema
+    took (common.Input.refusals): every refusal of the request in one answer."""
+    also = _domain_refusals(getattr(request, "refused_by_the_domain", {}))
+    return api.create_response(request, {"detail": [*exc.errors, *also]}, status=422)
+
+
 @api.exception_handler(ValidationError)
 def domain_validation_error(request: HttpRequest, exc: ValidationError):
-    """The same body shape as the schema validation errors: one entry per field and message."""
-    detail = []
+    """The same body shape as the schema validation errors."""
     if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                message = error.message % error.params if error.params else error.message
-                location = ["body"] if field == "__all__" else ["body", field]
-                detail.append(
-                    {"loc": location, "msg": str(message), "type": error.code or "invalid"}
-                )
+        detail = _domain_refusals(exc.error_dict)
     else:
-        for message in exc.messages:
-            detail.append({"loc": ["body"], "msg": str(message), "type": "invalid"})
+        detail = [
+            {"loc": ["body"], "msg": str(message), "type": "invalid"} for message in exc.messages
+        ]
     return api.create_response(request, {"detail": detail}, status=422)

@@ -174,14 +174,70 @@ def _check_fields(fields: dict[str, Any]) -> None:
         raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
 
 
-def _check_tags(tags: list[str] | None) -> None:
-    """Tags are not fields of the customer, so its full_clean does not see them."""
+def _tag_refusals(tags: list[str] | None) -> dict[str, list[ValidationError]]:
+    """Every refused tag, reported with the customer's own refusals (customer_full_clean):
+    tags are not fields of the customer, so its full_clean does not see them. Pure, so that a
+    refused tag reaches no query (a NUL character is refused by PostgreSQL itself)."""
+    refusals = []
     for name in tags or ():
         try:
             refuse_null_characters(name)
             refuse_long_tag(name.strip())
         except ValidationError as refused:
-            raise ValidationError({"tags": refused.error_list}) from None
+            refusals.extend(refused.error_list)
+    return {"tags": refusals} if refusals else {}
+
+
+def _referrer_read(business_id: int, fields: dict[str, Any], refusals: dict) -> None:
+    """A referrer given by id (the API) becomes the customer of that id in this business; one
+    that is not there (or another business's) is refused with the other refusals."""
+    referrer = fields.get("referred_by")
+    if isinstance(referrer, int) and not isinstance(referrer, bool):
+        found = Customer.objects.filter(business_id=business_id, pk=referrer).first()
+        if found is None:
+            del fields["referred_by"]
+            refusals["referred_by"] = [
+                ValidationError(_("This customer does not exist."), code="not_found")
+            ]
+        else:
+            fields["referred_by"] = found
+
+
+def _new_customer(
+    *, business: Business, name: str, tags: list[str] | None, fields: dict[str, Any]
+) -> Customer:
+    """The customer customer_create stores, checked: every refusal at once (ValidationError)."""
+    _check_fields(fields)
+    refusals = _tag_refusals(tags)
+    fields = dict(fields)
+    _referrer_read(business.pk, fields, refusals)
+    customer = Customer(business=business, name=name.strip(), **_stripped(fields))
+    if "customer_since" not in fields:
+        customer.customer_since = business.today()
+    apply_consent_timestamps(customer, previous=None)
+    customer.refresh_derived_fields()
+    customer_full_clean(customer, previous=None, also_refused=refusals)
+    return customer
+
+
+def _refusals_of(check) -> dict[str, list[ValidationError]]:
+    try:
+        check()
+    except Conflict:
+        return {}  # the record's state, not a value: answered (409) once the values pass
+    except ValidationError as refused:
+        return refused.error_dict
+    return {}
+
+
+def customer_create_refusals(
+    *, business: Business, name: str, tags: list[str] | None = None, **fields: Any
+) -> dict[str, list[ValidationError]]:
+    """What customer_create would refuse of these fields, per field, writing nothing: for a
+    caller that refused other fields itself (the API's schema) and answers all at once."""
+    return _refusals_of(
+        lambda: _new_customer(business=business, name=name, tags=tags, fields=fields)
+    )
 
 
 def customer_create(
@@ -193,14 +249,7 @@ def customer_create(
     actor=None,
     **fields: Any,
 ) -> Customer:
-    _check_fields(fields)
-    _check_tags(tags)
-    customer = Customer(business=business, name=name.strip(), **_stripped(fields))
-    if "customer_since" not in fields:
-        customer.customer_since = business.today()
-    apply_consent_timestamps(customer, previous=None)
-    customer.refresh_derived_fields()
-    customer_full_clean(customer, previous=None)
+    customer = _new_customer(business=business, name=name, tags=tags, fields=fields)
     with refused_when_taken(customer), transaction.atomic():
         customer.save()
         consent_records_save(consent_changes(customer, None), consent_source)
@@ -210,12 +259,17 @@ def customer_create(
     return customer
 
 
-def customer_full_clean(customer: Customer, *, previous: Customer | None) -> None:
+def customer_full_clean(
+    customer: Customer,
+    *,
+    previous: Customer | None,
+    also_refused: Mapping[str, list[ValidationError]] | None = None,
+) -> None:
     """The model's checks (full_clean) and, with their refusals, a birthday or customer-since
-    date after today (models.future_day_errors), all at once. Only a day given anew is judged:
-    on a new customer, or changed from what `previous` (the customer as stored) holds: a shop
-    correcting a phone number must not be stopped by a day stored before the rule that it did
-    not touch."""
+    date after today (models.future_day_errors), all at once, with those `also_refused` before
+    (tags, a referrer not found). Only a day given anew is judged: on a new customer, or
+    changed from what `previous` (the customer as stored) holds: a shop correcting a phone
+    number must not be stopped by a day stored before the rule that it did not touch."""
     errors: dict[str, list[ValidationError]] = {}
     try:
         customer.full_clean()  # which also reads a day given as text ("2024-03-01")
@@ -236,6 +290,8 @@ def customer_full_clean(customer: Customer, *, previous: Customer | None) -> Non
         and customer.customer_since != previous.customer_since
     ):
         _refuse_since_after_first_purchase(customer, errors)
+    for name, refusals in (also_refused or {}).items():
+        errors.setdefault(name, []).extend(refusals)
     if errors:
         raise ValidationError(errors)
 
@@ -295,33 +351,24 @@ def customer_update(
     as they did, it is no conflict.
     `expected_versions`: refused with ChangedMeanwhile unless the stored customer's
     `selectors.customer_version` is one of these (the API's If-Match)."""
-    _check_fields(fields)
-    _check_tags(tags)
     seen = seen or {}
     unknown = set(seen) - set(fields) - ({"tags"} if tags is not None else set())
     if unknown:
         raise TypeError(f"Seen values of customer fields not given: {sorted(unknown)}")
-    given = {
-        name: value.strip() if name == "name" else value
-        for name, value in _stripped(fields).items()
-    }
-    if tags is not None:
+    given, refusals = _given_changes(customer, tags, fields)
+    if tags is not None and "tags" not in refusals:
         # As the business spells them, so that retyping a tag in other capitals is no change.
+        # Refused tags are not looked up: they are answered with the fields' refusals below.
         given["tags"] = _tags_as_stored(customer.business_id, tags)
     row = Customer(pk=customer.pk, business_id=customer.business_id)
     with refused_when_taken(row), transaction.atomic():
         _read_locked(row, business=customer.business)
         row.refuse_if_anonymised()
         customer_refuse_if_changed(row, expected_versions=expected_versions)
-        stored_tags = _stored_tags(row) if tags is not None else None
+        stored_tags = _stored_tags(row) if "tags" in given else None
         changes = _changes_against_stored(row, given, seen, stored_tags)
         new_tags = changes.pop("tags", None)
-        previous = copy.copy(row)
-        for name, value in changes.items():
-            setattr(row, name, value)
-        apply_consent_timestamps(row, previous=previous)
-        row.refresh_derived_fields()
-        customer_full_clean(row, previous=previous)
+        previous = _changes_checked(row, changes, refused=refusals)
         row.save(update_fields=[*changes, *_DERIVED_FIELDS])
         consent_records_save(consent_changes(row, previous), consent_source)
         if new_tags is not None:
@@ -341,6 +388,52 @@ def customer_update(
             )
     _take_stored(customer, row, tags_changed=new_tags is not None)
     return customer
+
+
+def _given_changes(
+    customer: Customer, tags: list[str] | None, fields: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[ValidationError]]]:
+    """The fields of a change as they are stored, and the refusals found without the customer
+    as stored: of the tags and of a referrer not found."""
+    _check_fields(fields)
+    refusals = _tag_refusals(tags)
+    fields = dict(fields)
+    _referrer_read(customer.business_id, fields, refusals)
+    given = {
+        name: value.strip() if name == "name" else value
+        for name, value in _stripped(fields).items()
+    }
+    return given, refusals
+
+
+def _changes_checked(
+    row: Customer, changes: dict[str, Any], *, refused: dict[str, list[ValidationError]]
+) -> Customer:
+    """Makes `changes` to the customer as stored (`row`), with the consent moments and derived
+    fields they move, and checks the result: every refusal at once, with those `refused`
+    before. Returns the customer as it was."""
+    previous = copy.copy(row)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    apply_consent_timestamps(row, previous=previous)
+    row.refresh_derived_fields()
+    customer_full_clean(row, previous=previous, also_refused=refused)
+    return previous
+
+
+def customer_update_refusals(
+    *, customer: Customer, tags: list[str] | None = None, **fields: Any
+) -> dict[str, list[ValidationError]]:
+    """What customer_update would refuse of these fields of `customer` (as stored), per field,
+    writing nothing: for a caller that refused other fields itself (the API's schema) and
+    answers all at once. An anonymised customer's refusal is the update's own (409)."""
+
+    def check() -> None:
+        customer.refuse_if_anonymised()
+        given, refusals = _given_changes(customer, tags, fields)
+        _changes_checked(copy.copy(customer), given, refused=refusals)
+
+    return _refusals_of(check)
 
 
 def customer_refuse_if_changed(

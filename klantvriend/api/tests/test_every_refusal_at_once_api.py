@@ -1,0 +1,195 @@
+"""One refused request answers every refusal it has at once, in the request's language: the
+schema's (a wrong type, a date written otherwise) with the domain's (an empty name, an email
+address without a domain, a tag too long, a referrer not there), rather than one pass after the
+other, each found only once the client had fixed the one before. Nothing is stored."""
+
+import json
+
+import pytest
+
+from klantvriend.customers import services
+from klantvriend.isolation import snapshot
+
+LONG_TAG = "x" * 51
+
+MESSAGES = {
+    "en": {
+        "date": "Enter a valid date as YYYY-MM-DD, e.g. 2026-03-01.",
+        "list": "Enter a list of values.",
+        "bool": "Enter true or false.",
+        "blank": "This field cannot be blank.",
+        "email": "Enter a valid email address.",
+        "long_tag": f"A tag can be at most 50 characters long: {LONG_TAG}",
+        "not_found": "This customer does not exist.",
+        "null": "This field cannot be emptied; leave it out to keep its value.",
+        "self": "A customer cannot have referred themselves.",
+        "nul_character": "Null characters are not allowed.",
+    },
+    "nl": {
+        "date": "Voer een geldige datum in als JJJJ-MM-DD, bijvoorbeeld 2026-03-01.",
+        "list": "Voer een lijst met waarden in.",
+        "bool": "Geef true of false.",
+        "blank": "Dit veld mag niet leeg zijn.",
+        "email": "Voer een geldig e-mailadres in.",
+        "long_tag": f"Een label mag hoogstens 50 tekens lang zijn: {LONG_TAG}",
+        "not_found": "Deze klant bestaat niet.",
+        "null": "Dit veld kan niet leeg gemaakt worden; laat het weg om de waarde te houden.",
+        "self": "Een klant kan zichzelf niet hebben doorverwezen.",
+        "nul_character": "Null-tekens zijn niet toegestaan.",
+    },
+}
+
+LANGUAGES = pytest.mark.parametrize("language", ["en", "nl"])
+
+
+def send(api, method, url, body, language):
+    return getattr(api, method)(
+        url,
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Accept-Language": language},
+    )
+
+
+def refusal(field, message, kind):
+    return {"loc": ["body", field], "msg": message, "type": kind}
+
+
+@LANGUAGES
+def test_a_new_customer_refused_by_the_schema_and_the_domain_hears_of_both_at_once(
+    api, business, language
+):
+    before = snapshot()
+    body = {"name": "", "tags": "vip", "email": "anna@", "birthday": "12-03-1980"}
+
+    response = send(api, "post", "/api/v1/customers", body, language)
+
+    said = MESSAGES[language]
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("birthday", said["date"], "date_from_datetime_parsing"),
+            refusal("tags", said["list"], "list_type"),
+            refusal("name", said["blank"], "blank"),
+            refusal("email", said["email"], "invalid"),
+        ]
+    }
+    assert snapshot() == before
+
+
+@LANGUAGES
+def test_a_new_customer_with_several_refusals_of_the_domain_hears_of_all_at_once(
+    api, business, language
+):
+    before = snapshot()
+    body = {"name": " ", "email": "anna@", "tags": ["vip", LONG_TAG], "referred_by": 999999}
+
+    response = send(api, "post", "/api/v1/customers", body, language)
+
+    said = MESSAGES[language]
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("name", said["blank"], "blank"),
+            refusal("email", said["email"], "invalid"),
+            refusal("tags", said["long_tag"], "too_long"),
+            refusal("referred_by", said["not_found"], "not_found"),
+        ]
+    }
+    assert snapshot() == before  # no customer, and no tag "vip" either
+
+
+def test_a_field_the_schema_refused_is_answered_once(api, business):
+    """A name of the wrong type is the schema's refusal only: the domain, which did not see
+    it, does not add that it is blank."""
+    response = send(api, "post", "/api/v1/customers", {"name": 5, "email": "anna@"}, "en")
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("name", "Enter text.", "string_type"),
+            refusal("email", "Enter a valid email address.", "invalid"),
+        ]
+    }
+
+
+@LANGUAGES
+def test_a_change_refused_by_the_schema_and_the_domain_hears_of_all_at_once(
+    api, business, language
+):
+    customer = services.customer_create(
+        business=business, name="Anna", email="anna@example.nl", tags=["vaste klant"]
+    )
+    before = snapshot()
+    body = {"name": "", "marketing_consent": "yes", "email": "anna@", "tags": [LONG_TAG]}
+
+    response = send(api, "patch", f"/api/v1/customers/{customer.pk}", body, language)
+
+    said = MESSAGES[language]
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("marketing_consent", said["bool"], "bool_type"),
+            refusal("name", said["blank"], "blank"),
+            refusal("email", said["email"], "invalid"),
+            refusal("tags", said["long_tag"], "too_long"),
+        ]
+    }
+    assert snapshot() == before
+    customer.refresh_from_db()
+    assert (customer.name, customer.email) == ("Anna", "anna@example.nl")
+    assert list(customer.tags.values_list("name", flat=True)) == ["vaste klant"]
+
+
+@LANGUAGES
+def test_a_change_with_refused_tags_hears_of_the_other_fields_too(api, business, language):
+    """Tags are refused before they reach a query (PostgreSQL refuses a NUL character itself)
+    and answered with the customer's own refusals, found on the customer as stored."""
+    customer = services.customer_create(business=business, name="Anna")
+    before = snapshot()
+    body = {"email": "anna@", "tags": ["a\x00b"], "referred_by": customer.pk}
+
+    response = send(api, "patch", f"/api/v1/customers/{customer.pk}", body, language)
+
+    said = MESSAGES[language]
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("email", said["email"], "invalid"),
+            refusal("referred_by", said["self"], "self_referral"),
+            refusal("tags", said["nul_character"], "null_characters_not_allowed"),
+        ]
+    }
+    assert snapshot() == before
+
+
+def test_a_name_that_cannot_be_emptied_is_answered_with_the_domains_refusals(api, business):
+    customer = services.customer_create(business=business, name="Anna")
+    before = snapshot()
+    body = {"name": None, "email": "anna@", "referred_by": 999999}
+
+    response = send(api, "patch", f"/api/v1/customers/{customer.pk}", body, "en")
+
+    said = MESSAGES["en"]
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("name", said["null"], "null"),
+            refusal("email", said["email"], "invalid"),
+            refusal("referred_by", said["not_found"], "not_found"),
+        ]
+    }
+    assert snapshot() == before
+
+
+def test_another_business_customer_is_still_not_found(api, business, other_business):
+    """The domain is asked only about a customer of the token's business: another's answers
+    the schema's refusal alone, and 404 once the body passes."""
+    other = services.customer_create(business=other_business, name="Bert")
+
+    refused = send(api, "patch", f"/api/v1/customers/{other.pk}", {"name": 5, "email": "x"}, "en")
+    passed = send(api, "patch", f"/api/v1/customers/{other.pk}", {"email": "x"}, "en")
+
+    assert refused.status_code == 422
+    assert refused.json() == {"detail": [refusal("name", "Enter text.", "string_type")]}
+    assert passed.status_code == 404
