@@ -35,7 +35,7 @@ from pydantic_core import PydanticCustomError
 
 from klantvriend.core.db import DATABASE_INT_MAX
 from klantvriend.core.errors import Conflict as ConflictError
-from klantvriend.core.errors import OwnerOnly
+from klantvriend.core.errors import NotFound, OwnerOnly
 from klantvriend.core.models import Membership, refuse_null_characters
 from klantvriend.core.selectors import apitoken_authenticate
 
@@ -125,6 +125,16 @@ def business_of(request: HttpRequest):
 def actor_of(request: HttpRequest):
     """The member whose token the request carries: who did it, for the audit trail."""
     return request.membership.user  # type: ignore[attr-defined]
+
+
+def record_of_path(request: HttpRequest, select: Callable[..., Any], name: str) -> Any:
+    """The record the route's path parameter `name` names, read by the selector `select` in
+    the request's business; None when there is none (the route answers 404 itself). For a
+    PATCH body's `refusals` (Input), which judge the changes against it."""
+    try:
+        return select(business=business_of(request), **{name: request.resolver_match.kwargs[name]})  # type: ignore[union-attr]
+    except NotFound:
+        return None
 
 
 def require_owner(request: HttpRequest) -> None:

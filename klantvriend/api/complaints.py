@@ -25,7 +25,7 @@ from .common import (
     business_of,
     refuse_undoing,
 )
-from .contact_moments import customer_for_write
+from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions_of, with_etag
 
 router = Router(tags=["complaints"])
@@ -126,6 +126,16 @@ class ComplaintCreate(Input):
             "the complaint is resolved."
         ),
     )
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        return refusals_of_new_record(
+            request,
+            fields,
+            services.complaint_create_refusals,
+            description="",
+            received_by=actor_of(request),
+        )
 
 
 class ComplaintUpdate(Patch):

@@ -1,5 +1,6 @@
+from collections.abc import Callable
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from .common import (
     Username,
     actor_of,
     business_of,
+    record_of_path,
 )
 from .versions import IfMatch, expected_versions, with_etag
 
@@ -41,6 +43,22 @@ def customer_for_write(request: HttpRequest, customer_id: int):
         ) from None
 
 
+def refusals_of_new_record(
+    request: HttpRequest, fields: dict, refusals: Callable[..., dict], **stand_ins: Any
+) -> dict:
+    """The domain's refusals of a new record of a customer (common.Input.refusals): the
+    customer not found, or what `refusals` (the service's) refuses of the fields with that
+    customer. A required field the schema refused is given its stand-in, whose refusal is
+    not answered: the schema's is."""
+    if "customer" not in fields:
+        return {}  # refused by the schema: nothing to check the record against
+    try:
+        customer = customer_for_write(request, fields.pop("customer"))
+    except ValidationError as refused:
+        return refused.error_dict
+    return refusals(customer=customer, **{**stand_ins, **fields})
+
+
 class ContactMomentOut(Out):
     id: int
     customer: int = Field(..., validation_alias="customer_id")
@@ -56,6 +74,16 @@ class ContactMomentCreate(Input):
     kind: Kind
     summary: str = Field(..., max_length=5000)
     at: Moment | None = None
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        return refusals_of_new_record(
+            request,
+            fields,
+            services.contact_moment_create_refusals,
+            kind=ContactKind.NOTE,
+            summary="",
+        )
 
 
 class ContactMomentPage(Out):
@@ -109,6 +137,15 @@ class ContactMomentUpdate(Patch):
     kind: Kind | None = None
     summary: str | None = Field(None, max_length=5000)
     at: Moment | None = None
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        moment = record_of_path(request, selectors.contact_moment_get, "contact_moment_id")
+        return (
+            {}
+            if moment is None
+            else services.contact_moment_update_refusals(moment=moment, **fields)
+        )
 
 
 @router.patch(

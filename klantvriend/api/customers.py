@@ -10,7 +10,6 @@ from ninja.errors import ValidationError as SchemaValidationError
 from pydantic import Field, StrictBool, StrictInt
 
 from klantvriend.core.db import DATABASE_INT_MAX
-from klantvriend.core.errors import NotFound
 from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import (
@@ -43,6 +42,7 @@ from .common import (
     business_of,
     changes_page,
     feed_page,
+    record_of_path,
     refuse_mixed_sync,
     require_owner,
 )
@@ -139,14 +139,12 @@ class CustomerUpdate(CustomerFields, Patch):
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
-        try:
-            customer = selectors.customer_get(
-                business=business_of(request),
-                customer_id=request.resolver_match.kwargs["customer_id"],  # type: ignore[union-attr]
-            )
-        except NotFound:
-            return {}  # answered 404 once the body passes
-        return services.customer_update_refusals(customer=customer, **fields)
+        customer = record_of_path(request, selectors.customer_get, "customer_id")
+        return (
+            {}
+            if customer is None
+            else services.customer_update_refusals(customer=customer, **fields)
+        )
 
 
 def _create_arguments(fields: dict) -> dict:

@@ -22,8 +22,9 @@ from .common import (
     Username,
     actor_of,
     business_of,
+    record_of_path,
 )
-from .contact_moments import customer_for_write
+from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["gestures"])
@@ -52,6 +53,12 @@ class GestureCreate(Input):
     occasion: OccasionName = Occasion.JUST_BECAUSE.value
     given_at: Moment | None = None
 
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        return refusals_of_new_record(
+            request, fields, services.gesture_create_refusals, what="", given_by=actor_of(request)
+        )
+
 
 class GestureUpdate(Patch):
     edits = Gesture
@@ -60,6 +67,13 @@ class GestureUpdate(Patch):
     value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
     occasion: OccasionName | None = None
     given_at: Moment | None = None
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        gesture = record_of_path(request, selectors.gesture_get, "gesture_id")
+        return (
+            {} if gesture is None else services.gesture_update_refusals(gesture=gesture, **fields)
+        )
 
 
 class GesturePage(Out):

@@ -28,10 +28,11 @@ from .common import (
     business_of,
     changes_page,
     feed_page,
+    record_of_path,
     refuse_mixed_sync,
     require_owner,
 )
-from .contact_moments import customer_for_write
+from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["purchases"])
@@ -73,6 +74,12 @@ class PurchaseCreate(Input):
         description="Receipt number. Send one to make a retry safe: a second purchase with the "
         "same number is refused (422, type unique, on external_ref), so a sale is counted once.",
     )
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        return refusals_of_new_record(
+            request, fields, services.purchase_create_refusals, amount_cents=0
+        )
 
 
 class PurchasePage(Out):
@@ -151,6 +158,15 @@ class PurchaseUpdate(Patch):
     at: Moment | None = None
     description: str | None = Field(None, max_length=300)
     external_ref: str | None = Field(None, max_length=100)
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        purchase = record_of_path(request, selectors.purchase_get, "purchase_id")
+        return (
+            {}
+            if purchase is None
+            else services.purchase_update_refusals(purchase=purchase, **fields)
+        )
 
 
 @router.patch(

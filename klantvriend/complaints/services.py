@@ -19,7 +19,7 @@ from klantvriend.core.audit import (
     save_new_customer_row,
 )
 from klantvriend.core.care_settings import CareSettings, care_settings
-from klantvriend.core.errors import Conflict, ValidationError
+from klantvriend.core.errors import Conflict, ValidationError, refusals_gathered, refusals_of
 from klantvriend.core.hooks import COMPLAINT_RESOLVED, RECOVERY_GESTURE_WRITTEN, run_after_commit
 from klantvriend.core.models import Business
 from klantvriend.core.moments import refuse_unlikely_moment
@@ -211,18 +211,56 @@ def complaint_create(
     the customer was there ("a free dessert next time"), kept on the complaint so that whoever
     resolves it finds it and it is logged among the gestures once, when it is resolved
     (complaint_resolve)."""
+    now = now or timezone.now()
+    complaint = _new_complaint(
+        customer=customer,
+        description=description,
+        channel=channel,
+        public=public,
+        severity=severity,
+        driver=driver,
+        received_at=received_at,
+        received_by=received_by,
+        answered_on_the_spot=answered_on_the_spot,
+        recovery_gesture=recovery_gesture,
+        now=now,
+    )
+    with transaction.atomic():
+        # The settings and zone under the business's lock: a change of them waits, or has been
+        # made and is read (complaint_deadlines_recompute).
+        complaint_deadlines_set(
+            complaint, business=business_lock_time_zone(business=customer.business)
+        )
+        save_new_customer_row(complaint, actor=received_by, snapshot=_snapshot)
+        if answered_on_the_spot:
+            complaint_respond(
+                complaint=complaint, actor=received_by, at=complaint.received_at, now=now
+            )
+    return complaint
+
+
+def complaint_create_refusals(*, customer, **fields: Any) -> dict[str, list[ValidationError]]:
+    """What complaint_create would refuse of these fields, per field, writing nothing."""
+    return refusals_of(lambda: _new_complaint(customer=customer, **fields))
+
+
+def _new_complaint(
+    *,
+    customer,
+    description: str,
+    channel: str = Channel.COUNTER,
+    public: bool | None = None,
+    severity: str = Severity.MEDIUM,
+    driver: str = Driver.OTHER,
+    received_at: datetime | None = None,
+    received_by=None,
+    answered_on_the_spot: bool = False,
+    recovery_gesture: str = "",
+    now: datetime | None = None,
+) -> Complaint:
+    """The complaint complaint_create stores, checked: every refusal at once."""
     customer.refuse_if_anonymised()
     now = now or timezone.now()
-    if answered_on_the_spot and channel in NOT_ANSWERABLE_ON_THE_SPOT:
-        raise _error(
-            "answered_on_the_spot",
-            _(
-                "Only a complaint made in person or by phone can have been answered on the "
-                "spot; this one came in via %(channel)s."
-            )
-            % {"channel": Channel(channel).label},
-            "not_in_person",
-        )
     complaint = Complaint(
         business=customer.business,
         customer=customer,
@@ -236,20 +274,25 @@ def complaint_create(
         received_by=received_by if getattr(received_by, "is_authenticated", False) else None,
         recovery_gesture=recovery_gesture.strip(),
     )
-    refuse_unlikely_moment(complaint.received_at, field="received_at", now=now)
-    complaint.full_clean()
-    with transaction.atomic():
-        # The settings and zone under the business's lock: a change of them waits, or has been
-        # made and is read (complaint_deadlines_recompute).
-        complaint_deadlines_set(
-            complaint, business=business_lock_time_zone(business=customer.business)
-        )
-        save_new_customer_row(complaint, actor=received_by, snapshot=_snapshot)
-        if answered_on_the_spot:
-            complaint_respond(
-                complaint=complaint, actor=received_by, at=complaint.received_at, now=now
-            )
+    refusals_gathered(
+        lambda: _refuse_not_in_person(channel, answered_on_the_spot=answered_on_the_spot),
+        lambda: refuse_unlikely_moment(complaint.received_at, field="received_at", now=now),
+        complaint.full_clean,
+    )
     return complaint
+
+
+def _refuse_not_in_person(channel: str, *, answered_on_the_spot: bool) -> None:
+    if answered_on_the_spot and channel in NOT_ANSWERABLE_ON_THE_SPOT:
+        raise _error(
+            "answered_on_the_spot",
+            _(
+                "Only a complaint made in person or by phone can have been answered on the "
+                "spot; this one came in via %(channel)s."
+            )
+            % {"channel": Channel(channel).label},
+            "not_in_person",
+        )
 
 
 def complaint_respond(

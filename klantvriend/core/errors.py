@@ -5,9 +5,19 @@ a refusal that comes from a record's state its subclass Conflict;
 a row that is absent *or belongs to another business* is NotFound, so that callers cannot tell
 the two apart. The web layer maps NotFound to a 404 page, the API to a 404 JSON body."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 
-__all__ = ["ChangedMeanwhile", "Conflict", "NotFound", "OwnerOnly", "ValidationError"]
+__all__ = [
+    "ChangedMeanwhile",
+    "Conflict",
+    "NotFound",
+    "OwnerOnly",
+    "ValidationError",
+    "refusals_gathered",
+    "refusals_of",
+]
 
 
 class NotFound(ObjectDoesNotExist):
@@ -35,3 +45,32 @@ class ChangedMeanwhile(Conflict):
 
 class OwnerOnly(PermissionDenied):
     """Only an owner of the business may do this."""
+
+
+def refusals_gathered(*checks: Callable[[], object]) -> None:
+    """Runs every check, then raises all their refusals at once (one ValidationError, per
+    field): a request with three mistakes is told of three, not of one per attempt. A
+    Conflict (the record's state: no value would do) is raised as it comes."""
+    errors: dict[str, list[ValidationError]] = {}
+    for check in checks:
+        try:
+            check()
+        except Conflict:
+            raise
+        except ValidationError as refused:
+            errors = refused.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def refusals_of(check: Callable[[], object]) -> dict[str, list[ValidationError]]:
+    """What `check` refuses, per field ({} when nothing): for a caller that refused other
+    fields itself (the API's schema) and answers all at once. A Conflict is not a refusal of
+    a value: it is answered once the values pass."""
+    try:
+        check()
+    except Conflict:
+        return {}
+    except ValidationError as refused:
+        return refused.update_error_dict({})
+    return {}

@@ -22,7 +22,14 @@ from klantvriend.core.audit import (
     delete_customer_row,
 )
 from klantvriend.core.bulk import insert_rows
-from klantvriend.core.errors import ChangedMeanwhile, Conflict, NotFound, ValidationError
+from klantvriend.core.errors import (
+    ChangedMeanwhile,
+    Conflict,
+    NotFound,
+    ValidationError,
+    refusals_gathered,
+    refusals_of,
+)
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
@@ -220,22 +227,12 @@ def _new_customer(
     return customer
 
 
-def _refusals_of(check) -> dict[str, list[ValidationError]]:
-    try:
-        check()
-    except Conflict:
-        return {}  # the record's state, not a value: answered (409) once the values pass
-    except ValidationError as refused:
-        return refused.error_dict
-    return {}
-
-
 def customer_create_refusals(
     *, business: Business, name: str, tags: list[str] | None = None, **fields: Any
 ) -> dict[str, list[ValidationError]]:
     """What customer_create would refuse of these fields, per field, writing nothing: for a
     caller that refused other fields itself (the API's schema) and answers all at once."""
-    return _refusals_of(
+    return refusals_of(
         lambda: _new_customer(business=business, name=name, tags=tags, fields=fields)
     )
 
@@ -433,7 +430,7 @@ def customer_update_refusals(
         given, refusals = _given_changes(customer, tags, fields)
         _changes_checked(copy.copy(customer), given, refused=refusals)
 
-    return _refusals_of(check)
+    return refusals_of(check)
 
 
 def customer_refuse_if_changed(
@@ -698,6 +695,37 @@ def purchase_create(
     description: str = "",
     external_ref: str = "",
 ) -> Purchase:
+    purchase = _new_purchase(
+        customer=customer,
+        amount_cents=amount_cents,
+        at=at,
+        currency=currency,
+        description=description,
+        external_ref=external_ref,
+    )
+    with refused_when_taken(purchase), transaction.atomic():
+        purchase.save()
+        _since_at_purchase(purchase)
+    # Aftercare rules (a follow-up after a large purchase) run once the purchase is committed.
+    run_after_commit(PURCHASE_RECORDED, purchase=purchase)
+    return purchase
+
+
+def purchase_create_refusals(*, customer: Customer, **fields: Any) -> dict[str, list]:
+    """What purchase_create would refuse of these fields, per field, writing nothing."""
+    return refusals_of(lambda: _new_purchase(customer=customer, **fields))
+
+
+def _new_purchase(
+    *,
+    customer: Customer,
+    amount_cents: int,
+    at: datetime | None = None,
+    currency: str = "",
+    description: str = "",
+    external_ref: str = "",
+) -> Purchase:
+    """The purchase purchase_create stores, checked: every refusal at once."""
     customer.refuse_if_anonymised()
     purchase = Purchase(
         business_id=customer.business_id,
@@ -713,17 +741,18 @@ def purchase_create(
         raise ValidationError(
             {"amount_cents": ValidationError(_("Enter the amount as a number."), code="invalid")}
         )
-    refuse_unlikely_moment(purchase.at, field="at")
-    if purchase.currency != customer.business.currency:
-        refusal = currency_refusal(business=customer.business, currency=purchase.currency)
-        raise ValidationError({"currency": ValidationError(refusal, code="other_currency")})
-    purchase.full_clean()
-    with refused_when_taken(purchase), transaction.atomic():
-        purchase.save()
-        _since_at_purchase(purchase)
-    # Aftercare rules (a follow-up after a large purchase) run once the purchase is committed.
-    run_after_commit(PURCHASE_RECORDED, purchase=purchase)
+    refusals_gathered(
+        lambda: refuse_unlikely_moment(purchase.at, field="at"),
+        lambda: _refuse_other_currency(purchase, business=customer.business),
+        purchase.full_clean,
+    )
     return purchase
+
+
+def _refuse_other_currency(purchase: Purchase, *, business: Business) -> None:
+    if purchase.currency != business.currency:
+        refusal = currency_refusal(business=business, currency=purchase.currency)
+        raise ValidationError({"currency": ValidationError(refusal, code="other_currency")})
 
 
 def contact_moment_create(
@@ -734,6 +763,21 @@ def contact_moment_create(
     at: datetime | None = None,
     member=None,
 ) -> ContactMoment:
+    moment = _new_contact_moment(
+        customer=customer, kind=kind, summary=summary, at=at, member=member
+    )
+    moment.save()
+    return moment
+
+
+def contact_moment_create_refusals(*, customer: Customer, **fields: Any) -> dict[str, list]:
+    """What contact_moment_create would refuse of these fields, per field, writing nothing."""
+    return refusals_of(lambda: _new_contact_moment(customer=customer, **fields))
+
+
+def _new_contact_moment(
+    *, customer: Customer, kind: str, summary: str, at: datetime | None = None, member=None
+) -> ContactMoment:
     customer.refuse_if_anonymised()
     moment = ContactMoment(
         business_id=customer.business_id,
@@ -743,10 +787,15 @@ def contact_moment_create(
         at=at or timezone.now(),
         member=member,
     )
-    refuse_unlikely_moment(moment.at, field="at")
-    moment.full_clean()
-    moment.save()
+    _contact_moment_check(moment, at_given=True)
     return moment
+
+
+def _contact_moment_check(moment: ContactMoment, *, at_given: bool) -> None:
+    refusals_gathered(
+        lambda: at_given and refuse_unlikely_moment(moment.at, field="at"),
+        moment.full_clean,
+    )
 
 
 def important_date_add(
@@ -798,20 +847,7 @@ def purchase_update(
     """Corrects a purchase typed wrongly; what is not given stays as it is stored now, however
     long ago the caller read it. A purchase is a fiscal record: who changed what is kept in the
     audit trail."""
-    if amount_cents is not None and (
-        isinstance(amount_cents, bool) or not isinstance(amount_cents, int)
-    ):
-        raise ValidationError(
-            {"amount_cents": ValidationError(_("Enter the amount as a number."), code="invalid")}
-        )
-    if at is not None:
-        refuse_unlikely_moment(at, field="at")
-    given = {
-        "amount_cents": amount_cents,
-        "at": at,
-        "description": description.strip() if description is not None else None,
-        "external_ref": external_ref.strip() if external_ref is not None else None,
-    }
+    given = _purchase_given(amount_cents, at, description, external_ref)
     previous: dict[str, Any] = {}
     try:
         with (
@@ -820,7 +856,7 @@ def purchase_update(
         ):
             previous = _purchase_snapshot(stored)
             _take_given(purchase, previous, given)
-            purchase.full_clean()
+            _purchase_check(purchase, at_given=at is not None)
             changes = audit_diff(previous, _purchase_snapshot(purchase))
             if changes:
                 purchase.save(update_fields=[*PURCHASE_FIELDS, "updated_at"])
@@ -833,6 +869,51 @@ def purchase_update(
         _take_given(purchase, previous, {})
         raise
     return purchase
+
+
+def _purchase_given(
+    amount_cents: int | None, at: datetime | None, description: str | None, external_ref: str | None
+) -> dict[str, Any]:
+    if amount_cents is not None and (
+        isinstance(amount_cents, bool) or not isinstance(amount_cents, int)
+    ):
+        raise ValidationError(
+            {"amount_cents": ValidationError(_("Enter the amount as a number."), code="invalid")}
+        )
+    return {
+        "amount_cents": amount_cents,
+        "at": at,
+        "description": description.strip() if description is not None else None,
+        "external_ref": external_ref.strip() if external_ref is not None else None,
+    }
+
+
+def _purchase_check(purchase: Purchase, *, at_given: bool) -> None:
+    """A corrected purchase's checks, every refusal at once; a moment only when given anew."""
+    refusals_gathered(
+        lambda: at_given and refuse_unlikely_moment(purchase.at, field="at"),
+        purchase.full_clean,
+    )
+
+
+def purchase_update_refusals(
+    *,
+    purchase: Purchase,
+    amount_cents: int | None = None,
+    at: datetime | None = None,
+    description: str | None = None,
+    external_ref: str | None = None,
+) -> dict[str, list]:
+    """What purchase_update would refuse of these fields of `purchase` (as stored), per
+    field, writing nothing."""
+
+    def check() -> None:
+        corrected = copy.copy(purchase)
+        given = _purchase_given(amount_cents, at, description, external_ref)
+        _take_given(corrected, _purchase_snapshot(purchase), given)
+        _purchase_check(corrected, at_given=at is not None)
+
+    return refusals_of(check)
 
 
 def _take_given(record: models.Model, stored: dict[str, Any], given: dict[str, Any]) -> None:
@@ -859,20 +940,43 @@ def contact_moment_update(
     at: datetime | None = None,
     expected_versions: Collection[str] | None = None,
 ) -> ContactMoment:
-    if at is not None:
-        refuse_unlikely_moment(at, field="at")
-    given = {"kind": kind, "summary": summary.strip() if summary is not None else None, "at": at}
+    given = _contact_moment_given(kind, summary, at)
     previous: dict[str, Any] = {}
     try:
         with record_changing(moment, expected_versions=expected_versions) as stored:
             previous = {name: getattr(stored, name) for name in given}
             _take_given(moment, previous, given)
-            moment.full_clean()
+            _contact_moment_check(moment, at_given=at is not None)
             moment.save(update_fields=list(given))
     except ValidationError:
         _take_given(moment, previous, {})
         raise
     return moment
+
+
+def _contact_moment_given(
+    kind: str | None, summary: str | None, at: datetime | None
+) -> dict[str, Any]:
+    return {"kind": kind, "summary": summary.strip() if summary is not None else None, "at": at}
+
+
+def contact_moment_update_refusals(
+    *,
+    moment: ContactMoment,
+    kind: str | None = None,
+    summary: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, list]:
+    """What contact_moment_update would refuse of these fields of `moment` (as stored), per
+    field, writing nothing."""
+
+    def check() -> None:
+        changed = copy.copy(moment)
+        given = _contact_moment_given(kind, summary, at)
+        _take_given(changed, {name: getattr(moment, name) for name in given}, given)
+        _contact_moment_check(changed, at_given=at is not None)
+
+    return refusals_of(check)
 
 
 def contact_moment_delete(

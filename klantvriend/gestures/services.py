@@ -1,3 +1,4 @@
+import copy
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
@@ -6,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import save_changed_customer_row, save_new_customer_row
-from klantvriend.core.errors import ValidationError
+from klantvriend.core.errors import ValidationError, refusals_gathered, refusals_of
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.versions import record_changing
 
@@ -28,8 +29,10 @@ def _validate(gesture: Gesture, now: datetime) -> None:
         raise ValidationError(
             {"value_cents": ValidationError(_("Enter the value as a number."), code="invalid")}
         )
-    refuse_unlikely_moment(gesture.given_at, field="given_at", now=now)
-    gesture.full_clean()
+    refusals_gathered(
+        lambda: refuse_unlikely_moment(gesture.given_at, field="given_at", now=now),
+        gesture.full_clean,
+    )
 
 
 def gesture_create(
@@ -45,6 +48,36 @@ def gesture_create(
 ) -> Gesture:
     """Records the gesture. A repeat of a recent gesture is allowed (the form warns first, see
     selectors.gesture_recent_repeats): sometimes the same treat is exactly right."""
+    gesture = _new_gesture(
+        customer=customer,
+        what=what,
+        occasion=occasion,
+        value_cents=value_cents,
+        given_at=given_at,
+        given_by=given_by,
+        complaint=complaint,
+        now=now,
+    )
+    save_new_customer_row(gesture, actor=given_by, snapshot=_snapshot)
+    return gesture
+
+
+def gesture_create_refusals(*, customer, **fields: Any) -> dict[str, list[ValidationError]]:
+    """What gesture_create would refuse of these fields, per field, writing nothing."""
+    return refusals_of(lambda: _new_gesture(customer=customer, **fields))
+
+
+def _new_gesture(
+    *,
+    customer,
+    what: str,
+    occasion: str = Occasion.JUST_BECAUSE,
+    value_cents: int | None = None,
+    given_at: datetime | None = None,
+    given_by=None,
+    complaint=None,
+    now: datetime | None = None,
+) -> Gesture:
     customer.refuse_if_anonymised()
     now = now or timezone.now()
     gesture = Gesture(
@@ -58,7 +91,6 @@ def gesture_create(
         complaint=complaint,
     )
     _validate(gesture, now)
-    save_new_customer_row(gesture, actor=given_by, snapshot=_snapshot)
     return gesture
 
 
@@ -73,17 +105,29 @@ def gesture_update(
     """Changes the fields given of the gesture as stored now. `expected_versions`: the versions
     the caller read (the API's If-Match, core.versions); refused with ChangedMeanwhile and
     nothing changed unless one of them is stored."""
-    unknown = set(fields) - {"what", "value_cents", "occasion", "given_at"}
-    if unknown:
-        raise TypeError(f"Unknown gesture fields: {sorted(unknown)}")
     now = now or timezone.now()
     with record_changing(gesture, expected_versions=expected_versions) as changed:
         before = _snapshot(changed)
-        for name, value in fields.items():
-            setattr(changed, name, value.strip() if isinstance(value, str) else value)
-        _validate(changed, now)
+        _changes_checked(changed, fields, now)
         save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot)
     return changed
+
+
+def gesture_update_refusals(
+    *, gesture: Gesture, now: datetime | None = None, **fields: Any
+) -> dict[str, list[ValidationError]]:
+    """What gesture_update would refuse of these fields of `gesture` (as stored), per field,
+    writing nothing."""
+    return refusals_of(lambda: _changes_checked(copy.copy(gesture), fields, now or timezone.now()))
+
+
+def _changes_checked(gesture: Gesture, fields: dict[str, Any], now: datetime) -> None:
+    unknown = set(fields) - {"what", "value_cents", "occasion", "given_at"}
+    if unknown:
+        raise TypeError(f"Unknown gesture fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(gesture, name, value.strip() if isinstance(value, str) else value)
+    _validate(gesture, now)
 
 
 def gesture_log_recovery(*, complaint, actor=None) -> Gesture | None:

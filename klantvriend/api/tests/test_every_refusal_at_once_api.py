@@ -4,10 +4,13 @@ address without a domain, a tag too long, a referrer not there), rather than one
 other, each found only once the client had fixed the one before. Nothing is stored."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from klantvriend.customers import services
+from klantvriend.gestures.services import gesture_create
 from klantvriend.isolation import snapshot
 
 LONG_TAG = "x" * 51
@@ -193,3 +196,232 @@ def test_another_business_customer_is_still_not_found(api, business, other_busin
     assert refused.status_code == 422
     assert refused.json() == {"detail": [refusal("name", "Enter text.", "string_type")]}
     assert passed.status_code == 404
+
+
+RECORD_MESSAGES = {
+    "en": {
+        "cents": "Give the amount in whole cents, as a number: 1250 for 12.50.",
+        "future": "This moment lies in the future.",
+        "currency": "This business keeps its amounts in EUR; an amount in USD would be counted "
+        "as EUR.",
+        "receipt": "A purchase with this receipt number already exists.",
+        "not_found": "This customer does not exist.",
+        "at_least_0": "Ensure this value is greater than or equal to 0.",
+        "blank": "This field cannot be blank.",
+        "kind": "Choose one of: 'visit', 'call', 'email', 'message', 'note'.",
+    },
+    "nl": {
+        "cents": "Geef het bedrag in hele centen, als getal: 1250 voor 12,50.",
+        "future": "Dit moment ligt in de toekomst.",
+        "currency": "Dit bedrijf houdt zijn bedragen bij in EUR; een bedrag in USD zou als EUR "
+        "worden geteld.",
+        "receipt": "Er bestaat al een aankoop met dit bonnummer.",
+        "not_found": "Deze klant bestaat niet.",
+        "at_least_0": "Zorg ervoor dat deze waarde minstens 0 is.",
+        "blank": "Dit veld mag niet leeg zijn.",
+        "kind": "Kies een van: 'visit', 'call', 'email', 'message', 'note'.",
+    },
+}
+
+
+@pytest.fixture
+def anna(business):
+    return services.customer_create(business=business, name="Anna")
+
+
+@pytest.fixture
+def next_week():
+    return (timezone.now() + timedelta(days=7)).isoformat()
+
+
+@LANGUAGES
+def test_a_purchase_hears_of_its_amount_moment_currency_and_receipt_number_at_once(
+    api, anna, next_week, language
+):
+    services.purchase_create(customer=anna, amount_cents=1250, external_ref="BON-1")
+    before = snapshot()
+    body = {
+        "customer": anna.pk,
+        "amount_cents": "12.50",
+        "at": next_week,
+        "currency": "USD",
+        "external_ref": "BON-1",
+    }
+
+    response = send(api, "post", "/api/v1/purchases", body, language)
+
+    said = RECORD_MESSAGES[language]
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("amount_cents", said["cents"], "int_type"),
+            refusal("at", said["future"], "future"),
+            refusal("currency", said["currency"], "other_currency"),
+            refusal("external_ref", said["receipt"], "unique"),
+        ]
+    }
+    assert snapshot() == before
+
+
+def test_a_purchase_for_a_customer_not_there_hears_of_its_amount_too(api, anna):
+    before = snapshot()
+    body = {"customer": 999999, "amount_cents": "x"}
+
+    response = send(api, "post", "/api/v1/purchases", body, "en")
+
+    said = RECORD_MESSAGES["en"]
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("amount_cents", said["cents"], "int_type"),
+            refusal("customer", said["not_found"], "not_found"),
+        ]
+    }
+    assert snapshot() == before
+
+
+@LANGUAGES
+def test_a_purchase_corrected_with_mistakes_hears_of_all_at_once(api, anna, next_week, language):
+    purchase = services.purchase_create(customer=anna, amount_cents=1250, description="Taart")
+    services.purchase_create(customer=anna, amount_cents=500, external_ref="BON-2")
+    before = snapshot()
+    body = {"amount_cents": -1, "at": next_week, "external_ref": "BON-2"}
+
+    response = send(api, "patch", f"/api/v1/purchases/{purchase.pk}", body, language)
+
+    said = RECORD_MESSAGES[language]
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("amount_cents", said["at_least_0"], "greater_than_equal"),
+            refusal("at", said["future"], "future"),
+            refusal("external_ref", said["receipt"], "unique"),
+        ]
+    }
+    assert snapshot() == before
+    purchase.refresh_from_db()
+    assert (purchase.amount_cents, purchase.external_ref) == (1250, "")
+
+
+@LANGUAGES
+def test_a_contact_moment_hears_of_its_kind_summary_and_moment_at_once(
+    api, anna, next_week, language
+):
+    moment = services.contact_moment_create(customer=anna, kind="call", summary="Belde terug")
+    before = snapshot()
+    said = RECORD_MESSAGES[language]
+    expected = {
+        "detail": [
+            refusal("kind", said["kind"], "literal_error"),
+            refusal("at", said["future"], "future"),
+            refusal("summary", said["blank"], "blank"),
+        ]
+    }
+    body = {"kind": "fax", "summary": " ", "at": next_week}
+
+    created = send(api, "post", "/api/v1/contact-moments", {"customer": anna.pk, **body}, language)
+    changed = send(api, "patch", f"/api/v1/contact-moments/{moment.pk}", body, language)
+
+    assert (created.status_code, created.json()) == (422, expected)
+    assert (changed.status_code, changed.json()) == (422, expected)
+    assert snapshot() == before
+
+
+def test_a_contact_moment_refused_by_the_domain_alone_hears_of_every_refusal(api, anna, next_week):
+    moment = services.contact_moment_create(customer=anna, kind="call", summary="Belde terug")
+    before = snapshot()
+
+    response = send(
+        api,
+        "patch",
+        f"/api/v1/contact-moments/{moment.pk}",
+        {"summary": " ", "at": next_week},
+        "en",
+    )
+
+    said = RECORD_MESSAGES["en"]
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("at", said["future"], "future"),
+            refusal("summary", said["blank"], "blank"),
+        ]
+    }
+    assert snapshot() == before
+
+
+@LANGUAGES
+def test_a_gesture_hears_of_its_value_occasion_moment_and_description_at_once(
+    api, anna, next_week, language
+):
+    gesture = gesture_create(customer=anna, what="Koffie", value_cents=250)
+    before = snapshot()
+    said = RECORD_MESSAGES[language]
+    body = {"what": " ", "value_cents": 12.5, "given_at": next_week}
+    occasions = "'birthday', 'anniversary', 'complaint_recovery', 'referral_thanks', "
+    occasions += "'just_because', 'other'"
+    choose = {"en": "Choose one of: ", "nl": "Kies een van: "}[language] + occasions + "."
+
+    created = send(
+        api, "post", "/api/v1/gestures", {"customer": anna.pk, "occasion": "x", **body}, language
+    )
+    changed = send(api, "patch", f"/api/v1/gestures/{gesture.pk}", body, language)
+
+    assert created.status_code == changed.status_code == 422
+    assert created.json() == {
+        "detail": [
+            refusal("value_cents", said["cents"], "int_type"),
+            refusal("occasion", choose, "literal_error"),
+            refusal("given_at", said["future"], "future"),
+            refusal("what", said["blank"], "blank"),
+        ]
+    }
+    assert changed.json() == {
+        "detail": [
+            refusal("value_cents", said["cents"], "int_type"),
+            refusal("given_at", said["future"], "future"),
+            refusal("what", said["blank"], "blank"),
+        ]
+    }
+    assert snapshot() == before
+
+
+@LANGUAGES
+def test_a_complaint_hears_of_its_severity_answer_moment_and_description_at_once(
+    api, anna, next_week, language
+):
+    before = snapshot()
+    said = RECORD_MESSAGES[language]
+    body = {
+        "customer": anna.pk,
+        "description": " ",
+        "channel": "email",
+        "answered_on_the_spot": True,
+        "received_at": next_week,
+        "severity": "huge",
+    }
+    choose, via = {
+        "en": (
+            "Choose one of: 'low', 'medium', 'high'.",
+            "Only a complaint made in person or "
+            "by phone can have been answered on the spot; this one came in via email.",
+        ),
+        "nl": (
+            "Kies een van: 'low', 'medium', 'high'.",
+            "Alleen een klacht die persoonlijk of "
+            "telefonisch binnenkwam, kan ter plekke beantwoord zijn; deze kwam via e-mail.",
+        ),
+    }[language]
+
+    response = send(api, "post", "/api/v1/complaints", body, language)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("severity", choose, "literal_error"),
+            refusal("answered_on_the_spot", via, "not_in_person"),
+            refusal("received_at", said["future"], "future"),
+            refusal("description", said["blank"], "blank"),
+        ]
+    }
+    assert snapshot() == before
