@@ -7,9 +7,9 @@ customer (promises, complaints, follow-ups, gestures) are saved and audited in o
 `delete_customer_row`."""
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import reduce
-from operator import and_
+from operator import and_, or_
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -261,3 +261,82 @@ def audit_for_customer(*, business: Business, customer, limit: int = 30) -> list
         .select_related("actor")
         .order_by("-at", "-id")[:limit]
     )
+
+
+class AuditKind(models.TextChoices):
+    """The kinds of event the audit log filters on, in the words an owner asked by the
+    supervisor uses ("every export in November", "all privacy requests this year"), each made
+    of the trail's own actions and codes (AUDIT_KINDS)."""
+
+    VIEWED = "viewed", _("viewed")
+    EXPORTED = "exported", _("exported (page, file or API)")
+    COPY_GIVEN = "copy_given", _("copy given to the customer")
+    CHANGED = "changed", _("created or changed")
+    CONSENT = "consent", _("consent given or withdrawn")
+    ERASED = "erased", _("anonymised or deleted customer")
+    REQUESTS = "requests", _("privacy requests (with the day received)")
+
+
+# The customer fields whose change is a change of consent (the consent history's, stored beside
+# the customer; the trail records them as a change of the customer).
+CONSENT_FIELDS = ("marketing_consent", "marketing_consent_basis", "special_category_consent")
+# An access copy handed over is recorded as an export with this code (importers.privacy's
+# customer_access_given): a privacy request, not a look.
+_COPY_GIVEN = Q(action=AuditAction.EXPORTED, changes__format="handed_over")
+# What the audit log shows: the events of customers, and the deletions, which outlive the
+# customer they name.
+TRAIL_EVENTS = Q(customer__isnull=False) | Q(action=AuditAction.DELETED, object_type="customer")
+# Every kind but the looks also says it is none: the condition of the partial index
+# audit_trail_not_viewed. A shop's trail is nearly all looks (a profile opened at every visit),
+# and without it the newest few erasures or consent changes are found by reading the trail back
+# through every look (0.3 to 0.5 s on SQLite for 200,000 events, 3 to 15 ms with it).
+NOT_A_LOOK = ~Q(action=AuditAction.VIEWED)
+AUDIT_KINDS: dict[str, Q] = {
+    AuditKind.VIEWED: Q(action=AuditAction.VIEWED),
+    AuditKind.EXPORTED: Q(action=AuditAction.EXPORTED) & ~_COPY_GIVEN,
+    AuditKind.COPY_GIVEN: _COPY_GIVEN,
+    AuditKind.CHANGED: Q(
+        action__in=[
+            action
+            for action in AuditAction
+            if action not in (*READ_ACTIONS, AuditAction.ERASED, AuditAction.DELETED)
+        ]
+    )
+    | (Q(action=AuditAction.DELETED) & ~Q(object_type="customer")),
+    AuditKind.CONSENT: Q(
+        action__in=[AuditAction.CREATED, AuditAction.CHANGED], object_type="customer"
+    )
+    & reduce(or_, (Q(changes__has_key=field) for field in CONSENT_FIELDS)),
+    AuditKind.ERASED: Q(action=AuditAction.ERASED)
+    | Q(action=AuditAction.DELETED, object_type="customer"),
+    # The events that carry the day the customer asked: access copies given and erasures on
+    # request (importers.privacy).
+    AuditKind.REQUESTS: Q(action__in=[AuditAction.EXPORTED, AuditAction.ERASED])
+    & Q(changes__has_key="requested_on"),
+}
+
+
+def audit_trail(
+    *,
+    business: Business,
+    customer=None,
+    kind: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit log of personal data (TRAIL_EVENTS), newest first. Narrowed to one customer,
+    one kind of event (AuditKind) and the days `since` to `until`, both included, as calendar
+    days where the business is: a look at 00:30 on 1 December in Amsterdam belongs to December, though it is
+    still 30 November in UTC, and the supervisor asks for the shop's own November."""
+    events = AuditEvent.objects.filter(TRAIL_EVENTS, business=business)
+    if customer is not None:
+        events = events.filter(customer=customer)
+    if kind:
+        events = events.filter(AUDIT_KINDS[kind])
+        if kind != AuditKind.VIEWED:
+            events = events.filter(NOT_A_LOOK)
+    if since is not None:
+        events = events.filter(at__gte=business.start_of(since))
+    if until is not None:
+        events = events.filter(at__lt=business.start_of(until + timedelta(days=1)))
+    return events.select_related("actor", "customer").order_by("-at", "-id")

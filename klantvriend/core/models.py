@@ -381,6 +381,19 @@ class AuditEvent(models.Model):
             # The customers merged away or deleted since a moment, for a client that keeps a
             # copy (customers.selectors.customers_removed): a few events among the many.
             models.Index(fields=["business", "action", "at"], name="audit_business_action"),
+            # The audit log, newest first, of the whole trail or of a period (audit.audit_trail):
+            # without it a page of 50 events sorts every event of the business, hundreds of
+            # thousands in a shop whose profiles are opened all day.
+            models.Index(fields=["business", "at"], name="audit_business_at"),
+            # The audit log narrowed to a kind other than the looks (exports, copies given,
+            # changes, consent, erasures, requests: audit.AUDIT_KINDS): the few events among the
+            # looks, newest first, without passing every look of the shop. Its condition is
+            # audit.NOT_A_LOOK (tested), written out as above.
+            models.Index(
+                fields=["business", "at"],
+                condition=~models.Q(action="viewed"),
+                name="audit_trail_not_viewed",
+            ),
             # The profile's "who did what": the changes only, not the looks, which outnumber
             # them for a customer opened at every visit (audit.audit_for_customer). Its
             # condition is audit.CHANGES_ONLY (tested), written out: audit imports this module.

@@ -2,19 +2,24 @@
 privacy settings with the retention rule, the processing register; and members and tokens."""
 
 import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from klantvriend.core.audit import AuditAction, audit_record
+from klantvriend.core.audit import AuditAction, AuditKind, audit_record, audit_trail
 from klantvriend.core.members import (
     member_add,
     member_remove,
@@ -49,6 +54,9 @@ from .personal_data import customer_facts, personal_tables
 from .views import add_service_errors, member_required, owner_required
 
 AUDIT_PAGE_SIZE = 50
+# A printed trail holds at most this many events (some forty pages); a longer one says how many
+# more there are, so the owner narrows the period rather than print a book.
+AUDIT_PRINTED = 2000
 # The personal-data page shows this many of the newest audit events (a regular's profile, opened
 # at every visit, gathers thousands) and links to the audit log of the customer for the rest.
 TRAIL_SHOWN = 50
@@ -165,23 +173,102 @@ def customer_erase_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-@owner_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    events = (
-        AuditEvent.objects.filter(business=request.business)
-        # The customer's events, and the deletions, which outlive the customer they name.
-        .filter(Q(customer__isnull=False) | Q(action=AuditAction.DELETED, object_type="customer"))
-        .select_related("actor", "customer")
-        .order_by("-at", "-id")
+class AuditFilterForm(forms.Form):
+    """The audit log's filters, read from the address (GET), so a filtered trail can be
+    bookmarked, paged and printed as it is."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("kind of event"),
+        required=False,
+        # Capitalised as the other lists' filters show their choices.
+        choices=[
+            ("", capfirst(gettext_lazy("every kind"))),
+            *((value, capfirst(label)) for value, label in AuditKind.choices),
+        ],
     )
+    since = forms.DateField(label=gettext_lazy("from"), required=False, widget=DateInput())
+    until = forms.DateField(label=gettext_lazy("until"), required=False, widget=DateInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("“Until” cannot lie before “from”."))
+        return cleaned
+
+
+@dataclass
+class AuditFilter:
+    form: AuditFilterForm
+    customer: Any
+    events: QuerySet[AuditEvent]
+    # The filters of the form as applied: none when the form was refused, which then narrows
+    # nothing rather than half of what was asked.
+    kind_label: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def _audit_filter(request: HttpRequest) -> AuditFilter:
     customer = None
     if request.GET.get("customer", "").isdigit():
         customer = selectors.customer_get(
             business=request.business, customer_id=int(request.GET["customer"])
         )
-        events = events.filter(customer=customer)
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/audit_log.html", {"page": page, "filter_customer": customer})
+    form = AuditFilterForm(request.GET, auto_id="audit-%s")
+    chosen = form.cleaned_data if form.is_valid() else {}
+    kind = chosen.get("kind", "")
+    return AuditFilter(
+        form=form,
+        customer=customer,
+        events=audit_trail(
+            business=request.business,
+            customer=customer,
+            kind=kind,
+            since=chosen.get("since"),
+            until=chosen.get("until"),
+        ),
+        kind_label=str(AuditKind(kind).label) if kind else "",
+        since=chosen.get("since"),
+        until=chosen.get("until"),
+    )
+
+
+@owner_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log of personal data, filtered by customer, kind of event and period."""
+    shown = _audit_filter(request)
+    page = Paginator(shown.events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/audit_log.html",
+        {"page": page, "filter_customer": shown.customer, "shown": shown},
+        status=422 if shown.form.errors else 200,
+    )
+
+
+@owner_required
+def audit_log_print(request: HttpRequest) -> HttpResponse:
+    """The filtered audit log on paper, for the Autoriteit Persoonsgegevens: the business, the
+    filters and the moment printed above every event shown, at most AUDIT_PRINTED of them."""
+    shown = _audit_filter(request)
+    if shown.form.errors:
+        events, total = [], 0
+    else:
+        events = list(shown.events[:AUDIT_PRINTED])
+        total = len(events) if len(events) < AUDIT_PRINTED else shown.events.count()
+    return render(
+        request,
+        "web/audit_log_print.html",
+        {
+            "events": events,
+            "total_count": total,
+            "filter_customer": shown.customer,
+            "shown": shown,
+            "printed_at": timezone.now(),
+        },
+        status=422 if shown.form.errors else 200,
+    )
 
 
 class PrivacySettingsForm(forms.Form):

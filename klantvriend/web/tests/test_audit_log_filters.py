@@ -1,0 +1,291 @@
+"""The audit log filtered by kind of event and period, and its print view for the supervisor
+(Autoriteit Persoonsgegevens): owners only, in the address, counted, days where the shop is."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from klantvriend.core.accounts import account_language_set
+from klantvriend.core.audit import (
+    NOT_A_LOOK,
+    AuditAction,
+    AuditKind,
+    audit_trail,
+)
+from klantvriend.core.db import refresh_planner_statistics
+from klantvriend.core.models import AuditEvent
+from klantvriend.customers import services
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.importers.privacy import customer_access_given, customer_erase
+from klantvriend.web import privacy_views
+
+pytestmark = pytest.mark.django_db
+
+# 23:30 on 30 November and 00:30 on 1 December 2026 in Amsterdam (UTC+1).
+LATE_IN_NOVEMBER = datetime(2026, 11, 30, 22, 30, tzinfo=UTC)
+EARLY_IN_DECEMBER = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+
+
+def _event(business, customer, action, at, **changes):
+    return AuditEvent.objects.create(
+        business=business,
+        action=action,
+        object_type="customer",
+        object_id=customer.pk,
+        customer=customer,
+        at=at,
+        changes=changes,
+    )
+
+
+@pytest.fixture
+def trail(business, owner):
+    """One event of every kind, a day apart, newest first in this order."""
+    anna = CustomerFactory(business=business, name="Anna de Vries", marketing_consent=True)
+    bram = CustomerFactory(business=business, name="Bram Jansen")
+    day = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    return {
+        "viewed": _event(business, anna, AuditAction.VIEWED, day, via="profile"),
+        "exported": _event(
+            business, anna, AuditAction.EXPORTED, day - timedelta(days=1), format="json"
+        ),
+        "copy_given": _event(
+            business,
+            bram,
+            AuditAction.EXPORTED,
+            day - timedelta(days=2),
+            format="handed_over",
+            requested_on="2026-11-10",
+        ),
+        "changed": _event(
+            business, bram, AuditAction.CHANGED, day - timedelta(days=3), phone=["", "06"]
+        ),
+        "consent": _event(
+            business,
+            anna,
+            AuditAction.CHANGED,
+            day - timedelta(days=4),
+            marketing_consent=[True, False],
+        ),
+        "erased": _event(
+            business,
+            bram,
+            AuditAction.ERASED,
+            day - timedelta(days=5),
+            reason="request",
+            requested_on="2026-11-01",
+        ),
+        "anna": anna,
+        "bram": bram,
+    }
+
+
+def test_each_kind_shows_exactly_its_events(business, trail):
+    shown = {
+        kind: [event.pk for event in audit_trail(business=business, kind=kind)]
+        for kind in AuditKind.values
+    }
+
+    assert shown == {
+        "viewed": [trail["viewed"].pk],
+        "exported": [trail["exported"].pk],
+        "copy_given": [trail["copy_given"].pk],
+        "changed": [trail["changed"].pk, trail["consent"].pk],
+        "consent": [trail["consent"].pk],
+        "erased": [trail["erased"].pk],
+        "requests": [trail["copy_given"].pk, trail["erased"].pk],
+    }
+
+
+def test_a_period_is_counted_in_days_where_the_business_is(business, trail):
+    anna = trail["anna"]
+    late = _event(business, anna, AuditAction.VIEWED, LATE_IN_NOVEMBER)
+    early = _event(business, anna, AuditAction.VIEWED, EARLY_IN_DECEMBER)
+
+    november = audit_trail(business=business, since=date(2026, 11, 30), until=date(2026, 11, 30))
+    december = audit_trail(business=business, since=date(2026, 12, 1))
+
+    assert [event.pk for event in november] == [late.pk]
+    assert [event.pk for event in december] == [early.pk]
+
+
+def test_the_filters_combine_in_the_address_and_say_what_is_shown(owner_client, trail):
+    anna = trail["anna"]
+    url = reverse("web:audit_log") + (
+        f"?customer={anna.pk}&kind=changed&since=2026-11-01&until=2026-11-30"
+    )
+
+    response = owner_client.get(url)
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert [event.pk for event in response.context["page"].object_list] == [trail["consent"].pk]
+    assert "<strong>1 gebeurtenis</strong>" in page
+    assert "Aangemaakt of gewijzigd" in page
+    assert "van 1\xa0nov\xa02026 tot en met 30\xa0nov\xa02026" in page
+    assert f'<input type="hidden" name="customer" value="{anna.pk}">' in page
+    assert (
+        f'href="/privacy/audit/print/?customer={anna.pk}&amp;kind=changed'
+        '&amp;since=2026-11-01&amp;until=2026-11-30"'
+    ) in page
+
+
+def test_the_filters_are_kept_across_pages(owner_client, business, trail):
+    anna = trail["anna"]
+    for minute in range(privacy_views.AUDIT_PAGE_SIZE + 1):
+        _event(
+            business, anna, AuditAction.VIEWED, datetime(2026, 11, 21, 9, minute % 60, tzinfo=UTC)
+        )
+
+    response = owner_client.get(reverse("web:audit_log") + "?kind=viewed&since=2026-11-21")
+    second = owner_client.get(reverse("web:audit_log") + "?kind=viewed&since=2026-11-21&page=2")
+
+    page = response.content.decode()
+    assert "<strong>51 gebeurtenissen</strong> · 1–50 getoond" in page
+    assert 'href="?kind=viewed&amp;since=2026-11-21&amp;page=2"' in page
+    assert len(second.context["page"].object_list) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "error"),
+    [
+        ("since=gisteren", "since", "Voer een geldige datum in."),
+        ("since=2026-11-30&until=2026-11-01", "until", "“Tot en met” kan niet vóór “van” liggen."),
+        ("kind=bekeken", "kind", "Selecteer een geldige keuze. bekeken is geen beschikbare keuze."),
+    ],
+)
+def test_a_refused_filter_narrows_nothing_and_says_which_field(
+    owner_client, trail, query, field, error
+):
+    everything = owner_client.get(reverse("web:audit_log"))
+
+    refused = owner_client.get(reverse("web:audit_log") + "?kind=viewed&" + query)
+
+    assert refused.status_code == 422
+    assert refused.context["shown"].form.errors[field] == [error]
+    assert list(refused.context["page"].object_list) == list(everything.context["page"].object_list)
+    assert len(everything.context["page"].object_list) == 6
+    assert 'data-testid="audit-print-link"' not in refused.content.decode()
+
+
+def test_a_refused_filter_is_said_in_english_too(owner_client, owner, trail):
+    account_language_set(user=owner, language="en")
+
+    refused = owner_client.get(reverse("web:audit_log") + "?since=2026-11-30&until=2026-11-01")
+
+    assert refused.context["shown"].form.errors["until"] == ["“Until” cannot lie before “from”."]
+    assert "The filter was not applied" in refused.content.decode()
+
+
+def test_the_print_view_names_the_business_the_filters_and_the_moment(owner_client, trail):
+    response = owner_client.get(
+        reverse("web:audit_log_print") + "?kind=requests&since=2026-11-01&until=2026-11-30"
+    )
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert [event.pk for event in response.context["events"]] == [
+        trail["copy_given"].pk,
+        trail["erased"].pk,
+    ]
+    assert "Logboek van persoonsgegevens — Slagerij Test" in page
+    assert "Privacyverzoeken (met de dag van ontvangst)" in page
+    assert "van 1\xa0nov\xa02026 tot en met 30\xa0nov\xa02026" in page
+    assert "Afgedrukt op " in page
+    assert "2 gebeurtenissen." in page
+    assert "kopie aan de klant gegeven, verzoek ontvangen op 10\xa0nov\xa02026" in page
+    assert 'href="/static/klantvriend/print.css"' in page
+    assert "<style" not in page
+    assert "style=" not in page
+    assert "<script" not in page
+
+
+def test_the_print_view_says_when_it_leaves_events_out(owner_client, business, trail, monkeypatch):
+    monkeypatch.setattr(privacy_views, "AUDIT_PRINTED", 4)
+
+    page = owner_client.get(reverse("web:audit_log_print")).content.decode()
+
+    assert "6 gebeurtenissen." in page
+    assert "Alleen de nieuwste 4 staan erop: kies een kortere periode voor de rest." in page
+
+
+def test_the_print_view_of_a_refused_filter_prints_no_events(owner_client, trail):
+    response = owner_client.get(reverse("web:audit_log_print") + "?until=31-11-2026")
+
+    assert response.status_code == 422
+    assert response.context["events"] == []
+    assert "Tot en met: Voer een geldige datum in." in response.content.decode()
+
+
+def test_staff_cannot_see_or_print_the_filtered_trail(staff_client, trail):
+    assert staff_client.get(reverse("web:audit_log") + "?kind=erased").status_code == 403
+    assert staff_client.get(reverse("web:audit_log_print") + "?kind=erased").status_code == 403
+
+
+def test_another_business_events_are_never_shown(owner_client, other_business, trail):
+    stranger = CustomerFactory(business=other_business)
+    _event(other_business, stranger, AuditAction.ERASED, datetime(2026, 11, 19, tzinfo=UTC))
+
+    shown = owner_client.get(reverse("web:audit_log") + "?kind=erased").context["page"]
+    printed = owner_client.get(reverse("web:audit_log_print") + "?kind=erased").context["events"]
+
+    assert [event.pk for event in shown.object_list] == [trail["erased"].pk]
+    assert [event.pk for event in printed] == [trail["erased"].pk]
+    assert (
+        owner_client.get(reverse("web:audit_log") + f"?customer={stranger.pk}").status_code == 404
+    )
+
+
+def test_the_filtered_trail_and_its_print_cost_the_same_queries_for_more_events(
+    owner_client, business, owner, django_assert_max_num_queries
+):
+    def add(count):
+        for _ in range(count):
+            customer = CustomerFactory(business=business)
+            customer_access_given(customer=customer, actor=owner, requested_on=business.today())
+
+    add(2)
+    with django_assert_max_num_queries(20) as few:
+        owner_client.get(reverse("web:audit_log") + "?kind=requests")
+        owner_client.get(reverse("web:audit_log_print") + "?kind=requests")
+    add(20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = owner_client.get(reverse("web:audit_log") + "?kind=requests")
+        printed = owner_client.get(reverse("web:audit_log_print") + "?kind=requests")
+
+    assert response.context["page"].paginator.count == 22
+    assert len(printed.context["events"]) == 22
+
+
+def test_the_index_of_what_is_not_a_look_is_the_kinds_condition():
+    index = next(i for i in AuditEvent._meta.indexes if i.name == "audit_trail_not_viewed")
+    assert index.condition == NOT_A_LOOK
+
+
+def test_an_erasure_among_many_looks_is_found_through_the_trail_index_of_what_is_not_a_look(
+    business, owner
+):
+    customer = services.customer_create(business=business, name="Anna", actor=owner)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            business=business,
+            action=AuditAction.VIEWED,
+            object_type="customer",
+            object_id=customer.pk,
+            customer=customer,
+        )
+        for _look in range(300)
+    )
+    customer_erase(customer=customer, actor=owner, requested_on=business.today())
+    refresh_planner_statistics()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+
+    events = audit_trail(business=business, kind=AuditKind.ERASED)
+    plan = events[: privacy_views.AUDIT_PAGE_SIZE].explain()
+
+    assert [event.action for event in events] == ["erased"]
+    assert "audit_trail_not_viewed" in plan, plan
