@@ -6,7 +6,9 @@ customer (promises, complaints, follow-ups, gestures) are saved and audited in o
 `save_new_customer_row` or `save_changed_customer_row`, and removed with
 `delete_customer_row`."""
 
+import calendar
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
 from operator import and_, or_
@@ -340,3 +342,37 @@ def audit_trail(
     if until is not None:
         events = events.filter(at__lt=business.start_of(until + timedelta(days=1)))
     return events.select_related("actor", "customer").order_by("-at", "-id")
+
+
+def one_month_after(asked: date) -> date:
+    """The last day of the month AVG art. 12(3) gives to answer a request received on `asked`:
+    the same day a month later, or that month's last day (31 January: 28 or 29 February)."""
+    year, month = (asked.year + 1, 1) if asked.month == 12 else (asked.year, asked.month + 1)
+    return date(year, month, min(asked.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class HandledRequest:
+    received: date
+    handled: date
+    days: int
+    late: bool
+
+
+def request_handled(*, requested_on: Any, at: datetime) -> HandledRequest | None:
+    """A request as its event in the trail holds it (`requested_on`, the day received, as ISO
+    text; `at`, the moment it was answered): the days taken, and whether that was past the
+    month of the law. None when the event carries no readable day."""
+    if not isinstance(requested_on, str):
+        return None
+    try:
+        received = date.fromisoformat(requested_on)
+    except ValueError:
+        return None
+    handled = timezone.localtime(at).date()
+    return HandledRequest(
+        received=received,
+        handled=handled,
+        days=(handled - received).days,
+        late=handled > one_month_after(received),
+    )

@@ -56,6 +56,7 @@ data_urlpatterns = [
     ),
     path("privacy/audit/", privacy_views.audit_log, name="audit_log"),
     path("privacy/audit/print/", privacy_views.audit_log_print, name="audit_log_print"),
+    path("privacy/requests/", privacy_views.privacy_requests, name="privacy_requests"),
     path("privacy/settings/", privacy_views.privacy_settings_view, name="privacy_settings"),
     path("privacy/register/", privacy_views.processing_register, name="processing_register"),
     path("members/", privacy_views.members, name="members"),

@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from klantvriend.core.audit import AuditAction, AuditKind, audit_record, audit_trail
+from klantvriend.core.audit import (
+    AuditAction,
+    AuditKind,
+    audit_record,
+    audit_trail,
+    request_handled,
+)
 from klantvriend.core.members import (
     member_add,
     member_remove,
@@ -269,6 +275,20 @@ def audit_log_print(request: HttpRequest) -> HttpResponse:
         },
         status=422 if shown.form.errors else 200,
     )
+
+
+@owner_required
+def privacy_requests(request: HttpRequest) -> HttpResponse:
+    """The requests of customers handled (access copies given, erasures on request), read from
+    the trail's events that carry the day received: when each came in, when it was answered, the
+    days it took and whether that was past the month of AVG art. 12(3). Newest first."""
+    events = audit_trail(business=request.business, kind=AuditKind.REQUESTS)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        (event, request_handled(requested_on=event.changes.get("requested_on"), at=event.at))
+        for event in page.object_list
+    ]
+    return render(request, "web/privacy_requests.html", {"page": page, "rows": rows})
 
 
 class PrivacySettingsForm(forms.Form):

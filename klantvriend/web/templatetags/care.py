@@ -1,19 +1,17 @@
 """Filters for the care pages: what a complaint clock counts down to, shares as percentages, lateness."""
 
-import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cache
 
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from klantvriend.complaints.clocks import Stage
-from klantvriend.core.audit import DETAIL_CODES
+from klantvriend.core.audit import DETAIL_CODES, request_handled
 from klantvriend.core.numbers import share_points, share_shown, signed_shown
 from klantvriend.core.shown import duration_shown
 from klantvriend.web.care_forms import resolve_form_for
@@ -209,32 +207,23 @@ def audit_fields(event):
     return ", ".join(names)
 
 
-def _one_month_after(asked: date) -> date:
-    """The same day a month later, or that month's last day (31 January: 28 or 29 February)."""
-    year, month = (asked.year + 1, 1) if asked.month == 12 else (asked.year, asked.month + 1)
-    return date(year, month, min(asked.day, calendar.monthrange(year, month)[1]))
-
-
 def _request_handled(requested_on: str, handled_at) -> str:
     """When the customer asked and how long the answer took, so the trail itself shows the
     supervisor whether it came within the month of AVG art. 12(3)."""
-    try:
-        asked = date.fromisoformat(requested_on)
-    except ValueError:
+    handled = request_handled(requested_on=requested_on, at=handled_at)
+    if handled is None:
         return str(_EVENT_DETAILS["requested_on"])
-    handled = timezone.localtime(handled_at).date()
-    days = (handled - asked).days
     told = (
-        _("request received on %(day)s, handled the same day") % {"day": day(asked)}
-        if days <= 0
+        _("request received on %(day)s, handled the same day") % {"day": day(handled.received)}
+        if handled.days <= 0
         else ngettext(
             "request received on %(day)s, handled after %(count)s day",
             "request received on %(day)s, handled after %(count)s days",
-            days,
+            handled.days,
         )
-        % {"day": day(asked), "count": days}
+        % {"day": day(handled.received), "count": handled.days}
     )
-    if handled > _one_month_after(asked):
+    if handled.late:
         told += " " + _("(later than the one month the law allows)")
     return told
 

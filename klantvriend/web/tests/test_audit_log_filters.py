@@ -289,3 +289,58 @@ def test_an_erasure_among_many_looks_is_found_through_the_trail_index_of_what_is
 
     assert [event.action for event in events] == ["erased"]
     assert "audit_trail_not_viewed" in plan, plan
+
+
+def test_the_requests_page_shows_each_request_with_its_days_and_the_month(
+    owner_client, business, owner, trail
+):
+    late = CustomerFactory(business=business, name="Cor Smit")
+    on_time = CustomerFactory(business=business, name="Dina Bos")
+    today = business.today()
+    customer_access_given(customer=late, actor=owner, requested_on=today - timedelta(days=40))
+    customer_erase(customer=on_time, actor=owner, requested_on=today - timedelta(days=3))
+
+    response = owner_client.get(reverse("web:privacy_requests"))
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    rows = [
+        (event.pk, handled.received, handled.handled, handled.days, handled.late)
+        for event, handled in response.context["rows"]
+    ]
+    erased, given = AuditEvent.objects.filter(
+        customer__in=[late, on_time], changes__has_key="requested_on"
+    ).order_by("-at", "-id")
+    assert rows == [
+        (erased.pk, today - timedelta(days=3), today, 3, False),
+        (given.pk, today - timedelta(days=40), today, 40, True),
+        (trail["copy_given"].pk, date(2026, 11, 10), date(2026, 11, 18), 8, False),
+        (trail["erased"].pk, date(2026, 11, 1), date(2026, 11, 15), 14, False),
+    ]
+    assert "<strong>4 verzoeken</strong>" in page
+    assert "Cor Smit" in page
+    assert "nee, later dan de maand" in page
+    assert "wissen (artikel 17)" in page
+    assert "kopie van hun gegevens (artikel 15)" in page
+
+
+def test_the_requests_page_costs_the_same_queries_for_more_requests(
+    owner_client, business, owner, django_assert_max_num_queries
+):
+    def add(count):
+        for _ in range(count):
+            customer = CustomerFactory(business=business)
+            customer_access_given(customer=customer, actor=owner, requested_on=business.today())
+
+    add(2)
+    with django_assert_max_num_queries(20) as few:
+        owner_client.get(reverse("web:privacy_requests"))
+    add(20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = owner_client.get(reverse("web:privacy_requests"))
+
+    assert len(response.context["rows"]) == 22
+
+
+def test_staff_cannot_see_the_requests(staff_client, trail):
+    assert staff_client.get(reverse("web:privacy_requests")).status_code == 403

@@ -816,12 +816,12 @@ def test_a_refused_request_date_erases_nothing(owner_client, staff_client, busin
 
 
 def test_the_month_of_the_law_ends_on_the_last_day_of_a_shorter_month():
-    from klantvriend.web.templatetags.care import _one_month_after
+    from klantvriend.core.audit import one_month_after
 
-    assert _one_month_after(date(2026, 1, 31)) == date(2026, 2, 28)
-    assert _one_month_after(date(2028, 1, 31)) == date(2028, 2, 29)
-    assert _one_month_after(date(2026, 12, 15)) == date(2027, 1, 15)
-    assert _one_month_after(date(2026, 11, 20)) == date(2026, 12, 20)
+    assert one_month_after(date(2026, 1, 31)) == date(2026, 2, 28)
+    assert one_month_after(date(2028, 1, 31)) == date(2028, 2, 29)
+    assert one_month_after(date(2026, 12, 15)) == date(2027, 1, 15)
+    assert one_month_after(date(2026, 11, 20)) == date(2026, 12, 20)
 
 
 def test_the_consent_box_says_it_also_stops_survey_emails(
