@@ -40,6 +40,12 @@ def _event(business, customer, action, at, **changes):
     )
 
 
+def _copies_given(business, owner, count):
+    for _ in range(count):
+        customer = CustomerFactory(business=business)
+        customer_access_given(customer=customer, actor=owner, requested_on=business.today())
+
+
 @pytest.fixture
 def trail(business, owner):
     """One event of every kind, a day apart, newest first in this order."""
@@ -241,16 +247,11 @@ def test_another_business_events_are_never_shown(owner_client, other_business, t
 def test_the_filtered_trail_and_its_print_cost_the_same_queries_for_more_events(
     owner_client, business, owner, django_assert_max_num_queries
 ):
-    def add(count):
-        for _ in range(count):
-            customer = CustomerFactory(business=business)
-            customer_access_given(customer=customer, actor=owner, requested_on=business.today())
-
-    add(2)
+    _copies_given(business, owner, 2)
     with django_assert_max_num_queries(20) as few:
         owner_client.get(reverse("web:audit_log") + "?kind=requests")
         owner_client.get(reverse("web:audit_log_print") + "?kind=requests")
-    add(20)
+    _copies_given(business, owner, 20)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = owner_client.get(reverse("web:audit_log") + "?kind=requests")
         printed = owner_client.get(reverse("web:audit_log_print") + "?kind=requests")
@@ -327,15 +328,10 @@ def test_the_requests_page_shows_each_request_with_its_days_and_the_month(
 def test_the_requests_page_costs_the_same_queries_for_more_requests(
     owner_client, business, owner, django_assert_max_num_queries
 ):
-    def add(count):
-        for _ in range(count):
-            customer = CustomerFactory(business=business)
-            customer_access_given(customer=customer, actor=owner, requested_on=business.today())
-
-    add(2)
+    _copies_given(business, owner, 2)
     with django_assert_max_num_queries(20) as few:
         owner_client.get(reverse("web:privacy_requests"))
-    add(20)
+    _copies_given(business, owner, 20)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = owner_client.get(reverse("web:privacy_requests"))
 
