@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Field, Router
 
 from klantvriend.today.selectors import LISTS, today_list
 
@@ -34,8 +34,14 @@ class TodayTotalsOut(Out):
 class TodayOut(Out):
     day: date
     totals: TodayTotalsOut
-    overdue: list[PromiseOut]
-    due_today: list[PromiseOut]
+    overdue: list[PromiseOut] = Field(
+        description="Open promises due on an earlier day of the last 7 days, oldest first."
+    )
+    due_today: list[PromiseOut] = Field(
+        description="Every open promise due on `day` (the business's local date) in time "
+        "order, those whose moment has passed among them (status `overdue` or `broken`); a "
+        "promise for the day is due at the day's end."
+    )
     follow_ups: list[FollowUpOut]
     complaints: list[ComplaintOut]
     occasions: list[OccasionOut]

@@ -254,9 +254,11 @@ def _care_demo_create(
                 created_at=made_at,
             )
         )
-    # A few open promises for Today: overdue this morning and due later today, each on a
-    # quarter of an hour as the history's are (a demo shown at 19:24 promises 20:15, not 20:09).
-    for hours_ago in (26, 5, 2):
+    # A few open promises for Today: overdue from the two days before, one passed two hours ago
+    # (this morning's, late, on today's list for most of the day) and due later today, each on
+    # a quarter of an hour as the history's are (a demo shown at 19:24 promises 20:15, not
+    # 20:09).
+    for hours_ago in (50, 26, 2):
         made_at = now - timedelta(days=1, hours=hours_ago)
         due = _quarter_hour(now - timedelta(hours=hours_ago))
         promises.append(_open_promise(rng, business, members, customers, made_at, due))

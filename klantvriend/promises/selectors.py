@@ -89,10 +89,12 @@ def promise_get(*, business: Business, promise_id: int) -> Promise:
 
 @dataclass(frozen=True)
 class PromiseView:
-    """A promise with its status worked out once, for templates and the API."""
+    """A promise with its status worked out once, for templates and the API; `late_by` how long
+    an open promise is past its due moment (None before it, or once kept or cancelled)."""
 
     promise: Promise
     status: PromiseStatus
+    late_by: timedelta | None = None
 
     @property
     def finished(self) -> bool:
@@ -105,9 +107,21 @@ def promise_views(
     now = now or timezone.now()
     grace, today = promise_grace(business), business.local(now).date()
     return [
-        PromiseView(promise, promise_status(promise, now=now, today=today, grace=grace))
+        PromiseView(
+            promise,
+            promise_status(promise, now=now, today=today, grace=grace),
+            _late_by(promise, now=now),
+        )
         for promise in promises
     ]
+
+
+def _late_by(promise: Promise, *, now: datetime) -> timedelta | None:
+    # A promise for the day is due at its last second (due_moment_for_day): it is late only
+    # once that day is over, as its status says.
+    if promise.done_at is not None or promise.cancelled_at is not None or now <= promise.due_at:
+        return None
+    return now - promise.due_at
 
 
 def promise_with_status(*, promise: Promise, now: datetime | None = None) -> PromiseView:
@@ -117,18 +131,27 @@ def promise_with_status(*, promise: Promise, now: datetime | None = None) -> Pro
 class Agenda(TextChoices):
     """Today's two lists of promises, which the promise list can show whole."""
 
-    OVERDUE = "overdue", gettext_lazy("overdue, the last 7 days")
-    DUE_TODAY = "due_today", gettext_lazy("still due today")
+    TODAY = "today", gettext_lazy("due today, passed ones too")
+    OVERDUE = "overdue", gettext_lazy("overdue before today (7 days)")
 
 
-def agenda_condition(name: str, *, now: datetime, today: date) -> Q:
-    """The open promises of one of Today's lists: past their due moment in the last week, or
-    due later today. A promise forgotten for weeks is history (broken, in the figures and on
-    the profile), not something to do this morning. The rule of Today and of the promise
-    list's filter both, so that the list holds what Today counts."""
+# Values of older addresses, still understood so that a bookmark keeps working: "due_today"
+# was only what was still to come today; the day's list now holds its passed promises too.
+AGENDA_ALIASES = {"due_today": Agenda.TODAY}
+
+
+def agenda_condition(name: str, *, business: Business, now: datetime) -> Q:
+    """The open promises of one of Today's lists: all those due on today's local date, in the
+    past or still to come (a promise for the day among them, as it is due at the day's end), or
+    due on an earlier day in the last week. A promise forgotten for weeks is history (broken, in
+    the figures and on the profile), not something to do this morning. The rule of Today and of
+    the promise list's filter both, so that the list holds what Today counts. Bounded by due
+    moments, so that the open promises' index (business, due_at) reads only those days."""
+    today = business.local(now).date()
+    start = business.start_of(today)
     due = {
-        Agenda.OVERDUE: Q(due_at__lt=now, due_at__gte=now - AGENDA_OVERDUE_WINDOW),
-        Agenda.DUE_TODAY: Q(due_at__gte=now, due_on__lte=today),
+        Agenda.TODAY: Q(due_at__gte=start, due_at__lt=business.start_of(today + timedelta(days=1))),
+        Agenda.OVERDUE: Q(due_at__lt=start, due_at__gte=now - AGENDA_OVERDUE_WINDOW),
     }
     return IS_OPEN & due[Agenda(name)]
 
@@ -146,21 +169,21 @@ def promise_agenda(
     overdue_limit: int = 50,
     due_today_limit: int = 50,
 ) -> PromiseAgenda:
-    """Open promises past their due moment (oldest first) and those still due today, the first
-    rows of each with their totals: two to four queries whatever the number of promises."""
+    """Open promises due on an earlier day (oldest first) and all those due today, passed or
+    not, in time order; the first rows of each with their totals: two to four queries whatever
+    the number of promises."""
     now = now or timezone.now()
-    today = business.local(now).date()
     promises = Promise.objects.filter(business=business).select_related(
         "customer", "made_by", "rescheduled_from"
     )
     overdue = first_rows(
-        promises.filter(agenda_condition(Agenda.OVERDUE, now=now, today=today)).order_by(
+        promises.filter(agenda_condition(Agenda.OVERDUE, business=business, now=now)).order_by(
             "due_at", "id"
         ),
         overdue_limit,
     )
     due_today = first_rows(
-        promises.filter(agenda_condition(Agenda.DUE_TODAY, now=now, today=today)).order_by(
+        promises.filter(agenda_condition(Agenda.TODAY, business=business, now=now)).order_by(
             "due_at", "id"
         ),
         due_today_limit,
@@ -716,9 +739,7 @@ def promise_outcomes(
     if agenda:
         # Today's lists whole: the period, maker and kind filter them further (the default
         # year holds them all), and the tally counts them as it counts any list.
-        promises = promises.filter(
-            agenda_condition(agenda, now=now, today=business.local(now).date())
-        )
+        promises = promises.filter(agenda_condition(agenda, business=business, now=now))
     counts = promises.aggregate(
         **{
             name: Count(_ROW, filter=conditions[name])

@@ -306,6 +306,13 @@ def promise_list(request: HttpRequest) -> HttpResponse:
     kind and outcome: what each figure on the reliability page is made of, and the shop's list
     of promises to look through; or one of Today's lists of promises whole (?agenda=)."""
     business = request.business
+    alias = selectors.AGENDA_ALIASES.get(request.GET.get("agenda", ""))
+    if alias is not None:
+        # An older bookmark: the same list under its present name, so the address bar and the
+        # filter's choice agree.
+        query = request.GET.copy()
+        query["agenda"] = alias.value
+        return redirect(f"{request.path}?{query.urlencode()}", permanent=True)
     period = filter_choice(request, "period", selectors.PERIODS, "12m")
     outcome = filter_choice(request, "outcome", selectors.Outcome.values)
     kind = filter_choice(request, "kind", PromiseKind.values)

@@ -14,7 +14,7 @@ from klantvriend.core.models import AuditEvent
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.gestures.models import Gesture
 from klantvriend.isolation import snapshot
-from klantvriend.promises.models import Promise
+from klantvriend.promises.models import Promise, due_moment_for_day
 from klantvriend.promises.tests.factories import PromiseFactory
 
 
@@ -389,7 +389,18 @@ def test_a_gesture_worth_more_than_any_amount_is_refused_and_nothing_is_stored(a
 def test_today_returns_the_lists(api, customer, business):
     now = timezone.now()
     promise = PromiseFactory(
-        customer=customer, made_at=now - timedelta(days=1), due_at=now - timedelta(hours=1)
+        customer=customer, made_at=now - timedelta(days=2), due_at=now - timedelta(days=1)
+    )
+    # Today's: one due at its first moment (passed, whatever the hour), one for the whole day.
+    midnight = business.start_of(business.today())
+    passed = PromiseFactory(
+        customer=customer, made_at=midnight - timedelta(days=1), due_at=midnight
+    )
+    whole_day = PromiseFactory(
+        customer=customer,
+        made_at=midnight - timedelta(days=1),
+        due_at=due_moment_for_day(business=business, day=business.today()),
+        due_all_day=True,
     )
     complaint = ComplaintFactory(customer=customer)
     follow_up = FollowUpFactory(customer=customer, due_on=business.today())
@@ -397,6 +408,10 @@ def test_today_returns_the_lists(api, customer, business):
     body = api.get("/api/v1/today").json()
 
     assert [item["id"] for item in body["overdue"]] == [promise.pk]
+    assert [item["id"] for item in body["due_today"]] == [passed.pk, whole_day.pk]
+    assert [item["status"] for item in body["due_today"]][1] == "open"
+    assert body["due_today"][0]["status"] in ("overdue", "broken")
+    assert (body["totals"]["overdue"], body["totals"]["due_today"]) == (1, 2)
     assert [item["id"] for item in body["complaints"]] == [complaint.pk]
     assert [item["id"] for item in body["follow_ups"]] == [follow_up.pk]
     assert body["day"] == business.today().isoformat()

@@ -59,40 +59,46 @@ def test_the_demo_shop_has_promises_complaints_aftercare_and_gestures_alive_toda
 
 def test_a_demo_made_late_in_the_evening_still_has_promises_due_later_today(db):
     """Today's page of a demo shown in the evening: its promises "due later today" were due
-    45 minutes to 4 hours on, so after 20:00 some, and after 23:15 all, fell on tomorrow."""
+    45 minutes to 4 hours on, so after 20:00 some, and after 23:15 all, fell on tomorrow; the
+    one passed two hours before is today's too."""
     now = datetime(2026, 6, 30, 21, 30, tzinfo=UTC)  # 23:30 in Amsterdam
 
     business = demo_create(customers=60, seed=5, now=now).business
 
     due_today = today_list(business=business, now=now).due_today
-    assert due_today.total == 3
+    assert due_today.total == 4
+    # The one passed at 21:30 first, late; then the three due at 23:59:59 in Amsterdam.
     assert [view.promise.due_at for view in due_today.items] == [
-        datetime(2026, 6, 30, 21, 59, 59, tzinfo=UTC)  # 23:59:59 in Amsterdam
-    ] * 3
+        datetime(2026, 6, 30, 19, 30, tzinfo=UTC)
+    ] + [datetime(2026, 6, 30, 21, 59, 59, tzinfo=UTC)] * 3
+    assert [view.late_by for view in due_today.items] == [timedelta(hours=2)] + [None] * 3
 
 
 def test_todays_own_promises_of_the_demo_fall_on_the_quarter_hour(db):
     """A demo shown at 9:24 promises what is due later today for 10:00, 11:15 and 13:15 (45
-    minutes, two and four hours on, down to the quarter), not 10:09, 11:24 and 13:24."""
+    minutes, two and four hours on, down to the quarter), not 10:09, 11:24 and 13:24; today's
+    list holds the one passed at 7:15 before them."""
     now = datetime(2026, 6, 30, 7, 24, 31, tzinfo=UTC)  # 9:24 in Amsterdam
 
     business = demo_create(customers=60, seed=5, now=now).business
 
     today = today_list(business=business, now=now)
     assert [business.local(view.promise.due_at).time() for view in today.due_today.items] == [
+        time(7, 15),
         time(10, 0),
         time(11, 15),
         time(13, 15),
     ]
     overdue = Promise.objects.filter(
         business=business,
-        made_at__in=[now - timedelta(days=1, hours=hours) for hours in (26, 5, 2)],
+        made_at__in=[now - timedelta(days=1, hours=hours) for hours in (50, 26, 2)],
     ).order_by("due_at")
     assert [business.local(promise.due_at) for promise in overdue] == [
+        datetime(2026, 6, 28, 7, 15, tzinfo=business.tzinfo),
         datetime(2026, 6, 29, 7, 15, tzinfo=business.tzinfo),
-        datetime(2026, 6, 30, 4, 15, tzinfo=business.tzinfo),
         datetime(2026, 6, 30, 7, 15, tzinfo=business.tzinfo),
     ]
+    assert [view.promise for view in today.overdue.items] == list(overdue[:2])
 
 
 def test_most_counter_complaints_of_the_demo_were_answered_on_the_spot(db):
@@ -136,7 +142,7 @@ def test_the_demo_promises_a_moment_while_the_shop_is_open_on_the_quarter_hour(d
     moments = [
         business.local(due_at)
         for due_at in Promise.objects.filter(business=business, due_all_day=False)
-        .filter(made_at__lt=timezone.now() - timedelta(days=3))  # not Today's own few
+        .filter(made_at__lt=timezone.now() - timedelta(days=4))  # not Today's own few (3 d 2 h)
         .values_list("due_at", flat=True)
     ]
 

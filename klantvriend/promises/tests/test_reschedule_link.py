@@ -199,7 +199,7 @@ def test_the_old_promise_offers_no_undo_and_is_not_reopened(overdue, owner, now)
 
 
 def test_the_lists_find_each_predecessor_through_an_index_after_sqlite_gathers_statistics(
-    overdue, customer, now
+    customer, owner, now
 ):
     """SQLite's ANALYZE counts the NULL links of a shop that never moved a promise as one value
     shared by every promise, and its planner then passed over the link's unique index: Today's
@@ -214,6 +214,10 @@ def test_the_lists_find_each_predecessor_through_an_index_after_sqlite_gathers_s
 
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL's statistics know the NULLs of an index for what they are")
+    # Overdue from yesterday, however close to the business's midnight the test runs.
+    business = customer.business
+    yesterday_noon = business.start_of(business.local(now).date()) - timedelta(hours=12)
+    _overdue(customer, owner, now, hours=(now - yesterday_noon) / timedelta(hours=1))
     # A shop that never moved a promise: every link NULL. At a thousand promises SQLite then
     # scanned them all for each row without the index of the links (at sixty it did not).
     kept = PromiseFactory.build_batch(
@@ -225,7 +229,6 @@ def test_the_lists_find_each_predecessor_through_an_index_after_sqlite_gathers_s
     )
     Promise.objects.bulk_create(kept)
     # Due later today, however close to the business's midnight the test runs
-    business = customer.business
     midnight = business.start_of(business.local(now).date() + timedelta(days=1))
     PromiseFactory(customer=customer, made_at=now, due_at=now + (midnight - now) / 2)
     refresh_planner_statistics()

@@ -172,7 +172,7 @@ def test_advice_looks_only_at_the_kind_and_the_business(customer, other_business
     assert (advice.enough_history, advice.history) == (False, 0)
 
 
-def test_agenda_lists_overdue_oldest_first_and_due_today_with_constant_queries(
+def test_agenda_lists_todays_in_time_order_and_earlier_overdue_apart_with_constant_queries(
     customer, django_assert_max_num_queries
 ):
     # Noon in the shop, so that a promise due at 23:59 is still today's whatever the hour the
@@ -201,13 +201,16 @@ def test_agenda_lists_overdue_oldest_first_and_due_today_with_constant_queries(
     with django_assert_max_num_queries(3):
         agenda = promise_agenda(business=customer.business, now=now)
 
-    assert [view.promise for view in agenda.overdue.items] == [late, later]
-    assert agenda.overdue.total == 2
-    assert [view.status for view in agenda.overdue.items] == [
-        PromiseStatus.BROKEN,
-        PromiseStatus.OVERDUE,
+    # From an earlier day; the one passed an hour ago is today's, marked late.
+    assert [view.promise for view in agenda.overdue.items] == [late]
+    assert agenda.overdue.total == 1
+    assert [view.status for view in agenda.overdue.items] == [PromiseStatus.BROKEN]
+    assert [view.promise for view in agenda.due_today.items] == [later, due_today]
+    assert agenda.due_today.total == 2
+    assert [(view.status, view.late_by) for view in agenda.due_today.items] == [
+        (PromiseStatus.OVERDUE, timedelta(hours=1)),
+        (PromiseStatus.DUE_TODAY, None),
     ]
-    assert [view.promise for view in agenda.due_today.items] == [due_today]
 
 
 def test_the_trend_alone_counts_what_the_reliability_page_does(customer, owner):

@@ -19,15 +19,16 @@ from klantvriend.today.selectors import CalendarItem, today_list
 def test_the_today_list_gathers_every_kind_of_work(business, other_business):
     now = timezone.now()
     customer = CustomerFactory(business=business, name="Anna")
+    # Due yesterday: overdue from an earlier day, whatever the hour the suite runs.
     overdue = PromiseFactory(
-        customer=customer, made_at=now - timedelta(days=2), due_at=now - timedelta(hours=1)
+        customer=customer, made_at=now - timedelta(days=2), due_at=now - timedelta(days=1)
     )
     complaint = ComplaintFactory(customer=customer)
     follow_up = FollowUpFactory(customer=customer, due_on=business.today())
     PromiseFactory(
         customer=CustomerFactory(business=other_business),
         made_at=now - timedelta(days=2),
-        due_at=now - timedelta(hours=1),
+        due_at=now - timedelta(days=1),
     )
 
     today = today_list(business=business, now=now)
@@ -41,7 +42,7 @@ def test_the_today_list_gathers_every_kind_of_work(business, other_business):
 
 def _two_owners_a_staff_member_and_an_overdue_promise(business, owner) -> None:
     """Owners Sanne and Piet and staff member Kees, all with an e-mail address; one promise of
-    Anna de Vries's overdue."""
+    Anna de Vries's overdue since yesterday."""
     owner.email = "sanne@example.nl"
     owner.save()
     second_owner = user_create(username="piet", password="pw-piet-123", email="piet@example.nl")
@@ -53,15 +54,19 @@ def _two_owners_a_staff_member_and_an_overdue_promise(business, owner) -> None:
         customer=CustomerFactory(business=business, name="Anna de Vries"),
         description="Rollade klaarzetten",
         made_at=now - timedelta(days=2),
-        due_at=now - timedelta(hours=3),
+        due_at=now - timedelta(days=1),
     )
 
 
 @pytest.mark.parametrize(
     ("language", "subject", "heading"),
     [
-        ("en", "Today at Slagerij Test: 1 thing to do", "Overdue promises"),
-        ("nl", "Vandaag bij Slagerij Test: 1 ding te doen", "Beloften over tijd"),
+        ("en", "Today at Slagerij Test: 1 thing to do", "Overdue promises from earlier days"),
+        (
+            "nl",
+            "Vandaag bij Slagerij Test: 1 ding te doen",
+            "Achterstallige beloften van eerdere dagen",
+        ),
     ],
 )
 def test_the_digest_mails_each_owner_with_an_address_in_the_language_of_the_business(
@@ -95,12 +100,13 @@ def test_the_digest_goes_to_each_owner_in_the_language_they_read(business, owner
     sent = {message.to[0]: message for message in mail.outbox}
     assert sorted(sent) == ["piet@example.nl", "sanne@example.nl"]
     assert sent["sanne@example.nl"].subject == "Today at Slagerij Test: 1 thing to do"
-    assert "\nOverdue promises\n- Anna de Vries: Rollade klaarzetten (due " in (
+    assert "\nOverdue promises from earlier days\n- Anna de Vries: Rollade klaarzetten (due " in (
         sent["sanne@example.nl"].body
     )
     assert sent["piet@example.nl"].subject == "Vandaag bij Slagerij Test: 1 ding te doen"
-    assert "\nBeloften over tijd\n- Anna de Vries: Rollade klaarzetten (" in (
-        sent["piet@example.nl"].body
+    assert (
+        "\nAchterstallige beloften van eerdere dagen\n- Anna de Vries: Rollade klaarzetten ("
+        in (sent["piet@example.nl"].body)
     )
 
 

@@ -424,7 +424,8 @@ def test_the_longest_choices_an_english_reader_sees_fit_a_phone(page: Page, live
         "/account/": ("language", "Business language (English)"),
         "/settings/": ("time_zone", "Argentina/ComodRivadavia"),
         "/aftercare/?state=missed": ("state", "Open, over two weeks late"),
-        "/promises/?agenda=overdue": ("agenda", "Overdue, the last 7 days"),
+        "/promises/?agenda=overdue": ("agenda", "Overdue before today (7 days)"),
+        "/promises/?agenda=today": ("agenda", "Due today, passed ones too"),
     }
     failures = []
     for path, (name, text) in shown.items():

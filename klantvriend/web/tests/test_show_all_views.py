@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -189,30 +190,61 @@ def test_todays_overdue_and_due_promises_open_the_promise_list_with_the_same_row
     now = timezone.now()
     anna = CustomerFactory(business=business, name="Anna de Vries")
     made = now - timedelta(days=10)
-    for hours in range(1, 13):
+    for days in range(1, 7):  # from earlier days of the last week, two a day
+        for hours in (0, 3):
+            PromiseFactory(
+                customer=anna, made_at=made, due_at=now - timedelta(days=days, hours=hours)
+            )
+    for hours in range(1, 12):  # today's, passed
         PromiseFactory(customer=anna, made_at=made, due_at=now - timedelta(hours=hours))
+    PromiseFactory(customer=anna, made_at=made, due_at=now + timedelta(minutes=30))  # to come
     PromiseFactory(customer=anna, made_at=made, due_at=now - timedelta(days=8))  # not Today's
-    PromiseFactory(  # kept: not overdue
+    PromiseFactory(  # kept: not on Today
         customer=anna, made_at=made, due_at=now - timedelta(hours=2), done_at=now
     )
-    PromiseFactory(customer=anna, made_at=made, due_at=now + timedelta(minutes=30))
     PromiseFactory(customer=anna, made_at=made, due_at=now + timedelta(days=1))  # tomorrow
 
     page = owner_client.get(reverse("web:today")).content.decode()
     today = today_list(business=business)
     overdue = owner_client.get("/promises/", {"agenda": "overdue", "order": "due"})
-    due_today = owner_client.get("/promises/", {"agenda": "due_today", "order": "due"})
+    due_today = owner_client.get("/promises/", {"agenda": "today", "order": "due"})
 
-    assert (today.overdue.total, today.due_today.total) == (12, 1)
+    assert (today.overdue.total, today.due_today.total) == (12, 12)
     assert overdue.context["page"].paginator.count == 12
-    assert due_today.context["page"].paginator.count == 1
-    due_moments = [view.promise.due_at for view in overdue.context["views"]]
-    assert due_moments == sorted(due_moments)  # the oldest due first, as on Today
+    assert due_today.context["page"].paginator.count == 12
+    assert [view.promise for view in due_today.context["views"]] == [
+        view.promise for view in today_list(business=business, whole="due_today").due_today.items
+    ]
+    for listed in (overdue, due_today):
+        due_moments = [view.promise.due_at for view in listed.context["views"]]
+        assert due_moments == sorted(due_moments)  # the oldest due first, as on Today
+    today_start = business.start_of(business.local(now).date())
+    assert all(view.promise.due_at < today_start for view in overdue.context["views"])
+    assert all(view.promise.due_at >= today_start for view in due_today.context["views"])
     assert 'href="/promises/?agenda=overdue&amp;order=due" data-testid="show-all-overdue">' in page
-    assert "Toon alle 12" in page
-    assert ">Over tijd, laatste 7 dagen</option>" in overdue.content.decode()
+    assert 'href="/promises/?agenda=today&amp;order=due" data-testid="show-all-due_today">' in page
+    assert page.count("Toon alle 12") == 2
+    assert ">Achterstallig, vóór vandaag (7 dagen)</option>" in overdue.content.decode()
+    assert (
+        '<option value="today" selected>Vandaag, ook wat al voorbij is</option>'
+        in due_today.content.decode()
+    )
     # An unknown value shows every promise, as the other filters do.
-    assert owner_client.get("/promises/", {"agenda": "x"}).context["page"].paginator.count == 16
+    assert owner_client.get("/promises/", {"agenda": "x"}).context["page"].paginator.count == 27
+
+
+def test_an_old_bookmark_of_todays_promises_opens_the_whole_days_list(owner_client, business):
+    """?agenda=due_today (only what was still to come) moves on to ?agenda=today, keeping the
+    kind, member and order it was filtered by."""
+    old = "/promises/?agenda=due_today&kind=repair&member=7&order=due"
+
+    response = owner_client.get(old)
+
+    assert response.status_code == 301
+    path, _, query = response["Location"].partition("?")
+    assert path == "/promises/"
+    assert QueryDict(query) == QueryDict("agenda=today&kind=repair&member=7&order=due")
+    assert owner_client.get(response["Location"]).status_code == 200
 
 
 def test_todays_occasions_page_through_every_one_it_counts(owner_client, business):
