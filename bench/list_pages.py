@@ -81,7 +81,7 @@ def lists(business) -> list[str]:
         for extra in ("", "&outcome=kept", "&period=90d-before")
     ]
     # Today's lists whole: the promises it counts, the aftercare list, the occasions' pages.
-    urls += [f"/promises/?agenda={agenda}&order=due" for agenda in ("overdue", "due_today")]
+    urls += [f"/promises/?agenda={agenda}&order=due" for agenda in ("overdue", "today")]
     urls += [
         f"/aftercare/?state={state}{extra}"
         for state in ("", "due", "missed", "later", "done")
