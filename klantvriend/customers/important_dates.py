@@ -4,6 +4,49 @@ an export made before it, in one way."""
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+# How far ahead Today and the briefing look for important dates: today and the next 14 days.
+# A garage calls a week or two before the yearly check to book it in, a butcher orders for the
+# anniversary the week before; further ahead the list grows long enough to hide this week's.
+COMING_DAYS = 14
+
+
+def celebrated_on(day: date) -> set[tuple[int, int]]:
+    """(month, day) pairs remembered on `day`: a date of 29 February is remembered on
+    28 February in other years, in its own month and before its day rather than after it (a
+    check due "by 29 February" is due by the 28th). Birthdays, anniversaries and the important
+    dates alike; also what the customer's card marks as today."""
+    pairs = {(day.month, day.day)}
+    if (day.month, day.day) == (2, 28):
+        try:
+            date(day.year, 2, 29)
+        except ValueError:
+            pairs.add((2, 29))
+    return pairs
+
+
+def coming_month_days(*, day: date, days: int = COMING_DAYS) -> dict[int, date]:
+    """The days from `day` to `days` later, each under the month and day it remembers as one
+    number (29 November is 1129, as core.db.MonthDay): what a yearly date falls on in them,
+    across the year's end (late December looking into January)."""
+    found: dict[int, date] = {}
+    for ahead in range(days + 1):
+        current = day + timedelta(days=ahead)
+        for month, day_of_month in celebrated_on(current):
+            found[month * 100 + day_of_month] = current
+    return found
+
+
+def falls_on(*, when: date, yearly: bool, day: date, days: int = COMING_DAYS) -> date | None:
+    """The day from `day` to `days` later that an important date of `when` falls on, or None:
+    a one-off date on its own day only, a yearly one by its month and day from its own date on
+    (a yearly date recorded ahead is not remembered in the years before it)."""
+    until = day + timedelta(days=days)
+    if not yearly:
+        return when if day <= when <= until else None
+    found = coming_month_days(day=day, days=days).get(when.month * 100 + when.day)
+    return found if found is not None and found >= when else None
 
 
 @dataclass

@@ -685,6 +685,12 @@ class ImportantDate(BusinessOwned):
         verbose_name = _("important date")
         verbose_name_plural = _("important dates")
         ordering = ["date"]
+        indexes = [
+            # Today's coming important dates (selectors.important_dates_coming): the yearly ones
+            # by month and day, as the birthdays (Customer.Meta), the one-off ones by date.
+            models.Index(models.F("business"), MonthDay("date"), name="important_date_day"),
+            models.Index(fields=["business", "date"], name="important_date_business_date"),
+        ]
         constraints = [
             # The same day twice would be remembered twice (on Today, in the briefing). Exactly
             # the same "what": capitals compared alike would need a Unicode fold, which SQLite

@@ -9,6 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
+    DateField,
     Exists,
     F,
     Max,
@@ -17,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
     When,
     Window,
 )
@@ -24,7 +26,7 @@ from django.db.models.functions import Coalesce, Lower, RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import AuditAction, audit_removals
-from klantvriend.core.db import AsciiLower
+from klantvriend.core.db import AsciiLower, MonthDay
 from klantvriend.core.errors import NotFound
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business
@@ -34,6 +36,7 @@ from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, t
 from klantvriend.core.versions import record_version
 
 from .identity import customer_number_key, identifier_key, identity_digest
+from .important_dates import COMING_DAYS, coming_month_days
 from .models import (
     DERIVED_FIELDS,
     AcquisitionChannel,
@@ -685,6 +688,75 @@ def contact_moment_timeline(*, customer: Customer, limit: int) -> list[TimelineE
 
 def important_date_get(*, business: Business, important_date_id: int) -> ImportantDate:
     return owned_get(ImportantDate.objects.all(), business=business, pk=important_date_id)
+
+
+@dataclass(frozen=True)
+class ComingDate:
+    """An important date and the day it falls on; for a yearly one, how many years that is
+    since its own date (None for a one-off date, and in its first year)."""
+
+    important_date: ImportantDate
+    day: date
+
+    @property
+    def customer(self) -> Customer:
+        return self.important_date.customer
+
+    @property
+    def years(self) -> int | None:
+        if not self.important_date.yearly:
+            return None
+        return (self.day.year - self.important_date.date.year) or None
+
+
+def important_dates_coming(
+    *, business: Business, day: date, days: int = COMING_DAYS, customer_id: int | None = None
+) -> QuerySet[ImportantDate]:
+    """The important dates falling from `day` to `days` later (of one customer, given
+    `customer_id`), the soonest first, each with the day it falls on (`falls_on`) and its
+    customer joined: a yearly date by its month and day, from its own date on; a one-off date
+    on its own day. Anonymised customers' dates are deleted with their data
+    (importers.privacy); they are left out here too, so that none restored or written past
+    that rule could ever come up.
+
+    No marketing consent is asked, unlike the birthdays of Today's occasions
+    (gestures.selectors.occasions_today): this is a reminder for staff to act on something
+    recorded for the customer (a service due, a word at the counter), not a message sent to
+    them. Sending them a card or an offer still needs their consent, which the rows show.
+
+    Each kind is looked up in its own index (ImportantDate.Meta: month and day for the yearly
+    ones, the date for the others) and the two joined, so the cost follows the dates that fall
+    in the window, not the business's size."""
+    month_days = coming_month_days(day=day, days=days)
+    until = day + timedelta(days=days)
+    dates = ImportantDate.objects.filter(business=business)
+    if customer_id is not None:
+        dates = dates.filter(customer_id=customer_id)
+    yearly = dates.alias(month_day=MonthDay("date")).filter(
+        yearly=True, month_day__in=sorted(month_days), date__lte=until
+    )
+    once = dates.filter(yearly=False, date__gte=day, date__lte=until)
+    falls_on = Case(
+        *(
+            When(yearly=True, month_day=month_day, then=Value(falls))
+            for month_day, falls in sorted(month_days.items())
+        ),
+        default=F("date"),
+        output_field=DateField(),
+    )
+    return (
+        ImportantDate.objects.filter(pk__in=yearly.values("pk").union(once.values("pk")))
+        .exclude(customer__in=anonymised_customer_ids(business=business))
+        .alias(month_day=MonthDay("date"))
+        .annotate(falls_on=falls_on)
+        .select_related("customer")
+        .order_by("falls_on", Lower("customer__name"), "customer_id", "label", "id")
+    )
+
+
+def coming_dates(rows: Iterable[ImportantDate]) -> list[ComingDate]:
+    """Rows of important_dates_coming as what they are about: the date and its day."""
+    return [ComingDate(row, row.falls_on) for row in rows]
 
 
 def erased_identity_salts(*, business: Business) -> list[str]:

@@ -15,6 +15,7 @@ from klantvriend.core.models import Business
 from klantvriend.core.rows import Rows
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import TimelineEntry, known_none
+from klantvriend.customers.important_dates import celebrated_on
 from klantvriend.customers.models import Customer
 
 from .models import Gesture, Occasion
@@ -77,18 +78,6 @@ class OccasionToday:
     label: str
     years: int | None
     congratulated: bool
-
-
-def celebrated_on(day: date) -> set[tuple[int, int]]:
-    """(month, day) pairs celebrated on `day`: someone born on 29 February is celebrated on
-    28 February in other years. Also what the customer's card marks as today."""
-    pairs = {(day.month, day.day)}
-    if (day.month, day.day) == (2, 28):
-        try:
-            date(day.year, 2, 29)
-        except ValueError:
-            pairs.add((2, 29))
-    return pairs
 
 
 def _celebrating(*, business: Business, day: date, customer_id: int | None = None):

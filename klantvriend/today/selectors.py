@@ -12,8 +12,9 @@ from klantvriend.aftercare.selectors import follow_ups_due
 from klantvriend.complaints.selectors import ComplaintView, complaint_queue
 from klantvriend.core.care_settings import care_settings_saved
 from klantvriend.core.models import Business, Membership
-from klantvriend.core.rows import Rows
+from klantvriend.core.rows import Rows, first_rows
 from klantvriend.customers.models import Customer, Purchase
+from klantvriend.customers.selectors import ComingDate, coming_dates, important_dates_coming
 from klantvriend.gestures.selectors import OccasionToday, occasions_today
 from klantvriend.promises.models import Promise
 from klantvriend.promises.selectors import PromiseView, promise_agenda
@@ -79,6 +80,15 @@ def today_list(
             business=business, limit=limit("occasions"), offset=occasions_from, day=day
         ),
     )
+
+
+def coming_up(*, business: Business, day: date, rows: int = SHOWN) -> Rows[ComingDate]:
+    """Today's "Coming up": the first `rows` important dates from today to
+    customers.important_dates.COMING_DAYS ahead, the soonest first, with how many there are.
+    One query, two when there are more (then they are counted). Not in today_list (nor in the
+    morning email's count): a date a week ahead is no thing to do today."""
+    found = first_rows(important_dates_coming(business=business, day=day), rows)
+    return Rows(coming_dates(found.items), found.total)
 
 
 @dataclass(frozen=True)

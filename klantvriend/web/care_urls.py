@@ -65,6 +65,7 @@ care_urlpatterns = [
         gesture_views.occasion_congratulate,
         name="occasion_congratulate",
     ),
+    path("coming-up/", today_views.coming_up_list, name="coming_up"),
     path("getting-started/hide/", today_views.getting_started_hide, name="getting_started_hide"),
     path("settings/", care_settings_views.care_settings_edit, name="care_settings"),
     path("settings/tags/", tag_views.tag_list_view, name="tags"),

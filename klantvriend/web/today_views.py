@@ -1,11 +1,16 @@
 """The Today page: everything that needs doing today, each actionable in one click."""
 
+from datetime import timedelta
+
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from klantvriend.core.services import business_getting_started_close
+from klantvriend.customers.important_dates import COMING_DAYS
+from klantvriend.customers.selectors import coming_dates, important_dates_coming
 from klantvriend.gestures.selectors import occasion_customer_count
 from klantvriend.insights.selectors import slipping_away
 from klantvriend.today.selectors import (
@@ -13,6 +18,7 @@ from klantvriend.today.selectors import (
     LISTS,
     SHOWN,
     GettingStarted,
+    coming_up,
     getting_started,
     today_list,
 )
@@ -50,11 +56,28 @@ def today(request: HttpRequest) -> HttpResponse:
         "page": occasions_page,
         **today_figures(business),
         "slipping_away": slipping_away(business=business),
+        "coming_up": coming_up(business=business, day=business.local(now).date()),
         # A new shop sees only empty cards: say where to begin, until it has begun everywhere.
         "getting_started": _getting_started(request),
     }
     context["day"] = context["today"].day
     return render(request, "web/today.html", context)
+
+
+@member_required
+def coming_up_list(request: HttpRequest) -> HttpResponse:
+    """Every important date coming up, Today's section whole: fifty a page, counted once."""
+    business = request.business
+    day = business.today()
+    paginator = Paginator(important_dates_coming(business=business, day=day), LIMIT)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "day": day,
+        "until": day + timedelta(days=COMING_DAYS),
+        "page": page,
+        "dates": coming_dates(page.object_list),
+    }
+    return render(request, "web/coming_up.html", context)
 
 
 def _getting_started(request: HttpRequest) -> GettingStarted | None:

@@ -25,8 +25,8 @@ from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
 from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.customers import selectors, services
+from klantvriend.customers.important_dates import celebrated_on
 from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer
-from klantvriend.gestures.selectors import celebrated_on
 from klantvriend.importers import privacy
 from klantvriend.importers.export import customer_list_csv
 from klantvriend.importers.privacy import audit_personal_data_viewed

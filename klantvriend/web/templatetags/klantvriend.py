@@ -63,6 +63,20 @@ def day(value, length="short"):
     return moment_shown(value, _style(length))
 
 
+@register.filter
+def day_ahead(value, today):
+    """A day from `today` on as staff say it: "today", "tomorrow", else with its weekday
+    ("sat 12 Dec"): when an important date falls (Today's "Coming up", the briefing)."""
+    if value is None or value == "":
+        return ""
+    ahead = (value - today).days
+    if ahead == 0:
+        return _("today")
+    if ahead == 1:
+        return _("tomorrow")
+    return day(value, "weekday")
+
+
 @register.simple_tag
 def whole_days(since, until):
     """The first and the last day of the period [since, until) when both begin at midnight in

@@ -22,7 +22,11 @@ from klantvriend.core.calendar import calendar_token_create
 from klantvriend.core.care_settings import care_settings, care_settings_update
 from klantvriend.core.models import AuditEvent, Business, time_zones
 from klantvriend.core.services import membership_create
-from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.customers.tests.factories import (
+    CustomerFactory,
+    ImportantDateFactory,
+    PurchaseFactory,
+)
 from klantvriend.gestures.models import Gesture
 from klantvriend.gestures.services import gesture_create
 from klantvriend.insights.models import InsightRun
@@ -65,6 +69,9 @@ def _busy_customer(business, owner, index):
         customer=customer, due_on=business.today() - timedelta(days=index % 3), assigned_to=owner
     )
     gesture_create(customer=customer, what=f"Worstje {index}", given_by=owner)
+    ImportantDateFactory(
+        customer=customer, label="APK", date=business.today().replace(year=2020) + timedelta(1)
+    )
     return customer
 
 
@@ -103,7 +110,9 @@ def test_today_costs_a_constant_number_of_queries(
     assert 'href="/aftercare/?state=due" data-testid="show-all-follow_ups"' in page
     assert 'href="/promises/?agenda=overdue&amp;order=due" data-testid="show-all-overdue"' in page
     assert page.count('id="occasion-') == SHOWN
-    assert page.count('data-testid="show-all-') == 5
+    assert page.count('data-testid="coming-date"') == SHOWN
+    assert 'href="/coming-up/" data-testid="show-all-coming_up"' in page
+    assert page.count('data-testid="show-all-') == 6
     assert "Toon alle 25" in page
 
 

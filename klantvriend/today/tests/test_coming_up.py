@@ -1,0 +1,127 @@
+"""Today's "Coming up": the important dates falling from today to COMING_DAYS ahead, yearly ones
+by month and day across the year's end and on 28 February for a 29 February in other years."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from klantvriend.customers.important_dates import COMING_DAYS, falls_on
+from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
+from klantvriend.today.selectors import coming_up
+
+
+def _shown(business, day, rows=10):
+    found = coming_up(business=business, day=day, rows=rows)
+    return [
+        (coming.customer.name, coming.important_date.label, coming.day, coming.years)
+        for coming in found.items
+    ], found.total
+
+
+def test_the_window_is_today_and_the_next_two_weeks():
+    assert COMING_DAYS == 14
+
+
+def test_late_december_looks_into_january_the_soonest_first(business):
+    anna = CustomerFactory(business=business, name="Anna")
+    bram = CustomerFactory(business=business, name="bram")  # sorted without regard to capitals
+    ImportantDateFactory(customer=anna, label="APK", date=date(2019, 1, 8))
+    ImportantDateFactory(customer=bram, label="Trouwdag", date=date(2001, 12, 24))
+    ImportantDateFactory(customer=anna, label="Jaarlijkse beurt", date=date(2024, 12, 28))
+    ImportantDateFactory(customer=bram, label="Verjaardag dochter", date=date(2015, 12, 28))
+    ImportantDateFactory(customer=anna, label="Te laat", date=date(2019, 1, 9))  # a day past
+    ImportantDateFactory(customer=anna, label="Gisteren", date=date(2010, 12, 24))
+    ImportantDateFactory(customer=anna, label="Opgehaald", date=date(2026, 12, 24), yearly=False)
+
+    assert _shown(business, date(2026, 12, 25)) == (
+        [
+            ("Anna", "Jaarlijkse beurt", date(2026, 12, 28), 2),
+            ("bram", "Verjaardag dochter", date(2026, 12, 28), 11),
+            ("Anna", "APK", date(2027, 1, 8), 8),
+        ],
+        3,
+    )
+
+
+def test_a_one_off_date_only_on_its_own_day_and_a_yearly_one_from_its_own_date(business):
+    anna = CustomerFactory(business=business, name="Anna")
+    ImportantDateFactory(customer=anna, label="Auto ophalen", date=date(2026, 12, 3), yearly=False)
+    ImportantDateFactory(customer=anna, label="Vorig jaar", date=date(2025, 12, 4), yearly=False)
+    ImportantDateFactory(customer=anna, label="Eerste APK", date=date(2026, 12, 10))  # ahead
+    ImportantDateFactory(customer=anna, label="Volgend jaar", date=date(2027, 12, 5))
+
+    assert _shown(business, date(2026, 12, 1)) == (
+        [
+            ("Anna", "Auto ophalen", date(2026, 12, 3), None),
+            ("Anna", "Eerste APK", date(2026, 12, 10), None),  # its first day: no years yet
+        ],
+        2,
+    )
+
+
+def test_29_february_falls_on_28_february_in_other_years(business):
+    anna = CustomerFactory(business=business, name="Anna")
+    ImportantDateFactory(customer=anna, label="Trouwdag", date=date(2020, 2, 29))
+    ImportantDateFactory(customer=anna, label="Beurt", date=date(2021, 2, 28))
+    ImportantDateFactory(customer=anna, label="Maart", date=date(2021, 3, 1))
+
+    # 2027 has no 29 February: it is remembered on the 28th, with the 28th's own dates.
+    assert _shown(business, date(2027, 2, 27))[0] == [
+        ("Anna", "Beurt", date(2027, 2, 28), 6),
+        ("Anna", "Trouwdag", date(2027, 2, 28), 7),
+        ("Anna", "Maart", date(2027, 3, 1), 6),
+    ]
+    # 2028 has one: the 28th and the 29th each keep their own.
+    assert _shown(business, date(2028, 2, 27))[0] == [
+        ("Anna", "Beurt", date(2028, 2, 28), 7),
+        ("Anna", "Trouwdag", date(2028, 2, 29), 8),
+        ("Anna", "Maart", date(2028, 3, 1), 7),
+    ]
+    # Looking from 29 February 2028, the 28th has passed.
+    assert [label for _n, label, *_rest in _shown(business, date(2028, 2, 29))[0]] == [
+        "Trouwdag",
+        "Maart",
+    ]
+    assert falls_on(when=date(2020, 2, 29), yearly=True, day=date(2027, 2, 28)) == date(2027, 2, 28)
+    assert falls_on(when=date(2020, 2, 29), yearly=True, day=date(2027, 3, 1)) is None
+
+
+def test_the_last_day_of_the_window_is_in_and_the_next_is_out(business):
+    anna = CustomerFactory(business=business, name="Anna")
+    ImportantDateFactory(customer=anna, label="Laatste dag", date=date(2020, 12, 15))
+    ImportantDateFactory(customer=anna, label="Dag erna", date=date(2020, 12, 16))
+    ImportantDateFactory(customer=anna, label="Eenmalig", date=date(2026, 12, 16), yearly=False)
+
+    assert _shown(business, date(2026, 12, 1)) == (
+        [("Anna", "Laatste dag", date(2026, 12, 15), 6)],
+        1,
+    )
+
+
+def test_no_consent_is_needed_but_anonymised_and_other_businesses_never_show(
+    business, other_business
+):
+    day = date(2026, 12, 1)
+    without_consent = CustomerFactory(business=business, name="Anna", marketing_consent=False)
+    ImportantDateFactory(customer=without_consent, label="APK", date=date(2020, 12, 2))
+    erased = CustomerFactory(business=business, name="Geanonimiseerd", erased_at=timezone.now())
+    ImportantDateFactory(customer=erased, label="APK", date=date(2020, 12, 2))
+    elsewhere = CustomerFactory(business=other_business, name="Elders")
+    ImportantDateFactory(customer=elsewhere, label="APK", date=date(2020, 12, 2))
+
+    assert _shown(business, day) == ([("Anna", "APK", date(2026, 12, 2), 6)], 1)
+    assert _shown(other_business, day) == ([("Elders", "APK", date(2026, 12, 2), 6)], 1)
+
+
+def test_the_first_rows_and_the_total_in_at_most_two_queries(
+    business, django_assert_max_num_queries
+):
+    for number in range(12):
+        customer = CustomerFactory(business=business, name=f"Klant {number:02}")
+        ImportantDateFactory(customer=customer, label="APK", date=date(2020, 12, 1 + number))
+
+    with django_assert_max_num_queries(2):
+        shown, total = _shown(business, date(2026, 12, 1))
+
+    assert total == 12
+    assert [name for name, *_rest in shown] == [f"Klant {number:02}" for number in range(10)]

@@ -1,0 +1,108 @@
+"""Today's "Coming up" section and its page of them all."""
+
+import re
+from datetime import timedelta
+
+from django.urls import reverse
+
+from klantvriend.core.accounts import account_language_set
+from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
+from klantvriend.today.selectors import LIMIT, SHOWN
+
+WEEKDAYS = ["ma", "di", "wo", "do", "vr", "za", "zo"]
+MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+
+
+def _dutch_weekday(day) -> str:
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def _years_ago(day, years):
+    # 29 February has no such day most years: the 28th then (what it is remembered on)
+    return day.replace(
+        year=day.year - years, day=28 if (day.month, day.day) == (2, 29) else day.day
+    )
+
+
+def _rows(page: str, testid: str) -> list[str]:
+    """The text of each row of the list, its tags and spacing left out."""
+    listed = page.split(f'data-testid="{testid}"', 1)[1].split("</ul>", 1)[0]
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for row in re.findall(r'data-testid="coming-date">(.*?)</li>', listed, re.DOTALL)
+    ]
+
+
+def test_today_shows_the_coming_dates_the_soonest_first_with_day_and_years(staff_client, business):
+    today = business.today()
+    anna = CustomerFactory(business=business, name="Anna de Vries", phone="0612345678")
+    bram = CustomerFactory(business=business, name="Bram Jansen", marketing_consent=True)
+    ImportantDateFactory(customer=bram, label="APK", date=_years_ago(today + timedelta(5), 4))
+    ImportantDateFactory(customer=anna, label="Trouwdag", date=_years_ago(today, 25))
+    ImportantDateFactory(
+        customer=anna, label="Auto ophalen", date=today + timedelta(1), yearly=False
+    )
+    ImportantDateFactory(customer=bram, label="Te ver", date=_years_ago(today + timedelta(15), 1))
+
+    page = staff_client.get(reverse("web:today")).content.decode()
+
+    assert _rows(page, "today-coming-up") == [
+        "Anna de Vries vandaag Trouwdag 25 jaar 0612345678",
+        "Anna de Vries morgen Auto ophalen 0612345678",
+        f"Bram Jansen {_dutch_weekday(today + timedelta(5))} APK 4 jaar",
+    ]
+    assert f'href="/customers/{anna.pk}/"' in page
+    assert "Een herinnering voor jou, dus zonder hun toestemming getoond" in page
+    assert 'data-testid="show-all-coming_up"' not in page  # all three are shown
+
+
+def test_today_shows_ten_and_the_page_shows_them_all_fifty_a_page(
+    staff_client, business, other_business, django_assert_max_num_queries
+):
+    today = business.today()
+    for number in range(LIMIT + 5):
+        customer = CustomerFactory(business=business, name=f"Klant {number:02}")
+        ImportantDateFactory(customer=customer, label="APK", date=today, yearly=False)
+    ImportantDateFactory(
+        customer=CustomerFactory(business=other_business, name="Elders"), label="APK", date=today
+    )
+
+    page = staff_client.get(reverse("web:today")).content.decode()
+
+    assert len(_rows(page, "today-coming-up")) == SHOWN
+    assert 'href="/coming-up/" data-testid="show-all-coming_up">Toon alle 55</a>' in page
+    first = staff_client.get(reverse("web:coming_up")).content.decode()
+    with django_assert_max_num_queries(30) as counted:
+        second = staff_client.get(reverse("web:coming_up"), {"page": 2}).content.decode()
+    rows = _rows(first, "coming-up")
+    assert len(rows) == LIMIT
+    assert rows[0] == "Klant 00 vandaag APK"
+    assert _rows(second, "coming-up")[-1] == "Klant 54 vandaag APK"
+    assert len(_rows(second, "coming-up")) == 5
+    assert "Pagina 2 van 2" in second
+    assert "Elders" not in first + second + page
+    # Twice as many dates: the same number of queries.
+    for number in range(LIMIT + 5, 2 * LIMIT + 10):
+        customer = CustomerFactory(business=business, name=f"Klant {number:03}")
+        ImportantDateFactory(customer=customer, label="APK", date=today, yearly=False)
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        assert staff_client.get(reverse("web:coming_up"), {"page": 2}).status_code == 200
+
+
+def test_the_page_says_when_nothing_is_coming_in_dutch_and_english(
+    staff_client, staff_user, business
+):
+    today = business.today()
+    ImportantDateFactory(
+        customer=CustomerFactory(business=business), label="APK", date=today - timedelta(1)
+    )
+    page = staff_client.get(reverse("web:coming_up")).content.decode()
+    assert "Geen belangrijke datums in de komende twee weken." in page
+    assert 'data-testid="coming-date"' not in page
+
+    account_language_set(user=staff_user, language="en")
+    page = staff_client.get(reverse("web:today")).content.decode()
+    assert "No important dates in the coming two weeks." in page
+    assert (
+        "A reminder for you, so shown without their consent; a card or an offer needs it." in page
+    )
