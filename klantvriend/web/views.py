@@ -25,7 +25,7 @@ from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
 from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.customers import selectors, services
-from klantvriend.customers.important_dates import celebrated_on
+from klantvriend.customers.important_dates import celebrated_on, falls_on
 from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer
 from klantvriend.importers import privacy
 from klantvriend.importers.export import customer_list_csv
@@ -526,19 +526,21 @@ def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) ->
 
 
 def _dates_today(today: date, customer: Customer) -> dict:
-    """The important dates, and which of them and whether the birthday fall today: the card
-    says so beside the date, for whoever serves the customer to wish them well."""
+    """The important dates, which of them fall from today to COMING_DAYS ahead (each with its
+    day and years), and whether the birthday falls today: the card says so beside the date,
+    for whoever serves the customer to wish them well or to mention the check that is due."""
     celebrated = celebrated_on(today)
     important_dates = list(customer.important_dates.all())
     birthday = customer.birthday
+    coming = {}
+    for important in important_dates:
+        falls = falls_on(when=important.date, yearly=important.yearly, day=today)
+        if falls is not None:
+            coming[important.pk] = selectors.ComingDate(important, falls)
     return {
+        "important_dates_from": today,
         "important_dates": important_dates,
-        "important_dates_today": {
-            important.pk
-            for important in important_dates
-            if (important.yearly and (important.date.month, important.date.day) in celebrated)
-            or important.date == today
-        },
+        "important_dates_coming": coming,
         "birthday_today": birthday is not None and (birthday.month, birthday.day) in celebrated,
     }
 

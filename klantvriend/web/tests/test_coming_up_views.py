@@ -1,4 +1,5 @@
-"""Today's "Coming up" section and its page of them all."""
+"""Today's "Coming up" section, its page of them all, and the briefing's mention of a date in
+the coming days."""
 
 import re
 from datetime import timedelta
@@ -106,3 +107,15 @@ def test_the_page_says_when_nothing_is_coming_in_dutch_and_english(
     assert (
         "A reminder for you, so shown without their consent; a card or an offer needs it." in page
     )
+
+
+def test_the_briefing_mentions_a_date_in_the_coming_days(staff_client, business):
+    today = business.today()
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    ImportantDateFactory(customer=anna, label="APK", date=_years_ago(today + timedelta(1), 3))
+    ImportantDateFactory(customer=anna, label="Trouwdag", date=_years_ago(today + timedelta(20), 3))
+
+    page = staff_client.get(reverse("web:customer_detail", args=[anna.pk])).content.decode()
+
+    mentioned = re.findall(r'data-testid="important-date-coming">([^<]*)<', page)
+    assert mentioned == ["morgen · 3 jaar"]

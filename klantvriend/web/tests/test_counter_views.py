@@ -114,7 +114,11 @@ def test_the_card_says_when_the_birthday_or_an_important_date_is_today(
     page = staff_client.get(reverse("web:customer_detail", args=[born.pk])).content.decode()
     other = staff_client.get(reverse("web:customer_detail", args=[tomorrow.pk])).content.decode()
 
-    badge = f'<span class="badge badge-due_today">{today}</span>'
+    years = day.year - 2004
+    badge = (
+        '<span class="badge badge-due_today" data-testid="important-date-coming">'
+        f"{today} · {years} {'jaar' if language == 'nl' else 'years'}</span>"
+    )
     with translation.override(language):
         date_text = formats.date_format(day, "j F")
         once = formats.date_format(day.replace(year=2004), "j F Y")
