@@ -9,7 +9,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
-    DateField,
     Exists,
     F,
     Max,
@@ -713,8 +712,8 @@ def important_dates_coming(
     *, business: Business, day: date, days: int = COMING_DAYS, customer_id: int | None = None
 ) -> QuerySet[ImportantDate]:
     """The important dates falling from `day` to `days` later (of one customer, given
-    `customer_id`), the soonest first, each with the day it falls on (`falls_on`) and its
-    customer joined: a yearly date by its month and day, from its own date on; a one-off date
+    `customer_id`), the soonest first, each with its customer joined (coming_dates adds the
+    day each falls on): a yearly date by its month and day, from its own date on; a one-off date
     on its own day. Anonymised customers' dates are deleted with their data
     (importers.privacy); they are left out here too, so that none restored or written past
     that rule could ever come up.
@@ -736,27 +735,48 @@ def important_dates_coming(
         yearly=True, month_day__in=sorted(month_days), date__lte=until
     )
     once = dates.filter(yearly=False, date__gte=day, date__lte=until)
-    falls_on = Case(
-        *(
-            When(yearly=True, month_day=month_day, then=Value(falls))
-            for month_day, falls in sorted(month_days.items())
-        ),
-        default=F("date"),
-        output_field=DateField(),
-    )
     return (
         ImportantDate.objects.filter(pk__in=yearly.values("pk").union(once.values("pk")))
         .exclude(customer__in=anonymised_customer_ids(business=business))
         .alias(month_day=MonthDay("date"))
-        .annotate(falls_on=falls_on)
         .select_related("customer")
-        .order_by("falls_on", Lower("customer__name"), "customer_id", "label", "id")
+        .order_by(
+            _coming_order(day, month_days), Lower("customer__name"), "customer_id", "label", "id"
+        )
     )
 
 
-def coming_dates(rows: Iterable[ImportantDate]) -> list[ComingDate]:
-    """Rows of important_dates_coming as what they are about: the date and its day."""
-    return [ComingDate(row, row.falls_on) for row in rows]
+def _coming_order(day: date, month_days: dict[int, date]) -> Case:
+    """The dates' order from `day` on, by their month and day (`month_day`): those before
+    `day`'s fall next year, and 29 February falls on the 28th in a year without it. Two
+    conditions, three with that 29 February, where one for each day of the window made
+    building the query cost more than running it."""
+    start = day.month * 100 + day.day
+
+    def place(month_day: int) -> int:
+        return month_day if month_day >= start else month_day + 10000
+
+    moved = [
+        When(month_day=month_day, then=Value(place(falls.month * 100 + falls.day)))
+        for month_day, falls in month_days.items()
+        if falls.month * 100 + falls.day != month_day
+    ]
+    return Case(
+        *moved,
+        When(month_day__lt=start, then=F("month_day") + 10000),
+        default=F("month_day"),
+    )
+
+
+def coming_dates(
+    rows: Iterable[ImportantDate], *, day: date, days: int = COMING_DAYS
+) -> list[ComingDate]:
+    """Rows of important_dates_coming (from the same `day`) with the day each falls on."""
+    month_days = coming_month_days(day=day, days=days)
+    return [
+        ComingDate(row, month_days[row.date.month * 100 + row.date.day] if row.yearly else row.date)
+        for row in rows
+    ]
 
 
 def erased_identity_salts(*, business: Business) -> list[str]:

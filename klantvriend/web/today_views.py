@@ -75,7 +75,7 @@ def coming_up_list(request: HttpRequest) -> HttpResponse:
         "day": day,
         "until": day + timedelta(days=COMING_DAYS),
         "page": page,
-        "dates": coming_dates(page.object_list),
+        "dates": coming_dates(page.object_list, day=day),
     }
     return render(request, "web/coming_up.html", context)
 
