@@ -86,6 +86,28 @@ def test_29_february_falls_on_28_february_in_other_years(business):
     assert falls_on(when=date(2020, 2, 29), yearly=True, day=date(2027, 3, 1)) is None
 
 
+def test_29_february_is_listed_among_the_28th_by_name(business):
+    ImportantDateFactory(
+        customer=CustomerFactory(business=business, name="Cees"),
+        label="APK",
+        date=date(2021, 2, 28),
+    )
+    ImportantDateFactory(
+        customer=CustomerFactory(business=business, name="Bram"),
+        label="APK",
+        date=date(2024, 2, 29),
+    )
+    ImportantDateFactory(
+        customer=CustomerFactory(business=business, name="Anna"), label="APK", date=date(2021, 3, 1)
+    )
+
+    assert _shown(business, date(2027, 2, 28))[0] == [
+        ("Bram", "APK", date(2027, 2, 28), 3),
+        ("Cees", "APK", date(2027, 2, 28), 6),
+        ("Anna", "APK", date(2027, 3, 1), 6),
+    ]
+
+
 def test_the_last_day_of_the_window_is_in_and_the_next_is_out(business):
     anna = CustomerFactory(business=business, name="Anna")
     ImportantDateFactory(customer=anna, label="Laatste dag", date=date(2020, 12, 15))
