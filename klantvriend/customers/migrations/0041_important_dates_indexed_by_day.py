@@ -11,7 +11,7 @@ from klantvriend.core.db import statistics_refresher
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0011_business_getting_started_closed_at"),
-        ("customers", "0039_search_text_holds_the_address"),
+        ("customers", "0040_anonymised_customers_without_search_text"),
     ]
 
     operations = [
