@@ -1,6 +1,8 @@
-"""Important dates recorded twice, from before the database refused it (constraint
-important_date_unique): merged by the upgrade (migration customers 0029) and by the restore of
-an export made before it, in one way."""
+"""The rules of a customer's dates: which day a yearly date falls on in the coming days (Today's
+coming up, the briefing; the birthdays' and anniversaries' 29 February too), and the important
+dates recorded twice, from before the database refused it (constraint important_date_unique),
+merged by the upgrade (migration customers 0029) and by the restore of an export made before
+it, in one way."""
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
