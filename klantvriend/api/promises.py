@@ -23,9 +23,10 @@ from .common import (
     Patch,
     actor_of,
     business_of,
+    record_of_path,
     refuse_undoing,
 )
-from .contact_moments import customer_for_write
+from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions_of, with_etag
 
 router = Router(tags=["promises"])
@@ -99,6 +100,16 @@ class PromiseCreate(Input):
     due_date: date | None = Field(None, description="A due day (due by its end); or give due_at.")
     made_at: Moment | None = Field(None, description="Defaults to now; may lie in the past.")
 
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        return refusals_of_new_record(
+            request,
+            fields,
+            services.promise_create_refusals,
+            description="",
+            made_by=actor_of(request),
+        )
+
 
 class PromiseUpdate(Patch):
     edits = Promise
@@ -117,12 +128,26 @@ class PromiseUpdate(Patch):
     )
     cancelled_at: Moment | None = Field(None, description="Set to cancel the promise.")
 
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        promise = record_of_path(request, selectors.promise_get, "promise_id")
+        if promise is None:
+            return {}
+        return services.promise_change_refusals(promise=promise, **_change_of(fields))
+
 
 class PromiseReschedule(Input):
     due_at: Moment | None = Field(None, description="The new due moment; or give due_date.")
     due_date: date | None = Field(
         None, description="The new due day (due by its end); or give due_at."
     )
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        promise = record_of_path(request, selectors.promise_get, "promise_id")
+        if promise is None:
+            return {}
+        return services.promise_reschedule_refusals(promise=promise, **fields)
 
 
 class PromisePage(Out):
@@ -246,18 +271,22 @@ def update_promise(
     refuse_undoing(
         promise, changes, ("cancelled_at",), _("A cancelled promise cannot be opened again.")
     )
-    # done_at: null takes back "kept" by the rule of the web's Undo (core/undo.py).
-    reopen = "done_at" in changes and changes["done_at"] is None
     promise = services.promise_change(
-        promise=promise,
-        actor=actor,
-        reopen=reopen,
-        done_at=changes.pop("done_at", None),
-        cancelled_at=changes.pop("cancelled_at", None),
-        fields=changes,
-        expected_versions=versions,
+        promise=promise, actor=actor, expected_versions=versions, **_change_of(changes)
     )
     return _out(response, promise)
+
+
+def _change_of(changes: dict) -> dict:
+    """A PATCH's fields as promise_change takes them."""
+    changes = dict(changes)
+    return {
+        # done_at: null takes back "kept" by the rule of the web's Undo (core/undo.py).
+        "reopen": "done_at" in changes and changes["done_at"] is None,
+        "done_at": changes.pop("done_at", None),
+        "cancelled_at": changes.pop("cancelled_at", None),
+        "fields": changes,
+    }
 
 
 @router.post(

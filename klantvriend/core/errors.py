@@ -5,7 +5,8 @@ a refusal that comes from a record's state its subclass Conflict;
 a row that is absent *or belongs to another business* is NotFound, so that callers cannot tell
 the two apart. The web layer maps NotFound to a 404 page, the API to a 404 JSON body."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 
@@ -47,16 +48,27 @@ class OwnerOnly(PermissionDenied):
     """Only an owner of the business may do this."""
 
 
-def refusals_gathered(*checks: Callable[[], object]) -> None:
+def refusals_gathered(
+    *checks: Callable[[], object], clean: Any = None, exclude: Iterable[str] = ()
+) -> None:
     """Runs every check, then raises all their refusals at once (one ValidationError, per
     field): a request with three mistakes is told of three, not of one per attempt. A
-    Conflict (the record's state: no value would do) is raised as it comes."""
+    Conflict (the record's state: no value would do) is raised as it comes.
+
+    `clean`: a model instance whose full_clean runs last, without the fields refused already
+    nor `exclude`: a constraint that says again what a check said in its own words (a promise
+    due before it was made) is skipped, so each mistake has one refusal."""
     errors: dict[str, list[ValidationError]] = {}
     for check in checks:
         try:
             check()
         except Conflict:
             raise
+        except ValidationError as refused:
+            errors = refused.update_error_dict(errors)
+    if clean is not None:
+        try:
+            clean.full_clean(exclude=[*exclude, *errors])
         except ValidationError as refused:
             errors = refused.update_error_dict(errors)
     if errors:

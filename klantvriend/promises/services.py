@@ -6,6 +6,7 @@ derived from the time zone read inside that transaction under the business's loc
 (core.services.business_lock_time_zone), never from the business the request read when it came
 in: a move to another zone (promises_redate) either re-dates the promise or comes before it."""
 
+import copy
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
@@ -22,7 +23,7 @@ from klantvriend.core.audit import (
     save_changed_customer_row,
     save_new_customer_row,
 )
-from klantvriend.core.errors import Conflict, ValidationError
+from klantvriend.core.errors import Conflict, ValidationError, refusals_gathered, refusals_of
 from klantvriend.core.hooks import (
     PROMISE_KEPT,
     PROMISE_REOPENED,
@@ -69,12 +70,20 @@ def resolve_due(business, due_at: datetime | None, due_date: date | None) -> tup
 
 
 def _check_moments(promise: Promise, now: datetime) -> None:
-    refuse_unlikely_moment(
-        promise.made_at,
-        field="made_at",
-        now=now,
-        future=_("A promise cannot be made in the future."),
+    """The promise's moments, every refusal at once; its due moment not when none could be
+    resolved (that refusal is answered)."""
+    refusals_gathered(
+        lambda: refuse_unlikely_moment(
+            promise.made_at,
+            field="made_at",
+            now=now,
+            future=_("A promise cannot be made in the future."),
+        ),
+        lambda: promise.due_at is not None and _check_due(promise, now),
     )
+
+
+def _check_due(promise: Promise, now: datetime) -> None:
     if promise.due_at < promise.made_at:
         raise _error(
             "due_at",
@@ -115,23 +124,71 @@ def promise_create(
     customer.refuse_if_anonymised()
     now = now or timezone.now()
     with transaction.atomic():
-        business = business_lock_time_zone(business=customer.business)
-        due_moment, all_day = resolve_due(business, due_at, due_date)
-        promise = Promise(
-            business=business,
+        promise = _new_promise(
+            business=business_lock_time_zone(business=customer.business),
             customer=customer,
-            description=description.strip(),
+            description=description,
             kind=kind,
-            made_by=made_by if getattr(made_by, "is_authenticated", False) else None,
-            made_at=made_at or now,
-            due_at=due_moment,
-            due_all_day=all_day,
-            due_on=business.local(due_moment).date(),
+            due_at=due_at,
+            due_date=due_date,
+            made_by=made_by,
+            made_at=made_at,
+            now=now,
         )
-        _check_moments(promise, now)
-        promise.full_clean()
         save_new_customer_row(promise, actor=made_by, snapshot=_snapshot)
     return promise
+
+
+def promise_create_refusals(
+    *, customer, now: datetime | None = None, **fields: Any
+) -> dict[str, list[ValidationError]]:
+    """What promise_create would refuse of these fields, per field, writing nothing and
+    locking nothing: the due day is read in the zone the customer's business has now, where
+    promise_create reads it under the business's lock (a change of zone meanwhile moves a due
+    day by hours, not into or out of any refusal but one on its very edge, which the write
+    answers)."""
+
+    def checked() -> None:
+        customer.refuse_if_anonymised()
+        _new_promise(
+            business=customer.business, customer=customer, now=now or timezone.now(), **fields
+        )
+
+    return refusals_of(checked)
+
+
+def _new_promise(
+    *,
+    business,
+    customer,
+    description: str,
+    now: datetime,
+    kind: str = PromiseKind.OTHER,
+    due_at: datetime | None = None,
+    due_date: date | None = None,
+    made_by=None,
+    made_at: datetime | None = None,
+) -> Promise:
+    """The promise promise_create stores, checked: every refusal at once."""
+    promise = Promise(
+        business=business,
+        customer=customer,
+        description=description.strip(),
+        kind=kind,
+        made_by=made_by if getattr(made_by, "is_authenticated", False) else None,
+        made_at=made_at or now,
+    )
+
+    def due() -> None:
+        promise.due_at, promise.due_all_day = resolve_due(business, due_at, due_date)
+        promise.due_on = business.local(promise.due_at).date()
+
+    refusals_gathered(due, lambda: _check_moments(promise, now), clean=promise, exclude=_DERIVED)
+    return promise
+
+
+# Worked out from due_at, not given: refused as due_at when it cannot be.
+_DERIVED = ["due_on"]
 
 
 EDITABLE = frozenset({"description", "kind", "due_at", "due_date", "made_at"})
@@ -140,9 +197,6 @@ EDITABLE = frozenset({"description", "kind", "due_at", "due_date", "made_at"})
 def promise_update(
     *, promise: Promise, actor, now: datetime | None = None, **fields: Any
 ) -> Promise:
-    unknown = set(fields) - EDITABLE
-    if unknown:
-        raise TypeError(f"Unknown promise fields: {sorted(unknown)}")
     now = now or timezone.now()
     with transaction.atomic():
         business = business_lock_time_zone(business=promise.business)
@@ -150,48 +204,67 @@ def promise_update(
         # re-dated it since the request read it.
         changed = Promise.objects.get(pk=promise.pk)
         before = _snapshot(changed)
-        if "description" in fields:
-            changed.description = fields["description"].strip()
-        if "kind" in fields:
-            changed.kind = fields["kind"]
-        if "made_at" in fields and fields["made_at"] is not None:
-            changed.made_at = fields["made_at"]
-        new_due = _new_due(business, changed, fields)
-        if new_due is not None:
-            if changed.done_at is not None or changed.cancelled_at is not None:
-                # Its outcome was judged against this moment: moved afterwards, a promise kept
-                # late would count as kept on time. Undo Done first (core/undo.py) to move it.
-                raise _finished(
-                    "due_at",
-                    _(
-                        "A kept or cancelled promise keeps the moment it was due: its outcome "
-                        "was judged against it."
-                    ),
-                )
-            if changed.due_moment_stays(now):
-                raise Conflict(
-                    {
-                        "due_at": ValidationError(
-                            _(
-                                "This promise was not kept by the moment it was due, so that "
-                                "moment stays: moved, the promise would count as kept on time. "
-                                "Cancel it (it counts as broken) and make a new promise for "
-                                "the new moment."
-                            ),
-                            code="overdue",
-                        )
-                    }
-                )
-            changed.due_at, changed.due_all_day = new_due
-            changed.due_on = business.local(changed.due_at).date()
-        _check_moments(changed, now)
-        if changed.done_at is not None and changed.done_at < changed.made_at:
-            raise _error(
-                "made_at", _("The promise was kept before this moment."), "done_before_made"
-            )
-        changed.full_clean()
+        _changes_checked(business, changed, fields, now)
         save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot)
     return changed
+
+
+def _changes_checked(business, changed: Promise, fields: dict[str, Any], now: datetime) -> None:
+    """promise_update's `fields` made to `changed` (not saved), checked: every refusal of a
+    value at once; a refusal for the promise's state (Conflict) as it comes."""
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise TypeError(f"Unknown promise fields: {sorted(unknown)}")
+    if "description" in fields:
+        changed.description = fields["description"].strip()
+    if "kind" in fields:
+        changed.kind = fields["kind"]
+    if "made_at" in fields and fields["made_at"] is not None:
+        changed.made_at = fields["made_at"]
+    refusals_gathered(
+        lambda: _due_moved(business, changed, fields, now),
+        lambda: _check_moments(changed, now),
+        lambda: _refuse_kept_before_made(changed),
+        clean=changed,
+        exclude=_DERIVED,
+    )
+
+
+def _due_moved(business, changed: Promise, fields: dict[str, Any], now: datetime) -> None:
+    new_due = _new_due(business, changed, fields)
+    if new_due is None:
+        return
+    if changed.done_at is not None or changed.cancelled_at is not None:
+        # Its outcome was judged against this moment: moved afterwards, a promise kept late
+        # would count as kept on time. Undo Done first (core/undo.py) to move it.
+        raise _finished(
+            "due_at",
+            _(
+                "A kept or cancelled promise keeps the moment it was due: its outcome was "
+                "judged against it."
+            ),
+        )
+    if changed.due_moment_stays(now):
+        raise Conflict(
+            {
+                "due_at": ValidationError(
+                    _(
+                        "This promise was not kept by the moment it was due, so that "
+                        "moment stays: moved, the promise would count as kept on time. "
+                        "Cancel it (it counts as broken) and make a new promise for "
+                        "the new moment."
+                    ),
+                    code="overdue",
+                )
+            }
+        )
+    changed.due_at, changed.due_all_day = new_due
+    changed.due_on = business.local(changed.due_at).date()
+
+
+def _refuse_kept_before_made(promise: Promise) -> None:
+    if promise.done_at is not None and promise.done_at < promise.made_at:
+        raise _error("made_at", _("The promise was kept before this moment."), "done_before_made")
 
 
 def _new_due(business, promise: Promise, fields: dict[str, Any]) -> tuple[datetime, bool] | None:
@@ -220,8 +293,7 @@ def promise_reschedule(
     with transaction.atomic():
         business = business_lock_time_zone(business=promise.business)
         old = Promise.objects.select_for_update().get(pk=promise.pk)
-        finished = old.done_at is not None or old.cancelled_at is not None
-        if finished or not old.due_moment_stays(now) or _new_due(business, old, fields) is None:
+        if not _moves_to_a_new_promise(business, old, fields, now):
             return promise_update(promise=old, actor=actor, now=now, **fields)
         due = {name: fields.pop(name) for name in ("due_at", "due_date") if name in fields}
         if fields:
@@ -249,16 +321,53 @@ def promise_reschedule(
         return new
 
 
+def promise_reschedule_refusals(
+    *, promise: Promise, now: datetime | None = None, **fields: Any
+) -> dict[str, list[ValidationError]]:
+    """What the API's reschedule (a new due moment, then promise_reschedule) would refuse of
+    these fields of `promise` (as read), writing nothing and locking nothing."""
+    now = now or timezone.now()
+    business = promise.business
+
+    def checked() -> None:
+        due = {name: fields[name] for name in ("due_at", "due_date") if name in fields}
+        resolve_due(business, due.get("due_at"), due.get("due_date"))
+        if not _moves_to_a_new_promise(business, promise, fields, now):
+            _changes_checked(business, copy.copy(promise), fields, now)
+            return
+        _new_promise(
+            business=business,
+            customer=promise.customer,
+            description=promise.description,
+            kind=promise.kind,
+            made_at=now,
+            now=now,
+            **due,
+        )
+
+    return refusals_of(checked)
+
+
+def _moves_to_a_new_promise(
+    business, promise: Promise, fields: dict[str, Any], now: datetime
+) -> bool:
+    """Whether promise_reschedule makes a new promise for the due moment `fields` give: the
+    promise is open, its due moment stays (it has passed) and they give another."""
+    finished = promise.done_at is not None or promise.cancelled_at is not None
+    return (
+        not finished
+        and promise.due_moment_stays(now)
+        and _new_due(business, promise, fields) is not None
+    )
+
+
 def _check_open(promise: Promise) -> None:
     if promise.done_at is not None or promise.cancelled_at is not None:
         raise _finished("done_at")
 
 
-def promise_mark_kept(
-    *, promise: Promise, actor, at: datetime | None = None, now: datetime | None = None
-) -> Promise:
-    now = now or timezone.now()
-    at = at or now
+def _refuse_kept_at(promise: Promise, at: datetime, now: datetime) -> None:
+    """promise_mark_kept's checks: the promise open, then `at` a moment it can be kept at."""
     _check_open(promise)
     refuse_unlikely_moment(
         at, field="done_at", now=now, future=_("A promise cannot be kept in the future.")
@@ -272,6 +381,28 @@ def promise_mark_kept(
             _("A promise cannot be kept before it was made: %(made)s.") % {"made": made},
             "done_before_made",
         )
+
+
+def _refuse_cancelled_at(promise: Promise, at: datetime, now: datetime) -> None:
+    """promise_cancel's checks: the promise open, then `at` a moment it can be cancelled at."""
+    _check_open(promise)
+    refuse_unlikely_moment(
+        at, field="cancelled_at", now=now, future=_("A promise cannot be cancelled in the future.")
+    )
+    if at < promise.made_at:
+        raise _error(
+            "cancelled_at",
+            _("A promise cannot be cancelled before it was made."),
+            "cancelled_before_made",
+        )
+
+
+def promise_mark_kept(
+    *, promise: Promise, actor, at: datetime | None = None, now: datetime | None = None
+) -> Promise:
+    now = now or timezone.now()
+    at = at or now
+    _refuse_kept_at(promise, at, now)
     with transaction.atomic():
         business = business_lock_time_zone(business=promise.business)
         # Only an open promise is updated: a double click or two members at once keep it once.
@@ -335,16 +466,7 @@ def promise_cancel(
 ) -> Promise:
     now = now or timezone.now()
     at = at or now
-    _check_open(promise)
-    refuse_unlikely_moment(
-        at, field="cancelled_at", now=now, future=_("A promise cannot be cancelled in the future.")
-    )
-    if at < promise.made_at:
-        raise _error(
-            "cancelled_at",
-            _("A promise cannot be cancelled before it was made."),
-            "cancelled_before_made",
-        )
+    _refuse_cancelled_at(promise, at, now)
     with transaction.atomic():
         updated = Promise.objects.filter(
             pk=promise.pk, done_at__isnull=True, cancelled_at__isnull=True
@@ -414,6 +536,12 @@ def promise_change(
                 was_due = _due_shown(promise)
             if reopen and promise.done_at is not None:
                 promise = promise_reopen(promise=promise, actor=actor)
+            if not reschedule:
+                # Every refusal of the values at once, before any is written; the steps below
+                # check them again, and refuse for the promise's state as they come.
+                refused = _change_refusals(promise, fields, done_at, cancelled_at)
+                if refused:
+                    raise ValidationError(refused)
             if fields:
                 change = promise_reschedule if reschedule else promise_update
                 promise = change(promise=promise, actor=actor, **fields)
@@ -430,6 +558,43 @@ def promise_change(
                     said=customer_told,
                 )
     return promise
+
+
+def promise_change_refusals(
+    *,
+    promise: Promise,
+    fields: dict[str, Any],
+    done_at: datetime | None = None,
+    cancelled_at: datetime | None = None,
+    reopen: bool = False,
+) -> dict[str, list[ValidationError]]:
+    """What promise_change (without `reschedule`) would refuse of these values of `promise`
+    (as read), per field, writing nothing and locking nothing; {} when the promise's state
+    refuses them (a Conflict, answered by the write). The promise reopened when `reopen`, as
+    promise_change reopens it first."""
+    changed = copy.copy(promise)
+    if reopen:
+        changed.done_at = changed.done_on = None
+    return _change_refusals(changed, fields, done_at, cancelled_at)
+
+
+def _change_refusals(
+    promise: Promise,
+    fields: dict[str, Any],
+    done_at: datetime | None,
+    cancelled_at: datetime | None,
+) -> dict[str, list[ValidationError]]:
+    """promise_change's checks of its values on a copy of `promise`: the fields
+    (promise_update's), then done_at and cancelled_at against the promise so changed."""
+    now = timezone.now()
+    changed = copy.copy(promise)
+    return refusals_of(
+        lambda: refusals_gathered(
+            lambda: fields and _changes_checked(changed.business, changed, fields, now),
+            lambda: done_at is not None and _refuse_kept_at(changed, done_at, now),
+            lambda: cancelled_at is not None and _refuse_cancelled_at(changed, cancelled_at, now),
+        )
+    )
 
 
 # How a customer can have been told of a changed promise: a note is not telling them.
