@@ -1,9 +1,11 @@
 """Writes of follow-ups: planned by hand or by the owner's rules, done with an outcome."""
 
+import copy
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +22,7 @@ from klantvriend.core.audit import (
     save_new_customer_row,
 )
 from klantvriend.core.care_settings import care_settings
-from klantvriend.core.errors import Conflict, ValidationError
+from klantvriend.core.errors import Conflict, ValidationError, refusals_gathered, refusals_of
 from klantvriend.core.language import shop_language
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.undo import step_to_undo, values_before
@@ -60,7 +62,13 @@ def _snapshot(follow_up: FollowUp) -> dict[str, Any]:
 
 
 def _member_or_none(business, user):
-    """A follow-up is only assigned to someone who works in this business."""
+    """A follow-up is only assigned to someone who works in this business: a user, or (the
+    API) a user's id, which is "does not work here" for anyone else's as for no one's."""
+    if isinstance(user, int):
+        user = get_user_model().objects.filter(pk=user, memberships__business=business).first()
+        if user is None:
+            raise _error("assigned_to", _("This person does not work here."), "not_member")
+        return user
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     if not business.memberships.filter(user=user).exists():
@@ -82,6 +90,51 @@ def follow_up_create(
     purchase=None,
     referred_customer=None,
 ) -> FollowUp:
+    """`assigned_to`: a member, or a member's user id."""
+    follow_up = _new_follow_up(
+        business=business,
+        customer=customer,
+        note=note,
+        due_on=due_on,
+        reason=reason,
+        assigned_to=assigned_to,
+        created_by=created_by,
+        promise=promise,
+        complaint=complaint,
+        purchase=purchase,
+        referred_customer=referred_customer,
+    )
+    save_new_customer_row(
+        follow_up,
+        actor=created_by,
+        snapshot=_snapshot,
+        action=AuditAction.CREATED if reason == Reason.MANUAL else AuditAction.PLANNED,
+    )
+    return follow_up
+
+
+def follow_up_create_refusals(
+    *, business, customer, **fields: Any
+) -> dict[str, list[ValidationError]]:
+    """What follow_up_create would refuse of these fields, per field, writing nothing."""
+    return refusals_of(lambda: _new_follow_up(business=business, customer=customer, **fields))
+
+
+def _new_follow_up(
+    *,
+    business,
+    customer,
+    note: str,
+    due_on: date,
+    reason: str = Reason.MANUAL,
+    assigned_to=None,
+    created_by=None,
+    promise: Promise | None = None,
+    complaint: Complaint | None = None,
+    purchase=None,
+    referred_customer=None,
+) -> FollowUp:
+    """The follow-up follow_up_create stores, checked: every refusal of a value at once."""
     if customer.business_id != business.pk:
         # The same answer as for a customer that does not exist: nothing about another business
         # may be confirmed.
@@ -90,29 +143,33 @@ def follow_up_create(
     for name, source in (("promise", promise), ("complaint", complaint), ("purchase", purchase)):
         if source is not None and source.customer_id != customer.pk:
             raise _error(name, _("This belongs to another customer."), "other_customer")
-    if reason == Reason.MANUAL and due_on < business.today():
-        raise _error("due_on", _("A follow-up cannot be planned in the past."), "past")
     follow_up = FollowUp(
         business=business,
         customer=customer,
         note=note.strip(),
         due_on=due_on,
         reason=reason,
-        assigned_to=_member_or_none(business, assigned_to),
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         promise=promise,
         complaint=complaint,
         purchase=purchase,
         referred_customer=referred_customer,
     )
-    follow_up.full_clean(validate_unique=False, validate_constraints=True)
-    save_new_customer_row(
-        follow_up,
-        actor=created_by,
-        snapshot=_snapshot,
-        action=AuditAction.CREATED if reason == Reason.MANUAL else AuditAction.PLANNED,
+
+    def assign() -> None:
+        follow_up.assigned_to = _member_or_none(business, assigned_to)
+
+    refusals_gathered(
+        lambda: reason == Reason.MANUAL and _refuse_past(due_on, business),
+        assign,
+        lambda: follow_up.full_clean(validate_unique=False, validate_constraints=True),
     )
     return follow_up
+
+
+def _refuse_past(due_on: date, business) -> None:
+    if due_on < business.today():
+        raise _error("due_on", _("A follow-up cannot be planned in the past."), "past")
 
 
 def rule_day(*, business, day: date) -> date:
@@ -428,46 +485,63 @@ def follow_ups_withdraw_for_erasure(*, customer, actor) -> int:
 
 
 def follow_up_update(*, follow_up: FollowUp, actor, **fields: Any) -> FollowUp:
-    unknown = set(fields) - {"note", "due_on", "assigned_to"}
-    if unknown:
-        raise TypeError(f"Unknown follow-up fields: {sorted(unknown)}")
-    business = follow_up.business
+    """`assigned_to`: a member, or a member's user id."""
     changed = FollowUp.objects.get(pk=follow_up.pk)
     before = _snapshot(changed)
-    if "note" in fields:
-        changed.note = fields["note"].strip()
-    if "due_on" in fields and fields["due_on"] != changed.due_on:
-        today = business.today()
-        judged = changed.reason in JUDGED_REASONS
-        # Moved afterwards, a follow-up done late would count as done in time.
-        if changed.done_at is not None and judged:
-            raise _conflict(
-                "due_on",
-                _(
-                    "A follow-up that is done keeps the day it was planned for: the aftercare "
-                    "figure judged it by that day."
-                ),
-                "finished",
-            )
-        if changed.done_at is None and fields["due_on"] < today:
-            raise _error("due_on", _("A follow-up cannot be planned in the past."), "past")
-        if changed.done_at is None and judged and changed.due_on < today:
-            raise _conflict(
-                "due_on",
-                _(
-                    "The day this follow-up was planned for has passed, and the aftercare "
-                    "figure judges it by that day, so it stays. Contact the customer now and "
-                    "record what came of it."
-                ),
-                "overdue",
-            )
-        changed.due_on = fields["due_on"]
-    if "assigned_to" in fields:
-        changed.assigned_to = _member_or_none(business, fields["assigned_to"])
-    changed.full_clean(validate_unique=False)
+    _changes_checked(changed, fields, follow_up.business)
     if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
         return follow_up
     return changed
+
+
+def _changes_checked(changed: FollowUp, fields: dict[str, Any], business) -> None:
+    """follow_up_update's `fields` made to `changed` (not saved), checked: every refusal of a
+    value at once; a refusal for the follow-up's state (Conflict) as it comes."""
+    unknown = set(fields) - {"note", "due_on", "assigned_to"}
+    if unknown:
+        raise TypeError(f"Unknown follow-up fields: {sorted(unknown)}")
+    if "note" in fields:
+        changed.note = fields["note"].strip()
+
+    def assign() -> None:
+        if "assigned_to" in fields:
+            changed.assigned_to = _member_or_none(business, fields["assigned_to"])
+
+    refusals_gathered(
+        lambda: _due_moved(changed, fields, business),
+        assign,
+        lambda: changed.full_clean(validate_unique=False),
+    )
+
+
+def _due_moved(changed: FollowUp, fields: dict[str, Any], business) -> None:
+    if "due_on" not in fields or fields["due_on"] == changed.due_on:
+        return
+    today = business.today()
+    judged = changed.reason in JUDGED_REASONS
+    # Moved afterwards, a follow-up done late would count as done in time.
+    if changed.done_at is not None and judged:
+        raise _conflict(
+            "due_on",
+            _(
+                "A follow-up that is done keeps the day it was planned for: the aftercare "
+                "figure judged it by that day."
+            ),
+            "finished",
+        )
+    if changed.done_at is None:
+        _refuse_past(fields["due_on"], business)
+    if changed.done_at is None and judged and changed.due_on < today:
+        raise _conflict(
+            "due_on",
+            _(
+                "The day this follow-up was planned for has passed, and the aftercare "
+                "figure judges it by that day, so it stays. Contact the customer now and "
+                "record what came of it."
+            ),
+            "overdue",
+        )
+    changed.due_on = fields["due_on"]
 
 
 def follow_up_change(
@@ -476,23 +550,69 @@ def follow_up_change(
     actor,
     fields: dict[str, Any],
     outcome: str = "",
-    note: str = "",
+    note: str | None = None,
     undo_outcome: bool = False,
     expected_versions: Collection[str] | None = None,
 ) -> FollowUp:
     """The API's PATCH of a follow-up as one change: its outcome taken back first when
     `undo_outcome` and it is done (follow_up_outcome_undo), then the `fields`
     (follow_up_update), then the `outcome` with its `note` (follow_up_complete), in one
-    transaction, so a refused outcome also undoes the changes sent with it.
+    transaction, so a refused outcome also undoes the changes sent with it. A `note` (None:
+    not sent) is written with an outcome: without one it is refused unless it is the one the
+    follow-up has. Every refusal of the values at once, before any step is written.
     `expected_versions`: the versions the caller read (If-Match, core.versions); refused with
     ChangedMeanwhile and nothing changed unless one is stored."""
     with record_changing(follow_up, expected_versions=expected_versions) as follow_up:
+        as_read = copy.copy(follow_up)
         if undo_outcome and follow_up.done_at is not None:
             follow_up = follow_up_outcome_undo(follow_up=follow_up, actor=actor)
+        _change_checked(as_read, follow_up, fields, outcome, note)
         if fields:
             follow_up = follow_up_update(follow_up=follow_up, actor=actor, **fields)
         if outcome:
             follow_up = follow_up_complete(
-                follow_up=follow_up, actor=actor, outcome=outcome, note=note
+                follow_up=follow_up, actor=actor, outcome=outcome, note=note or ""
             )
     return follow_up
+
+
+def follow_up_change_refusals(
+    *,
+    follow_up: FollowUp,
+    fields: dict[str, Any],
+    outcome: str = "",
+    note: str | None = None,
+    undo_outcome: bool = False,
+) -> dict[str, list[ValidationError]]:
+    """What follow_up_change would refuse of these values of `follow_up` (as read), per
+    field, writing nothing; {} when the follow-up's state refuses them (a Conflict, answered
+    by the write). Its outcome taken back when `undo_outcome`, as far as the fields' checks
+    see: open again."""
+    undone = copy.copy(follow_up)
+    if undo_outcome and undone.done_at is not None:
+        undone.done_at, undone.outcome = None, ""
+    return refusals_of(lambda: _change_checked(follow_up, undone, fields, outcome, note))
+
+
+def _change_checked(
+    as_read: FollowUp,
+    follow_up: FollowUp,
+    fields: dict[str, Any],
+    outcome: str,
+    note: str | None,
+) -> None:
+    """follow_up_change's checks of its values: the note against the follow-up `as_read`
+    before any step, the fields against a copy of `follow_up` (its outcome taken back)."""
+    refusals_gathered(
+        lambda: _refuse_note_alone(as_read, outcome, note),
+        lambda: fields and _changes_checked(copy.copy(follow_up), fields, follow_up.business),
+    )
+
+
+def _refuse_note_alone(follow_up: FollowUp, outcome: str, note: str | None) -> None:
+    """An outcome's note is written with the outcome; there is no changing it on its own."""
+    if outcome or note is None or note == follow_up.outcome_note:
+        return
+    if follow_up.done_at is not None:
+        raise _conflict("outcome_note", _("This follow-up is already done."), "finished")
+    raise _error("outcome", _("Give the outcome this note belongs to."), "required")

@@ -9,7 +9,6 @@ from pydantic import Field, StrictBool, StrictInt
 from klantvriend.complaints import selectors, services
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.complaints.selectors import ComplaintStatus, ComplaintView
-from klantvriend.core.errors import ValidationError
 
 from .common import (
     CHANGE_ERRORS,
@@ -23,6 +22,7 @@ from .common import (
     Patch,
     actor_of,
     business_of,
+    record_of_path,
     refuse_undoing,
 )
 from .contact_moments import customer_for_write, refusals_of_new_record
@@ -159,6 +159,13 @@ class ComplaintUpdate(Patch):
     )
     resolved_at: Moment | None = Field(None, description="Set (with a resolution) to resolve.")
 
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        complaint = record_of_path(request, selectors.complaint_get, "complaint_id")
+        if complaint is None:
+            return {}
+        return services.complaint_change_refusals(complaint=complaint, **_change_of(fields))
+
 
 class ComplaintPage(Out):
     items: list[ComplaintOut]
@@ -215,31 +222,24 @@ def update_complaint(
     refuse_undoing(
         complaint, fields, ("resolved_at",), _("A complaint's resolution cannot be undone.")
     )
-    # first_response_at: null takes back "answered" by the rule of the web's Undo (core/undo.py).
-    undo_response = "first_response_at" in fields and fields["first_response_at"] is None
-    responded_at = fields.pop("first_response_at", None)
-    resolved_at = fields.pop("resolved_at", None)
-    resolution = fields.pop("resolution", None)
-    if resolved_at is None and complaint.resolved_at is None and resolution:
-        raise ValidationError(
-            {
-                "resolved_at": ValidationError(
-                    _("Give the moment the complaint was resolved."), code="required"
-                )
-            }
-        )
-    if resolved_at is None and complaint.resolved_at is not None and resolution is not None:
-        # Rewording the resolution of a resolved complaint (complaint_update refuses it empty);
-        # an open complaint's empty resolution is empty already.
-        fields["resolution"] = resolution
     complaint = services.complaint_change(
         complaint=complaint,
         actor=actor_of(request),
-        fields=fields,
-        responded_at=responded_at,
-        resolved_at=resolved_at,
-        resolution=resolution or "",
-        undo_response=undo_response,
         expected_versions=versions,
+        **_change_of(fields),
     )
     return _out(request, response, complaint)
+
+
+def _change_of(changes: dict) -> dict:
+    """A PATCH's fields as complaint_change takes them."""
+    changes = dict(changes)
+    return {
+        # first_response_at: null takes back "answered" by the rule of the web's Undo
+        # (core/undo.py).
+        "undo_response": "first_response_at" in changes and changes["first_response_at"] is None,
+        "responded_at": changes.pop("first_response_at", None),
+        "resolved_at": changes.pop("resolved_at", None),
+        "resolution": changes.pop("resolution", None),
+        "fields": changes,
+    }

@@ -1,16 +1,13 @@
 from datetime import date, datetime
 from typing import Literal
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.aftercare import selectors, services
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.selectors import FollowUpStatus, follow_up_status
-from klantvriend.core.errors import Conflict, ValidationError
 
 from .common import (
     CHANGE_ERRORS,
@@ -23,8 +20,9 @@ from .common import (
     Patch,
     actor_of,
     business_of,
+    record_of_path,
 )
-from .contact_moments import customer_for_write
+from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions_of, with_etag
 
 router = Router(tags=["follow-ups"])
@@ -81,6 +79,18 @@ class FollowUpCreate(Input):
     due_on: date
     assigned_to: StrictInt | None = Field(None, description="User id of a member.")
 
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        business = business_of(request)
+        return refusals_of_new_record(
+            request,
+            fields,
+            services.follow_up_create_refusals,
+            business=business,
+            note="",
+            due_on=business.today(),
+        )
+
 
 class FollowUpUpdate(Patch):
     edits = FollowUp
@@ -99,40 +109,17 @@ class FollowUpUpdate(Patch):
     )
     outcome_note: str | None = Field(None, max_length=5000, description="Sent with the outcome.")
 
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        follow_up = record_of_path(request, selectors.follow_up_get, "follow_up_id")
+        if follow_up is None:
+            return {}
+        return services.follow_up_change_refusals(follow_up=follow_up, **_change_of(fields))
+
 
 class FollowUpPage(Out):
     items: list[FollowUpOut]
     count: int
-
-
-def _member(request: HttpRequest, user_id: int | None):
-    if user_id is None:
-        return None
-    user = (
-        get_user_model()
-        .objects.filter(pk=user_id, memberships__business=business_of(request))
-        .first()
-    )
-    if user is None:
-        raise ValidationError(
-            {
-                "assigned_to": ValidationError(
-                    _("This person does not work here."), code="not_member"
-                )
-            }
-        )
-    return user
-
-
-def _refuse_note_without_outcome(follow_up) -> None:
-    """An outcome's note is written with the outcome; there is no changing it on its own."""
-    if follow_up.done_at is not None:
-        raise Conflict(
-            {"outcome_note": ValidationError(_("This follow-up is already done."), code="finished")}
-        )
-    raise ValidationError(
-        {"outcome": ValidationError(_("Give the outcome this note belongs to."), code="required")}
-    )
 
 
 @router.get("", response={200: FollowUpPage, **ERRORS}, summary="List follow-ups")
@@ -162,13 +149,12 @@ def _out(request: HttpRequest, response: HttpResponse, follow_up: FollowUp) -> d
 
 @router.post("", response={201: FollowUpOut, **WRITE_ERRORS}, summary="Plan a follow-up")
 def create_follow_up(request: HttpRequest, payload: FollowUpCreate, response: HttpResponse):
-    business = business_of(request)
     follow_up = services.follow_up_create(
-        business=business,
+        business=business_of(request),
         customer=customer_for_write(request, payload.customer),
         note=payload.note,
         due_on=payload.due_on,
-        assigned_to=_member(request, payload.assigned_to),
+        assigned_to=payload.assigned_to,
         created_by=actor_of(request),
     )
     return Status(201, _out(request, response, follow_up))
@@ -194,23 +180,23 @@ def update_follow_up(
 ):
     follow_up = selectors.follow_up_get(business=business_of(request), follow_up_id=follow_up_id)
     versions = expected_versions_of(follow_up, if_match)
-    changes = payload.dict(exclude_unset=True)
-    # outcome: null (read as "", the column may be blank: api.common.Patch) takes back the
-    # outcome by the rule of the web's Undo (core/undo.py).
-    undo_outcome = "outcome" in changes and not changes["outcome"]
-    outcome = changes.pop("outcome", None) or ""
-    note = changes.pop("outcome_note", follow_up.outcome_note if not outcome else "")
-    if not outcome and note != follow_up.outcome_note:
-        _refuse_note_without_outcome(follow_up)
-    if "assigned_to" in changes:
-        changes["assigned_to"] = _member(request, changes["assigned_to"])
     follow_up = services.follow_up_change(
         follow_up=follow_up,
         actor=actor_of(request),
-        fields=changes,
-        outcome=outcome,
-        note=note,
-        undo_outcome=undo_outcome,
         expected_versions=versions,
+        **_change_of(payload.dict(exclude_unset=True)),
     )
     return _out(request, response, follow_up)
+
+
+def _change_of(changes: dict) -> dict:
+    """A PATCH's fields as follow_up_change takes them."""
+    changes = dict(changes)
+    return {
+        # outcome: null (read as "", the column may be blank: api.common.Patch) takes back the
+        # outcome by the rule of the web's Undo (core/undo.py).
+        "undo_outcome": "outcome" in changes and not changes["outcome"],
+        "outcome": changes.pop("outcome", None) or "",
+        "note": changes.pop("outcome_note", None),
+        "fields": changes,
+    }

@@ -1,5 +1,6 @@
 """Writes of complaints: full validation first, then one transaction with the audit event."""
 
+import copy
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -295,16 +296,21 @@ def _refuse_not_in_person(channel: str, *, answered_on_the_spot: bool) -> None:
         )
 
 
-def complaint_respond(
-    *, complaint: Complaint, actor, at: datetime | None = None, now: datetime | None = None
-) -> Complaint:
-    now = now or timezone.now()
-    at = at or now
+def _refuse_response_at(complaint: Complaint, at: datetime, now: datetime) -> None:
+    """complaint_respond's checks: not answered yet, then `at` a moment it can be answered at."""
     if complaint.first_response_at is not None:
         raise _conflict("first_response_at", _("This complaint was already answered."), "responded")
     _check_moment(
         at, complaint=complaint, field="first_response_at", now=now, code="response_before_received"
     )
+
+
+def complaint_respond(
+    *, complaint: Complaint, actor, at: datetime | None = None, now: datetime | None = None
+) -> Complaint:
+    now = now or timezone.now()
+    at = at or now
+    _refuse_response_at(complaint, at, now)
     with transaction.atomic():
         updated = Complaint.objects.filter(pk=complaint.pk, first_response_at__isnull=True).update(
             first_response_at=at, updated_at=now
@@ -384,6 +390,34 @@ def complaint_withdraw(*, complaint: Complaint, actor) -> None:
     delete_customer_row(stored, actor=actor, snapshot=_snapshot)
 
 
+def _refuse_resolution(
+    complaint: Complaint,
+    resolution: str,
+    at: datetime,
+    satisfaction_after: int | None,
+    now: datetime,
+) -> None:
+    """complaint_resolve's checks: not resolved yet, then every refusal of the values at once."""
+    if complaint.resolved_at is not None:
+        raise _conflict("resolved_at", _("This complaint is already resolved."), "resolved")
+    refusals_gathered(
+        lambda: resolution.strip() or _refuse_no_resolution(),
+        lambda: _check_moment(
+            at, complaint=complaint, field="resolved_at", now=now, code="resolved_before_received"
+        ),
+        lambda: _refuse_satisfaction(satisfaction_after),
+    )
+
+
+def _refuse_no_resolution() -> None:
+    raise _error("resolution", _("Say how the complaint was resolved."), "required")
+
+
+def _refuse_satisfaction(satisfaction_after: int | None) -> None:
+    if satisfaction_after is not None and not 1 <= satisfaction_after <= 5:
+        raise _error("satisfaction_after", _("Satisfaction is a number from 1 to 5."), "range")
+
+
 def complaint_resolve(
     *,
     complaint: Complaint,
@@ -400,15 +434,7 @@ def complaint_resolve(
     who cleared it gave nothing."""
     now = now or timezone.now()
     at = at or now
-    if complaint.resolved_at is not None:
-        raise _conflict("resolved_at", _("This complaint is already resolved."), "resolved")
-    if not resolution.strip():
-        raise _error("resolution", _("Say how the complaint was resolved."), "required")
-    _check_moment(
-        at, complaint=complaint, field="resolved_at", now=now, code="resolved_before_received"
-    )
-    if satisfaction_after is not None and not 1 <= satisfaction_after <= 5:
-        raise _error("satisfaction_after", _("Satisfaction is a number from 1 to 5."), "range")
+    _refuse_resolution(complaint, resolution, at, satisfaction_after, now)
     before = _snapshot(complaint)
     resolved = Complaint.objects.get(pk=complaint.pk)
     resolved.resolved_at = at
@@ -491,20 +517,10 @@ def _refuse_moving_judged_clocks(complaint: Complaint, fields: dict[str, Any], *
 def complaint_update(
     *, complaint: Complaint, actor, now: datetime | None = None, **fields: Any
 ) -> Complaint:
-    unknown = set(fields) - EDITABLE
-    if unknown:
-        raise TypeError(f"Unknown complaint fields: {sorted(unknown)}")
     now = now or timezone.now()
     changed = Complaint.objects.get(pk=complaint.pk)
     before = _snapshot(changed)
-    _refuse_moving_judged_clocks(changed, fields, now=now)
-    for name, value in fields.items():
-        setattr(changed, name, value.strip() if isinstance(value, str) else value)
-    # (A complaint answered already keeps when it came in: _refuse_moving_judged_clocks.)
-    refuse_unlikely_moment(changed.received_at, field="received_at", now=now)
-    if changed.resolved_at is not None and not changed.resolution:
-        raise _error("resolution", _("Say how the complaint was resolved."), "required")
-    changed.full_clean()
+    _changes_checked(changed, fields, now)
     with transaction.atomic():
         if any(before[name] != getattr(changed, name) for name in CLOCK_FIELDS):
             complaint_deadlines_set(
@@ -520,6 +536,23 @@ def complaint_update(
     return changed
 
 
+def _changes_checked(changed: Complaint, fields: dict[str, Any], now: datetime) -> None:
+    """complaint_update's `fields` made to `changed` (not saved), checked: every refusal of a
+    value at once; a refusal for the complaint's state (Conflict) as it comes."""
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise TypeError(f"Unknown complaint fields: {sorted(unknown)}")
+    _refuse_moving_judged_clocks(changed, fields, now=now)
+    for name, value in fields.items():
+        setattr(changed, name, value.strip() if isinstance(value, str) else value)
+    refusals_gathered(
+        # (A complaint answered already keeps when it came in: _refuse_moving_judged_clocks.)
+        lambda: refuse_unlikely_moment(changed.received_at, field="received_at", now=now),
+        lambda: changed.resolved_at is None or changed.resolution or _refuse_no_resolution(),
+        clean=changed,
+    )
+
+
 def complaint_change(
     *,
     complaint: Complaint,
@@ -527,7 +560,7 @@ def complaint_change(
     fields: dict[str, Any],
     responded_at: datetime | None = None,
     resolved_at: datetime | None = None,
-    resolution: str = "",
+    resolution: str | None = None,
     undo_response: bool = False,
     expected_versions: Collection[str] | None = None,
 ) -> Complaint:
@@ -535,17 +568,89 @@ def complaint_change(
     `undo_response` and it is answered (complaint_response_undo), then the `fields`
     (complaint_update), then the first response at `responded_at`, then resolved at
     `resolved_at` with the `resolution`, in one transaction, so a refused step also undoes the
-    changes sent with it. `expected_versions`: the versions the caller read (If-Match,
-    core.versions); refused with ChangedMeanwhile and nothing changed unless one is stored."""
+    changes sent with it. A `resolution` (None: not sent) without `resolved_at` rewords that
+    of a resolved complaint, and is refused for an open one unless empty. Every refusal of the
+    values at once, before any step is written; the steps check them again, and refuse for
+    the complaint's state as they come. `expected_versions`: the versions the caller read
+    (If-Match, core.versions); refused with ChangedMeanwhile and nothing changed unless one is
+    stored."""
     with record_changing(complaint, expected_versions=expected_versions) as complaint:
         if undo_response and complaint.first_response_at is not None:
             complaint = complaint_response_undo(complaint=complaint, actor=actor)
+        fields = _with_rewording(complaint, fields, resolved_at, resolution)
+        refused = _change_refusals(complaint, fields, responded_at, resolved_at, resolution)
+        if refused:
+            raise ValidationError(refused)
         if fields:
             complaint = complaint_update(complaint=complaint, actor=actor, **fields)
         if responded_at is not None:
             complaint = complaint_respond(complaint=complaint, actor=actor, at=responded_at)
         if resolved_at is not None:
             complaint = complaint_resolve(
-                complaint=complaint, actor=actor, resolution=resolution, at=resolved_at
+                complaint=complaint, actor=actor, resolution=resolution or "", at=resolved_at
             )
     return complaint
+
+
+def complaint_change_refusals(
+    *,
+    complaint: Complaint,
+    fields: dict[str, Any],
+    responded_at: datetime | None = None,
+    resolved_at: datetime | None = None,
+    resolution: str | None = None,
+    undo_response: bool = False,
+) -> dict[str, list[ValidationError]]:
+    """What complaint_change would refuse of these values of `complaint` (as read), per field,
+    writing nothing; {} when the complaint's state refuses them (a Conflict, answered by the
+    write). Its answer taken back when `undo_response`, as complaint_change does first."""
+    changed = copy.copy(complaint)
+    if undo_response:
+        changed.first_response_at = None
+    fields = _with_rewording(changed, fields, resolved_at, resolution)
+    return _change_refusals(changed, fields, responded_at, resolved_at, resolution)
+
+
+def _with_rewording(
+    complaint: Complaint,
+    fields: dict[str, Any],
+    resolved_at: datetime | None,
+    resolution: str | None,
+) -> dict[str, Any]:
+    if resolved_at is None and complaint.resolved_at is not None and resolution is not None:
+        # Rewording the resolution of a resolved complaint (complaint_update refuses it empty);
+        # an open complaint's empty resolution is empty already.
+        return {**fields, "resolution": resolution}
+    return fields
+
+
+def _change_refusals(
+    complaint: Complaint,
+    fields: dict[str, Any],
+    responded_at: datetime | None,
+    resolved_at: datetime | None,
+    resolution: str | None,
+) -> dict[str, list[ValidationError]]:
+    """complaint_change's checks of its values on a copy of `complaint`: the resolution given
+    without its moment, the fields (complaint_update's), then the answer and the resolution
+    against the complaint so changed."""
+    now = timezone.now()
+    changed = copy.copy(complaint)
+    return refusals_of(
+        lambda: refusals_gathered(
+            lambda: _refuse_resolution_alone(changed, resolved_at, resolution),
+            lambda: fields and _changes_checked(changed, fields, now),
+            lambda: responded_at is not None and _refuse_response_at(changed, responded_at, now),
+            lambda: (
+                resolved_at is not None
+                and _refuse_resolution(changed, resolution or "", resolved_at, None, now)
+            ),
+        )
+    )
+
+
+def _refuse_resolution_alone(
+    complaint: Complaint, resolved_at: datetime | None, resolution: str | None
+) -> None:
+    if resolved_at is None and complaint.resolved_at is None and resolution:
+        raise _error("resolved_at", _("Give the moment the complaint was resolved."), "required")

@@ -1,12 +1,15 @@
-"""Every refusal at once (test_every_refusal_at_once_api) for the other writes: promises. The
-schema's refusals first, then the domain's of the fields the schema took; when the schema
-takes everything, the service's own every refusal at once. Nothing is stored."""
+"""Every refusal at once (test_every_refusal_at_once_api) for the other writes: promises,
+follow-ups, a complaint's change. The schema's refusals first, then the domain's of the fields
+the schema took; when the schema takes everything, the service's own every refusal at once.
+Nothing is stored."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from klantvriend.aftercare import services as aftercare
+from klantvriend.complaints import services as complaints
 from klantvriend.isolation import snapshot
 from klantvriend.promises import services as promises
 
@@ -260,4 +263,271 @@ def test_a_kept_promise_moved_with_mistakes_is_still_refused_for_its_state(api, 
 
     assert response.status_code == 409
     assert response.json()["code"] == "finished"
+    assert snapshot() == before
+
+
+FOLLOW_UP_MESSAGES = {
+    "en": {
+        "number": "Enter a whole number.",
+        "past": "A follow-up cannot be planned in the past.",
+        "not_member": "This person does not work here.",
+        "blank": "This field cannot be blank.",
+        "outcome": "Choose one of: 'content', 'not_content', 'not_reached'.",
+        "note_alone": "Give the outcome this note belongs to.",
+    },
+    "nl": {
+        "number": "Voer een geheel getal in.",
+        "past": "Nazorg kan niet in het verleden gepland worden.",
+        "not_member": "Deze persoon werkt hier niet.",
+        "blank": "Dit veld mag niet leeg zijn.",
+        "outcome": "Kies een van: 'content', 'not_content', 'not_reached'.",
+        "note_alone": "Geef de uitkomst waar deze notitie bij hoort.",
+    },
+}
+
+
+def days_from_today(business, days: int) -> str:
+    return (business.today() + timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+def follow_up(business, anna):
+    return aftercare.follow_up_create(
+        business=business,
+        customer=anna,
+        note="Bellen",
+        due_on=business.today() + timedelta(days=3),
+    )
+
+
+def follow_up_stored(follow_up) -> tuple:
+    follow_up.refresh_from_db()
+    return (
+        follow_up.note,
+        follow_up.due_on,
+        follow_up.assigned_to_id,
+        follow_up.attempts,
+        follow_up.done_at,
+        follow_up.outcome,
+        follow_up.outcome_note,
+    )
+
+
+@LANGUAGES
+def test_a_new_follow_up_hears_of_its_member_day_and_note_at_once(api, business, anna, language):
+    before = snapshot()
+    said = FOLLOW_UP_MESSAGES[language]
+    refused_by_the_schema = {
+        "customer": anna.pk,
+        "note": " ",
+        "due_on": days_from_today(business, -1),
+        "assigned_to": "Piet",
+    }
+    refused_by_the_domain = {**refused_by_the_schema, "assigned_to": 999999}
+
+    schemas = send(api, "post", "/api/v1/follow-ups", refused_by_the_schema, language)
+    domains = send(api, "post", "/api/v1/follow-ups", refused_by_the_domain, language)
+
+    assert schemas.status_code == domains.status_code == 422
+    assert schemas.json() == {
+        "detail": [
+            refusal("assigned_to", said["number"], "int_type"),
+            refusal("due_on", said["past"], "past"),
+            refusal("note", said["blank"], "blank"),
+        ]
+    }
+    assert domains.json() == {
+        "detail": [
+            refusal("due_on", said["past"], "past"),
+            refusal("assigned_to", said["not_member"], "not_member"),
+            refusal("note", said["blank"], "blank"),
+        ]
+    }
+    assert snapshot() == before
+
+
+@LANGUAGES
+def test_a_follow_up_changed_with_mistakes_hears_of_all_at_once(api, business, follow_up, language):
+    was = follow_up_stored(follow_up)
+    before = snapshot()
+    said = FOLLOW_UP_MESSAGES[language]
+    body = {
+        "note": " ",
+        "due_on": days_from_today(business, -1),
+        "assigned_to": 999999,
+        "outcome": "happy",
+    }
+
+    response = send(api, "patch", f"/api/v1/follow-ups/{follow_up.pk}", body, language)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("outcome", said["outcome"], "literal_error"),
+            refusal("due_on", said["past"], "past"),
+            refusal("assigned_to", said["not_member"], "not_member"),
+            refusal("note", said["blank"], "blank"),
+        ]
+    }
+    assert snapshot() == before
+    assert follow_up_stored(follow_up) == was
+
+
+@LANGUAGES
+def test_a_follow_up_changed_with_a_note_without_its_outcome_hears_of_the_rest_too(
+    api, business, follow_up, language
+):
+    """The schema takes it all: follow_up_change answers every refusal before it writes."""
+    was = follow_up_stored(follow_up)
+    before = snapshot()
+    said = FOLLOW_UP_MESSAGES[language]
+    body = {"note": " ", "due_on": days_from_today(business, -1), "outcome_note": "Belde"}
+
+    response = send(api, "patch", f"/api/v1/follow-ups/{follow_up.pk}", body, language)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("outcome", said["note_alone"], "required"),
+            refusal("due_on", said["past"], "past"),
+            refusal("note", said["blank"], "blank"),
+        ]
+    }
+    assert snapshot() == before
+    assert follow_up_stored(follow_up) == was
+
+
+def test_a_done_follow_up_given_a_note_alone_is_refused_for_its_state(
+    api, business, follow_up, owner
+):
+    """A refusal for the follow-up's state is an answer of its own (409), as before."""
+    aftercare.follow_up_complete(follow_up=follow_up, actor=owner, outcome="content")
+    before = snapshot()
+    body = {"note": " ", "outcome_note": "Belde"}
+
+    response = send(api, "patch", f"/api/v1/follow-ups/{follow_up.pk}", body, "en")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "finished"
+    assert snapshot() == before
+
+
+COMPLAINT_MESSAGES = {
+    "en": {
+        "severity": "Choose one of: 'low', 'medium', 'high'.",
+        "resolved_when": "Give the moment the complaint was resolved.",
+        "resolved_how": "Say how the complaint was resolved.",
+        "future": "This moment lies in the future.",
+        "blank": "This field cannot be blank.",
+    },
+    "nl": {
+        "severity": "Kies een van: 'low', 'medium', 'high'.",
+        "resolved_when": "Geef het moment waarop de klacht is opgelost.",
+        "resolved_how": "Zeg hoe de klacht is opgelost.",
+        "future": "Dit moment ligt in de toekomst.",
+        "blank": "Dit veld mag niet leeg zijn.",
+    },
+}
+
+
+@pytest.fixture
+def complaint(anna):
+    return complaints.complaint_create(
+        customer=anna,
+        description="Koude koffie",
+        received_at=timezone.now() - timedelta(hours=1),
+    )
+
+
+def complaint_stored(complaint) -> tuple:
+    complaint.refresh_from_db()
+    return (
+        complaint.description,
+        complaint.severity,
+        complaint.received_at,
+        complaint.first_response_at,
+        complaint.resolved_at,
+        complaint.resolution,
+        complaint.respond_by,
+        complaint.resolve_by,
+    )
+
+
+@LANGUAGES
+def test_a_complaint_changed_with_mistakes_hears_of_all_at_once(api, complaint, language):
+    was = complaint_stored(complaint)
+    before = snapshot()
+    said = COMPLAINT_MESSAGES[language]
+    body = {
+        "severity": "huge",
+        "description": " ",
+        "received_at": later(7),
+        "resolution": "Nieuwe koffie",
+    }
+
+    response = send(api, "patch", f"/api/v1/complaints/{complaint.pk}", body, language)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("severity", said["severity"], "literal_error"),
+            refusal("resolved_at", said["resolved_when"], "required"),
+            refusal("received_at", said["future"], "future"),
+            refusal("description", said["blank"], "blank"),
+        ]
+    }
+    assert snapshot() == before
+    assert complaint_stored(complaint) == was
+
+
+@LANGUAGES
+def test_a_complaint_changed_answered_and_resolved_with_mistakes_hears_of_all_at_once(
+    api, complaint, language
+):
+    """The schema takes it all: complaint_change answers every refusal before it writes any
+    step."""
+    was = complaint_stored(complaint)
+    before = snapshot()
+    said = COMPLAINT_MESSAGES[language]
+    body = {
+        "description": " ",
+        "first_response_at": later(7),
+        "resolved_at": later(7),
+        "resolution": " ",
+    }
+
+    response = send(api, "patch", f"/api/v1/complaints/{complaint.pk}", body, language)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("description", said["blank"], "blank"),
+            refusal("first_response_at", said["future"], "future"),
+            refusal("resolution", said["resolved_how"], "required"),
+            refusal("resolved_at", said["future"], "future"),
+        ]
+    }
+    assert snapshot() == before
+    assert complaint_stored(complaint) == was
+
+
+def test_a_resolved_complaint_resolved_again_is_refused_for_its_state_once_its_values_pass(
+    api, complaint, owner
+):
+    """As before: the change's own refusal first (422), the complaint's state (409) once the
+    values sent would do."""
+    complaints.complaint_resolve(complaint=complaint, actor=owner, resolution="Nieuwe koffie")
+    before = snapshot()
+    url = f"/api/v1/complaints/{complaint.pk}"
+    body = {"resolved_at": later(0), "resolution": "Nog eens"}
+
+    refused = send(api, "patch", url, {"description": " ", **body}, "en")
+    resolved = send(api, "patch", url, body, "en")
+
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "detail": [refusal("description", "This field cannot be blank.", "blank")]
+    }
+    assert resolved.status_code == 409
+    assert resolved.json()["code"] == "resolved"
     assert snapshot() == before
