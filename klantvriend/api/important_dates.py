@@ -17,7 +17,7 @@ from .common import (
     Pagination,
     business_of,
 )
-from .contact_moments import customer_for_write
+from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["important dates"])
@@ -36,6 +36,12 @@ class ImportantDateCreate(Input):
     label: str = Field(..., min_length=1, max_length=100)
     date: date
     yearly: StrictBool = True
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        return refusals_of_new_record(
+            request, fields, services.important_date_add_refusals, label="", date=None
+        )
 
 
 class ImportantDatePage(Out):

@@ -12,7 +12,7 @@ from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import InvitationChannel
 
 from .common import ERRORS, WRITE_ERRORS, Input, ObjectId, Out, Pagination, actor_of, business_of
-from .contact_moments import customer_for_write
+from .contact_moments import customer_for_write, refusals_of_new_record
 
 invitations_router = Router(tags=["surveys"])
 responses_router = Router(tags=["surveys"])
@@ -61,6 +61,16 @@ class InvitationCreate(Input):
         description="email (needs the customer's consent to e-mail), counter (QR code) or link "
         "(you deliver the link yourself).",
     )
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        return refusals_of_new_record(
+            request,
+            fields,
+            services.survey_invitation_create_refusals,
+            business=business_of(request),
+            channel="link",
+        )
 
 
 class InvitationPage(Out):

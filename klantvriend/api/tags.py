@@ -17,6 +17,7 @@ from .common import (
     Patch,
     actor_of,
     business_of,
+    record_of_path,
     require_owner,
 )
 from .versions import IfMatch, expected_versions, expected_versions_of, with_etag
@@ -44,6 +45,14 @@ class TagUpdate(Patch):
         "capitals, merges the two: every customer of this tag gets that one, spelled as "
         "stored, and this tag is removed; the answer is then that tag. Left out: no change.",
     )
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        # Only an owner renames (403 otherwise): nobody else hears what the name would meet.
+        if not request.membership.is_owner or fields.get("name") is None:  # type: ignore[attr-defined]
+            return {}
+        tag = record_of_path(request, selectors.tag_get, "tag_id")
+        return {} if tag is None else services.tag_rename_refusals(tag=tag, name=fields["name"])
 
 
 @tags_router.get(

@@ -801,6 +801,21 @@ def _contact_moment_check(moment: ContactMoment, *, at_given: bool) -> None:
 def important_date_add(
     *, customer: Customer, label: str, date, yearly: bool = True
 ) -> ImportantDate:
+    important = _new_important_date(customer=customer, label=label, date=date, yearly=yearly)
+    with refused_when_taken(important), transaction.atomic():
+        important.save()
+    return important
+
+
+def important_date_add_refusals(*, customer: Customer, **fields: Any) -> dict[str, list]:
+    """What important_date_add would refuse of these fields, per field, writing nothing."""
+    return refusals_of(lambda: _new_important_date(customer=customer, **fields))
+
+
+def _new_important_date(
+    *, customer: Customer, label: str, date, yearly: bool = True
+) -> ImportantDate:
+    """The important date important_date_add stores, checked: every refusal at once."""
     customer.refuse_if_anonymised()
     important = ImportantDate(
         business_id=customer.business_id,
@@ -810,8 +825,6 @@ def important_date_add(
         yearly=yearly,
     )
     important.full_clean()
-    with refused_when_taken(important), transaction.atomic():
-        important.save()
     return important
 
 
@@ -1105,21 +1118,11 @@ def tag_rename(
     that carries the name now. Refused, with nothing changed: an empty or too long name, or
     the name the tag has already; with ChangedMeanwhile, a tag no longer of one of
     `expected_versions` (the API's If-Match)."""
-    refused = _tag_name_refusal(name)
-    if refused is not None:
-        raise ValidationError({"name": refused})
+    _refuse_tag_name(name)
     name = name.strip()
     with transaction.atomic():
         stored = _tag_locked(tag, expected_versions=expected_versions)
-        if name == stored.name:
-            raise ValidationError(
-                {
-                    "name": ValidationError(
-                        _("The tag is called %(name)s already.") % {"name": name},
-                        code="unchanged",
-                    )
-                }
-            )
+        _refuse_unchanged_tag_name(stored, name)
         same = [
             other
             for other in Tag.objects.filter(business_id=stored.business_id).exclude(pk=stored.pk)
@@ -1140,6 +1143,33 @@ def tag_rename(
         )
     tag.name = name
     return tag
+
+
+def tag_rename_refusals(*, tag: Tag, name: str) -> dict[str, list[ValidationError]]:
+    """What tag_rename would refuse of `name` for `tag` (as read), writing nothing."""
+
+    def checked() -> None:
+        _refuse_tag_name(name)
+        _refuse_unchanged_tag_name(tag, name.strip())
+
+    return refusals_of(checked)
+
+
+def _refuse_tag_name(name: str) -> None:
+    refused = _tag_name_refusal(name)
+    if refused is not None:
+        raise ValidationError({"name": refused})
+
+
+def _refuse_unchanged_tag_name(tag: Tag, name: str) -> None:
+    if name == tag.name:
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    _("The tag is called %(name)s already.") % {"name": name}, code="unchanged"
+                )
+            }
+        )
 
 
 def _tag_name_refusal(name: str) -> ValidationError | None:

@@ -38,7 +38,7 @@ from klantvriend.complaints.models import Channel, Driver
 from klantvriend.complaints.services import complaint_create
 from klantvriend.core import links
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
-from klantvriend.core.errors import Conflict, ValidationError
+from klantvriend.core.errors import Conflict, ValidationError, refusals_of
 from klantvriend.core.language import shop_language
 from klantvriend.core.models import Business, Role
 from klantvriend.customers.models import ConsentSource, Customer, LegalBasis
@@ -256,21 +256,18 @@ class CreatedInvitation:
         return survey_url(self.key)
 
 
-def survey_invitation_create(
-    *,
-    business: Business,
-    customer: Customer,
-    channel: str,
-    trigger: str = InvitationTrigger.MANUAL,
-    actor=None,
-    promise=None,
-    now: datetime | None = None,
-) -> CreatedInvitation:
-    """A personal single-use link for `customer`. Refused (nothing stored, nothing sent) for a
-    customer of another business, an anonymised customer, an e-mail without consent or address,
-    or a customer invited within the survey's interval. `promise`: the kept delivery it is sent
-    after, whose undo withdraws it."""
-    now = now or timezone.now()
+def survey_invitation_create_refusals(
+    *, business: Business, customer: Customer, **fields: Any
+) -> dict[str, list[ValidationError]]:
+    """What survey_invitation_create would refuse of these values, per field, writing
+    nothing; {} for the customer's state (anonymised, invited recently: a Conflict)."""
+    return refusals_of(lambda: _refuse_invitation(business=business, customer=customer, **fields))
+
+
+def _refuse_invitation(
+    *, business: Business, customer: Customer, channel: str, trigger: str = InvitationTrigger.MANUAL
+) -> None:
+    """survey_invitation_create's checks of its values, before the interval's under the lock."""
     if customer.business_id != business.pk:
         raise _error("customer", _("This customer does not exist."), "not_found")
     if channel not in InvitationChannel.values:
@@ -290,6 +287,24 @@ def survey_invitation_create(
                 ),
                 "no_consent",
             )
+
+
+def survey_invitation_create(
+    *,
+    business: Business,
+    customer: Customer,
+    channel: str,
+    trigger: str = InvitationTrigger.MANUAL,
+    actor=None,
+    promise=None,
+    now: datetime | None = None,
+) -> CreatedInvitation:
+    """A personal single-use link for `customer`. Refused (nothing stored, nothing sent) for a
+    customer of another business, an anonymised customer, an e-mail without consent or address,
+    or a customer invited within the survey's interval. `promise`: the kept delivery it is sent
+    after, whose undo withdraws it."""
+    now = now or timezone.now()
+    _refuse_invitation(business=business, customer=customer, channel=channel, trigger=trigger)
     survey = Survey.objects.filter(business=business).first() or Survey(business=business)
     key = secrets.token_urlsafe(32)
     with transaction.atomic():

@@ -1,19 +1,22 @@
 """Every refusal at once (test_every_refusal_at_once_api) for the other writes: promises,
-follow-ups, a complaint's change. The schema's refusals first, then the domain's of the fields
-the schema took; when the schema takes everything, the service's own every refusal at once.
-Nothing is stored."""
+follow-ups, a complaint's change, important dates, survey invitations and tags. The schema's
+refusals first, then the domain's of the fields the schema took; when the schema takes
+everything, the service's own every refusal at once. Nothing is stored."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from klantvriend.aftercare import services as aftercare
 from klantvriend.complaints import services as complaints
+from klantvriend.customers import services as customers
+from klantvriend.customers.models import Tag
 from klantvriend.isolation import snapshot
 from klantvriend.promises import services as promises
 
 from .test_every_refusal_at_once_api import LANGUAGES, anna, refusal, send
+from .test_privacy_api import staff_api
 
 __all__ = ["anna"]  # the fixture, shared
 
@@ -530,4 +533,169 @@ def test_a_resolved_complaint_resolved_again_is_refused_for_its_state_once_its_v
     }
     assert resolved.status_code == 409
     assert resolved.json()["code"] == "resolved"
+    assert snapshot() == before
+
+
+DATE_MESSAGES = {
+    "en": {
+        "date": "Enter a valid date as YYYY-MM-DD, e.g. 2026-03-01.",
+        "bool": "Enter true or false.",
+        "blank": "This field cannot be blank.",
+        "not_found": "This customer does not exist.",
+        "taken": "This customer already has “Verjaardag” on this date.",
+    },
+    "nl": {
+        "date": "Voer een geldige datum in als JJJJ-MM-DD, bijvoorbeeld 2026-03-01.",
+        "bool": "Geef true of false.",
+        "blank": "Dit veld mag niet leeg zijn.",
+        "not_found": "Deze klant bestaat niet.",
+        "taken": "Deze klant heeft “Verjaardag” al op deze datum.",
+    },
+}
+
+
+@LANGUAGES
+def test_an_important_date_hears_of_its_day_yearly_and_label_at_once(api, anna, language):
+    customers.important_date_add(customer=anna, label="Verjaardag", date=date(1980, 3, 12))
+    before = snapshot()
+    said = DATE_MESSAGES[language]
+    refused_by_both = {"customer": anna.pk, "label": " ", "date": "12-03-1980", "yearly": "ja"}
+    not_there = {"customer": 999999, "label": "Trouwdag", "date": "2026-13-01", "yearly": "ja"}
+
+    both = send(api, "post", "/api/v1/important-dates", refused_by_both, language)
+    nobody = send(api, "post", "/api/v1/important-dates", not_there, language)
+
+    assert both.status_code == nobody.status_code == 422
+    assert both.json() == {
+        "detail": [
+            refusal("date", said["date"], "date_from_datetime_parsing"),
+            refusal("yearly", said["bool"], "bool_type"),
+            refusal("label", said["blank"], "blank"),
+        ]
+    }
+    assert nobody.json() == {
+        "detail": [
+            refusal("date", said["date"], "date_from_datetime_parsing"),
+            refusal("yearly", said["bool"], "bool_type"),
+            refusal("customer", said["not_found"], "not_found"),
+        ]
+    }
+    assert snapshot() == before
+
+
+@LANGUAGES
+def test_an_important_date_already_there_is_heard_of_with_the_schemas_refusal(api, anna, language):
+    customers.important_date_add(customer=anna, label="Verjaardag", date=date(1980, 3, 12))
+    before = snapshot()
+    said = DATE_MESSAGES[language]
+    body = {"customer": anna.pk, "label": "Verjaardag", "date": "1980-03-12", "yearly": 1}
+
+    response = send(api, "post", "/api/v1/important-dates", body, language)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("yearly", said["bool"], "bool_type"),
+            refusal("date", said["taken"], "unique"),
+        ]
+    }
+    assert snapshot() == before
+
+
+OTHER_MESSAGES = {
+    "en": {
+        "channel": "Choose one of: 'email', 'counter', 'link'.",
+        "not_found": "This customer does not exist.",
+        "no_email": "This customer has no email address.",
+        "unknown": "Unknown field: %s.",
+        "tag_name": "Enter the tag's new name.",
+    },
+    "nl": {
+        "channel": "Kies een van: 'email', 'counter', 'link'.",
+        "not_found": "Deze klant bestaat niet.",
+        "no_email": "Deze klant heeft geen e-mailadres.",
+        "unknown": "Onbekend veld: %s.",
+        "tag_name": "Vul de nieuwe naam van het label in.",
+    },
+}
+
+
+@LANGUAGES
+def test_a_survey_invitation_hears_of_its_channel_and_customer_at_once(api, anna, language):
+    before = snapshot()
+    said = OTHER_MESSAGES[language]
+
+    nobody = send(
+        api, "post", "/api/v1/survey-invitations", {"customer": 999999, "channel": "sms"}, language
+    )
+    no_address = send(
+        api,
+        "post",
+        "/api/v1/survey-invitations",
+        {"customer": anna.pk, "channel": "email", "reminder": True},
+        language,
+    )
+
+    assert nobody.status_code == no_address.status_code == 422
+    assert nobody.json() == {
+        "detail": [
+            refusal("channel", said["channel"], "literal_error"),
+            refusal("customer", said["not_found"], "not_found"),
+        ]
+    }
+    assert no_address.json() == {
+        "detail": [
+            refusal("reminder", said["unknown"] % "reminder", "extra_forbidden"),
+            refusal("channel", said["no_email"], "no_email"),
+        ]
+    }
+    assert snapshot() == before
+
+
+@pytest.fixture
+def bbq(business):
+    customers.customer_create(business=business, name="Cor", tags=["BBQ"])
+    return Tag.objects.get(business=business, name="BBQ")
+
+
+@LANGUAGES
+def test_a_tag_renamed_with_an_unknown_field_hears_of_its_name_too(api, bbq, language):
+    before = snapshot()
+    said = OTHER_MESSAGES[language]
+    url = f"/api/v1/tags/{bbq.pk}"
+
+    empty = send(api, "patch", url, {"name": " ", "colour": "red"}, language)
+    unchanged = send(api, "patch", url, {"name": "BBQ", "colour": "red"}, language)
+
+    assert empty.status_code == unchanged.status_code == 422
+    assert empty.json() == {
+        "detail": [
+            refusal("colour", said["unknown"] % "colour", "extra_forbidden"),
+            refusal("name", said["tag_name"], "required"),
+        ]
+    }
+    assert unchanged.json()["detail"][0] == refusal(
+        "colour", said["unknown"] % "colour", "extra_forbidden"
+    )
+    assert [entry["type"] for entry in unchanged.json()["detail"]] == [
+        "extra_forbidden",
+        "unchanged",
+    ]
+    assert snapshot() == before
+
+
+def test_staff_hear_nothing_of_a_tag_name_they_may_not_give(business, bbq):
+    """Only an owner renames a tag: staff are answered the schema's refusal, then 403."""
+    client = staff_api(business)
+    before = snapshot()
+    url = f"/api/v1/tags/{bbq.pk}"
+
+    refused = send(client, "patch", url, {"name": " ", "colour": "red"}, "en")
+    forbidden = send(client, "patch", url, {"name": " "}, "en")
+
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "detail": [refusal("colour", "Unknown field: colour.", "extra_forbidden")]
+    }
+    assert forbidden.status_code == 403
     assert snapshot() == before
