@@ -40,7 +40,9 @@ def test_each_gesture_figure_opens_to_its_gestures_and_what_their_customers_boug
     anna, bert, cor, dirk = (
         CustomerFactory(business=business, name=name) for name in ("Anna", "Bert", "Cor", "Dirk")
     )
-    given = now - dt.timedelta(days=200)
+    # At midday where the shop is: the purchase an hour after the gesture stays on its day at
+    # any hour the test runs (200 days before 21:40 UTC is 23:40 in summer time in Amsterdam).
+    given = business.start_of(business.today() - dt.timedelta(days=200)) + dt.timedelta(hours=12)
     for customer, what in ((anna, "Taart"), (bert, "Bloemen")):
         Gesture.objects.create(
             business=business,
