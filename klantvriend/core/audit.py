@@ -276,7 +276,7 @@ class AuditKind(models.TextChoices):
     CHANGED = "changed", _("created or changed")
     CONSENT = "consent", _("consent given or withdrawn")
     ERASED = "erased", _("anonymised or deleted customer")
-    REQUESTS = "requests", _("privacy requests (with the day received)")
+    REQUESTS = "requests", _("privacy requests")
 
 
 # The customer fields whose change is a change of consent (the consent history's, stored beside

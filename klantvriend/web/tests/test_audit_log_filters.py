@@ -197,7 +197,7 @@ def test_the_print_view_names_the_business_the_filters_and_the_moment(owner_clie
         trail["erased"].pk,
     ]
     assert "Logboek van persoonsgegevens — Slagerij Test" in page
-    assert "Privacyverzoeken (met de dag van ontvangst)" in page
+    assert "<dt>Soort gebeurtenis</dt><dd>Privacyverzoeken</dd>" in page
     assert "van 1\xa0nov\xa02026 tot en met 30\xa0nov\xa02026" in page
     assert "Afgedrukt op " in page
     assert "2 gebeurtenissen." in page
