@@ -312,8 +312,11 @@ AUDIT_KINDS: dict[str, Q] = {
     AuditKind.ERASED: Q(action=AuditAction.ERASED)
     | Q(action=AuditAction.DELETED, object_type="customer"),
     # The events that carry the day the customer asked: access copies given and erasures on
-    # request (importers.privacy).
-    AuditKind.REQUESTS: Q(action__in=[AuditAction.EXPORTED, AuditAction.ERASED])
+    # request (importers.privacy), and the requests handled otherwise
+    # (customers.privacy_requests: an objection answered by withdrawing consent, a correction).
+    AuditKind.REQUESTS: Q(
+        action__in=[AuditAction.EXPORTED, AuditAction.ERASED, AuditAction.COMPLETED]
+    )
     & Q(changes__has_key="requested_on"),
 }
 

@@ -58,6 +58,9 @@ class ConsentSource(models.TextChoices):
     ERASURE = "erasure", _("anonymisation")
     # The customer's own click on the opt-out link of an email (surveys.services.email_stop).
     EMAIL_LINK = "email_link", _("opt-out link in an email")
+    # An objection to marketing (AVG art. 21) recorded as a privacy request and answered by
+    # withdrawing the consent (customers.privacy_requests.privacy_request_handle).
+    PRIVACY_REQUEST = "privacy_request", _("objection to marketing (privacy request)")
 
 
 # A customer's days that lie behind them, each with the words its refusal of a day after today
@@ -891,6 +894,106 @@ class ErasedIdentity(BusinessOwned):
         return f"{self.kind} {self.digest[:12]}…"
 
 
+class PrivacyRequestKind(models.TextChoices):
+    """The rights a customer asks to exercise (AVG/GDPR), each answered within one month of the
+    day it came in (art. 12(3))."""
+
+    ACCESS = "access", _("copy of their data (article 15)")
+    CORRECTION = "correction", _("correction (article 16)")
+    ERASURE = "erasure", _("erasure (article 17)")
+    OBJECTION = "objection", _("objection to marketing (article 21)")
+    OTHER = "other", _("other")
+
+
+class PrivacyRequestChannel(models.TextChoices):
+    COUNTER = "counter", _("at the counter")
+    PHONE = "phone", _("by phone")
+    EMAIL = "email", _("by email")
+    LETTER = "letter", _("by letter")
+
+
+class PrivacyRequestAnswer(models.TextChoices):
+    """How a request was handled: by the step that answers it (the copy given, the erasure,
+    the consent withdrawn) or by the owner's own word with a note."""
+
+    COPY_GIVEN = "copy_given", _("copy given to the customer")
+    ERASED = "erased", _("customer anonymised")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("marketing consent withdrawn")
+    BY_HAND = "by_hand", _("marked as handled")
+
+
+class PrivacyRequest(BusinessOwned):
+    """A request of a customer about their data, recorded the day it comes in, so that the
+    month the law gives to answer (core.audit.one_month_after) is counted from it and shown to
+    the owner until it is handled (customers.privacy_requests)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="privacy_requests"
+    )
+    # None: a request is about the data, not a visit or a purchase; it keeps no one from the
+    # retention rule, whose erasure handles it (importers.privacy.customer_erase).
+    activity_fields = ()
+    kind = models.CharField(_("request"), max_length=20, choices=PrivacyRequestKind.choices)
+    received_on = models.DateField(_("received on"))
+    channel = models.CharField(_("came in"), max_length=20, choices=PrivacyRequestChannel.choices)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_how = models.CharField(
+        _("handled how"), max_length=20, choices=PrivacyRequestAnswer.choices, blank=True
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_note = models.TextField(_("how it was answered"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("privacy request")
+        verbose_name_plural = _("privacy requests")
+        ordering = ["received_on", "id"]
+        indexes = [
+            # The open requests of a business, the oldest (soonest due) first: Today and the
+            # requests page read only these.
+            models.Index(
+                fields=["business", "received_on", "id"],
+                condition=models.Q(handled_at__isnull=True),
+                name="privacy_request_open",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PrivacyRequestKind.values),
+                name="privacy_request_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=PrivacyRequestChannel.values),
+                name="privacy_request_channel_valid",
+            ),
+            # Handled is a moment and a way together, never one without the other.
+            models.CheckConstraint(
+                condition=models.Q(handled_at__isnull=True, handled_how="")
+                | models.Q(handled_at__isnull=False, handled_how__in=PrivacyRequestAnswer.values),
+                name="privacy_request_handled_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.received_on:%Y-%m-%d}"
+
+
 __all__ = [
     "AcquisitionChannel",
     "Business",
@@ -907,6 +1010,10 @@ __all__ = [
     "LegalBasis",
     "MatchCount",
     "MatchKind",
+    "PrivacyRequest",
+    "PrivacyRequestAnswer",
+    "PrivacyRequestChannel",
+    "PrivacyRequestKind",
     "Purchase",
     "Tag",
 ]

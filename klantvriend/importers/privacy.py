@@ -35,9 +35,12 @@ from klantvriend.customers.models import (
     Customer,
     ImportantDate,
     LegalBasis,
+    PrivacyRequestAnswer,
+    PrivacyRequestKind,
     Purchase,
     Tag,
 )
+from klantvriend.customers.privacy_requests import privacy_requests_handle_for
 from klantvriend.customers.search import search_index_forget
 from klantvriend.customers.services import (
     customer_refuse_if_changed,
@@ -416,11 +419,19 @@ def _check_requested_on(customer: Customer, requested_on: date | None) -> None:
         )
 
 
+@transaction.atomic
 def customer_access_given(*, customer: Customer, actor, requested_on: date) -> None:
     """Records that the customer got their copy (AVG art. 15) and the day they asked: opening
     the page is logged as a look at it, this is the answer, which the trail must show came
-    within the month of art. 12(3). Refuses a day after today and records nothing then."""
+    within the month of art. 12(3). Their open requests for a copy are handled by it. Refuses a
+    day after today and records nothing then."""
     _check_requested_on(customer, requested_on)
+    privacy_requests_handle_for(
+        customer=customer,
+        kinds=(PrivacyRequestKind.ACCESS,),
+        how=PrivacyRequestAnswer.COPY_GIVEN,
+        actor=actor,
+    )
     audit_record(
         business=customer.business,
         actor=actor,
@@ -471,6 +482,14 @@ def customer_erase(
     unfinished = {
         "promises_cancelled": promises_cancel_for_erasure(customer=locked, actor=actor, at=now),
         "follow_ups_withdrawn": follow_ups_withdraw_for_erasure(customer=locked, actor=actor),
+        # Whatever they asked is answered by the erasure: nothing is left to give or correct.
+        "privacy_requests_handled": privacy_requests_handle_for(
+            customer=locked,
+            kinds=tuple(PrivacyRequestKind.values),
+            how=PrivacyRequestAnswer.ERASED,
+            actor=actor,
+            at=now,
+        ),
     }
     for model, field in customer_models():
         rows = model.objects.filter(**{field.name: locked})

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from . import data_views, duplicate_views, import_history_views, merge_views, privacy_views
+from . import (
+    data_views,
+    duplicate_views,
+    import_history_views,
+    merge_views,
+    privacy_request_views,
+    privacy_views,
+)
 
 data_urlpatterns = [
     path("data/import/", data_views.import_start, name="import_start"),
@@ -57,6 +64,16 @@ data_urlpatterns = [
     path("privacy/audit/", privacy_views.audit_log, name="audit_log"),
     path("privacy/audit/print/", privacy_views.audit_log_print, name="audit_log_print"),
     path("privacy/requests/", privacy_views.privacy_requests, name="privacy_requests"),
+    path(
+        "privacy/requests/<int:privacy_request_id>/handled/",
+        privacy_request_views.privacy_request_handle_view,
+        name="privacy_request_handle",
+    ),
+    path(
+        "customers/<int:customer_id>/privacy-request/",
+        privacy_request_views.privacy_request_create,
+        name="privacy_request_create",
+    ),
     path("privacy/settings/", privacy_views.privacy_settings_view, name="privacy_settings"),
     path("privacy/register/", privacy_views.processing_register, name="processing_register"),
     path("members/", privacy_views.members, name="members"),

@@ -39,6 +39,11 @@ from klantvriend.core.members import (
 from klantvriend.core.models import AuditEvent, Role
 from klantvriend.core.numbers import count_shown
 from klantvriend.customers import selectors
+from klantvriend.customers.models import PrivacyRequestAnswer, PrivacyRequestKind
+from klantvriend.customers.privacy_requests import (
+    privacy_request_open_of_kind,
+    privacy_requests_due,
+)
 from klantvriend.importers.history import IMPORT_HISTORY_DAYS
 from klantvriend.importers.privacy import (
     AlreadyErased,
@@ -96,9 +101,13 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
     retention, the person's rights and the right to complain to the Autoriteit Persoonsgegevens
     (art. 77), and who to contact."""
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    # The day asked is the open request's, where one was recorded: giving the copy handles it.
+    open_request = privacy_request_open_of_kind(customer=customer, kind=PrivacyRequestKind.ACCESS)
     handed_over = RequestDateForm(
         request.POST if request.method == "POST" else None,
-        initial={"requested_on": request.business.today()},
+        initial={
+            "requested_on": open_request.received_on if open_request else request.business.today()
+        },
         auto_id="id_access_%s",
     )
     if request.method == "POST" and handed_over.is_valid():
@@ -142,6 +151,7 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
             "referrals": data.referrals,
             **_processing_facts(request.business),
             "handed_over": handed_over,
+            "open_request": open_request,
         },
         status=422 if handed_over.errors else 200,
     )
@@ -150,9 +160,12 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
 @owner_required
 def customer_erase_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    open_request = privacy_request_open_of_kind(customer=customer, kind=PrivacyRequestKind.ERASURE)
     form = RequestDateForm(
         request.POST if request.method == "POST" else None,
-        initial={"requested_on": request.business.today()},
+        initial={
+            "requested_on": open_request.received_on if open_request else request.business.today()
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,7 +177,10 @@ def customer_erase_view(request: HttpRequest, customer_id: int) -> HttpResponse:
         except AlreadyErased as refused:
             messages.error(request, refused.messages[0])
             return render(
-                request, "web/customer_erase.html", {"customer": customer, "form": form}, status=409
+                request,
+                "web/customer_erase.html",
+                {"customer": customer, "form": form, "open_request": open_request},
+                status=409,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -174,7 +190,7 @@ def customer_erase_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     return render(
         request,
         "web/customer_erase.html",
-        {"customer": customer, "form": form},
+        {"customer": customer, "form": form, "open_request": open_request},
         status=422 if form.errors else 200,
     )
 
@@ -277,18 +293,52 @@ def audit_log_print(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The open requests the requests page lists at most; a shop has a handful, and a longer list
+# says how many more there are.
+OPEN_REQUESTS_SHOWN = 100
+
+
+def _handled_kind(event: AuditEvent) -> str:
+    """What a handled request asked, as its event in the trail says it."""
+    if event.action == AuditAction.ERASED:
+        return str(PrivacyRequestKind.ERASURE.label)
+    if event.action == AuditAction.EXPORTED:
+        return str(PrivacyRequestKind.ACCESS.label)
+    kind = event.changes.get("kind")
+    told = str(PrivacyRequestKind(kind).label) if kind in PrivacyRequestKind.values else ""
+    how = event.changes.get("handled_how")
+    if how in PrivacyRequestAnswer.values:
+        told = (
+            f"{told} · {PrivacyRequestAnswer(how).label}"
+            if told
+            else str(PrivacyRequestAnswer(how).label)
+        )
+    return told
+
+
 @owner_required
 def privacy_requests(request: HttpRequest) -> HttpResponse:
-    """The requests of customers handled (access copies given, erasures on request), read from
-    the trail's events that carry the day received: when each came in, when it was answered, the
-    days it took and whether that was past the month of AVG art. 12(3). Newest first."""
+    """The requests still open, the soonest due first, with the days left of the month of AVG
+    art. 12(3) (customers.privacy_requests); below them the requests handled (access copies
+    given, erasures on request, requests handled otherwise), read from the trail's events that
+    carry the day received: when each came in, when it was answered, the days it took and
+    whether that was past the month. Newest first."""
+    open_requests = privacy_requests_due(business=request.business, limit=OPEN_REQUESTS_SHOWN)
     events = audit_trail(business=request.business, kind=AuditKind.REQUESTS)
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
-        (event, request_handled(requested_on=event.changes.get("requested_on"), at=event.at))
+        (
+            event,
+            request_handled(requested_on=event.changes.get("requested_on"), at=event.at),
+            _handled_kind(event),
+        )
         for event in page.object_list
     ]
-    return render(request, "web/privacy_requests.html", {"page": page, "rows": rows})
+    return render(
+        request,
+        "web/privacy_requests.html",
+        {"page": page, "rows": rows, "open_requests": open_requests},
+    )
 
 
 class PrivacySettingsForm(forms.Form):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from klantvriend.core.services import business_getting_started_close
 from klantvriend.customers.important_dates import COMING_DAYS
+from klantvriend.customers.privacy_requests import privacy_requests_due
 from klantvriend.customers.selectors import coming_dates, important_dates_coming
 from klantvriend.gestures.selectors import occasion_customer_count
 from klantvriend.insights.selectors import slipping_away
@@ -25,6 +26,9 @@ from klantvriend.today.selectors import (
 
 from .care_responses import today_figures
 from .views import CountedPaginator, member_required, owner_required
+
+# The open privacy requests Today names, the soonest due first; the rest are a link away.
+PRIVACY_REQUESTS_SHOWN = 3
 
 
 @member_required
@@ -59,6 +63,11 @@ def today(request: HttpRequest) -> HttpResponse:
         "coming_up": coming_up(business=business, day=business.local(now).date()),
         # A new shop sees only empty cards: say where to begin, until it has begun everywhere.
         "getting_started": _getting_started(request),
+        # The month the law gives to answer a customer's privacy request is the owner's to keep;
+        # staff never see the requests.
+        "privacy_requests": privacy_requests_due(business=business, limit=PRIVACY_REQUESTS_SHOWN)
+        if request.membership.is_owner
+        else None,
     }
     context["day"] = context["today"].day
     return render(request, "web/today.html", context)

@@ -10,6 +10,9 @@ from klantvriend.customers.models import (
     IdentifierKind,
     ImportantDate,
     LegalBasis,
+    PrivacyRequest,
+    PrivacyRequestChannel,
+    PrivacyRequestKind,
     Purchase,
     Tag,
 )
@@ -93,6 +96,18 @@ class ErasedIdentityFactory(factory.django.DjangoModelFactory):
     kind = IdentifierKind.EMAIL
     salt = "0" * 32
     digest = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class PrivacyRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PrivacyRequest
+
+    customer = factory.SubFactory(CustomerFactory)
+    business = factory.SelfAttribute("customer.business")
+    kind = PrivacyRequestKind.ACCESS
+    received_on = factory.LazyFunction(timezone.localdate)
+    channel = PrivacyRequestChannel.PHONE
+    note = "Belde over haar gegevens"
 
 
 class DistinctPairFactory(factory.django.DjangoModelFactory):

@@ -478,6 +478,8 @@ def test_every_kind_of_row_of_a_customer_is_known_to_the_merge():
         "customers.ConsentRecord",
         "customers.ContactMoment",
         "customers.ImportantDate",
+        # A merged record's open requests are the kept one's to answer.
+        "customers.PrivacyRequest",
         "customers.Purchase",
         "gestures.Gesture",
         "insights.CustomerInsight",

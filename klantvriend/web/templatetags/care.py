@@ -175,6 +175,8 @@ _EVENT_DETAILS = {
     "merged_with": gettext_lazy("merged with another record"),
     "not_same_as": gettext_lazy("another record"),
     "requested_on": gettext_lazy("request received on"),
+    # An erasure handles the customer's open privacy requests (customers.privacy_requests).
+    "privacy_requests_handled": gettext_lazy("open privacy requests handled"),
 }
 
 

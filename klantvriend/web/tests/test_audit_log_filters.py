@@ -307,7 +307,7 @@ def test_the_requests_page_shows_each_request_with_its_days_and_the_month(
     assert response.status_code == 200
     rows = [
         (event.pk, handled.received, handled.handled, handled.days, handled.late)
-        for event, handled in response.context["rows"]
+        for event, handled, _kind in response.context["rows"]
     ]
     erased, given = AuditEvent.objects.filter(
         customer__in=[late, on_time], changes__has_key="requested_on"

@@ -1,0 +1,340 @@
+"""Recording a privacy request from the profile, and the open ones with their days left on the
+requests page and on Today: owners only, the business's own, refusals that store nothing, a
+constant number of queries."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from klantvriend.core.models import AuditEvent, Business
+from klantvriend.customers.models import LegalBasis, PrivacyRequest, PrivacyRequestAnswer
+from klantvriend.customers.privacy_requests import privacy_request_record
+from klantvriend.customers.tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(Business, "today", lambda self: TODAY)
+
+
+def _request(customer, owner, kind, received_on, note=""):
+    return privacy_request_record(
+        customer=customer,
+        actor=owner,
+        kind=kind,
+        received_on=received_on,
+        channel="phone",
+        note=note,
+    )
+
+
+def test_the_profile_offers_the_form_to_owners_only(owner_client, staff_client, business):
+    anna = CustomerFactory(business=business)
+    form_url = reverse("web:privacy_request_create", args=[anna.pk])
+
+    assert (
+        form_url
+        in owner_client.get(reverse("web:customer_detail", args=[anna.pk])).content.decode()
+    )
+    assert (
+        form_url
+        not in staff_client.get(reverse("web:customer_detail", args=[anna.pk])).content.decode()
+    )
+
+
+def test_the_owner_records_a_request_and_it_is_open_with_its_due_day(
+    owner_client, business, owner, fixed_today
+):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    url = reverse("web:privacy_request_create", args=[anna.pk])
+
+    shown = owner_client.get(url)
+    response = owner_client.post(
+        url,
+        {"kind": "objection", "received_on": "2026-11-30", "channel": "phone", "note": "belde"},
+        follow=True,
+    )
+
+    assert shown.status_code == 200
+    assert shown.context["form"]["received_on"].value() == TODAY
+    assert response.redirect_chain == [(reverse("web:privacy_requests"), 302)]
+    request = PrivacyRequest.objects.get()
+    assert (
+        request.customer_id,
+        request.kind,
+        request.received_on,
+        request.channel,
+        request.note,
+    ) == (
+        anna.pk,
+        "objection",
+        date(2026, 11, 30),
+        "phone",
+        "belde",
+    )
+    page = response.content.decode()
+    assert "Verzoek vastgelegd: beantwoord het uiterlijk 30\xa0dec\xa02026." in page
+    assert "nog 29 dagen" in page
+
+
+@pytest.mark.parametrize(
+    ("posted", "field"),
+    [
+        ({"received_on": "2026-12-02"}, "received_on"),
+        ({"received_on": "31-02-2026"}, "received_on"),
+        ({"kind": "complaint"}, "kind"),
+        ({"channel": "fax"}, "channel"),
+    ],
+)
+def test_refused_input_records_nothing_and_says_why(
+    owner_client, business, fixed_today, posted, field
+):
+    anna = CustomerFactory(business=business)
+    events = AuditEvent.objects.count()
+    values = {"kind": "access", "received_on": "2026-11-30", "channel": "counter", "note": ""}
+
+    response = owner_client.post(
+        reverse("web:privacy_request_create", args=[anna.pk]), values | posted
+    )
+
+    assert response.status_code == 422
+    assert list(response.context["form"].errors) == [field]
+    assert PrivacyRequest.objects.count() == 0
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_future_day_is_refused_in_dutch(owner_client, business, fixed_today):
+    anna = CustomerFactory(business=business)
+
+    response = owner_client.post(
+        reverse("web:privacy_request_create", args=[anna.pk]),
+        {"kind": "access", "received_on": "2026-12-02", "channel": "counter"},
+    )
+
+    assert "Het verzoek kan niet na vandaag zijn binnengekomen." in response.content.decode()
+
+
+def test_the_requests_page_lists_the_open_ones_soonest_due_first_with_their_days(
+    owner_client, business, owner, fixed_today
+):
+    late = _request(
+        CustomerFactory(business=business, name="Cor Smit"), owner, "erasure", date(2026, 10, 28)
+    )
+    last_day = _request(
+        CustomerFactory(business=business, name="Dina Bos"), owner, "access", date(2026, 11, 1)
+    )
+    twelve = _request(
+        CustomerFactory(business=business, name="Eva Kok"), owner, "other", date(2026, 11, 13)
+    )
+
+    response = owner_client.get(reverse("web:privacy_requests"))
+    page = response.content.decode()
+
+    assert [
+        (row.request.pk, row.deadline.due, row.deadline.days_left)
+        for row in response.context["open_requests"].items
+    ] == [
+        (late.pk, date(2026, 11, 28), -3),
+        (last_day.pk, date(2026, 12, 1), 0),
+        (twelve.pk, date(2026, 12, 13), 12),
+    ]
+    assert '<strong class="late-text" data-testid="deadline">3 dagen te laat</strong>' in page
+    assert '<strong data-testid="deadline">vandaag de laatste dag</strong>' in page
+    assert '<span data-testid="deadline">nog 12 dagen</span>' in page
+    assert page.index("Cor Smit") < page.index("Dina Bos") < page.index("Eva Kok")
+    assert page.index("Nog te beantwoorden") < page.index("Afgehandelde privacyverzoeken")
+
+
+def test_the_requests_page_says_the_days_in_english_too(owner_client, owner, business, fixed_today):
+    from klantvriend.core.accounts import account_language_set
+
+    account_language_set(user=owner, language="en")
+    _request(CustomerFactory(business=business), owner, "erasure", date(2026, 10, 28))
+    _request(CustomerFactory(business=business), owner, "access", date(2026, 11, 1))
+    _request(CustomerFactory(business=business), owner, "other", date(2026, 11, 13))
+
+    page = owner_client.get(reverse("web:privacy_requests")).content.decode()
+
+    assert "3 days late" in page
+    assert "today is the last day" in page
+    assert "12 days left" in page
+
+
+def test_a_request_handled_by_hand_moves_to_the_handled_ones(owner_client, business, owner):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    request = _request(anna, owner, "correction", business.today() - timedelta(days=4))
+
+    response = owner_client.post(
+        reverse("web:privacy_request_handle", args=[request.pk]),
+        {"note": "Adres verbeterd"},
+        follow=True,
+    )
+
+    request.refresh_from_db()
+    assert (request.handled_how, request.handled_note) == (
+        PrivacyRequestAnswer.BY_HAND,
+        "Adres verbeterd",
+    )
+    assert response.context["open_requests"].total == 0
+    rows = [(handled.days, kind) for _event, handled, kind in response.context["rows"]]
+    assert rows == [(4, "correctie (artikel 16) · als afgehandeld gemarkeerd")]
+
+
+def test_an_objection_handled_on_the_page_withdraws_the_marketing_consent(
+    owner_client, business, owner
+):
+    anna = CustomerFactory(
+        business=business, marketing_consent=True, marketing_consent_basis=LegalBasis.CONSENT
+    )
+    request = _request(anna, owner, "objection", business.today())
+
+    owner_client.post(reverse("web:privacy_request_handle", args=[request.pk]), {"note": ""})
+
+    anna.refresh_from_db()
+    request.refresh_from_db()
+    assert (anna.marketing_consent, request.handled_how) == (
+        False,
+        PrivacyRequestAnswer.CONSENT_WITHDRAWN,
+    )
+
+
+def test_the_copy_given_on_the_personal_data_page_takes_the_open_request_day(
+    owner_client, business, owner
+):
+    anna = CustomerFactory(business=business)
+    received = business.today() - timedelta(days=6)
+    request = _request(anna, owner, "access", received)
+    url = reverse("web:customer_personal_data", args=[anna.pk])
+
+    shown = owner_client.get(url)
+    owner_client.post(url, {"requested_on": received.isoformat()})
+
+    assert shown.context["handed_over"]["requested_on"].value() == received
+    assert 'data-testid="open-access-request"' in shown.content.decode()
+    request.refresh_from_db()
+    assert request.handled_how == PrivacyRequestAnswer.COPY_GIVEN
+
+
+def test_the_erase_page_takes_the_open_erasure_request_day(owner_client, business, owner):
+    anna = CustomerFactory(business=business)
+    received = business.today() - timedelta(days=9)
+    _request(anna, owner, "erasure", received)
+
+    shown = owner_client.get(reverse("web:customer_erase", args=[anna.pk]))
+
+    assert shown.context["form"]["requested_on"].value() == received
+    assert 'data-testid="open-erasure-request"' in shown.content.decode()
+
+
+def test_today_names_the_open_requests_to_owners_soonest_first(
+    owner_client, staff_client, business, owner
+):
+    today = business.today()
+    _request(CustomerFactory(business=business, name="Later Klant"), owner, "access", today)
+    _request(
+        CustomerFactory(business=business, name="Eerder Klant"),
+        owner,
+        "erasure",
+        today - timedelta(days=20),
+    )
+
+    owner_page = owner_client.get(reverse("web:today")).content.decode()
+    staff_page = staff_client.get(reverse("web:today")).content.decode()
+
+    assert 'data-testid="today-privacy-requests"' in owner_page
+    assert "Privacyverzoeken te beantwoorden" in owner_page
+    assert owner_page.index("Eerder Klant") < owner_page.index("Later Klant")
+    assert 'data-testid="today-privacy-requests"' not in staff_page
+    assert "Later Klant" not in staff_page
+
+
+def test_today_shows_no_privacy_section_without_open_requests(owner_client, business, owner):
+    request = _request(CustomerFactory(business=business), owner, "other", business.today())
+    owner_client.post(reverse("web:privacy_request_handle", args=[request.pk]), {"note": ""})
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    assert 'data-testid="today-privacy-requests"' not in page
+
+
+def test_staff_get_403_and_nothing_changes(staff_client, business, owner):
+    anna = CustomerFactory(business=business)
+    request = _request(anna, owner, "other", business.today())
+
+    assert staff_client.get(reverse("web:privacy_requests")).status_code == 403
+    assert (
+        staff_client.get(reverse("web:privacy_request_create", args=[anna.pk])).status_code == 403
+    )
+    posted = staff_client.post(
+        reverse("web:privacy_request_create", args=[anna.pk]),
+        {"kind": "access", "received_on": business.today().isoformat(), "channel": "phone"},
+    )
+    handled = staff_client.post(reverse("web:privacy_request_handle", args=[request.pk]))
+
+    assert (posted.status_code, handled.status_code) == (403, 403)
+    assert PrivacyRequest.objects.count() == 1
+    request.refresh_from_db()
+    assert request.handled_at is None
+
+
+def test_another_business_requests_are_never_shown_nor_handled(
+    owner_client, business, owner, other_business, other_owner
+):
+    stranger = CustomerFactory(business=other_business, name="Vreemde Klant")
+    theirs = _request(stranger, other_owner, "access", other_business.today())
+
+    requests_page = owner_client.get(reverse("web:privacy_requests")).content.decode()
+    today_page = owner_client.get(reverse("web:today")).content.decode()
+    handled = owner_client.post(reverse("web:privacy_request_handle", args=[theirs.pk]))
+    form = owner_client.get(reverse("web:privacy_request_create", args=[stranger.pk]))
+
+    assert "Vreemde Klant" not in requests_page
+    assert "Vreemde Klant" not in today_page
+    assert (handled.status_code, form.status_code) == (404, 404)
+    theirs.refresh_from_db()
+    assert theirs.handled_at is None
+
+
+def test_the_pages_cost_the_same_queries_for_more_open_requests(
+    owner_client, business, owner, django_assert_max_num_queries
+):
+    def add(count):
+        for _ in range(count):
+            _request(CustomerFactory(business=business), owner, "access", business.today())
+
+    add(1)
+    with django_assert_max_num_queries(40) as requests_few:
+        owner_client.get(reverse("web:privacy_requests"))
+    with django_assert_max_num_queries(80) as today_few:
+        owner_client.get(reverse("web:today"))
+    add(12)
+    with django_assert_max_num_queries(len(requests_few.captured_queries)):
+        requests_page = owner_client.get(reverse("web:privacy_requests"))
+    with django_assert_max_num_queries(len(today_few.captured_queries)):
+        today_page = owner_client.get(reverse("web:today"))
+
+    assert requests_page.context["open_requests"].total == 13
+    assert len(requests_page.context["open_requests"].items) == 13
+    assert today_page.context["privacy_requests"].total == 13
+    assert len(today_page.context["privacy_requests"].items) == 3
+
+
+def test_every_refusal_of_one_submission_is_shown_at_once(owner_client, business, fixed_today):
+    anna = CustomerFactory(business=business)
+
+    response = owner_client.post(
+        reverse("web:privacy_request_create", args=[anna.pk]),
+        {"received_on": "2026-12-25", "channel": "counter"},
+    )
+
+    assert response.status_code == 422
+    assert sorted(response.context["form"].errors) == ["kind", "received_on"]
+    assert response.context["form"].errors["received_on"] == [
+        "Het verzoek kan niet na vandaag zijn binnengekomen."
+    ]
+    assert PrivacyRequest.objects.count() == 0
