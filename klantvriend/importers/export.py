@@ -65,6 +65,7 @@ _FRIENDLY = {
     "customers.contactmoment": "contact_moments",
     "customers.purchase": "purchases",
     "customers.erasedidentity": "erased_identities",
+    "customers.privacyrequest": "privacy_requests",
     "promises.promise": "promises",
     "complaints.complaint": "complaints",
     "aftercare.followup": "follow_ups",

@@ -19,6 +19,7 @@ from klantvriend.core.models import AuditEvent
 from klantvriend.core.services import business_create, user_create
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer, ErasedIdentity, ImportantDate, Purchase
+from klantvriend.customers.privacy_requests import privacy_request_record
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.importers.export import JSON_NAME, business_export, business_restore
@@ -61,6 +62,14 @@ def fill(business, owner):
     FollowUpFactory(customer=bert, complaint=complaint, assigned_to=owner)
     FollowUpFactory(customer=anna, promise=promise)
     GestureFactory(customer=anna, given_by=owner, value_cents=250)
+    privacy_request_record(
+        customer=bert,
+        actor=owner,
+        kind="objection",
+        received_on=business.today() - timedelta(days=3),
+        channel="phone",
+        note="Wil geen aanbiedingen meer",
+    )
     return anna, bert
 
 
@@ -139,6 +148,7 @@ def test_export_holds_every_kind_of_record_as_csv_and_json(business, owner):
         "gestures.csv",
         "members.csv",
         "audit_events.csv",
+        "privacy_requests.csv",
     } <= names
     assert counts["customers"] == 2
     assert counts["purchases"] == 2
