@@ -19,7 +19,8 @@ from klantvriend.complaints.clocks import complaint_deadlines
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.core.care_settings import DEFAULTS, care_settings
 from klantvriend.core.working_hours import next_working_day, next_working_moment
-from klantvriend.customers.models import Customer, Purchase
+from klantvriend.customers.important_dates import COMING_DAYS
+from klantvriend.customers.models import Customer, ImportantDate, Purchase
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import Promise, PromiseKind, due_moment_for_day
 
@@ -281,6 +282,7 @@ def _care_demo_create(
     follow_ups = _follow_ups(rng, business, promises, complaints, now)
     gestures = _gestures(rng, business, members, customers, complaints, start, now)
     _birthdays_today(rng, business, customers, today)
+    _important_dates(np.random.default_rng([seed, 4, 2]), business, customers, today)
     return CareDemoSummary(len(promises), len(complaints), len(follow_ups), len(gestures))
 
 
@@ -557,3 +559,51 @@ def _birthdays_today(rng, business, customers, today: date) -> None:
         Customer.objects.filter(pk=customer_id).update(
             birthday=date((1964, 1980)[position], today.month, today.day)  # leap years: 29 Feb too
         )
+
+
+# What a butcher writes down of a customer's life, each remembered every year, with the years
+# before the demo's last day the first of them lies.
+IMPORTANT_DATES = [
+    ("Trouwdag", (3, 40)),
+    ("Verjaardag partner", (25, 60)),
+    ("Verjaardag dochter", (4, 20)),
+    ("Jubileum zaak", (5, 30)),
+    ("Kerstpakket personeel bestellen", (1, 8)),
+]
+# One customer in fifty has an important date; a few of them in Today's coming days.
+IMPORTANT_DATE_SHARE = 0.02
+IMPORTANT_DATES_COMING = 4
+
+
+def _important_dates(rng, business, customers, today: date) -> None:
+    """Important dates for some customers, a few falling in the coming days (COMING_DAYS), so
+    that Today's coming up and the profile's dates are seen at work. Drawn from a stream of
+    their own, so that the rest of the demo stays as it was."""
+    count = min(
+        len(customers), max(IMPORTANT_DATES_COMING, round(len(customers) * IMPORTANT_DATE_SHARE))
+    )
+    chosen = rng.choice(len(customers), size=count, replace=False)
+    rows = []
+    for position, index in enumerate(chosen):
+        label, (fewest, most) = IMPORTANT_DATES[int(rng.integers(len(IMPORTANT_DATES)))]
+        if position < IMPORTANT_DATES_COMING:
+            day = today + timedelta(days=int(rng.integers(COMING_DAYS + 1)))
+        else:
+            day = today + timedelta(days=int(rng.integers(365)))
+        years = int(rng.integers(fewest, most + 1))
+        # 29 February only in a leap year: the 28th otherwise.
+        first = (
+            day.replace(year=day.year - years, day=28)
+            if (day.month, day.day) == (2, 29)
+            else day.replace(year=day.year - years)
+        )
+        rows.append(
+            ImportantDate(
+                business=business,
+                customer_id=customers[int(index)][0],
+                label=label,
+                date=first,
+                yearly=True,
+            )
+        )
+    ImportantDate.objects.bulk_create(rows, batch_size=BATCH)

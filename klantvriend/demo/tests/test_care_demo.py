@@ -8,12 +8,14 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.models import Channel, Complaint
 from klantvriend.complaints.services import NOT_ANSWERABLE_ON_THE_SPOT
+from klantvriend.customers.models import ImportantDate
+from klantvriend.demo.promises import IMPORTANT_DATES_COMING
 from klantvriend.demo.shop import demo_create
 from klantvriend.gestures.models import Gesture
 from klantvriend.promises.models import Promise
 from klantvriend.promises.selectors import promise_reliability
 from klantvriend.promises.status import PromiseStatus
-from klantvriend.today.selectors import today_list
+from klantvriend.today.selectors import coming_up, today_list
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +57,9 @@ def test_the_demo_shop_has_promises_complaints_aftercare_and_gestures_alive_toda
     assert follow_up_coverage(business=business).share > 0.5
     assert Gesture.objects.filter(business=business).count() >= 5
     assert not Promise.objects.filter(business=business, done_at__gt=timezone.now()).exists()
+    # One customer in fifty (300 here) has a date to remember, a few of them in the coming days.
+    assert ImportantDate.objects.filter(business=business).count() == 6
+    assert coming_up(business=business, day=business.today()).total >= IMPORTANT_DATES_COMING
 
 
 def test_a_demo_made_late_in_the_evening_still_has_promises_due_later_today(db):
