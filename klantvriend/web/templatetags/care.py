@@ -175,8 +175,19 @@ _EVENT_DETAILS = {
     "merged_with": gettext_lazy("merged with another record"),
     "not_same_as": gettext_lazy("another record"),
     "requested_on": gettext_lazy("request received on"),
-    # An erasure handles the customer's open privacy requests (customers.privacy_requests).
-    "privacy_requests_handled": gettext_lazy("open privacy requests handled"),
+}
+# What an erasure ended of the customer's (importers.privacy.customer_erase), counted: what was
+# still open to the person that can no longer come to anything. None ended, nothing said.
+_ERASURE_ENDED = {
+    "promises_cancelled": lambda count: ngettext(
+        "%(count)s open promise cancelled", "%(count)s open promises cancelled", count
+    ),
+    "follow_ups_withdrawn": lambda count: ngettext(
+        "%(count)s planned follow-up withdrawn", "%(count)s planned follow-ups withdrawn", count
+    ),
+    "privacy_requests_handled": lambda count: ngettext(
+        "%(count)s open privacy request handled", "%(count)s open privacy requests handled", count
+    ),
 }
 
 
@@ -200,6 +211,10 @@ def audit_fields(event):
                     )
                     % {"count": value}
                 )
+                continue
+            if key in _ERASURE_ENDED and isinstance(value, int):
+                if value:
+                    names.append(_ERASURE_ENDED[key](value) % {"count": value})
                 continue
             if key == "requested_on" and isinstance(value, str):  # an erasure on request
                 names.append(_request_handled(value, event.at))

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
 from klantvriend.core.models import ApiToken, AuditEvent, Membership
@@ -762,6 +763,34 @@ def test_the_audit_trail_shows_when_an_erasure_was_asked_and_how_long_it_took(
     assert "later dan de maand" not in dutch
     assert "request received on" in english
     assert "handled after 11 days" in english
+
+
+def test_the_audit_trail_says_in_words_what_an_erasure_ended(owner_client, owner, business):
+    """It listed the counts by their keys ("promises_cancelled, follow_ups_withdrawn")."""
+    now = timezone.now()
+    customer = CustomerFactory(business=business, name="Jan Smit")
+    PromiseFactory(customer=customer, made_at=now - timedelta(days=3), due_at=now)
+    PromiseFactory(customer=customer, made_at=now - timedelta(days=3), due_at=now)
+    FollowUpFactory(customer=customer, due_on=business.today(), note="Smaakte het?")
+    nothing_open = CustomerFactory(business=business, name="Els Bos")
+
+    customer_erase(customer=customer, actor=owner)
+    customer_erase(customer=nothing_open, actor=owner)
+    dutch = owner_client.get(reverse("web:audit_log")).content.decode()
+    account_language_set(user=owner, language="en")
+    english = owner_client.get(reverse("web:audit_log")).content.decode()
+
+    assert "2 open beloften geannuleerd, 1 gepland nazorgcontact ingetrokken" in dutch
+    assert "2 open promises cancelled, 1 planned follow-up withdrawn" in english
+    # The erasure that ended nothing says nothing of it.
+    assert (dutch.count("open beloften geannuleerd"), english.count("open promises cancelled")) == (
+        1,
+        1,
+    )
+    assert "0 open" not in dutch
+    assert "0 gepland" not in dutch
+    for key in ("promises_cancelled", "follow_ups_withdrawn", "privacy_requests_handled"):
+        assert key not in dutch
 
 
 def test_an_erasure_later_than_a_month_after_the_request_says_so(owner_client, business):
