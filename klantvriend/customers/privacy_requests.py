@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import AuditAction, audit_record, one_month_after
 from klantvriend.core.errors import Conflict, NotFound
-from klantvriend.core.models import Business
+from klantvriend.core.models import Business, refuse_null_characters
 from klantvriend.core.rows import Rows
 
 from .models import (
@@ -65,9 +65,18 @@ def privacy_request_deadline(*, received_on: date, today: date) -> Deadline:
 
 
 def _note_refusal(note: str) -> ValidationError | None:
-    # The model's length, and no NUL, which PostgreSQL cannot store (BusinessOwned.clean_fields).
-    if "\x00" in note or len(note) > NOTE_LENGTH:
-        return ValidationError(_("Keep the note under 2,000 characters."), code="note")
+    # The model's length, and no NUL, which PostgreSQL cannot store (BusinessOwned.clean_fields),
+    # each said as the other fields say it.
+    try:
+        refuse_null_characters(note)
+    except ValidationError as refused:
+        return refused
+    if len(note) > NOTE_LENGTH:
+        return ValidationError(
+            _("Use at most %(limit)s characters."),
+            code="max_length",
+            params={"limit": NOTE_LENGTH},
+        )
     return None
 
 

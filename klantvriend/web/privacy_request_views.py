@@ -15,6 +15,7 @@ from klantvriend.core.errors import Conflict
 from klantvriend.customers import selectors
 from klantvriend.customers.models import PrivacyRequestChannel, PrivacyRequestKind
 from klantvriend.customers.privacy_requests import (
+    NOTE_LENGTH,
     privacy_request_deadline,
     privacy_request_get,
     privacy_request_handle,
@@ -46,7 +47,7 @@ class PrivacyRequestForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("note"),
         required=False,
-        max_length=2000,
+        max_length=NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("Only what you need to answer; it is erased with the customer."),
     )
@@ -72,7 +73,7 @@ class PrivacyRequestForm(forms.Form):
 
 
 class HandledForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("note"), required=False, max_length=2000)
+    note = forms.CharField(label=gettext_lazy("note"), required=False, max_length=NOTE_LENGTH)
 
 
 @owner_required
@@ -121,7 +122,7 @@ def privacy_request_handle_view(request: HttpRequest, privacy_request_id: int) -
     )
     form = HandledForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Keep the note under 2,000 characters."))
+        messages.error(request, form.errors["note"][0])
         return redirect("web:privacy_requests")
     try:
         privacy_request_handle(

@@ -185,6 +185,29 @@ def test_a_request_handled_by_hand_moves_to_the_handled_ones(owner_client, busin
     assert rows == [(4, "correctie (artikel 16) · als afgehandeld gemarkeerd")]
 
 
+@pytest.mark.parametrize(
+    ("note", "said"),
+    [
+        ("x" * 2001, "Zorg dat deze waarde niet meer dan 2000 tekens bevat (het zijn er nu 2001)."),
+        ("bel\x00de", "Null-tekens zijn niet toegestaan."),
+    ],
+)
+def test_a_refused_note_on_the_page_says_what_is_wrong_and_handles_nothing(
+    owner_client, business, owner, note, said
+):
+    request = _request(CustomerFactory(business=business), owner, "other", business.today())
+    events = AuditEvent.objects.count()
+
+    response = owner_client.post(
+        reverse("web:privacy_request_handle", args=[request.pk]), {"note": note}, follow=True
+    )
+
+    assert [str(message) for message in response.context["messages"]] == [said]
+    request.refresh_from_db()
+    assert (request.handled_at, request.handled_how) == (None, "")
+    assert AuditEvent.objects.count() == events
+
+
 def test_an_objection_handled_on_the_page_withdraws_the_marketing_consent(
     owner_client, business, owner
 ):
