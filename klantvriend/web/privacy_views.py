@@ -38,6 +38,7 @@ from klantvriend.core.members import (
 )
 from klantvriend.core.models import AuditEvent, Role
 from klantvriend.core.numbers import count_shown
+from klantvriend.core.rows import Rows, first_rows
 from klantvriend.customers import selectors
 from klantvriend.customers.models import PrivacyRequestAnswer, PrivacyRequestKind
 from klantvriend.customers.privacy_requests import (
@@ -274,17 +275,13 @@ def audit_log_print(request: HttpRequest) -> HttpResponse:
     """The filtered audit log on paper, for the Autoriteit Persoonsgegevens: the business, the
     filters and the moment printed above every event shown, at most AUDIT_PRINTED of them."""
     shown = _audit_filter(request)
-    if shown.form.errors:
-        events, total = [], 0
-    else:
-        events = list(shown.events[:AUDIT_PRINTED])
-        total = len(events) if len(events) < AUDIT_PRINTED else shown.events.count()
+    printed = Rows([], 0) if shown.form.errors else first_rows(shown.events, AUDIT_PRINTED)
     return render(
         request,
         "web/audit_log_print.html",
         {
-            "events": events,
-            "total_count": total,
+            "events": printed.items,
+            "total_count": printed.total,
             "filter_customer": shown.customer,
             "shown": shown,
             "printed_at": timezone.now(),
