@@ -1,6 +1,7 @@
 """The audit log filtered by kind of event and period, and its print view for the supervisor
 (Autoriteit Persoonsgegevens): owners only, in the address, counted, days where the shop is."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -265,9 +266,7 @@ def test_the_index_of_what_is_not_a_look_is_the_kinds_condition():
     assert index.condition == NOT_A_LOOK
 
 
-def test_an_erasure_among_many_looks_is_found_through_the_trail_index_of_what_is_not_a_look(
-    business, owner
-):
+def test_an_erasure_among_many_looks_is_found_without_reading_the_looks(business, owner):
     customer = services.customer_create(business=business, name="Anna", actor=owner)
     AuditEvent.objects.bulk_create(
         AuditEvent(
@@ -281,21 +280,40 @@ def test_an_erasure_among_many_looks_is_found_through_the_trail_index_of_what_is
     )
     customer_erase(customer=customer, actor=owner, requested_on=business.today())
     refresh_planner_statistics()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Statistics of these rows, as autovacuum would gather them: without, the planner
-            # judged the business's events by whatever it last saw (a handful) and read them
-            # through the business's index instead, depending on when autovacuum had last run.
-            cursor.execute("ANALYZE core_auditevent")
-            cursor.execute("SET LOCAL enable_seqscan = off")
 
     events = audit_trail(business=business, kind=AuditKind.ERASED)
-    plan = events[: privacy_views.AUDIT_PAGE_SIZE].explain()
+    page = events[: privacy_views.AUDIT_PAGE_SIZE]
 
     assert [event.action for event in events] == ["erased"]
-    # Through a partial index that leaves the looks out: the trail's (audit_trail_not_viewed) or,
-    # as PostgreSQL may equally choose, the profile's of changes (audit_customer_changes).
-    assert "audit_trail_not_viewed" in plan or "audit_customer_changes" in plan, plan
+    if connection.vendor == "sqlite":
+        # SQLite's plan follows from its statistics alone: the partial index without the looks.
+        assert "audit_trail_not_viewed" in page.explain(), page.explain()
+    else:
+        # PostgreSQL chooses between several indexes that leave the looks out, by statistics
+        # that autovacuum gathers when it likes (three CI runs, three plans); what matters is
+        # that the looks are not read: the rows it took from the trail, counted as it ran.
+        assert _trail_rows_read(page) <= 2
+
+
+def _trail_rows_read(queryset) -> int:
+    """The trail's rows a PostgreSQL plan read while running: those it returned and those it
+    read and dropped by a filter or an index recheck, over all its loops."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = json.loads(queryset.explain(format="json", analyze=True))[0]["Plan"]
+    read, nodes = 0, [plan]
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.get("Plans", []))
+        if node.get("Relation Name") == AuditEvent._meta.db_table:
+            # PostgreSQL gives each count as the average of a loop.
+            per_loop = (
+                node["Actual Rows"]
+                + node.get("Rows Removed by Filter", 0)
+                + node.get("Rows Removed by Index Recheck", 0)
+            )
+            read += node["Actual Loops"] * per_loop
+    return read
 
 
 def test_the_requests_page_shows_each_request_with_its_days_and_the_month(
