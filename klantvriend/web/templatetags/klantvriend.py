@@ -2,6 +2,7 @@ from datetime import datetime, time, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -35,6 +36,15 @@ def count(value):
     if value is None or value == "":
         return ""
     return count_shown(value)
+
+
+@register.filter
+def phone(number: str):
+    """A phone number in a narrow column: it may break between its groups ("+31 6" above
+    "75573083" on a phone), never after a hyphen ("06-" above "37840748")."""
+    return format_html_join(
+        " ", '<span class="nowrap">{}</span>', ((part,) for part in number.split())
+    )
 
 
 def _style(length: str) -> str:

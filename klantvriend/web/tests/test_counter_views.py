@@ -189,3 +189,18 @@ def test_the_list_tells_customers_of_one_name_apart_by_postcode_or_place(
     assert row(in_place, "Deventer") in page
     assert row(unknown) in page
     assert page.count('data-testid="list-place"') == 2
+
+
+def test_the_list_lets_a_phone_number_break_between_its_groups_only(staff_client, business):
+    # A number written "+31 6 75573083" kept on one line pushed the list sorted by spending past
+    # a 360 px phone's edge; "06-37840748" must not break after its hyphen.
+    CustomerFactory(business=business, name="Wim Smit", phone="+31 6 75573083")
+    CustomerFactory(business=business, name="Wim Smits", phone="06-37840748")
+
+    page = staff_client.get(reverse("web:customer_list"), {"q": "wim smit"}).content.decode()
+
+    assert (
+        '<td><span class="nowrap">+31</span> <span class="nowrap">6</span> '
+        '<span class="nowrap">75573083</span></td>'
+    ) in page
+    assert '<td><span class="nowrap">06-37840748</span></td>' in page
