@@ -7,10 +7,11 @@ other; it imports only domain code and the factories of the domain apps' tests."
 
 import importlib
 import re
+from functools import cache
 
 import factory
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 
 from klantvriend.core.models import ApiToken, Business, BusinessOwned, Membership
 
@@ -83,13 +84,28 @@ def model_for_parameter(name: str) -> type[models.Model] | None:
 
 
 def snapshot() -> dict[str, list[tuple]]:
-    """Every row of every table of the project, to compare before and after a request."""
-    data = {}
+    """Every row of every table of the project, to compare before and after a request: read in
+    plain SQL, a table a statement in the order of its key, as the database stores the values
+    (the tests take one before and after hundreds of requests; through the ORM, compiling and
+    sorting them cost a twentieth of the suite on PostgreSQL)."""
+    with connection.cursor() as cursor:
+        data = {}
+        for label, statement in _snapshot_statements(connection.vendor):
+            cursor.execute(statement)
+            data[label] = cursor.fetchall()
+    return data
+
+
+@cache
+def _snapshot_statements(vendor: str) -> list[tuple[str, str]]:
+    """The statements of a snapshot, kept per kind of database (`vendor`), each quoting names
+    its own way."""
+    quote = connection.ops.quote_name
+    statements = []
     for model in apps.get_models():
         if model._meta.app_label in {"sessions", "admin"} or model.__name__ in {"ApiToken", "User"}:
             continue  # sessions and last-use stamps change by design on every request
-        columns = [field.attname for field in model._meta.concrete_fields]
-        data[model._meta.label] = sorted(
-            model.objects.order_by("pk").values_list(*columns), key=repr
-        )
-    return data
+        columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
+        table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+        statements.append((model._meta.label, f"SELECT {columns} FROM {table} ORDER BY {key}"))
+    return statements
