@@ -80,6 +80,14 @@ def _note_refusal(note: str) -> ValidationError | None:
     return None
 
 
+def received_on_refusal(received_on: date, *, today: date) -> ValidationError | None:
+    """The day a request came in cannot be after today: the one rule for a request recorded
+    here and for the day asked that a copy given or an erasure records (importers.privacy)."""
+    if received_on > today:
+        return ValidationError(_("The request cannot have come in after today."), code="future")
+    return None
+
+
 def privacy_request_refusals(
     *, kind: str, channel: str, received_on: date | None, today: date, note: str
 ) -> dict[str, list[ValidationError]]:
@@ -94,10 +102,8 @@ def privacy_request_refusals(
         errors["received_on"] = [
             ValidationError(_("Give the day the request came in."), code="required")
         ]
-    elif received_on > today:
-        errors["received_on"] = [
-            ValidationError(_("The request cannot have come in after today."), code="future")
-        ]
+    elif refused := received_on_refusal(received_on, today=today):
+        errors["received_on"] = [refused]
     if refused := _note_refusal(note):
         errors["note"] = [refused]
     return errors
@@ -232,14 +238,6 @@ def privacy_requests_open(*, business: Business, limit: int | None = None):
     return rows[:limit] if limit is not None else rows
 
 
-def privacy_requests_open_for(*, customer: Customer) -> list[PrivacyRequest]:
-    return list(
-        PrivacyRequest.objects.filter(
-            business_id=customer.business_id, customer=customer, handled_at__isnull=True
-        ).order_by("received_on", "id")
-    )
-
-
 def privacy_request_open_of_kind(*, customer: Customer, kind: str) -> PrivacyRequest | None:
     """The customer's oldest open request of `kind`: the one a copy given or an erasure answers,
     whose day received the page asks about by default."""
@@ -265,6 +263,18 @@ def privacy_request_get(*, business: Business, privacy_request_id: int) -> Priva
 class OpenRequest:
     request: PrivacyRequest
     deadline: Deadline
+
+
+def privacy_requests_open_for(*, customer: Customer) -> list[OpenRequest]:
+    """The customer's open requests, the soonest due first, each with its deadline: on their
+    profile, so that whoever opens it to answer them sees the month running."""
+    today = customer.business.today()
+    return [
+        OpenRequest(request, privacy_request_deadline(received_on=request.received_on, today=today))
+        for request in PrivacyRequest.objects.filter(
+            business_id=customer.business_id, customer=customer, handled_at__isnull=True
+        ).order_by("received_on", "id")
+    ]
 
 
 def privacy_requests_due(*, business: Business, limit: int) -> Rows[OpenRequest]:

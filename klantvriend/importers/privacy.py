@@ -40,7 +40,10 @@ from klantvriend.customers.models import (
     Purchase,
     Tag,
 )
-from klantvriend.customers.privacy_requests import privacy_requests_handle_for
+from klantvriend.customers.privacy_requests import (
+    privacy_requests_handle_for,
+    received_on_refusal,
+)
 from klantvriend.customers.search import search_index_forget
 from klantvriend.customers.services import (
     customer_refuse_if_changed,
@@ -409,14 +412,10 @@ def _unlink_tags(customer: Customer) -> None:
 
 
 def _check_requested_on(customer: Customer, requested_on: date | None) -> None:
-    if requested_on is not None and requested_on > customer.business.today():
-        raise ValidationError(
-            {
-                "requested_on": ValidationError(
-                    _("The request cannot have come in after today."), code="future"
-                )
-            }
-        )
+    if requested_on is None:
+        return
+    if refused := received_on_refusal(requested_on, today=customer.business.today()):
+        raise ValidationError({"requested_on": refused})
 
 
 @transaction.atomic

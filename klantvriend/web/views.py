@@ -27,6 +27,7 @@ from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.customers import selectors, services
 from klantvriend.customers.important_dates import celebrated_on, falls_on
 from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer
+from klantvriend.customers.privacy_requests import privacy_requests_open_for
 from klantvriend.importers import privacy
 from klantvriend.importers.export import customer_list_csv
 from klantvriend.importers.privacy import audit_personal_data_viewed
@@ -519,6 +520,10 @@ def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) ->
         **_timeline(request, customer),
         "tags": list(customer.tags.all()),
         **_dates_today(request.business.today(), customer),
+        # Privacy requests are the owner's to answer (web/privacy_views.py): theirs alone to see.
+        "open_privacy_requests": privacy_requests_open_for(customer=customer)
+        if request.membership.is_owner
+        else [],
         **forms,
         # Promises, complaints, follow-ups and gestures (web/care.py).
         **care_profile_context(request, customer, bound_forms),

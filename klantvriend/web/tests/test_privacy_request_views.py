@@ -165,6 +165,47 @@ def test_the_requests_page_says_the_days_in_english_too(owner_client, owner, bus
     assert "12 days left" in page
 
 
+def test_the_profile_shows_the_owner_the_customers_open_requests_with_their_days(
+    owner_client, staff_client, business, owner, fixed_today
+):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    copy = _request(anna, owner, "access", date(2026, 11, 1))
+    correction = _request(anna, owner, "correction", date(2026, 11, 13))
+    handled = _request(anna, owner, "other", date(2026, 11, 20))
+    owner_client.post(reverse("web:privacy_request_handle", args=[handled.pk]), {"note": "gedaan"})
+    _request(CustomerFactory(business=business, name="Bram"), owner, "erasure", date(2026, 11, 2))
+    url = reverse("web:customer_detail", args=[anna.pk])
+
+    response = owner_client.get(url)
+    page = response.content.decode()
+    staff_response = staff_client.get(url)
+
+    assert [
+        (row.request.pk, row.deadline.due, row.deadline.days_left)
+        for row in response.context["open_privacy_requests"]
+    ] == [(copy.pk, date(2026, 12, 1), 0), (correction.pk, date(2026, 12, 13), 12)]
+    section = page[page.index('data-testid="profile-privacy-requests"') :]
+    section = " ".join(section[: section.index("</section>")].split())
+    detail = reverse("web:customer_personal_data", args=[anna.pk])
+    assert (
+        f'<li data-testid="profile-privacy-request-{copy.pk}">Kopie van hun gegevens (artikel 15)'
+        ' · <span class="nowrap">ontvangen 1 nov 2026</span> · '
+        '<span class="nowrap">uiterlijk di 1 dec</span> · '
+        '<strong data-testid="deadline">vandaag de laatste dag</strong> · '
+        f'<a href="{detail}#access-given">Kopie geven</a></li>'
+    ) in section
+    assert (
+        f'<li data-testid="profile-privacy-request-{correction.pk}">Correctie (artikel 16)'
+        ' · <span class="nowrap">ontvangen 13 nov 2026</span> · '
+        '<span class="nowrap">uiterlijk zo 13 dec</span> · '
+        '<span data-testid="deadline">nog 12 dagen</span> </li>'
+    ) in section
+    assert "Handel ze af op de pagina Privacyverzoeken" in section
+    assert "Bram" not in section
+    assert staff_response.context["open_privacy_requests"] == []
+    assert 'data-testid="profile-privacy-requests"' not in staff_response.content.decode()
+
+
 def test_a_request_handled_by_hand_moves_to_the_handled_ones(owner_client, business, owner):
     anna = CustomerFactory(business=business, name="Anna de Vries")
     request = _request(anna, owner, "correction", business.today() - timedelta(days=4))
