@@ -339,7 +339,7 @@ def refused_when_taken(instance: BusinessOwned) -> Iterator[None]:
 def _checks_passed(instance: models.Model, exclude, using: str) -> dict[str, bool]:
     """Whether the row passes each check constraint of its own model, asked of the database in
     one query where Django asks one per constraint, each in a savepoint of its own (a customer:
-    four checks, twelve round trips, on every save through full_clean). As Django's: a check
+    three checks, nine statements, on every save through full_clean). As Django's: a check
     over an excluded field is left out, and one the database cannot evaluate (an amount out of
     its range) is left to Django, which lets it pass and the database's constraint refuse."""
     model = type(instance)

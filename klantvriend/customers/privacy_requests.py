@@ -268,12 +268,18 @@ class OpenRequest:
 def privacy_requests_open_for(*, customer: Customer) -> list[OpenRequest]:
     """The customer's open requests, the soonest due first, each with its deadline: on their
     profile, so that whoever opens it to answer them sees the month running."""
-    today = customer.business.today()
+    return _with_deadlines(
+        PrivacyRequest.objects.filter(
+            business_id=customer.business_id, customer=customer, handled_at__isnull=True
+        ).order_by("received_on", "id"),
+        today=customer.business.today(),
+    )
+
+
+def _with_deadlines(requests, *, today: date) -> list[OpenRequest]:
     return [
         OpenRequest(request, privacy_request_deadline(received_on=request.received_on, today=today))
-        for request in PrivacyRequest.objects.filter(
-            business_id=customer.business_id, customer=customer, handled_at__isnull=True
-        ).order_by("received_on", "id")
+        for request in requests
     ]
 
 
@@ -286,14 +292,4 @@ def privacy_requests_due(*, business: Business, limit: int) -> Rows[OpenRequest]
     total = open_requests.count()
     if not total:
         return Rows([], 0)
-    today = business.today()
-    return Rows(
-        [
-            OpenRequest(
-                request,
-                privacy_request_deadline(received_on=request.received_on, today=today),
-            )
-            for request in open_requests[:limit]
-        ],
-        total,
-    )
+    return Rows(_with_deadlines(open_requests[:limit], today=business.today()), total)
