@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from klantvriend.core.models import BusinessOwned
+from klantvriend.promises.models import PromiseKind
 
 
 class Reason(models.TextChoices):
@@ -14,6 +16,9 @@ class Reason(models.TextChoices):
     MANUAL = "manual", _("planned by hand")
     REFERRAL = "referral", _("to thank for a referral")
     SURVEY = "survey", _("after a survey answer")
+    # A sales question rather than aftercare: has the customer decided on the quote they were
+    # sent? Not judged by the aftercare figure, and closed by the decision (QUOTE_OUTCOMES).
+    QUOTE = "quote", _("after a quote")
 
 
 # The follow-ups the aftercare figure judges by the day they are planned for
@@ -25,6 +30,35 @@ JUDGED_REASONS = frozenset({Reason.DELIVERY, Reason.REPAIR, Reason.COMPLAINT})
 class Outcome(models.TextChoices):
     CONTENT = "content", _("content")
     NOT_CONTENT = "not_content", _("not content")
+    ACCEPTED = "accepted", _("quote accepted")
+    DECLINED = "declined", _("quote declined")
+
+
+# The two outcomes that close a follow-up, the good one first: the customer's decision on a
+# quote, else whether the customer is content (not content opens a complaint).
+QUOTE_OUTCOMES = (Outcome.ACCEPTED, Outcome.DECLINED)
+CARE_OUTCOMES = (Outcome.CONTENT, Outcome.NOT_CONTENT)
+
+
+def closing_outcomes(reason: str) -> tuple[Outcome, Outcome]:
+    return QUOTE_OUTCOMES if reason == Reason.QUOTE else CARE_OUTCOMES
+
+
+# The promises a rule follows up once kept: per kind, the follow-up's reason and the care setting
+# that gives the days after the day it was kept (None there switches the rule off).
+PROMISE_RULES: dict[str, tuple[Reason, str]] = {
+    PromiseKind.DELIVERY: (Reason.DELIVERY, "aftercare_delivery_days"),
+    PromiseKind.REPAIR: (Reason.REPAIR, "aftercare_repair_days"),
+    PromiseKind.QUOTE: (Reason.QUOTE, "aftercare_quote_days"),
+}
+
+
+def promise_follow_up_note(*, kind: str, description: str) -> str:
+    """What the rule's follow-up after a kept promise asks, in the active language."""
+    what = description.rstrip(".!? ")
+    if kind == PromiseKind.QUOTE:
+        return gettext("Has the customer decided on the quote: %(what)s?") % {"what": what}
+    return gettext("Is everything all right after: %(what)s?") % {"what": what}
 
 
 def complaint_quoted(description: str) -> str:
@@ -151,6 +185,21 @@ class FollowUp(BusinessOwned):
 
     def __str__(self) -> str:
         return self.note
+
+    @property
+    def quotes_its_promise(self) -> bool:
+        """Whether the note already says which promise it follows (as the rules write it,
+        without the description's closing full stop), so that a list need not say it again."""
+        return self.promise is not None and (self.promise.description.rstrip(".!? ") in self.note)
+
+    @property
+    def closing_outcomes(self) -> tuple[Outcome, Outcome]:
+        return closing_outcomes(self.reason)
+
+    @property
+    def asks_for_a_decision(self) -> bool:
+        """Whether this follow-up asks about a quote (accepted, declined, still deciding)."""
+        return self.reason == Reason.QUOTE
 
     @property
     def quotes_its_complaint(self) -> bool:

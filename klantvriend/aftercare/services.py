@@ -28,12 +28,38 @@ from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.undo import step_to_undo, values_before
 from klantvriend.core.versions import record_changing
 from klantvriend.core.working_hours import next_working_day
-from klantvriend.promises.models import Promise, PromiseKind
+from klantvriend.promises.models import Promise
 
-from .models import JUDGED_REASONS, FollowUp, Outcome, Reason, complaint_quoted
+from .models import (
+    JUDGED_REASONS,
+    PROMISE_RULES,
+    FollowUp,
+    Outcome,
+    Reason,
+    complaint_quoted,
+    promise_follow_up_note,
+)
 
 NOT_REACHED = "not_reached"
-OUTCOMES = (Outcome.CONTENT.value, Outcome.NOT_CONTENT.value, NOT_REACHED)
+# A quote's customer reached but not decided yet: asked again a few days later, as one not
+# reached, without counting a try.
+STILL_DECIDING = "still_deciding"
+# Every step follow_up_complete takes (which of them a follow-up allows: _refuse_unfit_step).
+OUTCOMES = (*Outcome.values, NOT_REACHED, STILL_DECIDING)
+
+
+def _refuse_unfit_step(follow_up: FollowUp, outcome: str) -> None:
+    """A quote's follow-up is accepted, declined, still deciding or not reached; any other is
+    content, not content or not reached."""
+    if follow_up.asks_for_a_decision:
+        if outcome not in (*follow_up.closing_outcomes, STILL_DECIDING, NOT_REACHED):
+            raise _error(
+                "outcome",
+                _("Choose accepted, declined, still deciding or not reached."),
+                "invalid_choice",
+            )
+    elif outcome not in (*follow_up.closing_outcomes, NOT_REACHED):
+        raise _error("outcome", _("Choose content, not content or not reached."), "invalid_choice")
 
 
 def _conflict(field: str, message: str, code: str) -> Conflict:
@@ -193,23 +219,21 @@ def _plan_once(**kwargs) -> FollowUp | None:
 
 
 def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
-    rules = care_settings(promise.business)
-    days = {
-        PromiseKind.DELIVERY: rules.aftercare_delivery_days,
-        PromiseKind.REPAIR: rules.aftercare_repair_days,
-    }.get(promise.kind)
-    if days is None or promise.done_on is None or FollowUp.objects.filter(promise=promise).exists():
+    rule = PROMISE_RULES.get(promise.kind)
+    if rule is None or promise.done_on is None:
+        return None
+    reason, setting = rule
+    days = getattr(care_settings(promise.business), setting)
+    if days is None or FollowUp.objects.filter(promise=promise).exists():
         return None
     with shop_language(promise.business):
-        note = _("Is everything all right after: %(what)s?") % {
-            "what": promise.description.rstrip(".!? ")
-        }
+        note = promise_follow_up_note(kind=promise.kind, description=promise.description)
     return _plan_once(
         business=promise.business,
         customer=promise.customer,
         note=note,
         due_on=promise.done_on + timedelta(days=days),
-        reason=Reason.DELIVERY if promise.kind == PromiseKind.DELIVERY else Reason.REPAIR,
+        reason=reason,
         assigned_to=promise.made_by,
         promise=promise,
     )
@@ -357,13 +381,13 @@ def follow_up_complete(
     now: datetime | None = None,
 ) -> FollowUp:
     """Content or not content closes the follow-up (not content opens a complaint at once, so
-    the unhappy customer lands in the complaint queue with its clocks); not reached plans it
-    again a few days later."""
+    the unhappy customer lands in the complaint queue with its clocks), and a quote's follow-up
+    accepted or declined; not reached, or a quote's customer still deciding, plans it again a
+    few days later."""
     now = now or timezone.now()
     at = at or now
     business = follow_up.business
-    if outcome not in OUTCOMES:
-        raise _error("outcome", _("Choose content, not content or not reached."), "invalid_choice")
+    _refuse_unfit_step(follow_up, outcome)
     if follow_up.done_at is not None:
         raise _already_done()
     refuse_unlikely_moment(at, field="done_at", now=now)
@@ -377,8 +401,9 @@ def follow_up_complete(
         # try recorded from a page read before the first), and the trail must say what this
         # step changed, as an undo restores it (follow_up_outcome_undo).
         before = _snapshot(locked)
-        if outcome == NOT_REACHED:
-            locked.attempts += 1
+        if outcome in (NOT_REACHED, STILL_DECIDING):
+            if outcome == NOT_REACHED:
+                locked.attempts += 1
             locked.due_on = rule_day(
                 business=business,
                 day=business.local(at).date()
@@ -414,23 +439,33 @@ def follow_up_complete(
 
 def follow_up_outcome_undo(*, follow_up: FollowUp, actor, now: datetime | None = None) -> FollowUp:
     """Take back the last outcome recorded by mistake, by the rule of core/undo.py (who may,
-    for how long): content or not content makes the follow-up open again; not reached takes
-    back the try and the day it was planned again for. The complaint that "not content" opened
+    for how long): an outcome makes the follow-up open again; not reached takes back the try
+    and the day it was planned again for, still deciding that day. The complaint that "not content" opened
     goes with it while nobody has handled it (complaint_withdraw); one that somebody has
     handled stays, and the outcome that opened it too."""
     with transaction.atomic():
         stored = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-        if stored.done_at is None and stored.attempts == 0:
-            raise Conflict(
-                {"outcome": ValidationError(_("This follow-up has no outcome yet."), code="open")}
+        try:
+            event = step_to_undo(
+                row=stored,
+                actions=[AuditAction.COMPLETED, AuditAction.REPLANNED],
+                field="outcome",
+                actor=actor,
+                now=now,
             )
-        event = step_to_undo(
-            row=stored,
-            actions=[AuditAction.COMPLETED, AuditAction.REPLANNED],
-            field="outcome",
-            actor=actor,
-            now=now,
-        )
+        except Conflict as refused:
+            # Nothing recorded of an open follow-up that was never tried: nothing to take back
+            # (a quote's "still deciding" counts no try, so the trail is asked, not `attempts`).
+            never_tried = stored.done_at is None and stored.attempts == 0
+            if never_tried and refused.error_dict["outcome"][0].code == "unrecorded":
+                raise Conflict(
+                    {
+                        "outcome": ValidationError(
+                            _("This follow-up has no outcome yet."), code="open"
+                        )
+                    }
+                ) from None
+            raise
         before = _snapshot(stored)
         raised = stored.raised_complaint if stored.done_at is not None else None
         for name, value in values_before(stored, event).items():
@@ -605,6 +640,7 @@ def _change_checked(
     before any step, the fields against a copy of `follow_up` (its outcome taken back)."""
     refusals_gathered(
         lambda: _refuse_note_alone(as_read, outcome, note),
+        lambda: outcome and _refuse_unfit_step(as_read, outcome),
         lambda: fields and _changes_checked(copy.copy(follow_up), fields, follow_up.business),
     )
 

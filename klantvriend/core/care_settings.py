@@ -35,6 +35,8 @@ class CareSettings:
     aftercare_delivery_days: int | None = 3
     aftercare_repair_days: int | None = 7
     aftercare_complaint_days: int | None = 7
+    # A quote sent (its promise kept): has the customer decided?
+    aftercare_quote_days: int | None = 3
     aftercare_purchase_min_cents: int | None = 25000
     aftercare_purchase_days: int = 3
     # A follow-up not reached is planned again this many days later.
@@ -50,6 +52,7 @@ _LIMITS: dict[str, tuple[int, int]] = {
     "aftercare_delivery_days": (0, 365),
     "aftercare_repair_days": (0, 365),
     "aftercare_complaint_days": (0, 365),
+    "aftercare_quote_days": (1, 365),
     "aftercare_purchase_min_cents": (0, 10**11),
     "aftercare_purchase_days": (0, 365),
     "aftercare_replan_days": (1, 60),
@@ -58,6 +61,7 @@ _OPTIONAL = {
     "aftercare_delivery_days",
     "aftercare_repair_days",
     "aftercare_complaint_days",
+    "aftercare_quote_days",
     "aftercare_purchase_min_cents",
 }
 

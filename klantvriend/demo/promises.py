@@ -14,7 +14,14 @@ import numpy as np
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from klantvriend.aftercare.models import FollowUp, Outcome, Reason, complaint_quoted
+from klantvriend.aftercare.models import (
+    PROMISE_RULES,
+    FollowUp,
+    Reason,
+    closing_outcomes,
+    complaint_quoted,
+    promise_follow_up_note,
+)
 from klantvriend.complaints.clocks import complaint_deadlines
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.core.care_settings import DEFAULTS, care_settings
@@ -446,7 +453,9 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
             late_days = int(rng.choice([0, 0, 0, 0, 0, 1, 1, 2, 4]))
             done_day = min(due_on + timedelta(days=late_days), today - timedelta(days=1))
             done_at = _shop_moment(rng, done_day, business.tzinfo)
-            outcome = Outcome.CONTENT if rng.random() < 0.92 else Outcome.NOT_CONTENT
+            good, bad = closing_outcomes(reason)
+            # Most customers are content after a follow-up; about half take a quote on.
+            outcome = good if rng.random() < (0.55 if reason == Reason.QUOTE else 0.92) else bad
             attempts = int(rng.random() < 0.15)
         rows.append(
             FollowUp(
@@ -465,21 +474,15 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
         )
 
     for promise in promises:
-        if promise.done_on is None or promise.kind not in (
-            PromiseKind.DELIVERY,
-            PromiseKind.REPAIR,
-        ):
+        rule = PROMISE_RULES.get(promise.kind)
+        if promise.done_on is None or rule is None:
             continue
-        days = (
-            DEFAULTS.aftercare_delivery_days
-            if promise.kind == PromiseKind.DELIVERY
-            else DEFAULTS.aftercare_repair_days
-        )
+        reason, setting = rule
         plan(
             customer_id=promise.customer_id,
-            reason=Reason.DELIVERY if promise.kind == PromiseKind.DELIVERY else Reason.REPAIR,
-            note=_("Is everything all right after: %(what)s?") % {"what": promise.description},
-            due_on=promise.done_on + timedelta(days=days),
+            reason=reason,
+            note=promise_follow_up_note(kind=promise.kind, description=promise.description),
+            due_on=promise.done_on + timedelta(days=getattr(DEFAULTS, setting)),
             assigned=promise.made_by_id,
             promise_id=promise.pk,
         )

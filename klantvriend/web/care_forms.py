@@ -317,9 +317,9 @@ WEEKDAYS = [
 ]
 
 
-def _days(label, help_text="", required=False):
+def _days(label, help_text="", required=False, minimum=0):
     return forms.IntegerField(
-        label=label, min_value=0, max_value=365, required=required, help_text=help_text
+        label=label, min_value=minimum, max_value=365, required=required, help_text=help_text
     )
 
 
@@ -410,6 +410,11 @@ class CareSettingsForm(forms.Form):
     )
     aftercare_complaint_days = _days(
         _("follow up a resolved complaint after (days)"), _("Leave empty to switch this rule off.")
+    )
+    aftercare_quote_days = _days(
+        _("follow up a sent quote after (days)"),
+        _("Asks whether the customer decided. Leave empty to switch this rule off."),
+        minimum=1,
     )
     aftercare_purchase_min = AmountField(
         label=_("follow up purchases from this amount"),

@@ -17,6 +17,7 @@ from klantvriend.core.models import AuditEvent
 from klantvriend.core.tests.days import open_on
 from klantvriend.customers.services import purchase_create
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.isolation import snapshot
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.services import promise_mark_kept
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -114,6 +115,50 @@ def test_keeping_a_delivery_or_repair_plans_a_follow_up_after_commit(
         open_on(customer.business.today() + timedelta(days=days)),
     )
     assert follow_up.note == f"Is alles naar wens na: {promise.description.rstrip('.!? ')}?"
+
+
+def test_a_quote_sent_asks_three_days_later_whether_the_customer_decided(
+    customer, staff_user, django_capture_on_commit_callbacks
+):
+    promise = PromiseFactory(
+        customer=customer,
+        kind=PromiseKind.QUOTE,
+        made_by=staff_user,
+        description="Offerte distributieriem Golf.",
+    )
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        promise_mark_kept(promise=promise, actor=staff_user)
+
+    follow_up = FollowUp.objects.get()
+    assert (follow_up.reason, follow_up.promise, follow_up.assigned_to, follow_up.due_on) == (
+        Reason.QUOTE,
+        promise,
+        staff_user,
+        open_on(customer.business.today() + timedelta(days=3)),
+    )
+    assert (
+        follow_up.note
+        == "Heeft de klant al besloten over de offerte: Offerte distributieriem Golf?"
+    )
+    assert follow_up.closing_outcomes == (Outcome.ACCEPTED, Outcome.DECLINED)
+
+
+def test_the_quote_rule_is_an_owner_setting(
+    customer, owner, staff_user, django_capture_on_commit_callbacks
+):
+    care_settings_update(business=customer.business, actor=owner, aftercare_quote_days=10)
+    later = PromiseFactory(customer=customer, kind=PromiseKind.QUOTE)
+    with django_capture_on_commit_callbacks(execute=True):
+        promise_mark_kept(promise=later, actor=staff_user)
+    care_settings_update(business=customer.business, actor=owner, aftercare_quote_days=None)
+    never = PromiseFactory(customer=customer, kind=PromiseKind.QUOTE)
+    with django_capture_on_commit_callbacks(execute=True):
+        promise_mark_kept(promise=never, actor=staff_user)
+
+    assert list(FollowUp.objects.values_list("promise", "due_on")) == [
+        (later.pk, open_on(customer.business.today() + timedelta(days=10)))
+    ]
 
 
 def test_a_follow_up_planned_through_the_english_api_is_in_the_shops_language(
@@ -372,6 +417,94 @@ def test_not_reached_plans_it_again(customer, staff_user):
     assert (stored.done_at, stored.outcome, stored.attempts) == (None, "", 1)
     assert stored.due_on == open_on(customer.business.today() + timedelta(days=2))
     assert AuditEvent.objects.get().action == "replanned"
+
+
+@pytest.mark.parametrize("outcome", [Outcome.ACCEPTED, Outcome.DECLINED])
+def test_a_quotes_follow_up_is_closed_by_the_decision_without_a_complaint(
+    customer, staff_user, outcome
+):
+    follow_up = FollowUpFactory(customer=customer, reason=Reason.QUOTE)
+
+    services.follow_up_complete(
+        follow_up=follow_up, actor=staff_user, outcome=outcome, note="Wil eerst de APK"
+    )
+
+    stored = FollowUp.objects.get()
+    assert (stored.outcome, stored.outcome_note, stored.attempts, stored.raised_complaint) == (
+        outcome,
+        "Wil eerst de APK",
+        0,
+        None,
+    )
+    assert stored.done_at is not None
+    assert Complaint.objects.count() == 0
+    assert AuditEvent.objects.get().action == "completed"
+
+
+def test_still_deciding_asks_again_later_without_counting_a_try(customer, staff_user):
+    follow_up = FollowUpFactory(customer=customer, reason=Reason.QUOTE)
+
+    services.follow_up_complete(
+        follow_up=follow_up,
+        actor=staff_user,
+        outcome="still_deciding",
+        note="Belt na overleg met zijn vrouw",
+    )
+
+    stored = FollowUp.objects.get()
+    assert (stored.done_at, stored.outcome, stored.attempts, stored.outcome_note) == (
+        None,
+        "",
+        0,
+        "Belt na overleg met zijn vrouw",
+    )
+    assert stored.due_on == open_on(customer.business.today() + timedelta(days=2))
+    assert AuditEvent.objects.get().action == "replanned"
+
+
+@pytest.mark.parametrize(
+    ("reason", "outcome", "message"),
+    [
+        (Reason.QUOTE, "content", "Choose accepted, declined, still deciding or not reached."),
+        (Reason.QUOTE, "not_content", "Choose accepted, declined, still deciding or not reached."),
+        (Reason.DELIVERY, "accepted", "Choose content, not content or not reached."),
+        (Reason.MANUAL, "declined", "Choose content, not content or not reached."),
+        (Reason.MANUAL, "still_deciding", "Choose content, not content or not reached."),
+    ],
+)
+def test_a_step_that_does_not_fit_the_follow_up_is_refused_and_changes_nothing(
+    customer, staff_user, reason, outcome, message
+):
+    follow_up = FollowUpFactory(customer=customer, reason=reason)
+    before = snapshot()
+
+    with translation.override("en"), pytest.raises(services.ValidationError) as refused:
+        services.follow_up_complete(follow_up=follow_up, actor=staff_user, outcome=outcome)
+
+    error = refused.value.error_dict["outcome"][0]
+    assert (error.code, str(error.message)) == ("invalid_choice", message)
+    assert snapshot() == before
+
+
+def test_follow_ups_after_quotes_are_not_judged_by_the_aftercare_figure(customer):
+    now = timezone.now()
+    quote = PromiseFactory(
+        customer=customer,
+        kind=PromiseKind.QUOTE,
+        made_at=now - timedelta(days=21),
+        due_at=now - timedelta(days=20),
+        done_at=now - timedelta(days=20),
+    )
+    FollowUpFactory(
+        customer=customer,
+        promise=quote,
+        reason=Reason.QUOTE,
+        due_on=quote.done_on + timedelta(days=3),
+    )
+
+    coverage = follow_up_coverage(business=customer.business)
+
+    assert (coverage.judged, coverage.covered) == (0, 0)
 
 
 def test_a_finished_follow_up_or_a_future_moment_is_refused(customer, staff_user):

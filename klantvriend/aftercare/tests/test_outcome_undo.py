@@ -122,6 +122,28 @@ def test_not_reached_taken_back_restores_the_day_and_the_tries(follow_up, staff_
     assert refused.value.error_dict["outcome"][0].code == "undone"
 
 
+def test_still_deciding_taken_back_asks_on_the_day_planned_before(business, staff_user):
+    quote = services.follow_up_create(
+        business=business,
+        customer=CustomerFactory(business=business),
+        note="Heeft de klant al besloten over de offerte?",
+        due_on=business.today(),
+        reason=Reason.QUOTE,
+        created_by=staff_user,
+    )
+    with pytest.raises(ValidationError) as nothing_yet:
+        services.follow_up_outcome_undo(follow_up=quote, actor=staff_user)
+    deciding = services.follow_up_complete(
+        follow_up=quote, actor=staff_user, outcome="still_deciding", note="Belt vrijdag"
+    )
+    assert deciding.due_on > business.today()
+
+    undone = services.follow_up_outcome_undo(follow_up=deciding, actor=staff_user)
+
+    assert nothing_yet.value.error_dict["outcome"][0].code == "open"
+    assert _stored(undone) == (None, "", "", 0, business.today(), None)
+
+
 @pytest.mark.parametrize(
     ("case", "code"),
     [

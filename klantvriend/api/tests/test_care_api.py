@@ -364,6 +364,29 @@ def test_a_follow_up_outcome_not_content_opens_a_complaint(api, customer):
     assert body["raised_complaint"] == Complaint.objects.get().pk
 
 
+def test_a_quotes_follow_up_records_the_decision_or_asks_again(api, customer, business):
+    accepted = FollowUpFactory(customer=customer, reason="quote")
+    deciding = FollowUpFactory(customer=customer, reason="quote")
+
+    done = patch(
+        api,
+        f"/api/v1/follow-ups/{accepted.pk}",
+        {"outcome": "accepted", "outcome_note": "Volgende week inplannen"},
+    ).json()
+    later = patch(api, f"/api/v1/follow-ups/{deciding.pk}", {"outcome": "still_deciding"}).json()
+
+    assert (done["reason"], done["status"], done["outcome"], done["outcome_note"]) == (
+        "quote",
+        "done",
+        "accepted",
+        "Volgende week inplannen",
+    )
+    assert done["raised_complaint"] is None
+    assert (later["status"], later["outcome"], later["attempts"]) == ("planned", "", 0)
+    assert later["due_on"] > business.today().isoformat()
+    assert Complaint.objects.count() == 0
+
+
 def test_a_repeated_gesture_is_recorded_and_flagged(api, customer):
     first = post(
         api, "/api/v1/gestures", {"customer": customer.pk, "what": "Worstje", "value_cents": 150}

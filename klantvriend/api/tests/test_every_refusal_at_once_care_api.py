@@ -275,7 +275,11 @@ FOLLOW_UP_MESSAGES = {
         "past": "A follow-up cannot be planned in the past.",
         "not_member": "This person does not work here.",
         "blank": "This field cannot be blank.",
-        "outcome": "Choose one of: 'content', 'not_content', 'not_reached'.",
+        "outcome": (
+            "Choose one of: 'content', 'not_content', 'accepted', 'declined', 'not_reached', "
+            "'still_deciding'."
+        ),
+        "unfit": "Choose content, not content or not reached.",
         "note_alone": "Give the outcome this note belongs to.",
     },
     "nl": {
@@ -283,7 +287,11 @@ FOLLOW_UP_MESSAGES = {
         "past": "Nazorg kan niet in het verleden gepland worden.",
         "not_member": "Deze persoon werkt hier niet.",
         "blank": "Dit veld mag niet leeg zijn.",
-        "outcome": "Kies een van: 'content', 'not_content', 'not_reached'.",
+        "outcome": (
+            "Kies een van: 'content', 'not_content', 'accepted', 'declined', 'not_reached', "
+            "'still_deciding'."
+        ),
+        "unfit": "Kies tevreden, niet tevreden of niet bereikt.",
         "note_alone": "Geef de uitkomst waar deze notitie bij hoort.",
     },
 }
@@ -392,6 +400,31 @@ def test_a_follow_up_changed_with_a_note_without_its_outcome_hears_of_the_rest_t
     assert response.json() == {
         "detail": [
             refusal("outcome", said["note_alone"], "required"),
+            refusal("due_on", said["past"], "past"),
+            refusal("note", said["blank"], "blank"),
+        ]
+    }
+    assert snapshot() == before
+    assert follow_up_stored(follow_up) == was
+
+
+@LANGUAGES
+def test_a_follow_up_given_a_quotes_decision_hears_of_the_rest_too(
+    api, business, follow_up, language
+):
+    """ "accepted" is a step the schema takes, but not for a follow-up that asks whether the
+    customer is content: refused with the other mistakes, before anything is written."""
+    was = follow_up_stored(follow_up)
+    before = snapshot()
+    said = FOLLOW_UP_MESSAGES[language]
+    body = {"note": " ", "due_on": days_from_today(business, -1), "outcome": "accepted"}
+
+    response = send(api, "patch", f"/api/v1/follow-ups/{follow_up.pk}", body, language)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            refusal("outcome", said["unfit"], "invalid_choice"),
             refusal("due_on", said["past"], "past"),
             refusal("note", said["blank"], "blank"),
         ]

@@ -32,13 +32,14 @@ from klantvriend.gestures.services import gesture_create
 from klantvriend.insights.models import InsightRun
 from klantvriend.insights.selectors import SLIPPING_AWAY_LIMIT
 from klantvriend.insights.tests.factories import CustomerInsightFactory
+from klantvriend.isolation import snapshot
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.services import survey_invitation_create
 from klantvriend.today.selectors import SHOWN
 from klantvriend.today.tests.steps import take_step
 from klantvriend.web import care_responses
-from klantvriend.web.care_forms import FollowUpForm
+from klantvriend.web.care_forms import CareSettingsForm, FollowUpForm
 from klantvriend.web.templatetags.care import clock_due
 
 HTMX = {"HX-Request": "true"}
@@ -703,6 +704,68 @@ def test_not_content_from_today_opens_a_complaint(owner_client, business):
     assert follow_up.raised_complaint == Complaint.objects.get()
 
 
+def test_a_quotes_follow_up_on_today_asks_for_the_decision(owner_client, business):
+    follow_up = FollowUpFactory(
+        customer=CustomerFactory(business=business, name="Henk Bos"),
+        reason=Reason.QUOTE,
+        note="Heeft de klant al besloten over de offerte: Distributieriem Golf?",
+    )
+    care = FollowUpFactory(customer=CustomerFactory(business=business, name="Ina Vos"))
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    rows = page.split('data-testid="today-follow-ups"')[1].split("</ul>")[0]
+    quote_row = rows.split(f'id="follow-up-{follow_up.pk}"')[1].split("</li>")[0]
+    care_row = rows.split(f'id="follow-up-{care.pk}"')[1].split("</li>")[0]
+    assert re.findall(r'name="outcome" value="(\w+)">([^<]+)<', quote_row) == [
+        ("accepted", "Aangenomen"),
+        ("declined", "Afgewezen"),
+        ("still_deciding", "Denkt nog na"),
+        ("not_reached", "Niet bereikt"),
+    ]
+    assert '<span class="badge">na een offerte</span>' in quote_row
+    assert re.findall(r'name="outcome" value="(\w+)"', care_row) == [
+        "content",
+        "not_content",
+        "not_reached",
+    ]
+
+
+def test_a_customer_still_deciding_on_a_quote_is_asked_again_from_today(owner_client, business):
+    follow_up = FollowUpFactory(customer=CustomerFactory(business=business), reason=Reason.QUOTE)
+
+    response = owner_client.post(
+        reverse("web:follow_up_outcome", args=[follow_up.pk]),
+        {"from": "today", "outcome": "still_deciding"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    follow_up.refresh_from_db()
+    assert (follow_up.done_at, follow_up.attempts) == (None, 0)
+    with translation.override("nl"):
+        day = formats.date_format(follow_up.due_on, "WEEKDAY_DATE_FORMAT").replace(" ", "\xa0")
+    assert f'<span class="subtle" role="status">Denkt nog na; opnieuw vragen op {day}</span>' in (
+        response.content.decode()
+    )
+    assert Complaint.objects.count() == 0
+
+
+def test_content_is_refused_for_a_quotes_follow_up_and_nothing_changes(owner_client, business):
+    follow_up = FollowUpFactory(customer=CustomerFactory(business=business), reason=Reason.QUOTE)
+    before = snapshot()
+
+    response = owner_client.post(
+        reverse("web:follow_up_outcome", args=[follow_up.pk]),
+        {"from": "today", "outcome": "content"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert "Kies aangenomen, afgewezen, denkt nog na of niet bereikt." in response.content.decode()
+    assert snapshot() == before
+
+
 def test_a_repeated_gesture_warns_first_and_is_recorded_when_confirmed(
     owner_client, business, owner
 ):
@@ -769,6 +832,7 @@ def test_only_an_owner_changes_the_settings(owner_client, staff_client, business
         "aftercare_delivery_days": "2",
         "aftercare_repair_days": "",
         "aftercare_complaint_days": "10",
+        "aftercare_quote_days": "5",
         "aftercare_purchase_min": "150",
         "aftercare_purchase_days": "4",
         "aftercare_replan_days": "1",
@@ -785,10 +849,12 @@ def test_only_an_owner_changes_the_settings(owner_client, staff_client, business
         settings.promise_grace_hours,
         settings.working_days,
         settings.aftercare_repair_days,
+        settings.aftercare_quote_days,
     ) == (
         48,
         (1, 2, 3, 4, 5),
         None,
+        5,
     )
     assert settings.aftercare_purchase_min_cents == 15000
 
@@ -813,6 +879,38 @@ def test_bad_settings_are_shown_on_the_form_and_not_stored(owner_client, busines
     assert "De sluitingstijd moet later zijn dan de openingstijd." in response.content.decode()
     business.refresh_from_db()
     assert business.settings == {}
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("0", None), ("366", None), ("", "off")])
+def test_the_quote_rule_takes_one_day_or_more_or_nothing_to_switch_it_off(
+    owner_client, business, owner, typed, stored
+):
+    care_settings_update(business=business, actor=owner, aftercare_quote_days=4)
+    business.refresh_from_db()
+    before = business.settings
+    data = {
+        name: value
+        for name, value in CareSettingsForm.initial_from(care_settings(business)).items()
+        if value is not None
+    }
+
+    response = owner_client.post(
+        reverse("web:care_settings"), {**data, "aftercare_quote_days": typed}
+    )
+
+    business.refresh_from_db()
+    if stored == "off":
+        assert response.status_code == 302
+        assert care_settings(business).aftercare_quote_days is None
+        return
+    assert response.status_code == 422
+    field = response.content.decode().split('name="aftercare_quote_days"')[1].split("</div>")[0]
+    assert re.findall(r'role="alert">([^<]+)<', field) == [
+        "Zorg ervoor dat deze waarde minstens 1 is."
+        if typed == "0"
+        else "Zorg ervoor dat deze waarde hoogstens 365 is."
+    ]
+    assert business.settings == before
 
 
 def test_the_time_zones_are_grouped_by_continent_and_named_by_their_place(owner_client, business):

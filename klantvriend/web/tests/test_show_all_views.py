@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from klantvriend.aftercare.models import Outcome
-from klantvriend.aftercare.services import follow_up_plan_for_complaint
+from klantvriend.aftercare.services import follow_up_plan_for_complaint, follow_up_plan_for_promise
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
@@ -181,6 +181,37 @@ def test_the_aftercare_list_names_the_complaint_once(owner_client, owner, busine
 
     assert cell in page
     assert page.count("Buffet kwam een uur te laat") == 1
+
+
+def test_the_aftercare_list_names_the_quote_once_and_shows_its_decision(owner_client, business):
+    """The note quotes the promise without its full stop, as it quotes a complaint."""
+    quote = PromiseFactory(
+        customer=CustomerFactory(business=business, name="Henk Bos"),
+        kind="quote",
+        description="Offerte distributieriem Golf.",
+        made_at=timezone.now() - timedelta(days=6),
+        due_at=timezone.now() - timedelta(days=4),
+        done_at=timezone.now() - timedelta(days=4),
+    )
+    follow_up_plan_for_promise(promise=quote)
+    FollowUpFactory(
+        customer=quote.customer,
+        reason="quote",
+        note="Heeft de klant al besloten over de offerte: Winterbanden?",
+        due_on=business.today() - timedelta(days=1),
+        done_at=timezone.now(),
+        outcome=Outcome.DECLINED,
+    )
+
+    page = owner_client.get("/aftercare/").content.decode()
+
+    assert (
+        "Heeft de klant al besloten over de offerte: Offerte distributieriem Golf? "
+        '<span class="subtle">· na een offerte</span>'
+    ) in page
+    assert page.count("Offerte distributieriem Golf") == 1
+    # A declined quote is no failure of care: a plain badge, not a red one.
+    assert '<span class="badge nowrap">offerte afgewezen</span>' in page
 
 
 def test_todays_overdue_and_due_promises_open_the_promise_list_with_the_same_rows(

@@ -22,9 +22,7 @@ def test_a_snapshot_sees_a_row_changed_added_or_removed_and_nothing_else(busines
     Customer.objects.filter(pk=customer.pk).update(notes="Komt op vrijdag")
     changed = snapshot()
     assert changed != before
-    assert [label for label in before if changed[label] != before[label]] == [
-        "customers.Customer"
-    ]
+    assert [label for label in before if changed[label] != before[label]] == ["customers.Customer"]
 
     CustomerFactory(business=business, name="Bram")
     assert len(snapshot()["customers.Customer"]) == 2
