@@ -22,6 +22,7 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +34,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from klantvriend.complaints.models import DEADLINE_FIELDS, Complaint
 from klantvriend.complaints.services import complaint_deadlines_set
@@ -42,7 +44,7 @@ from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Members
 from klantvriend.customers.identity import renumbering
 from klantvriend.customers.important_dates import important_date_doubles
 from klantvriend.customers.models import DERIVED_FIELDS, Customer, ImportantDate
-from klantvriend.insights.models import CustomerInsight
+from klantvriend.insights.models import CustomerInsight, Segment, Stage
 
 from .export_keys import CUSTOMER, PURCHASE, export_key
 from .spreadsheet import cell_for_spreadsheet
@@ -427,24 +429,25 @@ def business_export(
 
 # The customer list as filtered ----------------------------------------------------------------
 
-# The columns a shopkeeper calls from, named as customers.csv names them where it has them; what
-# the insights tell of each customer (the latest computation) after them.
-CUSTOMER_LIST_CSV_COLUMNS = [
-    "external_ref",
-    "name",
-    "company",
-    "phone",
-    "email",
-    "postal_code",
-    "city",
-    "customer_since",
-    "last_purchase",
-    "segment",
-    "stage",
-    "value",
-    "probability_alive",
-    "tags",
-    "marketing_consent",
+# The columns a shopkeeper calls from, headed in the reader's language with the words the
+# customer importer recognises (importers.mapping: the field each maps back to, None for what the
+# insights tell of each customer, which an import leaves aside), so that the file also reads back.
+CUSTOMER_LIST_CSV_COLUMNS: list[tuple[str | None, Any]] = [
+    ("customer_number", pgettext_lazy("CSV column", "customer number")),
+    ("name", pgettext_lazy("CSV column", "name")),
+    ("company", pgettext_lazy("CSV column", "company")),
+    ("phone", pgettext_lazy("CSV column", "phone")),
+    ("email", pgettext_lazy("CSV column", "email")),
+    ("postal_code", pgettext_lazy("CSV column", "postal code")),
+    ("city", pgettext_lazy("CSV column", "city")),
+    ("customer_since", pgettext_lazy("CSV column", "customer since")),
+    (None, pgettext_lazy("CSV column", "last purchase")),
+    (None, pgettext_lazy("CSV column", "segment")),
+    (None, pgettext_lazy("CSV column", "stage")),
+    (None, pgettext_lazy("CSV column", "value")),
+    (None, pgettext_lazy("CSV column", "probability alive")),
+    ("tags", pgettext_lazy("CSV column", "tags")),
+    ("marketing_consent", pgettext_lazy("CSV column", "marketing consent")),
 ]
 
 
@@ -463,15 +466,34 @@ def customer_list_csv(
         obj=business,
         changes={"customer_list": {"customers": count, "filters": filters}},
     )
-    return _customer_list_lines(business, pages)
+    # The words in the reader's language, taken now: the stream is read after the view returns.
+    words = _ListWords(
+        header=[str(label) for _field, label in CUSTOMER_LIST_CSV_COLUMNS],
+        segments={code: str(label) for code, label in Segment.choices},
+        stages={code: str(label) for code, label in Stage.choices},
+        consent={True: _("yes"), False: _("no")},
+    )
+    return _customer_list_lines(business, pages, words)
 
 
-def _customer_list_lines(business: Business, pages: Iterable[list[Customer]]) -> Iterator[bytes]:
+@dataclass(frozen=True)
+class _ListWords:
+    """The list file's words in the reader's language (a segment and a stage share codes)."""
+
+    header: list[str]
+    segments: dict[str, str]
+    stages: dict[str, str]
+    consent: dict[bool, str]
+
+
+def _customer_list_lines(
+    business: Business, pages: Iterable[list[Customer]], words: _ListWords
+) -> Iterator[bytes]:
     zone = ZoneInfo(business.time_zone)
     encoder = codecs.getincrementalencoder(CSV_ENCODING)()  # the byte order mark once
     text = io.StringIO()
     writer = csv.writer(text, delimiter=CSV_DELIMITER)
-    writer.writerow(CUSTOMER_LIST_CSV_COLUMNS)
+    writer.writerow(words.header)
     for page in pages:
         ids = [customer.pk for customer in page]
         tags: dict[int, list[str]] = {}
@@ -509,12 +531,12 @@ def _customer_list_lines(business: Business, pages: Iterable[list[Customer]]) ->
                         last_purchase.astimezone(zone).date().isoformat()
                         if last_purchase
                         else None,
-                        segment,
-                        stage,
+                        words.segments.get(segment),
+                        words.stages.get(stage),
                         _euros(value) if value is not None else None,
                         f"{alive:.4f}".replace(".", ",") if alive is not None else None,
                         tags.get(customer.pk, []),
-                        customer.marketing_consent,
+                        words.consent[customer.marketing_consent],
                     )
                 ]
             )

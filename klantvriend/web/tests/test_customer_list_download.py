@@ -8,16 +8,22 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
+from klantvriend.core.accounts import account_language_set
 from klantvriend.core.models import AuditEvent
+from klantvriend.customers.models import Customer
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory, TagFactory
-from klantvriend.insights.models import Segment, Stage
+from klantvriend.importers.export import CUSTOMER_LIST_CSV_COLUMNS
+from klantvriend.importers.mapping import detect_mapping
+from klantvriend.importers.service import data_import
+from klantvriend.insights.models import CustomerInsight, Segment, Stage
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.web import views
 
 HEADER = (
-    "external_ref;name;company;phone;email;postal_code;city;customer_since;last_purchase;"
-    "segment;stage;value;probability_alive;tags;marketing_consent"
+    "klantnummer;naam;bedrijf;telefoon;e-mail;postcode;plaats;klant sinds;laatste aankoop;"
+    "klantsegment;fase;waarde;kans actief;labels;toestemming marketing"
 )
 
 
@@ -99,12 +105,70 @@ def test_the_download_holds_the_filtered_list_in_its_order(owner_client, cant_lo
     assert body.startswith(b"\xef\xbb\xbf")
     assert body.decode("utf-8-sig").split("\r\n") == [
         HEADER,
-        ";Anna Jansen;'=HYPERLINK(1);;;;;2023-01-09;;cant_lose;regular;;0,1500;VIP;false",
+        ";Anna Jansen;'=HYPERLINK(1);;;;;2023-01-09;;mag je niet verliezen;vaste klant;;0,1500;"
+        "VIP;nee",
         "K-7;Bram de Vries;;0612345678;bram@example.nl;1234 AB;Utrecht;2024-05-02;2026-04-01;"
-        'cant_lose;regular;1234,56;0,4000;"Bellen;VIP";true',
-        ";Cees Bakker;;;;;;2025-06-30;;cant_lose;regular;5,00;0,7000;VIP;false",
+        'mag je niet verliezen;vaste klant;1234,56;0,4000;"Bellen;VIP";ja',
+        ";Cees Bakker;;;;;;2025-06-30;;mag je niet verliezen;vaste klant;5,00;0,7000;VIP;nee",
         "",
     ]
+
+
+def test_the_download_speaks_the_readers_language(owner_client, owner, cant_lose_vips):
+    """A segment and a stage share the code "regular": each is named as its own."""
+    account_language_set(user=owner, language="en")
+    Customer.objects.filter(name="Cees Bakker").update(marketing_consent=True)
+    CustomerInsight.objects.filter(customer__name="Cees Bakker").update(
+        segment=Segment.REGULAR, stage=Stage.AMBASSADOR
+    )
+
+    _, body = downloaded(owner_client, "?tag=VIP&order=name")
+
+    lines = body.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == (
+        "customer number;name;company;phone;email;postal code;city;customer since;"
+        "last purchase;segment;stage;value;probability alive;tags;marketing consent"
+    )
+    assert [line.split(";")[9:11] + line.split(";")[-1:] for line in lines[1:-1]] == [
+        ["can't lose", "regular", "no"],
+        ["can't lose", "regular", "yes"],
+        ["loyal", "ambassador", "yes"],
+        ["at risk", "regular", "no"],
+    ]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_download_reads_back_through_the_customer_import(
+    owner_client, owner, other_business, cant_lose_vips, tmp_path, language
+):
+    """Its headers are words the importer knows, in either language: another business takes
+    the customers in with their numbers, contact details, tags and consent."""
+    account_language_set(user=owner, language=language)
+    _, body = downloaded(owner_client, "?segment=cant_lose&tag=VIP")
+    path = tmp_path / "klanten.csv"
+    path.write_bytes(body)
+
+    result = data_import(business=other_business, kind="customers", path=path)
+
+    assert result.ok, result.errors
+    assert detect_mapping("customers", result.table) == {
+        field: str(label) for field, label in _headers(language) if field is not None
+    }
+    assert sorted(
+        (c.external_ref, c.name, c.phone, c.city, c.customer_since, c.marketing_consent)
+        for c in Customer.objects.filter(business=other_business)
+    ) == [
+        ("", "Anna Jansen", "", "", date(2023, 1, 9), False),
+        ("", "Cees Bakker", "", "", date(2025, 6, 30), False),
+        ("K-7", "Bram de Vries", "0612345678", "Utrecht", date(2024, 5, 2), True),
+    ]
+    bram = Customer.objects.get(business=other_business, external_ref="K-7")
+    assert sorted(bram.tags.values_list("name", flat=True)) == ["Bellen", "VIP"]
+
+
+def _headers(language):
+    with translation.override(language):
+        return [(field, str(label)) for field, label in CUSTOMER_LIST_CSV_COLUMNS]
 
 
 def test_the_download_counts_as_the_list_does(owner_client, cant_lose_vips):
