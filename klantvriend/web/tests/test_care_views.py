@@ -704,6 +704,46 @@ def test_not_content_from_today_opens_a_complaint(owner_client, business):
     assert follow_up.raised_complaint == Complaint.objects.get()
 
 
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("nl", ["Klachten", "Beloften", "Nazorg", "Wegglippers", "Te vieren", "Binnenkort"]),
+        (
+            "en",
+            ["Complaints", "Promises", "Follow-ups", "Slipping away", "To celebrate", "Coming up"],
+        ),
+    ],
+)
+def test_today_opens_with_a_line_that_jumps_to_each_card_with_its_count(
+    staff_client, staff_user, business, language, labels
+):
+    account_language_set(user=staff_user, language=language)
+    ComplaintFactory(customer=CustomerFactory(business=business))
+    ComplaintFactory(customer=CustomerFactory(business=business))
+    FollowUpFactory(customer=CustomerFactory(business=business))
+
+    page = staff_client.get(reverse("web:today")).content.decode()
+
+    jump = page.split('data-testid="today-jump">')[1].split("</nav>")[0]
+    links = re.findall(
+        r'<a href="#([\w-]+)"( class="nothing")?>([^<]+) <span class="count">(\d+)</span></a>',
+        jump,
+    )
+    assert [(label, count, quiet) for _anchor, quiet, label, count in links] == [
+        (labels[0], "2", ""),
+        (labels[1], "0", ' class="nothing"'),
+        (labels[2], "1", ""),
+        (labels[3], "0", ' class="nothing"'),
+        (labels[4], "0", ' class="nothing"'),
+        (labels[5], "0", ' class="nothing"'),
+    ]
+    # Each jump lands on its card's heading, whose count it repeats.
+    for anchor, _quiet, _label, count in links:
+        assert re.search(
+            rf'<h2 id="{anchor}">[^<]+ <span class="count">{count}</span></h2>', page
+        ), anchor
+
+
 def test_a_quotes_follow_up_on_today_asks_for_the_decision(owner_client, business):
     follow_up = FollowUpFactory(
         customer=CustomerFactory(business=business, name="Henk Bos"),
