@@ -26,6 +26,7 @@ from . import (
     insights,
     nps,
     privacy,
+    privacy_requests,
     promises,
     purchases,
     referrals,
@@ -214,6 +215,7 @@ api.add_decorator(idempotent(api), mode="view")
 api.add_decorator(declared_only, mode="operation")
 api.add_router("/customers", customers.router)
 api.add_router("/customers", privacy.router)
+api.add_router("/privacy-requests", privacy_requests.router)
 api.add_router("/important-dates", important_dates.router)
 api.add_router("/tags", tags.tags_router)
 api.add_router("/purchases", purchases.router)
