@@ -440,9 +440,9 @@ def follow_up_complete(
 def follow_up_outcome_undo(*, follow_up: FollowUp, actor, now: datetime | None = None) -> FollowUp:
     """Take back the last outcome recorded by mistake, by the rule of core/undo.py (who may,
     for how long): an outcome makes the follow-up open again; not reached takes back the try
-    and the day it was planned again for, still deciding that day. The complaint that "not content" opened
-    goes with it while nobody has handled it (complaint_withdraw); one that somebody has
-    handled stays, and the outcome that opened it too."""
+    and the day it was planned again for, still deciding that day. The complaint that "not
+    content" opened goes with it while nobody has handled it (complaint_withdraw); one that
+    somebody has handled stays, and the outcome that opened it too."""
     with transaction.atomic():
         stored = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         try:
