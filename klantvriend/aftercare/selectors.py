@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,7 +17,7 @@ from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 from klantvriend.promises.models import Promise, PromiseKind
 
-from .models import FollowUp, Reason
+from .models import FollowUp, Outcome, Reason
 
 COVERAGE_PERIOD = timedelta(days=90)
 # A follow-up a couple of days after its planned day (a weekend, a busy Saturday) still counts.
@@ -126,6 +126,9 @@ class FollowUpRows:
     follow_ups: IdsFirst
     count: int
     since: date | None
+    # How many of the listed follow-ups were done with each outcome, in Outcome's order, those
+    # with none left out: what came of them (of quotes, how many were accepted).
+    outcomes: list[tuple[Outcome, int]]
 
 
 def follow_up_rows(
@@ -134,12 +137,14 @@ def follow_up_rows(
     state: str = "",
     period: str = "12m",
     assigned_to_id: int | None = None,
+    reason: str = "",
     today: date | None = None,
 ) -> FollowUpRows:
     """Every follow-up of the business planned in `period` (a key of FOLLOW_UP_PERIODS) or
     later, in a state of FollowUpState (or any), assigned to one member (ASSIGNED_TO_NOBODY:
-    to nobody) or anyone. What is still open comes the longest waiting first, as Today lists
-    it; the done ones and all together the latest planned first. Two queries a page."""
+    to nobody) or anyone, for one Reason (or any). What is still open comes the longest
+    waiting first, as Today lists it; the done ones and all together the latest planned first.
+    Two queries a page, and one for the outcomes of those done."""
     today = today or business.today()
     back = FOLLOW_UP_PERIODS[period]
     since = None if back is None else today - back
@@ -152,12 +157,30 @@ def follow_up_rows(
         follow_ups = follow_ups.filter(
             assigned_to_id=None if assigned_to_id == ASSIGNED_TO_NOBODY else assigned_to_id
         )
+    if reason:
+        follow_ups = follow_ups.filter(reason=reason)
     count = follow_ups.count()
     order = ("due_on", "id") if state and state != FollowUpState.DONE else ("-due_on", "-id")
     rows = follow_ups.select_related(
         "customer", "assigned_to", "promise", "complaint", "purchase", "referred_customer"
     ).order_by(*order)
-    return FollowUpRows(follow_ups=IdsFirst(rows, count=count), count=count, since=since)
+    # The open states hold nothing done: no query for them (Today's "Show all" is one).
+    done = (
+        {}
+        if state and state != FollowUpState.DONE
+        else dict(
+            follow_ups.filter(done_at__isnull=False)
+            .order_by()
+            .values_list("outcome")
+            .annotate(Count("id"))
+        )
+    )
+    return FollowUpRows(
+        follow_ups=IdsFirst(rows, count=count),
+        count=count,
+        since=since,
+        outcomes=[(outcome, done[outcome]) for outcome in Outcome if done.get(outcome)],
+    )
 
 
 @dataclass(frozen=True)

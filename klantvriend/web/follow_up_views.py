@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klantvriend.aftercare import selectors, services
+from klantvriend.aftercare.models import Reason
 from klantvriend.customers import selectors as customer_selectors
 
 from .care_forms import FollowUpForm
@@ -37,12 +38,14 @@ def aftercare_list(request: HttpRequest) -> HttpResponse:
         nobody_label=_("nobody"),
         nobody_listed=True,
     )
+    reason = filter_choice(request, "reason", Reason.values)
     today = business.today()
     listed = selectors.follow_up_rows(
         business=business,
         state=state,
         period=period,
         assigned_to_id=assigned_to_id,
+        reason=reason,
         today=today,
     )
     paginator = CountedPaginator(listed.follow_ups, FOLLOW_UPS_PER_PAGE, count=listed.count)
@@ -68,7 +71,10 @@ def aftercare_list(request: HttpRequest) -> HttpResponse:
             ],
             "member": assigned_to_id,
             "members": members,
-            "filtered": bool(state or assigned_to_id is not None or period != "12m"),
+            "reason": reason,
+            "reasons": Reason.choices,
+            "outcomes": listed.outcomes,
+            "filtered": bool(state or assigned_to_id is not None or period != "12m" or reason),
         },
     )
 

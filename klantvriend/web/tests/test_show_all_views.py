@@ -109,6 +109,48 @@ def test_the_aftercare_list_filters_by_period_and_member_and_ignores_unknown_val
     assert count(state="everything", period="5y", member="x") == 6
 
 
+def test_the_aftercare_list_shows_the_quotes_alone_and_how_many_were_accepted(
+    owner_client, business, owner
+):
+    _follow_ups(business, owner)
+    customer = CustomerFactory(business=business, name="Henk Bos")
+    now = timezone.now()
+    for outcome in [Outcome.ACCEPTED, Outcome.ACCEPTED, Outcome.DECLINED]:
+        FollowUpFactory(
+            customer=customer,
+            reason="quote",
+            due_on=business.today() - timedelta(days=3),
+            done_at=now,
+            outcome=outcome,
+        )
+    FollowUpFactory(customer=customer, reason="quote", note="Nog open")
+
+    quotes = owner_client.get("/aftercare/", {"reason": "quote"})
+    everything = owner_client.get("/aftercare/").content.decode()
+
+    assert quotes.context["page"].paginator.count == 4
+    assert set(_rows(quotes)) == {"Henk Bos"}
+    assert (
+        '4 nazorgcontacten in deze lijst <span data-testid="follow-up-outcomes">· gedaan: '
+        "2 offerte aangenomen, 1 offerte afgewezen</span>"
+    ) in quotes.content.decode()
+    assert '<option value="quote" selected>Na een offerte</option>' in quotes.content.decode()
+    # Over the whole list, in Outcome's order; the open ones counted in the list, not here.
+    assert (
+        "· gedaan: 1 tevreden, 1 niet tevreden, 2 offerte aangenomen, 1 offerte afgewezen</span>"
+    ) in everything
+    # Nothing of it where nothing listed is done, and no query for it either.
+    with CaptureQueriesContext(connection) as queries:
+        due = owner_client.get("/aftercare/", {"state": "due"}).content.decode()
+    assert "follow-up-outcomes" not in due
+    assert not [q["sql"] for q in queries if '"outcome", COUNT(' in q["sql"]]
+    with CaptureQueriesContext(connection) as queries:
+        owner_client.get("/aftercare/", {"state": "done"})
+    assert len([q for q in queries if '"outcome", COUNT(' in q["sql"]]) == 1
+    # An unknown reason shows the whole list.
+    assert owner_client.get("/aftercare/", {"reason": "x"}).context["page"].paginator.count == 10
+
+
 def test_todays_follow_ups_show_all_pages_through_every_one_it_counts(
     owner_client, business, owner
 ):
