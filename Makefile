@@ -19,4 +19,5 @@ lint: install-dev
 
 messages: install-dev
 	cd klantvriend && ../.venv/bin/django-admin makemessages -l nl --no-obsolete --no-location
-	cd klantvriend && ../.venv/bin/django-admin compilemessages
+	cd clv && ../.venv/bin/django-admin makemessages -l nl --no-obsolete --no-location
+	scripts/compile-messages.sh

@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from clv.i18n import _, number, percent
+
 RELATIONSHIP_REVENUE_SHARE = 0.50
 RELATIONSHIP_CUSTOMER_SHARE = 0.20
 STREAM_REVENUE_SHARE = 0.20
@@ -106,21 +108,24 @@ def footing_note(footing: Footing) -> str:
     web app says it in the reader's language, insights.messages): "" where it stands firm."""
     if footing.level == "firm":
         return ""
-    basis = f"{footing.customers:,} customers and {footing.history_days:,} days of purchases"
+    basis = _("%(customers)s customers and %(days)s days of purchases") % {
+        "customers": number(footing.customers),
+        "days": number(footing.history_days),
+    }
     if footing.level == "none":
-        return (
-            f"Not given: {basis} are too few to go on (at least {ADVICE_MIN_CUSTOMERS} customers "
-            f"and {ADVICE_MIN_HISTORY_DAYS} days; docs/advisor.md)."
-        )
-    more = [
-        f"{short:,} more {what}"
-        for short, what in (
-            (footing.customers_short, "customers"),
-            (footing.days_short, "days of purchases"),
-        )
-        if short
-    ]
-    return f"On {basis}: too few to be sure; firmer with {' and '.join(more)}."
+        return _(
+            "Not given: %(basis)s are too few to go on (at least %(customers)s customers and "
+            "%(days)s days; docs/advisor.md)."
+        ) % {"basis": basis, "customers": ADVICE_MIN_CUSTOMERS, "days": ADVICE_MIN_HISTORY_DAYS}
+    more = []
+    if footing.customers_short:
+        more.append(_("%(count)s more customers") % {"count": number(footing.customers_short)})
+    if footing.days_short:
+        more.append(_("%(count)s more days of purchases") % {"count": number(footing.days_short)})
+    return _("On %(basis)s: too few to be sure; firmer with %(more)s.") % {
+        "basis": basis,
+        "more": _(" and ").join(more),
+    }
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,15 @@ def verdict_for(*, repeat_customer_share: float, repeat_revenue_share: float) ->
     ):
         return "relationship"
     return "mixed"
+
+
+def verdict_name(verdict: str) -> str:
+    """The verdict as ``klantvriend analyse`` names it."""
+    return {
+        "relationship": _("relationship business"),
+        "mixed": _("mixed business"),
+        "stream": _("stream business"),
+    }[verdict]
 
 
 def top_count(n_customers: int, fraction: float = TOP_FRACTION) -> int:
@@ -282,23 +296,34 @@ def attention_advice(
                 )
             )
         by_segment.sort(key=lambda item: -item.attention_worth_per_year)
+    revenue, returning = percent(repeat_revenue_share), percent(repeat_customer_share)
     reasons = [
-        f"repeat revenue share {repeat_revenue_share:.0%} "
-        + (
-            f"< {STREAM_REVENUE_SHARE:.0%}"
+        (
+            _("repeat revenue share %(share)s < %(border)s")
+            % {"share": revenue, "border": percent(STREAM_REVENUE_SHARE)}
             if verdict == "stream"
-            else f">= {RELATIONSHIP_REVENUE_SHARE:.0%}"
+            else _("repeat revenue share %(share)s >= %(border)s")
+            % {"share": revenue, "border": percent(RELATIONSHIP_REVENUE_SHARE)}
             if repeat_revenue_share >= RELATIONSHIP_REVENUE_SHARE
-            else f"between {STREAM_REVENUE_SHARE:.0%} and {RELATIONSHIP_REVENUE_SHARE:.0%}"
+            else _("repeat revenue share %(share)s between %(low)s and %(high)s")
+            % {
+                "share": revenue,
+                "low": percent(STREAM_REVENUE_SHARE),
+                "high": percent(RELATIONSHIP_REVENUE_SHARE),
+            }
         ),
-        f"repeat customer share {repeat_customer_share:.0%} "
-        + (
-            f">= {RELATIONSHIP_CUSTOMER_SHARE:.0%}"
+        (
+            _("repeat customer share %(share)s >= %(border)s")
             if repeat_customer_share >= RELATIONSHIP_CUSTOMER_SHARE
-            else f"< {RELATIONSHIP_CUSTOMER_SHARE:.0%}"
-        ),
-        f"top fifth of customers bring {top_fifth:.0%} of revenue"
-        + (" (concentrated)" if top_fifth >= CONCENTRATED_TOP_SHARE else ""),
+            else _("repeat customer share %(share)s < %(border)s")
+        )
+        % {"share": returning, "border": percent(RELATIONSHIP_CUSTOMER_SHARE)},
+        (
+            _("top fifth of customers bring %(share)s of revenue (concentrated)")
+            if top_fifth >= CONCENTRATED_TOP_SHARE
+            else _("top fifth of customers bring %(share)s of revenue")
+        )
+        % {"share": percent(top_fifth)},
     ]
     return Advice(
         verdict=verdict,

@@ -25,8 +25,10 @@ from clv.advice import (
     advice_footing,
     advice_from_transactions,
     footing_note,
+    verdict_name,
 )
 from clv.exceptions import ConvergenceError
+from clv.i18n import LANGUAGES, _, activate, language_from_environment, ngettext, number, percent
 from clv.io import TransactionFileError, parse_dates, read_transactions, write_csv
 from clv.models import MODELS_BY_NAME, GammaGamma
 from clv.report import render_report
@@ -60,7 +62,8 @@ def _currency(value: str) -> str:
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise argparse.ArgumentTypeError(
-            f"--currency: {value!r} is not a three-letter currency code such as EUR"
+            _("--currency: %(value)r is not a three-letter currency code such as EUR")
+            % {"value": value}
         )
     return code
 
@@ -75,96 +78,121 @@ def _parse_day(value: str, option: str) -> np.datetime64:
         )[0]
     except TransactionFileError:
         raise argparse.ArgumentTypeError(
-            f"{option}: cannot read the date {value!r} (use yyyy-mm-dd)"
+            _("%(option)s: cannot read the date %(value)r (use yyyy-mm-dd)")
+            % {"option": option, "value": value}
         ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="klantvriend", description="Klantvriend command-line tools."
+        prog="klantvriend", description=_("Klantvriend command-line tools.")
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     analyse = commands.add_parser(
         "analyse",
-        help="customer-lifetime-value analysis of a transaction file",
-        description=(
+        help=_("customer-lifetime-value analysis of a transaction file"),
+        description=_(
             "Repeat share, customer-lifetime-value model, the most valuable customers and those at "
             "risk, from a CSV export with one row per purchase (customer, date, amount)."
         ),
     )
     analyse.add_argument(
-        "file", help="CSV file (delimiter , ; tab or spaces; UTF-8 or Windows-1252)"
+        "file", help=_("CSV file (delimiter , ; tab or spaces; UTF-8 or Windows-1252)")
     )
     analyse.add_argument(
-        "--customer-col", help="customer column: header name or 1-based number (auto-detected)"
+        "--customer-col",
+        help=_("customer column: header name or 1-based number (auto-detected)"),
     )
     analyse.add_argument(
-        "--date-col", help="date column: header name or 1-based number (auto-detected)"
+        "--date-col", help=_("date column: header name or 1-based number (auto-detected)")
     )
     analyse.add_argument(
-        "--amount-col", help="amount column: header name or 1-based number (auto-detected)"
+        "--amount-col", help=_("amount column: header name or 1-based number (auto-detected)")
     )
     analyse.add_argument(
         "--time-unit",
         choices=("day", "week"),
         default="week",
-        help="model time unit (default week)",
+        help=_("model time unit (default week)"),
     )
     analyse.add_argument(
-        "--as-of", help="last day to use, yyyy-mm-dd (default: the last date in the file)"
+        "--as-of", help=_("last day to use, yyyy-mm-dd (default: the last date in the file)")
     )
     analyse.add_argument(
         "--calibration-end",
-        help="fit on purchases up to this day and test the forecast on the rest, up to --as-of",
+        help=_("fit on purchases up to this day and test the forecast on the rest, up to --as-of"),
     )
     analyse.add_argument(
         "--model",
         choices=("auto", *tuple(MODELS_BY_NAME)),
         default="auto",
-        help="purchase model (default auto: best holdout forecast, or lowest BIC without holdout)",
+        help=_(
+            "purchase model (default auto: best holdout forecast, or lowest BIC without holdout)"
+        ),
     )
     analyse.add_argument(
-        "--horizon", type=float, default=12, help="CLV horizon in months (default 12)"
+        "--horizon", type=float, default=12, help=_("CLV horizon in months (default 12)")
     )
     analyse.add_argument(
         "--discount-rate",
         type=float,
         default=0.01,
-        help="discount rate per month for CLV (default 0.01)",
+        help=_("discount rate per month for CLV (default 0.01)"),
     )
     analyse.add_argument(
-        "--predictions", metavar="OUT.csv", help="write one row per customer to this CSV file"
+        "--predictions", metavar="OUT.csv", help=_("write one row per customer to this CSV file")
     )
     analyse.add_argument(
-        "--json", action="store_true", help="print the results as JSON instead of a report"
+        "--json", action="store_true", help=_("print the results as JSON instead of a report")
     )
     analyse.add_argument(
-        "--top", type=int, default=10, help="customers to list as most valuable and at risk"
+        "--top", type=int, default=10, help=_("customers to list as most valuable and at risk")
     )
     analyse.add_argument(
-        "--penalizer", type=float, default=0.0, help="L2 penalty on the model parameters"
+        "--penalizer", type=float, default=0.0, help=_("L2 penalty on the model parameters")
     )
     analyse.add_argument(
         "--margin",
         type=float,
         default=30,
-        help="gross margin in percent, for what attention is worth (default 30)",
+        help=_("gross margin in percent, for what attention is worth (default 30)"),
     )
     analyse.add_argument(
-        "--report", metavar="REPORT.html", help="write a standalone HTML report with charts"
+        "--report", metavar="REPORT.html", help=_("write a standalone HTML report with charts")
     )
     analyse.add_argument(
         "--currency",
         default="EUR",
         type=_currency,
-        help="currency of the amounts, as a three-letter code, for the report (default EUR)",
+        help=_("currency of the amounts, as a three-letter code, for the report (default EUR)"),
     )
-    analyse.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    analyse.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help=_(
+            "language of the report and messages, nl or en (default: the shell's LANG, else nl)"
+        ),
+    )
+    analyse.add_argument("--quiet", action="store_true", help=_("no progress lines on stderr"))
     return parser
+
+
+def _language_asked(argv: list[str]) -> str:
+    """The language of --language, read before the parser is built so that its help is in that
+    language too; else the shell's (clv.i18n.language_from_environment)."""
+    for index, word in enumerate(argv):
+        value = word.partition("=")[2] if word.startswith("--language=") else None
+        if word == "--language" and index + 1 < len(argv):
+            value = argv[index + 1]
+        if value in LANGUAGES:
+            return value
+    return language_from_environment()
 
 
 def main(argv=None) -> int:
     """Entry point of the ``klantvriend`` console script; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    activate(_language_asked(argv))
     parser = build_parser()
     arguments = parser.parse_args(argv)
     if arguments.command == "analyse":
@@ -177,17 +205,18 @@ def main(argv=None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return 1
-        except argparse.ArgumentTypeError as error:
-            print(f"klantvriend analyse: error: {error}", file=sys.stderr)
-            return 2
-        except TransactionFileError as error:
-            print(f"klantvriend analyse: error: {error}", file=sys.stderr)
+        except (argparse.ArgumentTypeError, TransactionFileError) as error:
+            print(_error(error), file=sys.stderr)
             return 2
         except (ValueError, ConvergenceError) as error:
-            print(f"klantvriend analyse: error: {error}", file=sys.stderr)
+            print(_error(error), file=sys.stderr)
             return 1
-    parser.error(f"unknown command {arguments.command!r}")
+    parser.error(_("unknown command %(command)r") % {"command": arguments.command})
     return 2
+
+
+def _error(error: Exception) -> str:
+    return _("klantvriend analyse: error: %(error)s") % {"error": error}
 
 
 def _leave_out_returns(transactions, *, path: str):
@@ -205,7 +234,11 @@ def _leave_out_returns(transactions, *, path: str):
         return transactions, {"rows": 0, "amount": 0.0}
     if is_return.all():
         raise TransactionFileError(
-            f"{path}: every row has a negative amount (a return); there are no purchases to analyse"
+            _(
+                "%(path)s: every row has a negative amount (a return); there are no purchases "
+                "to analyse"
+            )
+            % {"path": path}
         )
     returns = {
         "rows": int(is_return.sum()),
@@ -234,10 +267,22 @@ def _check_enough_data(summary, *, path: str) -> None:
     if customers >= ADVICE_MIN_CUSTOMERS and came_back >= MODEL_MIN_REPEAT_CUSTOMERS:
         return
     raise ValueError(
-        f"{path}: not enough data for a customer-value model: "
-        f"{customers:,} {'customer' if customers == 1 else 'customers'}, of whom {came_back:,} "
-        f"came back; a model needs at least {ADVICE_MIN_CUSTOMERS} customers of whom "
-        f'{MODEL_MIN_REPEAT_CUSTOMERS} came back (docs/advisor.md, "Not enough data")'
+        ngettext(
+            "%(path)s: not enough data for a customer-value model: %(customers)s customer, of "
+            "whom %(came_back)s came back; a model needs at least %(minimum)s customers of whom "
+            '%(minimum_back)s came back (docs/advisor.md, "Not enough data")',
+            "%(path)s: not enough data for a customer-value model: %(customers)s customers, of "
+            "whom %(came_back)s came back; a model needs at least %(minimum)s customers of whom "
+            '%(minimum_back)s came back (docs/advisor.md, "Not enough data")',
+            customers,
+        )
+        % {
+            "path": path,
+            "customers": number(customers),
+            "came_back": number(came_back),
+            "minimum": ADVICE_MIN_CUSTOMERS,
+            "minimum_back": MODEL_MIN_REPEAT_CUSTOMERS,
+        }
     )
 
 
@@ -268,7 +313,8 @@ def _fit_models(
             selection.chosen_name,
             selection.model,
             "user",
-            f"{MODEL_LABELS[model_name]} as asked (--model {model_name}).",
+            _("%(model)s as asked (--model %(name)s).")
+            % {"model": MODEL_LABELS[model_name], "name": model_name},
             selection.candidates,
         )
     spend_model, spend_note, spend_error = None, None, None
@@ -276,20 +322,22 @@ def _fit_models(
         repeat = summary.frequency > 0
         usable = repeat & (summary.monetary_value > 0)
         if usable.sum() < MINIMUM_REPEAT_BUYERS_FOR_SPEND_MODEL:
-            spend_note = f"only {int(usable.sum())} repeat buyers with positive spend: spend model not fitted"
+            spend_note = _(
+                "only %(count)s repeat buyers with positive spend: spend model not fitted"
+            ) % {"count": int(usable.sum())}
         else:
             try:
                 spend_model = GammaGamma(penalizer_coef=penalizer).fit(
                     summary.frequency[usable], summary.monetary_value[usable]
                 )
                 if spend_model.params_["q"] <= 1.0:
-                    spend_note = (
+                    spend_note = _(
                         "Gamma-Gamma q <= 1 (no finite mean spend): customers' own means used"
                     )
                     spend_model = None
             except ConvergenceError as error:
                 # The optimizer's account is for --json; the report says what it means.
-                spend_note = (
+                spend_note = _(
                     "the spend model (Gamma-Gamma) could not be fitted to these amounts; "
                     "each customer's own mean spend is used (--json: spend_error says why)"
                 )
@@ -312,9 +360,9 @@ def _analyse(arguments) -> int:
     file_size = os.path.getsize(arguments.file) if os.path.exists(arguments.file) else 0
     progress = _Progress(enabled=not arguments.quiet and file_size >= LARGE_FILE_BYTES)
     if arguments.horizon < 0 or arguments.horizon != int(arguments.horizon):
-        raise argparse.ArgumentTypeError("--horizon must be a whole number of months >= 0")
+        raise argparse.ArgumentTypeError(_("--horizon must be a whole number of months >= 0"))
     if arguments.discount_rate <= -1:
-        raise argparse.ArgumentTypeError("--discount-rate must be greater than -1")
+        raise argparse.ArgumentTypeError(_("--discount-rate must be greater than -1"))
     as_of = _parse_day(arguments.as_of, "--as-of") if arguments.as_of else None
     calibration_end = (
         _parse_day(arguments.calibration_end, "--calibration-end")
@@ -322,7 +370,10 @@ def _analyse(arguments) -> int:
         else None
     )
 
-    progress(f"reading {arguments.file} ({file_size / 1e6:.0f} MB)")
+    progress(
+        _("reading %(file)s (%(size)s MB)")
+        % {"file": arguments.file, "size": number(file_size / 1e6)}
+    )
     transactions = read_transactions(
         arguments.file,
         customer_column=arguments.customer_col,
@@ -330,11 +381,15 @@ def _analyse(arguments) -> int:
         amount_column=arguments.amount_col,
     )
     transactions, returns = _leave_out_returns(transactions, path=arguments.file)
-    progress(f"read {transactions.n_transactions:,} transactions; summarising")
+    progress(
+        _("read %(count)s transactions; summarising")
+        % {"count": number(transactions.n_transactions)}
+    )
     observation_end = as_of if as_of is not None else transactions.dates.max()
     if calibration_end is not None and calibration_end >= observation_end:
         raise ValueError(
-            f"--calibration-end {calibration_end} must lie before the end of the data ({observation_end})"
+            _("--calibration-end %(day)s must lie before the end of the data (%(end)s)")
+            % {"day": calibration_end, "end": observation_end}
         )
     has_amounts = transactions.amounts is not None
 
@@ -351,7 +406,7 @@ def _analyse(arguments) -> int:
     calibration = summarise(calibration_end)
     _check_enough_data(calibration, path=arguments.file)
     use_holdout = calibration_end is not None
-    progress(f"{calibration.n_customers:,} customers; fitting models")
+    progress(_("%(count)s customers; fitting models") % {"count": number(calibration.n_customers)})
     selection, spend_model, spend_note, spend_error = _fit_models(
         calibration,
         model_name=arguments.model,
@@ -361,9 +416,9 @@ def _analyse(arguments) -> int:
     )
     # Predictions are made as of the last day, from a refit on all data when there was a holdout.
     if use_holdout:
-        progress("refitting the chosen model on all data for the predictions")
+        progress(_("refitting the chosen model on all data for the predictions"))
         full = summarise(None)
-        refit_selection, refit_spend_model, refit_spend_note, _ = _fit_models(
+        refit_selection, refit_spend_model, refit_spend_note, _refit_error = _fit_models(
             full,
             model_name=selection.chosen_name,
             penalizer=arguments.penalizer,
@@ -376,7 +431,7 @@ def _analyse(arguments) -> int:
         prediction_summary, prediction_model = calibration, selection.model
         prediction_spend_model, prediction_spend_note = spend_model, spend_note
 
-    progress("predicting for every customer")
+    progress(_("predicting for every customer"))
     unit_days = DAYS_PER_TIME_UNIT[arguments.time_unit]
     horizon_length = arguments.horizon * DAYS_PER_MONTH / unit_days
     x, t_x, age = prediction_summary.frequency, prediction_summary.recency, prediction_summary.T
@@ -405,7 +460,7 @@ def _analyse(arguments) -> int:
         "utf-8" if transactions.encoding == "ascii" else transactions.encoding,
     )
     if arguments.predictions:
-        progress(f"writing {arguments.predictions}")
+        progress(_("writing %(file)s") % {"file": arguments.predictions})
         _write_predictions(
             arguments.predictions,
             ids,
@@ -442,7 +497,7 @@ def _analyse(arguments) -> int:
         "amount": transactions.walk_in_amount if has_amounts else None,
     }
     if not 0 <= arguments.margin <= 100:
-        raise argparse.ArgumentTypeError("--margin must lie between 0 and 100 (percent)")
+        raise argparse.ArgumentTypeError(_("--margin must lie between 0 and 100 (percent)"))
     report["advice"] = advice_from_transactions(
         customer_ids=transactions.customer_ids,
         dates=transactions.dates,
@@ -466,7 +521,7 @@ def _analyse(arguments) -> int:
     if footing.level == "none":
         report["advice"] = None
     if arguments.report:
-        progress(f"writing {arguments.report}")
+        progress(_("writing %(file)s") % {"file": arguments.report})
         with open(arguments.report, "w", encoding="utf-8") as out:
             out.write(
                 render_report(
@@ -482,7 +537,7 @@ def _analyse(arguments) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print(_format_report(report))
-    progress("done")
+    progress(_("done"))
     return 0
 
 
@@ -626,105 +681,191 @@ def _report_data(
 
 
 def _format_report(report) -> str:
-    unit = report["time_unit"]
+    day = report["time_unit"] == "day"
+    unit, units = (_("day"), _("days")) if day else (_("week"), _("weeks"))
+    columns = report["columns"]
     lines = [
-        f"Klantvriend CLV analysis of {report['file']}",
+        _("Klantvriend CLV analysis of %(file)s") % {"file": report["file"]},
         "",
-        f"Read {report['n_transactions']:,} transactions of {report['n_customers']:,} customers "
-        f"(columns: customer={report['columns']['customer']!r}, date={report['columns']['date']!r}, "
-        f"amount={report['columns']['amount']!r}); data up to {report['observation_end']}.",
-        f"Repeat share: {report['repeat_share']:.1%} of customers came back"
-        + (
-            f", bringing {report['repeat_revenue_share']:.1%} of revenue."
+        _(
+            "Read %(transactions)s transactions of %(customers)s customers (columns: "
+            "customer=%(customer)r, date=%(date)r, amount=%(amount)r); data up to %(end)s."
+        )
+        % {
+            "transactions": number(report["n_transactions"]),
+            "customers": number(report["n_customers"]),
+            "customer": columns["customer"],
+            "date": columns["date"],
+            "amount": columns["amount"],
+            "end": report["observation_end"],
+        },
+        (
+            _("Repeat share: %(share)s of customers came back, bringing %(revenue)s of revenue.")
             if report["repeat_revenue_share"] is not None
-            else "."
-        ),
+            else _("Repeat share: %(share)s of customers came back.")
+        )
+        % {
+            "share": percent(report["repeat_share"], 1),
+            "revenue": percent(report["repeat_revenue_share"] or 0, 1),
+        },
     ]
     walk_ins = report.get("walk_ins")
     if walk_ins and walk_ins["rows"]:
-        amount = f", {walk_ins['amount']:,.2f} in total" if walk_ins["amount"] is not None else ""
         lines.append(
-            f"Left out {walk_ins['rows']:,} sales without a customer (walk-in sales{amount}): "
-            "they cannot be followed over time, so the figures are of the customers the file names."
+            (
+                _(
+                    "Left out %(rows)s sales without a customer (walk-in sales, %(amount)s in "
+                    "total): they cannot be followed over time, so the figures are of the "
+                    "customers the file names."
+                )
+                if walk_ins["amount"] is not None
+                else _(
+                    "Left out %(rows)s sales without a customer (walk-in sales): they cannot be "
+                    "followed over time, so the figures are of the customers the file names."
+                )
+            )
+            % {"rows": number(walk_ins["rows"]), "amount": number(walk_ins["amount"] or 0, 2)}
         )
     returns = report.get("returns")
     if returns and returns["rows"]:
         lines.append(
-            f"Left out {returns['rows']:,} returns (rows with a negative amount, "
-            f"{returns['amount']:,.2f} in total): a return is not a visit, so it counts neither "
-            "as a purchase nor against the spend of the purchase it undoes."
+            _(
+                "Left out %(rows)s returns (rows with a negative amount, %(amount)s in total): a "
+                "return is not a visit, so it counts neither as a purchase nor against the spend "
+                "of the purchase it undoes."
+            )
+            % {"rows": number(returns["rows"]), "amount": number(returns["amount"], 2)}
         )
     lines += [
         "",
-        f"Model: {report['model_label']}. {report['selection']['reason']}",
-        f"Fitted on {report['n_customers_fitted']:,} customers up to {report['calibration_end']} (time unit: {unit}):",
+        _("Model: %(model)s. %(reason)s")
+        % {"model": report["model_label"], "reason": report["selection"]["reason"]},
+        _("Fitted on %(customers)s customers up to %(end)s (time unit: %(unit)s):")
+        % {
+            "customers": number(report["n_customers_fitted"]),
+            "end": report["calibration_end"],
+            "unit": unit,
+        },
         "  "
         + ", ".join(
-            f"{name} = {value:.4f} (se {report['standard_errors'][name]:.4f})"
+            _("%(name)s = %(value)s (se %(error)s)")
+            % {
+                "name": name,
+                "value": number(value, 4),
+                "error": number(report["standard_errors"][name], 4),
+            }
             for name, value in report["params"].items()
         ),
-        f"  log-likelihood {report['log_likelihood']:.2f}",
+        "  " + _("log-likelihood %(value)s") % {"value": number(report["log_likelihood"], 2)},
     ]
     if report["spend_params"]:
         lines.append(
-            "Spend model (Gamma-Gamma): "
-            + ", ".join(f"{k} = {v:.4f}" for k, v in report["spend_params"].items())
-            + f", log-likelihood {report['spend_log_likelihood']:.2f}"
+            _("Spend model (Gamma-Gamma): %(params)s, log-likelihood %(value)s")
+            % {
+                "params": _parameters(report["spend_params"]),
+                "value": number(report["spend_log_likelihood"], 2),
+            }
         )
     elif report["spend_note"]:
-        lines.append(f"Spend: {report['spend_note']}")
+        lines.append(_("Spend: %(note)s") % {"note": report["spend_note"]})
     if "holdout" in report:
         holdout = report["holdout"]
         lines += [
             "",
-            f"Holdout check ({holdout['duration']:.1f} {unit}s after {report['calibration_end']}): predicted "
-            f"{holdout['predicted_total']:.1f} repeat transactions, actual {holdout['actual_total']:.0f}; "
-            f"mean absolute error per customer {holdout['mae']:.3f}.",
-            "Predictions below come from the same model refitted on all data: "
-            + ", ".join(f"{k} = {v:.4f}" for k, v in report["refit"]["params"].items())
-            + ".",
+            _(
+                "Holdout check (%(duration)s %(units)s after %(end)s): predicted %(predicted)s "
+                "repeat transactions, actual %(actual)s; mean absolute error per customer "
+                "%(error)s."
+            )
+            % {
+                "duration": number(holdout["duration"], 1),
+                "units": units,
+                "end": report["calibration_end"],
+                "predicted": number(holdout["predicted_total"], 1),
+                "actual": number(holdout["actual_total"]),
+                "error": number(holdout["mae"], 3),
+            },
+            _("Predictions below come from the same model refitted on all data: %(params)s.")
+            % {"params": _parameters(report["refit"]["params"])},
         ]
     clv = report["clv"]
     quantiles = clv["quantiles"]
     lines += [
         "",
-        f"Customer lifetime value over {report['horizon_months']:g} months (discount {report['discount_rate']:.2%} a month):",
-        f"  total {clv['total']:,.2f}, mean {clv['mean']:,.2f}; median {quantiles['median']:,.2f}, "
-        f"p75 {quantiles['p75']:,.2f}, p90 {quantiles['p90']:,.2f}, p99 {quantiles['p99']:,.2f}, max {quantiles['max']:,.2f}",
-        f"  expected purchases in the horizon: {clv['expected_purchases_total']:,.1f}",
+        _("Customer lifetime value over %(months)s months (discount %(rate)s a month):")
+        % {
+            "months": f"{report['horizon_months']:g}",
+            "rate": percent(report["discount_rate"], 2),
+        },
+        "  "
+        + _(
+            "total %(total)s, mean %(mean)s; median %(median)s, p75 %(p75)s, p90 %(p90)s, "
+            "p99 %(p99)s, max %(max)s"
+        )
+        % {
+            "total": number(clv["total"], 2),
+            "mean": number(clv["mean"], 2),
+            **{key: number(quantiles[key], 2) for key in ("median", "p75", "p90", "p99", "max")},
+        },
+        "  "
+        + _("expected purchases in the horizon: %(count)s")
+        % {"count": number(clv["expected_purchases_total"], 1)},
         "",
-        "Most valuable customers:",
+        _("Most valuable customers:"),
         _table(report["most_valuable"]),
         "",
-        f"At risk ({report['n_at_risk']:,} repeat buyers with probability alive below 50%), by past spend:",
-        _table(report["at_risk"]) if report["at_risk"] else "  none",
+        _("At risk (%(count)s repeat buyers with probability alive below 50%%), by past spend:")
+        % {"count": number(report["n_at_risk"])},
+        _table(report["at_risk"]) if report["at_risk"] else "  " + _("none"),
     ]
     advice = report.get("advice")
     note = report.get("advice_footing", {}).get("note", "")
     if advice:
         lines += [
             "",
-            f"Attention advice: {advice['verdict']} business ({'; '.join(advice['reasons'])}).",
-            f"  Attention worth up to {advice['attention_worth_per_customer']:,.2f} per customer "
-            f"per year at a {advice['margin']:.0%} margin (if it lifts next-year value by "
-            f"{advice['uplift']:.0%}); thresholds in docs/advisor.md.",
-            f"  Won back, a customer is worth {advice['won_back_worth_per_customer']:,.2f} a year "
-            "on average at that margin (the value if still a customer, CLV / P(alive); per "
-            "customer in the column 'CLV if active'): a win-back call or gesture pays when it "
-            "costs less than the chance it works times that.",
+            _("Attention advice: %(verdict)s (%(reasons)s).")
+            % {"verdict": verdict_name(advice["verdict"]), "reasons": "; ".join(advice["reasons"])},
+            "  "
+            + _(
+                "Attention worth up to %(worth)s per customer per year at a %(margin)s margin (if "
+                "it lifts next-year value by %(uplift)s); thresholds in docs/advisor.md."
+            )
+            % {
+                "worth": number(advice["attention_worth_per_customer"], 2),
+                "margin": percent(advice["margin"]),
+                "uplift": percent(advice["uplift"]),
+            },
+            "  "
+            + _(
+                "Won back, a customer is worth %(worth)s a year on average at that margin (the "
+                "value if still a customer, CLV / P(alive); per customer in the column 'CLV if "
+                "active'): a win-back call or gesture pays when it costs less than the chance it "
+                "works times that."
+            )
+            % {"worth": number(advice["won_back_worth_per_customer"], 2)},
         ]
         if note:
             lines.append(f"  {note}")
     elif note:
-        lines += ["", f"Attention advice: {note}"]
+        lines += ["", _("Attention advice: %(note)s") % {"note": note}]
     return "\n".join(lines)
 
 
+def _parameters(params: dict[str, float]) -> str:
+    return ", ".join(f"{name} = {number(value, 4)}" for name, value in params.items())
+
+
 def _table(rows) -> str:
-    header = f"  {'customer':<16} {'x':>5} {'t_x':>8} {'T':>8} {'P(alive)':>9} {'E[purch]':>9} {'CLV':>12} {'CLV if active':>13}"
+    customer, alive, if_active = _("customer"), _("P(alive)"), _("CLV if active")
+    header = (
+        f"  {customer:<16} {'x':>5} {'t_x':>8} {'T':>8} {alive:>10} {'E[purch]':>9} "
+        f"{'CLV':>12} {if_active:>17}"
+    )
     body = [
-        f"  {row['customer_id'][:16]:<16} {row['frequency']:>5.0f} {row['recency']:>8.2f} {row['T']:>8.2f} "
-        f"{row['probability_alive']:>9.3f} {row['expected_purchases']:>9.3f} {row['clv']:>12,.2f} {row['clv_if_active']:>13,.2f}"
+        f"  {row['customer_id'][:16]:<16} {number(row['frequency']):>5} "
+        f"{number(row['recency'], 2):>8} {number(row['T'], 2):>8} "
+        f"{number(row['probability_alive'], 3):>10} {number(row['expected_purchases'], 3):>9} "
+        f"{number(row['clv'], 2):>12} {number(row['clv_if_active'], 2):>17}"
         for row in rows
     ]
     return "\n".join([header, *body])

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clv._memory import release_free_memory
+from clv.i18n import _
 
 CUSTOMER_HEADERS = (
     "klant",
@@ -111,6 +112,18 @@ BLOCK_BYTES = 1 << 21
 PARSE_THREADS = min(2, os.cpu_count() or 1)
 
 
+def _role(role: str) -> str:
+    """What a column holds, in the words of the message it is named in."""
+    return {"customer": _("customer"), "date": _("date"), "amount": _("amount")}[role]
+
+
+def _field_count_error(path: str, line: int, fields: int, expected: int) -> TransactionFileError:
+    return TransactionFileError(
+        _("%(path)s: line %(line)s has %(fields)s fields, expected %(expected)s")
+        % {"path": path, "line": line, "fields": fields, "expected": expected}
+    )
+
+
 class TransactionFileError(ValueError):
     """A problem with an input file; the message names line and column where there is one."""
 
@@ -172,8 +185,11 @@ def _encoding_error(raw: bytes, path: str, line_offset: int) -> TransactionFileE
     line = line_offset + raw.count(b"\n", 0, position) + 1
     column = position - (raw.rfind(b"\n", 0, position) + 1) + 1
     return TransactionFileError(
-        f"{path}: line {line}, character {column}: the file is neither UTF-8 nor Windows-1252 "
-        "text; save it as UTF-8 CSV"
+        _(
+            "%(path)s: line %(line)s, character %(column)s: the file is neither UTF-8 nor "
+            "Windows-1252 text; save it as UTF-8 CSV"
+        )
+        % {"path": path, "line": line, "column": column}
     )
 
 
@@ -241,12 +257,14 @@ def _pick_column(
             width = len(header) if header is not None else None
             if index < 0 or (width is not None and index >= width):
                 raise TransactionFileError(
-                    f"{path}: column number {option} for the {role} does not exist"
+                    _("%(path)s: column number %(number)s for the %(role)s does not exist")
+                    % {"path": path, "number": option, "role": _role(role)}
                 )
             return index
-        shown = ", ".join(header) if header else "(no header row)"
+        shown = ", ".join(header) if header else _("(no header row)")
         raise TransactionFileError(
-            f"{path}: no column named {option!r} for the {role}; the columns are: {shown}"
+            _("%(path)s: no column named %(name)r for the %(role)s; the columns are: %(columns)s")
+            % {"path": path, "name": option, "role": _role(role), "columns": shown}
         )
     if header is None:
         return None
@@ -297,9 +315,8 @@ def _fast_fields(
         bad = tokens_per_line != n_columns
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise TransactionFileError(
-                f"{path}: line {line_offset + int(lines[row]) + 1} has "
-                f"{int(tokens_per_line[row])} fields, expected {n_columns}"
+            raise _field_count_error(
+                path, line_offset + int(lines[row]) + 1, int(tokens_per_line[row]), n_columns
             )
         fields = [
             _field_matrix(
@@ -331,10 +348,7 @@ def _fast_fields(
     bad = keep & (per_line != n_columns)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise TransactionFileError(
-            f"{path}: line {line_offset + row + 1} has {int(per_line[row])} fields, "
-            f"expected {n_columns}"
-        )
+        raise _field_count_error(path, line_offset + row + 1, int(per_line[row]), n_columns)
     first_separator = np.searchsorted(separator_positions, line_starts[keep])
     fields = []
     for column in columns:
@@ -379,7 +393,7 @@ def _regular_field_bounds(data, separator_positions, n_columns, columns):
 
 def _trim_spaces(data, starts, ends):
     """Move field bounds past surrounding spaces and a carriage return (rarely needed)."""
-    for _ in range(64):
+    for _attempt in range(64):
         last = data[np.maximum(ends - 1, 0)]
         trailing = (ends > starts) & ((last == 13) | (last == 32) | (last == 9))
         leading = (starts < ends) & (
@@ -410,10 +424,7 @@ def _csv_module_fields(
         if not record or all(not field.strip() for field in record):
             continue
         if len(record) != n_columns:
-            raise TransactionFileError(
-                f"{path}: line {line_offset + reader.line_num} has {len(record)} fields, "
-                f"expected {n_columns}"
-            )
+            raise _field_count_error(path, line_offset + reader.line_num, len(record), n_columns)
         line_numbers.append(line_offset + reader.line_num)
         for target, column in zip(values, columns, strict=True):
             value = record[column].strip()
@@ -592,8 +603,18 @@ def _assemble_dates(
     if not valid.all():
         row = int(np.flatnonzero(~valid)[0])
         raise TransactionFileError(
-            f"{path}: line {int(line_numbers[row])}, column {column!r}: cannot read the date "
-            f"{fields[row].decode('latin-1')!r} (the file's dates look like {date_format}, from {sample!r})"
+            _(
+                "%(path)s: line %(line)s, column %(column)r: cannot read the date %(value)r "
+                "(the file's dates look like %(format)s, from %(sample)r)"
+            )
+            % {
+                "path": path,
+                "line": int(line_numbers[row]),
+                "column": column,
+                "value": fields[row].decode("latin-1"),
+                "format": date_format,
+                "sample": sample,
+            }
         )
     return month_start.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
 
@@ -659,10 +680,17 @@ def parse_amounts(
                 raise ValueError
         except ValueError:
             raise TransactionFileError(
-                f"{path}: line {int(line_numbers[row])}, column {column!r}: cannot read the amount "
-                f"{fields[row].decode('latin-1')!r}"
+                _("%(path)s: line %(line)s, column %(column)r: cannot read the amount %(value)r")
+                % {
+                    "path": path,
+                    "line": int(line_numbers[row]),
+                    "column": column,
+                    "value": fields[row].decode("latin-1"),
+                }
             ) from None
-    raise TransactionFileError(f"{path}: column {column!r}: cannot read the amounts")
+    raise TransactionFileError(
+        _("%(path)s: column %(column)r: cannot read the amounts") % {"path": path, "column": column}
+    )
 
 
 def _plain_decimals(matrix: np.ndarray) -> np.ndarray | None:
@@ -721,7 +749,10 @@ def read_transactions(
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed in the finally below
     except OSError as error:
-        raise TransactionFileError(f"{path}: cannot open the file: {error.strerror}") from None
+        raise TransactionFileError(
+            _("%(path)s: cannot open the file: %(reason)s")
+            % {"path": path, "reason": error.strerror}
+        ) from None
     try:
         return _read_open_file(
             handle, path, customer_column, date_column, amount_column, require_amount
@@ -735,7 +766,7 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     if not head.strip():
-        raise TransactionFileError(f"{path}: the file is empty")
+        raise TransactionFileError(_("%(path)s: the file is empty") % {"path": path})
     # Whole lines of the head decide delimiter, header and columns.
     head_lines = head[: head.rfind(b"\n") + 1] or head
     encoding, head_text = _decode_text(head_lines)
@@ -756,8 +787,11 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
     amount_index = _pick_column(amount_column, header, AMOUNT_HEADERS, "amount", path)
     if header is None and (customer_index is None or date_index is None):
         raise TransactionFileError(
-            f"{path}: the file has no header row; name the columns by number, for example "
-            "--customer-col 2 --date-col 3 --amount-col 5"
+            _(
+                "%(path)s: the file has no header row; name the columns by number, for example "
+                "--customer-col 2 --date-col 3 --amount-col 5"
+            )
+            % {"path": path}
         )
     for index, role, option in (
         (customer_index, "customer", "--customer-col"),
@@ -765,18 +799,29 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
     ):
         if index is None:
             raise TransactionFileError(
-                f"{path}: no {role} column found among {', '.join(header)}; name it with {option}"
+                _("%(path)s: no %(role)s column found among %(columns)s; name it with %(option)s")
+                % {
+                    "path": path,
+                    "role": _role(role),
+                    "columns": ", ".join(header),
+                    "option": option,
+                }
             )
     if amount_index is None and require_amount:
-        raise TransactionFileError(f"{path}: no amount column found; name it with --amount-col")
+        raise TransactionFileError(
+            _("%(path)s: no amount column found; name it with --amount-col") % {"path": path}
+        )
     for index in (customer_index, date_index, amount_index):
         if index is not None and index >= n_columns:
             raise TransactionFileError(
-                f"{path}: column number {index + 1} does not exist (the file has {n_columns})"
+                _("%(path)s: column number %(number)s does not exist (the file has %(count)s)")
+                % {"path": path, "number": index + 1, "count": n_columns}
             )
 
     def column_name(index):
-        return header[index] if header is not None else f"column {index + 1}"
+        return (
+            header[index] if header is not None else _("column %(number)s") % {"number": index + 1}
+        )
 
     wanted = [customer_index, date_index] + ([amount_index] if amount_index is not None else [])
     # Skip the header line (and blank lines before it) in the first block.
@@ -865,16 +910,21 @@ def _read_open_file(handle, path, customer_column, date_column, amount_column, r
             parsed.append(pending.popleft().result())
     parsed = [result for result in parsed if result is not None]
     if not parsed:
-        raise TransactionFileError(f"{path}: the file has a header but no transactions")
-    walk_ins = [result[4] for result in parsed]
-    walk_in_rows = sum(rows for rows, _, _ in walk_ins)
-    walk_in_amount = sum(amount for _, amount, _ in walk_ins)
-    if not any(len(result[1]) for result in parsed):
-        first_line = next(line for _, _, line in walk_ins if line is not None)
         raise TransactionFileError(
-            f"{path}: line {first_line}, column {column_name(customer_index)!r}: the customer is "
-            "empty, and so it is on every row: the analysis follows customers over time, so it "
-            "needs a column that names them"
+            _("%(path)s: the file has a header but no transactions") % {"path": path}
+        )
+    walk_ins = [result[4] for result in parsed]
+    walk_in_rows = sum(rows for rows, _amount, _line in walk_ins)
+    walk_in_amount = sum(amount for _rows, amount, _line in walk_ins)
+    if not any(len(result[1]) for result in parsed):
+        first_line = next(line for _rows, _amount, line in walk_ins if line is not None)
+        raise TransactionFileError(
+            _(
+                "%(path)s: line %(line)s, column %(column)r: the customer is empty, and so it is "
+                "on every row: the analysis follows customers over time, so it needs a column "
+                "that names them"
+            )
+            % {"path": path, "line": first_line, "column": column_name(customer_index)}
         )
     customer_ids = np.concatenate([result[0] for result in parsed])
     dates = np.concatenate([result[1] for result in parsed])

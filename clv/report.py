@@ -9,6 +9,8 @@ from html import escape
 import numpy as np
 
 from clv import charts, figures
+from clv.advice import verdict_name
+from clv.i18n import _, active_language, number, percent
 from clv.money import format_cents
 
 STYLE = """
@@ -35,13 +37,19 @@ th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #dde3e
 .chart-heat-3 { fill: #85c0aa; } .chart-heat-4 { fill: #56a68a; } .chart-heat-5 { fill: #2f8a6c; }
 """
 
-VERDICT_TEXT = {
-    "relationship": "A relationship business: most revenue comes from customers who come back. "
-    "Personal attention is the business.",
-    "mixed": "A mixed business: spend attention on the segments where it pays.",
-    "stream": "A stream business: most revenue comes from one-off customers. Attention pays at "
-    "the moment of purchase, much less in follow-ups.",
-}
+
+def _verdict_text(verdict: str) -> str:
+    return {
+        "relationship": _(
+            "A relationship business: most revenue comes from customers who come back. "
+            "Personal attention is the business."
+        ),
+        "mixed": _("A mixed business: spend attention on the segments where it pays."),
+        "stream": _(
+            "A stream business: most revenue comes from one-off customers. Attention pays at "
+            "the moment of purchase, much less in follow-ups."
+        ),
+    }[verdict]
 
 
 def _table(headers, rows) -> str:
@@ -56,9 +64,10 @@ def _table(headers, rows) -> str:
 
 
 def _section(title: str, svg: str, table: str) -> str:
+    table_word = escape(_("Table"))
     return (
         f"<section><h2>{escape(title)}</h2>{svg}"
-        f"<details><summary>Table</summary>{table}</details></section>"
+        f"<details><summary>{table_word}</summary>{table}</details></section>"
     )
 
 
@@ -66,14 +75,15 @@ def render_report(
     *, report: dict, customer_ids, dates, amounts, values, currency: str = "EUR"
 ) -> str:
     """The HTML text. ``values`` are the customers' predicted values (the CLV column), in
-    ``currency`` when the file has amounts (written as the web app's pages write money, "€1,234"),
-    else in purchases."""
+    ``currency`` when the file has amounts (written as the web app's pages write money, "€1,234"
+    in English, "€ 1.234" in Dutch), else in purchases; in the active language (clv.i18n)."""
     advice = report.get("advice") or {}
+    language = active_language()
 
     def money(value: float) -> str:
         if amounts is None:
-            return f"{value:,.0f}"
-        return format_cents(round(value * 100), currency, language="en", whole=True)
+            return number(value)
+        return format_cents(round(value * 100), currency, language=language, whole=True)
 
     monthly = figures.monthly_revenue(
         customer_ids=customer_ids,
@@ -85,40 +95,56 @@ def render_report(
         customer_ids=customer_ids, dates=dates, periods=6, end=report["observation_end"]
     )
     distribution = figures.value_distribution(values)
+    title = escape(_("Klantvriend analysis of %(file)s") % {"file": report["file"]})
+    advice_heading = escape(_("Attention advice"))
     parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Klantvriend analysis of {escape(report['file'])}</title>",
+        f"<!doctype html><html lang='{language}'><head><meta charset='utf-8'>",
+        f"<title>{title}</title>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<style>{STYLE}</style></head><body><main>",
-        f"<h1>Klantvriend analysis of {escape(report['file'])}</h1>",
-        f"<p>{report['n_customers']:,} customers, {report['n_transactions']:,} transactions, "
-        f"up to {escape(report['observation_end'])}. Model: {escape(report['model_label'])}.</p>",
+        f"<h1>{title}</h1>",
+        "<p>"
+        + escape(
+            _(
+                "%(customers)s customers, %(transactions)s transactions, up to %(end)s. Model: %(model)s."
+            )
+            % {
+                "customers": number(report["n_customers"]),
+                "transactions": number(report["n_transactions"]),
+                "end": report["observation_end"],
+                "model": report["model_label"],
+            }
+        )
+        + "</p>",
     ]
     note = report.get("advice_footing", {}).get("note", "")
     if not advice and note:
-        parts.append(f"<section><h2>Attention advice</h2><p>{escape(note)}</p></section>")
+        parts.append(f"<section><h2>{advice_heading}</h2><p>{escape(note)}</p></section>")
     if advice:
         parts.append(
-            "<section><h2>Attention advice</h2>"
-            f"<p class='verdict'>{escape(advice['verdict'])}</p>"
+            f"<section><h2>{advice_heading}</h2>"
+            f"<p class='verdict'>{escape(verdict_name(advice['verdict']))}</p>"
             + (f"<p class='caveat'>{escape(note)}</p>" if note else "")
-            + f"<p>{escape(VERDICT_TEXT[advice['verdict']])}</p>"
+            + f"<p>{escape(_verdict_text(advice['verdict']))}</p>"
             + _table(
-                ["figure", "value"],
+                [_("figure"), _("value")],
                 [
-                    ["customers who came back", f"{advice['repeat_customer_share']:.1%}"],
-                    ["revenue from return visits", f"{advice['repeat_revenue_share']:.1%}"],
-                    ["revenue of the top fifth", f"{advice['top_fifth_revenue_share']:.1%}"],
+                    [_("customers who came back"), percent(advice["repeat_customer_share"], 1)],
+                    [_("revenue from return visits"), percent(advice["repeat_revenue_share"], 1)],
+                    [_("revenue of the top fifth"), percent(advice["top_fifth_revenue_share"], 1)],
                     [
-                        f"attention worth per customer per year (margin {advice['margin']:.0%})",
+                        _("attention worth per customer per year (margin %(margin)s)")
+                        % {"margin": percent(advice["margin"])},
                         money(advice["attention_worth_per_customer"]),
                     ],
                     *(
                         [
                             [
-                                "worth a year if won back, per customer (margin on the value "
-                                "if still a customer; a win-back pays below the chance it "
-                                "works times this)",
+                                _(
+                                    "worth a year if won back, per customer (margin on the "
+                                    "value if still a customer; a win-back pays below the "
+                                    "chance it works times this)"
+                                ),
                                 money(advice["won_back_worth_per_customer"]),
                             ]
                         ]
@@ -129,23 +155,25 @@ def render_report(
             )
             + "</section>"
         )
+    revenue_title = _("Revenue from returning and new customers per month")
+    returning, new = _("returning"), _("new")
     parts.append(
         _section(
-            "Revenue from returning and new customers per month",
+            revenue_title,
             charts.responsive(
                 lambda width: charts.bar_chart(
                     labels=monthly.months,
                     series=[
-                        ("returning", monthly.returning.tolist(), "returning"),
-                        ("new", monthly.new.tolist(), "new"),
+                        (returning, monthly.returning.tolist(), "returning"),
+                        (new, monthly.new.tolist(), "new"),
                     ],
-                    title="Revenue from returning and new customers per month",
+                    title=revenue_title,
                     value_format=money,
                     width=width,
                 )
             ),
             _table(
-                ["month", "returning", "new"],
+                [_("month"), returning, new],
                 [
                     [m, money(r), money(n)]
                     for m, r, n in zip(monthly.months, monthly.returning, monthly.new, strict=True)
@@ -153,23 +181,25 @@ def render_report(
             ),
         )
     )
-    columns = [f"+{k + 1} mo" for k in range(cohorts.shares.shape[1])]
+    columns = [_("+%(months)s mo") % {"months": k + 1} for k in range(cohorts.shares.shape[1])]
+    retention_title = _("Cohort retention")
     parts.append(
         _section(
-            "Cohort retention",
+            retention_title,
             charts.responsive(
                 lambda width: charts.heatmap(
                     row_labels=cohorts.cohorts,
                     column_labels=columns,
                     values=cohorts.shares.tolist(),
-                    title="Cohort retention",
+                    title=retention_title,
+                    value_format=percent,
                     width=width,
                 )
             ),
             _table(
-                ["first purchase", "customers", *columns],
+                [_("first purchase"), _("customers"), *columns],
                 [
-                    [c, int(s), *("" if v != v else f"{v:.0%}" for v in row)]
+                    [c, int(s), *("" if v != v else percent(v) for v in row)]
                     for c, s, row in zip(
                         cohorts.cohorts, cohorts.sizes, cohorts.shares, strict=True
                     )
@@ -179,21 +209,22 @@ def render_report(
     )
     labels = [money(edge) for edge in distribution.edges[:-1]]
     if labels:
-        labels[-1] += " or more"
+        labels[-1] = _("%(value)s or more") % {"value": labels[-1]}
+    distribution_title = _("Distribution of predicted customer value")
     parts.append(
         _section(
-            "Distribution of predicted customer value",
+            distribution_title,
             charts.responsive(
                 lambda width: charts.bar_chart(
                     labels=labels,
-                    series=[("customers", distribution.counts.tolist(), "value")],
-                    title="Distribution of predicted customer value",
+                    series=[(_("customers"), distribution.counts.tolist(), "value")],
+                    title=distribution_title,
                     whole_numbers=True,
                     width=width,
                 )
             ),
             _table(
-                ["value from", "customers"],
+                [_("value from"), _("customers")],
                 [
                     [label, int(count)]
                     for label, count in zip(labels, distribution.counts, strict=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from clv.exceptions import ConvergenceError
+from clv.i18n import _, number, percent
 from clv.models import MODELS_BY_NAME
 
 MODEL_LABELS = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pnbd": "Pareto/NBD"}
@@ -109,33 +110,56 @@ def select_model(
     fitted = [result for result in results if result.model is not None]
     if not fitted:
         raise ConvergenceError(
-            "no candidate model converged: " + " | ".join(f"{r.label}: {r.error}" for r in results)
+            _("no candidate model converged: %(errors)s")
+            % {"errors": " | ".join(f"{r.label}: {r.error}" for r in results)}
         )
     if use_holdout:
         best = min(fitted, key=lambda result: result.holdout_mae)
-        others = ", ".join(f"{r.label} {r.holdout_mae:.4f}" for r in fitted if r is not best)
+        others = ", ".join(f"{r.label} {number(r.holdout_mae, 4)}" for r in fitted if r is not best)
         total_gap = best.holdout_predicted_total - best.holdout_actual_total
         relative_gap = (
             total_gap / best.holdout_actual_total if best.holdout_actual_total else float("nan")
         )
         reason = (
-            f"{best.label} predicts the holdout period best: mean absolute error per customer "
-            f"{best.holdout_mae:.4f}" + (f" (vs {others})" if others else "") + "; it predicts "
-            f"{best.holdout_predicted_total:.1f} transactions against {best.holdout_actual_total:.0f} "
-            f"actual ({relative_gap:+.1%})."
-        )
+            _(
+                "%(model)s predicts the holdout period best: mean absolute error per customer "
+                "%(error)s (vs %(others)s); it predicts %(predicted)s transactions against "
+                "%(actual)s actual (%(gap)s)."
+            )
+            if others
+            else _(
+                "%(model)s predicts the holdout period best: mean absolute error per customer "
+                "%(error)s; it predicts %(predicted)s transactions against %(actual)s actual "
+                "(%(gap)s)."
+            )
+        ) % {
+            "model": best.label,
+            "error": number(best.holdout_mae, 4),
+            "others": others,
+            "predicted": number(best.holdout_predicted_total, 1),
+            "actual": number(best.holdout_actual_total),
+            "gap": ("+" if relative_gap >= 0 else "") + percent(relative_gap, 1),
+        }
         criterion = "holdout_mae"
     else:
         best = min(fitted, key=lambda result: result.bic)
-        others = ", ".join(f"{r.label} {r.bic:.2f}" for r in fitted if r is not best)
+        others = ", ".join(f"{r.label} {number(r.bic, 2)}" for r in fitted if r is not best)
         reason = (
-            f"{best.label} has the lowest BIC, {best.bic:.2f}"
-            + (f" (vs {others})" if others else "")
-            + "; with no holdout period, fit penalised for size decides (give --calibration-end to "
-            "compare forecasts instead)."
-        )
+            _(
+                "%(model)s has the lowest BIC, %(bic)s (vs %(others)s); with no holdout period, "
+                "fit penalised for size decides (give --calibration-end to compare forecasts "
+                "instead)."
+            )
+            if others
+            else _(
+                "%(model)s has the lowest BIC, %(bic)s; with no holdout period, fit penalised for "
+                "size decides (give --calibration-end to compare forecasts instead)."
+            )
+        ) % {"model": best.label, "bic": number(best.bic, 2), "others": others}
         criterion = "bic"
     failed = [result for result in results if result.model is None]
     if failed:
-        reason += " Not converged: " + ", ".join(result.label for result in failed) + "."
+        reason += " " + _("Not converged: %(models)s.") % {
+            "models": ", ".join(result.label for result in failed)
+        }
     return SelectionResult(best.name, best.model, criterion, reason, results)

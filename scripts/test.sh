@@ -38,20 +38,23 @@ echo "== lint"
 echo "== layer contracts"
 .venv/bin/lint-imports --no-cache
 echo "== translations"
-# Every string shown to users must have its Dutch text: extract them afresh into a copy of the
-# catalogue and refuse untranslated or fuzzy entries. The catalogue itself is left as it was.
-po=klantvriend/locale/nl/LC_MESSAGES/django.po
-saved=$(mktemp)
-cp "$po" "$saved"
-(cd klantvriend && ../.venv/bin/django-admin makemessages -l nl --no-obsolete --no-location --verbosity 0)
-missing=$( { msgattrib --untranslated --no-wrap "$po"; msgattrib --only-fuzzy --no-wrap "$po"; } | grep '^msgid "..*"' || true)
-cp "$saved" "$po"
-rm -f "$saved"
-if [ -n "$missing" ]; then
-    echo "Strings without a Dutch translation (run 'make messages' and translate them):" >&2
-    echo "$missing" >&2
-    exit 1
-fi
+# Every string shown to users must have its Dutch text: extract them afresh into a copy of each
+# catalogue (the web app's, and the one `klantvriend analyse` reads: clv/i18n.py) and refuse
+# untranslated or fuzzy entries. The catalogues themselves are left as they were.
+for package in klantvriend clv; do
+    po=$package/locale/nl/LC_MESSAGES/django.po
+    saved=$(mktemp)
+    cp "$po" "$saved"
+    (cd $package && ../.venv/bin/django-admin makemessages -l nl --no-obsolete --no-location --verbosity 0)
+    missing=$( { msgattrib --untranslated --no-wrap "$po"; msgattrib --only-fuzzy --no-wrap "$po"; } | grep '^msgid "..*"' || true)
+    cp "$saved" "$po"
+    rm -f "$saved"
+    if [ -n "$missing" ]; then
+        echo "Strings of $package without a Dutch translation (run 'make messages' and translate them):" >&2
+        echo "$missing" >&2
+        exit 1
+    fi
+done
 scripts/compile-messages.sh
 echo "== migrations are complete"
 DJANGO_SETTINGS_MODULE=config.settings.test $py manage.py makemigrations --check --dry-run --verbosity 1

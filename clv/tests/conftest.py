@@ -5,10 +5,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from clv.i18n import deactivate
 from clv.io import read_transactions
 from clv.summary import summarise_transactions
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked(monkeypatch):
+    """The engine's tests read its English unless they ask for Dutch (--language nl): the
+    shell running them may name any language, and `klantvriend analyse` follows the shell."""
+    monkeypatch.setenv("LANGUAGE", "en")
+    yield
+    deactivate()
+
+
 CDNOW_RAW = DATA / "CDNOW_sample.txt"
 CDNOW_CALIBRATION_END = "1997-09-30"
 
