@@ -4,9 +4,9 @@ day the law's month runs out, and handled. For owners only, as on the web: a req
 person and what they asked of the shop.
 
 A request for a copy is answered by giving one (the web's personal data page), one for erasure
-by `POST /customers/{id}/erase`, which handles every open request of the customer; the others,
-or one of those answered otherwise, are handled here with a note. An objection to marketing
-handled here withdraws the customer's marketing consent."""
+by `POST /customers/{id}/erase`, which handles every open request of the customer; an objection
+to marketing as it is recorded, by withdrawing the marketing consent; the others, or one of
+those answered otherwise, are handled here with a note."""
 
 from datetime import date, datetime
 from typing import Literal
@@ -182,7 +182,7 @@ def get_privacy_request(request: HttpRequest, privacy_request_id: int):
 @router.post(
     "/{privacy_request_id}/handle",
     response={200: PrivacyRequestOut, **OWNER_WRITE_ERRORS},
-    summary="Mark a privacy request handled, with how (an objection withdraws marketing consent)",
+    summary="Mark a privacy request handled, with a note of how it was answered",
 )
 def handle_privacy_request(
     request: HttpRequest, privacy_request_id: int, payload: PrivacyRequestHandle

@@ -120,7 +120,11 @@ def privacy_request_record(
     note: str = "",
 ) -> PrivacyRequest:
     """Records a request the day it came in (not after today). Refuses an anonymised customer,
-    whose rights have been answered by the erasure. Refused input stores nothing."""
+    whose rights have been answered by the erasure. Refused input stores nothing.
+
+    An objection to marketing is answered as it is recorded: the marketing consent is withdrawn
+    at once (art. 21(3): no more processing for direct marketing), so that no news, offer or
+    survey e-mail goes out while the request waits on a page, and the request is handled by it."""
     business = customer.business
     note = note.strip()
     errors = privacy_request_refusals(
@@ -150,7 +154,29 @@ def privacy_request_record(
         customer=customer,
         changes={"kind": kind, "channel": channel, "received_on": received_on.isoformat()},
     )
+    if kind == PrivacyRequestKind.OBJECTION:
+        _withdraw_marketing_consent(request, actor=actor)
+        _handle(
+            request,
+            actor=actor,
+            how=PrivacyRequestAnswer.CONSENT_WITHDRAWN,
+            note="",
+            at=timezone.now(),
+        )
     return request
+
+
+def _withdraw_marketing_consent(request: PrivacyRequest, *, actor) -> None:
+    """The customer's marketing consent withdrawn for their objection, in the consent history as
+    answering it (nothing to withdraw from a customer without it, or anonymised)."""
+    customer = request.customer
+    if customer.erased_at is None and customer.marketing_consent:
+        customer_update(
+            customer=customer,
+            marketing_consent=False,
+            consent_source=ConsentSource.PRIVACY_REQUEST,
+            actor=actor,
+        )
 
 
 def _handle(request: PrivacyRequest, *, actor, how: str, note: str, at: datetime) -> None:
@@ -177,10 +203,11 @@ def _handle(request: PrivacyRequest, *, actor, how: str, note: str, at: datetime
 def privacy_request_handle(
     *, privacy_request: PrivacyRequest, actor, note: str = "", at: datetime | None = None
 ) -> PrivacyRequest:
-    """Marks a request handled by the owner's word. An objection to marketing is handled by
-    withdrawing the customer's marketing consent (recorded in the consent history as answering
-    it), which stops the news and offers and the survey emails. Refuses a request handled
-    already, and changes nothing then. Returns the request as stored."""
+    """Marks a request handled by the owner's word. An objection to marketing (one recorded
+    before objections were answered as they are recorded) is handled by withdrawing the
+    customer's marketing consent (recorded in the consent history as answering it), which stops
+    the news and offers and the survey emails. Refuses a request handled already, and changes
+    nothing then. Returns the request as stored."""
     note = note.strip()
     if refused := _note_refusal(note):
         raise ValidationError({"note": refused})
@@ -194,14 +221,7 @@ def privacy_request_handle(
     how = PrivacyRequestAnswer.BY_HAND
     if locked.kind == PrivacyRequestKind.OBJECTION:
         how = PrivacyRequestAnswer.CONSENT_WITHDRAWN
-        customer = locked.customer
-        if customer.erased_at is None and customer.marketing_consent:
-            customer_update(
-                customer=customer,
-                marketing_consent=False,
-                consent_source=ConsentSource.PRIVACY_REQUEST,
-                actor=actor,
-            )
+        _withdraw_marketing_consent(locked, actor=actor)
     _handle(locked, actor=actor, how=how, note=note, at=at or timezone.now())
     return locked
 

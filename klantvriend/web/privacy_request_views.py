@@ -98,6 +98,15 @@ def privacy_request_create(request: HttpRequest, customer_id: int) -> HttpRespon
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                if recorded.handled_at is not None:  # an objection, answered as it is recorded
+                    messages.success(
+                        request,
+                        _(
+                            "Objection recorded: the marketing consent is withdrawn, so no news, "
+                            "offers or survey e-mails go to this customer any more."
+                        ),
+                    )
+                    return redirect("web:privacy_requests")
                 deadline = privacy_request_deadline(
                     received_on=recorded.received_on, today=request.business.today()
                 )

@@ -80,7 +80,7 @@ def test_a_request_without_its_day_came_in_today(api, business, anna):
         api,
         "post",
         "/api/v1/privacy-requests",
-        {"customer": anna.pk, "kind": "objection", "channel": "phone"},
+        {"customer": anna.pk, "kind": "correction", "channel": "phone"},
         "en",
     )
 
@@ -192,28 +192,50 @@ def test_the_list_puts_the_open_requests_first_the_soonest_due_on_top(
     ] == [("by_hand", owner.username, "Gebeld en uitgelegd")]
 
 
-def test_handling_an_objection_withdraws_the_marketing_consent(api, business, owner, anna):
-    objection = _record(anna, owner, "objection", 2)
+def test_an_objection_recorded_withdraws_the_marketing_consent_at_once(api, business, owner, anna):
+    response = send(
+        api,
+        "post",
+        "/api/v1/privacy-requests",
+        {"customer": anna.pk, "kind": "objection", "channel": "email", "note": "Geen nieuwsbrief"},
+        "en",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["handled_how"], body["handled_by"], body["days_left"], body["note"]) == (
+        "consent_withdrawn",
+        owner.username,
+        None,
+        "Geen nieuwsbrief",
+    )
+    anna.refresh_from_db()
+    assert anna.marketing_consent is False
+    assert ConsentRecord.objects.filter(customer=anna).latest("at").source == "privacy_request"
+    # Answered as it was recorded: nothing left to handle.
+    handled = send(api, "post", f"/api/v1/privacy-requests/{body['id']}/handle", {}, "en")
+    assert (handled.status_code, handled.json()["code"]) == (409, "handled")
+
+
+def test_handling_a_correction_says_how_it_was_answered(api, business, owner, anna):
+    correction = _record(anna, owner, "correction", 2)
 
     response = send(
         api,
         "post",
-        f"/api/v1/privacy-requests/{objection.pk}/handle",
-        {"note": "Wil geen nieuwsbrief meer"},
+        f"/api/v1/privacy-requests/{correction.pk}/handle",
+        {"note": "Adres verbeterd"},
         "en",
     )
 
     assert response.status_code == 200
     body = response.json()
     assert (body["handled_how"], body["handled_by"], body["handled_note"], body["days_left"]) == (
-        "consent_withdrawn",
+        "by_hand",
         owner.username,
-        "Wil geen nieuwsbrief meer",
+        "Adres verbeterd",
         None,
     )
-    anna.refresh_from_db()
-    assert anna.marketing_consent is False
-    assert ConsentRecord.objects.filter(customer=anna).latest("at").source == "privacy_request"
 
 
 def test_a_request_handled_already_is_refused_and_stays_as_it_was(api, business, owner, anna):

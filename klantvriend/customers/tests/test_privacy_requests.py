@@ -202,10 +202,11 @@ def test_a_request_handled_already_is_refused_and_nothing_changes(business, owne
     assert AuditEvent.objects.count() == events
 
 
-def test_an_objection_is_handled_by_withdrawing_the_marketing_consent(business, owner):
+def test_an_objection_withdraws_the_marketing_consent_as_it_is_recorded(business, owner):
     anna = CustomerFactory(
         business=business, marketing_consent=True, marketing_consent_basis=LegalBasis.CONSENT
     )
+
     request = privacy_request_record(
         customer=anna,
         actor=owner,
@@ -213,8 +214,6 @@ def test_an_objection_is_handled_by_withdrawing_the_marketing_consent(business, 
         received_on=date(2026, 11, 28),
         channel="phone",
     )
-
-    privacy_request_handle(privacy_request=request, actor=owner)
 
     anna.refresh_from_db()
     request.refresh_from_db()
@@ -225,18 +224,51 @@ def test_an_objection_is_handled_by_withdrawing_the_marketing_consent(business, 
         False,
         ConsentSource.PRIVACY_REQUEST,
     )
-    assert request.handled_how == PrivacyRequestAnswer.CONSENT_WITHDRAWN
+    assert (request.handled_how, request.handled_by) == (
+        PrivacyRequestAnswer.CONSENT_WITHDRAWN,
+        owner,
+    )
+    assert request.handled_at is not None
     event = AuditEvent.objects.get(object_type="privacyrequest", action=AuditAction.COMPLETED)
     assert event.changes["requested_on"] == "2026-11-28"
+    # Answered: nothing left to handle.
+    with pytest.raises(RequestAlreadyHandled):
+        privacy_request_handle(privacy_request=request, actor=owner)
 
 
-def test_an_objection_without_consent_is_handled_without_a_consent_record(business, owner):
-    anna = CustomerFactory(business=business, marketing_consent=False)
-    request = privacy_request_record(
-        customer=anna, actor=owner, kind="objection", received_on=TODAY, channel="counter"
+def test_an_objection_recorded_before_it_withdrew_at_once_is_handled_by_withdrawing(
+    business, owner
+):
+    """One recorded open, as objections were until they were answered as they are recorded."""
+    anna = CustomerFactory(
+        business=business, marketing_consent=True, marketing_consent_basis=LegalBasis.CONSENT
+    )
+    request = PrivacyRequest.objects.create(
+        business=business,
+        customer=anna,
+        kind="objection",
+        received_on=date(2026, 11, 28),
+        channel="phone",
+        recorded_by=owner,
     )
 
     privacy_request_handle(privacy_request=request, actor=owner)
+
+    anna.refresh_from_db()
+    request.refresh_from_db()
+    assert (anna.marketing_consent, request.handled_how) == (
+        False,
+        PrivacyRequestAnswer.CONSENT_WITHDRAWN,
+    )
+    assert ConsentRecord.objects.get(customer=anna).source == ConsentSource.PRIVACY_REQUEST
+
+
+def test_an_objection_without_consent_is_answered_without_a_consent_record(business, owner):
+    anna = CustomerFactory(business=business, marketing_consent=False)
+
+    request = privacy_request_record(
+        customer=anna, actor=owner, kind="objection", received_on=TODAY, channel="counter"
+    )
 
     request.refresh_from_db()
     assert request.handled_how == PrivacyRequestAnswer.CONSENT_WITHDRAWN

@@ -63,7 +63,7 @@ def test_a_refused_copy_handles_nothing(business, owner):
 def test_the_erasure_handles_every_open_request_and_erases_their_notes(business, owner):
     anna = CustomerFactory(business=business, name="Anna de Vries")
     erasure = _request(anna, owner, "erasure", days_ago=5, note="Anna belde zelf")
-    objection = _request(anna, owner, "objection", note="geen folders")
+    correction = _request(anna, owner, "correction", note="nieuw adres")
     other = CustomerFactory(business=business)
     untouched = _request(other, owner, "access")
 
@@ -71,7 +71,7 @@ def test_the_erasure_handles_every_open_request_and_erases_their_notes(business,
 
     rows = {row.pk: row for row in PrivacyRequest.objects.all()}
     assert [
-        (rows[request.pk].handled_how, rows[request.pk].note) for request in (erasure, objection)
+        (rows[request.pk].handled_how, rows[request.pk].note) for request in (erasure, correction)
     ] == [
         (PrivacyRequestAnswer.ERASED, ERASED_TEXT),
         (PrivacyRequestAnswer.ERASED, ERASED_TEXT),

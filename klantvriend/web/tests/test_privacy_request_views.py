@@ -56,7 +56,7 @@ def test_the_owner_records_a_request_and_it_is_open_with_its_due_day(
     shown = owner_client.get(url)
     response = owner_client.post(
         url,
-        {"kind": "objection", "received_on": "2026-11-30", "channel": "phone", "note": "belde"},
+        {"kind": "correction", "received_on": "2026-11-30", "channel": "phone", "note": "belde"},
         follow=True,
     )
 
@@ -72,7 +72,7 @@ def test_the_owner_records_a_request_and_it_is_open_with_its_due_day(
         request.note,
     ) == (
         anna.pk,
-        "objection",
+        "correction",
         date(2026, 11, 30),
         "phone",
         "belde",
@@ -249,22 +249,34 @@ def test_a_refused_note_on_the_page_says_what_is_wrong_and_handles_nothing(
     assert AuditEvent.objects.count() == events
 
 
-def test_an_objection_handled_on_the_page_withdraws_the_marketing_consent(
-    owner_client, business, owner
+def test_an_objection_recorded_withdraws_the_marketing_consent_at_once(
+    owner_client, business, owner, fixed_today
 ):
+    """No news, offer or survey e-mail may go out while the objection waits on a page."""
     anna = CustomerFactory(
         business=business, marketing_consent=True, marketing_consent_basis=LegalBasis.CONSENT
     )
-    request = _request(anna, owner, "objection", business.today())
 
-    owner_client.post(reverse("web:privacy_request_handle", args=[request.pk]), {"note": ""})
+    response = owner_client.post(
+        reverse("web:privacy_request_create", args=[anna.pk]),
+        {"kind": "objection", "received_on": "2026-11-28", "channel": "phone", "note": ""},
+        follow=True,
+    )
 
     anna.refresh_from_db()
-    request.refresh_from_db()
-    assert (anna.marketing_consent, request.handled_how) == (
+    request = PrivacyRequest.objects.get()
+    assert (anna.marketing_consent, request.handled_how, request.handled_by) == (
         False,
         PrivacyRequestAnswer.CONSENT_WITHDRAWN,
+        owner,
     )
+    page = response.content.decode()
+    assert (
+        "Bezwaar vastgelegd: de toestemming voor nieuws en aanbiedingen is ingetrokken; deze "
+        "klant krijgt geen nieuws, aanbiedingen of enquêtes per e-mail meer."
+    ) in page
+    # Answered, not waiting: not among the open requests.
+    assert 'data-testid="open-privacy-requests"' not in page
 
 
 def test_the_copy_given_on_the_personal_data_page_takes_the_open_request_day(
