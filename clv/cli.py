@@ -28,7 +28,16 @@ from clv.advice import (
     verdict_name,
 )
 from clv.exceptions import ConvergenceError
-from clv.i18n import LANGUAGES, _, activate, language_from_environment, ngettext, number, percent
+from clv.i18n import (
+    LANGUAGES,
+    _,
+    activate,
+    gettext_noop,
+    language_from_environment,
+    ngettext,
+    number,
+    percent,
+)
 from clv.io import TransactionFileError, parse_dates, read_transactions, write_csv
 from clv.models import MODELS_BY_NAME, GammaGamma
 from clv.report import render_report
@@ -177,6 +186,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# argparse says its own words ("usage:", "options", "invalid choice: …") through the standard
+# library's gettext, which knows no Dutch; they are in this catalogue (as the Python 3.12 and 3.13
+# argparse writes them) and argparse is given its translation (_argparse_speaks), so that a Dutch
+# --help or a Dutch refusal of an option is Dutch throughout.
+ARGPARSE_WORDS = (
+    gettext_noop("usage: "),
+    gettext_noop("%(heading)s:"),
+    gettext_noop("positional arguments"),
+    gettext_noop("options"),
+    gettext_noop("show this help message and exit"),
+    gettext_noop("argument %(argument_name)s: %(message)s"),
+    gettext_noop("invalid choice: %(value)r (choose from %(choices)s)"),
+    gettext_noop("invalid %(type)s value: %(value)r"),
+    gettext_noop("unrecognized arguments: %s"),
+    gettext_noop("the following arguments are required: %s"),
+    gettext_noop("expected one argument"),
+    gettext_noop("ambiguous option: %(option)s could match %(matches)s"),
+    gettext_noop("%(prog)s: error: %(message)s\n"),
+)
+
+
+def _argparse_speaks() -> None:
+    """argparse's words from clv.i18n, in the language activated (argparse reads the names `_`
+    and `ngettext` of its own module at the moment it says something)."""
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+
+
 def _language_asked(argv: list[str]) -> str:
     """The language of --language, read before the parser is built so that its help is in that
     language too; else the shell's (clv.i18n.language_from_environment)."""
@@ -193,6 +230,7 @@ def main(argv=None) -> int:
     """Entry point of the ``klantvriend`` console script; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     activate(_language_asked(argv))
+    _argparse_speaks()
     parser = build_parser()
     arguments = parser.parse_args(argv)
     if arguments.command == "analyse":

@@ -57,6 +57,11 @@ def _(message: str) -> str:
     return _active.gettext(message)
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a word said elsewhere (argparse's own, clv/cli.py) for the catalogue."""
+    return message
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     return _active.ngettext(singular, plural, count)
 

@@ -1,5 +1,6 @@
 """Fixtures shared by the CLV engine tests: the CDNOW sample read from its raw file."""
 
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,11 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture(autouse=True)
 def english_unless_asked(monkeypatch):
     """The engine's tests read its English unless they ask for Dutch (--language nl): the
-    shell running them may name any language, and `klantvriend analyse` follows the shell."""
+    shell running them may name any language, and `klantvriend analyse` follows the shell.
+    argparse is given back its own words after each (the command gives it clv's)."""
     monkeypatch.setenv("LANGUAGE", "en")
+    monkeypatch.setattr(argparse, "_", argparse._)
+    monkeypatch.setattr(argparse, "ngettext", argparse.ngettext)
     yield
     deactivate()
 

@@ -120,8 +120,24 @@ def test_the_help_is_dutch(capsys):
 
     said = " ".join(capsys.readouterr().out.split())
     assert done.value.code == 0
+    assert said.startswith("gebruik: klantvriend analyse [-h] ")
     assert "Herhaalaandeel, klantwaardemodel, de waardevolste klanten" in said
+    assert " argumenten: file CSV-bestand " in said
+    assert " opties: -h, --help toon deze hulp en stop " in said
     assert "--language {nl,en} taal van rapport en meldingen, nl of en" in said
+
+
+def test_a_wrong_option_is_refused_in_dutch(capsys):
+    with pytest.raises(SystemExit) as refused:
+        main(["analyse", "kassa.csv", "--model", "magie", "--language", "nl"])
+
+    said = capsys.readouterr().err
+    assert refused.value.code == 2
+    assert said.startswith("gebruik: klantvriend analyse ")
+    assert said.endswith(
+        "klantvriend analyse: fout: argument --model: ongeldige keuze: 'magie' (kies uit "
+        "'auto', 'bgnbd', 'mbgnbd', 'pnbd')\n"
+    )
 
 
 @pytest.mark.parametrize(
