@@ -683,6 +683,9 @@ class ImportantDate(BusinessOwned):
     label = models.CharField(_("what"), max_length=100)
     date = models.DateField(_("date"))
     yearly = models.BooleanField(_("every year"), default=True)
+    # When someone last called the customer about it ("Called" on Today's "Coming up"), so that
+    # a colleague does not call again before it falls (ComingDate.called_on).
+    called_at = models.DateTimeField(_("called about it"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("important date")

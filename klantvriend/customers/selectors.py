@@ -35,7 +35,7 @@ from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, t
 from klantvriend.core.versions import record_version
 
 from .identity import customer_number_key, identifier_key, identity_digest
-from .important_dates import COMING_DAYS, coming_month_days
+from .important_dates import COMING_DAYS, coming_month_days, falls_on
 from .models import (
     DERIVED_FIELDS,
     AcquisitionChannel,
@@ -686,7 +686,9 @@ def contact_moment_timeline(*, customer: Customer, limit: int) -> list[TimelineE
 
 
 def important_date_get(*, business: Business, important_date_id: int) -> ImportantDate:
-    return owned_get(ImportantDate.objects.all(), business=business, pk=important_date_id)
+    return owned_get(
+        ImportantDate.objects.select_related("customer"), business=business, pk=important_date_id
+    )
 
 
 @dataclass(frozen=True)
@@ -696,6 +698,9 @@ class ComingDate:
 
     important_date: ImportantDate
     day: date
+    # The day someone called the customer about it (ImportantDate.called_at) while it is coming
+    # up this time, in the business's zone; a call from before (last year's) is of another time.
+    called_on: date | None = None
 
     @property
     def customer(self) -> Customer:
@@ -769,14 +774,34 @@ def _coming_order(day: date, month_days: dict[int, date]) -> Case:
 
 
 def coming_dates(
-    rows: Iterable[ImportantDate], *, day: date, days: int = COMING_DAYS
+    rows: Iterable[ImportantDate], *, business: Business, day: date, days: int = COMING_DAYS
 ) -> list[ComingDate]:
-    """Rows of important_dates_coming (from the same `day`) with the day each falls on."""
+    """Rows of important_dates_coming (from the same `day`) with the day each falls on and
+    whether someone called about it since its window opened."""
     month_days = coming_month_days(day=day, days=days)
     return [
-        ComingDate(row, month_days[row.date.month * 100 + row.date.day] if row.yearly else row.date)
+        _coming(
+            row,
+            month_days[row.date.month * 100 + row.date.day] if row.yearly else row.date,
+            business=business,
+            days=days,
+        )
         for row in rows
     ]
+
+
+def coming_date(
+    *, important_date: ImportantDate, business: Business, day: date
+) -> ComingDate | None:
+    """One important date as coming_dates gives it, or None when it does not come up from `day`."""
+    falls = falls_on(when=important_date.date, yearly=important_date.yearly, day=day)
+    return None if falls is None else _coming(important_date, falls, business=business)
+
+
+def _coming(row: ImportantDate, falls: date, *, business: Business, days: int = COMING_DAYS):
+    called = business.local(row.called_at).date() if row.called_at else None
+    opened = falls - timedelta(days=days)
+    return ComingDate(row, falls, called if called and called >= opened else None)
 
 
 def erased_identity_salts(*, business: Business) -> list[str]:

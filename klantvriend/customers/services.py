@@ -31,6 +31,7 @@ from klantvriend.core.errors import (
     refusals_of,
 )
 from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
+from klantvriend.core.language import shop_language
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
 from klantvriend.core.moments import refuse_unlikely_moment
@@ -43,6 +44,7 @@ from .models import (
     ConsentKind,
     ConsentRecord,
     ConsentSource,
+    ContactKind,
     ContactMoment,
     Customer,
     DistinctPair,
@@ -826,6 +828,25 @@ def _new_important_date(
     )
     important.full_clean()
     return important
+
+
+def important_date_called(
+    *, important_date: ImportantDate, member, at: datetime | None = None
+) -> ContactMoment:
+    """Someone called the customer about an important date that is coming up (the yearly
+    check, an anniversary): recorded as a call on their timeline, in the shop's language, and
+    on the date, so that Today shows it was done and nobody calls twice. One transaction."""
+    at = at or timezone.now()
+    customer = important_date.customer
+    with shop_language(customer.business):
+        summary = _("Called about: %(what)s") % {"what": important_date.label}
+    with transaction.atomic():
+        moment = contact_moment_create(
+            customer=customer, kind=ContactKind.CALL, summary=summary, at=at, member=member
+        )
+        ImportantDate.objects.filter(pk=important_date.pk).update(called_at=at)
+    important_date.called_at = at
+    return moment
 
 
 # `expected_versions` below: the versions (core.versions.record_version) the caller read, the

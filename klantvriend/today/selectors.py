@@ -88,7 +88,7 @@ def coming_up(*, business: Business, day: date, rows: int = SHOWN) -> Rows[Comin
     One query, two when there are more (then they are counted). Not in today_list (nor in the
     morning email's count): a date a week ahead is no thing to do today."""
     found = first_rows(important_dates_coming(business=business, day=day), rows)
-    return Rows(coming_dates(found.items, day=day), found.total)
+    return Rows(coming_dates(found.items, business=business, day=day), found.total)
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,11 @@ care_urlpatterns = [
         name="occasion_congratulate",
     ),
     path("coming-up/", today_views.coming_up_list, name="coming_up"),
+    path(
+        "important-dates/<int:important_date_id>/called/",
+        today_views.important_date_called,
+        name="important_date_called",
+    ),
     path("getting-started/hide/", today_views.getting_started_hide, name="getting_started_hide"),
     path("settings/", care_settings_views.care_settings_edit, name="care_settings"),
     path("settings/tags/", tag_views.tag_list_view, name="tags"),

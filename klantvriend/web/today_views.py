@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +12,13 @@ from django.views.decorators.http import require_POST
 from klantvriend.core.services import business_getting_started_close
 from klantvriend.customers.important_dates import COMING_DAYS
 from klantvriend.customers.privacy_requests import privacy_requests_due
-from klantvriend.customers.selectors import coming_dates, important_dates_coming
+from klantvriend.customers.selectors import (
+    coming_date,
+    coming_dates,
+    important_date_get,
+    important_dates_coming,
+)
+from klantvriend.customers.services import important_date_called as important_date_called_service
 from klantvriend.gestures.selectors import occasion_customer_count
 from klantvriend.insights.selectors import slipping_away
 from klantvriend.today.selectors import (
@@ -24,7 +31,7 @@ from klantvriend.today.selectors import (
     today_list,
 )
 
-from .care_responses import today_figures
+from .care_responses import first_error, today_figures
 from .views import CountedPaginator, member_required, owner_required
 
 # The open privacy requests Today names, the soonest due first; the rest are a link away.
@@ -84,9 +91,36 @@ def coming_up_list(request: HttpRequest) -> HttpResponse:
         "day": day,
         "until": day + timedelta(days=COMING_DAYS),
         "page": page,
-        "dates": coming_dates(page.object_list, day=day),
+        "dates": coming_dates(page.object_list, business=business, day=day),
     }
     return render(request, "web/coming_up.html", context)
+
+
+@member_required
+@require_POST
+def important_date_called(request: HttpRequest, important_date_id: int) -> HttpResponse:
+    """ "Called" on a date coming up: recorded as a call on the customer's timeline, and the
+    row says who may skip it now. Answers the row (htmx), or goes back to the list it came
+    from."""
+    business = request.business
+    important = important_date_get(business=business, important_date_id=important_date_id)
+    error = ""
+    try:
+        important_date_called_service(important_date=important, member=request.user)
+    except ValidationError as refused:
+        error = first_error(refused)
+    if not request.htmx:
+        return redirect("web:coming_up" if request.POST.get("from") == "coming-up" else "web:today")
+    day = business.today()
+    coming = coming_date(important_date=important, business=business, day=day)
+    if coming is None:  # a page left open past the day: the date no longer comes up
+        return HttpResponse("")
+    return render(
+        request,
+        "web/partials/coming_date_row.html",
+        {"coming": coming, "day": day, "error": error, "called_now": not error},
+        status=422 if error else 200,
+    )
 
 
 def _getting_started(request: HttpRequest) -> GettingStarted | None:

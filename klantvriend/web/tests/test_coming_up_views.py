@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.urls import reverse
 
 from klantvriend.core.accounts import account_language_set
+from klantvriend.customers.models import ContactMoment, ImportantDate
+from klantvriend.customers.selectors import coming_date
 from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
 from klantvriend.today.selectors import LIMIT, SHOWN
 
@@ -48,9 +50,9 @@ def test_today_shows_the_coming_dates_the_soonest_first_with_day_and_years(staff
     page = staff_client.get(reverse("web:today")).content.decode()
 
     assert _rows(page, "today-coming-up") == [
-        "Anna de Vries vandaag Trouwdag 25 jaar 0612345678",
-        "Anna de Vries morgen Auto ophalen 0612345678",
-        f"Bram Jansen {_dutch_weekday(today + timedelta(5))} APK 4 jaar",
+        "Anna de Vries vandaag Trouwdag 25 jaar 0612345678 Gebeld",
+        "Anna de Vries morgen Auto ophalen 0612345678 Gebeld",
+        f"Bram Jansen {_dutch_weekday(today + timedelta(5))} APK 4 jaar Gebeld",
     ]
     assert f'href="/customers/{anna.pk}/"' in page
     assert "Een herinnering voor jou, dus zonder hun toestemming getoond" in page
@@ -77,8 +79,8 @@ def test_today_shows_ten_and_the_page_shows_them_all_fifty_a_page(
         second = staff_client.get(reverse("web:coming_up"), {"page": 2}).content.decode()
     rows = _rows(first, "coming-up")
     assert len(rows) == LIMIT
-    assert rows[0] == "Klant 00 vandaag APK"
-    assert _rows(second, "coming-up")[-1] == "Klant 54 vandaag APK"
+    assert rows[0] == "Klant 00 vandaag APK Gebeld"
+    assert _rows(second, "coming-up")[-1] == "Klant 54 vandaag APK Gebeld"
     assert len(_rows(second, "coming-up")) == 5
     assert "Pagina 2 van 2" in second
     assert "Elders" not in first + second + page
@@ -119,3 +121,71 @@ def test_the_briefing_mentions_a_date_in_the_coming_days(staff_client, business)
 
     mentioned = re.findall(r'data-testid="important-date-coming">([^<]*)<', page)
     assert mentioned == ["morgen · 3 jaar"]
+
+
+def test_called_records_the_call_and_the_row_says_so_until_the_date_comes_again(
+    staff_client, staff_user, business
+):
+    today = business.today()
+    bram = CustomerFactory(business=business, name="Bram Jansen", phone="0612345678")
+    apk = ImportantDateFactory(customer=bram, label="APK", date=_years_ago(today + timedelta(5), 4))
+    url = reverse("web:important_date_called", args=[apk.pk])
+
+    row = staff_client.post(url, headers={"HX-Request": "true"}).content.decode()
+    page = staff_client.get(reverse("web:today")).content.decode()
+
+    moment = ContactMoment.objects.get(customer=bram)
+    assert (moment.kind, moment.summary, moment.member) == ("call", "Gebeld over: APK", staff_user)
+    # The day on one line (no-break spaces), as every day on the page.
+    called = "✓ gebeld " + _dutch_weekday(today).replace(" ", "\xa0")
+    assert (
+        f'<span class="done-note" data-testid="coming-date-called" role="status">{called}</span>'
+        in row
+    )
+    assert 'data-testid="coming-date-call"' not in row
+    # Today says it too, so that a colleague does not call again.
+    assert _rows(page, "today-coming-up") == [
+        f"Bram Jansen {_dutch_weekday(today + timedelta(5))} APK 4 jaar 0612345678 "
+        f"{called.replace(chr(160), ' ')}"
+    ]
+    # Next year the date comes up to be called about again: last year's call is of then.
+    next_time = coming_date(important_date=apk, business=business, day=today + timedelta(days=366))
+    assert next_time is not None
+    assert next_time.called_on is None
+
+
+def test_a_call_from_another_business_or_by_a_visitor_changes_nothing(
+    staff_client, client, business, other_business
+):
+    elders = ImportantDateFactory(
+        customer=CustomerFactory(business=other_business), label="APK", date=business.today()
+    )
+    own = ImportantDateFactory(
+        customer=CustomerFactory(business=business), label="APK", date=business.today()
+    )
+
+    foreign = staff_client.post(reverse("web:important_date_called", args=[elders.pk]))
+    anonymous = client.post(reverse("web:important_date_called", args=[own.pk]))
+    read = staff_client.get(reverse("web:important_date_called", args=[own.pk]))
+
+    assert (foreign.status_code, read.status_code) == (404, 405)
+    assert anonymous.status_code == 302
+    assert "/login/" in anonymous["Location"]
+    assert ContactMoment.objects.count() == 0
+    assert set(ImportantDate.objects.values_list("called_at", flat=True)) == {None}
+
+
+def test_called_without_javascript_goes_back_to_the_list_it_came_from(staff_client, business):
+    apk = ImportantDateFactory(
+        customer=CustomerFactory(business=business), label="APK", date=business.today()
+    )
+    url = reverse("web:important_date_called", args=[apk.pk])
+
+    from_today = staff_client.post(url)
+    from_the_page = staff_client.post(url, {"from": "coming-up"})
+
+    assert from_today["Location"] == reverse("web:today")
+    assert from_the_page["Location"] == reverse("web:coming_up")
+    assert 'data-testid="coming-date-called"' in (
+        staff_client.get(reverse("web:coming_up")).content.decode()
+    )
