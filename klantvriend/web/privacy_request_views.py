@@ -103,7 +103,7 @@ def privacy_request_create(request: HttpRequest, customer_id: int) -> HttpRespon
                         request,
                         _(
                             "Objection recorded: the marketing consent is withdrawn, so no news, "
-                            "offers or survey e-mails go to this customer any more."
+                            "offers or survey emails go to this customer any more."
                         ),
                     )
                     return redirect("web:privacy_requests")
