@@ -68,7 +68,7 @@ care_urlpatterns = [
     path("coming-up/", today_views.coming_up_list, name="coming_up"),
     path(
         "important-dates/<int:important_date_id>/called/",
-        today_views.important_date_called,
+        today_views.coming_date_called,
         name="important_date_called",
     ),
     path("getting-started/hide/", today_views.getting_started_hide, name="getting_started_hide"),

@@ -18,7 +18,7 @@ from klantvriend.customers.selectors import (
     important_date_get,
     important_dates_coming,
 )
-from klantvriend.customers.services import important_date_called as important_date_called_service
+from klantvriend.customers.services import important_date_called
 from klantvriend.gestures.selectors import occasion_customer_count
 from klantvriend.insights.selectors import slipping_away
 from klantvriend.today.selectors import (
@@ -98,15 +98,15 @@ def coming_up_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_POST
-def important_date_called(request: HttpRequest, important_date_id: int) -> HttpResponse:
+def coming_date_called(request: HttpRequest, important_date_id: int) -> HttpResponse:
     """ "Called" on a date coming up: recorded as a call on the customer's timeline, and the
-    row says who may skip it now. Answers the row (htmx), or goes back to the list it came
-    from."""
+    row then says so, so that nobody calls twice. Answers the row (htmx), or goes back to the
+    list it came from."""
     business = request.business
     important = important_date_get(business=business, important_date_id=important_date_id)
     error = ""
     try:
-        important_date_called_service(important_date=important, member=request.user)
+        important_date_called(important_date=important, member=request.user)
     except ValidationError as refused:
         error = first_error(refused)
     if not request.htmx:
