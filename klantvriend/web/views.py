@@ -25,7 +25,7 @@ from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
 from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.customers import selectors, services
-from klantvriend.customers.important_dates import celebrated_on, falls_on
+from klantvriend.customers.important_dates import celebrated_on
 from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer
 from klantvriend.customers.privacy_requests import privacy_requests_open_for
 from klantvriend.importers import privacy
@@ -519,7 +519,7 @@ def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) ->
         "briefing": selectors.customer_briefing(customer=customer),
         **_timeline(request, customer),
         "tags": list(customer.tags.all()),
-        **_dates_today(request.business.today(), customer),
+        **_dates_today(request.business, customer),
         # Privacy requests are the owner's to answer (web/privacy_views.py): theirs alone to see.
         "open_privacy_requests": privacy_requests_open_for(customer=customer)
         if request.membership.is_owner
@@ -530,18 +530,20 @@ def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) ->
     }
 
 
-def _dates_today(today: date, customer: Customer) -> dict:
+def _dates_today(business, customer: Customer) -> dict:
     """The important dates, which of them fall from today to COMING_DAYS ahead (each with its
-    day and years), and whether the birthday falls today: the card says so beside the date,
-    for whoever serves the customer to wish them well or to mention the check that is due."""
+    day, years and whether someone called about it), and whether the birthday falls today: the
+    card says so beside the date, for whoever serves the customer to wish them well or to
+    mention the check that is due, and not to call again about it."""
+    today = business.today()
     celebrated = celebrated_on(today)
     important_dates = list(customer.important_dates.all())
     birthday = customer.birthday
     coming = {}
     for important in important_dates:
-        falls = falls_on(when=important.date, yearly=important.yearly, day=today)
-        if falls is not None:
-            coming[important.pk] = selectors.ComingDate(important, falls)
+        found = selectors.coming_date(important_date=important, business=business, day=today)
+        if found is not None:
+            coming[important.pk] = found
     return {
         "important_dates_from": today,
         "important_dates": important_dates,

@@ -143,7 +143,9 @@ def test_called_records_the_call_and_the_row_says_so_until_the_date_comes_again(
         in row
     )
     assert 'data-testid="coming-date-call"' not in row
-    # Today says it too, so that a colleague does not call again.
+    # Today and the briefing card say it too, so that a colleague does not call again.
+    profile = staff_client.get(reverse("web:customer_detail", args=[bram.pk])).content.decode()
+    assert f'<span class="subtle" data-testid="important-date-called">{called}</span>' in profile
     assert _rows(page, "today-coming-up") == [
         f"Bram Jansen {_dutch_weekday(today + timedelta(5))} APK 4 jaar 0612345678 "
         f"{called.replace(chr(160), ' ')}"
