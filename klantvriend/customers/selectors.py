@@ -798,7 +798,9 @@ def coming_date(
     return None if falls is None else _coming(important_date, falls, business=business)
 
 
-def _coming(row: ImportantDate, falls: date, *, business: Business, days: int = COMING_DAYS):
+def _coming(
+    row: ImportantDate, falls: date, *, business: Business, days: int = COMING_DAYS
+) -> ComingDate:
     called = business.local(row.called_at).date() if row.called_at else None
     opened = falls - timedelta(days=days)
     return ComingDate(row, falls, called if called and called >= opened else None)
