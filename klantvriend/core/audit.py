@@ -32,6 +32,9 @@ class AuditAction(models.TextChoices):
     RESOLVED = "resolved", _("resolved")
     REPLANNED = "replanned", _("re-planned")
     PLANNED = "planned", _("planned automatically")
+    # The customer called about an important date coming up (customers.services'
+    # important_date_called).
+    CALLED = "called", _("called")
     # A step recorded by mistake taken back (core/undo.py): a promise kept, a complaint
     # answered, a follow-up's outcome.
     UNDONE = "undone", _("undone")

@@ -87,6 +87,13 @@ def _stored(row: models.Model, name: str, value: Any) -> tuple[str, Any]:
     return field.attname, None if value is None else field.to_python(value)
 
 
+def changed_since(field: str) -> Conflict:
+    """The refusal of a step whose record still holds what it wrote, but something the step
+    made beside it was changed since (a call's contact moment): refused, as the record itself
+    changed since would be."""
+    return _refusal(field, _messages()["changed"], "changed")
+
+
 def step_to_undo(
     *, row: models.Model, actions: Collection[str], field: str, actor, now: datetime | None = None
 ) -> AuditEvent:

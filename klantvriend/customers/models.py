@@ -686,6 +686,16 @@ class ImportantDate(BusinessOwned):
     # When someone last called the customer about it ("Called" on Today's "Coming up"), so that
     # a colleague does not call again before it falls (ComingDate.called_on).
     called_at = models.DateTimeField(_("called about it"), null=True, blank=True)
+    # The call that set `called_at`, on the customer's timeline: taken back with it when the
+    # call was tapped by mistake (services.important_date_called_undo).
+    called_moment = models.ForeignKey(
+        "ContactMoment",
+        verbose_name=_("call"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("important date")

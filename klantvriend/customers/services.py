@@ -35,6 +35,7 @@ from klantvriend.core.language import shop_language
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
 from klantvriend.core.moments import refuse_unlikely_moment
+from klantvriend.core.undo import changed_since, step_to_undo, values_before
 from klantvriend.core.versions import record_changing, refuse_if_changed
 
 from .identity import CUSTOMER_NUMBER, EMAIL, identity_digest, new_salt
@@ -830,23 +831,90 @@ def _new_important_date(
     return important
 
 
+def _called_summary(important_date: ImportantDate) -> str:
+    """What a call about `important_date` says on the customer's timeline, in the shop's
+    language (every member reads the timeline, whatever language each reads it in)."""
+    with shop_language(important_date.customer.business):
+        return _("Called about: %(what)s") % {"what": important_date.label}
+
+
+def _called_values(important_date: ImportantDate) -> dict[str, Any]:
+    return {
+        "called_at": important_date.called_at,
+        "called_moment": important_date.called_moment_id,
+    }
+
+
 def important_date_called(
     *, important_date: ImportantDate, member, at: datetime | None = None
 ) -> ContactMoment:
     """Someone called the customer about an important date that is coming up (the yearly
-    check, an anniversary): recorded as a call on their timeline, in the shop's language, and
-    on the date, so that Today shows it was done and nobody calls twice. One transaction."""
+    check, an anniversary): recorded as a call on their timeline, and on the date, so that
+    Today shows it was done and nobody calls twice. A second call (two colleagues, or the
+    customer not decided the first time) is recorded as the call it was. One transaction;
+    the trail keeps who called, for the undo (important_date_called_undo)."""
     at = at or timezone.now()
-    customer = important_date.customer
-    with shop_language(customer.business):
-        summary = _("Called about: %(what)s") % {"what": important_date.label}
     with transaction.atomic():
+        stored = ImportantDate.objects.select_for_update().get(pk=important_date.pk)
+        stored.customer = important_date.customer
         moment = contact_moment_create(
-            customer=customer, kind=ContactKind.CALL, summary=summary, at=at, member=member
+            customer=stored.customer,
+            kind=ContactKind.CALL,
+            summary=_called_summary(stored),
+            at=at,
+            member=member,
         )
-        ImportantDate.objects.filter(pk=important_date.pk).update(called_at=at)
-    important_date.called_at = at
+        before = _called_values(stored)
+        stored.called_at, stored.called_moment = at, moment
+        stored.save(update_fields=["called_at", "called_moment"])
+        audit_customer_row(
+            stored,
+            actor=member,
+            action=AuditAction.CALLED,
+            changes=audit_diff(before, _called_values(stored)),
+        )
+    important_date.called_at, important_date.called_moment = at, moment
     return moment
+
+
+def important_date_called_undo(
+    *, important_date: ImportantDate, actor, now: datetime | None = None
+) -> ImportantDate:
+    """Take back "Called" tapped by mistake, by the rule of core/undo.py (who may, for how
+    long): the date waits for its call again, and the call it put on the customer's timeline
+    goes with it, or what was there before an earlier call comes back. A call whose contact
+    moment was changed since (what it says, when, how) was worked on: refused, as a step
+    changed since."""
+    with transaction.atomic():
+        stored = ImportantDate.objects.select_for_update().get(pk=important_date.pk)
+        stored.customer = important_date.customer
+        event = step_to_undo(
+            row=stored, actions=[AuditAction.CALLED], field="called_at", actor=actor, now=now
+        )
+        moment = stored.called_moment
+        if moment is not None and (moment.kind, moment.at, moment.summary) != (
+            ContactKind.CALL,
+            stored.called_at,
+            _called_summary(stored),
+        ):
+            raise changed_since("called_at")
+        before = _called_values(stored)
+        for name, value in values_before(stored, event).items():
+            setattr(stored, name, value)
+        stored.save(update_fields=["called_at", "called_moment"])
+        if moment is not None:
+            moment.delete()
+        audit_customer_row(
+            stored,
+            actor=actor,
+            action=AuditAction.UNDONE,
+            changes=audit_diff(before, _called_values(stored)),
+        )
+    important_date.called_at, important_date.called_moment_id = (
+        stored.called_at,
+        stored.called_moment_id,
+    )
+    return stored
 
 
 # `expected_versions` below: the versions (core.versions.record_version) the caller read, the

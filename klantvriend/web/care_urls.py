@@ -71,6 +71,11 @@ care_urlpatterns = [
         today_views.coming_date_called,
         name="important_date_called",
     ),
+    path(
+        "important-dates/<int:important_date_id>/called/undo/",
+        today_views.coming_date_called_undo,
+        name="important_date_called_undo",
+    ),
     path("getting-started/hide/", today_views.getting_started_hide, name="getting_started_hide"),
     path("settings/", care_settings_views.care_settings_edit, name="care_settings"),
     path("settings/tags/", tag_views.tag_list_view, name="tags"),

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from klantvriend.core.services import business_getting_started_close
 from klantvriend.customers.important_dates import COMING_DAYS
+from klantvriend.customers.models import ImportantDate
 from klantvriend.customers.privacy_requests import privacy_requests_due
 from klantvriend.customers.selectors import (
     coming_date,
@@ -18,7 +20,7 @@ from klantvriend.customers.selectors import (
     important_date_get,
     important_dates_coming,
 )
-from klantvriend.customers.services import important_date_called
+from klantvriend.customers.services import important_date_called, important_date_called_undo
 from klantvriend.gestures.selectors import occasion_customer_count
 from klantvriend.insights.selectors import slipping_away
 from klantvriend.today.selectors import (
@@ -100,17 +102,43 @@ def coming_up_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def coming_date_called(request: HttpRequest, important_date_id: int) -> HttpResponse:
     """ "Called" on a date coming up: recorded as a call on the customer's timeline, and the
-    row then says so, so that nobody calls twice. Answers the row (htmx), or goes back to the
-    list it came from."""
-    business = request.business
-    important = important_date_get(business=business, important_date_id=important_date_id)
-    error = ""
+    row then says so, so that nobody calls twice."""
+    important = important_date_get(business=request.business, important_date_id=important_date_id)
     try:
         important_date_called(important_date=important, member=request.user)
     except ValidationError as refused:
-        error = first_error(refused)
+        return _coming_row(request, important, error=first_error(refused))
+    return _coming_row(request, important, called_now=True)
+
+
+@member_required
+@require_POST
+def coming_date_called_undo(request: HttpRequest, important_date_id: int) -> HttpResponse:
+    """ "Called" tapped by mistake, taken back: the call leaves the customer's timeline and
+    the row offers "Called" again."""
+    important = important_date_get(business=request.business, important_date_id=important_date_id)
+    try:
+        important_date_called_undo(important_date=important, actor=request.user)
+    except ValidationError as refused:
+        return _coming_row(request, important, error=first_error(refused))
+    return _coming_row(request, important, undone=True)
+
+
+def _coming_row(
+    request: HttpRequest,
+    important: ImportantDate,
+    *,
+    error: str = "",
+    called_now: bool = False,
+    undone: bool = False,
+) -> HttpResponse:
+    """The row of a date coming up after "Called" or its undo (htmx), or the list it came
+    from, saying there what was refused."""
     if not request.htmx:
+        if error:
+            messages.error(request, error)
         return redirect("web:coming_up" if request.POST.get("from") == "coming-up" else "web:today")
+    business = request.business
     day = business.today()
     coming = coming_date(important_date=important, business=business, day=day)
     if coming is None:  # a page left open past the day: the date no longer comes up
@@ -118,7 +146,14 @@ def coming_date_called(request: HttpRequest, important_date_id: int) -> HttpResp
     return render(
         request,
         "web/partials/coming_date_row.html",
-        {"coming": coming, "day": day, "error": error, "called_now": not error},
+        {
+            "coming": coming,
+            "day": day,
+            "error": error,
+            "called_now": called_now,
+            "undone": undone,
+            "from_list": request.POST.get("from") == "coming-up",
+        },
         status=422 if error else 200,
     )
 

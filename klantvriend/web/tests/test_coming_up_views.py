@@ -1,5 +1,5 @@
-"""Today's "Coming up" section, its page of them all, and the briefing's mention of a date in
-the coming days."""
+"""Today's "Coming up" section, its page of them all, "Called" and its undo, and the briefing's
+mention of a date in the coming days."""
 
 import re
 from datetime import timedelta
@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.urls import reverse
 
 from klantvriend.core.accounts import account_language_set
+from klantvriend.customers import services
 from klantvriend.customers.models import ContactMoment, ImportantDate
 from klantvriend.customers.selectors import coming_date
 from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
@@ -191,3 +192,68 @@ def test_called_without_javascript_goes_back_to_the_list_it_came_from(staff_clie
     assert 'data-testid="coming-date-called"' in (
         staff_client.get(reverse("web:coming_up")).content.decode()
     )
+
+
+def test_undo_right_after_called_takes_the_call_back_and_offers_called_again(
+    staff_client, business
+):
+    bram = CustomerFactory(business=business, name="Bram Jansen")
+    apk = ImportantDateFactory(customer=bram, label="APK", date=business.today())
+    htmx = {"HX-Request": "true"}
+
+    called = staff_client.post(
+        reverse("web:important_date_called", args=[apk.pk]), {"from": "coming-up"}, headers=htmx
+    ).content.decode()
+    undo = reverse("web:important_date_called_undo", args=[apk.pk])
+    assert re.findall(r'<form [^>]*action="([^"]+)"', called) == [undo]
+    assert '<input type="hidden" name="from" value="coming-up">' in called
+
+    undone = staff_client.post(undo, {"from": "coming-up"}, headers=htmx)
+
+    row = undone.content.decode()
+    assert undone.status_code == 200
+    assert '<span class="done-note" role="status">Ongedaan gemaakt: nog niet gebeld.</span>' in row
+    assert re.findall(r'<form [^>]*action="([^"]+)"', row) == [
+        reverse("web:important_date_called", args=[apk.pk])
+    ]
+    assert 'data-testid="coming-date-called"' not in row
+    assert ImportantDate.objects.get(pk=apk.pk).called_at is None
+    assert not ContactMoment.objects.exists()
+
+
+def test_an_undo_refused_says_why_on_the_row_and_without_javascript_on_the_list(
+    staff_client, owner_client, business
+):
+    apk = ImportantDateFactory(
+        customer=CustomerFactory(business=business), label="APK", date=business.today()
+    )
+    owner_client.post(reverse("web:important_date_called", args=[apk.pk]))
+    called = ImportantDate.objects.values_list("called_at", "called_moment_id").get()
+    undo = reverse("web:important_date_called_undo", args=[apk.pk])
+    why = "Alleen wie dit vastlegde, of een eigenaar, kan het ongedaan maken."
+
+    on_the_row = staff_client.post(undo, headers={"HX-Request": "true"})
+    without_javascript = staff_client.post(undo, {"from": "coming-up"}, follow=True)
+
+    assert on_the_row.status_code == 422
+    assert f'<p class="error" role="alert">{why}</p>' in on_the_row.content.decode()
+    assert without_javascript.redirect_chain == [(reverse("web:coming_up"), 302)]
+    assert f'<p class="message message-error">{why}</p>' in without_javascript.content.decode()
+    assert ImportantDate.objects.values_list("called_at", "called_moment_id").get() == called
+    assert ContactMoment.objects.count() == 1
+
+
+def test_an_undo_of_another_businesss_call_is_not_found_and_changes_nothing(
+    staff_client, other_business, other_owner
+):
+    elders = ImportantDateFactory(
+        customer=CustomerFactory(business=other_business), label="APK", date=other_business.today()
+    )
+    services.important_date_called(important_date=elders, member=other_owner)
+    called = ImportantDate.objects.values_list("called_at", "called_moment_id").get()
+
+    foreign = staff_client.post(reverse("web:important_date_called_undo", args=[elders.pk]))
+
+    assert foreign.status_code == 404
+    assert ImportantDate.objects.values_list("called_at", "called_moment_id").get() == called
+    assert ContactMoment.objects.count() == 1
