@@ -184,6 +184,42 @@ def follow_up_rows(
 
 
 @dataclass(frozen=True)
+class QuoteDecisions:
+    """What came of the quotes followed up (Reason.QUOTE) that were planned since `since` or
+    later, as the aftercare list filtered to them counts: the customer's decisions, and those
+    not decided yet (still to ask, asked again later, or let slip)."""
+
+    accepted: int
+    declined: int
+    undecided: int
+    since: date
+
+    @property
+    def decided(self) -> int:
+        return self.accepted + self.declined
+
+    @property
+    def accepted_share(self) -> float | None:
+        """The share of the decided quotes that were accepted; None before any decision."""
+        return self.accepted / self.decided if self.decided else None
+
+
+def quote_decisions(*, business: Business, today: date | None = None) -> QuoteDecisions:
+    """The quote follow-ups of the aftercare list's default period (the last 12 months and
+    later), by what came of them: one query."""
+    today = today or business.today()
+    since = today - FOLLOW_UP_PERIODS["12m"]
+    counts = FollowUp.objects.filter(
+        business=business, reason=Reason.QUOTE, due_on__gte=since
+    ).aggregate(
+        accepted=Count("id", filter=Q(done_at__isnull=False, outcome=Outcome.ACCEPTED)),
+        declined=Count("id", filter=Q(done_at__isnull=False, outcome=Outcome.DECLINED)),
+        undecided=Count("id", filter=Q(done_at__isnull=True)),
+    )
+    return QuoteDecisions(**counts, since=since)
+
+
+@dataclass(frozen=True)
 class Coverage:
     """Share of kept deliveries and repairs and resolved complaints of the last 90 days whose
     follow-up was done within a few days of its planned day. Events whose follow-up day has not

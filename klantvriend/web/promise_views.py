@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from klantvriend.aftercare.selectors import quote_decisions
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.core.versions import record_version
@@ -296,7 +297,15 @@ def promise_reliability(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/promise_reliability.html",
-        {"figures": figures, "members": members, "kinds": kinds, "grace_hours": grace_hours},
+        {
+            "figures": figures,
+            "members": members,
+            "kinds": kinds,
+            "grace_hours": grace_hours,
+            # A quote kept on time is half of it: what the customers decided (aftercare's
+            # quote follow-ups).
+            "quotes": quote_decisions(business=request.business),
+        },
     )
 
 

@@ -10,7 +10,8 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from klantvriend.aftercare.models import Outcome
 from klantvriend.aftercare.services import follow_up_plan_for_complaint, follow_up_plan_for_promise
@@ -149,6 +150,69 @@ def test_the_aftercare_list_shows_the_quotes_alone_and_how_many_were_accepted(
     assert len([q for q in queries if '"outcome", COUNT(' in q["sql"]]) == 1
     # An unknown reason shows the whole list.
     assert owner_client.get("/aftercare/", {"reason": "x"}).context["page"].paginator.count == 10
+
+
+def test_the_promise_page_says_how_many_quotes_were_accepted_as_the_list_it_opens_counts(
+    owner_client, business, owner, other_business
+):
+    today = business.today()
+    customer = CustomerFactory(business=business, name="Henk Bos")
+    done = timezone.now()
+
+    def quote(*, days_ago=3, outcome="", **fields):
+        due_on = today - timedelta(days=days_ago)
+        closed = {"done_at": done, "outcome": outcome} if outcome else {}
+        return FollowUpFactory(customer=customer, reason="quote", due_on=due_on, **closed, **fields)
+
+    for outcome in [Outcome.ACCEPTED, Outcome.ACCEPTED, Outcome.ACCEPTED, Outcome.DECLINED]:
+        quote(outcome=outcome)
+    quote(days_ago=400, outcome=Outcome.ACCEPTED)  # planned before the last 12 months
+    quote(days_ago=20)  # let slip
+    quote(days_ago=-2)  # asked again after the weekend
+    FollowUpFactory(customer=customer, reason="repair", done_at=done, outcome=Outcome.CONTENT)
+    FollowUpFactory(
+        customer=CustomerFactory(business=other_business),
+        reason="quote",
+        done_at=done,
+        outcome=Outcome.DECLINED,
+    )
+
+    page = owner_client.get(reverse("web:promise_reliability")).content.decode()
+
+    with translation.override("nl"):
+        since = date_format(today - timedelta(days=365), "j F Y")
+    card = page.split('data-testid="quote-decisions">', 1)[1].split("</section>", 1)[0]
+    assert " ".join(re.sub(r"<[^>]+>", " ", card).split()) == (
+        "Offertes: wat de klanten besloten 75% aangenomen: 3 van 4 offertes waarover de klanten "
+        "beslisten 2 nog niet beslist. Zoals de klanten antwoordden op de nazorg na een offerte, "
+        f"gepland sinds {since}. De nazorg na een offerte"
+    )
+    link = re.search(r'href="([^"]+)" data-testid="quote-follow-ups"', card)[1]
+    listed = owner_client.get(link.replace("&amp;", "&"))
+    assert listed.context["page"].paginator.count == 6
+    assert (
+        '6 nazorgcontacten in deze lijst <span data-testid="follow-up-outcomes">· gedaan: '
+        "3 offerte aangenomen, 1 offerte afgewezen</span>"
+    ) in listed.content.decode()
+
+
+def test_the_promise_page_has_no_quote_card_before_a_quote_is_followed_up(
+    owner_client, business, owner
+):
+    FollowUpFactory(
+        customer=CustomerFactory(business=business), done_at=timezone.now(), outcome="content"
+    )
+    page = owner_client.get(reverse("web:promise_reliability")).content.decode()
+    assert "quote-decisions" not in page
+
+    # Asked, and not decided yet: the card says so, in English too.
+    FollowUpFactory(customer=CustomerFactory(business=business), reason="quote")
+    account_language_set(user=owner, language="en")
+    card = owner_client.get(reverse("web:promise_reliability")).content.decode()
+    assert (
+        "<p>No customer has decided on a quote yet.</p>\n"
+        '    <p class="subtle">1 not decided yet. As the follow-ups after a quote planned since'
+    ) in card
 
 
 def test_todays_follow_ups_show_all_pages_through_every_one_it_counts(
