@@ -633,3 +633,36 @@ def test_the_customer_list_fits_a_tablet(page: Page, live_server, width):
     page.goto(f"{live_server.url}/customers/")
     expect(page.get_by_role("columnheader", name="E-mail")).to_be_visible()
     expect(page.get_by_role("columnheader", name="Klant sinds")).to_be_visible()
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["with JavaScript", "without"])
+def test_a_table_reads_as_labelled_cards_on_a_phone_and_without_scripts_as_a_table(
+    browser: Browser, browser_context_args, live_server, business, owner, scripts
+):
+    """A card's lines are labelled by app.js from the table's headings; without scripts they
+    would be lines without a word of what each is, so the table stays a table, its headings
+    above its columns, scrolling sideways in its box and not the page."""
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    context = browser.new_context(
+        **{**browser_context_args, "viewport": PHONE, "java_script_enabled": scripts}
+    )
+    page = context.new_page()
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")  # a look, on the audit log
+
+    page.goto(f"{live_server.url}/privacy/audit/")
+
+    table = page.get_by_test_id("audit-log")
+    first = table.locator("tbody tr").first.locator("td").first
+    if scripts:
+        assert table.evaluate("t => getComputedStyle(t).display") == "block"
+        assert first.get_attribute("data-label") == "Wanneer"
+        expect(table.locator("thead")).to_have_css("position", "absolute")
+    else:
+        assert table.evaluate("t => getComputedStyle(t).display") == "table"
+        assert first.get_attribute("data-label") is None
+        expect(table.locator("thead th").first).to_be_visible()
+        box = page.locator(".table-wrap").filter(has=table)
+        assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()

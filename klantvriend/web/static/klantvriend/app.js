@@ -81,7 +81,7 @@ document.addEventListener("change", (event) => {
   }
 });
 
-// A table read as cards on a phone (table-stack in app.css): each cell gets its column's heading
+// A table read as cards on a phone (table-stack.css): each cell gets its column's heading
 // as the label the card shows (data-label), so that a template writes a heading once, in the
 // table's head; a cell spanning every column (a table's "nothing yet") gets none. The table and
 // its parts get their roles written out: laid out as blocks, some browsers stop telling a
