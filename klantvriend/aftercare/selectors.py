@@ -88,6 +88,8 @@ class FollowUpState(models.TextChoices):
     """The aftercare list's states: what to do now (as Today lists it), what was let slip,
     what is planned, what is done."""
 
+    # Every open one, whatever its day (what is not decided yet of the quotes).
+    OPEN = "open", gettext_lazy("open: due, late or later")
     DUE = "due", gettext_lazy("open and due")
     MISSED = "missed", gettext_lazy("open, over two weeks late")
     LATER = "later", gettext_lazy("open, planned later")
@@ -104,6 +106,7 @@ FOLLOW_UP_PERIODS = {"12m": timedelta(days=365), "90d": timedelta(days=90), "all
 
 def _state_condition(state: str, today: date) -> Q:
     return {
+        FollowUpState.OPEN: Q(done_at__isnull=True),
         FollowUpState.DUE: due_now(today),
         FollowUpState.MISSED: Q(done_at__isnull=True, due_on__lt=today - DUE_WINDOW),
         FollowUpState.LATER: Q(done_at__isnull=True, due_on__gt=today),

@@ -182,18 +182,30 @@ def test_the_promise_page_says_how_many_quotes_were_accepted_as_the_list_it_open
     with translation.override("nl"):
         since = date_format(today - timedelta(days=365), "j F Y")
     card = page.split('data-testid="quote-decisions">', 1)[1].split("</section>", 1)[0]
-    assert " ".join(re.sub(r"<[^>]+>", " ", card).split()) == (
+    assert " ".join(re.sub(r"<[^>]+>", "", card).split()) == (
         "Offertes: wat de klanten besloten 75% aangenomen: 3 van 4 offertes waarover de klanten "
         "beslisten 2 nog niet beslist. Zoals de klanten antwoordden op de nazorg na een offerte, "
         f"gepland sinds {since}. De nazorg na een offerte"
     )
-    link = re.search(r'href="([^"]+)" data-testid="quote-follow-ups"', card)[1]
-    listed = owner_client.get(link.replace("&amp;", "&"))
-    assert listed.context["page"].paginator.count == 6
+
+    def opened(testid):
+        link = re.search(rf'href="([^"]+)" data-testid="{testid}"', card)[1]
+        return owner_client.get(link.replace("&amp;", "&"))
+
+    # Each figure opens to the follow-ups it counts, and the list counts them alike.
+    decided, undecided, every = (
+        opened(testid) for testid in ("quote-accepted-share", "quote-undecided", "quote-follow-ups")
+    )
+    assert decided.context["page"].paginator.count == 4
     assert (
-        '6 nazorgcontacten in deze lijst <span data-testid="follow-up-outcomes">· gedaan: '
+        '4 nazorgcontacten in deze lijst <span data-testid="follow-up-outcomes">· gedaan: '
         "3 offerte aangenomen, 1 offerte afgewezen</span>"
-    ) in listed.content.decode()
+    ) in decided.content.decode()
+    assert [row.due_on for row in undecided.context["page"].object_list] == [
+        today - timedelta(days=20),
+        today + timedelta(days=2),
+    ]
+    assert every.context["page"].paginator.count == 6
 
 
 def test_the_promise_page_has_no_quote_card_before_a_quote_is_followed_up(
@@ -211,7 +223,9 @@ def test_the_promise_page_has_no_quote_card_before_a_quote_is_followed_up(
     card = owner_client.get(reverse("web:promise_reliability")).content.decode()
     assert (
         "<p>No customer has decided on a quote yet.</p>\n"
-        '    <p class="subtle">1 not decided yet. As the follow-ups after a quote planned since'
+        '    <p class="subtle"><a href="/aftercare/?reason=quote&amp;state=open" '
+        'data-testid="quote-undecided">1 not decided yet</a>. As the follow-ups after a quote '
+        "planned since"
     ) in card
 
 
