@@ -38,7 +38,15 @@ from clv.i18n import (
     number,
     percent,
 )
-from clv.io import TransactionFileError, parse_dates, read_transactions, write_csv
+from clv.io import (
+    OutputFileError,
+    TransactionFileError,
+    parse_dates,
+    read_transactions,
+    refuse_unwritable,
+    write_csv,
+    writing,
+)
 from clv.models import MODELS_BY_NAME, GammaGamma
 from clv.report import render_report
 from clv.selection import MODEL_LABELS, select_model
@@ -243,7 +251,7 @@ def main(argv=None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return 1
-        except (argparse.ArgumentTypeError, TransactionFileError) as error:
+        except (argparse.ArgumentTypeError, TransactionFileError, OutputFileError) as error:
             print(_error(error), file=sys.stderr)
             return 2
         except (ValueError, ConvergenceError) as error:
@@ -401,6 +409,9 @@ def _analyse(arguments) -> int:
         raise argparse.ArgumentTypeError(_("--horizon must be a whole number of months >= 0"))
     if arguments.discount_rate <= -1:
         raise argparse.ArgumentTypeError(_("--discount-rate must be greater than -1"))
+    for output in (arguments.predictions, arguments.report):
+        if output:
+            refuse_unwritable(output)
     as_of = _parse_day(arguments.as_of, "--as-of") if arguments.as_of else None
     calibration_end = (
         _parse_day(arguments.calibration_end, "--calibration-end")
@@ -499,15 +510,16 @@ def _analyse(arguments) -> int:
     )
     if arguments.predictions:
         progress(_("writing %(file)s") % {"file": arguments.predictions})
-        _write_predictions(
-            arguments.predictions,
-            ids,
-            prediction_summary,
-            alive,
-            expected,
-            spend if has_amounts else None,
-            value,
-        )
+        with writing(arguments.predictions):
+            _write_predictions(
+                arguments.predictions,
+                ids,
+                prediction_summary,
+                alive,
+                expected,
+                spend if has_amounts else None,
+                value,
+            )
 
     report = _report_data(
         arguments=arguments,
@@ -560,7 +572,7 @@ def _analyse(arguments) -> int:
         report["advice"] = None
     if arguments.report:
         progress(_("writing %(file)s") % {"file": arguments.report})
-        with open(arguments.report, "w", encoding="utf-8") as out:
+        with writing(arguments.report), open(arguments.report, "w", encoding="utf-8") as out:
             out.write(
                 render_report(
                     report=report,

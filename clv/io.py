@@ -15,11 +15,14 @@ separators); dates as ISO ``yyyy-mm-dd`` (a time after it is ignored), ``yyyymmd
 from __future__ import annotations
 
 import csv
+import errno
 import io as _io
 import os
 import re
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,6 +129,10 @@ def _field_count_error(path: str, line: int, fields: int, expected: int) -> Tran
 
 class TransactionFileError(ValueError):
     """A problem with an input file; the message names line and column where there is one."""
+
+
+class OutputFileError(ValueError):
+    """A file asked for (the predictions, the report) that cannot be written there."""
 
 
 @dataclass(frozen=True)
@@ -725,6 +732,54 @@ def _plain_decimals(matrix: np.ndarray) -> np.ndarray | None:
     return np.where(negative, -values, values)
 
 
+def os_reason(error: OSError) -> str:
+    """Why the system refused a file, in the language of the report: the C library's own
+    words (`strerror`) stay in English whatever the language, as Python leaves its locale
+    alone. The usual reasons in our words, any other in the system's."""
+    reasons = {
+        errno.ENOENT: _("it does not exist"),
+        errno.EACCES: _("no permission"),
+        errno.EPERM: _("no permission"),
+        errno.EISDIR: _("it is a folder"),
+        errno.ENOTDIR: _("part of the path is not a folder"),
+        errno.ENOSPC: _("the disk is full"),
+        errno.EROFS: _("the disk is read-only"),
+    }
+    return reasons.get(error.errno, error.strerror or str(error))
+
+
+def refuse_unwritable(path: str) -> None:
+    """Refuse, before any work, a file that could not be written at `path` (its folder missing,
+    or a folder there itself), rather than after minutes of fitting. Permissions are left to
+    the writing, which says so (os_reason): root may write where the bits say no."""
+    folder = os.path.dirname(os.path.abspath(path))
+    reason = (
+        _("it is a folder")
+        if os.path.isdir(path)
+        else _("its folder %(folder)s does not exist") % {"folder": folder}
+        if not os.path.isdir(folder)
+        else ""
+    )
+    if reason:
+        raise _unwritable(path, reason)
+
+
+def _unwritable(path: str, reason: str) -> OutputFileError:
+    return OutputFileError(
+        _("%(path)s: cannot write the file: %(reason)s") % {"path": path, "reason": reason}
+    )
+
+
+@contextmanager
+def writing(path: str) -> Iterator[None]:
+    """Writing `path`: what the system refuses (no permission, the disk full) is said as the
+    other refusals are, naming the file, rather than as a traceback."""
+    try:
+        yield
+    except OSError as error:
+        raise _unwritable(path, os_reason(error)) from None
+
+
 def read_transactions(
     path: str,
     *,
@@ -751,7 +806,7 @@ def read_transactions(
     except OSError as error:
         raise TransactionFileError(
             _("%(path)s: cannot open the file: %(reason)s")
-            % {"path": path, "reason": error.strerror}
+            % {"path": path, "reason": os_reason(error)}
         ) from None
     try:
         return _read_open_file(

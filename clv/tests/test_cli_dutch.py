@@ -2,12 +2,13 @@
 numbers written as Dutch writes them; and which language it speaks when none is asked."""
 
 import ast
+import errno
 import json
 from pathlib import Path
 
 import pytest
 
-from clv import i18n
+from clv import cli, i18n
 from clv.cli import main
 from clv.tests.test_cli import few_customers_file, write_dutch_export
 
@@ -111,6 +112,62 @@ def test_errors_are_said_in_dutch(tmp_path, capsys):
         f"klantvriend analyse: fout: {few}: te weinig gegevens voor een klantwaardemodel: 1 "
         "klant, van wie 1 terugkwam; een model heeft minstens 20 klanten nodig van wie er 5 "
         'terugkwamen (docs/advisor.md, "Not enough data")\n'
+    )
+
+
+def test_a_file_the_system_refuses_is_said_in_dutch_words(tmp_path, capsys):
+    # The system's own words ("No such file or directory") stay English whatever the language.
+    missing = main(["analyse", str(tmp_path / "weg.csv"), "--language", "nl"])
+    missing_said = capsys.readouterr().err
+    folder = main(["analyse", str(tmp_path), "--language", "nl"])
+    folder_said = capsys.readouterr().err
+
+    assert (missing, folder) == (2, 2)
+    assert missing_said == (
+        f"klantvriend analyse: fout: {tmp_path / 'weg.csv'}: het bestand gaat niet open: "
+        "het bestaat niet\n"
+    )
+    assert folder_said == (
+        f"klantvriend analyse: fout: {tmp_path}: het bestand gaat niet open: het is een map\n"
+    )
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_the_work(export, tmp_path, capsys):
+    report = tmp_path / "weg" / "rapport.html"
+
+    status = main(["analyse", str(export), "--report", str(report), "--language", "nl"])
+
+    said = capsys.readouterr()
+    assert status == 2
+    assert said.out == ""  # nothing read, nothing fitted
+    assert said.err == (
+        f"klantvriend analyse: fout: {report}: het bestand kan niet geschreven worden: "
+        f"de map {tmp_path / 'weg'} bestaat niet\n"
+    )
+    assert main(["analyse", str(export), "--predictions", str(tmp_path), "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"klantvriend analyse: error: {tmp_path}: cannot write the file: it is a folder\n"
+    )
+    assert list(tmp_path.iterdir()) == [export]
+
+
+def test_a_write_the_system_refuses_midway_is_said_without_a_traceback(
+    export, tmp_path, monkeypatch, capsys
+):
+    predictions = tmp_path / "voorspellingen.csv"
+
+    def full(path, *columns):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(cli, "_write_predictions", full)
+    status = main(
+        ["analyse", str(export), "--predictions", str(predictions), "--quiet", "--language=nl"]
+    )
+
+    assert status == 2
+    assert capsys.readouterr().err == (
+        f"klantvriend analyse: fout: {predictions}: het bestand kan niet geschreven worden: "
+        "de schijf is vol\n"
     )
 
 
