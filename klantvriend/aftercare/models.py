@@ -165,6 +165,14 @@ class FollowUp(BusinessOwned):
                 condition=models.Q(done_at__isnull=True),
                 name="followup_customer_open",
             ),
+            # What the customers decided on quotes (selectors.quote_decisions, the promise
+            # page): the few quote follow-ups of a year, not every follow-up of the business
+            # (7 ms of the page at 16,000 follow-ups, read whole on SQLite).
+            models.Index(
+                fields=["business", "due_on"],
+                condition=models.Q(reason=Reason.QUOTE),
+                name="followup_quote_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
