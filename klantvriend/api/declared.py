@@ -11,6 +11,7 @@ import json
 from functools import wraps
 
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja.errors import ValidationError as SchemaValidationError
 from pydantic import BaseModel
@@ -86,7 +87,11 @@ def unexpected_body_refusals(request: HttpRequest) -> list[dict]:
     if request.method == "POST" and request.content_type in _FORM_TYPES:
         # A form, as some clients (and Django's test client) send with a bare POST: an empty
         # one is no body, its fields are unknown fields.
-        sent = {name: None for name in [*request.POST, *request.FILES]}
+        try:
+            sent = {name: None for name in [*request.POST, *request.FILES]}
+        except MultiPartParserError:
+            # Said to be multipart without a boundary to read it by: no form of fields.
+            sent = None
     elif not request.body.strip():
         return []
     else:

@@ -59,7 +59,12 @@ def idempotent_request_claim(
 
 def idempotent_request_answer(*, row: IdempotentRequest, status_code: int, body: str) -> None:
     row.status_code, row.body = status_code, body
-    row.save(update_fields=["status_code", "body"])
+    stored = IdempotentRequest.objects.filter(pk=row.pk).update(status_code=status_code, body=body)
+    if not stored:
+        # The request's own work dropped the business's kept answers with its key: an erasure
+        # (idempotent_requests_forget_business). Its answer says what was erased, not who, so
+        # it is kept as any other and a retry of the erasure gets it.
+        row.save(force_insert=True)
 
 
 def idempotent_requests_forget_expired(*, now: datetime | None = None) -> int:

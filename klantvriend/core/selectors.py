@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from .db import after_in_order
+from .db import DATABASE_INT_MAX, after_in_order
 from .errors import NotFound
 from .language import OWN_LANGUAGE
 from .models import ApiToken, Business, LoginFailure, Membership
@@ -18,6 +18,14 @@ def owned_get[Row: Model](rows: QuerySet[Row], *, business: Business, pk) -> Row
         return rows.get(business=business, pk=pk)
     except (rows.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound from None
+
+
+def refuse_impossible_ids(*ids: int) -> None:
+    """NotFound for an id no row can have: below 1, or beyond the database's integers, which
+    SQLite cannot even compare (an OverflowError, a 500). For the reads that take ids a request
+    gave them without owned_get, as a pair of customers does."""
+    if not all(1 <= pk <= DATABASE_INT_MAX for pk in ids):
+        raise NotFound
 
 
 def changed_since[Row: Model](

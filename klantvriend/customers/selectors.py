@@ -30,7 +30,7 @@ from klantvriend.core.errors import NotFound
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business
 from klantvriend.core.rows import ByFigure, ByOffset, Listed
-from klantvriend.core.selectors import changed_since, owned_get
+from klantvriend.core.selectors import changed_since, owned_get, refuse_impossible_ids
 from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, timeline_for
 from klantvriend.core.versions import record_version
 
@@ -1100,6 +1100,7 @@ def distinct_pairs_among(*, business: Business, customer_ids: list[int]) -> set[
 
 def distinct_pair_get(*, business: Business, customer_id: int, other_id: int) -> DistinctPair:
     """The decision that these two customers of the business are different people."""
+    refuse_impossible_ids(customer_id, other_id)
     first_id, second_id = sorted((customer_id, other_id))
     pair = DistinctPair.objects.filter(
         business=business, first_id=first_id, second_id=second_id

@@ -35,6 +35,7 @@ from klantvriend.core.language import shop_language
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
 from klantvriend.core.moments import refuse_unlikely_moment
+from klantvriend.core.selectors import refuse_impossible_ids
 from klantvriend.core.undo import changed_since, step_to_undo, values_before
 from klantvriend.core.versions import record_changing, refuse_if_changed
 
@@ -1110,6 +1111,7 @@ def distinct_pair_create(
 ) -> DistinctPair:
     """Marks two customers of the business as different people, so the list of possible
     duplicates stops offering them as one. Marking them again changes nothing."""
+    refuse_impossible_ids(customer_id, other_id)
     first_id, second_id = sorted((customer_id, other_id))
     customers = list(
         Customer.objects.select_for_update()

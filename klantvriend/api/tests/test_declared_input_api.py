@@ -193,3 +193,19 @@ def test_an_erasure_with_a_form_is_refused_and_an_empty_form_is_no_body(api, bus
 
     done = api.post(f"/api/v1/customers/{customer.pk}/erase")
     assert done.status_code == 200
+
+
+def test_an_erasure_with_a_multipart_body_without_a_boundary_is_refused(api, business):
+    # Django cannot read such a form at all: it was a 500.
+    customer = services.customer_create(business=business, name="Anna")
+    before = snapshot()
+
+    response = api.post(
+        f"/api/v1/customers/{customer.pk}/erase", data="x", content_type="multipart/form-data"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"loc": ["body"], "msg": "This request takes no body: send none, or {}.", "type": "no_body"}
+    ]
+    assert snapshot() == before

@@ -88,6 +88,20 @@ def test_another_business_or_an_anonymised_customer_is_refused_and_nothing_store
     assert not DistinctPair.objects.exists()
 
 
+@pytest.mark.parametrize("other", [0, -(2**64), 2**63, 26810757267138080145408])
+def test_an_id_no_customer_can_have_is_not_found_and_nothing_stored(api, doubles, other):
+    # Beyond the database's integers SQLite could not even compare it: a 500 once.
+    jan, _walk_in, _namesake = doubles
+
+    marked = api.put(f"/api/v1/customers/{jan.pk}/not-the-same/{other}")
+    taken_back = api.delete(f"/api/v1/customers/{jan.pk}/not-the-same/{other}")
+    either_way = api.put(f"/api/v1/customers/{other}/not-the-same/{jan.pk}")
+
+    assert (marked.status_code, taken_back.status_code, either_way.status_code) == (404, 404, 404)
+    assert not DistinctPair.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="distinctpair").exists()
+
+
 def test_staff_may_not_see_or_mark_duplicates(business, doubles):
     jan, walk_in, _namesake = doubles
     user = user_create(username="kees", password="pw-kees-12345")

@@ -313,3 +313,32 @@ def test_two_simultaneous_requests_with_one_key_create_once(api_key, business):
     assert answers["first"].status_code == answers["second"].status_code == 201
     assert answers["second"].json() == answers["first"].json()
     assert ContactMoment.objects.count() == 1
+
+
+def test_an_erasure_sent_with_a_key_is_done_once_and_its_answer_replayed(api, business):
+    # The erasure drops the business's kept answers, its own key's among them: it was a 500.
+    created = post(api, "/api/v1/customers", {"name": "Carla Jansen"}, key="create-carla")
+    erase = f"/api/v1/customers/{created.json()['id']}/erase"
+
+    first = post(api, erase, {})
+    after_first = snapshot()
+    again = post(api, erase, {})
+
+    assert first.status_code == 200
+    assert (again.status_code, again.json()) == (200, first.json())
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert snapshot() == after_first
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == [KEY]
+    assert not IdempotentRequest.objects.filter(body__contains="Carla").exists()
+
+
+def test_a_deletion_sent_with_a_key_is_done_once_and_its_answer_replayed(api, anna):
+    url = f"/api/v1/customers/{anna.pk}"
+    headers = {"Idempotency-Key": KEY}
+
+    first = api.delete(url, headers=headers)
+    again = api.delete(url, headers=headers)
+
+    assert (first.status_code, again.status_code) == (204, 204)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert not Customer.objects.filter(pk=anna.pk).exists()
