@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
@@ -29,6 +29,12 @@ class ImportantDateOut(Out):
     label: str
     date: date
     yearly: bool
+    called_at: datetime | None = Field(
+        ...,
+        description='When someone last called the customer about this date ("Called" on '
+        "the web's list of dates coming up, which then says so until the date comes round "
+        "again); null when nobody has. The call itself is a contact moment of kind `call`.",
+    )
 
 
 class ImportantDateCreate(Input):

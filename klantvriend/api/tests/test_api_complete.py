@@ -100,4 +100,18 @@ def test_important_dates_and_tags(api, business):
         ],
         "count": 1,
     }
+    assert created.json()["called_at"] is None
     assert api.delete(f"/api/v1/important-dates/{created.json()['id']}").status_code == 204
+
+
+def test_an_important_date_says_when_someone_called_about_it(api, business, owner):
+    customer = services.customer_create(business=business, name="Anna")
+    apk = services.important_date_add(customer=customer, label="APK", date=date(2020, 12, 10))
+    moment = services.important_date_called(important_date=apk, member=owner)
+
+    read = api.get(f"/api/v1/important-dates/{apk.pk}").json()
+    listed = api.get(f"/api/v1/important-dates?customer={customer.pk}").json()["items"]
+
+    # In UTC to the millisecond, as every moment the API writes.
+    assert read["called_at"] == moment.at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    assert listed == [read]
