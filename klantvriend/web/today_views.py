@@ -17,6 +17,7 @@ from klantvriend.customers.privacy_requests import privacy_requests_due
 from klantvriend.customers.selectors import (
     coming_date,
     coming_dates,
+    customer_get,
     important_date_get,
     important_dates_coming,
 )
@@ -33,7 +34,7 @@ from klantvriend.today.selectors import (
     today_list,
 )
 
-from .care_responses import first_error, today_figures
+from .care_responses import first_error, profile_response, today_figures
 from .views import CountedPaginator, member_required, owner_required
 
 # The open privacy requests Today names, the soonest due first; the rest are a link away.
@@ -133,7 +134,16 @@ def _coming_row(
     undone: bool = False,
 ) -> HttpResponse:
     """The row of a date coming up after "Called" or its undo (htmx), or the list it came
-    from, saying there what was refused."""
+    from, saying there what was refused; or the customer's profile, where the date is listed
+    with the customer's others."""
+    if request.POST.get("from") == "profile":
+        customer = customer_get(business=request.business, customer_id=important.customer_id)
+        return profile_response(
+            request,
+            customer,
+            status=422 if error else 200,
+            important_date_refused={important.pk: error} if error else None,
+        )
     if not request.htmx:
         if error:
             messages.error(request, error)

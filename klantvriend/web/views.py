@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from klantvriend.core.audit import AuditAction
 from klantvriend.core.errors import ChangedMeanwhile, NotFound, OwnerOnly
 from klantvriend.core.members import membership_list, staff_name
 from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
 from klantvriend.core.timeline import PROFILE_KINDS
+from klantvriend.core.undo import Undoable, undoable_rows
 from klantvriend.customers import selectors, services
 from klantvriend.customers.important_dates import celebrated_on
 from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer
@@ -512,14 +514,22 @@ def _timeline(request: HttpRequest, customer: Customer) -> dict:
     }
 
 
-def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) -> dict:
+def _profile_context(
+    request: HttpRequest,
+    customer: Customer,
+    *,
+    important_date_refused: dict[int, str] | None = None,
+    **bound_forms,
+) -> dict:
+    """`important_date_refused`: why "Called" or its undo was refused, per important date."""
     forms = {key: bound_forms.get(key) or form_class() for key, form_class in PROFILE_FORMS.items()}
     return {
         "customer": customer,
         "briefing": selectors.customer_briefing(customer=customer),
         **_timeline(request, customer),
         "tags": list(customer.tags.all()),
-        **_dates_today(request.business, customer),
+        **_dates_today(request, customer),
+        "important_date_refused": important_date_refused or {},
         # Privacy requests are the owner's to answer (web/privacy_views.py): theirs alone to see.
         "open_privacy_requests": privacy_requests_open_for(customer=customer)
         if request.membership.is_owner
@@ -530,11 +540,13 @@ def _profile_context(request: HttpRequest, customer: Customer, **bound_forms) ->
     }
 
 
-def _dates_today(business, customer: Customer) -> dict:
+def _dates_today(request: HttpRequest, customer: Customer) -> dict:
     """The important dates, which of them fall from today to COMING_DAYS ahead (each with its
     day, years and whether someone called about it), and whether the birthday falls today: the
     card says so beside the date, for whoever serves the customer to wish them well or to
-    mention the check that is due, and not to call again about it."""
+    mention the check that is due, and not to call again about it. A call the reader may take
+    back (core/undo.py) offers its undo: asked only when a coming date was called about."""
+    business = request.business
     today = business.today()
     celebrated = celebrated_on(today)
     important_dates = list(customer.important_dates.all())
@@ -544,10 +556,20 @@ def _dates_today(business, customer: Customer) -> dict:
         found = selectors.coming_date(important_date=important, business=business, day=today)
         if found is not None:
             coming[important.pk] = found
+    called = any(found.called_on for found in coming.values())
     return {
         "important_dates_from": today,
         "important_dates": important_dates,
         "important_dates_coming": coming,
+        "important_dates_undoable": undoable_rows(
+            business=business,
+            customer=customer,
+            actions=[AuditAction.CALLED],
+            actor=request.user,
+            actor_is_owner=request.membership.is_owner,
+        )
+        if called
+        else Undoable({}),
         "birthday_today": birthday is not None and (birthday.month, birthday.day) in celebrated,
     }
 

@@ -257,3 +257,62 @@ def test_an_undo_of_another_businesss_call_is_not_found_and_changes_nothing(
     assert foreign.status_code == 404
     assert ImportantDate.objects.values_list("called_at", "called_moment_id").get() == called
     assert ContactMoment.objects.count() == 1
+
+
+def test_called_on_the_profile_records_the_call_and_offers_its_undo_there(staff_client, business):
+    today = business.today()
+    bram = CustomerFactory(business=business, name="Bram Jansen")
+    apk = ImportantDateFactory(customer=bram, label="APK", date=_years_ago(today + timedelta(5), 4))
+    profile = reverse("web:customer_detail", args=[bram.pk])
+    htmx = {"HX-Request": "true"}
+    form = {"from": "profile"}
+
+    before = staff_client.get(profile).content.decode()
+    called = staff_client.post(
+        reverse("web:important_date_called", args=[apk.pk]), form, headers=htmx
+    ).content.decode()
+    moment = ContactMoment.objects.get()
+    undone = staff_client.post(
+        reverse("web:important_date_called_undo", args=[apk.pk]), form, headers=htmx
+    ).content.decode()
+    without_javascript = staff_client.post(
+        reverse("web:important_date_called", args=[apk.pk]), form
+    )
+
+    assert 'data-testid="important-date-call">Gebeld</button>' in before
+    assert 'id="profile-live"' in called
+    assert (
+        '<span class="subtle" data-testid="important-date-called">✓ gebeld '
+        f"{_dutch_weekday(today).replace(' ', chr(160))}</span>"
+    ) in called
+    assert 'data-testid="important-date-call-undo">ongedaan maken</button>' in called
+    assert moment.summary in called  # on the timeline
+    assert 'data-testid="important-date-call">Gebeld</button>' in undone
+    assert moment.summary not in undone
+    assert without_javascript["Location"] == profile
+    assert ContactMoment.objects.count() == 1
+
+
+def test_a_colleagues_call_offers_no_undo_on_the_profile_and_a_sent_one_is_refused_there(
+    staff_client, owner_client, business
+):
+    bram = CustomerFactory(business=business, name="Bram Jansen")
+    apk = ImportantDateFactory(customer=bram, label="APK", date=business.today())
+    owner_client.post(reverse("web:important_date_called", args=[apk.pk]))
+    called = ImportantDate.objects.values_list("called_at", "called_moment_id").get()
+
+    profile = staff_client.get(reverse("web:customer_detail", args=[bram.pk])).content.decode()
+    refused = staff_client.post(
+        reverse("web:important_date_called_undo", args=[apk.pk]),
+        {"from": "profile"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert 'data-testid="important-date-called"' in profile
+    assert "important-date-call-undo" not in profile
+    assert refused.status_code == 422
+    assert (
+        '<p class="error" role="alert">Alleen wie dit vastlegde, of een eigenaar, kan het '
+        "ongedaan maken.</p>"
+    ) in refused.content.decode()
+    assert ImportantDate.objects.values_list("called_at", "called_moment_id").get() == called
