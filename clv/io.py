@@ -753,15 +753,10 @@ def refuse_unwritable(path: str) -> None:
     or a folder there itself), rather than after minutes of fitting. Permissions are left to
     the writing, which says so (os_reason): root may write where the bits say no."""
     folder = os.path.dirname(os.path.abspath(path))
-    reason = (
-        _("it is a folder")
-        if os.path.isdir(path)
-        else _("its folder %(folder)s does not exist") % {"folder": folder}
-        if not os.path.isdir(folder)
-        else ""
-    )
-    if reason:
-        raise _unwritable(path, reason)
+    if os.path.isdir(path):
+        raise _unwritable(path, _("it is a folder"))
+    if not os.path.isdir(folder):
+        raise _unwritable(path, _("its folder %(folder)s does not exist") % {"folder": folder})
 
 
 def _unwritable(path: str, reason: str) -> OutputFileError:

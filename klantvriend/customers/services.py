@@ -902,6 +902,11 @@ def important_date_called_undo(
         before = _called_values(stored)
         for name, value in values_before(stored, event).items():
             setattr(stored, name, value)
+        earlier = stored.called_moment_id
+        if earlier is not None and not ContactMoment.objects.filter(pk=earlier).exists():
+            # An earlier call's contact moment removed from the timeline since: the date keeps
+            # that it was called about, as it does when its moment is removed (SET_NULL).
+            stored.called_moment_id = None
         stored.save(update_fields=["called_at", "called_moment"])
         if moment is not None:
             moment.delete()

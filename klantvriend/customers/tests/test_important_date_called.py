@@ -94,6 +94,21 @@ def test_undoing_a_second_call_brings_back_the_first(business, staff_user, owner
     assert list(ContactMoment.objects.values_list("pk", flat=True)) == [first.pk]
 
 
+def test_undoing_a_second_call_whose_first_was_removed_from_the_timeline_keeps_its_day(
+    business, staff_user
+):
+    anna = CustomerFactory(business=business)
+    apk = services.important_date_add(customer=anna, label="APK", date=date(2020, 12, 10))
+    first = services.important_date_called(important_date=apk, member=staff_user)
+    services.important_date_called(important_date=apk, member=staff_user)
+    services.contact_moment_delete(moment=first)
+
+    services.important_date_called_undo(important_date=apk, actor=staff_user)
+
+    assert _called(apk) == (first.at, None)
+    assert not ContactMoment.objects.exists()
+
+
 def test_an_owner_takes_back_a_colleagues_call_and_the_colleague_not_the_owners(
     business, staff_user, owner
 ):
