@@ -1,7 +1,7 @@
 """Taking back a step recorded by mistake: a promise marked kept, a complaint marked answered, a
-follow-up's outcome. A tap on the wrong row at the counter must not stay in the reliability
-figures, the complaint response times and Today's lists. One rule for all of them, read from
-the audit trail, which says who recorded the step and when:
+follow-up's outcome, a call about a date coming up. A tap on the wrong row at the counter must
+not stay in the reliability figures, the complaint response times and Today's lists. One rule
+for all of them, read from the audit trail, which says who recorded the step and when:
 
 - **For 24 hours** from when it was recorded (the audit event, not the moment it says the step
   was taken, which may be typed in the past). Long enough for a tap at closing time to be
@@ -16,9 +16,10 @@ the audit trail, which says who recorded the step and when:
 - **While the record still holds what the step wrote**: changed since, it is refused, so that
   no later change is undone with it.
 
-Each domain service (promise_reopen, complaint_response_undo, follow_up_outcome_undo) finds the
-step with `step_to_undo` inside its transaction with the row locked, restores what the row held
-before it (`values_before`) and records the undo in the trail (`AuditAction.UNDONE`)."""
+Each domain service (promise_reopen, complaint_response_undo, follow_up_outcome_undo,
+important_date_called_undo) finds the step with `step_to_undo` inside its transaction with the
+row locked, restores what the row held before it (`values_before`) and records the undo in the
+trail (`AuditAction.UNDONE`)."""
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
