@@ -15,6 +15,7 @@ from .common import (
     ObjectId,
     Out,
     Pagination,
+    actor_of,
     business_of,
 )
 from .contact_moments import customer_for_write, refusals_of_new_record
@@ -101,3 +102,44 @@ def delete_important_date(request: HttpRequest, important_date_id: int, if_match
         important_date=important, expected_versions=expected_versions(if_match)
     )
     return Status(204, None)
+
+
+@router.post(
+    "/{important_date_id}/called",
+    response={200: ImportantDateOut, **WRITE_ERRORS},
+    summary="Record a call to the customer about an important date",
+    description='As "Called" on the web\'s dates coming up: a contact moment of kind `call` on '
+    "the customer's timeline (\"Gebeld over: APK\", in the shop's language) and the date's "
+    "`called_at`, so that nobody calls again before the date. A second call is recorded as "
+    "the call it was. An anonymised customer is refused (409, `anonymised`).",
+)
+def call_about_important_date(request: HttpRequest, important_date_id: int, response: HttpResponse):
+    important = selectors.important_date_get(
+        business=business_of(request), important_date_id=important_date_id
+    )
+    services.important_date_called(important_date=important, member=actor_of(request))
+    return with_etag(response, important)
+
+
+@router.delete(
+    "/{important_date_id}/called",
+    response={200: ImportantDateOut, **CHANGE_ERRORS},
+    summary="Take back a call about an important date recorded by mistake",
+    description='By the rule of the web\'s Undo ("Taking back a step recorded by mistake"): '
+    "the last call, within 24 hours, by whoever recorded it or an owner; its contact moment "
+    "goes with it, and an earlier call's `called_at` comes back. Refused with 409: "
+    "`unrecorded` (never called), `not_yours`, `too_late`, `undone`, `changed` (the call's "
+    "contact moment was changed since).",
+)
+def take_back_call_about_important_date(
+    request: HttpRequest, important_date_id: int, response: HttpResponse, if_match: IfMatch = None
+):
+    important = selectors.important_date_get(
+        business=business_of(request), important_date_id=important_date_id
+    )
+    services.important_date_called_undo(
+        important_date=important,
+        actor=actor_of(request),
+        expected_versions=expected_versions(if_match),
+    )
+    return with_etag(response, important)

@@ -879,15 +879,18 @@ def important_date_called(
 
 
 def important_date_called_undo(
-    *, important_date: ImportantDate, actor, now: datetime | None = None
+    *,
+    important_date: ImportantDate,
+    actor,
+    now: datetime | None = None,
+    expected_versions: Collection[str] | None = None,
 ) -> ImportantDate:
     """Take back "Called" tapped by mistake, by the rule of core/undo.py (who may, for how
     long): the date waits for its call again, and the call it put on the customer's timeline
     goes with it, or what was there before an earlier call comes back. A call whose contact
     moment was changed since (what it says, when, how) was worked on: refused, as a step
     changed since."""
-    with transaction.atomic():
-        stored = ImportantDate.objects.select_for_update().get(pk=important_date.pk)
+    with record_changing(important_date, expected_versions=expected_versions) as stored:
         stored.customer = important_date.customer
         event = step_to_undo(
             row=stored, actions=[AuditAction.CALLED], field="called_at", actor=actor, now=now
