@@ -11,10 +11,38 @@ questions, an anonymised customer's name) is written in the business's own langu
 services, whatever the command speaks (core.language.shop_language)."""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+# The options Django gives every command, and argparse's own -h, in the command's language:
+# their help is English text of Django's (and argparse's), which no catalogue of theirs holds
+# in Dutch. By the option's name (`dest`), so that an option Django adds later keeps its own
+# English words rather than another option's.
+_COMMON_OPTIONS = {
+    "help": gettext_lazy("show this help and stop"),
+    "version": gettext_lazy("show the version of Django and stop"),
+    "verbosity": gettext_lazy(
+        "how much the command says: 0 the least, 1 as usual, 2 and 3 more (default: 1)"
+    ),
+    "settings": gettext_lazy(
+        "the Python path of a settings module, such as config.settings.production; "
+        "otherwise DJANGO_SETTINGS_MODULE"
+    ),
+    "pythonpath": gettext_lazy("a folder to add to the Python path"),
+    "traceback": gettext_lazy("show the whole stack trace when the command stops on an error"),
+    "no_color": gettext_lazy("write without colours"),
+    "force_color": gettext_lazy("write in colour, also where the output is no terminal"),
+    "skip_checks": gettext_lazy("do not run Django's system checks first"),
+}
+
+
+class _HelpFormatter(DjangoHelpFormatter):
+    """Django's, with argparse's "usage: " in the command's language."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
 
 
 class ShopCommand(BaseCommand):
@@ -27,7 +55,14 @@ class ShopCommand(BaseCommand):
         # A command's help is translatable text (gettext_lazy), which argparse cannot take:
         # as text in the language active when the options are read.
         self.help = str(self.help)
+        kwargs.setdefault("formatter_class", _HelpFormatter)
         parser = super().create_parser(prog_name, subcommand, **kwargs)
+        for action in parser._actions:
+            if action.dest in _COMMON_OPTIONS:
+                action.help = str(_COMMON_OPTIONS[action.dest])
+        # argparse's own headings (argparse names them in English when the parser is made).
+        parser._positionals.title = _("arguments")
+        parser._optionals.title = _("options")
         codes = _language_codes()
         parser.add_argument(
             "--language",

@@ -58,6 +58,30 @@ def test_every_command_describes_itself_in_dutch_in_its_help():
     )
 
 
+def test_every_option_of_every_command_is_explained_in_dutch():
+    """Django's own options (--verbosity, --settings, …) and argparse's words ("usage:",
+    "options") were English in a Dutch help, and some of ours said nothing."""
+    ours = [name for name, app in get_commands().items() if app.startswith("klantvriend.")]
+
+    for name in ours:
+        parser = load_command_class(get_commands()[name], name).create_parser("manage.py", name)
+        unexplained = [action.dest for action in parser._actions if not action.help]
+        text = " ".join(parser.format_help().split())
+
+        assert unexplained == [], name
+        assert text.startswith(f"gebruik: manage.py {name} [-h]"), name
+        assert "opties: -h, --help toon deze hulp en stop" in text, name
+        assert "-v, --verbosity {0,1,2,3} hoeveel de opdracht zegt" in text, name
+        for english in ("usage:", "show this help", "Verbosity level", "Show program's"):
+            assert english not in text, (name, english)
+    backup = load_command_class(get_commands()["backup"], "backup").create_parser(
+        "manage.py", "backup"
+    )
+    assert "argumenten: out het bestand waarin de back-up komt" in " ".join(
+        backup.format_help().split()
+    )
+
+
 @pytest.mark.parametrize(
     ("options", "lines"),
     [

@@ -15,7 +15,7 @@ class Command(ShopCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("username")
+        parser.add_argument("username", help=_("the login the token acts for"))
         parser.add_argument(
             "--business", metavar="SLUG", help=_("needed when the user is in several businesses")
         )

@@ -15,7 +15,7 @@ class Command(ShopCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("out", type=Path)
+        parser.add_argument("out", type=Path, help=_("the file to write the backup to"))
 
     def handle(self, *args, out: Path, **options):
         try:

@@ -37,8 +37,16 @@ class Command(ShopCommand):
         parser.add_argument(
             "--password", help=_("for a new login; asked for when left out on a terminal")
         )
-        parser.add_argument("--time-zone", default="Europe/Amsterdam")
-        parser.add_argument("--currency", default="EUR")
+        parser.add_argument(
+            "--time-zone",
+            default="Europe/Amsterdam",
+            help=_("the time zone the shop keeps its hours in (default: %(default)s)"),
+        )
+        parser.add_argument(
+            "--currency",
+            default="EUR",
+            help=_("the currency of its amounts, as ISO 4217 (default: %(default)s)"),
+        )
 
     def handle(
         self, *args, name, owner, owner_name, email, password, time_zone, currency, language, **opts

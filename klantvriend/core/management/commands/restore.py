@@ -15,7 +15,7 @@ class Command(ShopCommand):
     help = gettext_lazy("Replace the whole database with a backup made by `manage.py backup`.")
 
     def add_arguments(self, parser):
-        parser.add_argument("source", type=Path)
+        parser.add_argument("source", type=Path, help=_("the backup file made by backup"))
         parser.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
 
     def handle(self, *args, source: Path, yes: bool, **options):

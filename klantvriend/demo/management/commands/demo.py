@@ -17,11 +17,31 @@ class Command(ShopCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--customers", type=int, default=2000)
-        parser.add_argument("--business-name", default="Slagerij & Traiteur Van der Meer")
-        parser.add_argument("--username", default="demo")
-        parser.add_argument("--password", default="demo")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=1,
+            help=_("the same seed makes the same shop (default: %(default)s)"),
+        )
+        parser.add_argument(
+            "--customers",
+            type=int,
+            default=2000,
+            help=_("how many customers the shop has (default: %(default)s)"),
+        )
+        parser.add_argument(
+            "--business-name",
+            default="Slagerij & Traiteur Van der Meer",
+            help=_("the shop's name (default: %(default)s)"),
+        )
+        parser.add_argument(
+            "--username", default="demo", help=_("the owner's login (default: %(default)s)")
+        )
+        parser.add_argument(
+            "--password",
+            default="demo",
+            help=_("the owner's password (default: %(default)s)"),
+        )
         parser.add_argument(
             "--today",
             type=date.fromisoformat,

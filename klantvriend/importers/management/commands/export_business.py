@@ -17,8 +17,8 @@ class Command(ShopCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("slug")
-        parser.add_argument("out", type=Path)
+        parser.add_argument("slug", help=_("the business's short name"))
+        parser.add_argument("out", type=Path, help=_("the zip file to write"))
 
     def handle(self, *args, slug: str, out: Path, **options):
         try:

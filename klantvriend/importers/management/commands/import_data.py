@@ -41,9 +41,13 @@ class Command(ShopCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=KINDS)
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--business", metavar="SLUG")
+        parser.add_argument("kind", choices=KINDS, help=_("what the file holds"))
+        parser.add_argument("file", type=Path, help=_("the CSV file"))
+        parser.add_argument(
+            "--business",
+            metavar="SLUG",
+            help=_("the business's short name, needed when the database holds several"),
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help=_("check and count, store nothing")
         )

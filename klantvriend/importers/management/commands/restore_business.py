@@ -14,8 +14,8 @@ class Command(ShopCommand):
     help = gettext_lazy("Load a zip made by export_business into an empty business.")
 
     def add_arguments(self, parser):
-        parser.add_argument("slug")
-        parser.add_argument("file", type=Path)
+        parser.add_argument("slug", help=_("the short name of the empty business to load into"))
+        parser.add_argument("file", type=Path, help=_("the zip file made by export_business"))
 
     def handle(self, *args, slug: str, file: Path, **options):
         try:
