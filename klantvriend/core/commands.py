@@ -10,11 +10,15 @@ its prompts are in one language. What a command stores for the shop (a demo's fo
 questions, an anonymised customer's name) is written in the business's own language by the
 services, whatever the command speaks (core.language.shop_language)."""
 
+import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 # The options Django gives every command, and argparse's own -h, in the command's language:
 # their help is English text of Django's (and argparse's), which no catalogue of theirs holds
@@ -36,6 +40,33 @@ _COMMON_OPTIONS = {
     "force_color": gettext_lazy("write in colour, also where the output is no terminal"),
     "skip_checks": gettext_lazy("do not run Django's system checks first"),
 }
+
+
+# What argparse says when it refuses a command line, for the catalogue: it asks for these words
+# through the names `_` and `ngettext` of its own module at the moment it refuses
+# (_argparse_speaking).
+ARGPARSE_REFUSALS = (
+    gettext_noop("argument %(argument_name)s: %(message)s"),
+    gettext_noop("invalid choice: %(value)r (choose from %(choices)s)"),
+    gettext_noop("invalid %(type)s value: %(value)r"),
+    gettext_noop("unrecognized arguments: %s"),
+    gettext_noop("the following arguments are required: %s"),
+    gettext_noop("expected one argument"),
+    gettext_noop("ambiguous option: %(option)s could match %(matches)s"),
+    gettext_noop("%(prog)s: error: %(message)s\n"),
+)
+
+
+@contextmanager
+def _argparse_speaking() -> Iterator[None]:
+    """argparse's refusals in the active language while a command line is read, and argparse
+    as it was afterwards (other code in the process keeps its own words)."""
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = _, ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
 
 
 class _HelpFormatter(DjangoHelpFormatter):
@@ -72,6 +103,11 @@ class ShopCommand(BaseCommand):
             % {"codes": ", ".join(codes), "default": settings.LANGUAGE_CODE},
         )
         return parser
+
+    def run_from_argv(self, argv):
+        # From the command line only: call_command reads no command line of a person's.
+        with _argparse_speaking():
+            return super().run_from_argv(argv)
 
     def execute(self, *args, **options):
         language = options.get("language")

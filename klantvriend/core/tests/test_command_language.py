@@ -2,11 +2,13 @@
 LANGUAGE_CODE setting decides the default), every one of them; what they store for the shop is
 in the business's language whichever they speak."""
 
+import argparse
 from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command, get_commands, load_command_class
+from django.utils import translation
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.commands import ShopCommand
@@ -80,6 +82,21 @@ def test_every_option_of_every_command_is_explained_in_dutch():
     assert "argumenten: out het bestand waarin de back-up komt" in " ".join(
         backup.format_help().split()
     )
+
+
+def test_a_command_line_argparse_refuses_is_said_in_dutch(capsys):
+    command = load_command_class(get_commands()["import_data"], "import_data")
+    english = argparse._
+
+    with translation.override("nl"), pytest.raises(SystemExit) as stopped:
+        command.run_from_argv(["manage.py", "import_data", "klanten", "kassa.csv"])
+
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "manage.py import_data: fout: argument kind: ongeldige keuze: 'klanten' (kies uit "
+        "'customers', 'purchases')"
+    )
+    assert argparse._ is english  # argparse as it was for whatever else runs in the process
 
 
 @pytest.mark.parametrize(
