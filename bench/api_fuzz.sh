@@ -12,9 +12,9 @@ WORK=$(mktemp -d)
 export DJANGO_SETTINGS_MODULE=config.settings.local DEBUG=false KLANTVRIEND_VAR_DIR="$WORK"
 PY=.venv/bin/python
 $PY manage.py migrate --no-input -v 0
-$PY manage.py shell -c "
-from klantvriend.core.services import business_create, user_create
-business_create(name='Fuzz', owner=user_create(username='fuzz', password='fuzz-pw-12345'))"
+# A small demo shop, so that generated ids often name rows that exist and requests get past
+# their 404 to the work behind them (an empty business left most routes at "not found").
+$PY manage.py demo --customers 60 --username fuzz --password fuzz-pw-12345 -v 0
 TOKEN=$($PY manage.py apitoken fuzz)
 .venv/bin/gunicorn config.wsgi -b 127.0.0.1:$PORT -w 2 --access-logfile /dev/null &
 SERVER=$!
