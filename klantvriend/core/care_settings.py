@@ -41,6 +41,12 @@ class CareSettings:
     aftercare_purchase_days: int = 3
     # A follow-up not reached is planned again this many days later.
     aftercare_replan_days: int = 2
+    # How far ahead Today's "Coming up", its page and the profile look for the customers'
+    # important dates: today and this many days on. A butcher orders for the anniversary the
+    # week before, a garage calls a week or more before the yearly check to book it in (one
+    # that books weeks ahead sets four); further ahead the list grows long enough to hide this
+    # week's.
+    coming_up_days: int = 14
 
 
 DEFAULTS = CareSettings()
@@ -56,6 +62,7 @@ _LIMITS: dict[str, tuple[int, int]] = {
     "aftercare_purchase_min_cents": (0, 10**11),
     "aftercare_purchase_days": (0, 365),
     "aftercare_replan_days": (1, 60),
+    "coming_up_days": (1, 60),
 }
 _OPTIONAL = {
     "aftercare_delivery_days",

@@ -8,11 +8,6 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-# How far ahead Today and the briefing look for important dates: today and the next 14 days.
-# A garage calls a week or two before the yearly check to book it in, a butcher orders for the
-# anniversary the week before; further ahead the list grows long enough to hide this week's.
-COMING_DAYS = 14
-
 
 def celebrated_on(day: date) -> set[tuple[int, int]]:
     """(month, day) pairs remembered on `day`: a date of 29 February is remembered on
@@ -28,7 +23,7 @@ def celebrated_on(day: date) -> set[tuple[int, int]]:
     return pairs
 
 
-def coming_month_days(*, day: date, days: int = COMING_DAYS) -> dict[int, date]:
+def coming_month_days(*, day: date, days: int) -> dict[int, date]:
     """The days from `day` to `days` later, each under the month and day it remembers as one
     number (29 November is 1129, as core.db.MonthDay): what a yearly date falls on in them,
     across the year's end (late December looking into January)."""
@@ -40,7 +35,7 @@ def coming_month_days(*, day: date, days: int = COMING_DAYS) -> dict[int, date]:
     return found
 
 
-def falls_on(*, when: date, yearly: bool, day: date, days: int = COMING_DAYS) -> date | None:
+def falls_on(*, when: date, yearly: bool, day: date, days: int) -> date | None:
     """The day from `day` to `days` later that an important date of `when` falls on, or None:
     a one-off date on its own day only, a yearly one by its month and day from its own date on
     (a yearly date recorded ahead is not remembered in the years before it)."""

@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, Lower, RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import AuditAction, audit_removals
+from klantvriend.core.care_settings import care_settings
 from klantvriend.core.db import AsciiLower, MonthDay
 from klantvriend.core.errors import NotFound
 from klantvriend.core.members import staff_name
@@ -35,7 +36,7 @@ from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, t
 from klantvriend.core.versions import record_version
 
 from .identity import customer_number_key, identifier_key, identity_digest
-from .important_dates import COMING_DAYS, coming_month_days, falls_on
+from .important_dates import coming_month_days, falls_on
 from .models import (
     DERIVED_FIELDS,
     AcquisitionChannel,
@@ -713,11 +714,16 @@ class ComingDate:
         return (self.day.year - self.important_date.date.year) or None
 
 
+def coming_up_days(business: Business) -> int:
+    """How many days after today the important dates coming up reach (a care setting)."""
+    return care_settings(business).coming_up_days
+
+
 def important_dates_coming(
-    *, business: Business, day: date, days: int = COMING_DAYS, customer_id: int | None = None
+    *, business: Business, day: date, customer_id: int | None = None
 ) -> QuerySet[ImportantDate]:
-    """The important dates falling from `day` to `days` later (of one customer, given
-    `customer_id`), the soonest first, each with its customer joined (coming_dates adds the
+    """The important dates falling from `day` to the business's coming_up_days later (of one
+    customer, given `customer_id`), the soonest first, each with its customer joined (coming_dates adds the
     day each falls on): a yearly date by its month and day, from its own date on; a one-off date
     on its own day. Anonymised customers' dates are deleted with their data
     (importers.privacy); they are left out here too, so that none restored or written past
@@ -731,6 +737,7 @@ def important_dates_coming(
     Each kind is looked up in its own index (ImportantDate.Meta: month and day for the yearly
     ones, the date for the others) and the two joined, so the cost follows the dates that fall
     in the window, not the business's size."""
+    days = coming_up_days(business)
     month_days = coming_month_days(day=day, days=days)
     until = day + timedelta(days=days)
     dates = ImportantDate.objects.filter(business=business)
@@ -774,10 +781,11 @@ def _coming_order(day: date, month_days: dict[int, date]) -> Case:
 
 
 def coming_dates(
-    rows: Iterable[ImportantDate], *, business: Business, day: date, days: int = COMING_DAYS
+    rows: Iterable[ImportantDate], *, business: Business, day: date
 ) -> list[ComingDate]:
     """Rows of important_dates_coming (from the same `day`) with the day each falls on and
     whether someone called about it since its window opened."""
+    days = coming_up_days(business)
     month_days = coming_month_days(day=day, days=days)
     return [
         _coming(
@@ -794,13 +802,12 @@ def coming_date(
     *, important_date: ImportantDate, business: Business, day: date
 ) -> ComingDate | None:
     """One important date as coming_dates gives it, or None when it does not come up from `day`."""
-    falls = falls_on(when=important_date.date, yearly=important_date.yearly, day=day)
-    return None if falls is None else _coming(important_date, falls, business=business)
+    days = coming_up_days(business)
+    falls = falls_on(when=important_date.date, yearly=important_date.yearly, day=day, days=days)
+    return None if falls is None else _coming(important_date, falls, business=business, days=days)
 
 
-def _coming(
-    row: ImportantDate, falls: date, *, business: Business, days: int = COMING_DAYS
-) -> ComingDate:
+def _coming(row: ImportantDate, falls: date, *, business: Business, days: int) -> ComingDate:
     called = business.local(row.called_at).date() if row.called_at else None
     opened = falls - timedelta(days=days)
     return ComingDate(row, falls, called if called and called >= opened else None)

@@ -26,7 +26,6 @@ from klantvriend.complaints.clocks import complaint_deadlines
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.core.care_settings import DEFAULTS, care_settings
 from klantvriend.core.working_hours import next_working_day, next_working_moment
-from klantvriend.customers.important_dates import COMING_DAYS
 from klantvriend.customers.models import Customer, ImportantDate, Purchase
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import Promise, PromiseKind, due_moment_for_day
@@ -579,7 +578,7 @@ IMPORTANT_DATES_COMING = 4
 
 
 def _important_dates(rng, business, customers, today: date) -> None:
-    """Important dates for some customers, a few falling in the coming days (COMING_DAYS), so
+    """Important dates for some customers, a few falling in the coming days (care settings' coming_up_days), so
     that Today's coming up and the profile's dates are seen at work. Drawn from a stream of
     their own, so that the rest of the demo stays as it was."""
     count = min(
@@ -590,7 +589,7 @@ def _important_dates(rng, business, customers, today: date) -> None:
     for position, index in enumerate(chosen):
         label, (fewest, most) = IMPORTANT_DATES[int(rng.integers(len(IMPORTANT_DATES)))]
         if position < IMPORTANT_DATES_COMING:
-            day = today + timedelta(days=int(rng.integers(COMING_DAYS + 1)))
+            day = today + timedelta(days=int(rng.integers(DEFAULTS.coming_up_days + 1)))
         else:
             day = today + timedelta(days=int(rng.integers(365)))
         years = int(rng.integers(fewest, most + 1))

@@ -84,7 +84,7 @@ def today_list(
 
 def coming_up(*, business: Business, day: date, rows: int = SHOWN) -> Rows[ComingDate]:
     """Today's "Coming up": the first `rows` important dates from today to
-    customers.important_dates.COMING_DAYS ahead, the soonest first, with how many there are.
+    the business's coming_up_days ahead (a care setting), the soonest first, with how many there are.
     One query, two when there are more (then they are counted). Not in today_list (nor in the
     morning email's count): a date a week ahead is no thing to do today."""
     found = first_rows(important_dates_coming(business=business, day=day), rows)

@@ -427,6 +427,15 @@ class CareSettingsForm(forms.Form):
         min_value=1,
         max_value=60,
     )
+    coming_up_days = forms.IntegerField(
+        label=_("show important dates coming up this many days ahead"),
+        help_text=_(
+            "On Today's “Coming up” and the customer's card. 28 for a yearly check that is "
+            "booked weeks before."
+        ),
+        min_value=1,
+        max_value=60,
+    )
 
     @classmethod
     def initial_from(cls, settings: CareSettings) -> dict:

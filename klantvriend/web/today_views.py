@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from klantvriend.core.services import business_getting_started_close
-from klantvriend.customers.important_dates import COMING_DAYS
 from klantvriend.customers.models import ImportantDate
 from klantvriend.customers.privacy_requests import privacy_requests_due
 from klantvriend.customers.selectors import (
     coming_date,
     coming_dates,
+    coming_up_days,
     customer_get,
     important_date_get,
     important_dates_coming,
@@ -71,6 +71,7 @@ def today(request: HttpRequest) -> HttpResponse:
         **today_figures(business),
         "slipping_away": slipping_away(business=business),
         "coming_up": coming_up(business=business, day=business.local(now).date()),
+        "coming_up_days": coming_up_days(business),
         # A new shop sees only empty cards: say where to begin, until it has begun everywhere.
         "getting_started": _getting_started(request),
         # The month the law gives to answer a customer's privacy request is the owner's to keep;
@@ -92,7 +93,8 @@ def coming_up_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "day": day,
-        "until": day + timedelta(days=COMING_DAYS),
+        "until": day + timedelta(days=coming_up_days(business)),
+        "coming_up_days": coming_up_days(business),
         "page": page,
         "dates": coming_dates(page.object_list, business=business, day=day),
     }

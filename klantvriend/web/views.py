@@ -541,7 +541,7 @@ def _profile_context(
 
 
 def _dates_today(request: HttpRequest, customer: Customer) -> dict:
-    """The important dates, which of them fall from today to COMING_DAYS ahead (each with its
+    """The important dates, which of them fall from today to coming_up_days ahead (each with its
     day, years and whether someone called about it), and whether the birthday falls today: the
     card says so beside the date, for whoever serves the customer to wish them well or to
     mention the check that is due, and not to call again about it. A call the reader may take

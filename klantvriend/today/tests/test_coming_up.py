@@ -1,11 +1,12 @@
-"""Today's "Coming up": the important dates falling from today to COMING_DAYS ahead, yearly ones
+"""Today's "Coming up": the important dates falling from today to the care setting's days ahead, yearly ones
 by month and day across the year's end and on 28 February for a 29 February in other years."""
 
 from datetime import date
 
 from django.utils import timezone
 
-from klantvriend.customers.important_dates import COMING_DAYS, falls_on
+from klantvriend.core.care_settings import DEFAULTS, care_settings_update
+from klantvriend.customers.important_dates import falls_on
 from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
 from klantvriend.today.selectors import coming_up
 
@@ -18,8 +19,24 @@ def _shown(business, day, rows=10):
     ], found.total
 
 
-def test_the_window_is_today_and_the_next_two_weeks():
-    assert COMING_DAYS == 14
+def test_the_window_is_today_and_the_next_two_weeks_unless_the_shop_sets_another(business):
+    anna = CustomerFactory(business=business, name="Anna")
+    ImportantDateFactory(customer=anna, label="APK", date=date(2019, 12, 15))
+    ImportantDateFactory(customer=anna, label="Jaarlijkse beurt", date=date(2020, 12, 29))
+
+    two_weeks = _shown(business, date(2026, 12, 1))
+    care_settings_update(business=business, actor=None, coming_up_days=28)
+    four_weeks = _shown(business, date(2026, 12, 1))
+
+    assert DEFAULTS.coming_up_days == 14
+    assert two_weeks == ([("Anna", "APK", date(2026, 12, 15), 7)], 1)
+    assert four_weeks == (
+        [
+            ("Anna", "APK", date(2026, 12, 15), 7),
+            ("Anna", "Jaarlijkse beurt", date(2026, 12, 29), 6),
+        ],
+        2,
+    )
 
 
 def test_late_december_looks_into_january_the_soonest_first(business):
@@ -82,8 +99,10 @@ def test_29_february_falls_on_28_february_in_other_years(business):
         "Trouwdag",
         "Maart",
     ]
-    assert falls_on(when=date(2020, 2, 29), yearly=True, day=date(2027, 2, 28)) == date(2027, 2, 28)
-    assert falls_on(when=date(2020, 2, 29), yearly=True, day=date(2027, 3, 1)) is None
+    assert falls_on(when=date(2020, 2, 29), yearly=True, day=date(2027, 2, 28), days=14) == date(
+        2027, 2, 28
+    )
+    assert falls_on(when=date(2020, 2, 29), yearly=True, day=date(2027, 3, 1), days=14) is None
 
 
 def test_29_february_is_listed_among_the_28th_by_name(business):

@@ -876,6 +876,7 @@ def test_only_an_owner_changes_the_settings(owner_client, staff_client, business
         "aftercare_purchase_min": "150",
         "aftercare_purchase_days": "4",
         "aftercare_replan_days": "1",
+        "coming_up_days": "28",
     }
 
     refused = staff_client.post(reverse("web:care_settings"), data)
@@ -890,11 +891,13 @@ def test_only_an_owner_changes_the_settings(owner_client, staff_client, business
         settings.working_days,
         settings.aftercare_repair_days,
         settings.aftercare_quote_days,
+        settings.coming_up_days,
     ) == (
         48,
         (1, 2, 3, 4, 5),
         None,
         5,
+        28,
     )
     assert settings.aftercare_purchase_min_cents == 15000
 
@@ -912,6 +915,7 @@ def test_bad_settings_are_shown_on_the_form_and_not_stored(owner_client, busines
             "closing_time": "09:00",
             "aftercare_purchase_days": "3",
             "aftercare_replan_days": "2",
+            "coming_up_days": "14",
         },
     )
 
@@ -951,6 +955,32 @@ def test_the_quote_rule_takes_one_day_or_more_or_nothing_to_switch_it_off(
         else "Zorg ervoor dat deze waarde hoogstens 365 is."
     ]
     assert business.settings == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("0", "Zorg ervoor dat deze waarde minstens 1 is."),
+        ("61", "Zorg ervoor dat deze waarde hoogstens 60 is."),
+        ("", "Dit veld is verplicht."),
+    ],
+)
+def test_how_far_ahead_dates_come_up_is_refused_beside_its_field_outside_one_to_sixty_days(
+    owner_client, business, typed, said
+):
+    data = {
+        name: value
+        for name, value in CareSettingsForm.initial_from(care_settings(business)).items()
+        if value is not None
+    }
+
+    response = owner_client.post(reverse("web:care_settings"), {**data, "coming_up_days": typed})
+
+    assert response.status_code == 422
+    field = response.content.decode().split('name="coming_up_days"')[1].split("</div>")[0]
+    assert re.findall(r'role="alert">([^<]+)<', field) == [said]
+    business.refresh_from_db()
+    assert business.settings == {}
 
 
 def test_the_time_zones_are_grouped_by_continent_and_named_by_their_place(owner_client, business):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.urls import reverse
 
 from klantvriend.core.accounts import account_language_set
+from klantvriend.core.care_settings import care_settings_update
 from klantvriend.customers import services
 from klantvriend.customers.models import ContactMoment, ImportantDate
 from klantvriend.customers.selectors import coming_date
@@ -101,12 +102,15 @@ def test_the_page_says_when_nothing_is_coming_in_dutch_and_english(
         customer=CustomerFactory(business=business), label="APK", date=today - timedelta(1)
     )
     page = staff_client.get(reverse("web:coming_up")).content.decode()
-    assert "Geen belangrijke datums in de komende twee weken." in page
+    assert "Geen belangrijke datums in de komende 14 dagen." in page
     assert 'data-testid="coming-date"' not in page
 
     account_language_set(user=staff_user, language="en")
     page = staff_client.get(reverse("web:today")).content.decode()
-    assert "No important dates in the coming two weeks." in page
+    assert "No important dates in the coming 14 days." in page
+    care_settings_update(business=business, actor=None, coming_up_days=1)
+    page = staff_client.get(reverse("web:today")).content.decode()
+    assert "No important dates today or tomorrow." in page
     assert (
         "A reminder for you, so shown without their consent; a card or an offer needs it." in page
     )
@@ -316,3 +320,28 @@ def test_a_colleagues_call_offers_no_undo_on_the_profile_and_a_sent_one_is_refus
         "ongedaan maken.</p>"
     ) in refused.content.decode()
     assert ImportantDate.objects.values_list("called_at", "called_moment_id").get() == called
+
+
+def test_a_shop_that_looks_four_weeks_ahead_sees_and_calls_about_a_date_three_weeks_on(
+    staff_client, owner, business
+):
+    today = business.today()
+    bram = CustomerFactory(business=business, name="Bram Jansen")
+    apk = ImportantDateFactory(
+        customer=bram, label="APK", date=_years_ago(today + timedelta(21), 3)
+    )
+    profile = reverse("web:customer_detail", args=[bram.pk])
+
+    before = staff_client.get(reverse("web:today")).content.decode()
+    care_settings_update(business=business, actor=owner, coming_up_days=28)
+    today_page = staff_client.get(reverse("web:today")).content.decode()
+    listed = staff_client.get(reverse("web:coming_up")).content.decode()
+    staff_client.post(reverse("web:important_date_called", args=[apk.pk]), {"from": "profile"})
+
+    assert "Geen belangrijke datums in de komende 14 dagen." in before
+    assert _rows(today_page, "today-coming-up") == [
+        f"Bram Jansen {_dutch_weekday(today + timedelta(21))} APK 3 jaar Gebeld"
+    ]
+    assert _dutch_weekday(today + timedelta(28)).replace(" ", "\xa0") in listed  # "to …"
+    # A call three weeks ahead is of this time: the profile says so.
+    assert 'data-testid="important-date-called"' in staff_client.get(profile).content.decode()
