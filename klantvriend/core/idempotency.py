@@ -59,12 +59,7 @@ def idempotent_request_claim(
 
 def idempotent_request_answer(*, row: IdempotentRequest, status_code: int, body: str) -> None:
     row.status_code, row.body = status_code, body
-    stored = IdempotentRequest.objects.filter(pk=row.pk).update(status_code=status_code, body=body)
-    if not stored:
-        # The request's own work dropped the business's kept answers with its key: an erasure
-        # (idempotent_requests_forget_business). Its answer says what was erased, not who, so
-        # it is kept as any other and a retry of the erasure gets it.
-        row.save(force_insert=True)
+    row.save(update_fields=["status_code", "body"])
 
 
 def idempotent_requests_forget_expired(*, now: datetime | None = None) -> int:
@@ -77,5 +72,7 @@ def idempotent_requests_forget_expired(*, now: datetime | None = None) -> int:
 
 def idempotent_requests_forget_business(*, business) -> None:
     """A stored answer may quote a person (a new customer's name and address): an erasure
-    drops the business's stored answers rather than search them for the person."""
-    IdempotentRequest.objects.filter(business=business).delete()
+    drops the business's stored answers rather than search them for the person. A key claimed
+    and not yet answered holds nothing to drop: the erasure's own, when it was sent with one,
+    whose answer (what was erased, not who) is stored after it, for a retry to get."""
+    IdempotentRequest.objects.filter(business=business, status_code__isnull=False).delete()

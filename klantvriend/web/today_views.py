@@ -89,12 +89,13 @@ def coming_up_list(request: HttpRequest) -> HttpResponse:
     """Every important date coming up, Today's section whole: fifty a page, counted once."""
     business = request.business
     day = business.today()
+    days = coming_up_days(business)
     paginator = Paginator(important_dates_coming(business=business, day=day), LIMIT)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "day": day,
-        "until": day + timedelta(days=coming_up_days(business)),
-        "coming_up_days": coming_up_days(business),
+        "until": day + timedelta(days=days),
+        "coming_up_days": days,
         "page": page,
         "dates": coming_dates(page.object_list, business=business, day=day),
     }
