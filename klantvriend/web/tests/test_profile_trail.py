@@ -86,6 +86,12 @@ def test_the_trail_is_read_from_the_index_of_changes(business, owner):
         for _look in range(200)
     )
     refresh_planner_statistics()
+    if connection.vendor == "postgresql":
+        # As autovacuum would in time: without it the planner estimates the trail from the
+        # table as an earlier test left it, and once chose the business's index over the 200
+        # looks (cost tied at an estimated one row) in a full run.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE core_auditevent")
     query = AuditEvent.objects.filter(CHANGES_ONLY, business=business, customer=customer)
     query = query.order_by("-at", "-id")[:20]
     if connection.vendor == "postgresql":
