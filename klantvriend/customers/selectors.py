@@ -699,8 +699,8 @@ class ComingDate:
 
     important_date: ImportantDate
     day: date
-    # The day someone called the customer about it (ImportantDate.called_at) while it is coming
-    # up this time, in the business's zone; a call from before (last year's) is of another time.
+    # The day someone called the customer about it (ImportantDate.called_at) while it comes up
+    # this time (calls_counted_from), in the business's zone; last year's call is of another time.
     called_on: date | None = None
 
     @property
@@ -780,19 +780,34 @@ def _coming_order(day: date, month_days: dict[int, date]) -> Case:
     )
 
 
+def calls_counted_from(*, business: Business, day: date) -> datetime:
+    """The first moment from which a call about a date coming up from `day` is about this time
+    it comes up: `coming_up_days` before `day`. A date comes up that many days before it falls,
+    and "Called" is offered only while it does, so a call since is about this time, and one
+    from before about an earlier one (last year's: the days are at most 60 of a year). One
+    rule for the rows (coming_dates) and their count (coming_dates_called)."""
+    return business.start_of(day - timedelta(days=coming_up_days(business)))
+
+
+def coming_dates_called(dates: QuerySet[ImportantDate], *, business: Business, day: date) -> int:
+    """How many of the dates coming up from `day` (important_dates_coming) someone called
+    about this time."""
+    return dates.filter(called_at__gte=calls_counted_from(business=business, day=day)).count()
+
+
 def coming_dates(
     rows: Iterable[ImportantDate], *, business: Business, day: date
 ) -> list[ComingDate]:
     """Rows of important_dates_coming (from the same `day`) with the day each falls on and
-    whether someone called about it since its window opened."""
-    days = coming_up_days(business)
-    month_days = coming_month_days(day=day, days=days)
+    whether someone called about it this time (calls_counted_from)."""
+    month_days = coming_month_days(day=day, days=coming_up_days(business))
+    counted_from = calls_counted_from(business=business, day=day)
     return [
         _coming(
             row,
             month_days[row.date.month * 100 + row.date.day] if row.yearly else row.date,
             business=business,
-            days=days,
+            counted_from=counted_from,
         )
         for row in rows
     ]
@@ -804,13 +819,17 @@ def coming_date(
     """One important date as coming_dates gives it, or None when it does not come up from `day`."""
     days = coming_up_days(business)
     falls = falls_on(when=important_date.date, yearly=important_date.yearly, day=day, days=days)
-    return None if falls is None else _coming(important_date, falls, business=business, days=days)
+    if falls is None:
+        return None
+    counted_from = calls_counted_from(business=business, day=day)
+    return _coming(important_date, falls, business=business, counted_from=counted_from)
 
 
-def _coming(row: ImportantDate, falls: date, *, business: Business, days: int) -> ComingDate:
-    called = business.local(row.called_at).date() if row.called_at else None
-    opened = falls - timedelta(days=days)
-    return ComingDate(row, falls, called if called and called >= opened else None)
+def _coming(
+    row: ImportantDate, falls: date, *, business: Business, counted_from: datetime
+) -> ComingDate:
+    called = row.called_at is not None and row.called_at >= counted_from
+    return ComingDate(row, falls, business.local(row.called_at).date() if called else None)
 
 
 def erased_identity_salts(*, business: Business) -> list[str]:

@@ -14,7 +14,12 @@ from klantvriend.core.care_settings import care_settings_saved
 from klantvriend.core.models import Business, Membership
 from klantvriend.core.rows import Rows, first_rows
 from klantvriend.customers.models import Customer, Purchase
-from klantvriend.customers.selectors import ComingDate, coming_dates, important_dates_coming
+from klantvriend.customers.selectors import (
+    ComingDate,
+    coming_dates,
+    coming_dates_called,
+    important_dates_coming,
+)
 from klantvriend.gestures.selectors import OccasionToday, occasions_today
 from klantvriend.promises.models import Promise
 from klantvriend.promises.selectors import PromiseView, promise_agenda
@@ -82,13 +87,32 @@ def today_list(
     )
 
 
-def coming_up(*, business: Business, day: date, rows: int = SHOWN) -> Rows[ComingDate]:
-    """Today's "Coming up": the first `rows` important dates from today to
-    the business's coming_up_days ahead (a care setting), the soonest first, with how many there are.
-    One query, two when there are more (then they are counted). Not in today_list (nor in the
-    morning email's count): a date a week ahead is no thing to do today."""
-    found = first_rows(important_dates_coming(business=business, day=day), rows)
-    return Rows(coming_dates(found.items, business=business, day=day), found.total)
+@dataclass(frozen=True)
+class ComingUp(Rows[ComingDate]):
+    """Today's "Coming up" with how many of its dates someone called about this time."""
+
+    called: int
+
+    @property
+    def to_call(self) -> int:
+        return self.total - self.called
+
+
+def coming_up(*, business: Business, day: date, rows: int = SHOWN) -> ComingUp:
+    """Today's "Coming up": the first `rows` important dates from today to the business's
+    coming_up_days ahead (a care setting), the soonest first, with how many there are and how
+    many of them were called about. One query, three when there are more (then they are
+    counted). Not in today_list (nor in the morning email's count): a date a week ahead is no
+    thing to do today."""
+    dates = important_dates_coming(business=business, day=day)
+    found = first_rows(dates, rows)
+    items = coming_dates(found.items, business=business, day=day)
+    called = (
+        coming_dates_called(dates, business=business, day=day)
+        if found.hidden
+        else sum(1 for coming in items if coming.called_on)
+    )
+    return ComingUp(items, found.total, called)
 
 
 @dataclass(frozen=True)

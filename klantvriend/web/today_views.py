@@ -16,6 +16,7 @@ from klantvriend.customers.privacy_requests import privacy_requests_due
 from klantvriend.customers.selectors import (
     coming_date,
     coming_dates,
+    coming_dates_called,
     coming_up_days,
     customer_get,
     important_date_get,
@@ -86,18 +87,23 @@ def today(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def coming_up_list(request: HttpRequest) -> HttpResponse:
-    """Every important date coming up, Today's section whole: fifty a page, counted once."""
+    """Every important date coming up, Today's section whole: fifty a page, counted once, and
+    once more for those called about."""
     business = request.business
     day = business.today()
     days = coming_up_days(business)
-    paginator = Paginator(important_dates_coming(business=business, day=day), LIMIT)
-    page = paginator.get_page(request.GET.get("page"))
+    dates = important_dates_coming(business=business, day=day)
+    page = Paginator(dates, LIMIT).get_page(request.GET.get("page"))
+    total = page.paginator.count
+    called = coming_dates_called(dates, business=business, day=day) if total else 0
     context = {
         "day": day,
         "until": day + timedelta(days=days),
         "coming_up_days": days,
         "page": page,
         "dates": coming_dates(page.object_list, business=business, day=day),
+        "called": called,
+        "to_call": total - called,
     }
     return render(request, "web/coming_up.html", context)
 

@@ -1,7 +1,7 @@
 """Today's "Coming up": the important dates falling from today to the care setting's days ahead, yearly ones
 by month and day across the year's end and on 28 February for a 29 February in other years."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 
@@ -154,15 +154,49 @@ def test_no_consent_is_needed_but_anonymised_and_other_businesses_never_show(
     assert _shown(other_business, day) == ([("Elders", "APK", date(2026, 12, 2), 6)], 1)
 
 
-def test_the_first_rows_and_the_total_in_at_most_two_queries(
+def test_the_first_rows_the_total_and_those_called_about_in_at_most_three_queries(
     business, django_assert_max_num_queries
 ):
+    dates = []
     for number in range(12):
         customer = CustomerFactory(business=business, name=f"Klant {number:02}")
-        ImportantDateFactory(customer=customer, label="APK", date=date(2020, 12, 1 + number))
+        dates.append(
+            ImportantDateFactory(customer=customer, label="APK", date=date(2020, 12, 1 + number))
+        )
+    day = date(2026, 12, 1)
+    # Called about this time: the first (shown) and the last (not among the first ten), the
+    # one on the morning the window of the soonest opened (14 days before today) too; last
+    # year's call, the day before that, was of another time.
+    called = {
+        0: (2026, 12, 1, 9),
+        11: (2026, 11, 20, 16),
+        4: (2026, 11, 17, 0),
+        7: (2026, 11, 16, 23),
+    }
+    for index, (year, month, day_of_month, hour) in called.items():
+        dates[index].called_at = datetime(year, month, day_of_month, hour, tzinfo=business.tzinfo)
+        dates[index].save(update_fields=["called_at"])
 
-    with django_assert_max_num_queries(2):
-        shown, total = _shown(business, date(2026, 12, 1))
+    with django_assert_max_num_queries(3):
+        found = coming_up(business=business, day=day)
+    with django_assert_max_num_queries(1):  # all twelve shown: counted from the rows
+        whole = coming_up(business=business, day=day, rows=20)
 
-    assert total == 12
-    assert [name for name, *_rest in shown] == [f"Klant {number:02}" for number in range(10)]
+    assert (found.total, found.called, found.to_call) == (12, 3, 9)
+    assert [coming.customer.name for coming in found.items] == [
+        f"Klant {number:02}" for number in range(10)
+    ]
+    assert [coming.called_on for coming in found.items] == [
+        date(2026, 12, 1),
+        None,
+        None,
+        None,
+        date(2026, 11, 17),
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    assert (whole.total, whole.called, whole.to_call) == (12, 3, 9)
+    assert [coming.called_on for coming in whole.items][10:] == [None, date(2026, 11, 20)]

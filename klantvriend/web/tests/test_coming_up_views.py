@@ -161,6 +161,46 @@ def test_called_records_the_call_and_the_row_says_so_until_the_date_comes_again(
     assert next_time.called_on is None
 
 
+def test_today_jumps_to_the_dates_still_to_call_about_and_both_lists_say_how_many(
+    staff_client, staff_user, business
+):
+    today = business.today()
+    dates = [
+        ImportantDateFactory(
+            customer=CustomerFactory(business=business, name=f"Klant {number:02}"),
+            label="APK",
+            date=today,
+            yearly=False,
+        )
+        for number in range(SHOWN + 2)
+    ]
+    jump = re.compile(
+        r'<a href="#coming-up-heading"( class="nothing")?>Binnenkort <span[^>]*>(\d+)<'
+    )
+
+    before = staff_client.get(reverse("web:today")).content.decode()
+    for called in (dates[0], dates[-1]):  # one shown on Today, one only on the page
+        staff_client.post(reverse("web:important_date_called", args=[called.pk]))
+    after = staff_client.get(reverse("web:today")).content.decode()
+    listed = staff_client.get(reverse("web:coming_up")).content.decode()
+
+    assert jump.findall(before) == [("", "12")]
+    assert 'data-testid="coming-up-called"' not in before
+    assert jump.findall(after) == [("", "10")]
+    assert '<h2 id="coming-up-heading">Binnenkort <span class="count">12</span></h2>' in after
+    said = '<p data-testid="coming-up-called">Nog te bellen: 10 van de 12; 2 al gebeld.</p>'
+    assert said in after
+    assert said in listed
+    for rest in dates[1:-1]:
+        staff_client.post(reverse("web:important_date_called", args=[rest.pk]))
+    assert jump.findall(staff_client.get(reverse("web:today")).content.decode()) == [
+        (' class="nothing"', "0")
+    ]
+    account_language_set(user=staff_user, language="en")
+    english = staff_client.get(reverse("web:coming_up")).content.decode()
+    assert '<p data-testid="coming-up-called">All 12 have been called about.</p>' in english
+
+
 def test_a_call_from_another_business_or_by_a_visitor_changes_nothing(
     staff_client, client, business, other_business
 ):
