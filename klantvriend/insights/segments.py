@@ -78,6 +78,10 @@ def rfm_segments(
     frequency = quintile_score(values["frequency"], cuts["frequency"])
     monetary = quintile_score(values["monetary"], cuts["monetary"])
     value = np.floor((frequency + monetary) / 2 + 0.5).astype(np.int64)
+    # One purchase day, however large, is no loyalty: a single €385 buffet scored FM 3 and made
+    # its guest "loyal, comes back regularly" beside the stage "bought once so far". Who never
+    # came back is at most FM 2: needs attention, hibernating or lost, by how recent.
+    value = np.where(purchase_days <= 1, np.minimum(value, 2), value)
     conditions = [
         (days_since_first <= NEW_CUSTOMER_DAYS) & (purchase_days <= 2),
         (recency >= 4) & (value >= 4),

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import rankdata
 
-from klantvriend.insights.segments import quintile_cuts, quintile_score
+from klantvriend.insights.segments import quintile_cuts, quintile_score, rfm_cuts, rfm_segments
 
 
 def ranked_score(values: np.ndarray) -> np.ndarray:
@@ -31,3 +31,35 @@ def test_a_customer_scored_later_is_placed_among_the_others_as_they_were():
     # Then a customer with 2 days scores as the one with 2 did, 3 days as the one with 3 did,
     # and 50 days as the best
     assert quintile_score(np.array([2.0, 3.0, 50.0, 0.0]), cuts).tolist() == [1, 2, 5, 1]
+
+
+def test_one_purchase_day_is_never_loyal_however_much_was_spent():
+    # Given ten customers past their first 90 days: five who came back often, and five who
+    # bought once, among them the largest spend of all (a buffet)
+    purchase_days = np.array([9, 8, 7, 6, 5, 1, 1, 1, 1, 1])
+    spend = np.array([900, 800, 700, 600, 500, 38500, 38500, 2000, 100, 100])
+    days_since_last = np.array([3, 4, 5, 6, 7, 2, 150, 8, 160, 400])
+    arrays = {
+        "days_since_last": days_since_last,
+        "purchase_days": purchase_days,
+        "spend": spend,
+    }
+
+    segments = rfm_segments(**arrays, days_since_first=np.full(10, 400), cuts=rfm_cuts(**arrays))
+
+    # Then those who bought once score FM 3 on a large spend (frequency 1, spend 4 or 5), which
+    # made the recent buffet guest "loyal" and the two others "at risk" ("used to buy often"):
+    # they count at most FM 2, so needs attention when recent, else hibernating; the small
+    # spenders are lost, and those who came back keep the segments their scores give.
+    assert segments.tolist() == [
+        "champion",
+        "champion",
+        "champion",
+        "regular",
+        "regular",
+        "needs_attention",
+        "hibernating",
+        "hibernating",
+        "lost",
+        "lost",
+    ]
