@@ -666,10 +666,26 @@ def insight_card(
             # nothing" beside a segment that calls them one of the best customers: it is
             # what the model expects if nothing changes.
             value = _("no purchase expected in the next 12 months, unless they come back")
-        else:
+        elif purchase_days > ONE_OFF_PURCHASE_DAYS:
             value = _("expected over the next 12 months, from about %(count)s purchases") % {
                 "count": _purchases_shown(expected)
             }
+        elif insight.days_since_last == 0:
+            # One purchase, on the day computed: the models know nothing of this customer yet, and give what a
+            # new customer brings on average. Said so, it reads as the yardstick it is, not as
+            # a walk-in judged worth ten times one who came once a while ago.
+            value = _(
+                "what a new customer brings here on average in 12 months, from about %(count)s "
+                "purchases: of this customer nothing more is known yet"
+            ) % {"count": _purchases_shown(expected)}
+        else:
+            # One purchase: the models see only how long before the computation it was (the
+            # figure's own days, not today's), so every customer who bought once that long ago
+            # gets the same figure, which falls as they stay away.
+            value = _(
+                "expected over the next 12 months, from about %(count)s purchases: the average "
+                "of customers who bought once and then stayed away %(ago)s"
+            ) % {"count": _purchases_shown(expected), "ago": days_shown(insight.days_since_last)}
         # What the figure is, before what it is computed from: "probability alive" is not a
         # shopkeeper's word.
         alive = (

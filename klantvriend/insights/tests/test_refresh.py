@@ -118,11 +118,63 @@ def test_the_card_says_why_a_customer_is_no_regular(
 )
 def test_no_purchase_expected_only_where_the_figure_rounds_to_none(business, expected, value):
     insight = CustomerInsightFactory(
-        customer=CustomerFactory(business=business), value_cents=12, expected_purchases_365=expected
+        customer=CustomerFactory(business=business),
+        purchase_days=3,
+        value_cents=12,
+        expected_purchases_365=expected,
     )
 
     with translation.override("nl"):
         assert insight_card(insight=insight).value == value
+
+
+@pytest.mark.parametrize(
+    ("language", "days_since_last", "value"),
+    [
+        (
+            "nl",
+            0,
+            "wat een nieuwe klant hier gemiddeld in 12 maanden brengt, uit ongeveer 15,6 "
+            "aankopen: van deze klant zelf is nog niets meer bekend",
+        ),
+        (
+            "en",
+            0,
+            "what a new customer brings here on average in 12 months, from about 15.6 "
+            "purchases: of this customer nothing more is known yet",
+        ),
+        (
+            "nl",
+            78,
+            "verwacht in de komende 12 maanden, uit ongeveer 15,6 aankopen: het gemiddelde van "
+            "klanten die één keer kochten en daarna 78 dagen wegbleven",
+        ),
+        (
+            "en",
+            78,
+            "expected over the next 12 months, from about 15.6 purchases: the average of "
+            "customers who bought once and then stayed away 78 days",
+        ),
+    ],
+)
+def test_a_one_off_customers_value_says_it_is_the_average_of_customers_like_them(
+    business, language, days_since_last, value
+):
+    # The figure is the one the models give everyone who bought once that long before the
+    # computation, however many days have passed since (it is counted then, not today).
+    insight = CustomerInsightFactory(
+        customer=CustomerFactory(business=business),
+        purchase_days=1,
+        days_since_last=days_since_last,
+        as_of=dt.date(2026, 11, 20),
+        value_cents=38477,
+        expected_purchases_365=15.62,
+    )
+
+    with translation.override(language):
+        card = insight_card(insight=insight, today=dt.date(2026, 11, 23))
+
+    assert card.value == value
 
 
 @pytest.mark.parametrize(
