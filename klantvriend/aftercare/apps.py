@@ -25,3 +25,6 @@ class AftercareConfig(AppConfig):
         hooks.register_hook(hooks.PURCHASE_RECORDED, services.follow_up_plan_for_purchase)
         # A referred customer's first purchase: thank the referrer.
         hooks.register_hook(hooks.PURCHASE_RECORDED, services.follow_up_plan_referral_thanks)
+        # ... or their referrer recorded after it; and a thank-you gesture closes the thanks.
+        hooks.register_hook(hooks.REFERRAL_RECORDED, services.follow_up_plan_referral_thanks_late)
+        hooks.register_hook(hooks.GESTURE_GIVEN, services.follow_up_thanked_by_gesture)

@@ -32,16 +32,21 @@ class Outcome(models.TextChoices):
     NOT_CONTENT = "not_content", _("not content")
     ACCEPTED = "accepted", _("quote accepted")
     DECLINED = "declined", _("quote declined")
+    THANKED = "thanked", _("thanked")
 
 
-# The two outcomes that close a follow-up, the good one first: the customer's decision on a
-# quote, else whether the customer is content (not content opens a complaint).
+# The outcomes that close a follow-up, the good one first: the customer's decision on a quote;
+# for a referrer, that they were thanked (asking whether they are content after a thank-you
+# made no sense); else whether the customer is content (not content opens a complaint).
 QUOTE_OUTCOMES = (Outcome.ACCEPTED, Outcome.DECLINED)
+THANKS_OUTCOMES = (Outcome.THANKED,)
 CARE_OUTCOMES = (Outcome.CONTENT, Outcome.NOT_CONTENT)
 
 
-def closing_outcomes(reason: str) -> tuple[Outcome, Outcome]:
-    return QUOTE_OUTCOMES if reason == Reason.QUOTE else CARE_OUTCOMES
+def closing_outcomes(reason: str) -> tuple[Outcome, ...]:
+    if reason == Reason.QUOTE:
+        return QUOTE_OUTCOMES
+    return THANKS_OUTCOMES if reason == Reason.REFERRAL else CARE_OUTCOMES
 
 
 # The promises a rule follows up once kept: per kind, the follow-up's reason and the care setting
@@ -201,7 +206,7 @@ class FollowUp(BusinessOwned):
         return self.promise is not None and (self.promise.description.rstrip(".!? ") in self.note)
 
     @property
-    def closing_outcomes(self) -> tuple[Outcome, Outcome]:
+    def closing_outcomes(self) -> tuple[Outcome, ...]:
         return closing_outcomes(self.reason)
 
     @property

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from klantvriend.complaints.models import Channel, Complaint
 from klantvriend.complaints.services import complaint_create, complaint_withdraw
@@ -28,6 +29,7 @@ from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.undo import step_to_undo, values_before
 from klantvriend.core.versions import record_changing
 from klantvriend.core.working_hours import next_working_day
+from klantvriend.gestures.models import Occasion
 from klantvriend.promises.models import Promise
 
 from .models import (
@@ -49,8 +51,8 @@ OUTCOMES = (*Outcome.values, NOT_REACHED, STILL_DECIDING)
 
 
 def _refuse_unfit_step(follow_up: FollowUp, outcome: str) -> None:
-    """A quote's follow-up is accepted, declined, still deciding or not reached; any other is
-    content, not content or not reached."""
+    """A quote's follow-up is accepted, declined, still deciding or not reached; a referrer's
+    thanks thanked or not reached; any other content, not content or not reached."""
     if follow_up.asks_for_a_decision:
         if outcome not in (*follow_up.closing_outcomes, STILL_DECIDING, NOT_REACHED):
             raise _error(
@@ -59,7 +61,13 @@ def _refuse_unfit_step(follow_up: FollowUp, outcome: str) -> None:
                 "invalid_choice",
             )
     elif outcome not in (*follow_up.closing_outcomes, NOT_REACHED):
-        raise _error("outcome", _("Choose content, not content or not reached."), "invalid_choice")
+        raise _error(
+            "outcome",
+            _("Choose thanked or not reached.")
+            if follow_up.reason == Reason.REFERRAL
+            else _("Choose content, not content or not reached."),
+            "invalid_choice",
+        )
 
 
 def _conflict(field: str, message: str, code: str) -> Conflict:
@@ -328,19 +336,35 @@ def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:
     idea 6): a follow-up for the referrer, due today. A later purchase, or a purchase recorded
     after an earlier one, plans nothing; the one-to-one link keeps it one thank-you per referral."""
     customer = purchase.customer
-    referrer = customer.referred_by
-    if referrer is None or referrer.erased_at is not None:
-        return None
     # The first purchase recorded is the one that thanks: asking "is there any other purchase"
     # instead would plan nothing when two first purchases are committed at the same moment.
     if customer.purchases.filter(pk__lt=purchase.pk).exists():
         return None
+    return _plan_referral_thanks(
+        customer, gettext_noop("Thank them for referring %(name)s, who just made a first purchase.")
+    )
+
+
+def follow_up_plan_referral_thanks_late(*, customer) -> FollowUp | None:
+    """A referrer recorded after the customer's first purchase (the guest said at the second
+    visit who sent them) is thanked as one recorded before it: the purchase came, and
+    planned nothing then. Before any purchase the first purchase plans it."""
+    if not customer.purchases.exists():
+        return None
+    return _plan_referral_thanks(customer, gettext_noop("Thank them for referring %(name)s."))
+
+
+def _plan_referral_thanks(customer, note: str) -> FollowUp | None:
+    """The referrer's thank-you for bringing in `customer`, due today, its `note` (marked for
+    translation, not translated) in the shop's language; one per referral, whoever it went to
+    (FollowUp.referred_customer)."""
+    referrer = customer.referred_by
+    if referrer is None or referrer.erased_at is not None:
+        return None
     if FollowUp.objects.filter(referred_customer=customer).exists():
         return None
     with shop_language(referrer.business):
-        note = _("Thank them for referring %(name)s, who just made a first purchase.") % {
-            "name": customer.name
-        }
+        note = _(note) % {"name": customer.name}
     return _plan_once(
         business=referrer.business,
         customer=referrer,
@@ -349,6 +373,29 @@ def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:
         reason=Reason.REFERRAL,
         referred_customer=customer,
     )
+
+
+def follow_up_thanked_by_gesture(*, gesture) -> None:
+    """A thank-you for a referral logged as a gesture is the thanks the referrer's open
+    follow-ups ask for: they close as thanked, with what was given, in the gesture's
+    transaction, so that nobody thanks the referrer a second time from Today. A follow-up
+    planned after the moment the gesture was given is for a later referral and stays open."""
+    if gesture.occasion != Occasion.REFERRAL_THANKS:
+        return
+    open_thanks = FollowUp.objects.filter(
+        customer=gesture.customer,
+        reason=Reason.REFERRAL,
+        done_at__isnull=True,
+        created_at__lte=gesture.given_at,
+    ).order_by("due_on", "pk")
+    for follow_up in open_thanks:
+        follow_up_complete(
+            follow_up=follow_up,
+            actor=gesture.given_by,
+            outcome=Outcome.THANKED,
+            note=gesture.what,
+            at=gesture.given_at,
+        )
 
 
 def _not_content_complaint(follow_up: FollowUp, *, note: str) -> dict[str, str]:

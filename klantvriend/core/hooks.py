@@ -27,6 +27,14 @@ COMPLAINT_RESOLVED = "complaint_resolved"
 PROMISE_REOPENED = "promise_reopened"
 # A resolved complaint's recovery gesture was written or reworded (the gestures log it).
 RECOVERY_GESTURE_WRITTEN = "recovery_gesture_written"
+# A customer's referrer was recorded or changed (customers.services.customer_update), after
+# commit: aftercare plans the referrer's thank-you when the customer has bought already, as the
+# first purchase would have. Handlers take `customer`.
+REFERRAL_RECORDED = "referral_recorded"
+# A gesture was logged (gestures.services.gesture_create), announced inside its transaction:
+# aftercare closes the thank-you a referrer's follow-up asks for when the gesture is that
+# thanks. Handlers take `gesture`.
+GESTURE_GIVEN = "gesture_given"
 # Announced by the importers after a committed import (insights refresh on it).
 DATA_IMPORTED = "data_imported"
 # Two records of one person were merged into `customer` (importers.merge), after commit: the

@@ -30,7 +30,7 @@ from klantvriend.core.errors import (
     refusals_gathered,
     refusals_of,
 )
-from klantvriend.core.hooks import PURCHASE_RECORDED, run_after_commit
+from klantvriend.core.hooks import PURCHASE_RECORDED, REFERRAL_RECORDED, run_after_commit
 from klantvriend.core.language import shop_language
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
@@ -371,6 +371,8 @@ def customer_update(
         new_tags = changes.pop("tags", None)
         previous = _changes_checked(row, changes, refused=refusals)
         row.save(update_fields=[*changes, *_DERIVED_FIELDS])
+        if "referred_by" in changes and row.referred_by_id is not None:
+            run_after_commit(REFERRAL_RECORDED, customer=row)
         consent_records_save(consent_changes(row, previous), consent_source)
         if new_tags is not None:
             _set_tags(row, new_tags)

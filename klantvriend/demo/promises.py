@@ -452,9 +452,12 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
             late_days = int(rng.choice([0, 0, 0, 0, 0, 1, 1, 2, 4]))
             done_day = min(due_on + timedelta(days=late_days), today - timedelta(days=1))
             done_at = _shop_moment(rng, done_day, business.tzinfo)
-            good, bad = closing_outcomes(reason)
+            good, *bad = closing_outcomes(reason)
             # Most customers are content after a follow-up; about half take a quote on.
-            outcome = good if rng.random() < (0.55 if reason == Reason.QUOTE else 0.92) else bad
+            chance = rng.random()
+            outcome = (
+                good if not bad or chance < (0.55 if reason == Reason.QUOTE else 0.92) else bad[0]
+            )
             attempts = int(rng.random() < 0.15)
         rows.append(
             FollowUp(

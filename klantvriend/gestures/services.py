@@ -3,11 +3,13 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import save_changed_customer_row, save_new_customer_row
 from klantvriend.core.errors import ValidationError, refusals_gathered, refusals_of
+from klantvriend.core.hooks import GESTURE_GIVEN, run_in_transaction
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.versions import record_changing
 
@@ -58,7 +60,9 @@ def gesture_create(
         complaint=complaint,
         now=now,
     )
-    save_new_customer_row(gesture, actor=given_by, snapshot=_snapshot)
+    with transaction.atomic():
+        save_new_customer_row(gesture, actor=given_by, snapshot=_snapshot)
+        run_in_transaction(GESTURE_GIVEN, gesture=gesture)
     return gesture
 
 

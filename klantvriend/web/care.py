@@ -5,12 +5,14 @@ number of queries whatever the customer's history."""
 from django.db.models import Q
 from django.utils import timezone
 
+from klantvriend.aftercare.models import Reason
 from klantvriend.aftercare.selectors import follow_up_list
 from klantvriend.complaints.selectors import complaint_list, complaint_views
 from klantvriend.core.audit import AuditAction, audit_for_customer
 from klantvriend.core.rows import open_first
 from klantvriend.core.timeline import known_none
 from klantvriend.core.undo import Undoable, undoable_rows
+from klantvriend.gestures.models import Occasion
 from klantvriend.gestures.selectors import gesture_list
 from klantvriend.promises.selectors import IS_OPEN as PROMISE_OPEN
 from klantvriend.promises.selectors import promise_list, promise_views
@@ -19,6 +21,8 @@ from .care_forms import ComplaintForm, FollowUpForm, GestureForm, PromiseForm
 from .referral_profile import referral_survey_profile_context
 
 RECENT = 10
+# The profile's folded forms that a link may open (?record=…), by their `open_form` names.
+RECORD_FORMS = ("promise", "complaint", "follow_up", "gesture")
 # The steps of a row that its undo button takes back (core/undo.py).
 UNDOABLE_STEPS = (AuditAction.COMPLETED, AuditAction.RESPONDED, AuditAction.REPLANNED)
 
@@ -74,10 +78,22 @@ def care_profile_context(request, customer, forms: dict) -> dict:
         "complaint_form": forms.get("complaint_form") or ComplaintForm(),
         "follow_up_form": forms.get("follow_up_form")
         or FollowUpForm(business=business, initial={"due_on": business.local(now).date()}),
-        "gesture_form": forms.get("gesture_form") or GestureForm(),
+        # A referrer still to be thanked: the gesture is most likely that thank-you.
+        "gesture_form": forms.get("gesture_form")
+        or GestureForm(
+            initial={"occasion": Occasion.REFERRAL_THANKS}
+            if any(
+                follow_up.reason == Reason.REFERRAL and follow_up.done_at is None
+                for follow_up in recent["follow_ups"]
+            )
+            else {}
+        ),
         "gesture_repeats": forms.get("gesture_repeats", []),
         "promise_advice": forms.get("promise_advice"),
-        "open_form": forms.get("open_form", ""),
+        # The form a link asked to open (?record=gesture from a referrer's thanks on Today),
+        # else the one a refusal keeps open.
+        "open_form": forms.get("open_form")
+        or (request.GET.get("record") if request.GET.get("record") in RECORD_FORMS else ""),
         "care_error": forms.get("care_error", ""),
         "care_notice": forms.get("care_notice", ""),
         # After a new row of one kind: "Promise saved." and the like, in that kind's card.

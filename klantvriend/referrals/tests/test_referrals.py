@@ -317,3 +317,27 @@ def test_the_thank_you_is_written_in_the_language_of_the_business(
         purchase_create(customer=bram, amount_cents=1500)
 
     assert FollowUp.objects.get(reason=Reason.REFERRAL).note == note
+
+
+def test_a_referrer_recorded_after_the_first_purchase_is_thanked_once(
+    business, anna, owner, django_capture_on_commit_callbacks
+):
+    # The guest says at their second visit who sent them: the first purchase planned nothing.
+    bram = CustomerFactory(business=business, name="Bram Bakker")
+    cees = CustomerFactory(business=business, name="Cees Jansen")
+    PurchaseFactory(customer=bram)
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_update(customer=cees, referred_by=anna, actor=owner)  # bought nothing yet
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        customer_update(customer=bram, referred_by=anna, actor=owner)
+    dirk = CustomerFactory(business=business, name="Dirk de Boer")
+    with django_capture_on_commit_callbacks(execute=True):
+        # Recorded the wrong way round and mended: still one thank-you for bringing Bram.
+        customer_update(customer=bram, referred_by=dirk, actor=owner)
+        customer_update(customer=bram, phone="0612345678", actor=owner)  # no referral change
+
+    thanks = FollowUp.objects.get(reason=Reason.REFERRAL)
+    assert (thanks.customer, thanks.referred_customer) == (anna, bram)
+    assert thanks.note == "Bedank voor het doorverwijzen van Bram Bakker."
+    assert thanks.due_on == open_on(business.today())
+    assert FollowUp.objects.filter(reason=Reason.REFERRAL).count() == 1

@@ -806,6 +806,47 @@ def test_content_is_refused_for_a_quotes_follow_up_and_nothing_changes(owner_cli
     assert snapshot() == before
 
 
+def test_a_referrers_thanks_is_thanked_on_today_or_opens_their_gesture_form(owner_client, business):
+    koen = CustomerFactory(business=business, name="Koen Brouwer")
+    thanks = FollowUpFactory(
+        customer=koen,
+        reason=Reason.REFERRAL,
+        note="Bedank voor het doorverwijzen van Eva de Groot.",
+        referred_customer=CustomerFactory(business=business, name="Eva de Groot"),
+    )
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+    profile = owner_client.get(
+        reverse("web:customer_detail", args=[koen.pk]), {"record": "gesture"}
+    ).content.decode()
+    plain = owner_client.get(reverse("web:customer_detail", args=[koen.pk])).content.decode()
+    response = owner_client.post(
+        reverse("web:follow_up_outcome", args=[thanks.pk]),
+        {"from": "today", "outcome": "thanked"},
+        headers=HTMX,
+    )
+
+    row = page.split(f'id="follow-up-{thanks.pk}"')[1].split("</li>")[0]
+    assert re.findall(r'name="outcome" value="(\w+)">([^<]+)<', row) == [
+        ("thanked", "Bedankt"),
+        ("not_reached", "Niet bereikt"),
+    ]
+    gesture_link = f"/customers/{koen.pk}/?record=gesture#new-gesture"
+    assert (
+        f'href="{gesture_link}" data-testid="thank-with-gesture">Met een attentie bedanken</a>'
+        in row
+    )
+    # The link opens the gesture form, the occasion a thanks for a referral while one is due.
+    assert '<details class="record-form" id="new-gesture" open>' in profile
+    assert '<details class="record-form" id="new-gesture">' in plain
+    assert '<option value="referral_thanks" selected>' in profile
+    assert response.status_code == 200
+    thanks.refresh_from_db()
+    assert (thanks.outcome, thanks.done_at is not None) == ("thanked", True)
+    after = owner_client.get(reverse("web:customer_detail", args=[koen.pk])).content.decode()
+    assert '<option value="just_because" selected>' in after  # thanked: nothing due any more
+
+
 def test_a_repeated_gesture_warns_first_and_is_recorded_when_confirmed(
     owner_client, business, owner
 ):
