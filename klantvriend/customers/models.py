@@ -333,10 +333,16 @@ class Customer(BusinessOwned):
             seen, ancestor = {self.pk}, self.referred_by
             while ancestor is not None:
                 if ancestor.pk in seen:
+                    # Named, not "a circle": whoever records it sees which way round it went.
                     raise ValidationError(
                         {
                             "referred_by": ValidationError(
-                                _("This would make a circle of referrals."), code="referral_cycle"
+                                _(
+                                    "%(referrer)s came in through %(name)s (directly or through "
+                                    "others), so cannot have brought %(name)s in."
+                                )
+                                % {"referrer": self.referred_by.name, "name": self.name},
+                                code="referral_cycle",
                             )
                         }
                     )

@@ -19,11 +19,33 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from klantvriend.core.models import Business
+from klantvriend.core.shown import moment_shown
 from klantvriend.customers.models import AcquisitionChannel, Customer, ReferrerTally
 from klantvriend.customers.selectors import came_through_referral
 from klantvriend.surveys.models import PROMOTER_MIN, PROMOTER_WINDOW, SurveyResponse
+
+
+def referral_order_doubt(*, referrer: Customer, referred: Customer) -> str:
+    """Why a referral may be recorded the wrong way round, or "": the customer said to be
+    brought in was a customer before the one said to have brought them. Someone who starts
+    from the card of the guest who brings others, where "referred by" is asked of the guest
+    brought in, easily records it the other way round, which is stored without a word and
+    falsifies the ambassadors and where new customers came from. Not refused: a customer
+    recorded late (an import's day) can have been brought in by one recorded earlier."""
+    if referred.customer_since >= referrer.customer_since:
+        return ""
+    return _(
+        "%(referred)s has been a customer since %(since)s, longer than %(referrer)s (since "
+        "%(referrer_since)s): did %(referred)s perhaps bring %(referrer)s in?"
+    ) % {
+        "referred": referred.name,
+        "since": moment_shown(referred.customer_since),
+        "referrer": referrer.name,
+        "referrer_since": moment_shown(referrer.customer_since),
+    }
 
 
 def referred_customer_list(

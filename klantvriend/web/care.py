@@ -100,5 +100,5 @@ def care_profile_context(request, customer, forms: dict) -> dict:
         "care_saved": forms.get("care_saved", {}),
         "refused_form": forms.get("refused_form"),
         # Referrals and surveys (web/referral_profile.py).
-        **referral_survey_profile_context(request, customer),
+        **referral_survey_profile_context(request, customer, forms),
     }

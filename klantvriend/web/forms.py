@@ -1,6 +1,7 @@
 """Forms validate what people type and hand clean values to one service call. Labels and
 messages come from the models, in the user's language."""
 
+import copy
 import math
 from typing import Any
 
@@ -30,6 +31,7 @@ from klantvriend.customers.services import (
     marketing_consent_basis_stored,
     tag_set,
 )
+from klantvriend.referrals.selectors import referral_order_doubt
 
 from .addresses import client_address
 
@@ -148,12 +150,32 @@ def _as_sent(field: forms.Field, value: Any, *, hidden: bool = False) -> str | N
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+# Asked of a referral that may be the wrong way round (referrals.selectors.referral_order_doubt).
+RECORD_ANYWAY = _("Record it anyway")
+
+
+def refuse_doubtful_referral(form, field: str, *, referrer, referred) -> None:
+    """A referral that may be recorded the wrong way round is refused on `field` with why, until
+    the form comes back with "Record it anyway" ticked (its `confirm_referral`, then shown)."""
+    doubt = referral_order_doubt(referrer=referrer, referred=referred)
+    if doubt and not form.cleaned_data.get("confirm_referral"):
+        form.referral_doubt = True
+        form.add_error(
+            field,
+            f"{doubt} "
+            + _("If it is right as it is, tick “%(anyway)s”.") % {"anyway": RECORD_ANYWAY},
+        )
+
+
 class CustomerForm(forms.ModelForm):
     tags = TagsField(
         label=_("tags"),
         required=False,
         help_text=_("Separated by commas, for example: regular, catering, neighbour."),
     )
+    confirm_referral = forms.BooleanField(label=RECORD_ANYWAY, required=False)
+    # Whether the referrer chosen may be the wrong way round: then "Record it anyway" shows.
+    referral_doubt = False
 
     class Meta:
         model = Customer
@@ -190,7 +212,7 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, business, **kwargs):
         super().__init__(*args, **kwargs)
         self.business = business
-        referrers = Customer.objects.filter(business=business).only("id", "name")
+        referrers = Customer.objects.filter(business=business).only("id", "name", "customer_since")
         if self.instance.pk:
             referrers = referrers.exclude(pk=self.instance.pk)
         self.fields["referred_by"].queryset = referrers
@@ -313,6 +335,12 @@ class CustomerForm(forms.ModelForm):
                     "field": capfirst(self.fields["referred_by"].label),
                 },
             )
+        referrer = cleaned.get("referred_by")
+        if referrer and "referred_by" in self.changed_data and cleaned.get("customer_since"):
+            referred = copy.copy(self.instance)
+            referred.customer_since = cleaned["customer_since"]
+            referred.name = cleaned.get("name") or self.instance.name
+            refuse_doubtful_referral(self, "referred_by", referrer=referrer, referred=referred)
         if "marketing_consent_basis" in cleaned:
             # What the service will store (no basis without consent, the default for consent
             # ticked just now without one), so that the model's check and the comparison with
@@ -371,6 +399,8 @@ class CustomerForm(forms.ModelForm):
         come along is saved as typed."""
         changed, seen = {}, {}
         for name in self.fields:
+            if name == "confirm_referral":  # a question to this person, not the customer's
+                continue
             was = self.seen_value(name)
             if was is UNSEEN or name in self.changed_data:
                 changed[name] = self.cleaned_data[name]
@@ -448,6 +478,67 @@ class QuickAddForm(OwnIds, forms.Form):
         if referrer is not None:
             fields |= {"referred_by": referrer, "acquisition_channel": AcquisitionChannel.REFERRAL}
         return fields
+
+
+class ReferralForm(OwnIds, forms.Form):
+    """ "Brought someone in" on a customer's profile: whom this customer (`referrer`) referred,
+    recorded on that customer as their referrer, as the customer form would. Whoever starts
+    from the card of the guest who brings others finds it there, where "referred by" is asked
+    only of the guest brought in."""
+
+    id_prefix = "referral"
+
+    referred = forms.ModelChoiceField(
+        label=_("brought in"),
+        queryset=Customer.objects.none(),
+        help_text=_(
+            "Type a few letters of the name, phone, email, postcode or place of the customer "
+            "they brought in."
+        ),
+        error_messages={
+            "required": _("Choose the customer they brought in."),
+            "invalid_choice": _("This customer does not exist."),
+        },
+    )
+    confirm_referral = forms.BooleanField(label=RECORD_ANYWAY, required=False)
+    referral_doubt = False
+
+    def __init__(self, *args, business, referrer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referrer = referrer
+        self.fields["referred"].queryset = (
+            Customer.objects.filter(business=business, erased_at__isnull=True)
+            .exclude(pk=referrer.pk)
+            .select_related("referred_by")
+            .only("id", "name", "customer_since", "referred_by__name")
+        )
+        self.fields["referred"].widget = ReferrerPicker(business=business, exclude=referrer.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        referred = cleaned.get("referred")
+        if referred is None:
+            return cleaned
+        if referred.referred_by_id == self.referrer.pk:
+            self.add_error(
+                "referred",
+                _("%(name)s is recorded as brought in by this customer already.")
+                % {"name": referred.name},
+            )
+        elif referred.referred_by_id is not None:
+            # Another referrer is not overwritten from here: who brought a customer in is
+            # changed on that customer's own card, where it shows.
+            self.add_error(
+                "referred",
+                _(
+                    "%(name)s came through %(referrer)s: change that on the card of %(name)s, "
+                    "under “Edit”."
+                )
+                % {"name": referred.name, "referrer": referred.referred_by.name},
+            )
+        else:
+            refuse_doubtful_referral(self, "referred", referrer=self.referrer, referred=referred)
+        return cleaned
 
 
 class PurchaseForm(OwnIds, forms.Form):

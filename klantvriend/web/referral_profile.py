@@ -5,15 +5,17 @@ from klantvriend.referrals.selectors import customer_referrals
 from klantvriend.surveys.selectors import survey_invitation_list, survey_response_list
 from klantvriend.surveys.services import may_email
 
+from .forms import ReferralForm
 from .survey_forms import SurveyInviteForm
 
 # The survey answers a profile shows at first, the latest.
 ANSWERS_SHORT = 5
 
 
-def referral_survey_profile_context(request, customer) -> dict:
+def referral_survey_profile_context(request, customer, forms: dict) -> dict:
     """The profile's referral and survey section: five or six queries whatever the history,
-    three for a customer who brought in nobody."""
+    three for a customer who brought in nobody. `forms`: a bound "Brought someone in" form
+    (`referral_form`) to show again with its refusals."""
     business = request.business
     responses = survey_response_list(business=business, customer_id=customer.pk)
     invitations = survey_invitation_list(business=business, customer_id=customer.pk)
@@ -28,6 +30,8 @@ def referral_survey_profile_context(request, customer) -> dict:
     )
     return {
         "referrals": customer_referrals(customer=customer),
+        "referral_form": forms.get("referral_form")
+        or ReferralForm(business=business, referrer=customer),
         "survey_responses": answers if whole else answers[:ANSWERS_SHORT],
         "survey_responses_more": not whole and len(answers) > ANSWERS_SHORT,
         "survey_invitations": (

@@ -1,32 +1,41 @@
-"""Referral pages: the ambassadors, the acquisition report, the referrer picker of the customer
-form, and what the profile shows of referrals and surveys."""
+"""Referral pages: the ambassadors, the acquisition report, the customer pickers, and "Brought
+someone in" on the profile."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from clv import charts
-from klantvriend.core.errors import NotFound
+from klantvriend.core.errors import NotFound, ValidationError
 from klantvriend.core.numbers import share_shown
 from klantvriend.customers.models import AcquisitionChannel
 from klantvriend.customers.selectors import customer_get, customer_search
+from klantvriend.customers.services import customer_update
 from klantvriend.insights.charts import month_axis, month_label
 from klantvriend.referrals.selectors import acquisition_report, ambassador_ranking
 
-from .forms import REFERRER_PLACEHOLDER
+from .care_responses import profile_response
+from .forms import REFERRER_PLACEHOLDER, ReferralForm
 from .views import member_required
 
 PICKER_RESULTS = 8
-# The referrer pickers' fields: the customer form's and the walk-in panel's (a page may hold
-# both). The field a picker's requests name, if it is one of these; else the customer form's.
-PICKER_FIELDS = ("id_referred_by", "quick-add-referred_by")
+# The customer pickers' fields (element id: the name the form posts): the customer form's
+# referrer, the walk-in panel's, and the profile's "Brought someone in" (whom this customer
+# referred). A page may hold several. The field a picker's requests name, if it is one of these;
+# else the customer form's.
+PICKER_FIELDS = {
+    "id_referred_by": "referred_by",
+    "quick-add-referred_by": "referred_by",
+    "referral-referred": "referred",
+}
 
 
 def _picker_field(request: HttpRequest) -> str:
     field = request.GET.get("field", "")
-    return field if field in PICKER_FIELDS else PICKER_FIELDS[0]
+    return field if field in PICKER_FIELDS else "id_referred_by"
 
 
 CHANNEL_COLOURS = {
@@ -138,8 +147,39 @@ def referrer_pick(request: HttpRequest) -> HttpResponse:
         {
             "chosen": chosen,
             "exclude": exclude,
-            "name": "referred_by",
+            "name": PICKER_FIELDS[_picker_field(request)],
             "field_id": _picker_field(request),
             "placeholder": REFERRER_PLACEHOLDER,
         },
     )
+
+
+@member_required
+@require_POST
+def referral_add(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """ "Brought someone in" on the profile of `customer_id`: the customer chosen gets them as
+    referrer and came through a referral, by the customer service's rules (not oneself, no
+    circle, not anonymised; a first purchase already made plans the thank-you). Refused, the
+    form says why on its field and nothing is stored."""
+    referrer = customer_get(business=request.business, customer_id=customer_id)
+    form = ReferralForm(request.POST, business=request.business, referrer=referrer)
+    if form.is_valid():
+        referred = form.cleaned_data["referred"]
+        try:
+            customer_update(
+                customer=referred,
+                referred_by=referrer,
+                acquisition_channel=AcquisitionChannel.REFERRAL,
+                actor=request.user,
+            )
+        except ValidationError as refused:
+            for errors in refused.message_dict.values():
+                for message in errors:
+                    form.add_error("referred", message)
+        else:
+            saved = _("%(name)s recorded as brought in by %(referrer)s.") % {
+                "name": referred.name,
+                "referrer": referrer.name,
+            }
+            return profile_response(request, referrer, saved=("referral", saved))
+    return profile_response(request, referrer, status=422, referral_form=form)

@@ -28,4 +28,7 @@ survey_urlpatterns = [
     path("reports/acquisition/", referral_views.acquisition, name="acquisition"),
     path("customers/referrer-search/", referral_views.referrer_search, name="referrer_search"),
     path("customers/referrer-pick/", referral_views.referrer_pick, name="referrer_pick"),
+    path(
+        "customers/<int:customer_id>/referrals/", referral_views.referral_add, name="referral_add"
+    ),
 ]

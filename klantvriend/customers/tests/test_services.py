@@ -248,12 +248,16 @@ def test_referral_cycle_and_self_referral_are_refused(business):
     anna = services.customer_create(business=business, name="Anna")
     bea = services.customer_create(business=business, name="Bea", referred_by=anna)
 
-    with pytest.raises(ValidationError) as cycle:
+    with translation.override("nl"), pytest.raises(ValidationError) as cycle:
         services.customer_update(customer=anna, referred_by=bea)
     with pytest.raises(ValidationError) as itself:
         services.customer_update(customer=anna, referred_by=anna)
 
     assert cycle.value.error_dict["referred_by"][0].code == "referral_cycle"
+    assert cycle.value.message_dict["referred_by"] == [
+        "Bea is (direct of via anderen) door Anna aangebracht en kan Anna dus niet zelf "
+        "hebben aangebracht."
+    ]
     assert itself.value.error_dict["referred_by"][0].code == "self_referral"
     anna.refresh_from_db()
     assert anna.referred_by is None

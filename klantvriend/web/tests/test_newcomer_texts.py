@@ -42,10 +42,10 @@ def test_an_anonymised_customer_is_not_offered_steps_that_cannot_be_taken(
     page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
 
     # Then the timeline says there is nothing, rather than asking to record a purchase or a
-    # contact moment (the profile records nothing new of an erased customer), and no hint
-    # explains how to record who came through them
+    # contact moment (the profile records nothing new of an erased customer), and no form
+    # records whom they brought in
     assert _testid(page, "timeline-empty") == empty
-    assert 'data-testid="referral-how"' not in page
+    assert 'data-testid="referral-form"' not in page
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def test_a_new_customer_is_offered_the_first_steps(owner_client, owner, business
     page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
 
     assert _testid(page, "timeline-empty") == empty
-    assert 'data-testid="referral-how"' in page
+    assert 'data-testid="referral-form"' in page
 
 
 @pytest.mark.parametrize(

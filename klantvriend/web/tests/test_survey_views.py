@@ -425,22 +425,17 @@ def test_picking_and_saving_a_referrer_on_the_customer_form(owner_client, busine
     assert "referrer-picker" in form
 
 
-def test_a_profile_without_referrals_says_where_a_referral_is_recorded(owner_client, business):
-    # Referrals are recorded with the referred customer (the walk-in panel or their form), which
-    # the referrer's profile did not say: its empty section was a dead end.
+def test_every_profile_records_whom_the_customer_brought_in(owner_client, business):
+    # Referrals were recorded only with the referred customer (the walk-in panel or their
+    # form), where a shopkeeper who starts from the card of the one who brings others does
+    # not look: each profile records whom its customer brought in (test_referral_add_views).
     anna = CustomerFactory(business=business, name="Anna de Vries")
     bram = CustomerFactory(business=business, name="Bram", referred_by=anna)
 
-    empty = owner_client.get(f"/customers/{bram.pk}/").content.decode()
-    filled = owner_client.get(f"/customers/{anna.pk}/").content.decode()
-
-    how = (
-        '<p class="help" data-testid="referral-how">Kwam er iemand via deze klant? Vul '
-        "“Doorverwezen door” in bij het toevoegen van de nieuwe klant met “+ Nieuwe klant” "
-        "bovenaan, of later op de kaart van die klant onder “Bewerken”.</p>"
-    )
-    assert how in empty
-    assert 'data-testid="referral-how"' not in filled
+    for customer in (anna, bram):
+        page = owner_client.get(f"/customers/{customer.pk}/").content.decode()
+        assert f'action="/customers/{customer.pk}/referrals/"' in page
+        assert '<summary class="button">+ Iemand meegebracht</summary>' in page
 
 
 def test_a_cycle_on_the_form_is_refused_with_a_message(owner_client, business):
