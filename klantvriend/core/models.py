@@ -69,6 +69,16 @@ class Business(models.Model):
             "page."
         ),
     )
+    # Where a customer's reply to the shop's e-mails goes (their Reply-To): the sending address
+    # (DEFAULT_FROM_EMAIL) is the server's, which no one in the shop reads. Empty: none known.
+    contact_email = models.EmailField(
+        _("email address of the business"),
+        blank=True,
+        help_text=_(
+            "A customer who replies to a survey invitation writes to this address. Without it, "
+            "such a reply reaches no one in the shop."
+        ),
+    )
     # Business-specific preferences (targets, rules) that other apps read through typed
     # accessors with defaults, so that a new setting needs no migration.
     settings = models.JSONField(_("settings"), default=dict, blank=True)

@@ -46,10 +46,17 @@ def business_create(
 
 
 def business_update(
-    *, business: Business, actor, name: str, time_zone: str, language: str
+    *,
+    business: Business,
+    actor,
+    name: str,
+    time_zone: str,
+    language: str,
+    contact_email: str | None = None,
 ) -> Business:
     """The owner renames the business, moves its clock (a shop in another time zone) or changes
-    the language it writes its own texts in (texts stored before stay as they are). The
+    the language it writes its own texts in (texts stored before stay as they are), or the
+    address customers' replies go to (`contact_email`; None: unchanged, "": none). The
     currency stays: every stored amount is in it. Refused whole on a bad value; audited.
 
     A new time zone re-dates what is stored as a business-local day in the same transaction
@@ -57,12 +64,16 @@ def business_update(
     says how many rows each app re-dated. The business row stays locked until then, and every
     write of such days reads the zone under the same lock (business_lock_time_zone)."""
     fields = ["name", "time_zone", "language"]
+    if contact_email is not None:
+        fields.append("contact_email")
     with transaction.atomic():
         # NO KEY: rows that only refer to the business (a purchase, an audit event) are not held
         # up while promises are re-dated; writes that read the zone (business_lock_time_zone) are.
         locked = Business.objects.select_for_update(no_key=True).get(pk=business.pk)
         before = {field: getattr(locked, field) for field in fields}
         locked.name, locked.time_zone, locked.language = name.strip(), time_zone, language
+        if contact_email is not None:
+            locked.contact_email = contact_email.strip()
         locked.full_clean()
         locked.save(update_fields=fields)
         changes = audit_diff(before, {field: getattr(locked, field) for field in fields})

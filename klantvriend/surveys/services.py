@@ -14,6 +14,7 @@ withdraws the consent at once, recorded in the consent history as the customer's
 legitimate interest of improving the service (art. 6(1)(f)); they hold no special-category data.
 An erased (anonymised) customer is never invited."""
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -21,9 +22,12 @@ import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
+from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -356,16 +360,34 @@ def survey_invitation_create(
 
 
 def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
+    """One invitation's e-mail (_send_invitation_emails)."""
+    _send_invitation_emails([CreatedInvitation(invitation=invitation, key=key)])
+
+
+def invitation_sender(business: Business) -> str:
+    """The From of the shop's e-mails: the shop's name with the server's sending address
+    (DEFAULT_FROM_EMAIL, the one its mail relay accepts and signs), so that the customer sees
+    who writes. Quoted where the name needs it (a comma, quotes); Django encodes a name with
+    accents (RFC 2047). A name on several lines would be refused as a header: it is written on
+    one."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    name = " ".join(business.name.split())
+    return str(Address(display_name=name, addr_spec=address or settings.DEFAULT_FROM_EMAIL))
+
+
+def _invitation_email(created: CreatedInvitation) -> EmailMultiAlternatives:
     """Dutch first with the English text below it: the customer's language is not known until
-    they open the page (which then follows their browser). Not sent once withdrawn (an undo of
-    the "Done" that caused it, in the moment between its commit and this)."""
-    if SurveyInvitation.objects.filter(pk=invitation.pk, withdrawn_at__isnull=False).exists():
-        return
+    they open the page (which then follows their browser). The opening line follows the
+    occasion (the template's `trigger`): a round reaches customers who may not have come in
+    for months, whom thanks for a visit would puzzle. A reply goes to the shop's own address
+    where it has one (Business.contact_email): the sending address reaches no one there."""
+    invitation, key = created.invitation, created.key
     business = invitation.business
     stop_url = email_stop_url(key)
     context = {
         "business": business,
         "customer": invitation.customer,
+        "trigger": invitation.trigger,
         "url": survey_url(key),
         "stop_url": stop_url,
         "valid_until": invitation.expires_at,
@@ -380,26 +402,61 @@ def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
         subject = _("How did we do? A short question from %(business)s") % {
             "business": business.name
         }
-    message = EmailMultiAlternatives(
+    return EmailMultiAlternatives(
         subject,
         "\n-----\n\n".join(parts),
-        settings.DEFAULT_FROM_EMAIL,
+        invitation_sender(business),
         [invitation.customer.email],
+        reply_to=[business.contact_email] if business.contact_email else None,
         # A mail program's own "unsubscribe" button posts to the link at once (RFC 8058).
         headers={
             "List-Unsubscribe": f"<{stop_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
+
+
+def _send_invitation_emails(created: list[CreatedInvitation]) -> None:
+    """The invitations' e-mails over one connection to the mail server (a round sends up to
+    ROUND_SIZE: a connection each would make the relay throttle or refuse). Those withdrawn
+    in the moment between their commit and this (an undo of the "Done" that caused one) are
+    not sent. Each address the relay refuses, or every e-mail when it cannot be reached, is
+    withdrawn with why (_invitation_not_sent); the rest are marked sent, in one update."""
+    withdrawn = set(
+        SurveyInvitation.objects.filter(
+            pk__in=[each.invitation.pk for each in created], withdrawn_at__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    pending = [each for each in created if each.invitation.pk not in withdrawn]
+    if not pending:
+        return
+    sent: list[SurveyInvitation] = []
+    connection = mail.mailers.default
     try:
-        message.send()
-    except smtplib.SMTPRecipientsRefused as error:
-        _invitation_not_sent(invitation, SendFailure.REFUSED, error)
-    except OSError as error:  # smtplib's errors, a refused connection, a time-out, TLS
-        _invitation_not_sent(invitation, SendFailure.UNREACHABLE, error)
-    else:
-        invitation.sent_at = timezone.now()
-        SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=invitation.sent_at)
+        connection.open()
+    except OSError as error:  # a refused connection, a time-out, TLS, a login refused
+        for each in pending:
+            _invitation_not_sent(each.invitation, SendFailure.UNREACHABLE, error)
+        return
+    try:
+        for each in pending:
+            try:
+                connection.send_messages([_invitation_email(each)])
+            except smtplib.SMTPRecipientsRefused as error:
+                _invitation_not_sent(each.invitation, SendFailure.REFUSED, error)
+            except OSError as error:  # smtplib's errors, a connection lost on the way
+                _invitation_not_sent(each.invitation, SendFailure.UNREACHABLE, error)
+            else:
+                sent.append(each.invitation)
+    finally:
+        # What was sent is sent: a failing goodbye to the server changes nothing of it.
+        with contextlib.suppress(OSError):
+            connection.close()
+    if sent:
+        now = timezone.now()
+        SurveyInvitation.objects.filter(pk__in=[each.pk for each in sent]).update(sent_at=now)
+        for invitation in sent:
+            invitation.sent_at = now
 
 
 def _invitation_not_sent(invitation: SurveyInvitation, failure: str, error: OSError) -> None:

@@ -359,8 +359,8 @@ def time_zone_choices() -> list:
 
 
 class BusinessForm(forms.Form):
-    """The business's name, time zone and language (the currency stays: every amount is kept in
-    it)."""
+    """The business's name, time zone, language and e-mail address (the currency stays: every
+    amount is kept in it)."""
 
     name = forms.CharField(label=_("name of the business"), max_length=200)
     time_zone = forms.ChoiceField(
@@ -376,6 +376,12 @@ class BusinessForm(forms.Form):
         label=Business._meta.get_field("language").verbose_name,
         help_text=Business._meta.get_field("language").help_text,
         choices=Business._meta.get_field("language").choices,
+    )
+    contact_email = forms.EmailField(
+        label=Business._meta.get_field("contact_email").verbose_name,
+        help_text=Business._meta.get_field("contact_email").help_text,
+        required=False,
+        max_length=254,
     )
 
 

@@ -31,7 +31,8 @@ from .views import add_service_errors, member_required, owner_required
 
 @owner_required
 def care_settings_edit(request: HttpRequest) -> HttpResponse:
-    """The business itself (name, time zone, language) and its targets: two forms, each saved alone."""
+    """The business itself (name, time zone, language, e-mail address) and its targets: two
+    forms, each saved alone."""
     business = request.business
     current = care_settings(business)
     posted = request.POST if request.method == "POST" else None
@@ -42,6 +43,7 @@ def care_settings_edit(request: HttpRequest) -> HttpResponse:
             "name": business.name,
             "time_zone": business.time_zone,
             "language": business.language,
+            "contact_email": business.contact_email,
         },
         prefix="business",
     )

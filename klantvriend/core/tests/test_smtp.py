@@ -57,6 +57,7 @@ def test_a_survey_invitation_reaches_the_relay_with_its_accents(
     relay, business, django_capture_on_commit_callbacks
 ):
     business.name = "Slagerij Köhler & Zn."
+    business.contact_email = "winkel@koehler.example"
     business.save()
     customer = CustomerFactory(
         business=business,
@@ -73,6 +74,14 @@ def test_a_survey_invitation_reaches_the_relay_with_its_accents(
 
     [received] = relay.received
     assert received["To"] == "zoe@example.nl"
+    # The shop's name, encoded on the way (RFC 2047) and read back whole; replies to the shop.
+    [sender] = received["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (
+        "Slagerij Köhler & Zn.",
+        "klantvriend@localhost",
+    )
+    [reply_to] = received["Reply-To"].addresses
+    assert reply_to.addr_spec == "winkel@koehler.example"
     assert received["Subject"] == (
         "Hoe hebben we het gedaan? Een korte vraag van Slagerij Köhler & Zn."
     )

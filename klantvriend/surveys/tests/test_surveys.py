@@ -94,6 +94,70 @@ def test_email_with_consent_is_sent_after_commit_in_dutch_and_english(
     assert SurveyInvitation.objects.get().sent_at is not None
 
 
+def test_the_email_comes_from_the_shops_name_and_replies_go_to_the_shops_own_address(
+    business, consenting, settings, django_capture_on_commit_callbacks
+):
+    """It came from "klantvriend@localhost" with no name, and a customer's "call me" reached
+    the server's sending address, which no one in the shop reads."""
+    settings.DEFAULT_FROM_EMAIL = "Klantvriend <noreply@klantvriend.example>"
+    business.contact_email = "henk@slagerij-test.nl"
+    business.save(update_fields=["contact_email"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(business, consenting, channel=InvitationChannel.EMAIL)
+
+    [message] = mail.outbox
+    assert message.from_email == "Slagerij Test <noreply@klantvriend.example>"
+    assert message.reply_to == ["henk@slagerij-test.nl"]
+
+
+def test_without_an_address_of_its_own_the_shops_email_has_no_reply_to(
+    business, consenting, django_capture_on_commit_callbacks
+):
+    business.name = 'Slagerij Henk, "de" Worst'
+    business.save(update_fields=["name"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(business, consenting, channel=InvitationChannel.EMAIL)
+
+    [message] = mail.outbox
+    assert message.reply_to == []
+    assert "Reply-To" not in message.message()
+    # Quoted: the comma and the quotes would otherwise split the name into addresses.
+    assert message.message()["From"] == '"Slagerij Henk, \\"de\\" Worst" <klantvriend@localhost>'
+
+
+@pytest.mark.parametrize(
+    ("trigger", "dutch", "english"),
+    [
+        (
+            InvitationTrigger.MANUAL,
+            "Dank u wel voor uw bezoek aan Slagerij Test.",
+            "Thank you for coming to Slagerij Test.",
+        ),
+        (
+            InvitationTrigger.DELIVERY,
+            "Dank u wel voor uw bestelling bij Slagerij Test.",
+            "Thank you for your order from Slagerij Test.",
+        ),
+        (
+            InvitationTrigger.COMPLAINT,
+            "Onlangs liet u Slagerij Test weten dat er iets niet goed was.",
+            "Recently you told Slagerij Test that something was not right.",
+        ),
+    ],
+)
+def test_the_emails_opening_line_follows_its_occasion(
+    business, consenting, django_capture_on_commit_callbacks, trigger, dutch, english
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(business, consenting, channel=InvitationChannel.EMAIL, trigger=trigger)
+
+    body = mail.outbox[0].body
+    assert dutch in body
+    assert english in body
+
+
 def test_the_email_says_until_which_day_the_link_is_valid_in_the_shops_time_zone(
     business, consenting, django_capture_on_commit_callbacks
 ):

@@ -1171,6 +1171,62 @@ def test_a_business_without_a_name_or_with_an_unknown_zone_or_language_is_refuse
     assert not AuditEvent.objects.exists()
 
 
+def test_the_owner_gives_the_business_an_email_address_for_customers_replies(
+    owner_client, business, owner
+):
+    # When the owner fills in the shop's own address beside its name
+    response = owner_client.post(
+        reverse("web:care_settings"),
+        {
+            "action": "business",
+            "business-name": "Slagerij Test",
+            "business-time_zone": "Europe/Amsterdam",
+            "business-language": "nl",
+            "business-contact_email": " henk@slagerij-test.nl ",
+        },
+    )
+
+    # Then it is kept, audited, and the form shows it
+    assert response.status_code == 302
+    business.refresh_from_db()
+    assert business.contact_email == "henk@slagerij-test.nl"
+    event = AuditEvent.objects.get(action="settings")
+    assert (event.actor, event.changes) == (
+        owner,
+        {"contact_email": ["", "henk@slagerij-test.nl"]},
+    )
+    page = owner_client.get(reverse("web:care_settings")).content.decode()
+    assert 'value="henk@slagerij-test.nl"' in page
+    assert "E-mailadres van de zaak" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "refusal"),
+    [("en", "Enter a valid email address."), ("nl", "Voer een geldig e-mailadres in.")],
+)
+def test_a_business_email_address_that_is_no_address_is_refused_and_nothing_changes(
+    owner_client, owner, business, language, refusal
+):
+    account_language_set(user=owner, language=language)
+
+    response = owner_client.post(
+        reverse("web:care_settings"),
+        {
+            "action": "business",
+            "business-name": "Slagerij De Wit",
+            "business-time_zone": "Europe/Amsterdam",
+            "business-language": "nl",
+            "business-contact_email": "henk at slagerij",
+        },
+    )
+
+    assert response.status_code == 422
+    assert refusal in response.content.decode()
+    business.refresh_from_db()
+    assert (business.name, business.contact_email) == ("Slagerij Test", "")
+    assert not AuditEvent.objects.exists()
+
+
 def test_the_calendar_feed_lists_my_promises_and_follow_ups_until_revoked(
     owner_client, business, owner, client
 ):
