@@ -115,6 +115,8 @@ class InvitationTrigger(models.TextChoices):
     DELIVERY = "delivery", _("after a kept delivery")
     COMPLAINT = "complaint", _("after a resolved complaint")
     MANUAL = "manual", _("by hand")
+    # A survey round: the owner invited every customer who may be e-mailed at once.
+    ROUND = "round", _("in a survey round")
 
 
 class SendFailure(models.TextChoices):

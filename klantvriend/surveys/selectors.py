@@ -34,7 +34,19 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from django.db.models import Case, Count, Max, Q, QuerySet, Sum, TextChoices, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    TextChoices,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,6 +56,7 @@ from klantvriend.core.numbers import signed_shown
 from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import TimelineEntry, known_none
+from klantvriend.customers.models import Customer, LegalBasis
 
 from .models import (
     DETRACTOR_MAX,
@@ -53,6 +66,7 @@ from .models import (
     DriverName,
     InvitationDay,
     InvitationTrigger,
+    SendFailure,
     Survey,
     SurveyDay,
     SurveyInvitation,
@@ -89,6 +103,30 @@ def survey_next_invitation_at(
         .first()
     )
     return invitation_interval_ends(survey=survey, last=last, now=now)
+
+
+# The legal bases on which a customer may be e-mailed an invitation (services' docstring: the
+# Telecommunicatiewet treats such an e-mail as direct marketing).
+EMAIL_BASES = frozenset(
+    {LegalBasis.CONSENT, LegalBasis.SOFT_OPT_IN, LegalBasis.LEGITIMATE_INTEREST}
+)
+# Who may be e-mailed, as conditions on the customer: consent on record with a basis that allows
+# it, and an address; never an anonymised customer. may_email says the same of one customer
+# already read; a test holds the two to each other.
+EMAIL_CONSENT = Q(marketing_consent=True, marketing_consent_basis__in=EMAIL_BASES)
+EMAIL_ADDRESS = ~Q(email="")
+NOT_ANONYMISED = Q(erased_at__isnull=True)
+
+
+def may_email(customer) -> bool:
+    """Whether `customer` may be e-mailed an invitation (EMAIL_CONSENT, EMAIL_ADDRESS,
+    NOT_ANONYMISED)."""
+    return bool(
+        customer.email
+        and customer.marketing_consent
+        and customer.marketing_consent_basis in EMAIL_BASES
+        and customer.erased_at is None
+    )
 
 
 def invitation_interval_ends(
@@ -382,6 +420,131 @@ def survey_invitation_latest(
         .order_by()
     )
     return {row["customer_id"]: row["latest"] for row in rows}
+
+
+# How many customers one click of a survey round invites at most: the request, its locks and
+# its e-mails stay bounded (some 200 e-mails over one connection take seconds, not minutes).
+ROUND_SIZE = 200
+
+
+class RoundLeftOut(TextChoices):
+    """Why a customer is not invited by e-mail in a survey round (survey_round)."""
+
+    NO_CONSENT = "no_consent", gettext_lazy("no consent to email on record")
+    NO_EMAIL = "no_email", gettext_lazy("consent, but no email address")
+    ADDRESS_REFUSED = "address_refused", gettext_lazy("the mail server refused the address")
+    ASKED_RECENTLY = "asked_recently", gettext_lazy("asked recently")
+
+
+@dataclass(frozen=True)
+class SurveyRound:
+    """Who a survey round invites by e-mail now and who it leaves out, counted (survey_round).
+    `invited_next`: those the next click invites (at most ROUND_SIZE, asked longest ago or
+    never first), each with `last_invited`; `waiting`: the first of those asked recently, the
+    soonest to be asked again first, each with `again_from`."""
+
+    may_invite: int
+    left_out: dict[str, int]
+    invited_next: list
+    waiting: list
+    again_from: datetime | None
+
+    @property
+    def remaining_after_next(self) -> int:
+        return max(self.may_invite - len(self.invited_next), 0)
+
+
+def _round_customers(business: Business) -> QuerySet:
+    """The business's customers who are not anonymised, each with when they were last invited
+    (`last_invited`: a withdrawn invitation does not count, as survey_next_invitation_at) and
+    when an e-mail to them was last refused by the mail server (`last_refused`). One pass over
+    the invitations, joined and grouped, where a subquery per customer and condition read them
+    once for every condition."""
+    return Customer.objects.filter(NOT_ANONYMISED, business=business).annotate(
+        last_invited=Max(
+            "survey_invitations__created_at",
+            filter=Q(survey_invitations__withdrawn_at__isnull=True),
+        ),
+        last_refused=Max(
+            "survey_invitations__created_at",
+            filter=Q(survey_invitations__send_failure=SendFailure.REFUSED),
+        ),
+    )
+
+
+def _round_conditions(survey: Survey, now: datetime) -> dict[str, Q]:
+    """Each customer in exactly one of these: invited now, or left out for the first reason
+    that holds. Asked recently: within the survey's interval (invitation_interval_ends). An
+    address the mail server refused (its invitation withdrawn, which counts for nothing) is
+    left out until the customer's details are saved again, presumably mended: a round would
+    otherwise try it again at every click, and the count still to go would never reach 0.
+    Written without negating a moment that may be NULL (never invited), which SQL's NOT would
+    leave unknown, and so out of every count."""
+    emailable = EMAIL_CONSENT & EMAIL_ADDRESS
+    refused = Q(last_refused__isnull=False, last_refused__gte=F("updated_at"))
+    not_refused = Q(last_refused__isnull=True) | Q(last_refused__lt=F("updated_at"))
+    cutoff = now - timedelta(days=survey.invitation_interval_days)
+    recent = Q(last_invited__isnull=False, last_invited__gt=cutoff)
+    not_recent = Q(last_invited__isnull=True) | Q(last_invited__lte=cutoff)
+    return {
+        RoundLeftOut.NO_CONSENT: ~EMAIL_CONSENT,
+        RoundLeftOut.NO_EMAIL: EMAIL_CONSENT & ~EMAIL_ADDRESS,
+        RoundLeftOut.ADDRESS_REFUSED: emailable & refused,
+        RoundLeftOut.ASKED_RECENTLY: emailable & not_refused & recent,
+        "may_invite": emailable & not_refused & not_recent,
+    }
+
+
+def survey_round_candidates(
+    *, business: Business, survey: Survey | None = None, now: datetime | None = None
+) -> QuerySet:
+    """The customers a survey round may invite by e-mail now, asked longest ago (or never)
+    first: the rule of survey_invitation_create (may_email, the interval) for every customer at
+    once, which the round's service invites from and its page counts."""
+    now = now or timezone.now()
+    survey = survey or survey_get(business=business)
+    return (
+        _round_customers(business)
+        .filter(_round_conditions(survey, now)["may_invite"])
+        .order_by(F("last_invited").asc(nulls_first=True), "pk")
+    )
+
+
+def survey_round(
+    *,
+    business: Business,
+    survey: Survey | None = None,
+    now: datetime | None = None,
+    size: int = ROUND_SIZE,
+) -> SurveyRound:
+    """Who a survey round invites now and who it leaves out and why, counted, with the
+    customers of the next click and the first of those asked recently. Three queries whatever
+    the number of customers: the counts, and the two lists of at most `size`."""
+    now = now or timezone.now()
+    survey = survey or survey_get(business=business)
+    conditions = _round_conditions(survey, now)
+    counts = _round_customers(business).aggregate(
+        **{str(name): Count("pk", filter=condition) for name, condition in conditions.items()},
+        first_waiting=Min("last_invited", filter=conditions[RoundLeftOut.ASKED_RECENTLY]),
+    )
+    interval = timedelta(days=survey.invitation_interval_days)
+    waiting = list(
+        _round_customers(business)
+        .filter(conditions[RoundLeftOut.ASKED_RECENTLY])
+        .order_by("last_invited", "pk")[:size]
+    )
+    for customer in waiting:
+        customer.again_from = customer.last_invited + interval
+    first_waiting = counts.pop("first_waiting")
+    return SurveyRound(
+        may_invite=counts.pop("may_invite"),
+        left_out=counts,
+        invited_next=list(
+            survey_round_candidates(business=business, survey=survey, now=now)[:size]
+        ),
+        waiting=waiting,
+        again_from=first_waiting + interval if first_waiting else None,
+    )
 
 
 def survey_response_list(

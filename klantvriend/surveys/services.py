@@ -45,7 +45,7 @@ from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import Conflict, ValidationError, refusals_of
 from klantvriend.core.language import shop_language
 from klantvriend.core.models import Business, Role
-from klantvriend.customers.models import ConsentSource, Customer, LegalBasis
+from klantvriend.customers.models import ConsentSource, Customer
 from klantvriend.customers.services import customer_update
 from klantvriend.customers.text import fold
 from klantvriend.promises.models import PromiseKind
@@ -68,16 +68,19 @@ from .models import (
     SurveyResponse,
 )
 from .selectors import (
+    ROUND_SIZE,
+    RoundLeftOut,
     invitation_list_state,
+    may_email,
     survey_invitations_after_delivery,
     survey_next_invitation_at,
+    survey_round_candidates,
 )
 
 logger = logging.getLogger(__name__)
 
 COMMENT_MAX = 2000
 QUESTION_MAX = 300
-EMAIL_BASES = {LegalBasis.CONSENT, LegalBasis.SOFT_OPT_IN, LegalBasis.LEGITIMATE_INTEREST}
 
 # A detractor whose comment contains one of these (folded: case and accents ignored, matched at
 # the start of a word) has made a complaint in so many words: it goes to the complaint queue with
@@ -236,16 +239,6 @@ def email_stop(*, invitation: SurveyInvitation) -> Customer:
     return customer
 
 
-def may_email(customer: Customer) -> bool:
-    """See the module docstring: an address, consent on record, and a basis that allows it."""
-    return bool(
-        customer.email
-        and customer.marketing_consent
-        and customer.marketing_consent_basis in EMAIL_BASES
-        and customer.erased_at is None
-    )
-
-
 @dataclass(frozen=True)
 class CreatedInvitation:
     invitation: SurveyInvitation
@@ -306,10 +299,36 @@ def survey_invitation_create(
     """A personal single-use link for `customer`. Refused (nothing stored, nothing sent) for a
     customer of another business, an anonymised customer, an e-mail without consent or address,
     or a customer invited within the survey's interval. `promise`: the kept delivery it is sent
-    after, whose undo withdraws it."""
-    now = now or timezone.now()
+    after, whose undo withdraws it. An e-mail is sent after commit."""
+    created = _invitation_create(
+        business=business,
+        customer=customer,
+        channel=channel,
+        trigger=trigger,
+        actor=actor,
+        promise=promise,
+        now=now or timezone.now(),
+    )
+    if channel == InvitationChannel.EMAIL:
+        transaction.on_commit(lambda: _send_invitation_emails([created]))
+    return created
+
+
+def _invitation_create(
+    *,
+    business: Business,
+    customer: Customer,
+    channel: str,
+    trigger: str,
+    actor,
+    promise,
+    now: datetime,
+    survey: Survey | None = None,
+) -> CreatedInvitation:
+    """survey_invitation_create without the sending, which a survey round does for all of its
+    invitations at once."""
     _refuse_invitation(business=business, customer=customer, channel=channel, trigger=trigger)
-    survey = Survey.objects.filter(business=business).first() or Survey(business=business)
+    survey = survey or Survey.objects.filter(business=business).first() or Survey(business=business)
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         # Lock the customer so that two invitations at the same moment cannot both pass the
@@ -347,21 +366,99 @@ def survey_invitation_create(
         audit_record(
             business=business,
             actor=actor,
+            # Made by a person (a member's click), or planned by a rule (aftercare's hooks).
             action=AuditAction.CREATED
-            if trigger == InvitationTrigger.MANUAL
+            if trigger in (InvitationTrigger.MANUAL, InvitationTrigger.ROUND)
             else AuditAction.PLANNED,
             obj=invitation,
             customer=customer,
             changes={"channel": [None, channel], "trigger": [None, trigger]},
         )
-        if channel == InvitationChannel.EMAIL:
-            transaction.on_commit(lambda: _send_invitation_email(invitation, key))
     return CreatedInvitation(invitation=invitation, key=key)
 
 
-def _send_invitation_email(invitation: SurveyInvitation, key: str) -> None:
-    """One invitation's e-mail (_send_invitation_emails)."""
-    _send_invitation_emails([CreatedInvitation(invitation=invitation, key=key)])
+@dataclass(frozen=True)
+class RoundOutcome:
+    """What one click of a survey round did: how many customers were invited by e-mail (their
+    e-mails sent, or going at the commit of the caller's transaction), how many invitations
+    were refused and why (RoundLeftOut's values, "other" for anything else; a second click
+    racing the first finds its customers asked recently), how many e-mails the mail server did
+    not take (SendFailure's values; those invitations are withdrawn), and how many customers the
+    next click would invite."""
+
+    invited: int
+    refused: dict[str, int]
+    not_sent: dict[str, int]
+    remaining: int
+
+
+# The refusals of survey_invitation_create by code, as the round's page names why a customer
+# was left out (selectors.RoundLeftOut).
+_ROUND_REFUSALS = {
+    "too_soon": RoundLeftOut.ASKED_RECENTLY,
+    "no_consent": RoundLeftOut.NO_CONSENT,
+    "no_email": RoundLeftOut.NO_EMAIL,
+}
+
+
+def survey_round_send(
+    *, business: Business, actor, size: int = ROUND_SIZE, now: datetime | None = None
+) -> RoundOutcome:
+    """A survey round's click: invites by e-mail the `size` customers who may be invited now,
+    asked longest ago (or never) first (selectors.survey_round_candidates, the rule of
+    survey_invitation_create for all customers at once), in one transaction, and sends their
+    e-mails after its commit over one connection to the mail server. Each invitation passes
+    survey_invitation_create's own checks under its customer's lock, so a second click racing
+    the first (or an invitation from the counter at the same moment) invites no one twice: it
+    finds them asked recently. An e-mail the mail server does not take is withdrawn with why,
+    as for a single invitation. Bounded: what is left waits for the next click."""
+    now = now or timezone.now()
+    survey = Survey.objects.filter(business=business).first() or Survey(business=business)
+    customers = list(survey_round_candidates(business=business, survey=survey, now=now)[:size])
+    created: list[CreatedInvitation] = []
+    refused: dict[str, int] = {}
+    with transaction.atomic():
+        for customer in customers:
+            try:
+                created.append(
+                    _invitation_create(
+                        business=business,
+                        customer=customer,
+                        channel=InvitationChannel.EMAIL,
+                        trigger=InvitationTrigger.ROUND,
+                        actor=actor,
+                        promise=None,
+                        now=now,
+                        survey=survey,
+                    )
+                )
+            except ValidationError as error:
+                codes = [each.code for each in _refusals(error)]
+                why = str(
+                    next((_ROUND_REFUSALS[c] for c in codes if c in _ROUND_REFUSALS), "other")
+                )
+                refused[why] = refused.get(why, 0) + 1
+        if created:
+            transaction.on_commit(lambda: _send_invitation_emails(created))
+    # The e-mails went at the commit above (or go at the caller's, inside a transaction).
+    not_sent: dict[str, int] = {}
+    for each in created:
+        if each.invitation.send_failure:
+            failure = each.invitation.send_failure
+            not_sent[failure] = not_sent.get(failure, 0) + 1
+    return RoundOutcome(
+        invited=len(created) - sum(not_sent.values()),
+        refused=refused,
+        not_sent=not_sent,
+        remaining=survey_round_candidates(business=business, survey=survey, now=now).count(),
+    )
+
+
+def _refusals(error: ValidationError) -> list[ValidationError]:
+    """Each refusal of `error`, whether it was raised for a field or as a whole."""
+    if hasattr(error, "error_dict"):
+        return [each for errors in error.error_dict.values() for each in errors]
+    return list(error.error_list)
 
 
 def invitation_sender(business: Business) -> str:

@@ -14,6 +14,7 @@ survey_urlpatterns = [
         "surveys/invitations/", survey_views.survey_invitation_list, name="survey_invitation_list"
     ),
     path("surveys/settings/", survey_views.survey_settings, name="survey_settings"),
+    path("surveys/round/", survey_views.survey_round, name="survey_round"),
     path(
         "customers/<int:customer_id>/survey-invitations/",
         survey_views.survey_invite,

@@ -1,5 +1,8 @@
-"""Survey pages: the public answer page (no account), the results, the settings, and inviting
-a customer from the profile (by e-mail, or a QR code to scan at the counter)."""
+"""Survey pages: the public answer page (no account), the results, the settings, inviting a
+customer from the profile (by e-mail, or a QR code to scan at the counter), and a survey round
+(every customer who may be e-mailed, in one go)."""
+
+from dataclasses import asdict
 
 import segno
 from django.contrib import messages
@@ -321,6 +324,71 @@ def survey_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Survey saved."))
             return redirect("web:survey_settings")
     return render(request, "web/survey_settings.html", {"form": form})
+
+
+# The outcome of the last click of a survey round, shown once on the page it redirects to
+# (post/redirect/get: a refresh shows the page, it does not click again).
+ROUND_OUTCOME = "survey_round_outcome"
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def survey_round(request: HttpRequest) -> HttpResponse:
+    """A survey round: who may be invited by e-mail now and who is left out and why, counted
+    (selectors.survey_round), and, after one confirmation, the invitations of one click
+    (services.survey_round_send, at most selectors.ROUND_SIZE). Owners only: it writes to many
+    customers at once in the shop's name. A POST without the confirmation sends nothing and
+    asks for it."""
+    business = request.business
+    confirmed = request.method == "POST" and request.POST.get("confirm") == "yes"
+    if confirmed:
+        outcome = services.survey_round_send(
+            business=business, actor=request.user, size=selectors.ROUND_SIZE
+        )
+        request.session[ROUND_OUTCOME] = asdict(outcome)
+        return redirect("web:survey_round")
+    asking = request.method == "POST" or request.GET.get("step") == "confirm"
+    survey = selectors.survey_get(business=business)
+    current = selectors.survey_round(business=business, survey=survey, size=selectors.ROUND_SIZE)
+    return render(
+        request,
+        "web/survey_round.html",
+        {
+            "round": current,
+            "survey": survey,
+            "left_out": [
+                (reason, label, current.left_out[reason])
+                for reason, label in selectors.RoundLeftOut.choices
+            ],
+            "customers": sum(current.left_out.values()) + current.may_invite,
+            "round_size": selectors.ROUND_SIZE,
+            "asking": asking and current.may_invite > 0,
+            "not_confirmed": request.method == "POST",
+            "outcome": _round_outcome_shown(request.session.pop(ROUND_OUTCOME, None)),
+            "sender": services.invitation_sender(business),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _round_outcome_shown(outcome: dict | None) -> dict | None:
+    """The last click's outcome with the reasons and failures named in the reader's language."""
+    if outcome is None:
+        return None
+    reasons = dict(selectors.RoundLeftOut.choices)
+    failures = dict(SendFailure.choices)
+    return {
+        **outcome,
+        "refused_named": [
+            (reasons.get(why, _("another reason")), number)
+            for why, number in outcome["refused"].items()
+        ],
+        "not_sent_named": [
+            (failures.get(why, why), number) for why, number in outcome["not_sent"].items()
+        ],
+        "not_sent_total": sum(outcome["not_sent"].values()),
+        "refused_total": sum(outcome["refused"].values()),
+    }
 
 
 def qr_svg(url: str) -> str:
