@@ -233,8 +233,8 @@ class CustomerForm(forms.ModelForm):
             # The page carries what its user saw in each field (hidden initial-<name> inputs):
             # saving writes only what they changed, and what someone else saved meanwhile in a
             # field they left alone stays (edits(), services.customer_update).
-            for field in self.fields.values():
-                field.show_hidden_initial = True
+            for name, field in self.fields.items():
+                field.show_hidden_initial = name != "confirm_referral"  # asked, not stored
         # The one switch for every e-mail the shop sends unasked, surveys included
         # (surveys.services.may_email): say so, or a customer who wants neither news nor
         # survey e-mails gets the owner searching for a second switch.

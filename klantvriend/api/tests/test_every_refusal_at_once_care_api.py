@@ -276,7 +276,7 @@ FOLLOW_UP_MESSAGES = {
         "not_member": "This person does not work here.",
         "blank": "This field cannot be blank.",
         "outcome": (
-            "Choose one of: 'content', 'not_content', 'accepted', 'declined', 'not_reached', "
+            "Choose one of: 'content', 'not_content', 'accepted', 'declined', 'thanked', 'not_reached', "
             "'still_deciding'."
         ),
         "unfit": "Choose content, not content or not reached.",
@@ -288,7 +288,7 @@ FOLLOW_UP_MESSAGES = {
         "not_member": "Deze persoon werkt hier niet.",
         "blank": "Dit veld mag niet leeg zijn.",
         "outcome": (
-            "Kies een van: 'content', 'not_content', 'accepted', 'declined', 'not_reached', "
+            "Kies een van: 'content', 'not_content', 'accepted', 'declined', 'thanked', 'not_reached', "
             "'still_deciding'."
         ),
         "unfit": "Kies tevreden, niet tevreden of niet bereikt.",

@@ -105,7 +105,11 @@ def test_referrals_list_and_refused_referrers(api, business, anna):
         content_type="application/json",
     )
     assert cycle.status_code == 422
-    assert "circle" in cycle.json()["detail"][0]["msg"]
+    assert cycle.json()["detail"][0]["msg"] == (
+        "Bram came in through Anna de Vries (directly or through others), so cannot have "
+        "brought Anna de Vries in."
+    )
+    assert cycle.json()["detail"][0]["type"] == "referral_cycle"
     assert Customer.objects.get(pk=anna.pk).referred_by is None
 
 
