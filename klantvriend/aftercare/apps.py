@@ -28,3 +28,4 @@ class AftercareConfig(AppConfig):
         # ... or their referrer recorded after it; and a thank-you gesture closes the thanks.
         hooks.register_hook(hooks.REFERRAL_RECORDED, services.follow_up_plan_referral_thanks_late)
         hooks.register_hook(hooks.GESTURE_GIVEN, services.follow_up_thanked_by_gesture)
+        hooks.register_hook(hooks.GESTURE_UNDONE, services.follow_up_thanks_reopened)

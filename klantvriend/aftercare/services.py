@@ -1,5 +1,6 @@
 """Writes of follow-ups: planned by hand or by the owner's rules, done with an outcome."""
 
+import contextlib
 import copy
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
@@ -396,6 +397,25 @@ def follow_up_thanked_by_gesture(*, gesture) -> None:
             note=gesture.what,
             at=gesture.given_at,
         )
+
+
+def follow_up_thanks_reopened(*, gesture, actor) -> None:
+    """A thank-you gesture taken back (gestures.services.gesture_undo): the thank-yous it closed
+    (follow_up_thanked_by_gesture: thanked at its moment, with what it was) are open again, by
+    their own undo rule, so that the referrer is still thanked. One worked on since, or whose
+    outcome another hand recorded, stays as it is."""
+    if gesture.occasion != Occasion.REFERRAL_THANKS:
+        return
+    closed = FollowUp.objects.filter(
+        customer_id=gesture.customer_id,
+        reason=Reason.REFERRAL,
+        outcome=Outcome.THANKED,
+        done_at=gesture.given_at,
+        outcome_note=gesture.what,
+    )
+    for follow_up in closed:
+        with contextlib.suppress(Conflict):
+            follow_up_outcome_undo(follow_up=follow_up, actor=actor)
 
 
 def _not_content_complaint(follow_up: FollowUp, *, note: str) -> dict[str, str]:

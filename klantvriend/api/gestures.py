@@ -138,3 +138,22 @@ def update_gesture(
         **payload.dict(exclude_unset=True),
     )
     return with_etag(response, gesture)
+
+
+@router.delete(
+    "/{gesture_id}",
+    response={204: None, **CHANGE_ERRORS},
+    summary="Take back a gesture logged by mistake",
+    description='By the rule of the web\'s Undo ("Taking back a step recorded by mistake"): '
+    "within 24 hours of logging, by whoever logged it or an owner, while it still says what "
+    "was logged; the gesture goes from the log, and a thank-you for a referral it closed opens "
+    "again. Refused with 409: `not_yours`, `too_late`, `changed`, `unrecorded`, and "
+    "`recovery` for a complaint's recovery gesture (changed on its complaint). With `If-Match`, "
+    "412 when the gesture changed since it was read.",
+)
+def undo_gesture(request: HttpRequest, gesture_id: int, if_match: IfMatch = None):
+    gesture = selectors.gesture_get(business=business_of(request), gesture_id=gesture_id)
+    services.gesture_undo(
+        gesture=gesture, actor=actor_of(request), expected_versions=expected_versions(if_match)
+    )
+    return Status(204, None)

@@ -35,6 +35,10 @@ REFERRAL_RECORDED = "referral_recorded"
 # aftercare closes the thank-you a referrer's follow-up asks for when the gesture is that
 # thanks. Handlers take `gesture`.
 GESTURE_GIVEN = "gesture_given"
+# A gesture logged by mistake was taken back (gestures.services.gesture_undo), announced inside
+# its transaction before the row goes: aftercare opens again the thank-you it closed. Handlers
+# take `gesture` and `actor`.
+GESTURE_UNDONE = "gesture_undone"
 # Announced by the importers after a committed import (insights refresh on it).
 DATA_IMPORTED = "data_imported"
 # Two records of one person were merged into `customer` (importers.merge), after commit: the

@@ -1,5 +1,5 @@
 """Taking back a step recorded by mistake: a promise marked kept, a complaint marked answered, a
-follow-up's outcome, a call about a date coming up. A tap on the wrong row at the counter must
+follow-up's outcome, a call about a date coming up, a gesture logged. A tap on the wrong row at the counter must
 not stay in the reliability figures, the complaint response times and Today's lists. One rule
 for all of them, read from the audit trail, which says who recorded the step and when:
 
@@ -17,7 +17,7 @@ for all of them, read from the audit trail, which says who recorded the step and
   no later change is undone with it.
 
 Each domain service (promise_reopen, complaint_response_undo, follow_up_outcome_undo,
-important_date_called_undo) finds the step with `step_to_undo` inside its transaction with the
+important_date_called_undo, gesture_undo) finds the step with `step_to_undo` inside its transaction with the
 row locked, restores what the row held before it (`values_before`) and records the undo in the
 trail (`AuditAction.UNDONE`)."""
 

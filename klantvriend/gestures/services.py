@@ -7,10 +7,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import save_changed_customer_row, save_new_customer_row
-from klantvriend.core.errors import ValidationError, refusals_gathered, refusals_of
-from klantvriend.core.hooks import GESTURE_GIVEN, run_in_transaction
+from klantvriend.core.audit import (
+    AuditAction,
+    audit_customer_row,
+    audit_diff,
+    save_changed_customer_row,
+    save_new_customer_row,
+)
+from klantvriend.core.errors import Conflict, ValidationError, refusals_gathered, refusals_of
+from klantvriend.core.hooks import GESTURE_GIVEN, GESTURE_UNDONE, run_in_transaction
 from klantvriend.core.moments import refuse_unlikely_moment
+from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
 
 from .models import Gesture, Occasion
@@ -115,6 +122,39 @@ def gesture_update(
         _changes_checked(changed, fields, now)
         save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot)
     return changed
+
+
+def gesture_undo(
+    *,
+    gesture: Gesture,
+    actor,
+    now: datetime | None = None,
+    expected_versions: Collection[str] | None = None,
+) -> None:
+    """Take back a gesture logged by mistake (a double tap, the wrong customer), by the rule of
+    core/undo.py: for 24 hours, by whoever logged it or an owner, while it still says what was
+    logged. The gesture goes from the log and its figures; the trail keeps that it was logged
+    and undone. A thank-you it closed opens again (GESTURE_UNDONE). A recovery gesture is the
+    complaint's: it is changed or cleared on its complaint, which logs it."""
+    with record_changing(gesture, expected_versions=expected_versions) as stored:
+        if stored.complaint_id is not None:
+            raise Conflict(
+                {
+                    "what": ValidationError(
+                        _("This gesture belongs to its complaint: change it there."),
+                        code="recovery",
+                    )
+                }
+            )
+        step_to_undo(row=stored, actions=[AuditAction.CREATED], field="what", actor=actor, now=now)
+        run_in_transaction(GESTURE_UNDONE, gesture=stored, actor=actor)
+        audit_customer_row(
+            stored,
+            actor=actor,
+            action=AuditAction.UNDONE,
+            changes=audit_diff(_snapshot(stored), {name: None for name in _snapshot(stored)}),
+        )
+        stored.delete()
 
 
 def gesture_update_refusals(

@@ -72,6 +72,18 @@ def care_profile_context(request, customer, forms: dict) -> dict:
             actor_is_owner=request.membership.is_owner,
             now=now,
         ),
+        # The gestures logged in the last 24 hours that the reader may take back (a double
+        # tap, the wrong customer): undoing one removes it, so it has a question of its own.
+        "gestures_undoable": Undoable({})
+        if known_none(customer, "gestures")
+        else undoable_rows(
+            business=business,
+            customer=customer,
+            actions=(AuditAction.CREATED,),
+            actor=request.user,
+            actor_is_owner=request.membership.is_owner,
+            now=now,
+        ),
         "today": business.local(now).date(),
         "promise_form": forms.get("promise_form")
         or PromiseForm(initial={"due_date": business.local(now).date()}),

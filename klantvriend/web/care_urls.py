@@ -60,6 +60,7 @@ care_urlpatterns = [
         name="follow_up_outcome_undo",
     ),
     path("customers/<int:customer_id>/gestures/", gesture_views.gesture_add, name="gesture_add"),
+    path("gestures/<int:gesture_id>/undo/", gesture_views.gesture_undo, name="gesture_undo"),
     path(
         "customers/<int:customer_id>/congratulate/",
         gesture_views.occasion_congratulate,

@@ -1,5 +1,5 @@
-"""Gestures: record one (warned when the same went to this customer recently) and congratulate
-on today's occasions in one click."""
+"""Gestures: record one (warned when the same went to this customer recently), take one logged
+by mistake back, and congratulate on today's occasions in one click."""
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +13,19 @@ from klantvriend.gestures.models import Occasion
 from .care_forms import GestureForm
 from .care_responses import first_error, profile_response, today_row_response
 from .views import add_service_errors, member_required
+
+
+@member_required
+@require_POST
+def gesture_undo(request: HttpRequest, gesture_id: int) -> HttpResponse:
+    """A gesture logged by mistake, taken back on the profile (core/undo.py's rule)."""
+    gesture = selectors.gesture_get(business=request.business, gesture_id=gesture_id)
+    customer = gesture.customer
+    try:
+        services.gesture_undo(gesture=gesture, actor=request.user)
+    except ValidationError as refused:
+        return profile_response(request, customer, status=422, care_error=first_error(refused))
+    return profile_response(request, customer, saved=("gesture", _("Gesture undone.")))
 
 
 @member_required

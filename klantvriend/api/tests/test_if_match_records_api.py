@@ -384,7 +384,15 @@ def test_the_schema_declares_if_match_and_the_412_on_every_change_of_one_record(
 
     assert {(path.split("/")[3], method) for path, method, _operation in changes} == {
         (route.path, method) for route, method in WRITES
-    } | {("customers", "patch"), ("customers", "delete"), ("tags", "patch"), ("tags", "delete")}
+    } | {
+        ("customers", "patch"),
+        ("customers", "delete"),
+        ("tags", "patch"),
+        ("tags", "delete"),
+        # Taking back a gesture logged by mistake, by the undo rule: a gesture changed since
+        # is refused as such (409) rather than deleted (test_gesture_undo).
+        ("gestures", "delete"),
+    }
     for path, method, operation in changes:
         headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
         assert "If-Match" in headers, f"{method} {path}"

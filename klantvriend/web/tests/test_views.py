@@ -139,8 +139,9 @@ def test_the_profile_skips_the_queries_of_kinds_the_customer_has_none_of(owner_c
 
     # Promises, complaints and follow-ups: timeline, open items, card; gestures and survey
     # answers: timeline and card; survey invitations: card; the steps of promises, complaints
-    # and follow-ups the reader may undo: one; each skipped for "plain".
-    assert len(for_busy) - len(for_plain) == 3 * 3 + 2 * 2 + 1 + 1
+    # and follow-ups the reader may undo: one; the gestures they may take back: one; each
+    # skipped for "plain".
+    assert len(for_busy) - len(for_plain) == 3 * 3 + 2 * 2 + 1 + 1 + 1
     assert plain_page.status_code == 200
     for text in ["Rollade klaarzetten", "Vlees was taai", "Smaakte het?", "Gratis worst", "7/10"]:
         assert text in busy_page
