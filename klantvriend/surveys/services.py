@@ -36,17 +36,22 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from klantvriend.aftercare.models import Reason
+from klantvriend.aftercare.models import FollowUp, Reason
 from klantvriend.aftercare.services import follow_up_create, rule_day
-from klantvriend.complaints.models import Channel, Driver
+from klantvriend.complaints.models import Channel, Complaint, Driver
 from klantvriend.complaints.services import complaint_create
 from klantvriend.core import links
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import Conflict, ValidationError, refusals_of
 from klantvriend.core.language import shop_language
 from klantvriend.core.models import Business, Role
-from klantvriend.customers.models import ConsentSource, Customer
-from klantvriend.customers.services import customer_update
+from klantvriend.customers.models import (
+    ConsentSource,
+    ContactKind,
+    ContactMoment,
+    Customer,
+)
+from klantvriend.customers.services import contact_moment_create, customer_update
 from klantvriend.customers.text import fold
 from klantvriend.promises.models import PromiseKind
 
@@ -710,21 +715,26 @@ def _validate_answers(answers: dict[str, Any]) -> dict[str, Any]:
             cleaned[name] = _score(answers, name, low, high, required)
         except ValidationError as error:
             errors.update(error.error_dict)
-    comment = answers.get("comment") or ""
-    if not isinstance(comment, str):
-        errors["comment"] = [ValidationError(_("Write the comment as text."), code="invalid")]
-    elif len(comment.strip()) > COMMENT_MAX:
-        errors["comment"] = [
-            ValidationError(
-                _("Keep the comment under %(max)d characters.") % {"max": COMMENT_MAX},
-                code="max_length",
-            )
-        ]
-    else:
-        cleaned["comment"] = comment.strip()
+    try:
+        cleaned["comment"] = _validate_comment(answers)
+    except ValidationError as error:
+        errors.update(error.error_dict)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _validate_comment(answers: dict[str, Any]) -> str:
+    comment = answers.get("comment") or ""
+    if not isinstance(comment, str):
+        raise _error("comment", _("Write the comment as text."), "invalid")
+    if len(comment.strip()) > COMMENT_MAX:
+        raise _error(
+            "comment",
+            _("Keep the comment under %(max)d characters.") % {"max": COMMENT_MAX},
+            "max_length",
+        )
+    return comment.strip()
 
 
 def _owner_of(business: Business):
@@ -745,22 +755,42 @@ def _weakest_driver(response: SurveyResponse) -> str:
     return name if score <= 2 else Driver.OTHER
 
 
+@dataclass(frozen=True)
+class LateComment:
+    """What became of a comment sent to an invitation already answered (a second tab left
+    open): the first answer stands, and the words were kept where the owner acts on them, as a
+    complaint or as a note with a follow-up (survey_answer)."""
+
+    response: SurveyResponse  # the first answer, which stands
+    kept_as: str  # "complaint" or "follow_up"
+
+
 def survey_answer(
     *, key: str, answers: dict[str, Any], language: str = "nl", now: datetime | None = None
-) -> SurveyResponse:
+) -> SurveyResponse | LateComment:
     """Stores the answer to the invitation behind `key`. A link that is unknown, expired or
-    already used, and any score out of its range, is refused and nothing is stored.
+    withdrawn, and any score out of its range, is refused and nothing is stored.
 
     A detractor (0-6) is acted on at once: a follow-up for the owner due today (the next working
     day when the shop is closed today), or, when the comment complains in so many words
-    (COMPLAINT_WORDS), a complaint with its clocks."""
+    (COMPLAINT_WORDS), a complaint with its clocks.
+
+    An invitation already answered takes no second answer: its scores are not stored. But a
+    comment that differs from the first answer's is kept (_keep_late_comment), under the same
+    row lock: a customer who reports spoiled meat from a tab left open must not be thanked and
+    then ignored. Without new words the second answer is refused ("answered")."""
     now = now or timezone.now()
     invitation = invitation_for_key(key=key)
     state = invitation_state(invitation, now=now)
-    if state != "open":
+    if state not in ("open", "answered"):
         raise _error("key", _STATE_MESSAGES[state](), state)
-    cleaned = _validate_answers(answers)
     assert invitation is not None
+    if state == "answered":
+        comment = _validate_comment(answers)
+        with transaction.atomic():
+            locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
+            return _keep_late_comment(locked, invitation, comment, now)
+    cleaned = _validate_answers(answers)
     try:
         with transaction.atomic():
             locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
@@ -768,7 +798,8 @@ def survey_answer(
             if locked.withdrawn_at is not None:
                 raise _error("key", _STATE_MESSAGES["withdrawn"](), "withdrawn")
             if locked.answered_at is not None:
-                raise _error("key", _STATE_MESSAGES["answered"](), "answered")
+                # Answered in another tab while this one was filled in.
+                return _keep_late_comment(locked, invitation, cleaned["comment"], now)
             response = SurveyResponse(
                 business_id=locked.business_id,
                 invitation=locked,
@@ -789,40 +820,97 @@ def survey_answer(
     return response
 
 
-def _act_on_detractor(response: SurveyResponse, business: Business, customer, now) -> None:
-    owner = _owner_of(business)
-    if response.comment and comment_is_complaint(response.comment):
-        # The customer answered in their own language; the shop reads the complaint in its own.
-        with shop_language(business):
-            description = _("In the survey (score %(score)d): %(comment)s") % {
-                "score": response.nps,
-                "comment": response.comment,
-            }
-        response.complaint = complaint_create(
+def _pass_to_owner(
+    *, business: Business, customer, comment: str, description: str, note: str, driver: str, now
+) -> tuple[Complaint | None, FollowUp | None]:
+    """The customer's words where the owner acts on them: a complaint with its response clocks
+    when they complain in so many words (COMPLAINT_WORDS), otherwise a follow-up for the owner,
+    due today (the next working day when the shop is closed today)."""
+    if comment and comment_is_complaint(comment):
+        complaint = complaint_create(
             customer=customer,
             description=description,
             channel=Channel.OTHER,
             public=False,
-            driver=_weakest_driver(response),
+            driver=driver,
             received_at=now,
             now=now,
         )
-        response.save(update_fields=["complaint"])
-        return
-    with shop_language(business):
-        note = _("Gave %(score)d out of 10 in the survey: %(comment)s") % {
-            "score": response.nps,
-            "comment": response.comment or _("no comment"),
-        }
-    response.follow_up = follow_up_create(
+        return complaint, None
+    follow_up = follow_up_create(
         business=business,
         customer=customer,
         note=note[:300],
         due_on=rule_day(business=business, day=business.local(now).date()),
         reason=Reason.SURVEY,
-        assigned_to=owner,
+        assigned_to=_owner_of(business),
     )
-    response.save(update_fields=["follow_up"])
+    return None, follow_up
+
+
+def _act_on_detractor(response: SurveyResponse, business: Business, customer, now) -> None:
+    # The customer answered in their own language; the shop reads it in its own.
+    with shop_language(business):
+        description = _("In the survey (score %(score)d): %(comment)s") % {
+            "score": response.nps,
+            "comment": response.comment,
+        }
+        note = _("Gave %(score)d out of 10 in the survey: %(comment)s") % {
+            "score": response.nps,
+            "comment": response.comment or _("no comment"),
+        }
+    response.complaint, response.follow_up = _pass_to_owner(
+        business=business,
+        customer=customer,
+        comment=response.comment,
+        description=description,
+        note=note,
+        driver=_weakest_driver(response),
+        now=now,
+    )
+    response.save(update_fields=["complaint", "follow_up"])
+
+
+def _keep_late_comment(
+    locked: SurveyInvitation, invitation: SurveyInvitation, comment: str, now
+) -> LateComment:
+    """A comment sent to an answered invitation (called under its row lock): refused as a
+    second answer when it adds nothing (empty, or the first answer's own); otherwise a complaint
+    when it complains in so many words, or else a note on the customer's timeline with the whole
+    text and a follow-up for the owner due today: the same rule as a detractor's answer. The
+    second answer's scores are not stored, so the texts give the first answer's score. Sent
+    again (a refresh of the page that said so), it is not kept twice."""
+    response = SurveyResponse.objects.get(invitation_id=locked.pk)
+    if not comment or comment == response.comment:
+        raise _error("key", _STATE_MESSAGES["answered"](), "answered")
+    business, customer = invitation.business, invitation.customer
+    with shop_language(business):
+        description = _("Added to the survey answer (score %(score)d): %(comment)s") % {
+            "score": response.nps,
+            "comment": comment,
+        }
+    if comment_is_complaint(comment):
+        kept_as = "complaint"
+        kept_before = Complaint.objects.filter(customer=customer, description=description)
+    else:
+        kept_as = "follow_up"
+        kept_before = ContactMoment.objects.filter(customer=customer, summary=description)
+    if not kept_before.exists():
+        _pass_to_owner(
+            business=business,
+            customer=customer,
+            comment=comment,
+            description=description,
+            note=description,
+            driver=_weakest_driver(response),
+            now=now,
+        )
+        if kept_as == "follow_up":
+            # The follow-up's note holds 300 characters; the timeline keeps every word.
+            contact_moment_create(
+                customer=customer, kind=ContactKind.NOTE, summary=description, at=now
+            )
+    return LateComment(response=response, kept_as=kept_as)
 
 
 _STATE_MESSAGES = {
@@ -830,7 +918,9 @@ _STATE_MESSAGES = {
         "This link is not valid. Please check that you opened the whole link from the message."
     ),
     "expired": lambda: _("This survey link has expired. Thank you for your interest all the same."),
-    "answered": lambda: _("You have already answered this survey. Thank you!"),
+    "answered": lambda: _(
+        "You had already answered this survey: your first answer stands. Thank you!"
+    ),
     "withdrawn": lambda: _(
         "This invitation was withdrawn: it was sent by mistake, so there is nothing you need to "
         "do. Our apologies for the trouble, and thank you all the same."

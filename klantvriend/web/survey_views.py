@@ -52,14 +52,18 @@ def _public_language(request: HttpRequest) -> str:
 
 
 def survey_answer(request: HttpRequest, key: str) -> HttpResponse:
-    """Public: whoever holds the link may answer once. An unknown, expired or used link gets a
-    friendly page and stores nothing."""
+    """Public: whoever holds the link may answer once. An unknown, expired or withdrawn link gets
+    a friendly page and stores nothing. Opened again once answered (or in the other language
+    from the thanks page's switch), it shows the thanks again; a second answer keeps only new
+    words (services.survey_answer) and says so."""
     language = _public_language(request)
     with translation.override(language):
         invitation = services.invitation_for_key(key=key)
         state = services.invitation_state(invitation)
         context = {"language": language, "key": key, "invitation": invitation}
-        if state != "open":
+        if state == "answered" and request.method != "POST":
+            return _thanks(request, context, invitation.response)
+        if state not in ("open", "answered"):
             context["message"] = services.state_message(state)
             context["state"] = state
             return render(request, "web/survey_public.html", context, status=STATE_STATUS[state])
@@ -67,24 +71,39 @@ def survey_answer(request: HttpRequest, key: str) -> HttpResponse:
         form = SurveyAnswerForm(request.POST or None, survey=survey, language=language)
         status = 200
         if request.method == "POST":
-            if form.is_valid():
+            # A second answer (a tab left open) is read for its comment alone, whatever its
+            # scores: the customer's words must reach the shop even if a score is missing.
+            if state == "answered" or form.is_valid():
+                answers = form.data if state == "answered" else form.cleaned_data
                 try:
-                    response = services.survey_answer(
-                        key=key, answers=form.cleaned_data, language=language
-                    )
+                    outcome = services.survey_answer(key=key, answers=answers, language=language)
                 except ValidationError as error:
                     if "key" in getattr(error, "error_dict", {}):
                         context["message"] = error.error_dict["key"][0].messages[0]
                         context["state"] = error.error_dict["key"][0].code
-                        return render(request, "web/survey_public.html", context, status=409)
+                        return render(
+                            request,
+                            "web/survey_public.html",
+                            context,
+                            # Refused after the page was opened: a conflict, but for a
+                            # link answered before, which is said as on any later visit.
+                            status=STATE_STATUS["answered"] if state == "answered" else 409,
+                        )
                     add_service_errors(form, error)
                 else:
-                    context["state"] = "thanks"
-                    context["sorry"] = _sorry(response)
-                    return render(request, "web/survey_public.html", context)
+                    return _thanks(request, context, outcome)
             status = 422
         context.update({"form": form, "survey": survey, "state": "open"})
         return render(request, "web/survey_public.html", context, status=status)
+
+
+def _thanks(request: HttpRequest, context: dict, outcome) -> HttpResponse:
+    """The thanks for an answer, or what became of words added to an answer already given."""
+    if isinstance(outcome, services.LateComment):
+        context.update(state="late", kept_as=outcome.kept_as)
+    else:
+        context.update(state="thanks", sorry=_sorry(outcome))
+    return render(request, "web/survey_public.html", context)
 
 
 @csrf_exempt  # a mail program's one-click unsubscribe posts without a form (RFC 8058)

@@ -9,7 +9,7 @@ from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.services import complaint_create, complaint_resolve
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.tests.days import open_on
-from klantvriend.customers.models import LegalBasis
+from klantvriend.customers.models import ContactKind, ContactMoment, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.services import promise_create, promise_mark_kept
@@ -232,6 +232,89 @@ def test_an_answer_is_stored_once_and_the_link_is_then_used(business, customer):
         services.survey_answer(key=created.key, answers={**GOOD, "nps": "2"})
     assert refused.value.error_dict["key"][0].code == "answered"
     assert SurveyResponse.objects.get().nps == 9
+
+
+SPOILED = "Eigenlijk was het slecht: de worst was bedorven."
+
+
+def test_new_words_in_a_second_answer_become_a_note_and_a_follow_up_but_not_its_scores(
+    business, customer, owner
+):
+    """A tab left open: the customer answered 7 in one and wrote of spoiled meat in the other.
+    Their words reach the owner; the first answer stands."""
+    created = _invite(business, customer)
+    first = services.survey_answer(key=created.key, answers={**GOOD, "nps": "7"})
+
+    later = services.survey_answer(
+        key=created.key, answers={**GOOD, "nps": "1", "reliability": "1", "comment": SPOILED}
+    )
+
+    assert later == services.LateComment(response=first, kept_as="follow_up")
+    stored = SurveyResponse.objects.get()
+    assert (stored.nps, stored.reliability, stored.comment) == (7, 5, "Prima geholpen")
+    text = f"Aanvulling op het enquête-antwoord (score 7): {SPOILED}"
+    note = ContactMoment.objects.get()
+    assert (note.customer, note.kind, note.summary) == (customer, ContactKind.NOTE, text)
+    follow_up = FollowUp.objects.get()
+    assert (follow_up.customer, follow_up.reason, follow_up.assigned_to) == (
+        customer,
+        Reason.SURVEY,
+        owner,
+    )
+    assert (follow_up.note, follow_up.due_on) == (text, open_on(business.today()))
+    assert stored.follow_up is None
+    assert Complaint.objects.count() == 0
+
+
+def test_a_second_answer_that_complains_in_words_becomes_a_complaint(business, customer):
+    created = _invite(business, customer)
+    services.survey_answer(key=created.key, answers={**GOOD, "reliability": "2"})
+
+    later = services.survey_answer(
+        key=created.key, answers={"nps": "", "comment": "Nooit meer: de worst was bedorven."}
+    )
+
+    assert later.kept_as == "complaint"
+    complaint = Complaint.objects.get()
+    assert complaint.customer == customer
+    assert complaint.description == (
+        "Aanvulling op het enquête-antwoord (score 9): Nooit meer: de worst was bedorven."
+    )
+    assert complaint.driver == "reliability"
+    assert (FollowUp.objects.count(), ContactMoment.objects.count()) == (0, 0)
+    assert SurveyResponse.objects.get().nps == 9
+
+
+def test_the_same_words_sent_again_are_kept_once(business, customer):
+    created = _invite(business, customer)
+    services.survey_answer(key=created.key, answers=GOOD)
+
+    for _attempt in range(2):
+        later = services.survey_answer(key=created.key, answers={**GOOD, "comment": SPOILED})
+
+    assert later.kept_as == "follow_up"
+    assert (ContactMoment.objects.count(), FollowUp.objects.count()) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("comment", "code"),
+    [("", "answered"), ("  Prima geholpen ", "answered"), ("x" * 2001, "max_length")],
+)
+def test_a_second_answer_without_new_words_is_refused_and_changes_nothing(
+    business, customer, comment, code
+):
+    created = _invite(business, customer)
+    services.survey_answer(key=created.key, answers=GOOD)
+
+    with pytest.raises(ValidationError) as refused:
+        services.survey_answer(key=created.key, answers={**GOOD, "nps": "0", "comment": comment})
+
+    assert [error.code for errors in refused.value.error_dict.values() for error in errors] == [
+        code
+    ]
+    assert SurveyResponse.objects.get().nps == 9
+    assert (ContactMoment.objects.count(), FollowUp.objects.count()) == (0, 0)
+    assert Complaint.objects.count() == 0
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import formats, timezone
 
 from klantvriend.aftercare.models import FollowUp
+from klantvriend.complaints.models import Complaint
 from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import Customer, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
@@ -75,6 +76,77 @@ def test_answering_stores_once_and_a_detractor_lands_on_today(link, customer, ow
     today = owner_client.get("/").content.decode()
     assert "Lang moeten wachten" in today
     assert "Anna de Vries" in today
+
+
+@pytest.mark.parametrize(
+    ("language", "comment", "kept", "complaints", "follow_ups"),
+    [
+        (
+            "nl",
+            "De worst was bedorven.",
+            "Wat u zojuist schreef, is meteen naar de eigenaar gegaan, die het persoonlijk leest.",
+            0,
+            1,
+        ),
+        (
+            "en",
+            "The sausage was off. I want a refund.",
+            "What you wrote just now we have recorded as a complaint, and we will deal with it.",
+            1,
+            0,
+        ),
+    ],
+)
+def test_a_second_answer_from_a_tab_left_open_keeps_its_words_and_says_so(
+    link, language, comment, kept, complaints, follow_ups
+):
+    """The second tab's words (spoiled meat) were dropped while the customer was thanked."""
+    Client().post(link, {**ANSWER, "nps": "7", "comment": ""})
+
+    page = Client().post(link, {**ANSWER, "nps": "1", "comment": comment, "lang": language})
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert re.findall(r'<p data-testid="survey-late-kept">([^<]+)</p>', body) == [kept]
+    assert {
+        "nl": "Uw eerste antwoord was al binnen en blijft staan: de scores die u zojuist gaf,"
+        " zijn niet bewaard.",
+        "en": "You had already answered this survey, and your first answer stands: the scores"
+        " you gave just now were not saved.",
+    }[language] in body
+    assert SurveyResponse.objects.get().nps == 7
+    assert (Complaint.objects.count(), FollowUp.objects.count()) == (complaints, follow_ups)
+
+
+def test_the_link_opened_again_after_answering_thanks_again_in_the_language_chosen(link):
+    """The thanks page's language switch opens the link again: it said "You have already
+    answered this survey", as if the customer had done something wrong."""
+    Client().post(link, ANSWER)
+
+    page = Client().get(link, {"lang": "en"})
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert re.findall(r'<h1 data-testid="survey-thanks">([^<]+)</h1>', body) == ["Thank you!"]
+    assert re.findall(r'<p data-testid="survey-sorry">([^<]+)</p>', body) == [
+        "We are sorry we did not do better this time. Your answer went straight to the"
+        " owner, who will look at it personally."
+    ]
+    assert "already answered" not in body
+    assert (SurveyResponse.objects.count(), FollowUp.objects.count()) == (1, 1)
+
+
+def test_a_second_answer_without_new_words_says_the_first_stands_and_stores_nothing(link):
+    Client().post(link, ANSWER)
+
+    page = Client().post(link, {**ANSWER, "nps": "10", "lang": "en"})
+
+    assert page.status_code == 200
+    assert re.findall(r'<p data-testid="survey-message">([^<]+)</p>', page.content.decode()) == [
+        "You had already answered this survey: your first answer stands. Thank you!"
+    ]
+    assert SurveyResponse.objects.get().nps == 3
+    assert FollowUp.objects.count() == 1
 
 
 @pytest.mark.parametrize(
