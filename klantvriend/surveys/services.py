@@ -728,6 +728,9 @@ def _validate_comment(answers: dict[str, Any]) -> str:
     comment = answers.get("comment") or ""
     if not isinstance(comment, str):
         raise _error("comment", _("Write the comment as text."), "invalid")
+    # A browser counts a line break as one character against the field's maxlength, and sends
+    # it as two (CR LF): counted as sent, a comment the field allowed was refused.
+    comment = comment.replace("\r\n", "\n")
     if len(comment.strip()) > COMMENT_MAX:
         raise _error(
             "comment",

@@ -11,6 +11,7 @@ from klantvriend.surveys.models import (
     DriverName,
     InvitationChannel,
 )
+from klantvriend.surveys.services import COMMENT_MAX
 
 from .forms import OwnIds
 
@@ -27,7 +28,11 @@ class SurveyAnswerForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a score from 0 to 10.")},
     )
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    # The service's limit, so that the phone stops the typing there instead of a refusal after
+    # sending, which the customer may not see.
+    comment = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX})
+    )
 
     def __init__(self, *args, survey, language: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -212,6 +212,58 @@ def test_a_score_out_of_range_keeps_the_form_and_stores_nothing(link):
     assert SurveyResponse.objects.count() == 0
 
 
+def test_the_comment_field_stops_at_the_services_limit(link):
+    body = Client().get(link).content.decode()
+
+    assert re.findall(r"<textarea[^>]*>", body) == [
+        '<textarea name="comment" cols="40" rows="4" maxlength="2000" id="id_comment">'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sent", "links"),
+    [
+        (
+            {"comment": "x" * 2001},
+            [("#id_comment", "Wat kunnen we beter doen? Of wat deden we goed?")],
+        ),
+        (
+            {"nps": "", "reliability": "6"},
+            [
+                (
+                    "#id_nps_0",
+                    "Hoe waarschijnlijk is het dat u ons aanbeveelt bij vrienden,"
+                    " familie of collega&#x27;s?",
+                ),
+            ],
+        ),
+    ],
+)
+def test_a_refused_answer_names_the_fields_to_fix_at_the_top_of_the_form(link, sent, links):
+    """The message of a comment too long was only beside the field, far below the top where
+    the phone opened the page again: the customer thought the button did nothing."""
+    page = Client().post(link, {**ANSWER, **sent})
+
+    body = page.content.decode()
+    summary = body[body.index('data-testid="form-error-summary"') : body.index("</ul>")]
+    assert page.status_code == 422
+    assert body.index('data-testid="form-error-summary"') < body.index("<fieldset")
+    assert "Uw antwoorden zijn nog niet verstuurd. Kijk bij:" in summary
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', summary) == links
+    assert SurveyResponse.objects.count() == 0
+    assert SurveyInvitation.objects.get().answered_at is None
+
+
+def test_a_comment_that_fits_the_field_with_its_line_breaks_is_taken(link):
+    """The field counts a line break as one character, the browser sends it as two."""
+    comment = "\r\n".join(["x" * 199] * 10) + "x"
+
+    page = Client().post(link, {**ANSWER, "comment": comment})
+
+    assert page.status_code == 200
+    assert SurveyResponse.objects.get().comment == comment.replace("\r\n", "\n")
+
+
 def test_a_tampered_link_is_a_friendly_not_found_and_stores_nothing(link):
     tampered = link[:-3] + ("x" if link[-2] != "x" else "y") + "/"
     page = Client().post(tampered, {**ANSWER, "lang": "en"})
