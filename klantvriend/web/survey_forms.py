@@ -19,6 +19,15 @@ NPS_CHOICES = [(str(score), str(score)) for score in range(0, 11)]
 DRIVER_CHOICES = [(str(score), str(score)) for score in range(1, 6)] + [("", _("no opinion"))]
 
 
+class UnchosenRadioSelect(forms.RadioSelect):
+    """Radio buttons of which none is checked until the customer checks one. Django checks the
+    option whose value is "" for a field without a value, which opened every driver with "no
+    opinion" chosen, like an answer given; no choice still means no opinion (NULL)."""
+
+    def format_value(self, value):
+        return [] if value is None else super().format_value(value)
+
+
 class SurveyAnswerForm(forms.Form):
     """Only collects the raw answers; the service checks ranges, so a hand-made request with a
     score of 11 gets the same refusal as the API."""
@@ -42,7 +51,7 @@ class SurveyAnswerForm(forms.Form):
             self.fields[name] = forms.ChoiceField(
                 label=survey.question(name, language),
                 choices=DRIVER_CHOICES,
-                widget=forms.RadioSelect,
+                widget=UnchosenRadioSelect,
                 required=False,
             )
         # Allow any submitted value through to the service, which gives the real message.

@@ -286,3 +286,47 @@ def test_the_qr_code_page_fits_a_phone_screen(page: Page, live_server, business)
     assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
     link_box = page.get_by_test_id("survey-link").bounding_box()
     assert link_box["x"] + link_box["width"] <= PHONE["width"]
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_answer_page_fits_0_to_10_in_one_row_and_opens_the_drivers_unchosen(
+    page: Page, live_server, business, width
+):
+    """On a 390 px phone 0-6 sat on one row and 7-10 on a second one stopping halfway; the
+    drivers opened with a solid "no opinion" chosen, as if answered."""
+    from klantvriend.surveys.services import survey_invitation_create
+
+    customer = CustomerFactory(business=business)
+    key = survey_invitation_create(business=business, customer=customer, channel="counter").key
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{live_server.url}/s/{key}/?lang=nl")
+
+    boxes = page.locator(".scale-nps .scale-option span").evaluate_all(
+        "spans => spans.map(s => { const r = s.getBoundingClientRect();"
+        " return [Math.round(r.top), r.width, r.height, r.right]; })"
+    )
+    assert len(boxes) == 11
+    assert len({top for top, *_rest in boxes}) == 1
+    assert min(box[1] for box in boxes) >= 24
+    assert min(box[2] for box in boxes) >= 40
+    assert max(box[3] for box in boxes) <= width
+    assert page.evaluate("document.documentElement.scrollWidth") == width
+    # Still real radio buttons, and the keyboard's focus shows.
+    page.locator("#id_nps_0").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("radio", name="1", exact=True).first).to_be_checked()
+    focused = page.locator("#id_nps_1 + span")
+    assert focused.evaluate("s => getComputedStyle(s).outlineStyle") == "solid"
+    # The drivers: nothing chosen; "no opinion" chosen is outlined, not filled like a score.
+    assert page.locator(".scale-driver input:checked").count() == 0
+    certainty = page.get_by_role("group", name="U wist vooraf")
+    certainty.get_by_text("geen mening").click()
+    certainty.get_by_text("4", exact=True).click()
+    flexibility = page.get_by_role("group", name="We gingen flexibel")
+    flexibility.get_by_text("geen mening").click()
+    background = "s => getComputedStyle(s).backgroundColor"
+    chosen_score = page.locator("#id_certainty_3 + span").evaluate(background)
+    chosen_none = page.locator("#id_flexibility_5 + span").evaluate(background)
+    assert chosen_score == "rgb(31, 111, 92)"
+    assert chosen_none == "rgba(0, 0, 0, 0)"
+    shot(page, f"surveys-05-phone-{width}-scales")

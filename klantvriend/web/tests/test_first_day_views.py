@@ -230,13 +230,15 @@ def test_the_fields_to_add_a_member_say_what_they_are_for(
     [
         (
             "nl",
-            "Elke factor krijgt een score van 1 (helemaal niet) tot 5 (helemaal). Promotors: de "
+            "Elke factor krijgt een score van 1 (helemaal mee oneens) tot 5 (helemaal mee eens). "
+            "Promotors: de "
             "gemiddelde score van de klanten die je zouden aanbevelen (9 of 10 van de 10); "
             "criticasters: van de klanten die dat niet zouden doen (0 tot 6).",
         ),
         (
             "en",
-            "Each driver is scored from 1 (not at all) to 5 (completely). Promoters: the average "
+            "Each driver is scored from 1 (strongly disagree) to 5 (strongly agree). Promoters: "
+            "the average "
             "score of the customers who would recommend you (9 or 10 out of 10); detractors: of "
             "those who would not (0 to 6).",
         ),

@@ -212,6 +212,36 @@ def test_a_score_out_of_range_keeps_the_form_and_stores_nothing(link):
     assert SurveyResponse.objects.count() == 0
 
 
+def test_the_drivers_open_unchosen_and_left_so_they_are_stored_as_no_opinion(link):
+    """Every driver opened with "no opinion" chosen, which looked like an answer given."""
+    body = Client().get(link).content.decode()
+
+    assert re.findall(r"<input[^>]*checked[^>]*>", body) == []
+    assert "Hoezeer bent u het eens? 1 = helemaal mee oneens, 5 = helemaal mee eens." in body
+    english = Client().get(link, {"lang": "en"}).content.decode()
+    assert "How far do you agree? 1 = strongly disagree, 5 = strongly agree." in english
+
+    Client().post(link, {"nps": "9", "certainty": "4", "flexibility": "", "comment": ""})
+
+    answer = SurveyResponse.objects.get()
+    assert (answer.nps, answer.certainty, answer.flexibility, answer.reliability) == (
+        9,
+        4,
+        None,
+        None,
+    )
+
+
+def test_a_refused_answer_keeps_the_drivers_as_chosen_and_no_more(link):
+    page = Client().post(link, {"nps": "11", "certainty": "4", "flexibility": ""}).content
+    body = page.decode()
+
+    assert re.findall(r'<input[^>]*name="(\w+)" value="(\d*)"[^>]*checked[^>]*>', body) == [
+        ("certainty", "4"),
+        ("flexibility", ""),
+    ]
+
+
 def test_the_comment_field_stops_at_the_services_limit(link):
     body = Client().get(link).content.decode()
 
