@@ -10,13 +10,14 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from klantvriend.customers.models import LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.surveys import selectors
 from klantvriend.surveys.models import InvitationChannel, InvitationTrigger, SurveyInvitation
 from klantvriend.surveys.tests.factories import SurveyInvitationFactory, SurveyResponseFactory
+from klantvriend.web.templatetags.klantvriend import day
 
 LIST = "/surveys/invitations/"
 
@@ -483,3 +484,27 @@ def test_the_open_invitations_page_from_the_newest_to_the_last(owner_client, bus
     assert [row["invitation"].pk for row in last.context["rows"]] == open_ids[300:]
     middle = owner_client.get(f"{LIST}?state=open&page=4")
     assert [row["invitation"].pk for row in middle.context["rows"]] == open_ids[150:200]
+
+
+@pytest.mark.parametrize(
+    ("period", "days"),
+    [("90d", (90, None)), ("90d-before", (180, 90)), ("12m", (365, None))],
+)
+def test_the_period_is_said_in_days_without_a_clock_time(owner_client, business, period, days):
+    """ "sinds 3 sep 2026 08:30": a clock time a shopkeeper reads as a mistake for "the last 90
+    days"."""
+    page = owner_client.get(LIST, {"period": period}).content.decode()
+
+    today = business.today()
+    since, until = (None if ago is None else today - timedelta(days=ago) for ago in days)
+    said = re.search(r'<p class="subtle">(Uitnodigingen voor de enquête [^<]+)</p>', page)[1]
+    with translation.override("nl"):
+        shown = {moment: day(moment) for moment in (since, until) if moment is not None}
+    if until is None:
+        assert said == f"Uitnodigingen voor de enquête sinds {shown[since]}, de nieuwste eerst."
+    else:
+        assert said == (
+            f"Uitnodigingen voor de enquête van {shown[since]} tot {shown[until]}, de nieuwste"
+            " eerst."
+        )
+    assert not re.search(r"\d{2}:\d{2}", said)

@@ -65,7 +65,7 @@ def test_answering_stores_once_and_a_detractor_lands_on_today(link, customer, ow
     public = Client()
     answered = public.post(link, {**ANSWER, "lang": "en"})
     assert answered.status_code == 200
-    assert "Thank you!" in answered.content.decode()
+    assert "We are sorry" in answered.content.decode()
     again = public.post(link, {**ANSWER, "nps": "10", "lang": "en"})
     assert again.status_code == 200
     assert "already answered" in again.content.decode()
@@ -127,10 +127,10 @@ def test_the_link_opened_again_after_answering_thanks_again_in_the_language_chos
 
     body = page.content.decode()
     assert page.status_code == 200
-    assert re.findall(r'<h1 data-testid="survey-thanks">([^<]+)</h1>', body) == ["Thank you!"]
+    assert re.findall(r'<h1 data-testid="survey-thanks">([^<]+)</h1>', body) == ["We are sorry"]
     assert re.findall(r'<p data-testid="survey-sorry">([^<]+)</p>', body) == [
-        "We are sorry we did not do better this time. Your answer went straight to the"
-        " owner, who will look at it personally."
+        "We did not do well enough this time. Your answer went straight to the owner, who"
+        " will look at it personally."
     ]
     assert "already answered" not in body
     assert (SurveyResponse.objects.count(), FollowUp.objects.count()) == (1, 1)
@@ -150,52 +150,80 @@ def test_a_second_answer_without_new_words_says_the_first_stands_and_stores_noth
 
 
 @pytest.mark.parametrize(
-    ("language", "nps", "comment", "sorry"),
+    ("language", "nps", "comment", "heading", "said"),
     [
         (
             "en",
             "3",
             "Lang moeten wachten",
-            "We are sorry we did not do better this time. Your answer went straight to the"
-            " owner, who will look at it personally.",
+            "We are sorry",
+            [
+                "We did not do well enough this time. Your answer went straight to the owner,"
+                " who will look at it personally.",
+                "Thank you for telling us.",
+            ],
         ),
         (
             "nl",
             "3",
             "Lang moeten wachten",
-            "Het spijt ons dat het deze keer niet beter ging. Uw antwoord is meteen naar de"
-            " eigenaar gegaan, die er persoonlijk naar kijkt.",
+            "Het spijt ons",
+            [
+                "Het ging deze keer niet goed genoeg. Uw antwoord is meteen naar de eigenaar"
+                " gegaan, die er persoonlijk naar kijkt.",
+                "Dank u wel dat u het ons laat weten.",
+            ],
         ),
         (
             "en",
             "2",
             "Ik wil mijn geld terug",
-            "We are sorry. We have recorded what you wrote as a complaint and will deal with it.",
+            "We are sorry",
+            [
+                "We have recorded what you wrote as a complaint and will deal with it.",
+                "Thank you for telling us.",
+            ],
         ),
         (
             "nl",
             "2",
             "Ik wil mijn geld terug",
-            "Dat spijt ons. We hebben wat u schreef als klacht genoteerd en gaan ermee aan de"
-            " slag.",
+            "Het spijt ons",
+            [
+                "We hebben wat u schreef als klacht genoteerd en gaan ermee aan de slag.",
+                "Dank u wel dat u het ons laat weten.",
+            ],
         ),
-        ("en", "7", "Lang moeten wachten", None),
-        ("nl", "10", "", None),
+        (
+            "en",
+            "7",
+            "Lang moeten wachten",
+            "Thank you!",
+            ["Your answers have been received. They help us do better."],
+        ),
+        (
+            "nl",
+            "10",
+            "",
+            "Dank u wel!",
+            ["Uw antwoorden zijn ontvangen. Ze helpen ons het beter te doen."],
+        ),
     ],
 )
 def test_the_thanks_tell_an_unhappy_customer_what_their_answer_set_going(
-    link, language, nps, comment, sorry
+    link, language, nps, comment, heading, said
 ):
-    """A detractor was thanked as a promoter, though their answer had just put a follow-up on
-    the owner's Today or recorded a complaint with its clock."""
+    """A detractor was thanked as a promoter ("Thank you! ... They help us do better.") before
+    the apology, though their answer had just put a follow-up on the owner's Today or recorded
+    a complaint with its clock: their page opens with the apology."""
     page = Client().post(link, {**ANSWER, "nps": nps, "comment": comment, "lang": language})
 
     body = page.content.decode()
-    said = re.findall(r'<p data-testid="survey-sorry">([^<]+)</p>', body)
+    main = body[body.index("<h1") : body.index("</main>")]
     response = SurveyResponse.objects.get()
     assert page.status_code == 200
-    assert 'data-testid="survey-thanks"' in body
-    assert said == ([] if sorry is None else [sorry])
+    assert re.findall(r'<h1 data-testid="survey-thanks">([^<]+)</h1>', main) == [heading]
+    assert re.findall(r"<p[^>]*>([^<]+)</p>", main) == said
     assert (response.complaint_id is not None, response.follow_up_id is not None) == {
         "3": (False, True),
         "2": (True, False),
