@@ -665,6 +665,15 @@ class NpsSummary:
             min(100, self.rounded_score + self.rounded_margin),
         )
 
+    @property
+    def interval_text(self) -> tuple[str, str] | None:
+        """interval_shown's bounds as the pages write a score (nps_shown): "−6" with the
+        typeset minus the "+" pairs with, not a hyphen."""
+        if self.interval_shown is None:
+            return None
+        low, high = self.interval_shown
+        return nps_shown(low), nps_shown(high)
+
     def difference_margin(self, other: "NpsSummary") -> float | None:
         """The 95% margin of error of this score minus `other`'s, of separate answers, in
         points: 1.96 * sqrt(SE^2 + SE_other^2); None where either has fewer than two answers.

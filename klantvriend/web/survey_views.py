@@ -309,7 +309,8 @@ def trend_chart(trend) -> str:
                 values=scores,
                 title=_("NPS per month; the table below gives the figures."),
                 ticks=(-100, -50, 0, 50, 100),
-                value_format=lambda score: f"{score:.0f}",
+                # The axis and the points write a score as the page does: "−50", "+50".
+                value_format=selectors.nps_shown,
                 point_titles=[
                     _point_title(label, month.summary)
                     for label, month in zip(labels, trend, strict=True)

@@ -1045,19 +1045,20 @@ def test_each_month_of_the_trend_opens_to_the_answers_it_is_made_of(
     ("language", "scores", "margin", "hint"),
     [
         # 20 promoters, 10 passives, 10 detractors: NPS 25; SE 100 * sqrt(0.6875 / 40) =
-        # 13.1101, margin 1.959964 * 13.1101 = 25.70 (26); the interval 25 -/+ 25.70: -1 to 51.
+        # 13.1101, margin 1.959964 * 13.1101 = 25.70 (26); the interval 25 -/+ 25.70: -1 to 51,
+        # written as every score with the typeset minus that pairs with "+" (nps_shown).
         (
             "nl",
             [10] * 20 + [8] * 10 + [3] * 10,
             "± 26",
-            "De antwoorden zijn een steekproef uit je klanten: de echte score ligt tussen -1 en "
-            "51 (95% zeker). Meer antwoorden maken de marge kleiner.",
+            "De antwoorden zijn een steekproef uit je klanten: de echte score ligt tussen −1 en "
+            "+51 (95% zeker). Meer antwoorden maken de marge kleiner.",
         ),
         (
             "en",
             [10] * 20 + [8] * 10 + [3] * 10,
             "± 26",
-            "The answers are a sample of your customers: the real score lies between -1 and 51 "
+            "The answers are a sample of your customers: the real score lies between −1 and +51 "
             "(95% sure). More answers make the margin smaller.",
         ),
         # 6 promoters, 33 passives, 1 detractor: NPS 12.5, shown +13; SE 100 * sqrt(0.159375
@@ -1068,14 +1069,14 @@ def test_each_month_of_the_trend_opens_to_the_answers_it_is_made_of(
             "nl",
             [10] * 6 + [8] * 33 + [3],
             "± 12",
-            "De antwoorden zijn een steekproef uit je klanten: de echte score ligt tussen 1 en "
-            "25 (95% zeker). Meer antwoorden maken de marge kleiner.",
+            "De antwoorden zijn een steekproef uit je klanten: de echte score ligt tussen +1 en "
+            "+25 (95% zeker). Meer antwoorden maken de marge kleiner.",
         ),
         (
             "en",
             [10] * 6 + [8] * 33 + [3],
             "± 12",
-            "The answers are a sample of your customers: the real score lies between 1 and 25 "
+            "The answers are a sample of your customers: the real score lies between +1 and +25 "
             "(95% sure). More answers make the margin smaller.",
         ),
         # 6 promoters, 2 passives, 2 detractors: NPS 40, SE 25.2982, margin 49.58 (50).
@@ -1119,3 +1120,21 @@ def test_the_score_says_how_sure_it_is(
 
     assert re.findall(r'data-testid="nps-margin">([^<]+)<', results) == ([margin] if margin else [])
     assert re.findall(r'data-testid="nps-interval">([^<]+)<', results) == [hint]
+
+
+def test_the_results_page_writes_every_negative_score_with_the_typeset_minus(
+    owner_client, business
+):
+    """ "tussen -6 en 30" and the chart's "-50" and "-100" had a hyphen beside "+12"."""
+    for score in [10] * 20 + [8] * 10 + [3] * 10:
+        SurveyResponseFactory(customer=CustomerFactory(business=business), nps=score)
+
+    page = owner_client.get("/surveys/").content.decode()
+
+    ticks = [part.split(">")[1].split("<")[0] for part in page.split('class="chart-tick"')[1:]]
+    assert ticks[:5] == ["−100", "−50", "0", "+50", "+100"]
+    assert re.findall(r"ligt tussen (\S+) en (\S+) ", page) == [("−1", "+51")]
+    assert "van −100 tot +100" in page
+    # No number after a hyphen in the text of the page (attributes such as a chart's
+    # coordinates aside).
+    assert re.findall(r">[^<]*?(?<![\w-])-\d[^<]*<", page) == []
