@@ -80,5 +80,7 @@ def nps(request: HttpRequest, days: Annotated[int, Field(ge=1, le=3650)] = 365):
             }
             for driver in results.drivers
         ],
-        "most_separating_driver": results.separating.name if results.separating else None,
+        "most_separating_driver": results.advice.separating.name
+        if results.advice.separating
+        else None,
     }

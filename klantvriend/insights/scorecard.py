@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.selectors import ComplaintFigures, complaint_figures_at
 from klantvriend.core.models import Business
-from klantvriend.core.numbers import count_shown, counts_shown, number_rounded
+from klantvriend.core.numbers import count_shown, counts_shown
 from klantvriend.core.rows import rows_by_ids
 from klantvriend.core.shown import duration_shown
 from klantvriend.customers.models import (
@@ -29,7 +29,14 @@ from klantvriend.customers.models import (
 )
 from klantvriend.customers.selectors import came_through_referral
 from klantvriend.promises.selectors import promise_trend
-from klantvriend.surveys.selectors import NpsSummary, most_separating_driver, scorecard_answers
+from klantvriend.surveys.selectors import (
+    DRIVER_MIN_ANSWERS,
+    DriverAdvice,
+    NpsSummary,
+    driver_advice,
+    driver_names,
+    scorecard_answers,
+)
 
 WINDOW = timedelta(days=90)
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
@@ -336,38 +343,40 @@ def _complaints_detail(figures: ComplaintFigures) -> str:
     }
 
 
-def lowest_drivers(drivers) -> list:
-    """The drivers whose score reads lowest on the page, to one decimal, the lowest first:
-    certainty's 3.638 and customisation's 3.640 both read 3,6, and naming the one a thousandth
-    lower alone looked arbitrary beside the other."""
-    ordered = sorted(drivers, key=lambda driver: driver.average)
-    shown = number_rounded(ordered[0].average, 1)
-    return [driver for driver in ordered if number_rounded(driver.average, 1) == shown]
+def _drivers_detail(advice: DriverAdvice) -> str:
+    """Whose score the figure is: the driver to start with, by the survey results' own rule
+    (surveys.selectors.driver_advice), and the drivers of too few answers to judge."""
+    if advice.separating is not None:
+        named = _("%(driver)s separates detractors from promoters most") % {
+            "driver": advice.separating.label
+        }
+    elif len(advice.lowest) == 1:
+        named = _("%(driver)s scores lowest") % {"driver": advice.lowest[0].label}
+    else:
+        named = _("%(drivers)s score equally low") % {"drivers": driver_names(advice.lowest)}
+    detail = _("%(named)s; answers of the last 12 months") % {"named": named}
+    if advice.too_few:
+        detail = _("%(detail)s; too few answers to judge %(drivers)s") % {
+            "detail": detail,
+            "drivers": driver_names(advice.too_few),
+        }
+    return detail
 
 
-def _names(drivers) -> str:
-    """ "certainty", "certainty and customisation", "certainty, flexibility and customisation"."""
-    labels = [driver.label for driver in drivers]
-    if len(labels) == 1:
-        return labels[0]
-    return _("%(names)s and %(last)s") % {"names": ", ".join(labels[:-1]), "last": labels[-1]}
+def _drivers_too_few(advice: DriverAdvice) -> str:
+    """With no driver of enough answers, the figure is not measured: says why."""
+    if not advice.too_few:
+        return ""
+    return _(
+        "Too few answers to judge a driver yet: each needs %(minimum)s in the last 12 months"
+    ) % {"minimum": DRIVER_MIN_ANSWERS}
 
 
-def _drivers_detail(drivers) -> str:
-    lowest = lowest_drivers(drivers)
-    if len(lowest) == 1:
-        return _("%(driver)s; answers of the last 12 months") % {"driver": lowest[0].label}
-    return _("%(drivers)s score equally low; answers of the last 12 months") % {
-        "drivers": _names(lowest)
-    }
-
-
-def _driver_action(drivers) -> str:
+def _driver_action(advice: DriverAdvice) -> str:
     """Which driver to work on first: the one that separates detractors from promoters most,
     as the survey results page says; without enough of both, the lowest (all those that read
-    equally low)."""
-    separating = most_separating_driver(drivers)
-    lowest = lowest_drivers(drivers)
+    equally low). Drivers of too few answers are not named (driver_advice)."""
+    separating, lowest = advice.separating, advice.lowest
     if separating is not None and separating.name not in {driver.name for driver in lowest}:
         return ngettext(
             "Work first on %(driver)s: it separates the detractors from the promoters most "
@@ -375,7 +384,7 @@ def _driver_action(drivers) -> str:
             "Work first on %(driver)s: it separates the detractors from the promoters most "
             "(see the survey results), more than %(lowest)s, which score equally low.",
             len(lowest),
-        ) % {"driver": separating.label, "lowest": _names(lowest)}
+        ) % {"driver": separating.label, "lowest": driver_names(lowest)}
     if separating is not None:
         return _(
             "Work first on %(driver)s: it scores lowest and separates the detractors from the "
@@ -385,7 +394,7 @@ def _driver_action(drivers) -> str:
         "Work first on %(driver)s, the driver with the lowest score.",
         "Work first on %(driver)s, the drivers that score equally low.",
         len(lowest),
-    ) % {"driver": _names(lowest)}
+    ) % {"driver": driver_names(lowest)}
 
 
 def _nps_year(year: NpsSummary) -> str:
@@ -439,7 +448,9 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
     referral_now = _share(referrals["referred"], referrals["new"])
     referrals_before = referral_counts(business, previous_start, start)
     referral_before = _share(referrals_before["referred"], referrals_before["new"])
-    weakest_driver = min(drivers, key=lambda d: d.average) if drivers else None
+    # The driver named is the survey results' (driver_advice), and its score is the figure's.
+    advice = driver_advice(drivers)
+    start_with = advice.start_with[0] if advice.start_with else None
     figures = [
         Figure(
             "promises",
@@ -508,10 +519,10 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
         ),
         Figure(
             "drivers",
-            _("Satisfaction drivers (weakest)"),
-            weakest_driver.average if weakest_driver else None,
+            _("Satisfaction drivers (start with)"),
+            start_with.average if start_with else None,
             "score",
-            detail=_drivers_detail(drivers) if drivers else "",
+            detail=_drivers_detail(advice) if start_with else _drivers_too_few(advice),
             parts=[(d.label, d.average) for d in drivers],
         ),
         Figure(
@@ -549,7 +560,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
     # The weakest is the furthest below its target, measured in widths of its amber band.
     weakest = max(measured, key=lambda figure: figure.shortfall) if measured else None
     if weakest is not None and weakest.key == "drivers":
-        next_action = _driver_action(drivers)
+        next_action = _driver_action(advice)
     else:
         next_action = NEXT_ACTIONS[weakest.key if weakest else "measure"]()
     return Scorecard(figures=figures, weakest=weakest, next_action=next_action)

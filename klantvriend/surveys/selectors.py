@@ -27,7 +27,9 @@ Which driver separates detractors from promoters
 For each driver, the mean score among promoters minus the mean among detractors (both over the
 answers that scored the driver). The driver with the largest gap is where unhappy customers
 differ most from enthusiasts: the first place to look. A gap needs at least one promoter and one
-detractor who scored it."""
+detractor who scored it. Without a gap, the driver that scores lowest. Either way a driver scored
+by fewer than DRIVER_MIN_ANSWERS answers is not named but said to have too few (driver_advice:
+the one rule of the survey results and the scorecard)."""
 
 import math
 from collections.abc import Collection, Iterable
@@ -52,7 +54,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klantvriend.core.models import Business
-from klantvriend.core.numbers import signed_shown
+from klantvriend.core.numbers import number_rounded, signed_shown
 from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import TimelineEntry, known_none
@@ -79,6 +81,11 @@ Z_95 = 1.959963984540054
 # docstring says why thirty). At thirty the margin is at most +/- 36 points (all promoters and
 # detractors, half each) and some +/- 28 for a usual mix.
 NPS_MIN_ANSWERS = 30
+# A driver scored by fewer answers is not named as the one to work on, on the survey results
+# nor on the scorecard: two answers moved complaint handling, scored by 24, from 3.8 to 3.6 and
+# made it the "weakest". The NPS's bound, for the same reason: below it the normal
+# approximation behind an average's uncertainty is poor.
+DRIVER_MIN_ANSWERS = NPS_MIN_ANSWERS
 # Below NPS_MIN_ANSWERS a margin is written only while it is narrower than half the scale.
 MARGIN_SHOWN_BELOW = 100
 
@@ -896,6 +903,11 @@ class DriverResult:
             return None
         return self.promoter_average - self.detractor_average
 
+    @property
+    def too_few(self) -> bool:
+        """Too few answers to name it as the driver to work on (DRIVER_MIN_ANSWERS)."""
+        return self.answers < DRIVER_MIN_ANSWERS
+
 
 def driver_results(*, business: Business, since: datetime | None = None) -> list[DriverResult]:
     """Average of each driver overall, among promoters and among detractors. One query."""
@@ -964,8 +976,60 @@ def scorecard_answers(
 
 
 def most_separating_driver(drivers: list[DriverResult]) -> DriverResult | None:
-    with_gap = [driver for driver in drivers if driver.gap is not None]
+    """The driver with the largest promoter-minus-detractor gap among those with enough
+    answers (DRIVER_MIN_ANSWERS), or None when none has a gap."""
+    with_gap = [driver for driver in drivers if driver.gap is not None and not driver.too_few]
     return max(with_gap, key=lambda driver: driver.gap) if with_gap else None  # type: ignore[arg-type,return-value]
+
+
+def lowest_drivers(drivers: list[DriverResult]) -> list[DriverResult]:
+    """The drivers with enough answers whose score reads lowest on the pages, to one decimal,
+    the lowest first: certainty's 3.638 and customisation's 3.640 both read 3,6, and naming the
+    one a thousandth lower alone looked arbitrary beside the other."""
+    ordered = sorted(
+        (driver for driver in drivers if driver.average is not None and not driver.too_few),
+        key=lambda driver: driver.average,  # type: ignore[arg-type,return-value]
+    )
+    if not ordered:
+        return []
+    shown = number_rounded(ordered[0].average, 1)  # type: ignore[arg-type]
+    return [driver for driver in ordered if number_rounded(driver.average, 1) == shown]  # type: ignore[arg-type]
+
+
+def driver_names(drivers: list[DriverResult]) -> str:
+    """ "certainty", "certainty and customisation", "certainty, flexibility and customisation"."""
+    labels = [driver.label for driver in drivers]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return _("%(names)s and %(last)s") % {"names": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+@dataclass(frozen=True)
+class DriverAdvice:
+    """Which driver to work on first, the one rule of the survey results and the scorecard:
+    the one that separates detractors from promoters most (its gap); without promoters and
+    detractors who scored one, the lowest (every driver that reads as low). A driver of fewer
+    than DRIVER_MIN_ANSWERS answers is never named: it is listed in `too_few` instead."""
+
+    separating: DriverResult | None
+    lowest: list[DriverResult]
+    too_few: list[DriverResult]
+
+    @property
+    def start_with(self) -> list[DriverResult]:
+        return [self.separating] if self.separating is not None else self.lowest
+
+    @property
+    def lowest_names(self) -> str:
+        return driver_names(self.lowest)
+
+
+def driver_advice(drivers: list[DriverResult]) -> DriverAdvice:
+    return DriverAdvice(
+        separating=most_separating_driver(drivers),
+        lowest=lowest_drivers(drivers),
+        too_few=[driver for driver in drivers if driver.answers and driver.too_few],
+    )
 
 
 @dataclass
@@ -974,7 +1038,7 @@ class SurveyResults:
     summary: NpsSummary
     trend: list[MonthNps]
     drivers: list[DriverResult]
-    separating: DriverResult | None
+    advice: DriverAdvice
     comments: list[SurveyResponse] = field(default_factory=list)
     # The invitations of the period by state: their count and the share answered open the
     # list of invitations, which counts them by the same conditions.
@@ -1023,7 +1087,7 @@ def survey_results(
         recent=None if recent_since is None else _summary(answers_since(recent_since)),
         trend=_trend(first, begins, cuts, parts),
         drivers=drivers,
-        separating=most_separating_driver(drivers),
+        advice=driver_advice(drivers),
         comments=list(
             survey_response_list(business=business, since=since).exclude(comment="")[:comments]
         ),

@@ -161,6 +161,7 @@ def survey_results(request: HttpRequest) -> HttpResponse:
             else "",
             "invitations_period": RESULTS_PERIOD,
             "min_answers": selectors.NPS_MIN_ANSWERS,
+            "driver_min_answers": selectors.DRIVER_MIN_ANSWERS,
         },
     )
 

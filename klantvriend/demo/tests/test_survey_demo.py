@@ -21,7 +21,7 @@ def test_the_demo_shop_has_a_year_of_surveys_and_a_referral_network(db):
     early = [m.score for m in trend[:4] if m.score is not None]
     late = [m.score for m in trend[-4:] if m.score is not None]
     assert sum(late) / len(late) > sum(early) / len(early)  # the NPS climbed
-    assert results.separating.name == "reliability"
+    assert results.advice.separating.name == "reliability"
     assert results.comments
     ranking = ambassador_ranking(business=business)
     assert len(ranking) >= 5

@@ -18,38 +18,56 @@ from klantvriend.insights.scorecard import (
     _driver_action,
     _drivers_detail,
     customer_scorecard,
-    lowest_drivers,
     repeat_counts,
 )
 from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
-from klantvriend.surveys.selectors import DriverResult, survey_results
+from klantvriend.surveys.selectors import (
+    DriverResult,
+    driver_advice,
+    lowest_drivers,
+    survey_results,
+)
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
 
 
 def test_the_scorecard_and_the_survey_results_advise_the_same_driver(business):
+    """The survey results said "Reliability ... Start there", the scorecard's card named the
+    lowest driver: one rule now names the driver on both (surveys.selectors.driver_advice)."""
     customer = CustomerFactory(business=business)
-    # Flexibility scores lowest, but reliability is what separates detractors from promoters.
-    for nps, reliability in [(10, 5), (9, 5), (10, 5), (2, 1), (3, 1)]:
+    # Flexibility scores lowest, but reliability is what separates detractors from promoters;
+    # complaint handling scores as low, but in too few answers (24) to be named.
+    for index in range(30):
+        nps, reliability = [(10, 5), (2, 1), (3, 1), (2, 1), (3, 1)][index % 5]
         SurveyResponseFactory(
             customer=customer,
             nps=nps,
             reliability=reliability,
-            flexibility=2,
+            flexibility=1,
             certainty=4,
             customisation=4,
-            complaint_handling=4,
+            complaint_handling=1 if index < 24 else None,
         )
 
     with translation.override("en"):
         card = customer_scorecard(business=business)
-    results = survey_results(business=business)
+        results = survey_results(business=business)
 
     drivers = next(figure for figure in card.figures if figure.key == "drivers")
+    assert results.advice.separating.name == "reliability"
+    assert (drivers.label, drivers.value) == ("Satisfaction drivers (start with)", 1.8)
+    assert drivers.detail == (
+        "reliability separates detractors from promoters most; answers of the last 12 months; "
+        "too few answers to judge complaint handling"
+    )
+    assert drivers.parts == [
+        ("certainty", 4.0),
+        ("flexibility", 1.0),
+        ("reliability", 1.8),
+        ("customisation", 4.0),
+        ("complaint handling", 1.0),
+    ]
     assert card.weakest.key == "drivers"
-    assert drivers.light_label == "ver onder het doel"  # what the red light says, read aloud
-    assert drivers.detail == "flexibility; answers of the last 12 months"
-    assert results.separating.name == "reliability"
     assert card.next_action == (
         "Work first on reliability: it separates the detractors from the promoters most "
         "(see the survey results), more than flexibility, which scores lowest."
@@ -57,7 +75,7 @@ def test_the_scorecard_and_the_survey_results_advise_the_same_driver(business):
 
 
 def _driver(name, label, average, promoters=None, detractors=None):
-    return DriverResult(name, label, average, 20, promoters, detractors)
+    return DriverResult(name, label, average, 30, promoters, detractors)
 
 
 @pytest.mark.parametrize(
@@ -79,14 +97,14 @@ def test_drivers_that_read_equally_low_are_named_together(business, language, de
     """certainty 2.55 and customisation 2.60 both read 2,6 on the card: it named certainty
     alone, a choice the reader could not see."""
     customer = CustomerFactory(business=business)
-    # Twenty passives (no promoters and detractors to tell a driver apart): certainty 51/20,
-    # customisation 52/20, the others 4.
-    for index in range(20):
+    # Forty passives (no promoters and detractors to tell a driver apart): certainty 102/40,
+    # customisation 104/40, the others 4.
+    for index in range(40):
         SurveyResponseFactory(
             customer=customer,
             nps=8,
-            certainty=3 if index < 11 else 2,
-            customisation=3 if index < 12 else 2,
+            certainty=3 if index < 22 else 2,
+            customisation=3 if index < 24 else 2,
             reliability=4,
             flexibility=4,
             complaint_handling=4,
@@ -112,16 +130,20 @@ def test_the_lowest_drivers_are_those_that_read_lowest_to_one_decimal():
             customisation,
         ]
         assert lowest_drivers([flexibility, certainty]) == [certainty]
-        assert _driver_action([certainty, customisation, flexibility, reliability]) == (
+        assert _driver_action(
+            driver_advice([certainty, customisation, flexibility, reliability])
+        ) == (
             "Work first on reliability: it separates the detractors from the promoters most "
             "(see the survey results), more than certainty and customisation, which score "
             "equally low."
         )
-        assert _drivers_detail([certainty, customisation, _driver("x", "x", 3.55)]) == (
-            "x, certainty and customisation score equally low; answers of the last 12 months"
-        )
+        assert _drivers_detail(
+            driver_advice([certainty, customisation, _driver("x", "x", 3.55)])
+        ) == ("x, certainty and customisation score equally low; answers of the last 12 months")
     with translation.override("nl"):
-        assert _driver_action([certainty, customisation, flexibility, reliability]) == (
+        assert _driver_action(
+            driver_advice([certainty, customisation, flexibility, reliability])
+        ) == (
             "Werk eerst aan reliability: die maakt het grootste verschil tussen criticasters en "
             "promotors (zie de enquêteresultaten), meer dan certainty en customisation, die even "
             "laag scoren."

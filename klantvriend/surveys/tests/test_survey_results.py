@@ -126,7 +126,10 @@ def test_the_results_page_gives_the_same_score_and_drivers_as_their_own_selector
     assert drivers["reliability"].gap == pytest.approx(4.5 - 2.0)
     assert drivers["flexibility"].answers == 3
     assert drivers["flexibility"].promoter_average == pytest.approx(3.0)
-    assert results.separating.name == "reliability"
+    # Four answers are too few to name a driver to start with.
+    assert results.advice == selectors.driver_advice(results.drivers)
+    assert (results.advice.separating, results.advice.lowest) == (None, [])
+    assert results.advice.too_few == [driver for driver in results.drivers if driver.answers]
 
 
 @pytest.mark.parametrize(

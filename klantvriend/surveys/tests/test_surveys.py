@@ -553,9 +553,10 @@ def test_no_interval_below_two_answers_and_clipped_to_the_scale(business, custom
 
 
 def test_the_driver_that_separates_detractors_from_promoters(business, customer):
-    SurveyResponseFactory(customer=customer, nps=10, reliability=5, flexibility=4)
-    SurveyResponseFactory(customer=customer, nps=9, reliability=5, flexibility=4)
-    SurveyResponseFactory(customer=customer, nps=2, reliability=1, flexibility=3)
+    for _copy in range(10):
+        SurveyResponseFactory(customer=customer, nps=10, reliability=5, flexibility=4)
+        SurveyResponseFactory(customer=customer, nps=9, reliability=5, flexibility=4)
+        SurveyResponseFactory(customer=customer, nps=2, reliability=1, flexibility=3)
 
     drivers = {d.name: d for d in selectors.driver_results(business=business)}
     separating = selectors.most_separating_driver(list(drivers.values()))
@@ -564,6 +565,30 @@ def test_the_driver_that_separates_detractors_from_promoters(business, customer)
     assert drivers["reliability"].gap == pytest.approx(4.0)
     assert drivers["flexibility"].gap == pytest.approx(1.0)
     assert separating.name == "reliability"
+
+
+def test_a_driver_of_too_few_answers_is_not_named_to_start_with(business, customer):
+    """Complaint handling, scored by 24 answers, read lowest after two more and was named the
+    weakest on the scorecard while the survey results named reliability."""
+    for index in range(30):
+        SurveyResponseFactory(
+            customer=customer,
+            nps=10 if index % 3 else 2,
+            reliability=5 if index % 3 else 2,
+            flexibility=5,
+            certainty=5,
+            customisation=5,
+            complaint_handling=(1 if index % 3 else 3) if index < 24 else None,
+        )
+
+    advice = selectors.driver_advice(selectors.driver_results(business=business))
+
+    assert advice.separating.name == "reliability"
+    assert [driver.name for driver in advice.lowest] == ["reliability"]
+    assert [(driver.name, driver.answers) for driver in advice.too_few] == [
+        ("complaint_handling", 24)
+    ]
+    assert advice.start_with == [advice.separating]
 
 
 def test_trend_has_one_entry_per_month(business, customer):

@@ -102,7 +102,8 @@ def test_a_customer_answers_on_a_phone_and_the_owner_sees_nps_drivers_and_follow
         "4,0"
     )
     expect(page.get_by_test_id("survey-comments")).to_contain_text("Waited forty minutes")
-    expect(page.get_by_test_id("separating-driver")).to_contain_text("Betrouwbaarheid")
+    # Four answers are too few to name a driver to start with (DRIVER_MIN_ANSWERS).
+    expect(page.get_by_test_id("separating-driver")).to_contain_text("Te weinig antwoorden")
     shot(page, "surveys-04-results")
 
     # Today: the detractor's follow-up, at once.
@@ -260,9 +261,11 @@ def test_the_five_drivers_fit_a_phone_each_with_its_scores_and_answers(
     expect(reliability).to_contain_text("Betrouwbaarheid")
     expect(reliability.get_by_test_id("driver-average")).to_have_text("3,5")
     answers = reliability.locator("td").last
-    expect(answers).to_have_text("2")
+    # Two answers, too few to name the driver as the one to start with: said under the count.
+    expect(answers).to_have_text("2te weinig antwoorden")
+    too_few = reliability.get_by_test_id("driver-too-few")
     # The promoters', the detractors' figure and the number of answers, in sight.
-    for cell in (reliability.get_by_text("5,0"), reliability.get_by_text("2,0"), answers):
+    for cell in (reliability.get_by_text("5,0"), reliability.get_by_text("2,0"), answers, too_few):
         assert cell.evaluate("e => e.getBoundingClientRect().right") <= PHONE["width"]
     shot(page, "surveys-11-drivers-phone")
     table = page.get_by_test_id("drivers").locator(".table-wrap")

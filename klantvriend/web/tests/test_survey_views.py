@@ -718,7 +718,8 @@ def test_the_scorecard_says_on_what_scale_the_weakest_driver_scores(
 ):
     """The scorecard's drivers figure read a bare "3.6", beside percentages and an NPS from
     -100 to +100: nothing said that it is a score from 1 to 5."""
-    for certainty in (3, 4):
+    # Thirty answers: a driver of fewer is not named (surveys.selectors.DRIVER_MIN_ANSWERS).
+    for certainty in (3, 4) * 15:
         SurveyResponseFactory(
             customer=CustomerFactory(business=business),
             nps=8,
@@ -1138,3 +1139,51 @@ def test_the_results_page_writes_every_negative_score_with_the_typeset_minus(
     # No number after a hyphen in the text of the page (attributes such as a chart's
     # coordinates aside).
     assert re.findall(r">[^<]*?(?<![\w-])-\d[^<]*<", page) == []
+
+
+def test_the_results_and_the_scorecard_name_one_driver_and_none_of_too_few_answers(
+    owner_client, business
+):
+    """The results page said "Betrouwbaarheid ... Begin daar.", the scorecard "3,6 van de 5
+    ... klachtafhandeling", a driver of 24 answers: one rule names the driver on both."""
+    customer = CustomerFactory(business=business)
+    for index in range(30):
+        nps, reliability = [(10, 5), (2, 1), (3, 1), (2, 1), (3, 1)][index % 5]
+        SurveyResponseFactory(
+            customer=customer,
+            nps=nps,
+            reliability=reliability,
+            flexibility=1,
+            complaint_handling=1 if index < 24 else None,
+        )
+
+    results = owner_client.get("/surveys/").content.decode()
+    scorecard = owner_client.get("/insights/scorecard/").content.decode()
+
+    assert re.findall(r'data-testid="separating-driver"><strong>(\w+)</strong>', results) == [
+        "Betrouwbaarheid"
+    ]
+    assert re.findall(r'<tr class="highlight-row" data-testid="driver-(\w+)"', results) == [
+        "reliability"
+    ]
+    too_few = re.findall(r'data-testid="driver-(\w+)">(?:(?!</tr>).)*driver-too-few', results, re.S)
+    assert too_few == ["complaint_handling"]
+    assert (
+        "betrouwbaarheid maakt het grootste verschil tussen criticasters en promotors; antwoorden"
+        " van de laatste 12 maanden; te weinig antwoorden om klachtafhandeling te beoordelen"
+    ) in scorecard
+    assert "Tevredenheidsfactoren (begin bij)" in scorecard
+
+
+def test_with_too_few_answers_per_driver_no_driver_is_named_to_start_with(owner_client, business):
+    for nps in (10, 9, 2, 3):
+        SurveyResponseFactory(customer=CustomerFactory(business=business), nps=nps)
+
+    results = owner_client.get("/surveys/").content.decode()
+
+    assert re.findall(r'data-testid="separating-driver">([^<]+)</p>', results) == [
+        "Te weinig antwoorden om te zeggen met welke factor je begint: elke factor heeft er 30"
+        " nodig in de laatste 12 maanden."
+    ]
+    assert "highlight-row" not in results
+    assert results.count('data-testid="driver-too-few"') == 5
