@@ -19,6 +19,9 @@ PROMOTER_MIN = 9  # 9 and 10
 # within this window is a 9 or 10: one who has since scored lower, or not answered for a year, is not.
 PROMOTER_WINDOW = timedelta(days=365)
 DETRACTOR_MAX = 6  # 0 to 6
+# A driver scored this or lower is what the customer was unhappy about: the complaint made from
+# their answer is filed under the weakest of them, and the owner sees them where he acts on it.
+LOW_DRIVER_MAX = 2
 
 
 class DriverName(models.TextChoices):
@@ -340,6 +343,17 @@ class SurveyResponse(BusinessOwned):
     @property
     def category(self) -> str:
         return nps_category(self.nps)
+
+    @property
+    def low_drivers(self) -> list[tuple[str, int]]:
+        """The drivers scored LOW_DRIVER_MAX or lower, each with its label (in the active
+        language) and score, in the order of the questions."""
+        labels = dict(DriverName.choices)
+        return [
+            (str(labels[name]), score)
+            for name in DRIVERS
+            if (score := getattr(self, name)) is not None and score <= LOW_DRIVER_MAX
+        ]
 
 
 def nps_category(score: int) -> str:

@@ -61,6 +61,7 @@ from .models import (
     DRIVER_MAX,
     DRIVER_MIN,
     DRIVERS,
+    LOW_DRIVER_MAX,
     NPS_MAX,
     NPS_MIN,
     QUESTION_KEYS,
@@ -755,7 +756,7 @@ def _weakest_driver(response: SurveyResponse) -> str:
     if not scored:
         return Driver.OTHER
     score, name = min(scored)
-    return name if score <= 2 else Driver.OTHER
+    return name if score <= LOW_DRIVER_MAX else Driver.OTHER
 
 
 @dataclass(frozen=True)
@@ -852,16 +853,22 @@ def _pass_to_owner(
 
 
 def _act_on_detractor(response: SurveyResponse, business: Business, customer, now) -> None:
-    # The customer answered in their own language; the shop reads it in its own.
+    # The customer answered in their own language; the shop reads it in its own. The drivers
+    # scored low say what to ask about, where the owner acts on the answer.
     with shop_language(business):
-        description = _("In the survey (score %(score)d): %(comment)s") % {
-            "score": response.nps,
-            "comment": response.comment,
-        }
-        note = _("Gave %(score)d out of 10 in the survey: %(comment)s") % {
+        low = ", ".join(f"{label} {score}" for label, score in response.low_drivers)
+        figures = {
             "score": response.nps,
             "comment": response.comment or _("no comment"),
+            "low": low,
         }
+        if low:
+            description = _("In the survey (score %(score)d; low: %(low)s): %(comment)s")
+            note = _("Gave %(score)d out of 10 in the survey (low: %(low)s): %(comment)s")
+        else:
+            description = _("In the survey (score %(score)d): %(comment)s")
+            note = _("Gave %(score)d out of 10 in the survey: %(comment)s")
+        description, note = description % figures, note % figures
     response.complaint, response.follow_up = _pass_to_owner(
         business=business,
         customer=customer,

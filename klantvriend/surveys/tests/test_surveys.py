@@ -371,6 +371,22 @@ def test_a_detractor_gets_a_follow_up_for_the_owner_today(business, customer, ow
     assert Complaint.objects.count() == 0
 
 
+def test_the_follow_up_of_a_detractor_names_the_drivers_scored_low(business, customer):
+    """The owner calling back saw "Gave 3 out of 10", not that the customer gave reliability a 1
+    and certainty a 2: the scores were only in the big table of answers."""
+    created = _invite(business, customer)
+
+    with translation.override("en"):
+        services.survey_answer(
+            key=created.key,
+            answers={**GOOD, "nps": "3", "certainty": "2", "reliability": "1", "comment": ""},
+        )
+
+    assert FollowUp.objects.get().note == (
+        "Gaf een 3 van 10 in de enquête (laag: zekerheid 2, betrouwbaarheid 1): geen opmerking"
+    )
+
+
 def test_a_detractor_answering_on_sunday_gets_a_follow_up_on_monday(business, customer):
     """As every follow-up a rule plans: the shop is closed on Sunday (the default working days),
     and a call planned for a Sunday showed as late on Monday morning."""
@@ -397,7 +413,9 @@ def test_a_detractor_who_complains_in_words_opens_a_complaint(business, customer
     complaint = Complaint.objects.get()
     assert response.complaint == complaint
     assert complaint.driver == "reliability"
-    assert complaint.description == "In de enquête (score 2): Ik ben erg TELEURGESTELD"
+    assert complaint.description == (
+        "In de enquête (score 2; laag: betrouwbaarheid 1): Ik ben erg TELEURGESTELD"
+    )
     assert FollowUp.objects.count() == 0
 
 

@@ -1187,3 +1187,16 @@ def test_with_too_few_answers_per_driver_no_driver_is_named_to_start_with(owner_
     ]
     assert "highlight-row" not in results
     assert results.count('data-testid="driver-too-few"') == 5
+
+
+def test_the_profile_shows_the_drivers_an_answer_scored_low(owner_client, owner, customer):
+    SurveyResponseFactory(customer=customer, nps=3, certainty=2, reliability=1, flexibility=3)
+    SurveyResponseFactory(customer=customer, nps=9, certainty=4, reliability=5)
+
+    page = owner_client.get(f"/customers/{customer.pk}/").content.decode()
+    account_language_set(user=owner, language="en")
+    english = owner_client.get(f"/customers/{customer.pk}/").content.decode()
+
+    low = r'data-testid="survey-low-drivers">([^<]+)</span>'
+    assert re.findall(low, page) == ["laag: zekerheid 2, betrouwbaarheid 1"]
+    assert re.findall(low, english) == ["low: certainty 2, reliability 1"]
