@@ -51,9 +51,26 @@ from .views import (
     owner_required,
 )
 
+# The segments of customers who stayed away (recency 2 or 1), whom winning back is about.
+STAYED_AWAY = frozenset({Segment.CANT_LOSE, Segment.AT_RISK, Segment.HIBERNATING, Segment.LOST})
+
+
+class WholePercentField(forms.IntegerField):
+    """A whole percentage typed as text: "30", "30 %" and "30%" are 30. A number field read
+    "32,5" as 325 in a browser set to English, and the refusal spoke of a maximum of 100; a
+    fraction is refused as one, in the reader's language."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    default_error_messages = {"invalid": gettext_lazy("Enter a whole percentage, such as 30.")}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().removesuffix("%").strip()
+        return super().to_python(value)
+
 
 class MarginForm(forms.Form):
-    margin_percent = forms.IntegerField(
+    margin_percent = WholePercentField(
         label=gettext_lazy("Gross margin (%)"),
         min_value=0,
         max_value=100,
@@ -80,12 +97,23 @@ def _advice_context(request: HttpRequest) -> dict:
     won_back_missing = (
         bool(by_segment) and not won_back and bool(advice and advice.get("based_on_model"))
     )
+    # Whom to win back first, in one sentence: of the segments that stayed away (R at most 2:
+    # insights.segments), the one whose customer is worth most a year if won back. Its row read
+    # "€ 0,00 · € 0,00 · € 316,99", which said "don't bother" to an owner who did not read the
+    # last column's note.
+    away = [row for row in by_segment if row["segment"] in STAYED_AWAY and row["customers"]]
+    win_back_first = (
+        max(away, key=lambda row: row["won_back_worth_per_year"]) if won_back and away else None
+    )
     return {
         "run": run,
         "advice": advice,
         "by_segment": by_segment,
         "won_back": won_back,
         "won_back_missing": won_back_missing,
+        "win_back_first": win_back_first
+        if win_back_first and win_back_first["won_back_worth_per_year"] > 0
+        else None,
     }
 
 

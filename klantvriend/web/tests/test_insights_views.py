@@ -258,6 +258,31 @@ def test_margin_is_owner_only_and_recomputes(owner_client, staff_client, busines
     assert business.settings["insights"]["margin_percent"] == 40
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored", "refused"),
+    [
+        ("35", 35, None),
+        (" 35 % ", 35, None),
+        ("32,5", None, "Vul een heel percentage in, zoals 30."),
+        ("32.5", None, "Vul een heel percentage in, zoals 30."),
+        ("dertig", None, "Vul een heel percentage in, zoals 30."),
+    ],
+)
+def test_the_margin_is_a_whole_percentage_typed_as_text(
+    owner_client, business, typed, stored, refused
+):
+    response = owner_client.post(reverse("web:insights_margin"), {"margin_percent": typed})
+
+    business.refresh_from_db()
+    if refused:
+        assert response.status_code == 422
+        assert refused in response.content.decode()
+        assert "insights" not in business.settings
+    else:
+        assert response.status_code == 302
+        assert business.settings["insights"]["margin_percent"] == stored
+
+
 def test_pages_without_any_data_say_so(owner_client):
     for name in ("insights_advice", "insights_charts", "insights_scorecard"):
         response = owner_client.get(reverse(name.join(["web:", ""])))

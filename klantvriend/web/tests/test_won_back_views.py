@@ -224,3 +224,33 @@ def test_a_customer_who_bought_since_the_refresh_is_not_slipping_away(owner_clie
     assert "Kwam terug" not in page
     assert "Kwam terug" not in rows
     assert re.search(r'id="slipping-heading">[^<]*<span class="count">1</span>', page)
+
+
+def test_the_advice_names_the_segment_to_win_back_first(owner_client, business):
+    run = _older_run(business)
+    rows = {
+        "champion": (10, 60000.0, 1800.0, 70000.0),  # still here: not one to win back
+        "cant_lose": (12, 0.0, 0.0, 31699.0),
+        "lost": (25, 314.0, 9.0, 119.0),
+    }
+    run.figures["advice"]["by_segment"] = [
+        {
+            "segment": segment,
+            "customers": customers,
+            "mean_value": mean,
+            "attention_worth_per_year": attention,
+            "won_back_worth_per_year": won_back,
+        }
+        for segment, (customers, mean, attention, won_back) in rows.items()
+    ]
+    run.save()
+
+    page = owner_client.get(reverse("web:insights_advice")).content.decode()
+
+    first = re.search(r'<p data-testid="win-back-first">(.*?)</p>', page, re.S)[1]
+    assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", first)).strip() == (
+        "Eerst terugwinnen: de 12 klanten “Mag je niet verliezen”, elk € 316,99 per jaar waard "
+        "als ze terugkomen. Hun waarde is nu bijna niets omdat ze waarschijnlijk weg zijn, niet "
+        "omdat ze terug weinig waard zouden zijn. Bekijk wie het zijn"
+    )
+    assert 'href="/customers/?segment=cant_lose">Bekijk wie het zijn</a>' in first
