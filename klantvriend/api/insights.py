@@ -29,8 +29,10 @@ class FigureOut(Out):
     change: float | None
     change_margin: float | None = Field(
         ...,
-        description="95% margin of error of the change where the figure is a sample's (the "
-        "NPS: 1.96 * sqrt(SE^2 + SE_before^2), in points); null where not known.",
+        description="95% margin of error of the change where the figure is a sample's, in the "
+        "figure's own unit (the NPS: 1.96 * sqrt(SE^2 + SE_before^2), in points; the shares of "
+        "returning and referred customers: Agresti and Caffo's interval of a difference of "
+        "proportions, as a share); null where not known.",
     )
     change_within_margin: bool = Field(
         ..., description="The change is smaller than its margin: it may be chance alone."

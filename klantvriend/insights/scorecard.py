@@ -5,6 +5,7 @@ trend (last 90 days against the 90 before), the rows it is made of, and one next
 weakest figure. A fixed number of queries whatever the size of the business.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -31,6 +32,7 @@ from klantvriend.customers.selectors import came_through_referral
 from klantvriend.promises.selectors import promise_trend
 from klantvriend.surveys.selectors import (
     DRIVER_MIN_ANSWERS,
+    Z_95,
     DriverAdvice,
     NpsSummary,
     driver_advice,
@@ -65,7 +67,8 @@ class Figure:
     detail: str = ""
     parts: list[tuple[str, float | None]] = field(default_factory=list)
     # The 95% margin of error of the change, where the figure is a sample's and says it (the
-    # NPS: surveys.selectors.NpsSummary.difference_margin); None where it is not known.
+    # NPS: surveys.selectors.NpsSummary.difference_margin, in points; the shares of customers
+    # returning and referred: share_change_margin, as a share); None where it is not known.
     change_margin: float | None = None
     # The same measure over another period, shown on another page (the NPS of the survey
     # results' twelve months): said beside this one so that the two figures do not seem to
@@ -221,6 +224,22 @@ def referral_counts(business: Business, start: datetime, end: datetime) -> dict[
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+def share_change_margin(part: int, whole: int, part_before: int, whole_before: int) -> float | None:
+    """The 95% margin of error of the change of a share between two periods, as a share (0.52
+    is 52 points), of customers as a sample of the business's: "2 of 6" against "1 of 5" moved
+    the referral share 13 points, which chance alone makes likely. Agresti & Caffo's interval
+    for a difference of proportions (one success and one failure added to each side; The
+    American Statistician 54(4), 2000), which stays honest at 0 of 5 where the plain one says
+    ± 0. None where a side has no one."""
+    if not whole or not whole_before:
+        return None
+    now = (part + 1) / (whole + 2)
+    before = (part_before + 1) / (whole_before + 2)
+    return Z_95 * math.sqrt(
+        now * (1 - now) / (whole + 2) + before * (1 - before) / (whole_before + 2)
+    )
 
 
 NEXT_ACTIONS = {
@@ -540,6 +559,12 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
                 repeat["buyers"],
             )
             % counts_shown(repeat),
+            change_margin=share_change_margin(
+                repeat["returning"],
+                repeat["buyers"],
+                repeat_before_counts["returning"],
+                repeat_before_counts["buyers"],
+            ),
         ),
         Figure(
             "referrals",
@@ -554,6 +579,12 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
                 referrals["new"],
             )
             % counts_shown(referrals),
+            change_margin=share_change_margin(
+                referrals["referred"],
+                referrals["new"],
+                referrals_before["referred"],
+                referrals_before["new"],
+            ),
         ),
     ]
     measured = [figure for figure in figures if figure.measured]

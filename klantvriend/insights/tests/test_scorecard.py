@@ -19,6 +19,7 @@ from klantvriend.insights.scorecard import (
     _drivers_detail,
     customer_scorecard,
     repeat_counts,
+    share_change_margin,
 )
 from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -994,7 +995,8 @@ def test_an_nps_change_within_its_margin_of_error_is_no_rise_or_fall(
 
 def test_a_change_without_a_margin_is_a_change_and_other_figures_have_none(business):
     """One answer in the 90 days before has no standard error: the margin is not known, and the
-    change is shown as it is. Shares other than the NPS carry no margin."""
+    change is shown as it is. Shares of customers carry one only with customers on both sides
+    (share_change_margin); the other figures none."""
     now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
     customer = CustomerFactory(business=business)
     _answers_on(customer, now, 10, FORTY_AT_25)
@@ -1006,3 +1008,43 @@ def test_a_change_without_a_margin_is_a_change_and_other_figures_have_none(busin
     assert _figure(card, "nps").change_margin is None
     assert _figure(card, "nps").change_within_margin is False
     assert all(figure.change_margin is None for figure in card.figures if figure.key != "nps")
+
+
+@pytest.mark.parametrize(
+    ("counts", "margin"),
+    [
+        # "2 of 6" new customers through a referral against "1 of 5": 37.5% (3/8 adjusted) and
+        # 28.6% (2/7), 1.959964 * sqrt(0.375 * 0.625 / 8 + 2/7 * 5/7 / 7) = 0.473855.
+        ((2, 6, 1, 5), 0.473855),
+        # None of five on either side: the plain interval said ± 0, this one does not.
+        ((0, 5, 0, 5), 0.366599),
+        # A hundred on each side narrows it to 13 points.
+        ((60, 100, 30, 100), 0.130464),
+        ((2, 6, 0, 0), None),
+        ((0, 0, 1, 5), None),
+    ],
+)
+def test_a_shares_change_has_agresti_and_caffos_margin(counts, margin):
+    found = share_change_margin(*counts)
+
+    assert found == (None if margin is None else pytest.approx(margin, abs=1e-6))
+
+
+def test_a_referral_share_moved_by_two_customers_is_no_clear_change(business):
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    anna = CustomerFactory(business=business, customer_since=date(2025, 1, 2))
+    for days_ago, new, referred in ((30, 6, 2), (120, 5, 1)):
+        since = (now - timedelta(days=days_ago)).date()
+        for number in range(new):
+            CustomerFactory(
+                business=business,
+                customer_since=since,
+                referred_by=anna if number < referred else None,
+                acquisition_channel="referral" if number < referred else "walk_in",
+            )
+
+    figure = _figure(customer_scorecard(business=business, now=now), "referrals")
+
+    assert (figure.last_90_days, figure.previous_90_days) == (pytest.approx(2 / 6), 0.2)
+    assert figure.change_margin == pytest.approx(0.473855, abs=1e-6)
+    assert figure.change_within_margin is True

@@ -117,12 +117,18 @@ def figure_change(figure):
     """The trend with the figure of the 90 days before: "+13 points vs. the 90 days before
     (74%)", the change being the difference of the two figures as shown, so that it adds up on
     the page and against the rows of either period; a change within its margin of error (an
-    NPS's, of two samples of answers) says so instead of showing a rise or a fall."""
+    NPS's, of two samples of answers; a share of customers') says so instead of showing a rise
+    or a fall."""
     if figure.change is None:
         return ""
     before = _shown(figure.kind, figure.previous_90_days)
     if figure.change_within_margin:
-        margin = nps_rounded(figure.change_margin)
+        # In points either way: a share's margin is a share (0.52 is 52 points).
+        margin = (
+            round(figure.change_margin * 100)
+            if figure.kind == "share"
+            else nps_rounded(figure.change_margin)
+        )
         # The change's margin, of two samples, is wider than the score's own (the rows say
         # "± 8" beside the card's "± 12"): the sentence says which one it is.
         return ngettext(

@@ -530,13 +530,16 @@ def test_the_rows_of_a_figure_say_how_they_add_up_and_page_through_all_of_them(
     [
         (
             "nl",
-            "+17 punten t.o.v. de 90 dagen ervoor (33%)",
+            # 2 of 4 against 1 of 3: +17 points, within the margin of so few customers.
+            "geen duidelijke verandering t.o.v. de 90 dagen ervoor (33%): het verschil valt "
+            "binnen zijn foutmarge (± 59 punten)",
             "Klanten die in de 90 dagen vóór de laatste 90 kochten",
             ["Laatste 90 dagen", "De 90 dagen ervoor"],
         ),
         (
             "en",
-            "+17 points vs. the 90 days before (33%)",
+            "no clear change vs. the 90 days before (33%): the difference is within its margin "
+            "of error (± 59 points)",
             "Customers who bought in the 90 days before the last 90",
             ["Last 90 days", "The 90 days before"],
         ),
@@ -1013,3 +1016,25 @@ def test_the_advice_says_per_segment_what_winning_a_customer_back_is_worth(
     assert "segment-won-back" not in html
     assert "won-back-how" not in html
     assert not re.findall(hidden_counts, html)
+
+
+def test_a_referral_share_change_within_its_margin_says_so_in_points(owner_client, business):
+    """2 of 6 new customers through a referral against 1 of 5 before: the +13 points are within
+    the margin of 0.473855 (insights.tests.test_scorecard), shown as ± 47 points."""
+    now = timezone.now()
+    anna = CustomerFactory(business=business, customer_since=dt.date(2020, 1, 2))
+    for days_ago, new, referred in ((30, 6, 2), (120, 5, 1)):
+        for number in range(new):
+            CustomerFactory(
+                business=business,
+                customer_since=(now - dt.timedelta(days=days_ago)).date(),
+                referred_by=anna if number < referred else None,
+                acquisition_channel="referral" if number < referred else "walk_in",
+            )
+
+    page = owner_client.get(reverse("web:insights_scorecard")).content.decode()
+
+    assert re.findall(r'data-testid="trend-referrals">([^<]+)</a>', page) == [
+        "geen duidelijke verandering t.o.v. de 90 dagen ervoor (20%): het verschil valt binnen "
+        "zijn foutmarge (± 47 punten)"
+    ]
