@@ -133,16 +133,34 @@ def cohort_retention(
 
 
 def value_distribution(values, bins: int = 10) -> Distribution:
-    """Histogram of customer values on round bin edges (the top bin holds the rest: at most the
-    99th percentile sets the scale, so one very large customer does not squash the others)."""
+    """Histogram of customer values on round bin edges that grow by steps of 1, 2.5 and 5 times
+    a power of ten from 0 (0, 10, 25, 50, 100, 250, ...): customer values are skewed, a few
+    worth thousands beside many worth tens, and bins of one width put nearly everyone in the
+    first (133 of 150 customers of a demo shop in "€ 0–500"). The top bin holds the rest: at
+    most the 99th percentile sets the scale, so one very large customer does not squash the
+    others. At most `bins` bins, none narrower than 1 (euro)."""
     values = np.asarray(values, dtype=np.float64)
     if len(values) == 0:
         return Distribution(np.zeros(1), np.zeros(0, dtype=np.int64))
     top = float(np.quantile(values, 0.99)) if len(values) >= 100 else float(values.max())
-    step = nice_step(top / bins) if top > 0 else 1.0
-    edges = np.arange(bins + 1) * step
-    counts = np.bincount(np.clip((values // step).astype(np.int64), 0, bins - 1), minlength=bins)
+    edges = np.array([0.0, *round_steps_to(top, bins)])
+    counts = np.bincount(
+        np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2),
+        minlength=len(edges) - 1,
+    )
     return Distribution(edges, counts)
+
+
+def round_steps_to(top: float, steps: int) -> list[float]:
+    """The last `steps` (at most) of 1, 2.5, 5, 10, 25, 50, ... up to the first that is more
+    than `top`: the upper edges of a histogram from 0 whose bins widen with the values."""
+    ladder: list[float] = []
+    power = 1.0
+    while not ladder or ladder[-1] <= top:
+        ladder.extend(factor * power for factor in (1.0, 2.5, 5.0))
+        power *= 10
+    end = next(index for index, edge in enumerate(ladder) if edge > top)
+    return ladder[max(0, end + 1 - steps) : end + 1]
 
 
 def nice_step(raw: float) -> float:

@@ -1,9 +1,10 @@
-"""The descriptive figures behind the charts: cohort retention counts only months that are over."""
+"""The descriptive figures behind the charts: cohort retention counts only months that are over;
+the value chart's bins widen with the values."""
 
 import numpy as np
 import pytest
 
-from clv.figures import cohort_retention
+from clv.figures import cohort_retention, round_steps_to, value_distribution
 
 # A: first in January, again in February and March; B: January, then March; C: February, then
 # March. Two purchases in one month count once.
@@ -100,3 +101,29 @@ def test_a_window_reaching_past_the_log_stays_with_its_own_customer():
 
     assert result.spend_before.tolist() == [4.0, 0.0, 0.0]
     assert result.spend_after.tolist() == [0.0, 15.0, 0.0]
+
+
+def test_value_bins_widen_with_the_values_so_the_many_small_ones_are_not_one_bar():
+    # A demo shop's skewed values: many near nothing, a few worth thousands. Bins of one
+    # width (500) put 133 of 150 customers in the first; these widen by 1, 2.5 and 5.
+    values = [1.0] * 60 + [7.0] * 11 + [20.0] * 10 + [40.0] * 8 + [80.0] * 15 + [200.0] * 20
+    values += [400.0] * 9 + [800.0] * 5 + [2000.0] * 10 + [3300.0, 4455.0]
+
+    found = value_distribution(values)
+
+    # Fewer than 100 values: the largest sets the scale, 4455 falls below 5000.
+    assert found.edges.tolist() == [0, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000]
+    assert found.counts.tolist() == [60, 11, 10, 8, 15, 20, 9, 5, 10, 2]
+
+
+@pytest.mark.parametrize(
+    ("top", "steps", "edges"),
+    [
+        (3313.0, 10, [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000]),
+        (40.0, 10, [1, 2.5, 5, 10, 25, 50]),  # never narrower than 1
+        (0.0, 10, [1]),  # nothing worth anything: one bin
+        (250.0, 3, [100, 250, 500]),  # the first edge past the top, 250 being no more than it
+    ],
+)
+def test_round_steps_reach_just_past_the_top(top, steps, edges):
+    assert round_steps_to(top, steps) == edges
