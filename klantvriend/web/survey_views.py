@@ -150,15 +150,18 @@ def survey_results(request: HttpRequest) -> HttpResponse:
     results = selectors.survey_results(
         business=request.business, now=now, recent_since=trend_window(now)[0]
     )
+    answered = [month.summary for month in results.trend if month.summary.answers]
     return render(
         request,
         "web/survey_results.html",
         {
             "results": results,
             # No chart of a year without answers: its empty months would read as a score of 0.
-            "trend_chart": trend_chart(results.trend)
-            if any(month.summary.answers for month in results.trend)
-            else "",
+            "trend_chart": trend_chart(results.trend) if answered else "",
+            # A shop of a few answers a month has no month to read: said once, above the chart
+            # of open circles, pointing to the year's score, rather than left to be puzzled out.
+            "trend_all_too_few": bool(answered)
+            and all(summary.too_few_answers for summary in answered),
             "invitations_period": RESULTS_PERIOD,
             "min_answers": selectors.NPS_MIN_ANSWERS,
             "driver_min_answers": selectors.DRIVER_MIN_ANSWERS,

@@ -1200,3 +1200,31 @@ def test_the_profile_shows_the_drivers_an_answer_scored_low(owner_client, owner,
     low = r'data-testid="survey-low-drivers">([^<]+)</span>'
     assert re.findall(low, page) == ["laag: zekerheid 2, betrouwbaarheid 1"]
     assert re.findall(low, english) == ["low: certainty 2, reliability 1"]
+
+
+def test_a_trend_of_months_all_too_few_says_to_read_the_year_instead(owner_client, business):
+    """A shop of 150 customers never reaches 30 answers in a month: every month was an open
+    circle without a word why the line was never drawn."""
+    moment = timezone.now() - timedelta(minutes=5)  # one month, whatever the day
+    customer = CustomerFactory(business=business)
+    for score in (10, 9, 3, 8):
+        SurveyResponseFactory(
+            customer=customer,
+            nps=score,
+            answered_at=moment,
+        )
+
+    few = owner_client.get("/surveys/").content.decode()
+    for _number in range(30):
+        SurveyResponseFactory(
+            customer=customer,
+            nps=9,
+            answered_at=moment,
+        )
+    enough = owner_client.get("/surveys/").content.decode()
+
+    assert re.findall(r'<p class="notice" data-testid="trend-all-too-few">([^<]+)</p>', few) == [
+        "Nog geen maand heeft 30 antwoorden, dus geen maandcijfer is op zichzelf te lezen: lees "
+        "het cijfer van de twaalf maanden hierboven, en vergelijk maanden zodra ze vollopen."
+    ]
+    assert 'data-testid="trend-all-too-few"' not in enough
