@@ -11,20 +11,26 @@ from klantvriend.gestures import selectors, services
 from klantvriend.gestures.models import Occasion
 
 from .care_forms import GestureForm
-from .care_responses import first_error, profile_response, today_row_response
+from .care_responses import first_error, from_today, profile_response, today_row_response
 from .views import add_service_errors, member_required
 
 
 @member_required
 @require_POST
 def gesture_undo(request: HttpRequest, gesture_id: int) -> HttpResponse:
-    """A gesture logged by mistake, taken back on the profile (core/undo.py's rule)."""
+    """A gesture logged by mistake, taken back (core/undo.py's rule): on the profile, or on
+    Today's row of an occasion right after "Congratulated"."""
     gesture = selectors.gesture_get(business=request.business, gesture_id=gesture_id)
-    customer = gesture.customer
+    customer, occasion = gesture.customer, gesture.occasion
+    error = ""
     try:
         services.gesture_undo(gesture=gesture, actor=request.user)
     except ValidationError as refused:
-        return profile_response(request, customer, status=422, care_error=first_error(refused))
+        error = first_error(refused)
+    if from_today(request) and occasion in OCCASION_GESTURES:
+        return _occasion_row(request, customer, occasion, error=error, undone=not error)
+    if error:
+        return profile_response(request, customer, status=422, care_error=error)
     return profile_response(request, customer, saved=("gesture", _("Gesture undone.")))
 
 
@@ -83,12 +89,12 @@ OCCASION_GESTURES = {
 def occasion_congratulate(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customer_selectors.customer_get(business=request.business, customer_id=customer_id)
     occasion = request.POST.get("occasion", "")
-    error = ""
+    error, given = "", None
     if occasion not in OCCASION_GESTURES:
         error = _("Unknown occasion.")
     else:
         try:
-            services.gesture_create(
+            given = services.gesture_create(
                 customer=customer,
                 what=OCCASION_GESTURES[occasion](),
                 occasion=occasion,
@@ -96,6 +102,12 @@ def occasion_congratulate(request: HttpRequest, customer_id: int) -> HttpRespons
             )
         except ValidationError as refused:
             error = first_error(refused)
+    return _occasion_row(request, customer, occasion, error=error, undo=given)
+
+
+def _occasion_row(request: HttpRequest, customer, occasion: str, *, error: str, **context):
+    """Today's row of `customer`'s `occasion` after a step on it: with `undo` (the gesture just
+    logged) it offers to take it back; `undone` says it was."""
     occasion_today = next(
         (
             item
@@ -111,6 +123,6 @@ def occasion_congratulate(request: HttpRequest, customer_id: int) -> HttpRespons
     return today_row_response(
         request,
         "occasion-row",
-        {"occasion": occasion_today, "error": error},
+        {"occasion": occasion_today, "error": error, **context},
         status=422 if error else 200,
     )

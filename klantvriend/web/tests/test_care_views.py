@@ -884,6 +884,33 @@ def test_congratulating_on_an_occasion_records_a_gesture(owner_client, business)
     assert "✓" in response.content.decode()
 
 
+def test_a_congratulation_tapped_by_mistake_is_undone_right_there_on_today(staff_client, business):
+    customer = CustomerFactory(
+        business=business, marketing_consent=True, birthday=business.today().replace(year=1992)
+    )
+    row = f"occasion-{customer.pk}-birthday"
+
+    given = staff_client.post(
+        reverse("web:occasion_congratulate", args=[customer.pk]),
+        {"from": "today", "occasion": "birthday"},
+        headers=HTMX,
+    ).content.decode()
+    gesture = Gesture.objects.get()
+    undone = staff_client.post(
+        reverse("web:gesture_undo", args=[gesture.pk]), {"from": "today"}, headers=HTMX
+    ).content.decode()
+
+    undo = reverse("web:gesture_undo", args=[gesture.pk])
+    assert f'action="{undo}" hx-post="{undo}" hx-target="#{row}"' in given
+    assert '<input type="hidden" name="from" value="today">' in given
+    assert f'<li id="{row}" class="care-row">' in undone
+    assert "Ongedaan gemaakt: nog niet gefeliciteerd." in undone
+    assert "Felicitatie vastleggen</button>" in undone
+    assert not Gesture.objects.exists()
+    # The page of Today itself offers no undo: only the row just tapped.
+    assert 'data-testid="undo"' not in staff_client.get(reverse("web:today")).content.decode()
+
+
 def test_the_birthday_button_says_it_records_the_congratulation(staff_client, business):
     """A bare "Gefeliciteerd" on a button reads as "Congratulations!": a newcomer wonders
     whether it sends the customer a message. It only records that they were congratulated."""
