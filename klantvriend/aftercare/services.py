@@ -390,13 +390,16 @@ def follow_up_thanked_by_gesture(*, gesture) -> None:
         created_at__lte=gesture.given_at,
     ).order_by("due_on", "pk")
     for follow_up in open_thanks:
-        follow_up_complete(
-            follow_up=follow_up,
-            actor=gesture.given_by,
-            outcome=Outcome.THANKED,
-            note=gesture.what,
-            at=gesture.given_at,
-        )
+        # One closed by someone else a moment ago has nothing left to close: the gesture is
+        # logged all the same.
+        with contextlib.suppress(Conflict):
+            follow_up_complete(
+                follow_up=follow_up,
+                actor=gesture.given_by,
+                outcome=Outcome.THANKED,
+                note=gesture.what,
+                at=gesture.given_at,
+            )
 
 
 def follow_up_thanks_reopened(*, gesture, actor) -> None:

@@ -759,6 +759,10 @@ def _weakest_driver(response: SurveyResponse) -> str:
     return name if score <= LOW_DRIVER_MAX else Driver.OTHER
 
 
+# How many comments sent to an answered invitation are kept (_keep_late_comment).
+LATE_COMMENTS_MAX = 3
+
+
 @dataclass(frozen=True)
 class LateComment:
     """What became of a comment sent to an invitation already answered (a second tab left
@@ -895,10 +899,24 @@ def _keep_late_comment(
         raise _error("key", _STATE_MESSAGES["answered"](), "answered")
     business, customer = invitation.business, invitation.customer
     with shop_language(business):
-        description = _("Added to the survey answer (score %(score)d): %(comment)s") % {
-            "score": response.nps,
-            "comment": comment,
-        }
+        added = _("Added to the survey answer (score %(score)d): %(comment)s")
+        description = added % {"score": response.nps, "comment": comment}
+        heading = added % {"score": response.nps, "comment": ""}
+    # The link is public: whoever holds it must not fill the owner's complaints and follow-ups
+    # without end. A customer's few afterthoughts are kept; past LATE_COMMENTS_MAX the first
+    # answer and what was added stand.
+    kept = (
+        Complaint.objects.filter(
+            customer=customer,
+            description__startswith=heading,
+            received_at__gte=response.answered_at,
+        ).count()
+        + ContactMoment.objects.filter(
+            customer=customer, summary__startswith=heading, at__gte=response.answered_at
+        ).count()
+    )
+    if kept >= LATE_COMMENTS_MAX:
+        raise _error("key", _STATE_MESSAGES["answered"](), "answered")
     if comment_is_complaint(comment):
         kept_as = "complaint"
         kept_before = Complaint.objects.filter(customer=customer, description=description)

@@ -266,6 +266,29 @@ def test_new_words_in_a_second_answer_become_a_note_and_a_follow_up_but_not_its_
     assert Complaint.objects.count() == 0
 
 
+def test_a_link_keeps_a_few_afterthoughts_and_not_a_stream_of_them(business, customer):
+    """The link is public: whoever holds it cannot fill the owner's queue without end."""
+    created = _invite(business, customer)
+    services.survey_answer(key=created.key, answers={**GOOD, "nps": "7"})
+    kept = [
+        services.survey_answer(key=created.key, answers={"nps": "", "comment": text}).kept_as
+        for text in ("Nog iets: de saus.", "Boos: te laat.", "En de rollade.")
+    ]
+    before = (ContactMoment.objects.count(), FollowUp.objects.count(), Complaint.objects.count())
+
+    with pytest.raises(ValidationError) as refused:
+        services.survey_answer(key=created.key, answers={"nps": "", "comment": "Nog een."})
+
+    assert kept == ["follow_up", "complaint", "follow_up"]
+    assert before == (2, 2, 1)
+    assert refused.value.error_dict["key"][0].code == "answered"
+    assert (
+        ContactMoment.objects.count(),
+        FollowUp.objects.count(),
+        Complaint.objects.count(),
+    ) == before
+
+
 def test_a_second_answer_that_complains_in_words_becomes_a_complaint(business, customer):
     created = _invite(business, customer)
     services.survey_answer(key=created.key, answers={**GOOD, "reliability": "2"})
