@@ -986,14 +986,18 @@ def lowest_drivers(drivers: list[DriverResult]) -> list[DriverResult]:
     """The drivers with enough answers whose score reads lowest on the pages, to one decimal,
     the lowest first: certainty's 3.638 and customisation's 3.640 both read 3,6, and naming the
     one a thousandth lower alone looked arbitrary beside the other."""
+    shown = {
+        driver.name: number_rounded(driver.average, 1)
+        for driver in drivers
+        if driver.average is not None and not driver.too_few
+    }
     ordered = sorted(
-        (driver for driver in drivers if driver.average is not None and not driver.too_few),
-        key=lambda driver: driver.average,  # type: ignore[arg-type,return-value]
+        (driver for driver in drivers if driver.name in shown),
+        key=lambda driver: driver.average or 0.0,
     )
     if not ordered:
         return []
-    shown = number_rounded(ordered[0].average, 1)  # type: ignore[arg-type]
-    return [driver for driver in ordered if number_rounded(driver.average, 1) == shown]  # type: ignore[arg-type]
+    return [driver for driver in ordered if shown[driver.name] == shown[ordered[0].name]]
 
 
 def driver_names(drivers: list[DriverResult]) -> str:
