@@ -42,7 +42,18 @@ class FigureOut(Out):
 
 class ScorecardOut(Out):
     figures: list[FigureOut]
-    weakest: str | None = Field(..., description="Key of the figure furthest below target.")
+    weakest: str | None = Field(
+        ...,
+        description="Key of the figure surely furthest below its target, the one next_action is "
+        "for: by the upper end of its 95% interval where it is a sample's (Wilson's for a "
+        "share; the NPS plus its margin, any score below 30 answers), in widths of its amber "
+        "band.",
+    )
+    passed_over: str | None = Field(
+        ...,
+        description="Key of a figure further below its target by its value than weakest, "
+        "passed over because its few cases leave it unsure; null where there is none.",
+    )
     next_action: str
 
 
@@ -127,6 +138,7 @@ def scorecard(request: HttpRequest):
             for f in card.figures
         ],
         "weakest": card.weakest.key if card.weakest else None,
+        "passed_over": card.passed_over.key if card.passed_over else None,
         "next_action": card.next_action,
     }
 

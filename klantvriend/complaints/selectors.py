@@ -176,6 +176,10 @@ class ComplaintFigures:
     answered_later: int
     responded_in_time_share: float | None
     resolved_in_time_share: float | None
+    # The complaints whose response is judged (answered, or past their time) and of those the
+    # ones answered in time: what the response share is the quotient of.
+    responses_judged: int
+    responded_in_time: int
     # The complaints whose resolution is judged (resolved, or past their time) and of those
     # the ones resolved in time: what the resolution share is the quotient of.
     resolutions_judged: int
@@ -227,6 +231,8 @@ def _figures(judged: list[tuple[_Moments, Clock]], *, since: datetime) -> Compla
         answered_later=len(waits),
         responded_in_time_share=sum(responses) / len(responses) if responses else None,
         resolved_in_time_share=sum(resolutions) / len(resolutions) if resolutions else None,
+        responses_judged=len(responses),
+        responded_in_time=sum(responses),
         resolutions_judged=len(resolutions),
         resolved_in_time=sum(resolutions),
         median_response=median_wait,

@@ -2,7 +2,9 @@
 
 Every figure comes from the business's own records, with a traffic light against a target, the
 trend (last 90 days against the 90 before), the rows it is made of, and one next action for the
-weakest figure. A fixed number of queries whatever the size of the business.
+weakest figure: the one surely furthest below its target, so that one complaint answered late
+does not outweigh two hundred promises of which a fifth were late. A fixed number of queries
+whatever the size of the business.
 """
 
 import math
@@ -32,6 +34,7 @@ from klantvriend.customers.selectors import came_through_referral
 from klantvriend.promises.selectors import promise_trend
 from klantvriend.surveys.selectors import (
     DRIVER_MIN_ANSWERS,
+    NPS_MIN_ANSWERS,
     Z_95,
     DriverAdvice,
     NpsSummary,
@@ -74,6 +77,11 @@ class Figure:
     # results' twelve months): said beside this one so that the two figures do not seem to
     # contradict each other; "" where there is none.
     see_also: str = ""
+    # The highest the figure may truly be, as far as its cases tell (the upper end of the 95%
+    # interval of a share of few cases: share_upper_bound; of the NPS: nps_upper_bound); None
+    # where the value is no sample's or is taken as it is (the drivers: each of 30 answers or
+    # more, driver_advice).
+    upper_bound: float | None = None
 
     @property
     def measured(self) -> bool:
@@ -118,15 +126,57 @@ class Figure:
     @property
     def shortfall(self) -> float:
         """How far below its green target, relative to the width of the amber band."""
+        return self._below_target(self.value)
+
+    @property
+    def sure_shortfall(self) -> float:
+        """The shortfall the figure surely has: that of its upper bound, where it has one. One
+        complaint answered late reads 0% (4.5 bands short) but may be a 79% business (0.6
+        short); 140 of 200 promises kept on time read 70% and are at most 76% (0.9 short)."""
+        if self.upper_bound is None:
+            return self.shortfall
+        return self._below_target(self.upper_bound)
+
+    def _below_target(self, value: float | None) -> float:
         green, amber = THRESHOLDS[self.key]
-        return (green - self.value) / (green - amber) if self.value is not None else 0.0
+        return (green - value) / (green - amber) if value is not None else 0.0
+
+
+def share_upper_bound(part: int, whole: int) -> float | None:
+    """The upper end of the 95% interval of a share of `part` in `whole` cases: Wilson's score
+    interval (E. B. Wilson, Journal of the American Statistical Association 22(158), 1927),
+    which stays honest at 0 of 1 (at most 79%) where the plain one says 0% ± 0. None without
+    cases."""
+    if not whole:
+        return None
+    share = part / whole
+    z2 = Z_95 * Z_95
+    centre = share + z2 / (2 * whole)
+    spread = Z_95 * math.sqrt(share * (1 - share) / whole + z2 / (4 * whole * whole))
+    return min(1.0, (centre + spread) / (1 + z2 / whole))
+
+
+def nps_upper_bound(nps: NpsSummary) -> float | None:
+    """The highest the NPS may truly be: its score plus its 95% margin; below NPS_MIN_ANSWERS
+    answers anything up to +100, as the survey results read no score of fewer as a fact (three
+    detractors alike have a margin of 0, and would read as surely -100). None without answers."""
+    if nps.score is None:
+        return None
+    if nps.answers < NPS_MIN_ANSWERS or nps.margin is None:
+        return 100.0
+    return min(100.0, nps.score + nps.margin)
 
 
 @dataclass(frozen=True)
 class Scorecard:
     figures: list[Figure]
+    # The figure the next action is for: the one surely furthest below its target
+    # (Figure.sure_shortfall).
     weakest: Figure | None
     next_action: str
+    # A figure further below its target by its value than `weakest`, passed over because its
+    # few cases leave it unsure; None where there is none (the page says why it is not chosen).
+    passed_over: Figure | None = None
 
 
 def trend_window(now: datetime, *, before: bool = False) -> tuple[datetime, datetime]:
@@ -484,6 +534,9 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
                 promises_kept.judged_last_90_days,
             )
             % {"judged": count_shown(promises_kept.judged_last_90_days)},
+            upper_bound=share_upper_bound(
+                promises_kept.kept_last_90_days, promises_kept.judged_last_90_days
+            ),
         ),
         Figure(
             "complaint_response",
@@ -493,6 +546,9 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             complaints.responded_in_time_share,
             complaints_before.responded_in_time_share,
             _complaints_detail(complaints),
+            upper_bound=share_upper_bound(
+                complaints.responded_in_time, complaints.responses_judged
+            ),
         ),
         Figure(
             "complaint_resolution",
@@ -509,6 +565,9 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             % counts_shown(
                 {"resolved": complaints.resolved_in_time, "judged": complaints.resolutions_judged}
             ),
+            upper_bound=share_upper_bound(
+                complaints.resolved_in_time, complaints.resolutions_judged
+            ),
         ),
         Figure(
             "aftercare",
@@ -519,6 +578,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             None,
             _("%(covered)s of %(judged)s follow-ups in the last 90 days")
             % counts_shown({"covered": coverage.covered, "judged": coverage.judged}),
+            upper_bound=share_upper_bound(coverage.covered, coverage.judged),
         ),
         Figure(
             "nps",
@@ -535,6 +595,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             % {"answers": count_shown(nps.answers)},
             change_margin=nps.difference_margin(nps_before),
             see_also=_nps_year(answers.nps_year),
+            upper_bound=nps_upper_bound(nps),
         ),
         Figure(
             "drivers",
@@ -565,6 +626,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
                 repeat_before_counts["returning"],
                 repeat_before_counts["buyers"],
             ),
+            upper_bound=share_upper_bound(repeat["returning"], repeat["buyers"]),
         ),
         Figure(
             "referrals",
@@ -585,13 +647,29 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
                 referrals_before["referred"],
                 referrals_before["new"],
             ),
+            upper_bound=share_upper_bound(referrals["referred"], referrals["new"]),
         ),
     ]
-    measured = [figure for figure in figures if figure.measured]
-    # The weakest is the furthest below its target, measured in widths of its amber band.
-    weakest = max(measured, key=lambda figure: figure.shortfall) if measured else None
+    weakest, passed_over = weakest_figure(figures)
     if weakest is not None and weakest.key == "drivers":
         next_action = _driver_action(advice)
     else:
         next_action = NEXT_ACTIONS[weakest.key if weakest else "measure"]()
-    return Scorecard(figures=figures, weakest=weakest, next_action=next_action)
+    return Scorecard(
+        figures=figures, weakest=weakest, next_action=next_action, passed_over=passed_over
+    )
+
+
+def weakest_figure(figures: list[Figure]) -> tuple[Figure | None, Figure | None]:
+    """The figure surely furthest below its target, in widths of its amber band
+    (Figure.sure_shortfall), and the one furthest below it by its value where that is another,
+    below its target (passed over for its few cases); (None, None) with nothing measured."""
+    measured = [figure for figure in figures if figure.measured]
+    if not measured:
+        return None, None
+    weakest = max(measured, key=lambda figure: (figure.sure_shortfall, figure.shortfall))
+    lowest = max(measured, key=lambda figure: figure.shortfall)
+    passed_over = (
+        lowest if lowest is not weakest and lowest.shortfall > max(weakest.shortfall, 0) else None
+    )
+    return weakest, passed_over

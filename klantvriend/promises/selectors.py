@@ -216,6 +216,7 @@ class Trend:
     last_90_days: float | None
     previous_90_days: float | None
     judged_last_90_days: int = 0
+    kept_last_90_days: int = 0
 
     @property
     def change(self) -> float | None:
@@ -398,6 +399,7 @@ def _trend(windows) -> Trend:
             windows["since_previous"] - windows["recent"],
         ),
         judged_last_90_days=windows["recent"],
+        kept_last_90_days=windows["recent_on_time"],
     )
 
 

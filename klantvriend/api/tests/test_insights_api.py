@@ -10,7 +10,7 @@ from klantvriend.customers.selectors import customer_briefing
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.models import InsightRun
 from klantvriend.insights.services import insights_refresh
-from klantvriend.insights.tests.factories import butcher_history
+from klantvriend.insights.tests.factories import butcher_history, promises_and_late_complaints
 from klantvriend.insights.tests.test_advice_footing import THIN_SMALL_SHOP, thin_or_firm_run
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
 
@@ -66,6 +66,15 @@ def test_scorecard_lists_every_figure_with_a_light(api):
     assert (nps["value"], nps["light"]) == (None, "grey")
     assert (nps["change_margin"], nps["change_within_margin"]) == (None, False)
     assert card["next_action"]
+    assert (card["weakest"], card["passed_over"]) == (None, None)
+
+
+def test_the_scorecard_names_the_figure_passed_over_for_its_few_cases(api, business):
+    promises_and_late_complaints(business, timezone.now())
+
+    card = api.get("/api/v1/insights/scorecard").json()
+
+    assert (card["weakest"], card["passed_over"]) == ("promises", "complaint_response")
 
 
 def test_the_nps_change_carries_its_margin_of_error(api, business):

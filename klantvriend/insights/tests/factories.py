@@ -5,9 +5,11 @@ import numpy as np
 from django.utils import timezone
 
 from clv.tests.shops import neighbourhood_butcher
+from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.insights.models import CustomerInsight, InsightRun, Segment, Stage
+from klantvriend.promises.tests.factories import PromiseFactory
 
 
 class CustomerInsightFactory(factory.django.DjangoModelFactory):
@@ -110,3 +112,24 @@ def lapsed_insight(customer, **fields) -> CustomerInsight:
         "stage": Stage.CUSTOMER,
     }
     return CustomerInsightFactory(customer=customer, **{**kept, **fields})
+
+
+def promises_and_late_complaints(business, now, *, complaints=1):
+    """35 promises of which 21 kept on time (60%, 2 amber bands short of 90%), and `complaints`
+    complaints each answered four days late (0%, 4.5 bands short)."""
+    customer = CustomerFactory(business=business)
+    for number in range(35):
+        due = now - dt.timedelta(days=5 + number % 20)
+        PromiseFactory(
+            customer=customer,
+            made_at=due - dt.timedelta(days=3),
+            due_at=due,
+            done_at=due - dt.timedelta(hours=1) if number < 21 else None,
+        )
+    for number in range(complaints):
+        received = now - dt.timedelta(days=10 + number)
+        ComplaintFactory(
+            customer=customer,
+            received_at=received,
+            first_response_at=received + dt.timedelta(days=4),
+        )

@@ -77,6 +77,8 @@ def test_the_complaint_figure_groups_its_counts(language, detail):
         answered_later=250,
         responded_in_time_share=0.9,
         resolved_in_time_share=0.8,
+        responses_judged=1450,
+        responded_in_time=1305,
         resolutions_judged=1400,
         resolved_in_time=1120,
         median_response=timedelta(hours=2),

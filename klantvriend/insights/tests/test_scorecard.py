@@ -18,13 +18,17 @@ from klantvriend.insights.scorecard import (
     _driver_action,
     _drivers_detail,
     customer_scorecard,
+    nps_upper_bound,
     repeat_counts,
     share_change_margin,
+    share_upper_bound,
 )
+from klantvriend.insights.tests.factories import promises_and_late_complaints
 from klantvriend.promises.models import PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.selectors import (
     DriverResult,
+    NpsSummary,
     driver_advice,
     lowest_drivers,
     survey_results,
@@ -1048,3 +1052,66 @@ def test_a_referral_share_moved_by_two_customers_is_no_clear_change(business):
     assert (figure.last_90_days, figure.previous_90_days) == (pytest.approx(2 / 6), 0.2)
     assert figure.change_margin == pytest.approx(0.473855, abs=1e-6)
     assert figure.change_within_margin is True
+
+
+@pytest.mark.parametrize(
+    ("counts", "bound"),
+    [
+        # One case, missed: the plain interval says 0% +/- 0; Wilson's reaches 79%,
+        # z^2 / (1 + z^2) with z = 1.959964.
+        ((0, 1), 0.793451),
+        ((1, 2), 0.905469),
+        ((21, 35), 0.744493),
+        ((140, 200), 0.759253),
+        ((5, 5), 1.0),
+        ((0, 0), None),
+    ],
+)
+def test_a_shares_upper_bound_is_the_top_of_wilsons_interval(counts, bound):
+    found = share_upper_bound(*counts)
+
+    assert found == (None if bound is None else pytest.approx(bound, abs=1e-6))
+
+
+def test_the_nps_upper_bound_is_its_score_and_margin_and_anything_below_thirty_answers():
+    # Three detractors alike: a margin of 0, yet three answers tell nothing sure.
+    assert nps_upper_bound(NpsSummary(answers=3, promoters=0, passives=0, detractors=3)) == 100.0
+    # 30 answers, 12 promoters and 6 detractors: +20, with a margin of
+    # 1.959964 * 100 * sqrt((0.4 + 0.2 - 0.2 ** 2) / 30) = 26.778206 points.
+    thirty = NpsSummary(answers=30, promoters=12, passives=12, detractors=6)
+    assert nps_upper_bound(thirty) == pytest.approx(46.778206, abs=1e-6)
+    assert nps_upper_bound(NpsSummary(answers=0, promoters=0, passives=0, detractors=0)) is None
+
+
+def test_the_next_action_is_for_the_figure_surely_below_target_not_one_late_complaint(
+    business,
+):
+    """One complaint answered four days late read 0% (4.5 amber bands short of 90%) and
+    outweighed 21 of 35 promises kept on time (60%, 2 bands short): the complaint may be a 79%
+    business, the promises are at most 74%, so the next action is about the promises, and the
+    complaint figure is said to be passed over for its few cases."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    promises_and_late_complaints(business, now)
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+
+    promises, response = _figure(card, "promises"), _figure(card, "complaint_response")
+    assert (promises.value, promises.upper_bound) == (0.6, pytest.approx(0.744493, abs=1e-6))
+    assert (response.value, response.upper_bound) == (0.0, pytest.approx(0.793451, abs=1e-6))
+    assert (response.shortfall, promises.shortfall) == (pytest.approx(4.5), pytest.approx(2.0))
+    assert card.weakest.key == "promises"
+    assert card.passed_over.key == "complaint_response"
+    assert card.next_action.startswith("Promise less, deliver more")
+
+
+def test_with_enough_cases_the_figure_furthest_below_target_is_the_weakest(business):
+    """The same shop with 20 complaints, all answered late: surely short, it is the weakest
+    again and nothing is passed over."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    promises_and_late_complaints(business, now, complaints=20)
+
+    card = customer_scorecard(business=business, now=now)
+
+    assert card.weakest.key == "complaint_response"
+    assert card.passed_over is None

@@ -223,7 +223,7 @@ def test_the_trend_alone_counts_what_the_reliability_page_does(customer, owner):
     full = promise_reliability(business=customer.business, now=NOW)
     trend = promise_trend(business=customer.business, now=NOW)
 
-    assert trend == full.trend == Trend(0.5, 1.0, 2)
+    assert trend == full.trend == Trend(0.5, 1.0, 2, 1)
     assert full.overall.judged == 4
 
 

@@ -20,6 +20,7 @@ from klantvriend.insights.tests.factories import (
     CustomerInsightFactory,
     advice_run,
     butcher_history,
+    promises_and_late_complaints,
 )
 from klantvriend.promises.tests.factories import PromiseFactory
 
@@ -922,6 +923,21 @@ def test_the_next_action_leads_to_the_page_where_it_is_done(
     # Then the next action is about promises and leads to the promises kept
     assert f"<p>{action}</p>" in page
     assert place in page
+
+
+def test_the_next_action_says_which_lower_figure_it_passed_over_and_why(owner_client, business):
+    """One complaint answered late reads 0% but rests on one case: the next action is about the
+    promises (60% of 35), and the page says why not about the complaint."""
+    promises_and_late_complaints(business, timezone.now())
+
+    page = owner_client.get(reverse("web:insights_scorecard")).content.decode()
+
+    assert "Beloof minder, lever meer" in page
+    assert re.search(r'data-testid="next-action-passed-over">([^<]*)<', page)[1] == (
+        "“Klachten binnen de norm beantwoord” staat verder onder het doel, maar rust op te "
+        "weinig gevallen om zeker te zijn (1 klacht in de laatste 90 dagen; eerste reactie na "
+        "4\u00a0dagen)."
+    )
 
 
 def test_every_figure_the_next_action_can_be_about_has_its_place():
