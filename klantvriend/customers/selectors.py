@@ -36,7 +36,7 @@ from klantvriend.core.timeline import OpenItem, TimelineEntry, open_items_for, t
 from klantvriend.core.versions import record_version
 
 from .identity import customer_number_key, identifier_key, identity_digest
-from .important_dates import coming_month_days, falls_on
+from .important_dates import celebrated_on, coming_month_days, falls_on
 from .models import (
     DERIVED_FIELDS,
     AcquisitionChannel,
@@ -756,6 +756,51 @@ def important_dates_coming(
             _coming_order(day, month_days), Lower("customer__name"), "customer_id", "label", "id"
         )
     )
+
+
+@dataclass(frozen=True)
+class ComingBirthday:
+    """A customer's birthday coming up: the day it falls on and the age they turn then."""
+
+    customer: Customer
+    day: date
+
+    @property
+    def age(self) -> int:
+        return self.day.year - self.customer.birthday.year
+
+
+def birthdays_coming(*, business: Business, day: date) -> QuerySet[Customer]:
+    """The customers whose birthday falls after `day` up to the business's coming_up_days
+    later, the soonest first: of those who agreed to hear from the business (marketing
+    consent), as Today's congratulations ask (gestures.selectors.occasions_today), for a
+    birthday is a personal date and what it is for is a card, a call or a small gift; today's
+    are on Today's "To celebrate" already. Through the index customer_birthday_day, one look
+    per day of the window, whatever the size of the business."""
+    month_days = coming_month_days(day=day, days=coming_up_days(business))
+    for month, day_of_month in celebrated_on(day):
+        month_days.pop(month * 100 + day_of_month, None)
+    return (
+        Customer.objects.alias(month_day=MonthDay("birthday"))
+        .filter(
+            business=business,
+            marketing_consent=True,
+            erased_at__isnull=True,
+            month_day__in=sorted(month_days),
+        )
+        .order_by(_coming_order(day, month_days), Lower("name"), "id")
+    )
+
+
+def coming_birthdays(
+    customers: Iterable[Customer], *, business: Business, day: date
+) -> list[ComingBirthday]:
+    """Rows of birthdays_coming (from the same `day`) with the day each falls on."""
+    month_days = coming_month_days(day=day, days=coming_up_days(business))
+    return [
+        ComingBirthday(customer, month_days[customer.birthday.month * 100 + customer.birthday.day])
+        for customer in customers
+    ]
 
 
 def _coming_order(day: date, month_days: dict[int, date]) -> Case:

@@ -15,7 +15,10 @@ from klantvriend.core.models import Business, Membership
 from klantvriend.core.rows import Rows, first_rows
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.customers.selectors import (
+    ComingBirthday,
     ComingDate,
+    birthdays_coming,
+    coming_birthdays,
     coming_dates,
     coming_dates_called,
     important_dates_coming,
@@ -113,6 +116,16 @@ def coming_up(*, business: Business, day: date, rows: int = SHOWN) -> ComingUp:
         else sum(1 for coming in items if coming.called_on)
     )
     return ComingUp(items, found.total, called)
+
+
+def birthdays_coming_up(
+    *, business: Business, day: date, rows: int = SHOWN
+) -> Rows[ComingBirthday]:
+    """Today's "Coming up" birthdays: the first `rows` of the consenting customers' birthdays
+    after today within the business's coming_up_days (customers.selectors.birthdays_coming),
+    with how many there are. One query, two when there are more."""
+    found = first_rows(birthdays_coming(business=business, day=day), rows)
+    return Rows(coming_birthdays(found.items, business=business, day=day), found.total)
 
 
 @dataclass(frozen=True)

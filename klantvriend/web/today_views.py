@@ -30,6 +30,7 @@ from klantvriend.today.selectors import (
     LISTS,
     SHOWN,
     GettingStarted,
+    birthdays_coming_up,
     coming_up,
     getting_started,
     today_list,
@@ -40,6 +41,8 @@ from .views import CountedPaginator, member_required, owner_required
 
 # The open privacy requests Today names, the soonest due first; the rest are a link away.
 PRIVACY_REQUESTS_SHOWN = 3
+# The birthdays coming up Today names under the important dates; the rest are on their page.
+BIRTHDAYS_SHOWN = 5
 
 
 @member_required
@@ -72,6 +75,9 @@ def today(request: HttpRequest) -> HttpResponse:
         **today_figures(business),
         "slipping_away": slipping_away(business=business),
         "coming_up": coming_up(business=business, day=business.local(now).date()),
+        "birthdays_coming": birthdays_coming_up(
+            business=business, day=business.local(now).date(), rows=BIRTHDAYS_SHOWN
+        ),
         "coming_up_days": coming_up_days(business),
         # A new shop sees only empty cards: say where to begin, until it has begun everywhere.
         "getting_started": _getting_started(request),
@@ -104,6 +110,7 @@ def coming_up_list(request: HttpRequest) -> HttpResponse:
         "dates": coming_dates(page.object_list, business=business, day=day),
         "called": called,
         "to_call": total - called,
+        "birthdays_coming": birthdays_coming_up(business=business, day=day, rows=LIMIT),
     }
     return render(request, "web/coming_up.html", context)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from klantvriend.core.care_settings import DEFAULTS, care_settings_update
 from klantvriend.customers.important_dates import falls_on
 from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
-from klantvriend.today.selectors import coming_up
+from klantvriend.today.selectors import birthdays_coming_up, coming_up
 
 
 def _shown(business, day, rows=10):
@@ -200,3 +200,70 @@ def test_the_first_rows_the_total_and_those_called_about_in_at_most_three_querie
     ]
     assert (whole.total, whole.called, whole.to_call) == (12, 3, 9)
     assert [coming.called_on for coming in whole.items][10:] == [None, date(2026, 11, 20)]
+
+
+def _birthdays(business, day, rows=10):
+    found = birthdays_coming_up(business=business, day=day, rows=rows)
+    return [(b.customer.name, b.day, b.age) for b in found.items], found.total
+
+
+def test_birthdays_after_today_in_the_window_the_soonest_first_of_consenting_customers_only(
+    business, other_business
+):
+    """Today's birthdays are on "Occasions today"; those of the coming days under "Coming up",
+    across the year's end, 29 February on the 28th, never without marketing consent, of an
+    anonymised customer or of another business."""
+    day = date(2026, 12, 24)
+
+    def customer(name, birthday, **fields):
+        return CustomerFactory(
+            business=fields.pop("business", business),
+            name=name,
+            birthday=birthday,
+            marketing_consent=fields.pop("marketing_consent", True),
+            **fields,
+        )
+
+    customer("Vandaag", date(1980, 12, 24))
+    customer("Nieuwjaar", date(1990, 1, 1))
+    customer("Kerst", date(1976, 12, 25))
+    customer("Oudjaar", date(2000, 12, 31))
+    customer("Laatste dag", date(1985, 1, 7))
+    customer("Te ver", date(1985, 1, 8))
+    customer("Geen toestemming", date(1970, 12, 26), marketing_consent=False)
+    customer("Elders", date(1970, 12, 26), business=other_business)
+    customer("Geen verjaardag", None)
+    CustomerFactory(
+        business=business,
+        name="Geanonimiseerd",
+        birthday=date(1970, 12, 27),
+        marketing_consent=True,
+        erased_at=timezone.now(),
+    )
+
+    assert _birthdays(business, day) == (
+        [
+            ("Kerst", date(2026, 12, 25), 50),
+            ("Oudjaar", date(2026, 12, 31), 26),
+            ("Nieuwjaar", date(2027, 1, 1), 37),
+            ("Laatste dag", date(2027, 1, 7), 42),
+        ],
+        4,
+    )
+    assert _birthdays(business, day, rows=2) == (
+        [("Kerst", date(2026, 12, 25), 50), ("Oudjaar", date(2026, 12, 31), 26)],
+        4,
+    )
+
+
+def test_a_29_february_birthday_comes_up_on_the_28th_in_a_common_year(business):
+    CustomerFactory(
+        business=business, name="Schrikkel", birthday=date(2000, 2, 29), marketing_consent=True
+    )
+
+    assert _birthdays(business, date(2027, 2, 20)) == (
+        [("Schrikkel", date(2027, 2, 28), 27)],
+        1,
+    )
+    # On the 28th itself it is today's, on "Occasions today".
+    assert _birthdays(business, date(2027, 2, 28)) == ([], 0)

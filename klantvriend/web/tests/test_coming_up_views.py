@@ -385,3 +385,49 @@ def test_a_shop_that_looks_four_weeks_ahead_sees_and_calls_about_a_date_three_we
     assert _dutch_weekday(today + timedelta(28)).replace(" ", "\xa0") in listed  # "to …"
     # A call three weeks ahead is of this time: the profile says so.
     assert 'data-testid="important-date-called"' in staff_client.get(profile).content.decode()
+
+
+def test_birthdays_coming_up_show_under_the_dates_on_today_and_whole_on_their_page(
+    staff_client, business
+):
+    today = business.today()
+    for number in range(7):
+        CustomerFactory(
+            business=business,
+            name=f"Jarige {number}",
+            birthday=_years_ago(today + timedelta(days=number + 1), 30 + number),
+            marketing_consent=True,
+        )
+    CustomerFactory(
+        business=business,
+        name="Zonder toestemming",
+        birthday=_years_ago(today + timedelta(days=2), 40),
+        marketing_consent=False,
+    )
+
+    page = staff_client.get(reverse("web:today")).content.decode()
+    whole = staff_client.get(reverse("web:coming_up")).content.decode()
+
+    def birthdays(html):
+        listed = html.split('data-testid="coming-birthdays"', 1)[1].split("</ul>", 1)[0]
+        return [
+            " ".join(re.sub(r"<[^>]+>", " ", row).split())
+            for row in re.findall(r'data-testid="coming-birthday">(.*?)</li>', listed, re.DOTALL)
+        ]
+
+    assert birthdays(page) == [
+        "Jarige 0 morgen verjaardag 30 jaar",
+        *(
+            f"Jarige {number} {_dutch_weekday(today + timedelta(days=number + 1))} verjaardag "
+            f"{30 + number} jaar"
+            for number in range(1, 5)
+        ),
+    ]
+    assert "Verjaardagen binnenkort" in page
+    assert 'href="/coming-up/#birthdays-heading" data-testid="show-all-birthdays">Toon alle 7' in (
+        page
+    )
+    assert len(birthdays(whole)) == 7
+    assert "Zonder toestemming" not in page + whole
+    # Birthdays are no dates to call about: Today's jump counts the important dates alone.
+    assert 'data-testid="show-all-birthdays"' not in whole
