@@ -323,6 +323,9 @@ NEXT_ACTIONS = {
     "measure": lambda: _(
         "Start measuring: record promises and complaints, and send the survey after a purchase."
     ),
+    "on_target": lambda: _(
+        "Every figure is on its target: keep doing what you do, and look again next month."
+    ),
 }
 
 
@@ -613,7 +616,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             repeat_now,
             repeat_before,
             ngettext(
-                "%(returning)s of the %(buyers)s customer who bought in the last 90 days had "
+                "%(returning)s of %(buyers)s customer who bought in the last 90 days had "
                 "bought before",
                 "%(returning)s of the %(buyers)s customers who bought in the last 90 days had "
                 "bought before",
@@ -653,23 +656,25 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
     weakest, passed_over = weakest_figure(figures)
     if weakest is not None and weakest.key == "drivers":
         next_action = _driver_action(advice)
+    elif weakest is not None:
+        next_action = NEXT_ACTIONS[weakest.key]()
     else:
-        next_action = NEXT_ACTIONS[weakest.key if weakest else "measure"]()
+        measured_all = all(figure.measured for figure in figures)
+        next_action = NEXT_ACTIONS["on_target" if measured_all else "measure"]()
     return Scorecard(
         figures=figures, weakest=weakest, next_action=next_action, passed_over=passed_over
     )
 
 
 def weakest_figure(figures: list[Figure]) -> tuple[Figure | None, Figure | None]:
-    """The figure surely furthest below its target, in widths of its amber band
-    (Figure.sure_shortfall), and the one furthest below it by its value where that is another,
-    below its target (passed over for its few cases); (None, None) with nothing measured."""
-    measured = [figure for figure in figures if figure.measured]
-    if not measured:
+    """Of the figures below their target, the one surely furthest below it, in widths of its
+    amber band (Figure.sure_shortfall), and the one furthest below it by its value where that
+    is another (passed over for its few cases); (None, None) with none below its target: a
+    figure on target is no weakness to work on, were it the only one measured."""
+    below = [figure for figure in figures if figure.measured and figure.shortfall > 0]
+    if not below:
         return None, None
-    weakest = max(measured, key=lambda figure: (figure.sure_shortfall, figure.shortfall))
-    lowest = max(measured, key=lambda figure: figure.shortfall)
-    passed_over = (
-        lowest if lowest is not weakest and lowest.shortfall > max(weakest.shortfall, 0) else None
-    )
+    weakest = max(below, key=lambda figure: (figure.sure_shortfall, figure.shortfall))
+    lowest = max(below, key=lambda figure: figure.shortfall)
+    passed_over = lowest if lowest is not weakest and lowest.shortfall > weakest.shortfall else None
     return weakest, passed_over

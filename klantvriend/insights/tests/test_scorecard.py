@@ -15,6 +15,7 @@ from klantvriend.insights import rows as rows_module
 from klantvriend.insights.rows import TRENDS, scorecard_rows
 from klantvriend.insights.scorecard import (
     WINDOW,
+    Figure,
     _driver_action,
     _drivers_detail,
     customer_scorecard,
@@ -22,6 +23,7 @@ from klantvriend.insights.scorecard import (
     repeat_counts,
     share_change_margin,
     share_upper_bound,
+    weakest_figure,
 )
 from klantvriend.insights.tests.factories import promises_and_late_complaints
 from klantvriend.promises.models import PromiseKind
@@ -1115,3 +1117,34 @@ def test_with_enough_cases_the_figure_furthest_below_target_is_the_weakest(busin
 
     assert card.weakest.key == "complaint_response"
     assert card.passed_over is None
+
+
+def test_a_figure_on_target_is_no_weakness_were_it_the_only_one_measured(business):
+    """The only figure measured, returning customers at 100%, was named the weakest and framed
+    in red: with nothing below its target the next action is to measure the rest."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    anna = CustomerFactory(business=business, customer_since=date(2025, 1, 2))
+    PurchaseFactory(customer=anna, at=now - timedelta(days=200))
+    PurchaseFactory(customer=anna, at=now - timedelta(days=20))
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+
+    repeat = _figure(card, "repeat_rate")
+    assert (repeat.value, repeat.light) == (1.0, "green")
+    assert repeat.detail == "1 of 1 customer who bought in the last 90 days had bought before"
+    assert (card.weakest, card.passed_over) == (None, None)
+    assert card.next_action == (
+        "Start measuring: record promises and complaints, and send the survey after a purchase."
+    )
+
+
+def test_with_every_figure_on_target_none_is_the_weakest():
+    def figure(key, value):
+        return Figure(key, key, value, "share")
+
+    on_target = [figure("promises", 0.95), figure("repeat_rate", 0.5)]
+
+    assert weakest_figure(on_target) == (None, None)
+    assert weakest_figure([*on_target, figure("referrals", 0.29)])[0].key == "referrals"
+    assert weakest_figure([figure("nps", None)]) == (None, None)
