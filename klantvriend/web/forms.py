@@ -3,6 +3,7 @@ messages come from the models, in the user's language."""
 
 import copy
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -81,20 +82,54 @@ REFERRER_HINT = _(
 )
 
 
+@dataclass(frozen=True)
+class Unpicked:
+    """What was typed in a customer picker without choosing a customer from its list, where it
+    names no one customer: refused by CustomerPickField, and typed in again on the page."""
+
+    typed: str
+    several: bool
+
+    def __str__(self) -> str:
+        return self.typed
+
+
 class ReferrerPicker(forms.Widget):
     """Search-as-you-type for the referrer (web/partials/referrer_picker.html): the chosen
-    customer travels as a hidden id, so the form validates it like any foreign key."""
+    customer travels as a hidden id, so the form validates it like any foreign key.
+
+    A name typed in full but not chosen from the list was lost without a word (the customer
+    saved without their referrer): it is taken when exactly one customer has that name, and
+    otherwise refused (Unpicked), the typed text kept."""
 
     template_name = "web/partials/referrer_picker.html"
+    query_name = "referred_by_query"
 
     def __init__(self, *, business, exclude=None, attrs=None):
         super().__init__(attrs)
         self.business = business
         self.exclude = exclude
 
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        typed = " ".join((data.get(self.query_name) or "").split())
+        if value not in (None, "") or not typed:
+            return value
+        named = (
+            Customer.objects.filter(business=self.business, erased_at__isnull=True)
+            .filter(name__iexact=typed)
+            .exclude(pk=self.exclude)
+            .values_list("pk", flat=True)[:2]
+        )
+        named = list(named)
+        return str(named[0]) if len(named) == 1 else Unpicked(typed, several=len(named) > 1)
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         chosen = None
+        context["typed"] = value.typed if isinstance(value, Unpicked) else ""
+        if isinstance(value, Unpicked):
+            value = None
         if value not in (None, ""):
             try:
                 chosen = Customer.objects.filter(business=self.business, pk=int(value)).first()
@@ -115,6 +150,26 @@ class ReferrerPicker(forms.Widget):
         # Written in Django's template language ({% url %}, {% translate %}), unlike the widgets
         # drawn by FORM_RENDERER.
         return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
+
+
+class CustomerPickField(forms.ModelChoiceField):
+    """A customer chosen in a ReferrerPicker, refusing a name typed but not chosen (Unpicked)
+    with what to do, where ModelChoiceField would say the customer does not exist."""
+
+    def to_python(self, value):
+        if isinstance(value, Unpicked):
+            if value.several:
+                message = _(
+                    "Several customers are called “%(typed)s”: choose the right one from the "
+                    "list that appears as you type."
+                )
+            else:
+                message = _(
+                    "Choose the customer from the list that appears as you type, or empty the "
+                    "field: a name typed without choosing (“%(typed)s”) is not recorded."
+                )
+            raise forms.ValidationError(message % {"typed": value.typed}, code="unpicked")
+        return super().to_python(value)
 
 
 class TagsField(forms.CharField):
@@ -199,6 +254,7 @@ class CustomerForm(forms.ModelForm):
             "special_notes",
             "external_ref",
         ]
+        field_classes = {"referred_by": CustomerPickField}
         widgets = {
             "birthday": DateInput(),
             "customer_since": DateInput(),
@@ -452,7 +508,7 @@ class QuickAddForm(OwnIds, forms.Form):
     phone = forms.CharField(label=_("phone"), max_length=25, required=False)
     # Asked at the counter as often as the name: "my neighbour sent me". Who came through whom
     # is what the ambassadors and the acquisition report are made of.
-    referred_by = forms.ModelChoiceField(
+    referred_by = CustomerPickField(
         label=_("referred by"),
         queryset=Customer.objects.none(),
         required=False,
@@ -488,7 +544,7 @@ class ReferralForm(OwnIds, forms.Form):
 
     id_prefix = "referral"
 
-    referred = forms.ModelChoiceField(
+    referred = CustomerPickField(
         label=_("brought in"),
         queryset=Customer.objects.none(),
         help_text=_(

@@ -18,7 +18,7 @@ from klantvriend.insights.charts import month_axis, month_label
 from klantvriend.referrals.selectors import acquisition_report, ambassador_ranking
 
 from .care_responses import profile_response
-from .forms import REFERRER_PLACEHOLDER, ReferralForm
+from .forms import REFERRER_PLACEHOLDER, ReferralForm, ReferrerPicker
 from .views import member_required
 
 PICKER_RESULTS = 8
@@ -111,7 +111,7 @@ def _int_or_none(value: str | None) -> int | None:
 @member_required
 def referrer_search(request: HttpRequest) -> HttpResponse:
     """htmx: the customers matching what is typed in the referrer picker."""
-    query = request.GET.get("referred_by_query", request.GET.get("q", "")).strip()
+    query = request.GET.get(ReferrerPicker.query_name, request.GET.get("q", "")).strip()
     exclude = _int_or_none(request.GET.get("exclude"))
     results = []
     if query:

@@ -194,6 +194,87 @@ def test_quick_add_records_who_sent_the_walk_in(owner_client, business):
     assert wim.acquisition_channel == AcquisitionChannel.REFERRAL
 
 
+def test_a_referrers_full_name_typed_but_not_chosen_is_taken_when_it_names_one_customer(
+    owner_client, business, other_business
+):
+    """At the counter the referrer's name was typed in full and the list's suggestion not
+    tapped: the customer was saved without a referrer and without a word."""
+    vera = CustomerFactory(business=business, name="Vera Meijer")
+    CustomerFactory(business=other_business, name="Vera Meijer")
+
+    response = owner_client.post(
+        reverse("web:customer_quick_add"),
+        {"name": "Wim Wandelaar", "referred_by": "", "referred_by_query": " vera  meijer "},
+        headers={"HX-Request": "true"},
+    )
+
+    wim = Customer.objects.get(business=business, name="Wim Wandelaar")
+    assert response.status_code == 204
+    assert (wim.referred_by, wim.acquisition_channel) == (vera, AcquisitionChannel.REFERRAL)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            "Vera",
+            "Kies de klant uit de lijst die verschijnt terwijl je typt, of maak het veld leeg: "
+            "een getypte naam zonder keuze (“Vera”) wordt niet vastgelegd.",
+        ),
+        (
+            "Jan de Boer",
+            "Er zijn meerdere klanten die “Jan de Boer” heten: kies de juiste uit de lijst die "
+            "verschijnt terwijl je typt.",
+        ),
+    ],
+)
+def test_a_referrer_typed_but_not_chosen_is_refused_with_the_text_kept_and_nothing_stored(
+    owner_client, business, typed, message
+):
+    CustomerFactory(business=business, name="Vera Meijer")
+    CustomerFactory(business=business, name="Jan de Boer")
+    CustomerFactory(business=business, name="Jan de Boer")
+
+    response = owner_client.post(
+        reverse("web:customer_quick_add"),
+        {"name": "Wim Wandelaar", "referred_by": "", "referred_by_query": typed},
+        headers={"HX-Request": "true"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert message in page
+    assert f'name="referred_by_query" value="{typed}"' in page
+    assert not Customer.objects.filter(business=business, name="Wim Wandelaar").exists()
+
+
+def test_the_customer_form_and_brought_in_refuse_a_name_typed_but_not_chosen(
+    owner_client, business
+):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    CustomerFactory(business=business, name="Vera Meijer")
+
+    edit = owner_client.post(
+        reverse("web:customer_edit", args=[anna.pk]),
+        {"name": "Anna de Vries", "referred_by": "", "referred_by_query": "Vera M"},
+    )
+    brought = owner_client.post(
+        reverse("web:referral_add", args=[anna.pk]),
+        {"referred": "", "referred_by_query": "Vera M"},
+    )
+
+    assert (
+        "een getypte naam zonder keuze (“Vera M”) wordt niet vastgelegd." in edit.content.decode()
+    )
+    assert (
+        "een getypte naam zonder keuze (“Vera M”) wordt niet vastgelegd."
+        in brought.content.decode()
+    )
+    anna.refresh_from_db()
+    assert anna.referred_by is None
+    assert not Customer.objects.filter(business=business, referred_by__isnull=False).exists()
+
+
 def test_quick_add_refuses_a_referrer_of_another_business_and_stores_nothing(
     owner_client, business, other_business
 ):
