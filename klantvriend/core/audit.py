@@ -49,6 +49,10 @@ class AuditAction(models.TextChoices):
     DELETED = "deleted", _("deleted")
     # Two records of one person made one (importers/merge.py); the other record is deleted.
     MERGED = "merged", _("merged")
+    # The business's data brought in from files (importers.service) or from an export made
+    # before (importers.export's restore), recorded on the business.
+    IMPORTED = "imported", _("imported")
+    RESTORED = "restored", _("restored from an export")
 
 
 # Actions that only read a person's data (who looked, who exported): what the profile's "who
@@ -288,9 +292,20 @@ CONSENT_FIELDS = ("marketing_consent", "marketing_consent_basis", "special_categ
 # An access copy handed over is recorded as an export with this code (importers.privacy's
 # customer_access_given): a privacy request, not a look.
 _COPY_GIVEN = Q(action=AuditAction.EXPORTED, changes__format="handed_over")
-# What the audit log shows: the events of customers, and the deletions, which outlive the
-# customer they name.
-TRAIL_EVENTS = Q(customer__isnull=False) | Q(action=AuditAction.DELETED, object_type="customer")
+# The business's customer data taken out or brought in as a whole, recorded on the business:
+# the export (zip), the customer list downloaded as filtered, an import of a file, a restore. The
+# events a supervisor asks about first ("who took every customer's data out, and when?").
+WHOLE_DATA_EVENTS = Q(
+    object_type="business",
+    action__in=[AuditAction.EXPORTED, AuditAction.IMPORTED, AuditAction.RESTORED],
+)
+# What the audit log shows: the events of customers, the deletions, which outlive the customer
+# they name, and the business's data taken out or brought in as a whole.
+TRAIL_EVENTS = (
+    Q(customer__isnull=False)
+    | Q(action=AuditAction.DELETED, object_type="customer")
+    | WHOLE_DATA_EVENTS
+)
 # Every kind but the looks also says it is none: the condition of the partial index
 # audit_trail_not_viewed. A shop's trail is nearly all looks (a profile opened at every visit),
 # and without it the newest few erasures or consent changes are found by reading the trail back
@@ -298,7 +313,10 @@ TRAIL_EVENTS = Q(customer__isnull=False) | Q(action=AuditAction.DELETED, object_
 NOT_A_LOOK = ~Q(action=AuditAction.VIEWED)
 AUDIT_KINDS: dict[str, Q] = {
     AuditKind.VIEWED: Q(action=AuditAction.VIEWED),
-    AuditKind.EXPORTED: Q(action=AuditAction.EXPORTED) & ~_COPY_GIVEN,
+    # Those without a format too (the whole data's, WHOLE_DATA_EVENTS): the negation of a JSON
+    # key's value is unknown where the key is absent, and would leave them out.
+    AuditKind.EXPORTED: Q(action=AuditAction.EXPORTED)
+    & (~_COPY_GIVEN | ~Q(changes__has_key="format")),
     AuditKind.COPY_GIVEN: _COPY_GIVEN,
     AuditKind.CHANGED: Q(
         action__in=[

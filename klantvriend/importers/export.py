@@ -685,7 +685,7 @@ def _restore(business: Business, document: dict, actor) -> dict[str, int]:
         audit_record(
             business=business,
             actor=actor,
-            action="restored",
+            action=AuditAction.RESTORED,
             obj=business,
             changes={"rows": counts},
         )

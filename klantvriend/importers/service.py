@@ -5,7 +5,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from klantvriend.core.audit import audit_record
+from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.hooks import DATA_IMPORTED, run_after_commit
 from klantvriend.core.models import Business
 
@@ -108,7 +108,7 @@ def _write(module, path, layout, business, result, dry_run, kind, actor) -> None
             audit_record(
                 business=business,
                 actor=actor,
-                action="imported",
+                action=AuditAction.IMPORTED,
                 obj=business,
                 changes={
                     "kind": kind,

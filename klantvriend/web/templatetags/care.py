@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from klantvriend.complaints.clocks import Stage
-from klantvriend.core.audit import DETAIL_CODES, request_handled
-from klantvriend.core.numbers import share_points, share_shown, signed_shown
+from klantvriend.core.audit import DETAIL_CODES, AuditAction, request_handled
+from klantvriend.core.numbers import count_shown, share_points, share_shown, signed_shown
 from klantvriend.core.shown import duration_shown
+from klantvriend.importers.mapping import CUSTOMERS, PURCHASES
 from klantvriend.web.care_forms import resolve_form_for
 
 from .klantvriend import day, moment
@@ -194,7 +195,10 @@ _ERASURE_ENDED = {
 @register.filter
 def audit_fields(event):
     """The names of what an audit event records, in the reader's language: the changed fields
-    by their labels, as the forms call them; for a look, an export or an erasure, how."""
+    by their labels, as the forms call them; for a look, an export or an erasure, how; for the
+    business's data taken out or brought in as a whole, what and how much."""
+    if event.object_type == "business":
+        return _whole_data_fields(event)
     model = _models_by_name().get(event.object_type)
     names = []
     changes = event.changes if isinstance(event.changes, dict) else {}
@@ -222,6 +226,65 @@ def audit_fields(event):
             told = DETAIL_CODES.get((key, value)) if isinstance(value, str) else None
             names.append(str(told or _EVENT_DETAILS.get(key, key)))
     return ", ".join(names)
+
+
+def _whole_data_fields(event) -> str:
+    """What an export, import or restore of the business's data held (core.audit's
+    WHOLE_DATA_EVENTS): the customer list as filtered, the whole export, a file imported."""
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    listed = changes.get("customer_list")
+    if isinstance(listed, dict):
+        told = ngettext(
+            "customer list (CSV) as filtered: %(count)s customer",
+            "customer list (CSV) as filtered: %(count)s customers",
+            listed.get("customers", 0),
+        ) % {"count": count_shown(listed.get("customers", 0))}
+        filters = {
+            name: value
+            for name, value in (listed.get("filters") or {}).items()
+            if name != "order" and value not in ("", None, [])
+        }
+        if filters:
+            shown = ", ".join(f"{name}: {value}" for name, value in filters.items())
+            told = f"{told} ({shown})"
+        return told
+    if event.action == AuditAction.IMPORTED:
+        kind = changes.get("kind")
+        told = _IMPORTED_FILES.get(kind, kind or "")
+        return _(
+            "%(file)s: %(rows)s rows, %(created)s created, %(updated)s updated, %(skipped)s skipped"
+        ) % {
+            "file": told,
+            **{
+                name: count_shown(changes.get(name) or 0)
+                for name in ("rows", "created", "updated", "skipped")
+            },
+        }
+    rows = changes.get("rows")
+    if isinstance(rows, dict):
+        counts = {"customers": rows.get("customers", 0), "rows": sum(rows.values())}
+        template = (
+            ngettext(
+                "restored from an export: %(customers)s customer, %(rows)s rows in all",
+                "restored from an export: %(customers)s customers, %(rows)s rows in all",
+                counts["customers"],
+            )
+            if event.action == AuditAction.RESTORED
+            else ngettext(
+                "whole export (zip): %(customers)s customer, %(rows)s rows in all",
+                "whole export (zip): %(customers)s customers, %(rows)s rows in all",
+                counts["customers"],
+            )
+        )
+        return template % {name: count_shown(value) for name, value in counts.items()}
+    return ""
+
+
+# The files an import reads (importers.service's kinds), as the audit log names them.
+_IMPORTED_FILES = {
+    CUSTOMERS: gettext_lazy("customer file"),
+    PURCHASES: gettext_lazy("purchase file"),
+}
 
 
 def _request_handled(requested_on: str, handled_at) -> str:

@@ -368,3 +368,55 @@ def test_the_requests_page_costs_the_same_queries_for_more_requests(
 
 def test_staff_cannot_see_the_requests(staff_client, trail):
     assert staff_client.get(reverse("web:privacy_requests")).status_code == 403
+
+
+def test_the_whole_datas_exports_and_imports_are_in_the_log_with_what_they_held(
+    owner_client, business, owner, tmp_path
+):
+    """The zip of all data, the customer list downloaded and an import were recorded on the
+    business and shown nowhere: the log said "every export" and left out the ones that took every
+    customer out."""
+    from klantvriend.importers.service import data_import
+
+    anna = CustomerFactory(business=business, name="Anna de Vries", city="Utrecht")
+    CustomerFactory(business=business, name="Bram Jansen", city="Utrecht")
+    CustomerFactory(business=business, name="Cor Visser", city="Zeist")
+    owner_client.get(reverse("web:customer_list_download"), {"q": "Utrecht"}).getvalue()
+    owner_client.post(reverse("web:data_export")).getvalue()
+    file = tmp_path / "klanten.csv"
+    file.write_text("naam;e-mail\nDirk Smit;dirk@example.nl\nAnna de Vries;\n", encoding="utf-8")
+    data_import(business=business, kind="customers", path=file, actor=owner)
+
+    page = owner_client.get(reverse("web:audit_log")).content.decode()
+    exported = owner_client.get(reverse("web:audit_log"), {"kind": "exported"}).content.decode()
+    changed = owner_client.get(reverse("web:audit_log"), {"kind": "changed"}).content.decode()
+    of_anna = audit_trail(business=business, customer=anna)
+
+    export = AuditEvent.objects.get(business=business, changes__has_key="rows", action="exported")
+    assert _log_rows(page)[:3] == [
+        "Klantgegevens als geheel: geïmporteerd | meerdere klanten | klantenbestand: 2 regels, "
+        "2 aangemaakt, 0 bijgewerkt, 0 overgeslagen",
+        "Klantgegevens als geheel: geëxporteerd | meerdere klanten | volledige export (zip): "
+        f"3 klanten, {sum(export.changes['rows'].values())} regels in totaal",
+        "Klantgegevens als geheel: geëxporteerd | meerdere klanten | klantenlijst (CSV) zoals "
+        "gefilterd: 2 klanten (q: Utrecht)",
+    ]
+    assert len(_log_rows(exported)) == 2
+    assert "klantenbestand" in changed
+    assert "volledige export" not in changed
+    assert not of_anna.filter(object_type="business").exists()
+
+
+def _log_rows(page: str) -> list[str]:
+    """Each row of the log as "what | customer | fields", without the moment and who."""
+    import re
+
+    body = page.split('data-testid="audit-log"', 1)[1].split("</tbody>", 1)[0]
+    rows = []
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)[1:]:
+        cells = [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+        ]
+        rows.append(" | ".join(cells[2:]))
+    return rows
