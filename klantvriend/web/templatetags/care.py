@@ -6,6 +6,7 @@ from functools import cache
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import BooleanField
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -204,7 +205,8 @@ def audit_fields(event):
     changes = event.changes if isinstance(event.changes, dict) else {}
     for key, value in changes.items():
         try:
-            names.append(str(model._meta.get_field(key).verbose_name))
+            field = model._meta.get_field(key)
+            names.append(_field_changed(field, value))
         except (AttributeError, FieldDoesNotExist):  # no such model or field: an event's detail
             if key == "import_errors" and isinstance(value, int):  # what an erasure cut out
                 names.append(
@@ -226,6 +228,33 @@ def audit_fields(event):
             told = DETAIL_CODES.get((key, value)) if isinstance(value, str) else None
             names.append(str(told or _EVENT_DETAILS.get(key, key)))
     return ", ".join(names)
+
+
+def _field_changed(field, value) -> str:
+    """A changed field by its label, with its old and new value where that value is a choice or
+    a yes or no (a consent withdrawn, the kind of a privacy request: what a supervisor checks,
+    and nothing of the person); other values, which may be personal data, are not repeated."""
+    label = str(field.verbose_name)
+    if not (field.choices or isinstance(field, BooleanField)):
+        return label
+    # A change is [old, new]; an event that tells what a new row was (a privacy request
+    # recorded) gives the value alone.
+    if not isinstance(value, list):
+        value = [None, value]
+    if len(value) != 2:
+        return label
+    old, new = (_value_shown(field, side) for side in value)
+    if old is None:
+        return f"{label}: {new}" if new is not None else label
+    return f"{label}: {old} → {new}"
+
+
+def _value_shown(field, value) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(field, BooleanField):
+        return str(_("yes") if value else _("no"))
+    return str(dict(field.flatchoices).get(value, value))
 
 
 def _whole_data_fields(event) -> str:

@@ -407,6 +407,32 @@ def test_the_whole_datas_exports_and_imports_are_in_the_log_with_what_they_held(
     assert not of_anna.filter(object_type="business").exists()
 
 
+def test_a_consent_withdrawn_and_a_request_say_what_changed_not_only_which_field(
+    owner_client, business, owner
+):
+    """A withdrawal read "Klant: gewijzigd | mag nieuws en aanbiedingen ontvangen": nowhere yes
+    or no. A choice or a yes or no is shown with its values; other values (a phone, a note: the
+    person's data) are still named, not repeated."""
+    from klantvriend.customers.privacy_requests import privacy_request_record
+
+    anna = CustomerFactory(business=business, name="Anna de Vries", marketing_consent=True)
+    services.customer_update(
+        customer=anna, actor=owner, marketing_consent=False, phone="0612345678"
+    )
+    privacy_request_record(
+        customer=anna, actor=owner, kind="access", received_on=business.today(), channel="email"
+    )
+
+    rows = _log_rows(owner_client.get(reverse("web:audit_log")).content.decode())
+
+    assert rows == [
+        "Privacyverzoek: aangemaakt | Anna de Vries filteren | verzoek: kopie van hun gegevens "
+        "(artikel 15), binnengekomen: per e-mail, ontvangen op",
+        "Klant: gewijzigd | Anna de Vries filteren | mag nieuws en aanbiedingen ontvangen: ja → "
+        "nee, telefoon",
+    ]
+
+
 def _log_rows(page: str) -> list[str]:
     """Each row of the log as "what | customer | fields", without the moment and who."""
     import re
