@@ -145,7 +145,9 @@ class Customer(BusinessOwned):
     preferences = models.TextField(
         _("what matters to this customer"),
         blank=True,
-        help_text=_("Preferences and wishes, for example: likes the meat lean, always in a hurry."),
+        help_text=_(
+            "Preferences and wishes, for example: prefers a call to an e-mail, always in a hurry."
+        ),
     )
     notes = models.TextField(
         _("personal notes"),

@@ -62,7 +62,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _field("customer_number", _("customer number"), [*_NUMBER, "external_ref"]),
         _field("name", _("name"), _NAME),
         _field("first_name", _("first name"), ["voornaam", "firstname", "givenname", "roepnaam"]),
-        _field("name_infix", _("infix"), ["tussenvoegsel", "tussenvoegsels", "infix"]),
+        _field(
+            "name_infix", _("name prefix (van, de)"), ["tussenvoegsel", "tussenvoegsels", "infix"]
+        ),
         _field("last_name", _("last name"), ["achternaam", "lastname", "surname", "familienaam"]),
         _field(
             "company", _("company"), ["bedrijf", "bedrijfsnaam", "firma", "organisatie", "company"]
@@ -139,7 +141,22 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _field(
             "description",
             _("description"),
-            ["omschrijving", "artikel", "artikelen", "product", "producten", "item", "items"],
+            [
+                "omschrijving",
+                "artikel",
+                "artikelen",
+                "product",
+                "producten",
+                "behandeling",
+                "behandelingen",
+                "dienst",
+                "diensten",
+                "item",
+                "items",
+                "service",
+                "services",
+                "treatment",
+            ],
         ),
         _field(
             "receipt_number",

@@ -185,7 +185,7 @@ class ComplaintForm(OwnIds, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_(
-            "What you offered to make up for it, such as a free dessert next time. It is "
+            "What you offered to make up for it, such as a discount on the next visit. It is "
             "logged among the customer's gestures when the complaint is resolved."
         ),
     )

@@ -226,7 +226,7 @@ class CustomerForm(forms.ModelForm):
     tags = TagsField(
         label=_("tags"),
         required=False,
-        help_text=_("Separated by commas, for example: regular, catering, neighbour."),
+        help_text=_("Separated by commas, for example: regular, business customer, neighbour."),
     )
     confirm_referral = forms.BooleanField(label=RECORD_ANYWAY, required=False)
     # Whether the referrer chosen may be the wrong way round: then "Record it anyway" shows.

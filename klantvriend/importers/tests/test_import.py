@@ -179,6 +179,22 @@ def test_customers_in_a_purchases_file_are_matched_by_email(tmp_path, business):
     assert Customer.objects.get(email="new@example.nl").name == "new@example.nl"
 
 
+def test_a_salons_treatment_column_is_the_purchases_description(tmp_path, business):
+    """A hair salon's till heads what was done "Behandeling": it was left unread, and the
+    visits came in without what was done."""
+    CustomerFactory(business=business, name="Eva", external_ref="1001")
+    path = write(
+        tmp_path,
+        "kassa.csv",
+        "Klantnr;Datum;Behandeling;Bedrag;Kapper\n1001;14-3-2025;Knippen + kleuren;89,50;Lotte\n",
+    )
+
+    result = data_import(business=business, kind="purchases", path=path)
+
+    assert result.created == 1
+    assert Purchase.objects.get(business=business).description == "Knippen + kleuren"
+
+
 def test_a_file_with_errors_is_refused_whole_with_line_column_value_and_reason(tmp_path, business):
     CustomerFactory(business=business, name="Bestaand", external_ref="1001")
     before = snapshot(business)

@@ -388,7 +388,8 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
         (
             "nl",
             "Klanten: een naam is genoeg (of een voornaam en een achternaam). Ook gelezen: "
-            "klantnummer, naam, voornaam, tussenvoegsel, achternaam, bedrijf, e-mail, telefoon, "
+            "klantnummer, naam, voornaam, tussenvoegsel (van, de), achternaam, bedrijf, e-mail, "
+            "telefoon, "
             "straat en huisnummer, huisnummer, postcode, plaats, verjaardag, klant sinds, "
             "persoonlijke notities, voorkeuren, toestemming voor nieuws en aanbiedingen, "
             "grondslag, labels.",
@@ -404,7 +405,8 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
         (
             "en",
             "Customers: a name is enough (or a first and a last name). Also read: customer "
-            "number, name, first name, infix, last name, company, email, phone, street and "
+            "number, name, first name, name prefix (van, de), last name, company, email, phone, "
+            "street and "
             "number, house number, postal code, city, birthday, customer since, personal notes, "
             "preferences, marketing consent, legal basis, tags.",
             "Purchases: a date and an amount, and who bought it: a customer number, a name or an "
