@@ -101,17 +101,39 @@ def whole_days(since, until):
     return since.date(), until.date() - timedelta(days=1)
 
 
+# Up to this many days a last visit is counted in days; after it in whole months, and from two
+# years in whole years: "688 days ago" had to be worked out to mean "22 months".
+DAYS_AGO_IN_DAYS = 60
+MONTHS_AGO_IN_MONTHS = 24
+
+
 @register.filter
 def days_ago(moment):
-    """ "today", "yesterday", "12 days ago": how staff talk about the last visit."""
+    """ "today", "yesterday", "12 days ago", "3 months ago", "2 years ago": how staff talk
+    about the last visit."""
     if moment is None:
         return ""
-    days = (timezone.localdate() - timezone.localtime(moment).date()).days
+    today = timezone.localdate()
+    then = timezone.localtime(moment).date()
+    days = (today - then).days
     if days <= 0:
         return _("today")
     if days == 1:
         return _("yesterday")
-    return ngettext("%(count)s day ago", "%(count)s days ago", days) % {"count": count_shown(days)}
+    if days <= DAYS_AGO_IN_DAYS:
+        return ngettext("%(count)s day ago", "%(count)s days ago", days) % {
+            "count": count_shown(days)
+        }
+    # Whole calendar months: 14 March to 13 May is one month, to 14 May two.
+    months = (today.year - then.year) * 12 + today.month - then.month - (today.day < then.day)
+    if months < MONTHS_AGO_IN_MONTHS:
+        return ngettext("%(count)s month ago", "%(count)s months ago", months) % {
+            "count": count_shown(months)
+        }
+    years = months // 12
+    return ngettext("%(count)s year ago", "%(count)s years ago", years) % {
+        "count": count_shown(years)
+    }
 
 
 @register.simple_tag(takes_context=True)
