@@ -412,6 +412,10 @@ def test_briefing_sums_up_the_customer(business):
     assert briefing.visit_count == 2  # two purchases on one day, plus one visit
     assert briefing.last_visit == day + timedelta(days=3)
     assert briefing.referral_count == 1
+    assert (briefing.last_purchase.amount_cents, briefing.last_logged_visit.at) == (
+        2550,
+        day + timedelta(days=3),
+    )
 
 
 def test_timeline_merges_purchases_and_contact_moments_newest_first(business):

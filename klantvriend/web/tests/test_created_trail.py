@@ -98,6 +98,13 @@ def test_the_profile_lists_a_new_complaint_by_what_was_filled_in(owner_client, b
     page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
     rows = re.findall(r"<td>Klacht: aangemaakt</td><td class=\"subtle\">([^<]*)</td>", page)
     assert response.status_code == 200
+    # A choice is said with its value; the complaint's words, the customer's, are not repeated.
     assert [sorted(row.split(", ")) for row in rows] == [
-        ["binnengekomen op", "ernst", "gaat over", "kanaal", "wat is de klacht"]
+        [
+            "binnengekomen op",
+            "ernst: gemiddeld",
+            "gaat over: betrouwbaarheid",
+            "kanaal: aan de toonbank",
+            "wat is de klacht",
+        ]
     ]

@@ -1,5 +1,6 @@
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -23,6 +24,8 @@ from klantvriend.gestures.tests.factories import GestureFactory
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
 from klantvriend.web.views import TIMELINE_SHORT
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def test_pages_need_a_login(db):
@@ -124,6 +127,7 @@ def test_the_profile_skips_the_queries_of_kinds_the_customer_has_none_of(owner_c
     plain = CustomerFactory(business=business, name="Alleen Aankopen")
     PurchaseFactory(customer=plain)
     busy = CustomerFactory(business=business, name="Van Alles")
+    PurchaseFactory(customer=busy)  # as "plain": its last purchase is read for both
     PromiseFactory(customer=busy, description="Rollade klaarzetten")
     ComplaintFactory(customer=busy, description="Vlees was taai")
     FollowUpFactory(customer=busy, note="Smaakte het?")
@@ -1119,3 +1123,35 @@ def test_the_visits_page_costs_the_same_queries_however_long_the_history(
         response = owner_client.get(url, {"page": "99"})
 
     assert (response.context["page"].number, len(response.context["visits"].days)) == (4, 10)
+
+
+def test_the_briefing_says_what_was_done_and_noted_last_time(staff_client, business, staff_user):
+    """A salon's staff read what was done last time before the customer sits down; it was in
+    the timeline, three screens down on a phone."""
+    eva = CustomerFactory(business=business, name="Eva de Wit")
+    PurchaseFactory(
+        customer=eva,
+        amount_cents=8950,
+        description="Knippen + uitgroei kleuren",
+        at=datetime(2026, 10, 14, 11, 0, tzinfo=AMSTERDAM),
+    )
+    customer_services.contact_moment_create(
+        customer=eva,
+        kind="visit",
+        summary="Kleur 7.43, volgende keer iets korter",
+        at=datetime(2026, 10, 14, 11, 30, tzinfo=AMSTERDAM),
+        member=staff_user,
+    )
+    bare = CustomerFactory(business=business, name="Nieuw")
+
+    page = staff_client.get(reverse("web:customer_detail", args=[eva.pk])).content.decode()
+    empty = staff_client.get(reverse("web:customer_detail", args=[bare.pk])).content.decode()
+
+    listed = page.split('data-testid="last-time">', 1)[1].split("</ul>", 1)[0]
+    assert [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in listed.split("</li>")][
+        :2
+    ] == [
+        "14 okt 2026: Knippen + uitgroei kleuren · € 89,50",
+        f"14 okt 2026 · {staff_user.first_name}: Kleur 7.43, volgende keer iets korter",
+    ]
+    assert 'data-testid="last-time"' not in empty
