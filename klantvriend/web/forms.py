@@ -18,6 +18,7 @@ from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.core.money import AmountError, parse_amount
 from klantvriend.core.selectors import login_wait
 from klantvriend.core.services import login_failure_record, login_failures_clear
+from klantvriend.customers.health_words import health_words
 from klantvriend.customers.models import (
     DAYS_GONE_BY,
     AcquisitionChannel,
@@ -222,6 +223,44 @@ def refuse_doubtful_referral(form, field: str, *, referrer, referred) -> None:
         )
 
 
+# The fields where staff typed health information the special field had refused, and the
+# answer that they are not about health (asked, like "Record it anyway", not stored).
+HEALTH_CHECKED_FIELDS = ("preferences", "notes")
+NOT_HEALTH = _("It is not about their health: save it")
+# The form's questions to the person filling it in: not the customer's data, never stored or
+# compared with what the page showed.
+QUESTIONS = frozenset({"confirm_referral", "confirm_not_health"})
+
+
+def refuse_health_words(form) -> None:
+    """A preference or personal note that reads as health information (customers.health_words)
+    is refused with where it belongs, until the form comes back with "not about their health"
+    ticked; asked only of what this person changed, so that a note confirmed once is not asked
+    about at every later edit."""
+    if form.cleaned_data.get("confirm_not_health"):
+        return
+    for name in HEALTH_CHECKED_FIELDS:
+        if name not in form.changed_data:
+            continue
+        words = health_words(form.cleaned_data.get(name) or "")
+        if not words:
+            continue
+        form.health_doubt = True
+        form.add_error(
+            name,
+            _(
+                "“%(words)s” reads as health information, which may be kept only with the "
+                "customer's explicit consent, under “%(field)s”. Move it there, or tick "
+                "“%(not_health)s” if it is not about their health."
+            )
+            % {
+                "words": "”, “".join(words),
+                "field": capfirst(Customer._meta.get_field("special_notes").verbose_name),
+                "not_health": NOT_HEALTH,
+            },
+        )
+
+
 class CustomerForm(forms.ModelForm):
     tags = TagsField(
         label=_("tags"),
@@ -231,6 +270,9 @@ class CustomerForm(forms.ModelForm):
     confirm_referral = forms.BooleanField(label=RECORD_ANYWAY, required=False)
     # Whether the referrer chosen may be the wrong way round: then "Record it anyway" shows.
     referral_doubt = False
+    confirm_not_health = forms.BooleanField(label=NOT_HEALTH, required=False)
+    # Whether a note typed reads as health information: then NOT_HEALTH shows.
+    health_doubt = False
 
     class Meta:
         model = Customer
@@ -290,7 +332,7 @@ class CustomerForm(forms.ModelForm):
             # saving writes only what they changed, and what someone else saved meanwhile in a
             # field they left alone stays (edits(), services.customer_update).
             for name, field in self.fields.items():
-                field.show_hidden_initial = name != "confirm_referral"  # asked, not stored
+                field.show_hidden_initial = name not in QUESTIONS  # asked, not stored
         # The one switch for every e-mail the shop sends unasked, surveys included
         # (surveys.services.may_email): say so, or a customer who wants neither news nor
         # survey e-mails gets the owner searching for a second switch.
@@ -397,6 +439,7 @@ class CustomerForm(forms.ModelForm):
             referred.customer_since = cleaned["customer_since"]
             referred.name = cleaned.get("name") or self.instance.name
             refuse_doubtful_referral(self, "referred_by", referrer=referrer, referred=referred)
+        refuse_health_words(self)
         if "marketing_consent_basis" in cleaned:
             # What the service will store (no basis without consent, the default for consent
             # ticked just now without one), so that the model's check and the comparison with
@@ -455,7 +498,7 @@ class CustomerForm(forms.ModelForm):
         come along is saved as typed."""
         changed, seen = {}, {}
         for name in self.fields:
-            if name == "confirm_referral":  # a question to this person, not the customer's
+            if name in QUESTIONS:  # a question to this person, not the customer's
                 continue
             was = self.seen_value(name)
             if was is UNSEEN or name in self.changed_data:

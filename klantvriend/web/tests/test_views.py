@@ -1155,3 +1155,46 @@ def test_the_briefing_says_what_was_done_and_noted_last_time(staff_client, busin
         f"14 okt 2026 · {staff_user.first_name}: Kleur 7.43, volgende keer iets korter",
     ]
     assert 'data-testid="last-time"' not in empty
+
+
+def test_a_note_that_reads_as_health_information_is_asked_about_first(staff_client, business):
+    """A salon's staff, refused a dye allergy in "Health, diet and allergies" without consent,
+    typed it in the personal notes, where it was kept without a word."""
+    url = reverse("web:customer_create")
+    data = {
+        "name": "Eva de Wit",
+        "notes": "Allergisch voor PPD, zwanger (14 weken) dus geen kleuring",
+        "customer_since": "2026-11-01",
+        "acquisition_channel": "walk_in",
+    }
+
+    refused = staff_client.post(url, data)
+    saved = staff_client.post(url, {**data, "confirm_not_health": "on"})
+
+    assert refused.status_code == 422
+    assert (
+        "“allergisch”, “zwanger” leest als gezondheidsinformatie, die alleen met uitdrukkelijke "
+        "toestemming van de klant bewaard mag worden, onder “Gezondheid, dieet en allergieën”. "
+        "Zet het daar, of vink “Het gaat niet over hun gezondheid: opslaan” aan als het niet "
+        "over hun gezondheid gaat."
+    ) in refused.content.decode()
+    assert saved.status_code == 302
+    eva = Customer.objects.get(business=business, name="Eva de Wit")
+    assert eva.notes.startswith("Allergisch voor PPD")
+    # A later edit of another field does not ask again about the note kept.
+    edit = reverse("web:customer_edit", args=[eva.pk])
+    form = staff_client.get(edit).context["form"]
+    again = staff_client.post(
+        edit,
+        {
+            **{name: value for name, value in form.initial.items() if value is not None},
+            **{
+                f"initial-{name}": value
+                for name, value in form.initial.items()
+                if value is not None
+            },
+            "phone": "0612345678",
+            "tags": "",
+        },
+    )
+    assert again.status_code == 302
