@@ -16,7 +16,7 @@ pytestmark = [
 ]
 
 NOTES = "Dochter begint in september op school."
-BRAMS_LINE = "Allergisch voor noten."
+BRAMS_LINE = "Haalt op vrijdag na vijven."
 ANNAS_LINE = "Komt voortaan op zaterdag."
 
 

@@ -11,12 +11,13 @@ from klantvriend.core.accounts import account_language_set
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers.models import ConsentRecord, Customer, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.web.forms import QUESTIONS
 
 from .sent_forms import form_as_sent
 
 PHONE = "0612345678"
 NOTES = "Dochter begint in september op school."
-BRAMS_NOTES = NOTES + "\r\nAllergisch voor noten."
+BRAMS_NOTES = NOTES + "\r\nHaalt op vrijdag na vijven."
 SUMMARY_NL = (
     "Iemand anders heeft deze klant opgeslagen terwijl jij hem bewerkte. Die wijzigingen staan "
     "nu in het formulier. Waar jullie allebei hetzelfde veld wijzigden, staat jouw invoer in het "
@@ -78,7 +79,7 @@ def test_the_edit_form_carries_what_its_user_saw_in_every_field(owner_client, ma
     assert sent["initial-birthday"] == sent["birthday"] == "1980-05-01"
     # Every field of the customer; not "Record it anyway", a question to this person.
     assert sorted(name for name in sent if name.startswith("initial-")) == sorted(
-        f"initial-{name}" for name in page.context["form"].fields if name != "confirm_referral"
+        f"initial-{name}" for name in page.context["form"].fields if name not in QUESTIONS
     )
 
 
@@ -148,7 +149,7 @@ def test_a_field_both_changed_differently_comes_back_and_nothing_is_saved(
         "__all__": [SUMMARY_NL],
         "notes": [
             "Intussen gewijzigd door Joris in: “Dochter begint in september op school.\r\n"
-            "Allergisch voor noten.”"
+            "Haalt op vrijdag na vijven.”"
         ],
     }
     assert _stored(marieke) == before
