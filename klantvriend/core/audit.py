@@ -144,6 +144,27 @@ def audit_record(
     )
 
 
+def audit_customers_record(
+    *, business: Business, actor, events: list[tuple[str, models.Model, dict[str, Any]]]
+) -> None:
+    """audit_record for many customers at once, in one insert (an import): each event an
+    (action, customer, changes)."""
+    now = timezone.now()
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            business_id=business.pk,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            action=action,
+            object_type=customer._meta.model_name,
+            object_id=customer.pk,
+            customer_id=customer.pk,
+            at=now,
+            changes=changes,
+        )
+        for action, customer, changes in events
+    )
+
+
 def audit_customer_row(row, *, actor, action: str, changes: dict | None = None) -> AuditEvent:
     """audit_record for a row of one customer (a promise, a complaint, a follow-up, a gesture):
     the business and the customer are the row's own (`business_id`, `customer_id`)."""

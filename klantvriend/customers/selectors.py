@@ -40,6 +40,8 @@ from .important_dates import celebrated_on, coming_month_days, falls_on
 from .models import (
     DERIVED_FIELDS,
     AcquisitionChannel,
+    ConsentKind,
+    ConsentRecord,
     ContactKind,
     ContactMoment,
     Customer,
@@ -1216,3 +1218,22 @@ def first_purchase_days(*, business: Business, customer_ids: Iterable[int]) -> d
             business=business, customer_id__in=list(customer_ids)
         ).values_list("customer_id", "first_at")
     }
+
+
+def marketing_consent_withdrawals(
+    *, business: Business, customer_ids: Iterable[int]
+) -> dict[int, datetime]:
+    """The moment each of these customers last withdrew consent for news and offers, for those
+    whose consent history holds a withdrawal (by any route)."""
+    return dict(
+        ConsentRecord.objects.filter(
+            business=business,
+            customer_id__in=list(customer_ids),
+            kind=ConsentKind.MARKETING,
+            given=False,
+        )
+        .order_by()
+        .values("customer_id")
+        .annotate(last=Max("at"))
+        .values_list("customer_id", "last")
+    )

@@ -3,7 +3,7 @@ updated where the file says something new, created otherwise. An empty cell neve
 already stored. A row of a person whose data was erased is skipped: it would bring them back."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from klantvriend.core.audit import (
+    CONSENT_FIELDS,
+    AuditAction,
+    audit_created,
+    audit_customers_record,
+    audit_diff,
+)
 from klantvriend.core.models import Business
 from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import (
@@ -28,6 +35,7 @@ from klantvriend.customers.models import (
 from klantvriend.customers.selectors import (
     customers_numbered,
     first_purchase_days,
+    marketing_consent_withdrawals,
     tag_spellings,
 )
 from klantvriend.customers.services import (
@@ -71,6 +79,7 @@ class CustomerRow:
     values: dict[str, Any]
     tags: list[str] | None
     since_text: str = ""  # the "customer since" cell as the file writes it
+    consent_text: str = ""  # the "marketing consent" cell as the file writes it
 
 
 def _basis(text: str) -> str:
@@ -177,7 +186,13 @@ def parse_customer(
         return None, problems.errors
     return (
         CustomerRow(
-            line, number, email_key(values.get("email") or ""), values, tags, cell("customer_since")
+            line,
+            number,
+            email_key(values.get("email") or ""),
+            values,
+            tags,
+            cell("customer_since"),
+            cell("marketing_consent"),
         ),
         [],
     )
@@ -227,8 +242,11 @@ def _changed(customer: Customer, values: dict[str, Any]) -> list[str]:
     return [name for name, value in values.items() if getattr(customer, name) != value]
 
 
-def write(path: Path, columns: Columns, business: Business, result: ImportResult) -> None:
-    """Runs inside the caller's transaction."""
+def write(
+    path: Path, columns: Columns, business: Business, result: ImportResult, *, actor=None
+) -> None:
+    """Runs inside the caller's transaction. `actor`: who imports, in the audit trail of the
+    consent changes."""
     now = timezone.now()
     erased = ErasedCustomers(business)
     for batch in batched(rows(path, columns)):
@@ -274,7 +292,9 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             if columns.has("customer_since")
             else {}
         )
+        withdrawn = _withdrawals(business, parsed, [*by_number.values()], by_email.values())
         new, changed, consents, tag_rows = [], [], [], []
+        audited: list[tuple[str, Customer, dict]] = []
         for row in parsed:
             existing = match_number(by_number, row.number) if row.number else None
             if not row.number and row.email:
@@ -296,7 +316,12 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                 apply_consent_timestamps(customer, None)
                 customer.refresh_derived_fields()
                 new.append(customer)
-                consents.extend(consent_changes(customer, None))
+                given_now = consent_changes(customer, None)
+                consents.extend(given_now)
+                if given_now:
+                    audited.append(
+                        (AuditAction.CREATED, customer, audit_created(customer, _consent(customer)))
+                    )
                 if row.number:
                     by_number[customer_number_key(row.number)] = {row.number: customer}
                 elif row.email:
@@ -312,6 +337,15 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             # The number found it, so it is the same number, perhaps in other capitals: the
             # spelling stored stays.
             values = {name: value for name, value in row.values.items() if name != "external_ref"}
+            if values.get("marketing_consent") and not existing.marketing_consent:
+                withdrawn_at = withdrawn.get(existing.pk)
+                if withdrawn_at is not None:
+                    # A stale till file cannot prove fresh consent: given again only on the card.
+                    values.pop("marketing_consent")
+                    values.pop("marketing_consent_basis", None)
+                    result.add_note(
+                        _withdrawal_kept_note(row, columns, business, existing.name, withdrawn_at)
+                    )
             given = _keep_since_by_first_purchase(values, existing, first_days.get(existing.pk))
             if given:
                 result.add_note(_since_kept_note(row, columns, given, values["customer_since"]))
@@ -320,7 +354,11 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
                 setattr(existing, name, values[name])
             if fields:
                 apply_consent_timestamps(existing, previous)
-                consents.extend(consent_changes(existing, previous))
+                consent_changed = consent_changes(existing, previous)
+                consents.extend(consent_changed)
+                if consent_changed:
+                    changes = audit_diff(_consent(previous), _consent(existing))
+                    audited.append((AuditAction.CHANGED, existing, changes))
                 existing.refresh_derived_fields()
                 changed.append(existing)
             else:
@@ -333,7 +371,51 @@ def write(path: Path, columns: Columns, business: Business, result: ImportResult
             Customer.objects.bulk_update(changed, _UPDATE_FIELDS)  # updated_at with them
             result.updated += len(changed)
         consent_records_save(consents, ConsentSource.IMPORT)
+        # As the customer form's changes of consent are (customer_update): the audit log's
+        # "consent given or withdrawn" finds them.
+        audit_customers_record(business=business, actor=actor, events=audited)
         _add_tags(business, tag_rows, written={customer.pk for customer in [*new, *changed]})
+
+
+def _consent(customer: Customer) -> dict[str, Any]:
+    return {name: getattr(customer, name) for name in CONSENT_FIELDS}
+
+
+def _withdrawals(business: Business, parsed: list[CustomerRow], numbered, emailed) -> dict:
+    """{customer id: when they last withdrew consent for news and offers} for the batch's
+    customers without that consent now, when a row of the batch gives it."""
+    if not any(row.values.get("marketing_consent") for row in parsed):
+        return {}
+    found = [
+        *(customer for group in numbered for customer in group.values()),
+        *(customer for group in emailed for customer in group),
+    ]
+    return marketing_consent_withdrawals(
+        business=business,
+        customer_ids=[customer.pk for customer in found if not customer.marketing_consent],
+    )
+
+
+def _withdrawal_kept_note(
+    row: CustomerRow, columns: Columns, business: Business, name: str, withdrawn_at: datetime
+) -> RowError:
+    """The line's note that its customer's withdrawal of consent for news and offers stays,
+    whatever the file says: the rest of the line is imported."""
+    message = _(
+        "%(name)s withdrew consent for news and offers on %(day)s; the file's “%(value)s” was "
+        "not taken over. Consent can be given again only on the customer's card."
+    ) % {
+        "name": name,
+        "day": date_format(business.local(withdrawn_at).date(), "j F Y"),
+        "value": row.consent_text,
+    }
+    return RowError(
+        row.line,
+        columns.header("marketing_consent"),
+        row.consent_text,
+        message,
+        "consent_withdrawn",
+    )
 
 
 def _keep_since_by_first_purchase(

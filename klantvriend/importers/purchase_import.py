@@ -247,7 +247,11 @@ class _Keys:
         return HASH_PREFIX + digest.hex()[:32]
 
 
-def write(path: Path, columns: Columns, business: Business, result: ImportResult) -> None:
+def write(
+    path: Path, columns: Columns, business: Business, result: ImportResult, *, actor=None
+) -> None:
+    """Runs inside the caller's transaction. `actor` is for the customer importer's sake:
+    purchases change no consent, nothing here is audited per customer."""
     now = timezone.now()
     created_at = adapt_moment(now)
     customers = _Customers(business, columns, result)

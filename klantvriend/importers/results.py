@@ -39,13 +39,12 @@ def _kept_in_order(kept: list[RowError], item: RowError) -> None:
 
 def notes_summary(count: int) -> str:
     """What the `count` notes of an accepted file come to, in a line (the import page, its
-    record in the history, the command). So far they are of one kind: a "customer since" after
-    the customer's first purchase, which kept the purchase's day (customer_import)."""
+    record in the history, the command): they are of several kinds (a "customer since" kept, a
+    withdrawal of consent kept, a customer made for an unknown number), each line says its
+    own."""
     return ngettext(
-        "%(count)s customer kept the day of their first purchase as “customer since”, not the "
-        "file's later date",
-        "%(count)s customers kept the day of their first purchase as “customer since”, not the "
-        "file's later date",
+        "%(count)s note on a line of the file",
+        "%(count)s notes on lines of the file",
         count,
     ) % {"count": count}
 
@@ -68,8 +67,9 @@ class ImportResult:
     error_count: int = 0
     # What an accepted file was stored with other than it said, line by line, in the shape of
     # an error (its line, column, value and what was stored instead): a "customer since" after
-    # the customer's first purchase kept that purchase's day (customer_import). Not errors: the
-    # file is imported; a refused file keeps none (nothing of it was stored).
+    # the customer's first purchase kept that purchase's day, a withdrawal of consent kept
+    # against the file's "yes" (customer_import). Not errors: the file is imported; a refused
+    # file keeps none (nothing of it was stored).
     notes: list[RowError] = field(default_factory=list)
     note_count: int = 0
 

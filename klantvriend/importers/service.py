@@ -101,7 +101,7 @@ def data_import(
 
 def _write(module, path, layout, business, result, dry_run, kind, actor) -> None:
     with transaction.atomic():
-        module.write(path, layout, business, result)
+        module.write(path, layout, business, result, actor=actor)
         if not result.ok or dry_run:
             transaction.set_rollback(True)
         else:

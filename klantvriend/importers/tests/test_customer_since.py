@@ -241,10 +241,7 @@ def test_a_customer_file_says_which_lines_kept_the_day_of_the_first_purchase(
     assert result.ok
     assert (result.created, result.updated, result.skipped) == (1, 1, 2)
     assert (result.note_count, result.notes) == (2, SINCE_NOTES)
-    assert result.notes_summary == (
-        "2 klanten hielden de dag van hun eerste aankoop als “klant sinds”, niet de latere "
-        "datum uit het bestand"
-    )
+    assert result.notes_summary == "2 opmerkingen bij regels van het bestand"
     expected = {
         "1001": date(2020, 1, 1),
         "1002": date(2026, 2, 20),
@@ -280,8 +277,7 @@ def test_the_notes_are_in_the_import_history_and_the_commands_output(tmp_path, b
     assert [note.line for note in history.import_error_page(record=record, number=1)] == [3, 4]
     assert out.getvalue().splitlines()[-4:] == [
         "1 created, 1 updated, 2 already present",
-        "2 customers kept the day of their first purchase as “customer since”, not the file's "
-        "later date:",
+        "2 notes on lines of the file:",
         "line 3, Klant sinds ('15-03-2026'): “Customer since” is 20 February 2026, the day of "
         "this customer's first purchase, instead of the file's later 15 March 2026: no one "
         "bought here before they were a customer.",

@@ -126,8 +126,8 @@ def test_an_import_stopped_by_ctrl_c_is_recorded_as_interrupted(tmp_path, busine
 
     real_write = purchase_import.write
 
-    def stopped(path, layout, business, result):
-        real_write(path, layout, business, result)  # every row written, then the stop
+    def stopped(path, layout, business, result, **options):
+        real_write(path, layout, business, result, **options)  # every row written, then the stop
         raise KeyboardInterrupt
 
     monkeypatch.setattr(purchase_import, "write", stopped)
@@ -183,7 +183,7 @@ def test_a_record_that_cannot_be_finished_leaves_the_stop_to_its_caller(
     path = tmp_path / "kassa.csv"
     path.write_text(GOOD, encoding="utf-8")
 
-    def stopped(*args):
+    def stopped(*args, **options):
         raise KeyboardInterrupt
 
     def unwritable(**kwargs):

@@ -292,10 +292,7 @@ def test_a_customer_file_that_kept_first_purchase_days_says_so_on_the_page_and_i
         "plaats van de latere 15 maart 2026 uit het bestand: niemand kocht hier voordat die "
         "klant was."
     )
-    summary = (
-        "1 klant hield de dag van de eerste aankoop als “klant sinds”, niet de latere datum uit "
-        "het bestand"
-    )
+    summary = "1 opmerking bij een regel van het bestand"
     row = f"<tr><td>3</td><td>Klant sinds</td><td><code>15-03-2026</code></td><td>{note}</td></tr>"
     assert (record.state, record.error_count, record.note_count) == ("imported", 0, 1)
     assert Customer.objects.get(pk=customer.pk).customer_since == date(2026, 2, 20)
