@@ -201,28 +201,14 @@ def parse_customer(
 def validate(path: Path, columns: Columns, business: Business, result: ImportResult) -> None:
     """Reads every row once; rows are not kept, only what later rows are checked against."""
     numbers: dict[str, int] = {}
-    emails: dict[str, int] = {}
+    emails = _FileEmails(columns, result)
     for line, cells in rows(path, columns):
         result.rows += 1
         row, errors = parse_customer(line, cells, columns, business, deciding=True)
         for error in errors:
             result.add_error(error)
-        if row and not row.number and row.email:
-            first = emails.setdefault(row.email, line)
-            if first != line:
-                result.add_error(
-                    RowError(
-                        line,
-                        columns.header("email"),
-                        row.email,
-                        _(
-                            "This email address is also on line %(line)s; give each customer a "
-                            "customer number, or keep one row per customer."
-                        )
-                        % {"line": first},
-                        "duplicate",
-                    )
-                )
+        if row and row.email:
+            emails.see(row)
         if row and row.number:
             first = numbers.setdefault(customer_number_key(row.number), line)
             if first != line:
@@ -236,6 +222,55 @@ def validate(path: Path, columns: Columns, business: Business, result: ImportRes
                     )
                 )
     columns.column_problems(result)
+
+
+class _FileEmails:
+    """The file's e-mail addresses (in any capitals), so that one person is one row: a row
+    without a customer number is found by its address, and would otherwise make a second
+    customer beside another row of that address. Rows with customer numbers may share one
+    (a couple, a family): each number is a customer of its own."""
+
+    def __init__(self, columns: Columns, result: ImportResult) -> None:
+        self.columns, self.result = columns, result
+        self.unnumbered: dict[str, int] = {}  # address -> first line without a number
+        self.numbered: dict[str, tuple[int, str]] = {}  # address -> first (line, number)
+
+    def see(self, row: CustomerRow) -> None:
+        if row.number:
+            self.numbered.setdefault(row.email, (row.line, row.number))
+            line = self.unnumbered.pop(row.email, None)
+            if line is not None:  # said now, once, at the line without the number
+                self._numbered_elsewhere(line, row.email, row.line, row.number)
+        elif row.email in self.numbered:
+            self._numbered_elsewhere(row.line, row.email, *self.numbered[row.email])
+        else:
+            first = self.unnumbered.setdefault(row.email, row.line)
+            if first != row.line:
+                self._add(
+                    row.line,
+                    row.email,
+                    _(
+                        "This email address is also on line %(line)s; give each customer a "
+                        "customer number, or keep one row per customer."
+                    )
+                    % {"line": first},
+                )
+
+    def _numbered_elsewhere(self, line: int, email: str, other_line: int, number: str) -> None:
+        self._add(
+            line,
+            email,
+            _(
+                "This e-mail address is also on line %(line)s (customer number %(number)s): give "
+                "this line the same customer number, or remove it."
+            )
+            % {"line": other_line, "number": number},
+        )
+
+    def _add(self, line: int, email: str, message: str) -> None:
+        self.result.add_error(
+            RowError(line, self.columns.header("email"), email, message, "duplicate")
+        )
 
 
 def _changed(customer: Customer, values: dict[str, Any]) -> list[str]:
@@ -324,8 +359,10 @@ def write(
                     )
                 if row.number:
                     by_number[customer_number_key(row.number)] = {row.number: customer}
-                elif row.email:
-                    by_email[row.email] = [customer]
+                if row.email:
+                    # Also with a number: a later row of the address without one is this
+                    # customer (validate refuses such a file; this keeps it from a double).
+                    by_email.setdefault(row.email, []).append(customer)
                 if row.tags:
                     tag_rows.append((customer, row.tags))
                 continue
