@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from klantvriend.core.moments import FUTURE_TOLERANCE
 
@@ -106,6 +107,25 @@ class RowProblems:
 
     def cell_error(self, name: str, error: CellError) -> None:
         self.add(name, error.message, error.code)
+
+
+def overfull_row(line: int, cells: list[str], columns: Columns) -> RowError | None:
+    """The refusal of a line with more cells than the header names, unless the cells past the
+    header are all empty (a till export's trailing separators): a separator inside an unquoted
+    value shifts every cell after it into the wrong column, so nothing of the line can be
+    trusted. Both importers read every line through this."""
+    width = len(columns.table.headers)
+    if not any(cells[width:]):
+        return None
+    count = len(cells)
+    while not cells[count - 1]:  # trailing empty cells are no part of the shift
+        count -= 1
+    message = _(
+        "This line has %(count)s cells where the header has %(width)s: a separator inside a "
+        "value? Put that value in quotes."
+    ) % {"count": count, "width": width}
+    extra = columns.table.delimiter.join(cells[width:count])
+    return RowError(line, "", extra, message, "too_many_cells")
 
 
 def rows(path: Path, columns: Columns) -> Iterator[tuple[int, list[str]]]:

@@ -44,7 +44,7 @@ from klantvriend.customers.services import (
     consent_records_save,
 )
 
-from .common import Columns, RowProblems, batched, rows
+from .common import Columns, RowProblems, batched, overfull_row, rows
 from .matching import (
     ErasedCustomers,
     ambiguous_email_error,
@@ -97,6 +97,9 @@ def _basis(text: str) -> str:
 def parse_customer(
     line: int, cells: list[str], columns: Columns, business: Business, *, deciding: bool
 ) -> tuple[CustomerRow | None, list[RowError]]:
+    shifted = overfull_row(line, cells, columns)
+    if shifted:
+        return None, [shifted]
     problems = RowProblems(line, columns, cells)
 
     def cell(name: str) -> str:

@@ -31,7 +31,7 @@ from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Cus
 from klantvriend.customers.selectors import customers_numbered
 from klantvriend.customers.services import currency_refusal, customers_since_moved_back
 
-from .common import Columns, RowProblems, batched, rows
+from .common import Columns, RowProblems, batched, overfull_row, rows
 from .export_keys import PURCHASE, rows_keyed
 from .matching import (
     ErasedCustomers,
@@ -98,6 +98,9 @@ def moment_of(row: PurchaseRow, business: Business, now: datetime) -> datetime:
 def parse_purchase(
     line: int, cells: list[str], columns: Columns, business: Business, *, deciding: bool
 ) -> tuple[PurchaseRow | None, list[RowError]]:
+    shifted = overfull_row(line, cells, columns)
+    if shifted:
+        return None, [shifted]
     problems = RowProblems(line, columns, cells)
     index = columns.index
     width = len(cells)
