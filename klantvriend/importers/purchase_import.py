@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business
@@ -45,6 +46,10 @@ from .scrubbing import personal_strings, scrubber
 from .values import CellError, read_amount, read_date, read_time, resolve_amount
 
 HASH_PREFIX = "kv-"
+# The customers made for customer numbers nobody had that the result names line by line (a
+# till typo makes one); the rest are counted in one more note. A first import of a till's
+# history, before its customers, makes every customer so.
+NAMED_NEW_NUMBERS = 10
 # A date without a time is taken as noon in the business's time zone: far from midnight, so
 # the purchase stays on its day whatever the time zone, and a report by day counts it right.
 NOON = time(12, 0)
@@ -327,6 +332,7 @@ def write(
     # order, or one the customer file made "customer since" the day of its import, is a customer
     # since their first purchase in the file.
     customers_since_moved_back(business=business, first_days=customers.first_day)
+    customers.note_more_numbers()
 
 
 def _without_person(row: PurchaseRow) -> str:
@@ -347,6 +353,7 @@ class _Customers:
         self.by_number: dict[str, dict[str, int]] = {}  # number key -> {stored number: id}
         self.by_email: dict[str, int] = {}
         self.first_day: dict[int, date] = {}  # each customer's first purchase day in the file
+        self.numbers_made: list[PurchaseRow] = []  # the first rows of numbers nobody had
         self.erased = ErasedCustomers(business)
 
     def _by_number(self, row: PurchaseRow) -> int | None:
@@ -440,6 +447,8 @@ class _Customers:
             )
             customer.refresh_derived_fields()
             new[cache_key] = customer
+            if row.number:
+                self._note_number_made(row, customer.name)
         if new:
             Customer.objects.bulk_create(list(new.values()))
             result.customers_created += len(new)
@@ -450,3 +459,62 @@ class _Customers:
                     }
                 if customer.email:
                     self.by_email.setdefault(customer.email, customer.pk)
+
+    def _note_number_made(self, row: PurchaseRow, name: str) -> None:
+        """The note of a customer made for a customer number that no customer had: the file
+        is imported, but a till typo made them, and the owner should look."""
+        self.numbers_made.append(row)
+        if len(self.numbers_made) > NAMED_NEW_NUMBERS:
+            return
+        values = {"number": row.number, "name": name}
+        if self.result.dry_run:
+            message = _(
+                "No customer has number %(number)s; a new customer “%(name)s” would be made. "
+                "Is it a typo? Correct it on the customer's card or merge it."
+            )
+        else:
+            message = _(
+                "No customer has number %(number)s; a new customer “%(name)s” was made. Was "
+                "it a typo? Correct it on the customer's card or merge it."
+            )
+        self.result.add_note(
+            RowError(
+                row.line,
+                self.columns.header("customer_number"),
+                row.number,
+                message % values,
+                "new_customer_number",
+            )
+        )
+
+    def note_more_numbers(self) -> None:
+        """One note for the numbers nobody had past the first NAMED_NEW_NUMBERS, at the first
+        of their lines."""
+        more = self.numbers_made[NAMED_NEW_NUMBERS:]
+        if not more:
+            return
+        if self.result.dry_run:
+            message = ngettext(
+                "And %(count)s more customer number no customer has, here and on later lines: "
+                "a new customer would be made for it too.",
+                "And %(count)s more customer numbers no customer has, here and on later lines: "
+                "a new customer would be made for each too.",
+                len(more),
+            )
+        else:
+            message = ngettext(
+                "And %(count)s more customer number no customer had, here and on later lines: "
+                "a new customer was made for it too.",
+                "And %(count)s more customer numbers no customer had, here and on later lines: "
+                "a new customer was made for each too.",
+                len(more),
+            )
+        self.result.add_note(
+            RowError(
+                more[0].line,
+                self.columns.header("customer_number"),
+                more[0].number,
+                message % {"count": len(more)},
+                "new_customer_numbers",
+            )
+        )

@@ -78,7 +78,12 @@ def test_an_accepted_import_by_the_command_is_recorded_with_its_counts(tmp_path,
     assert record.business == business
     assert before <= record.started_at <= record.finished_at <= timezone.now()
     assert record.process == f"{socket.gethostname()}:{os.getpid()}"
-    assert not record.error_pages.exists()
+    # No errors; the note that customer number 1001 was new (purchase_import).
+    assert record.note_count == 1
+    assert [
+        (note.line, note.value, note.code)
+        for note in history.import_error_page(record=record, number=1)
+    ] == [(2, "1001", "new_customer_number")]
 
 
 def test_a_dry_run_is_recorded_as_checked_and_stores_nothing_else(tmp_path, business):
