@@ -146,7 +146,7 @@ class Customer(BusinessOwned):
         _("what matters to this customer"),
         blank=True,
         help_text=_(
-            "Preferences and wishes, for example: prefers a call to an e-mail, always in a hurry."
+            "Preferences and wishes, for example: prefers a call to an email, always in a hurry."
         ),
     )
     notes = models.TextField(

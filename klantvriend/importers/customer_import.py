@@ -264,7 +264,7 @@ class _FileEmails:
             line,
             email,
             _(
-                "This e-mail address is also on line %(line)s (customer number %(number)s): give "
+                "This email address is also on line %(line)s (customer number %(number)s): give "
                 "this line the same customer number, or remove it."
             )
             % {"line": other_line, "number": number},

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='customer',
             name='preferences',
-            field=models.TextField(blank=True, help_text='Preferences and wishes, for example: prefers a call to an e-mail, always in a hurry.', verbose_name='what matters to this customer'),
+            field=models.TextField(blank=True, help_text='Preferences and wishes, for example: prefers a call to an email, always in a hurry.', verbose_name='what matters to this customer'),
         ),
     ]

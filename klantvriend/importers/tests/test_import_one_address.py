@@ -26,7 +26,7 @@ OTHERS = ["T001;Anna de Vries;anna@example.nl;Gouda\n", "T003;Cor Smit;;Leiden\n
 
 def _message(line: int) -> str:
     return (
-        f"This e-mail address is also on line {line} (customer number T002): give this line the "
+        f"This email address is also on line {line} (customer number T002): give this line the "
         "same customer number, or remove it."
     )
 
