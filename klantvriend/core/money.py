@@ -33,7 +33,8 @@ def parse_amount(text: str) -> int:
     cleaned = _CURRENCY_MARKS.sub("", text).replace("\u00a0", " ").replace(" ", "").strip()
     if not cleaned:
         raise AmountError(_("Enter an amount."), "required")
-    if cleaned.startswith("-"):
+    # A minus before a number (a refund); a dash alone is no amount at all.
+    if cleaned.startswith("-") and re.search(r"[0-9]", cleaned):
         raise AmountError(_("The amount cannot be negative."), "negative")
     if not re.fullmatch(r"[0-9.,]+", cleaned) or not re.search(r"[0-9]", cleaned):
         raise AmountError(_("Enter the amount as a number, such as 12.50."), "invalid")

@@ -186,7 +186,7 @@ def parse_purchase(
         elif moment < EARLIEST:
             problems.add("date", *moment_problem(moment))
     if problems.errors:
-        return None, problems.errors
+        return None, _returns_left_out(problems.errors)
     return (
         PurchaseRow(
             line,
@@ -206,13 +206,33 @@ def parse_purchase(
     )
 
 
+# A line whose only refusal is a negative amount: a return, as a till writes it. Left out with
+# a note (written by `write`, so said once), not a refusal of the whole file: the purchases are
+# what a customer spent, and the analysis (`klantvriend analyse`) leaves returns out likewise.
+RETURN_LEFT_OUT = "return_left_out"
+
+
+def _returns_left_out(errors: list[RowError]) -> list[RowError]:
+    """The line's refusals, or, where the one thing wrong is a negative amount, the note that
+    the return is left out."""
+    if len(errors) != 1 or errors[0].code != "negative":
+        return errors
+    error = errors[0]
+    message = _(
+        "A return (a negative amount) is not imported: the purchases are what customers spent, "
+        "and a return is left out as the analysis leaves it out."
+    )
+    return [RowError(error.line, error.column, error.value, message, RETURN_LEFT_OUT)]
+
+
 def validate(path: Path, columns: Columns, business: Business, result: ImportResult) -> None:
     receipts: dict[str, int] = {}
     for line, cells in rows(path, columns):
         result.rows += 1
         row, errors = parse_purchase(line, cells, columns, business, deciding=True)
         for error in errors:
-            result.add_error(error)
+            if error.code != RETURN_LEFT_OUT:
+                result.add_error(error)
         if row and row.receipt:
             first = receipts.setdefault(row.receipt, line)
             if first != line:
@@ -269,7 +289,10 @@ def write(
         for line, cells in batch:
             row, errors = parse_purchase(line, cells, columns, business, deciding=False)
             for error in errors:
-                result.add_error(error)
+                if error.code == RETURN_LEFT_OUT:
+                    result.add_note(error)
+                else:
+                    result.add_error(error)
             if row is not None:
                 parsed.append(row)
         customers.resolve(parsed)

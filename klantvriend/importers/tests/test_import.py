@@ -202,7 +202,7 @@ def test_a_file_with_errors_is_refused_whole_with_line_column_value_and_reason(t
         "Bonnummer;Datum;Klantnummer;Bedrag;E-mail\n"
         "B1;13-01-2025;1001;12,50;\n"  # fine, but the file as a whole is refused
         "B2;31-02-2025;1001;12,50;\n"  # no such date
-        "B3;14-01-2025;1001;-5,00;\n"  # negative
+        "B3;14-01-2025;1001;-5,00;\n"  # a return: left out, no refusal (test below)
         "B4;15-01-2025;;7,00;\n"  # no customer
         "B5;16-01-2025;1002;twaalf;\n"  # not an amount
         "B6;17-01-2025;1003;1,00;geen-mail\n"  # bad email
@@ -219,7 +219,6 @@ def test_a_file_with_errors_is_refused_whole_with_line_column_value_and_reason(t
     assert not result.ok
     assert [(e.line, e.column, e.value, e.code) for e in result.errors] == [
         (3, "Datum", "31-02-2025", "invalid_date"),
-        (4, "Bedrag", "-5,00", "negative"),
         (5, "Klantnummer", "", "no_customer"),
         (6, "Bedrag", "twaalf", "invalid"),
         (7, "E-mail", "geen-mail", "invalid"),
@@ -231,6 +230,38 @@ def test_a_file_with_errors_is_refused_whole_with_line_column_value_and_reason(t
     assert all(error.message for error in result.errors)
     assert result.created == 0
     assert snapshot(business) == before
+
+
+def test_a_return_in_a_till_export_is_left_out_with_a_note_not_a_refusal(tmp_path, business):
+    """A bike shop's till export holds a refund (-45.50): the whole file was refused with "The
+    amount cannot be negative." and no word of what to do."""
+    CustomerFactory(business=business, name="Tom", external_ref="T001")
+    text = (
+        "Bonnummer;Datum;Klantnummer;Bedrag\n"
+        "R1;13-01-2025;T001;1.249,00\n"
+        "R2;14-01-2025;T001;-45,50\n"
+        "R3;15-01-2025;T001;12,50\n"
+        "R4;31-02-2025;T001;-1,00\n"  # a return, but on no such day: refused as before
+    )
+    path = write(tmp_path, "kassa.csv", text)
+
+    refused = data_import(business=business, kind="purchases", path=path)
+    path.write_bytes(path.read_bytes().replace(b"R4;31-02-2025;T001;-1,00\r\n", b""))
+    with translation.override("nl"):
+        imported = data_import(business=business, kind="purchases", path=path)
+
+    assert [(e.line, e.code) for e in refused.errors] == [(5, "invalid_date"), (5, "negative")]
+    assert (imported.ok, imported.created, imported.skipped) == (True, 2, 0)
+    assert [(note.line, note.column, note.value, note.message) for note in imported.notes] == [
+        (
+            3,
+            "Bedrag",
+            "-45,50",
+            "Een retour (een negatief bedrag) wordt niet geïmporteerd: de aankopen zijn wat "
+            "klanten uitgaven, en een retour blijft erbuiten zoals de analyse hem weglaat.",
+        )
+    ]
+    assert sorted(Purchase.objects.values_list("amount_cents", flat=True)) == [1250, 124900]
 
 
 def test_a_birthday_in_the_future_is_refused_with_its_line_and_nothing_is_imported(
