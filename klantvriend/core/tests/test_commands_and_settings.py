@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 from django.test import Client
 from django.utils import translation
 
@@ -205,12 +205,70 @@ def test_createbusiness_makes_an_existing_login_the_owner_of_a_second_business(o
             "Klantvriend spreekt geen “fy”: kies nl, en.",
         ),
         (["--password=12345678"], "te algemeen"),
-        ([], "piet is een nieuwe login: geef een --password op."),
     ],
 )
 def test_createbusiness_refused_creates_neither_login_nor_business(db, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("createbusiness", "Fietsen Jansen", "--owner=piet", *args, stdout=StringIO())
+
+    assert Business.objects.count() == 0
+    assert get_user_model().objects.count() == 0
+
+
+def test_createbusiness_reads_a_new_login_s_password_from_a_pipe(db):
+    """`printf 'pw\npw\n' | manage.py createbusiness …` was refused with "geef een --password
+    op", which put the password on the command line: in the shell's history and in `ps`."""
+    piped = StringIO("trapper zadel 42\nsomething else\n")
+
+    call_command("createbusiness", "Fietsen Jansen", "--owner=piet", stdin=piped, stdout=StringIO())
+
+    assert Business.objects.get().memberships.get().user.username == "piet"
+    assert Client().login(username="piet", password="trapper zadel 42")  # one line, spaces kept
+    assert piped.read() == "something else\n"
+
+
+def test_createbusiness_reads_no_password_for_an_existing_login(owner):
+    piped = StringIO("trapper zadel 42\n")
+
+    call_command("createbusiness", "Traiteur Test", "--owner=sanne", stdin=piped, stdout=StringIO())
+
+    assert piped.read() == "trapper zadel 42\n"
+    assert Business.objects.get(name="Traiteur Test").memberships.get().user == owner
+
+
+@pytest.mark.parametrize(
+    ("piped", "message"),
+    [
+        # Cron's input, or a script's variable left empty: no login without a password.
+        (
+            "",
+            "piet is een nieuwe login: geef het wachtwoord als één regel op standaardinvoer, "
+            "of start deze opdracht in een terminal om ernaar gevraagd te worden.",
+        ),
+        (
+            "\n",
+            "piet is een nieuwe login: geef het wachtwoord als één regel op standaardinvoer, "
+            "of start deze opdracht in een terminal om ernaar gevraagd te worden.",
+        ),
+        # The same rules as a password given with --password or typed on a terminal.
+        (
+            "12345678\n",
+            "Dit wachtwoord is te algemeen. Dit wachtwoord bevat alleen cijfers.",
+        ),
+        ("kort\n", "Dit wachtwoord is te kort: gebruik minstens 8 tekens."),
+    ],
+)
+def test_createbusiness_refuses_a_piped_password_as_any_other(db, piped, message):
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "createbusiness",
+            "Fietsen Jansen",
+            "--owner=piet",
+            stdin=StringIO(piped),
+            stdout=StringIO(),
+        )
+
+    assert str(refused.value) == message
 
     assert Business.objects.count() == 0
     assert get_user_model().objects.count() == 0
@@ -224,3 +282,32 @@ def test_a_login_without_a_business_is_told_how_to_create_one(db):
     page = client.get("/").content.decode()
 
     assert "manage.py createbusiness &quot;Naam van je bedrijf&quot; --owner piet" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "nl",
+            "--password PASSWORD het wachtwoord van een nieuwe login, voor scripts die niet "
+            "anders kunnen: anderen op deze computer lezen het in de geschiedenis van de shell "
+            "en met `ps`. Laat het liever weg: dan wordt erom gevraagd in een terminal, of wordt "
+            "het als één regel van standaardinvoer gelezen",
+        ),
+        (
+            "en",
+            "--password PASSWORD a new login's password, for scripts that cannot do otherwise: "
+            "others on this computer can read it in the shell's history and with `ps`. Better "
+            "left out: it is then asked for on a terminal, or read as one line from standard "
+            "input",
+        ),
+    ],
+)
+def test_createbusiness_help_advises_against_a_password_on_the_command_line(language, said):
+    with translation.override(language):
+        parser = load_command_class("klantvriend.core", "createbusiness").create_parser(
+            "manage.py", "createbusiness"
+        )
+        text = " ".join(parser.format_help().split())
+
+    assert said in text
