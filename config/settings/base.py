@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "klantvriend.web.middleware.NeverStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "klantvriend.web.middleware.DutchFirstLocaleMiddleware",
+    "klantvriend.web.middleware.VisitorLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -4,8 +4,9 @@ reader's, for what one person reads (their screens, their morning e-mail)."""
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
-from .models import Profile
+from .models import Business, Profile
 
 # On a query of memberships (or of anything with a `user`): the language the person chose for
 # themselves, "" when they chose none (they have no Profile row). Read as a column of a query
@@ -37,3 +38,26 @@ def own_language(*, user) -> str:
     """The language `user` chose for themselves, "" for none. One query: where memberships are
     read anyway, read OWN_LANGUAGE with them instead."""
     return Profile.objects.filter(user=user).values_list("language", flat=True).first() or ""
+
+
+def accepted_language(header: str) -> str | None:
+    """The first language of an Accept-Language header that Klantvriend speaks ("en-GB,en;q=0.9"
+    is English), as Django's LocaleMiddleware reads it; None for an empty header, or for one
+    naming only languages Klantvriend does not speak ("fr", "*"), so that the caller's own
+    fallback applies rather than Django's LANGUAGE_CODE."""
+    for code, _quality in parse_accept_lang_header(header):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None
+
+
+def installation_language() -> str | None:
+    """The language of the installation's business when it holds exactly one: what a shop's
+    own server speaks to a visitor nobody knows yet. None with no business or several, whose
+    languages may differ. One query."""
+    languages = list(Business.objects.order_by().values_list("language", flat=True)[:2])
+    return languages[0] if len(languages) == 1 else None

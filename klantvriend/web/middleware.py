@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY as SIGNED_IN_KEY
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
@@ -7,13 +9,21 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from klantvriend.core.errors import NotFound
-from klantvriend.core.language import own_language, reader_language
+from klantvriend.core.language import (
+    accepted_language,
+    installation_language,
+    own_language,
+    reader_language,
+)
 from klantvriend.core.selectors import membership_list_for_user
 
 SESSION_KEY = "business_id"
 # Paths that speak the language of the device that asks (its Accept-Language), whoever is
 # signed in: API clients, and the public survey page that a customer opens on their own phone.
 DEVICE_LANGUAGE_PATHS = ("/api/", "/s/")
+# The load balancers' check (web.views.health) says only "ok" and touches no database on
+# purpose: no business is read to choose its language.
+WORDLESS_PATHS = ("/health/",)
 
 
 class CurrentBusinessMiddleware:
@@ -21,7 +31,7 @@ class CurrentBusinessMiddleware:
     request.membership). A person in several businesses picks one; the choice lives in the session.
     Activates the business's time zone and the language the person reads (core.language:
     their own choice, request.own_language, "" for none; else the business's), which replaces
-    the visitor's language chosen by DutchFirstLocaleMiddleware before anyone was known. Also
+    the visitor's language chosen by VisitorLocaleMiddleware before anyone was known. Also
     turns NotFound from a selector into the 404 page."""
 
     def __init__(self, get_response):
@@ -64,17 +74,48 @@ class CurrentBusinessMiddleware:
         return None
 
 
-class DutchFirstLocaleMiddleware(LocaleMiddleware):
-    """The language for a visitor nobody knows yet (the log-in and password-reset pages): Dutch
-    until they choose English with the switch (a cookie on that device); a shop's counter tablet
-    with an English browser should still show Dutch. Once someone is signed in,
-    CurrentBusinessMiddleware replaces it with the language that person reads, and the cookie
-    no longer counts. API clients and the public survey page get their Accept-Language."""
+class VisitorLocaleMiddleware(LocaleMiddleware):
+    """The language for a visitor nobody knows yet (the log-in and password-reset pages), by
+    visitor_language. Once someone is signed in, CurrentBusinessMiddleware replaces it with the
+    language that person reads. API clients and the public survey page get Django's choice:
+    their cookie or Accept-Language, else LANGUAGE_CODE (the API then also the token's member's,
+    api.common.BearerToken)."""
 
     def process_request(self, request: HttpRequest) -> None:
-        if not request.path.startswith(DEVICE_LANGUAGE_PATHS):
-            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
-        super().process_request(request)
+        if request.path.startswith((*DEVICE_LANGUAGE_PATHS, *WORDLESS_PATHS)):
+            super().process_request(request)
+            return
+        translation.activate(visitor_language(request))
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+
+
+def visitor_language(request: HttpRequest) -> str:
+    """The language of the screens before anyone is known, in this order:
+
+    1. the one the visitor chose with the switch on the log-in page (Django's cookie on their
+       device), so that the switch always has the last word;
+    2. their browser's Accept-Language, when Klantvriend speaks one of its languages: an
+       English-speaking member's first page is English without hunting for the switch;
+    3. the language of the installation's business when it holds just one
+       (installation_language), for a browser that asks for none of Klantvriend's languages
+       (a German one, or none at all): an English shop's server does not greet in Dutch;
+    4. Dutch (LANGUAGE_CODE).
+
+    For someone signed in, the last step stays Dutch: their own language or their business's
+    replaces this one anyway (CurrentBusinessMiddleware), and reading the businesses on each of
+    their requests would cost a query for nothing."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen:
+        try:
+            return translation.get_supported_language_variant(chosen)
+        except LookupError:
+            pass
+    accepted = accepted_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+    if accepted:
+        return accepted
+    if SIGNED_IN_KEY not in request.session:
+        return installation_language() or settings.LANGUAGE_CODE
+    return settings.LANGUAGE_CODE
 
 
 # Seconds after which trying again will most likely work (an import writes for tens of seconds).

@@ -1,6 +1,6 @@
 """Which language the screens speak: a signed-in person's own choice, else the language of the
-business they work in; a visitor nobody knows yet gets Dutch or the language switch's cookie;
-API clients and the public survey page get the language of the device that asks."""
+business they work in; a visitor nobody knows yet gets the language switch's cookie, else their
+browser's language, else the only business's, else Dutch; API clients and the public survey page get the language of the device that asks."""
 
 import json
 from datetime import date
@@ -119,22 +119,82 @@ def test_the_switch_goes_back_only_to_a_page_of_this_site(owner_client, owner):
     assert Profile.objects.get(user=owner).language == "en"
 
 
-def test_a_visitor_not_signed_in_reads_dutch_until_the_switch_sets_a_cookie(db):
+def _login_page(visitor: Client) -> tuple[str, str]:
+    """The log-in page's language and the words of it that the testers read in Dutch."""
+    response = visitor.get(reverse("web:login"))
+    page = response.content.decode()
+    for english, dutch in [
+        ("Know your customers. Keep your promises.", "Ken je klanten. Kom je beloften na."),
+        (">Log in</button>", ">Inloggen</button>"),
+    ]:
+        assert (english in page) != (dutch in page)
+    assert f'<html lang="{response["Content-Language"]}">' in page
+    return response["Content-Language"], page
+
+
+def test_a_visitor_s_choice_with_the_switch_wins_over_their_browser_and_the_shop(owner):
+    business_create(name="Bike Shop", owner=owner, language="en")
     visitor = Client(headers={"Accept-Language": "en-GB,en;q=0.9"})
 
-    before = visitor.get(reverse("web:login")).content.decode()
-    switched = visitor.post(reverse("set_language"), {"language": "en", "next": "/login/"})
-    after = visitor.get(reverse("web:login")).content.decode()
-    reset = visitor.get(reverse("web:password_reset")).content.decode()
+    switched = visitor.post(reverse("set_language"), {"language": "nl", "next": "/login/"})
+    after_dutch = _login_page(visitor)[0]
+    visitor.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    after_english = _login_page(visitor)[0]
 
-    assert '<html lang="nl">' in before
-    assert "Inloggen" in before
     assert switched["Location"] == "/login/"
-    assert switched.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-    assert '<html lang="en">' in after
-    assert "Forgot your password?" in after
-    assert '<html lang="en">' in reset
-    assert not Profile.objects.exists()
+    assert switched.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nl"
+    assert (after_dutch, after_english) == ("nl", "en")
+    assert not Profile.objects.exists()  # a visitor's choice stays on their device
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "shop", "language"),
+    [
+        ("en-GB,en;q=0.9", "nl", "en"),
+        ("en-US", "nl", "en"),
+        ("nl-NL,nl;q=0.9,en;q=0.8", "en", "nl"),
+        ("de-DE,de;q=0.9,en;q=0.5", "nl", "en"),  # the first of Klantvriend's languages
+    ],
+)
+def test_a_visitor_reads_the_language_their_browser_asks_for(
+    owner, accept_language, shop, language
+):
+    business_create(name="Zaak", owner=owner, language=shop)
+    visitor = Client(headers={"Accept-Language": accept_language})
+
+    assert _login_page(visitor)[0] == language
+    reset = visitor.get(reverse("web:password_reset"))
+    assert reset["Content-Language"] == language
+
+
+@pytest.mark.parametrize("accept_language", [None, "de-DE,de;q=0.9", "*", "fr"])
+def test_a_visitor_whose_browser_asks_for_no_language_of_ours_reads_the_only_shop_s(
+    owner, accept_language
+):
+    """An English bike shop's staff saw "Ken je klanten. Kom je beloften na.", "Gebruikersnaam"
+    and "Inloggen" until someone found the switch."""
+    business_create(name="Bike Shop", owner=owner, language="en")
+    visitor = Client(headers={"Accept-Language": accept_language} if accept_language else {})
+
+    language, page = _login_page(visitor)
+
+    assert language == "en"
+    assert "Know your customers. Keep your promises." in page
+    assert 'for="id_username">Username <span class="required"' in page
+    assert visitor.get(reverse("web:password_reset"))["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize("shops", [[], ["en", "en"], ["en", "nl"]])
+def test_a_visitor_of_an_installation_without_one_shop_reads_dutch(owner, shops):
+    for number, shop in enumerate(shops):
+        business_create(name=f"Zaak {number}", owner=owner, language=shop)
+    visitor = Client(headers={"Accept-Language": "de-DE,de;q=0.9"})
+
+    language, page = _login_page(visitor)
+
+    assert language == "nl"
+    assert "Ken je klanten. Kom je beloften na." in page
+    assert 'for="id_username">Gebruikersnaam <span class="required"' in page
 
 
 def test_a_person_in_no_business_reads_their_own_choice(db):
