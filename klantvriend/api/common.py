@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import ValidationError as SchemaValidationError
@@ -36,6 +37,7 @@ from pydantic_core import PydanticCustomError
 from klantvriend.core.db import DATABASE_INT_MAX
 from klantvriend.core.errors import Conflict as ConflictError
 from klantvriend.core.errors import NotFound, OwnerOnly
+from klantvriend.core.language import accepted_language, reader_language
 from klantvriend.core.models import Membership, refuse_null_characters
 from klantvriend.core.selectors import apitoken_authenticate
 
@@ -115,7 +117,25 @@ class BearerToken(HttpBearer):
         if membership is not None:
             request.membership = membership  # type: ignore[attr-defined]
             request.business = membership.business  # type: ignore[attr-defined]
+            speak_the_member_s_language(request, membership)
         return membership
+
+
+def speak_the_member_s_language(request: HttpRequest, membership: Membership) -> None:
+    """A token's request is answered in the language its member reads the web interface in
+    (core.language.reader_language: their own choice, else their business's), unless it asks
+    for one of Klantvriend's languages with Accept-Language: a till set up by an English-speaking
+    owner was refused in Dutch, as LocaleMiddleware falls back to LANGUAGE_CODE without one.
+    Authentication runs before the body is read, so every refusal after it (the schema's, the
+    domain's) is said in this language, as are the Idempotency-Key's, which reads the token
+    first (api/idempotency.py); before it (no token, an unknown one) there is only the header
+    to go by. Not undone after the response, as in web.middleware: LocaleMiddleware names
+    it in Content-Language, and activates anew for the next request."""
+    if accepted_language(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        return
+    language = reader_language(own=membership.own_language, business=membership.business)  # type: ignore[attr-defined]
+    translation.activate(language)
+    request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
 
 
 def business_of(request: HttpRequest):

@@ -19,6 +19,8 @@ from klantvriend.core.idempotency import (
 )
 from klantvriend.core.selectors import apitoken_live
 
+from .common import speak_the_member_s_language
+
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -74,6 +76,7 @@ def idempotent(api):
             if token is None:
                 # The authentication answers 401, as it would without the key.
                 return run(request, *args, **kwargs)
+            speak_the_member_s_language(request, token.membership)
             if not KEY_PATTERN.fullmatch(key):
                 return _refusal(
                     api,

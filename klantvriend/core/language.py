@@ -12,6 +12,8 @@ from .models import Business, Profile
 # themselves, "" when they chose none (they have no Profile row). Read as a column of a query
 # that is made anyway, so knowing it costs no query of its own.
 OWN_LANGUAGE = Coalesce(F("user__profile__language"), Value(""))
+# The same on a query of API tokens, whose person is their membership's.
+TOKEN_OWN_LANGUAGE = Coalesce(F("membership__user__profile__language"), Value(""))
 
 
 def shop_language(business) -> translation.override:

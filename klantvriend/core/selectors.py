@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from .db import DATABASE_INT_MAX, after_in_order
 from .errors import NotFound
-from .language import OWN_LANGUAGE
+from .language import OWN_LANGUAGE, TOKEN_OWN_LANGUAGE
 from .models import ApiToken, Business, LoginFailure, Membership
 from .services import hash_token
 
@@ -78,16 +78,23 @@ def business_get_by_slug(*, slug: str) -> Business:
 
 
 def apitoken_live(*, key: str) -> ApiToken | None:
-    """The token of this secret if it may be used: not revoked, its member still active."""
-    return (
+    """The token of this secret if it may be used: not revoked, its member still active. Its
+    membership carries the language its person chose for themselves (`own_language`, "" for
+    none), read in the same query: the API answers in it (api.common.speak_the_member_s_language)."""
+    token = (
         ApiToken.objects.select_related("membership__business", "membership__user")
+        .annotate(own_language=TOKEN_OWN_LANGUAGE)
         .filter(key_hash=hash_token(key), revoked_at__isnull=True, membership__user__is_active=True)
         .first()
     )
+    if token is not None:
+        token.membership.own_language = token.own_language  # type: ignore[attr-defined]
+    return token
 
 
 def apitoken_authenticate(*, key: str) -> Membership | None:
-    """The membership behind a live token, or None for an unknown or revoked one."""
+    """The membership behind a live token (with its `own_language`: apitoken_live), or None for
+    an unknown or revoked one."""
     token = apitoken_live(key=key)
     if token is None:
         return None
