@@ -1006,6 +1006,31 @@ def test_the_token_page_says_what_a_token_is_for(staff_client):
 
 
 @pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        (
+            "nl",
+            '<p class="help" data-testid="api-docs">Wat zo\'n programma met een token kan, en '
+            'hoe: <a href="/api/v1/docs">de documentatie van de API</a>.</p>',
+        ),
+        (
+            "en",
+            '<p class="help" data-testid="api-docs">What such a program can do with a token, and '
+            'how: <a href="/api/v1/docs">the API\'s documentation</a>.</p>',
+        ),
+    ],
+)
+def test_the_token_page_links_to_the_api_s_documentation(owner_client, owner, language, line):
+    """Whoever made a token was told to copy it, and not where to read what to do with it."""
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:members")).content.decode()
+
+    assert line in page
+    assert Client().get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
     ("language", "summary"),
     [
         (
