@@ -94,28 +94,29 @@ def visitor_language(request: HttpRequest) -> str:
 
     1. the one the visitor chose with the switch on the log-in page (Django's cookie on their
        device), so that the switch always has the last word;
-    2. their browser's Accept-Language, when Klantvriend speaks one of its languages: an
-       English-speaking member's first page is English without hunting for the switch;
-    3. the language of the installation's business when it holds just one
-       (installation_language), for a browser that asks for none of Klantvriend's languages
-       (a German one, or none at all): an English shop's server does not greet in Dutch;
+    2. the language of the installation's business when it holds just one (a shop's own
+       server: installation_language): an English shop's staff are not greeted in Dutch, and a
+       Dutch shop's counter tablet with an English browser still shows Dutch;
+    3. where there are several businesses (or none), the browser's Accept-Language when
+       Klantvriend speaks one of its languages;
     4. Dutch (LANGUAGE_CODE).
 
-    For someone signed in, the last step stays Dutch: their own language or their business's
-    replaces this one anyway (CurrentBusinessMiddleware), and reading the businesses on each of
-    their requests would cost a query for nothing."""
+    For someone signed in, step 2 is skipped: their own language or their business's replaces
+    this one anyway (CurrentBusinessMiddleware), and reading the businesses on each of their
+    requests would cost a query for nothing."""
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     if chosen:
         try:
             return translation.get_supported_language_variant(chosen)
         except LookupError:
             pass
-    accepted = accepted_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
-    if accepted:
-        return accepted
     if SIGNED_IN_KEY not in request.session:
-        return installation_language() or settings.LANGUAGE_CODE
-    return settings.LANGUAGE_CODE
+        shop = installation_language()
+        if shop:
+            return shop
+    return accepted_language(request.META.get("HTTP_ACCEPT_LANGUAGE", "")) or (
+        settings.LANGUAGE_CODE
+    )
 
 
 # Seconds after which trying again will most likely work (an import writes for tens of seconds).
