@@ -17,7 +17,7 @@ import numpy as np
 from clv.models import MODELS_BY_NAME, GammaGamma
 from clv.value import customer_lifetime_value
 
-from .segments import rfm_cuts, rfm_segments, stages
+from .segments import past_their_rhythm, rfm_cuts, rfm_segments, stages
 from .selectors import SLIPPING_ALIVE_BELOW, SLIPPING_FALL_AT_LEAST
 
 DAYS_PER_WEEK = 7.0
@@ -254,6 +254,13 @@ def customer_rows(
                 & (spend_cents >= fit.valuable_spend_cents)
                 & (alive < SLIPPING_ALIVE_BELOW)
                 & (alive_before >= alive + SLIPPING_FALL_AT_LEAST)
+                # Only once clearly past their own rhythm, by the rule that ends a regular
+                # (segments.past_their_rhythm): a model fitted on few purchases put a customer
+                # who "usually came every 72 days" at 50% after 62, and Today listed them.
+                & past_their_rhythm(
+                    days_since_last=days_since_last,
+                    usual_interval_days=history.usual_interval_days,
+                )
             )
     return {
         "customer_id": history.customer_id,

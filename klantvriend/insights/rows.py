@@ -574,11 +574,13 @@ def _slipping_away(business, now, offset):
     if valuable is None:
         summary = ngettext(
             "This %(count)s customer bought on three days or more, their probability alive is "
-            "below %(below)s and fell by %(fall)s points or more in 30 days, and no follow-up "
-            "or promise is open for them.",
+            "below %(below)s and fell by %(fall)s points or more in 30 days, they stayed away "
+            "for more than twice their usual interval plus a month, and no follow-up or "
+            "promise is open for them.",
             "These %(count)s customers bought on three days or more, their probability alive is "
-            "below %(below)s and fell by %(fall)s points or more in 30 days, and no follow-up "
-            "or promise is open for them.",
+            "below %(below)s and fell by %(fall)s points or more in 30 days, they stayed away "
+            "for more than twice their usual interval plus a month, and no follow-up or "
+            "promise is open for them.",
             total,
         )
     else:
@@ -586,12 +588,13 @@ def _slipping_away(business, now, offset):
         summary = ngettext(
             "This %(count)s customer bought on three days or more and spent %(spend)s or more "
             "(the top half of those who did), their probability alive is below %(below)s and "
-            "fell by %(fall)s points or more in 30 days, and no follow-up or promise is open "
-            "for them.",
+            "fell by %(fall)s points or more in 30 days, they stayed away for more than twice "
+            "their usual interval plus a month, and no follow-up or promise is open for them.",
             "These %(count)s customers bought on three days or more and spent %(spend)s or "
             "more (the top half of those who did), their probability alive is below %(below)s "
-            "and fell by %(fall)s points or more in 30 days, and no follow-up or promise is "
-            "open for them.",
+            "and fell by %(fall)s points or more in 30 days, they stayed away for more than "
+            "twice their usual interval plus a month, and no follow-up or promise is open for "
+            "them.",
             total,
         )
     return RowTable(

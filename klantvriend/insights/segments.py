@@ -14,6 +14,13 @@ from .models import Segment, Stage
 NEW_CUSTOMER_DAYS = 90
 REGULAR_MIN_PURCHASE_DAYS = 4
 ALIVE_COUNTS_AS_RECENT = 0.5
+# Past their own rhythm: away for more than twice their usual interval plus a month. Twice,
+# because one missed visit is ordinary (a weekly customer who skips a week has not left); the
+# month, because a holiday keeps even an every-other-day customer away for a few weeks without
+# their leaving. Measured against the customer's own interval, not the shop's: 62 days is
+# nothing for who comes every 72 days and far too long for who comes every week.
+RHYTHM_TIMES_USUAL = 2
+RHYTHM_GRACE_DAYS = 30
 
 
 def quintile_cuts(values: np.ndarray) -> np.ndarray:
@@ -103,6 +110,21 @@ def rfm_segments(
     return np.select(conditions, [str(choice) for choice in choices], default=str(Segment.LOST))
 
 
+def past_their_rhythm(
+    *, days_since_last: np.ndarray, usual_interval_days: np.ndarray
+) -> np.ndarray:
+    """Whether each customer has stayed away for more than twice their usual interval plus a
+    month (RHYTHM_TIMES_USUAL, RHYTHM_GRACE_DAYS); never for one without a usual interval (one
+    purchase day: no rhythm to be past).
+
+    The one rule of "past their rhythm": a regular is one no longer past it (`stages`), and a
+    valuable customer slips away only once past it (prediction.customer_rows), so that Today's
+    list and the card tell one story: no one on it is called a regular."""
+    usual = np.asarray(usual_interval_days, dtype=np.float64)
+    # A missing interval (NaN) compares as False: not past a rhythm they do not have.
+    return np.asarray(days_since_last) > RHYTHM_TIMES_USUAL * usual + RHYTHM_GRACE_DAYS
+
+
 def stages(
     *,
     purchase_days: np.ndarray,
@@ -110,10 +132,12 @@ def stages(
     usual_interval_days: np.ndarray,
     is_ambassador: np.ndarray,
 ) -> np.ndarray:
-    """Passer-by (bought once), customer, regular (four or more purchase days and still in their
-    rhythm: not away for more than twice their usual interval plus a month), ambassador (brought
-    in other customers or answered as a promoter)."""
-    in_rhythm = days_since_last <= 2 * np.nan_to_num(usual_interval_days, nan=0.0) + 30
+    """Passer-by (bought once), customer, regular (four or more purchase days and not past their
+    rhythm: `past_their_rhythm`), ambassador (brought in other customers or answered as a
+    promoter)."""
+    in_rhythm = ~past_their_rhythm(
+        days_since_last=days_since_last, usual_interval_days=usual_interval_days
+    )
     return np.select(
         [
             is_ambassador,

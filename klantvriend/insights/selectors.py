@@ -445,8 +445,10 @@ def _no_contact_planned() -> Q:
 
 def slipping_away_insights(*, business: Business) -> QuerySet[CustomerInsight]:
     """Valuable customers (spend in the top half of those with three or more purchase days)
-    whose probability alive is low and falling (decided at the refresh), with no follow-up or
-    promise open: the ones a call now may keep, the biggest spenders first. Not an anonymised
+    whose probability alive is low and falling and who are past their own rhythm (away for more
+    than twice their usual interval plus a month: segments.past_their_rhythm), all decided at
+    the refresh (prediction.customer_rows), with no follow-up or promise open: the ones a call
+    now may keep, the biggest spenders first. Not an anonymised
     customer, who has no name or number left to call (and may have been anonymised since the
     last refresh). The one place that decides whom Today counts, and whom the list it opens to
     shows (insights.rows).

@@ -256,6 +256,63 @@ def test_slipping_away_lists_valuable_customers_without_planned_contact(business
     }
 
 
+def _fortnightly_customer(business, name: str, *, away_days: int) -> None:
+    """A valuable customer who bought for € 1.000 on four days, every fourteen days, the last
+    `away_days` days ago (at noon where the business is)."""
+    customer = CustomerFactory(business=business, name=name)
+    last = business.today() - dt.timedelta(days=away_days)
+    for visit in range(4):
+        day = last - dt.timedelta(days=14 * visit)
+        PurchaseFactory(
+            customer=customer,
+            at=dt.datetime.combine(day, dt.time(12), tzinfo=business.tzinfo),
+            amount_cents=100000,
+        )
+
+
+def test_a_valuable_customer_slips_away_only_once_past_their_own_rhythm(business):
+    # Given a butcher's weekly regulars, and two valuable customers who came every 14 days:
+    # one away 58 days (twice their interval plus a month: still in their rhythm), one 59
+    butcher_history(business)
+    _fortnightly_customer(business, "Fatima Kok", away_days=58)
+    _fortnightly_customer(business, "Bep de Jong", away_days=59)
+
+    # When refreshed
+    insights_refresh(business=business)
+
+    # Then the model alone would list both (probability alive below 60%, fallen 2 points or
+    # more in 30 days, spend in the top half), with their rhythm on the card
+    rows = {
+        insight.customer.name: insight
+        for insight in CustomerInsight.objects.filter(
+            customer__name__in=["Fatima Kok", "Bep de Jong"]
+        ).select_related("customer")
+    }
+    assert {
+        name: (
+            insight.days_since_last,
+            insight.usual_interval_days,
+            round(insight.probability_alive, 2),
+            round(insight.probability_alive_30_days_ago, 2),
+        )
+        for name, insight in rows.items()
+    } == {"Fatima Kok": (58, 14.0, 0.28, 0.81), "Bep de Jong": (59, 14.0, 0.26, 0.79)}
+    # But only who is past their rhythm slips away, and only she is no longer a regular
+    assert {name: insight.slipping_away for name, insight in rows.items()} == {
+        "Fatima Kok": False,
+        "Bep de Jong": True,
+    }
+    assert {name: insight.stage for name, insight in rows.items()} == {
+        "Fatima Kok": Stage.REGULAR,
+        "Bep de Jong": Stage.CUSTOMER,
+    }
+    # And Today lists her, and a regular of the butcher's who stopped coming
+    assert [insight.customer.name for insight in slipping_away(business=business).items] == [
+        "Bep de Jong",
+        "Klant 31",
+    ]
+
+
 def test_import_hook_refreshes(business, django_capture_on_commit_callbacks):
     PurchaseFactory(customer=CustomerFactory(business=business))
     with django_capture_on_commit_callbacks(execute=True):

@@ -1611,13 +1611,15 @@ def test_today_names_the_probability_alive_as_the_profile_does(
             "nl",
             "Deze 10 klanten kochten op drie dagen of meer en besteedden €\xa0300,00 of meer (de "
             "bovenste helft van wie dat deed), hun kans actief is lager dan 60% en daalde in 30 "
-            "dagen met 2 punten of meer, en er staat geen nazorg of belofte voor ze open.",
+            "dagen met 2 punten of meer, ze bleven meer dan twee keer zo lang weg als gewoonlijk "
+            "plus een maand, en er staat geen nazorg of belofte voor ze open.",
         ),
         (
             "en",
             "These 10 customers bought on three days or more and spent €300.00 or more (the "
             "top half of those who did), their probability alive is below 60% and fell by 2 "
-            "points or more in 30 days, and no follow-up or promise is open for them.",
+            "points or more in 30 days, they stayed away for more than twice their usual "
+            "interval plus a month, and no follow-up or promise is open for them.",
         ),
     ],
 )
