@@ -286,6 +286,7 @@ def customer_rows(
             purchase_days=purchase_days,
             spend=spend_cents,
             days_since_first=history.days_since_first,
+            usual_interval_days=history.usual_interval_days,
             cuts=fit.rfm_cuts,
             probability_alive=alive,
         ),

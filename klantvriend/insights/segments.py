@@ -21,6 +21,11 @@ ALIVE_COUNTS_AS_RECENT = 0.5
 # nothing for who comes every 72 days and far too long for who comes every week.
 RHYTHM_TIMES_USUAL = 2
 RHYTHM_GRACE_DAYS = 30
+# A last purchase longer ago than this is never recent, however the shop's other customers
+# compare. A year holds every rhythm the advice looks for (a yearly bicycle service, a Christmas
+# order): who has not come for longer missed even a yearly visit, and in a shop whose customers
+# mostly came long ago a quintile called 536 days ago "came recently".
+RECENT_AT_MOST_DAYS = 365
 
 
 def quintile_cuts(values: np.ndarray) -> np.ndarray:
@@ -61,27 +66,50 @@ def _rfm_values(days_since_last, purchase_days, spend) -> dict[str, np.ndarray]:
     }
 
 
+def past_their_rhythm(
+    *, days_since_last: np.ndarray, usual_interval_days: np.ndarray
+) -> np.ndarray:
+    """Whether each customer has stayed away for more than twice their usual interval plus a
+    month (RHYTHM_TIMES_USUAL, RHYTHM_GRACE_DAYS); never for one without a usual interval (one
+    purchase day: no rhythm to be past).
+
+    The one rule of "past their rhythm": a regular is one no longer past it (`stages`), nor
+    recent (`rfm_segments`), and a valuable customer slips away only once past it
+    (prediction.customer_rows), so that Today's list and the card tell one story: no one on the
+    list is called a regular."""
+    usual = np.asarray(usual_interval_days, dtype=np.float64)
+    # A missing interval (NaN) compares as False: not past a rhythm they do not have.
+    return np.asarray(days_since_last) > RHYTHM_TIMES_USUAL * usual + RHYTHM_GRACE_DAYS
+
+
 def rfm_segments(
     *,
     days_since_last: np.ndarray,
     purchase_days: np.ndarray,
     spend: np.ndarray,
     days_since_first: np.ndarray,
+    usual_interval_days: np.ndarray,
     cuts: dict[str, list[float]],
     probability_alive: np.ndarray | None = None,
 ) -> np.ndarray:
     """The segment value (``Segment``) of every customer, scored against the quintile borders
     ``cuts`` of their business (``rfm_cuts``: of these same customers in a refresh).
 
-    With a fitted model, a customer whose probability alive fell below one half counts as not
-    recent (R at most 2) however recent their last purchase is among all customers: a weekly
+    Recency is a rank among the shop's own customers, so it is capped where the rank alone
+    would call someone recent who is not (R at most 2, "not lately"): a customer past their own
+    rhythm (`past_their_rhythm`), one whose last purchase is more than a year ago
+    (RECENT_AT_MOST_DAYS), and, with a fitted model, one whose probability alive fell below one
+    half. Without them a small shop without a model called a customer "champion: came
+    recently" who "bought 2 times, last 536 days ago, usually every 131 days"; and a weekly
     buyer away for two months is at risk even when most customers came longer ago."""
     values = _rfm_values(days_since_last, purchase_days, spend)
     recency = quintile_score(values["recency"], cuts["recency"])
+    not_recent = past_their_rhythm(
+        days_since_last=days_since_last, usual_interval_days=usual_interval_days
+    ) | (np.asarray(days_since_last) > RECENT_AT_MOST_DAYS)
     if probability_alive is not None:
-        recency = np.where(
-            probability_alive < ALIVE_COUNTS_AS_RECENT, np.minimum(recency, 2), recency
-        )
+        not_recent |= probability_alive < ALIVE_COUNTS_AS_RECENT
+    recency = np.where(not_recent, np.minimum(recency, 2), recency)
     frequency = quintile_score(values["frequency"], cuts["frequency"])
     monetary = quintile_score(values["monetary"], cuts["monetary"])
     value = np.floor((frequency + monetary) / 2 + 0.5).astype(np.int64)
@@ -108,21 +136,6 @@ def rfm_segments(
         Segment.HIBERNATING,
     ]
     return np.select(conditions, [str(choice) for choice in choices], default=str(Segment.LOST))
-
-
-def past_their_rhythm(
-    *, days_since_last: np.ndarray, usual_interval_days: np.ndarray
-) -> np.ndarray:
-    """Whether each customer has stayed away for more than twice their usual interval plus a
-    month (RHYTHM_TIMES_USUAL, RHYTHM_GRACE_DAYS); never for one without a usual interval (one
-    purchase day: no rhythm to be past).
-
-    The one rule of "past their rhythm": a regular is one no longer past it (`stages`), and a
-    valuable customer slips away only once past it (prediction.customer_rows), so that Today's
-    list and the card tell one story: no one on it is called a regular."""
-    usual = np.asarray(usual_interval_days, dtype=np.float64)
-    # A missing interval (NaN) compares as False: not past a rhythm they do not have.
-    return np.asarray(days_since_last) > RHYTHM_TIMES_USUAL * usual + RHYTHM_GRACE_DAYS
 
 
 def stages(

@@ -477,11 +477,19 @@ def slipping_away(*, business: Business, limit: int = SLIPPING_AWAY_LIMIT) -> Ro
     return first_rows(slipping_away_insights(business=business).select_related("customer"), limit)
 
 
+# Recency is a rank among the business's own customers (segments.rfm_segments): champions are
+# in its top two fifths, those needing attention in its top three. "Came recently" read as a
+# promise of days, so they say it as the comparison it is; it is never said of anyone past
+# their rhythm or away for more than a year (both count as not recent there).
 SEGMENT_EXPLANATIONS = {
-    Segment.CHAMPION: lambda: _("buys often and much, and came recently"),
+    Segment.CHAMPION: lambda: _(
+        "buys often and much, and bought more recently than most of your customers"
+    ),
     Segment.REGULAR: lambda: _("comes back regularly"),
     Segment.NEW: lambda: _("first purchase less than three months ago"),
-    Segment.NEEDS_ATTENTION: lambda: _("came recently, but buys seldom or little"),
+    Segment.NEEDS_ATTENTION: lambda: _(
+        "bought more recently than many of your customers, but buys seldom or little"
+    ),
     Segment.AT_RISK: lambda: _("used to buy often, but not lately"),
     Segment.CANT_LOSE: lambda: _(
         "one of the best customers, but has not been back for a long time"

@@ -313,6 +313,70 @@ def test_a_valuable_customer_slips_away_only_once_past_their_own_rhythm(business
     ]
 
 
+def _bought(business, name: str, *, days_ago: list[int], cents: int) -> None:
+    customer = CustomerFactory(business=business, name=name)
+    for away in days_ago:
+        PurchaseFactory(
+            customer=customer,
+            at=dt.datetime.combine(
+                business.today() - dt.timedelta(days=away), dt.time(12), tzinfo=business.tzinfo
+            ),
+            amount_cents=cents,
+        )
+
+
+def test_a_small_shop_calls_no_one_recent_past_their_rhythm_or_a_year(business):
+    # Given a small bike shop, too small for a model, whose customers mostly came long ago:
+    # by rank among them Bep (536 days ago, usually every 131) and Karin (once, 628 days ago)
+    # came recently, as does Henk (30 days ago, usually every 60)
+    _bought(business, "Henk", days_ago=[150, 90, 30], cents=50000)
+    _bought(business, "Bep", days_ago=[667, 536], cents=40000)
+    _bought(business, "Karin", days_ago=[628], cents=6000)
+    for index, away in enumerate([700, 800, 900]):
+        _bought(business, f"Klant {index}", days_ago=[away], cents=3000)
+
+    # When refreshed
+    run = insights_refresh(business=business)
+
+    # Then only Henk is called recent: Bep was a "champion: came recently", Karin "needs
+    # attention: came recently", and those of two years ago "needs attention" too
+    assert run.model_name == ""
+    insights = CustomerInsight.objects.filter(business=business).select_related("customer")
+    with translation.override("nl"):
+        cards = {
+            insight.customer.name: (
+                insight.segment,
+                insight_card(insight=insight).history,
+                insight_card(insight=insight).segment,
+            )
+            for insight in insights
+        }
+    assert cards == {
+        "Henk": (
+            "champion",
+            "3 keer gekocht, laatst 30 dagen geleden, meestal elke 60 dagen",
+            "koopt vaak en veel, en kocht recenter dan de meeste van je klanten",
+        ),
+        "Bep": (
+            "at_risk",
+            "2 keer gekocht, laatst 536 dagen geleden, meestal elke 131 dagen",
+            "kocht vroeger vaak, maar de laatste tijd niet",
+        ),
+        "Karin": (
+            "hibernating",
+            "één keer gekocht, 628 dagen geleden",
+            "kocht zelden, en de laatste tijd niet",
+        ),
+        "Klant 0": (
+            "hibernating",
+            "één keer gekocht, 700 dagen geleden",
+            "kocht zelden, en de laatste tijd niet",
+        ),
+        "Klant 1": ("lost", "één keer gekocht, 800 dagen geleden", "kocht zelden, lang geleden"),
+        "Klant 2": ("lost", "één keer gekocht, 900 dagen geleden", "kocht zelden, lang geleden"),
+    }
+
+
 def test_import_hook_refreshes(business, django_capture_on_commit_callbacks):
     PurchaseFactory(customer=CustomerFactory(business=business))
     with django_capture_on_commit_callbacks(execute=True):

@@ -45,7 +45,14 @@ def test_one_purchase_day_is_never_loyal_however_much_was_spent():
         "spend": spend,
     }
 
-    segments = rfm_segments(**arrays, days_since_first=np.full(10, 400), cuts=rfm_cuts(**arrays))
+    usual = np.array([50.0, 55.0, 60.0, 75.0, 95.0, *[np.nan] * 5])
+
+    segments = rfm_segments(
+        **arrays,
+        days_since_first=np.full(10, 400),
+        usual_interval_days=usual,
+        cuts=rfm_cuts(**arrays),
+    )
 
     # Then those who bought once score FM 3 on a large spend (frequency 1, spend 4 or 5), which
     # made the recent buffet guest "loyal" and the two others "at risk" ("used to buy often"):
@@ -58,6 +65,41 @@ def test_one_purchase_day_is_never_loyal_however_much_was_spent():
         "regular",
         "regular",
         "needs_attention",
+        "hibernating",
+        "hibernating",
+        "lost",
+        "lost",
+    ]
+
+
+def test_recency_is_no_mere_rank_past_their_rhythm_or_a_year():
+    # Given a small shop without a model whose customers mostly came long ago: by rank alone
+    # the first two are its most recent, though one "bought 2 times, last 536 days ago, usually
+    # every 131 days" and the other bought once, 628 days ago; the third came back every 20
+    # days and stays away 120; the fourth is in her rhythm, the rest came longer ago still
+    days_since_last = np.array([536, 628, 120, 60, 700, 800, 900, 1000, 1100, 1200])
+    purchase_days = np.array([2, 1, 4, 4, 1, 1, 1, 1, 1, 1])
+    spend = np.array([80000, 6000, 90000, 85000, 3000, 2000, 1000, 1000, 1000, 1000])
+    usual = np.array([131.0, np.nan, 20.0, 45.0, *[np.nan] * 6])
+    arrays = {"days_since_last": days_since_last, "purchase_days": purchase_days, "spend": spend}
+
+    segments = rfm_segments(
+        **arrays,
+        days_since_first=np.full(10, 1300),
+        usual_interval_days=usual,
+        cuts=rfm_cuts(**arrays),
+    )
+
+    # Then neither is called recent, nor the one past her rhythm, nor those of years ago: by
+    # rank they were a "champion: came recently", "needs attention: came recently", a
+    # "champion" and "needs attention" again; the one in her rhythm still is a champion
+    assert segments.tolist() == [
+        "at_risk",
+        "hibernating",
+        "cant_lose",
+        "champion",
+        "hibernating",
+        "hibernating",
         "hibernating",
         "hibernating",
         "lost",
