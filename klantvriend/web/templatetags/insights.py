@@ -26,9 +26,11 @@ register.filter("not_seen_for", not_seen_for)
 
 
 @register.inclusion_tag("web/partials/insight_card.html", takes_context=True)
-def customer_insight_card(context, customer, referral_count=0, spend_cents=None):
+def customer_insight_card(context, customer, referral_count=0, spend_cents=None, purchase_count=0):
     """Value, probability alive, segment and stage of the profile's customer, and what winning
-    them back is worth where they have probably left (one query)."""
+    them back is worth where they have probably left (one query). Without an insight yet,
+    `purchase_count` (the profile's, no query) tells a customer who has not bought from one
+    whose purchase the next computation has still to see."""
     insight = customer_insight_get(customer=customer)
     business = context.get("business")
     card = None
@@ -46,6 +48,7 @@ def customer_insight_card(context, customer, referral_count=0, spend_cents=None)
         "card": card,
         "business": business,
         "customer": customer,
+        "purchase_count": purchase_count,
     }
 
 

@@ -164,6 +164,38 @@ def test_a_new_customer_card_says_when_its_insight_comes_without_jargon(owner_cl
     ) in page
 
 
+@pytest.mark.parametrize(
+    ("language", "pending"),
+    [
+        (
+            "nl",
+            "Nog geen inzicht: dat verschijnt bij de volgende berekening van de cijfers (meestal "
+            "'s nachts).",
+        ),
+        (
+            "en",
+            "No insight yet: it appears at the next computation of the figures (usually "
+            "overnight).",
+        ),
+    ],
+)
+def test_a_first_purchase_counts_on_the_card_until_the_figures_are_computed(
+    owner_client, owner, business, language, pending
+):
+    # Given a customer whose first purchase was just recorded, before any computation
+    customer = CustomerFactory(business=business)
+    PurchaseFactory(customer=customer, at=timezone.now())
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    # Then the card says the figures come at the next computation, not "after the first
+    # purchase", which read as if this one did not count
+    assert f'<p class="empty" data-testid="insight-pending">{pending}</p>' in page
+    assert "after the first purchase" not in page
+    assert "na de eerste aankoop" not in page
+
+
 def test_today_says_what_a_customer_slipping_away_spent_in_plain_dutch(owner_client, butcher):
     page = owner_client.get(reverse("web:today")).content.decode()
 
