@@ -45,6 +45,7 @@ from klantvriend.customers.services import (
 )
 
 from .common import Columns, RowProblems, batched, overfull_row, rows
+from .mapping import PURCHASES, detect_mapping
 from .matching import (
     ErasedCustomers,
     ambiguous_email_error,
@@ -204,6 +205,7 @@ def parse_customer(
 def validate(path: Path, columns: Columns, business: Business, result: ImportResult) -> None:
     """Reads every row once; rows are not kept, only what later rows are checked against."""
     numbers: dict[str, int] = {}
+    repeated = 0
     emails = _FileEmails(columns, result)
     for line, cells in rows(path, columns):
         result.rows += 1
@@ -215,6 +217,7 @@ def validate(path: Path, columns: Columns, business: Business, result: ImportRes
         if row and row.number:
             first = numbers.setdefault(customer_number_key(row.number), line)
             if first != line:
+                repeated += 1
                 result.add_error(
                     RowError(
                         line,
@@ -224,7 +227,29 @@ def validate(path: Path, columns: Columns, business: Business, result: ImportRes
                         "duplicate",
                     )
                 )
+    if repeated and _reads_as_visits(columns):
+        result.add_error(
+            RowError(
+                None,
+                "",
+                "",
+                _(
+                    "This file has a line for each visit (a customer number on several lines, "
+                    "each with a date and an amount): import it as purchases, which makes the "
+                    "customers it names."
+                ),
+                "visits_file",
+            )
+        )
     columns.column_problems(result)
+
+
+def _reads_as_visits(columns: Columns) -> bool:
+    """Whether the file's headers name a date and an amount, as a till's export of visits
+    does: a salon's till writes a line per visit with the customer's details on each, and as a
+    customer file every repeated number was an error without a word of what the file is."""
+    found = detect_mapping(PURCHASES, columns.table)
+    return "date" in found and "amount" in found
 
 
 class _FileEmails:

@@ -3,7 +3,7 @@
 import hashlib
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 from django.core.cache import cache
@@ -18,7 +18,7 @@ from klantvriend.core.models import Business
 from klantvriend.core.money import amount_shown, whole_cents
 from klantvriend.core.numbers import count_shown, number_rounded, share_shown
 from klantvriend.core.rows import ByFigure, ByOffset, Listed, Rows, first_rows
-from klantvriend.core.shown import days_shown
+from klantvriend.core.shown import days_shown, moment_shown
 from klantvriend.customers.models import Customer, CustomerSpend
 from klantvriend.customers.selectors import (
     anonymised_customer_ids,
@@ -29,7 +29,7 @@ from klantvriend.promises.models import Promise
 from klantvriend.surveys.selectors import promoter_customer_ids
 
 from .models import CustomerInsight, InsightRun, Segment, Stage
-from .segments import REGULAR_MIN_PURCHASE_DAYS
+from .segments import REGULAR_MIN_PURCHASE_DAYS, past_their_rhythm
 
 SLIPPING_AWAY_LIMIT = 8
 # Probability alive below which a valuable customer is shown as slipping away, and the fall
@@ -567,6 +567,24 @@ def days_since_last_purchase(
     return away
 
 
+def expected_back(insight: CustomerInsight, *, away: int, today: date) -> str:
+    """When a customer who comes in a rhythm is expected back, for whoever serves them (a salon
+    that sees its customers every six weeks): their last purchase plus their usual interval,
+    "expected back around Sat 5 Dec"; "expected back since Thu 15 Oct" once that day has passed
+    while they are not past their rhythm (segments.past_their_rhythm); nothing past it (the
+    segment and stage say so) or without a rhythm (fewer than two purchase days). `away`:
+    days_since_last_purchase, counted to `today`."""
+    usual = insight.usual_interval_days
+    if not usual or insight.purchase_days < 2:
+        return ""
+    due = today - timedelta(days=away) + timedelta(days=max(1, round(usual)))
+    if due >= today:
+        return _("expected back around %(day)s") % {"day": moment_shown(due, "WEEKDAY")}
+    if bool(past_their_rhythm(days_since_last=away, usual_interval_days=usual)):
+        return ""
+    return _("expected back since %(day)s") % {"day": moment_shown(due, "WEEKDAY")}
+
+
 def not_seen_for(insight: CustomerInsight, today: date | None = None) -> str:
     """How long a customer has stayed away, beside their usual rhythm where they have one
     ("usually came every 2 days, not seen for 48 days"): 48 days is nothing for a monthly
@@ -665,6 +683,9 @@ def insight_card(
         history += ", " + _("usually every %(days)s") % {
             "days": days_shown(max(1, round(insight.usual_interval_days)))
         }
+    back = "" if outdated or today is None else expected_back(insight, away=away, today=today)
+    if back:
+        history += "; " + back
     if insight.value_cents is None:
         value = _("not enough data yet to predict")
         # The figure is "—": what it would be computed from is still worth reading.

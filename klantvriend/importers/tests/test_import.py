@@ -264,6 +264,42 @@ def test_a_return_in_a_till_export_is_left_out_with_a_note_not_a_refusal(tmp_pat
     assert sorted(Purchase.objects.values_list("amount_cents", flat=True)) == [1250, 124900]
 
 
+def test_a_till_file_of_visits_imported_as_customers_is_told_to_be_imported_as_purchases(
+    tmp_path, business
+):
+    """A salon's till writes a line per visit with the customer on each: as a customer file,
+    every repeated number was an error, 33 of them, without a word of what the file is."""
+    text = (
+        "Klantnr;Naam;Datum;Behandeling;Bedrag\n"
+        "1001;Eva de Wit;14-3-2025;Knippen;45,50\n"
+        "1002;Fleur Bakker;15-3-2025;Kleuren;89,50\n"
+        "1001;Eva de Wit;28-4-2025;Knippen;45,50\n"
+    )
+    path = write(tmp_path, "kassa.csv", text)
+
+    with translation.override("nl"):
+        result = data_import(business=business, kind="customers", path=path)
+    purchases = data_import(business=business, kind="purchases", path=path)
+
+    assert [(e.line, e.code) for e in result.errors] == [(None, "visits_file"), (4, "duplicate")]
+    assert result.errors[0].message == (
+        "Dit bestand heeft een regel per bezoek (een klantnummer op meerdere regels, elk met een "
+        "datum en een bedrag): importeer het als aankopen, dan worden de klanten die het noemt "
+        "aangemaakt."
+    )
+    assert (purchases.ok, purchases.created, purchases.customers_created) == (True, 3, 2)
+
+
+def test_a_customer_file_repeating_a_number_without_dates_and_amounts_is_told_only_the_lines(
+    tmp_path, business
+):
+    path = write(tmp_path, "k.csv", "Klantnr;Naam\n1001;Eva\n1001;Eva de Wit\n")
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert [(e.line, e.code) for e in result.errors] == [(3, "duplicate")]
+
+
 def test_a_birthday_in_the_future_is_refused_with_its_line_and_nothing_is_imported(
     tmp_path, business
 ):

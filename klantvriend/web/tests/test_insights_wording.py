@@ -165,3 +165,36 @@ def test_a_driver_score_is_rounded_as_its_parts_are(value, nl, en):
         assert figure_value(drivers) == f"{nl} van de 5"
     with translation.override("en"):
         assert figure_value(drivers) == f"{en} out of 5"
+
+
+@pytest.mark.parametrize(
+    ("away", "language", "said"),
+    [
+        (40, "nl", "meestal elke 42 dagen; verwacht terug rond vr\u00a04\u00a0dec"),
+        (42, "en", "usually every 42 days; expected back around Wed\u00a02\u00a0Dec"),
+        (50, "nl", "meestal elke 42 dagen; verwacht terug sinds di\u00a024\u00a0nov"),
+        # Past their rhythm (more than twice 42 days and a month): no day is promised.
+        (115, "en", "usually every 42 days"),
+    ],
+)
+def test_a_customer_with_a_rhythm_is_expected_back_on_a_day(business, away, language, said):
+    """A salon sees its customers every six weeks; the card said how often, not when to expect
+    them, nor that they are due."""
+    from datetime import date, timedelta
+
+    from klantvriend.insights.selectors import insight_card
+
+    today = date(2026, 12, 2)
+    insight = CustomerInsightFactory(
+        customer=CustomerFactory(business=business),
+        as_of=today - timedelta(days=1),
+        purchase_days=6,
+        days_since_last=away - 1,
+        usual_interval_days=41.6,
+        spend_cents=30000,
+    )
+
+    with translation.override(language):
+        card = insight_card(insight=insight, spend_cents=30000, today=today)
+
+    assert card.history.endswith(said)
