@@ -33,8 +33,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from klantvriend.complaints.models import DEADLINE_FIELDS, Complaint
 from klantvriend.complaints.services import complaint_deadlines_set
@@ -284,10 +284,11 @@ class _CustomersCsv(_CsvView):
         return super().rows(keyed)
 
 
-def _euros(cents: int) -> str:
-    """An amount as the importers and a Dutch spreadsheet read it: euros with a decimal comma."""
+def _euros(cents: int, decimal: str = ",") -> str:
+    """An amount as the importers and a Dutch spreadsheet read it: euros with a decimal comma
+    (or the `decimal` mark given: an English spreadsheet's point)."""
     units, rest = divmod(cents, 100)
-    return f"{units},{rest:02d}"
+    return f"{units}{decimal}{rest:02d}"
 
 
 # The purchase importer's own field names (importers.mapping), so that it finds every column.
@@ -472,6 +473,7 @@ def customer_list_csv(
         segments={code: str(label) for code, label in Segment.choices},
         stages={code: str(label) for code, label in Stage.choices},
         consent={True: _("yes"), False: _("no")},
+        **({} if (get_language() or "nl").startswith("nl") else {"delimiter": ",", "decimal": "."}),
     )
     return _customer_list_lines(business, pages, words)
 
@@ -484,6 +486,11 @@ class _ListWords:
     segments: dict[str, str]
     stages: dict[str, str]
     consent: dict[bool, str]
+    # The spreadsheet's conventions in that language: a Dutch Excel splits on semicolons and
+    # reads a decimal comma, an English one splits on commas and reads a decimal point (where
+    # a Dutch file opened as one column); the importers read either back.
+    delimiter: str = CSV_DELIMITER
+    decimal: str = ","
 
 
 def _customer_list_lines(
@@ -492,7 +499,7 @@ def _customer_list_lines(
     zone = ZoneInfo(business.time_zone)
     encoder = codecs.getincrementalencoder(CSV_ENCODING)()  # the byte order mark once
     text = io.StringIO()
-    writer = csv.writer(text, delimiter=CSV_DELIMITER)
+    writer = csv.writer(text, delimiter=words.delimiter)
     writer.writerow(words.header)
     for page in pages:
         ids = [customer.pk for customer in page]
@@ -533,8 +540,8 @@ def _customer_list_lines(
                         else None,
                         words.segments.get(segment),
                         words.stages.get(stage),
-                        _euros(value) if value is not None else None,
-                        f"{alive:.4f}".replace(".", ",") if alive is not None else None,
+                        _euros(value, words.decimal) if value is not None else None,
+                        f"{alive:.4f}".replace(".", words.decimal) if alive is not None else None,
                         tags.get(customer.pk, []),
                         words.consent[customer.marketing_consent],
                     )

@@ -1,6 +1,7 @@
 """The customer list as filtered, downloaded as CSV: the customers the filters and order select,
 every page, for an owner to take along and call; recorded in the audit trail."""
 
+import csv
 import re
 from datetime import UTC, date, datetime
 
@@ -124,16 +125,19 @@ def test_the_download_speaks_the_readers_language(owner_client, owner, cant_lose
 
     _, body = downloaded(owner_client, "?tag=VIP&order=name")
 
+    # Commas and a decimal point for an English spreadsheet, which opened the Dutch file's
+    # semicolons as one column.
     lines = body.decode("utf-8-sig").split("\r\n")
     assert lines[0] == (
-        "customer number;name;company;phone;email;postal code;city;customer since;"
-        "last purchase;segment;stage;value;probability alive;tags;marketing consent"
+        "customer number,name,company,phone,email,postal code,city,customer since,"
+        "last purchase,segment,stage,value,probability alive,tags,marketing consent"
     )
-    assert [line.split(";")[9:11] + line.split(";")[-1:] for line in lines[1:-1]] == [
-        ["can't lose", "regular", "no"],
-        ["can't lose", "regular", "yes"],
-        ["loyal", "ambassador", "yes"],
-        ["at risk", "regular", "no"],
+    rows = list(csv.reader(lines[1:-1]))
+    assert [row[9:13] + row[-1:] for row in rows] == [
+        ["can't lose", "regular", "", "0.1500", "no"],
+        ["can't lose", "regular", "1234.56", "0.4000", "yes"],
+        ["loyal", "ambassador", "5.00", "0.7000", "yes"],
+        ["at risk", "regular", "", "0.1000", "no"],
     ]
 
 
