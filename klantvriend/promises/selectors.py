@@ -821,6 +821,9 @@ class Advice:
     suggested_lead: timedelta | None = None
     suggested_probability: float | None = None
     all_day: bool = False
+    # The due day when the shop is closed on it (not one of its working days): said under the
+    # form, as a promise or a call planned for the closed Sunday was saved without a word.
+    closed_day: date | None = None
 
     @property
     def safe(self) -> bool:
@@ -863,8 +866,13 @@ def promise_advice(
         .only("made_at", "due_at", "due_on", "done_at", "done_on", "cancelled_at")
         .order_by("-made_at")[:ADVICE_SAMPLE]
     )
+    due_day = business.local(due_at).date()
+    rules = care_settings(business)
+    closed_day = None if due_day.weekday() in rules.working_days else due_day
     if len(history) < ADVICE_MIN_HISTORY:
-        return Advice(kind, label, len(history), False, lead, all_day=all_day)
+        return Advice(
+            kind, label, len(history), False, lead, all_day=all_day, closed_day=closed_day
+        )
     taken = sorted(
         (promise.done_at - promise.made_at) if promise.done_at is not None else timedelta.max
         for promise in history
@@ -883,7 +891,6 @@ def promise_advice(
         else:
             step = timedelta(minutes=15) if needed < timedelta(hours=6) else timedelta(hours=1)
             # Never "call back at 22:00" or on the closed Sunday: the first open moment.
-            rules = care_settings(business)
             suggested_due = next_working_moment(
                 business.local(_round_up(earliest, step)),
                 tz=business.tzinfo,
@@ -902,6 +909,7 @@ def promise_advice(
         suggested_lead=(suggested_due - made_at) if suggested_due else None,
         suggested_probability=probability(suggested_due - made_at) if suggested_due else None,
         all_day=all_day,
+        closed_day=closed_day,
     )
 
 

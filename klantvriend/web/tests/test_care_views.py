@@ -353,6 +353,30 @@ def test_the_advice_says_when_history_is_too_short(owner_client, business):
     )
 
 
+def test_the_advice_says_when_the_due_day_is_a_closed_day(owner_client, business):
+    """A salon's staff planned a call for the closed Sunday, saved without a word."""
+    today = business.today()
+    sunday = today + timedelta(days=(6 - today.weekday()) or 7)
+    monday = sunday + timedelta(days=1)
+
+    def advice(day):
+        return owner_client.get(
+            reverse("web:promise_advice"),
+            {"kind": "callback", "due_date": day.isoformat()},
+            headers=HTMX,
+        ).content.decode()
+
+    closed, open_day = advice(sunday), advice(monday)
+
+    weekday = ["ma", "di", "wo", "do", "vr", "za", "zo"][sunday.weekday()]
+    month = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+    shown = f"{weekday}\xa0{sunday.day}\xa0{month[sunday.month - 1]}"
+    assert (
+        f"De zaak is dicht op {shown} (geen werkdag onder Instellingen): bedoel je die dag?"
+    ) in closed
+    assert 'data-testid="promise-closed-day"' not in open_day
+
+
 def test_the_advice_gives_the_chance_from_history(owner_client, business):
     customer = CustomerFactory(business=business)
     now = timezone.now()
