@@ -24,6 +24,10 @@ DEVICE_LANGUAGE_PATHS = ("/api/", "/s/")
 # The load balancers' check (web.views.health) says only "ok" and touches no database on
 # purpose: no business is read to choose its language.
 WORDLESS_PATHS = ("/health/",)
+# The pages a visitor nobody knows yet reads (log in, a forgotten password): only there is the
+# installation's business asked for its language (visitor_language). Every other page sends
+# such a visitor to the log-in page, and its redirect, or a bot's request, asks no database.
+VISITOR_PAGES = ("/login/", "/password/")
 
 
 class CurrentBusinessMiddleware:
@@ -85,11 +89,13 @@ class VisitorLocaleMiddleware(LocaleMiddleware):
         if request.path.startswith((*DEVICE_LANGUAGE_PATHS, *WORDLESS_PATHS)):
             super().process_request(request)
             return
-        translation.activate(visitor_language(request))
+        translation.activate(
+            visitor_language(request, ask_shop=request.path.startswith(VISITOR_PAGES))
+        )
         request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
 
 
-def visitor_language(request: HttpRequest) -> str:
+def visitor_language(request: HttpRequest, *, ask_shop: bool = True) -> str:
     """The language of the screens before anyone is known, in this order:
 
     1. the one the visitor chose with the switch on the log-in page (Django's cookie on their
@@ -101,16 +107,17 @@ def visitor_language(request: HttpRequest) -> str:
        Klantvriend speaks one of its languages;
     4. Dutch (LANGUAGE_CODE).
 
-    For someone signed in, step 2 is skipped: their own language or their business's replaces
-    this one anyway (CurrentBusinessMiddleware), and reading the businesses on each of their
-    requests would cost a query for nothing."""
+    Step 2 is taken on the visitor pages only (`ask_shop`: VISITOR_PAGES) and not for someone
+    signed in: their own language or their business's replaces this one anyway
+    (CurrentBusinessMiddleware), and reading the businesses on each of their requests would
+    cost a query for nothing."""
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     if chosen:
         try:
             return translation.get_supported_language_variant(chosen)
         except LookupError:
             pass
-    if SIGNED_IN_KEY not in request.session:
+    if ask_shop and SIGNED_IN_KEY not in request.session:
         shop = installation_language()
         if shop:
             return shop
