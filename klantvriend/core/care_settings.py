@@ -47,6 +47,13 @@ class CareSettings:
     # that books weeks ahead sets four); further ahead the list grows long enough to hide this
     # week's.
     coming_up_days: int = 14
+    # Whether members who are not owners see what customers are worth: their spend so far,
+    # customer value, probability alive, segment, and the insight pages (member_sees_amounts).
+    # On by default, as before the setting existed. Each purchase's own amount stays in view
+    # either way: it is the customer's history ("the colour last time was € 65"), which the
+    # customer knows, and serving needs; what an owner means by amounts and customer value is
+    # the sums and model figures that rank a customer, which the desk tablet shows them too.
+    staff_see_amounts: bool = True
 
 
 DEFAULTS = CareSettings()
@@ -72,6 +79,8 @@ _OPTIONAL = {
     "aftercare_purchase_min_cents",
 }
 
+_SWITCHES = {"staff_see_amounts"}
+
 
 def _decode(stored: dict[str, Any]) -> CareSettings:
     values: dict[str, Any] = {}
@@ -84,6 +93,10 @@ def _decode(stored: dict[str, Any]) -> CareSettings:
                 values[item.name] = time.fromisoformat(raw)
             elif item.name == "working_days":
                 values[item.name] = tuple(sorted({int(day) for day in raw if 0 <= int(day) <= 6}))
+            elif item.name in _SWITCHES:
+                if not isinstance(raw, bool):
+                    continue
+                values[item.name] = raw
             elif raw is None and item.name in _OPTIONAL:
                 values[item.name] = None
             else:
@@ -111,6 +124,17 @@ def care_settings_saved(business: Business) -> bool:
     return SETTINGS_KEY in (business.settings or {})
 
 
+def member_sees_amounts(*, business: Business, membership) -> bool:
+    """Whether this member may see customers' money figures and model figures: total spend,
+    customer value, probability alive, segment, the list's figures and the insight pages. An
+    owner always does; others as the owner chose (staff_see_amounts). The one place that
+    answers it, for the views and (through the context) the templates. Reads the business
+    already loaded with the membership: no query."""
+    return bool(membership is not None and membership.is_owner) or (
+        care_settings(business).staff_see_amounts
+    )
+
+
 def _validate(settings: CareSettings) -> None:
     errors: dict[str, ValidationError] = {}
     for name, (low, high) in _LIMITS.items():
@@ -123,6 +147,9 @@ def _validate(settings: CareSettings) -> None:
                 code="out_of_range",
                 params={"low": low, "high": high},
             )
+    for name in _SWITCHES:
+        if not isinstance(getattr(settings, name), bool):
+            errors[name] = ValidationError(_("Choose yes or no."), code="invalid")
     if not settings.working_days:
         errors["working_days"] = ValidationError(
             _("Choose at least one working day."), code="required"

@@ -955,6 +955,13 @@ SCORECARD_ROWS = {
 }
 
 
+# The figures whose rows show customers' amounts or model figures (spend, value, probability
+# alive, revenue): for whom the care setting lets see amounts only. The others (promises,
+# complaints, aftercare, survey answers, repeat buyers, referrals) are rows staff see on their
+# own pages too, opened from Today and the survey results.
+ROWS_WITH_AMOUNTS = frozenset({"slipping_away", *PART_ROWS})
+
+
 TRENDS = frozenset(
     {"promises", "complaint_response", "complaint_resolution", "nps", "repeat_rate", "referrals"}
 )

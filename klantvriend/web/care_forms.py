@@ -442,6 +442,16 @@ class CareSettingsForm(forms.Form):
         min_value=1,
         max_value=60,
     )
+    staff_see_amounts = forms.BooleanField(
+        label=_("staff see amounts and customer value"),
+        help_text=_(
+            "Off: only owners see what customers spent in total, their customer value, "
+            "probability alive and segment, and the insights; also not on a tablet at the desk "
+            "that a customer can read. Each purchase's own amount stays in view: it is the "
+            "customer's history."
+        ),
+        required=False,
+    )
 
     @classmethod
     def initial_from(cls, settings: CareSettings) -> dict:

@@ -153,6 +153,8 @@ def _setting_shown(field, name: str, value, currency: str) -> str:
         return "—"
     if name == "aftercare_purchase_min_cents":
         return amount_shown(value, currency)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     choices = dict(getattr(field, "choices", None) or ())
     if isinstance(value, list):
         return ", ".join(str(choices.get(item, item)) for item in value)

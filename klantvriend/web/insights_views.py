@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klantvriend.aftercare.services import follow_up_create
+from klantvriend.core.care_settings import member_sees_amounts
+from klantvriend.core.errors import OwnerOnly
 from klantvriend.core.language import shop_language
 from klantvriend.core.numbers import share_shown
 from klantvriend.customers.selectors import customer_get
@@ -29,6 +31,7 @@ from klantvriend.insights.models import Segment
 from klantvriend.insights.rows import (
     MONTHLY_ROWS,
     PART_ROWS,
+    ROWS_WITH_AMOUNTS,
     SCORECARD_ROWS,
     TRENDS,
     rows_parts,
@@ -45,6 +48,7 @@ from klantvriend.promises.selectors import Outcome
 
 from .views import (
     add_service_errors,
+    amounts_required,
     day_or_none,
     member_required,
     month_or_none,
@@ -117,7 +121,7 @@ def _advice_context(request: HttpRequest) -> dict:
     }
 
 
-@member_required
+@amounts_required
 def insights_advice(request: HttpRequest) -> HttpResponse:
     form = MarginForm(initial={"margin_percent": insight_settings(request.business).margin_percent})
     return render(
@@ -147,7 +151,7 @@ def insights_margin(request: HttpRequest) -> HttpResponse:
     return render(request, "web/insights_advice.html", context, status=422)
 
 
-@member_required
+@amounts_required
 def insights_advice_why(request: HttpRequest) -> HttpResponse:
     from clv import advice
 
@@ -169,7 +173,7 @@ def insights_advice_why(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required
+@amounts_required
 def insights_scorecard(request: HttpRequest) -> HttpResponse:
     scorecard = customer_scorecard_recent(business=request.business)
     place = NEXT_ACTION_PLACES.get(scorecard.weakest.key) if scorecard.weakest else None
@@ -218,6 +222,10 @@ def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
             raise Http404
     elif figure not in SCORECARD_ROWS:
         raise Http404
+    if figure in ROWS_WITH_AMOUNTS and not member_sees_amounts(
+        business=request.business, membership=request.membership
+    ):
+        raise OwnerOnly
     try:
         page = int(request.GET.get("page", "1"))
     except ValueError:
@@ -323,7 +331,7 @@ def _chart_table(chart) -> list[list[tuple[str, str]]]:
     ]
 
 
-@member_required
+@amounts_required
 def insights_charts(request: HttpRequest) -> HttpResponse:
     run = insight_run_latest(business=request.business)
     charts = [
@@ -335,7 +343,7 @@ def insights_charts(request: HttpRequest) -> HttpResponse:
 GESTURES_PER_PAGE = 50
 
 
-@member_required
+@amounts_required
 def insights_gestures(request: HttpRequest) -> HttpResponse:
     """The gestures given, and per occasion what their customers bought in the quarter before
     and after (computed by the nightly insights refresh). Each occasion opens the gestures it

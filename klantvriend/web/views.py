@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klantvriend.core.audit import AuditAction
+from klantvriend.core.care_settings import member_sees_amounts
 from klantvriend.core.errors import ChangedMeanwhile, NotFound, OwnerOnly
 from klantvriend.core.members import membership_list, staff_name
 from klantvriend.core.rows import IdsFirst
@@ -99,6 +100,21 @@ def owner_required(view):
         return view(request, *args, **kwargs)
 
     wrapper.owner_only = True  # read by the roles test, which tries every such view as staff
+    return wrapper
+
+
+def amounts_required(view):
+    """For pages of customers' amounts and model figures (the insights): an owner, or staff
+    while the care setting lets them see amounts (member_sees_amounts); others get the 403 of
+    an owner page. No `owner_only` mark: with the setting on, staff do reach these."""
+
+    @member_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not member_sees_amounts(business=request.business, membership=request.membership):
+            raise OwnerOnly
+        return view(request, *args, **kwargs)
+
     return wrapper
 
 
@@ -254,6 +270,13 @@ def customer_listing(request: HttpRequest) -> CustomerListing:
         day_or_none(request.GET.get("since_from")),
         day_or_none(request.GET.get("since_until")),
     )
+    sees_amounts = member_sees_amounts(business=request.business, membership=request.membership)
+    if not sees_amounts:
+        # A member the care setting keeps from amounts and customer value gets no order or
+        # filter by them either: the list's order would rank the customers by what they are
+        # worth, and the totals add up their spend. The stage stays.
+        order = "name" if order in LIST_ORDERINGS else order
+        segment = bought = ""
     on_customers = selectors.customer_list(
         business=request.business,
         query=query,
@@ -269,7 +292,11 @@ def customer_listing(request: HttpRequest) -> CustomerListing:
     customers = customers_with_insight(customers, business=request.business, choice=choice)
     # Filtered on the insights, the list adds up what the advice's figures sum over them.
     by_insight = bool(bought or segment in Segment.values or stage in Stage.values)
-    totals = insight_totals_kept(customers, business=request.business) if by_insight else None
+    totals = (
+        insight_totals_kept(customers, business=request.business)
+        if by_insight and sees_amounts
+        else None
+    )
     # Sorted on a figure (of the insights, the kept last purchase, the day they became a
     # customer): read part by part, each through the figure's index, and a deep page is found
     # from the figures alone, of the customers listed (insights_among); a search's matches,

@@ -49,6 +49,8 @@ def customer_insight_card(context, customer, referral_count=0, spend_cents=None,
         "business": business,
         "customer": customer,
         "purchase_count": purchase_count,
+        # The page's answer (context_processors): an inclusion tag's template sees only this.
+        "sees_amounts": context.get("sees_amounts", False),
     }
 
 
