@@ -22,6 +22,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Lower, RowNumber, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klantvriend.core.audit import AuditAction, audit_removals
@@ -510,6 +511,18 @@ class Briefing:
     # done last time before the customer sits down; it was three screens down the timeline.
     last_purchase: Purchase | None = None
     last_logged_visit: ContactMoment | None = None
+
+    @property
+    def last_time_visit(self) -> ContactMoment | None:
+        """The logged visit that belongs to the last time: none from before the day of the last
+        purchase (a note of April is no "last time" for a customer who bought in December).
+        Days in the active time zone, the business's on its pages."""
+        visit, purchase = self.last_logged_visit, self.last_purchase
+        if visit is None or purchase is None:
+            return visit
+        if timezone.localtime(visit.at).date() < timezone.localtime(purchase.at).date():
+            return None
+        return visit
 
 
 def _logged_visits(customer: Customer) -> QuerySet[ContactMoment]:

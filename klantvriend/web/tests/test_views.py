@@ -1168,6 +1168,15 @@ def test_the_briefing_says_what_was_done_and_noted_last_time(staff_client, busin
         member=staff_user,
     )
     bare = CustomerFactory(business=business, name="Nieuw")
+    # A visit noted long before the last purchase is no "last time".
+    april = CustomerFactory(business=business, name="April")
+    customer_services.contact_moment_create(
+        customer=april,
+        kind="visit",
+        summary="Over de vakantie gesproken",
+        at=datetime(2026, 4, 30, 10, 0, tzinfo=AMSTERDAM),
+    )
+    PurchaseFactory(customer=april, at=datetime(2026, 12, 1, 10, 0, tzinfo=AMSTERDAM))
 
     page = staff_client.get(reverse("web:customer_detail", args=[eva.pk])).content.decode()
     empty = staff_client.get(reverse("web:customer_detail", args=[bare.pk])).content.decode()
@@ -1180,6 +1189,11 @@ def test_the_briefing_says_what_was_done_and_noted_last_time(staff_client, busin
         f"14 okt 2026 · {staff_user.first_name}: Kleur 7.43, volgende keer iets korter",
     ]
     assert 'data-testid="last-time"' not in empty
+    april_page = staff_client.get(reverse("web:customer_detail", args=[april.pk])).content
+    assert (
+        "Over de vakantie gesproken"
+        not in april_page.decode().split('data-testid="last-time"')[1].split("</ul>")[0]
+    )
 
 
 def test_a_note_that_reads_as_health_information_is_asked_about_first(staff_client, business):
