@@ -246,7 +246,8 @@ def _field_changed(field, value) -> str:
     old, new = (_value_shown(field, side) for side in value)
     if old is None:
         return f"{label}: {new}" if new is not None else label
-    return f"{label}: {old} → {new}"
+    # Emptied, or gone with its row (an undo): a dash, as the pages write nothing.
+    return f"{label}: {old} → {new if new is not None else '—'}"
 
 
 def _value_shown(field, value) -> str | None:

@@ -442,6 +442,20 @@ def test_a_consent_withdrawn_and_a_request_say_what_changed_not_only_which_field
     ]
 
 
+def test_a_choice_emptied_or_gone_with_its_row_reads_as_a_dash(business):
+    from klantvriend.web.templatetags.care import audit_fields
+
+    event = AuditEvent(
+        business=business,
+        action=AuditAction.UNDONE,
+        object_type="gesture",
+        object_id=1,
+        changes={"occasion": ["referral_thanks", None]},
+    )
+
+    assert audit_fields(event) == "gelegenheid: bedankje voor een doorverwijzing → —"
+
+
 def _log_rows(page: str) -> list[str]:
     """Each row of the log as "what | customer | fields", without the moment and who."""
     import re
