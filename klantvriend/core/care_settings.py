@@ -5,7 +5,7 @@ never opened the settings page works with sensible values and a new setting need
 Written only through `care_settings_update`, which validates everything first."""
 
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 from django.db import transaction
@@ -116,6 +116,13 @@ def _encode(settings: CareSettings) -> dict[str, Any]:
 
 def care_settings(business: Business) -> CareSettings:
     return _decode((business.settings or {}).get(SETTINGS_KEY, {}))
+
+
+def shop_closed_on(business: Business, day: date) -> bool:
+    """Whether `day` is none of the business's working days: a promise or a call planned for it
+    is said to fall on a closed day (planned for the closed Sunday, they were saved without a
+    word)."""
+    return day.weekday() not in care_settings(business).working_days
 
 
 def care_settings_saved(business: Business) -> bool:

@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from klantvriend.core.care_settings import care_settings
+from klantvriend.core.care_settings import care_settings, shop_closed_on
 from klantvriend.core.db import SecondsBetween
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
@@ -867,8 +867,7 @@ def promise_advice(
         .order_by("-made_at")[:ADVICE_SAMPLE]
     )
     due_day = business.local(due_at).date()
-    rules = care_settings(business)
-    closed_day = None if due_day.weekday() in rules.working_days else due_day
+    closed_day = due_day if shop_closed_on(business, due_day) else None
     if len(history) < ADVICE_MIN_HISTORY:
         return Advice(
             kind, label, len(history), False, lead, all_day=all_day, closed_day=closed_day
@@ -891,6 +890,7 @@ def promise_advice(
         else:
             step = timedelta(minutes=15) if needed < timedelta(hours=6) else timedelta(hours=1)
             # Never "call back at 22:00" or on the closed Sunday: the first open moment.
+            rules = care_settings(business)
             suggested_due = next_working_moment(
                 business.local(_round_up(earliest, step)),
                 tz=business.tzinfo,

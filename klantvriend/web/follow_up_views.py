@@ -9,6 +9,8 @@ from django.views.decorators.http import require_POST
 
 from klantvriend.aftercare import selectors, services
 from klantvriend.aftercare.models import Reason
+from klantvriend.core.care_settings import shop_closed_on
+from klantvriend.core.shown import moment_shown
 from klantvriend.customers import selectors as customer_selectors
 
 from .care_forms import FollowUpForm
@@ -95,7 +97,13 @@ def follow_up_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return profile_response(request, customer, saved=("follow_up", _("Follow-up saved.")))
+            saved = _("Follow-up saved.")
+            if shop_closed_on(request.business, form.cleaned_data["due_on"]):
+                saved = _(
+                    "Follow-up saved for %(day)s, a day the shop is closed (not one of its "
+                    "working days under Settings): change its day if that is not meant."
+                ) % {"day": moment_shown(form.cleaned_data["due_on"], "WEEKDAY")}
+            return profile_response(request, customer, saved=("follow_up", saved))
     return profile_response(
         request, customer, status=422, follow_up_form=form, open_form="follow_up"
     )

@@ -1381,6 +1381,32 @@ def test_a_follow_up_by_hand_on_the_profile(staff_client, business, staff_user):
     assert FollowUp.objects.get().assigned_to == staff_user
 
 
+def test_a_follow_up_planned_for_a_closed_day_is_saved_with_a_word(staff_client, business):
+    """A salon's staff planned a call for the closed Sunday, saved without a word."""
+    customer = CustomerFactory(business=business)
+    today = business.today()
+    sunday = today + timedelta(days=(6 - today.weekday()) or 7)
+
+    def plan(day):
+        return staff_client.post(
+            reverse("web:follow_up_add", args=[customer.pk]),
+            {"note": "Vragen hoe de kleur houdt", "due_on": day.isoformat()},
+            headers=HTMX,
+        ).content.decode()
+
+    closed, open_day = plan(sunday), plan(sunday + timedelta(days=1))
+
+    weekday = ["ma", "di", "wo", "do", "vr", "za", "zo"][sunday.weekday()]
+    month = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+    shown = f"{weekday}\xa0{sunday.day}\xa0{month[sunday.month - 1]}"
+    assert (
+        f"Nazorg opgeslagen voor {shown}, een dag dat de zaak dicht is (geen werkdag onder "
+        "Instellingen): verander de dag als dat niet de bedoeling is."
+    ) in closed
+    assert "een dag dat de zaak dicht is" not in open_day
+    assert FollowUp.objects.filter(customer=customer).count() == 2
+
+
 def test_a_follow_up_for_someone_outside_the_team_is_refused(
     staff_client, business, other_business
 ):

@@ -19,7 +19,9 @@ HTMX = {"HX-Request": "true"}
 
 
 def _care_forms(business):
-    day = business.today().isoformat()
+    # A working day (not the default closed Sunday), where saving says no more than "saved".
+    today = business.today()
+    day = (today + timedelta(days=1 if today.weekday() == 6 else 0)).isoformat()
     return {
         "promise": (
             "web:promise_add",
