@@ -227,11 +227,12 @@ def pages_ids(business, order: str, filters: dict) -> list[list[int]]:
     them, which these hundreds of pages would render for nothing. The view itself, the page
     asked for by its address and rendered, is requested in the tests of the last page below."""
     pages, number, last = [], 1, 1
+    owner = business.memberships.get()  # who may see the list's figures (member_sees_amounts)
     while number <= last:
         request = RequestFactory().get(
             reverse("web:customer_list"), {"order": order, "page": number, **filters}
         )
-        request.business = business
+        request.business, request.membership = business, owner
         page = views.customer_listing(request).paginator.get_page(request.GET["page"])
         pages.append([customer.pk for customer in page.object_list])
         number, last = number + 1, page.paginator.num_pages
