@@ -526,6 +526,9 @@ class InsightCard:
     outdated: bool = False
     # For a customer who has probably left (`WonBack`): what winning them back is worth.
     won_back: WonBack | None = None
+    # When a customer with a rhythm is expected back (expected_back), "" without one: beside
+    # the stage, which anyone serving them reads (the figures may be the owner's alone).
+    expected_back: str = ""
 
     @property
     def alive_figure(self) -> str:
@@ -683,9 +686,6 @@ def insight_card(
         history += ", " + _("usually every %(days)s") % {
             "days": days_shown(max(1, round(insight.usual_interval_days)))
         }
-    back = "" if outdated or today is None else expected_back(insight, away=away, today=today)
-    if back:
-        history += "; " + back
     if insight.value_cents is None:
         value = _("not enough data yet to predict")
         # The figure is "—": what it would be computed from is still worth reading.
@@ -762,4 +762,7 @@ def insight_card(
         won_back=None
         if margin_percent is None
         else won_back(insight=insight, margin_percent=margin_percent, currency=currency),
+        expected_back=""
+        if outdated or today is None
+        else expected_back(insight, away=away, today=today),
     )

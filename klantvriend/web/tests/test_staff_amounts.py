@@ -223,3 +223,31 @@ def test_the_setting_costs_today_and_the_profile_no_query(staff_client, business
     hidden = counted()
 
     assert all(off <= on for off, on in zip(hidden, shown, strict=True)), (hidden, shown)
+
+
+def test_staff_kept_from_amounts_still_read_when_a_customer_is_expected_back(
+    staff_client, business, amounts_off
+):
+    """When to expect a customer is for whoever serves them: it stands beside the stage, not
+    among the figures the owner may keep to themselves."""
+    eva = CustomerFactory(business=business, name="Eva de Wit")
+    PurchaseFactory(customer=eva, amount_cents=8950)
+    CustomerInsightFactory(
+        customer=eva,
+        as_of=business.today(),
+        purchase_days=6,
+        days_since_last=40,
+        usual_interval_days=42,
+        spend_cents=8950,
+        stage=Stage.REGULAR,
+    )
+
+    page = staff_client.get(reverse("web:customer_detail", args=[eva.pk])).content.decode()
+
+    expected = business.today() + dt.timedelta(days=2)
+    weekday = ["ma", "di", "wo", "do", "vr", "za", "zo"][expected.weekday()]
+    month = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+    assert _shown(page, "insight-expected-back") == (
+        f"Verwacht terug rond {weekday}\u00a0{expected.day}\u00a0{month[expected.month - 1]}"
+    )
+    assert 'data-testid="insight-value"' not in page
