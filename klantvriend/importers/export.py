@@ -33,7 +33,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from klantvriend.complaints.models import DEADLINE_FIELDS, Complaint
@@ -41,6 +41,8 @@ from klantvriend.complaints.services import complaint_deadlines_set
 from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
+from klantvriend.core.numbers import count_shown
+from klantvriend.core.shown import moment_shown
 from klantvriend.customers.identity import renumbering
 from klantvriend.customers.important_dates import important_date_doubles
 from klantvriend.customers.models import DERIVED_FIELDS, Customer, ImportantDate
@@ -418,6 +420,7 @@ def business_export(
             document.detach()
         for name in counts:
             archive.write(Path(folder) / f"{name}.csv", f"{name}.csv")
+        archive.writestr(_("read-me.txt"), _read_me(business, counts))
     audit_record(
         business=business,
         actor=actor,
@@ -426,6 +429,46 @@ def business_export(
         changes={"rows": counts},
     )
     return counts
+
+
+def _read_me(business: Business, counts: dict[str, int]) -> str:
+    """What the zip holds, in the reader's language: which file restores and which are for a
+    spreadsheet, in what conventions, and that it is every customer's personal data. The files'
+    names are the records' (customers.csv, insights_customerinsight.csv), which said nothing of
+    what they were for to whoever opened the zip."""
+    lines = [
+        _("Export of %(business)s, made on %(moment)s.")
+        % {
+            # Plain spaces in a plain text file: the pages' no-break spaces are for lines of HTML.
+            "business": business.name,
+            "moment": moment_shown(timezone.now(), zone=business.tzinfo).replace("\u00a0", " "),
+        },
+        "",
+        _(
+            "%(json)s: everything, for Klantvriend to restore into an empty business "
+            "(manage.py restore_business). Keep the zip whole."
+        )
+        % {"json": JSON_NAME},
+        _(
+            "The CSV files: the same records, a file for each kind, to open in a spreadsheet: "
+            "UTF-8, separated by semicolons, amounts with a decimal comma, moments in ISO 8601 "
+            "with their offset. purchases.csv has the columns the purchase import reads."
+        ),
+        "",
+        _("What each file holds:"),
+        *(
+            "  "
+            + ngettext("%(file)s: %(count)s row", "%(file)s: %(count)s rows", count)
+            % {"file": f"{name}.csv", "count": count_shown(count)}
+            for name, count in counts.items()
+        ),
+        "",
+        _(
+            "It holds the personal data of every customer: keep it as safe as the shop's own "
+            "system, and delete it once it is no longer needed."
+        ),
+    ]
+    return "\r\n".join(lines) + "\r\n"
 
 
 # The customer list as filtered ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.models import Complaint
@@ -155,6 +155,28 @@ def test_export_holds_every_kind_of_record_as_csv_and_json(business, owner):
     assert counts["promises"] == 1
     assert "Anna de Vries" in customers_csv
     assert customers_csv.splitlines()[0].startswith("\ufeffid;name;company;email;")
+
+
+def test_the_zip_says_in_a_read_me_what_each_file_is_for(business, owner):
+    """Whoever opened the zip met insights_customerinsight.csv and customers_distinctpair.csv
+    beside one JSON file, without a word of which restores and which a spreadsheet opens."""
+    fill(business, owner)
+    buffer = io.BytesIO()
+
+    with translation.override("nl"):
+        counts = business_export(business=business, out=buffer)
+
+    with zipfile.ZipFile(buffer) as archive:
+        lines = archive.read("leesmij.txt").decode("utf-8").split("\r\n")
+    assert lines[0].startswith(f"Export van {business.name}, gemaakt op ")
+    assert lines[2] == (
+        "klantvriend.json: alles, om in Klantvriend terug te zetten in een lege zaak "
+        "(manage.py restore_business). Houd de zip heel."
+    )
+    assert "  customers.csv: 2 regels" in lines
+    assert "  promises.csv: 1 regel" in lines
+    assert len([line for line in lines if line.startswith("  ")]) == len(counts)
+    assert lines[-2].startswith("Dit bestand bevat de persoonsgegevens van elke klant")
 
 
 def test_the_csv_files_open_in_a_dutch_excel_with_accents_and_columns_intact(business):
