@@ -513,13 +513,9 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
     nps, nps_before = answers.nps, answers.nps_before
     drivers = [d for d in answers.drivers if d.answers]
     repeat = repeat_counts(business, start, now)
-    repeat_now = _share(repeat["returning"], repeat["buyers"])
     repeat_before_counts = repeat_counts(business, previous_start, start)
-    repeat_before = _share(repeat_before_counts["returning"], repeat_before_counts["buyers"])
     referrals = referral_counts(business, start, now)
-    referral_now = _share(referrals["referred"], referrals["new"])
     referrals_before = referral_counts(business, previous_start, start)
-    referral_before = _share(referrals_before["referred"], referrals_before["new"])
     # The driver named is the survey results' (driver_advice), and its score is the figure's.
     advice = driver_advice(drivers)
     start_with = advice.start_with[0] if advice.start_with else None
@@ -608,13 +604,11 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             detail=_drivers_detail(advice) if start_with else _drivers_too_few(advice),
             parts=[(d.label, d.average) for d in drivers],
         ),
-        Figure(
+        _customer_share(
             "repeat_rate",
             _("Returning customers"),
-            repeat_now,
-            "share",
-            repeat_now,
-            repeat_before,
+            (repeat["returning"], repeat["buyers"]),
+            (repeat_before_counts["returning"], repeat_before_counts["buyers"]),
             ngettext(
                 "%(returning)s of %(buyers)s customer who bought in the last 90 days had "
                 "bought before",
@@ -623,34 +617,18 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
                 repeat["buyers"],
             )
             % counts_shown(repeat),
-            change_margin=share_change_margin(
-                repeat["returning"],
-                repeat["buyers"],
-                repeat_before_counts["returning"],
-                repeat_before_counts["buyers"],
-            ),
-            upper_bound=share_upper_bound(repeat["returning"], repeat["buyers"]),
         ),
-        Figure(
+        _customer_share(
             "referrals",
             _("New customers through a referral"),
-            referral_now,
-            "share",
-            referral_now,
-            referral_before,
+            (referrals["referred"], referrals["new"]),
+            (referrals_before["referred"], referrals_before["new"]),
             ngettext(
                 "%(referred)s of %(new)s new customer in the last 90 days",
                 "%(referred)s of %(new)s new customers in the last 90 days",
                 referrals["new"],
             )
             % counts_shown(referrals),
-            change_margin=share_change_margin(
-                referrals["referred"],
-                referrals["new"],
-                referrals_before["referred"],
-                referrals_before["new"],
-            ),
-            upper_bound=share_upper_bound(referrals["referred"], referrals["new"]),
         ),
     ]
     weakest, passed_over = weakest_figure(figures)
@@ -663,6 +641,24 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
         next_action = NEXT_ACTIONS["on_target" if measured_all else "measure"]()
     return Scorecard(
         figures=figures, weakest=weakest, next_action=next_action, passed_over=passed_over
+    )
+
+
+def _customer_share(
+    key: str, label: str, now: tuple[int, int], before: tuple[int, int], detail: str
+) -> Figure:
+    """A share of customers, (part, whole) of the last 90 days and of the 90 before: its value
+    and trend, the margin of its change and its upper bound all from those counts."""
+    return Figure(
+        key,
+        label,
+        _share(*now),
+        "share",
+        _share(*now),
+        _share(*before),
+        detail,
+        change_margin=share_change_margin(*now, *before),
+        upper_bound=share_upper_bound(*now),
     )
 
 
