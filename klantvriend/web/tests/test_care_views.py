@@ -41,6 +41,7 @@ from klantvriend.today.tests.steps import take_step
 from klantvriend.web import care_responses
 from klantvriend.web.care_forms import CareSettingsForm, FollowUpForm
 from klantvriend.web.templatetags.care import clock_due
+from klantvriend.web.tests.dutch_days import dutch_weekday
 
 HTMX = {"HX-Request": "true"}
 
@@ -368,9 +369,7 @@ def test_the_advice_says_when_the_due_day_is_a_closed_day(owner_client, business
 
     closed, open_day = advice(sunday), advice(monday)
 
-    weekday = ["ma", "di", "wo", "do", "vr", "za", "zo"][sunday.weekday()]
-    month = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
-    shown = f"{weekday}\xa0{sunday.day}\xa0{month[sunday.month - 1]}"
+    shown = dutch_weekday(sunday, "\xa0")
     assert (
         f"De zaak is dicht op {shown} (geen werkdag onder Instellingen): bedoel je die dag?"
     ) in closed
@@ -1396,9 +1395,7 @@ def test_a_follow_up_planned_for_a_closed_day_is_saved_with_a_word(staff_client,
 
     closed, open_day = plan(sunday), plan(sunday + timedelta(days=1))
 
-    weekday = ["ma", "di", "wo", "do", "vr", "za", "zo"][sunday.weekday()]
-    month = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
-    shown = f"{weekday}\xa0{sunday.day}\xa0{month[sunday.month - 1]}"
+    shown = dutch_weekday(sunday, "\xa0")
     assert (
         f"Nazorg opgeslagen voor {shown}, een dag dat de zaak dicht is (geen werkdag onder "
         "Instellingen): verander de dag als dat niet de bedoeling is."

@@ -13,13 +13,7 @@ from klantvriend.customers.models import ContactMoment, ImportantDate
 from klantvriend.customers.selectors import coming_date
 from klantvriend.customers.tests.factories import CustomerFactory, ImportantDateFactory
 from klantvriend.today.selectors import LIMIT, SHOWN
-
-WEEKDAYS = ["ma", "di", "wo", "do", "vr", "za", "zo"]
-MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
-
-
-def _dutch_weekday(day) -> str:
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+from klantvriend.web.tests.dutch_days import dutch_weekday
 
 
 def _years_ago(day, years):
@@ -54,7 +48,7 @@ def test_today_shows_the_coming_dates_the_soonest_first_with_day_and_years(staff
     assert _rows(page, "today-coming-up") == [
         "Anna de Vries vandaag Trouwdag 25 jaar 0612345678 Gebeld",
         "Anna de Vries morgen Auto ophalen 0612345678 Gebeld",
-        f"Bram Jansen {_dutch_weekday(today + timedelta(5))} APK 4 jaar Gebeld",
+        f"Bram Jansen {dutch_weekday(today + timedelta(5))} APK 4 jaar Gebeld",
     ]
     assert f'href="/customers/{anna.pk}/"' in page
     assert "Een herinnering voor jou, dus zonder hun toestemming getoond" in page
@@ -142,7 +136,7 @@ def test_called_records_the_call_and_the_row_says_so_until_the_date_comes_again(
     moment = ContactMoment.objects.get(customer=bram)
     assert (moment.kind, moment.summary, moment.member) == ("call", "Gebeld over: APK", staff_user)
     # The day on one line (no-break spaces), as every day on the page.
-    called = "✓ gebeld " + _dutch_weekday(today).replace(" ", "\xa0")
+    called = "✓ gebeld " + dutch_weekday(today).replace(" ", "\xa0")
     assert (
         f'<span class="done-note" data-testid="coming-date-called" role="status">{called}</span>'
         in row
@@ -152,7 +146,7 @@ def test_called_records_the_call_and_the_row_says_so_until_the_date_comes_again(
     profile = staff_client.get(reverse("web:customer_detail", args=[bram.pk])).content.decode()
     assert f'<span class="subtle" data-testid="important-date-called">{called}</span>' in profile
     assert _rows(page, "today-coming-up") == [
-        f"Bram Jansen {_dutch_weekday(today + timedelta(5))} APK 4 jaar 0612345678 "
+        f"Bram Jansen {dutch_weekday(today + timedelta(5))} APK 4 jaar 0612345678 "
         f"{called.replace(chr(160), ' ')}"
     ]
     # Next year the date comes up to be called about again: last year's call is of then.
@@ -327,7 +321,7 @@ def test_called_on_the_profile_records_the_call_and_offers_its_undo_there(staff_
     assert 'id="profile-live"' in called
     assert (
         '<span class="subtle" data-testid="important-date-called">✓ gebeld '
-        f"{_dutch_weekday(today).replace(' ', chr(160))}</span>"
+        f"{dutch_weekday(today).replace(' ', chr(160))}</span>"
     ) in called
     assert 'data-testid="important-date-call-undo">ongedaan maken</button>' in called
     assert moment.summary in called  # on the timeline
@@ -380,9 +374,9 @@ def test_a_shop_that_looks_four_weeks_ahead_sees_and_calls_about_a_date_three_we
 
     assert "Geen belangrijke datums in de komende 14 dagen." in before
     assert _rows(today_page, "today-coming-up") == [
-        f"Bram Jansen {_dutch_weekday(today + timedelta(21))} APK 3 jaar Gebeld"
+        f"Bram Jansen {dutch_weekday(today + timedelta(21))} APK 3 jaar Gebeld"
     ]
-    assert _dutch_weekday(today + timedelta(28)).replace(" ", "\xa0") in listed  # "to …"
+    assert dutch_weekday(today + timedelta(28)).replace(" ", "\xa0") in listed  # "to …"
     # A call three weeks ahead is of this time: the profile says so.
     assert 'data-testid="important-date-called"' in staff_client.get(profile).content.decode()
 
@@ -418,7 +412,7 @@ def test_birthdays_coming_up_show_under_the_dates_on_today_and_whole_on_their_pa
     assert birthdays(page) == [
         "Jarige 0 morgen 30 jaar",
         *(
-            f"Jarige {number} {_dutch_weekday(today + timedelta(days=number + 1))} {30 + number} jaar"
+            f"Jarige {number} {dutch_weekday(today + timedelta(days=number + 1))} {30 + number} jaar"
             for number in range(1, 5)
         ),
     ]

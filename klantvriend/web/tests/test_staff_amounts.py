@@ -17,6 +17,7 @@ from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFacto
 from klantvriend.insights.models import Segment, Stage
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.web.care_forms import CareSettingsForm
+from klantvriend.web.tests.dutch_days import dutch_weekday
 
 SPENT = (
     "Heeft tot nu toe €\u00a0213,50 besteed; kwam meestal elke 2 dagen, nu 51 dagen niet gezien."
@@ -245,9 +246,7 @@ def test_staff_kept_from_amounts_still_read_when_a_customer_is_expected_back(
     page = staff_client.get(reverse("web:customer_detail", args=[eva.pk])).content.decode()
 
     expected = business.today() + dt.timedelta(days=2)
-    weekday = ["ma", "di", "wo", "do", "vr", "za", "zo"][expected.weekday()]
-    month = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
     assert _shown(page, "insight-expected-back") == (
-        f"Verwacht terug rond {weekday}\u00a0{expected.day}\u00a0{month[expected.month - 1]}"
+        f"Verwacht terug rond {dutch_weekday(expected, '\u00a0')}"
     )
     assert 'data-testid="insight-value"' not in page
