@@ -14,6 +14,16 @@ Models (all estimators in the scikit-learn manner, see :mod:`clv.models`):
 - :class:`~clv.models.GammaGamma` -- spend per transaction, Fader, Hardie & Lee (2005).
 """
 
+import os
+
+# One BLAS thread, set before numpy and scipy load their OpenBLAS (it reads this once, at load):
+# the models' matrices are a handful of rows (L-BFGS-B over four parameters), for which
+# OpenBLAS's thread pool costs far more than it saves; on a 2-core machine that is also serving
+# pages its threads spin against the other work. The refresh of a butcher's 150 customers took
+# 0.85 to 2.5 s with the pool and 0.22 to 0.47 s without it (docs/benchmarks.md, "One BLAS
+# thread"). A process that wants more threads says so in its environment first.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from clv.exceptions import ConvergenceError, NotFittedError
 from clv.models import (
     BetaGeometricBetaBinomial,
