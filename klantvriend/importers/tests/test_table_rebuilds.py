@@ -57,19 +57,31 @@ def _project_state():
     return state
 
 
+class _Migrating:
+    """Operations applied one after the other as a migration of one app would apply them."""
+
+    def __init__(self, app_label: str, editor):
+        self.app_label, self.editor = app_label, editor
+        self.state = _project_state().clone()
+
+    def apply(self, *operations) -> None:
+        for operation in operations:
+            after = self.state.clone()
+            operation.state_forwards(self.app_label, after)
+            operation.database_forwards(self.app_label, self.editor, self.state, after)
+            self.state = after
+
+
 @contextmanager
 def migrated(app_label: str, *operations):
     """The operations applied as a migration of `app_label` would apply them, on the project's
-    state after all migrations; everything done inside is rolled back when the block ends."""
-    state = _project_state().clone()
+    state after all migrations, and more applied inside the block with `.apply`; everything is
+    rolled back when the block ends."""
     try:
         with connection.schema_editor(atomic=True) as editor:
-            for operation in operations:
-                after = state.clone()
-                operation.state_forwards(app_label, after)
-                operation.database_forwards(app_label, editor, state, after)
-                state = after
-            yield
+            migrating = _Migrating(app_label, editor)
+            migrating.apply(*operations)
+            yield migrating
             raise _RolledBack
     except _RolledBack:
         pass
@@ -144,12 +156,12 @@ def test_a_field_added_to_and_removed_from_any_triggered_table_leaves_the_trigge
         # When a one-to-one field is added to the table and removed again,
         add = migrations.AddField(options.model_name, "rebuild_probe", PROBE.clone())
         remove = migrations.RemoveField(options.model_name, "rebuild_probe")
-        with migrated(options.app_label, add):
+        with migrated(options.app_label, add) as migrating:
             # then the triggers are those of before, word for word, in the same order,
             assert trigger_definitions() == before, options.db_table
             assert _firing_order() == order, options.db_table
             assert "rebuild_probe_id" in _columns(options.db_table)
-        with migrated(options.app_label, add, remove):
+            migrating.apply(remove)
             assert trigger_definitions() == before, options.db_table
             assert _firing_order() == order, options.db_table
             assert "rebuild_probe_id" not in _columns(options.db_table)
