@@ -48,9 +48,7 @@ def response_deadline(complaint, *, settings: CareSettings, tz) -> datetime:
         complaint.received_at,
         settings.complaint_response_working_hours,
         tz=tz,
-        working_days=settings.working_days,
-        opening=settings.opening_time,
-        closing=settings.closing_time,
+        week=settings.opening_hours,
     )
 
 

@@ -85,9 +85,7 @@ DEADLINE_SETTINGS = (
     "complaint_response_working_hours",
     "complaint_public_response_hours",
     "complaint_resolution_days",
-    "working_days",
-    "opening_time",
-    "closing_time",
+    "opening_hours",
 )
 DEADLINES_BATCH = 2000
 

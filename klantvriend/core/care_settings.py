@@ -10,13 +10,17 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .audit import AuditAction, audit_diff, audit_record
 from .errors import ValidationError
 from .hooks import CARE_SETTINGS_CHANGED, run_in_transaction
 from .models import Business
+from .working_hours import DayHours, WeekHours, open_days, same_hours
 
 SETTINGS_KEY = "care"
+# Monday to Saturday, 9 to 18: a shop's hours until its owner gives its own.
+_SHOP_HOURS = same_hours(range(6), time(9, 0), time(18, 0))
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,9 @@ class CareSettings:
     complaint_response_working_hours: int = 4
     complaint_public_response_hours: int = 1
     complaint_resolution_days: int = 3
-    working_days: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
-    opening_time: time = time(9, 0)
-    closing_time: time = time(18, 0)
+    # Opening hours per weekday, Monday first (core.working_hours): the complaint clock counts
+    # working hours in them, and promises and follow-ups are warned off the closed days.
+    opening_hours: WeekHours = _SHOP_HOURS
     # Aftercare rules; None switches a rule off.
     aftercare_delivery_days: int | None = 3
     aftercare_repair_days: int | None = 7
@@ -55,6 +59,26 @@ class CareSettings:
     # the sums and model figures that rank a customer, which the desk tablet shows them too.
     staff_see_amounts: bool = True
 
+    @property
+    def working_days(self) -> tuple[int, ...]:
+        """The weekday numbers (Monday is 0) the business opens on."""
+        return open_days(self.opening_hours)
+
+
+# Monday first, as the opening hours: the keys name a day in the errors and the form's fields.
+WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_NAMES = (
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+)
+# Before each day had its own hours, one pair of times held for every working day. A business
+# that saved its settings then has these keys stored, and keeps its hours (_decode).
+_ONE_PAIR_OF_HOURS = ("working_days", "opening_time", "closing_time")
 
 DEFAULTS = CareSettings()
 _LIMITS: dict[str, tuple[int, int]] = {
@@ -82,17 +106,44 @@ _OPTIONAL = {
 _SWITCHES = {"staff_see_amounts"}
 
 
+def _decode_week(raw: Any) -> WeekHours:
+    """The stored opening hours: seven entries, each null (closed) or ["09:00", "18:00"]."""
+    if not isinstance(raw, list) or len(raw) != 7:
+        raise ValueError("seven days expected")
+    return tuple(
+        None if day is None else DayHours(time.fromisoformat(day[0]), time.fromisoformat(day[1]))
+        for day in raw
+    )
+
+
+def _decode_one_pair(stored: dict[str, Any]) -> WeekHours:
+    """The hours as kept before each day had its own: the same times on each working day. A
+    damaged value falls back to its default, as every setting does."""
+
+    def read(name: str, parse, default):
+        try:
+            return parse(stored[name])
+        except (KeyError, TypeError, ValueError):
+            return default
+
+    return same_hours(
+        read("working_days", lambda raw: {int(day) for day in raw}, range(6)),
+        read("opening_time", time.fromisoformat, time(9, 0)),
+        read("closing_time", time.fromisoformat, time(18, 0)),
+    )
+
+
 def _decode(stored: dict[str, Any]) -> CareSettings:
     values: dict[str, Any] = {}
+    if "opening_hours" not in stored and any(name in stored for name in _ONE_PAIR_OF_HOURS):
+        values["opening_hours"] = _decode_one_pair(stored)
     for item in fields(CareSettings):
         if item.name not in stored:
             continue
         raw = stored[item.name]
         try:
-            if item.name in {"opening_time", "closing_time"}:
-                values[item.name] = time.fromisoformat(raw)
-            elif item.name == "working_days":
-                values[item.name] = tuple(sorted({int(day) for day in raw if 0 <= int(day) <= 6}))
+            if item.name == "opening_hours":
+                values[item.name] = _decode_week(raw)
             elif item.name in _SWITCHES:
                 if not isinstance(raw, bool):
                     continue
@@ -101,16 +152,17 @@ def _decode(stored: dict[str, Any]) -> CareSettings:
                 values[item.name] = None
             else:
                 values[item.name] = int(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError):
             continue  # a damaged value falls back to its default rather than breaking pages
     return replace(DEFAULTS, **values)
 
 
 def _encode(settings: CareSettings) -> dict[str, Any]:
     data = asdict(settings)
-    data["opening_time"] = settings.opening_time.strftime("%H:%M")
-    data["closing_time"] = settings.closing_time.strftime("%H:%M")
-    data["working_days"] = list(settings.working_days)
+    data["opening_hours"] = [
+        None if day is None else [day.opens.strftime("%H:%M"), day.closes.strftime("%H:%M")]
+        for day in settings.opening_hours
+    ]
     return data
 
 
@@ -157,16 +209,34 @@ def _validate(settings: CareSettings) -> None:
     for name in _SWITCHES:
         if not isinstance(getattr(settings, name), bool):
             errors[name] = ValidationError(_("Choose yes or no."), code="invalid")
-    if not settings.working_days:
-        errors["working_days"] = ValidationError(
-            _("Choose at least one working day."), code="required"
-        )
-    if settings.opening_time >= settings.closing_time:
-        errors["closing_time"] = ValidationError(
-            _("Closing time must be later than opening time."), code="closing_before_opening"
-        )
+    errors.update(_opening_hours_errors(settings.opening_hours))
     if errors:
         raise ValidationError(errors)
+
+
+def _opening_hours_errors(week: WeekHours) -> dict[str, ValidationError]:
+    """Per day "<weekday>_closes" when it closes no later than it opens, or "opening_hours"
+    when the week has no open day; each message names the day."""
+    if len(week) != 7:
+        return {
+            "opening_hours": ValidationError(
+                _("Give the opening hours of all seven days."), code="invalid"
+            )
+        }
+    errors = {
+        f"{WEEKDAY_KEYS[weekday]}_closes": ValidationError(
+            _("The closing time on %(day)s must be later than the opening time."),
+            code="closing_before_opening",
+            params={"day": WEEKDAY_NAMES[weekday]},
+        )
+        for weekday, hours in enumerate(week)
+        if hours is not None and hours.opens >= hours.closes
+    }
+    if not any(hours is not None for hours in week):
+        errors["opening_hours"] = ValidationError(
+            _("Open on at least one day of the week: a day not marked closed."), code="required"
+        )
+    return errors
 
 
 def care_settings_update(*, business: Business, actor, **values: Any) -> CareSettings:
@@ -174,8 +244,10 @@ def care_settings_update(*, business: Business, actor, **values: Any) -> CareSet
     if unknown:
         raise TypeError(f"Unknown care settings: {sorted(unknown)}")
     current = care_settings(business)
-    if "working_days" in values:
-        values["working_days"] = tuple(sorted({int(day) for day in values["working_days"]}))
+    if "opening_hours" in values:
+        values["opening_hours"] = tuple(
+            None if hours is None else DayHours(*hours) for hours in values["opening_hours"]
+        )
     updated = replace(current, **values)
     _validate(updated)
     with transaction.atomic():

@@ -1,35 +1,57 @@
 """Deadlines counted in working hours ("respond within 4 working hours"): a complaint that
-arrives on Saturday evening is due on the next working morning, not in the middle of the night."""
+arrives on Saturday evening is due on the next working morning, not in the middle of the night.
 
-from collections.abc import Iterable
+A business's hours are a week of them, Monday first: each day closed (None) or open from one
+time to a later one. A hair salon opens late on Thursday and short on Saturday; one pair of
+times for every working day put its deadlines wrong on exactly those days."""
+
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from typing import NamedTuple
+
+
+class DayHours(NamedTuple):
+    opens: time
+    closes: time
+
+
+# Seven entries, Monday (weekday 0) first; None is a closed day.
+WeekHours = tuple[DayHours | None, ...]
+
+
+def same_hours(working_days: Iterable[int], opens: time, closes: time) -> WeekHours:
+    """The same hours on each of `working_days` and closed on the others: how the hours were
+    kept before each day had its own."""
+    days = set(working_days)
+    return tuple(DayHours(opens, closes) if day in days else None for day in range(7))
+
+
+def _open(hours: DayHours | None) -> bool:
+    # A day whose closing is not after its opening counts as closed: the settings refuse one,
+    # and the counting below must not loop on it either.
+    return hours is not None and hours.opens < hours.closes
+
+
+def open_days(week: Sequence[DayHours | None]) -> tuple[int, ...]:
+    """The weekday numbers the business opens on."""
+    return tuple(day for day, hours in enumerate(week) if _open(hours))
 
 
 @lru_cache(maxsize=4096)
 def _day_in_utc(day: date, opening: time, closing: time, tz: tzinfo) -> tuple[datetime, ...]:
-    """The day's local midnight, opening and closing as UTC moments. Kept for the days asked
-    last: the complaint figures work out a deadline for each of 2,000 complaints, most of them
-    on the same few hundred days, and converting the moments was a third of that work."""
+    """The day's opening and closing as UTC moments. Kept for the days asked last: the
+    complaint figures work out a deadline for each of 2,000 complaints, most of them on the
+    same few hundred days, and converting the moments was a third of that work."""
     return tuple(
-        datetime.combine(day, moment, tzinfo=tz).astimezone(UTC)
-        for moment in (time.min, opening, closing)
+        datetime.combine(day, moment, tzinfo=tz).astimezone(UTC) for moment in (opening, closing)
     )
 
 
-def add_working_hours(
-    start: datetime,
-    hours: float,
-    *,
-    tz: tzinfo,
-    working_days: Iterable[int],
-    opening: time,
-    closing: time,
-) -> datetime:
-    """The moment `hours` working hours after `start`. Working days are weekday numbers
-    (Monday is 0); a business without any working time falls back to clock hours."""
-    days = set(working_days)
-    if not days or opening >= closing:
+def add_working_hours(start: datetime, hours: float, *, tz: tzinfo, week: WeekHours) -> datetime:
+    """The moment `hours` working hours after `start`, counted in each day's own opening
+    hours; a business without any working time falls back to clock hours."""
+    if not open_days(week):
         return start + timedelta(hours=hours)
     remaining = timedelta(hours=hours)
     day = start.astimezone(tz).date()
@@ -39,8 +61,9 @@ def add_working_hours(
     cursor = start.astimezone(UTC)
     # A year of days is far more than any target needs; the bound only guards a bad setting.
     for _ in range(370):
-        if day.weekday() in days:
-            _midnight, open_at, close_at = _day_in_utc(day, opening, closing, tz)
+        today = week[day.weekday()]
+        if today is not None and _open(today):
+            open_at, close_at = _day_in_utc(day, today.opens, today.closes, tz)
             begin = max(cursor, open_at)
             if begin < close_at:
                 available = close_at - begin
@@ -48,28 +71,31 @@ def add_working_hours(
                     return (begin + remaining).astimezone(tz)
                 remaining -= available
         day += timedelta(days=1)
-        cursor = _day_in_utc(day, opening, closing, tz)[0]
+        # Any moment before the next day's opening will do: its opening is where counting
+        # starts again.
+        cursor = datetime.min.replace(tzinfo=UTC)
     return start + timedelta(hours=hours)
 
 
-def next_working_moment(
-    moment: datetime,
-    *,
-    tz: tzinfo,
-    working_days: Iterable[int],
-    opening: time,
-    closing: time,
-) -> datetime:
+def next_working_moment(moment: datetime, *, tz: tzinfo, week: WeekHours) -> datetime:
     """`moment` itself when the business is open then (closing time included: "ready by
     closing"), else the next opening. A business without any working time keeps the moment."""
-    days = set(working_days)
-    if not days or opening >= closing:
+    if not open_days(week):
         return moment
     local = moment.astimezone(tz)
-    if local.weekday() in days and opening <= local.time() <= closing:
-        return moment
-    day = local.date() if local.time() < opening else local.date() + timedelta(days=1)
-    return datetime.combine(next_working_day(day, working_days=days), opening, tzinfo=tz)
+    day = local.date()
+    today = week[day.weekday()]
+    if today is not None and _open(today):
+        if today.opens <= local.time() <= today.closes:
+            return moment
+        if local.time() < today.opens:
+            return datetime.combine(day, today.opens, tzinfo=tz)
+    for _ in range(7):
+        day += timedelta(days=1)
+        hours = week[day.weekday()]
+        if hours is not None and _open(hours):
+            return datetime.combine(day, hours.opens, tzinfo=tz)
+    return moment  # not reached: some day of the week is open
 
 
 def next_working_day(day: date, *, working_days: Iterable[int]) -> date:

@@ -162,9 +162,7 @@ def _while_open(moment: datetime, tz) -> datetime:
     opening = next_working_moment(
         moment,
         tz=tz,
-        working_days=DEFAULTS.working_days,
-        opening=DEFAULTS.opening_time,
-        closing=DEFAULTS.closing_time,
+        week=DEFAULTS.opening_hours,
     ).astimezone(tz)
     if opening != moment:
         opening += timedelta(minutes=moment.astimezone(tz).minute % 8 * 15)

@@ -894,9 +894,7 @@ def promise_advice(
             suggested_due = next_working_moment(
                 business.local(_round_up(earliest, step)),
                 tz=business.tzinfo,
-                working_days=rules.working_days,
-                opening=rules.opening_time,
-                closing=rules.closing_time,
+                week=rules.opening_hours,
             )
     return Advice(
         kind=kind,

@@ -4,13 +4,19 @@ turn typed text into clean values; the services decide what is allowed."""
 from datetime import datetime
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.complaints.services import PUBLIC_CHANNELS
-from klantvriend.core.care_settings import CareSettings, care_settings
+from klantvriend.core.care_settings import (
+    WEEKDAY_KEYS,
+    WEEKDAY_NAMES,
+    CareSettings,
+    care_settings,
+)
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business, time_zones
 from klantvriend.core.money import cents_for_typing
@@ -306,17 +312,6 @@ class GestureForm(OwnIds, forms.Form):
     confirm_repeat = forms.BooleanField(label=_("Give it anyway"), required=False)
 
 
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
-
-
 def _days(label, help_text="", required=False, minimum=0):
     return forms.IntegerField(
         label=label, min_value=minimum, max_value=365, required=required, help_text=help_text
@@ -385,7 +380,39 @@ class BusinessForm(forms.Form):
     )
 
 
-class CareSettingsForm(forms.Form):
+def _opening_hours_fields() -> dict[str, forms.Field]:
+    """Per weekday, Monday first: "closed", or the time it opens and the time it closes. Each
+    label names its day, for the list of fields to fix and the settings' history; the page
+    shows the day once, as the row's heading."""
+    fields: dict[str, forms.Field] = {}
+    for key, day in zip(WEEKDAY_KEYS, WEEKDAY_NAMES, strict=True):
+        fields[f"{key}_closed"] = forms.BooleanField(
+            label=format_lazy(_("closed on {day}"), day=day), required=False
+        )
+        fields[f"{key}_opens"] = forms.TimeField(
+            label=format_lazy(_("opens on {day} at"), day=day), required=False, widget=TimeInput()
+        )
+        fields[f"{key}_closes"] = forms.TimeField(
+            label=format_lazy(_("closes on {day} at"), day=day), required=False, widget=TimeInput()
+        )
+    return fields
+
+
+# A form of the opening hours' 21 fields, for CareSettingsForm to take them from.
+OpeningHoursFields = type("OpeningHoursFields", (forms.Form,), _opening_hours_fields())
+
+
+class CareSettingsForm(OpeningHoursFields):
+    # The opening hours after the complaint targets, as the page shows them (their fields come
+    # first in base_fields, from the base class).
+    field_order = (
+        "promise_grace_hours",
+        "complaint_response_working_hours",
+        "complaint_public_response_hours",
+        "complaint_resolution_days",
+        *OpeningHoursFields.base_fields,
+    )
+
     promise_grace_hours = forms.IntegerField(
         label=_("a promise is broken when still open this many hours after it was due"),
         min_value=0,
@@ -400,14 +427,6 @@ class CareSettingsForm(forms.Form):
     complaint_resolution_days = forms.IntegerField(
         label=_("complaint resolved within (days)"), min_value=1, max_value=365
     )
-    working_days = forms.TypedMultipleChoiceField(
-        label=_("working days"),
-        choices=WEEKDAYS,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    opening_time = forms.TimeField(label=_("opens at"), widget=TimeInput())
-    closing_time = forms.TimeField(label=_("closes at"), widget=TimeInput())
     aftercare_delivery_days = _days(
         _("follow up a kept delivery after (days)"), _("Leave empty to switch this rule off.")
     )
@@ -458,7 +477,10 @@ class CareSettingsForm(forms.Form):
         initial = {
             name: getattr(settings, name) for name in cls.base_fields if hasattr(settings, name)
         }
-        initial["working_days"] = list(settings.working_days)
+        for key, hours in zip(WEEKDAY_KEYS, settings.opening_hours, strict=True):
+            initial[f"{key}_closed"] = hours is None
+            initial[f"{key}_opens"] = hours.opens if hours is not None else None
+            initial[f"{key}_closes"] = hours.closes if hours is not None else None
         minimum = settings.aftercare_purchase_min_cents
         initial["aftercare_purchase_min"] = (
             cents_for_typing(minimum, language=get_language() or "nl")
@@ -467,7 +489,40 @@ class CareSettingsForm(forms.Form):
         )
         return initial
 
+    def day_rows(
+        self,
+    ) -> list[tuple[str, str, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        """The opening hours as the page shows them: a row a weekday, Monday first, with its
+        key, its name and its three fields."""
+        return [
+            (key, day, self[f"{key}_closed"], self[f"{key}_opens"], self[f"{key}_closes"])
+            for key, day in zip(WEEKDAY_KEYS, WEEKDAY_NAMES, strict=True)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        # A day not marked closed needs both its times; which of them is later is the
+        # service's to judge (care_settings_update), as it is for the API.
+        for key, day in zip(WEEKDAY_KEYS, WEEKDAY_NAMES, strict=True):
+            if cleaned.get(f"{key}_closed"):
+                continue
+            for name, message in (
+                (f"{key}_opens", _("Fill in when you open on %(day)s, or tick “closed”.")),
+                (f"{key}_closes", _("Fill in when you close on %(day)s, or tick “closed”.")),
+            ):
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(
+                        name, forms.ValidationError(message, code="required", params={"day": day})
+                    )
+        return cleaned
+
     def service_values(self) -> dict:
         values = dict(self.cleaned_data)
         values["aftercare_purchase_min_cents"] = values.pop("aftercare_purchase_min")
+        week = []
+        for key in WEEKDAY_KEYS:
+            closed = values.pop(f"{key}_closed")
+            opens, closes = values.pop(f"{key}_opens"), values.pop(f"{key}_closes")
+            week.append(None if closed else (opens, closes))
+        values["opening_hours"] = week
         return values

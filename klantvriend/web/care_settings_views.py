@@ -17,7 +17,11 @@ from klantvriend.core.calendar import (
     calendar_token_create,
     calendar_token_revoke,
 )
-from klantvriend.core.care_settings import care_settings, care_settings_update
+from klantvriend.core.care_settings import (
+    WEEKDAY_NAMES,
+    care_settings,
+    care_settings_update,
+)
 from klantvriend.core.links import public_url
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.money import amount_shown
@@ -129,23 +133,66 @@ def _settings_history(events, currency: str) -> list[tuple[AuditEvent, list[tupl
     of the fields (PostgreSQL's JSON keeps no order of its own)."""
     fields = {
         ("aftercare_purchase_min_cents" if name == "aftercare_purchase_min" else name): field
-        for name, field in {**BusinessForm.base_fields, **CareSettingsForm.base_fields}.items()
+        # The care form's fields in their order on the page (field_order).
+        for name, field in {**BusinessForm.base_fields, **CareSettingsForm().fields}.items()
     }
     history = []
     for event in events:
         stored = event.changes or {}
-        changes = [
-            (
-                capfirst(field.label),
-                _setting_shown(field, name, stored[name][0], currency),
-                _setting_shown(field, name, stored[name][1], currency),
-            )
-            for name, field in fields.items()
-            if isinstance(stored.get(name), list) and len(stored[name]) == 2
-        ]
+        changes = []
+        for name, field in fields.items():
+            if name == "monday_closed":  # the opening hours' place on the page
+                changes.extend(_hours_changes(stored))
+            if isinstance(stored.get(name), list) and len(stored[name]) == 2:
+                changes.append(
+                    (
+                        capfirst(field.label),
+                        _setting_shown(field, name, stored[name][0], currency),
+                        _setting_shown(field, name, stored[name][1], currency),
+                    )
+                )
         if changes:
             history.append((event, changes))
     return history
+
+
+def _hours_changes(stored: dict) -> list[tuple[str, str, str]]:
+    """A change of the opening hours, a line for each day whose hours changed ("Opening hours
+    on Thursday: 09:00–18:00 → 09:00–21:00"); and one recorded before each day had its own
+    hours, under the names of the fields then."""
+    changes = []
+    week = stored.get("opening_hours")
+    if isinstance(week, list) and len(week) == 2:
+        before, after = (
+            day if isinstance(day, list) and len(day) == 7 else [None] * 7 for day in week
+        )
+        for weekday, (old, new) in enumerate(zip(before, after, strict=True)):
+            if old != new:
+                label = _("Opening hours on %(day)s") % {"day": WEEKDAY_NAMES[weekday]}
+                changes.append((label, _day_hours_shown(old), _day_hours_shown(new)))
+    for name, label in (
+        ("working_days", capfirst(_("working days"))),
+        ("opening_time", capfirst(_("opens at"))),
+        ("closing_time", capfirst(_("closes at"))),
+    ):
+        values = stored.get(name)
+        if isinstance(values, list) and len(values) == 2:
+            changes.append((label, *(_old_hours_shown(value) for value in values)))
+    return changes
+
+
+def _day_hours_shown(hours) -> str:
+    if not hours:
+        return _("closed")
+    return f"{hours[0]}–{hours[1]}"
+
+
+def _old_hours_shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(WEEKDAY_NAMES[day]) for day in value if 0 <= day <= 6)
+    return str(value)
 
 
 def _setting_shown(field, name: str, value, currency: str) -> str:

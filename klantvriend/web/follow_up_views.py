@@ -100,8 +100,8 @@ def follow_up_add(request: HttpRequest, customer_id: int) -> HttpResponse:
             saved = _("Follow-up saved.")
             if shop_closed_on(request.business, form.cleaned_data["due_on"]):
                 saved = _(
-                    "Follow-up saved for %(day)s, a day the shop is closed (not one of its "
-                    "working days under Settings): change its day if that is not meant."
+                    "Follow-up saved for %(day)s, a day the shop is closed (its opening hours "
+                    "under Settings): change its day if that is not meant."
                 ) % {"day": moment_shown(form.cleaned_data["due_on"], "WEEKDAY")}
             return profile_response(request, customer, saved=("follow_up", saved))
     return profile_response(

@@ -15,6 +15,7 @@ from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.care_settings import care_settings_update
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.tests.days import open_on
+from klantvriend.core.working_hours import same_hours
 from klantvriend.customers.services import purchase_create
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.isolation import snapshot
@@ -730,7 +731,9 @@ def test_a_follow_up_a_rule_would_plan_on_a_closed_day_is_planned_on_the_next_wo
     assert FollowUp.objects.get(pk=call.pk).due_on == date(2026, 11, 30)
     # A shop open on Sundays keeps the day.
     care_settings_update(
-        business=customer.business, actor=owner, working_days=[0, 1, 2, 3, 4, 5, 6]
+        business=customer.business,
+        actor=owner,
+        opening_hours=same_hours(range(7), time(9), time(18)),
     )
     sunday_shop = PromiseFactory(
         customer=customer, kind=PromiseKind.DELIVERY, made_at=made, done_at=thursday

@@ -16,10 +16,17 @@ from klantvriend.complaints import services
 from klantvriend.complaints.clocks import complaint_clock, complaint_deadlines
 from klantvriend.complaints.models import Channel, Complaint
 from klantvriend.complaints.selectors import complaint_queue, complaint_register
-from klantvriend.core.care_settings import DEFAULTS, care_settings, care_settings_update
+from klantvriend.core.care_settings import (
+    DEFAULTS,
+    WEEKDAY_KEYS,
+    care_settings,
+    care_settings_update,
+)
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.services import business_update
+from klantvriend.core.tests.days import SALON
+from klantvriend.core.working_hours import DayHours, same_hours
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.demo.shop import demo_create
 from klantvriend.today.selectors import today_list
@@ -295,8 +302,7 @@ def test_changed_targets_work_out_every_complaints_deadlines_again_and_audit_it(
         actor=owner,
         complaint_resolution_days=5,
         complaint_public_response_hours=2,
-        opening_time=time(10, 0),
-        closing_time=time(12, 0),
+        opening_hours=same_hours(range(6), time(10, 0), time(12, 0)),
     )
 
     assert _deadlines_of(business) == [
@@ -321,7 +327,11 @@ def test_deadlines_worked_out_again_leave_the_complaints_version_as_it_was(api, 
     read = api.get(f"/api/v1/complaints/{complaint.pk}")
     before = _stored(complaint)
 
-    care_settings_update(business=customer.business, actor=owner, opening_time=time(10, 0))
+    care_settings_update(
+        business=customer.business,
+        actor=owner,
+        opening_hours=same_hours(range(6), time(10, 0), time(18, 0)),
+    )
     again = api.get(f"/api/v1/complaints/{complaint.pk}")
     patched = api.patch(
         f"/api/v1/complaints/{complaint.pk}",
@@ -356,8 +366,7 @@ def test_refused_settings_change_no_deadline_and_record_nothing(owner_client, cu
             business=customer.business,
             actor=owner,
             complaint_resolution_days=9,
-            opening_time=time(18),
-            closing_time=time(9),
+            opening_hours=same_hours([0], time(18), time(9)),
         )
     refused = owner_client.post(
         reverse("web:care_settings"),
@@ -366,9 +375,9 @@ def test_refused_settings_change_no_deadline_and_record_nothing(owner_client, cu
             "complaint_response_working_hours": "4",
             "complaint_public_response_hours": "1",
             "complaint_resolution_days": "9",
-            "working_days": ["0"],
-            "opening_time": "18:00",
-            "closing_time": "09:00",
+            "monday_opens": "18:00",
+            "monday_closes": "09:00",
+            **{f"{key}_closed": "on" for key in WEEKDAY_KEYS[1:]},
             "aftercare_purchase_days": "3",
             "aftercare_replan_days": "2",
         },
@@ -377,6 +386,69 @@ def test_refused_settings_change_no_deadline_and_record_nothing(owner_client, cu
     assert refused.status_code == 422
     assert _stored(complaint) == before
     assert not AuditEvent.objects.filter(action="settings").exists()
+
+
+@pytest.mark.parametrize(
+    ("received", "respond_by"),
+    [
+        # Wednesday 17:00, 4 working hours: one on Wednesday, three on Thursday from 9.
+        ((2026, 12, 2, 17, 0), (2026, 12, 3, 12, 0)),
+        # Thursday 18:30: the late evening counts, 2.5 hours until 21:00, 1.5 on Friday.
+        ((2026, 12, 3, 18, 30), (2026, 12, 4, 10, 30)),
+        # Received on the closed Monday: counting starts on Tuesday at opening.
+        ((2026, 12, 7, 11, 0), (2026, 12, 8, 13, 0)),
+        # Saturday 15:00: one hour until 16:00, past Sunday and Monday, three on Tuesday.
+        ((2026, 12, 5, 15, 0), (2026, 12, 8, 12, 0)),
+    ],
+)
+def test_a_complaint_is_due_in_the_working_hours_of_each_day(customer, owner, received, respond_by):
+    business = customer.business
+    care_settings_update(business=business, actor=owner, opening_hours=SALON)
+
+    complaint = services.complaint_create(
+        customer=customer,
+        description="De kleuring is te donker",
+        channel=Channel.PHONE,
+        received_at=_amsterdam(business, *received),
+        now=_amsterdam(business, *received),
+    )
+
+    assert _stored(complaint)[0] == _amsterdam(business, *respond_by)
+    assert _stored(complaint) == _clock(complaint)
+
+
+def test_new_hours_of_one_day_work_out_the_stored_deadlines_again(customer, owner):
+    """As every change of the settings a deadline depends on (CARE_SETTINGS_CHANGED): the
+    queue's order and the clocks shown follow the hours from the moment they are saved."""
+    business = customer.business
+    care_settings_update(business=business, actor=owner, opening_hours=SALON)
+    wednesday = ComplaintFactory(
+        customer=customer, public=False, received_at=_amsterdam(business, 2026, 12, 2, 17, 0)
+    )
+    tuesday = ComplaintFactory(
+        customer=customer, public=False, received_at=_amsterdam(business, 2026, 12, 1, 10, 0)
+    )
+    untouched = _stored(tuesday)
+
+    # Thursday opens at 11 from now on
+    care_settings_update(
+        business=business,
+        actor=owner,
+        opening_hours=[*SALON[:3], DayHours(time(11), time(21)), *SALON[4:]],
+    )
+
+    assert _stored(wednesday)[0] == _amsterdam(business, 2026, 12, 3, 14, 0)
+    assert (
+        _stored(tuesday)
+        == untouched
+        == (
+            _amsterdam(business, 2026, 12, 1, 14, 0),
+            _amsterdam(business, 2026, 12, 4, 10, 0),
+        )
+    )
+    event = AuditEvent.objects.filter(action="settings").latest("pk")
+    assert event.changes["complaint_deadlines_recomputed"] == [None, 1]
+    assert event.changes["opening_hours"][1][3] == ["11:00", "21:00"]
 
 
 def test_a_new_time_zone_works_out_the_deadlines_in_it(customer, owner):

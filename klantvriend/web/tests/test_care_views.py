@@ -1,7 +1,8 @@
 """The care pages: Today, the profile sections, one-click actions, settings and calendar."""
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
+from html import unescape
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,9 +20,11 @@ from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
 from klantvriend.core.calendar import calendar_token_create
-from klantvriend.core.care_settings import care_settings, care_settings_update
+from klantvriend.core.care_settings import WEEKDAY_KEYS, care_settings, care_settings_update
 from klantvriend.core.models import AuditEvent, Business, time_zones
 from klantvriend.core.services import membership_create
+from klantvriend.core.tests.days import SALON
+from klantvriend.core.working_hours import DayHours
 from klantvriend.customers.tests.factories import (
     CustomerFactory,
     ImportantDateFactory,
@@ -354,11 +357,17 @@ def test_the_advice_says_when_history_is_too_short(owner_client, business):
     )
 
 
-def test_the_advice_says_when_the_due_day_is_a_closed_day(owner_client, business):
-    """A salon's staff planned a call for the closed Sunday, saved without a word."""
+@pytest.mark.parametrize("closed_weekday", [6, 0])
+def test_the_advice_says_when_the_due_day_is_a_closed_day(
+    owner_client, business, owner, closed_weekday
+):
+    """A salon's staff planned a call for the closed Sunday, saved without a word; a salon
+    closed on Monday (its own hours for each day) is warned of Monday."""
+    if closed_weekday == 0:
+        care_settings_update(business=business, actor=owner, opening_hours=SALON)
     today = business.today()
-    sunday = today + timedelta(days=(6 - today.weekday()) or 7)
-    monday = sunday + timedelta(days=1)
+    sunday = today + timedelta(days=(closed_weekday - today.weekday()) % 7 or 7)
+    monday = sunday + timedelta(days=1 if closed_weekday == 6 else 2)
 
     def advice(day):
         return owner_client.get(
@@ -371,7 +380,7 @@ def test_the_advice_says_when_the_due_day_is_a_closed_day(owner_client, business
 
     shown = dutch_weekday(sunday, "\xa0")
     assert (
-        f"De zaak is dicht op {shown} (geen werkdag onder Instellingen): bedoel je die dag?"
+        f"De zaak is dicht op {shown} (de openingstijden onder Instellingen): bedoel je die dag?"
     ) in closed
     assert 'data-testid="promise-closed-day"' not in open_day
 
@@ -951,15 +960,34 @@ def test_the_birthday_button_says_it_records_the_congratulation(staff_client, bu
     )
 
 
+def _hours_posted(week) -> dict[str, str]:
+    """The settings form's opening hours as typed: per weekday "closed" ticked, or its times."""
+    data = {}
+    for key, hours in zip(WEEKDAY_KEYS, week, strict=True):
+        if hours is None:
+            data[f"{key}_closed"] = "on"
+        else:
+            data[f"{key}_opens"], data[f"{key}_closes"] = hours
+    return data
+
+
 def test_only_an_owner_changes_the_settings(owner_client, staff_client, business):
     data = {
         "promise_grace_hours": "48",
         "complaint_response_working_hours": "2",
         "complaint_public_response_hours": "1",
         "complaint_resolution_days": "5",
-        "working_days": ["1", "2", "3", "4", "5"],
-        "opening_time": "08:30",
-        "closing_time": "17:30",
+        **_hours_posted(
+            [
+                None,
+                ("08:30", "17:30"),
+                ("08:30", "17:30"),
+                ("08:30", "21:00"),
+                ("08:30", "17:30"),
+                ("08:30", "16:00"),
+                None,
+            ]
+        ),
         "aftercare_delivery_days": "2",
         "aftercare_repair_days": "",
         "aftercare_complaint_days": "10",
@@ -979,41 +1007,115 @@ def test_only_an_owner_changes_the_settings(owner_client, staff_client, business
     settings = care_settings(business)
     assert (
         settings.promise_grace_hours,
-        settings.working_days,
         settings.aftercare_repair_days,
         settings.aftercare_quote_days,
         settings.coming_up_days,
-    ) == (
-        48,
-        (1, 2, 3, 4, 5),
+    ) == (48, None, 5, 28)
+    assert settings.opening_hours == (
         None,
-        5,
-        28,
+        DayHours(time(8, 30), time(17, 30)),
+        DayHours(time(8, 30), time(17, 30)),
+        DayHours(time(8, 30), time(21)),
+        DayHours(time(8, 30), time(17, 30)),
+        DayHours(time(8, 30), time(16)),
+        None,
     )
     assert settings.aftercare_purchase_min_cents == 15000
 
 
-def test_bad_settings_are_shown_on_the_form_and_not_stored(owner_client, business):
+def test_the_opening_hours_are_a_row_a_weekday_monday_first_each_input_labelled(
+    owner_client, business, owner
+):
+    care_settings_update(business=business, actor=owner, opening_hours=SALON)
+
+    page = owner_client.get(reverse("web:care_settings")).content.decode()
+
+    hours = re.search(r'data-testid="opening-hours">(.*?)</fieldset>', page, re.S)[1]
+    names = re.findall(r'<span class="day-name" id="day-\w+">(\w+)</span>', hours)
+    assert names == ["Maandag", "Dinsdag", "Woensdag", "Donderdag", "Vrijdag", "Zaterdag", "Zondag"]
+    inputs = re.findall(r"<input[^>]*>", hours)
+    assert len(inputs) == 21
+    for tag in inputs:
+        (input_id,) = re.findall(r'id="([^"]+)"', tag)
+        assert len(re.findall(f'<label for="{input_id}">', hours)) == 1
+    thursday = re.search(r'data-testid="hours-thursday"(.*?)</div>', hours, re.S)[1]
+    assert 'name="thursday_opens" value="09:00"' in thursday
+    assert 'name="thursday_closes" value="21:00"' in thursday
+    assert 'name="thursday_closed"' in thursday
+    assert "checked" not in thursday
+    monday = re.search(r'data-testid="hours-monday"(.*?)</div>', hours, re.S)[1]
+    assert re.search(r'name="monday_closed"[^>]*checked', monday)
+    assert (
+        '<label for="id_monday_closed"><span class="visually-hidden">Maandag </span>gesloten'
+        in monday
+    )
+
+
+def test_hours_saved_for_all_working_days_at_once_show_on_each_day(owner_client, business):
+    """Settings saved before each day had its own hours, as such a business has them stored."""
+    business.settings = {
+        "care": {"working_days": [1, 2, 3, 4, 5], "opening_time": "08:30", "closing_time": "17:30"}
+    }
+    business.save(update_fields=["settings"])
+
+    page = owner_client.get(reverse("web:care_settings")).content.decode()
+
+    for key in ("tuesday", "wednesday", "thursday", "friday", "saturday"):
+        assert f'name="{key}_opens" value="08:30"' in page
+        assert f'name="{key}_closes" value="17:30"' in page
+    for key in ("monday", "sunday"):
+        assert re.search(f'name="{key}_closed"[^>]*checked', page)
+        assert not re.search(f'name="{key}_opens"[^>]*value=', page)
+
+
+SETTINGS_POSTED = {
+    "promise_grace_hours": "24",
+    "complaint_response_working_hours": "4",
+    "complaint_public_response_hours": "1",
+    "complaint_resolution_days": "3",
+    "aftercare_purchase_days": "3",
+    "aftercare_replan_days": "2",
+    "coming_up_days": "14",
+}
+
+
+@pytest.mark.parametrize(
+    ("week", "messages"),
+    [
+        (
+            [("18:00", "09:00"), *[None] * 6],
+            ["De sluitingstijd op maandag moet later zijn dan de openingstijd."],
+        ),
+        (
+            [("09:00", "18:00"), ("09:00", ""), ("", "18:00"), *[None] * 4],
+            [
+                "Vul in wanneer je op dinsdag sluit, of vink “gesloten” aan.",
+                "Vul in wanneer je op woensdag opent, of vink “gesloten” aan.",
+            ],
+        ),
+        (
+            [None] * 7,
+            ["Wees ten minste één dag van de week open: een dag die niet op gesloten staat."],
+        ),
+    ],
+)
+def test_bad_settings_are_shown_on_the_form_and_not_stored(
+    owner_client, business, owner, week, messages
+):
+    care_settings_update(business=business, actor=owner, opening_hours=SALON)
+    business.refresh_from_db()
+    before = business.settings
     response = owner_client.post(
-        reverse("web:care_settings"),
-        {
-            "promise_grace_hours": "24",
-            "complaint_response_working_hours": "4",
-            "complaint_public_response_hours": "1",
-            "complaint_resolution_days": "3",
-            "working_days": ["0"],
-            "opening_time": "18:00",
-            "closing_time": "09:00",
-            "aftercare_purchase_days": "3",
-            "aftercare_replan_days": "2",
-            "coming_up_days": "14",
-        },
+        reverse("web:care_settings"), {**SETTINGS_POSTED, **_hours_posted(week)}
     )
 
     assert response.status_code == 422
-    assert "De sluitingstijd moet later zijn dan de openingstijd." in response.content.decode()
+    page = unescape(response.content.decode())
+    shown = [message for message in messages if message in page]
+    assert shown == messages
     business.refresh_from_db()
-    assert business.settings == {}
+    assert business.settings == before
+    assert AuditEvent.objects.filter(action="settings").count() == 1
 
 
 @pytest.mark.parametrize(("typed", "stored"), [("0", None), ("366", None), ("", "off")])
@@ -1380,11 +1482,19 @@ def test_a_follow_up_by_hand_on_the_profile(staff_client, business, staff_user):
     assert FollowUp.objects.get().assigned_to == staff_user
 
 
-def test_a_follow_up_planned_for_a_closed_day_is_saved_with_a_word(staff_client, business):
-    """A salon's staff planned a call for the closed Sunday, saved without a word."""
+@pytest.mark.parametrize("closed_weekday", [6, 0])
+def test_a_follow_up_planned_for_a_closed_day_is_saved_with_a_word(
+    staff_client, business, owner, closed_weekday
+):
+    """A salon's staff planned a call for the closed Sunday, saved without a word; a salon
+    with its own hours for each day, closed on Monday and open on Sunday, hears of Monday."""
+    if closed_weekday == 0:
+        care_settings_update(
+            business=business, actor=owner, opening_hours=[*SALON[:6], DayHours(time(12), time(17))]
+        )
     customer = CustomerFactory(business=business)
     today = business.today()
-    sunday = today + timedelta(days=(6 - today.weekday()) or 7)
+    sunday = today + timedelta(days=(closed_weekday - today.weekday()) % 7 or 7)
 
     def plan(day):
         return staff_client.post(
@@ -1397,8 +1507,8 @@ def test_a_follow_up_planned_for_a_closed_day_is_saved_with_a_word(staff_client,
 
     shown = dutch_weekday(sunday, "\xa0")
     assert (
-        f"Nazorg opgeslagen voor {shown}, een dag dat de zaak dicht is (geen werkdag onder "
-        "Instellingen): verander de dag als dat niet de bedoeling is."
+        f"Nazorg opgeslagen voor {shown}, een dag dat de zaak dicht is (de openingstijden "
+        "onder Instellingen): verander de dag als dat niet de bedoeling is."
     ) in closed
     assert "een dag dat de zaak dicht is" not in open_day
     assert FollowUp.objects.filter(customer=customer).count() == 2

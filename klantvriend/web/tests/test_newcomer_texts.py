@@ -14,6 +14,7 @@ from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
 from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.care_settings import care_settings_update
+from klantvriend.core.tests.days import SALON
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers.privacy import customer_erase
 from klantvriend.promises.models import PromiseKind
@@ -255,14 +256,16 @@ def test_the_tokens_page_of_staff_is_titled_as_its_heading(
     [
         (
             "nl",
-            "Eerste reactie op een klacht binnen (werkuren): 4 → 6; Werkdagen: maandag, "
-            "dinsdag, woensdag, donderdag, vrijdag, zaterdag → dinsdag, woensdag; Nazorg bij "
-            "aankopen vanaf dit bedrag: €\u00a0250,00 → —",
+            "Eerste reactie op een klacht binnen (werkuren): 4 → 6; Openingstijden op maandag: "
+            "09:00–18:00 → gesloten; Openingstijden op donderdag: 09:00–18:00 → 09:00–21:00; "
+            "Openingstijden op zaterdag: 09:00–18:00 → 08:30–16:00; Nazorg bij aankopen vanaf "
+            "dit bedrag: €\u00a0250,00 → —",
         ),
         (
             "en",
-            "First response to a complaint within (working hours): 4 → 6; Working days: Monday, "
-            "Tuesday, Wednesday, Thursday, Friday, Saturday → Tuesday, Wednesday; Follow up "
+            "First response to a complaint within (working hours): 4 → 6; Opening hours on "
+            "Monday: 09:00–18:00 → closed; Opening hours on Thursday: 09:00–18:00 → "
+            "09:00–21:00; Opening hours on Saturday: 09:00–18:00 → 08:30–16:00; Follow up "
             "purchases from this amount: €250.00 → —",
         ),
     ],
@@ -275,7 +278,7 @@ def test_the_settings_history_says_what_changed_in_the_words_of_the_page(
         business=business,
         actor=owner,
         complaint_response_working_hours=6,
-        working_days=[1, 2],
+        opening_hours=SALON,
         aftercare_purchase_min_cents=None,
     )
     audit_record(
@@ -300,6 +303,29 @@ def test_the_settings_history_says_what_changed_in_the_words_of_the_page(
     assert f"<title>{title} · Klantvriend</title>" in page
     # and the user menu names it the same, so the owner recognises the page they opened
     assert f'<a href="{reverse("web:care_settings")}">{title}</a>' in page
+
+
+def test_a_change_of_hours_recorded_before_each_day_had_its_own_still_reads(
+    owner_client, owner, business
+):
+    audit_record(
+        business=business,
+        actor=owner,
+        action=AuditAction.SETTINGS,
+        obj=business,
+        changes={
+            "working_days": [[0, 1, 2, 3, 4, 5], [1, 2]],
+            "opening_time": ["09:00", "08:30"],
+        },
+    )
+
+    page = owner_client.get(reverse("web:care_settings")).content.decode()
+
+    history = re.search(r'data-testid="settings-history">(.*?)</ul>', page, re.S)[1]
+    assert re.sub(r"<[^>]+>", "", history).split(" · ", 1)[1].strip() == (
+        f"{owner.first_name} Werkdagen: maandag, dinsdag, woensdag, donderdag, vrijdag, "
+        "zaterdag → dinsdag, woensdag; Opent om: 09:00 → 08:30"
+    )
 
 
 @pytest.mark.parametrize(
