@@ -9,12 +9,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Complaint
 from klantvriend.core.care_settings import care_settings
-from klantvriend.core.tests.days import open_on
+from klantvriend.core.tests.days import SALON, open_on
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.gestures.models import Gesture
 from klantvriend.promises.models import Promise, PromiseKind
@@ -142,6 +142,54 @@ def test_the_promises_kept_fit_a_phone_with_on_time_late_and_broken(
             assert box.evaluate("e => e.scrollWidth <= e.clientWidth")
     shot(page, "care-05-reliability-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_salon_sets_its_hours_per_day_on_a_phone_without_scripts(
+    browser: Browser, browser_context_args, live_server, business, owner
+):
+    """The walk-through's hair salon: closed on Monday, open until 21:00 on Thursday, 8:30 to
+    16:00 on Saturday. Typed on a phone with JavaScript off; a day closing before it opens is
+    refused with the day's name, beside it, and nothing is saved."""
+    context = browser.new_context(
+        **{
+            **browser_context_args,
+            "viewport": {"width": 390, "height": 844},
+            "java_script_enabled": False,
+        }
+    )
+    page = context.new_page()
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/settings/")
+    form = page.get_by_test_id("care-settings-form")
+    save = form.locator("button[type=submit]")
+
+    form.get_by_label("Maandag gesloten").check()
+    form.get_by_label("Donderdag tot").fill("21:00")
+    form.get_by_label("Zaterdag van").fill("08:30")
+    form.get_by_label("Zaterdag tot").fill("07:00")
+    save.click()
+
+    saturday = page.get_by_test_id("hours-saturday")
+    expect(saturday.get_by_role("alert")).to_have_text(
+        "De sluitingstijd op zaterdag moet later zijn dan de openingstijd."
+    )
+    # The form is long on a phone: its top, where the page opens again, names the field.
+    expect(page.get_by_test_id("form-error-summary").get_by_role("link")).to_have_text(
+        "Sluit op zaterdag om"
+    )
+    assert business.__class__.objects.get(pk=business.pk).settings == {}
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "care-settings-hours-refused-phone")
+
+    page.get_by_label("Zaterdag tot").fill("16:00")
+    page.get_by_test_id("care-settings-form").locator("button[type=submit]").click()
+
+    expect(page.locator(".message")).to_be_visible()
+    assert care_settings(business.__class__.objects.get(pk=business.pk)).opening_hours == SALON
+    expect(page.get_by_label("Donderdag tot")).to_have_value("21:00")
+    expect(page.get_by_label("Maandag gesloten")).to_be_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
 
 
 def test_a_public_complaint_answered_resolved_and_followed_up_on_today(
