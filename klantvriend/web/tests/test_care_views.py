@@ -366,8 +366,9 @@ def test_the_advice_says_when_the_due_day_is_a_closed_day(
     if closed_weekday == 0:
         care_settings_update(business=business, actor=owner, opening_hours=SALON)
     today = business.today()
-    sunday = today + timedelta(days=(closed_weekday - today.weekday()) % 7 or 7)
-    monday = sunday + timedelta(days=1 if closed_weekday == 6 else 2)
+    closed_day = today + timedelta(days=(closed_weekday - today.weekday()) % 7 or 7)
+    # The day after: Monday after the closed Sunday; Tuesday after the salon's closed Monday.
+    next_open = closed_day + timedelta(days=1)
 
     def advice(day):
         return owner_client.get(
@@ -376,9 +377,9 @@ def test_the_advice_says_when_the_due_day_is_a_closed_day(
             headers=HTMX,
         ).content.decode()
 
-    closed, open_day = advice(sunday), advice(monday)
+    closed, open_day = advice(closed_day), advice(next_open)
 
-    shown = dutch_weekday(sunday, "\xa0")
+    shown = dutch_weekday(closed_day, "\xa0")
     assert (
         f"De zaak is dicht op {shown} (de openingstijden onder Instellingen): bedoel je die dag?"
     ) in closed
@@ -1494,7 +1495,7 @@ def test_a_follow_up_planned_for_a_closed_day_is_saved_with_a_word(
         )
     customer = CustomerFactory(business=business)
     today = business.today()
-    sunday = today + timedelta(days=(closed_weekday - today.weekday()) % 7 or 7)
+    closed_day = today + timedelta(days=(closed_weekday - today.weekday()) % 7 or 7)
 
     def plan(day):
         return staff_client.post(
@@ -1503,9 +1504,9 @@ def test_a_follow_up_planned_for_a_closed_day_is_saved_with_a_word(
             headers=HTMX,
         ).content.decode()
 
-    closed, open_day = plan(sunday), plan(sunday + timedelta(days=1))
+    closed, open_day = plan(closed_day), plan(closed_day + timedelta(days=1))
 
-    shown = dutch_weekday(sunday, "\xa0")
+    shown = dutch_weekday(closed_day, "\xa0")
     assert (
         f"Nazorg opgeslagen voor {shown}, een dag dat de zaak dicht is (de openingstijden "
         "onder Instellingen): verander de dag als dat niet de bedoeling is."
