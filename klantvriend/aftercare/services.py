@@ -6,7 +6,6 @@ from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from klantvriend.core.audit import (
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import Conflict, ValidationError, refusals_gathered, refusals_of
 from klantvriend.core.language import shop_language
+from klantvriend.core.members import member_of_business
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.undo import step_to_undo, values_before
 from klantvriend.core.versions import record_changing
@@ -97,18 +97,8 @@ def _snapshot(follow_up: FollowUp) -> dict[str, Any]:
 
 
 def _member_or_none(business, user):
-    """A follow-up is only assigned to someone who works in this business: a user, or (the
-    API) a user's id, which is "does not work here" for anyone else's as for no one's."""
-    if isinstance(user, int):
-        user = get_user_model().objects.filter(pk=user, memberships__business=business).first()
-        if user is None:
-            raise _error("assigned_to", _("This person does not work here."), "not_member")
-        return user
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if not business.memberships.filter(user=user).exists():
-        raise _error("assigned_to", _("This person does not work here."), "not_member")
-    return user
+    """A follow-up is only assigned to someone who works in this business."""
+    return member_of_business(business=business, user=user, field="assigned_to")
 
 
 def follow_up_create(

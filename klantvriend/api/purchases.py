@@ -37,6 +37,11 @@ from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["purchases"])
 
+MEMBER_HELP = (
+    "User id of the member who served the customer; left out or null, no one is named. Anyone "
+    "who does not work in the business is refused (422, type not_member)."
+)
+
 
 class PurchaseOut(Out):
     id: int
@@ -46,6 +51,9 @@ class PurchaseOut(Out):
     currency: str
     description: str
     external_ref: str
+    member: int | None = Field(
+        ..., validation_alias="member_id", description="User id of the member who served it."
+    )
     created_at: datetime
     updated_at: ExactMoment = Field(
         ...,
@@ -74,6 +82,7 @@ class PurchaseCreate(Input):
         description="Receipt number. Send one to make a retry safe: a second purchase with the "
         "same number is refused (422, type unique, on external_ref), so a sale is counted once.",
     )
+    member: StrictInt | None = Field(None, description=MEMBER_HELP)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -141,6 +150,7 @@ def create_purchase(request: HttpRequest, payload: PurchaseCreate, response: Htt
         currency=payload.currency,
         description=payload.description,
         external_ref=payload.external_ref,
+        member=payload.member,
     )
     return Status(201, with_etag(response, purchase))
 
@@ -158,6 +168,7 @@ class PurchaseUpdate(Patch):
     at: Moment | None = None
     description: str | None = Field(None, max_length=300)
     external_ref: str | None = Field(None, max_length=100)
+    member: StrictInt | None = Field(None, description=MEMBER_HELP)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:

@@ -4,7 +4,8 @@ and revokes their own tokens. A removed member's tokens die with the membership.
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, Func, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
@@ -17,6 +18,43 @@ def staff_name(user) -> str:
     """The name a member of staff goes by on pages, in documents and audit trails: their full
     name, or the name they log in with when they gave none."""
     return user.get_full_name() or user.get_username()
+
+
+def member_users(*, business: Business | int) -> QuerySet:
+    """The people who work in `business`, by name, with what staff_name reads: the choices of
+    a form that names one of them (who calls, who served)."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__business=business)
+        .only("first_name", "last_name", "username")
+        .order_by("first_name", "username")
+    )
+
+
+def staff_name_in_database() -> Func:
+    """staff_name as the database writes it, of a user row: for a name read inside another
+    query (whom a customer is usually served by, in the briefing's query) rather than by a
+    query of its own. Django's get_full_name is first and last name joined by a space and
+    stripped."""
+    full = Trim(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
+    return Coalesce(NullIf(full, Value("")), "username", output_field=CharField())
+
+
+def member_of_business(*, business: Business | int, user, field: str):
+    """`user` (a user, or, from the API, a user's id) when they work in `business`; None for
+    no one. Anyone else, of another business or of none, is refused on `field` alike, so that
+    the refusal tells nothing about a user elsewhere."""
+    if user is None or (not isinstance(user, int) and not getattr(user, "is_authenticated", False)):
+        return None
+    if isinstance(user, int):
+        found = get_user_model().objects.filter(pk=user, memberships__business=business).first()
+    else:
+        found = user if Membership.objects.filter(business=business, user=user).exists() else None
+    if found is None:
+        raise ValidationError(
+            {field: ValidationError(_("This person does not work here."), code="not_member")}
+        )
+    return found
 
 
 def membership_list(*, business: Business) -> QuerySet[Membership]:

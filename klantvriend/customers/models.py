@@ -835,6 +835,16 @@ class Purchase(BusinessOwned):
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
     external_ref = models.CharField(_("receipt number"), max_length=100, blank=True)
+    # Who served the customer: "the same stylist as last time" is asked for by name. A member
+    # of this business only (services.purchase_create); kept as a fiscal record when they go.
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("served by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
     # What a client syncs purchases by (the API's changed_since, docs/api.md "Syncing"): moved by
     # every write of the row, the bulk ones too (ChangeTracked); the bulk loaders write it.

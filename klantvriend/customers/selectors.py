@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -29,7 +30,7 @@ from klantvriend.core.audit import AuditAction, audit_removals
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.db import AsciiLower, MonthDay
 from klantvriend.core.errors import NotFound
-from klantvriend.core.members import staff_name
+from klantvriend.core.members import staff_name, staff_name_in_database
 from klantvriend.core.models import AuditEvent, Business
 from klantvriend.core.rows import ByFigure, ByOffset, Listed
 from klantvriend.core.selectors import changed_since, owned_get, refuse_impossible_ids
@@ -511,6 +512,9 @@ class Briefing:
     # done last time before the customer sits down; it was three screens down the timeline.
     last_purchase: Purchase | None = None
     last_logged_visit: ContactMoment | None = None
+    # Who served most of their last purchases (USUAL_SERVER_OF), "" without one: a customer
+    # asks for "the same stylist as last time", and this is who that usually is.
+    usually_served_by: str = ""
 
     @property
     def last_time_visit(self) -> ContactMoment | None:
@@ -552,13 +556,43 @@ def visit_days(*, customer: Customer) -> QuerySet:
     )
 
 
+# What staff_name reads of who served a purchase, for a query that reads only some columns.
+MEMBER_NAME_FIELDS = ("member", "member__first_name", "member__last_name", "member__username")
+
+# Whom a customer is usually served by: who served the most of this many of their last
+# purchases, and at least USUAL_SERVER_TIMES of them (once is no habit). Of the recent ones:
+# the stylist who left two years ago is nobody's usual any more.
+USUAL_SERVER_OF = 10
+USUAL_SERVER_TIMES = 2
+
+
+def _usually_served_by(customer: Customer) -> Subquery:
+    """The name of who served the most of the customer's last USUAL_SERVER_OF purchases (on a
+    tie, who did so the latest), None for no one: read in the query of the last purchase."""
+    recent = customer.purchases.order_by("-at", "-id").values("pk")[:USUAL_SERVER_OF]
+    usual = (
+        Purchase.objects.filter(pk__in=recent, member__isnull=False)
+        .values("member")
+        .annotate(times=Count("pk"), latest=Max("at"))
+        .filter(times__gte=USUAL_SERVER_TIMES)
+        .order_by("-times", "-latest", "member")
+        .values("member")[:1]
+    )
+    names = get_user_model().objects.filter(pk=Subquery(usual))
+    return Subquery(names.annotate(shown=staff_name_in_database()).values("shown")[:1])
+
+
 def customer_briefing(*, customer: Customer) -> Briefing:
     """What a staff member should know before they speak to this customer. Counted by the
     database, so a customer of twenty years costs what a new one does: six queries."""
     totals = _purchase_totals(customer)
     logged = _logged_visits(customer).select_related("member").order_by("-at", "-id").first()
     last_purchase = (
-        customer.purchases.order_by("-at", "-id").only("at", "description", "amount_cents").first()
+        customer.purchases.order_by("-at", "-id")
+        .select_related("member")
+        .only("at", "description", "amount_cents", *MEMBER_NAME_FIELDS)
+        .annotate(usually_served_by=_usually_served_by(customer))
+        .first()
         if totals["count"]
         else None
     )
@@ -573,6 +607,7 @@ def customer_briefing(*, customer: Customer) -> Briefing:
         referral_count=customer.referrals.count(),
         last_purchase=last_purchase,
         last_logged_visit=logged,
+        usually_served_by=(last_purchase and last_purchase.usually_served_by) or "",
     )
 
 
@@ -622,7 +657,11 @@ def customer_visits(
     if days:
         start = business.start_of(min(days))
         end = business.start_of(max(days) + timedelta(days=1))
-        purchases = customer.purchases.filter(at__gte=start, at__lt=end).order_by("at", "id")
+        purchases = (
+            customer.purchases.filter(at__gte=start, at__lt=end)
+            .select_related("member")
+            .order_by("at", "id")
+        )
         visits = _logged_visits(customer).filter(at__gte=start, at__lt=end)
         for purchase in purchases:
             listed[business.local(purchase.at).date()].purchases.append(purchase)
@@ -693,8 +732,9 @@ def purchase_timeline(*, customer: Customer, limit: int) -> list[TimelineEntry]:
             summary=purchase.description,
             amount_cents=purchase.amount_cents,
             currency=purchase.currency,
+            actor=staff_name(purchase.member) if purchase.member else "",
         )
-        for purchase in customer.purchases.order_by("-at", "-id")[:limit]
+        for purchase in customer.purchases.select_related("member").order_by("-at", "-id")[:limit]
     ]
 
 

@@ -32,7 +32,7 @@ from klantvriend.core.errors import (
 )
 from klantvriend.core.hooks import PURCHASE_RECORDED, REFERRAL_RECORDED, run_after_commit
 from klantvriend.core.language import shop_language
-from klantvriend.core.members import staff_name
+from klantvriend.core.members import member_of_business, staff_name
 from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.selectors import refuse_impossible_ids
@@ -700,7 +700,10 @@ def purchase_create(
     currency: str = "",
     description: str = "",
     external_ref: str = "",
+    member=None,
 ) -> Purchase:
+    """`member`: who served the customer, a member of the business (or, from the API, their
+    user id); None for no one named."""
     purchase = _new_purchase(
         customer=customer,
         amount_cents=amount_cents,
@@ -708,6 +711,7 @@ def purchase_create(
         currency=currency,
         description=description,
         external_ref=external_ref,
+        member=member,
     )
     with refused_when_taken(purchase), transaction.atomic():
         purchase.save()
@@ -730,6 +734,7 @@ def _new_purchase(
     currency: str = "",
     description: str = "",
     external_ref: str = "",
+    member=None,
 ) -> Purchase:
     """The purchase purchase_create stores, checked: every refusal at once."""
     customer.refuse_if_anonymised()
@@ -750,9 +755,16 @@ def _new_purchase(
     refusals_gathered(
         lambda: refuse_unlikely_moment(purchase.at, field="at"),
         lambda: _refuse_other_currency(purchase, business=customer.business),
+        lambda: _served_by(purchase, member),
         purchase.full_clean,
     )
     return purchase
+
+
+def _served_by(purchase: Purchase, member) -> None:
+    """Puts `member` on the purchase as who served it: someone of another business, or of
+    none, is refused (core.members.member_of_business)."""
+    purchase.member = member_of_business(business=purchase.business_id, user=member, field="member")
 
 
 def _refuse_other_currency(purchase: Purchase, *, business: Business) -> None:
@@ -940,7 +952,10 @@ def important_date_delete(
         stored.delete()
 
 
-PURCHASE_FIELDS = ("amount_cents", "at", "description", "external_ref")
+# Who served it by id: the audit trail keeps a number, not a user, as a follow-up's assignee.
+PURCHASE_FIELDS = ("amount_cents", "at", "description", "external_ref", "member_id")
+# A purchase_update that leaves who served it as stored: None there takes the name off.
+UNCHANGED = object()
 
 
 def _purchase_snapshot(purchase: Purchase) -> dict[str, Any]:
@@ -955,11 +970,12 @@ def purchase_update(
     at: datetime | None = None,
     description: str | None = None,
     external_ref: str | None = None,
+    member: Any = UNCHANGED,
     expected_versions: Collection[str] | None = None,
 ) -> Purchase:
     """Corrects a purchase typed wrongly; what is not given stays as it is stored now, however
     long ago the caller read it. A purchase is a fiscal record: who changed what is kept in the
-    audit trail."""
+    audit trail. `member` as purchase_create takes it; None there: no one named."""
     given = _purchase_given(amount_cents, at, description, external_ref)
     previous: dict[str, Any] = {}
     try:
@@ -969,7 +985,7 @@ def purchase_update(
         ):
             previous = _purchase_snapshot(stored)
             _take_given(purchase, previous, given)
-            _purchase_check(purchase, at_given=at is not None)
+            _purchase_check(purchase, at_given=at is not None, member=member)
             changes = audit_diff(previous, _purchase_snapshot(purchase))
             if changes:
                 purchase.save(update_fields=[*PURCHASE_FIELDS, "updated_at"])
@@ -1001,10 +1017,12 @@ def _purchase_given(
     }
 
 
-def _purchase_check(purchase: Purchase, *, at_given: bool) -> None:
-    """A corrected purchase's checks, every refusal at once; a moment only when given anew."""
+def _purchase_check(purchase: Purchase, *, at_given: bool, member: Any = UNCHANGED) -> None:
+    """A corrected purchase's checks, every refusal at once; a moment only when given anew,
+    who served it only when named anew (put on the purchase when they may be)."""
     refusals_gathered(
         lambda: at_given and refuse_unlikely_moment(purchase.at, field="at"),
+        lambda: member is not UNCHANGED and _served_by(purchase, member),
         purchase.full_clean,
     )
 
@@ -1016,6 +1034,7 @@ def purchase_update_refusals(
     at: datetime | None = None,
     description: str | None = None,
     external_ref: str | None = None,
+    member: Any = UNCHANGED,
 ) -> dict[str, list]:
     """What purchase_update would refuse of these fields of `purchase` (as stored), per
     field, writing nothing."""
@@ -1024,7 +1043,7 @@ def purchase_update_refusals(
         corrected = copy.copy(purchase)
         given = _purchase_given(amount_cents, at, description, external_ref)
         _take_given(corrected, _purchase_snapshot(purchase), given)
-        _purchase_check(corrected, at_given=at is not None)
+        _purchase_check(corrected, at_given=at is not None, member=member)
 
     return refusals_of(check)
 

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext, pgettext_lazy
@@ -40,6 +41,7 @@ from klantvriend.complaints.models import DEADLINE_FIELDS, Complaint
 from klantvriend.complaints.services import complaint_deadlines_set
 from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
 from klantvriend.core.numbers import count_shown
 from klantvriend.core.shown import moment_shown
@@ -303,12 +305,14 @@ PURCHASE_CSV_COLUMNS = [
     "currency",
     "description",
     "receipt_number",
+    "member",
 ]
 
 
 class _PurchasesCsv(_CsvView):
     """A purchase as a till export has it, for the purchase importer: the customer by number,
-    name and e-mail address, the moment in the business's time zone, the amount in euros."""
+    name and e-mail address, the moment in the business's time zone, the amount in euros, who
+    served it by the name the pages show (which the importer matches again)."""
 
     def header(self, first: dict[str, Any] | None) -> list[str]:
         return PURCHASE_CSV_COLUMNS
@@ -331,6 +335,13 @@ class _PurchasesCsv(_CsvView):
             .order_by()
             .values_list("pk", "external_ref", "created_at", "name", "email")
         }
+        # The JSON rows name people by user name (_rows); a spreadsheet shows their name.
+        served_by = {
+            user.get_username(): staff_name(user)
+            for user in get_user_model()
+            .objects.filter(username__in={row["member"] for row in chunk if row["member"]})
+            .only("username", "first_name", "last_name")
+        }
         for row in chunk:
             number, name, email = customers[row["customer"]]
             # To the second: the importers read no fractions of a second.
@@ -349,6 +360,7 @@ class _PurchasesCsv(_CsvView):
                     row["currency"],
                     row["description"],
                     receipt,
+                    served_by.get(row["member"], ""),
                 )
             ]
 

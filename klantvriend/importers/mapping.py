@@ -174,6 +174,26 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                 "external_ref",
             ],
         ),
+        # Who served the customer, matched to a member by name or user name (purchase_import).
+        _field(
+            "member",
+            _("served by"),
+            [
+                "medewerker",
+                "kapper",
+                "kapster",
+                "verkoper",
+                "verkoopster",
+                "monteur",
+                "behandelaar",
+                "geholpendoor",
+                "bedienddoor",
+                "staff",
+                "servedby",
+                "employee",
+                "cashier",
+            ],
+        ),
     ),
 }
 

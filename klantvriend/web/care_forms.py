@@ -17,7 +17,7 @@ from klantvriend.core.care_settings import (
     CareSettings,
     care_settings,
 )
-from klantvriend.core.members import staff_name
+from klantvriend.core.members import member_users, staff_name
 from klantvriend.core.models import Business, time_zones
 from klantvriend.core.money import cents_for_typing
 from klantvriend.customers.models import ContactKind
@@ -285,14 +285,7 @@ class FollowUpForm(OwnIds, forms.Form):
 
     def __init__(self, *args, business, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
-
-        self.fields["assigned_to"].queryset = (
-            get_user_model()
-            .objects.filter(memberships__business=business)
-            .only("first_name", "last_name", "username")
-            .order_by("first_name", "username")
-        )
+        self.fields["assigned_to"].queryset = member_users(business=business)
         self.fields["assigned_to"].label_from_instance = staff_name
 
 

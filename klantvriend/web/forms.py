@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from klantvriend.core.errors import ChangedMeanwhile
+from klantvriend.core.members import member_users, staff_name
 from klantvriend.core.money import AmountError, parse_amount
 from klantvriend.core.selectors import login_wait
 from klantvriend.core.services import login_failure_record, login_failures_clear
@@ -641,11 +642,38 @@ class ReferralForm(OwnIds, forms.Form):
 
 
 class PurchaseForm(OwnIds, forms.Form):
+    """A purchase and who served it: the person signed in unless they choose a colleague.
+    Where they work alone there is no one to choose, and no field."""
+
     id_prefix = "purchase"
 
     amount = AmountField(label=_("amount"), error_messages={"required": _("Enter an amount.")})
     description = forms.CharField(label=_("what"), max_length=300, required=False)
+    member = forms.TypedChoiceField(
+        label=_("served by"),
+        coerce=int,
+        empty_value=None,
+        required=False,  # one is always chosen: the person signed in unless changed
+        error_messages={"invalid_choice": _("This person does not work here.")},
+    )
     at = MomentField(label=_("when"), required=False, help_text=_("Empty means now."))
+
+    def __init__(self, *args, business, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signed_in = member
+        self.members = {user.pk: user for user in member_users(business=business)}
+        if len(self.members) < 2:
+            del self.fields["member"]
+            return
+        self.fields["member"].choices = [
+            (pk, staff_name(user)) for pk, user in self.members.items()
+        ]
+        self.fields["member"].initial = member.pk
+
+    def served_by(self):
+        """Who served the customer: the one chosen, else the person signed in."""
+        chosen = self.cleaned_data.get("member")
+        return self.members[chosen] if chosen is not None else self.signed_in
 
 
 class ContactMomentForm(OwnIds, forms.Form):

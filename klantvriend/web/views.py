@@ -523,6 +523,13 @@ PROFILE_FORMS = {
 }
 
 
+def _profile_form(request: HttpRequest, form_key: str, data=None):
+    """One of PROFILE_FORMS, empty or with what was sent; a purchase's asks who served it."""
+    if form_key == "purchase_form":
+        return PurchaseForm(data, business=request.business, member=request.user)
+    return PROFILE_FORMS[form_key](data)
+
+
 # The profile opens with the recent history; ?timeline=all shows the long one.
 TIMELINE_SHORT = 20
 TIMELINE_LONG = 200
@@ -549,7 +556,7 @@ def _profile_context(
     **bound_forms,
 ) -> dict:
     """`important_date_refused`: why "Called" or its undo was refused, per important date."""
-    forms = {key: bound_forms.get(key) or form_class() for key, form_class in PROFILE_FORMS.items()}
+    forms = {key: bound_forms.get(key) or _profile_form(request, key) for key in PROFILE_FORMS}
     return {
         "customer": customer,
         "briefing": selectors.customer_briefing(customer=customer),
@@ -709,10 +716,10 @@ def _record(
     that it worked, inside the form just used (where the person is looking): what was recorded
     shows elsewhere on the page, the timeline, a screen further down on a phone."""
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
-    form = PROFILE_FORMS[form_key](request.POST)
+    form = _profile_form(request, form_key, request.POST)
     if form.is_valid():
         try:
-            create(customer, form.cleaned_data)
+            create(customer, form)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -735,11 +742,12 @@ def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         request,
         customer_id,
         "purchase_form",
-        lambda customer, data: services.purchase_create(
+        lambda customer, form: services.purchase_create(
             customer=customer,
-            amount_cents=data["amount"],
-            description=data["description"],
-            at=data["at"],
+            amount_cents=form.cleaned_data["amount"],
+            description=form.cleaned_data["description"],
+            at=form.cleaned_data["at"],
+            member=form.served_by(),
         ),
         saved=_("Purchase saved."),
     )
@@ -752,11 +760,11 @@ def contact_moment_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         request,
         customer_id,
         "contact_form",
-        lambda customer, data: services.contact_moment_create(
+        lambda customer, form: services.contact_moment_create(
             customer=customer,
-            kind=data["kind"],
-            summary=data["summary"],
-            at=data["at"],
+            kind=form.cleaned_data["kind"],
+            summary=form.cleaned_data["summary"],
+            at=form.cleaned_data["at"],
             member=request.user,
         ),
         saved=_("Contact moment saved."),
@@ -770,8 +778,11 @@ def important_date_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         request,
         customer_id,
         "important_date_form",
-        lambda customer, data: services.important_date_add(
-            customer=customer, label=data["label"], date=data["date"], yearly=data["yearly"]
+        lambda customer, form: services.important_date_add(
+            customer=customer,
+            label=form.cleaned_data["label"],
+            date=form.cleaned_data["date"],
+            yearly=form.cleaned_data["yearly"],
         ),
         saved=_("Date saved."),
     )

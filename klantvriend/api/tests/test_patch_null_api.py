@@ -67,7 +67,9 @@ def _customer(business, owner):
 
 def _purchase(business, owner):
     customer = services.customer_create(business=business, name="Anna")
-    return PurchaseFactory(customer=customer, description="Rollade", external_ref="B-17")
+    return PurchaseFactory(
+        customer=customer, description="Rollade", external_ref="B-17", member=owner
+    )
 
 
 def _contact_moment(business, owner):

@@ -49,7 +49,7 @@ def fill(business, owner):
     bert = services.customer_create(business=business, name="Bert Smit", referred_by=anna)
     services.important_date_add(customer=anna, label="Trouwdag", date=date(2005, 6, 1))
     services.purchase_create(
-        customer=anna, amount_cents=123456, description="Rollade", external_ref="B1"
+        customer=anna, amount_cents=123456, description="Rollade", external_ref="B1", member=owner
     )
     services.purchase_create(
         customer=bert, amount_cents=995, at=timezone.now() - timedelta(days=40)

@@ -117,6 +117,7 @@ def test_purchases_csv_names_the_customer_and_the_amount_as_the_purchase_importe
             "currency",
             "description",
             "receipt_number",
+            "member",
         ],
         [
             "K-1",
@@ -127,6 +128,7 @@ def test_purchases_csv_names_the_customer_and_the_amount_as_the_purchase_importe
             "EUR",
             "Rollade",
             "B1",
+            "",
         ],
     ]
 

@@ -85,5 +85,5 @@ def test_the_export_writes_its_amounts_as_before(owner_client, business):
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         files = {name: archive.read(name).decode("utf-8-sig") for name in archive.namelist()}
     rows = list(csv.reader(io.StringIO(files["purchases.csv"]), delimiter=";"))
-    assert rows[1][3:] == ["2026-03-01T12:30:00+01:00", "995849,90", "EUR", "Rollade", "B1"]
+    assert rows[1][3:] == ["2026-03-01T12:30:00+01:00", "995849,90", "EUR", "Rollade", "B1", ""]
     assert not any(NO_BREAK in content for content in files.values())

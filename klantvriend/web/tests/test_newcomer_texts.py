@@ -421,7 +421,7 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "grondslag, labels.",
             "Aankopen: een datum en een bedrag, en wie het kocht: een klantnummer, een naam of een "
             "e-mailadres. Ook gelezen: klantnummer, naam, e-mail, telefoon, datum, tijd, bedrag, "
-            "valuta, omschrijving, bonnummer.",
+            "valuta, omschrijving, bonnummer, geholpen door.",
             "Geen bestanden geïmporteerd in de laatste 90 dagen; zo lang wordt de geschiedenis "
             "bewaard.",
             "Een klantenbestand zonder kolom “klant sinds” maakt zijn nieuwe klanten klant sinds "
@@ -437,7 +437,7 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "preferences, marketing consent, legal basis, tags.",
             "Purchases: a date and an amount, and who bought it: a customer number, a name or an "
             "email address. Also read: customer number, name, email, phone, date, time, amount, "
-            "currency, description, receipt number.",
+            "currency, description, receipt number, served by.",
             "No files imported in the last 90 days; the history is kept that long.",
             "A customer file without a “customer since” column makes its new customers "
             "customers since the day of the import, until their purchases are imported: then "
