@@ -270,7 +270,11 @@ def demo_create(
 
         def history():
             """(purchase, contact moment or None) rows, customer after customer."""
-            for customer, kind in zip(created, kinds, strict=True):
+            for position, (customer, kind) in enumerate(zip(created, kinds, strict=True)):
+                # Who serves them: mostly the same one of the two, the other about one time in
+                # four, so that the card has someone "mostly served by". Drawn from the customer's
+                # place and the minute, not from `rng`: the rest of the shop stays as it was.
+                usual, other = members[position % 2], members[(position + 1) % 2]
                 _, weekly_rate, dropout = SEGMENTS[kind]
                 rate = rng.gamma(2.0, weekly_rate / 2.0) / 7.0 if weekly_rate else 0.0
                 day = customer.customer_since
@@ -295,6 +299,7 @@ def demo_create(
                         "",
                         at,  # recorded at the sale
                         at,  # and not changed since
+                        (other if at.minute % 4 == 0 else usual).pk,
                     )
                     moment = None
                     if rng.random() < 0.12:
@@ -322,7 +327,9 @@ def demo_create(
                 yield purchase
 
         # Plain INSERTs (core.bulk): two million purchases in minutes rather than in an hour.
-        purchase_count = insert_rows(Purchase, PURCHASE_ROW_FIELDS, purchases_collecting_moments())
+        purchase_count = insert_rows(
+            Purchase, (*PURCHASE_ROW_FIELDS, "member"), purchases_collecting_moments()
+        )
         contact_count = insert_rows(ContactMoment, CONTACT_FIELDS, moments)
         # Their follow-up questions and notes are stored for the shop: in its language, not in
         # the one the command speaks (`manage.py demo --language en`).

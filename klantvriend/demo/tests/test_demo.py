@@ -13,6 +13,7 @@ from klantvriend.customers.models import (
     LegalBasis,
     Purchase,
 )
+from klantvriend.customers.selectors import customer_briefing
 from klantvriend.demo.shop import demo_create
 
 
@@ -200,3 +201,12 @@ def test_the_demo_names_read_as_dutch_and_flemish_names_do(db):
     assert particles["Linden"] == {"van der"}
     assert particles["Dam"] <= {"van", "van den"}
     assert particles["Berg"] <= {"van den", "van der"}
+
+
+def test_the_demo_purchases_name_who_served_them_mostly_the_same_one(db):
+    business = demo_create(customers=60, seed=5, today=date(2026, 6, 30)).business
+
+    served = Purchase.objects.filter(business=business)
+    assert set(served.values_list("member__username", flat=True)) == {"demo", "demo-medewerker"}
+    regular = max(Customer.objects.filter(business=business), key=lambda c: c.purchases.count())
+    assert customer_briefing(customer=regular).usually_served_by in {"Sanne", "Joris"}

@@ -51,3 +51,29 @@ def test_keeping_a_promise_on_the_card_leaves_the_promises_where_they_were(
     shorter = briefing_before - briefing.bounding_box()["height"]
     assert 0 < shorter < 100
     assert abs(before - heading.bounding_box()["y"] - shorter) < 2
+
+
+def test_a_purchase_rung_up_for_a_colleague_names_them_on_the_card(
+    page: Page, live_server, business, staff_user
+):
+    # "The same stylist as last time": whoever types it in, the card says who served.
+    customer = CustomerFactory(business=business, name="Mila Dekker")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/login/")
+    page.locator("input[name=username]").fill("joris")
+    page.locator("input[name=password]").fill("pw-joris-123")
+    page.locator("input[name=password]").press("Enter")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    form = page.get_by_test_id("purchase-form")
+    expect(form.get_by_label("Geholpen door")).to_have_value(str(staff_user.pk))
+
+    form.get_by_label("Bedrag").fill("89,50")
+    form.get_by_label("Wat").fill("Knippen")
+    form.get_by_label("Geholpen door").select_option(label="Sanne")
+    form.get_by_role("button", name="Aankoop opslaan").click()
+
+    expect(page.get_by_test_id("record-saved")).to_have_text("Aankoop opgeslagen.")
+    expect(page.get_by_test_id("last-time")).to_contain_text("Knippen · € 89,50 · Sanne")
+    expect(page.get_by_test_id("timeline")).to_contain_text("· Sanne")
+    # Ready for the next customer: the form starts at the one signed in again.
+    expect(form.get_by_label("Geholpen door")).to_have_value(str(staff_user.pk))
