@@ -12,7 +12,7 @@ services, whatever the command speaks (core.language.shop_language)."""
 
 import argparse
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
@@ -105,8 +105,11 @@ class ShopCommand(BaseCommand):
         return parser
 
     def run_from_argv(self, argv):
-        # From the command line only: call_command reads no command line of a person's.
-        with _argparse_speaking():
+        # From the command line only: call_command reads no command line of a person's. The
+        # command line is read in the language it asks for: `--language en --help` printed
+        # the help in Dutch, as argparse prints it while reading, before execute() switches.
+        asked = _language_asked(argv)
+        with translation.override(asked) if asked else nullcontext(), _argparse_speaking():
             return super().run_from_argv(argv)
 
     def execute(self, *args, **options):
@@ -125,3 +128,18 @@ class ShopCommand(BaseCommand):
 
 def _language_codes() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
+
+
+def _language_asked(argv: list[str]) -> str | None:
+    """The language a command line asks for with --language, when Klantvriend speaks it (one
+    it does not speak is refused in execute(), in the language active before); None when it asks
+    for none of them."""
+    for position, word in enumerate(argv):
+        if word == "--language" and position + 1 < len(argv):
+            asked = argv[position + 1]
+        elif word.startswith("--language="):
+            asked = word.removeprefix("--language=")
+        else:
+            continue
+        return asked if asked in _language_codes() else None
+    return None

@@ -190,3 +190,31 @@ def test_an_unknown_language_is_refused_before_anything_runs(business):
         call_command("digest", "--language", "fr", stdout=StringIO())
 
     assert str(refused.value) == "Klantvriend spreekt geen “fr”: kies nl, en."
+
+
+@pytest.mark.parametrize(
+    ("arguments", "first_line"),
+    [
+        (["--language", "en", "--help"], "usage: manage.py createbusiness [-h]"),
+        (["--help", "--language=en"], "usage: manage.py createbusiness [-h]"),
+        (["--language", "nl", "--help"], "gebruik: manage.py createbusiness [-h]"),
+        # A language Klantvriend does not speak leaves the help in the installation's.
+        (["--language", "fr", "--help"], "gebruik: manage.py createbusiness [-h]"),
+    ],
+)
+def test_the_help_is_printed_in_the_language_the_command_line_asks_for(
+    capsys, arguments, first_line
+):
+    """Help is printed while the command line is read, before the command switches to its
+    language: `createbusiness --language en --help` answered in Dutch."""
+    command = load_command_class(get_commands()["createbusiness"], "createbusiness")
+
+    with translation.override("nl"), pytest.raises(SystemExit) as stopped:
+        command.run_from_argv(["manage.py", "createbusiness", *arguments])
+
+    help_text = capsys.readouterr().out
+    assert stopped.value.code == 0
+    assert help_text.startswith(first_line)
+    english = "Create an empty business with its owner" in " ".join(help_text.split())
+    assert english == first_line.startswith("usage:")
+    assert translation.get_language() == "nl"
