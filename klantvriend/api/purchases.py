@@ -47,6 +47,13 @@ class PurchaseOut(Out):
     id: int
     customer: int = Field(..., validation_alias="customer_id")
     at: datetime
+    time_known: bool = Field(
+        ...,
+        description="False for a purchase imported from a file that gave its date alone: `at` "
+        "is then noon of that day in the business's time zone, no time anyone saw. A purchase "
+        "recorded here or through the API has its time (`at` needs one), and correcting `at` "
+        "makes it known.",
+    )
     amount_cents: int
     currency: str
     description: str

@@ -81,3 +81,16 @@ def moment_shown(
         local = timezone.localtime(value, zone) if timezone.is_aware(value) else value
         return one_line(date_format(local, f"{style}_DATETIME_FORMAT"))
     return one_line(date_format(value, f"{style}_DATE_FORMAT"))
+
+
+def moment_known(
+    value: datetime, time_known: bool = True, *, zone: tzinfo | None = None
+) -> datetime | date:
+    """A record's moment as far as it is known: the moment itself, or, when its time of day is
+    not (a purchase imported from a file with its date alone: Purchase.time_known), its day in
+    `zone` (the active time zone without one). The noon such a purchase is stored at keeps it
+    on its day and in order, but in a salon "12:00" reads as an appointment nobody made. Every
+    place that writes a purchase's moment (the pages, the export) writes what this gives."""
+    if time_known:
+        return value
+    return timezone.localtime(value, zone).date()

@@ -822,6 +822,11 @@ class Purchase(BusinessOwned):
     # When it was bought: importing an old till file today is no sign of life.
     activity_fields = ("at",)
     at = models.DateTimeField(_("when"), default=timezone.now)
+    # False for a purchase whose file gave its date alone: its `at` is noon of that day (the
+    # purchase import), which keeps it on its day and in order but is no time anyone saw; the
+    # pages show its date alone (web's `when` filter). db_default: the bulk loaders that do not
+    # write the column (the demo) record purchases whose time is known.
+    time_known = models.BooleanField(_("time of day known"), default=True, db_default=True)
     # Money in integer cents: exact sums, no floating-point rounding.
     amount_cents = models.BigIntegerField(
         _("amount"),

@@ -953,7 +953,7 @@ def important_date_delete(
 
 
 # Who served it by id: the audit trail keeps a number, not a user, as a follow-up's assignee.
-PURCHASE_FIELDS = ("amount_cents", "at", "description", "external_ref", "member_id")
+PURCHASE_FIELDS = ("amount_cents", "at", "time_known", "description", "external_ref", "member_id")
 # A purchase_update that leaves who served it as stored: None there takes the name off.
 UNCHANGED = object()
 
@@ -985,6 +985,10 @@ def purchase_update(
         ):
             previous = _purchase_snapshot(stored)
             _take_given(purchase, previous, given)
+            # A moment corrected to another one is given with its time (the API's `at` needs
+            # one): a purchase imported with its date alone now has a time of day.
+            if at is not None and purchase.at != previous["at"]:
+                purchase.time_known = True
             _purchase_check(purchase, at_given=at is not None, member=member)
             changes = audit_diff(previous, _purchase_snapshot(purchase))
             if changes:

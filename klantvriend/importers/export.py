@@ -44,7 +44,7 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
 from klantvriend.core.numbers import count_shown
-from klantvriend.core.shown import moment_shown
+from klantvriend.core.shown import moment_known, moment_shown
 from klantvriend.customers.identity import renumbering
 from klantvriend.customers.important_dates import important_date_doubles
 from klantvriend.customers.models import DERIVED_FIELDS, Customer, ImportantDate
@@ -344,8 +344,10 @@ class _PurchasesCsv(_CsvView):
         }
         for row in chunk:
             number, name, email = customers[row["customer"]]
-            # To the second: the importers read no fractions of a second.
+            # To the second: the importers read no fractions of a second. A purchase whose time
+            # is not known has its date alone, which the import reads back as such.
             moment = datetime.fromisoformat(row["at"]).astimezone(zone).replace(microsecond=0)
+            when = moment_known(moment, row["time_known"], zone=zone).isoformat()
             receipt = row["external_ref"] or export_key(
                 business_id=business_id, kind=PURCHASE, pk=row["id"], recorded_at=row["created_at"]
             )
@@ -355,7 +357,7 @@ class _PurchasesCsv(_CsvView):
                     number,
                     name,
                     email,
-                    moment.isoformat(),
+                    when,
                     _euros(row["amount_cents"]),
                     row["currency"],
                     row["description"],
@@ -464,7 +466,9 @@ def _read_me(business: Business, counts: dict[str, int]) -> str:
         _(
             "The CSV files: the same records, a file for each kind, to open in a spreadsheet: "
             "UTF-8, separated by semicolons, amounts with a decimal comma, moments in ISO 8601 "
-            "with their offset. purchases.csv has the columns the purchase import reads."
+            "with their offset. purchases.csv has the columns the purchase import reads; a "
+            "purchase whose time of day is not known (imported from a file with its date alone) "
+            "has its date alone there."
         ),
         "",
         _("What each file holds:"),

@@ -54,7 +54,11 @@ HASH_PREFIX = "kv-"
 NAMED_NEW_NUMBERS = 10
 # A date without a time is taken as noon in the business's time zone: far from midnight, so
 # the purchase stays on its day whatever the time zone, and a report by day counts it right.
+# Such a purchase is recorded with its time unknown (Purchase.time_known), so that the pages
+# show its date alone rather than a noon nobody saw.
 NOON = time(12, 0)
+# The bulk loaders' columns, whether the file gave the purchase's time of day, and who served.
+IMPORTED_ROW_FIELDS = (*PURCHASE_ROW_FIELDS, "time_known", "member")
 
 _read_date = lru_cache(maxsize=1 << 16)(read_date)
 _read_amount = lru_cache(maxsize=1 << 16)(read_amount)
@@ -255,6 +259,37 @@ def validate(path: Path, columns: Columns, business: Business, result: ImportRes
     columns.column_problems(result)
 
 
+def key_text(
+    *,
+    customer_key: str,
+    day: date | None,
+    clock: time | None,
+    offset: str | None,
+    cents: int | None,
+    currency: str,
+    description: str,
+) -> str:
+    """What the stable key of a purchase without a receipt number hashes: the row as the file
+    has it, its time empty when the file gave the date alone."""
+    return "|".join(
+        [
+            customer_key,
+            day.isoformat() if day else "",
+            clock.isoformat() if clock else "",
+            offset or "",
+            str(cents),
+            currency,
+            description,
+        ]
+    )
+
+
+def stable_key(text: str, count: int = 0) -> str:
+    """The key of the `count`-th identical row before this one (0 for the first)."""
+    digest = hashlib.sha256((f"{text}|{count}" if count else text).encode()).hexdigest()
+    return HASH_PREFIX + digest[:32]
+
+
 class _Keys:
     """Stable keys for purchases without a receipt number. Identical rows (two coffees rung up
     in the same minute) get their own key through the count of identical rows before them."""
@@ -263,23 +298,22 @@ class _Keys:
         self.seen: dict[bytes, int] = {}
 
     def key(self, row: PurchaseRow, customer_key: str) -> str:
-        text = "|".join(
-            [
-                customer_key,
-                row.day.isoformat() if row.day else "",
-                row.clock.isoformat() if row.clock else "",
-                row.offset or "",
-                str(row.cents),
-                row.currency,
-                row.description,
-            ]
+        text = key_text(
+            customer_key=customer_key,
+            day=row.day,
+            clock=row.clock,
+            offset=row.offset,
+            cents=row.cents,
+            currency=row.currency,
+            description=row.description,
         )
-        digest = hashlib.sha256(text.encode()).digest()
-        count = self.seen.get(digest[:12], 0)
-        self.seen[digest[:12]] = count + 1
-        if count:
-            digest = hashlib.sha256(f"{text}|{count}".encode()).digest()
-        return HASH_PREFIX + digest.hex()[:32]
+        first = stable_key(text)
+        # Twelve bytes of the first key tell identical rows apart (as many as a till's file
+        # holds) in a third of the memory of the key itself.
+        seen = bytes.fromhex(first[len(HASH_PREFIX) :][:24])
+        count = self.seen.get(seen, 0)
+        self.seen[seen] = count + 1
+        return stable_key(text, count) if count else first
 
 
 def write(
@@ -332,6 +366,7 @@ def write(
                     key,
                     created_at,
                     created_at,  # updated_at: a new row was changed when it was recorded
+                    row.clock is not None,
                     members.id_of(row),
                 )
             )
@@ -357,7 +392,7 @@ def write(
         )
         new = [purchase for purchase in purchases if purchase[6] not in existing]
         # Validated like `purchase_create` does; the aftercare hook is not run for history.
-        insert_rows(Purchase, (*PURCHASE_ROW_FIELDS, "member"), new)
+        insert_rows(Purchase, IMPORTED_ROW_FIELDS, new)
         result.created += len(new)
         result.skipped += len(purchases) - len(new)
     # No one bought here before they were a customer: a customer made from a file not in date
