@@ -19,6 +19,9 @@ class TimelineEntry:
     actor: str = ""
     amount_cents: int | None = None
     currency: str = ""
+    # False for a purchase imported with its date alone: the pages show its date alone (web's
+    # `when` filter); its noon `at` still orders it among the day's entries.
+    time_known: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 

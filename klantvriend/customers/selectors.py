@@ -733,6 +733,7 @@ def purchase_timeline(*, customer: Customer, limit: int) -> list[TimelineEntry]:
             amount_cents=purchase.amount_cents,
             currency=purchase.currency,
             actor=staff_name(purchase.member) if purchase.member else "",
+            time_known=purchase.time_known,
         )
         for purchase in customer.purchases.select_related("member").order_by("-at", "-id")[:limit]
     ]

@@ -22,6 +22,7 @@ from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.money import amount_shown
 from klantvriend.core.numbers import number_rounded
+from klantvriend.core.shown import moment_known
 from klantvriend.customers.models import DERIVED_FIELDS
 from klantvriend.importers.privacy import PersonalData, PersonalRecords
 
@@ -60,8 +61,11 @@ def _clock(local: datetime, months: list[str]) -> str:
     return f"{_day(local, months)}, {local:%H:%M}"
 
 
-def _moment(value: datetime, business: Business, months: list[str]) -> str:
-    return _clock(business.local(value), months)
+def _moment(value: datetime, business: Business, months: list[str], time_known: bool = True) -> str:
+    """In the business's time; the day alone where the time of day is not known (a purchase
+    imported with its date alone: core.shown.moment_known)."""
+    known = moment_known(business.local(value), time_known, zone=business.tzinfo)
+    return _clock(known, months) if isinstance(known, datetime) else _day(known, months)
 
 
 def _formatter(field: models.Field, business: Business, months: list[str]) -> Formatter:
@@ -73,6 +77,8 @@ def _formatter(field: models.Field, business: Business, months: list[str]) -> Fo
         yes, no = _("yes"), _("no")
         return lambda row, value: yes if value else no
     if isinstance(field, models.DateTimeField):
+        if field.name == "at" and _has_field(field.model, "time_known"):
+            return lambda row, value: _moment(value, business, months, row.time_known)
         return lambda row, value: _moment(value, business, months)
     if isinstance(field, models.DateField):
         return lambda row, value: _day(value, months)
@@ -97,9 +103,12 @@ def _formatter(field: models.Field, business: Business, months: list[str]) -> Fo
 
 
 def _shown(field: models.Field, model: type[models.Model]) -> bool:
-    """Not the keys, not codes nobody can read (hashes), and not the day a moment beside it
-    already gives (a promise's `due_on` is its `due_at` as a date, kept for an index)."""
+    """Not the keys, not codes nobody can read (hashes), and not what a moment beside it
+    already says: its day (a promise's `due_on` is its `due_at` as a date, kept for an index),
+    or whether a purchase's time of day is known (its `at` is then its date alone)."""
     if field.name in _HIDDEN or field.name.endswith("_hash"):
+        return False
+    if field.name == "time_known":
         return False
     if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
         stem = field.name.removesuffix("_on")

@@ -2,6 +2,7 @@ from datetime import datetime, time, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.dateformat import time_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -9,7 +10,7 @@ from django.utils.translation import ngettext
 from klantvriend.core.members import staff_name as _staff_name
 from klantvriend.core.money import amount_shown, whole_cents
 from klantvriend.core.numbers import count_shown
-from klantvriend.core.shown import moment_shown
+from klantvriend.core.shown import moment_known, moment_shown
 
 register = template.Library()
 
@@ -59,6 +60,26 @@ def moment(value, length="short"):
     text and the exports write their moments their own way."""
     if value is None or value == "":
         return ""
+    return moment_shown(value, _style(length))
+
+
+@register.filter
+def when(record, length="short"):
+    """When a record with an `at` happened, as far as it is known (core.shown.moment_known): a
+    purchase imported with its date alone (`time_known` false) shows its date alone. `length`
+    "short" or "weekday" as `moment` writes it; "time" its time of day alone ("14:30"), empty
+    when not known; "iso" for a <time datetime="…">, the date alone when that is all."""
+    if record is None or record == "":
+        return ""
+    value = moment_known(record.at, getattr(record, "time_known", True))
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+        if length == "time":
+            return time_format(value, "H:i")
+    elif length == "time":
+        return ""
+    if length == "iso":
+        return value.isoformat()
     return moment_shown(value, _style(length))
 
 
