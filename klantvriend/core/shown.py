@@ -71,6 +71,36 @@ def duration_shown(delta: timedelta, *, down: bool = False) -> str:
     return one_line(" ".join(part for part in parts if part))
 
 
+# Up to this many days a last visit is said in days; after it in whole months, and from two
+# years in whole years: "688 days ago" had to be worked out to mean "22 months".
+DAYS_AGO_IN_DAYS = 60
+MONTHS_AGO_IN_MONTHS = 24
+
+
+def ago_shown(then: date, today: date) -> str:
+    """How long ago a day was as staff say it: "today", "yesterday", "12 days ago", "3 months
+    ago", "2 years ago" (the customer list's last purchase, the briefing card's history)."""
+    days = (today - then).days
+    if days <= 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    if days <= DAYS_AGO_IN_DAYS:
+        return ngettext("%(count)s day ago", "%(count)s days ago", days) % {
+            "count": count_shown(days)
+        }
+    # Whole calendar months: 14 March to 13 May is one month, to 14 May two.
+    months = (today.year - then.year) * 12 + today.month - then.month - (today.day < then.day)
+    if months < MONTHS_AGO_IN_MONTHS:
+        return ngettext("%(count)s month ago", "%(count)s months ago", months) % {
+            "count": count_shown(months)
+        }
+    years = months // 12
+    return ngettext("%(count)s year ago", "%(count)s years ago", years) % {
+        "count": count_shown(years)
+    }
+
+
 def moment_shown(
     value: datetime | date, style: str = "SHORT", *, zone: tzinfo | None = None
 ) -> str:

@@ -18,7 +18,7 @@ from klantvriend.core.models import Business
 from klantvriend.core.money import amount_shown, whole_cents
 from klantvriend.core.numbers import count_shown, number_rounded, share_shown
 from klantvriend.core.rows import ByFigure, ByOffset, Listed, Rows, first_rows
-from klantvriend.core.shown import days_shown, moment_shown
+from klantvriend.core.shown import ago_shown, days_shown, moment_shown
 from klantvriend.customers.models import Customer, CustomerSpend
 from klantvriend.customers.selectors import (
     anonymised_customer_ids,
@@ -667,7 +667,13 @@ def insight_card(
     purchase_days = insight.purchase_days
     outdated = spend_cents is not None and spend_cents != insight.spend_cents
     away = days_since_last_purchase(insight, today=today, outdated=outdated)
-    counts = {"count": count_shown(purchase_days), "ago": days_shown(away)}
+    # Said as the customer list's "last purchase" says it ("22 months ago", not "657 days
+    # ago" beside it), from the last purchase's day to the day the days are counted to.
+    last_day = insight.as_of - timedelta(days=insight.days_since_last)
+    counts = {
+        "count": count_shown(purchase_days),
+        "ago": ago_shown(last_day, last_day + timedelta(days=away)),
+    }
     if away == 0:
         history = (
             ngettext("bought once, today", "bought %(count)s times, last today", purchase_days)
@@ -675,11 +681,7 @@ def insight_card(
         )
     else:
         history = (
-            ngettext(
-                "bought once, %(ago)s ago",
-                "bought %(count)s times, last %(ago)s ago",
-                purchase_days,
-            )
+            ngettext("bought once, %(ago)s", "bought %(count)s times, last %(ago)s", purchase_days)
             % counts
         )
     if insight.usual_interval_days:

@@ -5,12 +5,11 @@ from django.utils import timezone
 from django.utils.dateformat import time_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from klantvriend.core.members import staff_name as _staff_name
 from klantvriend.core.money import amount_shown, whole_cents
 from klantvriend.core.numbers import count_shown
-from klantvriend.core.shown import moment_known, moment_shown
+from klantvriend.core.shown import ago_shown, moment_known, moment_shown
 
 register = template.Library()
 
@@ -122,39 +121,13 @@ def whole_days(since, until):
     return since.date(), until.date() - timedelta(days=1)
 
 
-# Up to this many days a last visit is counted in days; after it in whole months, and from two
-# years in whole years: "688 days ago" had to be worked out to mean "22 months".
-DAYS_AGO_IN_DAYS = 60
-MONTHS_AGO_IN_MONTHS = 24
-
-
 @register.filter
 def days_ago(moment):
     """ "today", "yesterday", "12 days ago", "3 months ago", "2 years ago": how staff talk
-    about the last visit."""
+    about the last visit (core.shown.ago_shown), in the active time zone."""
     if moment is None:
         return ""
-    today = timezone.localdate()
-    then = timezone.localtime(moment).date()
-    days = (today - then).days
-    if days <= 0:
-        return _("today")
-    if days == 1:
-        return _("yesterday")
-    if days <= DAYS_AGO_IN_DAYS:
-        return ngettext("%(count)s day ago", "%(count)s days ago", days) % {
-            "count": count_shown(days)
-        }
-    # Whole calendar months: 14 March to 13 May is one month, to 14 May two.
-    months = (today.year - then.year) * 12 + today.month - then.month - (today.day < then.day)
-    if months < MONTHS_AGO_IN_MONTHS:
-        return ngettext("%(count)s month ago", "%(count)s months ago", months) % {
-            "count": count_shown(months)
-        }
-    years = months // 12
-    return ngettext("%(count)s year ago", "%(count)s years ago", years) % {
-        "count": count_shown(years)
-    }
+    return ago_shown(timezone.localtime(moment).date(), timezone.localdate())
 
 
 @register.simple_tag(takes_context=True)

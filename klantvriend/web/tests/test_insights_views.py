@@ -66,13 +66,13 @@ def test_profile_card_says_its_figures_predate_a_purchase_just_recorded(staff_cl
     assert "bijgewerkt" not in staff_client.get(profile).content.decode()
 
     # At the counter the staff member records today's purchase: the card still says
-    # "bought once, 382 days ago" next to "last visit: today", and now says why.
+    # "bought once, 12 months ago" (382 days) next to "last visit: today", and now says why.
     staff_client.post(
         reverse("web:purchase_add", args=[customer.pk]),
         {"amount": "23,40", "description": "Rollade"},
     )
     html = staff_client.get(profile).content.decode()
-    assert "één keer gekocht, 382 dagen geleden" in html
+    assert "één keer gekocht, 12 maanden geleden" in html
     assert note in html
 
 
@@ -86,7 +86,7 @@ def test_profile_card_says_its_figures_predate_a_purchase_just_recorded(staff_cl
         # Bought on the day of a refresh that ran today: "today", not "0 days ago".
         ("nl", 0, 0, 22, "22 keer gekocht, laatst vandaag"),
         ("en", 0, 0, 1, "bought once, today"),
-        ("nl", 1, 0, 1, "één keer gekocht, 1 dag geleden"),
+        ("nl", 1, 0, 1, "één keer gekocht, gisteren"),
     ],
 )
 def test_the_card_counts_the_days_since_the_last_purchase_to_today(

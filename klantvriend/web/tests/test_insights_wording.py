@@ -51,14 +51,14 @@ def stayed_away(business):
         (
             "nl",
             "geen aankoop meer verwacht in de komende 12 maanden, tenzij deze klant terugkomt",
-            "kans dat deze klant nog bij je koopt; 69 keer gekocht, laatst 559 dagen geleden, "
+            "kans dat deze klant nog bij je koopt; 69 keer gekocht, laatst 18 maanden geleden, "
             "meestal elke 2 dagen",
             "was vaste klant, maar blijft nu meer dan twee keer zo lang weg als gewoonlijk",
         ),
         (
             "en",
             "no purchase expected in the next 12 months, unless they come back",
-            "chance this customer still buys here; bought 69 times, last 559 days ago, "
+            "chance this customer still buys here; bought 69 times, last 18 months ago, "
             "usually every 2 days",
             "was a regular, but has stayed away for more than twice as long as usual",
         ),
