@@ -12,7 +12,7 @@ class Reason(models.TextChoices):
     DELIVERY = "delivery", _("after a delivery")
     REPAIR = "repair", _("after a repair")
     COMPLAINT = "complaint", _("after a complaint")
-    PURCHASE = "purchase", _("after a large purchase")
+    PURCHASE = "purchase", _("after a purchase")
     MANUAL = "manual", _("planned by hand")
     REFERRAL = "referral", _("to thank for a referral")
     SURVEY = "survey", _("after a survey answer")
@@ -213,6 +213,16 @@ class FollowUp(BusinessOwned):
     def asks_for_a_decision(self) -> bool:
         """Whether this follow-up asks about a quote (accepted, declined, still deciding)."""
         return self.reason == Reason.QUOTE
+
+    @property
+    def purchase_unquoted(self) -> str:
+        """The description of the purchase this follow-up is about where its note does not say
+        it (a rule for a kind of purchase asks its own question: "Vragen hoe de kleur houdt"),
+        so that the caller knows which visit it was; "" otherwise."""
+        if self.purchase_id is None or not self.purchase.description:
+            return ""
+        description = self.purchase.description
+        return "" if description.rstrip(".!? ") in self.note else description
 
     @property
     def quotes_its_complaint(self) -> bool:

@@ -78,7 +78,8 @@ def follow_ups_due(
     today = today or business.today()
     return first_rows(
         FollowUp.objects.filter(due_now(today), business=business)
-        .select_related("customer", "assigned_to")
+        # The purchase: Today says which one a rule's question is about (purchase_unquoted).
+        .select_related("customer", "assigned_to", "purchase")
         .order_by("due_on", "id"),
         limit,
     )

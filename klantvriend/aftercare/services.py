@@ -2,6 +2,7 @@
 
 import contextlib
 import copy
+import re
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from klantvriend.core.audit import (
     save_changed_customer_row,
     save_new_customer_row,
 )
-from klantvriend.core.care_settings import care_settings
+from klantvriend.core.care_settings import PurchaseRule, care_settings
 from klantvriend.core.errors import Conflict, ValidationError, refusals_gathered, refusals_of
 from klantvriend.core.language import shop_language
 from klantvriend.core.members import member_of_business
@@ -30,6 +31,7 @@ from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.undo import step_to_undo, values_before
 from klantvriend.core.versions import record_changing
 from klantvriend.core.working_hours import next_working_day
+from klantvriend.customers.text import fold
 from klantvriend.gestures.models import Occasion
 from klantvriend.promises.models import Promise
 
@@ -300,23 +302,72 @@ def follow_up_plan_for_complaint(*, complaint: Complaint) -> FollowUp | None:
     )
 
 
+# Another open follow-up after a purchase of the customer due this many days before or after
+# the one a purchase would plan: the customer is called then anyway (two purchases in a week,
+# the colour and the care products bought after it), and is not called twice.
+PURCHASE_FOLLOW_UP_NEAR = timedelta(days=3)
+
+
+def _purchase_rule_matches(rule: PurchaseRule, folded_description: str) -> bool:
+    """Whether one of the rule's words starts a word of the description, whatever the capitals
+    and accents ("kleur" in "Uitgroei kleuren", "creme" in "Crème"), not inside one ("kleur"
+    is not in "verkleuring")."""
+    return any(
+        re.search(r"(?<!\w)" + re.escape(fold(word)), folded_description) for word in rule.words
+    )
+
+
+def _purchase_follow_up_plan(purchase, rules) -> tuple[int, str] | None:
+    """The one follow-up a purchase's rules ask for, as (days after it, what to ask), or None.
+    One call however many rules match: on the earliest of their days, asking what each rule
+    for its kind asks (the amount rule's general question only when no such rule matches)."""
+    folded = fold(purchase.description)
+    matching = [
+        rule for rule in rules.aftercare_purchase_rules if _purchase_rule_matches(rule, folded)
+    ]
+    minimum = rules.aftercare_purchase_min_cents
+    large = minimum is not None and purchase.amount_cents >= minimum
+    if not matching and not large:
+        return None
+    days = min(
+        [rule.days for rule in matching] + ([rules.aftercare_purchase_days] if large else [])
+    )
+    if matching:
+        asks = list(dict.fromkeys(rule.ask.rstrip(". ") for rule in matching))
+        note = "; ".join(asks)
+        return days, note[: FollowUp._meta.get_field("note").max_length]
+    note = _("Was everything to their liking: %(what)s?") % {
+        "what": purchase.description or _("their purchase")
+    }
+    return days, note
+
+
 def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
+    """The owner's rules after a purchase (PURCHASE_RECORDED, once it is committed): one for a
+    purchase from an amount, and one per kind of purchase (a word in its description). Not run
+    for an imported till history (importers.purchase_import): old purchases want no call now."""
     business = purchase.customer.business
     rules = care_settings(business)
-    minimum = rules.aftercare_purchase_min_cents
-    if minimum is None or purchase.amount_cents < minimum:
-        return None
-    if FollowUp.objects.filter(purchase=purchase).exists():
-        return None
     with shop_language(business):
-        note = _("Was everything to their liking: %(what)s?") % {
-            "what": purchase.description or _("their purchase")
-        }
+        plan = _purchase_follow_up_plan(purchase, rules)
+    if plan is None or FollowUp.objects.filter(purchase=purchase).exists():
+        return None
+    days, note = plan
+    due_on = business.local(purchase.at).date() + timedelta(days=days)
+    near = FollowUp.objects.filter(
+        customer_id=purchase.customer_id,
+        reason=Reason.PURCHASE,
+        done_at__isnull=True,
+        due_on__gte=due_on - PURCHASE_FOLLOW_UP_NEAR,
+        due_on__lte=rule_day(business=business, day=due_on) + PURCHASE_FOLLOW_UP_NEAR,
+    )
+    if near.exists():
+        return None
     return _plan_once(
         business=business,
         customer=purchase.customer,
         note=note,
-        due_on=business.local(purchase.at).date() + timedelta(days=rules.aftercare_purchase_days),
+        due_on=due_on,
         reason=Reason.PURCHASE,
         purchase=purchase,
     )

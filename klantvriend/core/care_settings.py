@@ -4,6 +4,7 @@ Read through `care_settings(business)`, which fills in the defaults, so that a b
 never opened the settings page works with sensible values and a new setting needs no migration.
 Written only through `care_settings_update`, which validates everything first."""
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, time
 from typing import Any
@@ -21,6 +22,52 @@ from .working_hours import DayHours, WeekHours, open_days, same_hours
 SETTINGS_KEY = "care"
 # Monday to Saturday, 9 to 18: a shop's hours until its owner gives its own.
 _SHOP_HOURS = same_hours(range(6), time(9, 0), time(18, 0))
+
+# The owner's aftercare rules for a kind of purchase ("3 days after a colour, ask how it holds").
+# Kept here with the other rules, not as a model: a handful of rules, edited and audited as one
+# setting on the same page, read with the business already loaded when a purchase is recorded
+# (no query per purchase), and nothing else refers to a single rule.
+MAX_PURCHASE_RULES = 20
+MAX_RULE_WORDS = 10
+MAX_RULE_WORD_LENGTH = 40
+# What to ask is a follow-up's note (300 characters); a purchase matching several rules asks
+# all of theirs, so one rule's text stays well under it.
+MAX_RULE_ASK_LENGTH = 150
+
+
+@dataclass(frozen=True)
+class PurchaseRule:
+    """A follow-up after a purchase whose description has one of `words` (at the start of a
+    word, whatever the capitals and accents: "kleur" matches "Uitgroei kleuren"), `days` after
+    it, asking `ask`."""
+
+    words: tuple[str, ...]
+    days: int
+    ask: str
+
+
+def purchase_rule_words(typed: str | Iterable[str]) -> tuple[str, ...]:
+    """The words of a rule as typed, comma-separated or as a list: trimmed, the empty ones
+    left out, each once (the first spelling kept)."""
+    parts = typed.split(",") if isinstance(typed, str) else [str(word) for word in typed]
+    words: dict[str, str] = {}
+    for part in parts:
+        word = " ".join(part.split())
+        if word:
+            words.setdefault(word.casefold(), word)
+    return tuple(words.values())
+
+
+def _purchase_rule(raw: PurchaseRule | Mapping[str, Any]) -> PurchaseRule:
+    """A rule as given to care_settings_update (or stored): its words and text trimmed, its
+    days as given, so that _validate can say what is wrong with them."""
+    if isinstance(raw, PurchaseRule):
+        raw = asdict(raw)
+    return PurchaseRule(
+        words=purchase_rule_words(raw.get("words") or ()),
+        days=raw.get("days"),  # type: ignore[arg-type]
+        ask=str(raw.get("ask") or "").strip(),
+    )
 
 
 @dataclass(frozen=True)
@@ -43,6 +90,8 @@ class CareSettings:
     aftercare_quote_days: int | None = 3
     aftercare_purchase_min_cents: int | None = 25000
     aftercare_purchase_days: int = 3
+    # The rules for a kind of purchase (PurchaseRule), in the owner's order.
+    aftercare_purchase_rules: tuple[PurchaseRule, ...] = ()
     # A follow-up not reached is planned again this many days later.
     aftercare_replan_days: int = 2
     # How far ahead Today's "Coming up", its page and the profile look for the customers'
@@ -148,6 +197,8 @@ def _decode(stored: dict[str, Any]) -> CareSettings:
                 if not isinstance(raw, bool):
                     continue
                 values[item.name] = raw
+            elif item.name == "aftercare_purchase_rules":
+                values[item.name] = _decode_purchase_rules(raw)
             elif raw is None and item.name in _OPTIONAL:
                 values[item.name] = None
             else:
@@ -157,11 +208,28 @@ def _decode(stored: dict[str, Any]) -> CareSettings:
     return replace(DEFAULTS, **values)
 
 
+def _decode_purchase_rules(raw: Any) -> tuple[PurchaseRule, ...]:
+    """The stored rules; a damaged one is left out rather than breaking every purchase."""
+    rules = []
+    for item in raw:
+        try:
+            rule = _purchase_rule(item)
+        except (AttributeError, TypeError):
+            continue
+        if not _purchase_rule_refusals(rule):
+            rules.append(rule)
+    return tuple(rules)
+
+
 def _encode(settings: CareSettings) -> dict[str, Any]:
     data = asdict(settings)
     data["opening_hours"] = [
         None if day is None else [day.opens.strftime("%H:%M"), day.closes.strftime("%H:%M")]
         for day in settings.opening_hours
+    ]
+    data["aftercare_purchase_rules"] = [
+        {"words": list(rule.words), "days": rule.days, "ask": rule.ask}
+        for rule in settings.aftercare_purchase_rules
     ]
     return data
 
@@ -200,7 +268,7 @@ def _validate(settings: CareSettings) -> None:
         value = getattr(settings, name)
         if value is None and name in _OPTIONAL:
             continue
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        if not _whole_number_within(value, low, high):
             errors[name] = ValidationError(
                 _("Enter a whole number from %(low)s to %(high)s."),
                 code="out_of_range",
@@ -210,6 +278,27 @@ def _validate(settings: CareSettings) -> None:
         if not isinstance(getattr(settings, name), bool):
             errors[name] = ValidationError(_("Choose yes or no."), code="invalid")
     errors.update(_opening_hours_errors(settings.opening_hours))
+    rules = settings.aftercare_purchase_rules
+    refused = [
+        ValidationError(
+            _("Rule %(line)s, %(field)s: %(problem)s"),
+            code=code,
+            params={"line": line, "field": field, "problem": problem},
+        )
+        for line, rule in enumerate(rules, start=1)
+        for field, problem, code in _purchase_rule_refusals(rule)
+    ]
+    if len(rules) > MAX_PURCHASE_RULES:
+        refused.insert(
+            0,
+            ValidationError(
+                _("At most %(count)s rules for a kind of purchase."),
+                code="too_many",
+                params={"count": MAX_PURCHASE_RULES},
+            ),
+        )
+    if refused:
+        errors["aftercare_purchase_rules"] = ValidationError(refused)
     if errors:
         raise ValidationError(errors)
 
@@ -239,6 +328,50 @@ def _opening_hours_errors(week: WeekHours) -> dict[str, ValidationError]:
     return errors
 
 
+def _purchase_rule_refusals(rule: PurchaseRule) -> list[tuple[str, str, str]]:
+    """What is wrong with one rule: (its field as the page names it, the problem, a code), the
+    first problem of each field."""
+    words, days, ask = _("words"), _("after (days)"), _("what to ask")
+    low, high = _LIMITS["aftercare_purchase_days"]
+    checks = (
+        (words, "words_required", not rule.words, _("give at least one word.")),
+        (
+            words,
+            "too_many_words",
+            len(rule.words) > MAX_RULE_WORDS,
+            _("give at most %(count)s words.") % {"count": MAX_RULE_WORDS},
+        ),
+        (
+            words,
+            "word_too_long",
+            any(len(word) > MAX_RULE_WORD_LENGTH for word in rule.words),
+            _("a word has at most %(count)s characters.") % {"count": MAX_RULE_WORD_LENGTH},
+        ),
+        (
+            days,
+            "days_out_of_range",
+            not _whole_number_within(rule.days, low, high),
+            _("enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high},
+        ),
+        (ask, "ask_required", not rule.ask, _("say what to ask the customer.")),
+        (
+            ask,
+            "ask_too_long",
+            len(rule.ask) > MAX_RULE_ASK_LENGTH,
+            _("at most %(count)s characters.") % {"count": MAX_RULE_ASK_LENGTH},
+        ),
+    )
+    refusals: list[tuple[str, str, str]] = []
+    for field, code, failed, problem in checks:
+        if failed and all(field != refused for refused, _problem, _code in refusals):
+            refusals.append((field, problem, code))
+    return refusals
+
+
+def _whole_number_within(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def care_settings_update(*, business: Business, actor, **values: Any) -> CareSettings:
     unknown = set(values) - {item.name for item in fields(CareSettings)}
     if unknown:
@@ -247,6 +380,10 @@ def care_settings_update(*, business: Business, actor, **values: Any) -> CareSet
     if "opening_hours" in values:
         values["opening_hours"] = tuple(
             None if hours is None else DayHours(*hours) for hours in values["opening_hours"]
+        )
+    if "aftercare_purchase_rules" in values:
+        values["aftercare_purchase_rules"] = tuple(
+            _purchase_rule(rule) for rule in values["aftercare_purchase_rules"]
         )
     updated = replace(current, **values)
     _validate(updated)

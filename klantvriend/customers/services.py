@@ -716,7 +716,7 @@ def purchase_create(
     with refused_when_taken(purchase), transaction.atomic():
         purchase.save()
         _since_at_purchase(purchase)
-    # Aftercare rules (a follow-up after a large purchase) run once the purchase is committed.
+    # Aftercare rules (a follow-up after a large purchase, or one of a kind) run once the purchase is committed.
     run_after_commit(PURCHASE_RECORDED, purchase=purchase)
     return purchase
 

@@ -7,6 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.core.care_settings import care_settings_update
 from klantvriend.core.db import AsciiLower
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers import services
@@ -964,3 +966,29 @@ def test_an_imported_tag_in_other_capitals_is_the_stored_tag(tmp_path, business)
         for customer in Customer.objects.all()
     }
     assert by_name == {"Anna": ["BBQ"], "Bram": ["BBQ"], "Cor": ["BBQ", "Buurt"]}
+
+
+def test_an_imported_till_history_plans_no_aftercare_for_its_old_purchases(
+    tmp_path, business, owner, django_capture_on_commit_callbacks
+):
+    """As for the amount rule: a rule for a kind of purchase follows up what is bought now, not
+    the colours of last year that an import brings in."""
+    care_settings_update(
+        business=business,
+        actor=owner,
+        aftercare_purchase_rules=[
+            {"words": "kleur", "days": 3, "ask": "Vragen hoe de kleur houdt"}
+        ],
+    )
+    CustomerFactory(business=business, name="Eva", external_ref="1001")
+    path = write(
+        tmp_path,
+        "kassa.csv",
+        "Klantnr;Datum;Behandeling;Bedrag\n1001;14-3-2025;Knippen + kleuren;389,50\n",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = data_import(business=business, kind="purchases", path=path)
+
+    assert result.created == 1
+    assert FollowUp.objects.count() == 0

@@ -1,0 +1,161 @@
+"""The owner's aftercare rules for a kind of purchase: "3 days after a colour, ask how it holds"."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from klantvriend.aftercare import services
+from klantvriend.aftercare.models import FollowUp, Reason
+from klantvriend.core.care_settings import care_settings_update
+from klantvriend.core.tests.days import open_on
+from klantvriend.customers.services import purchase_create
+from klantvriend.customers.tests.factories import CustomerFactory
+
+COLOUR = {"words": "kleur, balayage", "days": 3, "ask": "Vragen hoe de kleur houdt"}
+CREAM = {"words": "creme", "days": 7, "ask": "Vragen of de crème bevalt."}
+BIKE = {"words": "nieuwe fiets", "days": 30, "ask": "Gratis controle aanbieden"}
+
+
+@pytest.fixture
+def customer(business, owner):
+    care_settings_update(
+        business=business, actor=owner, aftercare_purchase_rules=[COLOUR, CREAM, BIKE]
+    )
+    return CustomerFactory(business=business, name="Carla Peters")
+
+
+def bought(customer, description, amount_cents=6500, capture=None):
+    with capture(execute=True):
+        return purchase_create(
+            customer=customer, amount_cents=amount_cents, description=description
+        )
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Knippen + uitgroei KLEUREN",
+        "Balayage",
+        "Kleur (lang haar)",
+        "Crème de jour",
+        "Nieuwe  fiets",
+    ],
+)
+def test_a_purchase_of_a_kind_plans_the_rules_follow_up(
+    customer, django_capture_on_commit_callbacks, description
+):
+    purchase = bought(customer, description, capture=django_capture_on_commit_callbacks)
+
+    follow_up = FollowUp.objects.get()
+    rule = {"K": COLOUR, "B": COLOUR, "C": CREAM, "N": BIKE}[description[0]]
+    day = customer.business.local(purchase.at).date() + timedelta(days=rule["days"])
+    assert (follow_up.customer, follow_up.purchase, follow_up.reason) == (
+        customer,
+        purchase,
+        Reason.PURCHASE,
+    )
+    assert (follow_up.due_on, follow_up.note) == (open_on(day), rule["ask"].rstrip("."))
+
+
+@pytest.mark.parametrize("description", ["Verkleuring bijwerken", "Knippen", "Fietsbel", ""])
+def test_a_word_inside_another_or_no_word_plans_nothing(
+    customer, django_capture_on_commit_callbacks, description
+):
+    bought(customer, description, capture=django_capture_on_commit_callbacks)
+
+    assert FollowUp.objects.count() == 0
+
+
+def test_a_purchase_matching_several_rules_and_the_amount_plans_one_earliest_follow_up(
+    customer, django_capture_on_commit_callbacks
+):
+    purchase = bought(
+        customer,
+        "Balayage, kleurbehandeling en crème",
+        amount_cents=30000,  # over the amount rule's € 250 too (3 days)
+        capture=django_capture_on_commit_callbacks,
+    )
+
+    follow_up = FollowUp.objects.get()
+    day = customer.business.local(purchase.at).date() + timedelta(days=3)
+    assert follow_up.due_on == open_on(day)
+    # The rules' own questions, each once, rather than the amount rule's general one.
+    assert follow_up.note == "Vragen hoe de kleur houdt; Vragen of de crème bevalt"
+
+
+def test_the_amount_rule_alone_still_asks_its_general_question(
+    customer, django_capture_on_commit_callbacks
+):
+    with translation.override("en"):
+        bought(
+            customer, "Buffet 30 p.", amount_cents=30000, capture=django_capture_on_commit_callbacks
+        )
+
+    assert FollowUp.objects.get().note == "Was alles naar wens: Buffet 30 p.?"
+
+
+def test_a_second_purchase_while_its_call_is_planned_plans_none_extra(
+    customer, django_capture_on_commit_callbacks
+):
+    first = bought(customer, "Kleuren", capture=django_capture_on_commit_callbacks)
+    bought(customer, "Balayage", capture=django_capture_on_commit_callbacks)
+
+    assert list(FollowUp.objects.values_list("purchase", flat=True)) == [first.pk]
+
+
+def test_a_purchase_after_the_earlier_call_was_done_plans_its_own(
+    customer, staff_user, django_capture_on_commit_callbacks
+):
+    bought(customer, "Kleuren", capture=django_capture_on_commit_callbacks)
+    services.follow_up_complete(
+        follow_up=FollowUp.objects.get(), actor=staff_user, outcome="content"
+    )
+
+    again = bought(customer, "Kleuren", capture=django_capture_on_commit_callbacks)
+
+    assert FollowUp.objects.filter(purchase=again, done_at=None).count() == 1
+
+
+def test_another_customers_planned_call_does_not_hold_back_this_one(
+    customer, django_capture_on_commit_callbacks
+):
+    other = CustomerFactory(business=customer.business, name="Ilse")
+    bought(other, "Kleuren", capture=django_capture_on_commit_callbacks)
+
+    bought(customer, "Kleuren", capture=django_capture_on_commit_callbacks)
+
+    assert sorted(FollowUp.objects.values_list("customer__name", flat=True)) == [
+        "Carla Peters",
+        "Ilse",
+    ]
+
+
+def test_a_rule_running_twice_plans_once(customer, django_capture_on_commit_callbacks):
+    purchase = bought(customer, "Kleuren", capture=django_capture_on_commit_callbacks)
+
+    assert services.follow_up_plan_for_purchase(purchase=purchase) is None
+    assert FollowUp.objects.count() == 1
+
+
+def test_an_anonymised_customer_gets_no_follow_up(customer):
+    purchase = purchase_create(customer=customer, amount_cents=6500, description="Kleuren")
+    # As the erasure leaves them (importers.privacy.customer_erase, which this app may not use).
+    customer.erased_at = timezone.now()
+    customer.save(update_fields=["erased_at"])
+
+    assert services.follow_up_plan_for_purchase(purchase=purchase) is None
+    assert FollowUp.objects.count() == 0
+
+
+def test_rules_switched_off_plan_nothing(customer, owner, django_capture_on_commit_callbacks):
+    care_settings_update(
+        business=customer.business,
+        actor=owner,
+        aftercare_purchase_rules=[],
+        aftercare_purchase_min_cents=None,
+    )
+
+    bought(customer, "Kleuren", amount_cents=90000, capture=django_capture_on_commit_callbacks)
+
+    assert FollowUp.objects.count() == 0
