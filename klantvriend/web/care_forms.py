@@ -12,6 +12,8 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.complaints.services import PUBLIC_CHANNELS
 from klantvriend.core.care_settings import (
+    MAX_PURCHASE_RULES,
+    MAX_RULE_ASK_LENGTH,
     WEEKDAY_KEYS,
     WEEKDAY_NAMES,
     CareSettings,
@@ -420,11 +422,21 @@ class CareSettingsForm(OpeningHoursFields):
     complaint_resolution_days = forms.IntegerField(
         label=_("complaint resolved within (days)"), min_value=1, max_value=365
     )
+    # The promise kinds these two follow are named on the promise form; said here so that a
+    # shop that neither delivers nor repairs sees they are about those promises, not its trade.
     aftercare_delivery_days = _days(
-        _("follow up a kept delivery after (days)"), _("Leave empty to switch this rule off.")
+        _("follow up a kept delivery after (days)"),
+        _(
+            "For promises of the kind “delivery”: an order brought or sent. Leave empty to "
+            "switch this rule off."
+        ),
     )
     aftercare_repair_days = _days(
-        _("follow up a kept repair after (days)"), _("Leave empty to switch this rule off.")
+        _("follow up a kept repair after (days)"),
+        _(
+            "For promises of the kind “repair”: work on something of the customer's. Leave "
+            "empty to switch this rule off."
+        ),
     )
     aftercare_complaint_days = _days(
         _("follow up a resolved complaint after (days)"), _("Leave empty to switch this rule off.")
@@ -519,3 +531,91 @@ class CareSettingsForm(OpeningHoursFields):
             week.append(None if closed else (opens, closes))
         values["opening_hours"] = week
         return values
+
+
+class PurchaseRuleForm(forms.Form):
+    """One rule for a kind of purchase on the settings page. Its fields are optional so that
+    an empty row (for a new rule) is left out; a row half filled in says what it lacks."""
+
+    words = forms.CharField(
+        label=_("when the purchase mentions"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "placeholder": _("for example: treatment, service")}
+        ),
+    )
+    days = forms.IntegerField(
+        label=_("follow up after (days)"), required=False, min_value=0, max_value=365
+    )
+    ask = forms.CharField(
+        label=_("what to ask"),
+        required=False,
+        max_length=MAX_RULE_ASK_LENGTH,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": _("for example: Ask whether everything is still all right"),
+            }
+        ),
+    )
+    remove = forms.BooleanField(label=_("remove this rule"), required=False)
+
+    def clean(self):
+        values = super().clean()
+        if self.left_out:
+            return values
+        for name, message in (
+            ("words", _("Give at least one word.")),
+            ("days", _("Say after how many days.")),
+            ("ask", _("Say what to ask the customer.")),
+        ):
+            if values.get(name) in (None, "") and name not in self.errors:
+                self.add_error(name, message)
+        return values
+
+    @property
+    def left_out(self) -> bool:
+        """Ticked "remove", or nothing typed in it: not a rule."""
+        data = getattr(self, "cleaned_data", {})
+        return bool(data.get("remove")) or not any(
+            str(self.data.get(self.add_prefix(name), "")).strip()
+            for name in ("words", "days", "ask")
+        )
+
+
+class _PurchaseRuleRows(forms.BaseFormSet):
+    def rules(self) -> list[dict]:
+        """The rules as the service takes them (core.care_settings.care_settings_update)."""
+        return [
+            {name: form.cleaned_data[name] for name in ("words", "days", "ask")}
+            for form in self.forms
+            if not form.left_out
+        ]
+
+
+# The rules shown with two empty rows to add one without JavaScript: a saved page shows two
+# new ones again, up to the limit the service keeps.
+PurchaseRuleFormSet = forms.formset_factory(
+    PurchaseRuleForm,
+    formset=_PurchaseRuleRows,
+    extra=2,
+    max_num=MAX_PURCHASE_RULES,
+    absolute_max=MAX_PURCHASE_RULES,
+    validate_max=True,
+)
+
+
+def purchase_rule_rows(settings: CareSettings, data=None) -> _PurchaseRuleRows:
+    """The settings page's rows of rules for a kind of purchase, filled from `settings`. A
+    post without them (a page opened before they were on it) leaves the rules as they are."""
+    if data is not None and "rule-TOTAL_FORMS" not in data:
+        data = None
+    return PurchaseRuleFormSet(
+        data,
+        prefix="rule",
+        initial=[
+            {"words": ", ".join(rule.words), "days": rule.days, "ask": rule.ask}
+            for rule in settings.aftercare_purchase_rules
+        ],
+    )

@@ -29,7 +29,7 @@ from klantvriend.core.services import business_update
 from klantvriend.today.ics import calendar_text
 from klantvriend.today.selectors import calendar_items
 
-from .care_forms import BusinessForm, CareSettingsForm
+from .care_forms import BusinessForm, CareSettingsForm, purchase_rule_rows
 from .views import add_service_errors, member_required, owner_required
 
 
@@ -54,6 +54,8 @@ def care_settings_edit(request: HttpRequest) -> HttpResponse:
     form = CareSettingsForm(
         None if saving_business else posted, initial=CareSettingsForm.initial_from(current)
     )
+    # The rules for a kind of purchase are saved with the other aftercare rules, as one setting.
+    rules = purchase_rule_rows(current, None if saving_business else posted)
     if saving_business and business_form.is_valid():
         try:
             business_update(business=business, actor=request.user, **business_form.cleaned_data)
@@ -62,9 +64,14 @@ def care_settings_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Settings saved."))
             return redirect("web:care_settings")
-    if posted is not None and not saving_business and form.is_valid():
+    # Both checked, so that a mistake in a rule and one in a target show at once.
+    rules_valid = _rules_ok(rules)
+    if posted is not None and not saving_business and form.is_valid() and rules_valid:
+        sent_rules = {"aftercare_purchase_rules": rules.rules()} if rules.is_bound else {}
         try:
-            care_settings_update(business=business, actor=request.user, **form.service_values())
+            care_settings_update(
+                business=business, actor=request.user, **sent_rules, **form.service_values()
+            )
         except ValidationError as error:
             if hasattr(error, "error_dict") and "aftercare_purchase_min_cents" in error.error_dict:
                 error.error_dict["aftercare_purchase_min"] = error.error_dict.pop(
@@ -82,9 +89,10 @@ def care_settings_edit(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "business_form": business_form,
+            "rules": rules,
             "history": _settings_history(events, business.currency),
         },
-        status=422 if form.errors or business_form.errors else 200,
+        status=422 if form.errors or business_form.errors or not rules_valid else 200,
     )
 
 
@@ -105,6 +113,11 @@ def calendar_link(request: HttpRequest) -> HttpResponse:
         "web/calendar_link.html",
         {"active": calendar_token_active(membership=membership), "new_url": new_url},
     )
+
+
+def _rules_ok(rules) -> bool:
+    """Whether the rows of rules show no refusal (unbound rows, as shown first, have none)."""
+    return not rules.is_bound or rules.is_valid()
 
 
 @require_GET
@@ -151,6 +164,15 @@ def _settings_history(events, currency: str) -> list[tuple[AuditEvent, list[tupl
                         _setting_shown(field, name, stored[name][1], currency),
                     )
                 )
+        rules = stored.get("aftercare_purchase_rules")
+        if isinstance(rules, list) and len(rules) == 2:
+            changes.append(
+                (
+                    _("Aftercare for a kind of purchase"),
+                    _rules_shown(rules[0]),
+                    _rules_shown(rules[1]),
+                )
+            )
         if changes:
             history.append((event, changes))
     return history
@@ -193,6 +215,23 @@ def _old_hours_shown(value) -> str:
     if isinstance(value, list):
         return ", ".join(str(WEEKDAY_NAMES[day]) for day in value if 0 <= day <= 6)
     return str(value)
+
+
+def _rules_shown(rules) -> str:
+    """Rules for a kind of purchase as the trail stored them: "kleur, balayage after 3 days:
+    Vragen hoe de kleur houdt"; none as "—"."""
+    if not isinstance(rules, list) or not rules:
+        return "—"
+    return "; ".join(
+        _("%(words)s after %(days)s days: %(ask)s")
+        % {
+            "words": ", ".join(rule.get("words") or ()),
+            "days": rule.get("days"),
+            "ask": rule.get("ask"),
+        }
+        for rule in rules
+        if isinstance(rule, dict)
+    )
 
 
 def _setting_shown(field, name: str, value, currency: str) -> str:
