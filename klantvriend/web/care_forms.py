@@ -542,7 +542,7 @@ class PurchaseRuleForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "placeholder": _("for example: treatment, service")}
+            attrs={"autocomplete": "off", "placeholder": _("e.g. treatment, service")}
         ),
     )
     days = forms.IntegerField(
@@ -555,7 +555,7 @@ class PurchaseRuleForm(forms.Form):
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "off",
-                "placeholder": _("for example: Ask whether everything is still all right"),
+                "placeholder": _("e.g. Ask whether everything is still all right"),
             }
         ),
     )

@@ -51,7 +51,7 @@ def test_the_page_shows_the_rules_and_two_empty_rows_each_input_labelled(
     ]
     assert 'name="rule-0-words" value="kleur, balayage"' in rules
     assert 'name="rule-0-ask" value="Vragen hoe de kleur houdt"' in rules
-    assert 'placeholder="bijvoorbeeld: behandeling, onderhoud"' in rules
+    assert 'placeholder="bijv. behandeling, onderhoud"' in rules
     # Every input has its label; only a saved rule can be removed.
     for name in re.findall(r'<input(?! type="hidden")[^>]+id="(id_rule-[^"]+)"', rules):
         assert f'for="{name}"' in rules
