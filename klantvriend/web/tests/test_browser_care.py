@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Complaint
-from klantvriend.core.care_settings import care_settings
+from klantvriend.core.care_settings import care_settings, care_settings_update
 from klantvriend.core.tests.days import SALON, open_on
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.gestures.models import Gesture
@@ -585,3 +585,41 @@ def test_a_phone_complaint_with_its_gesture_and_check_planned_on_the_phone_is_ca
     assert list(Gesture.objects.values_list("what", "complaint")) == [
         ("Gratis dessert bij de volgende bestelling", complaint.pk)
     ]
+
+
+def test_an_owner_on_a_phone_adds_a_rule_for_a_kind_of_purchase_and_today_asks_it(
+    page: Page, live_server, business, owner
+):
+    # Open every day, so that a follow-up for today is not moved to the next working day.
+    care_settings_update(business=business, actor=owner, working_days=range(7))
+    customer = CustomerFactory(business=business, name="Eva Smit")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    # The owner fills in the first empty row, without any script needed for it.
+    page.goto(f"{live_server.url}/settings/")
+    new_rule = page.get_by_test_id("purchase-rule").first
+    new_rule.get_by_label("Als de aankoop noemt").fill("kleur, balayage")
+    new_rule.get_by_label("Nazorg na (dagen)").fill("0")
+    new_rule.get_by_label("Wat te vragen").fill("Vragen hoe de kleur houdt")
+    page.get_by_test_id("care-settings-form").get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("Instellingen opgeslagen.")).to_be_visible()
+    expect(page.get_by_test_id("purchase-rule").first).to_contain_text("Regel 1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "purchase-rule-settings-390")
+
+    # A colour is recorded at the counter ...
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    purchase_form = page.get_by_test_id("purchase-form")
+    purchase_form.get_by_label("Bedrag").fill("89,50")
+    purchase_form.get_by_label("Wat").fill("Knippen + uitgroei Kleuren")
+    purchase_form.get_by_role("button", name="Aankoop opslaan").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("Knippen + uitgroei Kleuren")
+
+    # ... and Today says whom to call, what to ask and about which visit.
+    page.goto(f"{live_server.url}/")
+    row = page.get_by_test_id("today-follow-ups").locator("li", has_text="Eva Smit")
+    expect(row).to_contain_text("na een aankoop")
+    expect(row).to_contain_text("Vragen hoe de kleur houdt · Knippen + uitgroei Kleuren")
+    shot(page, "purchase-rule-today-390")
+    assert FollowUp.objects.get(customer=customer).note == "Vragen hoe de kleur houdt"
