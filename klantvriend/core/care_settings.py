@@ -216,7 +216,7 @@ def _decode_purchase_rules(raw: Any) -> tuple[PurchaseRule, ...]:
             rule = _purchase_rule(item)
         except (AttributeError, TypeError):
             continue
-        if not _purchase_rule_refusals(rule):
+        if not _purchase_rule_problems(rule):
             rules.append(rule)
     return tuple(rules)
 
@@ -279,15 +279,17 @@ def _validate(settings: CareSettings) -> None:
             errors[name] = ValidationError(_("Choose yes or no."), code="invalid")
     errors.update(_opening_hours_errors(settings.opening_hours))
     rules = settings.aftercare_purchase_rules
-    refused = [
-        ValidationError(
-            _("Rule %(line)s, %(field)s: %(problem)s"),
-            code=code,
-            params={"line": line, "field": field, "problem": problem},
-        )
-        for line, rule in enumerate(rules, start=1)
-        for field, problem, code in _purchase_rule_refusals(rule)
-    ]
+    refused = []
+    for line, rule in enumerate(rules, start=1):
+        for code in _purchase_rule_problems(rule):
+            field, problem = _purchase_rule_problem_text(code)
+            refused.append(
+                ValidationError(
+                    _("Rule %(line)s, %(field)s: %(problem)s"),
+                    code=code,
+                    params={"line": line, "field": field, "problem": problem},
+                )
+            )
     if len(rules) > MAX_PURCHASE_RULES:
         refused.insert(
             0,
@@ -328,44 +330,44 @@ def _opening_hours_errors(week: WeekHours) -> dict[str, ValidationError]:
     return errors
 
 
-def _purchase_rule_refusals(rule: PurchaseRule) -> list[tuple[str, str, str]]:
-    """What is wrong with one rule: (its field as the page names it, the problem, a code), the
-    first problem of each field."""
-    words, days, ask = _("words"), _("after (days)"), _("what to ask")
+def _purchase_rule_problems(rule: PurchaseRule) -> list[str]:
+    """The codes of what is wrong with one rule, the first problem of each field. Plain codes,
+    no text: every read of the settings checks the stored rules (_decode_purchase_rules)."""
     low, high = _LIMITS["aftercare_purchase_days"]
     checks = (
-        (words, "words_required", not rule.words, _("give at least one word.")),
-        (
+        ("words", "words_required", not rule.words),
+        ("words", "too_many_words", len(rule.words) > MAX_RULE_WORDS),
+        ("words", "word_too_long", any(len(word) > MAX_RULE_WORD_LENGTH for word in rule.words)),
+        ("days", "days_out_of_range", not _whole_number_within(rule.days, low, high)),
+        ("ask", "ask_required", not rule.ask),
+        ("ask", "ask_too_long", len(rule.ask) > MAX_RULE_ASK_LENGTH),
+    )
+    problems: dict[str, str] = {}
+    for field, code, failed in checks:
+        if failed:
+            problems.setdefault(field, code)
+    return list(problems.values())
+
+
+def _purchase_rule_problem_text(code: str) -> tuple[str, str]:
+    """A rule's problem as the refusal words it: (the field as the page names it, what is
+    wrong)."""
+    low, high = _LIMITS["aftercare_purchase_days"]
+    words, days, ask = _("words"), _("after (days)"), _("what to ask")
+    return {
+        "words_required": (words, _("give at least one word.")),
+        "too_many_words": (words, _("give at most %(count)s words.") % {"count": MAX_RULE_WORDS}),
+        "word_too_long": (
             words,
-            "too_many_words",
-            len(rule.words) > MAX_RULE_WORDS,
-            _("give at most %(count)s words.") % {"count": MAX_RULE_WORDS},
-        ),
-        (
-            words,
-            "word_too_long",
-            any(len(word) > MAX_RULE_WORD_LENGTH for word in rule.words),
             _("a word has at most %(count)s characters.") % {"count": MAX_RULE_WORD_LENGTH},
         ),
-        (
+        "days_out_of_range": (
             days,
-            "days_out_of_range",
-            not _whole_number_within(rule.days, low, high),
             _("enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high},
         ),
-        (ask, "ask_required", not rule.ask, _("say what to ask the customer.")),
-        (
-            ask,
-            "ask_too_long",
-            len(rule.ask) > MAX_RULE_ASK_LENGTH,
-            _("at most %(count)s characters.") % {"count": MAX_RULE_ASK_LENGTH},
-        ),
-    )
-    refusals: list[tuple[str, str, str]] = []
-    for field, code, failed, problem in checks:
-        if failed and all(field != refused for refused, _problem, _code in refusals):
-            refusals.append((field, problem, code))
-    return refusals
+        "ask_required": (ask, _("say what to ask the customer.")),
+        "ask_too_long": (ask, _("at most %(count)s characters.") % {"count": MAX_RULE_ASK_LENGTH}),
+    }[code]
 
 
 def _whole_number_within(value: Any, low: int, high: int) -> bool:
