@@ -18,6 +18,7 @@ from klantvriend.core.care_settings import (
     WEEKDAY_NAMES,
     CareSettings,
     care_settings,
+    purchase_rule_words,
 )
 from klantvriend.core.members import member_users, staff_name
 from klantvriend.core.models import Business, time_zones
@@ -564,7 +565,11 @@ class PurchaseRuleForm(forms.Form):
     def clean(self):
         values = super().clean()
         if self.left_out:
+            # A row being removed need not be right: what was typed in it goes with it.
+            self._errors.clear()
             return values
+        if "words" in values and not purchase_rule_words(values["words"]):
+            values["words"] = ""  # only commas and spaces: no word, said at the row
         for name, message in (
             ("words", _("Give at least one word.")),
             ("days", _("Say after how many days.")),

@@ -109,6 +109,32 @@ def test_a_half_filled_rule_is_shown_at_its_row_and_nothing_is_stored(
     assert Business.objects.get(pk=business.pk).settings == before
 
 
+def test_a_rule_of_only_commas_is_refused_at_its_row_and_a_bad_row_can_be_removed(
+    owner_client, business, owner
+):
+    care_settings_update(business=business, actor=owner, aftercare_purchase_rules=[COLOUR, TYRES])
+    before = Business.objects.get(pk=business.pk).settings
+    rows = [
+        {"words": " , ,", "days": "3", "ask": "Vragen hoe de kleur houdt"},
+        {"words": "banden", "days": "999", "ask": "", "remove": "on"},
+    ]
+
+    refused = owner_client.post(reverse("web:care_settings"), _posted(business, rows, 2))
+
+    assert refused.status_code == 422
+    row = refused.content.decode().split("Regel 1</legend>")[1].split("</fieldset>")[0]
+    assert re.findall(r'role="alert">([^<]+)<', row) == ["Geef minstens één woord."]
+    assert Business.objects.get(pk=business.pk).settings == before
+
+    rows[0]["words"] = "kleur"
+    saved = owner_client.post(reverse("web:care_settings"), _posted(business, rows, 2))
+
+    assert saved.status_code == 302
+    assert _stored_rules(business) == (
+        PurchaseRule(words=("kleur",), days=3, ask="Vragen hoe de kleur houdt"),
+    )
+
+
 def test_a_form_without_the_rows_keeps_the_rules(owner_client, business, owner):
     care_settings_update(business=business, actor=owner, aftercare_purchase_rules=[COLOUR])
     data = _posted(business, [], 0)
