@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from klantvriend.core.audit import AuditAction, audit_for_object
@@ -223,14 +224,24 @@ def _rules_shown(rules) -> str:
     if not isinstance(rules, list) or not rules:
         return "—"
     return "; ".join(
-        _("%(words)s after %(days)s days: %(ask)s")
-        % {
-            "words": ", ".join(rule.get("words") or ()),
-            "days": rule.get("days"),
-            "ask": rule.get("ask"),
-        }
+        _rule_shown(", ".join(rule.get("words") or ()), rule.get("days"), rule.get("ask"))
         for rule in rules
         if isinstance(rule, dict)
+    )
+
+
+def _rule_shown(words: str, days, ask) -> str:
+    # A rule of 0 days asks on the day of the purchase: "after 0 days" read as a slip.
+    if days == 0:
+        return _("%(words)s the same day: %(ask)s") % {"words": words, "ask": ask}
+    values = {"words": words, "days": days, "ask": ask}
+    if not isinstance(days, int):
+        return _("%(words)s after %(days)s days: %(ask)s") % values
+    return (
+        ngettext(
+            "%(words)s after %(days)s day: %(ask)s", "%(words)s after %(days)s days: %(ask)s", days
+        )
+        % values
     )
 
 

@@ -190,3 +190,24 @@ def test_today_shows_what_the_rule_asks_and_about_which_purchase(
         '<span class="clip">Vragen hoe de kleur houdt <span class="subtle" '
         'data-testid="follow-up-purchase">· Knippen + kleuren</span></span>'
     ) in row
+
+
+def test_the_history_says_a_rule_of_one_day_and_of_the_same_day_in_words(
+    owner_client, business, owner
+):
+    care_settings_update(business=business, actor=owner, aftercare_purchase_rules=[COLOUR])
+    care_settings_update(
+        business=business,
+        actor=owner,
+        aftercare_purchase_rules=[
+            {"words": ["kleur"], "days": 1, "ask": "Vragen hoe de kleur houdt"},
+            {"words": ["banden"], "days": 0, "ask": "Bandenspanning nakijken"},
+        ],
+    )
+
+    history = owner_client.get(reverse("web:care_settings")).content.decode()
+
+    assert (
+        "kleur, balayage na 3 dagen: Vragen hoe de kleur houdt → kleur na 1 dag: Vragen hoe de "
+        "kleur houdt; banden dezelfde dag: Bandenspanning nakijken"
+    ) in history
