@@ -7,7 +7,9 @@ Applied to every operation by `api.add_decorator` in urls.py, so a new route has
 asking. Mode "operation": it runs after authentication (401 comes first, as for any other
 refusal) and after the declared parameters' own checks, before the route does anything."""
 
+import difflib
 import json
+from collections.abc import Iterable
 from functools import wraps
 
 from django.http import HttpRequest
@@ -68,16 +70,40 @@ def _takes_body(operation) -> bool:
     return any(model.__ninja_param_source__ in _BODY_SOURCES for model in operation.models)
 
 
+def closest_name(name: str, known: Iterable[str]) -> str | None:
+    """The known name `name` most likely misspells ("emial": "email", "amount":
+    "amount_cents"), None when none is close. difflib's ratio over the lower-case names, at its
+    own default cutoff of 0.6: "amount" against "amount_cents" is 0.67, "emial" against "email"
+    0.8, and a name of another kind altogether ("price" against "currency") stays below it."""
+    by_lower = {candidate.lower(): candidate for candidate in known}
+    close = difflib.get_close_matches(name.lower(), by_lower, n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
+
+
+def unknown_field_message(name: str, known: Iterable[str]) -> str:
+    suggestion = closest_name(name, known)
+    if suggestion is None:
+        return _("Unknown field: %(name)s.") % {"name": name}
+    return _("Unknown field: %(name)s. Did you mean %(suggestion)s?") % {
+        "name": name,
+        "suggestion": suggestion,
+    }
+
+
 def unknown_parameter_refusals(request: HttpRequest, declared: frozenset[str]) -> list[dict]:
-    return [
-        {
-            "loc": ["query", name],
-            "msg": _("Unknown parameter: %(name)s.") % {"name": name},
-            "type": "extra_forbidden",
-        }
-        for name in request.GET
-        if name not in declared
-    ]
+    refusals = []
+    for name in request.GET:
+        if name in declared:
+            continue
+        suggestion = closest_name(name, declared)
+        message = (
+            _("Unknown parameter: %(name)s.") % {"name": name}
+            if suggestion is None
+            else _("Unknown parameter: %(name)s. Did you mean %(suggestion)s?")
+            % {"name": name, "suggestion": suggestion}
+        )
+        refusals.append({"loc": ["query", name], "msg": message, "type": "extra_forbidden"})
+    return refusals
 
 
 def unexpected_body_refusals(request: HttpRequest) -> list[dict]:

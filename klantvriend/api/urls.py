@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as SchemaValidationError
+from pydantic import BaseModel
 
 from klantvriend.core.errors import ChangedMeanwhile, Conflict, NotFound, OwnerOnly
 
@@ -35,7 +36,7 @@ from . import (
     today,
 )
 from .common import BearerToken, QueryParser, UnreadableBody, UtcJSONRenderer
-from .declared import answered_only, declared_only
+from .declared import answered_only, declared_only, unknown_field_message
 from .idempotency import OPENAPI_PARAMETER, WRITE_METHODS, idempotent
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing"}
@@ -50,8 +51,6 @@ def schema_message(error: dict[str, Any]) -> str:
     kind, context = error["type"], error.get("ctx", {})
     if kind == "missing":
         return _("This field is required.")
-    if kind == "extra_forbidden":
-        return _("Unknown field: %(name)s.") % {"name": error["loc"][-1]}
     if kind == "string_too_long":
         limit = context["max_length"]
         return ngettext(
@@ -100,6 +99,20 @@ def schema_message(error: dict[str, Any]) -> str:
     if kind == "value_error":
         return str(context["error"])  # raised by our own validators, translated there
     return error["msg"]
+
+
+def _fields_beside(model: type[BaseModel], location: tuple) -> list[str]:
+    """The fields of the schema that refused the unknown field at `location` (pydantic's, as
+    ninja's model of the route's parameters holds it: ("payload", "amount")), for the field
+    the client probably meant; none where the place is not a schema's (a list's item, a
+    dict's key)."""
+    schema: Any = model
+    for name in location[:-1]:
+        field = schema.model_fields.get(name) if isinstance(name, str) else None
+        schema = field.annotation if field is not None else None
+        if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
+            return []
+    return list(schema.model_fields)
 
 
 class KlantvriendAPI(NinjaAPI):
@@ -179,12 +192,9 @@ class KlantvriendAPI(NinjaAPI):
                 location = model.__ninja_flatten_map_reverse__.get(error["loc"], error["loc"])
                 if source == "body":
                     location = location[1:]
-                message = schema_message(error)
-                if (
-                    error["type"] == "extra_forbidden"
-                    and location[-1:]
-                    and (location[-1] in answered_only(model))
-                ):
+                if error["type"] != "extra_forbidden":
+                    message = schema_message(error)
+                elif location[-1:] and location[-1] in answered_only(model):
                     # A client sending back the record it read (`id`, `updated_at`, a
                     # promise's `status`) was told "Unknown field: id.", a field the API
                     # itself had just given it. Still refused: silently dropped, a `status`
@@ -193,6 +203,13 @@ class KlantvriendAPI(NinjaAPI):
                         "Read-only field: %(name)s. The API gives it in its answers but does "
                         "not take it here; leave it out."
                     ) % {"name": location[-1]}
+                else:
+                    # With the field of the schema the client probably meant ("amount":
+                    # amount_cents): "This field is required." beside it says which is wanted,
+                    # not what was wrong with what was sent.
+                    message = unknown_field_message(
+                        str(error["loc"][-1]), _fields_beside(model, error["loc"])
+                    )
                 errors.append({"loc": [source, *location], "msg": message, "type": error["type"]})
         return SchemaValidationError(errors)
 

@@ -87,7 +87,11 @@ def test_a_misspelt_field_stays_unknown_beside_a_read_only_one(api, business):
     assert response.status_code == 422
     assert response.json() == {
         "detail": [
-            {"loc": ["body", "emial"], "msg": "Unknown field: emial.", "type": "extra_forbidden"},
+            {
+                "loc": ["body", "emial"],
+                "msg": "Unknown field: emial. Did you mean email?",
+                "type": "extra_forbidden",
+            },
             {"loc": ["body", "id"], "msg": READ_ONLY["en"].format("id"), "type": "extra_forbidden"},
         ]
     }

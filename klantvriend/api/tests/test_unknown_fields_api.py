@@ -19,7 +19,10 @@ def send(client, method, url, data, **headers):
 
 @pytest.mark.parametrize(
     ("language", "message"),
-    [("en", "Unknown field: emial."), ("nl", "Onbekend veld: emial.")],
+    [
+        ("en", "Unknown field: emial. Did you mean email?"),
+        ("nl", "Onbekend veld: emial. Bedoel je email?"),
+    ],
 )
 def test_a_misspelt_field_in_a_patch_is_refused_and_changes_nothing(
     api, business, language, message
@@ -57,7 +60,11 @@ def test_an_unknown_field_is_refused_beside_the_other_refusals_of_a_create(api, 
     assert response.json() == {
         "detail": [
             {"loc": ["body", "summary"], "msg": "This field is required.", "type": "missing"},
-            {"loc": ["body", "sumary"], "msg": "Unknown field: sumary.", "type": "extra_forbidden"},
+            {
+                "loc": ["body", "sumary"],
+                "msg": "Unknown field: sumary. Did you mean summary?",
+                "type": "extra_forbidden",
+            },
         ]
     }
     assert ContactMoment.objects.count() == 0
