@@ -376,9 +376,17 @@ class Conflict(Out):
 
 
 class FieldError(Out):
-    loc: list[str | int]
-    msg: str
-    type: str
+    loc: list[str | int] = Field(..., description='Where: ["body", "email"], ["query", "offset"].')
+    msg: str = Field(..., description="Why, in the request's language.")
+    type: str = Field(
+        ..., description="A stable code to program against: missing, unique, extra_forbidden, …"
+    )
+    existing_id: int | None = Field(
+        None,
+        description="Only with type unique, where the value is taken by a record of the "
+        "business: that record's id (the purchase of a receipt number sent again, the customer "
+        "of a customer number, the important date), to carry on with it.",
+    )
 
 
 class ValidationErrors(Out):

@@ -332,7 +332,12 @@ def _domain_refusals(error_dict: dict[str, list[ValidationError]]) -> list[dict[
         for error in errors:
             message = error.message % error.params if error.params else error.message
             location = ["body"] if field == "__all__" else ["body", field]
-            detail.append({"loc": location, "msg": str(message), "type": error.code or "invalid"})
+            entry = {"loc": location, "msg": str(message), "type": error.code or "invalid"}
+            if error.code == "unique" and "existing_id" in (error.params or {}):
+                # The business's own row that holds the value (core.models.validate_constraints):
+                # a till retrying a sale carries on with it instead of stopping.
+                entry["existing_id"] = error.params["existing_id"]
+            detail.append(entry)
     return detail
 
 

@@ -14,6 +14,7 @@ from django.core.validators import ProhibitNullCharactersValidator, RegexValidat
 from django.db import DatabaseError, IntegrityError, connections, models, router, transaction
 from django.db.models import ExpressionWrapper, Value
 from django.db.models.functions import Coalesce, Length
+from django.db.models.lookups import Exact
 from django.db.models.sql import Query
 from django.db.models.sql.constants import SINGLE
 from django.utils import timezone
@@ -309,13 +310,19 @@ class BusinessOwned(models.Model):
                         continue
                     constraint.validate(model_class, self, exclude=exclude, using=using)
                 except ValidationError as refused:
-                    fields = [name for name in _fields_of(constraint) if name != "business"]
+                    over = _fields_of(constraint)
+                    fields = [name for name in over if name != "business"]
                     if isinstance(constraint, models.UniqueConstraint) and len(fields) == 1:
+                        params = dict(refused.params or {})
+                        if "business" in over:
+                            # Only a constraint within the business names the row: one of
+                            # another business is never shown, not even by its id.
+                            holder = _row_holding(model_class, constraint, self, using)
+                            if holder is not None:
+                                params["existing_id"] = holder
                         errors.setdefault(fields[0], []).append(
                             ValidationError(
-                                refused.message,
-                                code=refused.code or "unique",
-                                params=refused.params,
+                                refused.message, code=refused.code or "unique", params=params
                             )
                         )
                     else:
@@ -386,6 +393,41 @@ def _checks_passed(instance: models.Model, exclude, using: str) -> dict[str, boo
     except DatabaseError:
         return {}
     return {constraint.name: bool(value) for constraint, value in zip(checks, row, strict=True)}
+
+
+def _row_holding(
+    model: type[models.Model],
+    constraint: models.UniqueConstraint,
+    instance: models.Model,
+    using: str,
+) -> int | None:
+    """The id of the row that holds what `constraint` refused of `instance` (the receipt number
+    or customer number taken), found as Django's UniqueConstraint.validate finds that one
+    exists: a till retrying a sale carries on with the row it made before. None when it is
+    gone again (removed meanwhile)."""
+    if constraint.fields:
+        rows = model._default_manager.using(using).filter(
+            **{
+                field.attname: getattr(instance, field.attname)
+                for field in map(model._meta.get_field, constraint.fields)
+            }
+        )
+    else:
+        replacements = {
+            models.F(name): value
+            for name, value in instance._get_field_expression_map(meta=model._meta).items()
+        }
+        rows = model._default_manager.using(using).filter(
+            *(
+                Exact(expression, expression.replace_expressions(replacements))
+                for expression in constraint.expressions
+            )
+        )
+    if constraint.condition is not None:
+        rows = rows.filter(constraint.condition)
+    if not instance._state.adding and instance.pk is not None:
+        rows = rows.exclude(pk=instance.pk)
+    return rows.order_by("pk").values_list("pk", flat=True).first()
 
 
 def _fields_of(constraint: models.BaseConstraint) -> list[str]:

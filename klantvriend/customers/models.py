@@ -733,22 +733,26 @@ class ImportantDate(BusinessOwned):
     def clean(self) -> None:
         # Said on the date, naming what is there already: Django names no field for a
         # constraint over several. A save racing another one is still refused by the
-        # constraint (core.models.refused_when_taken), in its words.
-        if (
-            self.customer_id
-            and isinstance(self.date, date)  # not when the date itself was refused
-            and ImportantDate.objects.filter(
+        # constraint (core.models.refused_when_taken), in its words. The id of the date there
+        # (`existing_id`, of the same customer, so of the same business) lets an API client
+        # carry on with it.
+        if not self.customer_id or not isinstance(self.date, date):
+            return  # not when the date itself was refused
+        existing_id = (
+            ImportantDate.objects.filter(
                 customer_id=self.customer_id, label=self.label, date=self.date
             )
             .exclude(pk=self.pk)
-            .exists()
-        ):
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if existing_id is not None:
             raise ValidationError(
                 {
                     "date": ValidationError(
                         _("This customer already has “%(label)s” on this date."),
                         code="unique",
-                        params={"label": self.label},
+                        params={"label": self.label, "existing_id": existing_id},
                     )
                 }
             )

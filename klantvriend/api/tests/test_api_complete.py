@@ -72,6 +72,7 @@ def test_the_same_important_date_twice_is_a_422_on_the_date_and_stores_nothing(a
                 "loc": ["body", "date"],
                 "msg": "This customer already has “Trouwdag” on this date.",
                 "type": "unique",
+                "existing_id": first.json()["id"],
             }
         ]
     }

@@ -618,7 +618,7 @@ def test_an_important_date_hears_of_its_day_yearly_and_label_at_once(api, anna, 
 
 @LANGUAGES
 def test_an_important_date_already_there_is_heard_of_with_the_schemas_refusal(api, anna, language):
-    customers.important_date_add(customer=anna, label="Verjaardag", date=date(1980, 3, 12))
+    there = customers.important_date_add(customer=anna, label="Verjaardag", date=date(1980, 3, 12))
     before = snapshot()
     said = DATE_MESSAGES[language]
     body = {"customer": anna.pk, "label": "Verjaardag", "date": "1980-03-12", "yearly": 1}
@@ -629,7 +629,7 @@ def test_an_important_date_already_there_is_heard_of_with_the_schemas_refusal(ap
     assert response.json() == {
         "detail": [
             refusal("yearly", said["bool"], "bool_type"),
-            refusal("date", said["taken"], "unique"),
+            refusal("date", said["taken"], "unique") | {"existing_id": there.pk},
         ]
     }
     assert snapshot() == before

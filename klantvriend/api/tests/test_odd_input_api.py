@@ -157,6 +157,7 @@ def test_a_retried_purchase_with_its_receipt_number_is_refused_on_that_field(api
             "loc": ["body", "external_ref"],
             "msg": "A purchase with this receipt number already exists.",
             "type": "unique",
+            "existing_id": first.json()["id"],
         }
     ]
     assert list(Purchase.objects.values_list("external_ref", "amount_cents")) == [("BON-7", 1250)]
@@ -173,6 +174,7 @@ def test_a_retried_customer_with_its_customer_number_is_refused_on_that_field(ap
             "loc": ["body", "external_ref"],
             "msg": "Another customer already has this customer number.",
             "type": "unique",
+            "existing_id": first.json()["id"],
         }
     ]
     assert list(Customer.objects.values_list("name", "external_ref")) == [("Anna", "K-1")]

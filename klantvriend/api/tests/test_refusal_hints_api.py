@@ -1,11 +1,17 @@
 """Refusals that let a till carry on without a person reading them: an unknown field names the
-field it probably meant ("amount": amount_cents)."""
+field it probably meant ("amount": amount_cents), and a value taken by a record of the business
+(a receipt number sent again) names that record (`existing_id`), never one of another
+business."""
 
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from klantvriend.api.declared import closest_name
+from klantvriend.customers import services
+from klantvriend.customers.models import Customer, Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.isolation import snapshot
 
@@ -16,11 +22,15 @@ SAID = {
         "required": "This field is required.",
         "amount": "Unknown field: amount. Did you mean amount_cents?",
         "price": "Unknown field: price.",
+        "receipt": "A purchase with this receipt number already exists.",
+        "number": "Another customer already has this customer number.",
     },
     "nl": {
         "required": "Dit veld is verplicht.",
         "amount": "Onbekend veld: amount. Bedoel je amount_cents?",
         "price": "Onbekend veld: price.",
+        "receipt": "Er bestaat al een aankoop met dit bonnummer.",
+        "number": "Een andere klant heeft dit klantnummer al.",
     },
 }
 
@@ -92,3 +102,120 @@ def test_the_closest_name_is_found_in_any_capitals_and_only_when_close():
     assert closest_name("EMAIL", known) == "email"
     assert closest_name("Phone_number", known) is None
     assert closest_name("receipt", ["customer", "amount_cents", "external_ref"]) is None
+
+
+@LANGUAGES
+def test_a_receipt_number_sent_again_names_the_purchase_it_made(
+    api, business, other_business, language
+):
+    # The other business's purchase of the same number is older: were the business not
+    # looked at, its id would be the one found.
+    PurchaseFactory(customer=CustomerFactory(business=other_business), external_ref="BON-7")
+    customer = CustomerFactory(business=business)
+    sale = {"customer": customer.pk, "amount_cents": 8950, "external_ref": "BON-7"}
+    first = send(api, "post", "/api/v1/purchases", sale, language)
+    before = snapshot()
+
+    retried = send(api, "post", "/api/v1/purchases", sale, language)
+
+    assert first.status_code == 201
+    assert retried.status_code == 422
+    assert retried.json() == {
+        "detail": [
+            {
+                "loc": ["body", "external_ref"],
+                "msg": SAID[language]["receipt"],
+                "type": "unique",
+                "existing_id": first.json()["id"],
+            }
+        ]
+    }
+    assert snapshot() == before
+
+
+def test_a_receipt_number_of_another_business_is_no_refusal_at_all(api, business, other_business):
+    theirs = PurchaseFactory(
+        customer=CustomerFactory(business=other_business), external_ref="BON-7"
+    )
+    customer = CustomerFactory(business=business)
+
+    response = send(
+        api,
+        "post",
+        "/api/v1/purchases",
+        {"customer": customer.pk, "amount_cents": 8950, "external_ref": "BON-7"},
+    )
+
+    assert response.status_code == 201
+    assert response.json()["id"] != theirs.pk
+    assert Purchase.objects.filter(external_ref="BON-7").count() == 2
+
+
+def test_a_correction_to_a_receipt_number_taken_names_the_other_purchase(api, business):
+    customer = CustomerFactory(business=business)
+    taken = PurchaseFactory(customer=customer, external_ref="BON-1")
+    corrected = PurchaseFactory(customer=customer, external_ref="BON-2")
+    before = snapshot()
+
+    response = send(api, "patch", f"/api/v1/purchases/{corrected.pk}", {"external_ref": "BON-1"})
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", "external_ref"],
+            "msg": SAID["en"]["receipt"],
+            "type": "unique",
+            "existing_id": taken.pk,
+        }
+    ]
+    assert snapshot() == before
+
+
+@LANGUAGES
+def test_a_customer_number_taken_in_other_capitals_names_the_customer(
+    api, business, other_business, language
+):
+    CustomerFactory(business=other_business, external_ref="K-1")
+    anna = services.customer_create(business=business, name="Anna", external_ref="K-1")
+    before = snapshot()
+
+    response = send(
+        api, "post", "/api/v1/customers", {"name": "Anna", "external_ref": "k-1"}, language
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "loc": ["body", "external_ref"],
+                "msg": SAID[language]["number"],
+                "type": "unique",
+                "existing_id": anna.pk,
+            }
+        ]
+    }
+    assert snapshot() == before
+
+
+def test_a_customer_number_of_another_business_is_no_refusal_at_all(api, business, other_business):
+    CustomerFactory(business=other_business, external_ref="K-1")
+
+    response = send(api, "post", "/api/v1/customers", {"name": "Anna", "external_ref": "K-1"})
+
+    assert response.status_code == 201
+    assert Customer.objects.filter(business=business, external_ref="K-1").count() == 1
+
+
+def test_the_web_form_says_the_customer_number_taken_as_before(business):
+    # The record's id rides along with the refusal (a parameter of its message); the message
+    # itself, as the web form and the importers show it, stays the same.
+    services.customer_create(business=business, name="Anna", external_ref="K-1")
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.customer_create(business=business, name="Bram", external_ref="K-1")
+
+    with translation.override("en"):
+        assert refused.value.message_dict == {
+            "external_ref": ["Another customer already has this customer number."]
+        }
+    assert Customer.objects.filter(business=business).count() == 1
