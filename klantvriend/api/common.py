@@ -412,8 +412,8 @@ class ChangesSince(Schema):
         description="Those changed at or after this moment (ISO 8601 with its time zone: "
         "2026-11-30T02:00:00Z, or +01:00 written %2B01:00), oldest change first, by id within "
         "one moment; each row's `updated_at` says when. Page on with the last row's "
-        '`updated_at` as `changed_since` and its `id` as `after_id` (docs/api.md, "Syncing"). '
-        "Not with the list's other filters or offset.",
+        '`updated_at` as `changed_since` and its `id` as `after_id` ("Syncing" in the API\'s '
+        "description). Not with the list's other filters or offset.",
     )
     after_id: ObjectId | None = Field(
         None,

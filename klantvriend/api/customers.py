@@ -83,7 +83,7 @@ class CustomerOut(Out):
         ...,
         description="When anything shown here last changed (a field, a tag, anonymisation); "
         "not the spend or insight, derived from other records. The `changed_since` of a sync "
-        '(docs/api.md, "Syncing").',
+        '("Syncing" in the API\'s description).',
     )
     anonymised_at: datetime | None = Field(
         None,
@@ -111,8 +111,9 @@ class CustomerFields(Input):
     marketing_consent: StrictBool | None = None
     marketing_consent_basis: Basis | None = Field(
         None,
-        description="Counts only with marketing_consent; without it no basis is stored "
-        "(docs/api.md, Marketing consent and its legal basis).",
+        description="Counts only with marketing_consent: without it no basis is stored, and "
+        "withdrawing consent empties it. Emptying the basis of consent on record is refused "
+        "(basis_required): withdraw the consent instead.",
     )
     special_category_consent: StrictBool | None = None
     special_notes: str | None = None
@@ -354,7 +355,7 @@ class RemovedCustomerPage(Out):
     summary="Customers merged into another or deleted since a moment",
     description="For a copy kept elsewhere: these ids are gone, their records moved to "
     "`merged_into` or deleted. An anonymised customer is not removed: they are changed "
-    '(`anonymised_at`, in `GET /customers?changed_since=`). docs/api.md, "Syncing".',
+    '(`anonymised_at`, in `GET /customers?changed_since=`). "Syncing" in the API\'s description.',
 )
 def list_removed_customers(
     request: HttpRequest, page: Query[Pagination], since: Query[RemovedSince]
@@ -383,7 +384,8 @@ class CustomerFilters(ChangesSince):
     response={200: CustomerPage, **ERRORS},
     summary="List customers, or those changed since a moment",
     description="In name order with `search`, `tag` or `external_ref`; with `changed_since`, "
-    'the customers changed since that moment, in the order they changed (docs/api.md, "Syncing").',
+    "the customers changed since that moment, in the order they changed "
+    '("Syncing" in the API\'s description).',
 )
 def list_customers(request: HttpRequest, page: Query[Pagination], filters: Query[CustomerFilters]):
     refuse_mixed_sync(

@@ -65,7 +65,7 @@ class SegmentWorthOut(Out):
     won_back_worth_per_year_cents: int | None = Field(
         ...,
         description="Margin on the segment's mean 12-month value if still a customer (value / "
-        "P(alive), docs/advisor.md): what winning one back is worth a year; null without a "
+        "P(alive)): what winning one back is worth a year; null without a "
         "model or from a refresh of before it was kept.",
     )
 
@@ -107,7 +107,7 @@ class CustomerInsightOut(Out):
         None,
         description="The model's probability that the customer still buys here (0-1). With "
         "purchase_days 1 it says little: no model sees a one-off customer leave, so it stays "
-        "high (docs/advisor.md); the web interface shows 'one-off so far' instead.",
+        "high; the web interface shows 'one-off so far' instead.",
     )
     expected_purchases_90: float | None
     expected_purchases_365: float | None

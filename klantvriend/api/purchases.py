@@ -66,7 +66,7 @@ class PurchaseOut(Out):
         ...,
         description="When anything shown here last changed (recorded, corrected, moved to the "
         "kept customer of a merge, its description scrubbed when the customer was "
-        'anonymised). The `changed_since` of a sync (docs/api.md, "Syncing").',
+        'anonymised). The `changed_since` of a sync ("Syncing" in the API\'s description).',
     )
 
 
@@ -112,7 +112,8 @@ class PurchaseFilters(ChangesSince):
     response={200: PurchasePage, **ERRORS},
     summary="List purchases, or those changed since a moment",
     description="Newest first, of every customer or of one (`customer`); with `changed_since`, "
-    'the purchases changed since that moment, in the order they changed (docs/api.md, "Syncing").',
+    "the purchases changed since that moment, in the order they changed "
+    '("Syncing" in the API\'s description).',
 )
 def list_purchases(request: HttpRequest, page: Query[Pagination], filters: Query[PurchaseFilters]):
     refuse_mixed_sync(page, filters, customer=filters.customer is not None)
@@ -138,7 +139,7 @@ def _removed_purchases(events: list[AuditEvent]) -> list[dict]:
     description="For a copy kept elsewhere: these ids are gone, deleted as recorded by mistake. "
     "A purchase of a customer merged into another moves to that customer, and one of an "
     "anonymised customer stays: both are changes (`GET /purchases?changed_since=`). "
-    'docs/api.md, "Syncing".',
+    '"Syncing" in the API\'s description.',
 )
 def list_removed_purchases(
     request: HttpRequest, page: Query[Pagination], since: Query[RemovedSince]

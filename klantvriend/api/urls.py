@@ -214,14 +214,45 @@ class KlantvriendAPI(NinjaAPI):
         return SchemaValidationError(errors)
 
 
+# What an integrator reads first, at /api/v1/docs: the conventions of every route, whole, as
+# a hosted shop's integrator has no copy of the repository (docs/api.md has the details, for
+# those who run Klantvriend). Markdown, as the docs page shows it.
+DESCRIPTION = """Customers, purchases, contact moments, promises, complaints, follow-ups and \
+gestures of one business, at addresses under `/api/v1/`.
+
+**Authentication**: `Authorization: Bearer <token>`. A member makes a token on the web \
+interface's page Members and API tokens (`/members/`), an administrator with \
+`manage.py apitoken`. Answers are in the token member's language; `Accept-Language: nl` or \
+`en` asks for one.
+
+**Errors**: `{"detail": "…"}`; a 409 (the record's state forbids it) and a 412 (changed \
+meanwhile) add a stable `code`. A 404 is also a record of another business. A 422 lists every \
+refusal of the request at once, each as `loc` (`["body", "email"]`), `msg` (in the request's \
+language) and `type`, a stable code (`missing`, `unique`, `extra_forbidden`, …), and nothing is \
+stored. A field or query parameter a route does not know is refused, never ignored, naming the \
+one it probably meant when one is close. A `unique` refusal by a record of the business (a receipt or customer \
+number sent again) names it: `existing_id`.
+
+**Amounts** are whole cents in the business's currency: `"amount_cents": 1250` is 12.50. \
+**Moments** are ISO 8601 with a time zone (`2026-03-01T14:30:00+01:00`); answers give them in \
+UTC.
+
+**Retries**: send an `Idempotency-Key` header (a UUID) with every write, and the same key with \
+its retries: within 24 hours a retry gets the first answer again (`Idempotent-Replayed: \
+true`) and nothing is done twice. A purchase's receipt number (`external_ref`) makes its \
+retries safe too.
+
+**Changing safely**: send a record's `ETag` back as `If-Match` with its `PATCH` or `DELETE`: \
+412 when it was changed since.
+
+**Syncing**: `GET /customers` and `GET /purchases` with `changed_since` list the changes in \
+the order made; page on with the last row's `updated_at` as `changed_since` and its `id` as \
+`after_id`. `GET /customers/removed` and `GET /purchases/removed` list the records gone."""
+
 api = KlantvriendAPI(
     title="Klantvriend API",
     version="1",
-    description="Customers, purchases, contact moments, promises, complaints, follow-ups and gestures of one business. "
-    "Authenticate with `Authorization: Bearer <token>`: a member makes one on the web "
-    "interface's page Members and API tokens (`/members/`), an administrator with "
-    "`manage.py apitoken`. Errors, retries with `Idempotency-Key`, syncing and amounts: "
-    "docs/api.md.",
+    description=DESCRIPTION,
     auth=BearerToken(),
     parser=QueryParser(),
     renderer=UtcJSONRenderer(),

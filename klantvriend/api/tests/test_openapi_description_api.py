@@ -9,18 +9,47 @@ from django.urls import reverse
 from klantvriend.api.urls import api as ninja_api
 
 
-def test_the_schema_says_where_a_token_is_made_and_where_the_rules_are(client, db):
+def test_the_schema_says_where_a_token_is_made_and_the_rules_of_every_route(client, db):
     response = client.get("/api/v1/openapi.json")
 
     assert response.status_code == 200
-    assert response.json()["info"]["description"] == (
-        "Customers, purchases, contact moments, promises, complaints, follow-ups and gestures of "
-        "one business. Authenticate with `Authorization: Bearer <token>`: a member makes one on "
-        "the web interface's page Members and API tokens (`/members/`), an administrator with "
-        "`manage.py apitoken`. Errors, retries with `Idempotency-Key`, syncing and amounts: "
-        "docs/api.md."
-    )
+    description = response.json()["info"]["description"]
+    # Each convention an integrator needs before a first write, said where they read it.
+    for said in [
+        "a member makes a token on the web interface's page Members and API tokens (`/members/`)",
+        "`manage.py apitoken`",
+        "`Accept-Language: nl` or `en`",
+        "A 404 is also a record of another business.",
+        "`type`, a stable code (`missing`, `unique`, `extra_forbidden`, …), and nothing is stored",
+        "naming the one it probably meant when one is close",
+        "names it: `existing_id`",
+        '`"amount_cents": 1250` is 12.50',
+        "ISO 8601 with a time zone",
+        "`Idempotency-Key`",
+        "`If-Match`",
+        "the last row's `updated_at` as `changed_since` and its `id` as `after_id`",
+    ]:
+        assert said.lower() in description.lower(), said
+    assert len(description) < 2500  # the conventions, not the manual
     assert reverse("web:members") == "/members/"
+
+
+def _texts(node) -> list[str]:
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in _texts(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _texts(value)]
+    return [node] if isinstance(node, str) else []
+
+
+def test_the_schema_points_to_no_file_of_the_repository(client, db):
+    # A hosted shop's integrator has the docs page, not the repository: "docs/api.md" there
+    # pointed to a file they cannot open.
+    schema = client.get("/api/v1/openapi.json").json()
+
+    pointers = [text for text in _texts(schema) if "docs/" in text or ".md" in text]
+
+    assert pointers == []
 
 
 def test_the_schema_is_built_once_and_each_reader_gets_a_copy_of_its_own(client, db):
