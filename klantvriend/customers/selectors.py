@@ -584,7 +584,8 @@ def _usually_served_by(customer: Customer) -> Subquery:
 
 def customer_briefing(*, customer: Customer) -> Briefing:
     """What a staff member should know before they speak to this customer. Counted by the
-    database, so a customer of twenty years costs what a new one does: six queries."""
+    database, so a customer of twenty years costs what a new one does: the same few queries
+    however long the history (web/tests/test_query_counts.py holds the profile to that)."""
     totals = _purchase_totals(customer)
     logged = _logged_visits(customer).select_related("member").order_by("-at", "-id").first()
     last_purchase = (
