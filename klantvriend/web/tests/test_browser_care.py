@@ -1,7 +1,7 @@
 """Promises, complaints and aftercare in a real Chromium. Screenshots go to test-artifacts/."""
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Complaint
 from klantvriend.core.care_settings import care_settings, care_settings_update
 from klantvriend.core.tests.days import SALON, open_on
+from klantvriend.core.working_hours import same_hours
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.gestures.models import Gesture
 from klantvriend.promises.models import Promise, PromiseKind
@@ -591,7 +592,9 @@ def test_an_owner_on_a_phone_adds_a_rule_for_a_kind_of_purchase_and_today_asks_i
     page: Page, live_server, business, owner
 ):
     # Open every day, so that a follow-up for today is not moved to the next working day.
-    care_settings_update(business=business, actor=owner, working_days=range(7))
+    care_settings_update(
+        business=business, actor=owner, opening_hours=same_hours(range(7), time(9), time(18))
+    )
     customer = CustomerFactory(business=business, name="Eva Smit")
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "sanne", "pw-sanne-123")
