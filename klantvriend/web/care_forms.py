@@ -398,6 +398,21 @@ def _opening_hours_fields() -> dict[str, forms.Field]:
 OpeningHoursFields = type("OpeningHoursFields", (forms.Form,), _opening_hours_fields())
 
 
+def _closed_days_without_times(data, fields: dict[str, forms.Field], *, prefix: str | None):
+    """The posted form with the times of each day ticked "closed" left out: a closed day has
+    no hours, so what is still typed in them is neither judged (a half-typed time) nor shown
+    again when the save is refused for another reason, where it read as hours of a closed day.
+    app.js empties and disables them as the box is ticked; this holds without scripts too."""
+    data = data.copy()
+    for key in WEEKDAY_KEYS:
+        box = f"{prefix}-{key}_closed" if prefix else f"{key}_closed"
+        ticked = fields[f"{key}_closed"].widget.value_from_datadict(data, {}, box)
+        if ticked:
+            for name in (f"{key}_opens", f"{key}_closes"):
+                data.pop(f"{prefix}-{name}" if prefix else name, None)
+    return data
+
+
 class CareSettingsForm(OpeningHoursFields):
     # The opening hours after the complaint targets, as the page shows them (their fields come
     # first in base_fields, from the base class).
@@ -477,6 +492,11 @@ class CareSettingsForm(OpeningHoursFields):
         ),
         required=False,
     )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = _closed_days_without_times(data, self.base_fields, prefix=kwargs.get("prefix"))
+        super().__init__(data, *args, **kwargs)
 
     @classmethod
     def initial_from(cls, settings: CareSettings) -> dict:

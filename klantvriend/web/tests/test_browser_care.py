@@ -193,6 +193,70 @@ def test_a_salon_sets_its_hours_per_day_on_a_phone_without_scripts(
     context.close()
 
 
+@pytest.mark.parametrize("scripts", [True, False], ids=["scripts", "no-scripts"])
+def test_a_day_ticked_closed_shows_no_times_when_the_save_is_refused_for_another_reason(
+    browser: Browser, browser_context_args, live_server, business, owner, scripts
+):
+    """Saturday ticked "closed" on a phone while its times are still there, and a target
+    refused: the page comes back with Saturday closed and its times empty, with or without
+    scripts. With them, ticking the box empties and disables its times at once, and unticking
+    gives back what was typed."""
+    context = browser.new_context(
+        **{
+            **browser_context_args,
+            "viewport": {"width": 390, "height": 844},
+            "java_script_enabled": scripts,
+        }
+    )
+    page = context.new_page()
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/settings/")
+    form = page.get_by_test_id("care-settings-form")
+    saturday_from, saturday_until = (
+        form.get_by_label("Zaterdag van"),
+        form.get_by_label("Zaterdag tot"),
+    )
+    # Sunday, closed by default, offers no times to fill in where scripts can say so.
+    for box in (form.get_by_label("Zondag van"), form.get_by_label("Zondag tot")):
+        expect(box).to_have_value("")
+        expect(box).to_be_disabled() if scripts else expect(box).to_be_enabled()
+
+    saturday_until.fill("16:00")
+    form.get_by_label("Zaterdag gesloten").check()
+    if scripts:
+        for box in (saturday_from, saturday_until):
+            expect(box).to_have_value("")
+            expect(box).to_be_disabled()
+        form.get_by_label("Zaterdag gesloten").uncheck()
+        expect(saturday_from).to_have_value("09:00")
+        expect(saturday_until).to_have_value("16:00")
+        expect(saturday_until).to_be_enabled()
+        form.get_by_label("Zaterdag gesloten").check()
+    form.get_by_label("een belofte is gebroken").fill("-1")
+    form.locator("button[type=submit]").click()
+
+    expect(page.get_by_test_id("form-error-summary")).to_be_visible()
+    expect(page.get_by_label("Zaterdag gesloten")).to_be_checked()
+    for box in (page.get_by_label("Zaterdag van"), page.get_by_label("Zaterdag tot")):
+        expect(box).to_have_value("")
+        expect(box).to_be_disabled() if scripts else expect(box).to_be_enabled()
+    expect(page.get_by_test_id("hours-saturday").get_by_role("alert")).to_have_count(0)
+    assert business.__class__.objects.get(pk=business.pk).settings == {}
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.get_by_test_id("opening-hours").screenshot(
+        path=str(ARTIFACTS / f"care-settings-closed-day-refused-{'js' if scripts else 'no-js'}.png")
+    )
+
+    page.get_by_label("een belofte is gebroken").fill("24")
+    page.get_by_test_id("care-settings-form").locator("button[type=submit]").click()
+
+    expect(page.locator(".message")).to_be_visible()
+    hours = care_settings(business.__class__.objects.get(pk=business.pk)).opening_hours
+    assert hours[5:] == (None, None)
+    context.close()
+
+
 def test_a_public_complaint_answered_resolved_and_followed_up_on_today(
     page: Page, live_server, business, owner
 ):

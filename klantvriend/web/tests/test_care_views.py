@@ -1119,6 +1119,59 @@ def test_bad_settings_are_shown_on_the_form_and_not_stored(
     assert AuditEvent.objects.filter(action="settings").count() == 1
 
 
+def _day_row(page: str, key: str) -> str:
+    return re.search(f'data-testid="hours-{key}"(.*?)</div>', page, re.S)[1]
+
+
+def test_a_closed_days_times_come_back_empty_when_the_save_is_refused_for_another_reason(
+    owner_client, business, owner
+):
+    """Saturday ticked "closed" with its times still typed (one of them half typed), and a
+    target refused: the page comes back with Saturday closed and no times, as it is stored
+    when saved, and says nothing of them; the refused target is the only message."""
+    care_settings_update(business=business, actor=owner, opening_hours=SALON)
+    business.refresh_from_db()
+    before = business.settings
+    week = _hours_posted([None, *[("09:00", "18:00")] * 4, None, None])
+    week.update({"saturday_opens": "08:30", "saturday_closes": "16:"})
+
+    response = owner_client.post(
+        reverse("web:care_settings"), {**SETTINGS_POSTED, **week, "promise_grace_hours": "-1"}
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    saturday = _day_row(page, "saturday")
+    assert re.search(r'name="saturday_closed"[^>]*checked', saturday)
+    assert re.findall(r'<input type="time" name="saturday_(\w+)"([^>]*)>', saturday) == [
+        ("opens", ' id="id_saturday_opens"'),
+        ("closes", ' id="id_saturday_closes"'),
+    ]
+    assert 'class="error"' not in saturday
+    assert 'name="friday_closes" value="18:00"' in _day_row(page, "friday")
+    assert re.findall(r'<p class="error" id="(\w+)_error"', page) == ["id_promise_grace_hours"]
+    business.refresh_from_db()
+    assert business.settings == before
+
+
+def test_a_day_ticked_closed_with_its_times_still_typed_is_saved_closed(
+    owner_client, business, owner
+):
+    week = _hours_posted([None, *[("09:00", "18:00")] * 4, None, None])
+    week.update({"saturday_opens": "08:30", "saturday_closes": "16:00"})
+
+    response = owner_client.post(reverse("web:care_settings"), {**SETTINGS_POSTED, **week})
+
+    assert response.status_code == 302
+    business.refresh_from_db()
+    assert care_settings(business).opening_hours == (
+        None,
+        *[DayHours(time(9), time(18))] * 4,
+        None,
+        None,
+    )
+
+
 @pytest.mark.parametrize(("typed", "stored"), [("0", None), ("366", None), ("", "off")])
 def test_the_quote_rule_takes_one_day_or_more_or_nothing_to_switch_it_off(
     owner_client, business, owner, typed, stored

@@ -81,6 +81,30 @@ document.addEventListener("change", (event) => {
   }
 });
 
+// A day ticked "closed" in the settings' opening hours has no times (web/care_forms.py leaves
+// them out): while it is ticked its time boxes are empty and disabled, and unticking it gives
+// back what was typed there. Without this file they stay as typed, and saving leaves them out.
+function closedDaysWithoutTimes(row) {
+  const box = row.querySelector(".day-closed input[type=checkbox]");
+  if (!box) return;
+  row.querySelectorAll(".day-times input").forEach((input) => {
+    if (box.checked && !input.disabled) {
+      input.dataset.typed = input.value;
+      input.value = "";
+    } else if (!box.checked && input.disabled) {
+      input.value = input.dataset.typed || "";
+    }
+    input.disabled = box.checked;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".day-hours").forEach(closedDaysWithoutTimes);
+});
+document.addEventListener("change", (event) => {
+  const row = event.target instanceof HTMLInputElement && event.target.closest(".day-hours");
+  if (row) closedDaysWithoutTimes(row);
+});
+
 // A table read as cards on a phone (table-stack.css): each cell gets its column's heading
 // as the label the card shows (data-label), so that a template writes a heading once, in the
 // table's head; a cell spanning every column (a table's "nothing yet") gets none. The table and
