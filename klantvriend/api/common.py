@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from klantvriend.core.db import DATABASE_INT_MAX
@@ -375,17 +376,26 @@ class Conflict(Out):
     code: str = Field(..., description="resolved, finished, anonymised, has_purchases, …")
 
 
+def _no_default_in_schema(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
 class FieldError(Out):
     loc: list[str | int] = Field(..., description='Where: ["body", "email"], ["query", "offset"].')
     msg: str = Field(..., description="Why, in the request's language.")
     type: str = Field(
         ..., description="A stable code to program against: missing, unique, extra_forbidden, …"
     )
-    existing_id: int | None = Field(
+    # Present only on the refusals that name a record, and then an id: never null. The answer
+    # leaves the key out rather than send null (api/urls.py _domain_refusals), so the schema
+    # says it is an optional integer, not a nullable one (SkipJsonSchema keeps None for the
+    # model's default only; its "default": null would read as a value that is sent).
+    existing_id: Annotated[int, Field(ge=1)] | SkipJsonSchema[None] = Field(
         None,
         description="Only with type unique, where the value is taken by a record of the "
         "business: that record's id (the purchase of a receipt number sent again, the customer "
-        "of a customer number, the important date), to carry on with it.",
+        "of a customer number, the important date), to carry on with it. Absent otherwise.",
+        json_schema_extra=_no_default_in_schema,
     )
 
 

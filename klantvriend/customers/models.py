@@ -730,32 +730,43 @@ class ImportantDate(BusinessOwned):
     def __str__(self) -> str:
         return f"{self.label} ({self.date})"
 
-    def clean(self) -> None:
-        # Said on the date, naming what is there already: Django names no field for a
-        # constraint over several. A save racing another one is still refused by the
-        # constraint (core.models.refused_when_taken), in its words. The id of the date there
-        # (`existing_id`, of the same customer, so of the same business) lets an API client
-        # carry on with it.
-        if not self.customer_id or not isinstance(self.date, date):
-            return  # not when the date itself was refused
-        existing_id = (
-            ImportantDate.objects.filter(
-                customer_id=self.customer_id, label=self.label, date=self.date
+    def validate_constraints(self, exclude=None):
+        """important_date_unique refused on the date, naming what is there already: Django
+        names no field for a constraint over several. The id of the date there (`existing_id`,
+        of the same customer, so of the same business) lets an API client carry on with it.
+        Asked by full_clean before the save, and again by core.models.refused_when_taken when
+        the database refused a save that raced another one, so that the one that lost hears
+        the same refusal, naming the one that won."""
+        excluded = set(exclude or ())
+        existing_id = None
+        # Not when the date or what it is was refused itself (full_clean excludes those).
+        if not excluded & {"customer", "label", "date"} and isinstance(self.date, date):
+            existing_id = (
+                ImportantDate.objects.filter(
+                    customer_id=self.customer_id, label=self.label, date=self.date
+                )
+                .exclude(pk=self.pk)
+                .values_list("pk", flat=True)
+                .first()
             )
-            .exclude(pk=self.pk)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if existing_id is not None:
-            raise ValidationError(
-                {
-                    "date": ValidationError(
-                        _("This customer already has “%(label)s” on this date."),
-                        code="unique",
-                        params={"label": self.label, "existing_id": existing_id},
-                    )
-                }
-            )
+        if existing_id is None:
+            super().validate_constraints(exclude)
+            return
+        errors = {
+            "date": [
+                ValidationError(
+                    _("This customer already has “%(label)s” on this date."),
+                    code="unique",
+                    params={"label": self.label, "existing_id": existing_id},
+                )
+            ]
+        }
+        try:
+            # The others, without the unique constraint said above in its own words.
+            super().validate_constraints(excluded | {"date"})
+        except ValidationError as refused:
+            errors = refused.update_error_dict(errors)
+        raise ValidationError(errors)
 
 
 class ContactKind(models.TextChoices):

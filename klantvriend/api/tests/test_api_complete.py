@@ -81,6 +81,41 @@ def test_the_same_important_date_twice_is_a_422_on_the_date_and_stores_nothing(a
     ]
 
 
+def test_an_important_date_that_loses_a_race_names_the_one_that_won(api, business, monkeypatch):
+    """Another request saves the same date just after this one's check passed: the database
+    refuses this save, and the refusal is the one the check would have given, with its id."""
+    customer = services.customer_create(business=business, name="Anna")
+    real = ImportantDate.full_clean
+
+    def full_clean_then_the_other_request_saves(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        ImportantDate.objects.create(
+            business=business, customer=customer, label="Trouwdag", date=date(2005, 6, 1)
+        )
+
+    monkeypatch.setattr(ImportantDate, "full_clean", full_clean_then_the_other_request_saves)
+
+    response = api.post(
+        "/api/v1/important-dates",
+        {"customer": customer.pk, "label": "Trouwdag", "date": "2005-06-01", "yearly": False},
+        content_type="application/json",
+    )
+
+    winner = ImportantDate.objects.get()
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "loc": ["body", "date"],
+                "msg": "This customer already has “Trouwdag” on this date.",
+                "type": "unique",
+                "existing_id": winner.pk,
+            }
+        ]
+    }
+    assert (winner.label, winner.date, winner.yearly) == ("Trouwdag", date(2005, 6, 1), True)
+
+
 def test_important_dates_and_tags(api, business):
     customer = services.customer_create(business=business, name="Anna", tags=["vaste klant"])
 

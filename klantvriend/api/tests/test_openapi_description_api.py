@@ -64,3 +64,18 @@ def test_the_schema_is_built_once_and_each_reader_gets_a_copy_of_its_own(client,
     assert served["paths"]["/api/v1/customers"]["post"]["parameters"][-1]["name"] == (
         "Idempotency-Key"
     )
+
+
+def test_existing_id_is_an_optional_id_never_null_as_the_refusals_send_it(client, db):
+    """The refusals leave `existing_id` out unless a record holds the value; the schema said it
+    could be null, which a generated client then had to handle for a value never sent."""
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["FieldError"]
+
+    assert schema["required"] == ["loc", "msg", "type"]
+    existing_id = schema["properties"]["existing_id"]
+    assert {key: value for key, value in existing_id.items() if key != "description"} == {
+        "type": "integer",
+        "minimum": 1,
+        "title": "Existing Id",
+    }
+    assert existing_id["description"].endswith("to carry on with it. Absent otherwise.")

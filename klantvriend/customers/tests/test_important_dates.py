@@ -85,8 +85,16 @@ def test_a_save_that_races_another_is_refused_as_a_double_not_a_server_error(bus
     with pytest.raises(ValidationError) as refused:
         services.important_date_add(customer=anna, label="Trouwdag", date=date(2011, 6, 18))
 
-    assert refused.value.messages == ["Deze klant heeft deze belangrijke datum al."]
-    assert ImportantDate.objects.count() == 1
+    # As the check before the save says it: on the date, naming the date that won the race.
+    (error,) = refused.value.error_dict.pop("date")
+    assert refused.value.error_dict == {}
+    assert (error.code, error.messages) == (
+        "unique",
+        ["Deze klant heeft “Trouwdag” al op deze datum."],
+    )
+    winner = ImportantDate.objects.get()
+    assert error.params["existing_id"] == winner.pk
+    assert (winner.customer, winner.label, winner.date) == (anna, "Trouwdag", date(2011, 6, 18))
 
 
 def test_of_doubles_the_first_stays_remembered_every_year_if_any_was():
