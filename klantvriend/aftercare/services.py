@@ -31,6 +31,7 @@ from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.undo import step_to_undo, values_before
 from klantvriend.core.versions import record_changing
 from klantvriend.core.working_hours import next_working_day
+from klantvriend.customers.models import Customer
 from klantvriend.customers.text import fold
 from klantvriend.gestures.models import Occasion
 from klantvriend.promises.models import Promise
@@ -350,7 +351,7 @@ def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
     rules = care_settings(business)
     with shop_language(business):
         plan = _purchase_follow_up_plan(purchase, rules)
-    if plan is None or FollowUp.objects.filter(purchase=purchase).exists():
+    if plan is None:
         return None
     days, note = plan
     due_on = business.local(purchase.at).date() + timedelta(days=days)
@@ -361,16 +362,30 @@ def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
         due_on__gte=due_on - PURCHASE_FOLLOW_UP_NEAR,
         due_on__lte=rule_day(business=business, day=due_on) + PURCHASE_FOLLOW_UP_NEAR,
     )
-    if near.exists():
-        return None
-    return _plan_once(
-        business=business,
-        customer=purchase.customer,
-        note=note,
-        due_on=due_on,
-        reason=Reason.PURCHASE,
-        purchase=purchase,
-    )
+    with transaction.atomic():
+        # Two purchases of a customer committed at the same moment (two tills, a retried
+        # request) each ran this after their own commit: each asked for a follow-up near its
+        # day before the other's was there, and the customer was called twice. The customer's
+        # row, locked, makes them plan one after the other, the second seeing the first's
+        # follow-up: PostgreSQL waits on the row (FOR NO KEY UPDATE: a purchase or follow-up
+        # referring to the customer meanwhile does not wait), SQLite's IMMEDIATE transaction
+        # on the write lock at BEGIN. No constraint can say "none within 3 days".
+        customer = (
+            Customer.objects.select_for_update(no_key=True).filter(pk=purchase.customer_id).first()
+        )
+        if customer is None:  # deleted meanwhile
+            return None
+        if FollowUp.objects.filter(purchase=purchase).exists() or near.exists():
+            return None
+        customer.business = business
+        return _plan_once(
+            business=business,
+            customer=customer,
+            note=note,
+            due_on=due_on,
+            reason=Reason.PURCHASE,
+            purchase=purchase,
+        )
 
 
 def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:

@@ -1,16 +1,19 @@
 """The owner's aftercare rules for a kind of purchase: "3 days after a colour, ask how it holds"."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from klantvriend.aftercare import services
 from klantvriend.aftercare.models import FollowUp, Reason
 from klantvriend.core.care_settings import care_settings_update
 from klantvriend.core.tests.days import open_on
+from klantvriend.core.tests.waiting import wait_until_blocked_or_done
 from klantvriend.customers.services import purchase_create
-from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 
 COLOUR = {"words": "kleur, balayage", "days": 3, "ask": "Vragen hoe de kleur houdt"}
 CREAM = {"words": "creme", "days": 7, "ask": "Vragen of de crème bevalt."}
@@ -102,6 +105,36 @@ def test_a_second_purchase_while_its_call_is_planned_plans_none_extra(
     bought(customer, "Balayage", capture=django_capture_on_commit_callbacks)
 
     assert list(FollowUp.objects.values_list("purchase", flat=True)) == [first.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_purchases_committed_at_once_plan_one_call(customer):
+    """Two tills commit a colour and a balayage of one customer at the same moment, and each
+    plans its follow-up after its own commit. The first is planning (the customer locked, its
+    follow-up written, not yet committed) when the second starts: the second waits for it and
+    then finds the customer's call near its day. Without the wait each would find none, and
+    the customer was called twice. (On SQLite the second waits at BEGIN for the write lock.)"""
+    first = PurchaseFactory(customer=customer, description="Kleuren")
+    second = PurchaseFactory(customer=customer, description="Balayage")
+    planned = {}
+
+    def second_till():
+        try:
+            planned["second"] = services.follow_up_plan_for_purchase(purchase=second)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        planned["first"] = services.follow_up_plan_for_purchase(purchase=first)
+        till = threading.Thread(target=second_till)
+        till.start()
+        wait_until_blocked_or_done(till, what="the second till's planning")
+    till.join(timeout=60)
+
+    assert planned == {"first": FollowUp.objects.get(), "second": None}
+    assert list(FollowUp.objects.values_list("purchase", "note")) == [
+        (first.pk, "Vragen hoe de kleur houdt")
+    ]
 
 
 def test_a_purchase_after_the_earlier_call_was_done_plans_its_own(
