@@ -24,8 +24,8 @@ from klantvriend.aftercare.models import (
 )
 from klantvriend.complaints.clocks import complaint_deadlines
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
-from klantvriend.core.care_settings import DEFAULTS, care_settings
-from klantvriend.core.working_hours import next_working_day, next_working_moment
+from klantvriend.core.care_settings import care_settings
+from klantvriend.core.working_hours import WeekHours, next_working_day, next_working_moment
 from klantvriend.customers.models import Customer, ImportantDate, Purchase
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import Promise, PromiseKind, due_moment_for_day
@@ -148,22 +148,26 @@ def _pick(rng: np.random.Generator, items):
     return items[int(rng.integers(len(items)))]
 
 
-def _shop_moment(rng: np.random.Generator, day: date, tz) -> datetime:
+def _shop_moment(rng: np.random.Generator, day: date, tz, week: WeekHours) -> datetime:
+    """A moment of `day` from an hour after the shop opens to half an hour before it closes
+    (9:00 to 17:30 on a day it is closed: an e-mail read at home). One draw either way, so that
+    the demo's other draws stay as they were."""
     minutes = int(rng.integers(9 * 60, 17 * 60 + 30))
+    hours = week[day.weekday()]
+    if hours is not None:
+        opens, closes = (moment.hour * 60 + moment.minute for moment in hours)
+        first, last = min(opens + 60, closes - 30), closes - 30
+        minutes = first + (minutes - 9 * 60) * (last - first) // (8 * 60 + 30)
     return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
 
 
-def _while_open(moment: datetime, tz) -> datetime:
+def _while_open(moment: datetime, tz, week: WeekHours) -> datetime:
     """When a promise made for `moment` is due: a quarter of an hour while the shop is open (a
     butcher promises "half past three", not 15:37, and no call at 02:38 or on Sunday). A moment
     when the shop is closed moves to its next opening (core.working_hours), its minutes past
-    the hour kept apart as quarters after it (9:00 to 10:45). Drawn from nothing, so the demo's
+    the hour kept apart as quarters after it (8:00 to 9:45). Drawn from nothing, so the demo's
     other draws stay as they were."""
-    opening = next_working_moment(
-        moment,
-        tz=tz,
-        week=DEFAULTS.opening_hours,
-    ).astimezone(tz)
+    opening = next_working_moment(moment, tz=tz, week=week).astimezone(tz)
     if opening != moment:
         opening += timedelta(minutes=moment.astimezone(tz).minute % 8 * 15)
     return _quarter_hour(opening)
@@ -190,6 +194,7 @@ def _care_demo_create(
 ) -> CareDemoSummary:
     rng = np.random.default_rng([seed, 4])  # its own stream: the shop's draws stay as they were
     tz = business.tzinfo
+    week = care_settings(business).opening_hours  # the demo shop's own (shop.DEMO_WEEK)
     customers = list(
         Customer.objects.filter(business=business)
         .order_by("id")
@@ -216,9 +221,9 @@ def _care_demo_create(
         kind = kinds[int(rng.choice(len(kinds), p=shares / shares.sum()))]
         _share, descriptions, (low, high), all_day = KINDS[kind]
         made_day = start + timedelta(days=int(rng.integers(0, HISTORY_DAYS)))
-        made_at = min(_shop_moment(rng, made_day, tz), now - timedelta(minutes=5))
+        made_at = min(_shop_moment(rng, made_day, tz, week), now - timedelta(minutes=5))
         member = _pick(rng, members)
-        due_at = _while_open(made_at + timedelta(hours=float(rng.uniform(low, high))), tz)
+        due_at = _while_open(made_at + timedelta(hours=float(rng.uniform(low, high))), tz, week)
         if all_day:
             due_at = due_moment_for_day(business=business, day=business.local(due_at).date())
         late_chance, late_hours = LATE_RISK[kind]
@@ -237,7 +242,7 @@ def _care_demo_create(
             # On time: somewhere between a third of the lead time and the due moment.
             done_at = made_at + (due_at - made_at) * float(rng.uniform(0.35, 1.0))
             if all_day and rng.random() < 0.5:
-                done_at = min(done_at, _shop_moment(rng, business.local(due_at).date(), tz))
+                done_at = min(done_at, _shop_moment(rng, business.local(due_at).date(), tz, week))
         if done_at is not None and done_at > now:
             done_at = None  # still open: the future has not happened yet
         if cancelled_at is not None and cancelled_at > now:
@@ -308,10 +313,10 @@ def _moved_to_a_new_moment(business, promises: list[Promise], now: datetime) -> 
     old = max(passed, key=lambda promise: (promise.due_at, promise.pk))
     # The next day the shop is open, new due two days later, kept on the day between: each at
     # a moment the shop is open.
-    tz = business.tzinfo
-    agreed_at = _while_open(old.due_at + timedelta(days=1), tz)
-    done_at = _while_open(agreed_at + timedelta(days=1), tz)
-    due_at = _while_open(done_at + timedelta(days=1), tz)
+    tz, week = business.tzinfo, care_settings(business).opening_hours
+    agreed_at = _while_open(old.due_at + timedelta(days=1), tz, week)
+    done_at = _while_open(agreed_at + timedelta(days=1), tz, week)
+    due_at = _while_open(done_at + timedelta(days=1), tz, week)
     if old.due_all_day:
         due_at = due_moment_for_day(business=business, day=business.local(due_at).date())
     new = Promise.objects.create(
@@ -350,10 +355,15 @@ def _open_promise(rng, business, members, customers, made_at, due_at) -> Promise
 
 def _complaints(rng, on_the_spot, business, members, customers, start, now) -> list[Complaint]:
     tz = business.tzinfo
+    # Their deadlines as complaints.services stores them, by the business's settings and zone.
+    settings = care_settings(business)
     rows: list[Complaint] = []
     for _number in range(max(6, len(customers) // 35)):
         received = _shop_moment(
-            rng, start + timedelta(days=int(rng.integers(0, HISTORY_DAYS - 5))), tz
+            rng,
+            start + timedelta(days=int(rng.integers(0, HISTORY_DAYS - 5))),
+            tz,
+            settings.opening_hours,
         )
         public = rng.random() < 0.15
         # Public complaints are answered within the hour nearly always; others within hours.
@@ -426,8 +436,6 @@ def _complaints(rng, on_the_spot, business, members, customers, start, now) -> l
                 created_at=received,
             )
         )
-    # Their deadlines as complaints.services stores them, by the business's settings and zone.
-    settings = care_settings(business)
     for complaint in rows:
         complaint.respond_by, complaint.resolve_by = complaint_deadlines(
             complaint, settings=settings, tz=tz
@@ -437,11 +445,12 @@ def _complaints(rng, on_the_spot, business, members, customers, start, now) -> l
 
 def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
     today = business.local(now).date()
+    settings = care_settings(business)
     rows: list[FollowUp] = []
 
     def plan(*, customer_id, reason, note, due_on, assigned, **source):
         # As aftercare's rules plan them (rule_day): on the shop's next working day.
-        due_on = next_working_day(due_on, working_days=DEFAULTS.working_days)
+        due_on = next_working_day(due_on, working_days=settings.working_days)
         if due_on > today + timedelta(days=14):
             return
         done_at = outcome = None
@@ -449,7 +458,7 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
         if due_on < today and rng.random() < 0.9:
             late_days = int(rng.choice([0, 0, 0, 0, 0, 1, 1, 2, 4]))
             done_day = min(due_on + timedelta(days=late_days), today - timedelta(days=1))
-            done_at = _shop_moment(rng, done_day, business.tzinfo)
+            done_at = _shop_moment(rng, done_day, business.tzinfo, settings.opening_hours)
             good, *bad = closing_outcomes(reason)
             # Most customers are content after a follow-up; about half take a quote on.
             chance = rng.random()
@@ -482,7 +491,7 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
             customer_id=promise.customer_id,
             reason=reason,
             note=promise_follow_up_note(kind=promise.kind, description=promise.description),
-            due_on=promise.done_on + timedelta(days=getattr(DEFAULTS, setting)),
+            due_on=promise.done_on + timedelta(days=getattr(settings, setting)),
             assigned=promise.made_by_id,
             promise_id=promise.pk,
         )
@@ -495,13 +504,13 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
             note=_("Is the customer content again after the complaint: %(what)s?")
             % {"what": complaint_quoted(complaint.description)},
             due_on=business.local(complaint.resolved_at).date()
-            + timedelta(days=DEFAULTS.aftercare_complaint_days),
+            + timedelta(days=settings.aftercare_complaint_days),
             assigned=complaint.received_by_id,
             complaint_id=complaint.pk,
         )
     large = Purchase.objects.filter(
         business=business,
-        amount_cents__gte=DEFAULTS.aftercare_purchase_min_cents,
+        amount_cents__gte=settings.aftercare_purchase_min_cents,
         at__gte=now - timedelta(days=30),
     ).values_list("id", "customer_id", "at", "description")
     for purchase_id, customer_id, at, description in large:
@@ -510,7 +519,7 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
             reason=Reason.PURCHASE,
             note=_("Was everything to their liking: %(what)s?")
             % {"what": description or _("their purchase")},
-            due_on=business.local(at).date() + timedelta(days=DEFAULTS.aftercare_purchase_days),
+            due_on=business.local(at).date() + timedelta(days=settings.aftercare_purchase_days),
             assigned=None,
             purchase_id=purchase_id,
         )
@@ -518,7 +527,7 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
 
 
 def _gestures(rng, business, members, customers, complaints, start, now) -> list[Gesture]:
-    tz = business.tzinfo
+    tz, week = business.tzinfo, care_settings(business).opening_hours
     rows = [
         Gesture(
             business=business,
@@ -535,7 +544,9 @@ def _gestures(rng, business, members, customers, complaints, start, now) -> list
     ]
     for _number in range(max(5, len(customers) // 12)):
         what, value, occasion = _pick(rng, GESTURES)
-        given_at = _shop_moment(rng, start + timedelta(days=int(rng.integers(0, HISTORY_DAYS))), tz)
+        given_at = _shop_moment(
+            rng, start + timedelta(days=int(rng.integers(0, HISTORY_DAYS))), tz, week
+        )
         rows.append(
             Gesture(
                 business=business,
@@ -590,7 +601,9 @@ def _important_dates(rng, business, customers, today: date) -> None:
     for position, index in enumerate(chosen):
         label, (fewest, most) = IMPORTANT_DATES[int(rng.integers(len(IMPORTANT_DATES)))]
         if position < IMPORTANT_DATES_COMING:
-            day = today + timedelta(days=int(rng.integers(DEFAULTS.coming_up_days + 1)))
+            day = today + timedelta(
+                days=int(rng.integers(care_settings(business).coming_up_days + 1))
+            )
         else:
             day = today + timedelta(days=int(rng.integers(365)))
         years = int(rng.integers(fewest, most + 1))

@@ -15,10 +15,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from klantvriend.core.audit import AuditAction
 from klantvriend.core.bulk import insert_rows
+from klantvriend.core.care_settings import care_settings_update
 from klantvriend.core.language import shop_language
-from klantvriend.core.models import Business, Membership, Role
+from klantvriend.core.models import AuditEvent, Business, Membership, Role
 from klantvriend.core.services import business_create, business_getting_started_close
+from klantvriend.core.working_hours import DayHours, next_working_day, open_days
 from klantvriend.customers.models import (
     PURCHASE_ROW_FIELDS,
     AcquisitionChannel,
@@ -104,19 +107,35 @@ def _ensure_user(username: str, password: str, first_name: str):
     return user
 
 
+# The butcher's week, as its owner set it under Settings: closed on Sunday and Monday (Monday
+# is for the slaughterhouse and the sausages), 8 to 6, late on Friday for the weekend's
+# orders and short on Saturday. The complaint clock, the promises' due moments and the
+# follow-ups' days all count in it, as they would for a real shop.
+DEMO_WEEK = (
+    None,
+    DayHours(time(8), time(18)),
+    DayHours(time(8), time(18)),
+    DayHours(time(8), time(18)),
+    DayHours(time(8), time(20)),
+    DayHours(time(8), time(16)),
+    None,
+)
+
+
 def _moment(rng: np.random.Generator, day: date, tz) -> datetime:
+    """A moment of `day` between 8:00 and 18:00; on a day the shop is open, drawn within its
+    hours (one draw either way, so that the rest of the shop stays as it was)."""
     minutes = int(rng.integers(8 * 60, 18 * 60))
+    hours = DEMO_WEEK[day.weekday()]
+    if hours is not None:
+        opens, closes = (moment.hour * 60 + moment.minute for moment in hours)
+        minutes = opens + (minutes - 8 * 60) * (closes - opens) // (10 * 60)
     return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
 
 
 def _shop_day(day: date) -> date:
-    # The shop is closed on Sunday and Monday: move such a day to the Tuesday after.
-    weekday = day.weekday()
-    if weekday == 6:
-        return day + timedelta(days=2)
-    if weekday == 0:
-        return day + timedelta(days=1)
-    return day
+    # The shop is closed on Sunday and Monday: such a day moves to the Tuesday after.
+    return next_working_day(day, working_days=open_days(DEMO_WEEK))
 
 
 def _doubles_made(rows: list[Customer], kinds) -> None:
@@ -189,6 +208,12 @@ def demo_create(
             now = datetime.combine(today, time(17), tzinfo=tz)
         start = today - timedelta(days=int(365 * years))
         span_days = (today - start).days
+        # The owner gave the shop's hours when it began with Klantvriend, as the settings'
+        # history says, not on the day the demo is made.
+        care_settings_update(business=business, actor=owner, opening_hours=DEMO_WEEK)
+        AuditEvent.objects.filter(business=business, action=AuditAction.SETTINGS).update(
+            at=datetime.combine(start, time(8, 30), tzinfo=tz)
+        )
         tags = Tag.objects.bulk_create([Tag(business=business, name=name) for name in names.TAGS])
 
         kinds = rng.choice(

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.models import FollowUp, Outcome, Reason
-from klantvriend.core.care_settings import DEFAULTS
+from klantvriend.core.care_settings import care_settings
 from klantvriend.core.models import Role
 from klantvriend.core.working_hours import next_working_day
 from klantvriend.customers.models import Customer
@@ -181,6 +181,7 @@ def _survey_demo_create(*, business, seed: int, today: date, now: datetime) -> S
     # days' ones are still open (on Today); older ones were called back and closed.
     follow_ups: list[FollowUp] = []
     linked: list[SurveyResponse] = []
+    working_days = care_settings(business).working_days
     for response in responses:
         if response.nps > DETRACTOR_MAX or response.answered_at < now - timedelta(days=60):
             continue
@@ -196,7 +197,7 @@ def _survey_demo_create(*, business, seed: int, today: date, now: datetime) -> S
                     % {"score": response.nps, "comment": response.comment or _("no comment")}
                 )[:300],
                 # As the survey service plans it (aftercare.services.rule_day).
-                due_on=next_working_day(answered_day, working_days=DEFAULTS.working_days),
+                due_on=next_working_day(answered_day, working_days=working_days),
                 assigned_to_id=owner_id,
                 created_at=response.answered_at,
                 done_at=None if open_still else response.answered_at + timedelta(days=1),

@@ -8,9 +8,10 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.models import Channel, Complaint
 from klantvriend.complaints.services import NOT_ANSWERABLE_ON_THE_SPOT
+from klantvriend.core.care_settings import care_settings
 from klantvriend.customers.models import ImportantDate
 from klantvriend.demo.promises import IMPORTANT_DATES_COMING
-from klantvriend.demo.shop import demo_create
+from klantvriend.demo.shop import DEMO_WEEK, demo_create
 from klantvriend.gestures.models import Gesture
 from klantvriend.promises.models import Promise
 from klantvriend.promises.selectors import promise_reliability
@@ -153,8 +154,33 @@ def test_the_demo_promises_a_moment_while_the_shop_is_open_on_the_quarter_hour(d
 
     assert len(moments) > 100
     assert {(moment.minute % 15, moment.second) for moment in moments} == {(0, 0)}
-    assert all(time(9) <= moment.time() <= time(18) for moment in moments)
-    assert 6 not in {moment.weekday() for moment in moments}  # closed on Sunday
+    # Within the butcher's own hours: none on Sunday or Monday, none after 16:00 on Saturday.
+    assert [moment for moment in moments if not _while_open(moment)] == []
+    assert {moment.weekday() for moment in moments} == {1, 2, 3, 4, 5}
+
+
+def _while_open(moment: datetime) -> bool:
+    hours = DEMO_WEEK[moment.weekday()]
+    return hours is not None and hours.opens <= moment.time() <= hours.closes
+
+
+def test_the_demo_shop_keeps_a_butchers_week_and_its_complaint_clock_counts_in_it(db, demo_shop):
+    business = demo_shop
+
+    complaints = Complaint.objects.filter(business=business, public=False)
+
+    assert care_settings(business).opening_hours == DEMO_WEEK
+    assert [(hours.opens, hours.closes) for hours in DEMO_WEEK if hours is not None] == [
+        (time(8), time(18)),
+        (time(8), time(18)),
+        (time(8), time(18)),
+        (time(8), time(20)),  # Friday's late evening
+        (time(8), time(16)),  # the short Saturday
+    ]
+    assert complaints.count() > 5
+    # Four working hours on: always while the shop is open, never on its closed Monday.
+    responses = [business.local(complaint.respond_by) for complaint in complaints]
+    assert [moment for moment in responses if not _while_open(moment)] == []
 
 
 def test_the_demo_plans_aftercare_on_working_days_as_the_rules_do(db, demo_shop):
@@ -163,7 +189,7 @@ def test_the_demo_plans_aftercare_on_working_days_as_the_rules_do(db, demo_shop)
     days = FollowUp.objects.filter(business=business).values_list("due_on", flat=True)
 
     assert len(days) > 20
-    assert 6 not in {day.weekday() for day in days}
+    assert {day.weekday() for day in days} <= {1, 2, 3, 4, 5}  # closed Sunday and Monday
 
 
 def test_the_demo_has_a_promise_moved_to_a_new_moment_kept_early_there(db, demo_shop):

@@ -1,10 +1,10 @@
-from datetime import date
+from datetime import date, datetime, time
 from io import StringIO
 
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from klantvriend.core.models import Business
+from klantvriend.core.models import AuditEvent, Business
 from klantvriend.customers.models import (
     ConsentKind,
     ConsentRecord,
@@ -14,7 +14,7 @@ from klantvriend.customers.models import (
     Purchase,
 )
 from klantvriend.customers.selectors import customer_briefing
-from klantvriend.demo.shop import demo_create
+from klantvriend.demo.shop import DEMO_WEEK, demo_create
 
 
 def _fingerprint(business: Business) -> list:
@@ -64,6 +64,27 @@ def test_demo_is_a_realistic_shop_and_the_same_for_the_same_seed(db):
     assert repeaters > 20
     assert one_off > 20
     assert Purchase.objects.filter(business=first, at__date__gt=date(2026, 6, 30)).count() == 0
+    # Bought while the butcher is open: Tuesday to Saturday, until 20:00 on Friday and 16:00
+    # on Saturday (shop.DEMO_WEEK, also its settings).
+    bought = [
+        first.local(at)
+        for at in Purchase.objects.filter(business=first).values_list("at", flat=True)
+    ]
+    closed_then = [
+        at
+        for at in bought
+        if DEMO_WEEK[at.weekday()] is None
+        or not DEMO_WEEK[at.weekday()].opens <= at.time() < DEMO_WEEK[at.weekday()].closes
+    ]
+    assert closed_then == []
+    assert max(at.time() for at in bought if at.weekday() == 4) > time(18)
+    assert max(at.time() for at in bought if at.weekday() == 5) < time(16)
+    # The owner gave those hours when the shop began, two years before: the settings' history.
+    (hours_given,) = AuditEvent.objects.filter(business=first, action="settings")
+    assert (hours_given.actor.username, first.local(hours_given.at)) == (
+        "demo",
+        datetime(2024, 6, 30, 8, 30, tzinfo=first.tzinfo),
+    )
     assert ContactMoment.objects.filter(business=first).exists()
     assert customers.exclude(preferences="").exists()
     assert not customers.filter(special_category_consent=False).exclude(special_notes="").exists()
