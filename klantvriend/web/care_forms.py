@@ -141,6 +141,18 @@ class PromiseEditForm(PromiseForm):
         return fields
 
 
+# What each driver means, said beside its name in the complaint form: the five words alone
+# (PRODUCT.md idea 7) left a hairdresser unable to place "the colour turned orange".
+DRIVER_EXAMPLES = {
+    Driver.CERTAINTY: _("did not know what to expect (price, time, result)"),
+    Driver.FLEXIBILITY: _("a wish or a change could not be met"),
+    Driver.RELIABILITY: _("not done as promised, or not on time"),
+    Driver.CUSTOMISATION: _("not suited to what they personally wanted"),
+    Driver.COMPLAINT_HANDLING: _("how an earlier problem was dealt with"),
+    Driver.OTHER: _("none of these"),
+}
+
+
 class ComplaintForm(OwnIds, forms.Form):
     id_prefix = "complaint"
 
@@ -170,7 +182,12 @@ class ComplaintForm(OwnIds, forms.Form):
         label=_("severity"), choices=Severity.choices, initial=Severity.MEDIUM
     )
     driver = forms.ChoiceField(
-        label=_("what it is about"), choices=Driver.choices, initial=Driver.OTHER
+        label=_("what it is about"),
+        choices=[
+            (value, format_lazy("{} — {}", label, DRIVER_EXAMPLES[value]))
+            for value, label in Driver.choices
+        ],
+        initial=Driver.OTHER,
     )
     received_at = MomentField(
         label=_("received at"), required=False, help_text=_("Empty means now.")

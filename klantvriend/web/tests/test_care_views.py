@@ -2303,6 +2303,48 @@ def test_the_complaint_form_asks_what_the_complaint_is_about(
     assert re.search(rf'<label for="complaint-driver"[^>]*>{label}', form)
 
 
+@pytest.mark.parametrize(
+    ("language", "options"),
+    [
+        (
+            "nl",
+            [
+                "zekerheid — wist vooraf niet waar ze aan toe waren (prijs, tijd, resultaat)",
+                "flexibiliteit — een wens of een wijziging kon niet",
+                "betrouwbaarheid — niet gedaan zoals beloofd, of niet op tijd",
+                "maatwerk — niet afgestemd op wat zij persoonlijk wilden",
+                "klachtafhandeling — hoe een eerder probleem is opgelost",
+                "anders — geen van deze",
+            ],
+        ),
+        (
+            "en",
+            [
+                "certainty — did not know what to expect (price, time, result)",
+                "flexibility — a wish or a change could not be met",
+                "reliability — not done as promised, or not on time",
+                "customisation — not suited to what they personally wanted",
+                "complaint handling — how an earlier problem was dealt with",
+                "other — none of these",
+            ],
+        ),
+    ],
+)
+def test_the_complaint_form_says_what_each_driver_means(
+    owner_client, owner, business, language, options
+):
+    """A hairdresser could not place "the colour turned orange after a week" under five bare
+    words: each choice says what it covers, and "other" is still the one chosen."""
+    customer = CustomerFactory(business=business)
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    select = re.search(r'<select name="driver"[^>]*>(.*?)</select>', page, re.S)[1]
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select) == options
+    assert re.findall(r'<option value="(\w+)"[^>]*selected', select) == ["other"]
+
+
 def test_the_settings_page_offers_the_language_of_the_business_chosen(
     owner_client, owner, business
 ):
