@@ -19,6 +19,7 @@ from klantvriend.core.money import amount_shown, whole_cents
 from klantvriend.core.numbers import count_shown, number_rounded, share_shown
 from klantvriend.core.rows import ByFigure, ByOffset, Listed, Rows, first_rows
 from klantvriend.core.shown import ago_shown, days_shown, moment_shown
+from klantvriend.core.working_hours import next_working_day
 from klantvriend.customers.models import Customer, CustomerSpend
 from klantvriend.customers.selectors import (
     anonymised_customer_ids,
@@ -570,17 +571,23 @@ def days_since_last_purchase(
     return away
 
 
-def expected_back(insight: CustomerInsight, *, away: int, today: date) -> str:
+def expected_back(
+    insight: CustomerInsight, *, away: int, today: date, working_days: Collection[int] = ()
+) -> str:
     """When a customer who comes in a rhythm is expected back, for whoever serves them (a salon
     that sees its customers every six weeks): their last purchase plus their usual interval,
     "expected back around Sat 5 Dec"; "expected back since Thu 15 Oct" once that day has passed
     while they are not past their rhythm (segments.past_their_rhythm); nothing past it (the
     segment and stage say so) or without a rhythm (fewer than two purchase days). `away`:
-    days_since_last_purchase, counted to `today`."""
+    days_since_last_purchase, counted to `today`. The day is the first of the business's
+    `working_days` from then on: a salon closed on Sundays read "around Sun 10 Jan"."""
     usual = insight.usual_interval_days
     if not usual or insight.purchase_days < 2:
         return ""
-    due = today - timedelta(days=away) + timedelta(days=max(1, round(usual)))
+    due = next_working_day(
+        today - timedelta(days=away) + timedelta(days=max(1, round(usual))),
+        working_days=working_days,
+    )
     if due >= today:
         return _("expected back around %(day)s") % {"day": moment_shown(due, "WEEKDAY")}
     if bool(past_their_rhythm(days_since_last=away, usual_interval_days=usual)):
@@ -651,6 +658,7 @@ def insight_card(
     today: date | None = None,
     margin_percent: int | None = None,
     currency: str = "EUR",
+    working_days: Collection[int] = (),
 ) -> InsightCard:
     """The card's figures with their explanations; `spend_cents`, the customer's spend now,
     tells whether purchases changed since the insight was computed (its `spend_cents`).
@@ -766,5 +774,5 @@ def insight_card(
         else won_back(insight=insight, margin_percent=margin_percent, currency=currency),
         expected_back=""
         if outdated or today is None
-        else expected_back(insight, away=away, today=today),
+        else expected_back(insight, away=away, today=today, working_days=working_days),
     )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clv import charts
+from klantvriend.core.care_settings import care_settings
 from klantvriend.core.money import amount_shown, whole_cents
 from klantvriend.core.numbers import count_shown, number_rounded, share_shown
 from klantvriend.insights.selectors import (
@@ -43,6 +44,7 @@ def customer_insight_card(context, customer, referral_count=0, spend_cents=None,
             # Read from the business already loaded: no query.
             margin_percent=insight_settings(business).margin_percent if business else None,
             currency=business.currency if business else "EUR",
+            working_days=care_settings(business).working_days if business else (),
         )
     return {
         "card": card,

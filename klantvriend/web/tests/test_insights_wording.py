@@ -2,6 +2,7 @@
 it means where it stands, in words of the shop, and no two figures on a screen that seem to
 contradict each other."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -11,12 +12,13 @@ from django.utils import translation
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.accounts import account_language_set
 from klantvriend.customers.models import Tag
-from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.models import Segment, Stage
 from klantvriend.insights.scorecard import Figure
 from klantvriend.insights.services import insights_refresh
 from klantvriend.insights.tests.factories import CustomerInsightFactory, butcher_history
 from klantvriend.web.templatetags.insights import figure_value
+from klantvriend.web.tests.dutch_days import dutch_weekday
 
 
 def _shown(page: str, testid: str) -> str:
@@ -199,3 +201,73 @@ def test_a_customer_with_a_rhythm_is_expected_back_on_a_day(business, away, lang
 
     assert card.expected_back == said
     assert card.history.endswith("42 dagen" if language == "nl" else "42 days")
+
+
+@pytest.mark.parametrize(
+    ("away", "said"),
+    [
+        # Due on Sunday 6 December; the salon is closed Sunday and Monday.
+        (38, "verwacht terug rond di\u00a08\u00a0dec"),
+        # Due on Monday 30 November, a closed day in the past: Tuesday 1 December.
+        (44, "verwacht terug sinds di\u00a01\u00a0dec"),
+        # Due on Sunday 29 November: Tuesday 1 December is already past too.
+        (45, "verwacht terug sinds di\u00a01\u00a0dec"),
+        # Due today, Wednesday, an open day.
+        (42, "verwacht terug rond wo\u00a02\u00a0dec"),
+    ],
+)
+def test_a_customer_is_expected_back_on_a_day_the_business_is_open(business, away, said):
+    """A salon closed on Sundays and Mondays read "verwacht terug rond zo 10 jan": the day is
+    the first open day from the rhythm's day on."""
+    from datetime import date
+
+    from klantvriend.insights.selectors import insight_card
+
+    today = date(2026, 12, 2)
+    insight = CustomerInsightFactory(
+        customer=CustomerFactory(business=business),
+        as_of=today,
+        purchase_days=6,
+        days_since_last=away,
+        usual_interval_days=42,
+        spend_cents=30000,
+    )
+
+    with translation.override("nl"):
+        card = insight_card(
+            insight=insight, spend_cents=30000, today=today, working_days=(1, 2, 3, 4, 5)
+        )
+
+    assert card.expected_back == said
+
+
+def test_the_profile_expects_a_customer_back_on_a_day_the_business_is_open(
+    owner_client, owner, business
+):
+    """The profile reads the business's own opening hours for it."""
+    from datetime import timedelta
+
+    from klantvriend.core.care_settings import care_settings_update
+    from klantvriend.core.working_hours import DayHours
+
+    hours = DayHours(opens=dt.time(9), closes=dt.time(17))
+    # Open on today's weekday alone: whatever day the test runs, two days on is closed.
+    today = business.today()
+    week = [hours if weekday == today.weekday() else None for weekday in range(7)]
+    care_settings_update(business=business, actor=owner, opening_hours=tuple(week))
+    eva = CustomerFactory(business=business, name="Eva de Wit")
+    PurchaseFactory(customer=eva, amount_cents=8950)
+    CustomerInsightFactory(
+        customer=eva,
+        as_of=today,
+        purchase_days=6,
+        days_since_last=40,
+        usual_interval_days=42,
+        spend_cents=8950,
+        stage=Stage.REGULAR,
+    )
+
+    page = owner_client.get(reverse("web:customer_detail", args=[eva.pk])).content.decode()
+
+    shown = re.search(r'data-testid="insight-expected-back">([^<]*)<', page)[1]
+    assert shown == f"Verwacht terug rond {dutch_weekday(today + timedelta(days=7), '\u00a0')}"

@@ -13,6 +13,7 @@ from django.urls import reverse
 from klantvriend.core.audit import AuditAction
 from klantvriend.core.care_settings import care_settings, care_settings_update
 from klantvriend.core.models import AuditEvent
+from klantvriend.core.working_hours import next_working_day
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.models import Segment, Stage
 from klantvriend.insights.tests.factories import CustomerInsightFactory
@@ -245,7 +246,12 @@ def test_staff_kept_from_amounts_still_read_when_a_customer_is_expected_back(
 
     page = staff_client.get(reverse("web:customer_detail", args=[eva.pk])).content.decode()
 
-    expected = business.today() + dt.timedelta(days=2)
+    # On the first day the business is open from then on (the card's rule, tested in
+    # test_insights_wording): two days from a Friday is a closed Sunday.
+    expected = next_working_day(
+        business.today() + dt.timedelta(days=2),
+        working_days=care_settings(business).working_days,
+    )
     assert _shown(page, "insight-expected-back") == (
         f"Verwacht terug rond {dutch_weekday(expected, '\u00a0')}"
     )
