@@ -70,11 +70,21 @@ def _takes_body(operation) -> bool:
     return any(model.__ninja_param_source__ in _BODY_SOURCES for model in operation.models)
 
 
+# Words for a field that no spelling distance leads from to its name: what the pages and the
+# import files call it ("Geholpen door", "Staff"), against the API's name.
+_SAID_OTHERWISE = {"served_by": "member", "staff": "member", "employee": "member"}
+
+
 def closest_name(name: str, known: Iterable[str]) -> str | None:
     """The known name `name` most likely misspells ("emial": "email", "amount":
-    "amount_cents"), None when none is close. difflib's ratio over the lower-case names, at its
-    own default cutoff of 0.6: "amount" against "amount_cents" is 0.67, "emial" against "email"
-    0.8, and a name of another kind altogether ("price" against "currency") stays below it."""
+    "amount_cents") or says in other words ("served_by": "member"), None when none is close.
+    difflib's ratio over the lower-case names, at its own default cutoff of 0.6: "amount"
+    against "amount_cents" is 0.67, "emial" against "email" 0.8, and a name of another kind
+    altogether ("price" against "currency") stays below it."""
+    known = set(known)
+    meant = _SAID_OTHERWISE.get(name.lower())
+    if meant in known:
+        return meant
     by_lower = {candidate.lower(): candidate for candidate in known}
     close = difflib.get_close_matches(name.lower(), by_lower, n=1, cutoff=0.6)
     return by_lower[close[0]] if close else None

@@ -77,7 +77,9 @@ class FollowUpCreate(Input):
     customer: StrictInt
     note: str = Field(..., max_length=300)
     due_on: date
-    assigned_to: StrictInt | None = Field(None, description="User id of a member.")
+    assigned_to: StrictInt | None = Field(
+        None, description="User id of a member (GET /api/v1/members lists them)."
+    )
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:

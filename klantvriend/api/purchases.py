@@ -38,8 +38,9 @@ from .versions import IfMatch, expected_versions, with_etag
 router = Router(tags=["purchases"])
 
 MEMBER_HELP = (
-    "User id of the member who served the customer; left out or null, no one is named. Anyone "
-    "who does not work in the business is refused (422, type not_member)."
+    "User id of the member who served the customer (GET /api/v1/members lists them); left out "
+    "or null, no one is named. Anyone who does not work in the business is refused (422, type "
+    "not_member)."
 )
 
 

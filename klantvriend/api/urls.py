@@ -25,6 +25,7 @@ from . import (
     gestures,
     important_dates,
     insights,
+    members,
     nps,
     privacy,
     privacy_requests,
@@ -266,6 +267,7 @@ api.add_router("/customers", privacy.router)
 api.add_router("/privacy-requests", privacy_requests.router)
 api.add_router("/important-dates", important_dates.router)
 api.add_router("/tags", tags.tags_router)
+api.add_router("/members", members.router)
 api.add_router("/purchases", purchases.router)
 api.add_router("/contact-moments", contact_moments.router)
 api.add_router("/promises", promises.router)
