@@ -52,6 +52,12 @@ from .versions import IfMatch, expected_versions, set_etag, with_etag
 router = Router(tags=["customers"])
 
 Channel = Literal[tuple(AcquisitionChannel.values)]  # type: ignore[valid-type]
+
+REGULAR_MEMBER_HELP = (
+    "User id of the customer's own regular staff member (their hairdresser, their mechanic); "
+    "null for no one. Anyone who does not work in the business is refused (422, type "
+    "not_member). When the member leaves the business it becomes null."
+)
 Basis = Literal[tuple(LegalBasis.values)]  # type: ignore[valid-type]
 
 
@@ -70,6 +76,9 @@ class CustomerOut(Out):
     customer_since: date
     acquisition_channel: str
     referred_by: int | None = Field(None, validation_alias="referred_by_id")
+    regular_member: int | None = Field(
+        None, validation_alias="regular_member_id", description=REGULAR_MEMBER_HELP
+    )
     marketing_consent: bool
     marketing_consent_basis: str
     marketing_consent_at: datetime | None
@@ -108,6 +117,7 @@ class CustomerFields(Input):
     customer_since: date | None = None
     acquisition_channel: Channel | None = None
     referred_by: StrictInt | None = None
+    regular_member: StrictInt | None = Field(None, description=REGULAR_MEMBER_HELP)
     marketing_consent: StrictBool | None = None
     marketing_consent_basis: Basis | None = Field(
         None,
@@ -572,7 +582,10 @@ def preview_merge(request: HttpRequest, customer_id: int, other_customer_id: int
         "moving": [
             {"kind": kind, "name": name, "count": count} for kind, name, count in plan.moving
         ],
-        "not_kept": [{"field": name, "value": value} for name, value in plan.not_taken],
+        "not_kept": [
+            {"field": _FIELD_NAMES.get(name, name), "value": value}
+            for name, value in plan.not_taken
+        ],
         "tags_added": plan.tags_added,
         "health_notes_dropped": plan.special_notes_dropped,
     }

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_record
 from .errors import NotFound, ValidationError
+from .hooks import MEMBER_REMOVED, run_in_transaction
 from .models import ApiToken, AuditEvent, Business, Membership, Role
 from .services import apitoken_create, apitoken_revoke
 
@@ -187,6 +188,11 @@ def member_remove(*, membership: Membership, actor) -> None:
         .exists()
     ):
         raise ValidationError(_("A business needs at least one owner."), code="last_owner")
+    # What other apps let go of with them (the customers they were the regular staff member
+    # of), in this transaction: refused or rolled back, the member stays and so does that.
+    released = run_in_transaction(
+        MEMBER_REMOVED, business=membership.business, user=membership.user, actor=actor
+    )
     audit_record(
         business=membership.business,
         actor=actor,
@@ -198,6 +204,7 @@ def member_remove(*, membership: Membership, actor) -> None:
             "user": membership.user.get_username(),
             "user_id": membership.user_id,
             "role": membership.role,
+            **released,
         },
     )
     membership.delete()

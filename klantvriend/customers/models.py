@@ -172,6 +172,18 @@ class Customer(BusinessOwned):
         on_delete=models.SET_NULL,
         related_name="referrals",
     )
+    # Their own hairdresser, mechanic or adviser, whom the briefing names. A member of this
+    # business only (services: core.members.member_of_business); when they leave, the customers
+    # they were the regular of are let go of in the same step (services'
+    # customers_regular_member_release), so the field never names someone who left.
+    regular_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("regular staff member"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     marketing_consent = models.BooleanField(_("may receive news and offers"), default=False)
     marketing_consent_basis = models.CharField(
         _("legal basis"),

@@ -108,6 +108,10 @@ def customers_numbered(*, business: Business, numbers: Iterable[str]) -> QuerySe
     return numbered(Customer.objects.filter(business=business), numbers).order_by()
 
 
+# The customer list's choice of the customers without a regular staff member (no user id).
+REGULAR_MEMBER_NOBODY = 0
+
+
 def customer_list(
     *,
     business: Business,
@@ -118,10 +122,12 @@ def customer_list(
     channel: str = "",
     since_from: date | None = None,
     since_until: date | None = None,
+    regular_member_id: int | None = None,
 ) -> QuerySet[Customer]:
     """Customers matching a search, a tag or a customer number (each in any capitals), the channel
-    they came through (as the acquisition report counts it) and the days they became a
-    customer (from and until, both included)."""
+    they came through (as the acquisition report counts it), the days they became a
+    customer (from and until, both included) and their regular staff member (a user id, or
+    REGULAR_MEMBER_NOBODY for those without one)."""
     customers = Customer.objects.filter(business=business)
     if query.strip():
         customers = customers.filter(search_filter(query))
@@ -137,6 +143,12 @@ def customer_list(
         customers = customers.filter(customer_since__gte=since_from)
     if since_until is not None:
         customers = customers.filter(customer_since__lte=since_until)
+    if regular_member_id is not None:
+        customers = customers.filter(
+            regular_member_id=None
+            if regular_member_id == REGULAR_MEMBER_NOBODY
+            else regular_member_id
+        )
     if order == "-last_purchase":
         customers = with_last_purchase(customers)
     orderings = {
@@ -390,7 +402,7 @@ def customer_get(
 ) -> Customer:
     """`annotations`: figures read in the same query (the profile asks which kinds of records
     the customer has, core/timeline.py PROFILE_KINDS)."""
-    customers = Customer.objects.select_related("business", "referred_by")
+    customers = Customer.objects.select_related("business", "referred_by", "regular_member")
     return owned_get(customers.annotate(**(annotations or {})), business=business, pk=customer_id)
 
 
@@ -513,8 +525,11 @@ class Briefing:
     last_purchase: Purchase | None = None
     last_logged_visit: ContactMoment | None = None
     # Who served most of their last purchases (USUAL_SERVER_OF), "" without one: a customer
-    # asks for "the same stylist as last time", and this is who that usually is.
+    # asks for "the same stylist as last time", and this is who that usually is. "" too when
+    # that is their regular staff member, named already: the card says a name once.
     usually_served_by: str = ""
+    # Their own regular staff member (Customer.regular_member) by name, "" without one.
+    regular_member: str = ""
 
     @property
     def last_time_visit(self) -> ContactMoment | None:
@@ -568,7 +583,8 @@ USUAL_SERVER_TIMES = 2
 
 def _usually_served_by(customer: Customer) -> Subquery:
     """The name of who served the most of the customer's last USUAL_SERVER_OF purchases (on a
-    tie, who did so the latest), None for no one: read in the query of the last purchase."""
+    tie, who did so the latest), None for no one or for the customer's regular staff member:
+    read in the query of the last purchase."""
     recent = customer.purchases.order_by("-at", "-id").values("pk")[:USUAL_SERVER_OF]
     usual = (
         Purchase.objects.filter(pk__in=recent, member__isnull=False)
@@ -579,6 +595,8 @@ def _usually_served_by(customer: Customer) -> Subquery:
         .values("member")[:1]
     )
     names = get_user_model().objects.filter(pk=Subquery(usual))
+    if customer.regular_member_id is not None:
+        names = names.exclude(pk=customer.regular_member_id)
     return Subquery(names.annotate(shown=staff_name_in_database()).values("shown")[:1])
 
 
@@ -609,6 +627,9 @@ def customer_briefing(*, customer: Customer) -> Briefing:
         last_purchase=last_purchase,
         last_logged_visit=logged,
         usually_served_by=(last_purchase and last_purchase.usually_served_by) or "",
+        # Read with the customer (customer_get); the member is one who works here now, as
+        # leaving lets go of the customers they were the regular of (services).
+        regular_member=staff_name(customer.regular_member) if customer.regular_member else "",
     )
 
 

@@ -16,6 +16,7 @@ from klantvriend.core.audit import (
     AuditAction,
     audit_created,
     audit_customer_row,
+    audit_customers_record,
     audit_diff,
     audit_last_change,
     audit_record,
@@ -75,6 +76,7 @@ CUSTOMER_EDITABLE_FIELDS = frozenset(
         "customer_since",
         "acquisition_channel",
         "referred_by",
+        "regular_member",
         "marketing_consent",
         "marketing_consent_basis",
         "special_category_consent",
@@ -214,6 +216,21 @@ def _referrer_read(business_id: int, fields: dict[str, Any], refusals: dict) -> 
             fields["referred_by"] = found
 
 
+def _regular_member_read(business_id: int, fields: dict[str, Any], refusals: dict) -> None:
+    """A regular staff member given (a user, or from the API a user's id) becomes that member;
+    anyone who does not work in the business, of another business or of none, is refused with
+    the other refusals (core.members.member_of_business)."""
+    if "regular_member" not in fields:
+        return
+    try:
+        fields["regular_member"] = member_of_business(
+            business=business_id, user=fields["regular_member"], field="regular_member"
+        )
+    except ValidationError as refused:
+        del fields["regular_member"]
+        refusals.update(refused.update_error_dict({}))
+
+
 def _new_customer(
     *, business: Business, name: str, tags: list[str] | None, fields: dict[str, Any]
 ) -> Customer:
@@ -222,6 +239,7 @@ def _new_customer(
     refusals = _tag_refusals(tags)
     fields = dict(fields)
     _referrer_read(business.pk, fields, refusals)
+    _regular_member_read(business.pk, fields, refusals)
     customer = Customer(business=business, name=name.strip(), **_stripped(fields))
     if "customer_since" not in fields:
         customer.customer_since = business.today()
@@ -402,6 +420,7 @@ def _given_changes(
     refusals = _tag_refusals(tags)
     fields = dict(fields)
     _referrer_read(customer.business_id, fields, refusals)
+    _regular_member_read(customer.business_id, fields, refusals)
     given = {
         name: value.strip() if name == "name" else value
         for name, value in _stripped(fields).items()
@@ -571,6 +590,10 @@ def shown_value(name: str, value: Any) -> str:
     if value in (None, ""):
         return ""
     field = Customer._meta.get_field(name)
+    if field.related_model is not None and field.related_model is not Customer:
+        # A regular staff member, by the name the pages show.
+        user = field.related_model.objects.filter(pk=value).first()
+        return staff_name(user) if user is not None else ""
     if field.is_relation:
         return Customer.objects.filter(pk=value).values_list("name", flat=True).first() or ""
     if field.choices:
@@ -605,6 +628,32 @@ def _stripped(fields: dict[str, Any]) -> dict[str, Any]:
     if isinstance(fields.get("external_ref"), str):
         return {**fields, "external_ref": fields["external_ref"].strip()}
     return fields
+
+
+def customers_regular_member_release(*, business: Business, user, actor=None) -> dict[str, int]:
+    """The customers of `business` whose regular staff member `user` was no longer have one:
+    run as they leave the business (core.hooks.MEMBER_REMOVED, inside the removal's
+    transaction), so that no briefing names someone who left as a customer's own. Each
+    customer's audit trail says so, by whom the member was removed; an API client syncing the
+    customers (changed_since) sees them changed. Returns {"regular_customers": how many}."""
+    customers = Customer.objects.filter(business=business, regular_member=user)
+    released = list(customers.values_list("pk", flat=True))
+    if not released:
+        return {}
+    Customer.objects.filter(pk__in=released).update(regular_member=None, updated_at=timezone.now())
+    audit_customers_record(
+        business=business,
+        actor=actor,
+        events=[
+            (
+                AuditAction.CHANGED,
+                Customer(pk=pk, business=business),
+                {"regular_member": [user.pk, None]},
+            )
+            for pk in released
+        ],
+    )
+    return {"regular_customers": len(released)}
 
 
 def erased_identity_remember(*, customer: Customer) -> None:

@@ -526,6 +526,9 @@ def customer_erase(
     with shop_language(locked.business):
         locked.name = _("Anonymised customer %(number)s") % {"number": locked.pk}
     locked.birthday = None
+    # Whom they asked for is a preference of the person, as what they like is: it goes with
+    # them. Who served their purchases stays, with the purchases (the fiscal record).
+    locked.regular_member = None
     locked.marketing_consent = False
     locked.marketing_consent_basis = LegalBasis.NONE
     locked.marketing_consent_at = now if consents else locked.marketing_consent_at
@@ -551,6 +554,7 @@ def customer_erase(
     for name in [
         *PERSONAL_FIELDS,
         "birthday",
+        "regular_member",
         "erased_at",
         *DERIVED_FIELDS,
         "marketing_consent",

@@ -291,6 +291,7 @@ class CustomerForm(forms.ModelForm):
             "customer_since",
             "acquisition_channel",
             "referred_by",
+            "regular_member",
             "marketing_consent",
             "marketing_consent_basis",
             "special_category_consent",
@@ -326,6 +327,7 @@ class CustomerForm(forms.ModelForm):
         )
         self.fields["name"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
         self.fields["name"].error_messages.update(NAME_REQUIRED)
+        self._init_regular_member()
         self._init_customer_since()
         if self.instance.pk:
             self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
@@ -341,6 +343,22 @@ class CustomerForm(forms.ModelForm):
             "Also decides survey invitations by email. Untick it when the customer wants no more news, offers or survey emails; they stay a customer, and the consent history keeps when they withdrew it."
         )
         self._init_marketing_consent_basis()
+
+    def _init_regular_member(self) -> None:
+        """The customer's own stylist or mechanic, of the people who work here. Where one
+        person works alone there is no one else to choose, and no field."""
+        members = member_users(business=self.business)
+        if len(members) < 2:
+            del self.fields["regular_member"]
+            return
+        field = self.fields["regular_member"]
+        field.queryset = members
+        field.label_from_instance = staff_name
+        field.empty_label = _("No one in particular")
+        field.help_text = _(
+            "Their own hairdresser, mechanic or adviser: the briefing card names them."
+        )
+        field.error_messages["invalid_choice"] = _("This person does not work here.")
 
     def _init_customer_since(self) -> None:
         since = self.fields["customer_since"]
@@ -471,7 +489,13 @@ class CustomerForm(forms.ModelForm):
             self.add_error(name, refusals)
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "name"}
+        """The fields of the form as shown (without a regular staff member where one person
+        works alone), but the name, which the services take apart."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name != "name" and name in self.fields
+        }
 
     def seen_value(self, name: str) -> Any:
         """What the page showed in field `name` when it was drawn, as its cleaned value (a

@@ -229,6 +229,10 @@ class CustomerListing:
     channel: str
     since_from: date | None
     since_until: date | None
+    # Their regular staff member (a user id, or selectors.REGULAR_MEMBER_NOBODY), None for all,
+    # and the choices (member_filter).
+    regular_member_id: int | None
+    members: list[tuple[int, str]]
     by_customer: bool
     by_insight: bool
     totals: InsightTotals | None
@@ -247,6 +251,7 @@ class CustomerListing:
             "channel": self.channel,
             "since_from": self.since_from.isoformat() if self.since_from else "",
             "since_until": self.since_until.isoformat() if self.since_until else "",
+            "member": "" if self.regular_member_id is None else str(self.regular_member_id),
             "order": self.order if self.order in LIST_ORDERS else "name",
         }
         return {name: value for name, value in chosen.items() if value}
@@ -270,6 +275,13 @@ def customer_listing(request: HttpRequest) -> CustomerListing:
         day_or_none(request.GET.get("since_from")),
         day_or_none(request.GET.get("since_until")),
     )
+    regular_member_id, members = member_filter(
+        request,
+        business=request.business,
+        nobody=selectors.REGULAR_MEMBER_NOBODY,
+        nobody_label=_("no regular staff member"),
+        nobody_listed=True,
+    )
     sees_amounts = member_sees_amounts(business=request.business, membership=request.membership)
     if not sees_amounts:
         # A member the care setting keeps from amounts and customer value gets no order or
@@ -285,6 +297,7 @@ def customer_listing(request: HttpRequest) -> CustomerListing:
         channel=channel,
         since_from=since_from,
         since_until=since_until,
+        regular_member_id=regular_member_id,
     )
     customers = selectors.with_last_purchase(on_customers)
     # Segment, stage and value come from the insights app, joined in the same query.
@@ -301,7 +314,9 @@ def customer_listing(request: HttpRequest) -> CustomerListing:
     # customer): read part by part, each through the figure's index, and a deep page is found
     # from the figures alone, of the customers listed (insights_among); a search's matches,
     # few, with their rows.
-    by_customer = bool(query or tag or channel or since_from or since_until)
+    by_customer = bool(
+        query or tag or channel or since_from or since_until or regular_member_id is not None
+    )
     # Nor where the filter is a range of the order's own index (the top fifth by spend, by
     # spend): read from the end of the list, the figures sorted as a set made PostgreSQL walk
     # the index from the lowest spend, past the 80,000 not listed (168 ms at 100,000).
@@ -358,6 +373,8 @@ def customer_listing(request: HttpRequest) -> CustomerListing:
         channel=channel,
         since_from=since_from,
         since_until=since_until,
+        regular_member_id=regular_member_id,
+        members=members,
         by_customer=by_customer,
         by_insight=by_insight,
         totals=totals,
@@ -401,6 +418,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "channel": listing.channel,
         "since_from": listing.since_from,
         "since_until": listing.since_until,
+        # By regular staff member where there is more than one person to choose (as the
+        # customer form asks), or when the address chose one.
+        "member": listing.regular_member_id,
+        "members": listing.members
+        if len(listing.members) > 2 or listing.regular_member_id is not None
+        else [],
         # Filtered to nobody, the list says so, not "no customers yet" to a shop that has them.
         "filtered": listing.by_customer or listing.by_insight,
         # Searched and nothing else chosen: the filters fold away below the search box.
