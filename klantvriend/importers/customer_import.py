@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from klantvriend.core.audit import (
     CONSENT_FIELDS,
@@ -53,6 +54,7 @@ from .matching import (
     customers_keyed,
     match_number,
 )
+from .members import MEMBER_NAME_LENGTH, MemberNames, MemberNotes
 from .results import ImportResult, RowError
 from .values import CellError, read_bool, read_date
 
@@ -81,6 +83,7 @@ class CustomerRow:
     tags: list[str] | None
     since_text: str = ""  # the "customer since" cell as the file writes it
     consent_text: str = ""  # the "marketing consent" cell as the file writes it
+    member: str = ""  # their regular staff member, as the file names them
 
 
 def _basis(text: str) -> str:
@@ -163,6 +166,9 @@ def parse_customer(
             problems.cell_error("marketing_consent_basis", error)
         except ValidationError as refused:
             problems.add("marketing_consent_basis", refused.message, refused.code)
+    member = cell("regular_member")
+    if len(member) > MEMBER_NAME_LENGTH:
+        problems.add("regular_member", _("Use at most 150 characters."), "max_length")
     tags = None
     if columns.has("tags"):
         tags = [tag.strip() for tag in cell("tags").replace(";", ",").split(",") if tag.strip()]
@@ -197,6 +203,7 @@ def parse_customer(
             tags,
             cell("customer_since"),
             cell("marketing_consent"),
+            member,
         ),
         [],
     )
@@ -312,6 +319,9 @@ def write(
     consent changes."""
     now = timezone.now()
     erased = ErasedCustomers(business)
+    members = MemberNames(
+        business, columns, result, field="regular_member", notes=REGULAR_MEMBER_NOTES
+    )
     for batch in batched(rows(path, columns)):
         parsed = []
         for line, cells in batch:
@@ -320,6 +330,11 @@ def write(
                 for error in errors:
                     result.add_error(error)
                 continue
+            # A name no member answers to leaves the member as it was (a note says so), as an
+            # empty cell does.
+            member = members.id_of(row.line, row.member)
+            if member is not None:
+                row.values["regular_member_id"] = member
             parsed.append(row)
         numbers = {row.number for row in parsed if row.number}
         # Read under a lock (the caller's transaction holds it to the end): the rows found are
@@ -440,6 +455,41 @@ def write(
         # "consent given or withdrawn" finds them.
         audit_customers_record(business=business, actor=actor, events=audited)
         _add_tags(business, tag_rows, written={customer.pk for customer in [*new, *changed]})
+    members.note_more_names()
+
+
+# What the notes say of a name in the column of regular staff members (members.MemberNames).
+REGULAR_MEMBER_NOTES = MemberNotes(
+    ambiguous=lambda dry_run: (
+        _(
+            "More than one member is called “%(name)s”: the customers of that name would be "
+            "imported without a regular staff member. Write their user name instead."
+        )
+        if dry_run
+        else _(
+            "More than one member is called “%(name)s”: the customers of that name were "
+            "imported without a regular staff member. Write their user name instead."
+        )
+    ),
+    unknown=lambda dry_run: (
+        _(
+            "No member is called “%(name)s”: the customers of that name would be imported "
+            "without a regular staff member. Add them as a member first, or check the spelling."
+        )
+        if dry_run
+        else _(
+            "No member is called “%(name)s”: the customers of that name were imported without "
+            "a regular staff member."
+        )
+    ),
+    more=lambda count: ngettext(
+        "And %(count)s more name no member answers to, here and on later lines: its customers "
+        "are imported without a regular staff member.",
+        "And %(count)s more names no member answers to, here and on later lines: their "
+        "customers are imported without a regular staff member.",
+        count,
+    ),
+)
 
 
 def _consent(customer: Customer) -> dict[str, Any]:
@@ -569,6 +619,7 @@ _UPDATE_FIELDS = [
     "birthday",
     "customer_since",
     "external_ref",
+    "regular_member",
     "marketing_consent",
     "marketing_consent_basis",
     "marketing_consent_at",

@@ -266,22 +266,35 @@ class _CsvView:
             yield [_csv_value(_labelled(row, column, self.labels)) for column in self.columns]
 
 
+def _staff_names(usernames: Iterable[str | None]) -> dict[str, str]:
+    """{user name: the name the pages show} of the people the JSON rows name by user name
+    (_rows): a spreadsheet shows their name, which the importers match again."""
+    return {
+        user.get_username(): staff_name(user)
+        for user in get_user_model()
+        .objects.filter(username__in={name for name in usernames if name})
+        .only("username", "first_name", "last_name")
+    }
+
+
 class _CustomersCsv(_CsvView):
-    """A customer without a number gets the key that purchases.csv names them by."""
+    """A customer without a number gets the key that purchases.csv names them by; their
+    regular staff member is named as the pages name them."""
 
     def rows(self, chunk: list[dict[str, Any]]) -> Iterator[list[str]]:
         business_id = self.business.pk
+        members = _staff_names(row["regular_member"] for row in chunk)
         keyed = [
-            row
-            if row["external_ref"]
-            else {
+            {
                 **row,
-                "external_ref": export_key(
+                "external_ref": row["external_ref"]
+                or export_key(
                     business_id=business_id,
                     kind=CUSTOMER,
                     pk=row["id"],
                     recorded_at=row["created_at"],
                 ),
+                "regular_member": members.get(row["regular_member"], ""),
             }
             for row in chunk
         ]
@@ -335,13 +348,7 @@ class _PurchasesCsv(_CsvView):
             .order_by()
             .values_list("pk", "external_ref", "created_at", "name", "email")
         }
-        # The JSON rows name people by user name (_rows); a spreadsheet shows their name.
-        served_by = {
-            user.get_username(): staff_name(user)
-            for user in get_user_model()
-            .objects.filter(username__in={row["member"] for row in chunk if row["member"]})
-            .only("username", "first_name", "last_name")
-        }
+        served_by = _staff_names(row["member"] for row in chunk)
         for row in chunk:
             number, name, email = customers[row["customer"]]
             # To the second: the importers read no fractions of a second. A purchase whose time

@@ -96,6 +96,33 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             ["grondslag", "legalbasis", "grondslagmarketing"],
         ),
         _field("tags", _("tags"), ["labels", "groepen", "groep", "kenmerken"]),
+        # Their own regular staff member, matched to a member as who served a purchase is
+        # (importers.members); "regular_member" is the column of the export's customers.csv.
+        _field(
+            "regular_member",
+            _("regular staff member"),
+            [
+                "vastemedewerker",
+                "vastekapper",
+                "vastekapster",
+                "vastemonteur",
+                "eigenkapper",
+                "eigenmonteur",
+                "medewerker",
+                "kapper",
+                "kapster",
+                "verkoper",
+                "verkoopster",
+                "monteur",
+                "behandelaar",
+                "staff",
+                "employee",
+                "regularstaff",
+                "regularstaffmember",
+                "stylist",
+                "mechanic",
+            ],
+        ),
     ),
     PURCHASES: (
         _field("customer_number", _("customer number"), _NUMBER),

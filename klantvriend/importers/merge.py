@@ -39,8 +39,9 @@ from klantvriend.customers.services import customer_refuse_if_changed, distinct_
 
 from .relations import customer_relations
 
-# Filled from the other record when the kept one has none.
-FILLED_FIELDS = ("company", "email", "phone", "birthday", "external_ref")
+# Filled from the other record when the kept one has none (a regular staff member by their
+# id: both records' are members of the business).
+FILLED_FIELDS = ("company", "email", "phone", "birthday", "external_ref", "regular_member_id")
 # Taken from the other record as a whole when the kept one has no part of it.
 ADDRESS_FIELDS = ("street", "postal_code", "city")
 # Texts people typed about the customer: both kept, the kept record's first.

@@ -25,10 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from klantvriend.core.bulk import insert_rows
-from klantvriend.core.members import member_users
 from klantvriend.core.models import Business
 from klantvriend.core.moments import EARLIEST, moment_problem
-from klantvriend.core.numbers import count_shown
 from klantvriend.customers.identity import customer_number_key, email_key
 from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Customer, Purchase
 from klantvriend.customers.selectors import customers_numbered
@@ -43,6 +41,7 @@ from .matching import (
     customers_keyed,
     match_number,
 )
+from .members import MEMBER_NAME_LENGTH, MemberNames, MemberNotes
 from .results import ImportResult, RowError
 from .scrubbing import personal_strings, scrubber
 from .values import CellError, read_amount, read_date, read_time, resolve_amount
@@ -324,7 +323,7 @@ def write(
     now = timezone.now()
     created_at = adapt_moment(now)
     customers = _Customers(business, columns, result)
-    members = _Members(business, columns, result)
+    members = MemberNames(business, columns, result, field="member", notes=SERVED_BY_NOTES)
     keys = _Keys()
     for batch in batched(rows(path, columns)):
         parsed: list[PurchaseRow] = []
@@ -367,7 +366,7 @@ def write(
                     created_at,
                     created_at,  # updated_at: a new row was changed when it was recorded
                     row.clock is not None,
-                    members.id_of(row),
+                    members.id_of(row.line, row.member),
                 )
             )
         # The excluded empty reference repeats the condition of the partial unique index on
@@ -403,105 +402,38 @@ def write(
     members.note_more_names()
 
 
-# A user's first name and user name are at most this long (django.contrib.auth).
-MEMBER_NAME_LENGTH = 150
-# The names of people no member answers to that the result names one by one (each at its first
-# line); the rest are counted in one more note.
-NAMED_UNKNOWN_MEMBERS = 10
-
-
-class _Members:
-    """Who served each purchase: the file's name for them matched to a member of the business
-    by user name, else by first name or full name, whatever the capitals. A name no one or more
-    than one member answers to leaves the purchase without a member, with a note at the first
-    line that has it: the purchase itself is imported all the same."""
-
-    def __init__(self, business: Business, columns: Columns, result: ImportResult) -> None:
-        self.columns, self.result = columns, result
-        self.by_username: dict[str, int] = {}
-        self.by_name: dict[str, set[int]] = {}
-        self.unmatched: dict[str, int] = {}  # name -> how many members answer to it (0 or 2+)
-        self.more: list[PurchaseRow] = []  # the first rows of names past NAMED_UNKNOWN_MEMBERS
-        if not columns.has("member"):
-            return  # no query for a file that names no one
-        for user in member_users(business=business):
-            self.by_username[user.get_username().casefold()] = user.pk
-            for name in {user.first_name, user.get_full_name()} - {""}:
-                self.by_name.setdefault(" ".join(name.split()).casefold(), set()).add(user.pk)
-
-    def id_of(self, row: PurchaseRow) -> int | None:
-        key = " ".join(row.member.split()).casefold()
-        if not key:
-            return None
-        if key in self.by_username:
-            return self.by_username[key]
-        found = self.by_name.get(key, set())
-        if len(found) == 1:
-            return next(iter(found))
-        if key not in self.unmatched:
-            self.unmatched[key] = len(found)
-            self._note(row, len(found))
-        return None
-
-    def _note(self, row: PurchaseRow, answering: int) -> None:
-        if len(self.unmatched) > NAMED_UNKNOWN_MEMBERS:
-            self.more.append(row)
-            return
-        if answering:
-            message = (
-                _(
-                    "More than one member is called “%(name)s”: the purchases of that name "
-                    "would be imported without who served them. Write their user name instead."
-                )
-                if self.result.dry_run
-                else _(
-                    "More than one member is called “%(name)s”: the purchases of that name were "
-                    "imported without who served them. Write their user name instead."
-                )
-            )
-        elif self.result.dry_run:
-            message = _(
-                "No member is called “%(name)s”: the purchases of that name would be imported "
-                "without who served them. Add them as a member first, or check the spelling."
-            )
-        else:
-            message = _(
-                "No member is called “%(name)s”: the purchases of that name were imported "
-                "without who served them."
-            )
-        self.result.add_note(
-            RowError(
-                row.line,
-                self.columns.header("member"),
-                row.member,
-                message % {"name": row.member},
-                "member_ambiguous" if answering else "member_unknown",
-            )
+# What the notes say of a name in the column of who served (members.MemberNames).
+SERVED_BY_NOTES = MemberNotes(
+    ambiguous=lambda dry_run: (
+        _(
+            "More than one member is called “%(name)s”: the purchases of that name "
+            "would be imported without who served them. Write their user name instead."
         )
-
-    def note_more_names(self) -> None:
-        """One note for the names past the first NAMED_UNKNOWN_MEMBERS, at the first line of
-        the first of them."""
-        if not self.more:
-            return
-        count = len(self.more)
-        message = ngettext(
-            "And %(count)s more name no member answers to, here and on later lines: its "
-            "purchases are imported without who served them.",
-            "And %(count)s more names no member answers to, here and on later lines: their "
-            "purchases are imported without who served them.",
-            count,
+        if dry_run
+        else _(
+            "More than one member is called “%(name)s”: the purchases of that name were "
+            "imported without who served them. Write their user name instead."
         )
-        first = self.more[0]
-        self.result.add_note(
-            RowError(
-                first.line,
-                self.columns.header("member"),
-                first.member,
-                message % {"count": count_shown(count)},
-                "members_unknown",
-            )
+    ),
+    unknown=lambda dry_run: (
+        _(
+            "No member is called “%(name)s”: the purchases of that name would be imported "
+            "without who served them. Add them as a member first, or check the spelling."
         )
+        if dry_run
+        else _(
+            "No member is called “%(name)s”: the purchases of that name were imported "
+            "without who served them."
+        )
+    ),
+    more=lambda count: ngettext(
+        "And %(count)s more name no member answers to, here and on later lines: its "
+        "purchases are imported without who served them.",
+        "And %(count)s more names no member answers to, here and on later lines: their "
+        "purchases are imported without who served them.",
+        count,
+    ),
+)
 
 
 def _without_person(row: PurchaseRow) -> str:

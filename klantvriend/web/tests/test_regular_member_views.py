@@ -187,3 +187,25 @@ def test_another_business_s_member_lists_no_one(
     assert ">Dirk</a>" not in page
     assert ">Anna</a>" not in page
     assert f'<option value="{other_owner.pk}" selected>oud-medewerker</option>' in page
+
+
+def test_the_merge_page_names_the_regular_member_taken_and_the_one_not_kept(
+    owner_client, business, owner, joris
+):
+    anna = CustomerFactory(business=business, name="Anna")
+    twin = CustomerFactory(business=business, name="A. de Vries", regular_member=joris)
+    bert = CustomerFactory(business=business, name="Bert", regular_member=owner)
+    url = reverse("web:customer_merge", args=[anna.pk])
+
+    filled = owner_client.get(url, {"other": twin.pk}).content.decode()
+    kept = owner_client.get(
+        reverse("web:customer_merge", args=[bert.pk]), {"other": twin.pk}
+    ).content.decode()
+
+    assert (
+        '<dt>Vaste medewerker</dt><dd>Joris Bakker<br><span class="hint">nu: —</span></dd>'
+    ) in filled
+    assert (
+        '<dl class="data-list" data-testid="merge-not-taken"><dt>Vaste medewerker</dt>'
+        "<dd>Joris Bakker</dd></dl>"
+    ) in kept
