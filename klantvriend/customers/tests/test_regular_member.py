@@ -10,7 +10,6 @@ from klantvriend.core.models import AuditEvent, Membership, Role
 from klantvriend.core.services import business_create, membership_create, user_create
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Customer
-from klantvriend.importers.privacy import customer_erase
 
 from .factories import CustomerFactory
 from .test_served_by import _served
@@ -184,16 +183,6 @@ def test_a_refused_removal_keeps_the_customers_regular_member(business, owner):
 
     assert Customer.objects.get(pk=customer.pk).regular_member_id == owner.pk
     assert not AuditEvent.objects.filter(customer=customer).exists()
-
-
-def test_an_anonymised_customer_has_no_regular_member(business, owner, joris):
-    # Whom they asked for is a preference of the person, as what they like is.
-    customer = CustomerFactory(business=business, regular_member=joris)
-
-    customer_erase(customer=customer, actor=owner)
-
-    assert Customer.objects.get(pk=customer.pk).regular_member_id is None
-    assert customer.regular_member_id is None
 
 
 def test_a_deleted_user_leaves_no_regular_member(business, joris):

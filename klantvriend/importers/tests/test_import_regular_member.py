@@ -15,7 +15,7 @@ from klantvriend.customers.models import Customer
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers.export import business_export, business_restore
 from klantvriend.importers.merge import customer_merge, merge_plan
-from klantvriend.importers.privacy import customer_personal_data
+from klantvriend.importers.privacy import customer_erase, customer_personal_data
 from klantvriend.importers.results import RowError
 from klantvriend.importers.service import data_import
 
@@ -228,3 +228,13 @@ def test_a_merge_keeps_the_kept_record_s_own_and_says_the_other_one_is_not_kept(
     customer_merge(keep=keep, other=other, actor=owner)
 
     assert _regulars(business) == {"Anna": "sanne"}
+
+
+def test_an_anonymised_customer_has_no_regular_member(business, owner, joris):
+    # Whom they asked for is a preference of the person, as what they like is.
+    customer = CustomerFactory(business=business, regular_member=joris)
+
+    customer_erase(customer=customer, actor=owner)
+
+    assert Customer.objects.get(pk=customer.pk).regular_member_id is None
+    assert customer.regular_member_id is None
