@@ -180,7 +180,9 @@ def _returns_to_their_business(*, user, business: Business, owner) -> bool:
 
 @transaction.atomic
 def member_remove(*, membership: Membership, actor) -> None:
-    """Removes the membership and so every API token of it. The last owner cannot go."""
+    """Removes the membership and so every API token of it, and lets other apps let go of the
+    person (core.hooks.MEMBER_REMOVED: no customer has them as regular staff member any more).
+    The last owner cannot go."""
     if (
         membership.role == Role.OWNER
         and not Membership.objects.filter(business=membership.business, role=Role.OWNER)

@@ -41,7 +41,7 @@ from klantvriend.complaints.models import DEADLINE_FIELDS, Complaint
 from klantvriend.complaints.services import complaint_deadlines_set
 from klantvriend.core.audit import AuditAction, audit_record
 from klantvriend.core.errors import ValidationError
-from klantvriend.core.members import staff_name
+from klantvriend.core.members import member_users, staff_name
 from klantvriend.core.models import AuditEvent, Business, BusinessOwned, Membership
 from klantvriend.core.numbers import count_shown
 from klantvriend.core.shown import moment_known, moment_shown
@@ -513,6 +513,7 @@ CUSTOMER_LIST_CSV_COLUMNS: list[tuple[str | None, Any]] = [
     (None, pgettext_lazy("CSV column", "stage")),
     (None, pgettext_lazy("CSV column", "value")),
     (None, pgettext_lazy("CSV column", "probability alive")),
+    ("regular_member", pgettext_lazy("CSV column", "regular staff member")),
     ("tags", pgettext_lazy("CSV column", "tags")),
     ("marketing_consent", pgettext_lazy("CSV column", "marketing consent")),
 ]
@@ -563,6 +564,9 @@ def _customer_list_lines(
     business: Business, pages: Iterable[list[Customer]], words: _ListWords
 ) -> Iterator[bytes]:
     zone = ZoneInfo(business.time_zone)
+    # Regular staff members by the name the pages show, which the customer import matches
+    # again: the business's members, read once (a customer names no one else).
+    members = {user.pk: staff_name(user) for user in member_users(business=business)}
     encoder = codecs.getincrementalencoder(CSV_ENCODING)()  # the byte order mark once
     text = io.StringIO()
     writer = csv.writer(text, delimiter=words.delimiter)
@@ -608,6 +612,7 @@ def _customer_list_lines(
                         words.stages.get(stage),
                         _euros(value, words.decimal) if value is not None else None,
                         f"{alive:.4f}".replace(".", words.decimal) if alive is not None else None,
+                        members.get(customer.regular_member_id),
                         tags.get(customer.pk, []),
                         words.consent[customer.marketing_consent],
                     )

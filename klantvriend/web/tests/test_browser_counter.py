@@ -77,3 +77,27 @@ def test_a_purchase_rung_up_for_a_colleague_names_them_on_the_card(
     expect(page.get_by_test_id("timeline")).to_contain_text("· Sanne")
     # Ready for the next customer: the form starts at the one signed in again.
     expect(form.get_by_label("Geholpen door")).to_have_value(str(staff_user.pk))
+
+
+def test_a_customer_s_own_stylist_is_chosen_on_the_form_and_named_on_the_card(
+    page: Page, live_server, business, staff_user
+):
+    # "Joris is her hairdresser": set once, read by whoever serves her next.
+    customer = CustomerFactory(business=business, name="Mila Dekker")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/login/")
+    page.locator("input[name=username]").fill("sanne")
+    page.locator("input[name=password]").fill("pw-sanne-123")
+    page.locator("input[name=password]").press("Enter")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/edit/")
+    member = page.get_by_label("Vaste medewerker")
+    expect(member).to_have_value("")
+
+    member.select_option(label="Joris")
+    page.get_by_role("button", name="Opslaan").click()
+
+    fact = page.get_by_test_id("regular-member")
+    expect(fact.locator(".fact-label")).to_have_text("Vaste medewerker")
+    expect(fact.locator(".fact-value")).to_have_text("Joris")
+    page.goto(f"{live_server.url}/customers/?member={staff_user.pk}")
+    expect(page.get_by_role("link", name="Mila Dekker")).to_be_visible()

@@ -418,7 +418,7 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "telefoon, "
             "straat en huisnummer, huisnummer, postcode, plaats, verjaardag, klant sinds, "
             "persoonlijke notities, voorkeuren, toestemming voor nieuws en aanbiedingen, "
-            "grondslag, labels.",
+            "grondslag, labels, vaste medewerker.",
             "Aankopen: een datum en een bedrag, en wie het kocht: een klantnummer, een naam of een "
             "e-mailadres. Ook gelezen: klantnummer, naam, e-mail, telefoon, datum, tijd, bedrag, "
             "valuta, omschrijving, bonnummer, geholpen door.",
@@ -434,7 +434,7 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "number, name, first name, name prefix (van, de), last name, company, email, phone, "
             "street and "
             "number, house number, postal code, city, birthday, customer since, personal notes, "
-            "preferences, marketing consent, legal basis, tags.",
+            "preferences, marketing consent, legal basis, tags, regular staff member.",
             "Purchases: a date and an amount, and who bought it: a customer number, a name or an "
             "email address. Also read: customer number, name, email, phone, date, time, amount, "
             "currency, description, receipt number, served by.",
