@@ -209,3 +209,14 @@ def test_the_merge_page_names_the_regular_member_taken_and_the_one_not_kept(
         '<dl class="data-list" data-testid="merge-not-taken"><dt>Vaste medewerker</dt>'
         "<dd>Joris Bakker</dd></dl>"
     ) in kept
+
+
+def test_the_personal_data_page_lists_the_regular_member(owner_client, business, joris):
+    customer = CustomerFactory(business=business, regular_member=joris)
+
+    page = owner_client.get(
+        reverse("web:customer_personal_data", args=[customer.pk])
+    ).content.decode()
+
+    start = page.index("Vaste medewerker")
+    assert "Joris Bakker" in page[start : start + 200]
