@@ -108,6 +108,12 @@ def customers_numbered(*, business: Business, numbers: Iterable[str]) -> QuerySe
     return numbered(Customer.objects.filter(business=business), numbers).order_by()
 
 
+def regular_customer_count(*, business: Business, user) -> int:
+    """How many customers of `business` have `user` as their regular staff member: what removing
+    them from the business takes from those customers, said before it is done."""
+    return Customer.objects.filter(business=business, regular_member=user).count()
+
+
 # The customer list's choice of the customers without a regular staff member (no user id).
 REGULAR_MEMBER_NOBODY = 0
 

@@ -541,7 +541,12 @@ def member_remove_view(request: HttpRequest, membership_id: int) -> HttpResponse
     """GET asks first (who loses access, and that their API tokens stop); POST removes."""
     membership = membership_get_in_business(business=request.business, membership_id=membership_id)
     if request.method != "POST":
-        return render(request, "web/member_confirm_remove.html", {"membership": membership})
+        regulars = selectors.regular_customer_count(business=request.business, user=membership.user)
+        return render(
+            request,
+            "web/member_confirm_remove.html",
+            {"membership": membership, "regular_customers": regulars},
+        )
     try:
         member_remove(membership=membership, actor=request.user)
     except ValidationError as error:

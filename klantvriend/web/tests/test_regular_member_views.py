@@ -220,3 +220,43 @@ def test_the_personal_data_page_lists_the_regular_member(owner_client, business,
 
     start = page.index("Vaste medewerker")
     assert "Joris Bakker" in page[start : start + 200]
+
+
+def test_removing_a_member_says_first_how_many_customers_lose_them_then_does_it(
+    owner_client, business, owner, joris
+):
+    anna = CustomerFactory(business=business, name="Anna", regular_member=joris)
+    bert = CustomerFactory(business=business, name="Bert", regular_member=joris)
+    CustomerFactory(business=business, name="Cor", regular_member=owner)
+    membership = business.memberships.get(user=joris)
+    url = reverse("web:member_remove", args=[membership.pk])
+
+    asked = owner_client.get(url).content.decode()
+    assert (
+        '<p data-testid="regular-customers">2 klanten hebben deze persoon als vaste medewerker; '
+        "daarna hebben die klanten er geen.</p>"
+    ) in asked
+    assert Customer.objects.filter(regular_member=joris).count() == 2
+
+    response = owner_client.post(url)
+
+    assert response.status_code == 302
+    assert dict(Customer.objects.values_list("name", "regular_member_id")) == {
+        "Anna": None,
+        "Bert": None,
+        "Cor": owner.pk,
+    }
+    for customer in (anna, bert):
+        card = _card(owner_client, customer)
+        assert 'data-testid="regular-member"' not in card
+        assert "Joris" not in card
+
+
+def test_removing_a_member_nobody_has_as_regular_says_nothing_of_customers(
+    owner_client, business, joris
+):
+    membership = business.memberships.get(user=joris)
+
+    asked = owner_client.get(reverse("web:member_remove", args=[membership.pk])).content.decode()
+
+    assert 'data-testid="regular-customers"' not in asked
