@@ -269,9 +269,17 @@ class Input(Schema):
             request.refused_by_the_domain = {  # answered with the schema's (api/urls.py)
                 name: errors
                 for name, errors in cls.refusals(request, fields).items()
-                if name not in refused_fields
+                # A refusal below a field is named by its path (api/urls.py).
+                if (name[0] if isinstance(name, tuple) else name) not in refused_fields
             }
             raise
+
+
+def not_emptied() -> PydanticCustomError:
+    """The refusal of a null sent for a field that cannot be emptied (Patch.emptied)."""
+    return PydanticCustomError(
+        "null", _("This field cannot be emptied; leave it out to keep its value.")
+    )
 
 
 class Patch(Input):
@@ -305,9 +313,7 @@ class Patch(Input):
             and isinstance(field, models.CharField | models.TextField)
         ):
             return ""
-        raise PydanticCustomError(
-            "null", _("This field cannot be emptied; leave it out to keep its value.")
-        )
+        raise not_emptied()
 
     @field_validator("*", mode="after")
     @classmethod

@@ -1,4 +1,6 @@
 import copy
+import types
+import typing
 from functools import wraps
 from typing import Any
 
@@ -18,6 +20,7 @@ from pydantic import BaseModel
 from klantvriend.core.errors import ChangedMeanwhile, Conflict, NotFound, OwnerOnly
 
 from . import (
+    care_settings,
     complaints,
     contact_moments,
     customers,
@@ -102,16 +105,30 @@ def schema_message(error: dict[str, Any]) -> str:
     return error["msg"]
 
 
+def _schema_in(annotation: Any) -> type[BaseModel] | None:
+    """The schema a field's annotation names, also as `Schema | None` or a list of them."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (list, types.UnionType, typing.Union):
+        for argument in typing.get_args(annotation):
+            if (schema := _schema_in(argument)) is not None:
+                return schema
+    return None
+
+
 def _fields_beside(model: type[BaseModel], location: tuple) -> list[str]:
     """The fields of the schema that refused the unknown field at `location` (pydantic's, as
-    ninja's model of the route's parameters holds it: ("payload", "amount")), for the field
-    the client probably meant; none where the place is not a schema's (a list's item, a
-    dict's key)."""
+    ninja's model of the route's parameters holds it: ("payload", "amount"), or below it:
+    ("payload", "opening_hours", "thursday", "clses"), ("payload", "rules", 0, "dayz")), for
+    the field the client probably meant; none where the place is not a schema's (a dict's
+    key)."""
     schema: Any = model
     for name in location[:-1]:
+        if isinstance(name, int) and schema is not None:
+            continue  # an item of the list the previous name gave: its schema
         field = schema.model_fields.get(name) if isinstance(name, str) else None
-        schema = field.annotation if field is not None else None
-        if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
+        schema = _schema_in(field.annotation) if field is not None else None
+        if schema is None:
             return []
     return list(schema.model_fields)
 
@@ -219,7 +236,7 @@ class KlantvriendAPI(NinjaAPI):
 # a hosted shop's integrator has no copy of the repository (docs/api.md has the details, for
 # those who run Klantvriend). Markdown, as the docs page shows it.
 DESCRIPTION = """Customers, purchases, contact moments, promises, complaints, follow-ups and \
-gestures of one business, at addresses under `/api/v1/`.
+gestures of one business, and its care settings (owners), at addresses under `/api/v1/`.
 
 **Authentication**: `Authorization: Bearer <token>`. A member makes a token on the web \
 interface's page Members and API tokens (`/members/`), an administrator with \
@@ -276,6 +293,7 @@ api.add_router("/follow-ups", follow_ups.router)
 api.add_router("/gestures", gestures.router)
 api.add_router("/today", today.router)
 api.add_router("/referrals", referrals.router)
+api.add_router("/care-settings", care_settings.router)
 api.add_router("/survey-invitations", surveys.invitations_router)
 api.add_router("/survey-responses", surveys.responses_router)
 # Insight routes share the /insights prefix; each module adds its own router here.
@@ -364,7 +382,11 @@ def _domain_refusals(error_dict: dict[str, list[ValidationError]]) -> list[dict[
     for field, errors in error_dict.items():
         for error in errors:
             message = error.message % error.params if error.params else error.message
-            location = ["body"] if field == "__all__" else ["body", field]
+            # A field below the body's top (a day of the opening hours, a rule of a list) is
+            # named by its path, as the schema's refusals are: ("opening_hours", "thursday",
+            # "closes").
+            path = list(field) if isinstance(field, tuple) else [field]
+            location = ["body"] if field == "__all__" else ["body", *path]
             entry = {"loc": location, "msg": str(message), "type": error.code or "invalid"}
             if error.code == "unique" and "existing_id" in (error.params or {}):
                 # The business's own row that holds the value (core.models.validate_constraints):

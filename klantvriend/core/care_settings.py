@@ -4,7 +4,9 @@ Read through `care_settings(business)`, which fills in the defaults, so that a b
 never opened the settings page works with sensible values and a new setting needs no migration.
 Written only through `care_settings_update`, which validates everything first."""
 
-from collections.abc import Iterable, Mapping
+import hashlib
+import json
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, time
 from typing import Any
@@ -17,6 +19,7 @@ from .audit import AuditAction, audit_diff, audit_record
 from .errors import ValidationError
 from .hooks import CARE_SETTINGS_CHANGED, run_in_transaction
 from .models import Business
+from .versions import refuse_if_changed
 from .working_hours import DayHours, WeekHours, open_days, same_hours
 
 SETTINGS_KEY = "care"
@@ -281,13 +284,15 @@ def _validate(settings: CareSettings) -> None:
     rules = settings.aftercare_purchase_rules
     refused = []
     for line, rule in enumerate(rules, start=1):
-        for code in _purchase_rule_problems(rule):
-            field, problem = _purchase_rule_problem_text(code)
+        for name, code in _purchase_rule_problems(rule).items():
+            field, problem = _purchase_rule_problem_text(name, code)
             refused.append(
                 ValidationError(
                     _("Rule %(line)s, %(field)s: %(problem)s"),
                     code=code,
-                    params={"line": line, "field": field, "problem": problem},
+                    # `name`: the rule's field as stored (words, days, ask), where the API
+                    # places the refusal.
+                    params={"line": line, "field": field, "problem": problem, "name": name},
                 )
             )
     if len(rules) > MAX_PURCHASE_RULES:
@@ -330,30 +335,37 @@ def _opening_hours_errors(week: WeekHours) -> dict[str, ValidationError]:
     return errors
 
 
-def _purchase_rule_problems(rule: PurchaseRule) -> list[str]:
-    """The codes of what is wrong with one rule, the first problem of each field. Plain codes,
-    no text: every read of the settings checks the stored rules (_decode_purchase_rules)."""
+def _purchase_rule_problems(rule: PurchaseRule) -> dict[str, str]:
+    """What is wrong with one rule: per field (words, days, ask) the code of its first problem.
+    Plain codes, no text: every read of the settings checks the stored rules
+    (_decode_purchase_rules)."""
     low, high = _LIMITS["aftercare_purchase_days"]
     checks = (
         ("words", "words_required", not rule.words),
         ("words", "too_many_words", len(rule.words) > MAX_RULE_WORDS),
         ("words", "word_too_long", any(len(word) > MAX_RULE_WORD_LENGTH for word in rule.words)),
+        # PostgreSQL's JSON holds no NUL character: the form's fields refuse it before this,
+        # the API's text would reach the database.
+        ("words", "null_character", any("\x00" in word for word in rule.words)),
         ("days", "days_out_of_range", not _whole_number_within(rule.days, low, high)),
         ("ask", "ask_required", not rule.ask),
         ("ask", "ask_too_long", len(rule.ask) > MAX_RULE_ASK_LENGTH),
+        ("ask", "null_character", "\x00" in rule.ask),
     )
     problems: dict[str, str] = {}
     for field, code, failed in checks:
         if failed:
             problems.setdefault(field, code)
-    return list(problems.values())
+    return problems
 
 
-def _purchase_rule_problem_text(code: str) -> tuple[str, str]:
+def _purchase_rule_problem_text(name: str, code: str) -> tuple[str, str]:
     """A rule's problem as the refusal words it: (the field as the page names it, what is
     wrong)."""
     low, high = _LIMITS["aftercare_purchase_days"]
     words, days, ask = _("words"), _("after (days)"), _("what to ask")
+    if code == "null_character":
+        return ({"words": words, "ask": ask}[name], _("a null character is not allowed."))
     return {
         "words_required": (words, _("give at least one word.")),
         "too_many_words": (words, _("give at most %(count)s words.") % {"count": MAX_RULE_WORDS}),
@@ -374,7 +386,16 @@ def _whole_number_within(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def care_settings_update(*, business: Business, actor, **values: Any) -> CareSettings:
+def care_settings_version(business: Business) -> str:
+    """A digest of the business's care settings as they read (defaults filled in): the API's
+    ETag of them. It changes with every change of a setting and with nothing else, also not
+    when an owner saves the defaults they had."""
+    text = json.dumps(_encode(care_settings(business)), sort_keys=True)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _changed(business: Business, values: dict[str, Any]) -> tuple[CareSettings, CareSettings]:
+    """The settings now and as `values` (any of CareSettings' fields) would make them."""
     unknown = set(values) - {item.name for item in fields(CareSettings)}
     if unknown:
         raise TypeError(f"Unknown care settings: {sorted(unknown)}")
@@ -387,10 +408,39 @@ def care_settings_update(*, business: Business, actor, **values: Any) -> CareSet
         values["aftercare_purchase_rules"] = tuple(
             _purchase_rule(rule) for rule in values["aftercare_purchase_rules"]
         )
-    updated = replace(current, **values)
+    return current, replace(current, **values)
+
+
+def care_settings_update_refusals(
+    *, business: Business, **values: Any
+) -> dict[str, list[ValidationError]]:
+    """What care_settings_update would refuse of `values`, per field as it refuses them,
+    writing nothing: for the API to list with the refusals of its schema."""
+    try:
+        _validate(_changed(business, values)[1])
+    except ValidationError as refused:
+        return refused.error_dict
+    return {}
+
+
+def care_settings_update(
+    *,
+    business: Business,
+    actor,
+    expected_versions: Collection[str] | None = None,
+    **values: Any,
+) -> CareSettings:
+    """Changes the settings named in `values`, keeping the others; all of them are checked
+    first, and a refusal (ValidationError, per field) stores nothing. `expected_versions`: the
+    versions (care_settings_version) the caller read, compared under the business's lock
+    (ChangedMeanwhile otherwise); None sets no condition."""
+    current, updated = _changed(business, values)
     _validate(updated)
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
+        refuse_if_changed(
+            locked, expected_versions=expected_versions, version=care_settings_version
+        )
         stored = dict(locked.settings or {})
         stored[SETTINGS_KEY] = _encode(updated)
         locked.settings = stored

@@ -1,0 +1,330 @@
+"""The business's care settings (core.care_settings) as the web's settings page edits them:
+targets, opening hours per weekday, aftercare rules and whether staff see amounts. Owners only,
+as that page is. A change goes through care_settings_update, the page's service, which checks
+it and records it in the settings' history the page shows."""
+
+import re
+from dataclasses import fields
+from datetime import time
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+)
+
+from klantvriend.core.care_settings import (
+    WEEKDAY_KEYS,
+    CareSettings,
+    care_settings,
+    care_settings_update,
+    care_settings_update_refusals,
+    care_settings_version,
+)
+from klantvriend.core.errors import ChangedMeanwhile
+from klantvriend.core.versions import refuse_if_changed
+
+from .common import (
+    OWNER_CHANGE_ERRORS,
+    OWNER_ERRORS,
+    Input,
+    Out,
+    Patch,
+    actor_of,
+    business_of,
+    not_emptied,
+    require_owner,
+)
+from .versions import IfMatch, expected_versions, set_etag
+
+router = Router(tags=["care settings"])
+
+_CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def _clock_time(value: Any) -> Any:
+    # Only "09:30": a number (seconds since midnight to pydantic) or seconds would be kept as
+    # something the owner did not see on the page, which shows hours and minutes.
+    if isinstance(value, str) and _CLOCK.fullmatch(value):
+        return time.fromisoformat(value)
+    raise ValueError(_("Enter a time of day as HH:MM, e.g. 09:30."))
+
+
+def _hours_and_minutes(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+ClockTime = Annotated[
+    time,
+    BeforeValidator(_clock_time),
+    PlainSerializer(_hours_and_minutes, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": f"^{_CLOCK.pattern}$", "example": "09:30"}),
+]
+
+
+class DayHoursOut(Out):
+    opens: str = Field(..., examples=["09:00"])
+    closes: str = Field(..., examples=["18:00"])
+
+
+class DayHoursIn(Input):
+    opens: ClockTime
+    closes: ClockTime = Field(..., description="Later than `opens`, the same day.")
+
+
+_CLOSED = "null: closed that day."
+
+
+class WeekOut(Out):
+    monday: DayHoursOut | None = Field(..., description=_CLOSED)
+    tuesday: DayHoursOut | None = Field(..., description=_CLOSED)
+    wednesday: DayHoursOut | None = Field(..., description=_CLOSED)
+    thursday: DayHoursOut | None = Field(..., description=_CLOSED)
+    friday: DayHoursOut | None = Field(..., description=_CLOSED)
+    saturday: DayHoursOut | None = Field(..., description=_CLOSED)
+    sunday: DayHoursOut | None = Field(..., description=_CLOSED)
+
+
+class WeekIn(Input):
+    """All seven days: the week is replaced as a whole, as on the settings page."""
+
+    monday: DayHoursIn | None = Field(..., description=_CLOSED)
+    tuesday: DayHoursIn | None = Field(..., description=_CLOSED)
+    wednesday: DayHoursIn | None = Field(..., description=_CLOSED)
+    thursday: DayHoursIn | None = Field(..., description=_CLOSED)
+    friday: DayHoursIn | None = Field(..., description=_CLOSED)
+    saturday: DayHoursIn | None = Field(..., description=_CLOSED)
+    sunday: DayHoursIn | None = Field(..., description=_CLOSED)
+
+
+class PurchaseRuleOut(Out):
+    words: list[str]
+    days: int
+    ask: str
+
+
+class PurchaseRuleIn(Input):
+    words: list[StrictStr] = Field(
+        ...,
+        description="1 to 10 words of 40 characters at most; a purchase whose description has "
+        "one of them at the start of a word, in any capitals and with or without accents, "
+        "gets this follow-up.",
+    )
+    days: StrictInt = Field(..., description="After how many days: 0 (the same day) to 365.")
+    ask: StrictStr = Field(..., description="What to ask the customer: 150 characters at most.")
+
+
+class CareSettingsOut(Out):
+    promise_grace_hours: int = Field(
+        ..., description="An open promise this many hours after its due moment counts as broken."
+    )
+    complaint_response_working_hours: int = Field(
+        ..., description="A complaint's first response is due within this many working hours."
+    )
+    complaint_public_response_hours: int = Field(
+        ...,
+        description="A public complaint's (social media, review site) first response is due "
+        "within this many hours.",
+    )
+    complaint_resolution_days: int = Field(
+        ..., description="A complaint is to be resolved within this many days."
+    )
+    opening_hours: WeekOut = Field(
+        ...,
+        description="Per weekday the time the business opens and closes, in its time zone. "
+        "Working hours count in them, and promises and follow-ups are warned off closed days.",
+    )
+    aftercare_delivery_days: int | None = Field(
+        ..., description="Follow up a kept delivery promise after this many days; null: not."
+    )
+    aftercare_repair_days: int | None = Field(
+        ..., description="Follow up a kept repair promise after this many days; null: not."
+    )
+    aftercare_complaint_days: int | None = Field(
+        ..., description="Follow up a resolved complaint after this many days; null: not."
+    )
+    aftercare_quote_days: int | None = Field(
+        ...,
+        description="Ask whether the customer decided this many days after a quote was sent; "
+        "null: not.",
+    )
+    aftercare_purchase_min_cents: int | None = Field(
+        ..., description="Follow up purchases of at least this amount; null: not."
+    )
+    aftercare_purchase_days: int = Field(
+        ..., description="After how many days such a purchase is followed up."
+    )
+    aftercare_purchase_rules: list[PurchaseRuleOut] = Field(
+        ..., description="Follow-ups for a kind of purchase, in the owner's order (at most 20)."
+    )
+    aftercare_replan_days: int = Field(
+        ..., description="A customer not reached is tried again after this many days."
+    )
+    coming_up_days: int = Field(
+        ..., description="Important dates show as coming up this many days ahead."
+    )
+    staff_see_amounts: bool = Field(
+        ...,
+        description="Whether staff see customers' total spend, customer value, probability "
+        "alive, segment and the insights; owners always do.",
+    )
+
+
+_NULLABLE = frozenset(
+    item.name for item in fields(CareSettings) if type(None) in getattr(item.type, "__args__", ())
+)
+
+
+class CareSettingsUpdate(Patch):
+    """The settings to change; those left out stay as they are. Their limits are the settings
+    page's, said in the refusal."""
+
+    promise_grace_hours: StrictInt | None = Field(None, description="0 to 1440.")
+    complaint_response_working_hours: StrictInt | None = Field(None, description="1 to 240.")
+    complaint_public_response_hours: StrictInt | None = Field(None, description="1 to 168.")
+    complaint_resolution_days: StrictInt | None = Field(None, description="1 to 365.")
+    opening_hours: WeekIn | None = Field(
+        None,
+        description="The whole week: each of the seven days null (closed) or its `opens` and "
+        "`closes` as HH:MM. At least one day is open.",
+    )
+    aftercare_delivery_days: StrictInt | None = Field(None, description="0 to 365; null: off.")
+    aftercare_repair_days: StrictInt | None = Field(None, description="0 to 365; null: off.")
+    aftercare_complaint_days: StrictInt | None = Field(None, description="0 to 365; null: off.")
+    aftercare_quote_days: StrictInt | None = Field(None, description="1 to 365; null: off.")
+    aftercare_purchase_min_cents: StrictInt | None = Field(
+        None, description="Whole cents, 0 or more; null: off."
+    )
+    aftercare_purchase_days: StrictInt | None = Field(None, description="0 to 365.")
+    aftercare_purchase_rules: list[PurchaseRuleIn] | None = Field(
+        None,
+        description="Every rule, in their order (at most 20): the list replaces the rules "
+        "stored; [] or null removes them all.",
+    )
+    aftercare_replan_days: StrictInt | None = Field(None, description="1 to 60.")
+    coming_up_days: StrictInt | None = Field(None, description="1 to 60.")
+    staff_see_amounts: StrictBool | None = None
+
+    @classmethod
+    def emptied(cls, name: str) -> Any:
+        """Null switches an aftercare rule off and removes the rules for a kind of purchase;
+        every other setting always has a value. (There is no model column to go by.)"""
+        if name in _NULLABLE:
+            return None
+        if name == "aftercare_purchase_rules":
+            return []
+        raise not_emptied()
+
+    @classmethod
+    def refusals(cls, request: HttpRequest, fields: dict) -> dict:
+        # Only an owner changes them (403 otherwise): nobody else hears what they would meet.
+        if not request.membership.is_owner:  # type: ignore[attr-defined]
+            return {}
+        refused = care_settings_update_refusals(
+            business=business_of(request), **_service_values(fields)
+        )
+        return _at_their_fields(refused)
+
+
+def _service_values(sent: dict[str, Any]) -> dict[str, Any]:
+    """The body's settings as care_settings_update takes them: the week Monday first, each day
+    None or (opens, closes)."""
+    values = dict(sent)
+    if values.get("opening_hours") is not None:
+        week = values["opening_hours"]
+        values["opening_hours"] = [
+            None if week[day] is None else (week[day]["opens"], week[day]["closes"])
+            for day in WEEKDAY_KEYS
+        ]
+    return values
+
+
+def _at_their_fields(refused: dict[str, list[ValidationError]]) -> dict:
+    """The service's refusals where the body has their fields: a day closing before it opens
+    at ("opening_hours", "thursday", "closes") (the service names it as the page's field,
+    thursday_closes), a rule's problem at ("aftercare_purchase_rules", 0, "days"), its list
+    counting from 0 as the schema's refusals do (the message says "Rule 1")."""
+    located: dict[Any, list[ValidationError]] = {}
+    for name, errors in refused.items():
+        day = name.removesuffix("_closes")
+        for error in errors:
+            params = error.params or {}
+            if day != name and day in WEEKDAY_KEYS:
+                where: Any = ("opening_hours", day, "closes")
+            elif name == "aftercare_purchase_rules" and "line" in params:
+                where = (name, params["line"] - 1, params["name"])
+            else:
+                where = name
+            located.setdefault(where, []).append(error)
+    return located
+
+
+def _care_settings_out(business) -> dict[str, Any]:
+    settings = care_settings(business)
+    values = {item.name: getattr(settings, item.name) for item in fields(CareSettings)}
+    values["opening_hours"] = {
+        day: None
+        if hours is None
+        else {"opens": _hours_and_minutes(hours.opens), "closes": _hours_and_minutes(hours.closes)}
+        for day, hours in zip(WEEKDAY_KEYS, settings.opening_hours, strict=True)
+    }
+    values["aftercare_purchase_rules"] = [
+        {"words": list(rule.words), "days": rule.days, "ask": rule.ask}
+        for rule in settings.aftercare_purchase_rules
+    ]
+    return values
+
+
+@router.get(
+    "",
+    response={200: CareSettingsOut, **OWNER_ERRORS},
+    summary="Get the business's care settings (owners)",
+)
+def get_care_settings(request: HttpRequest, response: HttpResponse):
+    require_owner(request)
+    business = business_of(request)
+    set_etag(response, care_settings_version(business))
+    return _care_settings_out(business)
+
+
+@router.patch(
+    "",
+    response={200: CareSettingsOut, **OWNER_CHANGE_ERRORS},
+    summary="Change some of the care settings (owners)",
+)
+def update_care_settings(
+    request: HttpRequest,
+    payload: CareSettingsUpdate,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+):
+    require_owner(request)
+    business = business_of(request)
+    versions = expected_versions(if_match)
+    # The condition before the checks of the values (RFC 9110, 13.2.2); the service compares
+    # again under the business's lock.
+    refuse_if_changed(business, expected_versions=versions, version=care_settings_version)
+    sent = payload.model_dump(include=payload.model_fields_set)
+    if sent:
+        try:
+            care_settings_update(
+                business=business,
+                actor=actor_of(request),
+                expected_versions=versions,
+                **_service_values(sent),
+            )
+        except ChangedMeanwhile:
+            raise
+        except ValidationError as refused:
+            raise ValidationError(_at_their_fields(refused.error_dict)) from refused
+    set_etag(response, care_settings_version(business))
+    return _care_settings_out(business)
