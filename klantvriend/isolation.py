@@ -13,6 +13,7 @@ import factory
 from django.apps import apps
 from django.db import connection, models
 
+from klantvriend.core.care_settings import care_settings_update
 from klantvriend.core.models import ApiToken, Business, BusinessOwned, Membership
 
 # Strings that must never show up in the other business's pages or API answers.
@@ -42,7 +43,8 @@ def business_owned_models() -> list[type[models.Model]]:
 
 
 def create_foreign_rows(business: Business) -> dict[type[models.Model], models.Model]:
-    """One row of every kind that has a factory, in `business`, all about one customer."""
+    """One row of every kind that has a factory, in `business`, all about one customer; and
+    the business's own settings, with a rule whose text must not show elsewhere either."""
     factories = model_factories()
     customer_model = apps.get_model("customers", "Customer")
     customer = factories[customer_model](
@@ -55,6 +57,12 @@ def create_foreign_rows(business: Business) -> dict[type[models.Model], models.M
         rows[ApiToken] = ApiToken.objects.create(
             membership=membership, name="foreign", prefix="kv_foreign", key_hash="f" * 64
         )
+    care_settings_update(
+        business=business,
+        actor=None,
+        aftercare_purchase_rules=[{"words": [FOREIGN_NAME], "days": 5, "ask": FOREIGN_TEXT}],
+        coming_up_days=45,
+    )
     for model, model_factory in factories.items():
         if model is customer_model:
             continue
@@ -81,6 +89,18 @@ def model_for_parameter(name: str) -> type[models.Model] | None:
         "token": ApiToken,
         "importrecord": apps.get_model("importers", "ImportRecord"),
     }.get(wanted)
+
+
+def snapshot_of(business: Business) -> dict[str, list[dict]]:
+    """The rows of one business (its own row, with its settings, and every row it owns), to
+    prove that a request of another business left them as they were, whatever it did to its
+    own."""
+    data = {"core.Business": list(Business.objects.filter(pk=business.pk).values())}
+    for model in business_owned_models():
+        data[model._meta.label] = list(
+            model._default_manager.filter(business=business).order_by("pk").values()
+        )
+    return data
 
 
 def snapshot() -> dict[str, list[tuple]]:

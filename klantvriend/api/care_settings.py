@@ -23,6 +23,8 @@ from pydantic import (
 )
 
 from klantvriend.core.care_settings import (
+    DEFAULTS,
+    SETTING_LIMITS,
     WEEKDAY_KEYS,
     CareSettings,
     care_settings,
@@ -67,7 +69,7 @@ ClockTime = Annotated[
     time,
     BeforeValidator(_clock_time),
     PlainSerializer(_hours_and_minutes, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": f"^{_CLOCK.pattern}$", "example": "09:30"}),
+    WithJsonSchema({"type": "string", "pattern": f"^{_CLOCK.pattern}$"}),
 ]
 
 
@@ -77,8 +79,10 @@ class DayHoursOut(Out):
 
 
 class DayHoursIn(Input):
-    opens: ClockTime
-    closes: ClockTime = Field(..., description="Later than `opens`, the same day.")
+    opens: ClockTime = Field(..., examples=["09:00"])
+    closes: ClockTime = Field(
+        ..., description="Later than `opens`, the same day.", examples=["18:00"]
+    )
 
 
 _CLOSED = "null: closed that day."
@@ -118,9 +122,16 @@ class PurchaseRuleIn(Input):
         description="1 to 10 words of 40 characters at most; a purchase whose description has "
         "one of them at the start of a word, in any capitals and with or without accents, "
         "gets this follow-up.",
+        examples=[["kleur", "balayage"]],
     )
-    days: StrictInt = Field(..., description="After how many days: 0 (the same day) to 365.")
-    ask: StrictStr = Field(..., description="What to ask the customer: 150 characters at most.")
+    days: StrictInt = Field(
+        ..., description="After how many days: 0 (the same day) to 365.", examples=[3]
+    )
+    ask: StrictStr = Field(
+        ...,
+        description="What to ask the customer: 150 characters at most.",
+        examples=["Vragen hoe de kleur houdt"],
+    )
 
 
 class CareSettingsOut(Out):
@@ -184,35 +195,40 @@ _NULLABLE = frozenset(
 )
 
 
-class CareSettingsUpdate(Patch):
-    """The settings to change; those left out stay as they are. Their limits are the settings
-    page's, said in the refusal."""
+def _number(name: str) -> Any:
+    """A number's field: its limits (the settings page's) and, as the docs' example, its default
+    (zeros there would be refused by most limits)."""
+    low, high = SETTING_LIMITS[name]
+    off = "; null: off" if name in _NULLABLE else ""
+    return Field(None, description=f"{low} to {high}{off}.", examples=[getattr(DEFAULTS, name)])
 
-    promise_grace_hours: StrictInt | None = Field(None, description="0 to 1440.")
-    complaint_response_working_hours: StrictInt | None = Field(None, description="1 to 240.")
-    complaint_public_response_hours: StrictInt | None = Field(None, description="1 to 168.")
-    complaint_resolution_days: StrictInt | None = Field(None, description="1 to 365.")
+
+class CareSettingsUpdate(Patch):
+    """The settings to change; those left out stay as they are."""
+
+    promise_grace_hours: StrictInt | None = _number("promise_grace_hours")
+    complaint_response_working_hours: StrictInt | None = _number("complaint_response_working_hours")
+    complaint_public_response_hours: StrictInt | None = _number("complaint_public_response_hours")
+    complaint_resolution_days: StrictInt | None = _number("complaint_resolution_days")
     opening_hours: WeekIn | None = Field(
         None,
         description="The whole week: each of the seven days null (closed) or its `opens` and "
         "`closes` as HH:MM. At least one day is open.",
     )
-    aftercare_delivery_days: StrictInt | None = Field(None, description="0 to 365; null: off.")
-    aftercare_repair_days: StrictInt | None = Field(None, description="0 to 365; null: off.")
-    aftercare_complaint_days: StrictInt | None = Field(None, description="0 to 365; null: off.")
-    aftercare_quote_days: StrictInt | None = Field(None, description="1 to 365; null: off.")
-    aftercare_purchase_min_cents: StrictInt | None = Field(
-        None, description="Whole cents, 0 or more; null: off."
-    )
-    aftercare_purchase_days: StrictInt | None = Field(None, description="0 to 365.")
+    aftercare_delivery_days: StrictInt | None = _number("aftercare_delivery_days")
+    aftercare_repair_days: StrictInt | None = _number("aftercare_repair_days")
+    aftercare_complaint_days: StrictInt | None = _number("aftercare_complaint_days")
+    aftercare_quote_days: StrictInt | None = _number("aftercare_quote_days")
+    aftercare_purchase_min_cents: StrictInt | None = _number("aftercare_purchase_min_cents")
+    aftercare_purchase_days: StrictInt | None = _number("aftercare_purchase_days")
     aftercare_purchase_rules: list[PurchaseRuleIn] | None = Field(
         None,
         description="Every rule, in their order (at most 20): the list replaces the rules "
         "stored; [] or null removes them all.",
     )
-    aftercare_replan_days: StrictInt | None = Field(None, description="1 to 60.")
-    coming_up_days: StrictInt | None = Field(None, description="1 to 60.")
-    staff_see_amounts: StrictBool | None = None
+    aftercare_replan_days: StrictInt | None = _number("aftercare_replan_days")
+    coming_up_days: StrictInt | None = _number("coming_up_days")
+    staff_see_amounts: StrictBool | None = Field(None, examples=[DEFAULTS.staff_see_amounts])
 
     @classmethod
     def emptied(cls, name: str) -> Any:

@@ -133,7 +133,7 @@ WEEKDAY_NAMES = (
 _ONE_PAIR_OF_HOURS = ("working_days", "opening_time", "closing_time")
 
 DEFAULTS = CareSettings()
-_LIMITS: dict[str, tuple[int, int]] = {
+SETTING_LIMITS: dict[str, tuple[int, int]] = {
     "promise_grace_hours": (0, 24 * 60),
     "complaint_response_working_hours": (1, 24 * 10),
     "complaint_public_response_hours": (1, 24 * 7),
@@ -267,7 +267,7 @@ def member_sees_amounts(*, business: Business, membership) -> bool:
 
 def _validate(settings: CareSettings) -> None:
     errors: dict[str, ValidationError] = {}
-    for name, (low, high) in _LIMITS.items():
+    for name, (low, high) in SETTING_LIMITS.items():
         value = getattr(settings, name)
         if value is None and name in _OPTIONAL:
             continue
@@ -339,7 +339,7 @@ def _purchase_rule_problems(rule: PurchaseRule) -> dict[str, str]:
     """What is wrong with one rule: per field (words, days, ask) the code of its first problem.
     Plain codes, no text: every read of the settings checks the stored rules
     (_decode_purchase_rules)."""
-    low, high = _LIMITS["aftercare_purchase_days"]
+    low, high = SETTING_LIMITS["aftercare_purchase_days"]
     checks = (
         ("words", "words_required", not rule.words),
         ("words", "too_many_words", len(rule.words) > MAX_RULE_WORDS),
@@ -362,7 +362,7 @@ def _purchase_rule_problems(rule: PurchaseRule) -> dict[str, str]:
 def _purchase_rule_problem_text(name: str, code: str) -> tuple[str, str]:
     """A rule's problem as the refusal words it: (the field as the page names it, what is
     wrong)."""
-    low, high = _LIMITS["aftercare_purchase_days"]
+    low, high = SETTING_LIMITS["aftercare_purchase_days"]
     words, days, ask = _("words"), _("after (days)"), _("what to ask")
     if code == "null_character":
         return ({"words": words, "ask": ask}[name], _("a null character is not allowed."))

@@ -389,6 +389,8 @@ def test_the_schema_declares_if_match_and_the_412_on_every_change_of_one_record(
         ("customers", "delete"),
         ("tags", "patch"),
         ("tags", "delete"),
+        # The business's care settings, one resource without an id (test_care_settings_api).
+        ("care-settings", "patch"),
         # Taking back a gesture logged by mistake, by the undo rule: a gesture changed since
         # is refused as such (409) rather than deleted (test_gesture_undo).
         ("gestures", "delete"),

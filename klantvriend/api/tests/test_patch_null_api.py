@@ -3,6 +3,7 @@ the field unchanged, and the client believed it had cleared a gesture's value or
 satisfaction. Null empties what the record can be without; what it cannot is refused (422)."""
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.api.urls import api as ninja_api
 from klantvriend.complaints import services as complaint_services
 from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.core.care_settings import care_settings_update
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer, Tag
 from klantvriend.customers.tests.factories import ContactMomentFactory, PurchaseFactory
@@ -24,6 +26,9 @@ CANNOT_BE_EMPTIED = {
     "en": "This field cannot be emptied; leave it out to keep its value.",
     "nl": "Dit veld kan niet leeg gemaakt worden; laat het weg om de waarde te houden.",
 }
+
+
+PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 def patch(api, url, data, language="en"):
@@ -102,6 +107,16 @@ def _tag(business, owner):
     return Tag.objects.get(business=business, name="BBQ")
 
 
+def _care_settings(business, owner):
+    """The business itself: its settings, with a rule for a kind of purchase to remove."""
+    care_settings_update(
+        business=business,
+        actor=owner,
+        aftercare_purchase_rules=[{"words": ["kleur"], "days": 3, "ask": "Houdt de kleur?"}],
+    )
+    return business
+
+
 ROWS = {
     "/api/v1/customers/{customer_id}": _customer,
     "/api/v1/tags/{tag_id}": _tag,
@@ -111,6 +126,7 @@ ROWS = {
     "/api/v1/complaints/{complaint_id}": _complaint,
     "/api/v1/follow-ups/{follow_up_id}": _follow_up,
     "/api/v1/gestures/{gesture_id}": _gesture,
+    "/api/v1/care-settings": _care_settings,
 }
 
 
@@ -140,7 +156,8 @@ def test_every_patch_route_has_a_row_to_try():
 )
 def test_a_null_in_any_patch_is_carried_out_or_refused(api, business, owner, path, name):
     row = ROWS[path](business, owner)
-    url = path.format(**{path[path.index("{") + 1 : path.index("}")]: row.pk})
+    names = PARAMETER.findall(path)
+    url = path.format(**{name: row.pk for name in names})
     before = snapshot()
 
     response = patch(api, url, {name: None})

@@ -1,5 +1,7 @@
 """Every route of the API, read from its OpenAPI schema, tried with a token of one business and
-the ids of another: always 404, nothing changed, nothing of the other business in the answer."""
+the ids of another: always 404, nothing changed, nothing of the other business in the answer.
+A route without an id (a list, the business's care settings, a create) never shows the other
+business's rows or settings, nor changes them."""
 
 import json
 import re
@@ -13,6 +15,7 @@ from klantvriend.isolation import (
     create_foreign_rows,
     model_for_parameter,
     snapshot,
+    snapshot_of,
 )
 
 SCHEMA = ninja_api.get_openapi_schema()
@@ -51,7 +54,9 @@ def _assert_no_leak(response) -> None:
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=[f"{m} {p}" for p, m in OPERATIONS])
-def test_foreign_ids_are_not_found_and_change_nothing(api, business, foreign, path, method):
+def test_foreign_ids_are_not_found_and_change_nothing(
+    api, business, other_business, foreign, path, method
+):
     names = PARAMETER.findall(path)
     values = {}
     for name in names:
@@ -81,3 +86,13 @@ def test_foreign_ids_are_not_found_and_change_nothing(api, business, foreign, pa
             _assert_no_leak(response)
             if response.status_code == 200 and "count" in response.json() and query:
                 assert response.json()["count"] == 0, f"GET {path} {query} counted foreign rows"
+    else:
+        # A write that names no record (a create, the business's own settings) acts on the
+        # token's business only: the other's rows, its settings among them, stay as they were.
+        theirs = snapshot_of(other_business)
+        response = _call(api, method, path)
+        assert response.status_code < 500, (
+            f"{method.upper()} {path} answered {response.status_code}"
+        )
+        _assert_no_leak(response)
+        assert snapshot_of(other_business) == theirs
