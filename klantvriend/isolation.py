@@ -61,7 +61,6 @@ def create_foreign_rows(business: Business) -> dict[type[models.Model], models.M
         business=business,
         actor=None,
         aftercare_purchase_rules=[{"words": [FOREIGN_NAME], "days": 5, "ask": FOREIGN_TEXT}],
-        coming_up_days=45,
     )
     for model, model_factory in factories.items():
         if model is customer_model:
