@@ -29,3 +29,5 @@ class AftercareConfig(AppConfig):
         hooks.register_hook(hooks.REFERRAL_RECORDED, services.follow_up_plan_referral_thanks_late)
         hooks.register_hook(hooks.GESTURE_GIVEN, services.follow_up_thanked_by_gesture)
         hooks.register_hook(hooks.GESTURE_UNDONE, services.follow_up_thanks_reopened)
+        # A member who leaves: their open follow-ups are for everyone.
+        hooks.register_hook(hooks.MEMBER_REMOVED, services.follow_ups_assignment_release)

@@ -55,6 +55,12 @@ def follow_up_list(
     return follow_ups.select_related("customer", "assigned_to").order_by("due_on", "id")
 
 
+def open_follow_ups_assigned_count(*, business: Business, user) -> int:
+    """How many open follow-ups of `business` are assigned to `user`: said before removing them
+    from the business, after which those follow-ups are for everyone."""
+    return FollowUp.objects.filter(business=business, assigned_to=user, done_at=None).count()
+
+
 def follow_up_get(*, business: Business, follow_up_id: int) -> FollowUp:
     return owned_get(
         FollowUp.objects.select_related("business", "customer", "assigned_to"),

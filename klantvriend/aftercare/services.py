@@ -645,6 +645,20 @@ def follow_ups_withdraw_for_erasure(*, customer, actor) -> int:
     return removed
 
 
+def follow_ups_assignment_release(*, business, user, actor=None) -> dict[str, int]:
+    """The open follow-ups of `business` assigned to `user` are for everyone from now on: run as
+    they leave the business (core.hooks.MEMBER_REMOVED, inside the removal's transaction). The
+    aftercare list could no longer be filtered on them, so their calls went unseen. Each one's
+    trail says so, by whom the member was removed; done follow-ups keep who had them. Returns
+    {"open_follow_ups": how many}."""
+    open_ones = FollowUp.objects.filter(business=business, assigned_to=user, done_at=None)
+    released = 0
+    for follow_up in open_ones.select_related("business"):
+        follow_up_update(follow_up=follow_up, actor=actor, assigned_to=None)
+        released += 1
+    return {"open_follow_ups": released} if released else {}
+
+
 def follow_up_update(*, follow_up: FollowUp, actor, **fields: Any) -> FollowUp:
     """`assigned_to`: a member, or a member's user id."""
     changed = FollowUp.objects.get(pk=follow_up.pk)

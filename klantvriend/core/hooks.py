@@ -58,10 +58,10 @@ CARE_SETTINGS_CHANGED = "care_settings_changed"
 
 # A member leaves the business (core.members.member_remove), announced inside its transaction
 # before the membership goes: apps that name a person on the business's records as someone who
-# works there now (a customer's regular staff member) let go of them, so that no page names
-# someone who left as theirs. Handlers take `business`, `user` and `actor` and return a dict of
+# works there now (a customer's regular staff member, whom an open follow-up is for) let go of
+# them, so that no page names someone who left as theirs. Handlers take `business`, `user` and `actor` and return a dict of
 # counts for the audit trail. Records of what was (who served a purchase, who was assigned a
-# follow-up) keep the person.
+# follow-up done) keep the person.
 MEMBER_REMOVED = "member_removed"
 
 _handlers: dict[str, list[Callable[..., object]]] = defaultdict(list)

@@ -181,8 +181,8 @@ def _returns_to_their_business(*, user, business: Business, owner) -> bool:
 @transaction.atomic
 def member_remove(*, membership: Membership, actor) -> None:
     """Removes the membership and so every API token of it, and lets other apps let go of the
-    person (core.hooks.MEMBER_REMOVED: no customer has them as regular staff member any more).
-    The last owner cannot go."""
+    person (core.hooks.MEMBER_REMOVED: no customer has them as regular staff member any more,
+    their open follow-ups are for everyone). The last owner cannot go."""
     if (
         membership.role == Role.OWNER
         and not Membership.objects.filter(business=membership.business, role=Role.OWNER)
@@ -191,7 +191,7 @@ def member_remove(*, membership: Membership, actor) -> None:
     ):
         raise ValidationError(_("A business needs at least one owner."), code="last_owner")
     # What other apps let go of with them (the customers they were the regular staff member
-    # of), in this transaction: refused or rolled back, the member stays and so does that.
+    # of, the open follow-ups assigned to them), in this transaction: refused or rolled back, the member stays and so does that.
     released = run_in_transaction(
         MEMBER_REMOVED, business=membership.business, user=membership.user, actor=actor
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from klantvriend.aftercare.selectors import open_follow_ups_assigned_count
 from klantvriend.core.audit import (
     AuditAction,
     AuditKind,
@@ -542,10 +543,15 @@ def member_remove_view(request: HttpRequest, membership_id: int) -> HttpResponse
     membership = membership_get_in_business(business=request.business, membership_id=membership_id)
     if request.method != "POST":
         regulars = selectors.regular_customer_count(business=request.business, user=membership.user)
+        follow_ups = open_follow_ups_assigned_count(business=request.business, user=membership.user)
         return render(
             request,
             "web/member_confirm_remove.html",
-            {"membership": membership, "regular_customers": regulars},
+            {
+                "membership": membership,
+                "regular_customers": regulars,
+                "open_follow_ups": follow_ups,
+            },
         )
     try:
         member_remove(membership=membership, actor=request.user)
