@@ -22,6 +22,7 @@ from klantvriend.core.care_settings import (
     WEEKDAY_NAMES,
     care_settings,
     care_settings_update,
+    care_settings_update_refusals,
 )
 from klantvriend.core.links import public_url
 from klantvriend.core.models import AuditEvent
@@ -74,14 +75,16 @@ def care_settings_edit(request: HttpRequest) -> HttpResponse:
                 business=business, actor=request.user, **sent_rules, **form.service_values()
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict") and "aftercare_purchase_min_cents" in error.error_dict:
-                error.error_dict["aftercare_purchase_min"] = error.error_dict.pop(
-                    "aftercare_purchase_min_cents"
-                )
-            add_service_errors(form, error)
+            _add_settings_errors(form, error)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("web:care_settings")
+    elif posted is not None and not saving_business and form.is_valid():
+        # A rule is refused: what the service would refuse of the rest (a day that closes
+        # before it opens) is said now too, not on the next save.
+        refused = care_settings_update_refusals(business=business, **form.service_values())
+        if refused:
+            _add_settings_errors(form, ValidationError(refused))
     # Only the changes of settings: an import or an export is also recorded on the business.
     events = audit_for_object(business=business, obj=business, action=AuditAction.SETTINGS)[:10]
     return render(
@@ -114,6 +117,16 @@ def calendar_link(request: HttpRequest) -> HttpResponse:
         "web/calendar_link.html",
         {"active": calendar_token_active(membership=membership), "new_url": new_url},
     )
+
+
+def _add_settings_errors(form: CareSettingsForm, error: ValidationError) -> None:
+    """The service's refusals beside the form's fields; the minimum amount is typed in euros
+    in a field of its own name."""
+    if hasattr(error, "error_dict") and "aftercare_purchase_min_cents" in error.error_dict:
+        error.error_dict["aftercare_purchase_min"] = error.error_dict.pop(
+            "aftercare_purchase_min_cents"
+        )
+    add_service_errors(form, error)
 
 
 def _rules_ok(rules) -> bool:

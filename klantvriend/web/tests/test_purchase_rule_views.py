@@ -211,3 +211,22 @@ def test_the_history_says_a_rule_of_one_day_and_of_the_same_day_in_words(
         "kleur, balayage na 3 dagen: Vragen hoe de kleur houdt → kleur na 1 dag: Vragen hoe de "
         "kleur houdt; banden dezelfde dag: Bandenspanning nakijken"
     ) in history
+
+
+def test_a_half_filled_rule_and_a_day_closing_before_it_opens_are_said_at_once(
+    owner_client, business, owner
+):
+    """Tuesday 18:00 to 09:00 and a rule without its days: the rule's refusal alone came back,
+    and the next save refused Tuesday. Both are said now, and nothing is stored."""
+    before = Business.objects.get(pk=business.pk).settings
+    data = _posted(business, [{"words": "kleur", "days": "", "ask": "Vragen hoe het zit"}], 0)
+    data.update({"tuesday_opens": "18:00", "tuesday_closes": "09:00"})
+
+    response = owner_client.post(reverse("web:care_settings"), data)
+
+    assert response.status_code == 422
+    assert response.context["form"].errors == {
+        "tuesday_closes": ["De sluitingstijd op dinsdag moet later zijn dan de openingstijd."]
+    }
+    assert response.context["rules"].errors == [{"days": ["Zeg na hoeveel dagen."]}]
+    assert Business.objects.get(pk=business.pk).settings == before
