@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,14 +38,20 @@ from .views import add_service_errors, member_required, owner_required
 
 @owner_required
 def care_settings_edit(request: HttpRequest) -> HttpResponse:
-    """The business itself (name, time zone, language, e-mail address) and its targets: two
-    forms, each saved alone."""
+    """The business itself (name, time zone, language, e-mail address) and its targets, on one
+    form saved whole: as two forms, a new e-mail address typed at the top was lost without a
+    word when the hours were saved with the button at the bottom. All or nothing: with one
+    part refused, the other is not saved either and comes back as typed. A request that sends
+    one part alone (the business's fields, or the targets') saves that part."""
     business = request.business
     current = care_settings(business)
     posted = request.POST if request.method == "POST" else None
-    saving_business = posted is not None and posted.get("action") == "business"
+    sent_business = posted is not None and "business-name" in posted
+    sent_care = posted is not None and (
+        not sent_business or any(name in posted for name in CareSettingsForm.base_fields)
+    )
     business_form = BusinessForm(
-        posted if saving_business else None,
+        posted if sent_business else None,
         initial={
             "name": business.name,
             "time_zone": business.time_zone,
@@ -54,34 +61,22 @@ def care_settings_edit(request: HttpRequest) -> HttpResponse:
         prefix="business",
     )
     form = CareSettingsForm(
-        None if saving_business else posted, initial=CareSettingsForm.initial_from(current)
+        posted if sent_care else None, initial=CareSettingsForm.initial_from(current)
     )
     # The rules for a kind of purchase are saved with the other aftercare rules, as one setting.
-    rules = purchase_rule_rows(current, None if saving_business else posted)
-    if saving_business and business_form.is_valid():
-        try:
-            business_update(business=business, actor=request.user, **business_form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(business_form, error)
-        else:
-            messages.success(request, _("Settings saved."))
-            return redirect("web:care_settings")
-    # Both checked, so that a mistake in a rule and one in a target show at once.
+    rules = purchase_rule_rows(current, posted if sent_care else None)
+    # Every part checked, so that a mistake in a rule, one in a target and one in the business
+    # show at once.
+    business_valid = not sent_business or business_form.is_valid()
+    care_valid = not sent_care or form.is_valid()
     rules_valid = _rules_ok(rules)
-    if posted is not None and not saving_business and form.is_valid() and rules_valid:
-        sent_rules = {"aftercare_purchase_rules": rules.rules()} if rules.is_bound else {}
-        try:
-            care_settings_update(
-                business=business, actor=request.user, **sent_rules, **form.service_values()
-            )
-        except ValidationError as error:
-            _add_settings_errors(form, error)
-        else:
+    if posted is not None and business_valid and care_valid and rules_valid:
+        if _settings_saved(request, business_form if sent_business else None, form, rules):
             messages.success(request, _("Settings saved."))
             return redirect("web:care_settings")
-    elif posted is not None and not saving_business and form.is_valid():
-        # A rule is refused: what the service would refuse of the rest (a day that closes
-        # before it opens) is said now too, not on the next save.
+    elif sent_care and care_valid:
+        # A rule or the business is refused: what the service would refuse of the targets (a
+        # day that closes before it opens) is said now too, not on the next save.
         refused = care_settings_update_refusals(business=business, **form.service_values())
         if refused:
             _add_settings_errors(form, ValidationError(refused))
@@ -117,6 +112,37 @@ def calendar_link(request: HttpRequest) -> HttpResponse:
         "web/calendar_link.html",
         {"active": calendar_token_active(membership=membership), "new_url": new_url},
     )
+
+
+def _settings_saved(request: HttpRequest, business_form, form, rules) -> bool:
+    """Saves what was sent of the business (`business_form`, None when not sent; saved only
+    when changed, so that saving the targets records no change of the business) and of the
+    targets and rules (`form`, unbound when not sent) in one transaction; a refusal of either
+    rolls back both and is shown beside its field. Whether it was saved."""
+    business = request.business
+    refused = False
+    with transaction.atomic():
+        if business_form is not None and business_form.has_changed():
+            try:
+                business_update(business=business, actor=request.user, **business_form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(business_form, error)
+                refused = True
+        if form.is_bound:
+            sent_rules = {"aftercare_purchase_rules": rules.rules()} if rules.is_bound else {}
+            try:
+                care_settings_update(
+                    business=business, actor=request.user, **sent_rules, **form.service_values()
+                )
+            except ValidationError as error:
+                _add_settings_errors(form, error)
+                refused = True
+        if refused:
+            transaction.set_rollback(True)
+    if refused:
+        # business_update set the new values on the business it was given: as stored again.
+        business.refresh_from_db()
+    return not refused
 
 
 def _add_settings_errors(form: CareSettingsForm, error: ValidationError) -> None:

@@ -2766,3 +2766,77 @@ def test_the_profile_lists_what_is_still_open_first_the_soonest_first(owner_clie
         "Due in a month",
         "Done last week",
     ]
+
+
+def _whole_page_posted(business) -> dict:
+    """The settings page as the browser sends it, one form: the business's fields and the
+    targets as they are."""
+    data = {
+        name: value
+        for name, value in CareSettingsForm.initial_from(care_settings(business)).items()
+        if value is not None and value is not False
+    }
+    data.update(
+        {
+            "business-name": business.name,
+            "business-time_zone": business.time_zone,
+            "business-language": business.language,
+            "business-contact_email": business.contact_email,
+        }
+    )
+    return data
+
+
+def test_an_email_address_typed_at_the_top_is_saved_with_the_hours_at_the_bottom(
+    owner_client, business, owner
+):
+    """As two forms, the e-mail address typed in "Your business" was lost without a word when
+    Friday's hours were saved with the button at the bottom."""
+    data = _whole_page_posted(business)
+    data.update({"business-contact_email": "lotte@kapsalon.nl", "friday_closes": "21:00"})
+
+    response = owner_client.post(reverse("web:care_settings"), data)
+
+    assert response.status_code == 302
+    stored = Business.objects.get(pk=business.pk)
+    assert stored.contact_email == "lotte@kapsalon.nl"
+    assert care_settings(stored).opening_hours[4] == DayHours(time(9), time(21))
+    changed = [
+        sorted(event.changes)
+        for event in AuditEvent.objects.filter(action="settings").order_by("pk")
+    ]
+    assert ["contact_email"] in changed
+    assert len(changed) == 2
+
+
+def test_saving_the_targets_alone_records_no_change_of_the_business(owner_client, business, owner):
+    data = _whole_page_posted(business)
+    data["promise_grace_hours"] = "12"
+
+    owner_client.post(reverse("web:care_settings"), data)
+
+    (event,) = AuditEvent.objects.filter(action="settings")
+    assert list(event.changes) == ["promise_grace_hours"]
+
+
+@pytest.mark.parametrize("refused", ["business", "targets"])
+def test_a_refusal_in_either_part_saves_neither_and_keeps_both_as_typed(
+    owner_client, business, owner, refused
+):
+    before = snapshot()
+    data = _whole_page_posted(business)
+    data.update({"business-contact_email": "lotte@kapsalon.nl", "friday_closes": "21:00"})
+    if refused == "business":
+        data["business-name"] = "   "
+    else:
+        data["promise_grace_hours"] = "-1"
+
+    response = owner_client.post(reverse("web:care_settings"), data)
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'value="lotte@kapsalon.nl"' in page
+    assert re.search(r'name="friday_closes" value="21:00"', page)
+    errors = response.context["business_form"].errors, response.context["form"].errors
+    assert [bool(part) for part in errors] == [refused == "business", refused == "targets"]
+    assert snapshot() == before
