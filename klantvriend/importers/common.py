@@ -32,6 +32,11 @@ class Columns:
     latest_moment: datetime = field(init=False)
     dates: dict[str, DateColumn] = field(init=False)
     amounts: dict[str, AmountColumn] = field(init=False)
+    # The customer file's e-mail addresses (as email_key writes them) on rows of more than one
+    # customer number, learnt on the validating pass: such an address (a couple's) says nothing
+    # of which of them a customer stored without a number is, so the writing pass does not
+    # match those rows on it (customer_import.write).
+    emails_of_several_numbers: set[str] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.latest_moment = timezone.now() + FUTURE_TOLERANCE

@@ -1,6 +1,9 @@
 """Importing customers: matched on customer number (whatever its case), else on email address;
-updated where the file says something new, created otherwise. An empty cell never wipes what is
-already stored. A row of a person whose data was erased is skipped: it would bring them back."""
+updated where the file says something new, created otherwise. A row whose number no customer has
+is matched on its address to the one customer of that address who has no number yet, who then
+takes the number: a customer added at the counter before the till's file was imported is not
+made twice. An empty cell never wipes what is already stored. A row of a person whose data was
+erased is skipped: it would bring them back."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -272,7 +275,9 @@ class _FileEmails:
 
     def see(self, row: CustomerRow) -> None:
         if row.number:
-            self.numbered.setdefault(row.email, (row.line, row.number))
+            first = self.numbered.setdefault(row.email, (row.line, row.number))
+            if customer_number_key(first[1]) != customer_number_key(row.number):
+                self.columns.emails_of_several_numbers.add(row.email)
             line = self.unnumbered.pop(row.email, None)
             if line is not None:  # said now, once, at the line without the number
                 self._numbered_elsewhere(line, row.email, row.line, row.number)
@@ -349,7 +354,11 @@ def write(
         if keyed:
             customers = Customer.objects.select_for_update().in_bulk(keyed.values())
             by_number.update(by_number_key((key, customers[pk]) for key, pk in keyed.items()))
-        emails = [row.email for row in parsed if row.email and not row.number]
+        emails = [
+            row.email
+            for row in parsed
+            if row.email and (not row.number or _may_match_on_email(row, by_number, columns))
+        ]
         by_email: dict[str, list[Customer]] = {}
         if emails:
             for customer in (
@@ -375,12 +384,20 @@ def write(
         audited: list[tuple[str, Customer, dict]] = []
         for row in parsed:
             existing = match_number(by_number, row.number) if row.number else None
+            numbered_by_email = False
             if not row.number and row.email:
                 matches = by_email.get(row.email, [])
                 if len(matches) > 1:
                     result.add_error(ambiguous_email_error(row.line, columns, row.email))
                     continue
                 existing = matches[0] if matches else None
+            elif existing is None and _may_match_on_email(row, by_number, columns):
+                # Only a customer without a number: one with another number is another
+                # customer of the till (a couple may share an address).
+                unnumbered = [c for c in by_email.get(row.email, []) if not c.external_ref]
+                if len(unnumbered) == 1:
+                    existing, numbered_by_email = unnumbered[0], True
+                    by_number[customer_number_key(row.number)] = {row.number: existing}
             if existing is None and erased.match(row.number, row.email)[0]:
                 # A person whose data was erased: nothing of the row is stored again.
                 result.anonymised += 1
@@ -415,8 +432,12 @@ def write(
                 special_category_consent=existing.special_category_consent,
             )
             # The number found it, so it is the same number, perhaps in other capitals: the
-            # spelling stored stays.
-            values = {name: value for name, value in row.values.items() if name != "external_ref"}
+            # spelling stored stays. Found by the address instead, the customer takes the number.
+            values = {
+                name: value
+                for name, value in row.values.items()
+                if name != "external_ref" or numbered_by_email
+            }
             if values.get("marketing_consent") and not existing.marketing_consent:
                 withdrawn_at = withdrawn.get(existing.pk)
                 if withdrawn_at is not None:
@@ -494,6 +515,16 @@ REGULAR_MEMBER_NOTES = MemberNotes(
 
 def _consent(customer: Customer) -> dict[str, Any]:
     return {name: getattr(customer, name) for name in CONSENT_FIELDS}
+
+
+def _may_match_on_email(row: CustomerRow, by_number: dict, columns: Columns) -> bool:
+    """Whether a row with a customer number that no customer has may be matched on its e-mail
+    address: not when the file gives that address to more than one number."""
+    return bool(
+        row.email
+        and match_number(by_number, row.number) is None
+        and row.email not in columns.emails_of_several_numbers
+    )
 
 
 def _withdrawals(business: Business, parsed: list[CustomerRow], numbered, emailed) -> dict:
