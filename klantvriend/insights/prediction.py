@@ -43,6 +43,10 @@ class CustomerHistory:
     purchase_days: np.ndarray
     days_since_last: np.ndarray
     days_since_first: np.ndarray
+    # Days since the customer became one: their "customer since", which no purchase precedes,
+    # so at least days_since_first. What "new" is measured by: a till export of three months
+    # makes a customer since 2018 buy "first" in those months, and the card called them new.
+    days_as_customer: np.ndarray
     # The local day of the first purchase: the month the customer is new in.
     first_purchase_day: np.ndarray  # datetime64[D]
     usual_interval_days: np.ndarray
@@ -65,11 +69,21 @@ def purchase_spend(codes: np.ndarray, days: np.ndarray, cents: np.ndarray, n: in
 
 
 def customer_history(
-    summary, spend_cents: np.ndarray, repeat_spend_cents: np.ndarray, first_day: np.ndarray
+    summary,
+    spend_cents: np.ndarray,
+    repeat_spend_cents: np.ndarray,
+    first_day: np.ndarray,
+    *,
+    customer_since: np.ndarray,
 ) -> CustomerHistory:
+    """`customer_since`: each customer's "customer since" day (datetime64[D]), in the
+    summary's order."""
     x, t_x, age = summary.frequency, summary.recency, summary.T
     with np.errstate(divide="ignore", invalid="ignore"):
         usual_interval = np.where(x > 0, t_x * DAYS_PER_WEEK / x, np.nan)
+    first_day = np.asarray(first_day, dtype="datetime64[D]")
+    days_since_first = np.rint(age * DAYS_PER_WEEK).astype(np.int64)
+    known_before = (first_day - np.asarray(customer_since, dtype="datetime64[D]")).astype(np.int64)
     return CustomerHistory(
         customer_id=summary.customer_id,
         frequency=x,
@@ -80,8 +94,9 @@ def customer_history(
         repeat_spend_cents=np.asarray(repeat_spend_cents, dtype=np.int64),
         purchase_days=(x + 1).astype(np.int64),
         days_since_last=np.rint((age - t_x) * DAYS_PER_WEEK).astype(np.int64),
-        days_since_first=np.rint(age * DAYS_PER_WEEK).astype(np.int64),
-        first_purchase_day=np.asarray(first_day, dtype="datetime64[D]"),
+        days_since_first=days_since_first,
+        days_as_customer=days_since_first + np.maximum(known_before, 0),
+        first_purchase_day=first_day,
         usual_interval_days=usual_interval,
     )
 
@@ -285,7 +300,7 @@ def customer_rows(
             days_since_last=days_since_last,
             purchase_days=purchase_days,
             spend=spend_cents,
-            days_since_first=history.days_since_first,
+            days_as_customer=history.days_as_customer,
             usual_interval_days=history.usual_interval_days,
             cuts=fit.rfm_cuts,
             probability_alive=alive,

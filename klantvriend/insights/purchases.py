@@ -8,7 +8,7 @@ from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
 from klantvriend.core.models import Business
-from klantvriend.customers.models import Purchase
+from klantvriend.customers.models import Customer, Purchase
 
 
 def purchase_arrays(
@@ -60,3 +60,17 @@ def purchase_arrays(
         local.astype("datetime64[D]"),
         np.asarray(amounts, dtype=np.int64),
     )
+
+
+def customers_since(business: Business, customer_ids: np.ndarray) -> np.ndarray:
+    """The "customer since" day (datetime64[D]) of each of `customer_ids` (ascending, all of the
+    business), in their order. Read for the business's customers at once rather than by a list
+    of ids as long as the customers: one plain scan, as the purchases are read."""
+    if len(customer_ids) == 1:
+        customers = Customer.objects.filter(business=business, pk=int(customer_ids[0]))
+    else:
+        customers = Customer.objects.filter(business=business)
+    rows = list(customers.order_by("pk").values_list("pk", "customer_since"))
+    ids = np.fromiter((pk for pk, _since in rows), dtype=np.int64, count=len(rows))
+    days = np.array([since for _pk, since in rows], dtype="datetime64[D]")
+    return days[np.searchsorted(ids, customer_ids)]

@@ -87,7 +87,7 @@ def rfm_segments(
     days_since_last: np.ndarray,
     purchase_days: np.ndarray,
     spend: np.ndarray,
-    days_since_first: np.ndarray,
+    days_as_customer: np.ndarray,
     usual_interval_days: np.ndarray,
     cuts: dict[str, list[float]],
     probability_alive: np.ndarray | None = None,
@@ -118,7 +118,7 @@ def rfm_segments(
     # came back is at most FM 2: needs attention, hibernating or lost, by how recent.
     value = np.where(purchase_days <= 1, np.minimum(value, 2), value)
     conditions = [
-        (days_since_first <= NEW_CUSTOMER_DAYS) & (purchase_days <= 2),
+        (days_as_customer <= NEW_CUSTOMER_DAYS) & (purchase_days <= 2),
         (recency >= 4) & (value >= 4),
         (recency >= 3) & (value >= 3),
         (recency <= 2) & (value >= 5),

@@ -487,7 +487,7 @@ SEGMENT_EXPLANATIONS = {
         "buys often and much, and bought more recently than most of your customers"
     ),
     Segment.REGULAR: lambda: _("comes back regularly"),
-    Segment.NEW: lambda: _("first purchase less than three months ago"),
+    Segment.NEW: lambda: _("a customer for less than three months"),
     Segment.NEEDS_ATTENTION: lambda: _(
         "bought more recently than many of your customers, but buys seldom or little"
     ),

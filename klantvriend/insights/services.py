@@ -31,7 +31,7 @@ from .effects import gesture_effects
 from .messages import not_enough_data
 from .models import CustomerInsight, InsightRun, InsightSnapshot
 from .prediction import Fit, SpendFit, customer_history, customer_rows, purchase_spend
-from .purchases import purchase_arrays
+from .purchases import customers_since, purchase_arrays
 from .selectors import ambassador_customer_ids, insight_run_latest
 
 logger = logging.getLogger(__name__)
@@ -162,7 +162,11 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     ids = summary.customer_id
     codes = np.searchsorted(ids, customer_ids)
     n = len(ids)
-    history = customer_history(summary, *purchase_spend(codes, days, cents, n))
+    history = customer_history(
+        summary,
+        *purchase_spend(codes, days, cents, n),
+        customer_since=customers_since(business, ids),
+    )
     purchase_days, spend_cents = history.purchase_days, history.spend_cents
     ambassadors = np.isin(ids, np.fromiter(ambassador_customer_ids(business), dtype=np.int64))
 
@@ -428,6 +432,7 @@ def customer_insight_recompute(*, business: Business, customer_id: int) -> Custo
         history = customer_history(
             _summary(customer_ids, days, cents, as_of),
             *purchase_spend(np.zeros(len(cents), dtype=np.int64), days, cents, 1),
+            customer_since=customers_since(business, np.array([customer_id])),
         )
         is_ambassador = np.array(
             [customer_id in ambassador_customer_ids(business, among=[customer_id])]

@@ -49,7 +49,7 @@ def test_one_purchase_day_is_never_loyal_however_much_was_spent():
 
     segments = rfm_segments(
         **arrays,
-        days_since_first=np.full(10, 400),
+        days_as_customer=np.full(10, 400),
         usual_interval_days=usual,
         cuts=rfm_cuts(**arrays),
     )
@@ -85,7 +85,7 @@ def test_recency_is_no_mere_rank_past_their_rhythm_or_a_year():
 
     segments = rfm_segments(
         **arrays,
-        days_since_first=np.full(10, 1300),
+        days_as_customer=np.full(10, 1300),
         usual_interval_days=usual,
         cuts=rfm_cuts(**arrays),
     )

@@ -1,0 +1,57 @@
+""" "New" is measured from when someone became a customer, not from the first purchase on record:
+a till export of the last three months made customers of years "new" on their cards."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone, translation
+
+from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.insights.models import CustomerInsight
+from klantvriend.insights.selectors import insight_card
+from klantvriend.insights.services import customer_insight_recompute, insights_refresh
+
+pytestmark = pytest.mark.django_db
+
+
+def _bought(customer, *days_ago):
+    for days in days_ago:
+        PurchaseFactory(customer=customer, at=timezone.now() - dt.timedelta(days=days))
+
+
+def test_a_customer_since_years_is_not_new_for_purchases_of_the_last_months(business):
+    # Given a customer since 2021 whose till history starts 60 days ago, and one who came in
+    # for the first time 60 days ago
+    today = business.today()
+    known = CustomerFactory(business=business, customer_since=dt.date(2021, 2, 3))
+    newcomer = CustomerFactory(business=business, customer_since=today - dt.timedelta(days=60))
+    _bought(known, 60, 20)
+    _bought(newcomer, 60, 20)
+    # When refreshed
+    insights_refresh(business=business)
+    # Then only the newcomer is new
+    segments = dict(CustomerInsight.objects.values_list("customer_id", "segment"))
+    assert segments[newcomer.pk] == "new"
+    assert segments[known.pk] != "new"
+    # And "new" says what it is measured by, in the reader's language
+    insight = CustomerInsight.objects.get(customer=newcomer)
+    with translation.override("en"):
+        assert insight_card(insight=insight).segment == ("a customer for less than three months")
+    with translation.override("nl"):
+        assert insight_card(insight=insight).segment == ("minder dan drie maanden klant")
+
+
+def test_a_customer_computed_again_alone_is_measured_the_same_way(business):
+    # Given a refresh that found a customer new (since 30 days, as the till said)
+    customer = CustomerFactory(
+        business=business, customer_since=business.today() - dt.timedelta(days=30)
+    )
+    _bought(customer, 30)
+    insights_refresh(business=business)
+    assert CustomerInsight.objects.get(customer=customer).segment == "new"
+    # When the owner sets "customer since" to 2019 and the customer is computed again
+    customer.customer_since = dt.date(2019, 3, 14)
+    customer.save(update_fields=["customer_since"])
+    insight = customer_insight_recompute(business=business, customer_id=customer.pk)
+    # Then they are no longer new
+    assert insight.segment != "new"
