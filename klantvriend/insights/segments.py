@@ -110,6 +110,12 @@ def rfm_segments(
     if probability_alive is not None:
         not_recent |= probability_alive < ALIVE_COUNTS_AS_RECENT
     recency = np.where(not_recent, np.minimum(recency, 2), recency)
+    # Nor is anyone "not lately" who is not yet due by their own rhythm: in a salon whose
+    # customers all came within three weeks, the rank called one who comes every three weeks
+    # and came eight days ago "used to buy often, but not lately" (at risk).
+    with np.errstate(invalid="ignore"):
+        not_yet_due = np.asarray(days_since_last) <= np.asarray(usual_interval_days)
+    recency = np.where(not_yet_due & ~not_recent, np.maximum(recency, 3), recency)
     frequency = quintile_score(values["frequency"], cuts["frequency"])
     monetary = quintile_score(values["monetary"], cuts["monetary"])
     value = np.floor((frequency + monetary) / 2 + 0.5).astype(np.int64)

@@ -105,3 +105,34 @@ def test_recency_is_no_mere_rank_past_their_rhythm_or_a_year():
         "lost",
         "lost",
     ]
+
+
+def test_a_customer_not_yet_due_by_their_rhythm_is_never_not_lately():
+    # Given a salon whose eight customers all came within three weeks: Jeroen, fifth by
+    # recency, came 8 days ago and comes every 21 days; Eva came 21 days ago, every 28 days;
+    # Sophie 12 days ago, every 43 days; the rest bought once or twice
+    days_since_last = np.array([0, 2, 4, 6, 8, 11, 12, 21])
+    purchase_days = np.array([3, 1, 1, 1, 2, 1, 2, 2])
+    spend = np.array([21650, 1950, 12000, 8500, 5600, 4250, 19450, 11050])
+    usual = np.array([39.0, np.nan, np.nan, np.nan, 21.0, np.nan, 43.0, 28.0])
+    arrays = {"days_since_last": days_since_last, "purchase_days": purchase_days, "spend": spend}
+
+    segments = rfm_segments(
+        **arrays,
+        days_as_customer=np.full(8, 1000),
+        usual_interval_days=usual,
+        cuts=rfm_cuts(**arrays),
+    )
+
+    # Then Jeroen, Sophie and Eva come back regularly: by rank alone (R 2) all three were "at
+    # risk: used to buy often, but not lately"; who bought once keeps the rank's segment
+    assert segments.tolist() == [
+        "champion",
+        "needs_attention",
+        "needs_attention",
+        "needs_attention",
+        "regular",
+        "hibernating",
+        "regular",
+        "regular",
+    ]
