@@ -205,21 +205,32 @@ def _away_throughout(business: Business, start: datetime, end: datetime):
 
 def repeat_buyers(business: Business, start: datetime, end: datetime):
     """The customers who bought in [start, end), each with `returning`: whether they had bought
-    before start (their first purchase). Counted by the returning-customers figure and listed
-    by its rows. Read from each customer's first and last purchase and long absences, which the
-    database keeps: asking every customer's purchases whether they bought in the window took
-    80 ms (SQLite) to 200 ms (PostgreSQL) at 100,000 customers."""
+    before start (their first purchase), or were customers before its day (_had_bought_before).
+    Counted by the returning-customers figure and listed by its rows. Read from each customer's
+    first and last purchase and long absences, which the database keeps: asking every
+    customer's purchases whether they bought in the window took 80 ms (SQLite) to 200 ms
+    (PostgreSQL) at 100,000 customers."""
     return (
         Customer.objects.filter(business=business)
         .filter(pk__in=_within_reach(business, start, end).values("customer"))
         .exclude(pk__in=_away_throughout(business, start, end).values("customer"))
-        .annotate(returning=_had_bought_before(start))
+        .annotate(returning=_had_bought_before(business, start))
     )
 
 
-def _had_bought_before(start: datetime) -> ExpressionWrapper:
-    """Whether a customer's first purchase was before `start` (kept by the database)."""
-    return ExpressionWrapper(Q(last_purchase__first_at__lt=start), output_field=BooleanField())
+def _returning(business: Business, start: datetime, prefix: str = "") -> Q:
+    """Whether a customer had bought before `start` (their first purchase, kept by the
+    database), or was a customer before its day: their "customer since" (no purchase precedes
+    it). A till export of the last three months gives a customer of years a first purchase in
+    those months; the figure then said none of a salon's regulars had come before.
+    `prefix`: the way from the rows queried to the customer ("customer__")."""
+    day = business.local(start).date()
+    first_at = "first_at" if prefix else "last_purchase__first_at"
+    return Q(**{f"{first_at}__lt": start}) | Q(**{f"{prefix}customer_since__lt": day})
+
+
+def _had_bought_before(business: Business, start: datetime) -> ExpressionWrapper:
+    return ExpressionWrapper(_returning(business, start), output_field=BooleanField())
 
 
 def repeat_buyers_page(
@@ -235,18 +246,20 @@ def repeat_buyers_page(
         repeat_buyers(business, start, end).order_by("name", "id"),
         offset,
         offset + limit,
-        built=Customer.objects.only("name").annotate(returning=_had_bought_before(start)),
+        built=Customer.objects.only("name").annotate(returning=_had_bought_before(business, start)),
         of=buyers,
     )
 
 
 def repeat_counts(business: Business, start: datetime, end: datetime) -> dict[str, int]:
     """How many customers bought in [start, end) (`buyers`) and how many of them had bought
-    before (`returning`): those of repeat_buyers, counted from two indexes. A customer away
-    throughout the window is within its reach and had bought before it (the absence began
-    with a purchase before start), so they are taken from both counts."""
+    before (`returning`): those of repeat_buyers, counted from two indexes (and the customers'
+    "customer since"). A customer away throughout the window is within its reach and had
+    bought before it (the absence began with a purchase before start), so they are taken from
+    both counts."""
     reach = _within_reach(business, start, end).aggregate(
-        buyers=Count("pk"), returning=Count("pk", filter=Q(first_at__lt=start))
+        buyers=Count("pk"),
+        returning=Count("pk", filter=_returning(business, start, prefix="customer__")),
     )
     away = _away_throughout(business, start, end).count()
     return {"buyers": reach["buyers"] - away, "returning": reach["returning"] - away}

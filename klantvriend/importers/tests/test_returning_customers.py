@@ -22,17 +22,19 @@ from klantvriend.insights.tests.test_scorecard import _figure
 
 def _bought_in(business, start, end) -> list[tuple[int, bool]]:
     """The customers who bought in [start, end), by name, each with whether they had bought
-    before: asked of every customer's purchases, as the scorecard did before the database kept
-    each customer's first and last purchase and long absences. The reference for those."""
+    before (or were customers before the window's day): asked of every customer's purchases,
+    as the scorecard did before the database kept each customer's first and last purchase and
+    long absences. The reference for those."""
     in_window = Purchase.objects.filter(customer=OuterRef("pk"), at__gte=start, at__lt=end)
     before = Purchase.objects.filter(customer=OuterRef("pk"), at__lt=start)
-    return list(
-        Customer.objects.filter(business=business)
+    return [
+        (pk, bought_before or since < business.local(start).date())
+        for pk, bought_before, since in Customer.objects.filter(business=business)
         .filter(Exists(in_window))
         .annotate(returning=Exists(before))
         .order_by("name", "id")
-        .values_list("pk", "returning")
-    )
+        .values_list("pk", "returning", "customer_since")
+    ]
 
 
 def _assert_returning_as_bought(business, now) -> None:
@@ -121,4 +123,6 @@ def test_the_returning_customers_are_those_the_purchases_give_after_every_kind_o
     _assert_returning_as_bought(business, now)
     cor.delete()
     _assert_returning_as_bought(business, now)
-    assert repeat_counts(business, *trend_window(now)) == {"buyers": 3, "returning": 2}
+    # Dirk keeps the "customer since" of his purchase of 170 days ago, deleted since: he was a
+    # customer before the window, as the reference counts him too.
+    assert repeat_counts(business, *trend_window(now)) == {"buyers": 3, "returning": 3}
