@@ -581,19 +581,22 @@ def visit_days(*, customer: Customer) -> QuerySet:
 MEMBER_NAME_FIELDS = ("member", "member__first_name", "member__last_name", "member__username")
 
 # Whom a customer is usually served by: who served the most of this many of their last
-# purchases, and at least USUAL_SERVER_TIMES of them (once is no habit). Of the recent ones:
-# the stylist who left two years ago is nobody's usual any more.
+# purchases, and at least USUAL_SERVER_TIMES of them (once is no habit). Of the recent ones,
+# and of those who still work here: the stylist who left is nobody's usual any more, however
+# lately they left (the timeline keeps their name on what they did).
 USUAL_SERVER_OF = 10
 USUAL_SERVER_TIMES = 2
 
 
 def _usually_served_by(customer: Customer) -> Subquery:
     """The name of who served the most of the customer's last USUAL_SERVER_OF purchases (on a
-    tie, who did so the latest), None for no one or for the customer's regular staff member:
-    read in the query of the last purchase."""
+    tie, who did so the latest), among the business's members, None for no one or for the
+    customer's regular staff member: read in the query of the last purchase."""
     recent = customer.purchases.order_by("-at", "-id").values("pk")[:USUAL_SERVER_OF]
     usual = (
-        Purchase.objects.filter(pk__in=recent, member__isnull=False)
+        Purchase.objects.filter(
+            pk__in=recent, member__memberships__business_id=customer.business_id
+        )
         .values("member")
         .annotate(times=Count("pk"), latest=Max("at"))
         .filter(times__gte=USUAL_SERVER_TIMES)

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.members import member_remove
 from klantvriend.core.models import AuditEvent, Role
 from klantvriend.core.services import membership_create, user_create
 from klantvriend.customers import selectors, services
@@ -192,3 +193,25 @@ def test_a_member_who_leaves_leaves_the_purchases_as_they_were(business, owner, 
 
     stored = Purchase.objects.get(pk=purchase.pk)
     assert (stored.member_id, stored.amount_cents) == (None, 1250)
+
+
+def test_a_stylist_who_left_is_nobodys_usual_but_stays_on_the_timeline(
+    business, owner, lotte, other_business
+):
+    # Given a customer Lotte served three times and Sanne (the owner) twice
+    customer = CustomerFactory(business=business)
+    _served(customer, lotte, lotte, owner, lotte, owner)
+    assert selectors.customer_briefing(customer=customer).usually_served_by == "Lotte"
+    # When Lotte leaves the salon (and works on at another business)
+    membership_create(business=other_business, user=lotte, role=Role.STAFF)
+    member_remove(membership=lotte.memberships.get(business=business), actor=owner)
+    # Then the briefing offers who still works here, and the timeline keeps Lotte's name
+    briefing = selectors.customer_briefing(customer=customer)
+    assert briefing.usually_served_by == "Sanne"
+    assert [entry.actor for entry in selectors.purchase_timeline(customer=customer, limit=10)] == [
+        "Sanne",
+        "Lotte",
+        "Sanne",
+        "Lotte",
+        "Lotte",
+    ]
