@@ -2,6 +2,7 @@
 one, snapshots per day, the import hook and the command."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -598,3 +599,25 @@ def test_the_advice_keeps_per_segment_what_winning_a_customer_back_is_worth(busi
         segments["lost"]["won_back_worth_per_year"]
         > segments["champion"]["attention_worth_per_year"]
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        (None, "Nog niet genoeg gegevens: nog 3 maanden"),
+        ("en", "Not enough data yet: 3 more months"),
+    ],
+)
+def test_command_says_what_is_missing_in_its_own_language(business, language, reason):
+    # Given one customer who bought once, ten days ago
+    PurchaseFactory(
+        customer=CustomerFactory(business=business),
+        at=timezone.now() - dt.timedelta(days=10),
+    )
+    out = io.StringIO()
+    # When the nightly refresh runs, in Dutch (the installation's language) or in English
+    options = {"language": language} if language else {}
+    call_command("refresh_insights", "--business", business.slug, stdout=out, **options)
+    # Then its line names what is missing in that language, not in the stored English
+    line = out.getvalue().splitlines()[0]
+    assert line.split("; ", 1)[1].startswith(reason)

@@ -29,7 +29,7 @@ class Command(ShopCommand):
                 )
         for business in businesses:
             run = insights_refresh(business=business)
-            outcome = run.not_enough_data or _("model %(name)s") % {"name": run.model_name}
+            outcome = run.not_enough_data_text() or _("model %(name)s") % {"name": run.model_name}
             self.stdout.write(
                 _(
                     "%(business)s: %(customers)s customers, %(purchases)s purchases in %(seconds)s s; %(outcome)s"
