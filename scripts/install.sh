@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up: a .venv with the project (and, with --dev, its test tools) installed,
-# pinned by requirements/constraints.txt. Re-runs only when the inputs changed.
+# pinned by requirements/constraints.txt, and the translations compiled (scripts/compile-messages.sh).
+# Re-installs only when the inputs changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras=""
@@ -17,6 +18,9 @@ fi
 # package (an editable install made before a package existed does not know it).
 if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ "$stamp" -nt requirements/constraints.txt ] \
     && .venv/bin/klantvriend --help >/dev/null 2>&1; then
+    # The translations too: without them `manage.py createbusiness` and a `runserver` started
+    # by hand (README, "Your own business") speak English in a Dutch installation.
+    scripts/compile-messages.sh
     exit 0
 fi
 echo "Installing Klantvriend$extras into .venv"
@@ -31,3 +35,4 @@ if ! { .venv/bin/python -m pip install --quiet --upgrade "pip>=24" &&
 fi
 rm -f "$log"
 touch "$stamp"
+scripts/compile-messages.sh
