@@ -765,6 +765,8 @@ def purchase_timeline(*, customer: Customer, limit: int) -> list[TimelineEntry]:
             currency=purchase.currency,
             actor=staff_name(purchase.member) if purchase.member else "",
             time_known=purchase.time_known,
+            # The profile links it to its correction (web's purchase_edit).
+            extra={"purchase_id": purchase.pk},
         )
         for purchase in customer.purchases.select_related("member").order_by("-at", "-id")[:limit]
     ]

@@ -31,6 +31,7 @@ from klantvriend.customers.models import (
 )
 from klantvriend.customers.services import (
     MARKETING_CONSENT_DEFAULT_BASIS,
+    UNCHANGED,
     marketing_consent_basis_stored,
     tag_set,
 )
@@ -698,6 +699,53 @@ class PurchaseForm(OwnIds, forms.Form):
         """Who served the customer: the one chosen, else the person signed in."""
         chosen = self.cleaned_data.get("member")
         return self.members[chosen] if chosen is not None else self.signed_in
+
+
+class PurchaseEditForm(OwnIds, forms.Form):
+    """Correcting a purchase typed wrongly: its amount, what, who served it and when. Who
+    served it may be no one, and stays someone who has left the business as long as it is not
+    changed (customers.services.purchase_update refuses naming them anew). `version`: the
+    purchase as read when the page was opened (core.versions)."""
+
+    id_prefix = "purchase-edit"
+
+    amount = AmountField(label=_("amount"), error_messages={"required": _("Enter an amount.")})
+    description = forms.CharField(label=_("what"), max_length=300, required=False)
+    member = forms.TypedChoiceField(
+        label=_("served by"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": _("This person does not work here.")},
+    )
+    at = MomentField(label=_("when"), error_messages={"required": _("Enter when it was.")})
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, business, purchase, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.purchase = purchase
+        self.members = {user.pk: user for user in member_users(business=business)}
+        choices = [("", _("no one named"))]
+        choices += [(pk, staff_name(user)) for pk, user in self.members.items()]
+        if purchase.member_id is not None and purchase.member_id not in self.members:
+            choices.append((purchase.member_id, staff_name(purchase.member)))
+        self.fields["member"].choices = choices
+
+    def moment(self):
+        """When it was as the service takes it: None when left as shown. The field shows the
+        minute; a purchase stored with its seconds (or imported with its date alone, at noon)
+        keeps its moment, instead of one a few seconds off, or a time that nobody saw."""
+        typed = self.cleaned_data["at"]
+        if typed == self.purchase.at.replace(second=0, microsecond=0):
+            return None
+        return typed
+
+    def served_by(self) -> Any:
+        """Who served the customer as the service takes it: UNCHANGED when left as it was."""
+        chosen = self.cleaned_data.get("member")
+        if chosen == self.purchase.member_id:
+            return UNCHANGED
+        return self.members[chosen] if chosen is not None else None
 
 
 class ContactMomentForm(OwnIds, forms.Form):

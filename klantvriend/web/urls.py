@@ -47,6 +47,16 @@ urlpatterns = [
     path("customers/<int:customer_id>/delete/", views.customer_delete, name="customer_delete"),
     path("customers/<int:customer_id>/purchases/", views.purchase_add, name="purchase_add"),
     path(
+        "customers/<int:customer_id>/purchases/<int:purchase_id>/",
+        views.purchase_edit,
+        name="purchase_edit",
+    ),
+    path(
+        "customers/<int:customer_id>/purchases/<int:purchase_id>/delete/",
+        views.purchase_delete,
+        name="purchase_delete",
+    ),
+    path(
         "customers/<int:customer_id>/important-dates/",
         views.important_date_add,
         name="important_date_add",

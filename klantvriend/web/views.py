@@ -15,18 +15,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klantvriend.core.audit import AuditAction
 from klantvriend.core.care_settings import member_sees_amounts
 from klantvriend.core.errors import ChangedMeanwhile, NotFound, OwnerOnly
 from klantvriend.core.members import membership_list, staff_name
+from klantvriend.core.money import cents_for_typing
 from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
 from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.core.undo import Undoable, undoable_rows
+from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors, services
 from klantvriend.customers.important_dates import celebrated_on
 from klantvriend.customers.models import AcquisitionChannel, ConsentSource, Customer
@@ -52,6 +54,7 @@ from .forms import (
     ContactMomentForm,
     CustomerForm,
     ImportantDateForm,
+    PurchaseEditForm,
     PurchaseForm,
     QuickAddForm,
     ThrottledLoginForm,
@@ -774,6 +777,85 @@ def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         ),
         saved=_("Purchase saved."),
     )
+
+
+def _purchase_of(request: HttpRequest, customer_id: int, purchase_id: int):
+    """The purchase of this customer of the business; another's is not found (404)."""
+    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    purchase = selectors.purchase_get(business=request.business, purchase_id=purchase_id)
+    if purchase.customer_id != customer.pk:
+        raise NotFound
+    return customer, purchase
+
+
+@member_required
+def purchase_edit(request: HttpRequest, customer_id: int, purchase_id: int) -> HttpResponse:
+    """Correct a purchase typed wrongly (an amount, who served it): any member, as through the
+    API; the audit trail keeps what it was (customers.services.purchase_update). Someone who
+    saved it meanwhile is not overwritten unseen: the page says so, with what was typed."""
+    customer, purchase = _purchase_of(request, customer_id, purchase_id)
+    initial = {
+        "amount": cents_for_typing(purchase.amount_cents, language=get_language() or "nl"),
+        "description": purchase.description,
+        "member": purchase.member_id,
+        "at": purchase.at,
+        "version": record_version(purchase),
+    }
+    form = PurchaseEditForm(
+        request.POST or None, initial=initial, business=request.business, purchase=purchase
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.purchase_update(
+                purchase=purchase,
+                actor=request.user,
+                amount_cents=form.cleaned_data["amount"],
+                description=form.cleaned_data["description"],
+                at=form.moment(),
+                member=form.served_by(),
+                expected_versions=[form.cleaned_data["version"]],
+            )
+        except ChangedMeanwhile:
+            stored = selectors.purchase_get(business=request.business, purchase_id=purchase.pk)
+            data = form.data.copy()
+            data["version"] = record_version(stored)
+            form = PurchaseEditForm(
+                data, initial=initial, business=request.business, purchase=stored
+            )
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Someone saved this purchase while you were changing it. Check what you "
+                    "typed and save again to keep it."
+                ),
+            )
+            status = 409
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Purchase changed."))
+            return redirect("web:customer_detail", customer_id=customer.pk)
+    if form.errors and status == 200:
+        status = 422
+    return render(
+        request,
+        "web/purchase_form.html",
+        {"form": form, "customer": customer, "purchase": purchase},
+        status=status,
+    )
+
+
+@owner_required
+@require_POST
+def purchase_delete(request: HttpRequest, customer_id: int, purchase_id: int) -> HttpResponse:
+    """Remove a purchase recorded by mistake: owners only, as through the API; the audit trail
+    keeps what it was."""
+    customer, purchase = _purchase_of(request, customer_id, purchase_id)
+    services.purchase_delete(purchase=purchase, actor=request.user)
+    messages.success(request, _("Purchase removed."))
+    return redirect("web:customer_detail", customer_id=customer.pk)
 
 
 @member_required
