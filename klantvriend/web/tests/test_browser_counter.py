@@ -101,3 +101,36 @@ def test_a_customer_s_own_stylist_is_chosen_on_the_form_and_named_on_the_card(
     expect(fact.locator(".fact-value")).to_have_text("Joris")
     page.goto(f"{live_server.url}/customers/?member={staff_user.pk}")
     expect(page.get_by_role("link", name="Mila Dekker")).to_be_visible()
+
+
+def test_a_purchase_rung_up_wrongly_is_corrected_from_the_timeline(
+    page: Page, live_server, business, staff_user, owner
+):
+    # EUR 950 typed for EUR 95, left on the one signed in while Sanne served.
+    customer = CustomerFactory(business=business, name="Marieke de Boer")
+    purchase = PurchaseFactory(
+        customer=customer, amount_cents=95000, description="Kleuring", member=staff_user
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/login/")
+    page.locator("input[name=username]").fill("joris")
+    page.locator("input[name=password]").fill("pw-joris-123")
+    page.locator("input[name=password]").press("Enter")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+
+    page.get_by_test_id("timeline").get_by_role("link", name="Wijzigen aankoop").click()
+    form = page.get_by_test_id("purchase-edit-form")
+    expect(form.get_by_label("Bedrag")).to_have_value("950,00")
+    form.get_by_label("Bedrag").fill("95")
+    form.get_by_label("Geholpen door").select_option(label="Sanne")
+    # Staff correct a purchase; only an owner removes one.
+    expect(page.get_by_test_id("purchase-delete-form")).to_have_count(0)
+    form.get_by_role("button", name="Wijzigingen opslaan").click()
+
+    expect(page.get_by_text("Aankoop gewijzigd.")).to_be_visible()
+    expect(page.get_by_test_id("last-time")).to_contain_text("Kleuring · € 95,00 · Sanne")
+    purchase.refresh_from_db()
+    assert (purchase.amount_cents, purchase.member_id) == (9500, owner.pk)
+    # Nothing sticks out of the phone's width on the correction page.
+    page.goto(f"{live_server.url}/customers/{customer.pk}/purchases/{purchase.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
