@@ -159,8 +159,9 @@ def test_a_member_who_leaves_is_no_customer_s_regular_any_more(business, owner, 
     briefing = selectors.customer_briefing(
         customer=selectors.customer_get(business=business, customer_id=anna.pk)
     )
-    # Who served them stays a fact of their purchases; no page calls Joris theirs now.
-    assert (briefing.regular_member, briefing.usually_served_by) == ("", "Joris")
+    # Who served them stays a fact of their purchases (the timeline), but the briefing no
+    # longer offers Joris as theirs nor as who usually serves them: he works here no more.
+    assert (briefing.regular_member, briefing.usually_served_by) == ("", "")
     assert _customer_events(anna) == [("changed", {"regular_member": [joris.pk, None]})]
     assert AuditEvent.objects.get(customer=anna).actor == owner
     assert not AuditEvent.objects.filter(customer__in=[bert, elders]).exists()
