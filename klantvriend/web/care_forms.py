@@ -141,16 +141,23 @@ class PromiseEditForm(PromiseForm):
         return fields
 
 
-# What each driver means, said beside its name in the complaint form: the five words alone
-# (PRODUCT.md idea 7) left a hairdresser unable to place "the colour turned orange".
+# What each driver means, said under the complaint form's choice of them: the five words
+# alone (PRODUCT.md idea 7) left a hairdresser unable to place "the colour turned orange". In
+# the help, not the options: a choice as wide as its longest option no longer fit a phone.
 DRIVER_EXAMPLES = {
     Driver.CERTAINTY: _("did not know what to expect (price, time, result)"),
     Driver.FLEXIBILITY: _("a wish or a change could not be met"),
     Driver.RELIABILITY: _("not done as promised, or not on time"),
     Driver.CUSTOMISATION: _("not suited to what they personally wanted"),
     Driver.COMPLAINT_HANDLING: _("how an earlier problem was dealt with"),
-    Driver.OTHER: _("none of these"),
 }
+DRIVER_HELP = format_lazy(
+    "{}; {}; {}; {}; {}.",
+    *(
+        format_lazy("{}: {}", Driver(value).label, DRIVER_EXAMPLES[value])
+        for value in DRIVER_EXAMPLES
+    ),
+)
 
 
 class ComplaintForm(OwnIds, forms.Form):
@@ -183,11 +190,9 @@ class ComplaintForm(OwnIds, forms.Form):
     )
     driver = forms.ChoiceField(
         label=_("what it is about"),
-        choices=[
-            (value, format_lazy("{} — {}", label, DRIVER_EXAMPLES[value]))
-            for value, label in Driver.choices
-        ],
+        choices=Driver.choices,
         initial=Driver.OTHER,
+        help_text=DRIVER_HELP,
     )
     received_at = MomentField(
         label=_("received at"), required=False, help_text=_("Empty means now.")
