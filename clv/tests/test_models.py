@@ -436,3 +436,21 @@ def test_the_value_if_alive_over_one_period_is_the_purchases_if_alive_times_the_
     )
     # Then it is 15
     assert value[0] == pytest.approx(15.0, rel=1e-12)
+
+
+def test_a_fit_at_the_rounding_floor_counts_as_converged_and_one_short_of_it_does_not():
+    """A small shop's BG/NBD stopped on one processor at a gradient of 1.02e-7, just above the
+    tolerance of 1e-7, where a Newton step would lower an objective of 59.26 by 2.8e-14: less
+    than float64 can tell. Such a point has converged; one a Newton step still improves, or
+    where the Hessian is not positive definite, has not."""
+    from clv.models.base import at_rounding_floor
+
+    hessian = np.diag([0.06, 0.14, 0.16, 0.98])
+    at_floor = np.array([0.0, 0.0, 0.0, 1.02e-7])
+    short_of_it = np.array([0.0, 0.0, 0.0, 1e-4])
+    saddle = np.diag([0.06, -0.14, 0.16, 0.98])
+
+    assert at_rounding_floor(hessian, at_floor, 59.26)
+    assert not at_rounding_floor(hessian, short_of_it, 59.26)
+    assert not at_rounding_floor(saddle, at_floor, 59.26)
+    assert not at_rounding_floor(np.full((4, 4), np.nan), at_floor, 59.26)
