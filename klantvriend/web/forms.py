@@ -666,11 +666,9 @@ class ReferralForm(OwnIds, forms.Form):
         return cleaned
 
 
-class PurchaseForm(OwnIds, forms.Form):
-    """A purchase and who served it: the person signed in unless they choose a colleague.
-    Where they work alone there is no one to choose, and no field."""
-
-    id_prefix = "purchase"
+class PurchaseFields(OwnIds, forms.Form):
+    """What a purchase is typed as, recorded (PurchaseForm) or corrected (PurchaseEditForm):
+    its amount, what it was and who served it (a member's user id)."""
 
     amount = AmountField(label=_("amount"), error_messages={"required": _("Enter an amount.")})
     description = forms.CharField(label=_("what"), max_length=300, required=False)
@@ -678,9 +676,17 @@ class PurchaseForm(OwnIds, forms.Form):
         label=_("served by"),
         coerce=int,
         empty_value=None,
-        required=False,  # one is always chosen: the person signed in unless changed
+        required=False,
         error_messages={"invalid_choice": _("This person does not work here.")},
     )
+
+
+class PurchaseForm(PurchaseFields):
+    """A purchase and who served it: the person signed in unless they choose a colleague (so
+    one is always chosen). Where they work alone there is no one to choose, and no field."""
+
+    id_prefix = "purchase"
+
     at = MomentField(label=_("when"), required=False, help_text=_("Empty means now."))
 
     def __init__(self, *args, business, member, **kwargs):
@@ -701,7 +707,7 @@ class PurchaseForm(OwnIds, forms.Form):
         return self.members[chosen] if chosen is not None else self.signed_in
 
 
-class PurchaseEditForm(OwnIds, forms.Form):
+class PurchaseEditForm(PurchaseFields):
     """Correcting a purchase typed wrongly: its amount, what, who served it and when. Who
     served it may be no one, and stays someone who has left the business as long as it is not
     changed (customers.services.purchase_update refuses naming them anew). `version`: the
@@ -709,15 +715,6 @@ class PurchaseEditForm(OwnIds, forms.Form):
 
     id_prefix = "purchase-edit"
 
-    amount = AmountField(label=_("amount"), error_messages={"required": _("Enter an amount.")})
-    description = forms.CharField(label=_("what"), max_length=300, required=False)
-    member = forms.TypedChoiceField(
-        label=_("served by"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages={"invalid_choice": _("This person does not work here.")},
-    )
     at = MomentField(label=_("when"), error_messages={"required": _("Enter when it was.")})
     version = forms.CharField(widget=forms.HiddenInput)
 
