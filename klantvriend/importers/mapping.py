@@ -27,6 +27,19 @@ _NUMBER = [
     "customerref",
     "clientnumber",
 ]
+# A person who works in the business, as a column names them: who served a purchase, or a
+# customer's regular staff member.
+_STAFF = [
+    "medewerker",
+    "kapper",
+    "kapster",
+    "verkoper",
+    "verkoopster",
+    "monteur",
+    "behandelaar",
+    "staff",
+    "employee",
+]
 _NAME = ["naam", "klantnaam", "volledigenaam", "name", "fullname", "customername", "klant"]
 _EMAIL = ["email", "emailadres", "mail", "mailadres", "emailaddress"]
 _PHONE = [
@@ -108,15 +121,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                 "vastemonteur",
                 "eigenkapper",
                 "eigenmonteur",
-                "medewerker",
-                "kapper",
-                "kapster",
-                "verkoper",
-                "verkoopster",
-                "monteur",
-                "behandelaar",
-                "staff",
-                "employee",
+                *_STAFF,
                 "regularstaff",
                 "regularstaffmember",
                 "stylist",
@@ -206,18 +211,10 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "member",
             _("served by"),
             [
-                "medewerker",
-                "kapper",
-                "kapster",
-                "verkoper",
-                "verkoopster",
-                "monteur",
-                "behandelaar",
+                *_STAFF,
                 "geholpendoor",
                 "bedienddoor",
-                "staff",
                 "servedby",
-                "employee",
                 "cashier",
             ],
         ),
