@@ -433,14 +433,16 @@ def care_settings_update(
     """Changes the settings named in `values`, keeping the others; all of them are checked
     first, and a refusal (ValidationError, per field) stores nothing. `expected_versions`: the
     versions (care_settings_version) the caller read, compared under the business's lock
-    (ChangedMeanwhile otherwise); None sets no condition."""
-    current, updated = _changed(business, values)
-    _validate(updated)
+    (ChangedMeanwhile otherwise); None sets no condition. The settings not named are those
+    of the locked row, not of `business` as the caller read it: a change saved meanwhile to
+    another setting is kept."""
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
         refuse_if_changed(
             locked, expected_versions=expected_versions, version=care_settings_version
         )
+        current, updated = _changed(locked, values)
+        _validate(updated)
         stored = dict(locked.settings or {})
         stored[SETTINGS_KEY] = _encode(updated)
         locked.settings = stored

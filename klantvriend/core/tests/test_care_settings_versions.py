@@ -69,3 +69,17 @@ def test_the_refusals_are_the_update_s_and_nothing_is_written(business, owner):
     assert refused["aftercare_purchase_rules"][0].params["name"] == "ask"
     assert accepted == {}
     assert snapshot() == before
+
+
+def test_a_change_keeps_what_another_saved_meanwhile_to_another_setting(business, owner):
+    """Two owners read the settings; one changes the look-ahead, the other then the quote's
+    aftercare from their older copy: the first change stays (no lost update)."""
+    read_by_one = Business.objects.get(pk=business.pk)
+    read_by_other = Business.objects.get(pk=business.pk)
+
+    care_settings_update(business=read_by_one, actor=owner, coming_up_days=21)
+    care_settings_update(business=read_by_other, actor=owner, aftercare_quote_days=4)
+
+    stored = care_settings(Business.objects.get(pk=business.pk))
+    assert (stored.coming_up_days, stored.aftercare_quote_days) == (21, 4)
+    assert care_settings(read_by_other) == stored
