@@ -221,6 +221,7 @@ def demo_create(
         )
         # More customers joined in the first months (the shop's regulars) than later.
         joined_offsets = np.sort((rng.beta(1.0, 1.6, size=customers) * (span_days - 1)).astype(int))
+        members = [owner, staff]
         rows: list[Customer] = []
         for index in range(customers):
             name, mailbox, _ = _person(rng)
@@ -260,6 +261,8 @@ def demo_create(
                 if rng.random() < 0.3
                 else None,
                 customer_since=since,
+                # A third of the regulars ask for the one who usually serves them (history()).
+                regular_member=members[index % 2] if kind == "regular" and index % 3 == 0 else None,
                 acquisition_channel=channel,
                 marketing_consent=consent,
                 marketing_consent_basis=LegalBasis.CONSENT if consent else LegalBasis.NONE,
@@ -290,8 +293,6 @@ def demo_create(
                 extra = tags[int(rng.integers(1, len(tags)))]
                 links.append(TagLink(customer_id=customer.pk, tag_id=extra.pk))
         TagLink.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
-
-        members = [owner, staff]
 
         def history():
             """(purchase, contact moment or None) rows, customer after customer."""

@@ -231,3 +231,14 @@ def test_the_demo_purchases_name_who_served_them_mostly_the_same_one(db):
     assert set(served.values_list("member__username", flat=True)) == {"demo", "demo-medewerker"}
     regular = max(Customer.objects.filter(business=business), key=lambda c: c.purchases.count())
     assert customer_briefing(customer=regular).usually_served_by in {"Sanne", "Joris"}
+
+
+def test_some_demo_regulars_have_the_one_who_usually_serves_them_as_their_regular_member(db):
+    business = demo_create(customers=60, seed=5, today=date(2026, 6, 30)).business
+
+    customers = Customer.objects.filter(business=business)
+    with_one = [customer for customer in customers if customer.regular_member_id]
+    assert 0 < len(with_one) < customers.count()
+    for customer in with_one:
+        served = list(customer.purchases.values_list("member_id", flat=True))
+        assert max(set(served), key=served.count) == customer.regular_member_id, customer.name
