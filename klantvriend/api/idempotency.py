@@ -17,9 +17,8 @@ from klantvriend.core.idempotency import (
     idempotent_request_answer,
     idempotent_request_claim,
 )
-from klantvriend.core.selectors import apitoken_live
 
-from .common import speak_the_member_s_language
+from .common import live_token, speak_the_member_s_language
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -72,7 +71,7 @@ def idempotent(api):
             if request.method not in WRITE_METHODS or key is None:
                 return run(request, *args, **kwargs)
             secret = _bearer_secret(request)
-            token = apitoken_live(key=secret) if secret else None
+            token = live_token(request, secret) if secret else None
             if token is None:
                 # The authentication answers 401, as it would without the key.
                 return run(request, *args, **kwargs)

@@ -92,12 +92,9 @@ def apitoken_live(*, key: str) -> ApiToken | None:
     return token
 
 
-def apitoken_authenticate(*, key: str) -> Membership | None:
-    """The membership behind a live token (with its `own_language`: apitoken_live), or None for
-    an unknown or revoked one."""
-    token = apitoken_live(key=key)
-    if token is None:
-        return None
+def apitoken_used(token: ApiToken) -> Membership:
+    """The membership of a live token (apitoken_live, with its `own_language`), its use
+    recorded."""
     now = timezone.now()
     # Write the last use at most once a minute: a busy integration should not turn every read
     # into a write.

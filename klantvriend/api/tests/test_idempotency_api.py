@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from klantvriend.core.idempotency import KEY_LIFETIME, idempotent_requests_forget_expired
@@ -342,3 +343,20 @@ def test_a_deletion_sent_with_a_key_is_done_once_and_its_answer_replayed(api, an
     assert (first.status_code, again.status_code) == (204, 204)
     assert again.headers["Idempotent-Replayed"] == "true"
     assert not Customer.objects.filter(pk=anna.pk).exists()
+
+
+def test_a_write_with_a_key_reads_its_token_once(api, anna):
+    """The Idempotency-Key reads the token before the authentication, which takes it from the
+    request instead of asking the database again."""
+    body = {"customer": anna.pk, "kind": "call", "summary": "Gebeld"}
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = post(api, "/api/v1/contact-moments", body)
+
+    assert answer.status_code == 201
+    token_reads = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT") and '"key_hash"' in query["sql"]
+    ]
+    assert len(token_reads) == 1, token_reads
