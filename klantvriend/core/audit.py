@@ -91,12 +91,20 @@ def _plain(value: Any) -> Any:
 
 
 def audit_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """{field: [old, new]} for the fields whose value differs."""
+    """{field: [old, new]} for the fields whose value differs. A moment given with another
+    offset (an API client's 09:30+01:00 for the stored 08:30 UTC) is the same moment, no
+    change."""
     return {
         name: [_plain(before.get(name)), _plain(value)]
         for name, value in after.items()
-        if _plain(before.get(name)) != _plain(value)
+        if not _same(before.get(name), value)
     }
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        return old == new  # aware moments compare as instants, whatever their offsets
+    return _plain(old) == _plain(new)
 
 
 def audit_created(row: models.Model, values: dict[str, Any]) -> dict[str, list[Any]]:

@@ -3,7 +3,7 @@
 by the same rules as the customers' sync: docs/api.md, "Syncing"."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -15,6 +15,7 @@ from klantvriend.customers import services
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.importers.merge import customer_merge
 from klantvriend.importers.privacy import customer_erase
+from klantvriend.isolation import snapshot
 
 from .test_sync_api import NOON, changed_at, ids
 
@@ -41,6 +42,28 @@ def test_a_correction_through_the_api_is_in_the_next_sync_and_nothing_else(api, 
     answer = api.get("/api/v1/purchases", {"changed_since": since})
     assert ids(answer) == [corrected.pk]
     assert answer.json()["items"][0]["amount_cents"] == 1375
+
+
+def test_the_same_moment_sent_with_another_offset_is_no_change(api, business):
+    """A till that sends back the moment it read, in its own offset, changes nothing: no
+    audit event, and the purchase is not in the next sync."""
+    purchase = PurchaseFactory(
+        customer=CustomerFactory(business=business), at=datetime(2026, 11, 28, 8, 30, tzinfo=UTC)
+    )
+    changed_at(NOON, purchase)
+    since = timezone.now().isoformat()
+    before = snapshot()
+
+    answer = api.patch(
+        f"/api/v1/purchases/{purchase.pk}",
+        data=json.dumps({"at": "2026-11-28T09:30:00+01:00"}),
+        content_type="application/json",
+    )
+
+    assert answer.status_code == 200
+    assert answer.json()["at"] == "2026-11-28T08:30:00Z"
+    assert snapshot() == before
+    assert ids(api.get("/api/v1/purchases", {"changed_since": since})) == []
 
 
 def test_purchases_moved_by_a_merge_or_scrubbed_by_an_erasure_are_changes(api, business, owner):
