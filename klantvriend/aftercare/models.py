@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -58,12 +59,24 @@ PROMISE_RULES: dict[str, tuple[Reason, str]] = {
 }
 
 
+# The longest question a follow-up holds (FollowUp.note).
+NOTE_LENGTH = 300
+
+
+def question_about(question: str, what: str) -> str:
+    """`question` (with %(what)s) about `what`, shortened with "…" where the whole would not
+    fit a follow-up's note: a promise or purchase described in 300 characters is asked about
+    in a sentence around it."""
+    room = NOTE_LENGTH - len(question % {"what": ""})
+    return question % {"what": Truncator(what).chars(room)}
+
+
 def promise_follow_up_note(*, kind: str, description: str) -> str:
     """What the rule's follow-up after a kept promise asks, in the active language."""
     what = description.rstrip(".!? ")
     if kind == PromiseKind.QUOTE:
-        return gettext("Has the customer decided on the quote: %(what)s?") % {"what": what}
-    return gettext("Is everything all right after: %(what)s?") % {"what": what}
+        return question_about(gettext("Has the customer decided on the quote: %(what)s?"), what)
+    return question_about(gettext("Is everything all right after: %(what)s?"), what)
 
 
 def complaint_quoted(description: str) -> str:
@@ -89,7 +102,7 @@ class FollowUp(BusinessOwned):
     reason = models.CharField(
         _("reason"), max_length=20, choices=Reason.choices, default=Reason.MANUAL
     )
-    note = models.CharField(_("what to ask"), max_length=300)
+    note = models.CharField(_("what to ask"), max_length=NOTE_LENGTH)
     due_on = models.DateField(_("planned for"))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -38,12 +38,14 @@ from klantvriend.promises.models import Promise
 
 from .models import (
     JUDGED_REASONS,
+    NOTE_LENGTH,
     PROMISE_RULES,
     FollowUp,
     Outcome,
     Reason,
     complaint_quoted,
     promise_follow_up_note,
+    question_about,
 )
 
 NOT_REACHED = "not_reached"
@@ -335,12 +337,25 @@ def _purchase_follow_up_plan(purchase, rules) -> tuple[int, str] | None:
     )
     if matching:
         asks = list(dict.fromkeys(rule.ask.rstrip(". ") for rule in matching))
-        note = "; ".join(asks)
-        return days, note[: FollowUp._meta.get_field("note").max_length]
-    note = _("Was everything to their liking: %(what)s?") % {
-        "what": purchase.description or _("their purchase")
-    }
+        return days, _asked_together(asks)
+    note = question_about(
+        _("Was everything to their liking: %(what)s?"),
+        purchase.description or _("their purchase"),
+    )
     return days, note
+
+
+def _asked_together(asks: list[str]) -> str:
+    """The rules' questions in one note, each whole: those that no longer fit it (three of
+    150 characters) are "…", not cut off in the middle of a word."""
+    note = asks[0]  # a rule asks at most MAX_RULE_ASK_LENGTH characters, half a note
+    for position, ask in enumerate(asks[1:], start=2):
+        # Room for "; …" after it unless it is the last.
+        room = NOTE_LENGTH - (0 if position == len(asks) else len("; …"))
+        if len(note) + len("; ") + len(ask) > room:
+            return f"{note}; …"
+        note = f"{note}; {ask}"
+    return note
 
 
 def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:

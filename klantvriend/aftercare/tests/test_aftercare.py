@@ -118,6 +118,24 @@ def test_keeping_a_delivery_or_repair_plans_a_follow_up_after_commit(
     assert follow_up.note == f"Is alles naar wens na: {promise.description.rstrip('.!? ')}?"
 
 
+@pytest.mark.parametrize("kind", [PromiseKind.DELIVERY, PromiseKind.QUOTE])
+def test_a_promise_described_at_length_is_asked_about_in_a_whole_question(
+    customer, staff_user, django_capture_on_commit_callbacks, kind
+):
+    """A promise of 300 characters made the question 331 long, refused by the follow-up's
+    note: no follow-up was planned."""
+    description = ("Nieuwe kozijnen, geleverd en geplaatst " * 8)[:300]
+    promise = PromiseFactory(customer=customer, kind=kind, description=description)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        promise_mark_kept(promise=promise, actor=staff_user)
+
+    note = FollowUp.objects.get(promise=promise).note
+    assert len(note) == 300
+    assert note.endswith("…?")
+    assert "Nieuwe kozijnen, geleverd en geplaatst Nieuwe kozijnen" in note
+
+
 def test_a_quote_sent_asks_three_days_later_whether_the_customer_decided(
     customer, staff_user, django_capture_on_commit_callbacks
 ):

@@ -192,3 +192,33 @@ def test_rules_switched_off_plan_nothing(customer, owner, django_capture_on_comm
     bought(customer, "Kleuren", amount_cents=90000, capture=django_capture_on_commit_callbacks)
 
     assert FollowUp.objects.count() == 0
+
+
+def test_a_purchase_described_at_length_is_asked_about_in_a_whole_question(
+    business, owner, django_capture_on_commit_callbacks
+):
+    """The amount rule's question around a description of 300 characters: it was 322 long
+    and refused by the follow-up's note, so no follow-up was planned at all."""
+    care_settings_update(business=business, actor=owner, aftercare_purchase_min_cents=1000)
+    description = ("Keukenrenovatie met maatwerk kasten " * 9)[:300]
+
+    bought(
+        CustomerFactory(business=business), description, 5000, django_capture_on_commit_callbacks
+    )
+
+    note = FollowUp.objects.get().note
+    assert len(note) == 300
+    assert note.startswith("Was alles naar wens: Keukenrenovatie met maatwerk kasten Keuken")
+    assert note.endswith("…?")
+
+
+def test_the_questions_of_many_rules_are_kept_whole_and_those_that_do_not_fit_are_dots(
+    business, owner, django_capture_on_commit_callbacks
+):
+    asks = [f"Vraag {letter} " + "x" * 130 for letter in "ABC"]  # 139 characters each
+    rules = [{"words": "kleur", "days": 3, "ask": ask} for ask in asks]
+    care_settings_update(business=business, actor=owner, aftercare_purchase_rules=rules)
+
+    bought(CustomerFactory(business=business), "Kleur", 6500, django_capture_on_commit_callbacks)
+
+    assert FollowUp.objects.get().note == f"{asks[0]}; {asks[1]}; …"
