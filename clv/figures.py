@@ -16,7 +16,7 @@ import numpy as np
 @dataclass(frozen=True)
 class MonthlyRevenue:
     months: list[str]  # "2025-01"
-    new: np.ndarray  # revenue on customers' first purchase day
+    new: np.ndarray  # revenue of new customers (by default on their first purchase day)
     returning: np.ndarray  # revenue of customers who had bought before
 
 
@@ -72,14 +72,19 @@ def on_first_day(customer_ids, dates) -> np.ndarray:
     return days == _first_day_per_customer(_codes(customer_ids), days)
 
 
-def monthly_revenue(*, customer_ids, dates, amounts, months: int = 12, end=None) -> MonthlyRevenue:
+def monthly_revenue(
+    *, customer_ids, dates, amounts, months: int = 12, end=None, is_new=None
+) -> MonthlyRevenue:
     """Revenue per calendar month of the last ``months`` months up to ``end`` (default: the last
-    date), split into new customers (their first purchase day) and returning ones."""
+    date), split into new customers and returning ones. ``is_new``: whether each transaction is
+    a new customer's; by default those on their customer's first purchase day (on_first_day),
+    where a log that begins after some customers' first purchase (a shop that kept three months
+    of its till) knows better from elsewhere."""
     days = np.asarray(dates).astype("datetime64[D]").astype(np.int64)
     amounts = np.asarray(amounts, dtype=np.float64)
     if len(days) == 0:
         return MonthlyRevenue([], np.zeros(0), np.zeros(0))
-    is_new = on_first_day(customer_ids, dates)
+    is_new = on_first_day(customer_ids, dates) if is_new is None else np.asarray(is_new, bool)
     month = _month_index(days.astype("datetime64[D]"))
     last = _month_index(np.datetime64(end, "D")) if end is not None else month.max()
     first = last - months + 1

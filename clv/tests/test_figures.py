@@ -4,7 +4,7 @@ the value chart's bins widen with the values."""
 import numpy as np
 import pytest
 
-from clv.figures import cohort_retention, round_steps_to, value_distribution
+from clv.figures import cohort_retention, monthly_revenue, round_steps_to, value_distribution
 
 # A: first in January, again in February and March; B: January, then March; C: February, then
 # March. Two purchases in one month count once.
@@ -127,3 +127,18 @@ def test_value_bins_widen_with_the_values_so_the_many_small_ones_are_not_one_bar
 )
 def test_round_steps_reach_just_past_the_top(top, steps, edges):
     assert round_steps_to(top, steps) == edges
+
+
+def test_monthly_revenue_splits_on_the_first_day_or_as_told():
+    amounts = [10, 20, 30, 40, 50, 60, 70, 80]
+
+    by_first_day = monthly_revenue(customer_ids=IDS, dates=DATES, amounts=amounts, months=3)
+    # B was a customer before this log began: none of theirs is new.
+    told = [True, False, False, False, False, False, True, False]
+    as_told = monthly_revenue(customer_ids=IDS, dates=DATES, amounts=amounts, months=3, is_new=told)
+
+    assert by_first_day.months == as_told.months == ["2026-01", "2026-02", "2026-03"]
+    assert by_first_day.new.tolist() == [60.0, 70.0, 0.0]  # A's 10 and B's 50; C's 70
+    assert by_first_day.returning.tolist() == [20.0, 30.0, 180.0]
+    assert as_told.new.tolist() == [10.0, 70.0, 0.0]
+    assert as_told.returning.tolist() == [70.0, 30.0, 180.0]

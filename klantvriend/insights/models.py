@@ -89,12 +89,15 @@ class CustomerInsight(BusinessOwned):
     # Median days between purchase days; null with fewer than two.
     usual_interval_days = models.FloatField(_("usual days between visits"), null=True)
     spend_cents = models.BigIntegerField(_("spend so far"))
-    # Of it, the spend on the purchase days after the first: what coming back brought. Null in
-    # the rows of refreshes before it was kept, until the next refresh.
+    # Of it, the spend as a returning customer: on the purchase days after the first, and all
+    # of it for a customer since a month before their first purchase on record
+    # (prediction.new_customer_purchases). What coming back brought. Null in the rows of
+    # refreshes before it was kept, until the next refresh.
     repeat_spend_cents = models.BigIntegerField(_("spend after the first purchase day"), null=True)
     # The business's calendar day of the first purchase: the cohort the retention chart counts
     # the customer in, and the day whose spend (spend_cents - repeat_spend_cents) the revenue
-    # chart counts as new. Null in the rows of refreshes before it was kept, until the next.
+    # chart counts as new (none for a customer since an earlier month). Null in the rows of
+    # refreshes before it was kept, until the next.
     first_purchase_day = models.DateField(_("first purchase day"), null=True)
     # Model figures: null when there is not enough data to fit a model.
     probability_alive = models.FloatField(_("probability alive"), null=True)

@@ -5,7 +5,9 @@ The refresh keeps each customer's first purchase day and spend on it (CustomerIn
 figures the charts count as new (clv.figures.on_first_day): a month's new customers are the
 insights of a first day in it, found by their index. A cohort is then its customers' purchases
 alone, counted by the engine's own cohort_retention, and a month's revenue each buyer's sum of
-the month with their first day's spend as new, so that the rows add up to the figure.
+the month with their first day's spend as new (the insight's spend less its repeat spend: none
+for a customer since a month before their first purchase, prediction.new_customer_purchases),
+so that the rows add up to the figure.
 
 Until a refresh has kept the first days (the rows of refreshes before it), the month's
 first-time buyers are found from the purchases: a customer's purchases before the month only
@@ -20,7 +22,7 @@ from django.db.models import Count, Exists, F, OuterRef, Sum
 
 from clv import figures as clv_figures
 from klantvriend.core.models import Business
-from klantvriend.customers.models import Purchase
+from klantvriend.customers.models import Customer, Purchase
 
 from .models import CustomerInsight, InsightRun
 from .purchases import purchase_arrays
@@ -133,7 +135,12 @@ def _month_revenue_from_purchases(
     """month_revenue without kept first days: the month's purchases, and a probe of each for
     an earlier one of its customer."""
     customer_ids, days, cents = purchase_arrays(business, end, since=begins)
-    first_time = np.fromiter(_first_time_buyers(business, begins, end), dtype=np.int64)
+    buyers = _first_time_buyers(business, begins, end)
+    # Customers since an earlier month buy as returning ones (prediction.new_customer_purchases).
+    known_before = Customer.objects.filter(
+        business=business, pk__in=buyers, customer_since__lt=month
+    ).values_list("pk", flat=True)
+    first_time = np.fromiter(buyers - set(known_before), dtype=np.int64)
     earlier = np.setdiff1d(np.unique(customer_ids), first_time)
     eve = np.datetime64(month - timedelta(days=1), "D")
     is_new = clv_figures.on_first_day(

@@ -38,7 +38,7 @@ class CustomerHistory:
     # Mean spend of the repeat purchase days, in euros (0 without a repeat).
     monetary_value: np.ndarray
     spend_cents: np.ndarray
-    # Spent on the purchase days after the first: the revenue of coming back.
+    # Spent as a returning customer (new_customer_purchases): the revenue of coming back.
     repeat_spend_cents: np.ndarray
     purchase_days: np.ndarray
     days_since_last: np.ndarray
@@ -52,20 +52,36 @@ class CustomerHistory:
     usual_interval_days: np.ndarray
 
 
-def purchase_spend(codes: np.ndarray, days: np.ndarray, cents: np.ndarray, n: int):
-    """Each of `n` customers' spend in cents, their spend on the purchase days after their
-    first, and their first purchase day, from every purchase's customer (its index, `codes`),
-    local day and amount: what the advice's repeat share of revenue adds up, and the customer
-    list with it; the first day and its spend are what the revenue and retention charts count
-    as new (clv.figures.on_first_day), kept for those charts' rows."""
+def purchase_spend(
+    codes: np.ndarray, days: np.ndarray, cents: np.ndarray, n: int, *, customer_since: np.ndarray
+):
+    """Each of `n` customers' spend in cents, their spend as a returning customer, and their
+    first purchase day, from every purchase's customer (its index, `codes`), local day and
+    amount, and each customer's "customer since" day (datetime64[D]): what the advice's repeat
+    share of revenue adds up, and the customer list with it; the first day and the spend on it
+    of a new customer (new_customer_purchases) are what the revenue and retention charts count
+    as new, kept for those charts' rows."""
     day_numbers = days.astype(np.int64)
     first_day = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(first_day, codes, day_numbers)
-    on_first_day = day_numbers == first_day[codes]
+    first_day = first_day.astype("datetime64[D]")
+    new = new_customer_purchases(codes, days, first_day, customer_since)
     # Whole cents as float64 are exact up to 2**53: the sums are whole numbers again.
     spend = np.bincount(codes, weights=cents, minlength=n)
-    repeat = np.bincount(codes, weights=np.where(on_first_day, 0, cents), minlength=n)
-    return spend.astype(np.int64), repeat.astype(np.int64), first_day.astype("datetime64[D]")
+    repeat = np.bincount(codes, weights=np.where(new, 0, cents), minlength=n)
+    return spend.astype(np.int64), repeat.astype(np.int64), first_day
+
+
+def new_customer_purchases(
+    codes: np.ndarray, days: np.ndarray, first_day: np.ndarray, customer_since: np.ndarray
+) -> np.ndarray:
+    """Whether each purchase is a new customer's: on their first purchase day, unless they were
+    a customer in a month before it. A salon that imported "klant sinds 2018" and three months
+    of its till saw all of its first month's revenue as new customers'. By month, as the
+    revenue chart counts: a customer entered a day before their first purchase is new."""
+    since_month = np.asarray(customer_since, dtype="datetime64[D]").astype("datetime64[M]")
+    known_before = since_month < first_day.astype("datetime64[M]")
+    return (days.astype("datetime64[D]") == first_day[codes]) & ~known_before[codes]
 
 
 def customer_history(

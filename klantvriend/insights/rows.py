@@ -793,7 +793,8 @@ def _month_title(month: date) -> str:
 
 def _revenue_month(business, now, offset, part="", month=None):
     """The customers who bought in one month of the revenue chart, each with their revenue on
-    their first purchase day (new) and the rest (returning), split by the engine's own rule
+    their first purchase day (new, unless they were a customer in an earlier month) and the
+    rest (returning), split by the engine's own rule
     (insights.monthly.month_revenue); `part` "new" or "returning": those with revenue of that
     kind, the biggest first."""
     run = insight_run_latest(business=business)
@@ -830,11 +831,13 @@ def _revenue_month(business, now, offset, part="", month=None):
     summary = (
         ngettext(
             "In %(month)s %(buyers)s customer bought for %(revenue)s: %(returning)s from "
-            "customers who had bought on an earlier day, %(new)s on the first day of "
-            "%(new_customers)s new customers. Share returning: %(share)s.",
+            "customers who had bought on an earlier day or were customers in an earlier "
+            "month, %(new)s on the first day of %(new_customers)s new customers. Share "
+            "returning: %(share)s.",
             "In %(month)s %(buyers)s customers bought for %(revenue)s: %(returning)s from "
-            "customers who had bought on an earlier day, %(new)s on the first day of "
-            "%(new_customers)s new customers. Share returning: %(share)s.",
+            "customers who had bought on an earlier day or were customers in an earlier "
+            "month, %(new)s on the first day of %(new_customers)s new customers. Share "
+            "returning: %(share)s.",
             len(data.customer_ids),
         )
         % numbers

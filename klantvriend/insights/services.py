@@ -30,7 +30,14 @@ from .charts import VALUE_RANGES, value_range_bounds, value_range_masks
 from .effects import gesture_effects
 from .messages import not_enough_data
 from .models import CustomerInsight, InsightRun, InsightSnapshot
-from .prediction import Fit, SpendFit, customer_history, customer_rows, purchase_spend
+from .prediction import (
+    Fit,
+    SpendFit,
+    customer_history,
+    customer_rows,
+    new_customer_purchases,
+    purchase_spend,
+)
 from .purchases import customers_since, purchase_arrays
 from .selectors import ambassador_customer_ids, insight_run_latest
 
@@ -162,10 +169,9 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     ids = summary.customer_id
     codes = np.searchsorted(ids, customer_ids)
     n = len(ids)
+    since = customers_since(business, ids)
     history = customer_history(
-        summary,
-        *purchase_spend(codes, days, cents, n),
-        customer_since=customers_since(business, ids),
+        summary, *purchase_spend(codes, days, cents, n, customer_since=since), customer_since=since
     )
     purchase_days, spend_cents = history.purchase_days, history.spend_cents
     ambassadors = np.isin(ids, np.fromiter(ambassador_customer_ids(business), dtype=np.int64))
@@ -226,7 +232,12 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     # customers of a range of the chart are those whose insight lies in it.
     figures.update(
         _chart_figures(
-            codes, days, cents, as_of, rows["value_cents"] if value is not None else spend_cents
+            codes,
+            days,
+            cents,
+            as_of,
+            rows["value_cents"] if value is not None else spend_cents,
+            is_new=new_customer_purchases(codes, days, history.first_purchase_day, since),
         )
     )
     figures["gesture_effects"] = gesture_effects(business, as_of, customer_ids, days, cents)
@@ -257,9 +268,9 @@ def _summary(customer_ids, days, cents, as_of):
     )
 
 
-def _chart_figures(codes, days, cents, as_of, value_cents) -> dict:
+def _chart_figures(codes, days, cents, as_of, value_cents, *, is_new) -> dict:
     monthly = clv_figures.monthly_revenue(
-        customer_ids=codes, dates=days, amounts=cents, months=12, end=as_of
+        customer_ids=codes, dates=days, amounts=cents, months=12, end=as_of, is_new=is_new
     )
     cohorts = clv_figures.cohort_retention(
         customer_ids=codes, dates=days, cohorts=12, periods=6, end=as_of
@@ -429,10 +440,13 @@ def customer_insight_recompute(*, business: Business, customer_id: int) -> Custo
     rows = None
     if len(customer_ids):
         # One customer: every purchase is theirs (index 0).
+        since = customers_since(business, np.array([customer_id]))
         history = customer_history(
             _summary(customer_ids, days, cents, as_of),
-            *purchase_spend(np.zeros(len(cents), dtype=np.int64), days, cents, 1),
-            customer_since=customers_since(business, np.array([customer_id])),
+            *purchase_spend(
+                np.zeros(len(cents), dtype=np.int64), days, cents, 1, customer_since=since
+            ),
+            customer_since=since,
         )
         is_ambassador = np.array(
             [customer_id in ambassador_customer_ids(business, among=[customer_id])]

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.models import CustomerInsight
+from klantvriend.insights.monthly import month_revenue
 from klantvriend.insights.selectors import insight_card
 from klantvriend.insights.services import customer_insight_recompute, insights_refresh
 
@@ -55,3 +56,41 @@ def test_a_customer_computed_again_alone_is_measured_the_same_way(business):
     insight = customer_insight_recompute(business=business, customer_id=customer.pk)
     # Then they are no longer new
     assert insight.segment != "new"
+
+
+def test_the_revenue_of_a_customer_since_years_is_returning_in_the_chart_and_its_rows(business):
+    # Given a customer since 2021 whose till history starts 60 days ago, and one who came in
+    # for the first time that day
+    today = business.today()
+    first = today - dt.timedelta(days=60)
+    known = CustomerFactory(business=business, customer_since=dt.date(2021, 2, 3))
+    newcomer = CustomerFactory(business=business, customer_since=first)
+    for customer, cents in ((known, 1000), (newcomer, 1500)):
+        for days in (60, 20):
+            PurchaseFactory(
+                customer=customer, amount_cents=cents, at=timezone.now() - dt.timedelta(days=days)
+            )
+    # When refreshed
+    run = insights_refresh(business=business)
+    # Then the chart counts only the newcomer's first day as new revenue
+    chart = run.figures["monthly_revenue"]
+    month = chart["months"].index(first.strftime("%Y-%m"))
+    assert sum(chart["new_cents"]) == chart["new_cents"][month] == 1500
+    assert sum(chart["returning_cents"]) == 1000 + 1000 + 1500
+    # and the advice's repeat spend is all of the known customer's
+    repeat = dict(CustomerInsight.objects.values_list("customer_id", "repeat_spend_cents"))
+    assert (repeat[known.pk], repeat[newcomer.pk]) == (2000, 1500)
+    # And the month's rows say the same, from the kept first days and from the purchases
+    kept = month_revenue(business=business, run=run, month=first.replace(day=1))
+    CustomerInsight.objects.filter(customer=newcomer).update(first_purchase_day=None)
+    read = month_revenue(business=business, run=run, month=first.replace(day=1))
+    for rows in (kept, read):
+        ids = rows.customer_ids.tolist()
+        assert dict(zip(ids, rows.new_cents.tolist(), strict=True)) == {
+            known.pk: 0,
+            newcomer.pk: 1500,
+        }
+        assert dict(zip(ids, rows.returning_cents.tolist(), strict=True)) == {
+            known.pk: 1000,
+            newcomer.pk: 0,
+        }
