@@ -59,6 +59,16 @@ def _new_in(business: Business, month: date):
     )
 
 
+def _known_before(business: Business, customer_ids: set[int], month: date) -> set[int]:
+    """Those of `customer_ids` who were customers in a month before `month`, the month of their
+    first purchase on record (prediction.known_before): not new in it, in no cohort."""
+    return set(
+        Customer.objects.filter(
+            business=business, pk__in=customer_ids, customer_since__lt=month
+        ).values_list("pk", flat=True)
+    )
+
+
 def _first_time_buyers(business: Business, begins: datetime, end: datetime) -> set[int]:
     """The customers who bought from `begins` until `end` and never before `begins`: a probe
     of each purchase's customer in the purchase_customer_at index, not a read of the history
@@ -137,10 +147,7 @@ def _month_revenue_from_purchases(
     customer_ids, days, cents = purchase_arrays(business, end, since=begins)
     buyers = _first_time_buyers(business, begins, end)
     # Customers since an earlier month buy as returning ones (prediction.new_customer_purchases).
-    known_before = Customer.objects.filter(
-        business=business, pk__in=buyers, customer_since__lt=month
-    ).values_list("pk", flat=True)
-    first_time = np.fromiter(buyers - set(known_before), dtype=np.int64)
+    first_time = np.fromiter(buyers - _known_before(business, buyers, month), dtype=np.int64)
     earlier = np.setdiff1d(np.unique(customer_ids), first_time)
     eve = np.datetime64(month - timedelta(days=1), "D")
     is_new = clv_figures.on_first_day(
@@ -168,14 +175,20 @@ class Cohort:
 
 def cohort(*, business: Business, run: InsightRun, month: date) -> Cohort:
     """The cohort of `month` as the retention chart of `run` counts it (clv.figures.
-    cohort_retention), from its customers' purchases of its months alone."""
+    cohort_retention), from its customers' purchases of its months alone: those who first
+    bought in it, not those who were customers before it (prediction.known_before)."""
     begins, ends = business.month_bounds(month)
     after = _months_after(month, COHORT_PERIODS + 1)
     end = min(business.start_of(after), _run_end(business, run))
     if _first_days_kept(business):
-        first_time = _new_in(business, month).values("customer_id")
+        first_time = (
+            _new_in(business, month)
+            .filter(customer__customer_since__gte=month)
+            .values("customer_id")
+        )
     else:
-        first_time = sorted(_first_time_buyers(business, begins, min(ends, end)))
+        buyers = _first_time_buyers(business, begins, min(ends, end))
+        first_time = sorted(buyers - _known_before(business, buyers, month))
     customer_ids, days, _cents = purchase_arrays(business, end, customers=first_time, since=begins)
     retention = clv_figures.cohort_retention(
         customer_ids=customer_ids,

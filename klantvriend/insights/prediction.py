@@ -79,9 +79,15 @@ def new_customer_purchases(
     a customer in a month before it. A salon that imported "klant sinds 2018" and three months
     of its till saw all of its first month's revenue as new customers'. By month, as the
     revenue chart counts: a customer entered a day before their first purchase is new."""
+    known = known_before(first_day, customer_since)
+    return (days.astype("datetime64[D]") == first_day[codes]) & ~known[codes]
+
+
+def known_before(first_day: np.ndarray, customer_since: np.ndarray) -> np.ndarray:
+    """Whether each customer was one in a month before that of their first purchase on record:
+    not a new customer then, and in no cohort of first purchases."""
     since_month = np.asarray(customer_since, dtype="datetime64[D]").astype("datetime64[M]")
-    known_before = since_month < first_day.astype("datetime64[M]")
-    return (days.astype("datetime64[D]") == first_day[codes]) & ~known_before[codes]
+    return since_month < np.asarray(first_day, dtype="datetime64[D]").astype("datetime64[M]")
 
 
 def customer_history(

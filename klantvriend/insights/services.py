@@ -35,6 +35,7 @@ from .prediction import (
     SpendFit,
     customer_history,
     customer_rows,
+    known_before,
     new_customer_purchases,
     purchase_spend,
 )
@@ -238,6 +239,7 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
             as_of,
             rows["value_cents"] if value is not None else spend_cents,
             is_new=new_customer_purchases(codes, days, history.first_purchase_day, since),
+            customers_known_before=known_before(history.first_purchase_day, since),
         )
     )
     figures["gesture_effects"] = gesture_effects(business, as_of, customer_ids, days, cents)
@@ -268,12 +270,22 @@ def _summary(customer_ids, days, cents, as_of):
     )
 
 
-def _chart_figures(codes, days, cents, as_of, value_cents, *, is_new) -> dict:
+def _chart_figures(
+    codes, days, cents, as_of, value_cents, *, is_new, customers_known_before
+) -> dict:
+    """`is_new`: per purchase whether it is a new customer's; `customers_known_before`: per
+    customer whether they were one before the month of their first purchase on record, in no
+    cohort (prediction.known_before)."""
     monthly = clv_figures.monthly_revenue(
         customer_ids=codes, dates=days, amounts=cents, months=12, end=as_of, is_new=is_new
     )
+    first_bought_here = ~customers_known_before[codes]
     cohorts = clv_figures.cohort_retention(
-        customer_ids=codes, dates=days, cohorts=12, periods=6, end=as_of
+        customer_ids=codes[first_bought_here],
+        dates=days[first_bought_here],
+        cohorts=12,
+        periods=6,
+        end=as_of,
     )
     value_cents = np.asarray(value_cents, dtype=np.float64)
     # The scale from the engine, the customers in each range counted by its bounds in cents,

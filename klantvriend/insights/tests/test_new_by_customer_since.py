@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.models import CustomerInsight
-from klantvriend.insights.monthly import month_revenue
+from klantvriend.insights.monthly import cohort, month_revenue
 from klantvriend.insights.selectors import insight_card
 from klantvriend.insights.services import customer_insight_recompute, insights_refresh
 
@@ -58,7 +58,7 @@ def test_a_customer_computed_again_alone_is_measured_the_same_way(business):
     assert insight.segment != "new"
 
 
-def test_the_revenue_of_a_customer_since_years_is_returning_in_the_chart_and_its_rows(business):
+def test_a_customer_since_years_is_returning_revenue_and_in_no_cohort_in_charts_and_rows(business):
     # Given a customer since 2021 whose till history starts 60 days ago, and one who came in
     # for the first time that day
     today = business.today()
@@ -80,10 +80,17 @@ def test_the_revenue_of_a_customer_since_years_is_returning_in_the_chart_and_its
     # and the advice's repeat spend is all of the known customer's
     repeat = dict(CustomerInsight.objects.values_list("customer_id", "repeat_spend_cents"))
     assert (repeat[known.pk], repeat[newcomer.pk]) == (2000, 1500)
+    # and the month's cohort of first purchases holds only the newcomer
+    cohorts = run.figures["cohorts"]
+    assert cohorts["sizes"][cohorts["cohorts"].index(first.strftime("%Y-%m"))] == 1
     # And the month's rows say the same, from the kept first days and from the purchases
-    kept = month_revenue(business=business, run=run, month=first.replace(day=1))
+    month = first.replace(day=1)
+    kept = month_revenue(business=business, run=run, month=month)
+    kept_cohort = cohort(business=business, run=run, month=month)
     CustomerInsight.objects.filter(customer=newcomer).update(first_purchase_day=None)
-    read = month_revenue(business=business, run=run, month=first.replace(day=1))
+    read = month_revenue(business=business, run=run, month=month)
+    read_cohort = cohort(business=business, run=run, month=month)
+    assert kept_cohort.customer_ids.tolist() == read_cohort.customer_ids.tolist() == [newcomer.pk]
     for rows in (kept, read):
         ids = rows.customer_ids.tolist()
         assert dict(zip(ids, rows.new_cents.tolist(), strict=True)) == {
