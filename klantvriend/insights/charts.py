@@ -146,7 +146,15 @@ def cohort_chart(run: InsightRun | None) -> ChartData | None:
         ],
         kind="heatmap",
         row_keys=[f"{cohort}-01" for cohort in data["cohorts"]],
-        note=_cohort_note(cohorts, data["sizes"], data["shares"]),
+        note=" ".join(
+            note
+            for note in (
+                _cohort_note(cohorts, data["sizes"], data["shares"]),
+                _known_before_note(data.get("known_before", 0)),
+            )
+            if note
+        )
+        or None,
     )
 
 
@@ -173,6 +181,21 @@ def _cohort_note(cohorts: list[str], sizes: list[int], shares: list[list]) -> st
             len(none_yet),
         ) % {"cohorts": ", ".join(none_yet)}
     return note
+
+
+def _known_before_note(count: int) -> str | None:
+    """Where the customers of years went: those who were customers before their first purchase
+    on record (a till of a few months) are in no cohort (insights.prediction.known_before).
+    None in the figures of refreshes before they were counted."""
+    if not count:
+        return None
+    return ngettext(
+        "%(count)s customer who was a customer before their first purchase on record is in no "
+        "cohort.",
+        "%(count)s customers who were customers before their first purchase on record are in "
+        "no cohort.",
+        count,
+    ) % {"count": count_shown(count)}
 
 
 def value_range_bounds(edges: list[float]) -> list[tuple[int | None, int | None]]:

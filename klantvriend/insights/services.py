@@ -306,6 +306,8 @@ def _chart_figures(
             "cohorts": cohorts.cohorts,
             "sizes": [int(v) for v in cohorts.sizes],
             "shares": [[_share_stored(v) for v in row] for row in cohorts.shares],
+            # Customers since a month before their first purchase on record: in no cohort.
+            "known_before": int(np.count_nonzero(customers_known_before)),
         },
         "value_distribution": {
             "edges": edges,

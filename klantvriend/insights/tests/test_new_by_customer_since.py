@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.insights.charts import cohort_chart
 from klantvriend.insights.models import CustomerInsight
 from klantvriend.insights.monthly import cohort, month_revenue
 from klantvriend.insights.selectors import insight_card
@@ -83,6 +84,12 @@ def test_a_customer_since_years_is_returning_revenue_and_in_no_cohort_in_charts_
     # and the month's cohort of first purchases holds only the newcomer
     cohorts = run.figures["cohorts"]
     assert cohorts["sizes"][cohorts["cohorts"].index(first.strftime("%Y-%m"))] == 1
+    # and the chart says where the customer of years went
+    with translation.override("nl"):
+        assert cohort_chart(run).note.endswith(
+            " 1 klant die al klant was vóór de eerste aankoop die hier staat, telt in geen "
+            "cohort mee."
+        )
     # And the month's rows say the same, from the kept first days and from the purchases
     month = first.replace(day=1)
     kept = month_revenue(business=business, run=run, month=month)
