@@ -62,10 +62,25 @@ class Columns:
         column = self.date_column(name)
         if deciding:
             column.see(parsed, line, text)
-        order = column.decide()
+            order = column.decide()
+        else:
+            order = self.date_order_of(name)
         if not deciding or parsed.iso or order is not None:
             return parsed.dated(order)
         return None
+
+    def date_order_of(self, name: str) -> str | None:
+        """The order column `name` is read in once the file has been seen: its own, or where its
+        values read both ways the one the file's other date columns show. One file comes from
+        one system, which writes its dates one way (the import page also asks one order for
+        the whole file): a florist's birthdays 12-03-1958 are day-month where "klant sinds"
+        15-9-2019 is."""
+        column = self.dates[name]
+        if not column.reads_both_ways():
+            return column.decide()
+        shown = {other.shown_order() for other in self.dates.values() if other is not column}
+        shown.discard(None)
+        return shown.pop() if len(shown) == 1 else None
 
     def amount_column(self, name: str) -> AmountColumn:
         if name not in self.amounts:
@@ -84,7 +99,10 @@ class Columns:
 
     def column_problems(self, result: ImportResult) -> None:
         """Report the columns whose dates or amounts the whole file did not decide."""
-        for name, column in [*self.dates.items(), *self.amounts.items()]:
+        undecided_dates = [
+            (name, column) for name, column in self.dates.items() if not self.date_order_of(name)
+        ]
+        for name, column in [*undecided_dates, *self.amounts.items()]:
             problem = column.problem()
             if problem:
                 line, message, code = problem

@@ -145,14 +145,27 @@ class DateColumn:
 
     def decide(self) -> str | None:
         """The order for this column, or None when the file leaves it open (see `problem`)."""
-        if self.forced:
-            return self.forced
-        viable = [order for order in DATE_ORDERS if self.invalid_line[order] is None]
+        viable = self._viable()
         if len(viable) == 1:
             return viable[0]
         if len(viable) == 2 and self.open_line is None:
             return DMY  # every value reads the same either way
         return None
+
+    def shown_order(self) -> str | None:
+        """The order this column's values show (a value that only one order reads, 25-04), not
+        one merely taken because every value reads the same either way."""
+        viable = self._viable()
+        return viable[0] if len(viable) == 1 else None
+
+    def reads_both_ways(self) -> bool:
+        """Whether both orders read every value, some of them as different days (03-04)."""
+        return len(self._viable()) == 2 and self.open_line is not None
+
+    def _viable(self) -> list[str]:
+        if self.forced:
+            return [self.forced]
+        return [order for order in DATE_ORDERS if self.invalid_line[order] is None]
 
     def problem(self) -> tuple[int | None, str, str] | None:
         """(line, reason, code) when the column cannot be read with one order."""

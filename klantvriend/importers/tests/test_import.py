@@ -509,6 +509,43 @@ def test_the_whole_column_decides_the_date_order(tmp_path, business):
     assert business.local(purchase.at).date() == date(2025, 4, 3)
 
 
+def test_a_column_left_open_reads_in_the_order_another_date_column_shows(tmp_path, business):
+    # A florist's file: every birthday reads both ways, "klant sinds" 15-9-2019 shows the day
+    # first, and one system writes its dates one way.
+    text = (
+        "klantnummer;naam;geboortedatum;klant sinds\n"
+        "1;Anna de Vries;12-03-1958;15-9-2019\n"
+        "2;Bram Smit;04-05-1971;02-01-2020\n"
+    )
+
+    result = data_import(business=business, kind="customers", path=write(tmp_path, "k.csv", text))
+
+    assert result.ok, result.errors
+    assert list(
+        Customer.objects.filter(business=business)
+        .order_by("external_ref")
+        .values_list("birthday", "customer_since")
+    ) == [(date(1958, 3, 12), date(2019, 9, 15)), (date(1971, 5, 4), date(2020, 1, 2))]
+
+
+def test_a_column_left_open_is_still_asked_about_when_the_other_shows_no_order(tmp_path, business):
+    # "klant sinds" reads the same either way (01-01, 07-07): it shows no order for the
+    # birthdays.
+    text = (
+        "klantnummer;naam;geboortedatum;klant sinds\n"
+        "1;Anna de Vries;12-03-1958;01-01-2019\n"
+        "2;Bram Smit;04-05-1971;07-07-2020\n"
+    )
+    before = snapshot(business)
+
+    result = data_import(business=business, kind="customers", path=write(tmp_path, "k.csv", text))
+
+    assert [(e.line, e.column, e.code) for e in result.errors] == [
+        (2, "geboortedatum", "ambiguous_date_order")
+    ]
+    assert snapshot(business) == before
+
+
 def test_a_column_mixing_day_month_and_month_day_is_refused(tmp_path, business):
     text = "klantnummer;datum;bedrag\n1;25-04-2025;5\n2;04-25-2025;6\n"
 
