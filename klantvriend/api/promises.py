@@ -4,7 +4,7 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from pydantic import Field, StrictInt
+from pydantic import Field, StrictInt, field_validator
 
 from klantvriend.promises import selectors, services
 from klantvriend.promises.models import Promise, PromiseKind
@@ -179,6 +179,11 @@ class FiguresOut(Out):
             "when none was kept."
         ),
     )
+
+    @field_validator("median_lateness_hours", "p90_lateness_hours", mode="after")
+    @classmethod
+    def _to_a_tenth(cls, hours: float | None) -> float | None:
+        return None if hours is None else round(hours, 1)
 
 
 class NamedFigures(FiguresOut):

@@ -1,4 +1,4 @@
-"""Amounts as people type them (12,50 / € 1.234,56 / 12.50) to integer cents, and back."""
+"""Amounts as people type them (12,50 / € 1.234,56 / 12.50 / 35,-) to integer cents, and back."""
 
 import re
 from decimal import Decimal, InvalidOperation
@@ -13,6 +13,8 @@ from clv.money import format_cents
 from .shown import one_line
 
 _CURRENCY_MARKS = re.compile(r"(?i)(€|eur|euro|\$|usd|£|gbp)")
+# A round amount as Dutch price tags and receipts write it: "35,-" (or "35,--", "35.–") is 35,00.
+_ROUND_CENTS = re.compile(r"(?<=[0-9])(?P<mark>[.,])[-–—]{1,2}\Z")
 # The largest amount of one purchase or gesture: ten billion euros less a cent, far above what a
 # shop sells at once (so a typo is not refused), far below the 64-bit integer of cents the
 # database stores, so that a customer's total kept by the database (CustomerSpend) cannot
@@ -31,6 +33,7 @@ def parse_amount(text: str) -> int:
     is. A single point followed by exactly three digits ("1.250") could be either 1250 or 1.25,
     so it is refused with a question instead of guessed."""
     cleaned = _CURRENCY_MARKS.sub("", text).replace("\u00a0", " ").replace(" ", "").strip()
+    cleaned = _ROUND_CENTS.sub(r"\g<mark>00", cleaned)
     if not cleaned:
         raise AmountError(_("Enter an amount."), "required")
     # A minus before a number (a refund); a dash alone is no amount at all.

@@ -276,7 +276,8 @@ def _lateness_at_rank(late_promises: QuerySet[Promise], tally: _Tally, rank: int
         .order_by("lateness", "id")
         .values_list("lateness", flat=True)[rank - tally.on_time]
     )
-    return float(value) / 3600
+    # To the second: SQLite's difference of two moments is a float a few microseconds off.
+    return round(value) / 3600
 
 
 def _figures(tally: _Tally, late_promises: QuerySet[Promise] | None) -> Figures:
@@ -288,10 +289,12 @@ def _figures(tally: _Tally, late_promises: QuerySet[Promise] | None) -> Figures:
     done = tally.on_time + tally.late
     median = p90 = None
     if done and late_promises is not None:
+        # Not rounded to a tenth of an hour here: the pages say these to the minute (a tenth
+        # said 20 minutes as 18); the API rounds them to 0.1 hour (api.promises.FiguresOut).
         middle = [(done - 1) // 2, done // 2]
         median = sum(_lateness_at_rank(late_promises, tally, rank) for rank in set(middle))
-        median = round(median / len(set(middle)), 1)
-        p90 = round(_lateness_at_rank(late_promises, tally, max(0, math.ceil(0.9 * done) - 1)), 1)
+        median = median / len(set(middle))
+        p90 = _lateness_at_rank(late_promises, tally, max(0, math.ceil(0.9 * done) - 1))
     return Figures(
         judged=tally.judged,
         kept_on_time=tally.on_time,

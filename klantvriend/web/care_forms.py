@@ -314,6 +314,30 @@ class FollowUpForm(OwnIds, forms.Form):
         self.fields["assigned_to"].label_from_instance = staff_name
 
 
+class FollowUpEditForm(FollowUpForm):
+    """An open follow-up changed: what to ask (worded for the occasion), the day, who calls.
+    `version` is what the form was filled from (core.versions), so that a change saved
+    meanwhile by someone else is not silently undone."""
+
+    id_prefix = "follow-up-edit"
+
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_for(cls, follow_up, *, version: str) -> dict:
+        return {
+            "note": follow_up.note,
+            "due_on": follow_up.due_on,
+            "assigned_to": follow_up.assigned_to_id,
+            "version": version,
+        }
+
+    def changes(self) -> dict:
+        """The fields changed, as follow_up_change takes them: a day left as it was is not
+        sent, so a follow-up whose day has passed can still be reworded."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+
+
 class GestureForm(OwnIds, forms.Form):
     id_prefix = "gesture"
 

@@ -50,6 +50,11 @@ care_urlpatterns = [
         name="follow_up_add",
     ),
     path(
+        "follow-ups/<int:follow_up_id>/edit/",
+        follow_up_views.follow_up_edit,
+        name="follow_up_edit",
+    ),
+    path(
         "follow-ups/<int:follow_up_id>/outcome/",
         follow_up_views.follow_up_outcome,
         name="follow_up_outcome",

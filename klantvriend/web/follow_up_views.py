@@ -1,20 +1,26 @@
-"""Follow-ups: the list of them all; plan one by hand; close it as content, not content (opens
-a complaint) or not reached (planned again)."""
+"""Follow-ups: the list of them all; plan one by hand; change an open one; close it as content,
+not content (opens a complaint) or not reached (planned again)."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klantvriend.aftercare import selectors, services
 from klantvriend.aftercare.models import Reason
 from klantvriend.core.care_settings import shop_closed_on
+from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.core.shown import moment_shown
+from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors as customer_selectors
 
-from .care_forms import FollowUpForm
+from .care_forms import FollowUpEditForm, FollowUpForm
 from .care_responses import first_error, from_today, profile_response, today_row_response
+from .links import safe_next
 from .views import (
     CountedPaginator,
     add_service_errors,
@@ -24,6 +30,10 @@ from .views import (
 )
 
 FOLLOW_UPS_PER_PAGE = 50
+FOLLOW_UP_CHANGED_MEANWHILE = gettext_lazy(
+    "Someone else changed this follow-up while you were editing it. The form shows what is "
+    "stored now; make your change again."
+)
 
 
 @member_required
@@ -78,6 +88,56 @@ def aftercare_list(request: HttpRequest) -> HttpResponse:
             "outcomes": listed.outcomes,
             "filtered": bool(state or assigned_to_id is not None or period != "12m" or reason),
         },
+    )
+
+
+@member_required
+def follow_up_edit(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+    """Change an open follow-up, as the API's PATCH does (services.follow_up_change): what to
+    ask, worded for the occasion (after a funeral's flowers a florist asks after the family,
+    not whether everything was all right), the day (mistyped, or the customer asked for
+    another) and who calls. A follow-up done is history: its outcome is undone first."""
+    follow_up = selectors.follow_up_get(business=request.business, follow_up_id=follow_up_id)
+    back = safe_next(request, default=reverse("web:customer_detail", args=[follow_up.customer_id]))
+    if follow_up.done_at is not None:
+        messages.error(
+            request,
+            _(
+                "Only an open follow-up can be changed; undo its outcome first if it was tapped by mistake."
+            ),
+        )
+        return redirect(back)
+    initial = FollowUpEditForm.initial_for(follow_up, version=record_version(follow_up))
+    form = FollowUpEditForm(request.POST or None, business=request.business, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_change(
+                follow_up=follow_up,
+                actor=request.user,
+                fields=form.changes(),
+                expected_versions=[form.cleaned_data["version"]],
+            )
+        except ChangedMeanwhile:
+            stored = selectors.follow_up_get(business=request.business, follow_up_id=follow_up.pk)
+            form = FollowUpEditForm(
+                business=request.business,
+                initial=FollowUpEditForm.initial_for(stored, version=record_version(stored)),
+            )
+            messages.error(request, FOLLOW_UP_CHANGED_MEANWHILE)
+            status = 409
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Follow-up changed."))
+            return redirect(back)
+    if form.errors:
+        status = 422
+    return render(
+        request,
+        "web/follow_up_form.html",
+        {"form": form, "follow_up": follow_up, "back": back},
+        status=status,
     )
 
 

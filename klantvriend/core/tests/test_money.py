@@ -25,6 +25,11 @@ from klantvriend.core.money import (
         ("1.250.000", 125000000),
         ("12,5 ", 1250),
         ("9.999.999.999,99", 999_999_999_999),  # the largest amount taken
+        # A round amount as Dutch price tags write it, with a hyphen or a dash for the cents.
+        ("35,-", 3500),
+        ("€ 35,--", 3500),
+        ("1.250,-", 125000),
+        ("35.–", 3500),
     ],
 )
 def test_amounts_as_people_type_them(typed, cents):
@@ -40,6 +45,8 @@ def test_amounts_as_people_type_them(typed, cents):
         ("1.250", "ambiguous"),
         ("12,505", "precision"),
         ("12..5", "invalid"),
+        (",-", "invalid"),
+        ("35-", "invalid"),
         # More than the largest amount, and far more (found by the fuzz test: 1e26).
         ("10.000.000.000", "too_large"),
         ("100000000000000000000000000", "too_large"),

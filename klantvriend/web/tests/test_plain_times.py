@@ -194,6 +194,34 @@ def test_the_reliability_page_says_the_same_figures_in_the_same_words(
     assert not {"median", "mediaan", "percentile", "percentiel"} & set(words.split())
 
 
+def test_a_lateness_under_an_hour_is_said_to_the_minute(owner_client, owner, api, business):
+    """Two promises kept 20 minutes late were said "at most 18 min late" (the hours rounded to a
+    tenth, six minutes, before the page said them in minutes): less than the lateness it bounds.
+    The API keeps its figures in hours to 0.1."""
+    customer = CustomerFactory(business=business)
+    now = timezone.now().replace(microsecond=0)
+    for days_ago in (3, 4):
+        due = now - timedelta(days=days_ago)
+        PromiseFactory(
+            customer=customer,
+            made_by=owner,
+            made_at=due - timedelta(days=1),
+            due_at=due,
+            done_at=due + timedelta(minutes=20),
+        )
+    account_language_set(user=owner, language="nl")
+
+    html = owner_client.get(reverse("web:promise_reliability")).content.decode()
+    figures = api.get("/api/v1/promises/reliability").json()
+
+    tiles = re.findall(r'data-testid="reliability-(median|p90)"><span[^>]*>([^<]+)<', html)
+    assert tiles == [
+        ("median", f"hooguit 20{NBSP}min te laat"),
+        ("p90", f"hooguit 20{NBSP}min te laat"),
+    ]
+    assert (figures["median_lateness_hours"], figures["p90_lateness_hours"]) == (0.3, 0.3)
+
+
 def test_a_moment_is_on_one_line_on_the_page_and_with_ordinary_spaces_in_the_exports(
     owner_client, owner, business
 ):

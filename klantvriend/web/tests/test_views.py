@@ -761,6 +761,18 @@ def test_a_form_sent_after_the_session_ran_out_takes_the_whole_page_to_the_login
     assert Purchase.objects.count() == 0
 
 
+def test_a_round_amount_written_as_on_a_price_tag_is_recorded(owner_client, business):
+    """A Dutch shop writes a round amount as "€ 35,-" on its price tags and receipts."""
+    customer = CustomerFactory(business=business)
+
+    response = owner_client.post(
+        f"/customers/{customer.pk}/purchases/", {"amount": "€ 35,-", "description": "Boeket"}
+    )
+
+    assert response.status_code == 302
+    assert list(Purchase.objects.values_list("amount_cents", flat=True)) == [3500]
+
+
 def _locked(**kwargs):
     raise OperationalError("database is locked")
 
