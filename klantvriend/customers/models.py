@@ -15,7 +15,7 @@ from klantvriend.core.models import Business, BusinessOwned, ChangeTracked
 from klantvriend.core.money import MAX_CENTS
 
 from . import identity
-from .text import SEARCH_TEXT_LENGTH, search_text_for
+from .text import SEARCH_TEXT_LENGTH, postcode_tidied, search_text_for
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 phone_validator = RegexValidator(
@@ -323,6 +323,7 @@ class Customer(BusinessOwned):
 
     def clean(self) -> None:
         self.name = self.name.strip()
+        self.postal_code = postcode_tidied(self.postal_code)
         # A day after today in a birthday or customer-since date is refused by the services,
         # which know whether it is given anew (DAYS_GONE_BY, services.customer_full_clean).
         if self.referred_by_id is not None:

@@ -62,6 +62,20 @@ def phone_digits(text: str) -> str:
 SEARCH_TEXT_LENGTH = 700
 
 
+# A Dutch postcode however typed ("3512ab", "3512  Ab"): four digits, the first not 0, and two
+# letters. Belgian (four digits) and other countries' postcodes do not have this form.
+_DUTCH_POSTCODE = re.compile(r"([1-9][0-9]{3})\s*([A-Za-z]{2})")
+
+
+def postcode_tidied(text: str) -> str:
+    """A postcode as stored: a Dutch one as PostNL writes it ("3512ab" as "3512 AB"), so that
+    the list, the card and the export show one form; any other as typed, without the spaces
+    around it."""
+    text = text.strip()
+    match = _DUTCH_POSTCODE.fullmatch(text)
+    return f"{match[1]} {match[2].upper()}" if match else text
+
+
 def postcode(text: str) -> str:
     """A postcode as the search compares it: folded, without spaces ("7201 HV" as "7201hv",
     "SW1A 1AA" as "sw1a1aa"), so that it is found however it was written and typed."""

@@ -47,6 +47,7 @@ from klantvriend.customers.services import (
     consent_changes,
     consent_records_save,
 )
+from klantvriend.customers.text import postcode_tidied
 
 from .common import Columns, RowProblems, batched, overfull_row, rows
 from .mapping import PURCHASES, detect_mapping
@@ -128,6 +129,8 @@ def parse_customer(
     for text_field in TEXT_FIELDS:
         if columns.has(text_field) and cell(text_field):
             values[text_field] = cell(text_field)
+    if "postal_code" in values:
+        values["postal_code"] = postcode_tidied(values["postal_code"])  # as Customer.clean
     street = " ".join(part for part in (cell("street"), cell("house_number")) if part)
     if street:
         values["street"] = street
