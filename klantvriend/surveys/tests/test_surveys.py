@@ -8,6 +8,7 @@ from klantvriend.aftercare.models import FollowUp, Reason
 from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.services import complaint_create, complaint_resolve
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.services import business_update
 from klantvriend.core.tests.days import open_on
 from klantvriend.customers.models import ContactKind, ContactMoment, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory
@@ -125,6 +126,28 @@ def test_without_an_address_of_its_own_the_shops_email_has_no_reply_to(
     assert "Reply-To" not in message.message()
     # Quoted: the comma and the quotes would otherwise split the name into addresses.
     assert message.message()["From"] == '"Slagerij Henk, \\"de\\" Worst" <klantvriend@localhost>'
+
+
+def test_the_email_of_a_shop_named_on_two_lines_names_it_on_one(
+    business, consenting, owner, django_capture_on_commit_callbacks
+):
+    """The settings' name field keeps a line break pasted into it; the From was written on one
+    line, but the subject was refused, and the invitation was neither sent nor withdrawn."""
+    business_update(
+        business=business,
+        actor=owner,
+        name="Slagerij\nTest",
+        time_zone=business.time_zone,
+        language=business.language,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(business, consenting, channel=InvitationChannel.EMAIL)
+
+    [message] = mail.outbox
+    assert message.subject == "Hoe hebben we het gedaan? Een korte vraag van Slagerij Test"
+    assert message.message()["From"] == "Slagerij Test <klantvriend@localhost>"
+    assert SurveyInvitation.objects.get().sent_at is not None
 
 
 @pytest.mark.parametrize(
