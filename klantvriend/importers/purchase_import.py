@@ -200,7 +200,8 @@ def parse_purchase(
         problems.add("receipt_number", _("Use at most 100 characters."), "max_length")
     member = cell("member")
     if len(member) > MEMBER_NAME_LENGTH:
-        problems.add("member", _("Use at most 150 characters."), "max_length")
+        message = _("Use at most %(limit)s characters.") % {"limit": MEMBER_NAME_LENGTH}
+        problems.add("member", message, "max_length")
     if day is not None and not problems.errors:
         zone = business.time_zone
         moment = _moment(day, clock, offset, zone)
