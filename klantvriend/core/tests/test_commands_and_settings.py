@@ -29,6 +29,17 @@ def test_apitoken_prints_a_working_token_and_stores_only_its_hash(membership):
     assert response.status_code == 200
 
 
+def test_apitoken_refuses_a_name_longer_than_a_token_holds_and_stores_nothing(membership):
+    """The token page refused it; the command stored it on SQLite and failed with
+    PostgreSQL's error."""
+    with pytest.raises(CommandError) as refused:
+        call_command("apitoken", "sanne", "--name", "x" * 101, stdout=StringIO())
+
+    assert str(refused.value) == "Gebruik hoogstens 100 tekens."
+
+    assert not ApiToken.objects.exists()
+
+
 def test_apitoken_needs_a_business_when_the_user_has_several(owner, business, other_business):
     membership_create(business=other_business, user=owner)
 
