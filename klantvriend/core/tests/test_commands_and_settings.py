@@ -216,6 +216,13 @@ def test_createbusiness_makes_an_existing_login_the_owner_of_a_second_business(o
             "Klantvriend spreekt geen “fy”: kies nl, en.",
         ),
         (["--password=12345678"], "te algemeen"),
+        # As the members page refuses them: they were stored on SQLite, and failed with
+        # PostgreSQL's error.
+        (
+            ["--password=trapper-zadel-42", "--owner-name=" + "x" * 151],
+            "niet meer dan 150 tekens bevat",
+        ),
+        (["--password=trapper-zadel-42", "--email=piet@"], "Voer een geldig e-mailadres in."),
     ],
 )
 def test_createbusiness_refused_creates_neither_login_nor_business(db, args, message):
