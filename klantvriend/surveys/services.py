@@ -34,9 +34,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from klantvriend.aftercare.models import FollowUp, Reason
+from klantvriend.aftercare.models import NOTE_LENGTH, FollowUp, Reason
 from klantvriend.aftercare.services import follow_up_create, rule_day
 from klantvriend.complaints.models import Channel, Complaint, Driver
 from klantvriend.complaints.services import complaint_create
@@ -848,7 +849,8 @@ def _pass_to_owner(
     follow_up = follow_up_create(
         business=business,
         customer=customer,
-        note=note[:300],
+        # Cut where it no longer fits, with "…": cut mid-word, it read as all the customer said.
+        note=Truncator(note).chars(NOTE_LENGTH),
         due_on=rule_day(business=business, day=business.local(now).date()),
         reason=Reason.SURVEY,
         assigned_to=_owner_of(business),

@@ -417,6 +417,21 @@ def test_a_detractor_gets_a_follow_up_for_the_owner_today(business, customer, ow
     assert Complaint.objects.count() == 0
 
 
+def test_a_detractors_long_comment_is_cut_in_the_follow_up_with_a_mark_that_it_goes_on(
+    business, customer
+):
+    """The note holds 300 characters: it ended in the middle of a word, as if the customer had
+    said no more."""
+    created = _invite(business, customer)
+    comment = "Lang moeten wachten " * 99
+
+    services.survey_answer(key=created.key, answers={**GOOD, "nps": "4", "comment": comment})
+
+    note = FollowUp.objects.get().note
+    assert note == "Gaf een 4 van 10 in de enquête: " + comment[:267] + "…"
+    assert len(note) == 300
+
+
 def test_the_follow_up_of_a_detractor_names_the_drivers_scored_low(business, customer):
     """The owner calling back saw "Gave 3 out of 10", not that the customer gave reliability a 1
     and certainty a 2: the scores were only in the big table of answers."""
