@@ -125,7 +125,13 @@ def membership_create(*, business: Business, user, role: str = Role.STAFF) -> Me
 
 
 def user_create(*, username: str, password: str, email: str = "", first_name: str = ""):
-    return get_user_model().objects.create_user(
+    """A new login, its values checked as the members page checks them (a name longer than its
+    column, an e-mail address that is none): refused with ValidationError, nothing stored."""
+    user_model = get_user_model()
+    user_model(username=username, email=email, first_name=first_name).full_clean(
+        exclude=["password"]
+    )
+    return user_model.objects.create_user(
         username=username, password=password, email=email, first_name=first_name
     )
 

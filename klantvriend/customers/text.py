@@ -58,7 +58,8 @@ def phone_digits(text: str) -> str:
 
 # Customer.search_text's length: every part of the person at its longest (name 200, company 200,
 # e-mail address 254, phone number 25) fits; the phone's digits as written and the address only
-# when shorter (as a customer's are, by far: about a hundred characters in all).
+# when shorter (as a customer's are, by far: about a hundred characters in all). Folded, a part
+# can grow ("ß" is "ss", "æ" is "ae"): the person is then cut at it.
 SEARCH_TEXT_LENGTH = 700
 
 
@@ -98,7 +99,10 @@ def search_text_for(
     (so that "7201 HV 12" finds the customer at number 12). Without an address, the text the
     duplicate check compares (selectors.customers_alike)."""
     parts = [fold(name), fold(company), fold(email), phone_digits(phone)]
-    text = " ".join(part for part in parts if part)
+    # A name and company of 200 characters that fold to twice as many were refused, naming a
+    # field nobody types (and a 500 where the refusal was not expected): their first 700 are
+    # what they are found by.
+    text = " ".join(part for part in parts if part)[:SEARCH_TEXT_LENGTH].rstrip()
     written = digits(phone)
     extras = [
         written if written != parts[-1] else "",

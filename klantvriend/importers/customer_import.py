@@ -174,7 +174,8 @@ def parse_customer(
             problems.add("marketing_consent_basis", refused.message, refused.code)
     member = cell("regular_member")
     if len(member) > MEMBER_NAME_LENGTH:
-        problems.add("regular_member", _("Use at most 150 characters."), "max_length")
+        message = _("Use at most %(limit)s characters.") % {"limit": MEMBER_NAME_LENGTH}
+        problems.add("regular_member", message, "max_length")
     tags = None
     if columns.has("tags"):
         tags = [tag.strip() for tag in cell("tags").replace(";", ",").split(",") if tag.strip()]

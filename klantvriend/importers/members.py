@@ -14,8 +14,10 @@ from klantvriend.core.numbers import count_shown
 from .common import Columns
 from .results import ImportResult, RowError
 
-# A user's first name and user name are at most this long (django.contrib.auth).
-MEMBER_NAME_LENGTH = 150
+# The longest name a member answers to: their full name, a first and a last name of 150
+# characters each (django.contrib.auth, as the account page takes them; a user name is 150 too).
+# A full name longer than a first name was refused although a member had it.
+MEMBER_NAME_LENGTH = 150 + len(" ") + 150
 # The names of people no member answers to that the result names one by one (each at its first
 # line); the rest are counted in one more note.
 NAMED_UNKNOWN_MEMBERS = 10

@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.db import connection
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -81,6 +82,15 @@ class PurchaseRow:
     member: str  # who served the customer, as the file names them
 
 
+# The customer's field each of the customer's columns is stored in when a line makes them.
+_CUSTOMER_FIELDS = {
+    "customer_number": "external_ref",
+    "email": "email",
+    "phone": "phone",
+    "name": "name",
+}
+
+
 def adapt_moment(moment: datetime):
     return connection.ops.adapt_datetimefield_value(moment)
 
@@ -127,8 +137,6 @@ def parse_purchase(
             _("Give the customer number or the email address of the customer."),
             "no_customer",
         )
-    if len(number) > 100:
-        problems.add("customer_number", _("Use at most 100 characters."), "max_length")
     if email:
         try:
             validate_email(email)
@@ -140,8 +148,14 @@ def parse_purchase(
             _("Enter a phone number of digits, optionally starting with +, such as 06 12345678."),
             "phone",
         )
-    if len(name) > 200:
-        problems.add("name", _("Use at most 200 characters."), "max_length")
+    # Longer than the customer's field is the line's mistake: an e-mail address validate_email
+    # takes (320 characters) or a phone number PHONE_PATTERN takes ("+" and 25) made a customer
+    # PostgreSQL refused, and the whole import failed.
+    for column, field in _CUSTOMER_FIELDS.items():
+        limit = Customer._meta.get_field(field).max_length
+        if len(cell(column)) > limit:
+            message = _("Use at most %(limit)s characters.") % {"limit": limit}
+            problems.add(column, message, "max_length")
     day = clock = offset = None
     text = cell("date")
     if not text:
@@ -186,7 +200,8 @@ def parse_purchase(
         problems.add("receipt_number", _("Use at most 100 characters."), "max_length")
     member = cell("member")
     if len(member) > MEMBER_NAME_LENGTH:
-        problems.add("member", _("Use at most 150 characters."), "max_length")
+        message = _("Use at most %(limit)s characters.") % {"limit": MEMBER_NAME_LENGTH}
+        problems.add("member", message, "max_length")
     if day is not None and not problems.errors:
         zone = business.time_zone
         moment = _moment(day, clock, offset, zone)
@@ -537,10 +552,16 @@ class _Customers:
             if cache_key in new:
                 continue
             day = row.day
+            if row.name:
+                name = row.name
+            elif row.number:
+                name = _("Customer %(number)s") % {"number": row.number}
+            else:
+                # An address may be longer than a name (254 characters to 200): its start.
+                name = Truncator(row.email).chars(Customer._meta.get_field("name").max_length)
             customer = Customer(
                 business=business,
-                name=row.name
-                or (_("Customer %(number)s") % {"number": row.number} if row.number else row.email),
+                name=name,
                 email=row.email,
                 phone=row.phone,
                 external_ref=row.number,

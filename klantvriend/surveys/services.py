@@ -34,9 +34,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from klantvriend.aftercare.models import FollowUp, Reason
+from klantvriend.aftercare.models import NOTE_LENGTH, FollowUp, Reason
 from klantvriend.aftercare.services import follow_up_create, rule_day
 from klantvriend.complaints.models import Channel, Complaint, Driver
 from klantvriend.complaints.services import complaint_create
@@ -44,6 +45,7 @@ from klantvriend.core import links
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
 from klantvriend.core.errors import Conflict, ValidationError, refusals_of
 from klantvriend.core.language import shop_language
+from klantvriend.core.mail import header_text
 from klantvriend.core.models import Business, Role
 from klantvriend.customers.models import (
     ConsentSource,
@@ -471,10 +473,9 @@ def invitation_sender(business: Business) -> str:
     """The From of the shop's e-mails: the shop's name with the server's sending address
     (DEFAULT_FROM_EMAIL, the one its mail relay accepts and signs), so that the customer sees
     who writes. Quoted where the name needs it (a comma, quotes); Django encodes a name with
-    accents (RFC 2047). A name on several lines would be refused as a header: it is written on
-    one."""
+    accents (RFC 2047). A name on several lines is written on one (header_text)."""
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    name = " ".join(business.name.split())
+    name = header_text(business.name)
     return str(Address(display_name=name, addr_spec=address or settings.DEFAULT_FROM_EMAIL))
 
 
@@ -503,7 +504,7 @@ def _invitation_email(created: CreatedInvitation) -> EmailMultiAlternatives:
             parts.append(render_to_string("surveys/invitation_email.txt", context))
     with shop_language(business):
         subject = _("How did we do? A short question from %(business)s") % {
-            "business": business.name
+            "business": header_text(business.name)
         }
     return EmailMultiAlternatives(
         subject,
@@ -848,7 +849,8 @@ def _pass_to_owner(
     follow_up = follow_up_create(
         business=business,
         customer=customer,
-        note=note[:300],
+        # Cut where it no longer fits, with "…": cut mid-word, it read as all the customer said.
+        note=Truncator(note).chars(NOTE_LENGTH),
         due_on=rule_day(business=business, day=business.local(now).date()),
         reason=Reason.SURVEY,
         assigned_to=_owner_of(business),

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from klantvriend.core.language import OWN_LANGUAGE, reader_language
 from klantvriend.core.links import public_url
+from klantvriend.core.mail import header_text
 from klantvriend.core.models import Business, Role
 
 from .selectors import today_list
@@ -74,7 +75,7 @@ def digest_send(*, businesses=None, now=None) -> DigestResult:
                     "Today at %(business)s: %(count)d thing to do",
                     "Today at %(business)s: %(count)d things to do",
                     today.count,
-                ) % {"business": business.name, "count": today.count}
+                ) % {"business": header_text(business.name), "count": today.count}
             for address in addresses:
                 message = EmailMultiAlternatives(
                     subject, body, settings.DEFAULT_FROM_EMAIL, [address]

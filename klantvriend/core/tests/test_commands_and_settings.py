@@ -29,6 +29,17 @@ def test_apitoken_prints_a_working_token_and_stores_only_its_hash(membership):
     assert response.status_code == 200
 
 
+def test_apitoken_refuses_a_name_longer_than_a_token_holds_and_stores_nothing(membership):
+    """The token page refused it; the command stored it on SQLite and failed with
+    PostgreSQL's error."""
+    with pytest.raises(CommandError) as refused:
+        call_command("apitoken", "sanne", "--name", "x" * 101, stdout=StringIO())
+
+    assert str(refused.value) == "Gebruik hoogstens 100 tekens."
+
+    assert not ApiToken.objects.exists()
+
+
 def test_apitoken_needs_a_business_when_the_user_has_several(owner, business, other_business):
     membership_create(business=other_business, user=owner)
 
@@ -205,6 +216,13 @@ def test_createbusiness_makes_an_existing_login_the_owner_of_a_second_business(o
             "Klantvriend spreekt geen “fy”: kies nl, en.",
         ),
         (["--password=12345678"], "te algemeen"),
+        # As the members page refuses them: they were stored on SQLite, and failed with
+        # PostgreSQL's error.
+        (
+            ["--password=trapper-zadel-42", "--owner-name=" + "x" * 151],
+            "niet meer dan 150 tekens bevat",
+        ),
+        (["--password=trapper-zadel-42", "--email=piet@"], "Voer een geldig e-mailadres in."),
     ],
 )
 def test_createbusiness_refused_creates_neither_login_nor_business(db, args, message):

@@ -341,6 +341,16 @@ def test_search_ignores_accents_case_and_phone_punctuation(
     assert [customer.name for customer in found] == expected
 
 
+def test_a_name_and_company_at_their_longest_that_fold_longer_are_stored_and_found(business):
+    # "ß" is searched as "ss", "Æ" as "ae": folded, 200 characters of each are 400.
+    customer = services.customer_create(business=business, name="ß" * 200, company="Æ" * 200)
+
+    customer.refresh_from_db()
+    assert customer.search_text == ("ss" * 200 + " " + "ae" * 200)[:700]
+    found = selectors.customer_list(business=business, query="ßß")
+    assert [each.pk for each in found] == [customer.pk]
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

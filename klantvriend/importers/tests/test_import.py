@@ -1029,3 +1029,16 @@ def test_an_imported_till_history_plans_no_aftercare_for_its_old_purchases(
 
     assert result.created == 1
     assert FollowUp.objects.count() == 0
+
+
+def test_a_name_and_company_at_their_longest_that_fold_longer_are_imported(tmp_path, business):
+    """Folded for the search ("ß" as "ss", "Æ" as "ae"), they were longer than the search text
+    holds: PostgreSQL refused the customer, and the whole import failed."""
+    path = write(tmp_path, "k.csv", f"Naam;Bedrijf\n{'ß' * 200};{'Æ' * 200}\n")
+
+    result = data_import(business=business, kind="customers", path=path)
+
+    assert result.ok, result.errors
+    assert (
+        Customer.objects.get(business=business).search_text == ("ss" * 200 + " " + "ae" * 200)[:700]
+    )

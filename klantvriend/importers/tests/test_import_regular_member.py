@@ -134,14 +134,14 @@ def test_a_first_name_two_members_share_is_noted_in_dutch(tmp_path, business):
 
 
 def test_a_name_too_long_for_anyone_is_refused_at_its_line_and_nothing_imported(tmp_path, business):
-    path = write(tmp_path, "k.csv", f"Naam;Vaste medewerker\nAnna;Joris\nBert;{'x' * 151}\n")
+    path = write(tmp_path, "k.csv", f"Naam;Vaste medewerker\nAnna;Joris\nBert;{'x' * 302}\n")
 
     result = data_import(business=business, kind="customers", path=path)
 
     assert [(error.line, error.column, error.code) for error in result.errors] == [
         (3, "Vaste medewerker", "max_length")
     ]
-    assert result.errors[0].message == "Gebruik hoogstens 150 tekens."
+    assert result.errors[0].message == "Gebruik hoogstens 301 tekens."
     assert not Customer.objects.exists()
 
 

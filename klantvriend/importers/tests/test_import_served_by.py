@@ -208,3 +208,22 @@ def test_an_erased_customer_keeps_their_purchases_with_who_served_them(business,
         8950,
         "Knippen […]",
     )
+
+
+def test_a_member_is_found_by_a_full_name_longer_than_a_first_name_can_be(tmp_path, business):
+    """A first name and a last name hold 150 characters each (the account page): the full name
+    a till writes was refused as longer than a name could be."""
+    user = user_create(username="marie", password="pw-marie-123", first_name="M" * 150)
+    user.last_name = "W" * 150
+    user.save()
+    membership_create(business=business, user=user, role=Role.STAFF)
+    path = write(
+        tmp_path,
+        "p.csv",
+        f"Klantnummer;Datum;Bedrag;Bonnummer;Medewerker\nK1;25-03-2026;89,50;B1;{user.get_full_name()}\n",
+    )
+
+    result = data_import(business=business, kind="purchases", path=path)
+
+    assert result.ok, result.errors
+    assert _served(business) == [("B1", "marie")]

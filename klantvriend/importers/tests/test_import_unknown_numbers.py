@@ -99,3 +99,42 @@ def test_a_known_number_and_a_customer_found_by_email_have_no_note(tmp_path, bus
     result = data_import(business=business, kind="purchases", path=path)
 
     assert (result.ok, result.customers_created, result.note_count) == (True, 0, 0)
+
+
+# The longest e-mail address validate_email takes is 320 characters, a customer's 254.
+LONG_EMAIL = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".nl"
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "message"),
+    [
+        ("E-mail", LONG_EMAIL, "Use at most 254 characters."),
+        ("Telefoon", "+" + "1" * 25, "Use at most 25 characters."),
+    ],
+)
+def test_a_customers_detail_longer_than_a_customer_holds_refuses_the_line(
+    tmp_path, business, header, value, message
+):
+    path = write(
+        tmp_path, "p.csv", f"Klantnummer;{header};Datum;Bedrag\nK1;{value};25-03-2026;12,50\n"
+    )
+
+    with translation.override("en"):
+        result = data_import(business=business, kind="purchases", path=path)
+
+    assert result.errors == [RowError(2, header, value, message, "max_length")]
+    assert not Customer.objects.filter(business=business).exists()
+    assert not Purchase.objects.filter(customer__business=business).exists()
+
+
+def test_a_customer_made_of_a_long_email_address_alone_has_it_as_a_name_that_fits(
+    tmp_path, business
+):
+    email = "a" * 64 + "@" + ".".join(["b" * 60] * 3) + ".nl"  # 249 characters
+    path = write(tmp_path, "p.csv", f"E-mail;Datum;Bedrag\n{email};25-03-2026;12,50\n")
+
+    result = data_import(business=business, kind="purchases", path=path)
+
+    assert result.ok, result.errors
+    customer = Customer.objects.get(business=business)
+    assert (customer.email, customer.name) == (email, email[:199] + "…")

@@ -8,6 +8,7 @@ from klantvriend.aftercare.models import FollowUp, Reason
 from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.services import complaint_create, complaint_resolve
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.services import business_update
 from klantvriend.core.tests.days import open_on
 from klantvriend.customers.models import ContactKind, ContactMoment, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory
@@ -125,6 +126,28 @@ def test_without_an_address_of_its_own_the_shops_email_has_no_reply_to(
     assert "Reply-To" not in message.message()
     # Quoted: the comma and the quotes would otherwise split the name into addresses.
     assert message.message()["From"] == '"Slagerij Henk, \\"de\\" Worst" <klantvriend@localhost>'
+
+
+def test_the_email_of_a_shop_named_on_two_lines_names_it_on_one(
+    business, consenting, owner, django_capture_on_commit_callbacks
+):
+    """The settings' name field keeps a line break pasted into it; the From was written on one
+    line, but the subject was refused, and the invitation was neither sent nor withdrawn."""
+    business_update(
+        business=business,
+        actor=owner,
+        name="Slagerij\nTest",
+        time_zone=business.time_zone,
+        language=business.language,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(business, consenting, channel=InvitationChannel.EMAIL)
+
+    [message] = mail.outbox
+    assert message.subject == "Hoe hebben we het gedaan? Een korte vraag van Slagerij Test"
+    assert message.message()["From"] == "Slagerij Test <klantvriend@localhost>"
+    assert SurveyInvitation.objects.get().sent_at is not None
 
 
 @pytest.mark.parametrize(
@@ -392,6 +415,21 @@ def test_a_detractor_gets_a_follow_up_for_the_owner_today(business, customer, ow
     assert follow_up.due_on == open_on(business.today())
     assert follow_up.note == "Gaf een 4 van 10 in de enquête: Lang moeten wachten"
     assert Complaint.objects.count() == 0
+
+
+def test_a_detractors_long_comment_is_cut_in_the_follow_up_with_a_mark_that_it_goes_on(
+    business, customer
+):
+    """The note holds 300 characters: it ended in the middle of a word, as if the customer had
+    said no more."""
+    created = _invite(business, customer)
+    comment = "Lang moeten wachten " * 99
+
+    services.survey_answer(key=created.key, answers={**GOOD, "nps": "4", "comment": comment})
+
+    note = FollowUp.objects.get().note
+    assert note == "Gaf een 4 van 10 in de enquête: " + comment[:267] + "…"
+    assert len(note) == 300
 
 
 def test_the_follow_up_of_a_detractor_names_the_drivers_scored_low(business, customer):

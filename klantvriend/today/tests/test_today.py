@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set, account_morning_email_set
-from klantvriend.core.services import membership_create, user_create
+from klantvriend.core.services import business_update, membership_create, user_create
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.tests.factories import PromiseFactory
 from klantvriend.today.ics import calendar_text
@@ -87,6 +87,25 @@ def test_the_digest_mails_each_owner_with_an_address_in_the_language_of_the_busi
     body = mail.outbox[0].body
     assert mail.outbox[0].subject == subject
     assert f"\n{heading}\n- Anna de Vries: Rollade klaarzetten (" in body
+
+
+def test_the_digest_of_a_business_named_on_two_lines_is_sent_with_its_name_on_one(business, owner):
+    """The settings' name field keeps a line break pasted into it; a subject cannot hold one,
+    and the digest stopped at that business, unsent."""
+    business_update(
+        business=business,
+        actor=owner,
+        name="Slagerij\r\nTest",
+        time_zone=business.time_zone,
+        language="en",
+    )
+    _two_owners_a_staff_member_and_an_overdue_promise(business, owner)
+
+    call_command("digest", "--business", business.slug, stdout=StringIO())
+
+    assert [message.subject for message in mail.outbox] == [
+        "Today at Slagerij Test: 1 thing to do"
+    ] * 2
 
 
 def test_the_digest_goes_to_each_owner_in_the_language_they_read(business, owner):

@@ -4,9 +4,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klantvriend.core.commands import ShopCommand
-from klantvriend.core.errors import NotFound
+from klantvriend.core.errors import NotFound, ValidationError
+from klantvriend.core.members import token_create
 from klantvriend.core.selectors import membership_get_by_slug, membership_list_for_user
-from klantvriend.core.services import apitoken_create
 
 
 class Command(ShopCommand):
@@ -51,5 +51,10 @@ class Command(ShopCommand):
                     % {"username": username, "slugs": slugs}
                 )
             membership = memberships[0]
-        _token, key = apitoken_create(membership=membership, name=name or "manage.py apitoken")
+        # Checked as on the token page (a name longer than the column was stored on SQLite and
+        # failed on PostgreSQL).
+        try:
+            _token, key = token_create(membership=membership, name=name or "manage.py apitoken")
+        except ValidationError as refused:
+            raise CommandError(" ".join(refused.messages)) from None
         self.stdout.write(key)
