@@ -115,7 +115,7 @@ class ComplaintCreate(Input):
             "The customer was answered there and then, in person or by phone: the first "
             "response is recorded at `received_at` in the same request, audited as a `PATCH` "
             "with `first_response_at` is. Refused (422, type `not_in_person`) with the channels "
-            "email, social_media and review_site."
+            "email, message, social_media and review_site."
         ),
     )
     recovery_gesture: str = Field(

@@ -11,6 +11,8 @@ class Channel(models.TextChoices):
     COUNTER = "counter", _("at the counter")
     PHONE = "phone", _("phone")
     EMAIL = "email", _("email")
+    # WhatsApp, a text message: how many a shop's customers reach it (contact moments have it).
+    MESSAGE = "message", _("message (WhatsApp, text)")
     SOCIAL_MEDIA = "social_media", _("social media")
     REVIEW_SITE = "review_site", _("review site")
     OTHER = "other", _("other")

@@ -34,7 +34,7 @@ from .models import Channel, Complaint, Driver, Severity
 
 PUBLIC_CHANNELS = frozenset({Channel.SOCIAL_MEDIA, Channel.REVIEW_SITE})
 # Written channels: the customer was not there to be answered while they complained.
-NOT_ANSWERABLE_ON_THE_SPOT = frozenset({Channel.EMAIL, *PUBLIC_CHANNELS})
+NOT_ANSWERABLE_ON_THE_SPOT = frozenset({Channel.EMAIL, Channel.MESSAGE, *PUBLIC_CHANNELS})
 
 
 def _error(field: str, message: str, code: str) -> ValidationError:

@@ -400,6 +400,7 @@ def test_a_complaint_made_in_person_or_by_phone_can_be_answered_on_the_spot(cust
     ("channel", "said"),
     [
         (Channel.EMAIL, "e-mail"),
+        (Channel.MESSAGE, "bericht (WhatsApp, sms)"),
         (Channel.SOCIAL_MEDIA, "sociale media"),
         (Channel.REVIEW_SITE, "reviewsite"),
     ],
