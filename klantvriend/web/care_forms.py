@@ -98,8 +98,8 @@ class PromiseEditForm(PromiseForm):
         max_length=300,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_(
-            "Saved as a contact moment with the new moment, for example: the part comes a day "
-            "later."
+            "Saved as a contact moment with the new moment, for example: it will be ready a "
+            "day later than we said."
         ),
     )
 
