@@ -4,7 +4,7 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from pydantic import Field, StrictInt, field_validator
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
 from klantvriend.promises import selectors, services
 from klantvriend.promises.models import Promise, PromiseKind
@@ -47,6 +47,15 @@ class PromiseOut(Out):
     due_all_day: bool
     done_at: datetime | None
     cancelled_at: datetime | None
+    survey_after_delivery: bool = Field(
+        ...,
+        description=(
+            "Whether keeping this delivery invites the customer to the survey by e-mail, where "
+            "the business invites after deliveries (its survey settings) and the customer may "
+            "be e-mailed; false for flowers for a funeral or wherever a question would be out "
+            "of place. Only deliveries invite."
+        ),
+    )
     status: StatusName = Field(
         ...,
         description="Derived from the moments, never stored. open: not due yet; overdue: open "
@@ -84,6 +93,7 @@ def promise_out(view: PromiseView) -> dict:
         "due_all_day": promise.due_all_day,
         "done_at": promise.done_at,
         "cancelled_at": promise.cancelled_at,
+        "survey_after_delivery": promise.survey_after_delivery,
         "status": api_status(view.status),
         "rescheduled_to": promise.rescheduled_to_id,
         "rescheduled_from": predecessor.pk if (predecessor := promise.predecessor) else None,
@@ -99,6 +109,9 @@ class PromiseCreate(Input):
     due_at: Moment | None = Field(None, description="A due moment; or give due_date.")
     due_date: date | None = Field(None, description="A due day (due by its end); or give due_at.")
     made_at: Moment | None = Field(None, description="Defaults to now; may lie in the past.")
+    survey_after_delivery: StrictBool = Field(
+        True, description="Whether keeping this delivery invites the customer to the survey."
+    )
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -119,6 +132,7 @@ class PromiseUpdate(Patch):
     due_at: Moment | None = None
     due_date: date | None = None
     made_at: Moment | None = None
+    survey_after_delivery: StrictBool | None = None
     done_at: Moment | None = Field(
         None,
         description=(
@@ -246,6 +260,7 @@ def create_promise(request: HttpRequest, payload: PromiseCreate, response: HttpR
         due_at=payload.due_at,
         due_date=payload.due_date,
         made_at=payload.made_at,
+        survey_after_delivery=payload.survey_after_delivery,
         made_by=actor_of(request),
     )
     return Status(201, _out(response, promise))

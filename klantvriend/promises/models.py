@@ -62,6 +62,12 @@ class Promise(BusinessOwned):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_on = models.DateField(_("kept on"), null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Whether a delivery kept invites the customer to the survey, where the business invites
+    # after deliveries (surveys.services.survey_invite_after_promise): not after flowers for
+    # a funeral, or where the shop knows a question would be out of place.
+    survey_after_delivery = models.BooleanField(
+        _("invite to the survey after the delivery"), default=True
+    )
     # The promise made for the moment the customer agreed to after this one passed unkept
     # (services.promise_reschedule): this one counts as broken, the successor on its own moment.
     # The reverse, `rescheduled_from`, is the promise a successor replaces (`predecessor`).

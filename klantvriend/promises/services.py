@@ -102,6 +102,7 @@ def _snapshot(promise: Promise) -> dict[str, Any]:
     return {
         "description": promise.description,
         "kind": promise.kind,
+        "survey_after_delivery": promise.survey_after_delivery,
         "made_at": promise.made_at,
         "due_at": promise.due_at,
         "due_all_day": promise.due_all_day,
@@ -119,6 +120,7 @@ def promise_create(
     due_date: date | None = None,
     made_by=None,
     made_at: datetime | None = None,
+    survey_after_delivery: bool = True,
     now: datetime | None = None,
 ) -> Promise:
     customer.refuse_if_anonymised()
@@ -133,6 +135,7 @@ def promise_create(
             due_date=due_date,
             made_by=made_by,
             made_at=made_at,
+            survey_after_delivery=survey_after_delivery,
             now=now,
         )
         save_new_customer_row(promise, actor=made_by, snapshot=_snapshot)
@@ -168,6 +171,7 @@ def _new_promise(
     due_date: date | None = None,
     made_by=None,
     made_at: datetime | None = None,
+    survey_after_delivery: bool = True,
 ) -> Promise:
     """The promise promise_create stores, checked: every refusal at once."""
     promise = Promise(
@@ -175,6 +179,7 @@ def _new_promise(
         customer=customer,
         description=description.strip(),
         kind=kind,
+        survey_after_delivery=survey_after_delivery,
         made_by=made_by if getattr(made_by, "is_authenticated", False) else None,
         made_at=made_at or now,
     )
@@ -191,7 +196,9 @@ def _new_promise(
 _DERIVED = ["due_on"]
 
 
-EDITABLE = frozenset({"description", "kind", "due_at", "due_date", "made_at"})
+EDITABLE = frozenset(
+    {"description", "kind", "due_at", "due_date", "made_at", "survey_after_delivery"}
+)
 
 
 def promise_update(
@@ -219,6 +226,8 @@ def _changes_checked(business, changed: Promise, fields: dict[str, Any], now: da
         changed.description = fields["description"].strip()
     if "kind" in fields:
         changed.kind = fields["kind"]
+    if "survey_after_delivery" in fields:
+        changed.survey_after_delivery = fields["survey_after_delivery"]
     if "made_at" in fields and fields["made_at"] is not None:
         changed.made_at = fields["made_at"]
     refusals_gathered(
@@ -303,6 +312,7 @@ def promise_reschedule(
             customer=old.customer,
             description=old.description,
             kind=old.kind,
+            survey_after_delivery=old.survey_after_delivery,
             made_by=actor,
             made_at=now,
             now=now,

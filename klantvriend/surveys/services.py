@@ -613,7 +613,7 @@ def _invite_automatically(*, business: Business, customer: Customer, trigger: st
 
 
 def survey_invite_after_promise(*, promise) -> CreatedInvitation | None:
-    if promise.kind != PromiseKind.DELIVERY:
+    if promise.kind != PromiseKind.DELIVERY or not promise.survey_after_delivery:
         return None
     survey = Survey.objects.filter(business_id=promise.business_id).first()
     if survey is not None and not survey.invite_after_delivery:

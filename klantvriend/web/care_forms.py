@@ -61,6 +61,16 @@ class PromiseForm(OwnIds, forms.Form):
         help_text=_("Leave empty for some time that day."),
     )
     made_at = MomentField(label=_("promised at"), required=False, help_text=_("Empty means now."))
+    # Shown for deliveries only (app.css), whose keeping invites to the survey.
+    survey_after_delivery = forms.BooleanField(
+        label=_("invite to the survey once delivered"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "When the survey settings invite after deliveries. Untick it for funeral flowers, "
+            "or wherever a question would be out of place."
+        ),
+    )
 
     def due(self, business) -> dict:
         """The due moment for the service: a moment when a time was given, else the day."""
@@ -128,13 +138,17 @@ class PromiseEditForm(PromiseForm):
             if promise.due_all_day
             else local(promise.due_at).time().replace(second=0, microsecond=0),
             "made_at": local(promise.made_at).replace(second=0, microsecond=0),
+            "survey_after_delivery": promise.survey_after_delivery,
             "version": version,
         }
 
     def changes(self, business) -> dict:
         """The service's fields for what was changed (promises.services.promise_update)."""
         changed = set(self.changed_data)
-        fields = {name: self.cleaned_data[name] for name in ("description", "kind", "made_at")}
+        fields = {
+            name: self.cleaned_data[name]
+            for name in ("description", "kind", "made_at", "survey_after_delivery")
+        }
         fields = {name: value for name, value in fields.items() if name in changed}
         if changed & {"due_date", "due_time"}:
             fields.update(self.due(business))

@@ -53,6 +53,7 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
                 description=form.cleaned_data["description"],
                 kind=form.cleaned_data["kind"],
                 made_at=form.cleaned_data["made_at"],
+                survey_after_delivery=form.cleaned_data["survey_after_delivery"],
                 made_by=request.user,
                 **form.due(request.business),
             )

@@ -281,9 +281,7 @@ def test_a_complaint_is_open_unless_said_to_be_answered_on_the_spot(api, custome
     assert AuditEvent.objects.filter(action="responded").count() == 0
 
 
-def test_a_complaint_by_message_is_logged_as_one_not_public_and_still_to_be_answered(
-    api, customer
-):
+def test_a_complaint_by_message_is_logged_as_one_not_public_and_still_to_be_answered(api, customer):
     response = post(
         api,
         "/api/v1/complaints",

@@ -132,13 +132,15 @@ def test_other_changes_sent_with_the_new_moment_correct_the_old_promise_first(ov
         actor=owner,
         description="Fiets en bel gerepareerd",
         kind=PromiseKind.DELIVERY,
+        survey_after_delivery=False,
         due_at=now + timedelta(days=1),
         now=now,
     )
 
     old = Promise.objects.get(pk=overdue.pk)
-    assert (old.description, old.kind) == ("Fiets en bel gerepareerd", PromiseKind.DELIVERY)
-    assert (new.description, new.kind) == ("Fiets en bel gerepareerd", PromiseKind.DELIVERY)
+    said = ("Fiets en bel gerepareerd", PromiseKind.DELIVERY, False)
+    assert (old.description, old.kind, old.survey_after_delivery) == said
+    assert (new.description, new.kind, new.survey_after_delivery) == said
 
 
 def test_a_promise_not_yet_due_is_simply_moved(customer, owner, now):
