@@ -32,6 +32,7 @@ from klantvriend.core.undo import step_to_undo, values_before
 from klantvriend.core.versions import record_changing
 from klantvriend.core.working_hours import next_working_day
 from klantvriend.customers.models import Customer
+from klantvriend.customers.services import customer_refuse_if_anonymised_now
 from klantvriend.customers.text import fold
 from klantvriend.gestures.models import Occasion
 from klantvriend.promises.models import Promise
@@ -134,12 +135,14 @@ def follow_up_create(
         purchase=purchase,
         referred_customer=referred_customer,
     )
-    save_new_customer_row(
-        follow_up,
-        actor=created_by,
-        snapshot=_snapshot,
-        action=AuditAction.CREATED if reason == Reason.MANUAL else AuditAction.PLANNED,
-    )
+    with transaction.atomic():
+        customer_refuse_if_anonymised_now(customer)
+        save_new_customer_row(
+            follow_up,
+            actor=created_by,
+            snapshot=_snapshot,
+            action=AuditAction.CREATED if reason == Reason.MANUAL else AuditAction.PLANNED,
+        )
     return follow_up
 
 

@@ -28,6 +28,7 @@ from klantvriend.core.services import business_lock_time_zone
 from klantvriend.core.shown import moment_shown
 from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
+from klantvriend.customers.services import customer_refuse_if_anonymised_now
 
 from .clocks import complaint_clock, complaint_deadlines
 from .models import Channel, Complaint, Driver, Severity
@@ -230,6 +231,7 @@ def complaint_create(
         complaint_deadlines_set(
             complaint, business=business_lock_time_zone(business=customer.business)
         )
+        customer_refuse_if_anonymised_now(customer)
         save_new_customer_row(complaint, actor=received_by, snapshot=_snapshot)
         if answered_on_the_spot:
             complaint_respond(
