@@ -32,6 +32,7 @@ from klantvriend.core.undo import step_to_undo, values_before
 from klantvriend.core.versions import record_changing
 from klantvriend.core.working_hours import next_working_day
 from klantvriend.customers.models import Customer
+from klantvriend.customers.services import customer_refuse_if_anonymised_now
 from klantvriend.customers.text import fold
 from klantvriend.gestures.models import Occasion
 from klantvriend.promises.models import Promise
@@ -134,12 +135,14 @@ def follow_up_create(
         purchase=purchase,
         referred_customer=referred_customer,
     )
-    save_new_customer_row(
-        follow_up,
-        actor=created_by,
-        snapshot=_snapshot,
-        action=AuditAction.CREATED if reason == Reason.MANUAL else AuditAction.PLANNED,
-    )
+    with transaction.atomic():
+        customer_refuse_if_anonymised_now(customer)
+        save_new_customer_row(
+            follow_up,
+            actor=created_by,
+            snapshot=_snapshot,
+            action=AuditAction.CREATED if reason == Reason.MANUAL else AuditAction.PLANNED,
+        )
     return follow_up
 
 
@@ -668,19 +671,26 @@ def follow_ups_assignment_release(*, business, user, actor=None) -> dict[str, in
     {"open_follow_ups": how many}."""
     open_ones = FollowUp.objects.filter(business=business, assigned_to=user, done_at=None)
     released = 0
-    for follow_up in open_ones.select_related("business"):
+    # Locked as they are listed: an outcome recorded meanwhile (a colleague's tap) waits for
+    # the removal, or was committed first and leaves a follow-up done, which keeps who had it.
+    for follow_up in open_ones.select_related("business").select_for_update(of=("self",)):
         follow_up_update(follow_up=follow_up, actor=actor, assigned_to=None)
         released += 1
     return {"open_follow_ups": released} if released else {}
 
 
 def follow_up_update(*, follow_up: FollowUp, actor, **fields: Any) -> FollowUp:
-    """`assigned_to`: a member, or a member's user id."""
-    changed = FollowUp.objects.get(pk=follow_up.pk)
-    before = _snapshot(changed)
-    _changes_checked(changed, fields, follow_up.business)
-    if not save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot):
-        return follow_up
+    """`assigned_to`: a member, or a member's user id. Made to the follow-up as stored now,
+    read under its lock, writing only what changed: a try or an outcome another request
+    recorded meanwhile stays (a member's removal releases their follow-ups this way)."""
+    with transaction.atomic():
+        changed = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        before = _snapshot(changed)
+        _changes_checked(changed, fields, follow_up.business)
+        if not save_changed_customer_row(
+            changed, actor=actor, before=before, snapshot=_snapshot, derived=()
+        ):
+            return follow_up
     return changed
 
 

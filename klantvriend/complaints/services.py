@@ -28,6 +28,7 @@ from klantvriend.core.services import business_lock_time_zone
 from klantvriend.core.shown import moment_shown
 from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
+from klantvriend.customers.services import customer_refuse_if_anonymised_now
 
 from .clocks import complaint_clock, complaint_deadlines
 from .models import Channel, Complaint, Driver, Severity
@@ -230,6 +231,7 @@ def complaint_create(
         complaint_deadlines_set(
             complaint, business=business_lock_time_zone(business=customer.business)
         )
+        customer_refuse_if_anonymised_now(customer)
         save_new_customer_row(complaint, actor=received_by, snapshot=_snapshot)
         if answered_on_the_spot:
             complaint_respond(
@@ -432,20 +434,25 @@ def complaint_resolve(
     who cleared it gave nothing."""
     now = now or timezone.now()
     at = at or now
-    _refuse_resolution(complaint, resolution, at, satisfaction_after, now)
-    before = _snapshot(complaint)
-    resolved = Complaint.objects.get(pk=complaint.pk)
-    resolved.resolved_at = at
-    # Resolving is itself an answer to the customer.
-    if resolved.first_response_at is None or resolved.first_response_at > at:
-        resolved.first_response_at = at
-    resolved.resolution = resolution.strip()
-    if recovery_gesture is not None:
-        resolved.recovery_gesture = recovery_gesture.strip()
-    if satisfaction_after is not None:
-        resolved.satisfaction_after = satisfaction_after
-    resolved.full_clean()
     with transaction.atomic():
+        # The complaint as stored now, locked until it is written: the caller's object may have
+        # been read before a colleague answered it or corrected when it came in, and the
+        # resolution is judged against what is stored, whose other values it writes back and
+        # from which its trail records what resolving changed.
+        resolved = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        resolved.business = complaint.business
+        _refuse_resolution(resolved, resolution, at, satisfaction_after, now)
+        before = _snapshot(resolved)
+        resolved.resolved_at = at
+        # Resolving is itself an answer to the customer.
+        if resolved.first_response_at is None or resolved.first_response_at > at:
+            resolved.first_response_at = at
+        resolved.resolution = resolution.strip()
+        if recovery_gesture is not None:
+            resolved.recovery_gesture = recovery_gesture.strip()
+        if satisfaction_after is not None:
+            resolved.satisfaction_after = satisfaction_after
+        resolved.full_clean()
         updated = Complaint.objects.filter(pk=complaint.pk, resolved_at__isnull=True).update(
             resolved_at=resolved.resolved_at,
             first_response_at=resolved.first_response_at,

@@ -7,7 +7,7 @@ customer (promises, complaints, follow-ups, gestures) are saved and audited in o
 `delete_customer_row`."""
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
@@ -199,15 +199,27 @@ def save_new_customer_row(
 
 
 def save_changed_customer_row(
-    row, *, actor, before: dict[str, Any], snapshot: Callable[[Any], dict]
+    row,
+    *,
+    actor,
+    before: dict[str, Any],
+    snapshot: Callable[[Any], dict],
+    derived: Iterable[str] | None = None,
 ) -> bool:
     """Save a changed row of one customer and record what changed since `before`, in one
-    transaction. Nothing is written when nothing changed; returns whether something did."""
+    transaction. Nothing is written when nothing changed; returns whether something did.
+    `derived`: when given, only the fields that changed are written (the snapshot's names),
+    with these worked out from them and the row's `auto_now` field, so that what another
+    request saved meanwhile to another field stays; None writes the whole row."""
     changes = audit_diff(before, snapshot(row))
     if not changes:
         return False
     with transaction.atomic():
-        row.save()
+        if derived is None:
+            row.save()
+        else:
+            stamped = [f.name for f in row._meta.concrete_fields if getattr(f, "auto_now", False)]
+            row.save(update_fields=[*changes, *derived, *stamped])
         audit_customer_row(row, actor=actor, action=AuditAction.CHANGED, changes=changes)
     return True
 

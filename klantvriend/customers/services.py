@@ -732,6 +732,28 @@ def customers_since_moved_back(*, business: Business, first_days: Mapping[int, d
             ).update(customer_since=day)
 
 
+def customer_refuse_if_anonymised_now(customer: Customer) -> None:
+    """Refuses a new record of `customer` (Customer.refuse_if_anonymised) by their row as
+    stored now, read under its lock in the transaction that writes the record, not by the
+    caller's object: that may have been read before an erasure (importers.privacy.customer_erase,
+    which holds the row locked while it blanks what the customer has), and a record made after
+    it would hold personal data that no second erasure reaches. An erasure at the same moment
+    either came first and is seen here, or waits for this write and blanks its record with the
+    rest (SQLite: the IMMEDIATE transactions follow each other). FOR NO KEY UPDATE: rows that
+    merely refer to the customer are not held up."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("the customer must be read inside the transaction of the write")
+    erased_at = (
+        Customer.objects.select_for_update(no_key=True)
+        .filter(pk=customer.pk)
+        .values_list("erased_at", flat=True)
+        .first()
+    )
+    if erased_at is not None:
+        customer.erased_at = erased_at
+    customer.refuse_if_anonymised()
+
+
 def _since_at_purchase(purchase: Purchase) -> None:
     """customers_since_moved_back for one purchase just written, its customer's in memory too."""
     customer = purchase.customer
@@ -763,6 +785,7 @@ def purchase_create(
         member=member,
     )
     with refused_when_taken(purchase), transaction.atomic():
+        customer_refuse_if_anonymised_now(customer)
         purchase.save()
         _since_at_purchase(purchase)
     # Aftercare rules (a follow-up after a large purchase, or one of a kind) run once the purchase is committed.
@@ -833,7 +856,9 @@ def contact_moment_create(
     moment = _new_contact_moment(
         customer=customer, kind=kind, summary=summary, at=at, member=member
     )
-    moment.save()
+    with transaction.atomic():
+        customer_refuse_if_anonymised_now(customer)
+        moment.save()
     return moment
 
 
@@ -870,6 +895,7 @@ def important_date_add(
 ) -> ImportantDate:
     important = _new_important_date(customer=customer, label=label, date=date, yearly=yearly)
     with refused_when_taken(important), transaction.atomic():
+        customer_refuse_if_anonymised_now(customer)
         important.save()
     return important
 

@@ -19,6 +19,7 @@ from klantvriend.core.hooks import GESTURE_GIVEN, GESTURE_UNDONE, run_in_transac
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
+from klantvriend.customers.services import customer_refuse_if_anonymised_now
 
 from .models import Gesture, Occasion
 
@@ -68,6 +69,7 @@ def gesture_create(
         now=now,
     )
     with transaction.atomic():
+        customer_refuse_if_anonymised_now(customer)
         save_new_customer_row(gesture, actor=given_by, snapshot=_snapshot)
         run_in_transaction(GESTURE_GIVEN, gesture=gesture)
     return gesture

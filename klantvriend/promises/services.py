@@ -37,7 +37,10 @@ from klantvriend.core.shown import moment_shown
 from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
 from klantvriend.customers.models import ContactKind
-from klantvriend.customers.services import contact_moment_create
+from klantvriend.customers.services import (
+    contact_moment_create,
+    customer_refuse_if_anonymised_now,
+)
 
 from .models import Promise, PromiseKind, due_moment_for_day
 
@@ -126,8 +129,10 @@ def promise_create(
     customer.refuse_if_anonymised()
     now = now or timezone.now()
     with transaction.atomic():
+        business = business_lock_time_zone(business=customer.business)
+        customer_refuse_if_anonymised_now(customer)
         promise = _new_promise(
-            business=business_lock_time_zone(business=customer.business),
+            business=business,
             customer=customer,
             description=description,
             kind=kind,

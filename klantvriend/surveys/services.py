@@ -340,8 +340,11 @@ def _invitation_create(
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         # Lock the customer so that two invitations at the same moment cannot both pass the
-        # interval check.
-        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        # interval check, nor one pass a customer anonymised since they were read (which would
+        # mail them after their erasure).
+        locked = Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        if locked is not None:
+            locked.refuse_if_anonymised()
         possible_from = survey_next_invitation_at(
             business=business, customer=customer, survey=survey, now=now
         )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from klantvriend.aftercare import services
 from klantvriend.aftercare.models import FollowUp, Outcome
 from klantvriend.core.audit import AuditAction
 from klantvriend.core.members import member_remove
@@ -51,6 +52,45 @@ def test_a_leavers_open_follow_ups_are_for_everyone_and_the_trail_says_by_whom(
     ]
     removal = AuditEvent.objects.get(object_type="membership")
     assert removal.changes["open_follow_ups"] == 1
+
+
+def test_a_try_recorded_while_the_member_leaves_keeps_what_it_recorded(
+    business, owner, mo, staff_user, monkeypatch
+):
+    """The removal reads each of the leaver's open follow-ups and writes it without them. A
+    colleague's "not reached" recorded on it in between (another request, between that read
+    and that write) keeps its try, its new day and its note: the removal writes whom it is
+    assigned to, not the rest of the row as it read it."""
+    follow_up = FollowUpFactory(
+        customer=CustomerFactory(business=business), assigned_to=mo, due_on=business.today()
+    )
+    checked = services._changes_checked
+    recorded = []
+
+    def colleague_records_a_try_meanwhile(changed, fields, business):
+        if not recorded:
+            recorded.append(
+                services.follow_up_complete(
+                    follow_up=FollowUp.objects.get(pk=changed.pk),
+                    actor=staff_user,
+                    outcome=services.NOT_REACHED,
+                    note="Voicemail ingesproken",
+                )
+            )
+        checked(changed, fields, business)
+
+    monkeypatch.setattr(services, "_changes_checked", colleague_records_a_try_meanwhile)
+
+    member_remove(membership=business.memberships.get(user=mo), actor=owner)
+
+    stored = FollowUp.objects.get(pk=follow_up.pk)
+    assert recorded[0].due_on > business.today()
+    assert (stored.assigned_to, stored.attempts, stored.due_on, stored.outcome_note) == (
+        None,
+        1,
+        recorded[0].due_on,
+        "Voicemail ingesproken",
+    )
 
 
 def test_a_removal_refused_leaves_the_follow_ups_assigned(business, owner):

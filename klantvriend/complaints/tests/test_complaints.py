@@ -107,6 +107,50 @@ def test_responding_or_resolving_before_the_complaint_was_received_is_refused(cu
     assert AuditEvent.objects.count() == 0
 
 
+def test_a_resolution_is_judged_and_recorded_against_the_complaint_as_stored_now(
+    customer, owner, staff_user
+):
+    """Someone opens a complaint; a colleague answers it and corrects when it came in, then
+    the first resolves it from their page. The resolution is refused by when it came in as
+    stored, and its trail records what resolving changed, not the colleague's answer."""
+    complaint = ComplaintFactory(customer=customer, received_at=timezone.now() - timedelta(hours=3))
+    read_earlier = Complaint.objects.get(pk=complaint.pk)
+    corrected = timezone.now() - timedelta(hours=2)
+    services.complaint_change(
+        complaint=Complaint.objects.get(pk=complaint.pk),
+        actor=staff_user,
+        fields={"received_at": corrected},
+    )
+    answered = timezone.now() - timedelta(hours=1)
+    services.complaint_respond(
+        complaint=Complaint.objects.get(pk=complaint.pk), actor=staff_user, at=answered
+    )
+    trail = list(AuditEvent.objects.values_list("pk", flat=True))
+
+    with pytest.raises(services.ValidationError) as refused:
+        services.complaint_resolve(
+            complaint=read_earlier,
+            actor=owner,
+            resolution="Excuses",
+            at=corrected - timedelta(minutes=30),
+        )
+    resolved = services.complaint_resolve(complaint=read_earlier, actor=owner, resolution="Excuses")
+
+    assert refused.value.error_dict["resolved_at"][0].code == "resolved_before_received"
+    stored = Complaint.objects.get()
+    assert (stored.received_at, stored.first_response_at) == (corrected, answered)
+    assert (resolved.received_at, resolved.first_response_at) == (corrected, answered)
+    event = AuditEvent.objects.exclude(pk__in=trail).get()
+    assert (event.action, event.actor, event.changes) == (
+        "resolved",
+        owner,
+        {
+            "resolved_at": [None, stored.resolved_at.isoformat()],
+            "resolution": ["", "Excuses"],
+        },
+    )
+
+
 def test_a_resolution_needs_words(customer, owner):
     complaint = ComplaintFactory(customer=customer)
 

@@ -21,6 +21,8 @@ from klantvriend.gestures.services import gesture_create
 from klantvriend.importers.privacy import customer_erase
 from klantvriend.importers.tests.test_privacy import database_text
 from klantvriend.promises.services import promise_create
+from klantvriend.surveys.models import InvitationChannel
+from klantvriend.surveys.services import survey_invitation_create
 
 NEW_RECORDS = {
     "edit": lambda c: services.customer_update(customer=c, name="Anna Nieuw", notes="zoon Tim"),
@@ -31,12 +33,17 @@ NEW_RECORDS = {
     "important date": lambda c: services.important_date_add(
         customer=c, label="verjaardag Tim", date=date(2020, 5, 1)
     ),
-    "promise": lambda c: promise_create(customer=c, description="taart voor Tim"),
+    "promise": lambda c: promise_create(
+        customer=c, description="taart voor Tim", due_date=c.business.today()
+    ),
     "complaint": lambda c: complaint_create(customer=c, description="Tim was ontevreden"),
     "follow-up": lambda c: follow_up_create(
         business=c.business, customer=c, note="Tim bellen", due_on=c.business.today()
     ),
     "gesture": lambda c: gesture_create(customer=c, what="bloemen voor Tim"),
+    "survey invitation": lambda c: survey_invitation_create(
+        business=c.business, customer=c, channel=InvitationChannel.COUNTER
+    ),
 }
 
 
@@ -59,6 +66,23 @@ def test_nothing_new_is_recorded_about_an_anonymised_customer(anonymised, record
     assert refused.value.messages == [
         "Deze klant is geanonimiseerd: er kan niets nieuws over worden vastgelegd."
     ]
+    assert database_text() == before
+
+
+@pytest.mark.parametrize("record", NEW_RECORDS)
+def test_nothing_new_is_recorded_from_a_customer_read_before_their_erasure(business, owner, record):
+    """A request read the customer before an owner's erasure of them was committed: what it
+    records is refused by the customer as stored, not as read. Recorded after the erasure, it
+    would hold personal data that no second erasure reaches."""
+    anna = services.customer_create(business=business, name="Anna Oud")
+    read_before = Customer.objects.get(pk=anna.pk)
+    customer_erase(customer=Customer.objects.get(pk=anna.pk), actor=owner)
+    before = database_text()
+
+    with pytest.raises(ValidationError) as refused:
+        NEW_RECORDS[record](read_before)
+
+    assert refused.value.code == "anonymised"
     assert database_text() == before
 
 
@@ -162,3 +186,35 @@ def test_an_edit_read_before_an_erasure_committed_writes_nothing_back(business, 
         "",
         "",
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_promise_made_while_the_erasure_is_written_waits_for_it_and_is_refused(business, owner):
+    """Two connections: a promise for the customer is made while their erasure is being
+    written. It read the customer before; it waits for the erasure's lock on the customer's
+    row and is then refused, rather than stored after the erasure with its description."""
+    anna = services.customer_create(business=business, name="Anna de Vries")
+    outcome = {}
+
+    def promise():
+        try:
+            promise_create(
+                customer=Customer.objects.get(pk=anna.pk),
+                description="taart voor Tim",
+                due_date=business.today(),
+            )
+            outcome["promise"] = "made"
+        except ValidationError as refused:
+            outcome["promise"] = refused.code
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        customer_erase(customer=anna, actor=owner)
+        maker = threading.Thread(target=promise)
+        maker.start()
+        wait_until_blocked_or_done(maker, what="the promise")
+    maker.join(timeout=60)
+
+    assert outcome == {"promise": "anonymised"}
+    assert "Tim" not in database_text()
