@@ -109,9 +109,9 @@ def _same(old: Any, new: Any) -> bool:
 
 def audit_created(row: models.Model, values: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [None, value]} for a row just created: the fields filled in. A field left as
-    it was (empty, or still at its default when that is a "no" or a nought: a box not
-    ticked, a counter at 0) is not listed, or every creation would show as changed the
-    fields nobody touched."""
+    it was (empty, or still at its default when that is a yes/no or a nought: a box not
+    ticked or left ticked, a counter at 0) is not listed, or every creation would show as
+    changed the fields nobody touched."""
     return audit_diff(
         {}, {name: value for name, value in values.items() if not _left_blank(row, name, value)}
     )
@@ -127,7 +127,10 @@ def _left_blank(row: models.Model, name: str, value: Any) -> bool:
     # A default computed on creation (now) is a value like any typed one; a 0 typed where the
     # field holds nothing by default (a gesture's worth) was filled in.
     return (
-        not value and field.has_default() and not callable(field.default) and value == field.default
+        (not value or isinstance(value, bool))
+        and field.has_default()
+        and not callable(field.default)
+        and value == field.default
     )
 
 
