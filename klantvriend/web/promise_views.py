@@ -176,7 +176,11 @@ def _advice_input(request: HttpRequest, typed):
     form = PromiseForm(typed)
     form.is_valid()
     data = form.cleaned_data
-    if "due_date" not in data or data.get("kind") not in PromiseKind.values:
+    if (
+        "due_date" not in data
+        or "due_time" in form.errors
+        or data.get("kind") not in PromiseKind.values
+    ):
         return None
     made_at = data.get("made_at") or timezone.now()
     if data.get("due_time") is None:
