@@ -56,6 +56,7 @@ from .models import (
     LegalBasis,
     Purchase,
     Tag,
+    refuse_early_day,
     refuse_long_tag,
     unlikely_day_errors,
 )
@@ -891,7 +892,7 @@ def _new_important_date(
         date=date,
         yearly=yearly,
     )
-    important.full_clean()
+    refusals_gathered(lambda: refuse_early_day(date, field="date"), clean=important)
     return important
 
 
