@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from klantvriend.aftercare.selectors import quote_decisions
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import ChangedMeanwhile
+from klantvriend.core.moments import moment_problem
 from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors as customer_selectors
 from klantvriend.promises import selectors, services
@@ -201,7 +202,13 @@ def _advice(request: HttpRequest, typed):
     if found is None:
         return None
     kind, due_at, all_day, made_at = found
-    if due_at < made_at:
+    # None for what the service refuses: a moment made before 1900 or in the future, or due
+    # a century ahead, lies past the moments UTC holds at the calendar's ends.
+    if (
+        due_at < made_at
+        or moment_problem(made_at) is not None
+        or due_at - timezone.now() > services.FURTHEST_DUE
+    ):
         return None
     return selectors.promise_advice(
         business=request.business, kind=kind, due_at=due_at, all_day=all_day, made_at=made_at

@@ -305,6 +305,31 @@ def test_a_promise_due_at_a_time_the_clocks_skip_is_refused_on_the_form(staff_cl
     assert not Promise.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("zone", "typed"),
+    [
+        # Made at the first minute of the calendar: before the first moment UTC holds there.
+        ("Europe/Amsterdam", {"due_date": "2026-01-01", "made_at": "0001-01-01T00:10"}),
+        # Due at the end of the calendar's last day: after the last moment UTC holds there.
+        ("America/New_York", {"due_date": "9999-12-31"}),
+    ],
+)
+def test_a_promise_at_the_ends_of_the_calendar_is_refused_not_a_server_error(
+    staff_client, business, zone, typed
+):
+    Business.objects.filter(pk=business.pk).update(time_zone=zone)
+    customer = CustomerFactory(business=business)
+
+    response = staff_client.post(
+        reverse("web:promise_add", args=[customer.pk]),
+        {"description": "Taart bezorgen", "kind": "delivery", **typed},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert not Promise.objects.exists()
+
+
 def test_the_promise_form_asks_by_when_in_plain_dutch(staff_client, business):
     # "Klaar op" (ready on) read oddly for a callback; the lists say "uiterlijk" (at the latest).
     customer = CustomerFactory(business=business)
