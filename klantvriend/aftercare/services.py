@@ -49,6 +49,9 @@ from .models import (
     question_about,
 )
 
+# How far ahead a follow-up may be planned: further is a mistyped year.
+FURTHEST_PLANNED = timedelta(days=36525)
+
 NOT_REACHED = "not_reached"
 # A quote's customer reached but not decided yet: asked again a few days later, as one not
 # reached, without counting a try.
@@ -194,6 +197,7 @@ def _new_follow_up(
 
     refusals_gathered(
         lambda: reason == Reason.MANUAL and _refuse_past(due_on, business),
+        lambda: _refuse_too_far(due_on, business),
         assign,
         lambda: follow_up.full_clean(validate_unique=False, validate_constraints=True),
     )
@@ -203,6 +207,18 @@ def _new_follow_up(
 def _refuse_past(due_on: date, business) -> None:
     if due_on < business.today():
         raise _error("due_on", _("A follow-up cannot be planned in the past."), "past")
+
+
+def _refuse_too_far(due_on: date, business) -> None:
+    # A day a century ahead is a mistyped year (as a promise's, promises.services.FURTHEST_DUE);
+    # one at the end of the calendar broke the calendar feed, whose all-day event ends the day
+    # after it.
+    if due_on - business.today() > FURTHEST_PLANNED:
+        raise _error(
+            "due_on",
+            _("The day lies more than a hundred years ahead; check the year."),
+            "too_far",
+        )
 
 
 def rule_day(*, business, day: date) -> date:
@@ -717,6 +733,7 @@ def _changes_checked(changed: FollowUp, fields: dict[str, Any], business) -> Non
 def _due_moved(changed: FollowUp, fields: dict[str, Any], business) -> None:
     if "due_on" not in fields or fields["due_on"] == changed.due_on:
         return
+    _refuse_too_far(fields["due_on"], business)
     today = business.today()
     judged = changed.reason in JUDGED_REASONS
     # Moved afterwards, a follow-up done late would count as done in time.

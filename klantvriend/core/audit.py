@@ -9,7 +9,7 @@ customer (promises, complaints, follow-ups, gestures) are saved and audited in o
 import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import reduce
 from operator import and_, or_
 from typing import Any
@@ -408,7 +408,7 @@ def audit_trail(
     if since is not None:
         events = events.filter(at__gte=business.start_of(since))
     if until is not None:
-        events = events.filter(at__lt=business.start_of(until + timedelta(days=1)))
+        events = events.filter(at__lt=business.end_of(until))
     return events.select_related("actor", "customer").order_by("-at", "-id")
 
 

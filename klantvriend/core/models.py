@@ -4,7 +4,7 @@ only through a Membership. API tokens belong to a membership, so they carry its 
 import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import ClassVar
 
@@ -115,8 +115,22 @@ class Business(models.Model):
         return timezone.localtime(moment, self.tzinfo)
 
     def start_of(self, day: date) -> datetime:
-        """The first moment of a calendar day where the business is."""
-        return datetime.combine(day, time.min, tzinfo=self.tzinfo)
+        """The first moment of a calendar day where the business is. The calendar's first day
+        began, east of UTC, before the first moment Python (and so a query) holds in UTC: the
+        earliest it holds stands for it, so that a period asked from then holds everything."""
+        start = datetime.combine(day, time.min, tzinfo=self.tzinfo)
+        try:
+            start.astimezone(UTC)
+        except OverflowError:
+            return datetime.min.replace(tzinfo=UTC)
+        return start
+
+    def end_of(self, day: date) -> datetime:
+        """The first moment after a calendar day where the business is (the start of the next);
+        after the calendar's last day, the last moment Python holds."""
+        if day == date.max:
+            return datetime.max.replace(tzinfo=UTC)
+        return self.start_of(day + timedelta(days=1))
 
     def month_bounds(self, day: date) -> tuple[datetime, datetime]:
         """The moments the calendar month of `day` begins and ends where the business is: the

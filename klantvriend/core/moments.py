@@ -1,7 +1,7 @@
 """The moments people give for what happened (a purchase, a complaint received, a promise made),
 checked alike everywhere: not in the future, and not in a year no shop recorded anything."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,3 +36,11 @@ def refuse_unlikely_moment(
     if code == "future" and future:
         message = future
     raise ValidationError({field: ValidationError(message, code=code)})
+
+
+def skipped_by_the_clocks(day: date, at: time, tz: tzinfo) -> bool:
+    """Whether no clock in `tz` shows `at` on `day`: the night summer time starts, 02:30 does
+    not exist in Amsterdam. Python would read it with the offset before the change, as 03:30,
+    without a word. (A time shown twice, the night summer time ends, is read as the first.)"""
+    moment = datetime.combine(day, at, tzinfo=tz)
+    return moment.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != moment.replace(tzinfo=None)

@@ -73,24 +73,45 @@ DAYS_GONE_BY = {
 }
 
 
-def future_day_errors(
+# No one alive was born, and no shop's customer came, before 1900: an earlier year is a typing
+# error ("0001", "0198"), which Today's "Coming up" wished a happy 2026th birthday (as
+# core.moments.EARLIEST, for the moments recorded).
+EARLIEST_DAY = date(1900, 1, 1)
+
+
+def unlikely_day_errors(
     days: Mapping[str, date | None],
     *,
     today: date,
     previous: Mapping[str, date | None] | None = None,
 ) -> dict[str, list[ValidationError]]:
     """The refusal of each day in `days` (a field of DAYS_GONE_BY: its day) that lies after
-    `today`, the business's local date (Business.today); today itself is fine. With `previous`
-    (the customer's days as stored), only a day given anew is judged: one equal to what is
-    stored was stored before the rule (imported, or sent by the API, before it refused one) and
-    stays until someone changes it. The one rule of the services (and so of the API,
-    services.customer_full_clean), of the web's customer form (judged with the form's own
-    checks, so that one submission shows every refusal) and of the importer's lines."""
-    return {
-        name: [ValidationError(DAYS_GONE_BY[name], code="future")]
-        for name, day in days.items()
-        if day is not None and day > today and (previous is None or day != previous.get(name))
-    }
+    `today`, the business's local date (Business.today), or before 1900; today itself is fine.
+    With `previous` (the customer's days as stored), only a day given anew is judged: one equal
+    to what is stored was stored before the rule (imported, or sent by the API, before it
+    refused one) and stays until someone changes it. The one rule of the services (and so of
+    the API, services.customer_full_clean), of the web's customer form (judged with the form's
+    own checks, so that one submission shows every refusal) and of the importer's lines."""
+    refused = {}
+    for name, day in days.items():
+        if day is None or (previous is not None and day == previous.get(name)):
+            continue
+        if day > today:
+            refused[name] = [ValidationError(DAYS_GONE_BY[name], code="future")]
+        elif day < EARLIEST_DAY:
+            refused[name] = [_too_early()]
+    return refused
+
+
+def _too_early() -> ValidationError:
+    return ValidationError(_("Check the year: this day lies before 1900."), code="too_early")
+
+
+def refuse_early_day(day: date, *, field: str) -> None:
+    """Refuses `day` on `field` when it lies before 1900 (EARLIEST_DAY): the rule of the
+    customer's days for an important date, which Today's "Coming up" counts years from too."""
+    if isinstance(day, date) and day < EARLIEST_DAY:
+        raise ValidationError({field: _too_early()})
 
 
 def refuse_marketing_consent_without_basis(consent: bool, basis: str) -> None:

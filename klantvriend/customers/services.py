@@ -56,8 +56,9 @@ from .models import (
     LegalBasis,
     Purchase,
     Tag,
-    future_day_errors,
+    refuse_early_day,
     refuse_long_tag,
+    unlikely_day_errors,
 )
 from .selectors import customer_version, first_purchase_days, tag_spellings
 
@@ -285,7 +286,7 @@ def customer_full_clean(
     also_refused: Mapping[str, list[ValidationError]] | None = None,
 ) -> None:
     """The model's checks (full_clean) and, with their refusals, a birthday or customer-since
-    date after today (models.future_day_errors), all at once, with those `also_refused` before
+    date after today (models.unlikely_day_errors), all at once, with those `also_refused` before
     (tags, a referrer not found). Only a day given anew is judged: on a new customer, or
     changed from what `previous` (the customer as stored) holds: a shop correcting a phone
     number must not be stopped by a day stored before the rule that it did not touch."""
@@ -300,7 +301,7 @@ def customer_full_clean(
         if name not in errors  # not a day at all: refused as such already
     }
     stored = None if previous is None else {name: getattr(previous, name) for name in days}
-    refused_days = future_day_errors(days, today=customer.business.today(), previous=stored)
+    refused_days = unlikely_day_errors(days, today=customer.business.today(), previous=stored)
     for name, refusals in refused_days.items():
         errors.setdefault(name, []).extend(refusals)
     if (
@@ -917,7 +918,7 @@ def _new_important_date(
         date=date,
         yearly=yearly,
     )
-    important.full_clean()
+    refusals_gathered(lambda: refuse_early_day(date, field="date"), clean=important)
     return important
 
 

@@ -32,9 +32,9 @@ from klantvriend.customers.models import (
     Customer,
     LegalBasis,
     Tag,
-    future_day_errors,
     refuse_long_tag,
     refuse_marketing_consent_without_basis,
+    unlikely_day_errors,
 )
 from klantvriend.customers.selectors import (
     customers_numbered,
@@ -151,7 +151,7 @@ def parse_customer(
     # (from before the rule): the file states it anew, and is checked before its customers are
     # looked up.
     days = {name: values.get(name) for name in DATE_FIELDS}
-    for name, refusals in future_day_errors(days, today=business.today()).items():
+    for name, refusals in unlikely_day_errors(days, today=business.today()).items():
         for refused in refusals:
             problems.add(name, refused.message, refused.code)
     if columns.has("marketing_consent") and cell("marketing_consent"):

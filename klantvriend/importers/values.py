@@ -83,6 +83,21 @@ def _clock(hour: str | None, minute: str | None, second: str | None) -> time | N
         raise CellError(_("This is not a valid time of day."), "invalid_time") from None
 
 
+def _offset(text: str | None) -> str | None:
+    """An offset from UTC as written (Z, +01:00, -0530), refused unless some clock shows it:
+    the world's run from -12:00 to +14:00, and Python holds none of a day or more."""
+    if text is None or text == "Z":
+        return text
+    digits = text[1:].replace(":", "")
+    minutes = int(digits[:2]) * 60 + int(digits[2:])
+    if int(digits[2:]) >= 60 or minutes > (14 if text[0] == "+" else 12) * 60:
+        raise CellError(
+            _("This time zone does not exist: the offset from UTC lies from -12:00 to +14:00."),
+            "invalid_offset",
+        )
+    return text
+
+
 def read_date(text: str) -> DateValue:
     """ISO (2026-04-25, with or without a time), dd-mm-jjjj, d-m-jj, dd/mm/yyyy, dd.mm.yyyy."""
     value = text.strip()
@@ -90,7 +105,7 @@ def read_date(text: str) -> DateValue:
     if match:
         year, month, day, hour, minute, second, offset = match.groups()
         parsed = DateValue(
-            int(month), int(day), int(year), _clock(hour, minute, second), offset, iso=True
+            int(month), int(day), int(year), _clock(hour, minute, second), _offset(offset), iso=True
         )
         if not parsed.valid(DMY):
             raise CellError(_("This date does not exist."), "invalid_date")

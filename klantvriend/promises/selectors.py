@@ -855,7 +855,11 @@ def promise_advice(
     quarter hours otherwise, moved to the next opening when the business is closed then) met at
     least 90% of the time. One query."""
     now = now or timezone.now()
-    made_at = made_at or now
+    # Spans are counted in UTC: Python adds to and subtracts moments of one zone on the wall
+    # clock, and a form gives both in the business's, so across the night the clocks change a
+    # lead and the suggestion were an hour off (as core.working_hours counts).
+    made_at = (made_at or now).astimezone(UTC)
+    due_at = due_at.astimezone(UTC)
     grace = promise_grace(business)
     lead = due_at - made_at
     label = str(dict(PromiseKind.choices).get(kind, kind))

@@ -57,10 +57,11 @@ def calendar_text(*, name: str, items: Iterable[CalendarItem], stamp: datetime) 
                 if isinstance(item.start, date) and not isinstance(item.start, datetime)
                 else item.start.date()
             )
-            lines += [
-                f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-                f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
-            ]
+            lines.append(f"DTSTART;VALUE=DATE:{day:%Y%m%d}")
+            # The calendar's last day has no day after it; without DTEND an event on a date
+            # lasts that day (RFC 5545, 3.6.1).
+            if day < date.max:
+                lines.append(f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}")
         else:
             lines += [
                 f"DTSTART:{_utc(item.start)}",

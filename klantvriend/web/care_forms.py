@@ -4,6 +4,8 @@ turn typed text into clean values; the services decide what is allowed."""
 from datetime import datetime
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,7 @@ from klantvriend.core.care_settings import (
 )
 from klantvriend.core.members import member_users, staff_name
 from klantvriend.core.models import Business, time_zones
+from klantvriend.core.moments import skipped_by_the_clocks
 from klantvriend.core.money import cents_for_typing
 from klantvriend.customers.models import ContactKind
 from klantvriend.gestures.models import Gesture, Occasion
@@ -71,6 +74,25 @@ class PromiseForm(OwnIds, forms.Form):
             "or wherever a question would be out of place."
         ),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        day, at = cleaned.get("due_date"), cleaned.get("due_time")
+        # The time is typed on the business's clock (the middleware activates its zone, as for
+        # the moment fields, which Django refuses such a time on).
+        if day and at and skipped_by_the_clocks(day, at, timezone.get_current_timezone()):
+            self.add_error(
+                "due_time",
+                forms.ValidationError(
+                    _(
+                        "%(time)s does not exist on %(day)s: the clocks go forward that night. "
+                        "Choose another time."
+                    ),
+                    code="skipped",
+                    params={"time": at.strftime("%H:%M"), "day": date_format(day, "DATE_FORMAT")},
+                ),
+            )
+        return cleaned
 
     def due(self, business) -> dict:
         """The due moment for the service: a moment when a time was given, else the day."""

@@ -27,7 +27,7 @@ from klantvriend.customers.models import (
     ContactMoment,
     Customer,
     LegalBasis,
-    future_day_errors,
+    unlikely_day_errors,
 )
 from klantvriend.customers.services import (
     MARKETING_CONSENT_DEFAULT_BASIS,
@@ -485,7 +485,7 @@ class CustomerForm(forms.ModelForm):
         # it again when saving) judged here too, beside the form's own refusals: a birthday in
         # 2030 is shown with the e-mail address typed wrong, not after it is put right.
         days = {name: self.cleaned_data[name] for name in DAYS_GONE_BY if name in self.cleaned_data}
-        refused = future_day_errors(days, today=self.business.today(), previous=stored)
+        refused = unlikely_day_errors(days, today=self.business.today(), previous=stored)
         for name, refusals in refused.items():
             self.add_error(name, refusals)
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from klantvriend.aftercare.selectors import quote_decisions
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import ChangedMeanwhile
+from klantvriend.core.moments import moment_problem
 from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors as customer_selectors
 from klantvriend.promises import selectors, services
@@ -177,7 +178,11 @@ def _advice_input(request: HttpRequest, typed):
     form = PromiseForm(typed)
     form.is_valid()
     data = form.cleaned_data
-    if "due_date" not in data or data.get("kind") not in PromiseKind.values:
+    if (
+        "due_date" not in data
+        or "due_time" in form.errors
+        or data.get("kind") not in PromiseKind.values
+    ):
         return None
     made_at = data.get("made_at") or timezone.now()
     if data.get("due_time") is None:
@@ -198,7 +203,13 @@ def _advice(request: HttpRequest, typed):
     if found is None:
         return None
     kind, due_at, all_day, made_at = found
-    if due_at < made_at:
+    # None for what the service refuses: a moment made before 1900 or in the future, or due
+    # a century ahead, lies past the moments UTC holds at the calendar's ends.
+    if (
+        due_at < made_at
+        or moment_problem(made_at) is not None
+        or due_at - timezone.now() > services.FURTHEST_DUE
+    ):
         return None
     return selectors.promise_advice(
         business=request.business, kind=kind, due_at=due_at, all_day=all_day, made_at=made_at

@@ -5,8 +5,12 @@ import json
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.models import Complaint
+from klantvriend.core.calendar import calendar_token_create
 from klantvriend.customers.models import ContactMoment, Customer, Purchase, Tag
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.gestures.models import Gesture
@@ -80,6 +84,38 @@ def test_a_promise_due_on_the_last_day_of_the_calendar_is_refused(api, business)
     ]
     assert Promise.objects.count() == 0
     assert api.get("/api/v1/promises").status_code == 200
+
+
+def test_a_follow_up_planned_on_the_last_day_of_the_calendar_is_refused(api, membership, business):
+    # Taken, it broke the member's calendar feed (its all-day event ends the day after) with a
+    # server error, and with it every other promise and follow-up in their calendar app.
+    customer = CustomerFactory(business=business)
+    _token, key = calendar_token_create(membership=membership)
+
+    planned = FollowUpFactory(business=business, customer=customer, due_on=business.today())
+
+    response = post(
+        api,
+        "/api/v1/follow-ups",
+        {"customer": customer.pk, "note": "Bellen", "due_on": "9999-12-31"},
+    )
+    moved = api.patch(
+        f"/api/v1/follow-ups/{planned.pk}",
+        json.dumps({"due_on": "9999-12-31"}),
+        content_type="application/json",
+    )
+
+    refusal = [
+        {
+            "loc": ["body", "due_on"],
+            "msg": "The day lies more than a hundred years ahead; check the year.",
+            "type": "too_far",
+        }
+    ]
+    assert (response.status_code, response.json()["detail"]) == (422, refusal)
+    assert (moved.status_code, moved.json()["detail"]) == (422, refusal)
+    assert list(FollowUp.objects.values_list("pk", "due_on")) == [(planned.pk, business.today())]
+    assert Client().get(reverse("web:calendar_feed", args=[key])).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,19 @@ def test_the_same_date_twice_is_refused_on_the_date_and_nothing_is_stored(busine
     assert _stored() == before
 
 
+def test_a_date_before_1900_is_refused_as_a_typo_of_the_year(business):
+    # A yearly "APK" on 0001-12-10 came up on Today as "2026 years".
+    anna = CustomerFactory(business=business, name="Anna")
+
+    with pytest.raises(ValidationError) as refused:
+        services.important_date_add(customer=anna, label="APK", date=date(1, 12, 10))
+
+    assert [(error.code, error.message) for error in refused.value.error_dict["date"]] == [
+        ("too_early", "Kijk het jaar na: deze dag ligt voor 1900.")
+    ]
+    assert _stored() == []
+
+
 def test_another_what_another_date_or_another_customer_is_no_double(business):
     anna = CustomerFactory(business=business, name="Anna")
     bert = CustomerFactory(business=business, name="Bert")

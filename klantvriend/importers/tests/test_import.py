@@ -234,6 +234,36 @@ def test_a_file_with_errors_is_refused_whole_with_line_column_value_and_reason(t
     assert snapshot(business) == before
 
 
+def test_a_time_zone_offset_no_clock_shows_is_refused_at_its_line(tmp_path, business):
+    # Python holds no offset of a day or more: the import stopped with a server error instead
+    # of naming the line.
+    CustomerFactory(business=business, name="Tom", external_ref="T001")
+    before = snapshot(business)
+    text = (
+        "Bonnummer;Datum;Klantnummer;Bedrag\n"
+        "R1;2025-01-13T10:00+14:00;T001;12,50\n"  # Kiribati: the furthest ahead, taken
+        "R2;2025-01-14T10:00+24:00;T001;12,50\n"
+        "R3;2025-01-15T10:00-05:75;T001;12,50\n"
+    )
+
+    with translation.override("nl"):
+        result = data_import(
+            business=business, kind="purchases", path=write(tmp_path, "kassa.csv", text)
+        )
+
+    assert [(e.line, e.column, e.value, e.message, e.code) for e in result.errors] == [
+        (
+            line,
+            "Datum",
+            value,
+            "Deze tijdzone bestaat niet: de afwijking van UTC ligt van -12:00 tot +14:00.",
+            "invalid_offset",
+        )
+        for line, value in ((3, "2025-01-14T10:00+24:00"), (4, "2025-01-15T10:00-05:75"))
+    ]
+    assert snapshot(business) == before
+
+
 def test_a_return_in_a_till_export_is_left_out_with_a_note_not_a_refusal(tmp_path, business):
     """A bike shop's till export holds a refund (-45.50): the whole file was refused with "The
     amount cannot be negative." and no word of what to do."""

@@ -121,6 +121,27 @@ def test_advice_gives_the_on_time_chance_and_the_earliest_safe_due_moment(custom
     assert advice.safe is False
 
 
+def test_advice_counts_the_time_needed_across_the_night_the_clocks_change(customer):
+    # Made on Friday 12:00 as typed on the form (local time); three days of repair reach past
+    # the night summer time starts. Added on the wall clock, the suggestion came an hour early:
+    # 12:00 on Monday, 71 hours later.
+    _repair_history(customer, [1] * 3 + [2] * 7 + [3] * 8 + [4] + [None])
+    made_at = datetime(2027, 3, 26, 12, 0, tzinfo=customer.business.tzinfo)
+
+    advice = promise_advice(
+        business=customer.business,
+        kind=PromiseKind.REPAIR,
+        due_at=made_at + timedelta(days=2),
+        made_at=made_at,
+        now=made_at,
+    )
+
+    assert customer.business.local(advice.suggested_due_at) == datetime(
+        2027, 3, 29, 13, 0, tzinfo=customer.business.tzinfo
+    )
+    assert advice.suggested_lead == timedelta(days=3)
+
+
 def test_advice_for_a_day_suggests_the_end_of_a_day(customer):
     _repair_history(customer, [1] * 3 + [2] * 7 + [3] * 8 + [4] + [None])
     tz = customer.business.tzinfo

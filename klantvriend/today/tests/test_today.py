@@ -196,6 +196,26 @@ def test_ics_escapes_text_and_folds_long_lines():
     assert lines[summary + 1].startswith(" ")
 
 
+def test_ics_writes_an_event_on_the_last_day_of_the_calendar_without_its_day_after():
+    # A follow-up stored on 9999-12-31 before such a day was refused broke the whole feed: its
+    # all-day event ended the next day, past the last day Python holds. Without DTEND, an
+    # event on a date lasts that day (RFC 5545, 3.6.1).
+    item = CalendarItem(
+        uid="follow-up-1@shop.klantvriend",
+        summary="Bellen",
+        description="",
+        start=date.max,
+        all_day=True,
+    )
+
+    lines = calendar_text(name="x", items=[item], stamp=datetime(2026, 3, 1, tzinfo=UTC)).split(
+        "\r\n"
+    )
+
+    assert "DTSTART;VALUE=DATE:99991231" in lines
+    assert not any(line.startswith("DTEND") for line in lines)
+
+
 def test_ics_text_keeps_every_line_break_and_no_control_character_of_its_own():
     item = CalendarItem(
         uid="follow-up-1@shop.klantvriend",

@@ -118,6 +118,22 @@ def test_a_period_is_counted_in_days_where_the_business_is(business, trail):
     assert [event.pk for event in december] == [early.pk]
 
 
+def test_a_period_from_the_first_to_the_last_day_of_the_calendar_is_every_event(
+    owner_client, trail
+):
+    # The first day began, in Amsterdam, before the first moment Python holds in UTC, and the
+    # day after the last one is none: both pages answered with a server error.
+    address = "?since=0001-01-01&until=9999-12-31"
+
+    shown = owner_client.get(reverse("web:audit_log") + address)
+    printed = owner_client.get(reverse("web:audit_log_print") + address)
+
+    assert (shown.status_code, printed.status_code) == (200, 200)
+    assert [event.pk for event in shown.context["page"].object_list] == [
+        event.pk for event in audit_trail(business=trail["anna"].business)
+    ]
+
+
 def test_the_filters_combine_in_the_address_and_say_what_is_shown(owner_client, trail):
     anna = trail["anna"]
     url = reverse("web:audit_log") + (

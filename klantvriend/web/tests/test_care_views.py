@@ -279,6 +279,57 @@ def test_making_a_promise_on_the_profile(staff_client, business, staff_user):
     assert "Taart bezorgen" in response.content.decode()
 
 
+def _clocks_go_forward(after):
+    """The last Sunday of March of the year after `after`: in Amsterdam 02:00-03:00 is skipped."""
+    end_of_march = after.replace(year=after.year + 1, month=3, day=31)
+    return end_of_march - timedelta(days=(end_of_march.weekday() - 6) % 7)
+
+
+def test_a_promise_due_at_a_time_the_clocks_skip_is_refused_on_the_form(staff_client, business):
+    # 02:30 on the night summer time starts never shows on a clock in Amsterdam: it was stored
+    # as 03:30 without a word. The moment field ("promised at") refuses such a time already.
+    customer = CustomerFactory(business=business)
+    day = _clocks_go_forward(business.today())
+
+    response = staff_client.post(
+        reverse("web:promise_add", args=[customer.pk]),
+        {"description": "Taart bezorgen", "kind": "delivery", "due_date": day, "due_time": "02:30"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert (
+        f"02:30 bestaat niet op {formats.date_format(day, 'DATE_FORMAT')}: die nacht gaat de klok "
+        "vooruit. Kies een andere tijd."
+    ) in unescape(response.content.decode())
+    assert not Promise.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("zone", "typed"),
+    [
+        # Made at the first minute of the calendar: before the first moment UTC holds there.
+        ("Europe/Amsterdam", {"due_date": "2026-01-01", "made_at": "0001-01-01T00:10"}),
+        # Due at the end of the calendar's last day: after the last moment UTC holds there.
+        ("America/New_York", {"due_date": "9999-12-31"}),
+    ],
+)
+def test_a_promise_at_the_ends_of_the_calendar_is_refused_not_a_server_error(
+    staff_client, business, zone, typed
+):
+    Business.objects.filter(pk=business.pk).update(time_zone=zone)
+    customer = CustomerFactory(business=business)
+
+    response = staff_client.post(
+        reverse("web:promise_add", args=[customer.pk]),
+        {"description": "Taart bezorgen", "kind": "delivery", **typed},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert not Promise.objects.exists()
+
+
 def test_the_promise_form_asks_by_when_in_plain_dutch(staff_client, business):
     # "Klaar op" (ready on) read oddly for a callback; the lists say "uiterlijk" (at the latest).
     customer = CustomerFactory(business=business)
@@ -2419,7 +2470,11 @@ def test_a_complaint_clock_says_what_it_counts_down_to(
 def test_today_and_the_profile_say_what_a_complaint_clock_counts_down_to(
     owner_client, owner, business, language, responded, clock
 ):
-    # Half a minute to spare either way: the clock shows whole minutes, rounded down.
+    # Half a minute to spare either way: the clock shows whole minutes, rounded down. In a
+    # zone without summer time: the resolution comes at the same local hour three days on, an
+    # hour more or less when the clocks change in between (the suite runs on any night).
+    business.time_zone = "UTC"
+    business.save(update_fields=["time_zone"])
     received = timezone.now() - timedelta(minutes=14, seconds=30)
     complaint = ComplaintFactory(
         customer=CustomerFactory(business=business),

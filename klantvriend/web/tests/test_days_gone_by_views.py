@@ -39,6 +39,27 @@ def test_a_birthday_after_today_is_refused_on_its_field_and_nothing_is_stored(
     assert Customer.objects.count() == 0
 
 
+def test_a_birthday_or_customer_since_before_1900_is_refused_as_a_typo_of_the_year(
+    owner_client, business
+):
+    # "0001" or "0198" typed for the year: Today's "Coming up" wished a happy 2026th birthday.
+    page = owner_client.post(
+        reverse("web:customer_create"),
+        {
+            "name": "Anna",
+            "birthday": "0001-05-01",
+            "customer_since": "1899-12-31",
+            "acquisition_channel": "walk_in",
+        },
+    )
+
+    assert page.context["form"].errors == {
+        "birthday": ["Kijk het jaar na: deze dag ligt voor 1900."],
+        "customer_since": ["Kijk het jaar na: deze dag ligt voor 1900."],
+    }
+    assert Customer.objects.count() == 0
+
+
 def test_a_customer_with_days_stored_in_the_future_before_the_rule_can_still_be_changed(
     owner_client, business
 ):

@@ -425,6 +425,23 @@ def test_the_gestures_page_reads_a_mistyped_filter_as_no_filter(owner_client, bu
     assert Gesture.objects.count() == 2
 
 
+def test_the_gestures_page_from_the_first_day_of_the_calendar_shows_every_gesture(
+    owner_client, business
+):
+    # That day began, in Amsterdam, before the first moment Python holds in UTC: a server error.
+    from klantvriend.gestures.models import Gesture
+
+    customer = CustomerFactory(business=business, name="Anna")
+    Gesture.objects.create(business=business, customer=customer, what="Taart")
+
+    response = owner_client.get(
+        reverse("web:insights_gestures"), {"since": "0001-01-01", "until": "9999-12-31"}
+    )
+
+    assert response.status_code == 200
+    assert response.content.decode().count("Taart") == 1
+
+
 @pytest.mark.parametrize(
     ("language", "customers", "text"),
     [

@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Complaint
 from klantvriend.core.accounts import account_language_set
+from klantvriend.core.tests.days import open_on
 from klantvriend.customers.models import Customer, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.surveys.models import Survey, SurveyInvitation, SurveyResponse
@@ -61,7 +62,9 @@ def test_the_public_page_names_its_icon_so_the_phone_asks_for_no_missing_favicon
     assert re.search(r'<link rel="icon" href="/static/klantvriend/icon[^"]*\.svg"', body)
 
 
-def test_answering_stores_once_and_a_detractor_lands_on_today(link, customer, owner_client, owner):
+def test_answering_stores_once_and_a_detractor_lands_on_today(
+    link, business, customer, owner_client, owner
+):
     public = Client()
     answered = public.post(link, {**ANSWER, "lang": "en"})
     assert answered.status_code == 200
@@ -72,10 +75,12 @@ def test_answering_stores_once_and_a_detractor_lands_on_today(link, customer, ow
     assert SurveyResponse.objects.get().nps == 3
 
     follow_up = FollowUp.objects.get()
-    assert follow_up.assigned_to == owner
+    assert (follow_up.assigned_to, follow_up.due_on) == (owner, open_on(business.today()))
+    # On Today the day it is planned for: today, or on a Sunday the Monday after (the suite
+    # runs on any day).
     today = owner_client.get("/").content.decode()
-    assert "Lang moeten wachten" in today
-    assert "Anna de Vries" in today
+    on_today = follow_up.due_on == business.today()
+    assert ("Lang moeten wachten" in today, "Anna de Vries" in today) == (on_today, on_today)
 
 
 @pytest.mark.parametrize(
