@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -63,12 +62,24 @@ PROMISE_RULES: dict[str, tuple[Reason, str]] = {
 NOTE_LENGTH = 300
 
 
+def shortened(text: str, length: int) -> str:
+    """`text` in at most `length` characters: whole where it fits, else cut after its last
+    whole word that leaves room for "…" (a word is cut only when it alone is longer), as a
+    note quoting "Nieuwe kozijnen, geleverd en gepl…" reads as a typo."""
+    if len(text) <= length:
+        return text
+    kept = text[: length - 1]
+    if not text[length - 1].isspace() and " " in kept.strip():
+        kept = kept[: kept.rstrip().rfind(" ")]
+    return kept.rstrip(" ,;:-") + "…"
+
+
 def question_about(question: str, what: str) -> str:
     """`question` (with %(what)s) about `what`, shortened with "…" where the whole would not
     fit a follow-up's note: a promise or purchase described in 300 characters is asked about
     in a sentence around it."""
     room = NOTE_LENGTH - len(question % {"what": ""})
-    return question % {"what": Truncator(what).chars(room)}
+    return question % {"what": shortened(what, room)}
 
 
 def promise_follow_up_note(*, kind: str, description: str) -> str:
@@ -80,9 +91,9 @@ def promise_follow_up_note(*, kind: str, description: str) -> str:
 
 
 def complaint_quoted(description: str) -> str:
-    """The complaint as a follow-up's note quotes it: at most 200 characters, without the
-    closing full stop, as the note ends in a question mark."""
-    return description[:200].rstrip(".!? ")
+    """The complaint as a follow-up's note quotes it: at most 200 characters, shortened at a
+    word with "…", without the closing full stop, as the note ends in a question mark."""
+    return shortened(description.rstrip(".!? "), 200)
 
 
 class FollowUp(BusinessOwned):

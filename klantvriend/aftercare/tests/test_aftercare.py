@@ -118,9 +118,15 @@ def test_keeping_a_delivery_or_repair_plans_a_follow_up_after_commit(
     assert follow_up.note == f"Is alles naar wens na: {promise.description.rstrip('.!? ')}?"
 
 
-@pytest.mark.parametrize("kind", [PromiseKind.DELIVERY, PromiseKind.QUOTE])
+@pytest.mark.parametrize(
+    ("kind", "length", "ending"),
+    [
+        (PromiseKind.DELIVERY, 297, "Nieuwe kozijnen, geleverd en geplaatst…?"),
+        (PromiseKind.QUOTE, 295, "geleverd en geplaatst Nieuwe kozijnen…?"),
+    ],
+)
 def test_a_promise_described_at_length_is_asked_about_in_a_whole_question(
-    customer, staff_user, django_capture_on_commit_callbacks, kind
+    customer, staff_user, django_capture_on_commit_callbacks, kind, length, ending
 ):
     """A promise of 300 characters made the question 331 long, refused by the follow-up's
     note: no follow-up was planned."""
@@ -131,8 +137,8 @@ def test_a_promise_described_at_length_is_asked_about_in_a_whole_question(
         promise_mark_kept(promise=promise, actor=staff_user)
 
     note = FollowUp.objects.get(promise=promise).note
-    assert len(note) == 300
-    assert note.endswith("…?")
+    # Cut after the last whole word that fits the 300 of a note.
+    assert (len(note), note[-len(ending) :]) == (length, ending)
     assert "Nieuwe kozijnen, geleverd en geplaatst Nieuwe kozijnen" in note
 
 
@@ -919,3 +925,25 @@ def test_the_coverage_and_its_rows_judge_every_kind_of_event_alike(customer):
 
     assert (coverage.judged, coverage.covered) == (len(events), sum(e.covered for e in events))
     assert (coverage.judged, coverage.covered) == (7, 3)
+
+
+def test_a_long_complaint_is_quoted_up_to_a_whole_word_in_its_follow_up(customer):
+    """A complaint of 231 characters was quoted to its 200th, "… De bruidstaart was?", which
+    reads as all the customer said."""
+    description = "De bruidstaart was te laat en " * 7 + "de kleur klopte niet!"
+    complaint = ComplaintFactory(
+        customer=customer,
+        description=description,
+        received_at=timezone.now() - timedelta(days=1),
+        first_response_at=timezone.now() - timedelta(days=1),
+        resolved_at=timezone.now(),
+    )
+
+    follow_up = services.follow_up_plan_for_complaint(complaint=complaint)
+
+    assert follow_up.note == (
+        "Is de klant weer tevreden na de klacht: "
+        + "De bruidstaart was te laat en " * 6
+        + "De bruidstaart…?"
+    )
+    assert follow_up.quotes_its_complaint
