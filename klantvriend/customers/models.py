@@ -99,11 +99,11 @@ def unlikely_day_errors(
         if day > today:
             refused[name] = [ValidationError(DAYS_GONE_BY[name], code="future")]
         elif day < EARLIEST_DAY:
-            refused[name] = [_too_early()]
+            refused[name] = [too_early_error()]
     return refused
 
 
-def _too_early() -> ValidationError:
+def too_early_error() -> ValidationError:
     return ValidationError(_("Check the year: this day lies before 1900."), code="too_early")
 
 
@@ -111,7 +111,7 @@ def refuse_early_day(day: date, *, field: str) -> None:
     """Refuses `day` on `field` when it lies before 1900 (EARLIEST_DAY): the rule of the
     customer's days for an important date, which Today's "Coming up" counts years from too."""
     if isinstance(day, date) and day < EARLIEST_DAY:
-        raise ValidationError({field: _too_early()})
+        raise ValidationError({field: too_early_error()})
 
 
 def refuse_marketing_consent_without_basis(consent: bool, basis: str) -> None:

@@ -23,12 +23,14 @@ from klantvriend.core.models import Business, refuse_null_characters
 from klantvriend.core.rows import Rows
 
 from .models import (
+    EARLIEST_DAY,
     ConsentSource,
     Customer,
     PrivacyRequest,
     PrivacyRequestAnswer,
     PrivacyRequestChannel,
     PrivacyRequestKind,
+    too_early_error,
 )
 from .services import customer_update
 
@@ -81,10 +83,14 @@ def _note_refusal(note: str) -> ValidationError | None:
 
 
 def received_on_refusal(received_on: date, *, today: date) -> ValidationError | None:
-    """The day a request came in cannot be after today: the one rule for a request recorded
-    here and for the day asked that a copy given or an erasure records (importers.privacy)."""
+    """The day a request came in cannot be after today, nor before 1900 (a year typed as "0001"
+    made a request some two thousand years late on the privacy page): the one rule for a request
+    recorded here and for the day asked that a copy given or an erasure records
+    (importers.privacy)."""
     if received_on > today:
         return ValidationError(_("The request cannot have come in after today."), code="future")
+    if received_on < EARLIEST_DAY:
+        return too_early_error()
     return None
 
 

@@ -115,6 +115,8 @@ def test_a_request_is_recorded_and_audited_without_its_note(business, owner):
     ("given", "refused"),
     [
         ({"received_on": date(2026, 12, 2)}, {"received_on": ["future"]}),
+        ({"received_on": date(1, 1, 1)}, {"received_on": ["too_early"]}),
+        ({"received_on": date(1899, 12, 31)}, {"received_on": ["too_early"]}),
         ({"received_on": None}, {"received_on": ["required"]}),
         ({"kind": "complaint"}, {"kind": ["invalid"]}),
         ({"channel": "fax", "note": "x" * 2001}, {"channel": ["invalid"], "note": ["max_length"]}),

@@ -119,6 +119,23 @@ def test_a_future_day_is_refused_in_dutch(owner_client, business, fixed_today):
     assert "Het verzoek kan niet na vandaag zijn binnengekomen." in response.content.decode()
 
 
+def test_a_day_in_the_year_one_is_refused_at_its_field_and_stores_nothing(
+    owner_client, business, fixed_today
+):
+    anna = CustomerFactory(business=business)
+
+    response = owner_client.post(
+        reverse("web:privacy_request_create", args=[anna.pk]),
+        {"kind": "access", "received_on": "0001-11-30", "channel": "counter"},
+    )
+
+    assert response.status_code == 422
+    assert response.context["form"].errors == {
+        "received_on": ["Kijk het jaar na: deze dag ligt voor 1900."]
+    }
+    assert PrivacyRequest.objects.count() == 0
+
+
 def test_the_requests_page_lists_the_open_ones_soonest_due_first_with_their_days(
     owner_client, business, owner, fixed_today
 ):
