@@ -125,6 +125,19 @@ def parse_customer(
             _("A customer needs a name."),
             "required",
         )
+    composed_too_long = not cell("name") and len(name) > Customer._meta.get_field("name").max_length
+    if composed_too_long:
+        # Each part may be short: say that it is their sum, under the last part that adds to it.
+        problems.add(
+            "last_name" if columns.has("last_name") else "first_name",
+            _(
+                "First name and last name together are %(length)s characters long; a name "
+                "holds at most %(limit)s."
+            )
+            % {"length": len(name), "limit": Customer._meta.get_field("name").max_length},
+            "max_length",
+            value=name,
+        )
     values["name"] = name
     for text_field in TEXT_FIELDS:
         if columns.has(text_field) and cell(text_field):
@@ -195,7 +208,7 @@ def parse_customer(
                 column = "house_number"
             if field_name == "name" and not columns.has("name"):
                 column = "last_name"
-            if field_name == "name" and not name:
+            if field_name == "name" and (not name or composed_too_long):
                 continue  # already reported
             for message in messages:
                 problems.add(column, message, "invalid", value=str(values.get(field_name, "")))

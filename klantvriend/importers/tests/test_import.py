@@ -449,6 +449,30 @@ def test_a_tag_longer_than_fifty_characters_is_refused_with_its_line_not_cut_sho
     assert snapshot(business) == before
 
 
+def test_a_first_and_last_name_too_long_together_are_refused_as_their_sum(tmp_path, business):
+    """Each part fits, together 213 characters do not: the message said the last name alone
+    was too long ("Zorg dat deze waarde hoogstens 200 tekens bevat"), which it is not."""
+    first, last = "Anna-Maria" + " Maria" * 20, "van Oranje-Nassau tot " + "X" * 60
+    before = snapshot(business)
+    text = f"Voornaam;Achternaam\nBram;Bos\n{first};{last}\n"
+
+    result = data_import(
+        business=business, kind="customers", path=write(tmp_path, "klanten.csv", text)
+    )
+
+    assert [(e.line, e.column, e.value, e.code, e.message) for e in result.errors] == [
+        (
+            3,
+            "Achternaam",
+            f"{first} {last}",
+            "max_length",
+            "Voornaam en achternaam samen zijn 213 tekens lang; een naam kan er hoogstens 200"
+            " bevatten.",
+        )
+    ]
+    assert snapshot(business) == before
+
+
 def test_errors_are_reported_in_the_users_language(tmp_path, business):
     from django.utils import translation
 
