@@ -8,7 +8,7 @@ an editor shows it) and the column.
 
 Accepted: delimiters ``,`` ``;`` tab or runs of whitespace (sniffed from the first lines);
 UTF-8 with or without BOM, or Windows-1252; decimal point or decimal comma (with thousands
-separators); dates as ISO ``yyyy-mm-dd`` (a time after it is ignored), ``yyyymmdd``,
+separators), a round amount as ``35,-``; dates as ISO ``yyyy-mm-dd`` (a time after it is ignored), ``yyyymmdd``,
 ``dd-mm-yyyy``, ``dd/mm/yyyy`` or ``dd.mm.yyyy``.
 """
 
@@ -645,6 +645,7 @@ def parse_amounts(
             values = None
         if values is not None and np.all(np.isfinite(values)):
             return values
+    fields = _round_amounts_without_dashes(fields)
     matrix = _bytes_matrix(fields).copy()
     # Currency signs and spaces carry no value: "€ 12,50", "EUR 12.50", "$12.50", "1 234,50".
     # The euro sign is 0xE2 0x82 0xAC in UTF-8 and 0x80 in Windows-1252.
@@ -698,6 +699,32 @@ def parse_amounts(
     raise TransactionFileError(
         _("%(path)s: column %(column)r: cannot read the amounts") % {"path": path, "column": column}
     )
+
+
+# A round amount as Dutch price tags and receipts write it: "35,-" (or "35,--", "35.–") is 35.
+# The dash is a hyphen, or an en or em dash in UTF-8 or Windows-1252. The same rule as the web
+# app's (klantvriend.core.money), which this package cannot import.
+_ROUND_AMOUNT_DASHES = re.compile(
+    rb"(?<=[0-9])[.,](?:-|\xe2\x80\x93|\xe2\x80\x94|\x96|\x97){1,2}\Z"
+)
+
+
+def _round_amounts_without_dashes(fields: np.ndarray) -> np.ndarray:
+    """`fields` with "35,-" written "35": only the fields that end in a dash are looked at, and
+    only on the slow path of parse_amounts, so a file without them costs nothing."""
+    dashed = np.flatnonzero(
+        np.char.endswith(fields, b"-")
+        | np.char.endswith(fields, b"\x93")
+        | np.char.endswith(fields, b"\x94")
+        | np.char.endswith(fields, b"\x96")
+        | np.char.endswith(fields, b"\x97")
+    )
+    if len(dashed) == 0:
+        return fields
+    fields = fields.copy()
+    for row in dashed:
+        fields[row] = _ROUND_AMOUNT_DASHES.sub(b"", fields[row])
+    return fields
 
 
 def _plain_decimals(matrix: np.ndarray) -> np.ndarray | None:

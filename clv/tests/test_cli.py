@@ -252,6 +252,27 @@ def test_returns_are_left_out_and_counted_not_taken_for_visits(tmp_path, capsys)
     ) in capsys.readouterr().out.splitlines()
 
 
+@pytest.mark.parametrize(("encoding", "dash"), [("cp1252", "-"), ("cp1252", "–"), ("utf-8", "—")])
+def test_round_amounts_written_with_a_dash_are_read_as_whole_euros(
+    tmp_path, capsys, encoding, dash
+):
+    # Given a till export, and the same export with its round amounts as Dutch receipts write
+    # them ("€ 35,-", "€ 35,--"): the web app's importers read them, the analysis refused the file
+    written = tmp_path / "kassa.csv"
+    write_dutch_export(written, encoding=encoding)
+    lines = written.read_text(encoding=encoding).splitlines()
+    with_round = [*lines, "K9001;01-02-2024;€ 35,00;Bos", "K9001;08-02-2024;12,00;Vaas"]
+    dashed = [*lines, f"K9001;01-02-2024;€ 35,{dash};Bos", f"K9001;08-02-2024;12,{dash * 2};Vaas"]
+    (tmp_path / "rond.csv").write_text("\r\n".join(with_round) + "\r\n", encoding=encoding)
+    (tmp_path / "streep.csv").write_text("\r\n".join(dashed) + "\r\n", encoding=encoding)
+    # When both are analysed
+    expected = run_json(capsys, tmp_path / "rond.csv")
+    report = run_json(capsys, tmp_path / "streep.csv")
+    # Then the analysis is the same
+    del expected["file"], report["file"]
+    assert report == expected
+
+
 def test_walk_in_sales_without_a_customer_are_left_out_and_counted(tmp_path, capsys):
     # Given a till export with anonymous walk-in sales between the customers' purchases
     path = tmp_path / "kassa.csv"
