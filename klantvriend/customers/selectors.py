@@ -780,6 +780,8 @@ def contact_moment_timeline(*, customer: Customer, limit: int) -> list[TimelineE
             label=moment.get_kind_display(),
             summary=moment.summary,
             actor=staff_name(moment.member) if moment.member else "",
+            # The profile links it to its correction (web's contact_moment_edit).
+            extra={"contact_moment_id": moment.pk},
         )
         for moment in customer.contact_moments.select_related("member").order_by("-at", "-id")[
             :limit

@@ -4,6 +4,7 @@ messages come from the models, in the user's language."""
 import copy
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -707,6 +708,13 @@ class PurchaseForm(PurchaseFields):
         return self.members[chosen] if chosen is not None else self.signed_in
 
 
+def moment_changed(typed: datetime, *, stored: datetime) -> datetime | None:
+    """A moment typed on a correction page as the services take it: None when left as shown.
+    The field shows the minute, so a record stored with its seconds keeps its moment, instead
+    of one a few seconds off."""
+    return None if typed == stored.replace(second=0, microsecond=0) else typed
+
+
 class PurchaseEditForm(PurchaseFields):
     """Correcting a purchase typed wrongly: its amount, what, who served it and when. Who
     served it may be no one, and stays someone who has left the business as long as it is not
@@ -729,13 +737,9 @@ class PurchaseEditForm(PurchaseFields):
         self.fields["member"].choices = choices
 
     def moment(self):
-        """When it was as the service takes it: None when left as shown. The field shows the
-        minute; a purchase stored with its seconds (or imported with its date alone, at noon)
-        keeps its moment, instead of one a few seconds off, or a time that nobody saw."""
-        typed = self.cleaned_data["at"]
-        if typed == self.purchase.at.replace(second=0, microsecond=0):
-            return None
-        return typed
+        """When it was as the service takes it (moment_changed): a purchase imported with its
+        date alone, at noon, also keeps its moment instead of a time that nobody saw."""
+        return moment_changed(self.cleaned_data["at"], stored=self.purchase.at)
 
     def served_by(self) -> Any:
         """Who served the customer as the service takes it: UNCHANGED when left as it was."""
@@ -758,6 +762,25 @@ class ContactMomentForm(OwnIds, forms.Form):
         error_messages={"required": _("Write a short summary.")},
     )
     at = MomentField(label=_("when"), required=False, help_text=_("Empty means now."))
+
+
+class ContactMomentEditForm(ContactMomentForm):
+    """Correcting a contact moment typed wrongly: how, what was said and when. `version`: the
+    moment as read when the page was opened (core.versions)."""
+
+    id_prefix = "contact-edit"
+
+    at = MomentField(label=_("when"), error_messages={"required": _("Enter when it was.")})
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, moment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact_moment = moment
+
+    def moment(self):
+        """When it was as the service takes it (moment_changed): a call recorded by "Called"
+        left as shown does not look worked on."""
+        return moment_changed(self.cleaned_data["at"], stored=self.contact_moment.at)
 
 
 class ImportantDateForm(OwnIds, forms.Form):

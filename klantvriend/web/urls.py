@@ -57,6 +57,16 @@ urlpatterns = [
         name="purchase_delete",
     ),
     path(
+        "customers/<int:customer_id>/contact-moments/<int:contact_moment_id>/",
+        views.contact_moment_edit,
+        name="contact_moment_edit",
+    ),
+    path(
+        "customers/<int:customer_id>/contact-moments/<int:contact_moment_id>/delete/",
+        views.contact_moment_delete,
+        name="contact_moment_delete",
+    ),
+    path(
         "customers/<int:customer_id>/important-dates/",
         views.important_date_add,
         name="important_date_add",

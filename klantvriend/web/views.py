@@ -1,9 +1,12 @@
 """Thin views: check who may do it, validate with a form, call one service or selector, render."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import wraps
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, redirect_to_login
@@ -51,6 +54,7 @@ from klantvriend.insights.selectors import (
 
 from .care import care_profile_context
 from .forms import (
+    ContactMomentEditForm,
     ContactMomentForm,
     CustomerForm,
     ImportantDateForm,
@@ -788,62 +792,89 @@ def _purchase_of(request: HttpRequest, customer_id: int, purchase_id: int):
     return customer, purchase
 
 
-@member_required
-def purchase_edit(request: HttpRequest, customer_id: int, purchase_id: int) -> HttpResponse:
-    """Correct a purchase typed wrongly (an amount, who served it): any member, as through the
-    API; the audit trail keeps what it was (customers.services.purchase_update). Someone who
-    saved it meanwhile is not overwritten unseen: the page says so, with what was typed."""
-    customer, purchase = _purchase_of(request, customer_id, purchase_id)
-    initial = {
-        "amount": cents_for_typing(purchase.amount_cents, language=get_language() or "nl"),
-        "description": purchase.description,
-        "member": purchase.member_id,
-        "at": purchase.at,
-        "version": record_version(purchase),
-    }
-    form = PurchaseEditForm(
-        request.POST or None, initial=initial, business=request.business, purchase=purchase
-    )
+def _correction_page(
+    request: HttpRequest,
+    *,
+    customer: Customer,
+    form_for: Callable[[Any, Any], forms.Form],
+    record: Any,
+    read_again: Callable[[], Any],
+    save: Callable[[Any], object],
+    changed_meanwhile: str,
+    saved: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The page correcting a record of the customer's timeline (a purchase, a contact moment):
+    `form_for(data, record)` is its form with the record's version in it, `save(form)` the
+    service call with that version. Someone who saved it meanwhile is not overwritten unseen:
+    the page says so (409), with what was typed over what is stored now."""
+    form = form_for(request.POST or None, record)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.purchase_update(
-                purchase=purchase,
-                actor=request.user,
-                amount_cents=form.cleaned_data["amount"],
-                description=form.cleaned_data["description"],
-                at=form.moment(),
-                member=form.served_by(),
-                expected_versions=[form.cleaned_data["version"]],
-            )
+            save(form)
         except ChangedMeanwhile:
-            stored = selectors.purchase_get(business=request.business, purchase_id=purchase.pk)
+            stored = read_again()
             data = form.data.copy()
             data["version"] = record_version(stored)
-            form = PurchaseEditForm(
-                data, initial=initial, business=request.business, purchase=stored
-            )
+            form = form_for(data, stored)
             form.is_valid()
-            form.add_error(
-                None,
-                _(
-                    "Someone saved this purchase while you were changing it. Check what you "
-                    "typed and save again to keep it."
-                ),
-            )
+            form.add_error(None, changed_meanwhile)
             status = 409
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Purchase changed."))
+            messages.success(request, saved)
             return redirect("web:customer_detail", customer_id=customer.pk)
     if form.errors and status == 200:
         status = 422
-    return render(
+    return render(request, template, {**context, "form": form, "customer": customer}, status=status)
+
+
+@member_required
+def purchase_edit(request: HttpRequest, customer_id: int, purchase_id: int) -> HttpResponse:
+    """Correct a purchase typed wrongly (an amount, who served it): any member, as through the
+    API; the audit trail keeps what it was (customers.services.purchase_update)."""
+    customer, purchase = _purchase_of(request, customer_id, purchase_id)
+
+    def form_for(data, stored) -> PurchaseEditForm:
+        initial = {
+            "amount": cents_for_typing(stored.amount_cents, language=get_language() or "nl"),
+            "description": stored.description,
+            "member": stored.member_id,
+            "at": stored.at,
+            "version": record_version(stored),
+        }
+        return PurchaseEditForm(data, initial=initial, business=request.business, purchase=stored)
+
+    def save(form: PurchaseEditForm) -> None:
+        services.purchase_update(
+            purchase=purchase,
+            actor=request.user,
+            amount_cents=form.cleaned_data["amount"],
+            description=form.cleaned_data["description"],
+            at=form.moment(),
+            member=form.served_by(),
+            expected_versions=[form.cleaned_data["version"]],
+        )
+
+    return _correction_page(
         request,
-        "web/purchase_form.html",
-        {"form": form, "customer": customer, "purchase": purchase},
-        status=status,
+        customer=customer,
+        form_for=form_for,
+        record=purchase,
+        read_again=lambda: selectors.purchase_get(
+            business=request.business, purchase_id=purchase.pk
+        ),
+        save=save,
+        changed_meanwhile=_(
+            "Someone saved this purchase while you were changing it. Check what you typed and "
+            "save again to keep it."
+        ),
+        saved=_("Purchase changed."),
+        template="web/purchase_form.html",
+        context={"purchase": purchase},
     )
 
 
@@ -855,6 +886,76 @@ def purchase_delete(request: HttpRequest, customer_id: int, purchase_id: int) ->
     customer, purchase = _purchase_of(request, customer_id, purchase_id)
     services.purchase_delete(purchase=purchase, actor=request.user)
     messages.success(request, _("Purchase removed."))
+    return redirect("web:customer_detail", customer_id=customer.pk)
+
+
+def _contact_moment_of(request: HttpRequest, customer_id: int, contact_moment_id: int):
+    """The contact moment of this customer of the business; another's is not found (404)."""
+    customer = selectors.customer_get(business=request.business, customer_id=customer_id)
+    moment = selectors.contact_moment_get(
+        business=request.business, contact_moment_id=contact_moment_id
+    )
+    if moment.customer_id != customer.pk:
+        raise NotFound
+    return customer, moment
+
+
+@member_required
+def contact_moment_edit(
+    request: HttpRequest, customer_id: int, contact_moment_id: int
+) -> HttpResponse:
+    """Correct a contact moment typed wrongly (a typo, a visit recorded as a call, the wrong
+    day): any member, as through the API."""
+    customer, moment = _contact_moment_of(request, customer_id, contact_moment_id)
+
+    def form_for(data, stored) -> ContactMomentEditForm:
+        initial = {
+            "kind": stored.kind,
+            "summary": stored.summary,
+            "at": stored.at,
+            "version": record_version(stored),
+        }
+        return ContactMomentEditForm(data, initial=initial, moment=stored)
+
+    def save(form: ContactMomentEditForm) -> None:
+        services.contact_moment_update(
+            moment=moment,
+            kind=form.cleaned_data["kind"],
+            summary=form.cleaned_data["summary"],
+            at=form.moment(),
+            expected_versions=[form.cleaned_data["version"]],
+        )
+
+    return _correction_page(
+        request,
+        customer=customer,
+        form_for=form_for,
+        record=moment,
+        read_again=lambda: selectors.contact_moment_get(
+            business=request.business, contact_moment_id=moment.pk
+        ),
+        save=save,
+        changed_meanwhile=_(
+            "Someone saved this contact moment while you were changing it. Check what you typed "
+            "and save again to keep it."
+        ),
+        saved=_("Contact moment changed."),
+        template="web/contact_moment_form.html",
+        context={"contact_moment": moment},
+    )
+
+
+@member_required
+@require_POST
+def contact_moment_delete(
+    request: HttpRequest, customer_id: int, contact_moment_id: int
+) -> HttpResponse:
+    """Remove a contact moment recorded by mistake (on the wrong customer, twice): any member,
+    as through the API. A call recorded by "Called" on an important date leaves the date
+    called, as the API's removal does."""
+    customer, moment = _contact_moment_of(request, customer_id, contact_moment_id)
+    services.contact_moment_delete(moment=moment)
+    messages.success(request, _("Contact moment removed."))
     return redirect("web:customer_detail", customer_id=customer.pk)
 
 
