@@ -30,7 +30,7 @@ from klantvriend.customers.models import ContactKind
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import PromiseKind
 
-from .forms import AmountField, DateInput, MomentField, OwnIds
+from .forms import AmountField, DateInput, MomentField, OwnIds, moment_changed
 
 
 class TimeInput(forms.TimeInput):
@@ -388,6 +388,33 @@ class GestureForm(OwnIds, forms.Form):
         label=_("occasion"), choices=Occasion.choices, initial=Occasion.JUST_BECAUSE
     )
     confirm_repeat = forms.BooleanField(label=_("Give it anyway"), required=False)
+
+
+class GestureEditForm(OwnIds, forms.Form):
+    """Correcting a gesture typed wrongly: what, its value, the occasion and when it was given.
+    `version`: the gesture as read when the page was opened (core.versions)."""
+
+    id_prefix = "gesture-edit"
+
+    what = GestureForm.base_fields["what"]
+    value = AmountField(label=_("value"), required=False)
+    occasion = forms.ChoiceField(label=_("occasion"), choices=Occasion.choices)
+    given_at = MomentField(label=_("given"), error_messages={"required": _("Enter when it was.")})
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, gesture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gesture = gesture
+
+    def changes(self) -> dict:
+        """The fields as gesture_update takes them; a moment left as shown is not given."""
+        fields = {
+            "what": self.cleaned_data["what"],
+            "value_cents": self.cleaned_data["value"],
+            "occasion": self.cleaned_data["occasion"],
+        }
+        given_at = moment_changed(self.cleaned_data["given_at"], stored=self.gesture.given_at)
+        return fields if given_at is None else {**fields, "given_at": given_at}
 
 
 def _days(label, help_text="", required=False, minimum=0):

@@ -66,6 +66,7 @@ care_urlpatterns = [
     ),
     path("customers/<int:customer_id>/gestures/", gesture_views.gesture_add, name="gesture_add"),
     path("gestures/<int:gesture_id>/undo/", gesture_views.gesture_undo, name="gesture_undo"),
+    path("gestures/<int:gesture_id>/", gesture_views.gesture_edit, name="gesture_edit"),
     path(
         "customers/<int:customer_id>/congratulate/",
         gesture_views.occasion_congratulate,

@@ -792,7 +792,7 @@ def _purchase_of(request: HttpRequest, customer_id: int, purchase_id: int):
     return customer, purchase
 
 
-def _correction_page(
+def correction_page(
     request: HttpRequest,
     *,
     customer: Customer,
@@ -859,7 +859,7 @@ def purchase_edit(request: HttpRequest, customer_id: int, purchase_id: int) -> H
             expected_versions=[form.cleaned_data["version"]],
         )
 
-    return _correction_page(
+    return correction_page(
         request,
         customer=customer,
         form_for=form_for,
@@ -926,7 +926,7 @@ def contact_moment_edit(
             expected_versions=[form.cleaned_data["version"]],
         )
 
-    return _correction_page(
+    return correction_page(
         request,
         customer=customer,
         form_for=form_for,
