@@ -285,6 +285,49 @@ class ResolveForm(forms.Form):
     )
 
 
+class ComplaintEditForm(OwnIds, forms.Form):
+    """Correcting a complaint's details typed wrongly: what it is, how it came in, how serious,
+    what it is about, when, the gesture offered; once resolved, how it was and the satisfaction
+    afterwards. `version`: the complaint as read when the page was opened (core.versions)."""
+
+    id_prefix = "complaint-edit"
+
+    description = ComplaintForm.base_fields["description"]
+    channel = ComplaintForm.base_fields["channel"]
+    public = ComplaintForm.base_fields["public"]
+    severity = ComplaintForm.base_fields["severity"]
+    driver = ComplaintForm.base_fields["driver"]
+    received_at = MomentField(
+        label=_("received at"), error_messages={"required": _("Enter when it was.")}
+    )
+    recovery_gesture = ComplaintForm.base_fields["recovery_gesture"]
+    resolution = ResolveForm.base_fields["resolution"]
+    satisfaction_after = ResolveForm.base_fields["satisfaction_after"]
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, complaint, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+        if complaint.resolved_at is None:
+            # How it was resolved is said by resolving it (the profile's "Resolve").
+            del self.fields["resolution"], self.fields["satisfaction_after"]
+
+    def changes(self) -> dict:
+        """The fields that differ from the complaint as stored, as complaint_change takes them:
+        a moment left as shown is no change, so a complaint whose clocks have judged it is
+        not refused for keeping them."""
+        typed = {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        typed["received_at"] = moment_changed(
+            typed["received_at"], stored=self.complaint.received_at
+        )
+        return {
+            name: value
+            for name, value in typed.items()
+            if value is not None or name == "satisfaction_after"
+            if value != getattr(self.complaint, name)
+        }
+
+
 def resolve_form_for(complaint, data=None, *, business: Business) -> ResolveForm:
     """A complaint row's resolve form, with ids of its own: a page lists several complaints.
     It says what saving it sets going besides: the check with the customer that the business's

@@ -29,6 +29,11 @@ care_urlpatterns = [
     ),
     path("complaints/", complaint_views.complaint_list, name="complaint_list"),
     path(
+        "complaints/<int:complaint_id>/edit/",
+        complaint_views.complaint_edit,
+        name="complaint_edit",
+    ),
+    path(
         "complaints/<int:complaint_id>/respond/",
         complaint_views.complaint_respond,
         name="complaint_respond",

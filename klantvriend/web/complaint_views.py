@@ -10,15 +10,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klantvriend.complaints import selectors, services
+from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors as customer_selectors
 from klantvriend.promises.selectors import PERIODS, period_bounds
 
-from .care_forms import ComplaintForm, resolve_form_for
+from .care_forms import ComplaintEditForm, ComplaintForm, resolve_form_for
 from .care_responses import first_error, from_today, profile_response, today_row_response
 from .views import (
     PERIOD_CHOICES,
     CountedPaginator,
     add_service_errors,
+    correction_page,
     filter_choice,
     member_required,
 )
@@ -123,6 +125,45 @@ def complaint_resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
         except ValidationError as refused:
             add_service_errors(form, refused)
     return _answer(request, complaint, form=form if form.errors else None)
+
+
+@member_required
+def complaint_edit(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    """Correct a complaint's details typed wrongly (what it is about, how serious, the channel,
+    the gesture offered, how it was resolved): any member, as through the API's PATCH, by the
+    same rules (complaints.services.complaint_change): when it came in and whether it is public
+    stay once its deadlines have judged it. The trail keeps what it was."""
+    complaint = selectors.complaint_get(business=request.business, complaint_id=complaint_id)
+
+    def form_for(data, stored) -> ComplaintEditForm:
+        initial = {
+            name: record_version(stored) if name == "version" else getattr(stored, name)
+            for name in ComplaintEditForm.base_fields
+        }
+        return ComplaintEditForm(data, initial=initial, complaint=stored)
+
+    return correction_page(
+        request,
+        customer=complaint.customer,
+        form_for=form_for,
+        record=complaint,
+        read_again=lambda: selectors.complaint_get(
+            business=request.business, complaint_id=complaint.pk
+        ),
+        save=lambda form: services.complaint_change(
+            complaint=complaint,
+            actor=request.user,
+            fields=form.changes(),
+            expected_versions=[form.cleaned_data["version"]],
+        ),
+        changed_meanwhile=_(
+            "Someone saved this complaint while you were changing it. Check what you typed and "
+            "save again to keep it."
+        ),
+        saved=_("Complaint changed."),
+        template="web/complaint_edit.html",
+        context={"complaint": complaint},
+    )
 
 
 @member_required
