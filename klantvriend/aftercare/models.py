@@ -33,6 +33,10 @@ class Outcome(models.TextChoices):
     ACCEPTED = "accepted", _("quote accepted")
     DECLINED = "declined", _("quote declined")
     THANKED = "thanked", _("thanked")
+    # Closed without asking, as asking would be wrong or pointless: the flowers were for a
+    # funeral, the customer came by and said so already, moved away. Neither content nor not:
+    # the aftercare figure leaves it out (selectors._judged_events).
+    NOT_NEEDED = "not_needed", _("not needed")
 
 
 # The outcomes that close a follow-up, the good one first: the customer's decision on a quote;

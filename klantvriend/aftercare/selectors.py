@@ -268,7 +268,8 @@ _Judged = tuple[date, int, int, int, Reason, datetime | None, bool, str]
 def _judged_events(*, business: Business, today: date | None) -> list[_Judged]:
     """The events the coverage figure judges, unordered. Two queries. A rule switched off
     still counts its events with the default number of days: switching aftercare off must not
-    make the figure look better."""
+    make the figure look better. A follow-up closed as not needed (the delivery was funeral
+    flowers) leaves its event out: neither done nor missed."""
     rules = care_settings(business)
     today = today or business.today()
     # The last 90 days are today and the 89 days before it, as the other 90-day figures.
@@ -321,7 +322,7 @@ def _judged_events(*, business: Business, today: date | None) -> list[_Judged]:
     ):
         due_on = due_on or done_on + timedelta(days=days_after[kind])
         covered = judged(due_on, done_at)
-        if covered is not None:
+        if covered is not None and outcome != Outcome.NOT_NEEDED:
             events.append(
                 (due_on, 0, record_id, customer_id, Reason(kind), done_at, covered, outcome or "")
             )
@@ -339,7 +340,7 @@ def _judged_events(*, business: Business, today: date | None) -> list[_Judged]:
     ):
         due_on = due_on or business.local(resolved_at).date() + timedelta(days=complaint_days)
         covered = judged(due_on, done_at)
-        if covered is not None:
+        if covered is not None and outcome != Outcome.NOT_NEEDED:
             events.append(
                 (
                     due_on,

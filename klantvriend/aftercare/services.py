@@ -56,26 +56,28 @@ NOT_REACHED = "not_reached"
 # A quote's customer reached but not decided yet: asked again a few days later, as one not
 # reached, without counting a try.
 STILL_DECIDING = "still_deciding"
+NOT_NEEDED = Outcome.NOT_NEEDED
 # Every step follow_up_complete takes (which of them a follow-up allows: _refuse_unfit_step).
 OUTCOMES = (*Outcome.values, NOT_REACHED, STILL_DECIDING)
 
 
 def _refuse_unfit_step(follow_up: FollowUp, outcome: str) -> None:
     """A quote's follow-up is accepted, declined, still deciding or not reached; a referrer's
-    thanks thanked or not reached; any other content, not content or not reached."""
+    thanks thanked or not reached; any other content, not content or not reached. Any of them
+    may be closed as not needed."""
     if follow_up.asks_for_a_decision:
-        if outcome not in (*follow_up.closing_outcomes, STILL_DECIDING, NOT_REACHED):
+        if outcome not in (*follow_up.closing_outcomes, STILL_DECIDING, NOT_REACHED, NOT_NEEDED):
             raise _error(
                 "outcome",
-                _("Choose accepted, declined, still deciding or not reached."),
+                _("Choose accepted, declined, still deciding, not reached or not needed."),
                 "invalid_choice",
             )
-    elif outcome not in (*follow_up.closing_outcomes, NOT_REACHED):
+    elif outcome not in (*follow_up.closing_outcomes, NOT_REACHED, NOT_NEEDED):
         raise _error(
             "outcome",
-            _("Choose thanked or not reached.")
+            _("Choose thanked, not reached or not needed.")
             if follow_up.reason == Reason.REFERRAL
-            else _("Choose content, not content or not reached."),
+            else _("Choose content, not content, not reached or not needed."),
             "invalid_choice",
         )
 

@@ -103,11 +103,12 @@ class FollowUpUpdate(Patch):
     outcome: OutcomeName | None = Field(
         None,
         description=(
-            "content, not_content (opens a complaint) or not_reached (re-plans); for a "
+            "content, not_content (opens a complaint), not_reached (re-plans) or not_needed "
+            "(closes it without asking, left out of the aftercare figure); for a "
             "follow-up with reason quote instead accepted, declined, still_deciding (re-plans "
-            "without counting a try) or not_reached; for one with reason referral (a referrer "
-            "to thank) thanked or not_reached, and a gesture with occasion referral_thanks "
-            "logged for the referrer closes it as thanked. null takes "
+            "without counting a try), not_reached or not_needed; for one with reason referral (a "
+            "referrer to thank) thanked, not_reached or not_needed, and a gesture with occasion "
+            "referral_thanks logged for the referrer closes it as thanked. null takes "
             "back the outcome of a done follow-up, for 24 hours after it was recorded and only "
             "by whoever did or an owner (409 otherwise); the complaint not_content opened goes "
             "with it while nobody has handled it."

@@ -490,11 +490,23 @@ def test_still_deciding_asks_again_later_without_counting_a_try(customer, staff_
 @pytest.mark.parametrize(
     ("reason", "outcome", "message"),
     [
-        (Reason.QUOTE, "content", "Choose accepted, declined, still deciding or not reached."),
-        (Reason.QUOTE, "not_content", "Choose accepted, declined, still deciding or not reached."),
-        (Reason.DELIVERY, "accepted", "Choose content, not content or not reached."),
-        (Reason.MANUAL, "declined", "Choose content, not content or not reached."),
-        (Reason.MANUAL, "still_deciding", "Choose content, not content or not reached."),
+        (
+            Reason.QUOTE,
+            "content",
+            "Choose accepted, declined, still deciding, not reached or not needed.",
+        ),
+        (
+            Reason.QUOTE,
+            "not_content",
+            "Choose accepted, declined, still deciding, not reached or not needed.",
+        ),
+        (Reason.DELIVERY, "accepted", "Choose content, not content, not reached or not needed."),
+        (Reason.MANUAL, "declined", "Choose content, not content, not reached or not needed."),
+        (
+            Reason.MANUAL,
+            "still_deciding",
+            "Choose content, not content, not reached or not needed.",
+        ),
     ],
 )
 def test_a_step_that_does_not_fit_the_follow_up_is_refused_and_changes_nothing(
@@ -947,3 +959,59 @@ def test_a_long_complaint_is_quoted_up_to_a_whole_word_in_its_follow_up(customer
         + "De bruidstaart…?"
     )
     assert follow_up.quotes_its_complaint
+
+
+@pytest.mark.parametrize("reason", [Reason.DELIVERY, Reason.QUOTE, Reason.REFERRAL])
+def test_a_follow_up_not_needed_is_closed_without_a_complaint_or_a_new_try(
+    customer, staff_user, reason
+):
+    """Funeral flowers delivered: asking whether all is well would hurt. The follow-up closes
+    as not needed, with why, and opens nothing."""
+    follow_up = FollowUpFactory(customer=customer, reason=reason)
+
+    services.follow_up_complete(
+        follow_up=follow_up, actor=staff_user, outcome="not_needed", note=" Rouwstuk "
+    )
+
+    stored = FollowUp.objects.get(pk=follow_up.pk)
+    assert (stored.outcome, stored.outcome_note, stored.attempts, stored.done_at is None) == (
+        "not_needed",
+        "Rouwstuk",
+        0,
+        False,
+    )
+    assert Complaint.objects.count() == 0
+    event = AuditEvent.objects.get(object_type="followup")
+    assert (event.action, event.changes["outcome"]) == ("completed", ["", "not_needed"])
+
+
+def test_a_follow_up_not_needed_leaves_the_aftercare_figure(customer, staff_user):
+    """Neither done nor missed: the delivery whose follow-up was not needed is not judged, so
+    the figure neither rises nor falls by it."""
+    now = timezone.now()
+    funeral, birthday = (
+        PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.DELIVERY,
+            made_at=now - timedelta(days=21),
+            due_at=now - timedelta(days=20),
+            done_at=now - timedelta(days=20),
+        )
+        for _ in range(2)
+    )
+    for promise in (funeral, birthday):
+        FollowUpFactory(
+            customer=customer,
+            promise=promise,
+            reason=Reason.DELIVERY,
+            due_on=promise.done_on + timedelta(days=3),
+        )
+    services.follow_up_complete(
+        follow_up=FollowUp.objects.get(promise=funeral), actor=staff_user, outcome="not_needed"
+    )
+
+    coverage = follow_up_coverage(business=customer.business)
+    events = follow_up_coverage_events(business=customer.business)
+
+    assert (coverage.judged, coverage.covered) == (1, 0)  # the birthday's, never asked
+    assert [event.done_at for event in events] == [None]

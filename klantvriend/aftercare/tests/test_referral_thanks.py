@@ -36,7 +36,7 @@ def test_a_thank_you_is_thanked_or_not_reached_and_nothing_else(thanks, owner):
             follow_up_complete(follow_up=thanks, actor=owner, outcome=outcome)
         refused.append(caught.value.message_dict["outcome"])
 
-    assert refused == [["Kies bedankt of niet bereikt."]] * 4
+    assert refused == [["Kies bedankt, niet bereikt of niet nodig."]] * 4
     thanks.refresh_from_db()
     assert (thanks.done_at, thanks.outcome) == (None, "")
 
@@ -59,7 +59,9 @@ def test_thanked_is_refused_for_any_other_follow_up(business, owner):
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         follow_up_complete(follow_up=after_delivery, actor=owner, outcome=Outcome.THANKED)
 
-    assert caught.value.message_dict == {"outcome": ["Choose content, not content or not reached."]}
+    assert caught.value.message_dict == {
+        "outcome": ["Choose content, not content, not reached or not needed."]
+    }
     after_delivery.refresh_from_db()
     assert after_delivery.done_at is None
 

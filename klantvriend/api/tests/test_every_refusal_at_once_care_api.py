@@ -276,10 +276,10 @@ FOLLOW_UP_MESSAGES = {
         "not_member": "This person does not work here.",
         "blank": "This field cannot be blank.",
         "outcome": (
-            "Choose one of: 'content', 'not_content', 'accepted', 'declined', 'thanked', 'not_reached', "
-            "'still_deciding'."
+            "Choose one of: 'content', 'not_content', 'accepted', 'declined', 'thanked', "
+            "'not_needed', 'not_reached', 'still_deciding'."
         ),
-        "unfit": "Choose content, not content or not reached.",
+        "unfit": "Choose content, not content, not reached or not needed.",
         "note_alone": "Give the outcome this note belongs to.",
     },
     "nl": {
@@ -288,10 +288,10 @@ FOLLOW_UP_MESSAGES = {
         "not_member": "Deze persoon werkt hier niet.",
         "blank": "Dit veld mag niet leeg zijn.",
         "outcome": (
-            "Kies een van: 'content', 'not_content', 'accepted', 'declined', 'thanked', 'not_reached', "
-            "'still_deciding'."
+            "Kies een van: 'content', 'not_content', 'accepted', 'declined', 'thanked', "
+            "'not_needed', 'not_reached', 'still_deciding'."
         ),
-        "unfit": "Kies tevreden, niet tevreden of niet bereikt.",
+        "unfit": "Kies tevreden, niet tevreden, niet bereikt of niet nodig.",
         "note_alone": "Geef de uitkomst waar deze notitie bij hoort.",
     },
 }

@@ -788,6 +788,29 @@ def test_not_content_from_today_opens_a_complaint(owner_client, business):
     assert follow_up.raised_complaint == Complaint.objects.get()
 
 
+def test_not_needed_from_today_closes_the_follow_up_and_offers_undo(owner_client, business):
+    follow_up = FollowUpFactory(
+        customer=CustomerFactory(business=business), note="Is alles naar wens na: rouwstuk?"
+    )
+    today = owner_client.get(reverse("web:today")).content.decode()
+    assert (
+        'data-testid="not-needed" type="submit" name="outcome" value="not_needed">Niet nodig<'
+        in (today)
+    )
+
+    response = owner_client.post(
+        reverse("web:follow_up_outcome", args=[follow_up.pk]),
+        {"from": "today", "outcome": "not_needed"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert 'data-testid="undo"' in response.content.decode()
+    follow_up.refresh_from_db()
+    assert (follow_up.outcome, follow_up.raised_complaint) == ("not_needed", None)
+    assert Complaint.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("language", "labels"),
     [
@@ -846,12 +869,14 @@ def test_a_quotes_follow_up_on_today_asks_for_the_decision(owner_client, busines
         ("declined", "Afgewezen"),
         ("still_deciding", "Denkt nog na"),
         ("not_reached", "Niet bereikt"),
+        ("not_needed", "Niet nodig"),
     ]
     assert '<span class="badge">na een offerte</span>' in quote_row
     assert re.findall(r'name="outcome" value="(\w+)"', care_row) == [
         "content",
         "not_content",
         "not_reached",
+        "not_needed",
     ]
 
 
@@ -886,7 +911,10 @@ def test_content_is_refused_for_a_quotes_follow_up_and_nothing_changes(owner_cli
     )
 
     assert response.status_code == 422
-    assert "Kies aangenomen, afgewezen, denkt nog na of niet bereikt." in response.content.decode()
+    assert (
+        "Kies aangenomen, afgewezen, denkt nog na, niet bereikt of niet nodig."
+        in response.content.decode()
+    )
     assert snapshot() == before
 
 
@@ -914,6 +942,7 @@ def test_a_referrers_thanks_is_thanked_on_today_or_opens_their_gesture_form(owne
     assert re.findall(r'name="outcome" value="(\w+)">([^<]+)<', row) == [
         ("thanked", "Bedankt"),
         ("not_reached", "Niet bereikt"),
+        ("not_needed", "Niet nodig"),
     ]
     gesture_link = f"/customers/{koen.pk}/?record=gesture#new-gesture"
     assert (
