@@ -283,6 +283,18 @@ class ResolveForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    # The offer as the form showed it: left as it was, what is stored when it is saved stands,
+    # so that an offer a colleague corrected meanwhile (the complaint's "Wijzigen") is not
+    # written back over with the one this page was opened with.
+    offered = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def resolution_values(self) -> dict:
+        """The values as complaint_resolve takes them."""
+        values = {name: value for name, value in self.cleaned_data.items() if name != "offered"}
+        # (A page opened before the form said what it offered sends what is typed, as before.)
+        if "offered" in self.data and values["recovery_gesture"] == self.cleaned_data["offered"]:
+            values["recovery_gesture"] = None
+        return values
 
 
 class ComplaintEditForm(OwnIds, forms.Form):
@@ -337,7 +349,10 @@ def resolve_form_for(complaint, data=None, *, business: Business) -> ResolveForm
     form = ResolveForm(
         data,
         auto_id=f"resolve-{complaint.pk}-%s",
-        initial={"recovery_gesture": complaint.recovery_gesture},
+        initial={
+            "recovery_gesture": complaint.recovery_gesture,
+            "offered": complaint.recovery_gesture,
+        },
     )
     form.complaint_id = complaint.pk
     days = care_settings(business).aftercare_complaint_days

@@ -120,7 +120,7 @@ def complaint_resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             complaint = services.complaint_resolve(
-                complaint=complaint, actor=request.user, **form.cleaned_data
+                complaint=complaint, actor=request.user, **form.resolution_values()
             )
         except ValidationError as refused:
             add_service_errors(form, refused)

@@ -45,6 +45,7 @@ from klantvriend.web import care_responses
 from klantvriend.web.care_forms import CareSettingsForm, FollowUpForm
 from klantvriend.web.templatetags.care import clock_due
 from klantvriend.web.tests.dutch_days import dutch_weekday
+from klantvriend.web.tests.sent_forms import form_as_sent
 
 HTMX = {"HX-Request": "true"}
 
@@ -743,6 +744,44 @@ def test_a_gesture_offered_and_cleared_when_resolving_is_not_logged(owner_client
     assert response.status_code == 200
     assert (complaint.resolution, complaint.recovery_gesture) == ("Excuses gemaakt", "")
     assert Gesture.objects.count() == 0
+
+
+def test_an_offer_corrected_meanwhile_is_not_written_back_by_a_resolve_form_left_as_shown(
+    owner_client, business
+):
+    complaint = ComplaintFactory(
+        customer=CustomerFactory(business=business), recovery_gesture="Gratis dessert"
+    )
+    page = owner_client.get(reverse("web:customer_detail", args=[complaint.customer_id]))
+    sent = form_as_sent(page, having="resolution")
+    assert (sent["recovery_gesture"], sent["offered"]) == ("Gratis dessert", "Gratis dessert")
+    # A colleague corrects the offer on the complaint's page meanwhile.
+    Complaint.objects.filter(pk=complaint.pk).update(recovery_gesture="Gratis fles wijn")
+
+    owner_client.post(
+        reverse("web:complaint_resolve", args=[complaint.pk]),
+        {**sent, "resolution": "Excuses gemaakt"},
+        headers=HTMX,
+    )
+    # And one who typed another offer over it gave that one.
+    other = ComplaintFactory(
+        customer=CustomerFactory(business=business), recovery_gesture="Gratis dessert"
+    )
+    page = owner_client.get(reverse("web:customer_detail", args=[other.customer_id]))
+    owner_client.post(
+        reverse("web:complaint_resolve", args=[other.pk]),
+        {
+            **form_as_sent(page, having="resolution"),
+            "resolution": "Excuses gemaakt",
+            "recovery_gesture": "Bos bloemen",
+        },
+        headers=HTMX,
+    )
+
+    assert list(Complaint.objects.order_by("pk").values_list("resolution", "recovery_gesture")) == [
+        ("Excuses gemaakt", "Gratis fles wijn"),
+        ("Excuses gemaakt", "Bos bloemen"),
+    ]
 
 
 def test_a_refused_complaint_keeps_the_gesture_offered_and_stores_nothing(staff_client, business):
