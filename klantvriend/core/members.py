@@ -182,13 +182,18 @@ def _returns_to_their_business(*, user, business: Business, owner) -> bool:
 def member_remove(*, membership: Membership, actor) -> None:
     """Removes the membership and so every API token of it, and lets other apps let go of the
     person (core.hooks.MEMBER_REMOVED: no customer has them as regular staff member any more,
-    their open follow-ups are for everyone). The last owner cannot go."""
-    if (
-        membership.role == Role.OWNER
-        and not Membership.objects.filter(business=membership.business, role=Role.OWNER)
-        .exclude(pk=membership.pk)
-        .exists()
-    ):
+    their open follow-ups are for everyone). The last owner cannot go.
+
+    The business's owners are read locked: two owners removing each other at the same moment
+    each saw the other stay and left the business with none. The second now waits for the
+    first and finds itself the last (on SQLite the IMMEDIATE transaction waits at BEGIN)."""
+    owners = set(
+        Membership.objects.select_for_update()
+        .filter(business=membership.business_id, role=Role.OWNER)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if membership.role == Role.OWNER and not owners - {membership.pk}:
         raise ValidationError(_("A business needs at least one owner."), code="last_owner")
     # What other apps let go of with them (the customers they were the regular staff member
     # of, the open follow-ups assigned to them), in this transaction: refused or rolled back, the member stays and so does that.
