@@ -132,10 +132,14 @@ def comment_is_complaint(comment: str) -> bool:
 
 
 def _survey_for_write(business: Business) -> Survey:
+    """The business's survey as stored now, locked until the caller's transaction ends: two
+    owners saving the survey page and the API at once each wrote back every setting as read
+    before the other's change, so that one change was lost and the trail said it was made."""
     survey, _created = Survey.objects.get_or_create(business=business)
-    return survey
+    return Survey.objects.select_for_update().get(pk=survey.pk)
 
 
+@transaction.atomic
 def survey_update(
     *,
     business: Business,
@@ -185,16 +189,15 @@ def survey_update(
     if invite_after_complaint is not None:
         survey.invite_after_complaint = bool(invite_after_complaint)
     changes = audit_diff(before, _survey_snapshot(survey))
-    with transaction.atomic():
-        survey.save()
-        if changes:
-            audit_record(
-                business=business,
-                actor=actor,
-                action=AuditAction.SETTINGS,
-                obj=survey,
-                changes=changes,
-            )
+    if changes:
+        survey.save(update_fields=[*changes, "updated_at"])
+        audit_record(
+            business=business,
+            actor=actor,
+            action=AuditAction.SETTINGS,
+            obj=survey,
+            changes=changes,
+        )
     return survey
 
 
