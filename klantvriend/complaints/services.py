@@ -579,21 +579,27 @@ def complaint_change(
     the complaint's state as they come. `expected_versions`: the versions the caller read
     (If-Match, core.versions); refused with ChangedMeanwhile and nothing changed unless one is
     stored."""
-    with record_changing(complaint, expected_versions=expected_versions) as complaint:
-        if undo_response and complaint.first_response_at is not None:
-            complaint = complaint_response_undo(complaint=complaint, actor=actor)
-        fields = _with_rewording(complaint, fields, resolved_at, resolution)
-        refused = _change_refusals(complaint, fields, responded_at, resolved_at, resolution)
-        if refused:
-            raise ValidationError(refused)
-        if fields:
-            complaint = complaint_update(complaint=complaint, actor=actor, **fields)
-        if responded_at is not None:
-            complaint = complaint_respond(complaint=complaint, actor=actor, at=responded_at)
-        if resolved_at is not None:
-            complaint = complaint_resolve(
-                complaint=complaint, actor=actor, resolution=resolution or "", at=resolved_at
-            )
+    with transaction.atomic():
+        if any(name in fields for name in CLOCK_FIELDS):
+            # The business before the complaint, as a change of time zone takes them (it holds
+            # the business while it re-dates the complaints): taken the other way round, the
+            # two waited for each other and PostgreSQL broke one off with an error.
+            business_lock_time_zone(business=complaint.business)
+        with record_changing(complaint, expected_versions=expected_versions) as complaint:
+            if undo_response and complaint.first_response_at is not None:
+                complaint = complaint_response_undo(complaint=complaint, actor=actor)
+            fields = _with_rewording(complaint, fields, resolved_at, resolution)
+            refused = _change_refusals(complaint, fields, responded_at, resolved_at, resolution)
+            if refused:
+                raise ValidationError(refused)
+            if fields:
+                complaint = complaint_update(complaint=complaint, actor=actor, **fields)
+            if responded_at is not None:
+                complaint = complaint_respond(complaint=complaint, actor=actor, at=responded_at)
+            if resolved_at is not None:
+                complaint = complaint_resolve(
+                    complaint=complaint, actor=actor, resolution=resolution or "", at=resolved_at
+                )
     return complaint
 
 
