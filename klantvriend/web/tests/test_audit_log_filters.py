@@ -469,7 +469,7 @@ def test_a_choice_emptied_or_gone_with_its_row_reads_as_a_dash(business):
         changes={"occasion": ["referral_thanks", None]},
     )
 
-    assert audit_fields(event) == "gelegenheid: bedankje voor een doorverwijzing → —"
+    assert audit_fields(event) == "aanleiding: bedankje voor een doorverwijzing → —"
 
 
 def _log_rows(page: str) -> list[str]:

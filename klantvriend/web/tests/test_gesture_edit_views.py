@@ -68,6 +68,14 @@ def test_the_profile_and_the_log_link_a_gesture_to_its_correction(staff_client, 
     assert f'href="{_url(recovery)}"' not in log.content.decode()
 
 
+def test_the_edit_page_names_the_occasion_as_the_log_does(staff_client, gesture):
+    page = staff_client.get(_url(gesture)).content.decode()
+    log = staff_client.get(reverse("web:insights_gestures")).content.decode()
+
+    assert '<label for="gesture-edit-occasion">Aanleiding <span class="required"' in page
+    assert '<th scope="col">Aanleiding</th>' in log
+
+
 def test_staff_correct_the_value_and_the_occasion(staff_client, gesture, staff_user):
     sent = _sent(staff_client, gesture)
     assert (sent["what"], sent["value"], sent["occasion"], sent["given_at"]) == (
