@@ -32,7 +32,7 @@ from .models import (
     PrivacyRequestKind,
     too_early_error,
 )
-from .services import customer_update
+from .services import customer_read_erased_now, customer_update
 
 # The answers that are themselves the reply the trail dates (importers.privacy's events carry
 # the day received); the others are dated by the handling event.
@@ -138,6 +138,7 @@ def privacy_request_record(
     )
     if errors:
         raise ValidationError(errors)
+    customer_read_erased_now(customer)  # an erasure meanwhile blanked every note but this one
     if customer.erased_at is not None:
         raise Conflict(
             _("This customer has been anonymised; there is nothing left to ask about."),

@@ -735,13 +735,20 @@ def customers_since_moved_back(*, business: Business, first_days: Mapping[int, d
 
 def customer_refuse_if_anonymised_now(customer: Customer) -> None:
     """Refuses a new record of `customer` (Customer.refuse_if_anonymised) by their row as
-    stored now, read under its lock in the transaction that writes the record, not by the
-    caller's object: that may have been read before an erasure (importers.privacy.customer_erase,
-    which holds the row locked while it blanks what the customer has), and a record made after
-    it would hold personal data that no second erasure reaches. An erasure at the same moment
-    either came first and is seen here, or waits for this write and blanks its record with the
-    rest (SQLite: the IMMEDIATE transactions follow each other). FOR NO KEY UPDATE: rows that
-    merely refer to the customer are not held up."""
+    stored now (customer_read_erased_now), not by the caller's object."""
+    customer_read_erased_now(customer)
+    customer.refuse_if_anonymised()
+
+
+def customer_read_erased_now(customer: Customer) -> None:
+    """Sets `customer.erased_at` from their row as stored now, read under its lock in the
+    transaction that writes a new record of theirs: the caller's object may have been read
+    before an erasure (importers.privacy.customer_erase, which holds the row locked while it
+    blanks what the customer has), and a record made after it would hold personal data that no
+    second erasure reaches. An erasure at the same moment either came first and is seen here,
+    or waits for this write and blanks its record with the rest (SQLite: the IMMEDIATE
+    transactions follow each other). FOR NO KEY UPDATE: rows that merely refer to the customer
+    are not held up."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("the customer must be read inside the transaction of the write")
     erased_at = (
@@ -752,7 +759,6 @@ def customer_refuse_if_anonymised_now(customer: Customer) -> None:
     )
     if erased_at is not None:
         customer.erased_at = erased_at
-    customer.refuse_if_anonymised()
 
 
 def _since_at_purchase(purchase: Purchase) -> None:
