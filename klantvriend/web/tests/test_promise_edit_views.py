@@ -10,7 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from klantvriend.core.care_settings import care_settings
 from klantvriend.core.models import AuditEvent
+from klantvriend.core.working_hours import next_working_day
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.isolation import snapshot
 from klantvriend.promises import services
@@ -27,9 +29,15 @@ def promise(business):
         description="Taart bezorgen",
         kind=PromiseKind.DELIVERY,
         made_at=made,
-        due_at=datetime.combine(
-            business.today() + timedelta(days=2), time(14, 30), tzinfo=business.tzinfo
-        ),
+        due_at=datetime.combine(_open_day_after_tomorrow(business), time(14, 30), business.tzinfo),
+    )
+
+
+def _open_day_after_tomorrow(business):
+    """The day after tomorrow or, when the shop is closed then, its next open day: a promise due
+    on a closed day gets a warning beside the advice."""
+    return next_working_day(
+        business.today() + timedelta(days=2), working_days=care_settings(business).working_days
     )
 
 
@@ -50,7 +58,7 @@ def test_the_form_shows_the_promise_as_stored_with_its_advice(staff_client, busi
 
     page = response.content.decode()
     local_made = business.local(promise.made_at).strftime("%Y-%m-%dT%H:%M")
-    day = (business.today() + timedelta(days=2)).isoformat()
+    day = _open_day_after_tomorrow(business).isoformat()
     assert response.status_code == 200
     assert 'name="description" value="Taart bezorgen"' in page
     assert '<option value="delivery" selected>bezorging</option>' in page
