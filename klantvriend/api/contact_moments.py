@@ -165,6 +165,7 @@ def update_contact_moment(
     )
     moment = services.contact_moment_update(
         moment=moment,
+        actor=actor_of(request),
         expected_versions=expected_versions(if_match),
         **payload.dict(exclude_unset=True),
     )
@@ -180,5 +181,7 @@ def delete_contact_moment(request: HttpRequest, contact_moment_id: int, if_match
     moment = selectors.contact_moment_get(
         business=business_of(request), contact_moment_id=contact_moment_id
     )
-    services.contact_moment_delete(moment=moment, expected_versions=expected_versions(if_match))
+    services.contact_moment_delete(
+        moment=moment, actor=actor_of(request), expected_versions=expected_versions(if_match)
+    )
     return Status(204, None)

@@ -21,6 +21,8 @@ from klantvriend.core.audit import (
     audit_last_change,
     audit_record,
     delete_customer_row,
+    save_changed_customer_row,
+    save_new_customer_row,
 )
 from klantvriend.core.bulk import insert_rows
 from klantvriend.core.errors import (
@@ -860,13 +862,19 @@ def contact_moment_create(
     at: datetime | None = None,
     member=None,
 ) -> ContactMoment:
+    """Records a contact with the customer; `member`, who had it, is who the trail says
+    recorded it (None: Klantvriend itself, as for a late survey comment)."""
     moment = _new_contact_moment(
         customer=customer, kind=kind, summary=summary, at=at, member=member
     )
     with transaction.atomic():
         customer_refuse_if_anonymised_now(customer)
-        moment.save()
+        save_new_customer_row(moment, actor=member, snapshot=_contact_moment_snapshot)
     return moment
+
+
+def _contact_moment_snapshot(moment: ContactMoment) -> dict[str, Any]:
+    return {"kind": moment.kind, "summary": moment.summary, "at": moment.at}
 
 
 def contact_moment_create_refusals(*, customer: Customer, **fields: Any) -> dict[str, list]:
@@ -1153,19 +1161,24 @@ def purchase_delete(
 def contact_moment_update(
     *,
     moment: ContactMoment,
+    actor,
     kind: str | None = None,
     summary: str | None = None,
     at: datetime | None = None,
     expected_versions: Collection[str] | None = None,
 ) -> ContactMoment:
+    """Corrects a contact moment typed wrongly; what is not given stays as stored now. Who
+    changed what is kept in the trail; nothing is written when nothing changed."""
     given = _contact_moment_given(kind, summary, at)
     previous: dict[str, Any] = {}
     try:
         with record_changing(moment, expected_versions=expected_versions) as stored:
-            previous = {name: getattr(stored, name) for name in given}
+            previous = _contact_moment_snapshot(stored)
             _take_given(moment, previous, given)
             _contact_moment_check(moment, at_given=at is not None)
-            moment.save(update_fields=list(given))
+            save_changed_customer_row(
+                moment, actor=actor, before=previous, snapshot=_contact_moment_snapshot, derived=()
+            )
     except ValidationError:
         _take_given(moment, previous, {})
         raise
@@ -1198,10 +1211,11 @@ def contact_moment_update_refusals(
 
 
 def contact_moment_delete(
-    *, moment: ContactMoment, expected_versions: Collection[str] | None = None
+    *, moment: ContactMoment, actor, expected_versions: Collection[str] | None = None
 ) -> None:
+    """Removes a contact moment recorded by mistake, keeping in the trail what it said."""
     with record_changing(moment, expected_versions=expected_versions) as stored:
-        stored.delete()
+        delete_customer_row(stored, actor=actor, snapshot=_contact_moment_snapshot)
 
 
 # Customers marked as not the same person (DistinctPair) ---------------------------------------

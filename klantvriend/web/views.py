@@ -920,6 +920,7 @@ def contact_moment_edit(
     def save(form: ContactMomentEditForm) -> None:
         services.contact_moment_update(
             moment=moment,
+            actor=request.user,
             kind=form.cleaned_data["kind"],
             summary=form.cleaned_data["summary"],
             at=form.moment(),
@@ -954,7 +955,7 @@ def contact_moment_delete(
     as through the API. A call recorded by "Called" on an important date leaves the date
     called, as the API's removal does."""
     customer, moment = _contact_moment_of(request, customer_id, contact_moment_id)
-    services.contact_moment_delete(moment=moment)
+    services.contact_moment_delete(moment=moment, actor=request.user)
     messages.success(request, _("Contact moment removed."))
     return redirect("web:customer_detail", customer_id=customer.pk)
 

@@ -101,7 +101,7 @@ def test_undoing_a_second_call_whose_first_was_removed_from_the_timeline_keeps_i
     apk = services.important_date_add(customer=anna, label="APK", date=date(2020, 12, 10))
     first = services.important_date_called(important_date=apk, member=staff_user)
     services.important_date_called(important_date=apk, member=staff_user)
-    services.contact_moment_delete(moment=first)
+    services.contact_moment_delete(moment=first, actor=staff_user)
 
     services.important_date_called_undo(important_date=apk, actor=staff_user)
 
@@ -152,9 +152,11 @@ def test_an_undo_that_may_not_be_is_refused_and_changes_nothing(
     elif what_happened == "a day and a minute ago":
         now += timedelta(days=1, minutes=1)
     elif what_happened == "the call's note changed":
-        services.contact_moment_update(moment=moment, summary="Gebeld over: APK; komt dinsdag")
+        services.contact_moment_update(
+            moment=moment, actor=staff_user, summary="Gebeld over: APK; komt dinsdag"
+        )
     elif what_happened == "the call's moment deleted, then called again":
-        services.contact_moment_delete(moment=moment)
+        services.contact_moment_delete(moment=moment, actor=staff_user)
         services.important_date_called(important_date=apk, member=staff_user)
         ContactMoment.objects.update(kind="visit")
     before = snapshot()

@@ -40,7 +40,7 @@ def test_a_contact_moment_change_keeps_what_another_stored_meanwhile(marieke):
     at = datetime(2026, 11, 2, 13, 30, tzinfo=UTC)
     ContactMoment.objects.filter(pk=moment.pk).update(summary="Kwam langs voor de kalkoen.")
 
-    services.contact_moment_update(moment=read_earlier, at=at)
+    services.contact_moment_update(moment=read_earlier, actor=None, at=at)
 
     stored = ContactMoment.objects.get(pk=moment.pk)
     assert (stored.at, stored.summary) == (at, "Kwam langs voor de kalkoen.")

@@ -2,6 +2,7 @@
 changes how it went, what was said and when, or removes one recorded by mistake (on the wrong
 customer, twice). Another business's contact moment is not found."""
 
+import re
 from datetime import datetime
 
 import pytest
@@ -70,6 +71,23 @@ def test_staff_correct_how_it_went_and_what_was_said(staff_client, moment):
     assert response["Location"] == reverse("web:customer_detail", args=[moment.customer_id])
     # The moment left as shown keeps its seconds.
     assert _stored(moment) == ("visit", "Kwam langs voor de bruidstaart", moment.at)
+
+
+def test_who_corrected_and_who_removed_it_is_on_the_profile(staff_client, moment):
+    """Joris (staff) corrects what was said, then removes the moment: the profile's "who did
+    what" names him for both, with what changed, not what it said."""
+    sent = _sent(staff_client, moment)
+    staff_client.post(_url(moment), {**sent, "summary": "Bruidstaart besteld"})
+    staff_client.post(_url(moment, "web:contact_moment_delete"))
+
+    page = staff_client.get(reverse("web:customer_detail", args=[moment.customer_id]))
+    trail = page.content.decode().split('data-testid="audit-trail"')[1].split("</table>")[0]
+
+    assert re.findall(r"<td>Joris</td><td>([^<]*)</td><td[^>]*>([^<]*)</td>", trail) == [
+        ("Contactmoment: verwijderd", "soort: telefoongesprek → —, samenvatting, wanneer"),
+        ("Contactmoment: gewijzigd", "samenvatting"),
+    ]
+    assert "Bruidstaart" not in trail
 
 
 def test_a_moment_corrected_is_stored_with_its_time(owner_client, moment, business):
