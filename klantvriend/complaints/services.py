@@ -427,11 +427,14 @@ def complaint_resolve(
     recovery_gesture: str | None = None,
     satisfaction_after: int | None = None,
     now: datetime | None = None,
+    offer_seen: str | None = None,
 ) -> Complaint:
     """`recovery_gesture`: what was given to make up for it, logged among the gestures; None
     keeps what was offered when it was logged (complaint_create), a text, empty too, replaces
     it: the resolve form, filled in with the offer, sends what the person left in it, and one
-    who cleared it gave nothing."""
+    who cleared it gave nothing. `offer_seen`: the offer as the caller showed it; another
+    `recovery_gesture` is then refused, and nothing changed, when a colleague corrected the
+    offer meanwhile, so that neither of the two is lost unseen."""
     now = now or timezone.now()
     at = at or now
     with transaction.atomic():
@@ -442,6 +445,7 @@ def complaint_resolve(
         resolved = Complaint.objects.select_for_update().get(pk=complaint.pk)
         resolved.business = complaint.business
         _refuse_resolution(resolved, resolution, at, satisfaction_after, now)
+        _refuse_offer_changed_meanwhile(resolved, offer_seen, recovery_gesture)
         before = _snapshot(resolved)
         resolved.resolved_at = at
         # Resolving is itself an answer to the customer.
@@ -473,6 +477,29 @@ def complaint_resolve(
         if resolved.recovery_gesture:
             run_after_commit(RECOVERY_GESTURE_WRITTEN, complaint=resolved, actor=actor)
     return resolved
+
+
+def _refuse_offer_changed_meanwhile(
+    stored: Complaint, offer_seen: str | None, recovery_gesture: str | None
+) -> None:
+    if offer_seen is None or recovery_gesture is None:
+        return
+    offered = stored.recovery_gesture
+    if offered != offer_seen.strip() and offered != recovery_gesture.strip():
+        raise _conflict(
+            "recovery_gesture",
+            _(
+                "Meanwhile someone changed the gesture offered to “%(offered)s”. Check which "
+                "one was given and save again."
+            )
+            % {"offered": offered}
+            if offered
+            else _(
+                "Meanwhile someone removed the gesture offered. Check what was given and save "
+                "again."
+            ),
+            "changed_meanwhile",
+        )
 
 
 EDITABLE = frozenset(

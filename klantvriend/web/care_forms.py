@@ -289,12 +289,22 @@ class ResolveForm(forms.Form):
     offered = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def resolution_values(self) -> dict:
-        """The values as complaint_resolve takes them."""
+        """The values as complaint_resolve takes them: another offer typed over the one shown
+        goes with the one shown, which a colleague's correction meanwhile makes it refused."""
         values = {name: value for name, value in self.cleaned_data.items() if name != "offered"}
         # (A page opened before the form said what it offered sends what is typed, as before.)
-        if "offered" in self.data and values["recovery_gesture"] == self.cleaned_data["offered"]:
-            values["recovery_gesture"] = None
+        if "offered" in self.data:
+            if values["recovery_gesture"] == self.cleaned_data["offered"]:
+                values["recovery_gesture"] = None
+            else:
+                values["offer_seen"] = self.cleaned_data["offered"]
         return values
+
+    def offer_stored(self, offered: str) -> None:
+        """Shows the offer as stored now as the one this form offered: saved again, what is
+        typed replaces it."""
+        self.data = self.data.copy()
+        self.data["offered"] = offered
 
 
 class ComplaintEditForm(OwnIds, forms.Form):

@@ -124,6 +124,11 @@ def complaint_resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
             )
         except ValidationError as refused:
             add_service_errors(form, refused)
+            if form.has_error("recovery_gesture", code="changed_meanwhile"):
+                complaint = selectors.complaint_get(
+                    business=request.business, complaint_id=complaint.pk
+                )
+                form.offer_stored(complaint.recovery_gesture)
     return _answer(request, complaint, form=form if form.errors else None)
 
 

@@ -10,6 +10,7 @@ from klantvriend.complaints.models import Channel, Complaint
 from klantvriend.complaints.selectors import complaint_figures, complaint_queue, complaint_views
 from klantvriend.core.audit import audit_customer_row
 from klantvriend.core.care_settings import care_settings_update
+from klantvriend.core.errors import Conflict
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.tests.days import open_on
 from klantvriend.customers.tests.factories import CustomerFactory
@@ -79,6 +80,47 @@ def test_a_gesture_offered_when_logging_is_kept_and_logged_once_at_the_resolutio
     assert list(Gesture.objects.values_list("what", "occasion", "complaint")) == [
         ("Gratis dessert", "complaint_recovery", complaint.pk)
     ]
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed", "refused"),
+    [
+        # A colleague removed the offer meanwhile: another one typed is refused.
+        ("", "Bos bloemen", "Intussen heeft iemand de aangeboden attentie weggehaald."),
+        # Nobody changed it: what is typed replaces what was shown.
+        ("Gratis dessert", "Bos bloemen", None),
+        # A colleague changed it to what this person typed too: no disagreement.
+        ("Bos bloemen", "Bos bloemen", None),
+    ],
+)
+def test_an_offer_typed_over_the_one_seen_is_refused_when_it_changed_meanwhile(
+    customer, owner, stored, typed, refused
+):
+    complaint = ComplaintFactory(customer=customer, recovery_gesture=stored)
+
+    def resolve():
+        return services.complaint_resolve(
+            complaint=complaint,
+            actor=owner,
+            resolution="Excuses",
+            recovery_gesture=typed,
+            offer_seen="Gratis dessert",
+        )
+
+    if refused:
+        with pytest.raises(Conflict) as error:
+            resolve()
+        assert error.value.message_dict["recovery_gesture"][0].startswith(refused)
+        assert Complaint.objects.values_list("resolved_at", "recovery_gesture").get() == (
+            None,
+            stored,
+        )
+    else:
+        resolve()
+        assert Complaint.objects.values_list("resolution", "recovery_gesture").get() == (
+            "Excuses",
+            typed,
+        )
 
 
 def test_responding_or_resolving_before_the_complaint_was_received_is_refused(customer, owner):

@@ -784,6 +784,45 @@ def test_an_offer_corrected_meanwhile_is_not_written_back_by_a_resolve_form_left
     ]
 
 
+def test_another_offer_typed_over_one_corrected_meanwhile_is_refused_until_checked(
+    owner_client, business
+):
+    """Anna changes the offer from a dessert to a bottle of wine on the complaint's page while
+    Bert, resolving it, types flowers over the dessert: his would silently replace hers. He is
+    told what it is now, nothing is stored, and saving again gives what he typed."""
+    complaint = ComplaintFactory(
+        customer=CustomerFactory(business=business), recovery_gesture="Gratis dessert"
+    )
+    page = owner_client.get(reverse("web:customer_detail", args=[complaint.customer_id]))
+    sent = {
+        **form_as_sent(page, having="resolution"),
+        "resolution": "Excuses gemaakt",
+        "recovery_gesture": "Bos bloemen",
+    }
+    Complaint.objects.filter(pk=complaint.pk).update(recovery_gesture="Gratis fles wijn")
+    before = snapshot()
+    url = reverse("web:complaint_resolve", args=[complaint.pk])
+
+    response = owner_client.post(url, sent, headers=HTMX)
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert (
+        "Intussen heeft iemand de aangeboden attentie veranderd in “Gratis fles wijn”. Kijk welke "
+        "er gegeven is en sla opnieuw op."
+    ) in page
+    assert snapshot() == before
+    again = form_as_sent(response, having="resolution")
+    assert (again["recovery_gesture"], again["offered"]) == ("Bos bloemen", "Gratis fles wijn")
+
+    owner_client.post(url, {**again, "resolution": "Excuses gemaakt"}, headers=HTMX)
+
+    assert Complaint.objects.values_list("resolution", "recovery_gesture").get() == (
+        "Excuses gemaakt",
+        "Bos bloemen",
+    )
+
+
 def test_a_refused_complaint_keeps_the_gesture_offered_and_stores_nothing(staff_client, business):
     customer = CustomerFactory(business=business)
 
