@@ -21,6 +21,8 @@ class AftercareConfig(AppConfig):
         hooks.register_hook(hooks.PROMISE_KEPT, services.follow_up_plan_for_promise)
         # ... and take it back, untouched, when keeping the promise is undone.
         hooks.register_hook(hooks.PROMISE_REOPENED, services.follow_up_withdraw_for_promise)
+        # ... and plan or withdraw it when whether it is wanted changes after it was kept.
+        hooks.register_hook(hooks.PROMISE_AFTERCARE_CHANGED, services.follow_up_for_promise_changed)
         hooks.register_hook(hooks.COMPLAINT_RESOLVED, services.follow_up_plan_for_complaint)
         hooks.register_hook(hooks.PURCHASE_RECORDED, services.follow_up_plan_for_purchase)
         # A referred customer's first purchase: thank the referrer.

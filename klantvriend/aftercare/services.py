@@ -244,8 +244,10 @@ def _plan_once(**kwargs) -> FollowUp | None:
 
 
 def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
+    """The check the care settings plan after a kept delivery, repair or quote, once; none
+    for a promise whose maker said no call was wanted (`aftercare_after_kept`)."""
     rule = PROMISE_RULES.get(promise.kind)
-    if rule is None or promise.done_on is None:
+    if rule is None or promise.done_on is None or not promise.aftercare_after_kept:
         return None
     reason, setting = rule
     days = getattr(care_settings(promise.business), setting)
@@ -666,6 +668,15 @@ def follow_up_withdraw_for_promise(*, promise: Promise, actor) -> dict[str, int]
         return {}
     delete_customer_row(follow_up, actor=actor, snapshot=_snapshot)
     return {"follow_ups_withdrawn": 1}
+
+
+def follow_up_for_promise_changed(*, promise: Promise, actor) -> None:
+    """A kept promise's aftercare call asked for afterwards is planned, and one no longer
+    wanted is withdrawn as for a promise reopened, untouched only (PROMISE_AFTERCARE_CHANGED)."""
+    if promise.aftercare_after_kept:
+        follow_up_plan_for_promise(promise=promise)
+    else:
+        follow_up_withdraw_for_promise(promise=promise, actor=actor)
 
 
 def follow_ups_withdraw_for_erasure(*, customer, actor) -> int:

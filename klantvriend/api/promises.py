@@ -56,6 +56,15 @@ class PromiseOut(Out):
             "of place. Only deliveries invite."
         ),
     )
+    aftercare_after_kept: bool = Field(
+        ...,
+        description=(
+            "Whether keeping it plans the aftercare call that the business's care settings "
+            "plan after a kept delivery, repair or quote; false where the customer said all is "
+            "well or a call would intrude. Changed to false once kept, the call planned is "
+            "withdrawn while nobody has worked on it; to true, it is planned."
+        ),
+    )
     status: StatusName = Field(
         ...,
         description="Derived from the moments, never stored. open: not due yet; overdue: open "
@@ -94,6 +103,7 @@ def promise_out(view: PromiseView) -> dict:
         "done_at": promise.done_at,
         "cancelled_at": promise.cancelled_at,
         "survey_after_delivery": promise.survey_after_delivery,
+        "aftercare_after_kept": promise.aftercare_after_kept,
         "status": api_status(view.status),
         "rescheduled_to": promise.rescheduled_to_id,
         "rescheduled_from": predecessor.pk if (predecessor := promise.predecessor) else None,
@@ -111,6 +121,9 @@ class PromiseCreate(Input):
     made_at: Moment | None = Field(None, description="Defaults to now; may lie in the past.")
     survey_after_delivery: StrictBool = Field(
         True, description="Whether keeping this delivery invites the customer to the survey."
+    )
+    aftercare_after_kept: StrictBool = Field(
+        True, description="Whether keeping it plans the aftercare call of the care settings."
     )
 
     @classmethod
@@ -133,6 +146,7 @@ class PromiseUpdate(Patch):
     due_date: date | None = None
     made_at: Moment | None = None
     survey_after_delivery: StrictBool | None = None
+    aftercare_after_kept: StrictBool | None = None
     done_at: Moment | None = Field(
         None,
         description=(
@@ -261,6 +275,7 @@ def create_promise(request: HttpRequest, payload: PromiseCreate, response: HttpR
         due_date=payload.due_date,
         made_at=payload.made_at,
         survey_after_delivery=payload.survey_after_delivery,
+        aftercare_after_kept=payload.aftercare_after_kept,
         made_by=actor_of(request),
     )
     return Status(201, _out(response, promise))

@@ -25,6 +25,10 @@ COMPLAINT_RESOLVED = "complaint_resolved"
 # kept, unless someone has worked on it, and surveys the invitation it sent, unless the customer
 # has answered it. Handlers take `promise` and `actor`.
 PROMISE_REOPENED = "promise_reopened"
+# Whether a kept promise plans its aftercare call was changed (promises.services.promise_update,
+# inside its transaction): aftercare plans the call, or withdraws the one it planned unless
+# someone has worked on it. Handlers take `promise` and `actor`.
+PROMISE_AFTERCARE_CHANGED = "promise_aftercare_changed"
 # A resolved complaint's recovery gesture was written or reworded (the gestures log it).
 RECOVERY_GESTURE_WRITTEN = "recovery_gesture_written"
 # A customer's referrer was recorded or changed (customers.services.customer_update), after

@@ -68,6 +68,10 @@ class Promise(BusinessOwned):
     survey_after_delivery = models.BooleanField(
         _("invite to the survey after the delivery"), default=True
     )
+    # Whether keeping it plans the check with the customer that the business's care settings
+    # plan after a delivery, a repair or a quote (aftercare.services.follow_up_plan_for_promise):
+    # not where the customer said at the counter that all is well, or a call would intrude.
+    aftercare_after_kept = models.BooleanField(_("call afterwards to check"), default=True)
     # The promise made for the moment the customer agreed to after this one passed unkept
     # (services.promise_reschedule): this one counts as broken, the successor on its own moment.
     # The reverse, `rescheduled_from`, is the promise a successor replaces (`predecessor`).

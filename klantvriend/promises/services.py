@@ -25,6 +25,7 @@ from klantvriend.core.audit import (
 )
 from klantvriend.core.errors import Conflict, ValidationError, refusals_gathered, refusals_of
 from klantvriend.core.hooks import (
+    PROMISE_AFTERCARE_CHANGED,
     PROMISE_KEPT,
     PROMISE_REOPENED,
     run_after_commit,
@@ -106,6 +107,7 @@ def _snapshot(promise: Promise) -> dict[str, Any]:
         "description": promise.description,
         "kind": promise.kind,
         "survey_after_delivery": promise.survey_after_delivery,
+        "aftercare_after_kept": promise.aftercare_after_kept,
         "made_at": promise.made_at,
         "due_at": promise.due_at,
         "due_all_day": promise.due_all_day,
@@ -124,6 +126,7 @@ def promise_create(
     made_by=None,
     made_at: datetime | None = None,
     survey_after_delivery: bool = True,
+    aftercare_after_kept: bool = True,
     now: datetime | None = None,
 ) -> Promise:
     customer.refuse_if_anonymised()
@@ -141,6 +144,7 @@ def promise_create(
             made_by=made_by,
             made_at=made_at,
             survey_after_delivery=survey_after_delivery,
+            aftercare_after_kept=aftercare_after_kept,
             now=now,
         )
         save_new_customer_row(promise, actor=made_by, snapshot=_snapshot)
@@ -177,6 +181,7 @@ def _new_promise(
     made_by=None,
     made_at: datetime | None = None,
     survey_after_delivery: bool = True,
+    aftercare_after_kept: bool = True,
 ) -> Promise:
     """The promise promise_create stores, checked: every refusal at once."""
     promise = Promise(
@@ -185,6 +190,7 @@ def _new_promise(
         description=description.strip(),
         kind=kind,
         survey_after_delivery=survey_after_delivery,
+        aftercare_after_kept=aftercare_after_kept,
         made_by=made_by if getattr(made_by, "is_authenticated", False) else None,
         made_at=made_at or now,
     )
@@ -202,7 +208,15 @@ _DERIVED = ["due_on"]
 
 
 EDITABLE = frozenset(
-    {"description", "kind", "due_at", "due_date", "made_at", "survey_after_delivery"}
+    {
+        "description",
+        "kind",
+        "due_at",
+        "due_date",
+        "made_at",
+        "survey_after_delivery",
+        "aftercare_after_kept",
+    }
 )
 
 
@@ -218,6 +232,10 @@ def promise_update(
         before = _snapshot(changed)
         _changes_checked(business, changed, fields, now)
         save_changed_customer_row(changed, actor=actor, before=before, snapshot=_snapshot)
+        if changed.done_at is not None and (
+            changed.aftercare_after_kept != before["aftercare_after_kept"]
+        ):
+            run_in_transaction(PROMISE_AFTERCARE_CHANGED, promise=changed, actor=actor)
     return changed
 
 
@@ -231,8 +249,9 @@ def _changes_checked(business, changed: Promise, fields: dict[str, Any], now: da
         changed.description = fields["description"].strip()
     if "kind" in fields:
         changed.kind = fields["kind"]
-    if "survey_after_delivery" in fields:
-        changed.survey_after_delivery = fields["survey_after_delivery"]
+    for flag in ("survey_after_delivery", "aftercare_after_kept"):
+        if flag in fields:
+            setattr(changed, flag, fields[flag])
     if "made_at" in fields and fields["made_at"] is not None:
         changed.made_at = fields["made_at"]
     refusals_gathered(
@@ -318,6 +337,7 @@ def promise_reschedule(
             description=old.description,
             kind=old.kind,
             survey_after_delivery=old.survey_after_delivery,
+            aftercare_after_kept=old.aftercare_after_kept,
             made_by=actor,
             made_at=now,
             now=now,

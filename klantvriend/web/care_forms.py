@@ -74,6 +74,16 @@ class PromiseForm(OwnIds, forms.Form):
             "or wherever a question would be out of place."
         ),
     )
+    # Shown for the kinds whose keeping plans a call (aftercare.models.PROMISE_RULES; app.css).
+    aftercare_after_kept = forms.BooleanField(
+        label=_("call afterwards to check"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "When the aftercare settings plan a call after it is kept. Untick it when the "
+            "customer said all is well, or a call would intrude."
+        ),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -161,6 +171,7 @@ class PromiseEditForm(PromiseForm):
             else local(promise.due_at).time().replace(second=0, microsecond=0),
             "made_at": local(promise.made_at).replace(second=0, microsecond=0),
             "survey_after_delivery": promise.survey_after_delivery,
+            "aftercare_after_kept": promise.aftercare_after_kept,
             "version": version,
         }
 
@@ -169,7 +180,13 @@ class PromiseEditForm(PromiseForm):
         changed = set(self.changed_data)
         fields = {
             name: self.cleaned_data[name]
-            for name in ("description", "kind", "made_at", "survey_after_delivery")
+            for name in (
+                "description",
+                "kind",
+                "made_at",
+                "survey_after_delivery",
+                "aftercare_after_kept",
+            )
         }
         fields = {name: value for name, value in fields.items() if name in changed}
         if changed & {"due_date", "due_time"}:

@@ -55,6 +55,7 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 made_at=form.cleaned_data["made_at"],
                 survey_after_delivery=form.cleaned_data["survey_after_delivery"],
+                aftercare_after_kept=form.cleaned_data["aftercare_after_kept"],
                 made_by=request.user,
                 **form.due(request.business),
             )
