@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 from django import template
 from django.apps import apps
@@ -203,7 +204,7 @@ def audit_fields(event):
     model = _models_by_name().get(event.object_type)
     names = []
     changes = event.changes if isinstance(event.changes, dict) else {}
-    for key, value in changes.items():
+    for key, value in _in_field_order(model, changes):
         try:
             field = model._meta.get_field(key)
             names.append(_field_changed(field, value))
@@ -228,6 +229,15 @@ def audit_fields(event):
             told = DETAIL_CODES.get((key, value)) if isinstance(value, str) else None
             names.append(str(told or _EVENT_DETAILS.get(key, key)))
     return ", ".join(names)
+
+
+def _in_field_order(model, changes: dict) -> list[tuple[str, Any]]:
+    """The changes in the order of the model's fields, as its forms ask them, the event's other
+    details after them as recorded: PostgreSQL keeps a JSON object's keys in an order of its
+    own (the shortest first), which would show one deletion as "when, kind, summary" there and
+    "kind, summary, when" on SQLite."""
+    order = {} if model is None else {f.name: i for i, f in enumerate(model._meta.fields)}
+    return sorted(changes.items(), key=lambda item: order.get(item[0], len(order)))
 
 
 def _field_changed(field, value) -> str:

@@ -84,7 +84,7 @@ def test_who_corrected_and_who_removed_it_is_on_the_profile(staff_client, moment
     trail = page.content.decode().split('data-testid="audit-trail"')[1].split("</table>")[0]
 
     assert re.findall(r"<td>Joris</td><td>([^<]*)</td><td[^>]*>([^<]*)</td>", trail) == [
-        ("Contactmoment: verwijderd", "soort: telefoongesprek → —, samenvatting, wanneer"),
+        ("Contactmoment: verwijderd", "soort: telefoongesprek → —, wanneer, samenvatting"),
         ("Contactmoment: gewijzigd", "samenvatting"),
     ]
     assert "Bruidstaart" not in trail

@@ -373,7 +373,7 @@ def test_the_profiles_trail_names_changed_fields_as_the_forms_do(owner_client, b
     page = owner_client.get(f"/customers/{customer.pk}/").content.decode()
     trail = page.split('data-testid="audit-trail"')[1].split("</table>")[0]
 
-    assert '<td class="subtle">plaats, telefoon</td>' in trail
+    assert '<td class="subtle">telefoon, plaats</td>' in trail
     assert ">phone<" not in trail
     assert ">city<" not in trail
 
