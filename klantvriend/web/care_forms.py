@@ -6,6 +6,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,22 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", **kwargs)
+
+
+class AskedCheckbox(forms.CheckboxInput):
+    """A box ticked by default that says it was asked: a page from before it was (a tablet
+    that kept the profile open across an upgrade) sends neither the box nor the mark, and gets
+    the default instead of an untick nobody chose."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, attrs, renderer) + format_html(
+            '<input type="hidden" name="{}-asked" value="1">', name
+        )
+
+    def value_from_datadict(self, data, files, name):
+        if f"{name}-asked" not in data:
+            return True
+        return super().value_from_datadict(data, files, name)
 
 
 class PromiseForm(OwnIds, forms.Form):
@@ -79,6 +96,7 @@ class PromiseForm(OwnIds, forms.Form):
         label=_("call afterwards to check"),
         required=False,
         initial=True,
+        widget=AskedCheckbox,
         help_text=_(
             "When the aftercare settings plan a call after it is kept. Untick it when the "
             "customer said all is well, or a call would intrude."

@@ -112,20 +112,33 @@ def test_the_profile_form_asks_it_ticked_and_an_untick_is_kept(owner_client, bus
     customer = CustomerFactory(business=business)
     profile = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content
     day = (timezone.localdate() + timedelta(days=1)).isoformat()
-    form = {"description": "Fiets repareren", "kind": "repair", "due_date": day}
+    # As the page sends it: the mark that the box was asked, the box itself only when ticked.
+    form = {
+        "description": "Fiets repareren",
+        "kind": "repair",
+        "due_date": day,
+        "aftercare_after_kept-asked": "1",
+    }
 
     owner_client.post(reverse("web:promise_add", args=[customer.pk]), form)
     owner_client.post(
         reverse("web:promise_add", args=[customer.pk]),
         {**form, "description": "Band plakken", "aftercare_after_kept": "on"},
     )
+    # A page opened before the box was there sends neither: the call stays planned.
+    del form["aftercare_after_kept-asked"]
+    owner_client.post(
+        reverse("web:promise_add", args=[customer.pk]), {**form, "description": "Remmen"}
+    )
 
     box = re.search(r'<input type="checkbox" name="aftercare_after_kept"[^>]*>', profile.decode())
     assert 'id="promise-aftercare_after_kept" checked' in box[0]
     assert "Na afloop bellen om te horen of alles goed is" in profile.decode()
+    assert 'name="aftercare_after_kept-asked" value="1"' in profile.decode()
     assert dict(Promise.objects.values_list("description", "aftercare_after_kept")) == {
         "Fiets repareren": False,
         "Band plakken": True,
+        "Remmen": True,
     }
 
 
@@ -140,7 +153,12 @@ def test_the_promise_page_unticks_it_for_a_promise_made(
 
     saved = owner_client.post(
         reverse("web:promise_edit", args=[promise.pk]),
-        {**shown, **seen, "initial-aftercare_after_kept": "True"},
+        {
+            **shown,
+            **seen,
+            "initial-aftercare_after_kept": "True",
+            "aftercare_after_kept-asked": "1",
+        },
     )
     _kept(promise, staff_user, django_capture_on_commit_callbacks)
 
