@@ -489,13 +489,13 @@ def _refuse_offer_changed_meanwhile(
         raise _conflict(
             "recovery_gesture",
             _(
-                "Meanwhile someone changed the gesture offered to “%(offered)s”. Check which "
+                "Meanwhile someone changed the recovery gesture to “%(offered)s”. Check which "
                 "one was given and save again."
             )
             % {"offered": offered}
             if offered
             else _(
-                "Meanwhile someone removed the gesture offered. Check what was given and save "
+                "Meanwhile someone removed the recovery gesture. Check what was given and save "
                 "again."
             ),
             "changed_meanwhile",

@@ -86,7 +86,7 @@ def test_a_gesture_offered_when_logging_is_kept_and_logged_once_at_the_resolutio
     ("stored", "typed", "refused"),
     [
         # A colleague removed the offer meanwhile: another one typed is refused.
-        ("", "Bos bloemen", "Intussen heeft iemand de aangeboden attentie weggehaald."),
+        ("", "Bos bloemen", "Intussen heeft iemand het goedmakertje weggehaald."),
         # Nobody changed it: what is typed replaces what was shown.
         ("Gratis dessert", "Bos bloemen", None),
         # A colleague changed it to what this person typed too: no disagreement.

@@ -808,7 +808,7 @@ def test_another_offer_typed_over_one_corrected_meanwhile_is_refused_until_check
     assert response.status_code == 422
     page = response.content.decode()
     assert (
-        "Intussen heeft iemand de aangeboden attentie veranderd in “Gratis fles wijn”. Kijk welke "
+        "Intussen heeft iemand het goedmakertje veranderd in “Gratis fles wijn”. Kijk welk "
         "er gegeven is en sla opnieuw op."
     ) in page
     assert snapshot() == before
