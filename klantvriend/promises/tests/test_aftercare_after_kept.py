@@ -13,6 +13,7 @@ from django.utils import timezone
 from klantvriend.aftercare import services as aftercare
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.models import AuditEvent
+from klantvriend.core.tests.days import open_on
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises import services
 from klantvriend.promises.models import Promise, PromiseKind
@@ -60,7 +61,7 @@ def test_the_call_is_planned_by_default(business, staff_user, django_capture_on_
     kept = _kept(promise, staff_user, django_capture_on_commit_callbacks)
 
     assert list(FollowUp.objects.values_list("promise", "due_on")) == [
-        (promise.pk, kept.done_on + timedelta(days=7))
+        (promise.pk, open_on(kept.done_on + timedelta(days=7)))
     ]
 
 
@@ -79,7 +80,7 @@ def test_unticked_once_kept_the_untouched_call_goes_and_ticked_again_comes_back(
     _changed(kept, owner, django_capture_on_commit_callbacks, aftercare_after_kept=True)
 
     assert list(FollowUp.objects.values_list("promise", "due_on")) == [
-        (kept.pk, kept.done_on + timedelta(days=7))
+        (kept.pk, open_on(kept.done_on + timedelta(days=7)))
     ]
 
 
