@@ -86,6 +86,7 @@ class PromiseForm(OwnIds, forms.Form):
         label=_("invite to the survey once delivered"),
         required=False,
         initial=True,
+        widget=AskedCheckbox,
         help_text=_(
             "When the survey settings invite after deliveries. Untick it for funeral flowers, "
             "or wherever a question would be out of place."

@@ -106,12 +106,23 @@ def test_the_api_refuses_a_survey_choice_that_is_no_yes_or_no_and_changes_nothin
 def test_the_profile_form_asks_it_ticked_and_an_untick_is_kept(owner_client, customer):
     profile = owner_client.get(reverse("web:customer_detail", args=[customer.pk]))
     day = (timezone.localdate() + timedelta(days=1)).isoformat()
-    form = {"description": "Rouwstuk bezorgen", "kind": "delivery", "due_date": day}
+    # As the page sends it: the mark that the box was asked, the box itself only when ticked.
+    form = {
+        "description": "Rouwstuk bezorgen",
+        "kind": "delivery",
+        "due_date": day,
+        "survey_after_delivery-asked": "1",
+    }
 
     owner_client.post(reverse("web:promise_add", args=[customer.pk]), form)
     owner_client.post(
         reverse("web:promise_add", args=[customer.pk]),
         {**form, "description": "Boeket bezorgen", "survey_after_delivery": "on"},
+    )
+    # A page opened before the box was there sends neither: the invitation stays.
+    del form["survey_after_delivery-asked"]
+    owner_client.post(
+        reverse("web:promise_add", args=[customer.pk]), {**form, "description": "Taart bezorgen"}
     )
 
     page = profile.content.decode()
@@ -121,6 +132,7 @@ def test_the_profile_form_asks_it_ticked_and_an_untick_is_kept(owner_client, cus
     assert dict(Promise.objects.values_list("description", "survey_after_delivery")) == {
         "Rouwstuk bezorgen": False,
         "Boeket bezorgen": True,
+        "Taart bezorgen": True,
     }
 
 
@@ -136,7 +148,12 @@ def test_the_promise_page_unticks_it_for_a_promise_made(owner_client, customer, 
 
     saved = owner_client.post(
         reverse("web:promise_edit", args=[promise.pk]),
-        {**shown, **seen, "initial-survey_after_delivery": "True"},
+        {
+            **shown,
+            **seen,
+            "initial-survey_after_delivery": "True",
+            "survey_after_delivery-asked": "1",
+        },
     )
 
     assert hidden in page.content.decode()
