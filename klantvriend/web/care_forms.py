@@ -657,14 +657,14 @@ class CareSettingsForm(OpeningHoursFields):
         _("follow up a kept delivery after (days)"),
         _(
             "For promises of the kind “delivery”: an order brought or sent. Leave empty to "
-            "switch this rule off."
+            "switch this rule off; a single promise can be made without the call."
         ),
     )
     aftercare_repair_days = _days(
         _("follow up a kept repair after (days)"),
         _(
             "For promises of the kind “repair”: work on something of the customer's. Leave "
-            "empty to switch this rule off."
+            "empty to switch this rule off; a single promise can be made without the call."
         ),
     )
     aftercare_complaint_days = _days(
@@ -672,7 +672,10 @@ class CareSettingsForm(OpeningHoursFields):
     )
     aftercare_quote_days = _days(
         _("follow up a sent quote after (days)"),
-        _("Asks whether the customer decided. Leave empty to switch this rule off."),
+        _(
+            "Asks whether the customer decided. Leave empty to switch this rule off; a single "
+            "quote can be made without the call."
+        ),
         minimum=1,
     )
     aftercare_purchase_min = AmountField(
