@@ -21,16 +21,18 @@ from klantvriend.promises.models import Promise, PromiseKind
 pytestmark = pytest.mark.django_db
 
 
-def _promise(business, staff_user, **fields):
+def _promise(business, staff_user, customer=None, **fields):
     now = timezone.now()
+    made = {
+        "description": "Fiets repareren",
+        "kind": PromiseKind.REPAIR,
+        "made_at": now - timedelta(days=1),
+        "due_at": now + timedelta(days=3),
+    }
     return services.promise_create(
-        customer=CustomerFactory(business=business, name="Anna de Vries"),
-        description="Fiets repareren",
-        kind=PromiseKind.REPAIR,
+        customer=customer or CustomerFactory(business=business, name="Anna de Vries"),
         made_by=staff_user,
-        made_at=now - timedelta(days=1),
-        due_at=now + timedelta(days=3),
-        **fields,
+        **{**made, **fields},
     )
 
 
@@ -205,3 +207,27 @@ def test_the_api_makes_and_changes_a_promise_without_its_call(api, business):
     assert AuditEvent.objects.filter(object_id=promise_id, action="changed").get().changes == {
         "aftercare_after_kept": [False, True]
     }
+
+
+def test_the_profile_says_which_promise_will_plan_no_call(owner_client, business, staff_user):
+    repair = _promise(business, staff_user, aftercare_after_kept=False)
+    _promise(business, staff_user, repair.customer, description="Band plakken")
+    # A callback plans no call whatever the box said: nothing to say beside it.
+    _promise(
+        business,
+        staff_user,
+        repair.customer,
+        description="Terugbellen over de onderdelen",
+        kind=PromiseKind.CALLBACK,
+        aftercare_after_kept=False,
+    )
+
+    page = owner_client.get(reverse("web:customer_detail", args=[repair.customer_id]))
+    rows = re.findall(
+        r'<li class="care-row[^"]*" id="promise-(\d+)">(.*?)</li>', page.content.decode(), re.S
+    )
+
+    said = {int(pk) for pk, row in rows if 'data-testid="promise-without-call"' in row}
+    assert len(rows) == 3
+    assert said == {repair.pk}
+    assert "geen nazorgbelletje" in page.content.decode()

@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from klantvriend.aftercare.models import PROMISE_RULES
 from klantvriend.complaints.clocks import Stage
 from klantvriend.core.audit import DETAIL_CODES, AuditAction, request_handled
 from klantvriend.core.numbers import count_shown, share_points, share_shown, signed_shown
@@ -22,6 +23,14 @@ from klantvriend.web.care_forms import resolve_form_for
 from .klantvriend import day, moment
 
 register = template.Library()
+
+
+@register.filter
+def without_its_call(promise) -> bool:
+    """Whether a promise of a kind the aftercare rules follow was made without their call
+    (Promise.aftercare_after_kept): said beside it, so that nobody waits for a call that
+    keeping it will not plan."""
+    return promise.kind in PROMISE_RULES and not promise.aftercare_after_kept
 
 
 @register.filter
