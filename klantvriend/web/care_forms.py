@@ -57,6 +57,13 @@ class AskedCheckbox(forms.CheckboxInput):
         return super().value_from_datadict(data, files, name)
 
 
+def _asked_box(label, help_text) -> forms.BooleanField:
+    """A yes or no that is yes unless unticked (AskedCheckbox)."""
+    return forms.BooleanField(
+        label=label, required=False, initial=True, widget=AskedCheckbox, help_text=help_text
+    )
+
+
 class PromiseForm(OwnIds, forms.Form):
     id_prefix = "promise"
 
@@ -82,23 +89,17 @@ class PromiseForm(OwnIds, forms.Form):
     )
     made_at = MomentField(label=_("promised at"), required=False, help_text=_("Empty means now."))
     # Shown for deliveries only (app.css), whose keeping invites to the survey.
-    survey_after_delivery = forms.BooleanField(
-        label=_("invite to the survey once delivered"),
-        required=False,
-        initial=True,
-        widget=AskedCheckbox,
-        help_text=_(
+    survey_after_delivery = _asked_box(
+        _("invite to the survey once delivered"),
+        _(
             "When the survey settings invite after deliveries. Untick it for funeral flowers, "
             "or wherever a question would be out of place."
         ),
     )
     # Shown for the kinds whose keeping plans a call (aftercare.models.PROMISE_RULES; app.css).
-    aftercare_after_kept = forms.BooleanField(
-        label=_("call afterwards to check"),
-        required=False,
-        initial=True,
-        widget=AskedCheckbox,
-        help_text=_(
+    aftercare_after_kept = _asked_box(
+        _("call afterwards to check"),
+        _(
             "When the aftercare settings plan a call after it is kept. Untick it when the "
             "customer said all is well, or a call would intrude."
         ),
