@@ -1,13 +1,13 @@
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from pydantic import Field, StrictBool, StrictInt, field_validator
+from pydantic import Field, StrictBool, StrictInt, WithJsonSchema, field_validator
 
 from klantvriend.promises import selectors, services
-from klantvriend.promises.models import Promise, PromiseKind
+from klantvriend.promises.models import REPEAT_WEEKS, Promise, PromiseKind
 from klantvriend.promises.selectors import PromiseView
 from klantvriend.promises.status import API_STATUSES, api_status
 
@@ -33,6 +33,16 @@ router = Router(tags=["promises"])
 
 
 Kind = Literal[tuple(PromiseKind.values)]  # type: ignore[valid-type]
+# A whole number, not true or 1.0 (as a Literal of numbers would take them); one of those
+# offered is the service's to say (promises.services.refuse_unoffered_repeat).
+RepeatWeeks = Annotated[StrictInt, WithJsonSchema({"type": "integer", "enum": list(REPEAT_WEEKS)})]
+REPEAT_WEEKS_SAID = (
+    "How often the promise comes back, in weeks: 0 once; 1, 2, 3, 4, 6 or 8 for a standing "
+    "arrangement (a weekly order). Once it is kept, cancelled or moved, the next time is made "
+    "for the same weekday and time that many weeks on (`repeated_as`), without the aftercare "
+    "call; to end the arrangement, set it to 0 on the open one (with cancelled_at to cancel "
+    "it too). Only an open promise's can be changed (409 otherwise)."
+)
 StatusName = Literal[API_STATUSES]  # type: ignore[valid-type]
 
 
@@ -75,6 +85,12 @@ class PromiseOut(Out):
         "`status` filter takes one of them: the promises still to keep are open, overdue and "
         "broken ones without done_at or cancelled_at.",
     )
+    repeat_weeks: int = Field(..., description=REPEAT_WEEKS_SAID)
+    repeated_as: int | None = Field(
+        ...,
+        description="The next time of this repeating promise, made when this one was kept, "
+        "cancelled or moved.",
+    )
     rescheduled_to: int | None = Field(
         ...,
         description="The promise made for the new moment the customer agreed to after this one "
@@ -105,6 +121,8 @@ def promise_out(view: PromiseView) -> dict:
         "survey_after_delivery": promise.survey_after_delivery,
         "aftercare_after_kept": promise.aftercare_after_kept,
         "status": api_status(view.status),
+        "repeat_weeks": promise.repeat_weeks,
+        "repeated_as": promise.repeated_as_id,
         "rescheduled_to": promise.rescheduled_to_id,
         "rescheduled_from": predecessor.pk if (predecessor := promise.predecessor) else None,
         "created_at": promise.created_at,
@@ -125,6 +143,7 @@ class PromiseCreate(Input):
     aftercare_after_kept: StrictBool = Field(
         True, description="Whether keeping it plans the aftercare call of the care settings."
     )
+    repeat_weeks: RepeatWeeks = Field(0, description=REPEAT_WEEKS_SAID)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -147,6 +166,7 @@ class PromiseUpdate(Patch):
     made_at: Moment | None = None
     survey_after_delivery: StrictBool | None = None
     aftercare_after_kept: StrictBool | None = None
+    repeat_weeks: RepeatWeeks | None = None
     done_at: Moment | None = Field(
         None,
         description=(
@@ -276,6 +296,7 @@ def create_promise(request: HttpRequest, payload: PromiseCreate, response: HttpR
         made_at=payload.made_at,
         survey_after_delivery=payload.survey_after_delivery,
         aftercare_after_kept=payload.aftercare_after_kept,
+        repeat_weeks=payload.repeat_weeks,
         made_by=actor_of(request),
     )
     return Status(201, _out(response, promise))

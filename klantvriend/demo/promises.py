@@ -284,6 +284,8 @@ def _care_demo_create(
     moved = _moved_to_a_new_moment(business, promises, now)
     if moved is not None:
         promises.append(moved)
+    # Not among those the follow-ups are drawn for: the rest of the story stays as it was.
+    standing = _standing_order(business, members, customers, now)
 
     # Drawn from a stream of their own, so that the rest of the history stays as it was.
     on_the_spot = np.random.default_rng([seed, 4, 1])
@@ -292,7 +294,53 @@ def _care_demo_create(
     gestures = _gestures(rng, business, members, customers, complaints, start, now)
     _birthdays_today(rng, business, customers, today)
     _important_dates(np.random.default_rng([seed, 4, 2]), business, customers, today)
-    return CareDemoSummary(len(promises), len(complaints), len(follow_ups), len(gestures))
+    return CareDemoSummary(
+        len(promises) + len(standing), len(complaints), len(follow_ups), len(gestures)
+    )
+
+
+# A regular's order every Saturday at 11:00, kept each week (promises.services.promise_repeat).
+STANDING_ORDER = "Vaste zaterdagbestelling: rollade en half pond gehakt"
+STANDING_ORDER_WEEKS_KEPT = 5
+
+
+def _standing_order(business, members, customers, now: datetime) -> list[Promise]:
+    """The longest-standing customer's weekly order, kept on time the last five Saturdays, each
+    time made again for the next as keeping it does, and open for the coming one: the demo
+    shows a promise that repeats on a profile and, on Saturday, on Today. Drawn from nothing."""
+    customer_id = min(customers, key=lambda customer: (customer[1], customer[0]))[0]
+    today = business.local(now).date()
+    due_at = datetime.combine(
+        today + timedelta(days=(5 - today.weekday()) % 7), time(11), tzinfo=business.tzinfo
+    )
+    if due_at <= now:
+        due_at += timedelta(weeks=1)
+    times = [due_at - timedelta(weeks=weeks) for weeks in range(STANDING_ORDER_WEEKS_KEPT, -1, -1)]
+    made_at = times[0] - timedelta(days=3)
+    made: list[Promise] = []
+    # (Weeks taken from a moment of the shop's zone keep its 11:00 across a change of the clocks.)
+    for due in times:
+        done_at = due - timedelta(minutes=40) if due < now else None
+        promise = Promise.objects.create(
+            business=business,
+            customer_id=customer_id,
+            description=STANDING_ORDER,
+            kind=PromiseKind.ORDER_READY,
+            made_by=members[0],
+            made_at=made_at,
+            due_at=due,
+            due_on=business.local(due).date(),
+            done_at=done_at,
+            done_on=business.local(done_at).date() if done_at else None,
+            repeat_weeks=1,
+            aftercare_after_kept=not made,
+            created_at=made_at,
+        )
+        if made:
+            Promise.objects.filter(pk=made[-1].pk).update(repeated_as=promise)
+        made.append(promise)
+        made_at = done_at
+    return made
 
 
 def _moved_to_a_new_moment(business, promises: list[Promise], now: datetime) -> Promise | None:

@@ -1,3 +1,5 @@
+import functools
+import operator
 from datetime import date, datetime, time
 
 from django.conf import settings
@@ -23,6 +25,22 @@ class PromiseKind(models.TextChoices):
     QUOTE = "quote", _("quote")
     ORDER_READY = "order_ready", _("order ready")
     OTHER = "other", _("other")
+
+
+# How often a standing arrangement comes back, in weeks (0: once): a weekly order at the
+# butcher's, a delivery every fortnight, a cut every six weeks. Weeks, not months: "every
+# month" has no one day (the 31st, the first Saturday), and a week keeps the weekday the
+# customer and the shop know it by.
+REPEAT_WEEKS = (0, 1, 2, 3, 4, 6, 8)
+REPEAT_CHOICES = [
+    (0, _("does not repeat")),
+    (1, _("every week")),
+    (2, _("every 2 weeks")),
+    (3, _("every 3 weeks")),
+    (4, _("every 4 weeks")),
+    (6, _("every 6 weeks")),
+    (8, _("every 8 weeks")),
+]
 
 
 class Promise(BusinessOwned):
@@ -72,6 +90,20 @@ class Promise(BusinessOwned):
     # plan after a delivery, a repair or a quote (aftercare.services.follow_up_plan_for_promise):
     # not where the customer said at the counter that all is well, or a call would intrude.
     aftercare_after_kept = models.BooleanField(_("call afterwards to check"), default=True)
+    # A standing arrangement: once this one is kept, cancelled or moved, the next is made for
+    # the same weekday and time `repeat_weeks` later (services.promise_repeat), and named here
+    # (`repeated_as`; the reverse, `repeat_of`). One open promise carries the arrangement on
+    # at a time, so Today lists this week's order, not a year of them.
+    repeat_weeks = models.PositiveSmallIntegerField(_("repeats"), choices=REPEAT_CHOICES, default=0)
+    repeated_as = models.OneToOneField(
+        "self",
+        verbose_name=_("next time"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="repeat_of",
+    )
     # The promise made for the moment the customer agreed to after this one passed unkept
     # (services.promise_reschedule): this one counts as broken, the successor on its own moment.
     # The reverse, `rescheduled_from`, is the promise a successor replaces (`predecessor`).
@@ -170,6 +202,20 @@ class Promise(BusinessOwned):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=PromiseKind.values), name="promise_kind_valid"
+            ),
+            # Not "IN (0, 1, ...)": Django reads SQLite's table definition split at its
+            # commas, and a bare digit between them breaks that reading (a rebuild's check).
+            models.CheckConstraint(
+                condition=functools.reduce(
+                    operator.and_,
+                    [
+                        ~models.Q(repeat_weeks=weeks)
+                        for weeks in range(max(REPEAT_WEEKS))
+                        if weeks not in REPEAT_WEEKS
+                    ],
+                    models.Q(repeat_weeks__lte=max(REPEAT_WEEKS)),
+                ),
+                name="promise_repeat_valid",
             ),
             models.CheckConstraint(
                 condition=~models.Q(description=""),

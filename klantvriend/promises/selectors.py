@@ -47,9 +47,10 @@ ADVICE_TARGET = 0.9
 AGENDA_OVERDUE_WINDOW = timedelta(days=7)
 
 
-# A promise moved to a new moment and its successor (promise_reschedule), read with the rows
-# that show them: one join each, no query per row.
-LINKED = ("rescheduled_to", "rescheduled_from")
+# A promise moved to a new moment and its successor (promise_reschedule), and a repeating
+# one's next time (promise_repeat), read with the rows that show them: one join each, no query
+# per row.
+LINKED = ("rescheduled_to", "rescheduled_from", "repeated_as")
 
 
 def promise_grace(business: Business) -> timedelta:

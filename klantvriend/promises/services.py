@@ -40,10 +40,11 @@ from klantvriend.core.versions import record_changing
 from klantvriend.customers.models import ContactKind
 from klantvriend.customers.services import (
     contact_moment_create,
+    customer_read_erased_now,
     customer_refuse_if_anonymised_now,
 )
 
-from .models import Promise, PromiseKind, due_moment_for_day
+from .models import REPEAT_WEEKS, Promise, PromiseKind, due_moment_for_day
 
 # A clock that is a few minutes fast must not refuse a promise kept just now.
 # A due day a century ahead is a mistyped year; one near the end of the calendar could not even
@@ -108,6 +109,7 @@ def _snapshot(promise: Promise) -> dict[str, Any]:
         "kind": promise.kind,
         "survey_after_delivery": promise.survey_after_delivery,
         "aftercare_after_kept": promise.aftercare_after_kept,
+        "repeat_weeks": promise.repeat_weeks,
         "made_at": promise.made_at,
         "due_at": promise.due_at,
         "due_all_day": promise.due_all_day,
@@ -127,6 +129,7 @@ def promise_create(
     made_at: datetime | None = None,
     survey_after_delivery: bool = True,
     aftercare_after_kept: bool = True,
+    repeat_weeks: int = 0,
     now: datetime | None = None,
 ) -> Promise:
     customer.refuse_if_anonymised()
@@ -145,6 +148,7 @@ def promise_create(
             made_at=made_at,
             survey_after_delivery=survey_after_delivery,
             aftercare_after_kept=aftercare_after_kept,
+            repeat_weeks=repeat_weeks,
             now=now,
         )
         save_new_customer_row(promise, actor=made_by, snapshot=_snapshot)
@@ -182,6 +186,7 @@ def _new_promise(
     made_at: datetime | None = None,
     survey_after_delivery: bool = True,
     aftercare_after_kept: bool = True,
+    repeat_weeks: int = 0,
 ) -> Promise:
     """The promise promise_create stores, checked: every refusal at once."""
     promise = Promise(
@@ -191,6 +196,7 @@ def _new_promise(
         kind=kind,
         survey_after_delivery=survey_after_delivery,
         aftercare_after_kept=aftercare_after_kept,
+        repeat_weeks=repeat_weeks,
         made_by=made_by if getattr(made_by, "is_authenticated", False) else None,
         made_at=made_at or now,
     )
@@ -199,7 +205,13 @@ def _new_promise(
         promise.due_at, promise.due_all_day = resolve_due(business, due_at, due_date)
         promise.due_on = business.local(promise.due_at).date()
 
-    refusals_gathered(due, lambda: _check_moments(promise, now), clean=promise, exclude=_DERIVED)
+    refusals_gathered(
+        due,
+        lambda: _check_moments(promise, now),
+        lambda: _refuse_unoffered_repeat(promise.repeat_weeks),
+        clean=promise,
+        exclude=_DERIVED,
+    )
     return promise
 
 
@@ -216,6 +228,7 @@ EDITABLE = frozenset(
         "made_at",
         "survey_after_delivery",
         "aftercare_after_kept",
+        "repeat_weeks",
     }
 )
 
@@ -255,12 +268,40 @@ def _changes_checked(business, changed: Promise, fields: dict[str, Any], now: da
     if "made_at" in fields and fields["made_at"] is not None:
         changed.made_at = fields["made_at"]
     refusals_gathered(
+        lambda: _repeat_changed(changed, fields),
         lambda: _due_moved(business, changed, fields, now),
         lambda: _check_moments(changed, now),
         lambda: _refuse_kept_before_made(changed),
         clean=changed,
         exclude=_DERIVED,
     )
+
+
+def _refuse_unoffered_repeat(weeks: int) -> None:
+    if weeks not in REPEAT_WEEKS:
+        raise _error(
+            "repeat_weeks",
+            _("A promise repeats every 1, 2, 3, 4, 6 or 8 weeks, or not (0); not every %(weeks)s.")
+            % {"weeks": weeks},
+            "invalid_choice",
+        )
+
+
+def _repeat_changed(changed: Promise, fields: dict[str, Any]) -> None:
+    """How often it repeats, changed on an open promise: a finished one has passed the
+    arrangement on to its next time already, or ended it (promise_repeat)."""
+    if "repeat_weeks" not in fields or fields["repeat_weeks"] == changed.repeat_weeks:
+        return
+    if changed.done_at is not None or changed.cancelled_at is not None:
+        raise _finished(
+            "repeat_weeks",
+            _(
+                "A kept or cancelled promise no longer carries the arrangement on: change how "
+                "often it repeats on its next time."
+            ),
+        )
+    _refuse_unoffered_repeat(fields["repeat_weeks"])
+    changed.repeat_weeks = fields["repeat_weeks"]
 
 
 def _due_moved(business, changed: Promise, fields: dict[str, Any], now: datetime) -> None:
@@ -345,14 +386,7 @@ def promise_reschedule(
         )
         # The old promise names its successor, so the profile, the lists and the API join
         # them; the figures do not read the link (the old one is broken by its own moment).
-        Promise.objects.filter(pk=old.pk).update(rescheduled_to=new)
-        old.rescheduled_to = new
-        audit_customer_row(
-            old,
-            actor=actor,
-            action=AuditAction.CHANGED,
-            changes=audit_diff({"rescheduled_to": None}, {"rescheduled_to": new.pk}),
-        )
+        _name_the_next(old, "rescheduled_to", new, actor=actor)
         return new
 
 
@@ -440,6 +474,7 @@ def promise_mark_kept(
     _refuse_kept_at(promise, at, now)
     with transaction.atomic():
         business = business_lock_time_zone(business=promise.business)
+        _lock_customer_to_repeat(promise)
         # Only an open promise is updated: a double click or two members at once keep it once.
         updated = Promise.objects.filter(
             pk=promise.pk, done_at__isnull=True, cancelled_at__isnull=True
@@ -453,6 +488,7 @@ def promise_mark_kept(
             action=AuditAction.COMPLETED,
             changes=audit_diff({"done_at": None}, {"done_at": at}),
         )
+        promise_repeat(business=business, promise=promise, actor=actor, now=now)
         run_after_commit(PROMISE_KEPT, promise=promise)
     return promise
 
@@ -497,12 +533,24 @@ def promise_reopen(*, promise: Promise, actor, now: datetime | None = None) -> P
 
 
 def promise_cancel(
-    *, promise: Promise, actor, at: datetime | None = None, now: datetime | None = None
+    *,
+    promise: Promise,
+    actor,
+    at: datetime | None = None,
+    now: datetime | None = None,
+    repeat: bool = True,
 ) -> Promise:
+    """Cancel an open promise; a repeating one is made for its next time (promise_repeat)
+    unless `repeat` is false: skipping this week's order is not ending the arrangement. To end
+    it, the promise is made not to repeat first (promise_change does both at once)."""
     now = now or timezone.now()
     at = at or now
     _refuse_cancelled_at(promise, at, now)
     with transaction.atomic():
+        # The business before the promise, as every write that makes a promise locks them.
+        business = business_lock_time_zone(business=promise.business) if repeat else None
+        if repeat:
+            _lock_customer_to_repeat(promise)
         updated = Promise.objects.filter(
             pk=promise.pk, done_at__isnull=True, cancelled_at__isnull=True
         ).update(cancelled_at=at, updated_at=now)
@@ -515,7 +563,86 @@ def promise_cancel(
             action=AuditAction.CANCELLED,
             changes=audit_diff({"cancelled_at": None}, {"cancelled_at": at}),
         )
+        if business is not None:
+            promise_repeat(business=business, promise=promise, actor=actor, now=now)
     return promise
+
+
+def _next_due(business, promise: Promise, now: datetime) -> dict[str, datetime | date]:
+    """The due moment of a repeating promise's next time, as promise_create takes it: the same
+    weekday and time on the business's clock (across a change of the clocks) `repeat_weeks`
+    on, and on again while that has passed: a weekly order kept a fortnight late is followed
+    by one still to come, not by one overdue already."""
+    step = timedelta(weeks=promise.repeat_weeks)
+    local = business.local(promise.due_at)
+    day = local.date() + step
+
+    def due(day: date) -> dict[str, datetime | date]:
+        if promise.due_all_day:
+            return {"due_date": day}
+        return {"due_at": datetime.combine(day, local.time(), tzinfo=business.tzinfo)}
+
+    def moment(day: date) -> datetime:
+        found = due(day)
+        return found.get("due_at") or due_moment_for_day(business=business, day=day)
+
+    while moment(day) <= now:
+        day += step
+    return due(day)
+
+
+def _lock_customer_to_repeat(promise: Promise) -> None:
+    """The customer of a repeating promise locked before the promise is: its next time is a
+    new record of theirs (promise_repeat reads them), and an erasure locks the customer and
+    then their promises; the other way round, the two could wait for each other."""
+    if promise.repeat_weeks:
+        customer_read_erased_now(promise.customer)
+
+
+def promise_repeat(*, business, promise: Promise, actor, now: datetime) -> Promise | None:
+    """The next time of a repeating promise that has just been kept or cancelled (moved to a
+    new moment, too: promise_reschedule cancels it), inside that write's transaction with the
+    business locked: saying what it says, of its kind, made by whoever made the arrangement,
+    now, and repeating as it does; the finished one names it (`repeated_as`). None when it does
+    not repeat, or its next time was made already (kept, the keeping undone, kept again).
+
+    The next time plans no aftercare call when kept (`aftercare_after_kept`): the check after
+    a delivery or repair belongs to the first time; called after every weekly order, a
+    customer would be asked the same each week. It can be ticked on a next time that needs it."""
+    if not promise.repeat_weeks or promise.repeated_as_id is not None:
+        return None
+    customer_read_erased_now(promise.customer)
+    if promise.customer.erased_at is not None:
+        return None
+    following = _new_promise(
+        business=business,
+        customer=promise.customer,
+        description=promise.description,
+        kind=promise.kind,
+        made_by=promise.made_by,
+        made_at=now,
+        survey_after_delivery=promise.survey_after_delivery,
+        aftercare_after_kept=False,
+        repeat_weeks=promise.repeat_weeks,
+        now=now,
+        **_next_due(business, promise, now),
+    )
+    save_new_customer_row(following, actor=actor, snapshot=_snapshot)
+    _name_the_next(promise, "repeated_as", following, actor=actor)
+    return following
+
+
+def _name_the_next(promise: Promise, link: str, following: Promise, *, actor) -> None:
+    """`promise` names the promise made after it (`link`: rescheduled_to, repeated_as),
+    audited on it as a change of that field."""
+    Promise.objects.filter(pk=promise.pk).update(**{link: following})
+    setattr(promise, link, following)
+    audit_customer_row(
+        promise,
+        actor=actor,
+        action=AuditAction.CHANGED,
+        changes=audit_diff({link: None}, {link: following.pk}),
+    )
 
 
 def promises_cancel_for_erasure(*, customer, actor, at: datetime) -> int:
@@ -527,8 +654,10 @@ def promises_cancel_for_erasure(*, customer, actor, at: datetime) -> int:
         customer=customer, done_at=None, cancelled_at=None
     ):
         # Not before it was made (a promise recorded ahead of its moment is not refused here).
+        # A standing arrangement ends with the person (and the customer is locked already,
+        # which the business must come before: promise_cancel does not lock it so).
         moment = max(at, promise.made_at)
-        promise_cancel(promise=promise, actor=actor, at=moment, now=moment)
+        promise_cancel(promise=promise, actor=actor, at=moment, now=moment, repeat=False)
         cancelled += 1
     return cancelled
 

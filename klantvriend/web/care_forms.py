@@ -29,7 +29,7 @@ from klantvriend.core.moments import skipped_by_the_clocks
 from klantvriend.core.money import cents_for_typing
 from klantvriend.customers.models import ContactKind
 from klantvriend.gestures.models import Gesture, Occasion
-from klantvriend.promises.models import PromiseKind
+from klantvriend.promises.models import REPEAT_CHOICES, PromiseKind
 
 from .forms import AmountField, DateInput, MomentField, OwnIds, moment_changed
 
@@ -88,6 +88,20 @@ class PromiseForm(OwnIds, forms.Form):
         help_text=_("Leave empty for some time that day."),
     )
     made_at = MomentField(label=_("promised at"), required=False, help_text=_("Empty means now."))
+    repeat_weeks = forms.TypedChoiceField(
+        label=_("repeats"),
+        choices=REPEAT_CHOICES,
+        coerce=int,
+        initial=0,
+        # Not sent by a page from before it was offered (a tablet kept open across the
+        # upgrade): a single promise, as every promise was then.
+        required=False,
+        empty_value=0,
+        help_text=_(
+            "For a standing order: once this one is done or cancelled, the next one is made "
+            "for the same day and time, without the call afterwards."
+        ),
+    )
     # Shown for deliveries only (app.css), whose keeping invites to the survey.
     survey_after_delivery = _asked_box(
         _("invite to the survey once delivered"),
@@ -192,6 +206,7 @@ class PromiseEditForm(PromiseForm):
             "made_at": local(promise.made_at).replace(second=0, microsecond=0),
             "survey_after_delivery": promise.survey_after_delivery,
             "aftercare_after_kept": promise.aftercare_after_kept,
+            "repeat_weeks": promise.repeat_weeks,
             "version": version,
         }
 
@@ -206,6 +221,7 @@ class PromiseEditForm(PromiseForm):
                 "made_at",
                 "survey_after_delivery",
                 "aftercare_after_kept",
+                "repeat_weeks",
             )
         }
         fields = {name: value for name, value in fields.items() if name in changed}

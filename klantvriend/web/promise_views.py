@@ -25,6 +25,7 @@ from klantvriend.surveys.selectors import survey_answer_kept_for_promise
 from .care_forms import PromiseEditForm, PromiseForm
 from .care_responses import first_error, from_today, profile_response, today_row_response
 from .links import safe_next
+from .templatetags.care import due_moment
 from .views import (
     PERIOD_CHOICES,
     CountedPaginator,
@@ -56,6 +57,7 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
                 made_at=form.cleaned_data["made_at"],
                 survey_after_delivery=form.cleaned_data["survey_after_delivery"],
                 aftercare_after_kept=form.cleaned_data["aftercare_after_kept"],
+                repeat_weeks=form.cleaned_data["repeat_weeks"],
                 made_by=request.user,
                 **form.due(request.business),
             )
@@ -245,6 +247,12 @@ def _promise_action(
             "The customer had already answered the survey sent after this delivery: their "
             "answer stays."
         )
+    elif not error and not undone and promise.repeated_as_id is not None:
+        # Where the next time went: on Today the row alone changes, and the next time is on
+        # another day's list.
+        notice = _("Next time: %(moment)s.") % {
+            "moment": due_moment(promise.repeated_as, "weekday")
+        }
     if from_today(request):
         view = selectors.promise_with_status(promise=promise)
         return today_row_response(
@@ -292,6 +300,19 @@ def promise_reopen(request: HttpRequest, promise_id: int) -> HttpResponse:
 @member_required
 @require_POST
 def promise_cancel(request: HttpRequest, promise_id: int) -> HttpResponse:
+    """Cancel a promise; a repeating one this time only (its next time is made), or with
+    `repeat=stop` the standing arrangement ends with it."""
+    if request.POST.get("repeat") == "stop":
+        return _promise_action(
+            request,
+            promise_id,
+            lambda promise: services.promise_change(
+                promise=promise,
+                actor=request.user,
+                fields={"repeat_weeks": 0},
+                cancelled_at=timezone.now(),
+            ),
+        )
     return _promise_action(
         request,
         promise_id,

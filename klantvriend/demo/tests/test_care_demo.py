@@ -207,3 +207,26 @@ def test_the_demo_has_a_promise_moved_to_a_new_moment_kept_early_there(db, demo_
         old.kind,
     )
     assert old.due_at < old.cancelled_at == new.made_at < new.done_at <= new.due_at
+
+
+def test_the_demo_has_a_weekly_order_kept_five_saturdays_and_open_for_the_next(db, demo_shop):
+    """So that a newcomer sees a promise that repeats, each time naming the next."""
+    business = demo_shop
+    now = timezone.now()
+
+    times = list(Promise.objects.filter(business=business, repeat_weeks=1).order_by("due_at"))
+
+    assert len(times) == 6
+    assert [promise.repeated_as_id for promise in times] == [
+        *(promise.pk for promise in times[1:]),
+        None,
+    ]
+    assert {
+        (business.local(p.due_at).weekday(), business.local(p.due_at).time()) for p in times
+    } == {(5, time(11))}
+    assert [promise.done_at is not None for promise in times] == [True] * 5 + [False]
+    assert times[-1].due_at > now > times[-2].due_at
+    assert times[-1].due_at - times[-2].due_at <= timedelta(weeks=1, hours=1)
+    views = {view.promise.pk: view.status for view in _views(business)}
+    assert {views[promise.pk] for promise in times[:5]} == {PromiseStatus.KEPT}
+    assert len({promise.customer_id for promise in times}) == 1
