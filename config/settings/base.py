@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "klantvriend.web.middleware.CurrentBusinessMiddleware",
     "klantvriend.web.middleware.BusyDatabaseMiddleware",
+    "klantvriend.web.middleware.FormAddressPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -156,6 +156,30 @@ class BusyDatabaseMiddleware:
         return response
 
 
+class FormAddressPageMiddleware:
+    """An address that only saves a form, opened as a page: after a refused form the address
+    bar shows it (the margin on the advice page), and a reload or a bookmark asked for it
+    again, which Django answers 405 with nothing in it: a blank page with no way on. A page
+    that says so and leads on instead, in the reader's language. The API keeps its bare 405,
+    which its clients read by the status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or request.method not in ("GET", "HEAD")
+            or request.path.startswith("/api/")
+            or response.content
+        ):
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response["Allow"]
+        return page
+
+
 class NeverStoreMiddleware:
     """Every page and API answer is about a business and its customers (even a refusal names
     what was asked for), so none may be kept by a cache: not by a shared proxy, and not by the

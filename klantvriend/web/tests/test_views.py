@@ -732,6 +732,28 @@ def test_error_pages_speak_the_users_language_and_lead_back(staff_client, client
     assert reverse("web:login") in anonymous.text
 
 
+def test_an_address_that_only_saves_opened_as_a_page_says_so_and_leads_on(owner_client, api):
+    """After a refused margin the address bar shows the form's own address: reloading it gave
+    a blank page (405, no body). The API keeps its bare 405."""
+    advice = "http://testserver" + reverse("web:insights_advice")
+
+    refused = owner_client.post(
+        reverse("web:insights_margin"), {"margin_percent": "abc"}, headers={"Referer": advice}
+    )
+    reloaded = owner_client.get(reverse("web:insights_margin"))
+    api_get = api.get("/api/v1/promises/reliability", REQUEST_METHOD="DELETE")
+
+    assert refused.status_code == 422
+    # The language switch on the refused page leads back to the page the form was on.
+    assert f'name="next" value="{advice}"' in refused.text
+    assert reloaded.status_code == 405
+    assert reloaded["Allow"] == "POST"
+    assert "Dit adres bewaart alleen een formulier" in reloaded.text
+    assert reverse("web:today") in reloaded.text
+    assert api_get.status_code == 405
+    assert "Dit adres" not in api_get.text
+
+
 def test_a_server_error_page_stands_on_its_own(client):
     from django.template.loader import render_to_string
 
