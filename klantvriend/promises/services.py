@@ -90,9 +90,15 @@ def _check_moments(promise: Promise, now: datetime) -> None:
 
 def _check_due(promise: Promise, now: datetime) -> None:
     if promise.due_at < promise.made_at:
+        # Made now (as a promise is unless told otherwise, and a new moment always): the
+        # moment it was made is nothing the person typed, and "before it was made" sent them
+        # looking at a field they had not touched.
+        passed = promise.made_at == now
         raise _error(
             "due_at",
-            _("The due moment lies before the moment the promise was made."),
+            _("The due moment has passed already: choose a moment still to come.")
+            if passed
+            else _("The due moment lies before the moment the promise was made."),
             "due_before_made",
         )
     if promise.due_at - now > FURTHEST_DUE:

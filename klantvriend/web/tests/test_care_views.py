@@ -352,9 +352,9 @@ def test_a_promise_due_before_it_was_made_is_refused_on_the_form(owner_client, b
     )
 
     assert response.status_code == 422
+    # Made now (the moment left empty): the day typed has passed, not "before it was made".
     assert (
-        "Het afgesproken moment ligt vóór het moment waarop de belofte gedaan werd."
-        in response.content.decode()
+        "Dat moment is al voorbij: kies een moment dat nog moet komen." in response.content.decode()
     )
     assert Promise.objects.count() == 0
 

@@ -340,7 +340,7 @@ def test_today_offers_a_new_moment_for_an_overdue_promise_and_comes_back(
 def test_a_refused_new_moment_for_an_overdue_promise_is_shown_and_nothing_changes(
     staff_client, business, overdue
 ):
-    # A new promise is made now: a moment already past lies before it was made
+    # A new promise is made now: a moment already past is refused as passed
     data = _form_data(
         staff_client,
         overdue,
@@ -353,7 +353,7 @@ def test_a_refused_new_moment_for_an_overdue_promise_is_shown_and_nothing_change
 
     assert response.status_code == 422
     assert response.context["form"].errors["due_date"] == [
-        "Het afgesproken moment ligt vóór het moment waarop de belofte gedaan werd."
+        "Dat moment is al voorbij: kies een moment dat nog moet komen."
     ]
     assert 'data-testid="promise-overdue-notice"' in response.content.decode()
     assert snapshot() == before
