@@ -11,7 +11,7 @@ from klantvriend.core.models import Business
 
 from . import customer_import, purchase_import
 from .common import Columns
-from .mapping import CUSTOMERS, KINDS, MappingError, build_mapping
+from .mapping import CUSTOMERS, FIELDS, KINDS, MappingError, build_mapping
 from .reading import FileFormatError, detect_format
 from .results import ImportResult, RowError
 
@@ -63,8 +63,11 @@ def data_import(
     try:
         mapping = build_mapping(kind, table, columns)
     except MappingError as error:
+        # The column is named by what it should hold, as the page asks for it ("klantnummer"),
+        # not by the field's name in the code.
+        labels = {item.name: str(item.label) for item in FIELDS[kind]}
         for field, message in error.messages:
-            result.add_error(RowError(None, field, "", message, "mapping"))
+            result.add_error(RowError(None, labels.get(field, field), "", message, "mapping"))
         return result
     result.mapping = mapping
     module = _MODULES[kind]

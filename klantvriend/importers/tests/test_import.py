@@ -641,7 +641,8 @@ def test_a_column_can_be_chosen_by_hand(tmp_path, business):
     text = "Relatie;Wanneer;Totaal incl.;Mailadres\n11;13-02-2025;9,99;x@example.nl\n"
     path = write(tmp_path, "k.csv", text)
 
-    missing = data_import(business=business, kind="purchases", path=path)
+    with translation.override("nl"):
+        missing = data_import(business=business, kind="purchases", path=path)
     result = data_import(
         business=business,
         kind="purchases",
@@ -649,7 +650,7 @@ def test_a_column_can_be_chosen_by_hand(tmp_path, business):
         columns={"date": "Wanneer", "customer_number": "Relatie", "email": ""},
     )
 
-    assert {e.column for e in missing.errors} == {"date"}
+    assert {e.column for e in missing.errors} == {"datum"}
     assert result.ok
     assert result.mapping == {
         "customer_number": "Relatie",
@@ -1096,3 +1097,17 @@ def test_a_name_and_company_at_their_longest_that_fold_longer_are_imported(tmp_p
     assert (
         Customer.objects.get(business=business).search_text == ("ss" * 200 + " " + "ae" * 200)[:700]
     )
+
+
+def test_a_purchase_file_with_a_name_alone_is_refused_naming_the_column_it_needs(
+    tmp_path, business
+):
+    """A till export with who bought it by name only: the purchases cannot find their customer,
+    and the refusal names the column to add by what it holds, not by the code's field name."""
+    path = write(tmp_path, "kassa.csv", "Naam;Datum;Bedrag\nAns Bakker;15-01-2025;12,50\n")
+
+    with translation.override("nl"):
+        result = data_import(business=business, kind="purchases", path=path)
+
+    assert [(error.column, error.code) for error in result.errors] == [("klantnummer", "mapping")]
+    assert Purchase.objects.count() == 0

@@ -419,8 +419,9 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "straat en huisnummer, huisnummer, postcode, plaats, verjaardag, klant sinds, "
             "persoonlijke notities, voorkeuren, toestemming voor nieuws en aanbiedingen, "
             "grondslag, labels, vaste medewerker.",
-            "Aankopen: een datum en een bedrag, en wie het kocht: een klantnummer, een naam of een "
-            "e-mailadres. Ook gelezen: klantnummer, naam, e-mail, telefoon, datum, tijd, bedrag, "
+            "Aankopen: een datum en een bedrag, en wie het kocht: een klantnummer of een "
+            "e-mailadres (met een naam, voor een klant die er nog niet is). Ook gelezen: "
+            "klantnummer, naam, e-mail, telefoon, datum, tijd, bedrag, "
             "valuta, omschrijving, bonnummer, geholpen door.",
             "Geen bestanden geïmporteerd in de laatste 90 dagen; zo lang wordt de geschiedenis "
             "bewaard.",
@@ -435,8 +436,9 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "street and "
             "number, house number, postal code, city, birthday, customer since, personal notes, "
             "preferences, marketing consent, legal basis, tags, regular staff member.",
-            "Purchases: a date and an amount, and who bought it: a customer number, a name or an "
-            "email address. Also read: customer number, name, email, phone, date, time, amount, "
+            "Purchases: a date and an amount, and who bought it: a customer number or an email "
+            "address (with a name, for a customer not found yet). Also read: customer number, "
+            "name, email, phone, date, time, amount, "
             "currency, description, receipt number, served by.",
             "No files imported in the last 90 days; the history is kept that long.",
             "A customer file without a “customer since” column makes its new customers "
