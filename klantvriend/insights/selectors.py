@@ -605,15 +605,25 @@ def not_seen_for(insight: CustomerInsight, today: date | None = None) -> str:
     away = days_shown(days_since_last_purchase(insight, today=today))
     if not insight.usual_interval_days:
         return _("not seen for %(away)s") % {"away": away}
-    return _("usually came every %(usual)s, not seen for %(away)s") % {
-        "usual": days_shown(max(1, round(insight.usual_interval_days))),
-        "away": away,
-    }
+    usual = _usual_days(insight)
+    return ngettext(
+        "usually came every day, not seen for %(away)s",
+        "usually came every %(usual)s, not seen for %(away)s",
+        usual,
+    ) % {"usual": days_shown(usual), "away": away}
+
+
+def _usual_days(insight: CustomerInsight) -> int:
+    """The customer's usual days between purchases, whole: "every day", not "every 1 day"
+    (ngettext's singular, which the texts say without the number)."""
+    return max(1, round(insight.usual_interval_days))
 
 
 def _purchases_shown(expected: float) -> str:
-    """An expected number of purchases as the card writes it: "26", "0,1", "2,5"."""
-    return number_rounded(expected, 0 if round(expected, 1).is_integer() else 1)
+    """An expected number of purchases as the card writes it: "0,1", "2,5", "26": "about
+    98,9 purchases" read as a count gone wrong; a tenth matters only among a few."""
+    whole = expected >= 10 or round(expected, 1).is_integer()
+    return number_rounded(expected, 0 if whole else 1)
 
 
 def won_back(*, insight: CustomerInsight, margin_percent: int, currency: str) -> WonBack | None:
@@ -693,8 +703,9 @@ def insight_card(
             % counts
         )
     if insight.usual_interval_days:
-        history += ", " + _("usually every %(days)s") % {
-            "days": days_shown(max(1, round(insight.usual_interval_days)))
+        usual = _usual_days(insight)
+        history += ", " + ngettext("usually every day", "usually every %(days)s", usual) % {
+            "days": days_shown(usual)
         }
     if insight.value_cents is None:
         value = _("not enough data yet to predict")

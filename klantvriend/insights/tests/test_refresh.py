@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from klantvriend.core import hooks
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.models import CustomerInsight, InsightRun, InsightSnapshot, Stage
-from klantvriend.insights.selectors import insight_card, slipping_away
+from klantvriend.insights.selectors import insight_card, not_seen_for, slipping_away
 from klantvriend.insights.services import insights_refresh
 
 from .factories import CustomerInsightFactory, butcher_history
@@ -135,25 +135,25 @@ def test_no_purchase_expected_only_where_the_figure_rounds_to_none(business, exp
         (
             "nl",
             0,
-            "wat een nieuwe klant hier gemiddeld in 12 maanden brengt, uit ongeveer 15,6 "
+            "wat een nieuwe klant hier gemiddeld in 12 maanden brengt, uit ongeveer 16 "
             "aankopen: van deze klant zelf is nog niets meer bekend",
         ),
         (
             "en",
             0,
-            "what a new customer brings here on average in 12 months, from about 15.6 "
+            "what a new customer brings here on average in 12 months, from about 16 "
             "purchases: of this customer nothing more is known yet",
         ),
         (
             "nl",
             78,
-            "verwacht in de komende 12 maanden, uit ongeveer 15,6 aankopen: het gemiddelde van "
+            "verwacht in de komende 12 maanden, uit ongeveer 16 aankopen: het gemiddelde van "
             "klanten die één keer kochten en daarna 78 dagen wegbleven",
         ),
         (
             "en",
             78,
-            "expected over the next 12 months, from about 15.6 purchases: the average of "
+            "expected over the next 12 months, from about 16 purchases: the average of "
             "customers who bought once and then stayed away 78 days",
         ),
     ],
@@ -400,12 +400,15 @@ def test_command_refreshes_one_or_all_businesses(business, other_business, capsy
 @pytest.mark.parametrize(
     ("language", "expected", "text"),
     [
-        ("nl", 106.94, "ongeveer 106,9 aankopen"),
+        # Whole from ten on: "about 98,9 purchases" read as a count gone wrong.
+        ("nl", 106.94, "ongeveer 107 aankopen"),
+        ("nl", 9.94, "ongeveer 9,9 aankopen"),
+        ("nl", 2.46, "ongeveer 2,5 aankopen"),
         ("nl", 3.02, "ongeveer 3 aankopen"),
         # Rounded, not cut off to "2"
         ("nl", 2.96, "ongeveer 3 aankopen"),
         ("nl", 106.97, "ongeveer 107 aankopen"),
-        ("en", 106.94, "about 106.9 purchases"),
+        ("en", 106.94, "about 107 purchases"),
     ],
 )
 def test_the_card_writes_expected_purchases_the_readers_way(business, language, expected, text):
@@ -621,3 +624,24 @@ def test_command_says_what_is_missing_in_its_own_language(business, language, re
     # Then its line names what is missing in that language, not in the stored English
     line = out.getvalue().splitlines()[0]
     assert line.split("; ", 1)[1].startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("language", "usual", "history", "away"),
+    [
+        ("nl", 1.2, "meestal elke dag", "kwam meestal elke dag, nu 9 dagen niet gezien"),
+        ("en", 0.6, "usually every day", "usually came every day, not seen for 9 days"),
+        ("nl", 1.6, "meestal elke 2 dagen", "kwam meestal elke 2 dagen, nu 9 dagen niet gezien"),
+    ],
+)
+def test_a_daily_customer_comes_every_day_not_every_1_day(business, language, usual, history, away):
+    insight = CustomerInsightFactory(
+        customer__business=business, usual_interval_days=usual, days_since_last=9
+    )
+
+    with translation.override(language):
+        card = insight_card(insight=insight, today=insight.as_of)
+        gone = not_seen_for(insight, today=insight.as_of)
+
+    assert card.history.endswith(", " + history)
+    assert gone == away
