@@ -611,7 +611,8 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
         ),
         Figure(
             "drivers",
-            _("Satisfaction drivers (start with)"),
+            # The score of the driver to start with (named in the detail), not of the five.
+            _("Satisfaction driver to start with"),
             start_with.average if start_with else None,
             "score",
             detail=_drivers_detail(advice) if start_with else _drivers_too_few(advice),

@@ -62,7 +62,7 @@ def test_the_scorecard_and_the_survey_results_advise_the_same_driver(business):
 
     drivers = next(figure for figure in card.figures if figure.key == "drivers")
     assert results.advice.separating.name == "reliability"
-    assert (drivers.label, drivers.value) == ("Satisfaction drivers (start with)", 1.8)
+    assert (drivers.label, drivers.value) == ("Satisfaction driver to start with", 1.8)
     assert drivers.detail == (
         "reliability separates detractors from promoters most; answers of the last 12 months; "
         "too few answers to judge complaint handling"

@@ -107,6 +107,13 @@ def _shown(kind: str, value: float) -> str:
 
 
 @register.filter
+def figure_target(figure) -> str:
+    """The figure's target as the figure is written: the light's green needs it ("target 90%"),
+    and without it a lower figure in green beside a higher one in amber looked wrong."""
+    return _("target %(target)s") % {"target": _shown(figure.kind, figure.target)}
+
+
+@register.filter
 def figure_value(figure):
     if figure.value is None:
         return _("not measured yet")

@@ -262,6 +262,16 @@ def test_advice_scorecard_rows_and_charts_render(owner_client, butcher):
     scorecard = response.context["scorecard"]
     assert scorecard.next_action
     assert {f.key for f in scorecard.figures} >= {"promises", "nps", "repeat_rate", "referrals"}
+    # Each light's target is on its card: a lower figure in green beside a higher one in amber
+    # looked wrong without it.
+    page = response.content.decode()
+    targets = dict(re.findall(r'data-testid="target-(\w+)">([^<]+)<', page))
+    assert (targets["promises"], targets["aftercare"], targets["nps"], targets["drivers"]) == (
+        "doel 90%",
+        "doel 80%",
+        "doel +30",
+        "doel 4,0",
+    )
     for figure in scorecard.figures:
         rows = owner_client.get(reverse("web:insights_scorecard_rows"), {"figure": figure.key})
         assert rows.status_code == 200

@@ -1177,7 +1177,7 @@ def test_the_results_and_the_scorecard_name_one_driver_and_none_of_too_few_answe
         "betrouwbaarheid maakt het grootste verschil tussen criticasters en promotors; antwoorden"
         " van de laatste 12 maanden; te weinig antwoorden om klachtafhandeling te beoordelen"
     ) in scorecard
-    assert "Tevredenheidsfactoren (begin bij)" in scorecard
+    assert "Tevredenheidsfactor om mee te beginnen" in scorecard
 
 
 def test_with_too_few_answers_per_driver_no_driver_is_named_to_start_with(owner_client, business):
