@@ -472,10 +472,13 @@ def _read_me(business: Business, counts: dict[str, int]) -> str:
         % {"json": JSON_NAME},
         _(
             "The CSV files: the same records, a file for each kind, to open in a spreadsheet: "
-            "UTF-8, separated by semicolons, amounts with a decimal comma, moments in ISO 8601 "
-            "with their offset. purchases.csv has the columns the purchase import reads; a "
-            "purchase whose time of day is not known (imported from a file with its date alone) "
-            "has its date alone there."
+            "UTF-8, separated by semicolons, moments in ISO 8601 with their offset. "
+            "purchases.csv has the columns the purchase import reads, its amounts in euros with "
+            "a decimal comma; a purchase whose time of day is not known (imported from a file "
+            "with its date alone) has its date alone there. The other files hold each record's "
+            "fields as Klantvriend stores them: an amount in cents (a column ending in _cents: "
+            "1500 is 15.00), a computed figure with a decimal point, a choice by its code "
+            "(walk_in, advertisement)."
         ),
         "",
         _("What each file holds:"),

@@ -173,6 +173,12 @@ def test_the_zip_says_in_a_read_me_what_each_file_is_for(business, owner):
         "klantvriend.json: alles, om in Klantvriend terug te zetten in een lege zaak "
         "(manage.py restore_business). Houd de zip heel."
     )
+    # Only purchases.csv writes euros with a decimal comma (as the import reads them): the
+    # read-me said so of every file, beside gestures.csv's value_cents of 1500.
+    assert (
+        "De andere bestanden bevatten de velden van elk gegeven zoals Klantvriend ze bewaart: "
+        "een bedrag in centen (een kolom die op _cents eindigt: 1500 is 15,00)"
+    ) in lines[3]
     assert "  customers.csv: 2 regels" in lines
     assert "  promises.csv: 1 regel" in lines
     assert len([line for line in lines if line.startswith("  ")]) == len(counts)
