@@ -96,9 +96,10 @@ class FollowUpState(models.TextChoices):
     what is planned, what is done."""
 
     # Every open one, whatever its day (what is not decided yet of the quotes).
-    OPEN = "open", gettext_lazy("open: due, late or later")
+    # Named by the words the rows say (due, missed, planned): "late" was none of them.
+    OPEN = "open", gettext_lazy("open: due, missed or later")
     DUE = "due", gettext_lazy("open and due")
-    MISSED = "missed", gettext_lazy("open, over two weeks late")
+    MISSED = "missed", gettext_lazy("missed: two weeks past its day")
     LATER = "later", gettext_lazy("open, planned later")
     DONE = "done", gettext_lazy("done, with the outcome")
 

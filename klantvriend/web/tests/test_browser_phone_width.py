@@ -424,7 +424,7 @@ def test_the_longest_choices_an_english_reader_sees_fit_a_phone(page: Page, live
         "/customers/?bought=again": ("bought", "Came back: bought on 2+ days"),
         "/account/": ("language", "Business language (English)"),
         "/settings/": ("time_zone", "Argentina/ComodRivadavia"),
-        "/aftercare/?state=missed": ("state", "Open, over two weeks late"),
+        "/aftercare/?state=missed": ("state", "Missed: two weeks past its day"),
         "/promises/?agenda=overdue": ("agenda", "Overdue before today (7 days)"),
         "/promises/?agenda=today": ("agenda", "Due today, passed ones too"),
     }
