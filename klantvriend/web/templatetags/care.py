@@ -245,8 +245,15 @@ def _in_field_order(model, changes: dict) -> list[tuple[str, Any]]:
     details after them as recorded: PostgreSQL keeps a JSON object's keys in an order of its
     own (the shortest first), which would show one deletion as "when, kind, summary" there and
     "kind, summary, when" on SQLite."""
-    order = {} if model is None else {f.name: i for i, f in enumerate(model._meta.fields)}
+    order = _field_positions(model)
     return sorted(changes.items(), key=lambda item: order.get(item[0], len(order)))
+
+
+@cache
+def _field_positions(model) -> dict[str, int]:
+    """Each field's place among its model's, once per model (a trail of fifty events asked
+    the same twenty names of the same model fifty times)."""
+    return {} if model is None else {f.name: i for i, f in enumerate(model._meta.fields)}
 
 
 def _field_changed(field, value) -> str:
