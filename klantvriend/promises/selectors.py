@@ -1018,6 +1018,18 @@ def promise_timeline(*, customer, limit: int) -> list[TimelineEntry]:
     ]
 
 
+def _open_summary(promise: Promise, business) -> str:
+    """What is still to keep, as the briefing card says it: a standing order with how often it
+    comes back, so that whoever serves knows it is this week's, not a one-off."""
+    summary = _("%(what)s, due %(due)s") % {
+        "what": promise.description,
+        "due": _due_text(promise, business),
+    }
+    if promise.repeat_weeks:
+        summary += " (" + str(promise.get_repeat_weeks_display()) + ")"
+    return summary
+
+
 def promise_open_items(*, customer) -> list[OpenItem]:
     if known_none(customer, "promises"):
         return []
@@ -1026,8 +1038,7 @@ def promise_open_items(*, customer) -> list[OpenItem]:
         OpenItem(
             kind="promise",
             label=_("promise"),
-            summary=_("%(what)s, due %(due)s")
-            % {"what": promise.description, "due": _due_text(promise, customer.business)},
+            summary=_open_summary(promise, customer.business),
             due=promise.due_at,
             overdue=promise.due_at < now,
         )

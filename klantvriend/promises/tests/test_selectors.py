@@ -395,6 +395,25 @@ def test_open_promises_say_when_they_are_due_in_the_businesss_time_zone(business
     assert [item.summary for item in items] == ["Taart, uiterlijk 24\xa0dec\xa014:00"]
 
 
+def test_the_briefing_says_a_standing_order_comes_back(business):
+    customer = CustomerFactory(business=business)
+    due = datetime(2026, 12, 26, 10, 0, tzinfo=UTC)
+    PromiseFactory(
+        customer=customer,
+        description="Rollade",
+        made_at=due - timedelta(days=3),
+        due_at=due,
+        repeat_weeks=2,
+    )
+
+    with translation.override("nl"), timezone.override("Europe/Amsterdam"):
+        items = promise_open_items(customer=customer)
+
+    assert [item.summary for item in items] == [
+        "Rollade, uiterlijk 26\xa0dec\xa011:00 (om de 2 weken)"
+    ]
+
+
 @pytest.mark.parametrize(
     ("made_at", "suggested"),
     [
