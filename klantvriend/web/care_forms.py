@@ -550,13 +550,36 @@ HOME_ZONES = ("Europe/Amsterdam", "Europe/Brussels")
 LIKELY_AREA = "Europe"
 
 
+# The areas of the zone names as the reader's language names them (the zone database's are
+# English): a Dutch settings page listed "Europe", "Africa", "Indian".
+AREA_NAMES = {
+    "Africa": _("Africa"),
+    "America": _("America"),
+    "Antarctica": _("Antarctica"),
+    "Arctic": _("Arctic"),
+    "Asia": _("Asia"),
+    "Atlantic": _("Atlantic Ocean"),
+    "Australia": _("Australia"),
+    "Brazil": _("Brazil"),
+    "Canada": _("Canada"),
+    "Chile": _("Chile"),
+    "Etc": _("Fixed offsets from UTC"),
+    "Europe": _("Europe"),
+    "Indian": _("Indian Ocean"),
+    "Mexico": _("Mexico"),
+    "Pacific": _("Pacific Ocean"),
+    "US": _("United States"),
+}
+
+
 def _place(zone: str) -> str:
     return zone.partition("/")[2].replace("_", " ")
 
 
 def time_zone_choices() -> list:
     """The time zones as groups (an <optgroup> each): the Netherlands and Belgium first, then the
-    other European zones, then every other continent or ocean in alphabetical order, and last
+    other European zones, then every other continent or ocean in the alphabetical order of
+    their names in the reader's language (AREA_NAMES), and last
     the zones of one word ("UTC", "CET"). Each zone is named by the rest of its name with spaces
     for underscores: the drop-down's box shows "Argentina/ComodRivadavia" where
     "America/Argentina/ComodRivadavia" was cut off on a phone. Only the order and the names
@@ -573,8 +596,11 @@ def time_zone_choices() -> list:
     likely = groups.pop(LIKELY_AREA, [])
     return [
         (_("Netherlands and Belgium"), [(zone, _place(zone)) for zone in HOME_ZONES]),
-        (LIKELY_AREA, likely),
-        *groups.items(),
+        (AREA_NAMES[LIKELY_AREA], likely),
+        *sorted(
+            ((str(AREA_NAMES.get(area, area)), zones) for area, zones in groups.items()),
+            key=lambda group: group[0],
+        ),
         (_("Other zones"), single),
     ]
 

@@ -1399,7 +1399,7 @@ def test_the_time_zones_are_grouped_by_continent_and_named_by_their_place(owner_
         "</option>" in page
     )
     assert '<option value="America/Argentina/Buenos_Aires">Argentina/Buenos Aires</option>' in page
-    assert '<optgroup label="America">' in page
+    assert '<optgroup label="Amerika">' in page
     assert '<option value="UTC">UTC</option>' in page
     # one group per continent or ocean, the Netherlands and Belgium and the zones of one word
     assert page.count("<optgroup") == 2 + len(
@@ -1423,10 +1423,28 @@ def test_the_likely_time_zones_come_first_and_every_zone_once(owner_client, busi
     page = owner_client.get(reverse("web:care_settings")).content.decode()
 
     # Then the Netherlands and Belgium lead, Amsterdam chosen, then the rest of Europe, then the
-    # other areas in alphabetical order, and the zones of one word last
+    # other areas in the alphabetical order of their Dutch names, and the zones of one word last
     groups, values = _time_zone_select(page)
-    areas = sorted({zone.split("/")[0] for zone in time_zones() if "/" in zone} - {"Europe"})
-    assert groups == ["Nederland en België", "Europe", *areas, "Overige zones"]
+    assert groups == [
+        "Nederland en België",
+        "Europa",
+        "Afrika",
+        "Amerika",
+        "Antarctica",
+        "Atlantische Oceaan",
+        "Australië",
+        "Azië",
+        "Brazilië",
+        "Canada",
+        "Chili",
+        "Grote Oceaan",
+        "Indische Oceaan",
+        "Mexico",
+        "Noordpoolgebied",
+        "Vaste afwijkingen van UTC",
+        "Verenigde Staten",
+        "Overige zones",
+    ]
     assert values[:2] == ["Europe/Amsterdam", "Europe/Brussels"]
     assert '<option value="Europe/Amsterdam" selected>Amsterdam</option>' in page
     europe = sorted(zone for zone in time_zones() if zone.startswith("Europe/"))
