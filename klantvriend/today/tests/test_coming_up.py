@@ -210,7 +210,7 @@ def _birthdays(business, day, rows=10):
 def test_birthdays_after_today_in_the_window_the_soonest_first_of_consenting_customers_only(
     business, other_business
 ):
-    """Today's birthdays are on "Occasions today"; those of the coming days under "Coming up",
+    """Today's birthdays are on "To celebrate today"; those of the coming days under "Coming up",
     across the year's end, 29 February on the 28th, never without marketing consent, of an
     anonymised customer or of another business."""
     day = date(2026, 12, 24)
@@ -265,5 +265,5 @@ def test_a_29_february_birthday_comes_up_on_the_28th_in_a_common_year(business):
         [("Schrikkel", date(2027, 2, 28), 27)],
         1,
     )
-    # On the 28th itself it is today's, on "Occasions today".
+    # On the 28th itself it is today's, on "To celebrate today".
     assert _birthdays(business, date(2027, 2, 28)) == ([], 0)
