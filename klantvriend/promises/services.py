@@ -255,7 +255,24 @@ def promise_update(
             changed.aftercare_after_kept != before["aftercare_after_kept"]
         ):
             run_in_transaction(PROMISE_AFTERCARE_CHANGED, promise=changed, actor=actor)
+        if before["repeat_weeks"] and not changed.repeat_weeks:
+            _withdraw_next_time(changed, actor=actor, now=now)
     return changed
+
+
+def _withdraw_next_time(promise: Promise, *, actor, now: datetime) -> None:
+    """A standing order ended on a time that had made its next one already (kept, the keeping
+    undone): that next time, still open, is cancelled now with it, not repeating; left, it
+    came on Today every week after "niet meer herhalen"."""
+    following = (
+        Promise.objects.select_for_update()
+        .filter(pk=promise.repeated_as_id, done_at__isnull=True, cancelled_at__isnull=True)
+        .first()
+    )
+    if following is None:
+        return
+    promise_update(promise=following, actor=actor, now=now, repeat_weeks=0)
+    promise_cancel(promise=following, actor=actor, at=now, now=now, repeat=False)
 
 
 def _changes_checked(business, changed: Promise, fields: dict[str, Any], now: datetime) -> None:

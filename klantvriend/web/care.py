@@ -21,11 +21,12 @@ from .care_forms import ComplaintForm, FollowUpForm, GestureForm, PromiseForm
 from .referral_profile import referral_survey_profile_context
 
 RECENT = 10
-# The times of a standing order before the last one finished (their next time is finished
-# too): the profile shows the time still open and the last one kept, not a year of Saturdays
-# that would push the customer's other promises off it. The promise list has them all.
-EARLIER_TIMES_OF_A_STANDING_ORDER = Q(repeated_as__done_at__isnull=False) | Q(
-    repeated_as__cancelled_at__isnull=False
+# The times of a standing order before the last two (their next time is finished and has a
+# next time of its own): the profile shows the time still open and the last one finished
+# before it, or the last two of an arrangement that ended, not a year of Saturdays that would
+# push the customer's other promises off it. The promise list has them all.
+EARLIER_TIMES_OF_A_STANDING_ORDER = Q(repeated_as__repeated_as__isnull=False) & (
+    Q(repeated_as__done_at__isnull=False) | Q(repeated_as__cancelled_at__isnull=False)
 )
 # The profile's folded forms that a link may open (?record=…), by their `open_form` names.
 RECORD_FORMS = ("promise", "complaint", "follow_up", "gesture")

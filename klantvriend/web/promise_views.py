@@ -162,6 +162,9 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
         status = 422
     # The advice for the moment as shown, with the page (htmx asks again when a field changes).
     typed = form.data if form.is_bound else {name: form.typed(name) for name in form.fields}
+    if not form.is_bound and promise.due_moment_stays(timezone.now()):
+        # As the page's hidden `advice_from_now` will ask it (a form sent back carries it).
+        typed = {**typed, "advice_from_now": "1"}
     return render(
         request,
         "web/promise_form.html",
@@ -187,7 +190,10 @@ def _advice_input(request: HttpRequest, typed):
         or data.get("kind") not in PromiseKind.values
     ):
         return None
-    made_at = data.get("made_at") or timezone.now()
+    # A new moment for a promise whose moment passed is a new promise made now (the page says
+    # so with `advice_from_now`): measured from when the first was made, a moment already gone
+    # was called safe, and a moment an hour ahead judged by those made a day ahead.
+    made_at = (None if typed.get("advice_from_now") else data.get("made_at")) or timezone.now()
     if data.get("due_time") is None:
         return (
             data["kind"],
@@ -230,7 +236,13 @@ def promise_advice(request: HttpRequest) -> HttpResponse:
 
 
 def _promise_action(
-    request: HttpRequest, promise_id: int, action, *, undo: bool = False, undone: bool = False
+    request: HttpRequest,
+    promise_id: int,
+    action,
+    *,
+    undo: bool = False,
+    undone: bool = False,
+    stopped: bool = False,
 ) -> HttpResponse:
     """`undo`: the row on Today that answers a step taken offers to take it back (core/undo.py);
     the profile offers it on every row it may (web/care.py). `undone`: the row says that the
@@ -247,6 +259,8 @@ def _promise_action(
             "The customer had already answered the survey sent after this delivery: their "
             "answer stays."
         )
+    elif stopped and not error:
+        notice = _("The standing order ends with this one: nothing more is planned.")
     elif not error and not undone and promise.repeated_as_id is not None:
         # Where the next time went: on Today the row alone changes, and the next time is on
         # another day's list.
@@ -312,6 +326,7 @@ def promise_cancel(request: HttpRequest, promise_id: int) -> HttpResponse:
                 fields={"repeat_weeks": 0},
                 cancelled_at=timezone.now(),
             ),
+            stopped=True,
         )
     return _promise_action(
         request,

@@ -301,3 +301,21 @@ def test_the_api_refuses_a_repeat_not_offered_and_stores_nothing(api, business, 
         (["body", "repeat_weeks"], code)
     ]
     assert Promise.objects.count() == 0
+
+
+def test_ended_after_keeping_was_undone_its_next_time_goes_too(business, staff_user):
+    """Gedaan tapped by mistake made next week's; undone, and the customer then said stop:
+    next week's order stayed open and went on repeating every week."""
+    promise = _weekly_from_now(business, staff_user)
+    services.promise_mark_kept(promise=promise, actor=staff_user)
+    following = _next_of(promise)
+    reopened = services.promise_reopen(promise=promise, actor=staff_user)
+
+    services.promise_change(
+        promise=reopened, actor=staff_user, fields={"repeat_weeks": 0}, cancelled_at=timezone.now()
+    )
+
+    following.refresh_from_db()
+    assert (following.cancelled_at is not None, following.repeat_weeks) == (True, 0)
+    assert (following.repeated_as_id, Promise.objects.count()) == (None, 2)
+    assert not Promise.objects.filter(done_at=None, cancelled_at=None).exists()

@@ -466,7 +466,7 @@ def test_the_advice_gives_the_chance_from_history(owner_client, business):
     # far ahead were kept on time (not "you had 'repair' ... on time ready"); the three late
     # ones were 16 hours late, so a moment 16 hours on makes it every time.
     assert (
-        "Van de 10 eerdere beloften “reparatie” die 1\xa0dag vooruit gedaan werden, werd 70% "
+        "Van de 10 eerdere beloften “reparatie” die 1\xa0dag vooruit beloofd werden, werd 70% "
         "op tijd nagekomen."
     ) in page
     assert "je haalt het in 100% van de gevallen" in page

@@ -357,3 +357,25 @@ def test_a_refused_new_moment_for_an_overdue_promise_is_shown_and_nothing_change
     ]
     assert 'data-testid="promise-overdue-notice"' in response.content.decode()
     assert snapshot() == before
+
+
+def test_the_advice_for_a_new_moment_of_an_overdue_promise_measures_from_now(
+    staff_client, business, overdue
+):
+    """The new moment is a new promise made now: measured from when the first was made, a
+    moment already gone read as a safe promise, which saving then refused."""
+    page = staff_client.get(_edit(overdue)).content.decode()
+    earlier = business.local(timezone.now() - timedelta(hours=2))
+    typed = {
+        "kind": overdue.kind,
+        "due_date": earlier.date().isoformat(),
+        "due_time": earlier.strftime("%H:%M"),
+        "made_at": business.local(overdue.made_at).strftime("%Y-%m-%dT%H:%M"),
+    }
+
+    from_now = staff_client.get(reverse("web:promise_advice"), {**typed, "advice_from_now": "1"})
+    from_made = staff_client.get(reverse("web:promise_advice"), typed)
+
+    assert '<input type="hidden" name="advice_from_now" value="1">' in page
+    assert 'data-testid="promise-advice"' not in from_now.content.decode()
+    assert 'data-testid="promise-advice"' in from_made.content.decode()

@@ -103,10 +103,13 @@ def test_cancelled_this_time_only_the_next_time_is_made(owner_client, customer, 
 def test_cancelled_and_stopped_the_arrangement_ends(owner_client, customer, staff_user, now):
     promise = _weekly(customer, staff_user, now)
 
-    owner_client.post(reverse("web:promise_cancel", args=[promise.pk]), {"repeat": "stop"})
+    stopped = owner_client.post(
+        reverse("web:promise_cancel", args=[promise.pk]), {"repeat": "stop"}, headers=HTMX
+    ).content.decode()
 
     promise.refresh_from_db()
     assert (promise.cancelled_at, promise.repeat_weeks, Promise.objects.count()) == (now, 0, 1)
+    assert "De vaste afspraak stopt met deze: er wordt niets meer gepland." in stopped
 
 
 def test_a_single_promise_is_cancelled_with_one_button(owner_client, customer, staff_user, now):
@@ -155,3 +158,20 @@ def test_the_profile_shows_the_time_open_and_the_last_one_kept_not_every_saturda
     last_kept = Promise.objects.get(repeated_as=promise)
     assert shown == [promise.pk, last_kept.pk, single.pk]
     assert Promise.objects.count() == 5
+
+
+def test_an_ended_standing_order_still_shows_its_last_kept_time(
+    owner_client, customer, staff_user, now
+):
+    promise = _weekly(customer, staff_user, now)
+    services.promise_mark_kept(promise=promise, actor=staff_user)
+    promise.refresh_from_db()
+    following = promise.repeated_as
+
+    owner_client.post(reverse("web:promise_cancel", args=[following.pk]), {"repeat": "stop"})
+
+    profile = owner_client.get(reverse("web:customer_detail", args=[customer.pk]))
+    assert [view.promise.pk for view in profile.context["promise_views"]] == [
+        following.pk,
+        promise.pk,
+    ]
