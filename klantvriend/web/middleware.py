@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as SIGNED_IN_KEY
 from django.db import OperationalError
@@ -175,9 +177,19 @@ class FormAddressPageMiddleware:
             or response.content
         ):
             return response
-        page = render(request, "405.html", status=405)
+        page = render(request, "405.html", {"form_page": _form_page(request)}, status=405)
         page["Allow"] = response["Allow"]
         return page
+
+
+def _form_page(request: HttpRequest) -> str:
+    """The page the form was on, as the browser names it (a reload sends the Referer of the
+    page that posted): a path of this site other than this address, else ""."""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    same_site = referer.netloc == request.get_host() and referer.scheme in ("http", "https")
+    if not same_site or not referer.path.startswith("/") or referer.path == request.path:
+        return ""
+    return referer.path
 
 
 class NeverStoreMiddleware:

@@ -740,7 +740,10 @@ def test_an_address_that_only_saves_opened_as_a_page_says_so_and_leads_on(owner_
     refused = owner_client.post(
         reverse("web:insights_margin"), {"margin_percent": "abc"}, headers={"Referer": advice}
     )
-    reloaded = owner_client.get(reverse("web:insights_margin"))
+    reloaded = owner_client.get(reverse("web:insights_margin"), headers={"Referer": advice})
+    elsewhere = owner_client.get(
+        reverse("web:insights_margin"), headers={"Referer": "https://example.com/insights/"}
+    )
     api_get = api.get("/api/v1/promises/reliability", REQUEST_METHOD="DELETE")
 
     assert refused.status_code == 422
@@ -750,6 +753,11 @@ def test_an_address_that_only_saves_opened_as_a_page_says_so_and_leads_on(owner_
     assert reloaded["Allow"] == "POST"
     assert "Dit adres bewaart alleen een formulier" in reloaded.text
     assert reverse("web:today") in reloaded.text
+    # Back to the advice page, where the form is; never to another site.
+    assert f'href="{reverse("web:insights_advice")}" data-testid="back-to-form-page"' in (
+        reloaded.text
+    )
+    assert 'data-testid="back-to-form-page"' not in elsewhere.text
     assert api_get.status_code == 405
     assert "Dit adres" not in api_get.text
 
