@@ -33,7 +33,7 @@ from klantvriend.core.rows import IdsFirst, Rows, first_rows
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.shown import one_line
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
-from klantvriend.core.working_hours import next_working_moment
+from klantvriend.core.working_hours import next_working_day, next_working_moment
 
 from .models import Promise, PromiseKind, PromiseOutcomeDay, due_moment_for_day
 from .status import PromiseStatus, promise_status, status_condition
@@ -852,6 +852,9 @@ def _round_up(moment: datetime, step: timedelta) -> datetime:
     return epoch + steps * step
 
 
+ZERO = timedelta(0)
+
+
 @dataclass(frozen=True)
 class _Judged:
     """An earlier promise as the advice reads it: how far ahead it was made, and how late it
@@ -866,7 +869,6 @@ class _Judged:
         return cls(promise.due_at - promise.made_at, late_by)
 
 
-ZERO = timedelta(0)
 # A lead this much shorter than the shortest of the promises it is judged by is "sooner than
 # them" (Advice.sooner_than_them): three quarters of an hour where they all left an hour.
 SOONER_THAN_THEM = 0.75
@@ -951,12 +953,11 @@ def promise_advice(
     if needed != never:
         earliest = base + needed
         if all_day:
-            day = business.local(earliest).date()
             # Not the closed Sunday either: the shop's next working day.
-            for _day in range(7):
-                if not shop_closed_on(business, day):
-                    break
-                day += timedelta(days=1)
+            day = next_working_day(
+                business.local(earliest).date(),
+                working_days=care_settings(business).working_days,
+            )
             suggested_due = due_moment_for_day(business=business, day=day)
         else:
             step = timedelta(minutes=15) if needed < timedelta(hours=6) else timedelta(hours=1)

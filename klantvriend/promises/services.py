@@ -598,20 +598,16 @@ def _next_due(business, promise: Promise, now: datetime) -> dict[str, datetime |
     by one still to come, not by one overdue already."""
     step = timedelta(weeks=promise.repeat_weeks)
     local = business.local(promise.due_at)
-    day = local.date() + step
 
-    def due(day: date) -> dict[str, datetime | date]:
+    def due_on(day: date) -> datetime:
         if promise.due_all_day:
-            return {"due_date": day}
-        return {"due_at": datetime.combine(day, local.time(), tzinfo=business.tzinfo)}
+            return due_moment_for_day(business=business, day=day)
+        return datetime.combine(day, local.time(), tzinfo=business.tzinfo)
 
-    def moment(day: date) -> datetime:
-        found = due(day)
-        return found.get("due_at") or due_moment_for_day(business=business, day=day)
-
-    while moment(day) <= now:
+    day = local.date() + step
+    while due_on(day) <= now:
         day += step
-    return due(day)
+    return {"due_date": day} if promise.due_all_day else {"due_at": due_on(day)}
 
 
 def _lock_customer_to_repeat(promise: Promise) -> None:
