@@ -71,6 +71,24 @@ def duration_shown(delta: timedelta, *, down: bool = False) -> str:
     return one_line(" ".join(part for part in parts if part))
 
 
+def range_end_shown(delta: timedelta, *, up: bool) -> str:
+    """One end of a range of lengths ("made 50 min to 21 hours ahead") in its largest unit
+    alone: minutes under an hour, whole hours under a day, whole days from a day on. Each end of
+    a range said to the minute ("51 min to 20 hours 6 min") was more to read than it told. The
+    shorter end is rounded down and the longer `up`, so that the range still holds every length
+    in it; an end that rounds up into the next unit is said in it (59 min 20 s up is "1 hour",
+    23 hours 10 min up is "1 day")."""
+    whole = math.ceil if up else math.floor
+    seconds = abs(delta).total_seconds()
+    minutes = whole(seconds / 60)
+    if minutes < HOURS_FROM / timedelta(minutes=1):
+        return one_line(_minutes(minutes))
+    hours = whole(seconds / 3600)
+    if hours < DAYS_FROM / timedelta(hours=1):
+        return one_line(_hours(hours))
+    return one_line(days_shown(whole(seconds / 86400)))
+
+
 # Up to this many days a last visit is said in days; after it in whole months, and from two
 # years in whole years: "688 days ago" had to be worked out to mean "22 months".
 DAYS_AGO_IN_DAYS = 60

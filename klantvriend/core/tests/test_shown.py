@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone, translation
 
-from klantvriend.core.shown import duration_shown, moment_shown
+from klantvriend.core.shown import duration_shown, moment_shown, range_end_shown
 
 NBSP = "\u00a0"
 
@@ -53,6 +53,29 @@ def test_a_length_of_time_has_no_ordinary_space_to_break_at():
 
     assert shown == f"2{NBSP}dagen{NBSP}5{NBSP}uur"
     assert " " not in shown
+
+
+@pytest.mark.parametrize(
+    ("delta", "up", "nl", "en"),
+    [
+        (timedelta(minutes=51, seconds=40), False, "51 min", "51 min"),
+        (timedelta(minutes=51, seconds=20), True, "52 min", "52 min"),
+        # Into the next unit, said in it: not "60 min" or "24 hours".
+        (timedelta(minutes=59, seconds=20), True, "1 uur", "1 hour"),
+        (timedelta(minutes=59, seconds=20), False, "59 min", "59 min"),
+        (timedelta(hours=20, minutes=6), False, "20 uur", "20 hours"),
+        (timedelta(hours=20, minutes=6), True, "21 uur", "21 hours"),
+        (timedelta(hours=23, minutes=10), True, "1 dag", "1 day"),
+        (timedelta(days=2, hours=12), False, "2 dagen", "2 days"),
+        (timedelta(days=4, hours=15), True, "5 dagen", "5 days"),
+        (timedelta(days=3), True, "3 dagen", "3 days"),
+        (timedelta(0), False, "0 min", "0 min"),
+    ],
+)
+def test_an_end_of_a_range_of_lengths_is_said_in_its_largest_unit(delta, up, nl, en):
+    for language, expected in (("nl", nl), ("en", en)):
+        with translation.override(language):
+            assert range_end_shown(delta, up=up) == expected.replace(" ", NBSP), language
 
 
 @pytest.mark.parametrize(

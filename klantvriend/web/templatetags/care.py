@@ -16,7 +16,7 @@ from klantvriend.aftercare.models import PROMISE_RULES
 from klantvriend.complaints.clocks import Stage
 from klantvriend.core.audit import DETAIL_CODES, AuditAction, request_handled
 from klantvriend.core.numbers import count_shown, share_points, share_shown, signed_shown
-from klantvriend.core.shown import duration_shown
+from klantvriend.core.shown import duration_shown, range_end_shown
 from klantvriend.importers.mapping import CUSTOMERS, PURCHASES
 from klantvriend.web.care_forms import resolve_form_for
 
@@ -40,6 +40,15 @@ def span(delta):
     if delta is None:
         return ""
     return duration_shown(delta)
+
+
+@register.filter
+def span_end(delta, end):
+    """One end of a range of lengths in its largest unit ("50 min", "21 hours", "3 days"):
+    `end` "from" rounds down, "to" up (core.shown.range_end_shown); empty for none."""
+    if delta is None:
+        return ""
+    return range_end_shown(delta, up=end == "to")
 
 
 @register.filter

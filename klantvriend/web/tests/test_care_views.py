@@ -505,6 +505,66 @@ def test_the_advice_says_in_english_how_often_earlier_promises_were_done_in_time
     ) in response.content.decode()
 
 
+def test_the_advice_says_how_far_ahead_its_promises_were_made_in_whole_units(
+    owner_client, business
+):
+    # Leads from 51 min to 20 hours 6 min were said to the minute: "51 min tot 20 uur 6 min".
+    customer = CustomerFactory(business=business)
+    now = timezone.now()
+    leads = [timedelta(minutes=51)] + [timedelta(hours=hours) for hours in range(2, 10)]
+    for index, lead in enumerate([*leads, timedelta(hours=20, minutes=6)]):
+        made = now - timedelta(days=30 + index)
+        PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.REPAIR,
+            made_at=made,
+            due_at=made + lead,
+            done_at=made + lead,
+        )
+    due = business.local(now + timedelta(hours=5))
+
+    response = owner_client.get(
+        reverse("web:promise_advice"),
+        {"kind": "repair", "due_date": due.date().isoformat(), "due_time": due.strftime("%H:%M")},
+        headers=HTMX,
+    )
+
+    assert (
+        "Van de 10 eerdere beloften “reparatie” die 51\xa0min tot 21\xa0uur vooruit beloofd "
+        "werden, werd 100% op tijd nagekomen."
+    ) in response.content.decode()
+
+
+def test_the_advice_suggests_a_day_as_every_page_writes_one(owner_client, business):
+    # A day suggested for a promise "some time that day" read "vrijdag 11 december", where a
+    # moment read "vr 11 dec 11:00".
+    customer = CustomerFactory(business=business)
+    now = timezone.now()
+    for index in range(10):
+        made = now - timedelta(days=30 + index)
+        PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.REPAIR,
+            made_at=made,
+            due_at=made + timedelta(days=3),
+            done_at=made + timedelta(days=5),
+        )
+    due = business.local(now + timedelta(days=3)).date()
+
+    with translation.override("nl"):
+        response = owner_client.get(
+            reverse("web:promise_advice"),
+            {"kind": "repair", "due_date": due.isoformat()},
+            headers=HTMX,
+        )
+        suggested = response.context["advice"].suggested_due_at
+        expected = formats.date_format(business.local(suggested).date(), "WEEKDAY_DATE_FORMAT")
+
+    assert suggested is not None
+    page = response.content.decode()
+    assert f"Beloof {expected.replace(' ', '\xa0')} en je haalt het" in page
+
+
 def test_logging_answering_and_resolving_a_complaint_on_the_profile(owner_client, business, owner):
     customer = CustomerFactory(business=business)
 
