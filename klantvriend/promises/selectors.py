@@ -1022,13 +1022,14 @@ def promise_timeline(*, customer, limit: int) -> list[TimelineEntry]:
 def _open_summary(promise: Promise, business) -> str:
     """What is still to keep, as the briefing card says it: a standing order with how often it
     comes back, so that whoever serves knows it is this week's, not a one-off."""
-    summary = _("%(what)s, due %(due)s") % {
-        "what": promise.description,
-        "due": _due_text(promise, business),
-    }
+    said = {"what": promise.description, "due": _due_text(promise, business)}
     if promise.repeat_weeks:
-        summary += " (" + str(promise.get_repeat_weeks_display()) + ")"
-    return summary
+        # One sentence for the translator, not a bracket joined on in code.
+        return _("%(what)s, due %(due)s (%(how_often)s)") % {
+            **said,
+            "how_often": promise.get_repeat_weeks_display(),
+        }
+    return _("%(what)s, due %(due)s") % said
 
 
 def promise_open_items(*, customer) -> list[OpenItem]:

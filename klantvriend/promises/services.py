@@ -304,8 +304,8 @@ def _refuse_unoffered_repeat(weeks: int) -> None:
     if weeks not in REPEAT_WEEKS:
         raise _error(
             "repeat_weeks",
-            _("A promise repeats every 1, 2, 3, 4, 6 or 8 weeks, or not (0); not every %(weeks)s.")
-            % {"weeks": weeks},
+            _("A promise repeats every 1, 2, 3, 4, 6 or 8 weeks, or not (0); not every %(value)s.")
+            % {"value": weeks},
             "invalid_choice",
         )
 

@@ -97,6 +97,13 @@ class PromiseForm(OwnIds, forms.Form):
         # upgrade): a single promise, as every promise was then.
         required=False,
         empty_value=0,
+        # Said as the service says it (promises.services), with what the list offers; only a
+        # page from another version or a hand-made request sends one the list lacks.
+        error_messages={
+            "invalid_choice": _(
+                "A promise repeats every 1, 2, 3, 4, 6 or 8 weeks, or not (0); not every %(value)s."
+            )
+        },
         help_text=_(
             "For a standing order: once this one is done or cancelled, the next one is made "
             "for the same day and time, without the call afterwards."

@@ -136,6 +136,39 @@ def test_the_promise_page_makes_it_repeat_every_other_week(owner_client, custome
     assert Promise.objects.values_list("repeat_weeks", flat=True).get() == 2
 
 
+def test_a_repeat_the_list_does_not_offer_is_refused_by_name_and_nothing_is_saved(
+    owner_client, customer, staff_user, now
+):
+    # Django's own "Selecteer een geldige keuze. 5 is geen van de beschikbare keuzen." said
+    # neither what repeated nor what may be chosen.
+    refused = owner_client.post(
+        reverse("web:promise_add", args=[customer.pk]),
+        {
+            "description": "Rollade klaarleggen",
+            "kind": "order_ready",
+            "due_date": "2026-12-05",
+            "repeat_weeks": "5",
+        },
+        headers=HTMX,
+    )
+    promise = _weekly(customer, staff_user, now)
+    page = owner_client.get(reverse("web:promise_edit", args=[promise.pk]))
+    form = page.context["form"]
+    shown = {name: form.typed(name) for name in form.fields}
+    seen = {f"initial-{name}": value for name, value in shown.items() if name != "version"}
+    refused_change = owner_client.post(
+        reverse("web:promise_edit", args=[promise.pk]), {**shown, **seen, "repeat_weeks": "5"}
+    )
+
+    message = "Een belofte komt elke 1, 2, 3, 4, 6 of 8 weken terug, of niet (0); niet elke 5."
+    for response in (refused, refused_change):
+        assert response.status_code == 422
+        assert message in response.content.decode()
+    assert list(Promise.objects.values_list("description", "repeat_weeks")) == [
+        ("Rollade klaarleggen", 1)
+    ]
+
+
 def test_the_profile_shows_the_time_open_and_the_last_one_kept_not_every_saturday(
     owner_client, customer, staff_user, now
 ):
