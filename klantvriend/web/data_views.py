@@ -205,8 +205,12 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "web/import_preview.html", context, status=422)
     try:
         detected = build_mapping(kind, table)
-    except MappingError:
+        unfound = []
+    except MappingError as error:
         detected = detect_mapping(kind, table)
+        # Said above the column choices as soon as the page opens: the dry run was the first
+        # to say that no column held the customer, after its wait.
+        unfound = [message for _field, message in error.messages]
     form = MappingForm(request.POST or None, kind=kind, headers=table.headers, detected=detected)
     # One run of a file at a time: a button pressed while one runs starts nothing, and says so
     # (Import pressed during the dry run would otherwise seem to do nothing).
@@ -231,6 +235,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             "table": table,
             "preview": _preview(path, table),
             "form": form,
+            "unfound": unfound,
             "date_orders": DATE_ORDERS,
         }
     )

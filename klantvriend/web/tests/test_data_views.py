@@ -86,6 +86,24 @@ def test_upload_shows_a_preview_with_the_columns_found(owner_client):
     assert Purchase.objects.count() == 0
 
 
+def test_the_preview_says_at_once_which_columns_it_did_not_find(owner_client):
+    # A till's file naming its customers "Pasnummer": the first word that no column held the
+    # customer came after pressing the dry run and waiting for it.
+    till = b"Datum;Pasnummer;Bedrag\r\n13-01-2025;1001;12,50\r\n"
+
+    preview = owner_client.get(upload(owner_client, content=till)["Location"])
+
+    page = preview.content.decode()
+    assert re.findall(r'<p class="notice" data-testid="import-unfound">([^<]*)</p>', page) == [
+        "Een aankoop moet bij een klant horen: kies de kolom met het klantnummer of het "
+        "e-mailadres."
+    ]
+    # A file whose columns were all found says nothing of the kind.
+    found = owner_client.get(upload(owner_client)["Location"]).content.decode()
+    assert 'data-testid="import-unfound"' not in found
+    assert Purchase.objects.count() == 0
+
+
 MAPPING = {
     "column_date": "Datum",
     "column_amount": "Bedrag",
