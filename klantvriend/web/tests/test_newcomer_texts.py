@@ -420,7 +420,8 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "persoonlijke notities, voorkeuren, toestemming voor nieuws en aanbiedingen, "
             "grondslag, labels, vaste medewerker.",
             "Aankopen: een datum en een bedrag, en wie het kocht: een klantnummer of een "
-            "e-mailadres (met een naam, voor een klant die er nog niet is). Ook gelezen: "
+            "e-mailadres; een klant die er nog niet is, wordt gemaakt met de naam en het "
+            "telefoonnummer van de regel (een telefoonnummer alleen vindt niemand). Ook gelezen: "
             "klantnummer, naam, e-mail, telefoon, datum, tijd, bedrag, "
             "valuta, omschrijving, bonnummer, geholpen door.",
             "Geen bestanden geïmporteerd in de laatste 90 dagen; zo lang wordt de geschiedenis "
@@ -437,7 +438,8 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "number, house number, postal code, city, birthday, customer since, personal notes, "
             "preferences, marketing consent, legal basis, tags, regular staff member.",
             "Purchases: a date and an amount, and who bought it: a customer number or an email "
-            "address (with a name, for a customer not found yet). Also read: customer number, "
+            "address; a customer not found yet is made with the line's name and phone number (a "
+            "phone number alone finds nobody). Also read: customer number, "
             "name, email, phone, date, time, amount, "
             "currency, description, receipt number, served by.",
             "No files imported in the last 90 days; the history is kept that long.",
