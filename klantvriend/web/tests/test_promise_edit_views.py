@@ -65,7 +65,7 @@ def test_the_form_shows_the_promise_as_stored_with_its_advice(staff_client, busi
     assert f'name="due_date" value="{day}"' in page
     assert 'name="due_time" value="14:30"' in page
     assert f'name="made_at" value="{local_made}"' in page
-    assert 'hx-trigger="change"' in page
+    assert 'hx-trigger="change, toggle once from:closest details"' in page
     advice = re.search(r'<div id="promise-advice" aria-live="polite">(.*?)</div>', page, re.S)
     assert " ".join(re.sub(r"<[^>]+>", "", advice[1]).split()) == (
         "Nog te weinig geschiedenis voor advies over “bezorging”: 0 eerdere beloften. "
