@@ -225,8 +225,10 @@ def _refuse_too_far(due_on: date, business) -> None:
 
 def rule_day(*, business, day: date) -> date:
     """The day a follow-up that a rule plans for `day` is due: that day, or the shop's next
-    working day when it is closed then (a call planned for a Sunday is made on Monday)."""
-    return next_working_day(day, working_days=care_settings(business).working_days)
+    working day when it is closed then (a call planned for a Sunday is made on Monday, one for
+    Christmas Day after the holidays)."""
+    rules = care_settings(business)
+    return next_working_day(day, working_days=rules.working_days, closed=rules.closed_dates)
 
 
 def _plan_once(**kwargs) -> FollowUp | None:

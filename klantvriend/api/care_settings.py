@@ -5,7 +5,7 @@ it and records it in the settings' history the page shows."""
 
 import re
 from dataclasses import fields
-from datetime import time
+from datetime import date, time
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -23,7 +23,11 @@ from pydantic import (
 )
 
 from klantvriend.core.care_settings import (
+    CLOSED_YEARS,
     DEFAULTS,
+    MAX_CLOSED_PERIOD_DAYS,
+    MAX_CLOSED_PERIODS,
+    MAX_CLOSED_REASON_LENGTH,
     SETTING_LIMITS,
     WEEKDAY_KEYS,
     CareSettings,
@@ -134,6 +138,32 @@ class PurchaseRuleIn(Input):
     )
 
 
+class ClosedPeriodOut(Out):
+    first: date = Field(..., examples=["2026-12-25"])
+    last: date = Field(..., examples=["2026-12-26"])
+    reason: str = Field(..., examples=["Kerst"])
+
+
+class ClosedPeriodIn(Input):
+    first: date = Field(
+        ...,
+        description=f"The first day closed, in the years {CLOSED_YEARS[0]} to {CLOSED_YEARS[1]}.",
+        examples=["2026-12-25"],
+    )
+    last: date = Field(
+        ...,
+        description="The last day closed (the first again for a single day), at most "
+        f"{MAX_CLOSED_PERIOD_DAYS} days after it.",
+        examples=["2026-12-26"],
+    )
+    reason: StrictStr = Field(
+        "",
+        description=f"Why, said where a promise or call falls on it: {MAX_CLOSED_REASON_LENGTH} "
+        "characters at most.",
+        examples=["Kerst"],
+    )
+
+
 class CareSettingsOut(Out):
     promise_grace_hours: int = Field(
         ..., description="An open promise this many hours after its due moment counts as broken."
@@ -153,6 +183,11 @@ class CareSettingsOut(Out):
         ...,
         description="Per weekday the time the business opens and closes, in its time zone. "
         "Working hours count in them, and promises and follow-ups are warned off closed days.",
+    )
+    closed_periods: list[ClosedPeriodOut] = Field(
+        ...,
+        description="Days closed besides the week's closed days (holidays, a break), in order "
+        "of their first day: no working hours count in them, no follow-up is planned on them.",
     )
     aftercare_delivery_days: int | None = Field(
         ..., description="Follow up a kept delivery promise after this many days; null: not."
@@ -215,6 +250,11 @@ class CareSettingsUpdate(Patch):
         description="The whole week: each of the seven days null (closed) or its `opens` and "
         "`closes` as HH:MM. At least one day is open.",
     )
+    closed_periods: list[ClosedPeriodIn] | None = Field(
+        None,
+        description=f"Every closed period (at most {MAX_CLOSED_PERIODS}): the list replaces "
+        "those stored; [] or null removes them all.",
+    )
     aftercare_delivery_days: StrictInt | None = _number("aftercare_delivery_days")
     aftercare_repair_days: StrictInt | None = _number("aftercare_repair_days")
     aftercare_complaint_days: StrictInt | None = _number("aftercare_complaint_days")
@@ -236,7 +276,7 @@ class CareSettingsUpdate(Patch):
         every other setting always has a value. (There is no model column to go by.)"""
         if name in _NULLABLE:
             return None
-        if name == "aftercare_purchase_rules":
+        if name in ("aftercare_purchase_rules", "closed_periods"):
             return []
         raise not_emptied()
 
@@ -268,7 +308,8 @@ def _at_their_fields(refused: dict[str, list[ValidationError]]) -> dict:
     """The service's refusals where the body has their fields: a day closing before it opens
     at ("opening_hours", "thursday", "closes") (the service names it as the page's field,
     thursday_closes), a rule's problem at ("aftercare_purchase_rules", 0, "days"), its list
-    counting from 0 as the schema's refusals do (the message says "Rule 1")."""
+    counting from 0 as the schema's refusals do (the message says "Rule 1"), and a closed
+    period's at ("closed_periods", 0, "last")."""
     located: dict[Any, list[ValidationError]] = {}
     for name, errors in refused.items():
         day = name.removesuffix("_closes")
@@ -276,7 +317,7 @@ def _at_their_fields(refused: dict[str, list[ValidationError]]) -> dict:
             params = error.params or {}
             if day != name and day in WEEKDAY_KEYS:
                 where: Any = ("opening_hours", day, "closes")
-            elif name == "aftercare_purchase_rules" and "line" in params:
+            elif name in ("aftercare_purchase_rules", "closed_periods") and "line" in params:
                 where = (name, params["line"] - 1, params["name"])
             else:
                 where = name
@@ -296,6 +337,10 @@ def _care_settings_out(business) -> dict[str, Any]:
     values["aftercare_purchase_rules"] = [
         {"words": list(rule.words), "days": rule.days, "ask": rule.ask}
         for rule in settings.aftercare_purchase_rules
+    ]
+    values["closed_periods"] = [
+        {"first": period.first, "last": period.last, "reason": period.reason}
+        for period in settings.closed_periods
     ]
     return values
 

@@ -49,6 +49,7 @@ def response_deadline(complaint, *, settings: CareSettings, tz) -> datetime:
         settings.complaint_response_working_hours,
         tz=tz,
         week=settings.opening_hours,
+        closed=settings.closed_dates,
     )
 
 

@@ -87,6 +87,7 @@ DEADLINE_SETTINGS = (
     "complaint_public_response_hours",
     "complaint_resolution_days",
     "opening_hours",
+    "closed_periods",
 )
 DEADLINES_BATCH = 2000
 

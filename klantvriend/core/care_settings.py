@@ -8,10 +8,12 @@ import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import date, time
+from datetime import date, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -73,6 +75,62 @@ def _purchase_rule(raw: PurchaseRule | Mapping[str, Any]) -> PurchaseRule:
     )
 
 
+# Days closed besides the week's closed days. A few a year (the holidays, a summer break), and
+# past ones kept for what was reckoned by them (a complaint's deadline over Christmas): room for
+# some years of them. One period is at most a year: a shop closed longer has stopped.
+MAX_CLOSED_PERIODS = 60
+MAX_CLOSED_PERIOD_DAYS = 366
+MAX_CLOSED_REASON_LENGTH = 60
+# The years a closed day may fall in: a typing slip ("0026") is refused, not kept.
+CLOSED_YEARS = (2000, 2200)
+
+
+@dataclass(frozen=True)
+class ClosedPeriod:
+    """Days the business is closed besides its week's closed days, `first` to `last` both
+    included, and why ("Kerst", "zomervakantie"): no follow-up is planned on them, a
+    complaint's working hours do not run on them, and a promise due on one is said to fall on
+    a closed day."""
+
+    first: date
+    last: date
+    reason: str = ""
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+@lru_cache(maxsize=64)
+def _closed_dates(periods: tuple[ClosedPeriod, ...]) -> frozenset[date]:
+    # Kept for the periods asked last: the settings are read afresh for every request, and
+    # the complaint figures ask for each of their complaints.
+    return frozenset(
+        period.first + timedelta(days=offset) for period in periods for offset in range(period.days)
+    )
+
+
+def _closed_period(raw: ClosedPeriod | Mapping[str, Any]) -> ClosedPeriod:
+    """A period as given to care_settings_update (or stored, its days as ISO text): its reason
+    trimmed, its days as given when not text, so that _validate can say what is wrong."""
+    if isinstance(raw, ClosedPeriod):
+        raw = asdict(raw)
+
+    def day(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None  # refused by _validate as no day
+
+    return ClosedPeriod(
+        first=day(raw.get("first")),
+        last=day(raw.get("last")),
+        reason=" ".join(str(raw.get("reason") or "").split()),
+    )
+
+
 @dataclass(frozen=True)
 class CareSettings:
     # Promises: an open promise this long after its due moment counts as broken.
@@ -85,6 +143,8 @@ class CareSettings:
     # Opening hours per weekday, Monday first (core.working_hours): the complaint clock counts
     # working hours in them, and promises and follow-ups are warned off the closed days.
     opening_hours: WeekHours = _SHOP_HOURS
+    # Days closed besides the week's closed days (ClosedPeriod), in order of their first day.
+    closed_periods: tuple[ClosedPeriod, ...] = ()
     # Aftercare rules; None switches a rule off.
     aftercare_delivery_days: int | None = 3
     aftercare_repair_days: int | None = 7
@@ -115,6 +175,17 @@ class CareSettings:
     def working_days(self) -> tuple[int, ...]:
         """The weekday numbers (Monday is 0) the business opens on."""
         return open_days(self.opening_hours)
+
+    @property
+    def closed_dates(self) -> frozenset[date]:
+        """Every day of the closed periods: what core.working_hours skips (`closed`)."""
+        return _closed_dates(self.closed_periods)
+
+    def closed_period_on(self, day: date) -> ClosedPeriod | None:
+        """The closed period `day` falls in, if any (the first, when two overlap)."""
+        if day not in self.closed_dates:
+            return None
+        return next(period for period in self.closed_periods if period.first <= day <= period.last)
 
 
 # Monday first, as the opening hours: the keys name a day in the errors and the form's fields.
@@ -202,6 +273,8 @@ def _decode(stored: dict[str, Any]) -> CareSettings:
                 values[item.name] = raw
             elif item.name == "aftercare_purchase_rules":
                 values[item.name] = _decode_purchase_rules(raw)
+            elif item.name == "closed_periods":
+                values[item.name] = _decode_closed_periods(raw)
             elif raw is None and item.name in _OPTIONAL:
                 values[item.name] = None
             else:
@@ -224,6 +297,19 @@ def _decode_purchase_rules(raw: Any) -> tuple[PurchaseRule, ...]:
     return tuple(rules)
 
 
+def _decode_closed_periods(raw: Any) -> tuple[ClosedPeriod, ...]:
+    """The stored periods; a damaged one is left out rather than breaking every page."""
+    periods = []
+    for item in raw:
+        try:
+            period = _closed_period(item)
+        except (AttributeError, TypeError, ValueError):
+            continue
+        if not _closed_period_problems(period):
+            periods.append(period)
+    return tuple(periods)
+
+
 def _encode(settings: CareSettings) -> dict[str, Any]:
     data = asdict(settings)
     data["opening_hours"] = [
@@ -234,6 +320,14 @@ def _encode(settings: CareSettings) -> dict[str, Any]:
         {"words": list(rule.words), "days": rule.days, "ask": rule.ask}
         for rule in settings.aftercare_purchase_rules
     ]
+    data["closed_periods"] = [
+        {
+            "first": period.first.isoformat(),
+            "last": period.last.isoformat(),
+            "reason": period.reason,
+        }
+        for period in settings.closed_periods
+    ]
     return data
 
 
@@ -242,10 +336,11 @@ def care_settings(business: Business) -> CareSettings:
 
 
 def shop_closed_on(business: Business, day: date) -> bool:
-    """Whether `day` is none of the business's working days: a promise or a call planned for it
-    is said to fall on a closed day (planned for the closed Sunday, they were saved without a
-    word)."""
-    return day.weekday() not in care_settings(business).working_days
+    """Whether `day` is none of the business's working days, or one of its closed periods: a
+    promise or a call planned for it is said to fall on a closed day (planned for the closed
+    Sunday, they were saved without a word)."""
+    settings = care_settings(business)
+    return day.weekday() not in settings.working_days or day in settings.closed_dates
 
 
 def care_settings_saved(business: Business) -> bool:
@@ -306,8 +401,101 @@ def _validate(settings: CareSettings) -> None:
         )
     if refused:
         errors["aftercare_purchase_rules"] = ValidationError(refused)
+    closed = _closed_periods_errors(settings.closed_periods)
+    if closed:
+        errors["closed_periods"] = ValidationError(closed)
     if errors:
         raise ValidationError(errors)
+
+
+def _closed_periods_errors(periods: tuple[ClosedPeriod, ...]) -> list[ValidationError]:
+    """Per period what is wrong with it, numbered as listed ("Closed days 2, until: …"), and
+    whether there are too many."""
+    refused = []
+    for line, period in enumerate(periods, start=1):
+        for name, code in _closed_period_problems(period).items():
+            refused.append(
+                ValidationError(
+                    _("Closed days %(line)s, %(field)s: %(problem)s"),
+                    code=code,
+                    params={
+                        "line": line,
+                        "field": str(CLOSED_PERIOD_FIELD_NAMES[name]),
+                        "problem": closed_period_problem_text(code),
+                        "name": name,
+                    },
+                )
+            )
+    if len(periods) > MAX_CLOSED_PERIODS:
+        refused.insert(
+            0,
+            ValidationError(
+                _("At most %(count)s closed periods; remove some that are past."),
+                code="too_many",
+                params={"count": MAX_CLOSED_PERIODS},
+            ),
+        )
+    return refused
+
+
+# A closed period's fields as the page and the refusals name them.
+CLOSED_PERIOD_FIELD_NAMES = {
+    "first": gettext_lazy("closed from"),
+    "last": gettext_lazy("up to and including"),
+    "reason": gettext_lazy("why"),
+}
+
+
+def _closed_period_problems(period: ClosedPeriod) -> dict[str, str]:
+    """What is wrong with one period: per field (first, last, reason) the code of its first
+    problem. Plain codes: every read of the settings checks the stored periods."""
+    low, high = CLOSED_YEARS
+
+    def a_day(value: Any) -> bool:
+        return isinstance(value, date) and low <= value.year <= high
+
+    checks = (
+        ("first", "day_required", not isinstance(period.first, date)),
+        ("first", "year_out_of_range", isinstance(period.first, date) and not a_day(period.first)),
+        ("last", "day_required", not isinstance(period.last, date)),
+        ("last", "year_out_of_range", isinstance(period.last, date) and not a_day(period.last)),
+        (
+            "last",
+            "last_before_first",
+            a_day(period.first) and a_day(period.last) and period.last < period.first,
+        ),
+        (
+            "last",
+            "too_long",
+            a_day(period.first) and a_day(period.last) and period.days > MAX_CLOSED_PERIOD_DAYS,
+        ),
+        ("reason", "reason_too_long", len(period.reason) > MAX_CLOSED_REASON_LENGTH),
+        ("reason", "null_character", "\x00" in period.reason),
+    )
+    return _first_problems(checks)
+
+
+def _first_problems(checks: Iterable[tuple[str, str, bool]]) -> dict[str, str]:
+    """Per field the code of its first check (field, code, failed) that failed."""
+    problems: dict[str, str] = {}
+    for field, code, failed in checks:
+        if failed:
+            problems.setdefault(field, code)
+    return problems
+
+
+def closed_period_problem_text(code: str) -> str:
+    """What is wrong with a closed period's field, as the refusal words it."""
+    low, high = CLOSED_YEARS
+    return {
+        "day_required": _("give a day."),
+        "year_out_of_range": _("give a day from the year %(low)s to %(high)s.")
+        % {"low": low, "high": high},
+        "last_before_first": _("the last day closed cannot lie before the first."),
+        "too_long": _("at most %(count)s days at a time.") % {"count": MAX_CLOSED_PERIOD_DAYS},
+        "reason_too_long": _("at most %(count)s characters.") % {"count": MAX_CLOSED_REASON_LENGTH},
+        "null_character": _("a null character is not allowed."),
+    }[code]
 
 
 def _opening_hours_errors(week: WeekHours) -> dict[str, ValidationError]:
@@ -352,11 +540,7 @@ def _purchase_rule_problems(rule: PurchaseRule) -> dict[str, str]:
         ("ask", "ask_too_long", len(rule.ask) > MAX_RULE_ASK_LENGTH),
         ("ask", "null_character", "\x00" in rule.ask),
     )
-    problems: dict[str, str] = {}
-    for field, code, failed in checks:
-        if failed:
-            problems.setdefault(field, code)
-    return problems
+    return _first_problems(checks)
 
 
 def _purchase_rule_problem_text(name: str, code: str) -> tuple[str, str]:
@@ -408,6 +592,12 @@ def _changed(business: Business, values: dict[str, Any]) -> tuple[CareSettings, 
         values["aftercare_purchase_rules"] = tuple(
             _purchase_rule(rule) for rule in values["aftercare_purchase_rules"]
         )
+    if "closed_periods" in values:
+        # In the order given, so that a refusal numbers them so; stored in order of their days
+        # (care_settings_update).
+        values["closed_periods"] = tuple(
+            _closed_period(period) for period in values["closed_periods"]
+        )
     return current, replace(current, **values)
 
 
@@ -443,6 +633,12 @@ def care_settings_update(
         )
         current, updated = _changed(locked, values)
         _validate(updated)
+        updated = replace(
+            updated,
+            closed_periods=tuple(
+                sorted(updated.closed_periods, key=lambda period: (period.first, period.last))
+            ),
+        )
         stored = dict(locked.settings or {})
         stored[SETTINGS_KEY] = _encode(updated)
         locked.settings = stored
@@ -462,3 +658,44 @@ def care_settings_update(
         )
     business.settings = stored
     return updated
+
+
+def closed_period_add(
+    *, business: Business, actor, first: Any, last: Any, reason: str = ""
+) -> ClosedPeriod:
+    """Adds the days `first` to `last` (both included) to the business's closed periods, under
+    its lock: two added at the same moment are both kept (a whole list saved by each would
+    keep one). A period already there is not added twice. Refused per field (first, last,
+    reason; ValidationError) when a day is missing or the last lies before the first, and on
+    "closed_periods" when there would be too many; nothing is stored then."""
+    period = _closed_period({"first": first, "last": last, "reason": reason})
+    problems = _closed_period_problems(period)
+    if problems:
+        raise ValidationError(
+            {
+                name: ValidationError(capfirst(closed_period_problem_text(code)), code=code)
+                for name, code in problems.items()
+            }
+        )
+    with transaction.atomic():
+        locked = Business.objects.select_for_update().get(pk=business.pk)
+        periods = care_settings(locked).closed_periods
+        if period not in periods:
+            care_settings_update(business=business, actor=actor, closed_periods=[*periods, period])
+    return period
+
+
+def closed_period_remove(*, business: Business, actor, period: ClosedPeriod) -> bool:
+    """Takes `period` out of the business's closed periods, under its lock; whether it was
+    there (removed meanwhile by someone else, it is not, and nothing changes)."""
+    with transaction.atomic():
+        locked = Business.objects.select_for_update().get(pk=business.pk)
+        periods = care_settings(locked).closed_periods
+        if period not in periods:
+            return False
+        care_settings_update(
+            business=business,
+            actor=actor,
+            closed_periods=[kept for kept in periods if kept != period],
+        )
+    return True

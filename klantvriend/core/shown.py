@@ -131,6 +131,18 @@ def moment_shown(
     return one_line(date_format(value, f"{style}_DATE_FORMAT"))
 
 
+def day_span_shown(first: date, last: date) -> str:
+    """Days from `first` to `last` (both included) with their year, each day on one line: "vr
+    25 dec – za 26 dec 2026", "ma 27 apr 2026", "do 31 dec 2026 – vr 1 jan 2027" across the new
+    year (the shop's closed days)."""
+    first_day, last_day = (moment_shown(day, "WEEKDAY") for day in (first, last))
+    if first == last:
+        return one_line(f"{first_day} {first.year}")
+    if first.year == last.year:
+        return f"{first_day} – {one_line(f'{last_day} {last.year}')}"
+    return f"{one_line(f'{first_day} {first.year}')} – {one_line(f'{last_day} {last.year}')}"
+
+
 def moment_known(
     value: datetime, time_known: bool = True, *, zone: tzinfo | None = None
 ) -> datetime | date:

@@ -3,9 +3,11 @@ arrives on Saturday evening is due on the next working morning, not in the middl
 
 A business's hours are a week of them, Monday first: each day closed (None) or open from one
 time to a later one. A hair salon opens late on Thursday and short on Saturday; one pair of
-times for every working day put its deadlines wrong on exactly those days."""
+times for every working day put its deadlines wrong on exactly those days. Besides its week, a
+business is closed on the days it names (`closed`: Christmas, King's Day, its summer holiday;
+core.care_settings.ClosedPeriod), which count as closed days of the week do."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
@@ -48,9 +50,17 @@ def _day_in_utc(day: date, opening: time, closing: time, tz: tzinfo) -> tuple[da
     )
 
 
-def add_working_hours(start: datetime, hours: float, *, tz: tzinfo, week: WeekHours) -> datetime:
+def add_working_hours(
+    start: datetime,
+    hours: float,
+    *,
+    tz: tzinfo,
+    week: WeekHours,
+    closed: Collection[date] = frozenset(),
+) -> datetime:
     """The moment `hours` working hours after `start`, counted in each day's own opening
-    hours; a business without any working time falls back to clock hours."""
+    hours and not on the `closed` days; a business without any working time falls back to
+    clock hours."""
     if not open_days(week):
         return start + timedelta(hours=hours)
     remaining = timedelta(hours=hours)
@@ -59,10 +69,11 @@ def add_working_hours(start: datetime, hours: float, *, tz: tzinfo, week: WeekHo
     # subtracts aware datetimes of one zone on the wall clock, so on the night the clocks
     # change a local working hour would last none or two.
     cursor = start.astimezone(UTC)
-    # A year of days is far more than any target needs; the bound only guards a bad setting.
-    for _ in range(370):
+    # A year of days (and the closed ones) is far more than any target needs; the bound only
+    # guards a bad setting.
+    for _ in range(370 + len(closed)):
         today = week[day.weekday()]
-        if today is not None and _open(today):
+        if today is not None and _open(today) and day not in closed:
             open_at, close_at = _day_in_utc(day, today.opens, today.closes, tz)
             begin = max(cursor, open_at)
             if begin < close_at:
@@ -77,33 +88,38 @@ def add_working_hours(start: datetime, hours: float, *, tz: tzinfo, week: WeekHo
     return start + timedelta(hours=hours)
 
 
-def next_working_moment(moment: datetime, *, tz: tzinfo, week: WeekHours) -> datetime:
+def next_working_moment(
+    moment: datetime, *, tz: tzinfo, week: WeekHours, closed: Collection[date] = frozenset()
+) -> datetime:
     """`moment` itself when the business is open then (closing time included: "ready by
-    closing"), else the next opening. A business without any working time keeps the moment."""
+    closing"), else the next opening, past the `closed` days. A business without any working
+    time keeps the moment."""
     if not open_days(week):
         return moment
     local = moment.astimezone(tz)
     day = local.date()
     today = week[day.weekday()]
-    if today is not None and _open(today):
+    if today is not None and _open(today) and day not in closed:
         if today.opens <= local.time() <= today.closes:
             return moment
         if local.time() < today.opens:
             return datetime.combine(day, today.opens, tzinfo=tz)
-    for _ in range(7):
+    for _ in range(7 + len(closed)):
         day += timedelta(days=1)
         hours = week[day.weekday()]
-        if hours is not None and _open(hours):
+        if hours is not None and _open(hours) and day not in closed:
             return datetime.combine(day, hours.opens, tzinfo=tz)
-    return moment  # not reached: some day of the week is open
+    return moment  # not reached: some day of the week is open, and the closed days end
 
 
-def next_working_day(day: date, *, working_days: Iterable[int]) -> date:
-    """`day` itself when the business works that weekday, else its next working day; a
-    business without working days keeps the day."""
+def next_working_day(
+    day: date, *, working_days: Iterable[int], closed: Collection[date] = frozenset()
+) -> date:
+    """`day` itself when the business works that weekday and is not closed that day, else its
+    next working day; a business without working days keeps the day."""
     days = set(working_days)
     if not days:
         return day
-    while day.weekday() not in days:
+    while day.weekday() not in days or day in closed:
         day += timedelta(days=1)
     return day

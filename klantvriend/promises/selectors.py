@@ -825,9 +825,11 @@ class Advice:
     suggested_lead: timedelta | None = None
     suggested_probability: float | None = None
     all_day: bool = False
-    # The due day when the shop is closed on it (not one of its working days): said under the
-    # form, as a promise or a call planned for the closed Sunday was saved without a word.
+    # The due day when the shop is closed on it (not one of its working days, or in one of its
+    # closed periods): said under the form, as a promise or a call planned for the closed
+    # Sunday was saved without a word; and why, when a closed period says ("Kerst").
     closed_day: date | None = None
+    closed_for: str = ""
     # The earlier promises the chance is read from (made about as far ahead as this one), and
     # how far ahead they were made, shortest and longest.
     similar: int = 0
@@ -931,12 +933,13 @@ def promise_advice(
         .only("made_at", "due_at", "done_at")
         .order_by("-made_at")[:ADVICE_SAMPLE]
     ]
+    rules = care_settings(business)
     due_day = business.local(due_at).date()
     closed_day = due_day if shop_closed_on(business, due_day) else None
+    closure = rules.closed_period_on(due_day)
+    closed = {"closed_day": closed_day, "closed_for": closure.reason if closure else ""}
     if len(history) < ADVICE_MIN_HISTORY:
-        return Advice(
-            kind, label, len(history), False, lead, all_day=all_day, closed_day=closed_day
-        )
+        return Advice(kind, label, len(history), False, lead, all_day=all_day, **closed)
     similar = _made_as_far_ahead(history, lead)
     never = timedelta.max
     delays = sorted(never if judged.late_by is None else judged.late_by for judged in similar)
@@ -953,20 +956,21 @@ def promise_advice(
     if needed != never:
         earliest = base + needed
         if all_day:
-            # Not the closed Sunday either: the shop's next working day.
+            # Not the closed Sunday or Christmas Day either: the shop's next working day.
             day = next_working_day(
                 business.local(earliest).date(),
-                working_days=care_settings(business).working_days,
+                working_days=rules.working_days,
+                closed=rules.closed_dates,
             )
             suggested_due = due_moment_for_day(business=business, day=day)
         else:
             step = timedelta(minutes=15) if needed < timedelta(hours=6) else timedelta(hours=1)
             # Never "call back at 22:00" or on the closed Sunday: the first open moment.
-            rules = care_settings(business)
             suggested_due = next_working_moment(
                 business.local(_round_up(earliest, step)),
                 tz=business.tzinfo,
                 week=rules.opening_hours,
+                closed=rules.closed_dates,
             )
     return Advice(
         kind=kind,
@@ -979,7 +983,7 @@ def promise_advice(
         suggested_lead=(suggested_due - made_at) if suggested_due else None,
         suggested_probability=probability(suggested_due - base) if suggested_due else None,
         all_day=all_day,
-        closed_day=closed_day,
+        **closed,
         similar=len(similar),
         similar_shortest=min(leads),
         similar_longest=max(leads),

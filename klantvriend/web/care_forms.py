@@ -15,6 +15,8 @@ from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.complaints.services import PUBLIC_CHANNELS
 from klantvriend.core.care_settings import (
+    CLOSED_PERIOD_FIELD_NAMES,
+    MAX_CLOSED_REASON_LENGTH,
     MAX_PURCHASE_RULES,
     MAX_RULE_ASK_LENGTH,
     WEEKDAY_KEYS,
@@ -910,3 +912,34 @@ def purchase_rule_rows(settings: CareSettings, data=None) -> _PurchaseRuleRows:
             for rule in settings.aftercare_purchase_rules
         ],
     )
+
+
+class ClosedPeriodForm(forms.Form):
+    """A period the shop is closed, on the closed days page: its first day, its last (the
+    same day when empty: Christmas Day alone), and why."""
+
+    first = forms.DateField(
+        label=CLOSED_PERIOD_FIELD_NAMES["first"],
+        widget=DateInput(),
+        error_messages={"required": _("Give the first day the shop is closed.")},
+    )
+    last = forms.DateField(
+        label=CLOSED_PERIOD_FIELD_NAMES["last"],
+        widget=DateInput(),
+        required=False,
+        help_text=_("Empty for a single day."),
+    )
+    reason = forms.CharField(
+        label=CLOSED_PERIOD_FIELD_NAMES["reason"],
+        required=False,
+        max_length=MAX_CLOSED_REASON_LENGTH,
+        help_text=_("Said where a promise or a call falls on it, such as “Christmas”."),
+    )
+
+    def service_values(self) -> dict:
+        values = self.cleaned_data
+        return {
+            "first": values["first"],
+            "last": values["last"] or values["first"],
+            "reason": values["reason"],
+        }

@@ -1,5 +1,7 @@
 """The owner's care settings (targets, grace, aftercare rules) and each member's calendar link."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,18 +23,22 @@ from klantvriend.core.calendar import (
 )
 from klantvriend.core.care_settings import (
     WEEKDAY_NAMES,
+    ClosedPeriod,
     care_settings,
     care_settings_update,
     care_settings_update_refusals,
+    closed_period_add,
+    closed_period_remove,
 )
 from klantvriend.core.links import public_url
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.money import amount_shown
 from klantvriend.core.services import business_update
+from klantvriend.core.shown import day_span_shown
 from klantvriend.today.ics import calendar_text
 from klantvriend.today.selectors import calendar_items
 
-from .care_forms import BusinessForm, CareSettingsForm, purchase_rule_rows
+from .care_forms import BusinessForm, CareSettingsForm, ClosedPeriodForm, purchase_rule_rows
 from .views import add_service_errors, member_required, owner_required
 
 
@@ -93,6 +99,65 @@ def care_settings_edit(request: HttpRequest) -> HttpResponse:
         },
         status=422 if form.errors or business_form.errors or not rules_valid else 200,
     )
+
+
+@owner_required
+def closed_days(request: HttpRequest) -> HttpResponse:
+    """The days the shop is closed besides its week's closed days (Christmas, its summer
+    holiday): added a period at a time and each removed with its own button, so that two
+    owners adding at once both keep theirs (core.care_settings.closed_period_add)."""
+    business = request.business
+    adding = request.method == "POST" and request.POST.get("action") != "remove"
+    form = ClosedPeriodForm(request.POST if adding else None)
+    if request.method == "POST" and not adding:
+        period = _posted_period(request)
+        if period is not None and closed_period_remove(
+            business=business, actor=request.user, period=period
+        ):
+            messages.success(
+                request,
+                _("No longer closed: %(days)s.")
+                % {"days": day_span_shown(period.first, period.last)},
+            )
+        return redirect("web:closed_days")
+    if adding and form.is_valid():
+        try:
+            period = closed_period_add(
+                business=business, actor=request.user, **form.service_values()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Closed: %(days)s.") % {"days": day_span_shown(period.first, period.last)},
+            )
+            return redirect("web:closed_days")
+    today = business.today()
+    periods = care_settings(business).closed_periods
+    return render(
+        request,
+        "web/closed_days.html",
+        {
+            "form": form,
+            "coming": [period for period in periods if period.last >= today],
+            "past": [period for period in periods if period.last < today][::-1],
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _posted_period(request: HttpRequest) -> ClosedPeriod | None:
+    """The period a remove button names (its days and reason, as listed); None for a post
+    that names none."""
+    try:
+        return ClosedPeriod(
+            first=date.fromisoformat(request.POST.get("first", "")),
+            last=date.fromisoformat(request.POST.get("last", "")),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValueError:
+        return None
 
 
 @member_required
@@ -213,9 +278,33 @@ def _settings_history(events, currency: str) -> list[tuple[AuditEvent, list[tupl
                     _rules_shown(rules[1]),
                 )
             )
+        periods = stored.get("closed_periods")
+        if isinstance(periods, list) and len(periods) == 2:
+            changes.extend(_closed_changes(*periods))
         if changes:
             history.append((event, changes))
     return history
+
+
+def _closed_changes(before, after) -> list[tuple[str, str, str]]:
+    """Closed periods added and removed, a line each ("Closed days: — → vr 25 dec – za 26 dec
+    2026 · Kerst"), not the whole list before and after."""
+    before, after = (value if isinstance(value, list) else [] for value in (before, after))
+    label = _("Closed days")
+    return [
+        *((label, _closed_shown(period), "—") for period in before if period not in after),
+        *((label, "—", _closed_shown(period)) for period in after if period not in before),
+    ]
+
+
+def _closed_shown(stored) -> str:
+    try:
+        days = day_span_shown(
+            date.fromisoformat(stored["first"]), date.fromisoformat(stored["last"])
+        )
+    except (KeyError, TypeError, ValueError):
+        return "—"
+    return f"{days} · {stored['reason']}" if stored.get("reason") else days
 
 
 def _hours_changes(stored: dict) -> list[tuple[str, str, str]]:

@@ -90,6 +90,7 @@ care_urlpatterns = [
     ),
     path("getting-started/hide/", today_views.getting_started_hide, name="getting_started_hide"),
     path("settings/", care_settings_views.care_settings_edit, name="care_settings"),
+    path("settings/closed-days/", care_settings_views.closed_days, name="closed_days"),
     path("settings/tags/", tag_views.tag_list_view, name="tags"),
     path("settings/tags/<int:tag_id>/rename/", tag_views.tag_rename_view, name="tag_rename"),
     path(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from klantvriend.aftercare import selectors, services
 from klantvriend.aftercare.models import Reason
-from klantvriend.core.care_settings import shop_closed_on
+from klantvriend.core.care_settings import care_settings, shop_closed_on
 from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.core.shown import moment_shown
 from klantvriend.core.versions import record_version
@@ -158,11 +158,25 @@ def follow_up_add(request: HttpRequest, customer_id: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             saved = _("Follow-up saved.")
-            if shop_closed_on(request.business, form.cleaned_data["due_on"]):
-                saved = _(
-                    "Follow-up saved for %(day)s, a day the shop is closed (its opening hours "
-                    "under Settings): change its day if that is not meant."
-                ) % {"day": moment_shown(form.cleaned_data["due_on"], "WEEKDAY")}
+            day = form.cleaned_data["due_on"]
+            closure = care_settings(request.business).closed_period_on(day)
+            said = {"day": moment_shown(day, "WEEKDAY"), "why": closure.reason if closure else ""}
+            if said["why"]:
+                saved = (
+                    _(
+                        "Follow-up saved for %(day)s, a day the shop is closed (%(why)s): change "
+                        "its day if that is not meant."
+                    )
+                    % said
+                )
+            elif shop_closed_on(request.business, day):
+                saved = (
+                    _(
+                        "Follow-up saved for %(day)s, a day the shop is closed (the opening hours "
+                        "and closed days under Settings): change its day if that is not meant."
+                    )
+                    % said
+                )
             return profile_response(request, customer, saved=("follow_up", saved))
     return profile_response(
         request, customer, status=422, follow_up_form=form, open_form="follow_up"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from klantvriend.aftercare.selectors import quote_decisions
-from klantvriend.core.care_settings import care_settings
+from klantvriend.core.care_settings import care_settings, shop_closed_on
 from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.core.moments import moment_problem
 from klantvriend.core.versions import record_version
@@ -264,9 +264,7 @@ def _promise_action(
     elif not error and not undone and promise.repeated_as_id is not None:
         # Where the next time went: on Today the row alone changes, and the next time is on
         # another day's list.
-        notice = _("Next time: %(moment)s.") % {
-            "moment": due_moment(promise.repeated_as, "weekday")
-        }
+        notice = _next_time_said(request.business, promise.repeated_as)
     if from_today(request):
         view = selectors.promise_with_status(promise=promise)
         return today_row_response(
@@ -286,6 +284,23 @@ def _promise_action(
     if notice and not request.htmx:
         messages.info(request, notice)  # shown on the profile it is sent back to
     return profile_response(request, promise.customer, care_notice=notice)
+
+
+def _next_time_said(business, next_time) -> str:
+    """Where a standing order's next time went, and, when the shop is closed that day (its
+    Christmas, its holiday: a repeat keeps the weekday), that it is: whoever kept this one
+    can move it or tell the customer now."""
+    said = {"moment": due_moment(next_time, "weekday")}
+    day = business.local(next_time.due_at).date()
+    if not shop_closed_on(business, day):
+        return _("Next time: %(moment)s.") % said
+    closure = care_settings(business).closed_period_on(day)
+    if closure and closure.reason:
+        return _("Next time: %(moment)s; the shop is closed then (%(why)s).") % {
+            **said,
+            "why": closure.reason,
+        }
+    return _("Next time: %(moment)s; the shop is closed then.") % said
 
 
 @member_required

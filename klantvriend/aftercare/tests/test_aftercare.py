@@ -12,7 +12,7 @@ from klantvriend.aftercare.selectors import (
 )
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.complaints.tests.factories import ComplaintFactory
-from klantvriend.core.care_settings import care_settings_update
+from klantvriend.core.care_settings import care_settings_update, closed_period_add
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.tests.days import open_on
 from klantvriend.core.working_hours import same_hours
@@ -775,6 +775,27 @@ def test_a_follow_up_a_rule_would_plan_on_a_closed_day_is_planned_on_the_next_wo
         customer=customer, kind=PromiseKind.DELIVERY, made_at=made, done_at=thursday
     )
     assert services.follow_up_plan_for_promise(promise=sunday_shop).due_on == date(2026, 11, 29)
+
+
+def test_a_follow_up_a_rule_would_plan_on_a_closed_holiday_is_planned_after_it(customer, owner):
+    # Kept on Tuesday 22 December 2026; three days later is Christmas Day, closed this year,
+    # as is Boxing Day (a Saturday); Sunday is closed every week: Monday 28 December.
+    closed_period_add(
+        business=customer.business,
+        actor=owner,
+        first=date(2026, 12, 25),
+        last=date(2026, 12, 26),
+        reason="Kerst",
+    )
+    tuesday = datetime(2026, 12, 22, 12, 0, tzinfo=customer.business.tzinfo)
+    delivery = PromiseFactory(
+        customer=customer,
+        kind=PromiseKind.DELIVERY,
+        made_at=tuesday - timedelta(days=2),
+        done_at=tuesday,
+    )
+
+    assert services.follow_up_plan_for_promise(promise=delivery).due_on == date(2026, 12, 28)
 
 
 # Each rule writes in the language of the business, whoever's action (or Accept-Language) set it

@@ -39,6 +39,7 @@ DEFAULT_ANSWER = {
     "complaint_public_response_hours": 1,
     "complaint_resolution_days": 3,
     "opening_hours": SHOP_WEEK,
+    "closed_periods": [],
     "aftercare_delivery_days": 3,
     "aftercare_repair_days": 7,
     "aftercare_complaint_days": 7,
@@ -173,6 +174,60 @@ def test_the_rules_for_a_kind_of_purchase_are_replaced_as_a_list(api, business):
     ]
     assert (emptied.status_code, emptied.json()["aftercare_purchase_rules"]) == (200, [])
     assert stored(business)["aftercare_purchase_rules"] == ()
+
+
+def test_the_closed_periods_are_replaced_as_a_list_in_order_of_their_days(api, business):
+    written = patch(
+        api,
+        {
+            "closed_periods": [
+                {"first": "2027-04-27", "last": "2027-04-27", "reason": "Koningsdag"},
+                {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst"},
+            ]
+        },
+    )
+    read = api.get(URL)
+    emptied = patch(api, {"closed_periods": None})
+
+    assert written.status_code == 200
+    assert (
+        written.json()["closed_periods"]
+        == read.json()["closed_periods"]
+        == [
+            {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst"},
+            {"first": "2027-04-27", "last": "2027-04-27", "reason": "Koningsdag"},
+        ]
+    )
+    assert (emptied.status_code, emptied.json()["closed_periods"]) == (200, [])
+    assert stored(business)["closed_periods"] == ()
+
+
+def test_a_closed_period_refused_is_named_where_the_body_has_it(api, business):
+    before = Business.objects.get(pk=business.pk).settings
+
+    refused = patch(
+        api,
+        {
+            "coming_up_days": 28,
+            "closed_periods": [
+                {"first": "2026-12-25", "last": "2026-12-26"},
+                {"first": "2026-12-31", "last": "2026-12-30", "reason": "Oud en nieuw"},
+            ],
+        },
+    )
+    incomplete = patch(api, {"closed_periods": [{"first": "2027-01-01"}]})
+
+    assert _refused(refused) == [
+        (
+            ("body", "closed_periods", 1, "last"),
+            "Closed days 2, up to and including: the last day closed cannot lie before the first.",
+            "last_before_first",
+        ),
+    ]
+    assert _refused(incomplete) == [
+        (("body", "closed_periods", 0, "last"), "This field is required.", "missing")
+    ]
+    assert Business.objects.get(pk=business.pk).settings == before
 
 
 def test_a_change_is_in_the_history_the_settings_page_shows(api, business, owner, owner_client):

@@ -4,7 +4,7 @@ the order in which Today and the complaints list show the unresolved complaints.
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -21,6 +21,7 @@ from klantvriend.core.care_settings import (
     WEEKDAY_KEYS,
     care_settings,
     care_settings_update,
+    closed_period_add,
 )
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent
@@ -348,6 +349,25 @@ def test_deadlines_worked_out_again_leave_the_complaints_version_as_it_was(api, 
     assert again["ETag"] == read["ETag"]
     assert patched.status_code == 200
     assert Complaint.objects.get(pk=complaint.pk).description == "Het gehakt was grijs"
+
+
+def test_closed_days_added_move_the_answer_past_christmas(customer, owner):
+    # Received on Christmas Eve (Thursday) at 16:00: four working hours ran to Christmas Day
+    # 11:00, when the shop is closed; with Christmas and Boxing Day closed, Monday 11:00.
+    business = customer.business
+    complaint = ComplaintFactory(
+        customer=customer, received_at=_amsterdam(business, 2026, 12, 24, 16, 0), public=False
+    )
+    assert _stored(complaint)[0] == _amsterdam(business, 2026, 12, 25, 11, 0)
+
+    closed_period_add(
+        business=business, actor=owner, first=date(2026, 12, 25), last=date(2026, 12, 26)
+    )
+
+    assert _stored(complaint)[0] == _amsterdam(business, 2026, 12, 28, 11, 0)
+    assert _stored(complaint) == _clock(complaint)
+    event = AuditEvent.objects.get(action="settings")
+    assert event.changes["complaint_deadlines_recomputed"] == [None, 1]
 
 
 def test_a_setting_the_deadlines_do_not_depend_on_works_out_nothing(customer, owner):

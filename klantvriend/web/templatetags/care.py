@@ -16,7 +16,7 @@ from klantvriend.aftercare.models import PROMISE_RULES
 from klantvriend.complaints.clocks import Stage
 from klantvriend.core.audit import DETAIL_CODES, AuditAction, request_handled
 from klantvriend.core.numbers import count_shown, share_points, share_shown, signed_shown
-from klantvriend.core.shown import duration_shown, range_end_shown
+from klantvriend.core.shown import day_span_shown, duration_shown, range_end_shown
 from klantvriend.importers.mapping import CUSTOMERS, PURCHASES
 from klantvriend.web.care_forms import resolve_form_for
 
@@ -49,6 +49,12 @@ def span_end(delta, end):
     if delta is None:
         return ""
     return range_end_shown(delta, up=end == "to")
+
+
+@register.filter
+def period_shown(period):
+    """A closed period's days with their year (core.shown.day_span_shown)."""
+    return day_span_shown(period.first, period.last)
 
 
 @register.filter

@@ -433,7 +433,7 @@ def test_the_advice_says_when_the_due_day_is_a_closed_day(
 
     shown = dutch_weekday(closed_day, "\xa0")
     assert (
-        f"De zaak is dicht op {shown} (de openingstijden onder Instellingen): bedoel je die dag?"
+        f"De zaak is dicht op {shown} (de openingstijden en gesloten dagen onder Instellingen): bedoel je die dag?"
     ) in closed
     assert 'data-testid="promise-closed-day"' not in open_day
 
@@ -1795,8 +1795,8 @@ def test_a_follow_up_planned_for_a_closed_day_is_saved_with_a_word(
 
     shown = dutch_weekday(closed_day, "\xa0")
     assert (
-        f"Nazorg opgeslagen voor {shown}, een dag dat de zaak dicht is (de openingstijden "
-        "onder Instellingen): verander de dag als dat niet de bedoeling is."
+        f"Nazorg opgeslagen voor {shown}, een dag dat de zaak dicht is (de openingstijden en "
+        "gesloten dagen onder Instellingen): verander de dag als dat niet de bedoeling is."
     ) in closed
     assert "een dag dat de zaak dicht is" not in open_day
     assert FollowUp.objects.filter(customer=customer).count() == 2

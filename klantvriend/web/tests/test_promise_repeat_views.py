@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from klantvriend.core.care_settings import closed_period_add
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises import services
 from klantvriend.promises.models import Promise, PromiseKind
@@ -85,6 +86,27 @@ def test_kept_from_today_the_row_says_when_the_next_time_is(
     today = owner_client.get(reverse("web:today")).content.decode()
     assert "↻ elke week" not in today  # next Tuesday's is not today's
     assert following.repeat_of == promise
+
+
+def test_kept_the_row_says_the_next_time_falls_on_a_closed_day(
+    owner_client, owner, customer, staff_user, now
+):
+    # A repeat keeps its weekday: whoever keeps this one hears now that the shop is closed next
+    # time, and can move it or tell the customer.
+    closed_period_add(
+        business=customer.business,
+        actor=owner,
+        first=datetime(2026, 12, 7).date(),
+        last=datetime(2026, 12, 9).date(),
+        reason="Verbouwing",
+    )
+    promise = _weekly(customer, staff_user, now)
+
+    kept = owner_client.post(
+        reverse("web:promise_keep", args=[promise.pk]), {"from": "today"}, headers=HTMX
+    ).content.decode()
+
+    assert "Volgende keer: di\xa08\xa0dec\xa015:30; dan is de zaak dicht (Verbouwing)." in kept
 
 
 def test_cancelled_this_time_only_the_next_time_is_made(owner_client, customer, staff_user, now):

@@ -1,0 +1,112 @@
+"""The closed days page: an owner adds the shop's holidays a period at a time and removes them
+one by one; a period that makes no sense is refused beside its field and nothing is stored;
+the settings page's history says what was added; the promise form names the holiday."""
+
+from datetime import date, datetime, time
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from klantvriend.core.care_settings import ClosedPeriod, care_settings
+from klantvriend.core.models import AuditEvent, Business
+
+HTMX = {"HX-Request": "true"}
+
+
+def _periods(business) -> tuple[ClosedPeriod, ...]:
+    return care_settings(Business.objects.get(pk=business.pk)).closed_periods
+
+
+@pytest.fixture
+def now(business, monkeypatch):
+    """Friday 4 December 2026, ten in the morning."""
+    moment = datetime(2026, 12, 4, 10, 0, tzinfo=business.tzinfo)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment
+
+
+def test_an_owner_adds_christmas_and_a_single_day_and_sees_them_listed(owner_client, business, now):
+    url = reverse("web:closed_days")
+
+    added = owner_client.post(
+        url, {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst", "action": "add"}
+    )
+    owner_client.post(url, {"first": "2027-04-27", "last": "", "reason": "Koningsdag"})
+    page = owner_client.get(url).content.decode()
+
+    assert added.status_code == 302
+    assert _periods(business) == (
+        ClosedPeriod(date(2026, 12, 25), date(2026, 12, 26), "Kerst"),
+        ClosedPeriod(date(2027, 4, 27), date(2027, 4, 27), "Koningsdag"),
+    )
+    assert "<strong>vr\xa025\xa0dec – za\xa026\xa0dec\xa02026</strong> · Kerst" in page
+    assert "<strong>di\xa027\xa0apr\xa02027</strong> · Koningsdag" in page
+    assert 'data-testid="closed-past"' not in page
+
+
+def test_a_period_that_makes_no_sense_is_refused_beside_its_field(owner_client, business, now):
+    response = owner_client.post(
+        reverse("web:closed_days"),
+        {"first": "2026-12-26", "last": "2026-12-25", "reason": "Kerst", "action": "add"},
+    )
+    missing = owner_client.post(reverse("web:closed_days"), {"first": "", "action": "add"})
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "De laatste gesloten dag kan niet vóór de eerste liggen." in page
+    assert missing.status_code == 422
+    assert "Vul de eerste dag in dat de zaak dicht is." in missing.content.decode()
+    assert _periods(business) == ()
+    assert not AuditEvent.objects.filter(action="settings").exists()
+
+
+def test_a_period_is_removed_by_its_own_button_and_a_past_one_is_listed_apart(
+    owner_client, owner, business, now
+):
+    url = reverse("web:closed_days")
+    for first, last, reason in (
+        ("2026-07-20", "2026-08-07", "Zomervakantie"),
+        ("2026-12-25", "2026-12-26", "Kerst"),
+    ):
+        owner_client.post(url, {"first": first, "last": last, "reason": reason, "action": "add"})
+    page = owner_client.get(url).content.decode()
+    assert "1 periode voorbij" in page
+
+    removed = owner_client.post(
+        url, {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst", "action": "remove"}
+    )
+    again = owner_client.post(
+        url, {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst", "action": "remove"}
+    )
+
+    assert (removed.status_code, again.status_code) == (302, 302)
+    assert _periods(business) == (
+        ClosedPeriod(date(2026, 7, 20), date(2026, 8, 7), "Zomervakantie"),
+    )
+    settings_page = owner_client.get(reverse("web:care_settings")).content.decode()
+    assert "vr\xa025\xa0dec – za\xa026\xa0dec\xa02026 · Kerst" in settings_page
+    assert 'data-testid="closed-days-link"' in settings_page
+
+
+def test_staff_cannot_change_the_closed_days(staff_client, business, now):
+    url = reverse("web:closed_days")
+
+    assert staff_client.get(url).status_code == 403
+    assert staff_client.post(url, {"first": "2026-12-25", "action": "add"}).status_code == 403
+    assert _periods(business) == ()
+
+
+def test_the_promise_form_names_the_holiday_its_day_falls_on(owner_client, business, now):
+    owner_client.post(
+        reverse("web:closed_days"),
+        {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst", "action": "add"},
+    )
+
+    advice = owner_client.get(
+        reverse("web:promise_advice"),
+        {"kind": "delivery", "due_date": "2026-12-25", "due_time": time(11).strftime("%H:%M")},
+        headers=HTMX,
+    ).content.decode()
+
+    assert "De zaak is dicht op vr\xa025\xa0dec (Kerst): bedoel je die dag?" in advice
