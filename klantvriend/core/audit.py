@@ -74,6 +74,10 @@ DETAIL_CODES = {
     ("reason", "request"): _("at the customer's request"),
     ("reason", "retention"): _("under the retention period"),
 }
+# The days the trail writes itself of a customer's request (AVG art. 12(3)): when it came in, as
+# ISO 8601. Not the person's words: an erasure keeps them, or the register of requests answered
+# (web privacy_requests) lost when an earlier copy was asked for and how long it took.
+DETAIL_DAYS = frozenset({"requested_on"})
 # The events that are not READ_ACTIONS, as the partial index audit_customer_changes is
 # written: one inequality per action rather than NOT IN, since SQLite uses a partial index
 # only for a query whose terms match its condition's, and never matches values sent as

@@ -21,7 +21,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.services import follow_ups_withdraw_for_erasure
-from klantvriend.core.audit import DETAIL_CODES, READ_ACTIONS, AuditAction, audit_record
+from klantvriend.core.audit import (
+    DETAIL_CODES,
+    DETAIL_DAYS,
+    READ_ACTIONS,
+    AuditAction,
+    audit_record,
+)
 from klantvriend.core.errors import Conflict, NotFound, ValidationError
 from klantvriend.core.idempotency import idempotent_requests_forget_business
 from klantvriend.core.language import shop_language
@@ -347,11 +353,23 @@ def _scrub_event_changes(changes: Any, scrub: Callable[[str], str]) -> Any:
     if not isinstance(changes, dict):
         return _scrub_json(changes, scrub)
     return {
-        key: value
-        if isinstance(value, str) and (key, value) in DETAIL_CODES
-        else _scrub_json(value, scrub)
+        key: value if _trails_own(key, value) else _scrub_json(value, scrub)
         for key, value in changes.items()
     }
+
+
+def _trails_own(key: str, value: Any) -> bool:
+    """Whether a recorded value is what the trail writes itself (core.audit DETAIL_CODES and
+    DETAIL_DAYS), never a person's words: kept by an erasure."""
+    if not isinstance(value, str):
+        return False
+    if key in DETAIL_DAYS:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    return (key, value) in DETAIL_CODES
 
 
 def _scrub_audit_trail(events: QuerySet[AuditEvent], scrub: Callable[[str], str]) -> None:

@@ -11,6 +11,8 @@ from klantvriend.core.models import AuditEvent, Business
 from klantvriend.customers.models import LegalBasis, PrivacyRequest, PrivacyRequestAnswer
 from klantvriend.customers.privacy_requests import privacy_request_record
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.importers.privacy import customer_erase
+
 
 pytestmark = pytest.mark.django_db
 
@@ -311,6 +313,33 @@ def test_the_copy_given_on_the_personal_data_page_takes_the_open_request_day(
     assert 'data-testid="open-access-request"' in shown.content.decode()
     request.refresh_from_db()
     assert request.handled_how == PrivacyRequestAnswer.COPY_GIVEN
+
+
+def test_an_erasure_keeps_the_days_of_the_copy_given_before_in_the_register(
+    owner_client, business, owner
+):
+    # The register of requests answered read "copy of their data | (empty) | (empty)" once
+    # the customer was anonymised: the erasure blanked the day received with their words.
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    received = business.today() - timedelta(days=6)
+    _request(anna, owner, "access", received, note="Belde over haar gegevens")
+    owner_client.post(
+        reverse("web:customer_personal_data", args=[anna.pk]),
+        {"requested_on": received.isoformat()},
+    )
+    before = owner_client.get(reverse("web:privacy_requests")).context["rows"]
+
+    customer_erase(customer=anna, actor=owner)
+    after = owner_client.get(reverse("web:privacy_requests")).context["rows"]
+
+    copies = [
+        (handled.received, handled.days)
+        for event, handled, _kind in after
+        if event.changes.get("format") == "handed_over"
+    ]
+    assert copies == [(handled.received, handled.days) for _event, handled, _kind in before]
+    assert copies == [(received, 6)]
+    assert not AuditEvent.objects.filter(changes__icontains="Anna").exists()
 
 
 def test_the_erase_page_takes_the_open_erasure_request_day(owner_client, business, owner):
