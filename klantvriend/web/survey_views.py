@@ -41,10 +41,18 @@ from .views import (
 STATE_STATUS = {"invalid": 404, "expired": 410, "withdrawn": 410, "answered": 200}
 
 
-def _public_language(request: HttpRequest) -> str:
-    """The switch on the page (?lang= or the form's hidden field) wins; otherwise the browser's
-    language, which the locale middleware honours on these pages."""
-    chosen = request.POST.get("lang") or request.GET.get("lang") or ""
+def _chosen_language(request: HttpRequest) -> str | None:
+    """The language the reader chose on the page: its switch (a button of the form, so that
+    what was typed stays; ?lang= on the other pages) or the form's hidden field."""
+    chosen = request.POST.get("switch_lang") or request.POST.get("lang") or request.GET.get("lang")
+    return chosen if chosen in SURVEY_LANGUAGES else None
+
+
+def _public_language(request: HttpRequest, answered_in: str | None = None) -> str:
+    """The reader's choice on the page wins; then the language an answer was given in (the
+    thanks, opened again from the e-mail, in the language the customer chose); otherwise the
+    browser's language, which the locale middleware honours on these pages."""
+    chosen = _chosen_language(request) or answered_in
     if chosen in SURVEY_LANGUAGES:
         return chosen
     current = (translation.get_language() or "nl")[:2]
@@ -56,21 +64,28 @@ def survey_answer(request: HttpRequest, key: str) -> HttpResponse:
     a friendly page and stores nothing. Opened again once answered (or in the other language
     from the thanks page's switch), it shows the thanks again; a second answer keeps only new
     words (services.survey_answer) and says so."""
-    language = _public_language(request)
+    invitation = services.invitation_for_key(key=key)
+    state = services.invitation_state(invitation)
+    answered_in = invitation.response.language if state == "answered" else None
+    language = _public_language(request, answered_in)
+    # The switch of language pressed on the form: the page again in the other language, with
+    # what was chosen and typed so far (a link lost it), nothing sent and nothing refused.
+    switched = request.method == "POST" and "switch_lang" in request.POST
     with translation.override(language):
-        invitation = services.invitation_for_key(key=key)
-        state = services.invitation_state(invitation)
         context = {"language": language, "key": key, "invitation": invitation}
-        if state == "answered" and request.method != "POST":
+        if state == "answered" and (request.method != "POST" or switched):
             return _thanks(request, context, invitation.response)
         if state not in ("open", "answered"):
             context["message"] = services.state_message(state)
             context["state"] = state
             return render(request, "web/survey_public.html", context, status=STATE_STATUS[state])
         survey = selectors.survey_get(business=invitation.business)
-        form = SurveyAnswerForm(request.POST or None, survey=survey, language=language)
+        if switched:
+            form = SurveyAnswerForm(initial=request.POST.dict(), survey=survey, language=language)
+        else:
+            form = SurveyAnswerForm(request.POST or None, survey=survey, language=language)
         status = 200
-        if request.method == "POST":
+        if request.method == "POST" and not switched:
             # A second answer (a tab left open) is read for its comment alone, whatever its
             # scores: the customer's words must reach the shop even if a score is missing.
             if state == "answered" or form.is_valid():

@@ -141,6 +141,36 @@ def test_the_link_opened_again_after_answering_thanks_again_in_the_language_chos
     assert (SurveyResponse.objects.count(), FollowUp.objects.count()) == (1, 1)
 
 
+def test_switching_language_on_the_form_keeps_what_was_chosen_and_typed(link):
+    """The switch was a link: the page came back in English with every answer gone."""
+    dutch = Client(headers={"Accept-Language": "nl"})
+
+    page = dutch.post(link, {"nps": "8", "certainty": "4", "comment": "Prima", "switch_lang": "en"})
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert '<html lang="en">' in body
+    assert "How likely are you to recommend us" in body
+    assert re.findall(r'<input type="radio" name="nps" value="(\d+)"[^>]* checked', body) == ["8"]
+    assert re.findall(r'<input type="radio" name="certainty" value="(\d)"[^>]* checked', body) == [
+        "4"
+    ]
+    assert "Prima</textarea>" in body
+    assert "not been sent yet" not in body  # nothing refused: nothing was sent
+    assert SurveyResponse.objects.count() == 0
+
+
+def test_the_link_opened_again_thanks_in_the_language_the_customer_answered_in(link):
+    Client(headers={"Accept-Language": "nl"}).post(link, {**ANSWER, "lang": "en"})
+
+    page = Client(headers={"Accept-Language": "nl"}).get(link)
+
+    assert '<html lang="en">' in page.content.decode()
+    assert re.findall(r'<h1 data-testid="survey-thanks">([^<]+)</h1>', page.content.decode()) == [
+        "We are sorry"
+    ]
+
+
 def test_a_second_answer_without_new_words_says_the_first_stands_and_stores_nothing(link):
     Client().post(link, ANSWER)
 
