@@ -51,14 +51,22 @@ def _style(length: str) -> str:
     return "WEEKDAY" if length == "weekday" else "SHORT"
 
 
+# A moment "near" (the `moment` filter) is said with its weekday within half a year of now, and
+# with its year further off: on a customer's card a complaint of last winter read as this one's.
+NEAR = timedelta(days=183)
+
+
 @register.filter(expects_localtime=True)
 def moment(value, length="short"):
     """A moment as the pages write it, day and time on one line (core.shown.moment_shown), in
     the active time zone as the `date` filter writes one: `length` "short" ("28 mrt 2025
-    14:30") or "weekday" ("di 24 nov 14:30"); empty for none. Pages only: the digest's plain
-    text and the exports write their moments their own way."""
+    14:30"), "weekday" ("di 24 nov 14:30"), or "near": "weekday" within half a year of now,
+    else "short"; empty for none. Pages only: the digest's plain text and the exports write
+    their moments their own way."""
     if value is None or value == "":
         return ""
+    if length == "near":
+        length = "weekday" if abs(value - timezone.now()) < NEAR else "short"
     return moment_shown(value, _style(length))
 
 
@@ -85,11 +93,13 @@ def when(record, length="short"):
 @register.filter(expects_localtime=True)
 def day(value, length="short"):
     """The day of a moment or a date as the pages write it, on one line: `length` "short" ("28
-    mrt 2025") or "weekday" ("di 24 nov"); empty for none."""
+    mrt 2025"), "weekday" ("di 24 nov") or "near" (as `moment` says it); empty for none."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if length == "near":
+        length = "weekday" if abs(value - timezone.localdate()) < NEAR else "short"
     return moment_shown(value, _style(length))
 
 

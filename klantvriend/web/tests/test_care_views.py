@@ -565,6 +565,29 @@ def test_the_advice_suggests_a_day_as_every_page_writes_one(owner_client, busine
     assert f"Beloof {expected.replace(' ', '\xa0')} en je haalt het" in page
 
 
+def test_the_profile_says_the_year_of_a_complaint_and_a_promise_of_long_ago(owner_client, business):
+    # "ma 1 jan 10:00" on the card, for a complaint of another year, read as this year's.
+    customer = CustomerFactory(business=business)
+    long_ago = timezone.now() - timedelta(days=400)
+    recent = timezone.now() - timedelta(days=2)
+    ComplaintFactory(customer=customer, received_at=long_ago, description="Oud")
+    ComplaintFactory(customer=customer, received_at=recent, description="Nieuw")
+    PromiseFactory(
+        customer=customer, made_at=long_ago - timedelta(days=1), due_at=long_ago, done_at=long_ago
+    )
+
+    with translation.override("nl"):
+        response = owner_client.get(reverse("web:customer_detail", args=[customer.pk]))
+        local, near = business.local(long_ago), business.local(recent)
+        dated = formats.date_format(local, "SHORT_DATETIME_FORMAT").replace(" ", "\xa0")
+        weekday = formats.date_format(near, "WEEKDAY_DATETIME_FORMAT").replace(" ", "\xa0")
+
+    page = response.content.decode()
+    assert f"{dated} · " in page  # the complaint, with its year
+    assert f"gedaan {dated}" in page  # the promise kept then
+    assert f"{weekday} · " in page  # this week's, with its weekday
+
+
 def test_logging_answering_and_resolving_a_complaint_on_the_profile(owner_client, business, owner):
     customer = CustomerFactory(business=business)
 
