@@ -13,7 +13,6 @@ from klantvriend.customers.privacy_requests import privacy_request_record
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers.privacy import customer_erase
 
-
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 12, 1)
