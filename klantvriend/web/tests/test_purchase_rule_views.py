@@ -106,6 +106,13 @@ def test_a_half_filled_rule_is_shown_at_its_row_and_nothing_is_stored(
         "Zeg wat je de klant wilt vragen.",
     ]
     assert 'value="banden"' in row  # what was typed is kept
+    # Named at the top too, where the page opens again: it looked unchanged there.
+    summary = page.split('data-testid="rule-error-summary">')[1].split("</div>")[0]
+    assert re.findall(r"<p class=\"error\">([^<]+)<|<a href=\"#([^\"]+)\">([^<]+)<", summary) == [
+        ("Niet opgeslagen. Kijk bij:", "", ""),
+        ("", "id_rule-1-days", "Regel 2: nazorg na (dagen)"),
+        ("", "id_rule-1-ask", "Regel 2: wat te vragen"),
+    ]
     assert Business.objects.get(pk=business.pk).settings == before
 
 
