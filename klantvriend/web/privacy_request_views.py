@@ -33,10 +33,13 @@ class PrivacyRequestForm(forms.Form):
         label=gettext_lazy("What does the customer ask?"),
         choices=PrivacyRequestKind.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose what the customer asks.")},
     )
     received_on = forms.DateField(
         label=gettext_lazy("received on"),
         widget=DateInput(),
+        # Said as the service says it (customers.privacy_requests).
+        error_messages={"required": gettext_lazy("Give the day the request came in.")},
         help_text=gettext_lazy(
             "The law gives one month from this day to answer (GDPR article 12(3))."
         ),

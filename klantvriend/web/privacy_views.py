@@ -470,7 +470,11 @@ def processing_register(request: HttpRequest) -> HttpResponse:
 
 
 class MemberForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("user name"), max_length=150)
+    username = forms.CharField(
+        label=gettext_lazy("user name"),
+        max_length=150,
+        error_messages={"required": gettext_lazy("Give the user name they log in with.")},
+    )
     first_name = forms.CharField(label=gettext_lazy("name"), max_length=150, required=False)
     password = forms.CharField(
         label=gettext_lazy("password (for a new person)"),

@@ -109,6 +109,26 @@ def test_refused_input_records_nothing_and_says_why(
     assert AuditEvent.objects.count() == events
 
 
+def test_a_request_without_its_kind_or_day_says_which_is_missing_in_words(
+    owner_client, business, fixed_today
+):
+    # Django's own "Dit veld is verplicht." said nothing of what to choose.
+    anna = CustomerFactory(business=business)
+
+    response = owner_client.post(
+        reverse("web:privacy_request_create", args=[anna.pk]),
+        {"received_on": "", "channel": "counter", "note": ""},
+    )
+
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert (errors["kind"], errors["received_on"]) == (
+        ["Kies wat de klant vraagt."],
+        ["Vul de dag in waarop het verzoek binnenkwam."],
+    )
+    assert PrivacyRequest.objects.count() == 0
+
+
 def test_a_future_day_is_refused_in_dutch(owner_client, business, fixed_today):
     anna = CustomerFactory(business=business)
 

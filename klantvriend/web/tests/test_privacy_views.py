@@ -451,7 +451,7 @@ def test_a_member_without_a_name_is_listed_once_by_their_login(owner_client, bus
     page = owner_client.get("/members/").content.decode()
 
     # Followed by the role, which a phone shows under the name.
-    assert '<td>kassa2<span class="only-small subtle">medewerker</span>' in page
+    assert '<td class="said">kassa2<span class="only-small subtle">medewerker</span>' in page
     assert 'Sanne <span class="subtle">(sanne)</span>' in page
 
 
@@ -484,6 +484,21 @@ def test_a_new_members_too_short_password_is_refused_in_dutch(owner_client, busi
         "Dit wachtwoord bevat alleen cijfers.",
     ]
     assert not Membership.objects.filter(user__username="fleur").exists()
+
+
+def test_a_member_added_without_a_user_name_is_asked_for_one(owner_client, business):
+    members = Membership.objects.count()
+
+    response = owner_client.post(
+        reverse("web:members"),
+        {"action": "add_member", "username": "", "password": "een-lang-wachtwoord-42"},
+    )
+
+    assert response.status_code == 422
+    assert response.context["member_form"].errors["username"] == [
+        "Vul de gebruikersnaam in waarmee ze inloggen."
+    ]
+    assert Membership.objects.count() == members
 
 
 def test_the_access_page_gives_repeated_looks_a_span_only_when_they_span_minutes(
