@@ -366,7 +366,7 @@ def test_the_requests_page_shows_each_request_with_its_days_and_the_month(
     assert "Cor Smit" in page
     assert "nee, later dan de maand" in page
     assert "wissen (artikel 17)" in page
-    assert "kopie van hun gegevens (artikel 15)" in page
+    assert "kopie van de eigen gegevens (artikel 15)" in page
 
 
 def test_the_requests_page_costs_the_same_queries_for_more_requests(
@@ -448,7 +448,7 @@ def test_a_consent_withdrawn_and_a_request_say_what_changed_not_only_which_field
             [
                 "binnengekomen: per e-mail",
                 "ontvangen op",
-                "verzoek: kopie van hun gegevens (artikel 15)",
+                "verzoek: kopie van de eigen gegevens (artikel 15)",
             ],
         ),
         (

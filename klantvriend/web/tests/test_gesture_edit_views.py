@@ -74,6 +74,8 @@ def test_the_edit_page_names_the_occasion_as_the_log_does(staff_client, gesture)
 
     assert '<label for="gesture-edit-occasion">Aanleiding <span class="required"' in page
     assert '<th scope="col">Aanleiding</th>' in log
+    # The customer received it: "Voor", not "Van Marieke de Boer".
+    assert '<p class="subtle">Voor Marieke de Boer</p>' in page
 
 
 def test_staff_correct_the_value_and_the_occasion(staff_client, gesture, staff_user):
