@@ -157,6 +157,18 @@ def test_a_day_in_the_year_one_is_refused_at_its_field_and_stores_nothing(
     assert PrivacyRequest.objects.count() == 0
 
 
+def test_a_request_thousands_of_days_late_groups_its_days(
+    owner_client, business, owner, fixed_today
+):
+    # "46327 dagen te laat", where every other count on the pages is grouped.
+    _request(CustomerFactory(business=business), owner, "other", date(2022, 12, 1))
+
+    page = owner_client.get(reverse("web:privacy_requests")).content.decode()
+
+    # Due 1 January 2023 (a month after it came in), 1,430 days before 1 December 2026.
+    assert '<strong class="late-text" data-testid="deadline">1.430 dagen te laat</strong>' in page
+
+
 def test_the_requests_page_lists_the_open_ones_soonest_due_first_with_their_days(
     owner_client, business, owner, fixed_today
 ):
@@ -226,7 +238,7 @@ def test_the_profile_shows_the_owner_the_customers_open_requests_with_their_days
     section = " ".join(section[: section.index("</section>")].split())
     detail = reverse("web:customer_personal_data", args=[anna.pk])
     assert (
-        f'<li data-testid="profile-privacy-request-{copy.pk}">Kopie van hun gegevens (artikel 15)'
+        f'<li data-testid="profile-privacy-request-{copy.pk}">Kopie van de eigen gegevens (artikel 15)'
         ' · <span class="nowrap">ontvangen 1 nov 2026</span> · '
         '<span class="nowrap">uiterlijk di 1 dec</span> · '
         '<strong data-testid="deadline">vandaag de laatste dag</strong> · '
