@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from .audit import AuditAction, audit_diff, audit_record
 from .errors import ValidationError
+from .holidays import dutch_public_holidays
 from .hooks import CARE_SETTINGS_CHANGED, run_in_transaction
+from .language import shop_language
 from .models import Business
 from .versions import refuse_if_changed
 from .working_hours import DayHours, WeekHours, open_days, same_hours
@@ -699,3 +701,37 @@ def closed_period_remove(*, business: Business, actor, period: ClosedPeriod) -> 
             closed_periods=[kept for kept in periods if kept != period],
         )
     return True
+
+
+def closed_periods_add_holidays(*, business: Business, actor, year: int) -> list[ClosedPeriod]:
+    """Adds the Dutch public holidays of `year` most shops close on (core.holidays) to the
+    closed periods at once, named in the shop's language ("Tweede Paasdag" is in "Pasen"),
+    under the business's lock; those already there are not added twice. Returns those added.
+    Refused ("closed_periods", ValidationError) when there would be too many, or for a year
+    outside CLOSED_YEARS; nothing is stored then."""
+    low, high = CLOSED_YEARS
+    if not low <= year <= high:
+        raise ValidationError(
+            {
+                "year": ValidationError(
+                    capfirst(closed_period_problem_text("year_out_of_range")),
+                    code="year_out_of_range",
+                )
+            }
+        )
+    with shop_language(business):
+        holidays = [
+            ClosedPeriod(first, last, str(name))
+            for first, last, name in dutch_public_holidays(year)
+        ]
+    with transaction.atomic():
+        locked = Business.objects.select_for_update().get(pk=business.pk)
+        periods = care_settings(locked).closed_periods
+        added = [
+            holiday
+            for holiday in holidays
+            if not any((kept.first, kept.last) == (holiday.first, holiday.last) for kept in periods)
+        ]
+        if added:
+            care_settings_update(business=business, actor=actor, closed_periods=[*periods, *added])
+    return added

@@ -29,6 +29,7 @@ from klantvriend.core.care_settings import (
     care_settings_update_refusals,
     closed_period_add,
     closed_period_remove,
+    closed_periods_add_holidays,
 )
 from klantvriend.core.links import public_url
 from klantvriend.core.models import AuditEvent
@@ -107,9 +108,14 @@ def closed_days(request: HttpRequest) -> HttpResponse:
     holiday): added a period at a time and each removed with its own button, so that two
     owners adding at once both keep theirs (core.care_settings.closed_period_add)."""
     business = request.business
-    adding = request.method == "POST" and request.POST.get("action") != "remove"
+    # Enter in a field sends the form without its button's value: an add.
+    action = request.POST.get("action", "add") if request.method == "POST" else None
+    adding = action == "add"
     form = ClosedPeriodForm(request.POST if adding else None)
-    if request.method == "POST" and not adding:
+    today = business.today()
+    if action == "holidays":
+        return _holidays_added(request, today)
+    if action == "remove":
         period = _posted_period(request)
         if period is not None and closed_period_remove(
             business=business, actor=request.user, period=period
@@ -133,18 +139,47 @@ def closed_days(request: HttpRequest) -> HttpResponse:
                 _("Closed: %(days)s.") % {"days": day_span_shown(period.first, period.last)},
             )
             return redirect("web:closed_days")
-    today = business.today()
     periods = care_settings(business).closed_periods
     return render(
         request,
         "web/closed_days.html",
         {
             "form": form,
+            "holiday_years": (today.year, today.year + 1),
             "coming": [period for period in periods if period.last >= today],
             "past": [period for period in periods if period.last < today][::-1],
         },
         status=422 if form.errors else 200,
     )
+
+
+def _holidays_added(request: HttpRequest, today) -> HttpResponse:
+    """The Dutch public holidays of this year or the next added at once; said how many."""
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        year = today.year
+    if year not in (today.year, today.year + 1):
+        year = today.year
+    try:
+        added = closed_periods_add_holidays(
+            business=request.business, actor=request.user, year=year
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s public holiday of %(year)s added; remove those you are open on.",
+                "%(count)s public holidays of %(year)s added; remove those you are open on.",
+                len(added),
+            )
+            % {"count": len(added), "year": year}
+            if added
+            else _("The public holidays of %(year)s were there already.") % {"year": year},
+        )
+    return redirect("web:closed_days")
 
 
 def _posted_period(request: HttpRequest) -> ClosedPeriod | None:

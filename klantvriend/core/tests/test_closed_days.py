@@ -16,9 +16,11 @@ from klantvriend.core.care_settings import (
     care_settings_update_refusals,
     closed_period_add,
     closed_period_remove,
+    closed_periods_add_holidays,
     shop_closed_on,
 )
 from klantvriend.core.errors import ValidationError
+from klantvriend.core.holidays import dutch_public_holidays, easter_sunday
 from klantvriend.core.models import AuditEvent, Business
 from klantvriend.core.working_hours import (
     add_working_hours,
@@ -225,3 +227,43 @@ def test_a_period_added_wrongly_is_refused_per_field_and_nothing_is_stored(busin
     } == {"last": ["The last day closed cannot lie before the first."]}
     assert care_settings(Business.objects.get(pk=business.pk)).closed_periods == ()
     assert not AuditEvent.objects.filter(action=AuditAction.SETTINGS).exists()
+
+
+@pytest.mark.parametrize(
+    ("year", "easter"),
+    [
+        (2000, date(2000, 4, 23)),
+        (2024, date(2024, 3, 31)),
+        (2027, date(2027, 3, 28)),
+        (2038, date(2038, 4, 25)),
+        (2285, date(2285, 3, 22)),
+    ],
+)
+def test_easter_falls_as_the_calendars_say(year, easter):
+    assert easter_sunday(year) == easter
+
+
+def test_the_dutch_public_holidays_are_added_at_once_in_the_shops_language(business, owner):
+    closed_period_add(
+        business=business,
+        actor=owner,
+        first=date(2027, 12, 25),
+        last=date(2027, 12, 26),
+        reason="Kerstdagen",
+    )
+
+    with translation.override("en"):  # whoever pressed it reads English; the shop is Dutch
+        added = closed_periods_add_holidays(business=business, actor=owner, year=2027)
+    again = closed_periods_add_holidays(business=business, actor=owner, year=2027)
+
+    assert [(period.first, period.last, period.reason) for period in added] == [
+        (date(2027, 1, 1), date(2027, 1, 1), "Nieuwjaarsdag"),
+        (date(2027, 3, 28), date(2027, 3, 29), "Pasen"),
+        (date(2027, 4, 27), date(2027, 4, 27), "Koningsdag"),
+        (date(2027, 5, 6), date(2027, 5, 6), "Hemelvaartsdag"),
+        (date(2027, 5, 16), date(2027, 5, 17), "Pinksteren"),
+    ]
+    assert again == []
+    assert len(care_settings(Business.objects.get(pk=business.pk)).closed_periods) == 6
+    # King's Day on a Sunday is kept the day before.
+    assert dutch_public_holidays(2025)[2][:2] == (date(2025, 4, 26), date(2025, 4, 26))

@@ -110,3 +110,31 @@ def test_the_promise_form_names_the_holiday_its_day_falls_on(owner_client, busin
     ).content.decode()
 
     assert "De zaak is dicht op vr\xa025\xa0dec (Kerst): bedoel je die dag?" in advice
+
+
+def test_the_dutch_public_holidays_of_next_year_are_added_with_one_button(
+    owner_client, business, now
+):
+    url = reverse("web:closed_days")
+    page = owner_client.get(url).content.decode()
+    assert "Die van 2027 toevoegen" in page
+
+    added = owner_client.post(url, {"action": "holidays", "year": "2027"}, follow=True)
+    again = owner_client.post(url, {"action": "holidays", "year": "2027"}, follow=True)
+    # A year the page does not offer is read as this year.
+    owner_client.post(url, {"action": "holidays", "year": "1999"})
+
+    assert "6 feestdagen van 2027 toegevoegd; verwijder die waarop je open bent." in (
+        added.content.decode()
+    )
+    assert "De feestdagen van 2027 stonden er al." in again.content.decode()
+    reasons = [(period.first.year, period.reason) for period in _periods(business)]
+    assert reasons[-6:] == [
+        (2027, "Nieuwjaarsdag"),
+        (2027, "Pasen"),
+        (2027, "Koningsdag"),
+        (2027, "Hemelvaartsdag"),
+        (2027, "Pinksteren"),
+        (2027, "Kerst"),
+    ]
+    assert [year for year, _reason in reasons].count(2026) == 6
