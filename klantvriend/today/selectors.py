@@ -1,8 +1,9 @@
 """The Today list: one function gives the page, the digest and the API the same content, with
 a constant number of queries whatever the size of the business."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils import timezone
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.selectors import follow_ups_due
 from klantvriend.complaints.selectors import ComplaintView, complaint_queue
-from klantvriend.core.care_settings import care_settings_saved
+from klantvriend.core.care_settings import ClosedPeriod, care_settings_saved
 from klantvriend.core.models import Business, Membership
 from klantvriend.core.rows import Rows, first_rows
 from klantvriend.customers.models import Customer, Purchase
@@ -225,3 +226,58 @@ def getting_started(*, business: Business, membership: Membership) -> GettingSta
             "staff": found[2],
         }
     )
+
+
+# At most this many open promises and follow-ups are listed under the closed days they fall on:
+# more than a shop moves by hand, and the page stays a page.
+ON_CLOSED_DAYS_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class OnClosedDay:
+    """An open promise or follow-up falling on a closed day, as the closed days page lists it
+    under its period: whoever added Christmas sees at once the orders and calls that fall on
+    it, to move them or tell the customer."""
+
+    kind: str  # "promise" or "follow_up"
+    record: Promise | FollowUp
+    day: date
+
+
+def open_on_closed_days(
+    *, business: Business, periods: Sequence[ClosedPeriod]
+) -> dict[ClosedPeriod, list[OnClosedDay]]:
+    """Per period the open promises and follow-ups due on its days, soonest first. Two
+    queries, over the days from the first period's first to the last one's last."""
+    found: dict[ClosedPeriod, list[OnClosedDay]] = {period: [] for period in periods}
+    if not periods:
+        return found
+    first = min(period.first for period in periods)
+    last = max(period.last for period in periods)
+    start = datetime.combine(first, time.min, tzinfo=business.tzinfo)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=business.tzinfo)
+    items = [
+        OnClosedDay("promise", promise, business.local(promise.due_at).date())
+        for promise in Promise.objects.filter(
+            business=business,
+            done_at__isnull=True,
+            cancelled_at__isnull=True,
+            due_at__gte=start,
+            due_at__lt=end,
+        )
+        .select_related("customer")
+        .order_by("due_at", "pk")[:ON_CLOSED_DAYS_SHOWN]
+    ] + [
+        OnClosedDay("follow_up", follow_up, follow_up.due_on)
+        for follow_up in FollowUp.objects.filter(
+            business=business, done_at__isnull=True, due_on__gte=first, due_on__lte=last
+        )
+        .select_related("customer")
+        .order_by("due_on", "pk")[:ON_CLOSED_DAYS_SHOWN]
+    ]
+    for item in sorted(items, key=lambda item: item.day):
+        for period in periods:
+            if period.first <= item.day <= period.last:
+                found[period].append(item)
+                break
+    return found

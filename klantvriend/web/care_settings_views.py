@@ -37,7 +37,7 @@ from klantvriend.core.money import amount_shown
 from klantvriend.core.services import business_update
 from klantvriend.core.shown import day_span_shown
 from klantvriend.today.ics import calendar_text
-from klantvriend.today.selectors import calendar_items
+from klantvriend.today.selectors import calendar_items, open_on_closed_days
 
 from .care_forms import BusinessForm, CareSettingsForm, ClosedPeriodForm, purchase_rule_rows
 from .views import add_service_errors, member_required, owner_required
@@ -140,14 +140,17 @@ def closed_days(request: HttpRequest) -> HttpResponse:
             )
             return redirect("web:closed_days")
     periods = care_settings(business).closed_periods
+    coming = [period for period in periods if period.last >= today]
+    falling = open_on_closed_days(business=business, periods=coming)
     return render(
         request,
         "web/closed_days.html",
         {
             "form": form,
             "holiday_years": (today.year, today.year + 1),
-            "coming": [period for period in periods if period.last >= today],
-            "past": [period for period in periods if period.last < today][::-1],
+            # With what still falls on them: the orders and calls to move, or to tell about.
+            "coming": [(period, falling[period]) for period in coming],
+            "past": [(period, []) for period in periods if period.last < today][::-1],
         },
         status=422 if form.errors else 200,
     )

@@ -2,14 +2,18 @@
 one by one; a period that makes no sense is refused beside its field and nothing is stored;
 the settings page's history says what was added; the promise form names the holiday."""
 
-from datetime import date, datetime, time
+import re
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.core.care_settings import ClosedPeriod, care_settings
 from klantvriend.core.models import AuditEvent, Business
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.tests.factories import PromiseFactory
 
 HTMX = {"HX-Request": "true"}
 
@@ -138,3 +142,35 @@ def test_the_dutch_public_holidays_of_next_year_are_added_with_one_button(
         (2027, "Kerst"),
     ]
     assert [year for year, _reason in reasons].count(2026) == 6
+
+
+def test_what_still_falls_on_the_closed_days_is_listed_under_them(
+    owner_client, owner, business, now
+):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    bas = CustomerFactory(business=business, name="Bas Jansen")
+    christmas_day = datetime(2026, 12, 25, 11, 0, tzinfo=business.tzinfo)
+    PromiseFactory(customer=anna, description="Rollade", made_at=now, due_at=christmas_day)
+    PromiseFactory(  # kept already: nothing to move
+        customer=anna, description="Worst", made_at=now, due_at=christmas_day, done_at=now
+    )
+    PromiseFactory(
+        customer=anna,
+        description="Pasteitjes",
+        made_at=now,
+        due_at=christmas_day - timedelta(days=1),
+    )  # Christmas Eve: open
+    FollowUpFactory(customer=bas, note="Smaakte het vlees?", due_on=date(2026, 12, 26))
+    owner_client.post(
+        reverse("web:closed_days"),
+        {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst", "action": "add"},
+    )
+
+    page = owner_client.get(reverse("web:closed_days")).content.decode()
+
+    listed = page.split('data-testid="closed-falling">')[1].split("</div>")[0]
+    assert "Nog gepland op deze dagen; verzet het of laat het de klanten weten:" in listed
+    assert re.findall(r'<li><a href="[^"]+">([^<]+)</a>: ([^<]+)<', listed) == [
+        ("Anna de Vries", "Rollade "),
+        ("Bas Jansen", "Smaakte het vlees? "),
+    ]
