@@ -11,7 +11,7 @@ from django.utils import timezone
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.selectors import follow_ups_due
 from klantvriend.complaints.selectors import ComplaintView, complaint_queue
-from klantvriend.core.care_settings import ClosedPeriod, care_settings_saved
+from klantvriend.core.care_settings import ClosedPeriod, care_settings, care_settings_saved
 from klantvriend.core.models import Business, Membership
 from klantvriend.core.rows import Rows, first_rows
 from klantvriend.customers.models import Customer, Purchase
@@ -281,3 +281,33 @@ def open_on_closed_days(
                 found[period].append(item)
                 break
     return found
+
+
+@dataclass(frozen=True)
+class ClosureComing:
+    """The shop's next closed period (core.care_settings.ClosedPeriod) and how many open
+    promises and follow-ups still fall on it."""
+
+    period: ClosedPeriod
+    planned: int
+
+
+def closure_coming(*, business: Business, day: date) -> ClosureComing | None:
+    """The next closed period under way or starting within the days Today looks ahead
+    (coming_up_days), with what is still planned on it: Today says it ahead, so that whoever
+    serves tells the customers and moves their orders. No query without one, two with one."""
+    settings = care_settings(business)
+    horizon = day + timedelta(days=settings.coming_up_days)
+    period = next(
+        (
+            period
+            for period in settings.closed_periods
+            if period.last >= day and period.first <= horizon
+        ),
+        None,
+    )
+    if period is None:
+        return None
+    return ClosureComing(
+        period, len(open_on_closed_days(business=business, periods=[period])[period])
+    )

@@ -174,3 +174,39 @@ def test_what_still_falls_on_the_closed_days_is_listed_under_them(
         ("Anna de Vries", "Rollade "),
         ("Bas Jansen", "Smaakte het vlees? "),
     ]
+
+
+def test_today_says_ahead_that_the_shop_closes_and_what_still_falls_on_it(
+    owner_client, staff_client, owner, business, now
+):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    PromiseFactory(
+        customer=anna,
+        description="Rollade",
+        made_at=now,
+        due_at=datetime(2026, 12, 12, 11, 0, tzinfo=business.tzinfo),
+    )
+    before = owner_client.get(reverse("web:today")).content.decode()
+    # Further off than Today looks ahead (14 days): not yet said.
+    owner_client.post(
+        reverse("web:closed_days"),
+        {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst", "action": "add"},
+    )
+    far = owner_client.get(reverse("web:today")).content.decode()
+    owner_client.post(
+        reverse("web:closed_days"),
+        {"first": "2026-12-12", "last": "2026-12-12", "reason": "Verbouwing", "action": "add"},
+    )
+
+    owners = owner_client.get(reverse("web:today")).content.decode()
+    staffs = staff_client.get(reverse("web:today")).content.decode()
+
+    assert 'data-testid="closure-coming"' not in before
+    assert 'data-testid="closure-coming"' not in far
+    said = owners.split('data-testid="closure-coming">')[1].split("</p>")[0]
+    assert " ".join(re.sub(r"<[^>]+>", "", said).split()) == (
+        "Gesloten za 12 dec 2026 (Verbouwing). Er staat op die dagen nog 1 belofte of "
+        "nazorg: verzet die of laat het de klant weten. Bekijk welke"
+    )
+    assert 'data-testid="closure-coming-link"' not in staffs  # the page is the owner's
+    assert "Gesloten za\xa012\xa0dec\xa02026 (Verbouwing)." in staffs
