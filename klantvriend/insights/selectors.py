@@ -572,7 +572,12 @@ def days_since_last_purchase(
 
 
 def expected_back(
-    insight: CustomerInsight, *, away: int, today: date, working_days: Collection[int] = ()
+    insight: CustomerInsight,
+    *,
+    away: int,
+    today: date,
+    working_days: Collection[int] = (),
+    closed: Collection[date] = frozenset(),
 ) -> str:
     """When a customer who comes in a rhythm is expected back, for whoever serves them (a salon
     that sees its customers every six weeks): their last purchase plus their usual interval,
@@ -580,13 +585,16 @@ def expected_back(
     while they are not past their rhythm (segments.past_their_rhythm); nothing past it (the
     segment and stage say so) or without a rhythm (fewer than two purchase days). `away`:
     days_since_last_purchase, counted to `today`. The day is the first of the business's
-    `working_days` from then on: a salon closed on Sundays read "around Sun 10 Jan"."""
+    `working_days` from then on, past the `closed` days (core.care_settings.closed_dates): a
+    salon closed on Sundays read "around Sun 10 Jan", and Christmas Day is no day to expect
+    anyone."""
     usual = insight.usual_interval_days
     if not usual or insight.purchase_days < 2:
         return ""
     due = next_working_day(
         today - timedelta(days=away) + timedelta(days=max(1, round(usual))),
         working_days=working_days,
+        closed=closed,
     )
     if due >= today:
         return _("expected back around %(day)s") % {"day": moment_shown(due, "WEEKDAY")}
@@ -669,6 +677,7 @@ def insight_card(
     margin_percent: int | None = None,
     currency: str = "EUR",
     working_days: Collection[int] = (),
+    closed: Collection[date] = frozenset(),
 ) -> InsightCard:
     """The card's figures with their explanations; `spend_cents`, the customer's spend now,
     tells whether purchases changed since the insight was computed (its `spend_cents`).
@@ -785,5 +794,7 @@ def insight_card(
         else won_back(insight=insight, margin_percent=margin_percent, currency=currency),
         expected_back=""
         if outdated or today is None
-        else expected_back(insight, away=away, today=today, working_days=working_days),
+        else expected_back(
+            insight, away=away, today=today, working_days=working_days, closed=closed
+        ),
     )

@@ -45,6 +45,7 @@ def customer_insight_card(context, customer, referral_count=0, spend_cents=None,
             margin_percent=insight_settings(business).margin_percent if business else None,
             currency=business.currency if business else "EUR",
             working_days=care_settings(business).working_days if business else (),
+            closed=care_settings(business).closed_dates if business else frozenset(),
         )
     return {
         "card": card,

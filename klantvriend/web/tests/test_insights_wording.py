@@ -241,6 +241,34 @@ def test_a_customer_is_expected_back_on_a_day_the_business_is_open(business, awa
     assert card.expected_back == said
 
 
+def test_a_customer_is_not_expected_back_on_a_closed_holiday(business):
+    from datetime import date
+
+    from klantvriend.insights.selectors import insight_card
+
+    today = date(2026, 12, 20)
+    # Due on Friday 25 December; closed the 25th and 26th, Sunday and Monday every week.
+    insight = CustomerInsightFactory(
+        customer=CustomerFactory(business=business),
+        as_of=today,
+        purchase_days=6,
+        days_since_last=37,
+        usual_interval_days=42,
+        spend_cents=30000,
+    )
+
+    with translation.override("nl"):
+        card = insight_card(
+            insight=insight,
+            spend_cents=30000,
+            today=today,
+            working_days=(1, 2, 3, 4, 5),
+            closed={date(2026, 12, 25), date(2026, 12, 26)},
+        )
+
+    assert card.expected_back == "verwacht terug rond di\u00a029\u00a0dec"
+
+
 def test_the_profile_expects_a_customer_back_on_a_day_the_business_is_open(
     owner_client, owner, business
 ):
