@@ -18,6 +18,7 @@ from django.utils import timezone
 from klantvriend.core.audit import AuditAction
 from klantvriend.core.bulk import insert_rows
 from klantvriend.core.care_settings import care_settings_update
+from klantvriend.core.holidays import dutch_public_holidays
 from klantvriend.core.language import shop_language
 from klantvriend.core.models import AuditEvent, Business, Membership, Role
 from klantvriend.core.services import business_create, business_getting_started_close
@@ -209,8 +210,17 @@ def demo_create(
         start = today - timedelta(days=int(365 * years))
         span_days = (today - start).days
         # The owner gave the shop's hours when it began with Klantvriend, as the settings'
-        # history says, not on the day the demo is made.
-        care_settings_update(business=business, actor=owner, opening_hours=DEMO_WEEK)
+        # history says, not on the day the demo is made; and this year's and next year's
+        # public holidays as its closed days, as a butcher closes on them.
+        with shop_language(business):
+            holidays = [
+                {"first": first, "last": last, "reason": str(name)}
+                for year in (today.year, today.year + 1)
+                for first, last, name in dutch_public_holidays(year)
+            ]
+        care_settings_update(
+            business=business, actor=owner, opening_hours=DEMO_WEEK, closed_periods=holidays
+        )
         AuditEvent.objects.filter(business=business, action=AuditAction.SETTINGS).update(
             at=datetime.combine(start, time(8, 30), tzinfo=tz)
         )
