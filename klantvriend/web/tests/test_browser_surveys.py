@@ -341,3 +341,25 @@ def test_the_answer_page_fits_0_to_10_in_one_row_and_opens_the_drivers_unchosen(
     assert chosen_score == "rgb(31, 111, 92)"
     assert chosen_none == "rgba(0, 0, 0, 0)"
     shot(page, f"surveys-05-phone-{width}-scales")
+
+
+def test_switching_the_survey_to_english_keeps_the_answers_given(page: Page, live_server, business):
+    """The switch was a link: the page came back in English with the score and comment gone."""
+    from klantvriend.surveys.services import survey_invitation_create
+
+    customer = CustomerFactory(business=business)
+    key = survey_invitation_create(business=business, customer=customer, channel="counter").key
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/s/{key}/?lang=nl")
+    page.get_by_role("radio", name="8", exact=True).first.check()
+    page.locator("textarea[name=comment]").fill("Prima geholpen")
+
+    page.get_by_role("button", name="English").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("radio", name="8", exact=True).first).to_be_checked()
+    expect(page.locator("textarea[name=comment]")).to_have_value("Prima geholpen")
+    assert SurveyResponse.objects.count() == 0
+    page.get_by_role("button", name="Nederlands").click()
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.locator("textarea[name=comment]")).to_have_value("Prima geholpen")
