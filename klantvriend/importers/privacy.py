@@ -10,8 +10,10 @@ activity for retention as the model declares them (`activity_fields`)."""
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
@@ -349,13 +351,58 @@ def _scrub_json(value: Any, scrub: Callable[[str], str]) -> Any:
     return value
 
 
-def _scrub_event_changes(changes: Any, scrub: Callable[[str], str]) -> Any:
+def _scrub_event_changes(changes: Any, scrub: Callable[[str], str], object_type: str = "") -> Any:
     if not isinstance(changes, dict):
         return _scrub_json(changes, scrub)
+    kept = _kept_values()
     return {
-        key: value if _trails_own(key, value) else _scrub_json(value, scrub)
+        key: value
+        if _trails_own(key, value)
+        else _scrub_json(value, _keeping(kept.get((object_type, key)), scrub))
         for key, value in changes.items()
     }
+
+
+# The models whose days are the person's own: a birthday, an anniversary. Every other record's
+# day says when something happened, which its row keeps through an erasure.
+_PERSONAL_DAYS = frozenset({"customer", "importantdate"})
+
+
+@cache
+def _kept_values() -> dict[tuple[str, str], Callable[[str], bool]]:
+    """(model name, field name) -> whether a value recorded for the field is the system's own
+    word, kept in the trail by an erasure as the row keeps it: a choice's code ("call",
+    "counter"), and a moment or day of a record other than the person's own days. An erasure
+    blanked them with the texts: the trail read "contact moment: kind —, at —"."""
+    kept: dict[tuple[str, str], Callable[[str], bool]] = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("klantvriend."):
+            continue
+        name = model._meta.model_name
+        for field in model._meta.concrete_fields:
+            if field.choices:
+                codes = frozenset(str(code) for code, _label in field.flatchoices)
+                kept[(name, field.name)] = codes.__contains__
+            elif isinstance(field, models.DateField) and name not in _PERSONAL_DAYS:
+                kept[(name, field.name)] = _iso_moment
+    return kept
+
+
+def _iso_moment(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _keeping(
+    kept: Callable[[str], bool] | None, scrub: Callable[[str], str]
+) -> Callable[[str], str]:
+    """`scrub`, leaving alone what `kept` says is the system's own word."""
+    if kept is None:
+        return scrub
+    return lambda text: text if kept(text) else scrub(text)
 
 
 def _trails_own(key: str, value: Any) -> bool:
@@ -374,8 +421,8 @@ def _trails_own(key: str, value: Any) -> bool:
 
 def _scrub_audit_trail(events: QuerySet[AuditEvent], scrub: Callable[[str], str]) -> None:
     scrubbed = []
-    for event in events.only("pk", "changes"):
-        event.changes = _scrub_event_changes(event.changes, scrub)
+    for event in events.only("pk", "object_type", "changes"):
+        event.changes = _scrub_event_changes(event.changes, scrub, event.object_type)
         scrubbed.append(event)
     AuditEvent.objects.bulk_update(scrubbed, ["changes"], batch_size=500)
 
