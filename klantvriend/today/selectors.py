@@ -4,8 +4,10 @@ a constant number of queries whatever the size of the business."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 
-from django.db.models import Exists
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from klantvriend.aftercare.models import FollowUp
@@ -248,29 +250,39 @@ def open_on_closed_days(
     *, business: Business, periods: Sequence[ClosedPeriod]
 ) -> dict[ClosedPeriod, list[OnClosedDay]]:
     """Per period the open promises and follow-ups due on its days, soonest first. Two
-    queries, over the days from the first period's first to the last one's last."""
+    queries, over the closed days alone: over the whole span from the first period to the
+    last, the open days between filled the limit and a later holiday's orders went unlisted."""
     found: dict[ClosedPeriod, list[OnClosedDay]] = {period: [] for period in periods}
     if not periods:
         return found
-    first = min(period.first for period in periods)
-    last = max(period.last for period in periods)
-    start = datetime.combine(first, time.min, tzinfo=business.tzinfo)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=business.tzinfo)
+
+    def start_of(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=business.tzinfo)
+
+    on_promises = reduce(
+        or_,
+        (
+            Q(
+                due_at__gte=start_of(period.first),
+                due_at__lt=start_of(period.last + timedelta(days=1)),
+            )
+            for period in periods
+        ),
+    )
+    on_follow_ups = reduce(
+        or_, (Q(due_on__gte=period.first, due_on__lte=period.last) for period in periods)
+    )
     items = [
         OnClosedDay("promise", promise, business.local(promise.due_at).date())
         for promise in Promise.objects.filter(
-            business=business,
-            done_at__isnull=True,
-            cancelled_at__isnull=True,
-            due_at__gte=start,
-            due_at__lt=end,
+            on_promises, business=business, done_at__isnull=True, cancelled_at__isnull=True
         )
         .select_related("customer")
         .order_by("due_at", "pk")[:ON_CLOSED_DAYS_SHOWN]
     ] + [
         OnClosedDay("follow_up", follow_up, follow_up.due_on)
         for follow_up in FollowUp.objects.filter(
-            business=business, done_at__isnull=True, due_on__gte=first, due_on__lte=last
+            on_follow_ups, business=business, done_at__isnull=True
         )
         .select_related("customer")
         .order_by("due_on", "pk")[:ON_CLOSED_DAYS_SHOWN]

@@ -210,3 +210,33 @@ def test_today_says_ahead_that_the_shop_closes_and_what_still_falls_on_it(
     )
     assert 'data-testid="closure-coming-link"' not in staffs  # the page is the owner's
     assert "Gesloten za\xa012\xa0dec\xa02026 (Verbouwing)." in staffs
+
+
+def test_orders_on_open_days_between_closed_periods_do_not_crowd_out_a_later_one(
+    owner_client, business, now, monkeypatch
+):
+    # The list read the whole span from the first closed day to the last, open days between
+    # included: 105 orders in mid-December filled it, and Christmas Day's showed nothing.
+    from klantvriend.today import selectors
+
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    for day, what in ((9, "Op een dichte dag"), (15, "Op een open dag"), (25, "Kerstpakket")):
+        PromiseFactory(
+            customer=anna,
+            description=what,
+            made_at=now,
+            due_at=datetime(2026, 12, day, 11, 0, tzinfo=business.tzinfo),
+        )
+    periods = (
+        ClosedPeriod(date(2026, 12, 8), date(2026, 12, 9), "Verbouwing"),
+        ClosedPeriod(date(2026, 12, 25), date(2026, 12, 26), "Kerst"),
+    )
+    # Room for two: the open day's order must not take the second place.
+    monkeypatch.setattr(selectors, "ON_CLOSED_DAYS_SHOWN", 2)
+
+    found = selectors.open_on_closed_days(business=business, periods=periods)
+
+    assert [[item.record.description for item in found[period]] for period in periods] == [
+        ["Op een dichte dag"],
+        ["Kerstpakket"],
+    ]
