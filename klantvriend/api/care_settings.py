@@ -150,10 +150,10 @@ class ClosedPeriodIn(Input):
         description=f"The first day closed, in the years {CLOSED_YEARS[0]} to {CLOSED_YEARS[1]}.",
         examples=["2026-12-25"],
     )
-    last: date = Field(
-        ...,
-        description="The last day closed (the first again for a single day), at most "
-        f"{MAX_CLOSED_PERIOD_DAYS} days after it.",
+    last: date | None = Field(
+        None,
+        description="The last day closed, at most "
+        f"{MAX_CLOSED_PERIOD_DAYS} days after the first; left out or null for a single day.",
         examples=["2026-12-26"],
     )
     reason: StrictStr = Field(
@@ -295,6 +295,11 @@ def _service_values(sent: dict[str, Any]) -> dict[str, Any]:
     """The body's settings as care_settings_update takes them: the week Monday first, each day
     None or (opens, closes)."""
     values = dict(sent)
+    if values.get("closed_periods") is not None:
+        values["closed_periods"] = [
+            {**period, "last": period["first"] if period.get("last") is None else period["last"]}
+            for period in values["closed_periods"]
+        ]
     if values.get("opening_hours") is not None:
         week = values["opening_hours"]
         values["opening_hours"] = [

@@ -23,6 +23,7 @@ from .holidays import dutch_public_holidays
 from .hooks import CARE_SETTINGS_CHANGED, run_in_transaction
 from .language import shop_language
 from .models import Business
+from .shown import day_span_shown
 from .versions import refuse_if_changed
 from .working_hours import DayHours, WeekHours, open_days, same_hours
 
@@ -362,7 +363,9 @@ def member_sees_amounts(*, business: Business, membership) -> bool:
     )
 
 
-def _validate(settings: CareSettings) -> None:
+def _validate(settings: CareSettings, current: CareSettings) -> None:
+    """Refuses (ValidationError, per field) what is wrong in `settings`, the settings as they
+    would be stored instead of `current`."""
     errors: dict[str, ValidationError] = {}
     for name, (low, high) in SETTING_LIMITS.items():
         value = getattr(settings, name)
@@ -403,31 +406,44 @@ def _validate(settings: CareSettings) -> None:
         )
     if refused:
         errors["aftercare_purchase_rules"] = ValidationError(refused)
-    closed = _closed_periods_errors(settings.closed_periods)
+    closed = _closed_periods_errors(settings.closed_periods, kept=current.closed_periods)
     if closed:
         errors["closed_periods"] = ValidationError(closed)
     if errors:
         raise ValidationError(errors)
 
 
-def _closed_periods_errors(periods: tuple[ClosedPeriod, ...]) -> list[ValidationError]:
+def _closed_periods_errors(
+    periods: tuple[ClosedPeriod, ...], *, kept: tuple[ClosedPeriod, ...]
+) -> list[ValidationError]:
     """Per period what is wrong with it, numbered as listed ("Closed days 2, until: …"), and
-    whether there are too many."""
+    whether there are too many. A new period (not among those `kept`) that shares a day with
+    another is refused: a day closed for two reasons would be said for the first alone, and
+    removing one period would leave its days closed. Periods kept as they were are not checked
+    again, so that nothing stored earlier blocks removing them."""
     refused = []
     for line, period in enumerate(periods, start=1):
-        for name, code in _closed_period_problems(period).items():
-            refused.append(
-                ValidationError(
-                    _("Closed days %(line)s, %(field)s: %(problem)s"),
-                    code=code,
-                    params={
-                        "line": line,
-                        "field": str(CLOSED_PERIOD_FIELD_NAMES[name]),
-                        "problem": closed_period_problem_text(code),
-                        "name": name,
-                    },
-                )
+        problems = {
+            name: (code, closed_period_problem_text(code))
+            for name, code in _closed_period_problems(period).items()
+        }
+        if not problems and period not in kept:
+            clash = _overlapped(period, periods[: line - 1]) or _overlapped(period, kept)
+            if clash is not None:
+                problems["first"] = ("overlaps", closed_period_problem_text("overlaps", clash))
+        refused.extend(
+            ValidationError(
+                _("Closed days %(line)s, %(field)s: %(problem)s"),
+                code=code,
+                params={
+                    "line": line,
+                    "field": str(CLOSED_PERIOD_FIELD_NAMES[name]),
+                    "problem": problem,
+                    "name": name,
+                },
             )
+            for name, (code, problem) in problems.items()
+        )
     if len(periods) > MAX_CLOSED_PERIODS:
         refused.insert(
             0,
@@ -438,6 +454,14 @@ def _closed_periods_errors(periods: tuple[ClosedPeriod, ...]) -> list[Validation
             ),
         )
     return refused
+
+
+def _overlapped(period: ClosedPeriod, others: Iterable[ClosedPeriod]) -> ClosedPeriod | None:
+    """The first of `others` that shares a day with `period`."""
+    return next(
+        (other for other in others if other.first <= period.last and period.first <= other.last),
+        None,
+    )
 
 
 # A closed period's fields as the page and the refusals name them.
@@ -486,9 +510,20 @@ def _first_problems(checks: Iterable[tuple[str, str, bool]]) -> dict[str, str]:
     return problems
 
 
-def closed_period_problem_text(code: str) -> str:
-    """What is wrong with a closed period's field, as the refusal words it."""
+def closed_period_problem_text(code: str, overlapped: ClosedPeriod | None = None) -> str:
+    """What is wrong with a closed period's field, as the refusal words it; for "overlaps",
+    the period `overlapped`."""
     low, high = CLOSED_YEARS
+    if code == "overlaps":
+        assert overlapped is not None
+        days = day_span_shown(overlapped.first, overlapped.last)
+        return (
+            _("these days overlap %(reason)s (%(days)s); remove that first, or choose other days.")
+            % {"reason": overlapped.reason, "days": days}
+            if overlapped.reason
+            else _("these days overlap %(days)s; remove that first, or choose other days.")
+            % {"days": days}
+        )
     return {
         "day_required": _("give a day."),
         "year_out_of_range": _("give a day from the year %(low)s to %(high)s.")
@@ -609,7 +644,8 @@ def care_settings_update_refusals(
     """What care_settings_update would refuse of `values`, per field as it refuses them,
     writing nothing: for the API to list with the refusals of its schema."""
     try:
-        _validate(_changed(business, values)[1])
+        current, updated = _changed(business, values)
+        _validate(updated, current)
     except ValidationError as refused:
         return refused.error_dict
     return {}
@@ -634,7 +670,7 @@ def care_settings_update(
             locked, expected_versions=expected_versions, version=care_settings_version
         )
         current, updated = _changed(locked, values)
-        _validate(updated)
+        _validate(updated, current)
         updated = replace(
             updated,
             closed_periods=tuple(
@@ -663,15 +699,22 @@ def care_settings_update(
 
 
 def closed_period_add(
-    *, business: Business, actor, first: Any, last: Any, reason: str = ""
-) -> ClosedPeriod:
-    """Adds the days `first` to `last` (both included) to the business's closed periods, under
-    its lock: two added at the same moment are both kept (a whole list saved by each would
-    keep one). A period already there is not added twice. Refused per field (first, last,
-    reason; ValidationError) when a day is missing or the last lies before the first, and on
-    "closed_periods" when there would be too many; nothing is stored then."""
-    period = _closed_period({"first": first, "last": last, "reason": reason})
+    *, business: Business, actor, first: Any, last: Any = None, reason: str = ""
+) -> ClosedPeriod | None:
+    """Adds the days `first` to `last` (both included; `first` alone when None) to the
+    business's closed periods, under its lock: two added at the same moment are both kept (a
+    whole list saved by each would keep one). Returns the period added; None when it was there
+    already (sent twice), and nothing changes. Refused per field (first, last, reason;
+    ValidationError) when a day is missing, the last lies before the first, or the days
+    overlap another period's; on "closed_periods" when there would be too many. Nothing is
+    stored then."""
+    period = _closed_period(
+        {"first": first, "last": first if last is None else last, "reason": reason}
+    )
     problems = _closed_period_problems(period)
+    if last is None:
+        # The last day is the first: what is wrong with it is said once, at the first.
+        problems.pop("last", None)
     if problems:
         raise ValidationError(
             {
@@ -682,8 +725,18 @@ def closed_period_add(
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
         periods = care_settings(locked).closed_periods
-        if period not in periods:
-            care_settings_update(business=business, actor=actor, closed_periods=[*periods, period])
+        if period in periods:
+            return None
+        clash = _overlapped(period, periods)
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "first": ValidationError(
+                        capfirst(closed_period_problem_text("overlaps", clash)), code="overlaps"
+                    )
+                }
+            )
+        care_settings_update(business=business, actor=actor, closed_periods=[*periods, period])
     return period
 
 
@@ -706,7 +759,8 @@ def closed_period_remove(*, business: Business, actor, period: ClosedPeriod) -> 
 def closed_periods_add_holidays(*, business: Business, actor, year: int) -> list[ClosedPeriod]:
     """Adds the Dutch public holidays of `year` most shops close on (core.holidays) to the
     closed periods at once, named in the shop's language ("Tweede Paasdag" is in "Pasen"),
-    under the business's lock; those already there are not added twice. Returns those added.
+    under the business's lock; one whose days are closed already, if only in part (a
+    Christmas break), is not added. Returns those added.
     Refused ("closed_periods", ValidationError) when there would be too many, or for a year
     outside CLOSED_YEARS; nothing is stored then."""
     low, high = CLOSED_YEARS
@@ -727,11 +781,7 @@ def closed_periods_add_holidays(*, business: Business, actor, year: int) -> list
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
         periods = care_settings(locked).closed_periods
-        added = [
-            holiday
-            for holiday in holidays
-            if not any((kept.first, kept.last) == (holiday.first, holiday.last) for kept in periods)
-        ]
+        added = [holiday for holiday in holidays if _overlapped(holiday, periods) is None]
         if added:
             care_settings_update(business=business, actor=actor, closed_periods=[*periods, *added])
     return added

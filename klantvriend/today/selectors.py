@@ -297,29 +297,32 @@ def open_on_closed_days(
 
 @dataclass(frozen=True)
 class ClosureComing:
-    """The shop's next closed period (core.care_settings.ClosedPeriod) and how many open
-    promises and follow-ups still fall on it."""
+    """A closed period of the shop's (core.care_settings.ClosedPeriod) coming up, and how many
+    open promises and follow-ups still fall on it."""
 
     period: ClosedPeriod
-    planned: int
+    promises: int
+    follow_ups: int
 
 
-def closure_coming(*, business: Business, day: date) -> ClosureComing | None:
-    """The next closed period under way or starting within the days Today looks ahead
-    (coming_up_days), with what is still planned on it: Today says it ahead, so that whoever
-    serves tells the customers and moves their orders. No query without one, two with one."""
+def closures_coming(*, business: Business, day: date) -> list[ClosureComing]:
+    """The closed periods under way or starting within the days Today looks ahead
+    (coming_up_days), soonest first, with what is still planned on each: Today says them
+    ahead, so that whoever serves tells the customers and moves their orders (Christmas and
+    New Year's Day both, a week apart). No query without one, two with any."""
     settings = care_settings(business)
     horizon = day + timedelta(days=settings.coming_up_days)
-    period = next(
-        (
-            period
-            for period in settings.closed_periods
-            if period.last >= day and period.first <= horizon
-        ),
-        None,
-    )
-    if period is None:
-        return None
-    return ClosureComing(
-        period, len(open_on_closed_days(business=business, periods=[period])[period])
-    )
+    periods = [
+        period
+        for period in settings.closed_periods
+        if period.last >= day and period.first <= horizon
+    ]
+    falling = open_on_closed_days(business=business, periods=periods)
+    return [
+        ClosureComing(
+            period,
+            promises=sum(item.kind == "promise" for item in falling[period]),
+            follow_ups=sum(item.kind == "follow_up" for item in falling[period]),
+        )
+        for period in periods
+    ]

@@ -937,9 +937,6 @@ class ClosedPeriodForm(forms.Form):
     )
 
     def service_values(self) -> dict:
+        """As closed_period_add takes them: `last` None for a single day."""
         values = self.cleaned_data
-        return {
-            "first": values["first"],
-            "last": values["last"] or values["first"],
-            "reason": values["reason"],
-        }
+        return {"first": values["first"], "last": values["last"], "reason": values["reason"]}

@@ -31,6 +31,7 @@ from klantvriend.core.care_settings import (
     closed_period_remove,
     closed_periods_add_holidays,
 )
+from klantvriend.core.errors import OwnerOnly
 from klantvriend.core.links import public_url
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.money import amount_shown
@@ -102,12 +103,15 @@ def care_settings_edit(request: HttpRequest) -> HttpResponse:
     )
 
 
-@owner_required
+@member_required
 def closed_days(request: HttpRequest) -> HttpResponse:
     """The days the shop is closed besides its week's closed days (Christmas, its summer
-    holiday): added a period at a time and each removed with its own button, so that two
-    owners adding at once both keep theirs (core.care_settings.closed_period_add)."""
+    holiday): added by an owner a period at a time and each removed with its own button, so
+    that two owners adding at once both keep theirs (core.care_settings.closed_period_add).
+    Staff see them, with what still falls on them, to tell the customers and move it."""
     business = request.business
+    if request.method == "POST" and not request.membership.is_owner:
+        raise OwnerOnly
     # Enter in a field sends the form without its button's value: an add.
     action = request.POST.get("action", "add") if request.method == "POST" else None
     adding = action == "add"
@@ -134,10 +138,7 @@ def closed_days(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("Closed: %(days)s.") % {"days": day_span_shown(period.first, period.last)},
-            )
+            messages.success(request, _closed_period_added(form.service_values(), period, today))
             return redirect("web:closed_days")
     periods = care_settings(business).closed_periods
     coming = [period for period in periods if period.last >= today]
@@ -154,6 +155,18 @@ def closed_days(request: HttpRequest) -> HttpResponse:
         },
         status=422 if form.errors else 200,
     )
+
+
+def _closed_period_added(sent: dict, added: ClosedPeriod | None, today: date) -> str:
+    """What the page says of a period `sent` and `added` (None when it was there already: a
+    form sent twice); a past one is added to the past periods, below."""
+    last = sent["last"] or sent["first"]
+    days = day_span_shown(sent["first"], last)
+    if added is None:
+        return _("Already closed: %(days)s.") % {"days": days}
+    if last < today:
+        return _("Added to the past closed days: %(days)s.") % {"days": days}
+    return _("Closed: %(days)s.") % {"days": days}
 
 
 def _holidays_added(request: HttpRequest, today) -> HttpResponse:
@@ -174,13 +187,20 @@ def _holidays_added(request: HttpRequest, today) -> HttpResponse:
         messages.success(
             request,
             ngettext(
-                "%(count)s public holiday of %(year)s added; remove those you are open on.",
-                "%(count)s public holidays of %(year)s added; remove those you are open on.",
+                "%(count)s public holiday of %(year)s added: %(names)s. Remove those you are "
+                "open on.",
+                "%(count)s public holidays of %(year)s added: %(names)s. Remove those you are "
+                "open on.",
                 len(added),
             )
-            % {"count": len(added), "year": year}
+            % {
+                "count": len(added),
+                "year": year,
+                "names": ", ".join(holiday.reason for holiday in added),
+            }
             if added
-            else _("The public holidays of %(year)s were there already.") % {"year": year},
+            else _("The days of the public holidays of %(year)s were closed already.")
+            % {"year": year},
         )
     return redirect("web:closed_days")
 

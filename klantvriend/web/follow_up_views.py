@@ -172,8 +172,8 @@ def follow_up_add(request: HttpRequest, customer_id: int) -> HttpResponse:
             elif shop_closed_on(request.business, day):
                 saved = (
                     _(
-                        "Follow-up saved for %(day)s, a day the shop is closed (the opening hours "
-                        "and closed days under Settings): change its day if that is not meant."
+                        "Follow-up saved for %(day)s, a day the shop is closed by its opening "
+                        "hours: change its day if that is not meant."
                     )
                     % said
                 )

@@ -31,7 +31,7 @@ from klantvriend.today.selectors import (
     SHOWN,
     GettingStarted,
     birthdays_coming_up,
-    closure_coming,
+    closures_coming,
     coming_up,
     getting_started,
     today_list,
@@ -76,7 +76,7 @@ def today(request: HttpRequest) -> HttpResponse:
         **today_figures(business),
         "slipping_away": slipping_away(business=business),
         "coming_up": coming_up(business=business, day=business.local(now).date()),
-        "closure": closure_coming(business=business, day=business.local(now).date()),
+        "closures": closures_coming(business=business, day=business.local(now).date()),
         "birthdays_coming": birthdays_coming_up(
             business=business, day=business.local(now).date(), rows=BIRTHDAYS_SHOWN
         ),

@@ -2,7 +2,7 @@
 owners only, changed through the page's own service and recorded in its history."""
 
 import json
-from datetime import time
+from datetime import date, time
 
 import pytest
 from django.test import Client
@@ -12,6 +12,7 @@ from klantvriend.core.accounts import account_language_set
 from klantvriend.core.audit import AuditAction
 from klantvriend.core.care_settings import (
     DEFAULTS,
+    ClosedPeriod,
     PurchaseRule,
     care_settings,
     care_settings_update,
@@ -215,7 +216,16 @@ def test_a_closed_period_refused_is_named_where_the_body_has_it(api, business):
             ],
         },
     )
-    incomplete = patch(api, {"closed_periods": [{"first": "2027-01-01"}]})
+    incomplete = patch(api, {"closed_periods": [{"last": "2027-01-01"}]})
+    overlapping = patch(
+        api,
+        {
+            "closed_periods": [
+                {"first": "2026-12-21", "last": "2027-01-03", "reason": "Kerstvakantie"},
+                {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst"},
+            ]
+        },
+    )
 
     assert _refused(refused) == [
         (
@@ -225,9 +235,51 @@ def test_a_closed_period_refused_is_named_where_the_body_has_it(api, business):
         ),
     ]
     assert _refused(incomplete) == [
-        (("body", "closed_periods", 0, "last"), "This field is required.", "missing")
+        (("body", "closed_periods", 0, "first"), "This field is required.", "missing")
+    ]
+    assert _refused(overlapping) == [
+        (
+            ("body", "closed_periods", 1, "first"),
+            "Closed days 2, closed from: these days overlap Kerstvakantie (Mon\xa021\xa0Dec\xa0"
+            "2026 – Sun\xa03\xa0Jan\xa02027); remove that first, or choose other days.",
+            "overlaps",
+        ),
     ]
     assert Business.objects.get(pk=business.pk).settings == before
+
+
+def test_a_closed_period_without_its_last_day_is_a_single_day(api, business):
+    response = patch(api, {"closed_periods": [{"first": "2027-04-27", "reason": "Koningsdag"}]})
+
+    assert response.status_code == 200
+    assert response.json()["closed_periods"] == [
+        {"first": "2027-04-27", "last": "2027-04-27", "reason": "Koningsdag"}
+    ]
+    assert stored(business)["closed_periods"] == (
+        ClosedPeriod(date(2027, 4, 27), date(2027, 4, 27), "Koningsdag"),
+    )
+
+
+def test_closed_periods_stored_overlapping_do_not_block_removing_one(api, business, owner):
+    # Stored before overlaps were refused: changing the list keeps what is kept as it was.
+    christmas = ClosedPeriod(date(2026, 12, 25), date(2026, 12, 26), "Kerst")
+    care_settings_update(business=business, actor=owner, closed_periods=[christmas])
+    settings = dict(Business.objects.get(pk=business.pk).settings)
+    settings["care"] = {
+        **settings["care"],
+        "closed_periods": [
+            {"first": "2026-12-21", "last": "2027-01-03", "reason": "Kerstvakantie"},
+            {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst"},
+        ],
+    }
+    Business.objects.filter(pk=business.pk).update(settings=settings)
+
+    response = patch(
+        api, {"closed_periods": [{"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst"}]}
+    )
+
+    assert response.status_code == 200
+    assert stored(business)["closed_periods"] == (christmas,)
 
 
 def test_a_change_is_in_the_history_the_settings_page_shows(api, business, owner, owner_client):

@@ -180,16 +180,17 @@ def test_periods_added_one_at_a_time_are_all_kept_and_each_removed_alone(busines
         last=date(2026, 12, 26),
         reason="Kerst",
     )
-    closed_period_add(
-        business=business, actor=owner, first=date(2027, 4, 27), last=date(2027, 4, 27)
-    )
-    # The same period again: not twice.
-    closed_period_add(
-        business=business,
-        actor=owner,
-        first=date(2026, 12, 25),
-        last=date(2026, 12, 26),
-        reason="Kerst",
+    closed_period_add(business=business, actor=owner, first=date(2027, 4, 27))
+    # The same period again (the form sent twice): not twice.
+    assert (
+        closed_period_add(
+            business=business,
+            actor=owner,
+            first=date(2026, 12, 25),
+            last=date(2026, 12, 26),
+            reason="Kerst",
+        )
+        is None
     )
 
     assert care_settings(Business.objects.get(pk=business.pk)).closed_periods == (
@@ -229,6 +230,59 @@ def test_a_period_added_wrongly_is_refused_per_field_and_nothing_is_stored(busin
     assert not AuditEvent.objects.filter(action=AuditAction.SETTINGS).exists()
 
 
+def test_days_closed_already_are_not_closed_again_for_another_reason(business, owner):
+    # A day closed for two reasons would be said for the first alone, and removing one period
+    # would leave it closed.
+    summer = closed_period_add(
+        business=business,
+        actor=owner,
+        first=date(2027, 7, 19),
+        last=date(2027, 8, 6),
+        reason="Zomervakantie",
+    )
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        closed_period_add(
+            business=business,
+            actor=owner,
+            first=date(2027, 8, 6),
+            last=date(2027, 8, 9),
+            reason="Verbouwing",
+        )
+    with translation.override("en"), pytest.raises(ValidationError) as in_one_list:
+        care_settings_update(
+            business=business,
+            actor=owner,
+            closed_periods=[
+                summer,
+                ClosedPeriod(date(2027, 12, 24), date(2027, 12, 26), "Kerst"),
+                ClosedPeriod(date(2027, 12, 26), date(2027, 12, 26), ""),
+            ],
+        )
+
+    assert {
+        name: [error.message for error in errors]
+        for name, errors in refused.value.error_dict.items()
+    } == {
+        "first": [
+            "These days overlap Zomervakantie (Mon\xa019\xa0Jul – Fri\xa06\xa0Aug\xa02027); "
+            "remove that first, or choose other days."
+        ]
+    }
+    assert [
+        (error.code, error.message % error.params)
+        for error in in_one_list.value.error_dict["closed_periods"]
+    ] == [
+        (
+            "overlaps",
+            "Closed days 3, closed from: these days overlap Kerst (Fri\xa024\xa0Dec – "
+            "Sun\xa026\xa0Dec\xa02027); remove that first, or choose other days.",
+        )
+    ]
+    assert care_settings(Business.objects.get(pk=business.pk)).closed_periods == (summer,)
+    assert AuditEvent.objects.filter(action=AuditAction.SETTINGS).count() == 1
+
+
 @pytest.mark.parametrize(
     ("year", "easter"),
     [
@@ -244,12 +298,13 @@ def test_easter_falls_as_the_calendars_say(year, easter):
 
 
 def test_the_dutch_public_holidays_are_added_at_once_in_the_shops_language(business, owner):
+    # A Christmas break already closes Christmas, if more days than its own.
     closed_period_add(
         business=business,
         actor=owner,
-        first=date(2027, 12, 25),
-        last=date(2027, 12, 26),
-        reason="Kerstdagen",
+        first=date(2027, 12, 20),
+        last=date(2028, 1, 2),
+        reason="Kerstvakantie",
     )
 
     with translation.override("en"):  # whoever pressed it reads English; the shop is Dutch

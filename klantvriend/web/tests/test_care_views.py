@@ -432,9 +432,7 @@ def test_the_advice_says_when_the_due_day_is_a_closed_day(
     closed, open_day = advice(closed_day), advice(next_open)
 
     shown = dutch_weekday(closed_day, "\xa0")
-    assert (
-        f"De zaak is dicht op {shown} (de openingstijden en gesloten dagen onder Instellingen): bedoel je die dag?"
-    ) in closed
+    assert (f"Volgens de openingstijden is de zaak dicht op {shown}: bedoel je die dag?") in closed
     assert 'data-testid="promise-closed-day"' not in open_day
 
 
@@ -1818,10 +1816,10 @@ def test_a_follow_up_planned_for_a_closed_day_is_saved_with_a_word(
 
     shown = dutch_weekday(closed_day, "\xa0")
     assert (
-        f"Nazorg opgeslagen voor {shown}, een dag dat de zaak dicht is (de openingstijden en "
-        "gesloten dagen onder Instellingen): verander de dag als dat niet de bedoeling is."
+        f"Nazorg opgeslagen voor {shown}, een dag dat de zaak volgens de openingstijden dicht "
+        "is: verander de dag als dat niet de bedoeling is."
     ) in closed
-    assert "een dag dat de zaak dicht is" not in open_day
+    assert "dicht is" not in open_day
     assert FollowUp.objects.filter(customer=customer).count() == 2
 
 

@@ -93,12 +93,89 @@ def test_a_period_is_removed_by_its_own_button_and_a_past_one_is_listed_apart(
     assert 'data-testid="closed-days-link"' in settings_page
 
 
-def test_staff_cannot_change_the_closed_days(staff_client, business, now):
+def test_staff_see_the_closed_days_but_cannot_change_them(
+    owner_client, staff_client, business, now
+):
+    url = reverse("web:closed_days")
+    owner_client.post(
+        url, {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst", "action": "add"}
+    )
+    before = _periods(business)
+    events = AuditEvent.objects.count()
+
+    page = staff_client.get(url)
+    refused = [
+        staff_client.post(url, {"first": "2026-12-31", "action": "add"}).status_code,
+        staff_client.post(
+            url,
+            {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst", "action": "remove"},
+        ).status_code,
+        staff_client.post(url, {"action": "holidays", "year": "2027"}).status_code,
+    ]
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<strong>vr\xa025\xa0dec – za\xa026\xa0dec\xa02026</strong> · Kerst" in text
+    assert "Een eigenaar voegt ze toe en haalt ze weg." in text
+    for owners_only in ("closed-period-form", "closed-holidays-form", "closed-period-remove"):
+        assert f'data-testid="{owners_only}' not in text
+    assert 'href="/settings/closed-days/"' in text  # in the menu
+    assert refused == [403, 403, 403]
+    assert _periods(business) == before
+    assert AuditEvent.objects.count() == events
+
+
+def test_days_already_closed_are_refused_beside_the_first_day_and_nothing_changes(
+    owner_client, business, now
+):
+    url = reverse("web:closed_days")
+    owner_client.post(
+        url,
+        {"first": "2026-12-21", "last": "2027-01-03", "reason": "Kerstvakantie", "action": "add"},
+    )
+    before = _periods(business)
+    events = AuditEvent.objects.count()
+
+    overlapping = owner_client.post(
+        url, {"first": "2026-12-25", "last": "2026-12-26", "reason": "Kerst", "action": "add"}
+    )
+    twice = owner_client.post(
+        url,
+        {"first": "2026-12-21", "last": "2027-01-03", "reason": "Kerstvakantie", "action": "add"},
+        follow=True,
+    )
+
+    assert overlapping.status_code == 422
+    assert (
+        "Deze dagen overlappen met Kerstvakantie (ma\xa021\xa0dec\xa02026 – "
+        "zo\xa03\xa0jan\xa02027); verwijder die eerst, of kies andere dagen."
+    ) in overlapping.content.decode()
+    assert (
+        "Stond er al: gesloten ma\xa021\xa0dec\xa02026 – zo\xa03\xa0jan\xa02027."
+        in twice.content.decode()
+    )
+    assert _periods(business) == before
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_single_day_with_a_wrong_year_is_refused_once_and_a_past_one_is_said_so(
+    owner_client, business, now
+):
     url = reverse("web:closed_days")
 
-    assert staff_client.get(url).status_code == 403
-    assert staff_client.post(url, {"first": "2026-12-25", "action": "add"}).status_code == 403
-    assert _periods(business) == ()
+    wrong = owner_client.post(url, {"first": "0026-12-25", "last": "", "action": "add"})
+    past = owner_client.post(
+        url, {"first": "2026-07-20", "last": "2026-08-07", "action": "add"}, follow=True
+    )
+
+    page = wrong.content.decode()
+    assert wrong.status_code == 422
+    assert page.count("Vul een dag in uit de jaren 2000 tot 2200.") == 1
+    assert (
+        "Toegevoegd aan de voorbije gesloten dagen: ma\xa020\xa0jul – vr\xa07\xa0aug\xa02026."
+        in past.content.decode()
+    )
+    assert _periods(business) == (ClosedPeriod(date(2026, 7, 20), date(2026, 8, 7), ""),)
 
 
 def test_the_promise_form_names_the_holiday_its_day_falls_on(owner_client, business, now):
@@ -121,17 +198,18 @@ def test_the_dutch_public_holidays_of_next_year_are_added_with_one_button(
 ):
     url = reverse("web:closed_days")
     page = owner_client.get(url).content.decode()
-    assert "Die van 2027 toevoegen" in page
+    assert "Feestdagen van 2027 toevoegen" in page
 
     added = owner_client.post(url, {"action": "holidays", "year": "2027"}, follow=True)
     again = owner_client.post(url, {"action": "holidays", "year": "2027"}, follow=True)
     # A year the page does not offer is read as this year.
     owner_client.post(url, {"action": "holidays", "year": "1999"})
 
-    assert "6 feestdagen van 2027 toegevoegd; verwijder die waarop je open bent." in (
-        added.content.decode()
-    )
-    assert "De feestdagen van 2027 stonden er al." in again.content.decode()
+    assert (
+        "6 feestdagen van 2027 toegevoegd: Nieuwjaarsdag, Pasen, Koningsdag, Hemelvaartsdag, "
+        "Pinksteren, Kerst. Verwijder die waarop je open bent."
+    ) in added.content.decode()
+    assert "De dagen van de feestdagen van 2027 waren al gesloten." in again.content.decode()
     reasons = [(period.first.year, period.reason) for period in _periods(business)]
     assert reasons[-6:] == [
         (2027, "Nieuwjaarsdag"),
@@ -169,7 +247,7 @@ def test_what_still_falls_on_the_closed_days_is_listed_under_them(
     page = owner_client.get(reverse("web:closed_days")).content.decode()
 
     listed = page.split('data-testid="closed-falling">')[1].split("</div>")[0]
-    assert "Nog gepland op deze dagen; verzet het of laat het de klanten weten:" in listed
+    assert "Nog gepland op deze dagen; verzet ze of laat het de klanten weten:" in listed
     assert re.findall(r'<li><a href="[^"]+">([^<]+)</a>: ([^<]+)<', listed) == [
         ("Anna de Vries", "Rollade "),
         ("Bas Jansen", "Smaakte het vlees? "),
@@ -205,11 +283,44 @@ def test_today_says_ahead_that_the_shop_closes_and_what_still_falls_on_it(
     assert 'data-testid="closure-coming"' not in far
     said = owners.split('data-testid="closure-coming">')[1].split("</p>")[0]
     assert " ".join(re.sub(r"<[^>]+>", "", said).split()) == (
-        "Gesloten za 12 dec 2026 (Verbouwing). Er staat op die dagen nog 1 belofte of "
-        "nazorg: verzet die of laat het de klant weten. Bekijk welke"
+        "Gesloten za 12 dec 2026 (Verbouwing). Er staat op die dagen nog 1 belofte: verzet "
+        "die of laat het de klant weten. Bekijk welke"
     )
-    assert 'data-testid="closure-coming-link"' not in staffs  # the page is the owner's
+    assert 'data-testid="closure-coming-link"' in staffs  # staff see the closed days too
     assert "Gesloten za\xa012\xa0dec\xa02026 (Verbouwing)." in staffs
+
+
+def test_today_names_every_closed_period_ahead_with_its_promises_and_follow_ups_apart(
+    owner_client, business, now
+):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    for day in (11, 12, 13):
+        PromiseFactory(
+            customer=anna,
+            description="Rollade",
+            made_at=now,
+            due_at=datetime(2026, 12, day, 11, 0, tzinfo=business.tzinfo),
+        )
+    FollowUpFactory(customer=anna, note="Smaakte het?", due_on=date(2026, 12, 13))
+    FollowUpFactory(customer=anna, note="Bevallen?", due_on=date(2026, 12, 5))
+    url = reverse("web:closed_days")
+    for first, last, reason in (("2026-12-05", "", ""), ("2026-12-12", "2026-12-13", "Verbouwing")):
+        owner_client.post(url, {"first": first, "last": last, "reason": reason, "action": "add"})
+    # Past the days Today looks ahead (14): not said yet.
+    owner_client.post(url, {"first": "2026-12-25", "reason": "Kerst", "action": "add"})
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    said = [
+        " ".join(re.sub(r"<[^>]+>", "", notice.split("</p>")[0]).split())
+        for notice in page.split('data-testid="closure-coming">')[1:]
+    ]
+    assert said == [
+        "Gesloten za 5 dec 2026. Er staat op die dagen nog 1 nazorgcontact: verzet dat of laat "
+        "het de klant weten. Bekijk welke",
+        "Gesloten za 12 dec – zo 13 dec 2026 (Verbouwing). Nog gepland op die dagen: 2 beloften en "
+        "1 nazorgcontact; verzet ze of laat het de klanten weten. Bekijk welke",
+    ]
 
 
 def test_orders_on_open_days_between_closed_periods_do_not_crowd_out_a_later_one(
