@@ -555,7 +555,9 @@ def _days(label, help_text="", required=False, minimum=0):
 
 # The zones of Klantvriend's first countries, on top of the list: of some 600 zones these two are
 # nearly every shop's, and the rest of Europe the next likeliest.
-HOME_ZONES = ("Europe/Amsterdam", "Europe/Brussels")
+# The zones of the Netherlands and Belgium, named in the reader's language ("Brussel"); the
+# others keep the English names of the time zone database, a few hundred of them.
+HOME_ZONES = {"Europe/Amsterdam": _("Amsterdam"), "Europe/Brussels": _("Brussels")}
 LIKELY_AREA = "Europe"
 
 
@@ -604,7 +606,7 @@ def time_zone_choices() -> list:
             single.append((zone, zone))
     likely = groups.pop(LIKELY_AREA, [])
     return [
-        (_("Netherlands and Belgium"), [(zone, _place(zone)) for zone in HOME_ZONES]),
+        (_("Netherlands and Belgium"), [(zone, str(name)) for zone, name in HOME_ZONES.items()]),
         (AREA_NAMES[LIKELY_AREA], likely),
         *sorted(
             ((str(AREA_NAMES.get(area, area)), zones) for area, zones in groups.items()),

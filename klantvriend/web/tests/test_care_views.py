@@ -1528,6 +1528,7 @@ def test_the_likely_time_zones_come_first_and_every_zone_once(owner_client, busi
     ]
     assert values[:2] == ["Europe/Amsterdam", "Europe/Brussels"]
     assert '<option value="Europe/Amsterdam" selected>Amsterdam</option>' in page
+    assert '<option value="Europe/Brussels">Brussel</option>' in page
     europe = sorted(zone for zone in time_zones() if zone.startswith("Europe/"))
     europe = [zone for zone in europe if zone not in ("Europe/Amsterdam", "Europe/Brussels")]
     assert values[2 : 2 + len(europe)] == europe
