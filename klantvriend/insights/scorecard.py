@@ -467,7 +467,7 @@ def _driver_action(advice: DriverAdvice) -> str:
             "Work first on %(driver)s: it separates the detractors from the promoters most "
             "(see the survey results), more than %(lowest)s, which scores lowest.",
             "Work first on %(driver)s: it separates the detractors from the promoters most "
-            "(see the survey results), more than %(lowest)s, which score equally low.",
+            "(see the survey results), more than %(lowest)s, which share the lowest score.",
             len(lowest),
         ) % {"driver": separating.label, "lowest": driver_names(lowest)}
     if separating is not None:

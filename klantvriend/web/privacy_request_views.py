@@ -1,6 +1,6 @@
-"""A customer's privacy request recorded the day it comes in, and handled by hand (owners):
-the open ones are listed on /privacy/requests/ and on Today with the days left of the month
-the law gives (customers.privacy_requests)."""
+"""A customer's privacy request recorded the day it comes in, by whoever hears it, and handled
+by hand (owners): the open ones are listed on /privacy/requests/ and on the owners' Today with
+the days left of the month the law gives (customers.privacy_requests)."""
 
 from django import forms
 from django.contrib import messages
@@ -25,7 +25,7 @@ from klantvriend.customers.privacy_requests import (
 
 from .forms import DateInput
 from .templatetags.klantvriend import day
-from .views import add_service_errors, owner_required
+from .views import add_service_errors, member_required, owner_required
 
 
 class PrivacyRequestForm(forms.Form):
@@ -79,8 +79,10 @@ class HandledForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("note"), required=False, max_length=NOTE_LENGTH)
 
 
-@owner_required
+@member_required
 def privacy_request_create(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Staff record one too: a request made at the counter starts the law's month that day,
+    owner there or not. They go back to the customer (the requests page is the owners')."""
     customer = selectors.customer_get(business=request.business, customer_id=customer_id)
     form = PrivacyRequestForm(
         request.POST if request.method == "POST" else None,
@@ -101,6 +103,7 @@ def privacy_request_create(request: HttpRequest, customer_id: int) -> HttpRespon
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                owner = request.membership.is_owner
                 if recorded.handled_at is not None:  # an objection, answered as it is recorded
                     messages.success(
                         request,
@@ -109,15 +112,24 @@ def privacy_request_create(request: HttpRequest, customer_id: int) -> HttpRespon
                             "offers or survey emails go to this customer any more."
                         ),
                     )
+                else:
+                    deadline = privacy_request_deadline(
+                        received_on=recorded.received_on, today=request.business.today()
+                    )
+                    said = {"day": day(deadline.due)}
+                    messages.success(
+                        request,
+                        _("Request recorded: answer it by %(day)s.") % said
+                        if owner
+                        else _(
+                            "Request recorded: an owner answers it by %(day)s, and sees it on "
+                            "Today until then."
+                        )
+                        % said,
+                    )
+                if owner:
                     return redirect("web:privacy_requests")
-                deadline = privacy_request_deadline(
-                    received_on=recorded.received_on, today=request.business.today()
-                )
-                messages.success(
-                    request,
-                    _("Request recorded: answer it by %(day)s.") % {"day": day(deadline.due)},
-                )
-                return redirect("web:privacy_requests")
+                return redirect("web:customer_detail", customer.pk)
     return render(
         request,
         "web/privacy_request_form.html",

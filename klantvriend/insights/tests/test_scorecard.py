@@ -141,8 +141,8 @@ def test_the_lowest_drivers_are_those_that_read_lowest_to_one_decimal():
             driver_advice([certainty, customisation, flexibility, reliability])
         ) == (
             "Work first on reliability: it separates the detractors from the promoters most "
-            "(see the survey results), more than certainty and customisation, which score "
-            "equally low."
+            "(see the survey results), more than certainty and customisation, which share the "
+            "lowest score."
         )
         assert _drivers_detail(
             driver_advice([certainty, customisation, _driver("x", "x", 3.55)])
@@ -152,8 +152,8 @@ def test_the_lowest_drivers_are_those_that_read_lowest_to_one_decimal():
             driver_advice([certainty, customisation, flexibility, reliability])
         ) == (
             "Werk eerst aan reliability: die maakt het grootste verschil tussen criticasters en "
-            "promotors (zie de enquêteresultaten), meer dan certainty en customisation, die even "
-            "laag scoren."
+            "promotors (zie de enquêteresultaten), meer dan certainty en customisation, die samen "
+            "het laagst scoren."
         )
 
 

@@ -3095,3 +3095,16 @@ def test_a_refusal_in_either_part_saves_neither_and_keeps_both_as_typed(
     errors = response.context["business_form"].errors, response.context["form"].errors
     assert [bool(part) for part in errors] == [refused == "business", refused == "targets"]
     assert snapshot() == before
+
+
+def test_the_reliability_page_sends_owners_to_the_grace_hours_and_says_nothing_of_it_to_staff(
+    owner_client, staff_client
+):
+    # Staff were told "(see settings)", a page they cannot open.
+    settings_link = f'href="{reverse("web:care_settings")}"'
+    owners = owner_client.get(reverse("web:promise_reliability")).content.decode()
+    staffs = staff_client.get(reverse("web:promise_reliability")).content.decode()
+
+    assert f"{settings_link}>Die uren stel je in onder Zaak, termijnen en nazorg.</a>" in owners
+    assert "Die uren stel je in" not in staffs
+    assert "telt als gebroken." in staffs

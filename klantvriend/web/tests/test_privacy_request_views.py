@@ -34,18 +34,14 @@ def _request(customer, owner, kind, received_on, note=""):
     )
 
 
-def test_the_profile_offers_the_form_to_owners_only(owner_client, staff_client, business):
+def test_the_profile_offers_the_form_to_owners_and_staff(owner_client, staff_client, business):
+    # A request made at the counter starts the law's month that day, owner there or not.
     anna = CustomerFactory(business=business)
     form_url = reverse("web:privacy_request_create", args=[anna.pk])
 
-    assert (
-        form_url
-        in owner_client.get(reverse("web:customer_detail", args=[anna.pk])).content.decode()
-    )
-    assert (
-        form_url
-        not in staff_client.get(reverse("web:customer_detail", args=[anna.pk])).content.decode()
-    )
+    for client in (owner_client, staff_client):
+        page = client.get(reverse("web:customer_detail", args=[anna.pk])).content.decode()
+        assert form_url in page
 
 
 def test_the_owner_records_a_request_and_it_is_open_with_its_due_day(
@@ -415,22 +411,32 @@ def test_today_shows_no_privacy_section_without_open_requests(owner_client, busi
     assert 'data-testid="today-privacy-requests"' not in page
 
 
-def test_staff_get_403_and_nothing_changes(staff_client, business, owner):
-    anna = CustomerFactory(business=business)
+def test_staff_record_a_request_but_neither_list_nor_handle_them(
+    staff_client, staff_user, business, owner, fixed_today
+):
+    anna = CustomerFactory(business=business, name="Anna de Vries")
     request = _request(anna, owner, "other", business.today())
 
-    assert staff_client.get(reverse("web:privacy_requests")).status_code == 403
-    assert (
-        staff_client.get(reverse("web:privacy_request_create", args=[anna.pk])).status_code == 403
-    )
+    form = staff_client.get(reverse("web:privacy_request_create", args=[anna.pk]))
     posted = staff_client.post(
         reverse("web:privacy_request_create", args=[anna.pk]),
-        {"kind": "access", "received_on": business.today().isoformat(), "channel": "phone"},
+        {"kind": "access", "received_on": business.today().isoformat(), "channel": "counter"},
+        follow=True,
     )
+    listed = staff_client.get(reverse("web:privacy_requests"))
     handled = staff_client.post(reverse("web:privacy_request_handle", args=[request.pk]))
 
-    assert (posted.status_code, handled.status_code) == (403, 403)
-    assert PrivacyRequest.objects.count() == 1
+    assert "Een eigenaar beantwoordt het, en ziet het tot dan op Vandaag." in form.content.decode()
+    assert posted.redirect_chain == [(reverse("web:customer_detail", args=[anna.pk]), 302)]
+    assert "Verzoek vastgelegd: een eigenaar beantwoordt het uiterlijk " in posted.content.decode()
+    recorded = PrivacyRequest.objects.get(kind="access")
+    assert (recorded.customer, recorded.recorded_by, recorded.handled_at) == (
+        anna,
+        staff_user,
+        None,
+    )
+    assert (listed.status_code, handled.status_code) == (403, 403)
+    assert PrivacyRequest.objects.count() == 2
     request.refresh_from_db()
     assert request.handled_at is None
 

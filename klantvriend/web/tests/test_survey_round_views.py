@@ -99,12 +99,12 @@ def test_the_confirmation_says_from_whom_and_where_replies_go(owner_client, busi
     page = owner_client.get(URL, {"step": "confirm"}).content.decode()
     assert "2 klanten nu per e-mail uitnodigen?" in page
     assert "van Slagerij Test &lt;klantvriend@localhost&gt;" in page
-    assert "Antwoorden komen bij niemand in de zaak aan" in page
+    assert "Een klant die op de e-mail antwoordt, bereikt niemand in de zaak" in page
 
     business.contact_email = "henk@slagerij-test.nl"
     business.save(update_fields=["contact_email"])
     page = owner_client.get(URL, {"step": "confirm"}).content.decode()
-    assert "Antwoorden gaan naar henk@slagerij-test.nl." in page
+    assert "Een klant die op de e-mail antwoordt, schrijft naar henk@slagerij-test.nl." in page
 
 
 def test_a_confirmed_click_invites_its_size_and_says_how_many_are_still_to_go(
