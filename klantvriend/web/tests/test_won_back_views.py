@@ -37,7 +37,7 @@ def _lapsed(business, **fields):
     [
         (
             "nl",
-            "Waard als je ze terugwint",
+            "Marge als je ze terugwint (12 maanden)",
             "€\u00a070,68",
             "45% marge op €\u00a0157,06 uit ongeveer 6,7 aankopen in 12 maanden, als deze klant "
             "terugkomt en koopt zoals vroeger. Een telefoontje of gebaar om deze klant terug te "
@@ -45,7 +45,7 @@ def _lapsed(business, **fields):
         ),
         (
             "en",
-            "Worth if won back",
+            "Margin if won back (12 months)",
             "€70.68",
             "45% margin on €157.06 from about 6.7 purchases in 12 months, if they come back and "
             "buy as they used to. A call or gesture to win them back pays when it costs less "
@@ -251,6 +251,8 @@ def test_the_advice_names_the_segment_to_win_back_first(owner_client, business):
     assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", first)).strip() == (
         "Eerst terugwinnen: de 12 klanten “Mag je niet verliezen”, elk € 316,99 per jaar waard "
         "als ze terugkomen. Hun waarde is nu bijna niets omdat ze waarschijnlijk weg zijn, niet "
-        "omdat ze terug weinig waard zouden zijn. Bekijk wie het zijn"
+        "omdat ze terug weinig waard zouden zijn. Bekijk wie het zijn, wie het meest besteedde "
+        "bovenaan"
     )
-    assert 'href="/customers/?segment=cant_lose">Bekijk wie het zijn</a>' in first
+    # Their value now is near nothing for all of them: by spend, not by name.
+    assert 'href="/customers/?segment=cant_lose&amp;order=-spend"' in first
