@@ -382,7 +382,7 @@ def _nps_certainty(summary) -> str:
     that a few answers are too few to read as the shop's score."""
     text = ""
     if summary.margin_shown is not None:
-        text += " " + _("Margin of error (95%%): ± %(margin)s points.") % {
+        text += " " + _("Margin of error of this score (95%%): ± %(margin)s points.") % {
             "margin": summary.margin_shown
         }
     if summary.too_few_answers:

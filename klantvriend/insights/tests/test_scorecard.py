@@ -688,7 +688,7 @@ def test_the_survey_rows_add_up_to_the_score_and_show_each_drivers_answers(busin
     ]
     assert nps.summary == (
         "2 promoters (9-10) and 1 detractors (0-6) among 4 answers: the score is the share of "
-        "promoters minus the share of detractors, +25. Margin of error (95%): ± 81 points. Too "
+        "promoters minus the share of detractors, +25. Margin of error of this score (95%): ± 81 points. Too "
         "few answers to read as the shop's score: fewer than 30."
     )  # variance 0.5 + 0.25 - 0.25^2 = 0.6875, margin 1.959964 * 100 * sqrt(0.6875 / 4) = 81.26
     assert drivers.headers[2:7] == [
@@ -709,7 +709,7 @@ def test_the_survey_rows_add_up_to_the_score_and_show_each_drivers_answers(busin
     # The survey results' score of the year opens to these answers too: its counts first.
     assert drivers.summary == (
         "2 promoters (9-10) and 1 detractors (0-6) among 4 answers: the score is the share of "
-        "promoters minus the share of detractors, +25. Margin of error (95%): ± 81 points. Too "
+        "promoters minus the share of detractors, +25. Margin of error of this score (95%): ± 81 points. Too "
         "few answers to read as the shop's score: fewer than 30. "
         "Each driver's score (1 to 5) is the average of the answers that scored it: certainty "
         "4.0 over 4 answers (promoters 4.0, detractors 4.0); flexibility 3.0 over 4 answers "

@@ -813,7 +813,7 @@ def test_the_score_opens_to_the_answers_it_is_made_of(owner_client, business, cu
     # The score itself is added up above them: it said how the drivers average, not the score.
     assert answers.context["table"].summary.startswith(
         "3 promotors (9-10) en 1 criticasters (0-6) op 4 antwoorden: de score is het aandeel "
-        "promotors min het aandeel criticasters, +50. Foutmarge (95%): ± 85 punten. Te weinig "
+        "promotors min het aandeel criticasters, +50. Foutmarge van deze score (95%): ± 85 punten. Te weinig "
         "antwoorden om als de score van de zaak te lezen: minder dan 30. De score van elke factor"
     )  # variance 0.75 + 0.25 - 0.5^2 = 0.75, margin 1.959964 * 100 * sqrt(0.75 / 4) = 84.87
     assert re.search(r'data-testid="nps-score"[^>]*>\+50<', results)
@@ -997,7 +997,7 @@ def test_the_customer_list_filters_by_channel_and_the_days_customers_came(owner_
                 "aandeel promotors min het aandeel criticasters, 0. Te weinig antwoorden om als de "
                 "score van de zaak te lezen: minder dan 30.",
                 "2 promotors (9-10) en 0 criticasters (0-6) op 3 antwoorden: de score is het "
-                "aandeel promotors min het aandeel criticasters, +67. Foutmarge (95%): ± 53 "
+                "aandeel promotors min het aandeel criticasters, +67. Foutmarge van deze score (95%): ± 53 "
                 "punten. Te weinig antwoorden om als de score van de zaak te lezen: minder dan 30.",
             ],
         ),
@@ -1010,7 +1010,7 @@ def test_the_customer_list_filters_by_channel_and_the_days_customers_came(owner_
                 "share of promoters minus the share of detractors, 0. Too few answers to read as "
                 "the shop's score: fewer than 30.",
                 "2 promoters (9-10) and 0 detractors (0-6) among 3 answers: the score is the "
-                "share of promoters minus the share of detractors, +67. Margin of error (95%): "
+                "share of promoters minus the share of detractors, +67. Margin of error of this score (95%): "
                 "± 53 points. Too few answers to read as the shop's score: fewer than 30.",
             ],
         ),
