@@ -2,7 +2,7 @@
 link, the owner sees the NPS and the drivers move and the detractor's follow-up on Today; the
 referrer is picked by typing on the customer form. Screenshots go to test-artifacts/."""
 
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -124,7 +124,12 @@ def test_a_customer_answers_on_a_phone_and_the_owner_sees_nps_drivers_and_follow
 def test_the_referrer_is_picked_by_typing_and_the_ambassadors_page_ranks_them(
     page: Page, live_server, business
 ):
-    anna = CustomerFactory(business=business, name="Anna de Vries", phone="06-11112222")
+    anna = CustomerFactory(
+        business=business,
+        name="Anna de Vries",
+        phone="06-11112222",
+        customer_since=date(2025, 3, 14),
+    )
     CustomerFactory(business=business, name="Bert Jansen")
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, "sanne", "pw-sanne-123")
@@ -137,7 +142,7 @@ def test_the_referrer_is_picked_by_typing_and_the_ambassadors_page_ranks_them(
     expect(option).to_be_visible()
     shot(page, "surveys-06-referrer-search")
     option.click()
-    expect(page.get_by_test_id("referrer-chosen")).to_have_text("Anna de Vries · 06-11112222")
+    expect(page.get_by_test_id("referrer-chosen")).to_have_text(ANNA_CHOSEN)
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cor Visser")
     cor = Customer.objects.get(name="Cor Visser")
@@ -163,7 +168,12 @@ def test_picking_a_referrer_sets_how_the_customer_came_unless_chosen_otherwise(
 ):
     """The channel's default "walk-in", left as it is, refused a picked referrer: the
     shopkeeper had to find the select and change it after the error."""
-    CustomerFactory(business=business, name="Anna de Vries", phone="06-11112222")
+    CustomerFactory(
+        business=business,
+        name="Anna de Vries",
+        phone="06-11112222",
+        customer_since=date(2025, 3, 14),
+    )
     page.set_viewport_size(PHONE)
     log_in(page, live_server, "sanne", "pw-sanne-123")
 
@@ -171,7 +181,7 @@ def test_picking_a_referrer_sets_how_the_customer_came_unless_chosen_otherwise(
     page.get_by_role("group", name="Wie").locator("input[name=name]").fill("Cor Visser")
     page.get_by_role("searchbox", name="Doorverwezen door").fill("ann")
     page.get_by_role("button", name="Anna de Vries").click()
-    expect(page.get_by_test_id("referrer-chosen")).to_have_text("Anna de Vries · 06-11112222")
+    expect(page.get_by_test_id("referrer-chosen")).to_have_text(ANNA_CHOSEN)
     expect(page.get_by_label("Bij ons gekomen via")).to_have_value("referral")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cor Visser")
@@ -187,7 +197,9 @@ def test_picking_a_referrer_sets_how_the_customer_came_unless_chosen_otherwise(
 
 
 LONG_REFERRER = "Maria Antonia van den Berg-Oudshoorn"
-LONG_CHOSEN = f"{LONG_REFERRER} · 06-11112222 · Sint-Michielsgestel"
+# Two customers of one name are told apart by when they came.
+ANNA_CHOSEN = "Anna de Vries · 06-11112222 · klant sinds 14 mrt 2025"
+LONG_CHOSEN = f"{LONG_REFERRER} · 06-11112222 · Sint-Michielsgestel · klant sinds 14 mrt 2025"
 
 
 def _chosen_whole(page: Page, scope, name: str) -> None:
@@ -209,7 +221,11 @@ def test_a_long_referrer_chosen_reads_in_full_on_a_phone_and_a_screen(
     """The chosen referrer sat in a one-line read-only field: on a phone a long name with its
     phone number and town was cut off, on the customer form and in the walk-in panel."""
     CustomerFactory(
-        business=business, name=LONG_REFERRER, phone="06-11112222", city="Sint-Michielsgestel"
+        business=business,
+        name=LONG_REFERRER,
+        phone="06-11112222",
+        city="Sint-Michielsgestel",
+        customer_since=date(2025, 3, 14),
     )
     page.set_viewport_size(size)
     log_in(page, live_server, "sanne", "pw-sanne-123")

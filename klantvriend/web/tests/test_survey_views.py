@@ -1,7 +1,7 @@
 """Surveys, referrals and the acquisition report in the web UI (the Dutch UI is the default)."""
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -626,6 +626,22 @@ def test_the_referrer_picker_finds_by_postcode_and_says_it_does(owner_client, bu
         "Typ een paar letters van de naam, telefoon, e-mail, postcode of woonplaats van de klant"
         " die hen stuurde." in form
     )
+
+
+def test_two_customers_of_one_name_are_told_apart_in_the_picker_by_when_they_came(
+    owner_client, business
+):
+    # Two "Sem Brouwer" of one town read alike: the one picked was the wrong one.
+    for since in (date(2025, 12, 14), date(2026, 12, 2)):
+        CustomerFactory(business=business, name="Sem Brouwer", city="Zutphen", customer_since=since)
+
+    found = owner_client.get("/customers/referrer-search/", {"referred_by_query": "sem"})
+
+    options = re.findall(r'class="link picker-option"[^>]*>(.*?)</button>', found.content.decode())
+    assert [re.sub(r"<[^>]+>", "", option).replace("\xa0", " ") for option in options] == [
+        "Sem Brouwer · Zutphen · klant sinds 14 dec 2025",
+        "Sem Brouwer · Zutphen · klant sinds 2 dec 2026",
+    ]
 
 
 def test_picking_and_saving_a_referrer_on_the_customer_form(owner_client, business):
