@@ -43,7 +43,7 @@ from klantvriend.complaints.models import Channel, Complaint, Driver
 from klantvriend.complaints.services import complaint_create
 from klantvriend.core import links
 from klantvriend.core.audit import AuditAction, audit_diff, audit_record
-from klantvriend.core.errors import Conflict, ValidationError, refusals_of
+from klantvriend.core.errors import Conflict, NotFound, ValidationError, refusals_of
 from klantvriend.core.language import shop_language
 from klantvriend.core.mail import header_text
 from klantvriend.core.models import Business, Role
@@ -389,6 +389,59 @@ def _invitation_create(
             changes={"channel": [None, channel], "trigger": [None, trigger]},
         )
     return CreatedInvitation(invitation=invitation, key=key)
+
+
+def survey_invitation_replace(
+    *, business: Business, invitation: SurveyInvitation, actor, now: datetime | None = None
+) -> CreatedInvitation:
+    """A new code for an open invitation shown at the counter (or made as a link), the old one
+    withdrawn in the same transaction: only the page that made a code holds its secret, and a
+    customer who did not scan it could not be asked again until the interval had passed. The
+    new one has the customer's interval counted from now, as any invitation; it is not an
+    invitation more. Refused (Conflict, nothing changed) once the invitation is answered,
+    expired or withdrawn, and for an e-mailed one: the customer has that e-mail."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            SurveyInvitation.objects.select_for_update()
+            .select_related("customer")
+            .filter(pk=invitation.pk, business=business)
+            .first()
+        )
+        if locked is None:
+            raise NotFound(_("This invitation does not exist."))
+        state = invitation_state(locked, now=now)
+        if state != "open" or locked.channel == InvitationChannel.EMAIL:
+            raise Conflict(
+                {
+                    "invitation": ValidationError(
+                        _("Only an open invitation at the counter gets a new code.")
+                        if state == "open"
+                        else _("This invitation can no longer be answered: invite again instead."),
+                        code="not_replaceable",
+                    )
+                }
+            )
+        locked.withdrawn_at = now
+        locked.save(update_fields=["withdrawn_at"])
+        audit_record(
+            business=business,
+            actor=actor,
+            action=AuditAction.WITHDRAWN,
+            obj=locked,
+            customer=locked.customer,
+            changes=audit_diff({"withdrawn_at": None}, {"withdrawn_at": now}),
+            at=now,
+        )
+        return _invitation_create(
+            business=business,
+            customer=locked.customer,
+            channel=locked.channel,
+            trigger=InvitationTrigger.MANUAL,
+            actor=actor,
+            promise=None,
+            now=now,
+        )
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,16 @@
 """What the customer profile shows of referrals and surveys; merged in by web/care.py."""
 
+from django.utils import timezone
+
 from klantvriend.core.timeline import known_none
 from klantvriend.referrals.selectors import customer_referrals
-from klantvriend.surveys.selectors import survey_invitation_list, survey_response_list
+from klantvriend.surveys.models import InvitationChannel
+from klantvriend.surveys.selectors import (
+    InvitationState,
+    invitation_list_state,
+    survey_invitation_list,
+    survey_response_list,
+)
 from klantvriend.surveys.services import may_email
 
 from .forms import ReferralForm
@@ -28,15 +36,19 @@ def referral_survey_profile_context(request, customer, forms: dict) -> dict:
         if known_none(customer, "survey_responses")
         else list(responses if whole else responses[: ANSWERS_SHORT + 1])
     )
+    latest = [] if known_none(customer, "survey_invitations") else list(invitations[:5])
     return {
         "referrals": customer_referrals(customer=customer),
         "referral_form": forms.get("referral_form")
         or ReferralForm(business=business, referrer=customer),
         "survey_responses": answers if whole else answers[:ANSWERS_SHORT],
         "survey_responses_more": not whole and len(answers) > ANSWERS_SHORT,
-        "survey_invitations": (
-            [] if known_none(customer, "survey_invitations") else list(invitations[:5])
-        ),
+        "survey_invitations": latest,
+        # The latest invitation still open at the counter: its code is shown only on the page
+        # that made it, so a new one replaces it (web.survey_views.survey_invitation_new_code).
+        "survey_new_code": bool(latest)
+        and latest[0].channel != InvitationChannel.EMAIL
+        and invitation_list_state(latest[0], now=timezone.now()) == InvitationState.OPEN,
         "survey_invite_form": SurveyInviteForm(),
         "survey_may_email": may_email(customer),
     }

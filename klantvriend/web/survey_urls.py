@@ -25,6 +25,11 @@ survey_urlpatterns = [
         survey_views.survey_qr,
         name="survey_qr",
     ),
+    path(
+        "survey-invitations/<int:survey_invitation_id>/new-code/",
+        survey_views.survey_invitation_new_code,
+        name="survey_invitation_new_code",
+    ),
     path("ambassadors/", referral_views.ambassadors, name="ambassadors"),
     path("reports/acquisition/", referral_views.acquisition, name="acquisition"),
     path("customers/referrer-search/", referral_views.referrer_search, name="referrer_search"),

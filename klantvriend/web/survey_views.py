@@ -517,6 +517,28 @@ def survey_invite(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 @member_required
+@require_POST
+def survey_invitation_new_code(request: HttpRequest, survey_invitation_id: int) -> HttpResponse:
+    """A new QR code for an open invitation at the counter, the old code withdrawn: only the
+    page that made a code can show it, and the customer who did not scan it could otherwise
+    not be asked for months (services.survey_invitation_replace)."""
+    invitation = selectors.survey_invitation_get(
+        business=request.business, survey_invitation_id=survey_invitation_id
+    )
+    try:
+        created = services.survey_invitation_replace(
+            business=request.business, invitation=invitation, actor=request.user
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("web:customer_detail", invitation.customer_id)
+    _forget_qr_link(request, invitation.pk)
+    _remember_qr_link(request, created.invitation.pk, created.url)
+    return redirect("web:survey_qr", survey_invitation_id=created.invitation.pk)
+
+
+@member_required
 @require_GET
 def survey_qr(request: HttpRequest, survey_invitation_id: int) -> HttpResponse:
     """The QR code of an invitation made in this session, while it can be answered; once it is

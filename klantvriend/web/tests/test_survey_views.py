@@ -15,7 +15,7 @@ from klantvriend.customers.models import Customer, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.surveys.models import Survey, SurveyInvitation, SurveyResponse
 from klantvriend.surveys.services import invitation_for_key, survey_invitation_create
-from klantvriend.surveys.tests.factories import SurveyResponseFactory
+from klantvriend.surveys.tests.factories import SurveyInvitationFactory, SurveyResponseFactory
 from klantvriend.web.survey_views import QR_LINKS, QR_LINKS_KEPT
 
 ANSWER = {
@@ -503,6 +503,53 @@ def test_another_session_cannot_see_the_qr_code(owner_client, staff_client, owne
         assert page.status_code == 404
         assert "/s/" not in page.content.decode()
     assert owner_client.get(qr_page).status_code == 200
+
+
+def test_a_code_not_scanned_is_replaced_by_a_new_one_from_the_profile_by_another_session(
+    owner_client, staff_client, customer
+):
+    # The code is shown only on the page that made it: another member, or the same one after
+    # closing the page, could not show it again, and the customer could not be asked for
+    # months.
+    owner_client.post(f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"})
+    old = SurveyInvitation.objects.get()
+    old_link = _link_on(owner_client.get(f"/survey-invitations/{old.pk}/qr/"))
+
+    profile = staff_client.get(f"/customers/{customer.pk}/").content.decode()
+    replaced = staff_client.post(f"/survey-invitations/{old.pk}/new-code/", follow=True)
+
+    assert 'data-testid="survey-new-code"' in profile
+    assert "Heeft de klant de code niet gescand?" in profile
+    new = SurveyInvitation.objects.exclude(pk=old.pk).get()
+    assert replaced.redirect_chain == [(f"/survey-invitations/{new.pk}/qr/", 302)]
+    new_link = _link_on(replaced)
+    assert new_link != old_link
+    assert invitation_for_key(key=new_link.rsplit("/", 2)[1]) == new
+    old.refresh_from_db()
+    assert old.withdrawn_at is not None
+    assert new.withdrawn_at is None
+    assert (new.channel, new.customer) == ("counter", customer)
+    # The old link says it was withdrawn and takes no answer.
+    assert Client().get(old_link.removeprefix("http://testserver")).status_code == 410
+    # Replaced, it is not offered again; the new one is.
+    again = staff_client.post(f"/survey-invitations/{old.pk}/new-code/", follow=True)
+    assert "Deze uitnodiging kan niet meer worden ingevuld" in again.content.decode()
+    assert SurveyInvitation.objects.count() == 2
+
+
+def test_an_emailed_or_answered_invitation_gets_no_new_code(owner_client, business, customer):
+    emailed = SurveyInvitationFactory(customer=customer, channel="email")
+    answered = SurveyInvitationFactory(
+        customer=CustomerFactory(business=business), channel="counter", answered_at=timezone.now()
+    )
+    profile = owner_client.get(f"/customers/{customer.pk}/").content.decode()
+
+    for invitation in (emailed, answered):
+        owner_client.post(f"/survey-invitations/{invitation.pk}/new-code/")
+
+    assert 'data-testid="survey-new-code"' not in profile
+    assert SurveyInvitation.objects.count() == 2
+    assert not SurveyInvitation.objects.filter(withdrawn_at__isnull=False).exists()
 
 
 def test_the_qr_page_says_when_the_survey_was_answered_and_forgets_the_link(
