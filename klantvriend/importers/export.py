@@ -515,7 +515,8 @@ CUSTOMER_LIST_CSV_COLUMNS: list[tuple[str | None, Any]] = [
     (None, pgettext_lazy("CSV column", "segment")),
     (None, pgettext_lazy("CSV column", "stage")),
     (None, pgettext_lazy("CSV column", "value")),
-    (None, pgettext_lazy("CSV column", "probability alive")),
+    # As a percentage, as the pages show it: "0,1500" read as fifteen hundredths of a euro.
+    (None, pgettext_lazy("CSV column", "probability alive (%)")),
     ("regular_member", pgettext_lazy("CSV column", "regular staff member")),
     ("tags", pgettext_lazy("CSV column", "tags")),
     ("marketing_consent", pgettext_lazy("CSV column", "marketing consent")),
@@ -614,7 +615,9 @@ def _customer_list_lines(
                         words.segments.get(segment),
                         words.stages.get(stage),
                         _euros(value, words.decimal) if value is not None else None,
-                        f"{alive:.4f}".replace(".", words.decimal) if alive is not None else None,
+                        f"{alive * 100:.1f}".replace(".", words.decimal)
+                        if alive is not None
+                        else None,
                         members.get(customer.regular_member_id),
                         tags.get(customer.pk, []),
                         words.consent[customer.marketing_consent],

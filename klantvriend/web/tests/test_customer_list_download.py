@@ -24,7 +24,7 @@ from klantvriend.web import views
 
 HEADER = (
     "klantnummer;naam;bedrijf;telefoon;e-mail;postcode;plaats;klant sinds;laatste aankoop;"
-    "klantsegment;fase;waarde;kans actief;vaste medewerker;labels;toestemming marketing"
+    "klantsegment;fase;waarde;kans actief (%);vaste medewerker;labels;toestemming marketing"
 )
 
 
@@ -107,11 +107,11 @@ def test_the_download_holds_the_filtered_list_in_its_order(owner_client, owner, 
     assert body.startswith(b"\xef\xbb\xbf")
     assert body.decode("utf-8-sig").split("\r\n") == [
         HEADER,
-        ";Anna Jansen;'=HYPERLINK(1);;;;;2023-01-09;;mag je niet verliezen;vaste klant;;0,1500;;"
+        ";Anna Jansen;'=HYPERLINK(1);;;;;2023-01-09;;mag je niet verliezen;vaste klant;;15,0;;"
         "VIP;nee",
         "K-7;Bram de Vries;;0612345678;bram@example.nl;1234 AB;Utrecht;2024-05-02;2026-04-01;"
-        'mag je niet verliezen;vaste klant;1234,56;0,4000;Sanne;"Bellen;VIP";ja',
-        ";Cees Bakker;;;;;;2025-06-30;;mag je niet verliezen;vaste klant;5,00;0,7000;;VIP;nee",
+        'mag je niet verliezen;vaste klant;1234,56;40,0;Sanne;"Bellen;VIP";ja',
+        ";Cees Bakker;;;;;;2025-06-30;;mag je niet verliezen;vaste klant;5,00;70,0;;VIP;nee",
         "",
     ]
 
@@ -131,15 +131,15 @@ def test_the_download_speaks_the_readers_language(owner_client, owner, cant_lose
     lines = body.decode("utf-8-sig").split("\r\n")
     assert lines[0] == (
         "customer number,name,company,phone,email,postal code,city,customer since,"
-        "last purchase,segment,stage,value,probability alive,regular staff member,tags,"
+        "last purchase,segment,stage,value,probability alive (%),regular staff member,tags,"
         "marketing consent"
     )
     rows = list(csv.reader(lines[1:-1]))
     assert [row[9:13] + row[-1:] for row in rows] == [
-        ["can't lose", "regular", "", "0.1500", "no"],
-        ["can't lose", "regular", "1234.56", "0.4000", "yes"],
-        ["loyal", "ambassador", "5.00", "0.7000", "yes"],
-        ["at risk", "regular", "", "0.1000", "no"],
+        ["can't lose", "regular", "", "15.0", "no"],
+        ["can't lose", "regular", "1234.56", "40.0", "yes"],
+        ["loyal", "ambassador", "5.00", "70.0", "yes"],
+        ["at risk", "regular", "", "10.0", "no"],
     ]
 
 
