@@ -763,7 +763,14 @@ def insight_card(
             if purchase_days >= REGULAR_MIN_PURCHASE_DAYS
             else _("has come back, not yet in a rhythm")
         ),
-        Stage.REGULAR: lambda: _("comes back in a steady rhythm"),
+        # Later than usual (the card says since when expected back), still a regular until
+        # past their rhythm: "comes back in a steady rhythm" beside "expected back since"
+        # contradicted it.
+        Stage.REGULAR: lambda: (
+            _("has come back in a steady rhythm so far")
+            if insight.usual_interval_days and away > _usual_days(insight)
+            else _("comes back in a steady rhythm")
+        ),
         Stage.AMBASSADOR: lambda: (
             ngettext(
                 "brought in %(count)s customer", "brought in %(count)s customers", referral_count

@@ -645,3 +645,28 @@ def test_a_daily_customer_comes_every_day_not_every_1_day(business, language, us
 
     assert card.history.endswith(", " + history)
     assert gone == away
+
+
+@pytest.mark.parametrize(
+    ("days_since_last", "explained"),
+    [
+        (3, "komt terug in een vast ritme"),
+        # Later than usual, not yet past their rhythm: still a regular, and the card says since
+        # when they are expected back, which "komt terug in een vast ritme" contradicted.
+        (23, "kwam tot nu toe terug in een vast ritme"),
+    ],
+)
+def test_a_regular_later_than_usual_is_not_said_to_come_in_a_steady_rhythm(
+    business, days_since_last, explained
+):
+    insight = CustomerInsightFactory(
+        customer=CustomerFactory(business=business),
+        stage=Stage.REGULAR,
+        purchase_days=40,
+        days_since_last=days_since_last,
+        usual_interval_days=4.0,
+    )
+
+    with translation.override("nl"):
+        card = insight_card(insight=insight, today=insight.as_of)
+    assert card.stage == explained
