@@ -422,17 +422,7 @@ def survey_invitation_replace(
                     )
                 }
             )
-        locked.withdrawn_at = now
-        locked.save(update_fields=["withdrawn_at"])
-        audit_record(
-            business=business,
-            actor=actor,
-            action=AuditAction.WITHDRAWN,
-            obj=locked,
-            customer=locked.customer,
-            changes=audit_diff({"withdrawn_at": None}, {"withdrawn_at": now}),
-            at=now,
-        )
+        _withdraw(locked, business=business, actor=actor, now=now)
         return _invitation_create(
             business=business,
             customer=locked.customer,
@@ -697,11 +687,16 @@ def survey_invitation_withdraw_for_promise(*, promise, actor) -> dict[str, int]:
     invitation = survey_invitations_after_delivery(promise=promise).select_for_update().first()
     if invitation is None or invitation.answered_at is not None:
         return {}
-    now = timezone.now()
+    _withdraw(invitation, business=promise.business, actor=actor, now=timezone.now())
+    return {"survey_invitations_withdrawn": 1}
+
+
+def _withdraw(invitation: SurveyInvitation, *, business: Business, actor, now: datetime) -> None:
+    """Withdraws `invitation` (its row locked by the caller), audited as `withdrawn`."""
     invitation.withdrawn_at = now
     invitation.save(update_fields=["withdrawn_at"])
     audit_record(
-        business=promise.business,
+        business=business,
         actor=actor,
         action=AuditAction.WITHDRAWN,
         obj=invitation,
@@ -709,7 +704,6 @@ def survey_invitation_withdraw_for_promise(*, promise, actor) -> dict[str, int]:
         changes=audit_diff({"withdrawn_at": None}, {"withdrawn_at": now}),
         at=now,
     )
-    return {"survey_invitations_withdrawn": 1}
 
 
 def survey_invite_after_complaint(*, complaint) -> CreatedInvitation | None:
