@@ -351,3 +351,30 @@ def test_orders_on_open_days_between_closed_periods_do_not_crowd_out_a_later_one
         ["Op een dichte dag"],
         ["Kerstpakket"],
     ]
+
+
+def test_today_counts_all_that_falls_on_a_closed_day_beyond_what_a_list_shows(
+    owner_client, business, now, monkeypatch
+):
+    from klantvriend.today import selectors
+
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    for hour in (9, 10, 11):
+        PromiseFactory(
+            customer=anna,
+            description="Rollade",
+            made_at=now,
+            due_at=datetime(2026, 12, 12, hour, 0, tzinfo=business.tzinfo),
+        )
+    owner_client.post(
+        reverse("web:closed_days"), {"first": "2026-12-12", "reason": "Verbouwing", "action": "add"}
+    )
+    # The closed days page lists two; Today counts the three.
+    monkeypatch.setattr(selectors, "ON_CLOSED_DAYS_SHOWN", 2)
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    said = page.split('data-testid="closure-coming">')[1].split("</p>")[0]
+    assert "Er staan op die dagen nog 3 beloften: verzet ze" in " ".join(
+        re.sub(r"<[^>]+>", "", said).split()
+    )
