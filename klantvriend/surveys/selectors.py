@@ -66,6 +66,7 @@ from .models import (
     PROMOTER_MIN,
     PROMOTER_WINDOW,
     DriverName,
+    InvitationChannel,
     InvitationDay,
     InvitationTrigger,
     SendFailure,
@@ -241,6 +242,15 @@ def invitation_list_state(invitation: SurveyInvitation, *, now: datetime) -> str
     if invitation.answered_at is not None:
         return InvitationState.ANSWERED
     return InvitationState.EXPIRED if invitation.expires_at <= now else InvitationState.OPEN
+
+
+def gets_new_code(invitation: SurveyInvitation, *, now: datetime) -> bool:
+    """Whether `invitation` may get a new code (services.survey_invitation_replace): still
+    open, and shown at the counter or made as a link, not e-mailed (the customer has that)."""
+    return (
+        invitation.channel != InvitationChannel.EMAIL
+        and invitation_list_state(invitation, now=now) == InvitationState.OPEN
+    )
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ from .models import (
 from .selectors import (
     ROUND_SIZE,
     RoundLeftOut,
+    gets_new_code,
     invitation_list_state,
     may_email,
     survey_invitations_after_delivery,
@@ -410,13 +411,12 @@ def survey_invitation_replace(
         )
         if locked is None:
             raise NotFound(_("This invitation does not exist."))
-        state = invitation_state(locked, now=now)
-        if state != "open" or locked.channel == InvitationChannel.EMAIL:
+        if not gets_new_code(locked, now=now):
             raise Conflict(
                 {
                     "invitation": ValidationError(
                         _("Only an open invitation at the counter gets a new code.")
-                        if state == "open"
+                        if invitation_state(locked, now=now) == "open"
                         else _("This invitation can no longer be answered: invite again instead."),
                         code="not_replaceable",
                     )

@@ -4,10 +4,8 @@ from django.utils import timezone
 
 from klantvriend.core.timeline import known_none
 from klantvriend.referrals.selectors import customer_referrals
-from klantvriend.surveys.models import InvitationChannel
 from klantvriend.surveys.selectors import (
-    InvitationState,
-    invitation_list_state,
+    gets_new_code,
     survey_invitation_list,
     survey_response_list,
 )
@@ -46,9 +44,7 @@ def referral_survey_profile_context(request, customer, forms: dict) -> dict:
         "survey_invitations": latest,
         # The latest invitation still open at the counter: its code is shown only on the page
         # that made it, so a new one replaces it (web.survey_views.survey_invitation_new_code).
-        "survey_new_code": bool(latest)
-        and latest[0].channel != InvitationChannel.EMAIL
-        and invitation_list_state(latest[0], now=timezone.now()) == InvitationState.OPEN,
+        "survey_new_code": bool(latest) and gets_new_code(latest[0], now=timezone.now()),
         "survey_invite_form": SurveyInviteForm(),
         "survey_may_email": may_email(customer),
     }
