@@ -246,16 +246,19 @@ class OnClosedDay:
     day: date
 
 
-def _on_period(business: Business, period: ClosedPeriod) -> tuple[Q, Q]:
-    """The conditions of an open promise's and a follow-up's due day within `period`."""
+def _on_periods(business: Business, periods: Sequence[ClosedPeriod]) -> tuple[list[Q], list[Q]]:
+    """Per period, the conditions of an open promise's due moment and of a follow-up's due day
+    falling within it: (promises', follow-ups')."""
 
     def start_of(day: date) -> datetime:
         return datetime.combine(day, time.min, tzinfo=business.tzinfo)
 
-    return (
-        Q(due_at__gte=start_of(period.first), due_at__lt=start_of(period.last + timedelta(days=1))),
-        Q(due_on__gte=period.first, due_on__lte=period.last),
-    )
+    on_promises = [
+        Q(due_at__gte=start_of(period.first), due_at__lt=start_of(period.last + timedelta(days=1)))
+        for period in periods
+    ]
+    on_follow_ups = [Q(due_on__gte=period.first, due_on__lte=period.last) for period in periods]
+    return on_promises, on_follow_ups
 
 
 def _open_promises(business: Business):
@@ -277,17 +280,17 @@ def open_on_closed_days(
     found: dict[ClosedPeriod, list[OnClosedDay]] = {period: [] for period in periods}
     if not periods:
         return found
-    conditions = [_on_period(business, period) for period in periods]
+    on_promises, on_follow_ups = _on_periods(business, periods)
     items = [
         OnClosedDay("promise", promise, business.local(promise.due_at).date())
         for promise in _open_promises(business)
-        .filter(reduce(or_, (on_promises for on_promises, _on_follow_ups in conditions)))
+        .filter(reduce(or_, on_promises))
         .select_related("customer")
         .order_by("due_at", "pk")[:ON_CLOSED_DAYS_SHOWN]
     ] + [
         OnClosedDay("follow_up", follow_up, follow_up.due_on)
         for follow_up in _open_follow_ups(business)
-        .filter(reduce(or_, (on_follow_ups for _on_promises, on_follow_ups in conditions)))
+        .filter(reduce(or_, on_follow_ups))
         .select_related("customer")
         .order_by("due_on", "pk")[:ON_CLOSED_DAYS_SHOWN]
     ]
@@ -324,9 +327,7 @@ def closures_coming(*, business: Business, day: date) -> list[ClosureComing]:
     if not periods:
         return []
     # Counted, not listed: a butcher's Christmas holds more orders than a list shows.
-    on_promises, on_follow_ups = zip(
-        *(_on_period(business, period) for period in periods), strict=True
-    )
+    on_promises, on_follow_ups = _on_periods(business, periods)
 
     def counted(rows, conditions) -> dict[str, int]:
         # Over the closed days alone (the due-day index), each period counted apart.
