@@ -119,6 +119,20 @@ def complaint_get(*, business: Business, complaint_id: int) -> Complaint:
     )
 
 
+def complaint_clocks_judged(complaint: Complaint, *, now: datetime | None = None) -> bool:
+    """Whether `complaint` has been judged by its deadlines: answered, resolved, or a deadline
+    passed. When it came in and whether it is public then stay (services.complaint_update), so
+    that its figures do not change afterwards."""
+    business = complaint.business
+    clock = complaint_clock(
+        complaint,
+        settings=care_settings(business),
+        tz=business.tzinfo,
+        now=now or timezone.now(),
+    )
+    return clock.response_in_time is not None or clock.resolution_in_time is not None
+
+
 @dataclass(frozen=True)
 class ComplaintView:
     complaint: Complaint

@@ -30,8 +30,9 @@ from klantvriend.core.undo import step_to_undo
 from klantvriend.core.versions import record_changing
 from klantvriend.customers.services import customer_refuse_if_anonymised_now
 
-from .clocks import complaint_clock, complaint_deadlines
+from .clocks import complaint_deadlines
 from .models import Channel, Complaint, Driver, Severity
+from .selectors import complaint_clocks_judged
 
 PUBLIC_CHANNELS = frozenset({Channel.SOCIAL_MEDIA, Channel.REVIEW_SITE})
 # Written channels: the customer was not there to be answered while they complained.
@@ -529,13 +530,7 @@ def _refuse_moving_judged_clocks(complaint: Complaint, fields: dict[str, Any], *
     moved = [
         name for name in CLOCK_FIELDS if name in fields and fields[name] != getattr(complaint, name)
     ]
-    if not moved:
-        return
-    business = complaint.business
-    clock = complaint_clock(
-        complaint, settings=care_settings(business), tz=business.tzinfo, now=now
-    )
-    if clock.response_in_time is not None or clock.resolution_in_time is not None:
+    if moved and complaint_clocks_judged(complaint, now=now):
         raise _conflict(
             moved[0],
             _(

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
-from klantvriend.complaints.services import PUBLIC_CHANNELS
+from klantvriend.complaints.selectors import complaint_clocks_judged
+from klantvriend.complaints.services import CLOCK_FIELDS, PUBLIC_CHANNELS
 from klantvriend.core.care_settings import (
     CLOSED_PERIOD_FIELD_NAMES,
     MAX_CLOSED_REASON_LENGTH,
@@ -395,15 +396,34 @@ class ComplaintEditForm(OwnIds, forms.Form):
         if complaint.resolved_at is None:
             # How it was resolved is said by resolving it (the profile's "Resolve").
             del self.fields["resolution"], self.fields["satisfaction_after"]
+        # When it came in and whether it is public stay once its deadlines have judged it
+        # (complaints.services.complaint_update): shown as they are rather than offered and
+        # then refused. A form that sent them was shown before a deadline passed meanwhile:
+        # what was typed there is refused by the service, not dropped without a word.
+        self.clocks_fixed = complaint_clocks_judged(complaint) and not (
+            self.is_bound and "received_at" in self.data
+        )
+        if self.clocks_fixed:
+            for name in CLOCK_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Stays as it is: the complaint has been answered, resolved or has passed a "
+                    "deadline, and its figures must not change afterwards."
+                )
 
     def changes(self) -> dict:
         """The fields that differ from the complaint as stored, as complaint_change takes them:
         a moment left as shown is no change, so a complaint whose clocks have judged it is
         not refused for keeping them."""
-        typed = {name: value for name, value in self.cleaned_data.items() if name != "version"}
-        typed["received_at"] = moment_changed(
-            typed["received_at"], stored=self.complaint.received_at
-        )
+        typed = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "version" and not self.fields[name].disabled
+        }
+        if "received_at" in typed:
+            typed["received_at"] = moment_changed(
+                typed["received_at"], stored=self.complaint.received_at
+            )
         return {
             name: value
             for name, value in typed.items()

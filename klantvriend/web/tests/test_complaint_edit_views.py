@@ -113,7 +113,50 @@ def test_a_resolved_complaint_has_its_resolution_reworded_and_its_gesture_logged
     ]
 
 
-def test_when_a_judged_complaint_came_in_stays_and_nothing_changes(owner_client, business, owner):
+def test_a_judged_complaint_shows_when_it_came_in_as_fixed_and_saves_the_rest(
+    owner_client, business
+):
+    answered = ComplaintFactory(
+        customer=CustomerFactory(business=business),
+        received_at=timezone.now() - timedelta(days=2),
+        first_response_at=timezone.now() - timedelta(days=1),
+        public=True,
+        channel="review_site",
+    )
+    page = owner_client.get(_url(answered))
+    form = page.context["form"]
+    assert [name for name, field in form.fields.items() if field.disabled] == [
+        "public",
+        "received_at",
+    ]
+    assert form["received_at"].help_text == (
+        "Blijft zoals het is: de klacht is beantwoord, opgelost of over een termijn heen, en "
+        "haar cijfers mogen achteraf niet veranderen."
+    )
+    sent = form_as_sent(page, having="description")
+    assert {"received_at", "public"}.isdisjoint(sent)  # disabled inputs are not sent
+
+    response = owner_client.post(_url(answered), {**sent, "severity": "high"})
+
+    assert response.status_code == 302
+    stored = Complaint.objects.get(pk=answered.pk)
+    assert (stored.severity, stored.public, stored.received_at) == (
+        "high",
+        True,
+        answered.received_at,
+    )
+
+
+def test_an_unjudged_complaint_offers_when_it_came_in(owner_client, complaint):
+    form = owner_client.get(_url(complaint)).context["form"]
+
+    assert not any(field.disabled for field in form.fields.values())
+
+
+def test_when_a_complaint_judged_meanwhile_came_in_stays_and_nothing_changes(
+    owner_client, business, owner
+):
+    # The page was opened before its first deadline passed: it sends when it came in.
     answered = ComplaintFactory(
         customer=CustomerFactory(business=business),
         received_at=timezone.now() - timedelta(days=2),

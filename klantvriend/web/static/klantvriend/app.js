@@ -39,10 +39,11 @@ document.addEventListener("click", (event) => {
 // A box that goes with channels (a complaint answered on the spot, ticked for the counter; a
 // public one, for social media and review sites), named in its data-ticked-for-channel with
 // spaces between, follows the channel chosen in its form; it can still be changed by hand after.
+// A disabled box stays as it is (a judged complaint's "public", web/care_forms.py).
 document.addEventListener("change", (event) => {
   const select = event.target;
   if (!(select instanceof HTMLSelectElement) || select.name !== "channel" || !select.form) return;
-  select.form.querySelectorAll("input[data-ticked-for-channel]").forEach((box) => {
+  select.form.querySelectorAll("input[data-ticked-for-channel]:not(:disabled)").forEach((box) => {
     box.checked = box.dataset.tickedForChannel.split(" ").includes(select.value);
   });
 });
