@@ -402,6 +402,14 @@ class Customer(BusinessOwned):
                 }
             )
 
+    @property
+    def contact_way(self) -> str:
+        """How to get in touch with the customer unasked (a customer slipping away): "phone",
+        the personal way, else "email", else "" when neither is known."""
+        if self.phone:
+            return "phone"
+        return "email" if self.email else ""
+
     def refuse_if_anonymised(self) -> None:
         """Nothing new is recorded about a person who was anonymised at their request (AVG art.
         17): no change to their record and no new record of theirs, which would hold personal

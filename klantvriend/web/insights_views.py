@@ -386,18 +386,23 @@ def insights_gestures(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_POST
 def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """One click on Today: plan a call for today with the reason written out."""
+    """One click on Today: plan a call for today with the reason written out, or an email to
+    a customer whose phone number is not known."""
     customer = customer_get(business=request.business, customer_id=customer_id)
     insight = customer_insight_get(customer=customer)
     day = request.business.today()
     # Stored for everyone in the shop to read: in the shop's language (core/language.py).
     with shop_language(request.business):
-        note = (
-            _("Call: valuable customer, %(seen)s. Ask how they are.")
-            % {"seen": not_seen_for(insight, day)}
+        reason = (
+            _("valuable customer, %(seen)s") % {"seen": not_seen_for(insight, day)}
             if insight
-            else _("Call: valuable customer slipping away. Ask how they are.")
+            else _("valuable customer slipping away")
         )
+        note = (
+            _("Email: %(reason)s. Ask how they are.")
+            if customer.contact_way == "email"
+            else _("Call: %(reason)s. Ask how they are.")
+        ) % {"reason": reason}
     follow_up_create(
         business=request.business,
         customer=customer,
@@ -412,5 +417,10 @@ def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpRespo
             "web/today.html#slipping-row",
             {"insight": insight, "customer": customer, "planned": True, "day": day},
         )
-    messages.success(request, _("Call planned for today."))
+    messages.success(
+        request,
+        _("Email planned for today.")
+        if customer.contact_way == "email"
+        else _("Call planned for today."),
+    )
     return redirect("web:today")

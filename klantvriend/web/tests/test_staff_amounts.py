@@ -43,7 +43,7 @@ def _shown(page: str, testid: str) -> str:
 def petra(business):
     """A regular who came every other day and has stayed away 51 days: slipping away, 213.50
     euros spent, 38.64 euros expected in 12 months, 18% alive."""
-    customer = CustomerFactory(business=business, name="Petra Maas")
+    customer = CustomerFactory(business=business, name="Petra Maas", phone="06 98765432")
     PurchaseFactory(customer=customer, amount_cents=21350)
     CustomerInsightFactory(
         customer=customer,

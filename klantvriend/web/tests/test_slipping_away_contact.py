@@ -1,0 +1,66 @@
+"""Today's valuable customers slipping away are got in touch with the way the shop can: a call
+to those with a phone number, an email to those with only an address, and for those with
+neither, a way to add one rather than a call nobody can make."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from klantvriend.aftercare.models import FollowUp
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.insights.tests.factories import CustomerInsightFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _slipping(business, **contact):
+    customer = CustomerFactory(business=business, **contact)
+    CustomerInsightFactory(
+        customer=customer,
+        purchase_days=12,
+        days_since_last=90,
+        usual_interval_days=None,
+        spend_cents=64000,
+        probability_alive=0.2,
+        slipping_away=True,
+    )
+    return customer
+
+
+def _row(page: str, customer) -> str:
+    return re.search(rf'<li id="slipping-{customer.pk}" .*?</li>', page, re.DOTALL)[0]
+
+
+def test_each_customer_slipping_away_is_offered_the_way_to_reach_them(owner_client, business):
+    called = _slipping(business, phone="06 12345678", email="an@example.nl")
+    emailed = _slipping(business, email="bo@example.nl")
+    unreachable = _slipping(business)
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    assert '<a class="subtle" href="tel:06 12345678">06 12345678</a>' in _row(page, called)
+    assert ">Plan een belletje</button>" in _row(page, called)
+    assert ">Plan een mail</button>" in _row(page, emailed)
+    row = _row(page, unreachable)
+    assert '<span class="subtle" data-testid="no-contact-way">geen telefoon of e-mail bekend' in row
+    assert (
+        f'href="{reverse("web:customer_edit", args=[unreachable.pk])}" '
+        'data-testid="add-contact-way">Telefoon of e-mail toevoegen</a>'
+    ) in row
+    assert "<form" not in row
+
+
+def test_an_email_is_planned_for_a_customer_known_by_address_alone(owner_client, business):
+    emailed = _slipping(business, email="bo@example.nl")
+
+    response = owner_client.post(
+        reverse("web:slipping_away_plan_call", args=[emailed.pk]), HTTP_HX_REQUEST="true"
+    )
+
+    assert '<span class="done-note">✓ mail gepland voor vandaag</span>' in (
+        response.content.decode()
+    )
+    assert FollowUp.objects.get(customer=emailed).note == (
+        "Mailen: waardevolle klant, 90 dagen niet gezien. Vraag hoe het gaat."
+    )
