@@ -426,7 +426,9 @@ def list_customers(request: HttpRequest, page: Query[Pagination], filters: Query
 def _with_version(response: HttpResponse, customer: Customer) -> Customer:
     """The customer with their tags read once, for the body and for the ETag of their version."""
     prefetch_related_objects([customer], "tags")
-    customer.tag_names = sorted(tag.name for tag in customer.tags.all())
+    customer.tag_names = sorted(
+        (tag.name for tag in customer.tags.all()), key=selectors.tag_name_order
+    )
     return with_etag(response, customer, _version)
 
 

@@ -436,8 +436,7 @@ def with_tag_names(customers: list[Customer]) -> list[Customer]:
     for customer_id, name in links:
         names[customer_id].append(name)
     for customer in customers:
-        # Sorted here, as for a single customer: a database's collation may order otherwise.
-        customer.tag_names = sorted(names[customer.pk])
+        customer.tag_names = sorted(names[customer.pk], key=tag_name_order)
     return customers
 
 
@@ -457,6 +456,29 @@ def tag_spellings(*, business_id: int, names: Iterable[str]) -> dict[str, str]:
     for name in [*stored, *wanted]:
         by_case.setdefault(name.casefold(), name)
     return {name: name if name in exact else by_case[name.casefold()] for name in wanted}
+
+
+def tag_name_order(name: str) -> tuple[str, str]:
+    """The order of tag names wherever they are listed: alphabetical in any capitals ("bbq",
+    "Buurt", "vaste klant"), as a shopkeeper looks one up, not capitals first as the
+    databases' collations have it. By Python's casefold, which knows every alphabet."""
+    return (name.casefold(), name)
+
+
+def tags_sorted(*, business: Business) -> list[Tag]:
+    """The business's tags with their numbers of customers, in tag_name_order."""
+    return sorted(tag_list(business=business), key=lambda tag: tag_name_order(tag.name))
+
+
+def tags_most_used(*, business: Business, limit: int = 5) -> list[str]:
+    """The names of the business's `limit` tags carried by the most customers: the tags a new
+    customer most likely gets, offered as the examples of how the shop tags (one query)."""
+    return list(
+        tag_list(business=business)
+        .filter(customer_count__gt=0)
+        .order_by("-customer_count", "name")
+        .values_list("name", flat=True)[:limit]
+    )
 
 
 def tag_list(*, business: Business) -> QuerySet[Tag]:
@@ -485,9 +507,9 @@ class TagOverviewRow:
 
 def tag_overview(*, business: Business) -> list[TagOverviewRow]:
     """Every tag of the business with its kept number of customers, sorted by name in any
-    capitals (in Python, by casefold: the databases' collations differ), each tag spelled
+    capitals (tag_name_order), each tag spelled
     in several capitals told what it is spelled as too and which spelling a merge keeps."""
-    tags = sorted(tag_list(business=business), key=lambda tag: (tag.name.casefold(), tag.name))
+    tags = tags_sorted(business=business)
     by_case: dict[str, list[Tag]] = {}
     for tag in tags:
         by_case.setdefault(tag.name.casefold(), []).append(tag)

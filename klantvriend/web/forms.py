@@ -30,6 +30,7 @@ from klantvriend.customers.models import (
     LegalBasis,
     unlikely_day_errors,
 )
+from klantvriend.customers.selectors import tag_name_order, tags_most_used
 from klantvriend.customers.services import (
     MARKETING_CONSENT_DEFAULT_BASIS,
     UNCHANGED,
@@ -329,10 +330,19 @@ class CustomerForm(forms.ModelForm):
         )
         self.fields["name"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
         self.fields["name"].error_messages.update(NAME_REQUIRED)
+        # The shop's own tags as the examples, in the words it uses: an English example
+        # ("regular") beside the shop's "vaste klant" made two tags of one.
+        used = tags_most_used(business=business)
+        if used:
+            self.fields["tags"].help_text = _(
+                "Separated by commas. Used most in your shop: %(tags)s."
+            ) % {"tags": ", ".join(used)}
         self._init_regular_member()
         self._init_customer_since()
         if self.instance.pk:
-            self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
+            self.initial["tags"] = sorted(
+                (tag.name for tag in self.instance.tags.all()), key=tag_name_order
+            )
             # The page carries what its user saw in each field (hidden initial-<name> inputs):
             # saving writes only what they changed, and what someone else saved meanwhile in a
             # field they left alone stays (edits(), services.customer_update).

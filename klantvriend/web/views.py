@@ -438,7 +438,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "channels": AcquisitionChannel.choices,
         "segments": Segment.choices,
         "stages": Stage.choices,
-        "tags": selectors.tag_list(business=request.business),
+        "tags": selectors.tags_sorted(business=request.business),
     }
     if request.membership.is_owner:
         # The download of the list as shown: its filters and order, every page.
@@ -591,7 +591,7 @@ def _profile_context(
         "customer": customer,
         "briefing": selectors.customer_briefing(customer=customer),
         **_timeline(request, customer),
-        "tags": list(customer.tags.all()),
+        "tags": sorted(customer.tags.all(), key=lambda tag: selectors.tag_name_order(tag.name)),
         **_dates_today(request, customer),
         "important_date_refused": important_date_refused or {},
         # Privacy requests are the owner's to answer (web/privacy_views.py): theirs alone to see.

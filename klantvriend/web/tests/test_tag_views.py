@@ -63,6 +63,41 @@ def test_the_page_lists_every_tag_by_name_in_any_capitals_with_its_kept_count(
     assert f'href="{reverse("web:customer_list")}?tag=BBQ"' in page
 
 
+def test_the_list_s_filter_the_profile_and_its_form_sort_tags_in_any_capitals(
+    owner_client, business
+):
+    customer = services.customer_create(
+        business=business, name="Dirk", tags=["vaste klant", "Buurt", "bbq", "Aanbieding"]
+    )
+
+    listing = owner_client.get(reverse("web:customer_list")).content.decode()
+    profile = owner_client.get(reverse("web:customer_detail", args=[customer.pk]))
+    form = owner_client.get(reverse("web:customer_edit", args=[customer.pk])).context["form"]
+
+    in_order = ["Aanbieding", "bbq", "Buurt", "vaste klant"]
+    assert re.findall(r'<option value="([^"]+)" >\1 \(1\)</option>', listing) == in_order
+    assert re.findall(r'\?tag=[^"]+">([^<]+)</a>', profile.content.decode()) == in_order
+    assert form.initial["tags"] == in_order
+
+
+def test_the_customer_form_offers_the_shop_s_own_tags_as_examples(owner_client, business, owner):
+    account_language_set(user=owner, language="en")
+    empty = owner_client.get(reverse("web:customer_create")).context["form"]
+    assert empty["tags"].help_text == (
+        "Separated by commas, for example: regular, business customer, neighbour."
+    )
+    for name, tags in [("A", ["vaste klant", "buurt"]), ("B", ["vaste klant"]), ("C", ["bbq"])]:
+        services.customer_create(business=business, name=name, tags=tags)
+    Tag.objects.create(business=business, name="ongebruikt")
+
+    form = owner_client.get(reverse("web:customer_create")).context["form"]
+
+    # In the shop's own words, most customers first: no English "regular" beside them.
+    assert form["tags"].help_text == (
+        "Separated by commas. Used most in your shop: vaste klant, bbq, buurt."
+    )
+
+
 def test_a_name_spelled_in_several_capitals_is_marked_with_its_merge(owner_client, business, shop):
     page = owner_client.get(reverse("web:tags")).content.decode()
 
