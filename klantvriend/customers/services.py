@@ -920,6 +920,40 @@ def important_date_add_refusals(*, customer: Customer, **fields: Any) -> dict[st
     return refusals_of(lambda: _new_important_date(customer=customer, **fields))
 
 
+# What people call the customer's own birthday (compared in any capitals): it has a field of
+# its own (Customer.birthday), which Today congratulates on. Kept as an important date too, it
+# was on Today and the profile twice. Someone else's birthday says whose ("verjaardag
+# partner") and is an important date.
+OWN_BIRTHDAY_LABELS = frozenset(
+    {
+        "verjaardag",
+        "jarig",
+        "geboortedag",
+        "geboortedatum",
+        "verjaardag klant",
+        "birthday",
+        "date of birth",
+        "birth date",
+    }
+)
+
+
+def _refuse_own_birthday(label: str) -> None:
+    if label.strip().rstrip(".!").casefold() in OWN_BIRTHDAY_LABELS:
+        raise ValidationError(
+            {
+                "label": ValidationError(
+                    _(
+                        "The customer's own birthday goes in their birthday field (Edit): then "
+                        "Today congratulates them once, not twice. For someone else's, say "
+                        "whose it is, such as “birthday partner”."
+                    ),
+                    code="own_birthday",
+                )
+            }
+        )
+
+
 def _new_important_date(
     *, customer: Customer, label: str, date, yearly: bool = True
 ) -> ImportantDate:
@@ -932,7 +966,11 @@ def _new_important_date(
         date=date,
         yearly=yearly,
     )
-    refusals_gathered(lambda: refuse_early_day(date, field="date"), clean=important)
+    refusals_gathered(
+        lambda: refuse_early_day(date, field="date"),
+        lambda: _refuse_own_birthday(label),
+        clean=important,
+    )
     return important
 
 

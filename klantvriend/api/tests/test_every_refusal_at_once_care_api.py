@@ -575,21 +575,21 @@ DATE_MESSAGES = {
         "bool": "Enter true or false.",
         "blank": "This field cannot be blank.",
         "not_found": "This customer does not exist.",
-        "taken": "This customer already has “Verjaardag” on this date.",
+        "taken": "This customer already has “Verjaardag partner” on this date.",
     },
     "nl": {
         "date": "Voer een geldige datum in als JJJJ-MM-DD, bijvoorbeeld 2026-03-01.",
         "bool": "Geef true of false.",
         "blank": "Dit veld mag niet leeg zijn.",
         "not_found": "Deze klant bestaat niet.",
-        "taken": "Deze klant heeft “Verjaardag” al op deze datum.",
+        "taken": "Deze klant heeft “Verjaardag partner” al op deze datum.",
     },
 }
 
 
 @LANGUAGES
 def test_an_important_date_hears_of_its_day_yearly_and_label_at_once(api, anna, language):
-    customers.important_date_add(customer=anna, label="Verjaardag", date=date(1980, 3, 12))
+    customers.important_date_add(customer=anna, label="Verjaardag partner", date=date(1980, 3, 12))
     before = snapshot()
     said = DATE_MESSAGES[language]
     refused_by_both = {"customer": anna.pk, "label": " ", "date": "12-03-1980", "yearly": "ja"}
@@ -618,10 +618,12 @@ def test_an_important_date_hears_of_its_day_yearly_and_label_at_once(api, anna, 
 
 @LANGUAGES
 def test_an_important_date_already_there_is_heard_of_with_the_schemas_refusal(api, anna, language):
-    there = customers.important_date_add(customer=anna, label="Verjaardag", date=date(1980, 3, 12))
+    there = customers.important_date_add(
+        customer=anna, label="Verjaardag partner", date=date(1980, 3, 12)
+    )
     before = snapshot()
     said = DATE_MESSAGES[language]
-    body = {"customer": anna.pk, "label": "Verjaardag", "date": "1980-03-12", "yearly": 1}
+    body = {"customer": anna.pk, "label": "Verjaardag partner", "date": "1980-03-12", "yearly": 1}
 
     response = send(api, "post", "/api/v1/important-dates", body, language)
 

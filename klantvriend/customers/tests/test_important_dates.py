@@ -54,6 +54,33 @@ def test_a_date_before_1900_is_refused_as_a_typo_of_the_year(business):
     assert _stored() == []
 
 
+@pytest.mark.parametrize("label", ["Verjaardag", " verjaardag. ", "Birthday", "Geboortedatum"])
+def test_the_customer_s_own_birthday_is_sent_to_their_birthday_field(business, label):
+    # Kept as an important date as well, it was on Today and the profile twice.
+    anna = CustomerFactory(business=business, name="Anna")
+
+    with pytest.raises(ValidationError) as refused:
+        services.important_date_add(customer=anna, label=label, date=date(1980, 3, 12))
+
+    assert [(error.code, error.message) for error in refused.value.error_dict["label"]] == [
+        (
+            "own_birthday",
+            "De verjaardag van de klant zelf hoort in het veld verjaardag (Bewerken): dan "
+            "feliciteert Vandaag één keer, niet twee keer. Is het de verjaardag van iemand "
+            "anders, zeg dan van wie, zoals “verjaardag partner”.",
+        )
+    ]
+    assert _stored() == []
+
+
+def test_someone_else_s_birthday_is_an_important_date(business):
+    anna = CustomerFactory(business=business, name="Anna")
+
+    services.important_date_add(customer=anna, label="Verjaardag partner", date=date(1979, 8, 2))
+
+    assert [row[1] for row in _stored()] == ["Verjaardag partner"]
+
+
 def test_another_what_another_date_or_another_customer_is_no_double(business):
     anna = CustomerFactory(business=business, name="Anna")
     bert = CustomerFactory(business=business, name="Bert")
