@@ -635,13 +635,14 @@ def _birthdays_today(rng, business, customers, today: date) -> None:
 
 
 # What a butcher writes down of a customer's life, each remembered every year, with the years
-# before the demo's last day the first of them lies.
+# before the demo's last day the first of them lies. A reminder to order is written down for
+# this year: its years would count nothing ("5 jaar" beside an order to place).
 IMPORTANT_DATES = [
     ("Trouwdag", (3, 40)),
     ("Verjaardag partner", (25, 60)),
     ("Verjaardag dochter", (4, 20)),
     ("Jubileum zaak", (5, 30)),
-    ("Kerstpakket personeel bestellen", (1, 8)),
+    ("Kerstpakket personeel bestellen", (0, 0)),
 ]
 # One customer in fifty has an important date; a few of them in Today's coming days.
 IMPORTANT_DATE_SHARE = 0.02
