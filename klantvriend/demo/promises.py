@@ -244,6 +244,10 @@ def _care_demo_create(
             done_at = made_at + (due_at - made_at) * float(rng.uniform(0.35, 1.0))
             if all_day and rng.random() < 0.5:
                 done_at = min(done_at, _shop_moment(rng, business.local(due_at).date(), tz, week))
+        if done_at is not None:
+            # Kept while the shop is open, not at 02:38: at night it waits for the opening,
+            # which is no later than the due moment of one kept on time (due while open).
+            done_at = next_working_moment(done_at, tz=tz, week=week)
         if done_at is not None and done_at > now:
             done_at = None  # still open: the future has not happened yet
         if cancelled_at is not None and cancelled_at > now:
