@@ -356,7 +356,13 @@ def promise_reliability(request: HttpRequest) -> HttpResponse:
     grace_hours = care_settings(request.business).promise_grace_hours
     # Named rows as the shared table takes them (a kind's label starting with a capital), with
     # the filter of the list each row opens to.
-    members = [(name, row, f"member={member}") for member, name, row in figures.by_member]
+    # How each member keeps their promises is about that person (AVG): the owner, who answers
+    # for the shop, sees everyone's; a member their own, not a ranking of their colleagues.
+    members = [
+        (name, row, f"member={member}")
+        for member, name, row in figures.by_member
+        if request.membership.is_owner or member == request.user.pk
+    ]
     kinds = [(capfirst(label), row, f"kind={kind}") for kind, label, row in figures.by_kind]
     return render(
         request,

@@ -21,6 +21,7 @@ from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set
 from klantvriend.core.calendar import calendar_token_create
 from klantvriend.core.care_settings import WEEKDAY_KEYS, care_settings, care_settings_update
+from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business, time_zones
 from klantvriend.core.services import membership_create
 from klantvriend.core.tests.days import SALON
@@ -2854,6 +2855,27 @@ def test_the_trends_90_days_before_open_to_their_promises_in_either_language(
 
     assert link[2] == before
     assert f'<option value="90d-before" selected>{period}</option>' in listed
+
+
+def test_a_member_sees_their_own_reliability_and_the_owner_everyone_s(
+    owner_client, owner, business, staff_user, staff_client
+):
+    # A ranking of colleagues is personal data about each of them (AVG): the owner's to see.
+    _reliability_history(business, owner, staff_user)
+
+    owners = owner_client.get(reverse("web:promise_reliability"))
+    staffs = staff_client.get(reverse("web:promise_reliability"))
+
+    assert [row[2] for row in owners.context["members"]] == [
+        f"member={member.pk}" for member in sorted((owner, staff_user), key=staff_name)
+    ]
+    assert [row[2] for row in staffs.context["members"]] == [f"member={staff_user.pk}"]
+    assert "<h2>Per medewerker</h2>" in owners.content.decode()
+    page = staffs.content.decode()
+    assert "<h2>Jouw beloften</h2>" in page
+    assert "Je eigen cijfers; de eigenaar ziet die van iedereen." in page
+    # The shop's figures stay whole for everyone.
+    assert staffs.context["figures"].overall == owners.context["figures"].overall
 
 
 def test_staff_see_the_list_of_promises_as_they_see_the_reliability_page(
