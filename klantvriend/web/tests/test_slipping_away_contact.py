@@ -49,6 +49,11 @@ def test_each_customer_slipping_away_is_offered_the_way_to_reach_them(owner_clie
         'data-testid="add-contact-way">Telefoon of e-mail toevoegen</a>'
     ) in row
     assert "<form" not in row
+    # The figure each row shows, said once above them.
+    assert (
+        "“Kans actief” is de kans dat ze nog bij je kopen, uit hoe vaak ze kwamen en hoe lang ze "
+        "wegblijven."
+    ) in page
 
 
 def test_an_email_is_planned_for_a_customer_known_by_address_alone(owner_client, business):
