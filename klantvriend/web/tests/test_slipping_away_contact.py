@@ -45,7 +45,7 @@ def test_each_customer_slipping_away_is_offered_the_way_to_reach_them(owner_clie
     row = _row(page, unreachable)
     assert '<span class="subtle" data-testid="no-contact-way">geen telefoon of e-mail bekend' in row
     assert (
-        f'href="{reverse("web:customer_edit", args=[unreachable.pk])}" '
+        f'href="{reverse("web:customer_edit", args=[unreachable.pk])}?next=/#id_phone" '
         'data-testid="add-contact-way">Telefoon of e-mail toevoegen</a>'
     ) in row
     assert "<form" not in row
