@@ -68,6 +68,13 @@ def schema_message(error: dict[str, Any]) -> str:
         return _("Ensure this value is less than or equal to %(limit_value)s.") % {
             "limit_value": context["le"]
         }
+    if kind == "greater_than_equal" and error["loc"][-1] == "amount_cents":
+        # A till writes a refund as a negative sale; "greater than or equal to 0" said why not,
+        # not what to do instead. (The purchase import leaves them out, with a note.)
+        return _(
+            "A purchase cannot be negative: leave a return or refund out, as the analysis does, "
+            "or correct or delete the sale it takes back."
+        )
     if kind == "greater_than_equal":
         return _("Ensure this value is greater than or equal to %(limit_value)s.") % {
             "limit_value": context["ge"]

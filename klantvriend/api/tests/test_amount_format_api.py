@@ -46,6 +46,29 @@ def test_a_purchase_amount_in_euros_is_refused_saying_it_takes_cents(
     assert Purchase.objects.count() == 0
 
 
+def test_a_refund_sent_as_a_negative_sale_is_refused_saying_what_to_do(api, business):
+    customer = services.customer_create(business=business, name="Anna")
+    before = snapshot()
+
+    response = send(
+        api,
+        "/api/v1/purchases",
+        {"customer": customer.pk, "amount_cents": -500, "description": "retour"},
+        **{"Accept-Language": "nl"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", "amount_cents"],
+            "msg": "Een aankoop kan niet negatief zijn: laat een retour of terugbetaling weg, "
+            "zoals de analyse doet, of corrigeer of verwijder de verkoop die ze terugdraait.",
+            "type": "greater_than_equal",
+        }
+    ]
+    assert snapshot() == before
+
+
 def test_a_gesture_value_in_euros_is_refused_saying_it_takes_cents(api, business):
     customer = services.customer_create(business=business, name="Anna")
 

@@ -206,7 +206,8 @@ RECORD_MESSAGES = {
         "as EUR.",
         "receipt": "A purchase with this receipt number already exists.",
         "not_found": "This customer does not exist.",
-        "at_least_0": "Ensure this value is greater than or equal to 0.",
+        "negative": "A purchase cannot be negative: leave a return or refund out, as the "
+        "analysis does, or correct or delete the sale it takes back.",
         "blank": "This field cannot be blank.",
         "kind": "Choose one of: 'visit', 'call', 'email', 'message', 'note'.",
     },
@@ -217,7 +218,8 @@ RECORD_MESSAGES = {
         "worden geteld.",
         "receipt": "Er bestaat al een aankoop met dit bonnummer.",
         "not_found": "Deze klant bestaat niet.",
-        "at_least_0": "Zorg ervoor dat deze waarde minstens 0 is.",
+        "negative": "Een aankoop kan niet negatief zijn: laat een retour of terugbetaling weg, "
+        "zoals de analyse doet, of corrigeer of verwijder de verkoop die ze terugdraait.",
         "blank": "Dit veld mag niet leeg zijn.",
         "kind": "Kies een van: 'visit', 'call', 'email', 'message', 'note'.",
     },
@@ -293,7 +295,7 @@ def test_a_purchase_corrected_with_mistakes_hears_of_all_at_once(api, anna, next
     assert response.status_code == 422
     assert response.json() == {
         "detail": [
-            refusal("amount_cents", said["at_least_0"], "greater_than_equal"),
+            refusal("amount_cents", said["negative"], "greater_than_equal"),
             refusal("at", said["future"], "future"),
             refusal("external_ref", said["receipt"], "unique") | {"existing_id": other.pk},
         ]
