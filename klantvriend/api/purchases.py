@@ -106,21 +106,37 @@ class PurchasePage(Out):
 
 class PurchaseFilters(ChangesSince):
     customer: ObjectId | None = Field(None, description="Only the purchases of this customer.")
+    external_ref: str = Field(
+        "",
+        max_length=100,
+        description="A receipt number, as sent: the sale that has it, or none. The way a till "
+        "checks that a sale arrived.",
+    )
 
 
 @router.get(
     "",
     response={200: PurchasePage, **ERRORS},
     summary="List purchases, or those changed since a moment",
-    description="Newest first, of every customer or of one (`customer`); with `changed_since`, "
+    description="Newest first, of every customer or of one (`customer`), or the sale of a "
+    "receipt number (`external_ref`); with `changed_since`, "
     "the purchases changed since that moment, in the order they changed "
     '("Syncing" in the API\'s description).',
 )
 def list_purchases(request: HttpRequest, page: Query[Pagination], filters: Query[PurchaseFilters]):
-    refuse_mixed_sync(page, filters, customer=filters.customer is not None)
+    refuse_mixed_sync(
+        page,
+        filters,
+        customer=filters.customer is not None,
+        external_ref=bool(filters.external_ref),
+    )
     if filters.changed_since is not None:
         return changes_page(request, page, filters, selectors.purchases_changed)
-    purchases = selectors.purchase_list(business=business_of(request), customer_id=filters.customer)
+    purchases = selectors.purchase_list(
+        business=business_of(request),
+        customer_id=filters.customer,
+        receipt=filters.external_ref,
+    )
     return feed_page(purchases, page)
 
 

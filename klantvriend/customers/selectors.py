@@ -732,10 +732,16 @@ def customer_timeline(*, customer: Customer, limit: int = 50) -> list[TimelineEn
     return timeline_for(customer=customer, limit=limit)
 
 
-def purchase_list(*, business: Business, customer_id: int | None = None) -> QuerySet[Purchase]:
+def purchase_list(
+    *, business: Business, customer_id: int | None = None, receipt: str = ""
+) -> QuerySet[Purchase]:
+    """Newest first; of one customer, or the one sale of a receipt number (`receipt`, as
+    stored: the business's receipt numbers are unique as written, purchase_unique_external_ref)."""
     purchases = Purchase.objects.filter(business=business)
     if customer_id is not None:
         purchases = purchases.filter(customer_id=customer_id)
+    if receipt:
+        purchases = purchases.filter(external_ref=receipt.strip())
     return purchases.order_by("-at", "-id")
 
 

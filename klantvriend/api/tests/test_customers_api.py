@@ -290,6 +290,22 @@ def test_purchases_are_created_listed_and_filtered(api, business):
     assert api.get(f"/api/v1/purchases/{created.json()['id']}").json()["description"] == "Rollade"
 
 
+def test_a_till_finds_the_sale_of_a_receipt_number(api, business, other_business):
+    anna = CustomerFactory(business=business)
+    sold = PurchaseFactory(customer=anna, amount_cents=1250, external_ref="BON-7")
+    PurchaseFactory(customer=anna, amount_cents=500, external_ref="BON-70")
+    PurchaseFactory(customer=CustomerFactory(business=other_business), external_ref="BON-8")
+
+    found = api.get("/api/v1/purchases?external_ref=BON-7").json()
+    elsewhere = api.get("/api/v1/purchases?external_ref=BON-8").json()
+    mixed = api.get("/api/v1/purchases?external_ref=BON-7&changed_since=2026-01-01T00:00:00Z")
+
+    assert (found["count"], [item["id"] for item in found["items"]]) == (1, [sold.pk])
+    assert elsewhere == {"items": [], "count": 0}  # another business's receipt is not seen
+    assert mixed.status_code == 422
+    assert [error["loc"] for error in mixed.json()["detail"]] == [["query", "external_ref"]]
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
