@@ -5,6 +5,7 @@ removed by an owner on the Team page."""
 
 from django.http import HttpRequest
 from ninja import Router
+from pydantic import Field
 
 from klantvriend.core.members import membership_list, staff_name
 
@@ -16,6 +17,11 @@ router = Router(tags=["members"])
 class MemberOut(Out):
     id: int
     name: str
+    username: str = Field(
+        ...,
+        description="The name they log in with: what made_by, received_by, given_by and a "
+        "contact moment's member give.",
+    )
     role: str
 
 
@@ -35,6 +41,7 @@ def list_members(request: HttpRequest):
         {
             "id": membership.user_id,
             "name": staff_name(membership.user),
+            "username": membership.user.get_username(),
             "role": membership.role,
         }
         for membership in membership_list(business=business_of(request))

@@ -32,10 +32,15 @@ def test_the_members_are_listed_with_the_ids_a_purchase_takes(
     assert response.status_code == 200
     assert response.json() == {
         "items": [
-            {"id": owner.pk, "name": "Sanne", "role": "owner"},
-            {"id": staff_user.pk, "name": "Joris", "role": "staff"},
+            {"id": owner.pk, "name": "Sanne", "username": owner.username, "role": "owner"},
+            {
+                "id": staff_user.pk,
+                "name": "Joris",
+                "username": staff_user.username,
+                "role": "staff",
+            },
             # Without a full name, by the name they log in with, as the pages name them.
-            {"id": mo.pk, "name": "mo", "role": "staff"},
+            {"id": mo.pk, "name": "mo", "username": "mo", "role": "staff"},
         ],
         "count": 3,
     }
@@ -61,7 +66,7 @@ def test_staff_read_the_members_too_and_another_business_sees_only_its_own(
         ("kees", "staff"),
     ]
     assert other_api.get("/api/v1/members").json() == {
-        "items": [{"id": other_owner.pk, "name": "other", "role": "owner"}],
+        "items": [{"id": other_owner.pk, "name": "other", "username": "other", "role": "owner"}],
         "count": 1,
     }
 
