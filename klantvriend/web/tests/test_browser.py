@@ -162,6 +162,11 @@ def test_search_results_fit_a_phone_without_scrolling_sideways(page: Page, live_
     shot(page, "foundation-09-phone-search")
 
 
+# Whether a tap on a panel's first line (below its padding) reaches the panel itself.
+FIRST_LINE_ON_TOP = """panel => {
+    const box = panel.getBoundingClientRect();
+    return panel.contains(document.elementFromPoint(box.left + box.width / 2, box.top + 28));
+}"""
 PANEL_BOX = "e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }"
 
 
@@ -197,6 +202,8 @@ def test_top_bar_panels_open_inside_the_screen(page: Page, live_server, business
     ):
         page.locator(f"{details} > summary").click()
         expect(page.locator(panel)).to_be_visible()
+        # Nothing of the bar lies over it: on a phone the search box covered its first line.
+        assert page.locator(panel).evaluate(FIRST_LINE_ON_TOP), f"{panel} covered at {width}px"
         left, right = page.locator(panel).evaluate(PANEL_BOX)
         where = f"{panel} at {width}px runs from {left} to {right}"
         assert left >= 0, where

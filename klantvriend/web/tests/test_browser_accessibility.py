@@ -363,7 +363,7 @@ def test_a_row_of_today_keeps_the_focus_when_its_button_is_done(page: Page, live
     # Undone with the keyboard, the row keeps the focus again, with its button back.
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
-    expect(row.get_by_role("button", name="Gedaan")).to_be_visible()
+    expect(row.get_by_role("button", name="Gedaan", exact=True)).to_be_visible()
     expect(row).to_be_focused()
 
 

@@ -454,6 +454,40 @@ def test_done_tapped_by_mistake_on_today_is_undone_and_its_aftercare_goes(
     assert FollowUp.objects.filter(promise=wrong).count() == 0
 
 
+def test_a_double_tap_on_done_does_not_undo_it(page: Page, live_server, business, owner):
+    # The second tap of a double-tap on a phone landed on "Undo", which had taken the place of
+    # "Done" under the finger, and opened the promise again.
+    now = timezone.now()
+    promise = PromiseFactory(
+        customer=CustomerFactory(business=business, name="Anna de Vries"),
+        description="Taart bezorgen",
+        made_by=owner,
+        made_at=now - timedelta(days=1),
+        due_at=now + timedelta(hours=1),
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.locator(f"#promise-{promise.pk}").get_by_role("button", name="Gedaan").click()
+    # The second tap, right after the row changed, where "Undo" now is.
+    undo = page.locator(f"#promise-{promise.pk}").get_by_role("button", name="Ongedaan maken")
+    expect(undo).to_be_visible()
+    there = undo.bounding_box()
+    page.mouse.click(there["x"] + there["width"] / 2, there["y"] + there["height"] / 2)
+    page.wait_for_timeout(1000)
+
+    expect(page.locator(f"#promise-{promise.pk} .done-note")).to_contain_text("gedaan om")
+    promise.refresh_from_db()
+    assert promise.done_at is not None
+    # A tap a moment later is taken: the undo is there for a real mistake.
+    undo.click()
+    expect(
+        page.locator(f"#promise-{promise.pk}").get_by_role("button", name="Gedaan", exact=True)
+    ).to_be_visible()
+    promise.refresh_from_db()
+    assert promise.done_at is None
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_a_promise_moved_to_another_day_from_the_profile_with_the_advice(
     page: Page, live_server, business, owner, width

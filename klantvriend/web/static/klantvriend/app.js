@@ -195,3 +195,27 @@ document.addEventListener("htmx:afterSettle", () => {
   row.tabIndex = -1;
   row.focus({ preventScroll: true });
 });
+
+// The second tap of a double-tap lands where the first one's button was. On Today and the card
+// that is now the button that replaced it ("Undo" where "Done" was, "Done" where "Undo" was),
+// and the step was taken back at once. The buttons htmx brings into a row or the card take no
+// tap for a moment: a deliberate tap comes later than that. Marked aria-disabled rather than
+// disabled, so that the keyboard's focus still goes to them in their order, and a key pressed
+// on one (a click of detail 0, no pointer's) is taken: a keyboard does not double-tap.
+const TAP_AGAIN_AFTER_MS = 800;
+document.addEventListener("htmx:load", (event) => {
+  const content = event.detail.elt;
+  if (!(content instanceof Element) || !content.closest(".care-row, #profile-live")) return;
+  const buttons = [content, ...content.querySelectorAll("button")].filter(
+    (element) => element instanceof HTMLButtonElement && !element.hasAttribute("aria-disabled"),
+  );
+  buttons.forEach((button) => button.setAttribute("aria-disabled", "true"));
+  setTimeout(() => buttons.forEach((button) => button.removeAttribute("aria-disabled")), TAP_AGAIN_AFTER_MS);
+});
+document.addEventListener("click", (event) => {
+  const tapped = event.detail > 0 && event.target instanceof Element;
+  if (tapped && event.target.closest('button[aria-disabled="true"]')) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
