@@ -375,6 +375,35 @@ def test_a_complaint_answered_at_the_counter_is_logged_as_answered(
     expect(page.locator(f"#complaint-{complaint.pk} form[action$='/respond/']")).to_have_count(0)
 
 
+def test_a_card_form_saved_or_refused_on_a_phone_shows_what_became_of_it(
+    page: Page, live_server, business, owner
+):
+    # The card's complaint form lies screens down on a phone: its error and its "saved" lay out
+    # of sight after the save, and it seemed nothing happened.
+    customer = CustomerFactory(business=business, name="Bas Jansen")
+    for hours in range(1, 7):
+        PromiseFactory(
+            customer=customer, made_by=owner, due_at=timezone.now() + timedelta(hours=hours)
+        )
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.get_by_test_id("profile-complaints").locator("details.record-form > summary").click()
+    form = page.get_by_test_id("complaint-form")
+    form.locator("button[type=submit]").click()
+
+    description = page.get_by_test_id("complaint-form").locator("[name=description]")
+    expect(description).to_be_focused()
+    expect(description).to_be_in_viewport()
+
+    description.fill("Gehakt was grijs")
+    page.get_by_test_id("complaint-form").locator("button[type=submit]").click()
+
+    saved = page.get_by_test_id("profile-complaints").get_by_test_id("record-saved")
+    expect(saved).to_have_text("Klacht opgeslagen.")
+    expect(saved).to_be_in_viewport()
+
+
 # Each visible choice whose box is narrower than its longest option: [name, box, needed].
 CUT_CHOICES = """() => [...document.querySelectorAll('select')]
   .filter((select) => select.offsetParent !== null)

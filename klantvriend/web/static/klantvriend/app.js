@@ -219,3 +219,25 @@ document.addEventListener("click", (event) => {
     event.stopImmediatePropagation();
   }
 }, true);
+
+// A form of the card saved (or refused) by htmx leaves the screen where it was, and the card
+// above it has grown or its form has closed: on a phone the message "Saved" or the error lay a
+// screen away, and nothing seemed to happen. The first field refused takes the focus; else the
+// message of what was saved is brought into sight.
+let profileSwapped = false;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  profileSwapped = Boolean(event.detail.target && event.detail.target.id === "profile-live");
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const live = profileSwapped && document.getElementById("profile-live");
+  profileSwapped = false;
+  if (!live) return;
+  const refused = live.querySelector(".field-invalid :is(input, select, textarea)");
+  if (refused) {
+    refused.focus({ preventScroll: true });
+    refused.scrollIntoView({ block: "center" });
+    return;
+  }
+  const saved = live.querySelector(".message-success[role=status]");
+  if (saved) saved.scrollIntoView({ block: "center" });
+});
