@@ -610,7 +610,16 @@ def test_important_dates_are_added_and_removed_on_the_profile(owner_client, busi
         "2011-06-18",
         True,
     )
-    assert "Trouwdag: 18 juni" in response.content.decode()
+    page = response.content.decode()
+    assert "Trouwdag: 18 juni" in page
+    # Removing it asks first: one tap under "Called" took the date without a word.
+    assert re.search(
+        r'<details class="inline-form">\s*<summary class="link" aria-label="Trouwdag verwijderen">'
+        r'verwijderen</summary>.*?data-testid="important-date-remove">Ja, “Trouwdag” verwijderen'
+        r"</button>",
+        page,
+        re.S,
+    )
     owner_client.post(reverse("web:important_date_delete", args=[customer.pk, important.pk]))
     assert not customer.important_dates.exists()
 
