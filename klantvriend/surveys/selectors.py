@@ -126,6 +126,13 @@ EMAIL_ADDRESS = ~Q(email="")
 NOT_ANONYMISED = Q(erased_at__isnull=True)
 
 
+def invites_after_complaint(*, business: Business) -> bool:
+    """Whether resolving a complaint e-mails the customer an invitation (a customer who may be
+    e-mailed, not asked within the interval): as the business's survey says, yes until an
+    owner switches it off."""
+    return not Survey.objects.filter(business=business, invite_after_complaint=False).exists()
+
+
 def may_email(customer) -> bool:
     """Whether `customer` may be e-mailed an invitation (EMAIL_CONSENT, EMAIL_ADDRESS,
     NOT_ANONYMISED)."""

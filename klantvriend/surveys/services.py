@@ -80,6 +80,7 @@ from .selectors import (
     RoundLeftOut,
     gets_new_code,
     invitation_list_state,
+    invites_after_complaint,
     may_email,
     survey_invitations_after_delivery,
     survey_next_invitation_at,
@@ -707,8 +708,7 @@ def _withdraw(invitation: SurveyInvitation, *, business: Business, actor, now: d
 
 
 def survey_invite_after_complaint(*, complaint) -> CreatedInvitation | None:
-    survey = Survey.objects.filter(business_id=complaint.business_id).first()
-    if survey is not None and not survey.invite_after_complaint:
+    if not invites_after_complaint(business=complaint.business):
         return None
     return _invite_automatically(
         business=complaint.business,

@@ -33,6 +33,7 @@ from klantvriend.core.money import cents_for_typing
 from klantvriend.customers.models import ContactKind
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import REPEAT_CHOICES, PromiseKind
+from klantvriend.surveys.selectors import invites_after_complaint, may_email
 
 from .forms import AmountField, DateInput, MomentField, OwnIds, moment_changed
 
@@ -432,11 +433,16 @@ class ComplaintEditForm(OwnIds, forms.Form):
         }
 
 
-def resolve_form_for(complaint, data=None, *, business: Business) -> ResolveForm:
+def resolve_form_for(
+    complaint, data=None, *, business: Business, invites: bool | None = None
+) -> ResolveForm:
     """A complaint row's resolve form, with ids of its own: a page lists several complaints.
     It says what saving it sets going besides: the check with the customer that the business's
     aftercare plans after a complaint (aftercare.services.follow_up_plan_for_complaint), which
-    the person resolving it would otherwise first meet on Today days later."""
+    the person resolving it would otherwise first meet on Today days later, and the survey it
+    e-mails a customer who may be e-mailed (surveys.services.survey_invite_after_complaint),
+    which staff did not know went out. `invites`: surveys.selectors.invites_after_complaint,
+    read once for a page of complaints; None reads it."""
     # The gesture offered when the complaint was logged is filled in: resolving logs it once.
     form = ResolveForm(
         data,
@@ -448,16 +454,28 @@ def resolve_form_for(complaint, data=None, *, business: Business) -> ResolveForm
     )
     form.complaint_id = complaint.pk
     days = care_settings(business).aftercare_complaint_days
+    said = []
     if days == 0:
-        form.fields["resolution"].help_text = _(
-            "Saving it plans a follow-up for today: is the customer content again?"
-        )
+        said.append(_("Saving it plans a follow-up for today: is the customer content again?"))
     elif days is not None:
-        form.fields["resolution"].help_text = ngettext(
-            "Saving it plans a follow-up in %(days)s day: is the customer content again?",
-            "Saving it plans a follow-up in %(days)s days: is the customer content again?",
-            days,
-        ) % {"days": days}
+        said.append(
+            ngettext(
+                "Saving it plans a follow-up in %(days)s day: is the customer content again?",
+                "Saving it plans a follow-up in %(days)s days: is the customer content again?",
+                days,
+            )
+            % {"days": days}
+        )
+    if may_email(complaint.customer) and (
+        invites if invites is not None else invites_after_complaint(business=business)
+    ):
+        said.append(
+            _("It also emails the customer the survey, unless they were asked lately.")
+            if said
+            else _("Saving it emails the customer the survey, unless they were asked lately.")
+        )
+    if said:
+        form.fields["resolution"].help_text = " ".join(str(sentence) for sentence in said)
     return form
 
 

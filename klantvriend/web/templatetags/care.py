@@ -18,6 +18,7 @@ from klantvriend.core.audit import DETAIL_CODES, AuditAction, request_handled
 from klantvriend.core.numbers import count_shown, share_points, share_shown, signed_shown
 from klantvriend.core.shown import day_span_shown, duration_shown, range_end_shown
 from klantvriend.importers.mapping import CUSTOMERS, PURCHASES
+from klantvriend.surveys.selectors import invites_after_complaint, may_email
 from klantvriend.web.care_forms import resolve_form_for
 
 from .klantvriend import day, moment
@@ -392,4 +393,12 @@ def resolve_form(context, complaint):
     refused = context.get("refused_form")
     if refused is not None and refused.complaint_id == complaint.pk:
         return refused
-    return resolve_form_for(complaint, business=context["request"].business)
+    request = context["request"]
+    # Read once for the page's rows, and only for a customer who may be e-mailed at all.
+    if may_email(complaint.customer) and not hasattr(request, "invites_after_complaint"):
+        request.invites_after_complaint = invites_after_complaint(business=request.business)
+    return resolve_form_for(
+        complaint,
+        business=request.business,
+        invites=getattr(request, "invites_after_complaint", None),
+    )

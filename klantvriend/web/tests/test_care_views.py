@@ -39,6 +39,7 @@ from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.isolation import snapshot
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.surveys.models import Survey
 from klantvriend.surveys.services import survey_invitation_create
 from klantvriend.today.selectors import SHOWN
 from klantvriend.today.tests.steps import take_step
@@ -1945,6 +1946,36 @@ def test_the_resolve_form_says_when_saving_it_plans_the_follow_up(
         else:
             assert re.search(hint + r"[^>]*>" + re.escape(said) + "<", text)
     assert not FollowUp.objects.filter(complaint=complaint).exists()
+
+
+@pytest.mark.parametrize(
+    ("days", "emailable", "invites", "said"),
+    [
+        (
+            7,
+            True,
+            True,
+            "Opslaan plant nazorg over 7 dagen: is de klant weer tevreden? Ook mailt het de klant "
+            "de enquête, tenzij die onlangs al gevraagd is.",
+        ),
+        (None, True, True, "Opslaan mailt de klant de enquête, tenzij die onlangs al gevraagd is."),
+        (7, False, True, "Opslaan plant nazorg over 7 dagen: is de klant weer tevreden?"),
+        (7, True, False, "Opslaan plant nazorg over 7 dagen: is de klant weer tevreden?"),
+    ],
+)
+def test_the_resolve_form_says_that_saving_it_emails_the_survey(
+    owner_client, business, owner, days, emailable, invites, said
+):
+    # Resolving quietly e-mailed the customer a survey; staff did not know they were contacted.
+    care_settings_update(business=business, actor=owner, aftercare_complaint_days=days)
+    Survey.objects.create(business=business, invite_after_complaint=invites)
+    customer = CustomerFactory(business=business, email="an@example.nl", emailable=emailable)
+    complaint = ComplaintFactory(customer=customer)
+    hint = f'id="resolve-{complaint.pk}-resolution_helptext"'
+
+    for url in (reverse("web:today"), reverse("web:customer_detail", args=[customer.pk])):
+        text = owner_client.get(url).content.decode()
+        assert re.search(hint + r"[^>]*>" + re.escape(said) + "<", text), url
 
 
 def test_today_and_the_scorecard_show_one_share_of_promises_kept_on_time(owner_client, business):
