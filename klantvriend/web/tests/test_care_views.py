@@ -613,6 +613,11 @@ def test_logging_answering_and_resolving_a_complaint_on_the_profile(owner_client
     complaint.refresh_from_db()
     assert complaint.public is True
     assert (complaint.resolution, complaint.satisfaction_after) == ("Excuses en een taart", 4)
+    # The score asked afterwards is on the card, with how it was resolved.
+    assert (
+        '<span class="subtle">Excuses en een taart · <span data-testid="satisfaction-after">'
+        "tevredenheid na afloop: 4/5</span></span>"
+    ) in response.content.decode()
     assert list(
         AuditEvent.objects.filter(object_type="complaint")
         .order_by("id")
