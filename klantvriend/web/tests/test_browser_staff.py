@@ -1,7 +1,7 @@
 """A staff member's Saturday at the counter, on the shop's tablet (768 x 1024, portrait) and on a
 phone: what the walk-through of a newcomer tripped over."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.tests.factories import ComplaintFactory
+from klantvriend.customers.services import important_date_add
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.promises.tests.factories import PromiseFactory
 
@@ -33,7 +34,7 @@ STICKING_OUT = """card => {
 # as "text: height".
 TOO_SMALL_TO_TAP = """() => [...document.querySelectorAll(
     'main button, main a.button, main summary.button, .mainnav a, .usermenu > summary, '
-    + 'main .contact a, main a[href^="tel:"]')]
+    + 'main .contact a, main a[href^="tel:"], main a.timeline-edit, main summary.link')]
   .filter(e => e.checkVisibility() && e.getBoundingClientRect().height < 43.5)
   .map(e => (e.innerText || e.getAttribute('aria-label')).trim() + ': '
             + Math.round(e.getBoundingClientRect().height))"""
@@ -47,6 +48,7 @@ def test_on_a_phone_every_button_of_today_and_the_profile_is_a_thumb_high(
     PromiseFactory(customer=customer, description="Rollade klaarzetten")  # overdue
     ComplaintFactory(customer=customer, description="Gehakt was te vet")
     FollowUpFactory(customer=customer, due_on=timezone.localdate())
+    important_date_add(customer=customer, label="Trouwdag", date=date(2011, 6, 18))
     page.set_viewport_size(PHONE)
     log_in(page, live_server, "joris", "pw-joris-123")
 
@@ -58,7 +60,8 @@ def test_on_a_phone_every_button_of_today_and_the_profile_is_a_thumb_high(
 
     page.goto(f"{live_server.url}/customers/{customer.pk}/")
     expect(page.get_by_test_id("promise-done")).to_be_visible()
-    # The phone number (to call the customer) was a line of text, 19 px high.
+    # The phone number (to call the customer) was a line of text, 19 px high, as were a
+    # purchase's "Wijzigen" and a date's "verwijderen".
     assert page.evaluate(TOO_SMALL_TO_TAP) == []
 
 
