@@ -81,7 +81,8 @@ class DateInput(forms.DateInput):
 
 
 # The picker finds a customer through the one customer search, which also reads the address.
-REFERRER_PLACEHOLDER = _("Type a name, phone, email or postcode")
+# Short enough to show whole in a phone's field (390 px): the hint below says the rest.
+REFERRER_PLACEHOLDER = _("Name, phone, email or postcode")
 REFERRER_HINT = _(
     "Type a few letters of the name, phone, email, postcode or place of the customer who sent them."
 )
