@@ -201,9 +201,11 @@ document.addEventListener("htmx:afterSettle", () => {
 // and the step was taken back at once. The buttons htmx brings into a row or the card take no
 // tap for a moment: a deliberate tap comes later than that. Marked aria-disabled rather than
 // disabled, so that the keyboard's focus still goes to them in their order, and a key pressed
-// on one (a click of detail 0, no pointer's) is taken: a keyboard does not double-tap.
+// on one (a click of detail 0, no pointer's) is taken: a keyboard does not double-tap. Marked
+// as soon as they are swapped in, not at htmx:load: htmx processes new content only when it
+// settles, a moment later, and a tap in between submitted the undo's form as a whole page.
 const TAP_AGAIN_AFTER_MS = 800;
-document.addEventListener("htmx:load", (event) => {
+document.addEventListener("htmx:afterSwap", (event) => {
   const content = event.detail.elt;
   if (!(content instanceof Element) || !content.closest(".care-row, #profile-live")) return;
   const buttons = [content, ...content.querySelectorAll("button")].filter(
