@@ -391,6 +391,22 @@ def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpRespo
     customer = customer_get(business=request.business, customer_id=customer_id)
     insight = customer_insight_get(customer=customer)
     day = request.business.today()
+    if not customer.contact_way:
+        # A page shown before the phone number and address were removed: no call nobody can
+        # make. The row comes back as it is now, with the way to add one.
+        if request.htmx:
+            return render(
+                request,
+                "web/today.html#slipping-row",
+                {"insight": insight, "customer": customer, "day": day},
+                status=422,
+            )
+        messages.error(
+            request,
+            _("No phone number or email address is known for %(name)s: add one first.")
+            % {"name": customer.name},
+        )
+        return redirect("web:today")
     # Stored for everyone in the shop to read: in the shop's language (core/language.py).
     with shop_language(request.business):
         reason = (

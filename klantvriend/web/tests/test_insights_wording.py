@@ -107,7 +107,7 @@ def test_today_says_why_a_customer_away_for_seven_weeks_is_at_0_percent(
 ):
     # Given a customer who came every other day, away for 48 days: a butcher reads "48 days"
     # as nothing much, beside "probability alive 0%"
-    customer = CustomerFactory(business=business, name="Ingrid Schouten")
+    customer = CustomerFactory(business=business, name="Ingrid Schouten", phone="06 11223344")
     CustomerInsightFactory(
         customer=customer,
         purchase_days=60,

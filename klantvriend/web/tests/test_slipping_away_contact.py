@@ -69,3 +69,33 @@ def test_an_email_is_planned_for_a_customer_known_by_address_alone(owner_client,
     assert FollowUp.objects.get(customer=emailed).note == (
         "Mailen: waardevolle klant, 90 dagen niet gezien. Vraag hoe het gaat."
     )
+
+
+def test_a_call_nobody_can_make_is_refused_and_the_row_offers_to_add_a_way(owner_client, business):
+    # A page shown before the phone number was removed still has the button.
+    unreachable = _slipping(business, name="Ruud Bakker")
+
+    response = owner_client.post(
+        reverse("web:slipping_away_plan_call", args=[unreachable.pk]), HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 422
+    row = response.content.decode()
+    assert 'data-testid="add-contact-way">Telefoon of e-mail toevoegen</a>' in row
+    assert "<form" not in row
+    assert "gepland" not in row
+    assert not FollowUp.objects.filter(customer=unreachable).exists()
+
+
+def test_without_htmx_the_refused_call_is_said_on_today(owner_client, business):
+    unreachable = _slipping(business, name="Ruud Bakker")
+
+    response = owner_client.post(
+        reverse("web:slipping_away_plan_call", args=[unreachable.pk]), follow=True
+    )
+
+    assert response.redirect_chain == [(reverse("web:today"), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Van Ruud Bakker is geen telefoonnummer of e-mailadres bekend: voeg er eerst een toe."
+    ]
+    assert not FollowUp.objects.filter(customer=unreachable).exists()

@@ -169,7 +169,7 @@ def test_the_advice_of_an_older_refresh_says_what_adds_the_worth_if_won_back(
 def _slipping(business, name, *, spend_cents, bought_cents, computed_days_ago=3):
     """A customer slipping away in a refresh `computed_days_ago`, then 48 days away after
     coming every other day; `bought_cents` is what their purchases add up to now."""
-    customer = CustomerFactory(business=business, name=name)
+    customer = CustomerFactory(business=business, name=name, phone="06 11223344")
     PurchaseFactory(customer=customer, amount_cents=bought_cents)
     CustomerInsightFactory(
         customer=customer,
