@@ -15,7 +15,13 @@ from klantvriend.core.models import Business, BusinessOwned, ChangeTracked
 from klantvriend.core.money import MAX_CENTS
 
 from . import identity
-from .text import SEARCH_TEXT_LENGTH, postcode_tidied, search_text_for
+from .text import (
+    SEARCH_TEXT_LENGTH,
+    SORT_NAME_LENGTH,
+    postcode_tidied,
+    search_text_for,
+    sort_name_for,
+)
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 phone_validator = RegexValidator(
@@ -231,6 +237,11 @@ class Customer(BusinessOwned):
     # and case-insensitive search that works the same on SQLite and PostgreSQL, through a
     # trigram index (migration 0005).
     search_text = models.CharField(max_length=SEARCH_TEXT_LENGTH, editable=False, default="")
+    # The name as every list of customers sorts it (text.sort_name_for), "jan" beside "Jan" and
+    # "Ümit" beside "Ulla" (migration 0049).
+    sort_name = models.CharField(
+        max_length=SORT_NAME_LENGTH, editable=False, default="", db_default=""
+    )
     # The name, e-mail address and phone number as the list of possible duplicates compares
     # them (identity.match_keys), so that it groups customers through an index instead of
     # normalising 100,000 of them on every view; "" for none (migration 0024).
@@ -254,7 +265,7 @@ class Customer(BusinessOwned):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        ordering = ["name", "id"]
+        ordering = ["sort_name", "id"]
         # Deletion empties the referrer of the customers a deleted one referred through the
         # base manager's `update`: with this one, their `updated_at` moves too.
         base_manager_name = "objects"
@@ -263,8 +274,8 @@ class Customer(BusinessOwned):
             # trigram index ("th") finds its page of matches in the index alone, without
             # visiting the customer rows it passes (20,000 of them for "th" at 100,000).
             models.Index(
-                fields=["business", "name", "id", "search_text"],
-                name="customer_business_name_search",
+                fields=["business", "sort_name", "id", "search_text"],
+                name="customer_sort_name_search",
             ),
             models.Index(fields=["business", "search_text"], name="customer_business_search"),
             # The API's changed_since (docs/api.md, "Syncing"): a page of the customers changed
@@ -288,7 +299,7 @@ class Customer(BusinessOwned):
             # privacy page counts and lists these few customers by name, from an index that
             # holds only them (selectors.customers_with_consent_without_basis).
             models.Index(
-                fields=["business", "name", "id"],
+                fields=["business", "sort_name", "id"],
                 condition=models.Q(marketing_consent=True, marketing_consent_basis=""),
                 name="customer_consent_no_basis",
             ),
@@ -440,6 +451,7 @@ class Customer(BusinessOwned):
                 city=self.city,
             )
         )
+        self.sort_name = sort_name_for(self.name)
         keys = identity.match_keys(
             name=self.name, email=self.email, phone=self.phone, anonymised=bool(self.erased_at)
         )
@@ -449,7 +461,7 @@ class Customer(BusinessOwned):
 
 # The fields of a customer made from the others by refresh_derived_fields: not typed, not
 # exported, not part of a record's version, and written with the fields they are made of.
-DERIVED_FIELDS = ("search_text", "match_name", "match_email", "match_phone")
+DERIVED_FIELDS = ("search_text", "sort_name", "match_name", "match_email", "match_phone")
 
 
 class CustomerCount(models.Model):

@@ -63,6 +63,16 @@ def phone_digits(text: str) -> str:
 SEARCH_TEXT_LENGTH = 700
 
 
+# A customer's name as the lists sort it: folded, so that "jan de Vries" and "Ümit" sort with
+# "Jan" and "Ulla" on both databases, which compare text by its bytes and put every name written
+# in lower case or with an accent after "Z". Folded, a name of 200 characters can grow: cut.
+SORT_NAME_LENGTH = 200
+
+
+def sort_name_for(name: str) -> str:
+    return fold(name)[:SORT_NAME_LENGTH]
+
+
 # A Dutch postcode however typed ("3512ab", "3512  Ab"): four digits, the first not 0, and two
 # letters. Belgian (four digits) and other countries' postcodes do not have this form.
 _DUTCH_POSTCODE = re.compile(r"([1-9][0-9]{3})\s*([A-Za-z]{2})")

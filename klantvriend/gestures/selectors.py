@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Exists, OuterRef, QuerySet
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,11 +128,10 @@ def occasions_today(
     birthdays, anniversaries, celebrated = _celebrating(
         business=business, day=day, customer_id=customer_id
     )
-    # Sorted case-insensitively, an order no index serves, so the name index is no shortcut.
     customers = list(
         Customer.objects.filter(pk__in=birthdays.values("pk").union(anniversaries.values("pk")))
         .annotate(congratulated=Exists(given_today))
-        .order_by(Lower("name"), "id")[offset : offset + limit]
+        .order_by("sort_name", "id")[offset : offset + limit]
     )
     occasions = []
     for customer in customers:

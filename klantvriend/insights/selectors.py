@@ -398,7 +398,7 @@ def customer_order_parts(
         figures = insights.filter(**part.where).exclude(**part.where_not)
         sorted_parts.append(
             ByFigure(
-                rows.order_by(f"{sign}insight__{part.figure}", "name", "id"),
+                rows.order_by(f"{sign}insight__{part.figure}", "sort_name", "id"),
                 field=f"insight__{part.figure}",
                 descending=part.descending,
                 figures=None if among is None else (among(figures), part.figure),
@@ -418,7 +418,7 @@ def customer_order_parts(
         *sorted_parts,
         # None, without counting them, when no insight of the business lacks the figure
         ByOffset(
-            with_insight.filter(**{f"insight__{figure}__isnull": True}).order_by("name", "id"),
+            with_insight.filter(**{f"insight__{figure}__isnull": True}).order_by("sort_name", "id"),
             told=lambda: None if lacking.exists() else 0,
         ),
         *(
@@ -426,7 +426,7 @@ def customer_order_parts(
             if chosen
             else [
                 ByOffset(
-                    customers.filter(insight__isnull=True).order_by("name", "id"),
+                    customers.filter(insight__isnull=True).order_by("sort_name", "id"),
                     told=none_without(
                         CustomerInsight.objects.filter(business=business), business=business
                     ),

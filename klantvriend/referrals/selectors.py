@@ -142,7 +142,7 @@ def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassado
             .exclude(pk__in=ids)
             .annotate(latest_nps=Subquery(_latest_answer(since).values("nps")[:1]))
             .filter(latest_nps__gte=PROMOTER_MIN)
-            .order_by("name", "id")
+            .order_by("sort_name", "id")
             .values_list("pk", flat=True)[: limit - len(ranked)]
         )
     customers = Customer.objects.filter(business=business).in_bulk(ids)

@@ -293,10 +293,10 @@ def test_a_page_of_a_short_search_is_read_from_one_index_in_name_order(business,
     plan = _plan(page, postgresql_off=("seqscan", "bitmapscan", "sort"))
 
     if connection.vendor == "sqlite":
-        assert "USING COVERING INDEX customer_business_name_search" in plan, plan
+        assert "USING COVERING INDEX customer_sort_name_search" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
     else:
-        assert "Index Only Scan using customer_business_name_search" in plan, plan
+        assert "Index Only Scan using customer_sort_name_search" in plan, plan
         assert "Sort" not in plan, plan
 
 
@@ -314,4 +314,4 @@ def test_an_indexed_search_reads_its_matches_by_id_not_by_walking_the_names(busi
     plan = page.explain()
 
     assert "rowid=?" in plan, plan  # by id, through the primary key or (business, id)
-    assert "customer_business_name_search" not in plan, plan
+    assert "customer_sort_name_search" not in plan, plan
