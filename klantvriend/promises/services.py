@@ -348,8 +348,8 @@ def _due_moved(business, changed: Promise, fields: dict[str, Any], now: datetime
                     _(
                         "This promise was not kept by the moment it was due, so that "
                         "moment stays: moved, the promise would count as kept on time. "
-                        "Cancel it (it counts as broken) and make a new promise for "
-                        "the new moment."
+                        "Reschedule it instead: it is cancelled, counting as broken, and "
+                        "a new promise is made for the new moment."
                     ),
                     code="overdue",
                 )

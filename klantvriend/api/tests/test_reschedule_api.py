@@ -52,8 +52,8 @@ def test_patch_refuses_to_move_a_passed_due_moment_and_changes_nothing(api, over
         409,
         {
             "detail": "This promise was not kept by the moment it was due, so that moment "
-            "stays: moved, the promise would count as kept on time. Cancel it (it counts as "
-            "broken) and make a new promise for the new moment.",
+            "stays: moved, the promise would count as kept on time. Reschedule it instead: it "
+            "is cancelled, counting as broken, and a new promise is made for the new moment.",
             "code": "overdue",
         },
     )

@@ -54,8 +54,8 @@ def test_moving_a_passed_due_moment_is_refused_and_changes_nothing(overdue, owne
     assert error.code == "overdue"
     assert error.messages == [
         "This promise was not kept by the moment it was due, so that moment stays: moved, the "
-        "promise would count as kept on time. Cancel it (it counts as broken) and make a new "
-        "promise for the new moment."
+        "promise would count as kept on time. Reschedule it instead: it is cancelled, counting "
+        "as broken, and a new promise is made for the new moment."
     ]
     assert (_rows(), AuditEvent.objects.count()) == (before, events)
 
