@@ -148,6 +148,7 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
         "web/personal_data.html",
         {
             "customer": customer,
+            "as_of": timezone.now(),
             "facts": customer_facts(data),
             "tables": personal_tables(data),
             "referrals": data.referrals,

@@ -243,3 +243,12 @@ document.addEventListener("htmx:afterSettle", () => {
   const saved = live.querySelector(".message-success[role=status]");
   if (saved) saved.scrollIntoView({ block: "center" });
 });
+
+// A page made to be handed over on paper (the customer's copy of their data) has a Print
+// button; it is hidden until this file runs, as nothing else would make it work.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("button[data-print]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  });
+});
