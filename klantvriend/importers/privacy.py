@@ -506,6 +506,22 @@ def customer_access_given(*, customer: Customer, actor, requested_on: date) -> N
     )
 
 
+def customer_access_last_given(*, customer: Customer) -> AuditEvent | None:
+    """The trail's record of the last copy given to the customer (customer_access_given), or
+    None: the personal data page says it was given, so that nobody records it twice."""
+    return (
+        AuditEvent.objects.filter(
+            business_id=customer.business_id,
+            customer=customer,
+            action=AuditAction.EXPORTED,
+            changes__format="handed_over",
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
 @transaction.atomic
 def customer_erase(
     *,

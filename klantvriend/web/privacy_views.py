@@ -51,6 +51,7 @@ from klantvriend.importers.privacy import (
     AlreadyErased,
     apply_retention,
     customer_access_given,
+    customer_access_last_given,
     customer_erase,
     customer_personal_data,
     personal_data,
@@ -155,6 +156,7 @@ def customer_personal_data_view(request: HttpRequest, customer_id: int) -> HttpR
             **_processing_facts(request.business),
             "handed_over": handed_over,
             "open_request": open_request,
+            "last_given": customer_access_last_given(customer=customer),
         },
         status=422 if handed_over.errors else 200,
     )

@@ -6,12 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from klantvriend.core.models import AuditEvent, Business
 from klantvriend.customers.models import LegalBasis, PrivacyRequest, PrivacyRequestAnswer
 from klantvriend.customers.privacy_requests import privacy_request_record
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers.privacy import customer_erase
+from klantvriend.web.templatetags.klantvriend import moment
 
 pytestmark = pytest.mark.django_db
 
@@ -497,3 +499,31 @@ def test_every_refusal_of_one_submission_is_shown_at_once(owner_client, business
         "Het verzoek kan niet na vandaag zijn binnengekomen."
     ]
     assert PrivacyRequest.objects.count() == 0
+
+
+def test_the_personal_data_page_says_when_a_copy_was_given_and_by_whom(
+    owner_client, business, owner
+):
+    # The form stayed as it was after "Record: copy given", which invited recording it twice.
+    anna = CustomerFactory(business=business)
+    url = reverse("web:customer_personal_data", args=[anna.pk])
+    before = owner_client.get(url).content.decode()
+
+    owner_client.post(url, {"requested_on": business.today().isoformat()})
+    after = owner_client.get(url)
+
+    assert 'data-testid="copy-last-given"' not in before
+    assert "Kopie aan de klant gegeven?" in before
+    given = AuditEvent.objects.get(customer=anna, changes__format="handed_over")
+    assert after.context["last_given"] == given
+    page = after.content.decode()
+    assert "Nog een kopie aan de klant gegeven?" in page
+    assert (
+        f'<p data-testid="copy-last-given">Er is een kopie gegeven op '
+        f"{_shown_moment(given.at, business)}, vastgelegd door Sanne.</p>"
+    ) in page
+
+
+def _shown_moment(at, business) -> str:
+    with translation.override("nl"):
+        return moment(timezone.localtime(at, business.tzinfo))
