@@ -306,7 +306,8 @@ class ComplaintForm(OwnIds, forms.Form):
         initial=True,
         help_text=_(
             "You answered the customer there and then, in person or on the phone: the "
-            "complaint counts as answered at the moment it was received."
+            "complaint counts as answered at the moment it was received. Ticked by itself at "
+            "the counter; tick it yourself for a call."
         ),
         widget=forms.CheckboxInput(attrs={"data-ticked-for-channel": Channel.COUNTER}),
     )
