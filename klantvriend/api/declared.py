@@ -72,19 +72,37 @@ def _takes_body(operation) -> bool:
 
 # Words for a field that no spelling distance leads from to its name: what the pages and the
 # import files call it ("Geholpen door", "Staff"), against the API's name.
-_SAID_OTHERWISE = {"served_by": "member", "staff": "member", "employee": "member"}
+# What a till or web shop calls a field of ours, as far as no spelling brings it near: who
+# served it, its receipt or order number, what it cost. Each is offered only where the schema
+# has the field meant and the one beside it: a receipt is a purchase's `external_ref` (where
+# there is an `amount_cents`), not a customer's, whose `external_ref` is their customer number.
+_PURCHASE_REF = ("external_ref", "amount_cents")
+_SAID_OTHERWISE = {
+    "served_by": ("member", "member"),
+    "staff": ("member", "member"),
+    "employee": ("member", "member"),
+    **dict.fromkeys(
+        ("receipt", "receipt_number", "receipt_no", "receipt_id", "bon", "bonnummer"),
+        _PURCHASE_REF,
+    ),
+    **dict.fromkeys(("order_id", "order_number", "transaction_id", "ticket"), _PURCHASE_REF),
+    **dict.fromkeys(("price", "total", "bedrag"), ("amount_cents", "amount_cents")),
+}
 
 
 def closest_name(name: str, known: Iterable[str]) -> str | None:
     """The known name `name` most likely misspells ("emial": "email", "amount":
-    "amount_cents") or says in other words ("served_by": "member"), None when none is close.
+    "amount_cents") or says in other words ("served_by": "member", "receipt": "external_ref"),
+    None when none is close.
     difflib's ratio over the lower-case names, at its own default cutoff of 0.6: "amount"
     against "amount_cents" is 0.67, "emial" against "email" 0.8, and a name of another kind
     altogether ("price" against "currency") stays below it."""
     known = set(known)
-    meant = _SAID_OTHERWISE.get(name.lower())
-    if meant in known:
-        return meant
+    if name.lower() in _SAID_OTHERWISE:
+        # A word of ours for something this schema lacks: no spelling near it is meant
+        # ("receipt" is not a customer's "street").
+        meant, beside = _SAID_OTHERWISE[name.lower()]
+        return meant if meant in known and beside in known else None
     by_lower = {candidate.lower(): candidate for candidate in known}
     close = difflib.get_close_matches(name.lower(), by_lower, n=1, cutoff=0.6)
     return by_lower[close[0]] if close else None

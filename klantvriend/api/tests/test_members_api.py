@@ -126,3 +126,38 @@ def test_the_pages_words_lead_nowhere_where_there_is_no_member_to_name(api, busi
         {"loc": ["body", "staff"], "msg": "Unknown field: staff.", "type": "extra_forbidden"}
     ]
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "said"),
+    [
+        ("receipt", "Unknown field: receipt. Did you mean external_ref?"),
+        ("Bonnummer", "Unknown field: Bonnummer. Did you mean external_ref?"),
+        ("order_id", "Unknown field: order_id. Did you mean external_ref?"),
+        ("price", "Unknown field: price. Did you mean amount_cents?"),
+    ],
+)
+def test_a_receipt_or_price_sent_in_a_tills_words_is_told_of_our_field(api, business, field, said):
+    customer = CustomerFactory(business=business)
+    body = {"customer": customer.pk, "amount_cents": 4500, field: "BON-7"}
+    before = snapshot()
+
+    response = api.post("/api/v1/purchases", json.dumps(body), content_type="application/json")
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [{"loc": ["body", field], "msg": said, "type": "extra_forbidden"}]
+    }
+    assert snapshot() == before
+
+
+def test_a_receipt_sent_with_a_customer_is_not_offered_a_purchase_field(api):
+    response = api.post(
+        "/api/v1/customers",
+        json.dumps({"name": "Anna", "receipt": "BON-7"}),
+        content_type="application/json",
+    )
+
+    assert response.json()["detail"] == [
+        {"loc": ["body", "receipt"], "msg": "Unknown field: receipt.", "type": "extra_forbidden"}
+    ]
