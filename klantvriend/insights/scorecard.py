@@ -177,6 +177,9 @@ class Scorecard:
     # A figure further below its target by its value than `weakest`, passed over because its
     # few cases leave it unsure; None where there is none (the page says why it is not chosen).
     passed_over: Figure | None = None
+    # With the drivers weakest, the drivers the next action names (DriverAdvice.start_with),
+    # by their code: the page links to where each is worked on.
+    drivers_to_start_with: tuple[str, ...] = ()
 
 
 def trend_window(now: datetime, *, before: bool = False) -> tuple[datetime, datetime]:
@@ -646,15 +649,21 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
         ),
     ]
     weakest, passed_over = weakest_figure(figures)
+    drivers_to_start_with: tuple[str, ...] = ()
     if weakest is not None and weakest.key == "drivers":
         next_action = _driver_action(advice)
+        drivers_to_start_with = tuple(driver.name for driver in advice.start_with)
     elif weakest is not None:
         next_action = NEXT_ACTIONS[weakest.key]()
     else:
         measured_all = all(figure.measured for figure in figures)
         next_action = NEXT_ACTIONS["on_target" if measured_all else "measure"]()
     return Scorecard(
-        figures=figures, weakest=weakest, next_action=next_action, passed_over=passed_over
+        figures=figures,
+        weakest=weakest,
+        next_action=next_action,
+        passed_over=passed_over,
+        drivers_to_start_with=drivers_to_start_with,
     )
 
 

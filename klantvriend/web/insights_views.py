@@ -176,13 +176,17 @@ def insights_advice_why(request: HttpRequest) -> HttpResponse:
 @amounts_required
 def insights_scorecard(request: HttpRequest) -> HttpResponse:
     scorecard = customer_scorecard_recent(business=request.business)
-    place = NEXT_ACTION_PLACES.get(scorecard.weakest.key) if scorecard.weakest else None
+    places = [
+        DRIVER_PLACES[name] for name in scorecard.drivers_to_start_with if name in DRIVER_PLACES
+    ]
+    if scorecard.weakest and scorecard.weakest.key in NEXT_ACTION_PLACES:
+        places.append(NEXT_ACTION_PLACES[scorecard.weakest.key])
     return render(
         request,
         "web/insights_scorecard.html",
         {
             "scorecard": scorecard,
-            "next_action_place": (reverse(place[0]), place[1]) if place else None,
+            "next_action_places": [(reverse(name), label) for name, label in dict(places).items()],
         },
     )
 
@@ -198,6 +202,15 @@ NEXT_ACTION_PLACES = {
     "drivers": ("web:survey_results", gettext_lazy("To the survey results")),
     "repeat_rate": ("web:today", gettext_lazy("To Today")),
     "referrals": ("web:ambassadors", gettext_lazy("To the ambassadors")),
+}
+
+
+# Where a driver the next action names is worked on, before the survey results its advice
+# comes from: reliability is the promises kept, complaint handling the complaints. The survey
+# results alone left "work first on reliability" with nothing to do but read the advice again.
+DRIVER_PLACES = {
+    "reliability": NEXT_ACTION_PLACES["promises"],
+    "complaint_handling": NEXT_ACTION_PLACES["complaint_response"],
 }
 
 

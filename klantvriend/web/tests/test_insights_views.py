@@ -1129,3 +1129,36 @@ def test_the_lists_the_advice_opens_to_do_not_grow_in_queries_with_data(query_co
     large = [query_counts[query][1] for query in ADVICE_LISTS]
     assert all(customers > 0 for customers, _queries in small + large)
     assert [queries for _customers, queries in large] == [queries for _c, queries in small]
+
+
+def test_working_on_reliability_first_leads_to_the_promises_then_the_survey_results(
+    owner_client, business
+):
+    """ "Work first on reliability" linked to the survey results alone, which gave the same
+    advice again: the promises kept are where reliability is worked on."""
+    from klantvriend.surveys.tests.factories import SurveyResponseFactory
+
+    # Flexibility scores lowest, but reliability separates detractors from promoters.
+    customer = CustomerFactory(business=business)
+    for index in range(30):
+        nps, reliability = [(10, 5), (2, 1), (3, 1), (2, 1), (3, 1)][index % 5]
+        SurveyResponseFactory(
+            customer=customer,
+            nps=nps,
+            reliability=reliability,
+            flexibility=1,
+            certainty=4,
+            customisation=4,
+            complaint_handling=4,
+        )
+
+    page = owner_client.get(reverse("web:insights_scorecard")).content.decode()
+
+    assert (
+        "Werk eerst aan betrouwbaarheid: die maakt het grootste verschil tussen criticasters en "
+        "promotors (zie de enquêteresultaten), meer dan flexibiliteit, die het laagst scoort."
+    ) in page
+    assert re.findall(r'<a href="([^"]+)" data-testid="next-action-place">([^<]+)</a>', page) == [
+        (reverse("web:promise_reliability"), "Naar de nagekomen beloften"),
+        (reverse("web:survey_results"), "Naar de enquêteresultaten"),
+    ]
