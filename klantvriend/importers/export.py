@@ -49,6 +49,7 @@ from klantvriend.customers.identity import renumbering
 from klantvriend.customers.important_dates import important_date_doubles
 from klantvriend.customers.models import DERIVED_FIELDS, Customer, ImportantDate
 from klantvriend.insights.models import CustomerInsight, Segment, Stage
+from klantvriend.insights.selectors import ONE_OFF_PURCHASE_DAYS
 
 from .export_keys import CUSTOMER, PURCHASE, export_key
 from .spreadsheet import cell_for_spreadsheet
@@ -591,12 +592,22 @@ def _customer_list_lines(
         insights = {
             row[0]: row[1:]
             for row in CustomerInsight.objects.filter(customer_id__in=ids).values_list(
-                "customer_id", "segment", "stage", "value_cents", "probability_alive"
+                "customer_id",
+                "segment",
+                "stage",
+                "value_cents",
+                "probability_alive",
+                "purchase_days",
             )
         }
         for customer in page:
             last_purchase = customer.last_purchase_at
-            segment, stage, value, alive = insights.get(customer.pk, (None, None, None, None))
+            segment, stage, value, alive, days = insights.get(customer.pk, (None,) * 5)
+            if days is not None and days <= ONE_OFF_PURCHASE_DAYS:
+                # As the card says "one-off so far" (insights.selectors.alive_figure): the
+                # models' figure after one purchase day read as "likelier to come back" beside
+                # "lost".
+                alive = None
             writer.writerow(
                 [
                     _csv_value(item)

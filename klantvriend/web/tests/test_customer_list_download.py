@@ -258,3 +258,16 @@ def test_a_page_of_the_download_costs_the_same_queries_whatever_its_size(owner_c
         customer(business, f"Klant {number}", segment=Segment.NEW, tags=[tag], value=number)
 
     assert queries() == few
+
+
+def test_a_one_off_customer_has_no_probability_alive_as_on_their_card(owner_client, business):
+    # The models' 91% after one purchase day read, beside "lost", as likely to come back.
+    once = customer(business, "Femke Mol", segment=Segment.LOST, alive=0.913)
+    CustomerInsight.objects.filter(customer=once).update(purchase_days=1)
+    customer(business, "Gert Mol", segment=Segment.LOST, alive=0.913)
+
+    _, body = downloaded(owner_client, "?order=name")
+
+    rows = body.decode("utf-8-sig").split("\r\n")
+    assert rows[1].startswith(";Femke Mol;") and rows[1].split(";")[12] == ""
+    assert rows[2].startswith(";Gert Mol;") and rows[2].split(";")[12] == "91,3"
