@@ -35,7 +35,10 @@ from klantvriend.surveys.selectors import (
     lowest_drivers,
     survey_results,
 )
-from klantvriend.surveys.tests.factories import SurveyResponseFactory
+from klantvriend.surveys.tests.factories import (
+    SurveyResponseFactory,
+    reliability_separating_answers,
+)
 
 
 def test_the_scorecard_and_the_survey_results_advise_the_same_driver(business):
@@ -44,17 +47,7 @@ def test_the_scorecard_and_the_survey_results_advise_the_same_driver(business):
     customer = CustomerFactory(business=business)
     # Flexibility scores lowest, but reliability is what separates detractors from promoters;
     # complaint handling scores as low, but in too few answers (24) to be named.
-    for index in range(30):
-        nps, reliability = [(10, 5), (2, 1), (3, 1), (2, 1), (3, 1)][index % 5]
-        SurveyResponseFactory(
-            customer=customer,
-            nps=nps,
-            reliability=reliability,
-            flexibility=1,
-            certainty=4,
-            customisation=4,
-            complaint_handling=1 if index < 24 else None,
-        )
+    reliability_separating_answers(customer, complaint_handling_low_in=24)
 
     with translation.override("en"):
         card = customer_scorecard(business=business)

@@ -42,3 +42,20 @@ class SurveyResponseFactory(factory.django.DjangoModelFactory):
     customisation = 4
     complaint_handling = 4
     comment = "zeer-geheime-notitie-elders"
+
+
+def reliability_separating_answers(customer, *, complaint_handling_low_in: int | None = None):
+    """Thirty answers of `customer` in which flexibility scores lowest (1 in all), but
+    reliability is what separates detractors from promoters (5 from each promoter, 1 from each
+    detractor). With `complaint_handling_low_in`, complaint handling scores as low (1) in that
+    many answers and is left out of the rest: 24 are too few to judge it."""
+    for index in range(30):
+        nps, reliability = [(10, 5), (2, 1), (3, 1), (2, 1), (3, 1)][index % 5]
+        low = complaint_handling_low_in
+        SurveyResponseFactory(
+            customer=customer,
+            nps=nps,
+            reliability=reliability,
+            flexibility=1,
+            **({} if low is None else {"complaint_handling": 1 if index < low else None}),
+        )

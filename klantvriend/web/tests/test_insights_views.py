@@ -1136,21 +1136,10 @@ def test_working_on_reliability_first_leads_to_the_promises_then_the_survey_resu
 ):
     """ "Work first on reliability" linked to the survey results alone, which gave the same
     advice again: the promises kept are where reliability is worked on."""
-    from klantvriend.surveys.tests.factories import SurveyResponseFactory
+    from klantvriend.surveys.tests.factories import reliability_separating_answers
 
     # Flexibility scores lowest, but reliability separates detractors from promoters.
-    customer = CustomerFactory(business=business)
-    for index in range(30):
-        nps, reliability = [(10, 5), (2, 1), (3, 1), (2, 1), (3, 1)][index % 5]
-        SurveyResponseFactory(
-            customer=customer,
-            nps=nps,
-            reliability=reliability,
-            flexibility=1,
-            certainty=4,
-            customisation=4,
-            complaint_handling=4,
-        )
+    reliability_separating_answers(CustomerFactory(business=business))
 
     page = owner_client.get(reverse("web:insights_scorecard")).content.decode()
 

@@ -15,7 +15,11 @@ from klantvriend.customers.models import Customer, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.surveys.models import Survey, SurveyInvitation, SurveyResponse
 from klantvriend.surveys.services import invitation_for_key, survey_invitation_create
-from klantvriend.surveys.tests.factories import SurveyInvitationFactory, SurveyResponseFactory
+from klantvriend.surveys.tests.factories import (
+    SurveyInvitationFactory,
+    SurveyResponseFactory,
+    reliability_separating_answers,
+)
 from klantvriend.web.survey_views import QR_LINKS, QR_LINKS_KEPT
 
 ANSWER = {
@@ -1245,15 +1249,7 @@ def test_the_results_and_the_scorecard_name_one_driver_and_none_of_too_few_answe
     """The results page said "Betrouwbaarheid ... Begin daar.", the scorecard "3,6 van de 5
     ... klachtafhandeling", a driver of 24 answers: one rule names the driver on both."""
     customer = CustomerFactory(business=business)
-    for index in range(30):
-        nps, reliability = [(10, 5), (2, 1), (3, 1), (2, 1), (3, 1)][index % 5]
-        SurveyResponseFactory(
-            customer=customer,
-            nps=nps,
-            reliability=reliability,
-            flexibility=1,
-            complaint_handling=1 if index < 24 else None,
-        )
+    reliability_separating_answers(customer, complaint_handling_low_in=24)
 
     results = owner_client.get("/surveys/").content.decode()
     scorecard = owner_client.get("/insights/scorecard/").content.decode()
