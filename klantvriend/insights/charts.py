@@ -265,7 +265,7 @@ def value_measure(run: InsightRun) -> tuple[str, str]:
     if (run.figures.get("advice") or {}).get("based_on_model"):
         return (
             _("Distribution of predicted 12-month customer value"),
-            _("Customer value (12 months)"),
+            _("Expected customer value (12 months)"),
         )
     return _("Distribution of customer spend so far"), _("Spent so far")
 

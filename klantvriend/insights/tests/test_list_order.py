@@ -139,7 +139,10 @@ def test_the_list_says_where_the_one_off_customers_begin(shop, owner_client, ord
     assert "<th>Kans actief</th>" not in page
     assert '<th class="number">Kans actief</th>' in page
     assert "E-mail</th>" not in page
-    assert '<th class="number hide-small heading-wraps">Klantwaarde (12 maanden)</th>' in page
+    assert (
+        '<th class="number hide-small heading-wraps">Verwachte klantwaarde (12 maanden)</th>'
+        in page
+    )
 
 
 def test_a_page_of_the_list_finds_where_its_one_off_customers_begin(shop):

@@ -90,6 +90,6 @@ def test_demo_insights_scorecard_advice_charts_profile_and_today(page: Page, liv
     shot(page, "insights-07-customers-by-value")
     page.locator("table.table tbody tr").first.get_by_role("link").first.click()
     card = page.get_by_test_id("insight-card")
-    expect(card).to_contain_text("Klantwaarde")
+    expect(card).to_contain_text("Verwachte klantwaarde (12 maanden)")
     expect(card).to_contain_text("keer gekocht")
     shot(page, "insights-08-profile")

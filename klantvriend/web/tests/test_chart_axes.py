@@ -141,7 +141,7 @@ def _axis(svg: str) -> list[str]:
             "nl",
             ["€\u00a00–250", "€\u00a0250–500", "€\u00a0500 of meer"],
             ["€\u00a00–|250", "€\u00a0250–|500", "€\u00a0500|of meer"],
-            ["Klantwaarde (12 maanden)", "klanten"],
+            ["Verwachte klantwaarde (12 maanden)", "klanten"],
             "Verdeling van de verwachte klantwaarde over 12 maanden. Aantal klanten per bedrag: "
             "€\u00a00–250: 1.650 klanten; €\u00a0250–500: 1 klant; €\u00a0500 of meer: 20 klanten.",
         ),
@@ -149,7 +149,7 @@ def _axis(svg: str) -> list[str]:
             "en",
             ["€0–250", "€250–500", "€500 or more"],
             ["€0–|250", "€250–|500", "€500|or more"],
-            ["Customer value (12 months)", "customers"],
+            ["Expected customer value (12 months)", "customers"],
             "Distribution of predicted 12-month customer value. Customers per range of value: "
             "€0–250: 1,650 customers; €250–500: 1 customer; €500 or more: 20 customers.",
         ),

@@ -138,8 +138,18 @@ def test_the_card_says_when_the_birthday_or_an_important_date_is_today(
 @pytest.mark.parametrize(
     ("language", "matters", "open_items", "value"),
     [
-        ("nl", "Wat deze klant belangrijk vindt", "Openstaand", "Klantwaarde (12 maanden)"),
-        ("en", "What matters to this customer", "Open items", "Customer value (12 months)"),
+        (
+            "nl",
+            "Wat deze klant belangrijk vindt",
+            "Openstaand",
+            "Verwachte klantwaarde (12 maanden)",
+        ),
+        (
+            "en",
+            "What matters to this customer",
+            "Open items",
+            "Expected customer value (12 months)",
+        ),
     ],
 )
 def test_the_card_shows_what_matters_and_what_is_open_before_the_model_figures(

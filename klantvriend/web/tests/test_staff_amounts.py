@@ -118,7 +118,7 @@ def test_with_the_setting_off_the_profile_shows_no_spend_value_or_probability(
     for hidden in (
         "Totaal besteed",
         'data-testid="total-spend"',
-        "Klantwaarde (12 maanden)",
+        "Verwachte klantwaarde (12 maanden)",
         "€\u00a038,64",
         "Kans actief",
         'data-testid="insight-segment"',
@@ -150,7 +150,7 @@ def test_with_the_setting_off_the_customer_list_neither_shows_nor_sorts_by_amoun
     page = listed.content.decode()
     assert [c.name for c in listed.context["page"].object_list] == ["Anna Aarts", "Petra Maas"]
     assert "€" not in page.split("<table")[1]
-    assert "Klantwaarde (12 maanden)" not in page
+    assert "Verwachte klantwaarde (12 maanden)" not in page
     assert 'value="-value"' not in page
     assert 'name="segment"' not in page
     assert 'data-testid="list-totals"' not in by_stage.content.decode()
