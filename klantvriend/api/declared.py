@@ -70,12 +70,11 @@ def _takes_body(operation) -> bool:
     return any(model.__ninja_param_source__ in _BODY_SOURCES for model in operation.models)
 
 
-# Words for a field that no spelling distance leads from to its name: what the pages and the
-# import files call it ("Geholpen door", "Staff"), against the API's name.
-# What a till or web shop calls a field of ours, as far as no spelling brings it near: who
-# served it, its receipt or order number, what it cost. Each is offered only where the schema
-# has the field meant and the one beside it: a receipt is a purchase's `external_ref` (where
-# there is an `amount_cents`), not a customer's, whose `external_ref` is their customer number.
+# Words for a field that no spelling distance leads from to its name: what the pages, the
+# import files or a till call it (who served, a receipt or order number, a price), each with
+# the field meant and the one the schema must have beside it. A receipt is a purchase's
+# `external_ref` (beside `amount_cents`), not a customer's, whose `external_ref` is their
+# customer number.
 _PURCHASE_REF = ("external_ref", "amount_cents")
 _SAID_OTHERWISE = {
     "served_by": ("member", "member"),

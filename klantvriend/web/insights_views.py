@@ -186,7 +186,7 @@ def insights_scorecard(request: HttpRequest) -> HttpResponse:
         "web/insights_scorecard.html",
         {
             "scorecard": scorecard,
-            "next_action_places": [(reverse(name), label) for name, label in dict(places).items()],
+            "next_action_places": [(reverse(name), label) for name, label in places],
         },
     )
 
