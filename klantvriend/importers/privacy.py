@@ -58,6 +58,7 @@ from klantvriend.customers.services import (
     distinct_pairs_forget,
     erased_identity_remember,
 )
+from klantvriend.insights.services import customer_insight_forget
 from klantvriend.promises.services import promises_cancel_for_erasure
 
 from .export import _fields, _is_user, _plain, section_name
@@ -580,6 +581,7 @@ def customer_erase(
     import_errors = _forget_person(locked, strings)
     _unlink_tags(locked)
     distinct_pairs_forget(customer=locked)
+    customer_insight_forget(business=locked.business, customer_id=locked.pk)
     consents = []
     if locked.marketing_consent:
         consents.append(ConsentKind.MARKETING)

@@ -25,6 +25,7 @@ from klantvriend.core.bulk import insert_rows
 from klantvriend.core.db import refresh_planner_statistics
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import Business
+from klantvriend.customers.selectors import anonymised_customer_ids
 
 from .charts import VALUE_RANGES, value_range_bounds, value_range_masks
 from .effects import gesture_effects
@@ -194,6 +195,14 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
             reason = _in_english(**counts)
     if rows is None:
         rows = customer_rows(history=history, is_ambassador=ambassadors, fit=fit)
+    # The anonymised are no one to know or to give attention to any more: their purchases count
+    # in the model's fit and in the turnover, but they keep no insight of their own, and the
+    # figures that list customers (the advice, the value chart) count only those who have one,
+    # so that each figure's customers on the customer list add up to it.
+    anonymised = anonymised_customer_ids(business=business).values_list("id", flat=True)
+    known = ~np.isin(ids, np.fromiter(anonymised, dtype=np.int64))
+    rows = {name: column if column is None else column[known] for name, column in rows.items()}
+    known_count = int(np.count_nonzero(known))
     figures = fit.as_figures()
     if fit.model_name:
         figures["model"]["reason"] = model_reason
@@ -201,7 +210,7 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
     margin = insight_settings(business).margin_percent / 100
     # No advice at all on too few customers or too short a history (clv.advice.advice_footing);
     # the page says what is missing, as for the model, which is not fitted there either.
-    if advice_footing(customers=n, history_days=counts["history_days"]).level != "none":
+    if advice_footing(customers=known_count, history_days=counts["history_days"]).level != "none":
         # Attention is worth a share of a year's value. Without a model to predict the next twelve
         # months, the last twelve months' spend stands in for it: all the spend so far would count
         # every year of a long history in one year's worth.
@@ -210,12 +219,12 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
             codes, weights=np.where(days > year_ago, cents, 0), minlength=n
         )
         advice = attention_advice(
-            transaction_days=purchase_days,
-            revenue=spend_cents,
-            repeat_revenue=history.repeat_spend_cents,
+            transaction_days=purchase_days[known],
+            revenue=spend_cents[known],
+            repeat_revenue=history.repeat_spend_cents[known],
             # The value in whole cents as each insight keeps it, so that a segment's customers
             # on the customer list add up to its average exactly.
-            expected_value=rows["value_cents"] if value is not None else last_year_cents,
+            expected_value=rows["value_cents"] if value is not None else last_year_cents[known],
             expected_purchases=rows["expected_purchases_365"],
             segments=rows["segment"],
             value_if_active=(
@@ -237,7 +246,7 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
             days,
             cents,
             as_of,
-            rows["value_cents"] if value is not None else spend_cents,
+            rows["value_cents"] if value is not None else spend_cents[known],
             is_new=new_customer_purchases(codes, days, history.first_purchase_day, since),
             customers_known_before=known_before(history.first_purchase_day, since),
         )
@@ -249,7 +258,7 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
         now=now,
         rows=rows,
         run_fields={
-            "customers": n,
+            "customers": known_count,
             "purchases": len(customer_ids),
             "not_enough_data": reason,
             "model_name": fit.model_name,
@@ -433,11 +442,16 @@ def customer_insight_recompute(*, business: Business, customer_id: int) -> Custo
     refresh had seen this history. The models are not fitted again: that is the refresh's work,
     far too slow for one customer at a hundred thousand.
 
-    For a customer whose purchases changed wholesale (two records of one person merged). The
+    For a customer whose purchases changed wholesale (two records of one person merged). An
+    anonymised customer has none, as after a refresh. The
     business's own figures (advice, charts) wait for the next refresh. Without a refresh that
     kept its fit (none yet, or one from before fits were kept) nothing is computed: the next
     refresh does. A customer without purchases up to that day has no insight, as after a
     refresh."""
+    anonymised = anonymised_customer_ids(business=business).filter(pk=customer_id)
+    if anonymised.exists():
+        customer_insight_forget(business=business, customer_id=customer_id)
+        return None
     run = insight_run_latest(business=business)
     fit = Fit.from_figures(run.figures) if run is not None else None
     if fit is None:
@@ -494,6 +508,14 @@ def customer_insight_recompute(*, business: Business, customer_id: int) -> Custo
             defaults=dict(zip(SNAPSHOT_FIELDS, _snapshot_values(values), strict=True)),
         )
     return insight
+
+
+def customer_insight_forget(*, business: Business, customer_id: int) -> None:
+    """An anonymised customer's insight and its history go (importers.privacy.customer_erase):
+    what the models made of the person is theirs as well, and no one is to give them
+    attention any more. The business's figures keep their purchases (insights_refresh)."""
+    CustomerInsight.objects.filter(business=business, customer_id=customer_id).delete()
+    InsightSnapshot.objects.filter(business=business, customer_id=customer_id).delete()
 
 
 def customer_insight_recompute_after_merge(*, business: Business, customer, **_ignored) -> None:

@@ -201,6 +201,22 @@ def test_a_first_purchase_counts_on_the_card_until_the_figures_are_computed(
     assert "na de eerste aankoop" not in page
 
 
+def test_an_anonymised_customers_card_says_why_it_has_no_figures(owner_client, business):
+    # Given an anonymised customer whose purchases are kept for the tax authorities
+    customer = CustomerFactory(business=business, erased_at=timezone.now())
+    PurchaseFactory(customer=customer, at=timezone.now())
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    # Then the card does not promise figures that never come
+    assert (
+        '<p class="empty" data-testid="insight-anonymised">Geen cijfers voor een '
+        "geanonimiseerde klant: de aankopen tellen nog mee in de totalen van de zaak, maar er is "
+        "niemand meer om aandacht aan te geven.</p>"
+    ) in page
+    assert 'data-testid="insight-pending"' not in page
+
+
 def test_today_says_what_a_customer_slipping_away_spent_in_plain_dutch(owner_client, butcher):
     page = owner_client.get(reverse("web:today")).content.decode()
 
