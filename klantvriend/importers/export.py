@@ -49,7 +49,7 @@ from klantvriend.customers.identity import renumbering
 from klantvriend.customers.important_dates import important_date_doubles
 from klantvriend.customers.models import DERIVED_FIELDS, Customer, ImportantDate
 from klantvriend.insights.models import CustomerInsight, Segment, Stage
-from klantvriend.insights.selectors import ONE_OFF_PURCHASE_DAYS
+from klantvriend.insights.selectors import bought_once
 
 from .export_keys import CUSTOMER, PURCHASE, export_key
 from .spreadsheet import cell_for_spreadsheet
@@ -603,7 +603,7 @@ def _customer_list_lines(
         for customer in page:
             last_purchase = customer.last_purchase_at
             segment, stage, value, alive, days = insights.get(customer.pk, (None,) * 5)
-            if days is not None and days <= ONE_OFF_PURCHASE_DAYS:
+            if bought_once(days):
                 # As the card says "one-off so far" (insights.selectors.alive_figure): the
                 # models' figure after one purchase day read as "likelier to come back" beside
                 # "lost".

@@ -79,6 +79,13 @@ def customer_insight_get(*, customer: Customer) -> CustomerInsight | None:
 ONE_OFF_PURCHASE_DAYS = 1
 
 
+def bought_once(purchase_days: int | None) -> bool:
+    """Whether a customer of so many purchase days (an insight's) is a one-off customer so far,
+    whose probability alive says little: the one place of the rule for the pages and the export.
+    The list's orders put the same to the database (`_by_probability_alive`)."""
+    return purchase_days is not None and purchase_days <= ONE_OFF_PURCHASE_DAYS
+
+
 @dataclass(frozen=True)
 class _SortedPart:
     """A part of a list sorted on an insight figure: the insights meeting `where` and none of
@@ -127,7 +134,7 @@ def one_offs_start(customers: Iterable[Customer]) -> int | None:
         if (
             insight is not None
             and insight.probability_alive is not None
-            and insight.purchase_days <= ONE_OFF_PURCHASE_DAYS
+            and bought_once(insight.purchase_days)
         ):
             return customer.pk
     return None
@@ -552,7 +559,7 @@ def alive_figure(insight: CustomerInsight) -> str:
     the model never says a customer is certainly gone."""
     if insight.probability_alive is None:
         return "—"
-    if insight.purchase_days <= ONE_OFF_PURCHASE_DAYS:
+    if bought_once(insight.purchase_days):
         return _("one-off so far")
     return share_shown(insight.probability_alive)
 
@@ -643,7 +650,7 @@ def won_back(*, insight: CustomerInsight, margin_percent: int, currency: str) ->
     without a model."""
     if (
         insight.probability_alive is None
-        or insight.purchase_days <= ONE_OFF_PURCHASE_DAYS
+        or bought_once(insight.purchase_days)
         or insight.probability_alive >= SLIPPING_ALIVE_BELOW
     ):
         return None
@@ -727,7 +734,7 @@ def insight_card(
             # nothing" beside a segment that calls them one of the best customers: it is
             # what the model expects if nothing changes.
             value = _("no purchase expected in the next 12 months, unless they come back")
-        elif purchase_days > ONE_OFF_PURCHASE_DAYS:
+        elif not bought_once(purchase_days):
             value = _("expected over the next 12 months, from about %(count)s purchases") % {
                 "count": _purchases_shown(expected)
             }
@@ -751,7 +758,7 @@ def insight_card(
         # shopkeeper's word.
         alive = (
             _("after one purchase it cannot be told yet whether they come back; %(history)s")
-            if purchase_days <= ONE_OFF_PURCHASE_DAYS
+            if bought_once(purchase_days)
             else _("chance this customer still buys here; %(history)s")
         ) % {"history": history}
     stage = {
