@@ -510,7 +510,7 @@ SEGMENT_EXPLANATIONS = {
 @dataclass(frozen=True)
 class WonBack:
     """What a customer who has probably left is worth in the next 12 months if won back: the
-    margin on their value if still a customer, as the advice's "worth a year if won back" is
+    margin on their value if still a customer, as the advice's "margin a year if won back" is
     per segment, with what it is made of; `cents` None where the refresh that computed the row
     kept no value if still a customer (one before it was kept)."""
 

@@ -1000,7 +1000,7 @@ def test_every_figure_the_next_action_can_be_about_has_its_place():
     [
         (
             "nl",
-            "waard per jaar als je ze terugwint",
+            "marge per jaar als je ze terugwint",
             ["€\u00a0198,00", "€\u00a0750,00"],
             "De laatste kolom is wat een klant van het segment per jaar oplevert bij een marge "
             "van 30% als die nog, of weer, klant bij je is. Een telefoontje of gebaar om er een "
@@ -1008,7 +1008,7 @@ def test_every_figure_the_next_action_can_be_about_has_its_place():
         ),
         (
             "en",
-            "worth a year if won back",
+            "margin a year if won back",
             ["€198.00", "€750.00"],
             "The last column is what a customer of the segment brings in a year at a margin of "
             "30% if they are still, or again, your customer. A call or gesture to win one back "

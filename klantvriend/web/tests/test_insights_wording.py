@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.accounts import account_language_set
@@ -153,7 +153,26 @@ def test_the_advice_names_the_value_it_averages(owner_client, business):
 
     page = owner_client.get(reverse("web:insights_advice")).content.decode()
 
-    assert '<th class="hide-small">gemiddelde klantwaarde (12 maanden)</th>' in page
+    assert (
+        '<th class="hide-small">gemiddelde verwachte klantwaarde (omzet, 12 maanden)</th>' in page
+    )
+    assert "marge per jaar als je ze terugwint" in page
+
+
+def test_without_a_model_the_advice_names_the_spend_it_averages(owner_client, business):
+    # Given 20 customers of whom four came back: enough for the advice, too few for a model
+    now = timezone.now()
+    for index in range(20):
+        customer = CustomerFactory(business=business, name=f"Klant {index}")
+        for years_ago in range(3 if index < 4 else 1):
+            PurchaseFactory(customer=customer, at=now - dt.timedelta(days=365 * years_ago + 30))
+    assert insights_refresh(business=business, now=now).figures["advice"]["based_on_model"] is False
+
+    page = owner_client.get(reverse("web:insights_advice")).content.decode()
+
+    # Then the column says it is the turnover of the last twelve months, not a forecast
+    assert '<th class="hide-small">gemiddelde omzet, afgelopen 12 maanden</th>' in page
+    assert "verwachte klantwaarde" not in page
 
 
 @pytest.mark.parametrize(

@@ -122,14 +122,14 @@ def _older_run(business):
     [
         (
             "nl",
-            "De kolom “waard per jaar als je ze terugwint” ontbreekt: deze berekening is van "
+            "De kolom “marge per jaar als je ze terugwint” ontbreekt: deze berekening is van "
             "voordat die erbij kwam. Hij verschijnt na de volgende berekening (elke nacht en na "
             "elke import).",
             " Of nu: “Bewaren en opnieuw berekenen” onder “Jouw marge” hieronder.",
         ),
         (
             "en",
-            "The column “worth a year if won back” is missing: this computation is from before "
+            "The column “margin a year if won back” is missing: this computation is from before "
             "it was added. It appears after the next computation (every night and after every "
             "import).",
             " Or now: “Save and recompute” under “Your margin” below.",
