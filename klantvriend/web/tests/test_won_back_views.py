@@ -249,7 +249,7 @@ def test_the_advice_names_the_segment_to_win_back_first(owner_client, business):
 
     first = re.search(r'<p data-testid="win-back-first">(.*?)</p>', page, re.S)[1]
     assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", first)).strip() == (
-        "Eerst terugwinnen: de 12 klanten “Mag je niet verliezen”, elk € 316,99 per jaar waard "
+        "Eerst terugwinnen: de 12 klanten “Mag je niet verliezen”, elk € 316,99 marge per jaar "
         "als ze terugkomen. Hun waarde is nu bijna niets omdat ze waarschijnlijk weg zijn, niet "
         "omdat ze terug weinig waard zouden zijn. Bekijk wie het zijn, wie het meest besteedde "
         "bovenaan"
