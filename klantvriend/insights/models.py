@@ -24,6 +24,11 @@ class Segment(models.TextChoices):
     LOST = "lost", _("lost")
 
 
+# The segments of customers who stayed away (recency 2 or 1: segments.rfm_segments), whom
+# winning back is about: the advice names the first of them, their list offers the call.
+STAYED_AWAY = frozenset({Segment.CANT_LOSE, Segment.AT_RISK, Segment.HIBERNATING, Segment.LOST})
+
+
 class Stage(models.TextChoices):
     """From passer-by to ambassador (idea 6 of the product brief)."""
 

@@ -443,12 +443,30 @@ def customer_order_parts(
     ]
 
 
-def _no_contact_planned() -> Q:
-    open_follow_up = FollowUp.objects.filter(customer=OuterRef("customer"), done_at__isnull=True)
-    open_promise = Promise.objects.filter(
-        customer=OuterRef("customer"), done_at__isnull=True, cancelled_at__isnull=True
+def _open_contacts(**of) -> tuple[QuerySet, QuerySet]:
+    """The open follow-ups and promises meeting `of`: a contact with the customer already
+    planned, whom a call to win them back would only duplicate."""
+    return (
+        FollowUp.objects.filter(done_at__isnull=True, **of),
+        Promise.objects.filter(done_at__isnull=True, cancelled_at__isnull=True, **of),
     )
+
+
+def _no_contact_planned() -> Q:
+    open_follow_up, open_promise = _open_contacts(customer=OuterRef("customer"))
     return ~Q(Exists(open_follow_up)) & ~Q(Exists(open_promise))
+
+
+def contact_planned_among(*, business: Business, customer_ids: Collection[int]) -> set[int]:
+    """Which of the customers (a page of a list) have a follow-up or promise open (one query)."""
+    follow_ups, promises = _open_contacts(business=business, customer_id__in=customer_ids)
+    # Unordered, the union too: it would be sorted by the follow-ups' own order, not selected.
+    return set(
+        follow_ups.order_by()
+        .values_list("customer_id", flat=True)
+        .union(promises.order_by().values_list("customer_id", flat=True))
+        .order_by()
+    )
 
 
 def slipping_away_insights(*, business: Business) -> QuerySet[CustomerInsight]:

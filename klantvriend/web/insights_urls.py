@@ -21,4 +21,9 @@ insights_urlpatterns = [
         insights_views.slipping_away_plan_call,
         name="slipping_away_plan_call",
     ),
+    path(
+        "customers/<int:customer_id>/win-back/call/",
+        insights_views.win_back_plan_call,
+        name="win_back_plan_call",
+    ),
 ]

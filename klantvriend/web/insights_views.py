@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,7 +28,7 @@ from klantvriend.gestures.models import Occasion
 from klantvriend.gestures.selectors import gesture_list
 from klantvriend.insights import rows as figure_rows
 from klantvriend.insights.charts import COMPLAINT_PERIOD, insight_charts
-from klantvriend.insights.models import Segment
+from klantvriend.insights.models import STAYED_AWAY, Segment
 from klantvriend.insights.rows import (
     MONTHLY_ROWS,
     PART_ROWS,
@@ -46,6 +47,7 @@ from klantvriend.insights.selectors import (
 from klantvriend.insights.services import insight_settings, insight_settings_update
 from klantvriend.promises.selectors import Outcome
 
+from .links import safe_next
 from .views import (
     add_service_errors,
     amounts_required,
@@ -54,9 +56,6 @@ from .views import (
     month_or_none,
     owner_required,
 )
-
-# The segments of customers who stayed away (recency 2 or 1), whom winning back is about.
-STAYED_AWAY = frozenset({Segment.CANT_LOSE, Segment.AT_RISK, Segment.HIBERNATING, Segment.LOST})
 
 
 class WholePercentField(forms.IntegerField):
@@ -427,6 +426,58 @@ def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpRespo
             if insight
             else _("valuable customer slipping away")
         )
+    _call_planned(request, customer, reason)
+    if request.htmx:
+        return render(
+            request,
+            "web/today.html#slipping-row",
+            {"insight": insight, "customer": customer, "planned": True, "day": day},
+        )
+    return redirect("web:today")
+
+
+@member_required
+@require_POST
+def win_back_plan_call(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """From the customer list of a segment that stayed away (the advice's "win back first"):
+    a call planned for today, as Today plans one for a customer slipping away, with the segment
+    and how long they have been away as its reason. htmx gets the row's cell back saying so;
+    a plain post returns to the list (its `next`)."""
+    customer = customer_get(business=request.business, customer_id=customer_id)
+    insight = customer_insight_get(customer=customer)
+    back = safe_next(request, default=reverse("web:customer_list"))
+    context = {"customer": customer, "win_back_planned": set(), "list_path": back}
+    if not customer.contact_way:
+        # As on Today: no call nobody can make (a list shown before the number was removed).
+        if request.htmx:
+            return render(request, "web/customer_list.html#win-back", context, status=422)
+        messages.error(
+            request,
+            _("No phone number or email address is known for %(name)s: add one first.")
+            % {"name": customer.name},
+        )
+        return redirect(back)
+    with shop_language(request.business):
+        reason = (
+            _("“%(segment)s”, %(seen)s")
+            % {
+                "segment": capfirst(insight.get_segment_display()),
+                "seen": not_seen_for(insight, request.business.today()),
+            }
+            if insight
+            else _("customer who stayed away")
+        )
+    _call_planned(request, customer, reason)
+    if request.htmx:
+        return render(request, "web/customer_list.html#win-back", {**context, "planned_now": True})
+    return redirect(back)
+
+
+def _call_planned(request: HttpRequest, customer, reason: str) -> None:
+    """A call (an email where no phone number is known) planned for today for the user who
+    asked, with `reason` written out (in the shop's language) and what to ask; said on the
+    next page for a plain post."""
+    with shop_language(request.business):
         note = (
             _("Email: %(reason)s. Ask how they are.")
             if customer.contact_way == "email"
@@ -440,16 +491,10 @@ def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpRespo
         assigned_to=request.user,
         created_by=request.user,
     )
-    if request.htmx:
-        return render(
+    if not request.htmx:
+        messages.success(
             request,
-            "web/today.html#slipping-row",
-            {"insight": insight, "customer": customer, "planned": True, "day": day},
+            _("Email planned for today.")
+            if customer.contact_way == "email"
+            else _("Call planned for today."),
         )
-    messages.success(
-        request,
-        _("Email planned for today.")
-        if customer.contact_way == "email"
-        else _("Call planned for today."),
-    )
-    return redirect("web:today")

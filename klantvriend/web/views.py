@@ -39,11 +39,12 @@ from klantvriend.customers.privacy_requests import privacy_requests_open_for
 from klantvriend.importers import privacy
 from klantvriend.importers.export import customer_list_csv
 from klantvriend.importers.privacy import audit_personal_data_viewed
-from klantvriend.insights.models import Segment, Stage
+from klantvriend.insights.models import STAYED_AWAY, Segment, Stage
 from klantvriend.insights.selectors import (
     LIST_ORDERINGS,
     Bought,
     InsightTotals,
+    contact_planned_among,
     customer_order_parts,
     customers_with_insight,
     figures_among,
@@ -396,6 +397,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = listing.paginator.get_page(request.GET.get("page"))
     shows_alive = order in ("alive", "-alive")
     shows_spend = bool(listing.bought) or order == "-spend"
+    win_back = listing.segment in STAYED_AWAY
     context = {
         "page": page,
         # A search that found nobody may hold a typo: whom it may have meant (one more than
@@ -418,6 +420,15 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         # Room for either (at 1280 pixels the probability alive fell off the table's edge).
         "shows_email": not (shows_alive or shows_spend),
         "totals": totals,
+        # The customers of a segment that stayed away, whom the advice says to win back: each
+        # with the call to plan, as Today's customers slipping away, unless a contact is open.
+        "win_back": win_back,
+        "win_back_planned": contact_planned_among(
+            business=request.business, customer_ids=[customer.pk for customer in page]
+        )
+        if win_back
+        else set(),
+        "list_path": request.get_full_path(),
         "segment": listing.segment,
         "stage": listing.stage,
         "bought": listing.bought,

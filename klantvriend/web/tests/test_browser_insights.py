@@ -1,6 +1,7 @@
 """Insights in a real Chromium on the demo shop: the scorecard, the advice with its why-page, the
 charts, a profile's insight card, the customer list by value, and Today's customers slipping
-away with the one-click call. Screenshots go to test-artifacts/."""
+away and the advice's customers to win back, each with the one-click call. Screenshots go to
+test-artifacts/."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -46,6 +47,16 @@ def test_demo_insights_scorecard_advice_charts_profile_and_today(page: Page, liv
     page.get_by_role("link", name="waarom?").click()
     expect(page.get_by_test_id("advice-why")).to_contain_text("Relatiebedrijf")
     shot(page, "insights-05-why")
+
+    # Whom to win back first opens them, each with the call to plan in one click.
+    page.goto(f"{live_server.url}/insights/advice/")
+    page.get_by_test_id("win-back-first-link").click()
+    expect(page.get_by_test_id("win-back-how")).to_be_visible()
+    plan_call = page.get_by_role("button", name="Plan een belletje")
+    cell_id = page.get_by_test_id("win-back").filter(has=plan_call).first.get_attribute("id")
+    page.locator(f"#{cell_id}").get_by_role("button", name="Plan een belletje").click()
+    expect(page.locator(f"#{cell_id}")).to_contain_text("belletje gepland voor vandaag")
+    shot(page, "insights-05b-win-back")
 
     # The charts, each with its table.
     page.goto(f"{live_server.url}/insights/charts/")
