@@ -99,6 +99,63 @@ def gesture_effects(business, as_of, customer_ids, days, cents) -> dict:
     }
 
 
+# The fewest complaints on either side (made up with a gesture, resolved without one) that the
+# gestures page compares, and the difference in how the share of their customers who bought held
+# up that it calls a sign either way: at ten a side one customer is ten points of a share.
+RECOVERY_MIN_COMPLAINTS = 10
+RECOVERY_SIGN_POINTS = 0.10
+
+
+@dataclass(frozen=True)
+class RecoveryComparison:
+    """The complaints made up with a gesture held against those resolved without one: how the
+    share of their customers who bought changed from the quarter before to the quarter after,
+    each side against itself, since gestures go to better customers (who bought more before
+    too). `sign`: "helps" where the share held up better after a gesture by at least
+    RECOVERY_SIGN_POINTS, "no_help" where it held up worse by as much, "no_difference" in
+    between, "too_few" below RECOVERY_MIN_COMPLAINTS on either side. A sign, not proof: the
+    shop chose whom to give a gesture."""
+
+    sign: str
+    with_gesture: dict
+    without_gesture: dict
+
+    @property
+    def difference(self) -> float:
+        """How many points better the share held up after a gesture (negative: worse)."""
+        return _change(self.with_gesture) - _change(self.without_gesture)
+
+
+def _change(row: dict) -> float:
+    return row["bought_after"] - row["bought_before"]
+
+
+def recovery_comparison(effects: dict | None) -> RecoveryComparison | None:
+    """The comparison of the refresh's gesture figures (`gesture_effects`, as stored), or None
+    where one side has no complaints at all."""
+    if not effects:
+        return None
+    with_gesture = next(
+        (row for row in effects["occasions"] if row["occasion"] == Occasion.COMPLAINT_RECOVERY),
+        None,
+    )
+    without_gesture = effects.get("complaints_without_gesture")
+    if with_gesture is None or without_gesture is None:
+        return None
+    comparison = RecoveryComparison("too_few", with_gesture, without_gesture)
+    if min(with_gesture["gestures"], without_gesture["gestures"]) < RECOVERY_MIN_COMPLAINTS:
+        return comparison
+    # Rounded as stored (four decimals), so that exactly ten points counts as ten.
+    difference = round(comparison.difference, 4)
+    if difference >= RECOVERY_SIGN_POINTS:
+        sign = "helps"
+    elif difference <= -RECOVERY_SIGN_POINTS:
+        sign = "no_help"
+    else:
+        sign = "no_difference"
+    return RecoveryComparison(sign, with_gesture, without_gesture)
+
+
 @dataclass(frozen=True)
 class EffectRows:
     """The events one figure of the gestures page counts, newest first, each as the selector

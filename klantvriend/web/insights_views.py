@@ -28,6 +28,7 @@ from klantvriend.gestures.models import Occasion
 from klantvriend.gestures.selectors import gesture_list
 from klantvriend.insights import rows as figure_rows
 from klantvriend.insights.charts import COMPLAINT_PERIOD, insight_charts
+from klantvriend.insights.effects import RECOVERY_MIN_COMPLAINTS, recovery_comparison
 from klantvriend.insights.models import STAYED_AWAY, Segment
 from klantvriend.insights.rows import (
     MONTHLY_ROWS,
@@ -380,6 +381,9 @@ def insights_gestures(request: HttpRequest) -> HttpResponse:
         {
             "run": run,
             "effects": effects,
+            # Whether making up for a complaint with a gesture shows in the buying after it.
+            "recovery": recovery_comparison(effects),
+            "recovery_min": RECOVERY_MIN_COMPLAINTS,
             "effect_rows": [
                 {**row, "label": labels.get(row["occasion"], row["occasion"])}
                 for row in (effects or {}).get("occasions", [])

@@ -505,6 +505,84 @@ def test_the_advice_counts_the_customers_it_was_computed_from_in_good_grammar(
     assert f'<p class="subtle">{text.format(link=link)}</p>' in page
 
 
+def _gesture_effects(made_up: int, without: int) -> dict:
+    figures = {"spend_before_cents": 2000, "spend_after_cents": 2500}
+    return {
+        "since": "2025-09-05",
+        "until": "2026-09-05",
+        "window_days": 90,
+        "occasions": [
+            {
+                "occasion": "birthday",
+                "gestures": 13,
+                "value_cents": 7150,
+                "bought_before": 0.6,
+                "bought_after": 0.6,
+                **figures,
+            },
+            {
+                "occasion": "complaint_recovery",
+                "gestures": made_up,
+                "value_cents": 29000,
+                "bought_before": 0.5385,
+                "bought_after": 0.5385,
+                **figures,
+            },
+        ],
+        "complaints_without_gesture": {
+            "gestures": without,
+            "bought_before": 0.3,
+            "bought_after": 0.1,
+            **figures,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "made_up", "kind", "text"),
+    [
+        (
+            "nl",
+            26,
+            "helps",
+            "Een aanwijzing dat goedmaken loont: na een klacht die met een attentie werd "
+            "goedgemaakt, kocht 54% van de klanten in de 90 dagen erna (54% in de 90 dagen "
+            "ervoor); na een klacht die zonder attentie werd opgelost 10% (ervoor 30%).",
+        ),
+        (
+            "en",
+            26,
+            "helps",
+            "A sign that making up for a complaint pays: after a complaint made up with a "
+            "gesture, 54% of the customers bought in the 90 days after it (54% in the 90 days "
+            "before); after one resolved without a gesture, 10% (30% before).",
+        ),
+        (
+            "nl",
+            9,
+            "too_few",
+            "Nog te weinig klachten om te zien of goedmaken loont: 9 goedgemaakt met een "
+            "attentie en 12 opgelost zonder. Vanaf 10 van elk vergelijkt deze pagina ze.",
+        ),
+    ],
+)
+def test_the_gestures_page_says_whether_making_up_for_a_complaint_shows(
+    owner_client, owner, business, language, made_up, kind, text
+):
+    InsightRun.objects.create(
+        business=business,
+        computed_at=dt.datetime(2026, 12, 4, 5, 0, tzinfo=dt.UTC),
+        as_of=dt.date(2026, 12, 4),
+        customers=200,
+        figures={"gesture_effects": _gesture_effects(made_up, 12 if kind == "too_few" else 10)},
+    )
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:insights_gestures")).content.decode()
+
+    assert f'<p class="notice recovery-{kind}" data-testid="recovery-verdict">{text}</p>' in page
+
+
 def test_the_gestures_page_explains_its_figures_in_plain_english(owner_client, business, owner):
     from klantvriend.gestures.models import Gesture, Occasion
 
