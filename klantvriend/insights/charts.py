@@ -60,6 +60,8 @@ class ChartData:
     empty_text: str | None = None
     # A line under the chart that says what it leaves out, and why.
     note: str | None = None
+    # Above the chart: how to read it and what to look for, to an owner who has never seen one.
+    reading: str | None = None
 
 
 def _month_starts(business: Business, now: datetime) -> list[datetime]:
@@ -123,6 +125,11 @@ def revenue_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | 
         axis_labels=month_axis(months),
         per_month=True,
         row_keys=[f"{month}-01" for month in data["months"]],
+        reading=_(
+            "Each bar is a month's revenue: the dark part from customers who had bought here "
+            "before, the light part from new customers. The larger the dark part, the more your "
+            "shop lives on customers who come back."
+        ),
     )
 
 
@@ -146,6 +153,12 @@ def cohort_chart(run: InsightRun | None) -> ChartData | None:
         ],
         kind="heatmap",
         row_keys=[f"{cohort}-01" for cohort in data["cohorts"]],
+        reading=_(
+            "Each row is the customers whose first purchase fell in that month; each square, the "
+            "share of them who bought again that many months later. Darker is better. A row "
+            "that pales quickly loses new customers early: aftercare after a first purchase "
+            "helps there."
+        ),
         note=" ".join(
             note
             for note in (
@@ -259,15 +272,28 @@ def value_range_labels(edges: list[float], currency: str) -> tuple[list[str], li
     return ranges, axis
 
 
-def value_measure(run: InsightRun) -> tuple[str, str]:
-    """The value chart's title and what it measures: the predicted value where a model
-    predicts one, else the spend so far."""
+def value_measure(run: InsightRun) -> tuple[str, str, str]:
+    """The value chart's title, what it measures and how to read it: the predicted value where
+    a model predicts one, else the spend so far."""
     if (run.figures.get("advice") or {}).get("based_on_model"):
         return (
             _("Distribution of predicted 12-month customer value"),
             _("Expected customer value (12 months)"),
+            _(
+                "How many customers fall in each range of what they are expected to spend in the "
+                "next 12 months. The few on the right usually bring in the most: know them by "
+                "name. The table opens each range to its customers."
+            ),
         )
-    return _("Distribution of customer spend so far"), _("Spent so far")
+    return (
+        _("Distribution of customer spend so far"),
+        _("Spent so far"),
+        _(
+            "How many customers fall in each range of what they have spent so far. The few on "
+            "the right usually brought in the most: know them by name. The table opens each "
+            "range to its customers."
+        ),
+    )
 
 
 def value_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | None:
@@ -279,7 +305,7 @@ def value_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | No
         return None
     counts = data["counts"]
     ranges, axis = value_range_labels(data["edges"], currency)
-    title, measure = value_measure(run)
+    title, measure, reading = value_measure(run)
     bars = "; ".join(
         ngettext("%(range)s: %(count)s customer", "%(range)s: %(count)s customers", count)
         % {"range": shown, "count": _whole(count)}
@@ -297,6 +323,7 @@ def value_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | No
         description=_("%(title)s. Customers per range of value: %(bars)s.")
         % {"title": title, "bars": bars},
         row_keys=[str(index) for index in range(len(counts))],
+        reading=reading,
     )
 
 
@@ -371,6 +398,11 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
         axis_labels=month_axis(labels),
         per_month=True,
         row_keys=[start.date().isoformat() for start in months],
+        reading=_(
+            "The promises due each month: kept on time, kept late, or broken. The green part "
+            "should be nearly every bar; where the orange grows, promises are made too tight: "
+            "promise less, deliver more."
+        ),
         empty_text=None
         if any(on_time) or any(late) or any(broken_counts)
         else _(
@@ -404,6 +436,10 @@ def complaint_chart(business: Business, now: datetime) -> ChartData:
         [_("first response within"), _("complaints")],
         [[label, count_shown(count)] for label, count in zip(labels, counts, strict=True)],
         row_keys=list(RESPONSE_TIMES),
+        reading=_(
+            "How long the complaints of the last 12 months waited for a first response. The more "
+            "on the left, the better: a complaint answered quickly is the easiest to make good."
+        ),
         # Complaints not answered yet are in no bar: the chart is drawn, empty, for them.
         empty_text=None
         if counted["received"]

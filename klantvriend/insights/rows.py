@@ -730,7 +730,7 @@ def _value_range(business, now, offset, part="", month=None):
     index = int(part)
     if not data or index >= len(data["counts"]):
         return RowTable(_("Customers by value"), [], [])
-    _title, measure = value_measure(run)
+    _title, measure, _reading = value_measure(run)
     field = (
         "value_cents"
         if (run.figures.get("advice") or {}).get("based_on_model")

@@ -310,6 +310,17 @@ def test_advice_scorecard_rows_and_charts_render(owner_client, butcher):
     # Under the two charts per month (revenue, promises): their last month is not over yet.
     assert html.count("De laatste maand is nog niet om.") == 2
     assert 'style="' not in html.split("<main", 1)[-1]
+    # Each chart says, above it, how to read it and what to look for.
+    readings = re.findall(r'<p class="subtle" data-testid="chart-reading">([^<]*)</p>', html)
+    assert [reading.split(":")[0].split(";")[0] for reading in readings] == [
+        "Elke staaf is de omzet van een maand",
+        "Elke rij zijn de klanten van wie de eerste aankoop in die maand viel",
+        "Hoeveel klanten er vallen in elke klasse van wat ze naar verwachting de komende 12 "
+        "maanden besteden. De weinigen rechts brengen meestal het meeste op",
+        "De beloften die elke maand afliepen",
+        "Hoe lang de klachten van de laatste 12 maanden wachtten op een eerste reactie. Hoe meer "
+        "links, hoe beter",
+    ]
 
 
 def test_margin_is_owner_only_and_recomputes(owner_client, staff_client, business, butcher):

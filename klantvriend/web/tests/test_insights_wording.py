@@ -173,6 +173,12 @@ def test_without_a_model_the_advice_names_the_spend_it_averages(owner_client, bu
     # Then the column says it is the turnover of the last twelve months, not a forecast
     assert '<th class="hide-small">gemiddelde omzet, afgelopen 12 maanden</th>' in page
     assert "verwachte klantwaarde" not in page
+    # And the value chart reads as what they spent, too
+    charts = owner_client.get(reverse("web:insights_charts")).content.decode()
+    assert (
+        "Hoeveel klanten er vallen in elke klasse van wat ze tot nu toe besteedden. De weinigen "
+        "rechts brachten meestal het meeste op: ken hen bij naam."
+    ) in charts
 
 
 @pytest.mark.parametrize(
