@@ -9,7 +9,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -101,6 +102,13 @@ class QueryParser(Parser):
         if errors:
             raise SchemaValidationError(errors)
         return values
+
+
+def with_location[Row: models.Model](response: HttpResponse, route: str, record: Row) -> Row:
+    """`record`, created, its address (the GET operation `route`, such as "get_purchase") set as
+    the 201's Location (RFC 9110, 10.2.2): where the client reads it again."""
+    response["Location"] = reverse(f"api:{route}", args=[record.pk])
+    return record
 
 
 def _null_character_refusals(value) -> list[DjangoValidationError]:

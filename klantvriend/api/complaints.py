@@ -24,6 +24,7 @@ from .common import (
     business_of,
     record_of_path,
     refuse_undoing,
+    with_location,
 )
 from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions_of, with_etag
@@ -195,7 +196,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintCreate, response: H
         received_by=actor_of(request),
         **payload.dict(exclude={"customer"}),
     )
-    return Status(201, _out(request, response, complaint))
+    return Status(201, _out(request, response, with_location(response, "get_complaint", complaint)))
 
 
 @router.get("/{complaint_id}", response={200: ComplaintOut, **ERRORS}, summary="Get a complaint")

@@ -45,6 +45,7 @@ from .common import (
     record_of_path,
     refuse_mixed_sync,
     require_owner,
+    with_location,
 )
 from .insights import CustomerInsightOut
 from .versions import IfMatch, expected_versions, set_etag, with_etag
@@ -444,7 +445,7 @@ def create_customer(request: HttpRequest, payload: CustomerCreate, response: Htt
         consent_source=ConsentSource.API,
         **_create_arguments(payload.dict()),
     )
-    return Status(201, _with_version(response, customer))
+    return Status(201, _with_version(response, with_location(response, "get_customer", customer)))
 
 
 class CustomerDetailOut(CustomerOut):

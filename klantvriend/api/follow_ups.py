@@ -21,6 +21,7 @@ from .common import (
     actor_of,
     business_of,
     record_of_path,
+    with_location,
 )
 from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions_of, with_etag
@@ -164,7 +165,7 @@ def create_follow_up(request: HttpRequest, payload: FollowUpCreate, response: Ht
         assigned_to=payload.assigned_to,
         created_by=actor_of(request),
     )
-    return Status(201, _out(request, response, follow_up))
+    return Status(201, _out(request, response, with_location(response, "get_follow_up", follow_up)))
 
 
 @router.get("/{follow_up_id}", response={200: FollowUpOut, **ERRORS}, summary="Get a follow-up")

@@ -23,6 +23,7 @@ from .common import (
     actor_of,
     business_of,
     record_of_path,
+    with_location,
 )
 from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions, with_etag
@@ -111,7 +112,7 @@ def create_gesture(request: HttpRequest, payload: GestureCreate, response: HttpR
         given_by=actor_of(request),
     )
     gesture.repeated_recently = repeated
-    return Status(201, with_etag(response, gesture))
+    return Status(201, with_etag(response, with_location(response, "get_gesture", gesture)))
 
 
 @router.get("/{gesture_id}", response={200: GestureOut, **ERRORS}, summary="Get a gesture")

@@ -22,6 +22,9 @@ from .common import live_token, speak_the_member_s_language
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+# The headers of a first answer that its replay gives again: the version of what it returned
+# (for a later If-Match) and the address of what it created.
+KEPT_HEADERS = ("ETag", "Location")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Visible ASCII without spaces: a UUID, a ULID, "order-1234-attempt"; nothing a proxy may mangle.
 KEY_PATTERN = re.compile(rf"[!-~]{{1,{MAX_KEY_LENGTH}}}")
@@ -107,6 +110,8 @@ def idempotent(api):
                         status=claim.stored.status_code,
                         content_type="application/json; charset=utf-8",
                     )
+                    for name, value in claim.stored.headers.items():
+                        replay[name] = value
                     replay[REPLAYED_HEADER] = "true"
                     return replay
                 response = run(request, *args, **kwargs)
@@ -115,6 +120,11 @@ def idempotent(api):
                         row=claim.row,
                         status_code=response.status_code,
                         body=response.content.decode(),
+                        headers={
+                            name: response[name]
+                            for name in KEPT_HEADERS
+                            if response.has_header(name)
+                        },
                     )
                 else:
                     # Only a success is kept: a refused request can be corrected and sent again

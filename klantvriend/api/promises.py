@@ -25,6 +25,7 @@ from .common import (
     business_of,
     record_of_path,
     refuse_undoing,
+    with_location,
 )
 from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions_of, with_etag
@@ -299,7 +300,7 @@ def create_promise(request: HttpRequest, payload: PromiseCreate, response: HttpR
         repeat_weeks=payload.repeat_weeks,
         made_by=actor_of(request),
     )
-    return Status(201, _out(response, promise))
+    return Status(201, _out(response, with_location(response, "get_promise", promise)))
 
 
 @router.get("/{promise_id}", response={200: PromiseOut, **ERRORS}, summary="Get a promise")
@@ -376,4 +377,6 @@ def reschedule_promise(
         reschedule=True,
         expected_versions=versions,
     )
-    return Status(200 if moved.pk == promise.pk else 201, _out(response, moved))
+    if moved.pk == promise.pk:
+        return Status(200, _out(response, moved))
+    return Status(201, _out(response, with_location(response, "get_promise", moved)))

@@ -31,6 +31,7 @@ from .common import (
     record_of_path,
     refuse_mixed_sync,
     require_owner,
+    with_location,
 )
 from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions, with_etag
@@ -177,7 +178,7 @@ def create_purchase(request: HttpRequest, payload: PurchaseCreate, response: Htt
         external_ref=payload.external_ref,
         member=payload.member,
     )
-    return Status(201, with_etag(response, purchase))
+    return Status(201, with_etag(response, with_location(response, "get_purchase", purchase)))
 
 
 @router.get("/{purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="Get a purchase")

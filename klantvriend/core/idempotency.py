@@ -57,9 +57,11 @@ def idempotent_request_claim(
     raise RuntimeError("Idempotency key could not be claimed")  # pragma: no cover
 
 
-def idempotent_request_answer(*, row: IdempotentRequest, status_code: int, body: str) -> None:
-    row.status_code, row.body = status_code, body
-    row.save(update_fields=["status_code", "body"])
+def idempotent_request_answer(
+    *, row: IdempotentRequest, status_code: int, body: str, headers: dict[str, str]
+) -> None:
+    row.status_code, row.body, row.headers = status_code, body, headers
+    row.save(update_fields=["status_code", "body", "headers"])
 
 
 def idempotent_requests_forget_expired(*, now: datetime | None = None) -> int:

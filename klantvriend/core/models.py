@@ -580,6 +580,9 @@ class IdempotentRequest(models.Model):
     # Empty only inside the transaction of the first request, which fills it before it commits.
     status_code = models.PositiveSmallIntegerField(null=True)
     body = models.TextField(blank=True)
+    # The answer's headers that say what it is about (its ETag, a created record's Location),
+    # given again with it: a replayed 201 without them left the client without the address.
+    headers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -74,6 +74,7 @@ def test_reschedule_makes_a_new_promise_and_counts_the_old_one_broken(api, overd
     body = response.json()
     new = Promise.objects.get(pk=body["id"])
     assert new.pk != overdue.pk
+    assert response.headers["Location"] == f"/api/v1/promises/{new.pk}"
     assert (body["description"], body["kind"], body["status"], body["made_by"]) == (
         "Fiets gerepareerd",
         "repair",
@@ -127,6 +128,7 @@ def test_reschedule_moves_a_promise_not_yet_due(api, business):
     )
 
     assert response.status_code == 200
+    assert "Location" not in response.headers  # the same promise, where it was
     assert (response.json()["id"], response.json()["due_all_day"]) == (ahead.pk, True)
     ahead.refresh_from_db()
     assert (ahead.due_on, Promise.objects.count()) == (day, 1)
