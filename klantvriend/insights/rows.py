@@ -72,6 +72,9 @@ class RowTable:
     summary: str = ""
     total: int = 0  # the rows of every page
     offset: int = 0  # the rows on the pages before this one
+    # How each row's customer is reached (Customer.contact_way: "phone", "email" or ""), where
+    # the page offers the call to plan beside each, as Today does (the customers slipping away).
+    reach: dict[int, str] | None = None
 
 
 def _moment(business: Business, value) -> str:
@@ -597,6 +600,7 @@ def _slipping_away(business, now, offset):
             "them.",
             total,
         )
+    page = _page(insights, offset, of=total)
     return RowTable(
         _("Valuable customers slipping away"),
         [
@@ -616,11 +620,12 @@ def _slipping_away(business, now, offset):
                     not_seen_for(insight, today),
                 ],
             )
-            for insight in _page(insights, offset, of=total)
+            for insight in page
         ],
         summary % rule,
         total,
         offset,
+        reach={insight.customer_id: insight.customer.contact_way for insight in page},
     )
 
 

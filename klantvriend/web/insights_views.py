@@ -271,6 +271,11 @@ def insights_scorecard_rows(request: HttpRequest) -> HttpResponse:
         "web/insights_rows.html",
         {
             "table": table,
+            # Each row with how its customer is reached, where the page offers the call.
+            "rows": [
+                (customer_id, name, cells, (table.reach or {}).get(customer_id))
+                for customer_id, name, cells in table.rows
+            ],
             "figure": figure,
             "has_trend": figure in TRENDS and month is None,
             "before": before,
@@ -402,42 +407,17 @@ def insights_gestures(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_POST
 def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """One click on Today: plan a call for today with the reason written out, or an email to
-    a customer whose phone number is not known."""
-    customer = customer_get(business=request.business, customer_id=customer_id)
-    insight = customer_insight_get(customer=customer)
-    day = request.business.today()
-    if not customer.contact_way:
-        # A page shown before the phone number and address were removed: no call nobody can
-        # make. The row comes back as it is now, with the way to add one.
-        if request.htmx:
-            return render(
-                request,
-                "web/today.html#slipping-row",
-                {"insight": insight, "customer": customer, "day": day},
-                status=422,
-            )
-        messages.error(
-            request,
-            _("No phone number or email address is known for %(name)s: add one first.")
-            % {"name": customer.name},
-        )
-        return redirect("web:today")
-    # Stored for everyone in the shop to read: in the shop's language (core/language.py).
-    with shop_language(request.business):
-        reason = (
-            _("valuable customer, %(seen)s") % {"seen": not_seen_for(insight, day)}
-            if insight
-            else _("valuable customer slipping away")
-        )
-    _call_planned(request, customer, reason)
-    if request.htmx:
-        return render(
-            request,
-            "web/today.html#slipping-row",
-            {"insight": insight, "customer": customer, "planned": True, "day": day},
-        )
-    return redirect("web:today")
+    """One click on Today, or on the page of all who slip away: plan a call for today with the
+    reason written out, or an email to a customer whose phone number is not known."""
+
+    def reason(insight, day) -> str:
+        if insight is None:
+            return _("valuable customer slipping away")
+        return _("valuable customer, %(seen)s") % {"seen": not_seen_for(insight, day)}
+
+    return _plan_call(
+        request, customer_id, reason=reason, back=reverse("web:today"), today_row=True
+    )
 
 
 @member_required
@@ -445,36 +425,62 @@ def slipping_away_plan_call(request: HttpRequest, customer_id: int) -> HttpRespo
 def win_back_plan_call(request: HttpRequest, customer_id: int) -> HttpResponse:
     """From the customer list of a segment that stayed away (the advice's "win back first"):
     a call planned for today, as Today plans one for a customer slipping away, with the segment
-    and how long they have been away as its reason. htmx gets the row's cell back saying so;
-    a plain post returns to the list (its `next`)."""
+    and how long they have been away as its reason."""
+
+    def reason(insight, day) -> str:
+        if insight is None:
+            return _("customer who stayed away")
+        return _("“%(segment)s”, %(seen)s") % {
+            "segment": capfirst(insight.get_segment_display()),
+            "seen": not_seen_for(insight, day),
+        }
+
+    return _plan_call(request, customer_id, reason=reason, back=reverse("web:customer_list"))
+
+
+def _plan_call(request: HttpRequest, customer_id: int, *, reason, back: str, today_row=False):
+    """Plans the call for today (`_call_planned`) with `reason(insight, day)`, written in the
+    shop's language. htmx gets back what it asked for: the table's cell (the call cell's id as
+    its target) or Today's row (`today_row`), saying so; a plain post returns to the page it
+    came from (its `next`, else `back`). Refused, and nothing planned, for a customer without a
+    phone number or email address (a page shown before they were removed): the cell or row as
+    it is now, with the way to add one."""
     customer = customer_get(business=request.business, customer_id=customer_id)
     insight = customer_insight_get(customer=customer)
-    back = safe_next(request, default=reverse("web:customer_list"))
-    context = {"customer": customer, "win_back_planned": set(), "list_path": back}
-    if not customer.contact_way:
-        # As on Today: no call nobody can make (a list shown before the number was removed).
-        if request.htmx:
-            return render(request, "web/customer_list.html#win-back", context, status=422)
-        messages.error(
-            request,
-            _("No phone number or email address is known for %(name)s: add one first.")
-            % {"name": customer.name},
-        )
+    day = request.business.today()
+    back = safe_next(request, default=back)
+
+    def answer(*, planned: bool, status: int = 200) -> HttpResponse:
+        if request.htmx and request.htmx.target == f"call-{customer.pk}":
+            cell = {"pk": customer.pk, "way": customer.contact_way, "list_path": back}
+            return render(
+                request,
+                "web/partials/call_cell.html",
+                {**cell, "action": request.path, "planned_now": planned},
+                status=status,
+            )
+        if request.htmx and today_row:
+            return render(
+                request,
+                "web/today.html#slipping-row",
+                {"insight": insight, "customer": customer, "planned": planned, "day": day},
+                status=status,
+            )
         return redirect(back)
+
+    if not customer.contact_way:
+        if not request.htmx:
+            messages.error(
+                request,
+                _("No phone number or email address is known for %(name)s: add one first.")
+                % {"name": customer.name},
+            )
+        return answer(planned=False, status=422)
+    # Stored for everyone in the shop to read: in the shop's language (core/language.py).
     with shop_language(request.business):
-        reason = (
-            _("“%(segment)s”, %(seen)s")
-            % {
-                "segment": capfirst(insight.get_segment_display()),
-                "seen": not_seen_for(insight, request.business.today()),
-            }
-            if insight
-            else _("customer who stayed away")
-        )
-    _call_planned(request, customer, reason)
-    if request.htmx:
-        return render(request, "web/customer_list.html#win-back", {**context, "planned_now": True})
-    return redirect(back)
+        written = reason(insight, day)
+    _call_planned(request, customer, written)
+    return answer(planned=True)
 
 
 def _call_planned(request: HttpRequest, customer, reason: str) -> None:

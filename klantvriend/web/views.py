@@ -398,6 +398,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     shows_alive = order in ("alive", "-alive")
     shows_spend = bool(listing.bought) or order == "-spend"
     win_back = listing.segment in STAYED_AWAY
+    if win_back:
+        planned = contact_planned_among(
+            business=request.business, customer_ids=[customer.pk for customer in page]
+        )
+        for customer in page:
+            customer.contact_planned = customer.pk in planned
     context = {
         "page": page,
         # A search that found nobody may hold a typo: whom it may have meant (one more than
@@ -423,11 +429,6 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         # The customers of a segment that stayed away, whom the advice says to win back: each
         # with the call to plan, as Today's customers slipping away, unless a contact is open.
         "win_back": win_back,
-        "win_back_planned": contact_planned_among(
-            business=request.business, customer_ids=[customer.pk for customer in page]
-        )
-        if win_back
-        else set(),
         "list_path": request.get_full_path(),
         "segment": listing.segment,
         "stage": listing.stage,

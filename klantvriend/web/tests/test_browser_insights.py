@@ -53,7 +53,7 @@ def test_demo_insights_scorecard_advice_charts_profile_and_today(page: Page, liv
     page.get_by_test_id("win-back-first-link").click()
     expect(page.get_by_test_id("win-back-how")).to_be_visible()
     plan_call = page.get_by_role("button", name="Plan een belletje")
-    cell_id = page.get_by_test_id("win-back").filter(has=plan_call).first.get_attribute("id")
+    cell_id = page.get_by_test_id("call-cell").filter(has=plan_call).first.get_attribute("id")
     page.locator(f"#{cell_id}").get_by_role("button", name="Plan een belletje").click()
     expect(page.locator(f"#{cell_id}")).to_contain_text("belletje gepland voor vandaag")
     shot(page, "insights-05b-win-back")

@@ -99,3 +99,50 @@ def test_without_htmx_the_refused_call_is_said_on_today(owner_client, business):
         "Van Ruud Bakker is geen telefoonnummer of e-mailadres bekend: voeg er eerst een toe."
     ]
     assert not FollowUp.objects.filter(customer=unreachable).exists()
+
+
+def test_the_page_of_all_who_slip_away_plans_each_call_as_today_does(owner_client, business):
+    called = _slipping(business, name="Anna", phone="06 12345678")
+    unreachable = _slipping(business, name="Bram")
+    rows = reverse("web:insights_scorecard_rows") + "?figure=slipping_away&from=today"
+
+    page = owner_client.get(rows).content.decode()
+
+    cell = re.search(rf'<td id="call-{called.pk}" .*?</td>', page, re.DOTALL)[0]
+    action = reverse("web:slipping_away_plan_call", args=[called.pk])
+    back = "/insights/scorecard/rows/%3Ffigure%3Dslipping_away%26from%3Dtoday"
+    assert f'action="{action}?next={back}"' in cell
+    assert ">Plan een belletje</button>" in cell
+    assert (
+        'data-testid="add-contact-way">Telefoon of e-mail toevoegen</a>'
+        in re.search(rf'<td id="call-{unreachable.pk}" .*?</td>', page, re.DOTALL)[0]
+    )
+    assert "<th>Contact opnemen</th>" in page
+    # The cell comes back saying so, and the call is planned as from Today
+    answer = owner_client.post(
+        f"{action}?next={back}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"call-{called.pk}"
+    )
+    assert answer.status_code == 200
+    assert '<span class="done-note">✓ belletje gepland voor vandaag</span>' in (
+        answer.content.decode()
+    )
+    assert FollowUp.objects.get(customer=called).note == (
+        "Bellen: waardevolle klant, 90 dagen niet gezien. Vraag hoe het gaat."
+    )
+    # Without htmx it returns to the page it came from
+    emailed = _slipping(business, email="bo@example.nl")
+    plain = owner_client.post(
+        reverse("web:slipping_away_plan_call", args=[emailed.pk]) + f"?next={back}"
+    )
+    assert plain.headers["Location"] == rows
+
+
+def test_other_figures_rows_offer_no_call(owner_client, business):
+    _slipping(business, phone="06 12345678")
+
+    page = owner_client.get(
+        reverse("web:insights_scorecard_rows") + "?figure=promises"
+    ).content.decode()
+
+    assert 'data-testid="call-cell"' not in page
+    assert "Contact opnemen" not in page

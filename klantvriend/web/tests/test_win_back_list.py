@@ -34,7 +34,7 @@ def _stayed_away(business, spend_cents, segment=Segment.CANT_LOSE, **contact):
 
 
 def _cell(page: str, customer) -> str:
-    return re.search(rf'<td id="win-back-{customer.pk}" .*?</td>', page, re.DOTALL)[0]
+    return re.search(rf'<td id="call-{customer.pk}" .*?</td>', page, re.DOTALL)[0]
 
 
 def test_each_customer_who_stayed_away_is_offered_the_way_to_win_them_back(owner_client, business):
@@ -47,7 +47,7 @@ def test_each_customer_who_stayed_away_is_offered_the_way_to_win_them_back(owner
 
     page = owner_client.get(LIST).content.decode()
 
-    assert page.count('data-testid="win-back"') == 4
+    assert page.count('data-testid="call-cell"') == 4
     action = reverse("web:win_back_plan_call", args=[called.pk])
     back = "/customers/%3Fsegment%3Dcant_lose%26order%3D-spend"
     assert f'action="{action}?next={back}"' in _cell(page, called)
@@ -57,7 +57,7 @@ def test_each_customer_who_stayed_away_is_offered_the_way_to_win_them_back(owner
         f'href="{reverse("web:customer_edit", args=[unreachable.pk])}?next={back}#id_phone" '
         'data-testid="add-contact-way">Telefoon of e-mail toevoegen</a>'
     ) in _cell(page, unreachable)
-    assert 'data-testid="win-back-planned">contact al gepland</a>' in _cell(page, spoken_to)
+    assert 'data-testid="contact-planned">contact al gepland</a>' in _cell(page, spoken_to)
     assert "<form" not in _cell(page, spoken_to)
     assert (
         "Vandaag toont alleen de waardevolle klanten die nu net wegglippen; dit zijn alle klanten "
@@ -70,7 +70,7 @@ def test_a_segment_that_did_not_stay_away_offers_no_call(owner_client, business)
 
     page = owner_client.get(reverse("web:customer_list") + "?segment=champion").content.decode()
 
-    assert 'data-testid="win-back' not in page
+    assert 'data-testid="call-cell"' not in page
     assert "Terugwinnen" not in page
 
 
@@ -82,6 +82,7 @@ def test_a_call_is_planned_from_the_list_with_the_segment_as_its_reason(
     response = owner_client.post(
         reverse("web:win_back_plan_call", args=[called.pk]) + "?next=/customers/%3Fsegment%3D1",
         HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET=f"call-{called.pk}",
     )
 
     assert response.status_code == 200
@@ -100,7 +101,7 @@ def test_a_call_is_planned_from_the_list_with_the_segment_as_its_reason(
     )
     # And the list says so on the next look
     page = owner_client.get(LIST).content.decode()
-    assert 'data-testid="win-back-planned">contact al gepland</a>' in _cell(page, called)
+    assert 'data-testid="contact-planned">contact al gepland</a>' in _cell(page, called)
 
 
 def test_without_htmx_the_call_returns_to_the_list_it_came_from(owner_client, business):
@@ -121,7 +122,9 @@ def test_a_call_nobody_can_make_is_refused_from_the_list(owner_client, business)
     unreachable = _stayed_away(business, 90000, name="Ruud Bakker")
 
     response = owner_client.post(
-        reverse("web:win_back_plan_call", args=[unreachable.pk]), HTTP_HX_REQUEST="true"
+        reverse("web:win_back_plan_call", args=[unreachable.pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET=f"call-{unreachable.pk}",
     )
 
     assert response.status_code == 422
