@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from klantvriend.aftercare.selectors import follow_up_coverage
 from klantvriend.complaints.selectors import ComplaintFigures, complaint_figures_at
 from klantvriend.core.models import Business
-from klantvriend.core.numbers import count_shown, counts_shown
+from klantvriend.core.numbers import count_shown, counts_shown, number_rounded
 from klantvriend.core.rows import rows_by_ids
 from klantvriend.core.shown import duration_shown
 from klantvriend.customers.models import (
@@ -466,13 +466,24 @@ def _driver_action(advice: DriverAdvice) -> str:
     equally low). Drivers of too few answers are not named (driver_advice)."""
     separating, lowest = advice.separating, advice.lowest
     if separating is not None and separating.name not in {driver.name for driver in lowest}:
+        # Its own scores, which say why: on average it may be the best driver, and "work first
+        # on reliability" beside its 3.8, the highest of the five, read as a mistake.
         return ngettext(
-            "Work first on %(driver)s: it separates the detractors from the promoters most "
-            "(see the survey results), more than %(lowest)s, which scores lowest.",
-            "Work first on %(driver)s: it separates the detractors from the promoters most "
-            "(see the survey results), more than %(lowest)s, which share the lowest score.",
+            "Work first on %(driver)s: your detractors give it %(detractors)s and your "
+            "promoters %(promoters)s, the largest difference of any driver (see the survey "
+            "results). That is where unhappy customers part from enthusiastic ones, even "
+            "though %(lowest)s scores lowest.",
+            "Work first on %(driver)s: your detractors give it %(detractors)s and your "
+            "promoters %(promoters)s, the largest difference of any driver (see the survey "
+            "results). That is where unhappy customers part from enthusiastic ones, even "
+            "though %(lowest)s share the lowest score.",
             len(lowest),
-        ) % {"driver": separating.label, "lowest": driver_names(lowest)}
+        ) % {
+            "driver": separating.label,
+            "detractors": number_rounded(separating.detractor_average, 1),
+            "promoters": number_rounded(separating.promoter_average, 1),
+            "lowest": driver_names(lowest),
+        }
     if separating is not None:
         return _(
             "Work first on %(driver)s: it scores lowest and separates the detractors from the "

@@ -69,8 +69,9 @@ def test_the_scorecard_and_the_survey_results_advise_the_same_driver(business):
     ]
     assert card.weakest.key == "drivers"
     assert card.next_action == (
-        "Work first on reliability: it separates the detractors from the promoters most "
-        "(see the survey results), more than flexibility, which scores lowest."
+        "Work first on reliability: your detractors give it 1.0 and your promoters 5.0, the "
+        "largest difference of any driver (see the survey results). That is where unhappy "
+        "customers part from enthusiastic ones, even though flexibility scores lowest."
     )
 
 
@@ -133,9 +134,10 @@ def test_the_lowest_drivers_are_those_that_read_lowest_to_one_decimal():
         assert _driver_action(
             driver_advice([certainty, customisation, flexibility, reliability])
         ) == (
-            "Work first on reliability: it separates the detractors from the promoters most "
-            "(see the survey results), more than certainty and customisation, which share the "
-            "lowest score."
+            "Work first on reliability: your detractors give it 2.0 and your promoters 4.8, the "
+            "largest difference of any driver (see the survey results). That is where unhappy "
+            "customers part from enthusiastic ones, even though certainty and customisation "
+            "share the lowest score."
         )
         assert _drivers_detail(
             driver_advice([certainty, customisation, _driver("x", "x", 3.55)])
@@ -144,9 +146,9 @@ def test_the_lowest_drivers_are_those_that_read_lowest_to_one_decimal():
         assert _driver_action(
             driver_advice([certainty, customisation, flexibility, reliability])
         ) == (
-            "Werk eerst aan reliability: die maakt het grootste verschil tussen criticasters en "
-            "promotors (zie de enquêteresultaten), meer dan certainty en customisation, die samen "
-            "het laagst scoren."
+            "Werk eerst aan reliability: je criticasters geven die 2,0 en je promotors 4,8, het "
+            "grootste verschil van alle factoren (zie de enquêteresultaten). Daar haken "
+            "ontevreden klanten af, ook al scoren certainty en customisation samen het laagst."
         )
 
 

@@ -1249,8 +1249,9 @@ def test_working_on_reliability_first_leads_to_the_promises_then_the_survey_resu
     page = owner_client.get(reverse("web:insights_scorecard")).content.decode()
 
     assert (
-        "Werk eerst aan betrouwbaarheid: die maakt het grootste verschil tussen criticasters en "
-        "promotors (zie de enquêteresultaten), meer dan flexibiliteit, die het laagst scoort."
+        "Werk eerst aan betrouwbaarheid: je criticasters geven die 1,0 en je promotors 5,0, het "
+        "grootste verschil van alle factoren (zie de enquêteresultaten). Daar haken ontevreden "
+        "klanten af, ook al scoort flexibiliteit het laagst."
     ) in page
     assert re.findall(r'<a href="([^"]+)" data-testid="next-action-place">([^<]+)</a>', page) == [
         (reverse("web:promise_reliability"), "Naar de nagekomen beloften"),
