@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.db import SecondsBetween
@@ -53,6 +53,9 @@ _STATUS_CONDITIONS = {
 # How long complaints waited for their first response, as the charts count them: those answered
 # on the spot (at the counter, on the phone; Complaint.answered_on_the_spot) apart, then ranges
 # of hours, the last open-ended. A key of the address, and its hours from and until.
+# Not answered yet: a range of its own after the others, so that the first-response chart shows
+# the complaints still waiting (Today's "late" ones among them) rather than leave them out.
+NOT_ANSWERED = "waiting"
 RESPONSE_TIMES = {
     "on_the_spot": None,
     "0-1": (0, 1),
@@ -61,6 +64,7 @@ RESPONSE_TIMES = {
     "8-24": (8, 24),
     "24-72": (24, 72),
     "72-": (72, None),
+    NOT_ANSWERED: None,
 }
 _ON_THE_SPOT = Q(first_response_at=models.F("received_at"))
 
@@ -68,6 +72,8 @@ _ON_THE_SPOT = Q(first_response_at=models.F("received_at"))
 def response_time_condition(key: str) -> Q:
     """The complaints whose first response came within the range `key` of RESPONSE_TIMES: what
     the charts count in its bar and the complaint list shows under it."""
+    if key == NOT_ANSWERED:
+        return Q(first_response_at__isnull=True)
     hours = RESPONSE_TIMES[key]
     if hours is None:
         return _ON_THE_SPOT
@@ -90,7 +96,9 @@ def response_time_choices() -> list[tuple[str, str]]:
     scorecard's sentences write hours ("1–4 uur"), in the language of the request."""
     choices = []
     for key, hours in RESPONSE_TIMES.items():
-        if hours is None:
+        if key == NOT_ANSWERED:
+            label = pgettext("response time", "not answered yet")
+        elif hours is None:
             label = _("on the spot")
         elif hours[1] is None:
             label = _("%(low)d hours or more") % {"low": hours[0]}

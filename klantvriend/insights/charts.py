@@ -10,10 +10,11 @@ from django.db.models import Count, Q, Value
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.selectors import (
+    NOT_ANSWERED,
     RESPONSE_TIMES,
     response_time_choices,
     response_time_condition,
@@ -416,7 +417,7 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
 def complaint_chart(business: Business, now: datetime) -> ChartData:
     """How long the complaints received in the last 12 months waited for a first response, in
     ranges of hours; those answered on the spot (at the counter, on the phone) in a bar of their
-    own, not in "0–1 hours". The hours are written out as the scorecard's sentences write them
+    own, not in "0–1 hours", and those not answered yet in a red one at the end. The hours are written out as the scorecard's sentences write them
     ("binnen 4 uur"), not as "0-1 u". Counted in one query by the conditions the complaint list
     filters by (complaints.selectors.response_time_condition), for each bar opens to it."""
     since, _until = period_bounds(period=COMPLAINT_PERIOD, now=now)
@@ -427,20 +428,28 @@ def complaint_chart(business: Business, now: datetime) -> ChartData:
     choices = response_time_choices()
     labels = [label for _key, label in choices]
     counts = [counted[key] for key, _label in choices]
+    # The complaints still waiting in a colour of their own, beside those answered.
+    keys = [key for key, _label in choices]
+    waiting = [counted[key] if key == NOT_ANSWERED else 0 for key in keys]
+    answered = [0 if key == NOT_ANSWERED else counted[key] for key in keys]
     return ChartData(
         "complaints",
         _("Complaint first-response times (last 12 months)"),
         labels,
-        [(_("complaints"), counts, "complaints")],
+        [
+            (_("answered"), answered, "complaints"),
+            (pgettext("response time", "not answered yet"), waiting, "waiting"),
+        ],
         "count",
         [_("first response within"), _("complaints")],
         [[label, count_shown(count)] for label, count in zip(labels, counts, strict=True)],
         row_keys=list(RESPONSE_TIMES),
         reading=_(
-            "How long the complaints of the last 12 months waited for a first response. The more "
-            "on the left, the better: a complaint answered quickly is the easiest to make good."
+            "How long the complaints of the last 12 months waited for a first response, and how "
+            "many still wait (the red bar). The more on the left, the better: a complaint "
+            "answered quickly is the easiest to make good."
         ),
-        # Complaints not answered yet are in no bar: the chart is drawn, empty, for them.
+        # Drawn whenever a complaint came in, also when none has been answered yet.
         empty_text=None
         if counted["received"]
         else _(

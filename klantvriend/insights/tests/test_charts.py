@@ -169,6 +169,7 @@ def test_complaints_answered_on_the_spot_have_a_bar_and_a_word_of_their_own(busi
         ["8–24 hours", "0"],
         ["24–72 hours", "0"],
         ["72 hours or more", "0"],
+        ["not answered yet", "0"],
     ]
     assert dutch.labels == [
         "ter plekke",
@@ -178,6 +179,7 @@ def test_complaints_answered_on_the_spot_have_a_bar_and_a_word_of_their_own(busi
         "8–24 uur",
         "24–72 uur",
         "72 uur of meer",
+        "nog niet beantwoord",
     ]
     assert sorted(cells[2] for _id, _name, cells in rows.rows)[-2:] == [
         "on the spot",
@@ -201,23 +203,37 @@ def test_each_first_response_bar_opens_to_the_complaints_it_counts(business, oth
     answered_after(timedelta(hours=23))
     answered_after(timedelta(hours=72))
     answered_after(timedelta(days=9))
-    # Not answered yet, received before the 12 months, or another shop's: in no bar.
+    # Not answered yet: in the last bar, red, as Today counts it among those waiting
     ComplaintFactory(customer=customer, received_at=received)
+    # Received before the 12 months, or another shop's: in no bar.
     answered_after(timedelta(hours=2), at=now - timedelta(days=366))
     answered_after(timedelta(hours=2), who=CustomerFactory(business=other_business))
 
     with translation.override("en"):
         chart = complaint_chart(business, now)
 
-    assert chart.row_keys == ["on_the_spot", "0-1", "1-4", "4-8", "8-24", "24-72", "72-"]
-    assert [cells[1] for cells in chart.table_rows] == ["1", "1", "2", "0", "1", "0", "2"]
+    assert chart.row_keys == [
+        "on_the_spot",
+        "0-1",
+        "1-4",
+        "4-8",
+        "8-24",
+        "24-72",
+        "72-",
+        "waiting",
+    ]
+    assert [cells[1] for cells in chart.table_rows] == ["1", "1", "2", "0", "1", "0", "2", "1"]
+    assert [(css, values) for _name, values, css in chart.series] == [
+        ("complaints", [1, 1, 2, 0, 1, 0, 2, 0]),
+        ("waiting", [0, 0, 0, 0, 0, 0, 0, 1]),
+    ]
     # The complaint list of the chart's 12 months, filtered to each bar, holds its complaints.
     since, _until = period_bounds(period=COMPLAINT_PERIOD, now=now)
     listed = [
         complaint_register(business=business, since=since, response=key).tally.total
         for key in chart.row_keys
     ]
-    assert listed == [1, 1, 2, 0, 1, 0, 2]
+    assert listed == [1, 1, 2, 0, 1, 0, 2, 1]
 
 
 def test_a_cohort_of_thousands_keeps_one_customer_visible_in_its_shares():

@@ -318,8 +318,8 @@ def test_advice_scorecard_rows_and_charts_render(owner_client, butcher):
         "Hoeveel klanten er vallen in elke klasse van wat ze naar verwachting de komende 12 "
         "maanden besteden. De weinigen rechts brengen meestal het meeste op",
         "De beloften die elke maand afliepen",
-        "Hoe lang de klachten van de laatste 12 maanden wachtten op een eerste reactie. Hoe meer "
-        "links, hoe beter",
+        "Hoe lang de klachten van de laatste 12 maanden wachtten op een eerste reactie, en "
+        "hoeveel er nog wachten (de rode staaf). Hoe meer links, hoe beter",
     ]
 
 
