@@ -14,6 +14,9 @@ class Reason(models.TextChoices):
     COMPLAINT = "complaint", _("after a complaint")
     PURCHASE = "purchase", _("after a purchase")
     MANUAL = "manual", _("planned by hand")
+    # A call planned with one click for a customer slipping away or who stayed away (Today,
+    # the list of a segment that stayed away): by a person, as one planned by hand.
+    WIN_BACK = "win_back", _("to win them back")
     REFERRAL = "referral", _("to thank for a referral")
     SURVEY = "survey", _("after a survey answer")
     # A sales question rather than aftercare: has the customer decided on the quote they were
@@ -25,6 +28,9 @@ class Reason(models.TextChoices):
 # (selectors.follow_up_coverage_events): once that day has passed, it stays
 # (services.follow_up_update).
 JUDGED_REASONS = frozenset({Reason.DELIVERY, Reason.REPAIR, Reason.COMPLAINT})
+# The follow-ups a person plans (the others Klantvriend plans itself): recorded as created, not
+# planned, and never for a day already past.
+BY_HAND = frozenset({Reason.MANUAL, Reason.WIN_BACK})
 
 
 class Outcome(models.TextChoices):

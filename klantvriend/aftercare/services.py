@@ -38,6 +38,7 @@ from klantvriend.gestures.models import Occasion
 from klantvriend.promises.models import Promise
 
 from .models import (
+    BY_HAND,
     JUDGED_REASONS,
     NOTE_LENGTH,
     PROMISE_RULES,
@@ -146,7 +147,7 @@ def follow_up_create(
             follow_up,
             actor=created_by,
             snapshot=_snapshot,
-            action=AuditAction.CREATED if reason == Reason.MANUAL else AuditAction.PLANNED,
+            action=AuditAction.CREATED if reason in BY_HAND else AuditAction.PLANNED,
         )
     return follow_up
 
@@ -198,7 +199,7 @@ def _new_follow_up(
         follow_up.assigned_to = _member_or_none(business, assigned_to)
 
     refusals_gathered(
-        lambda: reason == Reason.MANUAL and _refuse_past(due_on, business),
+        lambda: reason in BY_HAND and _refuse_past(due_on, business),
         lambda: _refuse_too_far(due_on, business),
         assign,
         lambda: follow_up.full_clean(validate_unique=False, validate_constraints=True),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from klantvriend.aftercare.models import Reason as FollowUpReason
 from klantvriend.aftercare.services import follow_up_create
 from klantvriend.core.care_settings import member_sees_amounts
 from klantvriend.core.errors import OwnerOnly
@@ -487,16 +488,19 @@ def _call_planned(request: HttpRequest, customer, reason: str) -> None:
     """A call (an email where no phone number is known) planned for today for the user who
     asked, with `reason` written out (in the shop's language) and what to ask; said on the
     next page for a plain post."""
+    # What to do first: Today shows two lines of a note, and "ask how they are" at its end was
+    # cut off behind a long reason on a phone.
     with shop_language(request.business):
         note = (
-            _("Email: %(reason)s. Ask how they are.")
+            _("Email and ask how they are: %(reason)s.")
             if customer.contact_way == "email"
-            else _("Call: %(reason)s. Ask how they are.")
+            else _("Call and ask how they are: %(reason)s.")
         ) % {"reason": reason}
     follow_up_create(
         business=request.business,
         customer=customer,
         note=note[:300],
+        reason=FollowUpReason.WIN_BACK,
         due_on=request.business.today(),
         assigned_to=request.user,
         created_by=request.user,

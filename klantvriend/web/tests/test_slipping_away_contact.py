@@ -67,7 +67,7 @@ def test_an_email_is_planned_for_a_customer_known_by_address_alone(owner_client,
         response.content.decode()
     )
     assert FollowUp.objects.get(customer=emailed).note == (
-        "Mailen: waardevolle klant, 90 dagen niet gezien. Vraag hoe het gaat."
+        "Mailen en vragen hoe het gaat: waardevolle klant, 90 dagen niet gezien."
     )
 
 
@@ -127,7 +127,7 @@ def test_the_page_of_all_who_slip_away_plans_each_call_as_today_does(owner_clien
         answer.content.decode()
     )
     assert FollowUp.objects.get(customer=called).note == (
-        "Bellen: waardevolle klant, 90 dagen niet gezien. Vraag hoe het gaat."
+        "Bellen en vragen hoe het gaat: waardevolle klant, 90 dagen niet gezien."
     )
     # Without htmx it returns to the page it came from
     emailed = _slipping(business, email="bo@example.nl")

@@ -92,8 +92,12 @@ def test_a_call_is_planned_from_the_list_with_the_segment_as_its_reason(
     )
     follow_up = FollowUp.objects.get(customer=called)
     assert follow_up.note == (
-        "Bellen: “Mag je niet verliezen”, 240 dagen niet gezien. Vraag hoe het gaat."
+        "Bellen en vragen hoe het gaat: “Mag je niet verliezen”, 240 dagen niet gezien."
     )
+    # Planned by a person, to win them back: so Today's badge says, not "planned by hand"
+    assert follow_up.reason == "win_back"
+    today = owner_client.get(reverse("web:today")).content.decode()
+    assert '<span class="badge">om terug te winnen</span>' in today
     assert (follow_up.due_on, follow_up.assigned_to, follow_up.created_by) == (
         business.today(),
         owner,

@@ -202,8 +202,8 @@ def test_today_counts_the_days_away_to_today(owner_client, business):
     )
     assert "<td>kwam meestal elke 2 dagen, nu 51 dagen niet gezien</td>" in rows
     assert FollowUp.objects.get(customer=customer).note == (
-        "Bellen: waardevolle klant, kwam meestal elke 2 dagen, nu 51 dagen niet gezien. "
-        "Vraag hoe het gaat."
+        "Bellen en vragen hoe het gaat: waardevolle klant, kwam meestal elke 2 dagen, nu 51 "
+        "dagen niet gezien."
     )
 
 
