@@ -361,7 +361,15 @@ def _complaints_detail(figures: ComplaintFigures) -> str:
         return _("0 complaints in the last 90 days")
     on_the_spot, later = figures.answered_on_the_spot, figures.answered_later
     waiting = received - on_the_spot - later
-    wait = duration_shown(figures.median_response) if figures.median_response is not None else ""
+    median = figures.median_response
+    # Under a minute "half of them within 0 min" read as a mistake: within a minute.
+    wait = (
+        ""
+        if median is None
+        else _("a minute")
+        if median < timedelta(minutes=1)
+        else duration_shown(median)
+    )
     answers = []
     if on_the_spot == received:
         answers.append(

@@ -443,6 +443,14 @@ ON_THE_SPOT = "on the spot"
             "1 klacht in de laatste 90 dagen; ter plekke beantwoord",
         ),
         (
+            # Answered some seconds after it was noted: not "within 0 min"
+            [0.005, 0.01, 2.0],
+            "3 complaints in the last 90 days; all got a first response (half of them within a "
+            "minute)",
+            "3 klachten in de laatste 90 dagen; alle kregen een eerste reactie (de helft binnen "
+            "een minuut)",
+        ),
+        (
             [2.0],
             "1 complaint in the last 90 days; first response after 2\xa0hours",
             "1 klacht in de laatste 90 dagen; eerste reactie na 2\xa0uur",

@@ -146,10 +146,11 @@ def figure_change(figure):
         )
         # The change's margin, of two samples, is wider than the score's own (the rows say
         # "± 8" beside the card's "± 12"): the sentence says which one it is.
+        # "No clear change" beside 7% then and 27% now read as a mistake: it may be chance.
         return ngettext(
-            "no clear change vs. the 90 days before (%(before)s): the difference is within its "
+            "may be chance vs. the 90 days before (%(before)s): the difference is within its "
             "margin of error (± %(margin)s point)",
-            "no clear change vs. the 90 days before (%(before)s): the difference is within its "
+            "may be chance vs. the 90 days before (%(before)s): the difference is within its "
             "margin of error (± %(margin)s points)",
             margin,
         ) % {"margin": margin, "before": before}

@@ -655,14 +655,14 @@ def test_the_rows_of_a_figure_say_how_they_add_up_and_page_through_all_of_them(
         (
             "nl",
             # 2 of 4 against 1 of 3: +17 points, within the margin of so few customers.
-            "geen duidelijke verandering t.o.v. de 90 dagen ervoor (33%): het verschil valt "
+            "kan toeval zijn t.o.v. de 90 dagen ervoor (33%): het verschil valt "
             "binnen zijn foutmarge (± 59 punten)",
             "Klanten die in de 90 dagen vóór de laatste 90 kochten",
             ["Laatste 90 dagen", "De 90 dagen ervoor"],
         ),
         (
             "en",
-            "no clear change vs. the 90 days before (33%): the difference is within its margin "
+            "may be chance vs. the 90 days before (33%): the difference is within its margin "
             "of error (± 59 points)",
             "Customers who bought in the 90 days before the last 90",
             ["Last 90 days", "The 90 days before"],
@@ -962,13 +962,13 @@ def test_one_point_is_written_as_one(language, points, shown):
     [
         (
             "nl",
-            "geen duidelijke verandering t.o.v. de 90 dagen ervoor (+15): het verschil valt "
+            "kan toeval zijn t.o.v. de 90 dagen ervoor (+15): het verschil valt "
             "binnen zijn foutmarge (± 36 punten)",
             "+50 punten t.o.v. de 90 dagen ervoor (−25)",
         ),
         (
             "en",
-            "no clear change vs. the 90 days before (+15): the difference is within its margin "
+            "may be chance vs. the 90 days before (+15): the difference is within its margin "
             "of error (± 36 points)",
             "+50 points vs. the 90 days before (−25)",
         ),
@@ -1174,7 +1174,7 @@ def test_a_referral_share_change_within_its_margin_says_so_in_points(owner_clien
     page = owner_client.get(reverse("web:insights_scorecard")).content.decode()
 
     assert re.findall(r'data-testid="trend-referrals">([^<]+)</a>', page) == [
-        "geen duidelijke verandering t.o.v. de 90 dagen ervoor (20%): het verschil valt binnen "
+        "kan toeval zijn t.o.v. de 90 dagen ervoor (20%): het verschil valt binnen "
         "zijn foutmarge (± 47 punten)"
     ]
 
