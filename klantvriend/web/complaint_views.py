@@ -61,10 +61,12 @@ def _answer(
     *,
     undo: bool = False,
     undone: bool = False,
+    saved: str = "",
 ) -> HttpResponse:
     """`error` is a refusal of the row's one-click action; `form` a refused resolve form, shown
     open with what was typed and each message next to its field. `undo`: the row on Today
-    offers to take back the answer just recorded (core/undo.py); `undone`: it says it was."""
+    offers to take back the answer just recorded (core/undo.py); `undone`: it says it was.
+    `saved`: what the profile says in the complaints' card where it was done."""
     refused = bool(error) or form is not None
     if from_today(request):
         view = selectors.complaint_views(business=request.business, complaints=[complaint])[0]
@@ -84,7 +86,7 @@ def _answer(
         return profile_response(
             request, complaint.customer, status=422, care_error=error, refused_form=form
         )
-    return profile_response(request, complaint.customer)
+    return profile_response(request, complaint.customer, saved=("complaint", saved))
 
 
 @member_required
@@ -129,7 +131,14 @@ def complaint_resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
                     business=request.business, complaint_id=complaint.pk
                 )
                 form.offer_stored(complaint.recovery_gesture)
-    return _answer(request, complaint, form=form if form.errors else None)
+    # On the profile the resolved complaint's form closes and the aftercare it plans appears
+    # further down: said where the form was, as a new complaint is.
+    return _answer(
+        request,
+        complaint,
+        form=form if form.errors else None,
+        saved="" if form.errors else _("Complaint resolved."),
+    )
 
 
 @member_required

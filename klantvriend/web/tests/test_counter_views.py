@@ -216,3 +216,32 @@ def test_the_list_lets_a_phone_number_break_between_its_groups_only(staff_client
         '<span class="nowrap">75573083</span></td>'
     ) in page
     assert '<td><span class="nowrap">06-37840748</span></td>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "message"), [("nl", "Klacht opgelost."), ("en", "Complaint resolved.")]
+)
+def test_a_complaint_resolved_on_the_profile_says_so_in_its_card(
+    staff_client, staff_user, business, language, message
+):
+    # The resolve form closes and the aftercare it plans appears further down the card: the
+    # page moved there without a word about the complaint.
+    from klantvriend.complaints.tests.factories import ComplaintFactory
+
+    account_language_set(user=staff_user, language=language)
+    customer = CustomerFactory(business=business)
+    complaints = [ComplaintFactory(customer=customer) for _ in range(2)]
+
+    def resolve(complaint, **headers):
+        url = reverse("web:complaint_resolve", args=[complaint.pk])
+        return staff_client.post(url, {"resolution": "Nieuwe soep gebracht"}, **headers)
+
+    fragment = resolve(complaints[0], headers=HTMX).content.decode()
+    page = resolve(complaints[1], follow=True).content.decode()
+
+    saved = (
+        f'<p class="message message-success" role="status" data-testid="record-saved">{message}</p>'
+    )
+    assert fragment.count(saved) == 1
+    assert f'<p class="message message-success">{message}</p>' in page
+    assert Complaint.objects.filter(customer=customer, resolved_at__isnull=False).count() == 2
