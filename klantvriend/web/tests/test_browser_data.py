@@ -44,6 +44,7 @@ def test_owner_imports_a_till_export_then_anonymises_a_customer(
 
     jose = Customer.objects.get(business=business, external_ref="1001")
     page.goto(f"{live_server.url}/customers/{jose.pk}/")
+    page.get_by_test_id("more-actions").locator("summary").click()
     page.get_by_test_id("erase").click()
     shot(page, "data-03-erase-confirm")
     page.get_by_test_id("erase-confirm").click()

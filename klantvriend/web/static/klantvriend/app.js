@@ -163,19 +163,19 @@ window.addEventListener("resize", letScrollingBoxesTakeFocus);
 document.addEventListener("htmx:afterSettle", letScrollingBoxesTakeFocus);
 document.addEventListener("toggle", letScrollingBoxesTakeFocus, true);
 
-// The walk-in panel and the user menu lie over the page. Escape shuts the open one and gives the
-// focus back to the button that opened it; tabbing out of one shuts it, so that the focus never
-// goes on behind it where nobody can see it.
-const TOPBAR_PANELS = "details.quick-add, details.usermenu";
+// The walk-in panel, the user menu and a profile's "More" lie over the page. Escape shuts the
+// open one and gives the focus back to the button that opened it; tabbing out of one shuts it,
+// so that the focus never goes on behind it where nobody can see it.
+const OVERLAY_PANELS = "details.quick-add, details.usermenu, details.more-actions";
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
-  const panel = document.querySelector(`:is(${TOPBAR_PANELS})[open]`);
+  const panel = document.querySelector(`:is(${OVERLAY_PANELS})[open]`);
   if (!panel) return;
   panel.open = false;
   panel.querySelector("summary").focus();
 });
 document.addEventListener("focusout", (event) => {
-  const panel = event.target instanceof Element ? event.target.closest(TOPBAR_PANELS) : null;
+  const panel = event.target instanceof Element ? event.target.closest(OVERLAY_PANELS) : null;
   const to = event.relatedTarget;
   if (panel && panel.open && to instanceof Node && !panel.contains(to)) panel.open = false;
 });
