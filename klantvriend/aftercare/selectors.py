@@ -411,6 +411,7 @@ def follow_up_open_items(*, customer) -> list[OpenItem]:
             summary=follow_up.note,
             due=None,
             overdue=follow_up.due_on < today,
+            pk=follow_up.pk,
         )
         for follow_up in customer.follow_ups.filter(done_at__isnull=True).order_by("due_on", "id")[
             :20

@@ -467,6 +467,7 @@ def complaint_open_items(*, customer) -> list[OpenItem]:
             summary=view.complaint.description[:120],
             due=view.clock.deadline,
             overdue=view.clock.breached,
+            pk=view.complaint.pk,
         )
         for view in views
     ]

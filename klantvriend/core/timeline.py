@@ -32,6 +32,8 @@ class OpenItem:
     summary: str
     due: datetime | None = None
     overdue: bool = False
+    # The record's id: the profile links the item to its row ("promise-12"), where it is done.
+    pk: int | None = None
 
 
 # The kinds of records the customer profile asks about in the query that reads the customer

@@ -1047,6 +1047,7 @@ def promise_open_items(*, customer) -> list[OpenItem]:
             summary=_open_summary(promise, customer.business),
             due=promise.due_at,
             overdue=promise.due_at < now,
+            pk=promise.pk,
         )
         for promise in customer.promises.filter(
             done_at__isnull=True, cancelled_at__isnull=True

@@ -245,3 +245,28 @@ def test_a_complaint_resolved_on_the_profile_says_so_in_its_card(
     assert fragment.count(saved) == 1
     assert f'<p class="message message-success">{message}</p>' in page
     assert Complaint.objects.filter(customer=customer, resolved_at__isnull=False).count() == 2
+
+
+def test_each_open_item_leads_to_its_row_where_it_is_done(staff_client, business):
+    # On a phone the promises, complaints and follow-ups come after the whole timeline: the
+    # briefing's open items are the way there.
+    from klantvriend.aftercare.tests.factories import FollowUpFactory
+    from klantvriend.complaints.tests.factories import ComplaintFactory
+    from klantvriend.promises.tests.factories import PromiseFactory
+
+    customer = CustomerFactory(business=business)
+    promise = PromiseFactory(customer=customer, description="Taart klaarzetten")
+    complaint = ComplaintFactory(customer=customer, description="Soep was koud")
+    follow_up = FollowUpFactory(customer=customer, note="Vragen of het smaakte")
+
+    page = staff_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    for anchor, summary in [
+        (f"promise-{promise.pk}", "Taart klaarzetten"),
+        (f"complaint-{complaint.pk}", "Soep was koud"),
+        (f"follow_up-{follow_up.pk}", "Vragen of het smaakte"),
+    ]:
+        link = re.search(rf'<a href="#{anchor}" data-testid="open-item-link">([^<]*)</a>', page)
+        assert link is not None, anchor
+        assert link[1].startswith(summary)
+        assert page.count(f'id="{anchor}"') == 1
