@@ -126,11 +126,62 @@ def revenue_chart(run: InsightRun | None, currency: str = "EUR") -> ChartData | 
         axis_labels=month_axis(months),
         per_month=True,
         row_keys=[f"{month}-01" for month in data["months"]],
+        note=_revenue_note(months, [r + n for r, n in zip(returning, new, strict=True)], currency),
         reading=_(
             "Each bar is a month's revenue: the dark part from customers who had bought here "
             "before, the light part from new customers. The larger the dark part, the more your "
             "shop lives on customers who come back."
         ),
+    )
+
+
+# Months of revenue before the last full one that the note compares it with, at least; and the
+# difference from their average that it calls more or less rather than about the same.
+REVENUE_NOTE_MIN_MONTHS = 3
+REVENUE_NOTE_SAME_WITHIN = 0.05
+
+
+def _revenue_note(months: list[str], totals: list[float], currency: str) -> str | None:
+    """The last full month's revenue against the average of the months before it that had any
+    (the months before a shop's first purchases on record count for nothing): a fall of a third
+    over half a year was there in the bars, and neither the scorecard nor the advice said it.
+    None with too few such months. The month under way is not judged: it is not over."""
+    if len(totals) < 2:
+        return None
+    *before, last = totals[:-1]
+    earlier = [total for total in before if total > 0]
+    if len(earlier) < REVENUE_NOTE_MIN_MONTHS or last <= 0:
+        return None
+    average = sum(earlier) / len(earlier)
+    change = last / average - 1
+    said = {
+        "month": months[-2],
+        "amount": amount_shown(round(last), currency, whole=True),
+        "average": amount_shown(round(average), currency, whole=True),
+        "share": share_shown(abs(change)),
+    }
+    if change >= REVENUE_NOTE_SAME_WITHIN:
+        return (
+            _(
+                "The last full month, %(month)s: %(amount)s, %(share)s more than the average of the "
+                "months before (%(average)s)."
+            )
+            % said
+        )
+    if change <= -REVENUE_NOTE_SAME_WITHIN:
+        return (
+            _(
+                "The last full month, %(month)s: %(amount)s, %(share)s less than the average of the "
+                "months before (%(average)s)."
+            )
+            % said
+        )
+    return (
+        _(
+            "The last full month, %(month)s: %(amount)s, about the average of the months before "
+            "(%(average)s)."
+        )
+        % said
     )
 
 

@@ -3,6 +3,7 @@ too), count axes."""
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from django.utils import timezone, translation
 
 from klantvriend.complaints.selectors import complaint_register
@@ -13,6 +14,7 @@ from klantvriend.insights.charts import (
     cohort_chart,
     complaint_chart,
     promise_chart,
+    revenue_chart,
 )
 from klantvriend.insights.models import InsightRun
 from klantvriend.insights.rows import scorecard_rows
@@ -290,3 +292,48 @@ def test_the_cohort_chart_names_one_cohort_without_figures_and_no_cohort_without
     with translation.override("en"):
         assert cohort_chart(one).note.endswith(" The cohort of Nov 2026 has none yet.")
         assert cohort_chart(full).note is None
+
+
+def _revenue_run(totals_cents):
+    months = [f"2026-{number:02d}" for number in range(1, len(totals_cents) + 1)]
+    figures = {
+        "monthly_revenue": {
+            "months": months,
+            "new_cents": [0] * len(months),
+            "returning_cents": totals_cents,
+        }
+    }
+    return InsightRun(figures=figures)
+
+
+@pytest.mark.parametrize(
+    ("totals", "note"),
+    [
+        # No purchases on record before April; October (the last full month) against the six
+        # months with revenue before it; November is still under way.
+        (
+            [0, 0, 0, 1000000, 1000000, 1100000, 900000, 1000000, 1000000, 650000, 300000],
+            "De laatste volle maand, okt 2026: € 6.500, 35% minder dan het gemiddelde van de "
+            "maanden ervoor (€ 10.000).",
+        ),
+        (
+            [1000000, 1000000, 1000000, 1200000, 10000],
+            "De laatste volle maand, apr 2026: € 12.000, 20% meer dan het gemiddelde van de "
+            "maanden ervoor (€ 10.000).",
+        ),
+        (
+            [1000000, 1000000, 1000000, 1040000, 10000],
+            "De laatste volle maand, apr 2026: € 10.400, ongeveer het gemiddelde van de maanden "
+            "ervoor (€ 10.000).",
+        ),
+        # Two months before it are too few to judge by
+        ([0, 1000000, 1000000, 650000, 10000], None),
+    ],
+)
+def test_the_revenue_chart_says_how_the_last_full_month_compares(totals, note):
+    with translation.override("nl"):
+        chart = revenue_chart(_revenue_run(totals))
+
+    # Amounts are written with a no-break space after the euro sign
+    assert (chart.note is None) == (note is None)
+    assert (chart.note or "").replace("\u00a0", " ") == (note or "")
