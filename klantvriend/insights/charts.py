@@ -333,17 +333,17 @@ def value_measure(run: InsightRun) -> tuple[str, str, str]:
             _("Expected customer value (12 months)"),
             _(
                 "How many customers fall in each range of what they are expected to spend in the "
-                "next 12 months. The few on the right usually bring in the most: know them by "
-                "name. The table opens each range to its customers."
+                "next 12 months. Those on the right bring in the most each: know them by name. "
+                "The table opens each range to its customers."
             ),
         )
     return (
         _("Distribution of customer spend so far"),
         _("Spent so far"),
         _(
-            "How many customers fall in each range of what they have spent so far. The few on "
-            "the right usually brought in the most: know them by name. The table opens each "
-            "range to its customers."
+            "How many customers fall in each range of what they have spent so far. Those on the "
+            "right brought in the most each: know them by name. The table opens each range to "
+            "its customers."
         ),
     )
 

@@ -176,8 +176,8 @@ def test_without_a_model_the_advice_names_the_spend_it_averages(owner_client, bu
     # And the value chart reads as what they spent, too
     charts = owner_client.get(reverse("web:insights_charts")).content.decode()
     assert (
-        "Hoeveel klanten er vallen in elke klasse van wat ze tot nu toe besteedden. De weinigen "
-        "rechts brachten meestal het meeste op: ken hen bij naam."
+        "Hoeveel klanten er vallen in elke klasse van wat ze tot nu toe besteedden. Wie rechts "
+        "staat, bracht per klant het meeste op: ken hen bij naam."
     ) in charts
 
 

@@ -250,9 +250,9 @@ def test_the_advice_names_the_segment_to_win_back_first(owner_client, business):
     first = re.search(r'<p data-testid="win-back-first">(.*?)</p>', page, re.S)[1]
     assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", first)).strip() == (
         "Eerst terugwinnen: de 12 klanten “Mag je niet verliezen”, elk € 316,99 marge per jaar "
-        "als ze terugkomen. Hun waarde is nu bijna niets omdat ze waarschijnlijk weg zijn, niet "
-        "omdat ze terug weinig waard zouden zijn. Bekijk wie het zijn, wie het meest besteedde "
-        "bovenaan"
+        "als ze terugkomen. De meesten zijn waarschijnlijk weg; daarom is hun verwachte waarde "
+        "nu laag, niet omdat ze terug weinig waard zouden zijn. Bekijk wie het zijn, wie het "
+        "meest besteedde bovenaan"
     )
     # Their value now is near nothing for all of them: by spend, not by name.
     assert 'href="/customers/?segment=cant_lose&amp;order=-spend"' in first
