@@ -547,6 +547,9 @@ class InsightCard:
     segment: str
     stage: str
     falling: bool
+    # Falling and below the share at which a valuable customer counts as slipping away: only
+    # then is the figure said in red ("96% ↓" in red read as an alarm over a near-certain one).
+    alarming: bool = False
     # Purchases were recorded or corrected after the refresh: the figures describe the
     # customer as they were then ("bought once, 382 days ago" beside "last visit: today").
     outdated: bool = False
@@ -820,6 +823,7 @@ def insight_card(
         segment=SEGMENT_EXPLANATIONS[Segment(insight.segment)](),
         stage=stage,
         falling=falling,
+        alarming=falling and insight.probability_alive < SLIPPING_ALIVE_BELOW,
         outdated=outdated,
         won_back=None
         if margin_percent is None

@@ -324,3 +324,29 @@ def test_the_profile_expects_a_customer_back_on_a_day_the_business_is_open(
 
     shown = re.search(r'data-testid="insight-expected-back">([^<]*)<', page)[1]
     assert shown == f"Verwacht terug rond {dutch_weekday(today + timedelta(days=7), '\u00a0')}"
+
+
+@pytest.mark.parametrize(
+    ("alive", "before", "arrow", "red"),
+    [
+        (0.96, 0.99, True, False),  # falling, but nearly certain still a customer
+        (0.40, 0.70, True, True),  # falling below the slipping-away share: an alarm
+        (0.40, 0.40, False, False),  # low, but not falling
+    ],
+)
+def test_only_a_falling_figure_below_the_slipping_share_is_red(
+    owner_client, business, alive, before, arrow, red
+):
+    customer = CustomerFactory(business=business)
+    CustomerInsightFactory(
+        customer=customer,
+        purchase_days=12,
+        probability_alive=alive,
+        probability_alive_30_days_ago=before,
+    )
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    shown = re.search(r'<span class="fact-value([^"]*)" data-testid="insight-alive">([^<]*)<', page)
+    assert ("fact-falling" in shown[1]) is red
+    assert shown[2].endswith(" ↓") is arrow
