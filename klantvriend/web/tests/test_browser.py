@@ -4,7 +4,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from klantvriend.customers.models import ContactMoment, Purchase
@@ -148,7 +147,10 @@ def test_search_results_fit_a_phone_without_scrolling_sideways(page: Page, live_
     # purchase. Segment and value ran off the right edge; they are on the profile.
     for name in ("Bram van de Kuipers", "Eloïse Kuipers"):
         customer = CustomerFactory(business=business, name=name, phone="06-47823592")
-        PurchaseFactory(customer=customer, at=timezone.now() - timedelta(days=45))
+        # At noon in the shop 45 days ago: "now" minus 45 days is 44 or 46 of the shop's days
+        # ago late in the evening across a change of the clocks.
+        day = business.today() - timedelta(days=45)
+        PurchaseFactory(customer=customer, at=business.start_of(day) + timedelta(hours=12))
         CustomerInsightFactory(customer=customer, segment=Segment.AT_RISK, value_cents=123456)
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "sanne", "pw-sanne-123")
