@@ -764,6 +764,30 @@ def purchases_removed(*, business: Business, since: datetime | None) -> QuerySet
     )
 
 
+# How recently the same purchase of a customer counts as possibly entered twice.
+PURCHASE_REPEAT_WINDOW = timedelta(minutes=5)
+
+
+def purchase_just_recorded(
+    *, customer: Customer, amount_cents: int, description: str, now: datetime | None = None
+) -> Purchase | None:
+    """The same purchase of this customer (its amount and what) recorded in the last few
+    minutes (PURCHASE_REPEAT_WINDOW), the latest: "Save" tapped twice, or a colleague at the
+    other till who entered it already. The profile's form asks before recording it again."""
+    now = now or timezone.now()
+    return (
+        Purchase.objects.filter(
+            business_id=customer.business_id,
+            customer=customer,
+            amount_cents=amount_cents,
+            description=description.strip(),
+            created_at__gte=now - PURCHASE_REPEAT_WINDOW,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def purchase_get(*, business: Business, purchase_id: int) -> Purchase:
     return owned_get(Purchase.objects.all(), business=business, pk=purchase_id)
 

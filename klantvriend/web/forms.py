@@ -700,6 +700,8 @@ class PurchaseForm(PurchaseFields):
     id_prefix = "purchase"
 
     at = MomentField(label=_("when"), required=False, help_text=_("Empty means now."))
+    # Shown only when the same purchase was just recorded (views.purchase_add).
+    confirm_repeat = forms.BooleanField(label=_("Record it anyway"), required=False)
 
     def __init__(self, *args, business, member, **kwargs):
         super().__init__(*args, **kwargs)
@@ -717,6 +719,11 @@ class PurchaseForm(PurchaseFields):
         """Who served the customer: the one chosen, else the person signed in."""
         chosen = self.cleaned_data.get("member")
         return self.members[chosen] if chosen is not None else self.signed_in
+
+    @property
+    def asks_to_confirm(self) -> bool:
+        """Whether the form shows "Record it anyway": the same purchase was just recorded."""
+        return self.has_error("amount", code="repeat")
 
 
 def moment_changed(typed: datetime, *, stored: datetime) -> datetime | None:

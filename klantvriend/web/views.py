@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import wraps
 from typing import Any
 
@@ -26,9 +26,10 @@ from klantvriend.core.audit import AuditAction
 from klantvriend.core.care_settings import member_sees_amounts
 from klantvriend.core.errors import ChangedMeanwhile, NotFound, OwnerOnly
 from klantvriend.core.members import membership_list, staff_name
-from klantvriend.core.money import cents_for_typing
+from klantvriend.core.money import amount_shown, cents_for_typing
 from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get
+from klantvriend.core.shown import duration_shown
 from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.core.undo import Undoable, undoable_rows
 from klantvriend.core.versions import record_version
@@ -780,19 +781,41 @@ def _record(
 @member_required
 @require_POST
 def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
-    return _record(
-        request,
-        customer_id,
-        "purchase_form",
-        lambda customer, form: services.purchase_create(
+    def create(customer, form):
+        values = form.cleaned_data
+        # The same purchase recorded a moment ago is asked about, not recorded twice unseen.
+        earlier = selectors.purchase_just_recorded(
+            customer=customer, amount_cents=values["amount"], description=values["description"]
+        )
+        if earlier is not None and not values["confirm_repeat"]:
+            since = timezone.now() - earlier.created_at
+            raise ValidationError(
+                {
+                    "amount": ValidationError(
+                        _(
+                            "The same purchase (%(amount)s) was recorded for this customer "
+                            "%(when)s. Tick “Record it anyway” if this is another one."
+                        )
+                        % {
+                            "amount": amount_shown(earlier.amount_cents, earlier.currency),
+                            # Not "0 min ago": a second tap comes seconds after the first.
+                            "when": _("just now")
+                            if since < timedelta(minutes=1)
+                            else _("%(ago)s ago") % {"ago": duration_shown(since)},
+                        },
+                        code="repeat",
+                    )
+                }
+            )
+        services.purchase_create(
             customer=customer,
-            amount_cents=form.cleaned_data["amount"],
-            description=form.cleaned_data["description"],
-            at=form.cleaned_data["at"],
+            amount_cents=values["amount"],
+            description=values["description"],
+            at=values["at"],
             member=form.served_by(),
-        ),
-        saved=_("Purchase saved."),
-    )
+        )
+
+    return _record(request, customer_id, "purchase_form", create, saved=_("Purchase saved."))
 
 
 def _purchase_of(request: HttpRequest, customer_id: int, purchase_id: int):

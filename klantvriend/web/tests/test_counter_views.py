@@ -270,3 +270,40 @@ def test_each_open_item_leads_to_its_row_where_it_is_done(staff_client, business
         assert link is not None, anchor
         assert link[1].startswith(summary)
         assert page.count(f'id="{anchor}"') == 1
+
+
+def test_the_same_purchase_just_recorded_is_asked_about_not_recorded_twice(staff_client, business):
+    # "Save" tapped twice, or a colleague at the other till entered it already
+    from klantvriend.customers.models import Purchase
+
+    customer = CustomerFactory(business=business)
+    url = reverse("web:purchase_add", args=[customer.pk])
+    sale = {"amount": "12,50", "description": "Taart"}
+
+    first = staff_client.post(url, sale, headers=HTMX)
+    again = staff_client.post(url, sale, headers=HTMX)
+    other = staff_client.post(url, {**sale, "description": "Brood"}, headers=HTMX)
+    confirmed = staff_client.post(url, {**sale, "confirm_repeat": "on"}, headers=HTMX)
+
+    assert [first.status_code, again.status_code, other.status_code, confirmed.status_code] == [
+        200,
+        422,
+        200,
+        200,
+    ]
+    asked = again.content.decode()
+    assert re.search(
+        r"Dezelfde aankoop \(€\xa012,50\) is zojuist al vastgelegd voor deze klant\. "
+        r"Vink “Toch vastleggen” aan als het een tweede is\.",
+        asked,
+    )
+    assert 'name="confirm_repeat"' in asked
+    assert 'name="confirm_repeat"' not in first.content.decode()
+    # The second "Taart" only once confirmed; "Brood" is another purchase
+    assert sorted(
+        Purchase.objects.filter(customer=customer).values_list("description", flat=True)
+    ) == [
+        "Brood",
+        "Taart",
+        "Taart",
+    ]
