@@ -25,7 +25,7 @@ from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business, time_zones
 from klantvriend.core.services import membership_create
 from klantvriend.core.tests.days import SALON
-from klantvriend.core.working_hours import DayHours
+from klantvriend.core.working_hours import DayHours, next_working_day
 from klantvriend.customers.tests.factories import (
     CustomerFactory,
     ImportantDateFactory,
@@ -365,7 +365,11 @@ def test_the_advice_stays_under_a_promise_form_sent_back_with_an_error(owner_cli
     """The advice came only when a field changed: a form sent back refused lost it, while the
     due moment it speaks of was still filled in."""
     customer = CustomerFactory(business=business)
-    tomorrow = (business.today() + timedelta(days=1)).isoformat()
+    # The next day the shop is open: on a Saturday, tomorrow is the closed Sunday, which the
+    # advice says first.
+    tomorrow = next_working_day(
+        business.today() + timedelta(days=1), working_days=care_settings(business).working_days
+    ).isoformat()
 
     response = owner_client.post(
         reverse("web:promise_add", args=[customer.pk]),
