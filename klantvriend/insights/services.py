@@ -442,9 +442,9 @@ def customer_insight_recompute(*, business: Business, customer_id: int) -> Custo
     refresh had seen this history. The models are not fitted again: that is the refresh's work,
     far too slow for one customer at a hundred thousand.
 
-    For a customer whose purchases changed wholesale (two records of one person merged). An
-    anonymised customer has none, as after a refresh. The
-    business's own figures (advice, charts) wait for the next refresh. Without a refresh that
+    For a customer whose purchases changed wholesale (two records of one person merged). The
+    business's own figures (advice, charts) wait for the next refresh. An anonymised customer
+    keeps no insight, as after a refresh (customer_insight_forget). Without a refresh that
     kept its fit (none yet, or one from before fits were kept) nothing is computed: the next
     refresh does. A customer without purchases up to that day has no insight, as after a
     refresh."""
