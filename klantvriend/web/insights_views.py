@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.models import Reason as FollowUpReason
 from klantvriend.aftercare.services import follow_up_create
 from klantvriend.core.care_settings import member_sees_amounts
@@ -451,13 +452,15 @@ def _plan_call(request: HttpRequest, customer_id: int, *, reason, back: str, tod
     day = request.business.today()
     back = safe_next(request, default=back)
 
-    def answer(*, planned: bool, status: int = 200) -> HttpResponse:
+    def answer(*, planned: FollowUp | None, status: int = 200) -> HttpResponse:
+        # `planned`: the follow-up just planned, which the confirmation links to on the
+        # profile: on Today it may be behind "show all", below follow-ups waiting longer.
         if request.htmx and request.htmx.target == f"call-{customer.pk}":
             cell = {"pk": customer.pk, "way": customer.contact_way, "list_path": back}
             return render(
                 request,
                 "web/partials/call_cell.html",
-                {**cell, "action": request.path, "planned_now": planned},
+                {**cell, "action": request.path, "planned": planned},
                 status=status,
             )
         if request.htmx and today_row:
@@ -476,15 +479,14 @@ def _plan_call(request: HttpRequest, customer_id: int, *, reason, back: str, tod
                 _("No phone number or email address is known for %(name)s: add one first.")
                 % {"name": customer.name},
             )
-        return answer(planned=False, status=422)
+        return answer(planned=None, status=422)
     # Stored for everyone in the shop to read: in the shop's language (core/language.py).
     with shop_language(request.business):
         written = reason(insight, day)
-    _call_planned(request, customer, written)
-    return answer(planned=True)
+    return answer(planned=_call_planned(request, customer, written))
 
 
-def _call_planned(request: HttpRequest, customer, reason: str) -> None:
+def _call_planned(request: HttpRequest, customer, reason: str) -> FollowUp:
     """A call (an email where no phone number is known) planned for today for the user who
     asked, with `reason` written out (in the shop's language) and what to ask; said on the
     next page for a plain post."""
@@ -496,7 +498,7 @@ def _call_planned(request: HttpRequest, customer, reason: str) -> None:
             if customer.contact_way == "email"
             else _("Call and ask how they are: %(reason)s.")
         ) % {"reason": reason}
-    follow_up_create(
+    follow_up = follow_up_create(
         business=request.business,
         customer=customer,
         note=note[:300],
@@ -512,3 +514,4 @@ def _call_planned(request: HttpRequest, customer, reason: str) -> None:
             if customer.contact_way == "email"
             else _("Call planned for today."),
         )
+    return follow_up

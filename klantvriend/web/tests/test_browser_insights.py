@@ -57,6 +57,12 @@ def test_demo_insights_scorecard_advice_charts_profile_and_today(page: Page, liv
     page.locator(f"#{cell_id}").get_by_role("button", name="Plan een belletje").click()
     expect(page.locator(f"#{cell_id}")).to_contain_text("belletje gepland voor vandaag")
     shot(page, "insights-05b-win-back")
+    # The confirmation opens the call on the profile, where it is done.
+    page.locator(f"#{cell_id}").get_by_test_id("call-planned").click()
+    planned = page.locator(".care-row:target")
+    expect(planned).to_contain_text("Bellen en vragen hoe het gaat")
+    expect(planned.get_by_role("button", name="Tevreden", exact=True)).to_be_visible()
+    page.go_back()
 
     # The charts, each with its table.
     page.goto(f"{live_server.url}/insights/charts/")

@@ -63,9 +63,11 @@ def test_an_email_is_planned_for_a_customer_known_by_address_alone(owner_client,
         reverse("web:slipping_away_plan_call", args=[emailed.pk]), HTTP_HX_REQUEST="true"
     )
 
-    assert '<span class="done-note">✓ mail gepland voor vandaag</span>' in (
-        response.content.decode()
-    )
+    planned = FollowUp.objects.get(customer=emailed)
+    assert (
+        f'<a class="done-note" href="/customers/{emailed.pk}/#follow_up-{planned.pk}" '
+        'data-testid="call-planned">✓ mail gepland voor vandaag</a>'
+    ) in response.content.decode()
     assert FollowUp.objects.get(customer=emailed).note == (
         "Mailen en vragen hoe het gaat: waardevolle klant, 90 dagen niet gezien."
     )
@@ -123,9 +125,11 @@ def test_the_page_of_all_who_slip_away_plans_each_call_as_today_does(owner_clien
         f"{action}?next={back}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"call-{called.pk}"
     )
     assert answer.status_code == 200
-    assert '<span class="done-note">✓ belletje gepland voor vandaag</span>' in (
-        answer.content.decode()
-    )
+    planned = FollowUp.objects.get(customer=called)
+    assert (
+        f'<a class="done-note" href="/customers/{called.pk}/#follow_up-{planned.pk}" '
+        'data-testid="call-planned">✓ belletje gepland voor vandaag</a>'
+    ) in answer.content.decode()
     assert FollowUp.objects.get(customer=called).note == (
         "Bellen en vragen hoe het gaat: waardevolle klant, 90 dagen niet gezien."
     )

@@ -86,11 +86,12 @@ def test_a_call_is_planned_from_the_list_with_the_segment_as_its_reason(
     )
 
     assert response.status_code == 200
-    assert (
-        '<span class="done-note">✓ belletje gepland voor vandaag</span>'
-        in response.content.decode()
-    )
     follow_up = FollowUp.objects.get(customer=called)
+    # The confirmation opens the call where it is done, on the profile
+    assert (
+        f'<a class="done-note" href="/customers/{called.pk}/#follow_up-{follow_up.pk}" '
+        'data-testid="call-planned">✓ belletje gepland voor vandaag</a>'
+    ) in response.content.decode()
     assert follow_up.note == (
         "Bellen en vragen hoe het gaat: “Mag je niet verliezen”, 240 dagen niet gezien."
     )
