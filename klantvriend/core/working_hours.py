@@ -112,6 +112,43 @@ def next_working_moment(
     return moment  # not reached: some day of the week is open, and the closed days end
 
 
+def last_working_moment(
+    moment: datetime, *, tz: tzinfo, week: WeekHours, closed: Collection[date] = frozenset()
+) -> datetime:
+    """`moment` itself when the business is open then, else the closing before it, past the
+    `closed` days: next_working_moment looking back ("ready by Friday's closing" for a moment
+    in the night before Saturday). A business without any working time keeps the moment."""
+    if not open_days(week):
+        return moment
+    local = moment.astimezone(tz)
+    day = local.date()
+    today = week[day.weekday()]
+    if today is not None and _open(today) and day not in closed:
+        if today.opens <= local.time() <= today.closes:
+            return moment
+        if local.time() > today.closes:
+            return datetime.combine(day, today.closes, tzinfo=tz)
+    for _ in range(7 + len(closed)):
+        day -= timedelta(days=1)
+        hours = week[day.weekday()]
+        if hours is not None and _open(hours) and day not in closed:
+            return datetime.combine(day, hours.closes, tzinfo=tz)
+    return moment  # not reached: some day of the week is open, and the closed days end
+
+
+def last_working_day(
+    day: date, *, working_days: Iterable[int], closed: Collection[date] = frozenset()
+) -> date:
+    """`day` itself when the business works that weekday and is not closed that day, else the
+    working day before it; a business without working days keeps the day."""
+    days = set(working_days)
+    if not days:
+        return day
+    while day.weekday() not in days or day in closed:
+        day -= timedelta(days=1)
+    return day
+
+
 def next_working_day(
     day: date, *, working_days: Iterable[int], closed: Collection[date] = frozenset()
 ) -> date:

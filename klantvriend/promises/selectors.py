@@ -33,7 +33,12 @@ from klantvriend.core.rows import IdsFirst, Rows, first_rows
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.shown import one_line
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
-from klantvriend.core.working_hours import next_working_day, next_working_moment
+from klantvriend.core.working_hours import (
+    last_working_day,
+    last_working_moment,
+    next_working_day,
+    next_working_moment,
+)
 
 from .models import Promise, PromiseKind, PromiseOutcomeDay, due_moment_for_day
 from .status import PromiseStatus, promise_status, status_condition
@@ -838,6 +843,15 @@ class Advice:
     # Whether this promise leaves clearly less time than any of those (a quarter of an hour
     # where the shop always promised an hour or more): their chance is a hopeful guess for it.
     sooner_than_them: bool = False
+    # For a customer who needs it on the day itself (the cake for Saturday's party), a later
+    # promise is no answer: when to have it ready instead, as much before the moment as the
+    # suggestion is after it (_ready_by). None where nothing is suggested, or where the kind
+    # has no day a customer needs it by (a callback, a quote).
+    due_at: datetime | None = None
+    ready_by: datetime | None = None
+    # False when that moment has gone by already: then it will be tight, and the customer is
+    # best told so.
+    ready_in_time: bool = False
 
     @property
     def safe(self) -> bool:
@@ -852,6 +866,16 @@ def _round_up(moment: datetime, step: timedelta) -> datetime:
     epoch = datetime(2000, 1, 1, tzinfo=moment.tzinfo)
     steps = math.ceil((moment - epoch) / step)
     return epoch + steps * step
+
+
+def _step(needed: timedelta) -> timedelta:
+    """What a suggested moment is rounded to: quarter hours for a short delay, else hours."""
+    return timedelta(minutes=15) if needed < timedelta(hours=6) else timedelta(hours=1)
+
+
+def _round_down(moment: datetime, step: timedelta) -> datetime:
+    epoch = datetime(2000, 1, 1, tzinfo=moment.tzinfo)
+    return epoch + (moment - epoch) // step * step
 
 
 ZERO = timedelta(0)
@@ -890,6 +914,36 @@ def _made_as_far_ahead(history: list[_Judged], lead: timedelta) -> list[_Judged]
     count = max(ADVICE_MIN_HISTORY, len(history) // 3)
     furthest = distance(by_distance[count - 1])
     return [judged for judged in by_distance if distance(judged) <= furthest]
+
+
+# The kinds a customer may need by a day of their own (a party, a trip): for them the advice
+# also says when to have it ready (Advice.ready_by). A callback or a quote waits for the shop.
+NEEDED_BY_A_DAY = frozenset(
+    {PromiseKind.DELIVERY, PromiseKind.REPAIR, PromiseKind.ORDER_READY, PromiseKind.OTHER}
+)
+
+
+def _ready_by(
+    business: Business, *, due_at: datetime, needed: timedelta, all_day: bool, rules
+) -> datetime:
+    """The moment to have a promise ready by for it to be on time nine times in ten: `needed`
+    (the delay nine in ten of the earlier ones stayed within) before its moment, the working
+    day or moment at or before it. A promise for a day is ready a whole day earlier at least:
+    one kept late was kept on a later day."""
+    if all_day:
+        days_before = max(1, math.ceil(needed / timedelta(days=1)))
+        day = last_working_day(
+            business.local(due_at).date() - timedelta(days=days_before),
+            working_days=rules.working_days,
+            closed=rules.closed_dates,
+        )
+        return due_moment_for_day(business=business, day=day)
+    return last_working_moment(
+        business.local(_round_down(due_at - needed, _step(needed))),
+        tz=business.tzinfo,
+        week=rules.opening_hours,
+        closed=rules.closed_dates,
+    )
 
 
 def promise_advice(
@@ -964,7 +1018,7 @@ def promise_advice(
             )
             suggested_due = due_moment_for_day(business=business, day=day)
         else:
-            step = timedelta(minutes=15) if needed < timedelta(hours=6) else timedelta(hours=1)
+            step = _step(needed)
             # Never "call back at 22:00" or on the closed Sunday: the first open moment.
             suggested_due = next_working_moment(
                 business.local(_round_up(earliest, step)),
@@ -972,6 +1026,11 @@ def promise_advice(
                 week=rules.opening_hours,
                 closed=rules.closed_dates,
             )
+    ready_by = (
+        _ready_by(business, due_at=due_at, needed=needed, all_day=all_day, rules=rules)
+        if suggested_due and needed > ZERO and kind in NEEDED_BY_A_DAY
+        else None
+    )
     return Advice(
         kind=kind,
         kind_label=label,
@@ -988,6 +1047,9 @@ def promise_advice(
         similar_shortest=min(leads),
         similar_longest=max(leads),
         sooner_than_them=sooner,
+        due_at=due_at,
+        ready_by=ready_by,
+        ready_in_time=ready_by is not None and ready_by > made_at,
     )
 
 

@@ -164,6 +164,42 @@ def test_advice_for_a_day_suggests_the_end_of_an_open_day(customer):
     # Two days later than typed: all but the repair never done stayed within that.
     assert (advice.on_time_probability, advice.suggested_probability) == (0.5, 0.95)
     assert advice.safe is False
+    # Needed on Saturday all the same: nine in ten were at most a day late, so ready on Friday
+    assert advice.ready_by == datetime(2026, 3, 13, 23, 59, 59, tzinfo=tz)
+    assert advice.ready_in_time is True
+
+
+@pytest.mark.parametrize(
+    ("made_on", "due_on", "ready_on", "in_time"),
+    [
+        # Asked on Friday for Saturday: ready today, by closing.
+        (13, 14, 13, True),
+        # Asked on Saturday for Saturday: the Friday it needed has gone.
+        (14, 14, 13, False),
+        # For Monday: a day earlier is the closed Sunday, so the Saturday before.
+        (11, 16, 14, True),
+    ],
+)
+def test_advice_for_a_day_says_when_to_have_it_ready_for_a_customer_who_needs_that_day(
+    customer, made_on, due_on, ready_on, in_time
+):
+    # The cake for Saturday's party: a later promise is no answer, an earlier start is.
+    _repair_history(customer, [1] * 3 + [2] * 7 + [3] * 8 + [4] + [None])
+    tz = customer.business.tzinfo
+    made_at = datetime(2026, 3, made_on, 9, 30, tzinfo=tz)
+
+    advice = promise_advice(
+        business=customer.business,
+        kind=PromiseKind.REPAIR,
+        due_at=datetime(2026, 3, due_on, 23, 59, 59, tzinfo=tz),
+        all_day=True,
+        made_at=made_at,
+        now=made_at,
+    )
+
+    assert advice.safe is False
+    assert advice.ready_by == datetime(2026, 3, ready_on, 23, 59, 59, tzinfo=tz)
+    assert advice.ready_in_time is in_time
 
 
 def _deliveries(customer, ahead: timedelta, late_hours: list[float | None]):
@@ -211,7 +247,14 @@ def test_a_delivery_for_tomorrow_is_judged_by_those_for_tomorrow_not_by_those_fo
     assert (soon.on_time_probability, soon.safe) == (0.6, False)
     assert soon.suggested_due_at == tomorrow + timedelta(hours=3)
     assert soon.suggested_probability == 1.0
+    # Or, needed by then all the same, ready three hours before: Wednesday 9:00, at opening
+    assert (soon.ready_by, soon.ready_in_time) == (tomorrow - timedelta(hours=3), True)
+    # For 10:00, three hours before is before opening: ready at Tuesday's closing
+    early = advice(tomorrow - timedelta(hours=2))
+    tz = customer.business.tzinfo
+    assert early.ready_by == datetime(2026, 3, 10, 18, 0, tzinfo=tz)
     assert (next_week.on_time_probability, next_week.safe, next_week.similar) == (1.0, True, 15)
+    assert next_week.ready_by is None
 
 
 def test_a_promise_leaving_less_time_than_any_before_is_advised_from_the_least_they_left(
@@ -451,3 +494,5 @@ def test_advice_suggests_a_moment_within_the_working_hours(customer, made_at, su
     assert advice.suggested_probability == (
         0.9 if suggested - made_at.replace(tzinfo=None) < timedelta(hours=3) else 1.0
     )
+    # A callback has no day of the customer's to be ready by: the customer waits for it
+    assert advice.ready_by is None

@@ -123,12 +123,23 @@ def trend_change(trend):
     return points_change(shares_change(trend.last_90_days, trend.previous_90_days))
 
 
+def _day_or_moment(value, all_day: bool, length: str) -> str:
+    # In the active time zone, as the `date` filter gives a moment in a template.
+    return day(value, length) if all_day else moment(value, length)
+
+
 @register.filter
 def due_moment(promise, length="short"):
     """When a promise is due, as the pages write it: the day of a promise for the day, day and
     time of one for a moment; `length` "short" (the lists) or "weekday" (the profile)."""
-    # In the active time zone, as the `date` filter gives a moment in a template.
-    return day(promise.due_at, length) if promise.due_all_day else moment(promise.due_at, length)
+    return _day_or_moment(promise.due_at, promise.due_all_day, length)
+
+
+@register.filter
+def advised_moment(value, advice):
+    """A moment the promise advice names (the promise's, the one it suggests, when to have it
+    ready), as due_moment writes the promise's own: its day alone for a promise for the day."""
+    return _day_or_moment(value, advice.all_day, "weekday")
 
 
 @register.filter

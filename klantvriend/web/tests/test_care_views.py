@@ -561,12 +561,21 @@ def test_the_advice_suggests_a_day_as_every_page_writes_one(owner_client, busine
             {"kind": "repair", "due_date": due.isoformat()},
             headers=HTMX,
         )
-        suggested = response.context["advice"].suggested_due_at
-        expected = formats.date_format(business.local(suggested).date(), "WEEKDAY_DATE_FORMAT")
+        advice = response.context["advice"]
 
-    assert suggested is not None
+        def shown(moment):
+            day = formats.date_format(business.local(moment).date(), "WEEKDAY_DATE_FORMAT")
+            return day.replace(" ", "\xa0")
+
+    assert advice.suggested_due_at is not None
     page = response.content.decode()
-    assert f"Beloof {expected.replace(' ', '\xa0')} en je haalt het" in page
+    assert f"Beloof {shown(advice.suggested_due_at)} en je haalt het" in page
+    # For a customer who needs it on that day all the same: when to have it ready instead
+    assert advice.ready_in_time
+    assert (
+        f'<span class="advice-ready-by" data-testid="ready-by">Heeft de klant het toch echt op {shown(advice.due_at)} '
+        f"nodig? Zorg dan dat het uiterlijk {shown(advice.ready_by)} klaar is.</span>"
+    ) in page
 
 
 def test_the_profile_says_the_year_of_a_complaint_and_a_promise_of_long_ago(owner_client, business):
