@@ -94,22 +94,7 @@ def next_working_moment(
     """`moment` itself when the business is open then (closing time included: "ready by
     closing"), else the next opening, past the `closed` days. A business without any working
     time keeps the moment."""
-    if not open_days(week):
-        return moment
-    local = moment.astimezone(tz)
-    day = local.date()
-    today = week[day.weekday()]
-    if today is not None and _open(today) and day not in closed:
-        if today.opens <= local.time() <= today.closes:
-            return moment
-        if local.time() < today.opens:
-            return datetime.combine(day, today.opens, tzinfo=tz)
-    for _ in range(7 + len(closed)):
-        day += timedelta(days=1)
-        hours = week[day.weekday()]
-        if hours is not None and _open(hours) and day not in closed:
-            return datetime.combine(day, hours.opens, tzinfo=tz)
-    return moment  # not reached: some day of the week is open, and the closed days end
+    return _open_moment(moment, tz=tz, week=week, closed=closed, forward=True)
 
 
 def last_working_moment(
@@ -118,21 +103,30 @@ def last_working_moment(
     """`moment` itself when the business is open then, else the closing before it, past the
     `closed` days: next_working_moment looking back ("ready by Friday's closing" for a moment
     in the night before Saturday). A business without any working time keeps the moment."""
+    return _open_moment(moment, tz=tz, week=week, closed=closed, forward=False)
+
+
+def _open_moment(
+    moment: datetime, *, tz: tzinfo, week: WeekHours, closed: Collection[date], forward: bool
+) -> datetime:
     if not open_days(week):
         return moment
     local = moment.astimezone(tz)
     day = local.date()
-    today = week[day.weekday()]
-    if today is not None and _open(today) and day not in closed:
-        if today.opens <= local.time() <= today.closes:
+    hours = week[day.weekday()]
+    if _open(hours) and day not in closed:
+        if hours.opens <= local.time() <= hours.closes:
             return moment
-        if local.time() > today.closes:
-            return datetime.combine(day, today.closes, tzinfo=tz)
-    for _ in range(7 + len(closed)):
-        day -= timedelta(days=1)
-        hours = week[day.weekday()]
-        if hours is not None and _open(hours) and day not in closed:
+        if forward and local.time() < hours.opens:
+            return datetime.combine(day, hours.opens, tzinfo=tz)
+        if not forward and local.time() > hours.closes:
             return datetime.combine(day, hours.closes, tzinfo=tz)
+    step = timedelta(days=1 if forward else -1)
+    for _ in range(7 + len(closed)):
+        day += step
+        hours = week[day.weekday()]
+        if _open(hours) and day not in closed:
+            return datetime.combine(day, hours.opens if forward else hours.closes, tzinfo=tz)
     return moment  # not reached: some day of the week is open, and the closed days end
 
 
