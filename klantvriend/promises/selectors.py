@@ -849,8 +849,8 @@ class Advice:
     # has no day a customer needs it by (a callback, a quote).
     due_at: datetime | None = None
     ready_by: datetime | None = None
-    # False when that moment has gone by already: then it will be tight, and the customer is
-    # best told so.
+    # False when that moment (for a day: its closing) has gone by already: then it will be
+    # tight, and the customer is best told so.
     ready_in_time: bool = False
 
     @property
@@ -1049,7 +1049,12 @@ def promise_advice(
         sooner_than_them=sooner,
         due_at=due_at,
         ready_by=ready_by,
-        ready_in_time=ready_by is not None and ready_by > made_at,
+        # A day to be ready by is gone at its closing: asked after it, it is too late
+        ready_in_time=ready_by is not None
+        and last_working_moment(
+            ready_by, tz=business.tzinfo, week=rules.opening_hours, closed=rules.closed_dates
+        )
+        > made_at,
     )
 
 

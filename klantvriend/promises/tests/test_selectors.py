@@ -170,23 +170,26 @@ def test_advice_for_a_day_suggests_the_end_of_an_open_day(customer):
 
 
 @pytest.mark.parametrize(
-    ("made_on", "due_on", "ready_on", "in_time"),
+    ("made_at", "due_on", "ready_on", "in_time"),
     [
-        # Asked on Friday for Saturday: ready today, by closing.
-        (13, 14, 13, True),
+        # Asked on Friday for Saturday: ready today, by closing (18:00).
+        ((13, 9, 30), 14, 13, True),
+        ((13, 17, 59), 14, 13, True),
+        # Asked on Friday after closing: today has gone as well.
+        ((13, 18, 1), 14, 13, False),
         # Asked on Saturday for Saturday: the Friday it needed has gone.
-        (14, 14, 13, False),
+        ((14, 9, 30), 14, 13, False),
         # For Monday: a day earlier is the closed Sunday, so the Saturday before.
-        (11, 16, 14, True),
+        ((11, 9, 30), 16, 14, True),
     ],
 )
 def test_advice_for_a_day_says_when_to_have_it_ready_for_a_customer_who_needs_that_day(
-    customer, made_on, due_on, ready_on, in_time
+    customer, made_at, due_on, ready_on, in_time
 ):
     # The cake for Saturday's party: a later promise is no answer, an earlier start is.
     _repair_history(customer, [1] * 3 + [2] * 7 + [3] * 8 + [4] + [None])
     tz = customer.business.tzinfo
-    made_at = datetime(2026, 3, made_on, 9, 30, tzinfo=tz)
+    made_at = datetime(2026, 3, *made_at, tzinfo=tz)
 
     advice = promise_advice(
         business=customer.business,
