@@ -11,6 +11,7 @@ from django.db.models import (
     Count,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klantvriend.core.models import Business
+from klantvriend.core.rows import IdsFirst
 from klantvriend.core.shown import moment_shown
 from klantvriend.customers.models import AcquisitionChannel, Customer, ReferrerTally
 from klantvriend.customers.selectors import came_through_referral
@@ -108,47 +110,49 @@ class Ambassador:
     promoter: bool
 
 
-def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassador]:
-    """Customers ranked by what the customers they referred have bought, then by how many they
-    referred, then by their promoter answers; promoters who referred nobody yet follow, by name.
-    Four queries.
+def ambassadors_in_order(*, business: Business) -> IdsFirst:
+    """Every ambassador, as customers to page through: those who brought in others, ranked by
+    what the customers they referred have bought, then by how many they referred, then by who
+    was recorded first; after them the promoters who referred nobody yet, by name. Not anyone
+    anonymised: no one to thank or to ask again. The same customers as the ambassador stage
+    (insights.selectors.ambassador_customer_ids).
 
     How many customers each referrer brought in and what those bought is kept by the database
     (ReferrerTally, from CustomerSpend): grouping every referred customer with their spend took
     40 ms on PostgreSQL at 100,000 customers on every view, the kept tallies are read in ranking
-    order from their index. Of referrers with equal figures, the one who came first makes the
-    cut."""
-    ranked = list(
-        # An anonymised customer is no one to thank or to ask again, as a promoter below.
-        ReferrerTally.objects.filter(
-            business=business, referred__gt=0, referrer__erased_at__isnull=True
-        )
-        .order_by("-cents", "-referred", "referrer_id")
-        .values("referrer_id", "referred", "cents")[:limit]
-    )
-    figures = {row["referrer_id"]: row for row in ranked}
+    order from their index. A page reads the ids of its part (the promoters' only where the
+    referrers end) and builds those rows alone, each with its tally."""
+    customers = Customer.objects.filter(business=business, erased_at__isnull=True)
+    referrers = customers.filter(
+        referred_tally__business=business, referred_tally__referred__gt=0
+    ).order_by("-referred_tally__cents", "-referred_tally__referred", "pk")
     since = timezone.now() - PROMOTER_WINDOW
-    ids = list(figures)
-    if len(ranked) < limit:
-        # Every referrer is ranked: fill up with promoters who referred nobody.
-        ids += list(
-            Customer.objects.filter(
-                business=business,
-                erased_at__isnull=True,
-                pk__in=SurveyResponse.objects.filter(
-                    business=business, answered_at__gte=since, nps__gte=PROMOTER_MIN
-                ).values("customer_id"),
-            )
-            .exclude(pk__in=ids)
-            .annotate(latest_nps=Subquery(_latest_answer(since).values("nps")[:1]))
-            .filter(latest_nps__gte=PROMOTER_MIN)
-            .order_by("sort_name", "id")
-            .values_list("pk", flat=True)[: limit - len(ranked)]
+    promoters = (
+        customers.filter(
+            pk__in=SurveyResponse.objects.filter(
+                business=business, answered_at__gte=since, nps__gte=PROMOTER_MIN
+            ).values("customer_id")
         )
-    customers = Customer.objects.filter(business=business).in_bulk(ids)
+        .exclude(referred_tally__referred__gt=0)
+        .annotate(latest_nps=Subquery(_latest_answer(since).values("nps")[:1]))
+        .filter(latest_nps__gte=PROMOTER_MIN)
+        .order_by("sort_name", "pk")
+    )
+    either = Q(pk__in=referrers.order_by().values("pk")) | Q(pk__in=promoters.values("pk"))
+    return IdsFirst(
+        customers.filter(either).select_related("referred_tally"), parts=[referrers, promoters]
+    )
+
+
+def ambassador_rows(*, business: Business, customers: list[Customer]) -> list[Ambassador]:
+    """A page of ambassadors_in_order, in its order, with what each referral brought in (their
+    tally, read with them) and their promoter answers: one query."""
     promoter_answers: dict[int, int] = {}
     latest_score: dict[int, int] = {}  # of the answers within the window, the last one's
-    answers = SurveyResponse.objects.filter(business=business, customer_id__in=ids)
+    since = timezone.now() - PROMOTER_WINDOW
+    answers = SurveyResponse.objects.filter(
+        business=business, customer_id__in=[customer.pk for customer in customers]
+    )
     for customer_id, answered_at, nps in answers.order_by("answered_at", "id").values_list(
         "customer_id", "answered_at", "nps"
     ):
@@ -156,19 +160,28 @@ def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassado
             promoter_answers[customer_id] = promoter_answers.get(customer_id, 0) + 1
         if answered_at >= since:
             latest_score[customer_id] = nps
-    ranking = [
+
+    def tally(customer: Customer) -> ReferrerTally | None:
+        return getattr(customer, "referred_tally", None)
+
+    return [
         Ambassador(
-            customer=customers[pk],
-            referred=figures[pk]["referred"] if pk in figures else 0,
-            referred_value_cents=figures[pk]["cents"] if pk in figures else 0,
-            promoter_answers=promoter_answers.get(pk, 0),
-            promoter=latest_score.get(pk, 0) >= PROMOTER_MIN,
+            customer=customer,
+            referred=tally(customer).referred if tally(customer) else 0,
+            referred_value_cents=tally(customer).cents if tally(customer) else 0,
+            promoter_answers=promoter_answers.get(customer.pk, 0),
+            promoter=latest_score.get(customer.pk, 0) >= PROMOTER_MIN,
         )
-        for pk in ids
-        if pk in customers
+        for customer in customers
     ]
-    ranking.sort(key=lambda row: (-row.referred_value_cents, -row.referred, -row.promoter_answers))
-    return ranking
+
+
+def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassador]:
+    """The first `limit` ambassadors (ambassadors_in_order), with their figures. Three
+    queries; four when the referrers end within the first `limit`."""
+    return ambassador_rows(
+        business=business, customers=ambassadors_in_order(business=business)[0:limit]
+    )
 
 
 def _latest_answer(since: datetime) -> QuerySet[SurveyResponse]:

@@ -1,6 +1,7 @@
 """Referral pages: the ambassadors, the acquisition report, the customer pickers, and "Brought
 someone in" on the profile."""
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
@@ -15,7 +16,11 @@ from klantvriend.customers.models import AcquisitionChannel
 from klantvriend.customers.selectors import customer_get, customer_search
 from klantvriend.customers.services import customer_update
 from klantvriend.insights.charts import month_axis, month_label
-from klantvriend.referrals.selectors import acquisition_report, ambassador_ranking
+from klantvriend.referrals.selectors import (
+    acquisition_report,
+    ambassador_rows,
+    ambassadors_in_order,
+)
 
 from .care_responses import profile_response
 from .forms import REFERRER_PLACEHOLDER, ReferralForm, ReferrerPicker
@@ -47,11 +52,18 @@ CHANNEL_COLOURS = {
 }
 
 
+AMBASSADORS_PER_PAGE = 50
+
+
 @member_required
 def ambassadors(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "web/ambassadors.html", {"ranking": ambassador_ranking(business=request.business)}
-    )
+    """Every ambassador, a page at a time: the page stopped at the first fifty, so that the
+    promoters it says follow, and a referrer just recorded, were never seen."""
+    page = Paginator(
+        ambassadors_in_order(business=request.business), AMBASSADORS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    ranking = ambassador_rows(business=request.business, customers=list(page.object_list))
+    return render(request, "web/ambassadors.html", {"page": page, "ranking": ranking})
 
 
 def acquisition_chart(months) -> str:

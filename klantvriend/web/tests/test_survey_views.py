@@ -13,6 +13,7 @@ from klantvriend.core.accounts import account_language_set
 from klantvriend.core.tests.days import open_on
 from klantvriend.customers.models import Customer, LegalBasis
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.insights.services import insights_refresh
 from klantvriend.surveys.models import Survey, SurveyInvitation, SurveyResponse
 from klantvriend.surveys.services import invitation_for_key, survey_invitation_create
 from klantvriend.surveys.tests.factories import (
@@ -931,6 +932,46 @@ def test_an_ambassadors_figures_open_to_the_customers_they_referred(owner_client
     assert links == ["2", "€\u00a050,00"]
     referrals = profile.context["referrals"]
     assert ([c.name for c in referrals.customers], referrals.value_cents) == (["Cor", "Bram"], 5000)
+
+
+def test_every_ambassador_is_on_a_page_the_promoters_after_the_referrers(
+    owner_client, business, monkeypatch
+):
+    """The page stopped at the first fifty without a word: with more referrers, a referrer
+    just recorded and every promoter the page said would follow were never seen."""
+    monkeypatch.setattr("klantvriend.web.referral_views.AMBASSADORS_PER_PAGE", 2)
+    for name, cents in [("Anna", 900), ("Bram", 500), ("Cor", 100)]:
+        referrer = CustomerFactory(business=business, name=name)
+        PurchaseFactory(customer=referrer)
+        PurchaseFactory(
+            customer=CustomerFactory(business=business, referred_by=referrer), amount_cents=cents
+        )
+    promoter = CustomerFactory(business=business, name="Pien")
+    PurchaseFactory(customer=promoter)
+    SurveyResponseFactory(customer=promoter, nps=10)
+    # Anonymised: no one to thank, on no page and in no count
+    gone = CustomerFactory(business=business, name="Wim", erased_at=timezone.now())
+    PurchaseFactory(customer=CustomerFactory(business=business, referred_by=gone))
+
+    def names(page):
+        return re.findall(r'<td><a href="/customers/\d+/">([^<]+)</a>', page)
+
+    insights_refresh(business=business)  # the stages the customer list filters on
+
+    first = owner_client.get("/ambassadors/").content.decode()
+    second = owner_client.get("/ambassadors/?page=2").content.decode()
+    ambassadors = owner_client.get("/customers/?stage=ambassador")
+
+    assert names(first) == ["Anna", "Bram"]
+    assert names(second) == ["Cor", "Pien"]
+    assert "Pagina 1 van 2" in first
+    assert re.findall(r'<td class="hide-small">(\d+)</td>\s*<td><a', second) == ["3", "4"]
+    # As many as the customer list of the stage it opens
+    assert (
+        '<p data-testid="ambassador-count"><a href="/customers/?stage=ambassador">'
+        "4 ambassadeurs</a></p>"
+    ) in first
+    assert ambassadors.context["page"].paginator.count == 4
 
 
 @pytest.mark.parametrize(
