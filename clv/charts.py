@@ -56,10 +56,13 @@ def _nice_max(value: float) -> float:
 
 def responsive(draw: Callable[[int], str]) -> str:
     """The chart drawn twice, as wide as a page (``chart-wide``) and as narrow as a phone
-    (``chart-narrow``): the stylesheet shows the one that fits, so that a chart never needs
-    scrolling sideways and its labels keep their size. ``draw`` takes the width."""
+    (``chart-narrow``), in a box (``chart-sizes``) by whose width the stylesheet shows the one
+    that fits, so that a chart never needs scrolling sideways and its labels keep their size:
+    by the box's and not the screen's, as a chart in one of two cards side by side on a tablet
+    is as narrow as on a phone. ``draw`` takes the width."""
     return (
-        f'<div class="chart-wide">{draw(WIDTH)}</div><div class="chart-narrow">{draw(NARROW)}</div>'
+        f'<div class="chart-sizes"><div class="chart-wide">{draw(WIDTH)}</div>'
+        f'<div class="chart-narrow">{draw(NARROW)}</div></div>'
     )
 
 

@@ -23,11 +23,11 @@ table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #dde3e1; }
 .verdict { font-size: 1.4rem; font-weight: 700; }
 .chart { width: 100%; height: auto; max-width: 48rem; display: block; }
+.chart-sizes { container-type: inline-size; }
 .chart-narrow { display: none; }
-@media (max-width: 560px) {
-  .chart-wide { display: none; } .chart-narrow { display: block; }
-  main { padding: .75rem; } section { padding: 1rem .75rem; }
-}
+.chart-narrow .chart { max-width: 28rem; }
+@container (max-width: 560px) { .chart-wide { display: none; } .chart-narrow { display: block; } }
+@media (max-width: 560px) { main { padding: .75rem; } section { padding: 1rem .75rem; } }
 .table-wrap { overflow-x: auto; }
 .chart-grid { stroke: #dde3e1; } .chart-axis { stroke: #5b6764; }
 .chart-tick, .chart-label, .chart-legend { font-size: 11px; fill: #5b6764; }

@@ -154,8 +154,8 @@ def test_responsive_draws_the_page_and_the_phone_width():
     drawn = responsive(lambda width: f"<svg>{width}</svg>")
 
     assert drawn == (
-        f'<div class="chart-wide"><svg>{WIDTH}</svg></div>'
-        f'<div class="chart-narrow"><svg>{NARROW}</svg></div>'
+        f'<div class="chart-sizes"><div class="chart-wide"><svg>{WIDTH}</svg></div>'
+        f'<div class="chart-narrow"><svg>{NARROW}</svg></div></div>'
     )
 
 

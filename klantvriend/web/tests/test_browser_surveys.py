@@ -297,6 +297,29 @@ def test_the_five_drivers_fit_a_phone_each_with_its_scores_and_answers(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+def test_the_monthly_score_beside_the_score_on_a_tablet_is_drawn_for_its_narrow_card(
+    page: Page, live_server, business
+):
+    """At 800 px the two cards stand side by side, and the chart drawn for a page was shown in
+    one at half its size: its labels were 5 or 6 px high. The drawing is chosen by the width of
+    its card, not the screen's."""
+    SurveyResponseFactory(customer=CustomerFactory(business=business), nps=10)
+    page.set_viewport_size({"width": 800, "height": 1280})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    page.goto(f"{live_server.url}/surveys/")
+
+    chart = page.locator(".chart-narrow svg")
+    expect(chart).to_be_visible()
+    expect(page.locator(".chart-wide svg")).to_be_hidden()
+    # Its labels at (nearly) their own 11 px
+    assert chart.evaluate("svg => svg.getScreenCTM().a") > 0.9
+    # On a wide screen the card is wide enough for the page's drawing
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator(".chart-wide svg")).to_be_visible()
+    expect(chart).to_be_hidden()
+
+
 def test_the_qr_code_page_fits_a_phone_screen(page: Page, live_server, business):
     """A counter phone or small tablet shows the QR code: its long link must wrap, not push the
     code and the page out past the right edge."""
