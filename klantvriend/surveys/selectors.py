@@ -277,8 +277,14 @@ class InvitationTally:
 
     @property
     def response_rate(self) -> float | None:
-        """The share of the standing invitations that were answered."""
-        return self.answered / self.standing if self.standing else None
+        """The share answered of the standing invitations no longer open (answered or expired):
+        one still open may yet be answered, and counted as not answered it made the share fall
+        with every round of invitations sent (55% to 45% the moment 71 went out). None while
+        every invitation is open. Asks for the open ones counted (`states`)."""
+        if self.open is None:
+            raise ValueError("the tally did not count the open invitations")
+        closed = self.standing - self.open
+        return self.answered / closed if closed else None
 
     def count(self, state: str = "") -> int:
         """How many the list holds in `state` (one of InvitationState, or every standing one)."""
@@ -1083,7 +1089,7 @@ def survey_results(
     comments: int = 20,
     recent_since: datetime | None = None,
 ) -> SurveyResults:
-    """Everything on the results page in a fixed number of queries (three). `recent_since`
+    """Everything on the results page in a fixed number of queries (four). `recent_since`
     (within the period): also the score of the answers since then."""
     now = now or timezone.now()
     since = now - timedelta(days=days)
@@ -1112,7 +1118,7 @@ def survey_results(
         comments=list(
             survey_response_list(business=business, since=since).exclude(comment="")[:comments]
         ),
-        invitations=survey_invitation_tally(business=business, since=since),
+        invitations=survey_invitation_tally(business=business, since=since, states=True, now=now),
     )
 
 

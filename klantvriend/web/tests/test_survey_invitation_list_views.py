@@ -116,7 +116,8 @@ def test_every_standing_invitation_is_listed_the_newest_first(owner_client, invi
     # The withdrawn ones, left out of the list, are a click away.
     assert tally == (
         "6 uitnodigingen: 1 beantwoord, 1 nog open, 4 verlopen zonder antwoord. "
-        'Beantwoord: 17%. <a href="?state=withdrawn" data-testid="invitations-withdrawn">'
+        "Beantwoord: 20% van de uitnodigingen die niet meer openstaan. "
+        '<a href="?state=withdrawn" data-testid="invitations-withdrawn">'
         "Nog 1 is ingetrokken en telt niet mee.</a>"
     )
     assert "6 uitnodigingen in deze lijst" in html
@@ -317,8 +318,16 @@ def test_the_results_count_and_share_answered_open_the_list_of_exactly_those(
     assert count.groups() == ("/surveys/invitations/?period=12m", "5 uitnodigingen")
     assert answered.groups() == (
         "/surveys/invitations/?period=12m&amp;state=answered",
-        "waarvan 1 beantwoord (20%)",
+        "waarvan 1 beantwoord",
     )
+    # Of the four no longer open: Bas's, still open, may yet be answered
+    assert (
+        '<span data-testid="response-rate">(25% van de uitnodigingen die niet meer openstaan)'
+        '</span>, <a href="/surveys/invitations/?period=12m&amp;state=open" '
+        'data-testid="invitations-open">1 nog open</a>.'
+    ) in html
+    still_open = owner_client.get("/surveys/invitations/?period=12m&state=open")
+    assert [row["invitation"].pk for row in still_open.context["rows"]] == [invitations["open"].pk]
     whole = owner_client.get(count.group(1))
     assert whole.context["page"].paginator.count == 5
     assert len(whole.context["rows"]) == 5
@@ -457,9 +466,9 @@ def test_the_list_speaks_english_too(owner_client, owner, invitations):
 
     assert "<h1>Invitations</h1>" in html
     assert (
-        "6 invitations: 1 answered, 1 still open, 4 expired without an answer. Answered: 17%. "
-        '<a href="?state=withdrawn" data-testid="invitations-withdrawn">1 more was withdrawn and'
-        " counts for nothing.</a>"
+        "6 invitations: 1 answered, 1 still open, 4 expired without an answer. Answered: 20% of "
+        'those no longer open. <a href="?state=withdrawn" data-testid="invitations-withdrawn">1 '
+        "more was withdrawn and counts for nothing.</a>"
     ) in html
     assert 'badge-open">Open<' in html
     assert "After a resolved complaint · email not sent yet" in html
@@ -468,7 +477,8 @@ def test_the_list_speaks_english_too(owner_client, owner, invitations):
     assert 'data-testid="invitations-count">5 invitations</a>' in results
     # "of them": the invitations answered, not the answers, which may count one more (an
     # invitation of the month before the twelve answered within them): 1,164 beside 1,165.
-    assert 'data-testid="invitations-answered">1 of them answered (20%)</a>' in results
+    assert 'data-testid="invitations-answered">1 of them answered</a>' in results
+    assert '<span data-testid="response-rate">(25% of those no longer open)</span>' in results
 
 
 def test_the_open_invitations_page_from_the_newest_to_the_last(owner_client, business):
