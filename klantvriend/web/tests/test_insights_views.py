@@ -1141,6 +1141,12 @@ def test_the_advice_says_per_segment_what_winning_a_customer_back_is_worth(
     # Then beside each attention worth stands the margin on the value if won back, and a
     # sentence says how to weigh a win-back against it
     assert f"<th>{header}</th>" in html
+    # and the attention worth beside it says it is the worth of keeping them
+    keep = {
+        "nl": "aandacht waard per jaar om ze te houden",
+        "en": "attention worth a year to keep them",
+    }
+    assert f"<th>{keep[language]}</th>" in html
     assert re.findall(r'data-testid="segment-won-back">([^<]*)</td>', html) == cells
     assert f'<p class="subtle" data-testid="won-back-how">{how}</p>' in html
     # on a phone in place of the count, whose segment's link opens the same customers
@@ -1152,6 +1158,7 @@ def test_the_advice_says_per_segment_what_winning_a_customer_back_is_worth(
     run.save()
     html = owner_client.get(reverse("web:insights_advice")).content.decode()
     assert header not in html
+    assert keep[language] not in html
     assert "segment-won-back" not in html
     assert "won-back-how" not in html
     assert not re.findall(hidden_counts, html)
