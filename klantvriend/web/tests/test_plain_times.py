@@ -156,13 +156,13 @@ def test_the_promise_list_says_how_late_the_promises_were_kept_in_plain_words(
     [
         (
             "nl",
-            ("hooguit 30~min te laat", "de helft van de nagekomen beloften"),
-            ("hooguit 1~uur~30~min te laat", "9 van de 10 nagekomen beloften"),
+            ("hooguit 30~min te laat", "meestal: de helft van de nagekomen beloften"),
+            ("hooguit 1~uur~30~min te laat", "bijna altijd: 9 van de 10 nagekomen beloften"),
         ),
         (
             "en",
-            ("at most 30~min late", "half of the promises kept"),
-            ("at most 1~hour~30~min late", "9 in 10 of the promises kept"),
+            ("at most 30~min late", "usually: half of the promises kept"),
+            ("at most 1~hour~30~min late", "nearly always: 9 in 10 of the promises kept"),
         ),
     ],
 )
@@ -190,6 +190,8 @@ def test_the_reliability_page_says_the_same_figures_in_the_same_words(
         ("median", median[0].replace("~", NBSP)),
         ("p90", p90[0].replace("~", NBSP)),
     ]
+    headings = {"nl": ["meestal", "bijna altijd"], "en": ["usually", "nearly always"]}[language]
+    assert re.findall(r'<th class="hide-small">([^<]+)</th>', member) == headings
     words = re.sub(r"<[^>]+>", " ", html).lower()
     assert not {"median", "mediaan", "percentile", "percentiel"} & set(words.split())
 
