@@ -369,7 +369,8 @@ class CustomerForm(forms.ModelForm):
         field.label_from_instance = staff_name
         field.empty_label = _("No one in particular")
         field.help_text = _(
-            "Their own hairdresser, mechanic or adviser: the briefing card names them."
+            "Who usually serves them (their own butcher, hairdresser or mechanic): the briefing card "
+            "names them."
         )
         field.error_messages["invalid_choice"] = _("This person does not work here.")
 

@@ -49,7 +49,10 @@ def test_with_colleagues_the_form_offers_them_and_no_one_in_particular(
     assert '<option value="">Niemand in het bijzonder</option>' in page
     assert f'<option value="{joris.pk}" selected>Joris Bakker</option>' in page
     assert f'<option value="{owner.pk}">Sanne</option>' in page
-    assert "Hun eigen kapper, monteur of adviseur: de klantkaart noemt die." in page
+    assert (
+        "Wie hen meestal helpt (hun eigen slager, kapper of monteur): de klantkaart noemt die."
+        in page
+    )
 
 
 def test_a_new_customer_is_saved_with_their_regular_member(owner_client, business, joris):
