@@ -467,8 +467,8 @@ def _read_me(business: Business, counts: dict[str, int]) -> str:
         },
         "",
         _(
-            "%(json)s: everything, for Klantvriend to restore into an empty business "
-            "(manage.py restore_business). Keep the zip whole."
+            "%(json)s: everything, for whoever runs Klantvriend for you to restore into an "
+            "empty business (their command: manage.py restore_business). Keep the zip whole."
         )
         % {"json": JSON_NAME},
         _(

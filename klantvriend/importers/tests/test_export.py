@@ -170,8 +170,8 @@ def test_the_zip_says_in_a_read_me_what_each_file_is_for(business, owner):
         lines = archive.read("leesmij.txt").decode("utf-8").split("\r\n")
     assert lines[0].startswith(f"Export van {business.name}, gemaakt op ")
     assert lines[2] == (
-        "klantvriend.json: alles, om in Klantvriend terug te zetten in een lege zaak "
-        "(manage.py restore_business). Houd de zip heel."
+        "klantvriend.json: alles, voor wie Klantvriend voor je beheert om terug te zetten in een "
+        "lege zaak (met de opdracht manage.py restore_business). Houd de zip heel."
     )
     # Only purchases.csv writes euros with a decimal comma (as the import reads them): the
     # read-me said so of every file, beside gestures.csv's value_cents of 1500.
