@@ -632,21 +632,23 @@ def expected_back(
 
 
 def not_seen_for(insight: CustomerInsight, today: date | None = None) -> str:
-    """How long a customer has stayed away, beside their usual rhythm where they have one
-    ("usually came every 2 days, not seen for 48 days"): 48 days is nothing for a monthly
-    customer and far too long for one who came every other day, and it is the rhythm that
-    makes their probability alive 0%. For Today's customers slipping away and the call
-    planned for one of them, counted to `today` (the business's) as the card counts them: they
-    list no one who bought since the refresh (slipping_away_insights)."""
+    """How long a customer has stayed away, beside how often they came and their usual rhythm
+    where they have one ("came 40 times, usually every 2 days, not seen for 48 days"): 48 days
+    is nothing for a monthly customer and far too long for one who came every other day, and
+    it is the rhythm that makes their probability alive 0%. How often they came says how sure
+    that is: 126 days away on a rhythm of 26 read as 56% beside 1% for 39 days away, until it
+    said that the one came 3 times and the other 40. For Today's customers slipping away and
+    the call planned for one of them, counted to `today` (the business's) as the card counts
+    them: they list no one who bought since the refresh (slipping_away_insights)."""
     away = days_shown(days_since_last_purchase(insight, today=today))
     if not insight.usual_interval_days:
         return _("not seen for %(away)s") % {"away": away}
     usual = _usual_days(insight)
     return ngettext(
-        "usually came every day, not seen for %(away)s",
-        "usually came every %(usual)s, not seen for %(away)s",
+        "came %(visits)s times, usually every day, not seen for %(away)s",
+        "came %(visits)s times, usually every %(usual)s, not seen for %(away)s",
         usual,
-    ) % {"usual": days_shown(usual), "away": away}
+    ) % {"visits": count_shown(insight.purchase_days), "usual": days_shown(usual), "away": away}
 
 
 def _usual_days(insight: CustomerInsight) -> int:

@@ -630,14 +630,19 @@ def test_command_says_what_is_missing_in_its_own_language(business, language, re
 @pytest.mark.parametrize(
     ("language", "usual", "history", "away"),
     [
-        ("nl", 1.2, "meestal elke dag", "kwam meestal elke dag, nu 9 dagen niet gezien"),
-        ("en", 0.6, "usually every day", "usually came every day, not seen for 9 days"),
-        ("nl", 1.6, "meestal elke 2 dagen", "kwam meestal elke 2 dagen, nu 9 dagen niet gezien"),
+        ("nl", 1.2, "meestal elke dag", "kwam 12 keer, meestal elke dag, nu 9 dagen niet gezien"),
+        ("en", 0.6, "usually every day", "came 12 times, usually every day, not seen for 9 days"),
+        (
+            "nl",
+            1.6,
+            "meestal elke 2 dagen",
+            "kwam 12 keer, meestal elke 2 dagen, nu 9 dagen niet gezien",
+        ),
     ],
 )
 def test_a_daily_customer_comes_every_day_not_every_1_day(business, language, usual, history, away):
     insight = CustomerInsightFactory(
-        customer__business=business, usual_interval_days=usual, days_since_last=9
+        customer__business=business, usual_interval_days=usual, days_since_last=9, purchase_days=12
     )
 
     with translation.override(language):

@@ -2190,8 +2190,8 @@ def test_todays_customers_slipping_away_open_to_all_of_them(
         "30%",
         "90%",
         {
-            "nl": "kwam meestal elke 7 dagen, nu 60 dagen niet gezien",
-            "en": "usually came every 7 days, not seen for 60 days",
+            "nl": "kwam 5 keer, meestal elke 7 dagen, nu 60 dagen niet gezien",
+            "en": "came 5 times, usually every 7 days, not seen for 60 days",
         }[language],
     ]
     assert 'href="/" data-testid="rows-back"' in page

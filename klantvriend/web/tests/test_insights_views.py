@@ -221,8 +221,8 @@ def test_today_says_what_a_customer_slipping_away_spent_in_plain_dutch(owner_cli
     page = owner_client.get(reverse("web:today")).content.decode()
 
     assert re.search(
-        r"Heeft tot nu toe €\u00a0[\d.]+,\d\d besteed; kwam meestal elke \d+ dagen, nu \d+ dagen niet "
-        r"gezien\.",
+        r"Heeft tot nu toe €\u00a0[\d.]+,\d\d besteed; kwam \d+ keer, meestal elke \d+ dagen, nu \d+ "
+        r"dagen niet gezien\.",
         page,
     )
     assert "Besteedde" not in page

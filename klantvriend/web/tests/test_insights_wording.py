@@ -88,17 +88,17 @@ def test_the_card_of_a_regular_who_stayed_away_explains_its_zero(
     [
         (
             "nl",
-            "Heeft tot nu toe €\u00a04.940,10 besteed; kwam meestal elke 2 dagen, nu 48 dagen niet "
-            "gezien.",
-            "Bellen en vragen hoe het gaat: waardevolle klant, kwam meestal elke 2 dagen, nu 48 "
+            "Heeft tot nu toe €\u00a04.940,10 besteed; kwam 60 keer, meestal elke 2 dagen, nu 48 "
             "dagen niet gezien.",
+            "Bellen en vragen hoe het gaat: waardevolle klant, kwam 60 keer, meestal elke 2 dagen, "
+            "nu 48 dagen niet gezien.",
         ),
         (
             "en",
-            "Spent €4,940.10 so far; usually came every 2 days, not seen for 48 days.",
+            "Spent €4,940.10 so far; came 60 times, usually every 2 days, not seen for 48 days.",
             # Stored for the whole shop: in its language, whoever planned it (core/language.py)
-            "Bellen en vragen hoe het gaat: waardevolle klant, kwam meestal elke 2 dagen, nu 48 "
-            "dagen niet gezien.",
+            "Bellen en vragen hoe het gaat: waardevolle klant, kwam 60 keer, meestal elke 2 dagen, "
+            "nu 48 dagen niet gezien.",
         ),
     ],
 )

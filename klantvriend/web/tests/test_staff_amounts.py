@@ -20,10 +20,8 @@ from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.web.care_forms import CareSettingsForm
 from klantvriend.web.tests.dutch_days import dutch_weekday
 
-SPENT = (
-    "Heeft tot nu toe €\u00a0213,50 besteed; kwam meestal elke 2 dagen, nu 51 dagen niet gezien."
-)
-AWAY = "Kwam meestal elke 2 dagen, nu 51 dagen niet gezien."
+SPENT = "Heeft tot nu toe €\u00a0213,50 besteed; kwam 60 keer, meestal elke 2 dagen, nu 51 dagen niet gezien."
+AWAY = "Kwam 60 keer, meestal elke 2 dagen, nu 51 dagen niet gezien."
 INSIGHT_PAGES = [
     ("web:insights_scorecard", {}),
     ("web:insights_advice", {}),

@@ -197,13 +197,13 @@ def test_today_counts_the_days_away_to_today(owner_client, business):
     owner_client.post(reverse("web:slipping_away_plan_call", args=[customer.pk]))
 
     assert _shown(page, "why-slipping") == (
-        "Heeft tot nu toe €\u00a04.940,10 besteed; kwam meestal elke 2 dagen, nu 51 dagen niet "
-        "gezien."
-    )
-    assert "<td>kwam meestal elke 2 dagen, nu 51 dagen niet gezien</td>" in rows
-    assert FollowUp.objects.get(customer=customer).note == (
-        "Bellen en vragen hoe het gaat: waardevolle klant, kwam meestal elke 2 dagen, nu 51 "
+        "Heeft tot nu toe €\u00a04.940,10 besteed; kwam 60 keer, meestal elke 2 dagen, nu 51 "
         "dagen niet gezien."
+    )
+    assert "<td>kwam 60 keer, meestal elke 2 dagen, nu 51 dagen niet gezien</td>" in rows
+    assert FollowUp.objects.get(customer=customer).note == (
+        "Bellen en vragen hoe het gaat: waardevolle klant, kwam 60 keer, meestal elke 2 dagen, "
+        "nu 51 dagen niet gezien."
     )
 
 
