@@ -282,9 +282,12 @@ class IdsFirst:
         *,
         parts: list[QuerySet | Part] | None = None,
         count: int | None = None,
+        counted_by_parts: bool = False,
     ):
         """`count`: how many rows there are, where already known (kept by the database, or
-        counted with other figures); otherwise counted once, when asked."""
+        counted with other figures); otherwise counted once, when asked: as the sum of the
+        parts' counts with `counted_by_parts`, where `rows` only builds the rows (all the
+        business's customers) and the parts alone say which are listed, otherwise as `rows`."""
         self.rows = rows
         # Annotations that only the rows show are left out; those that order them stay.
         self.ids = rows.values_list("pk", flat=True)
@@ -292,10 +295,15 @@ class IdsFirst:
             ByOffset(part) if isinstance(part, QuerySet) else part for part in (parts or [rows])
         ]
         self.counted = count
+        self.counted_by_parts = counted_by_parts
 
     def count(self) -> int:
         if self.counted is None:
-            self.counted = self.ids.order_by().count()
+            self.counted = (
+                sum(part.count() for part in self.parts)
+                if self.counted_by_parts
+                else self.ids.order_by().count()
+            )
         return self.counted
 
     def __getitem__(self, page: slice) -> list:
