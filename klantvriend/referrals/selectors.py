@@ -179,14 +179,6 @@ def ambassador_rows(*, business: Business, customers: list[Customer]) -> list[Am
     ]
 
 
-def ambassador_ranking(*, business: Business, limit: int = 50) -> list[Ambassador]:
-    """The first `limit` ambassadors (ambassadors_in_order), with their figures. Three
-    queries; four when the referrers end within the first `limit`."""
-    return ambassador_rows(
-        business=business, customers=ambassadors_in_order(business=business)[0:limit]
-    )
-
-
 def _latest_answer(since: datetime) -> QuerySet[SurveyResponse]:
     """The customer's (OuterRef "pk") answers since `since`, the latest first."""
     return SurveyResponse.objects.filter(customer=OuterRef("pk"), answered_at__gte=since).order_by(

@@ -16,6 +16,13 @@ from klantvriend.referrals import selectors
 from klantvriend.surveys.tests.factories import SurveyResponseFactory
 
 
+def _ranking(business, limit=50):
+    """The first page of the ambassadors, as the page shows it."""
+    return selectors.ambassador_rows(
+        business=business, customers=selectors.ambassadors_in_order(business=business)[0:limit]
+    )
+
+
 @pytest.fixture
 def anna(business):
     return CustomerFactory(business=business, name="Anna de Vries")
@@ -164,7 +171,7 @@ def test_ambassadors_are_ranked_by_the_value_of_whom_they_referred_then_promoter
     SurveyResponseFactory(customer=anna, nps=9)
 
     with django_assert_max_num_queries(4):
-        ranking = selectors.ambassador_ranking(business=business)
+        ranking = _ranking(business)
 
     assert [(r.customer.name, r.referred, r.referred_value_cents) for r in ranking] == [
         ("Kees", 1, 5000),
@@ -216,7 +223,7 @@ def test_a_promoter_is_one_whose_latest_answer_of_the_year_is_a_9_or_10(business
     SurveyResponseFactory(customer=anna, nps=4, answered_at=now - timedelta(days=1))
     SurveyResponseFactory(customer=anna, nps=10, answered_at=now - timedelta(days=500))
 
-    ranking = selectors.ambassador_ranking(business=business)
+    ranking = _ranking(business)
 
     assert [
         (r.customer.name, r.referred_value_cents, r.promoter, r.promoter_answers) for r in ranking
@@ -234,7 +241,7 @@ def test_when_the_referrers_fill_the_ranking_no_promoter_is_added(business, anna
         )
     SurveyResponseFactory(customer=CustomerFactory(business=business, name="Aad"), nps=10)
 
-    ranking = selectors.ambassador_ranking(business=business, limit=2)
+    ranking = _ranking(business, limit=2)
 
     assert [(r.customer.name, r.referred, r.referred_value_cents) for r in ranking] == [
         ("Bram", 1, 300),
@@ -275,7 +282,7 @@ def test_an_anonymised_customer_is_no_ambassador_whether_referrer_or_promoter(bu
     # Anonymised at their request (importers.privacy.customer_erase keeps the links).
     Customer.objects.filter(pk__in=[anna.pk, promoter.pk]).update(erased_at=timezone.now())
 
-    ranking = selectors.ambassador_ranking(business=business)
+    ranking = _ranking(business)
 
     assert [(r.customer.name, r.referred, r.referred_value_cents) for r in ranking] == [
         ("Kees", 1, 100)
@@ -290,7 +297,7 @@ def test_the_ambassador_stage_leaves_out_anonymised_customers_as_the_ranking_doe
     SurveyResponseFactory(customer=promoter, nps=10)
     Customer.objects.filter(pk__in=[anna.pk, promoter.pk]).update(erased_at=timezone.now())
 
-    ranked = {row.customer.pk for row in selectors.ambassador_ranking(business=business)}
+    ranked = {row.customer.pk for row in _ranking(business)}
 
     assert ambassador_customer_ids(business) == ranked == {kees.pk}
 
