@@ -843,11 +843,12 @@ class Advice:
     # Whether this promise leaves clearly less time than any of those (a quarter of an hour
     # where the shop always promised an hour or more): their chance is a hopeful guess for it.
     sooner_than_them: bool = False
+    # The moment advised on, as the form gave it.
+    due_at: datetime | None = None
     # For a customer who needs it on the day itself (the cake for Saturday's party), a later
     # promise is no answer: when to have it ready instead, as much before the moment as the
     # suggestion is after it (_ready_by). None where nothing is suggested, or where the kind
     # has no day a customer needs it by (a callback, a quote).
-    due_at: datetime | None = None
     ready_by: datetime | None = None
     # False when that moment (for a day: its closing) has gone by already: then it will be
     # tight, and the customer is best told so.
