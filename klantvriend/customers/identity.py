@@ -1,7 +1,7 @@
-"""How a customer is recognised in a file: by customer number, else by e-mail address. Both
-importers match with these keys, and erasure remembers an erased person's identifiers by them
-(`ErasedIdentity`), so that what an import compares and what erasure remembers cannot drift
-apart. The list of possible duplicates compares customers by the same e-mail key, and by keys
+"""How a customer is recognised in a file: by customer number, else by e-mail address, and a
+purchase line that gives neither by phone number. The importers match with these keys, and
+erasure remembers an erased person's identifiers by them (`ErasedIdentity`), so that what an
+import compares and what erasure remembers cannot drift apart. The list of possible duplicates compares customers by the same e-mail key, and by keys
 of their phone number and name (`match_keys`)."""
 
 import hashlib
@@ -55,11 +55,7 @@ def email_key(email: str) -> str:
 
 CUSTOMER_NUMBER = "customer_number"
 EMAIL = "email"
-_KEYS = {CUSTOMER_NUMBER: customer_number_key, EMAIL: email_key}
-
-
-def identifier_key(kind: str, value: str) -> str:
-    return _KEYS[kind](value)
+PHONE = "phone"
 
 
 def new_salt() -> str:
@@ -81,12 +77,20 @@ MATCH_KEY_LENGTH = 300
 
 
 def phone_key(phone: str) -> str:
-    """A phone number as the list of possible duplicates compares it: as dialled at home
+    """A phone number as the list of possible duplicates and the purchase import compare it
+    (Customer.match_phone): as dialled at home
     (text.dialled_at_home: 06-12345678, 06 1234 5678, +31 6 1234 5678 and +31 (0)6 12345678 are
     one number), another country's number with a "+" before its dialling code ("+4930123"), so
     that it never equals a national number's digits."""
     number, foreign = dialled_at_home(phone)
     return f"+{number}" if foreign else number
+
+
+_KEYS = {CUSTOMER_NUMBER: customer_number_key, EMAIL: email_key, PHONE: phone_key}
+
+
+def identifier_key(kind: str, value: str) -> str:
+    return _KEYS[kind](value)
 
 
 def name_key(name: str) -> str:

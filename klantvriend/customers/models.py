@@ -964,13 +964,14 @@ class Purchase(BusinessOwned):
 class IdentifierKind(models.TextChoices):
     CUSTOMER_NUMBER = identity.CUSTOMER_NUMBER, _("customer number")
     EMAIL = identity.EMAIL, _("email")
+    PHONE = identity.PHONE, _("phone")
 
 
 class ErasedIdentity(BusinessOwned):
-    """A customer number or e-mail address of a person whose data was erased, kept only as a
-    salted one-way digest (identity.identity_digest), so that an import of a file that still
-    holds it (a till exports its whole history again) puts the rows on the anonymised customer
-    instead of bringing the person back. The digest cannot be read back; it only matches an
+    """A customer number, e-mail address or phone number of a person whose data was erased, kept
+    only as a salted one-way digest (identity.identity_digest), so that an import of a file that
+    still holds it (a till exports its whole history again) puts the rows on the anonymised
+    customer instead of bringing the person back. The digest cannot be read back; it only matches an
     identifier someone already has. Written by erasure, never edited."""
 
     # The anonymised customer; when that row is deleted the memory stays, so the person still

@@ -42,7 +42,7 @@ from klantvriend.core.selectors import refuse_impossible_ids
 from klantvriend.core.undo import changed_since, step_to_undo, values_before
 from klantvriend.core.versions import record_changing, refuse_if_changed
 
-from .identity import CUSTOMER_NUMBER, EMAIL, identity_digest, new_salt
+from .identity import CUSTOMER_NUMBER, EMAIL, PHONE, identifier_key, identity_digest, new_salt
 from .models import (
     DAYS_GONE_BY,
     DERIVED_FIELDS,
@@ -660,16 +660,17 @@ def customers_regular_member_release(*, business: Business, user, actor=None) ->
 
 
 def erased_identity_remember(*, customer: Customer) -> None:
-    """Remembers the customer's number and e-mail address as digests (see ErasedIdentity), to be
-    called by erasure in its transaction before it empties them. Another erased customer may
+    """Remembers the customer's number, e-mail address and phone number as digests (see
+    ErasedIdentity), to be called by erasure in its transaction before it empties them. Another erased customer may
     have left the same digest (two customers with one address); the first one keeps it."""
     identifiers = [
         (kind, value)
         for kind, value in (
             (CUSTOMER_NUMBER, customer.external_ref),
             (EMAIL, customer.email),
+            (PHONE, customer.phone),
         )
-        if value.strip()
+        if identifier_key(kind, value)
     ]
     if not identifiers:
         return

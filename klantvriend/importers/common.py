@@ -7,13 +7,18 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from klantvriend.core.moments import FUTURE_TOLERANCE
 
 from .reading import TableFormat, iter_rows
 from .results import ImportResult, RowError
-from .values import AmountColumn, CellError, DateColumn, DateValue
+from .values import DMY, AmountColumn, CellError, DateColumn, DateValue, read_date
+
+# The code of the note on a date column read day first because nothing in the file shows its
+# order (Columns.column_problems).
+DATE_ORDER_ASSUMED = "date_order_assumed"
 
 # Rows written per bulk insert: large enough to amortise the round trip, small enough that one
 # batch of parsed rows stays a few megabytes.
@@ -74,10 +79,17 @@ class Columns:
         values read both ways the one the file's other date columns show. One file comes from
         one system, which writes its dates one way (the import page also asks one order for
         the whole file): a florist's birthdays 12-03-1958 are day-month where "klant sinds"
-        15-9-2019 is."""
+        15-9-2019 is. Where no other column shows one order, the day comes first, as dates
+        are written in the Netherlands and Belgium (`column_problems` says so in a note): a
+        restaurant's file of the first days of December, 03-12-2026 and 04-12-2026, is not
+        refused. None only for a column that mixes both orders."""
         column = self.dates[name]
         if not column.reads_both_ways():
             return column.decide()
+        return self._order_shown_beside(column) or DMY
+
+    def _order_shown_beside(self, column: DateColumn) -> str | None:
+        """The one order the file's other date columns show, if they show one."""
         shown = {other.shown_order() for other in self.dates.values() if other is not column}
         shown.discard(None)
         return shown.pop() if len(shown) == 1 else None
@@ -98,7 +110,28 @@ class Columns:
         return self.mapping.get(name, name)
 
     def column_problems(self, result: ImportResult) -> None:
-        """Report the columns whose dates or amounts the whole file did not decide."""
+        """Report the columns whose dates or amounts the whole file did not decide, and note
+        the date columns read day first without the file showing it."""
+        for name, column in self.dates.items():
+            if column.reads_both_ways() and not self._order_shown_beside(column):
+                result.add_note(
+                    RowError(
+                        column.open_line,
+                        self.header(name),
+                        column.open_value,
+                        _(
+                            "Every date in this column can be read as day-month and as "
+                            "month-day; they are read day first (%(value)s is %(day)s). If the "
+                            "file puts the month first, import it again with the order of day "
+                            "and month set to month first."
+                        )
+                        % {
+                            "value": column.open_value,
+                            "day": date_format(read_date(column.open_value).dated(DMY)),
+                        },
+                        DATE_ORDER_ASSUMED,
+                    )
+                )
         undecided_dates = [
             (name, column) for name, column in self.dates.items() if not self.date_order_of(name)
         ]

@@ -53,7 +53,7 @@ from .common import Columns, RowProblems, batched, overfull_row, rows
 from .mapping import PURCHASES, detect_mapping
 from .matching import (
     ErasedCustomers,
-    ambiguous_email_error,
+    ambiguous_match_error,
     by_number_key,
     customers_keyed,
     match_number,
@@ -88,6 +88,10 @@ class CustomerRow:
     since_text: str = ""  # the "customer since" cell as the file writes it
     consent_text: str = ""  # the "marketing consent" cell as the file writes it
     member: str = ""  # their regular staff member, as the file names them
+
+    @property
+    def phone(self) -> str:
+        return self.values.get("phone", "")
 
 
 def _basis(text: str) -> str:
@@ -384,7 +388,7 @@ def write(
                 .select_for_update()
             ):
                 by_email.setdefault(email_key(customer.email), []).append(customer)
-        erased.look_up((row.number, row.email) for row in parsed)
+        erased.look_up((row.number, row.email, row.phone) for row in parsed)
         first_days = (
             first_purchase_days(
                 business=business,
@@ -405,7 +409,7 @@ def write(
             if not row.number and row.email:
                 matches = by_email.get(row.email, [])
                 if len(matches) > 1:
-                    result.add_error(ambiguous_email_error(row.line, columns, row.email))
+                    result.add_error(ambiguous_match_error(row.line, columns, "email", row.email))
                     continue
                 existing = matches[0] if matches else None
             elif existing is None and _may_match_on_email(row, by_number, columns):
@@ -415,7 +419,7 @@ def write(
                 if len(unnumbered) == 1:
                     existing, numbered_by_email = unnumbered[0], True
                     by_number[customer_number_key(row.number)] = {row.number: existing}
-            if existing is None and erased.match(row.number, row.email)[0]:
+            if existing is None and erased.match(row.number, row.email, row.phone)[0]:
                 # A person whose data was erased: nothing of the row is stored again.
                 result.anonymised += 1
                 result.skipped += 1

@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business
 from klantvriend.core.moments import EARLIEST, moment_problem
-from klantvriend.customers.identity import customer_number_key, email_key
+from klantvriend.customers.identity import customer_number_key, email_key, name_key, phone_key
 from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Customer, Purchase
 from klantvriend.customers.selectors import customers_numbered
 from klantvriend.customers.services import currency_refusal, customers_since_moved_back
@@ -37,10 +37,11 @@ from .common import Columns, RowProblems, batched, overfull_row, rows
 from .export_keys import PURCHASE, rows_keyed
 from .matching import (
     ErasedCustomers,
-    ambiguous_email_error,
+    ambiguous_match_error,
     by_number_key,
     customers_keyed,
     match_number,
+    phone_speaks,
 )
 from .members import MEMBER_NAME_LENGTH, MemberNames, MemberNotes
 from .results import ImportResult, RowError
@@ -131,10 +132,10 @@ def parse_purchase(
         return cells[position] if position is not None and position < width else ""
 
     number, email, name, phone = cell("customer_number"), cell("email"), cell("name"), cell("phone")
-    if not number and not email:
+    if not number and not email and not phone:
         problems.add(
             "customer_number" if columns.has("customer_number") else "email",
-            _("Give the customer number or the email address of the customer."),
+            _("Give the customer number, the email address or the phone number of the customer."),
             "no_customer",
         )
     if email:
@@ -362,7 +363,7 @@ def write(
                     result.skipped += 1
                 continue  # otherwise reported by _Customers.resolve
             # The key hashes the description as the file has it, so it stays the same key.
-            key = row.receipt or keys.key(row, row.number or row.email)
+            key = row.receipt or keys.key(row, row.number or row.email or phone_key(row.phone))
             description = _without_person(row) if anonymised else row.description
             moment = moment_of(row, business, now)
             # The file's own date (the business's local day, or the day written with an offset).
@@ -461,13 +462,20 @@ def _without_person(row: PurchaseRow) -> str:
 
 class _Customers:
     """The customers of the file's rows, looked up a batch at a time and remembered for the rest
-    of the file: found by customer number (whatever its case), else by email address, else
-    made."""
+    of the file: found by customer number (whatever its case), else by email address, a line
+    with neither by phone number (matching.phone_speaks), else made."""
 
     def __init__(self, business: Business, columns: Columns, result: ImportResult) -> None:
         self.business, self.columns, self.result = business, columns, result
         self.by_number: dict[str, dict[str, int]] = {}  # number key -> {stored number: id}
         self.by_email: dict[str, int] = {}
+        # phone key -> [(name key, id)] of the customers with that phone number: a household
+        # may share one, and then the line's name says which of them it is (_by_phone).
+        self.by_phone: dict[str, list[tuple[str, int]]] = {}
+        # line -> customer id of the batch's lines that give only a phone number, as `resolve`
+        # decided them (the name on a line decides between a household's customers, and a
+        # customer made for a line may not carry its name).
+        self.phone_lines: dict[int, int] = {}
         self.first_day: dict[int, date] = {}  # each customer's first purchase day in the file
         self.numbers_made: list[PurchaseRow] = []  # the first rows of numbers nobody had
         self.erased = ErasedCustomers(business)
@@ -475,19 +483,31 @@ class _Customers:
     def _by_number(self, row: PurchaseRow) -> int | None:
         return match_number(self.by_number, row.number) if row.number else None
 
+    def _by_phone(self, row: PurchaseRow) -> int | None:
+        """The customer of a line that gives only a phone number: the one with that number, or
+        of those who share it the one with the line's name (None when no one or not one)."""
+        owners = self.by_phone.get(phone_key(row.phone), [])
+        if len(owners) > 1:
+            named = name_key(row.name)
+            owners = [owner for owner in owners if owner[0] == named]
+        return owners[0][1] if len(owners) == 1 else None
+
     def id_of(self, row: PurchaseRow) -> tuple[bool, int | None]:
         """Whether the row is about an erased person, and its customer: theirs the anonymised
         one (None when it was deleted since); None as well for a row refused by resolve."""
         found = self._by_number(row)
         if found is None:
             found = self.by_email.get(row.email)
+        if found is None:
+            found = self.phone_lines.get(row.line)
         if found is not None:
             return False, found
-        return self.erased.match(row.number, row.email)
+        return self.erased.match(row.number, row.email, row.phone)
 
     def resolve(self, rows_: list[PurchaseRow]) -> None:
         """Looks up the batch's customers that are not known yet, and makes the missing ones."""
         business, columns, result = self.business, self.columns, self.result
+        self.phone_lines = {}
         numbers = {
             row.number
             for row in rows_
@@ -527,12 +547,13 @@ class _Customers:
                     self.by_email[email] = pks[0]
                 else:
                     ambiguous.add(email)
+        self._look_up_phones(rows_)
         unknown: list[PurchaseRow] = []
         for row in rows_:
             if self._by_number(row) is not None:
                 continue
             if row.email in ambiguous and not row.number:
-                result.add_error(ambiguous_email_error(row.line, columns, row.email))
+                result.add_error(ambiguous_match_error(row.line, columns, "email", row.email))
                 continue
             if row.email and row.email in self.by_email:
                 if row.number:
@@ -540,25 +561,47 @@ class _Customers:
                         row.number: self.by_email[row.email]
                     }
                 continue
+            if phone_speaks(row.number, row.email, row.phone):
+                owner = self._by_phone(row)
+                if owner is not None:
+                    self.phone_lines[row.line] = owner
+                    continue
+                if self.by_phone.get(phone_key(row.phone)):
+                    result.add_error(ambiguous_match_error(row.line, columns, "phone", row.phone))
+                    continue
             unknown.append(row)
         # Nobody known: an erased person's rows go to their anonymised customer; only the rest
         # make new customers.
-        self.erased.look_up((row.number, row.email) for row in unknown)
+        self.erased.look_up((row.number, row.email, row.phone) for row in unknown)
         new: dict[str, Customer] = {}
+        # phone key -> the key in `new` of the first customer made with that phone number: a
+        # later line of the batch that gives only the number is theirs, as in a later batch.
+        made_with_phone: dict[str, str] = {}
+        phone_lines_made: list[tuple[int, str]] = []  # (line, key in `new`)
         for row in unknown:
-            if self.erased.match(row.number, row.email)[0]:
+            if self.erased.match(row.number, row.email, row.phone)[0]:
                 continue
-            cache_key = customer_number_key(row.number) if row.number else row.email
+            phone = phone_key(row.phone)
+            if row.number:
+                cache_key = customer_number_key(row.number)
+            else:
+                cache_key = row.email or made_with_phone.get(phone, f"phone {phone}")
+            if not row.number and not row.email:
+                phone_lines_made.append((row.line, cache_key))
             if cache_key in new:
                 continue
+            if phone:
+                made_with_phone.setdefault(phone, cache_key)
             day = row.day
             if row.name:
                 name = row.name
             elif row.number:
                 name = _("Customer %(number)s") % {"number": row.number}
-            else:
+            elif row.email:
                 # An address may be longer than a name (254 characters to 200): its start.
                 name = Truncator(row.email).chars(Customer._meta.get_field("name").max_length)
+            else:
+                name = _("Customer %(phone)s") % {"phone": row.phone}
             customer = Customer(
                 business=business,
                 name=name,
@@ -581,6 +624,30 @@ class _Customers:
                     }
                 if customer.email:
                     self.by_email.setdefault(customer.email, customer.pk)
+                if customer.match_phone in self.by_phone:
+                    self.by_phone[customer.match_phone].append((customer.match_name, customer.pk))
+            for line, cache_key in phone_lines_made:
+                self.phone_lines[line] = new[cache_key].pk
+
+    def _look_up_phones(self, rows_: list[PurchaseRow]) -> None:
+        """Looks up the customers of the batch's phone numbers that are not known yet (in the
+        index of Customer.match_phone, which an anonymised customer is not in)."""
+        keys = {
+            phone_key(phone)
+            for row in rows_
+            if (phone := phone_speaks(row.number, row.email, row.phone))
+        }
+        keys -= self.by_phone.keys()
+        if not keys:
+            return
+        for key in keys:
+            self.by_phone[key] = []
+        for key, name, pk in (
+            Customer.objects.filter(business=self.business, match_phone__in=keys)
+            .order_by("pk")
+            .values_list("match_phone", "match_name", "id")
+        ):
+            self.by_phone[key].append((name, pk))
 
     def _note_number_made(self, row: PurchaseRow, name: str) -> None:
         """The note of a customer made for a customer number that no customer had: the file

@@ -159,7 +159,8 @@ class DateColumn:
             self.open_line, self.open_value = line, text
 
     def decide(self) -> str | None:
-        """The order for this column, or None when the file leaves it open (see `problem`)."""
+        """The order for this column, or None when its values read both ways
+        (Columns.date_order_of decides) or mix both orders (`problem`)."""
         viable = self._viable()
         if len(viable) == 1:
             return viable[0]
@@ -183,26 +184,20 @@ class DateColumn:
         return [order for order in DATE_ORDERS if self.invalid_line[order] is None]
 
     def problem(self) -> tuple[int | None, str, str] | None:
-        """(line, reason, code) when the column cannot be read with one order."""
-        if self.decide() is not None:
+        """(line, reason, code) when the column cannot be read with one order: it has dates
+        that only day-month reads and dates that only month-day reads. (Dates that read both
+        ways are read as the file's other date column shows, else day first:
+        Columns.date_order_of.)"""
+        if self.invalid_line[DMY] is None or self.invalid_line[MDY] is None:
             return None
-        if self.invalid_line[DMY] is not None and self.invalid_line[MDY] is not None:
-            return (
-                self.invalid_line[MDY],
-                _(
-                    "This column mixes day-month and month-day dates (see also line %(line)s); "
-                    "use one order for the whole column."
-                )
-                % {"line": self.invalid_line[DMY]},
-                "mixed_date_order",
-            )
         return (
-            self.open_line,
+            self.invalid_line[MDY],
             _(
-                "Every date in this column can be read as day-month and as month-day. "
-                "Say which order the file uses (day-month: 03-04-2026 is 3 April 2026)."
-            ),
-            "ambiguous_date_order",
+                "This column mixes day-month and month-day dates (see also line %(line)s); "
+                "use one order for the whole column."
+            )
+            % {"line": self.invalid_line[DMY]},
+            "mixed_date_order",
         )
 
 

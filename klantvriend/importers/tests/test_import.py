@@ -16,7 +16,7 @@ from klantvriend.customers.identity import customer_number_key
 from klantvriend.customers.models import ConsentRecord, Customer, LegalBasis, Purchase, Tag
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.importers import customer_import, results
-from klantvriend.importers.results import MAX_LISTED_ERRORS
+from klantvriend.importers.results import MAX_LISTED_ERRORS, RowError
 from klantvriend.importers.service import data_import
 
 
@@ -538,16 +538,52 @@ def test_an_amount_that_reads_both_ways_is_asked_for_as_the_user_writes_decimals
     assert Purchase.objects.count() == 0
 
 
-def test_dates_that_read_both_ways_are_reported_not_guessed(tmp_path, business):
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "nl",
+            "Elke datum in deze kolom kan gelezen worden als dag-maand en als maand-dag; ze "
+            "zijn gelezen met de dag eerst (03-04-2025 is 3 april 2025). Zet het bestand de maand "
+            "vóór de dag, importeer het dan opnieuw met als volgorde van dag en maand: "
+            "maand eerst.",
+        ),
+        (
+            "en",
+            "Every date in this column can be read as day-month and as month-day; they are read "
+            "day first (03-04-2025 is April 3, 2025). If the file puts the month first, import it "
+            "again with the order of day and month set to month first.",
+        ),
+    ],
+)
+def test_dates_that_read_both_ways_are_read_day_first_and_said_so(
+    tmp_path, business, language, message
+):
+    for number in ("1", "2"):
+        CustomerFactory(business=business, external_ref=number)
     path = write(tmp_path, "d.csv", "klantnummer;datum;bedrag\n1;03-04-2025;5\n2;05-06-2025;6\n")
 
-    refused = data_import(business=business, kind="purchases", path=path)
+    with translation.override(language):
+        dry_run = data_import(business=business, kind="purchases", path=path, dry_run=True)
+    read = data_import(business=business, kind="purchases", path=path)
+
+    assert dry_run.ok, dry_run.errors
+    assert dry_run.notes == [RowError(2, "datum", "03-04-2025", message, "date_order_assumed")]
+    assert read.ok, read.errors
+    assert [note.code for note in read.notes] == ["date_order_assumed"]
+    assert sorted(
+        business.local(at).date() for at in Purchase.objects.values_list("at", flat=True)
+    ) == [date(2025, 4, 3), date(2025, 6, 5)]
+
+
+def test_dates_that_read_both_ways_are_read_month_first_when_told(tmp_path, business):
+    for number in ("1", "2"):
+        CustomerFactory(business=business, external_ref=number)
+    path = write(tmp_path, "d.csv", "klantnummer;datum;bedrag\n1;03-04-2025;5\n2;05-06-2025;6\n")
+
     chosen = data_import(business=business, kind="purchases", path=path, date_order="mdy")
 
-    assert [(e.line, e.column, e.code) for e in refused.errors] == [
-        (2, "datum", "ambiguous_date_order")
-    ]
-    assert chosen.ok
+    assert (chosen.ok, chosen.notes) == (True, [])
     purchase = Purchase.objects.get(amount_cents=500)
     assert business.local(purchase.at).date() == date(2025, 3, 4)
 
@@ -582,22 +618,27 @@ def test_a_column_left_open_reads_in_the_order_another_date_column_shows(tmp_pat
     ) == [(date(1958, 3, 12), date(2019, 9, 15)), (date(1971, 5, 4), date(2020, 1, 2))]
 
 
-def test_a_column_left_open_is_still_asked_about_when_the_other_shows_no_order(tmp_path, business):
+def test_a_column_left_open_is_read_day_first_when_the_other_shows_no_order(tmp_path, business):
     # "klant sinds" reads the same either way (01-01, 07-07): it shows no order for the
-    # birthdays.
+    # birthdays, which are read day first, and the note says so at the first that reads both
+    # ways.
     text = (
         "klantnummer;naam;geboortedatum;klant sinds\n"
         "1;Anna de Vries;12-03-1958;01-01-2019\n"
         "2;Bram Smit;04-05-1971;07-07-2020\n"
     )
-    before = snapshot(business)
 
     result = data_import(business=business, kind="customers", path=write(tmp_path, "k.csv", text))
 
-    assert [(e.line, e.column, e.code) for e in result.errors] == [
-        (2, "geboortedatum", "ambiguous_date_order")
+    assert result.ok, result.errors
+    assert [(note.line, note.column, note.value, note.code) for note in result.notes] == [
+        (2, "geboortedatum", "12-03-1958", "date_order_assumed")
     ]
-    assert snapshot(business) == before
+    assert list(
+        Customer.objects.filter(business=business)
+        .order_by("external_ref")
+        .values_list("birthday", "customer_since")
+    ) == [(date(1958, 3, 12), date(2019, 1, 1)), (date(1971, 5, 4), date(2020, 7, 7))]
 
 
 def test_a_column_mixing_day_month_and_month_day_is_refused(tmp_path, business):
@@ -725,14 +766,14 @@ def test_the_command_counts_one_row_error_and_customer_in_the_singular(
 
 def test_the_command_names_its_option_for_dates_that_read_both_ways(tmp_path, business):
     path = write(tmp_path, "d.csv", "klantnummer;datum;bedrag\n1;03-04-2025;5\n")
-    err = StringIO()
+    out = StringIO()
 
-    with pytest.raises(CommandError):
-        call_command("import_data", "purchases", str(path), stderr=err)
+    call_command("import_data", "purchases", str(path), stdout=out)
 
-    assert "Geef aan welke volgorde het bestand gebruikt" in err.getvalue()
-    assert "--date-order dmy of --date-order mdy" in err.getvalue()
-    assert Purchase.objects.count() == 0
+    assert "ze zijn gelezen met de dag eerst (03-04-2025 is 3 april 2025)" in out.getvalue()
+    assert "Geef --date-order mdy op als het bestand de maand vóór de dag zet." in out.getvalue()
+    purchase = Purchase.objects.get()
+    assert business.local(purchase.at).date() == date(2025, 4, 3)
 
 
 def test_the_command_needs_business_when_there_are_several(tmp_path, business, other_business):
@@ -1009,7 +1050,7 @@ def test_errors_are_listed_in_the_files_order_a_columns_question_at_its_first_li
 ):
     """A column's open date order is found after its rows are read, yet belongs at its line."""
     before = snapshot(business)
-    text = "klantnummer;datum;bedrag\n1;03-04-2025;5\n2;05-06-2025;vijf\n3;07-08-2025;-\n"
+    text = "klantnummer;datum;bedrag\n1;25-04-2025;5\n2;05-06-2025;vijf\n3;04-25-2025;-\n"
 
     result = data_import(business=business, kind="purchases", path=write(tmp_path, "d.csv", text))
 
@@ -1018,7 +1059,7 @@ def test_errors_are_listed_in_the_files_order_a_columns_question_at_its_first_li
         (3, "bedrag"),
         (4, "bedrag"),
     ]
-    assert result.errors[0].code == "ambiguous_date_order"
+    assert result.errors[0].code == "mixed_date_order"
     assert snapshot(business) == before
 
 
@@ -1026,7 +1067,11 @@ def test_past_the_kept_limit_the_first_problems_of_the_file_stay_kept(
     tmp_path, business, monkeypatch
 ):
     monkeypatch.setattr(results, "MAX_KEPT_ERRORS", MAX_LISTED_ERRORS)  # a short file to test
-    rows = "".join(f"{line};03-04-2025;vijf\n" for line in range(1, MAX_LISTED_ERRORS + 6))
+    # The first date reads only day-month, the others only month-day: the column mixes them.
+    rows = "".join(
+        f"{line};{'25-04-2025' if line == 1 else '04-25-2025'};vijf\n"
+        for line in range(1, MAX_LISTED_ERRORS + 6)
+    )
     path = write(tmp_path, "d.csv", "klantnummer;datum;bedrag\n" + rows)
 
     result = data_import(business=business, kind="purchases", path=path)

@@ -163,11 +163,11 @@ def test_two_businesses_remember_the_same_address_under_different_digests(
         for owner_business in (business, other_business)
     }
 
-    assert len(digests[business]) == len(digests[other_business]) == 2
+    assert len(digests[business]) == len(digests[other_business]) == 3
     assert digests[business].isdisjoint(digests[other_business])
 
 
-def test_erasure_remembers_number_and_address_only_as_digests(tmp_path, business, owner):
+def test_erasure_remembers_number_address_and_phone_only_as_digests(tmp_path, business, owner):
     anonymised = imported_and_erased(tmp_path, business, owner)
 
     remembered = list(
@@ -179,6 +179,7 @@ def test_erasure_remembers_number_and_address_only_as_digests(tmp_path, business
     assert sorted((kind, customer) for kind, customer, _digest in remembered) == [
         ("customer_number", anonymised.pk),
         ("email", anonymised.pk),
+        ("phone", anonymised.pk),
     ]
     assert all(len(digest) == 64 for _kind, _customer, digest in remembered)
     # Not readable data about the person: left out of what an access request shows.

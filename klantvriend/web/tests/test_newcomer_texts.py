@@ -419,9 +419,9 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "straat en huisnummer, huisnummer, postcode, plaats, verjaardag, klant sinds, "
             "persoonlijke notities, voorkeuren, toestemming voor nieuws en aanbiedingen, "
             "grondslag, labels, vaste medewerker.",
-            "Aankopen: een datum en een bedrag, en wie het kocht: een klantnummer of een "
-            "e-mailadres; een klant die er nog niet is, wordt gemaakt met de naam en het "
-            "telefoonnummer van de regel (een telefoonnummer alleen vindt niemand). Ook gelezen: "
+            "Aankopen: een datum en een bedrag, en wie het kocht: een klantnummer, een "
+            "e-mailadres of een telefoonnummer; een klant die er nog niet is, wordt gemaakt met "
+            "de naam en het telefoonnummer van de regel. Ook gelezen: "
             "klantnummer, naam, e-mail, telefoon, datum, tijd, bedrag, "
             "valuta, omschrijving, bonnummer, geholpen door.",
             "Geen bestanden geïmporteerd in de laatste 90 dagen; zo lang wordt de geschiedenis "
@@ -437,9 +437,9 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "street and "
             "number, house number, postal code, city, birthday, customer since, personal notes, "
             "preferences, marketing consent, legal basis, tags, regular staff member.",
-            "Purchases: a date and an amount, and who bought it: a customer number or an email "
-            "address; a customer not found yet is made with the line's name and phone number (a "
-            "phone number alone finds nobody). Also read: customer number, "
+            "Purchases: a date and an amount, and who bought it: a customer number, an email "
+            "address or a phone number; a customer not found yet is made with the line's name "
+            "and phone number. Also read: customer number, "
             "name, email, phone, date, time, amount, "
             "currency, description, receipt number, served by.",
             "No files imported in the last 90 days; the history is kept that long.",

@@ -8,6 +8,7 @@ from klantvriend.core.commands import ShopCommand
 from klantvriend.core.errors import NotFound
 from klantvriend.core.models import Business
 from klantvriend.core.selectors import business_get_by_slug
+from klantvriend.importers.common import DATE_ORDER_ASSUMED
 from klantvriend.importers.history import data_import_recorded, import_record_start
 from klantvriend.importers.mapping import FIELDS, KINDS, MappingError, parse_overrides
 from klantvriend.importers.models import ImportRecord
@@ -120,8 +121,6 @@ class Command(ShopCommand):
                     ngettext("… and %(count)s more error.", "… and %(count)s more errors.", more)
                     % {"count": more}
                 )
-            if any(error.code == "ambiguous_date_order" for error in result.errors):
-                self.stderr.write(_("Give the order with --date-order dmy or --date-order mdy."))
             raise CommandError(
                 ngettext(
                     "%(count)s error; nothing was imported.",
@@ -160,6 +159,8 @@ class Command(ShopCommand):
                     ngettext("… and %(count)s more line.", "… and %(count)s more lines.", more)
                     % {"count": more}
                 )
+            if any(note.code == DATE_ORDER_ASSUMED for note in result.notes):
+                self.stdout.write(_("Give --date-order mdy if the file puts the month first."))
 
     @staticmethod
     def _list(lines: list[RowError], out) -> None:
