@@ -11,7 +11,9 @@ from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.accounts import account_language_set, account_morning_email_set
 from klantvriend.core.services import business_update, membership_create, user_create
 from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.promises.models import due_moment_for_day
 from klantvriend.promises.tests.factories import PromiseFactory
+from klantvriend.today.digest import digest_send
 from klantvriend.today.ics import calendar_text
 from klantvriend.today.selectors import CalendarItem, today_list
 
@@ -87,6 +89,50 @@ def test_the_digest_mails_each_owner_with_an_address_in_the_language_of_the_busi
     body = mail.outbox[0].body
     assert mail.outbox[0].subject == subject
     assert f"\n{heading}\n- Anna de Vries: Rollade klaarzetten (" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "complaint", "timed", "all_day"),
+    [
+        ("nl", "uiterlijk za 5 dec ", "(uiterlijk di 1 dec 17:00)", "(uiterlijk do 3 dec)"),
+        ("en", "due Sat 5 Dec ", "(due Tue 1 Dec 17:00)", "(due Thu 3 Dec)"),
+    ],
+)
+def test_the_digest_writes_its_days_as_the_pages_do(
+    business, owner, language, complaint, timed, all_day
+):
+    """Dutch month names in lower case ("7 dec", not "7 Dec"), and a promise for a day without
+    the 23:59 it is stored with."""
+    business.language = language
+    business.save(update_fields=["language"])
+    owner.email = "sanne@example.nl"
+    owner.save()
+    zone = business.tzinfo
+    now = datetime(2026, 12, 5, 7, 0, tzinfo=zone)
+    anna = CustomerFactory(business=business, name="Anna de Vries")
+    # Answered by the care settings' response time: later on the same Saturday.
+    ComplaintFactory(customer=anna, description="Taai vlees", received_at=now - timedelta(hours=1))
+    made = datetime(2026, 11, 20, 9, 0, tzinfo=zone)
+    PromiseFactory(
+        customer=anna,
+        description="Rollade",
+        made_at=made,
+        due_at=datetime(2026, 12, 1, 17, 0, tzinfo=zone),
+    )
+    PromiseFactory(
+        customer=anna,
+        description="Kerstpakket",
+        made_at=made,
+        due_at=due_moment_for_day(business=business, day=date(2026, 12, 3)),
+        due_all_day=True,
+    )
+
+    digest_send(businesses=[business], now=now)
+
+    body = mail.outbox[0].body
+    assert f"- Anna de Vries: Taai vlees — {complaint}" in body
+    assert f"- Anna de Vries: Rollade {timed}\n" in body
+    assert f"- Anna de Vries: Kerstpakket {all_day}\n" in body
 
 
 def test_the_digest_of_a_business_named_on_two_lines_is_sent_with_its_name_on_one(business, owner):
