@@ -25,6 +25,9 @@ class AftercareConfig(AppConfig):
         hooks.register_hook(hooks.PROMISE_AFTERCARE_CHANGED, services.follow_up_for_promise_changed)
         hooks.register_hook(hooks.COMPLAINT_RESOLVED, services.follow_up_plan_for_complaint)
         hooks.register_hook(hooks.PURCHASE_RECORDED, services.follow_up_plan_for_purchase)
+        # ... planned anew when the purchase is corrected, taken back when it is deleted.
+        hooks.register_hook(hooks.PURCHASE_CORRECTED, services.follow_up_for_purchase_corrected)
+        hooks.register_hook(hooks.PURCHASE_DELETED, services.follow_up_withdraw_for_purchase)
         # A referred customer's first purchase: thank the referrer.
         hooks.register_hook(hooks.PURCHASE_RECORDED, services.follow_up_plan_referral_thanks)
         # ... or their referrer recorded after it; and a thank-you gesture closes the thanks.

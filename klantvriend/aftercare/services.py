@@ -384,18 +384,29 @@ def _asked_together(asks: list[str]) -> str:
     return note
 
 
-def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
-    """The owner's rules after a purchase (PURCHASE_RECORDED, once it is committed): one for a
-    purchase from an amount, and one per kind of purchase (a word in its description). Not run
-    for an imported till history (importers.purchase_import): old purchases want no call now."""
-    business = purchase.customer.business
-    rules = care_settings(business)
+def _purchase_call(purchase, business) -> tuple[date, str] | None:
+    """The day (before moving it off a closed day) and the note of the call the rules plan after
+    `purchase`, or None when they plan none."""
     with shop_language(business):
-        plan = _purchase_follow_up_plan(purchase, rules)
+        plan = _purchase_follow_up_plan(purchase, care_settings(business))
     if plan is None:
         return None
     days, note = plan
-    due_on = business.local(purchase.at).date() + timedelta(days=days)
+    return business.local(purchase.at).date() + timedelta(days=days), note
+
+
+def follow_up_plan_for_purchase(*, purchase, ahead_only: bool = False) -> FollowUp | None:
+    """The owner's rules after a purchase (PURCHASE_RECORDED, once it is committed): one for a
+    purchase from an amount, and one per kind of purchase (a word in its description). Not run
+    for an imported till history (importers.purchase_import): old purchases want no call now.
+    `ahead_only`: none whose day has gone (a correction of an old purchase)."""
+    business = purchase.customer.business
+    call = _purchase_call(purchase, business)
+    if call is None:
+        return None
+    due_on, note = call
+    if ahead_only and rule_day(business=business, day=due_on) < business.today():
+        return None
     near = FollowUp.objects.filter(
         customer_id=purchase.customer_id,
         reason=Reason.PURCHASE,
@@ -650,27 +661,74 @@ def follow_up_outcome_undo(*, follow_up: FollowUp, actor, now: datetime | None =
     return stored
 
 
+def _untouched(follow_up: FollowUp) -> bool:
+    """Whether nobody has worked on a follow-up a rule planned: not done, no try, not changed
+    since it was planned. Only such a one is taken back when what planned it is undone or
+    corrected; one that somebody has worked on stays, with what the customer said."""
+    if follow_up.done_at is not None or follow_up.attempts:
+        return False
+    return (
+        not audit_for_object(business=follow_up.business, obj=follow_up)
+        .exclude(action=AuditAction.PLANNED)
+        .exists()
+    )
+
+
 def follow_up_withdraw_for_promise(*, promise: Promise, actor) -> dict[str, int]:
-    """The follow-up planned for a promise being kept (follow_up_plan_for_promise), removed
-    when the promise is open again (PROMISE_REOPENED, in that transaction) and nobody has
-    worked on it: not done, no try, not changed since it was planned. Keeping the promise again
-    plans it anew. One that somebody has worked on stays, with what the customer said."""
+    """The follow-up planned for a promise being kept (follow_up_plan_for_promise), removed,
+    untouched only, when the promise is open again (PROMISE_REOPENED, in that transaction).
+    Keeping the promise again plans it anew."""
     follow_up = (
         FollowUp.objects.select_for_update()
         .filter(promise=promise)
         .exclude(reason=Reason.MANUAL)
         .first()
     )
-    if follow_up is None or follow_up.done_at is not None or follow_up.attempts:
-        return {}
-    if (
-        audit_for_object(business=promise.business, obj=follow_up)
-        .exclude(action=AuditAction.PLANNED)
-        .exists()
-    ):
+    if follow_up is None or not _untouched(follow_up):
         return {}
     delete_customer_row(follow_up, actor=actor, snapshot=_snapshot)
     return {"follow_ups_withdrawn": 1}
+
+
+def follow_up_for_purchase_corrected(*, purchase, actor) -> None:
+    """A purchase's call follows a correction of its amount, description or moment
+    (PURCHASE_CORRECTED, inside its transaction): the call its rules planned, untouched, is
+    planned anew as the corrected purchase asks (none for 12,50 typed as 125,00, another
+    question for another description, another day for another date). A purchase without a call
+    gets one only for a day still to come: correcting last year's purchase plans no call for
+    last year."""
+    follow_up = (
+        FollowUp.objects.select_for_update()
+        .filter(purchase=purchase, reason=Reason.PURCHASE)
+        .first()
+    )
+    if follow_up is None:
+        follow_up_plan_for_purchase(purchase=purchase, ahead_only=True)
+        return
+    if not _untouched(follow_up):
+        return
+    business = purchase.customer.business
+    call = _purchase_call(purchase, business)
+    if call is not None and (rule_day(business=business, day=call[0]), call[1]) == (
+        follow_up.due_on,
+        follow_up.note,
+    ):
+        return
+    delete_customer_row(follow_up, actor=actor, snapshot=_snapshot)
+    if call is not None:
+        follow_up_plan_for_purchase(purchase=purchase)
+
+
+def follow_up_withdraw_for_purchase(*, purchase, actor) -> None:
+    """The call planned after a purchase removed by mistake (PURCHASE_DELETED, inside its
+    transaction), untouched only: nobody asks how something was that was never bought."""
+    follow_up = (
+        FollowUp.objects.select_for_update()
+        .filter(purchase=purchase, reason=Reason.PURCHASE)
+        .first()
+    )
+    if follow_up is not None and _untouched(follow_up):
+        delete_customer_row(follow_up, actor=actor, snapshot=_snapshot)
 
 
 def follow_up_for_promise_changed(*, promise: Promise, actor) -> None:

@@ -18,6 +18,12 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 PURCHASE_RECORDED = "purchase_recorded"
+# A purchase's amount, description or moment was corrected, or the purchase deleted
+# (customers.services.purchase_update, purchase_delete), announced inside the transaction:
+# aftercare plans its call anew, or withdraws it, unless someone has worked on it. Handlers
+# take `purchase` and `actor`.
+PURCHASE_CORRECTED = "purchase_corrected"
+PURCHASE_DELETED = "purchase_deleted"
 PROMISE_KEPT = "promise_kept"
 COMPLAINT_RESOLVED = "complaint_resolved"
 # A promise marked kept by mistake is open again (promises.services.promise_reopen), announced

@@ -33,7 +33,14 @@ from klantvriend.core.errors import (
     refusals_gathered,
     refusals_of,
 )
-from klantvriend.core.hooks import PURCHASE_RECORDED, REFERRAL_RECORDED, run_after_commit
+from klantvriend.core.hooks import (
+    PURCHASE_CORRECTED,
+    PURCHASE_DELETED,
+    PURCHASE_RECORDED,
+    REFERRAL_RECORDED,
+    run_after_commit,
+    run_in_transaction,
+)
 from klantvriend.core.language import shop_language
 from klantvriend.core.members import member_of_business, staff_name
 from klantvriend.core.models import Business, refuse_null_characters, refused_when_taken
@@ -1124,6 +1131,8 @@ def purchase_update(
                 purchase.save(update_fields=[*PURCHASE_FIELDS, "updated_at"])
                 if "at" in changes:  # a corrected amount or text reads no customer
                     _since_at_purchase(purchase)
+                if changes.keys() & {"amount_cents", "description", "at"}:
+                    run_in_transaction(PURCHASE_CORRECTED, purchase=purchase, actor=actor)
                 audit_customer_row(
                     purchase, actor=actor, action=AuditAction.CHANGED, changes=changes
                 )
@@ -1194,6 +1203,7 @@ def purchase_delete(
     """Removes a purchase recorded by mistake (owners only, as deleting a customer), keeping
     what it was in the audit trail: a purchase is a fiscal record."""
     with record_changing(purchase, expected_versions=expected_versions) as stored:
+        run_in_transaction(PURCHASE_DELETED, purchase=stored, actor=actor)
         delete_customer_row(stored, actor=actor, snapshot=_purchase_snapshot)
 
 
