@@ -70,11 +70,11 @@ def _takes_body(operation) -> bool:
     return any(model.__ninja_param_source__ in _BODY_SOURCES for model in operation.models)
 
 
-# Words for a field that no spelling distance leads from to its name: what the pages, the
-# import files or a till call it (who served, a receipt or order number, a price), each with
-# the field meant and the one the schema must have beside it. A receipt is a purchase's
-# `external_ref` (beside `amount_cents`), not a customer's, whose `external_ref` is their
-# customer number.
+# Words for a field or parameter that no spelling distance leads from to its name: what the
+# pages, the import files, a till or another API call it (who served, a receipt or order number,
+# a price, a search), each with the field meant and the one the schema must have beside it. A
+# receipt is a purchase's `external_ref` (beside `amount_cents`), not a customer's, whose
+# `external_ref` is their customer number.
 _PURCHASE_REF = ("external_ref", "amount_cents")
 _SAID_OTHERWISE = {
     "served_by": ("member", "member"),
@@ -86,6 +86,8 @@ _SAID_OTHERWISE = {
     ),
     **dict.fromkeys(("order_id", "order_number", "transaction_id", "ticket"), _PURCHASE_REF),
     **dict.fromkeys(("price", "total", "bedrag"), ("amount_cents", "amount_cents")),
+    # What other APIs and the pages' own address call a search ("?q=anna").
+    **dict.fromkeys(("q", "query", "find", "zoek", "zoeken", "zoekterm"), ("search", "search")),
 }
 
 

@@ -35,16 +35,17 @@ def _unknown(name: str, message: str = "Unknown parameter: {name}.") -> dict:
         ("nl", "Onbekende parameter: {name}. Bedoel je search?"),
     ],
 )
-def test_a_misspelt_search_is_refused_instead_of_listing_everyone(api, business, language, message):
+@pytest.mark.parametrize("name", ["serach", "q", "query", "zoek"])
+def test_a_misspelt_search_is_refused_instead_of_listing_everyone(
+    api, business, language, message, name
+):
     services.customer_create(business=business, name="Anna")
     services.customer_create(business=business, name="Bram")
 
-    response = api.get(
-        "/api/v1/customers", {"serach": "anna"}, headers={"Accept-Language": language}
-    )
+    response = api.get("/api/v1/customers", {name: "anna"}, headers={"Accept-Language": language})
 
     assert response.status_code == 422
-    assert response.json() == {"detail": [_unknown("serach", message)]}
+    assert response.json() == {"detail": [_unknown(name, message)]}
 
 
 def test_the_parameters_a_route_declares_are_taken(api, business):
