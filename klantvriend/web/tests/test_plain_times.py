@@ -247,7 +247,7 @@ def test_a_moment_is_on_one_line_on_the_page_and_with_ordinary_spaces_in_the_exp
     )
     with translation.override("nl"):
         short = date_format(due, "SHORT_DATETIME_FORMAT")
-        weekday = date_format(due, "D j M H:i")
+        weekday = date_format(due, "WEEKDAY_DATETIME_FORMAT")  # "zo 29 nov 17:00"
 
     page = owner_client.get(reverse("web:promise_list")).content.decode()
     buffer = io.BytesIO()
