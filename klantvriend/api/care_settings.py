@@ -24,6 +24,7 @@ from pydantic import (
 
 from klantvriend.core.care_settings import (
     CLOSED_YEARS,
+    DAY_TIMES,
     DEFAULTS,
     MAX_CLOSED_PERIOD_DAYS,
     MAX_CLOSED_PERIODS,
@@ -77,15 +78,28 @@ ClockTime = Annotated[
 ]
 
 
+_CLOSES = (
+    "Later than `opens`, the same day; at or before it, the next morning (17:00 to 01:00), "
+    "06:00 at the latest."
+)
+_BREAK = "A break inside the hours (a lunch hour), from `break_starts` to `break_ends`; null: none."
+
+
 class DayHoursOut(Out):
     opens: str = Field(..., examples=["09:00"])
-    closes: str = Field(..., examples=["18:00"])
+    closes: str = Field(..., description=_CLOSES, examples=["18:00"])
+    break_starts: str | None = Field(..., description=_BREAK, examples=["12:30"])
+    break_ends: str | None = Field(..., description=_BREAK, examples=["13:30"])
 
 
 class DayHoursIn(Input):
     opens: ClockTime = Field(..., examples=["09:00"])
-    closes: ClockTime = Field(
-        ..., description="Later than `opens`, the same day.", examples=["18:00"]
+    closes: ClockTime = Field(..., description=_CLOSES, examples=["18:00"])
+    break_starts: ClockTime | None = Field(
+        None, description=f"{_BREAK} Give both or neither.", examples=["12:30"]
+    )
+    break_ends: ClockTime | None = Field(
+        None, description=f"{_BREAK} Give both or neither.", examples=["13:30"]
     )
 
 
@@ -293,7 +307,7 @@ class CareSettingsUpdate(Patch):
 
 def _service_values(sent: dict[str, Any]) -> dict[str, Any]:
     """The body's settings as care_settings_update takes them: the week Monday first, each day
-    None or (opens, closes)."""
+    None or its times (DAY_TIMES)."""
     values = dict(sent)
     if values.get("closed_periods") is not None:
         values["closed_periods"] = [
@@ -303,7 +317,7 @@ def _service_values(sent: dict[str, Any]) -> dict[str, Any]:
     if values.get("opening_hours") is not None:
         week = values["opening_hours"]
         values["opening_hours"] = [
-            None if week[day] is None else (week[day]["opens"], week[day]["closes"])
+            None if week[day] is None else tuple(week[day].get(name) for name in DAY_TIMES)
             for day in WEEKDAY_KEYS
         ]
     return values
@@ -312,16 +326,16 @@ def _service_values(sent: dict[str, Any]) -> dict[str, Any]:
 def _at_their_fields(refused: dict[str, list[ValidationError]]) -> dict:
     """The service's refusals where the body has their fields: a day closing before it opens
     at ("opening_hours", "thursday", "closes") (the service names it as the page's field,
-    thursday_closes), a rule's problem at ("aftercare_purchase_rules", 0, "days"), its list
+    thursday_closes; a break's at "break_starts"), a rule's problem at ("aftercare_purchase_rules", 0, "days"), its list
     counting from 0 as the schema's refusals do (the message says "Rule 1"), and a closed
     period's at ("closed_periods", 0, "last")."""
     located: dict[Any, list[ValidationError]] = {}
     for name, errors in refused.items():
-        day = name.removesuffix("_closes")
+        day, _sep, time_name = name.partition("_")
         for error in errors:
             params = error.params or {}
-            if day != name and day in WEEKDAY_KEYS:
-                where: Any = ("opening_hours", day, "closes")
+            if day in WEEKDAY_KEYS and time_name in DAY_TIMES:
+                where: Any = ("opening_hours", day, time_name)
             elif name in ("aftercare_purchase_rules", "closed_periods") and "line" in params:
                 where = (name, params["line"] - 1, params["name"])
             else:
@@ -336,7 +350,10 @@ def _care_settings_out(business) -> dict[str, Any]:
     values["opening_hours"] = {
         day: None
         if hours is None
-        else {"opens": _hours_and_minutes(hours.opens), "closes": _hours_and_minutes(hours.closes)}
+        else {
+            name: None if clock is None else _hours_and_minutes(clock)
+            for name, clock in zip(DAY_TIMES, hours, strict=True)
+        }
         for day, hours in zip(WEEKDAY_KEYS, settings.opening_hours, strict=True)
     }
     values["aftercare_purchase_rules"] = [

@@ -25,7 +25,7 @@ from .language import shop_language
 from .models import Business
 from .shown import day_span_shown
 from .versions import refuse_if_changed
-from .working_hours import DayHours, WeekHours, open_days, same_hours
+from .working_hours import LATEST_PAST_MIDNIGHT, DayHours, WeekHours, open_days, same_hours
 
 SETTINGS_KEY = "care"
 # Monday to Saturday, 9 to 18: a shop's hours until its owner gives its own.
@@ -191,6 +191,9 @@ class CareSettings:
         return next(period for period in self.closed_periods if period.first <= day <= period.last)
 
 
+# A weekday's times, as the settings page's fields and the API name them (after the day's key:
+# "friday_break_starts"): when it opens and closes, and the break it may close for in between.
+DAY_TIMES = DayHours._fields
 # Monday first, as the opening hours: the keys name a day in the errors and the form's fields.
 WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAY_NAMES = (
@@ -233,13 +236,21 @@ _SWITCHES = {"staff_see_amounts"}
 
 
 def _decode_week(raw: Any) -> WeekHours:
-    """The stored opening hours: seven entries, each null (closed) or ["09:00", "18:00"]."""
+    """The stored opening hours: seven entries, each null (closed), ["09:00", "18:00"], or with
+    its break after them, ["12:00", "22:00", "14:30", "17:30"]."""
     if not isinstance(raw, list) or len(raw) != 7:
         raise ValueError("seven days expected")
     return tuple(
-        None if day is None else DayHours(time.fromisoformat(day[0]), time.fromisoformat(day[1]))
+        None if day is None else DayHours(*(time.fromisoformat(clock) for clock in day))
         for day in raw
     )
+
+
+def _encode_day(hours: DayHours | None) -> list[str] | None:
+    """A day's hours as _decode_week reads them: its break only when it has one."""
+    if hours is None:
+        return None
+    return [clock.strftime("%H:%M") for clock in hours if clock is not None]
 
 
 def _decode_one_pair(stored: dict[str, Any]) -> WeekHours:
@@ -315,10 +326,7 @@ def _decode_closed_periods(raw: Any) -> tuple[ClosedPeriod, ...]:
 
 def _encode(settings: CareSettings) -> dict[str, Any]:
     data = asdict(settings)
-    data["opening_hours"] = [
-        None if day is None else [day.opens.strftime("%H:%M"), day.closes.strftime("%H:%M")]
-        for day in settings.opening_hours
-    ]
+    data["opening_hours"] = [_encode_day(day) for day in settings.opening_hours]
     data["aftercare_purchase_rules"] = [
         {"words": list(rule.words), "days": rule.days, "ask": rule.ask}
         for rule in settings.aftercare_purchase_rules
@@ -536,28 +544,62 @@ def closed_period_problem_text(code: str, overlapped: ClosedPeriod | None = None
 
 
 def _opening_hours_errors(week: WeekHours) -> dict[str, ValidationError]:
-    """Per day "<weekday>_closes" when it closes no later than it opens, or "opening_hours"
-    when the week has no open day; each message names the day."""
+    """Per day "<weekday>_closes" when it closes when it opens or later than
+    LATEST_PAST_MIDNIGHT the next morning, "<weekday>_break_starts" for a break half given or
+    not inside the hours; "opening_hours" when the week has no open day. Each message names
+    the day."""
     if len(week) != 7:
         return {
             "opening_hours": ValidationError(
                 _("Give the opening hours of all seven days."), code="invalid"
             )
         }
-    errors = {
-        f"{WEEKDAY_KEYS[weekday]}_closes": ValidationError(
-            _("The closing time on %(day)s must be later than the opening time."),
-            code="closing_before_opening",
-            params={"day": WEEKDAY_NAMES[weekday]},
-        )
-        for weekday, hours in enumerate(week)
-        if hours is not None and hours.opens >= hours.closes
-    }
+    errors = {}
+    for weekday, hours in enumerate(week):
+        if hours is None:
+            continue
+        day, key = WEEKDAY_NAMES[weekday], WEEKDAY_KEYS[weekday]
+        if hours.opens == hours.closes or (
+            hours.past_midnight and hours.closes > LATEST_PAST_MIDNIGHT
+        ):
+            errors[f"{key}_closes"] = ValidationError(
+                _(
+                    "The closing time on %(day)s must be later than the opening time, or after "
+                    "midnight at %(latest)s at the latest."
+                ),
+                code="closing_before_opening",
+                params={"day": day, "latest": LATEST_PAST_MIDNIGHT.strftime("%H:%M")},
+            )
+        elif _break_problem(hours):
+            errors[f"{key}_break_starts"] = ValidationError(
+                _(
+                    "The break on %(day)s must start after opening and end before closing, "
+                    "later than it starts."
+                ),
+                code="break_outside_hours",
+                params={"day": day},
+            )
     if not any(hours is not None for hours in week):
         errors["opening_hours"] = ValidationError(
             _("Open on at least one day of the week: a day not marked closed."), code="required"
         )
     return errors
+
+
+def _break_problem(hours: DayHours) -> bool:
+    """Whether the day's break is half given, or not from after its opening to before its
+    closing (counted on from the opening, past midnight too)."""
+    starts, ends = hours.break_starts, hours.break_ends
+    if starts is None and ends is None:
+        return False
+    if starts is None or ends is None:
+        return True
+
+    def after_opening(clock: time) -> int:
+        minutes = clock.hour * 60 + clock.minute - (hours.opens.hour * 60 + hours.opens.minute)
+        return minutes % (24 * 60)
+
+    return not (0 < after_opening(starts) < after_opening(ends) < after_opening(hours.closes))
 
 
 def _purchase_rule_problems(rule: PurchaseRule) -> dict[str, str]:

@@ -2,20 +2,34 @@
 arrives on Saturday evening is due on the next working morning, not in the middle of the night.
 
 A business's hours are a week of them, Monday first: each day closed (None) or open from one
-time to a later one. A hair salon opens late on Thursday and short on Saturday; one pair of
-times for every working day put its deadlines wrong on exactly those days. Besides its week, a
-business is closed on the days it names (`closed`: Christmas, King's Day, its summer holiday;
-core.care_settings.ClosedPeriod), which count as closed days of the week do."""
+time to another. A hair salon opens late on Thursday and short on Saturday; one pair of times
+for every working day put its deadlines wrong on exactly those days. A day may close for a
+break (a shop's lunch hour, a restaurant between lunch and dinner), and a closing time at or
+before the opening time is the next morning's (a restaurant open Friday from 17:00 to 01:00):
+its hours are counted as Friday's, and Saturday shortly after midnight is open. Besides its
+week, a business is closed on the days it names (`closed`: Christmas, King's Day, its summer
+holiday; core.care_settings.ClosedPeriod), which count as closed days of the week do; a closed
+day's night past midnight is closed too."""
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
 
+# The latest a day's hours may run on into the next morning (core.care_settings refuses a
+# later one): 18:00 to 09:00 is the times typed the wrong way round, not a night shift.
+LATEST_PAST_MIDNIGHT = time(6, 0)
+
 
 class DayHours(NamedTuple):
     opens: time
-    closes: time
+    closes: time  # at or before `opens`: the next morning
+    break_starts: time | None = None  # closed from then until break_ends, inside the hours
+    break_ends: time | None = None
+
+    @property
+    def past_midnight(self) -> bool:
+        return self.closes <= self.opens
 
 
 # Seven entries, Monday (weekday 0) first; None is a closed day.
@@ -30,9 +44,9 @@ def same_hours(working_days: Iterable[int], opens: time, closes: time) -> WeekHo
 
 
 def _open(hours: DayHours | None) -> bool:
-    # A day whose closing is not after its opening counts as closed: the settings refuse one,
-    # and the counting below must not loop on it either.
-    return hours is not None and hours.opens < hours.closes
+    # A day that closes when it opens counts as closed: the settings refuse one, and the
+    # counting below must not loop on it either.
+    return hours is not None and hours.opens != hours.closes
 
 
 def open_days(week: Sequence[DayHours | None]) -> tuple[int, ...]:
@@ -40,14 +54,40 @@ def open_days(week: Sequence[DayHours | None]) -> tuple[int, ...]:
     return tuple(day for day, hours in enumerate(week) if _open(hours))
 
 
+def _on(day: date, clock: time, opens: time) -> datetime:
+    """`clock` of the day's hours that open at `opens`: on `day`, or, when not after the
+    opening, the next morning (naive, local)."""
+    return datetime.combine(day + timedelta(days=1) if clock <= opens else day, clock)
+
+
 @lru_cache(maxsize=4096)
-def _day_in_utc(day: date, opening: time, closing: time, tz: tzinfo) -> tuple[datetime, ...]:
-    """The day's opening and closing as UTC moments. Kept for the days asked last: the
-    complaint figures work out a deadline for each of 2,000 complaints, most of them on the
-    same few hundred days, and converting the moments was a third of that work."""
-    return tuple(
-        datetime.combine(day, moment, tzinfo=tz).astimezone(UTC) for moment in (opening, closing)
-    )
+def _spans_in_utc(day: date, hours: DayHours, tz: tzinfo) -> tuple[tuple[datetime, datetime], ...]:
+    """The day's open spans, from opening to closing with its break left out, as UTC moments.
+    Kept for the days asked last: the complaint figures work out a deadline for each of 2,000
+    complaints, most of them on the same few hundred days, and converting the moments was a
+    third of that work."""
+    local = [datetime.combine(day, hours.opens), _on(day, hours.closes, hours.opens)]
+    if hours.break_starts is not None and hours.break_ends is not None:
+        local[1:1] = [
+            _on(day, hours.break_starts, hours.opens),
+            _on(day, hours.break_ends, hours.opens),
+        ]
+    moments = [moment.replace(tzinfo=tz).astimezone(UTC) for moment in local]
+    return tuple(zip(moments[::2], moments[1::2], strict=True))
+
+
+def _spans(
+    day: date, step: int, *, tz: tzinfo, week: WeekHours, closed: Collection[date]
+) -> Iterator[tuple[datetime, datetime]]:
+    """The open spans from `day` on, day by day (`step` 1) or back from its last (`step` -1),
+    as far as any target needs: a year of days (and the closed ones); the bound only guards a
+    bad setting."""
+    for _ in range(370 + len(closed)):
+        hours = week[day.weekday()]
+        if _open(hours) and day not in closed:
+            spans = _spans_in_utc(day, hours, tz)
+            yield from spans if step > 0 else reversed(spans)
+        day += timedelta(days=step)
 
 
 def add_working_hours(
@@ -64,27 +104,20 @@ def add_working_hours(
     if not open_days(week):
         return start + timedelta(hours=hours)
     remaining = timedelta(hours=hours)
-    day = start.astimezone(tz).date()
     # Days and opening times are local, but the hours are counted in UTC: Python adds to and
     # subtracts aware datetimes of one zone on the wall clock, so on the night the clocks
-    # change a local working hour would last none or two.
+    # change a local working hour would last none or two. From the day before: its hours may
+    # run on past midnight.
     cursor = start.astimezone(UTC)
-    # A year of days (and the closed ones) is far more than any target needs; the bound only
-    # guards a bad setting.
-    for _ in range(370 + len(closed)):
-        today = week[day.weekday()]
-        if today is not None and _open(today) and day not in closed:
-            open_at, close_at = _day_in_utc(day, today.opens, today.closes, tz)
-            begin = max(cursor, open_at)
-            if begin < close_at:
-                available = close_at - begin
-                if remaining <= available:
-                    return (begin + remaining).astimezone(tz)
-                remaining -= available
-        day += timedelta(days=1)
-        # Any moment before the next day's opening will do: its opening is where counting
-        # starts again.
-        cursor = datetime.min.replace(tzinfo=UTC)
+    day = start.astimezone(tz).date() - timedelta(days=1)
+    for open_at, close_at in _spans(day, 1, tz=tz, week=week, closed=closed):
+        begin = max(cursor, open_at)
+        if begin < close_at:
+            available = close_at - begin
+            if remaining <= available:
+                return (begin + remaining).astimezone(tz)
+            remaining -= available
+            cursor = close_at
     return start + timedelta(hours=hours)
 
 
@@ -92,42 +125,31 @@ def next_working_moment(
     moment: datetime, *, tz: tzinfo, week: WeekHours, closed: Collection[date] = frozenset()
 ) -> datetime:
     """`moment` itself when the business is open then (closing time included: "ready by
-    closing"), else the next opening, past the `closed` days. A business without any working
-    time keeps the moment."""
-    return _open_moment(moment, tz=tz, week=week, closed=closed, forward=True)
+    closing"), else the next opening, past a break and the `closed` days. A business without
+    any working time keeps the moment."""
+    if not open_days(week):
+        return moment
+    day = moment.astimezone(tz).date() - timedelta(days=1)  # its hours may run past midnight
+    for open_at, close_at in _spans(day, 1, tz=tz, week=week, closed=closed):
+        if moment <= close_at:
+            return moment if open_at <= moment else open_at.astimezone(tz)
+    return moment  # not reached: some day of the week is open, and the closed days end
 
 
 def last_working_moment(
     moment: datetime, *, tz: tzinfo, week: WeekHours, closed: Collection[date] = frozenset()
 ) -> datetime:
-    """`moment` itself when the business is open then, else the closing before it, past the
-    `closed` days: next_working_moment looking back ("ready by Friday's closing" for a moment
-    in the night before Saturday). A business without any working time keeps the moment."""
-    return _open_moment(moment, tz=tz, week=week, closed=closed, forward=False)
-
-
-def _open_moment(
-    moment: datetime, *, tz: tzinfo, week: WeekHours, closed: Collection[date], forward: bool
-) -> datetime:
+    """`moment` itself when the business is open then, else the closing before it (of the day,
+    or its break), past the `closed` days: next_working_moment looking back ("ready by Friday's
+    closing" for a moment in the night before Saturday). A business without any working time
+    keeps the moment."""
     if not open_days(week):
         return moment
-    local = moment.astimezone(tz)
-    day = local.date()
-    hours = week[day.weekday()]
-    if _open(hours) and day not in closed:
-        if hours.opens <= local.time() <= hours.closes:
-            return moment
-        if forward and local.time() < hours.opens:
-            return datetime.combine(day, hours.opens, tzinfo=tz)
-        if not forward and local.time() > hours.closes:
-            return datetime.combine(day, hours.closes, tzinfo=tz)
-    step = timedelta(days=1 if forward else -1)
-    for _ in range(7 + len(closed)):
-        day += step
-        hours = week[day.weekday()]
-        if _open(hours) and day not in closed:
-            return datetime.combine(day, hours.opens if forward else hours.closes, tzinfo=tz)
-    return moment  # not reached: some day of the week is open, and the closed days end
+    day = moment.astimezone(tz).date()
+    for open_at, close_at in _spans(day, -1, tz=tz, week=week, closed=closed):
+        if open_at <= moment:
+            return moment if moment <= close_at else close_at.astimezone(tz)
+    return moment  # not reached, as above
 
 
 def last_working_day(

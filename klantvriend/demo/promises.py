@@ -156,7 +156,7 @@ def _shop_moment(rng: np.random.Generator, day: date, tz, week: WeekHours) -> da
     minutes = int(rng.integers(9 * 60, 17 * 60 + 30))
     hours = week[day.weekday()]
     if hours is not None:
-        opens, closes = (moment.hour * 60 + moment.minute for moment in hours)
+        opens, closes = (moment.hour * 60 + moment.minute for moment in (hours.opens, hours.closes))
         first, last = min(opens + 60, closes - 30), closes - 30
         minutes = first + (minutes - 9 * 60) * (last - first) // (8 * 60 + 30)
     return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)

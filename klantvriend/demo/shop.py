@@ -129,7 +129,7 @@ def _moment(rng: np.random.Generator, day: date, tz) -> datetime:
     minutes = int(rng.integers(8 * 60, 18 * 60))
     hours = DEMO_WEEK[day.weekday()]
     if hours is not None:
-        opens, closes = (moment.hour * 60 + moment.minute for moment in hours)
+        opens, closes = (moment.hour * 60 + moment.minute for moment in (hours.opens, hours.closes))
         minutes = opens + (minutes - 8 * 60) * (closes - opens) // (10 * 60)
     return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
 

@@ -17,6 +17,7 @@ from klantvriend.complaints.selectors import complaint_clocks_judged
 from klantvriend.complaints.services import CLOCK_FIELDS, PUBLIC_CHANNELS
 from klantvriend.core.care_settings import (
     CLOSED_PERIOD_FIELD_NAMES,
+    DAY_TIMES,
     MAX_CLOSED_REASON_LENGTH,
     MAX_PURCHASE_RULES,
     MAX_RULE_ASK_LENGTH,
@@ -683,24 +684,28 @@ class BusinessForm(forms.Form):
 
 
 def _opening_hours_fields() -> dict[str, forms.Field]:
-    """Per weekday, Monday first: "closed", or the time it opens and the time it closes. Each
-    label names its day, for the list of fields to fix and the settings' history; the page
-    shows the day once, as the row's heading."""
+    """Per weekday, Monday first: "closed", or the time it opens and the time it closes, and
+    a break if it has one. Each label names its day, for the list of fields to fix and the
+    settings' history; the page shows the day once, as the row's heading."""
+    labels = {
+        "opens": _("opens on {day} at"),
+        "closes": _("closes on {day} at"),
+        "break_starts": _("break on {day} from"),
+        "break_ends": _("break on {day} until"),
+    }
     fields: dict[str, forms.Field] = {}
     for key, day in zip(WEEKDAY_KEYS, WEEKDAY_NAMES, strict=True):
         fields[f"{key}_closed"] = forms.BooleanField(
             label=format_lazy(_("closed on {day}"), day=day), required=False
         )
-        fields[f"{key}_opens"] = forms.TimeField(
-            label=format_lazy(_("opens on {day} at"), day=day), required=False, widget=TimeInput()
-        )
-        fields[f"{key}_closes"] = forms.TimeField(
-            label=format_lazy(_("closes on {day} at"), day=day), required=False, widget=TimeInput()
-        )
+        for name in DAY_TIMES:
+            fields[f"{key}_{name}"] = forms.TimeField(
+                label=format_lazy(labels[name], day=day), required=False, widget=TimeInput()
+            )
     return fields
 
 
-# A form of the opening hours' 21 fields, for CareSettingsForm to take them from.
+# A form of the opening hours' 35 fields, for CareSettingsForm to take them from.
 OpeningHoursFields = type("OpeningHoursFields", (forms.Form,), _opening_hours_fields())
 
 
@@ -714,8 +719,8 @@ def _closed_days_without_times(data, fields: dict[str, forms.Field], *, prefix: 
         box = f"{prefix}-{key}_closed" if prefix else f"{key}_closed"
         ticked = fields[f"{key}_closed"].widget.value_from_datadict(data, {}, box)
         if ticked:
-            for name in (f"{key}_opens", f"{key}_closes"):
-                data.pop(f"{prefix}-{name}" if prefix else name, None)
+            for name in DAY_TIMES:
+                data.pop(f"{prefix}-{key}_{name}" if prefix else f"{key}_{name}", None)
     return data
 
 
@@ -814,8 +819,8 @@ class CareSettingsForm(OpeningHoursFields):
         }
         for key, hours in zip(WEEKDAY_KEYS, settings.opening_hours, strict=True):
             initial[f"{key}_closed"] = hours is None
-            initial[f"{key}_opens"] = hours.opens if hours is not None else None
-            initial[f"{key}_closes"] = hours.closes if hours is not None else None
+            for name in DAY_TIMES:
+                initial[f"{key}_{name}"] = getattr(hours, name) if hours is not None else None
         minimum = settings.aftercare_purchase_min_cents
         initial["aftercare_purchase_min"] = (
             cents_for_typing(minimum, language=get_language() or "nl")
@@ -824,13 +829,11 @@ class CareSettingsForm(OpeningHoursFields):
         )
         return initial
 
-    def day_rows(
-        self,
-    ) -> list[tuple[str, str, forms.BoundField, forms.BoundField, forms.BoundField]]:
+    def day_rows(self) -> list[tuple[str, str, forms.BoundField, list[forms.BoundField]]]:
         """The opening hours as the page shows them: a row a weekday, Monday first, with its
-        key, its name and its three fields."""
+        key, its name, its "closed" and its times (DAY_TIMES)."""
         return [
-            (key, day, self[f"{key}_closed"], self[f"{key}_opens"], self[f"{key}_closes"])
+            (key, day, self[f"{key}_closed"], [self[f"{key}_{name}"] for name in DAY_TIMES])
             for key, day in zip(WEEKDAY_KEYS, WEEKDAY_NAMES, strict=True)
         ]
 
@@ -849,6 +852,17 @@ class CareSettingsForm(OpeningHoursFields):
                     self.add_error(
                         name, forms.ValidationError(message, code="required", params={"day": day})
                     )
+            # A break is both its times or neither.
+            starts, ends = f"{key}_break_starts", f"{key}_break_ends"
+            for name, other, message in (
+                (starts, ends, _("Fill in when the break on %(day)s starts, or empty both.")),
+                (ends, starts, _("Fill in when the break on %(day)s ends, or empty both.")),
+            ):
+                half = cleaned.get(name) is None and cleaned.get(other) is not None
+                if half and name not in self.errors:
+                    self.add_error(
+                        name, forms.ValidationError(message, code="required", params={"day": day})
+                    )
         return cleaned
 
     def service_values(self) -> dict:
@@ -857,8 +871,8 @@ class CareSettingsForm(OpeningHoursFields):
         week = []
         for key in WEEKDAY_KEYS:
             closed = values.pop(f"{key}_closed")
-            opens, closes = values.pop(f"{key}_opens"), values.pop(f"{key}_closes")
-            week.append(None if closed else (opens, closes))
+            times = tuple(values.pop(f"{key}_{name}") for name in DAY_TIMES)
+            week.append(None if closed else times)
         values["opening_hours"] = week
         return values
 

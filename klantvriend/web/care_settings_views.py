@@ -391,8 +391,14 @@ def _hours_changes(stored: dict) -> list[tuple[str, str, str]]:
 
 
 def _day_hours_shown(hours) -> str:
+    """A day's stored hours as the history says them: "09:00–18:00", with a break after it
+    ("12:00–22:00, break 14:30–17:30")."""
     if not hours:
         return _("closed")
+    if len(hours) == 4:
+        return _("%(opens)s–%(closes)s, break %(starts)s–%(ends)s") % dict(
+            zip(("opens", "closes", "starts", "ends"), hours, strict=True)
+        )
     return f"{hours[0]}–{hours[1]}"
 
 

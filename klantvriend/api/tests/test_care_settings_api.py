@@ -34,12 +34,20 @@ SHOP_WEEK = {
     "saturday": SHOP_DAY,
     "sunday": None,
 }
+NO_BREAK = {"break_starts": None, "break_ends": None}
+
+
+def answered(week: dict) -> dict:
+    """The week as the API answers it: each open day with its break, null for none."""
+    return {day: None if hours is None else {**NO_BREAK, **hours} for day, hours in week.items()}
+
+
 DEFAULT_ANSWER = {
     "promise_grace_hours": 24,
     "complaint_response_working_hours": 4,
     "complaint_public_response_hours": 1,
     "complaint_resolution_days": 3,
-    "opening_hours": SHOP_WEEK,
+    "opening_hours": answered(SHOP_WEEK),
     "closed_periods": [],
     "aftercare_delivery_days": 3,
     "aftercare_repair_days": 7,
@@ -90,15 +98,17 @@ def test_what_the_page_saved_is_read_back(api, business, owner):
 
     body = api.get(URL).json()
 
-    assert body["opening_hours"] == {
-        "monday": None,
-        "tuesday": {"opens": "09:00", "closes": "17:30"},
-        "wednesday": {"opens": "09:00", "closes": "17:30"},
-        "thursday": {"opens": "09:00", "closes": "17:30"},
-        "friday": {"opens": "12:00", "closes": "21:00"},
-        "saturday": None,
-        "sunday": None,
-    }
+    assert body["opening_hours"] == answered(
+        {
+            "monday": None,
+            "tuesday": {"opens": "09:00", "closes": "17:30"},
+            "wednesday": {"opens": "09:00", "closes": "17:30"},
+            "thursday": {"opens": "09:00", "closes": "17:30"},
+            "friday": {"opens": "12:00", "closes": "21:00"},
+            "saturday": None,
+            "sunday": None,
+        }
+    )
     assert body["aftercare_purchase_rules"] == [COLOUR]
     assert (body["aftercare_quote_days"], body["staff_see_amounts"]) == (None, False)
 
@@ -141,7 +151,7 @@ def test_the_opening_hours_are_written_a_week_at_a_time(api, business):
     response = patch(api, {"opening_hours": week})
 
     assert response.status_code == 200
-    assert response.json()["opening_hours"] == week
+    assert response.json()["opening_hours"] == answered(week)
     settings = care_settings(Business.objects.get(pk=business.pk))
     assert settings.opening_hours == (
         DayHours(time(9), time(18)),
@@ -325,7 +335,7 @@ def test_an_empty_patch_changes_nothing(api, business):
             [
                 (
                     ("body", "opening_hours", "thursday", "closes"),
-                    "The closing time on Thursday must be later than the opening time.",
+                    "The closing time on Thursday must be later than the opening time, or after midnight at 06:00 at the latest.",
                     "closing_before_opening",
                 )
             ],
@@ -335,7 +345,7 @@ def test_an_empty_patch_changes_nothing(api, business):
             [
                 (
                     ("body", "opening_hours", "monday", "closes"),
-                    "The closing time on Monday must be later than the opening time.",
+                    "The closing time on Monday must be later than the opening time, or after midnight at 06:00 at the latest.",
                     "closing_before_opening",
                 )
             ],
@@ -569,7 +579,7 @@ def test_every_refusal_comes_at_once_the_schemas_and_the_services(api, business)
         (("body", "promise_grace_hours"), "Enter a whole number.", "int_type"),
         (
             ("body", "opening_hours", "thursday", "closes"),
-            "The closing time on Thursday must be later than the opening time.",
+            "The closing time on Thursday must be later than the opening time, or after midnight at 06:00 at the latest.",
             "closing_before_opening",
         ),
         (
@@ -587,7 +597,7 @@ def test_every_refusal_comes_at_once_the_schemas_and_the_services(api, business)
         (
             "nl",
             [
-                "De sluitingstijd op donderdag moet later zijn dan de openingstijd.",
+                "De sluitingstijd op donderdag moet later zijn dan de openingstijd, of na middernacht uiterlijk 06:00.",
                 "Regel 1, na (dagen): vul een heel getal in van 0 tot 365.",
                 "Voer een geheel getal in.",
             ],
@@ -595,7 +605,7 @@ def test_every_refusal_comes_at_once_the_schemas_and_the_services(api, business)
         (
             "en",
             [
-                "The closing time on Thursday must be later than the opening time.",
+                "The closing time on Thursday must be later than the opening time, or after midnight at 06:00 at the latest.",
                 "Rule 1, after (days): enter a whole number from 0 to 365.",
                 "Enter a whole number.",
             ],
@@ -718,3 +728,33 @@ def test_a_retry_with_the_same_idempotency_key_is_done_once(api, business):
     assert stored(business)["aftercare_purchase_rules"] == (
         PurchaseRule(words=("kleur", "balayage"), days=3, ask="Vragen hoe de kleur houdt"),
     )
+
+
+def test_a_restaurant_writes_its_break_and_its_late_night(api, business):
+    lunch_and_dinner = {"opens": "12:00", "closes": "22:00", "break_starts": "14:30"}
+    week = {
+        **SHOP_WEEK,
+        "tuesday": {**lunch_and_dinner, "break_ends": "17:30"},
+        "friday": {"opens": "17:00", "closes": "01:00"},
+    }
+
+    response = patch(api, {"opening_hours": week})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["opening_hours"] == answered(week)
+    settings = care_settings(Business.objects.get(pk=business.pk))
+    assert settings.opening_hours[1] == DayHours(time(12), time(22), time(14, 30), time(17, 30))
+    assert settings.opening_hours[4] == DayHours(time(17), time(1))
+    before = snapshot()
+
+    half = patch(api, {"opening_hours": {**SHOP_WEEK, "tuesday": lunch_and_dinner}})
+
+    assert _refused(half) == [
+        (
+            ("body", "opening_hours", "tuesday", "break_starts"),
+            "The break on Tuesday must start after opening and end before closing, later than "
+            "it starts.",
+            "break_outside_hours",
+        )
+    ]
+    assert snapshot() == before

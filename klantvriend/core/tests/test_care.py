@@ -147,12 +147,14 @@ def test_bad_care_settings_are_refused_and_nothing_changes(business, owner, valu
     [
         (
             "nl",
-            "De sluitingstijd op donderdag moet later zijn dan de openingstijd.",
+            "De sluitingstijd op donderdag moet later zijn dan de openingstijd, of na middernacht "
+            "uiterlijk 06:00.",
             "Wees ten minste één dag van de week open: een dag die niet op gesloten staat.",
         ),
         (
             "en",
-            "The closing time on Thursday must be later than the opening time.",
+            "The closing time on Thursday must be later than the opening time, or after midnight at "
+            "06:00 at the latest.",
             "Open on at least one day of the week: a day not marked closed.",
         ),
     ],

@@ -177,7 +177,8 @@ def test_a_salon_sets_its_hours_per_day_on_a_phone_without_scripts(
 
     saturday = page.get_by_test_id("hours-saturday")
     expect(saturday.get_by_role("alert")).to_have_text(
-        "De sluitingstijd op zaterdag moet later zijn dan de openingstijd."
+        "De sluitingstijd op zaterdag moet later zijn dan de openingstijd, of na middernacht "
+        "uiterlijk 06:00."
     )
     # The form is long on a phone: its top, where the page opens again, names the field.
     expect(page.get_by_test_id("form-error-summary").get_by_role("link")).to_have_text(

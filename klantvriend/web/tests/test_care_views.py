@@ -1296,7 +1296,7 @@ def test_the_opening_hours_are_a_row_a_weekday_monday_first_each_input_labelled(
     names = re.findall(r'<span class="day-name" id="day-\w+">(\w+)</span>', hours)
     assert names == ["Maandag", "Dinsdag", "Woensdag", "Donderdag", "Vrijdag", "Zaterdag", "Zondag"]
     inputs = re.findall(r"<input[^>]*>", hours)
-    assert len(inputs) == 21
+    assert len(inputs) == 35  # a day's "closed", its two times and its break's two
     for tag in inputs:
         (input_id,) = re.findall(r'id="([^"]+)"', tag)
         assert len(re.findall(f'<label for="{input_id}">', hours)) == 1
@@ -1346,7 +1346,10 @@ SETTINGS_POSTED = {
     [
         (
             [("18:00", "09:00"), *[None] * 6],
-            ["De sluitingstijd op maandag moet later zijn dan de openingstijd."],
+            [
+                "De sluitingstijd op maandag moet later zijn dan de openingstijd, of na "
+                "middernacht uiterlijk 06:00."
+            ],
         ),
         (
             [("09:00", "18:00"), ("09:00", ""), ("", "18:00"), *[None] * 4],
@@ -1407,6 +1410,8 @@ def test_a_closed_days_times_come_back_empty_when_the_save_is_refused_for_anothe
     assert re.findall(r'<input type="time" name="saturday_(\w+)"([^>]*)>', saturday) == [
         ("opens", ' id="id_saturday_opens"'),
         ("closes", ' id="id_saturday_closes"'),
+        ("break_starts", ' id="id_saturday_break_starts"'),
+        ("break_ends", ' id="id_saturday_break_ends"'),
     ]
     assert 'class="error"' not in saturday
     assert 'name="friday_closes" value="18:00"' in _day_row(page, "friday")
@@ -3185,3 +3190,58 @@ def test_the_reliability_page_sends_owners_to_the_grace_hours_and_says_nothing_o
     assert f"{settings_link}>Die uren stel je in onder Zaak, termijnen en nazorg.</a>" in owners
     assert "Die uren stel je in" not in staffs
     assert "telt als gebroken." in staffs
+
+
+def test_a_restaurant_saves_its_break_and_its_late_nights_on_the_settings_page(
+    owner_client, business, owner
+):
+    week = _hours_posted([None, *[("12:00", "22:00")] * 3, ("17:00", "01:00"), None, None])
+    for key in ("tuesday", "wednesday", "thursday"):
+        week.update({f"{key}_break_starts": "14:30", f"{key}_break_ends": "17:30"})
+
+    response = owner_client.post(reverse("web:care_settings"), {**SETTINGS_POSTED, **week})
+
+    assert response.status_code == 302
+    assert care_settings(Business.objects.get(pk=business.pk)).opening_hours == (
+        None,
+        *[DayHours(time(12), time(22), time(14, 30), time(17, 30))] * 3,
+        DayHours(time(17), time(1)),
+        None,
+        None,
+    )
+    page = owner_client.get(reverse("web:care_settings")).content.decode()
+    tuesday = _day_row(page, "tuesday")
+    assert 'name="tuesday_break_starts" value="14:30"' in tuesday
+    assert 'name="tuesday_break_ends" value="17:30"' in tuesday
+    assert (
+        '<label for="id_tuesday_break_ends"><span class="visually-hidden">Dinsdag pauze </span>'
+        "tot</label>" in tuesday
+    )
+    history = re.search(r'data-testid="settings-history">(.*?)</ul>', page, re.S)[1]
+    assert "Openingstijden op dinsdag: 09:00–18:00 → 12:00–22:00, pauze 14:30–17:30" in history
+    assert "Openingstijden op vrijdag: 09:00–18:00 → 17:00–01:00" in history
+
+
+def test_half_a_break_is_asked_for_and_nothing_is_stored(owner_client, business, owner):
+    care_settings_update(business=business, actor=owner, opening_hours=SALON)
+    business.refresh_from_db()
+    before = business.settings
+    week = _hours_posted([None, *[("09:00", "18:00")] * 5, None])
+    week.update({"tuesday_break_starts": "12:30", "wednesday_break_ends": "13:30"})
+
+    response = owner_client.post(reverse("web:care_settings"), {**SETTINGS_POSTED, **week})
+
+    assert response.status_code == 422
+    page = unescape(response.content.decode())
+    assert re.findall(r'<p class="error" id="(\w+)_error" role="alert">([^<]*)</p>', page) == [
+        (
+            "id_tuesday_break_ends",
+            "Vul in wanneer de pauze op dinsdag eindigt, of maak beide leeg.",
+        ),
+        (
+            "id_wednesday_break_starts",
+            "Vul in wanneer de pauze op woensdag begint, of maak beide leeg.",
+        ),
+    ]
+    business.refresh_from_db()
+    assert business.settings == before
