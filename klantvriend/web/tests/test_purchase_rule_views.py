@@ -233,7 +233,10 @@ def test_a_half_filled_rule_and_a_day_closing_before_it_opens_are_said_at_once(
 
     assert response.status_code == 422
     assert response.context["form"].errors == {
-        "tuesday_closes": ["De sluitingstijd op dinsdag moet later zijn dan de openingstijd."]
+        "tuesday_closes": [
+            "De sluitingstijd op dinsdag moet later zijn dan de openingstijd, of na middernacht "
+            "uiterlijk 06:00."
+        ]
     }
     assert response.context["rules"].errors == [{"days": ["Zeg na hoeveel dagen."]}]
     assert Business.objects.get(pk=business.pk).settings == before
