@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .audit import AuditAction, audit_diff, audit_record
-from .errors import ValidationError
+from .errors import Conflict, ValidationError
 from .holidays import dutch_public_holidays
 from .hooks import CARE_SETTINGS_CHANGED, run_in_transaction
 from .language import shop_language
@@ -428,7 +428,8 @@ def _closed_periods_errors(
     whether there are too many. A new period (not among those `kept`) that shares a day with
     another is refused: a day closed for two reasons would be said for the first alone, and
     removing one period would leave its days closed. Periods kept as they were are not checked
-    again, so that nothing stored earlier blocks removing them."""
+    again, so that nothing stored earlier blocks removing them; one left out of the list is
+    gone, and its days free for another (a summer break made longer)."""
     refused = []
     for line, period in enumerate(periods, start=1):
         problems = {
@@ -436,7 +437,8 @@ def _closed_periods_errors(
             for name, code in _closed_period_problems(period).items()
         }
         if not problems and period not in kept:
-            clash = _overlapped(period, periods[: line - 1]) or _overlapped(period, kept)
+            staying = [other for other in kept if other in periods]  # not those it replaces
+            clash = _overlapped(period, periods[: line - 1]) or _overlapped(period, staying)
             if clash is not None:
                 problems["first"] = ("overlaps", closed_period_problem_text("overlaps", clash))
         refused.extend(
@@ -526,10 +528,10 @@ def closed_period_problem_text(code: str, overlapped: ClosedPeriod | None = None
         assert overlapped is not None
         days = day_span_shown(overlapped.first, overlapped.last)
         return (
-            _("these days overlap %(reason)s (%(days)s); remove that first, or choose other days.")
+            _("these days overlap %(reason)s (%(days)s); change that one, or choose other days.")
             % {"reason": overlapped.reason, "days": days}
             if overlapped.reason
-            else _("these days overlap %(days)s; remove that first, or choose other days.")
+            else _("these days overlap %(days)s; change that one, or choose other days.")
             % {"days": days}
         )
     return {
@@ -741,7 +743,13 @@ def care_settings_update(
 
 
 def closed_period_add(
-    *, business: Business, actor, first: Any, last: Any = None, reason: str = ""
+    *,
+    business: Business,
+    actor,
+    first: Any,
+    last: Any = None,
+    reason: str = "",
+    replacing: ClosedPeriod | None = None,
 ) -> ClosedPeriod | None:
     """Adds the days `first` to `last` (both included; `first` alone when None) to the
     business's closed periods, under its lock: two added at the same moment are both kept (a
@@ -749,7 +757,9 @@ def closed_period_add(
     already (sent twice), and nothing changes. Refused per field (first, last, reason;
     ValidationError) when a day is missing, the last lies before the first, or the days
     overlap another period's; on "closed_periods" when there would be too many. Nothing is
-    stored then."""
+    stored then.
+    `replacing`: a period changed (a summer break made a week longer), taken out as this one
+    goes in; refused (Conflict) when it is no longer there, removed or changed meanwhile."""
     period = _closed_period(
         {"first": first, "last": first if last is None else last, "reason": reason}
     )
@@ -767,6 +777,13 @@ def closed_period_add(
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
         periods = care_settings(locked).closed_periods
+        if replacing is not None:
+            if replacing not in periods:
+                raise Conflict(
+                    _("These closed days were changed or removed meanwhile; see them again."),
+                    code="changed",
+                )
+            periods = tuple(kept for kept in periods if kept != replacing)
         if period in periods:
             return None
         clash = _overlapped(period, periods)

@@ -112,10 +112,20 @@ def closed_days(request: HttpRequest) -> HttpResponse:
     business = request.business
     if request.method == "POST" and not request.membership.is_owner:
         raise OwnerOnly
-    # Enter in a field sends the form without its button's value: an add.
+    # Enter in a field sends the form without its button's value: an add, or the change of
+    # the period the form was opened for (?change=its first day).
+    if request.method == "POST":
+        changing = _posted_period(request, prefix="changing_")
+    else:
+        changing = _period_starting(business, request.GET.get("change", ""))
     action = request.POST.get("action", "add") if request.method == "POST" else None
     adding = action == "add"
-    form = ClosedPeriodForm(request.POST if adding else None)
+    if changing is not None and request.method == "GET":
+        form = ClosedPeriodForm(
+            initial={"first": changing.first, "last": changing.last, "reason": changing.reason}
+        )
+    else:
+        form = ClosedPeriodForm(request.POST if adding else None)
     today = business.today()
     if action == "holidays":
         return _holidays_added(request, today)
@@ -133,12 +143,16 @@ def closed_days(request: HttpRequest) -> HttpResponse:
     if adding and form.is_valid():
         try:
             period = closed_period_add(
-                business=business, actor=request.user, **form.service_values()
+                business=business,
+                actor=request.user,
+                replacing=changing,
+                **form.service_values(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _closed_period_added(form.service_values(), period, today))
+            sent = form.service_values()
+            messages.success(request, _closed_period_added(sent, period, today, changing))
             return redirect("web:closed_days")
     periods = care_settings(business).closed_periods
     coming = [period for period in periods if period.last >= today]
@@ -148,6 +162,8 @@ def closed_days(request: HttpRequest) -> HttpResponse:
         "web/closed_days.html",
         {
             "form": form,
+            # The period the form changes (its row's "Change"), else None: the form adds one.
+            "changing": changing,
             "holiday_years": (today.year, today.year + 1),
             # With what still falls on them: the orders and calls to move, or to tell about.
             "coming": [(period, falling[period]) for period in coming],
@@ -157,11 +173,16 @@ def closed_days(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _closed_period_added(sent: dict, added: ClosedPeriod | None, today: date) -> str:
+def _closed_period_added(
+    sent: dict, added: ClosedPeriod | None, today: date, changed: ClosedPeriod | None
+) -> str:
     """What the page says of a period `sent` and `added` (None when it was there already: a
-    form sent twice); a past one is added to the past periods, below."""
+    form sent twice), in place of the period `changed` if any; a past one is added to the past
+    periods, below."""
     last = sent["last"] or sent["first"]
     days = day_span_shown(sent["first"], last)
+    if changed is not None:
+        return _("Changed: now closed %(days)s.") % {"days": days}
     if added is None:
         return _("Already closed: %(days)s.") % {"days": days}
     if last < today:
@@ -205,14 +226,25 @@ def _holidays_added(request: HttpRequest, today) -> HttpResponse:
     return redirect("web:closed_days")
 
 
-def _posted_period(request: HttpRequest) -> ClosedPeriod | None:
-    """The period a remove button names (its days and reason, as listed); None for a post
-    that names none."""
+def _period_starting(business, text: str) -> ClosedPeriod | None:
+    """The business's closed period that starts on the day `text` (ISO) names, if any: the
+    periods do not overlap, so a first day names one."""
+    try:
+        first = date.fromisoformat(text)
+    except ValueError:
+        return None
+    periods = care_settings(business).closed_periods
+    return next((period for period in periods if period.first == first), None)
+
+
+def _posted_period(request: HttpRequest, prefix: str = "") -> ClosedPeriod | None:
+    """The period a remove button names (its days and reason, as listed), or with `prefix`
+    the one the form changes; None for a post that names none."""
     try:
         return ClosedPeriod(
-            first=date.fromisoformat(request.POST.get("first", "")),
-            last=date.fromisoformat(request.POST.get("last", "")),
-            reason=request.POST.get("reason", ""),
+            first=date.fromisoformat(request.POST.get(f"{prefix}first", "")),
+            last=date.fromisoformat(request.POST.get(f"{prefix}last", "")),
+            reason=request.POST.get(f"{prefix}reason", ""),
         )
     except ValueError:
         return None

@@ -251,7 +251,7 @@ def test_a_closed_period_refused_is_named_where_the_body_has_it(api, business):
         (
             ("body", "closed_periods", 1, "first"),
             "Closed days 2, closed from: these days overlap Kerstvakantie (Mon\xa021\xa0Dec\xa0"
-            "2026 – Sun\xa03\xa0Jan\xa02027); remove that first, or choose other days.",
+            "2026 – Sun\xa03\xa0Jan\xa02027); change that one, or choose other days.",
             "overlaps",
         ),
     ]
@@ -758,3 +758,15 @@ def test_a_restaurant_writes_its_break_and_its_late_night(api, business):
         )
     ]
     assert snapshot() == before
+
+
+def test_a_closed_period_is_made_longer_by_sending_the_list_with_it_changed(api, business):
+    summer = {"first": "2027-07-19", "last": "2027-07-31", "reason": "Zomer"}
+    patch(api, {"closed_periods": [summer]})
+
+    longer = patch(api, {"closed_periods": [{**summer, "last": "2027-08-07"}]})
+
+    assert longer.status_code == 200, longer.content
+    assert stored(business)["closed_periods"] == (
+        ClosedPeriod(date(2027, 7, 19), date(2027, 8, 7), "Zomer"),
+    )

@@ -266,7 +266,7 @@ def test_days_closed_already_are_not_closed_again_for_another_reason(business, o
     } == {
         "first": [
             "These days overlap Zomervakantie (Mon\xa019\xa0Jul – Fri\xa06\xa0Aug\xa02027); "
-            "remove that first, or choose other days."
+            "change that one, or choose other days."
         ]
     }
     assert [
@@ -276,7 +276,7 @@ def test_days_closed_already_are_not_closed_again_for_another_reason(business, o
         (
             "overlaps",
             "Closed days 3, closed from: these days overlap Kerst (Fri\xa024\xa0Dec – "
-            "Sun\xa026\xa0Dec\xa02027); remove that first, or choose other days.",
+            "Sun\xa026\xa0Dec\xa02027); change that one, or choose other days.",
         )
     ]
     assert care_settings(Business.objects.get(pk=business.pk)).closed_periods == (summer,)

@@ -117,7 +117,12 @@ def test_staff_see_the_closed_days_but_cannot_change_them(
     text = page.content.decode()
     assert "<strong>vr\xa025\xa0dec – za\xa026\xa0dec\xa02026</strong> · Kerst" in text
     assert "Een eigenaar voegt ze toe en haalt ze weg." in text
-    for owners_only in ("closed-period-form", "closed-holidays-form", "closed-period-remove"):
+    for owners_only in (
+        "closed-period-form",
+        "closed-holidays-form",
+        "closed-period-remove",
+        "closed-period-change",
+    ):
         assert f'data-testid="{owners_only}' not in text
     assert 'href="/settings/closed-days/"' in text  # in the menu
     assert refused == [403, 403, 403]
@@ -148,7 +153,7 @@ def test_days_already_closed_are_refused_beside_the_first_day_and_nothing_change
     assert overlapping.status_code == 422
     assert (
         "Deze dagen overlappen met Kerstvakantie (ma\xa021\xa0dec\xa02026 – "
-        "zo\xa03\xa0jan\xa02027); verwijder die eerst, of kies andere dagen."
+        "zo\xa03\xa0jan\xa02027); wijzig die, of kies andere dagen."
     ) in overlapping.content.decode()
     assert (
         "Stond er al: gesloten ma\xa021\xa0dec\xa02026 – zo\xa03\xa0jan\xa02027."
@@ -378,3 +383,63 @@ def test_today_counts_all_that_falls_on_a_closed_day_beyond_what_a_list_shows(
     assert "Er staan op die dagen nog 3 beloften: verzet ze" in " ".join(
         re.sub(r"<[^>]+>", "", said).split()
     )
+
+
+def test_an_owner_makes_the_summer_break_a_week_longer_with_its_change_button(
+    owner_client, business, now
+):
+    url = reverse("web:closed_days")
+    for first, last, reason in (
+        ("2027-07-19", "2027-07-31", "Zomer"),
+        ("2027-08-09", "2027-08-09", "Inventaris"),
+    ):
+        owner_client.post(url, {"first": first, "last": last, "reason": reason, "action": "add"})
+    listed = owner_client.get(url).content.decode()
+    change = re.search(
+        r'href="(\?change=2027-07-19[^"]*)" data-testid="closed-period-change"', listed
+    )
+
+    form = owner_client.get(url + change[1].split("#")[0]).content.decode()
+    posted = {
+        "changing_first": "2027-07-19",
+        "changing_last": "2027-07-31",
+        "changing_reason": "Zomer",
+        "first": "2027-07-19",
+        "last": "2027-08-07",
+        "reason": "Zomervakantie",
+        "action": "add",
+    }
+    changed = owner_client.post(url, posted, follow=True)
+
+    assert "Gesloten dagen ma\xa019\xa0jul – za\xa031\xa0jul\xa02027 wijzigen" in form
+    assert 'name="last" value="2027-07-31"' in form
+    assert 'name="reason" value="Zomer"' in form
+    assert "Gewijzigd: nu gesloten ma\xa019\xa0jul – za\xa07\xa0aug\xa02027." in (
+        changed.content.decode()
+    )
+    assert _periods(business) == (
+        ClosedPeriod(date(2027, 7, 19), date(2027, 8, 7), "Zomervakantie"),
+        ClosedPeriod(date(2027, 8, 9), date(2027, 8, 9), "Inventaris"),
+    )
+    before = _periods(business)
+
+    # Into the next period: refused beside the first day, and nothing changes.
+    overlapping = owner_client.post(
+        url,
+        {
+            **posted,
+            "changing_last": "2027-08-07",
+            "changing_reason": "Zomervakantie",
+            "last": "2027-08-10",
+        },
+    )
+    # A period changed meanwhile (the form still names the old summer break): refused whole.
+    stale = owner_client.post(url, {**posted, "last": "2027-08-08"})
+
+    assert overlapping.status_code == 422
+    assert "Deze dagen overlappen met Inventaris" in overlapping.content.decode()
+    assert stale.status_code == 422
+    assert "Deze gesloten dagen zijn intussen gewijzigd of verwijderd; bekijk ze opnieuw." in (
+        stale.content.decode()
+    )
+    assert _periods(business) == before
