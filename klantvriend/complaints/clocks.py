@@ -67,6 +67,13 @@ def complaint_deadlines(complaint, *, settings: CareSettings, tz) -> tuple[datet
     )
 
 
+def stored_deadlines(complaint) -> tuple[datetime, datetime] | None:
+    """The deadlines stored on `complaint`, or None for one without them (not saved yet)."""
+    respond_by = getattr(complaint, "respond_by", None)
+    resolve_by = getattr(complaint, "resolve_by", None)
+    return (respond_by, resolve_by) if respond_by and resolve_by else None
+
+
 def complaint_clock(
     complaint,
     *,
@@ -76,8 +83,14 @@ def complaint_clock(
     deadlines: tuple[datetime, datetime] | None = None,
 ) -> Clock:
     """The clocks at `now`. `deadlines`: the response and resolution deadlines when already
-    worked out (the figures judge each complaint at two moments)."""
-    respond_by, resolve_by = deadlines or complaint_deadlines(complaint, settings=settings, tz=tz)
+    worked out; else those stored on the complaint (`respond_by`, `resolve_by`), which keep
+    what a complaint was judged by once it was answered or resolved (services.deadlines_refresh),
+    and else as the settings work them out now."""
+    respond_by, resolve_by = (
+        deadlines
+        or stored_deadlines(complaint)
+        or complaint_deadlines(complaint, settings=settings, tz=tz)
+    )
     responded = complaint.first_response_at
     response_in_time = (
         responded <= respond_by if responded is not None else (False if now > respond_by else None)

@@ -21,7 +21,7 @@ from klantvriend.core.rows import ByOffset, IdsFirst, Rows, first_rows
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 
-from .clocks import Clock, complaint_clock, resolution_deadline, response_deadline
+from .clocks import Clock, complaint_clock
 from .models import QUEUE_ORDER, Complaint
 
 FIGURES_PERIOD = timedelta(days=90)
@@ -227,6 +227,8 @@ class _Moments(NamedTuple):
     public: bool
     first_response_at: datetime | None
     resolved_at: datetime | None
+    respond_by: datetime | None
+    resolve_by: datetime | None
 
     @property
     def answered_on_the_spot(self) -> bool:
@@ -267,24 +269,20 @@ def complaint_figures_at(
     *, business: Business, moments: Sequence[datetime]
 ) -> list[ComplaintFigures]:
     """The figures at each of `moments` (complaint_figures), from one read of the complaints:
-    the scorecard's trend asks for now and for 90 days before. Each complaint's deadlines are
-    worked out once and judged at every moment whose figures it is in."""
+    the scorecard's trend asks for now and for 90 days before. Each complaint is judged by its
+    stored deadlines (those it was judged by when answered or resolved, clocks.stored_deadlines)
+    at every moment whose figures it is in."""
     latest, earliest = max(moments), min(moments)
     settings, tz = care_settings(business), business.tzinfo
     rows = (
         Complaint.objects.filter(business=business, received_at__lt=latest)
         .filter(Q(received_at__gte=earliest - FIGURES_PERIOD) | Q(resolved_at__isnull=True))
         .order_by()
-        .values_list("received_at", "public", "first_response_at", "resolved_at")
+        .values_list(
+            "received_at", "public", "first_response_at", "resolved_at", "respond_by", "resolve_by"
+        )
     )
     complaints = [_Moments(*row) for row in rows]
-    deadlines = [
-        (
-            response_deadline(complaint, settings=settings, tz=tz),
-            resolution_deadline(complaint, settings=settings, tz=tz),
-        )
-        for complaint in complaints
-    ]
     figures = []
     for now in moments:
         # The complaints received in the 90 days before `now`, and the unresolved ones
@@ -293,13 +291,8 @@ def complaint_figures_at(
         figures.append(
             _figures(
                 [
-                    (
-                        complaint,
-                        complaint_clock(
-                            complaint, settings=settings, tz=tz, now=now, deadlines=deadline
-                        ),
-                    )
-                    for complaint, deadline in zip(complaints, deadlines, strict=True)
+                    (complaint, complaint_clock(complaint, settings=settings, tz=tz, now=now))
+                    for complaint in complaints
                     if complaint.received_at < now
                     and (complaint.received_at >= since or complaint.resolved_at is None)
                 ],

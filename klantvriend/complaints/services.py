@@ -110,24 +110,38 @@ class _Received(NamedTuple):
 
 def deadlines_refresh(complaints: QuerySet, *, settings: CareSettings, tz) -> int:
     """Work out the stored deadlines of `complaints` again, in batches by key, and write those
-    that changed (bulk); returns how many did. Also used by the migration that added them
-    (complaints 0004), with its historical model."""
+    that changed (bulk); returns how many did. A deadline a complaint has been judged by stays
+    as it was: the response's once it was answered, the resolution's once it was resolved. New
+    opening hours do not make last month's answer late (the scorecard's past figures stay what
+    they were); a complaint still waiting is judged by the hours of now. Also used by the
+    migration that added them (complaints 0004), with its historical model, when none was
+    stored yet."""
     changed = 0
     last = 0
     while True:
         rows = list(
             complaints.filter(pk__gt=last)
             .order_by("pk")
-            .values_list("pk", "received_at", "public", "respond_by", "resolve_by")[
-                :DEADLINES_BATCH
-            ]
+            .values_list(
+                "pk",
+                "received_at",
+                "public",
+                "respond_by",
+                "resolve_by",
+                "first_response_at",
+                "resolved_at",
+            )[:DEADLINES_BATCH]
         )
         if not rows:
             return changed
         moved = []
-        for pk, received_at, public, respond_by, resolve_by in rows:
-            deadlines = complaint_deadlines(
+        for pk, received_at, public, respond_by, resolve_by, responded, resolved in rows:
+            respond, resolve = complaint_deadlines(
                 _Received(received_at, public), settings=settings, tz=tz
+            )
+            deadlines = (
+                respond_by if responded is not None and respond_by is not None else respond,
+                resolve_by if resolved is not None and resolve_by is not None else resolve,
             )
             if deadlines != (respond_by, resolve_by):
                 moved.append((pk, *deadlines))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from klantvriend.complaints import services
 from klantvriend.complaints.clocks import complaint_clock, complaint_deadlines
 from klantvriend.complaints.models import Channel, Complaint
-from klantvriend.complaints.selectors import complaint_queue, complaint_register
+from klantvriend.complaints.selectors import complaint_figures, complaint_queue, complaint_register
 from klantvriend.core.care_settings import (
     DEFAULTS,
     WEEKDAY_KEYS,
@@ -285,21 +285,26 @@ def _deadlines_of(business) -> list[tuple[datetime, datetime]]:
     )
 
 
-def test_changed_targets_work_out_every_complaints_deadlines_again_and_audit_it(customer, owner):
+def test_changed_targets_work_out_every_waiting_complaints_deadlines_again_and_audit_it(
+    customer, owner
+):
     business = customer.business
     received = _amsterdam(business, 2026, 3, 10, 11, 0)
     complaints = [
         ComplaintFactory(customer=customer, received_at=received, public=public)
         for public in (False, True)
     ] + [
-        ComplaintFactory(
-            customer=customer,
-            received_at=received,
-            first_response_at=received,
-            resolved_at=received + timedelta(days=1),
-            resolution="Opgelost",
-        )
+        # Answered, not resolved: its resolution is still to be judged.
+        ComplaintFactory(customer=customer, received_at=received, first_response_at=received)
     ]
+    resolved = ComplaintFactory(
+        customer=customer,
+        received_at=received,
+        first_response_at=received,
+        resolved_at=received + timedelta(days=1),
+        resolution="Opgelost",
+    )
+    judged_by = _stored(resolved)
 
     care_settings_update(
         business=business,
@@ -313,9 +318,14 @@ def test_changed_targets_work_out_every_complaints_deadlines_again_and_audit_it(
         # Four working hours of 10 to 12: one on Tuesday, two on Wednesday, one on Thursday.
         (_amsterdam(business, 2026, 3, 12, 11, 0), _amsterdam(business, 2026, 3, 15, 11, 0)),
         (_amsterdam(business, 2026, 3, 10, 13, 0), _amsterdam(business, 2026, 3, 15, 11, 0)),
-        (_amsterdam(business, 2026, 3, 12, 11, 0), _amsterdam(business, 2026, 3, 15, 11, 0)),
+        # The answer was judged by the hours of then; the resolution still runs.
+        (judged_by[0], _amsterdam(business, 2026, 3, 15, 11, 0)),
+        # Resolved: judged by the targets and hours of then, on both counts.
+        judged_by,
     ]
-    assert [_stored(c) for c in complaints] == [_clock(c) for c in complaints]
+    assert [_stored(c) for c in [*complaints, resolved]] == [
+        _clock(c) for c in [*complaints, resolved]
+    ]
     event = AuditEvent.objects.get(action="settings")
     assert event.changes["complaint_deadlines_recomputed"] == [None, 3]
 
@@ -509,3 +519,28 @@ def test_the_recompute_reads_and_writes_in_batches_whatever_the_number(
 
     # Three batches of reads and of writes, and the read that finds no more.
     assert counts == [(10, 7), (10, 7)]
+
+
+def test_new_opening_hours_do_not_change_how_an_answered_complaint_was_judged(customer, owner):
+    """Saturday 16:00, four working hours: two on Saturday until 18:00, two on Monday from 9:00,
+    answered Monday at 10:30, in time. Saturday open until 20:00 from now on would have made it
+    due on Saturday evening: the scorecard's past does not change with the hours entered today."""
+    business = customer.business
+    received = _amsterdam(business, 2026, 3, 21, 16, 0)
+    ComplaintFactory(
+        customer=customer,
+        received_at=received,
+        first_response_at=received + timedelta(hours=42, minutes=30),
+    )
+    waiting = ComplaintFactory(customer=customer, received_at=received + timedelta(days=7))
+    later = _amsterdam(business, 2026, 4, 10, 12, 0)
+    before = complaint_figures(business=business, now=later)
+
+    longer_saturday = [*DEFAULTS.opening_hours[:5], DayHours(time(9), time(20)), None]
+    care_settings_update(business=business, actor=owner, opening_hours=longer_saturday)
+
+    after = complaint_figures(business=business, now=later)
+    assert (before.responses_judged, before.responded_in_time) == (2, 1)
+    assert (after.responses_judged, after.responded_in_time) == (2, 1)
+    # The complaint still waiting is due by the new hours: Saturday 28 March until 20:00.
+    assert _stored(waiting)[0] == _amsterdam(business, 2026, 3, 28, 20, 0)
