@@ -138,8 +138,7 @@ class Columns:
         for name, column in [*undecided_dates, *self.amounts.items()]:
             problem = column.problem()
             if problem:
-                line, message, code = problem
-                value = getattr(column, "open_value", "") if code != "mixed_date_order" else ""
+                line, value, message, code = problem
                 result.add_error(RowError(line, self.header(name), value, message, code))
 
 

@@ -137,6 +137,7 @@ class DateColumn:
 
     forced: str | None = None
     invalid_line: dict[str, int | None] = field(default_factory=lambda: {DMY: None, MDY: None})
+    invalid_text: dict[str, str] = field(default_factory=dict)  # the value on invalid_line
     open_line: int | None = None  # a value both orders read, but differently (03-04-2026)
     open_value: str = ""
 
@@ -149,7 +150,7 @@ class DateColumn:
             return
         for order in DATE_ORDERS:
             if not value.valid(order) and self.invalid_line[order] is None:
-                self.invalid_line[order] = line
+                self.invalid_line[order], self.invalid_text[order] = line, text
         if (
             value.first != value.second
             and self.open_line is None
@@ -183,15 +184,16 @@ class DateColumn:
             return [self.forced]
         return [order for order in DATE_ORDERS if self.invalid_line[order] is None]
 
-    def problem(self) -> tuple[int | None, str, str] | None:
-        """(line, reason, code) when the column cannot be read with one order: it has dates
-        that only day-month reads and dates that only month-day reads. (Dates that read both
-        ways are read as the file's other date column shows, else day first:
-        Columns.date_order_of.)"""
+    def problem(self) -> tuple[int | None, str, str, str] | None:
+        """(line, value, reason, code) when the column cannot be read with one order: it has
+        dates that only day-month reads (the first at `line`, `value`) and dates that only
+        month-day reads. (Dates that read both ways are read as the file's other date column
+        shows, else day first: Columns.date_order_of.)"""
         if self.invalid_line[DMY] is None or self.invalid_line[MDY] is None:
             return None
         return (
             self.invalid_line[MDY],
+            self.invalid_text[MDY],
             _(
                 "This column mixes day-month and month-day dates (see also line %(line)s); "
                 "use one order for the whole column."
@@ -257,11 +259,13 @@ class AmountColumn:
     def decide(self) -> str:
         return next(iter(self.evidence)) if len(self.evidence) == 1 else ""
 
-    def problem(self) -> tuple[int, str, str] | None:
+    def problem(self) -> tuple[int, str, str, str] | None:
+        """(line, value, reason, code) of the first amount the column leaves open."""
         if self.open_line is None or self.decide():
             return None
         return (
             self.open_line,
+            self.open_value,
             _(
                 "Is %(value)s meant with a thousands separator or with decimals? No other amount "
                 "in this column tells; write it as 1250 or 1.25."
