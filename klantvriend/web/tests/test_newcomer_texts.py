@@ -110,7 +110,7 @@ def test_a_filtered_promise_list_without_rows_blames_the_filters(
 
 @pytest.mark.parametrize(
     ("language", "late", "open_"),
-    [("nl", "Nieuw moment", "Wijzigen"), ("en", "New moment", "Change")],
+    [("nl", "Nieuw moment", "Wijzigen"), ("en", "Reschedule", "Change")],
 )
 def test_a_promise_past_its_moment_is_moved_with_the_words_of_today(
     owner_client, owner, business, language, late, open_
@@ -126,7 +126,7 @@ def test_a_promise_past_its_moment_is_moved_with_the_words_of_today(
     for url in (reverse("web:customer_detail", args=[customer.pk]), reverse("web:promise_list")):
         page = owner_client.get(url).content.decode()
 
-        # Today offers "New moment" on a promise past its moment; the profile and the list
+        # Today offers "Reschedule" on a promise past its moment; the profile and the list
         # say the same of it, and "Change" of one still to come
         edits = re.findall(
             r'href="/promises/(\d+)/edit/[^"]*" data-testid="promise-edit">([^<]*)<', page
