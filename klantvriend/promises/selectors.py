@@ -835,6 +835,9 @@ class Advice:
     # Sunday was saved without a word; and why, when a closed period says ("Kerst").
     closed_day: date | None = None
     closed_for: str = ""
+    # A promise for a time of an open day when the shop is closed then (19:00 after its 17:30
+    # closing, in its lunch break): asked about under the form as a closed day is.
+    closed_at_time: bool = False
     # The earlier promises the chance is read from (made about as far ahead as this one), and
     # how far ahead they were made, shortest and longest.
     similar: int = 0
@@ -992,9 +995,20 @@ def promise_advice(
     due_day = business.local(due_at).date()
     closed_day = due_day if shop_closed_on(business, due_day) else None
     closure = rules.closed_period_on(due_day)
-    closed = {"closed_day": closed_day, "closed_for": closure.reason if closure else ""}
+    closed = {
+        "closed_day": closed_day,
+        "closed_for": closure.reason if closure else "",
+        "closed_at_time": not all_day
+        and closed_day is None
+        and next_working_moment(
+            due_at, tz=business.tzinfo, week=rules.opening_hours, closed=rules.closed_dates
+        )
+        != due_at,
+    }
     if len(history) < ADVICE_MIN_HISTORY:
-        return Advice(kind, label, len(history), False, lead, all_day=all_day, **closed)
+        return Advice(
+            kind, label, len(history), False, lead, all_day=all_day, due_at=due_at, **closed
+        )
     similar = _made_as_far_ahead(history, lead)
     never = timedelta.max
     delays = sorted(never if judged.late_by is None else judged.late_by for judged in similar)

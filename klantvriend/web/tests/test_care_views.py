@@ -442,6 +442,43 @@ def test_the_advice_says_when_the_due_day_is_a_closed_day(
     assert 'data-testid="promise-closed-day"' not in open_day
 
 
+def test_the_advice_asks_about_a_time_the_shop_is_closed_on_an_open_day(
+    owner_client, business, owner
+):
+    """A garage open 8:00 to 17:30 with a lunch hour: "ready Friday 19:00" was advised on
+    without a word of its closing."""
+    garage = DayHours(time(8), time(17, 30), time(12, 30), time(13, 0))
+    care_settings_update(business=business, actor=owner, opening_hours=[*[garage] * 5, None, None])
+    today = business.today()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+
+    def advice(**times):
+        return owner_client.get(
+            reverse("web:promise_advice"),
+            {"kind": "repair", "due_date": friday.isoformat(), **times},
+            headers=HTMX,
+        ).content.decode()
+
+    shown = {
+        at: 'data-testid="promise-closed-time"' in advice(due_time=at)
+        for at in ("19:00", "07:45", "12:45", "08:00", "17:30", "15:00")
+    }
+
+    assert shown == {
+        "19:00": True,
+        "07:45": True,
+        "12:45": True,
+        "08:00": False,
+        "17:30": False,
+        "15:00": False,
+    }
+    moment = dutch_weekday(friday, "\xa0") + "\xa019:00"
+    assert (
+        f"Volgens de openingstijden is de zaak dicht om {moment}: bedoel je dat tijdstip?"
+    ) in advice(due_time="19:00")
+    assert 'data-testid="promise-closed-time"' not in advice()  # some time that day
+
+
 def test_the_advice_gives_the_chance_from_history(owner_client, business):
     customer = CustomerFactory(business=business)
     now = timezone.now()
