@@ -323,6 +323,18 @@ def test_quick_add_refuses_bad_input_in_dutch_and_stores_nothing(
     assert Customer.objects.count() == 0
 
 
+def test_the_quick_add_leads_to_the_form_of_every_detail(owner_client, business):
+    """A garage owner with the customer's email address to hand looked for where to type it:
+    the quick add asks a name and a phone only."""
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    link = re.search(r'<a href="([^"]+)" data-testid="quick-add-full-form">([^<]+)</a>', page)
+    assert link.groups() == (
+        reverse("web:customer_create"),
+        "Alles tegelijk (e-mail, adres, verjaardag)",
+    )
+
+
 def test_full_customer_form_creates_with_tags_and_consent(owner_client, business):
     response = owner_client.post(
         reverse("web:customer_create"),
