@@ -63,9 +63,9 @@ def _on(day: date, clock: time, opens: time) -> datetime:
 @lru_cache(maxsize=4096)
 def _spans_in_utc(day: date, hours: DayHours, tz: tzinfo) -> tuple[tuple[datetime, datetime], ...]:
     """The day's open spans, from opening to closing with its break left out, as UTC moments.
-    Kept for the days asked last: the complaint figures work out a deadline for each of 2,000
-    complaints, most of them on the same few hundred days, and converting the moments was a
-    third of that work."""
+    Kept for the days asked last: a change of the settings works out the deadlines of 2,000
+    complaints again (complaints.services.deadlines_refresh), most of them on the same few
+    hundred days, and converting the moments was a third of that work."""
     local = [datetime.combine(day, hours.opens), _on(day, hours.closes, hours.opens)]
     if hours.break_starts is not None and hours.break_ends is not None:
         local[1:1] = [
