@@ -68,7 +68,8 @@ def complaint_deadlines(complaint, *, settings: CareSettings, tz) -> tuple[datet
 
 
 def stored_deadlines(complaint) -> tuple[datetime, datetime] | None:
-    """The deadlines stored on `complaint`, or None for one without them (not saved yet)."""
+    """The deadlines stored on `complaint`, or None for one without them (not saved yet). A
+    list read with `only()` names them, or each complaint reads them in a query of its own."""
     respond_by = getattr(complaint, "respond_by", None)
     resolve_by = getattr(complaint, "resolve_by", None)
     return (respond_by, resolve_by) if respond_by and resolve_by else None

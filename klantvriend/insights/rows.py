@@ -165,6 +165,8 @@ def _complaint_views(business, now):
             "public",
             "first_response_at",
             "resolved_at",
+            "respond_by",
+            "resolve_by",
             "description",
         )
         .order_by("-received_at", "-id")
