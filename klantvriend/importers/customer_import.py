@@ -1,4 +1,5 @@
-"""Importing customers: matched on customer number (whatever its case), else on email address;
+"""Importing customers: matched on customer number (whatever its case), else on email address,
+else (a row with neither) on phone number and name together;
 updated where the file says something new, created otherwise. A row whose number no customer has
 is matched on its address to the one customer of that address who has no number yet, who then
 takes the number: a customer added at the counter before the till's file was imported is not
@@ -25,7 +26,7 @@ from klantvriend.core.audit import (
     audit_diff,
 )
 from klantvriend.core.models import Business
-from klantvriend.customers.identity import customer_number_key, email_key
+from klantvriend.customers.identity import customer_number_key, email_key, name_key, phone_key
 from klantvriend.customers.models import (
     DERIVED_FIELDS,
     ConsentSource,
@@ -57,6 +58,7 @@ from .matching import (
     by_number_key,
     customers_keyed,
     match_number,
+    phone_speaks,
 )
 from .members import MEMBER_NAME_LENGTH, MemberNames, MemberNotes
 from .results import ImportResult, RowError
@@ -388,6 +390,7 @@ def write(
                 .select_for_update()
             ):
                 by_email.setdefault(email_key(customer.email), []).append(customer)
+        by_phone = _by_phone_and_name(business, parsed)
         erased.look_up((row.number, row.email, row.phone) for row in parsed)
         first_days = (
             first_purchase_days(
@@ -395,12 +398,15 @@ def write(
                 customer_ids=[
                     *(customer.pk for group in by_number.values() for customer in group.values()),
                     *(customer.pk for group in by_email.values() for customer in group),
+                    *(customer.pk for group in by_phone.values() for customer in group),
                 ],
             )
             if columns.has("customer_since")
             else {}
         )
-        withdrawn = _withdrawals(business, parsed, [*by_number.values()], by_email.values())
+        withdrawn = _withdrawals(
+            business, parsed, [*by_number.values()], [*by_email.values(), *by_phone.values()]
+        )
         new, changed, consents, tag_rows = [], [], [], []
         audited: list[tuple[str, Customer, dict]] = []
         for row in parsed:
@@ -419,6 +425,11 @@ def write(
                 if len(unnumbered) == 1:
                     existing, numbered_by_email = unnumbered[0], True
                     by_number[customer_number_key(row.number)] = {row.number: existing}
+            elif phone_speaks(row.number, row.email, row.phone):
+                # The oldest of the customers of this phone number and name (two of them are
+                # duplicates already, which the list of possible duplicates shows).
+                same = by_phone.get((phone_key(row.phone), name_key(row.values["name"])), [])
+                existing = same[0] if same else None
             if existing is None and erased.match(row.number, row.email, row.phone)[0]:
                 # A person whose data was erased: nothing of the row is stored again.
                 result.anonymised += 1
@@ -546,6 +557,28 @@ def _may_match_on_email(row: CustomerRow, by_number: dict, columns: Columns) -> 
         and match_number(by_number, row.number) is None
         and row.email not in columns.emails_of_several_numbers
     )
+
+
+def _by_phone_and_name(
+    business: Business, parsed: list[CustomerRow]
+) -> dict[tuple[str, str], list[Customer]]:
+    """{(phone key, name key): customers, oldest first} for the batch's rows that give neither
+    a number nor an address (matching.phone_speaks), read under the lock as the others are.
+    Such a row is the customer of the same phone number and name: a household shares a phone,
+    so the phone alone does not say who; read a second time, the file adds them again no more.
+    Through the index of Customer.match_phone, which an anonymised customer is not in."""
+    phones = {
+        phone_key(row.phone) for row in parsed if phone_speaks(row.number, row.email, row.phone)
+    }
+    found: dict[tuple[str, str], list[Customer]] = {}
+    if phones:
+        for customer in (
+            Customer.objects.filter(business=business, match_phone__in=phones)
+            .order_by("pk")
+            .select_for_update()
+        ):
+            found.setdefault((customer.match_phone, customer.match_name), []).append(customer)
+    return found
 
 
 def _withdrawals(business: Business, parsed: list[CustomerRow], numbered, emailed) -> dict:

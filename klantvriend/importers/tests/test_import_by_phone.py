@@ -201,3 +201,31 @@ def test_a_line_without_number_address_or_phone_is_refused(tmp_path, business):
         )
     ]
     assert snapshot(business) == ([], [])
+
+
+def test_a_customer_file_of_names_and_phones_read_twice_adds_no_one_the_second_time(
+    tmp_path, business
+):
+    """A restaurant's guest list: names and phone numbers, no customer numbers, no email. Read
+    a second time, each row is the customer of its phone number and name; a household member
+    on the same phone under another name is a customer of their own."""
+    text = "Naam;Telefoon;Woonplaats\nLisa Visser;06 1234 5678;Delft\nJan Smit;;Delft\n"
+    first = data_import(business=business, kind="customers", path=write(tmp_path, "a.csv", text))
+    again = text.replace("06 1234 5678;Delft", "+31 6 12345678;Rijswijk") + (
+        "Eva Visser;0612345678;Delft\n"
+    )
+
+    second = data_import(business=business, kind="customers", path=write(tmp_path, "b.csv", again))
+
+    assert (first.created, second.created, second.updated) == (2, 2, 1)
+    assert list(
+        Customer.objects.filter(business=business)
+        .order_by("pk")
+        .values_list("name", "phone", "city")
+    ) == [
+        ("Lisa Visser", "+31 6 12345678", "Rijswijk"),
+        ("Jan Smit", "", "Delft"),
+        # A name alone says nothing of who it is: added again (the duplicates list finds it).
+        ("Jan Smit", "", "Delft"),
+        ("Eva Visser", "0612345678", "Delft"),
+    ]
