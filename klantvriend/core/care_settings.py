@@ -785,6 +785,8 @@ def closed_period_add(
                 )
             periods = tuple(kept for kept in periods if kept != replacing)
         if period in periods:
+            if replacing is not None:  # changed into a period there already: the old one goes
+                care_settings_update(business=business, actor=actor, closed_periods=periods)
             return None
         clash = _overlapped(period, periods)
         if clash is not None:

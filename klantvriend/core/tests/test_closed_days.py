@@ -216,6 +216,27 @@ def test_periods_added_one_at_a_time_are_all_kept_and_each_removed_alone(busines
     assert len(changes) == 3  # two added, one removed; the one added again changed nothing
 
 
+def test_a_period_changed_into_one_there_already_leaves_that_one(business, owner):
+    """The summer break changed to exactly the days of the inventory: the summer break goes,
+    the inventory stays once, where it was kept as it was and the summer break too."""
+    summer = closed_period_add(
+        business=business, actor=owner, first=date(2027, 7, 19), last=date(2027, 7, 31)
+    )
+    inventory = closed_period_add(
+        business=business, actor=owner, first=date(2027, 8, 9), reason="Inventaris"
+    )
+
+    closed_period_add(
+        business=business,
+        actor=owner,
+        first=date(2027, 8, 9),
+        reason="Inventaris",
+        replacing=summer,
+    )
+
+    assert care_settings(Business.objects.get(pk=business.pk)).closed_periods == (inventory,)
+
+
 def test_a_period_added_wrongly_is_refused_per_field_and_nothing_is_stored(business, owner):
     with translation.override("en"), pytest.raises(ValidationError) as refused:
         closed_period_add(
