@@ -690,6 +690,15 @@ def follow_up_withdraw_for_promise(*, promise: Promise, actor) -> dict[str, int]
     return {"follow_ups_withdrawn": 1}
 
 
+def _purchase_follow_up_locked(purchase) -> FollowUp | None:
+    """The call the rules planned after `purchase`, if any, locked for the change at hand."""
+    return (
+        FollowUp.objects.select_for_update()
+        .filter(purchase=purchase, reason=Reason.PURCHASE)
+        .first()
+    )
+
+
 def follow_up_for_purchase_corrected(*, purchase, actor) -> None:
     """A purchase's call follows a correction of its amount, description or moment
     (PURCHASE_CORRECTED, inside its transaction): the call its rules planned, untouched, is
@@ -697,11 +706,7 @@ def follow_up_for_purchase_corrected(*, purchase, actor) -> None:
     question for another description, another day for another date). A purchase without a call
     gets one only for a day still to come: correcting last year's purchase plans no call for
     last year."""
-    follow_up = (
-        FollowUp.objects.select_for_update()
-        .filter(purchase=purchase, reason=Reason.PURCHASE)
-        .first()
-    )
+    follow_up = _purchase_follow_up_locked(purchase)
     if follow_up is None:
         follow_up_plan_for_purchase(purchase=purchase, ahead_only=True)
         return
@@ -722,11 +727,7 @@ def follow_up_for_purchase_corrected(*, purchase, actor) -> None:
 def follow_up_withdraw_for_purchase(*, purchase, actor) -> None:
     """The call planned after a purchase removed by mistake (PURCHASE_DELETED, inside its
     transaction), untouched only: nobody asks how something was that was never bought."""
-    follow_up = (
-        FollowUp.objects.select_for_update()
-        .filter(purchase=purchase, reason=Reason.PURCHASE)
-        .first()
-    )
+    follow_up = _purchase_follow_up_locked(purchase)
     if follow_up is not None and _untouched(follow_up):
         delete_customer_row(follow_up, actor=actor, snapshot=_snapshot)
 

@@ -586,7 +586,7 @@ class _Customers:
                 cache_key = customer_number_key(row.number)
             else:
                 cache_key = row.email or made_with_phone.get(phone, f"phone {phone}")
-            if not row.number and not row.email:
+            if phone_speaks(row.number, row.email, row.phone):
                 phone_lines_made.append((row.line, cache_key))
             if cache_key in new:
                 continue
