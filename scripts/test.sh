@@ -16,6 +16,8 @@ if [ -z "${KLANTVRIEND_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium-headless-shell
 fi
 command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+# The zone database: the time zones, and its table of places the settings list (zone.tab).
+[ -e /usr/share/zoneinfo/zone.tab ] || missing+=(tzdata)
 if [ ${#missing[@]} -gt 0 ] || [ ${#wanted[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "Installing ${missing[*]} ${wanted[*]} with apt-get"

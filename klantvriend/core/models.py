@@ -1,6 +1,7 @@
 """Tenancy: every piece of business data belongs to one Business, and people reach a business
 only through a Membership. API tokens belong to a membership, so they carry its business and role."""
 
+import os
 import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -35,6 +36,28 @@ def time_zones() -> tuple[str, ...]:
     """Every time zone name, sorted. Read once: the zone database is walked on disk for it
     (15 ms, twice for every look at the settings page)."""
     return tuple(sorted(zoneinfo.available_timezones() - NOT_A_PLACE))
+
+
+# The zone database's table of one zone per place (per country, and regions within one): its
+# current names only, such as Europe/Kyiv, without the old spelling Europe/Kiev or aliases such
+# as US/Central and Etc/GMT+1 (which is UTC-1), of which a list of every name has a hundred.
+ZONE_TABLE = "zone.tab"
+
+
+@cache
+def listed_time_zones() -> tuple[str, ...]:
+    """The time zones to choose from, sorted: the places of the zone table and UTC. Every other
+    name stays valid (validate_time_zone), for a business that has one already and for the API;
+    where no zone table is installed (tzdata from PyPI only) every name is listed."""
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(folder, ZONE_TABLE), encoding="utf-8") as table:
+                rows = [line.split("\t") for line in table if not line.startswith("#")]
+        except OSError:
+            continue
+        places = {row[2].strip() for row in rows if len(row) > 2}
+        return tuple(sorted((places | {"UTC"}) & set(time_zones())))
+    return time_zones()
 
 
 def validate_time_zone(value: str) -> None:

@@ -28,7 +28,7 @@ from klantvriend.core.care_settings import (
     purchase_rule_words,
 )
 from klantvriend.core.members import member_users, staff_name
-from klantvriend.core.models import Business, time_zones
+from klantvriend.core.models import Business, listed_time_zones, time_zones
 from klantvriend.core.moments import skipped_by_the_clocks
 from klantvriend.core.money import cents_for_typing
 from klantvriend.customers.models import ContactKind
@@ -627,16 +627,20 @@ def _place(zone: str) -> str:
     return zone.partition("/")[2].replace("_", " ")
 
 
-def time_zone_choices() -> list:
-    """The time zones as groups (an <optgroup> each): the Netherlands and Belgium first, then the
-    other European zones, then every other continent or ocean in the alphabetical order of
-    their names in the reader's language (AREA_NAMES), and last
-    the zones of one word ("UTC", "CET"). Each zone is named by the rest of its name with spaces
-    for underscores: the drop-down's box shows "Argentina/ComodRivadavia" where
-    "America/Argentina/ComodRivadavia" was cut off on a phone. Only the order and the names
+def time_zone_choices(kept: str = "") -> list:
+    """The listed time zones (and `kept`, the business's own where it is an old name such as
+    "US/Central", so that the page shows what is set) as groups, an <optgroup> each: the
+    Netherlands and Belgium first, then the other European zones, then every other continent or
+    ocean in the alphabetical order of their names in the reader's language (AREA_NAMES), and
+    last the zones of one word ("UTC"). Each zone is named by the rest of its name with spaces
+    for underscores: the drop-down's box shows "Argentina/Buenos Aires" where
+    "America/Argentina/Buenos_Aires" was cut off on a phone. Only the order and the names
     shown change: the values are the zone names the business keeps."""
+    zones = listed_time_zones()
+    if kept and kept not in zones:
+        zones = sorted((*zones, kept))
     single, groups = [], {}
-    for zone in time_zones():
+    for zone in zones:
         area, slash, _rest = zone.partition("/")
         if zone in HOME_ZONES:
             continue
@@ -656,12 +660,20 @@ def time_zone_choices() -> list:
     ]
 
 
+class TimeZoneField(forms.ChoiceField):
+    """A time zone chosen from the listed ones, where any name of the zone database is taken:
+    one sent by a script or kept from before ("Europe/Kiev") is still a zone."""
+
+    def valid_value(self, value) -> bool:
+        return value in time_zones()
+
+
 class BusinessForm(forms.Form):
     """The business's name, time zone, language and e-mail address (the currency stays: every
     amount is kept in it)."""
 
     name = forms.CharField(label=_("name of the business"), max_length=200)
-    time_zone = forms.ChoiceField(
+    time_zone = TimeZoneField(
         label=_("time zone"),
         help_text=_("Decides what “today” is, and the times on every page."),
         choices=time_zone_choices,
@@ -681,6 +693,12 @@ class BusinessForm(forms.Form):
         required=False,
         max_length=254,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kept = self.initial.get("time_zone", "")
+        if kept not in listed_time_zones():
+            self.fields["time_zone"].choices = time_zone_choices(kept)
 
 
 def _opening_hours_fields() -> dict[str, forms.Field]:
