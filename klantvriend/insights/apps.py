@@ -17,3 +17,6 @@ class InsightsConfig(AppConfig):
         # A merge gives the kept customer the other record's purchases: their figures are
         # computed again at once, with the latest refresh's fit (not the whole refresh).
         hooks.register_hook(hooks.CUSTOMERS_MERGED, services.customer_insight_recompute_after_merge)
+        # A purchase recorded, corrected or deleted: its customer's figures likewise.
+        for event in (hooks.PURCHASE_RECORDED, hooks.PURCHASE_CORRECTED, hooks.PURCHASE_DELETED):
+            hooks.register_hook(event, services.customer_insight_recompute_after_purchase)

@@ -9,6 +9,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 import numpy as np
 from django.db import connection, transaction
@@ -521,3 +522,16 @@ def customer_insight_forget(*, business: Business, customer_id: int) -> None:
 def customer_insight_recompute_after_merge(*, business: Business, customer, **_ignored) -> None:
     """Hook handler: two records of one person were merged into `customer`."""
     customer_insight_recompute(business=business, customer_id=customer.pk)
+
+
+def customer_insight_recompute_after_purchase(*, purchase, **_ignored) -> None:
+    """Hook handler: a purchase was recorded, corrected or deleted. Its customer's figures are
+    computed again once the write is committed, so that the list and the profile no longer call
+    a customer who just came back "lost" until the night. Announced after the commit
+    (PURCHASE_RECORDED) it runs at once; inside the write's transaction (PURCHASE_CORRECTED,
+    PURCHASE_DELETED) it waits for the commit, and a failure is logged, never the write's."""
+    business, customer_id = purchase.business, purchase.customer_id
+    transaction.on_commit(
+        partial(customer_insight_recompute, business=business, customer_id=customer_id),
+        robust=True,
+    )
