@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from klantvriend.core.models import BusinessOwned
@@ -92,12 +92,63 @@ def question_about(question: str, what: str) -> str:
     return question % {"what": shortened(what, room)}
 
 
-def promise_follow_up_note(*, kind: str, description: str) -> str:
-    """What the rule's follow-up after a kept promise asks, in the active language."""
-    what = description.rstrip(".!? ")
-    if kind == PromiseKind.QUOTE:
-        return question_about(gettext("Has the customer decided on the quote: %(what)s?"), what)
-    return question_about(gettext("Is everything all right after: %(what)s?"), what)
+class Question(models.TextChoices):
+    """The questions Klantvriend's own rules ask in the follow-ups they plan
+    (FollowUp.question). The follow-up keeps which one and what it is about, so that every
+    reader sees it in their own language (FollowUp.asks): an English-reading assistant in a
+    Dutch shop read "Was alles naar wens: Buffet?" on Today. A person's own words are kept as
+    they wrote them (a question of the owner's purchase rule, a note reworded)."""
+
+    AFTER_KEPT = "after_kept", _("after a kept promise")
+    QUOTE = "quote", _("after a quote")
+    COMPLAINT = "complaint", _("after a complaint")
+    PURCHASE = "purchase", _("after a purchase")
+    REFERRAL = "referral", _("to thank for a referral")
+    REFERRAL_FIRST_PURCHASE = "referral_first_purchase", _("to thank for a first purchase")
+
+
+# Each question's words, with "%(what)s" (shortened to fit a note) or "%(name)s" (a customer's
+# name) for what it is about; marked for translation and translated as read.
+QUESTION_WORDS = {
+    Question.AFTER_KEPT: gettext_noop("Is everything all right after: %(what)s?"),
+    Question.QUOTE: gettext_noop("Has the customer decided on the quote: %(what)s?"),
+    Question.COMPLAINT: gettext_noop(
+        "Is the customer content again after the complaint: %(what)s?"
+    ),
+    Question.PURCHASE: gettext_noop("Was everything to their liking: %(what)s?"),
+    Question.REFERRAL: gettext_noop("Thank them for referring %(name)s."),
+    Question.REFERRAL_FIRST_PURCHASE: gettext_noop(
+        "Thank them for referring %(name)s, who just made a first purchase."
+    ),
+}
+
+
+def question_written(question: str, about: str) -> str:
+    """`question` about `about`, in the active language: a purchase without a description is
+    "their purchase"."""
+    words = gettext(QUESTION_WORDS[question])
+    if "%(name)s" in words:
+        return words % {"name": about}
+    if question == Question.PURCHASE and not about:
+        about = gettext("their purchase")
+    return question_about(words, about)
+
+
+def asked_fields(question: Question, about: str) -> dict[str, str]:
+    """The fields of a follow-up that asks Klantvriend's `question` about `about`: the note in
+    the active language (the shop's, as the rules write it), and which question it is, which
+    every reader reads in their own (FollowUp.asks)."""
+    return {
+        "note": question_written(question, about),
+        "question": question,
+        "question_about": about,
+    }
+
+
+def promise_question(*, kind: str, description: str) -> tuple[Question, str]:
+    """What the rule's follow-up after a kept promise asks, and about what."""
+    question = Question.QUOTE if kind == PromiseKind.QUOTE else Question.AFTER_KEPT
+    return question, shortened(description.rstrip(".!? "), NOTE_LENGTH)
 
 
 def complaint_quoted(description: str) -> str:
@@ -124,6 +175,10 @@ class FollowUp(BusinessOwned):
         _("reason"), max_length=20, choices=Reason.choices, default=Reason.MANUAL
     )
     note = models.CharField(_("what to ask"), max_length=NOTE_LENGTH)
+    # Which of Klantvriend's questions the note is, and about what ("" for a person's words):
+    # the note holds it in the shop's language, `asks` in the reader's.
+    question = models.CharField(_("question"), max_length=30, choices=Question.choices, blank=True)
+    question_about = models.CharField(_("asked about"), max_length=NOTE_LENGTH, blank=True)
     due_on = models.DateField(_("planned for"))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -218,6 +273,10 @@ class FollowUp(BusinessOwned):
                 condition=models.Q(reason__in=Reason.values), name="followup_reason_valid"
             ),
             models.CheckConstraint(
+                condition=models.Q(question__in=["", *Question.values]),
+                name="followup_question_valid",
+            ),
+            models.CheckConstraint(
                 condition=~models.Q(note=""),
                 name="followup_note_not_empty",
                 violation_error_message=_("Say what to ask the customer."),
@@ -234,10 +293,18 @@ class FollowUp(BusinessOwned):
         return self.note
 
     @property
+    def asks(self) -> str:
+        """What to ask, as the reader reads it: Klantvriend's question in the active language,
+        else the note as written."""
+        if self.question:
+            return question_written(self.question, self.question_about)
+        return self.note
+
+    @property
     def quotes_its_promise(self) -> bool:
         """Whether the note already says which promise it follows (as the rules write it,
         without the description's closing full stop), so that a list need not say it again."""
-        return self.promise is not None and (self.promise.description.rstrip(".!? ") in self.note)
+        return self.promise is not None and (self.promise.description.rstrip(".!? ") in self.asks)
 
     @property
     def closing_outcomes(self) -> tuple[Outcome, ...]:
@@ -256,7 +323,7 @@ class FollowUp(BusinessOwned):
         if self.purchase_id is None or not self.purchase.description:
             return ""
         description = self.purchase.description
-        return "" if description.rstrip(".!? ") in self.note else description
+        return "" if description.rstrip(".!? ") in self.asks else description
 
     @property
     def quotes_its_complaint(self) -> bool:
@@ -264,5 +331,5 @@ class FollowUp(BusinessOwned):
         say it again: "… after the complaint: Buffet te laat? · after a complaint: Buffet te
         laat." repeated it, the note quoting it without its full stop."""
         return self.complaint is not None and complaint_quoted(self.complaint.description) in (
-            self.note
+            self.asks
         )

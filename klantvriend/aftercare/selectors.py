@@ -391,7 +391,7 @@ def follow_up_timeline(*, customer, limit: int) -> list[TimelineEntry]:
                 at=follow_up.done_at,
                 kind="follow_up",
                 label=_("follow-up"),
-                summary=f"{follow_up.note} · {follow_up.get_outcome_display()}"
+                summary=f"{follow_up.asks} · {follow_up.get_outcome_display()}"
                 + (f": {follow_up.outcome_note}" if follow_up.outcome_note else ""),
                 actor=staff_name(follow_up.assigned_to) if follow_up.assigned_to else "",
                 extra={"outcome": follow_up.outcome, "follow_up_id": follow_up.pk},
@@ -408,7 +408,7 @@ def follow_up_open_items(*, customer) -> list[OpenItem]:
         OpenItem(
             kind="follow_up",
             label=_("follow-up"),
-            summary=follow_up.note,
+            summary=follow_up.asks,
             due=None,
             overdue=follow_up.due_on < today,
             pk=follow_up.pk,

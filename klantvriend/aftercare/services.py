@@ -10,7 +10,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from klantvriend.complaints.models import Channel, Complaint
 from klantvriend.complaints.services import complaint_create, complaint_withdraw
@@ -44,10 +43,12 @@ from .models import (
     PROMISE_RULES,
     FollowUp,
     Outcome,
+    Question,
     Reason,
+    asked_fields,
     complaint_quoted,
-    promise_follow_up_note,
-    question_about,
+    promise_question,
+    shortened,
 )
 
 # How far ahead a follow-up may be planned: further is a mistyped year.
@@ -126,8 +127,12 @@ def follow_up_create(
     complaint: Complaint | None = None,
     purchase=None,
     referred_customer=None,
+    question: str = "",
+    question_about: str = "",
 ) -> FollowUp:
-    """`assigned_to`: a member, or a member's user id."""
+    """`assigned_to`: a member, or a member's user id. `question` and `question_about`: which
+    of Klantvriend's questions `note` is, written in the shop's language, and about what
+    (`asked_fields`); none for a person's own words."""
     follow_up = _new_follow_up(
         business=business,
         customer=customer,
@@ -140,6 +145,8 @@ def follow_up_create(
         complaint=complaint,
         purchase=purchase,
         referred_customer=referred_customer,
+        question=question,
+        question_about=question_about,
     )
     with transaction.atomic():
         customer_refuse_if_anonymised_now(customer)
@@ -172,6 +179,8 @@ def _new_follow_up(
     complaint: Complaint | None = None,
     purchase=None,
     referred_customer=None,
+    question: str = "",
+    question_about: str = "",
 ) -> FollowUp:
     """The follow-up follow_up_create stores, checked: every refusal of a value at once."""
     if customer.business_id != business.pk:
@@ -193,6 +202,8 @@ def _new_follow_up(
         complaint=complaint,
         purchase=purchase,
         referred_customer=referred_customer,
+        question=question,
+        question_about=question_about,
     )
 
     def assign() -> None:
@@ -257,11 +268,11 @@ def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
     if days is None or FollowUp.objects.filter(promise=promise).exists():
         return None
     with shop_language(promise.business):
-        note = promise_follow_up_note(kind=promise.kind, description=promise.description)
+        asked = asked_fields(*promise_question(kind=promise.kind, description=promise.description))
     return _plan_once(
         business=promise.business,
         customer=promise.customer,
-        note=note,
+        **asked,
         due_on=promise.done_on + timedelta(days=days),
         reason=reason,
         assigned_to=promise.made_by,
@@ -317,13 +328,11 @@ def follow_up_plan_for_complaint(*, complaint: Complaint) -> FollowUp | None:
         if adopted is not None:
             return adopted
     with shop_language(complaint.business):
-        note = _("Is the customer content again after the complaint: %(what)s?") % {
-            "what": complaint_quoted(complaint.description)
-        }
+        asked = asked_fields(Question.COMPLAINT, complaint_quoted(complaint.description))
     return _plan_once(
         business=complaint.business,
         customer=complaint.customer,
-        note=note,
+        **asked,
         due_on=complaint.business.local(complaint.resolved_at).date() + timedelta(days=days),
         reason=Reason.COMPLAINT,
         assigned_to=complaint.received_by,
@@ -346,8 +355,9 @@ def _purchase_rule_matches(rule: PurchaseRule, folded_description: str) -> bool:
     )
 
 
-def _purchase_follow_up_plan(purchase, rules) -> tuple[int, str] | None:
-    """The one follow-up a purchase's rules ask for, as (days after it, what to ask), or None.
+def _purchase_follow_up_plan(purchase, rules) -> tuple[int, dict[str, str]] | None:
+    """The one follow-up a purchase's rules ask for, as (days after it, the fields of what to
+    ask: `asked_fields`, or the note of the owner's own questions), or None.
     One call however many rules match: on the earliest of their days, asking what each rule
     for its kind asks (the amount rule's general question only when no such rule matches)."""
     folded = fold(purchase.description)
@@ -363,12 +373,8 @@ def _purchase_follow_up_plan(purchase, rules) -> tuple[int, str] | None:
     )
     if matching:
         asks = list(dict.fromkeys(rule.ask.rstrip(". ") for rule in matching))
-        return days, _asked_together(asks)
-    note = question_about(
-        _("Was everything to their liking: %(what)s?"),
-        purchase.description or _("their purchase"),
-    )
-    return days, note
+        return days, {"note": _asked_together(asks)}
+    return days, asked_fields(Question.PURCHASE, shortened(purchase.description, NOTE_LENGTH))
 
 
 def _asked_together(asks: list[str]) -> str:
@@ -384,15 +390,16 @@ def _asked_together(asks: list[str]) -> str:
     return note
 
 
-def _purchase_call(purchase, business) -> tuple[date, str] | None:
-    """The day (before moving it off a closed day) and the note of the call the rules plan after
-    `purchase`, or None when they plan none."""
+def _purchase_call(purchase, business) -> tuple[date, dict[str, str]] | None:
+    """The day (before moving it off a closed day) and what to ask (the fields of
+    `_purchase_follow_up_plan`) of the call the rules plan after `purchase`, or None when they
+    plan none."""
     with shop_language(business):
         plan = _purchase_follow_up_plan(purchase, care_settings(business))
     if plan is None:
         return None
-    days, note = plan
-    return business.local(purchase.at).date() + timedelta(days=days), note
+    days, asked = plan
+    return business.local(purchase.at).date() + timedelta(days=days), asked
 
 
 def follow_up_plan_for_purchase(*, purchase, ahead_only: bool = False) -> FollowUp | None:
@@ -404,7 +411,7 @@ def follow_up_plan_for_purchase(*, purchase, ahead_only: bool = False) -> Follow
     call = _purchase_call(purchase, business)
     if call is None:
         return None
-    due_on, note = call
+    due_on, asked = call
     if ahead_only and rule_day(business=business, day=due_on) < business.today():
         return None
     near = FollowUp.objects.filter(
@@ -433,7 +440,7 @@ def follow_up_plan_for_purchase(*, purchase, ahead_only: bool = False) -> Follow
         return _plan_once(
             business=business,
             customer=customer,
-            note=note,
+            **asked,
             due_on=due_on,
             reason=Reason.PURCHASE,
             purchase=purchase,
@@ -449,9 +456,7 @@ def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:
     # instead would plan nothing when two first purchases are committed at the same moment.
     if customer.purchases.filter(pk__lt=purchase.pk).exists():
         return None
-    return _plan_referral_thanks(
-        customer, gettext_noop("Thank them for referring %(name)s, who just made a first purchase.")
-    )
+    return _plan_referral_thanks(customer, Question.REFERRAL_FIRST_PURCHASE)
 
 
 def follow_up_plan_referral_thanks_late(*, customer) -> FollowUp | None:
@@ -460,24 +465,23 @@ def follow_up_plan_referral_thanks_late(*, customer) -> FollowUp | None:
     planned nothing then. Before any purchase the first purchase plans it."""
     if not customer.purchases.exists():
         return None
-    return _plan_referral_thanks(customer, gettext_noop("Thank them for referring %(name)s."))
+    return _plan_referral_thanks(customer, Question.REFERRAL)
 
 
-def _plan_referral_thanks(customer, note: str) -> FollowUp | None:
-    """The referrer's thank-you for bringing in `customer`, due today, its `note` (marked for
-    translation, not translated) in the shop's language; one per referral, whoever it went to
-    (FollowUp.referred_customer)."""
+def _plan_referral_thanks(customer, question: Question) -> FollowUp | None:
+    """The referrer's thank-you for bringing in `customer`, due today, asking `question` about
+    them; one per referral, whoever it went to (FollowUp.referred_customer)."""
     referrer = customer.referred_by
     if referrer is None or referrer.erased_at is not None:
         return None
     if FollowUp.objects.filter(referred_customer=customer).exists():
         return None
     with shop_language(referrer.business):
-        note = _(note) % {"name": customer.name}
+        asked = asked_fields(question, customer.name)
     return _plan_once(
         business=referrer.business,
         customer=referrer,
-        note=note,
+        **asked,
         due_on=referrer.business.today(),
         reason=Reason.REFERRAL,
         referred_customer=customer,
@@ -714,7 +718,7 @@ def follow_up_for_purchase_corrected(*, purchase, actor) -> None:
         return
     business = purchase.customer.business
     call = _purchase_call(purchase, business)
-    if call is not None and (rule_day(business=business, day=call[0]), call[1]) == (
+    if call is not None and (rule_day(business=business, day=call[0]), call[1]["note"]) == (
         follow_up.due_on,
         follow_up.note,
     ):
@@ -778,8 +782,13 @@ def follow_up_update(*, follow_up: FollowUp, actor, **fields: Any) -> FollowUp:
         changed = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         before = _snapshot(changed)
         _changes_checked(changed, fields, follow_up.business)
+        # The question goes with a reworded note (_changes_checked).
         if not save_changed_customer_row(
-            changed, actor=actor, before=before, snapshot=_snapshot, derived=()
+            changed,
+            actor=actor,
+            before=before,
+            snapshot=_snapshot,
+            derived=("question", "question_about"),
         ):
             return follow_up
     return changed
@@ -791,8 +800,10 @@ def _changes_checked(changed: FollowUp, fields: dict[str, Any], business) -> Non
     unknown = set(fields) - {"note", "due_on", "assigned_to"}
     if unknown:
         raise TypeError(f"Unknown follow-up fields: {sorted(unknown)}")
-    if "note" in fields:
+    if "note" in fields and fields["note"].strip() != changed.note:
+        # Reworded: the note is a person's words now, read as they wrote them.
         changed.note = fields["note"].strip()
+        changed.question, changed.question_about = "", ""
 
     def assign() -> None:
         if "assigned_to" in fields:

@@ -13,15 +13,18 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 from django.db.models import Count
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.models import (
+    NOTE_LENGTH,
     PROMISE_RULES,
     FollowUp,
+    Question,
     Reason,
+    asked_fields,
     closing_outcomes,
     complaint_quoted,
-    promise_follow_up_note,
+    promise_question,
+    shortened,
 )
 from klantvriend.complaints.clocks import complaint_deadlines
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
@@ -511,7 +514,7 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
     settings = care_settings(business)
     rows: list[FollowUp] = []
 
-    def plan(*, customer_id, reason, note, due_on, assigned, **source):
+    def plan(*, customer_id, reason, asked, due_on, assigned, **source):
         # As aftercare's rules plan them (rule_day): on the shop's next working day.
         due_on = next_working_day(due_on, working_days=settings.working_days)
         if due_on > today + timedelta(days=14):
@@ -534,7 +537,7 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
                 business=business,
                 customer_id=customer_id,
                 reason=reason,
-                note=note,
+                **asked,
                 due_on=due_on,
                 assigned_to_id=assigned,
                 attempts=attempts,
@@ -553,7 +556,9 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
         plan(
             customer_id=promise.customer_id,
             reason=reason,
-            note=promise_follow_up_note(kind=promise.kind, description=promise.description),
+            asked=asked_fields(
+                *promise_question(kind=promise.kind, description=promise.description)
+            ),
             due_on=promise.done_on + timedelta(days=getattr(settings, setting)),
             assigned=promise.made_by_id,
             promise_id=promise.pk,
@@ -564,8 +569,7 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
         plan(
             customer_id=complaint.customer_id,
             reason=Reason.COMPLAINT,
-            note=_("Is the customer content again after the complaint: %(what)s?")
-            % {"what": complaint_quoted(complaint.description)},
+            asked=asked_fields(Question.COMPLAINT, complaint_quoted(complaint.description)),
             due_on=business.local(complaint.resolved_at).date()
             + timedelta(days=settings.aftercare_complaint_days),
             assigned=complaint.received_by_id,
@@ -580,8 +584,7 @@ def _follow_ups(rng, business, promises, complaints, now) -> list[FollowUp]:
         plan(
             customer_id=customer_id,
             reason=Reason.PURCHASE,
-            note=_("Was everything to their liking: %(what)s?")
-            % {"what": description or _("their purchase")},
+            asked=asked_fields(Question.PURCHASE, shortened(description, NOTE_LENGTH)),
             due_on=business.local(at).date() + timedelta(days=settings.aftercare_purchase_days),
             assigned=None,
             purchase_id=purchase_id,

@@ -169,7 +169,7 @@ def calendar_items(*, business: Business, user) -> list[CalendarItem]:
         items.append(
             CalendarItem(
                 uid=f"follow-up-{follow_up.pk}@{business.slug}.klantvriend",
-                summary=f"{follow_up.customer.name}: {follow_up.note}",
+                summary=f"{follow_up.customer.name}: {follow_up.asks}",
                 description=follow_up.get_reason_display(),
                 start=follow_up.due_on,
                 all_day=True,

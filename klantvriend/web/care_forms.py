@@ -532,7 +532,7 @@ class FollowUpEditForm(FollowUpForm):
     @classmethod
     def initial_for(cls, follow_up, *, version: str) -> dict:
         return {
-            "note": follow_up.note,
+            "note": follow_up.asks,
             "due_on": follow_up.due_on,
             "assigned_to": follow_up.assigned_to_id,
             "version": version,
