@@ -3,6 +3,7 @@ English-reading assistant in a Dutch shop read "Is alles naar wens na: Bruidstaa
 The note keeps them in the shop's language (the API, the exports); a person's words stay as
 written."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -224,3 +225,33 @@ def test_the_upgrade_recognises_the_questions_the_rules_wrote_before(business, o
     assert [kept[pk] for pk in ids] == ["after_kept", "quote", "referral", "", ""]
     english = FollowUp.objects.get(pk=ids[0])
     assert asked(english, "en") == "Is everything all right after: Taart?"
+
+
+def test_the_aftercare_list_names_a_purchase_once(
+    business, owner, owner_client, django_capture_on_commit_callbacks
+):
+    """ "Was alles naar wens: Koud buffet? · na een aankoop: Koud buffet" said it twice."""
+    care_settings_update(
+        business=business,
+        actor=owner,
+        aftercare_purchase_min_cents=10000,
+        aftercare_purchase_rules=[
+            {"words": "kleur", "days": 3, "ask": "Vragen hoe de kleur houdt"}
+        ],
+    )
+    buffet, colour = (CustomerFactory(business=business, name=name) for name in ("Ans", "Bo"))
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_create(customer=buffet, amount_cents=25000, description="Koud buffet")
+        purchase_create(customer=colour, amount_cents=6500, description="Uitgroei kleuren")
+
+    page = owner_client.get(reverse("web:aftercare_list")).content.decode()
+    said = {
+        name: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", row)).strip()
+        for name, row in re.findall(
+            r'only-small row-lead"[^>]*>([^<]+)</a>(.*?)</span>', page, re.S
+        )
+    }
+    assert said == {
+        "Ans": "Was alles naar wens: Koud buffet? · na een aankoop",
+        "Bo": "Vragen hoe de kleur houdt · na een aankoop: Uitgroei kleuren",
+    }
