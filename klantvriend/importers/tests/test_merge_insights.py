@@ -17,10 +17,8 @@ from klantvriend.importers.merge import customer_merge
 from klantvriend.insights import services
 from klantvriend.insights.models import CustomerInsight, InsightSnapshot
 from klantvriend.insights.prediction import Fit, customer_rows
-from klantvriend.insights.services import INSIGHT_FIELDS, insights_refresh
-from klantvriend.insights.tests.factories import butcher_history
-
-FIELDS = ("as_of", *INSIGHT_FIELDS)
+from klantvriend.insights.services import insights_refresh
+from klantvriend.insights.tests.factories import butcher_history, insight_figures
 
 
 def de_vries_twice(business, now):
@@ -32,16 +30,6 @@ def de_vries_twice(business, now):
     for days_ago in (180, 100, 20):
         PurchaseFactory(customer=other, amount_cents=3000, at=now - dt.timedelta(days=days_ago))
     return kept, other
-
-
-def figures(customer) -> dict:
-    return dict(
-        zip(
-            FIELDS,
-            CustomerInsight.objects.filter(customer=customer).values_list(*FIELDS).get(),
-            strict=True,
-        )
-    )
 
 
 @pytest.fixture
@@ -58,7 +46,7 @@ def test_the_kept_customer_has_the_figures_a_refresh_with_the_same_models_gives(
     kept, other = de_vries_twice(business, now)
     first = insights_refresh(business=business, now=now)
     assert first.model_name in {"bgnbd", "mbgnbd"}
-    before = figures(kept)
+    before = insight_figures(kept)
     assert (before["purchase_days"], before["spend_cents"]) == (5, 12500)
     assert before["repeat_spend_cents"] == 10000  # all but the first day's 2500
 
@@ -67,7 +55,7 @@ def test_the_kept_customer_has_the_figures_a_refresh_with_the_same_models_gives(
         customer_merge(keep=kept, other=other)
 
     # Then the kept customer's figures are those of all eight purchases, as of the refresh's day
-    merged = figures(kept)
+    merged = insight_figures(kept)
     assert merged["as_of"] == first.as_of
     assert (merged["purchase_days"], merged["days_since_last"], merged["spend_cents"]) == (
         8,
@@ -97,7 +85,7 @@ def test_the_kept_customer_has_the_figures_a_refresh_with_the_same_models_gives(
 
     monkeypatch.setattr(services, "_fit_models", what_the_first_refresh_learned)
     insights_refresh(business=business, now=now)
-    assert figures(kept) == merged
+    assert insight_figures(kept) == merged
 
 
 def test_without_a_fitted_model_the_kept_customer_gets_what_a_refresh_gives(
@@ -128,7 +116,7 @@ def test_without_a_fitted_model_the_kept_customer_gets_what_a_refresh_gives(
 
     # Then: eight purchase days over 180 days, last 20 days ago (R 4: above -40), spend 215 euros
     # (FM 5), valuable, no prediction, so not slipping away
-    assert figures(kept) == {
+    assert insight_figures(kept) == {
         "as_of": run.as_of,
         "purchase_days": 8,
         "days_since_last": 20,
@@ -164,7 +152,7 @@ def test_when_the_recompute_fails_the_merge_stands_and_the_failure_is_logged(
 ):
     kept, other = de_vries_twice(business, now)
     insights_refresh(business=business, now=now)
-    before = figures(kept)
+    before = insight_figures(kept)
 
     def broken(**_kwargs):
         raise RuntimeError("disk full")
@@ -175,7 +163,7 @@ def test_when_the_recompute_fails_the_merge_stands_and_the_failure_is_logged(
 
     assert not Customer.objects.filter(pk=other.pk).exists()
     assert Purchase.objects.filter(customer=kept).count() == 8
-    assert figures(kept) == before
+    assert insight_figures(kept) == before
     assert "customers_merged failed" in caplog.text
     assert "disk full" in caplog.text
 
@@ -199,7 +187,7 @@ def test_the_api_and_the_briefing_card_show_the_new_figures_right_after_the_merg
         20,
         21500,
     )
-    assert insight["value_cents"] == figures(kept)["value_cents"]
+    assert insight["value_cents"] == insight_figures(kept)["value_cents"]
     page = owner_client.get(reverse("web:customer_detail", args=[kept.pk])).content.decode()
     assert "8 keer gekocht, laatst 20 dagen geleden" in page
 
@@ -234,7 +222,7 @@ def test_a_customer_the_other_record_brought_in_makes_the_kept_one_an_ambassador
     )
     PurchaseFactory(customer=neighbour, at=now - dt.timedelta(days=5))
     insights_refresh(business=business, now=now)
-    assert figures(kept)["stage"] == "regular"
+    assert insight_figures(kept)["stage"] == "regular"
     assert CustomerInsight.objects.get(customer=other).stage == "ambassador"
 
     # When the records are merged
@@ -242,4 +230,4 @@ def test_a_customer_the_other_record_brought_in_makes_the_kept_one_an_ambassador
         customer_merge(keep=kept, other=other)
 
     # Then the kept customer is the ambassador now
-    assert figures(kept)["stage"] == "ambassador"
+    assert insight_figures(kept)["stage"] == "ambassador"

@@ -133,3 +133,12 @@ def promises_and_late_complaints(business, now, *, complaints=1):
             received_at=received,
             first_response_at=received + dt.timedelta(days=4),
         )
+
+
+def insight_figures(customer) -> dict:
+    """The customer's stored insight, each kept field by name, with the day it is as of."""
+    from klantvriend.insights.services import INSIGHT_FIELDS
+
+    fields = ("as_of", *INSIGHT_FIELDS)
+    values = CustomerInsight.objects.filter(customer=customer).values_list(*fields).get()
+    return dict(zip(fields, values, strict=True))

@@ -21,20 +21,8 @@ from klantvriend.customers.tests.factories import PurchaseFactory
 from klantvriend.insights import services
 from klantvriend.insights.models import CustomerInsight, InsightSnapshot
 from klantvriend.insights.prediction import Fit, customer_rows
-from klantvriend.insights.services import INSIGHT_FIELDS, insights_refresh
-from klantvriend.insights.tests.factories import butcher_history
-
-FIELDS = ("as_of", *INSIGHT_FIELDS)
-
-
-def figures(customer) -> dict:
-    return dict(
-        zip(
-            FIELDS,
-            CustomerInsight.objects.filter(customer=customer).values_list(*FIELDS).get(),
-            strict=True,
-        )
-    )
+from klantvriend.insights.services import insights_refresh
+from klantvriend.insights.tests.factories import butcher_history, insight_figures
 
 
 @pytest.fixture
@@ -64,7 +52,7 @@ def test_a_lapsed_customer_who_buys_again_gets_the_figures_a_refresh_gives_at_on
     business, owner, now, lapsed, monkeypatch, django_capture_on_commit_callbacks
 ):
     customer, run = lapsed
-    before = figures(customer)
+    before = insight_figures(customer)
     assert (before["purchase_days"], before["days_since_last"]) == (7, 300)
     assert before["segment"] == "hibernating"
     assert before["probability_alive"] < 0.05
@@ -76,7 +64,7 @@ def test_a_lapsed_customer_who_buys_again_gets_the_figures_a_refresh_gives_at_on
         )
 
     # Then her figures are those of eight purchase days, the last today, as of the refresh's day
-    after = figures(customer)
+    after = insight_figures(customer)
     assert after["as_of"] == run.as_of
     assert (after["purchase_days"], after["days_since_last"], after["spend_cents"]) == (
         8,
@@ -104,17 +92,17 @@ def test_a_lapsed_customer_who_buys_again_gets_the_figures_a_refresh_gives_at_on
     with monkeypatch.context() as patched:
         patched.setattr(services, "_fit_models", what_the_first_refresh_learned)
         insights_refresh(business=business, now=now)
-    assert figures(customer) == after
+    assert insight_figures(customer) == after
 
     # When the purchase is corrected to 12 euros, its spend follows
     with django_capture_on_commit_callbacks(execute=True):
         purchase_update(purchase=purchase, actor=owner, amount_cents=1200)
-    assert figures(customer)["spend_cents"] == 28000 + 1200
+    assert insight_figures(customer)["spend_cents"] == 28000 + 1200
 
     # And when it is deleted as recorded by mistake, she is the lost customer she was
     with django_capture_on_commit_callbacks(execute=True):
         purchase_delete(purchase=Purchase.objects.get(pk=purchase.pk), actor=owner)
-    assert figures(customer) == before
+    assert insight_figures(customer) == before
 
 
 def test_a_first_purchase_gives_a_new_customer_figures_at_once(
@@ -127,7 +115,7 @@ def test_a_first_purchase_gives_a_new_customer_figures_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         purchase_create(customer=newcomer, amount_cents=1850, at=this_morning(business, now))
 
-    new = figures(newcomer)
+    new = insight_figures(newcomer)
     assert (new["as_of"], new["purchase_days"], new["days_since_last"], new["spend_cents"]) == (
         run.as_of,
         1,
@@ -145,14 +133,14 @@ def test_a_purchase_after_the_refreshs_day_waits_for_the_next_refresh(
     customer = customer_create(business=business, name="Ria Bakker")
     PurchaseFactory(customer=customer, amount_cents=4000, at=now - dt.timedelta(days=300))
     insights_refresh(business=business, now=now - dt.timedelta(days=1))
-    before = figures(customer)
+    before = insight_figures(customer)
 
     # When she buys today, a day that refresh did not reach
     with django_capture_on_commit_callbacks(execute=True):
         purchase_create(customer=customer, amount_cents=900, at=this_morning(business, now))
 
     # Then her figures stay as of yesterday until the next refresh
-    assert figures(customer) == before
+    assert insight_figures(customer) == before
     assert before["as_of"] == business.today() - dt.timedelta(days=1)
 
 
@@ -161,7 +149,7 @@ def test_a_failing_computation_leaves_the_correction_saved_and_is_logged(
 ):
     customer, _run = lapsed
     purchase = customer.purchases.latest("at")
-    before = figures(customer)
+    before = insight_figures(customer)
 
     def broken(**_kwargs):
         raise RuntimeError("the fit cannot be read")
@@ -172,7 +160,7 @@ def test_a_failing_computation_leaves_the_correction_saved_and_is_logged(
 
     purchase.refresh_from_db()
     assert purchase.amount_cents == 4500
-    assert figures(customer) == before
+    assert insight_figures(customer) == before
     assert "the fit cannot be read" in caplog.text
 
 
@@ -195,7 +183,7 @@ def test_a_purchase_added_on_the_profile_moves_the_customer_out_of_the_segment_o
     )
 
     assert response.status_code == 302
-    after = figures(customer)
+    after = insight_figures(customer)
     assert (after["purchase_days"], after["days_since_last"]) == (8, 0)
     assert listed(owner_client, segment="hibernating", q="Ria") == []
     assert listed(owner_client, segment=after["segment"], q="Ria") == ["Ria Bakker"]
