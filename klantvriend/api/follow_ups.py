@@ -36,7 +36,13 @@ class FollowUpOut(Out):
     id: int
     customer: int
     reason: str
-    note: str
+    note: str = Field(
+        description="What to ask, as stored: a rule's question in the business's language."
+    )
+    asks: str = Field(
+        description="What to ask in the request's language: a rule's question translated, "
+        "else the note as written."
+    )
     due_on: date
     assigned_to: int | None
     promise: int | None
@@ -58,6 +64,7 @@ def follow_up_out(follow_up, *, today: date) -> dict:
         "customer": follow_up.customer_id,
         "reason": follow_up.reason,
         "note": follow_up.note,
+        "asks": follow_up.asks,
         "due_on": follow_up.due_on,
         "assigned_to": follow_up.assigned_to_id,
         "promise": follow_up.promise_id,

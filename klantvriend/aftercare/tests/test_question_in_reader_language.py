@@ -255,3 +255,19 @@ def test_the_aftercare_list_names_a_purchase_once(
         "Ans": "Was alles naar wens: Koud buffet? · na een aankoop",
         "Bo": "Vragen hoe de kleur houdt · na een aankoop: Uitgroei kleuren",
     }
+
+
+def test_the_api_gives_the_stored_note_and_the_question_in_the_requests_language(
+    kept_delivery, api
+):
+    url = f"/api/v1/follow-ups/{kept_delivery.pk}"
+
+    english = api.get(url).json()
+    dutch = api.get(url, headers={"Accept-Language": "nl"}).json()
+
+    stored = "Is alles naar wens na: Bruidstaart bezorgd?"
+    assert (english["note"], english["asks"]) == (
+        stored,
+        "Is everything all right after: Bruidstaart bezorgd?",
+    )
+    assert (dutch["note"], dutch["asks"]) == (stored, stored)
