@@ -266,6 +266,14 @@ def refuse_health_words(form) -> None:
         )
 
 
+class PhoneInput(forms.TextInput):
+    """A phone number: the phone's number pad to type it (the quick add at the counter showed
+    the letters), and no browser suggestions of other customers' numbers."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "tel", "autocomplete": "off", **(attrs or {})})
+
+
 class CustomerForm(forms.ModelForm):
     tags = TagsField(
         label=_("tags"),
@@ -309,7 +317,7 @@ class CustomerForm(forms.ModelForm):
             "preferences": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "special_notes": forms.Textarea(attrs={"rows": 2}),
-            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "phone": PhoneInput(),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
         }
 
@@ -587,7 +595,7 @@ class QuickAddForm(OwnIds, forms.Form):
     id_prefix = "quick-add"
 
     name = forms.CharField(label=_("name"), max_length=200, error_messages=NAME_REQUIRED)
-    phone = forms.CharField(label=_("phone"), max_length=25, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=25, required=False, widget=PhoneInput())
     # Asked at the counter as often as the name: "my neighbour sent me". Who came through whom
     # is what the ambassadors and the acquisition report are made of.
     referred_by = CustomerPickField(

@@ -45,3 +45,12 @@ def test_the_quick_add_page_button_and_message_say_new_customer_in_english(
         "+ New customer",
     )
     assert "New customer Kees Jansen added." in added.content.decode()
+
+
+def test_the_phone_is_typed_on_the_number_pad_in_the_quick_add_and_the_full_form(staff_client):
+    """The quick add's phone field brought up the letters on a phone at the counter."""
+    for url in (reverse("web:customer_quick_add"), reverse("web:customer_create")):
+        page = staff_client.post(url, {"name": ""}).content.decode()
+        field = re.search(r'<input[^>]*name="phone"[^>]*>', page)[0]
+        assert 'inputmode="tel"' in field, url
+        assert 'autocomplete="off"' in field, url
