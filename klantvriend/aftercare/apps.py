@@ -24,6 +24,8 @@ class AftercareConfig(AppConfig):
         # ... and plan or withdraw it when whether it is wanted changes after it was kept.
         hooks.register_hook(hooks.PROMISE_AFTERCARE_CHANGED, services.follow_up_for_promise_changed)
         hooks.register_hook(hooks.COMPLAINT_RESOLVED, services.follow_up_plan_for_complaint)
+        # ... and removed, while not done, with a complaint recorded by mistake.
+        hooks.register_hook(hooks.COMPLAINT_DELETED, services.follow_up_withdraw_for_complaint)
         hooks.register_hook(hooks.PURCHASE_RECORDED, services.follow_up_plan_for_purchase)
         # ... planned anew when the purchase is corrected, taken back when it is deleted.
         hooks.register_hook(hooks.PURCHASE_CORRECTED, services.follow_up_for_purchase_corrected)

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from klantvriend.core.models import BusinessOwned
+from klantvriend.core.models import BusinessOwned, WrittenTextField
 from klantvriend.promises.models import PromiseKind
 
 
@@ -234,7 +234,7 @@ class FollowUp(BusinessOwned):
     attempts = models.PositiveSmallIntegerField(_("times not reached"), default=0)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
-    outcome_note = models.TextField(_("what the customer said"), blank=True)
+    outcome_note = WrittenTextField(_("what the customer said"), blank=True)
     raised_complaint = models.OneToOneField(
         "complaints.Complaint",
         verbose_name=_("complaint raised"),

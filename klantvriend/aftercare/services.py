@@ -553,6 +553,15 @@ def _not_content_complaint(follow_up: FollowUp, *, note: str) -> dict[str, str]:
     return {"description": said, "severity": earlier.severity, "driver": earlier.driver}
 
 
+def _refuse_note_too_long(note: str) -> None:
+    """What the customer said, no longer than its field takes it (core.models.WrittenTextField):
+    the step writes the row without the model's full validation."""
+    try:
+        FollowUp._meta.get_field("outcome_note").run_validators(note.strip())
+    except ValidationError as refused:
+        raise ValidationError({"outcome_note": refused.error_list}) from None
+
+
 def follow_up_complete(
     *,
     follow_up: FollowUp,
@@ -573,6 +582,7 @@ def follow_up_complete(
     if follow_up.done_at is not None:
         raise _already_done()
     refuse_unlikely_moment(at, field="done_at", now=now)
+    _refuse_note_too_long(note)
     if at < follow_up.created_at:
         raise _error("done_at", _("This lies before the follow-up was planned."), "before_planned")
     with transaction.atomic():
@@ -733,6 +743,15 @@ def follow_up_withdraw_for_purchase(*, purchase, actor) -> None:
     transaction), untouched only: nobody asks how something was that was never bought."""
     follow_up = _purchase_follow_up_locked(purchase)
     if follow_up is not None and _untouched(follow_up):
+        delete_customer_row(follow_up, actor=actor, snapshot=_snapshot)
+
+
+def follow_up_withdraw_for_complaint(*, complaint, actor) -> None:
+    """The check planned after a complaint removed as recorded by mistake (COMPLAINT_DELETED,
+    inside its transaction), while not done: nobody asks whether a customer is content again
+    after a complaint they never made. One done stays, with what the customer said."""
+    planned = FollowUp.objects.select_for_update().filter(complaint=complaint, done_at=None)
+    for follow_up in planned:
         delete_customer_row(follow_up, actor=actor, snapshot=_snapshot)
 
 

@@ -9,10 +9,12 @@ from pydantic import Field, StrictBool, StrictInt
 from klantvriend.complaints import selectors, services
 from klantvriend.complaints.models import Channel, Complaint, Driver, Severity
 from klantvriend.complaints.selectors import ComplaintStatus, ComplaintView
+from klantvriend.core.models import WRITTEN_MAX_LENGTH
 
 from .common import (
     CHANGE_ERRORS,
     ERRORS,
+    OWNER_CHANGE_ERRORS,
     WRITE_ERRORS,
     Input,
     Moment,
@@ -24,10 +26,11 @@ from .common import (
     business_of,
     record_of_path,
     refuse_undoing,
+    require_owner,
     with_location,
 )
 from .contact_moments import customer_for_write, refusals_of_new_record
-from .versions import IfMatch, expected_versions_of, with_etag
+from .versions import IfMatch, expected_versions, expected_versions_of, with_etag
 
 router = Router(tags=["complaints"])
 
@@ -102,7 +105,7 @@ def _out(request: HttpRequest, response: HttpResponse, complaint: Complaint) -> 
 
 class ComplaintCreate(Input):
     customer: StrictInt
-    description: str = Field(..., max_length=5000)
+    description: str = Field(..., max_length=WRITTEN_MAX_LENGTH)
     channel: ChannelName = Channel.COUNTER.value
     public: StrictBool | None = Field(
         None, description="Defaults to true for social media and review sites."
@@ -142,7 +145,7 @@ class ComplaintCreate(Input):
 class ComplaintUpdate(Patch):
     edits = Complaint
 
-    description: str | None = Field(None, max_length=5000)
+    description: str | None = Field(None, max_length=WRITTEN_MAX_LENGTH)
     channel: ChannelName | None = None
     public: StrictBool | None = None
     severity: SeverityName | None = None
@@ -150,7 +153,7 @@ class ComplaintUpdate(Patch):
     received_at: Moment | None = None
     recovery_gesture: str | None = Field(None, max_length=300)
     satisfaction_after: StrictInt | None = Field(None, ge=1, le=5)
-    resolution: str | None = Field(None, max_length=5000)
+    resolution: str | None = Field(None, max_length=WRITTEN_MAX_LENGTH)
     first_response_at: Moment | None = Field(
         None,
         description=(
@@ -230,6 +233,23 @@ def update_complaint(
         **_change_of(fields),
     )
     return _out(request, response, complaint)
+
+
+@router.delete(
+    "/{complaint_id}",
+    response={204: None, **OWNER_CHANGE_ERRORS},
+    summary="Delete a complaint recorded by mistake (owners)",
+    description="It no longer counts in the complaint figures, and a follow-up still planned "
+    "after it is deleted with it; one done stays, without `complaint`. The audit trail keeps "
+    "what it was. With `If-Match`, 412 when the complaint changed since it was read.",
+)
+def delete_complaint(request: HttpRequest, complaint_id: int, if_match: IfMatch = None):
+    complaint = selectors.complaint_get(business=business_of(request), complaint_id=complaint_id)
+    require_owner(request)
+    services.complaint_delete(
+        complaint=complaint, actor=actor_of(request), expected_versions=expected_versions(if_match)
+    )
+    return Status(204, None)
 
 
 def _change_of(changes: dict) -> dict:

@@ -8,6 +8,7 @@ from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.core.errors import NotFound, ValidationError
+from klantvriend.core.models import WRITTEN_MAX_LENGTH
 from klantvriend.customers import selectors, services
 from klantvriend.customers.models import ContactKind, ContactMoment
 
@@ -72,7 +73,7 @@ class ContactMomentOut(Out):
 class ContactMomentCreate(Input):
     customer: StrictInt
     kind: Kind
-    summary: str = Field(..., max_length=5000)
+    summary: str = Field(..., max_length=WRITTEN_MAX_LENGTH)
     at: Moment | None = None
 
     @classmethod
@@ -135,7 +136,7 @@ class ContactMomentUpdate(Patch):
     edits = ContactMoment
 
     kind: Kind | None = None
-    summary: str | None = Field(None, max_length=5000)
+    summary: str | None = Field(None, max_length=WRITTEN_MAX_LENGTH)
     at: Moment | None = None
 
     @classmethod

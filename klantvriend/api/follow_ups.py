@@ -8,6 +8,7 @@ from pydantic import Field, StrictInt
 from klantvriend.aftercare import selectors, services
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.aftercare.selectors import FollowUpStatus, follow_up_status
+from klantvriend.core.models import WRITTEN_MAX_LENGTH
 
 from .common import (
     CHANGE_ERRORS,
@@ -122,7 +123,9 @@ class FollowUpUpdate(Patch):
             "with it while nobody has handled it."
         ),
     )
-    outcome_note: str | None = Field(None, max_length=5000, description="Sent with the outcome.")
+    outcome_note: str | None = Field(
+        None, max_length=WRITTEN_MAX_LENGTH, description="Sent with the outcome."
+    )
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:

@@ -4,7 +4,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from klantvriend.core.models import BusinessOwned
+from klantvriend.core.models import BusinessOwned, WrittenTextField
 
 
 class Channel(models.TextChoices):
@@ -90,7 +90,7 @@ class Complaint(BusinessOwned):
     severity = models.CharField(
         _("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM
     )
-    description = models.TextField(_("what is the complaint"))
+    description = WrittenTextField(_("what is the complaint"))
     driver = models.CharField(
         _("what it is about"), max_length=20, choices=Driver.choices, default=Driver.OTHER
     )
@@ -101,7 +101,7 @@ class Complaint(BusinessOwned):
     respond_by = models.DateTimeField(_("first response due"), editable=False)
     resolve_by = models.DateTimeField(_("resolution due"), editable=False)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = WrittenTextField(_("resolution"), blank=True)
     recovery_gesture = models.CharField(_("recovery gesture"), max_length=300, blank=True)
     satisfaction_after = models.PositiveSmallIntegerField(
         _("satisfaction after recovery (1-5)"), null=True, blank=True

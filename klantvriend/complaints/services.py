@@ -21,7 +21,13 @@ from klantvriend.core.audit import (
 )
 from klantvriend.core.care_settings import CareSettings, care_settings
 from klantvriend.core.errors import Conflict, ValidationError, refusals_gathered, refusals_of
-from klantvriend.core.hooks import COMPLAINT_RESOLVED, RECOVERY_GESTURE_WRITTEN, run_after_commit
+from klantvriend.core.hooks import (
+    COMPLAINT_DELETED,
+    COMPLAINT_RESOLVED,
+    RECOVERY_GESTURE_WRITTEN,
+    run_after_commit,
+    run_in_transaction,
+)
 from klantvriend.core.models import Business
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.services import business_lock_time_zone
@@ -516,6 +522,19 @@ def _refuse_offer_changed_meanwhile(
             ),
             "changed_meanwhile",
         )
+
+
+def complaint_delete(
+    *, complaint: Complaint, actor, expected_versions: Collection[str] | None = None
+) -> None:
+    """Removes a complaint recorded by mistake (owners only, as a purchase): on the wrong
+    customer, twice, or received on a day typed wrongly that can no longer be corrected once
+    its deadlines judged it. It no longer counts in the complaint figures; the trail keeps
+    what it was. The check planned after it goes with it while not done; what was done for it
+    stays (a call made, a gesture given, a survey answered), no longer tied to it."""
+    with record_changing(complaint, expected_versions=expected_versions) as stored:
+        run_in_transaction(COMPLAINT_DELETED, complaint=stored, actor=actor)
+        delete_customer_row(stored, actor=actor, snapshot=_snapshot)
 
 
 EDITABLE = frozenset(

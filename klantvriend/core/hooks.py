@@ -26,6 +26,10 @@ PURCHASE_CORRECTED = "purchase_corrected"
 PURCHASE_DELETED = "purchase_deleted"
 PROMISE_KEPT = "promise_kept"
 COMPLAINT_RESOLVED = "complaint_resolved"
+# A complaint recorded by mistake is removed (complaints.services.complaint_delete), announced
+# inside its transaction before the row goes: aftercare removes the check still planned after
+# it. Handlers take `complaint` and `actor`.
+COMPLAINT_DELETED = "complaint_deleted"
 # A promise marked kept by mistake is open again (promises.services.promise_reopen), announced
 # inside its transaction: aftercare withdraws the follow-up it planned for the promise being
 # kept, unless someone has worked on it, and surveys the invitation it sent, unless the customer

@@ -11,7 +11,11 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    ProhibitNullCharactersValidator,
+    RegexValidator,
+)
 from django.db import DatabaseError, IntegrityError, connections, models, router, transaction
 from django.db.models import ExpressionWrapper, Value
 from django.db.models.functions import Coalesce, Length
@@ -254,6 +258,22 @@ _NO_NULL_CHARACTERS = ProhibitNullCharactersValidator()
 def refuse_null_characters(value) -> None:
     if isinstance(value, str):
         _NO_NULL_CHARACTERS(value)
+
+
+# What staff write about a customer's complaint, its resolution, a contact moment or what the
+# customer said on a follow-up: room for a long e-mail pasted in, not for a document pasted by
+# mistake, which filled the briefing staff read before they speak.
+WRITTEN_MAX_LENGTH = 5000
+
+
+class WrittenTextField(models.TextField):
+    """A text staff write, of at most WRITTEN_MAX_LENGTH characters: refused longer by the
+    model's validation (a TextField's max_length alone only sizes a form's field)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", WRITTEN_MAX_LENGTH)
+        super().__init__(*args, **kwargs)
+        self.validators.append(MaxLengthValidator(self.max_length))
 
 
 class ChangeTracked(models.QuerySet):

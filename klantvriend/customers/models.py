@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klantvriend.core.db import AsciiLower, MonthDay
 from klantvriend.core.errors import Conflict
-from klantvriend.core.models import Business, BusinessOwned, ChangeTracked
+from klantvriend.core.models import Business, BusinessOwned, ChangeTracked, WrittenTextField
 from klantvriend.core.money import MAX_CENTS
 
 from . import identity
@@ -845,7 +845,7 @@ class ContactMoment(BusinessOwned):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    summary = models.TextField(_("summary"))
+    summary = WrittenTextField(_("summary"))
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
     class Meta:

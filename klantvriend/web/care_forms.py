@@ -1,7 +1,7 @@
 """Forms of promises, complaints, follow-ups, gestures and the owner's care settings. They only
 turn typed text into clean values; the services decide what is allowed."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -28,15 +28,21 @@ from klantvriend.core.care_settings import (
     purchase_rule_words,
 )
 from klantvriend.core.members import member_users, staff_name
-from klantvriend.core.models import Business, listed_time_zones, time_zones
+from klantvriend.core.models import (
+    WRITTEN_MAX_LENGTH,
+    Business,
+    listed_time_zones,
+    time_zones,
+)
 from klantvriend.core.moments import skipped_by_the_clocks
 from klantvriend.core.money import cents_for_typing
+from klantvriend.core.numbers import count_shown
 from klantvriend.customers.models import ContactKind
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import REPEAT_CHOICES, PromiseKind
 from klantvriend.surveys.selectors import invites_after_complaint, may_email
 
-from .forms import AmountField, DateInput, MomentField, OwnIds, moment_changed
+from .forms import RECORD_ANYWAY, AmountField, DateInput, MomentField, OwnIds, moment_changed
 
 
 class TimeInput(forms.TimeInput):
@@ -261,12 +267,43 @@ DRIVER_HELP = format_lazy(
 )
 
 
+# A complaint received longer ago than this is asked about before it is saved: a year typed
+# wrongly ("2020" for "2026") made a complaint years past its deadlines at once, on top of
+# Today, and when it came in could no longer be corrected once its deadlines had judged it.
+RECEIVED_LONG_AGO = timedelta(days=30)
+
+
+def refuse_received_long_ago(form, received_at: datetime | None) -> None:
+    """A complaint received long ago (RECEIVED_LONG_AGO) is refused on `received_at` with how
+    long ago that is, until the form comes back with "Record it anyway" ticked (its
+    `confirm_long_ago`, then shown)."""
+    if received_at is None or form.cleaned_data.get("confirm_long_ago"):
+        return
+    days = (timezone.now() - received_at).days
+    if days <= RECEIVED_LONG_AGO.days:
+        return
+    form.long_ago = True
+    form.add_error(
+        "received_at",
+        _(
+            "That is %(days)s days ago, on %(day)s. Check the date: a complaint counts late "
+            "from when it came in. If it is right, tick “%(anyway)s”."
+        )
+        % {
+            "days": count_shown(days),
+            "day": date_format(timezone.localtime(received_at).date(), "DATE_FORMAT"),
+            "anyway": RECORD_ANYWAY,
+        },
+    )
+
+
 class ComplaintForm(OwnIds, forms.Form):
     id_prefix = "complaint"
 
     description = forms.CharField(
         label=_("what is the complaint"),
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=WRITTEN_MAX_LENGTH,
         error_messages={"required": _("Describe the complaint.")},
     )
     channel = forms.ChoiceField(
@@ -322,6 +359,14 @@ class ComplaintForm(OwnIds, forms.Form):
             "logged among the customer's gestures when the complaint is resolved."
         ),
     )
+    # Shown only when the complaint was received long ago (refuse_received_long_ago).
+    confirm_long_ago = forms.BooleanField(label=RECORD_ANYWAY, required=False)
+    long_ago = False
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_received_long_ago(self, cleaned.get("received_at"))
+        return cleaned
 
 
 SATISFACTION_CHOICES = [("", "—")] + [(str(score), str(score)) for score in range(1, 6)]
@@ -331,6 +376,7 @@ class ResolveForm(forms.Form):
     resolution = forms.CharField(
         label=_("how was it resolved"),
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=WRITTEN_MAX_LENGTH,
         error_messages={"required": _("Say how the complaint was resolved.")},
     )
     recovery_gesture = forms.CharField(
@@ -391,6 +437,8 @@ class ComplaintEditForm(OwnIds, forms.Form):
     recovery_gesture = ComplaintForm.base_fields["recovery_gesture"]
     resolution = ResolveForm.base_fields["resolution"]
     satisfaction_after = ResolveForm.base_fields["satisfaction_after"]
+    confirm_long_ago = ComplaintForm.base_fields["confirm_long_ago"]
+    long_ago = False
     version = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, complaint, **kwargs):
@@ -414,6 +462,15 @@ class ComplaintEditForm(OwnIds, forms.Form):
                     "deadline, and its figures must not change afterwards."
                 )
 
+    def clean(self):
+        cleaned = super().clean()
+        typed = cleaned.get("received_at")
+        if typed is not None and not self.fields["received_at"].disabled:
+            # Asked of a moment moved only, so that a complaint logged long ago is not asked
+            # about at every later correction.
+            refuse_received_long_ago(self, moment_changed(typed, stored=self.complaint.received_at))
+        return cleaned
+
     def changes(self) -> dict:
         """The fields that differ from the complaint as stored, as complaint_change takes them:
         a moment left as shown is no change, so a complaint whose clocks have judged it is
@@ -421,7 +478,7 @@ class ComplaintEditForm(OwnIds, forms.Form):
         typed = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name != "version" and not self.fields[name].disabled
+            if name not in ("version", "confirm_long_ago") and not self.fields[name].disabled
         }
         if "received_at" in typed:
             typed["received_at"] = moment_changed(

@@ -34,6 +34,11 @@ care_urlpatterns = [
         name="complaint_edit",
     ),
     path(
+        "complaints/<int:complaint_id>/delete/",
+        complaint_views.complaint_delete,
+        name="complaint_delete",
+    ),
+    path(
         "complaints/<int:complaint_id>/respond/",
         complaint_views.complaint_respond,
         name="complaint_respond",

@@ -1,9 +1,10 @@
 """Complaints: log one, answer it in one click, resolve it with a few words; the list of all
 of them."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +24,7 @@ from .views import (
     correction_page,
     filter_choice,
     member_required,
+    owner_required,
 )
 
 COMPLAINTS_PER_PAGE = 50
@@ -41,6 +43,7 @@ def complaint_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             fields = dict(form.cleaned_data)
+            del fields["confirm_long_ago"]  # the form's question, not the complaint's
             # An unticked box means "not said": social media and review sites are public anyway.
             fields["public"] = fields["public"] or None
             services.complaint_create(customer=customer, received_by=request.user, **fields)
@@ -153,6 +156,7 @@ def complaint_edit(request: HttpRequest, complaint_id: int) -> HttpResponse:
         initial = {
             name: record_version(stored) if name == "version" else getattr(stored, name)
             for name in ComplaintEditForm.base_fields
+            if name != "confirm_long_ago"  # the form's question, not the complaint's
         }
         return ComplaintEditForm(data, initial=initial, complaint=stored)
 
@@ -178,6 +182,17 @@ def complaint_edit(request: HttpRequest, complaint_id: int) -> HttpResponse:
         template="web/complaint_edit.html",
         context={"complaint": complaint},
     )
+
+
+@owner_required
+@require_POST
+def complaint_delete(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    """Remove a complaint recorded by mistake: owners only, as through the API; the audit trail
+    keeps what it was."""
+    complaint = selectors.complaint_get(business=request.business, complaint_id=complaint_id)
+    services.complaint_delete(complaint=complaint, actor=request.user)
+    messages.success(request, _("Complaint removed."))
+    return redirect("web:customer_detail", customer_id=complaint.customer_id)
 
 
 @member_required

@@ -103,6 +103,7 @@ ROUTES = [
         create={"description": "Te laat bezorgd.", "received_at": "2026-11-02T14:30:00+01:00"},
         patch={"description": "Twee uur te laat bezorgd."},
         meanwhile={"description": "Verkeerde bestelling."},
+        delete=True,
     ),
 ]
 PATCHED = [route for route in ROUTES if route.patch]
