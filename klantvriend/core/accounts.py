@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from .audit import AuditAction, audit_record
 from .errors import ValidationError
+from .members import refuse_name_alike
 from .models import Membership, PasswordResetRequest, Profile, Role
 
 # Reset e-mails: at most this many to one address, and requests from one visitor, per window.
@@ -25,10 +26,19 @@ MAX_RESETS_PER_ADDRESS = 10
 def account_update(*, user, first_name: str, last_name: str, email: str):
     """The member's own name (on pages, documents and audit trails) and e-mail address (for a
     password reset link and, for an owner, the morning e-mail)."""
+    named_before = (user.first_name, user.last_name)
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.email = email.strip()
     errors = {}
+    if (user.first_name, user.last_name) != named_before:
+        # Asked of a name changed only: two named alike from before can still save an e-mail.
+        for membership in Membership.objects.filter(user=user).select_related("business"):
+            try:
+                refuse_name_alike(business=membership.business, user=user, field="last_name")
+            except ValidationError as refused:
+                errors.update(refused.error_dict)
+                break
     if user.email:
         try:
             validate_email(user.email)

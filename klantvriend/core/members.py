@@ -12,7 +12,12 @@ from .audit import audit_record
 from .errors import NotFound, ValidationError
 from .hooks import MEMBER_REMOVED, run_in_transaction
 from .models import ApiToken, AuditEvent, Business, Membership, Role
-from .services import apitoken_create, apitoken_revoke
+from .services import (
+    apitoken_create,
+    apitoken_revoke,
+    refuse_login_name_taken,
+    user_by_login_name,
+)
 
 
 def staff_name(user) -> str:
@@ -30,6 +35,29 @@ def member_users(*, business: Business | int) -> QuerySet:
         .only("first_name", "last_name", "username")
         .order_by("first_name", "username")
     )
+
+
+def refuse_name_alike(*, business: Business, user, field: str) -> None:
+    """`user`'s name (staff_name) is refused on `field` when another member of `business` goes
+    by it: two of "Sanne" could not be told apart in who served, who calls and Today."""
+    name = staff_name(user)
+    if any(
+        staff_name(other).casefold() == name.casefold()
+        for other in member_users(business=business).exclude(pk=user.pk)
+    ):
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _(
+                        "Someone at %(business)s goes by “%(name)s” already. Add a last name "
+                        "or an initial, such as “%(name)s B.”, so that everyone can tell the "
+                        "two apart."
+                    )
+                    % {"business": business.name, "name": name},
+                    code="name_taken",
+                )
+            }
+        )
 
 
 def staff_name_in_database() -> Func:
@@ -97,7 +125,7 @@ def member_add(
             {"role": ValidationError(_("Choose owner or staff."), code="invalid")}
         )
     user_model = get_user_model()
-    user = user_model.objects.filter(username=username).first()
+    user = user_by_login_name(username)
     if user is None:
         if not username:
             raise ValidationError(
@@ -110,6 +138,8 @@ def member_add(
         candidate = user_model(username=username, first_name=first_name.strip())
         try:
             candidate.full_clean(exclude=["password"])
+            refuse_login_name_taken(username)
+            refuse_name_alike(business=business, user=candidate, field="first_name")
             validate_password(password, candidate)
         except ValidationError as error:
             raise ValidationError(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .audit import AuditAction, audit_diff, audit_record
+from .errors import ValidationError
 from .hooks import BUSINESS_TIME_ZONE_CHANGED, run_in_transaction
 from .models import ApiToken, Business, LoginFailure, Membership, Role
 
@@ -124,13 +125,37 @@ def membership_create(*, business: Business, user, role: str = Role.STAFF) -> Me
     return membership
 
 
+def user_by_login_name(username: str):
+    """The user a name typed to log in, or to add a member by, stands for: the one of exactly
+    that name, else the one whose name differs in capitals only ("Sanne" for "sanne": a phone
+    writes the first letter as a capital by itself); None when there is none, or more than
+    one from before names were kept apart so (refuse_login_name_taken)."""
+    users = get_user_model().objects
+    exact = users.filter(username=username).first()
+    if exact is not None:
+        return exact
+    alike = list(users.filter(username__iexact=username)[:2])
+    return alike[0] if len(alike) == 1 else None
+
+
+def refuse_login_name_taken(username: str) -> None:
+    """A new login's name is refused when one differs from it in capitals only: logging in
+    takes either for the other (user_by_login_name)."""
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=username).exists():
+        unique = user_model._meta.get_field("username").error_messages["unique"]
+        raise ValidationError({"username": ValidationError(unique, code="unique")})
+
+
 def user_create(*, username: str, password: str, email: str = "", first_name: str = ""):
     """A new login, its values checked as the members page checks them (a name longer than its
-    column, an e-mail address that is none): refused with ValidationError, nothing stored."""
+    column, an e-mail address that is none, a name taken in other capitals): refused with
+    ValidationError, nothing stored."""
     user_model = get_user_model()
     user_model(username=username, email=email, first_name=first_name).full_clean(
         exclude=["password"]
     )
+    refuse_login_name_taken(username)
     return user_model.objects.create_user(
         username=username, password=password, email=email, first_name=first_name
     )

@@ -19,7 +19,11 @@ from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.core.members import member_users, staff_name
 from klantvriend.core.money import AmountError, parse_amount
 from klantvriend.core.selectors import login_wait
-from klantvriend.core.services import login_failure_record, login_failures_clear
+from klantvriend.core.services import (
+    login_failure_record,
+    login_failures_clear,
+    user_by_login_name,
+)
 from klantvriend.customers.health_words import health_words
 from klantvriend.customers.models import (
     DAYS_GONE_BY,
@@ -843,6 +847,10 @@ class ThrottledLoginForm(AuthenticationForm):
                 code="throttled",
                 params={"minutes": minutes},
             )
+        # The name as stored: "Sanne" logs in as "sanne", as a phone capitalises it.
+        known = user_by_login_name(username.strip())
+        if known is not None:
+            self.cleaned_data["username"] = known.get_username()
         try:
             cleaned = super().clean()
         except forms.ValidationError:

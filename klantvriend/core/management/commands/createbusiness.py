@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klantvriend.core.commands import ShopCommand
-from klantvriend.core.services import business_create, user_create
+from klantvriend.core.services import business_create, user_by_login_name, user_create
 
 
 class Command(ShopCommand):
@@ -63,7 +63,7 @@ class Command(ShopCommand):
     def handle(
         self, *args, name, owner, owner_name, email, password, time_zone, currency, language, **opts
     ):
-        user = get_user_model().objects.filter(username=owner).first()
+        user = user_by_login_name(owner)
         if user is None:
             password = password or self._ask_password(owner, opts.get("stdin") or sys.stdin)
             try:
