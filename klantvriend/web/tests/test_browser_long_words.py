@@ -87,3 +87,21 @@ def test_on_a_phone_the_complaint_lists_own_words_and_moments_stay_whole(
         ["klachtafhandeling", "reviewsite", received_shown],
     )
     assert lines == [1, 1, 1]
+
+
+def test_a_customers_name_of_one_long_word_breaks_in_its_heading(page: Page, live_server, business):
+    """A name of 200 letters without a space, pasted into the quick add, made the profile's
+    heading 3,959 px wide on a phone."""
+    customer = CustomerFactory(business=business, name="Anna" + "x" * 196)
+    PromiseFactory(customer=customer, description="Rollade klaarzetten")
+    page.set_viewport_size({"width": 390, "height": 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    for path in (f"/customers/{customer.pk}/", "/customers/", "/promises/", "/"):
+        page.goto(f"{live_server.url}{path}")
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll("body *")]
+              .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+              .slice(0, 3).map((e) => e.tagName + "." + e.className)"""
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") == 390, (path, wide)
