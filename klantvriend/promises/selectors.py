@@ -825,7 +825,18 @@ class Advice:
     history: int
     enough_history: bool
     lead: timedelta
+    # The chance this moment is kept: of the earlier promises, how many were kept by as long
+    # after their own moment as this one lies after the moment advised on (advised_from), or,
+    # when no suggestion is being followed, by their moment (kept_on_time).
     on_time_probability: float | None = None
+    # Of the earlier promises, how many were kept by their own moment.
+    kept_on_time: float | None = None
+    # The moment first typed, when the one advised on is the suggestion for it taken (the
+    # form's "Use this moment"): the earlier promises say how late the work runs after the
+    # moment first planned for, not after any moment promised. Read from the due moment
+    # itself, a suggestion followed was advised to move on again, a quarter of an hour each
+    # time, never safe. None when the moment was typed.
+    advised_from: datetime | None = None
     suggested_due_at: datetime | None = None
     suggested_lead: timedelta | None = None
     suggested_probability: float | None = None
@@ -950,6 +961,27 @@ def _ready_by(
     )
 
 
+def due_when_closed(*, business: Business, due_at: datetime, all_day: bool) -> dict:
+    """Whether the shop is closed when a promise is due, as Advice says it: `closed_day`, the
+    due day when the shop is closed on it (not a working day, or in a closed period), with
+    `closed_for` the period's reason; else `closed_at_time`, whether a promise at a time falls
+    when the shop is closed that day (after closing, in its lunch break)."""
+    rules = care_settings(business)
+    due_day = business.local(due_at).date()
+    closed_day = due_day if shop_closed_on(business, due_day) else None
+    closure = rules.closed_period_on(due_day)
+    return {
+        "closed_day": closed_day,
+        "closed_for": closure.reason if closure else "",
+        "closed_at_time": not all_day
+        and closed_day is None
+        and next_working_moment(
+            due_at, tz=business.tzinfo, week=rules.opening_hours, closed=rules.closed_dates
+        )
+        != due_at,
+    }
+
+
 def promise_advice(
     *,
     business: Business,
@@ -957,6 +989,7 @@ def promise_advice(
     due_at: datetime,
     all_day: bool = False,
     made_at: datetime | None = None,
+    advised_from: datetime | None = None,
     now: datetime | None = None,
 ) -> Advice:
     """ "Of the 20 earlier 'repair' promises made 2 to 3 days ahead, 50% were kept on time;
@@ -970,7 +1003,11 @@ def promise_advice(
     Not the time each took from made to done: most work is done by the moment promised, not
     as fast as it could be, so a delivery booked for next week "took" a week, and a delivery
     for tomorrow was advised a week's wait. How late a promise was kept says what the moment
-    needed. One query."""
+    needed. One query.
+
+    `advised_from`: the moment first typed, when `due_at` is the suggestion for it taken (or
+    a moment after it): the advice is that of the moment first typed, and the chance is of
+    `due_at`, so that a suggestion followed is called safe rather than moved on again."""
     now = now or timezone.now()
     # Spans are counted in UTC: Python adds to and subtracts moments of one zone on the wall
     # clock, and a form gives both in the business's, so across the night the clocks change a
@@ -979,6 +1016,8 @@ def promise_advice(
     due_at = due_at.astimezone(UTC)
     grace = promise_grace(business)
     lead = due_at - made_at
+    following = advised_from is not None and made_at <= advised_from < due_at
+    first = advised_from.astimezone(UTC) if following else due_at
     label = str(dict(PromiseKind.choices).get(kind, kind))
     history = [
         _Judged.of(promise)
@@ -992,24 +1031,12 @@ def promise_advice(
         .order_by("-made_at")[:ADVICE_SAMPLE]
     ]
     rules = care_settings(business)
-    due_day = business.local(due_at).date()
-    closed_day = due_day if shop_closed_on(business, due_day) else None
-    closure = rules.closed_period_on(due_day)
-    closed = {
-        "closed_day": closed_day,
-        "closed_for": closure.reason if closure else "",
-        "closed_at_time": not all_day
-        and closed_day is None
-        and next_working_moment(
-            due_at, tz=business.tzinfo, week=rules.opening_hours, closed=rules.closed_dates
-        )
-        != due_at,
-    }
+    closed = due_when_closed(business=business, due_at=due_at, all_day=all_day)
     if len(history) < ADVICE_MIN_HISTORY:
         return Advice(
             kind, label, len(history), False, lead, all_day=all_day, due_at=due_at, **closed
         )
-    similar = _made_as_far_ahead(history, lead)
+    similar = _made_as_far_ahead(history, first - made_at)
     never = timedelta.max
     delays = sorted(never if judged.late_by is None else judged.late_by for judged in similar)
 
@@ -1019,10 +1046,14 @@ def promise_advice(
     needed = delays[math.ceil(ADVICE_TARGET * len(delays)) - 1]
     leads = [judged.lead for judged in similar]
     sooner = lead < min(leads) * SOONER_THAN_THEM
-    # Advised from the least time they left, when this one leaves less.
-    base = max(due_at, made_at + min(leads)) if sooner else due_at
+    # Advised from the least time they left, when the moment first typed leaves less.
+    if first - made_at < min(leads) * SOONER_THAN_THEM:
+        base = max(first, made_at + min(leads))
+    else:
+        base = first
+    on_time = probability(max(ZERO, due_at - base))
     suggested_due = None
-    if needed != never:
+    if needed != never and not (following and on_time >= ADVICE_TARGET):
         earliest = base + needed
         if all_day:
             # Not the closed Sunday or Christmas Day either: the shop's next working day.
@@ -1052,7 +1083,9 @@ def promise_advice(
         history=len(history),
         enough_history=True,
         lead=lead,
-        on_time_probability=probability(ZERO),
+        on_time_probability=on_time,
+        kept_on_time=probability(ZERO),
+        advised_from=first if following else None,
         suggested_due_at=suggested_due,
         suggested_lead=(suggested_due - made_at) if suggested_due else None,
         suggested_probability=probability(suggested_due - base) if suggested_due else None,

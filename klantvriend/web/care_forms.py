@@ -37,9 +37,11 @@ from klantvriend.core.models import (
 from klantvriend.core.moments import skipped_by_the_clocks
 from klantvriend.core.money import cents_for_typing
 from klantvriend.core.numbers import count_shown
+from klantvriend.core.shown import moment_shown
 from klantvriend.customers.models import ContactKind
 from klantvriend.gestures.models import Gesture, Occasion
-from klantvriend.promises.models import REPEAT_CHOICES, PromiseKind
+from klantvriend.promises.models import REPEAT_CHOICES, PromiseKind, due_moment_for_day
+from klantvriend.promises.selectors import due_when_closed
 from klantvriend.surveys.selectors import invites_after_complaint, may_email
 
 from .forms import RECORD_ANYWAY, AmountField, DateInput, MomentField, OwnIds, moment_changed
@@ -128,6 +130,14 @@ class PromiseForm(OwnIds, forms.Form):
             "or wherever a question would be out of place."
         ),
     )
+    # The moment first typed, when the advice's suggestion was taken (app.js sets it with the
+    # suggestion, and empties it when the moment is typed again): the advice is then read as
+    # promises.selectors.promise_advice says. Text, read by the advice alone: a page that sent
+    # something else gets the advice of the moment as typed, and saves as ever.
+    advised_from = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Shown only when the promise is due when the shop is closed (refuse_closed_due).
+    confirm_closed = forms.BooleanField(label=RECORD_ANYWAY, required=False)
+    closed_doubt = False
     # Shown for the kinds whose keeping plans a call (aftercare.models.PROMISE_RULES; app.css).
     aftercare_after_kept = _asked_box(
         _("call afterwards to check"),
@@ -162,6 +172,40 @@ class PromiseForm(OwnIds, forms.Form):
         if at is None:
             return {"due_date": day}
         return {"due_at": datetime.combine(day, at, tzinfo=business.tzinfo)}
+
+    def refuse_closed_due(self, business: Business) -> None:
+        """A promise due on a day the shop is closed (not a working day, or in a closed period)
+        is refused on its day saying so, until the form comes back with "Record it anyway"
+        ticked (`confirm_closed`, then shown): the advice under the form asked "is that the
+        day you mean?", and an order for next Sunday was saved without an answer. A
+        time outside the opening hours is asked about by the advice alone: dropping off an
+        order after closing is an arrangement shops make."""
+        if self.errors or self.cleaned_data.get("confirm_closed"):
+            return
+        due = self.due(business)
+        all_day = "due_date" in due
+        due_at = (
+            due_moment_for_day(business=business, day=due["due_date"]) if all_day else due["due_at"]
+        )
+        closed = due_when_closed(business=business, due_at=due_at, all_day=all_day)
+        # Today the person at the counter knows whether the shop is open (they are in it), and
+        # a day gone by is a promise recorded afterwards: asked of the days to come only.
+        if closed["closed_day"] is None or closed["closed_day"] <= business.today():
+            return
+        day = moment_shown(closed["closed_day"], "WEEKDAY")
+        said = (
+            _("The shop is closed on %(day)s (%(why)s).")
+            % {"day": day, "why": closed["closed_for"]}
+            if closed["closed_for"]
+            else _("By its opening hours the shop is closed on %(day)s.") % {"day": day}
+        )
+        self.closed_doubt = True
+        self.add_error(
+            "due_date",
+            f"{said} "
+            + _("If that is what you agreed with the customer, tick “%(anyway)s”.")
+            % {"anyway": RECORD_ANYWAY},
+        )
 
 
 class PromiseEditForm(PromiseForm):

@@ -1,12 +1,15 @@
 """Promises on the profile and the Today page: make one (with the on-time advice), keep it,
 cancel it; the reliability figures, and the list of promises each figure opens to."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,7 +51,7 @@ PROMISE_CHANGED_MEANWHILE = gettext_lazy(
 def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customer_selectors.customer_get(business=request.business, customer_id=customer_id)
     form = PromiseForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and _closed_due_answered(form, request.business):
         try:
             services.promise_create(
                 customer=customer,
@@ -75,6 +78,16 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         promise_advice=_advice(request, request.POST),
         open_form="promise",
     )
+
+
+def _closed_due_answered(form: PromiseForm, business) -> bool:
+    """Whether a valid promise form may be saved as to when the shop is open: due while it is
+    open, or "Record it anyway" ticked (PromiseForm.refuse_closed_due). A promise changed
+    without moving its due moment is not asked about again."""
+    if isinstance(form, PromiseEditForm) and {"due_date", "due_time"}.isdisjoint(form.changed_data):
+        return True
+    form.refuse_closed_due(business)
+    return not form.errors
 
 
 def _add_errors(form: PromiseForm, error: ValidationError) -> None:
@@ -130,7 +143,11 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
         request.POST or None, initial=PromiseEditForm.initial_for(promise, version=version)
     )
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _closed_due_answered(form, request.business)
+    ):
         try:
             changed = services.promise_change(
                 promise=promise,
@@ -221,8 +238,24 @@ def _advice(request: HttpRequest, typed):
     ):
         return None
     return selectors.promise_advice(
-        business=request.business, kind=kind, due_at=due_at, all_day=all_day, made_at=made_at
+        business=request.business,
+        kind=kind,
+        due_at=due_at,
+        all_day=all_day,
+        made_at=made_at,
+        advised_from=_advised_from(typed),
     )
+
+
+def _advised_from(typed) -> datetime | None:
+    """The moment first typed that the form's advice suggestion was taken for (PromiseForm's
+    `advised_from`, an ISO moment with its offset); None when there is none, or it is no
+    moment (a page of another version)."""
+    try:
+        moment = parse_datetime(typed.get("advised_from") or "")
+    except ValueError:
+        return None
+    return moment if moment is not None and timezone.is_aware(moment) else None
 
 
 @member_required

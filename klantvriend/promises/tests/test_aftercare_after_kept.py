@@ -114,7 +114,7 @@ def test_unticked_on_an_open_promise_touches_no_follow_up(
 def test_the_profile_form_asks_it_ticked_and_an_untick_is_kept(owner_client, business):
     customer = CustomerFactory(business=business)
     profile = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content
-    day = (timezone.localdate() + timedelta(days=1)).isoformat()
+    day = open_on(timezone.localdate() + timedelta(days=1)).isoformat()
     # As the page sends it: the mark that the box was asked, the box itself only when ticked.
     form = {
         "description": "Fiets repareren",

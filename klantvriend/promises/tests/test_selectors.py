@@ -499,3 +499,35 @@ def test_advice_suggests_a_moment_within_the_working_hours(customer, made_at, su
     )
     # A callback has no day of the customer's to be ready by: the customer waits for it
     assert advice.ready_by is None
+
+
+def test_a_suggestion_taken_is_judged_by_the_moment_first_typed_and_called_safe(customer):
+    """Judged by itself, the moment suggested was advised to move on again, a quarter of an
+    hour or a day each time it was taken, and never called safe."""
+    _repair_history(customer, [1] * 3 + [2] * 7 + [3] * 8 + [4] + [None])
+    first, suggested = NOW + timedelta(days=2), NOW + timedelta(days=3)
+
+    def advice(due_at, advised_from=None):
+        return promise_advice(
+            business=customer.business,
+            kind=PromiseKind.REPAIR,
+            due_at=due_at,
+            made_at=NOW,
+            advised_from=advised_from,
+            now=NOW,
+        )
+
+    # Typed by hand, the suggestion is judged by itself, and moved on.
+    assert advice(suggested).suggested_due_at > suggested
+
+    taken = advice(suggested, advised_from=first)
+    assert (taken.on_time_probability, taken.kept_on_time, taken.safe) == (0.9, 0.5, True)
+    assert (taken.advised_from, taken.suggested_due_at) == (first, None)
+
+    # Half way there: the chance of that moment, and the same suggestion as before.
+    halfway = advice(NOW + timedelta(days=2, hours=12), advised_from=first)
+    assert (halfway.on_time_probability, halfway.safe) == (0.5, False)
+    assert halfway.suggested_due_at == suggested
+
+    # A moment first typed after the one advised on is no suggestion taken: ignored.
+    assert advice(first, advised_from=suggested).advised_from is None

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.models import AuditEvent
+from klantvriend.core.tests.days import open_on
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.models import Promise, PromiseKind
 from klantvriend.promises.services import promise_create, promise_mark_kept
@@ -105,7 +106,7 @@ def test_the_api_refuses_a_survey_choice_that_is_no_yes_or_no_and_changes_nothin
 
 def test_the_profile_form_asks_it_ticked_and_an_untick_is_kept(owner_client, customer):
     profile = owner_client.get(reverse("web:customer_detail", args=[customer.pk]))
-    day = (timezone.localdate() + timedelta(days=1)).isoformat()
+    day = open_on(timezone.localdate() + timedelta(days=1)).isoformat()
     # As the page sends it: the mark that the box was asked, the box itself only when ticked.
     form = {
         "description": "Rouwstuk bezorgen",

@@ -549,7 +549,7 @@ def test_a_promise_moved_to_another_day_from_the_profile_with_the_advice(
     expect(form.locator("[name=description]")).to_have_value("Vleesmolen nakijken")
     # The advice is there at once, for the due moment as it stands.
     expect(page.get_by_test_id("promise-advice")).to_contain_text("reparatie")
-    new_day = business.today() + timedelta(days=4)
+    new_day = open_on(business.today() + timedelta(days=4))
     form.locator("[name=due_date]").fill(new_day.isoformat())
     form.locator("[name=due_time]").fill("16:00")
     form.locator("[name=due_time]").dispatch_event("change")
@@ -589,7 +589,7 @@ def test_a_promise_moved_after_it_passed_names_its_successor_and_each_leads_to_t
 
     page.get_by_test_id("profile-promises").get_by_test_id("promise-edit").click()
     form = page.get_by_test_id("promise-edit-form")
-    new_day = business.today() + timedelta(days=2)
+    new_day = open_on(business.today() + timedelta(days=2))
     form.locator("[name=due_date]").fill(new_day.isoformat())
     form.locator("[name=due_time]").fill("")
     form.get_by_role("button", name="Wijzigingen opslaan").click()
@@ -766,3 +766,57 @@ def test_an_owner_on_a_phone_adds_a_rule_for_a_kind_of_purchase_and_today_asks_i
     expect(row).to_contain_text("Vragen hoe de kleur houdt · Knippen + uitgroei Kleuren")
     shot(page, "purchase-rule-today-390")
     assert FollowUp.objects.get(customer=customer).note == "Vragen hoe de kleur houdt"
+
+
+def test_the_advices_suggestion_taken_is_called_safe_and_saved(
+    page: Page, live_server, business, owner
+):
+    """A shop assistant followed the advice, typing the moment it suggested: it advised a
+    quarter of an hour later again, each time, and never called the promise safe."""
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    now = timezone.now()
+    # 20 repairs promised two days ahead: half done by then, nine in ten within a day after.
+    for index, days in enumerate([1] * 3 + [2] * 7 + [3] * 8 + [4] + [None]):
+        made = now - timedelta(days=60, hours=index)
+        PromiseFactory(
+            customer=customer,
+            kind=PromiseKind.REPAIR,
+            made_at=made,
+            due_at=made + timedelta(days=2),
+            done_at=None if days is None else made + timedelta(days=days),
+        )
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.get_by_test_id("profile-promises").locator("details.record-form > summary").click()
+    form = page.get_by_test_id("promise-form")
+    advice = page.get_by_test_id("promise-advice")
+    form.locator("[name=description]").fill("Slijpmachine repareren")
+    form.locator("[name=kind]").select_option("repair")
+    first = business.local(now + timedelta(days=2))
+    form.locator("[name=due_date]").fill(first.strftime("%Y-%m-%d"))
+    form.locator("[name=due_time]").fill("12:00")
+    form.locator("[name=due_time]").dispatch_event("change")
+    expect(advice).to_contain_text("50% op tijd nagekomen")
+    take = advice.get_by_test_id("use-suggestion")
+    day, at = take.get_attribute("data-advised-day"), take.get_attribute("data-advised-time")
+    form.screenshot(path=str(ARTIFACTS / "care-advice-01-suggested.png"))
+
+    take.click()
+
+    expect(form.locator("[name=due_date]")).to_have_value(day)
+    expect(form.locator("[name=due_time]")).to_have_value(at)
+    expect(advice).to_contain_text("Een veilige belofte.")
+    expect(advice).to_contain_text("in plaats van")
+    expect(advice.get_by_test_id("use-suggestion")).to_have_count(0)
+    form.screenshot(path=str(ARTIFACTS / "care-advice-02-taken.png"))
+
+    # Typed again by hand, the moment is judged by itself once more.
+    form.locator("[name=due_time]").fill(at)
+    form.locator("[name=due_time]").dispatch_event("change")
+    expect(advice).not_to_contain_text("in plaats van")
+
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("profile-promises")).to_contain_text("Slijpmachine repareren")
+    stored = Promise.objects.get(description="Slijpmachine repareren")
+    assert business.local(stored.due_at).strftime("%Y-%m-%d %H:%M") == f"{day} {at}"

@@ -24,7 +24,7 @@ from klantvriend.core.care_settings import WEEKDAY_KEYS, care_settings, care_set
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business, listed_time_zones
 from klantvriend.core.services import membership_create
-from klantvriend.core.tests.days import SALON
+from klantvriend.core.tests.days import SALON, open_on
 from klantvriend.core.working_hours import DayHours, next_working_day
 from klantvriend.customers.tests.factories import (
     CustomerFactory,
@@ -262,7 +262,7 @@ def test_a_promise_of_another_business_is_not_found(owner_client, other_business
 
 def test_making_a_promise_on_the_profile(staff_client, business, staff_user):
     customer = CustomerFactory(business=business)
-    day = business.today() + timedelta(days=2)
+    day = open_on(business.today() + timedelta(days=2))
 
     response = staff_client.post(
         reverse("web:promise_add", args=[customer.pk]),
@@ -472,9 +472,9 @@ def test_the_advice_asks_about_a_time_the_shop_is_closed_on_an_open_day(
         "17:30": False,
         "15:00": False,
     }
-    moment = dutch_weekday(friday, "\xa0") + "\xa019:00"
+    day = dutch_weekday(friday, "\xa0")
     assert (
-        f"Volgens de openingstijden is de zaak dicht om {moment}: bedoel je dat tijdstip?"
+        f"Volgens de openingstijden is de zaak op {day} om 19:00 dicht: bedoel je dat tijdstip?"
     ) in advice(due_time="19:00")
     assert 'data-testid="promise-closed-time"' not in advice()  # some time that day
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from klantvriend.core.tests.days import open_on
 from klantvriend.customers.models import ContactMoment
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.isolation import snapshot
@@ -54,7 +55,7 @@ def test_the_form_asks_how_the_customer_was_told(staff_client, repair):
 
 
 def test_moving_a_repair_with_the_call_records_both(staff_client, staff_user, business, repair):
-    new_day = business.today() + timedelta(days=3)
+    new_day = open_on(business.today() + timedelta(days=3))
     old_day = business.today() + timedelta(days=2)
 
     response = staff_client.post(
@@ -87,7 +88,7 @@ def test_moving_a_repair_with_the_call_records_both(staff_client, staff_user, bu
 
 
 def test_a_move_to_a_whole_day_says_the_day(staff_client, business, repair):
-    new_day = business.today() + timedelta(days=4)
+    new_day = open_on(business.today() + timedelta(days=4))
 
     staff_client.post(
         reverse("web:promise_edit", args=[repair.pk]),
@@ -110,7 +111,7 @@ def test_a_move_to_a_whole_day_says_the_day(staff_client, business, repair):
 
 
 def test_a_move_without_telling_records_no_contact_moment(staff_client, business, repair):
-    new_day = business.today() + timedelta(days=3)
+    new_day = open_on(business.today() + timedelta(days=3))
 
     staff_client.post(
         reverse("web:promise_edit", args=[repair.pk]),
@@ -122,7 +123,7 @@ def test_a_move_without_telling_records_no_contact_moment(staff_client, business
 
 
 def test_what_was_said_without_how_is_refused_and_nothing_changes(staff_client, business, repair):
-    new_day = business.today() + timedelta(days=3)
+    new_day = open_on(business.today() + timedelta(days=3))
     data = _form_data(
         staff_client, repair, due_date=new_day.isoformat(), customer_told="Onderdeel is laat."
     )
@@ -160,7 +161,7 @@ def test_a_new_moment_for_an_overdue_repair_records_the_call_with_the_missed_mom
         created_at=now - timedelta(days=4),
         due_at=datetime.combine(missed_day, time(16, 0), tzinfo=business.tzinfo),
     )
-    new_day = business.today() + timedelta(days=1)
+    new_day = open_on(business.today() + timedelta(days=1))
 
     staff_client.post(
         reverse("web:promise_edit", args=[overdue.pk]),

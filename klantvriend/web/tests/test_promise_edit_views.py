@@ -12,6 +12,7 @@ from django.utils import formats, timezone, translation
 
 from klantvriend.core.care_settings import care_settings
 from klantvriend.core.models import AuditEvent
+from klantvriend.core.tests.days import open_on
 from klantvriend.core.working_hours import next_working_day
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.isolation import snapshot
@@ -77,7 +78,7 @@ def test_the_form_shows_the_promise_as_stored_with_its_advice(staff_client, busi
 def test_moving_the_due_moment_changes_only_that_and_is_audited(
     staff_client, staff_user, business, promise
 ):
-    new_day = business.today() + timedelta(days=5)
+    new_day = open_on(business.today() + timedelta(days=5))
     made_at = promise.made_at
 
     response = staff_client.post(
@@ -103,7 +104,7 @@ def test_moving_the_due_moment_changes_only_that_and_is_audited(
 
 
 def test_a_due_time_left_empty_makes_it_a_promise_for_the_day(staff_client, business, promise):
-    new_day = business.today() + timedelta(days=3)
+    new_day = open_on(business.today() + timedelta(days=3))
 
     staff_client.post(
         _edit(promise), _form_data(staff_client, promise, due_date=new_day.isoformat(), due_time="")
@@ -161,7 +162,7 @@ def test_a_finished_promise_is_not_changed_here(staff_client, business, promise)
 
 
 def test_a_change_saved_meanwhile_is_not_overwritten_unseen(staff_client, owner, business, promise):
-    new_day = business.today() + timedelta(days=6)
+    new_day = open_on(business.today() + timedelta(days=6))
     data = _form_data(staff_client, promise, due_date=new_day.isoformat())
     services.promise_update(promise=promise, actor=owner, description="Taart en koffie bezorgen")
     before = snapshot()
@@ -275,7 +276,7 @@ def test_a_promise_not_yet_due_says_it_is_judged_by_its_new_moment(staff_client,
 def test_a_new_moment_for_an_overdue_promise_makes_a_new_one_and_the_old_counts_broken(
     staff_client, staff_user, business, overdue
 ):
-    new_day = business.today() + timedelta(days=3)
+    new_day = open_on(business.today() + timedelta(days=3))
 
     response = staff_client.post(
         _edit(overdue),
@@ -331,7 +332,7 @@ def test_today_offers_a_new_moment_for_an_overdue_promise_and_comes_back(
     links = re.findall(r'<a [^>]*href="([^"]+)" data-testid="promise-new-moment">', page)
     assert links == [f"{_edit(overdue)}?next=/"]
     assert f"{_edit(due_later)}" not in page
-    new_day = business.today() + timedelta(days=2)
+    new_day = open_on(business.today() + timedelta(days=2))
     data = _form_data(staff_client, overdue, due_date=new_day.isoformat(), due_time="")
     response = staff_client.post(links[0], data)
     assert (response.status_code, response.url) == (302, reverse("web:today"))

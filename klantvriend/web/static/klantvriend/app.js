@@ -48,6 +48,26 @@ document.addEventListener("change", (event) => {
   });
 });
 
+// The promise advice's "Use this moment" puts the moment it suggests in the form, with the moment
+// it was suggested for (advised_from): the advice then judges the moment taken by the one first
+// typed, instead of advising to move on from it again. Typing the moment again forgets it.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("button[data-advised-day]") : null;
+  const form = button ? button.form : null;
+  if (!form) return;
+  form.elements.namedItem("due_date").value = button.dataset.advisedDay;
+  form.elements.namedItem("due_time").value = button.dataset.advisedTime;
+  form.elements.namedItem("advised_from").value = button.dataset.advisedFrom;
+  form.elements.namedItem("due_date").dispatchEvent(new Event("change", { bubbles: true }));
+});
+document.addEventListener("input", (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement || field instanceof HTMLSelectElement) || !field.form) return;
+  if (!["due_date", "due_time", "kind", "made_at"].includes(field.name)) return;
+  const advised = field.form.elements.namedItem("advised_from");
+  if (advised) advised.value = "";
+});
+
 // A request of htmx that fails swaps nothing, so the click would seem to do nothing: say that
 // it was not saved and why (the texts are in the page, in the user's language).
 function showRequestFailed(kind) {
