@@ -169,14 +169,14 @@ class Customer(BusinessOwned):
     street = models.CharField(_("street and number"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    preferences = models.TextField(
+    preferences = WrittenTextField(
         _("what matters to this customer"),
         blank=True,
         help_text=_(
             "Preferences and wishes, for example: prefers a call to an email, always in a hurry."
         ),
     )
-    notes = models.TextField(
+    notes = WrittenTextField(
         _("personal notes"),
         blank=True,
         help_text=_(
@@ -226,7 +226,7 @@ class Customer(BusinessOwned):
     special_category_consent_at = models.DateTimeField(
         _("explicit consent recorded at"), null=True, blank=True
     )
-    special_notes = models.TextField(
+    special_notes = WrittenTextField(
         _("health, diet and allergies"),
         blank=True,
         help_text=_("Only with the customer's explicit consent (GDPR art. 9)."),

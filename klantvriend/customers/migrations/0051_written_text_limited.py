@@ -16,4 +16,20 @@ class Migration(migrations.Migration):
             name='summary',
             field=klantvriend.core.models.WrittenTextField(max_length=5000, verbose_name='summary'),
         ),
+        migrations.AlterField(
+            model_name='customer',
+            name='notes',
+            field=klantvriend.core.models.WrittenTextField(blank=True, help_text='Something personal to ask about next time, for example: daughter starts school.', max_length=5000, verbose_name='personal notes'),
+        ),
+        migrations.AlterField(
+            model_name='customer',
+            name='preferences',
+            field=klantvriend.core.models.WrittenTextField(blank=True, help_text='Preferences and wishes, for example: prefers a call to an email, always in a hurry.', max_length=5000, verbose_name='what matters to this customer'),
+        ),
+        migrations.AlterField(
+            model_name='customer',
+            name='special_notes',
+            field=klantvriend.core.models.WrittenTextField(blank=True, help_text="Only with the customer's explicit consent (GDPR art. 9).", max_length=5000, verbose_name='health, diet and allergies'),
+        ),
+    
     ]

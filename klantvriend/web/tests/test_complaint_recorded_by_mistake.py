@@ -20,8 +20,8 @@ from klantvriend.complaints.services import complaint_create, complaint_resolve
 from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import WRITTEN_MAX_LENGTH, AuditEvent, Membership
 from klantvriend.core.services import apitoken_create
-from klantvriend.customers.models import ContactMoment
-from klantvriend.customers.services import contact_moment_create
+from klantvriend.customers.models import ContactMoment, Customer
+from klantvriend.customers.services import contact_moment_create, customer_create
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.gestures.models import Gesture
 
@@ -147,6 +147,13 @@ def test_the_services_refuse_longer_texts_whoever_sends_them(customer, owner):
     assert list(refused.value.message_dict) == ["summary"]
     assert not ContactMoment.objects.exists()
 
+    with pytest.raises(ValidationError) as refused:
+        customer_create(
+            business=customer.business, name="Kees", preferences="x" * (WRITTEN_MAX_LENGTH + 1)
+        )
+    assert list(refused.value.message_dict) == ["preferences"]
+    assert Customer.objects.count() == 1
+
     follow_up = FollowUpFactory(customer=customer)
     with pytest.raises(ValidationError) as refused:
         follow_up_complete(
@@ -234,3 +241,17 @@ def test_the_api_deletes_a_complaint_for_owners_only(api, business, resolved, st
     assert not Complaint.objects.exists()
     assert not FollowUp.objects.exists()
     assert api.get(f"/api/v1/complaints/{resolved.pk}").status_code == 404
+
+
+def test_the_briefing_gives_a_long_summary_of_last_time_to_its_first_lines(
+    staff_client, customer, staff_user
+):
+    said = "Lang gesprek over de bruiloft. " * 150  # 4,650 characters
+    contact_moment_create(customer=customer, kind="visit", summary=said, member=staff_user)
+
+    page = staff_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    briefing = page.split('data-testid="last-time"')[1].split("</ul>")[0]
+    assert said[:299] + "…" in briefing
+    assert said[:300] not in briefing
+    assert said.strip() in page  # whole in the timeline

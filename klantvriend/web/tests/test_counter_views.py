@@ -131,7 +131,13 @@ def test_the_card_says_when_the_birthday_or_an_important_date_is_today(
     assert f"Trouwdag: {date_text} {badge}" in page
     # A date of one year only is not today in another year.
     assert f"Verhuizing: {once}\n" in page
-    assert page.count("badge-due_today") == 2
+    # Said first too, under the name: lower down it was on a phone's second screen.
+    heading = "Vandaag jarig" if language == "nl" else "Birthday today"
+    assert (
+        '<p class="birthday-head"><span class="badge badge-due_today" '
+        f'data-testid="birthday-today-head">{heading}</span></p>'
+    ) in page
+    assert page.count("badge-due_today") == 3
     assert "badge-due_today" not in other
 
 
