@@ -271,6 +271,17 @@ def _open_follow_ups(business: Business):
     return FollowUp.objects.filter(business=business, done_at__isnull=True)
 
 
+def open_on_weekdays(*, business: Business, weekdays: set[int], day: date) -> tuple[int, int]:
+    """How many open promises and follow-ups fall on one of `weekdays` (0 is Monday) from
+    `day` on: those the shop has just closed on (the settings page says so), which the rules
+    would no longer plan there and which nobody moved. Two queries."""
+    on = {"due_on__gte": day, "due_on__iso_week_day__in": [weekday + 1 for weekday in weekdays]}
+    return (
+        _open_promises(business).filter(**on).count(),
+        _open_follow_ups(business).filter(**on).count(),
+    )
+
+
 def open_on_closed_days(
     *, business: Business, periods: Sequence[ClosedPeriod]
 ) -> dict[ClosedPeriod, list[OnClosedDay]]:

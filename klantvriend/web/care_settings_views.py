@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -38,7 +38,7 @@ from klantvriend.core.money import amount_shown
 from klantvriend.core.services import business_update
 from klantvriend.core.shown import day_span_shown
 from klantvriend.today.ics import calendar_text
-from klantvriend.today.selectors import calendar_items, open_on_closed_days
+from klantvriend.today.selectors import calendar_items, open_on_closed_days, open_on_weekdays
 
 from .care_forms import BusinessForm, CareSettingsForm, ClosedPeriodForm, purchase_rule_rows
 from .views import add_service_errors, member_required, owner_required
@@ -81,6 +81,7 @@ def care_settings_edit(request: HttpRequest) -> HttpResponse:
     if posted is not None and business_valid and care_valid and rules_valid:
         if _settings_saved(request, business_form if sent_business else None, form, rules):
             messages.success(request, _("Settings saved."))
+            _say_what_falls_on_newly_closed_days(request, closed_before=current.working_days)
             return redirect("web:care_settings")
     elif sent_care and care_valid:
         # A rule or the business is refused: what the service would refuse of the targets (a
@@ -266,6 +267,46 @@ def calendar_link(request: HttpRequest) -> HttpResponse:
         request,
         "web/calendar_link.html",
         {"active": calendar_token_active(membership=membership), "new_url": new_url},
+    )
+
+
+def _say_what_falls_on_newly_closed_days(request: HttpRequest, *, closed_before) -> None:
+    """After the opening hours close the shop on a weekday it was open on, how many open
+    promises and follow-ups still fall on such a day from today on: nothing moves them, and
+    the customer expects the shop open then. `closed_before`: the working days before."""
+    business = request.business
+    newly_closed = set(closed_before) - set(care_settings(business).working_days)
+    if not newly_closed:
+        return
+    promises, follow_ups = open_on_weekdays(
+        business=business, weekdays=newly_closed, day=business.today()
+    )
+    if not promises and not follow_ups:
+        return
+    counted = [
+        ngettext("%(count)s open promise", "%(count)s open promises", promises)
+        % {"count": promises}
+        if promises
+        else "",
+        ngettext("%(count)s follow-up", "%(count)s follow-ups", follow_ups) % {"count": follow_ups}
+        if follow_ups
+        else "",
+    ]
+    messages.warning(
+        request,
+        ngettext(
+            "The shop is now closed on %(days)s, and %(what)s still falls on such a day. Move "
+            "it on the promises or aftercare list, and tell the customer.",
+            "The shop is now closed on %(days)s, and %(what)s still fall on such a day. Move "
+            "them on the promises and aftercare lists, and tell the customers.",
+            promises + follow_ups,
+        )
+        % {
+            "days": get_text_list(
+                [str(WEEKDAY_NAMES[day]) for day in sorted(newly_closed)], _("and")
+            ),
+            "what": get_text_list([part for part in counted if part], _("and")),
+        },
     )
 
 

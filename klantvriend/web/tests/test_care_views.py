@@ -1,7 +1,7 @@
 """The care pages: Today, the profile sections, one-click actions, settings and calendar."""
 
 import re
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from html import unescape
 
 import pytest
@@ -3309,3 +3309,41 @@ def test_half_a_break_is_asked_for_and_nothing_is_stored(owner_client, business,
     ]
     business.refresh_from_db()
     assert business.settings == before
+
+
+def test_closing_on_a_weekday_says_what_still_falls_on_it(owner_client, business):
+    """A shop that closed on Mondays from now on kept its Monday orders and calls without a
+    word: nothing moves them, and the customers expect the shop open."""
+    monday = open_on(business.today() + timedelta(days=1))
+    monday += timedelta(days=(0 - monday.weekday()) % 7)
+    customer = CustomerFactory(business=business)
+    PromiseFactory(
+        customer=customer,
+        due_at=datetime.combine(monday, time(11), tzinfo=business.tzinfo),
+    )
+    PromiseFactory(
+        customer=customer,
+        made_at=timezone.now() - timedelta(days=30),
+        due_at=datetime.combine(monday - timedelta(days=14), time(11), tzinfo=business.tzinfo),
+    )  # a Monday gone by
+    FollowUpFactory(customer=customer, due_on=monday + timedelta(days=7))
+    FollowUpFactory(customer=customer, due_on=monday + timedelta(days=1))  # a Tuesday
+    week = [None, *[("09:00", "18:00")] * 5, None]
+
+    response = owner_client.post(
+        reverse("web:care_settings"), {**SETTINGS_POSTED, **_hours_posted(week)}, follow=True
+    )
+
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [
+        "Instellingen opgeslagen.",
+        "De zaak is nu dicht op maandag, en 1 open belofte en 1 nazorgcontact vallen nog op "
+        "zo'n dag. Verzet ze via de lijsten van beloften en nazorg, en laat het de klanten weten.",
+    ]
+    # Saved again as it is: nothing newly closed, nothing said.
+    response = owner_client.post(
+        reverse("web:care_settings"), {**SETTINGS_POSTED, **_hours_posted(week)}, follow=True
+    )
+    assert [str(message) for message in response.context["messages"]] == [
+        "Instellingen opgeslagen."
+    ]
