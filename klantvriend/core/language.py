@@ -1,6 +1,7 @@
 """Which language Klantvriend speaks: the shop's, for the texts it stores for everyone, and the
 reader's, for what one person reads (their screens, their morning e-mail)."""
 
+from django.conf import settings
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import translation
@@ -14,6 +15,18 @@ from .models import Business, Profile
 OWN_LANGUAGE = Coalesce(F("user__profile__language"), Value(""))
 # The same on a query of API tokens, whose person is their membership's.
 TOKEN_OWN_LANGUAGE = Coalesce(F("membership__user__profile__language"), Value(""))
+
+
+def language_in_own_words(code: str) -> str:
+    """A language named in itself ("Nederlands", "English"), wherever one is chosen: whoever
+    cannot read the screen's language finds their own, and the account page and the shop's
+    settings name it alike."""
+    return translation.get_language_info(code)["name_local"]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages Klantvriend speaks (settings.LANGUAGES), each named in itself."""
+    return [(code, language_in_own_words(code)) for code, _name in settings.LANGUAGES]
 
 
 def shop_language(business) -> translation.override:

@@ -4,7 +4,6 @@ password, password rules, one-time reset links); the limits, the languages and t
 rights are core.accounts."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -27,7 +26,12 @@ from klantvriend.core.accounts import (
     member_password_set,
     password_reset_allowed,
 )
-from klantvriend.core.language import own_language, reader_language
+from klantvriend.core.language import (
+    language_choices,
+    language_in_own_words,
+    own_language,
+    reader_language,
+)
 from klantvriend.core.links import public_url
 from klantvriend.core.members import membership_get_in_business, staff_name
 from klantvriend.core.passwords import password_help_text
@@ -54,12 +58,6 @@ class AccountForm(forms.Form):
     )
 
 
-def _in_own_words(code: str) -> str:
-    """A language named in itself ("Nederlands", "English"): whoever cannot read the screen's
-    language finds their own."""
-    return translation.get_language_info(code)["name_local"]
-
-
 class LanguageForm(forms.Form):
     # A text field drawn as a list: account_language_set checks the value and says what is wrong.
     language = forms.CharField(
@@ -78,9 +76,9 @@ class LanguageForm(forms.Form):
             (
                 "",
                 _("Business language (%(language)s)")
-                % {"language": _in_own_words(business.language)},
+                % {"language": language_in_own_words(business.language)},
             ),
-            *((code, _in_own_words(code)) for code, _name in settings.LANGUAGES),
+            *language_choices(),
         ]
 
 

@@ -27,6 +27,7 @@ from klantvriend.core.care_settings import (
     care_settings,
     purchase_rule_words,
 )
+from klantvriend.core.language import language_choices
 from klantvriend.core.members import member_users, staff_name
 from klantvriend.core.models import (
     WRITTEN_MAX_LENGTH,
@@ -786,7 +787,8 @@ class BusinessForm(forms.Form):
     language = forms.ChoiceField(
         label=Business._meta.get_field("language").verbose_name,
         help_text=Business._meta.get_field("language").help_text,
-        choices=Business._meta.get_field("language").choices,
+        # Named in itself, as the account page names it ("Nederlands", "English").
+        choices=language_choices,
     )
     contact_email = forms.EmailField(
         label=Business._meta.get_field("contact_email").verbose_name,

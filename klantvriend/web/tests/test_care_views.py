@@ -2732,7 +2732,10 @@ def test_the_settings_page_offers_the_language_of_the_business_chosen(
     page = owner_client.get(reverse("web:care_settings")).content.decode()
 
     assert "Taal van de zaak" in page
-    assert '<option value="en" selected>Engels</option>' in page
+    # Each named in itself, as on the account page: "Engels" there and "English" here read as
+    # two different things.
+    assert '<option value="nl">Nederlands</option>' in page
+    assert '<option value="en" selected>English</option>' in page
 
 
 @pytest.mark.parametrize(
