@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -520,7 +521,7 @@ def members(request: HttpRequest) -> HttpResponse:
                         _("%(name)s can now log in as %(role)s.")
                         % {"name": staff_name(added.user), "role": added.get_role_display()},
                     )
-                    return redirect("web:members")
+                    return redirect(f"{reverse('web:members')}#content")
             status = 422
         elif action == "create_token":
             if token_form.is_valid():

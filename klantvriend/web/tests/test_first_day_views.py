@@ -220,8 +220,8 @@ def test_the_fields_to_add_a_member_say_what_they_are_for(
     assert (
         f'<h3 id="member-add-heading">{heading}</h3>\n'
         f'  <p class="help" data-testid="member-add-what">{line}</p>\n'
-        '  <form method="post" class="form-grid" novalidate data-testid="member-add" '
-        'aria-labelledby="member-add-heading">'
+        '  <form method="post" action="/members/#member-add-heading" class="form-grid" novalidate '
+        'data-testid="member-add" aria-labelledby="member-add-heading">'
     ) in page
 
 

@@ -121,3 +121,13 @@ def test_two_named_alike_from_before_still_save_their_email(business, staff_user
 
     staff_user.refresh_from_db()
     assert staff_user.email == "s@example.nl"
+
+
+def test_a_refused_member_opens_at_the_form_and_one_added_at_the_pages_message(owner_client):
+    """On a phone the refusal of a second Sanne lay below the page's top, where nothing had
+    changed, and the owner thought the button did nothing."""
+    refused = _add_assistant(owner_client, "Sanne")
+    added = _add_assistant(owner_client, "Sanne B.")
+
+    assert 'action="/members/#member-add-heading"' in refused.content.decode()
+    assert added["Location"] == "/members/#content"
