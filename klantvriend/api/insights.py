@@ -22,7 +22,11 @@ class FigureOut(Out):
     label: str
     value: float | None = Field(..., description="Null when not measured yet.")
     kind: str = Field(..., description="share (0-1), points (NPS) or score (1-5).")
-    light: str = Field(..., description="green, amber, red, or grey when not measured.")
+    light: str = Field(
+        ...,
+        description="green, amber, red, or grey when not measured or when below the target on "
+        "too few cases to be sure (the upper end of its 95% interval reaches the target).",
+    )
     target: float
     last_90_days: float | None
     previous_90_days: float | None
@@ -47,12 +51,13 @@ class ScorecardOut(Out):
         description="Key of the figure surely furthest below its target, the one next_action is "
         "for: by the upper end of its 95% interval where it is a sample's (Wilson's for a "
         "share; the NPS plus its margin, any score below 30 answers), in widths of its amber "
-        "band.",
+        "band; null when no figure is surely below its target.",
     )
     passed_over: str | None = Field(
         ...,
-        description="Key of a figure further below its target by its value than weakest, "
-        "passed over because its few cases leave it unsure; null where there is none.",
+        description="Key of a figure further below its target by its value than weakest (or "
+        "below it at all when weakest is null), passed over because its few cases leave it "
+        "unsure; null where there is none.",
     )
     next_action: str
 

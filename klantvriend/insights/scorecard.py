@@ -88,8 +88,17 @@ class Figure:
         return self.value is not None
 
     @property
+    def unsure(self) -> bool:
+        """Whether the figure reads below its target on too few cases to say it is: its upper
+        bound reaches the target. On the first day, 0 of 1 customers returning read 0%, red,
+        and headed the page as the next action, while it may be a 79% business."""
+        return self.measured and self.shortfall > 0 and self.sure_shortfall <= 0
+
+    @property
     def light(self) -> str:
-        if self.value is None:
+        """Grey while not measured, or below the target on too few cases to be sure: a red or
+        amber light says the business is below its target, which they cannot."""
+        if self.value is None or self.unsure:
             return GREY
         green, amber = THRESHOLDS[self.key]
         return GREEN if self.value >= green else AMBER if self.value >= amber else RED
@@ -97,6 +106,8 @@ class Figure:
     @property
     def light_label(self) -> str:
         """What the light says, for those who do not see its colour."""
+        if self.unsure:
+            return _("too few cases to be sure")
         return {
             GREEN: _("on target"),
             AMBER: _("close to the target"),
@@ -174,8 +185,9 @@ class Scorecard:
     # (Figure.sure_shortfall).
     weakest: Figure | None
     next_action: str
-    # A figure further below its target by its value than `weakest`, passed over because its
-    # few cases leave it unsure; None where there is none (the page says why it is not chosen).
+    # A figure further below its target by its value than `weakest` (or below it at all, with
+    # no weakest), passed over because its few cases leave it unsure; None where there is none
+    # (the page says why it is not chosen).
     passed_over: Figure | None = None
     # With the drivers weakest, the drivers the next action names (DriverAdvice.start_with),
     # by their code: the page links to where each is worked on.
@@ -338,6 +350,10 @@ NEXT_ACTIONS = {
     ),
     "measure": lambda: _(
         "Start measuring: record promises and complaints, and send the survey after a purchase."
+    ),
+    "more_cases": lambda: _(
+        "Keep recording as you do: no figure is surely below its target, and the one that "
+        "reads below it rests on too few cases yet to say it is."
     ),
     "on_target": lambda: _(
         "Every figure is on its target: keep doing what you do, and look again next month."
@@ -672,11 +688,8 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
     if weakest is not None and weakest.key == "drivers":
         next_action = _driver_action(advice)
         drivers_to_start_with = tuple(driver.name for driver in advice.start_with)
-    elif weakest is not None:
-        next_action = NEXT_ACTIONS[weakest.key]()
     else:
-        measured_all = all(figure.measured for figure in figures)
-        next_action = NEXT_ACTIONS["on_target" if measured_all else "measure"]()
+        next_action = NEXT_ACTIONS[next_action_key(figures, weakest, passed_over)]()
     return Scorecard(
         figures=figures,
         weakest=weakest,
@@ -704,15 +717,35 @@ def _customer_share(
     )
 
 
+def next_action_key(figures: list[Figure], weakest: Figure | None, passed_over: Figure | None):
+    """Which of NEXT_ACTIONS the scorecard gives: the weakest figure's; without one, to start
+    measuring while a figure is not measured yet, to keep recording while one reads below its
+    target on too few cases, or that every figure is on its target."""
+    if weakest is not None:
+        return weakest.key
+    if not all(figure.measured for figure in figures):
+        return "measure"
+    return "more_cases" if passed_over else "on_target"
+
+
 def weakest_figure(figures: list[Figure]) -> tuple[Figure | None, Figure | None]:
-    """Of the figures below their target, the one surely furthest below it, in widths of its
-    amber band (Figure.sure_shortfall), and the one furthest below it by its value where that
-    is another (passed over for its few cases); (None, None) with none below its target: a
-    figure on target is no weakness to work on, were it the only one measured."""
+    """Of the figures surely below their target, the one surely furthest below it, in widths
+    of its amber band (Figure.sure_shortfall), and the one furthest below it by its value where
+    that is another (passed over for its few cases). None for the weakest with none surely
+    below its target: a figure on target is no weakness to work on, were it the only one
+    measured, nor one below it on too few cases to say so (Figure.unsure); the figure furthest
+    below by its value is then the one passed over, if any."""
     below = [figure for figure in figures if figure.measured and figure.shortfall > 0]
     if not below:
         return None, None
-    weakest = max(below, key=lambda figure: (figure.sure_shortfall, figure.shortfall))
+    surely_below = [figure for figure in below if not figure.unsure]
+    weakest = (
+        max(surely_below, key=lambda figure: (figure.sure_shortfall, figure.shortfall))
+        if surely_below
+        else None
+    )
     lowest = max(below, key=lambda figure: figure.shortfall)
+    if weakest is None:
+        return None, lowest
     passed_over = lowest if lowest is not weakest and lowest.shortfall > weakest.shortfall else None
     return weakest, passed_over

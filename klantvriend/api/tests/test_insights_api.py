@@ -77,6 +77,18 @@ def test_the_scorecard_names_the_figure_passed_over_for_its_few_cases(api, busin
     assert (card["weakest"], card["passed_over"]) == ("promises", "complaint_response")
 
 
+def test_a_figure_below_target_on_one_case_is_grey_and_passed_over(api, business):
+    PurchaseFactory(
+        customer=CustomerFactory(business=business), at=timezone.now() - timedelta(hours=1)
+    )
+
+    card = api.get("/api/v1/insights/scorecard").json()
+
+    repeat = next(figure for figure in card["figures"] if figure["key"] == "repeat_rate")
+    assert (repeat["value"], repeat["light"]) == (0.0, "grey")
+    assert (card["weakest"], card["passed_over"]) == (None, "repeat_rate")
+
+
 def test_the_nps_change_carries_its_margin_of_error(api, business):
     """40 answers at NPS 25 (SE 13.1101) against 40 at NPS 15 before (SE 12.5250): the change
     of +10 is within 1.959964 * sqrt(13.1101^2 + 12.5250^2) = 35.5370."""

@@ -19,6 +19,7 @@ from klantvriend.insights.scorecard import (
     _driver_action,
     _drivers_detail,
     customer_scorecard,
+    next_action_key,
     nps_upper_bound,
     repeat_counts,
     share_change_margin,
@@ -1140,6 +1141,52 @@ def test_a_figure_on_target_is_no_weakness_were_it_the_only_one_measured(busines
     assert card.next_action == (
         "Start measuring: record promises and complaints, and send the survey after a purchase."
     )
+
+
+def test_on_the_first_day_one_customer_not_back_yet_is_not_a_red_weakness(business):
+    """A salon's first day, one purchase: returning customers read 0% (0 of 1), red, "well
+    below the target", and headed the page as the next action, while one customer may be a
+    79% business. The light is grey, the figure passed over, and the action is to measure."""
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    eva = CustomerFactory(business=business, customer_since=date(2026, 6, 10))
+    PurchaseFactory(customer=eva, at=now - timedelta(hours=2))
+
+    with translation.override("en"):
+        card = customer_scorecard(business=business, now=now)
+        repeat = _figure(card, "repeat_rate")
+        label = repeat.light_label
+
+    assert (repeat.value, repeat.upper_bound) == (0.0, pytest.approx(0.793451, abs=1e-6))
+    assert (repeat.unsure, repeat.light, label) == (True, "grey", "too few cases to be sure")
+    assert (card.weakest, card.passed_over) == (None, repeat)
+    assert card.next_action == (
+        "Start measuring: record promises and complaints, and send the survey after a purchase."
+    )
+
+
+def test_a_figure_below_target_on_few_cases_is_passed_over_not_the_weakest():
+    def figure(key, value, upper_bound=None):
+        return Figure(key, key, value, "share", upper_bound=upper_bound)
+
+    on_target = figure("promises", 0.95)
+    # 1 of 2 complaints answered in time: 50%, at most 91% (Wilson), the target 90%.
+    unsure = figure("complaint_response", 0.5, upper_bound=0.905469)
+    # 0 of 1: 0%, at most 79%, the target 50%.
+    unsure_lower = figure("repeat_rate", 0.0, upper_bound=0.793451)
+    # 21 of 35 promises kept: 60%, at most 74%, surely below 90%.
+    sure = figure("promises", 0.6, upper_bound=0.744493)
+
+    assert (unsure.unsure, unsure.light, sure.unsure, sure.light) == (True, "grey", False, "red")
+    assert weakest_figure([on_target, unsure]) == (None, unsure)
+    # Passed over where it reads further below its target than the weakest: 4.5 amber bands
+    # short against 2, not 2 against 2.
+    assert weakest_figure([sure, unsure]) == (sure, None)
+    assert weakest_figure([sure, unsure_lower]) == (sure, unsure_lower)
+    # With every figure measured and none surely short: keep recording, not "on target".
+    assert next_action_key([on_target, unsure], None, unsure) == "more_cases"
+    assert next_action_key([on_target], None, None) == "on_target"
+    assert next_action_key([on_target, figure("nps", None)], None, None) == "measure"
+    assert next_action_key([sure, unsure_lower], sure, unsure_lower) == "promises"
 
 
 def test_with_every_figure_on_target_none_is_the_weakest():

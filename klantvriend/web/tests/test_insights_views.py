@@ -1063,14 +1063,40 @@ def test_the_next_action_says_which_lower_figure_it_passed_over_and_why(owner_cl
     )
 
 
+def test_on_the_first_day_the_one_customer_not_back_yet_is_grey_and_passed_over(
+    owner_client, business
+):
+    """After the first purchase "Terugkerende klanten 0%" was red, "ver onder het doel", and
+    headed the page as the next action: on one customer it is grey, and the page says why."""
+    PurchaseFactory(
+        customer=CustomerFactory(business=business), at=timezone.now() - dt.timedelta(hours=1)
+    )
+
+    page = owner_client.get(reverse("web:insights_scorecard")).content.decode()
+
+    card = re.search(
+        r'<div class="score card-link ([^"]*)">\s*<span class="light"[^>]*></span>'
+        r'\s*<a class="open-rows" href="[^"]*figure=repeat_rate"',
+        page,
+    )
+    assert card[1] == "light-grey"
+    assert '<span class="visually-hidden">te weinig gevallen om zeker te zijn</span>' in page
+    assert "score-weakest" not in page
+    assert "<h2>Volgende stap</h2>" in page
+    assert re.search(r'data-testid="next-action-passed-over">([^<]*)<', page)[1] == (
+        "“Terugkerende klanten” staat onder het doel, maar rust op te weinig gevallen om zeker "
+        "te zijn (0 van 1 klant die de laatste 90 dagen kocht, had al eerder gekocht)."
+    )
+
+
 def test_every_figure_the_next_action_can_be_about_has_its_place():
     from klantvriend.insights.scorecard import NEXT_ACTIONS
     from klantvriend.web.insights_views import NEXT_ACTION_PLACES
 
     places = {key: reverse(name) for key, (name, _label) in NEXT_ACTION_PLACES.items()}
 
-    # Every figure (the drivers' action is worded apart) but "start measuring", which has no
-    # page of its own.
+    # Every figure (the drivers' action is worded apart) but "start measuring", "on target"
+    # and "keep recording", which have no page of their own.
     assert places == {
         "promises": "/promises/reliability/",
         "complaint_response": "/complaints/",
@@ -1081,7 +1107,7 @@ def test_every_figure_the_next_action_can_be_about_has_its_place():
         "repeat_rate": "/",
         "referrals": "/ambassadors/",
     }
-    assert set(places) == set(NEXT_ACTIONS) - {"measure", "on_target"} | {"drivers"}
+    assert set(places) == set(NEXT_ACTIONS) - {"measure", "on_target", "more_cases"} | {"drivers"}
 
 
 @pytest.mark.parametrize(
