@@ -2653,6 +2653,32 @@ def test_the_promises_kept_page_states_the_grace_the_settings_give(
     assert rule in page
 
 
+def test_the_promises_kept_page_without_an_outcome_says_what_will_come_there(
+    owner_client, business
+):
+    """With no promise kept or late yet, it showed four dashes ("— meestal: de helft van de
+    nagekomen beloften") and two empty tables. A promise still open is not judged yet."""
+    PromiseFactory(
+        customer=CustomerFactory(business=business),
+        made_at=timezone.now() - timedelta(hours=1),
+        due_at=timezone.now() + timedelta(days=2),
+    )
+
+    page = owner_client.get(reverse("web:promise_reliability")).content.decode()
+
+    empty = r'data-testid="reliability-empty">\s*<h2>([^<]*)</h2>\s*<p>([^<]*)<'
+    assert re.search(empty, page).groups() == (
+        "Nog geen beloften met een bekende afloop.",
+        "Leg een belofte vast op de kaart van een klant, onder Beloften. Zodra ze is nagekomen "
+        "of haar moment voorbij is, zegt deze pagina hoe vaak de zaak haar woord houdt: per "
+        "medewerker en per soort belofte.",
+    )
+    open_ones = re.search(r'href="([^"]+)" data-testid="reliability-open"', page)[1]
+    assert owner_client.get(unescape(open_ones)).context["page"].paginator.count == 1
+    for testid in ("reliability-year", "reliability-median", "reliability-by-member"):
+        assert f'data-testid="{testid}"' not in page
+
+
 @pytest.mark.parametrize(
     ("language", "greeting"), [("en", "Hello, Sanne"), ("nl", "Goedendag, Sanne")]
 )
@@ -2911,6 +2937,7 @@ def test_every_reliability_figure_opens_to_as_many_promises_as_it_counts(
     html = page.content.decode()
     figures = page.context["figures"]
     rows = {filter: row for _name, row, filter in page.context["members"] + page.context["kinds"]}
+    assert 'data-testid="reliability-empty"' not in html
 
     year = _linked_list(
         owner_client, re.search(r'href="([^"]+)" data-testid="reliability-year"', html)[1]
