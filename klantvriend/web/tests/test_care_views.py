@@ -2288,6 +2288,10 @@ GETTING_STARTED_TEXTS = {
         "done": "✓ gedaan",
         "hide": "Verbergen",
         "hide_note": "Voorgoed en voor iedereen in de zaak; elke stap blijft te vinden in het menu.",
+        # It said the advice comes with the first purchase; it comes with the next computation.
+        "purchases_note": "Uit een kassa-export of een spreadsheet (CSV); je ziet wat het doet "
+        "voordat er iets wordt opgeslagen. Gedaan bij de eerste aankoop: het advies en de "
+        "klantwaarde worden na elke import en elke nacht uit de aankopen berekend.",
     },
     "en": {
         "heading": "Getting started",
@@ -2303,6 +2307,9 @@ GETTING_STARTED_TEXTS = {
         "done": "✓ done",
         "hide": "Hide",
         "hide_note": "For good and for everyone in the business; every step stays in the menu.",
+        "purchases_note": "From a till export or a spreadsheet (CSV); you see what it will do "
+        "before anything is stored. Done with the first purchase: the advice and customer values "
+        "are worked out from the purchases after every import and every night.",
     },
 }
 
@@ -2334,6 +2341,7 @@ def test_a_new_shops_owner_is_shown_four_steps_to_begin_with(
     assert f'<p data-testid="getting-started-done">{texts["none"]}</p>' in card
     assert f'data-testid="getting-started-hide">{texts["hide"]}</button>' in card
     assert f'<span class="subtle">{texts["hide_note"]}</span>' in card
+    assert f'<span class="subtle">{texts["purchases_note"]}</span>' in card
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -2669,8 +2677,8 @@ def test_the_promises_kept_page_without_an_outcome_says_what_will_come_there(
     empty = r'data-testid="reliability-empty">\s*<h2>([^<]*)</h2>\s*<p>([^<]*)<'
     assert re.search(empty, page).groups() == (
         "Nog geen beloften met een bekende afloop.",
-        "Leg een belofte vast op de kaart van een klant, onder Beloften. Zodra ze is nagekomen "
-        "of haar moment voorbij is, zegt deze pagina hoe vaak de zaak haar woord houdt: per "
+        "Een belofte leg je vast op de klantkaart met “+ Belofte”. Zodra ze is nagekomen of "
+        "haar moment voorbij is, zegt deze pagina hoe vaak de zaak haar woord houdt: per "
         "medewerker en per soort belofte.",
     )
     open_ones = re.search(r'href="([^"]+)" data-testid="reliability-open"', page)[1]
