@@ -23,10 +23,14 @@ from .text import (
     sort_name_for,
 )
 
-PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
+# Digits with the separators people write, at least 8 of them: six digits were taken, a local
+# number without its area code that nobody can call (a Dutch number has 10, a Belgian 9).
+PHONE_PATTERN = re.compile(r"^(?=(?:[^0-9]*[0-9]){8})\+?[0-9 ()./-]{8,25}$")
 phone_validator = RegexValidator(
     PHONE_PATTERN,
-    _("Enter a phone number of digits, optionally starting with +, such as 06 12345678."),
+    _(
+        "Enter a phone number of at least 8 digits, optionally starting with +, such as 06 12345678."
+    ),
     code="phone",
 )
 

@@ -29,7 +29,13 @@ from klantvriend.core.bulk import insert_rows
 from klantvriend.core.models import Business
 from klantvriend.core.moments import EARLIEST, moment_problem
 from klantvriend.customers.identity import customer_number_key, email_key, name_key, phone_key
-from klantvriend.customers.models import PHONE_PATTERN, PURCHASE_ROW_FIELDS, Customer, Purchase
+from klantvriend.customers.models import (
+    PHONE_PATTERN,
+    PURCHASE_ROW_FIELDS,
+    Customer,
+    Purchase,
+    phone_validator,
+)
 from klantvriend.customers.selectors import customers_numbered
 from klantvriend.customers.services import currency_refusal, customers_since_moved_back
 
@@ -144,11 +150,7 @@ def parse_purchase(
         except ValidationError:
             problems.add("email", _("Enter a valid email address."), "invalid")
     if phone and not PHONE_PATTERN.match(phone):
-        problems.add(
-            "phone",
-            _("Enter a phone number of digits, optionally starting with +, such as 06 12345678."),
-            "phone",
-        )
+        problems.add("phone", phone_validator.message, phone_validator.code)
     # Longer than the customer's field is the line's mistake: an e-mail address validate_email
     # takes (320 characters) or a phone number PHONE_PATTERN takes ("+" and 25) made a customer
     # PostgreSQL refused, and the whole import failed.

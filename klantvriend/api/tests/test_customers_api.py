@@ -114,7 +114,8 @@ def test_create_get_patch_and_delete_a_customer(api, business):
         (
             {"name": "Anna", "phone": "bel me"},
             ["body", "phone"],
-            "Enter a phone number of digits, optionally starting with +, such as 06 12345678.",
+            "Enter a phone number of at least 8 digits, optionally starting with +, such as 06 "
+            "12345678.",
         ),
         (
             {"name": "Anna", "special_notes": "Notenallergie"},

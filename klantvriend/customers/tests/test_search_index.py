@@ -239,7 +239,7 @@ def _make_search_shop(business, other_business):
         ("Eva Thuis", {}),
     ]
     ids = [services.customer_create(business=business, name=n, **f).pk for n, f in people]
-    services.customer_create(business=other_business, name="Thijs Elders", phone="06 9999")
+    services.customer_create(business=other_business, name="Thijs Elders", phone="06 9999 9999")
     return ids
 
 

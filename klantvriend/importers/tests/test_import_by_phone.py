@@ -203,6 +203,32 @@ def test_a_line_without_number_address_or_phone_is_refused(tmp_path, business):
     assert snapshot(business) == ([], [])
 
 
+@pytest.mark.parametrize(("kind", "code"), [("purchases", "phone"), ("customers", "invalid")])
+def test_a_phone_number_of_six_digits_is_refused_with_its_line_and_column(
+    tmp_path, business, kind, code
+):
+    """A local number without its area code was taken, and nobody could call it."""
+    text = (
+        HEADER + "14-11-2025;13:00;Lisa Visser;;123456;22,50;Lunch\n"
+        if kind == "purchases"
+        else "Naam;Telefoon\nLisa Visser;123456\n"
+    )
+
+    with translation.override("en"):
+        result = data_import(business=business, kind=kind, path=write(tmp_path, "k.csv", text))
+
+    assert [(e.line, e.column, e.message, e.code) for e in result.errors] == [
+        (
+            2,
+            "Telefoon",
+            "Enter a phone number of at least 8 digits, optionally starting with +, such as 06 "
+            "12345678.",
+            code,
+        )
+    ]
+    assert snapshot(business) == ([], [])
+
+
 def test_a_customer_file_of_names_and_phones_read_twice_adds_no_one_the_second_time(
     tmp_path, business
 ):

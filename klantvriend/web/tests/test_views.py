@@ -308,7 +308,13 @@ def test_a_picker_asked_for_a_field_it_does_not_know_answers_for_the_customer_fo
     ("data", "message"),
     [
         ({"name": "  "}, "Een klant heeft een naam nodig."),
-        ({"name": "Anna", "phone": "bel me"}, "Vul een telefoonnummer in cijfers in"),
+        ({"name": "Anna", "phone": "bel me"}, "Vul een telefoonnummer van minstens 8 cijfers in"),
+        # Six digits: a local number without its area code, which nobody can call.
+        ({"name": "Anna", "phone": "123456"}, "Vul een telefoonnummer van minstens 8 cijfers in"),
+        (
+            {"name": "Anna", "phone": "020-1234"},
+            "Vul een telefoonnummer van minstens 8 cijfers in",
+        ),
     ],
 )
 def test_quick_add_refuses_bad_input_in_dutch_and_stores_nothing(
@@ -954,7 +960,7 @@ def test_a_namesake_confirmed_keeps_the_tick_when_the_phone_is_refused(owner_cli
 
     assert response.status_code == 422
     page = response.content.decode()
-    assert "Vul een telefoonnummer in cijfers in" in page
+    assert "Vul een telefoonnummer van minstens 8 cijfers in" in page
     assert '<input type="checkbox" name="confirm_new" id="quick-add-confirm_new" checked>' in page
     assert Customer.objects.filter(business=business).count() == 1
 
