@@ -8,6 +8,7 @@ from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BooleanField
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -70,15 +71,20 @@ def seconds_span(seconds):
 @register.filter
 def clock_due(clock):
     """What a complaint's running clock counts down to and how long: "answer within 2 hours 15
-    min", "resolution 30 min late". A bare "2 d 23 h left" left staff guessing which target it
-    was."""
+    min", "resolution 30 min late"; with its deadline on a later day, that moment: "answer by
+    Tue 8 Dec 10:30". A bare "2 d 23 h left" left staff guessing which target it was, and "answer
+    within 2 days 19 hours" over a closed Sunday and Monday left them working out the day. In
+    the active time zone, the business's on its pages."""
     if clock is None or clock.time_left is None:
         return ""
+    # Before the first response both clocks run and the earlier deadline is shown.
+    answer = clock.stage == Stage.RESPONSE and clock.deadline == clock.response_deadline
+    if not clock.breached and timezone.localdate(clock.deadline) > timezone.localdate():
+        text = _("answer by %(moment)s") if answer else _("resolve by %(moment)s")
+        return text % {"moment": moment(clock.deadline, "weekday")}
     # The time left rounded down ("within 45 min" with 45 min 40 s left), the time over it
     # as any length of time.
     span = duration_shown(clock.time_left, down=not clock.breached)
-    # Before the first response both clocks run and the earlier deadline is shown.
-    answer = clock.stage == Stage.RESPONSE and clock.deadline == clock.response_deadline
     if clock.breached:
         text = _("answer %(span)s late") if answer else _("resolution %(span)s late")
     else:

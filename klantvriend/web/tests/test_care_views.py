@@ -1,8 +1,9 @@
 """The care pages: Today, the profile sections, one-click actions, settings and calendar."""
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -24,6 +25,7 @@ from klantvriend.core.care_settings import WEEKDAY_KEYS, care_settings, care_set
 from klantvriend.core.members import staff_name
 from klantvriend.core.models import AuditEvent, Business, listed_time_zones
 from klantvriend.core.services import membership_create
+from klantvriend.core.shown import moment_shown
 from klantvriend.core.tests.days import SALON, open_on
 from klantvriend.core.working_hours import DayHours, next_working_day
 from klantvriend.customers.tests.factories import (
@@ -2772,6 +2774,10 @@ def test_the_settings_page_offers_the_language_of_the_business_chosen(
     assert '<option value="en" selected>English</option>' in page
 
 
+# A Saturday noon in the shop's zone.
+CLOCK_NOW = datetime(2026, 12, 5, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
 @pytest.mark.parametrize(
     ("language", "stage", "deadline_is_response", "time_left", "label"),
     [
@@ -2787,60 +2793,75 @@ def test_the_settings_page_offers_the_language_of_the_business_chosen(
         ("en", "response", True, -timedelta(minutes=30), "answer 30~min late"),
         # Not yet answered, but the resolution target comes first: that is what is shown.
         ("nl", "response", False, timedelta(minutes=40), "oplossen binnen 40~min"),
-        ("nl", "resolution", False, timedelta(days=2, hours=23), "oplossen binnen 2~dagen~23~uur"),
-        ("en", "resolution", False, timedelta(days=2, hours=23), "resolve within 2~days~23~hours"),
+        # Due on a later day: that moment, not "within 2 days 23 hours" over a closed Sunday
+        # and Monday.
+        (
+            "nl",
+            "resolution",
+            False,
+            timedelta(days=2, hours=23),
+            "oplossen uiterlijk di~8~dec~11:00",
+        ),
+        ("en", "resolution", False, timedelta(days=2, hours=23), "resolve by Tue~8~Dec~11:00"),
+        ("nl", "response", True, timedelta(days=1), "beantwoorden uiterlijk zo~6~dec~12:00"),
+        ("en", "response", True, timedelta(days=1), "answer by Sun~6~Dec~12:00"),
         ("nl", "resolution", False, -timedelta(days=1, hours=2), "oplossing 1~dag~2~uur te laat"),
         ("en", "resolution", False, -timedelta(days=1, hours=2), "resolution 1~day~2~hours late"),
         # The time left is rounded down, never said longer than it is; the time over it, half up.
         ("en", "response", True, timedelta(minutes=44, seconds=50), "answer within 44~min"),
         ("en", "response", True, -timedelta(minutes=44, seconds=50), "answer 45~min late"),
-        ("nl", "resolution", False, timedelta(days=1, minutes=59), "oplossen binnen 1~dag"),
+        # Today's last minute is counted down; midnight is the next day's.
         (
             "nl",
             "resolution",
             False,
-            timedelta(hours=23, minutes=59, seconds=59),
-            "oplossen binnen 23~uur~59~min",
+            timedelta(hours=11, minutes=59, seconds=59),
+            "oplossen binnen 11~uur~59~min",
         ),
+        ("nl", "resolution", False, timedelta(hours=12), "oplossen uiterlijk zo~6~dec~00:00"),
     ],
 )
 def test_a_complaint_clock_says_what_it_counts_down_to(
-    language, stage, deadline_is_response, time_left, label
+    monkeypatch, language, stage, deadline_is_response, time_left, label
 ):
-    now = timezone.now()
-    respond_by, resolve_by = now + timedelta(hours=1), now + timedelta(days=3)
+    monkeypatch.setattr(timezone, "now", lambda: CLOCK_NOW)
+    due = CLOCK_NOW + time_left
+    other = CLOCK_NOW + timedelta(days=5)
     clock = Clock(
         stage=ClockStage(stage),
-        response_deadline=respond_by,
-        resolution_deadline=resolve_by,
-        deadline=respond_by if deadline_is_response else resolve_by,
+        response_deadline=due if deadline_is_response else other,
+        resolution_deadline=other if deadline_is_response else due,
+        deadline=due,
         time_left=time_left,
         response_in_time=None,
         resolution_in_time=None,
     )
 
-    # "~" marks a no-break space: the length of time stays on one line.
-    with translation.override(language):
+    # "~" marks a no-break space: the length of time and the moment stay on one line.
+    with translation.override(language), timezone.override(CLOCK_NOW.tzinfo):
         assert clock_due(clock) == label.replace("~", "\xa0")
 
 
 @pytest.mark.parametrize(
     ("language", "responded", "clock"),
     [
-        # A public complaint is answered within an hour (clock hours), resolved within 3 days.
+        # A public complaint is answered within an hour (clock hours), resolved within 3 days:
+        # counted down today, said as its moment three days on.
         ("nl", False, "beantwoorden binnen 45\xa0min"),
         ("en", False, "answer within 45\xa0min"),
-        ("nl", True, "oplossen binnen 2\xa0dagen\xa023\xa0uur"),
-        ("en", True, "resolve within 2\xa0days\xa023\xa0hours"),
+        ("nl", True, "oplossen uiterlijk {moment}"),
+        ("en", True, "resolve by {moment}"),
     ],
 )
 def test_today_and_the_profile_say_what_a_complaint_clock_counts_down_to(
     owner_client, owner, business, language, responded, clock
 ):
     # Half a minute to spare either way: the clock shows whole minutes, rounded down. In a
-    # zone without summer time: the resolution comes at the same local hour three days on, an
-    # hour more or less when the clocks change in between (the suite runs on any night).
-    business.time_zone = "UTC"
+    # zone where it is about midday now, so that the answer is due today whenever the suite
+    # runs, and without summer time: the resolution comes at the same local hour three days
+    # on (Etc/GMT-2 is two hours ahead of UTC).
+    ahead = 12 - timezone.now().astimezone(UTC).hour
+    business.time_zone = f"Etc/GMT{-ahead:+d}"
     business.save(update_fields=["time_zone"])
     received = timezone.now() - timedelta(minutes=14, seconds=30)
     complaint = ComplaintFactory(
@@ -2850,6 +2871,8 @@ def test_today_and_the_profile_say_what_a_complaint_clock_counts_down_to(
         first_response_at=received + timedelta(minutes=5) if responded else None,
     )
     account_language_set(user=owner, language=language)
+    with translation.override(language):
+        resolve_by = moment_shown(received + timedelta(days=3), "WEEKDAY", zone=business.tzinfo)
 
     today = owner_client.get(reverse("web:today")).content.decode()
     profile = owner_client.get(
@@ -2857,7 +2880,7 @@ def test_today_and_the_profile_say_what_a_complaint_clock_counts_down_to(
     ).content.decode()
 
     for page in (today, profile):
-        assert f'<span class="clock">{clock}</span>' in page
+        assert f'<span class="clock">{clock.format(moment=resolve_by)}</span>' in page
 
 
 def test_todays_figures_open_to_the_rows_they_count(owner_client, business):
