@@ -142,6 +142,38 @@ def test_profile_reads_well_on_a_phone(page: Page, live_server, business):
     shot(page, "foundation-07-phone-profile")
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_on_a_phone_one_tap_goes_from_the_briefing_down_to_the_purchase_form(
+    page: Page, live_server, business, width
+):
+    """On a phone the purchase form came about 1,000 px below the top of the profile, under
+    the briefing; beside it on a wide screen, where no jump is offered."""
+    customer = CustomerFactory(business=business, name="Eva Smit")
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    jump = page.get_by_test_id("jump-to-record")
+    amount = page.get_by_test_id("purchase-form").get_by_label("Bedrag")
+
+    if width == 1280:
+        expect(jump).to_be_hidden()
+        expect(amount).to_be_in_viewport()
+        return
+    expect(amount).not_to_be_in_viewport()
+    # The three buttons on one line under the name.
+    tops = page.evaluate(
+        "[...document.querySelectorAll('.page-head-row .actions > *')]"
+        ".map((element) => Math.round(element.getBoundingClientRect().top))"
+    )
+    assert len(tops) == 3
+    assert len(set(tops)) == 1, tops
+    jump.click()
+    expect(amount).to_be_in_viewport()
+    amount.fill("12,50")
+    page.get_by_role("button", name="Aankoop opslaan").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("€ 12,50")
+
+
 def test_search_results_fit_a_phone_without_scrolling_sideways(page: Page, live_server, business):
     # At the counter the list is for finding and opening a customer: name, phone and last
     # purchase. Segment and value ran off the right edge; they are on the profile.
