@@ -135,10 +135,16 @@ def promise_with_status(*, promise: Promise, now: datetime | None = None) -> Pro
 
 
 class Agenda(TextChoices):
-    """Today's two lists of promises, which the promise list can show whole."""
+    """Today's two lists of promises, which the promise list can show whole, and the open
+    promises of the coming week, which Today counts and links to."""
 
     TODAY = "today", gettext_lazy("due today, passed ones too")
     OVERDUE = "overdue", gettext_lazy("overdue before today (7 days)")
+    COMING = "coming", gettext_lazy("due in the coming 7 days")
+
+
+# How far ahead Today looks for promises still to keep (Agenda.COMING).
+AGENDA_COMING_DAYS = 7
 
 
 # Values of older addresses, still understood so that a bookmark keeps working: "due_today"
@@ -149,17 +155,33 @@ AGENDA_ALIASES = {"due_today": Agenda.TODAY}
 def agenda_condition(name: str, *, business: Business, now: datetime) -> Q:
     """The open promises of one of Today's lists: all those due on today's local date, in the
     past or still to come (a promise for the day among them, as it is due at the day's end), or
-    due on an earlier day in the last week. A promise forgotten for weeks is history (broken, in
+    due on an earlier day in the last week; or of the coming week after today. A promise forgotten for weeks is history (broken, in
     the figures and on the profile), not something to do this morning. The rule of Today and of
     the promise list's filter both, so that the list holds what Today counts. Bounded by due
     moments, so that the open promises' index (business, due_at) reads only those days."""
     today = business.local(now).date()
     start = business.start_of(today)
+    tomorrow = business.start_of(today + timedelta(days=1))
     due = {
-        Agenda.TODAY: Q(due_at__gte=start, due_at__lt=business.start_of(today + timedelta(days=1))),
+        Agenda.TODAY: Q(due_at__gte=start, due_at__lt=tomorrow),
         Agenda.OVERDUE: Q(due_at__lt=start, due_at__gte=now - AGENDA_OVERDUE_WINDOW),
+        Agenda.COMING: Q(
+            due_at__gte=tomorrow,
+            due_at__lt=business.start_of(today + timedelta(days=1 + AGENDA_COMING_DAYS)),
+        ),
     }
     return IS_OPEN & due[Agenda(name)]
+
+
+def promises_coming_count(*, business: Business, now: datetime | None = None) -> int:
+    """How many open promises are due in the coming week, after today (Agenda.COMING): Today
+    names them, as a promise for next Monday was on the customer's card only. One query."""
+    now = now or timezone.now()
+    return (
+        Promise.objects.filter(business=business)
+        .filter(agenda_condition(Agenda.COMING, business=business, now=now))
+        .count()
+    )
 
 
 @dataclass(frozen=True)

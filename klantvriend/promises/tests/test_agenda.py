@@ -13,6 +13,7 @@ from klantvriend.promises.selectors import (
     Agenda,
     agenda_condition,
     promise_agenda,
+    promises_coming_count,
 )
 from klantvriend.promises.status import PromiseStatus
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -137,3 +138,38 @@ def test_the_promise_lists_filter_holds_the_same_rows(shop, promises):
     assert listed(Agenda.TODAY) == ["early", "late", "today_all_day"]
     assert listed(Agenda.OVERDUE) == ["yesterday", "yesterday_all_day"]
     assert listed(AGENDA_ALIASES["due_today"]) == listed(Agenda.TODAY)
+
+
+def test_the_coming_week_holds_the_open_promises_from_tomorrow_for_seven_days(
+    shop, promises, django_assert_max_num_queries
+):
+    """A promise for next Monday was on the customer's card only: Today counts the coming
+    week's, from tomorrow's first minute to the last of the seventh day after today."""
+    customer = promises["early"].customer
+    made = _local(shop, DAY - timedelta(days=1), 9)
+    for description, day, hour, fields in [
+        ("Volgende week dinsdag", DAY + timedelta(days=7), 23, {}),
+        ("Over acht dagen", DAY + timedelta(days=8), 0, {}),
+        ("Al gedaan, morgen", DAY + timedelta(days=1), 12, {"done_at": made}),
+        ("Geannuleerd, morgen", DAY + timedelta(days=1), 12, {"cancelled_at": made}),
+    ]:
+        PromiseFactory(
+            customer=customer,
+            description=description,
+            made_at=made,
+            due_at=_local(shop, day, hour, 30 if hour == 23 else 0),
+            **fields,
+        )
+    now = _local(shop, DAY, 23, 45)
+
+    coming = Promise.objects.filter(business=shop).filter(
+        agenda_condition(Agenda.COMING, business=shop, now=now)
+    )
+    with django_assert_max_num_queries(1):
+        count = promises_coming_count(business=shop, now=now)
+
+    assert sorted(coming.values_list("description", flat=True)) == [
+        "Morgen vroeg",
+        "Volgende week dinsdag",
+    ]
+    assert count == 2

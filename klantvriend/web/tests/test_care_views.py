@@ -3408,3 +3408,47 @@ def test_closing_on_a_weekday_says_what_still_falls_on_it(owner_client, business
     assert [str(message) for message in response.context["messages"]] == [
         "Instellingen opgeslagen."
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("nl", "2 beloften voor de komende 7 dagen"),
+        ("en", "2 promises due in the coming 7 days"),
+    ],
+)
+def test_today_names_the_promises_of_the_coming_week_and_opens_to_them(
+    owner_client, owner, business, language, text
+):
+    """A promise for next Monday was on the customer's card only: Today lists today's and
+    the overdue ones, and now says how many are coming in the week after today."""
+    customer = CustomerFactory(business=business)
+    tomorrow = business.start_of(business.today() + timedelta(days=1))
+    for description, due_at in [
+        ("Taart ophalen", tomorrow + timedelta(hours=10)),
+        ("Slijpmachine klaar", tomorrow + timedelta(days=6, hours=10)),
+        ("Na de week", tomorrow + timedelta(days=7, hours=10)),
+    ]:
+        PromiseFactory(
+            customer=customer,
+            description=description,
+            made_at=timezone.now(),
+            due_at=due_at,
+        )
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    link = re.search(r'<a href="([^"]+)" data-testid="promises-coming">([^<]+)</a>', page)
+    assert link[2] == text
+    listed = _linked_list(owner_client, link[1])
+    assert sorted(promise.description for promise in listed["page"]) == [
+        "Slijpmachine klaar",
+        "Taart ophalen",
+    ]
+
+
+def test_today_says_nothing_of_the_coming_week_without_promises_in_it(owner_client, business):
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    assert 'data-testid="promises-coming"' not in page
