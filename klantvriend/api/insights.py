@@ -24,8 +24,8 @@ class FigureOut(Out):
     kind: str = Field(..., description="share (0-1), points (NPS) or score (1-5).")
     light: str = Field(
         ...,
-        description="green, amber, red, or grey when not measured or when below the target on "
-        "too few cases to be sure (the upper end of its 95% interval reaches the target).",
+        description="green, amber, red, or grey when not measured or when its few cases cannot "
+        "tell: it reads red while the upper end of its 95% interval reaches the target.",
     )
     target: float
     last_90_days: float | None

@@ -88,17 +88,27 @@ class Figure:
         return self.value is not None
 
     @property
+    def surely_below(self) -> bool:
+        """Whether the figure is below its target as far as its cases tell: its upper bound
+        too (Figure.sure_shortfall). Only such a figure is a weakness to work on."""
+        return self.measured and self.sure_shortfall > 0
+
+    @property
     def unsure(self) -> bool:
-        """Whether the figure reads below its target on too few cases to say it is: its upper
-        bound reaches the target. On the first day, 0 of 1 customers returning read 0%, red,
-        and headed the page as the next action, while it may be a 79% business."""
-        return self.measured and self.shortfall > 0 and self.sure_shortfall <= 0
+        """Whether its cases cannot tell the figure's light at all: it reads well below its
+        target (red), and its upper bound reaches the target. On the first day, 0 of 1
+        customers returning read 0%, red, "well below the target", while it may be a 79%
+        business. A figure close to its target (amber) keeps its light on many cases or few:
+        23% of 161 new customers referred, against 30%, is close to it either way."""
+        return self._light_of_value() == RED and not self.surely_below
 
     @property
     def light(self) -> str:
-        """Grey while not measured, or below the target on too few cases to be sure: a red or
-        amber light says the business is below its target, which they cannot."""
-        if self.value is None or self.unsure:
+        """Grey while not measured, or when its few cases cannot tell its light (unsure)."""
+        return GREY if self.unsure else self._light_of_value()
+
+    def _light_of_value(self) -> str:
+        if self.value is None:
             return GREY
         green, amber = THRESHOLDS[self.key]
         return GREEN if self.value >= green else AMBER if self.value >= amber else RED
@@ -733,12 +743,12 @@ def weakest_figure(figures: list[Figure]) -> tuple[Figure | None, Figure | None]
     of its amber band (Figure.sure_shortfall), and the one furthest below it by its value where
     that is another (passed over for its few cases). None for the weakest with none surely
     below its target: a figure on target is no weakness to work on, were it the only one
-    measured, nor one below it on too few cases to say so (Figure.unsure); the figure furthest
-    below by its value is then the one passed over, if any."""
+    measured, nor one below it on too few cases to say so (Figure.surely_below); the figure
+    furthest below by its value is then the one passed over, if any."""
     below = [figure for figure in figures if figure.measured and figure.shortfall > 0]
     if not below:
         return None, None
-    surely_below = [figure for figure in below if not figure.unsure]
+    surely_below = [figure for figure in below if figure.surely_below]
     weakest = (
         max(surely_below, key=lambda figure: (figure.sure_shortfall, figure.shortfall))
         if surely_below

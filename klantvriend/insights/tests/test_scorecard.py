@@ -1176,8 +1176,15 @@ def test_a_figure_below_target_on_few_cases_is_passed_over_not_the_weakest():
     # 21 of 35 promises kept: 60%, at most 74%, surely below 90%.
     sure = figure("promises", 0.6, upper_bound=0.744493)
 
+    # 37 of 161 new customers referred: 23%, at most 30.1%, the target 30%: close to it
+    # (amber) on many cases, but not surely below it either.
+    close = figure("referrals", 0.23, upper_bound=0.301)
+
     assert (unsure.unsure, unsure.light, sure.unsure, sure.light) == (True, "grey", False, "red")
+    assert (close.unsure, close.surely_below, close.light) == (False, False, "amber")
     assert weakest_figure([on_target, unsure]) == (None, unsure)
+    assert weakest_figure([on_target, close]) == (None, close)
+    assert weakest_figure([sure, close]) == (sure, None)
     # Passed over where it reads further below its target than the weakest: 4.5 amber bands
     # short against 2, not 2 against 2.
     assert weakest_figure([sure, unsure]) == (sure, None)
