@@ -246,7 +246,7 @@ DESCRIPTION = """Customers, purchases, contact moments, promises, complaints, fo
 gestures of one business, and its care settings (owners), at addresses under `/api/v1/`.
 
 **Authentication**: `Authorization: Bearer <token>`. A member makes a token on the web \
-interface's page Members and API tokens (`/members/`), an administrator with \
+interface's page Members and connections (`/members/`), an administrator with \
 `manage.py apitoken`. Answers are in the token member's language; `Accept-Language: nl` or \
 `en` asks for one.
 

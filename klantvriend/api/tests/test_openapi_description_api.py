@@ -16,7 +16,7 @@ def test_the_schema_says_where_a_token_is_made_and_the_rules_of_every_route(clie
     description = response.json()["info"]["description"]
     # Each convention an integrator needs before a first write, said where they read it.
     for said in [
-        "a member makes a token on the web interface's page Members and API tokens (`/members/`)",
+        "a member makes a token on the web interface's page Members and connections (`/members/`)",
         "`manage.py apitoken`",
         "`Accept-Language: nl` or `en`",
         "A 404 is also a record of another business.",

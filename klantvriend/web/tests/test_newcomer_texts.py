@@ -213,8 +213,8 @@ def test_the_profile_names_the_answer_its_undo_takes_back(
 @pytest.mark.parametrize(
     ("language", "message", "title"),
     [
-        ("nl", "Fatima kan nu inloggen als medewerker.", "Medewerkers en API-tokens"),
-        ("en", "Fatima can now log in as staff.", "Members and API tokens"),
+        ("nl", "Fatima kan nu inloggen als medewerker.", "Medewerkers en koppelingen"),
+        ("en", "Fatima can now log in as staff.", "Members and connections"),
     ],
 )
 def test_adding_a_member_says_who_can_log_in_and_how(
@@ -239,7 +239,9 @@ def test_adding_a_member_says_who_can_log_in_and_how(
     assert f"<title>{title} · Klantvriend</title>" in page
 
 
-@pytest.mark.parametrize(("language", "title"), [("nl", "API-tokens"), ("en", "API tokens")])
+# "API-tokens" in a butcher's assistant's menu was a word they did not know: what the tokens
+# are for.
+@pytest.mark.parametrize(("language", "title"), [("nl", "Koppelingen"), ("en", "Connections")])
 def test_the_tokens_page_of_staff_is_titled_as_its_heading(
     staff_client, staff_user, language, title
 ):
