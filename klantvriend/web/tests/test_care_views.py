@@ -583,16 +583,18 @@ def test_the_advice_suggests_a_day_as_every_page_writes_one(owner_client, busine
     # moment read "vr 11 dec 11:00".
     customer = CustomerFactory(business=business)
     now = timezone.now()
+    # Promised a week ahead, kept two days late. A week, not three days: the day to have it
+    # ready by was then today on a Saturday, gone once the shop had closed (ready_in_time).
     for index in range(10):
         made = now - timedelta(days=30 + index)
         PromiseFactory(
             customer=customer,
             kind=PromiseKind.REPAIR,
             made_at=made,
-            due_at=made + timedelta(days=3),
-            done_at=made + timedelta(days=5),
+            due_at=made + timedelta(days=7),
+            done_at=made + timedelta(days=9),
         )
-    due = business.local(now + timedelta(days=3)).date()
+    due = open_on(business.today() + timedelta(days=7))
 
     with translation.override("nl"):
         response = owner_client.get(
