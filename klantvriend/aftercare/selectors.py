@@ -77,16 +77,22 @@ def due_now(today: date) -> Q:
 
 
 def follow_ups_due(
-    *, business: Business, limit: int = 50, today: date | None = None
+    *,
+    business: Business,
+    limit: int = 50,
+    today: date | None = None,
+    assigned_to_id: int | None = None,
 ) -> Rows[FollowUp]:
     """Open follow-ups due on `today` (the business's, unless given; due_now), the longest
-    waiting first. One query, two when there are more than `limit`."""
+    waiting first; those assigned to one member with `assigned_to_id` (Today's "Only mine").
+    One query, two when there are more than `limit`."""
     today = today or business.today()
+    due = FollowUp.objects.filter(due_now(today), business=business)
+    if assigned_to_id is not None:
+        due = due.filter(assigned_to_id=assigned_to_id)
     return first_rows(
-        FollowUp.objects.filter(due_now(today), business=business)
         # The purchase: Today says which one a rule's question is about (purchase_unquoted).
-        .select_related("customer", "assigned_to", "purchase")
-        .order_by("due_on", "id"),
+        due.select_related("customer", "assigned_to", "purchase").order_by("due_on", "id"),
         limit,
     )
 

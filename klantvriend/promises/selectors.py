@@ -173,15 +173,22 @@ def agenda_condition(name: str, *, business: Business, now: datetime) -> Q:
     return IS_OPEN & due[Agenda(name)]
 
 
-def promises_coming_count(*, business: Business, now: datetime | None = None) -> int:
+def _made_by(promises: QuerySet, made_by_id: int | None) -> QuerySet:
+    """The promises one member made (Today's "Only mine"), or all of them for None."""
+    return promises if made_by_id is None else promises.filter(made_by_id=made_by_id)
+
+
+def promises_coming_count(
+    *, business: Business, now: datetime | None = None, made_by_id: int | None = None
+) -> int:
     """How many open promises are due in the coming week, after today (Agenda.COMING): Today
-    names them, as a promise for next Monday was on the customer's card only. One query."""
+    names them, as a promise for next Monday was on the customer's card only; those one
+    member made with `made_by_id`. One query."""
     now = now or timezone.now()
-    return (
-        Promise.objects.filter(business=business)
-        .filter(agenda_condition(Agenda.COMING, business=business, now=now))
-        .count()
+    promises = Promise.objects.filter(business=business).filter(
+        agenda_condition(Agenda.COMING, business=business, now=now)
     )
+    return _made_by(promises, made_by_id).count()
 
 
 @dataclass(frozen=True)
@@ -196,13 +203,17 @@ def promise_agenda(
     now: datetime | None = None,
     overdue_limit: int = 50,
     due_today_limit: int = 50,
+    made_by_id: int | None = None,
 ) -> PromiseAgenda:
     """Open promises due on an earlier day (oldest first) and all those due today, passed or
     not, in time order; the first rows of each with their totals: two to four queries whatever
-    the number of promises."""
+    the number of promises. Those one member made with `made_by_id`."""
     now = now or timezone.now()
-    promises = Promise.objects.filter(business=business).select_related(
-        "customer", "made_by", "rescheduled_from"
+    promises = _made_by(
+        Promise.objects.filter(business=business).select_related(
+            "customer", "made_by", "rescheduled_from"
+        ),
+        made_by_id,
     )
     overdue = first_rows(
         promises.filter(agenda_condition(Agenda.OVERDUE, business=business, now=now)).order_by(

@@ -63,10 +63,12 @@ def today_list(
     rows: int = LIMIT,
     whole: str = "",
     occasions_from: int = 0,
+    member_id: int | None = None,
 ) -> TodayList:
     """At most `rows` of each list, and LIMIT of the list named `whole` (one of LISTS), each
     with its total; the occasions of the customers from the `occasions_from`-th (a later page
-    of them)."""
+    of them). With `member_id`, that member's own: the promises they made and the follow-ups
+    assigned to them ("Only mine"); complaints and occasions are the whole shop's."""
 
     def limit(name: str) -> int:
         return LIMIT if name == whole else rows
@@ -77,6 +79,7 @@ def today_list(
         now=now,
         overdue_limit=limit("overdue"),
         due_today_limit=limit("due_today"),
+        made_by_id=member_id,
     )
     complaints = complaint_queue(business=business, now=now, limit=limit("complaints"))
     day = business.local(now).date()
@@ -85,7 +88,9 @@ def today_list(
         now=now,
         overdue=agenda.overdue,
         due_today=agenda.due_today,
-        follow_ups=follow_ups_due(business=business, limit=limit("follow_ups"), today=day),
+        follow_ups=follow_ups_due(
+            business=business, limit=limit("follow_ups"), today=day, assigned_to_id=member_id
+        ),
         complaints=complaints,
         occasions=occasions_today(
             business=business, limit=limit("occasions"), offset=occasions_from, day=day

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from klantvriend.core.members import member_count
 from klantvriend.core.services import business_getting_started_close
 from klantvriend.customers.models import ImportantDate
 from klantvriend.customers.privacy_requests import privacy_requests_due
@@ -58,6 +59,10 @@ def today(request: HttpRequest) -> HttpResponse:
     # Today's occasions whole are paged by customer (one may celebrate twice): some 270
     # birthdays fall on one day at 100,000 customers.
     now = timezone.now()
+    # ?mine=1: the promises this member made and the follow-ups assigned to them, for a shop
+    # of several where each keeps their own word.
+    mine = request.GET.get("mine") == "1"
+    member_id = request.user.pk if mine else None
     occasions_page = None
     if whole == "occasions":
         customers = occasion_customer_count(business=business, day=business.local(now).date())
@@ -71,12 +76,20 @@ def today(request: HttpRequest) -> HttpResponse:
             rows=SHOWN,
             whole=whole,
             occasions_from=(occasions_page.number - 1) * LIMIT if occasions_page else 0,
+            member_id=member_id,
         ),
+        "mine": mine,
+        # The lists Today's rows open to, of the same member.
+        "member_query": f"&member={member_id}" if mine else "",
+        # The choice is offered where there is someone else's to leave out.
+        "several_members": mine or member_count(business=business) > 1,
         "whole": whole,
         "page": occasions_page,
         **today_figures(business),
         "slipping_away": slipping_away(business=business),
-        "promises_coming": promises_coming_count(business=business, now=now),
+        "promises_coming": promises_coming_count(
+            business=business, now=now, made_by_id=member_id
+        ),
         "coming_up": coming_up(business=business, day=business.local(now).date()),
         "closures": closures_coming(business=business, day=business.local(now).date()),
         "birthdays_coming": birthdays_coming_up(

@@ -3454,3 +3454,105 @@ def test_today_says_nothing_of_the_coming_week_without_promises_in_it(owner_clie
     page = owner_client.get(reverse("web:today")).content.decode()
 
     assert 'data-testid="promises-coming"' not in page
+
+
+def _care_of_two(business, owner, staff_user):
+    """A promise each for today and from yesterday, a follow-up each due today, one assigned
+    to nobody, a complaint, and a promise each for the coming week."""
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    now = timezone.now()
+    today = business.start_of(business.today())
+    for member, name in ((owner, "Sanne"), (staff_user, "Joris")):
+        for description, due_at in [
+            (f"{name}: vandaag", today + timedelta(hours=23, minutes=30)),
+            (f"{name}: gisteren", today - timedelta(hours=2)),
+            (f"{name}: volgende week", today + timedelta(days=3, hours=12)),
+        ]:
+            PromiseFactory(
+                customer=customer,
+                description=description,
+                made_by=member,
+                made_at=now - timedelta(days=3),
+                due_at=due_at,
+            )
+    for assigned_to, note in ((owner, "Sanne bellen"), (staff_user, "Joris bellen"), (None, "")):
+        FollowUpFactory(
+            customer=customer,
+            assigned_to=assigned_to,
+            note=note or "Niemand bellen",
+            due_on=business.today(),
+        )
+    ComplaintFactory(customer=customer, description="Rollade was taai")
+
+
+@pytest.mark.parametrize(
+    ("mine", "promises", "follow_ups", "coming"),
+    [
+        (
+            False,
+            ["Joris: gisteren", "Joris: vandaag", "Sanne: gisteren", "Sanne: vandaag"],
+            ["Joris bellen", "Niemand bellen", "Sanne bellen"],
+            "2 beloften voor de komende 7 dagen",
+        ),
+        (
+            True,
+            ["Joris: gisteren", "Joris: vandaag"],
+            ["Joris bellen"],
+            "1 belofte voor de komende 7 dagen",
+        ),
+    ],
+)
+def test_only_mine_on_today_holds_the_promises_i_made_and_the_follow_ups_given_to_me(
+    staff_client, business, owner, staff_user, mine, promises, follow_ups, coming
+):
+    """In a shop of several each keeps their own word: Joris asks Today for his own. The
+    complaints stay the whole shop's."""
+    _care_of_two(business, owner, staff_user)
+
+    response = staff_client.get(reverse("web:today"), {"mine": "1"} if mine else {})
+
+    page = response.content.decode()
+    today = response.context["today"]
+    shown = [view.promise.description for view in today.due_today.items + today.overdue.items]
+    assert sorted(shown) == promises
+    assert sorted(f.note for f in today.follow_ups.items) == follow_ups
+    assert [view.complaint.description for view in today.complaints.items] == ["Rollade was taai"]
+    link = re.search(r'<a href="([^"]+)" data-testid="promises-coming">([^<]+)</a>', page)
+    assert link[2] == coming
+    listed = _linked_list(staff_client, link[1])
+    assert listed["page"].paginator.count == (1 if mine else 2)
+    whose = re.search(r'<a [^>]*href="([^"]+)" data-testid="today-whose">([^<]+)</a>', page)
+    assert whose.groups() == (
+        ("/", "Toon van iedereen") if mine else ("/?mine=1", "Alleen van mij")
+    )
+    assert ('data-testid="today-mine-note"' in page) is mine
+
+
+def test_a_shop_of_one_is_not_offered_only_mine(owner_client, business):
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    assert 'data-testid="today-whose"' not in page
+
+
+def test_only_mine_opens_the_whole_list_of_my_promises(staff_client, business, owner, staff_user):
+    customer = CustomerFactory(business=business)
+    today = business.start_of(business.today())
+    for member in (owner, staff_user):
+        for index in range(SHOWN + 1):
+            PromiseFactory(
+                customer=customer,
+                made_by=member,
+                made_at=timezone.now() - timedelta(days=1),
+                due_at=today + timedelta(hours=23, minutes=index),
+            )
+
+    page = staff_client.get(reverse("web:today"), {"mine": "1"}).content.decode()
+
+    link = re.search(r'<a href="([^"]+)" data-testid="show-all-due_today">([^<]+)</a>', page)
+    assert link.groups() == (
+        f"/promises/?agenda=today&amp;order=due&amp;member={staff_user.pk}",
+        f"Toon alle {SHOWN + 1}",
+    )
+    listed = _linked_list(staff_client, link[1])
+    assert listed["page"].paginator.count == SHOWN + 1
+    assert {promise.made_by_id for promise in listed["page"]} == {staff_user.pk}
