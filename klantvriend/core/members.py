@@ -86,10 +86,6 @@ def member_of_business(*, business: Business | int, user, field: str):
     return found
 
 
-def member_count(*, business: Business) -> int:
-    return Membership.objects.filter(business=business).count()
-
-
 def membership_list(*, business: Business) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(business=business)

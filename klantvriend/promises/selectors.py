@@ -155,10 +155,11 @@ AGENDA_ALIASES = {"due_today": Agenda.TODAY}
 def agenda_condition(name: str, *, business: Business, now: datetime) -> Q:
     """The open promises of one of Today's lists: all those due on today's local date, in the
     past or still to come (a promise for the day among them, as it is due at the day's end), or
-    due on an earlier day in the last week; or of the coming week after today. A promise forgotten for weeks is history (broken, in
-    the figures and on the profile), not something to do this morning. The rule of Today and of
-    the promise list's filter both, so that the list holds what Today counts. Bounded by due
-    moments, so that the open promises' index (business, due_at) reads only those days."""
+    due on an earlier day in the last week; or those of the coming week after today. A promise
+    forgotten for weeks is history (broken, in the figures and on the profile), not something
+    to do this morning. The rule of Today and of the promise list's filter both, so that the
+    list holds what Today counts. Bounded by due moments, so that the open promises' index
+    (business, due_at) reads only those days."""
     today = business.local(now).date()
     start = business.start_of(today)
     tomorrow = business.start_of(today + timedelta(days=1))

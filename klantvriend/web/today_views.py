@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from klantvriend.core.members import member_count
+from klantvriend.core.members import member_users
 from klantvriend.core.services import business_getting_started_close
 from klantvriend.customers.models import ImportantDate
 from klantvriend.customers.privacy_requests import privacy_requests_due
@@ -82,7 +82,7 @@ def today(request: HttpRequest) -> HttpResponse:
         # The lists Today's rows open to, of the same member.
         "member_query": f"&member={member_id}" if mine else "",
         # The choice is offered where there is someone else's to leave out.
-        "several_members": mine or member_count(business=business) > 1,
+        "several_members": mine or member_users(business=business).count() > 1,
         "whole": whole,
         "page": occasions_page,
         **today_figures(business),
