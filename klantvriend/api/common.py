@@ -185,6 +185,20 @@ def require_owner(request: HttpRequest) -> None:
         raise OwnerOnly
 
 
+def require_owner_unless_looked_up(request: HttpRequest, looked_up: bool, lookups: str) -> None:
+    """Staff look a record up by one of `lookups` (the list's filters, named in the refusal);
+    the whole list and the feeds a copy kept elsewhere syncs by are an export of the
+    business's customers, which staff must not make (as the customer CSV is the owner's)."""
+    if not looked_up and not request.membership.is_owner:  # type: ignore[attr-defined]
+        raise OwnerOnly(
+            _(
+                "The whole list and its changes are an export, which only an owner of the "
+                "business may make. Look a record up with %(lookups)s."
+            )
+            % {"lookups": lookups}
+        )
+
+
 # In the validation context while Input takes the fields of a refused body one by one.
 _FIELD_BY_FIELD = "field_by_field"
 

@@ -45,6 +45,7 @@ from .common import (
     record_of_path,
     refuse_mixed_sync,
     require_owner,
+    require_owner_unless_looked_up,
     with_location,
 )
 from .insights import CustomerInsightOut
@@ -362,8 +363,8 @@ class RemovedCustomerPage(Out):
 
 @router.get(
     "/removed",
-    response={200: RemovedCustomerPage, **ERRORS},
-    summary="Customers merged into another or deleted since a moment",
+    response={200: RemovedCustomerPage, **OWNER_ERRORS},
+    summary="Customers merged into another or deleted since a moment (owners)",
     description="For a copy kept elsewhere: these ids are gone, their records moved to "
     "`merged_into` or deleted. An anonymised customer is not removed: they are changed "
     '(`anonymised_at`, in `GET /customers?changed_since=`). "Syncing" in the API\'s description.',
@@ -371,6 +372,7 @@ class RemovedCustomerPage(Out):
 def list_removed_customers(
     request: HttpRequest, page: Query[Pagination], since: Query[RemovedSince]
 ):
+    require_owner(request)
     events = selectors.customers_removed(business=business_of(request), since=since.since)
     return feed_page(events, page, read=lambda rows: list(map(selectors.removed_customer, rows)))
 
@@ -392,13 +394,20 @@ class CustomerFilters(ChangesSince):
 
 @router.get(
     "",
-    response={200: CustomerPage, **ERRORS},
+    response={200: CustomerPage, **OWNER_ERRORS},
     summary="List customers, or those changed since a moment",
     description="In name order with `search`, `tag` or `external_ref`; with `changed_since`, "
     "the customers changed since that moment, in the order they changed "
-    '("Syncing" in the API\'s description).',
+    '("Syncing" in the API\'s description). A staff token looks customers up with `search`, '
+    "`tag` or `external_ref`; the whole list and its changes are an export, an owner's (403).",
 )
 def list_customers(request: HttpRequest, page: Query[Pagination], filters: Query[CustomerFilters]):
+    require_owner_unless_looked_up(
+        request,
+        looked_up=filters.changed_since is None
+        and bool(filters.search or filters.tag or filters.external_ref),
+        lookups="search, tag, external_ref",
+    )
     refuse_mixed_sync(
         page,
         filters,

@@ -13,6 +13,7 @@ from .common import (
     CHANGE_ERRORS,
     ERRORS,
     OWNER_CHANGE_ERRORS,
+    OWNER_ERRORS,
     WRITE_ERRORS,
     ChangesSince,
     ExactMoment,
@@ -31,6 +32,7 @@ from .common import (
     record_of_path,
     refuse_mixed_sync,
     require_owner,
+    require_owner_unless_looked_up,
     with_location,
 )
 from .contact_moments import customer_for_write, refusals_of_new_record
@@ -117,14 +119,22 @@ class PurchaseFilters(ChangesSince):
 
 @router.get(
     "",
-    response={200: PurchasePage, **ERRORS},
+    response={200: PurchasePage, **OWNER_ERRORS},
     summary="List purchases, or those changed since a moment",
     description="Newest first, of every customer or of one (`customer`), or the sale of a "
     "receipt number (`external_ref`); with `changed_since`, "
     "the purchases changed since that moment, in the order they changed "
-    '("Syncing" in the API\'s description).',
+    '("Syncing" in the API\'s description). A staff token looks purchases up with '
+    "`customer` or `external_ref`; the whole list and its changes are an export, an owner's "
+    "(403).",
 )
 def list_purchases(request: HttpRequest, page: Query[Pagination], filters: Query[PurchaseFilters]):
+    require_owner_unless_looked_up(
+        request,
+        looked_up=filters.changed_since is None
+        and (filters.customer is not None or bool(filters.external_ref)),
+        lookups="customer, external_ref",
+    )
     refuse_mixed_sync(
         page,
         filters,
@@ -152,8 +162,8 @@ def _removed_purchases(events: list[AuditEvent]) -> list[dict]:
 
 @router.get(
     "/removed",
-    response={200: RemovedPurchasePage, **ERRORS},
-    summary="Purchases deleted since a moment",
+    response={200: RemovedPurchasePage, **OWNER_ERRORS},
+    summary="Purchases deleted since a moment (owners)",
     description="For a copy kept elsewhere: these ids are gone, deleted as recorded by mistake. "
     "A purchase of a customer merged into another moves to that customer, and one of an "
     "anonymised customer stays: both are changes (`GET /purchases?changed_since=`). "
@@ -162,6 +172,7 @@ def _removed_purchases(events: list[AuditEvent]) -> list[dict]:
 def list_removed_purchases(
     request: HttpRequest, page: Query[Pagination], since: Query[RemovedSince]
 ):
+    require_owner(request)
     events = selectors.purchases_removed(business=business_of(request), since=since.since)
     return feed_page(events, page, read=_removed_purchases)
 

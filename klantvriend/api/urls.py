@@ -248,7 +248,9 @@ gestures of one business, and its care settings (owners), at addresses under `/a
 **Authentication**: `Authorization: Bearer <token>`. A member makes a token on the web \
 interface's page Members and connections (`/members/`), an administrator with \
 `manage.py apitoken`. Answers are in the token member's language; `Accept-Language: nl` or \
-`en` asks for one.
+`en` asks for one. A token has its member's role: a staff token looks customers and purchases \
+up (`search`, `tag`, `customer`, `external_ref`) and records, while what only an owner may do \
+(the whole lists and syncing, deleting, merging, privacy requests) answers 403.
 
 **Errors**: `{"detail": "…"}`; a 409 (the record's state forbids it) and a 412 (changed \
 meanwhile) add a stable `code`. A 404 is also a record of another business. A 422 lists every \
@@ -350,9 +352,9 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError):
 
 @api.exception_handler(OwnerOnly)
 def owner_only(request: HttpRequest, exc: OwnerOnly):
-    return api.create_response(
-        request, {"detail": _("Only an owner of the business may do this.")}, status=403
-    )
+    # A refusal that says what staff may do instead carries its own message.
+    detail = str(exc.args[0]) if exc.args else _("Only an owner of the business may do this.")
+    return api.create_response(request, {"detail": detail}, status=403)
 
 
 def _refusal_body(exc: Conflict) -> dict:

@@ -87,9 +87,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "page": occasions_page,
         **today_figures(business),
         "slipping_away": slipping_away(business=business),
-        "promises_coming": promises_coming_count(
-            business=business, now=now, made_by_id=member_id
-        ),
+        "promises_coming": promises_coming_count(business=business, now=now, made_by_id=member_id),
         "coming_up": coming_up(business=business, day=business.local(now).date()),
         "closures": closures_coming(business=business, day=business.local(now).date()),
         "birthdays_coming": birthdays_coming_up(

@@ -7,8 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
+from django.test import Client
 from django.utils import timezone
 
+from klantvriend.core.models import Membership
+from klantvriend.core.services import apitoken_create
 from klantvriend.customers import services
 from klantvriend.customers.models import Customer, Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
@@ -192,6 +195,44 @@ def test_the_refusal_of_a_combination_is_in_dutch_too(api, business):
         "changed_since geeft elke wijziging, in de volgorde waarin ze gedaan zijn; het gaat niet "
         "samen met tag. Blader verder met after_id."
     )
+
+
+def test_staff_look_customers_up_but_the_whole_list_and_its_feeds_are_the_owners(
+    api, business, staff_user
+):
+    # PRODUCT.md: staff must not export. A till finds the customer of a card or a number; a
+    # copy of every customer, and the sync that keeps it, is made with an owner's token.
+    anna = api.post(
+        "/api/v1/customers",
+        {"name": "Anna de Vries", "external_ref": "K-7", "tags": ["BBQ"]},
+        content_type="application/json",
+    ).json()["id"]
+    CustomerFactory(business=business, name="Bram Bakker")
+    token = apitoken_create(membership=Membership.objects.get(user=staff_user))[1]
+    staff = Client(headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"})
+
+    for lookup in ({"search": "anna"}, {"tag": "bbq"}, {"external_ref": "k-7"}):
+        answer = staff.get("/api/v1/customers", lookup)
+        assert (ids(answer), answer.json()["count"]) == ([anna], 1)
+    refusal = {
+        "detail": "The whole list and its changes are an export, which only an owner of the "
+        "business may make. Look a record up with search, tag, external_ref."
+    }
+    for query in ({}, {"limit": 500}, {"changed_since": "1970-01-01T00:00:00Z"}):
+        refused = staff.get("/api/v1/customers", query)
+        assert (refused.status_code, refused.json()) == (403, refusal)
+    in_dutch = staff.get("/api/v1/customers", headers={"Accept-Language": "nl"})
+    assert in_dutch.json()["detail"] == (
+        "De hele lijst en haar wijzigingen zijn een export, die alleen een eigenaar van de zaak "
+        "mag maken. Zoek een gegeven op met search, tag, external_ref."
+    )
+    removed = staff.get("/api/v1/customers/removed")
+    assert (removed.status_code, removed.json()) == (
+        403,
+        {"detail": "Only an owner of the business may do this."},
+    )
+    assert api.get("/api/v1/customers").json()["count"] == 2
+    assert api.get("/api/v1/customers/removed").json() == {"items": [], "count": 0}
 
 
 def test_a_page_of_changes_costs_the_same_queries_however_many_changed(

@@ -1072,6 +1072,18 @@ def test_the_token_page_says_what_a_token_is_for(staff_client):
         "zoals een kassasysteem, namens jou met Klantvriend werken. Zonder zo'n programma hoef "
         "je hier niets te doen.</p>"
     ) in page
+    assert (
+        '<p class="help" data-testid="tokens-staff">Met jouw token zoekt zo\'n programma klanten '
+        "op en legt het verkopen, bezoeken en beloften vast. Een kopie van alle klanten is een "
+        "export: die maakt alleen het token van een eigenaar.</p>"
+    ) in page
+
+
+def test_an_owner_is_not_told_what_a_staff_token_may_not_do(owner_client):
+    page = owner_client.get(reverse("web:members")).content.decode()
+
+    assert 'data-testid="tokens-what"' in page
+    assert 'data-testid="tokens-staff"' not in page
 
 
 @pytest.mark.parametrize(
