@@ -87,6 +87,13 @@ def account_morning_email_set(*, membership: Membership, on: bool) -> None:
     membership.save(update_fields=["morning_email"])
 
 
+def account_today_only_mine_set(*, membership: Membership, on: bool) -> None:
+    """Whether Today shows the member of `membership` their own promises and follow-ups only,
+    in that business, until they choose again."""
+    membership.today_only_mine = on
+    membership.save(update_fields=["today_only_mine"])
+
+
 @transaction.atomic
 def member_password_set(*, membership: Membership, actor, password: str) -> None:
     """An owner gives a member who forgot their password a new one, to tell them in person.

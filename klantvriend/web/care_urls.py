@@ -94,6 +94,7 @@ care_urlpatterns = [
         name="important_date_called_undo",
     ),
     path("getting-started/hide/", today_views.getting_started_hide, name="getting_started_hide"),
+    path("today/whose/", today_views.today_whose, name="today_whose"),
     path("settings/", care_settings_views.care_settings_edit, name="care_settings"),
     path("settings/closed-days/", care_settings_views.closed_days, name="closed_days"),
     path("settings/tags/", tag_views.tag_list_view, name="tags"),

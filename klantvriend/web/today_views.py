@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from klantvriend.core.accounts import account_today_only_mine_set
 from klantvriend.core.members import member_users
 from klantvriend.core.services import business_getting_started_close
 from klantvriend.customers.models import ImportantDate
@@ -59,9 +60,9 @@ def today(request: HttpRequest) -> HttpResponse:
     # Today's occasions whole are paged by customer (one may celebrate twice): some 270
     # birthdays fall on one day at 100,000 customers.
     now = timezone.now()
-    # ?mine=1: the promises this member made and the follow-ups assigned to them, for a shop
-    # of several where each keeps their own word.
-    mine = request.GET.get("mine") == "1"
+    # "Only mine": the promises this member made and the follow-ups assigned to them, for a
+    # shop of several where each keeps their own word; as they chose it last (today_whose).
+    mine = request.membership.today_only_mine
     member_id = request.user.pk if mine else None
     occasions_page = None
     if whole == "occasions":
@@ -206,6 +207,15 @@ def _getting_started(request: HttpRequest) -> GettingStarted | None:
         business_getting_started_close(business=request.business)
         return None
     return card
+
+
+@member_required
+@require_POST
+def today_whose(request: HttpRequest) -> HttpResponse:
+    """The member's choice between their own promises and follow-ups and the whole shop's,
+    kept for the days after."""
+    account_today_only_mine_set(membership=request.membership, on=request.POST.get("mine") == "1")
+    return redirect("web:today")
 
 
 @owner_required

@@ -23,8 +23,8 @@ from klantvriend.core.accounts import account_language_set
 from klantvriend.core.calendar import calendar_token_create
 from klantvriend.core.care_settings import WEEKDAY_KEYS, care_settings, care_settings_update
 from klantvriend.core.members import staff_name
-from klantvriend.core.models import AuditEvent, Business, listed_time_zones
-from klantvriend.core.services import membership_create
+from klantvriend.core.models import AuditEvent, Business, Membership, Role, listed_time_zones
+from klantvriend.core.services import business_create, membership_create
 from klantvriend.core.shown import moment_shown
 from klantvriend.core.tests.days import SALON, open_on
 from klantvriend.core.working_hours import DayHours, next_working_day
@@ -3509,7 +3509,10 @@ def test_only_mine_on_today_holds_the_promises_i_made_and_the_follow_ups_given_t
     complaints stay the whole shop's."""
     _care_of_two(business, owner, staff_user)
 
-    response = staff_client.get(reverse("web:today"), {"mine": "1"} if mine else {})
+    if mine:
+        chosen = staff_client.post(reverse("web:today_whose"), {"mine": "1"})
+        assert (chosen.status_code, chosen["Location"]) == (302, "/")
+    response = staff_client.get(reverse("web:today"))
 
     page = response.content.decode()
     today = response.context["today"]
@@ -3521,11 +3524,59 @@ def test_only_mine_on_today_holds_the_promises_i_made_and_the_follow_ups_given_t
     assert link[2] == coming
     listed = _linked_list(staff_client, link[1])
     assert listed["page"].paginator.count == (1 if mine else 2)
-    whose = re.search(r'<a [^>]*href="([^"]+)" data-testid="today-whose">([^<]+)</a>', page)
-    assert whose.groups() == (
-        ("/", "Toon van iedereen") if mine else ("/?mine=1", "Alleen van mij")
-    )
+    assert _whose_choice(page) == (("0", "Toon van iedereen") if mine else ("1", "Alleen van mij"))
     assert ('data-testid="today-mine-note"' in page) is mine
+
+
+def _whose_choice(page: str) -> tuple[str, str]:
+    """What Today's "Only mine" button sends, and what it says (the first of its two places)."""
+    form = re.search(
+        r'<form class="today-whose" method="post" action="/today/whose/">.*?'
+        r'<input type="hidden" name="mine" value="(\d)">'
+        r'<button [^>]*data-testid="today-whose">([^<]+)</button></form>',
+        page,
+    )
+    return form.groups()
+
+
+def test_only_mine_stays_chosen_the_next_morning_and_in_that_business_alone(
+    business, owner, staff_user
+):
+    """A login lasts a working day: a link's ?mine=1 was gone each morning. The choice is the
+    member's, in one business; the owner's Today stays the whole shop's."""
+    _care_of_two(business, owner, staff_user)
+    second = business_create(name="Slagerij Tweede", owner=owner)
+    membership_create(business=second, user=staff_user, role=Role.STAFF)
+    monday = Client()
+    monday.force_login(staff_user)
+    monday.post(reverse("web:today_whose"), {"mine": "1"})
+
+    tuesday = Client()
+    tuesday.force_login(staff_user)
+    page = tuesday.get(reverse("web:today")).content.decode()
+
+    assert 'data-testid="today-mine-note"' in page
+    assert _whose_choice(page) == ("0", "Toon van iedereen")
+    memberships = Membership.objects.filter(user=staff_user)
+    assert dict(memberships.values_list("business", "today_only_mine")) == {
+        business.pk: True,
+        second.pk: False,
+    }
+    owners = Client()
+    owners.force_login(owner)
+    assert 'data-testid="today-mine-note"' not in owners.get(reverse("web:today")).content.decode()
+
+    tuesday.post(reverse("web:today_whose"), {"mine": "0"})
+
+    page = tuesday.get(reverse("web:today")).content.decode()
+    assert 'data-testid="today-mine-note"' not in page
+    assert _whose_choice(page) == ("1", "Alleen van mij")
+
+
+def test_only_mine_is_chosen_by_a_form_not_a_link(staff_client, business, staff_user):
+    # A choice that stays is a change: a link followed (or fetched ahead by a browser) is not.
+    assert staff_client.get(reverse("web:today_whose"), {"mine": "1"}).status_code == 405
+    assert Membership.objects.get(user=staff_user).today_only_mine is False
 
 
 def test_a_shop_of_one_is_not_offered_only_mine(owner_client, business):
@@ -3546,7 +3597,8 @@ def test_only_mine_opens_the_whole_list_of_my_promises(staff_client, business, o
                 due_at=today + timedelta(hours=23, minutes=index),
             )
 
-    page = staff_client.get(reverse("web:today"), {"mine": "1"}).content.decode()
+    staff_client.post(reverse("web:today_whose"), {"mine": "1"})
+    page = staff_client.get(reverse("web:today")).content.decode()
 
     link = re.search(r'<a href="([^"]+)" data-testid="show-all-due_today">([^<]+)</a>', page)
     assert link.groups() == (
