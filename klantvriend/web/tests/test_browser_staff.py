@@ -52,9 +52,9 @@ def test_on_a_phone_every_button_of_today_and_the_profile_is_a_thumb_high(
     page.set_viewport_size(PHONE)
     log_in(page, live_server, "joris", "pw-joris-123")
 
-    # "Gedaan", "Beantwoord", "Oplossen", "Tevreden"... were 36 px high, the menu's links 34,
+    # "Gedaan", "Antwoord gegeven", "Oplossen", "Tevreden"... were 36 px high, the menu's links 34,
     # the phone number of a follow-up to call 24.
-    expect(page.get_by_role("button", name="Beantwoord")).to_be_visible()
+    expect(page.get_by_role("button", name="Antwoord gegeven")).to_be_visible()
     assert page.evaluate(TOO_SMALL_TO_TAP) == []
     shot(page, "staff-09-phone-today-buttons")
 
@@ -75,7 +75,7 @@ def test_on_a_phone_today_opens_with_the_first_complaint_to_answer_in_sight(
 
     # The four figures, one under the other, filled the first screen; two by two they leave
     # room for the work of the day.
-    expect(page.get_by_role("button", name="Beantwoord")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Antwoord gegeven")).to_be_in_viewport()
     shot(page, "staff-10-phone-today-first-screen")
 
 
@@ -163,8 +163,8 @@ def test_opening_a_complaints_resolve_form_keeps_its_buttons_level(
     resolve.click()
     expect(page.get_by_label("Hoe is het opgelost")).to_be_visible()
 
-    # "Beantwoord" stays level with "Oplossen" instead of floating halfway down the open form.
-    answered = page.get_by_role("button", name="Beantwoord").bounding_box()
+    # "Antwoord gegeven" stays level with "Oplossen" instead of floating halfway down the open form.
+    answered = page.get_by_role("button", name="Antwoord gegeven").bounding_box()
     assert answered is not None
     assert abs(answered["y"] - resolve.bounding_box()["y"]) < 2
     shot(page, "staff-08-tablet-resolve-form")

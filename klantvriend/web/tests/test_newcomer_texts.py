@@ -192,7 +192,7 @@ def test_the_satisfaction_after_a_complaint_says_which_end_is_content(
 
 
 @pytest.mark.parametrize(
-    ("language", "undo"), [("nl", "“Beantwoord” ongedaan maken"), ("en", "Undo “Answered”")]
+    ("language", "undo"), [("nl", "“Antwoord gegeven” ongedaan maken"), ("en", "Undo “Answered”")]
 )
 def test_the_profile_names_the_answer_its_undo_takes_back(
     owner_client, owner, business, language, undo

@@ -1,4 +1,4 @@
-"""Taking back a tap by mistake on Today and on the profile: "Gedaan", "Beantwoord" and a
+"""Taking back a tap by mistake on Today and on the profile: "Gedaan", "Antwoord gegeven" and a
 follow-up's outcome (core/undo.py)."""
 
 from datetime import timedelta
