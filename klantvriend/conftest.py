@@ -1,11 +1,13 @@
 """Fixtures shared by the Django apps' tests: two businesses, so that every test can check that
 the other one's data stays out of reach."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from klantvriend.core.models import Role
 from klantvriend.core.services import (
@@ -103,3 +105,23 @@ def api(api_key) -> Client:
 def other_api(other_business, other_owner) -> Client:
     key = apitoken_create(membership=other_business.memberships.get(user=other_owner))[1]
     return Client(headers={"Authorization": f"Bearer {key}", "Accept-Language": "en"})
+
+
+# A customer and the promise made to him two hours ago (complaints about a promise).
+@pytest.fixture
+def mehmet(business):
+    from klantvriend.customers.tests.factories import CustomerFactory
+
+    return CustomerFactory(business=business, name="Mehmet Yilmaz")
+
+
+@pytest.fixture
+def car_ready(mehmet, owner):
+    from klantvriend.promises.tests.factories import PromiseFactory
+
+    return PromiseFactory(
+        customer=mehmet,
+        made_by=owner,
+        description="Auto klaar",
+        due_at=timezone.now() - timedelta(hours=2),
+    )

@@ -40,6 +40,21 @@ DriverName = Literal[tuple(Driver.values)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(ComplaintStatus.values)]  # type: ignore[valid-type]
 
 
+PROMISE_HELP = (
+    "The id of the customer's promise the complaint is about (an order not ready at the hour "
+    "promised), or null. A promise of another customer is refused (422, type "
+    "not_this_customers); a promise deleted later leaves the complaint, with null here."
+)
+
+
+def _as_stored(fields: dict) -> dict:
+    """The body's fields by the names complaints.services takes: `promise` is an id."""
+    if "promise" in fields:
+        fields = {**fields}
+        fields["promise_id"] = fields.pop("promise")
+    return fields
+
+
 class ComplaintOut(Out):
     id: int
     customer: int
@@ -50,6 +65,7 @@ class ComplaintOut(Out):
     severity: str
     description: str
     driver: str
+    promise: int | None = Field(..., description=PROMISE_HELP)
     first_response_at: datetime | None
     resolved_at: datetime | None
     resolution: str
@@ -78,6 +94,7 @@ def complaint_out(view: ComplaintView) -> dict:
         "severity": complaint.severity,
         "description": complaint.description,
         "driver": complaint.driver,
+        "promise": complaint.promise_id,
         "first_response_at": complaint.first_response_at,
         "resolved_at": complaint.resolved_at,
         "resolution": complaint.resolution,
@@ -130,12 +147,13 @@ class ComplaintCreate(Input):
             "the complaint is resolved."
         ),
     )
+    promise: StrictInt | None = Field(None, description=PROMISE_HELP)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
         return refusals_of_new_record(
             request,
-            fields,
+            _as_stored(fields),
             services.complaint_create_refusals,
             description="",
             received_by=actor_of(request),
@@ -152,6 +170,7 @@ class ComplaintUpdate(Patch):
     driver: DriverName | None = None
     received_at: Moment | None = None
     recovery_gesture: str | None = Field(None, max_length=300)
+    promise: StrictInt | None = Field(None, description=PROMISE_HELP)
     satisfaction_after: StrictInt | None = Field(None, ge=1, le=5)
     resolution: str | None = Field(None, max_length=WRITTEN_MAX_LENGTH)
     first_response_at: Moment | None = Field(
@@ -197,7 +216,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintCreate, response: H
     complaint = services.complaint_create(
         customer=customer,
         received_by=actor_of(request),
-        **payload.dict(exclude={"customer"}),
+        **_as_stored(payload.dict(exclude={"customer"})),
     )
     return Status(201, _out(request, response, with_location(response, "get_complaint", complaint)))
 
@@ -262,5 +281,5 @@ def _change_of(changes: dict) -> dict:
         "responded_at": changes.pop("first_response_at", None),
         "resolved_at": changes.pop("resolved_at", None),
         "resolution": changes.pop("resolution", None),
-        "fields": changes,
+        "fields": _as_stored(changes),
     }

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Least
 from django.utils import timezone
@@ -94,6 +95,17 @@ class Complaint(BusinessOwned):
     driver = models.CharField(
         _("what it is about"), max_length=20, choices=Driver.choices, default=Driver.OTHER
     )
+    # The customer's promise the complaint is about (an order not ready, a car not done at the
+    # hour said): what a broken promise cost shows on the promises kept page. Another
+    # customer's promise is refused (clean); removing the promise leaves the complaint.
+    promise = models.ForeignKey(
+        "promises.Promise",
+        verbose_name=_("about the promise"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+    )
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     # The deadlines of its two clocks (clocks.complaint_deadlines), stored so that the database
     # orders the queue by them (QUEUE_ORDER). Worked out again by complaints.services whenever
@@ -163,6 +175,26 @@ class Complaint(BusinessOwned):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    def clean_fields(self, exclude=None) -> None:
+        # The promise is checked in clean, against this customer's own: the field's own check
+        # would tell a promise of another business ("does not exist") from one of another
+        # customer here, and so say which ids other businesses have.
+        super().clean_fields(exclude={*(exclude or ()), "promise"})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.promise_id is None:
+            return
+        promises = self._meta.get_field("promise").related_model.objects
+        if not promises.filter(pk=self.promise_id, customer_id=self.customer_id).exists():
+            raise ValidationError(
+                {
+                    "promise": ValidationError(
+                        _("Choose a promise made to this customer."), code="not_this_customers"
+                    )
+                }
+            )
 
     @property
     def answered_on_the_spot(self) -> bool:

@@ -20,6 +20,7 @@ from klantvriend.core.models import Business
 from klantvriend.core.rows import ByOffset, IdsFirst, Rows, first_rows
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
+from klantvriend.promises.status import PromiseStatus, promise_status
 
 from .clocks import Clock, complaint_clock
 from .models import QUEUE_ORDER, Complaint
@@ -116,12 +117,14 @@ def complaint_list(
         complaints = complaints.filter(customer_id=customer_id)
     if status:
         complaints = complaints.filter(_STATUS_CONDITIONS[ComplaintStatus(status)])
-    return complaints.select_related("customer", "received_by").order_by("-received_at", "-id")
+    return complaints.select_related("customer", "received_by", "promise").order_by(
+        "-received_at", "-id"
+    )
 
 
 def complaint_get(*, business: Business, complaint_id: int) -> Complaint:
     return owned_get(
-        Complaint.objects.select_related("business", "customer", "received_by"),
+        Complaint.objects.select_related("business", "customer", "received_by", "promise"),
         business=business,
         pk=complaint_id,
     )
@@ -139,6 +142,53 @@ def complaint_clocks_judged(complaint: Complaint, *, now: datetime | None = None
         now=now or timezone.now(),
     )
     return clock.response_in_time is not None or clock.resolution_in_time is not None
+
+
+@dataclass(frozen=True)
+class PromiseComplaints:
+    """The complaints received since `since` about a promise (Complaint.promise): how many,
+    how many of those about a promise not kept on time (kept late, broken, or open past its
+    moment), and the latest, each with the status of its promise."""
+
+    since: datetime
+    total: int
+    not_kept_on_time: int
+    latest: list[tuple[Complaint, PromiseStatus]]
+
+
+def promise_complaints(
+    *, business: Business, since: datetime, now: datetime | None = None, shown: int = 10
+) -> PromiseComplaints:
+    """One count query and one for the latest rows, whatever the number of complaints."""
+    now = now or timezone.now()
+    about_promises = Complaint.objects.filter(
+        business=business, promise__isnull=False, received_at__gte=since
+    )
+    due = models.F("promise__due_at")
+    not_kept_on_time = (
+        Q(promise__done_at__gt=due)
+        | Q(promise__cancelled_at__gt=due)
+        | Q(
+            promise__done_at__isnull=True,
+            promise__cancelled_at__isnull=True,
+            promise__due_at__lt=now,
+        )
+    )
+    counts = about_promises.aggregate(
+        total=Count("pk"), not_kept_on_time=Count("pk", filter=not_kept_on_time)
+    )
+    latest = about_promises.select_related("customer", "promise").order_by("-received_at", "-id")
+    grace = timedelta(hours=care_settings(business).promise_grace_hours)
+    today = business.local(now).date()
+    return PromiseComplaints(
+        since=since,
+        total=counts["total"],
+        not_kept_on_time=counts["not_kept_on_time"],
+        latest=[
+            (complaint, promise_status(complaint.promise, now=now, today=today, grace=grace))
+            for complaint in latest[:shown]
+        ],
+    )
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ def _snapshot(complaint: Complaint) -> dict[str, Any]:
             "resolution",
             "recovery_gesture",
             "satisfaction_after",
+            "promise_id",
         )
     }
 
@@ -225,9 +226,10 @@ def complaint_create(
     received_by=None,
     answered_on_the_spot: bool = False,
     recovery_gesture: str = "",
+    promise_id: int | None = None,
     now: datetime | None = None,
 ) -> Complaint:
-    """`answered_on_the_spot`: the person logging it answered the customer there and then (at
+    """`promise_id`: the customer's promise it is about, if any. `answered_on_the_spot`: the person logging it answered the customer there and then (at
     the counter, on the phone), so its first response is the moment it was received and no
     response clock runs for it. `recovery_gesture`: what was offered to make up for it while
     the customer was there ("a free dessert next time"), kept on the complaint so that whoever
@@ -245,6 +247,7 @@ def complaint_create(
         received_by=received_by,
         answered_on_the_spot=answered_on_the_spot,
         recovery_gesture=recovery_gesture,
+        promise_id=promise_id,
         now=now,
     )
     with transaction.atomic():
@@ -279,6 +282,7 @@ def _new_complaint(
     received_by=None,
     answered_on_the_spot: bool = False,
     recovery_gesture: str = "",
+    promise_id: int | None = None,
     now: datetime | None = None,
 ) -> Complaint:
     """The complaint complaint_create stores, checked: every refusal at once."""
@@ -296,6 +300,7 @@ def _new_complaint(
         received_at=received_at or now,
         received_by=received_by if getattr(received_by, "is_authenticated", False) else None,
         recovery_gesture=recovery_gesture.strip(),
+        promise_id=promise_id,
     )
     refusals_gathered(
         lambda: _refuse_not_in_person(channel, answered_on_the_spot=answered_on_the_spot),
@@ -548,6 +553,7 @@ EDITABLE = frozenset(
         "recovery_gesture",
         "satisfaction_after",
         "resolution",
+        "promise_id",
     }
 )
 

@@ -2,7 +2,7 @@
 forms to record them. Kept apart from views.py so the profile view only merges it in; a fixed
 number of queries whatever the customer's history."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from klantvriend.aftercare.models import Reason
@@ -34,17 +34,31 @@ RECORD_FORMS = ("promise", "complaint", "follow_up", "gesture")
 UNDOABLE_STEPS = (AuditAction.COMPLETED, AuditAction.RESPONDED, AuditAction.REPLANNED)
 
 
+def profile_promises(*, business, customer) -> QuerySet:
+    """The customer's promises as their profile lists them: open first, then the latest."""
+    return open_first(
+        promise_list(business=business, customer_id=customer.pk).exclude(
+            EARLIER_TIMES_OF_A_STANDING_ORDER
+        ),
+        is_open=PROMISE_OPEN,
+        moment="due_at",
+    )
+
+
+def complaint_promises(*, business, customer, complaint=None) -> list:
+    """The promises a complaint of this customer may be said to be about: those on the
+    profile's card (a complaint is about something recent), and the one it is about already."""
+    promises = list(profile_promises(business=business, customer=customer)[:RECENT])
+    if complaint is not None and complaint.promise_id not in (None, *(p.pk for p in promises)):
+        promises.append(complaint.promise)
+    return promises
+
+
 def care_profile_context(request, customer, forms: dict) -> dict:
     business = request.business
     now = timezone.now()
     lists = {
-        "promises": open_first(
-            promise_list(business=business, customer_id=customer.pk).exclude(
-                EARLIER_TIMES_OF_A_STANDING_ORDER
-            ),
-            is_open=PROMISE_OPEN,
-            moment="due_at",
-        ),
+        "promises": profile_promises(business=business, customer=customer),
         "complaints": open_first(
             complaint_list(business=business, customer_id=customer.pk),
             is_open=Q(resolved_at__isnull=True),
@@ -96,7 +110,7 @@ def care_profile_context(request, customer, forms: dict) -> dict:
         "today": business.local(now).date(),
         "promise_form": forms.get("promise_form")
         or PromiseForm(initial={"due_date": business.local(now).date()}),
-        "complaint_form": forms.get("complaint_form") or ComplaintForm(),
+        "complaint_form": forms.get("complaint_form") or ComplaintForm(promises=recent["promises"]),
         "follow_up_form": forms.get("follow_up_form")
         or FollowUpForm(business=business, initial={"due_on": business.local(now).date()}),
         # A referrer still to be thanked: the gesture is most likely that thank-you.

@@ -382,6 +382,15 @@ class ComplaintForm(OwnIds, forms.Form):
     received_at = MomentField(
         label=_("received at"), required=False, help_text=_("Empty means now.")
     )
+    # Offered from the customer's promises on the profile's card, open first
+    # (web.care.profile_promises); the service refuses another customer's.
+    promise = forms.TypedChoiceField(
+        label=Complaint._meta.get_field("promise").verbose_name,
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("When the complaint is about something promised, such as an order not ready."),
+    )
     # Ticked for the default channel, the counter: whoever logs a complaint made there has just
     # heard the customer out and answered them. app.js ticks it again when the counter is chosen
     # and unticks it for any other channel; a phone call can be ticked by hand.
@@ -410,10 +419,35 @@ class ComplaintForm(OwnIds, forms.Form):
     confirm_long_ago = forms.BooleanField(label=RECORD_ANYWAY, required=False)
     long_ago = False
 
+    def __init__(self, *args, promises=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_promises(self, promises)
+
     def clean(self):
         cleaned = super().clean()
         refuse_received_long_ago(self, cleaned.get("received_at"))
         return cleaned
+
+
+def offer_promises(form: forms.Form, promises) -> None:
+    """The promises a complaint's form offers, as "what · when due"; without any, the field
+    goes, so a customer who was never promised anything is not asked."""
+    if not promises:
+        del form.fields["promise"]
+        return
+    form.fields["promise"].choices = [
+        ("", _("not about a promise")),
+        *(
+            (
+                promise.pk,
+                f"{promise.description} · "
+                + moment_shown(
+                    promise.due_on if promise.due_all_day else promise.due_at, "WEEKDAY"
+                ),
+            )
+            for promise in promises
+        ),
+    ]
 
 
 SATISFACTION_CHOICES = [("", "—")] + [(str(score), str(score)) for score in range(1, 6)]
@@ -482,15 +516,17 @@ class ComplaintEditForm(OwnIds, forms.Form):
         label=_("received at"), error_messages={"required": _("Enter when it was.")}
     )
     recovery_gesture = ComplaintForm.base_fields["recovery_gesture"]
+    promise = ComplaintForm.base_fields["promise"]
     resolution = ResolveForm.base_fields["resolution"]
     satisfaction_after = ResolveForm.base_fields["satisfaction_after"]
     confirm_long_ago = ComplaintForm.base_fields["confirm_long_ago"]
     long_ago = False
     version = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, complaint, **kwargs):
+    def __init__(self, *args, complaint, promises=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.complaint = complaint
+        offer_promises(self, promises)
         if complaint.resolved_at is None:
             # How it was resolved is said by resolving it (the profile's "Resolve").
             del self.fields["resolution"], self.fields["satisfaction_after"]
@@ -531,10 +567,13 @@ class ComplaintEditForm(OwnIds, forms.Form):
             typed["received_at"] = moment_changed(
                 typed["received_at"], stored=self.complaint.received_at
             )
+        if "promise" in typed:
+            typed["promise_id"] = typed.pop("promise")
         return {
             name: value
             for name, value in typed.items()
-            if value is not None or name == "satisfaction_after"
+            # Emptied, these say "not asked afterwards" and "about no promise".
+            if value is not None or name in ("satisfaction_after", "promise_id")
             if value != getattr(self.complaint, name)
         }
 

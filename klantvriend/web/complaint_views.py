@@ -15,6 +15,7 @@ from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors as customer_selectors
 from klantvriend.promises.selectors import PERIODS, period_bounds
 
+from .care import complaint_promises
 from .care_forms import ComplaintEditForm, ComplaintForm, resolve_form_for
 from .care_responses import first_error, from_today, profile_response, today_row_response
 from .views import (
@@ -39,13 +40,16 @@ PUBLIC_CHOICES = [("yes", gettext_lazy("public")), ("no", gettext_lazy("not publ
 @require_POST
 def complaint_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customer_selectors.customer_get(business=request.business, customer_id=customer_id)
-    form = ComplaintForm(request.POST)
+    form = ComplaintForm(
+        request.POST, promises=complaint_promises(business=request.business, customer=customer)
+    )
     if form.is_valid():
         try:
             fields = dict(form.cleaned_data)
             del fields["confirm_long_ago"]  # the form's question, not the complaint's
             # An unticked box means "not said": social media and review sites are public anyway.
             fields["public"] = fields["public"] or None
+            fields["promise_id"] = fields.pop("promise", None)
             services.complaint_create(customer=customer, received_by=request.user, **fields)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -154,11 +158,14 @@ def complaint_edit(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
     def form_for(data, stored) -> ComplaintEditForm:
         initial = {
-            name: record_version(stored) if name == "version" else getattr(stored, name)
+            name: record_version(stored) if name == "version" else stored.serializable_value(name)
             for name in ComplaintEditForm.base_fields
             if name != "confirm_long_ago"  # the form's question, not the complaint's
         }
-        return ComplaintEditForm(data, initial=initial, complaint=stored)
+        promises = complaint_promises(
+            business=request.business, customer=stored.customer, complaint=stored
+        )
+        return ComplaintEditForm(data, initial=initial, complaint=stored, promises=promises)
 
     return correction_page(
         request,

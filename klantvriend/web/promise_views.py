@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from klantvriend.aftercare.selectors import quote_decisions
+from klantvriend.complaints.selectors import promise_complaints
 from klantvriend.core.care_settings import care_settings, shop_closed_on
 from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.core.moments import moment_problem
@@ -408,6 +409,10 @@ def promise_reliability(request: HttpRequest) -> HttpResponse:
             # A quote kept on time is half of it: what the customers decided (aftercare's
             # quote follow-ups).
             "quotes": quote_decisions(business=request.business),
+            # What breaking a promise cost: the complaints about one, over the same year.
+            "promise_complaints": promise_complaints(
+                business=request.business, since=figures.since
+            ),
         },
     )
 
