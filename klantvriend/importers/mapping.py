@@ -3,6 +3,8 @@ overridden per field (`--column email=Mailadres`, or the choices on the preview 
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .reading import TableFormat, header_key
@@ -84,7 +86,11 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         ),
         _field("email", _("email"), _EMAIL),
         _field("phone", _("phone"), _PHONE),
-        _field("street", _("street and number"), ["straat", "adres", "straatnaam", "address"]),
+        _field(
+            "street",
+            _("street and number"),
+            ["straat", "adres", "straatnaam", "straathuisnummer", "adresregel", "address"],
+        ),
         _field("house_number", _("house number"), ["huisnummer", "huisnr", "nr", "housenumber"]),
         _field("postal_code", _("postal code"), ["postcode", "zip", "zipcode", "postalcode"]),
         _field("city", _("city"), ["plaats", "woonplaats", "stad", "gemeente", "city", "town"]),
@@ -232,6 +238,23 @@ class MappingError(ValueError):
         self.messages = messages  # (field or "", message)
 
 
+def _header_keys(item: Field) -> tuple[str, ...]:
+    """The headers a field is found by: its synonyms, then its own label in each language the
+    pages speak, so that a column named as the import page names the field ("Straat en
+    huisnummer") is never left unread."""
+    labels = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels.append(header_key(str(item.label)))
+    return (*item.synonyms, *labels)
+
+
+def unread_headers(table: TableFormat, mapping: dict[str, str]) -> list[str]:
+    """The file's columns that no field reads, in the file's order."""
+    read = set(mapping.values())
+    return [header for header in table.headers if header and header not in read]
+
+
 def detect_mapping(kind: str, table: TableFormat) -> dict[str, str]:
     """{field: header} for every field whose header the file has; the first matching header
     wins, and a header is used for one field only."""
@@ -241,7 +264,7 @@ def detect_mapping(kind: str, table: TableFormat) -> dict[str, str]:
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for item in FIELDS[kind]:
-        for synonym in item.synonyms:
+        for synonym in _header_keys(item):
             header = keys.get(synonym)
             if header is not None and header not in used:
                 mapping[item.name] = header

@@ -24,6 +24,7 @@ from klantvriend.importers.mapping import (
     MappingError,
     build_mapping,
     detect_mapping,
+    unread_headers,
 )
 from klantvriend.importers.reading import FileFormatError, detect_format, iter_rows
 from klantvriend.importers.service import file_format_message
@@ -230,12 +231,16 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("web:import_preview", token=token)
         run = import_runs.read(path)
         context.update({"run": run, "result": run.result if run else None})
+    chosen = form.overrides() if form.is_bound and form.is_valid() else detected
     context.update(
         {
             "table": table,
             "preview": _preview(path, table),
             "form": form,
             "unfound": unfound,
+            # Said before the dry run, which finds nothing wrong with a column it does not read:
+            # a file's street addresses were left out without a word.
+            "unread": [f"“{header}”" for header in unread_headers(table, chosen)],
             "date_orders": DATE_ORDERS,
         }
     )

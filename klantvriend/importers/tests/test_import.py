@@ -1159,3 +1159,23 @@ def test_a_purchase_file_with_a_name_alone_is_refused_naming_the_column_it_needs
 
     assert [(error.column, error.code) for error in result.errors] == [("klantnummer", "mapping")]
     assert Purchase.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Straat en huisnummer", "street"),
+        ("Street and number", "street"),
+        ("Persoonlijke notities", "notes"),
+        ("Toestemming voor nieuws en aanbiedingen", "marketing_consent"),
+        ("Klant sinds", "customer_since"),
+    ],
+)
+def test_a_column_is_found_by_the_name_the_import_page_gives_its_field(
+    tmp_path, business, header, field
+):
+    path = write(tmp_path, "k.csv", f"Klantnummer;Naam;{header}\nK1;Anna;ja\n")
+
+    result = data_import(business=business, kind="customers", path=path, dry_run=True)
+
+    assert result.mapping[field] == header

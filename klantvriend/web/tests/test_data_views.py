@@ -101,6 +101,32 @@ def test_the_preview_says_at_once_which_columns_it_did_not_find(owner_client):
     # A file whose columns were all found says nothing of the kind.
     found = owner_client.get(upload(owner_client)["Location"]).content.decode()
     assert 'data-testid="import-unfound"' not in found
+
+
+def test_a_column_named_as_the_page_names_its_field_is_read_and_one_no_field_reads_is_named(
+    owner_client,
+):
+    """A garage's file: its addresses under "Straat en huisnummer", the import page's own name
+    for that field, were left unread, and the dry run found nothing wrong."""
+    garage = (
+        b"Klantnummer;Naam;Straat en huisnummer;Postcode;Kenteken;Bouwjaar\r\n"
+        b"K1;Pieter de Vries;Oudegracht 12;3511 AB;12-ABC-3;2015\r\n"
+    )
+
+    page = owner_client.get(upload(owner_client, garage, "customers")["Location"]).content.decode()
+
+    assert (
+        re.search(r'<select name="column_street"[^>]*>.*?</select>', page, re.S)[0].count(
+            '<option value="Straat en huisnummer" selected>'
+        )
+        == 1
+    )
+    assert re.findall(r'<p class="notice" data-testid="import-unread">([^<]*)</p>', page) == [
+        "De kolommen “Kenteken”, “Bouwjaar” worden niet ingelezen. Staat er iets in dat "
+        "hieronder hoort, kies de kolom dan daar."
+    ]
+    found = owner_client.get(upload(owner_client)["Location"]).content.decode()
+    assert 'data-testid="import-unread"' not in found
     assert Purchase.objects.count() == 0
 
 
