@@ -133,6 +133,11 @@ def one_minus_scaled_hypergeometric(r, a, b_posterior, x, z):
     return -np.expm1(log_scale) + np.exp(log_scale) * (1.0 - hyper)
 
 
+# One customer in a million leaving after a purchase: far below any shop's (CDNOW's BG/NBD fit
+# has a / (a + b) = 0.25; Fader, Hardie & Lee 2005), so a fit below it found no dropout at all.
+DROPOUT_COLLAPSED_BELOW = 1e-6
+
+
 class BetaGeometricNBD(TransactionModel):
     """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
 
@@ -169,6 +174,16 @@ class BetaGeometricNBD(TransactionModel):
         return beta_geometric_row_log_likelihood(
             params, data, with_gradient=with_gradient, modified=self._modified
         )
+
+    @property
+    def dropout_collapsed(self) -> bool:
+        """Whether the fit says that next to no customer ever leaves: the mean chance of leaving
+        after a purchase, a / (a + b), below DROPOUT_COLLAPSED_BELOW. The likelihood then has
+        its maximum on the boundary, as on a small or short history that shows nobody leaving
+        (27 customers of a garage fitted a = 3e-15), and the probability alive is one for
+        everyone, however long away: not a finding, but the lack of one."""
+        a, b = self.params_["a"], self.params_["b"]
+        return a / (a + b) < DROPOUT_COLLAPSED_BELOW
 
     def _posterior_b(self, b, x):
         return b + x

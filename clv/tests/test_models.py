@@ -454,3 +454,28 @@ def test_a_fit_at_the_rounding_floor_counts_as_converged_and_one_short_of_it_doe
     assert not at_rounding_floor(hessian, short_of_it, 59.26)
     assert not at_rounding_floor(saddle, at_floor, 59.26)
     assert not at_rounding_floor(np.full((4, 4), np.nan), at_floor, 59.26)
+
+
+@pytest.mark.parametrize("model_class", [BetaGeometricNBD, ModifiedBetaGeometricNBD])
+def test_a_fit_in_which_nobody_leaves_says_its_dropout_collapsed(model_class):
+    """A garage's 27 customers fitted a = 3e-15, b = 9e-5: every customer alive with certainty,
+    one away for 21 months as much as one here last week."""
+    collapsed = fitted(model_class, {"r": 0.72, "alpha": 12.3, "a": 3.27e-15, "b": 8.89e-5})
+    cdnow = fitted(model_class, CDNOW_LIKE[model_class])
+
+    assert (collapsed.dropout_collapsed, cdnow.dropout_collapsed) == (True, False)
+    gone_long = collapsed.probability_alive(np.array([4]), np.array([400.0]), np.array([1030.0]))
+    assert gone_long[0] > 0.999999
+
+
+def test_steady_buyers_who_never_stop_collapse_the_bgnbd_dropout():
+    # Thirty customers each in a steady rhythm of their own until now: no one is seen leaving.
+    gaps = 60 + 5 * np.arange(30)
+    ages = 1000 - (np.arange(30) * 37) % 200
+    frequency = ages // gaps - (ages % gaps == 0)
+    recency = (frequency * gaps).astype(float)
+
+    model = BetaGeometricNBD().fit(frequency, recency, ages.astype(float))
+
+    assert model.dropout_collapsed
+    assert model.params_["a"] / (model.params_["a"] + model.params_["b"]) < 1e-6

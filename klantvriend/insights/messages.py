@@ -21,9 +21,15 @@ DAYS_PER_YEAR = 365.25
 
 
 def not_enough_data(
-    *, customers: int, repeat: int, history_days: int, unfittable: bool = False
+    *,
+    customers: int,
+    repeat: int,
+    history_days: int,
+    unfittable: bool = False,
+    no_dropout: bool = False,
 ) -> str:
-    """The honest sentence for a business whose data cannot carry a model yet."""
+    """The honest sentence for a business whose data cannot carry a model yet. `no_dropout`:
+    the models fitted, but found no customer ever leaving (clv's dropout_collapsed)."""
     if customers == 0:
         return _("Not enough data yet: no purchases have been recorded.")
     needs = []
@@ -46,6 +52,12 @@ def not_enough_data(
             % {"count": more}
         )
     if not needs:
+        if no_dropout:
+            return _(
+                "Not enough data yet to predict: no customer is seen to stop coming in the "
+                "purchases so far, so the models cannot tell who is still a customer. Until "
+                "then each customer is judged by their own rhythm."
+            )
         if unfittable:
             return _(
                 "Not enough data yet: the purchases do not show a pattern the models can fit; "

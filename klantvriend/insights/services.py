@@ -113,6 +113,10 @@ def _fit_spend(summary) -> SpendFit:
     return SpendFit(None, float(fallback))
 
 
+class NoDropoutFound(ConvergenceError):
+    """Every model that fitted found no customer ever leaving."""
+
+
 def _fit_models(summary, history, is_ambassador, fit: Fit) -> tuple[Fit, dict, str]:
     """`fit` with the chosen purchase and spend models, every customer's rows from it and why
     the model was chosen; or ConvergenceError.
@@ -121,7 +125,9 @@ def _fit_models(summary, history, is_ambassador, fit: Fit) -> tuple[Fit, dict, s
     can take minutes and still fail, while BG/NBD and MBG/NBD take well under a second. When the
     heterogeneity parameters run off to infinity (everyone buying at the same rate), a small L2
     penalty keeps them finite; each penalty is tried in turn, and each converged candidate in
-    the order of the selection, until one gives finite figures for every customer."""
+    the order of the selection, until one gives finite figures for every customer. A candidate
+    in which nobody ever leaves (dropout_collapsed) is passed over: without one, the insights
+    are made as without a model, from each customer's own rhythm."""
     spend = _fit_spend(summary)
     error: Exception = ConvergenceError("no model was tried")
     for penalizer in PENALIZERS:
@@ -134,10 +140,16 @@ def _fit_models(summary, history, is_ambassador, fit: Fit) -> tuple[Fit, dict, s
                 penalizer_coef=penalizer,
             )
         except ConvergenceError as failure:
-            error = failure
+            error = error if isinstance(error, NoDropoutFound) else failure
             continue
+        # A fit in which nobody ever leaves tells no one apart who has left: every customer
+        # alive with certainty, one gone for two years beside one here last week.
         fitted = sorted(
-            (c for c in selection.candidates if c.model is not None),
+            (
+                c
+                for c in selection.candidates
+                if c.model is not None and not c.model.dropout_collapsed
+            ),
             key=lambda c: c.name != selection.chosen_name,
         )
         for candidate in fitted:
@@ -145,7 +157,12 @@ def _fit_models(summary, history, is_ambassador, fit: Fit) -> tuple[Fit, dict, s
             rows = customer_rows(history=history, is_ambassador=is_ambassador, fit=chosen)
             if rows is not None:
                 return chosen, rows, selection.reason
-        error = ConvergenceError("the fitted models give no finite predictions")
+        if fitted:
+            error = ConvergenceError("the fitted models give no finite predictions")
+        else:
+            # Kept over a later penalty's failure to converge: that nobody was seen leaving is
+            # what the data lacks.
+            error = NoDropoutFound("the fitted models find no customer ever leaving")
     raise error
 
 
@@ -192,7 +209,7 @@ def insights_refresh(*, business: Business, now: datetime | None = None) -> Insi
             fit, rows, model_reason = _fit_models(summary, history, ambassadors, fit)
         except ConvergenceError as error:
             logger.info("Insights of %s: no model fits: %s", business.slug, error)
-            counts["unfittable"] = True
+            counts["no_dropout" if isinstance(error, NoDropoutFound) else "unfittable"] = True
             reason = _in_english(**counts)
     if rows is None:
         rows = customer_rows(history=history, is_ambassador=ambassadors, fit=fit)

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from klantvriend.core import hooks
+from klantvriend.customers.models import Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
 from klantvriend.insights.models import CustomerInsight, InsightRun, InsightSnapshot, Stage
 from klantvriend.insights.selectors import insight_card, not_seen_for, slipping_away
@@ -676,3 +677,35 @@ def test_a_regular_later_than_usual_is_not_said_to_come_in_a_steady_rhythm(
     with translation.override("nl"):
         card = insight_card(insight=insight, today=insight.as_of)
     assert card.stage == explained
+
+
+def test_a_shop_where_no_one_is_seen_leaving_gets_no_model_and_is_told_why(business):
+    """A garage's 27 customers fitted a BG/NBD in which nobody ever leaves: every card said
+    "Kans actief >99%", one away for 21 months beside "verloren" and a value of € 416."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    customers = CustomerFactory.create_batch(30, business=business)
+    purchases = []
+    for index, customer in enumerate(customers):
+        gap = 60 + 5 * index  # each in a steady rhythm of their own, until yesterday
+        days = range((1000 - (index * 37) % 200) // gap * gap, -1, -gap)
+        purchases += [
+            PurchaseFactory.build(
+                customer=customer,
+                business=business,
+                at=dt.datetime.combine(yesterday - dt.timedelta(days=ago), dt.time(11), dt.UTC),
+            )
+            for ago in days
+        ]
+    Purchase.objects.bulk_create(purchases)
+
+    run = insights_refresh(business=business)
+
+    assert (run.model_name, run.figures["not_enough"]["no_dropout"]) == ("", True)
+    assert run.not_enough_data_text() == (
+        "Nog niet genoeg gegevens om te voorspellen: in de aankopen tot nu toe is geen klant te "
+        "zien die wegblijft, dus kunnen de modellen niet zeggen wie nog klant is. Tot dan wordt "
+        "elke klant beoordeeld op zijn eigen ritme."
+    )
+    insights = CustomerInsight.objects.filter(business=business)
+    assert insights.count() == 30
+    assert set(insights.values_list("probability_alive", "value_cents")) == {(None, None)}
