@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -113,7 +115,7 @@ QUESTION_WORDS = {
     Question.AFTER_KEPT: gettext_noop("Is everything all right after: %(what)s?"),
     Question.QUOTE: gettext_noop("Has the customer decided on the quote: %(what)s?"),
     Question.COMPLAINT: gettext_noop(
-        "Is the customer content again after the complaint: %(what)s?"
+        "Is the customer content again after the complaint “%(what)s”?"
     ),
     Question.PURCHASE: gettext_noop("Was everything to their liking: %(what)s?"),
     Question.REFERRAL: gettext_noop("Thank them for referring %(name)s."),
@@ -152,9 +154,12 @@ def promise_question(*, kind: str, description: str) -> tuple[Question, str]:
 
 
 def complaint_quoted(description: str) -> str:
-    """The complaint as a follow-up's note quotes it: at most 200 characters, shortened at a
-    word with "…", without the closing full stop, as the note ends in a question mark."""
-    return shortened(description.rstrip(".!? "), 200)
+    """The complaint as a follow-up's note quotes it: its first sentence or line, at most 120
+    characters, shortened at a word with "…", without its closing mark, as the note ends in a
+    question mark. A complaint told at length ("Kras op de linker voordeur. Klant ontdekte het
+    thuis en belde boos.") was pasted whole into the question."""
+    first = re.split(r"(?<=[.!?])\s+|\n", description.strip(), maxsplit=1)[0]
+    return shortened(first.rstrip(".!? "), 120)
 
 
 class FollowUp(BusinessOwned):

@@ -807,7 +807,7 @@ def test_a_follow_up_a_rule_would_plan_on_a_closed_holiday_is_planned_after_it(c
             "en",
             "nl",
             "Is everything all right after: Beef wellington?",
-            "Is the customer content again after the complaint: Cold soup?",
+            "Is the customer content again after the complaint “Cold soup”?",
             "Was everything to their liking: Buffet 30 p.?",
             "Not content at the follow-up: Did they like the buffet?",
         ),
@@ -815,7 +815,7 @@ def test_a_follow_up_a_rule_would_plan_on_a_closed_holiday_is_planned_after_it(c
             "nl",
             "en",
             "Is alles naar wens na: Beef wellington?",
-            "Is de klant weer tevreden na de klacht: Cold soup?",
+            "Is de klant weer tevreden na de klacht “Cold soup”?",
             "Was alles naar wens: Buffet 30 p.?",
             "Niet tevreden bij de nazorg: Did they like the buffet?",
         ),
@@ -975,9 +975,30 @@ def test_a_long_complaint_is_quoted_up_to_a_whole_word_in_its_follow_up(customer
     follow_up = services.follow_up_plan_for_complaint(complaint=complaint)
 
     assert follow_up.note == (
-        "Is de klant weer tevreden na de klacht: "
-        + "De bruidstaart was te laat en " * 6
-        + "De bruidstaart…?"
+        "Is de klant weer tevreden na de klacht “"
+        + "De bruidstaart was te laat en " * 3
+        + "De bruidstaart was te laat en…”?"
+    )
+    assert follow_up.quotes_its_complaint
+
+
+def test_a_complaint_told_at_length_is_asked_about_by_its_first_sentence(customer):
+    """A garage's complaint and what followed, pasted whole into the question, read as one
+    breathless question: "… na de klacht: Kras op de linker voordeur. Klant ontdekte het thuis
+    en belde boos?"."""
+    complaint = ComplaintFactory(
+        customer=customer,
+        description="Kras op de linker voordeur na de reparatie.\nKlant ontdekte het thuis en "
+        "belde boos. Wil dat we het spuiten.",
+        received_at=timezone.now() - timedelta(days=1),
+        first_response_at=timezone.now() - timedelta(days=1),
+        resolved_at=timezone.now(),
+    )
+
+    follow_up = services.follow_up_plan_for_complaint(complaint=complaint)
+
+    assert follow_up.note == (
+        "Is de klant weer tevreden na de klacht “Kras op de linker voordeur na de reparatie”?"
     )
     assert follow_up.quotes_its_complaint
 

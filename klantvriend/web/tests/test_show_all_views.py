@@ -270,12 +270,12 @@ def test_the_aftercare_list_speaks_english(owner_client, business, owner):
     [
         (
             "en",
-            "Is the customer content again after the complaint: Buffet kwam een uur te laat? "
+            "Is the customer content again after the complaint “Buffet kwam een uur te laat”? "
             '<span class="subtle">· after a complaint</span>',
         ),
         (
             "nl",
-            "Is de klant weer tevreden na de klacht: Buffet kwam een uur te laat? "
+            "Is de klant weer tevreden na de klacht “Buffet kwam een uur te laat”? "
             '<span class="subtle">· na een klacht</span>',
         ),
     ],
