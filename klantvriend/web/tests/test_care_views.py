@@ -2727,7 +2727,7 @@ def test_the_complaint_form_asks_what_the_complaint_is_about(
             "nl",
             "zekerheid: wist vooraf niet waar ze aan toe waren (prijs, tijd, resultaat); "
             "flexibiliteit: een wens of een wijziging kon niet; betrouwbaarheid: niet zoals "
-            "beloofd of zoals het hoort (koud, taai, kapot), of niet op tijd; maatwerk: niet afgestemd "
+            "beloofd of zoals het hoort (kapot, beschadigd, niet lekker), of niet op tijd; maatwerk: niet afgestemd "
             "op wat zij persoonlijk "
             "wilden; klachtafhandeling: hoe een eerder probleem is opgelost.",
         ),
@@ -2735,7 +2735,7 @@ def test_the_complaint_form_asks_what_the_complaint_is_about(
             "en",
             "certainty: did not know what to expect (price, time, result); flexibility: a "
             "wish or a change could not be met; reliability: not as promised or as it should "
-            "be (cold, tough, broken), or not on time; customisation: not suited to what they "
+            "be (broken, damaged, not tasty), or not on time; customisation: not suited to what they "
             "personally wanted; complaint "
             "handling: how an earlier problem was dealt with.",
         ),
