@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clv import charts
+from klantvriend.core.links import public_address_is_this_device
 from klantvriend.core.members import staff_name
 from klantvriend.core.numbers import count_shown
 from klantvriend.customers.selectors import customer_get
@@ -554,7 +555,7 @@ def survey_qr(request: HttpRequest, survey_invitation_id: int) -> HttpResponse:
         if url is None:
             # Only the session that made the link holds its secret.
             raise Http404
-        context.update(url=url, qr=qr_svg(url))
+        context.update(url=url, qr=qr_svg(url), unreachable=public_address_is_this_device())
     else:
         _forget_qr_link(request, invitation.pk)
         if state != "invalid":

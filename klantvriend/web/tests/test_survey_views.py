@@ -497,6 +497,41 @@ def test_the_qr_page_is_a_get_after_the_post_and_a_refresh_shows_the_same_link(
     assert SurveyInvitation.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("address", "warned"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://localhost:8131", True),
+        ("http://kassa.localhost", True),
+        ("https://klanten.example", False),
+        ("http://192.168.1.20:8000", False),  # the shop's own network: a phone there gets it
+    ],
+)
+def test_a_qr_code_that_leads_to_this_computer_says_a_phone_cannot_open_it(
+    owner_client, customer, settings, address, warned
+):
+    """A garage trying Klantvriend on a laptop printed a code for http://localhost:8000/s/…,
+    which the customer's phone opened as itself."""
+    settings.PUBLIC_BASE_URL = address
+    posted = owner_client.post(
+        f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"}
+    )
+
+    page = owner_client.get(posted["Location"]).content.decode()
+
+    notice = re.findall(r'<p class="notice" data-testid="survey-qr-unreachable">([^<]*)</p>', page)
+    assert notice == (
+        [
+            "Deze code leidt naar deze computer zelf, omdat Klantvriend hier op proef draait: "
+            "de telefoon van een klant kan hem niet openen. Heeft Klantvriend een eigen adres op "
+            "internet, zet dat dan als PUBLIC_BASE_URL (zie de installatiehandleiding); dan "
+            "leiden de codes daarheen."
+        ]
+        if warned
+        else []
+    )
+
+
 def test_another_session_cannot_see_the_qr_code(owner_client, staff_client, owner, customer):
     owner_client.post(f"/customers/{customer.pk}/survey-invitations/", {"channel": "counter"})
     qr_page = f"/survey-invitations/{SurveyInvitation.objects.get().pk}/qr/"
