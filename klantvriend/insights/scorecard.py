@@ -371,6 +371,47 @@ NEXT_ACTIONS = {
 }
 
 
+# What gives each figure its first value, for a next action that names the few not measured
+# yet: "record promises and complaints" read as an order to a garage that had just done both,
+# its promise not due yet and no follow-up's day come.
+MEASURED_ONCE = {
+    "promises": lambda: _(
+        "A promise counts once it is kept or its moment has passed: mark it done when kept."
+    ),
+    "complaint_response": lambda: _("A complaint counts once it is recorded."),
+    "complaint_resolution": lambda: _(
+        "A complaint counts once it is resolved or past its target for that."
+    ),
+    "aftercare": lambda: _(
+        "A follow-up counts once it is done or its day has passed; Today names them."
+    ),
+    "nps": lambda: _("The score counts the survey's answers: invite customers after a purchase."),
+    "drivers": lambda: _(
+        "Each factor needs more survey answers: invite customers after a purchase."
+    ),
+    "repeat_rate": lambda: _("Returning customers count the purchases recorded or imported."),
+    "referrals": lambda: _("Referrals count once a new customer's card names who brought them."),
+}
+# More figures than this not measured yet (a shop that has just begun) get the one sentence on
+# where to begin, not a paragraph.
+MEASURE_NAMED_AT_MOST = 3
+
+
+def measure_action(figures: list[Figure]) -> str:
+    """To start measuring: on a shop that has just begun, where to begin; with a few figures
+    left, which, and what gives each its first value."""
+    unmeasured = [figure for figure in figures if not figure.measured]
+    if len(unmeasured) > MEASURE_NAMED_AT_MOST:
+        return NEXT_ACTIONS["measure"]()
+    names = ", ".join(f"“{figure.label}”" for figure in unmeasured)
+    return " ".join(
+        [
+            _("Not measured yet: %(names)s.") % {"names": names},
+            *(MEASURED_ONCE[figure.key]() for figure in unmeasured if figure.key in MEASURED_ONCE),
+        ]
+    )
+
+
 # The figures of the scorecard and of Today look at a year of history: with a big business that
 # is too much work for every look, and a figure a minute old tells the same story. One lifetime
 # for both, so that the two pages never tell different stories for longer than that.
@@ -699,7 +740,8 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
         next_action = _driver_action(advice)
         drivers_to_start_with = tuple(driver.name for driver in advice.start_with)
     else:
-        next_action = NEXT_ACTIONS[next_action_key(figures, weakest, passed_over)]()
+        key = next_action_key(figures, weakest, passed_over)
+        next_action = measure_action(figures) if key == "measure" else NEXT_ACTIONS[key]()
     return Scorecard(
         figures=figures,
         weakest=weakest,

@@ -19,6 +19,7 @@ from klantvriend.insights.scorecard import (
     _driver_action,
     _drivers_detail,
     customer_scorecard,
+    measure_action,
     next_action_key,
     nps_upper_bound,
     repeat_counts,
@@ -1205,3 +1206,33 @@ def test_with_every_figure_on_target_none_is_the_weakest():
     assert weakest_figure(on_target) == (None, None)
     assert weakest_figure([*on_target, figure("referrals", 0.29)])[0].key == "referrals"
     assert weakest_figure([figure("nps", None)]) == (None, None)
+
+
+def test_with_a_few_figures_left_to_measure_the_next_action_names_them_and_how():
+    """A garage that had recorded a promise (due Thursday), a complaint and a survey read
+    "Begin met meten: leg beloften en klachten vast…", an order to do what it had done."""
+
+    def figure(key, label, value):
+        return Figure(key, label, value, "share")
+
+    measured = [
+        figure("complaint_response", "Klachten binnen de norm beantwoord", 1.0),
+        figure("complaint_resolution", "Klachten binnen de norm opgelost", 1.0),
+        figure("nps", "Net Promoter Score", -100),
+        figure("repeat_rate", "Terugkerende klanten", 0.9),
+        figure("referrals", "Nieuwe klanten via een aanbeveling", 0.0),
+    ]
+    left = [
+        figure("promises", "Beloften op tijd nagekomen", None),
+        figure("aftercare", "Nazorg op tijd gedaan", None),
+    ]
+
+    assert measure_action([*measured, *left]) == (
+        "Nog niet gemeten: “Beloften op tijd nagekomen”, “Nazorg op tijd gedaan”. Een belofte "
+        "telt mee zodra ze is nagekomen of haar moment voorbij is: vink haar af als ze is "
+        "nagekomen. Nazorg telt mee zodra ze gedaan is of haar dag voorbij is; Vandaag noemt ze."
+    )
+    new_shop = [figure(f.key, f.label, None) for f in [*measured, *left]]
+    assert measure_action(new_shop) == (
+        "Begin met meten: leg beloften en klachten vast, en stuur na een aankoop de enquête."
+    )
