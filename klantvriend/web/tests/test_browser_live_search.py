@@ -217,3 +217,34 @@ def test_without_javascript_the_search_box_opens_the_list_as_before(
 
         expect(page).to_have_url(f"{live_server.url}/customers/?q=kuip")
         expect(page.get_by_role("link", name="Koen Kuipers")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("options", "focused"),
+    [
+        ({"viewport": {"width": 1280, "height": 900}}, True),
+        ({"viewport": PHONE, "has_touch": True, "is_mobile": True}, False),
+    ],
+    ids=["shop screen", "phone"],
+)
+def test_the_customer_lists_search_takes_the_cursor_only_where_a_keyboard_is_at_hand(
+    browser: Browser,
+    browser_context_args,
+    live_server,
+    staff_user,
+    counter_customers,
+    options,
+    focused,
+):
+    """On a phone the cursor in the list's search opened the on-screen keyboard over the list
+    the page came to show."""
+    with _staff_page(browser, browser_context_args, live_server, **options) as page:
+        page.goto(f"{live_server.url}/customers/")
+        expect(page.get_by_text("Koen Kuipers")).to_be_visible()
+        search = page.locator("#customer-search")
+
+        if focused:
+            expect(search).to_be_focused()
+        else:
+            expect(search).not_to_be_focused()
+            assert page.evaluate("document.activeElement === document.body")

@@ -13,6 +13,11 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// The customer list's search takes the cursor where a mouse and keyboard are at hand. On a
+// touch screen the cursor opened the on-screen keyboard over the list the page came to show.
+const searchOnOpen = document.querySelector("[data-focus-with-keyboard]");
+if (searchOnOpen && window.matchMedia("(pointer: fine)").matches) searchOnOpen.focus();
+
 // Opening the walk-in panel puts the cursor in its name field.
 document.addEventListener("toggle", (event) => {
   const details = event.target;
