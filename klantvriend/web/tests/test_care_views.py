@@ -1033,13 +1033,15 @@ def test_not_needed_from_today_closes_the_follow_up_and_offers_undo(owner_client
     assert Complaint.objects.count() == 0
 
 
+# One word for one thing in English too: Today said "Follow-ups" where the profile and the menu
+# say "Aftercare" (Dutch says "Nazorg" in all three).
 @pytest.mark.parametrize(
     ("language", "labels"),
     [
         ("nl", ["Klachten", "Beloften", "Nazorg", "Wegglippers", "Te vieren", "Binnenkort"]),
         (
             "en",
-            ["Complaints", "Promises", "Follow-ups", "Slipping away", "To celebrate", "Coming up"],
+            ["Complaints", "Promises", "Aftercare", "Slipping away", "To celebrate", "Coming up"],
         ),
     ],
 )
