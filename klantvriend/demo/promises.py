@@ -302,9 +302,67 @@ def _care_demo_create(
     gestures = _gestures(rng, business, members, customers, complaints, start, now)
     _birthdays_today(rng, business, customers, today)
     _important_dates(np.random.default_rng([seed, 4, 2]), business, customers, today)
-    return CareDemoSummary(
-        len(promises) + len(standing), len(complaints), len(follow_ups), len(gestures)
+    late = _complaints_about_late_promises(
+        np.random.default_rng([seed, 4, 3]), business, members, promises, now
     )
+    return CareDemoSummary(
+        len(promises) + len(standing), len(complaints) + len(late), len(follow_ups), len(gestures)
+    )
+
+
+# What a customer says when a promise was not kept on time, and how it was made good.
+LATE_PROMISE_COMPLAINTS = [
+    "Bestelling was niet klaar op het afgesproken uur.",
+    "Moest terugkomen: het pakket was er nog niet.",
+    "Bezorging kwam veel later dan beloofd.",
+]
+# About one late promise in this many comes back as a complaint about it.
+LATE_PROMISES_PER_COMPLAINT = 12
+
+
+def _complaints_about_late_promises(
+    rng, business, members, promises: list[Promise], now: datetime
+) -> list[Complaint]:
+    """Complaints about promises kept late (Complaint.promise), received a few hours after the
+    promise was kept and resolved the same day: the promises kept page shows what a broken
+    promise cost. Drawn from a stream of their own, after the rest of the history."""
+    settings = care_settings(business)
+    late = [
+        promise
+        for promise in promises
+        if promise.done_at is not None and promise.done_at - promise.due_at > timedelta(hours=1)
+    ]
+    chosen = rng.choice(len(late), size=len(late) // LATE_PROMISES_PER_COMPLAINT, replace=False)
+    rows = []
+    for index in sorted(chosen):
+        promise = late[int(index)]
+        received = promise.done_at + timedelta(hours=float(rng.uniform(0.5, 6)))
+        resolved = received + timedelta(hours=float(rng.uniform(1, 20)))
+        if resolved > now:
+            continue
+        rows.append(
+            Complaint(
+                business=business,
+                customer_id=promise.customer_id,
+                promise=promise,
+                received_at=received,
+                received_by=_pick(rng, members),
+                channel=Channel.PHONE,  # answered there and then, on the phone
+                severity=Severity.MEDIUM,
+                description=_pick(rng, LATE_PROMISE_COMPLAINTS),
+                driver=Driver.RELIABILITY,
+                first_response_at=received,
+                resolved_at=resolved,
+                resolution="Excuses gemaakt en de volgende bestelling eerder klaargezet.",
+                satisfaction_after=int(rng.choice([3, 4, 4, 5])),
+                created_at=received,
+            )
+        )
+    for complaint in rows:
+        complaint.respond_by, complaint.resolve_by = complaint_deadlines(
+            complaint, settings=settings, tz=business.tzinfo
+        )
+    return Complaint.objects.bulk_create(rows, batch_size=BATCH)
 
 
 # A regular's order every Saturday at 11:00, kept each week (promises.services.promise_repeat).

@@ -112,7 +112,14 @@ def test_most_counter_complaints_of_the_demo_were_answered_on_the_spot(db):
     the counter are answered there and then; what waits for a first response came in where the
     customer was not there to be answered."""
     business = demo_create(customers=1000, seed=3, today=date(2026, 6, 30)).business
-    complaints = Complaint.objects.filter(business=business)
+    # Those about a promise kept late were all called in and answered on the phone.
+    about_promises = Complaint.objects.filter(business=business, promise__isnull=False)
+    assert about_promises.count() == 6
+    assert set(about_promises.values_list("channel", flat=True)) == {Channel.PHONE}
+    assert about_promises.filter(first_response_at=F("received_at")).count() == 6
+    assert all(c.promise.done_at - c.promise.due_at > timedelta(hours=1) for c in about_promises)
+    assert all(c.promise.customer_id == c.customer_id for c in about_promises)
+    complaints = Complaint.objects.filter(business=business, promise__isnull=True)
     counter = complaints.filter(channel=Channel.COUNTER)
     on_the_spot = complaints.filter(first_response_at=F("received_at"))
 
