@@ -660,6 +660,9 @@ def _report_data(
             ],
         },
         "n_customers_fitted": int(selection.model.n_customers_),
+        # The fit finds nobody leaving (clv.models.bgnbd.DROPOUT_COLLAPSED_BELOW): its
+        # probabilities alive are one for everyone, a lack of data rather than a finding.
+        "dropout_collapsed": bool(getattr(selection.model, "dropout_collapsed", False)),
         **_model_figures(selection.model),
         "spend_params": (
             {name: round(v, 8) for name, v in spend_model.params_.items()}
@@ -808,6 +811,14 @@ def _format_report(report) -> str:
         ),
         "  " + _("log-likelihood %(value)s") % {"value": number(report["log_likelihood"], 2)},
     ]
+    if report["dropout_collapsed"]:
+        lines.append(
+            _(
+                "Caution: the model finds no customer ever leaving, as the data do not yet show "
+                "anyone stop: every probability alive is 1 and every value assumes the customer "
+                "stays. Judge who has left by their own rhythm until the history is longer."
+            )
+        )
     if report["spend_params"]:
         lines.append(
             _("Spend model (Gamma-Gamma): %(params)s, log-likelihood %(value)s")

@@ -598,3 +598,40 @@ def test_a_report_piped_to_a_reader_that_stops_ends_without_a_traceback(tmp_path
     )
 
     assert (finished.stdout, finished.stderr) == ("", "")
+
+
+def test_a_fit_that_finds_nobody_leaving_is_said_to_be_a_lack_of_data(tmp_path, capsys):
+    # Given thirty customers each in a steady rhythm of their own until the last day: nobody is
+    # seen to stop, and BG/NBD puts its dropout at zero
+    rows = []
+    for customer in range(30):
+        gap = 60 + 5 * customer
+        for ago in range(0, 1000 - (customer * 37) % 200, gap):
+            date = np.datetime64("2026-11-30") - np.timedelta64(ago, "D")
+            rows.append(f"K{customer};{date};25,00")
+    path = tmp_path / "garage.csv"
+    path.write_text("\n".join(["Klantnummer;Datum;Bedrag", *rows]) + "\n", encoding="utf-8")
+
+    report = run_json(capsys, path, "--model", "bgnbd", "--penalizer", "0.001")
+    assert main(["analyse", str(path), "--quiet", "--model", "bgnbd", "--penalizer", "0.001"]) == 0
+    text = capsys.readouterr().out
+
+    assert report["dropout_collapsed"] is True
+    assert (
+        "Caution: the model finds no customer ever leaving, as the data do not yet show anyone "
+        "stop: every probability alive is 1 and every value assumes the customer stays. Judge "
+        "who has left by their own rhythm until the history is longer."
+    ) in text.splitlines()
+    cdnow = run_json(
+        capsys,
+        CDNOW_RAW,
+        "--customer-col",
+        2,
+        "--date-col",
+        3,
+        "--amount-col",
+        5,
+        "--model",
+        "bgnbd",
+    )
+    assert cdnow["dropout_collapsed"] is False
