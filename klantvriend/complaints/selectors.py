@@ -460,7 +460,7 @@ def complaint_register(
     unresolved = 0 if state == ComplaintStatus.RESOLVED else tally.count(state or UNRESOLVED)
     resolved = tally.count(state) - unresolved
     listed = IdsFirst(
-        complaints.select_related("customer", "received_by", "logged_gesture"),
+        complaints.select_related("customer", "received_by", "logged_gesture", "promise"),
         parts=[
             _Unresolved(
                 complaints.filter(resolved_at__isnull=True).order_by(*QUEUE_ORDER),

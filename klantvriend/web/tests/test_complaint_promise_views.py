@@ -143,3 +143,16 @@ def test_without_a_complaint_about_a_promise_the_page_has_no_such_card(
     page = owner_client.get(reverse("web:promise_reliability")).content.decode()
 
     assert 'data-testid="promise-complaints"' not in page
+
+
+def test_the_complaint_list_says_which_promise_a_complaint_is_about(
+    owner_client, mehmet, car_ready
+):
+    ComplaintFactory(customer=mehmet, promise=car_ready, description="Auto niet klaar")
+    ComplaintFactory(customer=mehmet, description="Koffie was koud")
+
+    page = owner_client.get(reverse("web:complaint_list")).content.decode()
+
+    assert re.findall(
+        r'<span class="subtle" data-testid="complaint-promise">([^<]*)</span>', page
+    ) == ["Over de belofte “Auto klaar”"]
