@@ -396,6 +396,7 @@ def write(
             .order_by()  # the model's ordering would make the planner pick the (business, at) index
             .values_list("external_ref", flat=True)
         )
+        filled = _members_filled(business, purchases, existing, now)
         # The export's keys of purchases without a receipt number (export_keys): the export
         # read back into the business it came from.
         existing.update(
@@ -411,13 +412,32 @@ def write(
         # Validated like `purchase_create` does; the aftercare hook is not run for history.
         insert_rows(Purchase, IMPORTED_ROW_FIELDS, new)
         result.created += len(new)
-        result.skipped += len(purchases) - len(new)
+        result.updated += filled
+        result.skipped += len(purchases) - len(new) - filled
     # No one bought here before they were a customer: a customer made from a file not in date
     # order, or one the customer file made "customer since" the day of its import, is a customer
     # since their first purchase in the file.
     customers_since_moved_back(business=business, first_days=customers.first_day)
     customers.note_more_numbers()
     members.note_more_names()
+
+
+def _members_filled(business, purchases: list[tuple], present: set[str], now) -> int:
+    """Who served, filled in on the purchases of the file already stored without them (by
+    their receipt numbers, `present`): a file imported before its server was a member, its
+    "Emre" known to no one, gives them Emre when imported again after Emre was added. Only an
+    empty place is filled: who served as corrected since stays. One update per member."""
+    by_member: dict[int, list[str]] = {}
+    for purchase in purchases:
+        receipt, member_id = purchase[6], purchase[-1]
+        if member_id is not None and receipt in present:
+            by_member.setdefault(member_id, []).append(receipt)
+    return sum(
+        Purchase.objects.filter(
+            business=business, external_ref__in=receipts, member__isnull=True
+        ).update(member_id=member_id, updated_at=now)
+        for member_id, receipts in by_member.items()
+    )
 
 
 # What the notes say of a name in the column of who served (members.MemberNames).
@@ -436,12 +456,14 @@ SERVED_BY_NOTES = MemberNotes(
     unknown=lambda dry_run: (
         _(
             "No member is called “%(name)s”: the purchases of that name would be imported "
-            "without who served them. Add them as a member first, or check the spelling."
+            "without who served them. Add them as a member first, or check the spelling; "
+            "imported again afterwards, the file fills them in."
         )
         if dry_run
         else _(
             "No member is called “%(name)s”: the purchases of that name were imported "
-            "without who served them."
+            "without who served them. Add them as a member and import the file again to "
+            "fill them in."
         )
     ),
     more=lambda count: ngettext(
