@@ -610,12 +610,15 @@ def follow_up_complete(
             locked.outcome_note = note.strip()
             action = AuditAction.COMPLETED
             if outcome == Outcome.NOT_CONTENT:
+                # Heard and answered in the conversation of the follow-up itself: its clock of
+                # a first response ran against whoever had just called the customer.
                 locked.raised_complaint = complaint_create(
                     customer=follow_up.customer,
                     channel=Channel.PHONE,
                     public=False,
                     received_at=at,
                     received_by=actor,
+                    answered_on_the_spot=True,
                     now=now,
                     **_not_content_complaint(locked, note=note),
                 )

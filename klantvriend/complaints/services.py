@@ -401,12 +401,16 @@ def complaint_withdraw(*, complaint: Complaint, actor) -> None:
     not changed since. One that somebody has handled is refused: their work stays, and the
     step that opened it with it. The trail keeps the complaint's values."""
     stored = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    since = audit_for_object(business=stored.business, obj=stored).exclude(
+        action=AuditAction.CREATED
+    )
+    if stored.answered_on_the_spot:
+        # Answered as it was opened, in the conversation that opened it: not handled since.
+        since = since.exclude(action=AuditAction.RESPONDED)
     handled = (
-        stored.first_response_at is not None
+        (stored.first_response_at is not None and not stored.answered_on_the_spot)
         or stored.resolved_at is not None
-        or audit_for_object(business=stored.business, obj=stored)
-        .exclude(action=AuditAction.CREATED)
-        .exists()
+        or since.exists()
     )
     if handled:
         raise _conflict(

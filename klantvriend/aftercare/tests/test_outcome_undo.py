@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from klantvriend.aftercare import services
 from klantvriend.aftercare.models import Reason
 from klantvriend.complaints.models import Complaint
-from klantvriend.complaints.services import complaint_respond
+from klantvriend.complaints.services import complaint_resolve
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.isolation import snapshot
@@ -79,11 +79,30 @@ def test_not_content_taken_back_removes_the_complaint_it_opened(follow_up, staff
     assert removed.changes["description"] == ["Te zout", None]
 
 
+def test_not_content_opens_a_complaint_answered_in_the_call_that_heard_it(follow_up, staff_user):
+    """A restaurant's owner had just phoned the guest; the complaint it opened then said
+    "wacht op eerste reactie · beantwoorden binnen 3 uur 59 min", its clock running against
+    her until she also tapped "Antwoord gegeven"."""
+    done = services.follow_up_complete(
+        follow_up=follow_up, actor=staff_user, outcome="not_content", note="Soep was koud"
+    )
+
+    raised = Complaint.objects.get()
+    assert raised == done.raised_complaint
+    assert (raised.channel, raised.first_response_at) == ("phone", raised.received_at)
+    assert raised.answered_on_the_spot
+    # Answered as it was opened, it is nobody's work yet: taking the outcome back removes it.
+    services.follow_up_outcome_undo(follow_up=done, actor=staff_user)
+    assert not Complaint.objects.exists()
+
+
 def test_not_content_stays_once_its_complaint_is_being_handled(follow_up, staff_user):
     done = services.follow_up_complete(
         follow_up=follow_up, actor=staff_user, outcome="not_content", note="Te zout"
     )
-    complaint_respond(complaint=done.raised_complaint, actor=staff_user)
+    complaint_resolve(
+        complaint=done.raised_complaint, actor=staff_user, resolution="Nieuwe rollade gebracht"
+    )
     before = snapshot()
 
     with pytest.raises(ValidationError) as refused, translation.override("en"):
