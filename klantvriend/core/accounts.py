@@ -87,6 +87,13 @@ def account_morning_email_set(*, membership: Membership, on: bool) -> None:
     membership.save(update_fields=["morning_email"])
 
 
+def account_low_score_email_set(*, membership: Membership, on: bool) -> None:
+    """Whether the owner of `membership` gets an email the moment a customer of that business
+    gives a low score in the survey (surveys.alerts)."""
+    membership.low_score_email = on
+    membership.save(update_fields=["low_score_email"])
+
+
 def account_today_only_mine_set(*, membership: Membership, on: bool) -> None:
     """Whether Today shows the member of `membership` their own promises and follow-ups only,
     in that business, until they choose again."""

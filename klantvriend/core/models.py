@@ -181,6 +181,9 @@ class Membership(models.Model):
     # Whether an owner gets the business's Today list by email each morning (today.digest);
     # their own choice on their account page. Staff get no morning email.
     morning_email = models.BooleanField(_("morning email"), default=True)
+    # Whether an owner gets an email the moment a customer gives a low score in the survey
+    # (surveys.alerts); their own choice on their account page, as the morning email is.
+    low_score_email = models.BooleanField(_("email on a low score"), default=True)
     # Whether Today shows this member's own promises and follow-ups only ("Only mine"), as
     # they left it: kept here, as a login lasts a working day and the choice is for every day.
     today_only_mine = models.BooleanField(_("Today: only mine"), default=False)

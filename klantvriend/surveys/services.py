@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -57,6 +58,7 @@ from klantvriend.customers.services import contact_moment_create, customer_updat
 from klantvriend.customers.text import fold
 from klantvriend.promises.models import PromiseKind
 
+from .alerts import low_score_alert_send
 from .models import (
     DEFAULT_QUESTIONS,
     DETRACTOR_MAX,
@@ -876,6 +878,8 @@ def survey_answer(
             locked.save(update_fields=["answered_at"])
             if response.nps <= DETRACTOR_MAX:
                 _act_on_detractor(response, invitation.business, invitation.customer, now)
+                # Once stored: an owner away from Today hears of it now, not the next morning.
+                transaction.on_commit(partial(low_score_alert_send, response_id=response.pk))
     except IntegrityError:
         # Two submissions raced; the one-to-one link let only the first one in.
         raise _error("key", _STATE_MESSAGES["answered"](), "answered") from None

@@ -21,6 +21,7 @@ from django.views.i18n import set_language
 
 from klantvriend.core.accounts import (
     account_language_set,
+    account_low_score_email_set,
     account_morning_email_set,
     account_update,
     member_password_set,
@@ -91,6 +92,14 @@ class MorningEmailForm(forms.Form):
             "above, in your language; not on a day with nothing to do."
         ),
     )
+    low_score_email = forms.BooleanField(
+        label=gettext_lazy("Email me when a customer gives a low score"),
+        required=False,
+        help_text=gettext_lazy(
+            "At once, with their words: a score of 6 or lower in the survey, which Today "
+            "also lists."
+        ),
+    )
 
 
 class NewPasswordFields:
@@ -139,7 +148,10 @@ def account(request: HttpRequest) -> HttpResponse:
     morning = (
         MorningEmailForm(
             request.POST if action == "morning_email" else None,
-            initial={"morning_email": membership.morning_email},
+            initial={
+                "morning_email": membership.morning_email,
+                "low_score_email": membership.low_score_email,
+            },
         )
         if membership.is_owner
         else None
@@ -147,6 +159,9 @@ def account(request: HttpRequest) -> HttpResponse:
     if morning is not None and action == "morning_email" and morning.is_valid():
         on = morning.cleaned_data["morning_email"]
         account_morning_email_set(membership=membership, on=on)
+        account_low_score_email_set(
+            membership=membership, on=morning.cleaned_data["low_score_email"]
+        )
         messages.success(
             request,
             _("You get the Today list by email each morning.")

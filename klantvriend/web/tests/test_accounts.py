@@ -104,6 +104,21 @@ def test_an_owner_turns_the_morning_email_off_and_on_again(
     assert (membership.morning_email, on in page(turned_on)) == (True, True)
 
 
+def test_an_owner_chooses_the_email_on_a_low_score_beside_the_morning_email(
+    owner_client, membership
+):
+    shown = page(owner_client.get("/account/"))
+
+    assert re.search(r'<input type="checkbox" name="low_score_email"[^>]* checked>', shown)
+    assert "Mail me als een klant een laag cijfer geeft" in shown
+    owner_client.post("/account/", {"action": "morning_email", "morning_email": "on"})
+    membership.refresh_from_db()
+    assert (membership.morning_email, membership.low_score_email) == (True, False)
+    owner_client.post("/account/", {"action": "morning_email", "low_score_email": "on"})
+    membership.refresh_from_db()
+    assert (membership.morning_email, membership.low_score_email) == (False, True)
+
+
 def test_staff_get_no_morning_email_and_cannot_switch_one_on(staff_client, staff_user, business):
     staff_membership = business.memberships.get(user=staff_user)
     staff_membership.morning_email = False
