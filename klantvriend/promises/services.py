@@ -555,6 +555,40 @@ def promise_reopen(*, promise: Promise, actor, now: datetime | None = None) -> P
     return stored
 
 
+def promise_kept_on_time(*, promise: Promise, actor, now: datetime | None = None) -> Promise:
+    """ "It was on time": a promise marked kept after its moment, kept at its moment instead, as
+    whoever marked it says (a buffet delivered at 17:00, "Done" tapped at 18:40 back at the
+    bar, and the shop's figure read it as late). By the rule of core/undo.py, as taking "kept"
+    back: whoever recorded it, or an owner, within its hours, and not once changed since. The
+    aftercare and the survey it set going stay as they are; the trail keeps the moment first
+    recorded."""
+    with transaction.atomic():
+        business = business_lock_time_zone(business=promise.business)
+        stored = Promise.objects.select_for_update().get(pk=promise.pk)
+        if stored.done_at is None or stored.done_at <= stored.due_at:
+            raise Conflict(
+                {
+                    "done_at": ValidationError(
+                        _("This promise was not marked kept after its moment."), code="not_late"
+                    )
+                }
+            )
+        step_to_undo(
+            row=stored, actions=[AuditAction.COMPLETED], field="done_at", actor=actor, now=now
+        )
+        marked_at = stored.done_at
+        stored.done_at = stored.due_at
+        stored.done_on = business.local(stored.due_at).date()
+        stored.save(update_fields=["done_at", "done_on", "updated_at"])
+        audit_customer_row(
+            stored,
+            actor=actor,
+            action=AuditAction.CHANGED,
+            changes=audit_diff({"done_at": marked_at}, {"done_at": stored.done_at}),
+        )
+    return stored
+
+
 def promise_cancel(
     *,
     promise: Promise,

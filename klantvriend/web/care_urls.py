@@ -21,6 +21,11 @@ care_urlpatterns = [
     path("promises/<int:promise_id>/edit/", promise_views.promise_edit, name="promise_edit"),
     path("promises/<int:promise_id>/kept/", promise_views.promise_keep, name="promise_keep"),
     path("promises/<int:promise_id>/reopen/", promise_views.promise_reopen, name="promise_reopen"),
+    path(
+        "promises/<int:promise_id>/kept-on-time/",
+        promise_views.promise_kept_on_time,
+        name="promise_kept_on_time",
+    ),
     path("promises/<int:promise_id>/cancel/", promise_views.promise_cancel, name="promise_cancel"),
     path(
         "customers/<int:customer_id>/complaints/",

@@ -350,6 +350,17 @@ def promise_keep(request: HttpRequest, promise_id: int) -> HttpResponse:
 
 @member_required
 @require_POST
+def promise_kept_on_time(request: HttpRequest, promise_id: int) -> HttpResponse:
+    """ "Done" tapped after the moment a promise was kept on time, set right."""
+    return _promise_action(
+        request,
+        promise_id,
+        lambda promise: services.promise_kept_on_time(promise=promise, actor=request.user),
+    )
+
+
+@member_required
+@require_POST
 def promise_reopen(request: HttpRequest, promise_id: int) -> HttpResponse:
     """ "Done" tapped by mistake, taken back."""
     return _promise_action(

@@ -249,3 +249,73 @@ def test_undo_needs_the_forms_csrf_token(staff_user, promise, staff_client):
     assert response.status_code == 403
     assert Promise.objects.get().done_at is not None
     assert FollowUp.objects.count() == 0
+
+
+def _kept_on_time_button(promise) -> str:
+    moment = timezone.localtime(promise.due_at)
+    days = ["ma", "di", "wo", "do", "vr", "za", "zo"]
+    months = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+    shown = (
+        f"{days[moment.weekday()]}\xa0{moment.day}\xa0{months[moment.month - 1]}\xa0{moment:%H:%M}"
+    )
+    return (
+        '<button class="button button-quiet button-small" type="submit" '
+        f'data-testid="promise-was-on-time">Was op tijd ({shown})</button>'
+    )
+
+
+def test_done_tapped_after_a_promise_kept_on_time_is_set_right_to_its_moment(staff_client, promise):
+    """A buffet delivered at 17:00, "Gedaan" tapped at 18:40 back at the bar: the restaurant's
+    first catering order counted as late, and nothing could set it right."""
+    kept = staff_client.post(
+        reverse("web:promise_keep", args=[promise.pk]), {"from": "today"}, headers=HTMX
+    )
+    assert _kept_on_time_button(promise) in kept.content.decode()
+
+    on_time = staff_client.post(
+        reverse("web:promise_kept_on_time", args=[promise.pk]), {"from": "today"}, headers=HTMX
+    )
+
+    promise.refresh_from_db()
+    assert on_time.status_code == 200
+    assert promise.done_at == promise.due_at
+    assert promise.done_on == timezone.localdate(promise.due_at)
+    row = on_time.content.decode()
+    assert 'data-testid="promise-was-on-time"' not in row
+    assert 'data-testid="undo"' not in row
+    assert "100%" in row  # the figures: the one promise kept on time
+    correction = AuditEvent.objects.order_by("id").last()
+    assert (correction.action, list(correction.changes)) == ("changed", ["done_at"])
+
+
+def test_a_promise_kept_in_time_is_not_offered_to_be_set_right(staff_client, customer):
+    now = timezone.now()
+    later = PromiseFactory(customer=customer, made_at=now, due_at=now + timedelta(hours=3))
+
+    kept = staff_client.post(
+        reverse("web:promise_keep", args=[later.pk]), {"from": "today"}, headers=HTMX
+    )
+    refused = staff_client.post(
+        reverse("web:promise_kept_on_time", args=[later.pk]), {"from": "today"}, headers=HTMX
+    )
+
+    assert 'data-testid="promise-was-on-time"' not in kept.content.decode()
+    assert refused.status_code == 422
+    assert "Deze belofte is niet na haar moment als nagekomen gemarkeerd." in (
+        refused.content.decode()
+    )
+
+
+def test_a_colleague_cannot_set_right_what_someone_else_marked(
+    staff_client, colleague_client, promise
+):
+    staff_client.post(reverse("web:promise_keep", args=[promise.pk]), {"from": "today"})
+    promise.refresh_from_db()
+    before = snapshot()
+
+    refused = colleague_client.post(
+        reverse("web:promise_kept_on_time", args=[promise.pk]), {"from": "today"}, headers=HTMX
+    )
+
+    assert refused.status_code == 422
+    assert snapshot() == before
