@@ -722,7 +722,7 @@ def test_the_complaint_form_ticks_answered_on_the_spot_for_the_counter(staff_cli
 
     page = staff_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
 
-    assert '<option value="counter" selected>aan de toonbank</option>' in page
+    assert '<option value="counter" selected>in de zaak</option>' in page
     assert (
         '<input type="checkbox" name="answered_on_the_spot" data-ticked-for-channel="counter" '
         'aria-describedby="complaint-answered_on_the_spot_helptext" '
@@ -731,7 +731,7 @@ def test_the_complaint_form_ticks_answered_on_the_spot_for_the_counter(staff_cli
     ) in page
     # A call is answered on the spot too, but not always (a voicemail): ticked by hand, said so.
     assert (
-        "Aan de toonbank staat het vinkje er vanzelf; zet het zelf bij een telefoongesprek."
+        "In de zaak staat het vinkje er vanzelf; zet het zelf bij een telefoongesprek."
     ) in page
     # Ticked by app.js for the channels saved as public anyway.
     assert (

@@ -104,7 +104,7 @@ def test_the_profile_lists_a_new_complaint_by_what_was_filled_in(owner_client, b
             "binnengekomen op",
             "ernst: gemiddeld",
             "gaat over: betrouwbaarheid",
-            "kanaal: aan de toonbank",
+            "kanaal: in de zaak",
             "wat is de klacht",
         ]
     ]

@@ -145,7 +145,7 @@ def test_each_row_says_whom_when_how_by_whom_and_what_came_of_it(owner_client, i
     assert "invitation-ask-again" not in answered
 
     opened = rows["open"]
-    assert " · QR-code aan de toonbank<br>" in opened
+    assert " · QR-code in de zaak<br>" in opened
     assert "door Joris" in opened
     assert 'badge-open">Open<' in opened
     assert "geldig tot " in opened

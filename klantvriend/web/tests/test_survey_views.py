@@ -400,7 +400,7 @@ def test_results_show_nps_interval_drivers_and_comments(owner_client, business, 
             "Nog niets gemeten: geen klant heeft de enquête in de laatste twaalf maanden"
             " beantwoord, dus er is geen score.",
             "Antwoorden komen binnen als je klanten uitnodigt: op hun klantkaart onder Enquêtes,"
-            " per e-mail of met een QR-code die ze aan de toonbank scannen.",
+            " per e-mail of met een QR-code die ze in de zaak scannen.",
             " Of laat ze uitnodigen na een nagekomen levering of een opgeloste klacht, bij"
             ' <a href="/surveys/settings/">vragen en uitnodigingen</a>.',
             "Nog geen verloop: dat begint bij het eerste antwoord. Een maand zonder antwoorden"
