@@ -730,9 +730,7 @@ def test_the_complaint_form_ticks_answered_on_the_spot_for_the_counter(staff_cli
         '<label for="complaint-answered_on_the_spot">Ter plekke beantwoord</label>'
     ) in page
     # A call is answered on the spot too, but not always (a voicemail): ticked by hand, said so.
-    assert (
-        "In de zaak staat het vinkje er vanzelf; zet het zelf bij een telefoongesprek."
-    ) in page
+    assert ("In de zaak staat het vinkje er vanzelf; zet het zelf bij een telefoongesprek.") in page
     # Ticked by app.js for the channels saved as public anyway.
     assert (
         '<input type="checkbox" name="public" data-ticked-for-channel="review_site social_media" '

@@ -18,7 +18,7 @@ from klantvriend.core.accounts import account_language_set
 from klantvriend.core.services import business_create, user_create
 from klantvriend.customers.models import Purchase
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
-from klantvriend.insights.models import CustomerInsight, InsightRun
+from klantvriend.insights.models import STAYED_AWAY, CustomerInsight, InsightRun
 from klantvriend.insights.selectors import SLIPPING_AWAY_LIMIT
 from klantvriend.insights.services import insights_refresh
 from klantvriend.insights.tests.factories import (
@@ -837,6 +837,18 @@ def test_every_count_and_sum_of_the_advice_opens_to_the_customers_that_add_up_to
     segments = page.context["by_segment"]
     counts = re.findall(r'data-testid="segment-customers">(\d+)</a>', html)
     assert [int(count) for count in counts] == [row["customers"] for row in segments]
+    # Those who stayed away open biggest spenders first: by name, a restaurant's regular of 13
+    # visits came below a guest of two.
+    links = dict(
+        re.findall(
+            r'<a href="/customers/\?segment=(\w+)([^"]*)" data-testid="segment-customers">', html
+        )
+    )
+    assert {"&amp;order=-spend", ""} <= set(links.values())
+    assert links == {
+        row["segment"]: "&amp;order=-spend" if row["segment"] in STAYED_AWAY else ""
+        for row in segments
+    }
     for row in segments:
         listed = owner_client.get(reverse("web:customer_list"), {"segment": row["segment"]})
         totals = listed.context["totals"]
