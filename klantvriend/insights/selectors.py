@@ -563,6 +563,16 @@ class InsightCard:
     def alive_figure(self) -> str:
         return alive_figure(self.insight)
 
+    @property
+    def alive_before(self) -> str:
+        """What the figure was a month ago, said beside its arrow when it is falling: "↓"
+        alone left a restaurant's owner guessing what it meant."""
+        if not self.falling:
+            return ""
+        return _("a month ago %(figure)s") % {
+            "figure": share_shown(self.insight.probability_alive_30_days_ago)
+        }
+
 
 def alive_figure(insight: CustomerInsight) -> str:
     """The probability alive as shown for one customer: "40%", "—" without a model, and words

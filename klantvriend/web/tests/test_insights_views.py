@@ -124,22 +124,37 @@ def test_the_card_counts_the_days_since_the_last_purchase_to_today(
 
 
 @pytest.mark.parametrize(
-    ("language", "purchase_days", "alive", "alive_before", "shown"),
+    ("language", "purchase_days", "alive", "alive_before", "shown", "before"),
     [
         # A regular away for seven weeks: the model's near-nothing stands, falling since a month
         # ago; it reads "<1%" as every share does that is not none (core.numbers.share_shown).
-        ("nl", 146, 9.8e-07, 0.03, "&lt;1% ↓"),
-        ("en", 146, 9.8e-07, 0.03, "&lt;1% ↓"),
-        ("nl", 146, 0.996, 0.99, "&gt;99%"),
-        ("nl", 2, 0.4, 0.41, "40%"),
+        # The arrow says what it was: "↓" alone left a restaurant's owner guessing.
+        (
+            "nl",
+            146,
+            9.8e-07,
+            0.03,
+            '&lt;1% <span aria-hidden="true">↓</span>',
+            "een maand geleden 3%",
+        ),
+        (
+            "en",
+            146,
+            9.8e-07,
+            0.03,
+            '&lt;1% <span aria-hidden="true">↓</span>',
+            "a month ago 3%",
+        ),
+        ("nl", 146, 0.996, 0.99, "&gt;99%", None),
+        ("nl", 2, 0.4, 0.41, "40%", None),
         # A one-off customer gets MBG/NBD's 92% whether they came last week or two years ago
         # (and 100% from BG/NBD): words instead of a figure that outranks the regular's.
-        ("nl", 1, 0.88, 0.92, "tot nu toe eenmalig"),
-        ("en", 1, 0.88, 0.92, "one-off so far"),
+        ("nl", 1, 0.88, 0.92, "tot nu toe eenmalig", None),
+        ("en", 1, 0.88, 0.92, "one-off so far", None),
     ],
 )
 def test_the_card_shows_a_probability_alive_only_where_it_says_something(
-    owner_client, owner, business, language, purchase_days, alive, alive_before, shown
+    owner_client, owner, business, language, purchase_days, alive, alive_before, shown, before
 ):
     customer = CustomerFactory(business=business)
     CustomerInsightFactory(
@@ -156,6 +171,8 @@ def test_the_card_shows_a_probability_alive_only_where_it_says_something(
     page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
 
     assert f'data-testid="insight-alive">{shown}</span>' in page
+    said = re.findall(r'data-testid="insight-alive-before">([^<]*)</span>', page)
+    assert said == ([before] if before else [])
 
 
 def test_a_new_customer_card_says_when_its_insight_comes_without_jargon(owner_client, business):

@@ -347,6 +347,8 @@ def test_only_a_falling_figure_below_the_slipping_share_is_red(
 
     page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
 
-    shown = re.search(r'<span class="fact-value([^"]*)" data-testid="insight-alive">([^<]*)<', page)
+    shown = re.search(
+        r'<span class="fact-value([^"]*)" data-testid="insight-alive">(.*?)</span><span', page
+    )
     assert ("fact-falling" in shown[1]) is red
-    assert shown[2].endswith(" ↓") is arrow
+    assert shown[2].endswith(' <span aria-hidden="true">↓</span>') is arrow
