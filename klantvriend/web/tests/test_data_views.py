@@ -153,7 +153,7 @@ def test_a_dry_run_counts_and_the_import_stores(owner_client, business):
     assert done.status_code == 302
     assert outcome.status_code == 200
     assert "Geïmporteerd" in outcome.content.decode()
-    assert "2 aangemaakt" in outcome.content.decode()
+    assert "2 aankopen aangemaakt" in outcome.content.decode()
     # Customers the file brought in may be on the list already: the owner can check at once.
     assert '<a class="button" href="/customers/duplicates/">Zoek mogelijk dubbele klanten</a>' in (
         outcome.content.decode()
@@ -282,8 +282,8 @@ def test_a_dry_run_reports_the_rows_of_anonymised_customers(
 @pytest.mark.parametrize(
     ("language", "lines"),
     [
-        ("en", ["<li>1 row read</li>", "<li>1 created</li>", "<li>1 new customer</li>"]),
-        ("nl", ["<li>1 regel gelezen</li>", "<li>1 aangemaakt</li>", "<li>1 nieuwe klant</li>"]),
+        ("en", ["<li>1 row read</li>", "<li>1 purchase created</li>", "<li>1 new customer</li>"]),
+        ("nl", ["<li>1 regel gelezen</li>", "<li>1 aankoop aangemaakt</li>", "<li>1 nieuwe klant</li>"]),
     ],
 )
 def test_a_dry_run_of_one_row_counts_it_in_the_singular(owner_client, owner, language, lines):
@@ -428,7 +428,7 @@ def test_the_import_runs_in_a_thread_of_its_own_and_the_page_shows_its_outcome(
     assert response.status_code == 302
     assert not started[0].is_alive()
     assert "Geïmporteerd" in outcome
-    assert "2 aangemaakt" in outcome
+    assert "2 aankopen aangemaakt" in outcome
     assert Purchase.objects.filter(business=business).count() == 2
 
 
