@@ -215,6 +215,7 @@ def cohort_chart(run: InsightRun | None) -> ChartData | None:
             note
             for note in (
                 _cohort_note(cohorts, data["sizes"], data["shares"]),
+                _no_newcomers_note(cohorts, data["sizes"]),
                 _known_before_note(data.get("known_before", 0)),
             )
             if note
@@ -246,6 +247,19 @@ def _cohort_note(cohorts: list[str], sizes: list[int], shares: list[list]) -> st
             len(none_yet),
         ) % {"cohorts": ", ".join(none_yet)}
     return note
+
+
+def _no_newcomers_note(cohorts: list[str], sizes: list[int]) -> str | None:
+    """Which rows are empty because no new customer came that month: a restaurant read its
+    empty rows of May to July as months not over yet, as the note above them says of cells."""
+    empty = [cohort for cohort, size in zip(cohorts, sizes, strict=True) if not size]
+    if not empty:
+        return None
+    return ngettext(
+        "No new customer came in %(cohorts)s: its row stays empty.",
+        "No new customers came in %(cohorts)s: their rows stay empty.",
+        len(empty),
+    ) % {"cohorts": ", ".join(empty)}
 
 
 def _known_before_note(count: int) -> str | None:

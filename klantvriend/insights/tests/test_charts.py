@@ -284,14 +284,18 @@ def test_the_cohort_chart_says_why_its_newest_cells_are_empty():
     )
 
 
-def test_the_cohort_chart_names_one_cohort_without_figures_and_no_cohort_without_customers():
-    # A cohort of no customers is empty because it has none: its size of 0 says so
+def test_the_cohort_chart_names_a_cohort_without_figures_apart_from_one_without_customers():
+    # A cohort of no customers is empty because it has none, not because its months are to
+    # come: its size of 0 alone left a restaurant reading it as the latter.
     one = _cohorts([40, 0, 20], [[0.5, 0.4, None], [None] * 3, [None] * 3])
     full = _cohorts([40, 0], [[0.5, 0.4], [None, None]])
 
     with translation.override("en"):
-        assert cohort_chart(one).note.endswith(" The cohort of Nov 2026 has none yet.")
-        assert cohort_chart(full).note is None
+        assert cohort_chart(one).note.endswith(
+            " The cohort of Nov 2026 has none yet. No new customer came in Oct 2026: its row "
+            "stays empty."
+        )
+        assert cohort_chart(full).note == "No new customer came in Oct 2026: its row stays empty."
 
 
 def _revenue_run(totals_cents):
@@ -337,3 +341,16 @@ def test_the_revenue_chart_says_how_the_last_full_month_compares(totals, note):
     # Amounts are written with a no-break space after the euro sign
     assert (chart.note is None) == (note is None)
     assert (chart.note or "").replace("\u00a0", " ") == (note or "")
+
+
+def test_the_cohort_chart_names_the_months_without_new_customers():
+    """A restaurant's rows of May to July were empty: no new guest started then, while the note
+    said empty cells are months not over yet."""
+    run = _cohorts([40, 0, 0, 5], [[0.5, 0.4, 0.3], [None] * 3, [None] * 3, [0.2, None, None]])
+
+    with translation.override("nl"):
+        note = cohort_chart(run).note
+
+    assert note.endswith(
+        "In okt 2026, nov 2026 kwamen geen nieuwe klanten: hun rijen blijven leeg."
+    )

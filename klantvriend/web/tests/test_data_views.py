@@ -283,7 +283,14 @@ def test_a_dry_run_reports_the_rows_of_anonymised_customers(
     ("language", "lines"),
     [
         ("en", ["<li>1 row read</li>", "<li>1 purchase created</li>", "<li>1 new customer</li>"]),
-        ("nl", ["<li>1 regel gelezen</li>", "<li>1 aankoop aangemaakt</li>", "<li>1 nieuwe klant</li>"]),
+        (
+            "nl",
+            [
+                "<li>1 regel gelezen</li>",
+                "<li>1 aankoop aangemaakt</li>",
+                "<li>1 nieuwe klant</li>",
+            ],
+        ),
     ],
 )
 def test_a_dry_run_of_one_row_counts_it_in_the_singular(owner_client, owner, language, lines):
