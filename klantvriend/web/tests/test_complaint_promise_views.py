@@ -5,7 +5,8 @@ import re
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from klantvriend.complaints.models import Complaint
 from klantvriend.complaints.tests.factories import ComplaintFactory
@@ -124,9 +125,10 @@ def test_the_promises_kept_page_counts_the_complaints_about_a_promise(
         r'<section class="card" data-testid="promise-complaints">.*?</section>', page, re.S
     )[0]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", card)).strip()
-    since = timezone.localtime(now - timedelta(days=365))
+    with translation.override("nl"):
+        since = date_format(timezone.localtime(now - timedelta(days=365)), "j F Y")
     assert text == (
-        f"Klachten over een belofte 2 klachten sinds {since.day} december {since.year} gingen "
+        f"Klachten over een belofte 2 klachten sinds {since} gingen "
         "over een belofte; daarvan 1 over een belofte die niet op tijd werd nagekomen. "
         "Mehmet Yilmaz Offerte te duur Over de belofte “Offerte sturen” · eerder nagekomen "
         "Mehmet Yilmaz Auto niet klaar Over de belofte “Auto klaar” · te laat nagekomen "
