@@ -159,9 +159,12 @@ def account(request: HttpRequest) -> HttpResponse:
     if morning is not None and action == "morning_email" and morning.is_valid():
         on = morning.cleaned_data["morning_email"]
         account_morning_email_set(membership=membership, on=on)
-        account_low_score_email_set(
-            membership=membership, on=morning.cleaned_data["low_score_email"]
-        )
+        # An unticked box is not sent: the form says it showed this one, so that a page opened
+        # before it was offered does not turn it off.
+        if "low_score_email_shown" in request.POST:
+            account_low_score_email_set(
+                membership=membership, on=morning.cleaned_data["low_score_email"]
+            )
         messages.success(
             request,
             _("You get the Today list by email each morning.")

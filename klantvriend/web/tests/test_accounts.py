@@ -111,12 +111,17 @@ def test_an_owner_chooses_the_email_on_a_low_score_beside_the_morning_email(
 
     assert re.search(r'<input type="checkbox" name="low_score_email"[^>]* checked>', shown)
     assert "Mail me als een klant een laag cijfer geeft" in shown
-    owner_client.post("/account/", {"action": "morning_email", "morning_email": "on"})
+    shown_with = {"action": "morning_email", "low_score_email_shown": "1"}
+    owner_client.post("/account/", {**shown_with, "morning_email": "on"})
     membership.refresh_from_db()
     assert (membership.morning_email, membership.low_score_email) == (True, False)
-    owner_client.post("/account/", {"action": "morning_email", "low_score_email": "on"})
+    owner_client.post("/account/", {**shown_with, "low_score_email": "on"})
     membership.refresh_from_db()
     assert (membership.morning_email, membership.low_score_email) == (False, True)
+    # A page opened before the box was offered sends none of it, and leaves it as it is.
+    owner_client.post("/account/", {"action": "morning_email", "morning_email": "on"})
+    membership.refresh_from_db()
+    assert (membership.morning_email, membership.low_score_email) == (True, True)
 
 
 def test_staff_get_no_morning_email_and_cannot_switch_one_on(staff_client, staff_user, business):
