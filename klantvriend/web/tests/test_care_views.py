@@ -2343,6 +2343,17 @@ def test_a_new_shops_owner_is_shown_four_steps_to_begin_with(
     assert re.findall(r'data-step="\w+"><a href="[^"]+">([^<]+)</a>', card) == texts["steps"]
     assert f'<h2 id="getting-started-heading">{texts["heading"]}</h2>' in card
     assert f'<p data-testid="getting-started-done">{texts["none"]}</p>' in card
+    # Whether staff see amounts is the owner's choice; the step said nothing of it, and a
+    # restaurant's waiter read the whole turnover on his phone.
+    staff_step = re.search(r'data-step="staff">.*?<span class="subtle">([^<]*)</span>', card)[1]
+    assert staff_step.endswith(
+        {
+            "nl": "Of ze zien wat klanten besteedden en waard zijn, kies je onder Zaak, "
+            "termijnen en nazorg.",
+            "en": "Whether they see what customers spent and are worth, you choose under "
+            "Business, targets and aftercare.",
+        }[language]
+    )
     assert f'data-testid="getting-started-hide">{texts["hide"]}</button>' in card
     assert f'<span class="subtle">{texts["hide_note"]}</span>' in card
     assert f'<span class="subtle">{texts["purchases_note"]}</span>' in card
