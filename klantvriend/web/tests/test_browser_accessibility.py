@@ -354,15 +354,18 @@ def test_a_row_of_today_keeps_the_focus_when_its_button_is_done(page: Page, live
 
     expect(row).to_contain_text("gedaan om")
     expect(row).to_be_focused()
-    # Tab goes on from the row (its customer, its undo, then the next row), not from the top of
-    # the page.
+    # Tab goes on from the row (its customer, its undo, "was on time" as it was kept late, then
+    # the next row), not from the top of the page.
     page.keyboard.press("Tab")
     expect(row.get_by_role("link", name="Anna de Vries")).to_be_focused()
     page.keyboard.press("Tab")
     expect(row.get_by_role("button", name="Ongedaan maken")).to_be_focused()
     page.keyboard.press("Tab")
+    expect(row.get_by_test_id("promise-was-on-time")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Bert Bakker")).to_be_focused()
     # Undone with the keyboard, the row keeps the focus again, with its button back.
+    page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
     expect(row.get_by_role("button", name="Gedaan", exact=True)).to_be_visible()
