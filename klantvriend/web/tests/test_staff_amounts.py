@@ -254,3 +254,23 @@ def test_staff_kept_from_amounts_still_read_when_a_customer_is_expected_back(
         f"Verwacht terug rond {dutch_weekday(expected, '\u00a0')}"
     )
     assert 'data-testid="insight-value"' not in page
+
+
+def test_with_nobody_slipping_away_today_points_to_the_advice_for_who_stayed_away_longer(
+    owner_client, staff_client, business, amounts_off
+):
+    """A restaurant's lapsed regulars, just imported, were away for months: Today said "Geen
+    waardevolle klant glipt weg" and nothing more, as its list is of those slipping away now."""
+    link = (
+        '<a href="/insights/advice/" data-testid="stayed-away-advice">Wie al langer wegblijft, '
+        "en wat terugwinnen waard is: het aandachtsadvies</a>"
+    )
+
+    owners = _slipping_card(owner_client.get(reverse("web:today")).content.decode())
+    staffs = _slipping_card(staff_client.get(reverse("web:today")).content.decode())
+
+    assert "Geen waardevolle klant glipt weg." in owners
+    assert link in owners
+    # Staff who may not see amounts have no advice page to go to.
+    assert "Geen waardevolle klant glipt weg." in staffs
+    assert 'data-testid="stayed-away-advice"' not in staffs
