@@ -404,8 +404,9 @@ class CustomerFilters(ChangesSince):
 def list_customers(request: HttpRequest, page: Query[Pagination], filters: Query[CustomerFilters]):
     require_owner_unless_looked_up(
         request,
+        # Blank is no lookup: the list reads "  " as no search at all.
         looked_up=filters.changed_since is None
-        and bool(filters.search or filters.tag or filters.external_ref),
+        and any(value.strip() for value in (filters.search, filters.tag, filters.external_ref)),
         lookups="search, tag, external_ref",
     )
     refuse_mixed_sync(

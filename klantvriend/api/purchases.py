@@ -131,8 +131,9 @@ class PurchaseFilters(ChangesSince):
 def list_purchases(request: HttpRequest, page: Query[Pagination], filters: Query[PurchaseFilters]):
     require_owner_unless_looked_up(
         request,
+        # A blank receipt number would list the purchases recorded without one.
         looked_up=filters.changed_since is None
-        and (filters.customer is not None or bool(filters.external_ref)),
+        and (filters.customer is not None or bool(filters.external_ref.strip())),
         lookups="customer, external_ref",
     )
     refuse_mixed_sync(
