@@ -662,7 +662,7 @@ def _report_data(
         "n_customers_fitted": int(selection.model.n_customers_),
         # The fit finds nobody leaving (clv.models.bgnbd.DROPOUT_COLLAPSED_BELOW): its
         # probabilities alive are one for everyone, a lack of data rather than a finding.
-        "dropout_collapsed": bool(getattr(selection.model, "dropout_collapsed", False)),
+        "dropout_collapsed": selection.model.dropout_collapsed,
         **_model_figures(selection.model),
         "spend_params": (
             {name: round(v, 8) for name, v in spend_model.params_.items()}

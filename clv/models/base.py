@@ -332,6 +332,12 @@ class BaseFitter:
 class TransactionModel(BaseFitter):
     """Base of the continuous-time purchase models fitted on (x, t_x, T)."""
 
+    @property
+    def dropout_collapsed(self) -> bool:
+        """Whether the fit found no customer ever leaving (the BG/NBD family says when:
+        BetaGeometricNBD.dropout_collapsed); a model that cannot tell says no."""
+        return False
+
     def fit(self, frequency, recency, T, *, weights=None):
         """Fit by maximum likelihood.
 

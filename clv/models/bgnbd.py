@@ -183,7 +183,7 @@ class BetaGeometricNBD(TransactionModel):
         (27 customers of a garage fitted a = 3e-15), and the probability alive is one for
         everyone, however long away: not a finding, but the lack of one."""
         a, b = self.params_["a"], self.params_["b"]
-        return a / (a + b) < DROPOUT_COLLAPSED_BELOW
+        return bool(a / (a + b) < DROPOUT_COLLAPSED_BELOW)
 
     def _posterior_b(self, b, x):
         return b + x

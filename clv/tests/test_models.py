@@ -464,6 +464,9 @@ def test_a_fit_in_which_nobody_leaves_says_its_dropout_collapsed(model_class):
     cdnow = fitted(model_class, CDNOW_LIKE[model_class])
 
     assert (collapsed.dropout_collapsed, cdnow.dropout_collapsed) == (True, False)
+    # A plain bool, as --json writes it; a model that cannot tell says no.
+    assert type(collapsed.dropout_collapsed) is bool
+    assert fitted(ParetoNBD, CDNOW_LIKE[ParetoNBD]).dropout_collapsed is False
     gone_long = collapsed.probability_alive(np.array([4]), np.array([400.0]), np.array([1030.0]))
     assert gone_long[0] > 0.999999
 

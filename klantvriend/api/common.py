@@ -179,23 +179,25 @@ def record_of_path(request: HttpRequest, select: Callable[..., Any], name: str) 
         return None
 
 
-def require_owner(request: HttpRequest) -> None:
-    """For what only an owner may do, as in the web interface: export, erase, delete."""
+def require_owner(request: HttpRequest, message: str = "") -> None:
+    """For what only an owner may do, as in the web interface: export, erase, delete.
+    `message`: the refusal's own words, where it can say what staff may do instead."""
     if not request.membership.is_owner:  # type: ignore[attr-defined]
-        raise OwnerOnly
+        raise OwnerOnly(*([message] if message else []))
 
 
 def require_owner_unless_looked_up(request: HttpRequest, looked_up: bool, lookups: str) -> None:
     """Staff look a record up by one of `lookups` (the list's filters, named in the refusal);
     the whole list and the feeds a copy kept elsewhere syncs by are an export of the
     business's customers, which staff must not make (as the customer CSV is the owner's)."""
-    if not looked_up and not request.membership.is_owner:  # type: ignore[attr-defined]
-        raise OwnerOnly(
+    if not looked_up:
+        require_owner(
+            request,
             _(
                 "The whole list and its changes are an export, which only an owner of the "
                 "business may make. Look a record up with %(lookups)s."
             )
-            % {"lookups": lookups}
+            % {"lookups": lookups},
         )
 
 
