@@ -430,21 +430,19 @@ class ComplaintForm(OwnIds, forms.Form):
 
 
 def offer_promises(form: forms.Form, promises) -> None:
-    """The promises a complaint's form offers, as "what · when due"; without any, the field
+    """The promises a complaint's form offers, as "what · when due" as the pages write it;
+    without any, the field
     goes, so a customer who was never promised anything is not asked."""
+    # Here, not at the top: the care template tags import this module's forms.
+    from .templatetags.care import due_moment
+
     if not promises:
         del form.fields["promise"]
         return
     form.fields["promise"].choices = [
         ("", _("not about a promise")),
         *(
-            (
-                promise.pk,
-                f"{promise.description} · "
-                + moment_shown(
-                    promise.due_on if promise.due_all_day else promise.due_at, "WEEKDAY"
-                ),
-            )
+            (promise.pk, f"{promise.description} · {due_moment(promise, 'weekday')}")
             for promise in promises
         ),
     ]
