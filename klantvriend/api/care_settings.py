@@ -191,7 +191,10 @@ class CareSettingsOut(Out):
         "within this many hours.",
     )
     complaint_resolution_days: int = Field(
-        ..., description="A complaint is to be resolved within this many days."
+        ...,
+        description="A complaint is to be resolved within this many working days: by the "
+        "closing of the last of them, not counting the day it arrives once the business has "
+        "opened that day.",
     )
     opening_hours: WeekOut = Field(
         ...,

@@ -1,6 +1,8 @@
 """The two clocks of a complaint: first response and resolution, against the business targets.
 A public complaint's response clock runs in clock hours (a post on social media is read in the
-evening too); a private one's in working hours."""
+evening too); a private one's in working hours. The resolution is due at the closing of a
+working day: "within 3 days" over a closed Sunday and Monday left one day and a half for it, and
+ended after closing time."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from klantvriend.core.care_settings import CareSettings
-from klantvriend.core.working_hours import add_working_hours
+from klantvriend.core.working_hours import add_working_days, add_working_hours
 
 
 class Stage(models.TextChoices):
@@ -54,7 +56,13 @@ def response_deadline(complaint, *, settings: CareSettings, tz) -> datetime:
 
 
 def resolution_deadline(complaint, *, settings: CareSettings, tz) -> datetime:
-    return complaint.received_at.astimezone(tz) + timedelta(days=settings.complaint_resolution_days)
+    return add_working_days(
+        complaint.received_at,
+        settings.complaint_resolution_days,
+        tz=tz,
+        week=settings.opening_hours,
+        closed=settings.closed_dates,
+    )
 
 
 def complaint_deadlines(complaint, *, settings: CareSettings, tz) -> tuple[datetime, datetime]:

@@ -138,13 +138,13 @@ def _closed_period(raw: ClosedPeriod | Mapping[str, Any]) -> ClosedPeriod:
 class CareSettings:
     # Promises: an open promise this long after its due moment counts as broken.
     promise_grace_hours: int = 24
-    # Complaints: first response in working hours, resolution in calendar days; a public
+    # Complaints: first response in working hours, resolution in working days; a public
     # complaint (social media, review site) gets a first response within clock hours.
     complaint_response_working_hours: int = 4
     complaint_public_response_hours: int = 1
     complaint_resolution_days: int = 3
-    # Opening hours per weekday, Monday first (core.working_hours): the complaint clock counts
-    # working hours in them, and promises and follow-ups are warned off the closed days.
+    # Opening hours per weekday, Monday first (core.working_hours): the complaint clocks count
+    # working hours and days in them, and promises and follow-ups are warned off the closed days.
     opening_hours: WeekHours = _SHOP_HOURS
     # Days closed besides the week's closed days (ClosedPeriod), in order of their first day.
     closed_periods: tuple[ClosedPeriod, ...] = ()

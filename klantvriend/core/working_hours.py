@@ -76,18 +76,32 @@ def _spans_in_utc(day: date, hours: DayHours, tz: tzinfo) -> tuple[tuple[datetim
     return tuple(zip(moments[::2], moments[1::2], strict=True))
 
 
+def _working_days(
+    day: date,
+    step: int,
+    *,
+    tz: tzinfo,
+    week: WeekHours,
+    closed: Collection[date],
+    weeks: int = 53,
+) -> Iterator[tuple[tuple[datetime, datetime], ...]]:
+    """The open spans of each working day from `day` on, day by day (`step` 1) or back
+    (`step` -1), as far as any target needs: a year of days (and the closed ones), or `weeks`;
+    the bound only guards a bad setting."""
+    for _ in range(7 * weeks + len(closed)):
+        hours = week[day.weekday()]
+        if _open(hours) and day not in closed:
+            yield _spans_in_utc(day, hours, tz)
+        day += timedelta(days=step)
+
+
 def _spans(
     day: date, step: int, *, tz: tzinfo, week: WeekHours, closed: Collection[date]
 ) -> Iterator[tuple[datetime, datetime]]:
-    """The open spans from `day` on, day by day (`step` 1) or back from its last (`step` -1),
-    as far as any target needs: a year of days (and the closed ones); the bound only guards a
-    bad setting."""
-    for _ in range(370 + len(closed)):
-        hours = week[day.weekday()]
-        if _open(hours) and day not in closed:
-            spans = _spans_in_utc(day, hours, tz)
-            yield from spans if step > 0 else reversed(spans)
-        day += timedelta(days=step)
+    """The open spans from `day` on, one by one, forward (`step` 1) or back from its last
+    (`step` -1)."""
+    for spans in _working_days(day, step, tz=tz, week=week, closed=closed):
+        yield from spans if step > 0 else reversed(spans)
 
 
 def add_working_hours(
@@ -119,6 +133,36 @@ def add_working_hours(
             remaining -= available
             cursor = close_at
     return start + timedelta(hours=hours)
+
+
+def add_working_days(
+    start: datetime,
+    days: int,
+    *,
+    tz: tzinfo,
+    week: WeekHours,
+    closed: Collection[date] = frozenset(),
+) -> datetime:
+    """The closing of the `days`-th working day after `start`: "resolved within 3 working
+    days". The day `start` falls in does not count once it has opened (a complaint on Tuesday
+    morning is due at Friday's closing), a day not yet open does (one on Saturday evening, with
+    Sunday and Monday closed, is due at Thursday's). Calendar days put such a deadline after
+    closing time and over the closed days. A business without any working time counts
+    calendar days."""
+    if not open_days(week):
+        return start.astimezone(tz) + timedelta(days=days)
+    counted = 0
+    # From the day before: its hours may run on past midnight.
+    day = start.astimezone(tz).date() - timedelta(days=1)
+    # A week has at least one working day: as many weeks as days reach the last.
+    weeks = days + 1
+    for spans in _working_days(day, 1, tz=tz, week=week, closed=closed, weeks=weeks):
+        if spans[0][0] < start:
+            continue  # opened before `start`: over, or the day `start` falls in
+        counted += 1
+        if counted == days:
+            return spans[-1][1].astimezone(tz)
+    return start.astimezone(tz) + timedelta(days=days)  # not reached: see `weeks`
 
 
 def next_working_moment(

@@ -907,7 +907,13 @@ class CareSettingsForm(OpeningHoursFields):
         label=_("first response to a public complaint within (hours)"), min_value=1, max_value=168
     )
     complaint_resolution_days = forms.IntegerField(
-        label=_("complaint resolved within (days)"), min_value=1, max_value=365
+        label=_("complaint resolved within (working days)"),
+        min_value=1,
+        max_value=365,
+        help_text=_(
+            "Until closing time on the last of them. The day a complaint comes in counts only "
+            "when it comes in before opening."
+        ),
     )
     # The promise kinds these two follow are named on the promise form; said here so that a
     # shop that neither delivers nor repairs sees they are about those promises, not its trade.

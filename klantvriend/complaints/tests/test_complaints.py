@@ -270,15 +270,16 @@ def test_a_private_complaint_must_be_answered_within_four_working_hours(customer
 
     assert view.clock.stage == Stage.RESPONSE
     assert view.clock.response_deadline == _amsterdam(business, 2026, 3, 9, 12, 0)
-    assert view.clock.resolution_deadline == saturday + timedelta(days=3)
+    # Three working days after Saturday, which had opened: Monday, Tuesday, Wednesday's closing.
+    assert view.clock.resolution_deadline == _amsterdam(business, 2026, 3, 11, 18, 0)
     assert view.clock.time_left == view.clock.response_deadline - (saturday + timedelta(hours=1))
     assert view.clock.breached is False
 
 
-def test_resolution_days_are_calendar_days_across_the_change_to_summer_time(customer):
+def test_the_resolution_is_due_at_closing_time_across_the_change_to_summer_time(customer):
     business = customer.business
-    # The clocks go forward on Sunday 29 March 2026; three days after Saturday 10:00 is
-    # Tuesday 10:00 on the shop's clock, 71 hours later.
+    # The clocks go forward on Sunday 29 March 2026. Saturday 10:00 has opened; Monday,
+    # Tuesday and Wednesday are the three working days, to 18:00 on the shop's clock.
     saturday = _amsterdam(business, 2026, 3, 28, 10, 0)
     # As read from the database, in UTC.
     complaint = Complaint.objects.get(
@@ -288,8 +289,9 @@ def test_resolution_days_are_calendar_days_across_the_change_to_summer_time(cust
     clock = complaint_views(business=business, complaints=[complaint], now=saturday)[0].clock
 
     assert business.local(clock.resolution_deadline).replace(tzinfo=None) == datetime(
-        2026, 3, 31, 10, 0
+        2026, 4, 1, 18, 0
     )
+    assert clock.resolution_deadline == datetime(2026, 4, 1, 16, 0, tzinfo=UTC)
 
 
 def test_a_public_complaint_must_be_answered_within_one_clock_hour(customer):
@@ -314,15 +316,15 @@ def test_targets_are_business_settings(customer, owner):
         complaint_public_response_hours=2,
         complaint_resolution_days=5,
     )
-    # A week without a change to or from summer time, when five calendar days are 120 hours
-    # (run in the days before the change, one hour was missing; the change has its own test).
+    # Wednesday 12:00 in Amsterdam: five working days from Thursday, past the closed Sunday, to
+    # Tuesday's closing at 18:00 (16:00 UTC).
     received = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)
     complaint = ComplaintFactory(customer=customer, received_at=received, public=True)
 
     clock = complaint_views(business=customer.business, complaints=[complaint])[0].clock
 
     assert clock.response_deadline == datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
-    assert clock.resolution_deadline == datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
+    assert clock.resolution_deadline == datetime(2026, 6, 16, 16, 0, tzinfo=UTC)
 
 
 def test_the_queue_puts_breaches_first_then_the_least_time_left(
@@ -564,7 +566,8 @@ def test_the_clocks_the_queue_and_the_figures_count_an_answer_on_the_spot(
 
     (view,) = queue.items
     assert view.clock.stage == stage
-    assert view.clock.resolution_deadline == received + timedelta(days=3)
+    # Wednesday, Thursday and Friday: to Friday's closing.
+    assert view.clock.resolution_deadline == _amsterdam(business, 2026, 3, 13, 18, 0)
     assert [
         v.complaint.description for v in queue.items if v.clock.stage == Stage.RESPONSE
     ] == waiting

@@ -2,6 +2,7 @@
 on, worked out again when the business's settings or zone change, agreeing with the clock, and
 the order in which Today and the complaints list show the unresolved complaints."""
 
+import importlib
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,7 +28,7 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.services import business_update
 from klantvriend.core.tests.days import SALON
-from klantvriend.core.working_hours import DayHours, same_hours
+from klantvriend.core.working_hours import DayHours, add_working_days, same_hours
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.demo.shop import demo_create
 from klantvriend.today.selectors import today_list
@@ -66,17 +67,19 @@ def _amsterdam(business, *args):
 @pytest.mark.parametrize(
     ("received", "public", "respond_by", "resolve_by"),
     [
-        # Saturday afternoon: two working hours that day, none on Sunday, two on Monday.
-        ((2026, 3, 21, 16, 0), False, (2026, 3, 23, 11, 0), (2026, 3, 24, 16, 0)),
+        # Saturday afternoon: two working hours that day, none on Sunday, two on Monday. The
+        # resolution: Saturday had opened, so Monday to Wednesday, to its closing.
+        ((2026, 3, 21, 16, 0), False, (2026, 3, 23, 11, 0), (2026, 3, 25, 18, 0)),
         # The same over the change to summer time (Sunday 29 March, 02:00 → 03:00): the
-        # resolution comes at the same hour three days on, one hour less later.
-        ((2026, 3, 28, 16, 0), False, (2026, 3, 30, 11, 0), (2026, 3, 31, 16, 0)),
+        # resolution comes at 18:00 on the shop's clock all the same.
+        ((2026, 3, 28, 16, 0), False, (2026, 3, 30, 11, 0), (2026, 4, 1, 18, 0)),
         # Public, in the night of the change: one clock hour, which jumps from 01:30 to 03:30.
-        ((2026, 3, 29, 1, 30), True, (2026, 3, 29, 3, 30), (2026, 4, 1, 1, 30)),
+        # Monday had not opened yet, so it is the first of the three working days.
+        ((2026, 3, 29, 1, 30), True, (2026, 3, 29, 3, 30), (2026, 4, 1, 18, 0)),
         # Public on a Saturday evening after closing: clock hours run on.
-        ((2026, 10, 24, 21, 0), True, (2026, 10, 24, 22, 0), (2026, 10, 27, 21, 0)),
+        ((2026, 10, 24, 21, 0), True, (2026, 10, 24, 22, 0), (2026, 10, 28, 18, 0)),
         # Private after closing on the Saturday before winter time: Monday 9 to 13.
-        ((2026, 10, 24, 21, 0), False, (2026, 10, 26, 13, 0), (2026, 10, 27, 21, 0)),
+        ((2026, 10, 24, 21, 0), False, (2026, 10, 26, 13, 0), (2026, 10, 28, 18, 0)),
     ],
 )
 def test_stored_deadlines_agree_with_the_clock_across_weekends_and_summer_time(
@@ -110,12 +113,16 @@ def test_changing_when_a_complaint_came_in_or_its_publicity_moves_its_deadlines(
         complaint=complaint, actor=owner, public=True, received_at=now - timedelta(minutes=10)
     )
 
-    # Resolved by the same hour three days on where the business is (a day less or more an
-    # hour over the nights the clocks change, when the suite may run).
-    received = (now - timedelta(minutes=10)).astimezone(customer.business.tzinfo)
+    # Resolved by the closing of the third working day from the moment it came in now.
+    business = customer.business
     assert _stored(complaint) == (
         now - timedelta(minutes=10) + timedelta(hours=1),
-        received + timedelta(days=3),
+        add_working_days(
+            now - timedelta(minutes=10),
+            3,
+            tz=business.tzinfo,
+            week=care_settings(business).opening_hours,
+        ),
     )
     assert _stored(complaint) == _clock(complaint)
 
@@ -258,9 +265,12 @@ def test_today_and_the_complaints_list_show_exactly_the_clocks_order_past_a_hund
         (now - timedelta(minutes=50), False),
         (now - timedelta(minutes=30), False),
     ]
-    assert [c.public for c in by_the_clock[5:9]] == [True, False, True, False]
-    assert by_the_clock[5].received_at == by_the_clock[6].received_at
-    assert by_the_clock[5].pk > by_the_clock[6].pk
+    # The 110 answered ones came in on the closed Sunday: all are to be resolved by
+    # Wednesday's closing, the public ones first, even those that came in later.
+    answered = by_the_clock[5:]
+    assert {clocks[c.pk].deadline for c in answered} == {_amsterdam(business, 2026, 3, 11, 18)}
+    assert [c.public for c in answered] == [True] * 55 + [False] * 55
+    assert answered[54].received_at > answered[55].received_at
 
 
 def test_the_queue_reads_the_same_queries_for_few_and_many(business):
@@ -314,12 +324,15 @@ def test_changed_targets_work_out_every_waiting_complaints_deadlines_again_and_a
         opening_hours=same_hours(range(6), time(10, 0), time(12, 0)),
     )
 
+    # Five working days after Tuesday, to the closing at 12:00: Wednesday to Saturday, and
+    # Monday after the closed Sunday.
+    resolve_by = _amsterdam(business, 2026, 3, 16, 12, 0)
     assert _deadlines_of(business) == [
         # Four working hours of 10 to 12: one on Tuesday, two on Wednesday, one on Thursday.
-        (_amsterdam(business, 2026, 3, 12, 11, 0), _amsterdam(business, 2026, 3, 15, 11, 0)),
-        (_amsterdam(business, 2026, 3, 10, 13, 0), _amsterdam(business, 2026, 3, 15, 11, 0)),
+        (_amsterdam(business, 2026, 3, 12, 11, 0), resolve_by),
+        (_amsterdam(business, 2026, 3, 10, 13, 0), resolve_by),
         # The answer was judged by the hours of then; the resolution still runs.
-        (judged_by[0], _amsterdam(business, 2026, 3, 15, 11, 0)),
+        (judged_by[0], resolve_by),
         # Resolved: judged by the targets and hours of then, on both counts.
         judged_by,
     ]
@@ -476,7 +489,8 @@ def test_new_hours_of_one_day_work_out_the_stored_deadlines_again(customer, owne
         == untouched
         == (
             _amsterdam(business, 2026, 12, 1, 14, 0),
-            _amsterdam(business, 2026, 12, 4, 10, 0),
+            # Wednesday, Thursday and Friday: Thursday's hours end no later.
+            _amsterdam(business, 2026, 12, 4, 18, 0),
         )
     )
     event = AuditEvent.objects.filter(action="settings").latest("pk")
@@ -495,7 +509,9 @@ def test_a_new_time_zone_works_out_the_deadlines_in_it(customer, owner):
 
     assert _stored(complaint) == (
         datetime(2026, 3, 10, 13, 0, tzinfo=UTC),  # from opening at 9:00 in Lisbon, not 8:30
-        datetime(2026, 3, 13, 8, 30, tzinfo=UTC),
+        # Before Tuesday's opening in Lisbon, so Tuesday is the first of three working days;
+        # in Amsterdam it had opened, and Friday was the third.
+        datetime(2026, 3, 12, 18, 0, tzinfo=UTC),
     )
     assert _stored(complaint) == _clock(complaint)
     changes = AuditEvent.objects.get(action="settings").changes
@@ -544,3 +560,34 @@ def test_new_opening_hours_do_not_change_how_an_answered_complaint_was_judged(cu
     assert (after.responses_judged, after.responded_in_time) == (2, 1)
     # The complaint still waiting is due by the new hours: Saturday 28 March until 20:00.
     assert _stored(waiting)[0] == _amsterdam(business, 2026, 3, 28, 20, 0)
+
+
+def test_the_upgrade_to_working_days_moves_the_waiting_complaints_and_leaves_the_resolved(
+    customer,
+):
+    """Complaints 0008: the deadlines stored by calendar days before."""
+    from django.apps import apps
+
+    upgrade = importlib.import_module(
+        "klantvriend.complaints.migrations.0008_resolution_in_working_days"
+    )
+    business = customer.business
+    received = _amsterdam(business, 2026, 3, 21, 16, 0)  # a Saturday
+    calendar_days = (_amsterdam(business, 2026, 3, 23, 11, 0), received + timedelta(days=3))
+    waiting, resolved = (
+        ComplaintFactory(customer=customer, received_at=received, public=False),
+        ComplaintFactory(
+            customer=customer,
+            received_at=received,
+            public=False,
+            first_response_at=received,
+            resolved_at=received + timedelta(days=4),
+            resolution="Nieuw gehakt",
+        ),
+    )
+    Complaint.objects.update(respond_by=calendar_days[0], resolve_by=calendar_days[1])
+
+    upgrade.resolution_deadlines_refresh(apps, None)
+
+    assert _stored(waiting) == (calendar_days[0], _amsterdam(business, 2026, 3, 25, 18, 0))
+    assert _stored(resolved) == calendar_days

@@ -12,6 +12,7 @@ from klantvriend.core.errors import ValidationError
 from klantvriend.core.models import Business
 from klantvriend.core.working_hours import (
     DayHours,
+    add_working_days,
     add_working_hours,
     last_working_moment,
     next_working_moment,
@@ -44,6 +45,53 @@ def _at(day: int, hour: int, minute: int = 0) -> datetime:
 )
 def test_working_hours_skip_the_break_and_run_past_midnight(start, hours, expected):
     assert add_working_hours(start, hours, **WEEK) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        # Tuesday has opened: Wednesday is the first working day, Thursday the second, and the
+        # day closes at 22:00.
+        (_at(1, 13), 2, _at(3, 22)),
+        (_at(1, 23), 1, _at(2, 22)),  # after Tuesday's closing: the same
+        (_at(1, 9), 1, _at(1, 22)),  # before Tuesday's opening: Tuesday counts
+        # Friday night 00:30 on Saturday is Friday's hours: Saturday's ends at 01:00 on Sunday.
+        (_at(5, 0, 30), 1, _at(6, 1)),
+        # Sunday evening: the closed Monday passed, Tuesday and Wednesday.
+        (_at(6, 20), 2, _at(9, 22)),
+        (_at(7, 12), 1, _at(8, 22)),  # on the closed Monday: Tuesday counts
+    ],
+)
+def test_working_days_end_at_the_closing_of_the_last_and_pass_the_closed_days(
+    start, days, expected
+):
+    assert add_working_days(start, days, **WEEK) == expected
+
+
+def test_working_days_pass_the_closed_days_and_their_nights():
+    # Wednesday and Thursday closed: from Tuesday's lunch, Friday and its night to 01:00.
+    closed = {date(2026, 12, 2), date(2026, 12, 3)}
+
+    assert add_working_days(_at(1, 13), 1, **WEEK, closed=closed) == _at(5, 1)
+
+
+def test_working_days_of_a_business_without_hours_are_calendar_days():
+    closed_week = (None,) * 7
+    # Across the change to summer time on 29 March: the same hour, three days on.
+    saturday = datetime(2026, 3, 28, 10, tzinfo=AMSTERDAM)
+
+    assert add_working_days(saturday, 3, tz=AMSTERDAM, week=closed_week) == datetime(
+        2026, 3, 31, 10, tzinfo=AMSTERDAM
+    )
+
+
+def test_a_year_of_working_days_is_reached_with_one_open_day_a_week():
+    sundays_only = (None,) * 6 + (LUNCH_AND_DINNER,)
+
+    # 365 Sundays after Tuesday 1 December 2026, the first being the 6th: 364 weeks on.
+    assert add_working_days(_at(1, 13), 365, tz=AMSTERDAM, week=sundays_only) == datetime(
+        2033, 11, 27, 22, tzinfo=AMSTERDAM
+    )
 
 
 @pytest.mark.parametrize(

@@ -450,5 +450,6 @@ def test_a_restored_business_works_out_its_complaints_deadlines_by_its_own_setti
     assert not {"respond_by", "resolve_by"} & set(exported)
     assert (restored.respond_by, restored.resolve_by) == (
         datetime(2026, 3, 10, 15, 0, tzinfo=empty.tzinfo),
-        datetime(2026, 3, 17, 11, 0, tzinfo=empty.tzinfo),
+        # Seven working days after Tuesday, the Sunday closed: Wednesday 18 March's closing.
+        datetime(2026, 3, 18, 18, 0, tzinfo=empty.tzinfo),
     )

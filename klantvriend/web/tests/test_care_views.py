@@ -27,7 +27,7 @@ from klantvriend.core.models import AuditEvent, Business, Membership, Role, list
 from klantvriend.core.services import business_create, membership_create
 from klantvriend.core.shown import moment_shown
 from klantvriend.core.tests.days import SALON, open_on
-from klantvriend.core.working_hours import DayHours, next_working_day
+from klantvriend.core.working_hours import DayHours, add_working_days, next_working_day
 from klantvriend.customers.tests.factories import (
     CustomerFactory,
     ImportantDateFactory,
@@ -2871,8 +2871,8 @@ def test_today_and_the_profile_say_what_a_complaint_clock_counts_down_to(
 ):
     # Half a minute to spare either way: the clock shows whole minutes, rounded down. In a
     # zone where it is about midday now, so that the answer is due today whenever the suite
-    # runs, and without summer time: the resolution comes at the same local hour three days
-    # on (Etc/GMT-2 is two hours ahead of UTC).
+    # runs (Etc/GMT-2 is two hours ahead of UTC). The resolution comes at the closing of the
+    # third working day.
     ahead = 12 - timezone.now().astimezone(UTC).hour
     business.time_zone = f"Etc/GMT{-ahead:+d}"
     business.save(update_fields=["time_zone"])
@@ -2885,7 +2885,13 @@ def test_today_and_the_profile_say_what_a_complaint_clock_counts_down_to(
     )
     account_language_set(user=owner, language=language)
     with translation.override(language):
-        resolve_by = moment_shown(received + timedelta(days=3), "WEEKDAY", zone=business.tzinfo)
+        resolve_by = moment_shown(
+            add_working_days(
+                received, 3, tz=business.tzinfo, week=care_settings(business).opening_hours
+            ),
+            "WEEKDAY",
+            zone=business.tzinfo,
+        )
 
     today = owner_client.get(reverse("web:today")).content.decode()
     profile = owner_client.get(
