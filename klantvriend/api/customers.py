@@ -76,6 +76,14 @@ class CustomerOut(Out):
     notes: str
     birthday: date | None
     customer_since: date
+    customer_since_known: bool = Field(
+        ...,
+        description="False for a customer a customer import brought in without their "
+        "`customer since`: `customer_since` is then the import's day, by which they were a "
+        "customer at the latest, and they do not count as new customers of that day. A "
+        "`customer_since` sent makes it true, as does a purchase before that day (which moves "
+        "`customer_since` back to it).",
+    )
     acquisition_channel: str
     referred_by: int | None = Field(None, validation_alias="referred_by_id")
     regular_member: int | None = Field(

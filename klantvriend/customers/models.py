@@ -189,6 +189,13 @@ class Customer(BusinessOwned):
     )
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     customer_since = models.DateField(_("customer since"), default=timezone.localdate)
+    # False for a customer a file brought in without their "customer since" (importers.
+    # customer_import): `customer_since` is then the day of the import, by which they were a
+    # customer, perhaps for years already. They do not count as new that day (the scorecard's
+    # referrals, the acquisition report) nor have their anniversary on it. A day given for them
+    # (the card, the API, a file) or a purchase before it (services.customers_since_moved_back)
+    # makes it known.
+    customer_since_known = models.BooleanField(default=True, db_default=True, editable=False)
     acquisition_channel = models.CharField(
         _("came to us through"),
         max_length=20,
@@ -312,8 +319,15 @@ class Customer(BusinessOwned):
             # (selectors.came_through) is read from the index alone: the walk-in customers
             # counted in 4 ms instead of 24 at 100,000 customers (each row read for its
             # referrer), and the list of a channel found and sorted by day without its rows.
+            # Whether the day is known too, which the counts of new customers ask.
             models.Index(
-                fields=["business", "customer_since", "acquisition_channel", "referred_by"],
+                fields=[
+                    "business",
+                    "customer_since",
+                    "acquisition_channel",
+                    "referred_by",
+                    "customer_since_known",
+                ],
                 name="customer_business_since",
             ),
             # Today's birthdays and customer anniversaries (gestures.selectors.occasions_today).

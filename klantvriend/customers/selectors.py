@@ -79,6 +79,14 @@ def came_through_referral() -> Q:
     return Q(acquisition_channel=AcquisitionChannel.REFERRAL) | Q(referred_by__isnull=False)
 
 
+def customer_before(day: date, prefix: str = "") -> Q:
+    """Whether a customer was one before `day`: their "customer since" lies before it, or is not
+    known (Customer.customer_since_known): a file brought them in as customers of its day, by
+    which they may have been ones for years. `prefix`: the way from the rows queried to the
+    customer ("customer__")."""
+    return Q(**{f"{prefix}customer_since__lt": day}) | Q(**{f"{prefix}customer_since_known": False})
+
+
 def came_through(channel: str) -> Q:
     """The customers the acquisition report counts under `channel`: a customer with a
     referrer under referral whatever channel was ticked (came_through_referral), the others
@@ -146,7 +154,9 @@ def customer_list(
     if channel:
         customers = customers.filter(came_through(channel))
     if since_from is not None:
-        customers = customers.filter(customer_since__gte=since_from)
+        # Not those whose day is not known: they may have been customers long before it
+        # (customer_before), and the list of a month's new customers would hold a whole import.
+        customers = customers.filter(~customer_before(since_from))
     if since_until is not None:
         customers = customers.filter(customer_since__lte=since_until)
     if regular_member_id is not None:
@@ -542,6 +552,7 @@ def tag_history(*, business: Business, limit: int = 10) -> list[AuditEvent]:
 @dataclass(frozen=True)
 class Briefing:
     customer_since: date
+    customer_since_known: bool  # Customer.customer_since_known
     last_visit: datetime | None
     visit_count: int
     purchase_count: int
@@ -650,6 +661,7 @@ def customer_briefing(*, customer: Customer) -> Briefing:
     moments = [moment for moment in (totals["last"], logged and logged.at) if moment is not None]
     return Briefing(
         customer_since=customer.customer_since,
+        customer_since_known=customer.customer_since_known,
         last_visit=max(moments) if moments else None,
         visit_count=visit_days(customer=customer).count(),
         purchase_count=totals["count"],

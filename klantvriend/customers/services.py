@@ -447,6 +447,8 @@ def _changes_checked(
     previous = copy.copy(row)
     for name, value in changes.items():
         setattr(row, name, value)
+    if "customer_since" in changes:
+        row.customer_since_known = True
     apply_consent_timestamps(row, previous=previous)
     row.refresh_derived_fields()
     customer_full_clean(row, previous=previous, also_refused=refused)
@@ -487,9 +489,11 @@ def customer_refuse_if_changed(
 
 
 # What a change of a customer writes besides the fields given: the search text and match keys
-# made of them, consent's moment and basis (apply_consent_timestamps), and when it was saved.
+# made of them, consent's moment and basis (apply_consent_timestamps), whether their "customer
+# since" is known (a day given makes it so), and when it was saved.
 _DERIVED_FIELDS = (
     *DERIVED_FIELDS,
+    "customer_since_known",
     "marketing_consent_at",
     "marketing_consent_basis",
     "special_category_consent_at",
@@ -722,7 +726,8 @@ def customers_since_moved_back(*, business: Business, first_days: Mapping[int, d
     before it: no customer bought here before they were a customer. A till's history imported
     after the customer file (which gave everyone the day of the import, lacking the column), or
     a receipt entered late, would otherwise leave them "new" on the scorecard and in the
-    acquisition report, and their anniversary on the wrong day. `first_days`: each customer's
+    acquisition report, and their anniversary on the wrong day. A day moved back so is known
+    (Customer.customer_since_known): the first purchase on record. `first_days`: each customer's
     earliest purchase day among those just recorded, in the business's time zone.
 
     The customers' days are read first, so that only those to move are written: a till's
@@ -740,7 +745,7 @@ def customers_since_moved_back(*, business: Business, first_days: Mapping[int, d
         for start in range(0, len(moved), SINCE_SLICE):
             Customer.objects.filter(
                 business=business, pk__in=moved[start : start + SINCE_SLICE], customer_since__gt=day
-            ).update(customer_since=day)
+            ).update(customer_since=day, customer_since_known=True)
 
 
 def customer_refuse_if_anonymised_now(customer: Customer) -> None:
@@ -777,7 +782,7 @@ def _since_at_purchase(purchase: Purchase) -> None:
     day = customer.business.local(purchase.at).date()
     if day < customer.customer_since:
         customers_since_moved_back(business=customer.business, first_days={customer.pk: day})
-        customer.customer_since = day
+        customer.customer_since, customer.customer_since_known = day, True
 
 
 def purchase_create(

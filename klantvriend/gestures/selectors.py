@@ -92,7 +92,10 @@ def _celebrating(*, business: Business, day: date, customer_id: int | None = Non
     # Each kind is looked up in its own index on month and day (customers.Customer.Meta), and
     # the two joined: one index lookup each, whatever statistics the planner has.
     birthdays = consenting.filter(birthday_day__in=days)
-    anniversaries = consenting.filter(since_day__in=days, customer_since__lt=day)
+    # Not of a day an import gave for want of theirs (Customer.customer_since_known).
+    anniversaries = consenting.filter(
+        since_day__in=days, customer_since__lt=day, customer_since_known=True
+    )
     return birthdays, anniversaries, celebrated
 
 
@@ -147,7 +150,7 @@ def occasions_today(
                 )
             )
         since = customer.customer_since
-        if since < day and (since.month, since.day) in celebrated:
+        if customer.customer_since_known and since < day and (since.month, since.day) in celebrated:
             occasions.append(
                 OccasionToday(
                     customer,

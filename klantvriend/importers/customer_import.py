@@ -437,8 +437,10 @@ def write(
                 continue
             if existing is None:
                 customer = Customer(business=business, **row.values)
-                if customer.customer_since is None:
+                if "customer_since" not in row.values:
+                    # A customer by today at the latest, perhaps for years: not a new one.
                     customer.customer_since = business.today()
+                    customer.customer_since_known = False
                 customer.created_at = now
                 apply_consent_timestamps(customer, None)
                 customer.refresh_derived_fields()
@@ -482,6 +484,8 @@ def write(
             given = _keep_since_by_first_purchase(values, existing, first_days.get(existing.pk))
             if given:
                 result.add_note(_since_kept_note(row, columns, given, values["customer_since"]))
+            if "customer_since" in values:
+                values["customer_since_known"] = True
             fields = _changed(existing, values)
             for name in fields:
                 setattr(existing, name, values[name])
@@ -703,6 +707,7 @@ _UPDATE_FIELDS = [
     "preferences",
     "birthday",
     "customer_since",
+    "customer_since_known",
     "external_ref",
     "regular_member",
     "marketing_consent",

@@ -619,7 +619,10 @@ def _customer_list_lines(
                         customer.email,
                         customer.postal_code,
                         customer.city,
-                        customer.customer_since.isoformat(),
+                        # Empty where not known: read back, it stays so.
+                        customer.customer_since.isoformat()
+                        if customer.customer_since_known
+                        else None,
                         last_purchase.astimezone(zone).date().isoformat()
                         if last_purchase
                         else None,

@@ -118,6 +118,9 @@ def merged_fields(keep: Customer, other: Customer) -> tuple[dict[str, Any], bool
             fields[name] = joined
     if other.customer_since < keep.customer_since:
         fields["customer_since"] = other.customer_since
+        fields["customer_since_known"] = other.customer_since_known
+    elif other.customer_since == keep.customer_since and other.customer_since_known:
+        fields["customer_since_known"] = True
     if other.created_at < keep.created_at:
         fields["created_at"] = other.created_at
     referrer = keep.referred_by_id

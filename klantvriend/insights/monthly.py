@@ -23,6 +23,7 @@ from django.db.models import Count, Exists, F, OuterRef, Sum
 from clv import figures as clv_figures
 from klantvriend.core.models import Business
 from klantvriend.customers.models import Customer, Purchase
+from klantvriend.customers.selectors import customer_before
 
 from .models import CustomerInsight, InsightRun
 from .purchases import purchase_arrays
@@ -64,7 +65,7 @@ def _known_before(business: Business, customer_ids: set[int], month: date) -> se
     first purchase on record (prediction.known_before): not new in it, in no cohort."""
     return set(
         Customer.objects.filter(
-            business=business, pk__in=customer_ids, customer_since__lt=month
+            customer_before(month), business=business, pk__in=customer_ids
         ).values_list("pk", flat=True)
     )
 
@@ -183,7 +184,7 @@ def cohort(*, business: Business, run: InsightRun, month: date) -> Cohort:
     if _first_days_kept(business):
         first_time = (
             _new_in(business, month)
-            .filter(customer__customer_since__gte=month)
+            .exclude(customer_before(month, prefix="customer__"))
             .values("customer_id")
         )
     else:

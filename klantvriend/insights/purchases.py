@@ -8,7 +8,7 @@ from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
 from klantvriend.core.models import Business
-from klantvriend.customers.models import Customer, Purchase
+from klantvriend.customers.models import EARLIEST_DAY, Customer, Purchase
 
 
 def purchase_arrays(
@@ -70,7 +70,13 @@ def customers_since(business: Business, customer_ids: np.ndarray) -> np.ndarray:
         customers = Customer.objects.filter(business=business, pk=int(customer_ids[0]))
     else:
         customers = Customer.objects.filter(business=business)
-    rows = list(customers.order_by("pk").values_list("pk", "customer_since"))
-    ids = np.fromiter((pk for pk, _since in rows), dtype=np.int64, count=len(rows))
-    days = np.array([since for _pk, since in rows], dtype="datetime64[D]")
+    rows = list(
+        customers.order_by("pk").values_list("pk", "customer_since", "customer_since_known")
+    )
+    ids = np.fromiter((pk for pk, _since, _known in rows), dtype=np.int64, count=len(rows))
+    # A customer whose day is not known (customers.selectors.customer_before) was one before
+    # any purchase on record: not new, in no cohort.
+    days = np.array(
+        [since if known else EARLIEST_DAY for _pk, since, known in rows], dtype="datetime64[D]"
+    )
     return days[np.searchsorted(ids, customer_ids)]

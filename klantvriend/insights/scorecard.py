@@ -30,7 +30,7 @@ from klantvriend.customers.models import (
     CustomerAbsence,
     CustomerLastPurchase,
 )
-from klantvriend.customers.selectors import came_through_referral
+from klantvriend.customers.selectors import came_through_referral, customer_before
 from klantvriend.promises.selectors import promise_trend
 from klantvriend.surveys.selectors import (
     DRIVER_MIN_ANSWERS,
@@ -246,12 +246,13 @@ def repeat_buyers(business: Business, start: datetime, end: datetime):
 def _returning(business: Business, start: datetime, prefix: str = "") -> Q:
     """Whether a customer had bought before `start` (their first purchase, kept by the
     database), or was a customer before its day: their "customer since" (no purchase precedes
-    it). A till export of the last three months gives a customer of years a first purchase in
-    those months; the figure then said none of a salon's regulars had come before.
-    `prefix`: the way from the rows queried to the customer ("customer__")."""
+    it, or not known: customer_before). A till export of the last three months gives a
+    customer of years a first purchase in those months; the figure then said none of a salon's
+    regulars had come before. `prefix`: the way from the rows queried to the customer
+    ("customer__")."""
     day = business.local(start).date()
     first_at = "first_at" if prefix else "last_purchase__first_at"
-    return Q(**{f"{first_at}__lt": start}) | Q(**{f"{prefix}customer_since__lt": day})
+    return Q(**{f"{first_at}__lt": start}) | customer_before(day, prefix)
 
 
 def _had_bought_before(business: Business, start: datetime) -> ExpressionWrapper:
@@ -293,9 +294,13 @@ def repeat_counts(business: Business, start: datetime, end: datetime) -> dict[st
 def new_customers_between(business: Business, start: datetime, end: datetime):
     """The customers who became customers in the days of (start, end]: `customer_since` is a
     day, so "the last 90 days" are today and the 89 days before it, and the 90 before those
-    end on the day the last 90 begin. Counted by the figure and listed by its rows."""
+    end on the day the last 90 begin. Counted by the figure and listed by its rows. Not those
+    a file brought in without their day (Customer.customer_since_known): customers by the
+    import's day, perhaps for years, whom the figure would count as new customers who came in
+    on their own."""
     return Customer.objects.filter(
         business=business,
+        customer_since_known=True,
         customer_since__gt=business.local(start).date(),
         customer_since__lte=business.local(end).date(),
     )

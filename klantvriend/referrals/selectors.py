@@ -35,8 +35,10 @@ def referral_order_doubt(*, referrer: Customer, referred: Customer) -> str:
     from the card of the guest who brings others, where "referred by" is asked of the guest
     brought in, easily records it the other way round, which is stored without a word and
     falsifies the ambassadors and where new customers came from. Not refused: a customer
-    recorded late (an import's day) can have been brought in by one recorded earlier."""
-    if referred.customer_since >= referrer.customer_since:
+    recorded late (an import's day) can have been brought in by one recorded earlier. Nor is
+    it asked when the referrer's own day is not known: a file made them a customer of its day,
+    by which they may have been one for years."""
+    if referred.customer_since >= referrer.customer_since or not referrer.customer_since_known:
         return ""
     return _(
         "%(referred)s has been a customer since %(since)s, longer than %(referrer)s (since "
@@ -215,7 +217,8 @@ def _month_start(day: date, months_back: int) -> date:
 def acquisition_report(
     *, business: Business, months: int = 12, now: datetime | None = None
 ) -> list[AcquisitionMonth]:
-    """New customers per month (by `customer_since`) and channel, oldest first. One query."""
+    """New customers per month (by `customer_since`) and channel, oldest first, without those
+    whose day is not known (Customer.customer_since_known: an import's day). One query."""
     today = business.local(now or timezone.now()).date()
     first = _month_start(today, months - 1)
     # Counted per day and channel, and the days added up per month here: truncating each
@@ -223,7 +226,9 @@ def acquisition_report(
     # 32,000 new customers). A customer with a referrer counts as referred whatever channel
     # was ticked, as on the scorecard.
     rows = (
-        Customer.objects.filter(business=business, customer_since__gte=first)
+        Customer.objects.filter(
+            business=business, customer_since__gte=first, customer_since_known=True
+        )
         .annotate(
             channel=Case(
                 When(came_through_referral(), then=Value(AcquisitionChannel.REFERRAL.value)),

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -328,7 +329,9 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, business, **kwargs):
         super().__init__(*args, **kwargs)
         self.business = business
-        referrers = Customer.objects.filter(business=business).only("id", "name", "customer_since")
+        referrers = Customer.objects.filter(business=business).only(
+            "id", "name", "customer_since", "customer_since_known"
+        )
         if self.instance.pk:
             referrers = referrers.exclude(pk=self.instance.pk)
         self.fields["referred_by"].queryset = referrers
@@ -397,6 +400,17 @@ class CustomerForm(forms.ModelForm):
         if not self.instance.pk:
             # Since today where the business is (the services' default), not the server's date.
             self.initial["customer_since"] = self.business.today()
+        # Kept as stored: cleaning writes the form's values into the instance.
+        self.since_unknown = bool(self.instance.pk) and not self.instance.customer_since_known
+        self.since_stored = self.instance.customer_since
+        if self.since_unknown:
+            # Brought in by a file without it: shown empty, to be filled in when known, and
+            # left empty it stays unknown.
+            self.initial["customer_since"] = None
+            since.help_text = _(
+                "Not known: the file that brought them in did not say. They were a customer on "
+                "%(day)s at the latest. Fill in the day they first came when you know it."
+            ) % {"day": date_format(self.instance.customer_since, "j F Y")}
 
     def clean_customer_since(self):
         since = self.cleaned_data["customer_since"]
@@ -404,6 +418,8 @@ class CustomerForm(forms.ModelForm):
             return since
         if not self.instance.pk:
             return self.business.today()
+        if self.since_unknown:
+            return None  # still not known: edits() leaves the day as stored
         if self["customer_since"].data is None:
             # Not sent at all: a page drawn before the form had the field keeps what is stored.
             return self.instance.customer_since
@@ -551,7 +567,11 @@ class CustomerForm(forms.ModelForm):
         for name in self.fields:
             if name in QUESTIONS:  # a question to this person, not the customer's
                 continue
+            if name == "customer_since" and self.cleaned_data[name] is None:
+                continue  # left empty on a customer whose day is not known (clean_customer_since)
             was = self.seen_value(name)
+            if name == "customer_since" and was is None and self.since_unknown:
+                was = self.since_stored  # what the field shown empty stood for
             if was is UNSEEN or name in self.changed_data:
                 changed[name] = self.cleaned_data[name]
                 if was is not UNSEEN:

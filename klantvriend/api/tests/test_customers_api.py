@@ -106,6 +106,20 @@ def test_create_get_patch_and_delete_a_customer(api, business):
     assert not Customer.objects.filter(pk=customer_id).exists()
 
 
+def test_a_customer_an_import_brought_in_without_the_day_says_so_until_it_is_sent(api, business):
+    imported = CustomerFactory(business=business, customer_since_known=False)
+    read = api.get(f"/api/v1/customers/{imported.pk}").json()
+
+    kept = patch(api, f"/api/v1/customers/{imported.pk}", {"email": "anna@example.nl"}).json()
+    dated = patch(api, f"/api/v1/customers/{imported.pk}", {"customer_since": "2015-09-01"}).json()
+
+    assert read["customer_since_known"] is False
+    assert read["customer_since"] == imported.customer_since.isoformat()
+    assert kept["customer_since_known"] is False
+    assert (dated["customer_since"], dated["customer_since_known"]) == ("2015-09-01", True)
+    assert Customer.objects.get(pk=imported.pk).customer_since_known
+
+
 @pytest.mark.parametrize(
     ("payload", "location", "message"),
     [

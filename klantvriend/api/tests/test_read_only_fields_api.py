@@ -53,7 +53,14 @@ def test_a_customer_sent_back_as_read_is_refused_naming_the_read_only_fields(
                 "msg": READ_ONLY[language].format(name),
                 "type": "extra_forbidden",
             }
-            for name in ["id", "marketing_consent_at", "created_at", "updated_at", "anonymised_at"]
+            for name in [
+                "id",
+                "customer_since_known",
+                "marketing_consent_at",
+                "created_at",
+                "updated_at",
+                "anonymised_at",
+            ]
         ]
     }
     assert snapshot() == before

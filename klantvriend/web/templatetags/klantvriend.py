@@ -104,6 +104,17 @@ def day(value, length="short"):
 
 
 @register.filter
+def customer_since(holder):
+    """A customer's "customer since" (of a customer or their briefing) as the pages write it:
+    "28 mrt 2025"; where a file brought them in without it (Customer.customer_since_known), the
+    import's day as what it is: "at the latest 5 Dec 2026"."""
+    shown = day(holder.customer_since)
+    if holder.customer_since_known:
+        return shown
+    return _("at the latest %(day)s") % {"day": shown}
+
+
+@register.filter
 def day_ahead(value, today):
     """A day from `today` on as staff say it: "today", "tomorrow", else with its weekday
     ("sat 12 Dec"): when an important date falls (Today's "Coming up", the briefing)."""

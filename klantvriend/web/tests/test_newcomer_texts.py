@@ -428,9 +428,10 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "valuta, omschrijving, bonnummer, geholpen door.",
             "Geen bestanden geïmporteerd in de laatste 90 dagen; zo lang wordt de geschiedenis "
             "bewaard.",
-            "Een klantenbestand zonder kolom “klant sinds” maakt zijn nieuwe klanten klant sinds "
-            "de dag van de import, tot hun aankopen geïmporteerd zijn: dan is ieder klant sinds "
-            "zijn eerste aankoop. Neem de kolom op als je kassa-export hem heeft.",
+            "Zonder kolom “klant sinds” zijn de klanten die een bestand binnenbrengt klant sinds "
+            "een onbekende dag, uiterlijk de dag van de import: ze tellen niet als nieuwe "
+            "klanten. Zodra hun aankopen geïmporteerd zijn, is ieder klant sinds zijn eerste "
+            "aankoop. Neem de kolom op als je kassa-export hem heeft.",
         ),
         (
             "en",
@@ -445,10 +446,10 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "name, email, phone, date, time, amount, "
             "currency, description, receipt number, served by.",
             "No files imported in the last 90 days; the history is kept that long.",
-            "A customer file without a “customer since” column makes its new customers "
-            "customers since the day of the import, until their purchases are imported: then "
-            "each is a customer since their first purchase. Add the column when your till export "
-            "has it.",
+            "Without a “customer since” column, the customers a file brings in have been "
+            "customers since an unknown day, the day of the import at the latest: they do not "
+            "count as new customers. Once their purchases are imported, each is a customer since "
+            "their first purchase. Add the column when your till export has it.",
         ),
     ],
 )

@@ -1,0 +1,240 @@
+"""A customer a file brought in without their "customer since" (Customer.customer_since_known):
+a customer by the day of the import at the latest, perhaps for years, not a new one.
+
+A restaurant imported its list of 300 regular guests without the column: the scorecard counted
+them as 300 new customers of that day, none of them through a referral, and its referral figure
+fell from 40% to 1% with the advice to ask for referrals; each guest would have had a customer
+anniversary on the day of the import."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from klantvriend.core.accounts import account_language_set
+from klantvriend.core.shown import moment_shown
+from klantvriend.customers import services
+from klantvriend.customers.models import AcquisitionChannel, Customer
+from klantvriend.customers.selectors import customer_list
+from klantvriend.customers.tests.factories import CustomerFactory
+from klantvriend.gestures.selectors import occasions_today
+from klantvriend.importers.merge import customer_merge
+from klantvriend.importers.service import data_import
+from klantvriend.importers.tests.test_import import write
+from klantvriend.insights.models import CustomerInsight, Segment
+from klantvriend.insights.scorecard import referral_counts, repeat_counts
+from klantvriend.insights.services import insights_refresh
+from klantvriend.referrals.selectors import acquisition_report, referral_order_doubt
+
+GUESTS = """Klantnummer;Naam;E-mail;Nieuwsbrief
+1001;Anna de Vries;anna@example.nl;ja
+1002;Bert Jansen;bert@example.nl;ja
+"""
+
+
+def _known(business) -> dict[str, tuple[date, bool]]:
+    return {
+        number: (since, known)
+        for number, since, known in Customer.objects.filter(business=business).values_list(
+            "external_ref", "customer_since", "customer_since_known"
+        )
+    }
+
+
+@pytest.fixture
+def guests(tmp_path, business):
+    data_import(business=business, kind="customers", path=write(tmp_path, "k.csv", GUESTS))
+    return {c.external_ref: c for c in Customer.objects.filter(business=business)}
+
+
+def test_a_file_without_the_day_brings_in_customers_who_are_not_new(tmp_path, business, guests):
+    today = business.today()
+    walked_in = services.customer_create(business=business, name="Carla Smit")
+    referred = services.customer_create(
+        business=business,
+        name="Daan Visser",
+        acquisition_channel=AcquisitionChannel.REFERRAL,
+        referred_by=walked_in,
+    )
+    data_import(
+        business=business,
+        kind="customers",
+        path=write(
+            tmp_path,
+            "dated.csv",
+            "Klantnummer;Naam;Klant sinds\n1003;Eva Bos;" + today.isoformat() + "\n",
+        ),
+    )
+    now = timezone.now()
+
+    assert _known(business) == {
+        "1001": (today, False),
+        "1002": (today, False),
+        "": (today, True),  # the two made on the card
+        "1003": (today, True),  # the file gave the day
+    }
+    assert referral_counts(business, now - timedelta(days=90), now) == {"new": 3, "referred": 1}
+    (month,) = [m for m in acquisition_report(business=business, now=now) if m.total]
+    assert {channel: count for channel, count in month.counts.items() if count} == {
+        AcquisitionChannel.WALK_IN.value: 2,
+        AcquisitionChannel.REFERRAL.value: 1,
+    }
+    assert referred.customer_since_known
+    assert walked_in.customer_since_known
+
+
+def test_a_purchase_before_the_import_day_makes_the_day_known_a_later_one_does_not(
+    business, guests
+):
+    today = business.today()
+    anna, bert = guests["1001"], guests["1002"]
+
+    services.purchase_create(
+        customer=anna, amount_cents=1250, at=timezone.now() - timedelta(days=400)
+    )
+    services.purchase_create(customer=bert, amount_cents=1250)
+
+    first = business.local(timezone.now() - timedelta(days=400)).date()
+    assert _known(business) == {"1001": (first, True), "1002": (today, False)}
+    assert anna.customer_since_known
+
+
+def test_a_day_given_makes_it_known_another_change_leaves_it_unknown(business, owner, guests):
+    anna, bert = guests["1001"], guests["1002"]
+
+    services.customer_update(customer=anna, actor=owner, phone="0612345678")
+    services.customer_update(customer=bert, actor=owner, customer_since=date(2019, 4, 1))
+
+    assert _known(business) == {"1001": (business.today(), False), "1002": (date(2019, 4, 1), True)}
+
+
+def test_the_card_and_the_list_say_at_the_latest(owner_client, owner, business, guests):
+    account_language_set(user=owner, language="nl")
+    with translation.override("nl"):
+        shown = "uiterlijk " + moment_shown(business.today(), "SHORT")
+
+    profile = owner_client.get(reverse("web:customer_detail", args=[guests["1001"].pk]))
+    listed = owner_client.get(reverse("web:customer_list"))
+
+    assert f'<span class="fact-value" data-testid="customer-since">{shown}</span>' in (
+        profile.content.decode()
+    )
+    assert f'<td class="hide-small hide-medium">{shown}</td>' in listed.content.decode()
+
+
+def test_the_edit_form_leaves_the_day_empty_until_it_is_filled_in(
+    owner_client, owner, business, guests
+):
+    account_language_set(user=owner, language="nl")
+    anna = guests["1001"]
+    url = reverse("web:customer_edit", args=[anna.pk])
+    page = owner_client.get(url)
+    form = page.context["form"]
+    data = {
+        name: "" if value is None else value
+        for name, value in {
+            **{f.name: form[f.name].value() for f in form},
+            **{form[f.name].html_initial_name: form[f.name].value() for f in form},
+        }.items()
+        if not isinstance(value, list)
+    }
+
+    assert form["customer_since"].value() is None
+    assert "Onbekend: het bestand waarmee ze binnenkwamen, zei het niet." in page.content.decode()
+
+    owner_client.post(url, {**data, "phone": "0612345678"})
+    assert _known(business)["1001"] == (business.today(), False)
+    assert Customer.objects.get(pk=anna.pk).phone == "0612345678"
+
+    owner_client.post(url, {**data, "phone": "0612345678", "customer_since": "2018-05-01"})
+    assert _known(business)["1001"] == (date(2018, 5, 1), True)
+
+
+def test_no_anniversary_falls_on_the_import_day(business, guests):
+    a_year_on = business.today().replace(year=business.today().year + 1)
+    dated = CustomerFactory(
+        business=business,
+        customer_since=business.today(),
+        marketing_consent=True,
+        marketing_consent_basis="consent",
+    )
+
+    celebrating = occasions_today(business=business, day=a_year_on)
+
+    assert [o.customer.pk for o in celebrating.items] == [dated.pk]
+
+
+def test_the_list_download_leaves_the_day_empty_and_reads_back_unknown(
+    tmp_path, owner_client, owner, business, guests
+):
+    account_language_set(user=owner, language="nl")
+    response = owner_client.get(reverse("web:customer_list_download"))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = {
+        row["naam"]: row["klant sinds"] for row in csv.DictReader(io.StringIO(body), delimiter=";")
+    }
+    assert rows == {"Anna de Vries": "", "Bert Jansen": ""}
+
+    Customer.objects.filter(business=business).delete()
+    data_import(business=business, kind="customers", path=write(tmp_path, "back.csv", body))
+
+    assert _known(business) == {
+        "1001": (business.today(), False),
+        "1002": (business.today(), False),
+    }
+
+
+def test_a_merge_keeps_the_earlier_day_with_whether_it_is_known(business, owner, guests):
+    anna = guests["1001"]
+    card = CustomerFactory(business=business, name="Anna de Vries", customer_since=date(2017, 2, 3))
+
+    customer_merge(keep=anna, other=card, actor=owner)
+
+    assert _known(business)["1001"] == (date(2017, 2, 3), True)
+
+
+def test_a_referrer_of_unknown_day_may_have_been_one_before_the_customer_they_brought(
+    business, guests
+):
+    anna = guests["1001"]
+    brought = CustomerFactory(business=business, customer_since=date(2024, 1, 1))
+
+    assert referral_order_doubt(referrer=anna, referred=brought) == ""
+    anna.customer_since_known = True
+    assert referral_order_doubt(referrer=anna, referred=brought) != ""
+
+
+def test_a_customer_of_unknown_day_buying_today_is_a_returning_one_not_a_new_one(business, guests):
+    anna = guests["1001"]
+    newcomer = services.customer_create(business=business, name="Carla Smit")
+    for customer in (anna, newcomer):
+        services.purchase_create(customer=customer, amount_cents=2500)
+    now = timezone.now()
+
+    insights_refresh(business=business, now=now)
+
+    assert repeat_counts(business, now - timedelta(days=90), now + timedelta(seconds=1)) == {
+        "buyers": 2,
+        "returning": 1,
+    }
+    segments = dict(CustomerInsight.objects.values_list("customer__name", "segment"))
+    assert segments["Carla Smit"] == Segment.NEW
+    assert segments["Anna de Vries"] != Segment.NEW
+
+
+def test_the_list_of_customers_since_a_day_leaves_out_those_whose_day_is_not_known(
+    business, guests
+):
+    newcomer = services.customer_create(business=business, name="Carla Smit")
+    today = business.today()
+
+    since_today = customer_list(business=business, since_from=today)
+    until_today = customer_list(business=business, since_until=today)
+
+    assert [c.pk for c in since_today] == [newcomer.pk]
+    assert sorted(c.pk for c in until_today) == sorted(
+        [newcomer.pk, *(c.pk for c in guests.values())]
+    )
