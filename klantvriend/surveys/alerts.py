@@ -1,7 +1,8 @@
 """An owner hears of a low score at once: the survey tells the customer their answer went
 straight to the owner, and Today lists it, but an owner away from the screen learned of it only
 the next morning. Each owner who has an email address and has not turned it off gets one
-message, in the language they read Klantvriend in."""
+message, in the language they read Klantvriend in; and again for words the customer adds to
+such an answer later, which Today lists as what they became."""
 
 import logging
 from collections import defaultdict
@@ -22,10 +23,12 @@ from .models import SurveyResponse
 logger = logging.getLogger(__name__)
 
 
-def low_score_alert_send(*, response_id: int) -> int:
+def low_score_alert_send(*, response_id: int, added: str = "", added_as: str = "") -> int:
     """Emails the owners of the response's business who want it; the number sent. A message the
     mail server does not take is logged, not raised: the customer's answer is stored, and the
-    owner finds it on Today."""
+    owner finds it on Today. `added`: words the customer added to the answer later (surveys.
+    services._keep_late_comment), which the message is then about, kept as `added_as`
+    ("complaint" or "follow_up")."""
     response = SurveyResponse.objects.select_related(
         "business", "customer", "complaint", "follow_up"
     ).get(pk=response_id)
@@ -45,13 +48,19 @@ def low_score_alert_send(*, response_id: int) -> int:
         with translation.override(language):
             context = {
                 "response": response,
+                "added": added,
+                "added_as": added_as,
                 "customer_url": public_url(
                     reverse("web:customer_detail", args=[response.customer_id])
                 ),
                 "account_url": public_url(reverse("web:account")),
             }
             body = render_to_string("surveys/low_score_email.txt", context)
-            subject = translation.gettext("%(customer)s gave a %(score)d out of 10") % {
+            subject = (
+                translation.gettext("%(customer)s added to their %(score)d out of 10")
+                if added
+                else translation.gettext("%(customer)s gave a %(score)d out of 10")
+            ) % {
                 "customer": header_text(response.customer.name),
                 "score": response.nps,
             }

@@ -997,6 +997,13 @@ def _keep_late_comment(
             contact_moment_create(
                 customer=customer, kind=ContactKind.NOTE, summary=description, at=now
             )
+        if response.nps <= DETRACTOR_MAX:
+            # As the low score itself: the owner hears of what was added at once.
+            transaction.on_commit(
+                partial(
+                    low_score_alert_send, response_id=response.pk, added=comment, added_as=kept_as
+                )
+            )
     return LateComment(response=response, kept_as=kept_as)
 
 

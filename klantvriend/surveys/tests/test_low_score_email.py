@@ -117,3 +117,71 @@ def test_a_mail_server_that_refuses_loses_no_answer(
     assert response.pk is not None
     assert response.follow_up is not None
     assert "Low score email for business" in caplog.text
+
+
+def _add_later(invitation_key, captured, comment):
+    with captured(execute=True):
+        return services.survey_answer(key=invitation_key, answers={**LOW, "comment": comment})
+
+
+@pytest.mark.parametrize(
+    ("comment", "kept_as", "today_line"),
+    [
+        (
+            "Ik ben echt teleurgesteld in de bediening",
+            "complaint",
+            "Het staat op Vandaag als klacht, met de klok lopend: beantwoord ze snel.",
+        ),
+        (
+            "De ober was wel erg aardig",
+            "follow_up",
+            "Het staat op Vandaag als nazorg voor vandaag: bel ze, vraag wat er misging, en maak "
+            "het goed.",
+        ),
+    ],
+)
+def test_words_added_later_to_a_low_score_are_emailed_too_once(
+    business,
+    guest,
+    owner_with_address,
+    django_capture_on_commit_callbacks,
+    comment,
+    kept_as,
+    today_line,
+):
+    invitation = services.survey_invitation_create(
+        business=business, customer=guest, channel="counter"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.survey_answer(key=invitation.key, answers=LOW)
+
+    late = _add_later(invitation.key, django_capture_on_commit_callbacks, comment)
+    _add_later(invitation.key, django_capture_on_commit_callbacks, comment)  # sent again
+
+    assert late.kept_as == kept_as
+    _low_score, added = mail.outbox
+    assert added.to == ["sanne@slagerij.example"]
+    assert added.subject == "Pieter de Vries vulde een 3 van 10 aan"
+    assert added.body.splitlines()[:5] == [
+        "Pieter de Vries vulde het antwoord aan in de enquête van Slagerij Test, waar ze een 3 "
+        "van 10 gaven:",
+        f"“{comment}”",
+        "",
+        today_line,
+        f"https://klanten.example/customers/{guest.pk}/",
+    ]
+
+
+def test_words_added_later_to_a_good_score_send_nothing(
+    business, guest, owner_with_address, django_capture_on_commit_callbacks
+):
+    invitation = services.survey_invitation_create(
+        business=business, customer=guest, channel="counter"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.survey_answer(key=invitation.key, answers={**LOW, "nps": "9", "comment": ""})
+
+    late = _add_later(invitation.key, django_capture_on_commit_callbacks, "Toch nog even dit")
+
+    assert late.kept_as == "follow_up"
+    assert mail.outbox == []
