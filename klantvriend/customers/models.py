@@ -195,7 +195,9 @@ class Customer(BusinessOwned):
     # referrals, the acquisition report) nor have their anniversary on it. A day given for them
     # (the card, the API, a file) or a purchase before it (services.customers_since_moved_back)
     # makes it known.
-    customer_since_known = models.BooleanField(default=True, db_default=True, editable=False)
+    customer_since_known = models.BooleanField(
+        _("customer since known"), default=True, db_default=True, editable=False
+    )
     acquisition_channel = models.CharField(
         _("came to us through"),
         max_length=20,

@@ -80,6 +80,14 @@ def _formatter(field: models.Field, business: Business, months: list[str]) -> Fo
         if field.name == "at" and _has_field(field.model, "time_known"):
             return lambda row, value: _moment(value, business, months, row.time_known)
         return lambda row, value: _moment(value, business, months)
+    if field.name == "customer_since":
+        # A file's customer without it: the import's day, as what it is (Customer.
+        # customer_since_known), as the profile says it.
+        return lambda row, value: (
+            _day(value, months)
+            if row.customer_since_known
+            else _("at the latest %(day)s") % {"day": _day(value, months)}
+        )
     if isinstance(field, models.DateField):
         return lambda row, value: _day(value, months)
     if field.is_relation and field.related_model is get_user_model():  # read with the rows
@@ -105,10 +113,11 @@ def _formatter(field: models.Field, business: Business, months: list[str]) -> Fo
 def _shown(field: models.Field, model: type[models.Model]) -> bool:
     """Not the keys, not codes nobody can read (hashes), and not what a moment beside it
     already says: its day (a promise's `due_on` is its `due_at` as a date, kept for an index),
-    or whether a purchase's time of day is known (its `at` is then its date alone)."""
+    whether a purchase's time of day is known (its `at` is then its date alone), or whether a
+    customer's "customer since" is (then "at the latest" that day)."""
     if field.name in _HIDDEN or field.name.endswith("_hash"):
         return False
-    if field.name == "time_known":
+    if field.name in ("time_known", "customer_since_known"):  # said by the moment or day
         return False
     if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
         stem = field.name.removesuffix("_on")

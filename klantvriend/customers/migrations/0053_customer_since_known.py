@@ -22,7 +22,12 @@ class Migration(migrations.Migration):
                 migrations.AddField(
                     model_name="customer",
                     name="customer_since_known",
-                    field=models.BooleanField(db_default=True, default=True, editable=False),
+                    field=models.BooleanField(
+                        db_default=True,
+                        default=True,
+                        editable=False,
+                        verbose_name="customer since known",
+                    ),
                 )
             ],
             database_operations=[

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from klantvriend.core.accounts import account_language_set
 from klantvriend.core.shown import moment_shown
@@ -238,3 +239,17 @@ def test_the_list_of_customers_since_a_day_leaves_out_those_whose_day_is_not_kno
     assert sorted(c.pk for c in until_today) == sorted(
         [newcomer.pk, *(c.pk for c in guests.values())]
     )
+
+
+def test_the_copy_of_their_data_says_the_day_as_what_it_is(owner_client, owner, business, guests):
+    account_language_set(user=owner, language="nl")
+    with translation.override("nl"):
+        day = date_format(business.today(), "j F Y")
+
+    page = owner_client.get(
+        reverse("web:customer_personal_data", args=[guests["1001"].pk])
+    ).content.decode()
+
+    assert f"<dt>Klant sinds</dt><dd>uiterlijk {day}</dd>" in page
+    assert "bekend" not in page
+    assert "known" not in page
