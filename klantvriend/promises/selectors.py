@@ -136,11 +136,13 @@ def promise_with_status(*, promise: Promise, now: datetime | None = None) -> Pro
 
 class Agenda(TextChoices):
     """Today's two lists of promises, which the promise list can show whole, and the open
-    promises of the coming week, which Today counts and links to."""
+    promises of the coming week and those overdue for longer, which Today counts and links
+    to."""
 
     TODAY = "today", gettext_lazy("due today, passed ones too")
     OVERDUE = "overdue", gettext_lazy("overdue before today (7 days)")
     COMING = "coming", gettext_lazy("due in the coming 7 days")
+    OLDER = "older", gettext_lazy("still open, overdue for more than 7 days")
 
 
 # How far ahead Today looks for promises still to keep (Agenda.COMING).
@@ -155,11 +157,13 @@ AGENDA_ALIASES = {"due_today": Agenda.TODAY}
 def agenda_condition(name: str, *, business: Business, now: datetime) -> Q:
     """The open promises of one of Today's lists: all those due on today's local date, in the
     past or still to come (a promise for the day among them, as it is due at the day's end), or
-    due on an earlier day in the last week; or those of the coming week after today. A promise
-    forgotten for weeks is history (broken, in the figures and on the profile), not something
-    to do this morning. The rule of Today and of the promise list's filter both, so that the
-    list holds what Today counts. Bounded by due moments, so that the open promises' index
-    (business, due_at) reads only those days."""
+    due on an earlier day in the last week; or those of the coming week after today; or those
+    overdue for longer. A promise forgotten for weeks is broken in the figures and on the
+    profile, and not among this morning's rows, but still owed: Today counts them and links to
+    them (an accountant's callback of three weeks ago had gone from every page but the list of
+    promises). The rule of Today and of the promise list's filter both, so that the list holds
+    what Today counts. Bounded by due moments, so that the open promises' index (business,
+    due_at) reads only those days."""
     today = business.local(now).date()
     start = business.start_of(today)
     tomorrow = business.start_of(today + timedelta(days=1))
@@ -170,6 +174,7 @@ def agenda_condition(name: str, *, business: Business, now: datetime) -> Q:
             due_at__gte=tomorrow,
             due_at__lt=business.start_of(today + timedelta(days=1 + AGENDA_COMING_DAYS)),
         ),
+        Agenda.OLDER: Q(due_at__lt=now - AGENDA_OVERDUE_WINDOW),
     }
     return IS_OPEN & due[Agenda(name)]
 
@@ -179,17 +184,21 @@ def _made_by(promises: QuerySet, made_by_id: int | None) -> QuerySet:
     return promises if made_by_id is None else promises.filter(made_by_id=made_by_id)
 
 
-def promises_coming_count(
+def agenda_counts(
     *, business: Business, now: datetime | None = None, made_by_id: int | None = None
-) -> int:
-    """How many open promises are due in the coming week, after today (Agenda.COMING): Today
-    names them, as a promise for next Monday was on the customer's card only; those one
-    member made with `made_by_id`. One query."""
+) -> dict[str, int]:
+    """How many open promises are due in the coming week, after today (Agenda.COMING), and how
+    many are overdue for more than a week (Agenda.OLDER): Today names both, as a promise for
+    next Monday was on the customer's card only, and one forgotten for weeks on no page but
+    the list; those one member made with `made_by_id`. One query."""
     now = now or timezone.now()
-    promises = Promise.objects.filter(business=business).filter(
-        agenda_condition(Agenda.COMING, business=business, now=now)
+    coming, older = (
+        agenda_condition(name, business=business, now=now) for name in (Agenda.COMING, Agenda.OLDER)
     )
-    return _made_by(promises, made_by_id).count()
+    promises = _made_by(
+        Promise.objects.filter(business=business).filter(coming | older), made_by_id
+    )
+    return promises.aggregate(coming=Count("pk", filter=coming), older=Count("pk", filter=older))
 
 
 @dataclass(frozen=True)

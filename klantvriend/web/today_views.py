@@ -27,7 +27,7 @@ from klantvriend.customers.selectors import (
 from klantvriend.customers.services import important_date_called, important_date_called_undo
 from klantvriend.gestures.selectors import occasion_customer_count
 from klantvriend.insights.selectors import slipping_away
-from klantvriend.promises.selectors import promises_coming_count
+from klantvriend.promises.selectors import agenda_counts
 from klantvriend.today.selectors import (
     LIMIT,
     LISTS,
@@ -88,7 +88,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "page": occasions_page,
         **today_figures(business),
         "slipping_away": slipping_away(business=business),
-        "promises_coming": promises_coming_count(business=business, now=now, made_by_id=member_id),
+        "promise_counts": agenda_counts(business=business, now=now, made_by_id=member_id),
         "coming_up": coming_up(business=business, day=business.local(now).date()),
         "closures": closures_coming(business=business, day=business.local(now).date()),
         "birthdays_coming": birthdays_coming_up(

@@ -12,8 +12,8 @@ from klantvriend.promises.selectors import (
     AGENDA_ALIASES,
     Agenda,
     agenda_condition,
+    agenda_counts,
     promise_agenda,
-    promises_coming_count,
 )
 from klantvriend.promises.status import PromiseStatus
 from klantvriend.promises.tests.factories import PromiseFactory
@@ -166,10 +166,42 @@ def test_the_coming_week_holds_the_open_promises_from_tomorrow_for_seven_days(
         agenda_condition(Agenda.COMING, business=shop, now=now)
     )
     with django_assert_max_num_queries(1):
-        count = promises_coming_count(business=shop, now=now)
+        count = agenda_counts(business=shop, now=now)["coming"]
 
     assert sorted(coming.values_list("description", flat=True)) == [
         "Morgen vroeg",
         "Volgende week dinsdag",
     ]
     assert count == 2
+
+
+def test_a_promise_overdue_for_more_than_a_week_is_counted_apart_not_dropped(
+    shop, django_assert_max_num_queries
+):
+    customer = CustomerFactory(business=shop)
+    now = _local(shop, DAY, 10)
+    made = now - timedelta(days=30)
+    for description, due, fields in [
+        ("Terugbellen over de offerte", now - timedelta(days=17), {}),
+        ("Net een week", now - timedelta(days=7, seconds=1), {}),
+        ("Zes dagen", now - timedelta(days=6), {}),
+        ("Oud maar gedaan", now - timedelta(days=20), {"done_at": now - timedelta(days=19)}),
+        ("Oud maar afgezegd", now - timedelta(days=20), {"cancelled_at": made}),
+    ]:
+        PromiseFactory(
+            customer=customer, description=description, made_at=made, due_at=due, **fields
+        )
+
+    def listed(name):
+        return sorted(
+            Promise.objects.filter(business=shop)
+            .filter(agenda_condition(name, business=shop, now=now))
+            .values_list("description", flat=True)
+        )
+
+    with django_assert_max_num_queries(1):
+        counts = agenda_counts(business=shop, now=now)
+
+    assert listed(Agenda.OLDER) == ["Net een week", "Terugbellen over de offerte"]
+    assert listed(Agenda.OVERDUE) == ["Zes dagen"]
+    assert counts == {"coming": 0, "older": 2}

@@ -3467,10 +3467,59 @@ def test_today_names_the_promises_of_the_coming_week_and_opens_to_them(
     ]
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "empty"),
+    [
+        (
+            "nl",
+            "Nog 2 open beloften, langer dan een week over tijd",
+            "Niets achterstallig van de afgelopen week.",
+        ),
+        (
+            "en",
+            "2 more open promises, overdue for more than a week",
+            "Nothing overdue from the last week.",
+        ),
+    ],
+)
+def test_today_names_the_promises_overdue_for_more_than_a_week_and_opens_to_them(
+    owner_client, owner, business, language, text, empty
+):
+    """An accountant's callback promised three weeks ago, still open, was on no page but the
+    list of promises: Today's overdue promises are those of the last week."""
+    customer = CustomerFactory(business=business)
+    now = timezone.now()
+    for description, due_at, fields in [
+        ("Terugbellen over de aangifte", now - timedelta(days=17), {}),
+        ("Offerte Bakker Bouw", now - timedelta(days=8), {}),
+        ("Al gedaan", now - timedelta(days=20), {"done_at": now - timedelta(days=19)}),
+    ]:
+        PromiseFactory(
+            customer=customer,
+            description=description,
+            made_at=now - timedelta(days=30),
+            due_at=due_at,
+            **fields,
+        )
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    link = re.search(r'<a href="([^"]+)" data-testid="promises-older">([^<]+)</a>', page)
+    assert link[2] == text
+    assert f'<p class="empty">{empty}</p>' in page
+    listed = _linked_list(owner_client, link[1])
+    assert [promise.description for promise in listed["page"]] == [
+        "Terugbellen over de aangifte",
+        "Offerte Bakker Bouw",
+    ]
+
+
 def test_today_says_nothing_of_the_coming_week_without_promises_in_it(owner_client, business):
     page = owner_client.get(reverse("web:today")).content.decode()
 
     assert 'data-testid="promises-coming"' not in page
+    assert 'data-testid="promises-older"' not in page
 
 
 def _care_of_two(business, owner, staff_user):
