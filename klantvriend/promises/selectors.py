@@ -41,7 +41,7 @@ from klantvriend.core.working_hours import (
 )
 
 from .models import Promise, PromiseKind, PromiseOutcomeDay, due_moment_for_day
-from .status import PromiseStatus, promise_status, status_condition
+from .status import PromiseStatus, may_be_set_on_time, promise_status, status_condition
 
 # How much history the figures and the advice look at, and how much the advice needs.
 FIGURES_PERIOD = timedelta(days=365)
@@ -101,6 +101,8 @@ class PromiseView:
     promise: Promise
     status: PromiseStatus
     late_by: timedelta | None = None
+    # Marked kept late, but within the grace: "It was on time" is offered (may_be_set_on_time).
+    may_be_set_on_time: bool = False
 
     @property
     def finished(self) -> bool:
@@ -117,6 +119,7 @@ def promise_views(
             promise,
             promise_status(promise, now=now, today=today, grace=grace),
             _late_by(promise, now=now),
+            may_be_set_on_time(promise, grace=grace),
         )
         for promise in promises
     ]

@@ -45,6 +45,8 @@ from klantvriend.customers.services import (
 )
 
 from .models import REPEAT_WEEKS, Promise, PromiseKind, due_moment_for_day
+from .selectors import promise_grace
+from .status import may_be_set_on_time
 
 # A clock that is a few minutes fast must not refuse a promise kept just now.
 # A due day a century ahead is a mistyped year; one near the end of the calendar could not even
@@ -558,7 +560,8 @@ def promise_reopen(*, promise: Promise, actor, now: datetime | None = None) -> P
 def promise_kept_on_time(*, promise: Promise, actor, now: datetime | None = None) -> Promise:
     """ "It was on time": a promise marked kept after its moment, kept at its moment instead, as
     whoever marked it says (a buffet delivered at 17:00, "Done" tapped at 18:40 back at the
-    bar, and the shop's figure read it as late). By the rule of core/undo.py, as taking "kept"
+    bar, and the shop's figure read it as late). Only when marked within the promise grace
+    (status.may_be_set_on_time). By the rule of core/undo.py, as taking "kept"
     back: whoever recorded it, or an owner, within its hours, and not once changed since. The
     aftercare and the survey it set going stay as they are; the trail keeps the moment first
     recorded."""
@@ -570,6 +573,20 @@ def promise_kept_on_time(*, promise: Promise, actor, now: datetime | None = None
                 {
                     "done_at": ValidationError(
                         _("This promise was not marked kept after its moment."), code="not_late"
+                    )
+                }
+            )
+        grace = promise_grace(business)
+        if not may_be_set_on_time(stored, grace=grace):
+            raise Conflict(
+                {
+                    "done_at": ValidationError(
+                        _(
+                            "This promise was marked kept more than %(hours)s hours after its "
+                            "moment, when it counted as broken already: it stays kept late."
+                        )
+                        % {"hours": int(grace.total_seconds() // 3600)},
+                        code="broken_by_then",
                     )
                 }
             )

@@ -61,6 +61,16 @@ def promise_status(promise, *, now: datetime, today, grace: timedelta) -> Promis
     return PromiseStatus.OPEN
 
 
+def may_be_set_on_time(promise, *, grace: timedelta) -> bool:
+    """Whether a promise marked kept after its moment may be set right to its moment ("It was
+    on time", services.promise_kept_on_time): only when "Done" came within `grace` of it, while
+    the promise was not broken yet. Later, whoever marks it kept cannot say it was on time: an
+    accountant's quote marked eight days late, then "on time", made the figure what anyone
+    wished."""
+    done = promise.done_at
+    return done is not None and promise.due_at < done <= promise.due_at + grace
+
+
 def api_status(status: PromiseStatus) -> str:
     return PromiseStatus.OPEN.value if status == PromiseStatus.DUE_TODAY else status.value
 

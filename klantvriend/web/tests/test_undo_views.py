@@ -311,6 +311,35 @@ def test_a_promise_kept_in_time_is_not_offered_to_be_set_right(staff_client, cus
     )
 
 
+def test_a_promise_marked_kept_when_it_had_broken_already_stays_late(staff_client, customer):
+    """An accountant's quote marked kept eight days after its moment, then "on time": the
+    figure could be made what anyone wished. Past the grace (24 hours) it stays late."""
+    now = timezone.now()
+    quote = PromiseFactory(
+        customer=customer,
+        description="Offerte Bakker Bouw",
+        made_at=now - timedelta(days=10),
+        due_at=now - timedelta(hours=24, minutes=1),
+    )
+
+    kept = staff_client.post(
+        reverse("web:promise_keep", args=[quote.pk]), {"from": "today"}, headers=HTMX
+    )
+    before = snapshot()
+    refused = staff_client.post(
+        reverse("web:promise_kept_on_time", args=[quote.pk]), {"from": "today"}, headers=HTMX
+    )
+
+    assert 'data-testid="undo"' in kept.content.decode()
+    assert 'data-testid="promise-was-on-time"' not in kept.content.decode()
+    assert refused.status_code == 422
+    assert (
+        "Deze belofte is meer dan 24 uur na haar moment als nagekomen gemarkeerd, toen ze al als "
+        "gebroken telde: ze blijft te laat nagekomen."
+    ) in refused.content.decode()
+    assert snapshot() == before
+
+
 def test_a_colleague_cannot_set_right_what_someone_else_marked(
     staff_client, colleague_client, promise
 ):
