@@ -51,11 +51,14 @@ def duration_shown(delta: timedelta, *, down: bool = False) -> str:
     it at a glance, rounded half up to the minute under a day, to the hour under a week, to the
     day beyond: "40 min", "4 hours 42 min", "1 day 3 hours", "12 days". A part that rounds to
     nought is left out ("2 hours", "3 days"), and a length that rounds up to the next step is
-    said in it: 23 hours 59 min 40 s is "1 day", not "24 hours". `down` rounds down instead,
-    for a time left to a deadline, which must not be said longer than it is."""
+    said in it: 23 hours 59 min 40 s is "1 day", not "24 hours". Any length at all is at least
+    "1 min": a promise 20 seconds past its moment read "0 min te laat". `down` rounds down
+    instead, for a time left to a deadline, which must not be said longer than it is."""
     whole = math.floor if down else _half_up
     seconds = abs(delta).total_seconds()
     minutes = whole(seconds / 60)
+    if seconds and not down:
+        minutes = max(minutes, 1)
     if minutes < HOURS_FROM / timedelta(minutes=1):
         return one_line(_minutes(minutes))
     if minutes < DAYS_FROM / timedelta(minutes=1):

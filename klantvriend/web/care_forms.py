@@ -911,8 +911,8 @@ class CareSettingsForm(OpeningHoursFields):
         min_value=1,
         max_value=365,
         help_text=_(
-            "Until closing time on the last of them. The day a complaint comes in counts only "
-            "when it comes in before opening."
+            "Resolved by closing time on the last of these working days. The day a complaint "
+            "comes in counts too when it comes in before opening time."
         ),
     )
     # The promise kinds these two follow are named on the promise form; said here so that a

@@ -16,7 +16,8 @@ NBSP = "\u00a0"
     ("delta", "nl", "en"),
     [
         (timedelta(0), "0 min", "0 min"),
-        (timedelta(seconds=29), "0 min", "0 min"),
+        # Any length at all is a minute: "0 min te laat" read as not late.
+        (timedelta(seconds=29), "1 min", "1 min"),
         (timedelta(seconds=30), "1 min", "1 min"),
         (timedelta(minutes=40), "40 min", "40 min"),
         # Just under an hour rounds to the hour, said as an hour, not as "60 min".

@@ -1179,3 +1179,21 @@ def test_a_column_is_found_by_the_name_the_import_page_gives_its_field(
     result = data_import(business=business, kind="customers", path=path, dry_run=True)
 
     assert result.mapping[field] == header
+
+
+def test_an_offices_invoice_export_is_read_by_its_own_column_names(tmp_path, business):
+    """An accountant's invoices: "Er is geen kolom voor datum gevonden" for "Factuurdatum"."""
+    path = write(
+        tmp_path,
+        "facturen.csv",
+        "Factuurnummer;Factuurdatum;Klantnr;Naam;Factuurbedrag\n"
+        "F-2026-001;15-04-2026;1001;Taxi De Jong;725,00\n"
+        "F-2026-002;20-07-2026;1001;Taxi De Jong;120,00\n",
+    )
+
+    result = data_import(business=business, kind="purchases", path=path)
+
+    assert (result.created, result.customers_created, result.errors) == (2, 1, [])
+    assert sorted(
+        Purchase.objects.filter(business=business).values_list("external_ref", "amount_cents")
+    ) == [("F-2026-001", 72500), ("F-2026-002", 12000)]
