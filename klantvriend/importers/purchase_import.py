@@ -213,7 +213,11 @@ def parse_purchase(
         elif moment < EARLIEST:
             problems.add("date", *moment_problem(moment))
     if problems.errors:
-        return None, _returns_left_out(problems.errors)
+        # No customer at all, not even a name, in a file whose other lines name theirs.
+        walk_in = not (number or email or phone or name) and any(
+            columns.has(column) for column in _IDENTIFYING_COLUMNS
+        )
+        return None, _left_out(problems.errors, walk_in=walk_in)
     return (
         PurchaseRow(
             line,
@@ -238,14 +242,29 @@ def parse_purchase(
 # a note (written by `write`, so said once), not a refusal of the whole file: the purchases are
 # what a customer spent, and the analysis (`klantvriend analyse`) leaves returns out likewise.
 RETURN_LEFT_OUT = "return_left_out"
+# A line without any customer (no number, e-mail address, phone number or name), in a file with
+# a column for them: a walk-in sale, in every till's export. Left out with a note too: Klantvriend follows customers, and a bike repairer's
+# first till file was refused whole for its twelve walk-in sales.
+NO_CUSTOMER_LEFT_OUT = "no_customer_left_out"
+LEFT_OUT = frozenset({RETURN_LEFT_OUT, NO_CUSTOMER_LEFT_OUT})
+_IDENTIFYING_COLUMNS = ("customer_number", "email", "phone")
 
 
-def _returns_left_out(errors: list[RowError]) -> list[RowError]:
-    """The line's refusals, or, where the one thing wrong is a negative amount, the note that
-    the return is left out."""
-    if len(errors) != 1 or errors[0].code != "negative":
+def _left_out(errors: list[RowError], *, walk_in: bool) -> list[RowError]:
+    """The line's refusals, or, where all that is wrong is a negative amount or that it is a
+    `walk_in` sale, the note that it is left out. A line with a name but no way to find the
+    customer is refused: it names someone the shop knows."""
+    codes = {error.code for error in errors}
+    walk_in = walk_in and "no_customer" in codes
+    if not codes <= {"negative", "no_customer"} or ("no_customer" in codes and not walk_in):
         return errors
     error = errors[0]
+    if walk_in:
+        message = _(
+            "A sale without a customer (no customer number, email address or phone number: a "
+            "walk-in sale) is not imported: Klantvriend follows what each customer buys."
+        )
+        return [RowError(error.line, error.column, error.value, message, NO_CUSTOMER_LEFT_OUT)]
     message = _(
         "A return (a negative amount) is not imported: the purchases are what customers spent, "
         "and a return is left out as the analysis leaves it out."
@@ -259,7 +278,7 @@ def validate(path: Path, columns: Columns, business: Business, result: ImportRes
         result.rows += 1
         row, errors = parse_purchase(line, cells, columns, business, deciding=True)
         for error in errors:
-            if error.code != RETURN_LEFT_OUT:
+            if error.code not in LEFT_OUT:
                 result.add_error(error)
         if row and row.receipt:
             first = receipts.setdefault(row.receipt, line)
@@ -348,7 +367,7 @@ def write(
         for line, cells in batch:
             row, errors = parse_purchase(line, cells, columns, business, deciding=False)
             for error in errors:
-                if error.code == RETURN_LEFT_OUT:
+                if error.code in LEFT_OUT:
                     result.add_note(error)
                 else:
                     result.add_error(error)

@@ -205,7 +205,7 @@ def test_a_file_with_errors_is_refused_whole_with_line_column_value_and_reason(t
         "B1;13-01-2025;1001;12,50;\n"  # fine, but the file as a whole is refused
         "B2;31-02-2025;1001;12,50;\n"  # no such date
         "B3;14-01-2025;1001;-5,00;\n"  # a return: left out, no refusal (test below)
-        "B4;15-01-2025;;7,00;\n"  # no customer
+        "B4;15-01-2025;;7,00;\n"  # a walk-in sale: left out, no refusal (test below)
         "B5;16-01-2025;1002;twaalf;\n"  # not an amount
         "B6;17-01-2025;1003;1,00;geen-mail\n"  # bad email
         "B1;18-01-2025;1001;1,00;\n"  # receipt number twice
@@ -221,7 +221,6 @@ def test_a_file_with_errors_is_refused_whole_with_line_column_value_and_reason(t
     assert not result.ok
     assert [(e.line, e.column, e.value, e.code) for e in result.errors] == [
         (3, "Datum", "31-02-2025", "invalid_date"),
-        (5, "Klantnummer", "", "no_customer"),
         (6, "Bedrag", "twaalf", "invalid"),
         (7, "E-mail", "geen-mail", "invalid"),
         (8, "Bonnummer", "B1", "duplicate"),
@@ -292,6 +291,39 @@ def test_a_return_in_a_till_export_is_left_out_with_a_note_not_a_refusal(tmp_pat
             "Een retour (een negatief bedrag) wordt niet geïmporteerd: de aankopen zijn wat "
             "klanten uitgaven, en een retour blijft erbuiten zoals de analyse hem weglaat.",
         )
+    ]
+    assert sorted(Purchase.objects.values_list("amount_cents", flat=True)) == [1250, 124900]
+
+
+def test_a_walk_in_sale_in_a_till_export_is_left_out_with_a_note_not_a_refusal(tmp_path, business):
+    """A bike repairer's till file was refused whole for its twelve walk-in sales ("Vul het
+    klantnummer, het e-mailadres of het telefoonnummer van de klant in"). A line with a name
+    but no way to find the customer is still refused: it names someone the shop knows."""
+    CustomerFactory(business=business, name="Tom", external_ref="T001")
+    text = (
+        "Bonnummer;Datum;Klantnummer;Naam;Bedrag\n"
+        "K1;13-01-2025;T001;Tom;1.249,00\n"
+        "K2;13-01-2025;;;7,50\n"  # a bell, sold over the counter
+        "K3;14-01-2025;;;-7,50\n"  # and taken back
+        "K4;15-01-2025;T001;Tom;12,50\n"
+        "K5;16-01-2025;;Lisa Visser;22,50\n"  # named, but not to be found: refused
+    )
+    path = write(tmp_path, "kassa.csv", text)
+
+    refused = data_import(business=business, kind="purchases", path=path)
+    path.write_bytes(path.read_bytes().replace(b"K5;16-01-2025;;Lisa Visser;22,50\r\n", b""))
+    with translation.override("nl"):
+        imported = data_import(business=business, kind="purchases", path=path)
+
+    assert [(e.line, e.code) for e in refused.errors] == [(6, "no_customer")]
+    assert (imported.ok, imported.created, imported.customers_created) == (True, 2, 0)
+    walk_in = (
+        "Een verkoop zonder klant (geen klantnummer, e-mailadres of telefoonnummer: een "
+        "losse verkoop) wordt niet geïmporteerd: Klantvriend volgt wat elke klant koopt."
+    )
+    assert [(note.line, note.column, note.message) for note in imported.notes] == [
+        (3, "Klantnummer", walk_in),
+        (4, "Klantnummer", walk_in),
     ]
     assert sorted(Purchase.objects.values_list("amount_cents", flat=True)) == [1250, 124900]
 
