@@ -78,10 +78,12 @@ class Figure:
     # contradict each other; "" where there is none.
     see_also: str = ""
     # The highest the figure may truly be, as far as its cases tell (the upper end of the 95%
-    # interval of a share of few cases: share_upper_bound; of the NPS: nps_upper_bound); None
+    # interval of a share of few cases: share_bounds; of the NPS: nps_bounds); None
     # where the value is no sample's or is taken as it is (the drivers: each of 30 answers or
-    # more, driver_advice).
+    # more, driver_advice). `lower_bound` the lowest, likewise: one promoter's answer reads +100,
+    # on target, and may as truly be -60.
     upper_bound: float | None = None
+    lower_bound: float | None = None
 
     @property
     def measured(self) -> bool:
@@ -96,11 +98,18 @@ class Figure:
     @property
     def unsure(self) -> bool:
         """Whether its cases cannot tell the figure's light at all: it reads well below its
-        target (red), and its upper bound reaches the target. On the first day, 0 of 1
-        customers returning read 0%, red, "well below the target", while it may be a 79%
-        business. A figure close to its target (amber) keeps its light on many cases or few:
-        23% of 161 new customers referred, against 30%, is close to it either way."""
-        return self._light_of_value() == RED and not self.surely_below
+        target (red), and its upper bound reaches the target; or it reads on target (green), and
+        its lower bound lies well below it. On the first day, 0 of 1 customers returning read
+        0%, red, "well below the target", while it may be a 79% business; one promoter's answer
+        read +100, "on target", beside a referral figure of 4 cases said to be too few. A figure
+        below its target (amber) keeps its light on many cases or few: 23% of 161 new
+        customers referred, against 30%, is below it either way."""
+        light = self._light_of_value()
+        if light == RED:
+            return not self.surely_below
+        if light == GREEN:
+            return self.lower_bound is not None and self.lower_bound < THRESHOLDS[self.key][1]
+        return False
 
     @property
     def light(self) -> str:
@@ -120,7 +129,7 @@ class Figure:
             return _("too few cases to be sure")
         return {
             GREEN: _("on target"),
-            AMBER: _("close to the target"),
+            AMBER: _("below the target"),
             RED: _("well below the target"),
             GREY: _("not measured yet"),
         }[self.light]
@@ -163,29 +172,36 @@ class Figure:
         return (green - value) / (green - amber) if value is not None else 0.0
 
 
-def share_upper_bound(part: int, whole: int) -> float | None:
-    """The upper end of the 95% interval of a share of `part` in `whole` cases: Wilson's score
-    interval (E. B. Wilson, Journal of the American Statistical Association 22(158), 1927),
-    which stays honest at 0 of 1 (at most 79%) where the plain one says 0% ± 0. None without
-    cases."""
+def share_bounds(part: int, whole: int) -> dict[str, float | None]:
+    """The lower and upper end of the 95% interval of a share of `part` in `whole` cases, as a
+    Figure takes them: Wilson's score interval (E. B. Wilson, Journal of the American
+    Statistical Association 22(158), 1927), which stays honest at 0 of 1 (at most 79%) and at
+    1 of 1 (at least 21%) where the plain one says 0% ± 0. None without cases."""
     if not whole:
-        return None
+        return {"lower_bound": None, "upper_bound": None}
     share = part / whole
     z2 = Z_95 * Z_95
     centre = share + z2 / (2 * whole)
     spread = Z_95 * math.sqrt(share * (1 - share) / whole + z2 / (4 * whole * whole))
-    return min(1.0, (centre + spread) / (1 + z2 / whole))
+    return {
+        "lower_bound": max(0.0, (centre - spread) / (1 + z2 / whole)),
+        "upper_bound": min(1.0, (centre + spread) / (1 + z2 / whole)),
+    }
 
 
-def nps_upper_bound(nps: NpsSummary) -> float | None:
-    """The highest the NPS may truly be: its score plus its 95% margin; below NPS_MIN_ANSWERS
-    answers anything up to +100, as the survey results read no score of fewer as a fact (three
-    detractors alike have a margin of 0, and would read as surely -100). None without answers."""
+def nps_bounds(nps: NpsSummary) -> dict[str, float | None]:
+    """The lowest and highest the NPS may truly be, as a Figure takes them: its score less and
+    plus its 95% margin; below NPS_MIN_ANSWERS answers anything from -100 to +100, as the survey
+    results read no score of fewer as a fact (three detractors alike have a margin of 0, and
+    would read as surely -100). None without answers."""
     if nps.score is None:
-        return None
+        return {"lower_bound": None, "upper_bound": None}
     if nps.answers < NPS_MIN_ANSWERS or nps.margin is None:
-        return 100.0
-    return min(100.0, nps.score + nps.margin)
+        return {"lower_bound": -100.0, "upper_bound": 100.0}
+    return {
+        "lower_bound": max(-100.0, nps.score - nps.margin),
+        "upper_bound": min(100.0, nps.score + nps.margin),
+    }
 
 
 @dataclass(frozen=True)
@@ -372,6 +388,10 @@ NEXT_ACTIONS = {
     ),
     "on_target": lambda: _(
         "Every figure is on its target: keep doing what you do, and look again next month."
+    ),
+    "on_target_few_cases": lambda: _(
+        "Keep recording as you do: no figure is below its target, but some rest on too few "
+        "cases yet to say they are on it."
     ),
 }
 
@@ -640,9 +660,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
                 promises_kept.judged_last_90_days,
             )
             % {"judged": count_shown(promises_kept.judged_last_90_days)},
-            upper_bound=share_upper_bound(
-                promises_kept.kept_last_90_days, promises_kept.judged_last_90_days
-            ),
+            **share_bounds(promises_kept.kept_last_90_days, promises_kept.judged_last_90_days),
         ),
         Figure(
             "complaint_response",
@@ -652,9 +670,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             complaints.responded_in_time_share,
             complaints_before.responded_in_time_share,
             _complaints_detail(complaints),
-            upper_bound=share_upper_bound(
-                complaints.responded_in_time, complaints.responses_judged
-            ),
+            **share_bounds(complaints.responded_in_time, complaints.responses_judged),
         ),
         Figure(
             "complaint_resolution",
@@ -671,9 +687,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             % counts_shown(
                 {"resolved": complaints.resolved_in_time, "judged": complaints.resolutions_judged}
             ),
-            upper_bound=share_upper_bound(
-                complaints.resolved_in_time, complaints.resolutions_judged
-            ),
+            **share_bounds(complaints.resolved_in_time, complaints.resolutions_judged),
         ),
         Figure(
             "aftercare",
@@ -684,7 +698,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             None,
             _("%(covered)s of %(judged)s follow-ups in the last 90 days")
             % counts_shown({"covered": coverage.covered, "judged": coverage.judged}),
-            upper_bound=share_upper_bound(coverage.covered, coverage.judged),
+            **share_bounds(coverage.covered, coverage.judged),
         ),
         Figure(
             "nps",
@@ -701,7 +715,7 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             % {"answers": count_shown(nps.answers)},
             change_margin=nps.difference_margin(nps_before),
             see_also=_nps_year(answers.nps_year),
-            upper_bound=nps_upper_bound(nps),
+            **nps_bounds(nps),
         ),
         Figure(
             "drivers",
@@ -760,7 +774,7 @@ def _customer_share(
     key: str, label: str, now: tuple[int, int], before: tuple[int, int], detail: str
 ) -> Figure:
     """A share of customers, (part, whole) of the last 90 days and of the 90 before: its value
-    and trend, the margin of its change and its upper bound all from those counts."""
+    and trend, the margin of its change and its bounds all from those counts."""
     return Figure(
         key,
         label,
@@ -770,19 +784,21 @@ def _customer_share(
         _share(*before),
         detail,
         change_margin=share_change_margin(*now, *before),
-        upper_bound=share_upper_bound(*now),
+        **share_bounds(*now),
     )
 
 
 def next_action_key(figures: list[Figure], weakest: Figure | None, passed_over: Figure | None):
     """Which of NEXT_ACTIONS the scorecard gives: the weakest figure's; without one, to start
     measuring while a figure is not measured yet, to keep recording while one reads below its
-    target on too few cases, or that every figure is on its target."""
+    target, or on it, on too few cases, or that every figure is on its target."""
     if weakest is not None:
         return weakest.key
     if not all(figure.measured for figure in figures):
         return "measure"
-    return "more_cases" if passed_over else "on_target"
+    if passed_over:
+        return "more_cases"
+    return "on_target_few_cases" if any(figure.unsure for figure in figures) else "on_target"
 
 
 def weakest_figure(figures: list[Figure]) -> tuple[Figure | None, Figure | None]:

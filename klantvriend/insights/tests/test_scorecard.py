@@ -21,10 +21,10 @@ from klantvriend.insights.scorecard import (
     customer_scorecard,
     measure_action,
     next_action_key,
-    nps_upper_bound,
+    nps_bounds,
     repeat_counts,
+    share_bounds,
     share_change_margin,
-    share_upper_bound,
     weakest_figure,
 )
 from klantvriend.insights.tests.factories import promises_and_late_complaints
@@ -1062,32 +1062,70 @@ def test_a_referral_share_moved_by_two_customers_is_no_clear_change(business):
 
 
 @pytest.mark.parametrize(
-    ("counts", "bound"),
+    ("counts", "bounds"),
     [
         # One case, missed: the plain interval says 0% +/- 0; Wilson's reaches 79%,
-        # z^2 / (1 + z^2) with z = 1.959964.
-        ((0, 1), 0.793451),
-        ((1, 2), 0.905469),
-        ((21, 35), 0.744493),
-        ((140, 200), 0.759253),
-        ((5, 5), 1.0),
-        ((0, 0), None),
+        # z^2 / (1 + z^2) with z = 1.959964; one case kept reaches down to 21%.
+        ((0, 1), (0.0, 0.793451)),
+        ((1, 1), (0.206549, 1.0)),
+        ((1, 2), (0.094531, 0.905469)),
+        ((21, 35), (0.435727, 0.744493)),
+        ((140, 200), (0.633209, 0.759253)),
+        ((5, 5), (0.565518, 1.0)),
+        ((0, 0), (None, None)),
     ],
 )
-def test_a_shares_upper_bound_is_the_top_of_wilsons_interval(counts, bound):
-    found = share_upper_bound(*counts)
+def test_a_shares_bounds_are_the_ends_of_wilsons_interval(counts, bounds):
+    found = share_bounds(*counts)
 
-    assert found == (None if bound is None else pytest.approx(bound, abs=1e-6))
+    assert (found["lower_bound"], found["upper_bound"]) == tuple(
+        None if bound is None else pytest.approx(bound, abs=1e-6) for bound in bounds
+    )
 
 
-def test_the_nps_upper_bound_is_its_score_and_margin_and_anything_below_thirty_answers():
+def test_the_nps_bounds_are_its_score_and_margin_and_anything_below_thirty_answers():
     # Three detractors alike: a margin of 0, yet three answers tell nothing sure.
-    assert nps_upper_bound(NpsSummary(answers=3, promoters=0, passives=0, detractors=3)) == 100.0
+    three = nps_bounds(NpsSummary(answers=3, promoters=0, passives=0, detractors=3))
+    assert three == {"lower_bound": -100.0, "upper_bound": 100.0}
     # 30 answers, 12 promoters and 6 detractors: +20, with a margin of
     # 1.959964 * 100 * sqrt((0.4 + 0.2 - 0.2 ** 2) / 30) = 26.778206 points.
-    thirty = NpsSummary(answers=30, promoters=12, passives=12, detractors=6)
-    assert nps_upper_bound(thirty) == pytest.approx(46.778206, abs=1e-6)
-    assert nps_upper_bound(NpsSummary(answers=0, promoters=0, passives=0, detractors=0)) is None
+    thirty = nps_bounds(NpsSummary(answers=30, promoters=12, passives=12, detractors=6))
+    assert thirty == {
+        "lower_bound": pytest.approx(-6.778206, abs=1e-6),
+        "upper_bound": pytest.approx(46.778206, abs=1e-6),
+    }
+    none = nps_bounds(NpsSummary(answers=0, promoters=0, passives=0, detractors=0))
+    assert none == {"lower_bound": None, "upper_bound": None}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "lower_bound", "light", "label"),
+    [
+        # One promoter: +100, and as truly anything down to -100.
+        ("nps", 100.0, -100.0, "grey", "too few cases to be sure"),
+        # Ten of ten promises kept: at least 72%, below the 75% of amber.
+        ("promises", 1.0, 0.722467, "grey", "too few cases to be sure"),
+        # Fifteen of fifteen: at least 80%, on target whatever chance did.
+        ("promises", 1.0, 0.796117, "green", "on target"),
+        # An NPS of 0 against +30 is below the target, not close to it.
+        ("nps", 0.0, -20.0, "amber", "below the target"),
+    ],
+)
+def test_a_figure_on_target_by_few_cases_says_they_are_too_few(
+    key, value, lower_bound, light, label
+):
+    figure = Figure(key, key, value, "share", upper_bound=value, lower_bound=lower_bound)
+
+    with translation.override("en"):
+        assert (figure.light, figure.light_label) == (light, label)
+
+
+def test_every_figure_on_target_but_one_on_too_few_cases_says_to_keep_recording():
+    on_target = Figure("promises", "promises", 1.0, "share", lower_bound=0.9)
+    one_answer = Figure("nps", "nps", 100.0, "points", lower_bound=-100.0)
+
+    assert next_action_key([on_target], None, None) == "on_target"
+    assert next_action_key([on_target, one_answer], None, None) == "on_target_few_cases"
 
 
 def test_the_next_action_is_for_the_figure_surely_below_target_not_one_late_complaint(
@@ -1136,7 +1174,8 @@ def test_a_figure_on_target_is_no_weakness_were_it_the_only_one_measured(busines
         card = customer_scorecard(business=business, now=now)
 
     repeat = _figure(card, "repeat_rate")
-    assert (repeat.value, repeat.light) == (1.0, "green")
+    # One of one is on target by its value, and as truly 21%: too few cases to say (grey).
+    assert (repeat.value, repeat.light) == (1.0, "grey")
     assert repeat.detail == "1 of 1 customer who bought in the last 90 days had bought before"
     assert (card.weakest, card.passed_over) == (None, None)
     assert card.next_action == (
