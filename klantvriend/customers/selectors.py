@@ -126,6 +126,19 @@ def regular_customer_count(*, business: Business, user) -> int:
 REGULAR_MEMBER_NOBODY = 0
 
 
+def _search_or_number(business: Business, query: str) -> Q:
+    """The search's condition, or the customer whose number it is, whole and in any capitals:
+    the card shows "klantnummer 1032", and the search for 1032 found nobody. Looked up first
+    (one index lookup, and only for a word with a digit: a name search is as it was), so that
+    the search's own plan stays a read by id of what its index found."""
+    condition = search_filter(query)
+    typed = query.replace("\x00", "").strip()
+    if not condition or " " in typed or not any(ch.isdigit() for ch in typed):
+        return condition
+    ids = list(numbered(Customer.objects.filter(business=business), [typed]).values_list("pk"))
+    return condition | Q(pk__in=[pk for (pk,) in ids]) if ids else condition
+
+
 def customer_list(
     *,
     business: Business,
@@ -138,13 +151,13 @@ def customer_list(
     since_until: date | None = None,
     regular_member_id: int | None = None,
 ) -> QuerySet[Customer]:
-    """Customers matching a search, a tag or a customer number (each in any capitals), the channel
-    they came through (as the acquisition report counts it), the days they became a
-    customer (from and until, both included) and their regular staff member (a user id, or
-    REGULAR_MEMBER_NOBODY for those without one)."""
+    """Customers matching a search (their customer number too), a tag or a customer number (each
+    in any capitals), the channel they came through (as the acquisition report counts it), the
+    days they became a customer (from and until, both included) and their regular staff member
+    (a user id, or REGULAR_MEMBER_NOBODY for those without one)."""
     customers = Customer.objects.filter(business=business)
     if query.strip():
-        customers = customers.filter(search_filter(query))
+        customers = customers.filter(_search_or_number(business, query))
     if number.strip():
         customers = numbered(customers, [number])
     if tag.strip():

@@ -153,6 +153,21 @@ def test_a_search_of_short_words_finds_them_anywhere_in_name_order(business):
     assert _names(business, "an ba") == ["Sanne Bakker"]
 
 
+def test_a_customer_number_typed_in_the_search_finds_its_customer(business, other_business):
+    """A bike repairer's card reads "klantnummer 1032"; the search for 1032 found nobody."""
+    CustomerFactory(business=business, name="Jan de Boer", external_ref="1032")
+    CustomerFactory(business=business, name="Kees K-77", external_ref="K-77")
+    CustomerFactory(business=business, name="Piet Vos", phone="0610321032")
+    CustomerFactory(business=other_business, name="Elders", external_ref="1032")
+
+    assert _names(business, "1032") == ["Jan de Boer", "Piet Vos"]  # his phone holds it
+    assert _names(business, " k-77 ") == ["Kees K-77"]
+    assert _names(business, "103") == ["Piet Vos"]  # a number is found whole, not in part
+    assert [
+        c.name for c in selectors.customer_search(business=business, query="1032", limit=5)
+    ] == ["Jan de Boer", "Piet Vos"]
+
+
 def test_letters_without_a_mark_to_drop_are_searched_plainly(business):
     services.customer_create(business=business, name="Ayşe Yılmaz")
     services.customer_create(business=business, name="Søren Łukasz")
