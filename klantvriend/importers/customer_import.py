@@ -125,6 +125,11 @@ def parse_customer(
         name = " ".join(
             part for part in (cell("first_name"), cell("name_infix"), cell("last_name")) if part
         )
+    # A firm known by its own name: an accountant's file named its B.V. clients in the column
+    # of companies alone, and each such line was refused for want of a name.
+    named_by_company = not name and bool(cell("company"))
+    if named_by_company:
+        name = cell("company")
     if not name:
         problems.add(
             "name" if columns.has("name") else "last_name",
@@ -148,6 +153,8 @@ def parse_customer(
     for text_field in TEXT_FIELDS:
         if columns.has(text_field) and cell(text_field):
             values[text_field] = cell(text_field)
+    if named_by_company:
+        del values["company"]  # the name already says it
     if "postal_code" in values:
         values["postal_code"] = postcode_tidied(values["postal_code"])  # as Customer.clean
     street = " ".join(part for part in (cell("street"), cell("house_number")) if part)

@@ -1229,3 +1229,28 @@ def test_an_offices_invoice_export_is_read_by_its_own_column_names(tmp_path, bus
     assert sorted(
         Purchase.objects.filter(business=business).values_list("external_ref", "amount_cents")
     ) == [("F-2026-001", 72500), ("F-2026-002", 12000)]
+
+
+def test_a_firm_named_in_the_company_column_alone_is_a_customer_by_that_name(tmp_path, business):
+    """An accountant's clients: "Een klant heeft een naam nodig" for each B.V. named only in
+    the column of companies."""
+    path = write(
+        tmp_path,
+        "klanten.csv",
+        "Klantnummer;Naam;Bedrijf;E-mail\n"
+        "2001;;Bakker Bouw B.V.;info@bakkerbouw.example\n"
+        "2002;Linda de Jong;Taxi De Jong;linda@taxidejong.example\n"
+        "2003;;;\n",
+    )
+
+    refused = data_import(business=business, kind="customers", path=path)
+    path.write_bytes(path.read_bytes().replace(b"2003;;;\r\n", b""))
+    imported = data_import(business=business, kind="customers", path=path)
+    again = data_import(business=business, kind="customers", path=path)
+
+    assert [(e.line, e.column, e.code) for e in refused.errors] == [(4, "Naam", "required")]
+    assert (imported.ok, imported.created) == (True, 2)
+    assert (again.created, again.updated, again.skipped) == (0, 0, 2)
+    assert sorted(
+        Customer.objects.filter(business=business).values_list("external_ref", "name", "company")
+    ) == [("2001", "Bakker Bouw B.V.", ""), ("2002", "Linda de Jong", "Taxi De Jong")]

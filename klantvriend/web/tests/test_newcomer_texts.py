@@ -415,7 +415,8 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
     [
         (
             "nl",
-            "Klanten: een naam is genoeg (of een voornaam en een achternaam). Ook gelezen: "
+            "Klanten: een naam is genoeg (of een voornaam en een achternaam, of de naam van een "
+            "bedrijf). Ook gelezen: "
             "klantnummer, naam, voornaam, tussenvoegsel (van, de), achternaam, bedrijf, e-mail, "
             "telefoon, "
             "straat en huisnummer, huisnummer, postcode, plaats, verjaardag, klant sinds, "
@@ -435,7 +436,8 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
         ),
         (
             "en",
-            "Customers: a name is enough (or a first and a last name). Also read: customer "
+            "Customers: a name is enough (or a first and a last name, or a company's name). Also "
+            "read: customer "
             "number, name, first name, name prefix (van, de), last name, company, email, phone, "
             "street and "
             "number, house number, postal code, city, birthday, customer since, personal notes, "
