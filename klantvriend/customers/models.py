@@ -46,6 +46,9 @@ class AcquisitionChannel(models.TextChoices):
     ONLINE = "online", _("online")
     ADVERTISEMENT = "advertisement", _("advertisement")
     OTHER = "other", _("other")
+    # Of a customer an import brought in: a till's or a client file says nothing of how they
+    # came, and "walk-in" was then a wrong fact about them, in the copy of their data too.
+    UNKNOWN = "unknown", _("not known")
 
 
 class LegalBasis(models.TextChoices):

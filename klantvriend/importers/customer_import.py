@@ -29,6 +29,7 @@ from klantvriend.core.models import Business
 from klantvriend.customers.identity import customer_number_key, email_key, name_key, phone_key
 from klantvriend.customers.models import (
     DERIVED_FIELDS,
+    AcquisitionChannel,
     ConsentSource,
     Customer,
     LegalBasis,
@@ -443,7 +444,10 @@ def write(
                 result.skipped += 1
                 continue
             if existing is None:
-                customer = Customer(business=business, **row.values)
+                # How they came the file does not say (AcquisitionChannel.UNKNOWN).
+                customer = Customer(
+                    business=business, acquisition_channel=AcquisitionChannel.UNKNOWN, **row.values
+                )
                 if "customer_since" not in row.values:
                     # A customer by today at the latest, perhaps for years: not a new one.
                     customer.customer_since = business.today()

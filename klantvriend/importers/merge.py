@@ -33,7 +33,7 @@ from klantvriend.core.errors import Conflict, NotFound
 from klantvriend.core.hooks import CUSTOMERS_MERGED, run_after_commit
 from klantvriend.core.models import AuditEvent
 from klantvriend.customers.identity import customer_number_key, email_key, phone_key
-from klantvriend.customers.models import ConsentKind, ConsentRecord, Customer
+from klantvriend.customers.models import AcquisitionChannel, ConsentKind, ConsentRecord, Customer
 from klantvriend.customers.search import search_index_forget
 from klantvriend.customers.services import customer_refuse_if_changed, distinct_pairs_move
 
@@ -128,6 +128,9 @@ def merged_fields(keep: Customer, other: Customer) -> tuple[dict[str, Any], bool
         referrer = other.referred_by_id if other.referred_by_id != keep.pk else None
     elif referrer is None and other.referred_by_id not in (None, keep.pk):
         referrer = other.referred_by_id
+        fields["acquisition_channel"] = other.acquisition_channel
+    elif keep.acquisition_channel == AcquisitionChannel.UNKNOWN:
+        # The till's record of someone whose card says how they came.
         fields["acquisition_channel"] = other.acquisition_channel
     if referrer != keep.referred_by_id:
         fields["referred_by_id"] = referrer

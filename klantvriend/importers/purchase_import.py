@@ -32,6 +32,7 @@ from klantvriend.customers.identity import customer_number_key, email_key, name_
 from klantvriend.customers.models import (
     PHONE_PATTERN,
     PURCHASE_ROW_FIELDS,
+    AcquisitionChannel,
     Customer,
     Purchase,
     phone_validator,
@@ -652,6 +653,7 @@ class _Customers:
                 phone=row.phone,
                 external_ref=row.number,
                 customer_since=day or business.today(),
+                acquisition_channel=AcquisitionChannel.UNKNOWN,  # the till does not say
             )
             customer.refresh_derived_fields()
             new[cache_key] = customer

@@ -49,6 +49,7 @@ CHANNEL_COLOURS = {
     AcquisitionChannel.ONLINE: "online",
     AcquisitionChannel.ADVERTISEMENT: "advertisement",
     AcquisitionChannel.OTHER: "other",
+    AcquisitionChannel.UNKNOWN: "unknown",
 }
 
 

@@ -243,7 +243,10 @@ def test_messages_follow_the_requested_language(api, business):
             "nl",
             {
                 "loc": ["body", "acquisition_channel"],
-                "msg": "Kies een van: 'walk_in', 'referral', 'online', 'advertisement', 'other'.",
+                "msg": (
+                    "Kies een van: 'walk_in', 'referral', 'online', 'advertisement', 'other', "
+                    "'unknown'."
+                ),
                 "type": "literal_error",
             },
         ),

@@ -80,8 +80,9 @@ def test_a_file_without_the_day_brings_in_customers_who_are_not_new(tmp_path, bu
     assert referral_counts(business, now - timedelta(days=90), now) == {"new": 3, "referred": 1}
     (month,) = [m for m in acquisition_report(business=business, now=now) if m.total]
     assert {channel: count for channel, count in month.counts.items() if count} == {
-        AcquisitionChannel.WALK_IN.value: 2,
+        AcquisitionChannel.WALK_IN.value: 1,
         AcquisitionChannel.REFERRAL.value: 1,
+        AcquisitionChannel.UNKNOWN.value: 1,  # the file's Eva: how she came it did not say
     }
     assert referred.customer_since_known
     assert walked_in.customer_since_known
@@ -251,5 +252,37 @@ def test_the_copy_of_their_data_says_the_day_as_what_it_is(owner_client, owner, 
     ).content.decode()
 
     assert f"<dt>Klant sinds</dt><dd>uiterlijk {day}</dd>" in page
-    assert "bekend" not in page
+    assert "sinds bekend" not in page
     assert "known" not in page
+
+
+def test_a_customer_an_import_brought_in_came_by_a_way_not_known(
+    tmp_path, owner_client, owner, business, guests
+):
+    """Every imported client read "Bij ons gekomen via: binnengelopen", in the copy of their
+    data too: the file said nothing of how they came."""
+    data_import(
+        business=business,
+        kind="purchases",
+        path=write(tmp_path, "kassa.csv", "Datum;Klantnummer;Bedrag\n01-12-2026;1099;12,50\n"),
+    )
+    card = services.customer_create(business=business, name="A. de Vries")
+    account_language_set(user=owner, language="nl")
+
+    channels = dict(
+        Customer.objects.filter(business=business).values_list("name", "acquisition_channel")
+    )
+    page = owner_client.get(
+        reverse("web:customer_personal_data", args=[guests["1001"].pk])
+    ).content.decode()
+    customer_merge(keep=guests["1001"], other=card, actor=owner)
+
+    assert channels == {
+        "A. de Vries": "walk_in",  # made on the card: walked in, as the form's default says
+        "Anna de Vries": "unknown",
+        "Bert Jansen": "unknown",
+        "Klant 1099": "unknown",
+    }
+    assert "<dt>Bij ons gekomen via</dt><dd>onbekend</dd>" in page
+    # The card's record says how she came, where the file's did not.
+    assert Customer.objects.get(pk=guests["1001"].pk).acquisition_channel == "walk_in"
