@@ -145,7 +145,7 @@ class Agenda(TextChoices):
     TODAY = "today", gettext_lazy("due today, passed ones too")
     OVERDUE = "overdue", gettext_lazy("overdue before today (7 days)")
     COMING = "coming", gettext_lazy("due in the coming 7 days")
-    OLDER = "older", gettext_lazy("still open, overdue for more than 7 days")
+    OLDER = "older", gettext_lazy("overdue for more than 7 days")
 
 
 # How far ahead Today looks for promises still to keep (Agenda.COMING).

@@ -3,6 +3,7 @@
 Everything reads `Customer.referred_by` (validated by the customer services: same business, not
 oneself, no circle) and the purchases; promoter answers come from the surveys app."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -243,6 +244,7 @@ def acquisition_report(
     for day, channel, count in rows:
         by_channel = counts.setdefault(day.replace(day=1), {})
         by_channel[channel] = by_channel.get(channel, 0) + count
+    channels = report_channels(counts.values())
     result = []
     for offset in range(months):
         month = _month_start(first, -offset)
@@ -250,9 +252,16 @@ def acquisition_report(
         result.append(
             AcquisitionMonth(
                 month=month,
-                counts={
-                    channel: by_channel.get(channel, 0) for channel in AcquisitionChannel.values
-                },
+                counts={channel: by_channel.get(channel, 0) for channel in channels},
             )
         )
     return result
+
+
+def report_channels(counts: Iterable[dict[str, int]]) -> list[str]:
+    """The channels the report has a column for: every one a customer can be given, and "not
+    known" (an import's customers) only in a year that has them; a shop that never imported
+    would read a column of zeros about something it never did."""
+    unknown = AcquisitionChannel.UNKNOWN.value
+    known = [channel for channel in AcquisitionChannel.values if channel != unknown]
+    return [*known, unknown] if any(by.get(unknown) for by in counts) else known

@@ -72,7 +72,7 @@ def acquisition_chart(months) -> str:
     reads straight off the axis."""
     labels = [month_label(month.month) for month in months]
     order = [AcquisitionChannel.REFERRAL] + [
-        channel for channel in AcquisitionChannel.values if channel != AcquisitionChannel.REFERRAL
+        channel for channel in months[0].counts if channel != AcquisitionChannel.REFERRAL
     ]
     return mark_safe(  # built from escaped parts in clv.charts
         charts.responsive(
@@ -106,7 +106,9 @@ def acquisition(request: HttpRequest) -> HttpResponse:
         "web/acquisition.html",
         {
             "months": months,
-            "channels": AcquisitionChannel.choices,
+            "channels": [
+                (channel, AcquisitionChannel(channel).label) for channel in months[0].counts
+            ],
             "chart": acquisition_chart(months),
             # A new shop's year of empty months says what fills it, not twelve rows of zeros.
             "any_new": any(month.total for month in months),

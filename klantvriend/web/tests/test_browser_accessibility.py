@@ -3,7 +3,7 @@ Chromium: what a shopkeeper opens on the counter tablet, and, on a phone's width
 search, the profile and the survey a customer answers on their own phone. One live server, one
 demo shop, one page reused; a failure lists every violation with what to fix and where."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -337,15 +337,23 @@ def test_the_walk_in_panel_works_with_the_keyboard_alone_and_escape_shuts_it(
 
 
 def test_a_row_of_today_keeps_the_focus_when_its_button_is_done(page: Page, live_server, business):
+    # In a zone where it is about midday whenever the suite runs (Etc/GMT-2 is two hours ahead
+    # of UTC), so that both promises are today's.
+    business.time_zone = f"Etc/GMT{timezone.now().astimezone(UTC).hour - 12:+d}"
+    business.save(update_fields=["time_zone"])
     anna = CustomerFactory(business=business, name="Anna de Vries")
     bert = CustomerFactory(business=business, name="Bert Bakker")
-    # Both overdue, Anna's the longest: hers comes first.
+    # Both passed today, Anna's the earlier: hers comes first. Kept late but within the grace,
+    # so that "was on time" is offered.
     promise = PromiseFactory(
         customer=anna,
         description="Rollade klaarzetten",
         made_at=timezone.now() - timedelta(days=3),
+        due_at=timezone.now() - timedelta(hours=2),
     )
-    PromiseFactory(customer=bert, description="Worst bestellen")
+    PromiseFactory(
+        customer=bert, description="Worst bestellen", due_at=timezone.now() - timedelta(hours=1)
+    )
     page.set_viewport_size(TABLET)
     log_in(page, live_server, "sanne", "pw-sanne-123")
     row = page.locator(f"#promise-{promise.pk}")

@@ -286,3 +286,27 @@ def test_a_customer_an_import_brought_in_came_by_a_way_not_known(
     assert "<dt>Bij ons gekomen via</dt><dd>onbekend</dd>" in page
     # The card's record says how she came, where the file's did not.
     assert Customer.objects.get(pk=guests["1001"].pk).acquisition_channel == "walk_in"
+
+
+def test_the_acquisition_report_has_a_column_for_a_way_not_known_only_when_there_is_one(
+    tmp_path, owner_client, owner, business
+):
+    account_language_set(user=owner, language="nl")
+    services.customer_create(business=business, name="Carla Smit")
+    header = '<th scope="col">Onbekend</th>'
+
+    before = owner_client.get(reverse("web:acquisition")).content.decode()
+    data_import(
+        business=business,
+        kind="customers",
+        path=write(
+            tmp_path,
+            "k.csv",
+            "Naam;Klant sinds\nEva Bos;" + business.today().strftime("%d-%m-%Y") + "\n",
+        ),
+    )
+    after = owner_client.get(reverse("web:acquisition")).content.decode()
+
+    assert header not in before
+    assert header in after
+    assert 'data-testid="unknown">1</a>' in after
