@@ -156,15 +156,16 @@ def test_the_edit_form_leaves_the_day_empty_until_it_is_filled_in(
 
 
 def test_no_anniversary_falls_on_the_import_day(business, guests):
-    a_year_on = business.today().replace(year=business.today().year + 1)
+    # An import of 15 June 2025 (a fixed day: a year on from 29 February is no day).
+    Customer.objects.filter(business=business).update(customer_since=date(2025, 6, 15))
     dated = CustomerFactory(
         business=business,
-        customer_since=business.today(),
+        customer_since=date(2025, 6, 15),
         marketing_consent=True,
         marketing_consent_basis="consent",
     )
 
-    celebrating = occasions_today(business=business, day=a_year_on)
+    celebrating = occasions_today(business=business, day=date(2026, 6, 15))
 
     assert [o.customer.pk for o in celebrating.items] == [dated.pk]
 
