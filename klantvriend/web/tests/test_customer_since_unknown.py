@@ -265,7 +265,11 @@ def test_a_customer_an_import_brought_in_came_by_a_way_not_known(
     data_import(
         business=business,
         kind="purchases",
-        path=write(tmp_path, "kassa.csv", "Datum;Klantnummer;Bedrag\n01-12-2026;1099;12,50\n"),
+        path=write(
+            tmp_path,
+            "kassa.csv",
+            f"Datum;Klantnummer;Bedrag\n{business.today():%d-%m-%Y};1099;12,50\n",
+        ),
     )
     card = services.customer_create(business=business, name="A. de Vries")
     account_language_set(user=owner, language="nl")
