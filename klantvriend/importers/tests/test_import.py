@@ -1219,8 +1219,8 @@ def test_an_offices_invoice_export_is_read_by_its_own_column_names(tmp_path, bus
         tmp_path,
         "facturen.csv",
         "Factuurnummer;Factuurdatum;Klantnr;Naam;Factuurbedrag\n"
-        "F-2026-001;15-04-2026;1001;Taxi De Jong;725,00\n"
-        "F-2026-002;20-07-2026;1001;Taxi De Jong;120,00\n",
+        "F-2025-001;15-04-2025;1001;Taxi De Jong;725,00\n"
+        "F-2025-002;20-07-2025;1001;Taxi De Jong;120,00\n",
     )
 
     result = data_import(business=business, kind="purchases", path=path)
@@ -1228,7 +1228,7 @@ def test_an_offices_invoice_export_is_read_by_its_own_column_names(tmp_path, bus
     assert (result.created, result.customers_created, result.errors) == (2, 1, [])
     assert sorted(
         Purchase.objects.filter(business=business).values_list("external_ref", "amount_cents")
-    ) == [("F-2026-001", 72500), ("F-2026-002", 12000)]
+    ) == [("F-2025-001", 72500), ("F-2025-002", 12000)]
 
 
 def test_a_firm_named_in_the_company_column_alone_is_a_customer_by_that_name(tmp_path, business):
