@@ -90,7 +90,7 @@ def test_email_with_consent_is_sent_after_commit_in_dutch_and_english(
     assert created.url in message.body
     assert message.subject == "Hoe hebben we het gedaan? Een korte vraag van Slagerij Test"
     assert "Beste Bram Bakker" in message.body
-    assert "Thank you for coming to Slagerij Test" in message.body
+    assert "Thank you for choosing Slagerij Test" in message.body
     assert "afmelden" in message.body.lower() or "stop" in message.body.lower()
     assert SurveyInvitation.objects.get().sent_at is not None
 
@@ -154,9 +154,11 @@ def test_the_email_of_a_shop_named_on_two_lines_names_it_on_one(
     ("trigger", "dutch", "english"),
     [
         (
+            # Not "voor uw bezoek": an accountant's clients, invited after an invoice, never
+            # came in.
             InvitationTrigger.MANUAL,
-            "Dank u wel voor uw bezoek aan Slagerij Test.",
-            "Thank you for coming to Slagerij Test.",
+            "Dank u wel dat u voor Slagerij Test koos.",
+            "Thank you for choosing Slagerij Test.",
         ),
         (
             InvitationTrigger.DELIVERY,
