@@ -135,8 +135,10 @@ def _search_or_number(business: Business, query: str) -> Q:
     typed = query.replace("\x00", "").strip()
     if not condition or " " in typed or not any(ch.isdigit() for ch in typed):
         return condition
-    ids = list(numbered(Customer.objects.filter(business=business), [typed]).values_list("pk"))
-    return condition | Q(pk__in=[pk for (pk,) in ids]) if ids else condition
+    ids = list(
+        numbered(Customer.objects.filter(business=business), [typed]).values_list("pk", flat=True)
+    )
+    return condition | Q(pk__in=ids) if ids else condition
 
 
 def customer_list(

@@ -256,11 +256,10 @@ def _left_out(errors: list[RowError], *, walk_in: bool) -> list[RowError]:
     `walk_in` sale, the note that it is left out. A line with a name but no way to find the
     customer is refused: it names someone the shop knows."""
     codes = {error.code for error in errors}
-    walk_in = walk_in and "no_customer" in codes
     if not codes <= {"negative", "no_customer"} or ("no_customer" in codes and not walk_in):
         return errors
     error = errors[0]
-    if walk_in:
+    if "no_customer" in codes:
         message = _(
             "A sale without a customer (no customer number, email address or phone number: a "
             "walk-in sale) is not imported: Klantvriend follows what each customer buys."
