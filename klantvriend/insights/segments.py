@@ -101,7 +101,9 @@ def rfm_segments(
     (RECENT_AT_MOST_DAYS), and, with a fitted model, one whose probability alive fell below one
     half. Without them a small shop without a model called a customer "champion: came
     recently" who "bought 2 times, last 536 days ago, usually every 131 days"; and a weekly
-    buyer away for two months is at risk even when most customers came longer ago."""
+    buyer away for two months is at risk even when most customers came longer ago. With a
+    model, a customer of two or more purchase days whom it gives even odds or better is never
+    "lost" (R at least 2)."""
     values = _rfm_values(days_since_last, purchase_days, spend)
     recency = quintile_score(values["recency"], cuts["recency"])
     not_recent = past_their_rhythm(
@@ -116,6 +118,17 @@ def rfm_segments(
     with np.errstate(invalid="ignore"):
         not_yet_due = np.asarray(days_since_last) <= np.asarray(usual_interval_days)
     recency = np.where(not_yet_due & ~not_recent, np.maximum(recency, 3), recency)
+    if probability_alive is not None:
+        # "Lost" says the customer has left, which is the model's question where there is one:
+        # an office's client of two invoices, away eight months where most came within two,
+        # was "lost" beside "probability alive 88%", and the advice said of six such "most of
+        # them have probably left". Whom the model gives even odds or better is at worst
+        # hibernating. Not after one purchase day, of which the model cannot tell (BG/NBD
+        # gives every one-off customer 100%: `selectors.alive_figure`).
+        likely_alive = (np.asarray(purchase_days) >= 2) & (
+            probability_alive >= ALIVE_COUNTS_AS_RECENT
+        )
+        recency = np.where(likely_alive, np.maximum(recency, 2), recency)
     frequency = quintile_score(values["frequency"], cuts["frequency"])
     monetary = quintile_score(values["monetary"], cuts["monetary"])
     value = np.floor((frequency + monetary) / 2 + 0.5).astype(np.int64)

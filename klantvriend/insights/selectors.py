@@ -30,7 +30,7 @@ from klantvriend.promises.models import Promise
 from klantvriend.surveys.selectors import promoter_customer_ids
 
 from .models import CustomerInsight, InsightRun, Segment, Stage
-from .segments import REGULAR_MIN_PURCHASE_DAYS, past_their_rhythm
+from .segments import ALIVE_COUNTS_AS_RECENT, REGULAR_MIN_PURCHASE_DAYS, past_their_rhythm
 
 SLIPPING_AWAY_LIMIT = 8
 # Probability alive below which a valuable customer is shown as slipping away, and the fall
@@ -661,6 +661,20 @@ def not_seen_for(insight: CustomerInsight, today: date | None = None) -> str:
     ) % {"visits": count_shown(insight.purchase_days), "usual": days_shown(usual), "away": away}
 
 
+def _overdue_by_own_rhythm(insight: CustomerInsight, away: int) -> bool:
+    """Whether a customer with a rhythm (enough purchase days for a regular) is past it
+    (segments.past_their_rhythm) while the model still gives even odds or better that they
+    buy here: the two disagree, and the card says which the figure is."""
+    return (
+        insight.probability_alive is not None
+        and insight.probability_alive >= ALIVE_COUNTS_AS_RECENT
+        and insight.purchase_days >= REGULAR_MIN_PURCHASE_DAYS
+        and bool(
+            past_their_rhythm(days_since_last=away, usual_interval_days=insight.usual_interval_days)
+        )
+    )
+
+
 def _usual_days(insight: CustomerInsight) -> int:
     """The customer's usual days between purchases, whole: "every day", not "every 1 day"
     (ngettext's singular, which the texts say without the number)."""
@@ -751,7 +765,14 @@ def insight_card(
             ngettext("bought once, %(ago)s", "bought %(count)s times, last %(ago)s", purchase_days)
             % counts
         )
-    if insight.usual_interval_days:
+    if insight.usual_interval_days and purchase_days == 2:
+        # One interval is no habit: "usually every 23 days" of two invoices read as a rhythm
+        # beside the stage's "not yet in a rhythm".
+        usual = _usual_days(insight)
+        history += ", " + ngettext("a day apart", "%(days)s apart", usual) % {
+            "days": days_shown(usual)
+        }
+    elif insight.usual_interval_days:
         usual = _usual_days(insight)
         history += ", " + ngettext("usually every day", "usually every %(days)s", usual) % {
             "days": days_shown(usual)
@@ -789,11 +810,21 @@ def insight_card(
             ) % {"count": _purchases_shown(expected), "ago": days_shown(insight.days_since_last)}
         # What the figure is, before what it is computed from: "probability alive" is not a
         # shopkeeper's word.
-        alive = (
-            _("after one purchase it cannot be told yet whether they come back; %(history)s")
-            if bought_once(purchase_days)
-            else _("chance this customer still buys here; %(history)s")
-        ) % {"history": history}
+        if bought_once(purchase_days):
+            alive = _(
+                "after one purchase it cannot be told yet whether they come back; %(history)s"
+            )
+        elif _overdue_by_own_rhythm(insight, away):
+            # The model weighs the whole shop's comings and goings: a regular of twelve visits
+            # every 47 days, away 163, read "97%" beside "one of the best customers, but has
+            # not been back for a long time", and the owner took one of them for a mistake.
+            alive = _(
+                "chance this customer still buys here, judged by how all your customers come "
+                "and go, not by their own rhythm, which they are well past; %(history)s"
+            )
+        else:
+            alive = _("chance this customer still buys here; %(history)s")
+        alive %= {"history": history}
     stage = {
         Stage.PASSER_BY: lambda: _("bought once so far"),
         # A customer who bought often enough to be a regular is one no longer because they

@@ -113,7 +113,15 @@ def _advice_context(request: HttpRequest) -> dict:
     # insights.segments), the one whose customer is worth most a year if won back. Its row read
     # "€ 0,00 · € 0,00 · € 316,99", which said "don't bother" to an owner who did not read the
     # last column's note.
-    away = [row for row in by_segment if row["segment"] in STAYED_AWAY and row["customers"]]
+    # Only a segment most of whose customers have probably left, as the sentence says: their
+    # value now under half what it would be if they were all still customers. A segment the
+    # model mostly keeps alive (an office's clients between their yearly invoices) is no one
+    # to win back.
+    away = [
+        row
+        for row in by_segment
+        if row["segment"] in STAYED_AWAY and row["customers"] and _mostly_left(row)
+    ]
     win_back_first = (
         max(away, key=lambda row: row["won_back_worth_per_year"]) if won_back and away else None
     )
@@ -127,6 +135,14 @@ def _advice_context(request: HttpRequest) -> dict:
         if win_back_first and win_back_first["won_back_worth_per_year"] > 0
         else None,
     }
+
+
+def _mostly_left(row: dict) -> bool:
+    """Whether a segment's value now is under half its value if all were still customers
+    (the mean probability alive, weighted by value, below one half); true for a refresh that
+    kept no value if still a customer, of which it cannot be told."""
+    if_active = row.get("mean_value_if_active")
+    return if_active is None or row["mean_value"] < if_active / 2
 
 
 @amounts_required

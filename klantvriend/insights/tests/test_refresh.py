@@ -364,7 +364,7 @@ def test_a_small_shop_calls_no_one_recent_past_their_rhythm_or_a_year(business):
         ),
         "Bep": (
             "at_risk",
-            "2 keer gekocht, laatst 17 maanden geleden, meestal elke 131 dagen",
+            "2 keer gekocht, laatst 17 maanden geleden, met 131 dagen ertussen",
             "kocht vroeger vaak, maar de laatste tijd niet",
         ),
         "Karin": (

@@ -136,3 +136,31 @@ def test_a_customer_not_yet_due_by_their_rhythm_is_never_not_lately():
         "regular",
         "regular",
     ]
+
+
+def test_with_a_model_lost_is_who_has_probably_left():
+    # Given an accountant's office whose clients mostly came within two months, with a fitted
+    # model: Linda had two invoices 23 days apart and stays away 247 days (the model: 88%
+    # alive); Thijs had five and stays away 596 (21%); Tom bought once, 602 days ago (the
+    # model says 100% after one purchase day, as BG/NBD always does); the rest came lately
+    days_since_last = np.array([247, 596, 602, 40, 45, 47, 50, 52, 30, 20, 41, 42, 43, 44, 46])
+    purchase_days = np.array([2, 5, 1, *range(10, 22)])
+    spend = np.array([2000, 3000, 1000, *range(60000, 120000, 5000)])
+    usual = np.array([23.0, 46.75, np.nan, *[63.0] * 12])
+    alive = np.array([0.882, 0.212, 1.0, *[0.99] * 12])
+    arrays = {"days_since_last": days_since_last, "purchase_days": purchase_days, "spend": spend}
+
+    def segments(probability_alive):
+        return rfm_segments(
+            **arrays,
+            days_as_customer=np.full(15, 1000),
+            usual_interval_days=usual,
+            cuts=rfm_cuts(**arrays),
+            probability_alive=probability_alive,
+        ).tolist()[:3]
+
+    # Then Linda, whom the model gives 88%, hibernates ("bought seldom, and not lately"), where
+    # by the rank alone she was "lost" beside it; Thijs, at 21%, and the one-off Tom are lost
+    assert segments(alive) == ["hibernating", "lost", "lost"]
+    # And without a model the rank alone decides, as before
+    assert segments(None) == ["lost", "lost", "lost"]

@@ -84,6 +84,104 @@ def test_the_card_of_a_regular_who_stayed_away_explains_its_zero(
 
 
 @pytest.mark.parametrize(
+    ("language", "alive", "stage"),
+    [
+        (
+            "nl",
+            "kans dat deze klant nog bij je koopt, geschat uit hoe al je klanten komen en gaan, "
+            "niet uit het eigen ritme, waar deze klant ruim overheen is; 12 keer gekocht, laatst "
+            "5 maanden geleden, meestal elke 47 dagen",
+            "was vaste klant, maar blijft nu meer dan twee keer zo lang weg als gewoonlijk",
+        ),
+        (
+            "en",
+            "chance this customer still buys here, judged by how all your customers come and go, "
+            "not by their own rhythm, which they are well past; bought 12 times, last 5 months "
+            "ago, usually every 47 days",
+            "was a regular, but has stayed away for more than twice as long as usual",
+        ),
+    ],
+)
+def test_a_high_chance_beside_a_rhythm_long_past_says_what_it_is_judged_by(
+    owner_client, owner, business, language, alive, stage
+):
+    # Given a bike shop's regular of twelve visits, usually every 47 days, away for 163 days,
+    # whom the shop's model (nearly nobody leaves there) still gives 97%
+    customer = CustomerFactory(business=business, name="Femke van der Linden")
+    CustomerInsightFactory(
+        customer=customer,
+        stage=Stage.CUSTOMER,
+        segment=Segment.CANT_LOSE,
+        purchase_days=12,
+        days_since_last=163,
+        usual_interval_days=47.0,
+        spend_cents=294095,
+        probability_alive=0.972,
+        probability_alive_30_days_ago=0.975,
+        value_cents=150000,
+        expected_purchases_365=3.1,
+        as_of=timezone.localdate(),
+    )
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    # Then the 97% says it is the shop's whole picture, not her rhythm, which the stage beside
+    # it says she is well past: "97%" beside "one of the best customers, but has not been back
+    # for a long time" read as a mistake
+    assert _shown(page, "insight-alive") == "97%"
+    assert _shown(page, "insight-alive-why") == alive
+    assert _shown(page, "insight-stage-why") == stage
+
+
+@pytest.mark.parametrize(
+    ("language", "alive"),
+    [
+        (
+            "nl",
+            "kans dat deze klant nog bij je koopt; 2 keer gekocht, laatst 8 maanden geleden, "
+            "met 23 dagen ertussen",
+        ),
+        (
+            "en",
+            "chance this customer still buys here; bought 2 times, last 8 months ago, "
+            "23 days apart",
+        ),
+    ],
+)
+def test_two_purchases_are_no_rhythm_on_the_card(owner_client, owner, business, language, alive):
+    # Given an office's client of two invoices 23 days apart, eight months ago
+    customer = CustomerFactory(business=business, name="Linda de Jong")
+    CustomerInsightFactory(
+        customer=customer,
+        stage=Stage.CUSTOMER,
+        segment=Segment.HIBERNATING,
+        purchase_days=2,
+        days_since_last=247,
+        usual_interval_days=23.0,
+        spend_cents=226176,
+        probability_alive=0.882,
+        probability_alive_30_days_ago=0.91,
+        value_cents=226176,
+        expected_purchases_365=2.7,
+        as_of=timezone.localdate(),
+    )
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    # Then the one interval is said as what it is: "usually every 23 days" read as a habit
+    # beside the stage's "has come back, not yet in a rhythm"; nor is the high chance
+    # explained against a rhythm she does not have
+    assert _shown(page, "insight-alive-why") == alive
+    assert _shown(page, "insight-stage-why") == (
+        "is teruggekomen, nog zonder vast ritme"
+        if language == "nl"
+        else "has come back, not yet in a rhythm"
+    )
+
+
+@pytest.mark.parametrize(
     ("language", "shown", "note"),
     [
         (

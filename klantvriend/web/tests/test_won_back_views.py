@@ -240,6 +240,7 @@ def test_the_advice_names_the_segment_to_win_back_first(owner_client, business):
             "mean_value": mean,
             "attention_worth_per_year": attention,
             "won_back_worth_per_year": won_back,
+            "mean_value_if_active": won_back / 0.3,
         }
         for segment, (customers, mean, attention, won_back) in rows.items()
     ]
@@ -256,3 +257,41 @@ def test_the_advice_names_the_segment_to_win_back_first(owner_client, business):
     )
     # Their value now is near nothing for all of them: by spend, not by name.
     assert 'href="/customers/?segment=cant_lose&amp;order=-spend"' in first
+
+
+def test_no_segment_is_to_be_won_back_whom_the_model_mostly_keeps(owner_client, business):
+    # Given an office whose hibernating clients are worth € 431 a year if they come back, and
+    # whom the model gives 88% on average (their value now € 1.250 of € 1.437), beside lost
+    # ones worth € 120 back of whom most have left (€ 40 of € 400)
+    run = _older_run(business)
+    rows = {
+        "hibernating": (5, 125000.0, 431.0, 143700.0),
+        "lost": (2, 4000.0, 120.0, 40000.0),
+    }
+    run.figures["advice"]["by_segment"] = [
+        {
+            "segment": segment,
+            "customers": customers,
+            "mean_value": mean,
+            "attention_worth_per_year": attention,
+            "won_back_worth_per_year": won_back,
+            "mean_value_if_active": if_active,
+        }
+        for segment, (customers, mean, won_back, if_active) in rows.items()
+        for attention in [0.0]
+    ]
+    run.save()
+
+    page = owner_client.get(reverse("web:insights_advice")).content.decode()
+
+    # Then the lost are the ones to win back first, though the hibernating are worth more
+    # back: "most of them have probably left" was said of clients the model gave 88%
+    first = re.search(r'<p data-testid="win-back-first">(.*?)</p>', page, re.S)[1]
+    assert "de 2 klanten “Verloren”" in first
+    assert 'href="/customers/?segment=lost&amp;order=-spend"' in first
+
+    # And with only the hibernating there is no one to win back first
+    run.figures["advice"]["by_segment"] = run.figures["advice"]["by_segment"][:1]
+    run.save()
+    page = owner_client.get(reverse("web:insights_advice")).content.decode()
+    assert 'data-testid="win-back-first"' not in page
