@@ -346,13 +346,28 @@ def follow_up_plan_for_complaint(*, complaint: Complaint) -> FollowUp | None:
 PURCHASE_FOLLOW_UP_NEAR = timedelta(days=3)
 
 
+# A rule's word of this many letters or more also counts at the end of a longer word, as the
+# last part of a compound ("fiets" in "Stadsfiets"): shorter ones end too many words by chance.
+COMPOUND_HEAD_MIN_LETTERS = 4
+# The endings a Dutch or English noun takes in the plural ("fietsen", "auto's", "bikes").
+PLURAL_ENDINGS = r"(?:en|s|'s)?"
+
+
 def _purchase_rule_matches(rule: PurchaseRule, folded_description: str) -> bool:
     """Whether one of the rule's words starts a word of the description, whatever the capitals
-    and accents ("kleur" in "Uitgroei kleuren", "creme" in "Crème"), not inside one ("kleur"
-    is not in "verkleuring")."""
-    return any(
-        re.search(r"(?<!\w)" + re.escape(fold(word)), folded_description) for word in rule.words
-    )
+    and accents ("kleur" in "Uitgroei kleuren", "creme" in "Crème", "kleur" in
+    "Kleurbehandeling"), or ends one, plural or not, as the last part of a compound: a Dutch
+    compound names its kind last, and a bike shop's "fiets" must find "Stadsfiets" and
+    "Bakfietsen". Not in the middle of one ("kleur" is not in "verkleuring")."""
+    for word in rule.words:
+        folded = re.escape(fold(word))
+        if re.search(r"(?<!\w)" + folded, folded_description):
+            return True
+        if len(word) >= COMPOUND_HEAD_MIN_LETTERS and re.search(
+            folded + PLURAL_ENDINGS + r"(?!\w)", folded_description
+        ):
+            return True
+    return False
 
 
 def _purchase_follow_up_plan(purchase, rules) -> tuple[int, dict[str, str]] | None:

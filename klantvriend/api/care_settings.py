@@ -138,7 +138,8 @@ class PurchaseRuleIn(Input):
     words: list[StrictStr] = Field(
         ...,
         description="1 to 10 words of 40 characters at most; a purchase whose description has "
-        "one of them at the start of a word, in any capitals and with or without accents, "
+        "one of them at the start of a word, or (from four letters, plural or not) at the end "
+        "of one, as the last part of a compound, in any capitals and with or without accents, "
         "gets this follow-up.",
         examples=[["kleur", "balayage"]],
     )

@@ -14,6 +14,7 @@ from klantvriend.core.tests.days import open_on
 from klantvriend.core.tests.waiting import wait_until_blocked_or_done
 from klantvriend.customers.services import purchase_create
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
+from klantvriend.customers.text import fold
 
 COLOUR = {"words": "kleur, balayage", "days": 3, "ask": "Vragen hoe de kleur houdt"}
 CREAM = {"words": "creme", "days": 7, "ask": "Vragen of de crème bevalt."}
@@ -59,6 +60,42 @@ def test_a_purchase_of_a_kind_plans_the_rules_follow_up(
         Reason.PURCHASE,
     )
     assert (follow_up.due_on, follow_up.note) == (open_on(day), rule["ask"].rstrip("."))
+
+
+@pytest.mark.parametrize(
+    ("description", "matches"),
+    [
+        ("Stadsfiets Gazelle", True),
+        ("2 bakfietsen", True),
+        ("Onderhoud e-bike", True),
+        ("Haarkleuren", True),
+        ("Fietsbel", True),
+        ("Verkleuring bijwerken", False),
+        ("Huurfietsenstalling", False),
+        ("Carbon", False),
+    ],
+)
+def test_a_word_counts_at_the_start_of_a_word_or_as_the_last_part_of_a_compound(
+    business, owner, description, matches
+):
+    # Given a bike shop's rule for a bicycle, and a salon's for a colour and a bond
+    care_settings_update(
+        business=business,
+        actor=owner,
+        aftercare_purchase_rules=[
+            {"words": "fiets, bike", "days": 30, "ask": "Gratis controle aanbieden"},
+            {"words": "kleur, bon", "days": 3, "ask": "Vragen hoe de kleur houdt"},
+        ],
+    )
+    rules = services.care_settings(business).aftercare_purchase_rules
+
+    # Then a compound names its kind last: "Stadsfiets" is a bicycle, and a rule of "fiets"
+    # that missed it, the plural and "e-bike" planned no call after most of a bike shop's
+    # sales; a word inside another ("verkleuring", "Huurfietsenstalling") is none, nor a word of
+    # three letters at the end of a longer one ("bon" in "Carbon")
+    assert (
+        any(services._purchase_rule_matches(rule, fold(description)) for rule in rules) is matches
+    )
 
 
 @pytest.mark.parametrize("description", ["Verkleuring bijwerken", "Knippen", "Fietsbel", ""])
