@@ -174,11 +174,42 @@ def test_createbusiness_names_the_menu_item_of_the_settings_as_the_owner_will_se
             "createbusiness",
             "Fietsen Jansen",
             "--owner=piet",
+            "--email=piet@fietsenjansen.nl",
             "--password=trapper-zadel-42",
             stdout=out,
         )
 
     assert out.getvalue().strip() == said
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            "piet has no email address yet: add one under “Your account” to get the daily Today "
+            "list and every low survey score by email.",
+        ),
+        (
+            "nl",
+            "piet heeft nog geen e-mailadres: vul er een in onder “Je account” om de dagelijkse "
+            "Vandaag-lijst en elke lage enquêtescore per e-mail te krijgen.",
+        ),
+    ],
+)
+def test_createbusiness_says_an_owner_without_email_misses_the_mails(db, language, said):
+    out = StringIO()
+
+    with translation.override(language):
+        call_command(
+            "createbusiness",
+            "Fietsen Jansen",
+            "--owner=piet",
+            "--password=trapper-zadel-42",
+            stdout=out,
+        )
+
+    assert out.getvalue().strip().splitlines()[-1] == said
 
 
 def test_createbusiness_sets_the_language_the_business_writes_in(owner):

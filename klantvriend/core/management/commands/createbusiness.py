@@ -102,6 +102,15 @@ class Command(ShopCommand):
                 "menu": _("Business, targets and aftercare"),
             }
         )
+        if not user.email:
+            # Said now: the first low survey score would otherwise be missed in silence.
+            self.stdout.write(
+                _(
+                    "%(owner)s has no email address yet: add one under “%(menu)s” to get the "
+                    "daily Today list and every low survey score by email."
+                )
+                % {"owner": user.get_username(), "menu": _("Your account")}
+            )
 
     def _ask_password(self, owner: str, stdin: TextIO) -> str:
         if not stdin.isatty():
