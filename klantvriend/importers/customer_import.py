@@ -62,6 +62,7 @@ from .matching import (
     phone_speaks,
 )
 from .members import MEMBER_NAME_LENGTH, MemberNames, MemberNotes
+from .referrers import REFERRER_TEXT_LENGTH, Referral, read_channel, referrers_link
 from .results import ImportResult, RowError
 from .values import CellError, read_bool, read_date
 
@@ -91,6 +92,7 @@ class CustomerRow:
     since_text: str = ""  # the "customer since" cell as the file writes it
     consent_text: str = ""  # the "marketing consent" cell as the file writes it
     member: str = ""  # their regular staff member, as the file names them
+    referrer: str = ""  # who brought them in, as the file names them (referrers.py)
 
     @property
     def phone(self) -> str:
@@ -199,6 +201,15 @@ def parse_customer(
             problems.cell_error("marketing_consent_basis", error)
         except ValidationError as refused:
             problems.add("marketing_consent_basis", refused.message, refused.code)
+    if cell("acquisition_channel"):
+        try:
+            values["acquisition_channel"] = read_channel(cell("acquisition_channel"))
+        except CellError as error:
+            problems.cell_error("acquisition_channel", error)
+    referrer = cell("referred_by")
+    if len(referrer) > REFERRER_TEXT_LENGTH:
+        message = _("Use at most %(limit)s characters.") % {"limit": REFERRER_TEXT_LENGTH}
+        problems.add("referred_by", message, "max_length")
     member = cell("regular_member")
     if len(member) > MEMBER_NAME_LENGTH:
         message = _("Use at most %(limit)s characters.") % {"limit": MEMBER_NAME_LENGTH}
@@ -238,6 +249,7 @@ def parse_customer(
             cell("customer_since"),
             cell("marketing_consent"),
             member,
+            referrer,
         ),
         [],
     )
@@ -358,6 +370,10 @@ def write(
     members = MemberNames(
         business, columns, result, field="regular_member", notes=REGULAR_MEMBER_NOTES
     )
+    # Linked once every row is written, so that a referrer later in the file is found; the
+    # customers found but not changed, who a referral alone then changes.
+    referrals: list[Referral] = []
+    unchanged: set[int] = set()
     for batch in batched(rows(path, columns)):
         parsed = []
         for line, cells in batch:
@@ -416,6 +432,7 @@ def write(
             business, parsed, [*by_number.values()], [*by_email.values(), *by_phone.values()]
         )
         new, changed, consents, tag_rows = [], [], [], []
+        new_rows: list[tuple[CustomerRow, Customer]] = []
         audited: list[tuple[str, Customer, dict]] = []
         for row in parsed:
             existing = match_number(by_number, row.number) if row.number else None
@@ -444,9 +461,10 @@ def write(
                 result.skipped += 1
                 continue
             if existing is None:
-                # How they came the file does not say (AcquisitionChannel.UNKNOWN).
+                # How they came, unless the file says so (AcquisitionChannel.UNKNOWN).
                 customer = Customer(
-                    business=business, acquisition_channel=AcquisitionChannel.UNKNOWN, **row.values
+                    business=business,
+                    **{"acquisition_channel": AcquisitionChannel.UNKNOWN, **row.values},
                 )
                 if "customer_since" not in row.values:
                     # A customer by today at the latest, perhaps for years: not a new one.
@@ -456,6 +474,7 @@ def write(
                 apply_consent_timestamps(customer, None)
                 customer.refresh_derived_fields()
                 new.append(customer)
+                new_rows.append((row, customer))
                 given_now = consent_changes(customer, None)
                 consents.extend(given_now)
                 if given_now:
@@ -492,6 +511,9 @@ def write(
                     result.add_note(
                         _withdrawal_kept_note(row, columns, business, existing.name, withdrawn_at)
                     )
+            if values.get("acquisition_channel") == AcquisitionChannel.UNKNOWN:
+                # "Not known" is no news of a customer whose channel is known.
+                values.pop("acquisition_channel")
             given = _keep_since_by_first_purchase(values, existing, first_days.get(existing.pk))
             if given:
                 result.add_note(_since_kept_note(row, columns, given, values["customer_since"]))
@@ -511,9 +533,17 @@ def write(
                 changed.append(existing)
             else:
                 result.skipped += 1
+                unchanged.add(existing.pk)
             if row.tags:
                 tag_rows.append((existing, row.tags))
+            if row.referrer:
+                referrals.append(Referral(row.line, existing.pk, row.referrer))
         Customer.objects.bulk_create(new)
+        referrals.extend(
+            Referral(row.line, customer.pk, row.referrer)
+            for row, customer in new_rows
+            if row.referrer
+        )
         result.created += len(new)
         if changed:
             Customer.objects.bulk_update(changed, _UPDATE_FIELDS)  # updated_at with them
@@ -524,6 +554,11 @@ def write(
         audit_customers_record(business=business, actor=actor, events=audited)
         _add_tags(business, tag_rows, written={customer.pk for customer in [*new, *changed]})
     members.note_more_names()
+    linked = referrers_link(business=business, referrals=referrals, columns=columns, result=result)
+    # A customer the file changed only by who brought them in was counted as skipped.
+    newly_changed = len(linked & unchanged)
+    result.skipped -= newly_changed
+    result.updated += newly_changed
 
 
 # What the notes say of a name in the column of regular staff members (members.MemberNames).
@@ -719,6 +754,7 @@ _UPDATE_FIELDS = [
     "birthday",
     "customer_since",
     "customer_since_known",
+    "acquisition_channel",
     "external_ref",
     "regular_member",
     "marketing_consent",

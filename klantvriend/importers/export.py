@@ -279,27 +279,37 @@ def _staff_names(usernames: Iterable[str | None]) -> dict[str, str]:
 
 
 class _CustomersCsv(_CsvView):
-    """A customer without a number gets the key that purchases.csv names them by; their
-    regular staff member is named as the pages name them."""
+    """A customer without a number gets the key that purchases.csv names them by, and their
+    referrer is named by theirs; their regular staff member is named as the pages name
+    them."""
 
     def rows(self, chunk: list[dict[str, Any]]) -> Iterator[list[str]]:
-        business_id = self.business.pk
         members = _staff_names(row["regular_member"] for row in chunk)
+        referrers = {
+            pk: number or self._key(pk, _plain(recorded_at))
+            for pk, number, recorded_at in Customer.objects.filter(
+                business=self.business,
+                pk__in={row["referred_by"] for row in chunk if row["referred_by"]},
+            )
+            .order_by()
+            .values_list("pk", "external_ref", "created_at")
+        }
         keyed = [
             {
                 **row,
-                "external_ref": row["external_ref"]
-                or export_key(
-                    business_id=business_id,
-                    kind=CUSTOMER,
-                    pk=row["id"],
-                    recorded_at=row["created_at"],
-                ),
+                "external_ref": row["external_ref"] or self._key(row["id"], row["created_at"]),
                 "regular_member": members.get(row["regular_member"], ""),
+                # By the number (or key) the import finds the referrer by, not by an id.
+                "referred_by": referrers.get(row["referred_by"], ""),
             }
             for row in chunk
         ]
         return super().rows(keyed)
+
+    def _key(self, pk: int, recorded_at: str) -> str:
+        return export_key(
+            business_id=self.business.pk, kind=CUSTOMER, pk=pk, recorded_at=recorded_at
+        )
 
 
 def _euros(cents: int, decimal: str = ",") -> str:

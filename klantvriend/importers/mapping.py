@@ -115,6 +115,26 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             ["grondslag", "legalbasis", "grondslagmarketing"],
         ),
         _field("tags", _("tags"), ["labels", "groepen", "groep", "kenmerken"]),
+        # How they came, and who brought them in (importers.referrers): the export's
+        # customers.csv writes "acquisition_channel" and "referred_by" (the referrer's number).
+        _field(
+            "acquisition_channel",
+            _("came to us through"),
+            ["herkomst", "kanaal", "bijonsgekomenvia", "gekomenvia", "channel", "source"],
+        ),
+        _field(
+            "referred_by",
+            _("referred by"),
+            [
+                "aangebrachtdoor",
+                "doorverwezendoor",
+                "verwezendoor",
+                "aanbrenger",
+                "tipgever",
+                "referrer",
+                "referredby",
+            ],
+        ),
         # Their own regular staff member, matched to a member as who served a purchase is
         # (importers.members); "regular_member" is the column of the export's customers.csv.
         _field(
