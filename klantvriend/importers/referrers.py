@@ -125,17 +125,17 @@ def _problem(referral: Referral, customer: Customer, referrer, referred_by: dict
     if referrer is None:
         return (
             _(
-                "No customer is known by “%(name)s”: this customer was imported without who "
-                "brought them in. Write the referrer's customer number, e-mail address or name "
-                "as the customer list has it."
+                "No customer is known by “%(name)s”, so who brought this customer in is left "
+                "as it was. Write the referrer's customer number, e-mail address or name as "
+                "the customer list has it."
             )
             % named
         )
     if referrer is SEVERAL:
         return (
             _(
-                "More than one customer answers to “%(name)s”: this customer was imported "
-                "without who brought them in. Write the referrer's customer number instead."
+                "More than one customer answers to “%(name)s”, so who brought this customer in "
+                "is left as it was. Write the referrer's customer number instead."
             )
             % named
         )

@@ -78,17 +78,16 @@ def test_a_referrer_not_known_or_known_twice_leaves_the_line_without_one_with_a_
             2,
             "Aangebracht door",
             "Tante Gerda",
-            "Geen klant is bekend als “Tante Gerda”: deze klant is geïmporteerd zonder wie "
-            "hem of haar aanbracht. Schrijf het klantnummer, e-mailadres of de naam van de "
-            "aanbrenger zoals de klantenlijst die heeft.",
+            "Geen klant is bekend als “Tante Gerda”, dus wie deze klant aanbracht blijft zoals "
+            "het was. Schrijf het klantnummer, e-mailadres of de naam van de aanbrenger zoals "
+            "de klantenlijst die heeft.",
         ),
         (
             3,
             "Aangebracht door",
             "Jan de Boer",
-            "Meer dan één klant past bij “Jan de Boer”: deze klant is geïmporteerd zonder wie "
-            "hem of haar aanbracht. Schrijf in plaats daarvan het klantnummer van de "
-            "aanbrenger.",
+            "Meer dan één klant past bij “Jan de Boer”, dus wie deze klant aanbracht blijft "
+            "zoals het was. Schrijf in plaats daarvan het klantnummer van de aanbrenger.",
         ),
         (4, "Aangebracht door", "Cor", "Een klant kan zichzelf niet hebben doorverwezen."),
     ]
