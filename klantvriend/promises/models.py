@@ -256,7 +256,8 @@ class Promise(BusinessOwned):
         it has passed, and it had not when the promise was recorded. Moved then, a promise the
         business did not keep in time would count as kept on time once kept by the new moment;
         the customer's new moment is a new promise (promise_reschedule). A promise recorded
-        after the moment it was due (typed in afterwards) may still have it corrected."""
+        after the moment it was due (typed in afterwards) may still have it corrected, to
+        another moment gone by (services._due_moment_stays: a moment to come is a new one)."""
         return self.created_at < self.due_at < now
 
 

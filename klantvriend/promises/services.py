@@ -343,7 +343,7 @@ def _due_moved(business, changed: Promise, fields: dict[str, Any], now: datetime
                 "judged against it."
             ),
         )
-    if changed.due_moment_stays(now):
+    if _due_moment_stays(business, changed, new_due[0], now):
         raise Conflict(
             {
                 "due_at": ValidationError(
@@ -448,10 +448,36 @@ def _moves_to_a_new_promise(
     """Whether promise_reschedule makes a new promise for the due moment `fields` give: the
     promise is open, its due moment stays (it has passed) and they give another."""
     finished = promise.done_at is not None or promise.cancelled_at is not None
-    return (
-        not finished
-        and promise.due_moment_stays(now)
-        and _new_due(business, promise, fields) is not None
+    new_due = None if finished else _new_due(business, promise, fields)
+    return new_due is not None and _due_moment_stays(business, promise, new_due[0], now)
+
+
+def due_moment_corrected_only(*, business, promise: Promise, now: datetime) -> bool:
+    """Whether the open promise was typed in after its moment, which may be corrected to
+    another moment gone by, while a moment still to come makes a new promise
+    (`_due_moment_stays`): what the form says before it is sent."""
+    finished = promise.done_at is not None or promise.cancelled_at is not None
+    return not finished and _typed_in_late_and_settled(business, promise, now)
+
+
+def _due_moment_stays(business, promise: Promise, new_due_at: datetime, now: datetime) -> bool:
+    """Whether the open promise's due moment may not be moved to `new_due_at`: it has passed
+    and had not when the promise was recorded (Promise.due_moment_stays); or the promise was
+    typed in after its moment, which may be corrected to another moment gone by but not moved
+    to one still to come (`_typed_in_late_and_settled`). Moved there, a callback typed in a
+    day late and moved to next week never counted as broken: a moment to come is the
+    customer's new one, a new promise."""
+    return promise.due_moment_stays(now) or (
+        new_due_at > now and _typed_in_late_and_settled(business, promise, now)
+    )
+
+
+def _typed_in_late_and_settled(business, promise: Promise, now: datetime) -> bool:
+    """Whether the promise was recorded after its moment (Promise.due_moment_stays lets that
+    moment be corrected) longer ago than the promise grace: a date typed wrong is found at
+    once, and may then still be put ahead."""
+    return promise.due_at < now and promise.due_at <= promise.created_at < now - promise_grace(
+        business
     )
 
 

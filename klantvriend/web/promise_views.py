@@ -192,6 +192,9 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
             "back": back,
             "advice": _advice(request, typed),
             "due_moment_stays": promise.due_moment_stays(timezone.now()),
+            "due_moment_corrected_only": services.due_moment_corrected_only(
+                business=request.business, promise=promise, now=timezone.now()
+            ),
         },
         status=status,
     )

@@ -187,6 +187,70 @@ def test_a_promise_typed_in_after_it_was_due_may_have_its_moment_corrected(custo
     assert moved.cancelled_at is None
 
 
+def _typed_in_late(customer, now, *, recorded_ago: timedelta) -> Promise:
+    """Promised three days ago for the day before yesterday, written down `recorded_ago`
+    (after its moment)."""
+    typed_in = services.promise_create(
+        customer=customer,
+        description="Terugbellen over de offerte",
+        kind=PromiseKind.CALLBACK,
+        due_at=now - timedelta(days=2),
+        made_at=now - timedelta(days=3),
+        now=now - recorded_ago,
+    )
+    Promise.objects.filter(pk=typed_in.pk).update(created_at=now - recorded_ago)
+    typed_in.refresh_from_db()
+    return typed_in
+
+
+def test_a_promise_typed_in_late_and_moved_to_a_moment_to_come_counts_as_broken(
+    customer, owner, now
+):
+    # Given a callback typed in a day after its moment, 25 hours ago (past the 24 hours' grace)
+    typed_in = _typed_in_late(customer, now, recorded_ago=timedelta(hours=25))
+
+    # When it is moved to next week
+    new = services.promise_reschedule(
+        promise=typed_in, actor=owner, due_at=now + timedelta(days=7), now=now
+    )
+
+    # Then it was not kept by its moment: it counts as broken, and next week's is a new promise,
+    # where moved it would have counted as kept on time next week
+    typed_in.refresh_from_db()
+    assert new.pk != typed_in.pk
+    assert (typed_in.cancelled_at, typed_in.rescheduled_to) == (now, new)
+    assert promise_with_status(promise=typed_in, now=now).status == PromiseStatus.BROKEN
+    assert new.due_at == now + timedelta(days=7)
+    # And moving it by promise_update is refused, naming the reschedule
+    second = _typed_in_late(customer, now, recorded_ago=timedelta(hours=25))
+    before = _rows()
+    with pytest.raises(services.Conflict) as refused:
+        services.promise_update(
+            promise=second, actor=owner, due_at=now + timedelta(days=7), now=now
+        )
+    assert refused.value.error_dict["due_at"][0].code == "overdue"
+    assert _rows() == before
+
+
+def test_a_promise_typed_in_late_may_be_moved_ahead_at_once_a_date_typed_wrong(
+    customer, owner, now
+):
+    # Given a callback typed in a minute ago with a date gone by (meant: next week)
+    typed_in = _typed_in_late(customer, now, recorded_ago=timedelta(minutes=1))
+
+    moved = services.promise_reschedule(
+        promise=typed_in, actor=owner, due_at=now + timedelta(days=6), now=now
+    )
+
+    # Then it is the same promise, put right
+    assert moved.pk == typed_in.pk
+    assert (moved.due_at, moved.cancelled_at, Promise.objects.count()) == (
+        now + timedelta(days=6),
+        None,
+        1,
+    )
+
+
 def test_a_refused_new_moment_leaves_both_as_they_were(overdue, owner, now):
     before, events = _rows(), AuditEvent.objects.count()
 

@@ -266,6 +266,46 @@ def test_an_overdue_promise_says_that_a_new_moment_makes_a_new_promise(staff_cli
     assert "Verzet het afgesproken moment" not in page
 
 
+@pytest.mark.parametrize(
+    ("recorded_ago", "notice"), [(timedelta(days=1, hours=1), True), (timedelta(minutes=2), False)]
+)
+def test_a_promise_typed_in_after_its_moment_says_a_moment_to_come_makes_a_new_one(
+    staff_client, staff_user, business, recorded_ago, notice
+):
+    # Given a repair promised five days ago for two days ago, written down after that moment
+    now = timezone.now().replace(microsecond=0)
+    typed_in = PromiseFactory(
+        customer=CustomerFactory(business=business, name="Bram de Boer"),
+        description="Fiets gerepareerd",
+        kind=PromiseKind.REPAIR,
+        made_by=staff_user,
+        made_at=now - timedelta(days=5),
+        created_at=now - recorded_ago,
+        due_at=datetime.combine(
+            business.today() - timedelta(days=2), time(17, 0), tzinfo=business.tzinfo
+        ),
+    )
+
+    page = staff_client.get(_edit(typed_in)).content.decode()
+
+    # Then, a day later, the form says what moving it ahead does; written down just now, a
+    # date typed wrong may still be put right without a word
+    found = re.search(r'data-testid="promise-typed-in-late-notice">(.*?)</p>', page, re.S)
+    if not notice:
+        assert found is None
+        assert "Verzet het afgesproken moment als de klant met een ander instemt" in page
+        return
+    with translation.override("nl"):
+        due = formats.date_format(business.local(typed_in.due_at), "WEEKDAY_DATETIME_FORMAT")
+    assert " ".join(re.sub(r"<[^>]+>", "", found[1]).split()) == (
+        f"Niet op tijd nagekomen (uiterlijk {due}). Ze is pas na dat moment opgeschreven: "
+        "verbeter het moment als het verkeerd is opgeschreven. Een nieuw moment dat nog moet "
+        "komen wordt een nieuwe belofte, en deze telt als gebroken."
+    )
+    assert 'data-testid="promise-overdue-notice"' not in page
+    assert "Verzet het afgesproken moment" not in page
+
+
 def test_a_promise_not_yet_due_says_it_is_judged_by_its_new_moment(staff_client, promise):
     page = staff_client.get(_edit(promise)).content.decode()
 
