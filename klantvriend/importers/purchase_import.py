@@ -42,6 +42,7 @@ from klantvriend.customers.services import currency_refusal, customers_since_mov
 
 from .common import Columns, RowProblems, batched, overfull_row, rows
 from .export_keys import PURCHASE, rows_keyed
+from .hand_recorded import HandRecorded
 from .matching import (
     ErasedCustomers,
     ambiguous_match_error,
@@ -362,6 +363,7 @@ def write(
     customers = _Customers(business, columns, result)
     members = MemberNames(business, columns, result, field="member", notes=SERVED_BY_NOTES)
     keys = _Keys()
+    hand_recorded = HandRecorded(business, columns, result)
     for batch in batched(rows(path, columns)):
         parsed: list[PurchaseRow] = []
         for line, cells in batch:
@@ -375,6 +377,7 @@ def write(
                 parsed.append(row)
         customers.resolve(parsed)
         purchases: list[tuple] = []
+        lines: dict[str, tuple[int, date, str]] = {}  # key -> (line, day, receipt)
         for row in parsed:
             anonymised, customer_id = customers.id_of(row)
             if anonymised:
@@ -385,6 +388,7 @@ def write(
                 continue  # otherwise reported by _Customers.resolve
             # The key hashes the description as the file has it, so it stays the same key.
             key = row.receipt or keys.key(row, row.number or row.email or phone_key(row.phone))
+            lines[key] = (row.line, row.day, row.receipt)
             description = _without_person(row) if anonymised else row.description
             moment = moment_of(row, business, now)
             # The file's own date (the business's local day, or the day written with an offset).
@@ -418,27 +422,31 @@ def write(
         filled = _members_filled(business, purchases, existing, now)
         # The export's keys of purchases without a receipt number (export_keys): the export
         # read back into the business it came from.
-        existing.update(
-            rows_keyed(
-                business=business,
-                model=Purchase,
-                kind=PURCHASE,
-                own_field="external_ref",
-                texts=[p[6] for p in purchases if p[6] not in existing],
-            )
+        keyed = rows_keyed(
+            business=business,
+            model=Purchase,
+            kind=PURCHASE,
+            own_field="external_ref",
+            texts=[p[6] for p in purchases if p[6] not in existing],
         )
+        existing.update(keyed)
         new = [purchase for purchase in purchases if purchase[6] not in existing]
+        # Found by their keys, they are the file's own lines: no other line takes them.
+        hand_recorded.taken.update(keyed.values())
+        adopted = hand_recorded.adopt(new, lines)
+        new = [purchase for purchase in new if purchase[6] not in adopted]
         # Validated like `purchase_create` does; the aftercare hook is not run for history.
         insert_rows(Purchase, IMPORTED_ROW_FIELDS, new)
         result.created += len(new)
-        result.updated += filled
-        result.skipped += len(purchases) - len(new) - filled
+        result.updated += filled + len(adopted)
+        result.skipped += len(purchases) - len(new) - filled - len(adopted)
     # No one bought here before they were a customer: a customer made from a file not in date
     # order, or one the customer file made "customer since" the day of its import, is a customer
     # since their first purchase in the file.
     customers_since_moved_back(business=business, first_days=customers.first_day)
     customers.note_more_numbers()
     members.note_more_names()
+    hand_recorded.note_more()
 
 
 def _members_filled(business, purchases: list[tuple], present: set[str], now) -> int:

@@ -243,7 +243,11 @@ def test_the_export_key_of_a_row_reaches_only_that_row(business, tmp_path):
     key = next(row[0] for row in table(purchases_csv)[1:] if row[1] == "Bert Smit")
     later = F("created_at") + timedelta(seconds=1)
     Customer.objects.filter(pk=bert.pk).update(created_at=later)
-    Purchase.objects.filter(customer=twin).update(created_at=later)
+    # A day earlier too: the same customer, day and amount without a receipt number would be
+    # taken as the line's sale recorded by hand (importers.hand_recorded), whatever the key.
+    Purchase.objects.filter(customer=twin).update(
+        created_at=later, at=F("at") - timedelta(days=1)
+    )
 
     customers = data_import(business=business, kind="customers", path=customers_csv)
     purchases = data_import(business=business, kind="purchases", path=purchases_csv)
