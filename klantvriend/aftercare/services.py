@@ -474,11 +474,23 @@ def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:
     return _plan_referral_thanks(customer, Question.REFERRAL_FIRST_PURCHASE)
 
 
+# A referrer recorded longer after the customer's first purchase than this is bookkeeping, not
+# news: a bike shop filling in "came through" on the cards of customers of years planned a
+# thank-you call for each referrer, for a customer they sent long ago.
+REFERRAL_THANKS_AT_MOST_DAYS_LATE = 90
+
+
 def follow_up_plan_referral_thanks_late(*, customer) -> FollowUp | None:
     """A referrer recorded after the customer's first purchase (the guest said at the second
     visit who sent them) is thanked as one recorded before it: the purchase came, and
-    planned nothing then. Before any purchase the first purchase plans it."""
-    if not customer.purchases.exists():
+    planned nothing then. Before any purchase the first purchase plans it; nothing is planned
+    when the first purchase is more than REFERRAL_THANKS_AT_MOST_DAYS_LATE days ago."""
+    first = customer.purchases.order_by("at").values_list("at", flat=True).first()
+    if first is None:
+        return None
+    business = customer.business
+    late = business.today() - business.local(first).date()
+    if late > timedelta(days=REFERRAL_THANKS_AT_MOST_DAYS_LATE):
         return None
     return _plan_referral_thanks(customer, Question.REFERRAL)
 

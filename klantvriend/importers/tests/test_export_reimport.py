@@ -245,9 +245,7 @@ def test_the_export_key_of_a_row_reaches_only_that_row(business, tmp_path):
     Customer.objects.filter(pk=bert.pk).update(created_at=later)
     # A day earlier too: the same customer, day and amount without a receipt number would be
     # taken as the line's sale recorded by hand (importers.hand_recorded), whatever the key.
-    Purchase.objects.filter(customer=twin).update(
-        created_at=later, at=F("at") - timedelta(days=1)
-    )
+    Purchase.objects.filter(customer=twin).update(created_at=later, at=F("at") - timedelta(days=1))
 
     customers = data_import(business=business, kind="customers", path=customers_csv)
     purchases = data_import(business=business, kind="purchases", path=purchases_csv)

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone, translation
@@ -324,6 +324,30 @@ def test_the_thank_you_is_written_in_the_language_of_the_business(
         purchase_create(customer=bram, amount_cents=1500)
 
     assert FollowUp.objects.get(reason=Reason.REFERRAL).note == note
+
+
+@pytest.mark.parametrize(("days_ago", "thanked"), [(90, True), (91, False)])
+def test_a_referrer_recorded_long_after_the_first_purchase_plans_no_thanks(
+    business, anna, owner, django_capture_on_commit_callbacks, days_ago, thanked
+):
+    # Given Bram, whose first purchase was 90 or 91 days ago, and whose card is filled in only
+    # now with who sent him
+    bram = CustomerFactory(business=business, name="Bram Bakker")
+    PurchaseFactory(
+        customer=bram,
+        at=datetime.combine(
+            business.today() - timedelta(days=days_ago), time(12, 0), tzinfo=business.tzinfo
+        ),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_update(customer=bram, referred_by=anna, actor=owner)
+
+    # Then Anna is thanked for a customer of three months, not for one of longer ago: that is
+    # bookkeeping, not news
+    assert FollowUp.objects.filter(reason=Reason.REFERRAL).exists() is thanked
+    bram.refresh_from_db()
+    assert bram.referred_by == anna
 
 
 def test_a_referrer_recorded_after_the_first_purchase_is_thanked_once(
