@@ -38,8 +38,8 @@ Kind = Literal[tuple(PromiseKind.values)]  # type: ignore[valid-type]
 # offered is the service's to say (promises.services.refuse_unoffered_repeat).
 RepeatWeeks = Annotated[StrictInt, WithJsonSchema({"type": "integer", "enum": list(REPEAT_WEEKS)})]
 REPEAT_WEEKS_SAID = (
-    "How often the promise comes back, in weeks: 0 once; 1, 2, 3, 4, 6 or 8 for a standing "
-    "arrangement (a weekly order). Once it is kept, cancelled or moved, the next time is made "
+    "How often the promise comes back, in weeks: 0 once; 1, 2, 3, 4, 6, 8 or 13 for a "
+    "standing arrangement (a weekly order, a quarterly return). Once it is kept, cancelled or moved, the next time is made "
     "for the same weekday and time that many weeks on (`repeated_as`), without the aftercare "
     "call; to end the arrangement, set it to 0 on the open one (with cancelled_at to cancel "
     "it too). Only an open promise's can be changed (409 otherwise)."

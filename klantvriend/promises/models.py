@@ -30,8 +30,9 @@ class PromiseKind(models.TextChoices):
 # How often a standing arrangement comes back, in weeks (0: once): a weekly order at the
 # butcher's, a delivery every fortnight, a cut every six weeks. Weeks, not months: "every
 # month" has no one day (the 31st, the first Saturday), and a week keeps the weekday the
-# customer and the shop know it by.
-REPEAT_WEEKS = (0, 1, 2, 3, 4, 6, 8)
+# customer and the shop know it by. Thirteen is a quarter: an office's quarterly VAT return, a
+# bike's service every three months.
+REPEAT_WEEKS = (0, 1, 2, 3, 4, 6, 8, 13)
 REPEAT_CHOICES = [
     (0, _("does not repeat")),
     (1, _("every week")),
@@ -40,7 +41,13 @@ REPEAT_CHOICES = [
     (4, _("every 4 weeks")),
     (6, _("every 6 weeks")),
     (8, _("every 8 weeks")),
+    (13, _("every 13 weeks (a quarter)")),
 ]
+# Said by the service and by the form alike: only a page of another version or a hand-made
+# request sends a value the list lacks.
+REPEAT_REFUSED = _(
+    "A promise repeats every 1, 2, 3, 4, 6, 8 or 13 weeks, or not (0); not every %(value)s."
+)
 
 
 class Promise(BusinessOwned):

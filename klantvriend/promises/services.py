@@ -44,7 +44,7 @@ from klantvriend.customers.services import (
     customer_refuse_if_anonymised_now,
 )
 
-from .models import REPEAT_WEEKS, Promise, PromiseKind, due_moment_for_day
+from .models import REPEAT_REFUSED, REPEAT_WEEKS, Promise, PromiseKind, due_moment_for_day
 from .selectors import promise_grace
 from .status import may_be_set_on_time
 
@@ -306,8 +306,7 @@ def _refuse_unoffered_repeat(weeks: int) -> None:
     if weeks not in REPEAT_WEEKS:
         raise _error(
             "repeat_weeks",
-            _("A promise repeats every 1, 2, 3, 4, 6 or 8 weeks, or not (0); not every %(value)s.")
-            % {"value": weeks},
+            REPEAT_REFUSED % {"value": weeks},
             "invalid_choice",
         )
 

@@ -41,7 +41,12 @@ from klantvriend.core.numbers import count_shown
 from klantvriend.core.shown import moment_shown
 from klantvriend.customers.models import ContactKind
 from klantvriend.gestures.models import Gesture, Occasion
-from klantvriend.promises.models import REPEAT_CHOICES, PromiseKind, due_moment_for_day
+from klantvriend.promises.models import (
+    REPEAT_CHOICES,
+    REPEAT_REFUSED,
+    PromiseKind,
+    due_moment_for_day,
+)
 from klantvriend.promises.selectors import due_when_closed
 from klantvriend.surveys.selectors import invites_after_complaint, may_email
 
@@ -113,11 +118,7 @@ class PromiseForm(OwnIds, forms.Form):
         empty_value=0,
         # Said as the service says it (promises.services), with what the list offers; only a
         # page from another version or a hand-made request sends one the list lacks.
-        error_messages={
-            "invalid_choice": _(
-                "A promise repeats every 1, 2, 3, 4, 6 or 8 weeks, or not (0); not every %(value)s."
-            )
-        },
+        error_messages={"invalid_choice": REPEAT_REFUSED},
         help_text=_(
             "For a standing order: once this one is done or cancelled, the next one is made "
             "for the same day and time, without the call afterwards."

@@ -219,12 +219,30 @@ def test_how_often_a_finished_promise_repeated_stays(business, staff_user):
     assert (promise.repeat_weeks, AuditEvent.objects.count()) == (1, events)
 
 
-def test_a_repeat_that_is_not_offered_is_refused_and_nothing_stored(business, staff_user):
+@pytest.mark.parametrize("weeks", [5, 12, 14])
+def test_a_repeat_that_is_not_offered_is_refused_and_nothing_stored(business, staff_user, weeks):
     with pytest.raises(ValidationError) as refused:
-        _weekly(business, staff_user, repeat_weeks=5)
+        _weekly(business, staff_user, repeat_weeks=weeks)
 
     assert refused.value.error_dict["repeat_weeks"][0].code == "invalid_choice"
     assert Promise.objects.count() == 0
+
+
+def test_a_quarterly_promise_is_made_again_thirteen_weeks_on(business, staff_user):
+    # Given an office's quarterly return, every 13 weeks
+    promise = _weekly(business, staff_user, description="BTW-aangifte indienen", repeat_weeks=13)
+    kept_at = _at(SATURDAY, 15, 30)
+
+    services.promise_mark_kept(promise=promise, actor=staff_user, at=kept_at, now=kept_at)
+
+    # Then the next one is due a quarter on, at the same time on the shop's clock (across the
+    # change of the clocks a week later)
+    following = _next_of(promise)
+    assert (following.due_at, following.repeat_weeks) == (
+        _at(SATURDAY + timedelta(weeks=13), 16),
+        13,
+    )
+    assert following.get_repeat_weeks_display() == "elke 13 weken (een kwartaal)"
 
 
 def test_an_open_promise_is_made_to_repeat_less_often(business, staff_user):

@@ -182,7 +182,7 @@ def test_a_repeat_the_list_does_not_offer_is_refused_by_name_and_nothing_is_save
         reverse("web:promise_edit", args=[promise.pk]), {**shown, **seen, "repeat_weeks": "5"}
     )
 
-    message = "Een belofte komt elke 1, 2, 3, 4, 6 of 8 weken terug, of niet (0); niet elke 5."
+    message = "Een belofte komt elke 1, 2, 3, 4, 6, 8 of 13 weken terug, of niet (0); niet elke 5."
     for response in (refused, refused_change):
         assert response.status_code == 422
         assert message in response.content.decode()
