@@ -1,5 +1,5 @@
 """Who brought a customer in, as a customer file says it: a column "aangebracht door" naming
-the referrer by customer number, e-mail address or name. Linked once every row of the file is
+the referrer by customer number, email address or name. Linked once every row of the file is
 written, so that a referrer on a later line, or new in the same file, is found; a referrer the
 business does not know, or knows twice, leaves the line without one and says so in a note (the
 rest of the file is imported). How a customer came to the business is read as the pages and
@@ -57,7 +57,7 @@ class Referral:
 
 
 class _Several:
-    """More than one customer answers to a referrer's name (or e-mail address)."""
+    """More than one customer answers to a referrer's name (or email address)."""
 
 
 SEVERAL = _Several()
@@ -126,7 +126,7 @@ def _problem(referral: Referral, customer: Customer, referrer, referred_by: dict
         return (
             _(
                 "No customer is known by “%(name)s”, so who brought this customer in is left "
-                "as it was. Write the referrer's customer number, e-mail address or name as "
+                "as it was. Write the referrer's customer number, email address or name as "
                 "the customer list has it."
             )
             % named
@@ -155,7 +155,7 @@ def _problem(referral: Referral, customer: Customer, referrer, referred_by: dict
 
 def _referrers_found(business: Business, texts: set[str]) -> dict[str, object]:
     """{cell text: the customer it names, or SEVERAL} by customer number (or the export's key
-    of a customer without one), else e-mail address, else name, in any capitals and accents.
+    of a customer without one), else email address, else name, in any capitals and accents.
     Not an anonymised customer: nobody can be named by what was erased. `texts`: a batch's."""
     by_number = by_number_key(
         (customer.external_ref, customer)

@@ -1,5 +1,5 @@
 """Who brought a customer in, from a customer file: a column "Aangebracht door" naming the
-referrer by number, e-mail address or name, linked once the whole file is written; how they
+referrer by number, email address or name, linked once the whole file is written; how they
 came ("Herkomst"); and both read back from the export's customers.csv."""
 
 import pytest
