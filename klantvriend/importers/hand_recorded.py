@@ -36,12 +36,22 @@ class HandRecorded:
         # Purchases without a receipt number that lines of the file are already (the export's
         # keys, read back into the business it came from): none of them is taken again.
         self.taken: set[int] = set()
+        # Whether the business has any purchase without a receipt number, asked once: a shop
+        # that only imports its till has none, and its import then asks nothing per batch
+        # (4% of a 200,000-row import's time when it did).
+        self.any_recorded_by_hand: bool | None = None
 
     def adopt(self, purchases: list[tuple], lines: dict[str, tuple[int, date, str]]) -> set[str]:
         """The keys (receipt numbers) of `purchases` (purchase_import's row tuples, none of
         them stored yet) whose sale was recorded by hand, which now carries that key. `lines`:
         {key: (line, the file's day, the receipt as the file writes it)}."""
         if not purchases:
+            return set()
+        if self.any_recorded_by_hand is None:
+            self.any_recorded_by_hand = Purchase.objects.filter(
+                business=self.business, external_ref=""
+            ).exists()
+        if not self.any_recorded_by_hand:
             return set()
         days = [lines[purchase[6]][1] for purchase in purchases]
         zone = self.business.tzinfo
