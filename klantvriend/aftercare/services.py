@@ -417,17 +417,19 @@ def _purchase_call(purchase, business) -> tuple[date, dict[str, str]] | None:
     return business.local(purchase.at).date() + timedelta(days=days), asked
 
 
-def follow_up_plan_for_purchase(*, purchase, ahead_only: bool = False) -> FollowUp | None:
+def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
     """The owner's rules after a purchase (PURCHASE_RECORDED, once it is committed): one for a
     purchase from an amount, and one per kind of purchase (a word in its description). Not run
     for an imported till history (importers.purchase_import): old purchases want no call now.
-    `ahead_only`: none whose day has gone (a correction of an old purchase)."""
+    None whose day has gone: an office typing in last spring's invoices got a call for each,
+    planned in the spring and listed as missed at once, and a correction of an old purchase
+    plans none for last year either."""
     business = purchase.customer.business
     call = _purchase_call(purchase, business)
     if call is None:
         return None
     due_on, asked = call
-    if ahead_only and rule_day(business=business, day=due_on) < business.today():
+    if rule_day(business=business, day=due_on) < business.today():
         return None
     near = FollowUp.objects.filter(
         customer_id=purchase.customer_id,
@@ -471,6 +473,9 @@ def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:
     # instead would plan nothing when two first purchases are committed at the same moment.
     if customer.purchases.filter(pk__lt=purchase.pk).exists():
         return None
+    if _bought_long_ago(customer.business, purchase.at):
+        # Typed in afterwards, dated long ago: bookkeeping, as a late referrer is.
+        return None
     return _plan_referral_thanks(customer, Question.REFERRAL_FIRST_PURCHASE)
 
 
@@ -486,13 +491,16 @@ def follow_up_plan_referral_thanks_late(*, customer) -> FollowUp | None:
     planned nothing then. Before any purchase the first purchase plans it; nothing is planned
     when the first purchase is more than REFERRAL_THANKS_AT_MOST_DAYS_LATE days ago."""
     first = customer.purchases.order_by("at").values_list("at", flat=True).first()
-    if first is None:
-        return None
-    business = customer.business
-    late = business.today() - business.local(first).date()
-    if late > timedelta(days=REFERRAL_THANKS_AT_MOST_DAYS_LATE):
+    if first is None or _bought_long_ago(customer.business, first):
         return None
     return _plan_referral_thanks(customer, Question.REFERRAL)
+
+
+def _bought_long_ago(business, at) -> bool:
+    """Whether a first purchase lies more than REFERRAL_THANKS_AT_MOST_DAYS_LATE days back: no
+    referrer is thanked for it now."""
+    late = business.today() - business.local(at).date()
+    return late > timedelta(days=REFERRAL_THANKS_AT_MOST_DAYS_LATE)
 
 
 def _plan_referral_thanks(customer, question: Question) -> FollowUp | None:
@@ -752,7 +760,7 @@ def follow_up_for_purchase_corrected(*, purchase, actor) -> None:
     last year."""
     follow_up = _purchase_follow_up_locked(purchase)
     if follow_up is None:
-        follow_up_plan_for_purchase(purchase=purchase, ahead_only=True)
+        follow_up_plan_for_purchase(purchase=purchase)
         return
     if not _untouched(follow_up):
         return

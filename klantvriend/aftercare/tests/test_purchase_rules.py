@@ -259,3 +259,30 @@ def test_the_questions_of_many_rules_are_kept_whole_and_those_that_do_not_fit_ar
     bought(CustomerFactory(business=business), "Kleur", 6500, django_capture_on_commit_callbacks)
 
     assert FollowUp.objects.get().note == f"{asks[0]}; {asks[1]}; …"
+
+
+def test_a_purchase_typed_in_afterwards_plans_no_call_whose_day_has_gone(
+    customer, django_capture_on_commit_callbacks
+):
+    # Given last month's colour, typed in now (its call would have been 3 days after it), and
+    # one of two days ago (its call is tomorrow)
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_create(
+            customer=customer,
+            amount_cents=6500,
+            description="Kleur",
+            at=timezone.now() - timedelta(days=30),
+        )
+    assert FollowUp.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        recent = purchase_create(
+            customer=customer,
+            amount_cents=6500,
+            description="Kleur",
+            at=timezone.now() - timedelta(days=2),
+        )
+
+    # Then only the call still to come is planned: last month's was listed as missed at once
+    follow_up = FollowUp.objects.get()
+    assert follow_up.purchase == recent
+    assert follow_up.due_on >= customer.business.today()

@@ -326,6 +326,20 @@ def test_the_thank_you_is_written_in_the_language_of_the_business(
     assert FollowUp.objects.get(reason=Reason.REFERRAL).note == note
 
 
+def test_a_first_purchase_typed_in_long_after_it_plans_no_thanks(
+    business, anna, django_capture_on_commit_callbacks
+):
+    # Given Petra, referred by Anna and a client since 2016, whose first invoice is typed in
+    # now, dated four months ago
+    petra = customer_create(business=business, name="Petra Visser", referred_by=anna)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_create(customer=petra, amount_cents=45000, at=timezone.now() - timedelta(days=120))
+
+    # Then no call thanks Anna for a customer who "just bought for the first time"
+    assert not FollowUp.objects.filter(reason=Reason.REFERRAL).exists()
+
+
 @pytest.mark.parametrize(("days_ago", "thanked"), [(90, True), (91, False)])
 def test_a_referrer_recorded_long_after_the_first_purchase_plans_no_thanks(
     business, anna, owner, django_capture_on_commit_callbacks, days_ago, thanked
