@@ -54,9 +54,9 @@ def not_enough_data(
     if not needs:
         if no_dropout:
             return _(
-                "Not enough data yet to predict: no customer is seen to stop coming in the "
-                "purchases so far, so the models cannot tell who is still a customer. Until "
-                "then each customer is judged by their own rhythm."
+                "Not enough data yet to predict: the purchases so far fit no model in which "
+                "customers leave, so the models cannot tell who is still a customer. Until then "
+                "each customer is judged by their own rhythm and how long ago they bought."
             )
         if unfittable:
             return _(

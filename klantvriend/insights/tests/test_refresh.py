@@ -702,9 +702,9 @@ def test_a_shop_where_no_one_is_seen_leaving_gets_no_model_and_is_told_why(busin
 
     assert (run.model_name, run.figures["not_enough"]["no_dropout"]) == ("", True)
     assert run.not_enough_data_text() == (
-        "Nog niet genoeg gegevens om te voorspellen: in de aankopen tot nu toe is geen klant te "
-        "zien die wegblijft, dus kunnen de modellen niet zeggen wie nog klant is. Tot dan wordt "
-        "elke klant beoordeeld op zijn eigen ritme."
+        "Nog niet genoeg gegevens om te voorspellen: de aankopen tot nu toe passen in geen "
+        "model waarin klanten weggaan, dus kunnen de modellen niet zeggen wie nog klant is. Tot "
+        "dan wordt elke klant beoordeeld op zijn eigen ritme en hoe lang geleden hij kocht."
     )
     insights = CustomerInsight.objects.filter(business=business)
     assert insights.count() == 30
