@@ -431,8 +431,9 @@ def write(
         withdrawn = _withdrawals(
             business, parsed, [*by_number.values()], [*by_email.values(), *by_phone.values()]
         )
-        new, changed, consents, tag_rows = [], [], [], []
+        # The customers the batch makes, each with the row that makes them.
         new_rows: list[tuple[CustomerRow, Customer]] = []
+        changed, consents, tag_rows = [], [], []
         audited: list[tuple[str, Customer, dict]] = []
         for row in parsed:
             existing = match_number(by_number, row.number) if row.number else None
@@ -473,7 +474,6 @@ def write(
                 customer.created_at = now
                 apply_consent_timestamps(customer, None)
                 customer.refresh_derived_fields()
-                new.append(customer)
                 new_rows.append((row, customer))
                 given_now = consent_changes(customer, None)
                 consents.extend(given_now)
@@ -538,6 +538,7 @@ def write(
                 tag_rows.append((existing, row.tags))
             if row.referrer:
                 referrals.append(Referral(row.line, existing.pk, row.referrer))
+        new = [customer for _row, customer in new_rows]
         Customer.objects.bulk_create(new)
         referrals.extend(
             Referral(row.line, customer.pk, row.referrer)

@@ -192,6 +192,22 @@ def test_a_channel_not_known_refuses_the_file_naming_the_choices(tmp_path, busin
     assert snapshot(business) == before
 
 
+def test_a_referrer_cell_too_long_refuses_the_file_and_changes_nothing(tmp_path, business):
+    CustomerFactory(business=business, name="Anna", external_ref="K1")
+    before = snapshot(business)
+    path = write(
+        tmp_path, "klanten.csv", f"Klantnummer;Naam;Aangebracht door\nK2;Piet;{'x' * 201}\n"
+    )
+
+    with translation.override("nl"):
+        result = data_import(business=business, kind="customers", path=path)
+
+    assert [(e.line, e.column, e.message) for e in result.errors] == [
+        (2, "Aangebracht door", "Gebruik hoogstens 200 tekens.")
+    ]
+    assert snapshot(business) == before
+
+
 def test_not_known_in_the_file_keeps_a_channel_that_is_known(tmp_path, business):
     CustomerFactory(
         business=business, name="Anna", external_ref="K1", acquisition_channel="advertisement"
