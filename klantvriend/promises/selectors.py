@@ -895,6 +895,11 @@ class Advice:
     # A promise for a time of an open day when the shop is closed then (19:00 after its 17:30
     # closing, in its lunch break): asked about under the form as a closed day is.
     closed_at_time: bool = False
+    # Whether the due moment has gone by (due_gone_by): then it is asked about alone, as the
+    # chance of keeping a moment gone is no question; and whether the moment the promise was
+    # made was given (written down afterwards), or it is made now, which the service refuses.
+    gone_by: bool = False
+    made_at_given: bool = False
     # The earlier promises the chance is read from (made about as far ahead as this one), and
     # how far ahead they were made, shortest and longest.
     similar: int = 0
@@ -1007,6 +1012,16 @@ def _ready_by(
     )
 
 
+def due_gone_by(*, business: Business, due_at: datetime, all_day: bool, now: datetime) -> bool:
+    """Whether a due moment typed has gone by: a time before now, a day before today. Today is
+    not, for a promise for the day: the person at the counter knows whether it is still to be
+    done today. Typed for a new promise, it is written down afterwards, or typed wrong (a
+    month, a year): saved, it is overdue at once, and then broken."""
+    if all_day:
+        return business.local(due_at).date() < business.local(now).date()
+    return due_at < now
+
+
 def due_when_closed(*, business: Business, due_at: datetime, all_day: bool) -> dict:
     """Whether the shop is closed when a promise is due, as Advice says it: `closed_day`, the
     due day when the shop is closed on it (not a working day, or in a closed period), with
@@ -1055,6 +1070,7 @@ def promise_advice(
     a moment after it): the advice is that of the moment first typed, and the chance is of
     `due_at`, so that a suggestion followed is called safe rather than moved on again."""
     now = now or timezone.now()
+    made_at_given = made_at is not None
     # Spans are counted in UTC: Python adds to and subtracts moments of one zone on the wall
     # clock, and a form gives both in the business's, so across the night the clocks change a
     # lead and the suggestion were an hour off (as core.working_hours counts).
@@ -1065,6 +1081,18 @@ def promise_advice(
     following = advised_from is not None and made_at <= advised_from < due_at
     first = advised_from.astimezone(UTC) if following else due_at
     label = str(dict(PromiseKind.choices).get(kind, kind))
+    if due_gone_by(business=business, due_at=due_at, all_day=all_day, now=now):
+        return Advice(
+            kind,
+            label,
+            0,
+            False,
+            lead,
+            all_day=all_day,
+            due_at=due_at,
+            gone_by=True,
+            made_at_given=made_at_given,
+        )
     history = [
         _Judged.of(promise)
         for promise in Promise.objects.filter(business=business, kind=kind)

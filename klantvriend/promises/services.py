@@ -475,9 +475,22 @@ def _typed_in_late_and_settled(business, promise: Promise, now: datetime) -> boo
     """Whether the promise was recorded after its moment (Promise.due_moment_stays lets that
     moment be corrected) longer ago than the promise grace: a date typed wrong is found at
     once, and may then still be put ahead."""
-    return promise.due_at < now and promise.due_at <= promise.created_at < now - promise_grace(
-        business
-    )
+    return _typed_in_late(promise, now) and promise.created_at < now - promise_grace(business)
+
+
+def _typed_in_late(promise: Promise, now: datetime) -> bool:
+    return promise.due_at < now and promise.due_at <= promise.created_at
+
+
+def typed_in_late_free_until(*, business, promise: Promise, now: datetime) -> datetime | None:
+    """Until when the open promise recorded after its moment may still be put ahead to a moment
+    to come, as a date typed wrong (`_typed_in_late_and_settled`): what the form says before
+    it is sent. None when it was not recorded late, or that time is over."""
+    finished = promise.done_at is not None or promise.cancelled_at is not None
+    if finished or not _typed_in_late(promise, now):
+        return None
+    until = promise.created_at + promise_grace(business)
+    return until if until >= now else None
 
 
 def _check_open(promise: Promise) -> None:

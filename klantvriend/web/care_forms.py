@@ -47,7 +47,7 @@ from klantvriend.promises.models import (
     PromiseKind,
     due_moment_for_day,
 )
-from klantvriend.promises.selectors import due_when_closed
+from klantvriend.promises.selectors import due_gone_by, due_when_closed
 from klantvriend.surveys.selectors import invites_after_complaint, may_email
 
 from .forms import RECORD_ANYWAY, AmountField, DateInput, MomentField, OwnIds, moment_changed
@@ -137,9 +137,9 @@ class PromiseForm(OwnIds, forms.Form):
     # promises.selectors.promise_advice says. Text, read by the advice alone: a page that sent
     # something else gets the advice of the moment as typed, and saves as ever.
     advised_from = forms.CharField(widget=forms.HiddenInput, required=False)
-    # Shown only when the promise is due when the shop is closed (refuse_closed_due).
-    confirm_closed = forms.BooleanField(label=RECORD_ANYWAY, required=False)
-    closed_doubt = False
+    # Shown only when the due moment is asked about (refuse_doubtful_due).
+    confirm_due = forms.BooleanField(label=RECORD_ANYWAY, required=False)
+    due_doubt = False
     # Shown for the kinds whose keeping plans a call (aftercare.models.PROMISE_RULES; app.css).
     aftercare_after_kept = _asked_box(
         _("call afterwards to check"),
@@ -175,20 +175,50 @@ class PromiseForm(OwnIds, forms.Form):
             return {"due_date": day}
         return {"due_at": datetime.combine(day, at, tzinfo=business.tzinfo)}
 
-    def refuse_closed_due(self, business: Business) -> None:
-        """A promise due on a day the shop is closed (not a working day, or in a closed period)
-        is refused on its day saying so, until the form comes back with "Record it anyway"
-        ticked (`confirm_closed`, then shown): the advice under the form asked "is that the
-        day you mean?", and an order for next Sunday was saved without an answer. A
-        time outside the opening hours is asked about by the advice alone: dropping off an
-        order after closing is an arrangement shops make."""
-        if self.errors or self.cleaned_data.get("confirm_closed"):
+    def refuse_doubtful_due(self, business: Business, *, ask_gone_by: bool = True) -> None:
+        """A due moment that has gone by (`ask_gone_by`) after the moment the promise was made,
+        or falls on a day the shop is closed
+        (not a working day, or in a closed period), is refused on its day saying so, until the
+        form comes back with "Record it anyway" ticked (`confirm_due`, then shown): the advice
+        under the form asked "is that the day you mean?", and an order for next Sunday, or a
+        callback typed a year back, was saved without an answer. A time outside the opening
+        hours is asked about by the advice alone: dropping off an order after closing is an
+        arrangement shops make."""
+        if self.errors or self.cleaned_data.get("confirm_due"):
             return
         due = self.due(business)
         all_day = "due_date" in due
         due_at = (
             due_moment_for_day(business=business, day=due["due_date"]) if all_day else due["due_at"]
         )
+        made_at = self.cleaned_data.get("made_at")
+        if ask_gone_by and due_gone_by(
+            business=business, due_at=due_at, all_day=all_day, now=timezone.now()
+        ):
+            # With its year: a year typed wrong is one way to a moment gone by.
+            moment = {"moment": moment_shown(due["due_date"] if all_day else due_at, "SHORT")}
+            if made_at is None:
+                # Made now, it is refused (promises.services._check_due): said here with the
+                # way to write down a promise afterwards.
+                self.add_error(
+                    "due_date",
+                    _(
+                        "The moment due, %(moment)s, has gone by: choose a moment still to "
+                        "come. Written down afterwards? Then fill in when it was promised too."
+                    )
+                    % moment,
+                )
+            elif made_at <= due_at:
+                self._doubt(
+                    _(
+                        "The moment due, %(moment)s, has gone by. Saved like this, the promise "
+                        "is overdue at once, and then broken, until it is marked kept, with "
+                        "when. Typed wrong? Choose the moment still to come."
+                    )
+                    % moment,
+                    _("Written down afterwards? Tick “%(anyway)s”.") % {"anyway": RECORD_ANYWAY},
+                )
+            return
         closed = due_when_closed(business=business, due_at=due_at, all_day=all_day)
         # Today the person at the counter knows whether the shop is open (they are in it), and
         # a day gone by is a promise recorded afterwards: asked of the days to come only.
@@ -201,13 +231,15 @@ class PromiseForm(OwnIds, forms.Form):
             if closed["closed_for"]
             else _("By its opening hours the shop is closed on %(day)s.") % {"day": day}
         )
-        self.closed_doubt = True
-        self.add_error(
-            "due_date",
-            f"{said} "
-            + _("If that is what you agreed with the customer, tick “%(anyway)s”.")
+        self._doubt(
+            said,
+            _("If that is what you agreed with the customer, tick “%(anyway)s”.")
             % {"anyway": RECORD_ANYWAY},
         )
+
+    def _doubt(self, said: str, answer: str) -> None:
+        self.due_doubt = True
+        self.add_error("due_date", f"{said} {answer}")
 
 
 class PromiseEditForm(PromiseForm):

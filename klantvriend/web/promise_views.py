@@ -23,7 +23,7 @@ from klantvriend.core.moments import moment_problem
 from klantvriend.core.versions import record_version
 from klantvriend.customers import selectors as customer_selectors
 from klantvriend.promises import selectors, services
-from klantvriend.promises.models import PromiseKind, due_moment_for_day
+from klantvriend.promises.models import Promise, PromiseKind, due_moment_for_day
 from klantvriend.surveys.selectors import survey_answer_kept_for_promise
 
 from .care_forms import PromiseEditForm, PromiseForm
@@ -52,7 +52,7 @@ PROMISE_CHANGED_MEANWHILE = gettext_lazy(
 def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customer_selectors.customer_get(business=request.business, customer_id=customer_id)
     form = PromiseForm(request.POST)
-    if form.is_valid() and _closed_due_answered(form, request.business):
+    if form.is_valid() and _due_answered(form, request.business):
         try:
             services.promise_create(
                 customer=customer,
@@ -81,13 +81,24 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-def _closed_due_answered(form: PromiseForm, business) -> bool:
-    """Whether a valid promise form may be saved as to when the shop is open: due while it is
-    open, or "Record it anyway" ticked (PromiseForm.refuse_closed_due). A promise changed
-    without moving its due moment is not asked about again."""
-    if isinstance(form, PromiseEditForm) and {"due_date", "due_time"}.isdisjoint(form.changed_data):
+def _due_answered(form: PromiseForm, business, *, promise: Promise | None = None) -> bool:
+    """Whether a valid promise form may be saved as to its due moment: still to come, and while
+    the shop is open, or "Record it anyway" ticked (PromiseForm.refuse_doubtful_due). A
+    promise changed (`promise`) without moving its due moment is not asked about again, nor,
+    once its own moment has gone by, whether the new one has: the page says what moving it
+    then does (promise_form.html)."""
+    if promise is not None and {"due_date", "due_time"}.isdisjoint(form.changed_data):
         return True
-    form.refuse_closed_due(business)
+    form.refuse_doubtful_due(
+        business,
+        ask_gone_by=promise is None
+        or not selectors.due_gone_by(
+            business=business,
+            due_at=promise.due_at,
+            all_day=promise.due_all_day,
+            now=timezone.now(),
+        ),
+    )
     return not form.errors
 
 
@@ -147,7 +158,7 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _closed_due_answered(form, request.business)
+        and _due_answered(form, request.business, promise=promise)
     ):
         try:
             changed = services.promise_change(
@@ -183,6 +194,10 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
     if not form.is_bound and promise.due_moment_stays(timezone.now()):
         # As the page's hidden `advice_from_now` will ask it (a form sent back carries it).
         typed = {**typed, "advice_from_now": "1"}
+    advice = _advice(request, typed)
+    if advice is not None and advice.gone_by and advice.due_at == promise.due_at:
+        advice = None  # its own moment gone by: the page's notice says what moving it does
+    now = timezone.now()
     return render(
         request,
         "web/promise_form.html",
@@ -190,10 +205,13 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
             "form": form,
             "promise": promise,
             "back": back,
-            "advice": _advice(request, typed),
-            "due_moment_stays": promise.due_moment_stays(timezone.now()),
+            "advice": advice,
+            "due_moment_stays": promise.due_moment_stays(now),
             "due_moment_corrected_only": services.due_moment_corrected_only(
-                business=request.business, promise=promise, now=timezone.now()
+                business=request.business, promise=promise, now=now
+            ),
+            "typed_in_late_free_until": services.typed_in_late_free_until(
+                business=request.business, promise=promise, now=now
             ),
         },
         status=status,
@@ -201,7 +219,8 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
 
 
 def _advice_input(request: HttpRequest, typed):
-    """The due moment typed so far, or None while it is incomplete."""
+    """The kind and due moment typed so far, whether for the day, and the moment of making
+    typed (None for now); None while they are incomplete."""
     form = PromiseForm(typed)
     form.is_valid()
     data = form.cleaned_data
@@ -214,7 +233,7 @@ def _advice_input(request: HttpRequest, typed):
     # A new moment for a promise whose moment passed is a new promise made now (the page says
     # so with `advice_from_now`): measured from when the first was made, a moment already gone
     # was called safe, and a moment an hour ahead judged by those made a day ahead.
-    made_at = (None if typed.get("advice_from_now") else data.get("made_at")) or timezone.now()
+    made_at = None if typed.get("advice_from_now") else data.get("made_at")
     if data.get("due_time") is None:
         return (
             data["kind"],
@@ -232,13 +251,25 @@ def _advice(request: HttpRequest, typed):
     found = _advice_input(request, typed)
     if found is None:
         return None
-    kind, due_at, all_day, made_at = found
+    kind, due_at, all_day, made_typed = found
+    now = timezone.now()
+    made_at = made_typed or now
+    # A moment gone by is asked about (promises.selectors.promise_advice): written down
+    # afterwards, or typed wrong. Before the moment of making typed, or as the new moment of
+    # an overdue promise (a new promise made now), the service refuses it.
+    gone_by = (
+        made_typed is None
+        and not typed.get("advice_from_now")
+        and selectors.due_gone_by(
+            business=request.business, due_at=due_at, all_day=all_day, now=now
+        )
+    )
     # None for what the service refuses: a moment made before 1900 or in the future, or due
     # a century ahead, lies past the moments UTC holds at the calendar's ends.
     if (
-        due_at < made_at
+        (due_at < made_at and not gone_by)
         or moment_problem(made_at) is not None
-        or due_at - timezone.now() > services.FURTHEST_DUE
+        or due_at - now > services.FURTHEST_DUE
     ):
         return None
     return selectors.promise_advice(
@@ -246,8 +277,9 @@ def _advice(request: HttpRequest, typed):
         kind=kind,
         due_at=due_at,
         all_day=all_day,
-        made_at=made_at,
+        made_at=made_typed,
         advised_from=_advised_from(typed),
+        now=now,
     )
 
 

@@ -356,11 +356,110 @@ def test_a_promise_due_before_it_was_made_is_refused_on_the_form(owner_client, b
     )
 
     assert response.status_code == 422
-    # Made now (the moment left empty): the day typed has passed, not "before it was made".
-    assert (
-        "Dat moment is al voorbij: kies een moment dat nog moet komen." in response.content.decode()
-    )
+    # Made now (the moment left empty): the day typed has passed, not "before it was made";
+    # and a promise written down afterwards says when it was made
+    with translation.override("nl"):
+        day = moment_shown(yesterday, "SHORT")
+    assert response.context["promise_form"].errors["due_date"] == [
+        f"Het afgesproken moment, {day}, is al voorbij: kies een moment dat nog komt. Achteraf "
+        "opgeschreven? Vul dan ook in wanneer het beloofd is."
+    ]
+    assert 'name="confirm_due"' not in response.content.decode()
     assert Promise.objects.count() == 0
+
+
+def test_a_promise_written_down_after_its_moment_is_asked_about_then_saved(owner_client, business):
+    """A callback promised on Monday for Monday afternoon, written down on Wednesday: saved
+    without a word it stood "over tijd", then "gebroken", where a date typed wrong was never
+    noticed. The form asks first, saying what saving it does; ticked, it is saved."""
+    customer = CustomerFactory(business=business)
+    two_days_ago = business.today() - timedelta(days=2)
+    typed = {
+        "description": "Terugbellen over de offerte",
+        "kind": "callback",
+        "due_date": two_days_ago.isoformat(),
+        "due_time": "16:00",
+        "made_at": f"{two_days_ago.isoformat()}T10:00",
+    }
+    url = reverse("web:promise_add", args=[customer.pk])
+    before = snapshot()
+
+    asked = owner_client.post(url, typed, headers=HTMX)
+
+    due = datetime.combine(two_days_ago, time(16, 0), tzinfo=business.tzinfo)
+    with translation.override("nl"):
+        shown = moment_shown(due, "SHORT", zone=business.tzinfo)
+    assert asked.status_code == 422
+    assert asked.context["promise_form"].errors["due_date"] == [
+        f"Het afgesproken moment, {shown}, is al voorbij. Zo opgeslagen is de belofte meteen "
+        "over tijd, en daarna gebroken, tot je haar als nagekomen markeert, met wanneer. "
+        "Verkeerd getypt? Kies het moment dat nog komt. Achteraf opgeschreven? Vink dan “Toch "
+        "vastleggen” aan."
+    ]
+    assert 'name="confirm_due"' in asked.content.decode()
+    assert snapshot() == before
+
+    saved = owner_client.post(url, {**typed, "confirm_due": "on"}, headers=HTMX)
+
+    assert saved.status_code == 200
+    promise = Promise.objects.get()
+    assert (promise.due_at, promise.made_at) == (
+        due,
+        datetime.combine(two_days_ago, time(10, 0), tzinfo=business.tzinfo),
+    )
+
+
+def test_a_promise_for_today_or_to_come_is_not_asked_about_the_moment(owner_client, business):
+    customer = CustomerFactory(business=business)
+    yesterday = business.today() - timedelta(days=1)
+    tomorrow = open_on(business.today() + timedelta(days=1))
+
+    for due_date in (business.today(), tomorrow):
+        response = owner_client.post(
+            reverse("web:promise_add", args=[customer.pk]),
+            {
+                "description": "Bestelling klaarzetten",
+                "kind": "order_ready",
+                "due_date": due_date.isoformat(),
+                "made_at": f"{yesterday.isoformat()}T09:00",
+            },
+            headers=HTMX,
+        )
+        assert response.status_code == 200
+
+    assert sorted(promise.due_on for promise in Promise.objects.all()) == [
+        business.today(),
+        tomorrow,
+    ]
+
+
+@pytest.mark.parametrize("made_at", ["", "T08:00"])
+def test_the_advice_says_when_the_moment_has_gone_by(owner_client, business, made_at):
+    yesterday = business.today() - timedelta(days=1)
+
+    response = owner_client.get(
+        reverse("web:promise_advice"),
+        {
+            "kind": "repair",
+            "due_date": yesterday.isoformat(),
+            "due_time": "17:00",
+            "made_at": made_at and f"{yesterday.isoformat()}{made_at}",
+        },
+        headers=HTMX,
+    )
+
+    with translation.override("nl"):
+        due = formats.date_format(
+            datetime.combine(yesterday, time(17, 0)), "WEEKDAY_DATETIME_FORMAT"
+        )
+    said = " ".join(re.sub(r"<[^>]+>", "", response.content.decode()).split())
+    assert response.status_code == 200
+    assert said == (
+        f"Het afgesproken moment, {due}, is al voorbij: is dat het moment dat je bedoelt?"
+        if made_at
+        else f"Het afgesproken moment, {due}, is al voorbij. Achteraf opgeschreven? Vul dan ook "
+        "in wanneer het beloofd is."
+    )
 
 
 def test_the_advice_stays_under_a_promise_form_sent_back_with_an_error(owner_client, business):

@@ -61,9 +61,9 @@ def test_a_promise_for_the_closed_sunday_is_asked_about_and_saved_once_confirmed
         f"Volgens de openingstijden is de zaak dicht op {_shown(sunday)}. Is dat wat je met de "
         "klant hebt afgesproken, vink dan “Toch vastleggen” aan."
     ) in page
-    assert 'name="confirm_closed"' in page
+    assert 'name="confirm_due"' in page
 
-    response = _add(staff_client, customer, due_date=sunday.isoformat(), confirm_closed="on")
+    response = _add(staff_client, customer, due_date=sunday.isoformat(), confirm_due="on")
 
     assert response.status_code == 200
     assert Promise.objects.get().due_on == sunday
@@ -111,7 +111,7 @@ def test_a_promise_on_an_open_day_is_not_asked_about(staff_client, customer, bus
 
     assert response.status_code == 200
     assert Promise.objects.count() == 1
-    assert 'name="confirm_closed"' not in response.content.decode()
+    assert 'name="confirm_due"' not in response.content.decode()
 
 
 def test_moving_a_promise_to_a_closed_day_is_asked_changing_another_field_is_not(
@@ -134,7 +134,7 @@ def test_moving_a_promise_to_a_closed_day_is_asked_changing_another_field_is_not
     assert promise.due_on == _next(business, 2)
 
     response = staff_client.post(
-        url, {**sent, "due_date": sunday.isoformat(), "due_time": "", "confirm_closed": "on"}
+        url, {**sent, "due_date": sunday.isoformat(), "due_time": "", "confirm_due": "on"}
     )
     assert response.status_code == 302
     promise.refresh_from_db()
