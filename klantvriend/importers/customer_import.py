@@ -62,7 +62,13 @@ from .matching import (
     phone_speaks,
 )
 from .members import MEMBER_NAME_LENGTH, MemberNames, MemberNotes
-from .referrers import REFERRER_TEXT_LENGTH, Referral, read_channel, referrers_link
+from .referrers import (
+    REFERRER_TEXT_LENGTH,
+    Referral,
+    channel_note,
+    read_channel,
+    referrers_link,
+)
 from .results import ImportResult, RowError
 from .values import CellError, read_bool, read_date
 
@@ -93,6 +99,23 @@ class CustomerRow:
     consent_text: str = ""  # the "marketing consent" cell as the file writes it
     member: str = ""  # their regular staff member, as the file names them
     referrer: str = ""  # who brought them in, as the file names them (referrers.py)
+    # How they came, as the file writes it, and whether it names none of the ways (recorded
+    # as "other": referrers.read_channel).
+    channel_text: str = ""
+    channel_unread: bool = False
+
+    def referral(self, customer_id: int) -> Referral:
+        """The referral the line names, with how it says the customer came when that is
+        another way, which the referrer overrules (referrers.referrers_link)."""
+        channel = self.values.get("acquisition_channel")
+        another_way = channel not in (AcquisitionChannel.REFERRAL, AcquisitionChannel.UNKNOWN)
+        return Referral(
+            self.line,
+            customer_id,
+            self.referrer,
+            channel_text=self.channel_text if self.channel_text and another_way else "",
+            channel=None if self.channel_unread else channel,
+        )
 
     @property
     def phone(self) -> str:
@@ -201,11 +224,10 @@ def parse_customer(
             problems.cell_error("marketing_consent_basis", error)
         except ValidationError as refused:
             problems.add("marketing_consent_basis", refused.message, refused.code)
-    if cell("acquisition_channel"):
-        try:
-            values["acquisition_channel"] = read_channel(cell("acquisition_channel"))
-        except CellError as error:
-            problems.cell_error("acquisition_channel", error)
+    channel_text = cell("acquisition_channel")
+    channel = read_channel(channel_text) if channel_text else None
+    if channel_text:
+        values["acquisition_channel"] = channel or AcquisitionChannel.OTHER
     referrer = cell("referred_by")
     if len(referrer) > REFERRER_TEXT_LENGTH:
         message = _("Use at most %(limit)s characters.") % {"limit": REFERRER_TEXT_LENGTH}
@@ -250,6 +272,8 @@ def parse_customer(
             cell("marketing_consent"),
             member,
             referrer,
+            channel_text,
+            bool(channel_text) and channel is None,
         ),
         [],
     )
@@ -461,6 +485,9 @@ def write(
                 result.anonymised += 1
                 result.skipped += 1
                 continue
+            if row.channel_unread and not row.referrer:
+                # With a referrer, the customer came through a referral (referrers_link).
+                result.add_note(channel_note(row.line, columns, row.channel_text))
             if existing is None:
                 # How they came, unless the file says so (AcquisitionChannel.UNKNOWN).
                 customer = Customer(
@@ -537,14 +564,10 @@ def write(
             if row.tags:
                 tag_rows.append((existing, row.tags))
             if row.referrer:
-                referrals.append(Referral(row.line, existing.pk, row.referrer))
+                referrals.append(row.referral(existing.pk))
         new = [customer for _row, customer in new_rows]
         Customer.objects.bulk_create(new)
-        referrals.extend(
-            Referral(row.line, customer.pk, row.referrer)
-            for row, customer in new_rows
-            if row.referrer
-        )
+        referrals.extend(row.referral(customer.pk) for row, customer in new_rows if row.referrer)
         result.created += len(new)
         if changed:
             Customer.objects.bulk_update(changed, _UPDATE_FIELDS)  # updated_at with them

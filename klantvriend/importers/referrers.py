@@ -23,27 +23,97 @@ from klantvriend.customers.text import fold
 from .common import Columns, batched
 from .matching import by_number_key, customers_keyed, match_number
 from .results import ImportResult, RowError
-from .values import CellError
 
 # How long a cell naming a referrer may be: a name, a number or an address, with room to spare.
 REFERRER_TEXT_LENGTH = 200
 
 
-def read_channel(text: str) -> str:
-    """The acquisition channel a cell names: its code, as the export writes it, or its name in
-    Dutch or English, in any capitals."""
+# The words a shop's own file writes for how a customer came, besides the channels' names and
+# codes (folded, hyphens as spaces): where they saw the shop, or who told them.
+CHANNEL_WORDS = {
+    AcquisitionChannel.WALK_IN: (
+        "binnen gelopen",
+        "langsgekomen",
+        "langs gekomen",
+        "passant",
+        "etalage",
+        "walkin",
+        "walk in customer",
+    ),
+    AcquisitionChannel.REFERRAL: (
+        "via via",
+        "mond tot mond",
+        "mond op mond",
+        "mond tot mondreclame",
+        "aanbeveling",
+        "aanbevolen",
+        "doorverwezen",
+        "tip",
+        "word of mouth",
+        "recommendation",
+        "recommended",
+    ),
+    AcquisitionChannel.ONLINE: (
+        "internet",
+        "website",
+        "webshop",
+        "web",
+        "google",
+        "facebook",
+        "instagram",
+        "tiktok",
+        "linkedin",
+        "social media",
+        "sociale media",
+    ),
+    AcquisitionChannel.ADVERTISEMENT: (
+        "advertenties",
+        "reclame",
+        "folder",
+        "flyer",
+        "krant",
+        "huis aan huisblad",
+        "radio",
+        "poster",
+        "ad",
+        "advert",
+        "newspaper",
+        "leaflet",
+    ),
+    AcquisitionChannel.UNKNOWN: ("weet niet", "?", "n.b.", "nb"),
+}
+
+
+def read_channel(text: str) -> str | None:
+    """The acquisition channel a cell names: its code, as the export writes it, its name in
+    Dutch or English, or a word a shop's file writes for it (CHANNEL_WORDS), in any capitals;
+    None for a cell that names none of them (customer_import records it as "other", with a
+    note: channel_note)."""
     wanted = fold(text).replace("_", " ").replace("-", " ")
     for channel in AcquisitionChannel:
-        names = {channel.value.replace("_", " ")}
+        names = {channel.value.replace("_", " "), *CHANNEL_WORDS.get(channel, ())}
         for language in ("nl", "en"):
             with translation.override(language):
                 names.add(fold(str(channel.label)).replace("-", " "))
         if wanted in names:
             return channel.value
+    return None
+
+
+def channel_note(line: int, columns: Columns, text: str) -> RowError:
+    """The note on a line whose cell of how the customer came names no channel (read_channel):
+    "Facebook" refused a whole file, where "other" with a note keeps the rest of the line."""
     choices = ", ".join(str(channel.label) for channel in AcquisitionChannel)
-    raise CellError(
-        _("Write how the customer came to us as one of: %(choices)s.") % {"choices": choices},
-        "invalid_channel",
+    return RowError(
+        line,
+        columns.header("acquisition_channel"),
+        text,
+        _(
+            "“%(text)s” is none of the ways a customer comes to us (%(choices)s), so it is "
+            "recorded as “%(other)s”."
+        )
+        % {"text": text, "choices": choices, "other": AcquisitionChannel.OTHER.label},
+        "channel_other",
     )
 
 
@@ -54,6 +124,11 @@ class Referral:
     line: int
     customer_id: int
     text: str
+    # How the line says the customer came, as the file writes it, when it is another way than
+    # a referral (which naming a referrer makes it), and the channel it was read as (None for
+    # a cell that names none: then recorded as "other", until a referrer is linked).
+    channel_text: str = ""
+    channel: str | None = None
 
 
 class _Several:
@@ -103,7 +178,11 @@ def referrers_link(
                         "referrer_left_out",
                     )
                 )
+                if referral.channel_text and referral.channel is None:
+                    result.add_note(channel_note(referral.line, columns, referral.channel_text))
                 continue
+            if referral.channel_text:
+                result.add_note(_channel_overruled_note(referral, columns))
             if (customer.referred_by_id, customer.acquisition_channel) == (
                 referrer.pk,
                 AcquisitionChannel.REFERRAL,
@@ -119,15 +198,31 @@ def referrers_link(
     return changed
 
 
+def _channel_overruled_note(referral: Referral, columns: Columns) -> RowError:
+    """The note on a line that says the customer came another way than through a referral, and
+    names who brought them in: stored as a referral, the way the figures count them."""
+    return RowError(
+        referral.line,
+        columns.header("acquisition_channel"),
+        referral.channel_text,
+        _(
+            "The line says this customer came by “%(text)s”, and names who brought them in: "
+            "they are recorded as having come through a referral."
+        )
+        % {"text": referral.channel_text},
+        "channel_referral",
+    )
+
+
 def _problem(referral: Referral, customer: Customer, referrer, referred_by: dict[int, int]) -> str:
     """Why the line's customer is left without the referrer it names, or ""."""
     named = {"name": referral.text}
     if referrer is None:
         return (
             _(
-                "No customer is known by “%(name)s”, so who brought this customer in is left "
-                "as it was. Write the referrer's customer number, email address or name as "
-                "the customer list has it."
+                "No customer is known by “%(name)s”, so who brought this customer in is not "
+                "taken from this line. Write the referrer's customer number, email address or "
+                "name as the customer list has it."
             )
             % named
         )
@@ -135,19 +230,23 @@ def _problem(referral: Referral, customer: Customer, referrer, referred_by: dict
         return (
             _(
                 "More than one customer answers to “%(name)s”, so who brought this customer in "
-                "is left as it was. Write the referrer's customer number instead."
+                "is not taken from this line. Write the referrer's customer number instead."
             )
             % named
         )
     if referrer.pk == customer.pk:
-        return _("A customer cannot have referred themselves.")
+        return _(
+            "A customer cannot have referred themselves, so who brought this customer in is not "
+            "taken from this line."
+        )
     ancestor, seen = referrer.pk, set()
     while ancestor is not None and ancestor not in seen:
         seen.add(ancestor)
         if ancestor == customer.pk:
             return _(
                 "%(referrer)s came in through %(name)s (directly or through others), so cannot "
-                "have brought %(name)s in."
+                "have brought %(name)s in: who brought this customer in is not taken from this "
+                "line."
             ) % {"referrer": referrer.name, "name": customer.name}
         ancestor = referred_by.get(ancestor)
     return ""

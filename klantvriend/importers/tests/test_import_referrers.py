@@ -78,18 +78,25 @@ def test_a_referrer_not_known_or_known_twice_leaves_the_line_without_one_with_a_
             2,
             "Aangebracht door",
             "Tante Gerda",
-            "Geen klant is bekend als “Tante Gerda”, dus wie deze klant aanbracht blijft zoals "
-            "het was. Schrijf het klantnummer, e-mailadres of de naam van de aanbrenger zoals "
-            "de klantenlijst die heeft.",
+            "Geen klant is bekend als “Tante Gerda”, dus wie deze klant aanbracht wordt niet "
+            "uit deze regel overgenomen. Schrijf het klantnummer, e-mailadres of de naam van de "
+            "aanbrenger zoals de klantenlijst die heeft.",
         ),
         (
             3,
             "Aangebracht door",
             "Jan de Boer",
-            "Meer dan één klant past bij “Jan de Boer”, dus wie deze klant aanbracht blijft "
-            "zoals het was. Schrijf in plaats daarvan het klantnummer van de aanbrenger.",
+            "Meer dan één klant past bij “Jan de Boer”, dus wie deze klant aanbracht wordt niet "
+            "uit deze regel overgenomen. Schrijf in plaats daarvan het klantnummer van de "
+            "aanbrenger.",
         ),
-        (4, "Aangebracht door", "Cor", "Een klant kan zichzelf niet hebben doorverwezen."),
+        (
+            4,
+            "Aangebracht door",
+            "Cor",
+            "Een klant kan zichzelf niet hebben doorverwezen, dus wie deze klant aanbracht "
+            "wordt niet uit deze regel overgenomen.",
+        ),
     ]
     assert _referrals(business)["Dirk"] == ("Anna", AcquisitionChannel.REFERRAL)
     assert {name: pair[0] for name, pair in _referrals(business).items()} == {
@@ -122,7 +129,8 @@ def test_a_referral_in_a_circle_is_left_out_and_the_rest_linked(tmp_path, busine
     assert [(note.line, note.message) for note in result.notes] == [
         (
             2,
-            "Anna came in through Bert (directly or through others), so cannot have brought Bert in.",
+            "Anna came in through Bert (directly or through others), so cannot have brought Bert "
+            "in: who brought this customer in is not taken from this line.",
         )
     ]
     assert {name: pair[0] for name, pair in _referrals(business).items()} == {
@@ -160,36 +168,95 @@ def test_a_customer_changed_only_by_their_referrer_counts_as_updated(tmp_path, b
         ("binnengelopen", AcquisitionChannel.WALK_IN),
         ("ONLINE", AcquisitionChannel.ONLINE),
         ("", AcquisitionChannel.UNKNOWN),
+        # The words a shop's own file writes for them
+        ("Facebook", AcquisitionChannel.ONLINE),
+        ("Via via", AcquisitionChannel.REFERRAL),
+        ("mond-tot-mond", AcquisitionChannel.REFERRAL),
+        ("Krant", AcquisitionChannel.ADVERTISEMENT),
+        ("weet niet", AcquisitionChannel.UNKNOWN),
     ],
 )
-def test_how_a_customer_came_is_read_by_its_name_or_code(tmp_path, business, cell, channel):
+def test_how_a_customer_came_is_read_by_its_name_code_or_word(tmp_path, business, cell, channel):
     path = write(tmp_path, "klanten.csv", f"Naam;Herkomst\nPiet;{cell}\n")
 
     result = data_import(business=business, kind="customers", path=path)
 
-    assert (result.ok, Customer.objects.get().acquisition_channel) == (True, channel)
+    assert (result.ok, result.notes, Customer.objects.get().acquisition_channel) == (
+        True,
+        [],
+        channel,
+    )
 
 
-def test_a_channel_not_known_refuses_the_file_naming_the_choices(tmp_path, business):
-    CustomerFactory(business=business, name="Anna", external_ref="K1")
-    before = snapshot(business)
+def test_a_channel_no_word_names_is_recorded_as_other_with_a_note(tmp_path, business):
+    """ "Facebook" refused a whole client file; a word still unknown ("Beurs", a trade fair)
+    keeps the rest of its line, and says so."""
+    CustomerFactory(
+        business=business, name="Anna", external_ref="K1", acquisition_channel="walk_in"
+    )
     path = write(
-        tmp_path, "klanten.csv", "Klantnummer;Naam;Herkomst\nK1;Anna;online\nK2;Piet;Facebook\n"
+        tmp_path,
+        "klanten.csv",
+        "Klantnummer;Naam;Herkomst\nK1;Anna;online\nK2;Piet;Beurs\nK3;Cor;Beurs\n",
     )
 
     with translation.override("nl"):
         result = data_import(business=business, kind="customers", path=path)
 
-    assert [(e.line, e.column, e.value, e.message) for e in result.errors] == [
-        (
-            3,
-            "Herkomst",
-            "Facebook",
-            "Schrijf hoe de klant bij ons kwam als een van: binnengelopen, doorverwijzing, "
-            "online, advertentie, anders, onbekend.",
-        )
+    said = (
+        "“Beurs” is geen van de manieren waarop een klant bij ons komt (binnengelopen, "
+        "doorverwijzing, online, advertentie, anders, onbekend), dus wordt het vastgelegd als "
+        "“anders”."
+    )
+    assert (result.ok, result.created, result.updated) == (True, 2, 1)
+    assert [(n.line, n.column, n.value, n.message, n.code) for n in result.notes] == [
+        (3, "Herkomst", "Beurs", said, "channel_other"),
+        (4, "Herkomst", "Beurs", said, "channel_other"),
     ]
-    assert snapshot(business) == before
+    assert _referrals(business) == {
+        "Anna": (None, AcquisitionChannel.ONLINE),
+        "Piet": (None, AcquisitionChannel.OTHER),
+        "Cor": (None, AcquisitionChannel.OTHER),
+    }
+
+
+def test_a_line_naming_a_referrer_came_through_a_referral_whatever_its_channel_says(
+    tmp_path, business
+):
+    """A row with "online" and a referrer was stored as a referral without a word."""
+    CustomerFactory(business=business, name="Gerda", external_ref="K9")
+    path = write(
+        tmp_path,
+        "klanten.csv",
+        "Klantnummer;Naam;Herkomst;Aangebracht door\n"
+        "K1;Anna;online;K9\n"
+        "K2;Piet;Beurs;K9\n"
+        "K3;Cor;Beurs;Tante Gerda\n"
+        "K4;Dirk;doorverwijzing;K9\n"
+        "K5;Eva;onbekend;K9\n",
+    )
+
+    with translation.override("en"):
+        result = data_import(business=business, kind="customers", path=path)
+
+    assert [(n.line, n.column, n.code) for n in result.notes] == [
+        (2, "Herkomst", "channel_referral"),
+        (3, "Herkomst", "channel_referral"),
+        (4, "Aangebracht door", "referrer_left_out"),
+        (4, "Herkomst", "channel_other"),
+    ]
+    assert result.notes[0].message == (
+        "The line says this customer came by “online”, and names who brought them in: they are "
+        "recorded as having come through a referral."
+    )
+    assert _referrals(business) == {
+        "Gerda": (None, AcquisitionChannel.WALK_IN),
+        "Anna": ("Gerda", AcquisitionChannel.REFERRAL),
+        "Piet": ("Gerda", AcquisitionChannel.REFERRAL),
+        "Cor": (None, AcquisitionChannel.OTHER),
+        "Dirk": ("Gerda", AcquisitionChannel.REFERRAL),
+        "Eva": ("Gerda", AcquisitionChannel.REFERRAL),
+    }
 
 
 def test_a_referrer_cell_too_long_refuses_the_file_and_changes_nothing(tmp_path, business):
