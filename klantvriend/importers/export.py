@@ -47,7 +47,12 @@ from klantvriend.core.numbers import count_shown
 from klantvriend.core.shown import moment_known, moment_shown
 from klantvriend.customers.identity import renumbering
 from klantvriend.customers.important_dates import important_date_doubles
-from klantvriend.customers.models import DERIVED_FIELDS, Customer, ImportantDate
+from klantvriend.customers.models import (
+    DERIVED_FIELDS,
+    AcquisitionChannel,
+    Customer,
+    ImportantDate,
+)
 from klantvriend.insights.models import CustomerInsight, Segment, Stage
 from klantvriend.insights.selectors import bought_once
 
@@ -529,6 +534,10 @@ CUSTOMER_LIST_CSV_COLUMNS: list[tuple[str | None, Any]] = [
     # As a percentage, as the pages show it: "0,1500" read as fifteen hundredths of a euro.
     (None, pgettext_lazy("CSV column", "probability alive (%)")),
     ("regular_member", pgettext_lazy("CSV column", "regular staff member")),
+    # By the words the card and the form use; the referrer by name, as the pages show them
+    # (the import reads a name back; the export's customers.csv writes their number).
+    ("acquisition_channel", pgettext_lazy("CSV column", "came to us through")),
+    ("referred_by", pgettext_lazy("CSV column", "referred by")),
     ("tags", pgettext_lazy("CSV column", "tags")),
     ("marketing_consent", pgettext_lazy("CSV column", "marketing consent")),
 ]
@@ -555,6 +564,7 @@ def customer_list_csv(
         segments={code: str(label) for code, label in Segment.choices},
         stages={code: str(label) for code, label in Stage.choices},
         consent={True: _("yes"), False: _("no")},
+        channels={code: str(label) for code, label in AcquisitionChannel.choices},
         **({} if (get_language() or "nl").startswith("nl") else {"delimiter": ",", "decimal": "."}),
     )
     return _customer_list_lines(business, pages, words)
@@ -568,6 +578,7 @@ class _ListWords:
     segments: dict[str, str]
     stages: dict[str, str]
     consent: dict[bool, str]
+    channels: dict[str, str]
     # The spreadsheet's conventions in that language: a Dutch Excel splits on semicolons and
     # reads a decimal comma, an English one splits on commas and reads a decimal point (where
     # a Dutch file opened as one column); the importers read either back.
@@ -595,6 +606,12 @@ def _customer_list_lines(
             .values_list("customer_id", "tag__name")
         ):
             tags.setdefault(customer_id, []).append(tag)
+        referrer_ids = {customer.referred_by_id for customer in page} - {None}
+        referrers = dict(
+            Customer.objects.filter(pk__in=referrer_ids).values_list("pk", "name")
+            if referrer_ids
+            else ()
+        )
         # Read apart rather than joined: a customer and the insight joined to them refer to
         # each other, which only the garbage collector's full collections free, rarer as the
         # heap grows (100,000 customers piled up to 92 MiB; collecting each page took 4 times
@@ -643,6 +660,8 @@ def _customer_list_lines(
                         if alive is not None
                         else None,
                         members.get(customer.regular_member_id),
+                        words.channels.get(customer.acquisition_channel),
+                        referrers.get(customer.referred_by_id),
                         tags.get(customer.pk, []),
                         words.consent[customer.marketing_consent],
                     )

@@ -5,11 +5,13 @@ from django.utils import timezone
 from django.utils.dateformat import time_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from klantvriend.core.members import staff_name as _staff_name
 from klantvriend.core.money import amount_shown, whole_cents
 from klantvriend.core.numbers import count_shown
 from klantvriend.core.shown import ago_shown, moment_known, moment_shown
+from klantvriend.customers.models import AcquisitionChannel
 
 register = template.Library()
 
@@ -17,6 +19,23 @@ register = template.Library()
 @register.filter
 def staff_name(user) -> str:
     return _staff_name(user)
+
+
+# How a customer came to the business, as the card says it (its referrer, when known, instead).
+CAME_THROUGH = {
+    AcquisitionChannel.WALK_IN: gettext_lazy("Walked in"),
+    AcquisitionChannel.REFERRAL: gettext_lazy("Came through a referral"),
+    AcquisitionChannel.ONLINE: gettext_lazy("Found us online"),
+    AcquisitionChannel.ADVERTISEMENT: gettext_lazy("Came through an advertisement"),
+    AcquisitionChannel.OTHER: gettext_lazy("Came to us another way"),
+}
+
+
+@register.filter
+def came_through(customer) -> str:
+    """How the customer came to the business, in a line for their card; empty when not known:
+    a customer an import made, whose file did not say."""
+    return str(CAME_THROUGH.get(customer.acquisition_channel, ""))
 
 
 @register.filter

@@ -24,7 +24,8 @@ from klantvriend.web import views
 
 HEADER = (
     "klantnummer;naam;bedrijf;telefoon;e-mail;postcode;plaats;klant sinds;laatste aankoop;"
-    "klantsegment;fase;waarde;kans actief (%);vaste medewerker;labels;toestemming marketing"
+    "klantsegment;fase;waarde;kans actief (%);vaste medewerker;bij ons gekomen via;doorverwezen door;"
+    "labels;toestemming marketing"
 )
 
 
@@ -97,7 +98,12 @@ def cant_lose_vips(business):
 
 def test_the_download_holds_the_filtered_list_in_its_order(owner_client, owner, cant_lose_vips):
     query = "?segment=cant_lose&tag=vip&order=alive&page=1"
-    Customer.objects.filter(name="Bram de Vries").update(regular_member=owner)
+    Customer.objects.filter(name="Bram de Vries").update(
+        regular_member=owner,
+        referred_by=Customer.objects.get(name="Anna Jansen"),
+        acquisition_channel="referral",
+    )
+    Customer.objects.filter(name="Cees Bakker").update(acquisition_channel="unknown")
 
     status, body = downloaded(owner_client, query)
 
@@ -108,10 +114,12 @@ def test_the_download_holds_the_filtered_list_in_its_order(owner_client, owner, 
     assert body.decode("utf-8-sig").split("\r\n") == [
         HEADER,
         ";Anna Jansen;'=HYPERLINK(1);;;;;2023-01-09;;mag je niet verliezen;vaste klant;;15,0;;"
-        "VIP;nee",
+        "binnengelopen;;VIP;nee",
         "K-7;Bram de Vries;;0612345678;bram@example.nl;1234 AB;Utrecht;2024-05-02;2026-04-01;"
-        'mag je niet verliezen;vaste klant;1234,56;40,0;Sanne;"Bellen;VIP";ja',
-        ";Cees Bakker;;;;;;2025-06-30;;mag je niet verliezen;vaste klant;5,00;70,0;;VIP;nee",
+        "mag je niet verliezen;vaste klant;1234,56;40,0;Sanne;doorverwijzing;Anna Jansen;"
+        '"Bellen;VIP";ja',
+        ";Cees Bakker;;;;;;2025-06-30;;mag je niet verliezen;vaste klant;5,00;70,0;;onbekend;;"
+        "VIP;nee",
         "",
     ]
 
@@ -131,8 +139,8 @@ def test_the_download_speaks_the_readers_language(owner_client, owner, cant_lose
     lines = body.decode("utf-8-sig").split("\r\n")
     assert lines[0] == (
         "customer number,name,company,phone,email,postal code,city,customer since,"
-        "last purchase,segment,stage,value,probability alive (%),regular staff member,tags,"
-        "marketing consent"
+        "last purchase,segment,stage,value,probability alive (%),regular staff member,"
+        "came to us through,referred by,tags,marketing consent"
     )
     rows = list(csv.reader(lines[1:-1]))
     assert [row[9:13] + row[-1:] for row in rows] == [
