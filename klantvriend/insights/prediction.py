@@ -16,6 +16,7 @@ import numpy as np
 
 from clv.models import MODELS_BY_NAME, GammaGamma
 from clv.value import customer_lifetime_value
+from klantvriend.customers.models import EARLIEST_DAY
 
 from .segments import past_their_rhythm, rfm_cuts, rfm_segments, stages
 from .selectors import SLIPPING_ALIVE_BELOW, SLIPPING_FALL_AT_LEAST
@@ -47,6 +48,11 @@ class CustomerHistory:
     # so at least days_since_first. What "new" is measured by: a till export of three months
     # makes a customer since 2018 buy "first" in those months, and the card called them new.
     days_as_customer: np.ndarray
+    # Whether their own "customer since" lies in a month before their first purchase on record:
+    # they bought before what is on record (a client since 2019 in a file of this year's
+    # invoices), so one purchase on record makes no passer-by. Not for a day not known
+    # (EARLIEST_DAY, customers_since), which says nothing of purchases before.
+    bought_before_records: np.ndarray
     # The local day of the first purchase: the month the customer is new in.
     first_purchase_day: np.ndarray  # datetime64[D]
     usual_interval_days: np.ndarray
@@ -105,7 +111,8 @@ def customer_history(
         usual_interval = np.where(x > 0, t_x * DAYS_PER_WEEK / x, np.nan)
     first_day = np.asarray(first_day, dtype="datetime64[D]")
     days_since_first = np.rint(age * DAYS_PER_WEEK).astype(np.int64)
-    known_before = (first_day - np.asarray(customer_since, dtype="datetime64[D]")).astype(np.int64)
+    since = np.asarray(customer_since, dtype="datetime64[D]")
+    days_known_before = (first_day - since).astype(np.int64)
     return CustomerHistory(
         customer_id=summary.customer_id,
         frequency=x,
@@ -117,7 +124,9 @@ def customer_history(
         purchase_days=(x + 1).astype(np.int64),
         days_since_last=np.rint((age - t_x) * DAYS_PER_WEEK).astype(np.int64),
         days_since_first=days_since_first,
-        days_as_customer=days_since_first + np.maximum(known_before, 0),
+        days_as_customer=days_since_first + np.maximum(days_known_before, 0),
+        bought_before_records=known_before(first_day, since)
+        & (since > np.datetime64(EARLIEST_DAY, "D")),
         first_purchase_day=first_day,
         usual_interval_days=usual_interval,
     )
@@ -332,6 +341,7 @@ def customer_rows(
             days_since_last=days_since_last,
             usual_interval_days=history.usual_interval_days,
             is_ambassador=is_ambassador,
+            bought_before_records=history.bought_before_records,
         ),
         "slipping_away": slipping,
     }

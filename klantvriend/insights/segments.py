@@ -163,17 +163,19 @@ def stages(
     days_since_last: np.ndarray,
     usual_interval_days: np.ndarray,
     is_ambassador: np.ndarray,
+    bought_before_records: np.ndarray,
 ) -> np.ndarray:
-    """Passer-by (bought once), customer, regular (four or more purchase days and not past their
-    rhythm: `past_their_rhythm`), ambassador (brought in other customers or answered as a
-    promoter)."""
+    """Passer-by (bought once, and not a customer from before the purchases on record:
+    prediction.CustomerHistory.bought_before_records), customer, regular (four or more purchase
+    days and not past their rhythm: `past_their_rhythm`), ambassador (brought in other customers
+    or answered as a promoter)."""
     in_rhythm = ~past_their_rhythm(
         days_since_last=days_since_last, usual_interval_days=usual_interval_days
     )
     return np.select(
         [
             is_ambassador,
-            purchase_days <= 1,
+            (purchase_days <= 1) & ~bought_before_records,
             (purchase_days >= REGULAR_MIN_PURCHASE_DAYS) & in_rhythm,
         ],
         [str(Stage.AMBASSADOR), str(Stage.PASSER_BY), str(Stage.REGULAR)],

@@ -832,6 +832,8 @@ def insight_card(
         Stage.CUSTOMER: lambda: (
             _("was a regular, but has stayed away for more than twice as long as usual")
             if purchase_days >= REGULAR_MIN_PURCHASE_DAYS
+            else _("a customer from before the purchases on record, with one purchase since")
+            if bought_once(purchase_days)
             else _("has come back, not yet in a rhythm")
         ),
         # Later than usual (the card says since when expected back), still a regular until

@@ -50,6 +50,38 @@ def test_one_customer_gets_segment_and_stage_but_no_predicted_value(business):
         assert run.not_enough_data_text().startswith("Nog niet genoeg gegevens: nog 3 maanden")
 
 
+def test_one_purchase_on_record_of_a_customer_from_before_it_is_no_passer_by(business):
+    """An office's client since 2019, with this year's one invoice in the file, read "Fase:
+    passant". A day not known, or a customer since the month they bought, says nothing of
+    purchases before."""
+    ten_days_ago = timezone.now() - dt.timedelta(days=10)
+    bought = business.local(ten_days_ago).date()
+    since = {
+        "since 2019": {"customer_since": dt.date(2019, 3, 1)},
+        "not known": {"customer_since": bought, "customer_since_known": False},
+        "that month": {"customer_since": bought.replace(day=1)},
+    }
+    customers = {
+        name: CustomerFactory(business=business, name=name, **fields)
+        for name, fields in since.items()
+    }
+    for customer in customers.values():
+        PurchaseFactory(customer=customer, at=ten_days_ago)
+
+    insights_refresh(business=business)
+
+    insights = {i.customer.name: i for i in CustomerInsight.objects.select_related("customer")}
+    assert {name: insight.stage for name, insight in insights.items()} == {
+        "since 2019": Stage.CUSTOMER,
+        "not known": Stage.PASSER_BY,
+        "that month": Stage.PASSER_BY,
+    }
+    with translation.override("nl"):
+        assert insight_card(insight=insights["since 2019"]).stage == (
+            "al klant vóór de aankopen die hier staan, met één aankoop sindsdien"
+        )
+
+
 def test_butcher_gets_fitted_values_segments_stages_and_snapshots(business, other_business):
     # Given a butcher with 40 regulars and 20 passers-by over two years, one regular referred
     customers, _ids = butcher_history(business)

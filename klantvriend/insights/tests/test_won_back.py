@@ -58,6 +58,7 @@ def _lapsed_history() -> CustomerHistory:
         days_since_last=np.array([210]),
         days_since_first=np.array([420]),
         days_as_customer=np.array([420]),
+        bought_before_records=np.array([False]),
         first_purchase_day=np.array(["2025-05-01"], dtype="datetime64[D]"),
         usual_interval_days=np.array([21.0]),
     )
