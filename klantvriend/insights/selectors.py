@@ -69,6 +69,13 @@ def insight_run_latest(*, business: Business) -> InsightRun | None:
     return InsightRun.objects.filter(business=business).order_by("-computed_at", "-id").first()
 
 
+def predicts_leaving(*, business: Business) -> bool:
+    """Whether the latest refresh fitted a model of customers leaving: without one no customer
+    is seen slipping away, and saying "none is" was a finding nothing had looked for."""
+    run = insight_run_latest(business=business)
+    return run is not None and bool(run.model_name)
+
+
 def customer_insight_get(*, customer: Customer) -> CustomerInsight | None:
     return CustomerInsight.objects.filter(
         business_id=customer.business_id, customer=customer

@@ -26,7 +26,7 @@ from klantvriend.customers.selectors import (
 )
 from klantvriend.customers.services import important_date_called, important_date_called_undo
 from klantvriend.gestures.selectors import occasion_customer_count
-from klantvriend.insights.selectors import slipping_away
+from klantvriend.insights.selectors import predicts_leaving, slipping_away
 from klantvriend.promises.selectors import agenda_counts
 from klantvriend.today.selectors import (
     LIMIT,
@@ -70,6 +70,7 @@ def today(request: HttpRequest) -> HttpResponse:
         occasions_page = CountedPaginator(range(customers), LIMIT, count=customers).get_page(
             request.GET.get("page")
         )
+    slipping = slipping_away(business=business)
     context = {
         "today": today_list(
             business=business,
@@ -87,7 +88,9 @@ def today(request: HttpRequest) -> HttpResponse:
         "whole": whole,
         "page": occasions_page,
         **today_figures(business),
-        "slipping_away": slipping_away(business=business),
+        "slipping_away": slipping,
+        # Asked only when none is listed (one query more).
+        "slipping_predicted": bool(slipping.items) or predicts_leaving(business=business),
         "promise_counts": agenda_counts(business=business, now=now, made_by_id=member_id),
         "coming_up": coming_up(business=business, day=business.local(now).date()),
         "closures": closures_coming(business=business, day=business.local(now).date()),

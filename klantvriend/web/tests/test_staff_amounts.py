@@ -15,7 +15,7 @@ from klantvriend.core.care_settings import care_settings, care_settings_update
 from klantvriend.core.models import AuditEvent
 from klantvriend.core.working_hours import next_working_day
 from klantvriend.customers.tests.factories import CustomerFactory, PurchaseFactory
-from klantvriend.insights.models import Segment, Stage
+from klantvriend.insights.models import InsightRun, Segment, Stage
 from klantvriend.insights.tests.factories import CustomerInsightFactory
 from klantvriend.web.care_forms import CareSettingsForm
 from klantvriend.web.tests.dutch_days import dutch_weekday
@@ -265,6 +265,7 @@ def test_with_nobody_slipping_away_today_points_to_the_advice_for_who_stayed_awa
         '<a href="/insights/advice/" data-testid="stayed-away-advice">Wie al langer wegblijft, '
         "en wat terugwinnen waard is: het aandachtsadvies</a>"
     )
+    InsightRun.objects.create(business=business, as_of=business.today(), model_name="bgnbd")
 
     owners = _slipping_card(owner_client.get(reverse("web:today")).content.decode())
     staffs = _slipping_card(staff_client.get(reverse("web:today")).content.decode())
@@ -274,3 +275,31 @@ def test_with_nobody_slipping_away_today_points_to_the_advice_for_who_stayed_awa
     # Staff who may not see amounts have no advice page to go to.
     assert "Geen waardevolle klant glipt weg." in staffs
     assert 'data-testid="stayed-away-advice"' not in staffs
+
+
+@pytest.mark.parametrize("run", [None, "not enough data"])
+def test_without_a_model_today_says_when_slipping_away_shows_not_that_none_is(
+    owner_client, staff_client, business, amounts_off, run
+):
+    """A new office with a month of invoices read "Geen waardevolle klant glipt weg", where no
+    model had looked."""
+    if run:
+        InsightRun.objects.create(
+            business=business,
+            as_of=business.today(),
+            not_enough_data="Not enough data yet: 3 more months needed.",
+        )
+
+    owners = _slipping_card(owner_client.get(reverse("web:today")).content.decode())
+    staffs = _slipping_card(staff_client.get(reverse("web:today")).content.decode())
+
+    said = (
+        "Welke waardevolle klanten wegglippen, zie je hier zodra er genoeg aankopen zijn om het "
+        "te voorspellen."
+    )
+    assert "glipt weg" not in owners + staffs
+    assert (
+        f'<p class="empty" data-testid="slipping-not-predicted">{said} <a href="/insights/advice/">Wat er nog nodig is</a></p>'
+        in owners
+    )
+    assert f'<p class="empty" data-testid="slipping-not-predicted">{said}</p>' in staffs
