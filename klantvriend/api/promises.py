@@ -7,7 +7,7 @@ from ninja import Query, Router, Status
 from pydantic import Field, StrictBool, StrictInt, WithJsonSchema, field_validator
 
 from klantvriend.promises import selectors, services
-from klantvriend.promises.models import REPEAT_WEEKS, Promise, PromiseKind
+from klantvriend.promises.models import REPEAT_MONTHS, REPEAT_WEEKS, Promise, PromiseKind
 from klantvriend.promises.selectors import PromiseView
 from klantvriend.promises.status import API_STATUSES, api_status
 
@@ -37,12 +37,21 @@ Kind = Literal[tuple(PromiseKind.values)]  # type: ignore[valid-type]
 # A whole number, not true or 1.0 (as a Literal of numbers would take them); one of those
 # offered is the service's to say (promises.services.refuse_unoffered_repeat).
 RepeatWeeks = Annotated[StrictInt, WithJsonSchema({"type": "integer", "enum": list(REPEAT_WEEKS)})]
+RepeatMonths = Annotated[
+    StrictInt, WithJsonSchema({"type": "integer", "enum": list(REPEAT_MONTHS)})
+]
 REPEAT_WEEKS_SAID = (
     "How often the promise comes back, in weeks: 0 once; 1, 2, 3, 4, 6, 8 or 13 for a "
-    "standing arrangement (a weekly order, a quarterly return). Once it is kept, cancelled or moved, the next time is made "
-    "for the same weekday and time that many weeks on (`repeated_as`), without the aftercare "
-    "call; to end the arrangement, set it to 0 on the open one (with cancelled_at to cancel "
-    "it too). Only an open promise's can be changed (409 otherwise)."
+    "standing arrangement (a weekly order). Once it is kept, cancelled or moved, the next time "
+    "is made for the same weekday and time that many weeks on (`repeated_as`), without the "
+    "aftercare call; to end the arrangement, set it to 0 on the open one (with cancelled_at to "
+    "cancel it too). Only an open promise's can be changed (409 otherwise)."
+)
+REPEAT_MONTHS_SAID = (
+    "Or in months: 1, 3, 6 or 12 (a monthly subscription, a quarterly return, a yearly "
+    "inspection), the next time on the same day of the month and time that many months on, "
+    "or on the month's last day when it has fewer days (31 January: 30 April, then 31 July). "
+    "Never both: one of repeat_weeks and repeat_months is 0."
 )
 StatusName = Literal[API_STATUSES]  # type: ignore[valid-type]
 
@@ -87,6 +96,7 @@ class PromiseOut(Out):
         "broken ones without done_at or cancelled_at.",
     )
     repeat_weeks: int = Field(..., description=REPEAT_WEEKS_SAID)
+    repeat_months: int = Field(..., description=REPEAT_MONTHS_SAID)
     repeated_as: int | None = Field(
         ...,
         description="The next time of this repeating promise, made when this one was kept, "
@@ -123,6 +133,7 @@ def promise_out(view: PromiseView) -> dict:
         "aftercare_after_kept": promise.aftercare_after_kept,
         "status": api_status(view.status),
         "repeat_weeks": promise.repeat_weeks,
+        "repeat_months": promise.repeat_months,
         "repeated_as": promise.repeated_as_id,
         "rescheduled_to": promise.rescheduled_to_id,
         "rescheduled_from": predecessor.pk if (predecessor := promise.predecessor) else None,
@@ -145,6 +156,7 @@ class PromiseCreate(Input):
         True, description="Whether keeping it plans the aftercare call of the care settings."
     )
     repeat_weeks: RepeatWeeks = Field(0, description=REPEAT_WEEKS_SAID)
+    repeat_months: RepeatMonths = Field(0, description=REPEAT_MONTHS_SAID)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -168,6 +180,7 @@ class PromiseUpdate(Patch):
     survey_after_delivery: StrictBool | None = None
     aftercare_after_kept: StrictBool | None = None
     repeat_weeks: RepeatWeeks | None = None
+    repeat_months: RepeatMonths | None = None
     done_at: Moment | None = Field(
         None,
         description=(
@@ -298,6 +311,7 @@ def create_promise(request: HttpRequest, payload: PromiseCreate, response: HttpR
         survey_after_delivery=payload.survey_after_delivery,
         aftercare_after_kept=payload.aftercare_after_kept,
         repeat_weeks=payload.repeat_weeks,
+        repeat_months=payload.repeat_months,
         made_by=actor_of(request),
     )
     return Status(201, _out(response, with_location(response, "get_promise", promise)))

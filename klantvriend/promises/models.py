@@ -28,10 +28,8 @@ class PromiseKind(models.TextChoices):
 
 
 # How often a standing arrangement comes back, in weeks (0: once): a weekly order at the
-# butcher's, a delivery every fortnight, a cut every six weeks. Weeks, not months: "every
-# month" has no one day (the 31st, the first Saturday), and a week keeps the weekday the
-# customer and the shop know it by. Thirteen is a quarter: an office's quarterly VAT return, a
-# bike's service every three months.
+# butcher's, a delivery every fortnight, a cut every six weeks. A week keeps the weekday the
+# customer and the shop know it by.
 REPEAT_WEEKS = (0, 1, 2, 3, 4, 6, 8, 13)
 REPEAT_CHOICES = [
     (0, _("does not repeat")),
@@ -41,13 +39,38 @@ REPEAT_CHOICES = [
     (4, _("every 4 weeks")),
     (6, _("every 6 weeks")),
     (8, _("every 8 weeks")),
-    (13, _("every 13 weeks (a quarter)")),
+    (13, _("every 13 weeks")),
+]
+# Or in months, on the same day of the month (a month's last day stays its last: services.
+# _next_due): an office's quarterly VAT return, due at the end of the month after a quarter,
+# drifted a day a quarter at 13 weeks; a garage's yearly MOT, a monthly subscription.
+REPEAT_MONTHS = (0, 1, 3, 6, 12)
+REPEAT_MONTH_CHOICES = [
+    (0, _("does not repeat")),
+    (1, _("every month")),
+    (3, _("every 3 months (a quarter)")),
+    (6, _("every 6 months")),
+    (12, _("every year")),
 ]
 # Said by the service and by the form alike: only a page of another version or a hand-made
 # request sends a value the list lacks.
 REPEAT_REFUSED = _(
     "A promise repeats every 1, 2, 3, 4, 6, 8 or 13 weeks, or not (0); not every %(value)s."
 )
+REPEAT_MONTHS_REFUSED = _(
+    "A promise repeats every 1, 3, 6 or 12 months, or not (0); not every %(value)s."
+)
+
+
+def _only(field: str, allowed: tuple[int, ...]) -> models.Q:
+    """`field` one of `allowed`. Not "IN (0, 1, ...)": Django reads SQLite's table definition
+    split at its commas, and a bare digit between them breaks that reading (a rebuild's
+    check)."""
+    return functools.reduce(
+        operator.and_,
+        [~models.Q(**{field: value}) for value in range(max(allowed)) if value not in allowed],
+        models.Q(**{f"{field}__lte": max(allowed)}),
+    )
 
 
 class Promise(BusinessOwned):
@@ -98,10 +121,19 @@ class Promise(BusinessOwned):
     # not where the customer said at the counter that all is well, or a call would intrude.
     aftercare_after_kept = models.BooleanField(_("call afterwards to check"), default=True)
     # A standing arrangement: once this one is kept, cancelled or moved, the next is made for
-    # the same weekday and time `repeat_weeks` later (services.promise_repeat), and named here
+    # the same weekday and time `repeat_weeks` later, or the same day of the month
+    # `repeat_months` later (services.promise_repeat; never both), and named here
     # (`repeated_as`; the reverse, `repeat_of`). One open promise carries the arrangement on
     # at a time, so Today lists this week's order, not a year of them.
     repeat_weeks = models.PositiveSmallIntegerField(_("repeats"), choices=REPEAT_CHOICES, default=0)
+    repeat_months = models.PositiveSmallIntegerField(
+        _("repeats"), choices=REPEAT_MONTH_CHOICES, default=0
+    )
+    # The day of the month a monthly arrangement falls on, carried from time to time: a month
+    # without it has it on its last day, and the next month on the day again (the 31st: 28
+    # February, then 31 March), where each time's own day would drift to the 28th. Set from the
+    # due day when the promise repeats in months, or its due day moves; None otherwise.
+    repeat_day = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     repeated_as = models.OneToOneField(
         "self",
         verbose_name=_("next time"),
@@ -210,19 +242,13 @@ class Promise(BusinessOwned):
             models.CheckConstraint(
                 condition=models.Q(kind__in=PromiseKind.values), name="promise_kind_valid"
             ),
-            # Not "IN (0, 1, ...)": Django reads SQLite's table definition split at its
-            # commas, and a bare digit between them breaks that reading (a rebuild's check).
             models.CheckConstraint(
-                condition=functools.reduce(
-                    operator.and_,
-                    [
-                        ~models.Q(repeat_weeks=weeks)
-                        for weeks in range(max(REPEAT_WEEKS))
-                        if weeks not in REPEAT_WEEKS
-                    ],
-                    models.Q(repeat_weeks__lte=max(REPEAT_WEEKS)),
-                ),
-                name="promise_repeat_valid",
+                condition=_only("repeat_weeks", REPEAT_WEEKS), name="promise_repeat_valid"
+            ),
+            models.CheckConstraint(
+                condition=_only("repeat_months", REPEAT_MONTHS)
+                & (models.Q(repeat_weeks=0) | models.Q(repeat_months=0)),
+                name="promise_repeat_months_valid",
             ),
             models.CheckConstraint(
                 condition=~models.Q(description=""),
@@ -249,6 +275,18 @@ class Promise(BusinessOwned):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def repeats(self) -> bool:
+        """Whether it is a standing arrangement, in weeks or in months."""
+        return bool(self.repeat_weeks or self.repeat_months)
+
+    @property
+    def repeat_shown(self) -> str:
+        """How often it comes back, as the pages say it ("every week", "every year")."""
+        if self.repeat_months:
+            return str(self.get_repeat_months_display())
+        return str(self.get_repeat_weeks_display())
 
     @property
     def predecessor(self) -> "Promise | None":

@@ -1216,11 +1216,11 @@ def _open_summary(promise: Promise, business) -> str:
     """What is still to keep, as the briefing card says it: a standing order with how often it
     comes back, so that whoever serves knows it is this week's, not a one-off."""
     said = {"what": promise.description, "due": _due_text(promise, business)}
-    if promise.repeat_weeks:
+    if promise.repeats:
         # One sentence for the translator, not a bracket joined on in code.
         return _("%(what)s, due %(due)s (%(how_often)s)") % {
             **said,
-            "how_often": promise.get_repeat_weeks_display(),
+            "how_often": promise.repeat_shown,
         }
     return _("%(what)s, due %(due)s") % said
 

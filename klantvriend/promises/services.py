@@ -6,6 +6,7 @@ derived from the time zone read inside that transaction under the business's loc
 (core.services.business_lock_time_zone), never from the business the request read when it came
 in: a move to another zone (promises_redate) either re-dates the promise or comes before it."""
 
+import calendar
 import copy
 from collections import defaultdict
 from collections.abc import Collection
@@ -44,7 +45,15 @@ from klantvriend.customers.services import (
     customer_refuse_if_anonymised_now,
 )
 
-from .models import REPEAT_REFUSED, REPEAT_WEEKS, Promise, PromiseKind, due_moment_for_day
+from .models import (
+    REPEAT_MONTHS,
+    REPEAT_MONTHS_REFUSED,
+    REPEAT_REFUSED,
+    REPEAT_WEEKS,
+    Promise,
+    PromiseKind,
+    due_moment_for_day,
+)
 from .selectors import promise_grace
 from .status import may_be_set_on_time
 
@@ -118,6 +127,7 @@ def _snapshot(promise: Promise) -> dict[str, Any]:
         "survey_after_delivery": promise.survey_after_delivery,
         "aftercare_after_kept": promise.aftercare_after_kept,
         "repeat_weeks": promise.repeat_weeks,
+        "repeat_months": promise.repeat_months,
         "made_at": promise.made_at,
         "due_at": promise.due_at,
         "due_all_day": promise.due_all_day,
@@ -138,6 +148,7 @@ def promise_create(
     survey_after_delivery: bool = True,
     aftercare_after_kept: bool = True,
     repeat_weeks: int = 0,
+    repeat_months: int = 0,
     now: datetime | None = None,
 ) -> Promise:
     customer.refuse_if_anonymised()
@@ -157,6 +168,7 @@ def promise_create(
             survey_after_delivery=survey_after_delivery,
             aftercare_after_kept=aftercare_after_kept,
             repeat_weeks=repeat_weeks,
+            repeat_months=repeat_months,
             now=now,
         )
         save_new_customer_row(promise, actor=made_by, snapshot=_snapshot)
@@ -195,6 +207,7 @@ def _new_promise(
     survey_after_delivery: bool = True,
     aftercare_after_kept: bool = True,
     repeat_weeks: int = 0,
+    repeat_months: int = 0,
 ) -> Promise:
     """The promise promise_create stores, checked: every refusal at once."""
     promise = Promise(
@@ -205,6 +218,7 @@ def _new_promise(
         survey_after_delivery=survey_after_delivery,
         aftercare_after_kept=aftercare_after_kept,
         repeat_weeks=repeat_weeks,
+        repeat_months=repeat_months,
         made_by=made_by if getattr(made_by, "is_authenticated", False) else None,
         made_at=made_at or now,
     )
@@ -216,11 +230,21 @@ def _new_promise(
     refusals_gathered(
         due,
         lambda: _check_moments(promise, now),
-        lambda: _refuse_unoffered_repeat(promise.repeat_weeks),
+        lambda: _refuse_unoffered_repeat(promise.repeat_weeks, promise.repeat_months),
         clean=promise,
         exclude=_DERIVED,
     )
+    _keep_repeat_day(promise, due_moved=True)
     return promise
+
+
+def _keep_repeat_day(promise: Promise, *, due_moved: bool) -> None:
+    """The day of the month a monthly arrangement falls on (Promise.repeat_day): its due day's
+    when it is new, or its due day moved; none when it does not repeat in months."""
+    if not promise.repeat_months:
+        promise.repeat_day = None
+    elif due_moved or promise.repeat_day is None:
+        promise.repeat_day = promise.due_on.day
 
 
 # Worked out from due_at, not given: refused as due_at when it cannot be.
@@ -237,6 +261,7 @@ EDITABLE = frozenset(
         "survey_after_delivery",
         "aftercare_after_kept",
         "repeat_weeks",
+        "repeat_months",
     }
 )
 
@@ -257,7 +282,7 @@ def promise_update(
             changed.aftercare_after_kept != before["aftercare_after_kept"]
         ):
             run_in_transaction(PROMISE_AFTERCARE_CHANGED, promise=changed, actor=actor)
-        if before["repeat_weeks"] and not changed.repeat_weeks:
+        if (before["repeat_weeks"] or before["repeat_months"]) and not changed.repeats:
             _withdraw_next_time(changed, actor=actor, now=now)
     return changed
 
@@ -273,7 +298,7 @@ def _withdraw_next_time(promise: Promise, *, actor, now: datetime) -> None:
     )
     if following is None:
         return
-    promise_update(promise=following, actor=actor, now=now, repeat_weeks=0)
+    promise_update(promise=following, actor=actor, now=now, **NOT_REPEATING)
     promise_cancel(promise=following, actor=actor, at=now, now=now, repeat=False)
 
 
@@ -292,6 +317,7 @@ def _changes_checked(business, changed: Promise, fields: dict[str, Any], now: da
             setattr(changed, flag, fields[flag])
     if "made_at" in fields and fields["made_at"] is not None:
         changed.made_at = fields["made_at"]
+    due_before = changed.due_at
     refusals_gathered(
         lambda: _repeat_changed(changed, fields),
         lambda: _due_moved(business, changed, fields, now),
@@ -300,32 +326,44 @@ def _changes_checked(business, changed: Promise, fields: dict[str, Any], now: da
         clean=changed,
         exclude=_DERIVED,
     )
+    _keep_repeat_day(changed, due_moved=changed.due_at != due_before)
 
 
-def _refuse_unoffered_repeat(weeks: int) -> None:
+# What ends a standing arrangement (promise_update's fields).
+NOT_REPEATING = {"repeat_weeks": 0, "repeat_months": 0}
+
+
+def _refuse_unoffered_repeat(weeks: int, months: int) -> None:
     if weeks not in REPEAT_WEEKS:
+        raise _error("repeat_weeks", REPEAT_REFUSED % {"value": weeks}, "invalid_choice")
+    if months not in REPEAT_MONTHS:
+        raise _error("repeat_months", REPEAT_MONTHS_REFUSED % {"value": months}, "invalid_choice")
+    if weeks and months:
         raise _error(
-            "repeat_weeks",
-            REPEAT_REFUSED % {"value": weeks},
-            "invalid_choice",
+            "repeat_months",
+            _("A promise repeats in weeks or in months, not both: set the other to 0."),
+            "both",
         )
 
 
 def _repeat_changed(changed: Promise, fields: dict[str, Any]) -> None:
     """How often it repeats, changed on an open promise: a finished one has passed the
     arrangement on to its next time already, or ended it (promise_repeat)."""
-    if "repeat_weeks" not in fields or fields["repeat_weeks"] == changed.repeat_weeks:
+    wanted = {
+        name: fields.get(name, getattr(changed, name)) for name in ("repeat_weeks", "repeat_months")
+    }
+    if all(wanted[name] == getattr(changed, name) for name in wanted):
         return
     if changed.done_at is not None or changed.cancelled_at is not None:
         raise _finished(
-            "repeat_weeks",
+            next(name for name in wanted if name in fields),
             _(
                 "A kept or cancelled promise no longer carries the arrangement on: change how "
                 "often it repeats on its next time."
             ),
         )
-    _refuse_unoffered_repeat(fields["repeat_weeks"])
-    changed.repeat_weeks = fields["repeat_weeks"]
+    _refuse_unoffered_repeat(wanted["repeat_weeks"], wanted["repeat_months"])
+    changed.repeat_weeks, changed.repeat_months = wanted["repeat_weeks"], wanted["repeat_months"]
 
 
 def _due_moved(business, changed: Promise, fields: dict[str, Any], now: datetime) -> None:
@@ -683,9 +721,10 @@ def promise_cancel(
 def _next_due(business, promise: Promise, now: datetime) -> dict[str, datetime | date]:
     """The due moment of a repeating promise's next time, as promise_create takes it: the same
     weekday and time on the business's clock (across a change of the clocks) `repeat_weeks`
-    on, and on again while that has passed: a weekly order kept a fortnight late is followed
-    by one still to come, not by one overdue already."""
-    step = timedelta(weeks=promise.repeat_weeks)
+    on, or its day of the month (`repeat_day`) and time `repeat_months` on (`months_on`: a
+    return due on 31 January is next due on 30 April, then on 31 July);
+    and on again while that has passed: a weekly order kept a fortnight late is followed by one
+    still to come, not by one overdue already."""
     local = business.local(promise.due_at)
 
     def due_on(day: date) -> datetime:
@@ -693,17 +732,29 @@ def _next_due(business, promise: Promise, now: datetime) -> dict[str, datetime |
             return due_moment_for_day(business=business, day=day)
         return datetime.combine(day, local.time(), tzinfo=business.tzinfo)
 
-    day = local.date() + step
+    def later(day: date) -> date:
+        if promise.repeat_months:
+            return months_on(day, promise.repeat_months, on_day=promise.repeat_day or day.day)
+        return day + timedelta(weeks=promise.repeat_weeks)
+
+    day = later(local.date())
     while due_on(day) <= now:
-        day += step
+        day = later(day)
     return {"due_date": day} if promise.due_all_day else {"due_at": due_on(day)}
+
+
+def months_on(day: date, months: int, *, on_day: int) -> date:
+    """The day `on_day` of the month `months` after `day`'s, or that month's last day when it
+    has fewer days (31 January: 30 April, 31 July)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(on_day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _lock_customer_to_repeat(promise: Promise) -> None:
     """The customer of a repeating promise locked before the promise is: its next time is a
     new record of theirs (promise_repeat reads them), and an erasure locks the customer and
     then their promises; the other way round, the two could wait for each other."""
-    if promise.repeat_weeks:
+    if promise.repeats:
         customer_read_erased_now(promise.customer)
 
 
@@ -717,7 +768,7 @@ def promise_repeat(*, business, promise: Promise, actor, now: datetime) -> Promi
     The next time plans no aftercare call when kept (`aftercare_after_kept`): the check after
     a delivery or repair belongs to the first time; called after every weekly order, a
     customer would be asked the same each week. It can be ticked on a next time that needs it."""
-    if not promise.repeat_weeks or promise.repeated_as_id is not None:
+    if not promise.repeats or promise.repeated_as_id is not None:
         return None
     customer_read_erased_now(promise.customer)
     if promise.customer.erased_at is not None:
@@ -732,9 +783,11 @@ def promise_repeat(*, business, promise: Promise, actor, now: datetime) -> Promi
         survey_after_delivery=promise.survey_after_delivery,
         aftercare_after_kept=False,
         repeat_weeks=promise.repeat_weeks,
+        repeat_months=promise.repeat_months,
         now=now,
         **_next_due(business, promise, now),
     )
+    following.repeat_day = promise.repeat_day
     save_new_customer_row(following, actor=actor, snapshot=_snapshot)
     _name_the_next(promise, "repeated_as", following, actor=actor)
     return following

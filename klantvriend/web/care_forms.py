@@ -43,7 +43,7 @@ from klantvriend.customers.models import ContactKind
 from klantvriend.gestures.models import Gesture, Occasion
 from klantvriend.promises.models import (
     REPEAT_CHOICES,
-    REPEAT_REFUSED,
+    REPEAT_MONTH_CHOICES,
     PromiseKind,
     due_moment_for_day,
 )
@@ -83,6 +83,26 @@ def _asked_box(label, help_text) -> forms.BooleanField:
     )
 
 
+# How often a promise comes back, as one choice: weeks by their number ("13"), months with an
+# "m" ("3m"), as the service's two fields (promises.models.REPEAT_WEEKS, REPEAT_MONTHS).
+MONTHS_MARK = "m"
+REPEAT_FORM_CHOICES = [
+    ("0", REPEAT_CHOICES[0][1]),
+    (_("in weeks"), [(str(weeks), label) for weeks, label in REPEAT_CHOICES if weeks]),
+    (
+        _("in months"),
+        [(f"{months}{MONTHS_MARK}", label) for months, label in REPEAT_MONTH_CHOICES if months],
+    ),
+]
+
+
+def repeat_choice(promise) -> str:
+    """The form's choice for how often `promise` comes back."""
+    if promise.repeat_months:
+        return f"{promise.repeat_months}{MONTHS_MARK}"
+    return str(promise.repeat_weeks)
+
+
 class PromiseForm(OwnIds, forms.Form):
     id_prefix = "promise"
 
@@ -107,21 +127,24 @@ class PromiseForm(OwnIds, forms.Form):
         help_text=_("Leave empty for some time that day."),
     )
     made_at = MomentField(label=_("promised at"), required=False, help_text=_("Empty means now."))
-    repeat_weeks = forms.TypedChoiceField(
+    repeat = forms.ChoiceField(
         label=_("repeats"),
-        choices=REPEAT_CHOICES,
-        coerce=int,
-        initial=0,
+        choices=REPEAT_FORM_CHOICES,
+        initial="0",
         # Not sent by a page from before it was offered (a tablet kept open across the
         # upgrade): a single promise, as every promise was then.
         required=False,
-        empty_value=0,
-        # Said as the service says it (promises.services), with what the list offers; only a
-        # page from another version or a hand-made request sends one the list lacks.
-        error_messages={"invalid_choice": REPEAT_REFUSED},
+        # Only a page from another version or a hand-made request sends one the list lacks.
+        error_messages={
+            "invalid_choice": _(
+                "Choose how often it repeats from the list: every 1, 2, 3, 4, 6, 8 or 13 weeks, "
+                "or every 1, 3, 6 or 12 months; not “%(value)s”."
+            )
+        },
         help_text=_(
             "For a standing order: once this one is done or cancelled, the next one is made "
-            "for the same day and time, without the call afterwards."
+            "for the same weekday (in weeks) or day of the month (in months) and time, without "
+            "the call afterwards."
         ),
     )
     # Shown for deliveries only (app.css), whose keeping invites to the survey.
@@ -167,6 +190,13 @@ class PromiseForm(OwnIds, forms.Form):
                 ),
             )
         return cleaned
+
+    def repeat_fields(self) -> dict[str, int]:
+        """How often it comes back, as the service's fields (promises.services)."""
+        chosen = self.cleaned_data.get("repeat") or "0"
+        if chosen.endswith(MONTHS_MARK):
+            return {"repeat_weeks": 0, "repeat_months": int(chosen.removesuffix(MONTHS_MARK))}
+        return {"repeat_weeks": int(chosen), "repeat_months": 0}
 
     def due(self, business) -> dict:
         """The due moment for the service: a moment when a time was given, else the day."""
@@ -302,7 +332,7 @@ class PromiseEditForm(PromiseForm):
             "made_at": local(promise.made_at).replace(second=0, microsecond=0),
             "survey_after_delivery": promise.survey_after_delivery,
             "aftercare_after_kept": promise.aftercare_after_kept,
-            "repeat_weeks": promise.repeat_weeks,
+            "repeat": repeat_choice(promise),
             "version": version,
         }
 
@@ -317,10 +347,11 @@ class PromiseEditForm(PromiseForm):
                 "made_at",
                 "survey_after_delivery",
                 "aftercare_after_kept",
-                "repeat_weeks",
             )
         }
         fields = {name: value for name, value in fields.items() if name in changed}
+        if "repeat" in changed:
+            fields.update(self.repeat_fields())
         if changed & {"due_date", "due_time"}:
             fields.update(self.due(business))
         return fields

@@ -61,7 +61,7 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
                 made_at=form.cleaned_data["made_at"],
                 survey_after_delivery=form.cleaned_data["survey_after_delivery"],
                 aftercare_after_kept=form.cleaned_data["aftercare_after_kept"],
-                repeat_weeks=form.cleaned_data["repeat_weeks"],
+                **form.repeat_fields(),
                 made_by=request.user,
                 **form.due(request.business),
             )
@@ -418,7 +418,7 @@ def promise_cancel(request: HttpRequest, promise_id: int) -> HttpResponse:
             lambda promise: services.promise_change(
                 promise=promise,
                 actor=request.user,
-                fields={"repeat_weeks": 0},
+                fields=dict(services.NOT_REPEATING),
                 cancelled_at=timezone.now(),
             ),
             stopped=True,

@@ -242,7 +242,112 @@ def test_a_quarterly_promise_is_made_again_thirteen_weeks_on(business, staff_use
         _at(SATURDAY + timedelta(weeks=13), 16),
         13,
     )
-    assert following.get_repeat_weeks_display() == "elke 13 weken (een kwartaal)"
+    assert following.repeat_shown == "om de 13 weken"
+
+
+def _kept_on_its_day(promise: Promise, staff_user) -> Promise:
+    """`promise` kept at noon on its due day; its next time."""
+    kept_at = _at(promise.due_on, 12)
+    services.promise_mark_kept(promise=promise, actor=staff_user, at=kept_at, now=kept_at)
+    return _next_of(promise)
+
+
+def test_a_quarterly_return_is_due_at_the_end_of_each_quarter_s_next_month(business, staff_user):
+    """An office's VAT return, due on the last day of the month after each quarter: 13 weeks
+    drifted from 31 January to 2 May."""
+    promise = _weekly(
+        business,
+        staff_user,
+        made=_at(date(2027, 1, 4), 9),
+        description="BTW-aangifte indienen",
+        due_at=None,
+        due_date=date(2027, 1, 31),
+        repeat_weeks=0,
+        repeat_months=3,
+    )
+
+    dues = []
+    for _ in range(4):
+        promise = _kept_on_its_day(promise, staff_user)
+        dues.append(promise.due_on)
+
+    assert dues == [date(2027, 4, 30), date(2027, 7, 31), date(2027, 10, 31), date(2028, 1, 31)]
+    assert (promise.repeat_weeks, promise.repeat_months, promise.repeat_day) == (0, 3, 31)
+    assert promise.repeat_shown == "elke 3 maanden (een kwartaal)"
+
+
+def test_a_monthly_order_keeps_its_day_past_a_shorter_month(business, staff_user):
+    promise = _weekly(
+        business,
+        staff_user,
+        made=_at(date(2027, 1, 4), 9),
+        due_at=_at(date(2027, 1, 31), 16),
+        repeat_weeks=0,
+        repeat_months=1,
+    )
+
+    february = _kept_on_its_day(promise, staff_user)
+    march = _kept_on_its_day(february, staff_user)
+
+    assert (february.due_at, march.due_at) == (
+        _at(date(2027, 2, 28), 16),
+        _at(date(2027, 3, 31), 16),
+    )
+
+
+def test_a_monthly_promise_moved_to_another_day_comes_back_on_that_day(business, staff_user):
+    promise = _weekly(
+        business,
+        staff_user,
+        made=_at(date(2027, 1, 4), 9),
+        due_at=_at(date(2027, 1, 31), 16),
+        repeat_weeks=0,
+        repeat_months=1,
+    )
+
+    services.promise_update(
+        promise=promise,
+        actor=staff_user,
+        now=_at(date(2027, 1, 5), 9),
+        due_at=_at(date(2027, 2, 15), 16),
+    )
+    following = _kept_on_its_day(Promise.objects.get(pk=promise.pk), staff_user)
+
+    assert (following.due_at, following.repeat_day) == (_at(date(2027, 3, 15), 16), 15)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "code"),
+    [
+        ({"repeat_months": 2}, "repeat_months", "invalid_choice"),
+        ({"repeat_weeks": 1, "repeat_months": 3}, "repeat_months", "both"),
+    ],
+)
+def test_a_repeat_not_offered_or_in_weeks_and_months_is_refused(
+    business, staff_user, fields, field, code
+):
+    with pytest.raises(ValidationError) as refused:
+        _weekly(business, staff_user, **fields)
+
+    assert refused.value.error_dict[field][0].code == code
+    assert Promise.objects.count() == 0
+
+
+def test_an_open_weekly_promise_is_made_quarterly(business, staff_user):
+    promise = _weekly_from_now(business, staff_user)
+
+    services.promise_update(promise=promise, actor=staff_user, repeat_weeks=0, repeat_months=3)
+    following = _next_of(services.promise_mark_kept(promise=promise, actor=staff_user))
+
+    local = business.local(promise.due_at)
+    assert (following.repeat_weeks, following.repeat_months, following.repeat_day) == (
+        0,
+        3,
+        local.day,
+    )
+    assert business.local(following.due_at).date() == services.months_on(
+        local.date(), 3, on_day=local.day
+    )
 
 
 def test_an_open_promise_is_made_to_repeat_less_often(business, staff_user):
@@ -337,3 +442,35 @@ def test_ended_after_keeping_was_undone_its_next_time_goes_too(business, staff_u
     assert (following.cancelled_at is not None, following.repeat_weeks) == (True, 0)
     assert (following.repeated_as_id, Promise.objects.count()) == (None, 2)
     assert not Promise.objects.filter(done_at=None, cancelled_at=None).exists()
+
+
+def test_the_api_makes_a_yearly_promise_and_refuses_weeks_with_months(api, business):
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    day = (timezone.now() + timedelta(days=2)).date()
+    sent = {
+        "customer": customer.pk,
+        "description": "APK-keuring",
+        "due_date": day.isoformat(),
+        "repeat_months": 12,
+    }
+
+    both = _api_json(api, "post", "/api/v1/promises", {**sent, "repeat_weeks": 4})
+    made = _api_json(api, "post", "/api/v1/promises", sent)
+
+    assert both.status_code == 422
+    assert [(error["loc"], error["type"]) for error in both.json()["detail"]] == [
+        (["body", "repeat_months"], "both")
+    ]
+    assert made.status_code == 201
+    assert (made.json()["repeat_weeks"], made.json()["repeat_months"]) == (0, 12)
+    kept = _api_json(
+        api,
+        "patch",
+        f"/api/v1/promises/{made.json()['id']}",
+        {"done_at": timezone.now().isoformat()},
+    )
+    following = Promise.objects.get(pk=kept.json()["repeated_as"])
+    assert (following.due_on, following.repeat_months) == (
+        services.months_on(day, 12, on_day=day.day),
+        12,
+    )

@@ -51,7 +51,16 @@ def test_the_profile_makes_a_weekly_order_and_shows_it_repeating(owner_client, c
             "kind": "order_ready",
             "due_date": "2026-12-05",
             "due_time": "16:00",
-            "repeat_weeks": "1",
+            "repeat": "1",
+        },
+    )
+    owner_client.post(
+        reverse("web:promise_add", args=[customer.pk]),
+        {
+            "description": "BTW-aangifte indienen",
+            "kind": "other",
+            "due_date": "2026-12-31",
+            "repeat": "3m",
         },
     )
     # A page from before the choice was offered sends none: a single promise.
@@ -62,13 +71,22 @@ def test_the_profile_makes_a_weekly_order_and_shows_it_repeating(owner_client, c
 
     assert '<option value="1">elke week</option>' in profile
     assert '<option value="6">om de 6 weken</option>' in profile
-    assert dict(Promise.objects.values_list("description", "repeat_weeks")) == {
-        "Rollade klaarleggen": 1,
-        "Worst bestellen": 0,
+    assert '<optgroup label="in maanden">' in profile
+    assert '<option value="3m">elke 3 maanden (een kwartaal)</option>' in profile
+    assert {
+        description: (weeks, months, day)
+        for description, weeks, months, day in Promise.objects.values_list(
+            "description", "repeat_weeks", "repeat_months", "repeat_day"
+        )
+    } == {
+        "Rollade klaarleggen": (1, 0, None),
+        "BTW-aangifte indienen": (0, 3, 31),
+        "Worst bestellen": (0, 0, None),
     }
     shown = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
-    assert shown.count('data-testid="promise-repeats"') == 1
+    assert shown.count('data-testid="promise-repeats"') == 2
     assert "↻ elke week" in shown
+    assert "↻ elke 3 maanden (een kwartaal)" in shown
 
 
 def test_kept_from_today_the_row_says_when_the_next_time_is(
@@ -151,11 +169,26 @@ def test_the_promise_page_makes_it_repeat_every_other_week(owner_client, custome
     seen = {f"initial-{name}": value for name, value in shown.items() if name != "version"}
 
     saved = owner_client.post(
-        reverse("web:promise_edit", args=[promise.pk]), {**shown, **seen, "repeat_weeks": "2"}
+        reverse("web:promise_edit", args=[promise.pk]), {**shown, **seen, "repeat": "2"}
+    )
+    assert saved.status_code == 302
+    assert Promise.objects.values_list("repeat_weeks", "repeat_months").get() == (2, 0)
+
+    # And then every month, on the day it is due
+    form = owner_client.get(reverse("web:promise_edit", args=[promise.pk])).context["form"]
+    shown = {name: form.typed(name) for name in form.fields}
+    seen = {f"initial-{name}": value for name, value in shown.items() if name != "version"}
+    assert shown["repeat"] == "2"
+    monthly = owner_client.post(
+        reverse("web:promise_edit", args=[promise.pk]), {**shown, **seen, "repeat": "1m"}
     )
 
-    assert saved.status_code == 302
-    assert Promise.objects.values_list("repeat_weeks", flat=True).get() == 2
+    assert monthly.status_code == 302
+    assert Promise.objects.values_list("repeat_weeks", "repeat_months", "repeat_day").get() == (
+        0,
+        1,
+        TUESDAY.day,
+    )
 
 
 def test_a_repeat_the_list_does_not_offer_is_refused_by_name_and_nothing_is_saved(
@@ -169,7 +202,7 @@ def test_a_repeat_the_list_does_not_offer_is_refused_by_name_and_nothing_is_save
             "description": "Rollade klaarleggen",
             "kind": "order_ready",
             "due_date": "2026-12-05",
-            "repeat_weeks": "5",
+            "repeat": "5",
         },
         headers=HTMX,
     )
@@ -179,10 +212,13 @@ def test_a_repeat_the_list_does_not_offer_is_refused_by_name_and_nothing_is_save
     shown = {name: form.typed(name) for name in form.fields}
     seen = {f"initial-{name}": value for name, value in shown.items() if name != "version"}
     refused_change = owner_client.post(
-        reverse("web:promise_edit", args=[promise.pk]), {**shown, **seen, "repeat_weeks": "5"}
+        reverse("web:promise_edit", args=[promise.pk]), {**shown, **seen, "repeat": "5"}
     )
 
-    message = "Een belofte komt elke 1, 2, 3, 4, 6, 8 of 13 weken terug, of niet (0); niet elke 5."
+    message = (
+        "Kies uit de lijst hoe vaak ze terugkomt: elke 1, 2, 3, 4, 6, 8 of 13 weken, of elke "
+        "1, 3, 6 of 12 maanden; niet “5”."
+    )
     for response in (refused, refused_change):
         assert response.status_code == 422
         assert message in response.content.decode()
