@@ -142,14 +142,17 @@ REVENUE_NOTE_SAME_WITHIN = 0.05
 
 
 def _revenue_note(months: list[str], totals: list[float], currency: str) -> str | None:
-    """The last full month's revenue against the average of the months before it that had any
-    (the months before a shop's first purchases on record count for nothing): a fall of a third
-    over half a year was there in the bars, and neither the scorecard nor the advice said it.
-    None with too few such months. The month under way is not judged: it is not over."""
+    """The last full month's revenue against the average of the months before it since the
+    first with any (the months before a shop's first purchases on record count for nothing; a
+    month without sales after them counts as the nothing it earned: left out, a shop's two empty
+    months made November "194% more" than an average they had lowered): a fall of a third over
+    half a year was there in the bars, and neither the scorecard nor the advice said it. None
+    with too few such months. The month under way is not judged: it is not over."""
     if len(totals) < 2:
         return None
     *before, last = totals[:-1]
-    earlier = [total for total in before if total > 0]
+    first_sales = next((index for index, total in enumerate(before) if total > 0), len(before))
+    earlier = before[first_sales:]
     if len(earlier) < REVENUE_NOTE_MIN_MONTHS or last <= 0:
         return None
     average = sum(earlier) / len(earlier)

@@ -332,6 +332,13 @@ def _revenue_run(totals_cents):
         ),
         # Two months before it are too few to judge by
         ([0, 1000000, 1000000, 650000, 10000], None),
+        # A month without sales after the first counts as the nothing it earned: left out,
+        # March and June made July "100% more" than an average they had lowered
+        (
+            [0, 900000, 0, 900000, 900000, 0, 1800000, 10000],
+            "De laatste volle maand, jul 2026: € 18.000, 233% meer dan het gemiddelde van de "
+            "maanden ervoor (€ 5.400).",
+        ),
     ],
 )
 def test_the_revenue_chart_says_how_the_last_full_month_compares(totals, note):
