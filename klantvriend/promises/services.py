@@ -149,8 +149,11 @@ def promise_create(
     aftercare_after_kept: bool = True,
     repeat_weeks: int = 0,
     repeat_months: int = 0,
+    kept_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Promise:
+    """A new promise; with `kept_at`, one written down afterwards that was kept then, marked
+    kept in the same transaction (promise_mark_kept: a refused moment stores nothing)."""
     customer.refuse_if_anonymised()
     now = now or timezone.now()
     with transaction.atomic():
@@ -172,6 +175,8 @@ def promise_create(
             now=now,
         )
         save_new_customer_row(promise, actor=made_by, snapshot=_snapshot)
+        if kept_at is not None:
+            promise = promise_mark_kept(promise=promise, actor=made_by, at=kept_at, now=now)
     return promise
 
 

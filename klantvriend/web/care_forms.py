@@ -163,6 +163,12 @@ class PromiseForm(OwnIds, forms.Form):
     # Shown only when the due moment is asked about (refuse_doubtful_due).
     confirm_due = forms.BooleanField(label=RECORD_ANYWAY, required=False)
     due_doubt = False
+    # Offered beside it when the moment has gone by, on a new promise: one written down
+    # afterwards and kept on time is saved kept at its moment (`kept_at`), where "Done"
+    # afterwards counted it late. A changed promise is kept with "Done".
+    kept_on_time = forms.BooleanField(label=_("It was kept on time"), required=False)
+    gone_by_doubt = False
+    offers_kept_on_time = True
     # Shown for the kinds whose keeping plans a call (aftercare.models.PROMISE_RULES; app.css).
     aftercare_after_kept = _asked_box(
         _("call afterwards to check"),
@@ -216,17 +222,17 @@ class PromiseForm(OwnIds, forms.Form):
         arrangement shops make."""
         if self.errors or self.cleaned_data.get("confirm_due"):
             return
-        due = self.due(business)
-        all_day = "due_date" in due
-        due_at = (
-            due_moment_for_day(business=business, day=due["due_date"]) if all_day else due["due_at"]
-        )
+        due_at, all_day = self._due_moment(business)
         made_at = self.cleaned_data.get("made_at")
         if ask_gone_by and due_gone_by(
             business=business, due_at=due_at, all_day=all_day, now=timezone.now()
         ):
             # With its year: a year typed wrong is one way to a moment gone by.
-            moment = {"moment": moment_shown(due["due_date"] if all_day else due_at, "SHORT")}
+            moment = {
+                "moment": moment_shown(
+                    business.local(due_at).date() if all_day else due_at, "SHORT"
+                )
+            }
             if made_at is None:
                 # Made now, it is refused (promises.services._check_due): said here with the
                 # way to write down a promise afterwards.
@@ -238,15 +244,19 @@ class PromiseForm(OwnIds, forms.Form):
                     )
                     % moment,
                 )
-            elif made_at <= due_at:
+            elif made_at <= due_at and self.kept_at(business) is None:
+                self.gone_by_doubt = True
                 self._doubt(
                     _(
-                        "The moment due, %(moment)s, has gone by. Saved like this, the promise "
-                        "is overdue at once, and then broken, until it is marked kept, with "
-                        "when. Typed wrong? Choose the moment still to come."
+                        "The moment due, %(moment)s, has gone by: saved like this, the promise "
+                        "is overdue at once. Typed wrong? Choose the moment still to come."
                     )
                     % moment,
-                    _("Written down afterwards? Tick “%(anyway)s”.") % {"anyway": RECORD_ANYWAY},
+                    _("Written down afterwards? Tick “%(anyway)s”, or “%(kept)s” if it was.")
+                    % {"anyway": RECORD_ANYWAY, "kept": self.fields["kept_on_time"].label}
+                    if self.offers_kept_on_time
+                    else _("Written down afterwards? Tick “%(anyway)s”.")
+                    % {"anyway": RECORD_ANYWAY},
                 )
             return
         closed = due_when_closed(business=business, due_at=due_at, all_day=all_day)
@@ -267,6 +277,22 @@ class PromiseForm(OwnIds, forms.Form):
             % {"anyway": RECORD_ANYWAY},
         )
 
+    def _due_moment(self, business: Business) -> tuple[datetime, bool]:
+        """The due moment typed, and whether it is for the whole day."""
+        due = self.due(business)
+        if "due_date" in due:
+            return due_moment_for_day(business=business, day=due["due_date"]), True
+        return due["due_at"], False
+
+    def kept_at(self, business: Business) -> datetime | None:
+        """When a promise written down afterwards was kept: at its moment, when "It was kept on
+        time" is ticked and that moment has gone by; None otherwise."""
+        if not (self.offers_kept_on_time and self.cleaned_data.get("kept_on_time")):
+            return None
+        due_at, all_day = self._due_moment(business)
+        gone_by = due_gone_by(business=business, due_at=due_at, all_day=all_day, now=timezone.now())
+        return due_at if gone_by else None
+
     def _doubt(self, said: str, answer: str) -> None:
         self.due_doubt = True
         self.add_error("due_date", f"{said} {answer}")
@@ -281,6 +307,7 @@ class PromiseEditForm(PromiseForm):
 
     made_at = MomentField(label=_("promised at"))
     version = forms.CharField(widget=forms.HiddenInput)
+    offers_kept_on_time = False
     # A moved promise is a call to the customer too: recorded with the change, not as a second
     # form on the profile afterwards (promises.services.promise_change).
     customer_told_by = forms.ChoiceField(

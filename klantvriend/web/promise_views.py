@@ -63,6 +63,7 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
                 aftercare_after_kept=form.cleaned_data["aftercare_after_kept"],
                 **form.repeat_fields(),
                 made_by=request.user,
+                kept_at=form.kept_at(request.business),
                 **form.due(request.business),
             )
         except ValidationError as error:
@@ -76,7 +77,7 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         customer,
         status=422,
         promise_form=form,
-        promise_advice=_advice(request, request.POST),
+        promise_advice=_advice_beside(form, _advice(request, request.POST)),
         open_form="promise",
     )
 
@@ -194,7 +195,7 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
     if not form.is_bound and promise.due_moment_stays(timezone.now()):
         # As the page's hidden `advice_from_now` will ask it (a form sent back carries it).
         typed = {**typed, "advice_from_now": "1"}
-    advice = _advice(request, typed)
+    advice = _advice_beside(form, _advice(request, typed))
     if advice is not None and advice.gone_by and advice.due_at == promise.due_at:
         advice = None  # its own moment gone by: the page's notice says what moving it does
     now = timezone.now()
@@ -216,6 +217,14 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _advice_beside(form: PromiseForm, advice):
+    """The advice under a form sent back: none on a moment gone by that the due day's own
+    error speaks of already (the same words twice, in red and in yellow)."""
+    if advice is not None and advice.gone_by and "due_date" in form.errors:
+        return None
+    return advice
 
 
 def _advice_input(request: HttpRequest, typed):

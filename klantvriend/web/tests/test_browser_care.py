@@ -97,7 +97,9 @@ def test_a_promise_with_advice_kept_late_changes_the_reliability_figure(
 
     form.locator("button[type=submit]").click()
     form = page.get_by_test_id("promise-form")
-    expect(form).to_contain_text("Achteraf opgeschreven? Vink dan “Toch vastleggen” aan.")
+    expect(form).to_contain_text(
+        "Achteraf opgeschreven? Vink “Toch vastleggen” aan, of “Al op tijd nagekomen” als ze dat was."
+    )
     assert not Promise.objects.filter(description="Vleesmolen nakijken").exists()
     shot(page, "care-01-promise-gone-by-asked")
     form.get_by_label("Toch vastleggen").check()

@@ -391,12 +391,15 @@ def test_a_promise_written_down_after_its_moment_is_asked_about_then_saved(owner
         shown = moment_shown(due, "SHORT", zone=business.tzinfo)
     assert asked.status_code == 422
     assert asked.context["promise_form"].errors["due_date"] == [
-        f"Het afgesproken moment, {shown}, is al voorbij. Zo opgeslagen is de belofte meteen "
-        "over tijd, en daarna gebroken, tot je haar als nagekomen markeert, met wanneer. "
-        "Verkeerd getypt? Kies het moment dat nog komt. Achteraf opgeschreven? Vink dan “Toch "
-        "vastleggen” aan."
+        f"Het afgesproken moment, {shown}, is al voorbij: zo opgeslagen is de belofte meteen "
+        "over tijd. Verkeerd getypt? Kies het moment dat nog komt. Achteraf opgeschreven? Vink "
+        "“Toch vastleggen” aan, of “Al op tijd nagekomen” als ze dat was."
     ]
-    assert 'name="confirm_due"' in asked.content.decode()
+    page = asked.content.decode()
+    assert 'name="confirm_due"' in page
+    assert 'name="kept_on_time"' in page
+    # Said once, by the field: not again in the advice under the form
+    assert 'data-testid="promise-gone-by"' not in page
     assert snapshot() == before
 
     saved = owner_client.post(url, {**typed, "confirm_due": "on"}, headers=HTMX)
@@ -407,6 +410,31 @@ def test_a_promise_written_down_after_its_moment_is_asked_about_then_saved(owner
         due,
         datetime.combine(two_days_ago, time(10, 0), tzinfo=business.tzinfo),
     )
+
+
+def test_a_promise_written_down_afterwards_is_saved_kept_on_time(owner_client, business):
+    """Kept on time, and written down two days later: "Done" then counted it kept late."""
+    customer = CustomerFactory(business=business)
+    two_days_ago = business.today() - timedelta(days=2)
+
+    saved = owner_client.post(
+        reverse("web:promise_add", args=[customer.pk]),
+        {
+            "description": "Terugbellen over de offerte",
+            "kind": "callback",
+            "due_date": two_days_ago.isoformat(),
+            "due_time": "16:00",
+            "made_at": f"{two_days_ago.isoformat()}T10:00",
+            "kept_on_time": "on",
+        },
+        headers=HTMX,
+    )
+
+    assert saved.status_code == 200
+    promise = Promise.objects.get()
+    due = datetime.combine(two_days_ago, time(16, 0), tzinfo=business.tzinfo)
+    assert (promise.due_at, promise.done_at, promise.done_on) == (due, due, two_days_ago)
+    assert AuditEvent.objects.filter(action="completed", object_id=promise.pk).count() == 1
 
 
 def test_a_promise_for_today_or_to_come_is_not_asked_about_the_moment(owner_client, business):

@@ -259,7 +259,7 @@ def test_an_overdue_promise_says_that_a_new_moment_makes_a_new_promise(staff_cli
     with translation.override("nl"):
         due = formats.date_format(overdue.business.local(overdue.due_at), "WEEKDAY_DATETIME_FORMAT")
     assert " ".join(re.sub(r"<[^>]+>", "", notice[1]).split()) == (
-        f"Niet op tijd nagekomen (uiterlijk {due}). Een nieuw moment dat je met de klant "
+        f"Over tijd, nog niet nagekomen (uiterlijk {due}). Een nieuw moment dat je met de klant "
         "afspreekt wordt een nieuwe belofte, en deze telt als gebroken: de cijfers laten zien "
         "dat ze niet op tijd is nagekomen."
     )
@@ -297,14 +297,14 @@ def test_a_promise_typed_in_after_its_moment_says_a_moment_to_come_makes_a_new_o
     said = " ".join(re.sub(r"<[^>]+>", "", found[1]).split())
     if recorded_ago < timedelta(days=1):
         assert said == (
-            f"Niet op tijd nagekomen (uiterlijk {due}). Ze is pas na dat moment opgeschreven. "
+            f"Over tijd, nog niet nagekomen (uiterlijk {due}). Ze is pas na dat moment opgeschreven. "
             f"Verkeerd getypt? Zet het juiste moment er tot {until} in: dan is het een "
             "verbetering. Daarna maakt een moment dat nog komt een nieuwe belofte, en telt deze "
             "als gebroken."
         )
     else:
         assert said == (
-            f"Niet op tijd nagekomen (uiterlijk {due}). Ze is pas na dat moment opgeschreven: "
+            f"Over tijd, nog niet nagekomen (uiterlijk {due}). Ze is pas na dat moment opgeschreven: "
             "verbeter het moment als het verkeerd is opgeschreven. Een nieuw moment dat nog moet "
             "komen wordt een nieuwe belofte, en deze telt als gebroken."
         )
