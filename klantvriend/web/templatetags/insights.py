@@ -137,6 +137,10 @@ def figure_change(figure):
     if figure.change is None:
         return ""
     before = _shown(figure.kind, figure.previous_90_days)
+    if _shown(figure.kind, figure.last_90_days) == before:
+        # "May be chance: the difference is within its margin" of 100% against 100% spoke of
+        # a difference there was not.
+        return _("the same as the 90 days before (%(before)s)") % {"before": before}
     if figure.change_within_margin:
         # In points either way: a share's margin is a share (0.52 is 52 points).
         margin = (

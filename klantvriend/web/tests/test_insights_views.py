@@ -1320,3 +1320,18 @@ def test_working_on_reliability_first_leads_to_the_promises_then_the_survey_resu
         (reverse("web:promise_reliability"), "Naar de nagekomen beloften"),
         (reverse("web:survey_results"), "Naar de enquêteresultaten"),
     ]
+
+
+@pytest.mark.parametrize("margin", [None, 0.55])
+def test_a_figure_as_it_was_says_it_is_the_same_not_that_a_difference_may_be_chance(margin):
+    """Two of two customers returning, as in the 90 days before, read "may be chance vs. the 90
+    days before (100%): the difference is within its margin of error (± 55 points)"."""
+    from django.utils import translation
+
+    from klantvriend.insights.scorecard import Figure
+    from klantvriend.web.templatetags.insights import figure_change
+
+    figure = Figure("returning", "returning", 1.0, "share", 1.0, 1.0, change_margin=margin)
+
+    with translation.override("nl"):
+        assert figure_change(figure) == "gelijk aan de 90 dagen ervoor (100%)"
