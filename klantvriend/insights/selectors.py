@@ -520,17 +520,22 @@ SEGMENT_EXPLANATIONS = {
     ),
     Segment.REGULAR: lambda: _("comes back regularly"),
     Segment.NEW: lambda: _("a customer for less than three months"),
-    # "Less" is a rank among the business's own customers (segments.rfm_segments): an office's
-    # client of five invoices, one every 76 days, read "bought seldom".
+    # "Less often or for less" is a rank among the business's own customers of how often and
+    # how much together (segments.rfm_segments): an office's client of five invoices, one every
+    # 76 days, read "bought seldom".
     Segment.NEEDS_ATTENTION: lambda: _(
-        "bought more recently than many of your customers, but less than most of them"
+        "bought more recently than many of your customers, but less often or for less than most"
     ),
     Segment.AT_RISK: lambda: _("used to buy often, but not lately"),
     Segment.CANT_LOSE: lambda: _(
         "one of the best customers, but has not been back for a long time"
     ),
-    Segment.HIBERNATING: lambda: _("bought less than most of your customers, and not lately"),
-    Segment.LOST: lambda: _("bought less than most of your customers, and long ago"),
+    Segment.HIBERNATING: lambda: _(
+        "bought less often or for less than most of your customers, and not lately"
+    ),
+    Segment.LOST: lambda: _(
+        "bought less often or for less than most of your customers, and long ago"
+    ),
 }
 
 

@@ -402,22 +402,24 @@ def test_a_small_shop_calls_no_one_recent_past_their_rhythm_or_a_year(business):
         "Karin": (
             "hibernating",
             "één keer gekocht, 20 maanden geleden",
-            "kocht minder dan de meeste van je klanten, en de laatste tijd niet",
+            "kocht minder vaak of voor minder dan de meeste van je klanten, en de laatste tijd "
+            "niet",
         ),
         "Klant 0": (
             "hibernating",
             "één keer gekocht, 22 maanden geleden",
-            "kocht minder dan de meeste van je klanten, en de laatste tijd niet",
+            "kocht minder vaak of voor minder dan de meeste van je klanten, en de laatste tijd "
+            "niet",
         ),
         "Klant 1": (
             "lost",
             "één keer gekocht, 2 jaar geleden",
-            "kocht minder dan de meeste van je klanten, en lang geleden",
+            "kocht minder vaak of voor minder dan de meeste van je klanten, en lang geleden",
         ),
         "Klant 2": (
             "lost",
             "één keer gekocht, 2 jaar geleden",
-            "kocht minder dan de meeste van je klanten, en lang geleden",
+            "kocht minder vaak of voor minder dan de meeste van je klanten, en lang geleden",
         ),
     }
 
