@@ -160,7 +160,8 @@ def test_with_a_model_lost_is_who_has_probably_left():
         ).tolist()[:3]
 
     # Then Linda, whom the model gives 88%, hibernates ("bought less often or for less than
-    # most of your customers, and not lately"), where by the rank alone she was "lost" beside it; Thijs, at 21%, and the one-off Tom are lost
+    # most of your customers, and not lately"), where by the rank alone she was "lost" beside
+    # it; Thijs, at 21%, and the one-off Tom are lost
     assert segments(alive) == ["hibernating", "lost", "lost"]
     # And without a model the rank alone decides, as before
     assert segments(None) == ["lost", "lost", "lost"]
