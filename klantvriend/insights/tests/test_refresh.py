@@ -432,7 +432,13 @@ def test_import_hook_refreshes(business, django_capture_on_commit_callbacks):
 
 
 def test_command_refreshes_one_or_all_businesses(business, other_business, capsys):
+    PurchaseFactory(customer=CustomerFactory(business=business))
+    CustomerFactory(business=business)
     call_command("refresh_insights", "--business", business.slug)
+    # Of the two customers, the one with purchases is counted, and said to be
+    assert capsys.readouterr().out.startswith(
+        f"{business.slug}: 1 klanten met aankopen, 1 aankopen in "
+    )
     assert InsightRun.objects.filter(business=business).count() == 1
     assert not InsightRun.objects.filter(business=other_business).exists()
     call_command("refresh_insights")

@@ -32,7 +32,8 @@ class Command(ShopCommand):
             outcome = run.not_enough_data_text() or _("model %(name)s") % {"name": run.model_name}
             self.stdout.write(
                 _(
-                    "%(business)s: %(customers)s customers, %(purchases)s purchases in %(seconds)s s; %(outcome)s"
+                    "%(business)s: %(customers)s customers with purchases, %(purchases)s "
+                    "purchases in %(seconds)s s; %(outcome)s"
                 )
                 % {
                     "business": business.slug,
