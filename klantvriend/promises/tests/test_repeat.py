@@ -276,8 +276,9 @@ def test_a_quarterly_return_is_due_at_the_end_of_each_quarter_s_next_month(busin
     assert promise.repeat_shown == "elke 3 maanden (een kwartaal)"
 
 
-def test_a_monthly_order_keeps_its_day_past_a_shorter_month(business, staff_user):
-    promise = _weekly(
+def _monthly_from_31_january(business, staff_user) -> Promise:
+    """A monthly order for 16:00 on 31 January, made on the 4th."""
+    return _weekly(
         business,
         staff_user,
         made=_at(date(2027, 1, 4), 9),
@@ -285,6 +286,10 @@ def test_a_monthly_order_keeps_its_day_past_a_shorter_month(business, staff_user
         repeat_weeks=0,
         repeat_months=1,
     )
+
+
+def test_a_monthly_order_keeps_its_day_past_a_shorter_month(business, staff_user):
+    promise = _monthly_from_31_january(business, staff_user)
 
     february = _kept_on_its_day(promise, staff_user)
     march = _kept_on_its_day(february, staff_user)
@@ -296,14 +301,7 @@ def test_a_monthly_order_keeps_its_day_past_a_shorter_month(business, staff_user
 
 
 def test_a_monthly_promise_moved_to_another_day_comes_back_on_that_day(business, staff_user):
-    promise = _weekly(
-        business,
-        staff_user,
-        made=_at(date(2027, 1, 4), 9),
-        due_at=_at(date(2027, 1, 31), 16),
-        repeat_weeks=0,
-        repeat_months=1,
-    )
+    promise = _monthly_from_31_january(business, staff_user)
 
     services.promise_update(
         promise=promise,
