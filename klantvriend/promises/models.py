@@ -289,6 +289,13 @@ class Promise(BusinessOwned):
         return str(self.get_repeat_weeks_display())
 
     @property
+    def done_time_known(self) -> bool:
+        """Whether the moment it was kept has a time anyone kept it at: not a promise for the
+        day set kept at its moment ("It was on time", or kept on time when written down
+        afterwards), whose end-of-day time ("23:59") the pages leave out."""
+        return not (self.due_all_day and self.done_at == self.due_at)
+
+    @property
     def predecessor(self) -> "Promise | None":
         """The promise this one replaced at a new moment (promise_reschedule), if any."""
         try:

@@ -1206,6 +1206,7 @@ def promise_timeline(*, customer, limit: int) -> list[TimelineEntry]:
                 "status": view.status.label,
             },
             actor=staff_name(view.promise.made_by) if view.promise.made_by else "",
+            time_known=view.promise.done_at is None or view.promise.done_time_known,
             extra={"status": view.status.value, "promise_id": view.promise.pk},
         )
         for view in views

@@ -142,6 +142,13 @@ def due_moment(promise, length="short"):
 
 
 @register.filter
+def done_moment(promise, length="short"):
+    """When a promise was kept, as the pages write it: its day alone where no time is known
+    (Promise.done_time_known)."""
+    return _day_or_moment(promise.done_at, not promise.done_time_known, length)
+
+
+@register.filter
 def advised_moment(value, advice):
     """A moment the promise advice names (the promise's, the one it suggests, when to have it
     ready), as due_moment writes the promise's own: its day alone for a promise for the day."""

@@ -437,6 +437,35 @@ def test_a_promise_written_down_afterwards_is_saved_kept_on_time(owner_client, b
     assert AuditEvent.objects.filter(action="completed", object_id=promise.pk).count() == 1
 
 
+def test_a_promise_for_the_day_kept_on_time_afterwards_shows_its_day_not_a_time(
+    owner_client, business
+):
+    """Kept on time on its day, a promise for the day is set kept at that day's end: the card
+    read "gedaan za 5 dec 23:59", a time nobody kept it at."""
+    customer = CustomerFactory(business=business)
+    day = business.today() - timedelta(days=3)
+
+    owner_client.post(
+        reverse("web:promise_add", args=[customer.pk]),
+        {
+            "description": "Jaarstukken opsturen",
+            "kind": "delivery",
+            "due_date": day.isoformat(),
+            "made_at": f"{(day - timedelta(days=1)).isoformat()}T10:00",
+            "kept_on_time": "on",
+        },
+        headers=HTMX,
+    )
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+    listed = owner_client.get(reverse("web:promise_list") + "?status=kept").content.decode()
+    with translation.override("nl"):
+        shown = moment_shown(day, "SHORT")
+    assert Promise.objects.get().done_on == day
+    assert "23:59" not in page + listed
+    assert f'<td class="hide-small hide-medium">{shown}</td>' in listed
+
+
 def test_a_promise_for_today_or_to_come_is_not_asked_about_the_moment(owner_client, business):
     customer = CustomerFactory(business=business)
     yesterday = business.today() - timedelta(days=1)
