@@ -629,6 +629,22 @@ class QuickAddForm(OwnIds, forms.Form):
         help_text=REFERRER_HINT,
         error_messages={"invalid_choice": _("This customer does not exist.")},
     )
+    # Not known unless said: "walk-in" by default put "Kwam zelf binnen" on the card of every
+    # customer a garage added on the phone. A referrer chosen says it instead (service_fields).
+    acquisition_channel = forms.ChoiceField(
+        label=_("came to us through"),
+        choices=[
+            (AcquisitionChannel.UNKNOWN, _("not said")),
+            *(
+                (channel.value, channel.label)
+                for channel in AcquisitionChannel
+                if channel != AcquisitionChannel.UNKNOWN
+            ),
+        ],
+        initial=AcquisitionChannel.UNKNOWN,
+        # A page from before it was asked sends none: not known, as then said.
+        required=False,
+    )
     # Shown only when customers of the same name exist (see customer_quick_add).
     confirm_new = forms.BooleanField(
         label=_("It is someone else: add a new customer"), required=False
@@ -644,7 +660,11 @@ class QuickAddForm(OwnIds, forms.Form):
     def service_fields(self) -> dict:
         """What the service stores beyond the name: a referrer also says how they came."""
         referrer = self.cleaned_data["referred_by"]
-        fields = {"phone": self.cleaned_data["phone"]}
+        fields = {
+            "phone": self.cleaned_data["phone"],
+            "acquisition_channel": self.cleaned_data["acquisition_channel"]
+            or AcquisitionChannel.UNKNOWN,
+        }
         if referrer is not None:
             fields |= {"referred_by": referrer, "acquisition_channel": AcquisitionChannel.REFERRAL}
         return fields

@@ -316,7 +316,7 @@ def test_the_walk_in_panel_works_with_the_keyboard_alone_and_escape_shuts_it(
     # Tabbing on past its last link shuts it: the focus does not go on hidden behind it.
     page.keyboard.press("Enter")
     expect(panel.get_by_label("Naam")).to_be_focused()
-    for _field in ("Telefoon", "Doorverwezen door", "Klant toevoegen"):
+    for _field in ("Telefoon", "Doorverwezen door", "Bij ons gekomen via", "Klant toevoegen"):
         page.keyboard.press("Tab")
     expect(panel.get_by_role("button", name="Klant toevoegen")).to_be_focused()
     page.keyboard.press("Tab")

@@ -160,6 +160,20 @@ def test_quick_add_creates_a_walk_in_and_opens_the_profile(owner_client, busines
     assert customer.name == "Wandelaar"
     assert response.status_code == 302
     assert response.url == reverse("web:customer_detail", args=[customer.pk])
+    # How they came is not said: not "walk-in", as a customer on the phone read on their card
+    assert customer.acquisition_channel == AcquisitionChannel.UNKNOWN
+
+
+def test_quick_add_records_how_the_customer_came_when_said(owner_client, business):
+    page = owner_client.get(reverse("web:today")).content.decode()
+
+    owner_client.post(
+        reverse("web:customer_quick_add"),
+        {"name": "Websurfer", "phone": "", "acquisition_channel": "online"},
+    )
+
+    assert '<option value="unknown" selected>niet gezegd</option>' in page
+    assert Customer.objects.get(business=business).acquisition_channel == "online"
 
 
 def test_quick_add_with_htmx_redirects_the_page(owner_client, business):
