@@ -77,11 +77,14 @@ class RowTable:
     reach: dict[int, str] | None = None
 
 
-def _moment(business: Business, value) -> str:
+def _moment(business: Business, value, *, time_known: bool = True) -> str:
     """A moment of a row in the business's time zone, day and time on one line of the table
-    (these rows are shown only on a page)."""
+    (these rows are shown only on a page); its day alone where no time is known (a promise for
+    the day: "31 jul 2027 23:59" read as a time someone chose)."""
     if value is None:
         return "—"
+    if not time_known:
+        return moment_shown(business.local(value).date())
     return moment_shown(value, zone=business.tzinfo)
 
 
@@ -113,8 +116,10 @@ def _promises(business, now, offset, before=False):
                 view.promise.customer.name,
                 [
                     view.promise.description,
-                    _moment(business, view.promise.due_at),
-                    _moment(business, view.promise.done_at),
+                    _moment(business, view.promise.due_at, time_known=not view.promise.due_all_day),
+                    _moment(
+                        business, view.promise.done_at, time_known=view.promise.done_time_known
+                    ),
                     str(view.status.label),
                 ],
             )

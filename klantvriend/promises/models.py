@@ -125,9 +125,12 @@ class Promise(BusinessOwned):
     # `repeat_months` later (services.promise_repeat; never both), and named here
     # (`repeated_as`; the reverse, `repeat_of`). One open promise carries the arrangement on
     # at a time, so Today lists this week's order, not a year of them.
-    repeat_weeks = models.PositiveSmallIntegerField(_("repeats"), choices=REPEAT_CHOICES, default=0)
+    # Named apart: a change from one to the other is two changes in the trail.
+    repeat_weeks = models.PositiveSmallIntegerField(
+        _("repeats in weeks"), choices=REPEAT_CHOICES, default=0
+    )
     repeat_months = models.PositiveSmallIntegerField(
-        _("repeats"), choices=REPEAT_MONTH_CHOICES, default=0
+        _("repeats in months"), choices=REPEAT_MONTH_CHOICES, default=0
     )
     # The day of the month a monthly arrangement falls on, carried from time to time: a month
     # without it has it on its last day, and the next month on the day again (the 31st: 28

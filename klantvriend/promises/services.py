@@ -289,22 +289,51 @@ def promise_update(
             run_in_transaction(PROMISE_AFTERCARE_CHANGED, promise=changed, actor=actor)
         if (before["repeat_weeks"] or before["repeat_months"]) and not changed.repeats:
             _withdraw_next_time(changed, actor=actor, now=now)
+        elif changed.repeats and (
+            _cadence(changed) != (before["repeat_weeks"], before["repeat_months"])
+            or changed.due_at != before["due_at"]
+        ):
+            _remake_next_time(changed, actor=actor, now=now)
     return changed
 
 
-def _withdraw_next_time(promise: Promise, *, actor, now: datetime) -> None:
+def _cadence(promise: Promise) -> tuple[int, int]:
+    return promise.repeat_weeks, promise.repeat_months
+
+
+def _withdraw_next_time(promise: Promise, *, actor, now: datetime) -> bool:
     """A standing order ended on a time that had made its next one already (kept, the keeping
     undone): that next time, still open, is cancelled now with it, not repeating; left, it
-    came on Today every week after "niet meer herhalen"."""
+    came on Today every week after "niet meer herhalen". Whether there was one to cancel."""
     following = (
         Promise.objects.select_for_update()
         .filter(pk=promise.repeated_as_id, done_at__isnull=True, cancelled_at__isnull=True)
         .first()
     )
     if following is None:
-        return
+        return False
     promise_update(promise=following, actor=actor, now=now, **NOT_REPEATING)
     promise_cancel(promise=following, actor=actor, at=now, now=now, repeat=False)
+    return True
+
+
+def _remake_next_time(promise: Promise, *, actor, now: datetime) -> None:
+    """A time that had made its next one already (kept, the keeping undone) made to repeat
+    otherwise, or moved: that next time, still open, was due by the old arrangement (a
+    quarterly return's "volgende keer zo 30 jan", 13 weeks on, beside "elke 3 maanden", and a
+    second open one). It is cancelled, and the link to it forgotten, so that keeping this one
+    makes its next time anew."""
+    if not _withdraw_next_time(promise, actor=actor, now=now):
+        return
+    following = promise.repeated_as_id
+    Promise.objects.filter(pk=promise.pk).update(repeated_as=None)
+    promise.repeated_as = None
+    audit_customer_row(
+        promise,
+        actor=actor,
+        action=AuditAction.CHANGED,
+        changes=audit_diff({"repeated_as": following}, {"repeated_as": None}),
+    )
 
 
 def _changes_checked(business, changed: Promise, fields: dict[str, Any], now: datetime) -> None:

@@ -88,9 +88,12 @@ def _asked_box(label, help_text) -> forms.BooleanField:
 MONTHS_MARK = "m"
 REPEAT_FORM_CHOICES = [
     ("0", REPEAT_CHOICES[0][1]),
-    (_("in weeks"), [(str(weeks), label) for weeks, label in REPEAT_CHOICES if weeks]),
     (
-        _("in months"),
+        _("in weeks, on the same weekday"),
+        [(str(weeks), label) for weeks, label in REPEAT_CHOICES if weeks],
+    ),
+    (
+        _("in months, on the same day of the month"),
         [(f"{months}{MONTHS_MARK}", label) for months, label in REPEAT_MONTH_CHOICES if months],
     ),
 ]
@@ -142,9 +145,8 @@ class PromiseForm(OwnIds, forms.Form):
             )
         },
         help_text=_(
-            "For a standing order: once this one is done or cancelled, the next one is made "
-            "for the same weekday (in weeks) or day of the month (in months) and time, without "
-            "the call afterwards."
+            "For a standing arrangement (a weekly order, a quarterly return): once this one is "
+            "done or cancelled, the next one is made, without the call afterwards."
         ),
     )
     # Shown for deliveries only (app.css), whose keeping invites to the survey.

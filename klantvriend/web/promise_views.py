@@ -1,6 +1,7 @@
 """Promises on the profile and the Today page: make one (with the on-time advice), keep it,
 cancel it; the reliability figures, and the list of promises each figure opens to."""
 
+import dataclasses
 from datetime import datetime
 
 from django.contrib import messages
@@ -220,11 +221,13 @@ def promise_edit(request: HttpRequest, promise_id: int) -> HttpResponse:
 
 
 def _advice_beside(form: PromiseForm, advice):
-    """The advice under a form sent back: none on a moment gone by that the due day's own
-    error speaks of already (the same words twice, in red and in yellow)."""
-    if advice is not None and advice.gone_by and "due_date" in form.errors:
+    """The advice under a form sent back, without what the due day's own error says already
+    (the same words twice, in red and in yellow): a moment gone by, a day the shop is closed."""
+    if advice is None or "due_date" not in form.errors:
+        return advice
+    if advice.gone_by:
         return None
-    return advice
+    return dataclasses.replace(advice, closed_day=None, closed_for="")
 
 
 def _advice_input(request: HttpRequest, typed):

@@ -442,6 +442,35 @@ def test_ended_after_keeping_was_undone_its_next_time_goes_too(business, staff_u
     assert not Promise.objects.filter(done_at=None, cancelled_at=None).exists()
 
 
+def test_kept_undone_and_made_to_repeat_otherwise_its_next_time_is_made_anew(business, staff_user):
+    """A quarterly return at 13 weeks, kept, undone and made "every 3 months": its next time
+    stayed due 13 weeks on ("volgende keer zo 30 jan" beside "elke 3 maanden"), repeating
+    every 13 weeks, beside a second open one."""
+    promise = _weekly_from_now(business, staff_user, repeat_weeks=13)
+    services.promise_mark_kept(promise=promise, actor=staff_user)
+    stale = _next_of(promise)
+    reopened = services.promise_reopen(promise=promise, actor=staff_user)
+
+    services.promise_update(promise=reopened, actor=staff_user, repeat_weeks=0, repeat_months=3)
+
+    stale.refresh_from_db()
+    reopened.refresh_from_db()
+    assert (stale.cancelled_at is not None, stale.repeat_weeks, reopened.repeated_as_id) == (
+        True,
+        0,
+        None,
+    )
+    # Kept again, its next time is due by the new arrangement
+    services.promise_mark_kept(promise=reopened, actor=staff_user)
+    following = _next_of(reopened)
+    local = business.local(reopened.due_at)
+    assert (following.repeat_weeks, following.repeat_months) == (0, 3)
+    assert following.due_at == datetime.combine(
+        services.months_on(local.date(), 3, on_day=local.day), local.time(), tzinfo=local.tzinfo
+    )
+    assert Promise.objects.filter(done_at=None, cancelled_at=None).get() == following
+
+
 def test_the_api_makes_a_yearly_promise_and_refuses_weeks_with_months(api, business):
     customer = CustomerFactory(business=business, name="Anna de Vries")
     day = (timezone.now() + timedelta(days=2)).date()

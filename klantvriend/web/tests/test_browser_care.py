@@ -98,7 +98,8 @@ def test_a_promise_with_advice_kept_late_changes_the_reliability_figure(
     form.locator("button[type=submit]").click()
     form = page.get_by_test_id("promise-form")
     expect(form).to_contain_text(
-        "Achteraf opgeschreven? Vink “Toch vastleggen” aan, of “Al op tijd nagekomen” als ze dat was."
+        "Achteraf opgeschreven? Vink “Toch vastleggen” aan, of “Al op tijd nagekomen” als de "
+        "belofte op tijd is nagekomen."
     )
     assert not Promise.objects.filter(description="Vleesmolen nakijken").exists()
     shot(page, "care-01-promise-gone-by-asked")

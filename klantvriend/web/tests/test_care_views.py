@@ -393,7 +393,7 @@ def test_a_promise_written_down_after_its_moment_is_asked_about_then_saved(owner
     assert asked.context["promise_form"].errors["due_date"] == [
         f"Het afgesproken moment, {shown}, is al voorbij: zo opgeslagen is de belofte meteen "
         "over tijd. Verkeerd getypt? Kies het moment dat nog komt. Achteraf opgeschreven? Vink "
-        "“Toch vastleggen” aan, of “Al op tijd nagekomen” als ze dat was."
+        "“Toch vastleggen” aan, of “Al op tijd nagekomen” als de belofte op tijd is nagekomen."
     ]
     page = asked.content.decode()
     assert 'name="confirm_due"' in page

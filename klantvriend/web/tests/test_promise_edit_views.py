@@ -297,16 +297,16 @@ def test_a_promise_typed_in_after_its_moment_says_a_moment_to_come_makes_a_new_o
     said = " ".join(re.sub(r"<[^>]+>", "", found[1]).split())
     if recorded_ago < timedelta(days=1):
         assert said == (
-            f"Over tijd, nog niet nagekomen (uiterlijk {due}). Ze is pas na dat moment opgeschreven. "
-            f"Verkeerd getypt? Zet het juiste moment er tot {until} in: dan is het een "
-            "verbetering. Daarna maakt een moment dat nog komt een nieuwe belofte, en telt deze "
-            "als gebroken."
+            f"Over tijd, nog niet nagekomen (uiterlijk {due}). Deze belofte is pas na dat moment "
+            f"opgeschreven. Verkeerd getypt? Zet het juiste moment er tot {until} in: dan is het "
+            "een verbetering. Daarna maakt een moment dat nog komt een nieuwe belofte, en telt "
+            "deze belofte als gebroken."
         )
     else:
         assert said == (
-            f"Over tijd, nog niet nagekomen (uiterlijk {due}). Ze is pas na dat moment opgeschreven: "
-            "verbeter het moment als het verkeerd is opgeschreven. Een nieuw moment dat nog moet "
-            "komen wordt een nieuwe belofte, en deze telt als gebroken."
+            f"Over tijd, nog niet nagekomen (uiterlijk {due}). Deze belofte is pas na dat moment "
+            "opgeschreven: verbeter het moment als het verkeerd is opgeschreven. Een nieuw moment "
+            "dat nog moet komen wordt een nieuwe belofte, en deze belofte telt dan als gebroken."
         )
     assert 'data-testid="promise-overdue-notice"' not in page
     assert "Verzet het afgesproken moment" not in page

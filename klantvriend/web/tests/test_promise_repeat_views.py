@@ -71,7 +71,7 @@ def test_the_profile_makes_a_weekly_order_and_shows_it_repeating(owner_client, c
 
     assert '<option value="1">elke week</option>' in profile
     assert '<option value="6">om de 6 weken</option>' in profile
-    assert '<optgroup label="in maanden">' in profile
+    assert '<optgroup label="in maanden, op dezelfde dag van de maand">' in profile
     assert '<option value="3m">elke 3 maanden (een kwartaal)</option>' in profile
     assert {
         description: (weeks, months, day)
@@ -266,3 +266,17 @@ def test_an_ended_standing_order_still_shows_its_last_kept_time(
         following.pk,
         promise.pk,
     ]
+
+
+def test_a_yearly_promise_s_next_time_is_said_with_its_year(
+    owner_client, customer, staff_user, now
+):
+    """"uiterlijk wo 31 mrt" above "volgende keer vr 31 mrt" read as one day with two weekdays:
+    the next time is a year on."""
+    promise = _weekly(customer, staff_user, now, repeat_weeks=0, repeat_months=12)
+    services.promise_mark_kept(promise=promise, actor=staff_user)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    assert "volgende keer 1\u00a0dec\u00a02027\u00a015:30" in page
+    assert "↻ elk jaar" in page

@@ -62,6 +62,9 @@ def test_a_promise_for_the_closed_sunday_is_asked_about_and_saved_once_confirmed
         "klant hebt afgesproken, vink dan “Toch vastleggen” aan."
     ) in page
     assert 'name="confirm_due"' in page
+    # Said once, by the field: the advice under the form leaves its own question out
+    assert 'data-testid="promise-closed-day"' not in page
+    assert 'data-testid="promise-advice"' in page
 
     response = _add(staff_client, customer, due_date=sunday.isoformat(), confirm_due="on")
 
