@@ -271,7 +271,7 @@ def test_an_ended_standing_order_still_shows_its_last_kept_time(
 def test_a_yearly_promise_s_next_time_is_said_with_its_year(
     owner_client, customer, staff_user, now
 ):
-    """"uiterlijk wo 31 mrt" above "volgende keer vr 31 mrt" read as one day with two weekdays:
+    """ "uiterlijk wo 31 mrt" above "volgende keer vr 31 mrt" read as one day with two weekdays:
     the next time is a year on."""
     promise = _weekly(customer, staff_user, now, repeat_weeks=0, repeat_months=12)
     services.promise_mark_kept(promise=promise, actor=staff_user)
