@@ -136,7 +136,7 @@ def test_the_referrer_is_picked_by_typing_and_the_ambassadors_page_ranks_them(
 
     page.goto(f"{live_server.url}/customers/new/")
     page.get_by_role("group", name="Wie").locator("input[name=name]").fill("Cor Visser")
-    page.get_by_label("Bij ons gekomen via").select_option("referral")
+    page.get_by_role("combobox", name="Bij ons gekomen via").select_option("referral")
     page.get_by_role("searchbox", name="Doorverwezen door").fill("ann")
     option = page.get_by_role("button", name="Anna de Vries")
     expect(option).to_be_visible()
@@ -182,18 +182,18 @@ def test_picking_a_referrer_sets_how_the_customer_came_unless_chosen_otherwise(
     page.get_by_role("searchbox", name="Doorverwezen door").fill("ann")
     page.get_by_role("button", name="Anna de Vries").click()
     expect(page.get_by_test_id("referrer-chosen")).to_have_text(ANNA_CHOSEN)
-    expect(page.get_by_label("Bij ons gekomen via")).to_have_value("referral")
+    expect(page.get_by_role("combobox", name="Bij ons gekomen via")).to_have_value("referral")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cor Visser")
     assert Customer.objects.get(name="Cor Visser").acquisition_channel == "referral"
 
     # A channel chosen on purpose stays: the form's message asks which of the two is right.
     page.goto(f"{live_server.url}/customers/new/")
-    page.get_by_label("Bij ons gekomen via").select_option("online")
+    page.get_by_role("combobox", name="Bij ons gekomen via").select_option("online")
     page.get_by_role("searchbox", name="Doorverwezen door").fill("ann")
     page.get_by_role("button", name="Anna de Vries").click()
     expect(page.get_by_test_id("referrer-chosen")).to_be_visible()
-    expect(page.get_by_label("Bij ons gekomen via")).to_have_value("online")
+    expect(page.get_by_role("combobox", name="Bij ons gekomen via")).to_have_value("online")
 
 
 LONG_REFERRER = "Maria Antonia van den Berg-Oudshoorn"
