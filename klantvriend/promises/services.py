@@ -756,9 +756,9 @@ def _next_due(business, promise: Promise, now: datetime) -> dict[str, datetime |
     """The due moment of a repeating promise's next time, as promise_create takes it: the same
     weekday and time on the business's clock (across a change of the clocks) `repeat_weeks`
     on, or its day of the month (`repeat_day`) and time `repeat_months` on (`months_on`: a
-    return due on 31 January is next due on 30 April, then on 31 July);
-    and on again while that has passed: a weekly order kept a fortnight late is followed by one
-    still to come, not by one overdue already."""
+    return due on 31 January is next due on 30 April, then on 31 July); and on again while that
+    has passed: a weekly order kept a fortnight late is followed by one still to come, not by
+    one overdue already."""
     local = business.local(promise.due_at)
 
     def due_on(day: date) -> datetime:

@@ -215,9 +215,9 @@ class PromiseForm(OwnIds, forms.Form):
 
     def refuse_doubtful_due(self, business: Business, *, ask_gone_by: bool = True) -> None:
         """A due moment that has gone by (`ask_gone_by`) after the moment the promise was made,
-        or falls on a day the shop is closed
-        (not a working day, or in a closed period), is refused on its day saying so, until the
-        form comes back with "Record it anyway" ticked (`confirm_due`, then shown): the advice
+        or falls on a day the shop is closed (not a working day, or in a closed period), is
+        refused on its day saying so, until the form comes back with "Record it anyway" ticked
+        (`confirm_due`, then shown; for a moment gone by, "It was kept on time" too): the advice
         under the form asked "is that the day you mean?", and an order for next Sunday, or a
         callback typed a year back, was saved without an answer. A time outside the opening
         hours is asked about by the advice alone: dropping off an order after closing is an
