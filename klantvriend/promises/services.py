@@ -323,17 +323,8 @@ def _remake_next_time(promise: Promise, *, actor, now: datetime) -> None:
     quarterly return's "volgende keer zo 30 jan", 13 weeks on, beside "elke 3 maanden", and a
     second open one). It is cancelled, and the link to it forgotten, so that keeping this one
     makes its next time anew."""
-    if not _withdraw_next_time(promise, actor=actor, now=now):
-        return
-    following = promise.repeated_as_id
-    Promise.objects.filter(pk=promise.pk).update(repeated_as=None)
-    promise.repeated_as = None
-    audit_customer_row(
-        promise,
-        actor=actor,
-        action=AuditAction.CHANGED,
-        changes=audit_diff({"repeated_as": following}, {"repeated_as": None}),
-    )
+    if _withdraw_next_time(promise, actor=actor, now=now):
+        _name_the_next(promise, "repeated_as", None, actor=actor)
 
 
 def _changes_checked(business, changed: Promise, fields: dict[str, Any], now: datetime) -> None:
@@ -827,16 +818,17 @@ def promise_repeat(*, business, promise: Promise, actor, now: datetime) -> Promi
     return following
 
 
-def _name_the_next(promise: Promise, link: str, following: Promise, *, actor) -> None:
-    """`promise` names the promise made after it (`link`: rescheduled_to, repeated_as),
-    audited on it as a change of that field."""
+def _name_the_next(promise: Promise, link: str, following: Promise | None, *, actor) -> None:
+    """`promise` names the promise made after it (`link`: rescheduled_to, repeated_as), or no
+    longer one (None), audited on it as a change of that field."""
+    before = getattr(promise, f"{link}_id")
     Promise.objects.filter(pk=promise.pk).update(**{link: following})
     setattr(promise, link, following)
     audit_customer_row(
         promise,
         actor=actor,
         action=AuditAction.CHANGED,
-        changes=audit_diff({link: None}, {link: following.pk}),
+        changes=audit_diff({link: before}, {link: following.pk if following else None}),
     )
 
 
