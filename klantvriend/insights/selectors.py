@@ -7,11 +7,22 @@ from datetime import date, timedelta
 from functools import partial
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum, TextChoices
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextChoices,
+)
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from clv.advice import CAME_BACK_MIN_DAYS, top_count
+from clv.advice import ADVICE_MIN_CUSTOMERS, CAME_BACK_MIN_DAYS, top_count
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.core.db import Probed
 from klantvriend.core.models import Business
@@ -76,10 +87,25 @@ def predicts_leaving(*, business: Business) -> bool:
     return run is not None and bool(run.model_name)
 
 
-def customer_insight_get(*, customer: Customer) -> CustomerInsight | None:
-    return CustomerInsight.objects.filter(
-        business_id=customer.business_id, customer=customer
-    ).first()
+def customer_insight_get(
+    *, customer: Customer, ranked_among: bool = False
+) -> CustomerInsight | None:
+    """The customer's insight; with `ranked_among`, annotated with the number of customers the
+    latest refresh ranked them among (its customers with purchases), in the same query: what
+    the card's segment is compared with (insight_card)."""
+    insights = CustomerInsight.objects.filter(business_id=customer.business_id, customer=customer)
+    if ranked_among:
+        latest = InsightRun.objects.filter(business_id=OuterRef("business_id")).order_by(
+            "-computed_at", "-id"
+        )
+        insights = insights.annotate(ranked_among=Subquery(latest.values("customers")[:1]))
+    return insights.first()
+
+
+# Under this many customers with purchases the card says what a segment's rank is among: with
+# five, "champion: buys often and much" beside "not enough data yet" read as a contradiction.
+# As many as the advice asks for (clv.advice).
+RANKED_AMONG_FEW = ADVICE_MIN_CUSTOMERS
 
 
 # A customer with one purchase day: no model sees them leave (`alive_figure`).
@@ -539,6 +565,19 @@ SEGMENT_EXPLANATIONS = {
 }
 
 
+def _segment_said(insight: CustomerInsight) -> str:
+    """What the card's segment means, and among how many it is a rank when they are few."""
+    said = SEGMENT_EXPLANATIONS[Segment(insight.segment)]()
+    among = getattr(insight, "ranked_among", None)
+    if among is None or among >= RANKED_AMONG_FEW:
+        return said
+    return ngettext(
+        "%(said)s (compared with your %(count)s customer with purchases)",
+        "%(said)s (compared with your %(count)s customers with purchases)",
+        among,
+    ) % {"said": said, "count": count_shown(among)}
+
+
 @dataclass(frozen=True)
 class WonBack:
     """What a customer who has probably left is worth in the next 12 months if won back: the
@@ -879,7 +918,7 @@ def insight_card(
         history=history,
         value=value,
         alive=alive,
-        segment=SEGMENT_EXPLANATIONS[Segment(insight.segment)](),
+        segment=_segment_said(insight),
         stage=stage,
         falling=falling,
         alarming=falling and insight.probability_alive < SLIPPING_ALIVE_BELOW,

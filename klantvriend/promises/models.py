@@ -136,7 +136,9 @@ class Promise(BusinessOwned):
     # without it has it on its last day, and the next month on the day again (the 31st: 28
     # February, then 31 March), where each time's own day would drift to the 28th. Set from the
     # due day when the promise repeats in months, or its due day moves; None otherwise.
-    repeat_day = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    repeat_day = models.PositiveSmallIntegerField(
+        _("day of the month it repeats on"), null=True, blank=True, editable=False
+    )
     repeated_as = models.OneToOneField(
         "self",
         verbose_name=_("next time"),

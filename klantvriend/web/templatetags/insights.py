@@ -32,7 +32,7 @@ def customer_insight_card(context, customer, referral_count=0, spend_cents=None,
     them back is worth where they have probably left (one query). Without an insight yet,
     `purchase_count` (the profile's, no query) tells a customer who has not bought from one
     whose purchase the next computation has still to see."""
-    insight = customer_insight_get(customer=customer)
+    insight = customer_insight_get(customer=customer, ranked_among=True)
     business = context.get("business")
     card = None
     if insight:

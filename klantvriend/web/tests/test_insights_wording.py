@@ -450,3 +450,23 @@ def test_only_a_falling_figure_below_the_slipping_share_is_red(
     )
     assert ("fact-falling" in shown[1]) is red
     assert shown[2].endswith(' <span aria-hidden="true">↓</span>') is arrow
+
+
+@pytest.mark.parametrize(
+    ("ranked", "among"), [(5, " (vergeleken met je 5 klanten met aankopen)"), (40, "")]
+)
+def test_the_card_says_among_how_few_a_segment_is_a_rank(owner_client, business, ranked, among):
+    """Of five customers, "topklant: koopt vaak en veel" for one of two purchases read as a
+    contradiction of "not enough data yet" beside it."""
+    from klantvriend.insights.models import InsightRun
+
+    customer = CustomerFactory(business=business, name="Pieter")
+    CustomerInsightFactory(customer=customer, segment=Segment.CHAMPION, purchase_days=2)
+    InsightRun.objects.create(business=business, as_of=business.today(), customers=ranked)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    why = re.search(
+        r'data-testid="insight-segment">[^<]*</a></span><span class="fact-why">([^<]*)<', page
+    )
+    assert why[1] == ("koopt vaak en veel, en kocht recenter dan de meeste van je klanten" + among)

@@ -408,10 +408,10 @@ def test_the_access_page_leaves_out_codes_and_repeats_and_writes_chances(owner_c
     assert "0.98" not in page
     assert "<th>Kans actief</th>" not in page
     # Promises, of which a customer has many, stay a table, of one row too.
-    assert "<th>Klaar op</th>" in page
+    assert "<th>Uiterlijk op</th>" in page
     assert "<td>Engels</td>" in page  # the language of the survey answer, not "en"
     assert "(als hash)" not in page  # the link's code: nothing a person can read
-    assert page.count("<th>Klaar op</th>") == 1  # the due moment, not also its day
+    assert page.count("<th>Uiterlijk op</th>") == 1  # the due moment, not also its day
     assert "(3×)</td>" in page  # three looks at the profile, one row
 
 
