@@ -267,13 +267,18 @@ def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
     days = getattr(care_settings(promise.business), setting)
     if days is None or FollowUp.objects.filter(promise=promise).exists():
         return None
+    due_on = promise.done_on + timedelta(days=days)
+    if due_on < promise.business.today():
+        # Kept long ago, and written down afterwards ("It was kept on time"): the call's day
+        # has gone, as for a purchase typed in afterwards (follow_up_plan_for_purchase).
+        return None
     with shop_language(promise.business):
         asked = asked_fields(*promise_question(kind=promise.kind, description=promise.description))
     return _plan_once(
         business=promise.business,
         customer=promise.customer,
         **asked,
-        due_on=promise.done_on + timedelta(days=days),
+        due_on=due_on,
         reason=reason,
         assigned_to=promise.made_by,
         promise=promise,

@@ -134,6 +134,18 @@ def moment_shown(
     return one_line(date_format(value, f"{style}_DATE_FORMAT"))
 
 
+# A moment "near" is said with its weekday within half a year of now, and with its year further
+# off: on a customer's card a complaint of last winter read as this one's, and a yearly
+# inspection's "6 nov", seen in December, as last month's.
+NEAR = timedelta(days=183)
+
+
+def day_near_shown(day: date, *, today: date) -> str:
+    """A day as the pages write one near or far from `today`: "di 24 nov" within half a year,
+    "24 nov 2027" further off (NEAR)."""
+    return moment_shown(day, "WEEKDAY" if abs(day - today) < NEAR else "SHORT")
+
+
 def day_span_shown(first: date, last: date) -> str:
     """Days from `first` to `last` (both included) with their year, each day on one line: "vr
     25 dec – za 26 dec 2026", "ma 27 apr 2026", "do 31 dec 2026 – vr 1 jan 2027" across the new

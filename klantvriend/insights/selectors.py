@@ -29,7 +29,7 @@ from klantvriend.core.models import Business
 from klantvriend.core.money import amount_shown, whole_cents
 from klantvriend.core.numbers import count_shown, number_rounded, share_shown
 from klantvriend.core.rows import ByFigure, ByOffset, Listed, Rows, first_rows
-from klantvriend.core.shown import ago_shown, days_shown, moment_shown
+from klantvriend.core.shown import ago_shown, day_near_shown, days_shown
 from klantvriend.core.working_hours import next_working_day
 from klantvriend.customers.models import Customer, CustomerSpend
 from klantvriend.customers.selectors import (
@@ -569,7 +569,8 @@ def _segment_said(insight: CustomerInsight) -> str:
     """What the card's segment means, and among how many it is a rank when they are few."""
     said = SEGMENT_EXPLANATIONS[Segment(insight.segment)]()
     among = getattr(insight, "ranked_among", None)
-    if among is None or among >= RANKED_AMONG_FEW:
+    # "New" is the customer's own months, no rank among others.
+    if among is None or among >= RANKED_AMONG_FEW or insight.segment == Segment.NEW:
         return said
     return ngettext(
         "%(said)s (compared with your %(count)s customer with purchases)",
@@ -687,11 +688,13 @@ def expected_back(
         working_days=working_days,
         closed=closed,
     )
+    # With its year half a year or more off: "around Tue 29 Aug" was 2028's.
+    day = day_near_shown(due, today=today)
     if due >= today:
-        return _("expected back around %(day)s") % {"day": moment_shown(due, "WEEKDAY")}
+        return _("expected back around %(day)s") % {"day": day}
     if bool(past_their_rhythm(days_since_last=away, usual_interval_days=usual)):
         return ""
-    return _("expected back since %(day)s") % {"day": moment_shown(due, "WEEKDAY")}
+    return _("expected back since %(day)s") % {"day": day}
 
 
 def not_seen_for(insight: CustomerInsight, today: date | None = None) -> str:

@@ -31,7 +31,7 @@ from klantvriend.core.members import staff_name
 from klantvriend.core.models import Business
 from klantvriend.core.rows import IdsFirst, Rows, first_rows
 from klantvriend.core.selectors import owned_get
-from klantvriend.core.shown import one_line
+from klantvriend.core.shown import NEAR, one_line
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
 from klantvriend.core.working_hours import (
     last_working_day,
@@ -1185,7 +1185,10 @@ def _due_text(promise: Promise, business) -> str:
     page is (core.shown): the profile's timeline and open items say it inside a sentence, which
     a phone would otherwise break between "24 nov" and "14:30"."""
     local = business.local(promise.due_at)
-    day = date_format(local.date(), "MONTH_DAY_FORMAT")  # 24 nov (Dutch), 24 Nov (English)
+    # 24 nov (Dutch), 24 Nov (English); with its year half a year or more off (core.shown.NEAR):
+    # a yearly inspection's "6 nov", read in December, was last month's.
+    near = abs(local.date() - business.today()) < NEAR
+    day = date_format(local.date(), "MONTH_DAY_FORMAT" if near else "SHORT_DATE_FORMAT")
     return one_line(day if promise.due_all_day else f"{day} {date_format(local, 'H:i')}")
 
 

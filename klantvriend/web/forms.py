@@ -279,6 +279,27 @@ class PhoneInput(forms.TextInput):
         super().__init__({"inputmode": "tel", "autocomplete": "off", **(attrs or {})})
 
 
+def channel_beside_referrer(form, cleaned: dict) -> None:
+    """A referrer named makes how the customer came "referral" where that was left not known,
+    and is refused beside another channel chosen: the acquisition report counts channels, the
+    ambassadors page referrers, and a referred customer left at "walk-in" told the two pages
+    different stories."""
+    if not cleaned.get("referred_by"):
+        return
+    channel = cleaned.get("acquisition_channel") or AcquisitionChannel.UNKNOWN
+    if channel in (AcquisitionChannel.UNKNOWN, AcquisitionChannel.REFERRAL):
+        cleaned["acquisition_channel"] = AcquisitionChannel.REFERRAL
+        return
+    form.add_error(
+        "acquisition_channel",
+        _("Someone referred this customer: choose “%(referral)s”, or leave “%(field)s” empty.")
+        % {
+            "referral": AcquisitionChannel.REFERRAL.label,
+            "field": capfirst(form.fields["referred_by"].label),
+        },
+    )
+
+
 class CustomerForm(forms.ModelForm):
     tags = TagsField(
         label=_("tags"),
@@ -329,6 +350,10 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, business, **kwargs):
         super().__init__(*args, **kwargs)
         self.business = business
+        if self.instance._state.adding:
+            # Not known unless said, as the quick add asks: "walk-in" by default put "Kwam zelf
+            # binnen" on the card of a garage's customer on the phone.
+            self.initial["acquisition_channel"] = AcquisitionChannel.UNKNOWN
         referrers = Customer.objects.filter(business=business).only(
             "id", "name", "customer_since", "customer_since_known"
         )
@@ -478,22 +503,7 @@ class CustomerForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        # The acquisition report counts channels, the ambassadors page referrers: a referred
-        # customer left at the default "walk-in" would tell the two pages different stories.
-        if (
-            cleaned.get("referred_by")
-            and cleaned.get("acquisition_channel") != AcquisitionChannel.REFERRAL
-        ):
-            self.add_error(
-                "acquisition_channel",
-                _(
-                    "Someone referred this customer: choose “%(referral)s”, or leave “%(field)s” empty."
-                )
-                % {
-                    "referral": AcquisitionChannel.REFERRAL.label,
-                    "field": capfirst(self.fields["referred_by"].label),
-                },
-            )
+        channel_beside_referrer(self, cleaned)
         referrer = cleaned.get("referred_by")
         if referrer and "referred_by" in self.changed_data and cleaned.get("customer_since"):
             referred = copy.copy(self.instance)
@@ -630,17 +640,10 @@ class QuickAddForm(OwnIds, forms.Form):
         error_messages={"invalid_choice": _("This customer does not exist.")},
     )
     # Not known unless said: "walk-in" by default put "Kwam zelf binnen" on the card of every
-    # customer a garage added on the phone. A referrer chosen says it instead (service_fields).
+    # customer a garage added on the phone. A referrer chosen says it (channel_beside_referrer).
     acquisition_channel = forms.ChoiceField(
         label=_("came to us through"),
-        choices=[
-            (AcquisitionChannel.UNKNOWN, _("not said")),
-            *(
-                (channel.value, channel.label)
-                for channel in AcquisitionChannel
-                if channel != AcquisitionChannel.UNKNOWN
-            ),
-        ],
+        choices=AcquisitionChannel.choices,
         initial=AcquisitionChannel.UNKNOWN,
         # A page from before it was asked sends none: not known, as then said.
         required=False,
@@ -657,16 +660,20 @@ class QuickAddForm(OwnIds, forms.Form):
         ).only("id", "name")
         self.fields["referred_by"].widget = ReferrerPicker(business=business)
 
+    def clean(self):
+        cleaned = super().clean()
+        channel_beside_referrer(self, cleaned)
+        return cleaned
+
     def service_fields(self) -> dict:
-        """What the service stores beyond the name: a referrer also says how they came."""
-        referrer = self.cleaned_data["referred_by"]
+        """What the service stores beyond the name."""
         fields = {
             "phone": self.cleaned_data["phone"],
             "acquisition_channel": self.cleaned_data["acquisition_channel"]
             or AcquisitionChannel.UNKNOWN,
         }
-        if referrer is not None:
-            fields |= {"referred_by": referrer, "acquisition_channel": AcquisitionChannel.REFERRAL}
+        if self.cleaned_data["referred_by"] is not None:
+            fields["referred_by"] = self.cleaned_data["referred_by"]
         return fields
 
 

@@ -748,8 +748,11 @@ def test_a_follow_up_is_in_time_up_to_the_end_of_the_local_day_two_days_after_it
 def test_a_follow_up_a_rule_would_plan_on_a_closed_day_is_planned_on_the_next_working_day(
     customer, owner, staff_user
 ):
-    # Kept on Thursday 26 November 2026; three days later is Sunday, when the shop is closed.
-    thursday = datetime(2026, 11, 26, 12, 0, tzinfo=customer.business.tzinfo)
+    # Kept on the coming Thursday (a call's day gone by is planned no more); three days later
+    # is Sunday, when the shop is closed.
+    today = customer.business.today()
+    thursday_day = today + timedelta(days=(3 - today.weekday()) % 7 or 7)
+    thursday = datetime.combine(thursday_day, time(12), tzinfo=customer.business.tzinfo)
     made = thursday - timedelta(days=2)
     delivery = PromiseFactory(
         customer=customer, kind=PromiseKind.DELIVERY, made_at=made, done_at=thursday
@@ -763,8 +766,9 @@ def test_a_follow_up_a_rule_would_plan_on_a_closed_day_is_planned_on_the_next_wo
         follow_up=call, actor=staff_user, outcome=services.NOT_REACHED, at=friday, now=friday
     )
 
-    assert planned.due_on == date(2026, 11, 30)  # Monday
-    assert FollowUp.objects.get(pk=call.pk).due_on == date(2026, 11, 30)
+    monday = thursday_day + timedelta(days=4)
+    assert planned.due_on == monday
+    assert FollowUp.objects.get(pk=call.pk).due_on == monday
     # A shop open on Sundays keeps the day.
     care_settings_update(
         business=customer.business,
@@ -774,7 +778,9 @@ def test_a_follow_up_a_rule_would_plan_on_a_closed_day_is_planned_on_the_next_wo
     sunday_shop = PromiseFactory(
         customer=customer, kind=PromiseKind.DELIVERY, made_at=made, done_at=thursday
     )
-    assert services.follow_up_plan_for_promise(promise=sunday_shop).due_on == date(2026, 11, 29)
+    assert services.follow_up_plan_for_promise(
+        promise=sunday_shop
+    ).due_on == thursday_day + timedelta(days=3)
 
 
 def test_a_follow_up_a_rule_would_plan_on_a_closed_holiday_is_planned_after_it(customer, owner):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from klantvriend.core.members import staff_name as _staff_name
 from klantvriend.core.money import amount_shown, whole_cents
 from klantvriend.core.numbers import count_shown
-from klantvriend.core.shown import ago_shown, moment_known, moment_shown
+from klantvriend.core.shown import NEAR, ago_shown, moment_known, moment_shown
 from klantvriend.customers.models import AcquisitionChannel
 
 register = template.Library()
@@ -68,11 +68,6 @@ def phone(number: str):
 
 def _style(length: str) -> str:
     return "WEEKDAY" if length == "weekday" else "SHORT"
-
-
-# A moment "near" (the `moment` filter) is said with its weekday within half a year of now, and
-# with its year further off: on a customer's card a complaint of last winter read as this one's.
-NEAR = timedelta(days=183)
 
 
 @register.filter(expects_localtime=True)

@@ -437,6 +437,39 @@ def test_a_promise_written_down_afterwards_is_saved_kept_on_time(owner_client, b
     assert AuditEvent.objects.filter(action="completed", object_id=promise.pk).count() == 1
 
 
+def test_a_repair_kept_long_ago_and_written_down_afterwards_plans_no_call_gone_by(
+    owner_client, business, django_capture_on_commit_callbacks
+):
+    """Kept on time ten days ago and written down now: its call a week after was planned for a
+    day gone by, and listed as missed at once."""
+    customer = CustomerFactory(business=business)
+    day = business.today() - timedelta(days=10)
+    sent = {
+        "kind": "repair",
+        "due_date": day.isoformat(),
+        "made_at": f"{(day - timedelta(days=1)).isoformat()}T10:00",
+        "kept_on_time": "on",
+    }
+    url = reverse("web:promise_add", args=[customer.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(url, {**sent, "description": "Remblokken vervangen"}, headers=HTMX)
+        # Kept three days ago, its call in four days' time is planned as ever
+        owner_client.post(
+            url,
+            {
+                **sent,
+                "description": "Koppeling nakijken",
+                "due_date": (business.today() - timedelta(days=3)).isoformat(),
+            },
+            headers=HTMX,
+        )
+
+    assert list(FollowUp.objects.values_list("promise__description", "due_on")) == [
+        ("Koppeling nakijken", business.today() + timedelta(days=4))
+    ]
+
+
 def test_a_promise_for_the_day_kept_on_time_afterwards_shows_its_day_not_a_time(
     owner_client, business
 ):

@@ -470,3 +470,32 @@ def test_the_card_says_among_how_few_a_segment_is_a_rank(owner_client, business,
         r'data-testid="insight-segment">[^<]*</a></span><span class="fact-why">([^<]*)<', page
     )
     assert why[1] == ("koopt vaak en veel, en kocht recenter dan de meeste van je klanten" + among)
+
+
+def test_a_customer_expected_back_over_half_a_year_on_is_said_with_the_year(owner_client, business):
+    """ "Verwacht terug rond di 29 aug", read in December, was 2028's."""
+    from klantvriend.core.shown import moment_shown
+
+    customer = CustomerFactory(business=business, name="Jan")
+    PurchaseFactory(customer=customer, amount_cents=8950)
+    today = business.today()
+    CustomerInsightFactory(
+        customer=customer,
+        as_of=today,
+        purchase_days=2,
+        days_since_last=10,
+        usual_interval_days=451,
+        spend_cents=8950,
+        stage=Stage.CUSTOMER,
+    )
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    shown = re.search(r'data-testid="insight-expected-back">([^<]*)<', page)[1]
+    with translation.override("nl"):
+        assert shown.startswith("Verwacht terug rond ")
+        day = shown.removeprefix("Verwacht terug rond ")
+        expected = {
+            moment_shown(today + dt.timedelta(days=441 + extra), "SHORT") for extra in range(7)
+        }
+    assert day in expected

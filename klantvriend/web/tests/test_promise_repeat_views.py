@@ -2,6 +2,7 @@
 promise is listed, kept from Today with where its next time went, cancelled this time only or
 for good, and made to repeat otherwise on the promise's page."""
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -280,3 +281,6 @@ def test_a_yearly_promise_s_next_time_is_said_with_its_year(
 
     assert "volgende keer 1\u00a0dec\u00a02027\u00a015:30" in page
     assert "↻ elk jaar" in page
+    # And the open items and the timeline say its year too: "6 nov", read in December, was
+    # taken for last month's
+    assert re.search(r"Rollade klaarleggen, uiterlijk 1.dec.2027.15:30 \(elk jaar\)", page)

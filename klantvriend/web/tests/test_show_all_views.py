@@ -310,8 +310,8 @@ def test_the_aftercare_list_names_the_quote_once_and_shows_its_decision(owner_cl
         kind="quote",
         description="Offerte distributieriem Golf.",
         made_at=timezone.now() - timedelta(days=6),
-        due_at=timezone.now() - timedelta(days=4),
-        done_at=timezone.now() - timedelta(days=4),
+        due_at=timezone.now() - timedelta(days=2),
+        done_at=timezone.now() - timedelta(days=2),
     )
     follow_up_plan_for_promise(promise=quote)
     FollowUpFactory(

@@ -172,7 +172,7 @@ def test_quick_add_records_how_the_customer_came_when_said(owner_client, busines
         {"name": "Websurfer", "phone": "", "acquisition_channel": "online"},
     )
 
-    assert '<option value="unknown" selected>niet gezegd</option>' in page
+    assert '<option value="unknown" selected>onbekend</option>' in page
     assert Customer.objects.get(business=business).acquisition_channel == "online"
 
 
@@ -210,6 +210,35 @@ def test_quick_add_records_who_sent_the_walk_in(owner_client, business):
     assert response.status_code == 204
     assert wim.referred_by == vera
     assert wim.acquisition_channel == AcquisitionChannel.REFERRAL
+
+
+def test_quick_add_refuses_a_referrer_beside_another_channel_as_the_full_form_does(
+    owner_client, business
+):
+    """A referrer picked, then "online" chosen: saved as a referral without a word."""
+    vera = CustomerFactory(business=business, name="Vera Meijer")
+    before = Customer.objects.count()
+
+    response = owner_client.post(
+        reverse("web:customer_quick_add"),
+        {"name": "Wim Wandelaar", "referred_by": vera.pk, "acquisition_channel": "online"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 422
+    assert (
+        "Iemand heeft deze klant doorverwezen: kies “doorverwijzing”, of laat “Doorverwezen "
+        "door” leeg."
+    ) in response.content.decode()
+    assert Customer.objects.count() == before
+
+
+def test_the_full_form_asks_how_a_new_customer_came_not_known_by_default(owner_client):
+    page = owner_client.get(reverse("web:customer_create")).content.decode()
+    main = page.split('<main class="page"')[1]
+
+    assert '<option value="unknown" selected>onbekend</option>' in main
+    assert '<option value="walk_in" selected>' not in main
 
 
 def test_a_referrers_full_name_typed_but_not_chosen_is_taken_when_it_names_one_customer(
