@@ -174,6 +174,12 @@ def lateness_summary(figures):
     median, p90 = figures.median_lateness_hours, figures.p90_lateness_hours
     if median is None or p90 is None:
         return ""
+    if not figures.kept_late:
+        # "At least 9 in 10" of the two kept read as if there had been ten.
+        kept = figures.kept_on_time
+        return ngettext(
+            "The promise kept was on time.", "All %(count)s promises kept were on time.", kept
+        ) % {"count": count_shown(kept)}
     if not p90:
         return _("Of the promises kept, at least 9 in 10 were on time.")
     late = duration_shown(timedelta(hours=p90))

@@ -63,14 +63,14 @@ def test_a_promise_list_filtered_to_a_kind_of_none_says_so_once(
         (
             "nl",
             "1 belofte beoordeeld: 1 op tijd, 0 te laat, 0 gebroken.\nOp tijd nagekomen: 100%. "
-            "Van de nagekomen beloften waren er minstens 9 van de 10 op tijd.\n"
+            "De nagekomen belofte was op tijd.\n"
             "Niet beoordeeld: 0 op tijd geannuleerd, 1 staan nog open.",
             "Geen beloften met deze filters.",
         ),
         (
             "en",
             "1 promise judged: 1 on time, 0 late, 0 broken.\nKept on time: 100%. "
-            "Of the promises kept, at least 9 in 10 were on time.\n"
+            "The promise kept was on time.\n"
             "Not judged: 0 cancelled in time, 1 still open.",
             "No promises match these filters.",
         ),

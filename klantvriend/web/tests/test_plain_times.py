@@ -80,6 +80,16 @@ def test_the_lateness_of_the_promises_kept_is_said_in_plain_words(median, p90, n
             assert lateness_summary(_figures(median, p90)) == expected.replace("~", NBSP), language
 
 
+def test_promises_all_kept_on_time_are_said_to_be_all_not_nine_in_ten():
+    """ "At least 9 in 10 were on time" of the two kept read as if there had been ten."""
+    two = Figures(judged=2, kept_on_time=2, median_lateness_hours=0.0, p90_lateness_hours=0.0)
+
+    with translation.override("nl"):
+        assert lateness_summary(two) == "Alle 2 nagekomen beloften waren op tijd."
+    with translation.override("en"):
+        assert lateness_summary(two) == "All 2 promises kept were on time."
+
+
 @pytest.mark.parametrize(
     ("hours", "nl", "en"),
     [
