@@ -379,9 +379,6 @@ NEXT_ACTIONS = {
     "referrals": lambda: _(
         "Ask your most content customers to recommend you, and thank every referrer."
     ),
-    "measure": lambda: _(
-        "Start measuring: record promises and complaints, and send the survey after a purchase."
-    ),
     "more_cases": lambda: _(
         "Keep recording as you do: no figure is surely below its target, and the one that "
         "reads below it rests on too few cases yet to say it is."
@@ -422,12 +419,46 @@ MEASURED_ONCE = {
 MEASURE_NAMED_AT_MOST = 3
 
 
+# Where to begin, by what is not recorded yet of the three things a shop records itself:
+# promises, complaints, the survey's answers (none of the figures they give measured yet: a
+# complaint answered and not resolved is one recorded). An accountant's office that kept its deadlines as
+# promises, and had had no complaint, read "Start measuring: record promises and complaints".
+BEGIN_WITH = {
+    ("promises", "complaints", "survey"): lambda: _(
+        "Start measuring: record promises and complaints, and send the survey after a purchase."
+    ),
+    ("promises", "complaints"): lambda: _("Start measuring: record promises and complaints."),
+    ("promises", "survey"): lambda: _(
+        "Start measuring: record promises, and send the survey after a purchase."
+    ),
+    ("promises",): lambda: _("Start measuring: record promises."),
+    ("complaints", "survey"): lambda: _(
+        "Measure the rest too: record complaints as they come in, and send the survey after a "
+        "purchase."
+    ),
+    ("complaints",): lambda: _("Measure the rest too: record complaints as they come in."),
+    ("survey",): lambda: _("Measure the rest too: send the survey after a purchase."),
+}
+BEGIN_WITH_FIGURES = {
+    "promises": ("promises",),
+    "complaints": ("complaint_response", "complaint_resolution"),
+    "survey": ("nps", "drivers"),
+}
+
+
 def measure_action(figures: list[Figure]) -> str:
-    """To start measuring: on a shop that has just begun, where to begin; with a few figures
-    left, which, and what gives each its first value."""
+    """To start measuring: on a shop that has just begun, where to begin (of what it records
+    itself, what it has not yet); with a few figures left, which, and what gives each its
+    first value."""
     unmeasured = [figure for figure in figures if not figure.measured]
-    if len(unmeasured) > MEASURE_NAMED_AT_MOST:
-        return NEXT_ACTIONS["measure"]()
+    measured = {figure.key for figure in figures if figure.measured}
+    begin_with = tuple(
+        thing
+        for thing, measured_by in BEGIN_WITH_FIGURES.items()
+        if not any(key in measured for key in measured_by)
+    )
+    if len(unmeasured) > MEASURE_NAMED_AT_MOST and begin_with:
+        return BEGIN_WITH[begin_with]()
     names = ", ".join(f"“{figure.label}”" for figure in unmeasured)
     return " ".join(
         [

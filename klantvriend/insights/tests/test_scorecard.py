@@ -1275,3 +1275,56 @@ def test_with_a_few_figures_left_to_measure_the_next_action_names_them_and_how()
     assert measure_action(new_shop) == (
         "Begin met meten: leg beloften en klachten vast, en stuur na een aankoop de enquête."
     )
+
+
+@pytest.mark.parametrize(
+    ("measured", "action"),
+    [
+        ((), "Begin met meten: leg beloften en klachten vast, en stuur na een aankoop de enquête."),
+        (("nps", "drivers"), "Begin met meten: leg beloften en klachten vast."),
+        (
+            ("complaint_response", "complaint_resolution"),
+            "Begin met meten: leg beloften vast, en stuur na een aankoop de enquête.",
+        ),
+        (
+            ("complaint_response", "complaint_resolution", "nps", "drivers"),
+            "Begin met meten: leg beloften vast.",
+        ),
+        (
+            ("promises", "repeat_rate"),
+            "Meet ook de rest: leg klachten vast zodra ze binnenkomen, en stuur na een aankoop "
+            "de enquête.",
+        ),
+        (
+            ("promises", "nps", "drivers"),
+            "Meet ook de rest: leg klachten vast zodra ze binnenkomen.",
+        ),
+        (
+            ("promises", "complaint_response", "complaint_resolution"),
+            "Meet ook de rest: stuur na een aankoop de enquête.",
+        ),
+        # Of a complaint answered and not resolved yet, the complaints are begun.
+        (
+            ("promises", "complaint_response"),
+            "Meet ook de rest: stuur na een aankoop de enquête.",
+        ),
+    ],
+)
+def test_where_to_begin_measuring_names_only_what_is_not_recorded_yet(measured, action):
+    """An accountant's office that kept its deadlines as promises and bills as purchases, and
+    had had no complaint, read "Begin met meten: leg beloften en klachten vast": an order to do
+    what it did."""
+    keys = [
+        "promises",
+        "complaint_response",
+        "complaint_resolution",
+        "aftercare",
+        "nps",
+        "drivers",
+        "repeat_rate",
+        "referrals",
+    ]
+    figures = [Figure(key, key, 0.9 if key in measured else None, "share") for key in keys]
+
+    assert len([f for f in figures if not f.measured]) > 3
+    assert measure_action(figures) == action
