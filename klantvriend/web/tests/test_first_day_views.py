@@ -64,7 +64,7 @@ def test_a_promise_list_filtered_to_a_kind_of_none_says_so_once(
             "nl",
             "1 belofte beoordeeld: 1 op tijd, 0 te laat, 0 gebroken.\nOp tijd nagekomen: 100%. "
             "De nagekomen belofte was op tijd.\n"
-            "Niet beoordeeld: 0 op tijd geannuleerd, 1 staan nog open.",
+            "Niet beoordeeld: 0 op tijd geannuleerd, 1 nog open.",
             "Geen beloften met deze filters.",
         ),
         (
@@ -102,7 +102,7 @@ def test_a_promise_list_emptied_by_its_outcome_keeps_the_tally_of_what_the_perio
     [
         (
             "nl",
-            "Geen beloften beoordeeld.\nNiet beoordeeld: 0 op tijd geannuleerd, 2 staan nog open.",
+            "Geen beloften beoordeeld.\nNiet beoordeeld: 0 op tijd geannuleerd, 2 nog open.",
         ),
         ("en", "No promises judged.\nNot judged: 0 cancelled in time, 2 still open."),
     ],
@@ -119,6 +119,64 @@ def test_a_promise_list_of_open_promises_only_says_none_is_judged_not_a_row_of_z
     page = owner_client.get(reverse("web:promise_list")).content.decode()
 
     # It read "0 promises judged: 0 on time, 0 late, 0 broken." before what it holds
+    assert f'<p data-testid="promise-tally">{tally}</p>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "overdue", "tally"),
+    [
+        (
+            "nl",
+            1,
+            "1 belofte beoordeeld: 1 op tijd, 0 te laat, 0 gebroken.\nOp tijd nagekomen: 100%. "
+            "De nagekomen belofte was op tijd.\n"
+            "Niet beoordeeld: 0 op tijd geannuleerd, 2 nog open.\n"
+            "Daarvan is er 1 over tijd: die telt mee zodra ze is nagekomen, of als gebroken "
+            "zodra ze 1\xa0dag over tijd is.",
+        ),
+        (
+            "nl",
+            2,
+            "1 belofte beoordeeld: 1 op tijd, 0 te laat, 0 gebroken.\nOp tijd nagekomen: 100%. "
+            "De nagekomen belofte was op tijd.\n"
+            "Niet beoordeeld: 0 op tijd geannuleerd, 2 nog open.\n"
+            "Daarvan zijn er 2 over tijd: ze tellen mee zodra ze zijn nagekomen, of als gebroken "
+            "zodra ze 1\xa0dag over tijd zijn.",
+        ),
+        (
+            "en",
+            1,
+            "1 promise judged: 1 on time, 0 late, 0 broken.\nKept on time: 100%. "
+            "The promise kept was on time.\n"
+            "Not judged: 0 cancelled in time, 2 still open.\n"
+            "Of those, 1 is past its moment: it counts once it is kept, or as broken once it is "
+            "1\xa0day overdue.",
+        ),
+    ],
+)
+def test_a_promise_overdue_within_its_grace_is_said_beside_the_share_on_time(
+    owner_client, owner, business, language, overdue, tally
+):
+    """An office read "Op tijd nagekomen: 100%" above a deadline of yesterday not met: within
+    the grace (24 hours by default) it is not judged yet, and the tally says so and until when."""
+    customer = CustomerFactory(business=business)
+    made_at = timezone.now() - timedelta(days=5)
+    kept = PromiseFactory(
+        customer=customer, made_at=made_at, due_at=timezone.now() - timedelta(days=3)
+    )
+    kept.done_at = kept.due_at - timedelta(minutes=5)
+    kept.done_on = business.local(kept.done_at).date()
+    kept.save(update_fields=["done_at", "done_on"])
+    PromiseFactory(customer=customer, made_at=made_at, due_at=timezone.now() - timedelta(hours=3))
+    PromiseFactory(
+        customer=customer,
+        made_at=made_at,
+        due_at=timezone.now() + (-timedelta(hours=5) if overdue == 2 else timedelta(days=1)),
+    )
+    account_language_set(user=owner, language=language)
+
+    page = owner_client.get(reverse("web:promise_list")).content.decode()
+
     assert f'<p data-testid="promise-tally">{tally}</p>' in page
 
 

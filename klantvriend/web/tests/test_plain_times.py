@@ -140,7 +140,7 @@ def _text(html: str, testid: str) -> str:
             "4 beloften beoordeeld: 1 op tijd, 2 te laat, 1 gebroken. Op tijd nagekomen: 25%. "
             f"Van de nagekomen beloften was de helft op tijd of hooguit 30{NBSP}min te laat, en "
             f"waren 9 van de 10 hooguit 1{NBSP}uur{NBSP}30{NBSP}min te laat. Niet beoordeeld: 0 "
-            "op tijd geannuleerd, 0 staan nog open.",
+            "op tijd geannuleerd, 0 nog open.",
         ),
         (
             "en",
