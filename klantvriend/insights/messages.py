@@ -31,7 +31,7 @@ def not_enough_data(
     """The honest sentence for a business whose data cannot carry a model yet. `no_dropout`:
     the models fitted, but found no customer ever leaving (clv's dropout_collapsed)."""
     if customers == 0:
-        return _("Not enough data yet: no purchases have been recorded.")
+        return _("Not enough data yet: there were no purchases when this was computed.")
     needs = []
     if history_days < MIN_DAYS_OF_HISTORY:
         months = max(1, int(np.ceil((MIN_DAYS_OF_HISTORY - history_days) / DAYS_PER_MONTH)))

@@ -6,6 +6,7 @@ from . import insights_views
 
 insights_urlpatterns = [
     path("insights/advice/", insights_views.insights_advice, name="insights_advice"),
+    path("insights/recompute/", insights_views.insights_recompute, name="insights_recompute"),
     path("insights/advice/margin/", insights_views.insights_margin, name="insights_margin"),
     path("insights/advice/why/", insights_views.insights_advice_why, name="insights_advice_why"),
     path("insights/scorecard/", insights_views.insights_scorecard, name="insights_scorecard"),

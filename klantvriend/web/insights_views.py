@@ -46,8 +46,13 @@ from klantvriend.insights.selectors import (
     customer_insight_get,
     insight_run_latest,
     not_seen_for,
+    purchases_changed_since,
 )
-from klantvriend.insights.services import insight_settings, insight_settings_update
+from klantvriend.insights.services import (
+    insight_settings,
+    insight_settings_update,
+    insights_refresh,
+)
 from klantvriend.promises.selectors import Outcome
 
 from .links import safe_next
@@ -86,8 +91,16 @@ class MarginForm(forms.Form):
     )
 
 
+def _run_context(business) -> dict:
+    """The latest refresh, and whether purchases were recorded or changed after it: its
+    figures are then said to be of before them (web/insights_run.html)."""
+    run = insight_run_latest(business=business)
+    return {"run": run, "run_stale": purchases_changed_since(business=business, run=run)}
+
+
 def _advice_context(request: HttpRequest) -> dict:
-    run = insight_run_latest(business=request.business)
+    run_context = _run_context(request.business)
+    run = run_context["run"]
     advice = (run.figures or {}).get("advice") if run else None
     labels = dict(Segment.choices)
     by_segment = [
@@ -126,7 +139,7 @@ def _advice_context(request: HttpRequest) -> dict:
         max(away, key=lambda row: row["won_back_worth_per_year"]) if won_back and away else None
     )
     return {
-        "run": run,
+        **run_context,
         "advice": advice,
         "by_segment": by_segment,
         "won_back": won_back,
@@ -155,10 +168,18 @@ def insights_advice(request: HttpRequest) -> HttpResponse:
 
 @owner_required
 @require_POST
+def insights_recompute(request: HttpRequest) -> HttpResponse:
+    """The insights computed again now, for an owner who need not wait for the night after
+    recording purchases by hand; back to the page asked from."""
+    insights_refresh(business=request.business)
+    messages.success(request, _("The insights are computed again."))
+    return redirect(safe_next(request, default=reverse("web:insights_advice")))
+
+
+@owner_required
+@require_POST
 def insights_margin(request: HttpRequest) -> HttpResponse:
     """The owner's margin: saved, then the advice is recomputed with it straight away."""
-    from klantvriend.insights.services import insights_refresh
-
     form = MarginForm(request.POST)
     if form.is_valid():
         try:
@@ -375,11 +396,12 @@ def _chart_table(chart) -> list[list[tuple[str, str]]]:
 
 @amounts_required
 def insights_charts(request: HttpRequest) -> HttpResponse:
-    run = insight_run_latest(business=request.business)
+    run_context = _run_context(request.business)
     charts = [
-        (chart, _chart_table(chart)) for chart in insight_charts(business=request.business, run=run)
+        (chart, _chart_table(chart))
+        for chart in insight_charts(business=request.business, run=run_context["run"])
     ]
-    return render(request, "web/insights_charts.html", {"run": run, "charts": charts})
+    return render(request, "web/insights_charts.html", {**run_context, "charts": charts})
 
 
 GESTURES_PER_PAGE = 50

@@ -22,7 +22,10 @@ def test_no_purchases_gives_an_honest_message(business):
     # Given a business without purchases; when refreshed
     run = insights_refresh(business=business)
     # Then there is no figure, only the honest reason
-    assert run.not_enough_data == "Not enough data yet: no purchases have been recorded."
+    assert (
+        run.not_enough_data
+        == "Not enough data yet: there were no purchases when this was computed."
+    )
     assert run.customers == 0
     assert CustomerInsight.objects.count() == 0
 

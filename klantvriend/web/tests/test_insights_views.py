@@ -1335,3 +1335,71 @@ def test_a_figure_as_it_was_says_it_is_the_same_not_that_a_difference_may_be_cha
 
     with translation.override("nl"):
         assert figure_change(figure) == "gelijk aan de 90 dagen ervoor (100%)"
+
+
+def test_purchases_recorded_after_the_refresh_are_said_and_the_owner_computes_now(
+    owner_client, staff_client, business
+):
+    """A restaurant imported its guests, then typed in a night's visits: the advice read
+    "computed from 0 customers with purchases … no purchases have been recorded" until the
+    night's refresh."""
+    computed = insights_refresh(business=business)
+    advice = reverse("web:insights_advice")
+    html = owner_client.get(advice).content.decode()
+    assert "Nog niet genoeg gegevens: bij deze berekening waren er nog geen aankopen." in html
+    assert 'data-testid="insights-stale"' not in html
+
+    customer = CustomerFactory(business=business)
+    PurchaseFactory(customer=customer, amount_cents=18650)
+
+    stale = (
+        "Sindsdien zijn er aankopen vastgelegd of gewijzigd: dit wordt vannacht opnieuw berekend."
+    )
+    for page in (advice, reverse("web:insights_charts")):
+        html = owner_client.get(page).content.decode()
+        assert stale in html
+        assert 'data-testid="insights-recompute"' in html
+    # Staff read that the figures are of before, and may not have them computed (owner's).
+    html = staff_client.get(advice).content.decode()
+    assert stale in html
+    assert 'data-testid="insights-recompute"' not in html
+    recompute = reverse("web:insights_recompute") + "?next=" + reverse("web:insights_charts")
+    assert staff_client.post(recompute).status_code == 403
+    assert InsightRun.objects.filter(business=business).count() == 1
+
+    response = owner_client.post(recompute)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:insights_charts")
+    latest = InsightRun.objects.filter(business=business).latest("computed_at", "id")
+    assert latest.pk != computed.pk
+    assert latest.customers == 1
+    html = owner_client.get(advice).content.decode()
+    assert 'data-testid="insights-stale"' not in html
+    assert "De inzichten zijn opnieuw berekend." in html
+    assert "bij deze berekening waren er nog geen aankopen" not in html
+
+
+def test_an_import_forgets_the_scorecard_kept_for_a_minute(
+    business, owner_client, tmp_path, django_capture_on_commit_callbacks
+):
+    """Straight after 189 purchases were imported the scorecard still said none of the
+    customers had bought before, for up to a minute, beside the advice computed from them."""
+    from klantvriend.importers.service import data_import
+
+    customer = CustomerFactory(business=business, external_ref="K1")
+    PurchaseFactory(customer=customer, at=timezone.now() - dt.timedelta(days=20))
+    scorecard = reverse("web:insights_scorecard")
+    before = "0 van 1 klant die de laatste 90 dagen kocht, had al eerder gekocht"
+    assert before in owner_client.get(scorecard).content.decode()
+    bought_earlier = (timezone.localdate() - dt.timedelta(days=200)).strftime("%d-%m-%Y")
+    path = tmp_path / "kassa.csv"
+    path.write_text(f"klantnummer;datum;bedrag\nK1;{bought_earlier};12,50\n", encoding="utf-8")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = data_import(business=business, kind="purchases", path=path)
+
+    assert result.ok, result.errors
+    html = owner_client.get(scorecard).content.decode()
+    assert before not in html
+    assert "1 van 1 klant die de laatste 90 dagen kocht, had al eerder gekocht" in html
