@@ -784,16 +784,19 @@ def test_a_follow_up_a_rule_would_plan_on_a_closed_day_is_planned_on_the_next_wo
 
 
 def test_a_follow_up_a_rule_would_plan_on_a_closed_holiday_is_planned_after_it(customer, owner):
-    # Kept on Tuesday 22 December 2026; three days later is Christmas Day, closed this year,
-    # as is Boxing Day (a Saturday); Sunday is closed every week: Monday 28 December.
+    # Kept on the coming Tuesday (a call's day gone by is planned no more: the test read
+    # Christmas 2026 and failed after it); three days later is Friday, closed for the holidays,
+    # as is the Saturday; Sunday is closed every week: the Monday after.
+    today = customer.business.today()
+    tuesday_day = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
     closed_period_add(
         business=customer.business,
         actor=owner,
-        first=date(2026, 12, 25),
-        last=date(2026, 12, 26),
+        first=tuesday_day + timedelta(days=3),
+        last=tuesday_day + timedelta(days=4),
         reason="Kerst",
     )
-    tuesday = datetime(2026, 12, 22, 12, 0, tzinfo=customer.business.tzinfo)
+    tuesday = datetime.combine(tuesday_day, time(12), tzinfo=customer.business.tzinfo)
     delivery = PromiseFactory(
         customer=customer,
         kind=PromiseKind.DELIVERY,
@@ -801,7 +804,9 @@ def test_a_follow_up_a_rule_would_plan_on_a_closed_holiday_is_planned_after_it(c
         done_at=tuesday,
     )
 
-    assert services.follow_up_plan_for_promise(promise=delivery).due_on == date(2026, 12, 28)
+    assert services.follow_up_plan_for_promise(promise=delivery).due_on == tuesday_day + timedelta(
+        days=6
+    )
 
 
 # Each rule writes in the language of the business, whoever's action (or Accept-Language) set it
