@@ -785,7 +785,10 @@ def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         values = form.cleaned_data
         # The same purchase recorded a moment ago is asked about, not recorded twice unseen.
         earlier = selectors.purchase_just_recorded(
-            customer=customer, amount_cents=values["amount"], description=values["description"]
+            customer=customer,
+            amount_cents=values["amount"],
+            description=values["description"],
+            at=values["at"],
         )
         if earlier is not None and not values["confirm_repeat"]:
             since = timezone.now() - earlier.created_at

@@ -313,3 +313,32 @@ def test_the_same_purchase_just_recorded_is_asked_about_not_recorded_twice(staff
         "Taart",
         "Taart",
     ]
+
+
+def test_past_purchases_of_the_same_amount_on_other_days_are_not_asked_about(
+    staff_client, business
+):
+    """A salon writing down a regular's past cuts of € 40 was asked on the second, three months
+    after the first, whether it was the first again; the same day and time typed twice is."""
+    from klantvriend.customers.models import Purchase
+
+    customer = CustomerFactory(business=business)
+    url = reverse("web:purchase_add", args=[customer.pk])
+    cut = {"amount": "40", "description": "Knippen"}
+
+    january = staff_client.post(url, {**cut, "at": "2026-01-20T10:00"}, headers=HTMX)
+    april = staff_client.post(url, {**cut, "at": "2026-04-21T10:00"}, headers=HTMX)
+    april_again = staff_client.post(url, {**cut, "at": "2026-04-21T10:00"}, headers=HTMX)
+    now = staff_client.post(url, cut, headers=HTMX)
+
+    assert [january.status_code, april.status_code, april_again.status_code, now.status_code] == [
+        200,
+        200,
+        422,
+        200,
+    ]
+    assert "Dezelfde aankoop (€\xa040,00) is zojuist al vastgelegd" in april_again.content.decode()
+    assert sorted(
+        business.local(at).date().isoformat()
+        for at in Purchase.objects.filter(customer=customer).values_list("at", flat=True)
+    ) == ["2026-01-20", "2026-04-21", business.today().isoformat()]
