@@ -557,6 +557,12 @@ class ResolveForm(forms.Form):
         required=False,
         help_text=_("It is also logged among the customer's gestures."),
     )
+    # A restaurant settles a cold steak at the table and writes it down the next morning: the
+    # resolution, and the gesture logged with it, are then of the evening, not of the morning
+    # after the bill.
+    resolved_at = MomentField(
+        label=_("resolved at"), required=False, help_text=_("Empty means now.")
+    )
     satisfaction_after = forms.TypedChoiceField(
         label=_("satisfaction afterwards (1-5)"),
         help_text=_(
@@ -576,6 +582,7 @@ class ResolveForm(forms.Form):
         """The values as complaint_resolve takes them: another offer typed over the one shown
         goes with the one shown, which a colleague's correction meanwhile makes it refused."""
         values = {name: value for name, value in self.cleaned_data.items() if name != "offered"}
+        values["at"] = values.pop("resolved_at")
         # (A page opened before the form said what it offered sends what is typed, as before.)
         if "offered" in self.data:
             if values["recovery_gesture"] == self.cleaned_data["offered"]:

@@ -1077,6 +1077,50 @@ def test_a_gesture_offered_and_cleared_when_resolving_is_not_logged(owner_client
     assert Gesture.objects.count() == 0
 
 
+def test_a_complaint_resolved_at_the_table_and_written_down_the_next_morning_keeps_its_evening(
+    owner_client, business, django_capture_on_commit_callbacks
+):
+    """A restaurant settled a cold steak at the table with a free dessert and resolved it on
+    the card the next morning: the complaint and the gesture read 06:19, after the bill."""
+    evening = datetime.combine(
+        business.today() - timedelta(days=1), time(21), tzinfo=business.tzinfo
+    )
+    complaint = ComplaintFactory(
+        customer=CustomerFactory(business=business),
+        received_at=evening,
+        description="Biefstuk was koud",
+    )
+    url = reverse("web:complaint_resolve", args=[complaint.pk])
+    page = owner_client.get(reverse("web:customer_detail", args=[complaint.customer_id]))
+    assert f'<label for="resolve-{complaint.pk}-resolved_at">Opgelost op</label>' in (
+        page.content.decode()
+    )
+    values = {"resolution": "Nieuwe biefstuk", "recovery_gesture": "Gratis dessert"}
+
+    refused = owner_client.post(
+        url, {**values, "resolved_at": f"{business.local(evening).date()}T20:45"}, headers=HTMX
+    )
+
+    assert refused.status_code == 422
+    assert "Dit ligt vóór het moment waarop de klacht binnenkwam:" in refused.content.decode()
+    complaint.refresh_from_db()
+    assert (complaint.resolved_at, complaint.resolution) == (None, "")
+    assert Gesture.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):  # the gesture is logged after it
+        response = owner_client.post(
+            url,
+            {**values, "resolved_at": f"{business.local(evening).date()}T21:20"},
+            headers=HTMX,
+        )
+
+    assert response.status_code == 200
+    complaint.refresh_from_db()
+    settled = evening + timedelta(minutes=20)
+    assert (complaint.resolved_at, complaint.first_response_at) == (settled, settled)
+    assert list(Gesture.objects.values_list("what", "given_at")) == [("Gratis dessert", settled)]
+
+
 def test_an_offer_corrected_meanwhile_is_not_written_back_by_a_resolve_form_left_as_shown(
     owner_client, business
 ):
