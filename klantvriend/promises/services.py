@@ -438,7 +438,7 @@ def _new_due(business, promise: Promise, fields: dict[str, Any]) -> tuple[dateti
 
 
 def promise_reschedule(
-    *, promise: Promise, actor, now: datetime | None = None, **fields: Any
+    *, promise: Promise, actor, now: datetime | None = None, told: bool = False, **fields: Any
 ) -> Promise:
     """Change a promise (`fields` as promise_update's), its due moment to the one the customer
     agreed to. While the due moment may move, that is promise_update. Once it stays
@@ -448,13 +448,15 @@ def promise_reschedule(
     the other changes in `fields`, made to the old one first); the old one names it as its
     successor (`rescheduled_to`). Moving the old one would have counted it as kept on time once
     kept by the new moment: neither the reliability figures nor the advice on what can safely
-    be promised would have seen that it was late. Returns the promise that holds the new
-    moment, in one transaction: a refused step leaves both as they were."""
+    be promised would have seen that it was late. `told`: the customer was told of the new
+    moment, which is then theirs, not a date typed wrong (`_due_moment_stays`). Returns the
+    promise that holds the new moment, in one transaction: a refused step leaves both as they
+    were."""
     now = now or timezone.now()
     with transaction.atomic():
         business = business_lock_time_zone(business=promise.business)
         old = Promise.objects.select_for_update().get(pk=promise.pk)
-        if not _moves_to_a_new_promise(business, old, fields, now):
+        if not _moves_to_a_new_promise(business, old, fields, now, told=told):
             return promise_update(promise=old, actor=actor, now=now, **fields)
         due = {name: fields.pop(name) for name in ("due_at", "due_date") if name in fields}
         if fields:
@@ -505,13 +507,13 @@ def promise_reschedule_refusals(
 
 
 def _moves_to_a_new_promise(
-    business, promise: Promise, fields: dict[str, Any], now: datetime
+    business, promise: Promise, fields: dict[str, Any], now: datetime, *, told: bool = False
 ) -> bool:
     """Whether promise_reschedule makes a new promise for the due moment `fields` give: the
     promise is open, its due moment stays (it has passed) and they give another."""
     finished = promise.done_at is not None or promise.cancelled_at is not None
     new_due = None if finished else _new_due(business, promise, fields)
-    return new_due is not None and _due_moment_stays(business, promise, new_due[0], now)
+    return new_due is not None and _due_moment_stays(business, promise, new_due[0], now, told=told)
 
 
 def due_moment_corrected_only(*, business, promise: Promise, now: datetime) -> bool:
@@ -522,16 +524,24 @@ def due_moment_corrected_only(*, business, promise: Promise, now: datetime) -> b
     return not finished and _typed_in_late_and_settled(business, promise, now)
 
 
-def _due_moment_stays(business, promise: Promise, new_due_at: datetime, now: datetime) -> bool:
+def _due_moment_stays(
+    business, promise: Promise, new_due_at: datetime, now: datetime, *, told: bool = False
+) -> bool:
     """Whether the open promise's due moment may not be moved to `new_due_at`: it has passed
     and had not when the promise was recorded (Promise.due_moment_stays); or the promise was
     typed in after its moment, which may be corrected to another moment gone by but not moved
     to one still to come (`_typed_in_late_and_settled`). Moved there, a callback typed in a
     day late and moved to next week never counted as broken: a moment to come is the
-    customer's new one, a new promise."""
-    return promise.due_moment_stays(now) or (
-        new_due_at > now and _typed_in_late_and_settled(business, promise, now)
-    )
+    customer's new one, a new promise. So is one the customer was `told` of, within the grace
+    too: a salon that rescheduled a late promise "told by phone: the shampoo arrives Tuesday"
+    saw it taken for a date typed wrong, and its broken promise left the figures."""
+    if promise.due_moment_stays(now):
+        return True
+    if new_due_at <= now:
+        return False
+    if told:
+        return _typed_in_late(promise, now)
+    return _typed_in_late_and_settled(business, promise, now)
 
 
 def _typed_in_late_and_settled(business, promise: Promise, now: datetime) -> bool:
@@ -893,9 +903,12 @@ def promise_change(
                 refused = _change_refusals(promise, fields, done_at, cancelled_at)
                 if refused:
                     raise ValidationError(refused)
-            if fields:
-                change = promise_reschedule if reschedule else promise_update
-                promise = change(promise=promise, actor=actor, **fields)
+            if fields and reschedule:
+                promise = promise_reschedule(
+                    promise=promise, actor=actor, told=bool(customer_told_by), **fields
+                )
+            elif fields:
+                promise = promise_update(promise=promise, actor=actor, **fields)
             if done_at is not None:
                 promise = promise_mark_kept(promise=promise, actor=actor, at=done_at)
             if cancelled_at is not None:

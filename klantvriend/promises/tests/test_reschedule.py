@@ -251,6 +251,31 @@ def test_a_promise_typed_in_late_may_be_moved_ahead_at_once_a_date_typed_wrong(
     )
 
 
+def test_a_promise_typed_in_late_and_moved_with_the_customer_told_is_a_new_one(
+    customer, owner, now
+):
+    """A salon rescheduled a late promise "told by phone: the shampoo arrives Tuesday" within
+    a day of writing it down: taken for a date typed wrong, its broken promise left the
+    figures. A moment the customer is told of is theirs: a new promise, the old one broken."""
+    typed_in = _typed_in_late(customer, now, recorded_ago=timedelta(minutes=1))
+
+    moved = services.promise_change(
+        promise=typed_in,
+        actor=owner,
+        fields={"due_at": now + timedelta(days=6)},
+        reschedule=True,
+        customer_told_by="call",
+        customer_told="Shampoo komt dinsdag binnen",
+    )
+
+    assert moved.pk != typed_in.pk
+    old = Promise.objects.get(pk=typed_in.pk)
+    assert (old.due_at, old.rescheduled_to_id) == (typed_in.due_at, moved.pk)
+    assert old.cancelled_at is not None
+    assert promise_with_status(promise=old, now=now).status == PromiseStatus.BROKEN
+    assert moved.due_at == now + timedelta(days=6)
+
+
 def test_a_refused_new_moment_leaves_both_as_they_were(overdue, owner, now):
     before, events = _rows(), AuditEvent.objects.count()
 

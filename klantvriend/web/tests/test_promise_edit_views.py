@@ -299,8 +299,9 @@ def test_a_promise_typed_in_after_its_moment_says_a_moment_to_come_makes_a_new_o
         assert said == (
             f"Over tijd, nog niet nagekomen (uiterlijk {due}). Deze belofte is pas na dat moment "
             f"opgeschreven. Verkeerd getypt? Zet het juiste moment er tot {until} in: dan is het "
-            "een verbetering. Daarna maakt een moment dat nog komt een nieuwe belofte, en telt "
-            "deze belofte als gebroken."
+            "een verbetering. Een nieuw moment dat de klant te horen krijgt (hieronder), of een "
+            "moment dat nog komt na die tijd, maakt een nieuwe belofte, en deze belofte telt dan "
+            "als gebroken."
         )
     else:
         assert said == (
