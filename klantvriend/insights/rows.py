@@ -125,9 +125,11 @@ def _promises(business, now, offset, before=False):
             )
             for view in promise_views(business=business, promises=promises, now=now)
         ],
+        # Said without a verb to agree: "1 of these 2 promises were kept" took its number
+        # from the promises judged, not from those kept.
         ngettext(
-            "%(on_time)s of this %(judged)s promise was kept on time or early.",
-            "%(on_time)s of these %(judged)s promises were kept on time or early.",
+            "Kept on time or early: %(on_time)s of this %(judged)s promise.",
+            "Kept on time or early: %(on_time)s of these %(judged)s promises.",
             counts["judged"],
         )
         % counts_shown(counts),

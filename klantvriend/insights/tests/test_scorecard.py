@@ -768,9 +768,12 @@ def test_the_promise_rows_count_the_promises_kept_on_time_as_the_figure(business
 
     assert _figure(card, "promises").value == 0.5
     assert (table.summary, table.total) == (
-        "2 of these 4 promises were kept on time or early.",
+        "Kept on time or early: 2 of these 4 promises.",
         4,
     )
+    with translation.override("nl"):
+        dutch = scorecard_rows(business=business, figure="promises", now=now)
+    assert dutch.summary == "Op tijd of eerder nagekomen: 2 van deze 4 beloften."
 
 
 def test_the_rows_of_a_figure_come_a_page_at_a_time_and_count_them_all(business, monkeypatch):
