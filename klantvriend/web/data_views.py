@@ -241,6 +241,9 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             # Said before the dry run, which finds nothing wrong with a column it does not read:
             # a file's street addresses were left out without a word.
             "unread": [f"“{header}”" for header in unread_headers(table, chosen)],
+            # The columns as chosen in the form just sent, which the page's notice then says
+            # anew; a page asking how a run goes sends no choices.
+            "unread_oob": bool(request.htmx) and form.is_bound and form.is_valid(),
             "date_orders": DATE_ORDERS,
         }
     )

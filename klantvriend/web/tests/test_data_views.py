@@ -470,3 +470,38 @@ def test_the_exported_customers_and_purchases_files_import_on_the_page_as_they_a
 
     assert Purchase.objects.filter(business=other_business).count() == 7
     assert totals(other_business) == totals(business)
+
+
+def test_a_column_chosen_before_the_dry_run_is_no_longer_named_as_not_read(owner_client):
+    """A restaurant chose its "Allergieën" column for a field and ran the dry run: the notice
+    above still said the column was not read."""
+    garage = b"Klantnummer;Naam;Kenteken;Bouwjaar\r\nK1;Pieter de Vries;12-ABC-3;2015\r\n"
+    url = upload(owner_client, garage, "customers")["Location"]
+    page = owner_client.get(url).content.decode()
+    chosen = {
+        name: (selected[0] if selected else "")
+        for name, selected in (
+            (name, re.findall(r'<option value="([^"]*)" selected>', options))
+            for name, options in re.findall(
+                r'<select name="(column_\w+)"[^>]*>(.*?)</select>', page, re.S
+            )
+        )
+    }
+    assert (chosen["column_customer_number"], chosen["column_notes"]) == ("Klantnummer", "")
+
+    dry = owner_client.post(
+        url,
+        {**chosen, "column_notes": "Kenteken", "action": "dry_run"},
+        headers={"HX-Request": "true"},
+    )
+
+    said = dry.content.decode()
+    assert re.findall(r'<div id="import-unread" hx-swap-oob="true">(.*?)</div>', said, re.S) == [
+        '<p class="notice" data-testid="import-unread">De kolom “Bouwjaar” wordt niet '
+        "ingelezen. Staat er iets in dat hieronder hoort, kies de kolom dan daar.</p>"
+    ]
+    # Asked how the run goes, the page sends no choices: the notice stays as the form said it.
+    assert (
+        'id="import-unread"'
+        not in owner_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    )
