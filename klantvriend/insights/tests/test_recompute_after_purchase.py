@@ -41,8 +41,12 @@ def lapsed(business, now):
     among the butcher's regulars, with the insights refreshed today."""
     butcher_history(business)
     customer = customer_create(business=business, name="Ria Bakker")
+    # At noon of their days: "now - 300 days" fell on the next day, locally, within an hour of
+    # midnight across a change to summer time, and she had not come for 299 days.
     for days_ago in (480, 450, 420, 390, 360, 330, 300):
-        PurchaseFactory(customer=customer, amount_cents=4000, at=now - dt.timedelta(days=days_ago))
+        day = business.local(now).date() - dt.timedelta(days=days_ago)
+        at = dt.datetime.combine(day, dt.time(12), tzinfo=business.tzinfo)
+        PurchaseFactory(customer=customer, amount_cents=4000, at=at)
     run = insights_refresh(business=business, now=now)
     assert run.model_name in {"bgnbd", "mbgnbd"}
     return customer, run
