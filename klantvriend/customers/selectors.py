@@ -830,6 +830,29 @@ def purchase_just_recorded(
     )
 
 
+# A purchase typed by hand this many times the usual one is asked about: "1865,0" for a table
+# of four's € 186,50, or a million for a haircut, made every figure of the customer wrong.
+PURCHASE_UNLIKELY_FACTOR = 10
+# The latest purchases the usual one is the median of, once there are at least the fewest.
+TYPICAL_PURCHASE_OF = 200
+TYPICAL_PURCHASE_FEWEST = 10
+
+
+def typical_purchase_cents(*, business: Business) -> int | None:
+    """The median amount of the business's latest purchases (TYPICAL_PURCHASE_OF), read from
+    the index of its purchases by moment (Purchase.Meta, which holds the amount); None while
+    there are too few to say what is usual."""
+    amounts = sorted(
+        Purchase.objects.filter(business=business)
+        .order_by("-at")
+        .values_list("amount_cents", flat=True)[:TYPICAL_PURCHASE_OF]
+    )
+    if len(amounts) < TYPICAL_PURCHASE_FEWEST:
+        return None
+    middle = len(amounts) // 2
+    return amounts[middle] if len(amounts) % 2 else (amounts[middle - 1] + amounts[middle]) // 2
+
+
 def purchase_get(*, business: Business, purchase_id: int) -> Purchase:
     return owned_get(Purchase.objects.all(), business=business, pk=purchase_id)
 

@@ -760,7 +760,8 @@ class PurchaseForm(PurchaseFields):
     id_prefix = "purchase"
 
     at = MomentField(label=_("when"), required=False, help_text=_("Empty means now."))
-    # Shown only when the same purchase was just recorded (views.purchase_add).
+    # Shown only when the same purchase was just recorded, or the amount is many times the
+    # usual one (views.purchase_add): it answers either question.
     confirm_repeat = forms.BooleanField(label=_("Record it anyway"), required=False)
 
     def __init__(self, *args, business, member, **kwargs):
@@ -782,8 +783,9 @@ class PurchaseForm(PurchaseFields):
 
     @property
     def asks_to_confirm(self) -> bool:
-        """Whether the form shows "Record it anyway": the same purchase was just recorded."""
-        return self.has_error("amount", code="repeat")
+        """Whether the form shows "Record it anyway": the same purchase was just recorded, or
+        the amount is unlikely."""
+        return self.has_error("amount", code="repeat") or self.has_error("amount", code="unlikely")
 
 
 def moment_changed(typed: datetime, *, stored: datetime) -> datetime | None:

@@ -810,6 +810,8 @@ def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
                     )
                 }
             )
+        if not values["confirm_repeat"]:
+            _refuse_unlikely_amount(customer.business, values["amount"])
         services.purchase_create(
             customer=customer,
             amount_cents=values["amount"],
@@ -819,6 +821,30 @@ def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
         )
 
     return _record(request, customer_id, "purchase_form", create, saved=_("Purchase saved."))
+
+
+def _refuse_unlikely_amount(business, amount_cents: int) -> None:
+    """An amount many times the business's usual purchase (PURCHASE_UNLIKELY_FACTOR) is asked
+    about, as the same purchase twice is: a zero too many is the commonest slip at a till."""
+    typical = selectors.typical_purchase_cents(business=business)
+    if not typical or amount_cents <= typical * selectors.PURCHASE_UNLIKELY_FACTOR:
+        return
+    raise ValidationError(
+        {
+            "amount": ValidationError(
+                _(
+                    "%(amount)s is more than ten times a usual purchase here (about "
+                    "%(typical)s). A zero too many? Tick “Record it anyway” if the amount is "
+                    "right."
+                )
+                % {
+                    "amount": amount_shown(amount_cents, business.currency),
+                    "typical": amount_shown(typical, business.currency),
+                },
+                code="unlikely",
+            )
+        }
+    )
 
 
 def _purchase_of(request: HttpRequest, customer_id: int, purchase_id: int):

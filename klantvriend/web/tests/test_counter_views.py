@@ -342,3 +342,54 @@ def test_past_purchases_of_the_same_amount_on_other_days_are_not_asked_about(
         business.local(at).date().isoformat()
         for at in Purchase.objects.filter(customer=customer).values_list("at", flat=True)
     ) == ["2026-01-20", "2026-04-21", business.today().isoformat()]
+
+
+def test_an_amount_many_times_the_usual_purchase_is_asked_about(staff_client, business):
+    """A restaurant typed "1865,0" for a table of four's € 186,50, and a salon a million for a
+    cut: saved without a word, they made every figure of the customer wrong."""
+    from klantvriend.customers.models import Purchase
+    from klantvriend.customers.tests.factories import PurchaseFactory
+
+    regulars = CustomerFactory(business=business)
+    for euros in (40, 45, 45, 50, 38, 45, 60, 45, 42, 47, 45):
+        PurchaseFactory(customer=regulars, amount_cents=euros * 100)
+    customer = CustomerFactory(business=business)
+    url = reverse("web:purchase_add", args=[customer.pk])
+    before = Purchase.objects.count()
+
+    asked = staff_client.post(url, {"amount": "1865,0", "description": "Tafel 4"}, headers=HTMX)
+
+    assert asked.status_code == 422
+    page = asked.content.decode()
+    assert (
+        "€\xa01.865,00 is meer dan tien keer een gewone aankoop hier (ongeveer €\xa045,00). Een "
+        "nul te veel? Vink “Toch vastleggen” aan als het bedrag klopt."
+    ) in page
+    assert 'name="confirm_repeat"' in page
+    assert Purchase.objects.count() == before
+    # Four times the usual is a big table, not a slip; ten times, confirmed, is recorded.
+    table = staff_client.post(url, {"amount": "186,50", "description": "Tafel 4"}, headers=HTMX)
+    party = staff_client.post(
+        url, {"amount": "1865", "description": "Feest", "confirm_repeat": "on"}, headers=HTMX
+    )
+    assert (table.status_code, party.status_code) == (200, 200)
+    assert sorted(
+        Purchase.objects.filter(customer=customer).values_list("amount_cents", flat=True)
+    ) == [18650, 186500]
+
+
+def test_the_first_purchases_of_a_business_are_not_asked_about_their_amount(staff_client, business):
+    """With too few purchases nothing is usual yet: the first big order is not doubted."""
+    from klantvriend.customers.models import Purchase
+    from klantvriend.customers.tests.factories import PurchaseFactory
+
+    customer = CustomerFactory(business=business)
+    for _ in range(9):
+        PurchaseFactory(customer=customer, amount_cents=4500)
+
+    response = staff_client.post(
+        reverse("web:purchase_add", args=[customer.pk]), {"amount": "1865"}, headers=HTMX
+    )
+
+    assert response.status_code == 200
+    assert Purchase.objects.filter(customer=customer, amount_cents=186500).count() == 1
