@@ -103,6 +103,8 @@ class CustomerRow:
     # as "other": referrers.read_channel).
     channel_text: str = ""
     channel_unread: bool = False
+    # The cell of consent for health, diet or allergy notes as the file writes it.
+    special_consent_text: str = ""
 
     def referral(self, customer_id: int) -> Referral:
         """The referral the line names, with how it says the customer came when that is
@@ -224,6 +226,13 @@ def parse_customer(
             problems.cell_error("marketing_consent_basis", error)
         except ValidationError as refused:
             problems.add("marketing_consent_basis", refused.message, refused.code)
+    if columns.has("special_category_consent") and cell("special_category_consent"):
+        try:
+            values["special_category_consent"] = read_bool(cell("special_category_consent"))
+        except CellError as error:
+            problems.cell_error("special_category_consent", error)
+    if columns.has("special_notes") and cell("special_notes"):
+        values["special_notes"] = cell("special_notes")
     channel_text = cell("acquisition_channel")
     channel = read_channel(channel_text) if channel_text else None
     if channel_text:
@@ -274,6 +283,7 @@ def parse_customer(
             referrer,
             channel_text,
             bool(channel_text) and channel is None,
+            cell("special_category_consent"),
         ),
         [],
     )
@@ -488,6 +498,10 @@ def write(
             if row.channel_unread and not row.referrer:
                 # With a referrer, the customer came through a referral (referrers_link).
                 result.add_note(channel_note(row.line, columns, row.channel_text))
+            for note in _health_notes_kept(
+                row, columns, consented=existing is not None and existing.special_category_consent
+            ):
+                result.add_note(note)
             if existing is None:
                 # How they came, unless the file says so (AcquisitionChannel.UNKNOWN).
                 customer = Customer(
@@ -617,6 +631,48 @@ REGULAR_MEMBER_NOTES = MemberNotes(
         count,
     ),
 )
+
+
+def _health_notes_kept(row: CustomerRow, columns: Columns, *, consented: bool) -> list[RowError]:
+    """Takes from `row` what of health, diet and allergies it may not store, and says so: the
+    notes without the customer's explicit consent (GDPR art. 9), given in the file's consent
+    column or on record (`consented`); and a "no" there for a customer whose consent is on
+    record, which a file does not withdraw (it would erase their notes: that is done on the
+    card). The rest of the line is imported."""
+    values = row.values
+    notes = []
+    given = values.pop("special_category_consent", None)
+    if given is False and consented:
+        notes.append(
+            RowError(
+                row.line,
+                columns.header("special_category_consent"),
+                row.special_consent_text,
+                _(
+                    "This customer's consent for health, diet or allergy notes is on record; a "
+                    "file does not withdraw it. Withdraw it on the customer's card, which also "
+                    "removes the notes."
+                ),
+                "special_consent_kept",
+            )
+        )
+    elif given and not consented:
+        values["special_category_consent"] = True
+    if values.get("special_notes") and not (given or consented):
+        notes.append(
+            RowError(
+                row.line,
+                columns.header("special_notes"),
+                values.pop("special_notes"),
+                _(
+                    "Not stored: health, diet and allergy notes need the customer's explicit "
+                    "consent (GDPR art. 9). Put “yes” in a column of that consent, or record "
+                    "them on the customer's card once they agree."
+                ),
+                "special_notes_without_consent",
+            )
+        )
+    return notes
 
 
 def _consent(customer: Customer) -> dict[str, Any]:
@@ -775,6 +831,9 @@ _UPDATE_FIELDS = [
     "city",
     "notes",
     "preferences",
+    "special_notes",
+    "special_category_consent",
+    "special_category_consent_at",
     "birthday",
     "customer_since",
     "customer_since_known",

@@ -104,6 +104,37 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             ["notities", "notitie", "opmerkingen", "opmerking", "note", "remarks"],
         ),
         _field("preferences", _("preferences"), ["voorkeuren", "voorkeur", "wensen"]),
+        # Stored only with the customer's explicit consent (GDPR art. 9): from the consent
+        # column's "yes", or the consent on record (customer_import._health_notes_kept). A
+        # restaurant's "Allergieën" could otherwise only go under preferences, as a taste.
+        _field(
+            "special_notes",
+            _("health, diet and allergies"),
+            [
+                "allergie",
+                "allergieen",
+                "allergenen",
+                "dieet",
+                "dieetwensen",
+                "gezondheid",
+                "allergies",
+                "allergy",
+                "diet",
+                "dietaryrequirements",
+            ],
+        ),
+        _field(
+            "special_category_consent",
+            _("explicit consent for health, diet or allergy notes"),
+            [
+                "toestemmingallergie",
+                "toestemmingallergieen",
+                "toestemmingdieet",
+                "toestemminggezondheid",
+                "allergyconsent",
+                "healthconsent",
+            ],
+        ),
         _field(
             "marketing_consent",
             _("marketing consent"),
