@@ -10,12 +10,14 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from klantvriend.core.care_settings import care_settings
 from klantvriend.core.errors import ChangedMeanwhile
 from klantvriend.core.members import member_users, staff_name
 from klantvriend.core.money import AmountError, parse_amount
@@ -25,6 +27,8 @@ from klantvriend.core.services import (
     login_failures_clear,
     user_by_login_name,
 )
+from klantvriend.core.shown import moment_shown
+from klantvriend.core.working_hours import last_working_moment
 from klantvriend.customers.health_words import health_words
 from klantvriend.customers.models import (
     DAYS_GONE_BY,
@@ -767,6 +771,7 @@ class PurchaseForm(PurchaseFields):
     def __init__(self, *args, business, member, **kwargs):
         super().__init__(*args, **kwargs)
         self.signed_in = member
+        _when_closed_now(self.fields["at"], business)
         self.members = {user.pk: user for user in member_users(business=business)}
         if len(self.members) < 2:
             del self.fields["member"]
@@ -786,6 +791,22 @@ class PurchaseForm(PurchaseFields):
         """Whether the form shows "Record it anyway": the same purchase was just recorded, or
         the amount is unlikely."""
         return self.has_error("amount", code="repeat") or self.has_error("amount", code="unlikely")
+
+
+def _when_closed_now(field: forms.Field, business) -> None:
+    """The help of a purchase's "when" while the shop is closed: a restaurant typing in last
+    night's bills the next morning, the field left empty, recorded them on a closed Sunday
+    morning, after the night."""
+    settings = care_settings(business)
+    now = timezone.now()
+    closing = last_working_moment(
+        now, tz=business.tzinfo, week=settings.opening_hours, closed=settings.closed_dates
+    )
+    if closing < now:
+        field.help_text = _(
+            "Empty means now, but the shop is closed now. Bought before it closed "
+            "(%(closing)s)? Fill in when."
+        ) % {"closing": moment_shown(closing, "WEEKDAY", zone=business.tzinfo)}
 
 
 def moment_changed(typed: datetime, *, stored: datetime) -> datetime | None:

@@ -2403,14 +2403,49 @@ def test_a_refused_resolution_opens_only_the_form_of_its_own_complaint(
     assert f'id="resolve-{first.pk}-resolution_error"' not in page
 
 
-def test_the_moment_fields_say_that_empty_means_now(owner_client, business):
+def _open_around_now(business, owner) -> None:
+    """Opening hours from two hours ago to two hours from now, on the weekday they begin: the
+    shop is open whenever the test runs (a purchase's "when" speaks otherwise while closed)."""
+    start = business.local(timezone.now()) - timedelta(hours=2)
+    hours = DayHours(
+        start.time().replace(second=0, microsecond=0), (start + timedelta(hours=4)).time()
+    )
+    week = [None] * 7
+    week[start.weekday()] = hours
+    care_settings_update(business=business, actor=owner, opening_hours=week)
+
+
+def test_the_moment_fields_say_that_empty_means_now(owner_client, business, owner):
     customer = CustomerFactory(business=business)
+    _open_around_now(business, owner)
 
     page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
 
     # Purchase, contact moment, promise ("promised at") and complaint ("received at").
     assert page.count(">Leeg betekent: nu.</p>") == 4
     assert "Leeg laten voor nu" not in page
+
+
+def test_while_the_shop_is_closed_a_purchase_says_when_it_closed(owner_client, business, owner):
+    """A restaurant typed in last night's bills the next morning with "when" left empty: they
+    were recorded on a closed Sunday morning, after the night."""
+    customer = CustomerFactory(business=business)
+    today = business.today()
+    open_day = today + timedelta(days=3)
+    week = [None] * 7
+    week[open_day.weekday()] = DayHours(time(17), time(23))
+    care_settings_update(business=business, actor=owner, opening_hours=week)
+    closed_at = datetime.combine(today - timedelta(days=4), time(23), tzinfo=business.tzinfo)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    with translation.override("nl"):
+        closing = moment_shown(closed_at, "WEEKDAY", zone=business.tzinfo)
+    assert (
+        f'<p class="help" id="purchase-at_helptext">Leeg betekent: nu, maar de zaak is nu dicht. '
+        f"Gekocht vóór sluitingstijd ({closing})? Vul dan in wanneer.</p>"
+    ) in page
+    assert page.count(">Leeg betekent: nu.</p>") == 3
 
 
 @pytest.mark.parametrize(
