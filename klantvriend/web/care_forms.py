@@ -386,9 +386,11 @@ class PromiseEditForm(PromiseForm):
         return fields
 
 
-# What each driver means, said under the complaint form's choice of them: the five words
-# alone (PRODUCT.md idea 7) left a hairdresser unable to place "the colour turned orange". In
-# the help, not the options: a choice as wide as its longest option no longer fit a phone.
+# What each driver means, said with each choice of them: the five words alone (PRODUCT.md idea
+# 7) left a hairdresser unable to place "the colour turned orange", and a restaurant a cold
+# steak. Radio buttons, each label wrapping on a phone (a select is as wide as its longest
+# option), and none chosen beforehand: with "other" chosen, such complaints went there, where
+# no driver's figure counted them.
 DRIVER_EXAMPLES = {
     Driver.CERTAINTY: _("did not know what to expect (price, time, result)"),
     Driver.FLEXIBILITY: _("a wish or a change could not be met"),
@@ -398,13 +400,15 @@ DRIVER_EXAMPLES = {
     Driver.CUSTOMISATION: _("not suited to what they personally wanted"),
     Driver.COMPLAINT_HANDLING: _("how an earlier problem was dealt with"),
 }
-DRIVER_HELP = format_lazy(
-    "{}; {}; {}; {}; {}.",
-    *(
-        format_lazy("{}: {}", Driver(value).label, DRIVER_EXAMPLES[value])
-        for value in DRIVER_EXAMPLES
-    ),
-)
+DRIVER_CHOICES = [
+    (
+        driver.value,
+        format_lazy("{}: {}", driver.label, DRIVER_EXAMPLES[driver])
+        if driver in DRIVER_EXAMPLES
+        else driver.label,
+    )
+    for driver in Driver
+]
 
 
 # A complaint received longer ago than this is asked about before it is saved: a year typed
@@ -468,9 +472,11 @@ class ComplaintForm(OwnIds, forms.Form):
     )
     driver = forms.ChoiceField(
         label=_("what it is about"),
-        choices=Driver.choices,
-        initial=Driver.OTHER,
-        help_text=DRIVER_HELP,
+        choices=DRIVER_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what the complaint is about; if nothing fits, “other”.")
+        },
     )
     received_at = MomentField(
         label=_("received at"), required=False, help_text=_("Empty means now.")

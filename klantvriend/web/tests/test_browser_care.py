@@ -298,6 +298,7 @@ def test_a_public_complaint_answered_resolved_and_followed_up_on_today(
     form.locator("[name=description]").fill("Boze review: buffet kwam te laat")
     form.locator("[name=channel]").select_option("review_site")
     form.locator("[name=public]").check()
+    form.locator("[name=driver][value=reliability]").check()
     form.locator("button[type=submit]").click()
     expect(complaints.locator(".badge-public")).to_have_count(1)
     # "beantwoorden binnen 59 min", or after 23:00 "beantwoorden uiterlijk zo 6 dec 00:25".
@@ -376,6 +377,7 @@ def test_a_complaint_answered_at_the_counter_is_logged_as_answered(
     form.locator("[name=channel]").select_option("counter")
     expect(public).not_to_be_checked()
     form.locator("[name=description]").fill("Gehakt was grijs")
+    form.locator("[name=driver][value=reliability]").check()
     shot(page, f"care-09-complaint-on-the-spot-{width}")
     form.locator("button[type=submit]").click()
 
@@ -411,6 +413,7 @@ def test_a_card_form_saved_or_refused_on_a_phone_shows_what_became_of_it(
     expect(description).to_be_in_viewport()
 
     description.fill("Gehakt was grijs")
+    page.get_by_test_id("complaint-form").locator("[name=driver][value=reliability]").check()
     page.get_by_test_id("complaint-form").locator("button[type=submit]").click()
 
     saved = page.get_by_test_id("profile-complaints").get_by_test_id("record-saved")
@@ -710,6 +713,7 @@ def test_a_phone_complaint_with_its_gesture_and_check_planned_on_the_phone_is_ca
     form.locator("[name=channel]").select_option("phone")
     form.locator("[name=answered_on_the_spot]").check()
     form.locator("[name=recovery_gesture]").fill("Gratis dessert bij de volgende bestelling")
+    form.locator("[name=driver][value=reliability]").check()
     form.locator("button[type=submit]").click()
     expect(complaints.get_by_test_id("gesture-offered")).to_have_text(
         "Aangeboden: Gratis dessert bij de volgende bestelling"
