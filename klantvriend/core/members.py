@@ -109,9 +109,14 @@ def member_add(
     username: str,
     first_name: str = "",
     password: str = "",
+    email: str = "",
     role: str = Role.STAFF,
 ) -> Membership:
-    """Adds an existing user by user name, or makes a new one when a password is given.
+    """Adds an existing user by user name, or makes a new one when a password or an e-mail
+    address is given: with an address alone the new person has no password yet, and chooses
+    one with the link the members page e-mails them (web.account_views.member_invitation_send).
+    An owner made up a password for a stylist and passed it on, and she, without an address,
+    could not ask for a new one when she forgot it.
 
     User names are shared by every business on the server, so an existing user is added only
     when they already work in a business that `actor` owns (one owner's chain of shops), or
@@ -131,21 +136,31 @@ def member_add(
             raise ValidationError(
                 {"username": ValidationError(_("Enter a user name."), code="required")}
             )
-        if not password:
+        email = email.strip()
+        if not password and not email:
             raise ValidationError(
-                {"password": ValidationError(_("A new person needs a password."), code="required")}
+                {
+                    "password": ValidationError(
+                        _("A new person needs a password, or an email address to choose one with."),
+                        code="required",
+                    )
+                }
             )
-        candidate = user_model(username=username, first_name=first_name.strip())
+        candidate = user_model(username=username, first_name=first_name.strip(), email=email)
         try:
             candidate.full_clean(exclude=["password"])
             refuse_login_name_taken(username)
             refuse_name_alike(business=business, user=candidate, field="first_name")
-            validate_password(password, candidate)
+            if password:
+                validate_password(password, candidate)
         except ValidationError as error:
             raise ValidationError(
                 error.error_dict if hasattr(error, "error_dict") else {"password": error}
             ) from None
-        candidate.set_password(password)
+        if password:
+            candidate.set_password(password)
+        else:
+            candidate.set_unusable_password()
         candidate.save()
         user = candidate
     elif Membership.objects.filter(business=business, user=user).exists():

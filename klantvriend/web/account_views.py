@@ -3,17 +3,24 @@ password for a member, and "forgot your password?" by e-mail. The checks are Dja
 password, password rules, one-time reset links); the limits, the languages and the owner's
 rights are core.accounts."""
 
+import logging
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,6 +41,7 @@ from klantvriend.core.language import (
     reader_language,
 )
 from klantvriend.core.links import public_url
+from klantvriend.core.mail import header_text
 from klantvriend.core.members import membership_get_in_business, staff_name
 from klantvriend.core.passwords import password_help_text
 from klantvriend.core.selectors import membership_list_for_user
@@ -41,6 +49,8 @@ from klantvriend.core.services import login_failures_clear
 
 from .addresses import client_address
 from .views import add_service_errors, member_required, owner_required
+
+logger = logging.getLogger(__name__)
 
 
 class AccountForm(forms.Form):
@@ -303,6 +313,38 @@ def _reader_language(user) -> str:
     if first is None:
         return own_language(user=user) or translation.get_language()
     return reader_language(own=first.own_language, business=first.business)
+
+
+def member_invitation_send(*, membership, inviter) -> bool:
+    """E-mails a member added with an address and no password (core.members.member_add) a link
+    to choose one: the link of a forgotten password (PasswordResetConfirmView, working once, for
+    PASSWORD_RESET_TIMEOUT), in the language they will read Klantvriend in. False when the mail
+    server refused or could not be reached: the owner then gives a password by hand."""
+    user = membership.user
+    path = reverse(
+        "web:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {
+        "user": user,
+        "inviter": inviter,
+        "business": membership.business,
+        "link": public_url(path),
+    }
+    with translation.override(_reader_language(user)):
+        subject = _("You can now log in to %(business)s in Klantvriend") % {
+            "business": header_text(membership.business.name)
+        }
+        body = render_to_string("web/member_invitation_email.txt", context)
+    try:
+        EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
+    except OSError as error:  # smtplib's errors, a refused connection, a time-out
+        logger.warning("Invitation of member %s not sent: %s", membership.pk, type(error).__name__)
+        return False
+    return True
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -64,6 +64,7 @@ from klantvriend.importers.privacy_settings import (
     privacy_settings_update,
 )
 
+from .account_views import member_invitation_send
 from .forms import DateInput
 from .personal_data import customer_facts, personal_tables
 from .views import add_service_errors, member_required, owner_required
@@ -480,8 +481,15 @@ class MemberForm(forms.Form):
         error_messages={"required": gettext_lazy("Give the user name they log in with.")},
     )
     first_name = forms.CharField(label=gettext_lazy("name"), max_length=150, required=False)
+    # For a new person, either: the address gets them a link to choose their own password, and
+    # lets them ask for a new one when they forget it.
+    email = forms.EmailField(
+        label=gettext_lazy("email address (for a new person)"),
+        required=False,
+        help_text=gettext_lazy("They receive a link to choose their own password."),
+    )
     password = forms.CharField(
-        label=gettext_lazy("password (for a new person)"),
+        label=gettext_lazy("or a password (for a new person)"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
     )
@@ -515,12 +523,7 @@ def members(request: HttpRequest) -> HttpResponse:
                 except ValidationError as error:
                     add_service_errors(member_form, error)
                 else:
-                    # Says who can now log in and with which rights, in the words of the form.
-                    messages.success(
-                        request,
-                        _("%(name)s can now log in as %(role)s.")
-                        % {"name": staff_name(added.user), "role": added.get_role_display()},
-                    )
+                    _member_added_said(request, added)
                     return redirect(f"{reverse('web:members')}#content")
             status = 422
         elif action == "create_token":
@@ -543,6 +546,40 @@ def members(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _member_added_said(request: HttpRequest, added) -> None:
+    """Says who can now log in and with which rights, in the words of the form; a new person
+    added with an address alone is e-mailed the link to choose a password, and the page says
+    where it went, or that it did not go."""
+    user = added.user
+    said = _("%(name)s can now log in as %(role)s.") % {
+        "name": staff_name(user),
+        "role": added.get_role_display(),
+    }
+    if user.has_usable_password() or not user.email:
+        messages.success(request, said)
+    elif member_invitation_send(membership=added, inviter=request.user):
+        messages.success(
+            request,
+            " ".join(
+                [said, _("A link to choose a password went to %(email)s.") % {"email": user.email}]
+            ),
+        )
+    else:
+        messages.warning(
+            request,
+            " ".join(
+                [
+                    said,
+                    _(
+                        "The email to %(email)s could not be sent: give them a password with "
+                        "“New password…”."
+                    )
+                    % {"email": user.email},
+                ]
+            ),
+        )
 
 
 @owner_required

@@ -390,3 +390,84 @@ def test_the_reset_email_is_in_the_language_the_member_reads(
 
     [message] = mailoutbox
     assert message.subject == subject
+
+
+# --- a member invited by e-mail ---------------------------------------------------------------
+
+
+def _add_member(client, **fields):
+    return client.post(
+        "/members/", {"action": "add_member", "role": "staff", **fields}, follow=True
+    )
+
+
+def test_a_member_added_with_an_email_address_chooses_their_own_password(
+    owner_client, business, mailoutbox
+):
+    """An owner made up a password for a stylist and passed it on; without an address on her
+    login, the stylist could not ask for a new one when she forgot it."""
+    added = _add_member(
+        owner_client, username="fleur", first_name="Fleur", email=" fleur@kapsalon.nl "
+    )
+
+    assert (
+        "Fleur kan nu inloggen als medewerker. Er is een link om een wachtwoord te kiezen "
+        "gestuurd naar fleur@kapsalon.nl."
+    ) in page(added)
+    fleur = User.objects.get(username="fleur")
+    assert (fleur.email, fleur.has_usable_password()) == ("fleur@kapsalon.nl", False)
+    assert business.memberships.filter(user=fleur, role=Role.STAFF).exists()
+    [message] = mailoutbox
+    assert message.to == ["fleur@kapsalon.nl"]
+    assert message.subject == "Je kunt nu inloggen bij Slagerij Test in Klantvriend"
+    assert message.body.startswith(
+        "Hallo Fleur,\n\nSanne heeft je toegevoegd aan Slagerij Test in Klantvriend, waar je "
+        "klanten opzoekt en vastlegt wat je voor ze doet. Je gebruikersnaam is “fleur”."
+    )
+    visitor = Client()
+    form = visitor.get(_reset_link(message), follow=True)
+    saved = visitor.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "eigen-keuze-77", "new_password2": "eigen-keuze-77"},
+        follow=True,
+    )
+    assert "Je nieuwe wachtwoord is opgeslagen" in page(saved)
+    assert logs_in("fleur", "eigen-keuze-77")
+
+
+def test_a_new_member_needs_a_password_or_an_address_and_nothing_is_made_without(
+    owner_client, business, mailoutbox
+):
+    users = User.objects.count()
+
+    without = _add_member(owner_client, username="fleur")
+    wrong = _add_member(owner_client, username="fleur", email="fleur@@kapsalon")
+
+    assert without.status_code == 422
+    assert (
+        "Een nieuwe persoon heeft een wachtwoord nodig, of een e-mailadres om er zelf een te "
+        "kiezen." in page(without)
+    )
+    assert wrong.status_code == 422
+    assert "Voer een geldig e-mailadres in." in page(wrong)
+    assert User.objects.count() == users
+    assert mailoutbox == []
+
+
+def test_an_invitation_the_mail_server_refused_says_to_give_a_password(
+    owner_client, business, monkeypatch
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refuse(self, messages):
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+
+    added = _add_member(owner_client, username="fleur", first_name="Fleur", email="f@kapsalon.nl")
+
+    assert (
+        "Fleur kan nu inloggen als medewerker. De e-mail aan f@kapsalon.nl kon niet worden "
+        "verstuurd: geef een wachtwoord met “Nieuw wachtwoord…”."
+    ) in page(added)
+    assert business.memberships.filter(user__username="fleur").exists()
