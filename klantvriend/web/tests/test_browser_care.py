@@ -12,7 +12,9 @@ from django.utils.formats import date_format
 from playwright.sync_api import Browser, Page, expect
 
 from klantvriend.aftercare.models import FollowUp
+from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.complaints.models import Complaint
+from klantvriend.complaints.tests.factories import ComplaintFactory
 from klantvriend.core.care_settings import care_settings, care_settings_update
 from klantvriend.core.tests.days import SALON, open_on
 from klantvriend.core.working_hours import same_hours
@@ -840,3 +842,72 @@ def test_the_advices_suggestion_taken_is_called_safe_and_saved(
     expect(page.get_by_test_id("profile-promises")).to_contain_text("Slijpmachine repareren")
     stored = Promise.objects.get(description="Slijpmachine repareren")
     assert business.local(stored.due_at).strftime("%Y-%m-%d %H:%M") == f"{day} {at}"
+
+
+# Each visible button among a card's row actions that reaches past the card's inner edge, or
+# whose words run out of the button: [its words, its right edge, the card's inner right edge].
+# (A closed form's buttons are not laid out: checkVisibility leaves them out.)
+BUTTONS_PAST_THEIR_CARD = """() => [...document.querySelectorAll('.card .care-actions .button')]
+  .filter((button) => button.checkVisibility())
+  .map((button) => {
+    const card = button.closest('.card');
+    const style = getComputedStyle(card);
+    const inner = card.getBoundingClientRect().right - parseFloat(style.borderRightWidth)
+      - parseFloat(style.paddingRight);
+    const right = button.getBoundingClientRect().right;
+    const cut = button.scrollWidth > button.clientWidth;
+    return [button.textContent.trim(), Math.round(right * 10) / 10, inner, cut];
+  })
+  .filter(([text, right, inner, cut]) => right > inner + 0.5 || cut)"""
+
+
+# How many lines of words a button holds: its height inside its padding and border, in lines.
+LINES_OF_WORDS = """(button) => {
+  const style = getComputedStyle(button);
+  const inside = button.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  return Math.round(inside / parseFloat(style.lineHeight));
+}"""
+
+
+@pytest.mark.layout
+@pytest.mark.parametrize(("width", "lines"), [(320, 2), (390, 2), (1280, 2), (1366, 1)])
+def test_a_long_undo_button_on_the_card_wraps_inside_its_card(
+    page: Page, live_server, business, owner, width, lines
+):
+    """ "“Antwoord gegeven” ongedaan maken" ran past the complaints card, to 380.6 px of a card
+    ending at 378 on a 390 px phone, and past the profile's third of a 1280 px screen: a long
+    button wraps its words inside its card, onto two lines, where it is wider than the card."""
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    now = timezone.now()
+    complaint = ComplaintFactory(customer=customer, channel="email", received_at=now)
+    # Due an hour ago and kept now: late, so "It was on time (…)" stands beside its undo.
+    PromiseFactory(
+        customer=customer,
+        description="Taart bezorgen",
+        made_by=owner,
+        made_at=now - timedelta(days=1),
+        due_at=now - timedelta(hours=1),
+    )
+    FollowUpFactory(customer=customer)
+    page.set_viewport_size({"width": width, "height": 844})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+
+    complaints = page.get_by_test_id("profile-complaints")
+    complaints.get_by_role("button", name="Antwoord gegeven", exact=True).click()
+    expect(complaints.get_by_test_id("undo")).to_have_text("“Antwoord gegeven” ongedaan maken")
+    promises = page.get_by_test_id("profile-promises")
+    promises.get_by_test_id("promise-done").click()
+    expect(promises.get_by_test_id("undo")).to_have_text("Ongedaan maken")
+    expect(promises.get_by_test_id("promise-was-on-time")).to_be_visible()
+    follow_ups = page.get_by_test_id("profile-follow-ups")
+    follow_ups.get_by_role("button", name="Tevreden", exact=True).click()
+    expect(follow_ups.get_by_test_id("undo")).to_have_text("Ongedaan maken")
+    complaints.scroll_into_view_if_needed()
+    shot(page, f"care-undo-buttons-{width}")
+
+    assert page.evaluate(BUTTONS_PAST_THEIR_CARD) == []
+    assert page.evaluate("document.documentElement.scrollWidth") == width
+    assert complaints.get_by_test_id("undo").evaluate(LINES_OF_WORDS) == lines
+    complaint.refresh_from_db()
+    assert complaint.first_response_at is not None
