@@ -338,11 +338,25 @@ def test_the_qr_code_page_fits_a_phone_screen(page: Page, live_server, business)
     assert link_box["x"] + link_box["width"] <= PHONE["width"]
 
 
-@pytest.mark.parametrize("width", [360, 390])
-def test_the_answer_page_fits_0_to_10_in_one_row_and_opens_the_drivers_unchosen(
-    page: Page, live_server, business, width
+# Each option of 0-10 as the customer sees it: [its number, its top, width, height, left, right].
+NPS_BOXES = """spans => spans.map((span) => {
+  const box = span.getBoundingClientRect();
+  return [span.textContent, Math.round(box.top), Math.round(box.width * 10) / 10,
+    Math.round(box.height * 10) / 10, Math.round(box.left), Math.round(box.right)];
+})"""
+
+
+# The width of each option of the first row (0-5) and of the second (6-10) on a phone.
+@pytest.mark.layout
+@pytest.mark.parametrize(
+    ("width", "first_row", "second_row"), [(320, 44.7, 54), (360, 51.3, 62), (390, 56.3, 68)]
+)
+def test_the_answer_page_gives_0_to_10_in_two_thumb_wide_rows_and_opens_the_drivers_unchosen(
+    page: Page, live_server, business, width, first_row, second_row
 ):
-    """On a 390 px phone 0-6 sat on one row and 7-10 on a second one stopping halfway; the
+    """In one row on a phone each score was 30 px wide at 390 px (23 at 320), and customers hit
+    the one beside the score they meant: two full rows, 0-5 over 6-10, each target at least 44
+    px. (Left to wrap, 0-6 sat on one row and 7-10 on a second one stopping halfway.) The
     drivers opened with a solid "no opinion" chosen, as if answered."""
     from klantvriend.surveys.services import survey_invitation_create
 
@@ -351,15 +365,26 @@ def test_the_answer_page_fits_0_to_10_in_one_row_and_opens_the_drivers_unchosen(
     page.set_viewport_size({"width": width, "height": 800})
     page.goto(f"{live_server.url}/s/{key}/?lang=nl")
 
-    boxes = page.locator(".scale-nps .scale-option span").evaluate_all(
-        "spans => spans.map(s => { const r = s.getBoundingClientRect();"
-        " return [Math.round(r.top), r.width, r.height, r.right]; })"
+    boxes = page.locator(".scale-nps .scale-option span").evaluate_all(NPS_BOXES)
+    tops = sorted({top for _number, top, *_rest in boxes})
+    rows = [[number for number, top, *_rest in boxes if top == row] for row in tops]
+    assert rows == [["0", "1", "2", "3", "4", "5"], ["6", "7", "8", "9", "10"]]
+    assert [box[2] for box in boxes] == [first_row] * 6 + [second_row] * 5
+    assert min(box[2] for box in boxes) >= 44
+    assert {box[3] for box in boxes} == {44}
+    # Both rows start and end at the same edges: 0 and 6 at the left, 5 and 10 at the right.
+    assert (boxes[0][4], boxes[5][5]) == (boxes[6][4], boxes[10][5])
+    # Under them the two ends, "0 = ..." from 0's left edge, "10 = ..." to 10's right edge.
+    ends = page.locator(".scale-nps .scale-ends span").evaluate_all(
+        "spans => spans.map((span) => { const box = span.getBoundingClientRect();"
+        " return [span.textContent, Math.round(box.top), Math.round(box.left),"
+        " Math.round(box.right)]; })"
     )
-    assert len(boxes) == 11
-    assert len({top for top, *_rest in boxes}) == 1
-    assert min(box[1] for box in boxes) >= 24
-    assert min(box[2] for box in boxes) >= 40
-    assert max(box[3] for box in boxes) <= width
+    assert [(text, top > boxes[10][1]) for text, top, *_rest in ends] == [
+        ("0 = zeer onwaarschijnlijk", True),
+        ("10 = zeer waarschijnlijk", True),
+    ]
+    assert (ends[0][2], ends[1][3]) == (boxes[0][4], boxes[10][5])
     assert page.evaluate("document.documentElement.scrollWidth") == width
     # Still real radio buttons, and the keyboard's focus shows.
     page.locator("#id_nps_0").focus()
@@ -380,6 +405,26 @@ def test_the_answer_page_fits_0_to_10_in_one_row_and_opens_the_drivers_unchosen(
     assert chosen_score == "rgb(31, 111, 92)"
     assert chosen_none == "rgba(0, 0, 0, 0)"
     shot(page, f"surveys-05-phone-{width}-scales")
+
+
+@pytest.mark.layout
+def test_the_answer_page_keeps_0_to_10_in_one_row_on_a_wide_screen(
+    page: Page, live_server, business
+):
+    """Where each of eleven is at least 44 px wide, the scale stays one row (0-10, left to
+    right): two rows only where one would be too narrow to tap."""
+    from klantvriend.surveys.services import survey_invitation_create
+
+    customer = CustomerFactory(business=business)
+    key = survey_invitation_create(business=business, customer=customer, channel="counter").key
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/s/{key}/?lang=nl")
+
+    boxes = page.locator(".scale-nps .scale-option span").evaluate_all(NPS_BOXES)
+    assert [number for number, *_rest in boxes] == [str(score) for score in range(11)]
+    assert len({top for _number, top, *_rest in boxes}) == 1
+    assert {box[2] for box in boxes} <= {53.1, 53.2}
+    assert {box[3] for box in boxes} == {44.2}
 
 
 def test_switching_the_survey_to_english_keeps_the_answers_given(page: Page, live_server, business):
