@@ -114,7 +114,13 @@ class SurveySettingsForm(forms.Form):
                     max_length=300,
                     required=False,
                     help_text=_("Empty: the standard text.") if language == "nl" else "",
-                    widget=forms.TextInput(attrs={"lang": language}),
+                    # Read whole, as the customer will: in one line a question was cut off
+                    # ("Hoe waarschijnlijk is het dat u ons aanbevee…"). Three rows hold
+                    # every standard question on a 390 px phone; a longer text grows the
+                    # box where the browser can (surveys.css).
+                    widget=forms.Textarea(
+                        attrs={"lang": language, "rows": 3, "class": "question-text"}
+                    ),
                 )
 
     def question_rows(self):
@@ -124,8 +130,13 @@ class SurveySettingsForm(forms.Form):
         ]
 
     def questions(self) -> dict[str, dict[str, str]]:
+        # A question is one line on the survey page: a line break typed into its box would be
+        # shown as a space there and kept the text from matching the standard one.
         return {
-            key: {lang: self.cleaned_data[f"{key}_{lang}"] for lang in SURVEY_LANGUAGES}
+            key: {
+                lang: " ".join(self.cleaned_data[f"{key}_{lang}"].split())
+                for lang in SURVEY_LANGUAGES
+            }
             for key in QUESTION_KEYS
         }
 

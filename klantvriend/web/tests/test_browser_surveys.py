@@ -447,3 +447,47 @@ def test_switching_the_survey_to_english_keeps_the_answers_given(page: Page, liv
     page.get_by_role("button", name="Nederlands").click()
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.locator("textarea[name=comment]")).to_have_value("Prima geholpen")
+
+
+# Each question box whose text does not show whole: [its name, its text's height, its own].
+QUESTIONS_CUT_OFF = """() => [...document.querySelectorAll('textarea.question-text')]
+  .filter((box) => box.scrollHeight > box.clientHeight || box.scrollWidth > box.clientWidth)
+  .map((box) => [box.name, box.scrollHeight, box.clientHeight])"""
+
+
+@pytest.mark.layout
+@pytest.mark.parametrize("width", [320, 390, 1366])
+def test_the_owner_reads_each_survey_question_whole_in_its_settings(
+    page: Page, live_server, business, owner, width
+):
+    """In a line of text the question was cut off at the box's edge ("Hoe waarschijnlijk is
+    het dat u ons aanbevee…"): the owner could not read what customers will be asked."""
+    from klantvriend.surveys.services import survey_update
+
+    # The longest text a question may have, in the Dutch comment's box.
+    longest = ("Wat kunnen we beter doen, wat deden we goed, en wat zou u anders willen? " * 5)[
+        :300
+    ].strip()
+    survey_update(business=business, actor=owner, questions={"comment": {"nl": longest}})
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+    page.goto(f"{live_server.url}/surveys/settings/")
+
+    nps = page.locator("textarea[name=nps_nl]")
+    expect(nps).to_have_value(
+        "Hoe waarschijnlijk is het dat u ons aanbeveelt bij vrienden, familie of collega's?"
+    )
+    expect(page.locator("textarea[name=comment_nl]")).to_have_value(longest)
+    assert page.locator("textarea.question-text").count() == 14
+    assert page.evaluate(QUESTIONS_CUT_OFF) == []
+    # At least three lines high, however short the question.
+    assert (
+        page.locator("textarea[name=flexibility_en]").evaluate(
+            "box => Math.round((box.clientHeight - 2 * parseFloat(getComputedStyle(box).paddingTop))"
+            " / parseFloat(getComputedStyle(box).lineHeight))"
+        )
+        == 3
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") == width
+    nps.scroll_into_view_if_needed()
+    shot(page, f"surveys-settings-questions-{width}")

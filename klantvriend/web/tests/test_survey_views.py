@@ -800,6 +800,51 @@ def test_survey_settings_are_for_owners(owner_client, staff_client):
     assert owner_client.post("/surveys/settings/", data).status_code == 302
 
 
+def test_the_question_texts_are_boxes_of_three_lines_that_show_them_whole(owner_client):
+    """In a line of text the question was cut off: "Hoe waarschijnlijk is het dat u ons
+    aanbevee…"."""
+    page = owner_client.get("/surveys/settings/").content.decode()
+
+    boxes = re.findall(
+        r'<textarea name="(\w+)" cols="40" rows="3" lang="\w+" class="question-text"', page
+    )
+    assert boxes == [
+        f"{key}_{language}"
+        for key in (
+            "nps",
+            "certainty",
+            "flexibility",
+            "reliability",
+            "customisation",
+            "complaint_handling",
+            "comment",
+        )
+        for language in ("nl", "en")
+    ]
+    assert (
+        'id="id_nps_nl">\n'
+        "Hoe waarschijnlijk is het dat u ons aanbeveelt bij vrienden, familie of collega&#39;s?"
+        "</textarea>"
+    ) in page
+    assert '<input type="text" name="nps_nl"' not in page
+
+
+def test_a_line_break_typed_into_a_question_is_saved_as_a_space(owner_client, business):
+    data = {
+        "invitation_interval_days": "30",
+        "invitation_valid_days": "7",
+        "nps_nl": "Hoe waarschijnlijk is het dat u ons aanbeveelt bij vrienden,\r\n"
+        "familie of collega's?",
+        "comment_nl": "Wat kunnen we\r\nbeter doen?",
+    }
+
+    assert owner_client.post("/surveys/settings/", data).status_code == 302
+
+    survey = Survey.objects.get(business=business)
+    # The standard question with a line break in it is the standard question: nothing stored.
+    assert survey.questions == {"comment": {"nl": "Wat kunnen we beter doen?"}}
+
+
 def test_an_expired_link_gets_a_friendly_page_and_stores_nothing(business, customer):
     from datetime import timedelta
 
