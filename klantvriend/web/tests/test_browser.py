@@ -280,3 +280,60 @@ def test_a_save_that_fails_says_so_instead_of_seeming_to_do_nothing(
     expect(page.get_by_test_id("timeline")).to_contain_text("12,50")
     expect(banner).to_be_hidden()
     assert Purchase.objects.filter(customer=customer).count() == 1
+
+
+# A date-and-time field and what the browser needs to show its date and time whole: its place
+# and width, the width it takes at its own size, and its row's width.
+MOMENT_FIELD = """(input) => {
+  const own = input.cloneNode();
+  own.style.width = "auto";
+  input.after(own);
+  const needed = own.getBoundingClientRect().width;
+  own.remove();
+  const box = input.getBoundingClientRect();
+  const row = input.closest(".field-row").getBoundingClientRect();
+  return {top: Math.round(box.top), width: box.width, needed, row: row.width};
+}"""
+
+
+# Whether the date and time stands beside its neighbour on the profile's purchase form (in a
+# third of the page) and on the page that changes a contact moment (the page's whole width).
+@pytest.mark.layout
+@pytest.mark.parametrize(
+    ("width", "beside_on_profile", "beside_on_page"),
+    [(320, False, False), (390, False, False), (1024, False, True), (1366, True, True)],
+)
+def test_a_date_and_time_in_a_row_of_two_shows_its_time_whole(
+    page: Page, live_server, business, staff_user, width, beside_on_profile, beside_on_page
+):
+    """Beside "Geholpen door" the purchase's "Wanneer" showed "11/18/2026, 1" on a 390 px phone,
+    and lost its "PM" at 1366: it is never narrower than its date and time need, and on a phone,
+    or wherever the two do not fit side by side, it takes a line of its own."""
+    customer = CustomerFactory(business=business, name="Anna de Vries")
+    moment = ContactMoment.objects.create(
+        business=business, customer=customer, kind="call", summary="Gebeld"
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, "sanne", "pw-sanne-123")
+
+    for path, neighbour, beside in (
+        (f"/customers/{customer.pk}/", "member", beside_on_profile),
+        (f"/customers/{customer.pk}/contact-moments/{moment.pk}/", "kind", beside_on_page),
+    ):
+        page.goto(f"{live_server.url}{path}")
+        form = page.locator("form:has(input[type=datetime-local][name=at])").first
+        moment_field = form.locator("input[name=at]")
+        moment_field.fill("2026-11-18T13:45")
+        field = moment_field.evaluate(MOMENT_FIELD)
+        other = form.locator(f"[name={neighbour}]").bounding_box()
+
+        # As wide as its date and time at their widest ("11/18/2026, 01:45 PM"), or, on a
+        # phone narrower than that, as the whole row.
+        assert field["width"] >= min(field["needed"], field["row"]), path
+        if beside:
+            assert field["top"] == round(other["y"]), path
+        else:
+            assert field["top"] > other["y"] + other["height"], path
+            assert field["width"] == field["row"], path
+        moment_field.scroll_into_view_if_needed()
+        shot(page, f"when-{width}-{neighbour}")
