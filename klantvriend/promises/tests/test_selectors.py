@@ -1,7 +1,8 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.promises.models import PromiseKind
@@ -423,9 +424,9 @@ def test_open_promises_say_when_they_are_due_in_the_businesss_time_zone(business
     business.time_zone = "America/Curacao"  # UTC-4 all year
     business.save(update_fields=["time_zone"])
     customer = CustomerFactory(business=business)
-    due = datetime(2026, 12, 24, 18, 0, tzinfo=UTC)
-    # Made before it is due whenever the suite runs (the factory makes it two days ago, which
-    # from 26 December 2026 on was after the day it was due).
+    # Ten days on, at 18:00 UTC: a day of 24 December 2026 was said with its year from half a
+    # year after it, as the open items say a day that far.
+    due = datetime.combine(timezone.now().date() + timedelta(days=10), time(18), tzinfo=UTC)
     PromiseFactory(
         customer=customer,
         description="Taart",
@@ -437,13 +438,15 @@ def test_open_promises_say_when_they_are_due_in_the_businesss_time_zone(business
     with translation.override("nl"), timezone.override("Europe/Amsterdam"):
         items = promise_open_items(customer=customer)
 
-    # On one line on a phone: no-break spaces inside the moment.
-    assert [item.summary for item in items] == ["Taart, uiterlijk 24\xa0dec\xa014:00"]
+    # 14:00 in Curaçao (19:00 in Amsterdam), on one line on a phone: no-break spaces inside.
+    with translation.override("nl"):
+        day = date_format(due.date(), "j\xa0M").lower()
+    assert [item.summary for item in items] == [f"Taart, uiterlijk {day}\xa014:00"]
 
 
 def test_the_briefing_says_a_standing_order_comes_back(business):
     customer = CustomerFactory(business=business)
-    due = datetime(2026, 12, 26, 10, 0, tzinfo=UTC)
+    due = datetime.combine(timezone.now().date() + timedelta(days=10), time(10), tzinfo=UTC)
     PromiseFactory(
         customer=customer,
         description="Rollade",
@@ -455,8 +458,11 @@ def test_the_briefing_says_a_standing_order_comes_back(business):
     with translation.override("nl"), timezone.override("Europe/Amsterdam"):
         items = promise_open_items(customer=customer)
 
+    with translation.override("nl"):
+        day = date_format(due.date(), "j\xa0M").lower()
+    hour = due.astimezone(business.tzinfo).strftime("%H:%M")  # Amsterdam's, as overridden
     assert [item.summary for item in items] == [
-        "Rollade, uiterlijk 26\xa0dec\xa011:00 (om de 2 weken)"
+        f"Rollade, uiterlijk {day}\xa0{hour} (om de 2 weken)"
     ]
 
 

@@ -466,7 +466,7 @@ def test_a_repair_kept_long_ago_and_written_down_afterwards_plans_no_call_gone_b
         )
 
     assert list(FollowUp.objects.values_list("promise__description", "due_on")) == [
-        ("Koppeling nakijken", business.today() + timedelta(days=4))
+        ("Koppeling nakijken", open_on(business.today() + timedelta(days=4)))
     ]
 
 
