@@ -460,11 +460,21 @@ def measure_action(figures: list[Figure]) -> str:
     if len(unmeasured) > MEASURE_NAMED_AT_MOST and begin_with:
         return BEGIN_WITH[begin_with]()
     names = ", ".join(f"“{figure.label}”" for figure in unmeasured)
-    return " ".join(
-        [
-            _("Not measured yet: %(names)s.") % {"names": names},
-            *(MEASURED_ONCE[figure.key]() for figure in unmeasured if figure.key in MEASURED_ONCE),
-        ]
+    keys = [figure.key for figure in unmeasured if figure.key in MEASURED_ONCE]
+    # Both from the survey's answers: "invite customers after a purchase" was said twice.
+    both_survey = "nps" in keys and "drivers" in keys
+    sentences = [
+        _survey_measured_once() if both_survey and key == "nps" else MEASURED_ONCE[key]()
+        for key in keys
+        if not (both_survey and key == "drivers")
+    ]
+    return " ".join([_("Not measured yet: %(names)s.") % {"names": names}, *sentences])
+
+
+def _survey_measured_once() -> str:
+    """What gives the NPS and the factors their first value, said once for both."""
+    return _(
+        "The score and the factors count the survey's answers: invite customers after a purchase."
     )
 
 

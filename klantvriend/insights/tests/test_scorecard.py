@@ -1331,3 +1331,23 @@ def test_where_to_begin_measuring_names_only_what_is_not_recorded_yet(measured, 
 
     assert len([f for f in figures if not f.measured]) > 3
     assert measure_action(figures) == action
+
+
+def test_the_survey_figures_left_to_measure_are_asked_for_once():
+    """A salon read "invite customers after a purchase" twice in its next action, once for the
+    score and once for the factors."""
+    keys = ["promises", "complaint_response", "complaint_resolution", "aftercare", "nps"]
+    figures = [
+        Figure(key, label, 0.9 if key in keys[:4] else None, "share")
+        for key, label in [
+            *((key, key) for key in keys[:4]),
+            ("nps", "Net Promoter Score"),
+            ("drivers", "Tevredenheidsfactor om mee te beginnen"),
+        ]
+    ]
+
+    assert measure_action(figures) == (
+        "Nog niet gemeten: “Net Promoter Score”, “Tevredenheidsfactor om mee te beginnen”. De "
+        "score en de factoren tellen de antwoorden op de enquête: nodig klanten uit na een "
+        "aankoop."
+    )
