@@ -12,7 +12,6 @@ from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,7 +31,7 @@ from klantvriend.importers.values import DATE_ORDERS
 
 from . import import_runs
 from .import_history_views import KIND_LABELS, recent_imports
-from .views import owner_required
+from .views import download_name, owner_required
 
 SESSION_KEY = "klantvriend_imports"
 PREVIEW_ROWS = 8
@@ -266,10 +265,9 @@ def data_export(request: HttpRequest) -> HttpResponse:
     stream = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it after sending
     business_export(business=request.business, out=stream, actor=request.user)
     stream.seek(0)
-    stamp = timezone.localdate(timezone=request.business.tzinfo).isoformat()
     return FileResponse(
         stream,
         as_attachment=True,
-        filename=f"klantvriend-{request.business.slug}-{stamp}.zip",
+        filename=download_name(request.business, "", "zip"),
         content_type="application/zip",
     )

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -481,17 +482,22 @@ def customer_list_download(request: HttpRequest) -> StreamingHttpResponse:
         filters=listing.filters,
         actor=request.user,
     )
-    stamp = timezone.localdate(timezone=request.business.tzinfo).isoformat()
+    name = download_name(request.business, _("customers"), "csv")
     return StreamingHttpResponse(
         stream,
         content_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="klantvriend-{request.business.slug}-{_("customers")}'
-                f'-{stamp}.csv"'
-            )
-        },
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def download_name(business, what: str, extension: str) -> str:
+    """The name of a file the business downloads: "klantvriend-kapsalon-priya-klanten-2026-12-06
+    .csv", by the business's name as it is now (its short name in the address stays what it was
+    made with: a salon renamed "Priya's Hair Studio" downloaded "kapsalon-priya"), what it
+    holds, and today's day."""
+    stamp = timezone.localdate(timezone=business.tzinfo).isoformat()
+    parts = ["klantvriend", slugify(business.name) or business.slug, slugify(what), stamp]
+    return "-".join(part for part in parts if part) + f".{extension}"
 
 
 @member_required

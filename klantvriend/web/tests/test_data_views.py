@@ -505,3 +505,21 @@ def test_a_column_chosen_before_the_dry_run_is_no_longer_named_as_not_read(owner
         'id="import-unread"'
         not in owner_client.get(url, headers={"HX-Request": "true"}).content.decode()
     )
+
+
+def test_downloads_are_named_by_the_business_as_it_is_called_now(owner_client, business):
+    """A salon renamed "Priya's Hair Studio" downloaded klantvriend-slagerij-test-….zip: by
+    the short name it was made with."""
+    business.name = "Priya's Hair Studio"
+    business.save(update_fields=["name"])
+    day = business.today().isoformat()
+
+    export = owner_client.post("/data/export/")
+    listing = owner_client.get("/customers/download/")
+
+    assert export["Content-Disposition"] == (
+        f'attachment; filename="klantvriend-priyas-hair-studio-{day}.zip"'
+    )
+    assert listing["Content-Disposition"] == (
+        f'attachment; filename="klantvriend-priyas-hair-studio-klanten-{day}.csv"'
+    )
