@@ -306,6 +306,16 @@ class FollowUp(BusinessOwned):
         return self.note
 
     @property
+    def survey_score(self) -> int | None:
+        """The score of the survey answer this follow-up was brought forward for, where its note
+        does not say it (a check after a complaint, surveys.services._pass_to_owner); read with
+        the follow-up (select_related("survey_response")) on the lists that show it."""
+        if self.reason == Reason.SURVEY:
+            return None
+        answer = getattr(self, "survey_response", None)
+        return answer.nps if answer is not None else None
+
+    @property
     def quotes_its_promise(self) -> bool:
         """Whether the note already says which promise it follows (as the rules write it,
         without the description's closing full stop), so that a list need not say it again."""

@@ -52,7 +52,9 @@ def follow_up_list(
                 FollowUpStatus.DONE: Q(done_at__isnull=False),
             }[FollowUpStatus(status)]
         )
-    return follow_ups.select_related("customer", "assigned_to").order_by("due_on", "id")
+    return follow_ups.select_related("customer", "assigned_to", "survey_response").order_by(
+        "due_on", "id"
+    )
 
 
 def open_follow_ups_assigned_count(*, business: Business, user) -> int:
@@ -91,8 +93,11 @@ def follow_ups_due(
     if assigned_to_id is not None:
         due = due.filter(assigned_to_id=assigned_to_id)
     return first_rows(
-        # The purchase: Today says which one a rule's question is about (purchase_unquoted).
-        due.select_related("customer", "assigned_to", "purchase").order_by("due_on", "id"),
+        # The purchase: Today says which one a rule's question is about (purchase_unquoted); the
+        # survey answer one brought forward after a complaint says its score (survey_score).
+        due.select_related("customer", "assigned_to", "purchase", "survey_response").order_by(
+            "due_on", "id"
+        ),
         limit,
     )
 

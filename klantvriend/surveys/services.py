@@ -39,7 +39,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from klantvriend.aftercare.models import NOTE_LENGTH, FollowUp, Reason
-from klantvriend.aftercare.services import follow_up_create, rule_day
+from klantvriend.aftercare.services import follow_up_create, follow_up_update, rule_day
 from klantvriend.complaints.models import Channel, Complaint, Driver
 from klantvriend.complaints.services import complaint_create
 from klantvriend.core import links
@@ -903,12 +903,26 @@ def _pass_to_owner(
             now=now,
         )
         return complaint, None
+    due_on = rule_day(business=business, day=business.local(now).date())
+    after_complaint = (
+        FollowUp.objects.select_for_update()
+        .filter(customer=customer, reason=Reason.COMPLAINT, done_at__isnull=True)
+        .order_by("due_on", "id")
+        .first()
+    )
+    if after_complaint is not None:
+        # The check after a complaint is the same call: a restaurant's guest who gave a 6 after
+        # a cold steak was to be called today about the score and again in a week about the
+        # steak. That call is made today, and shows the score (the answer links to it).
+        if after_complaint.due_on > due_on:
+            after_complaint = follow_up_update(follow_up=after_complaint, actor=None, due_on=due_on)
+        return None, after_complaint
     follow_up = follow_up_create(
         business=business,
         customer=customer,
         # Cut where it no longer fits, with "…": cut mid-word, it read as all the customer said.
         note=Truncator(note).chars(NOTE_LENGTH),
-        due_on=rule_day(business=business, day=business.local(now).date()),
+        due_on=due_on,
         reason=Reason.SURVEY,
         assigned_to=_owner_of(business),
     )

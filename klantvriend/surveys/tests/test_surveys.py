@@ -419,6 +419,43 @@ def test_a_detractor_gets_a_follow_up_for_the_owner_today(business, customer, ow
     assert Complaint.objects.count() == 0
 
 
+def test_a_detractor_with_a_check_after_a_complaint_planned_is_called_once_today(
+    business, customer, owner, owner_client
+):
+    """A restaurant's guest gave a 6 after a cold steak: the owner was to call today about the
+    score, and again in a week about the steak. The check after the complaint is that call,
+    brought forward to today, and it says the score."""
+    from django.urls import reverse
+
+    from klantvriend.aftercare.tests.factories import FollowUpFactory
+
+    complaint = complaint_create(customer=customer, description="Biefstuk was koud")
+    check = FollowUpFactory(
+        customer=customer,
+        reason=Reason.COMPLAINT,
+        complaint=complaint,
+        note="Is de klant weer tevreden na de klacht?",
+        due_on=business.today() + timedelta(days=7),
+    )
+    created = _invite(business, customer)
+
+    response = services.survey_answer(key=created.key, answers={**GOOD, "nps": "6"})
+
+    assert list(FollowUp.objects.values_list("pk", "reason", "due_on")) == [
+        (check.pk, Reason.COMPLAINT, open_on(business.today()))
+    ]
+    assert response.follow_up_id == check.pk
+    today = owner_client.get(reverse("web:today")).content.decode()
+    card = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+    said = (
+        '<span class="subtle" data-testid="follow-up-survey-score">· gaf een 6 van 10 in de '
+        "enquête</span>"
+    )
+    assert said in card
+    if open_on(business.today()) == business.today():
+        assert said in today
+
+
 def test_a_detractors_long_comment_is_cut_in_the_follow_up_with_a_mark_that_it_goes_on(
     business, customer
 ):
