@@ -9,6 +9,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BooleanField
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -17,7 +18,7 @@ from klantvriend.aftercare.models import PROMISE_RULES
 from klantvriend.complaints.clocks import Stage
 from klantvriend.core.audit import DETAIL_CODES, AuditAction, request_handled
 from klantvriend.core.numbers import count_shown, share_points, share_shown, signed_shown
-from klantvriend.core.shown import day_span_shown, duration_shown, range_end_shown
+from klantvriend.core.shown import day_span_shown, duration_shown, one_line, range_end_shown
 from klantvriend.importers.mapping import CUSTOMERS, PURCHASES
 from klantvriend.surveys.selectors import invites_after_complaint, may_email
 from klantvriend.web.care_forms import resolve_form_for
@@ -68,11 +69,16 @@ def seconds_span(seconds):
     return duration_shown(timedelta(seconds=round(seconds)))
 
 
+# Up to this much time left on the day itself a complaint's clock counts down; beyond it, it
+# names the hour.
+COUNTED_DOWN_WITHIN = timedelta(hours=3)
+
+
 @register.filter
 def clock_due(clock):
     """What a complaint's running clock counts down to and how long: "answer within 2 hours 15
-    min", "resolution 30 min late"; with its deadline on a later day, that moment: "answer by
-    Tue 8 Dec 10:30". A bare "2 d 23 h left" left staff guessing which target it was, and "answer
+    min", "resolution 30 min late"; with more time left that day, its hour: "answer by today
+    21:00"; with its deadline on a later day, that moment: "answer by Tue 8 Dec 10:30". A bare "2 d 23 h left" left staff guessing which target it was, and "answer
     within 2 days 19 hours" over a closed Sunday and Monday left them working out the day. In
     the active time zone, the business's on its pages."""
     if clock is None or clock.time_left is None:
@@ -82,6 +88,12 @@ def clock_due(clock):
     if not clock.breached and timezone.localdate(clock.deadline) > timezone.localdate():
         text = _("answer by %(moment)s") if answer else _("resolve by %(moment)s")
         return text % {"moment": moment(clock.deadline, "weekday")}
+    if not clock.breached and clock.time_left > COUNTED_DOWN_WITHIN:
+        # "answer within 14 hours 35 min", read at 06:25, left a restaurant working out that
+        # it meant tonight at 21:00.
+        text = _("answer by %(moment)s") if answer else _("resolve by %(moment)s")
+        hour = date_format(timezone.localtime(clock.deadline), "H:i")
+        return text % {"moment": one_line(_("today %(time)s") % {"time": hour})}
     # The time left rounded down ("within 45 min" with 45 min 40 s left), the time over it
     # as any length of time.
     span = duration_shown(clock.time_left, down=not clock.breached)

@@ -3122,13 +3122,18 @@ CLOCK_NOW = datetime(2026, 12, 5, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
         # The time left is rounded down, never said longer than it is; the time over it, half up.
         ("en", "response", True, timedelta(minutes=44, seconds=50), "answer within 44~min"),
         ("en", "response", True, -timedelta(minutes=44, seconds=50), "answer 45~min late"),
-        # Today's last minute is counted down; midnight is the next day's.
+        # More than three hours left today: its hour ("within 14 hours 35 min", read in the
+        # morning, left a restaurant working out that it meant tonight at 21:00). Today's last
+        # minute is today's; midnight is the next day's.
+        ("nl", "response", True, timedelta(hours=9), "beantwoorden uiterlijk vandaag~21:00"),
+        ("en", "response", True, timedelta(hours=9), "answer by today~21:00"),
+        ("nl", "response", True, timedelta(hours=3), "beantwoorden binnen 3~uur"),
         (
             "nl",
             "resolution",
             False,
             timedelta(hours=11, minutes=59, seconds=59),
-            "oplossen binnen 11~uur~59~min",
+            "oplossen uiterlijk vandaag~23:59",
         ),
         ("nl", "resolution", False, timedelta(hours=12), "oplossen uiterlijk zo~6~dec~00:00"),
     ],
