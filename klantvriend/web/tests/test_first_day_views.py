@@ -255,16 +255,18 @@ def test_todays_aftercare_figure_counts_only_when_there_is_something_to_count(
         (
             "nl",
             "Een medewerker toevoegen",
-            "Een nieuwe medewerker krijgt een eigen login: kies een gebruikersnaam en een "
-            "wachtwoord en geef ze allebei door. Wie al in een ander bedrijf van je werkt, voeg "
-            "je toe met alleen de gebruikersnaam.",
+            "Een nieuwe medewerker krijgt een eigen login: kies een gebruikersnaam, en geef het "
+            "e-mailadres, waar een link naartoe gaat om zelf een wachtwoord te kiezen, of een "
+            "wachtwoord dat je zelf doorgeeft. Wie al in een ander bedrijf van je werkt, voeg je "
+            "toe met alleen de gebruikersnaam.",
         ),
         (
             "en",
             "Add a member",
-            "Someone new gets a login of their own: choose a user name and a password, and pass "
-            "both on to them. Someone who already works in another of your businesses is added "
-            "with their user name alone.",
+            "Someone new gets a login of their own: choose a user name, and give their email "
+            "address, to which a link goes to choose their own password, or a password you pass "
+            "on to them. Someone who already works in another of your businesses is added with "
+            "their user name alone.",
         ),
     ],
 )
