@@ -1,6 +1,22 @@
+from django.conf import settings
+
 from klantvriend.core.care_settings import member_sees_amounts
 
 from .forms import QuickAddForm
+
+# The language a member picked on the log-in page, which their account does not read
+# (web.views.KlantvriendLoginView): offered once, on the first page after logging in.
+LANGUAGE_OFFER_KEY = "klantvriend_language_offer"
+
+
+def _language_offer(request) -> tuple[str, str] | None:
+    """The language offered, and its name in itself ("English"), taken from the session by
+    the first whole page that shows it."""
+    if getattr(request, "htmx", False) or not hasattr(request, "session"):
+        return None
+    code = request.session.pop(LANGUAGE_OFFER_KEY, None)
+    names = dict(settings.LANGUAGES)
+    return (code, names[code]) if code in names else None
 
 
 def current_business(request):
@@ -19,4 +35,5 @@ def current_business(request):
         "quick_add_form": QuickAddForm(business=request.business)
         if getattr(request, "business", None)
         else None,
+        "language_offer": _language_offer(request) if getattr(request, "business", None) else None,
     }

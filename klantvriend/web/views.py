@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, redirect_to_login
@@ -26,10 +27,11 @@ from django.views.decorators.http import require_POST
 from klantvriend.core.audit import AuditAction
 from klantvriend.core.care_settings import member_sees_amounts
 from klantvriend.core.errors import ChangedMeanwhile, NotFound, OwnerOnly
+from klantvriend.core.language import own_language
 from klantvriend.core.members import membership_list, staff_name
 from klantvriend.core.money import amount_shown, cents_for_typing
 from klantvriend.core.rows import IdsFirst
-from klantvriend.core.selectors import membership_get
+from klantvriend.core.selectors import membership_get, membership_list_for_user
 from klantvriend.core.shown import duration_shown
 from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.core.undo import Undoable, undoable_rows
@@ -56,6 +58,7 @@ from klantvriend.insights.selectors import (
 )
 
 from .care import care_profile_context
+from .context_processors import LANGUAGE_OFFER_KEY
 from .forms import (
     ContactMomentEditForm,
     ContactMomentForm,
@@ -147,6 +150,20 @@ class KlantvriendLoginView(LoginView):
     template_name = "web/login.html"
     authentication_form = ThrottledLoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        """Logged in, a member who picked a language on this page that their account does not
+        read (none chosen of their own, and the business's another) is offered it on the next
+        page: a stylist who switched to English here read Today in Dutch. Offered, not saved:
+        on a shared tablet the switch may have been the colleague's before."""
+        response = super().form_valid(form)
+        chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        user = form.get_user()
+        if chosen in dict(settings.LANGUAGES) and not own_language(user=user):
+            first = membership_list_for_user(user=user).first()
+            if first is not None and first.business.language != chosen:
+                self.request.session[LANGUAGE_OFFER_KEY] = chosen
+        return response
 
 
 class SearchPaginator(Paginator):

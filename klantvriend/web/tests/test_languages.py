@@ -307,3 +307,42 @@ def test_the_person_s_language_is_read_with_the_memberships_not_on_its_own(owner
     assert len(after) == len(before)
     profile = Profile._meta.db_table
     assert not [q["sql"] for q in after if f'FROM "{profile}"' in q["sql"]]
+
+
+def _log_in_after_choosing(language: str) -> tuple[Client, str]:
+    """Logs in as sanne on a device whose log-in page was switched to `language`; the first
+    page after it."""
+    device = Client()
+    device.post(reverse("set_language"), {"language": language, "next": "/login/"})
+    landed = device.post(
+        reverse("web:login"), {"username": "sanne", "password": "pw-sanne-123"}, follow=True
+    )
+    return device, landed.content.decode()
+
+
+def test_the_language_chosen_on_the_log_in_page_is_offered_after_logging_in(owner, business):
+    """A stylist switched the log-in page to English, logged in, and read Today in Dutch: her
+    account had no language of its own, and the shop's is Dutch."""
+    device, first = _log_in_after_choosing("en")
+
+    assert '<html lang="nl">' in first
+    offer = first[first.index('data-testid="language-offer"') :]
+    assert "You chose English on the log-in page." in offer
+    assert '<button type="submit" name="language" value="en"' in offer
+    assert "Read Klantvriend in English</button>" in offer
+    # Offered once; taken, it is hers on every device.
+    assert 'data-testid="language-offer"' not in device.get(reverse("web:today")).content.decode()
+    device.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert Profile.objects.get(user=owner).language == "en"
+
+
+@pytest.mark.parametrize("own", ["nl", "en"])
+def test_no_language_is_offered_to_whoever_reads_it_or_chose_their_own(owner, business, own):
+    """A language of one's own stays (on a shared tablet the switch may have been a
+    colleague's), and the shop's own language needs no offer."""
+    if own == "en":
+        account_language_set(user=owner, language="nl")
+
+    _device, first = _log_in_after_choosing("nl" if own == "nl" else "en")
+
+    assert 'data-testid="language-offer"' not in first
