@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, env_bool
+from .base import ALLOWED_HOSTS, VAR_DIR, env_bool
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "django-insecure")):
@@ -35,4 +35,16 @@ CSRF_COOKIE_SECURE = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# The figures kept for a minute (Today's, the scorecard, the customer list's totals), in files
+# the workers share: each gunicorn worker kept its own copy in memory, so a promise kept in one
+# left another's "100% kept on time" for up to a minute, and an import forgot the scorecard of
+# one worker only. The workers of one machine share VAR_DIR; several app servers each keep
+# their own, for a minute at most (docs/deploy.md).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
 }

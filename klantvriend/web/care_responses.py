@@ -31,6 +31,10 @@ def profile_response(
     complaint, follow-up or gesture: the message shows in that kind's card, where its form just
     closed (the new row may be out of sight on a phone), or at the top after a redirect."""
     kind, message = saved
+    if request.method == "POST" and status < 300:
+        # A promise kept or a complaint answered on the card: Today's figures and the
+        # scorecard count it at once, as after a step taken on Today (today_figures).
+        figures_forget(request.business)
     if not request.htmx and status == 200:
         if message:
             messages.success(request, message)
@@ -64,12 +68,24 @@ ROW_FIGURES = {
 }
 
 
+def _today_figures_key(business) -> str:
+    return f"today-figures:{business.pk}"
+
+
+def figures_forget(business) -> None:
+    """Drops Today's figures and the scorecard computed before a step taken elsewhere (the
+    card): a promise kept there left Today's "100% kept on time" for up to a minute beside
+    the reliability page's 50%."""
+    cache.delete(_today_figures_key(business))
+    customer_scorecard_forget(business=business)
+
+
 def today_figures(business, *, fresh: frozenset[str] | set[str] = frozenset()) -> dict:
     """Today's figures, each as computed at most a minute ago (FIGURES_CACHE_SECONDS). Those
     named in `fresh`, which a step just taken changes, are computed afresh, and the scorecard's
     forgotten, so whoever just kept a promise sees it counted at once on both pages. Each figure
     keeps the moment it was computed: one refreshed by a step does not keep the others longer."""
-    key = f"today-figures:{business.pk}"
+    key = _today_figures_key(business)
     now = timezone.now()
     if fresh:
         customer_scorecard_forget(business=business)

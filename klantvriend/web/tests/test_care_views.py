@@ -253,6 +253,31 @@ def test_a_step_on_today_computes_afresh_only_the_figure_it_changes(business, mo
     assert computed == ["promise_trend", "complaint_figures", "coverage"]
 
 
+def test_a_promise_kept_on_the_card_is_counted_on_today_at_once(owner_client, business):
+    """A salon kept a promise on the customer's card: Today still said "100%" for up to a
+    minute, beside the reliability page's 50%."""
+    now = timezone.now()
+    customer = CustomerFactory(business=business)
+    on_time = PromiseFactory(customer=customer, made_at=now - timedelta(days=3))
+    on_time.done_at = on_time.due_at - timedelta(minutes=5)
+    on_time.done_on = business.local(on_time.done_at).date()
+    on_time.save(update_fields=["done_at", "done_on"])
+    late = PromiseFactory(
+        customer=customer, made_at=now - timedelta(days=1), due_at=now - timedelta(hours=1)
+    )
+
+    def kept_share() -> str:
+        page = owner_client.get(reverse("web:today")).content.decode()
+        figures = page[page.index('id="today-figures"') :]
+        return re.search(r'<span class="stat-value">([^<]*)</span>', figures)[1]
+
+    assert kept_share() == "100%"
+
+    owner_client.post(reverse("web:promise_keep", args=[late.pk]), headers=HTMX)
+
+    assert kept_share() == "50%"
+
+
 def test_a_promise_of_another_business_is_not_found(owner_client, other_business):
     promise = PromiseFactory(customer=CustomerFactory(business=other_business))
 
