@@ -721,14 +721,17 @@ def currency_refusal(*, business, currency: str) -> str:
 SINCE_SLICE = 10_000
 
 
-def customers_since_moved_back(*, business: Business, first_days: Mapping[int, date]) -> None:
+def customers_since_moved_back(
+    *, business: Business, first_days: Mapping[int, date], known: bool = True
+) -> None:
     """Moves "customer since" back to the day of a customer's first purchase where that lies
     before it: no customer bought here before they were a customer. A till's history imported
     after the customer file (which gave everyone the day of the import, lacking the column), or
     a receipt entered late, would otherwise leave them "new" on the scorecard and in the
     acquisition report, and their anniversary on the wrong day. A day moved back so is known
-    (Customer.customer_since_known): the first purchase on record. `first_days`: each customer's
-    earliest purchase day among those just recorded, in the business's time zone.
+    (Customer.customer_since_known): the first purchase on record; with `known` False it stays
+    as known as it was (one purchase typed in, _since_at_purchase). `first_days`: each
+    customer's earliest purchase day among those just recorded, in the business's time zone.
 
     The customers' days are read first, so that only those to move are written: a till's
     history read again moves no one, and a history of ten years would otherwise be an UPDATE
@@ -745,7 +748,7 @@ def customers_since_moved_back(*, business: Business, first_days: Mapping[int, d
         for start in range(0, len(moved), SINCE_SLICE):
             Customer.objects.filter(
                 business=business, pk__in=moved[start : start + SINCE_SLICE], customer_since__gt=day
-            ).update(customer_since=day, customer_since_known=True)
+            ).update(customer_since=day, **({"customer_since_known": True} if known else {}))
 
 
 def customer_refuse_if_anonymised_now(customer: Customer) -> None:
@@ -777,12 +780,19 @@ def customer_read_erased_now(customer: Customer) -> None:
 
 
 def _since_at_purchase(purchase: Purchase) -> None:
-    """customers_since_moved_back for one purchase just written, its customer's in memory too."""
+    """customers_since_moved_back for one purchase just written, its customer's in memory too.
+    A customer whose day is not known (a file brought them in) stays so, a customer by then at
+    the latest: one visit typed in is no first one. A restaurant's regulars, imported from its
+    guest list, each became a new customer with the first evening typed in, and the scorecard
+    read none of them as returning."""
     customer = purchase.customer
     day = customer.business.local(purchase.at).date()
     if day < customer.customer_since:
-        customers_since_moved_back(business=customer.business, first_days={customer.pk: day})
-        customer.customer_since, customer.customer_since_known = day, True
+        known = customer.customer_since_known
+        customers_since_moved_back(
+            business=customer.business, first_days={customer.pk: day}, known=known
+        )
+        customer.customer_since = day
 
 
 def purchase_create(
