@@ -313,6 +313,34 @@ def unread_headers(table: TableFormat, mapping: dict[str, str]) -> list[str]:
     return [header for header in table.headers if header and header not in read]
 
 
+# Columns that sum up a customer's visits (how many, the last, the total) in a customer file:
+# a restaurant's guest list. Purchases come from a file of purchases, a line each; a count or
+# a last day alone is no purchase (visits_summarised).
+_SUMMARY_KEYS = frozenset(
+    header_key(header)
+    for header in (
+        "aantal bezoeken",
+        "bezoeken",
+        "laatste bezoek",
+        "eerste bezoek",
+        "aantal aankopen",
+        "laatste aankoop",
+        "totaal besteed",
+        "omzet",
+        "visits",
+        "last visit",
+        "number of visits",
+        "last purchase",
+        "total spent",
+    )
+)
+
+
+def visits_summarised(headers: list[str]) -> bool:
+    """Whether any of `headers` (those no field reads) sums up visits or purchases."""
+    return any(header_key(header) in _SUMMARY_KEYS for header in headers)
+
+
 def detect_mapping(kind: str, table: TableFormat) -> dict[str, str]:
     """{field: header} for every field whose header the file has; the first matching header
     wins, and a header is used for one field only."""

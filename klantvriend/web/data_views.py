@@ -18,12 +18,14 @@ from django.utils.translation import gettext_lazy
 from klantvriend.importers.export import business_export
 from klantvriend.importers.history import IMPORT_HISTORY_DAYS
 from klantvriend.importers.mapping import (
+    CUSTOMERS,
     FIELDS,
     KINDS,
     MappingError,
     build_mapping,
     detect_mapping,
     unread_headers,
+    visits_summarised,
 )
 from klantvriend.importers.reading import FileFormatError, detect_format, iter_rows
 from klantvriend.importers.service import file_format_message
@@ -240,6 +242,8 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             # Said before the dry run, which finds nothing wrong with a column it does not read:
             # a file's street addresses were left out without a word.
             "unread": [f"“{header}”" for header in unread_headers(table, chosen)],
+            "visits_summarised": kind == CUSTOMERS
+            and visits_summarised(unread_headers(table, chosen)),
             # The columns as chosen in the form just sent, which the page's notice then says
             # anew; a page asking how a run goes sends no choices.
             "unread_oob": bool(request.htmx) and form.is_bound and form.is_valid(),

@@ -523,3 +523,20 @@ def test_downloads_are_named_by_the_business_as_it_is_called_now(owner_client, b
     assert listing["Content-Disposition"] == (
         f'attachment; filename="klantvriend-priyas-hair-studio-klanten-{day}.csv"'
     )
+
+
+def test_a_guest_list_s_count_of_visits_is_said_to_be_no_purchase(owner_client):
+    """A restaurant's guest list held "Aantal bezoeken" and "Laatste bezoek": its regulars came
+    in with no purchase, and nothing said where their visits would come from."""
+    guests = (
+        b"Naam;Aantal bezoeken;Laatste bezoek;Tafelvoorkeur\r\nJan de Wit;12;14-11-2026;raam\r\n"
+    )
+
+    page = owner_client.get(upload(owner_client, guests, "customers")["Location"]).content.decode()
+
+    assert re.findall(r'<p class="notice" data-testid="import-unread">([^<]*)</p>', page) == [
+        "De kolommen “Aantal bezoeken”, “Laatste bezoek”, “Tafelvoorkeur” worden niet "
+        "ingelezen. Staat er iets in dat hieronder hoort, kies de kolom dan daar. Bezoeken en "
+        "aankopen komen uit een bestand met aankopen, een regel per aankoop met datum en "
+        "bedrag: een aantal bezoeken of een laatste bezoek alleen is er geen."
+    ]
