@@ -659,17 +659,24 @@ def _health_notes_kept(row: CustomerRow, columns: Columns, *, consented: bool) -
     elif given and not consented:
         values["special_category_consent"] = True
     if values.get("special_notes") and not (given or consented):
+        # A "no" is the customer's answer, not a consent left out: no advice to write "yes".
+        said_no = given is False
         notes.append(
             RowError(
                 row.line,
                 columns.header("special_notes"),
                 values.pop("special_notes"),
                 _(
+                    "Not stored: according to the file the customer gave no explicit consent "
+                    "for health, diet and allergy notes (GDPR art. 9)."
+                )
+                if said_no
+                else _(
                     "Not stored: health, diet and allergy notes need the customer's explicit "
-                    "consent (GDPR art. 9). Put “yes” in a column of that consent, or record "
-                    "them on the customer's card once they agree."
+                    "consent (GDPR art. 9). If they gave it, say “yes” in a column of that "
+                    "consent, or record the notes on the customer's card."
                 ),
-                "special_notes_without_consent",
+                "special_notes_refused" if said_no else "special_notes_without_consent",
             )
         )
     return notes

@@ -475,7 +475,7 @@ class ComplaintForm(OwnIds, forms.Form):
         choices=DRIVER_CHOICES,
         widget=forms.RadioSelect,
         error_messages={
-            "required": _("Choose what the complaint is about; if nothing fits, “other”.")
+            "required": _("Choose what the complaint is about; if nothing fits, “Other”.")
         },
     )
     received_at = MomentField(

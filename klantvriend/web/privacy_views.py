@@ -553,32 +553,30 @@ def _member_added_said(request: HttpRequest, added) -> None:
     added with an address alone is e-mailed the link to choose a password, and the page says
     where it went, or that it did not go."""
     user = added.user
-    said = _("%(name)s can now log in as %(role)s.") % {
-        "name": staff_name(user),
-        "role": added.get_role_display(),
-    }
     if user.has_usable_password() or not user.email:
-        messages.success(request, said)
-    elif member_invitation_send(membership=added, inviter=request.user):
         messages.success(
             request,
-            " ".join(
-                [said, _("A link to choose a password went to %(email)s.") % {"email": user.email}]
-            ),
+            _("%(name)s can now log in as %(role)s.")
+            % {"name": staff_name(user), "role": added.get_role_display()},
+        )
+    elif member_invitation_send(membership=added, inviter=request.user):
+        # Not "can now log in": only once the password is chosen.
+        messages.success(
+            request,
+            _(
+                "%(name)s was added as %(role)s. A link to choose a password went to "
+                "%(email)s; then %(name)s can log in."
+            )
+            % {"name": staff_name(user), "role": added.get_role_display(), "email": user.email},
         )
     else:
         messages.warning(
             request,
-            " ".join(
-                [
-                    said,
-                    _(
-                        "The email to %(email)s could not be sent: give them a password with "
-                        "“New password…”."
-                    )
-                    % {"email": user.email},
-                ]
-            ),
+            _(
+                "%(name)s was added as %(role)s, but the email to %(email)s could not be sent: "
+                "give them a password with “New password…”."
+            )
+            % {"name": staff_name(user), "role": added.get_role_display(), "email": user.email},
         )
 
 

@@ -862,7 +862,8 @@ def _refuse_unlikely_amount(business, amount_cents: int) -> None:
                 )
                 % {
                     "amount": amount_shown(amount_cents, business.currency),
-                    "typical": amount_shown(typical, business.currency),
+                    # "About € 50,37" was oddly exact: about is in whole euros.
+                    "typical": amount_shown(round(typical, -2), business.currency),
                 },
                 code="unlikely",
             )

@@ -27,7 +27,8 @@ def test_the_allergy_column_is_found_and_stored_with_consent_and_left_out_withou
         "Naam;Telefoon;Allergieën;Toestemming allergie\n"
         "Jan de Wit;0612345678;Noten;ja\n"
         "Piet Bos;0687654321;Gluten;\n"
-        "Klaas Vos;0611111111;;\n",
+        "Klaas Vos;0611111111;;\n"
+        "Bram Kok;0622222222;Schaaldieren;nee\n",
     )
     mapping = detect_mapping("customers", detect_format(path))
     assert (mapping["special_notes"], mapping["special_category_consent"]) == (
@@ -39,7 +40,7 @@ def test_the_allergy_column_is_found_and_stored_with_consent_and_left_out_withou
         result = data_import(business=business, kind="customers", path=path)
 
     assert result.ok, result.errors
-    assert result.created == 3
+    assert result.created == 4
     stored = {
         c.name: (c.special_notes, c.special_category_consent, c.special_category_consent_at)
         for c in Customer.objects.filter(business=business)
@@ -49,6 +50,7 @@ def test_the_allergy_column_is_found_and_stored_with_consent_and_left_out_withou
     assert stored["Jan de Wit"][2] is not None
     assert stored["Piet Bos"] == ("", False, None)
     assert stored["Klaas Vos"] == ("", False, None)
+    assert stored["Bram Kok"] == ("", False, None)
     assert list(ConsentRecord.objects.values_list("customer", "kind", "given", "source")) == [
         (jan.pk, ConsentKind.SPECIAL_CATEGORY, True, ConsentSource.IMPORT)
     ]
@@ -58,10 +60,20 @@ def test_the_allergy_column_is_found_and_stored_with_consent_and_left_out_withou
             "Allergieën",
             "Gluten",
             "Niet opgeslagen: gegevens over gezondheid, dieet en allergieën vragen "
-            "uitdrukkelijke toestemming van de klant (AVG art. 9). Zet “ja” in een kolom met die "
-            "toestemming, of leg ze vast op de kaart van de klant zodra die instemt.",
+            "uitdrukkelijke toestemming van de klant (AVG art. 9). Gaf de klant die, zet dan "
+            "“ja” in een kolom met die toestemming, of leg de gegevens vast op de kaart van de "
+            "klant.",
             "special_notes_without_consent",
-        )
+        ),
+        # Its "nee" is the customer's answer: no advice to write "ja".
+        (
+            5,
+            "Allergieën",
+            "Schaaldieren",
+            "Niet opgeslagen: volgens het bestand gaf de klant geen uitdrukkelijke toestemming "
+            "voor gegevens over gezondheid, dieet en allergieën (AVG art. 9).",
+            "special_notes_refused",
+        ),
     ]
 
 

@@ -410,9 +410,10 @@ def test_a_member_added_with_an_email_address_chooses_their_own_password(
         owner_client, username="fleur", first_name="Fleur", email=" fleur@kapsalon.nl "
     )
 
+    # Not "can now log in": only once the password is chosen.
     assert (
-        "Fleur kan nu inloggen als medewerker. Er is een link om een wachtwoord te kiezen "
-        "gestuurd naar fleur@kapsalon.nl."
+        "Fleur is toegevoegd als medewerker. Er is een link om een wachtwoord te kiezen "
+        "gestuurd naar fleur@kapsalon.nl; daarna kan Fleur inloggen."
     ) in page(added)
     fleur = User.objects.get(username="fleur")
     assert (fleur.email, fleur.has_usable_password()) == ("fleur@kapsalon.nl", False)
@@ -467,7 +468,7 @@ def test_an_invitation_the_mail_server_refused_says_to_give_a_password(
     added = _add_member(owner_client, username="fleur", first_name="Fleur", email="f@kapsalon.nl")
 
     assert (
-        "Fleur kan nu inloggen als medewerker. De e-mail aan f@kapsalon.nl kon niet worden "
+        "Fleur is toegevoegd als medewerker, maar de e-mail aan f@kapsalon.nl kon niet worden "
         "verstuurd: geef een wachtwoord met “Nieuw wachtwoord…”."
     ) in page(added)
     assert business.memberships.filter(user__username="fleur").exists()

@@ -3088,7 +3088,7 @@ def test_a_complaint_without_what_it_is_about_is_refused_and_nothing_stored(staf
 
     assert response.status_code == 422
     assert (
-        "Kies waar de klacht over gaat; past er niets, kies dan “anders”."
+        "Kies waar de klacht over gaat; past er niets, kies dan “Anders”."
         in response.content.decode()
     )
     assert not Complaint.objects.exists()

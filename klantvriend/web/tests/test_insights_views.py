@@ -10,7 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from klantvriend.aftercare.models import FollowUp
 from klantvriend.complaints.tests.factories import ComplaintFactory
@@ -28,6 +29,8 @@ from klantvriend.insights.tests.factories import (
     promises_and_late_complaints,
 )
 from klantvriend.promises.tests.factories import PromiseFactory
+
+NBSP = "\xa0"
 
 
 @pytest.fixture
@@ -1352,8 +1355,12 @@ def test_purchases_recorded_after_the_refresh_are_said_and_the_owner_computes_no
     customer = CustomerFactory(business=business)
     PurchaseFactory(customer=customer, amount_cents=18650)
 
+    with translation.override("nl"):
+        at = date_format(timezone.localtime(computed.computed_at), "SHORT_DATETIME_FORMAT")
+    # On the charts page too, where no "Berekend …" line stands above it.
     stale = (
-        "Sindsdien zijn er aankopen vastgelegd of gewijzigd: dit wordt vannacht opnieuw berekend."
+        f"Na de berekening van deze cijfers ({at.replace(' ', NBSP)}) zijn er aankopen "
+        "vastgelegd of gewijzigd: ze worden vannacht opnieuw berekend."
     )
     for page in (advice, reverse("web:insights_charts")):
         html = owner_client.get(page).content.decode()
