@@ -125,7 +125,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         ),
         _field(
             "special_category_consent",
-            _("explicit consent for health, diet or allergy notes"),
+            # Short: the page lays the fields out in columns.
+            _("consent for health and diet notes"),
             [
                 "toestemmingallergie",
                 "toestemmingallergieen",

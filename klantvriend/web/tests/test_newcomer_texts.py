@@ -420,10 +420,9 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "klantnummer, naam, voornaam, tussenvoegsel (van, de), achternaam, bedrijf, e-mail, "
             "telefoon, "
             "straat en huisnummer, huisnummer, postcode, plaats, verjaardag, klant sinds, "
-            "persoonlijke notities, voorkeuren, gezondheid, dieet en allergieën, uitdrukkelijke "
-            "toestemming voor notities over gezondheid, dieet of allergieën, toestemming voor "
-            "nieuws en aanbiedingen, grondslag, labels, bij ons gekomen via, doorverwezen door, "
-            "vaste medewerker.",
+            "persoonlijke notities, voorkeuren, gezondheid, dieet en allergieën, toestemming "
+            "voor gezondheid en dieet, toestemming voor nieuws en aanbiedingen, grondslag, "
+            "labels, bij ons gekomen via, doorverwezen door, vaste medewerker.",
             "Aankopen: een datum en een bedrag, en wie het kocht: een klantnummer, een "
             "e-mailadres of een telefoonnummer; een klant die er nog niet is, wordt gemaakt met "
             "de naam en het telefoonnummer van de regel. Ook gelezen: "
@@ -443,9 +442,9 @@ def test_the_edit_page_of_a_customer_is_titled_as_its_heading(
             "number, name, first name, name prefix (van, de), last name, company, email, phone, "
             "street and "
             "number, house number, postal code, city, birthday, customer since, personal notes, "
-            "preferences, health, diet and allergies, explicit consent for health, diet or "
-            "allergy notes, marketing consent, legal basis, tags, came to us through, referred "
-            "by, regular staff member.",
+            "preferences, health, diet and allergies, consent for health and diet notes, "
+            "marketing consent, legal basis, tags, came to us through, referred by, regular "
+            "staff member.",
             "Purchases: a date and an amount, and who bought it: a customer number, an email "
             "address or a phone number; a customer not found yet is made with the line's name "
             "and phone number. Also read: customer number, "
