@@ -21,3 +21,5 @@ class SurveysConfig(AppConfig):
         # An undo of that "Done" withdraws the invitation it caused, in the undo's transaction.
         hooks.register_hook(hooks.PROMISE_REOPENED, services.survey_invitation_withdraw_for_promise)
         hooks.register_hook(hooks.COMPLAINT_RESOLVED, services.survey_invite_after_complaint)
+        # And after a purchase recorded by hand or through the API, where the owner wants it.
+        hooks.register_hook(hooks.PURCHASE_RECORDED, services.survey_invite_after_purchase)

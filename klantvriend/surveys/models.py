@@ -86,6 +86,9 @@ class Survey(BusinessOwned):
     invite_after_complaint = models.BooleanField(
         _("invite after a resolved complaint"), default=True
     )
+    # Off until the owner turns it on: a shop, a salon or a restaurant has no delivery to
+    # invite after, and was told to "send the survey after a purchase" by hand.
+    invite_after_purchase = models.BooleanField(_("invite after a purchase"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -117,6 +120,7 @@ class InvitationChannel(models.TextChoices):
 class InvitationTrigger(models.TextChoices):
     DELIVERY = "delivery", _("after a kept delivery")
     COMPLAINT = "complaint", _("after a resolved complaint")
+    PURCHASE = "purchase", _("after a purchase")
     MANUAL = "manual", _("by hand")
     # A survey round: the owner invited every customer who may be e-mailed at once.
     ROUND = "round", _("in a survey round")

@@ -153,6 +153,7 @@ def survey_update(
     invitation_valid_days: int | None = None,
     invite_after_delivery: bool | None = None,
     invite_after_complaint: bool | None = None,
+    invite_after_purchase: bool | None = None,
 ) -> Survey:
     """Validates every value before writing; an empty question text falls back to the default."""
     survey = _survey_for_write(business)
@@ -192,6 +193,8 @@ def survey_update(
         survey.invite_after_delivery = bool(invite_after_delivery)
     if invite_after_complaint is not None:
         survey.invite_after_complaint = bool(invite_after_complaint)
+    if invite_after_purchase is not None:
+        survey.invite_after_purchase = bool(invite_after_purchase)
     changes = audit_diff(before, _survey_snapshot(survey))
     if changes:
         survey.save(update_fields=[*changes, "updated_at"])
@@ -212,6 +215,7 @@ def _survey_snapshot(survey: Survey) -> dict[str, Any]:
         "invitation_valid_days": survey.invitation_valid_days,
         "invite_after_delivery": survey.invite_after_delivery,
         "invite_after_complaint": survey.invite_after_complaint,
+        "invite_after_purchase": survey.invite_after_purchase,
     }
 
 
@@ -706,6 +710,26 @@ def _withdraw(invitation: SurveyInvitation, *, business: Business, actor, now: d
         customer=invitation.customer,
         changes=audit_diff({"withdrawn_at": None}, {"withdrawn_at": now}),
         at=now,
+    )
+
+
+# A purchase typed in longer ago than this invites no one: a survey about a visit of weeks ago.
+PURCHASE_INVITE_WITHIN = timedelta(days=2)
+
+
+def survey_invite_after_purchase(*, purchase) -> CreatedInvitation | None:
+    """The invitation after a purchase recorded (PURCHASE_RECORDED, once committed), where the
+    owner turned it on: by e-mail to a customer who may be e-mailed and was not invited within
+    the survey's interval (_invite_automatically). Not for an imported till history (which
+    announces no purchase), nor for one typed in days after it was made."""
+    survey = Survey.objects.filter(business_id=purchase.business_id).first()
+    if survey is None or not survey.invite_after_purchase:
+        return None
+    if purchase.at < timezone.now() - PURCHASE_INVITE_WITHIN:
+        return None
+    customer = purchase.customer
+    return _invite_automatically(
+        business=customer.business, customer=customer, trigger=InvitationTrigger.PURCHASE
     )
 
 

@@ -89,6 +89,14 @@ class SurveySettingsForm(forms.Form):
     invite_after_complaint = forms.BooleanField(
         label=_("Invite by email after a resolved complaint (with consent)"), required=False
     )
+    invite_after_purchase = forms.BooleanField(
+        label=_("Invite by email after a purchase (with consent)"),
+        required=False,
+        help_text=_(
+            "After a purchase recorded on the card, at the counter or by the till, at most "
+            "once in the days between invitations above."
+        ),
+    )
 
     QUESTION_LABELS = {
         "nps": _("Recommendation (0-10)"),
@@ -102,6 +110,7 @@ class SurveySettingsForm(forms.Form):
             "invitation_valid_days": survey.invitation_valid_days,
             "invite_after_delivery": survey.invite_after_delivery,
             "invite_after_complaint": survey.invite_after_complaint,
+            "invite_after_purchase": survey.invite_after_purchase,
         }
         for key in QUESTION_KEYS:
             for language in SURVEY_LANGUAGES:

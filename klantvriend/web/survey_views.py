@@ -357,6 +357,7 @@ def survey_settings(request: HttpRequest) -> HttpResponse:
                 invitation_valid_days=form.cleaned_data["invitation_valid_days"],
                 invite_after_delivery=form.cleaned_data["invite_after_delivery"],
                 invite_after_complaint=form.cleaned_data["invite_after_complaint"],
+                invite_after_purchase=form.cleaned_data["invite_after_purchase"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

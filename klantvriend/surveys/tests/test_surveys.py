@@ -575,6 +575,40 @@ def test_a_kept_delivery_and_a_resolved_complaint_invite_by_email_only_with_cons
     assert SurveyInvitation.objects.count() == 1
 
 
+def test_a_purchase_invites_by_email_once_the_owner_turns_it_on(
+    business, consenting, customer, owner, django_capture_on_commit_callbacks
+):
+    """A restaurant had no delivery to invite after, and was told by the scorecard to "send the
+    survey after a purchase" by hand. Off until the owner turns it on; then by e-mail to a
+    customer who may be e-mailed, once in the interval, and not for a visit typed in days
+    later."""
+    from klantvriend.customers.services import purchase_create
+
+    def buys(person, **fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            purchase_create(customer=person, amount_cents=18650, **fields)
+
+    buys(consenting)
+    assert not SurveyInvitation.objects.exists()
+
+    services.survey_update(business=business, actor=owner, invite_after_purchase=True)
+    buys(consenting, at=timezone.now() - timedelta(days=3))
+    buys(customer)  # no consent to e-mail
+    assert not SurveyInvitation.objects.exists()
+    buys(consenting)
+    buys(consenting)  # the same evening again: within the interval
+
+    invitation = SurveyInvitation.objects.get()
+    assert (invitation.customer, invitation.trigger, invitation.channel) == (
+        consenting,
+        InvitationTrigger.PURCHASE,
+        InvitationChannel.EMAIL,
+    )
+    [message] = mail.outbox
+    assert message.to == ["bram@example.nl"]
+    assert "Dank u wel dat u voor Slagerij Test koos." in message.body
+
+
 def test_nps_with_confidence_interval(business, customer):
     # 6 promoters, 2 passives, 2 detractors: NPS 40; variance 0.8 - 0.16 = 0.64; SE = 0.253.
     for score in [10, 9, 9, 10, 9, 9, 7, 8, 3, 6]:
