@@ -36,6 +36,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from klantvriend.core.care_settings import member_sees_amounts
 from klantvriend.core.db import DATABASE_INT_MAX
 from klantvriend.core.errors import Conflict as ConflictError
 from klantvriend.core.errors import NotFound, OwnerOnly
@@ -184,6 +185,29 @@ def require_owner(request: HttpRequest, message: str = "") -> None:
     `message`: the refusal's own words, where it can say what staff may do instead."""
     if not request.membership.is_owner:  # type: ignore[attr-defined]
         raise OwnerOnly(*([message] if message else []))
+
+
+def sees_amounts(request: HttpRequest) -> bool:
+    """Whether the token's member may see customers' money and model figures, as on the web
+    pages (core.care_settings.member_sees_amounts): the owner's "staff see amounts" held on
+    the pages and not here, where a till's staff token read every customer's total and
+    value."""
+    return member_sees_amounts(
+        business=business_of(request),
+        membership=request.membership,  # type: ignore[attr-defined]
+    )
+
+
+def require_amounts(request: HttpRequest) -> None:
+    """For the insight routes, as the web's amounts_required: 403 to staff while the owner
+    keeps customers' amounts from them."""
+    if not sees_amounts(request):
+        raise OwnerOnly(
+            _(
+                "The owner of the business has chosen that staff do not see customers' amounts "
+                "and customer value."
+            )
+        )
 
 
 def require_owner_unless_looked_up(request: HttpRequest, looked_up: bool, lookups: str) -> None:

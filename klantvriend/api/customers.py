@@ -46,6 +46,7 @@ from .common import (
     refuse_mixed_sync,
     require_owner,
     require_owner_unless_looked_up,
+    sees_amounts,
     with_location,
 )
 from .insights import CustomerInsightOut
@@ -467,15 +468,17 @@ def create_customer(request: HttpRequest, payload: CustomerCreate, response: Htt
 
 
 class CustomerDetailOut(CustomerOut):
-    total_spend_cents: int = Field(
+    total_spend_cents: int | None = Field(
         ...,
         description="Every purchase so far, as the profile shows it (insight.spend_cents is "
-        "as of the insight's last refresh).",
+        "as of the insight's last refresh); null for staff while the owner keeps customers' "
+        "amounts from them (care setting staff_see_amounts).",
     )
     insight: CustomerInsightOut | None = Field(
         None,
         validation_alias="current_insight",
-        description="Value, probability alive, segment and stage; null before a refresh.",
+        description="Value, probability alive, segment and stage; null before a refresh, and "
+        "for staff while the owner keeps customers' amounts from them.",
     )
 
 
@@ -487,7 +490,10 @@ def get_customer(request: HttpRequest, customer_id: int, response: HttpResponse)
         annotations={"total_spend_cents": Coalesce(F("spend__cents"), 0)},
     )
     audit_personal_data_viewed(customer=customer, actor=actor_of(request), how="api")
-    customer.current_insight = customer_insight_get(customer=customer)
+    if sees_amounts(request):
+        customer.current_insight = customer_insight_get(customer=customer)
+    else:
+        customer.total_spend_cents, customer.current_insight = None, None
     return _with_version(response, customer)
 
 

@@ -12,7 +12,7 @@ from klantvriend.core.money import whole_cents
 from klantvriend.insights.scorecard import customer_scorecard_recent
 from klantvriend.insights.selectors import insight_run_latest
 
-from .common import ERRORS, Out, business_of
+from .common import OWNER_ERRORS, Out, business_of, require_amounts
 
 router = Router(tags=["insights"])
 
@@ -121,8 +121,9 @@ class CustomerInsightOut(Out):
     stage: str
 
 
-@router.get("/scorecard", response={200: ScorecardOut, **ERRORS}, summary="Scorecard")
+@router.get("/scorecard", response={200: ScorecardOut, **OWNER_ERRORS}, summary="Scorecard")
 def scorecard(request: HttpRequest):
+    require_amounts(request)
     card = customer_scorecard_recent(business=business_of(request))
     return {
         "figures": [
@@ -152,8 +153,9 @@ def _whole_cents(cents: float | None) -> int | None:
     return None if cents is None else whole_cents(cents)
 
 
-@router.get("/advice", response={200: AdviceOut, **ERRORS}, summary="Attention advice")
+@router.get("/advice", response={200: AdviceOut, **OWNER_ERRORS}, summary="Attention advice")
 def advice(request: HttpRequest):
+    require_amounts(request)
     run = insight_run_latest(business=business_of(request))
     figures = (run.figures or {}).get("advice") if run else None
     figures = figures or {}

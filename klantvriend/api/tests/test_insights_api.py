@@ -225,3 +225,40 @@ def test_the_api_gives_no_caveat_for_a_firm_advice_nor_without_one(api, business
     assert api.get("/api/v1/insights/advice").json()["caveat"] == ""
     thin_or_firm_run(business, customers=100, history_days=365)
     assert api.get("/api/v1/insights/advice").json()["caveat"] == ""
+
+
+def test_staff_see_no_amounts_through_the_api_when_the_owner_keeps_them(
+    api, business, owner, staff_user
+):
+    """The owner's "staff see amounts" held on the pages and not in the API: a till's staff
+    token read every customer's total spend and value, and the advice and scorecard."""
+    from django.test import Client
+
+    from klantvriend.core.care_settings import care_settings_update
+    from klantvriend.core.services import apitoken_create
+
+    customers, _ids = butcher_history(business)
+    insights_refresh(business=business)
+    _token, secret = apitoken_create(membership=staff_user.memberships.get(), name="kassa")
+    staff = Client(headers={"Authorization": f"Bearer {secret}"})
+    regular = f"/api/v1/customers/{customers[1].pk}"
+    seen = staff.get(regular).json()
+    assert seen["total_spend_cents"] > 0
+    assert seen["insight"] is not None
+
+    care_settings_update(business=business, actor=owner, staff_see_amounts=False)
+
+    hidden = staff.get(regular)
+    assert hidden.status_code == 200
+    assert (hidden.json()["total_spend_cents"], hidden.json()["insight"]) == (None, None)
+    assert hidden.json()["name"] == seen["name"]
+    for route in ("/api/v1/insights/advice", "/api/v1/insights/scorecard"):
+        refused = staff.get(route, headers={"Accept-Language": "nl"})
+        assert refused.status_code == 403
+        assert refused.json()["detail"] == (
+            "De eigenaar van de zaak heeft gekozen dat medewerkers de bedragen en de "
+            "klantwaarde van klanten niet zien."
+        )
+    # The owner sees them as ever.
+    assert api.get(regular).json()["total_spend_cents"] == seen["total_spend_cents"]
+    assert api.get("/api/v1/insights/advice").status_code == 200
