@@ -636,12 +636,18 @@ def _take_stored(customer: Customer, row: Customer, *, tags_changed: bool) -> No
         getattr(customer, "_prefetched_objects_cache", {}).pop("tags", None)
 
 
+# The one-line fields stored without surrounding spaces. A customer number: the unique
+# constraint on it compares what is stored, the importers compare it stripped
+# (identity.customer_number_key). The contact details: a till sent "anna@example.nl " (refused
+# as no address) and " 0612345678 " (stored with its spaces), where the web form strips them.
+STRIPPED_FIELDS = ("external_ref", "email", "phone", "company", "street", "postal_code", "city")
+
+
 def _stripped(fields: dict[str, Any]) -> dict[str, Any]:
-    """A customer number is stored without surrounding spaces: the unique constraint on it
-    compares what is stored, the importers compare it stripped (identity.customer_number_key)."""
-    if isinstance(fields.get("external_ref"), str):
-        return {**fields, "external_ref": fields["external_ref"].strip()}
-    return fields
+    return {
+        name: value.strip() if name in STRIPPED_FIELDS and isinstance(value, str) else value
+        for name, value in fields.items()
+    }
 
 
 def customers_regular_member_release(*, business: Business, user, actor=None) -> dict[str, int]:

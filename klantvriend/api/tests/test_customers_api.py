@@ -498,3 +498,27 @@ def test_a_basis_patched_onto_a_customer_without_consent_is_not_stored(api, busi
     assert list(customer.consent_records.values_list("given", "basis", "source")) == [
         (True, "consent", "api")
     ]
+
+
+def test_contact_details_are_stored_without_surrounding_spaces(api, business):
+    """A till sent "anna@example.nl " (refused as no address) and " 0612345678 " (stored with
+    its spaces), where the web form strips them."""
+    from klantvriend.customers.models import Customer
+
+    made = api.post(
+        "/api/v1/customers",
+        {"name": "Anna", "email": "anna@example.nl ", "phone": " 0612345678 ", "city": " Delft"},
+        content_type="application/json",
+    )
+
+    assert made.status_code == 201, made.json()
+    anna = Customer.objects.get(pk=made.json()["id"])
+    assert (anna.email, anna.phone, anna.city) == ("anna@example.nl", "0612345678", "Delft")
+    changed = api.patch(
+        f"/api/v1/customers/{anna.pk}",
+        {"phone": "06 9876 5432  "},
+        content_type="application/json",
+    )
+    assert changed.status_code == 200, changed.json()
+    anna.refresh_from_db()
+    assert anna.phone == "06 9876 5432"
