@@ -26,6 +26,7 @@ from .common import (
     actor_of,
     business_of,
     record_of_path,
+    with_location,
 )
 from .versions import IfMatch, expected_versions, with_etag
 
@@ -117,7 +118,7 @@ def create_contact_moment(
         at=payload.at,
         member=actor_of(request),
     )
-    return Status(201, with_etag(response, moment))
+    return Status(201, with_etag(response, with_location(response, "get_contact_moment", moment)))
 
 
 @router.get(

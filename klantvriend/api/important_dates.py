@@ -17,6 +17,7 @@ from .common import (
     Pagination,
     actor_of,
     business_of,
+    with_location,
 )
 from .contact_moments import customer_for_write, refusals_of_new_record
 from .versions import IfMatch, expected_versions, with_etag
@@ -74,7 +75,9 @@ def create_important_date(
     important = services.important_date_add(
         customer=customer, label=payload.label, date=payload.date, yearly=payload.yearly
     )
-    return Status(201, with_etag(response, important))
+    return Status(
+        201, with_etag(response, with_location(response, "get_important_date", important))
+    )
 
 
 @router.get(

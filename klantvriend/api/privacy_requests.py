@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
@@ -42,6 +42,7 @@ from .common import (
     actor_of,
     business_of,
     require_owner,
+    with_location,
 )
 from .contact_moments import customer_for_write, refusals_of_new_record
 
@@ -153,7 +154,9 @@ def list_privacy_requests(
     response={201: PrivacyRequestOut, **WRITE_ERRORS},
     summary="Record a privacy request the day it came in",
 )
-def create_privacy_request(request: HttpRequest, payload: PrivacyRequestCreate):
+def create_privacy_request(
+    request: HttpRequest, payload: PrivacyRequestCreate, response: HttpResponse
+):
     # Staff record one too: a request made at the counter starts the law's month that day,
     # owner there or not. Listing and handling them are the owner's.
     business = business_of(request)
@@ -166,6 +169,7 @@ def create_privacy_request(request: HttpRequest, payload: PrivacyRequestCreate):
         received_on=payload.received_on or business.today(),
         note=payload.note,
     )
+    with_location(response, "get_privacy_request", recorded)
     return Status(201, _answer(recorded, business.today()))
 
 

@@ -4,14 +4,24 @@ customers answer on the public page, not through the API)."""
 from datetime import datetime
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import InvitationChannel
 
-from .common import ERRORS, WRITE_ERRORS, Input, ObjectId, Out, Pagination, actor_of, business_of
+from .common import (
+    ERRORS,
+    WRITE_ERRORS,
+    Input,
+    ObjectId,
+    Out,
+    Pagination,
+    actor_of,
+    business_of,
+    with_location,
+)
 from .contact_moments import customer_for_write, refusals_of_new_record
 
 invitations_router = Router(tags=["surveys"])
@@ -114,7 +124,7 @@ def list_invitations(
 @invitations_router.post(
     "", response={201: InvitationCreated, **WRITE_ERRORS}, summary="Invite a customer to the survey"
 )
-def create_invitation(request: HttpRequest, payload: InvitationCreate):
+def create_invitation(request: HttpRequest, payload: InvitationCreate, response: HttpResponse):
     business = business_of(request)
     created = services.survey_invitation_create(
         business=business,
@@ -122,6 +132,7 @@ def create_invitation(request: HttpRequest, payload: InvitationCreate):
         channel=payload.channel,
         actor=actor_of(request),
     )
+    with_location(response, "get_invitation", created.invitation)
     return Status(201, {**invitation_out(created.invitation), "url": created.url})
 
 

@@ -28,12 +28,28 @@ def _bodies(customer_id: int, now) -> dict:
         "gestures": {"customer": customer_id, "what": "Koffie", "occasion": "just_because"},
         "follow-ups": {"customer": customer_id, "note": "Bellen", "due_on": soon[:10]},
         "complaints": {"customer": customer_id, "description": "Koude soep"},
+        "contact-moments": {"customer": customer_id, "kind": "call", "summary": "Gebeld"},
+        "important-dates": {"customer": customer_id, "label": "Trouwdag", "date": "2019-06-01"},
+        "privacy-requests": {"customer": customer_id, "kind": "access", "channel": "counter"},
+        "survey-invitations": {"customer": customer_id, "channel": "counter"},
     }
 
 
 @pytest.mark.parametrize(
     "collection",
-    ["customers", "purchases", "promises", "gestures", "follow-ups", "complaints"],
+    [
+        "customers",
+        "purchases",
+        "promises",
+        "gestures",
+        "follow-ups",
+        "complaints",
+        # These four had a GET of their own and no Location: an integrator found them by hand.
+        "contact-moments",
+        "important-dates",
+        "privacy-requests",
+        "survey-invitations",
+    ],
 )
 def test_a_created_record_says_where_it_is_read(api, anna, collection):
     body = _bodies(anna.pk, timezone.now())[collection]
@@ -46,7 +62,8 @@ def test_a_created_record_says_where_it_is_read(api, anna, collection):
     read = api.get(location)
     assert read.status_code == 200
     assert read.json()["id"] == created.json()["id"]
-    assert read.headers["ETag"] == created.headers["ETag"]
+    if "ETag" in created.headers:  # a privacy request and an invitation are not changed
+        assert read.headers["ETag"] == created.headers["ETag"]
 
 
 def test_a_replayed_create_gives_the_first_location_and_etag_again(api, anna):
