@@ -253,6 +253,25 @@ def test_a_step_on_today_computes_afresh_only_the_figure_it_changes(business, mo
     assert computed == ["promise_trend", "complaint_figures", "coverage"]
 
 
+def test_today_opens_every_open_promise_the_later_ones_too(owner_client, business):
+    """A butcher's Christmas orders for the 24th were on no page but each customer's card
+    until the week before: the promises card had no link to them all."""
+    now = timezone.now()
+    PromiseFactory(
+        customer=CustomerFactory(business=business),
+        description="Rollade 1,5 kg",
+        made_at=now - timedelta(days=1),
+        due_at=now + timedelta(days=18),
+    )
+
+    today = owner_client.get(reverse("web:today")).content.decode()
+
+    link = re.search(r'<a href="([^"]+)" data-testid="all-open-promises">([^<]+)</a>', today)
+    assert link[2] == "Alle open beloften, ook die van later"
+    listed = owner_client.get(link[1].replace("&amp;", "&")).content.decode()
+    assert "Rollade 1,5 kg" in listed
+
+
 def test_a_promise_kept_on_the_card_is_counted_on_today_at_once(owner_client, business):
     """A salon kept a promise on the customer's card: Today still said "100%" for up to a
     minute, beside the reliability page's 50%."""
