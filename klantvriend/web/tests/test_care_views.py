@@ -3049,24 +3049,24 @@ def test_the_complaint_form_asks_what_the_complaint_is_about(
         (
             "nl",
             [
-                "Zekerheid: wist vooraf niet waar ze aan toe waren (prijs, tijd, resultaat)",
-                "Flexibiliteit: een wens of een wijziging kon niet",
-                "Betrouwbaarheid: niet zoals beloofd of zoals het hoort (kapot, beschadigd, niet "
-                "lekker), of niet op tijd",
-                "Maatwerk: niet afgestemd op wat zij persoonlijk wilden",
-                "Klachtafhandeling: hoe een eerder probleem is opgelost",
+                "Wist vooraf niet waar ze aan toe waren (prijs, tijd, resultaat) — zekerheid",
+                "Een wens of een wijziging kon niet — flexibiliteit",
+                "Niet zoals beloofd of zoals het hoort (kapot, beschadigd, niet lekker), of niet "
+                "op tijd — betrouwbaarheid",
+                "Niet afgestemd op wat zij persoonlijk wilden — maatwerk",
+                "Hoe een eerder probleem is opgelost — klachtafhandeling",
                 "Anders",
             ],
         ),
         (
             "en",
             [
-                "Certainty: did not know what to expect (price, time, result)",
-                "Flexibility: a wish or a change could not be met",
-                "Reliability: not as promised or as it should be (broken, damaged, not tasty), "
-                "or not on time",
-                "Customisation: not suited to what they personally wanted",
-                "Complaint handling: how an earlier problem was dealt with",
+                "Did not know what to expect (price, time, result) — certainty",
+                "A wish or a change could not be met — flexibility",
+                "Not as promised or as it should be (broken, damaged, not tasty), or not on "
+                "time — reliability",
+                "Not suited to what they personally wanted — customisation",
+                "How an earlier problem was dealt with — complaint handling",
                 "Other",
             ],
         ),
