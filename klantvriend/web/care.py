@@ -9,9 +9,11 @@ from klantvriend.aftercare.models import Reason
 from klantvriend.aftercare.selectors import follow_up_list
 from klantvriend.complaints.selectors import complaint_list, complaint_views
 from klantvriend.core.audit import AuditAction, audit_for_customer
+from klantvriend.core.care_settings import care_settings
 from klantvriend.core.rows import open_first
 from klantvriend.core.timeline import known_none
 from klantvriend.core.undo import Undoable, undoable_rows
+from klantvriend.core.working_hours import next_working_day
 from klantvriend.gestures.models import Occasion
 from klantvriend.gestures.selectors import gesture_list
 from klantvriend.promises.selectors import IS_OPEN as PROMISE_OPEN
@@ -57,6 +59,13 @@ def complaint_promises(*, business, customer, complaint=None) -> list:
 def care_profile_context(request, customer, forms: dict) -> dict:
     business = request.business
     now = timezone.now()
+    # The forms' day to begin with: today, or the next day the shop is open. On a closed
+    # Sunday the promise form opened asking "the shop is closed on Sun 6 Dec: do you mean
+    # that day?" before anything was typed.
+    settings = care_settings(business)
+    open_day = next_working_day(
+        business.local(now).date(), working_days=settings.working_days, closed=settings.closed_dates
+    )
     lists = {
         "promises": profile_promises(business=business, customer=customer),
         "complaints": open_first(
@@ -108,11 +117,10 @@ def care_profile_context(request, customer, forms: dict) -> dict:
             now=now,
         ),
         "today": business.local(now).date(),
-        "promise_form": forms.get("promise_form")
-        or PromiseForm(initial={"due_date": business.local(now).date()}),
+        "promise_form": forms.get("promise_form") or PromiseForm(initial={"due_date": open_day}),
         "complaint_form": forms.get("complaint_form") or ComplaintForm(promises=recent["promises"]),
         "follow_up_form": forms.get("follow_up_form")
-        or FollowUpForm(business=business, initial={"due_on": business.local(now).date()}),
+        or FollowUpForm(business=business, initial={"due_on": open_day}),
         # A referrer still to be thanked: the gesture is most likely that thank-you.
         "gesture_form": forms.get("gesture_form")
         or GestureForm(

@@ -2470,6 +2470,21 @@ def test_the_moment_fields_say_that_empty_means_now(owner_client, business, owne
     assert "Leeg laten voor nu" not in page
 
 
+def test_on_a_closed_day_the_forms_begin_with_the_next_open_day(owner_client, business, owner):
+    """On a closed Sunday the promise form opened asking "the shop is closed on Sun 6 Dec: do
+    you mean that day?" before anything was typed: it began with today."""
+    customer = CustomerFactory(business=business)
+    open_day = business.today() + timedelta(days=3)
+    week = [None] * 7
+    week[open_day.weekday()] = DayHours(time(9), time(17))
+    care_settings_update(business=business, actor=owner, opening_hours=week)
+
+    page = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+
+    assert re.search(rf'<input type="date" name="due_date" value="{open_day}"', page)
+    assert re.search(rf'<input type="date" name="due_on" value="{open_day}"', page)
+
+
 def test_while_the_shop_is_closed_a_purchase_says_when_it_closed(owner_client, business, owner):
     """A restaurant typed in last night's bills the next morning with "when" left empty: they
     were recorded on a closed Sunday morning, after the night."""
