@@ -1,4 +1,5 @@
 import copy
+import re
 import types
 import typing
 from functools import wraps
@@ -46,6 +47,8 @@ from .idempotency import OPENAPI_PARAMETER, WRITE_METHODS, idempotent
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing"}
 _DATE_ERRORS |= {"date_from_datetime_inexact"}
 _MOMENT_ERRORS = {"datetime_type", "datetime_parsing", "datetime_from_date_parsing"}
+# A day sent where a moment is asked for, which pydantic reads as its midnight without a zone.
+_DAY_ALONE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NUMBER_ERRORS = {"int_type", "int_parsing", "int_from_float", "int_parsing_size"}
 
 
@@ -91,6 +94,11 @@ def schema_message(error: dict[str, Any]) -> str:
         return _(
             "Enter a valid moment as ISO 8601 text with its time zone, e.g. "
             "2026-03-01T14:30:00+01:00."
+        )
+    if kind == "timezone_aware" and _DAY_ALONE.fullmatch(str(error.get("input", "")).strip()):
+        # "2026-12-05" was answered as if only its time zone were missing.
+        return _(
+            "Give the time as well as the day, with its time zone, e.g. 2026-03-01T14:30:00+01:00."
         )
     if kind == "timezone_aware":
         return _("Give the moment with its time zone, e.g. 2026-03-01T14:30:00+01:00.")

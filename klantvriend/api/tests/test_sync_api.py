@@ -143,6 +143,19 @@ def test_an_offset_written_with_a_plain_plus_is_read_as_the_offset(api, business
             "en",
             "Give the moment with its time zone, e.g. 2026-03-01T14:30:00+01:00.",
         ),
+        # A day alone was answered as if only its time zone were missing.
+        (
+            "2026-11-30",
+            "en",
+            "Give the time as well as the day, with its time zone, e.g. "
+            "2026-03-01T14:30:00+01:00.",
+        ),
+        (
+            "2026-11-30",
+            "nl",
+            "Geef naast de dag ook de tijd, met de tijdzone, bijvoorbeeld "
+            "2026-03-01T14:30:00+01:00.",
+        ),
     ],
 )
 def test_a_moment_in_another_format_is_refused_naming_the_parameter_and_format(
