@@ -1,6 +1,7 @@
 """Reads of customer data. Every function takes the business (directly or through a customer
 that was itself read through the business), so no query can reach another business's rows."""
 
+import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -811,9 +812,10 @@ def purchase_just_recorded(
     down a regular's past cuts of € 40, on 20 January and on 21 April, was asked whether the
     second was the first again."""
     now = now or timezone.now()
+    minute = at.replace(second=0, microsecond=0) if at is not None else None
     made = (
-        {"at__gte": at.replace(second=0, microsecond=0), "at__lt": at + timedelta(minutes=1)}
-        if at is not None
+        {"at__gte": minute, "at__lt": minute + timedelta(minutes=1)}
+        if minute is not None
         else {"at__gte": now - PURCHASE_REPEAT_WINDOW}
     )
     return (
@@ -842,15 +844,14 @@ def typical_purchase_cents(*, business: Business) -> int | None:
     """The median amount of the business's latest purchases (TYPICAL_PURCHASE_OF), read from
     the index of its purchases by moment (Purchase.Meta, which holds the amount); None while
     there are too few to say what is usual."""
-    amounts = sorted(
+    amounts = list(
         Purchase.objects.filter(business=business)
         .order_by("-at")
         .values_list("amount_cents", flat=True)[:TYPICAL_PURCHASE_OF]
     )
     if len(amounts) < TYPICAL_PURCHASE_FEWEST:
         return None
-    middle = len(amounts) // 2
-    return amounts[middle] if len(amounts) % 2 else (amounts[middle - 1] + amounts[middle]) // 2
+    return int(statistics.median(amounts))
 
 
 def purchase_get(*, business: Business, purchase_id: int) -> Purchase:

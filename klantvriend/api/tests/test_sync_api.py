@@ -147,8 +147,7 @@ def test_an_offset_written_with_a_plain_plus_is_read_as_the_offset(api, business
         (
             "2026-11-30",
             "en",
-            "Give the time as well as the day, with its time zone, e.g. "
-            "2026-03-01T14:30:00+01:00.",
+            "Give the time as well as the day, with its time zone, e.g. 2026-03-01T14:30:00+01:00.",
         ),
         (
             "2026-11-30",

@@ -800,6 +800,32 @@ def test_survey_settings_are_for_owners(owner_client, staff_client):
     assert owner_client.post("/surveys/settings/", data).status_code == 302
 
 
+def test_the_owner_turns_on_the_invitation_after_a_purchase_and_a_wrong_value_changes_nothing(
+    owner_client, business
+):
+    from klantvriend.core.models import AuditEvent
+    from klantvriend.surveys.models import Survey
+
+    page = owner_client.get("/surveys/settings/").content.decode()
+    assert 'name="invite_after_purchase"' in page
+    assert "Per e-mail uitnodigen na een aankoop (met toestemming)" in page
+    base = {"invitation_interval_days": "30", "invitation_valid_days": "7"}
+
+    refused = owner_client.post(
+        "/surveys/settings/", {**base, "invitation_valid_days": "0", "invite_after_purchase": "on"}
+    )
+
+    assert refused.status_code == 200
+    assert not Survey.objects.filter(business=business, invite_after_purchase=True).exists()
+    assert (
+        owner_client.post("/surveys/settings/", {**base, "invite_after_purchase": "on"}).status_code
+        == 302
+    )
+    assert Survey.objects.get(business=business).invite_after_purchase
+    event = AuditEvent.objects.filter(object_type="survey").latest("at")
+    assert event.changes["invite_after_purchase"] == [False, True]
+
+
 def test_the_question_texts_are_boxes_of_three_lines_that_show_them_whole(owner_client):
     """In a line of text the question was cut off: "Hoe waarschijnlijk is het dat u ons
     aanbevee…"."""
