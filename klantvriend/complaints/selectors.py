@@ -20,6 +20,7 @@ from klantvriend.core.models import Business
 from klantvriend.core.rows import ByOffset, IdsFirst, Rows, first_rows
 from klantvriend.core.selectors import owned_get
 from klantvriend.core.timeline import OpenItem, TimelineEntry, known_none
+from klantvriend.promises.selectors import promise_grace
 from klantvriend.promises.status import PromiseStatus, promise_status
 
 from .clocks import Clock, complaint_clock
@@ -178,7 +179,7 @@ def promise_complaints(
         total=Count("pk"), not_kept_on_time=Count("pk", filter=not_kept_on_time)
     )
     latest = about_promises.select_related("customer", "promise").order_by("-received_at", "-id")
-    grace = timedelta(hours=care_settings(business).promise_grace_hours)
+    grace = promise_grace(business)
     today = business.local(now).date()
     return PromiseComplaints(
         since=since,

@@ -220,3 +220,90 @@ def next_working_day(
     while day.weekday() not in days or day in closed:
         day += timedelta(days=1)
     return day
+
+
+# Clock time that stands still on closed days -------------------------------------------------
+#
+# A promise's grace (promises.status.Grace) is clock hours, as the owner sets them, but not on
+# the days the business is closed: a Saturday's order not marked kept by closing time was
+# broken on Sunday afternoon, before anyone was in to say it had been collected, and Christmas
+# Eve's orders on Christmas Day. A day counts whole, from midnight to midnight: a closed
+# weekday or a day of `closed`.
+
+
+def _closed_on(day: date, week: WeekHours, closed: Collection[date]) -> bool:
+    return not _open(week[day.weekday()]) or day in closed
+
+
+def _midnight(day: date, tz: tzinfo) -> datetime:
+    """The local day's first moment, in UTC: the counting below is in UTC, as above."""
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
+
+
+def _days_bound(span: timedelta, closed: Collection[date]) -> int:
+    """How many days the counting may step over: at least one day a week is open, so `span`'s
+    days of open days lie within that many weeks, past the `closed` days; the bound only
+    guards a bad setting."""
+    return 7 * (span.days + 2) + len(closed)
+
+
+def add_open_days_time(
+    start: datetime,
+    span: timedelta,
+    *,
+    tz: tzinfo,
+    week: WeekHours,
+    closed: Collection[date] = frozenset(),
+) -> datetime:
+    """The moment `span` of clock time after `start`, the closed days not counted: from a
+    Saturday 17:00, 24 hours end on Monday 17:00 when Sunday is closed. A business without any
+    working day counts every day."""
+    if not span or not open_days(week):
+        return start + span
+    remaining, cursor = span, start.astimezone(UTC)
+    day = start.astimezone(tz).date()
+    for _ in range(_days_bound(span, closed)):
+        day_ends = _midnight(day + timedelta(days=1), tz)
+        if not _closed_on(day, week, closed):
+            # Strictly within the day: a span ending at its midnight ends at the next open
+            # day's first moment, after the closed days between (the same moment of the
+            # counting), so that a later start never ends earlier.
+            if remaining < day_ends - cursor:
+                return (cursor + remaining).astimezone(tz)
+            remaining -= day_ends - cursor
+        cursor, day = day_ends, day + timedelta(days=1)
+    return start + span  # not reached: see _days_bound
+
+
+def open_days_time_reaches(
+    end: datetime,
+    span: timedelta,
+    *,
+    tz: tzinfo,
+    week: WeekHours,
+    closed: Collection[date] = frozenset(),
+) -> datetime:
+    """The first moment from which add_open_days_time's `span` reaches `end` or later: exactly
+    the moments before it end their `span` before `end`. What a query compares a column with
+    ("due before it: past its grace at `end`"), one moment for every row. A business without
+    any working day counts every day."""
+    if not span or not open_days(week):
+        return end - span
+    remaining, cursor = span, end.astimezone(UTC)
+    day = end.astimezone(tz).date()
+    for _ in range(_days_bound(span, closed)):
+        day_begins = _midnight(day, tz)
+        if not _closed_on(day, week, closed):
+            if remaining < cursor - day_begins:
+                return (cursor - remaining).astimezone(tz)
+            remaining -= cursor - day_begins
+            if not remaining:
+                break
+        cursor, day = day_begins, day - timedelta(days=1)
+    else:
+        return end - span  # not reached: see _days_bound
+    # The span began exactly at this day's midnight: a moment on the closed days just before
+    # it counts from the same midnight, so it reaches `end` too.
+    while _closed_on(day - timedelta(days=1), week, closed):
+        day -= timedelta(days=1)
+    return _midnight(day, tz).astimezone(tz)

@@ -432,7 +432,7 @@ def promise_chart(business: Business, now: datetime) -> ChartData:
         done_at__isnull=True
     )
     for cancelled_at, due_at in broken.values_list("cancelled_at", "due_at"):
-        known = business.local(cancelled_at or due_at + grace).date().replace(day=1)
+        known = business.local(cancelled_at or grace.ends(due_at)).date().replace(day=1)
         by_month.setdefault(known, dict(empty))["broken"] += 1
     labels, on_time, late, broken_counts, table = [], [], [], [], []
     for start in months:

@@ -41,7 +41,7 @@ from klantvriend.core.working_hours import (
 )
 
 from .models import Promise, PromiseKind, PromiseOutcomeDay, due_moment_for_day
-from .status import PromiseStatus, may_be_set_on_time, promise_status, status_condition
+from .status import Grace, PromiseStatus, may_be_set_on_time, promise_status, status_condition
 
 # How much history the figures and the advice look at, and how much the advice needs.
 FIGURES_PERIOD = timedelta(days=365)
@@ -58,8 +58,14 @@ AGENDA_OVERDUE_WINDOW = timedelta(days=7)
 LINKED = ("rescheduled_to", "rescheduled_from", "repeated_as")
 
 
-def promise_grace(business: Business) -> timedelta:
-    return timedelta(hours=care_settings(business).promise_grace_hours)
+def promise_grace(business: Business) -> Grace:
+    rules = care_settings(business)
+    return Grace(
+        timedelta(hours=rules.promise_grace_hours),
+        tz=business.tzinfo,
+        week=rules.opening_hours,
+        closed=rules.closed_dates,
+    )
 
 
 def promise_list(
@@ -373,7 +379,7 @@ def outcome_known(
     *,
     since: datetime,
     until: datetime | None = None,
-    grace: timedelta,
+    grace: Grace,
     known_at: str = "",
 ) -> Q:
     """The promises whose outcome became known from `since` until before `until`: done or
@@ -397,9 +403,9 @@ def outcome_known(
             done &= Q(done_at__lt=until)
             cancelled &= Q(cancelled_at__lt=until)
         settled = done | cancelled
-    due = Q(due_at__gte=since - grace)
+    due = Q(due_at__gte=grace.broken_before(since))
     if until is not None:
-        due &= Q(due_at__lt=until - grace)
+        due &= Q(due_at__lt=grace.broken_before(until))
     return settled | (IS_OPEN & due)
 
 
@@ -408,7 +414,7 @@ def promises_judged(
     business: Business,
     since: datetime,
     now: datetime,
-    grace: timedelta | None = None,
+    grace: Grace | None = None,
     until: datetime | None = None,
 ) -> QuerySet[Promise]:
     """The promises whose outcome became known from `since` to `now` (or until before
@@ -420,14 +426,14 @@ def promises_judged(
     judged = Promise.objects.filter(business=business).filter(
         Q(done_at__gte=since)
         | Q(cancelled_at__gte=since, cancelled_at__gt=F("due_at"))
-        | (IS_OPEN & Q(due_at__gte=since - grace, due_at__lt=now - grace))
+        | (IS_OPEN & Q(due_at__gte=grace.broken_before(since), due_at__lt=grace.broken_before(now)))
     )
     if until is not None:
         judged = judged.filter(outcome_known(since=since, until=until, grace=grace))
     return judged
 
 
-def _trend_counts(*, now: datetime, grace: timedelta) -> dict:
+def _trend_counts(*, now: datetime, grace: Grace) -> dict:
     """The filtered counts the trend is worked out from (_trend), over promises aliased with
     KNOWN_AT as `known_at`. The previous window is counted together with the recent one, which
     is a part of it, and the recent one is subtracted in _trend. A promise kept on time became
@@ -525,11 +531,11 @@ def promise_trend(*, business: Business, now: datetime | None = None) -> Trend:
     still_open = Promise.objects.filter(
         IS_OPEN,
         business=business,
-        due_at__gte=begins["since_previous"] - grace,
-        due_at__lt=now - grace,
+        due_at__gte=grace.broken_before(begins["since_previous"]),
+        due_at__lt=grace.broken_before(now),
     ).aggregate(
         **{
-            window: Count(_ROW, filter=Q(due_at__gte=moment - grace))
+            window: Count(_ROW, filter=Q(due_at__gte=grace.broken_before(moment)))
             for window, moment in begins.items()
         }
     )
@@ -672,7 +678,7 @@ class Outcome(TextChoices):
     OPEN = "open", gettext_lazy("open")
 
 
-def outcome_conditions(*, now: datetime, today, grace: timedelta) -> dict[str, Q]:
+def outcome_conditions(*, now: datetime, today, grace: Grace) -> dict[str, Q]:
     """Each outcome as a filter, from the statuses' own rules (status.py) and the figures'
     KEPT_ON_TIME and KEPT_LATE, so that the list cannot count by another rule than the page."""
 
@@ -706,7 +712,7 @@ class OutcomeTally:
     # Of the open ones, those past their moment and within the grace: "100% on time" beside a
     # promise overdue read as a mistake unless the list says when that one will count.
     overdue: int = 0
-    grace: timedelta = timedelta(0)
+    grace: timedelta = timedelta(0)  # its span, as the list says it
 
     @property
     def judged(self) -> int:
@@ -848,7 +854,7 @@ def promise_outcomes(
         open=counts[Outcome.OPEN],
         figures=_figures(tally, late),
         overdue=counts["overdue"],
-        grace=grace,
+        grace=grace.span,
     )
     rows = with_lateness(promises)
     if order == "-lateness":
@@ -1109,7 +1115,11 @@ def promise_advice(
         .filter(
             Q(done_at__isnull=False)
             | Q(cancelled_at__gt=F("due_at"))
-            | Q(done_at__isnull=True, cancelled_at__isnull=True, due_at__lt=now - grace)
+            | Q(
+                done_at__isnull=True,
+                cancelled_at__isnull=True,
+                due_at__lt=grace.broken_before(now),
+            )
         )
         .only("made_at", "due_at", "done_at")
         .order_by("-made_at")[:ADVICE_SAMPLE]

@@ -548,7 +548,13 @@ def _typed_in_late_and_settled(business, promise: Promise, now: datetime) -> boo
     """Whether the promise was recorded after its moment (Promise.due_moment_stays lets that
     moment be corrected) longer ago than the promise grace: a date typed wrong is found at
     once, and may then still be put ahead."""
-    return _typed_in_late(promise, now) and promise.created_at < now - promise_grace(business)
+    return _typed_in_late(promise, now) and promise.created_at < now - _typo_window(business)
+
+
+def _typo_window(business) -> timedelta:
+    """How long a moment typed wrong may be put ahead: the promise grace's hours, on the clock
+    (closed days count: a typing error is seen at once, or when the promise is read again)."""
+    return promise_grace(business).span
 
 
 def _typed_in_late(promise: Promise, now: datetime) -> bool:
@@ -562,7 +568,7 @@ def typed_in_late_free_until(*, business, promise: Promise, now: datetime) -> da
     finished = promise.done_at is not None or promise.cancelled_at is not None
     if finished or not _typed_in_late(promise, now):
         return None
-    until = promise.created_at + promise_grace(business)
+    until = promise.created_at + _typo_window(business)
     return until if until >= now else None
 
 
@@ -694,9 +700,10 @@ def promise_kept_on_time(*, promise: Promise, actor, now: datetime | None = None
                     "done_at": ValidationError(
                         _(
                             "This promise was marked kept more than %(hours)s hours after its "
-                            "moment, when it counted as broken already: it stays kept late."
+                            "moment (the closed days not counted), when it counted as broken "
+                            "already: it stays kept late."
                         )
-                        % {"hours": int(grace.total_seconds() // 3600)},
+                        % {"hours": int(grace.span.total_seconds() // 3600)},
                         code="broken_by_then",
                     )
                 }

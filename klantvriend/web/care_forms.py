@@ -1005,6 +1005,10 @@ class CareSettingsForm(OpeningHoursFields):
 
     promise_grace_hours = forms.IntegerField(
         label=_("a promise is broken when still open this many hours after it was due"),
+        help_text=_(
+            "The days the business is closed do not count: a promise for Saturday is not broken "
+            "on Sunday while nobody is in to mark it kept."
+        ),
         min_value=0,
         max_value=24 * 60,
     )

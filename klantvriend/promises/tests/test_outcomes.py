@@ -233,8 +233,9 @@ def test_a_promise_on_the_border_of_the_trends_windows_is_on_one_side_in_figure_
     hour = timedelta(hours=1)
     promise(border + hour, done=border)  # on time at the border: the last 90 days
     promise(border + hour, done=border - second)  # on time, a second before: the 90 before
-    promise(border - grace - second)  # left open: broken a second before the border
-    promise(border - grace)  # left open: broken at the border
+    broken_from = grace.broken_before(border)  # the closed days' pause taken into account
+    promise(broken_from - second)  # left open: broken a second before the border
+    promise(broken_from)  # left open: broken at the border
     promise(border - timedelta(days=2), cancelled=border - timedelta(days=1))  # broken
     promise(border - timedelta(days=1), cancelled=border - timedelta(days=2))  # in time
     promise(far - hour, done=far)  # late, on the far border: the 90 before

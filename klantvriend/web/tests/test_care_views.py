@@ -2981,12 +2981,23 @@ def test_the_purchase_amount_for_aftercare_is_shown_as_the_reader_writes_amounts
 @pytest.mark.parametrize(
     ("language", "hours", "rule"),
     [
-        ("en", 48, "a promise still open 48 hours after it was due counts as broken"),
-        ("en", 1, "a promise still open 1 hour after it was due counts as broken"),
+        (
+            "en",
+            48,
+            "a promise still open 48 hours after it was due counts as broken, the days the "
+            "business is closed not counted.",
+        ),
+        (
+            "en",
+            1,
+            "a promise still open 1 hour after it was due counts as broken, the days the "
+            "business is closed not counted.",
+        ),
         (
             "nl",
             48,
-            "een belofte die 48 uur na de afgesproken tijd nog openstaat, telt als gebroken",
+            "een belofte die 48 uur na de afgesproken tijd nog openstaat, telt als gebroken "
+            "(dagen dat de zaak dicht is, tellen niet mee).",
         ),
     ],
 )
@@ -3696,7 +3707,7 @@ def test_the_reliability_page_sends_owners_to_the_grace_hours_and_says_nothing_o
 
     assert f"{settings_link}>Die uren stel je in onder Zaak, termijnen en nazorg.</a>" in owners
     assert "Die uren stel je in" not in staffs
-    assert "telt als gebroken." in staffs
+    assert "telt als gebroken (dagen dat de zaak dicht is, tellen niet mee)." in staffs
 
 
 def test_a_restaurant_saves_its_break_and_its_late_nights_on_the_settings_page(
