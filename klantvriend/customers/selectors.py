@@ -992,13 +992,16 @@ class ComingBirthday:
         return self.day.year - self.customer.birthday.year
 
 
-def birthdays_coming(*, business: Business, day: date) -> QuerySet[Customer]:
+def birthdays_coming(
+    *, business: Business, day: date, consenting: bool = True
+) -> QuerySet[Customer]:
     """The customers whose birthday falls after `day` up to the business's coming_up_days
     later, the soonest first: of those who agreed to hear from the business (marketing
     consent), as Today's congratulations ask (gestures.selectors.occasions_today), for a
     birthday is a personal date and what it is for is a card, a call or a small gift; today's
-    are on Today's "To celebrate" already. Through the index customer_birthday_day, one look
-    per day of the window, whatever the size of the business."""
+    are on Today's "To celebrate" already. With `consenting` false, those who did not agree
+    instead: how many the page leaves out, it says. Through the index customer_birthday_day,
+    one look per day of the window, whatever the size of the business."""
     month_days = coming_month_days(day=day, days=coming_up_days(business))
     for month, day_of_month in celebrated_on(day):
         month_days.pop(month * 100 + day_of_month, None)
@@ -1006,7 +1009,7 @@ def birthdays_coming(*, business: Business, day: date) -> QuerySet[Customer]:
         Customer.objects.alias(month_day=MonthDay("birthday"))
         .filter(
             business=business,
-            marketing_consent=True,
+            marketing_consent=consenting,
             erased_at__isnull=True,
             month_day__in=sorted(month_days),
         )

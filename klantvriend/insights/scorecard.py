@@ -774,9 +774,9 @@ def customer_scorecard(*, business: Business, now: datetime | None = None) -> Sc
             (repeat_before_counts["returning"], repeat_before_counts["buyers"]),
             ngettext(
                 "%(returning)s of %(buyers)s customer who bought in the last 90 days had "
-                "bought before",
+                "been with you before",
                 "%(returning)s of the %(buyers)s customers who bought in the last 90 days had "
-                "bought before",
+                "been with you before",
                 repeat["buyers"],
             )
             % counts_shown(repeat),

@@ -126,14 +126,26 @@ def coming_up(*, business: Business, day: date, rows: int = SHOWN) -> ComingUp:
     return ComingUp(items, found.total, called)
 
 
-def birthdays_coming_up(
-    *, business: Business, day: date, rows: int = SHOWN
-) -> Rows[ComingBirthday]:
+@dataclass(frozen=True)
+class ComingBirthdays(Rows[ComingBirthday]):
+    """The consenting customers' birthdays coming up, and how many of those who did not agree
+    to hear from the business fall in the same days: left out without a word, a salon that
+    had typed in a regular's birthday looked for it in vain."""
+
+    without_consent: int
+
+
+def birthdays_coming_up(*, business: Business, day: date, rows: int = SHOWN) -> ComingBirthdays:
     """Today's "Coming up" birthdays: the first `rows` of the consenting customers' birthdays
     after today within the business's coming_up_days (customers.selectors.birthdays_coming),
-    with how many there are. One query, two when there are more."""
+    with how many there are, and how many others without consent. Two queries, three when
+    there are more."""
     found = first_rows(birthdays_coming(business=business, day=day), rows)
-    return Rows(coming_birthdays(found.items, business=business, day=day), found.total)
+    return ComingBirthdays(
+        coming_birthdays(found.items, business=business, day=day),
+        found.total,
+        birthdays_coming(business=business, day=day, consenting=False).order_by().count(),
+    )
 
 
 @dataclass(frozen=True)

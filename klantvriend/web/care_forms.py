@@ -395,7 +395,8 @@ DRIVER_EXAMPLES = {
     Driver.CERTAINTY: _("did not know what to expect (price, time, result)"),
     Driver.FLEXIBILITY: _("a wish or a change could not be met"),
     Driver.RELIABILITY: _(
-        "not as promised or as it should be (broken, damaged, not tasty), or not on time"
+        "not as promised or as it should be (broken, damaged, badly made or prepared), or not on "
+        "time"
     ),
     Driver.CUSTOMISATION: _("not suited to what they personally wanted"),
     Driver.COMPLAINT_HANDLING: _("how an earlier problem was dealt with"),

@@ -331,10 +331,11 @@ def test_the_queue_puts_breaches_first_then_the_least_time_left(
     customer, other_business, django_assert_max_num_queries
 ):
     now = timezone.now()
+    # Past its three working days on any weekday: four days before a Monday morning were not.
     answered_late = ComplaintFactory(
         customer=customer,
-        received_at=now - timedelta(days=4),
-        first_response_at=now - timedelta(days=4),
+        received_at=now - timedelta(days=8),
+        first_response_at=now - timedelta(days=8),
     )
     public_breached = ComplaintFactory(
         customer=customer, received_at=now - timedelta(hours=3), public=True

@@ -21,9 +21,13 @@ REPEAT = {"buyers": 36427, "returning": 33154}
     [
         (
             "nl",
-            "33.154 van de 36.427 klanten die de laatste 90 dagen kochten, hadden al eerder gekocht",
+            "33.154 van de 36.427 klanten die de laatste 90 dagen kochten, waren al eerder klant",
         ),
-        ("en", "33,154 of the 36,427 customers who bought in the last 90 days had bought before"),
+        (
+            "en",
+            "33,154 of the 36,427 customers who bought in the last 90 days had been with you "
+            "before",
+        ),
     ],
 )
 def test_the_returning_customers_figure_groups_its_counts(business, monkeypatch, language, detail):
@@ -39,8 +43,8 @@ def test_the_returning_customers_figure_groups_its_counts(business, monkeypatch,
 @pytest.mark.parametrize(
     ("language", "summary"),
     [
-        ("nl", "33.154 van deze 36.427 klanten had al eerder gekocht."),
-        ("en", "33,154 of these 36,427 customers had bought before."),
+        ("nl", "33.154 van deze 36.427 klanten waren al eerder klant."),
+        ("en", "33,154 of these 36,427 customers had been with you before."),
     ],
 )
 def test_the_rows_of_the_returning_customers_group_their_counts(

@@ -35,7 +35,10 @@ def test_a_customer_since_years_who_bought_only_lately_is_returning(business):
         figure = _figure(customer_scorecard(business=business, now=now), "repeat_rate")
         table = scorecard_rows(business=business, figure="repeat_rate", now=now)
     assert figure.last_90_days == 0.5
-    assert figure.detail == "1 of the 2 customers who bought in the last 90 days had bought before"
+    assert (
+        figure.detail
+        == "1 of the 2 customers who bought in the last 90 days had been with you before"
+    )
     assert [(pk, cells) for pk, _name, cells in table.rows] == [
         (eva.pk, ["yes"]),
         (noah.pk, ["no, new"]),

@@ -559,12 +559,15 @@ def test_the_returning_customers_open_to_the_buyers_the_figure_counts(business):
 
     figure = _figure(card, "repeat_rate")
     assert figure.value == 0.5
-    assert figure.detail == "1 of the 2 customers who bought in the last 90 days had bought before"
+    assert (
+        figure.detail
+        == "1 of the 2 customers who bought in the last 90 days had been with you before"
+    )
     assert [(name, cells) for _id, name, cells in table.rows] == [
         ("Anna", ["yes"]),
         ("Bram", ["no, new"]),
     ]
-    assert (table.summary, table.total) == ("1 of these 2 customers had bought before.", 2)
+    assert (table.summary, table.total) == ("1 of these 2 customers had been with you before.", 2)
 
 
 def test_the_complaint_rows_say_which_complaints_the_shares_count_in_time(business):
@@ -1179,7 +1182,9 @@ def test_a_figure_on_target_is_no_weakness_were_it_the_only_one_measured(busines
     repeat = _figure(card, "repeat_rate")
     # One of one is on target by its value, and as truly 21%: too few cases to say (grey).
     assert (repeat.value, repeat.light) == (1.0, "grey")
-    assert repeat.detail == "1 of 1 customer who bought in the last 90 days had bought before"
+    assert (
+        repeat.detail == "1 of 1 customer who bought in the last 90 days had been with you before"
+    )
     assert (card.weakest, card.passed_over) == (None, None)
     assert card.next_action == (
         "Start measuring: record promises and complaints, and send the survey after a purchase."

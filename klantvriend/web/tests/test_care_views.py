@@ -3077,8 +3077,8 @@ def test_the_complaint_form_asks_what_the_complaint_is_about(
             [
                 "Wist vooraf niet waar ze aan toe waren (prijs, tijd, resultaat) — zekerheid",
                 "Een wens of een wijziging kon niet — flexibiliteit",
-                "Niet zoals beloofd of zoals het hoort (kapot, beschadigd, niet lekker), of niet "
-                "op tijd — betrouwbaarheid",
+                "Niet zoals beloofd of zoals het hoort (kapot, beschadigd, slecht gemaakt of "
+                "bereid), of niet op tijd — betrouwbaarheid",
                 "Niet afgestemd op wat zij persoonlijk wilden — maatwerk",
                 "Hoe een eerder probleem is opgelost — klachtafhandeling",
                 "Anders",
@@ -3089,8 +3089,8 @@ def test_the_complaint_form_asks_what_the_complaint_is_about(
             [
                 "Did not know what to expect (price, time, result) — certainty",
                 "A wish or a change could not be met — flexibility",
-                "Not as promised or as it should be (broken, damaged, not tasty), or not on "
-                "time — reliability",
+                "Not as promised or as it should be (broken, damaged, badly made or prepared), "
+                "or not on time — reliability",
                 "Not suited to what they personally wanted — customisation",
                 "How an earlier problem was dealt with — complaint handling",
                 "Other",

@@ -381,6 +381,28 @@ def test_a_shop_that_looks_four_weeks_ahead_sees_and_calls_about_a_date_three_we
     assert 'data-testid="important-date-called"' in staff_client.get(profile).content.decode()
 
 
+def test_only_birthdays_without_consent_are_said_to_be_left_out(staff_client, business):
+    """With none of the birthdays coming up of a customer who agreed, Today said nothing: a
+    salon that had typed in two regulars' birthdays looked for them in vain."""
+    today = business.today()
+    for number in range(2):
+        CustomerFactory(
+            business=business,
+            birthday=_years_ago(today + timedelta(days=number + 1), 30),
+            marketing_consent=False,
+        )
+    # Today's own birthday is not coming up: it is on "To celebrate" (with consent).
+    CustomerFactory(business=business, birthday=_years_ago(today, 30), marketing_consent=False)
+
+    page = staff_client.get(reverse("web:today")).content.decode()
+
+    assert 'data-testid="coming-birthdays"' not in page
+    assert (
+        '<p class="subtle" data-testid="birthdays-without-consent">2 klanten die nog geen '
+        "toestemming gaven voor berichten, zijn in deze dagen jarig: niet in deze lijst."
+    ) in page
+
+
 def test_birthdays_coming_up_show_under_the_dates_on_today_and_whole_on_their_page(
     staff_client, business
 ):
@@ -422,5 +444,13 @@ def test_birthdays_coming_up_show_under_the_dates_on_today_and_whole_on_their_pa
     )
     assert len(birthdays(whole)) == 7
     assert "Zonder toestemming" not in page + whole
+    # But both say that one birthday is left out, and why.
+    left_out = (
+        '<p class="subtle" data-testid="birthdays-without-consent">1 klant die nog geen '
+        "toestemming gaf voor berichten, is in deze dagen jarig: niet in deze lijst. Vraag bij "
+        "het volgende bezoek of die berichten wil, en leg dat vast op de kaart.</p>"
+    )
+    assert left_out in page
+    assert left_out in whole
     # Birthdays are no dates to call about: Today's jump counts the important dates alone.
     assert 'data-testid="show-all-birthdays"' not in whole

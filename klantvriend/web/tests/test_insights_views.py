@@ -657,7 +657,7 @@ def test_the_rows_of_a_figure_say_how_they_add_up_and_page_through_all_of_them(
     second = owner_client.get(url, {"figure": "repeat_rate", "page": "2"}).content.decode()
     beyond = owner_client.get(url, {"figure": "repeat_rate", "page": "99999999999999999999"})
 
-    assert "0 van deze 3 klanten had al eerder gekocht." in first
+    assert "0 van deze 3 klanten waren al eerder klant." in first
     assert ("Anna" in first, "Cor" in first, "Anna" in second, "Cor" in second) == (
         True,
         False,
@@ -1117,7 +1117,7 @@ def test_on_the_first_day_the_one_customer_not_back_yet_is_grey_and_passed_over(
     assert "<h2>Volgende stap</h2>" in page
     assert re.search(r'data-testid="next-action-passed-over">([^<]*)<', page)[1] == (
         "“Terugkerende klanten” staat onder het doel, maar rust op te weinig gevallen om zeker "
-        "te zijn (0 van 1 klant die de laatste 90 dagen kocht, had al eerder gekocht)."
+        "te zijn (0 van 1 klant die de laatste 90 dagen kocht, was al eerder klant)."
     )
 
 
@@ -1397,7 +1397,7 @@ def test_an_import_forgets_the_scorecard_kept_for_a_minute(
     customer = CustomerFactory(business=business, external_ref="K1")
     PurchaseFactory(customer=customer, at=timezone.now() - dt.timedelta(days=20))
     scorecard = reverse("web:insights_scorecard")
-    before = "0 van 1 klant die de laatste 90 dagen kocht, had al eerder gekocht"
+    before = "0 van 1 klant die de laatste 90 dagen kocht, was al eerder klant"
     assert before in owner_client.get(scorecard).content.decode()
     bought_earlier = (timezone.localdate() - dt.timedelta(days=200)).strftime("%d-%m-%Y")
     path = tmp_path / "kassa.csv"
@@ -1409,4 +1409,4 @@ def test_an_import_forgets_the_scorecard_kept_for_a_minute(
     assert result.ok, result.errors
     html = owner_client.get(scorecard).content.decode()
     assert before not in html
-    assert "1 van 1 klant die de laatste 90 dagen kocht, had al eerder gekocht" in html
+    assert "1 van 1 klant die de laatste 90 dagen kocht, was al eerder klant" in html
