@@ -243,6 +243,24 @@ def rule_day(*, business, day: date) -> date:
     return next_working_day(day, working_days=rules.working_days, closed=rules.closed_dates)
 
 
+# A call whose day went by at most this long ago is planned for today instead (the next open
+# day): a garage typing in last week's big repairs on its first day found no call planned for
+# any of them. Longer ago, none: an office typing in last spring's invoices got a call for
+# each, listed as missed at once.
+CALL_CATCH_UP = timedelta(days=7)
+
+
+def _day_still_to_call(business, day: date) -> date | None:
+    """The day a rule's call planned for `day` is due (rule_day), today's (or the next open
+    day) when that has gone by within CALL_CATCH_UP, or None when it went by longer ago."""
+    today = business.today()
+    if rule_day(business=business, day=day) >= today:
+        return day
+    if day < today - CALL_CATCH_UP:
+        return None
+    return today
+
+
 def _plan_once(**kwargs) -> FollowUp | None:
     """Rules may fire twice (a retried request); the one-to-one link keeps it one follow-up.
     Nothing is planned for an anonymised customer: there is nobody left to ask. A rule's day
@@ -267,10 +285,10 @@ def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
     days = getattr(care_settings(promise.business), setting)
     if days is None or FollowUp.objects.filter(promise=promise).exists():
         return None
-    due_on = promise.done_on + timedelta(days=days)
-    if due_on < promise.business.today():
-        # Kept long ago, and written down afterwards ("It was kept on time"): the call's day
-        # has gone, as for a purchase typed in afterwards (follow_up_plan_for_purchase).
+    # Kept long ago, and written down afterwards ("It was kept on time"): the call's day may
+    # have gone, as for a purchase typed in afterwards (follow_up_plan_for_purchase).
+    due_on = _day_still_to_call(promise.business, promise.done_on + timedelta(days=days))
+    if due_on is None:
         return None
     with shop_language(promise.business):
         asked = asked_fields(*promise_question(kind=promise.kind, description=promise.description))
@@ -428,13 +446,14 @@ def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
     for an imported till history (importers.purchase_import): old purchases want no call now.
     None whose day has gone: an office typing in last spring's invoices got a call for each,
     planned in the spring and listed as missed at once, and a correction of an old purchase
-    plans none for last year either."""
+    plans none for last year either; one gone by within CALL_CATCH_UP is planned for today."""
     business = purchase.customer.business
     call = _purchase_call(purchase, business)
     if call is None:
         return None
     due_on, asked = call
-    if rule_day(business=business, day=due_on) < business.today():
+    due_on = _day_still_to_call(business, due_on)
+    if due_on is None:
         return None
     near = FollowUp.objects.filter(
         customer_id=purchase.customer_id,

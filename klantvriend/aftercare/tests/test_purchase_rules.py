@@ -286,3 +286,30 @@ def test_a_purchase_typed_in_afterwards_plans_no_call_whose_day_has_gone(
     follow_up = FollowUp.objects.get()
     assert follow_up.purchase == recent
     assert follow_up.due_on >= customer.business.today()
+
+
+def test_a_purchase_typed_in_a_week_late_plans_its_call_for_today(
+    customer, django_capture_on_commit_callbacks
+):
+    """A garage typing in last week's repairs on its first day found no call planned for any of
+    them: a call whose day went by within a week is made on the next open day."""
+    business = customer.business
+    with django_capture_on_commit_callbacks(execute=True):
+        # Its call was due 3 days after it: 4 days ago.
+        purchase_create(
+            customer=customer,
+            amount_cents=6500,
+            description="Kleur",
+            at=timezone.now() - timedelta(days=7),
+        )
+        # Its call was 8 days ago: too long gone.
+        purchase_create(
+            customer=CustomerFactory(business=business),
+            amount_cents=6500,
+            description="Kleur",
+            at=timezone.now() - timedelta(days=11),
+        )
+
+    assert list(FollowUp.objects.values_list("customer", "due_on")) == [
+        (customer.pk, open_on(business.today()))
+    ]

@@ -484,10 +484,12 @@ def test_a_promise_written_down_afterwards_is_saved_kept_on_time(owner_client, b
 def test_a_repair_kept_long_ago_and_written_down_afterwards_plans_no_call_gone_by(
     owner_client, business, django_capture_on_commit_callbacks
 ):
-    """Kept on time ten days ago and written down now: its call a week after was planned for a
-    day gone by, and listed as missed at once."""
+    """Kept on time a month ago and written down now: its call a week after was planned for a
+    day gone by, and listed as missed at once. One whose call's day went by within a week is
+    planned for today (the next open day) instead: a garage typing in last week's repairs
+    found no call planned for any of them."""
     customer = CustomerFactory(business=business)
-    day = business.today() - timedelta(days=10)
+    day = business.today() - timedelta(days=30)
     sent = {
         "kind": "repair",
         "due_date": day.isoformat(),
@@ -508,9 +510,20 @@ def test_a_repair_kept_long_ago_and_written_down_afterwards_plans_no_call_gone_b
             },
             headers=HTMX,
         )
+        # Kept ten days ago, its call's day went by three days ago: today's
+        owner_client.post(
+            url,
+            {
+                **sent,
+                "description": "Uitlaat vervangen",
+                "due_date": (business.today() - timedelta(days=10)).isoformat(),
+            },
+            headers=HTMX,
+        )
 
-    assert list(FollowUp.objects.values_list("promise__description", "due_on")) == [
-        ("Koppeling nakijken", open_on(business.today() + timedelta(days=4)))
+    assert sorted(FollowUp.objects.values_list("promise__description", "due_on")) == [
+        ("Koppeling nakijken", open_on(business.today() + timedelta(days=4))),
+        ("Uitlaat vervangen", open_on(business.today())),
     ]
 
 
