@@ -432,14 +432,41 @@ def _username(member: Any) -> Any:
 Username = Annotated[str, BeforeValidator(_username)]
 
 
+# What a field of several schemas means, said once (one constant per meaning); a module's own
+# concepts (REGULAR_MEMBER_HELP, REPEAT_WEEKS_SAID, …) live beside their schemas.
+ID_SAID = "The record's id, as its own address takes it."
+CUSTOMER_SAID = "The id of the customer it is about."
+CREATED_AT_SAID = "When it was recorded in Klantvriend, in UTC."
+UPDATED_AT_SAID = "When anything of it last changed, in UTC."
+ITEMS_SAID = "The rows of this page, in the list's order."
+COUNT_SAID = (
+    "How many rows the list holds in all, over every page (with the filters given; for a page "
+    "of changes, from `changed_since` and `after_id` on)."
+)
+DETAIL_SAID = "What was refused or went wrong, in the request's language."
+CENTS_SAID = "Whole cents in the business's currency: 1250 is 12.50."
+# Who recorded it (a contact moment's member, a promise's made_by, a complaint's received_by, a
+# gesture's given_by): the member on the web or whose token the API request carried.
+RECORDED_BY_SAID = (
+    "The login name of the member who recorded it (the `username` of GET /members); empty when "
+    "no one is known."
+)
+# A moment something happened (a purchase, a contact, a complaint received): core.moments.
+PAST_MOMENT_SAID = (
+    "ISO 8601 with its time zone (2026-03-01T14:30:00+01:00), answered in UTC. One more than "
+    "five minutes ahead of the server's clock is refused (type future), as is one before 1900 "
+    "(too_early)."
+)
+
+
 class Message(Out):
-    detail: str
+    detail: str = Field(..., description=DETAIL_SAID)
 
 
 class Conflict(Out):
     """A refusal because of a record's state (core.errors.Conflict): 409, with a stable code."""
 
-    detail: str
+    detail: str = Field(..., description=DETAIL_SAID)
     code: str = Field(..., description="resolved, finished, anonymised, has_purchases, …")
 
 
@@ -467,7 +494,11 @@ class FieldError(Out):
 
 
 class ValidationErrors(Out):
-    detail: list[FieldError]
+    detail: list[FieldError] = Field(
+        ...,
+        description="Every refusal of the request, one per field and reason: the schema's "
+        "first, then the record's. Nothing was stored.",
+    )
 
 
 # Ids and offsets as the database can hold them: a larger number is refused as input, not a
@@ -476,8 +507,13 @@ ObjectId = Annotated[int, Field(ge=1, le=DATABASE_INT_MAX)]
 
 
 class Pagination(Schema):
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=DATABASE_INT_MAX)
+    limit: int = Field(50, ge=1, le=500, description="How many rows a page holds: 1 to 500.")
+    offset: int = Field(
+        0,
+        ge=0,
+        le=DATABASE_INT_MAX,
+        description="How many rows of the list to skip: the rows of the pages before this one.",
+    )
 
 
 class ChangesSince(Schema):
@@ -562,7 +598,11 @@ class RemovedOut(Out):
     """A row of a list of the records no longer there (`.../removed`)."""
 
     id: int = Field(..., description="The record that is no longer there.")
-    removed_at: ExactMoment
+    removed_at: ExactMoment = Field(
+        ...,
+        description="When it was removed, in UTC to the microsecond: the `since` to ask from "
+        "next time.",
+    )
 
 
 # 400: a body that is not JSON at all (ninja answers before any schema is applied); 413: one

@@ -25,7 +25,11 @@ from klantvriend.insights.selectors import customer_insight_get
 
 from .common import (
     CHANGE_ERRORS,
+    COUNT_SAID,
+    CREATED_AT_SAID,
     ERRORS,
+    ID_SAID,
+    ITEMS_SAID,
     OWNER_CHANGE_ERRORS,
     OWNER_ERRORS,
     OWNER_WRITE_ERRORS,
@@ -63,20 +67,82 @@ REGULAR_MEMBER_HELP = (
 )
 Basis = Literal[tuple(LegalBasis.values)]  # type: ignore[valid-type]
 
+# What each field of a customer means, said once for the answer and both bodies.
+NAME_SAID = "The customer's name as the pages show it: 1 to 200 characters, trimmed."
+COMPANY_SAID = "The company they buy for; empty for none."
+EMAIL_SAID = "E-mail address; empty for none. One without a domain is refused."
+PHONE_SAID = (
+    "Phone number as written: at least 8 digits, optionally starting with + "
+    "(06 12345678); empty for none."
+)
+STREET_SAID = "Street and house number; empty for none."
+POSTAL_CODE_SAID = "Postal code; a Dutch one is stored as PostNL writes it (3512ab: 3512 AB)."
+CITY_SAID = "Town or city; empty for none."
+PREFERENCES_SAID = (
+    "What matters to this customer: preferences and wishes (prefers a call to an e-mail), at "
+    "most 5,000 characters; empty for none."
+)
+NOTES_SAID = (
+    "Personal notes: something to ask about next time (daughter starts school), at most 5,000 "
+    "characters; empty for none."
+)
+BIRTHDAY_SAID = (
+    "ISO date (YYYY-MM-DD); null when not known. A day given anew after the business's today, "
+    "or before 1900, is refused (types future, too_early)."
+)
+CUSTOMER_SINCE_SAID = (
+    "The day they became a customer (ISO date); left out of a new customer, the business's "
+    "today. A purchase before it moves it back. A day given anew after today, or before 1900, "
+    "is refused (types future, too_early)."
+)
+ACQUISITION_CHANNEL_SAID = (
+    f"How they came to the business: {', '.join(AcquisitionChannel.values)}; walk_in when "
+    "left out, unknown for a customer a file brought in without saying."
+)
+REFERRED_BY_SAID = (
+    "The id of the customer who brought them in (GET /referrals lists them), or null. A "
+    "customer not of this business is refused (not_found), as are the customer themselves "
+    "(self_referral) and a circle of referrals (referral_cycle)."
+)
+MARKETING_CONSENT_SAID = (
+    "Whether the customer may receive news and offers. Each change is kept in the consent "
+    "history (GET /customers/{id}/consents)."
+)
+MARKETING_CONSENT_BASIS_SAID = (
+    "The legal basis of the marketing consent (consent, soft_opt_in or legitimate_interest); "
+    "empty without consent."
+)
+MARKETING_CONSENT_AT_SAID = (
+    "When marketing consent was last given or withdrawn, in UTC; null when neither happened."
+)
+SPECIAL_CATEGORY_CONSENT_SAID = (
+    "Whether the customer gave explicit consent to keep health, diet or allergy notes (GDPR "
+    "art. 9). Each change is kept in the consent history."
+)
+SPECIAL_NOTES_SAID = (
+    "Health, diet and allergy notes, at most 5,000 characters; only with "
+    "special_category_consent: notes without it are refused (type special_category_consent)."
+)
+TAGS_SAID = "The names of the customer's tags (GET /tags lists them), in name order."
+EXTERNAL_REF_SAID = (
+    "The customer number of the till or web shop; empty for none. Unique in the business in any "
+    "capitals: a number another customer has is refused (422, type unique, with existing_id)."
+)
+
 
 class CustomerOut(Out):
-    id: int
-    name: str
-    company: str
-    email: str
-    phone: str
-    street: str
-    postal_code: str
-    city: str
-    preferences: str
-    notes: str
-    birthday: date | None
-    customer_since: date
+    id: int = Field(..., description=ID_SAID)
+    name: str = Field(..., description=NAME_SAID)
+    company: str = Field(..., description=COMPANY_SAID)
+    email: str = Field(..., description=EMAIL_SAID)
+    phone: str = Field(..., description=PHONE_SAID)
+    street: str = Field(..., description=STREET_SAID)
+    postal_code: str = Field(..., description=POSTAL_CODE_SAID)
+    city: str = Field(..., description=CITY_SAID)
+    preferences: str = Field(..., description=PREFERENCES_SAID)
+    notes: str = Field(..., description=NOTES_SAID)
+    birthday: date | None = Field(..., description=BIRTHDAY_SAID)
+    customer_since: date = Field(..., description=CUSTOMER_SINCE_SAID)
     customer_since_known: bool = Field(
         ...,
         description="False for a customer a customer import brought in without their "
@@ -85,20 +151,22 @@ class CustomerOut(Out):
         "`customer_since` sent makes it true, as does a purchase before that day (which moves "
         "`customer_since` back to it).",
     )
-    acquisition_channel: str
-    referred_by: int | None = Field(None, validation_alias="referred_by_id")
+    acquisition_channel: str = Field(..., description=ACQUISITION_CHANNEL_SAID)
+    referred_by: int | None = Field(
+        None, validation_alias="referred_by_id", description=REFERRED_BY_SAID
+    )
     regular_member: int | None = Field(
         None, validation_alias="regular_member_id", description=REGULAR_MEMBER_HELP
     )
-    marketing_consent: bool
-    marketing_consent_basis: str
-    marketing_consent_at: datetime | None
-    special_category_consent: bool
-    special_notes: str
+    marketing_consent: bool = Field(..., description=MARKETING_CONSENT_SAID)
+    marketing_consent_basis: str = Field(..., description=MARKETING_CONSENT_BASIS_SAID)
+    marketing_consent_at: datetime | None = Field(..., description=MARKETING_CONSENT_AT_SAID)
+    special_category_consent: bool = Field(..., description=SPECIAL_CATEGORY_CONSENT_SAID)
+    special_notes: str = Field(..., description=SPECIAL_NOTES_SAID)
     # Given by selectors.with_tag_names (a page) or _with_version (one customer).
-    tags: list[str] = Field(validation_alias="tag_names")
-    external_ref: str
-    created_at: datetime
+    tags: list[str] = Field(validation_alias="tag_names", description=TAGS_SAID)
+    external_ref: str = Field(..., description=EXTERNAL_REF_SAID)
+    created_at: datetime = Field(..., description=CREATED_AT_SAID)
     updated_at: ExactMoment = Field(
         ...,
         description="When anything shown here last changed (a field, a tag, anonymisation); "
@@ -116,34 +184,41 @@ class CustomerOut(Out):
 class CustomerFields(Input):
     """Optional fields shared by create and update."""
 
-    company: str | None = Field(None, max_length=200)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=25)
-    street: str | None = Field(None, max_length=200)
-    postal_code: str | None = Field(None, max_length=12)
-    city: str | None = Field(None, max_length=100)
-    preferences: str | None = None
-    notes: str | None = None
-    birthday: date | None = None
-    customer_since: date | None = None
-    acquisition_channel: Channel | None = None
-    referred_by: StrictInt | None = None
+    company: str | None = Field(None, max_length=200, description=COMPANY_SAID)
+    email: str | None = Field(None, max_length=254, description=EMAIL_SAID)
+    phone: str | None = Field(None, max_length=25, description=PHONE_SAID)
+    street: str | None = Field(None, max_length=200, description=STREET_SAID)
+    postal_code: str | None = Field(None, max_length=12, description=POSTAL_CODE_SAID)
+    city: str | None = Field(None, max_length=100, description=CITY_SAID)
+    preferences: str | None = Field(None, description=PREFERENCES_SAID)
+    notes: str | None = Field(None, description=NOTES_SAID)
+    birthday: date | None = Field(None, description=BIRTHDAY_SAID)
+    customer_since: date | None = Field(None, description=CUSTOMER_SINCE_SAID)
+    acquisition_channel: Channel | None = Field(None, description=ACQUISITION_CHANNEL_SAID)
+    referred_by: StrictInt | None = Field(None, description=REFERRED_BY_SAID)
     regular_member: StrictInt | None = Field(None, description=REGULAR_MEMBER_HELP)
-    marketing_consent: StrictBool | None = None
+    marketing_consent: StrictBool | None = Field(None, description=MARKETING_CONSENT_SAID)
     marketing_consent_basis: Basis | None = Field(
         None,
         description="Counts only with marketing_consent: without it no basis is stored, and "
         "withdrawing consent empties it. Emptying the basis of consent on record is refused "
         "(basis_required): withdraw the consent instead.",
     )
-    special_category_consent: StrictBool | None = None
-    special_notes: str | None = None
-    tags: list[str] | None = None
-    external_ref: str | None = Field(None, max_length=100)
+    special_category_consent: StrictBool | None = Field(
+        None, description=SPECIAL_CATEGORY_CONSENT_SAID
+    )
+    special_notes: str | None = Field(None, description=SPECIAL_NOTES_SAID)
+    tags: list[str] | None = Field(
+        None,
+        description="The customer's tags by name, each at most 50 characters: the list "
+        "replaces the tags they have. A name the business has in other capitals is that tag; a "
+        "new name makes a new tag.",
+    )
+    external_ref: str | None = Field(None, max_length=100, description=EXTERNAL_REF_SAID)
 
 
 class CustomerCreate(CustomerFields):
-    name: str = Field(..., max_length=200)
+    name: str = Field(..., max_length=200, description=NAME_SAID)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -157,7 +232,7 @@ class CustomerCreate(CustomerFields):
 class CustomerUpdate(CustomerFields, Patch):
     edits = Customer
 
-    name: str | None = Field(None, max_length=200)
+    name: str | None = Field(None, max_length=200, description=NAME_SAID)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -176,23 +251,26 @@ def _create_arguments(fields: dict) -> dict:
 
 
 class CustomerPage(Out):
-    items: list[CustomerOut]
-    count: int
+    items: list[CustomerOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
 class DuplicateCustomerOut(Out):
-    id: int
-    name: str
-    phone: str
-    email: str
-    city: str
-    external_ref: str
-    customer_since: date
-    purchase_count: int
+    id: int = Field(..., description=ID_SAID)
+    name: str = Field(..., description=NAME_SAID)
+    phone: str = Field(..., description=PHONE_SAID)
+    email: str = Field(..., description=EMAIL_SAID)
+    city: str = Field(..., description=CITY_SAID)
+    external_ref: str = Field(..., description=EXTERNAL_REF_SAID)
+    customer_since: date = Field(..., description=CUSTOMER_SINCE_SAID)
+    purchase_count: int = Field(..., description="How many purchases the customer has.")
+
+
+DUPLICATE_KIND_SAID = "What they share: email, phone or name."
 
 
 class DuplicateGroupOut(Out):
-    kind: str
+    kind: str = Field(..., description=DUPLICATE_KIND_SAID)
     key: str = Field(
         ...,
         description="What they share, as compared: the e-mail address in lower case, the phone "
@@ -220,7 +298,7 @@ class DuplicateGroupOut(Out):
 
 
 class DuplicatePage(Out):
-    items: list[DuplicateGroupOut]
+    items: list[DuplicateGroupOut] = Field(..., description=ITEMS_SAID)
     count: int = Field(..., description="Groups of this kind.")
     next_before: int | None = Field(
         ..., description="The `before` of the next page; null on the last page."
@@ -231,8 +309,10 @@ class DuplicatePage(Out):
 
 
 class DuplicatePagination(Schema):
-    kind: Literal[tuple(MatchKind.values)] = "email"  # type: ignore[valid-type]
-    limit: int = Field(20, ge=1, le=50)
+    kind: Literal[tuple(MatchKind.values)] = Field(  # type: ignore[valid-type]
+        "email", description=DUPLICATE_KIND_SAID
+    )
+    limit: int = Field(20, ge=1, le=50, description="How many groups a page holds: 1 to 50.")
     before: int | None = Field(
         None,
         ge=1,
@@ -339,6 +419,9 @@ def mark_not_the_same(
     "/{customer_id}/not-the-same/{other_customer_id}",
     response={204: None, **OWNER_CHANGE_ERRORS},
     summary="Take back that two customers are not the same person (owners)",
+    description="The list of possible duplicates offers them again. 404 when they are not "
+    "marked; with `If-Match` (the ETag the marking gave), 412 when the mark was taken back and "
+    "made again since.",
 )
 def unmark_not_the_same(
     request: HttpRequest, customer_id: int, other_customer_id: int, if_match: IfMatch = None
@@ -366,8 +449,8 @@ class RemovedCustomerOut(RemovedOut):
 
 
 class RemovedCustomerPage(Out):
-    items: list[RemovedCustomerOut]
-    count: int
+    items: list[RemovedCustomerOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
 @router.get(
@@ -456,7 +539,15 @@ def _version(customer: Customer) -> str:
     return selectors.customer_version(customer=customer)
 
 
-@router.post("", response={201: CustomerOut, **WRITE_ERRORS}, summary="Create a customer")
+@router.post(
+    "",
+    response={201: CustomerOut, **WRITE_ERRORS},
+    summary="Create a customer",
+    description="Only `name` is required; the answer's `Location` and `ETag` are the new "
+    "customer's. A customer number (`external_ref`) another customer has is refused with 422 "
+    "`unique` and that customer's `existing_id`; send an `Idempotency-Key` so that a retry "
+    "does not create the customer twice.",
+)
 def create_customer(request: HttpRequest, payload: CustomerCreate, response: HttpResponse):
     customer = services.customer_create(
         business=business_of(request),
@@ -482,7 +573,14 @@ class CustomerDetailOut(CustomerOut):
     )
 
 
-@router.get("/{customer_id}", response={200: CustomerDetailOut, **ERRORS}, summary="Get a customer")
+@router.get(
+    "/{customer_id}",
+    response={200: CustomerDetailOut, **ERRORS},
+    summary="Get a customer",
+    description="With their total spend and latest insight (both null for staff while the "
+    "owner keeps amounts from them). The read is kept in the customer's audit trail; the "
+    "`ETag` is their version, for the `If-Match` of a change.",
+)
 def get_customer(request: HttpRequest, customer_id: int, response: HttpResponse):
     customer = selectors.customer_get(
         business=business_of(request),
@@ -501,6 +599,10 @@ def get_customer(request: HttpRequest, customer_id: int, response: HttpResponse)
     "/{customer_id}",
     response={200: CustomerOut, **CHANGE_ERRORS},
     summary="Change a customer",
+    description="Only the fields sent change; null empties a field that can be empty (422 "
+    "`null` for one that cannot), and `tags` replaces the tags. An anonymised customer is "
+    "refused (409 `anonymised`); with `If-Match`, 412 when the customer changed since it was "
+    "read.",
 )
 def update_customer(
     request: HttpRequest,
@@ -525,6 +627,10 @@ def update_customer(
     "/{customer_id}",
     response={204: None, **OWNER_CHANGE_ERRORS},
     summary="Delete a customer entered by mistake (owners; one with purchases is refused: anonymise them instead)",
+    description="The customer and everything recorded about them go; the id is listed by "
+    "`GET /customers/removed`. A customer with purchases is refused (409 `has_purchases`): "
+    "anonymise them with `POST /customers/{id}/erase`. With `If-Match`, 412 when the customer "
+    "changed since it was read.",
 )
 def delete_customer(request: HttpRequest, customer_id: int, if_match: IfMatch = None):
     customer = selectors.customer_get(business=business_of(request), customer_id=customer_id)
@@ -539,8 +645,8 @@ def delete_customer(request: HttpRequest, customer_id: int, if_match: IfMatch = 
 
 class MergeChangeOut(Out):
     field: str = Field(..., description="As in the customer's own fields.")
-    now: Any
-    after: Any
+    now: Any = Field(..., description="This customer's value now.")
+    after: Any = Field(..., description="Its value after the merge.")
 
 
 class MergeMovingOut(Out):
@@ -550,12 +656,12 @@ class MergeMovingOut(Out):
         f'"promises.promise"); "{REFERRED_KEY}" for the customers the other record referred.',
     )
     name: str = Field(..., description="The kind in the language of the request.")
-    count: int
+    count: int = Field(..., description="How many of them move to this customer.")
 
 
 class MergeDetailOut(Out):
-    field: str
-    value: Any
+    field: str = Field(..., description="As in the customer's own fields.")
+    value: Any = Field(..., description="The other record's value, which is not kept.")
 
 
 class MergePreviewOut(Out):
@@ -568,13 +674,17 @@ class MergePreviewOut(Out):
     changes: list[MergeChangeOut] = Field(
         ..., description="This customer's fields that change: filled, joined, or consent."
     )
-    moving: list[MergeMovingOut]
+    moving: list[MergeMovingOut] = Field(
+        ..., description="The other record's records that move to this customer, per kind."
+    )
     not_kept: list[MergeDetailOut] = Field(
         ...,
         description="The other record's details that are not kept, because this customer has "
         "its own (a second phone number).",
     )
-    tags_added: list[str]
+    tags_added: list[str] = Field(
+        ..., description="The other record's tags that this customer gets."
+    )
     health_notes_dropped: bool = Field(
         ...,
         description="The health, diet or allergy notes are removed: the person's latest "

@@ -9,7 +9,11 @@ from klantvriend.customers.models import ImportantDate
 
 from .common import (
     CHANGE_ERRORS,
+    COUNT_SAID,
+    CUSTOMER_SAID,
     ERRORS,
+    ID_SAID,
+    ITEMS_SAID,
     WRITE_ERRORS,
     Input,
     ObjectId,
@@ -24,13 +28,23 @@ from .versions import IfMatch, expected_versions, with_etag
 
 router = Router(tags=["important dates"])
 
+# A field named `date` cannot be annotated `date` and have a Field(): pydantic reads the name.
+Day = date
+
+LABEL_SAID = (
+    "What the date is, in the shop's words (wedding day, APK), 1 to 100 characters. The "
+    "customer's own birthday is refused (type own_birthday): it is the customer's `birthday`."
+)
+DATE_SAID = "The day (ISO date), not before 1900."
+YEARLY_SAID = "true: it comes round every year on its day and month; false: once, on `date`."
+
 
 class ImportantDateOut(Out):
-    id: int
-    customer: int = Field(..., validation_alias="customer_id")
-    label: str
-    date: date
-    yearly: bool
+    id: int = Field(..., description=ID_SAID)
+    customer: int = Field(..., validation_alias="customer_id", description=CUSTOMER_SAID)
+    label: str = Field(..., description=LABEL_SAID)
+    date: Day = Field(..., description=DATE_SAID)
+    yearly: bool = Field(..., description=YEARLY_SAID)
     called_at: datetime | None = Field(
         ...,
         description='When someone last called the customer about this date ("Called" on '
@@ -40,10 +54,10 @@ class ImportantDateOut(Out):
 
 
 class ImportantDateCreate(Input):
-    customer: StrictInt
-    label: str = Field(..., min_length=1, max_length=100)
-    date: date
-    yearly: StrictBool = True
+    customer: StrictInt = Field(..., description=CUSTOMER_SAID)
+    label: str = Field(..., min_length=1, max_length=100, description=LABEL_SAID)
+    date: Day = Field(..., description=DATE_SAID)
+    yearly: StrictBool = Field(True, description=YEARLY_SAID)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -53,11 +67,17 @@ class ImportantDateCreate(Input):
 
 
 class ImportantDatePage(Out):
-    items: list[ImportantDateOut]
-    count: int
+    items: list[ImportantDateOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
-@router.get("", response={200: ImportantDatePage, **ERRORS}, summary="List important dates")
+@router.get(
+    "",
+    response={200: ImportantDatePage, **ERRORS},
+    summary="List important dates",
+    description="The customers' dates to remember (a wedding day, a car's APK), by `date`, "
+    "of every customer or of one (`customer`).",
+)
 def list_important_dates(
     request: HttpRequest, page: Query[Pagination], customer: ObjectId | None = None
 ):
@@ -67,7 +87,14 @@ def list_important_dates(
     return {"items": list(dates[page.offset : page.offset + page.limit]), "count": dates.count()}
 
 
-@router.post("", response={201: ImportantDateOut, **WRITE_ERRORS}, summary="Add an important date")
+@router.post(
+    "",
+    response={201: ImportantDateOut, **WRITE_ERRORS},
+    summary="Add an important date",
+    description="The same label and date twice for a customer is refused (422 `unique`, with "
+    "the date's `existing_id`); an anonymised customer with 409 `anonymised`. The web's list "
+    "of dates coming up shows it in time to call.",
+)
 def create_important_date(
     request: HttpRequest, payload: ImportantDateCreate, response: HttpResponse
 ):
@@ -84,6 +111,7 @@ def create_important_date(
     "/{important_date_id}",
     response={200: ImportantDateOut, **ERRORS},
     summary="Get an important date",
+    description="With its version as the `ETag`, for the `If-Match` of deleting it.",
 )
 def get_important_date(request: HttpRequest, important_date_id: int, response: HttpResponse):
     important = selectors.important_date_get(
@@ -96,6 +124,8 @@ def get_important_date(request: HttpRequest, important_date_id: int, response: H
     "/{important_date_id}",
     response={204: None, **CHANGE_ERRORS},
     summary="Delete an important date",
+    description="Any member deletes one. With `If-Match`, 412 when it changed since it was "
+    "read (a call recorded about it meanwhile).",
 )
 def delete_important_date(request: HttpRequest, important_date_id: int, if_match: IfMatch = None):
     important = selectors.important_date_get(

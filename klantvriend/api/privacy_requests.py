@@ -31,8 +31,14 @@ from klantvriend.customers.privacy_requests import (
 )
 
 from .common import (
+    COUNT_SAID,
+    CREATED_AT_SAID,
+    CUSTOMER_SAID,
+    ID_SAID,
+    ITEMS_SAID,
     OWNER_ERRORS,
     OWNER_WRITE_ERRORS,
+    RECORDED_BY_SAID,
     WRITE_ERRORS,
     Input,
     ObjectId,
@@ -51,13 +57,24 @@ router = Router(tags=["privacy"])
 KindName = Literal[tuple(PrivacyRequestKind.values)]  # type: ignore[valid-type]
 ChannelName = Literal[tuple(PrivacyRequestChannel.values)]  # type: ignore[valid-type]
 
+KIND_SAID = (
+    "What the customer asks: access (a copy of their data, art. 15), correction (art. 16), "
+    "erasure (art. 17), objection (to marketing, art. 21) or other."
+)
+CHANNEL_SAID = "How it came in: counter, phone, email or letter."
+RECEIVED_ON_SAID = (
+    "The day it came in (ISO date), from which the month to answer runs; not after the "
+    "business's today (type future), nor before 1900."
+)
+NOTE_SAID = f"What was asked, in the shop's words: at most {NOTE_LENGTH:,} characters."
+
 
 class PrivacyRequestOut(Out):
-    id: int
-    customer: int = Field(..., validation_alias="customer_id")
-    kind: str
-    channel: str
-    received_on: date
+    id: int = Field(..., description=ID_SAID)
+    customer: int = Field(..., validation_alias="customer_id", description=CUSTOMER_SAID)
+    kind: str = Field(..., description=KIND_SAID)
+    channel: str = Field(..., description=CHANNEL_SAID)
+    received_on: date = Field(..., description=RECEIVED_ON_SAID)
     answer_by: date = Field(
         ...,
         description="The last day to answer: one month after the day received (art. 12(3)).",
@@ -67,29 +84,35 @@ class PrivacyRequestOut(Out):
         description="Days from the business's today to answer_by while open: 0 on the last day, "
         "negative once late; null once handled.",
     )
-    note: str
-    recorded_by: Username
-    recorded_at: datetime
-    handled_at: datetime | None
+    note: str = Field(..., description=NOTE_SAID)
+    recorded_by: Username = Field(..., description=RECORDED_BY_SAID)
+    recorded_at: datetime = Field(..., description=CREATED_AT_SAID)
+    handled_at: datetime | None = Field(
+        ..., description="When it was handled, in UTC; null while it is open."
+    )
     handled_how: str = Field(
         ...,
         description="copy_given, erased, consent_withdrawn or by_hand; empty while open.",
     )
-    handled_by: Username
-    handled_note: str
+    handled_by: Username = Field(
+        ..., description="The login name of the member who handled it; empty while open."
+    )
+    handled_note: str = Field(..., description="How it was answered; may be empty.")
 
 
 class PrivacyRequestPage(Out):
-    items: list[PrivacyRequestOut]
-    count: int
+    items: list[PrivacyRequestOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
 class PrivacyRequestCreate(Input):
-    customer: StrictInt
-    kind: KindName
-    channel: ChannelName
-    received_on: date | None = Field(None, description="The day it came in; today when left out.")
-    note: str = Field("", max_length=NOTE_LENGTH)
+    customer: StrictInt = Field(..., description=CUSTOMER_SAID)
+    kind: KindName = Field(..., description=KIND_SAID)
+    channel: ChannelName = Field(..., description=CHANNEL_SAID)
+    received_on: date | None = Field(
+        None, description=f"{RECEIVED_ON_SAID} Left out, the business's today."
+    )
+    note: str = Field("", max_length=NOTE_LENGTH, description=NOTE_SAID)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -123,6 +146,8 @@ def _answer(privacy_request: PrivacyRequest, today: date) -> PrivacyRequest:
     "",
     response={200: PrivacyRequestPage, **OWNER_ERRORS},
     summary="List privacy requests: the open ones first, the soonest due on top",
+    description="Of every customer or of one (`customer`), open or handled (`state`). Owners "
+    "only (403 for staff), as on the web's privacy requests page.",
 )
 def list_privacy_requests(
     request: HttpRequest,
@@ -153,6 +178,9 @@ def list_privacy_requests(
     "",
     response={201: PrivacyRequestOut, **WRITE_ERRORS},
     summary="Record a privacy request the day it came in",
+    description="Staff record one too, so that the law's month to answer starts the day it "
+    "came in. An objection to marketing is answered at once: the customer's marketing consent "
+    "is withdrawn and the request handled. An anonymised customer is refused (409 `erased`).",
 )
 def create_privacy_request(
     request: HttpRequest, payload: PrivacyRequestCreate, response: HttpResponse
@@ -177,6 +205,7 @@ def create_privacy_request(
     "/{privacy_request_id}",
     response={200: PrivacyRequestOut, **OWNER_ERRORS},
     summary="Get a privacy request",
+    description="With the last day to answer and the days left. Owners only (403 for staff).",
 )
 def get_privacy_request(request: HttpRequest, privacy_request_id: int):
     business = business_of(request)
@@ -189,6 +218,9 @@ def get_privacy_request(request: HttpRequest, privacy_request_id: int):
     "/{privacy_request_id}/handle",
     response={200: PrivacyRequestOut, **OWNER_WRITE_ERRORS},
     summary="Mark a privacy request handled, with a note of how it was answered",
+    description="For a request answered otherwise than by the steps that handle it themselves "
+    "(a copy given, an erasure, the marketing consent withdrawn). A request handled already "
+    "is refused (409 `handled`). Owners only.",
 )
 def handle_privacy_request(
     request: HttpRequest, privacy_request_id: int, payload: PrivacyRequestHandle

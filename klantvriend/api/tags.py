@@ -10,7 +10,10 @@ from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Tag
 
 from .common import (
+    COUNT_SAID,
     ERRORS,
+    ID_SAID,
+    ITEMS_SAID,
     OWNER_CHANGE_ERRORS,
     Out,
     Pagination,
@@ -26,14 +29,18 @@ tags_router = Router(tags=["tags"])
 
 
 class TagOut(Out):
-    id: int
-    name: str
-    customer_count: int
+    id: int = Field(..., description=ID_SAID)
+    name: str = Field(
+        ...,
+        description="The tag as customers carry it (a customer's `tags` and the list's `tag` "
+        "filter take it), at most 50 characters.",
+    )
+    customer_count: int = Field(..., description="How many customers carry it.")
 
 
 class TagPage(Out):
-    items: list[TagOut]
-    count: int
+    items: list[TagOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
 class TagUpdate(Patch):
@@ -56,14 +63,23 @@ class TagUpdate(Patch):
 
 
 @tags_router.get(
-    "", response={200: TagPage, **ERRORS}, summary="List tags with their customer count"
+    "",
+    response={200: TagPage, **ERRORS},
+    summary="List tags with their customer count",
+    description="Every tag of the business in name order. A tag is made by giving a customer "
+    "a new name in their `tags`.",
 )
 def list_tags(request: HttpRequest, page: Query[Pagination]):
     tags = selectors.tag_list(business=business_of(request)).order_by("name")
     return {"items": list(tags[page.offset : page.offset + page.limit]), "count": tags.count()}
 
 
-@tags_router.get("/{tag_id}", response={200: TagOut, **ERRORS}, summary="Get a tag")
+@tags_router.get(
+    "/{tag_id}",
+    response={200: TagOut, **ERRORS},
+    summary="Get a tag",
+    description="With its version as the `ETag`, for the `If-Match` of renaming or removing it.",
+)
 def get_tag(request: HttpRequest, tag_id: int, response: HttpResponse):
     return with_etag(response, selectors.tag_get(business=business_of(request), tag_id=tag_id))
 
@@ -72,6 +88,10 @@ def get_tag(request: HttpRequest, tag_id: int, response: HttpResponse):
     "/{tag_id}",
     response={200: TagOut, **OWNER_CHANGE_ERRORS},
     summary="Rename a tag, or merge it into another by that one's name (owners)",
+    description="Renamed to another tag's name (in any capitals) the two merge, and the answer "
+    "is that tag. Every customer who carries it shows the change in `GET "
+    "/customers?changed_since=`. Owners only (403 for staff); with `If-Match`, 412 when the "
+    "tag changed since it was read.",
 )
 def update_tag(
     request: HttpRequest,
@@ -96,6 +116,8 @@ def update_tag(
     "/{tag_id}",
     response={204: None, **OWNER_CHANGE_ERRORS},
     summary="Remove a tag from every customer who carries it (owners)",
+    description="The customers keep their other tags; the removal is in the audit trail. "
+    "Owners only (403 for staff); with `If-Match`, 412 when the tag changed since it was read.",
 )
 def delete_tag(request: HttpRequest, tag_id: int, if_match: IfMatch = None):
     tag = selectors.tag_get(business=business_of(request), tag_id=tag_id)
