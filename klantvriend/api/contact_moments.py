@@ -14,7 +14,14 @@ from klantvriend.customers.models import ContactKind, ContactMoment
 
 from .common import (
     CHANGE_ERRORS,
+    COUNT_SAID,
+    CREATED_AT_SAID,
+    CUSTOMER_SAID,
     ERRORS,
+    ID_SAID,
+    ITEMS_SAID,
+    PAST_MOMENT_SAID,
+    RECORDED_BY_SAID,
     WRITE_ERRORS,
     Input,
     Moment,
@@ -33,6 +40,10 @@ from .versions import IfMatch, expected_versions, with_etag
 router = Router(tags=["contact moments"])
 
 Kind = Literal[tuple(ContactKind.values)]  # type: ignore[valid-type]
+
+KIND_SAID = f"What kind of contact: {', '.join(ContactKind.values)}."
+AT_SAID = f"When the contact was. {PAST_MOMENT_SAID}"
+SUMMARY_SAID = f"What was said or done, at most {WRITTEN_MAX_LENGTH:,} characters."
 
 
 def customer_for_write(request: HttpRequest, customer_id: int):
@@ -62,20 +73,20 @@ def refusals_of_new_record(
 
 
 class ContactMomentOut(Out):
-    id: int
-    customer: int = Field(..., validation_alias="customer_id")
-    kind: str
-    at: datetime
-    summary: str
-    member: Username
-    created_at: datetime
+    id: int = Field(..., description=ID_SAID)
+    customer: int = Field(..., validation_alias="customer_id", description=CUSTOMER_SAID)
+    kind: str = Field(..., description=KIND_SAID)
+    at: datetime = Field(..., description=AT_SAID)
+    summary: str = Field(..., description=SUMMARY_SAID)
+    member: Username = Field(..., description=RECORDED_BY_SAID)
+    created_at: datetime = Field(..., description=CREATED_AT_SAID)
 
 
 class ContactMomentCreate(Input):
-    customer: StrictInt
-    kind: Kind
-    summary: str = Field(..., max_length=WRITTEN_MAX_LENGTH)
-    at: Moment | None = None
+    customer: StrictInt = Field(..., description=CUSTOMER_SAID)
+    kind: Kind = Field(..., description=KIND_SAID)
+    summary: str = Field(..., max_length=WRITTEN_MAX_LENGTH, description=SUMMARY_SAID)
+    at: Moment | None = Field(None, description=f"{AT_SAID} Left out, now.")
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -89,11 +100,17 @@ class ContactMomentCreate(Input):
 
 
 class ContactMomentPage(Out):
-    items: list[ContactMomentOut]
-    count: int
+    items: list[ContactMomentOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
-@router.get("", response={200: ContactMomentPage, **ERRORS}, summary="List contact moments")
+@router.get(
+    "",
+    response={200: ContactMomentPage, **ERRORS},
+    summary="List contact moments",
+    description="Visits, calls, e-mails, messages and notes, the latest first, of every "
+    "customer or of one (`customer`).",
+)
 def list_contact_moments(
     request: HttpRequest, page: Query[Pagination], customer: ObjectId | None = None
 ):
@@ -105,7 +122,12 @@ def list_contact_moments(
 
 
 @router.post(
-    "", response={201: ContactMomentOut, **WRITE_ERRORS}, summary="Record a contact moment"
+    "",
+    response={201: ContactMomentOut, **WRITE_ERRORS},
+    summary="Record a contact moment",
+    description="On the customer's timeline, recorded as the token's member. An anonymised "
+    "customer is refused (409 `anonymised`). Send an `Idempotency-Key`: nothing else keeps a "
+    "retry from recording the moment twice.",
 )
 def create_contact_moment(
     request: HttpRequest, payload: ContactMomentCreate, response: HttpResponse
@@ -125,6 +147,7 @@ def create_contact_moment(
     "/{contact_moment_id}",
     response={200: ContactMomentOut, **ERRORS},
     summary="Get a contact moment",
+    description="With its version as the `ETag`, for the `If-Match` of a change.",
 )
 def get_contact_moment(request: HttpRequest, contact_moment_id: int, response: HttpResponse):
     moment = selectors.contact_moment_get(
@@ -136,9 +159,9 @@ def get_contact_moment(request: HttpRequest, contact_moment_id: int, response: H
 class ContactMomentUpdate(Patch):
     edits = ContactMoment
 
-    kind: Kind | None = None
-    summary: str | None = Field(None, max_length=WRITTEN_MAX_LENGTH)
-    at: Moment | None = None
+    kind: Kind | None = Field(None, description=KIND_SAID)
+    summary: str | None = Field(None, max_length=WRITTEN_MAX_LENGTH, description=SUMMARY_SAID)
+    at: Moment | None = Field(None, description=AT_SAID)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -154,6 +177,9 @@ class ContactMomentUpdate(Patch):
     "/{contact_moment_id}",
     response={200: ContactMomentOut, **CHANGE_ERRORS},
     summary="Change a contact moment",
+    description="Any member corrects one; only the fields sent change, and the correction is "
+    "in the customer's audit trail with who made it. With `If-Match`, 412 when it changed "
+    "since it was read.",
 )
 def update_contact_moment(
     request: HttpRequest,
@@ -178,6 +204,8 @@ def update_contact_moment(
     "/{contact_moment_id}",
     response={204: None, **CHANGE_ERRORS},
     summary="Delete a contact moment",
+    description="Any member removes one recorded by mistake; the customer's audit trail keeps "
+    "what it said and who removed it. With `If-Match`, 412 when it changed since it was read.",
 )
 def delete_contact_moment(request: HttpRequest, contact_moment_id: int, if_match: IfMatch = None):
     moment = selectors.contact_moment_get(

@@ -10,8 +10,16 @@ from klantvriend.gestures import selectors, services
 from klantvriend.gestures.models import Gesture, Occasion
 
 from .common import (
+    CENTS_SAID,
     CHANGE_ERRORS,
+    COUNT_SAID,
+    CREATED_AT_SAID,
+    CUSTOMER_SAID,
     ERRORS,
+    ID_SAID,
+    ITEMS_SAID,
+    PAST_MOMENT_SAID,
+    RECORDED_BY_SAID,
     WRITE_ERRORS,
     Input,
     Moment,
@@ -32,27 +40,34 @@ router = Router(tags=["gestures"])
 
 OccasionName = Literal[tuple(Occasion.values)]  # type: ignore[valid-type]
 
+WHAT_SAID = (
+    "What was given: something on the house, an extra service, a card; at most 300 characters."
+)
+VALUE_SAID = f"What it was worth, never negative; null when not said. {CENTS_SAID}"
+OCCASION_SAID = f"Why it was given: {', '.join(Occasion.values)}."
+GIVEN_AT_SAID = f"When it was given. {PAST_MOMENT_SAID}"
+
 
 class GestureOut(Out):
-    id: int
-    customer: int = Field(..., validation_alias="customer_id")
-    what: str
-    value_cents: int | None
-    occasion: str
-    given_at: datetime
-    given_by: Username
+    id: int = Field(..., description=ID_SAID)
+    customer: int = Field(..., validation_alias="customer_id", description=CUSTOMER_SAID)
+    what: str = Field(..., description=WHAT_SAID)
+    value_cents: int | None = Field(..., description=VALUE_SAID)
+    occasion: str = Field(..., description=OCCASION_SAID)
+    given_at: datetime = Field(..., description=GIVEN_AT_SAID)
+    given_by: Username = Field(..., description=RECORDED_BY_SAID)
     repeated_recently: bool = Field(
         False, description="On create: the same gesture went to this customer in the last 180 days."
     )
-    created_at: datetime
+    created_at: datetime = Field(..., description=CREATED_AT_SAID)
 
 
 class GestureCreate(Input):
-    customer: StrictInt
-    what: str = Field(..., max_length=300)
-    value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
-    occasion: OccasionName = Occasion.JUST_BECAUSE.value
-    given_at: Moment | None = None
+    customer: StrictInt = Field(..., description=CUSTOMER_SAID)
+    what: str = Field(..., max_length=300, description=WHAT_SAID)
+    value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS, description=VALUE_SAID)
+    occasion: OccasionName = Field(Occasion.JUST_BECAUSE.value, description=OCCASION_SAID)
+    given_at: Moment | None = Field(None, description=f"{GIVEN_AT_SAID} Left out, now.")
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -64,10 +79,10 @@ class GestureCreate(Input):
 class GestureUpdate(Patch):
     edits = Gesture
 
-    what: str | None = Field(None, max_length=300)
-    value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
-    occasion: OccasionName | None = None
-    given_at: Moment | None = None
+    what: str | None = Field(None, max_length=300, description=WHAT_SAID)
+    value_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS, description=VALUE_SAID)
+    occasion: OccasionName | None = Field(None, description=OCCASION_SAID)
+    given_at: Moment | None = Field(None, description=GIVEN_AT_SAID)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -78,11 +93,17 @@ class GestureUpdate(Patch):
 
 
 class GesturePage(Out):
-    items: list[GestureOut]
-    count: int
+    items: list[GestureOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
-@router.get("", response={200: GesturePage, **ERRORS}, summary="List gestures")
+@router.get(
+    "",
+    response={200: GesturePage, **ERRORS},
+    summary="List gestures",
+    description="The small extras given to customers, the latest first, of every customer or "
+    "of one (`customer`), or of one `occasion`.",
+)
 def list_gestures(
     request: HttpRequest,
     page: Query[Pagination],
@@ -98,7 +119,15 @@ def list_gestures(
     }
 
 
-@router.post("", response={201: GestureOut, **WRITE_ERRORS}, summary="Record a gesture")
+@router.post(
+    "",
+    response={201: GestureOut, **WRITE_ERRORS},
+    summary="Record a gesture",
+    description="Recorded as given by the token's member. The same gesture again within 180 "
+    "days is recorded too, and the answer says so (`repeated_recently`). An anonymised "
+    "customer is refused (409 `anonymised`). Send an `Idempotency-Key`: nothing else keeps a "
+    "retry from recording it twice.",
+)
 def create_gesture(request: HttpRequest, payload: GestureCreate, response: HttpResponse):
     customer = customer_for_write(request, payload.customer)
     # The API records a repeat (an integration may have good reason) but says so.
@@ -115,14 +144,23 @@ def create_gesture(request: HttpRequest, payload: GestureCreate, response: HttpR
     return Status(201, with_etag(response, with_location(response, "get_gesture", gesture)))
 
 
-@router.get("/{gesture_id}", response={200: GestureOut, **ERRORS}, summary="Get a gesture")
+@router.get(
+    "/{gesture_id}",
+    response={200: GestureOut, **ERRORS},
+    summary="Get a gesture",
+    description="With its version as the `ETag`, for the `If-Match` of a change.",
+)
 def get_gesture(request: HttpRequest, gesture_id: int, response: HttpResponse):
     gesture = selectors.gesture_get(business=business_of(request), gesture_id=gesture_id)
     return with_etag(response, gesture)
 
 
 @router.patch(
-    "/{gesture_id}", response={200: GestureOut, **CHANGE_ERRORS}, summary="Change a gesture"
+    "/{gesture_id}",
+    response={200: GestureOut, **CHANGE_ERRORS},
+    summary="Change a gesture",
+    description="Only the fields sent change; the correction is in the customer's audit trail. "
+    "With `If-Match`, 412 when it changed since it was read.",
 )
 def update_gesture(
     request: HttpRequest,

@@ -10,10 +10,17 @@ from klantvriend.customers import selectors, services
 from klantvriend.customers.models import Purchase
 
 from .common import (
+    CENTS_SAID,
     CHANGE_ERRORS,
+    COUNT_SAID,
+    CREATED_AT_SAID,
+    CUSTOMER_SAID,
     ERRORS,
+    ID_SAID,
+    ITEMS_SAID,
     OWNER_CHANGE_ERRORS,
     OWNER_ERRORS,
+    PAST_MOMENT_SAID,
     WRITE_ERRORS,
     ChangesSince,
     ExactMoment,
@@ -45,12 +52,22 @@ MEMBER_HELP = (
     "or null, no one is named. Anyone who does not work in the business is refused (422, type "
     "not_member)."
 )
+AT_SAID = f"When the customer bought. {PAST_MOMENT_SAID}"
+AMOUNT_SAID = (
+    f"What the customer paid, never negative (a return or refund is refused). {CENTS_SAID}"
+)
+DESCRIPTION_SAID = "What was bought, at most 300 characters; empty for nothing said."
+EXTERNAL_REF_SAID = (
+    "The receipt number, at most 100 characters; empty for none. Unique in the business: "
+    "a number another purchase has is refused (422, type unique, with that purchase's "
+    "existing_id)."
+)
 
 
 class PurchaseOut(Out):
-    id: int
-    customer: int = Field(..., validation_alias="customer_id")
-    at: datetime
+    id: int = Field(..., description=ID_SAID)
+    customer: int = Field(..., validation_alias="customer_id", description=CUSTOMER_SAID)
+    at: datetime = Field(..., description=AT_SAID)
     time_known: bool = Field(
         ...,
         description="False for a purchase imported from a file that gave its date alone: `at` "
@@ -58,14 +75,16 @@ class PurchaseOut(Out):
         "recorded here or through the API has its time (`at` needs one), and correcting `at` "
         "makes it known.",
     )
-    amount_cents: int
-    currency: str
-    description: str
-    external_ref: str
+    amount_cents: int = Field(..., description=AMOUNT_SAID)
+    currency: str = Field(
+        ..., description="The currency of amount_cents (ISO 4217): the business's, such as EUR."
+    )
+    description: str = Field(..., description=DESCRIPTION_SAID)
+    external_ref: str = Field(..., description=EXTERNAL_REF_SAID)
     member: int | None = Field(
         ..., validation_alias="member_id", description="User id of the member who served it."
     )
-    created_at: datetime
+    created_at: datetime = Field(..., description=CREATED_AT_SAID)
     updated_at: ExactMoment = Field(
         ...,
         description="When anything shown here last changed (recorded, corrected, moved to the "
@@ -75,23 +94,22 @@ class PurchaseOut(Out):
 
 
 class PurchaseCreate(Input):
-    customer: StrictInt
-    amount_cents: StrictInt = Field(
-        ..., ge=0, le=MAX_CENTS, description="Amount in cents: 1250 is 12.50"
+    customer: StrictInt = Field(..., description=CUSTOMER_SAID)
+    amount_cents: StrictInt = Field(..., ge=0, le=MAX_CENTS, description=AMOUNT_SAID)
+    at: Moment | None = Field(
+        None, description=f"{AT_SAID} A date alone is refused; left out, now."
     )
-    at: Moment | None = None
     currency: str = Field(
         "",
         max_length=3,
         description="The business's currency (ISO 4217, in any capitals: eur is EUR); left "
         "out, the business's. Another is refused (422, type other_currency).",
     )
-    description: str = Field("", max_length=300)
+    description: str = Field("", max_length=300, description=DESCRIPTION_SAID)
     external_ref: str = Field(
         "",
         max_length=100,
-        description="Receipt number. Send one to make a retry safe: a second purchase with the "
-        "same number is refused (422, type unique, on external_ref), so a sale is counted once.",
+        description=f"{EXTERNAL_REF_SAID} Send one to make a retry safe: the sale is counted once.",
     )
     member: StrictInt | None = Field(None, description=MEMBER_HELP)
 
@@ -103,8 +121,8 @@ class PurchaseCreate(Input):
 
 
 class PurchasePage(Out):
-    items: list[PurchaseOut]
-    count: int
+    items: list[PurchaseOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
 class PurchaseFilters(ChangesSince):
@@ -153,8 +171,8 @@ def list_purchases(request: HttpRequest, page: Query[Pagination], filters: Query
 
 
 class RemovedPurchasePage(Out):
-    items: list[RemovedOut]
-    count: int
+    items: list[RemovedOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
 def _removed_purchases(events: list[AuditEvent]) -> list[dict]:
@@ -178,7 +196,16 @@ def list_removed_purchases(
     return feed_page(events, page, read=_removed_purchases)
 
 
-@router.post("", response={201: PurchaseOut, **WRITE_ERRORS}, summary="Record a purchase")
+@router.post(
+    "",
+    response={201: PurchaseOut, **WRITE_ERRORS},
+    summary="Record a purchase",
+    description="A sale of the till or web shop to a customer, in whole cents. Send its "
+    "receipt number (`external_ref`): a retry of a sale that did arrive is refused with 422 "
+    "`unique` and the purchase's `existing_id`, so that it is counted once (compare its "
+    "`customer` and `amount_cents` before carrying on with it). An anonymised customer is "
+    "refused (409 `anonymised`).",
+)
 def create_purchase(request: HttpRequest, payload: PurchaseCreate, response: HttpResponse):
     customer = customer_for_write(request, payload.customer)
     purchase = services.purchase_create(
@@ -193,7 +220,12 @@ def create_purchase(request: HttpRequest, payload: PurchaseCreate, response: Htt
     return Status(201, with_etag(response, with_location(response, "get_purchase", purchase)))
 
 
-@router.get("/{purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="Get a purchase")
+@router.get(
+    "/{purchase_id}",
+    response={200: PurchaseOut, **ERRORS},
+    summary="Get a purchase",
+    description="With its version as the `ETag`, for the `If-Match` of a correction.",
+)
 def get_purchase(request: HttpRequest, purchase_id: int, response: HttpResponse):
     purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)
     return with_etag(response, purchase)
@@ -202,10 +234,12 @@ def get_purchase(request: HttpRequest, purchase_id: int, response: HttpResponse)
 class PurchaseUpdate(Patch):
     edits = Purchase
 
-    amount_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS)
-    at: Moment | None = None
-    description: str | None = Field(None, max_length=300)
-    external_ref: str | None = Field(None, max_length=100)
+    amount_cents: StrictInt | None = Field(None, ge=0, le=MAX_CENTS, description=AMOUNT_SAID)
+    at: Moment | None = Field(
+        None, description=f"{AT_SAID} Moving it makes the time known (`time_known`)."
+    )
+    description: str | None = Field(None, max_length=300, description=DESCRIPTION_SAID)
+    external_ref: str | None = Field(None, max_length=100, description=EXTERNAL_REF_SAID)
     member: StrictInt | None = Field(None, description=MEMBER_HELP)
 
     @classmethod
@@ -219,7 +253,12 @@ class PurchaseUpdate(Patch):
 
 
 @router.patch(
-    "/{purchase_id}", response={200: PurchaseOut, **CHANGE_ERRORS}, summary="Correct a purchase"
+    "/{purchase_id}",
+    response={200: PurchaseOut, **CHANGE_ERRORS},
+    summary="Correct a purchase",
+    description="Only the fields sent change, and the correction is kept in the audit trail "
+    "with who made it; a sale taken back in part is a lower `amount_cents`. With `If-Match`, "
+    "412 when the purchase changed since it was read.",
 )
 def update_purchase(
     request: HttpRequest,
@@ -242,6 +281,9 @@ def update_purchase(
     "/{purchase_id}",
     response={204: None, **OWNER_CHANGE_ERRORS},
     summary="Delete a purchase recorded by mistake (owners)",
+    description="Also a sale taken back whole. The audit trail keeps what the purchase was and "
+    "who deleted it, and its id is listed by `GET /purchases/removed`. Owners only (403 for "
+    "staff); with `If-Match`, 412 when it changed since it was read.",
 )
 def delete_purchase(request: HttpRequest, purchase_id: int, if_match: IfMatch = None):
     purchase = selectors.purchase_get(business=business_of(request), purchase_id=purchase_id)

@@ -6,29 +6,50 @@ from datetime import date
 
 from django.http import HttpRequest
 from ninja import Query, Router
+from pydantic import Field
 
 from klantvriend.referrals.selectors import referred_customer_list
 
-from .common import ERRORS, ObjectId, Out, Pagination, business_of
+from .common import (
+    CENTS_SAID,
+    COUNT_SAID,
+    ERRORS,
+    ITEMS_SAID,
+    ObjectId,
+    Out,
+    Pagination,
+    business_of,
+)
 
 router = Router(tags=["referrals"])
 
 
 class ReferralOut(Out):
-    customer: int
-    customer_name: str
-    referred_by: int
-    referred_by_name: str
-    customer_since: date
-    spend_cents: int
+    customer: int = Field(..., description="The id of the customer who was referred.")
+    customer_name: str = Field(..., description="Their name.")
+    referred_by: int = Field(..., description="The id of the customer who referred them.")
+    referred_by_name: str = Field(..., description="The referrer's name.")
+    customer_since: date = Field(
+        ..., description="The day the referred customer became a customer (ISO date)."
+    )
+    spend_cents: int = Field(
+        ..., description=f"Every purchase of the referred customer so far. {CENTS_SAID}"
+    )
 
 
 class ReferralPage(Out):
-    items: list[ReferralOut]
-    count: int
+    items: list[ReferralOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
-@router.get("", response={200: ReferralPage, **ERRORS}, summary="List referrals")
+@router.get(
+    "",
+    response={200: ReferralPage, **ERRORS},
+    summary="List referrals",
+    description="The customers who were referred by another, the newest customer first, of "
+    "every referrer or of one (`referred_by`). A referrer is set with a customer's "
+    "`referred_by`.",
+)
 def list_referrals(
     request: HttpRequest, page: Query[Pagination], referred_by: ObjectId | None = None
 ):
