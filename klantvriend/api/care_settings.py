@@ -83,17 +83,18 @@ _CLOSES = (
     "06:00 at the latest."
 )
 _BREAK = "A break inside the hours (a lunch hour), from `break_starts` to `break_ends`; null: none."
+_OPENS = "When the business opens that day, HH:MM in its time zone."
 
 
 class DayHoursOut(Out):
-    opens: str = Field(..., examples=["09:00"])
+    opens: str = Field(..., description=_OPENS, examples=["09:00"])
     closes: str = Field(..., description=_CLOSES, examples=["18:00"])
     break_starts: str | None = Field(..., description=_BREAK, examples=["12:30"])
     break_ends: str | None = Field(..., description=_BREAK, examples=["13:30"])
 
 
 class DayHoursIn(Input):
-    opens: ClockTime = Field(..., examples=["09:00"])
+    opens: ClockTime = Field(..., description=_OPENS, examples=["09:00"])
     closes: ClockTime = Field(..., description=_CLOSES, examples=["18:00"])
     break_starts: ClockTime | None = Field(
         None, description=f"{_BREAK} Give both or neither.", examples=["12:30"]
@@ -128,74 +129,106 @@ class WeekIn(Input):
     sunday: DayHoursIn | None = Field(..., description=_CLOSED)
 
 
+_RULE_WORDS = (
+    "1 to 10 words of 40 characters at most; a purchase whose description has one of them at "
+    "the start of a word, or (from four letters, plural or not) at the end of one, as the last "
+    "part of a compound, in any capitals and with or without accents, gets this follow-up."
+)
+_RULE_DAYS = "After how many days: 0 (the same day) to 365."
+_RULE_ASK = "What to ask the customer: 150 characters at most."
+
+
 class PurchaseRuleOut(Out):
-    words: list[str]
-    days: int
-    ask: str
+    words: list[str] = Field(..., description=_RULE_WORDS)
+    days: int = Field(..., description=_RULE_DAYS)
+    ask: str = Field(..., description=_RULE_ASK)
 
 
 class PurchaseRuleIn(Input):
-    words: list[StrictStr] = Field(
-        ...,
-        description="1 to 10 words of 40 characters at most; a purchase whose description has "
-        "one of them at the start of a word, or (from four letters, plural or not) at the end "
-        "of one, as the last part of a compound, in any capitals and with or without accents, "
-        "gets this follow-up.",
-        examples=[["kleur", "balayage"]],
-    )
-    days: StrictInt = Field(
-        ..., description="After how many days: 0 (the same day) to 365.", examples=[3]
-    )
-    ask: StrictStr = Field(
-        ...,
-        description="What to ask the customer: 150 characters at most.",
-        examples=["Vragen hoe de kleur houdt"],
-    )
+    words: list[StrictStr] = Field(..., description=_RULE_WORDS, examples=[["kleur", "balayage"]])
+    days: StrictInt = Field(..., description=_RULE_DAYS, examples=[3])
+    ask: StrictStr = Field(..., description=_RULE_ASK, examples=["Vragen hoe de kleur houdt"])
+
+
+_FIRST_CLOSED = (
+    f"The first day closed (ISO date), in the years {CLOSED_YEARS[0]} to {CLOSED_YEARS[1]}."
+)
+_LAST_CLOSED = (
+    f"The last day closed (ISO date, included), at most {MAX_CLOSED_PERIOD_DAYS} days after "
+    "the first."
+)
+_CLOSED_REASON = (
+    f"Why, said where a promise or call falls on it: {MAX_CLOSED_REASON_LENGTH} characters at "
+    "most; may be empty."
+)
 
 
 class ClosedPeriodOut(Out):
-    first: date = Field(..., examples=["2026-12-25"])
-    last: date = Field(..., examples=["2026-12-26"])
-    reason: str = Field(..., examples=["Kerst"])
+    first: date = Field(..., description=_FIRST_CLOSED, examples=["2026-12-25"])
+    last: date = Field(..., description=_LAST_CLOSED, examples=["2026-12-26"])
+    reason: str = Field(..., description=_CLOSED_REASON, examples=["Kerst"])
 
 
 class ClosedPeriodIn(Input):
-    first: date = Field(
-        ...,
-        description=f"The first day closed, in the years {CLOSED_YEARS[0]} to {CLOSED_YEARS[1]}.",
-        examples=["2026-12-25"],
-    )
+    first: date = Field(..., description=_FIRST_CLOSED, examples=["2026-12-25"])
     last: date | None = Field(
         None,
-        description="The last day closed, at most "
-        f"{MAX_CLOSED_PERIOD_DAYS} days after the first; left out or null for a single day.",
+        description=f"{_LAST_CLOSED} Left out or null for a single day.",
         examples=["2026-12-26"],
     )
-    reason: StrictStr = Field(
-        "",
-        description=f"Why, said where a promise or call falls on it: {MAX_CLOSED_REASON_LENGTH} "
-        "characters at most.",
-        examples=["Kerst"],
-    )
+    reason: StrictStr = Field("", description=_CLOSED_REASON, examples=["Kerst"])
+
+
+_STAFF_SEE_AMOUNTS = (
+    "Whether staff see customers' total spend, customer value, probability alive, segment and "
+    "the insights; owners always do."
+)
+
+
+# What each number of the settings means, for the answer and the PATCH.
+_SETTING_SAID = {
+    "promise_grace_hours": (
+        "An open promise this many hours after its due moment counts as broken."
+    ),
+    "complaint_response_working_hours": (
+        "A complaint's first response is due within this many working hours."
+    ),
+    "complaint_public_response_hours": (
+        "A public complaint's (social media, review site) first response is due "
+        "within this many hours."
+    ),
+    "complaint_resolution_days": (
+        "A complaint is to be resolved within this many working days: by the "
+        "closing of the last of them, not counting the day it arrives once the business has "
+        "opened that day."
+    ),
+    "aftercare_delivery_days": (
+        "Follow up a kept delivery promise after this many days; null: not."
+    ),
+    "aftercare_repair_days": "Follow up a kept repair promise after this many days; null: not.",
+    "aftercare_complaint_days": "Follow up a resolved complaint after this many days; null: not.",
+    "aftercare_quote_days": (
+        "Ask whether the customer decided this many days after a quote was sent; null: not."
+    ),
+    "aftercare_purchase_min_cents": (
+        "Follow up purchases of at least this amount, in whole cents; null: not."
+    ),
+    "aftercare_purchase_days": "After how many days such a purchase is followed up.",
+    "aftercare_replan_days": "A customer not reached is tried again after this many days.",
+    "coming_up_days": "Important dates show as coming up this many days ahead.",
+}
 
 
 class CareSettingsOut(Out):
-    promise_grace_hours: int = Field(
-        ..., description="An open promise this many hours after its due moment counts as broken."
-    )
+    promise_grace_hours: int = Field(..., description=_SETTING_SAID["promise_grace_hours"])
     complaint_response_working_hours: int = Field(
-        ..., description="A complaint's first response is due within this many working hours."
+        ..., description=_SETTING_SAID["complaint_response_working_hours"]
     )
     complaint_public_response_hours: int = Field(
-        ...,
-        description="A public complaint's (social media, review site) first response is due "
-        "within this many hours.",
+        ..., description=_SETTING_SAID["complaint_public_response_hours"]
     )
     complaint_resolution_days: int = Field(
-        ...,
-        description="A complaint is to be resolved within this many working days: by the "
-        "closing of the last of them, not counting the day it arrives once the business has "
-        "opened that day.",
+        ..., description=_SETTING_SAID["complaint_resolution_days"]
     )
     opening_hours: WeekOut = Field(
         ...,
@@ -208,39 +241,25 @@ class CareSettingsOut(Out):
         "of their first day: no working hours count in them, no follow-up is planned on them.",
     )
     aftercare_delivery_days: int | None = Field(
-        ..., description="Follow up a kept delivery promise after this many days; null: not."
+        ..., description=_SETTING_SAID["aftercare_delivery_days"]
     )
     aftercare_repair_days: int | None = Field(
-        ..., description="Follow up a kept repair promise after this many days; null: not."
+        ..., description=_SETTING_SAID["aftercare_repair_days"]
     )
     aftercare_complaint_days: int | None = Field(
-        ..., description="Follow up a resolved complaint after this many days; null: not."
+        ..., description=_SETTING_SAID["aftercare_complaint_days"]
     )
-    aftercare_quote_days: int | None = Field(
-        ...,
-        description="Ask whether the customer decided this many days after a quote was sent; "
-        "null: not.",
-    )
+    aftercare_quote_days: int | None = Field(..., description=_SETTING_SAID["aftercare_quote_days"])
     aftercare_purchase_min_cents: int | None = Field(
-        ..., description="Follow up purchases of at least this amount; null: not."
+        ..., description=_SETTING_SAID["aftercare_purchase_min_cents"]
     )
-    aftercare_purchase_days: int = Field(
-        ..., description="After how many days such a purchase is followed up."
-    )
+    aftercare_purchase_days: int = Field(..., description=_SETTING_SAID["aftercare_purchase_days"])
     aftercare_purchase_rules: list[PurchaseRuleOut] = Field(
         ..., description="Follow-ups for a kind of purchase, in the owner's order (at most 20)."
     )
-    aftercare_replan_days: int = Field(
-        ..., description="A customer not reached is tried again after this many days."
-    )
-    coming_up_days: int = Field(
-        ..., description="Important dates show as coming up this many days ahead."
-    )
-    staff_see_amounts: bool = Field(
-        ...,
-        description="Whether staff see customers' total spend, customer value, probability "
-        "alive, segment and the insights; owners always do.",
-    )
+    aftercare_replan_days: int = Field(..., description=_SETTING_SAID["aftercare_replan_days"])
+    coming_up_days: int = Field(..., description=_SETTING_SAID["coming_up_days"])
+    staff_see_amounts: bool = Field(..., description=_STAFF_SEE_AMOUNTS)
 
 
 _NULLABLE = frozenset(
@@ -249,11 +268,15 @@ _NULLABLE = frozenset(
 
 
 def _number(name: str) -> Any:
-    """A number's field: its limits (the settings page's) and, as the docs' example, its default
-    (zeros there would be refused by most limits)."""
+    """A number's field: what it means (null: off, for the aftercare rules), its limits (the
+    settings page's) and, as the docs' example, its default (zeros there would be refused by
+    most limits)."""
     low, high = SETTING_LIMITS[name]
-    off = "; null: off" if name in _NULLABLE else ""
-    return Field(None, description=f"{low} to {high}{off}.", examples=[getattr(DEFAULTS, name)])
+    return Field(
+        None,
+        description=f"{_SETTING_SAID[name]} {low} to {high}.",
+        examples=[getattr(DEFAULTS, name)],
+    )
 
 
 class CareSettingsUpdate(Patch):
@@ -286,7 +309,9 @@ class CareSettingsUpdate(Patch):
     )
     aftercare_replan_days: StrictInt | None = _number("aftercare_replan_days")
     coming_up_days: StrictInt | None = _number("coming_up_days")
-    staff_see_amounts: StrictBool | None = Field(None, examples=[DEFAULTS.staff_see_amounts])
+    staff_see_amounts: StrictBool | None = Field(
+        None, description=_STAFF_SEE_AMOUNTS, examples=[DEFAULTS.staff_see_amounts]
+    )
 
     @classmethod
     def emptied(cls, name: str) -> Any:
@@ -375,6 +400,9 @@ def _care_settings_out(business) -> dict[str, Any]:
     "",
     response={200: CareSettingsOut, **OWNER_ERRORS},
     summary="Get the business's care settings (owners)",
+    description="The targets and rules the promises, complaints, follow-ups and Today are "
+    "judged by, as the settings page shows them; a business that never saved them reads the "
+    "defaults. The `ETag` is their version, for the `If-Match` of a change. Owners only.",
 )
 def get_care_settings(request: HttpRequest, response: HttpResponse):
     require_owner(request)
@@ -387,6 +415,10 @@ def get_care_settings(request: HttpRequest, response: HttpResponse):
     "",
     response={200: CareSettingsOut, **OWNER_CHANGE_ERRORS},
     summary="Change some of the care settings (owners)",
+    description="Only the settings sent change, by the settings page's own rules and limits, "
+    "and the change is in the page's history with who made it; `opening_hours` is the whole "
+    "week, `closed_periods` and `aftercare_purchase_rules` replace their lists. With "
+    "`If-Match`, 412 when the settings changed since they were read. Owners only.",
 )
 def update_care_settings(
     request: HttpRequest,

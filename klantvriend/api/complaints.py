@@ -13,8 +13,16 @@ from klantvriend.core.models import WRITTEN_MAX_LENGTH
 
 from .common import (
     CHANGE_ERRORS,
+    COUNT_SAID,
+    CREATED_AT_SAID,
+    CUSTOMER_SAID,
     ERRORS,
+    ID_SAID,
+    ITEMS_SAID,
     OWNER_CHANGE_ERRORS,
+    PAST_MOMENT_SAID,
+    RECORDED_BY_SAID,
+    UPDATED_AT_SAID,
     WRITE_ERRORS,
     Input,
     Moment,
@@ -45,6 +53,26 @@ PROMISE_HELP = (
     "promised), or null. A promise of another customer is refused (422, type "
     "not_this_customers); a promise deleted later leaves the complaint, with null here."
 )
+RECEIVED_AT_SAID = (
+    "When the complaint came in, from which its response and resolution deadlines run. "
+    f"{PAST_MOMENT_SAID}"
+)
+CHANNEL_SAID = f"How it came in: {', '.join(Channel.values)} (message: WhatsApp, a text)."
+PUBLIC_SAID = (
+    "Whether it was posted where others can read it: its first response is then due within "
+    "the care settings' clock hours (complaint_public_response_hours), not working hours."
+)
+SEVERITY_SAID = f"How serious it is: {', '.join(Severity.values)}."
+DESCRIPTION_SAID = "What the customer complains about, at most 5,000 characters."
+DRIVER_SAID = f"The satisfaction driver it concerns: {', '.join(Driver.values)}."
+RESOLUTION_SAID = "How it was resolved, at most 5,000 characters; empty while it is not."
+RECOVERY_GESTURE_SAID = (
+    "What was offered to make up for it (a free dessert next time), at most 300 characters; "
+    "logged among the customer's gestures once, when the complaint is resolved."
+)
+SATISFACTION_AFTER_SAID = (
+    "How satisfied the customer was after the recovery, 1 to 5; null when not asked."
+)
 
 
 def _as_stored(fields: dict) -> dict:
@@ -56,30 +84,48 @@ def _as_stored(fields: dict) -> dict:
 
 
 class ComplaintOut(Out):
-    id: int
-    customer: int
-    received_at: datetime
-    received_by: str
-    channel: str
-    public: bool
-    severity: str
-    description: str
-    driver: str
+    id: int = Field(..., description=ID_SAID)
+    customer: int = Field(..., description=CUSTOMER_SAID)
+    received_at: datetime = Field(..., description=RECEIVED_AT_SAID)
+    received_by: str = Field(..., description=RECORDED_BY_SAID)
+    channel: str = Field(..., description=CHANNEL_SAID)
+    public: bool = Field(..., description=PUBLIC_SAID)
+    severity: str = Field(..., description=SEVERITY_SAID)
+    description: str = Field(..., description=DESCRIPTION_SAID)
+    driver: str = Field(..., description=DRIVER_SAID)
     promise: int | None = Field(..., description=PROMISE_HELP)
-    first_response_at: datetime | None
-    resolved_at: datetime | None
-    resolution: str
-    recovery_gesture: str
-    satisfaction_after: int | None
-    status: StatusName
-    response_deadline: datetime
-    resolution_deadline: datetime
+    first_response_at: datetime | None = Field(
+        ..., description="When the customer first got an answer, in UTC; null while not."
+    )
+    resolved_at: datetime | None = Field(
+        ..., description="When it was resolved, in UTC; null while it is not."
+    )
+    resolution: str = Field(..., description=RESOLUTION_SAID)
+    recovery_gesture: str = Field(..., description=RECOVERY_GESTURE_SAID)
+    satisfaction_after: int | None = Field(..., description=SATISFACTION_AFTER_SAID)
+    status: StatusName = Field(
+        ...,
+        description="open (awaiting a first response), responded (answered, not resolved) or "
+        "resolved; derived from the moments.",
+    )
+    response_deadline: datetime = Field(
+        ...,
+        description="When the first response is due by the care settings, in UTC: working "
+        "hours after received_at, or clock hours for a public complaint.",
+    )
+    resolution_deadline: datetime = Field(
+        ...,
+        description="When it is to be resolved by the care settings (the closing of the last "
+        "of its working days), in UTC.",
+    )
     seconds_left: int | None = Field(
         ..., description="Of the running clock; negative when its target is missed."
     )
-    breached: bool
-    created_at: datetime
-    updated_at: datetime
+    breached: bool = Field(
+        ..., description="Whether the running clock's deadline has passed; false once resolved."
+    )
+    created_at: datetime = Field(..., description=CREATED_AT_SAID)
+    updated_at: datetime = Field(..., description=UPDATED_AT_SAID)
 
 
 def complaint_out(view: ComplaintView) -> dict:
@@ -121,15 +167,15 @@ def _out(request: HttpRequest, response: HttpResponse, complaint: Complaint) -> 
 
 
 class ComplaintCreate(Input):
-    customer: StrictInt
-    description: str = Field(..., max_length=WRITTEN_MAX_LENGTH)
-    channel: ChannelName = Channel.COUNTER.value
+    customer: StrictInt = Field(..., description=CUSTOMER_SAID)
+    description: str = Field(..., max_length=WRITTEN_MAX_LENGTH, description=DESCRIPTION_SAID)
+    channel: ChannelName = Field(Channel.COUNTER.value, description=CHANNEL_SAID)
     public: StrictBool | None = Field(
-        None, description="Defaults to true for social media and review sites."
+        None, description=f"{PUBLIC_SAID} Defaults to true for social media and review sites."
     )
-    severity: SeverityName = Severity.MEDIUM.value
-    driver: DriverName = Driver.OTHER.value
-    received_at: Moment | None = None
+    severity: SeverityName = Field(Severity.MEDIUM.value, description=SEVERITY_SAID)
+    driver: DriverName = Field(Driver.OTHER.value, description=DRIVER_SAID)
+    received_at: Moment | None = Field(None, description=f"{RECEIVED_AT_SAID} Left out, now.")
     answered_on_the_spot: StrictBool = Field(
         False,
         description=(
@@ -139,14 +185,7 @@ class ComplaintCreate(Input):
             "email, message, social_media and review_site."
         ),
     )
-    recovery_gesture: str = Field(
-        "",
-        max_length=300,
-        description=(
-            "What was offered to make up for it; logged among the customer's gestures when "
-            "the complaint is resolved."
-        ),
-    )
+    recovery_gesture: str = Field("", max_length=300, description=RECOVERY_GESTURE_SAID)
     promise: StrictInt | None = Field(None, description=PROMISE_HELP)
 
     @classmethod
@@ -163,16 +202,32 @@ class ComplaintCreate(Input):
 class ComplaintUpdate(Patch):
     edits = Complaint
 
-    description: str | None = Field(None, max_length=WRITTEN_MAX_LENGTH)
-    channel: ChannelName | None = None
-    public: StrictBool | None = None
-    severity: SeverityName | None = None
-    driver: DriverName | None = None
-    received_at: Moment | None = None
-    recovery_gesture: str | None = Field(None, max_length=300)
+    description: str | None = Field(
+        None, max_length=WRITTEN_MAX_LENGTH, description=DESCRIPTION_SAID
+    )
+    channel: ChannelName | None = Field(None, description=CHANNEL_SAID)
+    public: StrictBool | None = Field(
+        None,
+        description=f"{PUBLIC_SAID} Stays once the complaint is judged by its deadlines "
+        "(409 judged).",
+    )
+    severity: SeverityName | None = Field(None, description=SEVERITY_SAID)
+    driver: DriverName | None = Field(None, description=DRIVER_SAID)
+    received_at: Moment | None = Field(
+        None,
+        description=f"{RECEIVED_AT_SAID} Stays once the complaint is judged by its deadlines "
+        "(answered, resolved or past one: 409 judged).",
+    )
+    recovery_gesture: str | None = Field(None, max_length=300, description=RECOVERY_GESTURE_SAID)
     promise: StrictInt | None = Field(None, description=PROMISE_HELP)
-    satisfaction_after: StrictInt | None = Field(None, ge=1, le=5)
-    resolution: str | None = Field(None, max_length=WRITTEN_MAX_LENGTH)
+    satisfaction_after: StrictInt | None = Field(
+        None, ge=1, le=5, description=SATISFACTION_AFTER_SAID
+    )
+    resolution: str | None = Field(
+        None,
+        max_length=WRITTEN_MAX_LENGTH,
+        description=f"{RESOLUTION_SAID} Sent with resolved_at to resolve it.",
+    )
     first_response_at: Moment | None = Field(
         None,
         description=(
@@ -191,11 +246,17 @@ class ComplaintUpdate(Patch):
 
 
 class ComplaintPage(Out):
-    items: list[ComplaintOut]
-    count: int
+    items: list[ComplaintOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
-@router.get("", response={200: ComplaintPage, **ERRORS}, summary="List complaints")
+@router.get(
+    "",
+    response={200: ComplaintPage, **ERRORS},
+    summary="List complaints",
+    description="The latest received first, of every customer or of one (`customer`), or of "
+    "one `status`; each with its deadlines and the time left on its running clock.",
+)
 def list_complaints(
     request: HttpRequest,
     page: Query[Pagination],
@@ -210,7 +271,15 @@ def list_complaints(
     return {"items": [complaint_out(view) for view in views], "count": complaints.count()}
 
 
-@router.post("", response={201: ComplaintOut, **WRITE_ERRORS}, summary="Log a complaint")
+@router.post(
+    "",
+    response={201: ComplaintOut, **WRITE_ERRORS},
+    summary="Log a complaint",
+    description="Its response and resolution clocks start at `received_at`, by the care "
+    "settings; `answered_on_the_spot` records the first response in the same request. An "
+    "anonymised customer is refused (409 `anonymised`). Send an `Idempotency-Key`: nothing "
+    "else keeps a retry from logging the complaint twice.",
+)
 def create_complaint(request: HttpRequest, payload: ComplaintCreate, response: HttpResponse):
     customer = customer_for_write(request, payload.customer)
     complaint = services.complaint_create(
@@ -221,7 +290,13 @@ def create_complaint(request: HttpRequest, payload: ComplaintCreate, response: H
     return Status(201, _out(request, response, with_location(response, "get_complaint", complaint)))
 
 
-@router.get("/{complaint_id}", response={200: ComplaintOut, **ERRORS}, summary="Get a complaint")
+@router.get(
+    "/{complaint_id}",
+    response={200: ComplaintOut, **ERRORS},
+    summary="Get a complaint",
+    description="With its status, its clocks and its version as the `ETag`, for the "
+    "`If-Match` of a change.",
+)
 def get_complaint(request: HttpRequest, complaint_id: int, response: HttpResponse):
     complaint = selectors.complaint_get(business=business_of(request), complaint_id=complaint_id)
     return _out(request, response, complaint)
@@ -231,6 +306,11 @@ def get_complaint(request: HttpRequest, complaint_id: int, response: HttpRespons
     "/{complaint_id}",
     response={200: ComplaintOut, **CHANGE_ERRORS},
     summary="Change a complaint, record its first response or resolve it",
+    description="Only the fields sent change. `first_response_at` records the answer, "
+    "`resolved_at` with a `resolution` resolves it (a recovery gesture is then logged). "
+    "A resolution is not undone (409 `reopen`), and once judged by its deadlines its "
+    "`received_at` and `public` stay (409 `judged`). With `If-Match`, 412 when it changed since "
+    "it was read.",
 )
 def update_complaint(
     request: HttpRequest,

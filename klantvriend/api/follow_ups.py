@@ -6,13 +6,19 @@ from ninja import Query, Router, Status
 from pydantic import Field, StrictInt
 
 from klantvriend.aftercare import selectors, services
-from klantvriend.aftercare.models import FollowUp
+from klantvriend.aftercare.models import FollowUp, Reason
 from klantvriend.aftercare.selectors import FollowUpStatus, follow_up_status
 from klantvriend.core.models import WRITTEN_MAX_LENGTH
 
 from .common import (
     CHANGE_ERRORS,
+    COUNT_SAID,
+    CREATED_AT_SAID,
+    CUSTOMER_SAID,
     ERRORS,
+    ID_SAID,
+    ITEMS_SAID,
+    UPDATED_AT_SAID,
     WRITE_ERRORS,
     Input,
     ObjectId,
@@ -32,11 +38,25 @@ router = Router(tags=["follow-ups"])
 StatusName = Literal[tuple(FollowUpStatus.values)]  # type: ignore[valid-type]
 OutcomeName = Literal[services.OUTCOMES]  # type: ignore[valid-type]
 
+NOTE_SAID = "What to ask or do, at most 300 characters."
+DUE_ON_SAID = (
+    "The day to call (ISO date, the business's calendar). Planned by hand or moved, it is not "
+    "in the past (type past), nor more than a hundred years ahead (too_far)."
+)
+ASSIGNED_TO_SAID = (
+    "User id of the member who is to make the call (GET /api/v1/members lists them); null for "
+    "anyone. Anyone who does not work in the business is refused (422, type not_member)."
+)
+
 
 class FollowUpOut(Out):
-    id: int
-    customer: int
-    reason: str
+    id: int = Field(..., description=ID_SAID)
+    customer: int = Field(..., description=CUSTOMER_SAID)
+    reason: str = Field(
+        ...,
+        description=f"Why it was planned: {', '.join(Reason.values)}. manual and win_back are "
+        "planned by a person, the others by Klantvriend's rules.",
+    )
     note: str = Field(
         description="What to ask, as stored: a rule's question in the business's language."
     )
@@ -44,19 +64,35 @@ class FollowUpOut(Out):
         description="What to ask in the request's language: a rule's question translated, "
         "else the note as written."
     )
-    due_on: date
-    assigned_to: int | None
-    promise: int | None
-    complaint: int | None
-    purchase: int | None
-    attempts: int
-    done_at: datetime | None
-    outcome: str
-    outcome_note: str
-    raised_complaint: int | None
-    status: StatusName
-    created_at: datetime
-    updated_at: datetime
+    due_on: date = Field(..., description=DUE_ON_SAID)
+    assigned_to: int | None = Field(..., description=ASSIGNED_TO_SAID)
+    promise: int | None = Field(
+        ..., description="The kept promise it follows up (a delivery, repair or quote); else null."
+    )
+    complaint: int | None = Field(..., description="The complaint it follows up; else null.")
+    purchase: int | None = Field(..., description="The purchase it follows up; else null.")
+    attempts: int = Field(
+        ..., description="How many times the customer was not reached (each re-plans it)."
+    )
+    done_at: datetime | None = Field(
+        ..., description="When its outcome was recorded, in UTC; null while it is open."
+    )
+    outcome: str = Field(
+        ..., description="How it ended (see PATCH /follow-ups/{id}); empty while it is open."
+    )
+    outcome_note: str = Field(
+        ..., description="What the customer said, at most 5,000 characters; may be empty."
+    )
+    raised_complaint: int | None = Field(
+        ..., description="The complaint the outcome not_content opened; else null."
+    )
+    status: StatusName = Field(
+        ...,
+        description="planned (due on a later day), due (due today or earlier, still open) or "
+        "done; derived from due_on and done_at.",
+    )
+    created_at: datetime = Field(..., description=CREATED_AT_SAID)
+    updated_at: datetime = Field(..., description=UPDATED_AT_SAID)
 
 
 def follow_up_out(follow_up, *, today: date) -> dict:
@@ -83,12 +119,10 @@ def follow_up_out(follow_up, *, today: date) -> dict:
 
 
 class FollowUpCreate(Input):
-    customer: StrictInt
-    note: str = Field(..., max_length=300)
-    due_on: date
-    assigned_to: StrictInt | None = Field(
-        None, description="User id of a member (GET /api/v1/members lists them)."
-    )
+    customer: StrictInt = Field(..., description=CUSTOMER_SAID)
+    note: str = Field(..., max_length=300, description=NOTE_SAID)
+    due_on: date = Field(..., description=DUE_ON_SAID)
+    assigned_to: StrictInt | None = Field(None, description=ASSIGNED_TO_SAID)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -106,9 +140,13 @@ class FollowUpCreate(Input):
 class FollowUpUpdate(Patch):
     edits = FollowUp
 
-    note: str | None = Field(None, max_length=300)
-    due_on: date | None = None
-    assigned_to: StrictInt | None = None
+    note: str | None = Field(None, max_length=300, description=NOTE_SAID)
+    due_on: date | None = Field(
+        None,
+        description=f"{DUE_ON_SAID} A follow-up after a delivery, repair or complaint keeps "
+        "its day once done (409 finished) or once that day has passed (409 overdue).",
+    )
+    assigned_to: StrictInt | None = Field(None, description=ASSIGNED_TO_SAID)
     outcome: OutcomeName | None = Field(
         None,
         description=(
@@ -136,11 +174,18 @@ class FollowUpUpdate(Patch):
 
 
 class FollowUpPage(Out):
-    items: list[FollowUpOut]
-    count: int
+    items: list[FollowUpOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
-@router.get("", response={200: FollowUpPage, **ERRORS}, summary="List follow-ups")
+@router.get(
+    "",
+    response={200: FollowUpPage, **ERRORS},
+    summary="List follow-ups",
+    description="The calls to make after a delivery, a repair, a complaint, a purchase or a "
+    "quote, and those planned by hand, of every customer or of one (`customer`), or of one "
+    "`status`.",
+)
 def list_follow_ups(
     request: HttpRequest,
     page: Query[Pagination],
@@ -165,7 +210,14 @@ def _out(request: HttpRequest, response: HttpResponse, follow_up: FollowUp) -> d
     return follow_up_out(follow_up, today=business_of(request).today())
 
 
-@router.post("", response={201: FollowUpOut, **WRITE_ERRORS}, summary="Plan a follow-up")
+@router.post(
+    "",
+    response={201: FollowUpOut, **WRITE_ERRORS},
+    summary="Plan a follow-up",
+    description="A call planned by hand (reason `manual`), for a day not in the past. An "
+    "anonymised customer is refused (409 `anonymised`). Send an `Idempotency-Key`: nothing "
+    "else keeps a retry from planning it twice.",
+)
 def create_follow_up(request: HttpRequest, payload: FollowUpCreate, response: HttpResponse):
     follow_up = services.follow_up_create(
         business=business_of(request),
@@ -178,7 +230,12 @@ def create_follow_up(request: HttpRequest, payload: FollowUpCreate, response: Ht
     return Status(201, _out(request, response, with_location(response, "get_follow_up", follow_up)))
 
 
-@router.get("/{follow_up_id}", response={200: FollowUpOut, **ERRORS}, summary="Get a follow-up")
+@router.get(
+    "/{follow_up_id}",
+    response={200: FollowUpOut, **ERRORS},
+    summary="Get a follow-up",
+    description="With its status and its version as the `ETag`, for the `If-Match` of a change.",
+)
 def get_follow_up(request: HttpRequest, follow_up_id: int, response: HttpResponse):
     follow_up = selectors.follow_up_get(business=business_of(request), follow_up_id=follow_up_id)
     return _out(request, response, follow_up)
@@ -188,6 +245,9 @@ def get_follow_up(request: HttpRequest, follow_up_id: int, response: HttpRespons
     "/{follow_up_id}",
     response={200: FollowUpOut, **CHANGE_ERRORS},
     summary="Change a follow-up or record its outcome",
+    description="Only the fields sent change; `outcome` (with `outcome_note`) records how the "
+    "call went, and `outcome: null` takes it back within 24 hours, by whoever recorded it or an "
+    "owner (409 otherwise). With `If-Match`, 412 when it changed since it was read.",
 )
 def update_follow_up(
     request: HttpRequest,

@@ -13,7 +13,15 @@ from klantvriend.promises.status import API_STATUSES, api_status
 
 from .common import (
     CHANGE_ERRORS,
+    COUNT_SAID,
+    CREATED_AT_SAID,
+    CUSTOMER_SAID,
     ERRORS,
+    ID_SAID,
+    ITEMS_SAID,
+    PAST_MOMENT_SAID,
+    RECORDED_BY_SAID,
+    UPDATED_AT_SAID,
     WRITE_ERRORS,
     Input,
     Moment,
@@ -55,36 +63,57 @@ REPEAT_MONTHS_SAID = (
 )
 StatusName = Literal[API_STATUSES]  # type: ignore[valid-type]
 
+DESCRIPTION_SAID = "What was promised, at most 300 characters."
+KIND_SAID = (
+    f"What kind of promise: {', '.join(PromiseKind.values)}. A kept delivery, repair or quote "
+    "plans the aftercare call of the care settings."
+)
+MADE_AT_SAID = f"When the promise was made. {PAST_MOMENT_SAID}"
+DUE_AT_SAID = (
+    "The moment it is due (ISO 8601 with its time zone); give this or due_date, not both "
+    "(type ambiguous)."
+)
+DUE_DATE_SAID = (
+    "The day it is due (ISO date), due by the end of that day in the business's time zone; "
+    "give this or due_at."
+)
+DONE_AT_SAID = "When it was kept, in UTC; null while it is not."
+CANCELLED_AT_SAID = "When it was cancelled, in UTC; null while it is not."
+SURVEY_AFTER_DELIVERY_SAID = (
+    "Whether keeping this delivery invites the customer to the survey by e-mail, where "
+    "the business invites after deliveries (its survey settings) and the customer may "
+    "be e-mailed; false for flowers for a funeral or wherever a question would be out "
+    "of place. Only deliveries invite."
+)
+AFTERCARE_AFTER_KEPT_SAID = (
+    "Whether keeping it plans the aftercare call that the business's care settings "
+    "plan after a kept delivery, repair or quote; false where the customer said all is "
+    "well or a call would intrude. Changed to false once kept, the call planned is "
+    "withdrawn while nobody has worked on it; to true, it is planned."
+)
+
 
 class PromiseOut(Out):
-    id: int
-    customer: int
-    description: str
-    kind: str
-    made_by: str
-    made_at: datetime
-    due_at: datetime
-    due_all_day: bool
-    done_at: datetime | None
-    cancelled_at: datetime | None
-    survey_after_delivery: bool = Field(
+    id: int = Field(..., description=ID_SAID)
+    customer: int = Field(..., description=CUSTOMER_SAID)
+    description: str = Field(..., description=DESCRIPTION_SAID)
+    kind: str = Field(..., description=KIND_SAID)
+    made_by: str = Field(..., description=RECORDED_BY_SAID)
+    made_at: datetime = Field(..., description=MADE_AT_SAID)
+    due_at: datetime = Field(
         ...,
-        description=(
-            "Whether keeping this delivery invites the customer to the survey by e-mail, where "
-            "the business invites after deliveries (its survey settings) and the customer may "
-            "be e-mailed; false for flowers for a funeral or wherever a question would be out "
-            "of place. Only deliveries invite."
-        ),
+        description="When it is due, in UTC: the moment given, or the end of the day given "
+        "(due_all_day).",
     )
-    aftercare_after_kept: bool = Field(
+    due_all_day: bool = Field(
         ...,
-        description=(
-            "Whether keeping it plans the aftercare call that the business's care settings "
-            "plan after a kept delivery, repair or quote; false where the customer said all is "
-            "well or a call would intrude. Changed to false once kept, the call planned is "
-            "withdrawn while nobody has worked on it; to true, it is planned."
-        ),
+        description="true when it was given as a day (due_date): due by the end of that day, "
+        "so show the day alone.",
     )
+    done_at: datetime | None = Field(..., description=DONE_AT_SAID)
+    cancelled_at: datetime | None = Field(..., description=CANCELLED_AT_SAID)
+    survey_after_delivery: bool = Field(..., description=SURVEY_AFTER_DELIVERY_SAID)
+    aftercare_after_kept: bool = Field(..., description=AFTERCARE_AFTER_KEPT_SAID)
     status: StatusName = Field(
         ...,
         description="Derived from the moments, never stored. open: not due yet; overdue: open "
@@ -112,8 +141,8 @@ class PromiseOut(Out):
         description="The promise this one replaced at a new moment, which counts as broken; "
         "this one is judged on its own due moment.",
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(..., description=CREATED_AT_SAID)
+    updated_at: datetime = Field(..., description=UPDATED_AT_SAID)
 
 
 def promise_out(view: PromiseView) -> dict:
@@ -143,18 +172,16 @@ def promise_out(view: PromiseView) -> dict:
 
 
 class PromiseCreate(Input):
-    customer: StrictInt
-    description: str = Field(..., max_length=300)
-    kind: Kind = PromiseKind.OTHER.value
-    due_at: Moment | None = Field(None, description="A due moment; or give due_date.")
-    due_date: date | None = Field(None, description="A due day (due by its end); or give due_at.")
-    made_at: Moment | None = Field(None, description="Defaults to now; may lie in the past.")
-    survey_after_delivery: StrictBool = Field(
-        True, description="Whether keeping this delivery invites the customer to the survey."
+    customer: StrictInt = Field(..., description=CUSTOMER_SAID)
+    description: str = Field(..., max_length=300, description=DESCRIPTION_SAID)
+    kind: Kind = Field(PromiseKind.OTHER.value, description=KIND_SAID)
+    due_at: Moment | None = Field(None, description=DUE_AT_SAID)
+    due_date: date | None = Field(None, description=DUE_DATE_SAID)
+    made_at: Moment | None = Field(
+        None, description=f"{MADE_AT_SAID} Left out, now; may lie in the past."
     )
-    aftercare_after_kept: StrictBool = Field(
-        True, description="Whether keeping it plans the aftercare call of the care settings."
-    )
+    survey_after_delivery: StrictBool = Field(True, description=SURVEY_AFTER_DELIVERY_SAID)
+    aftercare_after_kept: StrictBool = Field(True, description=AFTERCARE_AFTER_KEPT_SAID)
     repeat_weeks: RepeatWeeks = Field(0, description=REPEAT_WEEKS_SAID)
     repeat_months: RepeatMonths = Field(0, description=REPEAT_MONTHS_SAID)
 
@@ -172,15 +199,19 @@ class PromiseCreate(Input):
 class PromiseUpdate(Patch):
     edits = Promise
 
-    description: str | None = Field(None, max_length=300)
-    kind: Kind | None = None
-    due_at: Moment | None = None
-    due_date: date | None = None
-    made_at: Moment | None = None
-    survey_after_delivery: StrictBool | None = None
-    aftercare_after_kept: StrictBool | None = None
-    repeat_weeks: RepeatWeeks | None = None
-    repeat_months: RepeatMonths | None = None
+    description: str | None = Field(None, max_length=300, description=DESCRIPTION_SAID)
+    kind: Kind | None = Field(None, description=KIND_SAID)
+    due_at: Moment | None = Field(
+        None,
+        description=f"{DUE_AT_SAID} Moved only while the promise is open and not yet due (409 "
+        "finished or overdue otherwise; reschedule instead).",
+    )
+    due_date: date | None = Field(None, description=f"{DUE_DATE_SAID} Moved as due_at is.")
+    made_at: Moment | None = Field(None, description=MADE_AT_SAID)
+    survey_after_delivery: StrictBool | None = Field(None, description=SURVEY_AFTER_DELIVERY_SAID)
+    aftercare_after_kept: StrictBool | None = Field(None, description=AFTERCARE_AFTER_KEPT_SAID)
+    repeat_weeks: RepeatWeeks | None = Field(None, description=REPEAT_WEEKS_SAID)
+    repeat_months: RepeatMonths | None = Field(None, description=REPEAT_MONTHS_SAID)
     done_at: Moment | None = Field(
         None,
         description=(
@@ -213,16 +244,26 @@ class PromiseReschedule(Input):
 
 
 class PromisePage(Out):
-    items: list[PromiseOut]
-    count: int
+    items: list[PromiseOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
 class FiguresOut(Out):
-    judged: int
-    kept_on_time: int
-    kept_late: int
-    broken: int
-    kept_on_time_share: float | None
+    judged: int = Field(
+        ...,
+        description="Promises whose outcome became known in the year up to now (kept, or "
+        "broken); those cancelled before they were due are left out.",
+    )
+    kept_on_time: int = Field(..., description="Of them, kept by their due moment.")
+    kept_late: int = Field(..., description="Of them, kept after their due moment.")
+    broken: int = Field(
+        ...,
+        description="Of them, not kept: still open after the grace, or cancelled after they "
+        "were due.",
+    )
+    kept_on_time_share: float | None = Field(
+        ..., description="kept_on_time / judged, 0 to 1; null when none was judged."
+    )
     # Said on the pages as "half of the promises kept were on time or at most … late" and "9 in
     # 10 at most … late" (web.templatetags.care.lateness_summary); the values stay hours.
     median_lateness_hours: float | None = Field(
@@ -249,18 +290,39 @@ class FiguresOut(Out):
 
 
 class NamedFigures(FiguresOut):
-    name: str
+    name: str = Field(
+        ...,
+        description="In by_kind the promise kind; in by_member the member's name as the pages "
+        "show it (or, in the request's language, that nobody was recorded or a former member).",
+    )
 
 
 class ReliabilityOut(FiguresOut):
-    since: datetime
-    trend_last_90_days: float | None
-    trend_previous_90_days: float | None
-    by_kind: list[NamedFigures]
-    by_member: list[NamedFigures]
+    since: datetime = Field(..., description="The start of the year the figures count, in UTC.")
+    trend_last_90_days: float | None = Field(
+        ...,
+        description="The share kept on time of the promises judged in the last 90 days, 0 to "
+        "1; null when none was.",
+    )
+    trend_previous_90_days: float | None = Field(
+        ..., description="The same share of the 90 days before those; null when none was judged."
+    )
+    by_kind: list[NamedFigures] = Field(
+        ..., description="The figures per kind of promise, of the kinds with promises judged."
+    )
+    by_member: list[NamedFigures] = Field(
+        ..., description="The figures per member who made the promises, by name."
+    )
 
 
-@router.get("", response={200: PromisePage, **ERRORS}, summary="List promises")
+@router.get(
+    "",
+    response={200: PromisePage, **ERRORS},
+    summary="List promises",
+    description="Of every customer or of one (`customer`), or those of one `status` (the "
+    "promises still to keep: open, overdue or broken). Each promise's `status` is worked out "
+    "from its moments as it is read.",
+)
 def list_promises(
     request: HttpRequest,
     page: Query[Pagination],
@@ -279,6 +341,9 @@ def list_promises(
     "/reliability",
     response={200: ReliabilityOut, **ERRORS},
     summary="Reliability figures: share kept on time, lateness, trend",
+    description="How reliably the business keeps its promises over the last year, in all, per "
+    "kind and per member, and the share kept on time of the last 90 days against the 90 "
+    "before, as the reliability page shows it. Read only.",
 )
 def reliability(request: HttpRequest):
     figures = selectors.promise_reliability(business=business_of(request))
@@ -298,7 +363,15 @@ def _out(response: HttpResponse, promise: Promise) -> dict:
     return promise_out(selectors.promise_with_status(promise=promise))
 
 
-@router.post("", response={201: PromiseOut, **WRITE_ERRORS}, summary="Record a promise")
+@router.post(
+    "",
+    response={201: PromiseOut, **WRITE_ERRORS},
+    summary="Record a promise",
+    description="A promise made to a customer (an order ready at 16:00, a call back tomorrow), "
+    "due at a moment (`due_at`) or by the end of a day (`due_date`), recorded as made by the "
+    "token's member. An anonymised customer is refused (409 `anonymised`). Send an "
+    "`Idempotency-Key`: nothing else keeps a retry from recording the promise twice.",
+)
 def create_promise(request: HttpRequest, payload: PromiseCreate, response: HttpResponse):
     customer = customer_for_write(request, payload.customer)
     promise = services.promise_create(
@@ -317,7 +390,12 @@ def create_promise(request: HttpRequest, payload: PromiseCreate, response: HttpR
     return Status(201, _out(response, with_location(response, "get_promise", promise)))
 
 
-@router.get("/{promise_id}", response={200: PromiseOut, **ERRORS}, summary="Get a promise")
+@router.get(
+    "/{promise_id}",
+    response={200: PromiseOut, **ERRORS},
+    summary="Get a promise",
+    description="With its status and its version as the `ETag`, for the `If-Match` of a change.",
+)
 def get_promise(request: HttpRequest, promise_id: int, response: HttpResponse):
     promise = selectors.promise_get(business=business_of(request), promise_id=promise_id)
     return _out(response, promise)
@@ -327,6 +405,12 @@ def get_promise(request: HttpRequest, promise_id: int, response: HttpResponse):
     "/{promise_id}",
     response={200: PromiseOut, **CHANGE_ERRORS},
     summary="Change a promise, mark it kept (done_at) or cancel it (cancelled_at), or reopen it",
+    description="Only the fields sent change. Keeping, cancelling or moving a promise kept or "
+    "cancelled already is refused (409 `finished`), a new due moment of an overdue one too "
+    "(409 `overdue`: reschedule it), and reopening a cancelled one (409 `reopen`); "
+    "`done_at: null` takes back "
+    '"kept" within 24 hours, by whoever marked it or an owner. With `If-Match`, 412 when the '
+    "promise changed since it was read.",
 )
 def update_promise(
     request: HttpRequest,
