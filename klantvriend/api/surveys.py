@@ -12,7 +12,11 @@ from klantvriend.surveys import selectors, services
 from klantvriend.surveys.models import InvitationChannel
 
 from .common import (
+    COUNT_SAID,
+    CUSTOMER_SAID,
     ERRORS,
+    ID_SAID,
+    ITEMS_SAID,
     WRITE_ERRORS,
     Input,
     ObjectId,
@@ -30,17 +34,37 @@ responses_router = Router(tags=["surveys"])
 ChannelName = Literal[tuple(InvitationChannel.values)]  # type: ignore[valid-type]
 Category = Literal["promoter", "passive", "detractor"]
 
+INVITATION_CHANNEL_SAID = (
+    "How the link reaches the customer: email (sent by Klantvriend; needs the customer's "
+    "consent to e-mail), counter (a QR code shown at the counter) or link (you deliver the "
+    "link yourself)."
+)
+ANSWERED_AT_SAID = "When the customer answered, in UTC"
+DRIVER_SAID = "The answer to the driver question (1 to 5); null: no opinion."
+
 
 class InvitationOut(Out):
-    id: int
-    customer: int
-    channel: str
-    trigger: str
-    created_at: datetime
-    expires_at: datetime
-    sent_at: datetime | None
-    answered_at: datetime | None
-    response: int | None
+    id: int = Field(..., description=ID_SAID)
+    customer: int = Field(..., description=CUSTOMER_SAID)
+    channel: str = Field(..., description=INVITATION_CHANNEL_SAID)
+    trigger: str = Field(
+        ...,
+        description="What it was made for: delivery (after a kept delivery), complaint (after "
+        "a resolved complaint), purchase, manual (by hand, as through this API) or round (a "
+        "survey round).",
+    )
+    created_at: datetime = Field(..., description="When it was made, in UTC.")
+    expires_at: datetime = Field(..., description="Until when the link takes an answer, in UTC.")
+    sent_at: datetime | None = Field(
+        ..., description="When its e-mail was sent, in UTC; null when none was (yet)."
+    )
+    answered_at: datetime | None = Field(
+        ..., description=f"{ANSWERED_AT_SAID}; null while unanswered."
+    )
+    response: int | None = Field(
+        ...,
+        description="The id of the answer (GET /survey-responses/{id}); null while unanswered.",
+    )
     promise: int | None = Field(
         ..., description="The kept delivery it was sent after (trigger `delivery`); else null."
     )
@@ -65,12 +89,8 @@ class InvitationCreated(InvitationOut):
 
 
 class InvitationCreate(Input):
-    customer: StrictInt
-    channel: ChannelName = Field(
-        "link",
-        description="email (needs the customer's consent to e-mail), counter (QR code) or link "
-        "(you deliver the link yourself).",
-    )
+    customer: StrictInt = Field(..., description=CUSTOMER_SAID)
+    channel: ChannelName = Field("link", description=INVITATION_CHANNEL_SAID)
 
     @classmethod
     def refusals(cls, request: HttpRequest, fields: dict) -> dict:
@@ -84,8 +104,8 @@ class InvitationCreate(Input):
 
 
 class InvitationPage(Out):
-    items: list[InvitationOut]
-    count: int
+    items: list[InvitationOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
 def invitation_out(invitation) -> dict:
@@ -106,7 +126,13 @@ def invitation_out(invitation) -> dict:
     }
 
 
-@invitations_router.get("", response={200: InvitationPage, **ERRORS}, summary="List invitations")
+@invitations_router.get(
+    "",
+    response={200: InvitationPage, **ERRORS},
+    summary="List invitations",
+    description="The survey invitations of the business, or of one customer (`customer`), "
+    "newest first.",
+)
 def list_invitations(
     request: HttpRequest, page: Query[Pagination], customer: ObjectId | None = None
 ):
@@ -122,7 +148,14 @@ def list_invitations(
 
 
 @invitations_router.post(
-    "", response={201: InvitationCreated, **WRITE_ERRORS}, summary="Invite a customer to the survey"
+    "",
+    response={201: InvitationCreated, **WRITE_ERRORS},
+    summary="Invite a customer to the survey",
+    description="Makes a personal, single-use link that expires, given in `url` in this answer "
+    "only. With channel `email` Klantvriend sends it: a customer without an e-mail address or "
+    "consent to be e-mailed is refused (422 `no_email`, `no_consent`). A customer invited "
+    "within the survey's interval is refused with 409 `too_soon`, an anonymised one with 409 "
+    "`anonymised`. Send an `Idempotency-Key`: a retry gets the same link.",
 )
 def create_invitation(request: HttpRequest, payload: InvitationCreate, response: HttpResponse):
     business = business_of(request)
@@ -137,7 +170,11 @@ def create_invitation(request: HttpRequest, payload: InvitationCreate, response:
 
 
 @invitations_router.get(
-    "/{survey_invitation_id}", response={200: InvitationOut, **ERRORS}, summary="Get an invitation"
+    "/{survey_invitation_id}",
+    response={200: InvitationOut, **ERRORS},
+    summary="Get an invitation",
+    description="Its state: sent, answered, expired or withdrawn. The link itself is not "
+    "stored and is not given again.",
 )
 def get_invitation(request: HttpRequest, survey_invitation_id: int):
     return invitation_out(
@@ -148,26 +185,34 @@ def get_invitation(request: HttpRequest, survey_invitation_id: int):
 
 
 class ResponseOut(Out):
-    id: int
-    customer: int
-    invitation: int
-    answered_at: datetime
-    language: str
-    nps: int
-    category: Category
-    certainty: int | None
-    flexibility: int | None
-    reliability: int | None
-    customisation: int | None
-    complaint_handling: int | None
-    comment: str
-    follow_up: int | None
-    complaint: int | None
+    id: int = Field(..., description=ID_SAID)
+    customer: int = Field(..., description=CUSTOMER_SAID)
+    invitation: int = Field(..., description="The id of the invitation it answers.")
+    answered_at: datetime = Field(..., description=f"{ANSWERED_AT_SAID}.")
+    language: str = Field(..., description="The language the survey was answered in: nl or en.")
+    nps: int = Field(
+        ..., description="How likely the customer is to recommend the business, 0 to 10."
+    )
+    category: Category = Field(
+        ..., description="From nps: promoter (9 or 10), passive (7 or 8), detractor (0 to 6)."
+    )
+    certainty: int | None = Field(..., description=DRIVER_SAID)
+    flexibility: int | None = Field(..., description=DRIVER_SAID)
+    reliability: int | None = Field(..., description=DRIVER_SAID)
+    customisation: int | None = Field(..., description=DRIVER_SAID)
+    complaint_handling: int | None = Field(..., description=DRIVER_SAID)
+    comment: str = Field(..., description="The customer's own words; empty for none.")
+    follow_up: int | None = Field(
+        ..., description="The follow-up the answer planned (a detractor's); null for none."
+    )
+    complaint: int | None = Field(
+        ..., description="The complaint the answer opened; null for none."
+    )
 
 
 class ResponsePage(Out):
-    items: list[ResponseOut]
-    count: int
+    items: list[ResponseOut] = Field(..., description=ITEMS_SAID)
+    count: int = Field(..., description=COUNT_SAID)
 
 
 def response_out(response) -> dict:
@@ -190,7 +235,13 @@ def response_out(response) -> dict:
     }
 
 
-@responses_router.get("", response={200: ResponsePage, **ERRORS}, summary="List survey answers")
+@responses_router.get(
+    "",
+    response={200: ResponsePage, **ERRORS},
+    summary="List survey answers",
+    description="The answers customers gave on the survey's public page, newest first, of "
+    "every customer or of one (`customer`), or of one `category`. Read only.",
+)
 def list_responses(
     request: HttpRequest,
     page: Query[Pagination],
@@ -207,7 +258,11 @@ def list_responses(
 
 
 @responses_router.get(
-    "/{survey_response_id}", response={200: ResponseOut, **ERRORS}, summary="Get a survey answer"
+    "/{survey_response_id}",
+    response={200: ResponseOut, **ERRORS},
+    summary="Get a survey answer",
+    description="One answer with its scores, comment and what it set in motion (a follow-up "
+    "or a complaint). Read only.",
 )
 def get_response(request: HttpRequest, survey_response_id: int):
     return response_out(
