@@ -31,7 +31,9 @@ router = Router(tags=["privacy"])
 class ErasedOut(Out):
     id: int = Field(..., description=ID_SAID)
     name: str = Field(
-        ..., description='The name the record has now: "Anonymised customer" and its id.'
+        ...,
+        description='The name the record has now: "Anonymised customer" and its id, in the '
+        "business's language.",
     )
     erased_at: datetime = Field(..., description="When the person's data was erased, in UTC.")
 

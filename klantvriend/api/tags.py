@@ -66,7 +66,7 @@ class TagUpdate(Patch):
     "",
     response={200: TagPage, **ERRORS},
     summary="List tags with their customer count",
-    description="Every tag of the business in name order. A tag is made by giving a customer "
+    description="Every tag of the business, ordered by name. A tag is made by giving a customer "
     "a new name in their `tags`.",
 )
 def list_tags(request: HttpRequest, page: Query[Pagination]):
