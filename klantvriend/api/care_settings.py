@@ -188,7 +188,10 @@ _STAFF_SEE_AMOUNTS = (
 # What each number of the settings means, for the answer and the PATCH.
 _SETTING_SAID = {
     "promise_grace_hours": (
-        "An open promise this many hours after its due moment counts as broken."
+        "An open promise this many hours after its due moment counts as broken. The hours "
+        "stand still on the days the business is closed (a closed weekday of `opening_hours`, "
+        "a day of `closed_periods`): a promise due on Saturday evening is broken on Monday "
+        "evening when Sunday is closed."
     ),
     "complaint_response_working_hours": (
         "A complaint's first response is due within this many working hours."

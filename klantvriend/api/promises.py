@@ -117,7 +117,8 @@ class PromiseOut(Out):
     status: StatusName = Field(
         ...,
         description="Derived from the moments, never stored. open: not due yet; overdue: open "
-        "and past its due moment, within the business's grace (promise_grace_hours); broken: "
+        "and past its due moment, within the business's grace (promise_grace_hours, not "
+        "counting its closed days); broken: "
         "still open after the grace (it can still be kept), or cancelled after it was due; "
         "kept_early: done on an earlier day than due; kept: done on the due day by its moment; "
         "kept_late: done after its moment; cancelled: cancelled before it was due. A list's "

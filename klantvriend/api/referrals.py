@@ -19,6 +19,7 @@ from .common import (
     Out,
     Pagination,
     business_of,
+    sees_amounts,
 )
 
 router = Router(tags=["referrals"])
@@ -32,8 +33,11 @@ class ReferralOut(Out):
     customer_since: date = Field(
         ..., description="The day the referred customer became a customer (ISO date)."
     )
-    spend_cents: int = Field(
-        ..., description=f"Every purchase of the referred customer so far. {CENTS_SAID}"
+    spend_cents: int | None = Field(
+        ...,
+        description=f"Every purchase of the referred customer so far. {CENTS_SAID} Null to "
+        "staff while the owner keeps amounts from them (care settings' staff_see_amounts), as "
+        "a customer's total_spend_cents.",
     )
 
 
@@ -54,6 +58,7 @@ def list_referrals(
     request: HttpRequest, page: Query[Pagination], referred_by: ObjectId | None = None
 ):
     referred = referred_customer_list(business=business_of(request), referrer_id=referred_by)
+    amounts = sees_amounts(request)
     return {
         "items": [
             {
@@ -62,7 +67,7 @@ def list_referrals(
                 "referred_by": customer.referred_by_id,
                 "referred_by_name": customer.referred_by.name,
                 "customer_since": customer.customer_since,
-                "spend_cents": customer.spend_cents,
+                "spend_cents": customer.spend_cents if amounts else None,
             }
             for customer in referred[page.offset : page.offset + page.limit]
         ],

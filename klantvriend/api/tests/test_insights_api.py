@@ -236,8 +236,10 @@ def test_staff_see_no_amounts_through_the_api_when_the_owner_keeps_them(
 
     from klantvriend.core.care_settings import care_settings_update
     from klantvriend.core.services import apitoken_create
+    from klantvriend.customers.models import Customer
 
     customers, _ids = butcher_history(business)
+    Customer.objects.filter(pk=customers[2].pk).update(referred_by=customers[1])
     insights_refresh(business=business)
     _token, secret = apitoken_create(membership=staff_user.memberships.get(), name="kassa")
     staff = Client(headers={"Authorization": f"Bearer {secret}"})
@@ -259,6 +261,12 @@ def test_staff_see_no_amounts_through_the_api_when_the_owner_keeps_them(
             "De eigenaar van de zaak heeft gekozen dat medewerkers de bedragen en de "
             "klantwaarde van klanten niet zien."
         )
+    # Nor what a referred customer spent (the referrals list gave it to staff regardless).
+    assert [item["spend_cents"] for item in staff.get("/api/v1/referrals").json()["items"]] == [
+        None
+    ]
     # The owner sees them as ever.
     assert api.get(regular).json()["total_spend_cents"] == seen["total_spend_cents"]
+    spent = api.get("/api/v1/referrals").json()["items"][0]["spend_cents"]
+    assert spent == sum(purchase.amount_cents for purchase in customers[2].purchases.all())
     assert api.get("/api/v1/insights/advice").status_code == 200

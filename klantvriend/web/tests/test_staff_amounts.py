@@ -303,3 +303,21 @@ def test_without_a_model_today_says_when_slipping_away_shows_not_that_none_is(
         in owners
     )
     assert f'<p class="empty" data-testid="slipping-not-predicted">{said}</p>' in staffs
+
+
+def test_staff_without_amounts_see_whom_a_customer_referred_not_what_they_bought(
+    staff_client, owner_client, business, petra, amounts_off
+):
+    """The referrals on a card said what the referred customers bought and were expected to,
+    to staff from whom the card's total spend was kept."""
+    referred = CustomerFactory(business=business, name="Bram Maas", referred_by=petra)
+    PurchaseFactory(customer=referred, amount_cents=4500)
+    profile = reverse("web:customer_detail", args=[petra.pk])
+
+    staffs = staff_client.get(profile).content.decode()
+    owners = owner_client.get(profile).content.decode()
+
+    assert _shown(staffs, "referral-value") == "Bracht 1 klant aan."
+    assert "€\u00a045,00" not in staffs
+    assert "Bram Maas" in staffs
+    assert _shown(owners, "referral-value") == "Bracht 1 klant aan, die voor €\u00a045,00 kocht."
