@@ -26,6 +26,7 @@ from klantvriend.core.care_settings import PurchaseRule, care_settings
 from klantvriend.core.errors import Conflict, ValidationError, refusals_gathered, refusals_of
 from klantvriend.core.language import shop_language
 from klantvriend.core.members import member_of_business
+from klantvriend.core.models import Membership
 from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.undo import step_to_undo, values_before
 from klantvriend.core.versions import record_changing
@@ -485,7 +486,18 @@ def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
             due_on=due_on,
             reason=Reason.PURCHASE,
             purchase=purchase,
+            assigned_to=_who_calls_after(business, purchase, customer),
         )
+
+
+def _who_calls_after(business, purchase, customer) -> int | None:
+    """Who the call after a purchase is for: the member who served it, else the customer's
+    regular one, while they still work here. Assigned to nobody, a garage's calls after each
+    repair were in no mechanic's "Only mine", not even of the one who did the job."""
+    for user_id in (purchase.member_id, customer.regular_member_id):
+        if user_id and Membership.objects.filter(business=business, user_id=user_id).exists():
+            return user_id
+    return None
 
 
 def follow_up_plan_referral_thanks(*, purchase) -> FollowUp | None:

@@ -313,3 +313,23 @@ def test_a_purchase_typed_in_a_week_late_plans_its_call_for_today(
     assert list(FollowUp.objects.values_list("customer", "due_on")) == [
         (customer.pk, open_on(business.today()))
     ]
+
+
+def test_the_call_after_a_purchase_is_for_who_served_it_else_the_regular_member(
+    customer, owner, staff_user, django_capture_on_commit_callbacks
+):
+    """Assigned to nobody, a garage's calls after each repair were in no mechanic's "Only mine",
+    not even of the one who did the job."""
+    business = customer.business
+    regular = CustomerFactory(business=business, regular_member=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        served = purchase_create(
+            customer=customer, amount_cents=6500, description="Kleur", member=staff_user
+        )
+        by_regular = purchase_create(customer=regular, amount_cents=6500, description="Kleur")
+        unassigned = purchase_create(
+            customer=CustomerFactory(business=business), amount_cents=6500, description="Kleur"
+        )
+
+    assigned = dict(FollowUp.objects.values_list("purchase", "assigned_to"))
+    assert assigned == {served.pk: staff_user.pk, by_regular.pk: staff_user.pk, unassigned.pk: None}
