@@ -86,7 +86,7 @@ def _formatter(field: models.Field, business: Business, months: list[str]) -> Fo
         return lambda row, value: (
             _day(value, months)
             if row.customer_since_known
-            else _("at the latest %(day)s") % {"day": _day(value, months)}
+            else _("not known, at the latest %(day)s") % {"day": _day(value, months)}
         )
     if isinstance(field, models.DateField):
         return lambda row, value: _day(value, months)

@@ -121,11 +121,12 @@ def day(value, length="short"):
 def customer_since(holder):
     """A customer's "customer since" (of a customer or their briefing) as the pages write it:
     "28 mrt 2025"; where a file brought them in without it (Customer.customer_since_known), the
-    import's day as what it is: "at the latest 5 Dec 2026"."""
+    import's day as what it is: "not known, at the latest 5 Dec 2026" (a garage read "at the
+    latest" and the day of the import as new since that day)."""
     shown = day(holder.customer_since)
     if holder.customer_since_known:
         return shown
-    return _("at the latest %(day)s") % {"day": shown}
+    return _("not known, at the latest %(day)s") % {"day": shown}
 
 
 @register.filter

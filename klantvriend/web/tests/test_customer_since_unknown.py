@@ -120,7 +120,7 @@ def test_a_day_given_makes_it_known_another_change_leaves_it_unknown(business, o
 def test_the_card_and_the_list_say_at_the_latest(owner_client, owner, business, guests):
     account_language_set(user=owner, language="nl")
     with translation.override("nl"):
-        shown = "uiterlijk " + moment_shown(business.today(), "SHORT")
+        shown = "onbekend, uiterlijk " + moment_shown(business.today(), "SHORT")
 
     profile = owner_client.get(reverse("web:customer_detail", args=[guests["1001"].pk]))
     listed = owner_client.get(reverse("web:customer_list"))
@@ -271,7 +271,7 @@ def test_the_copy_of_their_data_says_the_day_as_what_it_is(owner_client, owner, 
     ).content.decode()
 
     copy = page.split('<main class="page"')[1]  # not the header's quick add ("unknown")
-    assert f"<dt>Klant sinds</dt><dd>uiterlijk {day}</dd>" in copy
+    assert f"<dt>Klant sinds</dt><dd>onbekend, uiterlijk {day}</dd>" in copy
     assert "sinds bekend" not in copy
     assert "known" not in copy
 
