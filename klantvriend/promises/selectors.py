@@ -268,6 +268,23 @@ class Figures:
     median_lateness_hours: float | None = None
     p90_lateness_hours: float | None = None
 
+    @property
+    def kept(self) -> int:
+        return self.kept_on_time + self.kept_late
+
+    @property
+    def lateness_spread_shown(self) -> bool:
+        """Whether "usually" (the median) says more than the latest of them: from three kept
+        promises. Of one, "usually: half of the promises kept" stood beside "50% kept on time
+        (1 of 2)", and a garage read the two as at odds."""
+        return self.kept >= 3
+
+    @property
+    def p90_is_the_latest(self) -> bool:
+        """Whether the 90th percentile (nearest rank) is the latest kept promise, as it is of
+        fewer than ten: then it is said as what it is, "all 4 promises kept"."""
+        return self.kept < 10
+
 
 @dataclass(frozen=True)
 class Trend:

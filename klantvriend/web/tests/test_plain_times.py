@@ -161,18 +161,42 @@ def test_the_promise_list_says_how_late_the_promises_were_kept_in_plain_words(
     assert _text(html, "promise-tally") == expected
 
 
+def test_of_few_promises_kept_the_page_says_the_latest_as_what_it_is(owner_client, business):
+    """Of one promise kept, "usually: half of the promises kept" and "nearly always: 9 in 10"
+    stood beside "50% kept on time (1 of 2)": a garage read them as at odds."""
+    customer = CustomerFactory(business=business)
+    now = timezone.now().replace(microsecond=0)
+    for days_ago, done in ((3, True), (6, False)):
+        due = now - timedelta(days=days_ago)
+        PromiseFactory(
+            customer=customer,
+            made_at=due - timedelta(days=1),
+            due_at=due,
+            done_at=due - timedelta(hours=1) if done else None,
+        )
+
+    html = owner_client.get(reverse("web:promise_reliability")).content.decode()
+
+    assert 'data-testid="reliability-median"' not in html
+    assert re.search(
+        r'data-testid="reliability-p90"><span class="stat-value stat-words">op tijd</span>'
+        r'<span class="stat-label">de 1 nagekomen belofte</span>',
+        html,
+    )
+
+
 @pytest.mark.parametrize(
     ("language", "median", "p90"),
     [
         (
             "nl",
             ("hooguit 30~min te laat", "meestal: de helft van de nagekomen beloften"),
-            ("hooguit 1~uur~30~min te laat", "bijna altijd: 9 van de 10 nagekomen beloften"),
+            ("hooguit 1~uur~30~min te laat", "alle 3 nagekomen beloften"),
         ),
         (
             "en",
             ("at most 30~min late", "usually: half of the promises kept"),
-            ("at most 1~hour~30~min late", "nearly always: 9 in 10 of the promises kept"),
+            ("at most 1~hour~30~min late", "all 3 promises kept"),
         ),
     ],
 )
@@ -207,12 +231,12 @@ def test_the_reliability_page_says_the_same_figures_in_the_same_words(
 
 
 def test_a_lateness_under_an_hour_is_said_to_the_minute(owner_client, owner, api, business):
-    """Two promises kept 20 minutes late were said "at most 18 min late" (the hours rounded to a
+    """Promises kept 20 minutes late were said "at most 18 min late" (the hours rounded to a
     tenth, six minutes, before the page said them in minutes): less than the lateness it bounds.
     The API keeps its figures in hours to 0.1."""
     customer = CustomerFactory(business=business)
     now = timezone.now().replace(microsecond=0)
-    for days_ago in (3, 4):
+    for days_ago in (3, 4, 5):  # three: of fewer, "usually" is not said
         due = now - timedelta(days=days_ago)
         PromiseFactory(
             customer=customer,
