@@ -1045,6 +1045,22 @@ def _ready_by(
     )
 
 
+def open_promise_alike(*, customer, description: str, due_at: datetime) -> Promise | None:
+    """The customer's open promise of the same words (capitals aside) and due moment, if any:
+    the form asks before recording it again (web.care_forms.PromiseForm.refuse_repeat)."""
+    return (
+        Promise.objects.filter(
+            IS_OPEN,
+            business_id=customer.business_id,
+            customer=customer,
+            due_at=due_at,
+            description__iexact=description.strip(),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def due_gone_by(*, business: Business, due_at: datetime, all_day: bool, now: datetime) -> bool:
     """Whether a due moment typed has gone by: a time before now, a day before today. Today is
     not, for a promise for the day: the person at the counter knows whether it is still to be

@@ -1,7 +1,7 @@
 """Forms of promises, complaints, follow-ups, gestures and the owner's care settings. They only
 turn typed text into clean values; the services decide what is allowed."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -47,7 +47,7 @@ from klantvriend.promises.models import (
     PromiseKind,
     due_moment_for_day,
 )
-from klantvriend.promises.selectors import due_gone_by, due_when_closed
+from klantvriend.promises.selectors import due_gone_by, due_when_closed, open_promise_alike
 from klantvriend.surveys.selectors import invites_after_complaint, may_email
 
 from .forms import RECORD_ANYWAY, AmountField, DateInput, MomentField, OwnIds, moment_changed
@@ -278,6 +278,34 @@ class PromiseForm(OwnIds, forms.Form):
             _("If that is what you agreed with the customer, tick “%(anyway)s”.")
             % {"anyway": RECORD_ANYWAY},
         )
+
+    def refuse_repeat(self, *, customer, business: Business) -> None:
+        """A promise the customer has open already, in the same words for the same moment, is
+        asked about until "Record it anyway" is ticked: a garage's form sent again saved four
+        of "Auto klaar vandaag 17:00" without a word, each a promise to keep and to count."""
+        if self.errors or self.cleaned_data.get("confirm_due"):
+            return
+        due_at, _all_day = self._due_moment(business)
+        try:
+            due_at.astimezone(UTC)
+        except OverflowError:
+            return  # a moment at the end of the calendar: the service refuses it
+        alike = open_promise_alike(
+            customer=customer, description=self.cleaned_data["description"], due_at=due_at
+        )
+        if alike is not None:
+            self.due_doubt = True
+            self.add_error(
+                "description",
+                _(
+                    "This customer has this promise open already (recorded %(when)s). Another "
+                    "one? Tick “%(anyway)s”."
+                )
+                % {
+                    "when": moment_shown(alike.created_at, "WEEKDAY", zone=business.tzinfo),
+                    "anyway": RECORD_ANYWAY,
+                },
+            )
 
     def _due_moment(self, business: Business) -> tuple[datetime, bool]:
         """The due moment typed, and whether it is for the whole day."""

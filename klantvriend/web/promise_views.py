@@ -54,6 +54,8 @@ def promise_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customer_selectors.customer_get(business=request.business, customer_id=customer_id)
     form = PromiseForm(request.POST)
     if form.is_valid() and _due_answered(form, request.business):
+        form.refuse_repeat(customer=customer, business=request.business)
+    if form.is_valid():
         try:
             services.promise_create(
                 customer=customer,

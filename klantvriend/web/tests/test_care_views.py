@@ -4061,3 +4061,41 @@ def test_only_mine_opens_the_whole_list_of_my_promises(staff_client, business, o
     listed = _linked_list(staff_client, link[1])
     assert listed["page"].paginator.count == SHOWN + 1
     assert {promise.made_by_id for promise in listed["page"]} == {staff_user.pk}
+
+
+def test_a_promise_open_already_in_the_same_words_for_the_same_moment_is_asked_about(
+    owner_client, business
+):
+    """A garage's form sent again saved four of "Auto klaar vandaag 17:00" without a word, each
+    a promise to keep and to count."""
+    customer = CustomerFactory(business=business)
+    day = open_on(business.today() + timedelta(days=1))
+    typed = {
+        "description": "Auto klaar 17:00 (distributieriem)",
+        "kind": "repair",
+        "due_date": day.isoformat(),
+        "due_time": "17:00",
+    }
+    url = reverse("web:promise_add", args=[customer.pk])
+    assert owner_client.post(url, typed, headers=HTMX).status_code == 200
+    first = Promise.objects.get()
+    before = snapshot()
+
+    asked = owner_client.post(
+        url, {**typed, "description": "auto klaar 17:00 (Distributieriem) "}, headers=HTMX
+    )
+
+    with translation.override("nl"):
+        recorded = moment_shown(first.created_at, "WEEKDAY", zone=business.tzinfo)
+    assert asked.status_code == 422
+    assert asked.context["promise_form"].errors["description"] == [
+        f"Deze klant heeft deze belofte al open staan (vastgelegd {recorded}). Nog een? Vink "
+        "“Toch vastleggen” aan."
+    ]
+    assert 'name="confirm_due"' in asked.content.decode()
+    assert snapshot() == before
+    # Another moment is another promise; ticked, the same one is recorded again.
+    other_time = owner_client.post(url, {**typed, "due_time": "16:00"}, headers=HTMX)
+    again = owner_client.post(url, {**typed, "confirm_due": "on"}, headers=HTMX)
+    assert (other_time.status_code, again.status_code) == (200, 200)
+    assert Promise.objects.count() == 3
