@@ -31,7 +31,7 @@ from klantvriend.core.moments import refuse_unlikely_moment
 from klantvriend.core.undo import step_to_undo, values_before
 from klantvriend.core.versions import record_changing
 from klantvriend.core.working_hours import next_working_day
-from klantvriend.customers.models import Customer
+from klantvriend.customers.models import Customer, Purchase
 from klantvriend.customers.services import customer_refuse_if_anonymised_now
 from klantvriend.customers.text import fold
 from klantvriend.gestures.models import Occasion
@@ -276,6 +276,49 @@ def _plan_once(**kwargs) -> FollowUp | None:
         return None
 
 
+# A purchase and a delivery or repair kept for the same customer within this long of each
+# other are one job: one call after it, the kept promise's (which the aftercare figure judges),
+# not one for each. A garage's repair, kept and paid for, planned "Was alles naar wens:
+# Distributieriem + waterpomp?" for Wednesday and "Is alles naar wens na: Auto klaar…?" for
+# the Monday after.
+SAME_JOB = timedelta(days=2)
+JOB_REASONS = frozenset({Reason.DELIVERY, Reason.REPAIR})
+
+
+def _job_calls(customer_id: int, at: datetime):
+    """The customer's open calls after a delivery or repair kept within SAME_JOB of `at`."""
+    return FollowUp.objects.filter(
+        customer_id=customer_id,
+        reason__in=JOB_REASONS,
+        done_at__isnull=True,
+        promise__done_at__range=(at - SAME_JOB, at + SAME_JOB),
+    )
+
+
+def _withdraw_purchase_calls_of_job(customer_id: int, kept_at: datetime) -> None:
+    """The calls planned after the customer's purchases within SAME_JOB of a delivery or repair
+    kept at `kept_at`, taken back while untouched: the kept promise's call asks for the job."""
+    planned = FollowUp.objects.select_for_update().filter(
+        customer_id=customer_id,
+        reason=Reason.PURCHASE,
+        done_at__isnull=True,
+        purchase__at__range=(kept_at - SAME_JOB, kept_at + SAME_JOB),
+    )
+    for follow_up in planned:
+        if _untouched(follow_up):
+            delete_customer_row(follow_up, actor=None, snapshot=_snapshot)
+
+
+def _replan_purchase_calls_of_job(customer_id: int, kept_at: datetime) -> None:
+    """The calls of the customer's purchases within SAME_JOB of a delivery or repair no longer
+    kept (its "Done" undone), planned again as their rules ask: the job's call was its."""
+    purchases = Purchase.objects.filter(
+        customer_id=customer_id, at__range=(kept_at - SAME_JOB, kept_at + SAME_JOB)
+    ).select_related("customer__business")
+    for purchase in purchases:
+        follow_up_plan_for_purchase(purchase=purchase)
+
+
 def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
     """The check the care settings plan after a kept delivery, repair or quote, once; none
     for a promise whose maker said no call was wanted (`aftercare_after_kept`)."""
@@ -293,15 +336,23 @@ def follow_up_plan_for_promise(*, promise: Promise) -> FollowUp | None:
         return None
     with shop_language(promise.business):
         asked = asked_fields(*promise_question(kind=promise.kind, description=promise.description))
-    return _plan_once(
-        business=promise.business,
-        customer=promise.customer,
-        **asked,
-        due_on=due_on,
-        reason=reason,
-        assigned_to=promise.made_by,
-        promise=promise,
-    )
+    with transaction.atomic():
+        # The customer's row, locked, as follow_up_plan_for_purchase locks it: a purchase of
+        # the job committed at the same moment plans its call before or after this one, and
+        # sees it or is withdrawn by it.
+        Customer.objects.select_for_update(no_key=True).filter(pk=promise.customer_id).first()
+        planned = _plan_once(
+            business=promise.business,
+            customer=promise.customer,
+            **asked,
+            due_on=due_on,
+            reason=reason,
+            assigned_to=promise.made_by,
+            promise=promise,
+        )
+        if planned is not None and reason in JOB_REASONS:
+            _withdraw_purchase_calls_of_job(promise.customer_id, promise.done_at)
+    return planned
 
 
 def _adopt_hand_planned_check(complaint: Complaint) -> FollowUp | None:
@@ -476,7 +527,11 @@ def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
         )
         if customer is None:  # deleted meanwhile
             return None
-        if FollowUp.objects.filter(purchase=purchase).exists() or near.exists():
+        if (
+            FollowUp.objects.filter(purchase=purchase).exists()
+            or near.exists()
+            or _job_calls(purchase.customer_id, purchase.at).exists()
+        ):
             return None
         customer.business = business
         return _plan_once(
@@ -762,10 +817,13 @@ def _untouched(follow_up: FollowUp) -> bool:
     )
 
 
-def follow_up_withdraw_for_promise(*, promise: Promise, actor) -> dict[str, int]:
+def follow_up_withdraw_for_promise(
+    *, promise: Promise, actor, kept_at: datetime | None = None
+) -> dict[str, int]:
     """The follow-up planned for a promise being kept (follow_up_plan_for_promise), removed,
     untouched only, when the promise is open again (PROMISE_REOPENED, in that transaction).
-    Keeping the promise again plans it anew."""
+    Keeping the promise again plans it anew. The calls of the purchases of its job (kept at
+    `kept_at`), left out for it, are planned again."""
     follow_up = (
         FollowUp.objects.select_for_update()
         .filter(promise=promise)
@@ -775,6 +833,8 @@ def follow_up_withdraw_for_promise(*, promise: Promise, actor) -> dict[str, int]
     if follow_up is None or not _untouched(follow_up):
         return {}
     delete_customer_row(follow_up, actor=actor, snapshot=_snapshot)
+    if follow_up.reason in JOB_REASONS and kept_at is not None:
+        _replan_purchase_calls_of_job(promise.customer_id, kept_at)
     return {"follow_ups_withdrawn": 1}
 
 

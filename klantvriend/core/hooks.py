@@ -33,7 +33,7 @@ COMPLAINT_DELETED = "complaint_deleted"
 # A promise marked kept by mistake is open again (promises.services.promise_reopen), announced
 # inside its transaction: aftercare withdraws the follow-up it planned for the promise being
 # kept, unless someone has worked on it, and surveys the invitation it sent, unless the customer
-# has answered it. Handlers take `promise` and `actor`.
+# has answered it. Handlers take `promise`, `actor` and `kept_at` (when it had been kept).
 PROMISE_REOPENED = "promise_reopened"
 # Whether a kept promise plans its aftercare call was changed (promises.services.promise_update,
 # inside its transaction): aftercare plans the call, or withdraws the one it planned unless

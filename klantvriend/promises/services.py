@@ -670,7 +670,7 @@ def promise_reopen(*, promise: Promise, actor, now: datetime | None = None) -> P
             action=AuditAction.UNDONE,
             changes=audit_diff({"done_at": kept_at}, {"done_at": None}),
         )
-        run_in_transaction(PROMISE_REOPENED, promise=stored, actor=actor)
+        run_in_transaction(PROMISE_REOPENED, promise=stored, actor=actor, kept_at=kept_at)
     return stored
 
 

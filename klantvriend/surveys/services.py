@@ -682,7 +682,9 @@ def survey_invite_after_promise(*, promise) -> CreatedInvitation | None:
     )
 
 
-def survey_invitation_withdraw_for_promise(*, promise, actor) -> dict[str, int]:
+def survey_invitation_withdraw_for_promise(
+    *, promise, actor, kept_at: datetime | None = None
+) -> dict[str, int]:
     """The invitation a kept delivery caused (survey_invite_after_promise), withdrawn when that
     "Done" is undone (PROMISE_REOPENED, inside the undo's transaction, the row locked): it was
     sent after a delivery that, it now turns out, had not taken place. Not yet sent, it is not

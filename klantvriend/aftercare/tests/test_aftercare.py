@@ -855,8 +855,12 @@ def test_every_planned_follow_up_is_written_in_the_language_of_the_business(
         promise_mark_kept(promise=promise, actor=staff_user)
         services.follow_up_plan_for_promise(promise=Promise.objects.get(pk=promise.pk))
         services.follow_up_plan_for_complaint(complaint=complaint)
+        # Not of the delivery's job (aftercare.services.SAME_JOB): a call of its own.
         purchase = purchase_create(
-            customer=customer, amount_cents=25000, description="Buffet 30 p."
+            customer=customer,
+            amount_cents=25000,
+            description="Buffet 30 p.",
+            at=now - timedelta(days=3),
         )
         services.follow_up_plan_for_purchase(purchase=purchase)
         services.follow_up_complete(

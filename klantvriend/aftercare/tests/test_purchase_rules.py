@@ -333,3 +333,76 @@ def test_the_call_after_a_purchase_is_for_who_served_it_else_the_regular_member(
 
     assigned = dict(FollowUp.objects.values_list("purchase", "assigned_to"))
     assert assigned == {served.pk: staff_user.pk, by_regular.pk: staff_user.pk, unassigned.pk: None}
+
+
+def _kept_repair(customer, owner, description="Fiets: nieuwe ketting"):
+    from klantvriend.promises.services import promise_create, promise_mark_kept
+
+    promise = promise_create(
+        customer=customer,
+        description=description,
+        kind="repair",
+        due_at=timezone.now() + timedelta(hours=2),
+        made_by=owner,
+    )
+    return promise_mark_kept(promise=promise, actor=owner)
+
+
+def _calls(customer) -> list[tuple[str, int | None, int | None]]:
+    return sorted(
+        FollowUp.objects.filter(customer=customer).values_list("reason", "purchase", "promise")
+    )
+
+
+def test_a_repair_kept_and_paid_for_is_one_job_with_one_call(
+    customer, owner, django_capture_on_commit_callbacks
+):
+    """A garage's repair, kept and paid for, planned "Was alles naar wens: Distributieriem +
+    waterpomp?" for Wednesday and "Is alles naar wens na: Auto klaar…?" for the Monday after:
+    the kept repair's call asks for the job, whichever came first."""
+    with django_capture_on_commit_callbacks(execute=True):
+        paid_first = purchase_create(customer=customer, amount_cents=6500, description="Kleur")
+    assert _calls(customer) == [(Reason.PURCHASE, paid_first.pk, None)]
+
+    # Kept after it was paid for: the purchase's call, untouched, gives way.
+    with django_capture_on_commit_callbacks(execute=True):
+        repair = _kept_repair(customer, owner)
+    assert _calls(customer) == [(Reason.REPAIR, None, repair.pk)]
+
+    # Paid for after it was kept: no call of its own.
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_create(customer=customer, amount_cents=6500, description="Kleur")
+    assert _calls(customer) == [(Reason.REPAIR, None, repair.pk)]
+
+
+def test_a_repairs_done_undone_plans_the_calls_of_its_purchases_again(
+    customer, owner, django_capture_on_commit_callbacks
+):
+    from klantvriend.promises.services import promise_reopen
+
+    with django_capture_on_commit_callbacks(execute=True):
+        paid = purchase_create(customer=customer, amount_cents=6500, description="Kleur")
+        repair = _kept_repair(customer, owner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        promise_reopen(promise=repair, actor=owner)
+
+    assert _calls(customer) == [(Reason.PURCHASE, paid.pk, None)]
+
+
+def test_a_purchase_days_from_a_repair_is_another_job_with_its_own_call(
+    customer, owner, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        earlier = purchase_create(
+            customer=customer,
+            amount_cents=6500,
+            description="Kleur",
+            at=timezone.now() - timedelta(days=3),
+        )
+        repair = _kept_repair(customer, owner)
+
+    assert _calls(customer) == [
+        (Reason.PURCHASE, earlier.pk, None),
+        (Reason.REPAIR, None, repair.pk),
+    ]

@@ -25,7 +25,13 @@ def _care_forms(business):
     return {
         "promise": (
             "web:promise_add",
-            {"description": "Rollade klaarzetten", "kind": "order_ready", "due_date": day},
+            # Saved twice below: the same promise again is asked about, as a gesture is.
+            {
+                "description": "Rollade klaarzetten",
+                "kind": "order_ready",
+                "due_date": day,
+                "confirm_due": "on",
+            },
             Promise,
         ),
         "complaint": (
