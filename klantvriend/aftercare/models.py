@@ -306,14 +306,14 @@ class FollowUp(BusinessOwned):
         return self.note
 
     @property
-    def survey_score(self) -> int | None:
-        """The score of the survey answer this follow-up was brought forward for, where its note
-        does not say it (a check after a complaint, surveys.services._pass_to_owner); read with
-        the follow-up (select_related("survey_response")) on the lists that show it."""
+    def survey_answer(self):
+        """The survey answer this follow-up was brought forward for, where its note does not
+        say it (a check after a complaint or a call after a job, surveys.services.
+        _pass_to_owner), or None; read with the follow-up (select_related("survey_response"))
+        on the lists that show it."""
         if self.reason == Reason.SURVEY:
             return None
-        answer = getattr(self, "survey_response", None)
-        return answer.nps if answer is not None else None
+        return getattr(self, "survey_response", None)
 
     @property
     def quotes_its_promise(self) -> bool:

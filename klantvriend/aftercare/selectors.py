@@ -94,7 +94,7 @@ def follow_ups_due(
         due = due.filter(assigned_to_id=assigned_to_id)
     return first_rows(
         # The purchase: Today says which one a rule's question is about (purchase_unquoted); the
-        # survey answer one brought forward after a complaint says its score (survey_score).
+        # survey answer one brought forward after a complaint or a job says its score (survey_answer).
         due.select_related("customer", "assigned_to", "purchase", "survey_response").order_by(
             "due_on", "id"
         ),

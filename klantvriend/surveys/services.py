@@ -912,6 +912,12 @@ def survey_answer(
     return response
 
 
+# The calls after a job that a low survey score joins when one is planned within this long: the
+# survey was most likely about that job.
+AFTER_THE_JOB = (Reason.PURCHASE, Reason.DELIVERY, Reason.REPAIR)
+SURVEY_JOINS_CALL = timedelta(days=7)
+
+
 def _pass_to_owner(
     *, business: Business, customer, comment: str, description: str, note: str, driver: str, now
 ) -> tuple[Complaint | None, FollowUp | None]:
@@ -930,19 +936,22 @@ def _pass_to_owner(
         )
         return complaint, None
     due_on = rule_day(business=business, day=business.local(now).date())
-    after_complaint = (
-        FollowUp.objects.select_for_update()
-        .filter(customer=customer, reason=Reason.COMPLAINT, done_at__isnull=True)
+    planned = FollowUp.objects.select_for_update().filter(customer=customer, done_at__isnull=True)
+    same_call = (
+        planned.filter(reason=Reason.COMPLAINT).order_by("due_on", "id").first()
+        or planned.filter(reason__in=AFTER_THE_JOB, due_on__lte=due_on + SURVEY_JOINS_CALL)
         .order_by("due_on", "id")
         .first()
     )
-    if after_complaint is not None:
+    if same_call is not None:
         # The check after a complaint is the same call: a restaurant's guest who gave a 6 after
         # a cold steak was to be called today about the score and again in a week about the
-        # steak. That call is made today, and shows the score (the answer links to it).
-        if after_complaint.due_on > due_on:
-            after_complaint = follow_up_update(follow_up=after_complaint, actor=None, due_on=due_on)
-        return None, after_complaint
+        # steak. So is a call planned after the purchase or repair the survey followed: a
+        # garage's customer who gave a 5 was to be called twice on Monday. That call is made
+        # today, and shows the score and the comment (the answer links to it).
+        if same_call.due_on > due_on:
+            same_call = follow_up_update(follow_up=same_call, actor=None, due_on=due_on)
+        return None, same_call
     follow_up = follow_up_create(
         business=business,
         customer=customer,

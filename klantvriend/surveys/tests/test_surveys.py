@@ -449,11 +449,58 @@ def test_a_detractor_with_a_check_after_a_complaint_planned_is_called_once_today
     card = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
     said = (
         '<span class="subtle" data-testid="follow-up-survey-score">· gaf een 6 van 10 in de '
-        "enquête</span>"
+        "enquête: “Prima geholpen”</span>"
     )
     assert said in card
     if open_on(business.today()) == business.today():
         assert said in today
+
+
+def test_a_detractor_with_a_call_after_the_job_planned_is_called_once_today_about_both(
+    business, customer, owner, owner_client
+):
+    """A garage's customer gave a 5 after his clutch was done: the owner was to call on Monday
+    about the score, and on Monday about the clutch. The call after the job is that call,
+    brought forward to today, with the score and the comment; one further off stays."""
+    from django.urls import reverse
+
+    from klantvriend.aftercare.tests.factories import FollowUpFactory
+
+    job = FollowUpFactory(
+        customer=customer,
+        reason=Reason.PURCHASE,
+        note="Was alles naar wens: Koppeling vervangen?",
+        due_on=business.today() + timedelta(days=3),
+    )
+    created = _invite(business, customer)
+
+    response = services.survey_answer(
+        key=created.key, answers={**GOOD, "nps": "5", "comment": "De koppeling slipt nog"}
+    )
+
+    assert list(FollowUp.objects.values_list("pk", "reason", "due_on")) == [
+        (job.pk, Reason.PURCHASE, open_on(business.today()))
+    ]
+    assert response.follow_up_id == job.pk
+    card = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+    assert (
+        '<span class="subtle" data-testid="follow-up-survey-score">· gaf een 5 van 10 in de '
+        "enquête: “De koppeling slipt nog”</span>"
+    ) in card
+
+
+def test_a_call_after_a_job_more_than_a_week_off_is_not_the_survey_answers_call(business, customer):
+    from klantvriend.aftercare.tests.factories import FollowUpFactory
+
+    later = FollowUpFactory(
+        customer=customer, reason=Reason.PURCHASE, due_on=business.today() + timedelta(days=30)
+    )
+    created = _invite(business, customer)
+
+    services.survey_answer(key=created.key, answers={**GOOD, "nps": "5"})
+
+    assert FollowUp.objects.get(pk=later.pk).due_on == later.due_on
+    assert FollowUp.objects.exclude(pk=later.pk).get().reason == Reason.SURVEY
 
 
 def test_a_detractors_long_comment_is_cut_in_the_follow_up_with_a_mark_that_it_goes_on(
