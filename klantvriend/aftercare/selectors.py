@@ -19,6 +19,32 @@ from klantvriend.promises.models import Promise, PromiseKind
 
 from .models import FollowUp, Outcome, Reason
 
+# A purchase and a delivery or repair kept for the same customer within this long of each
+# other are one job: one call after it, the kept promise's (which the aftercare figure judges),
+# not one for each (services.follow_up_plan_for_purchase and follow_up_plan_for_promise). A
+# garage's repair, kept and paid for, planned "Was alles naar wens: Distributieriem +
+# waterpomp?" for Wednesday and "Is alles naar wens na: Auto klaar…?" for the Monday after.
+SAME_JOB = timedelta(days=2)
+JOB_REASONS = frozenset({Reason.DELIVERY, Reason.REPAIR})
+
+
+def job_calls(*, customer_id: int, at: datetime) -> QuerySet[FollowUp]:
+    """The customer's open calls after a delivery or repair kept within SAME_JOB of `at`."""
+    return FollowUp.objects.filter(
+        customer_id=customer_id,
+        reason__in=JOB_REASONS,
+        done_at__isnull=True,
+        promise__done_at__range=(at - SAME_JOB, at + SAME_JOB),
+    )
+
+
+def call_after_purchase(purchase) -> FollowUp | None:
+    """The call planned after `purchase`: its own, or the call after the delivery or repair of
+    its job (job_calls), for the page that records it to say when."""
+    own = FollowUp.objects.filter(purchase=purchase, done_at__isnull=True).first()
+    return own or job_calls(customer_id=purchase.customer_id, at=purchase.at).first()
+
+
 COVERAGE_PERIOD = timedelta(days=90)
 # A follow-up a couple of days after its planned day (a weekend, a busy Saturday) still counts.
 COVERAGE_TOLERANCE = timedelta(days=2)

@@ -51,6 +51,7 @@ from .models import (
     promise_question,
     shortened,
 )
+from .selectors import JOB_REASONS, SAME_JOB, job_calls
 
 # How far ahead a follow-up may be planned: further is a mistyped year.
 FURTHEST_PLANNED = timedelta(days=36525)
@@ -274,25 +275,6 @@ def _plan_once(**kwargs) -> FollowUp | None:
             return follow_up_create(**kwargs)
     except IntegrityError:
         return None
-
-
-# A purchase and a delivery or repair kept for the same customer within this long of each
-# other are one job: one call after it, the kept promise's (which the aftercare figure judges),
-# not one for each. A garage's repair, kept and paid for, planned "Was alles naar wens:
-# Distributieriem + waterpomp?" for Wednesday and "Is alles naar wens na: Auto klaar…?" for
-# the Monday after.
-SAME_JOB = timedelta(days=2)
-JOB_REASONS = frozenset({Reason.DELIVERY, Reason.REPAIR})
-
-
-def _job_calls(customer_id: int, at: datetime):
-    """The customer's open calls after a delivery or repair kept within SAME_JOB of `at`."""
-    return FollowUp.objects.filter(
-        customer_id=customer_id,
-        reason__in=JOB_REASONS,
-        done_at__isnull=True,
-        promise__done_at__range=(at - SAME_JOB, at + SAME_JOB),
-    )
 
 
 def _withdraw_purchase_calls_of_job(customer_id: int, kept_at: datetime) -> None:
@@ -530,7 +512,7 @@ def follow_up_plan_for_purchase(*, purchase) -> FollowUp | None:
         if (
             FollowUp.objects.filter(purchase=purchase).exists()
             or near.exists()
-            or _job_calls(purchase.customer_id, purchase.at).exists()
+            or job_calls(customer_id=purchase.customer_id, at=purchase.at).exists()
         ):
             return None
         customer.business = business

@@ -24,6 +24,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from klantvriend.aftercare.selectors import call_after_purchase
 from klantvriend.core.audit import AuditAction
 from klantvriend.core.care_settings import member_sees_amounts
 from klantvriend.core.errors import ChangedMeanwhile, NotFound, OwnerOnly
@@ -32,7 +33,7 @@ from klantvriend.core.members import membership_list, staff_name
 from klantvriend.core.money import amount_shown, cents_for_typing
 from klantvriend.core.rows import IdsFirst
 from klantvriend.core.selectors import membership_get, membership_list_for_user
-from klantvriend.core.shown import duration_shown
+from klantvriend.core.shown import duration_shown, moment_shown
 from klantvriend.core.timeline import PROFILE_KINDS
 from klantvriend.core.undo import Undoable, undoable_rows
 from klantvriend.core.versions import record_version
@@ -785,7 +786,10 @@ def _record(
     form = _profile_form(request, form_key, request.POST)
     if form.is_valid():
         try:
-            create(customer, form)
+            done = create(customer, form)
+            # `create` may say more than `saved` of what it did (purchase_add: its call).
+            if isinstance(done, str):
+                saved = done
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -835,13 +839,22 @@ def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
             )
         if not values["confirm_repeat"]:
             _refuse_unlikely_amount(customer.business, values["amount"])
-        services.purchase_create(
+        purchase = services.purchase_create(
             customer=customer,
             amount_cents=values["amount"],
             description=values["description"],
             at=values["at"],
             member=form.served_by(),
         )
+        # Its call is planned once the purchase is committed, which it is by now (no request
+        # is one transaction): said, so that whoever typed in last week's jobs knows which got
+        # one.
+        call = call_after_purchase(purchase)
+        if call is not None:
+            return _("Purchase saved. Call to ask how it went: %(day)s.") % {
+                "day": moment_shown(call.due_on, "WEEKDAY")
+            }
+        return None
 
     return _record(request, customer_id, "purchase_form", create, saved=_("Purchase saved."))
 

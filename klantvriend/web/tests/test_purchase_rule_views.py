@@ -3,16 +3,21 @@
 import re
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from klantvriend.aftercare.models import FollowUp, Reason
 from klantvriend.aftercare.tests.factories import FollowUpFactory
 from klantvriend.core.care_settings import PurchaseRule, care_settings, care_settings_update
 from klantvriend.core.models import Business
+from klantvriend.core.shown import moment_shown
+from klantvriend.core.tests.days import open_on
 from klantvriend.customers.services import purchase_create
 from klantvriend.customers.tests.factories import CustomerFactory
 from klantvriend.web.care_forms import CareSettingsForm
 
+HTMX = {"HX-Request": "true"}
 COLOUR = PurchaseRule(words=("kleur", "balayage"), days=3, ask="Vragen hoe de kleur houdt")
 TYRES = PurchaseRule(words=("banden",), days=7, ask="Bandenspanning nakijken")
 
@@ -240,3 +245,31 @@ def test_a_half_filled_rule_and_a_day_closing_before_it_opens_are_said_at_once(
     }
     assert response.context["rules"].errors == [{"days": ["Zeg na hoeveel dagen."]}]
     assert Business.objects.get(pk=business.pk).settings == before
+
+
+# Committed as in production (no request is one transaction): the call is planned once the
+# purchase is, before the page says so.
+@pytest.mark.django_db(transaction=True)
+def test_a_purchase_saved_says_when_its_call_is_planned(owner_client, business, owner):
+    """A garage typing in last week's jobs could not tell which got a call, and when."""
+    care_settings_update(
+        business=business,
+        actor=owner,
+        aftercare_purchase_rules=[PurchaseRule(words=("kleur",), days=3, ask=COLOUR.ask)],
+    )
+    eva = CustomerFactory(business=business, name="Eva Smit")
+    url = reverse("web:purchase_add", args=[eva.pk])
+
+    colour = owner_client.post(url, {"amount": "89,50", "description": "Kleuren"}, headers=HTMX)
+    cut = owner_client.post(url, {"amount": "35,00", "description": "Knippen"}, headers=HTMX)
+
+    due_on = FollowUp.objects.get().due_on
+    with translation.override("nl"):
+        day = moment_shown(due_on, "WEEKDAY")
+    assert due_on == open_on(business.today() + timedelta(days=3))
+    assert (
+        '<p class="message message-success" role="status" data-testid="record-saved">'
+        f"Aankoop opgeslagen. Nazorg gepland: bellen hoe het was, op {day}.</p>"
+    ) in colour.content.decode()
+    # One without a call, in the other's three days (no second call then), says no more.
+    assert 'data-testid="record-saved">Aankoop opgeslagen.</p>' in cut.content.decode()
