@@ -132,7 +132,7 @@ def test_a_promise_list_of_open_promises_only_says_none_is_judged_not_a_row_of_z
             "De nagekomen belofte was op tijd.\n"
             "Niet beoordeeld: 0 op tijd geannuleerd, 2 nog open.\n"
             "Daarvan is er 1 over tijd: die telt mee zodra ze is nagekomen, of als gebroken "
-            "zodra ze 1\xa0dag over tijd is.",
+            "zodra ze 1\xa0dag over tijd is (dagen dat de zaak dicht is, tellen niet mee).",
         ),
         (
             "nl",
@@ -141,7 +141,7 @@ def test_a_promise_list_of_open_promises_only_says_none_is_judged_not_a_row_of_z
             "De nagekomen belofte was op tijd.\n"
             "Niet beoordeeld: 0 op tijd geannuleerd, 2 nog open.\n"
             "Daarvan zijn er 2 over tijd: ze tellen mee zodra ze zijn nagekomen, of als gebroken "
-            "zodra ze 1\xa0dag over tijd zijn.",
+            "zodra ze 1\xa0dag over tijd zijn (dagen dat de zaak dicht is, tellen niet mee).",
         ),
         (
             "en",
@@ -150,7 +150,7 @@ def test_a_promise_list_of_open_promises_only_says_none_is_judged_not_a_row_of_z
             "The promise kept was on time.\n"
             "Not judged: 0 cancelled in time, 2 still open.\n"
             "Of those, 1 is past its moment: it counts once it is kept, or as broken once it is "
-            "1\xa0day overdue.",
+            "1\xa0day overdue, the days the business is closed not counted.",
         ),
     ],
 )

@@ -976,7 +976,7 @@ def test_the_score_opens_to_the_answers_it_is_made_of(owner_client, business, cu
     link = re.search(r'href="([^"]+)" data-testid="nps-answers"', results)[1]
     answers = owner_client.get(link.replace("&amp;", "&"))
 
-    assert "Antwoorden: 4 · promotors: 3 · passief: 0 · criticasters: 1" in results
+    assert "Antwoorden: 4 · promotors: 3 · passieven: 0 · criticasters: 1" in results
     assert [cells[1] for _id, _name, cells in answers.context["table"].rows] == [
         "3 (criticaster)",
         "9 (promotor)",
