@@ -320,7 +320,16 @@ api.add_router("/insights", insights.router)
 
 @api.exception_handler(NotFound)
 def not_found(request: HttpRequest, exc: NotFound):
-    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+    """What was looked for and not found, where known: "No promise with id 812 in this
+    business." A till's developer read "Not found." for a wrong id in a path of two. The same
+    for a record of another business as for one that does not exist (core.errors.NotFound)."""
+    if exc.what is None:
+        return api.create_response(request, {"detail": _("Not found.")}, status=404)
+    detail = _("No %(what)s with id %(id)s in this business.") % {
+        "what": exc.what,
+        "id": str(exc.pk)[:40],
+    }
+    return api.create_response(request, {"detail": detail}, status=404)
 
 
 @api.exception_handler(HttpError)

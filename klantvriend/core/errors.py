@@ -22,7 +22,13 @@ __all__ = [
 
 
 class NotFound(ObjectDoesNotExist):
-    """The object does not exist within the caller's business."""
+    """The object does not exist within the caller's business. `what` (a model's verbose name)
+    and `pk` (the id asked for), when known, let the answer say what was not found: alike for
+    a record that does not exist and one of another business, so it tells nothing more."""
+
+    def __init__(self, *args, what=None, pk=None):
+        super().__init__(*args)
+        self.what, self.pk = what, pk
 
 
 class Conflict(ValidationError):

@@ -17,7 +17,7 @@ def owned_get[Row: Model](rows: QuerySet[Row], *, business: Business, pk) -> Row
     try:
         return rows.get(business=business, pk=pk)
     except (rows.model.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound from None
+        raise NotFound(what=rows.model._meta.verbose_name, pk=pk) from None
 
 
 def refuse_impossible_ids(*ids: int) -> None:

@@ -277,7 +277,8 @@ def test_another_business_customer_is_not_found_and_untouched(api, other_busines
     responses = [api.get(url), patch(api, url, {"name": "Overgenomen"}), api.delete(url)]
 
     assert [r.status_code for r in responses] == [404, 404, 404]
-    assert all(r.json() == {"detail": "Not found."} for r in responses)
+    said = f"No customer with id {stranger.pk} in this business."
+    assert all(r.json() == {"detail": said} for r in responses)
     stranger.refresh_from_db()
     assert snapshot(stranger) == before
 

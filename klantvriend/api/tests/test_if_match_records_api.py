@@ -279,7 +279,8 @@ def test_another_business_record_is_not_found_whatever_the_etag(
     for if_match in (etag, STALE):
         answer = _write(other_api, route, method, url, **{"If-Match": if_match})
 
-        assert (answer.status_code, answer.json()) == (404, {"detail": "Not found."})
+        assert answer.status_code == 404
+        assert re.fullmatch(r"No [a-z -]+ with id \d+ in this business\.", answer.json()["detail"])
     assert _stored(route, url) == before
 
 

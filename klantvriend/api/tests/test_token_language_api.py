@@ -78,9 +78,15 @@ def test_a_token_s_not_found_speaks_its_member_s_language(membership):
     account_language_set(user=membership.user, language="en")
 
     response = _till(membership, None).get("/api/v1/customers/999999")
+    account_language_set(user=membership.user, language="nl")
+    dutch = _till(membership, None).get("/api/v1/customers/999999")
 
-    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+    assert (response.status_code, response.json()) == (
+        404,
+        {"detail": "No customer with id 999999 in this business."},
+    )
     assert response["Content-Language"] == "en"
+    assert dutch.json() == {"detail": "Geen klant met id 999999 in deze zaak."}
 
 
 def test_an_unknown_token_is_refused_in_the_language_of_the_header_or_dutch(membership):
