@@ -4099,3 +4099,35 @@ def test_a_promise_open_already_in_the_same_words_for_the_same_moment_is_asked_a
     again = owner_client.post(url, {**typed, "confirm_due": "on"}, headers=HTMX)
     assert (other_time.status_code, again.status_code) == (200, 200)
     assert Promise.objects.count() == 3
+
+
+def test_a_promise_marked_done_afterwards_is_kept_when_it_was(owner_client, business):
+    """A bike collected on Saturday at 17:30 and marked on the next open day was recorded as
+    kept then, with no way to say when but "It was on time"."""
+    customer = CustomerFactory(business=business)
+    day = business.today() - timedelta(days=1)
+    due = datetime.combine(day, time(16, 0), tzinfo=business.tzinfo)
+    promise = PromiseFactory(customer=customer, made_at=due - timedelta(days=2), due_at=due)
+    url = reverse("web:promise_keep", args=[promise.pk])
+    card = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
+    before = snapshot()
+
+    typed_wrong = owner_client.post(url, {"done_at": "zaterdag"}, headers=HTMX)
+    in_the_future = owner_client.post(
+        url,
+        {"done_at": f"{(business.today() + timedelta(days=2)).isoformat()}T10:00"},
+        headers=HTMX,
+    )
+    assert 'data-testid="promise-done-earlier"' in card
+    assert (typed_wrong.status_code, in_the_future.status_code) == (422, 422)
+    assert "Vul een datum en tijd in, zoals 2026-03-01 14:30." in typed_wrong.content.decode()
+    assert "Een belofte kan niet in de toekomst nagekomen worden." in (
+        in_the_future.content.decode()
+    )
+    assert snapshot() == before
+
+    kept = owner_client.post(url, {"done_at": f"{day.isoformat()}T17:30"}, headers=HTMX)
+
+    assert kept.status_code == 200
+    promise.refresh_from_db()
+    assert (promise.done_at, promise.done_on) == (due + timedelta(hours=1, minutes=30), day)
