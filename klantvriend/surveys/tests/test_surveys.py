@@ -487,6 +487,14 @@ def test_a_detractor_with_a_call_after_the_job_planned_is_called_once_today_abou
         '<span class="subtle" data-testid="follow-up-survey-score">· gaf een 5 van 10 in de '
         "enquête: “De koppeling slipt nog”</span>"
     ) in card
+    # "Tevreden" is not the button to lead with after a 5; before the score it was.
+    assert 'class="button button-small" type="submit" name="outcome" value="content"' in card
+    FollowUpFactory(customer=CustomerFactory(business=business), due_on=business.today())
+    other = owner_client.get(reverse("web:today")).content.decode()
+    assert (
+        'class="button button-primary button-small" type="submit" name="outcome" value="content"'
+        in (other)
+    )
 
 
 def test_a_call_after_a_job_more_than_a_week_off_is_not_the_survey_answers_call(business, customer):
