@@ -4108,9 +4108,12 @@ def test_a_promise_marked_done_afterwards_is_kept_when_it_was(owner_client, busi
     day = business.today() - timedelta(days=1)
     due = datetime.combine(day, time(16, 0), tzinfo=business.tzinfo)
     promise = PromiseFactory(customer=customer, made_at=due - timedelta(days=2), due_at=due)
+    PromiseFactory(customer=customer, due_at=due + timedelta(days=7))  # still to come
     url = reverse("web:promise_keep", args=[promise.pk])
     card = owner_client.get(reverse("web:customer_detail", args=[customer.pk])).content.decode()
     before = snapshot()
+    # Cancelling it now would count as broken, which the card says, with the way to keep it.
+    assert card.count('data-testid="cancel-counts-as-broken"') == 1
 
     typed_wrong = owner_client.post(url, {"done_at": "zaterdag"}, headers=HTMX)
     in_the_future = owner_client.post(
