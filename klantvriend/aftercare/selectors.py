@@ -209,8 +209,15 @@ def follow_up_rows(
         follow_ups = follow_ups.filter(reason=reason)
     count = follow_ups.count()
     order = ("due_on", "id") if state and state != FollowUpState.DONE else ("-due_on", "-id")
+    # The survey answer a call was brought forward for, which its row says (survey_answer).
     rows = follow_ups.select_related(
-        "customer", "assigned_to", "promise", "complaint", "purchase", "referred_customer"
+        "customer",
+        "assigned_to",
+        "promise",
+        "complaint",
+        "purchase",
+        "referred_customer",
+        "survey_response",
     ).order_by(*order)
     # The open states hold nothing done: no query for them (Today's "Show all" is one).
     done = (

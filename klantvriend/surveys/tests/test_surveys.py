@@ -487,6 +487,9 @@ def test_a_detractor_with_a_call_after_the_job_planned_is_called_once_today_abou
         '<span class="subtle" data-testid="follow-up-survey-score">· gaf een 5 van 10 in de '
         "enquête: “De koppeling slipt nog”</span>"
     ) in card
+    # The aftercare list says why the call came forward too.
+    listed = owner_client.get(reverse("web:aftercare_list")).content.decode()
+    assert "enquête: “De koppeling slipt nog”</span>" in listed
     # "Tevreden" is not the button to lead with after a 5; before the score it was.
     assert 'class="button button-small" type="submit" name="outcome" value="content"' in card
     FollowUpFactory(customer=CustomerFactory(business=business), due_on=business.today())
