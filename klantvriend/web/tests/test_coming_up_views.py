@@ -439,6 +439,8 @@ def test_birthdays_coming_up_show_under_the_dates_on_today_and_whole_on_their_pa
         ),
     ]
     assert "Verjaardagen binnenkort" in page
+    # The card's count holds them: "Binnenkort 0" stood above a birthday listed.
+    assert '<h2 id="coming-up-heading">Binnenkort <span class="count">7</span></h2>' in page
     assert 'href="/coming-up/#birthdays-heading" data-testid="show-all-birthdays">Toon alle 7' in (
         page
     )
