@@ -43,7 +43,10 @@ def test_amounts_as_people_type_them(typed, cents):
         ("twaalf", "invalid"),
         ("", "required"),
         ("1.250", "ambiguous"),
-        ("12,505", "precision"),
+        # As English writes one thousand two hundred and fifty: saved as € 1,25 before.
+        ("1,250", "ambiguous"),
+        ("12,505", "ambiguous"),
+        ("12,5055", "precision"),
         ("12..5", "invalid"),
         (",-", "invalid"),
         ("35-", "invalid"),
