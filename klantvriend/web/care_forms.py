@@ -298,7 +298,7 @@ class PromiseForm(OwnIds, forms.Form):
             self.add_error(
                 "description",
                 _(
-                    "This customer has this promise open already (recorded %(when)s). Another "
+                    "This customer already has this promise open (recorded %(when)s). Another "
                     "one? Tick “%(anyway)s”."
                 )
                 % {

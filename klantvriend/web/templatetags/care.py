@@ -190,19 +190,35 @@ def lateness_summary(figures):
         # "At least 9 in 10" of the two kept read as if there had been ten.
         kept = figures.kept_on_time
         return ngettext(
-            "The promise kept was on time.", "All %(count)s promises kept were on time.", kept
+            "The promise kept was on time.", "The %(count)s promises kept were all on time.", kept
         ) % {"count": count_shown(kept)}
     if not p90:
         return _("Of the promises kept, at least 9 in 10 were on time.")
     late = duration_shown(timedelta(hours=p90))
+    # Of fewer than ten, the 90th percentile is the latest of them (Figures.p90_is_the_latest),
+    # as the reliability page says it: "9 in 10" of four stood beside its "all 4".
     if not median:
-        return _(
-            "Of the promises kept, at least half were on time, and 9 in 10 at most %(p90)s late."
-        ) % {"p90": late}
-    return _(
-        "Of the promises kept, half were on time or at most %(median)s late, and 9 in 10 at "
-        "most %(p90)s late."
-    ) % {"median": duration_shown(timedelta(hours=median)), "p90": late}
+        said = (
+            _("Of the promises kept, at least half were on time, and all at most %(p90)s late.")
+            if figures.p90_is_the_latest
+            else _(
+                "Of the promises kept, at least half were on time, and 9 in 10 at most %(p90)s "
+                "late."
+            )
+        )
+        return said % {"p90": late}
+    said = (
+        _(
+            "Of the promises kept, half were on time or at most %(median)s late, and all at "
+            "most %(p90)s late."
+        )
+        if figures.p90_is_the_latest
+        else _(
+            "Of the promises kept, half were on time or at most %(median)s late, and 9 in 10 "
+            "at most %(p90)s late."
+        )
+    )
+    return said % {"median": duration_shown(timedelta(hours=median)), "p90": late}
 
 
 @register.filter

@@ -28,7 +28,7 @@ NBSP = "\u00a0"
 
 def _figures(median, p90) -> Figures:
     return Figures(
-        judged=10, kept_on_time=6, kept_late=3, median_lateness_hours=median, p90_lateness_hours=p90
+        judged=11, kept_on_time=7, kept_late=3, median_lateness_hours=median, p90_lateness_hours=p90
     )
 
 
@@ -85,9 +85,28 @@ def test_promises_all_kept_on_time_are_said_to_be_all_not_nine_in_ten():
     two = Figures(judged=2, kept_on_time=2, median_lateness_hours=0.0, p90_lateness_hours=0.0)
 
     with translation.override("nl"):
-        assert lateness_summary(two) == "Alle 2 nagekomen beloften waren op tijd."
+        assert lateness_summary(two) == "De 2 nagekomen beloften waren allemaal op tijd."
     with translation.override("en"):
-        assert lateness_summary(two) == "All 2 promises kept were on time."
+        assert lateness_summary(two) == "The 2 promises kept were all on time."
+
+
+def test_of_fewer_than_ten_kept_the_latest_is_said_of_all_not_nine_in_ten():
+    """ "9 in 10 at most 10 hours 24 min late" of three stood beside the reliability page's
+    "the 3 promises kept"."""
+    three = Figures(
+        judged=3, kept_on_time=1, kept_late=2, median_lateness_hours=0.5, p90_lateness_hours=2.0
+    )
+
+    with translation.override("en"):
+        assert lateness_summary(three) == (
+            f"Of the promises kept, half were on time or at most 30{NBSP}min late, and all at "
+            f"most 2{NBSP}hours late."
+        )
+    with translation.override("nl"):
+        assert lateness_summary(three) == (
+            f"Van de nagekomen beloften was de helft op tijd of hooguit 30{NBSP}min te laat, en "
+            f"waren ze allemaal hooguit 2{NBSP}uur te laat."
+        )
 
 
 @pytest.mark.parametrize(
@@ -139,13 +158,13 @@ def _text(html: str, testid: str) -> str:
             "nl",
             "4 beloften beoordeeld: 1 op tijd, 2 te laat, 1 gebroken. Op tijd nagekomen: 25%. "
             f"Van de nagekomen beloften was de helft op tijd of hooguit 30{NBSP}min te laat, en "
-            f"waren 9 van de 10 hooguit 1{NBSP}uur{NBSP}30{NBSP}min te laat. Niet beoordeeld: 0 "
+            f"waren ze allemaal hooguit 1{NBSP}uur{NBSP}30{NBSP}min te laat. Niet beoordeeld: 0 "
             "op tijd geannuleerd, 0 nog open.",
         ),
         (
             "en",
             "4 promises judged: 1 on time, 2 late, 1 broken. Kept on time: 25%. Of the promises "
-            f"kept, half were on time or at most 30{NBSP}min late, and 9 in 10 at most "
+            f"kept, half were on time or at most 30{NBSP}min late, and all at most "
             f"1{NBSP}hour{NBSP}30{NBSP}min late. Not judged: 0 cancelled in time, 0 still open.",
         ),
     ],
@@ -191,12 +210,12 @@ def test_of_few_promises_kept_the_page_says_the_latest_as_what_it_is(owner_clien
         (
             "nl",
             ("hooguit 30~min te laat", "meestal: de helft van de nagekomen beloften"),
-            ("hooguit 1~uur~30~min te laat", "alle 3 nagekomen beloften"),
+            ("hooguit 1~uur~30~min te laat", "de 3 nagekomen beloften"),
         ),
         (
             "en",
             ("at most 30~min late", "usually: half of the promises kept"),
-            ("at most 1~hour~30~min late", "all 3 promises kept"),
+            ("at most 1~hour~30~min late", "the 3 promises kept"),
         ),
     ],
 )
