@@ -4114,6 +4114,8 @@ def test_a_promise_marked_done_afterwards_is_kept_when_it_was(owner_client, busi
     before = snapshot()
     # Cancelling it now would count as broken, which the card says, with the way to keep it.
     assert card.count('data-testid="cancel-counts-as-broken"') == 1
+    # "Done earlier?" begins at its moment, near the real one.
+    assert f'name="done_at" required value="{day.isoformat()}T16:00"' in card
 
     typed_wrong = owner_client.post(url, {"done_at": "zaterdag"}, headers=HTMX)
     in_the_future = owner_client.post(
