@@ -76,8 +76,9 @@ class LanguageForm(forms.Form):
         required=False,
         widget=forms.Select,
         help_text=gettext_lazy(
-            "On every device you log in on, and in your morning email. The language of the "
-            "business is the one its owner chose under “Business, targets and aftercare”."
+            "On every device you log in on, and in the e-mails Klantvriend sends you. The "
+            "language of the business is the one its owner chose under “Business, targets and "
+            "aftercare”."
         ),
     )
 
