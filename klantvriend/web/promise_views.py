@@ -364,6 +364,14 @@ def _promise_action(
             status=422 if error else 200,
         )
     if error:
+        typed = request.POST.get("done_at", "").strip()
+        if typed:
+            return profile_response(
+                request,
+                promise.customer,
+                status=422,
+                done_earlier_refused=(promise.pk, typed, error),
+            )
         return profile_response(request, promise.customer, status=422, care_error=error)
     if notice and not request.htmx:
         messages.info(request, notice)  # shown on the profile it is sent back to

@@ -4125,6 +4125,13 @@ def test_a_promise_marked_done_afterwards_is_kept_when_it_was(owner_client, busi
     )
     assert 'data-testid="promise-done-earlier"' in card
     assert (typed_wrong.status_code, in_the_future.status_code) == (422, 422)
+    # Said in its panel, kept open with what was typed.
+    future = f"{(business.today() + timedelta(days=2)).isoformat()}T10:00"
+    assert re.search(
+        r'<details class="inline-form" open>\s*<summary[^>]*data-testid="promise-done-earlier"',
+        in_the_future.content.decode(),
+    )
+    assert f'name="done_at" required value="{future}"' in in_the_future.content.decode()
     assert "Vul een datum en tijd in, zoals 2026-03-01 14:30." in typed_wrong.content.decode()
     assert "Een belofte kan niet in de toekomst nagekomen worden." in (
         in_the_future.content.decode()
