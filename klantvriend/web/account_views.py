@@ -76,7 +76,7 @@ class LanguageForm(forms.Form):
         required=False,
         widget=forms.Select,
         help_text=gettext_lazy(
-            "On every device you log in on, and in the e-mails Klantvriend sends you. The "
+            "On every device you log in on, and in the emails Klantvriend sends you. The "
             "language of the business is the one its owner chose under “Business, targets and "
             "aftercare”."
         ),
