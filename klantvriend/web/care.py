@@ -138,7 +138,7 @@ def care_profile_context(request, customer, forms: dict) -> dict:
         "open_form": forms.get("open_form")
         or (request.GET.get("record") if request.GET.get("record") in RECORD_FORMS else ""),
         "care_error": forms.get("care_error", ""),
-        # "Done earlier?" refused: (promise id, the moment typed, why), its panel kept open
+        # "Done earlier?" refused: the promise, the moment typed and why, its panel kept open
         # with what was typed, where it closed and the moment was gone.
         "done_earlier_refused": forms.get("done_earlier_refused"),
         "care_notice": forms.get("care_notice", ""),

@@ -365,12 +365,12 @@ def _promise_action(
         )
     if error:
         typed = request.POST.get("done_at", "").strip()
-        if typed:
+        # Said in the "Done earlier?" panel while the promise is open and the panel shown; a
+        # promise someone finished meanwhile has none, and is said at the top of the card.
+        if typed and promise.done_at is None and promise.cancelled_at is None:
+            refused = {"promise": promise.pk, "typed": typed, "error": error}
             return profile_response(
-                request,
-                promise.customer,
-                status=422,
-                done_earlier_refused=(promise.pk, typed, error),
+                request, promise.customer, status=422, done_earlier_refused=refused
             )
         return profile_response(request, promise.customer, status=422, care_error=error)
     if notice and not request.htmx:

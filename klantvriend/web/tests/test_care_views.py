@@ -4143,3 +4143,10 @@ def test_a_promise_marked_done_afterwards_is_kept_when_it_was(owner_client, busi
     assert kept.status_code == 200
     promise.refresh_from_db()
     assert (promise.done_at, promise.done_on) == (due + timedelta(hours=1, minutes=30), day)
+
+    # Sent again (a colleague's tab): the promise is done, the card says so at its top.
+    kept_meanwhile = snapshot()
+    again = owner_client.post(url, {"done_at": f"{day.isoformat()}T17:45"}, headers=HTMX)
+    assert again.status_code == 422
+    assert 'class="form-errors error" role="alert"' in again.content.decode()
+    assert snapshot() == kept_meanwhile

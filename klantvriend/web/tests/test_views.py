@@ -535,6 +535,10 @@ def test_a_record_saved_on_the_profile_says_so_next_to_its_form(
             "Is 1.250 bedoeld met een scheidingsteken voor duizendtallen of met decimalen?",
         ),
         (
+            {"amount": "1,250"},
+            "Is 1,250 bedoeld met een scheidingsteken voor duizendtallen of met decimalen?",
+        ),
+        (
             {"amount": "5", "at": "05-03-2026 14:00"},
             "Vul een datum en tijd in, zoals 2026-03-01 14:30.",
         ),
